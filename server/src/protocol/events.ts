@@ -1,0 +1,87 @@
+// Wire schemas for service events as integrations post them (PRODUCT.md, "The contract").
+// Validation lives here so the server, the extension and tests share one definition.
+import { z } from 'zod';
+
+/** Upper bounds that separate a plausible measurement from a broken integration. */
+export const LIMITS = {
+  maxRings: 100,
+  maxSeconds: 86_400,
+  maxBatch: 5_000,
+  maxTextLength: 200,
+} as const;
+
+const text = z.string().trim().min(1, 'must not be empty').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`);
+
+/** ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires. */
+export const isoWithOffset = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
+    message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
+  })
+  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'is not a real date and time' });
+
+const seconds = z.number().finite().min(0, 'must be ≥ 0').max(LIMITS.maxSeconds, `must be at most ${LIMITS.maxSeconds} (one day)`);
+
+const common = {
+  id: text.optional(),
+  site: text,
+  occurredAt: isoWithOffset,
+};
+
+export const callEventSchema = z
+  .strictObject({
+    ...common,
+    type: z.literal('call'),
+    outcome: z.enum(['answered', 'abandoned']),
+    rings: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`).optional(),
+    answerSeconds: seconds.optional(),
+    queue: text.optional(),
+    agent: text.optional(),
+  })
+  .refine((e) => e.rings !== undefined || e.answerSeconds !== undefined, {
+    message: 'a call needs rings and/or answerSeconds',
+    path: ['rings'],
+  });
+
+export const visitEventSchema = z.strictObject({
+  ...common,
+  type: z.literal('visit'),
+  outcome: z.enum(['greeted', 'left']),
+  greetSeconds: seconds,
+  agent: text.optional(),
+});
+
+export const eventInputSchema = z.discriminatedUnion('type', [callEventSchema, visitEventSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'must be "call" or "visit"' : undefined),
+});
+
+export type CallEventInput = z.infer<typeof callEventSchema>;
+export type VisitEventInput = z.infer<typeof visitEventSchema>;
+export type EventInput = z.infer<typeof eventInputSchema>;
+export type EventType = EventInput['type'];
+export type Outcome = EventInput['outcome'];
+
+/** Fields whose value Ringside computed rather than received. */
+export type DerivedField = 'rings' | 'answerSeconds';
+
+/** An event as stored and pushed: what was posted, plus what the server derived and assigned. */
+export interface StoredEvent {
+  /** Monotonic store sequence number (1, 2, 3 …); the order events were acknowledged. */
+  seq: number;
+  /** Client idempotency key if given, otherwise a server-generated id. */
+  id: string;
+  type: EventType;
+  site: string;
+  /** As posted (with its offset). */
+  occurredAt: string;
+  /** Server clock, ISO UTC. */
+  receivedAt: string;
+  outcome: Outcome;
+  rings: number | null;
+  answerSeconds: number | null;
+  greetSeconds: number | null;
+  queue: string | null;
+  agent: string | null;
+  /** Which of the values above were derived by the server (e.g. rings from answerSeconds). */
+  derived: DerivedField[];
+}
