@@ -15,6 +15,8 @@ export interface Snapshot {
   series: ComplianceSeries[];
   /** Most recent judged events, newest first. */
   recent: JudgedEvent[];
+  /** Events that occurred today (all types, all sites). Optional so older senders stay valid. */
+  eventsToday?: number;
 }
 
 /** Pushed after every stored batch, in the same tick as its `judged` message. */
@@ -23,6 +25,8 @@ export interface ComplianceUpdate {
   today: ComplianceFigure[];
   /** The series points that changed (same minute bucket → replace, new bucket → append). */
   points: Array<{ standardId: string; point: SeriesPoint }>;
+  /** Events that occurred today (all types, all sites). Optional so older senders stay valid. */
+  eventsToday?: number;
 }
 
 export interface ServerToClientEvents {

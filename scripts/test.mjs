@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The whole test suite, as the README's test command and CI run it:
+//   1. make sure the system tools the tests drive are present (Chromium, ripgrep, a cached code-server);
+//   2. type-check every package; 3. build every bundle;
+//   4. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
+//      code-server and the packaged-.vsix end-to-end test.
+// Extra arguments are passed to vitest (e.g. `pnpm test --project unit`).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+function run(label, command, args, options = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${label}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`=== ${label}: FAILED after ${seconds} s`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`=== ${label}: ok (${seconds} s)`);
+}
+
+/** Installs a Debian package when its binary is missing (as root, or through sudo otherwise). */
+function ensureDebianPackage(binary, pkg) {
+  if (existsSync(binary)) return;
+  const apt = (...args) =>
+    process.getuid?.() === 0
+      ? run(`apt-get ${args.join(' ')}`, 'apt-get', args)
+      : run(`sudo apt-get ${args.join(' ')}`, 'sudo', ['apt-get', ...args]);
+  apt('update', '-qq');
+  apt('install', '-y', '-qq', pkg);
+}
+
+/** Runs vitest with a JSON report beside the console output, and returns its pass/fail counts. */
+function vitest(label, args) {
+  const report = join(root, '.cache', `vitest-${label.replace(/\W+/g, '-')}.json`);
+  rmSync(report, { force: true });
+  run(label, bin('vitest'), ['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  const { numPassedTests = 0, numFailedTests = 0, numPendingTests = 0 } = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : {};
+  return { passed: numPassedTests, failed: numFailedTests, skipped: numPendingTests };
+}
+
+const vitestArgs = process.argv.slice(2);
+
+ensureDebianPackage('/usr/bin/chromium', 'chromium');
+ensureDebianPackage('/usr/bin/rg', 'ripgrep');
+run('code-server (cached)', process.execPath, [join(root, 'scripts', 'ensure-code-server.mjs')]);
+run('typecheck', bin('tsc'), ['-b', 'server', 'webview', 'extension', 'test']);
+run('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);
+const runs = vitestArgs.length
+  ? [vitest('vitest', vitestArgs)]
+  : [
+      vitest('unit, integration and browser tests', ['--project', 'unit', '--project', 'integration', '--project', 'browser']),
+      vitest('VS Code suite (code-server) and end-to-end tests', ['--project', 'vscode']),
+    ];
+const total = runs.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }));
+if (total.passed === 0) {
+  console.error('no test ran');
+  process.exit(1);
+}
+console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);

@@ -1,0 +1,36 @@
+// Runs the simulator in real time, feeding the same ingest service HTTP uses.
+import type { Logger } from 'pino';
+import type { IngestService } from '../ingest/ingestService';
+import { createSimulator, type SimulatorOptions } from './simulator';
+
+export interface DemoDriverOptions extends SimulatorOptions {
+  ingest: IngestService;
+  logger: Logger;
+  now?: () => number;
+}
+
+export function startDemo(options: DemoDriverOptions): { stop(): void } {
+  const simulator = createSimulator(options);
+  const now = options.now ?? Date.now;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function schedule(): void {
+    const arrival = simulator.next();
+    timer = setTimeout(() => {
+      if (stopped) return;
+      const outcome = options.ingest.ingest([arrival.eventAt(now())]);
+      if (outcome.kind !== 'stored') options.logger.warn({ outcome }, 'demo event was not stored');
+      schedule();
+    }, arrival.delayMs);
+  }
+
+  options.logger.info({ seed: options.seed, eventsPerSecond: options.eventsPerSecond ?? 2 }, 'demo traffic started');
+  schedule();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// POST /api/v1/events — a thin adapter from HTTP to the ingest service.
+import express, { type Request, type Response } from 'express';
+import type { IngestResponse } from '../protocol';
+import type { IngestService } from '../ingest/ingestService';
+import { openEnvelope } from '../ingest/envelope';
+import type { ItemProblem } from '../ingest/itemProblem';
+import { fieldPath, problem, sendProblem } from './problems';
+import { methodNotAllowed } from './fallbacks';
+
+export const MAX_BODY = '1mb';
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+export function eventsRouter(ingest: IngestService): express.Router {
+  const router = express.Router();
+  router
+    .route('/events')
+    .post(requireJson, express.json({ limit: MAX_BODY, type: JSON_TYPES, strict: false }), (req, res) => postEvents(ingest, req, res))
+    .all(methodNotAllowed(['POST']));
+  return router;
+}
+
+function requireJson(req: Request, res: Response, next: () => void): void {
+  if (req.is(JSON_TYPES)) return next();
+  const got = req.headers['content-type'] ?? 'none';
+  sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `send events as application/json (got ${got})`));
+}
+
+function postEvents(ingest: IngestService, req: Request, res: Response): void {
+  // The JSON parser turns an empty body into {}; say what is actually wrong.
+  const empty = req.headers['content-length'] === '0' || req.body === undefined;
+  const envelope = openEnvelope(empty ? undefined : req.body);
+  if (!envelope.ok) {
+    sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, `${envelope.path} ${envelope.message}`, [{ path: envelope.path, message: envelope.message }]));
+    return;
+  }
+  const prefix = (index: number) => (envelope.mode === 'batch' ? ['events', index] : []);
+  const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: p.message }));
+  const outcome = ingest.ingest(envelope.items);
+  if (outcome.kind === 'invalid') {
+    const errors = toFields(outcome.problems);
+    const detail = `${errors.length} invalid field(s); nothing from this request was stored`;
+    sendProblem(res, problem(400, 'invalid-event', 'Invalid event', detail, errors));
+    return;
+  }
+  if (outcome.kind === 'conflict') {
+    const errors = toFields(outcome.problems);
+    sendProblem(res, problem(409, 'id-conflict', 'Event id already used', `${errors[0]?.message ?? 'id conflict'}; nothing from this request was stored`, errors));
+    return;
+  }
+  const body: IngestResponse = { results: outcome.results };
+  res.status(outcome.results.some((r) => !r.duplicate) ? 201 : 200).json(body);
+}

@@ -1,0 +1,54 @@
+// Socket.IO on the API's http server. Data flows one way: ingest → store → (this) → clients.
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol';
+import type { IngestService } from '../ingest/ingestService';
+import type { Store } from '../store/store';
+import { buildComplianceUpdate, buildSnapshot } from './snapshot';
+
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+export interface LiveDeps {
+  httpServer: HttpServer;
+  store: Store;
+  ingest: IngestService;
+  now?: () => number;
+}
+
+export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<void> } {
+  const now = deps.now ?? Date.now;
+  const io: LiveServer = new Server(deps.httpServer, { allowRequest: sameOriginOnly, serveClient: false });
+  io.on('connection', (socket) => {
+    socket.emit('snapshot', buildSnapshot(deps.store, now()));
+  });
+  // Called synchronously after the commit, so both messages leave in the same tick as the store.
+  const unsubscribe = deps.ingest.onStored((stored) => {
+    io.emit('judged', stored);
+    io.emit('compliance', buildComplianceUpdate(deps.store, stored, now()));
+  });
+  return {
+    io,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe();
+        io.disconnectSockets(true);
+        // io.close() would also close the shared http server; the caller owns that.
+        io.engine.close();
+        resolve();
+      }),
+  };
+}
+
+/**
+ * CORS stays closed: a browser page from another origin may not connect (no auth yet, issue #4).
+ * Clients without an Origin header (the extension host, scripts) are not browsers and may.
+ */
+function sameOriginOnly(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {
+  const origin = req.headers.origin;
+  if (!origin) return callback(null, true);
+  try {
+    callback(null, new URL(origin).host === req.headers.host);
+  } catch {
+    callback(null, false);
+  }
+}

@@ -1,0 +1,26 @@
+// Response of POST /api/v1/events: one result per posted event, in the order posted.
+import type { StoredEvent } from './events';
+import type { Judgement } from './standards';
+
+export interface IngestResult {
+  id: string;
+  seq: number;
+  /** true when this id was already stored with the same content (an idempotent retry). */
+  duplicate: boolean;
+  /** The judgements made when the event was first stored. */
+  judgements: Judgement[];
+  /** The event as stored, including derived fields. */
+  event: StoredEvent;
+}
+
+/** 201 when at least one event was new, 200 when every event was a duplicate. */
+export interface IngestResponse {
+  results: IngestResult[];
+}
+
+/** GET /api/v1/health */
+export interface HealthResponse {
+  status: 'ok';
+  version: string;
+  serverTime: string;
+}

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FEED_LIMIT } from '../../webview/src/state';
+import { judgedCall, judgedVisit, msg, snapshot } from './fixtures';
+import { feed, mount, text, texts, unmountAll } from './mount';
+
+afterEach(unmountAll);
+
+const rows = (root: HTMLElement) => [...root.querySelectorAll<HTMLTableRowElement>('.rs-feed-row')];
+
+describe('live feed', () => {
+  it('lists the latest events newest first with time, site, type, value, badge and agent', () => {
+    const { dashboard, root } = mount();
+    feed(
+      dashboard,
+      msg.snapshot(snapshot({ recent: [judgedCall({ id: 'old-call', rings: 2, site: 'Leeds', agent: 'Priya' })] })),
+      msg.judged([
+        judgedVisit({ id: 'slow-visit', greetSeconds: 44, site: 'Manchester', agent: 'Tom', occurredAt: '2026-11-23T14:31:00.000Z' }),
+        judgedCall({ id: 'abandoned', rings: 4, outcome: 'abandoned', agent: null, occurredAt: '2026-11-23T14:31:30.000Z' }),
+      ]),
+    );
+
+    const [abandoned, visit, call] = rows(root);
+    expect(rows(root).map((r) => r.dataset['eventId'])).toEqual(['abandoned', 'slow-visit', 'old-call']);
+
+    expect(text(call!, '.rs-feed-site')).toBe('LeedsCall · answered');
+    expect(text(call!, '.rs-feed-value')).toBe('2 rings');
+    expect(text(call!, '.rs-badge')).toBe('met');
+    expect(text(call!, '.rs-feed-agent')).toBe('Priya');
+
+    expect(text(visit!, '.rs-feed-event')).toBe('Visit · greeted');
+    expect(text(visit!, '.rs-feed-value')).toBe('44 s');
+    expect(text(visit!, '.rs-badge')).toBe('missed');
+
+    expect(text(abandoned!, '.rs-feed-event')).toBe('Call · abandoned');
+    expect(text(abandoned!, '.rs-badge')).toBe('missed');
+    expect(abandoned!.querySelector<HTMLElement>('.rs-badge')!.title).toContain('abandoned');
+    expect(text(abandoned!, '.rs-feed-agent')).toBe('—');
+    // The time shown is the viewer's local clock time of occurredAt.
+    const local = new Date('2026-11-23T14:31:30.000Z');
+    const hhmmss = [local.getHours(), local.getMinutes(), local.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+    expect(text(abandoned!, '.rs-feed-time')).toBe(hhmmss);
+  });
+
+  it('shows met and missed badges in different colours', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ rings: 1 }), judgedCall({ rings: 3 })] })));
+    const [met, missed] = [...root.querySelectorAll<HTMLElement>('.rs-badge')];
+    expect(met!.textContent).toBe('met');
+    expect(missed!.textContent).toBe('missed');
+    expect(getComputedStyle(met!).color).not.toBe(getComputedStyle(missed!).color);
+  });
+
+  it('says when rings were derived from seconds', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.judged([judgedCall({ id: 'derived', answerSeconds: 9 }), judgedCall({ id: 'measured', rings: 3, answerSeconds: 14 })]));
+    expect(texts(root, '.rs-feed-value')).toEqual(['3 rings14 s', '2 ringsfrom 9 s']);
+    expect(texts(root, '.rs-feed-detail')).toEqual(['14 s', 'from 9 s']);
+  });
+
+  it(`keeps at most ${FEED_LIMIT} rows and reuses rows for events already shown`, () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ id: 'first' })] })));
+    const first = rows(root)[0];
+    feed(dashboard, msg.judged(Array.from({ length: 20 }, (_, i) => judgedCall({ id: `batch-${i}` }))));
+    expect(rows(root).at(-1)).toBe(first);
+    expect(first!.classList.contains('rs-feed-row--new')).toBe(false);
+    expect(rows(root)[0]!.classList.contains('rs-feed-row--new')).toBe(true);
+
+    feed(dashboard, msg.judged(Array.from({ length: 60 }, (_, i) => judgedVisit({ id: `more-${i}` }))));
+    expect(rows(root)).toHaveLength(FEED_LIMIT);
+    expect(rows(root)[0]!.dataset['eventId']).toBe('more-59');
+    expect(first!.isConnected).toBe(false);
+  });
+
+  it('only inserts the new rows, so rows already shown keep their place (and do not flash again)', async () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot({ recent: Array.from({ length: 10 }, (_, i) => judgedCall({ id: `old-${i}` })) })));
+    const body = root.querySelector('tbody')!;
+    const added: Node[] = [];
+    const observer = new MutationObserver((records) => records.forEach((r) => added.push(...r.addedNodes)));
+    observer.observe(body, { childList: true });
+    feed(dashboard, msg.judged([judgedVisit({ id: 'new-1' }), judgedVisit({ id: 'new-2' })]));
+    await Promise.resolve();
+    observer.disconnect();
+    expect(added.map((n) => (n as HTMLElement).dataset['eventId'])).toEqual(['new-2', 'new-1']);
+    expect(rows(root)).toHaveLength(12);
+  });
+
+  it('shows an empty message until the first event', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot()));
+    const empty = root.querySelector<HTMLElement>('.rs-feed-empty')!;
+    expect(empty.hidden).toBe(false);
+    expect(empty.textContent).toContain('No events yet');
+    feed(dashboard, msg.judged([judgedVisit()]));
+    expect(empty.hidden).toBe(true);
+    expect(rows(root)).toHaveLength(1);
+  });
+
+  it('renders event text as text, never as markup', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.judged([judgedCall({ site: '<img src=x onerror=alert(1)>' })]));
+    expect(root.querySelector('.rs-feed-site img')).toBeNull();
+    expect(text(root, '.rs-feed-site')).toContain('<img src=x');
+  });
+});

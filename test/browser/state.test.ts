@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { FEED_LIMIT, SERIES_LIMIT, initialState, reduce } from '../../webview/src/state';
+import { renderedSummary } from '../../webview/src/summary';
+import {
+  CALL_STANDARD,
+  VISIT_STANDARD,
+  complianceUpdate,
+  figure,
+  judgedCall,
+  judgedVisit,
+  minuteSeries,
+  msg,
+  point,
+  snapshot,
+} from './fixtures';
+
+const apply = (...messages: Parameters<typeof reduce>[1][]) => messages.reduce(reduce, initialState);
+
+describe('reduce', () => {
+  it('starts connecting, with nothing to show', () => {
+    expect(initialState.connection.state).toBe('connecting');
+    expect(initialState.hasSnapshot).toBe(false);
+    expect(renderedSummary(initialState)).toEqual({ connection: 'connecting', tiles: {}, feedCount: 0, newestEventId: null, eventsToday: 0 });
+  });
+
+  it('takes standards, today figures, series and the recent feed from a snapshot', () => {
+    const recent = [judgedCall({ id: 'newest' }), judgedVisit({ id: 'older' })];
+    const state = apply(
+      msg.snapshot(snapshot({ recent, series: { [CALL_STANDARD.id]: minuteSeries(5) } })),
+    );
+    expect(state.hasSnapshot).toBe(true);
+    expect(state.connection.state).toBe('connected');
+    expect(state.standards.map((s) => s.id)).toEqual([CALL_STANDARD.id, VISIT_STANDARD.id]);
+    expect(state.today[CALL_STANDARD.id]).toMatchObject({ met: 134, total: 144 });
+    expect(state.series[CALL_STANDARD.id]).toHaveLength(5);
+    expect(state.series[VISIT_STANDARD.id]).toEqual([]);
+    expect(state.feed.map((e) => e.event.id)).toEqual(['newest', 'older']);
+    // 144 calls + 48 visits; 10 + 7 misses.
+    expect(state.eventsToday).toBe(192);
+    expect(state.missesToday).toBe(17);
+    expect(state.lastUpdated).toBe('2026-11-23T14:30:20.000Z');
+    expect(renderedSummary(state)).toEqual({
+      connection: 'connected',
+      tiles: { [CALL_STANDARD.id]: '93.1 %', [VISIT_STANDARD.id]: '85.4 %' },
+      feedCount: 2,
+      newestEventId: 'newest',
+      eventsToday: 192,
+    });
+  });
+
+  it('prefers the server\'s own count of events today when it sends one', () => {
+    const state = apply(msg.snapshot({ ...snapshot(), eventsToday: 200 }));
+    expect(state.eventsToday).toBe(200);
+    const next = reduce(state, msg.compliance({ ...complianceUpdate([figure(CALL_STANDARD, 135, 145)], []), eventsToday: 201 }));
+    expect(next.eventsToday).toBe(201);
+  });
+
+  it('puts judged events (sent oldest first) on top of the feed, newest first', () => {
+    const state = apply(
+      msg.snapshot(snapshot({ recent: [judgedCall({ id: 'a' })] })),
+      msg.judged([judgedCall({ id: 'b' }), judgedVisit({ id: 'c' })]),
+    );
+    expect(state.feed.map((e) => e.event.id)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('never shows the same event twice when it arrives again', () => {
+    const again = judgedCall({ id: 'dup' });
+    const state = apply(msg.judged([again]), msg.judged([judgedCall({ id: 'x' }), again]));
+    expect(state.feed.map((e) => e.event.id)).toEqual(['dup', 'x']);
+  });
+
+  it(`keeps only the latest ${FEED_LIMIT} events`, () => {
+    const batch = Array.from({ length: 70 }, (_, i) => judgedCall({ id: `call-${i}` }));
+    const state = apply(msg.judged(batch.slice(0, 30)), msg.judged(batch.slice(30)));
+    expect(state.feed).toHaveLength(FEED_LIMIT);
+    expect(state.feed[0]!.event.id).toBe('call-69');
+    expect(state.feed.at(-1)!.event.id).toBe('call-20');
+  });
+
+  it('replaces a series point for the same minute and appends a new minute', () => {
+    const base = apply(msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(2, 9, 10), point(1, 8, 10)] } })));
+    const replaced = reduce(
+      base,
+      msg.compliance(complianceUpdate([figure(CALL_STANDARD, 135, 145)], [{ standardId: CALL_STANDARD.id, point: point(1, 9, 11) }])),
+    );
+    expect(replaced.series[CALL_STANDARD.id]!.map((p) => [p.met, p.total])).toEqual([[9, 10], [9, 11]]);
+    expect(replaced.today[CALL_STANDARD.id]).toMatchObject({ met: 135, total: 145 });
+    // The visit figure was not in the update and stays as it was.
+    expect(replaced.today[VISIT_STANDARD.id]).toMatchObject({ met: 41, total: 48 });
+    expect(replaced.eventsToday).toBe(145 + 48);
+
+    const appended = reduce(
+      replaced,
+      msg.compliance(complianceUpdate([figure(CALL_STANDARD, 136, 146)], [{ standardId: CALL_STANDARD.id, point: point(0, 1, 1) }])),
+    );
+    expect(appended.series[CALL_STANDARD.id]!.map((p) => p.start)).toEqual([point(2, 0, 0).start, point(1, 0, 0).start, point(0, 0, 0).start]);
+    // Unchanged parts keep their identity, so views can skip them.
+    expect(appended.series[VISIT_STANDARD.id]).toBe(replaced.series[VISIT_STANDARD.id]);
+  });
+
+  it(`bounds each series to the newest ${SERIES_LIMIT} minutes`, () => {
+    let state = apply(msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: minuteSeries(SERIES_LIMIT) } })));
+    state = reduce(state, msg.compliance(complianceUpdate([], [{ standardId: CALL_STANDARD.id, point: point(-1, 3, 3) }])));
+    const points = state.series[CALL_STANDARD.id]!;
+    expect(points).toHaveLength(SERIES_LIMIT);
+    expect(points.at(-1)).toMatchObject({ met: 3, total: 3 });
+  });
+
+  it('starts a series for a standard the snapshot had no points for', () => {
+    const state = apply(
+      msg.snapshot(snapshot()),
+      msg.compliance(complianceUpdate([figure(VISIT_STANDARD, 1, 1)], [{ standardId: VISIT_STANDARD.id, point: point(0, 1, 1) }])),
+    );
+    expect(state.series[VISIT_STANDARD.id]).toHaveLength(1);
+  });
+
+  it('records connection changes with the server address and error', () => {
+    const state = apply(msg.snapshot(snapshot()), msg.connection('disconnected', 'transport close'));
+    expect(state.connection).toEqual({ state: 'disconnected', serverUrl: 'http://127.0.0.1:4870', error: 'transport close' });
+    // The data already shown stays: a blip must not blank the wallboard.
+    expect(state.hasSnapshot).toBe(true);
+  });
+
+  it('does not mutate the state it is given', () => {
+    const before = apply(msg.snapshot(snapshot({ recent: [judgedCall()] })));
+    const frozen = structuredClone(before);
+    reduce(before, msg.judged([judgedVisit()]));
+    reduce(before, msg.compliance(complianceUpdate([figure(CALL_STANDARD, 1, 2)], [{ standardId: CALL_STANDARD.id, point: point(0, 1, 2) }])));
+    expect(before).toEqual(frozen);
+  });
+});

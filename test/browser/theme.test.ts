@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readTheme } from '../../webview/src/theme';
+import { Chart, DATASET } from '../../webview/src/views/compliance-chart';
+import { CALL_STANDARD, msg, point, snapshot } from './fixtures';
+import { feed, mount, nextFrame, unmountAll } from './mount';
+
+const VSCODE_VARS = ['--vscode-charts-blue', '--vscode-charts-yellow', '--vscode-charts-green', '--vscode-editor-foreground', '--vscode-editor-background', '--vscode-descriptionForeground', '--vscode-panel-border'];
+
+afterEach(() => {
+  unmountAll();
+  document.body.className = '';
+  for (const v of VSCODE_VARS) document.documentElement.style.removeProperty(v);
+});
+
+/** Sets the variables and body class the way VS Code does when the user switches theme. */
+function vscodeTheme(kind: 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast', vars: Record<string, string>): void {
+  for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
+  document.body.className = kind;
+}
+
+const callChart = (root: HTMLElement) => Chart.getChart(root.querySelector<HTMLCanvasElement>(`[data-standard-id="${CALL_STANDARD.id}"] canvas`)!)!;
+
+describe('theme', () => {
+  it('falls back to a light or dark palette in a plain browser', () => {
+    const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+    const theme = readTheme();
+    expect(theme.kind).toBe(dark ? 'dark' : 'light');
+    expect(theme.accent).toMatch(/^#[0-9a-f]{6}$/i);
+    expect(theme.foreground).not.toBe(theme.background);
+  });
+
+  it('takes colours from --vscode-* variables inside VS Code', () => {
+    vscodeTheme('vscode-dark', { '--vscode-charts-blue': '#3794ff', '--vscode-editor-foreground': '#cccccc', '--vscode-editor-background': '#1e1e1e' });
+    const theme = readTheme();
+    expect(theme).toMatchObject({ kind: 'dark', accent: '#3794ff', foreground: '#cccccc', background: '#1e1e1e' });
+  });
+
+  it('re-reads the colours into charts and page when VS Code switches theme', async () => {
+    vscodeTheme('vscode-light', { '--vscode-charts-blue': '#1a85ff', '--vscode-charts-yellow': '#bf8803', '--vscode-editor-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff' });
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(1, 9, 10), point(0, 10, 10)] } })));
+    const chart = callChart(root);
+    expect(chart.data.datasets[DATASET.rolling]!.borderColor).toBe('#1a85ff');
+    expect(chart.data.datasets[DATASET.target]!.borderColor).toBe('#bf8803');
+    expect(getComputedStyle(root).color).toBe('rgb(59, 59, 59)');
+
+    vscodeTheme('vscode-dark', {
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-yellow': '#cca700',
+      '--vscode-descriptionForeground': '#9d9d9d',
+      '--vscode-editor-foreground': '#cccccc',
+      '--vscode-editor-background': '#1f1f1f',
+    });
+    await nextFrame();
+
+    expect(dashboard.theme().kind).toBe('dark');
+    expect(callChart(root)).toBe(chart);
+    expect(chart.data.datasets[DATASET.rolling]!.borderColor).toBe('#3794ff');
+    expect(chart.data.datasets[DATASET.target]!.borderColor).toBe('#cca700');
+    // Resolved options after update('none'): the axis labels use the new muted colour.
+    expect(chart.options.scales!['y']!.ticks!.color).toBe('#9d9d9d');
+    expect(getComputedStyle(root).color).toBe('rgb(204, 204, 204)');
+    expect(getComputedStyle(root).backgroundColor).toBe('rgb(31, 31, 31)');
+    expect(root.dataset['theme']).toBe('dark');
+  });
+
+  it('recognises the high contrast theme', async () => {
+    const { root } = mount();
+    vscodeTheme('vscode-high-contrast', { '--vscode-editor-background': '#000000' });
+    await nextFrame();
+    expect(root.dataset['theme']).toBe('high-contrast');
+  });
+});

@@ -1,0 +1,123 @@
+// The built CLI: node server/dist/main.js, as `pnpm start` runs it.
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ComplianceReport } from '../../server/src/protocol';
+import { removeDir, tempDataDir } from './support/testServer';
+
+const repo = resolve(__dirname, '../..');
+const mainJs = resolve(repo, 'server/dist/main.js');
+const dirs: string[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(() => {
+  execFileSync(process.execPath, [resolve(repo, 'server/build.mjs')], { stdio: 'pipe' });
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+afterAll(() => dirs.forEach(removeDir));
+
+function dataDir(): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return dir;
+}
+
+/** Starts the CLI (or another script) and resolves with the URL from its `listening on` line. */
+function startCli(args: string[], script = mainJs, waitMs = 10_000): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdoutLines: string[] }> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: repo });
+  children.push(child);
+  const stdoutLines: string[] = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolvePromise, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      stdoutLines.push(...lines);
+      const listening = stdoutLines.map((l) => /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(l)).find(Boolean);
+      if (listening && stdoutLines.length >= 2) resolvePromise({ child, url: listening[1]!, stdoutLines });
+    });
+    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
+    setTimeout(() => reject(new Error(`no listening line after ${waitMs} ms; stderr: ${stderr}`)), waitMs);
+  });
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+}
+
+describe('node server/dist/main.js', () => {
+  it('prints the listening line and the dashboard URL, serves the API, and stops cleanly on SIGTERM', async () => {
+    const { child, url, stdoutLines } = await startCli(['--port', '0', '--data', dataDir()]);
+    expect(stdoutLines.slice(0, 2)).toEqual([`listening on ${url}`, `dashboard: ${url}/`]);
+    const health = await fetch(`${url}/api/v1/health`);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it('stops cleanly on SIGINT too', async () => {
+    const { child } = await startCli(['--port', '0', '--data', dataDir()]);
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it('with --demo, simulated events are stored and counted within a few seconds', async () => {
+    const { url } = await startCli(['--port', '0', '--data', dataDir(), '--demo', '--seed', '7']);
+    const until = Date.now() + 8000;
+    let total = 0;
+    while (Date.now() < until && total < 3) {
+      await new Promise((r) => setTimeout(r, 250));
+      const report = (await (await fetch(`${url}/api/v1/compliance`)).json()) as ComplianceReport;
+      total = report.standards.reduce((n, s) => n + s.total, 0);
+    }
+    expect(total).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port must be a whole number/],
+    [['--colour', 'red'], /Unknown option '--colour'/],
+    [['--port'], /--port/],
+  ])('exits 2 with a clear message for %j', (args, message) => {
+    const result = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/Usage:/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints help with --help', () => {
+    const result = spawnSync(process.execPath, [mainJs, '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/--port N[\s\S]*--data DIR[\s\S]*--demo/);
+  });
+
+  it('exits 1 with a clear message when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = spawnSync(process.execPath, [mainJs, '--port', String(port), '--data', dataDir()], { encoding: 'utf8', timeout: 10_000 });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/could not start: .*EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('scripts/start.mjs (pnpm start)', () => {
+  it('builds what is stale, runs the server with the given arguments, serves the dashboard, and passes SIGTERM on', async () => {
+    const { child, url, stdoutLines } = await startCli(['--port', '0', '--data', dataDir()], resolve(repo, 'scripts/start.mjs'), 60_000);
+    expect(stdoutLines[0]).toBe(`listening on ${url}`); // build chatter goes to stderr
+    expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  }, 90_000);
+});

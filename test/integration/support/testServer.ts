@@ -1,0 +1,49 @@
+// A real Ringside server on 127.0.0.1:0 with its own temporary data directory.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer, type ServerOptions } from '../../../server/src/server';
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** POST JSON to /api/v1/events. */
+  postEvents(body: unknown): Promise<{ status: number; contentType: string | null; body: any }>;
+  getJson(path: string): Promise<{ status: number; contentType: string | null; body: any }>;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'ringside-test-'));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startTestServer(overrides: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDataDir();
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, demo: false, logLevel: 'silent', ...overrides });
+  const read = async (res: Response) => {
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, contentType: res.headers.get('content-type'), body: body as any };
+  };
+  return {
+    ...server,
+    dataDir,
+    postEvents: async (body) => read(await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
+    getJson: async (path) => read(await fetch(`${server.url}${path}`)),
+  };
+}
+
+/** ISO timestamp `secondsAgo` before now, in UTC. */
+export function isoAgo(secondsAgo: number): string {
+  return new Date(Date.now() - secondsAgo * 1000).toISOString();
+}
+
+export const call = (fields: Record<string, unknown> = {}) => ({ type: 'call', site: 'downtown', occurredAt: isoAgo(1), outcome: 'answered', rings: 1, ...fields });
+export const visit = (fields: Record<string, unknown> = {}) => ({ type: 'visit', site: 'downtown', occurredAt: isoAgo(1), outcome: 'greeted', greetSeconds: 5, ...fields });

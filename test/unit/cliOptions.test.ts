@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../server/src/cli/options';
+
+describe('CLI options', () => {
+  it('defaults to port 4870 on 127.0.0.1 with ./.ringside and no demo', () => {
+    expect(parseCli([])).toEqual({ kind: 'run', options: { port: 4870, host: '127.0.0.1', dataDir: '.ringside', demo: false, logLevel: 'info' } });
+  });
+  it('reads --port, --data, --demo, --host, --seed', () => {
+    expect(parseCli(['--port', '0', '--data', '/tmp/x', '--demo', '--host', '0.0.0.0', '--seed', '9'])).toEqual({
+      kind: 'run',
+      options: { port: 0, host: '0.0.0.0', dataDir: '/tmp/x', demo: true, demoSeed: 9, logLevel: 'info' },
+    });
+    expect(parseCli(['--port=5000'])).toMatchObject({ kind: 'run', options: { port: 5000 } });
+  });
+  it('shows help', () => expect(parseCli(['--help'])).toEqual({ kind: 'help' }));
+  it.each([
+    [['--port', 'abc'], /--port must be a whole number/],
+    [['--port', '70000'], /--port/],
+    [['--port', '-1'], /port/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['extra'], /positional|extra/i],
+    [['--data', ''], /--data must not be empty/],
+    [['--log-level', 'loud'], /--log-level/],
+    [['--port'], /argument missing|--port/],
+  ])('rejects %j clearly', (argv, message) => {
+    const result = parseCli(argv);
+    expect(result.kind).toBe('error');
+    if (result.kind === 'error') expect(result.message).toMatch(message);
+  });
+});

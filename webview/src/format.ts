@@ -1,0 +1,73 @@
+// How figures read on screen. Kept apart from the views so the rendered summary uses the very same text.
+import type { JudgedEvent, Judgement, Standard } from '@ringside/server/protocol';
+
+/** 0.931 → "93.1 %"; null (nothing counted yet) → "—". */
+export function formatPercent(ratio: number | null): string {
+  return ratio === null ? '—' : `${(ratio * 100).toFixed(1)} %`;
+}
+
+/** A target as people say it: 0.9 → "90 %", 0.995 → "99.5 %". */
+export function formatTarget(target: number): string {
+  return `${Number((target * 100).toFixed(2))} %`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatRings(rings: number): string {
+  return rings === 1 ? '1 ring' : `${rings} rings`;
+}
+
+export function formatSeconds(seconds: number): string {
+  return `${Number(seconds.toFixed(1))} s`;
+}
+
+/** "≤ 2 rings", "≤ 30 s": the threshold a standard promises. */
+export function formatThreshold(standard: Pick<Standard, 'measure' | 'threshold'>): string {
+  return `≤ ${standard.measure === 'rings' ? formatRings(standard.threshold) : formatSeconds(standard.threshold)}`;
+}
+
+/** Wall-clock time in the viewer's zone, 24 h: "14:05:09" (or "14:05" without seconds). */
+export function formatClock(time: string | number, withSeconds = true): string {
+  const date = new Date(time);
+  if (Number.isNaN(date.getTime())) return '—';
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hm = `${two(date.getHours())}:${two(date.getMinutes())}`;
+  return withSeconds ? `${hm}:${two(date.getSeconds())}` : hm;
+}
+
+/** The measured value of an event as the feed shows it: "2 rings", "12 s". */
+export function formatEventValue(judged: JudgedEvent): string {
+  const { event } = judged;
+  if (event.type === 'visit') return event.greetSeconds === null ? '—' : formatSeconds(event.greetSeconds);
+  if (event.rings !== null) return formatRings(event.rings);
+  return event.answerSeconds === null ? '—' : formatSeconds(event.answerSeconds);
+}
+
+/** The secondary measurement, when there is one: seconds for a call measured in rings. */
+export function formatEventDetail(judged: JudgedEvent): string | null {
+  const { event } = judged;
+  if (event.type !== 'call' || event.rings === null || event.answerSeconds === null) return null;
+  // Rings derived from seconds say so: an auditor must tell measured from computed.
+  return event.derived.includes('rings') ? `from ${formatSeconds(event.answerSeconds)}` : formatSeconds(event.answerSeconds);
+}
+
+export function formatOutcome(judged: JudgedEvent): string {
+  switch (judged.event.outcome) {
+    case 'answered':
+      return 'answered';
+    case 'abandoned':
+      return 'abandoned';
+    case 'greeted':
+      return 'greeted';
+    case 'left':
+      return 'left ungreeted';
+  }
+}
+
+/** An event met when every standard that judged it was met; an unjudged event is neither. */
+export function eventVerdict(judgements: Judgement[]): 'met' | 'missed' | 'unjudged' {
+  if (judgements.length === 0) return 'unjudged';
+  return judgements.every((j) => j.met) ? 'met' : 'missed';
+}
