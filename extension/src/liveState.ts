@@ -1,0 +1,27 @@
+// The last snapshot with every later update applied, so a dashboard opened late starts from current data.
+import type { ComplianceSeries, ComplianceUpdate, JudgedEvent, Snapshot } from '@ringside/server/protocol';
+
+/** How many recent events to keep for a newly opened panel (the server sends about this many). */
+export const RECENT_LIMIT = 50;
+
+export function applyJudged(snapshot: Snapshot, events: JudgedEvent[]): Snapshot {
+  // `events` are oldest first; `recent` is newest first.
+  const recent = [...[...events].reverse(), ...snapshot.recent].slice(0, RECENT_LIMIT);
+  return { ...snapshot, recent };
+}
+
+export function applyCompliance(snapshot: Snapshot, update: ComplianceUpdate): Snapshot {
+  const series = snapshot.series.map((line) => applyPoints(line, update));
+  return { ...snapshot, serverTime: update.serverTime, today: update.today, series };
+}
+
+/** Same minute bucket → replace, new bucket → append (see ComplianceUpdate). */
+function applyPoints(line: ComplianceSeries, update: ComplianceUpdate): ComplianceSeries {
+  let points = line.points;
+  for (const { standardId, point } of update.points) {
+    if (standardId !== line.standardId) continue;
+    const last = points[points.length - 1];
+    points = last && last.start === point.start ? [...points.slice(0, -1), point] : [...points, point];
+  }
+  return points === line.points ? line : { ...line, points };
+}
