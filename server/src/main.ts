@@ -2,8 +2,25 @@
 import { resolve } from 'node:path';
 import { parseCli, USAGE } from './cli/options';
 import { startServer } from './server';
+import { webhooksFromEnv } from './alerts/config';
+import { isCommand, runCommand } from './cli/commands';
+import { REBUILD_COMMAND, runRebuildRollups } from './cli/rebuildRollups';
+import { isAuditCommand, runAuditCommand } from './audit/cli';
+import { dashboardAddress } from './cli/dashboardAddress';
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === REBUILD_COMMAND) {
+    process.exitCode = runRebuildRollups(argv.slice(1));
+    return;
+  }
+  if (isAuditCommand(argv)) {
+    process.exitCode = runAuditCommand(argv); // issue #6: verify, prune
+    return;
+  }
+  if (isCommand(argv)) {
+    process.exitCode = await runCommand(argv);
+    return;
+  }
   const cli = parseCli(argv);
   if (cli.kind === 'help') {
     process.stdout.write(USAGE);
@@ -14,13 +31,26 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const options = { ...cli.options, dataDir: resolve(cli.options.dataDir) };
+  const envWebhooks = webhooksFromEnv(process.env);
+  if (!envWebhooks.ok) {
+    process.stderr.write(`ringside: ${envWebhooks.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const webhooks = [...new Set([...(cli.options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
+  const options = {
+    ...cli.options,
+    dataDir: resolve(cli.options.dataDir),
+    apiKey: process.env.RINGSIDE_API_KEY ?? '',
+    ...(webhooks.length > 0 ? { alerts: { ...cli.options.alerts, webhooks } } : {}),
+  };
   let server;
   try {
     server = await startServer(options);
   } catch (error) {
     process.stderr.write(`ringside: could not start: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    // 2: refused by configuration (e.g. a public address without keys); 1: anything else.
+    process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
     return;
   }
   const running = server;
@@ -41,7 +71,12 @@ async function main(argv: readonly string[]): Promise<void> {
   // Handlers first: whoever reads the listening line may signal us at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  process.stdout.write(`listening on ${server.url}\ndashboard: ${server.url}/\n`);
+  // Issue #3: SIGHUP re-reads --standards; a bad file is logged (every problem) and the last good set stays.
+  process.on('SIGHUP', () => {
+    const result = running.reloadStandards();
+    if (!result.ok) process.stderr.write(`ringside: standards file refused, keeping the last good set:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+  });
+  process.stdout.write(`listening on ${server.url}\ndashboard: ${dashboardAddress(server.url, options.host ?? '127.0.0.1', options.dataDir)}\n`);
 }
 
 void main(process.argv.slice(2));

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../server/src/protocol';
 import { countRows } from './support/database';
-import { call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ function expectProblem(res: { status: number; contentType: string | null; body: 
 }
 
 async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
-  const res = await fetch(`${server.url}${path}`, { method, ...init });
+  const res = await fetch(`${server.url}${path}`, { method, ...init, headers: { ...adminHeaders(), ...init.headers } });
   const text = await res.text();
   let body: any = text;
   try {
@@ -112,7 +112,7 @@ describe('malformed requests', () => {
   it('answers unknown API routes with a 404 problem and wrong methods with 405 + Allow', async () => {
     expectProblem(await raw('GET', '/api/v1/nothing-here'), 404);
     expectProblem(await raw('POST', '/api/v2/events'), 404);
-    const wrong = await fetch(`${server.url}/api/v1/events`, { method: 'GET' });
+    const wrong = await fetch(`${server.url}/api/v1/events`, { method: 'GET', headers: adminHeaders() });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
     expectProblem(await raw('DELETE', '/api/v1/compliance'), 405);

@@ -1,5 +1,6 @@
 // The built CLI: node server/dist/main.js, as `pnpm start` runs it.
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import { removeDir, tempDataDir } from './support/testServer';
 const repo = resolve(__dirname, '../..');
 const mainJs = resolve(repo, 'server/dist/main.js');
 const dirs: string[] = [];
+/** Given as RINGSIDE_API_KEY to every server this file starts (issue #4: the API needs a key). */
+const CLI_KEY = 'rs_cli-test-key-0123456789abcdef';
 const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(() => {
@@ -27,7 +30,7 @@ function dataDir(): string {
 
 /** Starts the CLI (or another script) and resolves with the URL from its `listening on` line. */
 function startCli(args: string[], script = mainJs, waitMs = 10_000): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdoutLines: string[] }> {
-  const child = spawn(process.execPath, [script, ...args], { cwd: repo });
+  const child = spawn(process.execPath, [script, ...args], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: CLI_KEY } });
   children.push(child);
   const stdoutLines: string[] = [];
   let stderr = '';
@@ -61,6 +64,27 @@ describe('node server/dist/main.js', () => {
     expect(await exitOf(child)).toBe(0);
   });
 
+  it('with no key configured, prints a dashboard link carrying the generated admin key, which the API accepts', async () => {
+    const dir = dataDir();
+    const child = spawn(process.execPath, [mainJs, '--port', '0', '--data', dir], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: '' } });
+    children.push(child);
+    let out = '';
+    await new Promise<void>((resolveLines, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.split('\n').length > 2) resolveLines();
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    const [listening, dashboard] = out.split('\n');
+    const url = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(listening!)![1]!;
+    const key = readFileSync(resolve(dir, 'admin.key'), 'utf8').trim();
+    expect(dashboard).toBe(`dashboard: ${url}/?token=${encodeURIComponent(key)}`);
+    const token = new URL(dashboard!.slice('dashboard: '.length)).searchParams.get('token');
+    expect((await fetch(`${url}/api/v1/compliance`)).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/compliance`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
   it('stops cleanly on SIGINT too', async () => {
     const { child } = await startCli(['--port', '0', '--data', dataDir()]);
     child.kill('SIGINT');
@@ -73,7 +97,7 @@ describe('node server/dist/main.js', () => {
     let total = 0;
     while (Date.now() < until && total < 3) {
       await new Promise((r) => setTimeout(r, 250));
-      const report = (await (await fetch(`${url}/api/v1/compliance`)).json()) as ComplianceReport;
+      const report = (await (await fetch(`${url}/api/v1/compliance`, { headers: { authorization: `Bearer ${CLI_KEY}` } })).json()) as ComplianceReport;
       total = report.standards.reduce((n, s) => n + s.total, 0);
     }
     expect(total).toBeGreaterThanOrEqual(3);

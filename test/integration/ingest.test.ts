@@ -1,7 +1,7 @@
 // POST /api/v1/events against a real server: single, batch, idempotent retries, id conflicts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestResponse } from '../../server/src/protocol';
-import { call, startTestServer, visit, type TestServer } from './support/testServer';
+import { adminHeaders, call, startTestServer, visit, type TestServer } from './support/testServer';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('POST /api/v1/events', () => {
     expect(result!.seq).toBeGreaterThan(0);
     expect(result!.event).toMatchObject({ rings: 2, answerSeconds: 6, derived: ['rings'], queue: 'sales', agent: 'ana', site: 'downtown' });
     expect(result!.judgements).toEqual([
-      { standardId: 'call-answer-2-rings', standardVersion: 1, measure: 'rings', value: 2, threshold: 2, met: true, reason: null },
+      { standardId: 'call-answer-2-rings', standardVersion: 1, measure: 'rings', value: 2, threshold: 2, met: true, counted: true, reason: null },
     ]);
   });
 
@@ -101,7 +101,7 @@ describe('POST /api/v1/events', () => {
   it('accepts application/*+json and a charset parameter', async () => {
     const res = await fetch(`${server.url}/api/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/vnd.ringside+json; charset=utf-8' },
+      headers: { 'content-type': 'application/vnd.ringside+json; charset=utf-8', ...adminHeaders() },
       body: JSON.stringify(call()),
     });
     expect(res.status).toBe(201);

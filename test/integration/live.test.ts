@@ -14,7 +14,7 @@ const received: Received[] = [];
 const live1 = call({ id: 'live-1', rings: 4 });
 
 function connect(extra: Parameters<typeof io>[1] = {}): Client {
-  return io(server.url, { forceNew: true, reconnection: false, ...extra });
+  return io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey }, ...extra });
 }
 
 async function waitFor<T>(check: () => T | undefined, ms = 5000): Promise<T> {

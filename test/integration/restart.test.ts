@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IngestResponse } from '../../server/src/protocol';
 import { openDatabase } from '../../server/src/store/database';
+import { MIGRATIONS } from '../../server/src/store/migrations';
 import { countRows } from './support/database';
 import { call, removeDir, startTestServer, tempDataDir, visit } from './support/testServer';
 
@@ -37,7 +38,7 @@ describe('restart with the same data directory', () => {
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
       expect(() => db.prepare("UPDATE events SET site = 'elsewhere'").run()).toThrow(/append-only/);
       expect(() => db.prepare('DELETE FROM judgements').run()).toThrow(/append-only/);
     } finally {

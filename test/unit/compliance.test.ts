@@ -33,6 +33,9 @@ describe('compliance arithmetic', () => {
       met: 9,
       missed: 1,
       ratio: 0.9,
+      numerator: 9,
+      denominator: 10,
+      band: 'green',
     });
   });
 });

@@ -18,7 +18,7 @@ describe('default standards', () => {
 describe('judgeEvent', () => {
   it('judges a call only by the call standard', () => {
     const judgements = judgeEvent(call('answered', 2), DEFAULT_STANDARDS);
-    expect(judgements).toEqual([{ standardId: 'call-answer-2-rings', standardVersion: 1, measure: 'rings', value: 2, threshold: 2, met: true, reason: null }]);
+    expect(judgements).toEqual([{ standardId: 'call-answer-2-rings', standardVersion: 1, measure: 'rings', value: 2, threshold: 2, met: true, counted: true, reason: null }]);
   });
   it('misses on ring 3', () => {
     expect(judgeEvent(call('answered', 3), DEFAULT_STANDARDS)[0]).toMatchObject({ met: false, value: 3, reason: null });
@@ -28,7 +28,7 @@ describe('judgeEvent', () => {
   });
   it('judges a visit by the greeting standard: 30 s meets, 30.1 s misses', () => {
     expect(judgeEvent(visit('greeted', 30), DEFAULT_STANDARDS)).toEqual([
-      { standardId: 'visit-greet-30s', standardVersion: 1, measure: 'greetSeconds', value: 30, threshold: 30, met: true, reason: null },
+      { standardId: 'visit-greet-30s', standardVersion: 1, measure: 'greetSeconds', value: 30, threshold: 30, met: true, counted: true, reason: null },
     ]);
     expect(judgeEvent(visit('greeted', 30.1), DEFAULT_STANDARDS)[0]?.met).toBe(false);
   });

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../protocol';
 import { LOG_LEVELS, type LogLevel } from '../logger';
 import type { ServerOptions } from '../server';
+import { securityOptions } from './securityOptions';
+import { parseWebhookUrls } from '../alerts/config';
 
 export const USAGE = `Usage: node server/dist/main.js [options]
 
@@ -12,7 +14,25 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --demo            add simulated live traffic (calls and visits at several sites)
   --seed N          seed for --demo traffic (same seed, same traffic)
   --log-level L     ${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)
+  --no-auth         no API keys at all (loopback hosts only; refused on any other address)
+  --rate-limit N    requests per second per API key (default 50; 0 turns rate limiting off)
+  --rate-burst N    requests a key may send at once (default 100)
+  --cors-origin URL allow cross-origin browser requests from URL (repeatable; default: none)
+  --webhook URL     POST every alert to URL (repeatable; also RINGSIDE_WEBHOOKS=url1,url2)
+  --standards PATH  standards and sites file (.yaml/.yml/.json); SIGHUP reloads it
+  --reject-unknown-sites   refuse events of sites not configured (default: create them)
+  --retain-days N   delete raw events older than N days at start and daily (rollups stay; signed checkpoint)
   --help            show this help
+
+Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key.
+Commands (see README, "Running Ringside safely"):
+  keys create --data DIR --name NAME --scope ingest|read|audit|admin[,…] [--expires ISO]
+  keys list --data DIR          keys revoke --data DIR --id ID
+  backup --data DIR --to FILE   (online: also while the server runs)
+  restore --from FILE --data DIR [--force]   (refused while a server uses DIR)
+  rebuild-rollups --data DIR    recompute the rollup tables from raw events
+  verify --data DIR [--json]    recompute the audit hash chain (exit 0 intact, 1 broken)
+  prune --data DIR --retain-days N   delete raw events older than N days, with a signed checkpoint
 `;
 
 export type CliResult = { kind: 'help' } | { kind: 'run'; options: ServerOptions } | { kind: 'error'; message: string };
@@ -32,6 +52,14 @@ export function parseCli(argv: readonly string[]): CliResult {
         seed: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        'no-auth': { type: 'boolean' },
+        'rate-limit': { type: 'string' },
+        'rate-burst': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
+        webhook: { type: 'string', multiple: true },
+        standards: { type: 'string' },
+        'reject-unknown-sites': { type: 'boolean' },
+        'retain-days': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -44,7 +72,13 @@ export function parseCli(argv: readonly string[]): CliResult {
   if (seed === null) return { kind: 'error', message: `--seed must be a whole number (got "${values.seed}")` };
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")` };
-  for (const key of ['host', 'data'] as const) {
+  const security = securityOptions(values);
+  if (typeof security === 'string') return { kind: 'error', message: security };
+  const webhooks = parseWebhookUrls(values.webhook ?? [], '--webhook');
+  if (!webhooks.ok) return { kind: 'error', message: webhooks.message };
+  const retainDays = values['retain-days'] === undefined ? undefined : wholeNumber(values['retain-days']);
+  if (retainDays === null || retainDays === 0) return { kind: 'error', message: `--retain-days must be a whole number of days, at least 1 (got "${values['retain-days']}")` };
+  for (const key of ['host', 'data', 'standards'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
   }
   return {
@@ -56,6 +90,11 @@ export function parseCli(argv: readonly string[]): CliResult {
       demo: values.demo ?? false,
       ...(seed !== undefined ? { demoSeed: seed } : {}),
       logLevel: logLevel as LogLevel,
+      ...security,
+      ...(webhooks.urls.length > 0 ? { alerts: { webhooks: webhooks.urls } } : {}),
+      ...(values.standards !== undefined ? { standardsFile: values.standards } : {}),
+      ...(values['reject-unknown-sites'] ? { rejectUnknownSites: true } : {}),
+      ...(retainDays !== undefined ? { retainDays } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
-// Compliance arithmetic: judgements → counts → figures. Under F3 every judgement is counted.
+// Compliance arithmetic: judgements → counts → figures. A figure is Σmet / Σcounted (issue #3).
 import type { ComplianceFigure, Judgement, Standard } from '../protocol';
+import { bandOf } from './standards';
 
 export interface Counts {
   total: number;
@@ -36,5 +37,8 @@ export function complianceFigure(standard: Standard, counts: Counts): Compliance
     target: standard.target,
     formula: standard.formula,
     ...withRatio(counts),
+    numerator: counts.met,
+    denominator: counts.total,
+    band: bandOf(ratioOf(counts), standard.bands, standard.target),
   };
 }

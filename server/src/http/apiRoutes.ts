@@ -4,15 +4,24 @@ import type { HealthResponse } from '../protocol';
 import { complianceReport } from '../reports/reports';
 import type { Store } from '../store/store';
 import { parseComplianceQuery } from './complianceQuery';
+import { configRouter } from './configRoutes';
+import { serverTimeZone } from '../domain/zonedTime';
+import { distributionRouter } from './distributionRoute';
 import { methodNotAllowed } from './fallbacks';
 import { problem, sendProblem } from './problems';
 
 export function apiRouter(store: Store, version: string, now: () => number): express.Router {
   const router = express.Router();
+  // Issue #5: the dashboard's distribution chart (http/distributionRoute.ts).
+  router.use(distributionRouter({ queries: store.distribution, standards: () => store.standards.current(), now }));
   router
     .route('/compliance')
     .get((req, res) => {
-      const parsed = parseComplianceQuery(req.query as Record<string, unknown>, store.standards.current(), now());
+      const parsed = parseComplianceQuery(
+        req.query as Record<string, unknown>,
+        { standardIds: store.standards.ids(), siteZone: (site) => store.sites.get(site)?.timeZone, serverZone: serverTimeZone() },
+        now(),
+      );
       if (!parsed.ok) {
         const detail = parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ');
         sendProblem(res, problem(400, 'invalid-query', 'Invalid query parameter', detail, parsed.errors));
@@ -21,12 +30,8 @@ export function apiRouter(store: Store, version: string, now: () => number): exp
       res.json(complianceReport(store, parsed.query));
     })
     .all(methodNotAllowed(['GET']));
-  router
-    .route('/standards')
-    .get((_req, res) => {
-      res.json({ standards: store.standards.current() });
-    })
-    .all(methodNotAllowed(['GET']));
+  // Issue #3: standards and sites CRUD + versions (http/configRoutes.ts).
+  router.use(configRouter(store));
   router
     .route('/health')
     .get((_req, res) => {

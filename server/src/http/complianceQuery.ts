@@ -1,16 +1,35 @@
 // Parsing GET /compliance query parameters; every problem names its parameter.
-import type { FieldProblem, Standard } from '../protocol';
-import { isoWithOffset } from '../protocol';
-import { approximateBucketCount, startOfLocalDay } from '../domain/buckets';
+import type { Bucket, FieldProblem, GroupBy, ReportWindow } from '../protocol';
+import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS } from '../protocol';
+import { nextPeriodStart, periodStart } from '../domain/zonedTime';
 import type { ReportQuery } from '../reports/reports';
 
-const KNOWN = ['standard', 'site', 'from', 'to', 'bucket'] as const;
+const KNOWN = ['standard', 'site', 'from', 'to', 'bucket', 'window', 'tz', 'groupBy'] as const;
 const BUCKETS = ['minute', 'hour', 'day'] as const;
+const GROUPS = ['site', 'queue', 'agent'] as const;
 export const MAX_BUCKETS = 10_000;
+const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const ROLLING_MS: Partial<Record<ReportWindow, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+
+export interface QueryContext {
+  /** Every standard id ever defined (retired ones can still be reported). */
+  standardIds: readonly string[];
+  /** The zone of a configured site, if any. */
+  siteZone(site: string): string | undefined;
+  serverZone: string;
+}
 
 export type ParsedQuery = { ok: true; query: ReportQuery } | { ok: false; errors: FieldProblem[] };
 
-export function parseComplianceQuery(raw: Record<string, unknown>, standards: readonly Standard[], nowMs: number): ParsedQuery {
+/** [from, to) of a named window at `nowMs`; "today" and "month" are whole local periods in `zone`. */
+export function windowRange(window: ReportWindow, nowMs: number, zone: string): { fromMs: number; toMs: number } {
+  const rolling = ROLLING_MS[window];
+  if (rolling !== undefined) return { fromMs: nowMs - rolling, toMs: nowMs };
+  const unit = window === 'today' ? 'day' : 'month';
+  return { fromMs: periodStart(nowMs, zone, unit), toMs: nextPeriodStart(nowMs, zone, unit) };
+}
+
+export function parseComplianceQuery(raw: Record<string, unknown>, ctx: QueryContext, nowMs: number): ParsedQuery {
   const errors: FieldProblem[] = [];
   const fail = (path: string, message: string): null => (errors.push({ path, message }), null);
   for (const key of Object.keys(raw)) {
@@ -23,26 +42,45 @@ export function parseComplianceQuery(raw: Record<string, unknown>, standards: re
     if (v.trim() === '') return fail(key, 'must not be empty');
     return v.trim();
   };
-  const time = (key: string, fallback: number): number | null => {
+  const time = (key: string): number | null | undefined => {
     const v = text(key);
-    if (v === null) return raw[key] === undefined ? fallback : null;
+    if (v === null) return raw[key] === undefined ? undefined : null;
     const parsed = isoWithOffset.safeParse(v);
     return parsed.success ? Date.parse(v) : fail(key, parsed.error.issues[0]?.message ?? 'must be an ISO 8601 timestamp');
   };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T | null => {
+    const v = text(key);
+    if (v === null) return null;
+    return (allowed as readonly string[]).includes(v) ? (v as T) : fail(key, `must be one of ${allowed.join(', ')}`);
+  };
 
   const standardId = text('standard');
-  if (standardId !== null && !standards.some((s) => s.id === standardId)) {
-    fail('standard', `unknown standard "${standardId}" (known: ${standards.map((s) => s.id).join(', ')})`);
+  if (standardId !== null && !ctx.standardIds.includes(standardId)) {
+    fail('standard', `unknown standard "${standardId}" (known: ${ctx.standardIds.join(', ')})`);
   }
   const site = text('site');
-  const fromMs = time('from', startOfLocalDay(nowMs));
-  const toMs = time('to', nowMs);
-  const bucketText = text('bucket');
-  const bucket = bucketText === null ? null : (BUCKETS as readonly string[]).includes(bucketText) ? (bucketText as ReportQuery['bucket']) : fail('bucket', `must be one of ${BUCKETS.join(', ')}`);
-  if (fromMs !== null && toMs !== null && fromMs >= toMs) fail('to', 'must be later than from');
-  if (errors.length === 0 && bucket && approximateBucketCount(fromMs!, toMs!, bucket) > MAX_BUCKETS) {
+  const tzText = text('tz');
+  if (tzText !== null && !isValidTimeZone(tzText)) fail('tz', `is not an IANA time zone known to this server (e.g. "Europe/Berlin")`);
+  const timeZone = (tzText !== null && isValidTimeZone(tzText) ? tzText : null) ?? (site !== null ? ctx.siteZone(site) : undefined) ?? ctx.serverZone;
+  const window = oneOf('window', REPORT_WINDOWS);
+  const bucket = oneOf('bucket', BUCKETS);
+  const groupBy = oneOf<GroupBy>('groupBy', GROUPS);
+  let fromMs = time('from');
+  let toMs = time('to');
+  if (raw.window !== undefined) {
+    if (raw.from !== undefined) fail('from', 'cannot be combined with window');
+    if (raw.to !== undefined) fail('to', 'cannot be combined with window');
+  }
+  if (window !== null) {
+    ({ fromMs, toMs } = windowRange(window, nowMs, timeZone));
+  } else {
+    if (fromMs === undefined) fromMs = periodStart(nowMs, timeZone, 'day');
+    if (toMs === undefined) toMs = nowMs;
+  }
+  if (typeof fromMs === 'number' && typeof toMs === 'number' && fromMs >= toMs) fail('to', 'must be later than from');
+  if (errors.length === 0 && bucket && Math.ceil((toMs! - fromMs!) / BUCKET_MS[bucket]) + 1 > MAX_BUCKETS) {
     fail('bucket', `too many ${bucket} buckets between from and to (max ${MAX_BUCKETS}); choose a coarser bucket or a shorter range`);
   }
-  if (errors.length > 0 || fromMs === null || toMs === null) return { ok: false, errors };
-  return { ok: true, query: { fromMs, toMs, site, standardId, bucket: bucket ?? null } };
+  if (errors.length > 0 || typeof fromMs !== 'number' || typeof toMs !== 'number') return { ok: false, errors };
+  return { ok: true, query: { fromMs, toMs, site, standardId, bucket, window, timeZone, groupBy } };
 }

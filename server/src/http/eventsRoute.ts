@@ -6,15 +6,18 @@ import { openEnvelope } from '../ingest/envelope';
 import type { ItemProblem } from '../ingest/itemProblem';
 import { fieldPath, problem, sendProblem } from './problems';
 import { methodNotAllowed } from './fallbacks';
+import { rejectDeepJson } from '../security/jsonDepth';
+import { groupCommit, type Committer } from './groupCommit';
 
 export const MAX_BODY = '1mb';
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 export function eventsRouter(ingest: IngestService): express.Router {
   const router = express.Router();
+  const commit = groupCommit(ingest); // issue #7: concurrent POSTs share one transaction (one fsync)
   router
     .route('/events')
-    .post(requireJson, express.json({ limit: MAX_BODY, type: JSON_TYPES, strict: false }), (req, res) => postEvents(ingest, req, res))
+    .post(requireJson, express.json({ limit: MAX_BODY, type: JSON_TYPES, strict: false, verify: rejectDeepJson }), (req, res) => postEvents(commit, req, res))
     .all(methodNotAllowed(['POST']));
   return router;
 }
@@ -25,7 +28,7 @@ function requireJson(req: Request, res: Response, next: () => void): void {
   sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `send events as application/json (got ${got})`));
 }
 
-function postEvents(ingest: IngestService, req: Request, res: Response): void {
+async function postEvents(commit: Committer, req: Request, res: Response): Promise<void> {
   // The JSON parser turns an empty body into {}; say what is actually wrong.
   const empty = req.headers['content-length'] === '0' || req.body === undefined;
   const envelope = openEnvelope(empty ? undefined : req.body);
@@ -35,7 +38,7 @@ function postEvents(ingest: IngestService, req: Request, res: Response): void {
   }
   const prefix = (index: number) => (envelope.mode === 'batch' ? ['events', index] : []);
   const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: p.message }));
-  const outcome = ingest.ingest(envelope.items);
+  const outcome = await commit(envelope.items);
   if (outcome.kind === 'invalid') {
     const errors = toFields(outcome.problems);
     const detail = `${errors.length} invalid field(s); nothing from this request was stored`;

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { problem, sendProblem } from './problems';
+import { isStorageUnavailable, storageDetail } from '../security/storageErrors';
 
 export function methodNotAllowed(allowed: string[]): RequestHandler {
   return (req, res) => {
@@ -21,6 +22,7 @@ const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: strin
   'charset.unsupported': { status: 415, slug: 'unsupported-charset', title: 'Unsupported charset', detail: 'send the body as UTF-8' },
   'encoding.unsupported': { status: 415, slug: 'unsupported-encoding', title: 'Unsupported content encoding', detail: 'send the body uncompressed, gzip or deflate' },
   'request.aborted': { status: 400, slug: 'request-aborted', title: 'Request aborted', detail: 'the client closed the connection before the body arrived' },
+  'entity.too.deep': { status: 400, slug: 'json-too-deep', title: 'JSON nested too deeply', detail: 'the JSON body is nested more than 20 levels deep; events are flat objects' },
   'request.size.invalid': { status: 400, slug: 'body-size-mismatch', title: 'Body size mismatch', detail: 'the body length does not match Content-Length' },
 };
 
@@ -36,6 +38,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const status = (err as { status?: unknown } | null)?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       sendProblem(res, problem(status, 'bad-request', 'Bad request', (err as Error).message ?? 'bad request'));
+      return;
+    }
+    if (isStorageUnavailable(err)) {
+      // Disk full, read-only folder, I/O error: the transaction rolled back; say so and let clients retry.
+      logger.error({ err, method: req.method, path: req.path }, 'storage unavailable');
+      res.setHeader('Retry-After', '30');
+      sendProblem(res, problem(503, 'storage-unavailable', 'Storage unavailable', storageDetail(err)));
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unexpected error');

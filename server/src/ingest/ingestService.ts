@@ -17,6 +17,13 @@ export type StoredListener = (stored: JudgedEvent[]) => void;
 
 export interface IngestService {
   ingest(items: readonly unknown[]): IngestOutcome;
+  /**
+   * Issue #7 (group commit): several requests in ONE transaction, so one commit (one fsync) for all of them; each
+   * request stays all-or-nothing on its own (its batch is a savepoint). Listeners hear once, after the commit,
+   * with everything stored, oldest first. A request whose write fails with anything but an id conflict gets
+   * `{ kind: 'error' }` (its savepoint is rolled back, the others go on); a failed commit throws for all.
+   */
+  ingestMany(requests: readonly (readonly unknown[])[]): Array<IngestOutcome | { kind: 'error'; error: unknown }>;
   onStored(listener: StoredListener): () => void;
 }
 
@@ -24,6 +31,8 @@ export interface IngestDeps {
   store: Store;
   now?: () => number;
   timeZone?: string;
+  /** Refuse events of sites that are not configured (400 naming `site`) instead of creating them. */
+  rejectUnknownSites?: boolean;
   /** Listener failures must not turn a stored batch into an error response; they are reported here. */
   onListenerError?: (error: unknown) => void;
 }
@@ -34,15 +43,47 @@ export function createIngestService(deps: IngestDeps): IngestService {
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   function ingest(items: readonly unknown[]): IngestOutcome {
-    const validation = validateEvents(items);
-    if (!validation.ok) return { kind: 'invalid', problems: validation.problems };
-    const standards = deps.store.standards.current();
+    const { outcome, stored } = write(items);
+    notify(stored);
+    return outcome;
+  }
+
+  function ingestMany(requests: readonly (readonly unknown[])[]): Array<IngestOutcome | { kind: 'error'; error: unknown }> {
+    const outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }> = [];
+    const stored: JudgedEvent[] = [];
+    deps.store.transaction(() => {
+      for (const items of requests) {
+        try {
+          const r = write(items);
+          outcomes.push(r.outcome);
+          stored.push(...r.stored);
+        } catch (error) {
+          outcomes.push({ kind: 'error', error });
+        }
+      }
+    });
+    notify(stored);
+    return outcomes;
+  }
+
+  /** Validate, judge and write one request (a transaction, or a savepoint inside ingestMany's); no notification. */
+  function write(items: readonly unknown[]): { outcome: IngestOutcome; stored: JudgedEvent[] } {
+    const validation = validateEvents(items, now());
+    if (!validation.ok) return { outcome: { kind: 'invalid', problems: validation.problems }, stored: [] };
     const receivedAtMs = now();
-    const batch = validation.inputs.map((input) =>
+    // Issue #3: each event is judged by the standard versions in force when it happened, with its site's
+    // configuration (or the defaults an unknown site is created with, unless unknown sites are refused).
+    const sites = validation.inputs.map((input) => deps.store.sites.get(input.site));
+    if (deps.rejectUnknownSites) {
+      const problems = sites.flatMap((site, index) =>
+        site ? [] : [{ index, path: ['site'], message: `unknown site "${validation.inputs[index]!.site}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` }],
+      );
+      if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, stored: [] };
+    }
+    const batch = validation.inputs.map((input, index) =>
       prepareEvent(input, {
-        standards,
-        ringCycleSeconds: deps.store.sites.ringCycleSeconds(input.site) ?? DEFAULT_RING_CYCLE_SECONDS,
-        timeZone,
+        standardsAt: (ms) => deps.store.standards.inForceAt(ms),
+        site: sites[index] ?? { ...deps.store.sites.defaults(input.site), timeZone, ringCycleSeconds: DEFAULT_RING_CYCLE_SECONDS },
         receivedAtMs,
       }),
     );
@@ -51,12 +92,14 @@ export function createIngestService(deps: IngestDeps): IngestService {
       written = deps.store.writeBatch(batch);
     } catch (error) {
       if (error instanceof IdConflictError) {
-        return { kind: 'conflict', problems: [{ index: error.index, path: ['id'], message: error.message }] };
+        return { outcome: { kind: 'conflict', problems: [{ index: error.index, path: ['id'], message: error.message }] }, stored: [] };
       }
       throw error;
     }
-    notify(written.filter((w) => !w.duplicate).map((w) => w.judged));
-    return { kind: 'stored', results: written.map((w) => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate })) };
+    return {
+      outcome: { kind: 'stored', results: written.map((w) => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate })) },
+      stored: written.filter((w) => !w.duplicate).map((w) => w.judged),
+    };
   }
 
   function notify(stored: JudgedEvent[]): void {
@@ -72,6 +115,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
 
   return {
     ingest,
+    ingestMany,
     onStored(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

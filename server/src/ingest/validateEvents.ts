@@ -1,16 +1,19 @@
 // Validating posted events with the shared wire schema, collecting every bad field of every event.
 import type { z } from 'zod';
-import { eventInputSchema, type EventInput } from '../protocol';
+import { eventInputSchema, LIMITS, type EventInput } from '../protocol';
 import type { ItemProblem } from './itemProblem';
 
 export type Validation = { ok: true; inputs: EventInput[] } | { ok: false; problems: ItemProblem[] };
 
-export function validateEvents(items: readonly unknown[]): Validation {
+/** `nowMs` (server clock) enables the future check: occurredAt more than LIMITS.maxFutureSeconds ahead is refused. */
+export function validateEvents(items: readonly unknown[], nowMs?: number): Validation {
   const inputs: EventInput[] = [];
   const problems: ItemProblem[] = [];
   items.forEach((item, index) => {
     const parsed = eventInputSchema.safeParse(item);
-    if (parsed.success) inputs.push(parsed.data);
+    if (parsed.success && nowMs !== undefined && Date.parse(parsed.data.occurredAt) > nowMs + LIMITS.maxFutureSeconds * 1000) {
+      problems.push({ index, path: ['occurredAt'], message: `is more than ${LIMITS.maxFutureSeconds / 60} minutes in the future (server time ${new Date(nowMs).toISOString()})` });
+    } else if (parsed.success) inputs.push(parsed.data);
     else problems.push(...parsed.error.issues.flatMap((issue) => toItemProblems(index, issue)));
   });
   return problems.length === 0 ? { ok: true, inputs } : { ok: false, problems: firstPerField(problems) };

@@ -5,6 +5,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../protocol';
 import type { IngestService } from '../ingest/ingestService';
 import type { Store } from '../store/store';
 import { buildComplianceUpdate, buildSnapshot } from './snapshot';
+import { handleReplay } from './replay';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
@@ -13,14 +14,27 @@ export interface LiveDeps {
   store: Store;
   ingest: IngestService;
   now?: () => number;
+  /** Cross-origin pages allowed to connect (issue #4, --cors-origin). Default: same origin only. */
+  allowedOrigins?: readonly string[];
+  /** Largest client message in bytes; engine.io closes a client that sends more (issue #4). */
+  maxHttpBufferSize?: number;
 }
 
 export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<void> } {
   const now = deps.now ?? Date.now;
-  const io: LiveServer = new Server(deps.httpServer, { allowRequest: sameOriginOnly, serveClient: false });
+  const allowed = new Set((deps.allowedOrigins ?? []).map((o) => o.replace(/\/$/, '').toLowerCase()));
+  const allowRequest: typeof sameOriginOnly = (req, callback) =>
+    typeof req.headers.origin === 'string' && allowed.has(req.headers.origin.toLowerCase()) ? callback(null, true) : sameOriginOnly(req, callback);
+  const io: LiveServer = new Server(deps.httpServer, {
+    allowRequest,
+    serveClient: false,
+    ...(deps.maxHttpBufferSize ? { maxHttpBufferSize: deps.maxHttpBufferSize } : {}),
+  });
   io.on('connection', (socket) => {
     socket.emit('snapshot', buildSnapshot(deps.store, now()));
   });
+  // Catch-up after a disconnect: `replay({ afterSeq, afterAlertId }, ack)` (issue #5, replay.ts).
+  handleReplay(io, deps.store);
   // Called synchronously after the commit, so both messages leave in the same tick as the store.
   const unsubscribe = deps.ingest.onStored((stored) => {
     io.emit('judged', stored);

@@ -16,6 +16,7 @@ export function buildSnapshot(store: Store, nowMs: number): Snapshot {
     series: liveSeries(store, standards, nowMs),
     recent: store.queries.recentJudged(SNAPSHOT_RECENT_EVENTS),
     eventsToday: eventsToday(store, nowMs),
+    activeAlerts: store.alerts.active(),
   };
 }
 

@@ -1,5 +1,5 @@
 // Compliance figures as the API returns them and the dashboard shows them.
-import type { FormulaVariant } from './standards';
+import type { Band, FormulaVariant, Measure, Operator, ReportWindow } from './standards';
 import type { Judgement, StoredEvent } from './index';
 
 export type Bucket = 'minute' | 'hour' | 'day';
@@ -16,6 +16,54 @@ export interface ComplianceFigure {
   missed: number;
   /** met / total, or null when nothing was counted. */
   ratio: number | null;
+  // Issue #3 (always sent by this server; optional so older senders stay valid):
+  /** = met: events in the numerator. */
+  numerator?: number;
+  /** = total: events in the denominator. */
+  denominator?: number;
+  /** Band of `ratio` against the standard's bands (null when nothing was counted). */
+  band?: Band | null;
+  /** Every standard version that contributed, with its own counts, so the figure can be reproduced. */
+  versions?: VersionContribution[];
+  companions?: Companions;
+}
+
+export interface VersionContribution {
+  version: number;
+  formula: FormulaVariant;
+  operator: Operator;
+  threshold: number;
+  shortAbandonSeconds: number | null;
+  numerator: number;
+  denominator: number;
+}
+
+/** Operational figures over the judged events in range (see README "How figures are computed"). */
+export interface Companions {
+  measure: Measure;
+  /** Events judged by the standard in range, outside-hours ones excluded unless the standard counts them. */
+  considered: number;
+  /** Of those, abandoned calls / visitors who left. */
+  abandoned: number;
+  /** abandoned / considered, null when nothing was considered. */
+  abandonRate: number | null;
+  /** Mean of the measure over answered calls / greeted visitors (null when none). */
+  average: number | null;
+  /** 90th percentile (nearest rank) of the measure over answered calls / greeted visitors. */
+  p90: number | null;
+  /** Longest wait in seconds (answerSeconds / greetSeconds, abandons included). */
+  longestWaitSeconds: number | null;
+}
+
+export type GroupBy = 'site' | 'queue' | 'agent';
+
+export interface GroupFigure {
+  /** The site / queue / agent; null for events without a queue / agent. */
+  key: string | null;
+  numerator: number;
+  denominator: number;
+  ratio: number | null;
+  companions: Companions;
 }
 
 export interface SeriesPoint {
@@ -24,6 +72,8 @@ export interface SeriesPoint {
   total: number;
   met: number;
   ratio: number | null;
+  /** Bucket end (exclusive), ISO UTC; a local day can be 23 or 25 hours long. Always sent by this server. */
+  end?: string;
 }
 
 export interface ComplianceSeries {
@@ -37,8 +87,13 @@ export interface ComplianceReport {
   from: string;
   to: string;
   site: string | null;
-  standards: Array<ComplianceFigure & { series?: SeriesPoint[] }>;
+  standards: Array<ComplianceFigure & { series?: SeriesPoint[]; groups?: GroupFigure[] }>;
   bucket: Bucket | null;
+  // Issue #3 (always sent by this server):
+  window?: ReportWindow | null;
+  /** Zone used for today/month windows and hour/day buckets. */
+  timeZone?: string;
+  groupBy?: GroupBy | null;
 }
 
 export interface JudgedEvent {

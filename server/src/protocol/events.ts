@@ -8,6 +8,8 @@ export const LIMITS = {
   maxSeconds: 86_400,
   maxBatch: 5_000,
   maxTextLength: 200,
+  /** How far ahead of the server clock an occurredAt may be (clock skew), in seconds (issue #4). */
+  maxFutureSeconds: 300,
 } as const;
 
 const text = z.string().trim().min(1, 'must not be empty').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`);
@@ -18,7 +20,16 @@ export const isoWithOffset = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'is not a real date and time' });
+  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: 'is not a real date and time' });
+
+/** Date.parse rolls 2026-02-30 over to 2 March; a real timestamp's fields are all in range. */
+function isRealCalendarTime(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(s);
+  if (!m) return false;
+  const [y, mo, d, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 1970 && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
+}
 
 const seconds = z.number().finite().min(0, 'must be ≥ 0').max(LIMITS.maxSeconds, `must be at most ${LIMITS.maxSeconds} (one day)`);
 

@@ -1,9 +1,13 @@
 export * from './events';
 export * from './standards';
+export * from './sites';
 export * from './compliance';
 export * from './live';
+export * from './dashboard';
+export * from './distribution';
 export * from './problem';
 export * from './ingest';
+export * from './alerts';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;

@@ -2,6 +2,8 @@
 // The extension host relays server→client events to the webview unchanged, so both use DashboardMessage.
 import type { ComplianceFigure, ComplianceSeries, JudgedEvent, SeriesPoint } from './compliance';
 import type { Standard } from './standards';
+import type { Alert } from './alerts';
+import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './dashboard';
 
 /** Sent once to every client on connect. */
 export interface Snapshot {
@@ -17,6 +19,8 @@ export interface Snapshot {
   recent: JudgedEvent[];
   /** Events that occurred today (all types, all sites). Optional so older senders stay valid. */
   eventsToday?: number;
+  /** Alerts firing now (not recovered), oldest first. Optional so older senders stay valid. */
+  activeAlerts?: Alert[];
 }
 
 /** Pushed after every stored batch, in the same tick as its `judged` message. */
@@ -34,10 +38,40 @@ export interface ServerToClientEvents {
   /** Events judged and stored, oldest first. */
   judged: (events: JudgedEvent[]) => void;
   compliance: (update: ComplianceUpdate) => void;
+  /** An alert record was written (firing, recovered) or acknowledged; same id = replace (docs/alerts.md). */
+  alert: (alert: Alert) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientToServerEvents {}
+/**
+ * Catch-up after a disconnect (issue #5, server/src/live/replay.ts). The client sends the last event `seq` and
+ * alert `id` it saw; an omitted field asks for nothing of that kind (a first connect: just learn the heads).
+ */
+export interface ReplayRequest {
+  afterSeq?: number;
+  afterAlertId?: number;
+}
+
+export type ReplayResponse =
+  | {
+      ok: true;
+      /** Judged events with seq > afterSeq, oldest first, at most REPLAY_MAX_EVENTS. */
+      events: JudgedEvent[];
+      /** Alert records with id > afterAlertId, oldest first, at most REPLAY_MAX_ALERTS. */
+      alerts: Alert[];
+      /** False when more were missed than one answer carries: ask again after the last one received. */
+      complete: boolean;
+      /** The newest event seq and alert id on the server when it answered (0 = none yet). */
+      headSeq: number;
+      headAlertId: number;
+    }
+  | { ok: false; error: string };
+
+export const REPLAY_MAX_EVENTS = 5_000;
+export const REPLAY_MAX_ALERTS = 500;
+
+export interface ClientToServerEvents {
+  replay: (request: ReplayRequest, ack: (response: ReplayResponse) => void) => void;
+}
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -46,13 +80,22 @@ export type DashboardMessage =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'judged'; events: JudgedEvent[] }
   | { type: 'compliance'; update: ComplianceUpdate }
-  | { type: 'connection'; state: ConnectionState; serverUrl: string; error?: string };
+  | { type: 'connection'; state: ConnectionState; serverUrl: string; error?: string }
+  /** Issue #5: an alert record (firing, recovered, acknowledged) as the `alert` Socket.IO event carries it. */
+  | { type: 'alert'; alert: Alert }
+  /** Issue #5: the host narrows what the dashboard shows (e.g. a tree item "opens the dashboard filtered to it"). */
+  | { type: 'select'; selection: Partial<DashboardSelection> };
+
+/** Everything the extension host posts to the webview: live messages plus answers to its requests. */
+export type HostToWebviewMessage = DashboardMessage | DashboardResponseMessage;
 
 /** What the webview tells the extension host. */
 export type WebviewToHostMessage =
   | { type: 'ready' }
   /** A summary of what is on screen, so the host (and its tests) know what the user sees. */
-  | { type: 'rendered'; summary: RenderedSummary };
+  | { type: 'rendered'; summary: RenderedSummary }
+  /** Issue #5: a historical query for the host to make over HTTP (see protocol/dashboard.ts). */
+  | DashboardRequestMessage;
 
 export interface RenderedSummary {
   connection: ConnectionState;
@@ -62,4 +105,11 @@ export interface RenderedSummary {
   /** Id of the newest event in the feed, if any. */
   newestEventId: string | null;
   eventsToday: number;
+  // Issue #5 (always sent by this dashboard; optional so older webviews stay valid):
+  /** What the dashboard is filtered to (window, range, site, standard). */
+  selection?: DashboardSelection;
+  /** Alerts firing now, as the banner lists them. */
+  activeAlerts?: number;
+  /** The live feed is paused by the user. */
+  feedPaused?: boolean;
 }

@@ -1,10 +1,49 @@
-// What a standard is, as seen on the wire. Issue #3 turns these into versioned data.
+// What a standard is, as seen on the wire, and the zod schema of a standard definition (file and API).
+// Standards are versioned data (issue #3): every change is a new version; judgements record the version.
+import { z } from 'zod';
 import type { EventType } from './events';
 
+/** A numeric field of the event type the standard judges (see MEASURES_BY_TYPE). */
 export type Measure = 'rings' | 'answerSeconds' | 'greetSeconds';
 
-/** How abandoned calls / visitors who left count (PRODUCT.md F1–F5). */
-export type FormulaVariant = 'F1' | 'F2' | 'F3' | 'F4' | 'F5';
+/** Numeric fields each event type offers as a measure. Adding an event type = one line here. */
+export const MEASURES_BY_TYPE: Readonly<Record<EventType, readonly Measure[]>> = {
+  call: ['rings', 'answerSeconds'],
+  visit: ['greetSeconds'],
+};
+
+/** The field holding "seconds the person waited" (until answer/greeting, or until they gave up). */
+export const WAIT_FIELD_BY_TYPE: Readonly<Record<EventType, Measure>> = {
+  call: 'answerSeconds',
+  visit: 'greetSeconds',
+};
+
+export const OPERATORS = ['<=', '<', '>=', '>'] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** How abandoned calls / visitors who left count (PRODUCT.md F1–F5; exact rules in README). */
+export const FORMULA_VARIANTS = ['F1', 'F2', 'F3', 'F4', 'F5'] as const;
+export type FormulaVariant = (typeof FORMULA_VARIANTS)[number];
+
+/** Short-abandon threshold F5 uses when the definition does not give one (stored explicitly). */
+export const DEFAULT_SHORT_ABANDON_SECONDS = 5;
+
+export const REPORT_WINDOWS = ['15m', '1h', 'today', '7d', '30d', 'month'] as const;
+export type ReportWindow = (typeof REPORT_WINDOWS)[number];
+
+/** Wallboard colours: green when ratio ≥ green, amber when ≥ amber, red below. */
+export interface Bands {
+  green: number;
+  amber: number;
+}
+export type Band = 'green' | 'amber' | 'red';
+
+export interface StandardScope {
+  /** Only events of these sites; absent = every site. */
+  sites?: string[];
+  /** Only events of these queues (events without a queue are then out of scope); absent = every queue. */
+  queues?: string[];
+}
 
 export interface Standard {
   id: string;
@@ -12,12 +51,34 @@ export interface Standard {
   name: string;
   eventType: EventType;
   measure: Measure;
-  operator: '<=';
+  operator: Operator;
   threshold: number;
   /** Share of events that must meet the threshold, 0..1. */
   target: number;
   formula: FormulaVariant;
+  // The fields below are always sent by this server; optional so older senders stay valid.
+  /** Abandons/walk-outs after at most this many seconds are "short" and not counted (F5; optional for F1–F4). */
+  shortAbandonSeconds?: number | null;
+  scope?: StandardScope;
+  bands?: Bands;
+  /** Windows the standard is reported over (dashboards, alerts). */
+  windows?: ReportWindow[];
+  /** Whether events outside the site's business hours count (default false). */
+  countOutsideHours?: boolean;
+  /** Start of this version's validity on occurredAt, ISO UTC; null = since the beginning. */
+  validFrom?: string | null;
+  /** A retirement version: events in its validity period are not judged by this standard. */
+  retired?: boolean;
 }
+
+/** One version in GET /standards/:id/versions, with its validity period [validFrom, validTo). */
+export interface StandardVersion extends Standard {
+  validFrom: string | null;
+  validTo: string | null;
+  createdAt: string;
+}
+
+export type JudgementReason = 'abandoned' | 'left' | 'short-abandon' | 'outside-hours';
 
 export interface Judgement {
   standardId: string;
@@ -26,7 +87,53 @@ export interface Judgement {
   /** The value judged (rings, seconds); null when the event could not be measured. */
   value: number | null;
   threshold: number;
+  /** In the numerator (implies counted). */
   met: boolean;
-  /** Why the event missed when the value alone does not say (an abandon, a visitor who left). */
-  reason: 'abandoned' | 'left' | null;
+  /** In the denominator. Always sent by this server; optional for older senders (absent = true). */
+  counted?: boolean;
+  /** The outcome when it was not a plain answer/greeting, or why the event was not counted. */
+  reason: JudgementReason | null;
 }
+
+// ---- definition schema (standards file and POST/PUT /api/v1/standards) ----
+
+const ident = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-" (starting with a letter or digit)');
+const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+const nameList = z.array(z.string().trim().min(1, 'must not be empty').max(200)).min(1, 'must list at least one (omit it for all)');
+const isoInstant = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'must be an ISO 8601 timestamp with an offset',
+  });
+
+export const standardDefinitionSchema = z
+  .strictObject({
+    id: ident,
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    eventType: z.enum(['call', 'visit'], { error: 'must be "call" or "visit"' }),
+    measure: z.enum(['rings', 'answerSeconds', 'greetSeconds'], { error: 'must be a numeric field of the event type (rings, answerSeconds, greetSeconds)' }),
+    operator: z.enum(OPERATORS, { error: `must be one of ${OPERATORS.join(' ')}` }).default('<='),
+    threshold: z.number().finite().min(0, 'must be ≥ 0'),
+    target: share,
+    formula: z.enum(FORMULA_VARIANTS, { error: `must be one of ${FORMULA_VARIANTS.join(', ')}` }).default('F3'),
+    shortAbandonSeconds: z.number().finite().min(0, 'must be ≥ 0').nullable().optional(),
+    scope: z.strictObject({ sites: nameList.optional(), queues: nameList.optional() }).optional(),
+    bands: z.strictObject({ green: share, amber: share }).optional(),
+    windows: z.array(z.enum(REPORT_WINDOWS, { error: `must be one of ${REPORT_WINDOWS.join(', ')}` })).min(1).optional(),
+    countOutsideHours: z.boolean().default(false),
+    validFrom: isoInstant.optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (!MEASURES_BY_TYPE[d.eventType].includes(d.measure)) {
+      ctx.addIssue({ code: 'custom', path: ['measure'], message: `is not a numeric field of a ${d.eventType} (use ${MEASURES_BY_TYPE[d.eventType].join(' or ')})` });
+    }
+    if (d.bands && d.bands.amber > d.bands.green) ctx.addIssue({ code: 'custom', path: ['bands', 'amber'], message: 'must not be above bands.green' });
+  });
+
+export type StandardDefinitionInput = z.input<typeof standardDefinitionSchema>;
+export type StandardDefinition = z.output<typeof standardDefinitionSchema>;

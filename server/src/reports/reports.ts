@@ -1,5 +1,7 @@
 // Compliance figures and series built from the store's counts; shared by HTTP and the live push.
-import type { Bucket, ComplianceFigure, ComplianceReport, ComplianceSeries, SeriesPoint, Standard } from '../protocol';
+import type { Bucket, ComplianceFigure, ComplianceReport, ComplianceSeries, GroupBy, ReportWindow, SeriesPoint, Standard } from '../protocol';
+import { serverTimeZone } from '../domain/zonedTime';
+import { complianceFigures } from './figures';
 import { startOfLocalDay, startOfNextLocalDay } from '../domain/buckets';
 import { complianceFigure } from '../domain/compliance';
 import { buildSeries, seriesPoint } from '../domain/series';
@@ -13,26 +15,28 @@ export interface ReportQuery {
   fromMs: number;
   toMs: number;
   site: string | null;
-  /** Only this standard; null = all. */
+  /** Only this standard; null = all standards in force. */
   standardId: string | null;
   bucket: Bucket | null;
+  // Issue #3 (optional so older callers stay valid):
+  window?: ReportWindow | null;
+  /** Zone of hour/day buckets (default: the server's). */
+  timeZone?: string;
+  groupBy?: GroupBy | null;
 }
 
 export function complianceReport(store: Store, q: ReportQuery): ComplianceReport {
-  const standards = store.standards.current().filter((s) => q.standardId === null || s.id === q.standardId);
-  const range = { fromMs: q.fromMs, toMs: q.toMs, site: q.site };
-  const counts = store.queries.countsByStandard(range);
-  const minutes = q.bucket ? store.queries.minuteCounts(range) : null;
+  const timeZone = q.timeZone ?? serverTimeZone();
+  const standardIds = q.standardId !== null ? [q.standardId] : store.standards.current().map((s) => s.id);
   return {
     from: new Date(q.fromMs).toISOString(),
     to: new Date(q.toMs).toISOString(),
     site: q.site,
     bucket: q.bucket,
-    standards: standards.map((s) => {
-      const figure = complianceFigure(s, counts.get(s.id) ?? { total: 0, met: 0 });
-      if (!minutes || !q.bucket) return figure;
-      return { ...figure, series: buildSeries(minutes.get(s.id) ?? [], q.bucket, q.fromMs, q.toMs) };
-    }),
+    window: q.window ?? null,
+    timeZone,
+    groupBy: q.groupBy ?? null,
+    standards: complianceFigures(store, { standardIds, fromMs: q.fromMs, toMs: q.toMs, site: q.site, bucket: q.bucket, timeZone, groupBy: q.groupBy ?? null }),
   };
 }
 

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from './migrations';
+import { registerChainFunctions } from '../audit/records';
 
 export const DATABASE_FILE = 'ringside.db';
 
@@ -22,6 +23,7 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    registerChainFunctions(db); // issue #6: the hash-chain triggers call these
     migrate(db);
     return db;
   } catch (error) {

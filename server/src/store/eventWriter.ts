@@ -27,7 +27,10 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   const byId = db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?');
   const judgementsOf = db.prepare<[number], JudgementRow>('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id');
   const ensureSite = db.prepare(
-    'INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (@name, @timeZone, @ringCycleSeconds, @now) ON CONFLICT (name) DO NOTHING',
+    // A site seen for the first time (or whose configuration was deleted) gets the defaults (issue #3).
+    `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (@name, @timeZone, @ringCycleSeconds, @now)
+     ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
+       display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`,
   );
   const insertEvent = db.prepare(`
     INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds,
@@ -35,8 +38,8 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     VALUES (@id, @type, @site, @occurredAtMs, @occurredAt, @receivedAtMs, @outcome, @rings, @answerSeconds,
             @greetSeconds, @queue, @agent, @derived, @content)`);
   const insertJudgement = db.prepare(`
-    INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, reason)
-    VALUES (@seq, @standardId, @standardVersion, @measure, @value, @threshold, @met, @reason)`);
+    INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
+    VALUES (@seq, @standardId, @standardVersion, @measure, @value, @threshold, @met, @counted, @reason)`);
   const load = (row: EventRow): JudgedEvent => ({ event: toStoredEvent(row), judgements: judgementsOf.all(row.seq).map(toJudgement) });
 
   function writeOne(item: NewEvent, index: number): WriteOutcome {
@@ -55,7 +58,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
       content: item.content,
     });
     const seq = Number(lastInsertRowid);
-    for (const j of item.judgements) insertJudgement.run({ seq, ...j, met: j.met ? 1 : 0 });
+    for (const j of item.judgements) insertJudgement.run({ seq, ...j, met: j.met ? 1 : 0, counted: j.counted === false ? 0 : 1 });
     return { judged: load(byId.get(e.id)!), duplicate: false };
   }
 

@@ -1,11 +1,17 @@
 // Numbered schema migrations. Each runs once, in its own transaction, and bumps PRAGMA user_version,
 // so a database file always says which schema it has. Never edit a released migration: add a new one.
 import type Database from 'better-sqlite3';
+import { ALERTS_MIGRATION } from './alertsMigration';
+import { ENGINE_MIGRATION } from './engineMigration';
+import { KEYS_MIGRATION } from './keysMigration';
+import { AUDIT_MIGRATION } from '../audit/migration';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Runs after `sql`, in the same transaction (issue #6: chaining rows that existed before). */
+  after?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -65,6 +71,10 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER judgements_append_only_d BEFORE DELETE ON judgements BEGIN SELECT RAISE(ABORT, 'judgements are append-only'); END;
     `,
   },
+  ENGINE_MIGRATION, // version 2 (engine)
+  ALERTS_MIGRATION, // version 3 (alerts)
+  KEYS_MIGRATION, // version 4 (security); keep the list in version order
+  AUDIT_MIGRATION, // version 5 (audit, issue #6)
 ];
 
 export function schemaVersion(db: Database.Database): number {
@@ -81,6 +91,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   for (const m of migrations.filter((m) => m.version > current)) {
     db.transaction(() => {
       db.exec(m.sql);
+      m.after?.(db);
       db.pragma(`user_version = ${m.version}`);
     })();
   }

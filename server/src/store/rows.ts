@@ -1,5 +1,5 @@
 // Row shapes as SQLite returns them, and their mapping to wire types.
-import type { DerivedField, EventType, Judgement, Measure, Outcome, StoredEvent } from '../protocol';
+import type { DerivedField, EventType, Judgement, JudgementReason, Measure, Outcome, StoredEvent } from '../protocol';
 
 export interface EventRow {
   seq: number;
@@ -27,7 +27,8 @@ export interface JudgementRow {
   value: number | null;
   threshold: number;
   met: 0 | 1;
-  reason: 'abandoned' | 'left' | null;
+  counted: 0 | 1;
+  reason: JudgementReason | null;
 }
 
 export function toStoredEvent(row: EventRow): StoredEvent {
@@ -56,6 +57,7 @@ export function toJudgement(row: JudgementRow): Judgement {
     value: row.value,
     threshold: row.threshold,
     met: row.met === 1,
+    counted: row.counted === 1,
     reason: row.reason,
   };
 }

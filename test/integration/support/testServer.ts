@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../../../server/src/server';
 
+/** The admin key every test server accepts (passed as RINGSIDE_API_KEY would be). */
+export const TEST_ADMIN_KEY = 'rs_test-admin-key-0123456789abcdef';
+export const adminHeaders = (key = TEST_ADMIN_KEY): Record<string, string> => ({ authorization: `Bearer ${key}` });
+
 export interface TestServer extends RunningServer {
   dataDir: string;
+  /** The admin key (Authorization: Bearer …; socket auth.token). */
+  apiKey: string;
   /** POST JSON to /api/v1/events. */
   postEvents(body: unknown): Promise<{ status: number; contentType: string | null; body: any }>;
   getJson(path: string): Promise<{ status: number; contentType: string | null; body: any }>;
@@ -21,7 +27,8 @@ export function removeDir(dir: string): void {
 
 export async function startTestServer(overrides: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDataDir();
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, demo: false, logLevel: 'silent', ...overrides });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, demo: false, logLevel: 'silent', apiKey: TEST_ADMIN_KEY, rateLimit: false, ...overrides }); // rate limits: see security/hardening.test.ts
+  const key = overrides.apiKey ?? TEST_ADMIN_KEY;
   const read = async (res: Response) => {
     const text = await res.text();
     let body: unknown = text;
@@ -35,8 +42,9 @@ export async function startTestServer(overrides: Partial<ServerOptions> = {}): P
   return {
     ...server,
     dataDir,
-    postEvents: async (body) => read(await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
-    getJson: async (path) => read(await fetch(`${server.url}${path}`)),
+    apiKey: key,
+    postEvents: async (body) => read(await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(body) })),
+    getJson: async (path) => read(await fetch(`${server.url}${path}`, { headers: adminHeaders(key) })),
   };
 }
 

@@ -1,0 +1,143 @@
+// The hash chain's record kinds (issue #6, docs/audit.md "Hash chain"). One table of definitions drives
+// everything that must agree byte for byte: the SQL triggers that chain a row in the transaction that
+// inserts it, the verifier that recomputes them, the event export, and (duplicated, tested against this)
+// scripts/verify-export.mjs.
+//
+//   digest = hex SHA-256 of the UTF-8 canonical JSON of the record (keys sorted, see domain/canonical.ts)
+//   hash   = hex SHA-256 of the UTF-8 text  prevHash + canonicalJson({ digest, kind, ref })
+//   prevHash of the first link = 64 × "0"
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { canonicalJson } from '../domain/canonical';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint';
+
+/** [JSON key of the record, SQL column of the source table]; the record is these keys, nothing else. */
+type Field = readonly [string, string];
+
+export interface KindDef {
+  kind: ChainKind;
+  table: string;
+  fields: readonly Field[];
+  /** SQL (over NEW) for the link's columns: event_seq, key_text, key_int, ref. */
+  keys: { eventSeq: string; keyText: string; keyInt: string; ref: string };
+  /** Join condition of the source table (alias `t`) to a chain row (alias `c`). */
+  join: string;
+}
+
+export const KINDS: readonly KindDef[] = [
+  {
+    kind: 'event',
+    table: 'events',
+    fields: [
+      ['seq', 'seq'], ['id', 'id'], ['type', 'type'], ['site', 'site'], ['occurredAtMs', 'occurred_at_ms'], ['occurredAt', 'occurred_at'],
+      ['receivedAtMs', 'received_at_ms'], ['outcome', 'outcome'], ['rings', 'rings'], ['answerSeconds', 'answer_seconds'],
+      ['greetSeconds', 'greet_seconds'], ['queue', 'queue'], ['agent', 'agent'], ['derived', 'derived'], ['content', 'content'],
+    ],
+    keys: { eventSeq: 'NEW.seq', keyText: 'NULL', keyInt: 'NULL', ref: 'CAST(NEW.seq AS TEXT)' },
+    join: 't.seq = c.event_seq',
+  },
+  {
+    kind: 'judgement',
+    table: 'judgements',
+    fields: [
+      ['eventSeq', 'event_seq'], ['standardId', 'standard_id'], ['standardVersion', 'standard_version'], ['measure', 'measure'], ['value', 'value'],
+      ['threshold', 'threshold'], ['met', 'met'], ['counted', 'counted'], ['reason', 'reason'],
+    ],
+    keys: { eventSeq: 'NEW.event_seq', keyText: 'NEW.standard_id', keyInt: 'NULL', ref: "NEW.event_seq || '/' || NEW.standard_id" },
+    join: 't.event_seq = c.event_seq AND t.standard_id = c.key_text',
+  },
+  {
+    kind: 'standard',
+    table: 'standards',
+    fields: [['id', 'id'], ['version', 'version'], ['definition', 'definition'], ['createdAtMs', 'created_at_ms'], ['validFromMs', 'valid_from_ms'], ['retired', 'retired']],
+    keys: { eventSeq: 'NULL', keyText: 'NEW.id', keyInt: 'NEW.version', ref: "NEW.id || '@' || NEW.version" },
+    join: 't.id = c.key_text AND t.version = c.key_int',
+  },
+  {
+    kind: 'site',
+    table: 'site_history',
+    fields: [['seq', 'seq'], ['site', 'site'], ['change', 'change'], ['definition', 'definition'], ['changedAtMs', 'changed_at_ms']],
+    keys: { eventSeq: 'NULL', keyText: 'NULL', keyInt: 'NEW.seq', ref: 'CAST(NEW.seq AS TEXT)' },
+    join: 't.seq = c.key_int',
+  },
+  {
+    kind: 'correction',
+    table: 'audit_corrections',
+    fields: [
+      ['seq', 'seq'], ['eventSeq', 'event_seq'], ['action', 'action'], ['changes', 'changes'], ['rejudged', 'rejudged'], ['reason', 'reason'],
+      ['keyId', 'key_id'], ['atMs', 'at_ms'],
+    ],
+    keys: { eventSeq: 'NEW.event_seq', keyText: 'NULL', keyInt: 'NEW.seq', ref: 'CAST(NEW.seq AS TEXT)' },
+    join: 't.seq = c.key_int',
+  },
+  {
+    kind: 'audit',
+    table: 'audit_log',
+    fields: [['seq', 'seq'], ['keyId', 'key_id'], ['action', 'action'], ['target', 'target'], ['details', 'details'], ['atMs', 'at_ms']],
+    keys: { eventSeq: 'NULL', keyText: 'NULL', keyInt: 'NEW.seq', ref: 'CAST(NEW.seq AS TEXT)' },
+    join: 't.seq = c.key_int',
+  },
+  {
+    kind: 'checkpoint',
+    table: 'audit_checkpoints',
+    fields: [
+      ['seq', 'seq'], ['prunedBeforeMs', 'pruned_before_ms'], ['lastEventSeq', 'last_event_seq'], ['events', 'events'], ['judgements', 'judgements'],
+      ['headSeq', 'head_seq'], ['headHash', 'head_hash'], ['atMs', 'at_ms'], ['hmac', 'hmac'],
+    ],
+    keys: { eventSeq: 'NULL', keyText: 'NULL', keyInt: 'NEW.seq', ref: 'CAST(NEW.seq AS TEXT)' },
+    join: 't.seq = c.key_int',
+  },
+];
+
+export const KIND_BY_NAME: ReadonlyMap<ChainKind, KindDef> = new Map(KINDS.map((k) => [k.kind, k]));
+
+export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The record a row stands for: `values` in the order of the kind's fields. */
+export function recordOf(kind: KindDef, values: readonly unknown[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  kind.fields.forEach(([key], i) => {
+    const v = values[i];
+    record[key] = typeof v === 'bigint' ? Number(v) : (v ?? null);
+  });
+  return record;
+}
+
+export const digestOf = (record: Record<string, unknown>): string => sha256(canonicalJson(record));
+
+export function linkHash(prevHash: string, kind: string, ref: string, digest: string): string {
+  return sha256(prevHash + canonicalJson({ digest, kind, ref }));
+}
+
+/** SQL functions the chain triggers call; registered on every read-write connection (store/database.ts). */
+export function registerChainFunctions(db: Database.Database): void {
+  db.function('ringside_digest', { varargs: true, deterministic: true }, (kind: unknown, ...values: unknown[]) => {
+    const def = KIND_BY_NAME.get(kind as ChainKind);
+    if (!def) throw new Error(`unknown chain kind ${String(kind)}`);
+    return digestOf(recordOf(def, values));
+  });
+  db.function('ringside_link', { deterministic: true }, (prev: unknown, kind: unknown, ref: unknown, digest: unknown) =>
+    linkHash(typeof prev === 'string' ? prev : GENESIS_HASH, String(kind), String(ref), String(digest)),
+  );
+}
+
+/** AFTER INSERT trigger chaining every new row of a kind's table, in the inserting transaction. */
+export function chainTriggerSql(def: KindDef): string {
+  const cols = def.fields.map(([, col]) => `NEW.${col}`).join(', ');
+  return `
+    CREATE TRIGGER audit_chain_${def.kind} AFTER INSERT ON ${def.table} BEGIN
+      INSERT INTO audit_chain (kind, ref, event_seq, key_text, key_int, digest, hash, at_ms)
+      SELECT '${def.kind}', x.ref, ${def.keys.eventSeq}, ${def.keys.keyText}, ${def.keys.keyInt}, x.digest,
+             ringside_link((SELECT hash FROM audit_chain ORDER BY seq DESC LIMIT 1), '${def.kind}', x.ref, x.digest),
+             CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+      FROM (SELECT ${def.keys.ref} AS ref, ringside_digest('${def.kind}', ${cols}) AS digest) x;
+    END;`;
+}
+
+/** SELECT list of a kind's source columns, aliased `<kind>__<i>`, for the verifier's join. */
+export function sourceColumns(def: KindDef, alias: string): string {
+  return def.fields.map(([, col], i) => `${alias}.${col} AS ${def.kind}__${i}`).join(', ');
+}

@@ -1,0 +1,129 @@
+// The standards file (--standards PATH): YAML or JSON (by extension) with `standards:` and `sites:`.
+// Every problem is reported (path + reason); a file is applied all-or-nothing, so a bad reload keeps the
+// last good set.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protocol';
+import { siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
+import { StandardChangeError } from '../store/standardStore';
+import type { Store } from '../store/store';
+import { zodProblems } from './problems';
+
+export interface StandardsConfig {
+  standards: StandardDefinition[];
+  sites: SiteDefinition[];
+}
+
+export class ConfigFileError extends Error {
+  /** main.ts exits with this code when the file is refused at start. */
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly problems: FieldProblem[],
+  ) {
+    super(`${file}: ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigFileError';
+  }
+}
+
+const topLevel = z.strictObject({ standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional() });
+
+/** Parses and validates the text of a standards file; `kind` is 'yaml' or 'json'. */
+export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok: true; config: StandardsConfig } | { ok: false; problems: FieldProblem[] } {
+  let data: unknown;
+  if (kind === 'json') {
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, problems: [{ path: '(file)', message: `is not valid JSON: ${(error as Error).message}` }] };
+    }
+  } else {
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      return { ok: false, problems: doc.errors.map((e) => ({ path: '(file)', message: `is not valid YAML: ${e.message.split('\n')[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}` })) };
+    }
+    data = doc.toJS();
+  }
+  if (data === null || data === undefined) data = {};
+  const top = topLevel.safeParse(data);
+  if (!top.success) return { ok: false, problems: zodProblems(top.error) };
+  const problems: FieldProblem[] = [];
+  const standards: StandardDefinition[] = [];
+  const sites: SiteDefinition[] = [];
+  (top.data.standards ?? []).forEach((item, i) => {
+    const parsed = standardDefinitionSchema.safeParse(item);
+    if (parsed.success) standards.push(parsed.data);
+    else problems.push(...zodProblems(parsed.error, ['standards', i]));
+  });
+  (top.data.sites ?? []).forEach((item, i) => {
+    const parsed = siteDefinitionSchema.safeParse(item);
+    if (parsed.success) sites.push(parsed.data);
+    else problems.push(...zodProblems(parsed.error, ['sites', i]));
+  });
+  duplicates((top.data.standards ?? []) as Array<{ id?: unknown }>, 'standards', problems);
+  duplicates((top.data.sites ?? []) as Array<{ id?: unknown }>, 'sites', problems);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: { standards, sites } };
+}
+
+function duplicates(items: Array<{ id?: unknown }>, list: string, problems: FieldProblem[]): void {
+  const seen = new Map<unknown, number>();
+  items.forEach((item, i) => {
+    const id = item && typeof item === 'object' ? item.id : undefined;
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) problems.push({ path: `${list}.${i}.id`, message: `duplicates ${list}.${seen.get(id)}.id ("${id}")` });
+    else seen.set(id, i);
+  });
+}
+
+export function readStandardsFile(file: string): StandardsConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigFileError(file, [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  const ext = extname(file).toLowerCase();
+  const kind = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : null;
+  if (!kind) throw new ConfigFileError(file, [{ path: '(file)', message: `must end in .yaml, .yml or .json (got "${ext || 'no extension'}")` }]);
+  const parsed = parseStandardsConfig(text, kind);
+  if (!parsed.ok) throw new ConfigFileError(file, parsed.problems);
+  return parsed.config;
+}
+
+export interface AppliedConfig {
+  /** Ids of standards that got a new version. */
+  standards: string[];
+  /** Ids of sites created or changed. */
+  sites: string[];
+}
+
+/** Applies a validated config: standards all-or-nothing first, then sites. */
+export function applyStandardsConfig(store: Store, file: string, config: StandardsConfig): AppliedConfig {
+  let results;
+  try {
+    results = store.standards.applyAll(config.standards);
+  } catch (error) {
+    if (error instanceof StandardChangeError) throw new ConfigFileError(file, [{ path: error.path, message: error.message }]);
+    throw error;
+  }
+  const sites = config.sites.map((s) => store.sites.apply(s));
+  return { standards: results.filter((r) => r.changed).map((r) => r.standard.id), sites: sites.filter((r) => r.changed).map((r) => r.site.id) };
+}
+
+export function loadStandardsFile(store: Store, file: string): AppliedConfig {
+  return applyStandardsConfig(store, file, readStandardsFile(file));
+}
+
+export type ReloadResult = { ok: true; applied: AppliedConfig } | { ok: false; problems: FieldProblem[] };
+
+/** A reload (SIGHUP): on any problem nothing changes and the last good set stays in force. */
+export function reloadStandardsFile(store: Store, file: string): ReloadResult {
+  try {
+    return { ok: true, applied: loadStandardsFile(store, file) };
+  } catch (error) {
+    if (error instanceof ConfigFileError) return { ok: false, problems: error.problems };
+    throw error;
+  }
+}

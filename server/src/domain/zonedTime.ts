@@ -1,0 +1,136 @@
+// Calendar arithmetic in an IANA time zone, for "today"/"month" windows and hour/day buckets.
+// Approach: the zone's wall clock is read with Intl (the platform's tz database); a period (local hour,
+// day, month) is the maximal run of instants sharing a key. Boundaries are found by stepping over UTC
+// quarter hours (every offset in use since 1970 is a multiple of 15 minutes, so every modern boundary is
+// on one) and refined by bisection to the millisecond, so odd historical offsets are exact too.
+// A DST day is 23 or 25 hours long; the repeated hour of a fall-back day is two hour buckets (the
+// offset is part of the hour key).
+
+export type CalendarUnit = 'hour' | 'day' | 'month';
+
+export interface LocalParts {
+  /** YYYY-MM-DD in the zone. */
+  date: string;
+  /** HH:MM:SS in the zone (00–23). */
+  time: string;
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
+  /** "GMT+05:30", "GMT" … */
+  offset: string;
+}
+
+const QUARTER_MS = 15 * 60_000;
+const WEEKDAY_INDEX: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+// Issue #7: hour/day series ask for the same boundaries again and again (every dashboard refresh), and
+// formatToParts was the costliest step of a report; the answer only depends on (zone, instant).
+const PARTS_CACHE_LIMIT = 50_000;
+const partsCache = new Map<string, LocalParts>();
+
+export function localParts(ms: number, zone: string): LocalParts {
+  const key = `${zone}|${ms}`;
+  const hit = partsCache.get(key);
+  if (hit) return hit;
+  if (partsCache.size >= PARTS_CACHE_LIMIT) partsCache.clear();
+  const parts = computeLocalParts(ms, zone);
+  partsCache.set(key, parts);
+  return parts;
+}
+
+function computeLocalParts(ms: number, zone: string): LocalParts {
+  const p: Record<string, string> = {};
+  for (const part of formatter(zone).formatToParts(ms)) p[part.type] = part.value;
+  const year = p.year!.padStart(4, '0');
+  return {
+    date: `${year}-${p.month}-${p.day}`,
+    time: `${p.hour}:${p.minute}:${p.second}`,
+    weekday: WEEKDAY_INDEX[p.weekday!] ?? 0,
+    offset: p.timeZoneName ?? 'GMT',
+  };
+}
+
+/** Instants with the same key are in the same local period. */
+export function periodKey(ms: number, zone: string, unit: CalendarUnit): string {
+  const p = localParts(ms, zone);
+  if (unit === 'month') return p.date.slice(0, 7);
+  if (unit === 'day') return p.date;
+  return `${p.date}T${p.time.slice(0, 2)} ${p.offset}`;
+}
+
+const floorQuarter = (ms: number) => Math.floor(ms / QUARTER_MS) * QUARTER_MS;
+
+/** First instant in (lo, hi] where `differs` turns true (bisection, assuming it changes once there). */
+function firstChange(lo: number, hi: number, differs: (ms: number) => boolean): number {
+  // invariant: !differs(lo), differs(hi)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (differs(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** Start of the local period containing `ms`. */
+export function periodStart(ms: number, zone: string, unit: CalendarUnit): number {
+  const key = periodKey(ms, zone, unit);
+  const same = (t: number) => periodKey(t, zone, unit) === key;
+  let s = floorQuarter(ms);
+  if (s === ms) {
+    if (!same(ms - 1)) return ms;
+  } else if (!same(s)) {
+    return firstChange(s, ms, same);
+  }
+  // s is in the period; walk back a quarter hour at a time until we leave it.
+  while (same(s - QUARTER_MS)) s -= QUARTER_MS;
+  if (!same(s - 1)) return s;
+  return firstChange(s - QUARTER_MS, s, same);
+}
+
+const MIN_LENGTH: Record<CalendarUnit, number> = { hour: 30 * 60_000, day: 22 * 3_600_000, month: 27 * 86_400_000 };
+
+/** Start of the local period after the one containing `ms`. */
+export function nextPeriodStart(ms: number, zone: string, unit: CalendarUnit): number {
+  const key = periodKey(ms, zone, unit);
+  const differs = (t: number) => periodKey(t, zone, unit) !== key;
+  let s = floorQuarter(ms) + QUARTER_MS;
+  // Skip ahead by the shortest possible length of the period when that is safe.
+  const jump = floorQuarter(ms + MIN_LENGTH[unit]);
+  if (jump > s && !differs(jump)) s = jump;
+  while (!differs(s)) s += QUARTER_MS;
+  // Boundaries are normally on the quarter hour itself: one check instead of a bisection.
+  if (s - 1 >= ms && !differs(s - 1)) return s;
+  return firstChange(Math.max(ms, s - QUARTER_MS), s, differs);
+}
+
+/** Starts of every local period overlapping [from, to), oldest first. */
+export function periodStarts(from: number, to: number, zone: string, unit: CalendarUnit, limit = Infinity): number[] {
+  const starts: number[] = [];
+  for (let s = periodStart(from, zone, unit); s < to && starts.length < limit; s = nextPeriodStart(s, zone, unit)) starts.push(s);
+  return starts;
+}
+
+/** The server's own IANA zone. */
+export function serverTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

@@ -1,0 +1,462 @@
+// The export bodies (issue #6): events with judgements and chain links, compliance per period × site ×
+// standard (corrected view), alerts, and the audit log. Each reads from its own read-only connection
+// inside one read transaction, so rows, proof links and chain head come from the same snapshot.
+import type Database from 'better-sqlite3';
+import { GENESIS_HASH } from '../audit/records';
+import { nextPeriodStart, periodStart, localParts } from '../domain/zonedTime';
+import type { Column, ExportBody } from './format';
+import { filtersOf, type ExportQuery, type Period } from './query';
+
+export interface ExportContext {
+  reader: Database.Database;
+  serverVersion: string;
+  nowMs: number;
+  format: string;
+}
+
+interface VersionInfo {
+  id: string;
+  version: number;
+  name: string;
+  formula: string;
+  target: number;
+  validFromMs: number | null;
+  definition: Record<string, unknown>;
+}
+
+export function standardVersions(reader: Database.Database): VersionInfo[] {
+  return (reader.prepare('SELECT id, version, definition, valid_from_ms FROM standards ORDER BY id, version').all() as Array<{ id: string; version: number; definition: string; valid_from_ms: number | null }>).map((r) => {
+    const d = JSON.parse(r.definition) as Record<string, unknown>;
+    return { id: r.id, version: r.version, name: String(d.name ?? r.id), formula: String(d.formula ?? 'F3'), target: Number(d.target ?? 0), validFromMs: r.valid_from_ms, definition: d };
+  });
+}
+
+function head(reader: Database.Database): { seq: number; hash: string } {
+  return (reader.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
+  return {
+    kind,
+    format: ctx.format,
+    generatedAt: new Date(ctx.nowMs).toISOString(),
+    serverVersion: `ringside/${ctx.serverVersion}`,
+    filters: filtersOf(q),
+    timeZone: q.timeZone,
+    chainHead,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- events
+
+export const EVENT_COLUMNS: readonly Column[] = [
+  { key: 'event_seq', type: 'integer' },
+  { key: 'event_id', type: 'text' },
+  { key: 'type', type: 'text' },
+  { key: 'site', type: 'text' },
+  { key: 'occurred_at', type: 'text' },
+  { key: 'occurred_at_ms', type: 'integer' },
+  { key: 'received_at_ms', type: 'integer' },
+  { key: 'outcome', type: 'text' },
+  { key: 'rings', type: 'integer' },
+  { key: 'answer_seconds', type: 'number' },
+  { key: 'greet_seconds', type: 'number' },
+  { key: 'queue', type: 'text' },
+  { key: 'agent', type: 'text' },
+  { key: 'derived', type: 'text' },
+  { key: 'content', type: 'text' },
+  { key: 'standard_id', type: 'text' },
+  { key: 'standard_version', type: 'integer' },
+  { key: 'formula', type: 'text' },
+  { key: 'measure', type: 'text' },
+  { key: 'measure_source', type: 'text' },
+  { key: 'value', type: 'number' },
+  { key: 'threshold', type: 'number' },
+  { key: 'met', type: 'integer' },
+  { key: 'counted', type: 'integer' },
+  { key: 'reason', type: 'text' },
+  { key: 'result', type: 'text' },
+  { key: 'correction', type: 'text' },
+  { key: 'correction_seq', type: 'integer' },
+  { key: 'corrected_met', type: 'integer' },
+  { key: 'corrected_counted', type: 'integer' },
+  { key: 'event_link_seq', type: 'integer' },
+  { key: 'event_link_prev', type: 'text' },
+  { key: 'event_link_hash', type: 'text' },
+  { key: 'judgement_link_seq', type: 'integer' },
+  { key: 'judgement_link_prev', type: 'text' },
+  { key: 'judgement_link_hash', type: 'text' },
+];
+
+const siteFilter = (q: ExportQuery, alias: string) => (q.sites.length ? `AND ${alias}.site IN (${q.sites.map(() => '?').join(', ')})` : '');
+
+function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
+  if (voided) return 'voided';
+  if (counted === null) return null;
+  return counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
+}
+
+export function eventsExport(q: ExportQuery, ctx: ExportContext): ExportBody<Record<string, any>> {
+  const r = ctx.reader;
+  const chainHead = head(r);
+  const versions = new Map(standardVersions(r).map((v) => [`${v.id}@${v.version}`, v]));
+  const standardJoin = q.standards.length ? `AND j.standard_id IN (${q.standards.map(() => '?').join(', ')})` : '';
+  const sql = `
+    SELECT e.*, j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
+           lc.seq AS corr_seq, lc.action AS corr_action, lc.rejudged AS corr_rejudged,
+           ce.seq AS ce_seq, ce.hash AS ce_hash, pe.hash AS ce_prev, cj.seq AS cj_seq, cj.hash AS cj_hash, pj.hash AS cj_prev
+    FROM events e
+    ${q.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
+    LEFT JOIN audit_corrections lc ON lc.seq = (SELECT MAX(seq) FROM audit_corrections WHERE event_seq = e.seq)
+    LEFT JOIN audit_chain ce ON ce.event_seq = e.seq AND ce.kind = 'event'
+    LEFT JOIN audit_chain pe ON pe.seq = ce.seq - 1
+    LEFT JOIN audit_chain cj ON cj.event_seq = e.seq AND cj.kind = 'judgement' AND cj.key_text = j.standard_id
+    LEFT JOIN audit_chain pj ON pj.seq = cj.seq - 1
+    WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteFilter(q, 'e')}
+    ORDER BY e.seq, j.standard_id`;
+  const args = [...q.standards, q.fromMs, q.toMs, ...q.sites];
+  const involved = new Set<string>();
+  // Chain links carried by the rows: one bit per link up to the head (constant-size for the export).
+  const carried = new Uint8Array((chainHead.seq >> 3) + 1);
+  const mark = (seq: number | null) => {
+    if (seq !== null && seq <= chainHead.seq) carried[seq >> 3]! |= 1 << (seq & 7);
+  };
+  const isCarried = (seq: number) => (carried[seq >> 3]! & (1 << (seq & 7))) !== 0;
+  let firstLink = Infinity;
+  const outcomeSet = new Set(q.outcomes);
+
+  function* rows(): Generator<Record<string, any>> {
+    for (const row of r.prepare(sql).iterate(...args) as Iterable<Record<string, any>>) {
+      const voided = row.corr_action === 'void';
+      let correctedMet: number | null = row.met;
+      let correctedCounted: number | null = row.counted;
+      if (row.corr_action === 'void') {
+        correctedMet = row.standard_id === null ? null : 0;
+        correctedCounted = row.standard_id === null ? null : 0;
+      } else if (row.corr_action === 'amend' && row.standard_id !== null) {
+        const j = (JSON.parse(row.corr_rejudged) as Record<string, { met: number; counted: number }>)[row.standard_id];
+        correctedMet = j?.met ?? row.met;
+        correctedCounted = j?.counted ?? row.counted;
+      }
+      const result = resultOf(correctedMet, correctedCounted, voided);
+      if (outcomeSet.size > 0 && !outcomeSet.has(row.outcome) && !(result !== null && outcomeSet.has(result))) continue;
+      if (row.standard_id !== null) involved.add(`${row.standard_id}@${row.standard_version}`);
+      mark(row.ce_seq);
+      mark(row.cj_seq);
+      if (row.ce_seq !== null) firstLink = Math.min(firstLink, row.ce_seq);
+      if (row.cj_seq !== null) firstLink = Math.min(firstLink, row.cj_seq);
+      row.__result = result;
+      row.__correctedMet = correctedMet;
+      row.__correctedCounted = correctedCounted;
+      yield row;
+    }
+  }
+
+  return {
+    kind: 'events',
+    columns: EVENT_COLUMNS,
+    header: baseHeader('events', q, ctx, chainHead),
+    rows: rows(),
+    toRecord(row) {
+      const derived = JSON.parse(row.derived) as string[];
+      const v = row.standard_id === null ? undefined : versions.get(`${row.standard_id}@${row.standard_version}`);
+      return {
+        event_seq: row.seq,
+        event_id: row.id,
+        type: row.type,
+        site: row.site,
+        occurred_at: row.occurred_at,
+        occurred_at_ms: row.occurred_at_ms,
+        received_at_ms: row.received_at_ms,
+        outcome: row.outcome,
+        rings: row.rings,
+        answer_seconds: row.answer_seconds,
+        greet_seconds: row.greet_seconds,
+        queue: row.queue,
+        agent: row.agent,
+        derived: row.derived,
+        content: row.content,
+        standard_id: row.standard_id,
+        standard_version: row.standard_version,
+        formula: v?.formula ?? null,
+        measure: row.measure,
+        measure_source: row.measure === null ? null : derived.includes(row.measure) ? 'derived' : 'measured',
+        value: row.value,
+        threshold: row.threshold,
+        met: row.met,
+        counted: row.counted,
+        reason: row.reason,
+        result: row.__result,
+        correction: row.corr_action,
+        correction_seq: row.corr_seq,
+        corrected_met: row.__correctedMet,
+        corrected_counted: row.__correctedCounted,
+        event_link_seq: row.ce_seq,
+        event_link_prev: row.ce_seq === null ? null : (row.ce_prev ?? GENESIS_HASH),
+        event_link_hash: row.ce_hash,
+        judgement_link_seq: row.cj_seq,
+        judgement_link_prev: row.cj_seq === null ? null : (row.cj_prev ?? GENESIS_HASH),
+        judgement_link_hash: row.cj_hash,
+      };
+    },
+    links: q.proof === 'none'
+      ? undefined
+      : function* () {
+          if (firstLink === Infinity) return;
+          const stmt = r.prepare('SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq > ? AND seq <= ? ORDER BY seq');
+          for (const l of stmt.iterate(firstLink, chainHead.seq) as Iterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>) {
+            if (!isCarried(l.seq)) yield l;
+          }
+        },
+    manifest: ({ rowCount, dataSha256 }) => ({
+      ...baseHeader('events', q, ctx, chainHead),
+      rowCount,
+      dataSha256,
+      dataHashCovers: hashDefinition(ctx.format),
+      standardVersions: [...involved].sort(),
+      proof: q.proof === 'none' || firstLink === Infinity ? null : { fromLinkSeq: firstLink, toLinkSeq: chainHead.seq },
+    }),
+  };
+}
+
+export function hashDefinition(format: string): string {
+  if (format === 'csv') return 'SHA-256 of the data records exactly as written (UTF-8, each ending in CRLF); the header row and # lines excluded';
+  return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
+}
+
+// ------------------------------------------------------------------------------------------ compliance
+
+export const COMPLIANCE_COLUMNS: readonly Column[] = [
+  { key: 'period', type: 'text' },
+  { key: 'period_start', type: 'text' },
+  { key: 'period_end', type: 'text' },
+  { key: 'time_zone', type: 'text' },
+  { key: 'site', type: 'text' },
+  { key: 'standard_id', type: 'text' },
+  { key: 'standard_name', type: 'text' },
+  { key: 'formula', type: 'text' },
+  { key: 'numerator', type: 'integer' },
+  { key: 'denominator', type: 'integer' },
+  { key: 'ratio', type: 'number' },
+  { key: 'target', type: 'number' },
+  { key: 'met_target', type: 'text' },
+  { key: 'versions', type: 'text' },
+  { key: 'voided', type: 'integer' },
+  { key: 'amended', type: 'integer' },
+];
+
+/** Period starts overlapping [from, to) in `zone`: local days, ISO weeks (Monday) or calendar months. */
+export function periodBounds(fromMs: number, toMs: number, zone: string, period: Period): Array<{ label: string; start: number; end: number }> {
+  const out: Array<{ label: string; start: number; end: number }> = [];
+  const unit = period === 'month' ? 'month' : 'day';
+  let s = periodStart(fromMs, zone, unit);
+  if (period === 'week') while (localParts(s, zone).weekday !== 0) s = periodStart(s - 1, zone, 'day');
+  while (s < toMs) {
+    let e = nextPeriodStart(s, zone, unit);
+    if (period === 'week') for (let i = 1; i < 7; i += 1) e = nextPeriodStart(e, zone, 'day');
+    const date = localParts(s, zone).date;
+    out.push({ label: period === 'month' ? date.slice(0, 7) : period === 'week' ? `week of ${date}` : date, start: s, end: e });
+    s = e;
+  }
+  return out;
+}
+
+export interface ComplianceRow {
+  period: string;
+  start: number;
+  end: number;
+  site: string;
+  standardId: string;
+  numerator: number;
+  denominator: number;
+  versions: number[];
+  voided: number;
+  amended: number;
+}
+
+/** Σmet / Σcounted per site × standard over [from, to) ∩ the range, corrected view (voids out, amendments re-judged). */
+export function correctedSums(reader: Database.Database, fromMs: number, toMs: number, q: ExportQuery) {
+  const sql = `
+    SELECT e.site AS site, j.standard_id AS standardId, j.standard_version AS version,
+      SUM(CASE WHEN lc.action = 'void' THEN 0 WHEN lc.action = 'amend' THEN COALESCE(json_extract(lc.rejudged, '$."' || j.standard_id || '".met'), j.met) ELSE j.met END) AS met,
+      SUM(CASE WHEN lc.action = 'void' THEN 0 WHEN lc.action = 'amend' THEN COALESCE(json_extract(lc.rejudged, '$."' || j.standard_id || '".counted'), j.counted) ELSE j.counted END) AS counted,
+      SUM(CASE WHEN lc.action = 'void' THEN 1 ELSE 0 END) AS voided,
+      SUM(CASE WHEN lc.action = 'amend' THEN 1 ELSE 0 END) AS amended
+    FROM judgements j JOIN events e ON e.seq = j.event_seq
+    LEFT JOIN audit_corrections lc ON lc.seq = (SELECT MAX(seq) FROM audit_corrections WHERE event_seq = e.seq)
+    WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteFilter(q, 'e')}
+      ${q.standards.length ? `AND j.standard_id IN (${q.standards.map(() => '?').join(', ')})` : ''}
+    GROUP BY e.site, j.standard_id, j.standard_version ORDER BY e.site, j.standard_id, j.standard_version`;
+  return reader.prepare(sql).all(fromMs, toMs, ...q.sites, ...q.standards) as Array<{ site: string; standardId: string; version: number; met: number; counted: number; voided: number; amended: number }>;
+}
+
+export function* complianceRows(reader: Database.Database, q: ExportQuery): Generator<ComplianceRow> {
+  for (const p of periodBounds(q.fromMs, q.toMs, q.timeZone, q.period)) {
+    const from = Math.max(p.start, q.fromMs);
+    const to = Math.min(p.end, q.toMs);
+    const byKey = new Map<string, ComplianceRow>();
+    for (const s of correctedSums(reader, from, to, q)) {
+      const key = `${s.site}\u0000${s.standardId}`;
+      let row = byKey.get(key);
+      if (!row) byKey.set(key, (row = { period: p.label, start: from, end: to, site: s.site, standardId: s.standardId, numerator: 0, denominator: 0, versions: [], voided: 0, amended: 0 }));
+      row.numerator += s.met;
+      row.denominator += s.counted;
+      row.voided += s.voided;
+      row.amended += s.amended;
+      row.versions.push(s.version);
+    }
+    yield* byKey.values();
+  }
+}
+
+export function complianceExport(q: ExportQuery, ctx: ExportContext): ExportBody<ComplianceRow> {
+  const r = ctx.reader;
+  const chainHead = head(r);
+  const versions = standardVersions(r);
+  const involved = new Set<string>();
+  const latestOf = (id: string, atMs: number) => {
+    let found: VersionInfo | undefined;
+    for (const v of versions) if (v.id === id && (v.validFromMs === null || v.validFromMs < atMs)) found = v;
+    return found ?? versions.find((v) => v.id === id);
+  };
+  function* rows() {
+    for (const row of complianceRows(r, q)) {
+      for (const v of row.versions) involved.add(`${row.standardId}@${v}`);
+      yield row;
+    }
+  }
+  return {
+    kind: 'compliance',
+    columns: COMPLIANCE_COLUMNS,
+    header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period },
+    rows: rows(),
+    toRecord(row) {
+      // Target and formula: the version in force at the end of the period (the one a reader checks against).
+      const v = latestOf(row.standardId, row.end);
+      const ratio = row.denominator === 0 ? null : row.numerator / row.denominator;
+      return {
+        period: row.period,
+        period_start: new Date(row.start).toISOString(),
+        period_end: new Date(row.end).toISOString(),
+        time_zone: q.timeZone,
+        site: row.site,
+        standard_id: row.standardId,
+        standard_name: v?.name ?? row.standardId,
+        formula: v?.formula ?? null,
+        numerator: row.numerator,
+        denominator: row.denominator,
+        ratio,
+        target: v?.target ?? null,
+        met_target: ratio === null || v === undefined ? 'n/a' : ratio >= v.target ? 'yes' : 'no',
+        versions: row.versions.join(' '),
+        voided: row.voided,
+        amended: row.amended,
+      };
+    },
+    manifest: ({ rowCount, dataSha256 }) => ({
+      ...baseHeader('compliance', q, ctx, chainHead),
+      period: q.period,
+      rowCount,
+      dataSha256,
+      dataHashCovers: hashDefinition(ctx.format),
+      standardVersions: [...involved].sort(),
+      figures: 'corrected view: voided events are excluded, amended events count with their re-judged values (docs/audit.md)',
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- alerts
+
+export const ALERT_COLUMNS: readonly Column[] = [
+  { key: 'alert_id', type: 'integer' },
+  { key: 'kind', type: 'text' },
+  { key: 'severity', type: 'text' },
+  { key: 'standard_id', type: 'text' },
+  { key: 'standard_version', type: 'integer' },
+  { key: 'site', type: 'text' },
+  { key: 'target', type: 'number' },
+  { key: 'started_at', type: 'text' },
+  { key: 'ended_at', type: 'text' },
+  { key: 'duration_seconds', type: 'number' },
+  { key: 'end_reason', type: 'text' },
+  { key: 'acknowledged_at', type: 'text' },
+  { key: 'acknowledged_by', type: 'text' },
+  { key: 'message', type: 'text' },
+];
+
+export function alertsExport(q: ExportQuery, ctx: ExportContext): ExportBody<Record<string, any>> {
+  const r = ctx.reader;
+  const chainHead = head(r);
+  const sql = `
+    SELECT a.*, n.at_ms AS next_at_ms, n.state AS next_state, k.at_ms AS ack_at_ms, k.by AS ack_by
+    FROM alerts a LEFT JOIN alerts n ON n.previous_id = a.id LEFT JOIN alert_acks k ON k.alert_id = a.id
+    WHERE a.state = 'firing' AND a.at_ms < ? AND (n.at_ms IS NULL OR n.at_ms >= ?) ${q.sites.length ? `AND a.site IN (${q.sites.map(() => '?').join(', ')})` : ''}
+      ${q.standards.length ? `AND a.standard_id IN (${q.standards.map(() => '?').join(', ')})` : ''}
+    ORDER BY a.id`;
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    kind: 'alerts',
+    columns: ALERT_COLUMNS,
+    header: baseHeader('alerts', q, ctx, chainHead),
+    rows: r.prepare(sql).iterate(q.toMs, q.fromMs, ...q.sites, ...q.standards) as Iterable<Record<string, any>>,
+    toRecord: (a) => ({
+      alert_id: a.id,
+      kind: a.kind,
+      severity: a.severity,
+      standard_id: a.standard_id,
+      standard_version: a.standard_version,
+      site: a.site ?? '(all sites)',
+      target: a.target,
+      started_at: iso(a.at_ms),
+      ended_at: iso(a.next_at_ms),
+      duration_seconds: a.next_at_ms === null ? null : (a.next_at_ms - a.at_ms) / 1000,
+      end_reason: a.next_at_ms === null ? 'active' : a.next_state === 'recovered' ? 'recovered' : 'superseded',
+      acknowledged_at: iso(a.ack_at_ms),
+      acknowledged_by: a.ack_by,
+      message: a.message,
+    }),
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('alerts', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
+  };
+}
+
+// ------------------------------------------------------------------------------------------- audit log
+
+export const AUDIT_LOG_COLUMNS: readonly Column[] = [
+  { key: 'seq', type: 'integer' },
+  { key: 'at', type: 'text' },
+  { key: 'at_ms', type: 'integer' },
+  { key: 'key_id', type: 'text' },
+  { key: 'action', type: 'text' },
+  { key: 'target', type: 'text' },
+  { key: 'details', type: 'text' },
+  { key: 'link_seq', type: 'integer' },
+  { key: 'link_prev', type: 'text' },
+  { key: 'link_hash', type: 'text' },
+];
+
+export function auditLogExport(q: ExportQuery, ctx: ExportContext): ExportBody<Record<string, any>> {
+  const r = ctx.reader;
+  const chainHead = head(r);
+  const sql = `SELECT l.*, c.seq AS link_seq, c.hash AS link_hash, p.hash AS link_prev FROM audit_log l
+    LEFT JOIN audit_chain c ON c.kind = 'audit' AND c.key_int = l.seq LEFT JOIN audit_chain p ON p.seq = c.seq - 1
+    WHERE l.at_ms >= ? AND l.at_ms < ? AND (c.seq IS NULL OR c.seq <= ?) ORDER BY l.seq`;
+  return {
+    kind: 'audit-log',
+    columns: AUDIT_LOG_COLUMNS,
+    header: baseHeader('audit-log', q, ctx, chainHead),
+    rows: r.prepare(sql).iterate(q.fromMs, q.toMs, chainHead.seq) as Iterable<Record<string, any>>,
+    toRecord: (l) => ({
+      seq: l.seq,
+      at: new Date(l.at_ms).toISOString(),
+      at_ms: l.at_ms,
+      key_id: l.key_id,
+      action: l.action,
+      target: l.target,
+      details: l.details,
+      link_seq: l.link_seq,
+      link_prev: l.link_seq === null ? null : (l.link_prev ?? GENESIS_HASH),
+      link_hash: l.link_hash,
+    }),
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('audit-log', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
+  };
+}

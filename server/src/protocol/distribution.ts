@@ -1,0 +1,51 @@
+// GET /api/v1/distribution (issue #5, dashboard): how waits were spread for a standard's events —
+// calls answered on ring 1, 2, 3, 4+ and abandoned; visitors greeted in 0–10 s, …, 60 s+ and left.
+import type { EventType } from './events';
+import type { Measure, Operator } from './standards';
+
+/**
+ * One bar. Bins of a measure are closed on the right: "10–20 s" is (10, 20], "0–10 s" is [0, 10], so a
+ * threshold of "≤ 30 s" or "≤ 2 rings" falls exactly on a bin edge. The last bin is the unfinished outcome
+ * (abandoned call, visitor who left), whatever its wait.
+ */
+export interface DistributionBin {
+  /** Stable key: "ring-1" … "ring-4+", "s-0-10" … "s-60+", "abandoned", "left". */
+  key: string;
+  /** As shown: "Ring 1", "4+ rings", "10–20 s", "60 s+", "Abandoned", "Left". */
+  label: string;
+  /** 'wait' bins partition answered/greeted events by the measure; the last bin is the abandon/leave bin. */
+  kind: 'wait' | 'abandoned';
+  /** Lower (exclusive, except for the first) and upper (inclusive) edge in the bin unit; null = open. */
+  from: number | null;
+  to: number | null;
+  /** Events in the bin. */
+  count: number;
+  /** Of those, the ones that met the standard (as judged and recorded at the time). */
+  met: number;
+}
+
+export interface StandardDistribution {
+  standardId: string;
+  standardName: string;
+  eventType: EventType;
+  measure: Measure;
+  /** The unit the bins are in: rings for a rings measure, otherwise seconds. */
+  unit: 'rings' | 'seconds';
+  operator: Operator;
+  threshold: number;
+  /**
+   * Where the threshold sits among the bins: the number of wait bins entirely within it (the marker is drawn
+   * after that many bars); null when it does not fall on a bin edge (then `threshold` is shown as text).
+   */
+  thresholdAfterBin: number | null;
+  bins: DistributionBin[];
+  /** Σ count: judged events in range that were not excluded as outside business hours. */
+  total: number;
+}
+
+export interface DistributionReport {
+  from: string;
+  to: string;
+  site: string | null;
+  standards: StandardDistribution[];
+}

@@ -1,0 +1,64 @@
+// Sites as data: time zone, ring cadence, business hours and holidays (file and API).
+import { z } from 'zod';
+
+/** Ring cycle (on + off) in seconds by country, from public PBX indication tables (PRODUCT.md). */
+export const RING_CYCLE_PRESETS = { US: 6, UK: 3, EU: 5, DE: 5, FR: 5, JP: 3 } as const;
+export type CountryPreset = keyof typeof RING_CYCLE_PRESETS;
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Weekday → opening intervals "HH:MM-HH:MM" in the site's local time (end may be 24:00). */
+export type BusinessHours = Partial<Record<Weekday, string[]>>;
+
+export interface Site {
+  id: string;
+  name: string;
+  /** IANA time zone, e.g. "Europe/Berlin". */
+  timeZone: string;
+  ringCycleSeconds: number;
+  /** Absent = open around the clock; a weekday missing from a present map = closed that day. */
+  hours: BusinessHours | null;
+  /** Local dates (YYYY-MM-DD) the site is closed. */
+  holidays: string[];
+  /** True for a site created on first sight of one of its events. */
+  autoCreated: boolean;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const interval = z.string().refine(
+  (s) => {
+    const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
+    if (!m) return false;
+    const [a, b] = [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])];
+    return Number(m[2]) < 60 && Number(m[4]) < 60 && a < 24 * 60 && b <= 24 * 60 && a < b;
+  },
+  { message: 'must be "HH:MM-HH:MM" with the start before the end (end may be 24:00)' },
+);
+
+const localDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+  message: 'must be a date YYYY-MM-DD',
+});
+
+export const siteDefinitionSchema = z
+  .strictObject({
+    id: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    timeZone: z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")' }).optional(),
+    /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
+    country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]], { error: `must be one of ${Object.keys(RING_CYCLE_PRESETS).join(', ')}` }).optional(),
+    ringCycleSeconds: z.number().finite().gt(0, 'must be > 0').max(60, 'must be at most 60').optional(),
+    hours: z.partialRecord(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` }), z.array(interval)).nullable().optional(),
+    holidays: z.array(localDate).optional(),
+  });
+
+export type SiteDefinitionInput = z.input<typeof siteDefinitionSchema>;
+export type SiteDefinition = z.output<typeof siteDefinitionSchema>;

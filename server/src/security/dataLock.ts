@@ -1,0 +1,48 @@
+// <data>/ringside.lock names the process serving a data folder, so `restore` can refuse to replace its database.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const LOCK_FILE = 'ringside.lock';
+
+export interface LockInfo {
+  pid: number;
+  startedAt: string;
+  url?: string;
+}
+
+export function writeLock(dataDir: string, info: LockInfo): () => void {
+  const file = join(dataDir, LOCK_FILE);
+  try {
+    writeFileSync(file, JSON.stringify(info) + '\n', { mode: 0o644 });
+  } catch {
+    return () => {}; // a full disk must not stop the server; restore then relies on the operator
+  }
+  return () => {
+    try {
+      if (readLock(dataDir)?.pid === info.pid) rmSync(file, { force: true });
+    } catch {
+      /* best effort */
+    }
+  };
+}
+
+export function readLock(dataDir: string): LockInfo | null {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as LockInfo;
+    return typeof parsed.pid === 'number' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The lock's holder if it is still alive (a lock left by a killed server is stale and ignored). */
+export function liveLockHolder(dataDir: string): LockInfo | null {
+  const lock = readLock(dataDir);
+  if (!lock) return null;
+  try {
+    process.kill(lock.pid, 0);
+    return lock;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? lock : null;
+  }
+}

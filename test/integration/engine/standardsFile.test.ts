@@ -1,0 +1,192 @@
+// The standards file: every problem listed (path + reason), startup refusal (exit 2 from the CLI),
+// SIGHUP-style reload keeping the last good set, and the live snapshot carrying every configured standard.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../../server/src/protocol';
+import { parseStandardsConfig } from '../../../server/src/config/standardsFile';
+import { removeDir, tempDataDir } from '../support/testServer';
+import { buildEngineCli, startEngineServer, type EngineServer } from './support';
+
+// The full example in README.md ("The standards file") is the one tested here.
+const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const GOOD = /<!-- standards-example -->\s*```yaml\n([\s\S]*?)```/.exec(README)![1]!;
+
+const BAD = `
+standards:
+  - id: call-answer-2-rings
+    name: Calls answered within 2 rings
+    eventType: call
+    measure: greetSeconds
+    threshold: -2
+    target: 0.9
+  - id: call-answer-2-rings
+    name: dup
+    eventType: fax
+    measure: rings
+    threshold: 2
+    target: 90
+    formula: F9
+    colour: red
+sites:
+  - id: paris
+    timeZone: Europe/Paris-Nord
+    ringCycleSeconds: -5
+    hours: { mon: ["9-17"] }
+`;
+
+describe('parsing a standards file', () => {
+  it('accepts the README example', () => {
+    const parsed = parseStandardsConfig(GOOD, 'yaml');
+    expect(parsed.ok).toBe(true);
+  });
+  it('lists every problem with its path', () => {
+    const parsed = parseStandardsConfig(BAD, 'yaml');
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems.map((p) => p.path).sort()).toEqual(
+      [
+        'standards.0.measure', // greetSeconds is not a call field
+        'standards.0.threshold',
+        'standards.1.eventType',
+        'standards.1.target',
+        'standards.1.formula',
+        'standards.1.colour',
+        'standards.1.id', // duplicate id
+        'sites.0.timeZone',
+        'sites.0.ringCycleSeconds',
+        'sites.0.hours.mon.0',
+      ].sort(),
+    );
+    expect(parsed.problems.find((p) => p.path === 'standards.1.id')!.message).toMatch(/duplicates standards\.0\.id/);
+  });
+  it('reports YAML and JSON syntax errors and unknown top-level keys', () => {
+    expect(parseStandardsConfig('standards: [\n', 'yaml')).toMatchObject({ ok: false, problems: [{ path: '(file)' }] });
+    expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
+    expect(parseStandardsConfig('{"standard": []}', 'json')).toMatchObject({ ok: false, problems: [{ path: 'standard', message: 'is not a known field' }] });
+  });
+});
+
+describe('a server started with --standards', () => {
+  let server: EngineServer;
+  let file: string;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDataDir();
+    file = join(dir, 'standards.yaml');
+    writeFileSync(file, GOOD);
+    server = await startEngineServer({ standardsFile: file });
+  });
+  afterAll(async () => {
+    await server.close();
+    removeDir(server.dataDir);
+    removeDir(dir);
+  });
+
+  it('loads standards and sites; the defaults stay at version 1 when the file repeats them', async () => {
+    const list = (await server.send('GET', '/api/v1/standards')).body.standards;
+    expect(list.map((s: any) => [s.id, s.version])).toEqual([
+      ['call-answer-2-rings', 1],
+      ['call-answer-20s-sales', 1],
+      ['visit-greet-30s', 1],
+    ]);
+    expect((await server.send('GET', '/api/v1/sites/london')).body).toMatchObject({ name: 'London Bridge', ringCycleSeconds: 3, timeZone: 'Europe/London' });
+  });
+
+  it('a bad reload changes nothing and lists every problem; a good one makes new versions; the snapshot follows', async () => {
+    writeFileSync(file, BAD);
+    const refused = server.reloadStandards();
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.problems.length).toBe(10);
+    expect((await server.send('GET', '/api/v1/standards/call-answer-2-rings')).body.version).toBe(1);
+
+    const client = io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
+    const snapshots: Snapshot[] = [];
+    client.on('snapshot', (s) => snapshots.push(s));
+    try {
+      await waitFor(() => snapshots.length === 1);
+      expect(snapshots[0]!.standards.map((s) => s.id)).toContain('call-answer-20s-sales');
+      expect(snapshots[0]!.standards.find((s) => s.id === 'call-answer-20s-sales')!.bands).toEqual({ green: 0.8, amber: 0.7 });
+      writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n') + '\n  - id: paris\n    timeZone: Europe/Paris\n');
+      const applied = server.reloadStandards();
+      expect(applied).toEqual({ ok: true, applied: { standards: ['call-answer-2-rings'], sites: ['paris'] } });
+      await waitFor(() => snapshots.length === 2);
+      expect(snapshots[1]!.standards.find((s) => s.id === 'call-answer-2-rings')).toMatchObject({ version: 2, threshold: 3 });
+      expect(snapshots[1]!.today.map((f) => f.standardId).sort()).toEqual(['call-answer-2-rings', 'call-answer-20s-sales', 'visit-greet-30s']);
+    } finally {
+      client.close();
+    }
+    const versions = (await server.send('GET', '/api/v1/standards/call-answer-2-rings/versions')).body.versions;
+    expect(versions.map((v: any) => [v.version, v.threshold])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+  });
+});
+
+describe('the CLI with a bad standards file', () => {
+  let cli: string;
+  beforeAll(async () => {
+    cli = await buildEngineCli();
+  });
+  afterAll(() => rmSync(cli, { force: true }));
+  it('exits 2 and names every problem', () => {
+    const dir = tempDataDir();
+    try {
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(file, BAD);
+      const res = spawnSync(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--standards', file, '--log-level', 'silent'], { encoding: 'utf8', timeout: 20_000 });
+      expect(res.status).toBe(2);
+      expect(res.stdout).not.toMatch(/listening/);
+      for (const path of ['standards.0.measure', 'standards.1.formula', 'sites.0.timeZone', 'sites.0.hours.mon.0']) expect(res.stderr).toContain(path);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
+describe('the CLI with --standards and SIGHUP', () => {
+  it('reloads on SIGHUP: a bad file is logged with every problem and changes nothing; a good one applies', async () => {
+    const cli = await buildEngineCli();
+    const dir = tempDataDir();
+    const file = join(dir, 'standards.yaml');
+    writeFileSync(file, GOOD);
+    const key = 'rs_sighup-test-key-0123456789abcdef';
+    const child = spawn(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--standards', file, '--log-level', 'error'], { env: { ...process.env, RINGSIDE_API_KEY: key } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      await waitFor(() => /listening on (\S+)/.test(stdout), 15_000);
+      const url = /listening on (\S+)/.exec(stdout)![1]!;
+      const threshold = async () => ((await (await fetch(`${url}/api/v1/standards/call-answer-2-rings`, { headers: { authorization: `Bearer ${key}` } })).json()) as any).threshold;
+      expect(await threshold()).toBe(2);
+      writeFileSync(file, BAD);
+      child.kill('SIGHUP');
+      await waitFor(() => stderr.includes('keeping the last good set'), 10_000);
+      for (const path of ['standards.0.measure', 'standards.1.id', 'sites.0.ringCycleSeconds']) expect(stderr).toContain(path);
+      expect(await threshold()).toBe(2);
+      writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n'));
+      child.kill('SIGHUP');
+      const until = Date.now() + 10_000;
+      while ((await threshold()) !== 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(await threshold()).toBe(3);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(cli, { force: true });
+      removeDir(dir);
+    }
+  }, 30_000);
+});
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

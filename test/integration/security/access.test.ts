@@ -1,0 +1,207 @@
+// Keys and scopes (issue #4): every route and the socket, table-driven; expired and revoked keys; key API.
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_RULES, requirementFor, type Scope } from '../../../server/src/auth/scopes';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+const keyOf: Partial<Record<Scope, string>> = {};
+
+async function createKey(body: unknown, key = server.apiKey) {
+  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any, cacheControl: res.headers.get('cache-control') };
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ rateLimit: false });
+  for (const scope of ['ingest', 'read', 'audit', 'admin'] as const) {
+    const created = await createKey({ name: `${scope} key`, scopes: [scope] });
+    expect(created.status).toBe(201);
+    keyOf[scope] = created.body.key;
+  }
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+async function send(method: string, path: string, key: string | null) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? adminHeaders(key) : {}) };
+  const body = method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify(path.endsWith('/events') ? call() : {});
+  const res = await fetch(`${server.url}${path}`, { method, headers, ...(body ? { body } : {}) });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Every route the app has, with the scope it needs. Keep in step with auth/scopes.ts and the routers. */
+const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
+  ['GET', '/api/v1/health', 'public'],
+  ['POST', '/api/v1/events', 'ingest'],
+  ['GET', '/api/v1/compliance', 'read'],
+  ['GET', '/api/v1/standards', 'read'],
+  ['POST', '/api/v1/standards', 'admin'],
+  ['GET', '/api/v1/sites', 'read'],
+  ['POST', '/api/v1/sites', 'admin'],
+  ['GET', '/api/v1/alerts', 'read'],
+  ['POST', '/api/v1/alerts/1/ack', 'read'],
+  ['GET', '/api/v1/distribution', 'read'],
+  ['GET', '/api/v1/standards/call-answer-2-rings', 'read'],
+  ['GET', '/api/v1/standards/call-answer-2-rings/versions', 'read'],
+  ['PUT', '/api/v1/standards/call-answer-2-rings', 'admin'],
+  ['GET', '/api/v1/sites/downtown', 'read'],
+  ['GET', '/api/v1/sites/downtown/history', 'read'],
+  ['PUT', '/api/v1/sites/downtown', 'admin'],
+  ['DELETE', '/api/v1/sites/downtown', 'admin'],
+  ['GET', '/api/v1/keys', 'admin'],
+  ['POST', '/api/v1/keys', 'admin'],
+  ['DELETE', '/api/v1/keys/k_000000000000', 'admin'],
+  ['GET', '/api/v1/stats', 'admin'],
+  ['GET', '/api/v1/export', 'audit'],
+  ['GET', '/api/v1/export/report', 'audit'],
+  ['GET', '/api/v1/export/events', 'audit'],
+  ['GET', '/api/v1/audit/verify', 'audit'],
+  ['GET', '/api/v1/audit/head', 'audit'],
+  ['POST', '/api/v1/events/some-id/void', 'admin'],
+  ['POST', '/api/v1/events/some-id/amend', 'admin'],
+  ['GET', '/api/v1/some-future-route', 'admin'],
+  ['GET', '/API/V1/COMPLIANCE', 'read'], // Express matches paths case-insensitively: so must the policy
+  ['GET', '/', 'public'],
+  ['GET', '/dashboard.js', 'public'],
+];
+
+const LEVELS: Array<'none' | Scope> = ['none', 'ingest', 'read', 'audit', 'admin'];
+const GRANTS: Record<'none' | Scope, ReadonlyArray<'public' | Scope>> = {
+  none: ['public'],
+  ingest: ['public', 'ingest'],
+  read: ['public', 'read'],
+  audit: ['public', 'read', 'audit'],
+  admin: ['public', 'ingest', 'read', 'audit', 'admin'],
+};
+
+describe('scope policy', () => {
+  it('maps each listed route as the table says', () => {
+    for (const [method, path, needs] of ROUTES) {
+      const lower = path.toLowerCase();
+      const api = lower.startsWith('/api/v1') ? lower.slice('/api/v1'.length) : null;
+      expect(requirementFor(method, api), `${method} ${path}`).toBe(needs);
+    }
+    expect(API_RULES.length).toBeGreaterThan(10);
+  });
+
+  describe.each(ROUTES)('%s %s (needs %s)', (method, path, needs) => {
+    it.each(LEVELS)('with %s key', async (level) => {
+      const status = await send(method, path, level === 'none' ? null : keyOf[level]!);
+      const allowed = GRANTS[level].includes(needs);
+      if (allowed) expect([401, 403]).not.toContain(status);
+      else expect(status).toBe(level === 'none' ? 401 : 403);
+    });
+  });
+});
+
+describe('the Socket.IO handshake', () => {
+  const tryConnect = (token?: string) =>
+    new Promise<{ ok: boolean; error?: string; data?: any }>((resolve) => {
+      const c = io(server.url, { forceNew: true, reconnection: false, transports: ['websocket'], ...(token ? { auth: { token } } : {}) });
+      c.on('snapshot', () => {
+        c.close();
+        resolve({ ok: true });
+      });
+      c.on('connect_error', (e: Error & { data?: unknown }) => {
+        c.close();
+        resolve({ ok: false, error: e.message, data: e.data });
+      });
+    });
+
+  it.each([
+    ['no key', undefined, false],
+    ['a wrong key', 'rs_nope', false],
+    ['an ingest key', 'ingest', false],
+    ['a read key', 'read', true],
+    ['an audit key', 'audit', true],
+    ['an admin key', 'admin', true],
+  ])('with %s', async (_name, which, ok) => {
+    const token = which && which in keyOf ? keyOf[which as Scope] : which;
+    const result = await tryConnect(token);
+    expect(result.ok).toBe(ok);
+    if (!ok) expect(result.error).toMatch(/unauthorized|forbidden/);
+  });
+
+  it('accepts RINGSIDE_API_KEY (the test server bootstraps with it)', async () => {
+    expect((await tryConnect(server.apiKey)).ok).toBe(true);
+  });
+});
+
+describe('keys API', () => {
+  it('shows the secret once, stores only its hash, and lists keys without secrets', async () => {
+    const created = await createKey({ name: 'wallboard', scopes: ['read'] });
+    expect(created.status).toBe(201);
+    expect(created.cacheControl).toBe('no-store');
+    expect(created.body.key).toMatch(/^rs_[A-Za-z0-9_-]{43}$/);
+    expect(created.body).toMatchObject({ name: 'wallboard', scopes: ['read'], status: 'active', source: 'api', lastUsedAt: null });
+    const list = await server.getJson('/api/v1/keys');
+    const text = JSON.stringify(list.body);
+    expect(text).not.toContain(created.body.key);
+    expect(list.body.keys.find((k: any) => k.id === created.body.id)).toMatchObject({ name: 'wallboard' });
+    expect(list.body.keys.find((k: any) => k.id === 'env')).toMatchObject({ scopes: ['admin'], source: 'env' });
+    // Last use is recorded.
+    expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
+    const after = await server.getJson(`/api/v1/keys/${created.body.id}`);
+    expect(after.body.lastUsedAt).not.toBeNull();
+  });
+
+  it('revokes a key: it stops working at once, for HTTP and the socket, and live sockets using it are cut', async () => {
+    const created = await createKey({ name: 'temp', scopes: ['read'] });
+    expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
+    const live = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
+    await new Promise((r) => live.once('snapshot', r));
+    const cut = new Promise<string>((r) => live.once('disconnect', (reason) => r(reason)));
+    const del = await fetch(`${server.url}/api/v1/keys/${created.body.id}`, { method: 'DELETE', headers: adminHeaders() });
+    expect(del.status).toBe(200);
+    expect(((await del.json()) as any).status).toBe('revoked');
+    expect(await cut).toBe('io server disconnect');
+    const res = await fetch(`${server.url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as any).detail).toMatch(/revoked/);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const socket = await new Promise<string>((resolve) => {
+      const c = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
+      c.on('connect_error', (e) => (c.close(), resolve(e.message)));
+      c.on('snapshot', () => (c.close(), resolve('connected')));
+    });
+    expect(socket).toMatch(/revoked/);
+    expect((await fetch(`${server.url}/api/v1/keys/k_doesnotexist`, { method: 'DELETE', headers: adminHeaders() })).status).toBe(404);
+  });
+
+  it('expires a key at its expiry time (HTTP, and live sockets using it are cut)', async () => {
+    const created = await createKey({ name: 'short', scopes: ['read'], expiresAt: new Date(Date.now() + 1500).toISOString() });
+    expect(created.status).toBe(201);
+    expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
+    const live = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
+    await new Promise((r) => live.once('snapshot', r));
+    const cut = new Promise<string>((r) => live.once('disconnect', (reason) => r(reason)));
+    await new Promise((r) => setTimeout(r, 1700));
+    expect(await cut).toBe('io server disconnect');
+    const res = await fetch(`${server.url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as any).detail).toMatch(/expired/);
+    expect((await server.getJson(`/api/v1/keys/${created.body.id}`)).body.status).toBe('expired');
+  });
+
+  it.each([
+    [{ scopes: ['read'] }, 'name'],
+    [{ name: 'x', scopes: ['root'] }, 'scopes.0'],
+    [{ name: 'x' }, 'scopes'],
+    [{ name: 'x', scopes: [] }, 'scopes'],
+    [{ name: 'x', scopes: ['read'], expiresAt: '2000-01-01T00:00:00Z' }, 'expiresAt'],
+    [{ name: 'x', scopes: ['read'], expiresAt: 'tomorrow' }, 'expiresAt'],
+    [{ name: 'x', scopes: ['read'], colour: 'red' }, 'colour'],
+  ])('refuses %j naming %s', async (body, field) => {
+    const res = await createKey(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: any) => e.path)).toContain(field);
+  });
+
+  it('cannot be used by a non-admin key', async () => {
+    expect((await createKey({ name: 'x', scopes: ['admin'] }, keyOf.audit!)).status).toBe(403);
+  });
+});

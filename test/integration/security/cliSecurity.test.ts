@@ -1,0 +1,124 @@
+// The built CLI (issue #4): bootstrap key file, binding refusals, --no-auth, `keys create`, secret-free logs,
+// SIGTERM draining an in-flight request.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, mainJs, startCli, type CliServer } from '../support/cli';
+import { call, removeDir, tempDataDir } from '../support/testServer';
+
+const dirs: string[] = [];
+const running: CliServer[] = [];
+const dataDir = () => {
+  const d = tempDataDir();
+  dirs.push(d);
+  return d;
+};
+beforeAll(buildServer);
+afterEach(() => {
+  for (const s of running.splice(0)) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+});
+afterAll(() => dirs.forEach(removeDir));
+
+async function start(args: string[], env: Record<string, string> = {}) {
+  const s = await startCli(args, env);
+  running.push(s);
+  return s;
+}
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+describe('a fresh server on loopback without keys', () => {
+  it('creates an admin key, writes it to <data>/admin.key with mode 0600, says where, and accepts it', async () => {
+    const dir = dataDir();
+    const s = await start(['--port', '0', '--data', dir]);
+    const file = join(dir, 'admin.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const key = readFileSync(file, 'utf8').trim();
+    expect(key).toMatch(/^rs_/);
+    expect(s.stderr()).toContain(file);
+    expect((await fetch(`${s.url}/api/v1/compliance`)).status).toBe(401);
+    expect((await fetch(`${s.url}/api/v1/compliance`, { headers: bearer(key) })).status).toBe(200);
+    // The secret is never logged, even though it was used and sent in headers.
+    expect(s.stderr()).not.toContain(key);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    // A restart keeps the same key (no new file, no new key).
+    const again = await start(['--port', '0', '--data', dir]);
+    expect(readFileSync(file, 'utf8').trim()).toBe(key);
+    expect((await fetch(`${again.url}/api/v1/compliance`, { headers: bearer(key) })).status).toBe(200);
+  });
+});
+
+describe('binding', () => {
+  it('refuses a non-loopback address without any key (exit 2, clear message), and writes no key file', () => {
+    const dir = dataDir();
+    const r = spawnSync(process.execPath, [mainJs, '--host', '0.0.0.0', '--port', '0', '--data', dir], { encoding: 'utf8', env: { ...process.env, RINGSIDE_API_KEY: '' }, timeout: 10_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without an API key/);
+    expect(() => statSync(join(dir, 'admin.key'))).toThrow();
+  });
+
+  it('refuses --no-auth on a non-loopback address (exit 2)', () => {
+    const r = spawnSync(process.execPath, [mainJs, '--host', '0.0.0.0', '--port', '0', '--data', dataDir(), '--no-auth'], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--no-auth is only allowed on a loopback address/);
+  });
+
+  it('starts on 0.0.0.0 with RINGSIDE_API_KEY, and with a key made by `keys create`', async () => {
+    const withEnv = await start(['--host', '0.0.0.0', '--port', '0', '--data', dataDir()], { RINGSIDE_API_KEY: 'rs_env-key-for-test-0123456789' });
+    expect((await fetch(`${withEnv.url}/api/v1/compliance`, { headers: bearer('rs_env-key-for-test-0123456789') })).status).toBe(200);
+
+    const dir = dataDir();
+    const created = spawnSync(process.execPath, [mainJs, 'keys', 'create', '--data', dir, '--name', 'pbx', '--scope', 'ingest'], { encoding: 'utf8' });
+    expect(created.status).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^rs_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/shown only once/);
+    const s = await start(['--host', '0.0.0.0', '--port', '0', '--data', dir]);
+    const posted = await fetch(`${s.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body: JSON.stringify(call()) });
+    expect(posted.status).toBe(201);
+    expect((await fetch(`${s.url}/api/v1/compliance`, { headers: bearer(key) })).status).toBe(403);
+  });
+
+  it('`keys create` refuses a bad scope with exit 2', () => {
+    const r = spawnSync(process.execPath, [mainJs, 'keys', 'create', '--data', dataDir(), '--name', 'x', '--scope', 'root'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin/);
+  });
+
+  it('--no-auth on loopback needs no key for HTTP or the socket', async () => {
+    const s = await start(['--port', '0', '--data', dataDir(), '--no-auth']);
+    expect((await fetch(`${s.url}/api/v1/compliance`)).status).toBe(200);
+    expect(s.stderr()).toMatch(/authentication is OFF/);
+  });
+});
+
+describe('SIGTERM', () => {
+  it('drains an in-flight request (answered 201, stored) and then exits 0', async () => {
+    const key = 'rs_drain-test-key-0123456789abcdef';
+    const dir = dataDir();
+    const s = await start(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: key });
+    const { port } = new URL(s.url);
+    const body = JSON.stringify(call({ id: 'in-flight' }));
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d.toString()));
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    socket.write(`POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    socket.write(body.slice(0, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    s.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    // New connections are refused while draining.
+    await expect(fetch(`${s.url}/api/v1/health`)).rejects.toThrow();
+    socket.write(body.slice(20));
+    expect(await s.exit).toBe(0);
+    expect(answer).toMatch(/^HTTP\/1\.1 201/);
+    socket.destroy();
+    // It was stored: a retry after restart is a duplicate.
+    const again = await start(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: key });
+    const retry = await fetch(`${again.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body });
+    expect(retry.status).toBe(200);
+  });
+});

@@ -1,0 +1,90 @@
+// The live feed against its own clients (issue #4): oversized and malformed messages are dropped and counted,
+// a flooding client is disconnected, and a client that stops reading delays nobody and is cut off.
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { JudgedEvent } from '../../../server/src/protocol';
+import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+const clients: Socket[] = [];
+beforeAll(async () => {
+  server = await startTestServer({ rateLimit: false, maxSocketMessageBytes: 1024, socketGuard: { maxMessagesPerSecond: 10, maxQueuedPackets: 40, checkEveryMs: 100 } });
+});
+afterEach(() => clients.splice(0).forEach((c) => c.close()));
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+function connect(): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const c = io(server.url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: server.apiKey } });
+    clients.push(c);
+    c.once('snapshot', () => resolve(c));
+    c.once('connect_error', reject);
+  });
+}
+const disconnected = (c: Socket) => new Promise<string>((r) => c.once('disconnect', (reason) => r(reason)));
+const stats = async () => (await server.getJson('/api/v1/stats')).body.live;
+
+describe('client messages', () => {
+  it('drops and counts unexpected messages; disconnects a client that floods', async () => {
+    const c = await connect();
+    const before = await stats();
+    c.emit('hello' as never, { a: 1 } as never);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await stats()).droppedMessages).toBe(before.droppedMessages + 1);
+    expect(c.connected).toBe(true);
+    const gone = disconnected(c);
+    for (let i = 0; i < 50; i++) c.emit('spam' as never, i as never);
+    expect(await gone).toBe('io server disconnect');
+    expect((await stats()).floodDisconnects).toBe(before.floodDisconnects + 1);
+  });
+
+  it('closes a client whose message exceeds maxHttpBufferSize, and counts it', async () => {
+    const c = await connect();
+    const before = await stats();
+    const gone = disconnected(c);
+    c.emit('big' as never, 'x'.repeat(5000) as never);
+    expect(await gone).toMatch(/transport close|transport error/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await stats()).malformedOrOversized).toBeGreaterThan(before.malformedOrOversized);
+  });
+
+  it('closes a client that sends a malformed packet, and counts it', async () => {
+    const c = await connect();
+    const before = await stats();
+    const gone = disconnected(c);
+    // Below socket.io's encoder: an engine.io message carrying a broken socket.io packet.
+    (c.io.engine as unknown as { write(data: string): void }).write('2["unterminated');
+    await gone;
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await stats()).malformedOrOversized).toBeGreaterThan(before.malformedOrOversized);
+  });
+});
+
+describe('a client that stops reading', () => {
+  it('never delays the others, and is disconnected once its queue is full', { timeout: 60_000 }, async () => {
+    const fast = await connect();
+    const slow = await connect();
+    // Stop reading: the server's writes to this client pile up in its TCP buffers, then in its queue.
+    const raw = (slow.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } }).transport.ws._socket;
+    raw.pause();
+    const fastTimes: number[] = [];
+    fast.on('judged', (events: JudgedEvent[]) => fastTimes.push(Date.now() - Number(events[0]!.event.id.split('-')[1])));
+    // Enough traffic to fill the kernel's socket buffers (several MB on loopback) and then the queue.
+    let batches = 0;
+    for (; batches < 400 && (await stats()).slowDisconnects === 0; batches++) {
+      const events = Array.from({ length: 100 }, (_, i) => call({ id: `t-${Date.now()}-${batches}-${i}`, agent: 'a'.repeat(190), queue: 'q'.repeat(190) }));
+      expect((await server.postEvents({ events })).status).toBe(201);
+      if (batches % 20 === 19) await new Promise((r) => setTimeout(r, 150)); // let the guard look
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fastTimes.length).toBe(batches);
+    // Delivery to the reading client stayed prompt (each batch within a second of being posted).
+    expect(Math.max(...fastTimes)).toBeLessThan(1000);
+    const s = await stats();
+    expect(s.slowDisconnects).toBeGreaterThanOrEqual(1);
+    expect(fast.connected).toBe(true);
+  });
+});

@@ -1,0 +1,300 @@
+// Alerts, pure parts: bands, burn rates, the state machine, evaluation, backoff, webhook configuration.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Standard } from '../../server/src/protocol';
+import { bandDecision, bandsOf } from '../../server/src/domain/alerts/bands';
+import { burnDecision, burnRate, ruleStatus } from '../../server/src/domain/alerts/burnRate';
+import type { ScopedCounts, WindowCounts } from '../../server/src/domain/alerts/counts';
+import { evaluateConditions } from '../../server/src/domain/alerts/evaluate';
+import { applyRecords, step, type ActiveAlert, type AlertDraft, type Condition } from '../../server/src/domain/alerts/machine';
+import { BURN_RULES, DEFAULT_POLICY, HOUR_MS, MINUTE_MS, policyWindows, type AlertPolicy } from '../../server/src/domain/alerts/policy';
+import { DEFAULT_WEBHOOK_RETRY, parseWebhookUrls, redactUrl, webhooksFromEnv } from '../../server/src/alerts/config';
+import { backoffDelay } from '../../server/src/alerts/webhooks';
+import { parseCli } from '../../server/src/cli/options';
+
+const c = (counted: number, met: number): WindowCounts => ({ counted, met });
+const policy = { minSample: 10, hysteresis: 0.01 };
+const std = (over: Partial<Standard> = {}): Standard => ({
+  id: 'call-answer-2-rings',
+  version: 1,
+  name: 'Calls answered within 2 rings',
+  eventType: 'call',
+  measure: 'rings',
+  operator: '<=',
+  threshold: 2,
+  target: 0.9,
+  formula: 'F3',
+  ...over,
+});
+
+describe('band boundaries', () => {
+  it('defaults to amber below target and red below target − 5 points', () => {
+    expect(bandsOf({ target: 0.9 })).toEqual({ amberBelow: 0.9, redBelow: expect.closeTo(0.85, 12) });
+    expect(bandsOf({ target: 0.03 })).toEqual({ amberBelow: 0.03, redBelow: 0 });
+  });
+  it("reads the standard's configured bands {green, amber}", () => {
+    expect(bandsOf({ target: 0.9, bands: { green: 0.92, amber: 0.8 } })).toEqual({ amberBelow: 0.92, redBelow: 0.8 });
+  });
+});
+
+describe('bandDecision', () => {
+  const bands = bandsOf({ target: 0.9 });
+  it('holds below the minimum sample: one early miss pages nobody', () => {
+    expect(bandDecision(c(1, 0), bands, policy, null)).toBe('hold');
+    expect(bandDecision(c(9, 0), bands, policy, null)).toBe('hold');
+    expect(bandDecision(c(0, 0), bands, policy, 'red')).toBe('hold');
+    expect(bandDecision(c(10, 0), bands, policy, null)).toBe('red');
+  });
+  it('judges the boundaries exactly: at target is green, at target − 5 points is amber', () => {
+    expect(bandDecision(c(20, 18), bands, policy, null)).toBeNull(); // 90 %
+    expect(bandDecision(c(20, 17), bands, policy, null)).toBe('amber'); // 85 %, despite 0.9 − 0.05 = 0.8500000000000001
+    expect(bandDecision(c(100, 84), bands, policy, null)).toBe('red');
+  });
+  it('worsens at once and improves only past the boundary + hysteresis', () => {
+    expect(bandDecision(c(100, 84), bands, policy, 'amber')).toBe('red');
+    expect(bandDecision(c(100, 85), bands, policy, 'red')).toBe('red'); // 85 % < 85 % + 1
+    expect(bandDecision(c(100, 86), bands, policy, 'red')).toBe('amber');
+    expect(bandDecision(c(1000, 905), bands, policy, 'amber')).toBe('amber'); // 90.5 % < 91 %
+    expect(bandDecision(c(100, 91), bands, policy, 'amber')).toBeNull();
+    expect(bandDecision(c(100, 95), bands, policy, 'red')).toBeNull();
+    expect(bandDecision(c(1000, 905), bands, policy, 'red')).toBe('amber');
+  });
+});
+
+describe('burn rates', () => {
+  it('is (1 − compliance) / (1 − target)', () => {
+    expect(burnRate(c(100, 90), 0.9)).toBeCloseTo(1, 12);
+    expect(burnRate(c(100, 40), 0.9)).toBeCloseTo(6, 12);
+    expect(burnRate(c(100, 100), 0.99)).toBe(0);
+    expect(burnRate(c(0, 0), 0.9)).toBeNull();
+    expect(burnRate(c(10, 0), 1)).toBeNull(); // no budget
+  });
+  const [page1h, page6h, ticket1d, ticket3d] = BURN_RULES as [any, any, any, any];
+  it('uses the SRE workbook pairs', () => {
+    expect(BURN_RULES.map((r) => [r.severity, r.factor, r.long.name, r.short.name])).toEqual([
+      ['page', 14.4, '1h', '5m'],
+      ['page', 6, '6h', '30m'],
+      ['ticket', 3, '1d', '2h'],
+      ['ticket', 1, '3d', '6h'],
+    ]);
+  });
+  it('fires a rule only when both windows burn faster than its factor', () => {
+    const p = { burnMinSample: 10 };
+    // target 99 %: budget 1 %; 14.4× needs more than 14.4 % errors.
+    expect(ruleStatus(page1h, c(1000, 850), c(100, 85), 0.99, p)).toBe('fire');
+    expect(ruleStatus(page1h, c(1000, 850), c(100, 90), 0.99, p)).toBe('clear'); // short window recovered
+    expect(ruleStatus(page1h, c(1000, 900), c(100, 80), 0.99, p)).toBe('clear'); // long window below
+    expect(ruleStatus(ticket3d, c(100, 90), c(10, 9), 0.9, p)).toBe('clear'); // exactly 1×: on target
+    expect(ruleStatus(ticket3d, c(100, 89), c(10, 8), 0.9, p)).toBe('fire');
+    expect(ruleStatus(page6h, c(9, 0), c(9, 0), 0.9, p)).toBe('unknown'); // long window under the sample
+    expect(ruleStatus(page6h, c(50, 0), c(0, 0), 0.9, p)).toBe('unknown'); // nothing in the short window
+    expect(ruleStatus(ticket1d, c(50, 0), c(5, 0), 1, p)).toBe('clear'); // 100 % target: no budget, no burn alerts
+  });
+  const s = (status: 'fire' | 'clear' | 'unknown', rule: any) => ({ rule, status });
+  it('takes the highest firing severity, and goes down only when nothing higher lacks data', () => {
+    expect(burnDecision([s('fire', page6h), s('fire', ticket3d)], null)).toBe('page');
+    expect(burnDecision([s('clear', page6h), s('fire', ticket3d)], null)).toBe('ticket');
+    expect(burnDecision([s('clear', page6h), s('fire', ticket3d)], 'page')).toBe('ticket');
+    expect(burnDecision([s('unknown', page6h), s('fire', ticket3d)], 'page')).toBe('hold');
+    expect(burnDecision([s('unknown', page6h), s('fire', ticket3d)], 'ticket')).toBe('ticket');
+    expect(burnDecision([s('clear', page6h), s('clear', ticket3d)], 'ticket')).toBeNull();
+    expect(burnDecision([s('clear', page6h), s('unknown', ticket3d)], 'ticket')).toBe('hold');
+    expect(burnDecision([s('unknown', page6h), s('unknown', ticket3d)], null)).toBeNull();
+  });
+});
+
+/** Runs the machine like the service does: step, give ids, apply. */
+function run(conditionsPerStep: Array<Array<Pick<Condition, 'key' | 'decision'>>>): Array<AlertDraft & { id: number }> {
+  let active = new Map<string, ActiveAlert>();
+  let nextId = 1;
+  const all: Array<AlertDraft & { id: number }> = [];
+  conditionsPerStep.forEach((conditions, i) => {
+    const full: Condition[] = conditions.map((x) => ({
+      ...x,
+      kind: x.key.startsWith('band') ? 'band' : 'burn-rate',
+      standardId: 's',
+      standardVersion: 1,
+      site: null,
+      target: 0.9,
+      windows: () => [],
+      message: (sev, state) => `${x.key} ${sev} ${state}`,
+    }));
+    const records = step(active, full, 1000 * i).map((d) => ({ ...d, id: nextId++ }));
+    active = applyRecords(active, records);
+    all.push(...records);
+  });
+  return all;
+}
+
+describe('state machine', () => {
+  it('emits one record per state change: amber → red → recovered, nothing while unchanged or holding', () => {
+    const band = (decision: Condition['decision']) => [{ key: 'band:s:*', decision }];
+    const records = run([band(null), band('hold'), band('amber'), band('amber'), band('hold'), band('red'), band('red'), band('hold'), band(null), band(null)]);
+    expect(records.map((r) => [r.id, r.severity, r.state, r.previousId, r.startedAtMs, r.atMs])).toEqual([
+      [1, 'amber', 'firing', null, 2000, 2000],
+      [2, 'red', 'firing', 1, 5000, 5000],
+      [3, 'red', 'recovered', 2, 5000, 8000],
+    ]);
+  });
+  it('keeps conditions apart by key', () => {
+    const records = run([
+      [{ key: 'band:s:*', decision: 'amber' }, { key: 'burn-rate:s:*', decision: 'page' }],
+      [{ key: 'band:s:*', decision: 'amber' }, { key: 'burn-rate:s:*', decision: 'ticket' }],
+      [{ key: 'band:s:*', decision: null }, { key: 'burn-rate:s:*', decision: null }],
+    ]);
+    expect(records.map((r) => [r.key, r.severity, r.state, r.previousId])).toEqual([
+      ['band:s:*', 'amber', 'firing', null],
+      ['burn-rate:s:*', 'page', 'firing', null],
+      ['burn-rate:s:*', 'ticket', 'firing', 2],
+      ['band:s:*', 'amber', 'recovered', 1],
+      ['burn-rate:s:*', 'ticket', 'recovered', 3],
+    ]);
+  });
+  it('never storms: for any decision stream, records alternate cleanly and only on change', () => {
+    const decision = fc.constantFrom<Condition['decision']>(null, 'hold', 'amber', 'red');
+    fc.assert(
+      fc.property(fc.array(decision, { maxLength: 60 }), (decisions) => {
+        const records = run(decisions.map((d) => [{ key: 'band:s:*', decision: d }]));
+        // Expected: the effective state (hold keeps the last) changes exactly as often as records are written.
+        let state: string | null = null;
+        let changes = 0;
+        for (const d of decisions) {
+          if (d === 'hold' || d === state) continue;
+          if (d === null && state === null) continue;
+          state = d;
+          changes += 1;
+        }
+        expect(records).toHaveLength(changes);
+        for (let i = 0; i < records.length; i++) {
+          const r = records[i]!;
+          const prev = records[i - 1];
+          if (r.state === 'recovered') expect(prev?.state).toBe('firing');
+          if (prev && prev.state === 'firing') expect(r.previousId).toBe(prev.id);
+          if (!prev || prev.state === 'recovered') expect(r).toMatchObject({ state: 'firing', previousId: null });
+          if (prev && r.state === 'firing' && prev.state === 'firing') expect(r.severity).not.toBe(prev.severity);
+        }
+      }),
+    );
+  });
+});
+
+const activeBand = (standardId: string, site: string | null): ActiveAlert => ({
+  id: 1,
+  key: `band:${standardId}:${site ?? '*'}`,
+  kind: 'band',
+  severity: 'red',
+  standardId,
+  standardVersion: 3,
+  site,
+  target: 0.8,
+  startedAtMs: 0,
+});
+
+describe('evaluateConditions', () => {
+  const windows = policyWindows(DEFAULT_POLICY);
+  const at = (counts: Record<string, WindowCounts>): WindowCounts[] => windows.map((w) => counts[w.name] ?? c(0, 0));
+  const uniform = (counted: number, met: number) => windows.map(() => c(counted, met));
+  it('measures 7 distinct windows, shortest first', () => {
+    expect(windows.map((w) => w.name)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
+  });
+  it('judges all sites together and each site on its own', () => {
+    const scoped: ScopedCounts[] = [
+      { standardId: 'call-answer-2-rings', site: 'a', counts: uniform(20, 20) },
+      { standardId: 'call-answer-2-rings', site: 'b', counts: uniform(10, 7) },
+    ];
+    const conditions = evaluateConditions({ standards: [std()], policy: DEFAULT_POLICY, windows, scoped, active: new Map() });
+    const decided = conditions.map((x) => [x.key, x.decision]);
+    expect(decided).toEqual([
+      ['band:call-answer-2-rings:*', null], // 27/30 = 90 %
+      ['burn-rate:call-answer-2-rings:*', null], // 1× is on target
+      ['band:call-answer-2-rings:a', null],
+      ['burn-rate:call-answer-2-rings:a', null],
+      ['band:call-answer-2-rings:b', 'red'], // 70 %
+      ['burn-rate:call-answer-2-rings:b', 'ticket'], // 3×: above 1× over 3d & 6h, not above 3× over 1d & 2h
+    ]);
+    const b = conditions[4]!;
+    expect(b.windows('red')).toEqual([{ name: '1h', durationMs: HOUR_MS, counted: 10, met: 7, compliance: 0.7 }]);
+    expect(b.message('red', 'firing')).toBe('Calls answered within 2 rings (b): red — 70.0 % over 1h (7/10 met), target 90.0 %, red below 85.0 %');
+    const burnWindows = conditions[5]!.windows('ticket');
+    expect(burnWindows.map((w) => [w.name, w.threshold, w.burnRate])).toEqual([
+      ['1d', 3, expect.closeTo(3, 9)],
+      ['2h', 3, expect.closeTo(3, 9)],
+      ['3d', 1, expect.closeTo(3, 9)],
+      ['6h', 1, expect.closeTo(3, 9)],
+    ]);
+  });
+  it('can skip sites, and keeps a condition for a site that went quiet while alerting', () => {
+    const perSiteOff: AlertPolicy = { ...DEFAULT_POLICY, perSite: false };
+    const scoped: ScopedCounts[] = [{ standardId: 'call-answer-2-rings', site: 'a', counts: at({ '1h': c(10, 0) }) }];
+    expect(evaluateConditions({ standards: [std()], policy: perSiteOff, windows, scoped, active: new Map() }).map((x) => x.key)).toEqual([
+      'band:call-answer-2-rings:*',
+      'burn-rate:call-answer-2-rings:*',
+    ]);
+    const active = new Map<string, ActiveAlert>([['band:call-answer-2-rings:z', activeBand('call-answer-2-rings', 'z')]]);
+    const conditions = evaluateConditions({ standards: [std()], policy: DEFAULT_POLICY, windows, scoped: [], active });
+    expect(conditions.find((x) => x.key === 'band:call-answer-2-rings:z')?.decision).toBe('hold');
+  });
+  it('closes the alerts of a standard that is no longer in force', () => {
+    const active = new Map<string, ActiveAlert>([['band:old:*', activeBand('old', null)]]);
+    const conditions = evaluateConditions({ standards: [std()], policy: DEFAULT_POLICY, windows, scoped: [], active });
+    const old = conditions.find((x) => x.key === 'band:old:*')!;
+    expect(old.decision).toBeNull();
+    const [record] = step(active, conditions, 5);
+    expect(record).toMatchObject({ key: 'band:old:*', state: 'recovered', severity: 'red', previousId: 1, standardVersion: 3, target: 0.8, windows: [] });
+    expect(record!.message).toBe('old (all sites): red closed — the standard is no longer in force');
+  });
+  it('pages on the 1h/5m pair when a 99 % standard burns above 14.4×', () => {
+    const scoped: ScopedCounts[] = [{ standardId: 'x', site: 'a', counts: at({ '5m': c(20, 15), '30m': c(50, 45), '1h': c(100, 80), '2h': c(100, 80), '6h': c(100, 80), '1d': c(100, 80), '3d': c(100, 80) }) }];
+    const policyNoSites = { ...DEFAULT_POLICY, perSite: false };
+    const [band, burn] = evaluateConditions({ standards: [std({ id: 'x', target: 0.99 })], policy: policyNoSites, windows, scoped, active: new Map() });
+    expect(band!.decision).toBe('red');
+    expect(burn!.decision).toBe('page'); // 1h 20× & 5m 25× (above 14.4×); 6h 20× & 30m 10× (above 6×)
+    expect(burn!.windows('page').map((w) => [w.name, Math.round(w.burnRate! * 10) / 10])).toEqual([
+      ['1h', 20],
+      ['5m', 25],
+      ['6h', 20],
+      ['30m', 10],
+    ]);
+  });
+});
+
+describe('webhook configuration and backoff', () => {
+  it('doubles from the base delay with bounded jitter, capped', () => {
+    const retry = { ...DEFAULT_WEBHOOK_RETRY, jitter: 0 };
+    expect([1, 2, 3, 4].map((n) => backoffDelay(n, retry, Math.random))).toEqual([1000, 2000, 4000, 8000]);
+    expect(backoffDelay(20, retry, Math.random)).toBe(60_000);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (n, r) => {
+        const nominal = Math.min(60_000, 1000 * 2 ** (n - 1));
+        const d = backoffDelay(n, DEFAULT_WEBHOOK_RETRY, () => r);
+        expect(d).toBeGreaterThanOrEqual(Math.floor(nominal * 0.8));
+        expect(d).toBeLessThanOrEqual(Math.ceil(nominal * 1.2));
+      }),
+    );
+  });
+  it('accepts http(s) URLs from --webhook and RINGSIDE_WEBHOOKS, refusing anything else by name', () => {
+    expect(parseWebhookUrls(['http://127.0.0.1:9/hook', 'https://x.example/a?token=s', 'http://127.0.0.1:9/hook'], '--webhook')).toEqual({
+      ok: true,
+      urls: ['http://127.0.0.1:9/hook', 'https://x.example/a?token=s'],
+    });
+    expect(parseWebhookUrls(['ftp://x'], '--webhook')).toEqual({ ok: false, message: '--webhook: "ftp://x" must be an http or https URL' });
+    expect(webhooksFromEnv({ RINGSIDE_WEBHOOKS: 'http://a.example/1, http://b.example/2,' })).toEqual({ ok: true, urls: ['http://a.example/1', 'http://b.example/2'] });
+    expect(webhooksFromEnv({})).toEqual({ ok: true, urls: [] });
+    expect(webhooksFromEnv({ RINGSIDE_WEBHOOKS: 'nope' })).toMatchObject({ ok: false, message: expect.stringContaining('RINGSIDE_WEBHOOKS') });
+    expect(redactUrl('https://user:pw@hooks.example/x/y?token=secret')).toBe('https://hooks.example/x/y?…');
+  });
+  it('parses repeatable --webhook on the command line', () => {
+    expect(parseCli(['--webhook', 'http://127.0.0.1:1/a', '--webhook', 'https://h.example/b'])).toMatchObject({
+      kind: 'run',
+      options: { alerts: { webhooks: ['http://127.0.0.1:1/a', 'https://h.example/b'] } },
+    });
+    expect(parseCli([])).toMatchObject({ kind: 'run' });
+    expect((parseCli([]) as { options: object }).options).not.toHaveProperty('alerts');
+    expect(parseCli(['--webhook', 'not a url'])).toEqual({ kind: 'error', message: '--webhook: "not a url" is not an absolute URL' });
+  });
+});
+
+it('policy constants are what the docs say', () => {
+  expect(DEFAULT_POLICY).toMatchObject({ bandWindow: { name: '1h', durationMs: HOUR_MS }, minSample: 10, hysteresis: 0.01, burnMinSample: 10, perSite: true });
+  expect(BURN_RULES[0]!.short.durationMs).toBe(5 * MINUTE_MS);
+});
