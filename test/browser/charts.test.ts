@@ -17,9 +17,10 @@ function chartOf(root: HTMLElement, standardId: string): Chart {
 const ys = (chart: Chart, index: number) => (chart.data.datasets[index]!.data as Array<{ y: number | null }>).map((p) => p.y);
 const xs = (chart: Chart, index: number) => (chart.data.datasets[index]!.data as Array<{ x: number }>).map((p) => p.x);
 
+// The live hour (window 1h, all sites) is drawn from the pushed minute series; other windows: history.test.ts.
 describe('compliance charts', () => {
   it('draw one real Chart.js line chart per standard, compliance in percent per minute', () => {
-    const { dashboard, root } = mount();
+    const { dashboard, root } = mount({ selection: { window: '1h' } });
     feed(
       dashboard,
       msg.snapshot(
@@ -49,7 +50,7 @@ describe('compliance charts', () => {
   });
 
   it('draw the target as a dashed flat line across the last hour', () => {
-    const { dashboard, root } = mount();
+    const { dashboard, root } = mount({ selection: { window: '1h' } });
     feed(dashboard, msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(5, 9, 10)] } })));
     const chart = chartOf(root, CALL_STANDARD.id);
     const target = chart.data.datasets[DATASET.target]!;
@@ -64,7 +65,7 @@ describe('compliance charts', () => {
   });
 
   it('update the same chart in place when a compliance update replaces or appends a minute', () => {
-    const { dashboard, root } = mount();
+    const { dashboard, root } = mount({ selection: { window: '1h' } });
     feed(dashboard, msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(2, 9, 10), point(1, 8, 10)] } })));
     const before = chartOf(root, CALL_STANDARD.id);
 
@@ -81,20 +82,20 @@ describe('compliance charts', () => {
     );
     expect(chartOf(root, CALL_STANDARD.id)).toBe(before);
     expect(ys(before, DATASET.minute)).toEqual([90, (10 / 12) * 100, 100]);
-    expect(root.querySelectorAll('canvas')).toHaveLength(2);
+    expect(root.querySelectorAll('.rs-chart-panel canvas')).toHaveLength(2);
   });
 
   it('scroll the window with the server clock and leave out minutes older than an hour', () => {
-    const { dashboard, root } = mount();
+    const { dashboard, root } = mount({ selection: { window: '1h' } });
     feed(dashboard, msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(90, 1, 1), point(30, 1, 2), point(0, 2, 2)] } })));
     expect(ys(chartOf(root, CALL_STANDARD.id), DATASET.minute)).toEqual([50, 100]);
   });
 
   it('show a gap for a minute where nothing was counted, and a note when the hour is empty', () => {
-    const { dashboard, root } = mount();
+    const { dashboard, root } = mount({ selection: { window: '1h' } });
     feed(dashboard, msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(1, 0, 0), point(0, 1, 1)] } })));
     expect(ys(chartOf(root, CALL_STANDARD.id), DATASET.minute)).toEqual([null, 100]);
-    const notes = [...root.querySelectorAll<HTMLElement>('.rs-chart-note')];
+    const notes = [...root.querySelectorAll<HTMLElement>('.rs-chart-panel .rs-chart-note')];
     expect(notes.map((n) => n.hidden)).toEqual([true, false]);
     expect(notes[1]!.textContent).toBe('No events in the last hour');
   });

@@ -49,4 +49,11 @@ describe('connection indicator and empty state', () => {
     feed(dashboard, msg.connection('connected'));
     expect(getComputedStyle(dot).backgroundColor).not.toBe(red);
   });
+
+  it('says how to pass a key when the server refuses the connection for want of one', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.connection('disconnected', 'unauthorized: an API key with scope "read" is required (auth: { token })'));
+    expect(text(root, '.rs-empty-title')).toBe('An API key is needed');
+    expect(text(root, '.rs-empty-detail')).toContain('?token=<key>');
+  });
 });

@@ -75,7 +75,7 @@ describe('live feed', () => {
   it('only inserts the new rows, so rows already shown keep their place (and do not flash again)', async () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.snapshot(snapshot({ recent: Array.from({ length: 10 }, (_, i) => judgedCall({ id: `old-${i}` })) })));
-    const body = root.querySelector('tbody')!;
+    const body = root.querySelector('.rs-feed-table tbody')!;
     const added: Node[] = [];
     const observer = new MutationObserver((records) => records.forEach((r) => added.push(...r.addedNodes)));
     observer.observe(body, { childList: true });

@@ -195,3 +195,180 @@ export const msg = {
       ? { type: 'connection', state, serverUrl: 'http://127.0.0.1:4870' }
       : { type: 'connection', state, serverUrl: 'http://127.0.0.1:4870', error },
 };
+
+// ---- Issue #5: historical queries, alerts, a fake transport ----
+import type { Alert, ComplianceReport, DashboardRequest, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
+import type { Transport } from '../../webview/src/transport/transport';
+
+export function group(key: string | null, numerator: number, denominator: number): GroupFigure {
+  return {
+    key,
+    numerator,
+    denominator,
+    ratio: denominator === 0 ? null : numerator / denominator,
+    companions: { measure: 'rings', considered: denominator, abandoned: 0, abandonRate: 0, average: null, p90: null, longestWaitSeconds: null },
+  };
+}
+
+/** `count` hourly points ending at NOW's hour, `total` events each, a dip every 24 h. */
+export function hourSeries(count: number, total = 20, now = NOW): SeriesPoint[] {
+  const end = Math.floor(Date.parse(now) / 3_600_000) * 3_600_000;
+  return Array.from({ length: count }, (_, i) => {
+    const start = end - (count - 1 - i) * 3_600_000;
+    const met = i % 24 === 5 ? Math.round(total * 0.4) : total - (i % 3);
+    return { start: new Date(start).toISOString(), end: new Date(start + 3_600_000).toISOString(), total, met, ratio: met / total };
+  });
+}
+
+export interface ReportOptions {
+  figures?: Array<[Standard, number, number]>;
+  series?: Record<string, SeriesPoint[]>;
+  groups?: Record<string, GroupFigure[]>;
+  groupBy?: 'site' | 'agent' | null;
+  from?: string;
+  to?: string;
+  site?: string | null;
+  bucket?: 'minute' | 'hour' | 'day' | null;
+}
+
+export function complianceReport(options: ReportOptions = {}): ComplianceReport {
+  const figures = options.figures ?? [
+    [CALL_STANDARD, 80, 100],
+    [VISIT_STANDARD, 45, 50],
+  ];
+  return {
+    from: options.from ?? TODAY_FROM,
+    to: options.to ?? '2026-11-24T00:00:00.000Z',
+    site: options.site ?? null,
+    bucket: options.bucket === undefined ? 'hour' : options.bucket,
+    groupBy: options.groupBy ?? null,
+    standards: figures.map(([standard, met, total]) => ({
+      ...figure(standard, met, total),
+      numerator: met,
+      denominator: total,
+      ...(options.series?.[standard.id] ? { series: options.series[standard.id] } : {}),
+      ...(options.groups?.[standard.id] ? { groups: options.groups[standard.id] } : {}),
+    })),
+  };
+}
+
+export function callDistribution(counts: [number, number, number, number, number] = [60, 25, 8, 4, 3]): StandardDistribution {
+  const labels = ['Ring 1', 'Ring 2', 'Ring 3', '4+ rings', 'Abandoned'];
+  const keys = ['ring-1', 'ring-2', 'ring-3', 'ring-4+', 'abandoned'];
+  return {
+    standardId: CALL_STANDARD.id,
+    standardName: CALL_STANDARD.name,
+    eventType: 'call',
+    measure: 'rings',
+    unit: 'rings',
+    operator: '<=',
+    threshold: 2,
+    thresholdAfterBin: 2,
+    bins: counts.map((count, i) => ({
+      key: keys[i]!,
+      label: labels[i]!,
+      kind: i === 4 ? 'abandoned' : 'wait',
+      from: i === 0 ? null : i === 4 ? null : i,
+      to: i < 3 ? i + 1 : null,
+      count,
+      met: i < 2 ? count : 0,
+    })),
+    total: counts.reduce((a, b) => a + b, 0),
+  };
+}
+
+export function visitDistribution(counts: [number, number, number, number, number, number] = [20, 12, 6, 5, 2, 1]): StandardDistribution {
+  const labels = ['0–10 s', '10–20 s', '20–30 s', '30–60 s', '60 s+', 'Left'];
+  const edges = [0, 10, 20, 30, 60];
+  return {
+    standardId: VISIT_STANDARD.id,
+    standardName: VISIT_STANDARD.name,
+    eventType: 'visit',
+    measure: 'greetSeconds',
+    unit: 'seconds',
+    operator: '<=',
+    threshold: 30,
+    thresholdAfterBin: 3,
+    bins: counts.map((count, i) => ({
+      key: i === 5 ? 'left' : `s-${i}`,
+      label: labels[i]!,
+      kind: i === 5 ? 'abandoned' : 'wait',
+      from: i === 5 ? null : edges[i]!,
+      to: i < 4 ? edges[i + 1]! : null,
+      count,
+      met: i < 3 ? count : 0,
+    })),
+    total: counts.reduce((a, b) => a + b, 0),
+  };
+}
+
+export function distributionReport(standards: StandardDistribution[] = [callDistribution(), visitDistribution()]): DistributionReport {
+  return { from: TODAY_FROM, to: NOW, site: null, standards };
+}
+
+let alertSeq = 100;
+export function alert(fields: Partial<Alert> = {}): Alert {
+  alertSeq += 1;
+  const standardId = fields.standardId ?? CALL_STANDARD.id;
+  const site = fields.site === undefined ? null : fields.site;
+  const kind = fields.kind ?? 'band';
+  return {
+    id: alertSeq,
+    key: `${kind}:${standardId}:${site ?? '*'}`,
+    kind,
+    severity: 'red',
+    state: 'firing',
+    standardId,
+    standardVersion: 1,
+    site,
+    target: 0.9,
+    previousId: null,
+    at: NOW,
+    startedAt: NOW,
+    endedAt: null,
+    windows: [],
+    message: 'Calls answered within 2 rings at 84.0 % over 1h (target 90 %): red',
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    ...fields,
+  };
+}
+
+/**
+ * A transport as the tests need it: messages are dispatched by the test, queries answered by `answer`
+ * (a value, a rejection, or a promise the test resolves later), every request recorded.
+ */
+export function fakeTransport(answer: (request: DashboardRequest) => unknown | Promise<unknown>, saved: unknown = null) {
+  const requests: DashboardRequest[] = [];
+  const summaries: unknown[] = [];
+  let store = saved;
+  const transport: Transport = {
+    start: () => () => {},
+    reportRendered: (summary) => summaries.push(summary),
+    request: async (request) => {
+      requests.push(request);
+      return answer(request);
+    },
+    loadSelection: () => store,
+    saveSelection: (selection) => {
+      store = selection;
+    },
+  };
+  return { transport, requests, summaries, saved: () => store };
+}
+
+/** Answers the dashboard's three queries with the given report, groups and distribution. */
+export function answering(parts: { report?: ComplianceReport; groups?: ComplianceReport; agents?: ComplianceReport; distribution?: DistributionReport }) {
+  return (request: DashboardRequest): unknown => {
+    if (request.kind === 'distribution') return parts.distribution ?? distributionReport();
+    if (request.kind === 'compliance' && request.params.groupBy === 'agent') return parts.agents ?? complianceReport({ groupBy: 'agent', bucket: null });
+    if (request.kind === 'compliance' && request.params.groupBy) return parts.groups ?? complianceReport({ groupBy: 'site', bucket: null });
+    if (request.kind === 'compliance') return parts.report ?? complianceReport();
+    throw new Error(`unexpected request ${JSON.stringify(request)}`);
+  };
+}
+
+/** Lets pending promise callbacks (query answers) run. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -20,7 +20,16 @@ describe('reduce', () => {
   it('starts connecting, with nothing to show', () => {
     expect(initialState.connection.state).toBe('connecting');
     expect(initialState.hasSnapshot).toBe(false);
-    expect(renderedSummary(initialState)).toEqual({ connection: 'connecting', tiles: {}, feedCount: 0, newestEventId: null, eventsToday: 0 });
+    expect(renderedSummary(initialState)).toEqual({
+      connection: 'connecting',
+      tiles: {},
+      feedCount: 0,
+      newestEventId: null,
+      eventsToday: 0,
+      selection: { window: 'today', from: null, to: null, site: null, standard: null },
+      activeAlerts: 0,
+      feedPaused: false,
+    });
   });
 
   it('takes standards, today figures, series and the recent feed from a snapshot', () => {
@@ -45,6 +54,9 @@ describe('reduce', () => {
       feedCount: 2,
       newestEventId: 'newest',
       eventsToday: 192,
+      selection: { window: 'today', from: null, to: null, site: null, standard: null },
+      activeAlerts: 0,
+      feedPaused: false,
     });
   });
 
@@ -127,5 +139,83 @@ describe('reduce', () => {
     reduce(before, msg.judged([judgedVisit()]));
     reduce(before, msg.compliance(complianceUpdate([figure(CALL_STANDARD, 1, 2)], [{ standardId: CALL_STANDARD.id, point: point(0, 1, 2) }])));
     expect(before).toEqual(frozen);
+  });
+});
+
+describe('reduce (issue #5: selection, queries, alerts, feed controls)', () => {
+  it('takes a selection from the controls or the host, sanitised, and keeps identity when nothing changed', () => {
+    const state = apply(msg.snapshot(snapshot()));
+    const weekly = reduce(state, { type: 'ui/select', selection: { window: '7d', site: 'York' } });
+    expect(weekly.selection).toEqual({ window: '7d', from: null, to: null, site: 'York', standard: null });
+    expect(weekly.knownSites).toContain('York');
+    expect(reduce(weekly, { type: 'ui/select', selection: { window: '7d' } })).toBe(weekly);
+    const fromHost = reduce(weekly, { type: 'select', selection: { standard: VISIT_STANDARD.id, site: null } });
+    expect(fromHost.selection).toMatchObject({ window: '7d', site: null, standard: VISIT_STANDARD.id });
+    // A custom window without a usable range is refused (stays as it was).
+    const bad = reduce(weekly, { type: 'ui/select', selection: { window: 'custom', from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' } });
+    expect(bad.selection.window).toBe('today');
+  });
+
+  it('tracks each query by key: loading keeps data of the same key, answers for an old key are dropped', () => {
+    let state = apply(msg.snapshot(snapshot()));
+    state = reduce(state, { type: 'query/start', name: 'report', key: 'k1' });
+    expect(state.queries.report).toEqual({ status: 'loading', key: 'k1', data: null, error: null });
+    state = reduce(state, { type: 'query/ok', name: 'report', key: 'k1', data: { standards: [] } });
+    expect(state.queries.report).toMatchObject({ status: 'ok', data: { standards: [] } });
+    state = reduce(state, { type: 'query/start', name: 'report', key: 'k1' });
+    expect(state.queries.report).toMatchObject({ status: 'loading', data: { standards: [] } });
+    state = reduce(state, { type: 'query/start', name: 'report', key: 'k2' });
+    expect(state.queries.report.data).toBeNull();
+    expect(reduce(state, { type: 'query/ok', name: 'report', key: 'k1', data: 'late' })).toBe(state);
+    state = reduce(state, { type: 'query/error', name: 'report', key: 'k2', error: 'boom' });
+    expect(state.queries.report).toMatchObject({ status: 'error', error: 'boom' });
+    // Sites from a by-site breakdown become filter options.
+    state = reduce(state, { type: 'query/start', name: 'groups', key: 'g' });
+    state = reduce(state, {
+      type: 'query/ok',
+      name: 'groups',
+      key: 'g',
+      data: { groupBy: 'site', standards: [{ standardId: CALL_STANDARD.id, groups: [{ key: 'Hull' }, { key: 'Bath' }] }] },
+    });
+    expect(state.knownSites).toEqual(['Bath', 'Hull']);
+  });
+
+  it('keeps one alert per condition: replaces on severity change or acknowledgement, drops on recovery', () => {
+    const firing = { id: 1, key: 'band:c:*', state: 'firing', severity: 'amber', previousId: null, acknowledgedAt: null } as never;
+    let state = apply(msg.snapshot({ ...snapshot(), activeAlerts: [firing] }));
+    expect(state.alerts.map((a) => a.id)).toEqual([1]);
+    state = reduce(state, { type: 'alert', alert: { ...(firing as object), id: 2, severity: 'red', previousId: 1 } as never });
+    expect(state.alerts.map((a) => [a.id, a.severity])).toEqual([[2, 'red']]);
+    state = reduce(state, { type: 'ack/start', alertId: 2 });
+    expect(state.acking).toEqual([2]);
+    state = reduce(state, { type: 'ack/ok', alert: { ...(firing as object), id: 2, severity: 'red', acknowledgedAt: 'now' } as never });
+    expect(state.acking).toEqual([]);
+    expect(state.alerts[0]!.acknowledgedAt).toBe('now');
+    state = reduce(state, { type: 'ack/error', alertId: 9, error: 'nope' });
+    expect(state.ackError).toBe('nope');
+    state = reduce(state, { type: 'alert', alert: { ...(firing as object), id: 3, state: 'recovered', previousId: 2 } as never });
+    expect(state.alerts).toEqual([]);
+  });
+
+  it('pauses the feed: freezes what is shown, counts new events once each, resumes to the live feed', () => {
+    let state = apply(msg.snapshot(snapshot({ recent: [judgedCall({ id: 'a' })] })));
+    state = reduce(state, { type: 'ui/pause', paused: true });
+    expect(state.feedControls.frozen!.map((e) => e.event.id)).toEqual(['a']);
+    state = reduce(state, msg.judged([judgedCall({ id: 'b' }), judgedCall({ id: 'a' })]));
+    state = reduce(state, msg.judged([judgedCall({ id: 'c' })]));
+    expect(state.feedControls.newWhilePaused).toBe(2);
+    expect(renderedSummary(state)).toMatchObject({ feedPaused: true, feedCount: 1, newestEventId: 'a' });
+    state = reduce(state, { type: 'ui/pause', paused: false });
+    expect(state.feedControls).toEqual({ paused: false, frozen: null, newWhilePaused: 0, filter: '' });
+    expect(renderedSummary(state)).toMatchObject({ feedPaused: false, feedCount: 3, newestEventId: 'c' });
+    state = reduce(state, { type: 'ui/feed-filter', filter: 'leeds' });
+    expect(state.feedControls.filter).toBe('leeds');
+  });
+
+  it('reports the window figure of the visible standards on the summary tiles', () => {
+    let state = apply(msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(90, 0, 10), point(5, 9, 10), point(0, 1, 2)] } })));
+    state = reduce(state, { type: 'ui/select', selection: { window: '1h', standard: CALL_STANDARD.id } });
+    // Last hour: (9 + 1) / (10 + 2); the minute 90 minutes ago is outside it.
+    expect(renderedSummary(state).tiles).toEqual({ [CALL_STANDARD.id]: '83.3 %' });
   });
 });

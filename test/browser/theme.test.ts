@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTheme } from '../../webview/src/theme';
 import { Chart, DATASET } from '../../webview/src/views/compliance-chart';
-import { CALL_STANDARD, msg, point, snapshot } from './fixtures';
+import { CALL_STANDARD, VISIT_STANDARD, answering, fakeTransport, msg, point, settle, snapshot } from './fixtures';
 import { feed, mount, nextFrame, unmountAll } from './mount';
 
-const VSCODE_VARS = ['--vscode-charts-blue', '--vscode-charts-yellow', '--vscode-charts-green', '--vscode-editor-foreground', '--vscode-editor-background', '--vscode-descriptionForeground', '--vscode-panel-border'];
+const VSCODE_VARS = ['--vscode-charts-blue', '--vscode-charts-yellow', '--vscode-charts-green', '--vscode-charts-red', '--vscode-editor-foreground', '--vscode-editor-background', '--vscode-descriptionForeground', '--vscode-panel-border'];
 
 afterEach(() => {
   unmountAll();
@@ -69,5 +69,31 @@ describe('theme', () => {
     vscodeTheme('vscode-high-contrast', { '--vscode-editor-background': '#000000' });
     await nextFrame();
     expect(root.dataset['theme']).toBe('high-contrast');
+  });
+
+  it('re-colours the new charts too: bands, distribution bars and the threshold marker', async () => {
+    vscodeTheme('vscode-light', { '--vscode-charts-green': '#388a34', '--vscode-charts-red': '#e51400', '--vscode-charts-yellow': '#bf8803', '--vscode-editor-foreground': '#3b3b3b' });
+    const fake = fakeTransport(answering({}));
+    const { dashboard, root } = mount({ transport: fake.transport });
+    feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+    const bars = Chart.getChart(root.querySelector<HTMLCanvasElement>(`.rs-distribution-panel[data-standard-id="${VISIT_STANDARD.id}"] canvas`)!)!;
+    const plugins = () => bars.config.options!.plugins as Record<string, { colour?: string }>;
+    expect((bars.data.datasets[0]!.backgroundColor as string[]).slice(0, 4)).toEqual(['#388a34', '#388a34', '#388a34', '#e51400']);
+    expect(plugins()['rsThreshold']!.colour).toBe('#3b3b3b');
+    const bandsOf = () => (callChart(root).config.options!.plugins as Record<string, { colours: Record<string, string>; alpha: number }>)['rsBands']!;
+    expect(bandsOf().colours).toEqual({ good: '#388a34', warn: '#bf8803', bad: '#e51400' });
+
+    vscodeTheme('vscode-high-contrast', { '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f48771', '--vscode-charts-yellow': '#ffd700', '--vscode-editor-foreground': '#ffffff' });
+    await nextFrame();
+    expect(dashboard.theme().kind).toBe('high-contrast');
+    expect((bars.data.datasets[0]!.backgroundColor as string[]).slice(0, 4)).toEqual(['#89d185', '#89d185', '#89d185', '#f48771']);
+    expect(plugins()['rsThreshold']!.colour).toBe('#ffffff');
+    expect(bandsOf().colours).toEqual({ good: '#89d185', warn: '#ffd700', bad: '#f48771' });
+    // High contrast shades the bands more strongly than light, so they stay visible on black.
+    expect(bandsOf().alpha).toBeGreaterThan(0.1);
+    // Resolved options after update('none'): the bar chart's axis labels follow too.
+    expect(bars.options.scales!['y']!.ticks!.color).toBe(dashboard.theme().muted);
   });
 });

@@ -74,6 +74,9 @@ describe('inside VS Code (vscode transport)', () => {
       feedCount: 1,
       newestEventId: 'recent-1',
       eventsToday: 192,
+      selection: { window: 'today', from: null, to: null, site: null, standard: null },
+      activeAlerts: 0,
+      feedPaused: false,
     });
 
     // A live batch: the judged events, then the compliance update, in the same tick (as the server sends them).
@@ -93,6 +96,9 @@ describe('inside VS Code (vscode transport)', () => {
     expect(texts(root!, '.rs-tile-value').slice(0, 2)).toEqual(['93.1 %', '83.7 %']);
     expect(texts(root!, '.rs-feed-row .rs-badge')).toEqual(['met', 'missed', 'met']);
     expect(text(root!, '.rs-connection-label')).toBe('Live');
+    // The host narrows the view (as a tree item click does): the live hour is drawn from the pushed minutes.
+    hostSends({ type: 'select', selection: { window: '1h' } });
+    await expect.poll(() => lastSummary(posted)?.selection?.window).toBe('1h');
     expect(dashboard!.charts().get(CALL_STANDARD.id)!.chart.data.datasets[0]!.data).toHaveLength(3);
   });
 

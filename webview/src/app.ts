@@ -1,61 +1,105 @@
-// Wires it together: transport → reducer → one render per frame → views, and the theme into all of them.
+// Wires it together: transport → reducer → one render per frame → views, the query controller for the
+// historical windows, the selection's persistence (URL or webview state), and the theme into all of it.
 import type { DashboardMessage } from '@ringside/server/protocol';
+import { createQueryController } from './queries';
 import { createRenderScheduler } from './scheduler';
-import { initialState, reduce, type DashboardState } from './state';
+import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, windowPhrase, type DashboardSelection } from './selection';
+import { initialState, reduce, type Action, type DashboardState } from './state';
 import { renderedSummary } from './summary';
 import { applyTheme, readTheme, watchTheme, type Theme } from './theme';
-import type { Transport } from './transport/transport';
+import { describeRequestError, type Transport } from './transport/transport';
+import { createAlertsView } from './views/alerts';
 import { createChartsView, type ChartsView } from './views/charts';
 import { createConnectionView } from './views/connection';
+import { createControlsView } from './views/controls';
+import { createDistributionView, type DistributionView } from './views/distribution';
+import { setText } from './views/dom';
 import { createEmptyView } from './views/empty';
 import { createFeedView } from './views/feed';
 import { createLayout } from './views/layout';
+import { createSitesView } from './views/sites';
 import { createTilesView } from './views/tiles';
 
 export interface Dashboard {
   state(): DashboardState;
   theme(): Theme;
-  /** Applies a message as if a transport delivered it. */
-  dispatch(message: DashboardMessage): void;
+  /** Applies a message (or a local action) as if a transport (or the user) delivered it. */
+  dispatch(message: Action): void;
   /** Renders now instead of at the next frame. */
   flush(): void;
   charts: ChartsView['charts'];
+  distributionCharts: DistributionView['charts'];
+  /** How many times the views have rendered (tests: bursts must coalesce). */
+  renders(): number;
   destroy(): void;
 }
 
 export interface MountOptions {
   transport?: Transport;
   state?: DashboardState;
+  /** Overrides the selection the transport restores (tests, hosts that know better). */
+  selection?: Partial<DashboardSelection>;
+  /** Throttle of historical refreshes while live data flows (default REFRESH_MS). */
+  refreshMs?: number;
 }
 
 export function mountDashboard(root: HTMLElement, options: MountOptions = {}): Dashboard {
-  let state = options.state ?? initialState;
+  const transport = options.transport;
+  const restored = sanitizeSelection(transport?.loadSelection?.() ?? null, DEFAULT_SELECTION);
+  const selection = options.selection ? sanitizeSelection({ ...restored, ...options.selection }, restored) : restored;
+  let state: DashboardState = { ...(options.state ?? initialState), selection };
   let theme = readTheme();
   applyTheme(root, theme);
+  let renderCount = 0;
 
   const layout = createLayout(root);
-  const views = [
-    createConnectionView(layout.connection),
-    createEmptyView(layout.empty, layout.board),
-    createTilesView(layout.tiles),
-    createFeedView(layout.feed),
-  ];
-  const charts = createChartsView(layout.charts, theme);
-
-  const render = () => {
-    for (const view of views) view(state);
-    // Charts last and only when visible: Chart.js measures its container, which is 0×0 while hidden.
-    if (state.hasSnapshot) charts.render(state);
-    options.transport?.reportRendered(renderedSummary(state));
-  };
-  const scheduler = createRenderScheduler(render);
-
-  const dispatch = (message: DashboardMessage) => {
+  const dispatch = (message: Action) => {
     const next = reduce(state, message);
     if (next === state) return;
+    const previous = state;
     state = next;
+    if (!sameSelection(previous.selection, next.selection)) transport?.saveSelection?.(next.selection);
+    queries.sync(state);
+    if (message.type === 'compliance' || message.type === 'judged') queries.live();
     scheduler.request();
   };
+  const acknowledge = (alertId: number) => {
+    if (!transport?.request) {
+      dispatch({ type: 'ack/error', alertId, error: 'acknowledging is not available here' });
+      return;
+    }
+    dispatch({ type: 'ack/start', alertId });
+    transport.request({ kind: 'ack-alert', alertId }).then(
+      (alert) => dispatch({ type: 'ack/ok', alert: alert as Extract<Action, { type: 'ack/ok' }>['alert'] }),
+      (error: unknown) => dispatch({ type: 'ack/error', alertId, error: describeRequestError(error) }),
+    );
+  };
+
+  const views = [
+    createConnectionView(layout.connection, layout.stale),
+    createControlsView(layout.controls, dispatch),
+    createAlertsView(layout.alerts, acknowledge),
+    createEmptyView(layout.empty, layout.board),
+    createTilesView(layout.tiles),
+    createSitesView(layout.sites, dispatch),
+    createFeedView(layout.feed, dispatch),
+  ];
+  const charts = createChartsView(layout.charts, theme);
+  const distribution = createDistributionView(layout.distribution, theme);
+  const queries = createQueryController({ transport, dispatch, getState: () => state, refreshMs: options.refreshMs });
+
+  const render = () => {
+    renderCount += 1;
+    setText(layout.subtitle, `Service standards · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
+    for (const view of views) view(state);
+    // Charts last and only when visible: Chart.js measures its container, which is 0×0 while hidden.
+    if (state.hasSnapshot) {
+      charts.render(state);
+      distribution.render(state);
+    }
+    transport?.reportRendered(renderedSummary(state));
+  };
+  const scheduler = createRenderScheduler(render);
 
   const stopTheme = watchTheme((next) => {
     // Comparing first also keeps our own style writes from re-triggering the observer forever.
@@ -63,8 +107,9 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     theme = next;
     applyTheme(root, theme);
     charts.applyTheme(theme);
+    distribution.applyTheme(theme);
   });
-  const stopTransport = options.transport?.start(dispatch);
+  const stopTransport = transport?.start((message: DashboardMessage) => dispatch(message));
   render();
 
   return {
@@ -73,11 +118,15 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     dispatch,
     flush: scheduler.flush,
     charts: charts.charts,
+    distributionCharts: distribution.charts,
+    renders: () => renderCount,
     destroy() {
       stopTransport?.();
       stopTheme();
+      queries.destroy();
       scheduler.cancel();
       charts.destroy();
+      distribution.destroy();
       root.replaceChildren();
     },
   };

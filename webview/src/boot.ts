@@ -3,6 +3,7 @@ import { mountDashboard, type Dashboard } from './app';
 import { socketTransport, tokenFromLocation } from './transport/socket';
 import type { Transport } from './transport/transport';
 import { vscodeTransport } from './transport/vscode';
+import { mountExportButton } from './views/exportButton';
 
 export function chooseTransport(): Transport {
   if (typeof acquireVsCodeApi === 'function') return vscodeTransport(acquireVsCodeApi());
@@ -10,5 +11,8 @@ export function chooseTransport(): Transport {
 }
 
 export function boot(root: HTMLElement): Dashboard {
-  return mountDashboard(root, { transport: chooseTransport() });
+  const dashboard = mountDashboard(root, { transport: chooseTransport() });
+  // Issue #6: the browser page's export button (in VS Code: "Ringside: Export Compliance History").
+  if (typeof acquireVsCodeApi !== 'function') mountExportButton(root, () => dashboard.state().selection, () => tokenFromLocation(location));
+  return dashboard;
 }

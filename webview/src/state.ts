@@ -1,25 +1,58 @@
 // The dashboard's whole model and the one pure function that advances it.
-// Every transport delivers DashboardMessage; views only ever read DashboardState.
+// Transports deliver DashboardMessage; the UI and the query controller add LocalAction; views only read.
 import type {
+  Alert,
   ComplianceFigure,
+  ComplianceReport,
   ComplianceUpdate,
   ConnectionState,
   DashboardMessage,
+  DistributionReport,
   JudgedEvent,
   SeriesPoint,
   Snapshot,
   Standard,
 } from '@ringside/server/protocol';
+import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 
-/** How many events the live feed keeps (newest first). */
+/** How many events the live feed keeps (newest first): memory stays flat however long the page runs. */
 export const FEED_LIMIT = 50;
 /** How many per-minute points a series keeps: two hours, enough for the one-hour chart window. */
 export const SERIES_LIMIT = 120;
+/** How many alerts the banner keeps (active ones; recovered ones are dropped). */
+export const ALERT_LIMIT = 50;
 
 export interface ConnectionInfo {
   state: ConnectionState;
   serverUrl: string | null;
   error: string | null;
+}
+
+/** The historical queries the dashboard makes for its selection. */
+export type QueryName = 'report' | 'distribution' | 'groups';
+
+export interface QueryResult<T> {
+  status: 'idle' | 'loading' | 'ok' | 'error';
+  /** Identifies the selection (and range) the data is for; a late answer for another key is dropped. */
+  key: string | null;
+  data: T | null;
+  error: string | null;
+}
+
+export interface Queries {
+  report: QueryResult<ComplianceReport>;
+  distribution: QueryResult<DistributionReport>;
+  /** Compliance grouped by site (all sites) or by agent (one site). */
+  groups: QueryResult<ComplianceReport>;
+}
+
+export interface FeedControls {
+  /** While paused the feed shows `frozen` and counts what arrived meanwhile. */
+  paused: boolean;
+  frozen: JudgedEvent[] | null;
+  newWhilePaused: number;
+  /** Free text matched against site, agent, type, outcome and standard ids. */
+  filter: string;
 }
 
 export interface DashboardState {
@@ -37,7 +70,21 @@ export interface DashboardState {
   missesToday: number;
   /** Server time of the latest snapshot/compliance update (ISO), or null before any. */
   lastUpdated: string | null;
+  /** Start of the server's today (from the snapshot), ISO. */
+  todayFrom: string | null;
+  selection: DashboardSelection;
+  queries: Queries;
+  /** Alerts firing now, oldest first (unacknowledged and acknowledged). */
+  alerts: Alert[];
+  /** Alert ids an acknowledgement is on its way for, and the last ack error. */
+  acking: number[];
+  ackError: string | null;
+  feedControls: FeedControls;
+  /** Sites seen in events, reports and groups, sorted: the site filter's options. */
+  knownSites: string[];
 }
+
+const idle = <T>(): QueryResult<T> => ({ status: 'idle', key: null, data: null, error: null });
 
 export const initialState: DashboardState = {
   connection: { state: 'connecting', serverUrl: null, error: null },
@@ -49,14 +96,36 @@ export const initialState: DashboardState = {
   eventsToday: 0,
   missesToday: 0,
   lastUpdated: null,
+  todayFrom: null,
+  selection: DEFAULT_SELECTION,
+  queries: { report: idle(), distribution: idle(), groups: idle() },
+  alerts: [],
+  acking: [],
+  ackError: null,
+  feedControls: { paused: false, frozen: null, newWhilePaused: 0, filter: '' },
+  knownSites: [],
 };
 
-export function reduce(state: DashboardState, message: DashboardMessage): DashboardState {
+/** Actions that come from the page itself (controls, the query controller), never from a transport. */
+export type LocalAction =
+  | { type: 'ui/select'; selection: Partial<DashboardSelection> }
+  | { type: 'ui/pause'; paused: boolean }
+  | { type: 'ui/feed-filter'; filter: string }
+  | { type: 'query/start'; name: QueryName; key: string }
+  | { type: 'query/ok'; name: QueryName; key: string; data: unknown }
+  | { type: 'query/error'; name: QueryName; key: string; error: string }
+  | { type: 'ack/start'; alertId: number }
+  | { type: 'ack/ok'; alert: Alert }
+  | { type: 'ack/error'; alertId: number; error: string };
+
+export type Action = DashboardMessage | LocalAction;
+
+export function reduce(state: DashboardState, message: Action): DashboardState {
   switch (message.type) {
     case 'snapshot':
       return applySnapshot(state, message.snapshot);
     case 'judged':
-      return { ...state, feed: prependToFeed(state.feed, message.events) };
+      return applyJudged(state, message.events);
     case 'compliance':
       return applyCompliance(state, message.update);
     case 'connection':
@@ -64,9 +133,67 @@ export function reduce(state: DashboardState, message: DashboardMessage): Dashbo
         ...state,
         connection: { state: message.state, serverUrl: message.serverUrl, error: message.error ?? null },
       };
+    case 'alert':
+      return { ...state, alerts: upsertAlert(state.alerts, message.alert) };
+    case 'select':
+    case 'ui/select':
+      return applySelection(state, message.selection);
+    case 'ui/pause':
+      return applyPause(state, message.paused);
+    case 'ui/feed-filter':
+      return message.filter === state.feedControls.filter ? state : { ...state, feedControls: { ...state.feedControls, filter: message.filter } };
+    case 'query/start': {
+      const current = state.queries[message.name];
+      // Keep showing the previous data while a refresh for the same selection loads (no flicker to "loading").
+      const data = current.key === message.key ? current.data : null;
+      return withQuery(state, message.name, { status: 'loading', key: message.key, data, error: null } as QueryResult<never>);
+    }
+    case 'query/ok': {
+      if (state.queries[message.name].key !== message.key) return state;
+      const next = withQuery(state, message.name, { status: 'ok', key: message.key, data: message.data, error: null } as QueryResult<never>);
+      return { ...next, knownSites: mergeSites(next.knownSites, sitesOfResult(message.name, message.data)) };
+    }
+    case 'query/error': {
+      if (state.queries[message.name].key !== message.key) return state;
+      const current = state.queries[message.name];
+      return withQuery(state, message.name, { status: 'error', key: message.key, data: current.data, error: message.error } as QueryResult<never>);
+    }
+    case 'ack/start':
+      return { ...state, acking: [...state.acking.filter((id) => id !== message.alertId), message.alertId], ackError: null };
+    case 'ack/ok':
+      return { ...state, acking: state.acking.filter((id) => id !== message.alert.id), alerts: upsertAlert(state.alerts, message.alert) };
+    case 'ack/error':
+      return { ...state, acking: state.acking.filter((id) => id !== message.alertId), ackError: message.error };
     default:
       return state;
   }
+}
+
+function withQuery(state: DashboardState, name: QueryName, result: QueryResult<never>): DashboardState {
+  return { ...state, queries: { ...state.queries, [name]: result } };
+}
+
+function applySelection(state: DashboardState, partial: Partial<DashboardSelection>): DashboardState {
+  const selection = sanitizeSelection({ ...state.selection, ...partial }, state.selection);
+  if (sameSelection(selection, state.selection)) return state;
+  return { ...state, selection, knownSites: selection.site ? mergeSites(state.knownSites, [selection.site]) : state.knownSites };
+}
+
+function applyPause(state: DashboardState, paused: boolean): DashboardState {
+  if (paused === state.feedControls.paused) return state;
+  const feedControls: FeedControls = paused
+    ? { ...state.feedControls, paused: true, frozen: state.feed, newWhilePaused: 0 }
+    : { ...state.feedControls, paused: false, frozen: null, newWhilePaused: 0 };
+  return { ...state, feedControls };
+}
+
+function applyJudged(state: DashboardState, events: JudgedEvent[]): DashboardState {
+  const feed = prependToFeed(state.feed, events);
+  const sites = mergeSites(state.knownSites, events.map((e) => e.event.site));
+  if (!state.feedControls.paused) return { ...state, feed, knownSites: sites };
+  const shown = new Set(state.feedControls.frozen?.map((e) => e.event.id));
+  const fresh = new Set(events.filter((e) => !shown.has(e.event.id)).map((e) => e.event.id)).size;
+  return { ...state, feed, knownSites: sites, feedControls: { ...state.feedControls, newWhilePaused: state.feedControls.newWhilePaused + fresh } };
 }
 
 function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardState {
@@ -75,6 +202,9 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
   for (const s of snapshot.series) series[s.standardId] = s.points.slice(-SERIES_LIMIT);
   // A snapshot is only ever sent on connect, so it proves the connection is up.
   const connection: ConnectionInfo = { ...state.connection, state: 'connected', error: null };
+  // The snapshot is the whole truth: it replaces (not merges) the feed, so a reconnect cannot duplicate rows.
+  const feed = prependToFeed([], [...snapshot.recent].reverse());
+  const alerts = (snapshot.activeAlerts ?? []).reduce(upsertAlert, [] as Alert[]);
   return {
     ...state,
     connection,
@@ -82,10 +212,12 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     standards: snapshot.standards,
     today,
     series,
-    // The snapshot is the whole truth: it replaces (not merges) the feed, so a reconnect cannot duplicate rows.
-    feed: prependToFeed([], [...snapshot.recent].reverse()),
+    feed,
     ...todayTotals(snapshot.standards, today, snapshot.eventsToday),
     lastUpdated: snapshot.serverTime,
+    todayFrom: snapshot.todayFrom,
+    alerts,
+    knownSites: mergeSites(state.knownSites, feed.map((e) => e.event.site)),
   };
 }
 
@@ -96,6 +228,18 @@ function applyCompliance(state: DashboardState, update: ComplianceUpdate): Dashb
     series = { ...series, [standardId]: upsertPoint(series[standardId] ?? [], point) };
   }
   return { ...state, today, series, ...todayTotals(state.standards, today, update.eventsToday), lastUpdated: update.serverTime };
+}
+
+/**
+ * One entry per condition (alert `key`): a firing record replaces the previous one of its condition (a
+ * severity change, or the same record acknowledged); a recovered record removes the condition.
+ */
+export function upsertAlert(alerts: Alert[], alert: Alert): Alert[] {
+  const rest = alerts.filter((a) => a.key !== alert.key && a.id !== alert.id);
+  if (alert.state === 'recovered') return rest.length === alerts.length ? alerts : rest;
+  const index = alerts.findIndex((a) => a.key === alert.key || a.id === alert.id);
+  if (index < 0) return [...alerts, alert].slice(-ALERT_LIMIT);
+  return alerts.map((a, i) => (i === index ? alert : a)).filter((a, i) => i === index || (a.key !== alert.key && a.id !== alert.id));
 }
 
 /** Same minute bucket → replace; a new bucket → insert in time order; keep the newest SERIES_LIMIT. */
@@ -110,7 +254,8 @@ export function upsertPoint(points: SeriesPoint[], point: SeriesPoint): SeriesPo
 
 /** `events` arrive oldest first; the feed is newest first and never holds the same event twice. */
 export function prependToFeed(feed: JudgedEvent[], events: JudgedEvent[]): JudgedEvent[] {
-  const incoming = [...events].reverse();
+  // Only the newest FEED_LIMIT of a huge batch can end up in the feed: do not copy the rest.
+  const incoming = events.slice(-FEED_LIMIT).reverse();
   const seen = new Set(incoming.map((e) => e.event.id));
   const kept = feed.filter((e) => !seen.has(e.event.id));
   return [...dedupe(incoming), ...kept].slice(0, FEED_LIMIT);
@@ -125,6 +270,26 @@ function figuresById(figures: ComplianceFigure[]): Record<string, ComplianceFigu
   const byId: Record<string, ComplianceFigure> = {};
   for (const f of figures) byId[f.standardId] = f;
   return byId;
+}
+
+/** Sorted union, bounded (a site list of thousands would not be a usable filter anyway). */
+function mergeSites(known: string[], more: Array<string | null | undefined>): string[] {
+  let changed = false;
+  const set = new Set(known);
+  for (const site of more) {
+    if (site && !set.has(site) && set.size < 500) {
+      set.add(site);
+      changed = true;
+    }
+  }
+  return changed ? [...set].sort((a, b) => a.localeCompare(b)) : known;
+}
+
+function sitesOfResult(name: QueryName, data: unknown): string[] {
+  if (name !== 'groups' || typeof data !== 'object' || data === null) return [];
+  const report = data as ComplianceReport;
+  if (report.groupBy !== 'site') return [];
+  return report.standards.flatMap((s) => (s.groups ?? []).map((g) => g.key).filter((k): k is string => typeof k === 'string'));
 }
 
 /**

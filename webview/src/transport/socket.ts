@@ -1,15 +1,31 @@
-// In a plain browser (the page the server serves at /): connect to the server's Socket.IO ourselves.
+// In a plain browser (the page the server serves at /): connect to the server's Socket.IO ourselves, make
+// historical queries with fetch on the same origin, and keep the selection in the URL (a shareable link).
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DashboardMessage, ServerToClientEvents } from '@ringside/server/protocol';
-import type { Transport } from './transport';
+import {
+  dashboardRequestHttp,
+  type ClientToServerEvents,
+  type DashboardMessage,
+  type ProblemDetails,
+  type ServerToClientEvents,
+} from '@ringside/server/protocol';
+import { searchWithSelection, selectionFromSearch } from '../selection';
+import { RequestError, type Transport } from './transport';
+import { needsKey, promptForKey, type AskKey } from './keyPrompt';
 
 export type DashboardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface SocketTransportOptions {
-  /** Sent as `auth: { token }` in the handshake when the server wants a key. */
+  /** Sent as `auth: { token }` in the handshake and as `Authorization: Bearer` on queries. */
   token?: string | null;
   /** For tests: how to open the socket. */
   connect?: (url: string, token: string | null) => DashboardSocket;
+  /** For tests: the fetch to query with (default: the page's). */
+  fetch?: typeof fetch;
+  /** Where the selection lives (default: this page's location and history). */
+  location?: Pick<Location, 'search' | 'pathname' | 'hash'>;
+  history?: Pick<History, 'replaceState'>;
+  /** Asked for a key when the server refuses the socket for want of one (default: window.prompt). */
+  askKey?: AskKey;
 }
 
 function openSocket(url: string, token: string | null): DashboardSocket {
@@ -18,19 +34,35 @@ function openSocket(url: string, token: string | null): DashboardSocket {
 
 export function socketTransport(url: string, options: SocketTransportOptions = {}): Transport {
   const connect = options.connect ?? openSocket;
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const location = options.location ?? (typeof window !== 'undefined' ? window.location : null);
+  const history = options.history ?? (typeof window !== 'undefined' ? window.history : null);
+  // A key typed into the prompt replaces it (memory only), for the socket and for queries.
+  let token = options.token ?? null;
   return {
     start(deliver) {
       const connection = (state: 'connecting' | 'connected' | 'disconnected', error?: string): DashboardMessage =>
         error === undefined ? { type: 'connection', state, serverUrl: url } : { type: 'connection', state, serverUrl: url, error };
       deliver(connection('connecting'));
-      const socket = connect(url, options.token ?? null);
+      const socket = connect(url, token);
       socket.on('connect', () => deliver(connection('connected')));
       socket.on('disconnect', (reason) => deliver(connection('disconnected', reason)));
-      socket.on('connect_error', (error) => deliver(connection('disconnected', error.message)));
+      socket.on('connect_error', (error) => {
+        deliver(connection('disconnected', error.message));
+        // Refused by the server's key check: socket.io does not retry those; ask for a key, then retry with it.
+        if (!needsKey(error.message)) return;
+        const key = (options.askKey ?? promptForKey)(error.message);
+        if (key === null) return;
+        token = key;
+        socket.auth = { token: key };
+        deliver(connection('connecting'));
+        socket.connect();
+      });
       socket.io.on('reconnect_attempt', () => deliver(connection('connecting')));
       socket.on('snapshot', (snapshot) => deliver({ type: 'snapshot', snapshot }));
       socket.on('judged', (events) => deliver({ type: 'judged', events }));
       socket.on('compliance', (update) => deliver({ type: 'compliance', update }));
+      socket.on('alert', (alert) => deliver({ type: 'alert', alert }));
       return () => {
         socket.removeAllListeners();
         socket.io.removeAllListeners();
@@ -39,6 +71,36 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
     },
     reportRendered() {
       // Nobody to tell in a browser tab.
+    },
+    async request(request) {
+      const { method, path } = dashboardRequestHttp(request);
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (token) headers['authorization'] = `Bearer ${token}`;
+      let response: Response;
+      try {
+        response = await doFetch(new URL(path, url).toString(), { method, headers, cache: 'no-store' });
+      } catch (error) {
+        throw new RequestError({ type: 'about:blank', title: 'Network error', status: 0, detail: error instanceof Error ? error.message : String(error) });
+      }
+      const text = await response.text();
+      let body: unknown = null;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        body = null;
+      }
+      if (response.ok) return body;
+      const problem = body && typeof body === 'object' && 'status' in body ? (body as ProblemDetails) : null;
+      throw new RequestError(problem ?? { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, detail: text.slice(0, 200) });
+    },
+    loadSelection() {
+      return location ? selectionFromSearch(location.search) : null;
+    },
+    saveSelection(selection) {
+      if (!location || !history) return;
+      const search = searchWithSelection(location.search, selection);
+      if (search === location.search) return;
+      history.replaceState(history === window.history ? window.history.state : null, '', `${location.pathname}${search}${location.hash}`);
     },
   };
 }

@@ -1,6 +1,8 @@
-// Inside a VS Code webview: the extension host is the Socket.IO client and relays DashboardMessage via postMessage.
-import type { WebviewToHostMessage } from '@ringside/server/protocol';
-import { isDashboardMessage, type Transport } from './transport';
+// Inside a VS Code webview: the extension host is the Socket.IO client and relays DashboardMessage via
+// postMessage; historical queries go to the host as { type: 'request' } and come back as { type: 'response' };
+// the selection is kept with getState/setState (so it survives a reload and the panel serializer).
+import type { DashboardResponseMessage, WebviewToHostMessage } from '@ringside/server/protocol';
+import { RequestError, isDashboardMessage, type Transport } from './transport';
 
 export interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -13,21 +15,74 @@ declare global {
   function acquireVsCodeApi(): VsCodeApi;
 }
 
+/** How long a query may wait for the host before it fails (a host without request support never answers). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+function isResponse(data: unknown): data is DashboardResponseMessage {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'response' && typeof (data as { id?: unknown }).id === 'number';
+}
+
+interface Pending {
+  resolve(body: unknown): void;
+  reject(error: RequestError): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 /** `api` must be the one object acquireVsCodeApi() returned: a second call throws in VS Code. */
-export function vscodeTransport(api: VsCodeApi, target: Window = window): Transport {
+export function vscodeTransport(api: VsCodeApi, target: Window = window, options: { timeoutMs?: number } = {}): Transport {
   const post = (message: WebviewToHostMessage) => api.postMessage(message);
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  const onMessage = (event: MessageEvent) => {
+    if (!isResponse(event.data)) return;
+    const waiting = pending.get(event.data.id);
+    if (!waiting) return;
+    pending.delete(event.data.id);
+    clearTimeout(waiting.timer);
+    if (event.data.ok) waiting.resolve(event.data.body);
+    else waiting.reject(new RequestError(event.data.problem));
+  };
+  target.addEventListener('message', onMessage);
   return {
     start(deliver) {
-      const onMessage = (event: MessageEvent) => {
+      const onDashboardMessage = (event: MessageEvent) => {
         if (isDashboardMessage(event.data)) deliver(event.data);
       };
-      target.addEventListener('message', onMessage);
+      target.addEventListener('message', onDashboardMessage);
       // Only now can the host's messages land, so only now tell it to start sending.
       post({ type: 'ready' });
-      return () => target.removeEventListener('message', onMessage);
+      return () => {
+        target.removeEventListener('message', onDashboardMessage);
+        target.removeEventListener('message', onMessage);
+        for (const [id, waiting] of pending) {
+          clearTimeout(waiting.timer);
+          waiting.reject(new RequestError({ type: 'about:blank', title: 'Closed', status: 0, detail: 'the dashboard was closed' }));
+          pending.delete(id);
+        }
+      };
     },
     reportRendered(summary) {
       post({ type: 'rendered', summary });
+    },
+    request(request) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new RequestError({ type: 'about:blank', title: 'No answer', status: 0, detail: 'the extension did not answer the query in time' }));
+        }, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+        pending.set(id, { resolve, reject, timer });
+        post({ type: 'request', id, request });
+      });
+    },
+    loadSelection() {
+      const saved = api.getState();
+      return typeof saved === 'object' && saved !== null ? (saved as { selection?: unknown }).selection ?? null : null;
+    },
+    saveSelection(selection) {
+      const saved = api.getState();
+      const base = typeof saved === 'object' && saved !== null ? saved : {};
+      api.setState({ ...base, selection });
     },
   };
 }

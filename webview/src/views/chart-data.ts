@@ -20,6 +20,11 @@ export interface TimeRange {
 
 const percent = (met: number, total: number) => (total > 0 ? (met / total) * 100 : null);
 
+/** Compliance of each bucket on its own (any bucket size). */
+export function bucketPoints(points: SeriesPoint[]): ChartPoint[] {
+  return points.map((p) => ({ x: Date.parse(p.start), y: percent(p.met, p.total), met: p.met, total: p.total }));
+}
+
 /** Compliance of each minute on its own. */
 export function minutePoints(points: SeriesPoint[]): ChartPoint[] {
   return points.map((p) => ({ x: Date.parse(p.start), y: percent(p.met, p.total), met: p.met, total: p.total }));

@@ -1,10 +1,15 @@
-// A panel per standard, each holding one compliance chart that lives as long as the standard does.
+// A panel per visible standard, each holding one compliance chart that lives as long as the standard does,
+// its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
-import { formatPercent, formatTarget, formatThreshold } from '../format';
+import { windowSeries, windowFigure, visibleStandards, type DataStatus } from '../derived';
+import { formatClock, formatPercent, formatTarget, formatThreshold } from '../format';
+import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
+import { bandsOf } from '../status';
 import type { Theme } from '../theme';
-import { chartRange } from './chart-data';
+import { bucketPoints, minutePoints, pointsInRange, rollingPoints } from './chart-data';
 import { createComplianceChart, type ComplianceChart } from './compliance-chart';
+import { createDataTable, type DataTable } from './data-table';
 import { el, setText } from './dom';
 
 interface ChartPanel {
@@ -13,10 +18,11 @@ interface ChartPanel {
   meta: HTMLElement;
   note: HTMLElement;
   canvas: HTMLCanvasElement;
+  table: DataTable;
   /** Created once the panel is in the document: Chart.js sizes itself from its container then. */
   chart: ComplianceChart | null;
   /** The inputs of the last update, to skip charts whose data did not change. */
-  drawn: { standard: Standard; points: unknown; lastUpdated: string | null } | null;
+  drawn: unknown[] | null;
 }
 
 export interface ChartsView {
@@ -39,28 +45,69 @@ function createPanel(standard: Standard): ChartPanel {
   canvas.setAttribute('role', 'img');
   const note = el('div', 'rs-chart-note', 'No events in the last hour');
   box.append(canvas, note);
-  root.append(header, box);
-  return { root, title, meta, note, canvas, chart: null, drawn: null };
+  const table = createDataTable(`${standard.name}: compliance over time`, ['Time', 'Compliance', 'Met / counted']);
+  root.append(header, box, table.root);
+  return { root, title, meta, note, canvas, table, chart: null, drawn: null };
 }
 
+const EMPTY_NOTE: Record<DataStatus, string> = {
+  live: 'No events in the last hour',
+  ok: 'No events in this window',
+  loading: 'Loading…',
+  error: 'Could not load',
+  unavailable: 'History is not available here',
+};
+
 function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standard, state: DashboardState): void {
-  const points = state.series[standard.id] ?? [];
-  const drawn = panel.drawn;
-  if (drawn && drawn.standard === standard && drawn.points === points && drawn.lastUpdated === state.lastUpdated) return;
-  panel.drawn = { standard, points, lastUpdated: state.lastUpdated };
+  const sourced = windowSeries(state, standard);
+  const figure = windowFigure(state, standard).value;
+  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection];
+  if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
+  panel.drawn = inputs;
+  const bands = bandsOf(standard);
   setText(panel.title, standard.name);
-  setText(panel.meta, `${formatThreshold(standard)} · target ${formatTarget(standard.target)} · per minute, last hour`);
-  const now = state.lastUpdated ? Date.parse(state.lastUpdated) : Date.now();
-  chart.update(standard, points, chartRange(now));
-  panel.note.hidden = chart.chart.data.datasets[0]!.data.length > 0;
-  const today = formatPercent(state.today[standard.id]?.ratio ?? null);
-  panel.canvas.setAttribute('aria-label', `${standard.name}: compliance per minute over the last hour; today ${today}`);
+  const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}`) : '';
+  setText(panel.meta, [formatThreshold(standard), `target ${formatTarget(standard.target)}`, per, windowPhrase(state.selection), state.selection.site ?? ''].filter(Boolean).join(' · '));
+  panel.root.dataset['status'] = sourced.status;
+  if (sourced.value) {
+    chart.update({ standard, bands, range: sourced.value.range, mode: sourced.value.mode, points: sourced.value.points });
+  } else {
+    const now = Date.now();
+    chart.update({ standard, bands, range: { min: now - 3_600_000, max: now }, mode: 'live', points: [] });
+  }
+  const plotted = chart.chart.data.datasets.slice(0, 2).some((d) => d.data.some((p) => (p as { y: number | null }).y !== null));
+  panel.note.hidden = plotted;
+  setText(panel.note, sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.value ? EMPTY_NOTE[sourced.status] : EMPTY_NOTE[sourced.status]);
+  panel.note.dataset['kind'] = sourced.status === 'error' ? 'error' : sourced.status === 'loading' ? 'loading' : 'empty';
+  const ratio = figure?.ratio ?? null;
+  panel.canvas.setAttribute(
+    'aria-label',
+    `${standard.name}: compliance ${per} over ${windowPhrase(state.selection)}${state.selection.site ? ` at ${state.selection.site}` : ''}; now ${formatPercent(ratio)} against a target of ${formatTarget(standard.target)}`,
+  );
+  // The table lists what the chart plots, at full resolution.
+  const points = sourced.value
+    ? sourced.value.mode === 'live'
+      ? pointsInRange(minutePoints(sourced.value.points), sourced.value.range)
+      : pointsInRange(bucketPoints(sourced.value.points), sourced.value.range)
+    : [];
+  const rolling = sourced.value?.mode === 'live' ? pointsInRange(rollingPoints(sourced.value.points), sourced.value.range) : null;
+  const long = sourced.value ? sourced.value.range.max - sourced.value.range.min > 36 * 3_600_000 : false;
+  panel.table.update(
+    points
+      .filter((p) => p.total > 0)
+      .map((p) => {
+        const when = long ? new Date(p.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : formatClock(p.x, false);
+        const roll = rolling?.find((r) => r.x === p.x);
+        const value = formatPercent(p.y === null ? null : p.y / 100) + (roll && roll.y !== null ? ` (rolling 15 min ${formatPercent(roll.y / 100)})` : '');
+        return [when, value, `${p.met} / ${p.total}`];
+      }),
+  );
 }
 
 export function createChartsView(container: HTMLElement, initialTheme: Theme): ChartsView {
   const panels = new Map<string, ChartPanel>();
   let theme = initialTheme;
-  let standards: Standard[] | null = null;
+  let shown: Standard[] | null = null;
 
   const syncPanels = (next: Standard[]) => {
     for (const [id, panel] of panels) {
@@ -75,11 +122,12 @@ export function createChartsView(container: HTMLElement, initialTheme: Theme): C
 
   return {
     render(state) {
-      if (state.standards !== standards) {
-        standards = state.standards;
-        syncPanels(state.standards);
+      const standards = visibleStandards(state);
+      if (!shown || standards.length !== shown.length || standards.some((s, i) => s !== shown![i])) {
+        shown = standards;
+        syncPanels(standards);
       }
-      for (const s of state.standards) {
+      for (const s of standards) {
         const panel = panels.get(s.id)!;
         renderPanel(panel, panel.chart!, s, state);
       }

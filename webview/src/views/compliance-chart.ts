@@ -1,7 +1,11 @@
-// One Chart.js line chart per standard: per-minute dots, the rolling 15-minute line, and the target dashed.
+// One Chart.js line chart per standard: compliance per bucket, a rolling 15-minute line for the live hour,
+// the target dashed, and the standard's red/amber/green bands shaded behind (a small plugin).
 // The chart is created once and updated in place (update('none')): recreating it on every message flickers
 // and leaks canvases on a wallboard that runs for days.
 import {
+  BarController,
+  BarElement,
+  CategoryScale,
   Chart,
   Filler,
   Legend,
@@ -11,14 +15,16 @@ import {
   PointElement,
   Tooltip,
   type ChartDataset,
+  type Plugin,
   type TooltipItem,
 } from 'chart.js';
-import type { SeriesPoint, Standard } from '@ringside/server/protocol';
+import type { Bands, Bucket, SeriesPoint, Standard } from '@ringside/server/protocol';
+import { decimateMinMax, MAX_POINTS_PER_DATASET } from '../decimate';
 import { formatClock, formatPercent, formatTarget } from '../format';
 import type { Theme } from '../theme';
-import { minutePoints, pointsInRange, rollingPoints, targetLine, type ChartPoint, type TimeRange } from './chart-data';
+import { bucketPoints, minutePoints, pointsInRange, rollingPoints, targetLine, type ChartPoint, type TimeRange } from './chart-data';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler);
+Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler, BarController, BarElement, CategoryScale);
 
 /** The registered Chart.js, so callers (tests) use the same copy: Chart.getChart(canvas) finds our charts. */
 export { Chart };
@@ -28,15 +34,56 @@ export const DATASET = { minute: 0, rolling: 1, target: 2 } as const;
 type LineDataset = ChartDataset<'line', ChartPoint[]>;
 type ComplianceChartJs = Chart<'line', ChartPoint[]>;
 
+/** What the band plugin draws: the green and amber thresholds (0..1) and their colours. */
+export interface BandsOptions {
+  green: number;
+  amber: number;
+  colours: { good: string; warn: string; bad: string };
+  alpha: number;
+}
+
+/** Shades the plot area red below amber, amber up to green, green above: the wallboard bands. */
+export const bandsPlugin: Plugin<'line'> = {
+  id: 'rsBands',
+  beforeDatasetsDraw(chart) {
+    const options = (chart.options.plugins as { rsBands?: BandsOptions | false } | undefined)?.rsBands;
+    if (!options) return;
+    const { ctx, chartArea } = chart;
+    const y = chart.scales['y'];
+    if (!y || !chartArea) return;
+    const at = (ratio: number) => Math.min(chartArea.bottom, Math.max(chartArea.top, y.getPixelForValue(ratio * 100)));
+    const green = at(options.green);
+    const amber = at(options.amber);
+    ctx.save();
+    ctx.globalAlpha = options.alpha;
+    ctx.fillStyle = options.colours.good;
+    ctx.fillRect(chartArea.left, chartArea.top, chartArea.width, green - chartArea.top);
+    ctx.fillStyle = options.colours.warn;
+    ctx.fillRect(chartArea.left, green, chartArea.width, amber - green);
+    ctx.fillStyle = options.colours.bad;
+    ctx.fillRect(chartArea.left, amber, chartArea.width, chartArea.bottom - amber);
+    ctx.restore();
+  },
+};
+
+export interface ComplianceChartData {
+  standard: Standard;
+  bands: Bands;
+  range: TimeRange;
+  /** 'live': per-minute dots + rolling 15 min; otherwise the report's buckets as one line. */
+  mode: 'live' | Bucket;
+  points: SeriesPoint[];
+}
+
 export interface ComplianceChart {
   readonly chart: ComplianceChartJs;
-  update(standard: Standard, points: SeriesPoint[], range: TimeRange): void;
+  update(data: ComplianceChartData): void;
   applyTheme(theme: Theme): void;
   destroy(): void;
 }
 
 /** 8-digit hex alpha on top of a theme colour; VS Code variables are plain hex, other forms stay opaque. */
-function withAlpha(colour: string, alpha: number): string {
+export function withAlpha(colour: string, alpha: number): string {
   if (!/^#[0-9a-f]{6}$/i.test(colour)) return colour;
   return `${colour}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
 }
@@ -58,12 +105,14 @@ function datasets(theme: Theme): LineDataset[] {
       label: 'Rolling 15 min',
       data: [],
       borderWidth: 2.5,
-      pointRadius: 0,
+      // Scriptable, so it is re-read on every update (a plain value is cached with the dataset's options).
+      pointRadius: (ctx) => ((ctx.dataset as { rsDots?: boolean }).rsDots ? 2.5 : 0),
       pointHoverRadius: 4,
-      tension: 0.25,
-      fill: { target: 'origin' },
+      // Monotone: a smooth line that never overshoots 0–100 % between two buckets.
+      cubicInterpolationMode: 'monotone',
       borderColor: theme.accent,
       backgroundColor: withAlpha(theme.accent, 0.08),
+      pointBackgroundColor: theme.accent,
     },
     {
       label: 'Target',
@@ -85,6 +134,41 @@ export function clockTicks(min: number, max: number, step = 10 * 60_000): Array<
   return ticks;
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** A tick step that gives 4–12 labels for the range: 10 min, 1 h, 3 h, 6 h, 1 d, 2 d, 5 d, 7 d. */
+export function tickStep(rangeMs: number): number {
+  const steps = [10 * 60_000, 30 * 60_000, HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, DAY_MS, 2 * DAY_MS, 5 * DAY_MS, 7 * DAY_MS];
+  return steps.find((s) => rangeMs / s <= 12) ?? 14 * DAY_MS;
+}
+
+/** Round ticks in the viewer's local time (an hour step lands on local hours, a day step on local midnight). */
+function localTicks(min: number, max: number): Array<{ value: number }> {
+  const step = tickStep(max - min);
+  if (step < HOUR_MS) return clockTicks(min, max, step);
+  const ticks: Array<{ value: number }> = [];
+  const start = new Date(min);
+  if (step >= DAY_MS) start.setHours(0, 0, 0, 0);
+  else start.setMinutes(0, 0, 0);
+  for (let t = start.getTime(); t <= max && ticks.length < 40; ) {
+    if (t >= min) ticks.push({ value: t });
+    const d = new Date(t);
+    if (step >= DAY_MS) d.setDate(d.getDate() + step / DAY_MS);
+    else d.setHours(d.getHours() + step / HOUR_MS);
+    t = d.getTime();
+  }
+  // Hour steps should land on multiples of the step (00:00, 03:00, …).
+  if (step > HOUR_MS && step < DAY_MS) return ticks.filter((tk) => new Date(tk.value).getHours() % (step / HOUR_MS) === 0);
+  return ticks;
+}
+
+function tickLabel(value: number, rangeMs: number): string {
+  if (rangeMs <= 36 * HOUR_MS) return formatClock(value, false);
+  const d = new Date(value);
+  return `${d.getDate()} ${d.toLocaleString('en-GB', { month: 'short' })}`;
+}
+
 function tooltipLabel(item: TooltipItem<'line'>): string {
   const point = item.raw as ChartPoint;
   if (item.datasetIndex === DATASET.target) return `Target ${formatTarget((point.y ?? 0) / 100)}`;
@@ -92,10 +176,14 @@ function tooltipLabel(item: TooltipItem<'line'>): string {
   return `${item.dataset.label}: ${value} (${point.met}/${point.total})`;
 }
 
+const BUCKET_LABEL: Record<Bucket, string> = { minute: 'Per minute', hour: 'Per hour', day: 'Per day' };
+
 export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): ComplianceChart {
+  let rangeMs = HOUR_MS;
   const chart = new Chart<'line', ChartPoint[]>(canvas, {
     type: 'line',
     data: { datasets: datasets(theme) },
+    plugins: [bandsPlugin],
     options: {
       animation: false,
       responsive: true,
@@ -107,9 +195,9 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
       scales: {
         x: {
           type: 'linear',
-          ticks: { callback: (value) => formatClock(Number(value), false), maxRotation: 0 },
+          ticks: { callback: (value) => tickLabel(Number(value), rangeMs), maxRotation: 0 },
           afterBuildTicks: (axis) => {
-            axis.ticks = clockTicks(axis.min, axis.max);
+            axis.ticks = localTicks(axis.min, axis.max);
           },
         },
         y: {
@@ -119,32 +207,62 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
         },
       },
       plugins: {
-        legend: { position: 'bottom', align: 'end', labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false } },
+        legend: {
+          position: 'bottom',
+          align: 'end',
+          // A dataset not drawn in this mode (the minute dots of a history chart) has no legend entry.
+          labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { hidden?: boolean }).hidden },
+        },
         tooltip: {
           callbacks: {
-            title: (items) => (items[0] ? formatClock((items[0].raw as ChartPoint).x, false) : ''),
+            title: (items) => {
+              const raw = items[0]?.raw as ChartPoint | undefined;
+              if (!raw) return '';
+              return rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : new Date(raw.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+            },
             label: tooltipLabel,
           },
         },
       },
     },
   });
+  let currentTheme = theme;
+  let currentBands: Bands | null = null;
 
   const view: ComplianceChart = {
     chart,
-    update(standard, points, range) {
+    update({ standard, bands, range, mode, points }) {
       const [minute, rolling, target] = chart.data.datasets as [LineDataset, LineDataset, LineDataset];
-      minute.data = pointsInRange(minutePoints(points), range);
-      rolling.data = pointsInRange(rollingPoints(points), range);
+      rangeMs = range.max - range.min;
+      if (mode === 'live') {
+        minute.data = decimateMinMax(pointsInRange(minutePoints(points), range));
+        rolling.data = decimateMinMax(pointsInRange(rollingPoints(points), range));
+        minute.label = 'Per minute';
+        rolling.label = 'Rolling 15 min';
+        (rolling as { rsDots?: boolean }).rsDots = false;
+      } else {
+        // History: one line through the buckets; the dots would only repeat it.
+        minute.data = [];
+        rolling.data = decimateMinMax(pointsInRange(bucketPoints(points), range), MAX_POINTS_PER_DATASET);
+        // A few buckets (early in the day, a quiet site) get dots, so a lone bucket is not invisible.
+        (rolling as { rsDots?: boolean }).rsDots = rolling.data.filter((p) => p.y !== null).length <= 48;
+        minute.label = BUCKET_LABEL[mode];
+        rolling.label = BUCKET_LABEL[mode];
+      }
+      (minute as { hidden?: boolean }).hidden = mode !== 'live';
       target.data = targetLine(standard.target, range);
       target.label = `Target ${formatTarget(standard.target)}`;
       const x = rawOptions(chart).scales!['x']!;
       x.min = range.min;
       x.max = range.max;
+      currentBands = bands;
+      setBands(chart, bands, currentTheme);
       chart.update('none');
     },
     applyTheme(next) {
+      currentTheme = next;
       themeChart(chart, next);
+      if (currentBands) setBands(chart, currentBands, next);
       chart.update('none');
     },
     destroy() {
@@ -155,12 +273,22 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
   return view;
 }
 
+function setBands(chart: ComplianceChartJs, bands: Bands, theme: Theme): void {
+  const plugins = rawOptions(chart).plugins as Record<string, unknown>;
+  plugins['rsBands'] = {
+    green: bands.green,
+    amber: bands.amber,
+    colours: { good: theme.good, warn: theme.warn, bad: theme.bad },
+    alpha: theme.kind === 'light' ? 0.07 : theme.kind === 'dark' ? 0.1 : 0.18,
+  } satisfies BandsOptions;
+}
+
 /**
  * The options as configured (plain objects), not chart.options: that is a resolver proxy whose nested
  * objects can be Chart.defaults, and writing through it would change every chart. update() re-resolves.
  */
-function rawOptions(chart: ComplianceChartJs) {
-  return chart.config.options as NonNullable<typeof chart.config.options>;
+export function rawOptions<C extends Chart<'line' | 'bar', unknown[], unknown>>(chart: C) {
+  return chart.config.options as NonNullable<C['config']['options']>;
 }
 
 /** Canvas text and lines cannot read CSS variables, so every colour is set from the theme object. */
@@ -169,14 +297,21 @@ function themeChart(chart: ComplianceChartJs, theme: Theme): void {
   chart.data.datasets.forEach((dataset, i) => {
     dataset.borderColor = fresh[i]!.borderColor;
     dataset.backgroundColor = fresh[i]!.backgroundColor;
+    if (fresh[i]!.pointBackgroundColor) dataset.pointBackgroundColor = fresh[i]!.pointBackgroundColor;
   });
-  const options = rawOptions(chart);
-  for (const axis of ['x', 'y'] as const) {
-    const scale = options.scales![axis]!;
+  themeAxes(chart, theme);
+}
+
+/** Axis, grid and legend colours and fonts; shared with the distribution chart. */
+export function themeAxes(chart: Chart<'line' | 'bar', unknown[], unknown>, theme: Theme): void {
+  const options = chart.config.options as { scales: Record<string, { grid?: object; border?: object; ticks?: object }>; plugins: { legend?: { labels?: object } } };
+  for (const axis of ['x', 'y']) {
+    const scale = options.scales[axis];
+    if (!scale) continue;
     scale.grid = { ...scale.grid, color: withAlpha(theme.border, 0.7) };
     scale.border = { ...scale.border, color: theme.border };
     scale.ticks = { ...scale.ticks, color: theme.muted, font: { family: theme.fontFamily, size: 11 } };
   }
-  const legend = options.plugins!.legend!;
-  legend.labels = { ...legend.labels, color: theme.muted, font: { family: theme.fontFamily, size: 11 } };
+  const legend = options.plugins.legend;
+  if (legend) legend.labels = { ...legend.labels, color: theme.muted, font: { family: theme.fontFamily, size: 11 } };
 }

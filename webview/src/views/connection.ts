@@ -1,11 +1,18 @@
-// The connection indicator: a coloured dot, the state in words, and when data last arrived.
+// The connection indicator: a coloured dot, the state in words, and when data last arrived; plus the notice
+// over the board while figures are stale ("Reconnecting… figures as of 14:05:09").
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
 import { el, setText } from './dom';
 
 const LABELS = { connecting: 'Connecting…', connected: 'Live', disconnected: 'Disconnected' } as const;
 
-export function createConnectionView(container: HTMLElement): (state: DashboardState) => void {
+/** What the indicator says: once data was shown, any outage is a reconnect (both transports retry by themselves). */
+export function connectionLabel(state: DashboardState): string {
+  if (state.hasSnapshot && state.connection.state !== 'connected') return 'Reconnecting…';
+  return LABELS[state.connection.state];
+}
+
+export function createConnectionView(container: HTMLElement, stale?: HTMLElement): (state: DashboardState) => void {
   const dot = el('span', 'rs-dot');
   const label = el('span', 'rs-connection-label');
   const updated = el('span', 'rs-connection-updated');
@@ -17,9 +24,17 @@ export function createConnectionView(container: HTMLElement): (state: DashboardS
   return (state) => {
     const { connection, lastUpdated } = state;
     container.dataset['state'] = connection.state;
-    setText(label, LABELS[connection.state]);
+    const text = connectionLabel(state);
+    setText(label, text);
     setText(updated, lastUpdated ? `updated ${formatClock(lastUpdated)}` : 'no data yet');
     const where = connection.serverUrl ? ` to ${connection.serverUrl}` : '';
     container.title = connection.error ? `${LABELS[connection.state]}${where}: ${connection.error}` : `${LABELS[connection.state]}${where}`;
+    if (stale) {
+      const isStale = state.hasSnapshot && connection.state !== 'connected';
+      stale.hidden = !isStale;
+      if (isStale) {
+        setText(stale, `Reconnecting… showing figures as of ${lastUpdated ? formatClock(lastUpdated) : 'the last update'}${connection.error ? ` (${connection.error})` : ''}.`);
+      }
+    }
   };
 }

@@ -10,6 +10,12 @@ export function emptyMessage(state: DashboardState): { title: string; detail: st
     case 'connected':
       return { title: 'Waiting for data…', detail: `Connected to ${where}; the first figures are on their way.` };
     case 'disconnected':
+      if (/unauthori[sz]ed|api key|forbidden|scope/i.test(state.connection.error ?? '')) {
+        return {
+          title: 'An API key is needed',
+          detail: `${where} refused the connection (${state.connection.error}). In a browser, open this page with ?token=<key> (a key with scope "read"; a local server writes an admin key to <data>/admin.key); in VS Code, run "Ringside: Set API Key".`,
+        };
+      }
       return {
         title: 'No connection',
         detail: `Cannot reach ${where}${state.connection.error ? ` (${state.connection.error})` : ''}. Retrying…`,

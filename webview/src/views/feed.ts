@@ -1,8 +1,8 @@
 // The live feed: the latest judged events, newest on top, with a met/missed badge per event.
 import type { JudgedEvent } from '@ringside/server/protocol';
-import { eventVerdict, formatClock, formatEventDetail, formatEventValue, formatOutcome } from '../format';
-import type { DashboardState } from '../state';
-import { el } from './dom';
+import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOutcome } from '../format';
+import type { DashboardState, LocalAction } from '../state';
+import { el, setText } from './dom';
 
 const COLUMNS = ['Time', 'Site · event', 'Value', 'Result', 'Agent'] as const;
 
@@ -37,10 +37,44 @@ function createRow(judged: JudgedEvent): HTMLTableRowElement {
   return row;
 }
 
-export function createFeedView(container: HTMLElement): (state: DashboardState) => void {
+/** Whether an event matches the feed filter text (site, agent, queue, type, outcome, verdict, standard ids). */
+export function matchesFeedFilter(judged: JudgedEvent, filter: string): boolean {
+  const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const { event } = judged;
+  const haystack = [event.site, event.agent ?? '', event.queue ?? '', event.type, formatOutcome(judged), eventVerdict(judged.judgements), ...judged.judgements.map((j) => j.standardId)]
+    .join(' ')
+    .toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+/** The rows on screen: the frozen feed while paused, narrowed to the selected site and standard and the filter text. */
+export function visibleFeed(state: DashboardState): JudgedEvent[] {
+  const source = state.feedControls.frozen ?? state.feed;
+  const { site, standard } = state.selection;
+  const filter = state.feedControls.filter;
+  if (!site && !standard && !filter.trim()) return source;
+  return source.filter(
+    (e) => (!site || e.event.site === site) && (!standard || e.judgements.some((j) => j.standardId === standard)) && matchesFeedFilter(e, filter),
+  );
+}
+
+export function createFeedView(container: HTMLElement, dispatch: (action: LocalAction) => void = () => {}): (state: DashboardState) => void {
   const header = el('header', 'rs-panel-header');
   const count = el('span', 'rs-panel-meta');
-  header.append(el('h2', 'rs-panel-title', 'Live feed'), count);
+  const tools = el('div', 'rs-feed-tools');
+  const filter = el('input', 'rs-input rs-feed-filter');
+  filter.type = 'search';
+  filter.placeholder = 'Filter: site, agent, missed…';
+  filter.setAttribute('aria-label', 'Filter the live feed');
+  const pause = el('button', 'rs-button rs-button--small rs-feed-pause', 'Pause');
+  pause.type = 'button';
+  pause.setAttribute('aria-pressed', 'false');
+  const fresh = el('button', 'rs-button rs-button--small rs-feed-new');
+  fresh.type = 'button';
+  fresh.hidden = true;
+  tools.append(filter, fresh, pause);
+  header.append(el('h2', 'rs-panel-title', 'Live feed'), count, tools);
   const table = el('table', 'rs-feed-table');
   const headRow = el('tr');
   headRow.append(...COLUMNS.map((c) => el('th', undefined, c)));
@@ -51,13 +85,30 @@ export function createFeedView(container: HTMLElement): (state: DashboardState) 
   scroller.append(table, empty);
   container.append(header, scroller);
 
+  let paused = false;
+  pause.addEventListener('click', () => dispatch({ type: 'ui/pause', paused: !paused }));
+  fresh.addEventListener('click', () => dispatch({ type: 'ui/pause', paused: false }));
+  filter.addEventListener('input', () => dispatch({ type: 'ui/feed-filter', filter: filter.value }));
+
   const rows = new Map<string, HTMLTableRowElement>();
-  let feed: JudgedEvent[] | null = null;
+  let drawn: unknown[] | null = null;
   return (state) => {
-    if (state.feed === feed) return;
-    feed = state.feed;
+    const controls = state.feedControls;
+    paused = controls.paused;
+    setText(pause, controls.paused ? 'Resume' : 'Pause');
+    pause.setAttribute('aria-pressed', String(controls.paused));
+    container.dataset['paused'] = String(controls.paused);
+    fresh.hidden = !controls.paused;
+    setText(fresh, `${formatCount(controls.newWhilePaused)} new`);
+    fresh.setAttribute('aria-label', `${controls.newWhilePaused} new events while paused; resume`);
+    if (document.activeElement !== filter && filter.value !== controls.filter) filter.value = controls.filter;
+
+    const inputs = [state.feed, controls.frozen, controls.filter, state.selection.site, state.selection.standard];
+    if (drawn && inputs.every((v, i) => v === drawn![i])) return;
+    drawn = inputs;
+    const shown = visibleFeed(state);
     const wanted: HTMLTableRowElement[] = [];
-    for (const judged of state.feed) {
+    for (const judged of shown) {
       let row = rows.get(judged.event.id);
       if (!row) {
         row = createRow(judged);
@@ -69,10 +120,17 @@ export function createFeedView(container: HTMLElement): (state: DashboardState) 
     }
     placeRows(body, wanted);
     const keep = new Set(wanted);
-    for (const [id, row] of rows) if (!keep.has(row)) rows.delete(id);
-    table.hidden = state.feed.length === 0;
-    empty.hidden = state.feed.length > 0;
-    count.textContent = state.feed.length > 0 ? `latest ${state.feed.length}` : '';
+    // Rows filtered out now may be wanted again when the filter clears: keep those of the feed, drop the rest.
+    const inFeed = new Set((controls.frozen ?? state.feed).map((e) => e.event.id));
+    for (const [id, row] of rows) if (!keep.has(row) && !inFeed.has(id)) rows.delete(id);
+    table.hidden = shown.length === 0;
+    empty.hidden = shown.length > 0;
+    const filtered = state.selection.site || state.selection.standard || controls.filter.trim();
+    setText(
+      empty,
+      state.feed.length === 0 ? 'No events yet. They appear here the moment they are judged.' : filtered ? 'No recent event matches the filter.' : 'No events yet.',
+    );
+    count.textContent = shown.length > 0 ? (controls.paused ? `paused · ${shown.length} shown` : `latest ${shown.length}`) : '';
   };
 }
 

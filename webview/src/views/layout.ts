@@ -1,12 +1,19 @@
-// The page frame: a header with the connection indicator, then KPI tiles, charts and the live feed.
+// The page frame: a header (brand, controls, connection), the alerts banner and the stale-data notice,
+// then KPI tiles, compliance charts and distributions on the left, sites and the live feed on the right.
 import { el } from './dom';
 
 export interface Layout {
+  subtitle: HTMLElement;
+  controls: HTMLElement;
   connection: HTMLElement;
+  alerts: HTMLElement;
+  stale: HTMLElement;
   empty: HTMLElement;
   board: HTMLElement;
   tiles: HTMLElement;
   charts: HTMLElement;
+  distribution: HTMLElement;
+  sites: HTMLElement;
   feed: HTMLElement;
 }
 
@@ -14,20 +21,35 @@ export function createLayout(root: HTMLElement): Layout {
   root.classList.add('rs-app');
   const header = el('header', 'rs-header');
   const brand = el('div', 'rs-brand');
-  brand.append(el('h1', 'rs-title', 'Ringside'), el('span', 'rs-subtitle', 'Service standards · today'));
+  const subtitle = el('span', 'rs-subtitle', 'Service standards · today');
+  brand.append(el('h1', 'rs-title', 'Ringside'), subtitle);
+  const controls = el('nav', 'rs-controls');
   const connection = el('div', 'rs-connection');
-  header.append(brand, connection);
+  header.append(brand, controls, connection);
 
+  const alerts = el('section', 'rs-alerts');
+  alerts.hidden = true;
+  const stale = el('div', 'rs-stale');
+  stale.setAttribute('role', 'status');
+  stale.hidden = true;
   const empty = el('section', 'rs-empty');
   const board = el('main', 'rs-board');
   const tiles = el('section', 'rs-tiles');
   tiles.setAttribute('aria-label', 'Key figures');
   const charts = el('section', 'rs-charts');
   charts.setAttribute('aria-label', 'Compliance over time');
+  const distribution = el('section', 'rs-distribution');
+  distribution.setAttribute('aria-label', 'Distribution');
+  const side = el('div', 'rs-side');
+  const sites = el('section', 'rs-sites rs-panel');
+  sites.setAttribute('aria-label', 'Comparison by site');
   const feed = el('section', 'rs-feed rs-panel');
   feed.setAttribute('aria-label', 'Live feed');
-  board.append(tiles, charts, feed);
+  side.append(sites, feed);
+  const main = el('div', 'rs-main');
+  main.append(charts, distribution);
+  board.append(tiles, main, side);
 
-  root.replaceChildren(header, empty, board);
-  return { connection, empty, board, tiles, charts, feed };
+  root.replaceChildren(header, alerts, stale, empty, board);
+  return { subtitle, controls, connection, alerts, stale, empty, board, tiles, charts, distribution, sites, feed };
 }

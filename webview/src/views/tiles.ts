@@ -1,8 +1,11 @@
-// KPI tiles: compliance today per standard (banded against its target), then events and misses today.
-import type { ComplianceFigure, Standard } from '@ringside/server/protocol';
+// KPI tiles: per visible standard a large RAG tile for the chosen window (figure, numerator / denominator,
+// target, error budget left), then events and misses today.
+import type { Standard } from '@ringside/server/protocol';
+import { windowFigure, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget, formatThreshold } from '../format';
+import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
-import { bandFor } from '../status';
+import { bandFor, bandsOf, errorBudget, formatBudget } from '../status';
 import { el, setText } from './dom';
 
 interface StandardTile {
@@ -11,6 +14,9 @@ interface StandardTile {
   value: HTMLElement;
   counts: HTMLElement;
   target: HTMLElement;
+  budget: HTMLElement;
+  budgetFill: HTMLElement;
+  budgetText: HTMLElement;
 }
 
 interface CountTile {
@@ -26,17 +32,34 @@ function createStandardTile(standardId: string): StandardTile {
   const value = el('div', 'rs-tile-value');
   const counts = el('div', 'rs-tile-counts');
   const target = el('div', 'rs-tile-target');
-  root.append(name, value, counts, target);
-  return { root, name, value, counts, target };
+  const budget = el('div', 'rs-tile-budget');
+  const meter = el('span', 'rs-budget-meter');
+  meter.setAttribute('aria-hidden', 'true');
+  const budgetFill = el('span', 'rs-budget-fill');
+  meter.append(budgetFill);
+  const budgetText = el('span', 'rs-budget-text');
+  budget.append(meter, budgetText);
+  root.append(name, value, counts, target, budget);
+  return { root, name, value, counts, target, budget, budgetFill, budgetText };
 }
 
-function renderStandardTile(tile: StandardTile, standard: Standard, figure: ComplianceFigure | undefined): void {
+function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sourced<WindowFigure>, state: DashboardState): void {
+  const figure = sourced.value;
   const ratio = figure?.ratio ?? null;
-  tile.root.dataset['band'] = bandFor(ratio, standard.target);
+  const phrase = windowPhrase(state.selection);
+  tile.root.dataset['band'] = bandFor(ratio, bandsOf(standard));
+  tile.root.dataset['status'] = sourced.status;
   setText(tile.name, standard.name);
-  setText(tile.value, formatPercent(ratio));
-  setText(tile.counts, figure && figure.total > 0 ? `${formatCount(figure.met)} / ${formatCount(figure.total)} met` : 'No events yet today');
-  setText(tile.target, `target ${formatTarget(standard.target)} · ${formatThreshold(standard)} · today`);
+  setText(tile.value, sourced.status === 'loading' ? '…' : formatPercent(ratio));
+  const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : `No events yet ${phrase === 'today' ? 'today' : 'in this window'}`;
+  setText(tile.counts, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
+  setText(tile.target, `target ${formatTarget(standard.target)} · ${formatThreshold(standard)} · ${phrase}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
+  const denominator = figure?.denominator ?? 0;
+  const budget = errorBudget(standard.target, figure?.numerator ?? 0, denominator);
+  setText(tile.budgetText, formatBudget(budget, denominator));
+  tile.budget.dataset['state'] = budget.left === null ? 'none' : budget.left >= 0.5 ? 'good' : budget.left >= 0 ? 'warn' : 'bad';
+  tile.budgetFill.style.setProperty('width', `${Math.max(0, Math.min(1, budget.left ?? 0)) * 100}%`);
+  tile.budget.title = budget.consumed === null ? '' : `error budget 1 − target = ${formatTarget(budget.budget)}: ${budget.misses} misses of ${budget.allowed.toFixed(1)} allowed`;
 }
 
 function createCountTile(kind: string, label: string): CountTile {
@@ -51,19 +74,20 @@ export function createTilesView(container: HTMLElement): (state: DashboardState)
   const tiles = new Map<string, StandardTile>();
   const events = createCountTile('events', 'Events today');
   const misses = createCountTile('misses', 'Misses today');
-  let standards: Standard[] | null = null;
+  let shown: Standard[] | null = null;
 
   return (state) => {
-    if (state.standards !== standards) {
-      standards = state.standards;
-      for (const id of tiles.keys()) if (!state.standards.some((s) => s.id === id)) tiles.delete(id);
-      for (const s of state.standards) if (!tiles.has(s.id)) tiles.set(s.id, createStandardTile(s.id));
-      container.replaceChildren(...state.standards.map((s) => tiles.get(s.id)!.root), events.root, misses.root);
+    const standards = visibleStandards(state);
+    if (!shown || standards.length !== shown.length || standards.some((s, i) => s !== shown![i])) {
+      shown = standards;
+      for (const id of tiles.keys()) if (!standards.some((s) => s.id === id)) tiles.delete(id);
+      for (const s of standards) if (!tiles.has(s.id)) tiles.set(s.id, createStandardTile(s.id));
+      container.replaceChildren(...standards.map((s) => tiles.get(s.id)!.root), events.root, misses.root);
     }
-    for (const s of state.standards) renderStandardTile(tiles.get(s.id)!, s, state.today[s.id]);
+    for (const s of standards) renderStandardTile(tiles.get(s.id)!, s, windowFigure(state, s), state);
     setText(events.value, formatCount(state.eventsToday));
-    setText(events.detail, state.eventsToday === 1 ? 'call or visit judged' : 'calls and visits judged');
+    setText(events.detail, `${state.eventsToday === 1 ? 'call or visit judged' : 'calls and visits judged'}${state.selection.site ? ' (all sites)' : ''}`);
     setText(misses.value, formatCount(state.missesToday));
-    setText(misses.detail, 'across all standards');
+    setText(misses.detail, state.selection.site ? 'all sites, all standards' : 'across all standards');
   };
 }

@@ -1,0 +1,76 @@
+// Every chart has a text alternative (a table behind "Show as table") and an aria label; the controls,
+// the table toggles and the site bars work from the keyboard.
+import { afterEach, describe, expect, it } from 'vitest';
+import { userEvent } from 'vitest/browser';
+import { CALL_STANDARD, answering, complianceReport, fakeTransport, group, hourSeries, msg, point, settle, snapshot } from './fixtures';
+import { feed, mount, unmountAll } from './mount';
+
+afterEach(unmountAll);
+
+async function fullDashboard() {
+  const fake = fakeTransport(
+    answering({
+      report: complianceReport({ series: { [CALL_STANDARD.id]: hourSeries(5) } }),
+      groups: complianceReport({ groupBy: 'site', bucket: null, groups: { [CALL_STANDARD.id]: [group('Leeds', 9, 10), group('York', 5, 10)] } }),
+    }),
+  );
+  const mounted = mount({ transport: fake.transport });
+  feed(mounted.dashboard, msg.snapshot(snapshot({ series: { [CALL_STANDARD.id]: [point(1, 9, 10)] } })));
+  await settle();
+  mounted.dashboard.flush();
+  return mounted;
+}
+
+describe('accessibility', () => {
+  it('gives every chart an image role, a descriptive aria-label and a table with a caption and header cells', async () => {
+    const { root } = await fullDashboard();
+    const canvases = [...root.querySelectorAll('canvas')];
+    expect(canvases).toHaveLength(4);
+    for (const canvas of canvases) {
+      expect(canvas.getAttribute('role')).toBe('img');
+      expect(canvas.getAttribute('aria-label')!.length).toBeGreaterThan(30);
+      const panel = canvas.closest('.rs-panel')!;
+      const table = panel.querySelector('details.rs-table-toggle table.rs-data-table')!;
+      expect(table).not.toBeNull();
+      expect(table.querySelector('caption')!.textContent).not.toBe('');
+      expect(table.querySelectorAll('thead th[scope="col"]').length).toBeGreaterThanOrEqual(3);
+    }
+    const call = root.querySelector(`.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;
+    expect(call.querySelector('canvas')!.getAttribute('aria-label')).toBe(
+      'Calls answered within 2 rings: compliance per hour over today; now 93.1 % against a target of 90 %',
+    );
+    // The table holds the plotted buckets, row headers first.
+    expect(call.querySelectorAll('.rs-data-table tbody tr')).toHaveLength(5);
+    expect(call.querySelector('.rs-data-table tbody th[scope="row"]')).not.toBeNull();
+    // Landmarks and names.
+    for (const label of ['Key figures', 'Compliance over time', 'Distribution', 'Comparison by site', 'Live feed', 'Dashboard filters']) {
+      expect(root.querySelector(`[aria-label="${label}"]`), label).not.toBeNull();
+    }
+    expect(root.querySelector('.rs-segmented')!.getAttribute('role')).toBe('group');
+  });
+
+  it('works from the keyboard: window buttons, the site select, "Show as table", the feed pause', async () => {
+    const { root, dashboard } = await fullDashboard();
+    root.querySelector<HTMLButtonElement>('.rs-segment[data-window="30d"]')!.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(dashboard.state().selection.window).toBe('30d');
+    await userEvent.keyboard('{Shift>}{Tab}{/Shift}');
+    await userEvent.keyboard(' ');
+    expect(dashboard.state().selection.window).toBe('7d');
+
+    const summary = root.querySelector<HTMLElement>('.rs-chart-panel .rs-table-summary')!;
+    summary.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(summary.closest('details')!.open).toBe(true);
+
+    root.querySelector<HTMLButtonElement>('.rs-feed-pause')!.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(dashboard.state().feedControls.paused).toBe(true);
+
+    const site = root.querySelector<HTMLSelectElement>('.rs-select-site')!;
+    expect([...site.options].map((o) => o.textContent)).toEqual(['All sites', 'Leeds', 'York']);
+    site.focus();
+    await userEvent.selectOptions(site, 'York');
+    expect(dashboard.state().selection.site).toBe('York');
+  });
+});

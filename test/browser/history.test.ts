@@ -1,0 +1,278 @@
+// The dashboard for windows other than the live hour: the queries it makes through its transport, and the
+// tiles, compliance charts, distribution charts and site/agent bars it draws from the answers — real
+// Chart.js in a real Chromium; assertions on chart data, plugin options and the DOM.
+import { afterEach, describe, expect, it } from 'vitest';
+import { userEvent } from 'vitest/browser';
+import type { DashboardRequest } from '../../server/src/protocol';
+import { RequestError } from '../../webview/src/transport/transport';
+import { Chart, DATASET } from '../../webview/src/views/compliance-chart';
+import {
+  CALL_STANDARD,
+  VISIT_STANDARD,
+  answering,
+  complianceReport,
+  fakeTransport,
+  group,
+  hourSeries,
+  msg,
+  settle,
+  snapshot,
+} from './fixtures';
+import { feed, mount, text, texts, unmountAll } from './mount';
+
+afterEach(unmountAll);
+
+const tile = (root: HTMLElement, id: string) => root.querySelector<HTMLElement>(`.rs-tile[data-standard-id="${id}"]`)!;
+const chartOf = (root: HTMLElement, selector: string) => Chart.getChart(root.querySelector<HTMLCanvasElement>(`${selector} canvas`)!)!;
+const compliance = (root: HTMLElement, id: string) => chartOf(root, `.rs-chart-panel[data-standard-id="${id}"]`);
+const distribution = (root: HTMLElement, id: string) => chartOf(root, `.rs-distribution-panel[data-standard-id="${id}"]`);
+const pluginOptions = (chart: Chart, id: string) => (chart.config.options!.plugins as Record<string, unknown>)[id] as Record<string, unknown>;
+
+async function mountWith(answer: Parameters<typeof fakeTransport>[0], selection = {}) {
+  const fake = fakeTransport(answer);
+  const mounted = mount({ transport: fake.transport, selection });
+  feed(mounted.dashboard, msg.connection('connected'), msg.snapshot(snapshot()));
+  await settle();
+  mounted.dashboard.flush();
+  return { ...mounted, ...fake };
+}
+
+describe('historical queries', () => {
+  it('asks for figures + series, the distribution and the site breakdown of the selection, after the snapshot', async () => {
+    const fake = fakeTransport(answering({}));
+    const { dashboard } = mount({ transport: fake.transport, selection: { window: '7d' } });
+    expect(fake.requests).toEqual([]);
+    feed(dashboard, msg.snapshot(snapshot()));
+    expect(fake.requests).toEqual<DashboardRequest[]>([
+      { kind: 'compliance', params: { window: '7d', bucket: 'hour' } },
+      { kind: 'distribution', params: { window: '7d' } },
+      { kind: 'compliance', params: { window: '7d', groupBy: 'site' } },
+    ]);
+
+    fake.requests.length = 0;
+    dashboard.dispatch({ type: 'ui/select', selection: { site: 'Leeds', standard: CALL_STANDARD.id } });
+    expect(fake.requests).toEqual<DashboardRequest[]>([
+      { kind: 'compliance', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id, bucket: 'hour' } },
+      { kind: 'distribution', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id } },
+      { kind: 'compliance', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id, groupBy: 'agent' } },
+    ]);
+
+    fake.requests.length = 0;
+    dashboard.dispatch({ type: 'ui/select', selection: { window: 'custom', from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' } });
+    expect(fake.requests[0]).toEqual({
+      kind: 'compliance',
+      params: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z', site: 'Leeds', standard: CALL_STANDARD.id, bucket: 'hour' },
+    });
+  });
+
+  it('refreshes a window that ends now while live data flows, at most once per refresh interval', async () => {
+    const fake = fakeTransport(answering({}));
+    const { dashboard } = mount({ transport: fake.transport, selection: { window: '30d' }, refreshMs: 80 });
+    feed(dashboard, msg.snapshot(snapshot()));
+    expect(fake.requests).toHaveLength(3);
+    for (let i = 0; i < 20; i += 1) dashboard.dispatch(msg.judged([]));
+    for (let i = 0; i < 20; i += 1) dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
+    await new Promise((r) => setTimeout(r, 200));
+    // One refresh of the three queries, not forty.
+    expect(fake.requests).toHaveLength(6);
+  });
+});
+
+describe('RAG tiles for the window', () => {
+  it('show the window figure with numerator / denominator, band and error budget left', async () => {
+    const { root } = await mountWith(answering({ report: complianceReport({ figures: [[CALL_STANDARD, 958, 1000], [VISIT_STANDARD, 80, 100]] }) }), { window: '7d' });
+    const call = tile(root, CALL_STANDARD.id);
+    expect(text(call, '.rs-tile-value')).toBe('95.8 %');
+    expect(text(call, '.rs-tile-counts')).toBe('958 / 1,000 met');
+    expect(text(call, '.rs-tile-target')).toBe('target 90 % · ≤ 2 rings · last 7 days');
+    expect(call.dataset['band']).toBe('good');
+    // 42 misses of 100 allowed (1000 × 10 %): 58 % left.
+    expect(text(call, '.rs-budget-text')).toBe('budget left 58 %');
+    const visit = tile(root, VISIT_STANDARD.id);
+    expect(visit.dataset['band']).toBe('bad');
+    expect(text(visit, '.rs-budget-text')).toBe('budget overspent (−100 %)');
+  });
+
+  it('use the standard’s own bands when the server sends them', async () => {
+    const banded = { ...CALL_STANDARD, bands: { green: 0.95, amber: 0.93 } };
+    const fake = fakeTransport(answering({ report: complianceReport({ figures: [[banded, 94, 100]] }) }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { window: '7d' } });
+    feed(dashboard, msg.snapshot({ ...snapshot(), standards: [banded] }));
+    await settle();
+    dashboard.flush();
+    expect(tile(root, CALL_STANDARD.id).dataset['band']).toBe('warn');
+    expect(pluginOptions(compliance(root, CALL_STANDARD.id), 'rsBands')).toMatchObject({ green: 0.95, amber: 0.93 });
+  });
+
+  it('show loading, then an error that says what to do about a missing key', async () => {
+    let reject!: (e: unknown) => void;
+    const pending = new Promise((_, r) => (reject = r));
+    const { dashboard, root } = await mountWith(() => pending, { window: '30d' });
+    expect(text(tile(root, CALL_STANDARD.id), '.rs-tile-value')).toBe('…');
+    expect(text(tile(root, CALL_STANDARD.id), '.rs-tile-counts')).toBe('Loading…');
+    expect(root.querySelector<HTMLElement>('.rs-chart-panel .rs-chart-note')!.textContent).toBe('Loading…');
+    reject(new RequestError({ type: 'x', title: 'Unauthorized', status: 401, detail: 'send an API key' }));
+    await settle();
+    dashboard.flush();
+    expect(text(tile(root, CALL_STANDARD.id), '.rs-tile-counts')).toContain('needs an API key');
+    const note = root.querySelector<HTMLElement>('.rs-chart-panel .rs-chart-note')!;
+    expect(note.hidden).toBe(false);
+    expect(note.dataset['kind']).toBe('error');
+    expect(text(root, '.rs-sites .rs-panel-note')).toContain('Could not load');
+  });
+});
+
+describe('compliance over time (history)', () => {
+  it('draws the report’s hourly buckets as one line, with the target and the bands, over the report’s range', async () => {
+    const series = hourSeries(10);
+    const { root } = await mountWith(answering({ report: complianceReport({ series: { [CALL_STANDARD.id]: series, [VISIT_STANDARD.id]: [] } }) }));
+    const chart = compliance(root, CALL_STANDARD.id);
+    const ys = (chart.data.datasets[DATASET.rolling]!.data as Array<{ y: number | null }>).map((p) => p.y);
+    expect(ys).toEqual(series.map((p) => (p.met / p.total) * 100));
+    expect(chart.data.datasets[DATASET.minute]!.data).toEqual([]);
+    expect(chart.data.datasets[DATASET.rolling]!.label).toBe('Per hour');
+    // Ten buckets: dotted, so a lone bucket would still show.
+    expect(chart.getDatasetMeta(DATASET.rolling).data.map((e) => (e.options as { radius: number }).radius)).toEqual(series.map(() => 2.5));
+    expect(chart.scales['x']!.min).toBe(Date.parse('2026-11-23T00:00:00.000Z'));
+    expect(chart.scales['x']!.max).toBe(Date.parse('2026-11-24T00:00:00.000Z'));
+    expect(pluginOptions(chart, 'rsBands')).toMatchObject({ green: 0.9, amber: 0.85 });
+    expect(text(root, `.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"] .rs-panel-meta`)).toBe('≤ 2 rings · target 90 % · per hour · today');
+    // The visit standard had nothing in the window: the chart says so instead of staying blank.
+    const visitNote = root.querySelector<HTMLElement>(`.rs-chart-panel[data-standard-id="${VISIT_STANDARD.id}"] .rs-chart-note`)!;
+    expect(visitNote.hidden).toBe(false);
+    expect(visitNote.textContent).toBe('No events in this window');
+  });
+});
+
+describe('distribution charts', () => {
+  it('draw rings 1, 2, 3, 4+ and abandoned as bars, green within the threshold, with the threshold marker', async () => {
+    const { root, dashboard } = await mountWith(answering({}));
+    const calls = distribution(root, CALL_STANDARD.id);
+    expect((calls.config as { type?: string }).type).toBe('bar');
+    expect(calls.data.labels).toEqual(['Ring 1', 'Ring 2', 'Ring 3', '4+ rings', 'Abandoned']);
+    expect(calls.data.datasets[0]!.data).toEqual([60, 25, 8, 4, 3]);
+    expect(pluginOptions(calls, 'rsThreshold')).toMatchObject({ afterBin: 2, label: '≤ 2 rings' });
+    const theme = dashboard.theme();
+    expect(calls.data.datasets[0]!.backgroundColor).toEqual([theme.good, theme.good, theme.bad, theme.bad, expect.stringMatching(new RegExp(`^${theme.bad}`))]);
+    expect(calls.width).toBeGreaterThan(150);
+
+    const visits = distribution(root, VISIT_STANDARD.id);
+    expect(visits.data.labels).toEqual(['0–10 s', '10–20 s', '20–30 s', '30–60 s', '60 s+', 'Left']);
+    expect(pluginOptions(visits, 'rsThreshold')).toMatchObject({ afterBin: 3, label: '≤ 30 s' });
+    expect(text(root, `.rs-distribution-panel[data-standard-id="${VISIT_STANDARD.id}"] .rs-panel-title`)).toBe('Greet time');
+  });
+
+  it('have a table alternative and an aria label that reads the bins and the threshold', async () => {
+    const { root } = await mountWith(answering({}));
+    const panel = root.querySelector<HTMLElement>(`.rs-distribution-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;
+    const rows = [...panel.querySelectorAll('.rs-data-table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows).toEqual([
+      ['Ring 1', '60', '60 %', '60'],
+      ['Ring 2 (threshold ≤ 2 rings)', '25', '25 %', '25'],
+      ['Ring 3', '8', '8 %', '0'],
+      ['4+ rings', '4', '4 %', '0'],
+      ['Abandoned', '3', '3 %', '0'],
+    ]);
+    expect(panel.querySelector('canvas')!.getAttribute('aria-label')).toBe(
+      'Calls answered within 2 rings: Ring 1 60, Ring 2 25, Ring 3 8, 4+ rings 4, Abandoned 3. Threshold ≤ 2 rings: 85 % within.',
+    );
+    expect(panel.querySelector('canvas')!.getAttribute('role')).toBe('img');
+  });
+});
+
+describe('site and agent comparison', () => {
+  const groups = complianceReport({
+    groupBy: 'site',
+    bucket: null,
+    groups: {
+      [CALL_STANDARD.id]: [group('Leeds', 95, 100), group('York', 70, 100), group('Hull', 88, 100), group('Quiet', 0, 0)],
+      [VISIT_STANDARD.id]: [group('Leeds', 9, 10)],
+    },
+  });
+  const agents = complianceReport({ groupBy: 'agent', bucket: null, site: 'York', groups: { [CALL_STANDARD.id]: [group('Priya', 30, 40), group(null, 5, 5)] } });
+
+  it('lists sites worst first as bars banded against the target, and a click filters the dashboard to the site', async () => {
+    const { root, dashboard, requests } = await mountWith(answering({ groups, agents }));
+    const callBars = root.querySelector<HTMLElement>(`.rs-bars[data-standard-id="${CALL_STANDARD.id}"]`)!;
+    expect(texts(callBars, '.rs-bar-label')).toEqual(['York', 'Hull', 'Leeds', 'Quiet']);
+    expect([...callBars.querySelectorAll<HTMLElement>('.rs-bar')].map((b) => b.dataset['band'])).toEqual(['bad', 'warn', 'good', 'none']);
+    expect(texts(callBars, '.rs-bar-value')).toEqual(['70.0 %', '88.0 %', '95.0 %', '—']);
+    const york = callBars.querySelector<HTMLButtonElement>('.rs-bar[data-key="York"]')!;
+    expect(york.tagName).toBe('BUTTON');
+    expect(york.getAttribute('aria-label')).toBe('York: 70.0 %, 70 / 100 met, red. Show only York');
+    // The fill is as wide as the figure.
+    expect(callBars.querySelector<HTMLElement>('.rs-bar-fill')!.style.width).toBe('70%');
+
+    requests.length = 0;
+    york.click();
+    expect(dashboard.state().selection.site).toBe('York');
+    expect(requests.at(-1)).toEqual({ kind: 'compliance', params: { window: 'today', site: 'York', groupBy: 'agent' } });
+    await settle();
+    dashboard.flush();
+    expect(text(root, '.rs-sites .rs-panel-title')).toBe('Agents at York');
+    expect(texts(root, '.rs-sites .rs-bar-label')).toEqual(['Priya', 'No agent']);
+    expect(root.querySelector('.rs-sites .rs-bar')!.tagName).toBe('DIV');
+    const back = root.querySelector<HTMLButtonElement>('.rs-sites-back')!;
+    expect(back.hidden).toBe(false);
+    back.click();
+    expect(dashboard.state().selection.site).toBeNull();
+  });
+
+  it('can be used with the keyboard: Tab to a bar, arrows move between bars, Enter filters', async () => {
+    const { root, dashboard } = await mountWith(answering({ groups, agents }));
+    const bars = [...root.querySelectorAll<HTMLButtonElement>(`.rs-bars[data-standard-id="${CALL_STANDARD.id}"] .rs-bar`)];
+    bars[0]!.focus();
+    await userEvent.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(bars[1]);
+    await userEvent.keyboard('{End}');
+    expect(document.activeElement).toBe(bars[3]);
+    await userEvent.keyboard('{ArrowUp}');
+    expect(document.activeElement).toBe(bars[2]);
+    await userEvent.keyboard('{Enter}');
+    expect(dashboard.state().selection.site).toBe('Leeds');
+  });
+});
+
+describe('controls', () => {
+  it('switch the window with buttons and filter with the site and standard selects', async () => {
+    const { root, dashboard } = await mountWith(answering({}));
+    const pressed = () => root.querySelector<HTMLElement>('.rs-segment[aria-pressed="true"]')!.dataset['window'];
+    expect(pressed()).toBe('today');
+    root.querySelector<HTMLButtonElement>('.rs-segment[data-window="7d"]')!.click();
+    dashboard.flush();
+    expect(dashboard.state().selection.window).toBe('7d');
+    expect(pressed()).toBe('7d');
+    expect(text(root, '.rs-subtitle')).toBe('Service standards · last 7 days');
+
+    const standard = root.querySelector<HTMLSelectElement>('.rs-select-standard')!;
+    expect([...standard.options].map((o) => o.value)).toEqual(['', CALL_STANDARD.id, VISIT_STANDARD.id]);
+    standard.value = VISIT_STANDARD.id;
+    standard.dispatchEvent(new Event('change'));
+    dashboard.flush();
+    expect(dashboard.state().selection.standard).toBe(VISIT_STANDARD.id);
+    expect(root.querySelectorAll('.rs-tile--standard')).toHaveLength(1);
+    expect(root.querySelectorAll('.rs-chart-panel')).toHaveLength(1);
+    // The extension's selectors stay: the count tiles are still there.
+    expect(root.querySelector('.rs-tile--events .rs-tile-value')).not.toBeNull();
+  });
+
+  it('open a custom range form, refuse an end before the start, and apply a valid range', async () => {
+    const { root, dashboard } = await mountWith(answering({}));
+    root.querySelector<HTMLButtonElement>('.rs-segment[data-window="custom"]')!.click();
+    const form = root.querySelector<HTMLFormElement>('.rs-custom')!;
+    expect(form.hidden).toBe(false);
+    const [from, to] = [...form.querySelectorAll('input')];
+    from!.value = '2026-11-20T10:00';
+    to!.value = '2026-11-19T10:00';
+    form.requestSubmit();
+    expect(text(form, '.rs-custom-error')).toBe('Choose a start before the end.');
+    expect(dashboard.state().selection.window).toBe('today');
+    to!.value = '2026-11-21T10:00';
+    form.requestSubmit();
+    expect(dashboard.state().selection).toMatchObject({
+      window: 'custom',
+      from: new Date('2026-11-20T10:00').toISOString(),
+      to: new Date('2026-11-21T10:00').toISOString(),
+    });
+  });
+});

@@ -1,0 +1,217 @@
+// Live behaviour: the feed's pause / "N new" / filter, bounded memory, bursts coalesced into few renders,
+// the alerts banner with acknowledge, and the reconnecting / stale state.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JudgedEvent } from '../../server/src/protocol';
+import { formatClock } from '../../webview/src/format';
+import { FEED_LIMIT } from '../../webview/src/state';
+import { RequestError } from '../../webview/src/transport/transport';
+import { CALL_STANDARD, NOW, alert, answering, fakeTransport, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import { feed, mount, text, texts, unmountAll } from './mount';
+
+afterEach(unmountAll);
+
+const rowIds = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('.rs-feed-row')].map((r) => r.dataset['eventId']);
+
+describe('live feed controls', () => {
+  it('pauses: the rows stay put, a count says how many arrived, and resuming shows them', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ id: 'a' }), judgedCall({ id: 'b' })] })));
+    const pause = root.querySelector<HTMLButtonElement>('.rs-feed-pause')!;
+    expect(pause.getAttribute('aria-pressed')).toBe('false');
+    pause.click();
+    feed(dashboard, msg.judged([judgedCall({ id: 'c' }), judgedVisit({ id: 'd' })]), msg.judged([judgedCall({ id: 'e' })]));
+    expect(rowIds(root)).toEqual(['a', 'b']);
+    expect(pause.textContent).toBe('Resume');
+    expect(pause.getAttribute('aria-pressed')).toBe('true');
+    const fresh = root.querySelector<HTMLButtonElement>('.rs-feed-new')!;
+    expect(fresh.hidden).toBe(false);
+    expect(fresh.textContent).toBe('3 new');
+    // The live data behind it kept flowing (and the host's summary says it is paused).
+    expect(dashboard.state().feed.map((e) => e.event.id)).toEqual(['e', 'd', 'c', 'a', 'b']);
+
+    fresh.click();
+    dashboard.flush();
+    expect(rowIds(root)).toEqual(['e', 'd', 'c', 'a', 'b']);
+    expect(fresh.hidden).toBe(true);
+    expect(pause.textContent).toBe('Pause');
+  });
+
+  it('filters by text (site, agent, verdict) and by the selected site and standard', async () => {
+    const { dashboard, root } = mount();
+    feed(
+      dashboard,
+      msg.snapshot(
+        snapshot({
+          recent: [
+            judgedCall({ id: 'leeds-ok', site: 'Leeds', agent: 'Priya', rings: 1 }),
+            judgedCall({ id: 'york-miss', site: 'York', agent: 'Sam', rings: 4 }),
+            judgedVisit({ id: 'york-visit', site: 'York', agent: 'Priya', greetSeconds: 5 }),
+          ],
+        }),
+      ),
+    );
+    const input = root.querySelector<HTMLInputElement>('.rs-feed-filter')!;
+    input.value = 'priya';
+    input.dispatchEvent(new Event('input'));
+    dashboard.flush();
+    expect(rowIds(root)).toEqual(['leeds-ok', 'york-visit']);
+    input.value = 'york missed';
+    input.dispatchEvent(new Event('input'));
+    dashboard.flush();
+    expect(rowIds(root)).toEqual(['york-miss']);
+    input.value = 'nobody';
+    input.dispatchEvent(new Event('input'));
+    dashboard.flush();
+    expect(rowIds(root)).toEqual([]);
+    expect(text(root, '.rs-feed-empty')).toBe('No recent event matches the filter.');
+
+    input.value = '';
+    input.dispatchEvent(new Event('input'));
+    dashboard.dispatch({ type: 'ui/select', selection: { site: 'York' } });
+    dashboard.flush();
+    expect(rowIds(root)).toEqual(['york-miss', 'york-visit']);
+    dashboard.dispatch({ type: 'ui/select', selection: { standard: 'visit-greet-30s' } });
+    dashboard.flush();
+    expect(rowIds(root)).toEqual(['york-visit']);
+  });
+
+  it(`keeps memory bounded: after 10,000 events the feed holds ${FEED_LIMIT} rows and ${FEED_LIMIT} events`, () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot()));
+    for (let batch = 0; batch < 100; batch += 1) {
+      const events: JudgedEvent[] = Array.from({ length: 100 }, (_, i) => judgedCall({ id: `e-${batch * 100 + i}` }));
+      dashboard.dispatch(msg.judged(events));
+      if (batch % 10 === 0) dashboard.flush();
+    }
+    dashboard.flush();
+    expect(dashboard.state().feed).toHaveLength(FEED_LIMIT);
+    expect(root.querySelectorAll('.rs-feed-row')).toHaveLength(FEED_LIMIT);
+    expect(rowIds(root)[0]).toBe('e-9999');
+    expect(rowIds(root).at(-1)).toBe(`e-${10_000 - FEED_LIMIT}`);
+    // Paused, the count grows but nothing else does.
+    root.querySelector<HTMLButtonElement>('.rs-feed-pause')!.click();
+    for (let i = 0; i < 1000; i += 1) dashboard.dispatch(msg.judged([judgedCall({ id: `p-${i}` })]));
+    dashboard.flush();
+    expect(dashboard.state().feed).toHaveLength(FEED_LIMIT);
+    expect(dashboard.state().feedControls.frozen).toHaveLength(FEED_LIMIT);
+    expect(text(root, '.rs-feed-new')).toBe('1,000 new');
+  });
+});
+
+describe('rendering under load', () => {
+  it('coalesces a burst delivered in one tick into one render', async () => {
+    const { dashboard } = mount();
+    feed(dashboard, msg.snapshot(snapshot()));
+    const before = dashboard.renders();
+    for (let i = 0; i < 50; i += 1) dashboard.dispatch(msg.judged([judgedCall({ id: `burst-${i}` })]));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(dashboard.renders() - before).toBe(1);
+    expect(dashboard.state().feed[0]!.event.id).toBe('burst-49');
+  });
+
+  it('renders 50 events/s, one every 20 ms, in a handful of renders (at most ~10 a second), ending on the latest', async () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot()));
+    const before = dashboard.renders();
+    const started = performance.now();
+    for (let i = 0; i < 50; i += 1) {
+      dashboard.dispatch(msg.judged([judgedCall({ id: `steady-${i}` })]));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const seconds = (performance.now() - started) / 1000;
+    const renders = dashboard.renders() - before;
+    expect(renders).toBeGreaterThanOrEqual(3);
+    expect(renders).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+    expect(rowIds(root)[0]).toBe('steady-49');
+  });
+});
+
+describe('alerts banner', () => {
+  it('lists active alerts from the snapshot and the alert event, worst first, and drops recovered ones', () => {
+    const { dashboard, root } = mount();
+    const amber = alert({ severity: 'amber', standardId: 'visit-greet-30s', message: 'Visitors greeted within 30 s at 86 %: amber' });
+    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: [amber] }));
+    const banner = root.querySelector<HTMLElement>('.rs-alerts')!;
+    expect(banner.hidden).toBe(false);
+    expect(text(root, '.rs-alerts-title')).toBe('1 alert firing');
+
+    const red = alert({ severity: 'red', site: 'York' });
+    feed(dashboard, { type: 'alert', alert: red });
+    expect(texts(root, '.rs-alert-badge')).toEqual(['Red', 'Amber']);
+    expect(banner.dataset['severity']).toBe('red');
+
+    feed(dashboard, { type: 'alert', alert: { ...red, id: red.id + 1, state: 'recovered', previousId: red.id } });
+    expect(texts(root, '.rs-alert-badge')).toEqual(['Amber']);
+    feed(dashboard, { type: 'alert', alert: { ...amber, id: amber.id + 50, state: 'recovered', previousId: amber.id } });
+    expect(banner.hidden).toBe(true);
+  });
+
+  it('acknowledges through the transport and shows who acknowledged; an error is shown, not swallowed', async () => {
+    const firing = alert();
+    let fail = true;
+    const fake = fakeTransport((request) => {
+      if (request.kind !== 'ack-alert') return answering({})(request);
+      if (fail) throw new RequestError({ type: 'x', title: 'Forbidden', status: 403, detail: 'POST /api/v1/alerts/1/ack needs a key with scope "admin"' });
+      return { ...firing, acknowledgedAt: NOW, acknowledgedBy: 'ana' };
+    });
+    const { dashboard, root } = mount({ transport: fake.transport });
+    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: [firing] }));
+    const ack = () => root.querySelector<HTMLButtonElement>('.rs-alert-ack');
+    expect(ack()!.getAttribute('aria-label')).toBe(`Acknowledge: ${firing.message}`);
+    ack()!.click();
+    expect(fake.requests.at(-1)).toEqual({ kind: 'ack-alert', alertId: firing.id });
+    await settle();
+    dashboard.flush();
+    expect(text(root, '.rs-alerts-error')).toContain('scope "admin"');
+
+    fail = false;
+    ack()!.click();
+    dashboard.flush();
+    expect(ack()!.disabled).toBe(true);
+    await settle();
+    dashboard.flush();
+    expect(ack()).toBeNull();
+    expect(text(root, '.rs-alert-acked')).toBe(`acknowledged by ana at ${formatClock(NOW, false)}`);
+    expect(text(root, '.rs-alerts-title')).toBe('1 acknowledged alert');
+  });
+
+  it('shows three alerts and the rest behind "Show all"', () => {
+    const { dashboard, root } = mount();
+    const many = Array.from({ length: 5 }, (_, i) => alert({ site: `site-${i}`, severity: 'amber' }));
+    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: many }));
+    expect(root.querySelectorAll('.rs-alert')).toHaveLength(3);
+    const more = root.querySelector<HTMLButtonElement>('.rs-alerts-more')!;
+    expect(more.textContent).toBe('Show all 5');
+    more.click();
+    expect(root.querySelectorAll('.rs-alert')).toHaveLength(5);
+    expect(more.getAttribute('aria-expanded')).toBe('true');
+  });
+});
+
+describe('designed states', () => {
+  it('says "Reconnecting…" with the last-updated time over the board while the connection is down', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot()));
+    const stale = root.querySelector<HTMLElement>('.rs-stale')!;
+    expect(stale.hidden).toBe(true);
+    feed(dashboard, msg.connection('disconnected', 'transport close'));
+    expect(text(root, '.rs-connection-label')).toBe('Reconnecting…');
+    expect(stale.hidden).toBe(false);
+    expect(stale.textContent).toBe(`Reconnecting… showing figures as of ${formatClock(NOW)} (transport close).`);
+    // The figures stay on screen.
+    expect(text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-value`)).toBe('93.1 %');
+    feed(dashboard, msg.connection('connecting'));
+    expect(text(root, '.rs-connection-label')).toBe('Reconnecting…');
+    feed(dashboard, msg.snapshot(snapshot()));
+    expect(stale.hidden).toBe(true);
+    expect(text(root, '.rs-connection-label')).toBe('Live');
+  });
+
+  it('says where history is not available (a host that cannot answer queries) instead of a blank chart', () => {
+    const { dashboard, root } = mount({ selection: { window: '7d' } });
+    feed(dashboard, msg.snapshot(snapshot()));
+    expect(text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-counts`)).toBe('History is not available here');
+    expect(text(root, '.rs-chart-panel .rs-chart-note')).toBe('History is not available here');
+  });
+});

@@ -1,0 +1,54 @@
+// The queries a selection stands for, and the VS Code transport's request/response plumbing.
+import { describe, expect, it } from 'vitest';
+import { dashboardRequestHttp } from '../../server/src/protocol';
+import { planQueries } from '../../webview/src/queries';
+import { DEFAULT_SELECTION } from '../../webview/src/selection';
+import { vscodeTransport } from '../../webview/src/transport/vscode';
+
+describe('planQueries', () => {
+  it('picks the bucket by window: minutes for the live hour, hours for days, days for long custom ranges', () => {
+    const bucket = (selection: Partial<typeof DEFAULT_SELECTION>) => {
+      const { request } = planQueries({ ...DEFAULT_SELECTION, ...selection }).report;
+      return request.kind === 'compliance' ? request.params.bucket : null;
+    };
+    expect(bucket({ window: '1h' })).toBe('minute');
+    expect(bucket({ window: 'today' })).toBe('hour');
+    expect(bucket({ window: '30d' })).toBe('hour');
+    expect(bucket({ window: 'custom', from: '2026-11-01T10:00:00.000Z', to: '2026-11-01T12:00:00.000Z' })).toBe('minute');
+    expect(bucket({ window: 'custom', from: '2026-09-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' })).toBe('day');
+  });
+
+  it('maps every request to the HTTP call the host (or the page) makes', () => {
+    const plan = planQueries({ ...DEFAULT_SELECTION, window: '7d', site: 'Leeds & York' });
+    expect(dashboardRequestHttp(plan.report.request)).toEqual({ method: 'GET', path: '/api/v1/compliance?window=7d&site=Leeds+%26+York&bucket=hour' });
+    expect(dashboardRequestHttp(plan.distribution.request)).toEqual({ method: 'GET', path: '/api/v1/distribution?window=7d&site=Leeds+%26+York' });
+    expect(dashboardRequestHttp(plan.groups.request)).toEqual({ method: 'GET', path: '/api/v1/compliance?window=7d&site=Leeds+%26+York&groupBy=agent' });
+    expect(dashboardRequestHttp({ kind: 'ack-alert', alertId: 12 })).toEqual({ method: 'POST', path: '/api/v1/alerts/12/ack' });
+    // Same selection, same keys: a refresh does not look like a new selection.
+    expect(planQueries({ ...DEFAULT_SELECTION }).report.key).toBe(planQueries({ ...DEFAULT_SELECTION }).report.key);
+  });
+});
+
+describe('vscode transport requests', () => {
+  it('fails a request the host never answers, with a message saying so', async () => {
+    const posted: unknown[] = [];
+    const transport = vscodeTransport({ postMessage: (m) => posted.push(m), getState: () => undefined, setState: () => undefined }, window, { timeoutMs: 50 });
+    const stop = transport.start(() => {});
+    await expect(transport.request!({ kind: 'distribution', params: {} })).rejects.toMatchObject({ status: 0, message: 'the extension did not answer the query in time' });
+    expect(posted).toContainEqual({ type: 'request', id: 1, request: { kind: 'distribution', params: {} } });
+    stop();
+  });
+
+  it('ignores responses to ids it did not ask for and answers the right caller', async () => {
+    const transport = vscodeTransport({ postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
+    const stop = transport.start(() => {});
+    const first = transport.request!({ kind: 'compliance', params: {} });
+    const second = transport.request!({ kind: 'compliance', params: { window: '7d' } });
+    window.postMessage({ type: 'response', id: 999, ok: true, body: 'stray' }, '*');
+    window.postMessage({ type: 'response', id: 2, ok: true, body: 'two' }, '*');
+    window.postMessage({ type: 'response', id: 1, ok: true, body: 'one' }, '*');
+    expect(await first).toBe('one');
+    expect(await second).toBe('two');
+    stop();
+  });
+});

@@ -1,0 +1,121 @@
+// Pure: what the views show for the selection, from live data where live data answers it exactly
+// (today or the last hour over all sites) and from the historical queries otherwise.
+import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
+import { bucketFor, selectionRange } from './selection';
+import type { DashboardState, QueryResult } from './state';
+import { chartRange, type TimeRange } from './views/chart-data';
+
+export type DataStatus = 'live' | 'loading' | 'ok' | 'error' | 'unavailable';
+
+export interface WindowFigure {
+  numerator: number;
+  denominator: number;
+  ratio: number | null;
+}
+
+export interface Sourced<T> {
+  status: DataStatus;
+  value: T | null;
+  error: string | null;
+}
+
+const MINUTE_MS = 60_000;
+
+/** The standards on screen: the selected one, or all. */
+export function visibleStandards(state: DashboardState): Standard[] {
+  const { standard } = state.selection;
+  if (!standard) return state.standards;
+  const chosen = state.standards.filter((s) => s.id === standard);
+  return chosen.length > 0 ? chosen : state.standards;
+}
+
+export function nowMs(state: DashboardState): number {
+  return state.lastUpdated ? Date.parse(state.lastUpdated) : Date.now();
+}
+
+function fromQuery<T, R>(query: QueryResult<T>, pick: (data: T) => R | null): Sourced<R> {
+  if (query.status === 'idle') return { status: 'unavailable', value: null, error: null };
+  const value = query.data ? pick(query.data) : null;
+  if (query.status === 'error') return { status: 'error', value, error: query.error };
+  if (query.status === 'loading' && value === null) return { status: 'loading', value: null, error: null };
+  return { status: 'ok', value, error: null };
+}
+
+function reportFigure(report: ComplianceReport, standardId: string): WindowFigure | null {
+  const f = report.standards.find((s) => s.standardId === standardId);
+  if (!f) return null;
+  return { numerator: f.numerator ?? f.met, denominator: f.denominator ?? f.total, ratio: f.ratio };
+}
+
+/** Live minute points of the last hour summed up: exact, because minutes add. */
+function lastHourFigure(points: SeriesPoint[], now: number): WindowFigure {
+  const from = now - 60 * MINUTE_MS;
+  let met = 0;
+  let total = 0;
+  for (const p of points) {
+    if (Date.parse(p.start) + MINUTE_MS <= from) continue;
+    met += p.met;
+    total += p.total;
+  }
+  return { numerator: met, denominator: total, ratio: total > 0 ? met / total : null };
+}
+
+/** Today / last hour over all sites come from the live push; everything else from the compliance query. */
+export function isLiveSelection(state: DashboardState): boolean {
+  const { window, site } = state.selection;
+  return site === null && (window === 'today' || window === '1h');
+}
+
+export function windowFigure(state: DashboardState, standard: Standard): Sourced<WindowFigure> {
+  const { window, site } = state.selection;
+  if (site === null && window === 'today') {
+    const f = state.today[standard.id];
+    const value = f ? { numerator: f.numerator ?? f.met, denominator: f.denominator ?? f.total, ratio: f.ratio } : { numerator: 0, denominator: 0, ratio: null };
+    return { status: 'live', value, error: null };
+  }
+  if (site === null && window === '1h') return { status: 'live', value: lastHourFigure(state.series[standard.id] ?? [], nowMs(state)), error: null };
+  return fromQuery(state.queries.report, (r) => reportFigure(r, standard.id));
+}
+
+export interface WindowSeries {
+  mode: 'live' | Bucket;
+  points: SeriesPoint[];
+  range: TimeRange;
+}
+
+export function windowSeries(state: DashboardState, standard: Standard): Sourced<WindowSeries> {
+  const { selection } = state;
+  if (selection.site === null && selection.window === '1h') {
+    return { status: 'live', value: { mode: 'live', points: state.series[standard.id] ?? [], range: chartRange(nowMs(state)) }, error: null };
+  }
+  return fromQuery(state.queries.report, (report) => {
+    const f = report.standards.find((s) => s.standardId === standard.id);
+    if (!f) return null;
+    const { fromMs } = selectionRange(selection, nowMs(state), state.todayFrom ? Date.parse(state.todayFrom) : null);
+    const range = { min: Date.parse(report.from) || fromMs, max: Date.parse(report.to) };
+    return { mode: report.bucket ?? bucketFor(selection, range.max - range.min), points: f.series ?? [], range };
+  });
+}
+
+export interface GroupBars {
+  standard: Standard;
+  groupBy: 'site' | 'agent';
+  groups: GroupFigure[];
+}
+
+/** Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last. */
+export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
+  return fromQuery(state.queries.groups, (report) => {
+    const groupBy = report.groupBy === 'agent' ? 'agent' : 'site';
+    return visibleStandards(state).map((standard) => {
+      const figure = report.standards.find((s) => s.standardId === standard.id);
+      const groups = [...(figure?.groups ?? [])].sort(worstFirst);
+      return { standard, groupBy, groups };
+    });
+  });
+}
+
+function worstFirst(a: GroupFigure, b: GroupFigure): number {
+  if (a.ratio === null || b.ratio === null) return a.ratio === null ? (b.ratio === null ? String(a.key).localeCompare(String(b.key)) : 1) : -1;
+  return a.ratio - b.ratio || b.denominator - a.denominator || String(a.key).localeCompare(String(b.key));
+}

@@ -1,0 +1,106 @@
+// The historical queries behind the selection: what to ask (pure), and a controller that asks through the
+// transport when the selection changes, and again (throttled) while live traffic moves a window that ends now.
+import type { ComplianceParams, DashboardRequest, DistributionParams } from '@ringside/server/protocol';
+import { describeRequestError, type Transport } from './transport/transport';
+import { bucketFor, isLiveWindow, type DashboardSelection } from './selection';
+import type { DashboardState, LocalAction, QueryName } from './state';
+
+/** At most one refresh of the historical figures this often while events stream in. */
+export const REFRESH_MS = 10_000;
+
+export interface PlannedQuery {
+  key: string;
+  request: DashboardRequest;
+}
+
+const DAY_MS = 86_400_000;
+
+function rangeParams(selection: DashboardSelection): Pick<ComplianceParams, 'window' | 'from' | 'to'> {
+  if (selection.window === 'custom' && selection.from && selection.to) return { from: selection.from, to: selection.to };
+  return { window: selection.window === 'custom' ? 'today' : selection.window };
+}
+
+function filterParams(selection: DashboardSelection): Pick<ComplianceParams, 'site' | 'standard'> {
+  return { ...(selection.site ? { site: selection.site } : {}), ...(selection.standard ? { standard: selection.standard } : {}) };
+}
+
+/** The three queries a selection needs: figures + series, the distribution, and the site/agent breakdown. */
+export function planQueries(selection: DashboardSelection): Record<QueryName, PlannedQuery> {
+  const range = rangeParams(selection);
+  const filters = filterParams(selection);
+  const rangeMs = range.from && range.to ? Date.parse(range.to) - Date.parse(range.from) : selection.window === '30d' ? 30 * DAY_MS : DAY_MS;
+  const report: ComplianceParams = { ...range, ...filters, bucket: bucketFor(selection, rangeMs) };
+  const distribution: DistributionParams = { ...(range.window ? { window: range.window as DistributionParams['window'] } : { from: range.from!, to: range.to! }), ...filters };
+  const groups: ComplianceParams = { ...range, ...filters, groupBy: selection.site ? 'agent' : 'site' };
+  const plan = (request: DashboardRequest): PlannedQuery => ({ key: JSON.stringify(request), request });
+  return {
+    report: plan({ kind: 'compliance', params: report }),
+    distribution: plan({ kind: 'distribution', params: distribution }),
+    groups: plan({ kind: 'compliance', params: groups }),
+  };
+}
+
+export interface QueryController {
+  /** After every state change: starts the queries a new selection (or a fresh snapshot) needs. */
+  sync(state: DashboardState): void;
+  /** Live data arrived: refresh windows that end now, at most every REFRESH_MS. */
+  live(): void;
+  destroy(): void;
+}
+
+export function createQueryController(options: {
+  transport: Transport | undefined;
+  dispatch: (action: LocalAction) => void;
+  getState: () => DashboardState;
+  refreshMs?: number;
+}): QueryController {
+  const { transport, dispatch, getState } = options;
+  const refreshMs = options.refreshMs ?? REFRESH_MS;
+  let selection: DashboardSelection | null = null;
+  let standards: unknown = null;
+  let lastRun = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let destroyed = false;
+  const request = transport?.request?.bind(transport);
+
+  const run = () => {
+    if (!request || destroyed) return;
+    const state = getState();
+    lastRun = Date.now();
+    const planned = planQueries(state.selection);
+    for (const name of Object.keys(planned) as QueryName[]) {
+      const { key, request: req } = planned[name];
+      dispatch({ type: 'query/start', name, key });
+      request(req).then(
+        (data) => !destroyed && dispatch({ type: 'query/ok', name, key, data }),
+        (error: unknown) => !destroyed && dispatch({ type: 'query/error', name, key, error: describeRequestError(error) }),
+      );
+    }
+  };
+
+  return {
+    sync(state) {
+      // Nothing to ask before the first snapshot: until then we do not know the server is there (or our key is good).
+      if (!state.hasSnapshot || !request) return;
+      if (state.selection === selection && state.standards === standards) return;
+      selection = state.selection;
+      standards = state.standards;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      run();
+    },
+    live() {
+      const state = getState();
+      if (!request || !state.hasSnapshot || !isLiveWindow(state.selection) || timer !== null) return;
+      const wait = Math.max(0, lastRun + refreshMs - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        run();
+      }, wait);
+    },
+    destroy() {
+      destroyed = true;
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// The browser page's key prompt (issue #4): when the server refuses the live feed for want of a key, ask for one.
+// Minimal on purpose: a key given here lives only in this page's memory (never in storage); `?token=` in the
+// page URL avoids the prompt (wallboards).
+
+/** Socket.IO's connect_error message from the server's key check (server/src/auth/socketAuth.ts). */
+export function needsKey(message: string): boolean {
+  return /^(unauthorized|forbidden)\b/.test(message);
+}
+
+export type AskKey = (reason: string) => string | null;
+
+/** window.prompt where there is one; null (give up) elsewhere. */
+export const promptForKey: AskKey = (reason) => {
+  if (typeof window === 'undefined' || typeof window.prompt !== 'function') return null;
+  const answer = window.prompt(`Ringside needs an API key with scope "read" for the live dashboard.\n(${reason})\n\nAPI key:`);
+  const key = answer?.trim();
+  return key ? key : null;
+};

@@ -1,0 +1,137 @@
+// The controls bar: window (live 1 h, today, 7 d, 30 d, custom range), site and standard filters.
+// Native buttons and selects, so everything works with the keyboard and a screen reader as is.
+import { DASHBOARD_WINDOWS } from '@ringside/server/protocol';
+import { WINDOW_LABELS, type DashboardSelection } from '../selection';
+import type { DashboardState, LocalAction } from '../state';
+import { el } from './dom';
+
+/** "2026-11-23T14:05" in local time, what <input type="datetime-local"> takes; '' for null. */
+export function toLocalInput(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+function fromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function option(value: string, label: string): HTMLOptionElement {
+  const node = el('option', undefined, label);
+  node.value = value;
+  return node;
+}
+
+export function createControlsView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
+  container.setAttribute('aria-label', 'Dashboard filters');
+  const select = (selection: Partial<DashboardSelection>) => dispatch({ type: 'ui/select', selection });
+
+  const windows = el('div', 'rs-segmented');
+  windows.setAttribute('role', 'group');
+  windows.setAttribute('aria-label', 'Window');
+  const buttons = DASHBOARD_WINDOWS.map((w) => {
+    const button = el('button', 'rs-segment', WINDOW_LABELS[w]);
+    button.type = 'button';
+    button.dataset['window'] = w;
+    return button;
+  });
+  windows.append(...buttons);
+
+  const custom = el('form', 'rs-custom');
+  custom.setAttribute('aria-label', 'Custom range');
+  const fromInput = el('input', 'rs-input');
+  fromInput.type = 'datetime-local';
+  fromInput.name = 'from';
+  fromInput.setAttribute('aria-label', 'From');
+  const toInput = el('input', 'rs-input');
+  toInput.type = 'datetime-local';
+  toInput.name = 'to';
+  toInput.setAttribute('aria-label', 'To');
+  const apply = el('button', 'rs-button rs-button--small', 'Apply');
+  apply.type = 'submit';
+  const customError = el('span', 'rs-custom-error');
+  customError.setAttribute('role', 'alert');
+  custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, apply, customError);
+
+  const siteLabel = el('label', 'rs-field');
+  const siteSelect = el('select', 'rs-select rs-select-site');
+  siteSelect.name = 'site';
+  siteLabel.append(el('span', 'rs-field-label', 'Site'), siteSelect);
+  const standardLabel = el('label', 'rs-field');
+  const standardSelect = el('select', 'rs-select rs-select-standard');
+  standardSelect.name = 'standard';
+  standardLabel.append(el('span', 'rs-field-label', 'Standard'), standardSelect);
+
+  container.append(windows, custom, siteLabel, standardLabel);
+
+  let customOpen = false;
+  let latest: DashboardState | null = null;
+  const render = (state: DashboardState) => {
+    latest = state;
+    const { selection } = state;
+    for (const b of buttons) {
+      const active = b.dataset['window'] === (customOpen ? 'custom' : selection.window);
+      b.setAttribute('aria-pressed', String(active));
+    }
+    custom.hidden = !(customOpen || selection.window === 'custom');
+    if (selection.window === 'custom' && document.activeElement !== fromInput && document.activeElement !== toInput) {
+      fromInput.value = toLocalInput(selection.from);
+      toInput.value = toLocalInput(selection.to);
+    }
+    const sites = ['', ...state.knownSites];
+    if (selection.site && !sites.includes(selection.site)) sites.push(selection.site);
+    syncOptions(siteSelect, sites.map((s) => [s, s || 'All sites']));
+    siteSelect.value = selection.site ?? '';
+    syncOptions(standardSelect, [['', 'All standards'], ...state.standards.map((s) => [s.id, s.name] as [string, string])]);
+    standardSelect.value = selection.standard ?? '';
+  };
+
+  for (const b of buttons) {
+    b.addEventListener('click', () => {
+      const w = b.dataset['window'] as DashboardSelection['window'];
+      if (w === 'custom') {
+        // Open the range form prefilled with the window on screen; the selection changes on Apply.
+        customOpen = true;
+        if (!fromInput.value || !toInput.value) {
+          const now = Date.now();
+          fromInput.value = toLocalInput(new Date(now - 86_400_000).toISOString());
+          toInput.value = toLocalInput(new Date(now).toISOString());
+        }
+        if (latest) render(latest);
+        fromInput.focus();
+        return;
+      }
+      customOpen = false;
+      customError.textContent = '';
+      select({ window: w });
+      if (latest) render(latest);
+    });
+  }
+  custom.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const from = fromLocalInput(fromInput.value);
+    const to = fromLocalInput(toInput.value);
+    if (!from || !to || Date.parse(from) >= Date.parse(to)) {
+      customError.textContent = 'Choose a start before the end.';
+      return;
+    }
+    customError.textContent = '';
+    customOpen = false;
+    select({ window: 'custom', from, to });
+  });
+  siteSelect.addEventListener('change', () => select({ site: siteSelect.value || null }));
+  standardSelect.addEventListener('change', () => select({ standard: standardSelect.value || null }));
+
+  return render;
+}
+
+/** Replaces a select's options only when they changed, so an open dropdown is not reset by live traffic. */
+function syncOptions(selectNode: HTMLSelectElement, options: Array<[string, string]>): void {
+  const current = [...selectNode.options].map((o) => `${o.value}\u0000${o.textContent}`);
+  const wanted = options.map(([v, l]) => `${v}\u0000${l}`);
+  if (current.length === wanted.length && current.every((c, i) => c === wanted[i])) return;
+  selectNode.replaceChildren(...options.map(([v, l]) => option(v, l)));
+}

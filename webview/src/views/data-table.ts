@@ -1,0 +1,53 @@
+// The text alternative of a chart: a real table inside a <details> ("Show as table"), so screen readers and
+// keyboard users get every figure, and sighted users can open it too.
+import { el, setText } from './dom';
+
+export interface DataTable {
+  root: HTMLDetailsElement;
+  table: HTMLTableElement;
+  update(rows: string[][]): void;
+}
+
+/** Cap on rows, so a 30-day hourly table stays a usable document (the caption says when rows were left out). */
+export const TABLE_ROW_LIMIT = 1000;
+
+export function createDataTable(caption: string, columns: readonly string[]): DataTable {
+  const root = el('details', 'rs-table-toggle');
+  root.append(el('summary', 'rs-table-summary', 'Show as table'));
+  const table = el('table', 'rs-data-table');
+  const captionNode = table.createCaption();
+  captionNode.textContent = caption;
+  const head = el('tr');
+  head.append(...columns.map((c) => {
+    const th = el('th', undefined, c);
+    th.scope = 'col';
+    return th;
+  }));
+  table.createTHead().append(head);
+  const body = table.createTBody();
+  root.append(table);
+  let last = '';
+  return {
+    root,
+    table,
+    update(rows) {
+      const shown = rows.slice(-TABLE_ROW_LIMIT);
+      const key = JSON.stringify(shown);
+      if (key === last) return;
+      last = key;
+      body.replaceChildren(
+        ...shown.map((cells) => {
+          const tr = el('tr');
+          cells.forEach((text, i) => {
+            const cell = i === 0 ? el('th') : el('td');
+            if (i === 0) (cell as HTMLTableCellElement).scope = 'row';
+            setText(cell, text);
+            tr.append(cell);
+          });
+          return tr;
+        }),
+      );
+      setText(captionNode, rows.length > shown.length ? `${caption} (latest ${shown.length} of ${rows.length})` : caption);
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// Distribution per visible standard: calls answered on ring 1, 2, 3, 4+ and abandoned; visitors greeted in
+// 0–10 … 60+ s and left. Bars within the threshold are green, beyond it red, give-ups muted; a dashed
+// marker between two bars shows where the threshold falls (a small plugin). Data: GET /api/v1/distribution.
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type Plugin, type TooltipItem } from 'chart.js';
+import type { Standard, StandardDistribution } from '@ringside/server/protocol';
+import { visibleStandards } from '../derived';
+import { formatCount, formatThreshold } from '../format';
+import { windowPhrase } from '../selection';
+import type { DashboardState } from '../state';
+import type { Theme } from '../theme';
+import { themeAxes, withAlpha } from './compliance-chart';
+import { createDataTable, type DataTable } from './data-table';
+import { el, setText } from './dom';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+
+export interface ThresholdOptions {
+  /** The marker is drawn after this many bars (between bar afterBin − 1 and bar afterBin). */
+  afterBin: number | null;
+  label: string;
+  colour: string;
+  font: string;
+}
+
+export const thresholdPlugin: Plugin<'bar'> = {
+  id: 'rsThreshold',
+  afterDatasetsDraw(chart) {
+    const options = (chart.options.plugins as { rsThreshold?: ThresholdOptions | false } | undefined)?.rsThreshold;
+    if (!options || options.afterBin === null) return;
+    const x = chart.scales['x'];
+    const { chartArea, ctx } = chart;
+    if (!x || !chartArea) return;
+    const left = x.getPixelForValue(options.afterBin - 1);
+    const right = x.getPixelForValue(options.afterBin);
+    const at = Math.round((left + right) / 2) + 0.5;
+    ctx.save();
+    ctx.strokeStyle = options.colour;
+    ctx.lineWidth = 2;
+    ctx.setLineDash([5, 4]);
+    ctx.beginPath();
+    ctx.moveTo(at, chartArea.top + 14);
+    ctx.lineTo(at, chartArea.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = options.colour;
+    ctx.font = `600 11px ${options.font}`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText(options.label, at, chartArea.top);
+    ctx.restore();
+  },
+};
+
+type BarChart = Chart<'bar', number[], string>;
+
+interface DistributionPanel {
+  root: HTMLElement;
+  title: HTMLElement;
+  meta: HTMLElement;
+  note: HTMLElement;
+  canvas: HTMLCanvasElement;
+  table: DataTable;
+  chart: BarChart | null;
+  drawn: unknown[] | null;
+  data: StandardDistribution | null;
+}
+
+export interface DistributionView {
+  render(state: DashboardState): void;
+  applyTheme(theme: Theme): void;
+  charts(): Map<string, BarChart>;
+  destroy(): void;
+}
+
+/** Colour of each bar: within the threshold good, beyond it bad, the give-up bin muted-bad. */
+export function barColours(d: StandardDistribution, theme: Theme): string[] {
+  return d.bins.map((bin, i) => {
+    if (bin.kind === 'abandoned') return withAlpha(theme.bad, 0.45);
+    const within = d.thresholdAfterBin !== null ? i < d.thresholdAfterBin : bin.met === bin.count && bin.count > 0;
+    return within ? theme.good : theme.bad;
+  });
+}
+
+function createPanel(standard: Standard): DistributionPanel {
+  const root = el('article', 'rs-panel rs-distribution-panel');
+  root.dataset['standardId'] = standard.id;
+  const header = el('header', 'rs-panel-header');
+  const title = el('h2', 'rs-panel-title');
+  const meta = el('span', 'rs-panel-meta');
+  header.append(title, meta);
+  const box = el('div', 'rs-chart-box rs-chart-box--short');
+  const canvas = el('canvas', 'rs-chart');
+  canvas.setAttribute('role', 'img');
+  const note = el('div', 'rs-chart-note rs-chart-note--bar', 'Loading…');
+  box.append(canvas, note);
+  const table = createDataTable(`${standard.name}: distribution`, ['Bin', 'Events', 'Share', 'Met']);
+  root.append(header, box, table.root);
+  return { root, title, meta, note, canvas, table, chart: null, drawn: null, data: null };
+}
+
+function createBarChart(canvas: HTMLCanvasElement, theme: Theme): BarChart {
+  const chart: BarChart = new Chart<'bar', number[], string>(canvas, {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: 'Events', data: [], borderRadius: 3, maxBarThickness: 56 }] },
+    plugins: [thresholdPlugin],
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: {
+        x: { type: 'category', grid: { display: false }, ticks: { maxRotation: 30, autoSkip: false } },
+        y: { type: 'linear', beginAtZero: true, ticks: { precision: 0 } },
+      },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item: TooltipItem<'bar'>) => {
+              const total = (item.dataset.data as number[]).reduce((a, b) => a + b, 0);
+              const n = item.raw as number;
+              return `${formatCount(n)} events (${total ? Math.round((n / total) * 100) : 0} %)`;
+            },
+          },
+        },
+      },
+    },
+  });
+  themeBarChart(chart, theme, null);
+  return chart;
+}
+
+function themeBarChart(chart: BarChart, theme: Theme, data: StandardDistribution | null): void {
+  themeAxes(chart as unknown as Chart<'bar', unknown[], unknown>, theme);
+  const dataset = chart.data.datasets[0]!;
+  dataset.backgroundColor = data ? barColours(data, theme) : theme.accent;
+  dataset.borderColor = dataset.backgroundColor;
+  const plugins = chart.config.options!.plugins as Record<string, unknown>;
+  const current = plugins['rsThreshold'] as ThresholdOptions | false;
+  if (current) plugins['rsThreshold'] = { ...current, colour: theme.foreground, font: theme.fontFamily };
+}
+
+function thresholdLabel(d: StandardDistribution): string {
+  return formatThreshold({ measure: d.measure, threshold: d.threshold });
+}
+
+export function createDistributionView(container: HTMLElement, initialTheme: Theme): DistributionView {
+  const panels = new Map<string, DistributionPanel>();
+  let theme = initialTheme;
+  let shown: Standard[] | null = null;
+
+  const render = (panel: DistributionPanel, standard: Standard, state: DashboardState) => {
+    const query = state.queries.distribution;
+    const data = query.data?.standards.find((s) => s.standardId === standard.id) ?? null;
+    const inputs = [standard, query.status, data, query.error, state.selection];
+    if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
+    panel.drawn = inputs;
+    panel.data = data;
+    const chart = panel.chart!;
+    setText(panel.title, standard.eventType === 'call' ? 'Calls by ring' : 'Greet time');
+    setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
+    panel.root.dataset['status'] = query.status;
+    const bins = data?.bins ?? [];
+    chart.data.labels = bins.map((b) => b.label);
+    chart.data.datasets[0]!.data = bins.map((b) => b.count);
+    const plugins = chart.config.options!.plugins as Record<string, unknown>;
+    plugins['rsThreshold'] = data
+      ? ({ afterBin: data.thresholdAfterBin, label: thresholdLabel(data), colour: theme.foreground, font: theme.fontFamily } satisfies ThresholdOptions)
+      : false;
+    themeBarChart(chart, theme, data);
+    chart.update('none');
+    const total = data?.total ?? 0;
+    panel.note.hidden = total > 0;
+    const note =
+      query.status === 'error' ? `Could not load: ${query.error ?? 'unknown error'}` : query.status === 'idle' ? 'History is not available here' : !data ? 'Loading…' : 'No events in this window';
+    setText(panel.note, note);
+    panel.note.dataset['kind'] = query.status === 'error' ? 'error' : !data ? 'loading' : 'empty';
+    const within = data && data.thresholdAfterBin !== null ? data.bins.slice(0, data.thresholdAfterBin).reduce((n, b) => n + b.count, 0) : null;
+    const describe = data
+      ? `${standard.name}: ${bins.map((b) => `${b.label} ${b.count}`).join(', ')}. Threshold ${thresholdLabel(data)}${within !== null && total > 0 ? `: ${Math.round((within / total) * 100)} % within` : ''}.`
+      : `${standard.name}: distribution ${note.toLowerCase()}`;
+    panel.canvas.setAttribute('aria-label', describe);
+    panel.table.update(
+      bins.map((b, i) => [
+        `${b.label}${data && data.thresholdAfterBin !== null && i === data.thresholdAfterBin - 1 ? ` (threshold ${thresholdLabel(data)})` : ''}`,
+        formatCount(b.count),
+        total > 0 ? `${Math.round((b.count / total) * 100)} %` : '—',
+        formatCount(b.met),
+      ]),
+    );
+  };
+
+  return {
+    render(state) {
+      const standards = visibleStandards(state);
+      if (!shown || standards.length !== shown.length || standards.some((s, i) => s !== shown![i])) {
+        shown = standards;
+        for (const [id, panel] of panels) {
+          if (standards.some((s) => s.id === id)) continue;
+          panel.chart?.destroy();
+          panels.delete(id);
+        }
+        for (const s of standards) if (!panels.has(s.id)) panels.set(s.id, createPanel(s));
+        container.replaceChildren(...standards.map((s) => panels.get(s.id)!.root));
+        for (const panel of panels.values()) panel.chart ??= createBarChart(panel.canvas, theme);
+      }
+      for (const s of standards) render(panels.get(s.id)!, s, state);
+    },
+    applyTheme(next) {
+      theme = next;
+      for (const panel of panels.values()) {
+        if (!panel.chart) continue;
+        themeBarChart(panel.chart, next, panel.data);
+        panel.chart.update('none');
+      }
+    },
+    charts() {
+      const charts = new Map<string, BarChart>();
+      for (const [id, panel] of panels) if (panel.chart) charts.set(id, panel.chart);
+      return charts;
+    },
+    destroy() {
+      for (const panel of panels.values()) panel.chart?.destroy();
+      panels.clear();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// The browser page's "Export" button (issue #6): downloads the same files as the VS Code command
+// ("Ringside: Export Compliance History") from /api/v1/export/*, with the page's API key (needs scope audit).
+// In VS Code the command does this (files go through a save dialog), so the button is only mounted in a browser.
+import type { DashboardSelection } from '@ringside/server/protocol';
+
+const RANGES = [
+  { id: 'this-month', label: 'This month' },
+  { id: 'last-month', label: 'Last month' },
+  { id: 'last-30', label: 'Last 30 days' },
+] as const;
+
+const WHAT = [
+  { id: 'compliance-csv', label: 'Compliance per day (CSV)', path: 'compliance', format: 'csv', ext: 'csv' },
+  { id: 'events-csv', label: 'Events with judgements (CSV)', path: 'events', format: 'csv', ext: 'csv' },
+  { id: 'events-ndjson', label: 'Events with judgements (NDJSON)', path: 'events', format: 'ndjson', ext: 'ndjson' },
+  { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' },
+] as const;
+
+export function exportRange(id: (typeof RANGES)[number]['id'], now = new Date()): { from: string; to: string } {
+  const y = now.getFullYear();
+  const m = now.getMonth();
+  if (id === 'this-month') return { from: new Date(y, m, 1).toISOString(), to: new Date(y, m + 1, 1).toISOString() };
+  if (id === 'last-month') return { from: new Date(y, m - 1, 1).toISOString(), to: new Date(y, m, 1).toISOString() };
+  return { from: new Date(now.getTime() - 30 * 86_400_000).toISOString(), to: now.toISOString() };
+}
+
+export function exportUrl(origin: string, what: (typeof WHAT)[number], range: { from: string; to: string }, selection: Pick<DashboardSelection, 'site' | 'standard'>): string {
+  const q = new URLSearchParams({ from: range.from, to: range.to, tz: Intl.DateTimeFormat().resolvedOptions().timeZone });
+  if (what.path !== 'report') q.set('format', what.format);
+  if (selection.site) q.set('site', selection.site);
+  if (selection.standard) q.set('standard', selection.standard);
+  return `${origin}/api/v1/export/${what.path}?${q.toString()}`;
+}
+
+/** Adds a small "Export" disclosure to the dashboard's header; returns the element. */
+export function mountExportButton(root: HTMLElement, selection: () => DashboardSelection, token: () => string | null): HTMLElement {
+  const box = document.createElement('details');
+  box.className = 'rs-export';
+  box.style.cssText = 'position:relative;font-size:12px';
+  const summary = document.createElement('summary');
+  summary.textContent = 'Export…';
+  summary.style.cssText = 'cursor:pointer';
+  const form = document.createElement('div');
+  form.style.cssText = 'position:absolute;z-index:10;display:grid;gap:6px;padding:10px;margin-top:4px;background:var(--rs-surface,#fff);border:1px solid var(--rs-border,#ccc);border-radius:8px;min-width:240px';
+  const select = (label: string, options: ReadonlyArray<{ id: string; label: string }>) => {
+    const wrap = document.createElement('label');
+    wrap.textContent = label;
+    wrap.style.cssText = 'display:grid;gap:2px';
+    const s = document.createElement('select');
+    for (const o of options) s.append(new Option(o.label, o.id));
+    wrap.append(s);
+    form.append(wrap);
+    return s;
+  };
+  const range = select('Period', RANGES);
+  const what = select('What', WHAT);
+  const scope = document.createElement('small');
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = 'Download';
+  const status = document.createElement('small');
+  status.setAttribute('role', 'status');
+  form.append(scope, button, status);
+  box.append(summary, form);
+  box.addEventListener('toggle', () => {
+    const s = selection();
+    scope.textContent = `Sites: ${s.site ?? 'all'} · Standards: ${s.standard ?? 'all'} (from the dashboard's selection)`;
+  });
+  button.addEventListener('click', async () => {
+    const w = WHAT.find((x) => x.id === what.value)!;
+    const r = exportRange(range.value as (typeof RANGES)[number]['id']);
+    button.disabled = true;
+    status.textContent = 'Exporting…';
+    try {
+      const key = token();
+      const res = await fetch(exportUrl(location.origin, w, r, selection()), { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      if (!res.ok) {
+        const problem = (await res.json().catch(() => ({}))) as { detail?: string };
+        throw new Error(res.status === 401 || res.status === 403 ? `needs an API key with scope "audit" (${problem.detail ?? res.status})` : (problem.detail ?? String(res.status)));
+      }
+      const blob = await res.blob();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      status.textContent = `Downloaded ${(blob.size / 1024).toFixed(0)} KB.`;
+    } catch (error) {
+      status.textContent = `Export failed: ${(error as Error).message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  (root.querySelector('.rs-brand') ?? root).append(box);
+  return box;
+}

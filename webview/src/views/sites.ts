@@ -1,0 +1,122 @@
+// Per-site comparison (all sites): one bar per site, worst first, each a button that filters the dashboard
+// to that site. Filtered to a site: the same bars per agent, and a button back to all sites.
+// Bars are HTML (buttons with a CSS width), so they are keyboard- and screen-reader-usable as they are;
+// ↑/↓ move between bars, Enter/Space activate. Data: GET /api/v1/compliance?groupBy=site|agent.
+import type { GroupFigure } from '@ringside/server/protocol';
+import { groupBars, type GroupBars } from '../derived';
+import { formatCount, formatPercent, formatTarget } from '../format';
+import { windowPhrase } from '../selection';
+import type { DashboardState, LocalAction } from '../state';
+import { bandFor, bandsOf } from '../status';
+import { el, setText } from './dom';
+
+const BAND_WORD = { good: 'green', warn: 'amber', bad: 'red', none: 'no events' } as const;
+
+export function createSitesView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
+  const header = el('header', 'rs-panel-header');
+  const title = el('h2', 'rs-panel-title', 'Sites');
+  const meta = el('span', 'rs-panel-meta');
+  const back = el('button', 'rs-button rs-button--small rs-sites-back', 'All sites');
+  back.type = 'button';
+  back.hidden = true;
+  back.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: null } }));
+  header.append(title, meta, back);
+  const body = el('div', 'rs-sites-body');
+  const note = el('p', 'rs-panel-note');
+  container.append(header, note, body);
+
+  // ↑/↓ (and Home/End) move focus between the bars of one list: a list of 20 sites is one tab stop away.
+  body.addEventListener('keydown', (event) => {
+    const target = event.target as HTMLElement;
+    if (!target.classList.contains('rs-bar')) return;
+    const bars = [...(target.closest('.rs-bars-list') ?? body).querySelectorAll<HTMLElement>('.rs-bar')];
+    const i = bars.indexOf(target);
+    const to = event.key === 'ArrowDown' ? i + 1 : event.key === 'ArrowUp' ? i - 1 : event.key === 'Home' ? 0 : event.key === 'End' ? bars.length - 1 : null;
+    if (to === null) return;
+    event.preventDefault();
+    bars[Math.max(0, Math.min(bars.length - 1, to))]?.focus();
+  });
+
+  let drawn: unknown[] | null = null;
+  return (state) => {
+    const inputs = [state.queries.groups, state.standards, state.selection];
+    if (drawn && inputs.every((v, i) => v === drawn![i])) return;
+    drawn = inputs;
+    const sourced = groupBars(state);
+    // A refresh rebuilds the bars: keep keyboard focus on the same bar.
+    const focused = body.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    const focusKey = focused ? `${focused.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${focused.dataset['key']}` : null;
+    const bySite = !state.selection.site;
+    setText(title, bySite ? 'Sites' : `Agents at ${state.selection.site}`);
+    setText(meta, `${windowPhrase(state.selection)} · worst first`);
+    back.hidden = bySite;
+    container.dataset['status'] = sourced.status;
+    const lists = sourced.value ?? [];
+    const anyGroups = lists.some((l) => l.groups.length > 0);
+    note.hidden = anyGroups;
+    setText(
+      note,
+      sourced.status === 'error'
+        ? `Could not load: ${sourced.error ?? 'unknown error'}`
+        : sourced.status === 'loading'
+          ? 'Loading…'
+          : sourced.status === 'unavailable'
+            ? 'History is not available here'
+            : bySite
+              ? 'No site has events in this window.'
+              : 'No agent has events at this site in this window.',
+    );
+    note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
+    body.replaceChildren(...lists.filter((l) => l.groups.length > 0).map((l) => groupList(l, bySite, dispatch)));
+    if (focusKey) {
+      const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
+      again?.focus();
+    }
+  };
+}
+
+function groupList(list: GroupBars, clickable: boolean, dispatch: (action: LocalAction) => void): HTMLElement {
+  const section = el('section', 'rs-bars');
+  section.dataset['standardId'] = list.standard.id;
+  const heading = el('h3', 'rs-bars-title', list.standard.name);
+  const ul = el('ul', 'rs-bars-list');
+  ul.setAttribute('aria-label', `${list.standard.name} by ${list.groupBy}, worst first`);
+  const bands = bandsOf(list.standard);
+  for (const group of list.groups) ul.append(barItem(group, list, bands, clickable, dispatch));
+  section.append(heading, ul);
+  return section;
+}
+
+function barItem(group: GroupFigure, list: GroupBars, bands: ReturnType<typeof bandsOf>, clickable: boolean, dispatch: (action: LocalAction) => void): HTMLElement {
+  const li = el('li', 'rs-bars-item');
+  const name = group.key ?? (list.groupBy === 'agent' ? 'No agent' : 'Unknown');
+  const band = bandFor(group.ratio, bands);
+  const bar = el(clickable ? 'button' : 'div', 'rs-bar');
+  if (bar instanceof HTMLButtonElement) {
+    bar.type = 'button';
+    bar.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: group.key } }));
+  } else {
+    bar.tabIndex = 0;
+  }
+  bar.dataset['key'] = group.key ?? '';
+  bar.dataset['band'] = band;
+  const counts = `${formatCount(group.numerator)} / ${formatCount(group.denominator)}`;
+  bar.setAttribute(
+    'aria-label',
+    `${name}: ${formatPercent(group.ratio)}, ${counts} met, ${BAND_WORD[band]}${clickable ? `. Show only ${name}` : ''}`,
+  );
+  const label = el('span', 'rs-bar-label', name);
+  const track = el('span', 'rs-bar-track');
+  const fill = el('span', 'rs-bar-fill');
+  fill.style.setProperty('width', `${Math.max(0, Math.min(100, (group.ratio ?? 0) * 100)).toFixed(1)}%`);
+  const target = el('span', 'rs-bar-target');
+  target.style.setProperty('left', `${(list.standard.target * 100).toFixed(1)}%`);
+  target.title = `target ${formatTarget(list.standard.target)}`;
+  track.append(fill, target);
+  const value = el('span', 'rs-bar-value', formatPercent(group.ratio));
+  const detail = el('span', 'rs-bar-detail', counts);
+  for (const part of [label, track, value, detail]) part.setAttribute('aria-hidden', 'true');
+  bar.append(label, track, value, detail);
+  li.append(bar);
+  return li;
+}
