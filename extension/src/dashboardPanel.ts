@@ -1,19 +1,33 @@
 // The dashboard webview (one panel; reveal it if already open), following the official webview-sample.
-// The host relays DashboardMessage objects from the connection; the page answers `ready` and `rendered`.
+// The host relays DashboardMessage objects from the connection, answers the page's HTTP requests
+// (protocol/dashboard.ts) with the API key, and tells it what to select (a tree item "opens the dashboard
+// filtered to it"). The page answers `ready`, `rendered` and `request`.
 import * as vscode from 'vscode';
-import type { DashboardMessage, RenderedSummary, WebviewToHostMessage } from '@ringside/server/protocol';
+import {
+  dashboardRequestHttp,
+  type DashboardMessage,
+  type DashboardRequestMessage,
+  type HostToWebviewMessage,
+  type RenderedSummary,
+} from '@ringside/server/protocol';
 import type { RingsideConnection } from './connection';
 import { DASHBOARD_VIEW_TYPE } from './commandIds';
+import { forwardDashboardRequest } from './httpApi';
 import { Listeners } from './listeners';
 import { dashboardHtml } from './webviewHtml';
+import { selectionFromState, type Selection } from './selection';
+
+export { selectionFromState, type Selection };
 
 /** Where build.mjs copies webview/dist (the only folder the page may load from). */
 const ASSET_FOLDER = ['dist', 'webview'] as const;
+
 
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
   private static readonly renders = new Listeners<RenderedSummary>();
   private static lastSummary: RenderedSummary | undefined;
+  private static restored: unknown;
 
   /** Fires with what the page shows, after each render. */
   static readonly onDidRender = DashboardPanel.renders.event;
@@ -26,21 +40,43 @@ export class DashboardPanel implements vscode.Disposable {
     return DashboardPanel.current !== undefined;
   }
 
-  static createOrShow(extensionUri: vscode.Uri, connection: RingsideConnection): void {
+  /** The state VS Code handed the serializer at the last restore (for tests and diagnostics). */
+  static get lastRestoredState(): unknown {
+    return DashboardPanel.restored;
+  }
+
+  /** The selection most recently sent to the page (by a tree click or a restore). */
+  static get lastSelection(): Selection | undefined {
+    return DashboardPanel.current?.selection;
+  }
+
+  /** Where the last selection is kept for a restore (context.workspaceState); set once at activation. */
+  static memory: vscode.Memento | undefined;
+
+  static createOrShow(extensionUri: vscode.Uri, connection: RingsideConnection, selection?: Selection): void {
     const column = vscode.window.activeTextEditor ? vscode.window.activeTextEditor.viewColumn : undefined;
     if (DashboardPanel.current) {
       DashboardPanel.current.panel.reveal(column);
+      if (selection) DashboardPanel.current.select(selection);
       return;
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Ringside', column ?? vscode.ViewColumn.One, webviewOptions(extensionUri));
-    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection);
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selection);
   }
 
-  /** After a window reload VS Code hands back the panel it persisted (see the serializer in extension.ts). */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, connection: RingsideConnection): void {
+  /**
+   * After a window reload VS Code hands back the panel it persisted and the page's last `setState` value. The page
+   * restores its own selection from that state; the host also re-sends it (as `select`) with the current data, so
+   * the filter survives even where the state is not handed back to the page.
+   */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, connection: RingsideConnection, state: unknown): void {
+    DashboardPanel.restored = state;
     panel.webview.options = webviewOptions(extensionUri);
     DashboardPanel.current?.dispose();
-    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection);
+    // The page's own state first; VS Code writes it to storage only when it saves the workbench state, so after an
+    // abrupt reload (browser F5 in code-server) it can be stale: then the selection the host remembered.
+    const remembered = DashboardPanel.memory?.get<unknown>(SELECTION_MEMORY_KEY);
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selectionFromState(state) ?? selectionFromState({ selection: remembered }));
   }
 
   static disposeCurrent(): void {
@@ -48,11 +84,13 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly connection: RingsideConnection,
+    private selection: Selection | undefined,
   ) {
     panel.webview.html = this.html();
     this.disposables.push(
@@ -62,6 +100,13 @@ export class DashboardPanel implements vscode.Disposable {
     );
   }
 
+  /** Narrows the dashboard (site and/or standard); sent now if the page is listening, else after its `ready`. */
+  select(selection: Selection): void {
+    this.selection = { ...this.selection, ...selection };
+    remember(this.selection);
+    if (this.ready) this.post({ type: 'select', selection });
+  }
+
   private html(): string {
     const webview = this.panel.webview;
     const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...ASSET_FOLDER, file)).toString();
@@ -69,17 +114,48 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private receive(message: unknown): void {
-    if (!isWebviewMessage(message)) return;
-    if (message.type === 'ready') {
-      // The page (re)loaded: it has nothing, so give it the whole current picture.
+    if (typeof message !== 'object' || message === null) return;
+    const m = message as { type?: unknown; summary?: unknown };
+    if (m.type === 'ready') {
+      // The page (re)loaded: it has nothing, so give it the whole current picture, then what to show.
+      this.ready = true;
       for (const current of this.connection.currentMessages()) this.post(current);
+      for (const alert of this.connection.activeAlerts()) this.post({ type: 'alert', alert });
+      if (this.selection) this.post({ type: 'select', selection: this.selection });
       return;
     }
-    DashboardPanel.lastSummary = message.summary;
-    DashboardPanel.renders.fire(message.summary);
+    if (m.type === 'rendered' && typeof m.summary === 'object' && m.summary !== null) {
+      DashboardPanel.lastSummary = m.summary as RenderedSummary;
+      // The user may change the filter in the page itself: remember what it shows.
+      if (DashboardPanel.lastSummary.selection) {
+        this.selection = DashboardPanel.lastSummary.selection;
+        remember(this.selection);
+      }
+      DashboardPanel.renders.fire(DashboardPanel.lastSummary);
+      return;
+    }
+    if (m.type === 'request' && isRequest(message)) void this.answer(message);
   }
 
-  private post(message: DashboardMessage): void {
+  /** Makes the page's HTTP request with the API key and posts the answer back (never throws). */
+  private async answer(message: DashboardRequestMessage): Promise<void> {
+    let http: { method: 'GET' | 'POST'; path: string };
+    try {
+      http = dashboardRequestHttp(message.request);
+    } catch {
+      this.post({ type: 'response', id: message.id, ok: false, problem: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'unknown request kind' } });
+      return;
+    }
+    const serverUrl = this.connection.serverUrl;
+    if (!serverUrl) {
+      this.post({ type: 'response', id: message.id, ok: false, problem: { type: 'about:blank', title: 'Not connected', status: 0, detail: 'not connected to a Ringside server' } });
+      return;
+    }
+    const result = await forwardDashboardRequest(serverUrl, this.connection.apiKey, http);
+    this.post(result.ok ? { type: 'response', id: message.id, ok: true, body: result.body } : { type: 'response', id: message.id, ok: false, problem: result.problem });
+  }
+
+  private post(message: HostToWebviewMessage | DashboardMessage): void {
     // A hidden panel drops messages; it re-sends `ready` when shown again and then gets the current picture.
     void this.panel.webview.postMessage(message);
   }
@@ -95,15 +171,24 @@ export class DashboardPanel implements vscode.Disposable {
   }
 }
 
+const SELECTION_MEMORY_KEY = 'ringside.dashboardSelection';
+
+function remember(selection: Selection): void {
+  const memory = DashboardPanel.memory;
+  if (!memory || JSON.stringify(memory.get(SELECTION_MEMORY_KEY)) === JSON.stringify(selection)) return;
+  void memory.update(SELECTION_MEMORY_KEY, selection);
+}
+
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
     enableScripts: true,
+    // The feed and charts rebuild from the host's snapshot in well under a second; no need to keep a hidden page alive.
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, ...ASSET_FOLDER)],
   };
 }
 
-function isWebviewMessage(message: unknown): message is WebviewToHostMessage {
-  if (typeof message !== 'object' || message === null) return false;
-  const type = (message as { type?: unknown }).type;
-  return type === 'ready' || (type === 'rendered' && typeof (message as { summary?: unknown }).summary === 'object');
+function isRequest(message: unknown): message is DashboardRequestMessage {
+  const m = message as { id?: unknown; request?: unknown };
+  return typeof m.id === 'number' && typeof m.request === 'object' && m.request !== null && typeof (m.request as { kind?: unknown }).kind === 'string';
 }
+

@@ -1,9 +1,25 @@
-// Reading and writing `ringside.serverUrl`.
+// Reading and writing the `ringside.*` settings (the API key is never a setting: see secrets.ts).
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, DEFAULT_SERVER_URL, SERVER_URL_SETTING } from './commandIds';
+import {
+  CONFIG_SECTION,
+  DEFAULT_SERVER_URL,
+  LOCAL_SERVER_DEMO_SETTING,
+  LOCAL_SERVER_PORT_SETTING,
+  NODE_PATH_SETTING,
+  NOTIFICATIONS_ENABLED_SETTING,
+  NOTIFICATIONS_MIN_SEVERITY_SETTING,
+  NOTIFICATIONS_QUIET_MINUTES_SETTING,
+  OPEN_IN_BROWSER_TOKEN_SETTING,
+  SERVER_URL_SETTING,
+} from './commandIds';
+import type { NotificationSettings, SeverityLevel } from './alertNotifier';
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(CONFIG_SECTION);
+}
 
 export function configuredServerUrl(): string {
-  const value = vscode.workspace.getConfiguration(CONFIG_SECTION).get<string>(SERVER_URL_SETTING);
+  const value = config().get<string>(SERVER_URL_SETTING);
   return value?.trim() || DEFAULT_SERVER_URL;
 }
 
@@ -12,15 +28,14 @@ export function configuredServerUrl(): string {
  * change would be shadowed, so write to the most specific level that currently defines it.
  */
 export async function storeServerUrl(url: string): Promise<void> {
-  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  const inspected = config.inspect<string>(SERVER_URL_SETTING);
+  const inspected = config().inspect<string>(SERVER_URL_SETTING);
   const target =
     inspected?.workspaceFolderValue !== undefined
       ? vscode.ConfigurationTarget.WorkspaceFolder
       : inspected?.workspaceValue !== undefined
         ? vscode.ConfigurationTarget.Workspace
         : vscode.ConfigurationTarget.Global;
-  await config.update(SERVER_URL_SETTING, url, target);
+  await config().update(SERVER_URL_SETTING, url, target);
 }
 
 /** An error message for the input box, or undefined when the URL is usable. */
@@ -35,4 +50,38 @@ export function validateServerUrl(value: string): string | undefined {
 
 export function affectsServerUrl(event: vscode.ConfigurationChangeEvent): boolean {
   return event.affectsConfiguration(`${CONFIG_SECTION}.${SERVER_URL_SETTING}`);
+}
+
+const SEVERITIES: readonly SeverityLevel[] = ['amber', 'red'];
+
+export function notificationSettings(): NotificationSettings {
+  const c = config();
+  const minSeverity = c.get<string>(NOTIFICATIONS_MIN_SEVERITY_SETTING);
+  const quiet = c.get<number>(NOTIFICATIONS_QUIET_MINUTES_SETTING);
+  return {
+    enabled: c.get<boolean>(NOTIFICATIONS_ENABLED_SETTING) ?? true,
+    minSeverity: SEVERITIES.includes(minSeverity as SeverityLevel) ? (minSeverity as SeverityLevel) : 'amber',
+    quietMs: (typeof quiet === 'number' && Number.isFinite(quiet) && quiet >= 0 ? quiet : 5) * 60_000,
+  };
+}
+
+/** `node` used to run the bundled server (the extension host's own runtime may be Electron's). */
+export function configuredNodePath(): string {
+  return config().get<string>(NODE_PATH_SETTING)?.trim() || 'node';
+}
+
+export function localServerPort(): number {
+  const port = config().get<number>(LOCAL_SERVER_PORT_SETTING);
+  return typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65_535 ? port : 0;
+}
+
+export function localServerDemo(): boolean {
+  return config().get<boolean>(LOCAL_SERVER_DEMO_SETTING) ?? false;
+}
+
+export type IncludeKey = 'ask' | 'always' | 'never';
+
+export function openInBrowserIncludeKey(): IncludeKey {
+  const value = config().get<string>(OPEN_IN_BROWSER_TOKEN_SETTING);
+  return value === 'always' || value === 'never' ? value : 'ask';
 }

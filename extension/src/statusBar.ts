@@ -1,4 +1,4 @@
-// Status bar item: connection state, and live compliance of the call standard; a click opens the dashboard.
+// Status bar item: the worst standard right now (icon + %), a Markdown tooltip listing all; click opens the dashboard.
 import * as vscode from 'vscode';
 import type { RingsideConnection } from './connection';
 import { OPEN_DASHBOARD_COMMAND } from './commandIds';
@@ -6,14 +6,14 @@ import { statusView, type StatusView } from './statusText';
 
 export class RingsideStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ringside.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
   private view: StatusView | undefined;
 
   constructor(private readonly connection: RingsideConnection) {
     this.item.name = 'Ringside';
     this.item.command = OPEN_DASHBOARD_COMMAND;
     // Every dashboard message can change the figure or the state, so redraw on each (cheap: a few strings).
-    this.subscription = connection.onMessage(() => this.update());
+    this.subscriptions = [connection.onMessage(() => this.update()), connection.onAlerts(() => this.update())];
     this.update();
     this.item.show();
   }
@@ -25,15 +25,25 @@ export class RingsideStatusBar implements vscode.Disposable {
 
   private update(): void {
     const { state, serverUrl, error, snapshot } = this.connection;
-    const view = statusView(state, serverUrl, snapshot?.today, error);
+    const view = statusView({
+      state,
+      serverUrl,
+      today: snapshot?.today,
+      standards: snapshot?.standards ?? [],
+      activeAlerts: this.connection.activeAlerts().length,
+      ...(error !== undefined ? { error } : {}),
+    });
     this.view = view;
     this.item.text = view.text;
-    this.item.tooltip = view.tooltip;
-    this.item.backgroundColor = view.belowTarget ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const tooltip = new vscode.MarkdownString(view.tooltip, true);
+    tooltip.isTrusted = false;
+    this.item.tooltip = tooltip;
+    this.item.backgroundColor =
+      view.band === 'red' ? new vscode.ThemeColor('statusBarItem.errorBackground') : view.band === 'amber' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
 }

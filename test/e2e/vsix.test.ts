@@ -1,10 +1,14 @@
 // End to end, as a user gets it: the packaged .vsix installed into code-server, a Ringside server with demo
-// traffic, "Ringside: Open Dashboard" from the command palette, and live figures changing in the webview.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// traffic that wants an API key, the key given through "Ringside: Set API Key" (typed into the password box),
+// "Ringside: Open Dashboard" from the command palette, live figures changing in the webview, the Sites view,
+// a tree click filtering the dashboard, a page reload restoring the panel with its filter (the serializer), an
+// alert notification acknowledged from its button, light and dark themes, and "Connect to Server".
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Alert } from '../../server/src/protocol';
 import { packageExtension } from '../../scripts/package.mjs';
 import { runBuild } from '../vscode/harness/build';
 import { launchChromium } from '../vscode/harness/chromium';
@@ -12,6 +16,9 @@ import { installedCodeServer, installVsix, startCodeServer, type RunningCodeServ
 import { testResultsDir } from '../vscode/harness/paths';
 import { startRingsideServer, type RunningRingside } from '../vscode/harness/ringsideServer';
 import { createWorkspace } from '../vscode/harness/workspace';
+
+/** Screenshots also go here, outside the repository, for the closing note. */
+const SCREENSHOT_COPY_DIR = process.env.RINGSIDE_SCREENSHOT_DIR ?? join(tmpdir(), 'rs5');
 
 const cleanups: Array<() => Promise<unknown>> = [];
 let codeServer: RunningCodeServer;
@@ -32,9 +39,11 @@ beforeAll(async () => {
   expect(readdirSync(join(home, 'extensions'))).toContainEqual(expect.stringMatching(/^ringside\.ringside-\d/));
   rmSync(vsixDir, { recursive: true, force: true });
 
-  [demoServer, quietServer] = await Promise.all([startRingsideServer({ demo: true }), startRingsideServer()]);
+  // The demo server wants a key (RINGSIDE_API_KEY); the quiet one runs --no-auth.
+  [demoServer, quietServer] = await Promise.all([startRingsideServer({ demo: true, apiKey: true }), startRingsideServer()]);
   cleanups.push(() => demoServer.close(), () => quietServer.close());
-  workspace = createWorkspace(demoServer.url);
+  // quietMinutes 0: demo traffic may have raised an alert on the same standard already; the test's alert must still show.
+  workspace = createWorkspace(demoServer.url, {}, { 'ringside.notifications.quietMinutes': 0 });
   const createdWorkspace = workspace;
   cleanups.push(async () => rmSync(createdWorkspace, { recursive: true, force: true }));
   codeServer = await startCodeServer(install, home, workspace);
@@ -42,6 +51,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   cleanups.push(() => browser.close());
   mkdirSync(testResultsDir, { recursive: true });
+  mkdirSync(SCREENSHOT_COPY_DIR, { recursive: true });
 });
 
 afterAll(async () => {
@@ -57,6 +67,12 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(testResultsDir, name);
+  await page.screenshot({ path });
+  copyFileSync(path, join(SCREENSHOT_COPY_DIR, name));
+}
+
 /** What a user reads off the dashboard: the newest feed row and the tile figures. */
 async function readDashboard(dashboard: FrameLocator) {
   return {
@@ -66,24 +82,50 @@ async function readDashboard(dashboard: FrameLocator) {
   };
 }
 
-it('the packaged extension shows a live, changing dashboard in code-server', async () => {
+function dashboardFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+async function serverJson<T>(path: string): Promise<T> {
+  const response = await fetch(new URL(path, demoServer.url), { headers: { authorization: `Bearer ${demoServer.apiKey}` } });
+  if (!response.ok) throw new Error(`GET ${path} → ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** Switches the colour theme the way a user's settings.json does; VS Code applies it live. */
+function setTheme(theme: string): void {
+  writeFileSync(
+    join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'ringside.serverUrl': demoServer.url, 'ringside.notifications.quietMinutes': 0, 'workbench.colorTheme': theme }, null, 2),
+  );
+}
+
+it('the packaged extension, with an API key, shows a live, changing dashboard, the Sites view, alerts and survives a reload', async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
-  // The status bar connects in the background (onStartupFinished) and shows the call standard's figure.
-  const status = page.locator('.statusbar-item', { hasText: /Calls \d+\.\d %/ });
+  // Without a key the server refuses the live feed: the status bar says what is missing.
+  await page.locator('.statusbar-item', { hasText: 'Ringside: API key needed' }).first().waitFor({ timeout: 60_000 });
+  await runCommand(page, 'Ringside: Set API Key');
+  const keyInput = page.locator('.quick-input-widget input');
+  await expect.poll(() => keyInput.getAttribute('type'), { timeout: 10_000 }).toBe('password');
+  await keyInput.fill(demoServer.apiKey!);
+  await page.keyboard.press('Enter');
+
+  // Connected: the status bar names the worst standard with its figure.
+  const status = page.locator('.statusbar-item', { hasText: /(Calls answered within 2 rings|Visitors greeted within 30 seconds) \d+\.\d %/ });
   await status.first().waitFor({ timeout: 60_000 });
 
   await runCommand(page, 'Ringside: Open Dashboard');
-  const dashboard = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const dashboard = dashboardFrame(page);
   await dashboard.locator('.rs-feed-row').first().waitFor({ timeout: 30_000 });
   await expect.poll(() => dashboard.locator('.rs-connection').textContent(), { timeout: 15_000 }).toMatch(/connected|live/i);
   expect(await dashboard.locator('canvas').count()).toBeGreaterThan(0);
   expect(await dashboard.locator('body').getAttribute('class')).toMatch(/vscode-(dark|light|high-contrast)/);
 
   const before = await readDashboard(dashboard);
-  await page.screenshot({ path: join(testResultsDir, 'vsix-dashboard-1.png') });
+  await screenshot(page, 'vsix-dashboard-1.png');
 
   // Demo traffic is about two events a second: within a few seconds there is a new newest event and more events today.
   await expect
@@ -93,9 +135,76 @@ it('the packaged extension shows a live, changing dashboard in code-server', asy
     }, { timeout: 20_000, interval: 500 })
     .toBe(true);
   const after = await readDashboard(dashboard);
-  await page.screenshot({ path: join(testResultsDir, 'vsix-dashboard-2.png') });
+  await screenshot(page, 'vsix-dashboard-2.png');
   console.log('dashboard before:', before, '\ndashboard after:', after);
   expect(after.tiles.length).toBeGreaterThanOrEqual(2);
+
+  // The Sites view in the activity bar: "All sites" and the demo's sites, each with a figure.
+  await page.locator('.activitybar .action-item a[aria-label^="Ringside"]').first().click();
+  const sitesPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Sites/ }) });
+  const allSites = sitesPane.locator('.monaco-list-row', { hasText: 'All sites' });
+  await allSites.first().waitFor({ timeout: 30_000 });
+  const siteRows = sitesPane.locator('.monaco-list-row[aria-level="1"]');
+  await expect.poll(() => siteRows.count(), { timeout: 20_000 }).toBeGreaterThan(1);
+  const firstSite = siteRows.nth(1);
+  const siteName = (await firstSite.locator('.label-name').first().textContent())!.trim();
+  expect(await firstSite.locator('.label-description').first().textContent()).toMatch(/worst \d+\.\d %|nothing counted/);
+  expect(await sitesPane.locator('.monaco-list-row[aria-level="2"] .label-description').first().textContent()).toMatch(/\d+\.\d % \(\d+\/\d+\)/);
+
+  // Clicking a site opens the dashboard filtered to it.
+  await firstSite.click();
+  await expect.poll(() => dashboard.locator('.rs-select-site').inputValue(), { timeout: 20_000 }).toBe(siteName);
+  await screenshot(page, 'vsix-sites-view-filtered.png');
+
+  // A reload brings the dashboard back through the serializer, still filtered, live again (key from SecretStorage).
+  // "Developer: Reload Window" is how a user reloads, and it lets the workbench save its editor state first;
+  // a raw browser reload can race that save and come back with no editors at all.
+  await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), runCommand(page, 'Developer: Reload Window')]);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const restored = dashboardFrame(page);
+  try {
+    await expect.poll(() => restored.locator('.rs-select-site').inputValue().catch(() => ''), { timeout: 60_000 }).toBe(siteName);
+  } catch (error) {
+    await screenshot(page, 'debug-after-reload.png');
+    console.log('tabs after reload:', await page.locator('.tabs-container .tab').allTextContents(), 'webviews:', await page.locator('iframe.webview').count());
+    throw error;
+  }
+  await expect.poll(() => restored.locator('.rs-connection').textContent(), { timeout: 30_000 }).toMatch(/connected|live/i);
+  await screenshot(page, 'vsix-restored-after-reload.png');
+
+  // Back to all sites for the rest.
+  await restored.locator('.rs-select-site').selectOption({ index: 0 });
+
+  // A degrading stream at one site raises an alert: a notification with "Open Dashboard" and "Acknowledge".
+  const alarmEvents = Array.from({ length: 12 }, (_, i) => ({ id: `e2e-alarm-${Date.now()}-${i}`, type: 'visit', site: 'e2e-alarm', occurredAt: new Date().toISOString(), outcome: 'greeted', greetSeconds: 95 }));
+  const posted = await fetch(new URL('/api/v1/events', demoServer.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${demoServer.apiKey}` },
+    body: JSON.stringify({ events: alarmEvents }),
+  });
+  expect(posted.status).toBe(201);
+  const toast = page.locator('.notification-toast', { hasText: /Visitors greeted within 30 seconds/ }).last();
+  await toast.waitFor({ timeout: 30_000 });
+  await expect.poll(() => toast.locator('.monaco-button', { hasText: 'Open Dashboard' }).count()).toBeGreaterThan(0);
+  // The Sites view shows the new site, red (the error shape, not only a colour), at 0 % of 12.
+  const alarmRow = sitesPane.locator('.monaco-list-row[aria-level="1"]', { hasText: 'e2e-alarm' });
+  await expect.poll(() => alarmRow.locator('.codicon-error').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await screenshot(page, 'vsix-alert-notification.png');
+  await toast.locator('.monaco-button', { hasText: 'Acknowledge' }).first().click();
+  await expect
+    .poll(async () => (await serverJson<{ alerts: Alert[] }>('/api/v1/alerts?state=active&standard=visit-greet-30s')).alerts.some((a) => a.acknowledgedAt !== null), { timeout: 20_000 })
+    .toBe(true);
+
+  // Light and dark: the webview follows VS Code's theme live (toasts cleared, so the dashboard is in view).
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  setTheme('Default Light Modern');
+  await expect.poll(() => restored.locator('body').getAttribute('class'), { timeout: 30_000 }).toMatch(/vscode-light/);
+  await page.waitForTimeout(1_500);
+  await screenshot(page, 'vsix-dashboard-light.png');
+  setTheme('Default Dark Modern');
+  await expect.poll(() => restored.locator('body').getAttribute('class'), { timeout: 30_000 }).toMatch(/vscode-dark/);
+  await page.waitForTimeout(1_500);
+  await screenshot(page, 'vsix-dashboard-dark.png');
 
   // "Connect to Server" asks for the address (prefilled with the setting) and switches to the other server,
   // which has no events yet: the dashboard and the status bar follow.
@@ -104,8 +213,22 @@ it('the packaged extension shows a live, changing dashboard in code-server', asy
   await expect.poll(() => input.inputValue(), { timeout: 10_000 }).toBe(demoServer.url);
   await input.fill(quietServer.url);
   await page.keyboard.press('Enter');
-  await expect.poll(() => dashboard.locator('.rs-tile--events .rs-tile-value').textContent(), { timeout: 20_000 }).toBe('0');
-  await page.locator('.statusbar-item', { hasText: 'Calls —' }).first().waitFor({ timeout: 20_000 });
-  await page.screenshot({ path: join(testResultsDir, 'vsix-dashboard-3-other-server.png') });
+  await expect.poll(() => restored.locator('.rs-tile--events .rs-tile-value').textContent(), { timeout: 20_000 }).toBe('0');
+  await page.locator('.statusbar-item', { hasText: 'Ringside —' }).first().waitFor({ timeout: 20_000 });
+  await screenshot(page, 'vsix-dashboard-3-other-server.png');
+
+  // "Start Local Server" from the installed .vsix: its bundled server and SQLite addon (nothing from this repository),
+  // run with `node` from the PATH, on a fresh data folder whose admin.key the extension reads: live, no key typed.
+  await runCommand(page, 'Ringside: Start Local Server');
+  const started = page.locator('.notification-toast', { hasText: /local server running at http:\/\/127\.0\.0\.1:\d+/ });
+  await started.first().waitFor({ timeout: 60_000 });
+  const localUrl = /http:\/\/127\.0\.0\.1:\d+/.exec((await started.first().textContent()) ?? '')![0];
+  expect(localUrl).not.toBe(quietServer.url);
+  await expect.poll(() => restored.locator('.rs-connection').textContent(), { timeout: 30_000 }).toMatch(/connected|live/i);
+  await expect.poll(() => restored.locator('.rs-tile--events .rs-tile-value').textContent(), { timeout: 20_000 }).toBe('0');
+  // It wants a key (a fresh loopback server writes admin.key): without one the API refuses.
+  expect((await fetch(new URL('/api/v1/compliance', localUrl))).status).toBe(401);
+  await runCommand(page, 'Ringside: Stop Local Server');
+  await page.locator('.statusbar-item', { hasText: 'Ringside offline' }).first().waitFor({ timeout: 20_000 });
   await page.close();
 });

@@ -22,14 +22,15 @@ let outputFile: string;
 beforeAll(async () => {
   const install = installedCodeServer();
   buildForVsCodeTests();
-  servers = await Promise.all([startRingsideServer(), startRingsideServer()]);
+  // The first server wants a key (the suite gives it to the extension through "Set API Key"); the second runs --no-auth.
+  servers = await Promise.all([startRingsideServer({ apiKey: true }), startRingsideServer()]);
   for (const server of servers) cleanups.push(() => server.close());
   const [first, second] = servers;
   const home = mkdtempSync(join(tmpdir(), 'ringside-code-server-'));
   // Registered first, so it runs last: after every process using these folders has stopped.
   cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
   outputFile = join(home, 'suite-report.txt');
-  workspace = createWorkspace(first!.url, { secondServerUrl: second!.url, outputFile });
+  workspace = createWorkspace(first!.url, { apiKey: first!.apiKey!, secondServerUrl: second!.url, outputFile }, { 'ringside.notifications.quietMinutes': 0 });
   const createdWorkspace = workspace;
   cleanups.push(async () => rmSync(createdWorkspace, { recursive: true, force: true }));
   codeServer = await startCodeServer(install, home, workspace);

@@ -17,11 +17,11 @@ import { createWorkspace } from './harness/workspace';
 const VSCODE_VERSION = '1.100.3';
 
 async function main(): Promise<number> {
-  const first = await startRingsideServer();
+  const first = await startRingsideServer({ apiKey: true });
   const second = await startRingsideServer();
   const outputFile = join(mkdtempSync(join(tmpdir(), 'ringside-suite-')), 'report.txt');
   try {
-    const workspace = createWorkspace(first.url, { secondServerUrl: second.url, outputFile });
+    const workspace = createWorkspace(first.url, { apiKey: first.apiKey!, secondServerUrl: second.url, outputFile }, { 'ringside.notifications.quietMinutes': 0 });
     const executable = process.env.VSCODE_EXECUTABLE;
     await runTests({
       ...(executable ? { vscodeExecutablePath: executable } : { version: VSCODE_VERSION }),

@@ -7,16 +7,18 @@ import { join } from 'node:path';
 export const TEST_CONFIG_FILE = 'ringside-test.json';
 
 export interface SuiteConfig {
-  /** A second real server, for "Connect to Server" with a new URL. */
+  /** The admin key of the first server (RINGSIDE_API_KEY); the suite gives it to the extension with "Set API Key". */
+  apiKey?: string;
+  /** A second real server (--no-auth), for "Connect to Server" with a new URL. */
   secondServerUrl?: string;
   /** Where the suite writes its mocha report, so the runner can print it. */
   outputFile?: string;
 }
 
-export function createWorkspace(serverUrl: string, suiteConfig: SuiteConfig = {}): string {
+export function createWorkspace(serverUrl: string, suiteConfig: SuiteConfig = {}, settings: Record<string, unknown> = {}): string {
   const workspace = mkdtempSync(join(tmpdir(), 'ringside-ws-'));
   mkdirSync(join(workspace, '.vscode'));
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'ringside.serverUrl': serverUrl }, null, 2));
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'ringside.serverUrl': serverUrl, ...settings }, null, 2));
   if (Object.keys(suiteConfig).length > 0) writeFileSync(join(workspace, TEST_CONFIG_FILE), JSON.stringify(suiteConfig, null, 2));
   return workspace;
 }

@@ -1,15 +1,31 @@
-// What a user of the extension would notice, checked inside a real VS Code against a real Ringside server:
-// it activates and connects, the dashboard opens and shows events posted to the server, the status bar
-// follows the call standard, and "Connect to Server" switches servers.
+// What a user of the extension would notice, checked inside a real VS Code against real Ringside servers:
+// it connects with the API key given through "Set API Key" (SecretStorage), the dashboard shows events posted
+// to the server, the status bar names the worst standard, the Sites tree follows live data, alerts become
+// notifications, a reconnect catches up on everything posted meanwhile, the serializer restores a panel,
+// "Connect to Server", "Open in Browser" and "Start Local Server" work.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { ComplianceReport } from '../../../server/src/protocol';
 import type { RingsideApi } from '../../../extension/src/api';
-import { call, complianceRatio, percentText, postEvents } from './ringsideHttp';
+import type { TreeRow } from '../../../extension/src/sitesTree';
+import { alerts, call, complianceRatio, getJson, percentText, postEvents, useApiKey, visit } from './ringsideHttp';
 import { suiteConfig } from './testConfig';
 import { waitFor } from './waitFor';
 
 const EXTENSION_ID = 'ringside.ringside';
 const CALL_STANDARD = 'call-answer-2-rings';
+const VISIT_STANDARD = 'visit-greet-30s';
+const COMMANDS = [
+  'ringside.openDashboard',
+  'ringside.connect',
+  'ringside.disconnect',
+  'ringside.setApiKey',
+  'ringside.startLocalServer',
+  'ringside.stopLocalServer',
+  'ringside.openInBrowser',
+  'ringside.showInDashboard',
+  'ringside.refreshSites',
+];
 
 function configuredUrl(): string {
   const url = vscode.workspace.getConfiguration('ringside').get<string>('serverUrl');
@@ -21,34 +37,56 @@ function dashboardTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === 'Ringside');
 }
 
+function siteRow(api: RingsideApi, site: string): TreeRow | undefined {
+  return api.sitesTree().find((row) => row.label === site);
+}
+
+/** Seqs [from, to] all present, in order, exactly once in the extension's log. */
+function assertNoGap(log: readonly number[], from: number, to: number): void {
+  const slice = log.filter((seq) => seq >= from && seq <= to);
+  const expected = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  assert.deepEqual(slice, expected, `seqs ${from}..${to} received in order without a gap`);
+}
+
 export function registerExtensionSuite(): void {
   describe('Ringside extension', () => {
     let api: RingsideApi;
     let serverUrl: string;
+    const config = suiteConfig();
 
     before(async () => {
       const extension = vscode.extensions.getExtension<RingsideApi>(EXTENSION_ID);
       assert.ok(extension, `${EXTENSION_ID} is installed in the development host`);
       api = await extension.activate();
       serverUrl = configuredUrl();
+      useApiKey(config.apiKey);
     });
 
-    it('activates and connects to the server named in ringside.serverUrl', async () => {
-      await waitFor('connection', () => api.connection.state === 'connected');
+    it('is refused without a key, and connects once "Set API Key" stores one (in SecretStorage, not settings)', async function () {
+      if (!config.apiKey) this.skip();
+      await waitFor('the refusal', () => api.connection.state === 'disconnected' && /unauthori[sz]ed/i.test(api.connection.error ?? ''));
+      assert.equal(api.statusBar()?.text, '$(key) Ringside: API key needed');
+      await vscode.commands.executeCommand('ringside.setApiKey', config.apiKey);
+      await waitFor('connection with the key', () => api.connection.state === 'connected');
       assert.equal(api.connection.serverUrl, serverUrl);
+      assert.equal(api.connection.apiKey, config.apiKey);
+      const settingsText = JSON.stringify(vscode.workspace.getConfiguration('ringside'));
+      assert.ok(!settingsText.includes(config.apiKey!), 'the key is not in any setting');
     });
 
-    it('contributes both commands', async () => {
+    it('contributes its commands', async () => {
       const commands = await vscode.commands.getCommands(true);
-      assert.ok(commands.includes('ringside.openDashboard'));
-      assert.ok(commands.includes('ringside.connect'));
+      for (const command of COMMANDS) assert.ok(commands.includes(command), command);
     });
 
     it('opens the dashboard in a webview panel that reports it is connected', async () => {
       await vscode.commands.executeCommand('ringside.openDashboard');
       await waitFor('a Ringside webview tab', () => dashboardTabs().length === 1);
-      const summary = await waitFor('a rendered summary', () => api.lastRenderedSummary()?.connection === 'connected' && api.lastRenderedSummary());
-      assert.ok(CALL_STANDARD in summary.tiles, `tiles for ${CALL_STANDARD}: ${JSON.stringify(summary.tiles)}`);
+      const summary = await waitFor('a rendered summary with the standards', () => {
+        const s = api.lastRenderedSummary();
+        return s?.connection === 'connected' && CALL_STANDARD in s.tiles && s;
+      });
+      assert.ok(VISIT_STANDARD in summary.tiles, `tiles: ${JSON.stringify(summary.tiles)}`);
     });
 
     it('shows an event posted to the server in the feed and in the compliance tiles', async () => {
@@ -69,45 +107,220 @@ export function registerExtensionSuite(): void {
       });
     });
 
-    it('shows the call standard compliance in the status bar', async () => {
-      const expected = percentText(await complianceRatio(serverUrl, CALL_STANDARD));
-      const status = await waitFor('status bar figure', () => api.statusBar()?.text.endsWith(`Calls ${expected}`) && api.statusBar());
-      assert.match(status.text, /^\$\((pass|warning)\) Calls /);
+    it('names the worst standard in the status bar, and lists every standard in its tooltip', async () => {
+      // Calls are at 50 % (one met, one missed); two slow greetings and one quick put visits at 33.3 %: the worst.
+      await postEvents(serverUrl, [visit(5), visit(50), visit(70)]);
+      const visits = percentText(await complianceRatio(serverUrl, VISIT_STANDARD));
+      assert.equal(visits, '33.3 %');
+      const status = await waitFor('the visit standard in the status bar', () => api.statusBar()?.text.endsWith(`Visitors greeted within 30 seconds ${visits}`) && api.statusBar());
+      assert.equal(status.text, `$(error) Visitors greeted within 30 seconds ${visits}`);
+      assert.equal(status.standardId, VISIT_STANDARD);
+      assert.equal(status.band, 'red');
+      const calls = percentText(await complianceRatio(serverUrl, CALL_STANDARD));
+      assert.match(status.tooltip, new RegExp(`Calls answered within 2 rings \\| ${calls.replace('.', '\\.')}`));
+      assert.match(status.tooltip, /Visitors greeted within 30 seconds/);
+
+      // Enough met calls and greetings later, calls (now the lower margin) become the worst.
+      await postEvents(serverUrl, [...Array.from({ length: 8 }, () => visit(3)), ...Array.from({ length: 2 }, () => call(1))]);
+      const callsNow = percentText(await complianceRatio(serverUrl, CALL_STANDARD));
+      const visitsNow = percentText(await complianceRatio(serverUrl, VISIT_STANDARD));
+      assert.equal(visitsNow, '81.8 %');
+      assert.equal(callsNow, '75.0 %');
+      await waitFor('calls as the worst standard', () => api.statusBar()?.text === `$(error) Calls answered within 2 rings ${callsNow}`);
     });
 
-    it('reveals the one panel instead of opening a second, and a reopened panel starts from current data', async () => {
-      await vscode.commands.executeCommand('ringside.openDashboard');
-      assert.equal(dashboardTabs().length, 1);
+    it('lists sites → standards in the Sites view with RAG icons and today’s figures, following live data', async () => {
+      await postEvents(serverUrl, [call(1, 'answered', 'north'), call(2, 'answered', 'north'), call(5, 'answered', 'south'), call(1, 'answered', 'south')]);
+      const north = await waitFor('north in the tree', () => siteRow(api, 'north'));
+      assert.equal(north.colour, 'charts.green');
+      assert.equal(north.icon, 'pass-filled');
+      const northCalls = north.children.find((row) => row.label === 'Calls answered within 2 rings');
+      assert.equal(northCalls?.description, '100.0 % (2/2)');
+      assert.equal(northCalls?.colour, 'charts.green');
+      const south = await waitFor('south at 50 %', () => siteRow(api, 'south')?.children[0]?.description === '50.0 % (1/2)' && siteRow(api, 'south'));
+      assert.equal(south.colour, 'charts.red');
+      assert.equal(south.icon, 'error');
+      assert.equal(api.sitesTree()[0]?.label, 'All sites', '"All sites" comes first');
 
-      const latest = call(2);
-      await postEvents(serverUrl, [latest]);
-      await waitFor('the extension host to see the event', () => api.connection.snapshot?.recent[0]?.event.id === latest.id);
+      // The tree agrees with the server's own groupBy=site report.
+      const report = await getJson<ComplianceReport>(serverUrl, '/api/v1/compliance?groupBy=site');
+      const southGroup = report.standards.find((s) => s.standardId === CALL_STANDARD)?.groups?.find((g) => g.key === 'south');
+      assert.equal(southGroup?.ratio, 0.5);
+
+      // Live: more met calls at south turn it amber (≥ 85 %) then green (≥ 90 %); the tree follows.
+      const fetchesBefore = api.siteFetchCount();
+      const startedAt = Date.now();
+      await postEvents(serverUrl, Array.from({ length: 5 }, () => call(1, 'answered', 'south')));
+      await waitFor('south at 6/7 (amber)', () => siteRow(api, 'south')?.children[0]?.description === '85.7 % (6/7)');
+      assert.equal(siteRow(api, 'south')?.colour, 'charts.yellow');
+      assert.equal(siteRow(api, 'south')?.icon, 'warning');
+      for (let i = 0; i < 5; i += 1) await postEvents(serverUrl, [call(1, 'answered', 'south')]);
+      await waitFor('south at 11/12 (green)', () => siteRow(api, 'south')?.children[0]?.description === '91.7 % (11/12)');
+      assert.equal(siteRow(api, 'south')?.colour, 'charts.green');
+      // Six batches, at most one fetch a second (plus the one in flight when they began).
+      const seconds = (Date.now() - startedAt) / 1000;
+      assert.ok(api.siteFetchCount() - fetchesBefore <= Math.ceil(seconds) + 2, `fetches ${api.siteFetchCount() - fetchesBefore} in ${seconds.toFixed(1)} s`);
+    });
+
+    it('opens the dashboard filtered to a tree item when it is clicked', async () => {
+      const south = api.sitesTree().find((row) => row.label === 'south');
+      assert.ok(south);
+      await vscode.commands.executeCommand('ringside.showInDashboard', { kind: 'standard', site: 'south', standardId: CALL_STANDARD, figure: {} });
+      await waitFor('the selection sent to the dashboard', () => api.dashboardSelection()?.site === 'south' && api.dashboardSelection()?.standard === CALL_STANDARD);
+      // The page itself reports what it is filtered to.
+      await waitFor('the dashboard filtered to south', () => api.lastRenderedSummary()?.selection?.site === 'south' && api.lastRenderedSummary()?.selection?.standard === CALL_STANDARD);
+      assert.equal(dashboardTabs().length, 1, 'the one panel is reused');
+      // Back to everything, for the tests that follow.
+      await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
+      await waitFor('the filter cleared', () => api.lastRenderedSummary()?.selection?.site === null);
+    });
+
+    it('turns an alert into a notification with "Open Dashboard" and "Acknowledge"', async () => {
+      // Twelve missed greetings at one site: a red band alert for that site (minimum sample 10) within a second.
+      await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'alarm')));
+      const alert = await waitForAsync('a firing alert for site alarm', async () => (await alerts(serverUrl, '?state=active&site=alarm'))[0]);
+      assert.equal(alert.standardId, VISIT_STANDARD);
+      const shown = await waitFor('its notification', () => api.notifications().find((n) => n.alertIds.includes(alert.id)));
+      assert.deepEqual(shown.actions, ['Open Dashboard', 'Acknowledge']);
+      assert.match(shown.text, /Visitors greeted within 30 seconds/);
+
+      // "Acknowledge" posts to the server with the extension's key.
+      await api.acknowledgeAlerts([alert.id]);
+      const after = await waitForAsync('the acknowledgement', async () => (await alerts(serverUrl, '?site=alarm')).find((a) => a.id === alert.id && a.acknowledgedAt !== null));
+      assert.ok(after.acknowledgedAt);
+    });
+
+    it('shows no notification when notifications are muted in settings', async () => {
+      const config = vscode.workspace.getConfiguration('ringside');
+      await config.update('notifications.enabled', false, vscode.ConfigurationTarget.Workspace);
+      try {
+        const before = api.notifications().length;
+        await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'muted')));
+        const alert = await waitForAsync('a firing alert for site muted', async () => (await alerts(serverUrl, '?state=active&site=muted'))[0]);
+        await waitFor('the extension to receive it', () => api.connection.activeAlerts().some((a) => a.id === alert.id));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.equal(api.notifications().length, before, 'no notification while muted');
+      } finally {
+        await config.update('notifications.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    });
+
+    it('catches up after "Disconnect": events and alerts posted meanwhile arrive, in seq order, without a gap', async () => {
+      const seen = api.connection.lastSeq;
+      assert.ok(seen !== undefined && seen > 0);
+      await vscode.commands.executeCommand('ringside.disconnect');
+      await waitFor('disconnected', () => api.connection.state === 'disconnected');
+      const posted = await postEvents(serverUrl, Array.from({ length: 5 }, (_, i) => call(i % 3, 'answered', 'away')));
+      // An alert fires while the extension is away.
+      await postEvents(serverUrl, Array.from({ length: 12 }, () => call(7, 'answered', 'away-alarm')));
+      const missedAlert = await waitForAsync('an alert while away', async () => (await alerts(serverUrl, '?state=active&site=away-alarm'))[0]);
+      const lastPosted = posted.results.at(-1)!.seq;
+      assert.ok(lastPosted > seen);
+
+      await vscode.commands.executeCommand('ringside.connect', serverUrl);
+      await waitFor('the catch-up', () => api.connection.state === 'connected' && (api.connection.lastSeq ?? 0) >= lastPosted + 12);
+      assertNoGap(api.connection.receivedSeqs(), seen, lastPosted + 12);
+      const catchUp = api.connection.lastCatchUpResult;
+      assert.ok(catchUp && catchUp.events >= 17 && !catchUp.gap, JSON.stringify(catchUp));
+      assert.ok(catchUp.alerts >= 1, 'the missed alert was replayed');
+      await waitFor('a notification for the alert missed while away', () => api.notifications().some((n) => n.alertIds.includes(missedAlert.id)));
+    });
+
+    it('reconnects by itself after a network drop and catches up', async () => {
+      const seen = api.connection.lastSeq!;
+      api.connection.simulateNetworkDrop();
+      // Posted right away: the client is reconnecting (backoff) while these are stored.
+      const posted = await postEvents(serverUrl, Array.from({ length: 4 }, () => call(1, 'answered', 'drop')));
+      const last = posted.results.at(-1)!.seq;
+      await waitFor('reconnected and caught up', () => api.connection.state === 'connected' && (api.connection.lastSeq ?? 0) >= last, 30_000);
+      assertNoGap(api.connection.receivedSeqs(), seen, last);
+    });
+
+    it('the serializer restores a dashboard panel with its filters and current data', async () => {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await waitFor('the panel to close', () => !api.isDashboardOpen() && dashboardTabs().length === 0);
-      assert.equal(api.lastRenderedSummary(), undefined, 'a closed dashboard shows nothing');
+      // What VS Code does after a reload: a panel of the persisted view type, handed to the registered serializer
+      // with the page's last setState value.
+      const panel = vscode.window.createWebviewPanel('ringside.dashboard', 'Ringside', vscode.ViewColumn.One, { enableScripts: true });
+      const state = { selection: { window: '7d', from: null, to: null, site: 'north', standard: CALL_STANDARD } };
+      await api.serializer.deserializeWebviewPanel(panel, state);
+      assert.deepEqual(api.lastRestoredState(), state);
+      assert.ok(api.isDashboardOpen());
+      await waitFor('the restored page, connected and filtered to north over 7 days', () => {
+        const s = api.lastRenderedSummary();
+        return s?.connection === 'connected' && s.selection?.site === 'north' && s.selection.window === '7d' && s.selection.standard === CALL_STANDARD;
+      });
+      assert.deepEqual(api.dashboardSelection(), state.selection);
+      // Live data reaches the restored page: a new event at north tops its (north-only) feed.
+      const latest = call(1, 'answered', 'north');
+      await postEvents(serverUrl, [latest]);
+      await waitFor(`${latest.id} in the restored panel`, () => api.lastRenderedSummary()?.newestEventId === latest.id);
+      await vscode.commands.executeCommand('ringside.openDashboard', { window: 'today', site: null, standard: null });
+      await waitFor('the filter cleared', () => api.lastRenderedSummary()?.selection?.site === null && api.lastRenderedSummary()?.selection?.window === 'today');
+    });
 
-      await vscode.commands.executeCommand('ringside.openDashboard');
-      await waitFor(`${latest.id} in the reopened panel`, () => dashboardTabs().length === 1 && api.lastRenderedSummary()?.newestEventId === latest.id);
+    it('"Open in Browser" opens the dashboard page for a tree item, with the key only when asked to', async () => {
+      await vscode.commands.executeCommand('ringside.openInBrowser', { kind: 'site', site: 'north' }, { includeKey: false });
+      const plain = new URL(api.lastOpenedInBrowser()!);
+      assert.equal(plain.origin, new URL(serverUrl).origin);
+      assert.equal(plain.searchParams.get('site'), 'north');
+      assert.equal(plain.searchParams.get('token'), null);
+      await vscode.commands.executeCommand('ringside.openInBrowser', { kind: 'standard', site: 'south', standardId: CALL_STANDARD }, { includeKey: true });
+      const withKey = new URL(api.lastOpenedInBrowser()!);
+      assert.equal(withKey.searchParams.get('standard'), CALL_STANDARD);
+      assert.equal(withKey.searchParams.get('token'), config.apiKey ?? null);
     });
 
     it('"Connect to Server" with a new URL stores it and reconnects', async function () {
-      const second = suiteConfig().secondServerUrl;
+      const second = config.secondServerUrl;
       if (!second) this.skip();
       await vscode.commands.executeCommand('ringside.connect', second);
       await waitFor('connection to the second server', () => api.connection.serverUrl === second && api.connection.state === 'connected');
       assert.equal(configuredUrl(), second);
 
       const there = call(1);
-      await postEvents(second!, [there]);
+      await postEvents(second!, [there], undefined);
+      await vscode.commands.executeCommand('ringside.openDashboard');
       await waitFor(`${there.id} from the second server in the feed`, () => api.lastRenderedSummary()?.newestEventId === there.id);
-      assert.match(api.statusBar()?.text ?? '', /Calls 100\.0 %$/, 'the second server has only met calls');
+      await waitFor('the second server’s figure', () => api.statusBar()?.text === '$(pass-filled) Calls answered within 2 rings 100.0 %');
+      await waitFor('its tree', () => siteRow(api, 'vscode-suite')?.children[0]?.description === '100.0 % (1/1)');
+    });
+
+    it('"Start Local Server" runs the bundled server on its own data folder and connects with its admin.key', async () => {
+      await vscode.commands.executeCommand('ringside.startLocalServer');
+      const local = await waitFor('the local server', () => api.localServer(), 60_000);
+      assert.ok(local.apiKey, 'the admin.key written by the fresh server was read');
+      await waitFor('connected to it', () => api.connection.serverUrl === local.url && api.connection.state === 'connected', 30_000);
+      assert.equal(api.connection.apiKey, local.apiKey);
+      await postEvents(local.url, [call(1, 'answered', 'local')], local.apiKey);
+      await waitFor('its tree', () => siteRow(api, 'local')?.children[0]?.description === '100.0 % (1/1)');
+      await vscode.commands.executeCommand('ringside.stopLocalServer');
+      await waitFor('stopped', () => api.localServer() === undefined && api.connection.state === 'disconnected');
     });
 
     it('says so in the status bar and on the dashboard when the server cannot be reached', async () => {
+      await vscode.commands.executeCommand('ringside.openDashboard');
       // Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
       await vscode.commands.executeCommand('ringside.connect', 'http://127.0.0.1:9');
       await waitFor('the offline status bar item', () => api.statusBar()?.text === '$(debug-disconnect) Ringside offline');
       await waitFor('the dashboard to show it is disconnected', () => api.lastRenderedSummary()?.connection === 'disconnected');
+      assert.deepEqual(api.sitesTree(), [], 'the tree is empty while offline');
     });
   });
+}
+
+/** waitFor for async probes (HTTP). */
+async function waitForAsync<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }

@@ -1,38 +1,60 @@
-// The suite talks to the real server over HTTP, exactly like an integration (PBX, door counter) would.
-import type { ComplianceReport, EventInput, IngestResponse } from '../../../server/src/protocol';
+// The suite talks to the real server over HTTP, exactly like an integration (PBX, door counter) would,
+// with the admin key as `Authorization: Bearer` when the server wants one.
+import type { Alert, ComplianceReport, EventInput, IngestResponse } from '../../../server/src/protocol';
 
-export async function postEvents(serverUrl: string, events: EventInput[]): Promise<IngestResponse> {
-  const response = await fetch(new URL('/api/v1/events', serverUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
+let defaultKey: string | undefined;
+
+/** The key every helper below sends unless told otherwise (the suite sets it from ringside-test.json). */
+export function useApiKey(key: string | undefined): void {
+  defaultKey = key;
+}
+
+function headers(key: string | undefined, json = false): Record<string, string> {
+  return { ...(json ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}) };
+}
+
+export async function postEvents(serverUrl: string, events: EventInput[], key: string | undefined = defaultKey): Promise<IngestResponse> {
+  const response = await fetch(new URL('/api/v1/events', serverUrl), { method: 'POST', headers: headers(key, true), body: JSON.stringify({ events }) });
   if (!response.ok) throw new Error(`POST /api/v1/events → ${response.status}: ${await response.text()}`);
   return (await response.json()) as IngestResponse;
 }
 
-export async function complianceRatio(serverUrl: string, standardId: string): Promise<number | null> {
-  const response = await fetch(new URL(`/api/v1/compliance?standard=${encodeURIComponent(standardId)}`, serverUrl));
-  if (!response.ok) throw new Error(`GET /api/v1/compliance → ${response.status}: ${await response.text()}`);
-  const report = (await response.json()) as ComplianceReport;
+export async function getJson<T>(serverUrl: string, path: string, key: string | undefined = defaultKey): Promise<T> {
+  const response = await fetch(new URL(path, serverUrl), { headers: headers(key) });
+  if (!response.ok) throw new Error(`GET ${path} → ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export async function complianceRatio(serverUrl: string, standardId: string, key: string | undefined = defaultKey): Promise<number | null> {
+  const report = await getJson<ComplianceReport>(serverUrl, `/api/v1/compliance?standard=${encodeURIComponent(standardId)}`, key);
   const figure = report.standards.find((standard) => standard.standardId === standardId);
   if (!figure) throw new Error(`compliance report has no ${standardId}: ${JSON.stringify(report)}`);
   return figure.ratio;
 }
 
+export async function alerts(serverUrl: string, query = '', key: string | undefined = defaultKey): Promise<Alert[]> {
+  return (await getJson<{ alerts: Alert[] }>(serverUrl, `/api/v1/alerts${query}`, key)).alerts;
+}
+
 let counter = 0;
 
 /** A call with a unique id, so the test can recognise it in the dashboard's feed. */
-export function call(rings: number, outcome: 'answered' | 'abandoned' = 'answered'): EventInput & { id: string } {
+export function call(rings: number, outcome: 'answered' | 'abandoned' = 'answered', site = 'vscode-suite'): EventInput & { id: string } {
   counter += 1;
   return {
     id: `vscode-suite-${Date.now()}-${counter}`,
     type: 'call',
-    site: 'vscode-suite',
+    site,
     occurredAt: new Date().toISOString(),
     outcome,
     rings,
   };
+}
+
+/** A visit with a unique id. */
+export function visit(greetSeconds: number, site = 'vscode-suite', outcome: 'greeted' | 'left' = 'greeted'): EventInput & { id: string } {
+  counter += 1;
+  return { id: `vscode-visit-${Date.now()}-${counter}`, type: 'visit', site, occurredAt: new Date().toISOString(), outcome, greetSeconds };
 }
 
 /** The dashboard's wording for a ratio (webview/src/format.ts). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 export interface SuiteConfig {
+  apiKey?: string;
   secondServerUrl?: string;
   outputFile?: string;
 }
