@@ -1,0 +1,122 @@
+// Dashboard query: 30 days of compliance by hour for each of 20 sites (both default standards) with N stored
+// events (default 10 M), over HTTP from the built server, vs the same answer from a naive GROUP BY over the raw
+// events and judgements (better-sqlite3, in the harness, no HTTP: flattering the baseline, not the product).
+import { fmt, http, removeDir, startRingside, summary, tempDir, dirSizeMb } from '../lib/common.mjs';
+import { loadStoreTools } from '../lib/build.mjs';
+import { Database } from '../lib/db.mjs';
+import { join } from 'node:path';
+
+const SITES = 20;
+export const DEFAULT_EVENTS = 10_000_000;
+const HOUR = 3_600_000;
+const NAIVE = `
+  SELECT j.standard_id AS standardId, (e.occurred_at_ms / ${HOUR}) * ${HOUR} AS hour, SUM(j.counted) AS total, SUM(j.met) AS met
+  FROM events e JOIN judgements j ON j.event_seq = e.seq
+  WHERE e.site = ? AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ?
+  GROUP BY j.standard_id, hour`;
+
+export async function run({ quick, log, queryEvents }) {
+  // 10 M, the issue's size: ~4 minutes of the suite's 10 on 2 cores (generation ~2.5 min, 4.8 GB). `--events N`
+  // measures another size; below 10 M the report extrapolates (rollup read constant, raw reads linear).
+  const events = queryEvents ?? (quick ? 50_000 : DEFAULT_EVENTS);
+  const rounds = quick ? 1 : events > 2_000_000 ? 1 : 3;
+  const toMs = Math.floor(Date.now() / HOUR) * HOUR; // ends at the current hour, so the dashboard's "30 days" sees it
+  const fromMs = toMs - 30 * 24 * HOUR;
+  const dir = tempDir('query');
+  try {
+    const tools = await loadStoreTools();
+    const t0 = performance.now();
+    const gen = tools.generateBulk({ dataDir: dir, events, sites: SITES, fromMs, toMs, seed: 42 });
+    const genMs = performance.now() - t0;
+    log(`query: generated ${events} events in ${(genMs / 1000).toFixed(1)} s ${JSON.stringify(gen)}, ${dirSizeMb(dir).toFixed(0)} MB`);
+    const sites = Array.from({ length: SITES }, (_, i) => tools.siteName(i));
+    const path = (site) => `/api/v1/compliance?site=${site}&from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}&bucket=hour&tz=UTC`;
+
+    const server = await startRingside(dir);
+    const latencies = [];
+    const dashboards = [];
+    let answers;
+    try {
+      for (const site of sites.slice(0, events > 2_000_000 ? 2 : SITES)) await http('GET', server.url + path(site)); // warm-up (page cache, statement cache)
+      for (let r = 0; r < rounds; r++) {
+        const t = performance.now();
+        const round = [];
+        for (const site of sites) {
+          const res = await http('GET', server.url + path(site));
+          if (res.status !== 200) throw new Error(`compliance answered ${res.status}: ${res.body.slice(0, 300)}`);
+          latencies.push(res.ms);
+          round.push(JSON.parse(res.body));
+        }
+        dashboards.push(performance.now() - t);
+        answers = round;
+      }
+    } finally {
+      await server.stop();
+    }
+
+    // The naive baseline, and a check that both give the same numbers.
+    const db = new Database(join(dir, 'ringside.db'), { readonly: true });
+    const naive = [];
+    let checked = 0;
+    try {
+      const stmt = db.prepare(NAIVE);
+      const naiveSites = quick ? sites.slice(0, 2) : sites.slice(0, 5);
+      stmt.all(naiveSites[0], fromMs, toMs); // warm-up
+      for (const site of naiveSites) {
+        const t = performance.now();
+        const rows = stmt.all(site, fromMs, toMs);
+        naive.push(performance.now() - t);
+        const report = answers[sites.indexOf(site)];
+        for (const row of rows) {
+          const figure = report.standards.find((s) => s.standardId === row.standardId);
+          const point = figure?.series?.find((p) => Date.parse(p.start) === row.hour);
+          if (!point || point.total !== row.total || point.met !== row.met) throw new Error(`the report disagrees with the naive query for ${site} ${row.standardId} ${new Date(row.hour).toISOString()}: ${JSON.stringify({ point, row })}`);
+          checked += 1;
+        }
+      }
+    } finally {
+      db.close();
+    }
+    const parts = tools.queryBreakdown(dir, sites[0], fromMs, toMs);
+    const mine = summary(latencies);
+    const base = summary(naive);
+    const speedup = base.p50 / mine.p50;
+    // Extrapolation to 10 M when measured smaller: the rollup read does not grow with the event count once every
+    // 15-minute bucket is populated (it is by 50 k events); the raw p90 read and the naive query grow linearly.
+    const scale = 10_000_000 / events;
+    const extrapolated = { p50: mine.p50 + parts.valuesMs * (scale - 1), naive: base.p50 * scale };
+    const metHere = mine.p50 < 20 && speedup >= 50;
+    const met = metHere && (events >= 10_000_000 || (extrapolated.p50 < 20 && extrapolated.naive / extrapolated.p50 >= 50));
+    const points = answers[0].standards.reduce((n, s) => n + (s.series?.length ?? 0), 0);
+    log(`query: ringside ${JSON.stringify(mine)} naive ${JSON.stringify(base)}`);
+    return {
+      title: 'Dashboard query',
+      how: `${fmt(events)} events (70 % calls, 30 % visits) over 30 days × ${SITES} sites, generated by \`generateBulk\` in test/bench/lib/storeTools.ts: INSERT … SELECT in 1 M-row transactions with the judgements of the two default standards computed in SQL, then the engine's own \`rebuildRollups()\`; a sample of 2,000 generated events is re-judged by the engine's \`prepareEvent()\` and must agree. The rollup and audit-chain triggers are dropped during the load and recreated after it, so these generated rows have no audit-chain links (the query does not read the chain). One request = \`GET /api/v1/compliance?site=S&from=…&to=…&bucket=hour&tz=UTC\` (30 × 24 hourly points × 2 standards for one site); ${SITES} sites × ${rounds} rounds after a warm-up pass, sequential, over keep-alive HTTP with a Bearer key. Baseline: the same per-site hourly sums by a naive \`GROUP BY\` over raw events ⋈ judgements (site+time index) in better-sqlite3 directly, ${naive.length} sites; every naive row is compared with the report's series point.`,
+    details: [
+      `Generation: ${fmt(events)} events in ${fmt(genMs / 1000, 1)} s (inserts ${fmt(gen.insertMs / 1000, 1)} s, rollup rebuild ${fmt(gen.rollupMs / 1000, 1)} s, engine cross-check of ${gen.checked} events ${fmt(gen.checkMs)} ms) = ${fmt(events / (genMs / 1000))} events/s; database ${fmt(dirSizeMb(dir))} MB.`,
+      `Ringside per request: p50 ${fmt(mine.p50, 1)} ms, p90 ${fmt(mine.p90, 1)} ms, p99 ${fmt(mine.p99, 1)} ms (${mine.n} requests, ${points} series points each); a whole 20-site dashboard (20 sequential requests): ${dashboards.map((d) => fmt(d)).join(' / ')} ms.`,
+      `Inside one site-request (in-process, median of 3): the rollup read behind the hourly series and sums takes ${fmt(parts.rollupMs, 1)} ms (${fmt(parts.rollupRows)} rollup_15m rows); the raw read behind the p90 companion (\`engine.values\`: every answered/greeted judgement in the range, counted per value in SQL) takes ${fmt(parts.valuesMs, 1)} ms for ${fmt(parts.valueRows)} judgements.`,
+      `Naive GROUP BY per site: p50 ${fmt(base.p50, 1)} ms (${naive.map((d) => fmt(d)).join(', ')} ms); ${fmt(checked)} hourly rows compared with the report: all equal.`,
+    ],
+    rows: [
+      {
+        what: `dashboard query (${fmt(events / 1e6, events < 1e6 ? 2 : 0)} M events)`,
+        measured: `p50 ${fmt(mine.p50, 1)} ms, p99 ${fmt(mine.p99, 1)} ms per site-request`,
+        baseline: `naive GROUP BY: p50 ${fmt(base.p50, 0)} ms`,
+        ratio: `${fmt(speedup, speedup < 10 ? 2 : 0)} × faster`,
+        target: 'p50 < 20 ms, ≥ 50 × faster (10 M events)',
+        verdict: met ? 'met' : 'missed',
+        why: [
+          events < 10_000_000
+            ? `Measured at ${fmt(events)} events, not 10 M, to keep the whole suite within 10 minutes on 2 cores (generating 10 M takes minutes alone; \`pnpm bench query --events 10000000\` runs it). Extrapolated to 10 M: the rollup read stays, the raw p90 read (${fmt(parts.valuesMs, 1)} ms here) and the naive query grow linearly, giving p50 ≈ ${fmt(extrapolated.p50)} ms vs naive ≈ ${fmt(extrapolated.naive)} ms (${fmt(extrapolated.naive / extrapolated.p50, 0)} ×).`
+            : '',
+          metHere ? '' : `Every report carries companions, and their exact nearest-rank p90 needs every answered/greeted judgement in the range: that raw read (${fmt(parts.valuesMs, 1)} ms of the request here) grows with the data, while the hourly series and sums come from rollups (${fmt(parts.rollupMs, 1)} ms). Meeting the target needs the p90 from a per-value histogram rollup (a new migration and trigger, coordinated with the engine and audit owners), or a report option without companions for charts.`,
+        ].filter(Boolean).join(' '),
+        raw: { mine, base, gen, genMs, events, parts, extrapolated },
+      },
+    ],
+  };
+  } finally {
+    removeDir(dir);
+  }
+}

@@ -1,0 +1,115 @@
+// Dashboard render: the real browser page (playwright-core + Debian's Chromium) served by the built server with
+// 30 days × 20 sites of data, opened on the 30-day view (hourly series, site bars). First render = navigation
+// start → both charts show their hourly series (a MutationObserver in the page checks the DOM the render writes,
+// so the time includes the chart drawing done synchronously in the same task). Live update = the longest
+// animation-frame callback (the dashboard renders in requestAnimationFrame) after a posted event reaches the page.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { API_KEY, AUTH, fmt, http, REPO, removeDir, sleep, startRingside, summary, tempDir } from '../lib/common.mjs';
+import { loadStoreTools } from '../lib/build.mjs';
+
+const HOUR = 3_600_000;
+
+const INIT = `
+  window.__bench = { firstRender: null, frames: [], listen: false };
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) => raf((t) => {
+    const s = performance.now();
+    try { cb(t); } finally { if (window.__bench.listen) window.__bench.frames.push({ at: s, ms: performance.now() - s }); }
+  });
+  const check = () => {
+    if (window.__bench.firstRender !== null) return;
+    const panels = [...document.querySelectorAll('.rs-chart-panel')];
+    if (panels.length < 2) return;
+    const done = panels.every((p) => p.dataset.status === 'ok' && p.querySelectorAll('tbody tr').length >= 700);
+    if (done) window.__bench.firstRender = performance.now();
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+`;
+
+export async function run({ quick, log }) {
+  const events = quick ? 20_000 : 300_000;
+  const toMs = Math.floor(Date.now() / HOUR) * HOUR;
+  const fromMs = toMs - 30 * 24 * HOUR;
+  const dir = tempDir('render');
+  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const { chromium } = createRequire(join(REPO, 'package.json'))('playwright-core');
+  try {
+    const tools = await loadStoreTools();
+    tools.generateBulk({ dataDir: dir, events, sites: 20, fromMs, toMs, seed: 5 });
+    const server = await startRingside(dir);
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
+    const firsts = [];
+    const fetches = [];
+    const updates = [];
+    try {
+      const loads = quick ? 1 : 3;
+      for (let i = 0; i < loads; i++) {
+        const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+        const page = await context.newPage();
+        await page.addInitScript(INIT);
+        await page.goto(`${server.url}/?token=${API_KEY}&window=30d`);
+        await page.waitForFunction(() => window.__bench.firstRender !== null, null, { timeout: 30_000 });
+        const r = await page.evaluate(() => ({
+          first: window.__bench.firstRender,
+          fetch: performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/compliance') && e.name.includes('bucket=hour')).map((e) => e.responseEnd - e.startTime),
+        }));
+        firsts.push(r.first);
+        if (r.fetch.length) fetches.push(Math.max(...r.fetch));
+        if (i === loads - 1) {
+          // Live updates on the loaded 30-day page: one event at a time, 400 ms apart.
+          await sleep(1000);
+          const n = quick ? 3 : 20;
+          for (let k = 0; k < n; k++) {
+            await page.evaluate(() => {
+              window.__bench.frames = [];
+              window.__bench.listen = true;
+            });
+            const res = await http('POST', `${server.url}/api/v1/events`, { body: { type: 'call', site: `site-0${k % 10}`, occurredAt: new Date().toISOString(), outcome: 'answered', rings: 1 + (k % 3) } });
+            if (res.status !== 201) throw new Error(`POST answered ${res.status}`);
+            await sleep(400);
+            const frames = await page.evaluate(() => {
+              window.__bench.listen = false;
+              return window.__bench.frames;
+            });
+            if (frames.length) updates.push(Math.max(...frames.map((f) => f.ms)));
+          }
+        }
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+    const first = summary(firsts);
+    const update = summary(updates);
+    const fetch = summary(fetches);
+    log(`render: first ${JSON.stringify(first)} fetch ${JSON.stringify(fetch)} update ${JSON.stringify(update)}`);
+    const met = first.p50 < 300 && update.p50 < 16 && update.n > 0;
+    return {
+      title: 'Dashboard render',
+      how: `${fmt(events)} events over 30 days × 20 sites (generated as in the query case), the built server, Chromium (${chromiumPath}, --no-sandbox --disable-gpu, 1400×1000) through playwright-core opening \`/?token=…&window=30d\`: the dashboard's 30-day view (an hourly series per standard, 720 points each, and the per-site bars). First render: navigation start → the page's DOM shows both charts with their hourly tables filled (MutationObserver in the page; the charts are drawn synchronously in the same render), ${firsts.length} fresh page loads. Live update: an event is posted, and the longest requestAnimationFrame callback in the next 400 ms (the dashboard renders in rAF, coalescing messages) is that update's cost; ${updates.length} updates. Baseline: the page's own fetch of the hourly compliance report (Resource Timing), i.e. the part of the first render that is waiting for data.`,
+      details: [
+        `First render: p50 ${fmt(first.p50)} ms, max ${fmt(first.max)} ms (${firsts.map((f) => fmt(f)).join(', ')}).`,
+        `Hourly report fetch inside it: p50 ${fmt(fetch.p50)} ms.`,
+        `Live update (longest frame): p50 ${fmt(update.p50, 1)} ms, p90 ${fmt(update.p90, 1)} ms, max ${fmt(update.max, 1)} ms.`,
+      ],
+      rows: [
+        {
+          what: 'dashboard render (30 d hourly, 20 sites)',
+          measured: `first render p50 ${fmt(first.p50)} ms; live update p50 ${fmt(update.p50, 1)} ms (max ${fmt(update.max, 1)})`,
+          baseline: `report fetch alone: p50 ${fmt(fetch.p50)} ms; frame budget 16.7 ms`,
+          ratio: '',
+          target: 'first < 300 ms, update < 16 ms',
+          verdict: met ? 'met' : 'missed',
+          ...(met
+            ? {}
+            : { why: `The first render waits for the 30-day hourly report (${fmt(fetch.p50)} ms of it): its companions' p90 reads every judgement of the month (see the query case), so it grows with the data; drawing is the rest. Live updates render within a frame${update.p50 < 16 ? '' : ' only sometimes'}.` }),
+          raw: { first, update, fetch },
+        },
+      ],
+    };
+  } finally {
+    removeDir(dir);
+  }
+}

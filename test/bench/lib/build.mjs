@@ -1,0 +1,44 @@
+// Bundles lib/storeTools.ts (the server's store, ingest and engine code) for the harness. Packages stay
+// external and are resolved from server/ (better-sqlite3 is native and lives in server/node_modules).
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const here = import.meta.dirname;
+export const REPO = join(here, '../../..');
+export const BUILD_DIR = join(here, '../.build');
+const serverRequire = createRequire(join(REPO, 'server/package.json'));
+
+export async function buildStoreTools() {
+  const outfile = join(BUILD_DIR, 'storeTools.mjs');
+  await build({
+    entryPoints: [join(here, 'storeTools.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'server-packages',
+        setup(b) {
+          b.onResolve({ filter: /^[@a-z][^:]*$/ }, (args) => {
+            if (args.path.startsWith('node:')) return { external: true };
+            try {
+              return { path: pathToFileURL(serverRequire.resolve(args.path)).href, external: true };
+            } catch {
+              return { external: true };
+            }
+          });
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+export async function loadStoreTools() {
+  return import(pathToFileURL(await buildStoreTools()).href);
+}

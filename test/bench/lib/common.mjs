@@ -1,0 +1,170 @@
+// Shared helpers of the benchmark harness: child servers, RSS, percentiles, HTTP with keep-alive.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, totalmem, tmpdir, freemem } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+export const REPO = join(import.meta.dirname, '../../..');
+export const SERVER_MAIN = join(REPO, 'server/dist/main.js');
+/** Packages the server depends on (express, better-sqlite3) resolve from server/. */
+export const serverRequire = createRequire(join(REPO, 'server/package.json'));
+export const API_KEY = 'rs_bench-0123456789abcdef0123456789abcdef';
+export const AUTH = { authorization: `Bearer ${API_KEY}` };
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `ringside-bench-${prefix}-`));
+}
+
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function dirSizeMb(dir) {
+  let total = 0;
+  for (const f of ['ringside.db', 'ringside.db-wal']) if (existsSync(join(dir, f))) total += statSync(join(dir, f)).size;
+  return total / 1024 / 1024;
+}
+
+/** Builds the server bundle (server/dist/main.js) once per harness run. */
+let built = false;
+export function buildServer() {
+  if (built) return;
+  execFileSync(process.execPath, [join(REPO, 'server/build.mjs')], { cwd: join(REPO, 'server'), stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
+
+export function machine() {
+  const c = cpus();
+  return {
+    cores: c.length,
+    cpu: c[0]?.model ?? 'unknown',
+    memoryGb: +(totalmem() / 1024 ** 3).toFixed(1),
+    freeGb: +(freemem() / 1024 ** 3).toFixed(1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    load: readLoad(),
+  };
+}
+
+function readLoad() {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+}
+
+export function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Starts a child that prints `listening on URL` (the built Ringside CLI or a baseline server).
+ * Returns { url, pid, child, stop() }.
+ */
+export async function startChild(args, { env = {}, nodeArgs = [], cwd = REPO } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`child did not start in 30 s: ${stderr}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited ${code}: ${stderr}`));
+    });
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    url,
+    pid: child.pid,
+    child,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** The built Ringside CLI with an API key from the environment (auth on, as in production), rate limit off. */
+export function startRingside(dataDir, { nodeArgs = [], extra = [] } = {}) {
+  buildServer();
+  return startChild([SERVER_MAIN, '--port', '0', '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', ...extra], {
+    env: { RINGSIDE_API_KEY: API_KEY },
+    nodeArgs,
+  });
+}
+
+export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** POST/GET with keep-alive; resolves { status, body (string), ms }. */
+export function http(method, url, { body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = request(url, { method, agent: keepAlive, headers: { ...AUTH, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started, end: performance.now() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function summary(values) {
+  const s = Float64Array.from(values).sort();
+  return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+}
+
+export const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+
+/** One deterministic single event body (calls at 20 sites). */
+export function eventBody(i, nowMs = Date.now()) {
+  return { type: 'call', site: `site-${String(i % 20).padStart(2, '0')}`, occurredAt: new Date(nowMs - 1000).toISOString(), outcome: 'answered', rings: 1 + (i % 4), agent: `a${i % 10}` };
+}
+
+/** A batch of `n` deterministic events around now (mixed calls and visits, 20 sites). */
+export function batchBody(n, seed, nowMs = Date.now()) {
+  const events = [];
+  for (let i = 0; i < n; i++) {
+    const k = seed * 7919 + i;
+    const site = `site-${String(k % 20).padStart(2, '0')}`;
+    const occurredAt = new Date(nowMs - ((k * 37) % 3_600_000)).toISOString();
+    events.push(k % 10 < 7
+      ? { type: 'call', site, occurredAt, outcome: k % 20 === 0 ? 'abandoned' : 'answered', rings: 1 + (k % 4), queue: `q${k % 3}`, agent: `a${k % 10}` }
+      : { type: 'visit', site, occurredAt, outcome: k % 20 === 1 ? 'left' : 'greeted', greetSeconds: k % 60, agent: `a${k % 10}` });
+  }
+  return { events };
+}

@@ -1,0 +1,326 @@
+// In-process access to the server's store for the benchmark fixtures (bundled by test/bench/lib/build.mjs
+// into test/bench/.build/storeTools.mjs, so the harness runs the server's own code, not a copy).
+//
+// Two ways of filling a database, both deterministic for a seed:
+//  - ingestThroughStore: the product's ingest service in-process (validate → judge → one transaction per
+//    batch with rollup and audit-chain triggers). Used for the export fixture (it needs real chain links).
+//  - generateBulk: INSERT … SELECT in big transactions (1 M rows each), judgements computed in SQL for the
+//    default standards (F3, sites open around the clock), then the engine's own rebuildRollups(). The
+//    rollup and audit-chain triggers are dropped for the load and recreated afterwards, so the fixture has
+//    no audit chain for the generated rows (`verify` would report it). A sample of generated events is
+//    re-judged with the engine's prepareEvent() and must agree with the SQL judgements.
+import { openStore } from '../../../server/src/store/store';
+import { openDatabase } from '../../../server/src/store/database';
+import { createIngestService } from '../../../server/src/ingest/ingestService';
+import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
+import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
+import { createEngineQueries } from '../../../server/src/store/rollupQueries';
+import type { EventInput } from '../../../server/src/protocol';
+
+/** The server's better-sqlite3 handle type (better-sqlite3 itself lives in server/node_modules). */
+type Db = ReturnType<typeof openDatabase>;
+import { digestOf, GENESIS_HASH, KIND_BY_NAME, linkHash, recordOf, type ChainKind } from '../../../server/src/audit/records';
+
+export interface GenerateOptions {
+  dataDir: string;
+  events: number;
+  sites: number;
+  fromMs: number;
+  toMs: number;
+  seed: number;
+}
+
+export const siteName = (i: number): string => `site-${String(i).padStart(2, '0')}`;
+
+/** Deterministic event inputs (mulberry32), as a client would post them. */
+export function makeInputs(count: number, opts: { sites: number; fromMs: number; toMs: number; seed: number; idPrefix?: string }): EventInput[] {
+  let a = opts.seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const span = opts.toMs - opts.fromMs;
+  const out: EventInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const ms = Math.floor(opts.fromMs + (span * i) / count);
+    const site = siteName(Math.floor(rnd() * opts.sites));
+    const occurredAt = new Date(ms).toISOString();
+    const id = opts.idPrefix ? `${opts.idPrefix}${i}` : undefined;
+    const r = rnd();
+    if (r < 0.7) {
+      out.push({ ...(id ? { id } : {}), type: 'call', site, occurredAt, outcome: rnd() < 0.05 ? 'abandoned' : 'answered', rings: 1 + Math.floor(rnd() * 4), queue: `q${Math.floor(rnd() * 3)}`, agent: `a${Math.floor(rnd() * 10)}` } as EventInput);
+    } else {
+      out.push({ ...(id ? { id } : {}), type: 'visit', site, occurredAt, outcome: rnd() < 0.05 ? 'left' : 'greeted', greetSeconds: Math.floor(rnd() * 60), agent: `a${Math.floor(rnd() * 10)}` } as EventInput);
+    }
+  }
+  return out;
+}
+
+/** Writes `count` events through the product's ingest service, `batch` at a time. Returns events/s. */
+export function ingestThroughStore(opts: GenerateOptions & { batch?: number }): { events: number; ms: number } {
+  const store = openStore({ dataDir: opts.dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
+  const ingest = createIngestService({ store, timeZone: 'UTC' });
+  const started = performance.now();
+  const batch = opts.batch ?? 5000;
+  let done = 0;
+  try {
+    while (done < opts.events) {
+      const n = Math.min(batch, opts.events - done);
+      const span = opts.toMs - opts.fromMs;
+      const from = opts.fromMs + Math.floor((span * done) / opts.events);
+      const to = opts.fromMs + Math.floor((span * (done + n)) / opts.events);
+      const inputs = makeInputs(n, { sites: opts.sites, fromMs: from, toMs: Math.max(to, from + 1), seed: opts.seed + done });
+      const out = ingest.ingest(inputs);
+      if (out.kind !== 'stored') throw new Error(`ingest refused the generated batch: ${JSON.stringify(out).slice(0, 500)}`);
+      done += n;
+    }
+  } finally {
+    store.close();
+  }
+  return { events: done, ms: performance.now() - started };
+}
+
+const BULK_TRIGGERS = ['rollup_minute_on_judgement', 'rollup_15m_on_judgement', 'audit_chain_event', 'audit_chain_judgement'];
+
+/** SQL bulk load + the engine's rollup rebuild. Returns timings in ms. */
+export function generateBulk(opts: GenerateOptions): { insertMs: number; rollupMs: number; checkMs: number; checked: number } {
+  // Migrations, default standards and the sites (created as the ingest path would: UTC, 6 s, 24/7).
+  const store = openStore({ dataDir: opts.dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
+  const versions = new Map(store.standards.current().map((s) => [s.id, s.version]));
+  store.close();
+  const db: Db = openDatabase(opts.dataDir);
+  try {
+    // A fixture: durability of the load itself does not matter; a big page cache keeps the index inserts in memory.
+    db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -1000000');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('foreign_keys = OFF'); // rows are consistent by construction (sites and standards exist)
+    const t0 = performance.now();
+    const ensureSite = db.prepare(`INSERT OR IGNORE INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, 'UTC', 6, ?)`);
+    db.transaction(() => {
+      for (let s = 0; s < opts.sites; s++) ensureSite.run(siteName(s), opts.fromMs);
+    })();
+    const triggers = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${BULK_TRIGGERS.map(() => '?').join(',')})`).all(...BULK_TRIGGERS) as Array<{ name: string; sql: string }>;
+    const firstSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
+    const insertEvents = db.prepare(eventsSql(opts));
+    const insertJudgements = db.prepare(judgementsSql(versions.get('call-answer-2-rings') ?? 1, versions.get('visit-greet-30s') ?? 1));
+    const chunk = 1_000_000;
+    try {
+      for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
+      for (let start = 0; start < opts.events; start += chunk) {
+        const n = Math.min(chunk, opts.events - start);
+        db.transaction(() => {
+          const before = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0);
+          insertEvents.run({ start, end: start + n - 1 });
+          insertJudgements.run({ after: before });
+        })();
+      }
+    } finally {
+      for (const t of triggers) db.exec(t.sql);
+    }
+    const insertMs = performance.now() - t0;
+    const t1 = performance.now();
+    createEngineQueries(db).rebuildRollups();
+    const rollupMs = performance.now() - t1;
+    const t2 = performance.now();
+    const checked = checkJudgements(db, opts, firstSeq);
+    return { insertMs, rollupMs, checkMs: performance.now() - t2, checked };
+  } finally {
+    db.close();
+  }
+}
+
+// Deterministic hashes of the row number i (all integer arithmetic in SQLite).
+const h = (k: number) => `(((n.i + @seed) * ${k} + ${k >> 3}) % 1000003)`;
+
+function eventsSql(o: GenerateOptions): string {
+  const span = o.toMs - o.fromMs;
+  // Integer arithmetic throughout (better-sqlite3 binds JS numbers as REAL; the CTE casts them back).
+  const ms = `CAST(${o.fromMs} + (n.i * ${span}) / ${o.events} AS INTEGER)`;
+  const site = `('site-' || printf('%02d', ${h(2654435761)} % ${o.sites}))`;
+  const isCall = `(${h(40503)} % 10 < 7)`;
+  const rings = `(1 + ${h(69069)} % 4)`;
+  const abandoned = `(${h(1103515245)} % 20 = 0)`;
+  const greet = `(${h(22695477)} % 60)`;
+  const queue = `('q' || (${h(134775813)} % 3))`;
+  const agent = `('a' || (${h(214013)} % 10))`;
+  const occurredAt = `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`;
+  return `
+    WITH RECURSIVE n(i) AS (SELECT CAST(@start AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i < CAST(@end AS INTEGER)),
+    g AS (SELECT n.i AS i, ${ms} AS ms, ${site} AS site, ${isCall} AS is_call, ${rings} AS rings, ${abandoned} AS ab,
+                 ${greet} AS greet, ${queue} AS queue, ${agent} AS agent, ${occurredAt} AS occurred_at FROM n)
+    INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content)
+    SELECT 'g' || @seed || '-' || printf('%09d', i),
+           CASE WHEN is_call THEN 'call' ELSE 'visit' END, site, ms, occurred_at, ms + 1000,
+           CASE WHEN is_call THEN (CASE WHEN ab THEN 'abandoned' ELSE 'answered' END) ELSE (CASE WHEN ab THEN 'left' ELSE 'greeted' END) END,
+           CASE WHEN is_call THEN rings END, CASE WHEN is_call THEN (rings - 1) * 6 END, CASE WHEN is_call THEN NULL ELSE greet END,
+           CASE WHEN is_call THEN queue END, agent,
+           CASE WHEN is_call THEN '["answerSeconds"]' ELSE '[]' END,
+           CASE WHEN is_call
+             THEN json_object('agent', agent, 'id', 'g' || @seed || '-' || printf('%09d', i), 'occurredAt', occurred_at, 'outcome', CASE WHEN ab THEN 'abandoned' ELSE 'answered' END, 'queue', queue, 'rings', rings, 'site', site, 'type', 'call')
+             ELSE json_object('agent', agent, 'greetSeconds', greet, 'id', 'g' || @seed || '-' || printf('%09d', i), 'occurredAt', occurred_at, 'outcome', CASE WHEN ab THEN 'left' ELSE 'greeted' END, 'site', site, 'type', 'visit')
+           END
+    FROM g`.replaceAll('@seed', String(o.seed));
+}
+
+function judgementsSql(callVersion: number, visitVersion: number): string {
+  // The default standards, F3, sites open around the clock: answered/greeted → counted, met when within the
+  // threshold; abandoned/left → counted, missed, reason 'abandoned'/'left'.
+  return `
+    INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
+    SELECT seq,
+           CASE type WHEN 'call' THEN 'call-answer-2-rings' ELSE 'visit-greet-30s' END,
+           CASE type WHEN 'call' THEN ${callVersion} ELSE ${visitVersion} END,
+           CASE type WHEN 'call' THEN 'rings' ELSE 'greetSeconds' END,
+           CASE type WHEN 'call' THEN rings ELSE greet_seconds END,
+           CASE type WHEN 'call' THEN 2 ELSE 30 END,
+           CASE WHEN outcome IN ('answered', 'greeted') AND (CASE type WHEN 'call' THEN rings <= 2 ELSE greet_seconds <= 30 END) THEN 1 ELSE 0 END,
+           1,
+           CASE outcome WHEN 'abandoned' THEN 'abandoned' WHEN 'left' THEN 'left' END
+    FROM events WHERE seq > @after ORDER BY seq`;
+}
+
+/** Re-judges a sample of generated events with the engine and compares; throws on any difference. */
+function checkJudgements(db: Db, o: GenerateOptions, firstSeq: number): number {
+  const store = { standards: DEFAULT_STANDARDS };
+  const rows = db
+    .prepare(`SELECT e.seq, e.content, j.standard_id, j.standard_version, j.value, j.threshold, j.met, j.counted, j.reason
+              FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE e.seq >= ? AND e.seq % ? = 0 LIMIT 2000`)
+    .all(firstSeq, Math.max(1, Math.floor(o.events / 2000))) as Array<Record<string, unknown>>;
+  for (const r of rows) {
+    const input = JSON.parse(String(r.content)) as EventInput;
+    const prepared = prepareEvent(input, {
+      standardsAt: () => store.standards,
+      site: { id: input.site, name: input.site, timeZone: 'UTC', ringCycleSeconds: 6, hours: null, holidays: [], autoCreated: true },
+      receivedAtMs: 0,
+    });
+    const [j] = prepared.judgements;
+    const same = j && j.standardId === r.standard_id && j.value === r.value && j.threshold === r.threshold && (j.met ? 1 : 0) === r.met && (j.counted === false ? 0 : 1) === r.counted && (j.reason ?? null) === (r.reason ?? null);
+    if (!same || prepared.judgements.length !== 1) throw new Error(`generated judgement differs from the engine's for event ${String(r.seq)}: ${JSON.stringify({ engine: prepared.judgements, sql: r })}`);
+  }
+  return rows.length;
+}
+
+export { openDatabase, openStore, createIngestService, DEFAULT_STANDARDS, createEngineQueries };
+
+/**
+ * Chains the rows generateBulk left unchained, exactly as audit migration 5 chains rows that existed before it
+ * (each event, then its judgements, in seq order; same digest and link functions). Returns links written.
+ */
+export function chainGenerated(dataDir: string): number {
+  const db: Db = openDatabase(dataDir);
+  try {
+    db.pragma('cache_size = -500000');
+    const head = db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const chained = (db.prepare("SELECT MAX(event_seq) AS m FROM audit_chain WHERE kind = 'event'").get() as { m: number | null }).m ?? 0;
+    let prev = head?.hash ?? GENESIS_HASH;
+    const insert = db.prepare('INSERT INTO audit_chain (kind, ref, event_seq, key_text, key_int, digest, hash, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const at = Date.now();
+    let links = 0;
+    const add = (kind: ChainKind, ref: string, eventSeq: number | null, keyText: string | null, row: Record<string, unknown>) => {
+      const def = KIND_BY_NAME.get(kind)!;
+      const digest = digestOf(recordOf(def, def.fields.map(([, col]) => row[col])));
+      prev = linkHash(prev, kind, ref, digest);
+      insert.run(kind, ref, eventSeq, keyText, null, digest, prev, at);
+      links += 1;
+    };
+    const rows = db.prepare('SELECT e.*, j.event_seq AS j_event_seq, j.standard_id AS j_standard_id, j.standard_version AS j_standard_version, j.measure AS j_measure, j.value AS j_value, j.threshold AS j_threshold, j.met AS j_met, j.counted AS j_counted, j.reason AS j_reason FROM events e LEFT JOIN judgements j ON j.event_seq = e.seq WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq, j.standard_id');
+    const maxSeq = (db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0;
+    // Read everything first (the reader and writer share the connection), then write in one transaction.
+    for (let from = chained; from < maxSeq; from += 100_000) {
+      const all = rows.all(from, from + 100_000) as Array<Record<string, unknown>>;
+      db.transaction(() => {
+      let last = -1;
+      for (const r of all) {
+        const seq = r.seq as number;
+        if (seq !== last) {
+          add('event', String(seq), seq, null, r);
+          last = seq;
+        }
+        if (r.j_event_seq !== null) {
+          const j = { event_seq: r.j_event_seq, standard_id: r.j_standard_id, standard_version: r.j_standard_version, measure: r.j_measure, value: r.j_value, threshold: r.j_threshold, met: r.j_met, counted: r.j_counted, reason: r.j_reason };
+          add('judgement', `${seq}/${String(r.j_standard_id)}`, seq, String(r.j_standard_id), j);
+        }
+      }
+      })();
+    }
+    return links;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Where a stored event's time goes inside SQLite: the same event + judgement INSERTs timed with every trigger,
+ * without the audit-chain triggers, and without any trigger (rollups too), on a real product database.
+ * Microseconds per row, medians of 3 runs of `rows` each.
+ */
+export function insertCostBreakdown(dataDir: string, rows = 3000): Record<string, { event: number; judgement: number }> {
+  const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
+  store.close();
+  const db: Db = openDatabase(dataDir);
+  try {
+    db.prepare(`INSERT OR IGNORE INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES ('site-00', 'UTC', 6, 0)`).run();
+    const ins = db.prepare(`INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content)
+      VALUES (?, 'call', 'site-00', ?, '2026-11-23T10:10:10Z', 1, 'answered', 1, 0, NULL, 'q0', 'a1', '["answerSeconds"]', '{"agent":"a1","occurredAt":"2026-11-23T10:10:10Z","outcome":"answered","queue":"q0","rings":1,"site":"site-00","type":"call"}')`);
+    const ij = db.prepare(`INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason) VALUES (?, 'call-answer-2-rings', 1, 'rings', 1, 2, 1, 1, NULL)`);
+    let k = 0;
+    const once = () => {
+      let ev = 0;
+      let ju = 0;
+      db.transaction(() => {
+        for (let i = 0; i < rows; i++) {
+          const t0 = performance.now();
+          const seq = Number(ins.run(`cost-${k++}`, 1_790_000_000_000 + k * 100).lastInsertRowid);
+          const t1 = performance.now();
+          ij.run(seq);
+          ju += performance.now() - t1;
+          ev += t1 - t0;
+        }
+      })();
+      return { event: (ev / rows) * 1000, judgement: (ju / rows) * 1000 };
+    };
+    const median = () => {
+      const r = [once(), once(), once()];
+      const mid = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
+      return { event: mid(r.map((x) => x.event)), judgement: mid(r.map((x) => x.judgement)) };
+    };
+    const sqlOf = (name: string) => (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?").get(name) as { sql: string }).sql;
+    const out: Record<string, { event: number; judgement: number }> = {};
+    out['all triggers (product)'] = median();
+    const chain = ['audit_chain_event', 'audit_chain_judgement'].map((n) => [n, sqlOf(n)] as const);
+    const rollups = ['rollup_minute_on_judgement', 'rollup_15m_on_judgement'].map((n) => [n, sqlOf(n)] as const);
+    for (const [n] of chain) db.exec(`DROP TRIGGER ${n}`);
+    out['without the audit-chain triggers'] = median();
+    for (const [n] of rollups) db.exec(`DROP TRIGGER ${n}`);
+    out['without any trigger (no rollups, no chain)'] = median();
+    for (const [, s] of [...chain, ...rollups]) db.exec(s);
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** Where a one-site report's time goes: the rollup read (series, sums) vs the raw read behind the p90 companion. */
+export function queryBreakdown(dataDir: string, site: string, fromMs: number, toMs: number): { rollupMs: number; rollupRows: number; valuesMs: number; valueRows: number } {
+  const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
+  try {
+    const standardIds = store.standards.current().map((s) => s.id);
+    const time = <T>(f: () => T): { ms: number; out: T } => {
+      const runs = [0, 1, 2].map(() => {
+        const t = performance.now();
+        const out = f();
+        return { ms: performance.now() - t, out };
+      });
+      return runs.sort((a, b) => a.ms - b.ms)[1]!;
+    };
+    const rollup = time(() => store.engine.aggregate({ standardIds, fromMs, toMs, site, source: 'rollup_15m' }));
+    const values = time(() => store.engine.values({ standardIds, fromMs, toMs, site }));
+    return { rollupMs: rollup.ms, rollupRows: rollup.out.length, valuesMs: values.ms, valueRows: values.out.reduce((n, v) => n + (v as { n: number }).n, 0) };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `pnpm bench [case …] [--quick] [--out FILE] [--profile]`: Ringside against the limits of its own parts,
+// each case side by side with its baseline in the same run (issue #7). Cases: ingest, batch, query, live,
+// export, memory, render. With no case named, all run and BENCHMARKS.md at the root is regenerated;
+// a subset or --quick prints the report and writes it to test/bench/.out/ (or --out FILE) instead.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildServer, machine, REPO } from './lib/common.mjs';
+import { renderReport } from './lib/report.mjs';
+
+const CASES = ['ingest', 'batch', 'query', 'live', 'export', 'memory', 'render'];
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    events: { type: 'string' }, // query case: stored events (default 10 M; --quick 50 k)
+  },
+});
+const unknown = positionals.filter((p) => !CASES.includes(p));
+if (unknown.length > 0) {
+  console.error(`bench: unknown case(s) ${unknown.join(', ')}; cases: ${CASES.join(', ')}`);
+  process.exit(2);
+}
+const selected = positionals.length > 0 ? CASES.filter((c) => positionals.includes(c)) : CASES;
+const ctx = {
+  quick: values.quick,
+  profile: values.profile,
+  queryEvents: values.events ? Number(values.events) : undefined,
+  log: (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a),
+};
+
+const started = Date.now();
+const info = machine();
+ctx.log(`machine: ${info.cores} cores (${info.cpu}), ${info.memoryGb} GB, Node ${info.node}, load ${info.load}`);
+buildServer();
+const results = [];
+let failed = false;
+for (const name of selected) {
+  const t = Date.now();
+  ctx.log(`case ${name}${ctx.quick ? ' (quick)' : ''} …`);
+  try {
+    const mod = await import(`./cases/${name}.mjs`);
+    const r = await mod.run(ctx);
+    results.push({ name, ...r, seconds: (Date.now() - t) / 1000 });
+    for (const row of r.rows) ctx.log(`  ${row.what}: ${row.measured} | baseline ${row.baseline} | ${row.verdict}`);
+  } catch (error) {
+    failed = true;
+    ctx.log(`case ${name} failed: ${error.stack ?? error}`);
+    results.push({ name, rows: [{ what: name, measured: `failed: ${String(error.message ?? error).slice(0, 200)}`, baseline: '', ratio: '', target: '', verdict: 'failed' }], seconds: (Date.now() - t) / 1000 });
+  }
+}
+const totalSeconds = (Date.now() - started) / 1000;
+const full = selected.length === CASES.length && !ctx.quick;
+const markdown = renderReport({ machine: info, results, totalSeconds, quick: ctx.quick, full, startedAt: new Date(started) });
+const out = values.out ?? (full ? join(REPO, 'BENCHMARKS.md') : join(REPO, 'test/bench/.out', `${ctx.quick ? 'quick-' : ''}${selected.join('-')}.md`));
+mkdirSync(join(out, '..'), { recursive: true });
+writeFileSync(out, markdown);
+mkdirSync(join(REPO, 'test/bench/.out'), { recursive: true });
+writeFileSync(join(REPO, 'test/bench/.out/last.json'), JSON.stringify({ machine: info, results, totalSeconds }, null, 2));
+ctx.log(`done in ${totalSeconds.toFixed(0)} s → ${out}`);
+if (!full) process.stdout.write(markdown);
+process.exit(failed ? 1 : 0);
