@@ -1,0 +1,249 @@
+// Alerts, continued: webhook delivery with retries and restarts, per-site alerts, when evaluation runs, and
+// standards from the engine. A real server on 127.0.0.1:0 and real webhook receivers (node http servers).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../server/src/protocol';
+import { openDatabase } from '../../server/src/store/database';
+import { BANDS_ONLY, calls, DAY, MINUTE, startReceiver, summary, T0, waitFor } from './support/alertSupport';
+import { adminHeaders, call, removeDir, startTestServer } from './support/testServer';
+
+describe('webhook delivery with retries', () => {
+  it('retries a failing receiver with backoff: 500, 500, then delivered — one delivery, three attempts', async () => {
+    const receiver = await startReceiver(2);
+    let clock = T0;
+    const server = await startTestServer({
+      alerts: { now: () => clock, intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 50, jitter: 0, timeoutMs: 2000 } },
+    });
+    try {
+      expect((await server.postEvents({ events: calls(17, 2, T0 - MINUTE) })).status).toBe(201); // 17/19 = 89.5 %: amber
+      const fired = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
+      expect(fired.map(summary)).toEqual([[1, 'band', 'amber', 'firing', null]]);
+      await server.alerts.webhooksIdle();
+      expect(receiver.requests.map((r) => [r.answered, r.headers['x-ringside-delivery'], r.headers['x-ringside-attempt'], r.body.alert.id])).toEqual([
+        [500, '1', '1', 1],
+        [500, '1', '2', 1],
+        [204, '1', '3', 1],
+      ]);
+      expect(receiver.requests[2]!.body.alert).toEqual(fired[0]);
+      clock = T0 + 1; // a later evaluation with the same state adds nothing to deliver
+      expect(server.alerts.evaluateNow()).toEqual([]);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+    const db = openDatabase(server.dataDir);
+    try {
+      const deliveries = db.prepare('SELECT id, alert_id, url, status, attempts, last_error FROM alert_deliveries').all();
+      expect(deliveries).toEqual([{ id: 1, alert_id: 1, url: receiver.url, status: 'delivered', attempts: 3, last_error: null }]);
+      const attempts = db.prepare('SELECT attempt, status_code, error, at_ms FROM alert_delivery_attempts ORDER BY attempt').all() as Array<{ attempt: number; status_code: number; error: string | null; at_ms: number }>;
+      expect(attempts.map((a) => [a.attempt, a.status_code, a.error])).toEqual([
+        [1, 500, 'HTTP 500'],
+        [2, 500, 'HTTP 500'],
+        [3, 204, null],
+      ]);
+      // Backoff: ≥ 50 ms before the 2nd attempt, ≥ 100 ms before the 3rd.
+      expect(attempts[1]!.at_ms - attempts[0]!.at_ms).toBeGreaterThanOrEqual(50);
+      expect(attempts[2]!.at_ms - attempts[1]!.at_ms).toBeGreaterThanOrEqual(100);
+    } finally {
+      db.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('gives up after maxAttempts, restores the alert state after a restart, and drops deliveries to URLs no longer configured', async () => {
+    const down = await startReceiver(1_000);
+    const clock = T0;
+    const options = { now: () => clock, intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY };
+    const first = await startTestServer({ alerts: { ...options, webhooks: [down.url], webhookRetry: { maxAttempts: 2, baseDelayMs: 10, jitter: 0 } } });
+    const dataDir = first.dataDir;
+    await first.postEvents({ events: calls(5, 5, T0 - MINUTE) }); // 50 %: red
+    await first.alerts.webhooksIdle();
+    expect(down.requests).toHaveLength(2); // gave up after 2 attempts
+    // A second alert queued while the receiver times out, then the server stops mid-retry.
+    const slow = await startReceiver(1_000);
+    await first.close();
+    await down.close();
+    const second = await startTestServer({ dataDir, alerts: { ...options, webhooks: [slow.url], webhookRetry: { maxAttempts: 50, baseDelayMs: 5_000, jitter: 0 } } });
+    await second.postEvents({ events: calls(10, 0, T0 - MINUTE) }); // 15/20 = 75 %: still red — the restored state adds no duplicate
+    expect((await second.getJson('/api/v1/alerts')).body.alerts.map(summary)).toEqual([[1, 'band', 'red', 'firing', null]]);
+    await second.postEvents({ events: calls(80, 0, T0 - MINUTE) }); // 95/100: recovered → queued for the slow receiver
+    const peek = openDatabase(dataDir);
+    await waitFor(() => (peek.prepare('SELECT attempts FROM alert_deliveries WHERE alert_id = 2').get() as { attempts: number } | undefined)?.attempts === 1);
+    peek.close();
+    await second.close(); // the delivery is pending (next try in 5 s)
+    await slow.close();
+    const ok = await startReceiver(0);
+    // Restart with the receiver at a new URL: the old URL's pending delivery is dropped, nothing is sent twice.
+    const third = await startTestServer({ dataDir, alerts: { ...options, webhooks: [ok.url] } });
+    try {
+      await third.alerts.webhooksIdle();
+      expect(ok.requests).toHaveLength(0);
+    } finally {
+      await third.close();
+    }
+    const db = openDatabase(dataDir);
+    const rows = db.prepare('SELECT alert_id, status, attempts, last_error FROM alert_deliveries ORDER BY id').all();
+    db.close();
+    expect(rows).toEqual([
+      { alert_id: 1, status: 'failed', attempts: 2, last_error: 'HTTP 500' },
+      { alert_id: 2, status: 'failed', attempts: 1, last_error: 'webhook URL no longer configured' },
+    ]);
+    await ok.close();
+    removeDir(dataDir);
+  });
+
+  it('resumes a pending delivery after a restart with the same URL', async () => {
+    let failing = true;
+    const requests: number[] = [];
+    const receiverServer = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests.push(failing ? 503 : 200);
+        res.statusCode = failing ? 503 : 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hook`;
+    const options = { now: () => T0, intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url] };
+    const first = await startTestServer({ alerts: { ...options, webhookRetry: { baseDelayMs: 3000, jitter: 0 } } });
+    const dataDir = first.dataDir;
+    try {
+      await first.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red, queued
+      // The first attempt fails and is recorded; the retry is due 3 s later.
+      const peek = openDatabase(dataDir);
+      await waitFor(() => (peek.prepare('SELECT attempts FROM alert_deliveries').get() as { attempts: number } | undefined)?.attempts === 1);
+      peek.close();
+      expect(requests).toEqual([503]);
+      await first.close();
+      failing = false;
+      const second = await startTestServer({ dataDir, alerts: { ...options, webhookRetry: { baseDelayMs: 10, jitter: 0 } } });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(requests).toEqual([503]); // resumed at the stored time, not re-sent at once
+      await second.alerts.webhooksIdle();
+      expect(requests).toEqual([503, 200]);
+      await second.close();
+    } finally {
+      await new Promise<void>((resolve) => receiverServer.close(() => resolve()));
+    }
+    const db = openDatabase(dataDir);
+    expect(db.prepare('SELECT status, attempts, last_error FROM alert_deliveries').all()).toEqual([{ status: 'delivered', attempts: 2, last_error: null }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM alerts').get()).toEqual({ n: 1 });
+    db.close();
+    removeDir(dataDir);
+  });
+});
+
+describe('per-site alerts', () => {
+  it('alerts for the site that slips, not for the others or all sites together', async () => {
+    const server = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 0 } });
+    try {
+      await server.postEvents({ events: [...calls(20, 0, T0 - MINUTE, 'airport'), ...calls(7, 3, T0 - MINUTE, 'harbour')] });
+      const list = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
+      expect(list.map((a) => [a.kind, a.severity, a.site])).toEqual([
+        ['band', 'red', 'harbour'], // 70 %
+        ['burn-rate', 'ticket', 'harbour'], // 3× over 3d & 6h
+      ]);
+      expect((await server.getJson('/api/v1/alerts?site=harbour&kind=band')).body.alerts.map((a: Alert) => a.id)).toEqual([1]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+});
+
+describe('when evaluation runs', () => {
+  it('evaluates a batch at once, then at most once per throttle interval (later batches coalesce)', async () => {
+    const server = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 2000, policy: BANDS_ONLY } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // evaluated in the request: red
+      expect(server.alerts.active().map((a) => [a.severity, a.state])).toEqual([['red', 'firing']]);
+      await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // within 2 s of the last run: deferred
+      await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // coalesced with the one before
+      expect(server.alerts.active()).toHaveLength(1);
+      await waitFor(() => server.alerts.active().length === 0, 6000); // the trailing run: 120/130 → recovered
+      const list = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
+      expect(list.map(summary)).toEqual([
+        [1, 'band', 'red', 'firing', null],
+        [2, 'band', 'red', 'recovered', 1],
+      ]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('re-evaluates on its timer as windows slide, with no new events', async () => {
+    let clock = T0;
+    const server = await startTestServer({ alerts: { now: () => clock, intervalMs: 50, throttleMs: 0, policy: BANDS_ONLY } });
+    try {
+      await server.postEvents({ events: calls(5, 5, T0 - MINUTE) }); // 50 %: red
+      await server.postEvents({ events: calls(90, 0, T0 + 30 * MINUTE) }); // ahead of the evaluation clock: not in [T0 − 1h, T0)
+      await new Promise((r) => setTimeout(r, 200)); // several timer runs at T0: nothing changes
+      expect(server.alerts.active().map((a) => a.severity)).toEqual(['red']);
+      clock = T0 + 31 * MINUTE; // only the clock moves: [T0 − 29 min, T0 + 31 min) holds 95/100
+      await waitFor(() => server.alerts.active().length === 0, 3000);
+      expect(((await server.getJson('/api/v1/alerts')).body.alerts as Alert[]).map(summary)).toEqual([
+        [1, 'band', 'red', 'firing', null],
+        [2, 'band', 'red', 'recovered', 1],
+      ]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+});
+
+describe('standards from the engine', () => {
+  it("uses a standard's configured bands, pages above 14.4× at a 99 % target, and closes alerts when it is retired", async () => {
+    const server = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 0, policy: { perSite: false } } });
+    try {
+      const created = await fetch(`${server.url}/api/v1/standards`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) },
+        body: JSON.stringify({
+          id: 'call-answer-1-ring',
+          name: 'Calls answered on the first ring',
+          eventType: 'call',
+          measure: 'rings',
+          operator: '<=',
+          threshold: 1,
+          target: 0.99,
+          bands: { green: 0.97, amber: 0.8 },
+          validFrom: new Date(T0 - DAY).toISOString(),
+        }),
+      });
+      expect(created.status).toBe(201);
+      // 85 % on the first ring: amber under these bands (red only below 80 %), and 15× the 1 % budget.
+      const events = [
+        ...Array.from({ length: 85 }, (_, i) => call({ id: `r1-${i}`, occurredAt: new Date(T0 - MINUTE).toISOString(), rings: 1 })),
+        ...Array.from({ length: 15 }, (_, i) => call({ id: `r2-${i}`, occurredAt: new Date(T0 - MINUTE).toISOString(), rings: 2 })),
+      ];
+      expect((await server.postEvents({ events })).status).toBe(201);
+      const fired = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
+      expect(fired.map((a) => [a.standardId, a.kind, a.severity, a.state])).toEqual([
+        ['call-answer-1-ring', 'band', 'amber', 'firing'],
+        ['call-answer-1-ring', 'burn-rate', 'page', 'firing'],
+      ]);
+      expect(fired[0]!.message).toContain('amber below 97.0 %');
+      expect(fired[1]!.windows.slice(0, 2).map((w) => [w.name, Math.round(w.burnRate! * 10) / 10])).toEqual([
+        ['1h', 15],
+        ['5m', 15],
+      ]);
+      const retired = await fetch(`${server.url}/api/v1/standards/call-answer-1-ring`, { method: 'DELETE', headers: adminHeaders(server.apiKey) });
+      expect(retired.status).toBe(200);
+      const closed = server.alerts.evaluateNow();
+      expect(closed.map((a) => [a.kind, a.severity, a.state, a.previousId])).toEqual([
+        ['band', 'amber', 'recovered', fired[0]!.id],
+        ['burn-rate', 'page', 'recovered', fired[1]!.id],
+      ]);
+      expect(closed[0]!.message).toContain('no longer in force');
+      expect(server.alerts.evaluateNow()).toEqual([]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+});
