@@ -6,7 +6,7 @@
 //   digest = hex SHA-256 of the UTF-8 canonical JSON of the record (keys sorted, see domain/canonical.ts)
 //   hash   = hex SHA-256 of the UTF-8 text  prevHash + canonicalJson({ digest, kind, ref })
 //   prevHash of the first link = 64 × "0"
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { canonicalJson } from '../domain/canonical';
 
@@ -94,7 +94,8 @@ export const KINDS: readonly KindDef[] = [
 
 export const KIND_BY_NAME: ReadonlyMap<ChainKind, KindDef> = new Map(KINDS.map((k) => [k.kind, k]));
 
-export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+// One-shot hash (no Hash object per call): the batch writer computes two per stored row (issue #7).
+export const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /** The record a row stands for: `values` in the order of the kind's fields. */
 export function recordOf(kind: KindDef, values: readonly unknown[]): Record<string, unknown> {
@@ -109,11 +110,62 @@ export function recordOf(kind: KindDef, values: readonly unknown[]): Record<stri
 export const digestOf = (record: Record<string, unknown>): string => sha256(canonicalJson(record));
 
 export function linkHash(prevHash: string, kind: string, ref: string, digest: string): string {
-  return sha256(prevHash + canonicalJson({ digest, kind, ref }));
+  // = prevHash + canonicalJson({ digest, kind, ref }): the literal's keys are already in sorted order and its
+  // values are strings, so plain JSON.stringify gives the same bytes without the sorting pass (unit-tested).
+  return sha256(prevHash + JSON.stringify({ digest, kind, ref }));
+}
+
+/**
+ * canonicalJson(recordOf(def, values)) for records of primitive values (what a row holds), written out directly:
+ * the key order is sorted once, keys are pre-quoted, and each value is JSON-encoded on its own. The batch writer
+ * digests two records per stored row (issue #7); test/unit/chainRecords.test.ts checks the bytes are the same.
+ */
+export function recordJsonOf(def: KindDef): (values: readonly unknown[]) => string {
+  const order = def.fields.map(([key], i) => [key, i] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const prefixes = order.map(([key], n) => (n === 0 ? '{' : ',') + JSON.stringify(key) + ':');
+  const indexes = order.map(([, i]) => i);
+  return (values) => {
+    let json = '';
+    for (let n = 0; n < indexes.length; n++) json += prefixes[n]! + jsonValue(values[indexes[n]!]);
+    return (json || '{') + '}';
+  };
+}
+
+/** JSON of one row value as recordOf + canonicalJson write it (bigint as a number, undefined as null). */
+function jsonValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return JSON.stringify(Number(v));
+  return typeof v === 'object' ? canonicalJson(v) : (JSON.stringify(v) ?? 'null');
+}
+
+/** Per connection: is the batch writer inserting right now (see asBatchWriter)? */
+const batchWriter = new WeakMap<Database.Database, { active: boolean }>();
+
+/**
+ * Runs `fn` (the batch writer's inserts) with the event and judgement chain triggers and the rollup triggers
+ * switched off on this connection: the writer appends those links and rollup rows itself (issue #7,
+ * audit/chainAppender.ts, store/rollupWriter.ts). Any other insert into events or judgements, on any
+ * connection, still goes through the triggers (migration 7 guards them with ringside_batch_writer()).
+ */
+export function asBatchWriter<T>(db: Database.Database, fn: () => T): T {
+  const state = batchWriter.get(db);
+  if (!state) throw new Error('the chain functions are not registered on this connection');
+  const before = state.active;
+  state.active = true;
+  try {
+    return fn();
+  } finally {
+    state.active = before;
+  }
 }
 
 /** SQL functions the chain triggers call; registered on every read-write connection (store/database.ts). */
 export function registerChainFunctions(db: Database.Database): void {
+  const state = { active: false };
+  batchWriter.set(db, state);
+  // Not deterministic: its answer changes between statements.
+  db.function('ringside_batch_writer', { deterministic: false }, () => (state.active ? 1 : 0));
   db.function('ringside_digest', { varargs: true, deterministic: true }, (kind: unknown, ...values: unknown[]) => {
     const def = KIND_BY_NAME.get(kind as ChainKind);
     if (!def) throw new Error(`unknown chain kind ${String(kind)}`);
@@ -126,9 +178,14 @@ export function registerChainFunctions(db: Database.Database): void {
 
 /** AFTER INSERT trigger chaining every new row of a kind's table, in the inserting transaction. */
 export function chainTriggerSql(def: KindDef): string {
+  return guardedChainTriggerSql(def, null);
+}
+
+/** chainTriggerSql, firing only for rows matching `when` (SQL over NEW; migration 7). */
+export function guardedChainTriggerSql(def: KindDef, when: string | null): string {
   const cols = def.fields.map(([, col]) => `NEW.${col}`).join(', ');
   return `
-    CREATE TRIGGER audit_chain_${def.kind} AFTER INSERT ON ${def.table} BEGIN
+    CREATE TRIGGER audit_chain_${def.kind} AFTER INSERT ON ${def.table}${when ? ` WHEN ${when}` : ''} BEGIN
       INSERT INTO audit_chain (kind, ref, event_seq, key_text, key_int, digest, hash, at_ms)
       SELECT '${def.kind}', x.ref, ${def.keys.eventSeq}, ${def.keys.keyText}, ${def.keys.keyInt}, x.digest,
              ringside_link((SELECT hash FROM audit_chain ORDER BY seq DESC LIMIT 1), '${def.kind}', x.ref, x.digest),

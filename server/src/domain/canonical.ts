@@ -7,10 +7,16 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+    // Object.keys().sort() orders by UTF-16 code units, like the `<` comparison this always used; one pass, no
+    // intermediate entry arrays (every posted event is canonicalised on ingest, issue #7).
+    const source = value as Record<string, unknown>;
+    // No prototype: a "__proto__" key becomes an own property, as Object.fromEntries made it.
+    const sorted = Object.create(null) as Record<string, unknown>;
+    for (const key of Object.keys(source).sort()) {
+      const v = source[key];
+      if (v !== undefined) sorted[key] = sortKeys(v);
+    }
+    return sorted;
   }
   return value;
 }

@@ -73,7 +73,11 @@ export function createIngestService(deps: IngestDeps): IngestService {
     const receivedAtMs = now();
     // Issue #3: each event is judged by the standard versions in force when it happened, with its site's
     // configuration (or the defaults an unknown site is created with, unless unknown sites are refused).
-    const sites = validation.inputs.map((input) => deps.store.sites.get(input.site));
+    // One lookup per site and request, not per event (a batch names a few sites many times; nothing changes a
+    // site while this synchronous request is handled).
+    const seen = new Map<string, ReturnType<Store['sites']['get']>>();
+    const siteOf = (name: string) => (seen.has(name) ? seen.get(name) : seen.set(name, deps.store.sites.get(name)).get(name));
+    const sites = validation.inputs.map((input) => siteOf(input.site));
     if (deps.rejectUnknownSites) {
       const problems = sites.flatMap((site, index) =>
         site ? [] : [{ index, path: ['site'], message: `unknown site "${validation.inputs[index]!.site}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` }],

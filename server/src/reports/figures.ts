@@ -1,10 +1,11 @@
 // Compliance figures over any range, zone, bucket and breakdown (issue #3). Site-level and all-site
 // counts come from the rollup tables whenever every boundary is aligned to a rollup grain (15 min, else
-// 1 min), otherwise from raw judgements; queue/agent breakdowns and the p90 read raw judgements.
+// 1 min), otherwise from raw judgements; queue/agent breakdowns read raw judgements, and the p90 reads the
+// value histograms (issue #7, store/valueHistogram.ts) for the aligned part of the range.
 import type { Bucket, Companions, ComplianceFigure, GroupBy, GroupFigure, Measure, SeriesPoint, StandardVersion, VersionContribution } from '../protocol';
 import { bandOf } from '../domain/standards';
 import { periodStarts, nextPeriodStart } from '../domain/zonedTime';
-import { sourceFor, type AggRow } from '../store/rollupQueries';
+import { sourceFor, type AggRow, type AggSource } from '../store/rollupQueries';
 import type { Store } from '../store/store';
 
 const MINUTE_MS = 60_000;
@@ -105,28 +106,55 @@ function upperBound(sorted: readonly number[], t: number): number {
   return lo;
 }
 
+/** How a range is read: raw rows (their own instant as `t`) for what is off the rollup grid, and one rollup span. */
+interface RangePlan {
+  raw: AggRow[];
+  rollup: { source: Exclude<AggSource, 'raw'>; fromMs: number; toMs: number } | null;
+}
+
 /**
  * Issue #7: a rolling window ("30 days until now") starts and ends off the rollup grid, which used to send the whole
  * range to raw judgements. When only the two ends are off-grid (every bucket boundary inside is aligned), the
  * aligned interior is read from the rollups and just the two partial edges (under one grain each) from raw rows.
  * Raw rows carry their own instant as `t`, so the series and sums treat both kinds alike.
  */
-function aggregateRange(store: Store, ids: readonly string[], q: FigureQuery, boundaries: readonly number[]): AggRow[] {
-  const base = { standardIds: ids, site: q.site };
+function planRange(store: Store, ids: readonly string[], q: FigureQuery, boundaries: readonly number[]): RangePlan {
+  const raw = (fromMs: number, toMs: number) => store.engine.aggregate({ standardIds: ids, site: q.site, fromMs, toMs, source: 'raw' });
   const source = sourceFor(boundaries);
-  if (source !== 'raw') return store.engine.aggregate({ ...base, fromMs: q.fromMs, toMs: q.toMs, source });
+  if (source !== 'raw') return { raw: [], rollup: { source, fromMs: q.fromMs, toMs: q.toMs } };
   const inner = boundaries.filter((b) => b > q.fromMs && b < q.toMs);
   for (const grain of [{ ms: 900_000, source: 'rollup_15m' as const }, { ms: MINUTE_MS, source: 'rollup_minute' as const }]) {
     const a = Math.ceil(q.fromMs / grain.ms) * grain.ms;
     const b = Math.floor(q.toMs / grain.ms) * grain.ms;
     if (a >= b || !inner.every((x) => x % grain.ms === 0)) continue;
-    return [
-      ...store.engine.aggregate({ ...base, fromMs: q.fromMs, toMs: a, source: 'raw' }),
-      ...store.engine.aggregate({ ...base, fromMs: a, toMs: b, source: grain.source }),
-      ...store.engine.aggregate({ ...base, fromMs: b, toMs: q.toMs, source: 'raw' }),
-    ];
+    return { raw: [...raw(q.fromMs, a), ...raw(b, q.toMs)], rollup: { source: grain.source, fromMs: a, toMs: b } };
   }
-  return store.engine.aggregate({ ...base, fromMs: q.fromMs, toMs: q.toMs, source: 'raw' });
+  return { raw: raw(q.fromMs, q.toMs), rollup: null };
+}
+
+/** The largest cell (a multiple of the rollup grain) that never straddles a series boundary. */
+function seriesCell(plan: RangePlan, inner: readonly number[]): number {
+  const grain = plan.rollup?.source === 'rollup_minute' ? MINUTE_MS : 900_000;
+  return [86_400_000, 3_600_000, grain].find((c) => c >= grain && inner.every((x) => x % c === 0)) ?? grain;
+}
+
+/**
+ * Rows for the sums (per standard and version; per site too for groupBy=site) and for the series (per standard
+ * and instant or cell). The rollup span is summed in SQL, so a month returns one row per (hour, version) serving
+ * both, or a few rows for the sums alone, rather than every (quarter hour × site × version) row.
+ */
+function readRange(store: Store, ids: readonly string[], q: FigureQuery, boundaries: readonly number[], series: boolean): { totals: AggRow[]; series: AggRow[] } {
+  const plan = planRange(store, ids, q, boundaries);
+  if (!plan.rollup) return { totals: plan.raw, series: plan.raw };
+  const base = { standardIds: ids, site: q.site, ...plan.rollup };
+  const bySite = () => [...plan.raw, ...store.engine.aggregate({ ...base, shape: 'totals' })];
+  if (!series) return { totals: bySite(), series: [] };
+  const cellMs = seriesCell(plan, boundaries.filter((b) => b > q.fromMs && b < q.toMs));
+  // A cell may start before the span (and the first series bucket); its rows are all inside the span, and no
+  // boundary lies between the span's start and them, so they are placed at the span's start.
+  const cells = store.engine.aggregate({ ...base, shape: 'series', cellMs }).map((r) => (r.t < base.fromMs ? { ...r, t: base.fromMs } : r));
+  const rows = [...plan.raw, ...cells];
+  return { totals: q.groupBy === 'site' ? bySite() : rows, series: rows };
 }
 
 export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
@@ -134,12 +162,12 @@ export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
   const ids = standards.map((s) => s.id);
   const bounds = q.bucket ? bucketBounds(q.fromMs, q.toMs, q.bucket, q.timeZone) : null;
   const boundaries = [q.fromMs, q.toMs, ...(bounds?.starts.filter((s) => s > q.fromMs && s < q.toMs) ?? [])];
-  const rows = aggregateRange(store, ids, q, boundaries);
+  const read = readRange(store, ids, q, boundaries, bounds !== null);
   const values = store.engine.values({ standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, site: q.site, ...(q.groupBy === 'queue' || q.groupBy === 'agent' ? { groupBy: q.groupBy } : {}) });
   const groupRows = q.groupBy === 'queue' || q.groupBy === 'agent' ? store.engine.aggregate({ standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, site: q.site, source: 'raw', groupBy: q.groupBy }) : null;
 
   return standards.map((std) => {
-    const mine = rows.filter((r) => r.standardId === std.id);
+    const mine = read.totals.filter((r) => r.standardId === std.id);
     const myValues = values.filter((v) => v.standardId === std.id);
     const total = zero();
     const byVersion = new Map<number, Sums>();
@@ -182,7 +210,8 @@ export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
     };
     if (bounds) {
       const sums = bounds.starts.map(() => ({ counted: 0, met: 0 }));
-      for (const row of mine) {
+      for (const row of read.series) {
+        if (row.standardId !== std.id) continue;
         const i = upperBound(bounds.starts, row.t) - 1;
         if (i >= 0) {
           sums[i]!.counted += row.counted;

@@ -46,9 +46,10 @@ function rollupTable(table: string): string {
     ) WITHOUT ROWID;`;
 }
 
-function rollupTrigger(table: string, grainMs: number): string {
+/** The per-judgement rollup trigger; `when` (SQL over NEW) limits it to some inserts (migration 7). */
+export function rollupTrigger(table: string, grainMs: number, when: string | null = null): string {
   return `
-    CREATE TRIGGER ${table}_on_judgement AFTER INSERT ON judgements BEGIN
+    CREATE TRIGGER ${table}_on_judgement AFTER INSERT ON judgements${when ? ` WHEN ${when}` : ''} BEGIN
       INSERT INTO ${table} (${COLUMNS})
       SELECT ${contributionsSql('NEW', grainMs)}
       FROM events e WHERE e.seq = NEW.event_seq

@@ -1,7 +1,17 @@
 // Writing a batch of judged events: all-or-nothing, idempotent per id.
+//
+// Issue #7 (batch ingest throughput), per new event the writer does only what the data needs: the event and
+// judgement INSERTs, their two audit-chain links computed here (audit/chainAppender.ts), their rollup
+// contributions collected per rollup row and written once per batch (store/rollupWriter.ts), the site upsert
+// once per site and batch, and the answer built from the values it inserted instead of reading the rows back.
+// The triggers that did the chain and the rollups stand aside while the writer runs (migration 7). An id is looked up only when its INSERT hits the unique index (a retry or a reused id), and
+// for the first event of each site in a batch, whose upsert must not run for a duplicate.
 import type Database from 'better-sqlite3';
 import type { JudgedEvent, Judgement, StoredEvent } from '../protocol';
+import { createChainAppender, type EventValues, type JudgementValues } from '../audit/chainAppender';
+import { asBatchWriter } from '../audit/records';
 import { IdConflictError } from './errors';
+import { createRollupWriter, type RollupEvent } from './rollupWriter';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
 
 /** An event ready to store: validated, completed and judged, not yet numbered. */
@@ -28,41 +38,87 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   const judgementsOf = db.prepare<[number], JudgementRow>('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id');
   const ensureSite = db.prepare(
     // A site seen for the first time (or whose configuration was deleted) gets the defaults (issue #3).
-    `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (@name, @timeZone, @ringCycleSeconds, @now)
+    `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, ?, ?, ?)
      ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
        display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`,
   );
   const insertEvent = db.prepare(`
     INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds,
                         greet_seconds, queue, agent, derived, content)
-    VALUES (@id, @type, @site, @occurredAtMs, @occurredAt, @receivedAtMs, @outcome, @rings, @answerSeconds,
-            @greetSeconds, @queue, @agent, @derived, @content)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertJudgement = db.prepare(`
     INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
-    VALUES (@seq, @standardId, @standardVersion, @measure, @value, @threshold, @met, @counted, @reason)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const chain = createChainAppender(db);
+  const rollups = createRollupWriter(db);
   const load = (row: EventRow): JudgedEvent => ({ event: toStoredEvent(row), judgements: judgementsOf.all(row.seq).map(toJudgement) });
 
-  function writeOne(item: NewEvent, index: number): WriteOutcome {
-    const existing = byId.get(item.event.id);
-    if (existing) {
-      if (existing.content !== item.content) throw new IdConflictError(index, item.event.id, existing.seq);
-      return { judged: load(existing), duplicate: true };
-    }
-    ensureSite.run({ name: item.event.site, ...item.siteDefaults, now: item.receivedAtMs });
-    const e = item.event;
-    const { lastInsertRowid } = insertEvent.run({
-      ...e,
-      occurredAtMs: item.occurredAtMs,
-      receivedAtMs: item.receivedAtMs,
-      derived: JSON.stringify(e.derived),
-      content: item.content,
-    });
-    const seq = Number(lastInsertRowid);
-    for (const j of item.judgements) insertJudgement.run({ seq, ...j, met: j.met ? 1 : 0, counted: j.counted === false ? 0 : 1 });
-    return { judged: load(byId.get(e.id)!), duplicate: false };
+  /** The stored original of an id already taken: an idempotent retry, or a conflict that aborts the batch. */
+  function existing(item: NewEvent, index: number, row: EventRow): WriteOutcome {
+    if (row.content !== item.content) throw new IdConflictError(index, item.event.id, row.seq);
+    return { judged: load(row), duplicate: true };
   }
 
-  // One transaction per batch: if any event fails (conflict, constraint), nothing of the batch is kept.
-  const writeAll = db.transaction((batch: readonly NewEvent[]) => batch.map(writeOne));
-  return (batch) => writeAll(batch);
+  function insert(item: NewEvent): WriteOutcome {
+    const e = item.event;
+    const derived = JSON.stringify(e.derived);
+    const row = [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, derived, item.content] as const;
+    const seq = Number(insertEvent.run(...row).lastInsertRowid);
+    chain.event([seq, ...row] as unknown as EventValues);
+    const rollupEvent: RollupEvent = { site: e.site, type: e.type, outcome: e.outcome, occurredAtMs: item.occurredAtMs, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds };
+    const judgements = item.judgements.map((j) => storeJudgement(seq, j, rollupEvent));
+    // What load() would read back: SQLite keeps these values as bound (numbers stay numbers, text stays text).
+    const event: StoredEvent = {
+      seq, id: e.id, type: e.type, site: e.site, occurredAt: e.occurredAt, receivedAt: new Date(item.receivedAtMs).toISOString(),
+      outcome: e.outcome, rings: e.rings, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, queue: e.queue, agent: e.agent,
+      derived: JSON.parse(derived) as StoredEvent['derived'],
+    };
+    return { judged: { event, judgements: judgements.sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : 0)) }, duplicate: false };
+  }
+
+  function storeJudgement(seq: number, j: Judgement, e: RollupEvent): Judgement {
+    const values: JudgementValues = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null];
+    insertJudgement.run(...values);
+    chain.judgement(values);
+    const stored = toJudgement({ event_seq: seq, standard_id: values[1], standard_version: values[2], measure: j.measure, value: values[4], threshold: values[5], met: values[6], counted: values[7], reason: j.reason ?? null });
+    rollups.add(e, { standardId: values[1], standardVersion: values[2], value: values[4], met: values[6], counted: values[7], reason: j.reason ?? null });
+    return stored;
+  }
+
+  function writeAll(batch: readonly NewEvent[]): WriteOutcome[] {
+    chain.readHead();
+    rollups.discard(); // whatever a failed batch left
+    const ensured = new Set<string>();
+    const outcomes = batch.map((item, index) => {
+      if (!ensured.has(item.event.site)) {
+        // First event of this site in the batch: as before, a duplicate must not (re)create its site.
+        const row = byId.get(item.event.id);
+        if (row) return existing(item, index, row);
+        ensured.add(item.event.site);
+        const d = item.siteDefaults;
+        // A created or revived site chains its site_history row through its trigger: the head moved.
+        if (ensureSite.run(item.event.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs).changes > 0) chain.readHead();
+        return insert(item);
+      }
+      try {
+        return insert(item);
+      } catch (error) {
+        const row = isIdTaken(error) ? byId.get(item.event.id) : undefined;
+        if (!row) throw error;
+        return existing(item, index, row);
+      }
+    });
+    rollups.flush();
+    return outcomes;
+  }
+
+  // One transaction per batch (a savepoint inside store.transaction()): if any event fails (conflict,
+  // constraint), nothing of the batch is kept, its chain links and rollup rows included.
+  const transaction = db.transaction(writeAll);
+  return (batch) => asBatchWriter(db, () => transaction(batch));
+}
+
+/** The events.id unique index refused an INSERT (SQLite aborted that statement only, with no seq used up). */
+function isIdTaken(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /\bevents\.id\b/.test(String((error as Error).message));
 }

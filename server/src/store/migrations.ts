@@ -5,6 +5,8 @@ import { ALERTS_MIGRATION } from './alertsMigration';
 import { ENGINE_MIGRATION } from './engineMigration';
 import { KEYS_MIGRATION } from './keysMigration';
 import { AUDIT_MIGRATION } from '../audit/migration';
+import { HISTOGRAM_MIGRATION } from './valueHistogram';
+import { BATCH_WRITER_MIGRATION } from './batchWriterMigration';
 
 export interface Migration {
   version: number;
@@ -75,6 +77,8 @@ export const MIGRATIONS: readonly Migration[] = [
   ALERTS_MIGRATION, // version 3 (alerts)
   KEYS_MIGRATION, // version 4 (security); keep the list in version order
   AUDIT_MIGRATION, // version 5 (audit, issue #6)
+  HISTOGRAM_MIGRATION, // version 6 (value histograms for the p90, issue #7)
+  BATCH_WRITER_MIGRATION, // version 7 (the batch writer chains and rolls up what it inserts, issue #7)
 ];
 
 export function schemaVersion(db: Database.Database): number {

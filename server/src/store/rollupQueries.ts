@@ -1,8 +1,12 @@
 // Read side of the engine: aggregated contributions from rollups (when the range is aligned to their
-// grain) or from raw events, plus raw reads for queue/agent breakdowns and percentiles.
+// grain) or from raw events, raw reads for queue/agent breakdowns, and the p90's values from the value histograms.
 import type Database from 'better-sqlite3';
 import { contributionsSql, rebuildSql, ROLLUP_GRAINS } from './engineMigration';
 import { reapplyCorrections } from '../audit/auditStore';
+import { histRebuildSql, VALUE_GRAINS } from './valueHistogram';
+// Raw reads filter standards with a unary plus (`+j.standard_id IN …`): without it SQLite drives the join from
+// the standard's index (every judgement of the standard, ever) instead of the events' time or site+time index,
+// which made a 15-minute all-site edge of a rolling window cost as much as the whole history (issue #7).
 // Raw-path reads go through audit_effective_judgements (issue #6): judgements with corrections applied (voided
 // events out, amendments re-judged), same columns; with no corrections it is exactly the judgements table.
 
@@ -33,21 +37,57 @@ export interface AggQuery {
   source: AggSource;
   /** Raw source only: also group by this event column. */
   groupBy?: 'queue' | 'agent';
+  /**
+   * Rollup sources only (issue #7: a long range returned thousands of per-bucket rows to JavaScript):
+   * 'totals' sums the range per (standard, version, site), t = its first bucket; 'series' sums per (standard,
+   * cell of `cellMs`, a multiple of the grain, version), all sites together (site ''). Default 'detail': one row
+   * per stored key.
+   */
+  shape?: 'detail' | 'totals' | 'series';
+  cellMs?: number;
 }
+
+export interface ValueCount {
+  standardId: string;
+  value: number;
+  site: string;
+  queue: string | null;
+  agent: string | null;
+  n: number;
+}
+
+export type ValueSource = (typeof VALUE_GRAINS)[number]['table'] | 'raw';
 
 export interface EngineQueries {
   aggregate(q: AggQuery): AggRow[];
-  /** Measured values of considered answered/greeted judgements, with their site/queue/agent. */
   /**
-   * Measured values of considered answered/greeted judgements: one row per distinct (standard, value, site
-   * [, queue | agent]) with `n`, how many judgements have it (issue #7: counted in SQL instead of shipping every
-   * judgement to JS; queue/agent are only filled when `groupBy` asks for them, else null).
+   * Measured values of considered answered/greeted judgements: rows of (standard, value, site[, queue | agent])
+   * with `n`, how many judgements have it; a value may come in several rows (one per source read), so callers
+   * add the counts up (issue #7). queue/agent are only filled when `groupBy` asks for them, else null.
    */
-  values(q: Omit<AggQuery, 'source'>): Array<{ standardId: string; value: number; site: string; queue: string | null; agent: string | null; n: number }>;
-  /** Recomputes every rollup table from raw events and judgements. */
+  values(q: Omit<AggQuery, 'source'>): ValueCount[];
+  /** Recomputes every rollup table (and value histogram) from raw events, judgements and corrections. */
   rebuildRollups(): void;
-  /** Rollup rows as stored (for audits and the rebuild test). */
-  dumpRollups(table: 'rollup_minute' | 'rollup_15m'): unknown[];
+  /** Rollup or histogram rows as stored (for audits and the rebuild test). */
+  dumpRollups(table: 'rollup_minute' | 'rollup_15m' | (typeof VALUE_GRAINS)[number]['table']): unknown[];
+}
+
+/**
+ * Splits [from, to) into the pieces the p90's values are read from: whole UTC days from `value_hist_day`, the
+ * quarter hours of partial days from `value_hist_15m`, and the sub-quarter-hour edges from raw judgements.
+ */
+export function valuePieces(fromMs: number, toMs: number): Array<{ source: ValueSource; fromMs: number; toMs: number }> {
+  const [day, quarter] = VALUE_GRAINS;
+  const q0 = Math.ceil(fromMs / quarter.ms) * quarter.ms;
+  const q1 = Math.floor(toMs / quarter.ms) * quarter.ms;
+  if (q0 >= q1) return [{ source: 'raw', fromMs, toMs }];
+  const d0 = Math.ceil(fromMs / day.ms) * day.ms;
+  const d1 = Math.floor(toMs / day.ms) * day.ms;
+  const middle =
+    d0 < d1
+      ? [{ source: quarter.table, fromMs: q0, toMs: d0 }, { source: day.table, fromMs: d0, toMs: d1 }, { source: quarter.table, fromMs: d1, toMs: q1 }]
+      : [{ source: quarter.table, fromMs: q0, toMs: q1 }];
+  return [{ source: 'raw' as const, fromMs, toMs: q0 }, ...middle, { source: 'raw' as const, fromMs: q1, toMs }].filter((p) => p.fromMs < p.toMs);
 }
 
 /** The coarsest source whose grain every boundary is aligned to. */
@@ -60,8 +100,29 @@ export function sourceFor(boundaries: readonly number[]): AggSource {
 
 const mod = (a: number, m: number) => ((a % m) + m) % m;
 
+/** Selected columns of a rollup read of the given shape (see AggQuery.shape). */
+function rollupShape(q: AggQuery): string {
+  if (q.shape === 'totals') return `MIN(bucket_ms) AS t, standard_id AS standardId, standard_version AS version, site, ${SUMS}`;
+  if (q.shape !== 'series') return `bucket_ms AS t, standard_id AS standardId, standard_version AS version, site, ${SUMS}`;
+  const c = q.cellMs ?? 0;
+  if (!Number.isSafeInteger(c) || c <= 0) throw new Error('a series read needs a positive whole cellMs');
+  return `bucket_ms - (((bucket_ms % ${c}) + ${c}) % ${c}) AS t, standard_id AS standardId, standard_version AS version, '' AS site, ${SUMS}`;
+}
+
 const SUMS = `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
   SUM(abandoned) AS abandoned, SUM(value_n) AS valueN, SUM(value_sum) AS valueSum, MAX(wait_max) AS waitMax`;
+
+/**
+ * Per-site totals of every site (the dashboard's site bars): read site by site from the covering
+ * `rollup_15m_by_site` (every event's site is in `sites`), not the standard-first key with every site's rows
+ * interleaved: ~115,000 rows for a month of 20 sites, 112 → 68 ms at 300 k events (issue #7). Ordered as the
+ * standard-first read was, so the sums in JavaScript add up in the same order (same floating-point bits).
+ */
+function allSiteTotalsSql(ids: string): string {
+  return `SELECT ${rollupShape({ shape: 'totals' } as AggQuery)} FROM rollup_15m
+    WHERE site IN (SELECT name FROM sites) AND standard_id IN ${ids} AND bucket_ms >= ? AND bucket_ms < ?
+    GROUP BY site, standard_id, standard_version ORDER BY standard_id, standard_version, site`;
+}
 
 export function createEngineQueries(db: Database.Database): EngineQueries {
   const cache = new Map<string, Database.Statement>();
@@ -71,6 +132,29 @@ export function createEngineQueries(db: Database.Database): EngineQueries {
     return s;
   };
   const idList = (ids: readonly string[]) => `(${ids.map(() => '?').join(', ')})`;
+  const siteArgs = (site: string | null) => (site === null ? [] : [site]);
+
+  /** Raw read of the values (through the corrected view), counted per value in SQL. */
+  const rawValues = (q: Omit<AggQuery, 'source'>): ValueCount[] => {
+    const queue = q.groupBy === 'queue' ? 'e.queue' : 'NULL';
+    const agent = q.groupBy === 'agent' ? 'e.agent' : 'NULL';
+    const extra = q.groupBy === 'queue' ? ', e.queue' : q.groupBy === 'agent' ? ', e.agent' : '';
+    const sql = `SELECT j.standard_id AS standardId, j.value AS value, e.site AS site, ${queue} AS queue, ${agent} AS agent, COUNT(*) AS n
+      FROM audit_effective_judgements j JOIN events e ON e.seq = j.event_seq
+      WHERE +j.standard_id IN ${idList(q.standardIds)} AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${q.site === null ? '' : 'AND e.site = ?'}
+        AND j.reason IS NOT 'outside-hours' AND e.outcome IN ('answered', 'greeted') AND j.value IS NOT NULL
+      GROUP BY j.standard_id, j.value, e.site${extra}`;
+    return prepared(sql).all(...q.standardIds, q.fromMs, q.toMs, ...siteArgs(q.site)) as ValueCount[];
+  };
+
+  /** Histogram read of an aligned range. All sites: one key range per site (the key starts with the site). */
+  const histValues = (table: string, q: Omit<AggQuery, 'source'>): ValueCount[] => {
+    const site = q.site === null ? 'site IN (SELECT name FROM sites)' : 'site = ?';
+    const sql = `SELECT standard_id AS standardId, value, site, NULL AS queue, NULL AS agent, SUM(n) AS n FROM ${table}
+      WHERE ${site} AND standard_id IN ${idList(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
+      GROUP BY standard_id, value, site HAVING SUM(n) > 0`;
+    return prepared(sql).all(...siteArgs(q.site), ...q.standardIds, q.fromMs, q.toMs) as ValueCount[];
+  };
 
   return {
     aggregate(q) {
@@ -82,35 +166,33 @@ export function createEngineQueries(db: Database.Database): EngineQueries {
         const group = q.groupBy ? `, e.${q.groupBy} AS grp` : '';
         sql = `SELECT bucket_ms AS t, standard_id AS standardId, standard_version AS version, site${q.groupBy ? ', grp AS "group"' : ''}, ${SUMS}
           FROM (SELECT ${contributionsSql('j', 1)}${group} FROM audit_effective_judgements j JOIN events e ON e.seq = j.event_seq
-                WHERE j.standard_id IN ${idList(q.standardIds)} AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${q.site === null ? '' : 'AND e.site = ?'})
+                WHERE +j.standard_id IN ${idList(q.standardIds)} AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${q.site === null ? '' : 'AND e.site = ?'})
           GROUP BY standard_id, bucket_ms, site, standard_version${q.groupBy ? ', grp' : ''}`;
+      } else if (q.shape === 'totals' && q.site === null && q.source === 'rollup_15m') {
+        return prepared(allSiteTotalsSql(idList(q.standardIds))).all(...args) as AggRow[];
       } else {
-        sql = `SELECT bucket_ms AS t, standard_id AS standardId, standard_version AS version, site, ${SUMS} FROM ${q.source}
+        sql = `SELECT ${rollupShape(q)} FROM ${q.source}
           WHERE standard_id IN ${idList(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ? ${site}
-          GROUP BY standard_id, bucket_ms, site, standard_version`;
+          GROUP BY ${q.shape === 'totals' ? 'standard_id, standard_version, site' : q.shape === 'series' ? 'standard_id, t, standard_version' : 'standard_id, bucket_ms, site, standard_version'}`;
       }
       return prepared(sql).all(...args) as AggRow[];
     },
     values(q) {
-      if (q.standardIds.length === 0) return [];
-      const queue = q.groupBy === 'queue' ? 'e.queue' : 'NULL';
-      const agent = q.groupBy === 'agent' ? 'e.agent' : 'NULL';
-      const extra = q.groupBy === 'queue' ? ', e.queue' : q.groupBy === 'agent' ? ', e.agent' : '';
-      const sql = `SELECT j.standard_id AS standardId, j.value AS value, e.site AS site, ${queue} AS queue, ${agent} AS agent, COUNT(*) AS n
-        FROM audit_effective_judgements j JOIN events e ON e.seq = j.event_seq
-        WHERE j.standard_id IN ${idList(q.standardIds)} AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${q.site === null ? '' : 'AND e.site = ?'}
-          AND j.reason IS NOT 'outside-hours' AND e.outcome IN ('answered', 'greeted') AND j.value IS NOT NULL
-        GROUP BY j.standard_id, j.value, e.site${extra}`;
-      return prepared(sql).all(...q.standardIds, q.fromMs, q.toMs, ...(q.site === null ? [] : [q.site])) as ReturnType<EngineQueries['values']>;
+      if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
+      // Queue/agent breakdowns are not in the histograms (their sums are raw reads anyway).
+      if (q.groupBy) return rawValues(q);
+      return valuePieces(q.fromMs, q.toMs).flatMap((p) => (p.source === 'raw' ? rawValues({ ...q, ...p }) : histValues(p.source, { ...q, ...p })));
     },
     rebuildRollups() {
       db.transaction(() => {
         for (const g of ROLLUP_GRAINS) db.exec(rebuildSql(g.table, g.ms));
         reapplyCorrections(db); // issue #6: voids/amendments are compensating deltas on top of raw judgements
+        for (const g of VALUE_GRAINS) db.exec(histRebuildSql(g.table, g.ms)); // corrections included
       })();
     },
     dumpRollups(table) {
-      return db.prepare(`SELECT * FROM ${table} ORDER BY standard_id, bucket_ms, site, standard_version`).all();
+      const value = table.startsWith('value_hist') ? ', value' : '';
+      return db.prepare(`SELECT * FROM ${table} ORDER BY standard_id, bucket_ms, site, standard_version${value}`).all();
     },
   };
 }

@@ -83,7 +83,8 @@ export function ingestThroughStore(opts: GenerateOptions & { batch?: number }): 
   return { events: done, ms: performance.now() - started };
 }
 
-const BULK_TRIGGERS = ['rollup_minute_on_judgement', 'rollup_15m_on_judgement', 'audit_chain_event', 'audit_chain_judgement'];
+// Rollup and value-histogram triggers are recomputed by rebuildRollups() after the load.
+const BULK_TRIGGERS = ['rollup_minute_on_judgement', 'rollup_15m_on_judgement', 'value_hist_day_on_judgement', 'value_hist_15m_on_judgement', 'audit_chain_event', 'audit_chain_judgement'];
 
 /** SQL bulk load + the engine's rollup rebuild. Returns timings in ms. */
 export function generateBulk(opts: GenerateOptions): { insertMs: number; rollupMs: number; checkMs: number; checked: number } {
@@ -254,57 +255,68 @@ export function chainGenerated(dataDir: string): number {
 }
 
 /**
- * Where a stored event's time goes inside SQLite: the same event + judgement INSERTs timed with every trigger,
- * without the audit-chain triggers, and without any trigger (rollups too), on a real product database.
- * Microseconds per row, medians of 3 runs of `rows` each.
+ * Where a stored event's time goes (issue #7): batches of 1000 generated events written by the product's batch
+ * writer (`store.writeBatch`: inserts, the audit-chain links and rollup rows it writes itself, the value-histogram
+ * triggers of migration 6, one transaction with its fsync per batch), then the same without the histogram
+ * triggers; plus the whole in-process ingest (validation, judging, writing) for comparison.
+ * Microseconds per stored event (with its judgement and links), medians of 3 runs of `rows` each.
  */
-export function insertCostBreakdown(dataDir: string, rows = 3000): Record<string, { event: number; judgement: number }> {
+export function insertCostBreakdown(dataDir: string, rows = 5000): Record<string, number> {
   const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-  store.close();
-  const db: Db = openDatabase(dataDir);
+  const ingest = createIngestService({ store, timeZone: 'UTC' });
+  // Schema changes go through a second connection; the store's statements re-prepare on their next run.
+  const ddl: Db = openDatabase(dataDir);
+  const toMs = Date.now();
+  let run = 0;
+  const inputs = () => makeInputs(rows, { sites: 20, fromMs: toMs - 3_600_000, toMs, seed: 7 + run, idPrefix: `cost-${run++}-` });
+  const batches = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / 1000) }, (_, i) => xs.slice(i * 1000, i * 1000 + 1000));
+  const prepare = (xs: EventInput[]) =>
+    xs.map((input) =>
+      prepareEvent(input, {
+        standardsAt: (ms) => store.standards.inForceAt(ms),
+        site: store.sites.get(input.site) ?? store.sites.defaults(input.site),
+        receivedAtMs: Date.now(),
+      }),
+    );
+  const median = (f: () => number) => [f(), f(), f()].sort((a, b) => a - b)[1]!;
+  const timed = (f: () => void) => {
+    const t = performance.now();
+    f();
+    return ((performance.now() - t) / rows) * 1000;
+  };
+  const writer = () => {
+    const prepared = batches(prepare(inputs()));
+    return timed(() => prepared.forEach((b) => store.writeBatch(b)));
+  };
+  const triggers = (like: string) => ddl.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'judgements' AND name LIKE ?").all(like) as Array<{ name: string; sql: string }>;
+  const dropped: Array<{ name: string; sql: string }> = [];
+  const drop = (like: string) => {
+    for (const t of triggers(like)) {
+      ddl.exec(`DROP TRIGGER ${t.name}`);
+      dropped.push(t);
+    }
+  };
   try {
-    db.prepare(`INSERT OR IGNORE INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES ('site-00', 'UTC', 6, 0)`).run();
-    const ins = db.prepare(`INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content)
-      VALUES (?, 'call', 'site-00', ?, '2026-11-23T10:10:10Z', 1, 'answered', 1, 0, NULL, 'q0', 'a1', '["answerSeconds"]', '{"agent":"a1","occurredAt":"2026-11-23T10:10:10Z","outcome":"answered","queue":"q0","rings":1,"site":"site-00","type":"call"}')`);
-    const ij = db.prepare(`INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason) VALUES (?, 'call-answer-2-rings', 1, 'rings', 1, 2, 1, 1, NULL)`);
-    let k = 0;
-    const once = () => {
-      let ev = 0;
-      let ju = 0;
-      db.transaction(() => {
-        for (let i = 0; i < rows; i++) {
-          const t0 = performance.now();
-          const seq = Number(ins.run(`cost-${k++}`, 1_790_000_000_000 + k * 100).lastInsertRowid);
-          const t1 = performance.now();
-          ij.run(seq);
-          ju += performance.now() - t1;
-          ev += t1 - t0;
-        }
-      })();
-      return { event: (ev / rows) * 1000, judgement: (ju / rows) * 1000 };
-    };
-    const median = () => {
-      const r = [once(), once(), once()];
-      const mid = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
-      return { event: mid(r.map((x) => x.event)), judgement: mid(r.map((x) => x.judgement)) };
-    };
-    const sqlOf = (name: string) => (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?").get(name) as { sql: string }).sql;
-    const out: Record<string, { event: number; judgement: number }> = {};
-    out['all triggers (product)'] = median();
-    const chain = ['audit_chain_event', 'audit_chain_judgement'].map((n) => [n, sqlOf(n)] as const);
-    const rollups = ['rollup_minute_on_judgement', 'rollup_15m_on_judgement'].map((n) => [n, sqlOf(n)] as const);
-    for (const [n] of chain) db.exec(`DROP TRIGGER ${n}`);
-    out['without the audit-chain triggers'] = median();
-    for (const [n] of rollups) db.exec(`DROP TRIGGER ${n}`);
-    out['without any trigger (no rollups, no chain)'] = median();
-    for (const [, s] of [...chain, ...rollups]) db.exec(s);
+    const out: Record<string, number> = {};
+    out['whole ingest in process (validate, judge, write)'] = median(() => {
+      const xs = batches(inputs());
+      return timed(() => xs.forEach((b) => ingest.ingest(b)));
+    });
+    out['writer (product: chain links and rollups in JavaScript, histogram triggers)'] = median(writer);
+    drop('value_hist_%_on_judgement');
+    out['writer without the value-histogram triggers'] = median(writer);
     return out;
   } finally {
-    db.close();
+    for (const t of dropped) ddl.exec(t.sql);
+    ddl.close();
+    store.close();
   }
 }
 
-/** Where a one-site report's time goes: the rollup read (series, sums) vs the raw read behind the p90 companion. */
+/**
+ * Where a one-site report's time goes: the rollup read behind the series and sums (as the report asks for it:
+ * sums per standard × hour × version) vs the read behind the p90 companion (value histograms, issue #7).
+ */
 export function queryBreakdown(dataDir: string, site: string, fromMs: number, toMs: number): { rollupMs: number; rollupRows: number; valuesMs: number; valueRows: number } {
   const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
   try {
@@ -317,7 +329,7 @@ export function queryBreakdown(dataDir: string, site: string, fromMs: number, to
       });
       return runs.sort((a, b) => a.ms - b.ms)[1]!;
     };
-    const rollup = time(() => store.engine.aggregate({ standardIds, fromMs, toMs, site, source: 'rollup_15m' }));
+    const rollup = time(() => store.engine.aggregate({ standardIds, fromMs, toMs, site, source: 'rollup_15m', shape: 'series', cellMs: 3_600_000 }));
     const values = time(() => store.engine.values({ standardIds, fromMs, toMs, site }));
     return { rollupMs: rollup.ms, rollupRows: rollup.out.length, valuesMs: values.ms, valueRows: values.out.reduce((n, v) => n + (v as { n: number }).n, 0) };
   } finally {

@@ -36,7 +36,7 @@ function dump(dir: string) {
   const db = openDatabase(dir);
   try {
     const q = createEngineQueries(db);
-    return { minute: q.dumpRollups('rollup_minute') as any[], quarter: q.dumpRollups('rollup_15m') as any[] };
+    return { minute: q.dumpRollups('rollup_minute') as any[], quarter: q.dumpRollups('rollup_15m') as any[], values: [q.dumpRollups('value_hist_15m'), q.dumpRollups('value_hist_day')] };
   } finally {
     db.close();
   }
@@ -72,6 +72,8 @@ describe('rollups', () => {
     const strip = (rows: any[]) => rows.map(({ value_sum, ...rest }) => rest);
     expect(strip(after.quarter)).toEqual(strip(before.quarter));
     expect(strip(after.minute)).toEqual(strip(before.minute));
+    expect(before.values[0]!.length).toBeGreaterThan(100); // issue #7: the value histograms too
+    expect(after.values).toEqual(before.values);
     // Sums of fractional seconds may differ in the last bits with summation order.
     after.quarter.forEach((row, i) => expect(row.value_sum).toBeCloseTo(before.quarter[i].value_sum, 9));
     // And a rebuild from a wiped table restores it too.
