@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH } from '../audit/records';
 import { nextPeriodStart, periodStart, localParts } from '../domain/zonedTime';
+import { EVENTS_SELECT, eventRows } from './eventRows';
 import type { Column, ExportBody } from './format';
 import { filtersOf, type ExportQuery, type Period } from './query';
 
@@ -90,31 +91,17 @@ export const EVENT_COLUMNS: readonly Column[] = [
 
 const siteFilter = (q: ExportQuery, alias: string) => (q.sites.length ? `AND ${alias}.site IN (${q.sites.map(() => '?').join(', ')})` : '');
 
-function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
-  if (voided) return 'voided';
-  if (counted === null) return null;
-  return counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
-}
-
-export function eventsExport(q: ExportQuery, ctx: ExportContext): ExportBody<Record<string, any>> {
+export function eventsExport(q: ExportQuery, ctx: ExportContext): ExportBody<unknown[]> {
   const r = ctx.reader;
   const chainHead = head(r);
   const versions = new Map(standardVersions(r).map((v) => [`${v.id}@${v.version}`, v]));
   const standardJoin = q.standards.length ? `AND j.standard_id IN (${q.standards.map(() => '?').join(', ')})` : '';
-  const sql = `
-    SELECT e.*, j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
-           lc.seq AS corr_seq, lc.action AS corr_action, lc.rejudged AS corr_rejudged,
-           ce.seq AS ce_seq, ce.hash AS ce_hash, pe.hash AS ce_prev, cj.seq AS cj_seq, cj.hash AS cj_hash, pj.hash AS cj_prev
+  // Chain links and corrections are merged in by eventRows (one ordered cursor each), not joined per row.
+  const sql = `${EVENTS_SELECT}
     FROM events e
     ${q.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
-    LEFT JOIN audit_corrections lc ON lc.seq = (SELECT MAX(seq) FROM audit_corrections WHERE event_seq = e.seq)
-    LEFT JOIN audit_chain ce ON ce.event_seq = e.seq AND ce.kind = 'event'
-    LEFT JOIN audit_chain pe ON pe.seq = ce.seq - 1
-    LEFT JOIN audit_chain cj ON cj.event_seq = e.seq AND cj.kind = 'judgement' AND cj.key_text = j.standard_id
-    LEFT JOIN audit_chain pj ON pj.seq = cj.seq - 1
     WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteFilter(q, 'e')}
     ORDER BY e.seq, j.standard_id`;
-  const args = [...q.standards, q.fromMs, q.toMs, ...q.sites];
   const involved = new Set<string>();
   // Chain links carried by the rows: one bit per link up to the head (constant-size for the export).
   const carried = new Uint8Array((chainHead.seq >> 3) + 1);
@@ -123,89 +110,49 @@ export function eventsExport(q: ExportQuery, ctx: ExportContext): ExportBody<Rec
   };
   const isCarried = (seq: number) => (carried[seq >> 3]! & (1 << (seq & 7))) !== 0;
   let firstLink = Infinity;
-  const outcomeSet = new Set(q.outcomes);
-
-  function* rows(): Generator<Record<string, any>> {
-    for (const row of r.prepare(sql).iterate(...args) as Iterable<Record<string, any>>) {
-      const voided = row.corr_action === 'void';
-      let correctedMet: number | null = row.met;
-      let correctedCounted: number | null = row.counted;
-      if (row.corr_action === 'void') {
-        correctedMet = row.standard_id === null ? null : 0;
-        correctedCounted = row.standard_id === null ? null : 0;
-      } else if (row.corr_action === 'amend' && row.standard_id !== null) {
-        const j = (JSON.parse(row.corr_rejudged) as Record<string, { met: number; counted: number }>)[row.standard_id];
-        correctedMet = j?.met ?? row.met;
-        correctedCounted = j?.counted ?? row.counted;
+  let lastId: string | null = null;
+  let lastVersion: number | null = null;
+  const rows = eventRows({
+    reader: r,
+    sql,
+    args: [...q.standards, q.fromMs, q.toMs, ...q.sites],
+    outcomes: new Set(q.outcomes),
+    formulaOf: (id, version) => versions.get(`${id}@${version}`)?.formula ?? null,
+    kept(standardId, version, eventLink, judgementLink) {
+      if (standardId !== null && (standardId !== lastId || version !== lastVersion)) {
+        involved.add(`${standardId}@${version}`);
+        lastId = standardId;
+        lastVersion = version;
       }
-      const result = resultOf(correctedMet, correctedCounted, voided);
-      if (outcomeSet.size > 0 && !outcomeSet.has(row.outcome) && !(result !== null && outcomeSet.has(result))) continue;
-      if (row.standard_id !== null) involved.add(`${row.standard_id}@${row.standard_version}`);
-      mark(row.ce_seq);
-      mark(row.cj_seq);
-      if (row.ce_seq !== null) firstLink = Math.min(firstLink, row.ce_seq);
-      if (row.cj_seq !== null) firstLink = Math.min(firstLink, row.cj_seq);
-      row.__result = result;
-      row.__correctedMet = correctedMet;
-      row.__correctedCounted = correctedCounted;
-      yield row;
-    }
-  }
+      mark(eventLink);
+      mark(judgementLink);
+      if (eventLink !== null && eventLink < firstLink) firstLink = eventLink;
+      if (judgementLink !== null && judgementLink < firstLink) firstLink = judgementLink;
+    },
+  });
 
   return {
     kind: 'events',
     columns: EVENT_COLUMNS,
     header: baseHeader('events', q, ctx, chainHead),
-    rows: rows(),
-    toRecord(row) {
-      const derived = JSON.parse(row.derived) as string[];
-      const v = row.standard_id === null ? undefined : versions.get(`${row.standard_id}@${row.standard_version}`);
-      return {
-        event_seq: row.seq,
-        event_id: row.id,
-        type: row.type,
-        site: row.site,
-        occurred_at: row.occurred_at,
-        occurred_at_ms: row.occurred_at_ms,
-        received_at_ms: row.received_at_ms,
-        outcome: row.outcome,
-        rings: row.rings,
-        answer_seconds: row.answer_seconds,
-        greet_seconds: row.greet_seconds,
-        queue: row.queue,
-        agent: row.agent,
-        derived: row.derived,
-        content: row.content,
-        standard_id: row.standard_id,
-        standard_version: row.standard_version,
-        formula: v?.formula ?? null,
-        measure: row.measure,
-        measure_source: row.measure === null ? null : derived.includes(row.measure) ? 'derived' : 'measured',
-        value: row.value,
-        threshold: row.threshold,
-        met: row.met,
-        counted: row.counted,
-        reason: row.reason,
-        result: row.__result,
-        correction: row.corr_action,
-        correction_seq: row.corr_seq,
-        corrected_met: row.__correctedMet,
-        corrected_counted: row.__correctedCounted,
-        event_link_seq: row.ce_seq,
-        event_link_prev: row.ce_seq === null ? null : (row.ce_prev ?? GENESIS_HASH),
-        event_link_hash: row.ce_hash,
-        judgement_link_seq: row.cj_seq,
-        judgement_link_prev: row.cj_seq === null ? null : (row.cj_prev ?? GENESIS_HASH),
-        judgement_link_hash: row.cj_hash,
-      };
-    },
+    rows,
+    toValues: (row) => row,
+    toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
     links: q.proof === 'none'
       ? undefined
       : function* () {
           if (firstLink === Infinity) return;
-          const stmt = r.prepare('SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq > ? AND seq <= ? ORDER BY seq');
-          for (const l of stmt.iterate(firstLink, chainHead.seq) as Iterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>) {
-            if (!isCarried(l.seq)) yield l;
+          // Only the runs of links the rows do not carry are read (a full export carries nearly all of them).
+          const stmt = r.prepare('SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq');
+          for (let s = firstLink + 1; s <= chainHead.seq; ) {
+            if ((s & 7) === 0 && carried[s >> 3] === 0xff) s += 8;
+            else if (isCarried(s)) s += 1;
+            else {
+              let e = s;
+              while (e < chainHead.seq && !isCarried(e + 1)) e += 1;
+              yield* stmt.iterate(s, e) as Iterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>;
+              s = e + 1;
+            }
           }
         },
     manifest: ({ rowCount, dataSha256 }) => ({

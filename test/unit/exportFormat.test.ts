@@ -1,0 +1,51 @@
+// Issue #7: the export's direct row encoders write exactly what the per-record csv-stringify call and
+// JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, type Column, type ColumnType } from '../../server/src/export/format';
+
+// Text that exercises quoting: delimiters, quotes, CR/LF alone and together, white space of every kind at
+// either end (\s includes NBSP, BOM, line/paragraph separators), formula-like first characters.
+const tricky = fc.oneof(
+  fc.string({ unit: fc.constantFrom(',', '"', '\r', '\n', ' ', '\t', '\u00a0', '\ufeff', '\u2028', '=', '+', '-', '@', "'", 'a', 'é', '🛎️'), maxLength: 8 }),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+);
+const TYPES: ColumnType[] = ['text', 'number', 'integer', 'boolean'];
+const cellValue = fc.oneof(tricky, fc.double(), fc.integer(), fc.constant(null), fc.boolean(), fc.constant(-0));
+
+describe('CSV records written directly', () => {
+  it('quote exactly as csv-stringify does', () => {
+    fc.assert(
+      fc.property(tricky, (cell) => {
+        expect(csvQuote(cell) + '\r\n').toBe(csvRecords([[cell]]));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a record of typed cells equals csv-stringify of csvCell per cell', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...TYPES), cellValue), { minLength: 1, maxLength: 8 }), (cells) => {
+        const columns: Column[] = cells.map(([type], i) => ({ key: `c${i}`, type }));
+        const values = cells.map(([, v]) => v);
+        const expected = csvRecords([cells.map(([type, v]) => csvCell(v, type))]);
+        expect(csvRecorder(columns)(values) + '\r\n').toBe(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('JSON records written directly', () => {
+  it('equal JSON.stringify of the row object, key order and left-out undefined included', () => {
+    const value = fc.oneof(tricky, fc.double(), fc.integer(), fc.constant(null), fc.constant(undefined), fc.boolean(), fc.constant(-0));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 8 }), (values) => {
+        const columns: Column[] = values.map((_, i) => ({ key: i % 3 ? `k"${i}` : `c${i}`, type: 'text' }));
+        const record = Object.fromEntries(columns.map((c, i) => [c.key, values[i]]));
+        expect(jsonRecorder(columns)(values)).toBe(JSON.stringify(record));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
