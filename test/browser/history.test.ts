@@ -43,6 +43,10 @@ describe('historical queries', () => {
     const { dashboard } = mount({ transport: fake.transport, selection: { window: '7d' } });
     expect(fake.requests).toEqual([]);
     feed(dashboard, msg.snapshot(snapshot()));
+    // The report first (the charts wait for it); the others once it is answered, so they cannot delay it.
+    expect(fake.requests).toEqual<DashboardRequest[]>([{ kind: 'compliance', params: { window: '7d', bucket: 'hour' } }]);
+    expect(dashboard.state().queries.distribution.status).toBe('loading');
+    await settle();
     expect(fake.requests).toEqual<DashboardRequest[]>([
       { kind: 'compliance', params: { window: '7d', bucket: 'hour' } },
       { kind: 'distribution', params: { window: '7d' } },
@@ -51,6 +55,7 @@ describe('historical queries', () => {
 
     fake.requests.length = 0;
     dashboard.dispatch({ type: 'ui/select', selection: { site: 'Leeds', standard: CALL_STANDARD.id } });
+    await settle();
     expect(fake.requests).toEqual<DashboardRequest[]>([
       { kind: 'compliance', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id, bucket: 'hour' } },
       { kind: 'distribution', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id } },
@@ -69,6 +74,7 @@ describe('historical queries', () => {
     const fake = fakeTransport(answering({}));
     const { dashboard } = mount({ transport: fake.transport, selection: { window: '30d' }, refreshMs: 80 });
     feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
     expect(fake.requests).toHaveLength(3);
     for (let i = 0; i < 20; i += 1) dashboard.dispatch(msg.judged([]));
     for (let i = 0; i < 20; i += 1) dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
@@ -206,6 +212,7 @@ describe('site and agent comparison', () => {
     requests.length = 0;
     york.click();
     expect(dashboard.state().selection.site).toBe('York');
+    await settle();
     expect(requests.at(-1)).toEqual({ kind: 'compliance', params: { window: 'today', site: 'York', groupBy: 'agent' } });
     await settle();
     dashboard.flush();

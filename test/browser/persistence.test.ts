@@ -142,12 +142,16 @@ describe('selection in the webview state (VS Code)', () => {
     const posted = installVsCodeApi({ state: { selection: { window: '7d' } } });
     const { dashboard } = bootOnce();
     window.postMessage(msg.snapshot(snapshot()), '*');
-    await expect.poll(() => posted.filter((m) => m.type === 'request').length).toBe(3);
-    const requests = posted.filter((m): m is Extract<WebviewToHostMessage, { type: 'request' }> => m.type === 'request');
-    expect(requests.map((r) => r.request.kind)).toEqual(['compliance', 'distribution', 'compliance']);
-    expect(new Set(requests.map((r) => r.id)).size).toBe(3);
-    const [report, , groups] = requests;
+    const requests = () => posted.filter((m): m is Extract<WebviewToHostMessage, { type: 'request' }> => m.type === 'request');
+    // The report alone first; the distribution and the breakdown once it is answered (even with an error).
+    await expect.poll(() => requests().length).toBe(1);
+    const [report] = requests();
+    expect(report!.request.kind).toBe('compliance');
     window.postMessage({ type: 'response', id: report!.id, ok: false, problem: { type: 'x', title: 'Unauthorized', status: 401, detail: 'no key' } }, '*');
+    await expect.poll(() => requests().length).toBe(3);
+    expect(requests().map((r) => r.request.kind)).toEqual(['compliance', 'distribution', 'compliance']);
+    expect(new Set(requests().map((r) => r.id)).size).toBe(3);
+    const groups = requests()[2];
     window.postMessage(
       {
         type: 'response',

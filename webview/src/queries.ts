@@ -68,14 +68,20 @@ export function createQueryController(options: {
     const state = getState();
     lastRun = Date.now();
     const planned = planQueries(state.selection);
-    for (const name of Object.keys(planned) as QueryName[]) {
+    const names = Object.keys(planned) as QueryName[];
+    for (const name of names) dispatch({ type: 'query/start', name, key: planned[name].key });
+    const ask = (name: QueryName) => {
       const { key, request: req } = planned[name];
-      dispatch({ type: 'query/start', name, key });
-      request(req).then(
+      return request(req).then(
         (data) => !destroyed && dispatch({ type: 'query/ok', name, key, data }),
         (error: unknown) => !destroyed && dispatch({ type: 'query/error', name, key, error: describeRequestError(error) }),
       );
-    }
+    };
+    // The report (tiles and series) first, the rest once it is answered: the server answers one query at a time,
+    // and a month's distribution, asked at the same moment, was often answered first and delayed the charts.
+    void ask('report').then(() => {
+      if (!destroyed) for (const name of names) if (name !== 'report') void ask(name);
+    });
   };
 
   return {

@@ -1,6 +1,7 @@
 // What the dashboard shows (window, custom range, site, standard): defaults, validation, the URL form
 // (a shareable link in the browser) and the queries it stands for.
-import { DASHBOARD_WINDOWS, type Bucket, type DashboardSelection, type DashboardWindow } from '@ringside/server/protocol';
+import type { Bucket } from '@ringside/server/protocol';
+import { DASHBOARD_WINDOWS, type DashboardSelection, type DashboardWindow } from '@ringside/server/protocol/dashboard';
 
 export type { DashboardSelection, DashboardWindow };
 

@@ -5,7 +5,7 @@ import { AUTH, eventBody, fmt, removeDir, startChild, startRingside, tempDir } f
 import { cannon, figures } from '../lib/load.mjs';
 import { countStored } from '../lib/db.mjs';
 
-export async function run({ quick, log }) {
+export async function run({ quick, log, profile }) {
   const duration = quick ? 1 : 8;
   const connections = 10;
   const body = eventBody(1);
@@ -20,7 +20,7 @@ export async function run({ quick, log }) {
   const dir = tempDir('ingest');
   let mine, stored;
   try {
-    const server = await startRingside(dir);
+    const server = await startRingside(dir, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`] } : {});
     try {
       await cannon({ url: `${server.url}/api/v1/events`, body, headers: AUTH, connections, duration: 1 });
       mine = figures(await cannon({ url: `${server.url}/api/v1/events`, body, headers: AUTH, connections, duration }));
@@ -29,7 +29,8 @@ export async function run({ quick, log }) {
     }
     stored = countStored(dir);
   } finally {
-    removeDir(dir);
+    if (!profile) removeDir(dir);
+    else log(`profile kept in ${dir}/prof`);
   }
   log(`ingest: ringside ${JSON.stringify(mine)} bare ${JSON.stringify(base)} stored ${JSON.stringify(stored)}`);
   const ratio = mine.rps / base.rps;

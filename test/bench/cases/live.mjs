@@ -1,16 +1,17 @@
 // Live latency: 200 Socket.IO clients (2 processes) connected to the built server; 1,000 events/s posted as
 // batches of 10 every 10 ms; per client and event, time from the POST's response to the `judged` arrival.
+import { join } from 'node:path';
 import { fmt, removeDir, sleep, startRingside, tempDir } from '../lib/common.mjs';
 import { drive, startClients } from '../lib/liveDriver.mjs';
 
-export async function run({ quick, log }) {
+export async function run({ quick, log, profile }) {
   const clientsWanted = quick ? 10 : 200;
   const seconds = quick ? 1 : 10;
   const rate = 1000;
   const batch = 10;
   const dir = tempDir('live');
   try {
-    const server = await startRingside(dir);
+    const server = await startRingside(dir, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`] } : {});
     let clients, driven, result;
     try {
       clients = await startClients(server.url, clientsWanted, quick ? 1 : 2);
@@ -49,6 +50,7 @@ export async function run({ quick, log }) {
       ],
     };
   } finally {
-    removeDir(dir);
+    if (!profile) removeDir(dir);
+    else log(`profile kept in ${dir}/prof`);
   }
 }

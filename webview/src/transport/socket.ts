@@ -1,13 +1,9 @@
 // In a plain browser (the page the server serves at /): connect to the server's Socket.IO ourselves, make
 // historical queries with fetch on the same origin, and keep the selection in the URL (a shareable link).
 import { io, type Socket } from 'socket.io-client';
-import {
-  dashboardRequestHttp,
-  type ClientToServerEvents,
-  type DashboardMessage,
-  type ProblemDetails,
-  type ServerToClientEvents,
-} from '@ringside/server/protocol';
+import type { ClientToServerEvents, DashboardMessage, ProblemDetails, ServerToClientEvents } from '@ringside/server/protocol';
+// The values come from the zod-free module: the protocol's index would pull zod's schemas into the page's bundle.
+import { dashboardRequestHttp } from '@ringside/server/protocol/dashboard';
 import { searchWithSelection, selectionFromSearch } from '../selection';
 import { RequestError, type Transport } from './transport';
 import { needsKey, promptForKey, type AskKey } from './keyPrompt';
