@@ -2,7 +2,8 @@
 // JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, type Column, type ColumnType } from '../../server/src/export/format';
+import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, numberText, writer, type Column, type ColumnType } from '../../server/src/export/format';
+import { Writable } from 'node:stream';
 
 // Text that exercises quoting: delimiters, quotes, CR/LF alone and together, white space of every kind at
 // either end (\s includes NBSP, BOM, line/paragraph separators), formula-like first characters.
@@ -47,5 +48,32 @@ describe('JSON records written directly', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('numbers written without the number-to-string cache', () => {
+  it('numberText equals String for every double, integers past 2^53 and -0 included', () => {
+    const edges = fc.constantFrom(0, -0, 2 ** 53 - 1, 2 ** 53, -(2 ** 53), 2 ** 60, 1e21, 123456789012345680000, 1.5, -7, Number.MIN_VALUE, Infinity, -Infinity, NaN);
+    const number = fc.oneof(fc.double(), fc.maxSafeInteger(), fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }), edges);
+    fc.assert(
+      fc.property(number, (v) => {
+        expect(numberText(v)).toBe(String(v));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('writer', () => {
+  it('gives the event loop a turn while a client takes every write at once', async () => {
+    // A sink that never fills: 'drain' would come in the same turn, so only the writer's own pause lets a timer run.
+    const sink = new Writable({ highWaterMark: 16, write: (_chunk, _enc, cb) => cb() });
+    const write = writer(sink);
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 0);
+    const started = performance.now();
+    while (!timerRan && performance.now() - started < 1000) await write('x'.repeat(1000));
+    expect(timerRan).toBe(true);
+    expect(performance.now() - started).toBeLessThan(500); // a turn within ~20 ms of writing, not at the end
   });
 });

@@ -2,9 +2,10 @@
 // "Export formats"). Rows come from a synchronous iterator (better-sqlite3 .iterate() on the export's own
 // read connection); they are written in batches of rows (~48 K characters), waiting for 'drain' whenever
 // res.write() says the socket buffer is full, so memory stays constant whatever the row count and the first
-// bytes go out at once.
+// bytes go out at once; and giving the event loop a turn every 20 ms, so other requests are served meanwhile.
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
 
 export const FORMATS = ['csv', 'ndjson', 'json'] as const;
@@ -54,6 +55,16 @@ export function csvQuote(cell: string): string {
   return `"${cell.includes('"') ? cell.replaceAll('"', '""') : cell}"`;
 }
 
+/**
+ * String(v), without V8's number-to-string cache: String() keeps every result in that heap-wide cache until a
+ * colliding number replaces it, so an export's unique numbers (seqs, timestamps, link seqs) outlived two
+ * scavenges, were promoted and piled up in the old space (~65 bytes per row, most of the export's RSS growth
+ * with the reader's page cache). toFixed(0) gives the same digits for safe integers and caches nothing.
+ */
+export function numberText(v: number): string {
+  return Number.isSafeInteger(v) ? v.toFixed(0) : String(v);
+}
+
 // Row encoders fill one reused array of pieces and join it: Array.prototype.join builds one flat string,
 // where `line += piece` would build a rope of ~70 nodes per row to be flattened (and collected) later.
 
@@ -68,7 +79,7 @@ export function csvRecorder(columns: readonly Column[]): (values: readonly unkno
     for (let i = 0; i < types.length; i += 1) {
       const v = values[i];
       const type = types[i]!;
-      if (typeof v === 'number' && (type === 'number' || type === 'integer')) cells[i] = String(v);
+      if (typeof v === 'number' && (type === 'number' || type === 'integer')) cells[i] = numberText(v);
       else cells[i] = v === null || v === undefined ? '' : csvQuote(csvCell(v, type));
     }
     return cells.join(',');
@@ -86,7 +97,7 @@ export function jsonRecorder(columns: readonly Column[]): (values: readonly unkn
       const v = values[i];
       let text: string | undefined;
       if (v === null) text = 'null';
-      else if (typeof v === 'number') text = Number.isFinite(v) ? String(v) : 'null';
+      else if (typeof v === 'number') text = Number.isFinite(v) ? numberText(v) : 'null';
       else text = JSON.stringify(v); // strings; undefined (and functions) give undefined: the key is left out
       parts[2 * i] = text === undefined ? '' : keys[i]!;
       parts[2 * i + 1] = text ?? '';
@@ -122,25 +133,40 @@ export interface ExportBody<Row> {
 
 export class ClientGone extends Error {}
 
+/**
+ * Longest stretch an export keeps the event loop. A client on a fast link takes each write at once: the
+ * socket then reports 'drain' in the same turn (process.nextTick), so without a pause a 1 M-row export held
+ * the server's one thread for its whole 15–20 s, and ingest, live pushes and every other request waited.
+ */
+const TURN_MS = 20;
+
 /** Writes with backpressure: resolves when the chunk is accepted or the buffer drained. */
 export function writer(out: Writable): (chunk: string) => Promise<void> {
+  let turnStart = performance.now();
   return async (chunk) => {
     if (out.destroyed || (out as { writableEnded?: boolean }).writableEnded) throw new ClientGone('the client went away');
-    if (out.write(chunk)) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = () => {
-        out.off('drain', done);
-        out.off('close', gone);
-        resolve();
-      };
-      const gone = () => {
-        out.off('drain', done);
-        reject(new ClientGone('the client went away'));
-      };
-      out.once('drain', done);
-      out.once('close', gone);
-    });
+    if (!out.write(chunk)) await drained(out);
+    if (performance.now() - turnStart >= TURN_MS) {
+      await nextTurn(); // let pending I/O and timers run
+      turnStart = performance.now();
+    }
   };
+}
+
+function drained(out: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', gone);
+      resolve();
+    };
+    const gone = () => {
+      out.off('drain', done);
+      reject(new ClientGone('the client went away'));
+    };
+    out.once('drain', done);
+    out.once('close', gone);
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Shared helpers of the benchmark harness: child servers, RSS, percentiles, HTTP with keep-alive.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem, tmpdir, freemem } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +29,22 @@ export function dirSizeMb(dir) {
   return total / 1024 / 1024;
 }
 
-/** Builds the server bundle (server/dist/main.js) once per harness run. */
-let built = false;
+/**
+ * Builds the server bundle (server/dist/main.js) once per harness run and starts servers from this run's own
+ * copy of it (server/dist/bench-<pid>.js: same folder, so its relative paths to package.json and the webview
+ * still hold). The working tree is shared: tests, `pnpm build` and other bench runs rewrite dist/main.js from
+ * whatever the sources are at that moment, and a case's server starts minutes after the build (after its
+ * fixture), so it could run other code than the run built, a half-edited export included.
+ */
+let built = null;
 export function buildServer() {
-  if (built) return;
+  if (built) return built;
   execFileSync(process.execPath, [join(REPO, 'server/build.mjs')], { cwd: join(REPO, 'server'), stdio: ['ignore', 'ignore', 'inherit'] });
-  built = true;
+  const copy = join(REPO, `server/dist/bench-${process.pid}.js`);
+  copyFileSync(SERVER_MAIN, copy);
+  process.once('exit', () => rmSync(copy, { force: true }));
+  built = copy;
+  return built;
 }
 
 export function machine() {
@@ -111,8 +121,7 @@ export async function startChild(args, { env = {}, nodeArgs = [], cwd = REPO } =
 
 /** The built Ringside CLI with an API key from the environment (auth on, as in production), rate limit off. */
 export function startRingside(dataDir, { nodeArgs = [], extra = [] } = {}) {
-  buildServer();
-  return startChild([SERVER_MAIN, '--port', '0', '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', ...extra], {
+  return startChild([buildServer(), '--port', '0', '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', ...extra], {
     env: { RINGSIDE_API_KEY: API_KEY },
     nodeArgs,
   });
