@@ -4,11 +4,11 @@
 // Two ways of filling a database, both deterministic for a seed:
 //  - ingestThroughStore: the product's ingest service in-process (validate → judge → one transaction per
 //    batch with rollup and audit-chain triggers). Used for the export fixture (it needs real chain links).
-//  - generateBulk: INSERT … SELECT in big transactions (1 M rows each), judgements computed in SQL for the
-//    default standards (F3, sites open around the clock), then the engine's own rebuildRollups(). The
-//    rollup and audit-chain triggers are dropped for the load and recreated afterwards, so the fixture has
-//    no audit chain for the generated rows (`verify` would report it). A sample of generated events is
-//    re-judged with the engine's prepareEvent() and must agree with the SQL judgements.
+//  - generateBulk (bulkLoad.ts): one JavaScript pass writing events and judgements in seq order with the
+//    triggers and secondary indexes dropped, rollups and value histograms summed in the same pass and written
+//    at the end (equal to the engine's rebuildRollups()). No audit-chain links for the generated rows
+//    (`verify` would report them) unless chainGenerated() below adds them. A sample of generated events is
+//    re-prepared with the engine's prepareEvent() from their content and must agree column for column.
 import { openStore } from '../../../server/src/store/store';
 import { openDatabase } from '../../../server/src/store/database';
 import { createIngestService } from '../../../server/src/ingest/ingestService';
@@ -21,16 +21,9 @@ import type { EventInput } from '../../../server/src/protocol';
 type Db = ReturnType<typeof openDatabase>;
 import { digestOf, GENESIS_HASH, KIND_BY_NAME, linkHash, recordOf, type ChainKind } from '../../../server/src/audit/records';
 
-export interface GenerateOptions {
-  dataDir: string;
-  events: number;
-  sites: number;
-  fromMs: number;
-  toMs: number;
-  seed: number;
-}
+import { generateBulk, siteName, type GenerateOptions } from './bulkLoad';
 
-export const siteName = (i: number): string => `site-${String(i).padStart(2, '0')}`;
+export { generateBulk, siteName, type GenerateOptions };
 
 /** Deterministic event inputs (mulberry32), as a client would post them. */
 export function makeInputs(count: number, opts: { sites: number; fromMs: number; toMs: number; seed: number; idPrefix?: string }): EventInput[] {
@@ -81,128 +74,6 @@ export function ingestThroughStore(opts: GenerateOptions & { batch?: number }): 
     store.close();
   }
   return { events: done, ms: performance.now() - started };
-}
-
-// Rollup and value-histogram triggers are recomputed by rebuildRollups() after the load.
-const BULK_TRIGGERS = ['rollup_minute_on_judgement', 'rollup_15m_on_judgement', 'value_hist_day_on_judgement', 'value_hist_15m_on_judgement', 'audit_chain_event', 'audit_chain_judgement'];
-
-/** SQL bulk load + the engine's rollup rebuild. Returns timings in ms. */
-export function generateBulk(opts: GenerateOptions): { insertMs: number; rollupMs: number; checkMs: number; checked: number } {
-  // Migrations, default standards and the sites (created as the ingest path would: UTC, 6 s, 24/7).
-  const store = openStore({ dataDir: opts.dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-  const versions = new Map(store.standards.current().map((s) => [s.id, s.version]));
-  store.close();
-  const db: Db = openDatabase(opts.dataDir);
-  try {
-    // A fixture: durability of the load itself does not matter; a big page cache keeps the index inserts in memory.
-    db.pragma('synchronous = OFF');
-    db.pragma('cache_size = -1000000');
-    db.pragma('temp_store = MEMORY');
-    db.pragma('foreign_keys = OFF'); // rows are consistent by construction (sites and standards exist)
-    const t0 = performance.now();
-    const ensureSite = db.prepare(`INSERT OR IGNORE INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, 'UTC', 6, ?)`);
-    db.transaction(() => {
-      for (let s = 0; s < opts.sites; s++) ensureSite.run(siteName(s), opts.fromMs);
-    })();
-    const triggers = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${BULK_TRIGGERS.map(() => '?').join(',')})`).all(...BULK_TRIGGERS) as Array<{ name: string; sql: string }>;
-    const firstSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
-    const insertEvents = db.prepare(eventsSql(opts));
-    const insertJudgements = db.prepare(judgementsSql(versions.get('call-answer-2-rings') ?? 1, versions.get('visit-greet-30s') ?? 1));
-    const chunk = 1_000_000;
-    try {
-      for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
-      for (let start = 0; start < opts.events; start += chunk) {
-        const n = Math.min(chunk, opts.events - start);
-        db.transaction(() => {
-          const before = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0);
-          insertEvents.run({ start, end: start + n - 1 });
-          insertJudgements.run({ after: before });
-        })();
-      }
-    } finally {
-      for (const t of triggers) db.exec(t.sql);
-    }
-    const insertMs = performance.now() - t0;
-    const t1 = performance.now();
-    createEngineQueries(db).rebuildRollups();
-    const rollupMs = performance.now() - t1;
-    const t2 = performance.now();
-    const checked = checkJudgements(db, opts, firstSeq);
-    return { insertMs, rollupMs, checkMs: performance.now() - t2, checked };
-  } finally {
-    db.close();
-  }
-}
-
-// Deterministic hashes of the row number i (all integer arithmetic in SQLite).
-const h = (k: number) => `(((n.i + @seed) * ${k} + ${k >> 3}) % 1000003)`;
-
-function eventsSql(o: GenerateOptions): string {
-  const span = o.toMs - o.fromMs;
-  // Integer arithmetic throughout (better-sqlite3 binds JS numbers as REAL; the CTE casts them back).
-  const ms = `CAST(${o.fromMs} + (n.i * ${span}) / ${o.events} AS INTEGER)`;
-  const site = `('site-' || printf('%02d', ${h(2654435761)} % ${o.sites}))`;
-  const isCall = `(${h(40503)} % 10 < 7)`;
-  const rings = `(1 + ${h(69069)} % 4)`;
-  const abandoned = `(${h(1103515245)} % 20 = 0)`;
-  const greet = `(${h(22695477)} % 60)`;
-  const queue = `('q' || (${h(134775813)} % 3))`;
-  const agent = `('a' || (${h(214013)} % 10))`;
-  const occurredAt = `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`;
-  return `
-    WITH RECURSIVE n(i) AS (SELECT CAST(@start AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i < CAST(@end AS INTEGER)),
-    g AS (SELECT n.i AS i, ${ms} AS ms, ${site} AS site, ${isCall} AS is_call, ${rings} AS rings, ${abandoned} AS ab,
-                 ${greet} AS greet, ${queue} AS queue, ${agent} AS agent, ${occurredAt} AS occurred_at FROM n)
-    INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content)
-    SELECT 'g' || @seed || '-' || printf('%09d', i),
-           CASE WHEN is_call THEN 'call' ELSE 'visit' END, site, ms, occurred_at, ms + 1000,
-           CASE WHEN is_call THEN (CASE WHEN ab THEN 'abandoned' ELSE 'answered' END) ELSE (CASE WHEN ab THEN 'left' ELSE 'greeted' END) END,
-           CASE WHEN is_call THEN rings END, CASE WHEN is_call THEN (rings - 1) * 6 END, CASE WHEN is_call THEN NULL ELSE greet END,
-           CASE WHEN is_call THEN queue END, agent,
-           CASE WHEN is_call THEN '["answerSeconds"]' ELSE '[]' END,
-           CASE WHEN is_call
-             THEN json_object('agent', agent, 'id', 'g' || @seed || '-' || printf('%09d', i), 'occurredAt', occurred_at, 'outcome', CASE WHEN ab THEN 'abandoned' ELSE 'answered' END, 'queue', queue, 'rings', rings, 'site', site, 'type', 'call')
-             ELSE json_object('agent', agent, 'greetSeconds', greet, 'id', 'g' || @seed || '-' || printf('%09d', i), 'occurredAt', occurred_at, 'outcome', CASE WHEN ab THEN 'left' ELSE 'greeted' END, 'site', site, 'type', 'visit')
-           END
-    FROM g`.replaceAll('@seed', String(o.seed));
-}
-
-function judgementsSql(callVersion: number, visitVersion: number): string {
-  // The default standards, F3, sites open around the clock: answered/greeted → counted, met when within the
-  // threshold; abandoned/left → counted, missed, reason 'abandoned'/'left'.
-  return `
-    INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
-    SELECT seq,
-           CASE type WHEN 'call' THEN 'call-answer-2-rings' ELSE 'visit-greet-30s' END,
-           CASE type WHEN 'call' THEN ${callVersion} ELSE ${visitVersion} END,
-           CASE type WHEN 'call' THEN 'rings' ELSE 'greetSeconds' END,
-           CASE type WHEN 'call' THEN rings ELSE greet_seconds END,
-           CASE type WHEN 'call' THEN 2 ELSE 30 END,
-           CASE WHEN outcome IN ('answered', 'greeted') AND (CASE type WHEN 'call' THEN rings <= 2 ELSE greet_seconds <= 30 END) THEN 1 ELSE 0 END,
-           1,
-           CASE outcome WHEN 'abandoned' THEN 'abandoned' WHEN 'left' THEN 'left' END
-    FROM events WHERE seq > @after ORDER BY seq`;
-}
-
-/** Re-judges a sample of generated events with the engine and compares; throws on any difference. */
-function checkJudgements(db: Db, o: GenerateOptions, firstSeq: number): number {
-  const store = { standards: DEFAULT_STANDARDS };
-  const rows = db
-    .prepare(`SELECT e.seq, e.content, j.standard_id, j.standard_version, j.value, j.threshold, j.met, j.counted, j.reason
-              FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE e.seq >= ? AND e.seq % ? = 0 LIMIT 2000`)
-    .all(firstSeq, Math.max(1, Math.floor(o.events / 2000))) as Array<Record<string, unknown>>;
-  for (const r of rows) {
-    const input = JSON.parse(String(r.content)) as EventInput;
-    const prepared = prepareEvent(input, {
-      standardsAt: () => store.standards,
-      site: { id: input.site, name: input.site, timeZone: 'UTC', ringCycleSeconds: 6, hours: null, holidays: [], autoCreated: true },
-      receivedAtMs: 0,
-    });
-    const [j] = prepared.judgements;
-    const same = j && j.standardId === r.standard_id && j.value === r.value && j.threshold === r.threshold && (j.met ? 1 : 0) === r.met && (j.counted === false ? 0 : 1) === r.counted && (j.reason ?? null) === (r.reason ?? null);
-    if (!same || prepared.judgements.length !== 1) throw new Error(`generated judgement differs from the engine's for event ${String(r.seq)}: ${JSON.stringify({ engine: prepared.judgements, sql: r })}`);
-  }
-  return rows.length;
 }
 
 export { openDatabase, openStore, createIngestService, DEFAULT_STANDARDS, createEngineQueries };
