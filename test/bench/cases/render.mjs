@@ -107,7 +107,7 @@ export async function run({ quick, log }) {
           verdict: met ? 'met' : 'missed',
           ...(met
             ? {}
-            : { why: `The first render waits for the snapshot (socket.io) and then the 30-day hourly report (${fmt(fetch.p50)} ms of it, all sites: the sums of ~115,000 quarter-hour × site rollup rows); the page's other two queries (the distribution, a raw scan of the month's judgements, and the per-site bars) keep the single-threaded server busy after it, which delays the next page load's HTML. Drawing the two 720-point charts and their tables is the rest. Live updates render within a frame${update.p50 < 16 ? '' : ' only sometimes'}.` }),
+            : { why: `A first render is a chain on two cores shared by Chromium and the server: the page's script starts after ~200–300 ms (parsing and evaluating the 277 KB bundle, Chart.js set-up), the socket.io handshake and snapshot follow (the page asks its queries once it knows the server and its key are good), then the 30-day hourly report (${fmt(fetch.p50)} ms inside the page here, ~100 ms when the same request comes from Node: the server and Chromium compete for the cores), then ~150–200 ms to parse the answer and draw two 720-point charts and their tables. The report is asked before the slower distribution and per-site queries so they cannot hold it back. Live updates render within a frame${update.p50 < 16 ? '' : ' only sometimes'}.` }),
           raw: { first, update, fetch },
         },
       ],
