@@ -109,8 +109,30 @@ export function periodStart(ms: number, zone: string, unit: CalendarUnit): numbe
 
 const MIN_LENGTH: Record<CalendarUnit, number> = { hour: 30 * 60_000, day: 22 * 3_600_000, month: 27 * 86_400_000 };
 
+// Issue #7: an hour series asks for every boundary of the range on each request (~5 cached localParts per hour,
+// ~1 ms of a month's report); the answer depends only on (zone, unit, instant), so it is kept like localParts.
+const nextCache = new Map<string, Map<number, number>>();
+let nextCacheSize = 0;
+
 /** Start of the local period after the one containing `ms`. */
 export function nextPeriodStart(ms: number, zone: string, unit: CalendarUnit): number {
+  const cacheKey = `${zone}|${unit}`;
+  let cache = nextCache.get(cacheKey);
+  const hit = cache?.get(ms);
+  if (hit !== undefined) return hit;
+  if (nextCacheSize >= PARTS_CACHE_LIMIT) {
+    nextCache.clear();
+    nextCacheSize = 0;
+    cache = undefined;
+  }
+  if (!cache) nextCache.set(cacheKey, (cache = new Map()));
+  const next = computeNextPeriodStart(ms, zone, unit);
+  cache.set(ms, next);
+  nextCacheSize += 1;
+  return next;
+}
+
+function computeNextPeriodStart(ms: number, zone: string, unit: CalendarUnit): number {
   const key = periodKey(ms, zone, unit);
   const differs = (t: number) => periodKey(t, zone, unit) !== key;
   let s = floorQuarter(ms) + QUARTER_MS;

@@ -163,6 +163,8 @@ export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
   const bounds = q.bucket ? bucketBounds(q.fromMs, q.toMs, q.bucket, q.timeZone) : null;
   const boundaries = [q.fromMs, q.toMs, ...(bounds?.starts.filter((s) => s > q.fromMs && s < q.toMs) ?? [])];
   const read = readRange(store, ids, q, boundaries, bounds !== null);
+  // Each boundary's ISO text once for every standard's series (a point's end is the next one's start).
+  const iso = bounds ? [...bounds.starts, bounds.end].map((ms) => new Date(ms).toISOString()) : [];
   const values = store.engine.values({ standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, site: q.site, ...(q.groupBy === 'queue' || q.groupBy === 'agent' ? { groupBy: q.groupBy } : {}) });
   const groupRows = q.groupBy === 'queue' || q.groupBy === 'agent' ? store.engine.aggregate({ standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, site: q.site, source: 'raw', groupBy: q.groupBy }) : null;
 
@@ -218,9 +220,9 @@ export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
           sums[i]!.met += row.met;
         }
       }
-      figure.series = bounds.starts.map((start, i) => ({
-        start: new Date(start).toISOString(),
-        end: new Date(bounds.starts[i + 1] ?? bounds.end).toISOString(),
+      figure.series = bounds.starts.map((_start, i) => ({
+        start: iso[i]!,
+        end: iso[i + 1]!,
         total: sums[i]!.counted,
         met: sums[i]!.met,
         ratio: ratio(sums[i]!.met, sums[i]!.counted),
