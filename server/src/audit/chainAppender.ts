@@ -1,7 +1,7 @@
 // Issue #7: the batch writer appends the event and judgement links of the hash chain itself, in JavaScript,
 // instead of two SQLite triggers calling JavaScript functions per row (9–15 converted arguments each, plus a
 // head lookup per link). Same records, same digests, same links as migration 5's triggers (records.ts is the
-// one definition; test/integration/writerChain.test.ts compares both on the same rows).
+// one definition; test/integration/batchWriter.test.ts compares both on the same rows).
 //
 // The head is read once per written batch and then carried in memory: one connection writes, synchronously, so
 // nothing can append in between — except the triggers of the rare kinds this writer causes itself (a site created

@@ -6,7 +6,7 @@
 // Identical to the triggers (engineMigration.ts rollupTrigger/contributionsSql), not merely equivalent: each
 // row's stored values are read once, then every contribution is folded into them in insertion order with the
 // trigger's own arithmetic (IEEE doubles in both, so Σ value_sum has the same bits), and the result is written
-// back. test/integration/rollupWriter.test.ts compares the tables with trigger-maintained ones and a rebuild.
+// back. test/integration/batchWriter.test.ts compares the tables with trigger-maintained ones and a rebuild.
 import type Database from 'better-sqlite3';
 import { ROLLUP_GRAINS } from './engineMigration';
 
