@@ -4,8 +4,9 @@
 // judgement INSERTs, their two audit-chain links computed here (audit/chainAppender.ts), their rollup
 // contributions collected per rollup row and written once per batch (store/rollupWriter.ts), the site upsert
 // once per site and batch, and the answer built from the values it inserted instead of reading the rows back.
-// The triggers that did the chain and the rollups stand aside while the writer runs (migration 7). An id is looked up only when its INSERT hits the unique index (a retry or a reused id), and
-// for the first event of each site in a batch, whose upsert must not run for a duplicate.
+// The triggers that did the chain and the rollups stand aside while the writer runs (migration 7). An id is
+// looked up only when its INSERT hits the unique index (a retry or a reused id), and for the first event of each
+// site in a batch, whose upsert must not run for a duplicate.
 import type Database from 'better-sqlite3';
 import type { JudgedEvent, Judgement, StoredEvent } from '../protocol';
 import { createChainAppender, type EventValues, type JudgementValues } from '../audit/chainAppender';
