@@ -2,7 +2,7 @@
 // afterwards) vs a raw better-sqlite3 prepared-insert loop of the same rows (events + judgements, same
 // columns and indexes, no triggers) in one transaction, with the same durability settings (WAL, FULL).
 import { join } from 'node:path';
-import { AUTH, batchBody, fmt, removeDir, startRingside, tempDir } from '../lib/common.mjs';
+import { AUTH, batchBody, fmt, removeDataDir, removeDir, startRingside, tempDir } from '../lib/common.mjs';
 import { cannon, figures } from '../lib/load.mjs';
 import { countStored, Database } from '../lib/db.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
@@ -16,7 +16,7 @@ export async function run({ quick, log, profile }) {
   const dir = tempDir('batch');
   let mine, stored, warm;
   try {
-    const server = await startRingside(dir, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`] } : {});
+    const server = await startRingside(dir, { profile });
     try {
       const w = figures(await cannon({ url: `${server.url}/api/v1/events`, body, headers: AUTH, connections, duration: 1 }));
       warm = w.ok * BATCH;
@@ -26,8 +26,7 @@ export async function run({ quick, log, profile }) {
     }
     stored = countStored(dir);
   } finally {
-    if (!profile) removeDir(dir);
-    else log(`profile kept in ${dir}/prof`);
+    removeDataDir(dir, { profile, log });
   }
   const eventsPerSecond = mine.rps * BATCH;
   // Stored and judged: every acknowledged event must be in the database with its judgement (batches still in

@@ -1,7 +1,7 @@
 // Single-event ingest: autocannon POST /api/v1/events (one event each) against the built server, and against a
 // bare Express route answering 201 on the same setup (child process, same port setup, same load).
 import { join } from 'node:path';
-import { AUTH, eventBody, fmt, removeDir, startChild, startRingside, tempDir } from '../lib/common.mjs';
+import { AUTH, eventBody, fmt, removeDataDir, startChild, startRingside, tempDir } from '../lib/common.mjs';
 import { cannon, figures } from '../lib/load.mjs';
 import { countStored } from '../lib/db.mjs';
 
@@ -20,7 +20,7 @@ export async function run({ quick, log, profile }) {
   const dir = tempDir('ingest');
   let mine, stored;
   try {
-    const server = await startRingside(dir, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`] } : {});
+    const server = await startRingside(dir, { profile });
     try {
       await cannon({ url: `${server.url}/api/v1/events`, body, headers: AUTH, connections, duration: 1 });
       mine = figures(await cannon({ url: `${server.url}/api/v1/events`, body, headers: AUTH, connections, duration }));
@@ -29,8 +29,7 @@ export async function run({ quick, log, profile }) {
     }
     stored = countStored(dir);
   } finally {
-    if (!profile) removeDir(dir);
-    else log(`profile kept in ${dir}/prof`);
+    removeDataDir(dir, { profile, log });
   }
   log(`ingest: ringside ${JSON.stringify(mine)} bare ${JSON.stringify(base)} stored ${JSON.stringify(stored)}`);
   const ratio = mine.rps / base.rps;

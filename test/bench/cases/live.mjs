@@ -1,7 +1,6 @@
 // Live latency: 200 Socket.IO clients (2 processes) connected to the built server; 1,000 events/s posted as
 // batches of 10 every 10 ms; per client and event, time from the POST's response to the `judged` arrival.
-import { join } from 'node:path';
-import { fmt, removeDir, sleep, startRingside, tempDir } from '../lib/common.mjs';
+import { fmt, removeDataDir, sleep, startRingside, tempDir } from '../lib/common.mjs';
 import { drive, startClients } from '../lib/liveDriver.mjs';
 
 export async function run({ quick, log, profile }) {
@@ -11,7 +10,7 @@ export async function run({ quick, log, profile }) {
   const batch = 10;
   const dir = tempDir('live');
   try {
-    const server = await startRingside(dir, profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`] } : {});
+    const server = await startRingside(dir, { profile });
     let clients, driven, result;
     try {
       clients = await startClients(server.url, clientsWanted, quick ? 1 : 2);
@@ -50,7 +49,6 @@ export async function run({ quick, log, profile }) {
       ],
     };
   } finally {
-    if (!profile) removeDir(dir);
-    else log(`profile kept in ${dir}/prof`);
+    removeDataDir(dir, { profile, log });
   }
 }

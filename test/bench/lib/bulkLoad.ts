@@ -16,6 +16,7 @@ import { openDatabase } from '../../../server/src/store/database';
 import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import type { EventInput } from '../../../server/src/protocol';
+import { seededRandom } from '../../../server/src/demo/random';
 
 type Db = ReturnType<typeof openDatabase>;
 
@@ -214,15 +215,7 @@ function loadRows(db: Db, o: GenerateOptions, firstSeq: number, version: number[
   // Parameters: seq, standard index ×4 (id, version, measure, threshold), value, met, outcome code (reason).
   const judgements = inserter(run, 'judgements', JUDGEMENT_COLUMNS,
     `(?, ${pick(STANDARDS)}, CASE ? WHEN 0 THEN ${version[0]} ELSE ${version[1]} END, ${pick(['rings', 'greetSeconds'])}, ?, CASE ? WHEN 0 THEN 2 ELSE 30 END, ?, 1, ${pick(['', 'abandoned', '', 'left'])})`);
-  // mulberry32, as makeInputs.
-  let a = o.seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = seededRandom(o.seed);
   const span = o.toMs - o.fromMs;
   const idPrefix = `g${o.seed}-`;
   for (let start = 0; start < o.events; start += EVENTS_PER_TRANSACTION) {

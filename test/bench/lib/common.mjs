@@ -120,11 +120,19 @@ export async function startChild(args, { env = {}, nodeArgs = [], cwd = REPO } =
 }
 
 /** The built Ringside CLI with an API key from the environment (auth on, as in production), rate limit off. */
-export function startRingside(dataDir, { nodeArgs = [], extra = [] } = {}) {
+export function startRingside(dataDir, { nodeArgs = [], extra = [], profile = false } = {}) {
+  // --profile: the server's V8 CPU profile goes to DIR/prof (kept by removeDataDir).
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dataDir, 'prof')}`] : [];
   return startChild([buildServer(), '--port', '0', '--data', dataDir, '--rate-limit', '0', '--log-level', 'warn', ...extra], {
     env: { RINGSIDE_API_KEY: API_KEY },
-    nodeArgs,
+    nodeArgs: [...profiling, ...nodeArgs],
   });
+}
+
+/** Removes a case's data folder, unless the run was profiled: then it holds the profile, and says where. */
+export function removeDataDir(dir, { profile = false, log } = {}) {
+  if (profile) log(`profile kept in ${dir}/prof`);
+  else removeDir(dir);
 }
 
 export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });

@@ -16,6 +16,7 @@ import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { createEngineQueries } from '../../../server/src/store/rollupQueries';
 import type { EventInput } from '../../../server/src/protocol';
+import { seededRandom } from '../../../server/src/demo/random';
 
 /** The server's better-sqlite3 handle type (better-sqlite3 itself lives in server/node_modules). */
 type Db = ReturnType<typeof openDatabase>;
@@ -27,14 +28,7 @@ export { generateBulk, siteName, type GenerateOptions };
 
 /** Deterministic event inputs (mulberry32), as a client would post them. */
 export function makeInputs(count: number, opts: { sites: number; fromMs: number; toMs: number; seed: number; idPrefix?: string }): EventInput[] {
-  let a = opts.seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = seededRandom(opts.seed);
   const span = opts.toMs - opts.fromMs;
   const out: EventInput[] = [];
   for (let i = 0; i < count; i++) {
