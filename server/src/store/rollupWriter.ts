@@ -9,6 +9,7 @@
 // back. test/integration/batchWriter.test.ts compares the tables with trigger-maintained ones and a rebuild.
 import type Database from 'better-sqlite3';
 import { ROLLUP_GRAINS } from './engineMigration';
+import type { AggRow } from './rollupQueries';
 
 /** The event columns a contribution depends on. */
 export interface RollupEvent {
@@ -30,17 +31,8 @@ export interface RollupJudgement {
   reason: string | null;
 }
 
-/** One rollup row's counters, in column order after the key. */
-interface Sums {
-  judged: number;
-  counted: number;
-  met: number;
-  considered: number;
-  abandoned: number;
-  valueN: number;
-  valueSum: number;
-  waitMax: number | null;
-}
+/** One rollup row's counters, in column order after the key: the same fields a rollup read returns. */
+type Sums = Pick<AggRow, 'judged' | 'counted' | 'met' | 'considered' | 'abandoned' | 'valueN' | 'valueSum' | 'waitMax'>;
 
 export interface RollupWriter {
   add(e: RollupEvent, j: RollupJudgement): void;
