@@ -31,7 +31,14 @@ function isRealCalendarTime(s: string): boolean {
   return y >= 1970 && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
 }
 
-const seconds = z.number().finite().min(0, 'must be ≥ 0').max(LIMITS.maxSeconds, `must be at most ${LIMITS.maxSeconds} (one day)`);
+/** A measured wait in seconds, as posted (and as an amendment may set it). */
+export const secondsSchema = z.number().finite().min(0, 'must be ≥ 0').max(LIMITS.maxSeconds, `must be at most ${LIMITS.maxSeconds} (one day)`);
+const seconds = secondsSchema;
+/**
+ * A posted ring count (and an amendment's). The bound is a plausibility check on what integrations send; rings
+ * derived from answerSeconds are exact (floor(s / cycle) + 1) and may exceed it.
+ */
+export const ringsSchema = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`);
 
 const common = {
   id: text.optional(),
@@ -44,7 +51,7 @@ export const callEventSchema = z
     ...common,
     type: z.literal('call'),
     outcome: z.enum(['answered', 'abandoned']),
-    rings: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`).optional(),
+    rings: ringsSchema.optional(),
     answerSeconds: seconds.optional(),
     queue: text.optional(),
     agent: text.optional(),

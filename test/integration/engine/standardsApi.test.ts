@@ -169,6 +169,28 @@ describe('sites API', () => {
     expect((await server.send('GET', '/api/v1/sites')).body.sites.map((s: any) => s.id)).not.toContain('berlin');
   });
 
+  it('refuses a ring cycle outside 1–30 s, naming ringCycleSeconds (POST and PUT)', async () => {
+    for (const ringCycleSeconds of [0.001, 0.5, 30.5, 60]) {
+      const posted = await server.send('POST', '/api/v1/sites', { id: 'cadence', ringCycleSeconds });
+      expect(posted.status, String(ringCycleSeconds)).toBe(400);
+      expect(posted.body.errors).toEqual([{ path: 'ringCycleSeconds', message: 'must be between 1 and 30 seconds' }]);
+    }
+    expect((await server.send('POST', '/api/v1/sites', { id: 'cadence', ringCycleSeconds: 1 })).status).toBe(201);
+    expect((await server.send('PUT', '/api/v1/sites/cadence', { ringCycleSeconds: 30 })).body).toMatchObject({ ringCycleSeconds: 30 });
+    const put = await server.send('PUT', '/api/v1/sites/cadence', { ringCycleSeconds: 0.001 });
+    expect(put.status).toBe(400);
+    expect(put.body.errors[0].path).toBe('ringCycleSeconds');
+  });
+
+  it('derives rings exactly, beyond the 0–100 bound of posted rings, and marks them derived', async () => {
+    const res = await server.postEvents({ type: 'call', site: 'long-wait', occurredAt: '2026-02-02T09:00:00Z', outcome: 'abandoned', answerSeconds: 86_400 });
+    expect(res.status).toBe(201);
+    expect(res.body.results[0].event).toMatchObject({ rings: 14_401, answerSeconds: 86_400, derived: ['rings'] }); // floor(86400 / 6) + 1
+    const posted = await server.postEvents({ type: 'call', site: 'long-wait', occurredAt: '2026-02-02T09:00:00Z', outcome: 'abandoned', rings: 101 });
+    expect(posted.status).toBe(400);
+    expect(posted.body.errors[0]).toEqual({ path: 'rings', message: 'must be at most 100' });
+  });
+
   it('auto-creates unknown sites with defaults', async () => {
     await server.postEvents({ type: 'call', site: 'brand-new', occurredAt: '2026-02-02T09:00:00Z', outcome: 'answered', rings: 1 });
     const site = (await server.send('GET', '/api/v1/sites/brand-new')).body;

@@ -62,6 +62,16 @@ describe('parsing a standards file', () => {
     );
     expect(parsed.problems.find((p) => p.path === 'standards.1.id')!.message).toMatch(/duplicates standards\.0\.id/);
   });
+  it('refuses a ring cycle outside 1–30 s', () => {
+    const parsed = parseStandardsConfig('sites:\n  - id: quick\n    ringCycleSeconds: 0.001\n  - id: slow\n    ringCycleSeconds: 31\n  - id: fine\n    ringCycleSeconds: 3\n', 'yaml');
+    expect(parsed).toEqual({
+      ok: false,
+      problems: [
+        { path: 'sites.0.ringCycleSeconds', message: 'must be between 1 and 30 seconds' },
+        { path: 'sites.1.ringCycleSeconds', message: 'must be between 1 and 30 seconds' },
+      ],
+    });
+  });
   it('reports YAML and JSON syntax errors and unknown top-level keys', () => {
     expect(parseStandardsConfig('standards: [\n', 'yaml')).toMatchObject({ ok: false, problems: [{ path: '(file)' }] });
     expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
