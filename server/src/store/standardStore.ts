@@ -16,7 +16,8 @@ export class StandardChangeError extends Error {
   }
 }
 
-export type ChangeResult = { changed: boolean; standard: StandardVersion };
+/** `keptRetired`: a standards file listed a standard retired over the API, which the file does not revive. */
+export type ChangeResult = { changed: boolean; standard: StandardVersion; keptRetired?: true };
 
 export interface StandardStore {
   /** The version in force now of every standard that is not retired, ordered by id. */
@@ -37,7 +38,10 @@ export interface StandardStore {
   retire(id: string, validFrom?: number): ChangeResult;
   /** From the standards file: create, or a new version when the definition differs from the latest. */
   apply(def: StandardDefinition): ChangeResult;
-  /** Applies several definitions (the standards file) all-or-nothing; listeners hear one change. */
+  /**
+   * Applies several definitions (the standards file) all-or-nothing; listeners hear one change. A standard
+   * whose latest version is a retirement stays retired (`keptRetired`): only POST revives it.
+   */
   applyAll(defs: readonly StandardDefinition[]): ChangeResult[];
   /** Called after every change. */
   onChange(listener: () => void): () => void;
@@ -187,7 +191,11 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
       let results: ChangeResult[];
       try {
         results = db.transaction(() =>
-          defs.map((def, index) => {
+          defs.map((def, index): ChangeResult => {
+            const latest = byId.get(def.id)?.at(-1);
+            // Retiring is an explicit act over the API; a file that still lists the standard (as it did when the
+            // server started) must not quietly undo it on the next reload or restart.
+            if (latest?.retired) return { changed: false, standard: latest, keptRetired: true };
             try {
               return change(def.id, def);
             } catch (error) {
