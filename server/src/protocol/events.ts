@@ -33,7 +33,6 @@ function isRealCalendarTime(s: string): boolean {
 
 /** A measured wait in seconds, as posted (and as an amendment may set it). */
 export const secondsSchema = z.number().finite().min(0, 'must be ≥ 0').max(LIMITS.maxSeconds, `must be at most ${LIMITS.maxSeconds} (one day)`);
-const seconds = secondsSchema;
 /**
  * A posted ring count (and an amendment's). The bound is a plausibility check on what integrations send; rings
  * derived from answerSeconds are exact (floor(s / cycle) + 1) and may exceed it.
@@ -52,7 +51,7 @@ export const callEventSchema = z
     type: z.literal('call'),
     outcome: z.enum(['answered', 'abandoned']),
     rings: ringsSchema.optional(),
-    answerSeconds: seconds.optional(),
+    answerSeconds: secondsSchema.optional(),
     queue: text.optional(),
     agent: text.optional(),
   })
@@ -65,7 +64,7 @@ export const visitEventSchema = z.strictObject({
   ...common,
   type: z.literal('visit'),
   outcome: z.enum(['greeted', 'left']),
-  greetSeconds: seconds,
+  greetSeconds: secondsSchema,
   agent: text.optional(),
 });
 
