@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { createAlertService, type AlertService } from './alerts/alertService';
 import type { AlertsOptions } from './alerts/config';
@@ -12,7 +13,7 @@ import { createIngestService } from './ingest/ingestService';
 import { attachLive } from './live/livePush';
 import { createLogger, type LogLevel } from './logger';
 import { openStore } from './store/store';
-import { loadStandardsFile, reloadStandardsFile, type ReloadResult } from './config/standardsFile';
+import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './config/standardsFile';
 import { buildSnapshot } from './live/snapshot';
 import { checkBinding, setUpAccess } from './auth/bootstrap';
 import { requireSocketKey } from './auth/socketAuth';
@@ -80,7 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   let access;
   try {
-    if (options.standardsFile) logger.info({ file: options.standardsFile, ...loadStandardsFile(store, options.standardsFile) }, 'standards file loaded');
+    if (options.standardsFile) logApplied(logger, options.standardsFile, loadStandardsFile(store, options.standardsFile), 'standards file loaded');
     access = setUpAccess({ host, dataDir: options.dataDir, keys: store.keys, ...(envApiKey ? { envKey: envApiKey } : {}), noAuth: options.noAuth ?? false, logger });
   } catch (error) {
     store.close();
@@ -107,9 +108,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Issue #3: a standard added, changed or retired reaches every dashboard as a fresh snapshot.
   const unwatchStandards = store.standards.onChange(() => live.io.emit('snapshot', buildSnapshot(store, now())));
   const reloadStandards = (): ReloadResult => {
-    if (!options.standardsFile) return { ok: true, applied: { standards: [], sites: [] } };
+    if (!options.standardsFile) return { ok: true, applied: { standards: [], sites: [], skipped: [] } };
     const result = reloadStandardsFile(store, options.standardsFile);
-    if (result.ok) logger.info({ file: options.standardsFile, ...result.applied }, 'standards file reloaded');
+    if (result.ok) logApplied(logger, options.standardsFile, result.applied, 'standards file reloaded');
     else logger.error({ file: options.standardsFile, problems: result.problems }, 'standards file refused; keeping the last good set');
     return result;
   };
@@ -177,5 +178,12 @@ function readVersion(): string {
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
+  }
+}
+
+function logApplied(logger: Logger, file: string, applied: AppliedConfig, message: string): void {
+  logger.info({ file, ...applied }, message);
+  for (const id of applied.skipped) {
+    logger.warn({ file, standard: id }, `standard "${id}" is in the standards file but was retired over the API; re-create it with POST /api/v1/standards to use it again`);
   }
 }

@@ -1,6 +1,7 @@
 // GET /api/v1/distribution (issue #5) against hand-counted bins, on a real server with a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DistributionReport, StandardDistribution } from '../../server/src/protocol';
+import { serverTimeZone } from '../../server/src/domain/zonedTime';
 import { call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
 
 let server: TestServer;
@@ -82,6 +83,25 @@ describe('GET /api/v1/distribution', () => {
     expect(Date.parse(r.to) - Date.parse(r.from)).toBe(3_600_000);
   });
 
+  it("takes today in the site's zone, or tz, exactly as GET /api/v1/compliance does", async () => {
+    // A zone that is not the server's, so a server-zone "today" would show.
+    const zone = serverTimeZone() === 'Asia/Kolkata' ? 'Pacific/Kiritimati' : 'Asia/Kolkata';
+    const created = await fetch(`${server.url}/api/v1/sites`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` },
+      body: JSON.stringify({ id: 'far-away', timeZone: zone }),
+    });
+    expect(created.status).toBe(201);
+    for (const query of ['window=today&site=far-away', 'window=today&site=far-away&tz=Europe/Berlin', 'window=month&tz=Asia/Tokyo']) {
+      const r = await distribution(query);
+      const c = (await server.getJson(`/api/v1/compliance?${query}`)).body;
+      expect({ from: r.from, to: r.to, timeZone: r.timeZone }, query).toEqual({ from: c.from, to: c.to, timeZone: c.timeZone });
+    }
+    const local = await distribution('window=today&site=far-away');
+    expect(local.timeZone).toBe(zone);
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(local.from))).toBe('00:00');
+  });
+
   it('refuses bad parameters with problem+json naming each one', async () => {
     const res = await server.getJson('/api/v1/distribution?window=2y&standard=nope&colour=red');
     expect(res.status).toBe(400);
@@ -90,7 +110,7 @@ describe('GET /api/v1/distribution', () => {
 
     const both = await server.getJson('/api/v1/distribution?window=1h&from=2026-01-12T08:00:00Z');
     expect(both.status).toBe(400);
-    expect(both.body.errors[0].path).toBe('window');
+    expect(both.body.errors).toEqual([{ path: 'from', message: 'cannot be combined with window' }]); // as /compliance says it
     const backwards = await server.getJson('/api/v1/distribution?from=2026-01-12T09:00:00Z&to=2026-01-12T08:00:00Z');
     expect(backwards.body.errors[0].path).toBe('to');
     const notIso = await server.getJson('/api/v1/distribution?from=yesterday');

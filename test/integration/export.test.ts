@@ -217,6 +217,25 @@ describe('corrections', () => {
   });
 });
 
+describe('corrections within the limits of ingest', () => {
+  it('refuses an amendment that ingest would refuse, naming the field, and changes nothing', async () => {
+    const post = (path: string, body: unknown) => fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refused: Array<[Record<string, unknown>, string, string]> = [
+      [{ rings: 101 }, 'changes.rings', 'must be at most 100'],
+      [{ rings: 1.5 }, 'changes.rings', 'must be a whole number'],
+      [{ answerSeconds: 86_401 }, 'changes.answerSeconds', 'must be at most 86400 (one day)'],
+    ];
+    for (const [changes, path, message] of refused) {
+      const res = await post('/events/c3/amend', { reason: 'typo', changes });
+      expect(res.status, JSON.stringify(changes)).toBe(400);
+      expect((await res.json()).errors).toEqual([{ path, message }]);
+    }
+    const ev = await (await get(`/api/v1/export/events?from=${FROM}&to=${TO}&format=json`)).json();
+    expect(ev.rows.filter((r: any) => r.event_id === 'c3').every((r: any) => r.correction === null)).toBe(true);
+    expect((await post('/events/c3/amend', { reason: 'ring 100 is still plausible', changes: { rings: 100 } })).status).toBe(201);
+  });
+});
+
 describe('audit log, alerts export and report', () => {
   it('records who changed standards and who exported; the audit-log export verifies offline', async () => {
     const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {

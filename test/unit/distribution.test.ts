@@ -1,7 +1,10 @@
-// Bins of the distribution report (issue #5): the default edges, a threshold that is not an edge, labels.
+// Bins of the distribution report (issue #5): the default edges, a threshold that is not an edge, labels;
+// and its query, whose range and zone are read as the compliance query reads them.
 import { describe, expect, it } from 'vitest';
 import type { Standard } from '../../server/src/protocol';
 import { binEdges, buildDistribution } from '../../server/src/reports/distribution';
+import { parseComplianceQuery } from '../../server/src/http/complianceQuery';
+import { parseDistributionQuery } from '../../server/src/http/distributionRoute';
 
 const calls: Standard = { id: 'c', version: 1, name: 'Calls', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9, formula: 'F3' };
 const visits: Standard = { ...calls, id: 'v', name: 'Visits', eventType: 'visit', measure: 'greetSeconds', threshold: 30 };
@@ -36,5 +39,39 @@ describe('distribution bins', () => {
     const odd = buildDistribution({ ...visits, operator: '>=' }, [10, 20, 30, 60], []);
     expect(odd.thresholdAfterBin).toBeNull();
     expect(odd.bins.map((b) => b.key)).toEqual(['s-0-10', 's-10-20', 's-20-30', 's-30-60', 's-60+', 'left']);
+  });
+});
+
+describe('distribution query: the same "today" as the compliance query', () => {
+  // 20:00 UTC on 10 March 2026: already 11 March in Tokyo, still 10 March in New York (UTC−4 since 8 March).
+  const NOW = Date.parse('2026-03-10T20:00:00Z');
+  const zones = { siteZone: (site: string) => (site === 'tokyo' ? 'Asia/Tokyo' : undefined), serverZone: 'America/New_York' };
+  const parse = (raw: Record<string, string>) => {
+    const parsed = parseDistributionQuery(raw, [calls, visits], zones, NOW);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return { from: new Date(parsed.query.fromMs).toISOString(), to: new Date(parsed.query.toMs).toISOString(), timeZone: parsed.query.timeZone };
+  };
+
+  it("takes today in the site's zone when one configured site is asked, else the server's, or tz", () => {
+    expect(parse({ window: 'today', site: 'tokyo' })).toEqual({ from: '2026-03-10T15:00:00.000Z', to: '2026-03-11T15:00:00.000Z', timeZone: 'Asia/Tokyo' });
+    expect(parse({ site: 'tokyo' })).toEqual({ from: '2026-03-10T15:00:00.000Z', to: '2026-03-10T20:00:00.000Z', timeZone: 'Asia/Tokyo' });
+    expect(parse({ window: 'today' })).toMatchObject({ from: '2026-03-10T04:00:00.000Z', timeZone: 'America/New_York' });
+    expect(parse({ site: 'unconfigured' })).toMatchObject({ from: '2026-03-10T04:00:00.000Z', timeZone: 'America/New_York' });
+    expect(parse({ window: 'today', site: 'tokyo', tz: 'Europe/Berlin' })).toMatchObject({ from: '2026-03-09T23:00:00.000Z', timeZone: 'Europe/Berlin' });
+  });
+
+  it('reads every range exactly as GET /compliance does', () => {
+    const ranges: Array<Record<string, string>> = [{ window: 'today', site: 'tokyo' }, { site: 'tokyo' }, { window: 'month' }, { window: '1h', tz: 'Asia/Tokyo' }, { from: '2026-03-01T00:00:00Z' }];
+    for (const raw of ranges) {
+      const compliance = parseComplianceQuery(raw, { ...zones, standardIds: ['c', 'v'] }, NOW);
+      if (!compliance.ok) throw new Error(JSON.stringify(compliance.errors));
+      const q = compliance.query;
+      expect(parse(raw), JSON.stringify(raw)).toEqual({ from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), timeZone: q.timeZone });
+    }
+  });
+
+  it('refuses a zone that is not an IANA zone, naming tz', () => {
+    const parsed = parseDistributionQuery({ tz: 'Mars/Olympus' }, [calls], zones, NOW);
+    expect(parsed).toMatchObject({ ok: false, errors: [{ path: 'tz' }] });
   });
 });

@@ -1,14 +1,21 @@
 // Issue #7: the export's direct row encoders write exactly what the per-record csv-stringify call and
 // JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, numberText, writer, type Column, type ColumnType } from '../../server/src/export/format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, numberText, streamExport, writer, type Column, type ColumnType } from '../../server/src/export/format';
+import { GENESIS_HASH } from '../../server/src/audit/records';
+import { parse } from 'csv-parse/sync';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 
-// Text that exercises quoting: delimiters, quotes, CR/LF alone and together, white space of every kind at
+// Text that exercises quoting: delimiters, quotes, CR/LF alone and together, "#", white space of every kind at
 // either end (\s includes NBSP, BOM, line/paragraph separators), formula-like first characters.
 const tricky = fc.oneof(
-  fc.string({ unit: fc.constantFrom(',', '"', '\r', '\n', ' ', '\t', '\u00a0', '\ufeff', '\u2028', '=', '+', '-', '@', "'", 'a', 'é', '🛎️'), maxLength: 8 }),
+  fc.string({ unit: fc.constantFrom(',', '"', '\r', '\n', '#', ' ', '\t', '\u00a0', '\ufeff', '\u2028', '=', '+', '-', '@', "'", 'a', 'é', '🛎️'), maxLength: 8 }),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
 );
 const TYPES: ColumnType[] = ['text', 'number', 'integer', 'boolean'];
@@ -34,6 +41,68 @@ describe('CSV records written directly', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('a CSV export whose text cells hold line breaks and #', () => {
+  // Each cell makes a physical line of the file start with "#" inside a quoted cell, or holds "#" mid-line.
+  const NOTES = ['front desk\n# link 1', 'desk #2', 'night shift\r# manifest', 'a\r\n#b', '#first', 'plain'];
+  const columns: Column[] = [
+    { key: 'period', type: 'text' },
+    { key: 'note', type: 'text' },
+    { key: 'numerator', type: 'integer' },
+  ];
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ringside-csv-'));
+    file = join(dir, 'notes.csv');
+    const header = { kind: 'compliance', format: 'csv', filters: {}, chainHead: { seq: 0, hash: GENESIS_HASH } };
+    const out = createWriteStream(file);
+    await streamExport(out, 'csv', {
+      kind: 'compliance',
+      columns,
+      header,
+      rows: NOTES.map((note, i) => ({ period: '2026-03', note, numerator: i })),
+      toRecord: (row) => row,
+      manifest: (done) => ({ ...header, ...done }),
+    });
+    out.end();
+    await once(out, 'finish');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('quotes every cell holding CR, LF or #, so a comment line can only be one outside quotes', () => {
+    const marked = NOTES.filter((n) => n !== 'plain');
+    expect(marked.map((n) => csvQuote(n))).toEqual(marked.map((n) => `"${n}"`));
+    expect(csvQuote('plain')).toBe('plain');
+  });
+
+  it('verifies offline with scripts/verify-export.mjs', () => {
+    const res = spawnSync(process.execPath, ['scripts/verify-export.mjs', file], { encoding: 'utf8' });
+    expect(res.stdout, res.stdout).toMatch(/^VERIFIED: .*\(compliance, csv, 6 rows/);
+    expect(res.status).toBe(0);
+  });
+
+  it('reads back whole with csv-parse comment: "#", comment_no_infix (docs/audit.md)', () => {
+    const rows = parse(readFileSync(file, 'utf8'), { comment: '#', comment_no_infix: true, columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.note)).toEqual(NOTES);
+    expect(rows.map((r) => r.numerator)).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+
+  it("reads back whole with Python's csv module, skipping records whose first cell starts with # (docs/audit.md)", () => {
+    const script = [
+      'import csv, json, sys',
+      "with open(sys.argv[1], newline='', encoding='utf-8') as f:",
+      "    rows = [r for r in csv.reader(f) if r and not r[0].startswith('#')]",
+      'print(json.dumps(rows))',
+    ].join('\n');
+    const res = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const [head, ...rows] = JSON.parse(res.stdout) as string[][];
+    expect(head).toEqual(['period', 'note', 'numerator']);
+    expect(rows.map((r) => r[1])).toEqual(NOTES);
   });
 });
 

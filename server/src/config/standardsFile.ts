@@ -97,6 +97,8 @@ export interface AppliedConfig {
   standards: string[];
   /** Ids of sites created or changed. */
   sites: string[];
+  /** Ids of standards in the file that were retired over the API: left retired (re-create them with POST). */
+  skipped: string[];
 }
 
 /** Applies a validated config: standards all-or-nothing first, then sites. */
@@ -109,7 +111,11 @@ export function applyStandardsConfig(store: Store, file: string, config: Standar
     throw error;
   }
   const sites = config.sites.map((s) => store.sites.apply(s));
-  return { standards: results.filter((r) => r.changed).map((r) => r.standard.id), sites: sites.filter((r) => r.changed).map((r) => r.site.id) };
+  return {
+    standards: results.filter((r) => r.changed).map((r) => r.standard.id),
+    sites: sites.filter((r) => r.changed).map((r) => r.site.id),
+    skipped: results.filter((r) => r.keptRetired).map((r) => r.standard.id),
+  };
 }
 
 export function loadStandardsFile(store: Store, file: string): AppliedConfig {

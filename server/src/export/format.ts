@@ -6,7 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { stringify } from 'csv-stringify/sync';
+import { stringify, type Options } from 'csv-stringify/sync';
 
 export const FORMATS = ['csv', 'ndjson', 'json'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
@@ -38,16 +38,19 @@ export function csvCell(value: unknown, type: ColumnType): string {
   return neutralise(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-const CSV_OPTIONS = { record_delimiter: '\r\n', quoted_match: /^\s|\s$/ } as const;
+// Quoted besides what RFC 4180 demands: white space at either end; any CR or LF, which most readers (Python's
+// csv, spreadsheets, the offline script) end a record at when unquoted, even with CRLF records; and "#", so a
+// reader that treats "#" outside quotes as a comment (pandas' comment='#' also cuts a line at one) keeps the cell.
+const CSV_OPTIONS: Options = { record_delimiter: '\r\n', quoted_match: [/^\s|\s$/, /[\r\n#]/] };
 
 /** RFC 4180 records (CRLF), via csv-stringify (the header row; csvRecorder below is the per-row path). */
 export function csvRecords(records: string[][]): string {
   return records.length === 0 ? '' : stringify(records, CSV_OPTIONS);
 }
 
-// What csv-stringify quotes with CSV_OPTIONS: a delimiter or quote, the record delimiter (CRLF; a trailing CR
-// would fuse with it, but that is also trailing white space), or white space at either end (quoted_match).
-const NEEDS_QUOTES = /[",]|\r\n|^\s|\s$/;
+// What csv-stringify quotes with CSV_OPTIONS: a delimiter or quote, the record delimiter (CRLF), and what
+// quoted_match adds: white space at either end, CR, LF or "#".
+const NEEDS_QUOTES = /[",\r\n#]|^\s|\s$/;
 
 /** One cell exactly as csv-stringify writes it with CSV_OPTIONS (test/unit/exportFormat.test.ts pins this). */
 export function csvQuote(cell: string): string {

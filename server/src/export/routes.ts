@@ -12,6 +12,7 @@ import { serverTimeZone } from '../domain/zonedTime';
 import { methodNotAllowed } from '../http/fallbacks';
 import { problem, sendProblem } from '../http/problems';
 import type { Store } from '../store/store';
+import { ringsSchema, secondsSchema } from '../protocol';
 import { alertsExport, auditLogExport, complianceExport, eventsExport, type ExportContext } from './exports';
 import { ClientGone, CONTENT_TYPES, streamExport, type ExportFormat } from './format';
 import { parseExportQuery, type ExportQuery } from './query';
@@ -131,9 +132,10 @@ export function exportRouter(store: Store, version: string, now: () => number, l
       changes: z
         .object({
           outcome: z.enum(['answered', 'abandoned', 'greeted', 'left']).optional(),
-          rings: z.number().int().min(0).max(1000).optional(),
-          answerSeconds: z.number().min(0).max(86_400).optional(),
-          greetSeconds: z.number().min(0).max(86_400).optional(),
+          // The limits of ingest: a correction cannot store what a PBX could not have posted.
+          rings: ringsSchema.optional(),
+          answerSeconds: secondsSchema.optional(),
+          greetSeconds: secondsSchema.optional(),
         })
         .strict()
         .refine((c) => Object.keys(c).length > 0, { message: 'must change at least one of outcome, rings, answerSeconds, greetSeconds' }),

@@ -3,7 +3,7 @@ import express from 'express';
 import type { HealthResponse } from '../protocol';
 import { complianceReport } from '../reports/reports';
 import type { Store } from '../store/store';
-import { parseComplianceQuery } from './complianceQuery';
+import { parseComplianceQuery, type ZoneContext } from './complianceQuery';
 import { configRouter } from './configRoutes';
 import { serverTimeZone } from '../domain/zonedTime';
 import { distributionRouter } from './distributionRoute';
@@ -13,15 +13,17 @@ import { problem, sendProblem } from './problems';
 export function apiRouter(store: Store, version: string, now: () => number): express.Router {
   const router = express.Router();
   // Issue #5: the dashboard's distribution chart (http/distributionRoute.ts).
-  router.use(distributionRouter({ queries: store.distribution, standards: () => store.standards.current(), now }));
+  const zones: ZoneContext = {
+    siteZone: (site) => store.sites.get(site)?.timeZone,
+    get serverZone() {
+      return serverTimeZone();
+    },
+  };
+  router.use(distributionRouter({ queries: store.distribution, standards: () => store.standards.current(), zones, now }));
   router
     .route('/compliance')
     .get((req, res) => {
-      const parsed = parseComplianceQuery(
-        req.query as Record<string, unknown>,
-        { standardIds: store.standards.ids(), siteZone: (site) => store.sites.get(site)?.timeZone, serverZone: serverTimeZone() },
-        now(),
-      );
+      const parsed = parseComplianceQuery(req.query as Record<string, unknown>, { ...zones, standardIds: store.standards.ids() }, now());
       if (!parsed.ok) {
         const detail = parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ');
         sendProblem(res, problem(400, 'invalid-query', 'Invalid query parameter', detail, parsed.errors));

@@ -1,4 +1,5 @@
-// Parsing GET /compliance query parameters; every problem names its parameter.
+// Parsing GET /compliance query parameters; every problem names its parameter. The range parameters (site,
+// tz, window, from, to) are shared with GET /distribution, so both mean the same "today".
 import type { Bucket, FieldProblem, GroupBy, ReportWindow } from '../protocol';
 import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS } from '../protocol';
 import { nextPeriodStart, periodStart } from '../domain/zonedTime';
@@ -11,12 +12,15 @@ export const MAX_BUCKETS = 10_000;
 const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const ROLLING_MS: Partial<Record<ReportWindow, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 
-export interface QueryContext {
-  /** Every standard id ever defined (retired ones can still be reported). */
-  standardIds: readonly string[];
+export interface ZoneContext {
   /** The zone of a configured site, if any. */
   siteZone(site: string): string | undefined;
   serverZone: string;
+}
+
+export interface QueryContext extends ZoneContext {
+  /** Every standard id ever defined (retired ones can still be reported). */
+  standardIds: readonly string[];
 }
 
 export type ParsedQuery = { ok: true; query: ReportQuery } | { ok: false; errors: FieldProblem[] };
@@ -29,11 +33,12 @@ export function windowRange(window: ReportWindow, nowMs: number, zone: string): 
   return { fromMs: periodStart(nowMs, zone, unit), toMs: nextPeriodStart(nowMs, zone, unit) };
 }
 
-export function parseComplianceQuery(raw: Record<string, unknown>, ctx: QueryContext, nowMs: number): ParsedQuery {
+/** Reads query parameters, collecting every problem with the parameter it concerns. */
+export function paramReader(raw: Record<string, unknown>, known: readonly string[]) {
   const errors: FieldProblem[] = [];
   const fail = (path: string, message: string): null => (errors.push({ path, message }), null);
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN as readonly string[]).includes(key)) fail(key, `is not a known parameter (known: ${KNOWN.join(', ')})`);
+    if (!known.includes(key)) fail(key, `is not a known parameter (known: ${known.join(', ')})`);
   }
   const text = (key: string): string | null => {
     const v = raw[key];
@@ -53,18 +58,30 @@ export function parseComplianceQuery(raw: Record<string, unknown>, ctx: QueryCon
     if (v === null) return null;
     return (allowed as readonly string[]).includes(v) ? (v as T) : fail(key, `must be one of ${allowed.join(', ')}`);
   };
+  return { errors, fail, text, time, oneOf };
+}
 
-  const standardId = text('standard');
-  if (standardId !== null && !ctx.standardIds.includes(standardId)) {
-    fail('standard', `unknown standard "${standardId}" (known: ${ctx.standardIds.join(', ')})`);
-  }
+export interface QueryRange {
+  /** null when a parameter was refused (the reader's errors say which). */
+  fromMs: number | null;
+  toMs: number | null;
+  site: string | null;
+  window: ReportWindow | null;
+  timeZone: string;
+}
+
+/**
+ * `site`, `tz`, `window`, `from`, `to`: one definition of "today" for every report. The zone is `tz`, else the
+ * site's when one configured site is asked, else the server's; without `window` the range defaults to
+ * [start of today in that zone, now).
+ */
+export function readRange(params: ReturnType<typeof paramReader>, raw: Record<string, unknown>, ctx: ZoneContext, nowMs: number): QueryRange {
+  const { fail, text, time, oneOf } = params;
   const site = text('site');
   const tzText = text('tz');
   if (tzText !== null && !isValidTimeZone(tzText)) fail('tz', `is not an IANA time zone known to this server (e.g. "Europe/Berlin")`);
   const timeZone = (tzText !== null && isValidTimeZone(tzText) ? tzText : null) ?? (site !== null ? ctx.siteZone(site) : undefined) ?? ctx.serverZone;
   const window = oneOf('window', REPORT_WINDOWS);
-  const bucket = oneOf('bucket', BUCKETS);
-  const groupBy = oneOf<GroupBy>('groupBy', GROUPS);
   let fromMs = time('from');
   let toMs = time('to');
   if (raw.window !== undefined) {
@@ -78,9 +95,22 @@ export function parseComplianceQuery(raw: Record<string, unknown>, ctx: QueryCon
     if (toMs === undefined) toMs = nowMs;
   }
   if (typeof fromMs === 'number' && typeof toMs === 'number' && fromMs >= toMs) fail('to', 'must be later than from');
+  return { fromMs: fromMs ?? null, toMs: toMs ?? null, site, window, timeZone };
+}
+
+export function parseComplianceQuery(raw: Record<string, unknown>, ctx: QueryContext, nowMs: number): ParsedQuery {
+  const params = paramReader(raw, KNOWN);
+  const { errors, fail, text, oneOf } = params;
+  const standardId = text('standard');
+  if (standardId !== null && !ctx.standardIds.includes(standardId)) {
+    fail('standard', `unknown standard "${standardId}" (known: ${ctx.standardIds.join(', ')})`);
+  }
+  const { fromMs, toMs, site, window, timeZone } = readRange(params, raw, ctx, nowMs);
+  const bucket = oneOf('bucket', BUCKETS);
+  const groupBy = oneOf<GroupBy>('groupBy', GROUPS);
   if (errors.length === 0 && bucket && Math.ceil((toMs! - fromMs!) / BUCKET_MS[bucket]) + 1 > MAX_BUCKETS) {
     fail('bucket', `too many ${bucket} buckets between from and to (max ${MAX_BUCKETS}); choose a coarser bucket or a shorter range`);
   }
-  if (errors.length > 0 || typeof fromMs !== 'number' || typeof toMs !== 'number') return { ok: false, errors };
+  if (errors.length > 0 || fromMs === null || toMs === null) return { ok: false, errors };
   return { ok: true, query: { fromMs, toMs, site, standardId, bucket, window, timeZone, groupBy } };
 }

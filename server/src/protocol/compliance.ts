@@ -57,6 +57,7 @@ export interface Companions {
 
 export type GroupBy = 'site' | 'queue' | 'agent';
 
+/** One site / queue / agent of a figure: the same counts and band as the figure itself. */
 export interface GroupFigure {
   /** The site / queue / agent; null for events without a queue / agent. */
   key: string | null;
@@ -64,6 +65,15 @@ export interface GroupFigure {
   denominator: number;
   ratio: number | null;
   companions: Companions;
+  // Always sent by this server; optional so older senders stay valid.
+  /** = numerator. */
+  met?: number;
+  /** = denominator. */
+  total?: number;
+  /** denominator − numerator. */
+  missed?: number;
+  /** Band of `ratio` against the standard's bands (null when nothing was counted). */
+  band?: Band | null;
 }
 
 export interface SeriesPoint {

@@ -34,7 +34,7 @@ export interface ComplianceParams {
   site?: string;
   from?: string;
   to?: string;
-  /** Instead of from/to: '15m' | '1h' | 'today' | '7d' | '30d' | 'month' (the server's zone for today/month). */
+  /** Instead of from/to: '15m' | '1h' | 'today' | '7d' | '30d' | 'month' (today/month: the site's zone when `site` is configured, else the server's). */
   window?: ReportWindow;
   bucket?: 'minute' | 'hour' | 'day';
   groupBy?: GroupBy;
@@ -46,8 +46,8 @@ export interface DistributionParams {
   site?: string;
   from?: string;
   to?: string;
-  /** Instead of from/to: '15m' | '1h' | 'today' | '7d' | '30d'. */
-  window?: Exclude<ReportWindow, 'month'>;
+  /** Instead of from/to, as for compliance: '15m' | '1h' | 'today' | '7d' | '30d' | 'month'. */
+  window?: ReportWindow;
 }
 
 export type DashboardRequest =

@@ -47,5 +47,10 @@ export interface DistributionReport {
   from: string;
   to: string;
   site: string | null;
+  /**
+   * The zone of "today" and "month" (those windows, and the default range): `tz`, else the site's when one
+   * configured site is asked, else the server's. Always sent by this server.
+   */
+  timeZone?: string;
   standards: StandardDistribution[];
 }

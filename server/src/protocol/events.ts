@@ -31,7 +31,13 @@ function isRealCalendarTime(s: string): boolean {
   return y >= 1970 && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
 }
 
-const seconds = z.number().finite().min(0, 'must be ≥ 0').max(LIMITS.maxSeconds, `must be at most ${LIMITS.maxSeconds} (one day)`);
+/** A measured wait in seconds, as posted (and as an amendment may set it). */
+export const secondsSchema = z.number().finite().min(0, 'must be ≥ 0').max(LIMITS.maxSeconds, `must be at most ${LIMITS.maxSeconds} (one day)`);
+/**
+ * A posted ring count (and an amendment's). The bound is a plausibility check on what integrations send; rings
+ * derived from answerSeconds are exact (floor(s / cycle) + 1) and may exceed it.
+ */
+export const ringsSchema = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`);
 
 const common = {
   id: text.optional(),
@@ -44,8 +50,8 @@ export const callEventSchema = z
     ...common,
     type: z.literal('call'),
     outcome: z.enum(['answered', 'abandoned']),
-    rings: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`).optional(),
-    answerSeconds: seconds.optional(),
+    rings: ringsSchema.optional(),
+    answerSeconds: secondsSchema.optional(),
     queue: text.optional(),
     agent: text.optional(),
   })
@@ -58,7 +64,7 @@ export const visitEventSchema = z.strictObject({
   ...common,
   type: z.literal('visit'),
   outcome: z.enum(['greeted', 'left']),
-  greetSeconds: seconds,
+  greetSeconds: secondsSchema,
   agent: text.optional(),
 });
 

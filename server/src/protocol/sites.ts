@@ -4,6 +4,8 @@ import { z } from 'zod';
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables (PRODUCT.md). */
 export const RING_CYCLE_PRESETS = { US: 6, UK: 3, EU: 5, DE: 5, FR: 5, JP: 3 } as const;
 export type CountryPreset = keyof typeof RING_CYCLE_PRESETS;
+/** Accepted ring cycles in seconds: real PBX cadences are 3–6 s; outside this a value is a typo or a unit mix-up. */
+export const RING_CYCLE_LIMITS = { minSeconds: 1, maxSeconds: 30 } as const;
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -55,7 +57,13 @@ export const siteDefinitionSchema = z
     timeZone: z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")' }).optional(),
     /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
     country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]], { error: `must be one of ${Object.keys(RING_CYCLE_PRESETS).join(', ')}` }).optional(),
-    ringCycleSeconds: z.number().finite().gt(0, 'must be > 0').max(60, 'must be at most 60').optional(),
+    ringCycleSeconds: z
+      .number()
+      .finite()
+      .refine((v) => v >= RING_CYCLE_LIMITS.minSeconds && v <= RING_CYCLE_LIMITS.maxSeconds, {
+        message: `must be between ${RING_CYCLE_LIMITS.minSeconds} and ${RING_CYCLE_LIMITS.maxSeconds} seconds`,
+      })
+      .optional(),
     hours: z.partialRecord(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` }), z.array(interval)).nullable().optional(),
     holidays: z.array(localDate).optional(),
   });

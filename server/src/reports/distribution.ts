@@ -14,6 +14,8 @@ export interface DistributionQuery {
   site: string | null;
   /** null = every standard in force. */
   standardId: string | null;
+  /** The zone "today" was taken in (the site's, `tz`, or the server's). */
+  timeZone: string;
 }
 
 /** The largest threshold we add as an extra edge (beyond it, the marker would only squash the bars). */
@@ -89,6 +91,7 @@ export function distributionReport(queries: DistributionQueries, standards: read
     from: new Date(q.fromMs).toISOString(),
     to: new Date(q.toMs).toISOString(),
     site: q.site,
+    timeZone: q.timeZone,
     standards: chosen.map((standard) => {
       const edges = binEdges(standard);
       const counts = queries.binCounts({ standardId: standard.id, fromMs: q.fromMs, toMs: q.toMs, site: q.site }, edges);

@@ -243,7 +243,11 @@ export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
       for (const v of myValues) entry(key(v)).values.push(v);
       figure.groups = [...groups.entries()]
         .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, g]) => ({ key: k, numerator: g.sums.met, denominator: g.sums.counted, ratio: ratio(g.sums.met, g.sums.counted), companions: companions(std.measure, g.sums, g.values) }));
+        .map(([k, g]) => {
+          const r = ratio(g.sums.met, g.sums.counted);
+          const { met, counted } = g.sums;
+          return { key: k, numerator: met, denominator: counted, met, total: counted, missed: counted - met, ratio: r, band: bandOf(r, std.bands, std.target), companions: companions(std.measure, g.sums, g.values) };
+        });
     }
     return figure;
   });

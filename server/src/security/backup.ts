@@ -25,11 +25,26 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
     const partial = toFile + '.partial';
     rmSync(partial, { force: true });
     await db.backup(partial);
+    singleFile(partial);
     renameSync(partial, toFile);
   } finally {
     db.close();
   }
   return { file: toFile, ...inspect(toFile) };
+}
+
+/**
+ * The copy keeps the source's WAL mode, so every later open of it (our own check, a restore, sqlite3) would
+ * create -wal and -shm files beside it, and a read-only open leaves them there. Rollback-journal mode makes the
+ * backup one self-contained file; a restored database is switched back to WAL when the server opens it.
+ */
+function singleFile(file: string): void {
+  const copy = new Database(file, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
 }
 
 /** Checks a backup file: a Ringside database this version can open, and intact. */

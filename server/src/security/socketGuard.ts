@@ -1,5 +1,7 @@
-// Protects the live feed from its clients: unexpected or malformed messages are dropped and counted, a client
-// that floods is disconnected, and a client that stops reading is cut off before its queue grows without bound.
+// Protects the live feed from its clients: `replay` (the one message a client may send) has its own limit and
+// excess requests are answered with a refusal; unexpected or malformed messages are dropped and counted, a client
+// that floods with them is disconnected, and a client that stops reading is cut off before its queue grows
+// without bound.
 //
 // How Socket.IO buffers (why one slow client never delays the others): io.emit encodes a message once and
 // hands it to every client's engine.io socket, which appends it to that client's own write buffer and writes
@@ -7,10 +9,15 @@
 // stops reading only makes its own buffer grow. The guard bounds that growth by disconnecting the client.
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
+import type { ClientToServerEvents, ReplayResponse } from '../protocol';
 
 export interface SocketGuardOptions {
-  /** Client messages allowed per second before the client is disconnected (default 20). */
+  /** Unexpected client messages allowed per second before the client is disconnected (default 20). */
   maxMessagesPerSecond?: number;
+  /** `replay` requests answered per second and client; more are refused with REPLAY_REFUSAL (default 10). */
+  maxReplaysPerSecond?: number;
+  /** The clock of the one-second windows (default Date.now). */
+  now?: () => number;
   /** Packets queued for one client before it is considered stuck and disconnected (default 1000). */
   maxQueuedPackets?: number;
   /** How often queues are checked (default 1000 ms). */
@@ -19,16 +26,43 @@ export interface SocketGuardOptions {
 
 export interface SocketStats {
   connected: number;
+  /** Unexpected client messages (anything but `replay`), dropped. */
   droppedMessages: number;
+  /** `replay` requests over the per-second limit, answered with REPLAY_REFUSAL. */
+  refusedReplays: number;
   malformedOrOversized: number;
   floodDisconnects: number;
   slowDisconnects: number;
 }
 
+/** What a client that asks for replays too quickly is answered (it stays connected). */
+export const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requests; retry after 1 s' };
+
+/** Messages a client may send (ClientToServerEvents); anything else is unexpected. */
+const EXPECTED: ReadonlySet<string> = new Set<keyof ClientToServerEvents>(['replay']);
+
+/** Counts events in fixed one-second windows: hit() answers how many fell in the current one, this one included. */
+function perSecond(now: () => number): { hit(): number } {
+  let windowStart = now();
+  let inWindow = 0;
+  return {
+    hit() {
+      const t = now();
+      if (t - windowStart >= 1000) {
+        windowStart = t;
+        inWindow = 0;
+      }
+      return (inWindow += 1);
+    },
+  };
+}
+
 export function guardSockets(io: Server, logger: Logger, options: SocketGuardOptions = {}): { stats(): SocketStats; stop(): void } {
   const maxPerSecond = options.maxMessagesPerSecond ?? 20;
+  const maxReplays = options.maxReplaysPerSecond ?? 10;
   const maxQueued = options.maxQueuedPackets ?? 1000;
-  const counts = { droppedMessages: 0, malformedOrOversized: 0, floodDisconnects: 0, slowDisconnects: 0 };
+  const now = options.now ?? Date.now;
+  const counts = { droppedMessages: 0, refusedReplays: 0, malformedOrOversized: 0, floodDisconnects: 0, slowDisconnects: 0 };
 
   // Transport-level: engine.io closes a connection whose message exceeds maxHttpBufferSize or does not parse.
   io.engine.on('connection', (raw: { on(event: 'close', listener: (reason: string) => void): void }) => {
@@ -41,19 +75,22 @@ export function guardSockets(io: Server, logger: Logger, options: SocketGuardOpt
   });
 
   io.on('connection', (socket: Socket) => {
-    let windowStart = Date.now();
-    let inWindow = 0;
-    // The server expects nothing from clients (ClientToServerEvents is empty): every message is dropped.
+    const replays = perSecond(now);
+    // A client reconnecting pages through replays one after the other: too many is a refusal it can retry,
+    // not a reason to cut it off (it would reconnect and ask again).
+    socket.use((packet, next) => {
+      if (packet[0] !== 'replay' || replays.hit() <= maxReplays) return next();
+      counts.refusedReplays += 1;
+      const ack = packet.at(-1);
+      if (typeof ack === 'function') (ack as (response: ReplayResponse) => void)(REPLAY_REFUSAL);
+    });
+    const unexpected = perSecond(now);
     let flooded = false;
     socket.onAny((event: unknown) => {
+      if (EXPECTED.has(event as string)) return;
       counts.droppedMessages += 1;
       if (flooded) return; // already disconnected; packets decoded before that still arrive here
-      const now = Date.now();
-      if (now - windowStart >= 1000) {
-        windowStart = now;
-        inWindow = 0;
-      }
-      inWindow += 1;
+      const inWindow = unexpected.hit();
       if (inWindow > maxPerSecond) {
         flooded = true;
         counts.floodDisconnects += 1;

@@ -53,10 +53,16 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   const chain = createChainAppender(db);
   const rollups = createRollupWriter(db);
   const load = (row: EventRow): JudgedEvent => ({ event: toStoredEvent(row), judgements: judgementsOf.all(row.seq).map(toJudgement) });
+  /** The first seq this batch inserted: rows from it on are this batch's own, and go if it is refused. */
+  let firstNewSeq = Infinity;
 
   /** The stored original of an id already taken: an idempotent retry, or a conflict that aborts the batch. */
-  function existing(item: NewEvent, index: number, row: EventRow): WriteOutcome {
-    if (row.content !== item.content) throw new IdConflictError(index, item.event.id, row.seq);
+  function existing(batch: readonly NewEvent[], index: number, row: EventRow): WriteOutcome {
+    const item = batch[index]!;
+    if (row.content !== item.content) {
+      const first = row.seq >= firstNewSeq ? { index: batch.findIndex((other) => other.event.id === item.event.id) } : { seq: row.seq };
+      throw new IdConflictError(index, item.event.id, first);
+    }
     return { judged: load(row), duplicate: true };
   }
 
@@ -65,6 +71,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     const derived = JSON.stringify(e.derived);
     const row = [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, derived, item.content] as const;
     const seq = Number(insertEvent.run(...row).lastInsertRowid);
+    if (firstNewSeq === Infinity) firstNewSeq = seq;
     chain.event([seq, ...row] as unknown as EventValues);
     const rollupEvent: RollupEvent = { site: e.site, type: e.type, outcome: e.outcome, occurredAtMs: item.occurredAtMs, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds };
     const judgements = item.judgements.map((j) => storeJudgement(seq, j, rollupEvent));
@@ -89,12 +96,13 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   function writeAll(batch: readonly NewEvent[]): WriteOutcome[] {
     chain.readHead();
     rollups.discard(); // whatever a failed batch left
+    firstNewSeq = Infinity;
     const ensured = new Set<string>();
     const outcomes = batch.map((item, index) => {
       if (!ensured.has(item.event.site)) {
         // First event of this site in the batch: as before, a duplicate must not (re)create its site.
         const row = byId.get(item.event.id);
-        if (row) return existing(item, index, row);
+        if (row) return existing(batch, index, row);
         ensured.add(item.event.site);
         const d = item.siteDefaults;
         // A created or revived site chains its site_history row through its trigger: the head moved.
@@ -106,7 +114,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
       } catch (error) {
         const row = isIdTaken(error) ? byId.get(item.event.id) : undefined;
         if (!row) throw error;
-        return existing(item, index, row);
+        return existing(batch, index, row);
       }
     });
     rollups.flush();

@@ -16,7 +16,8 @@ export class StandardChangeError extends Error {
   }
 }
 
-export type ChangeResult = { changed: boolean; standard: StandardVersion };
+/** `keptRetired`: a standards file listed a standard retired over the API, which the file does not revive. */
+export type ChangeResult = { changed: boolean; standard: StandardVersion; keptRetired?: true };
 
 export interface StandardStore {
   /** The version in force now of every standard that is not retired, ordered by id. */
@@ -33,11 +34,14 @@ export interface StandardStore {
   create(def: StandardDefinition): ChangeResult;
   /** PUT: a new version if anything changed (404 unknown id). */
   update(id: string, def: StandardDefinition): ChangeResult;
-  /** DELETE: a retirement version (history stays). */
+  /** DELETE: a retirement version (history stays), valid from `validFrom` or else from now. */
   retire(id: string, validFrom?: number): ChangeResult;
   /** From the standards file: create, or a new version when the definition differs from the latest. */
   apply(def: StandardDefinition): ChangeResult;
-  /** Applies several definitions (the standards file) all-or-nothing; listeners hear one change. */
+  /**
+   * Applies several definitions (the standards file) all-or-nothing; listeners hear one change. A standard
+   * whose latest version is a retirement stays retired (`keptRetired`): only POST revives it.
+   */
   applyAll(defs: readonly StandardDefinition[]): ChangeResult[];
   /** Called after every change. */
   onChange(listener: () => void): () => void;
@@ -91,7 +95,8 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
     return found;
   }
 
-  function addVersion(id: string, body: Omit<Standard, 'version' | 'validFrom'>, validFromMs: number | null): StandardVersion {
+  /** `keepJudged`: events on or after validFrom already judged keep their judgements (a retirement "now"). */
+  function addVersion(id: string, body: Omit<Standard, 'version' | 'validFrom'>, validFromMs: number | null, keepJudged = false): StandardVersion {
     const list = byId.get(id) ?? [];
     const latest = list.at(-1);
     if (latest && validFromMs !== null) {
@@ -99,7 +104,7 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
       if (validFromMs <= latestFrom) {
         throw new StandardChangeError(409, 'validFrom', `must be later than the validity start of version ${latest.version} (${latest.validFrom ?? 'the beginning'})`);
       }
-      if (judgedSince.get(id, validFromMs)!.n > 0) {
+      if (!keepJudged && judgedSince.get(id, validFromMs)!.n > 0) {
         throw new StandardChangeError(409, 'validFrom', `events on or after ${new Date(validFromMs).toISOString()} were already judged by an earlier version; history is not rewritten (use a later validFrom)`);
       }
     }
@@ -120,6 +125,16 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
     // Two changes within one millisecond still get increasing validity starts.
     const afterPrevious = latestFrom ? Date.parse(latestFrom) + 1 : -Infinity;
     return Math.max(t, afterPrevious, latest === null || latest === undefined ? -Infinity : latest + 1);
+  }
+
+  /**
+   * DELETE without validFrom: now, not after the latest judged event. Ingest accepts events dated up to five
+   * minutes ahead (clock skew); one of those would otherwise keep a deleted standard in force for minutes.
+   * Such events keep the judgement they got (events are never re-judged); later ones are not judged by it.
+   */
+  function retirementNow(id: string): number {
+    const latestFrom = byId.get(id)?.at(-1)?.validFrom;
+    return Math.max(now(), latestFrom ? Date.parse(latestFrom) + 1 : -Infinity);
   }
 
   function change(id: string, def: StandardDefinition): ChangeResult {
@@ -165,7 +180,8 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
       if (!latest) throw new StandardChangeError(404, 'id', `unknown standard "${id}"`);
       if (latest.retired) throw new StandardChangeError(409, 'id', `standard "${id}" is already retired (version ${latest.version})`);
       const { version: _v, validFrom: _f, validTo: _t, createdAt: _c, ...body } = latest;
-      return { changed: true, standard: db.transaction(() => addVersion(id, { ...body, retired: true }, validFrom ?? effectiveNow(id)))() };
+      const retirement = { ...body, retired: true };
+      return { changed: true, standard: db.transaction(() => addVersion(id, retirement, validFrom ?? retirementNow(id), validFrom === undefined))() };
     },
     apply(def) {
       return change(def.id, def);
@@ -175,7 +191,11 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
       let results: ChangeResult[];
       try {
         results = db.transaction(() =>
-          defs.map((def, index) => {
+          defs.map((def, index): ChangeResult => {
+            const latest = byId.get(def.id)?.at(-1);
+            // Retiring is an explicit act over the API; a file that still lists the standard (as it did when the
+            // server started) must not quietly undo it on the next reload or restart.
+            if (latest?.retired) return { changed: false, standard: latest, keptRetired: true };
             try {
               return change(def.id, def);
             } catch (error) {

@@ -112,6 +112,32 @@ describe('formula variants, hand-computed', () => {
   });
 });
 
+describe('groups', () => {
+  it("carry met, total, missed and band like the figure, the band from the standard's own bands", async () => {
+    const created = await server.send('POST', '/api/v1/standards', { ...variant('t-bands', 'F3'), bands: { green: 0.5, amber: 0.25 }, scope: { sites: ['gb'] } });
+    expect(created.status).toBe(201);
+    expect((await server.postEvents({ events: EVENTS.map((e, i) => ({ ...e, site: 'gb', occurredAt: `2026-03-05T10:0${i}:00Z` })) })).status).toBe(201);
+    const range = 'from=2026-03-05T10:00:00Z&to=2026-03-05T11:00:00Z';
+    const fields = (g: any) => ({ key: g.key, numerator: g.numerator, denominator: g.denominator, met: g.met, total: g.total, missed: g.missed, ratio: g.ratio, band: g.band });
+    const byAgent = (await server.getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=agent`)).body.standards[0].groups;
+    expect(byAgent.map(fields)).toEqual([
+      { key: 'a0', numerator: 1, denominator: 1, met: 1, total: 1, missed: 0, ratio: 1, band: 'green' },
+      { key: 'a1', numerator: 1, denominator: 1, met: 1, total: 1, missed: 0, ratio: 1, band: 'green' },
+      { key: 'a2', numerator: 0, denominator: 1, met: 0, total: 1, missed: 1, ratio: 0, band: 'red' },
+      { key: null, numerator: 0, denominator: 4, met: 0, total: 4, missed: 4, ratio: 0, band: 'red' },
+    ]);
+    // 1/3 and 1/4: amber with these bands (green ≥ 50 %, amber ≥ 25 %); the default bands would say red.
+    const byQueue = (await server.getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=queue`)).body.standards[0].groups;
+    expect(byQueue.map((g: any) => [g.key, g.met, g.total, g.missed, g.band])).toEqual([
+      ['sales', 1, 3, 2, 'amber'],
+      ['support', 1, 4, 3, 'amber'],
+    ]);
+    const bySite = (await server.getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=site`)).body.standards[0];
+    expect(bySite.groups.map(fields)).toEqual([{ key: 'gb', numerator: 2, denominator: 7, met: 2, total: 7, missed: 5, ratio: 2 / 7, band: bySite.band }]);
+    expect(bySite.band).toBe('amber');
+  });
+});
+
 describe('boundary values', () => {
   it('exactly 2 rings meets "<= 2" but not "< 2"; exactly 30 s meets "<= 30"; just over misses', async () => {
     await server.send('POST', '/api/v1/standards', { ...variant('b-lt', 'F3'), operator: '<', scope: { sites: ['bnd'] } });

@@ -87,6 +87,29 @@ describe('standards API', () => {
   });
 });
 
+describe('retiring a standard', () => {
+  it('DELETE is effective now even when an event dated a few minutes ahead was already judged by it', async () => {
+    const def = { id: 'retire-now', name: 'Greeted within 20 s', eventType: 'visit', measure: 'greetSeconds', threshold: 20, target: 0.9, scope: { sites: ['skewed'] } };
+    expect((await server.send('POST', '/api/v1/standards', def)).status).toBe(201);
+    // A site whose clock runs four minutes fast (within the five minutes of skew ingest accepts).
+    const ahead = new Date(Date.now() + 4 * 60_000).toISOString();
+    const posted = await server.postEvents({ type: 'visit', site: 'skewed', occurredAt: ahead, outcome: 'greeted', greetSeconds: 5 });
+    expect(posted.body.results[0].judgements.map((j: any) => j.standardId)).toContain('retire-now');
+
+    const before = Date.now();
+    const retired = await server.send('DELETE', '/api/v1/standards/retire-now');
+    expect(retired.status).toBe(200);
+    expect(retired.body).toMatchObject({ version: 2, retired: true });
+    expect(Date.parse(retired.body.validFrom)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(retired.body.validFrom)).toBeLessThan(Date.parse(ahead));
+    expect((await server.send('GET', '/api/v1/standards')).body.standards.map((s: any) => s.id)).not.toContain('retire-now');
+    expect((await server.send('GET', '/api/v1/standards/retire-now')).body).toMatchObject({ version: 2, retired: true });
+    // The event judged before the retirement keeps its judgement (events are never re-judged).
+    const fig = (await server.getJson(`/api/v1/compliance?standard=retire-now&from=${new Date(before - 60_000).toISOString()}&to=${new Date(Date.parse(ahead) + 1).toISOString()}`)).body.standards[0];
+    expect([fig.numerator, fig.denominator]).toEqual([1, 1]);
+  });
+});
+
 describe('versioning by occurredAt', () => {
   it('a threshold changed mid-day: events before and after are judged by their own version; the day lists both', async () => {
     const base = { id: 'greet-mid-day', name: 'Greeted within 30 s', eventType: 'visit', measure: 'greetSeconds', threshold: 30, target: 0.9, scope: { sites: ['mid'] } };
@@ -167,6 +190,28 @@ describe('sites API', () => {
     expect((await server.send('DELETE', '/api/v1/sites/berlin')).status).toBe(200);
     expect((await server.send('GET', '/api/v1/sites/berlin')).status).toBe(404);
     expect((await server.send('GET', '/api/v1/sites')).body.sites.map((s: any) => s.id)).not.toContain('berlin');
+  });
+
+  it('refuses a ring cycle outside 1–30 s, naming ringCycleSeconds (POST and PUT)', async () => {
+    for (const ringCycleSeconds of [0.001, 0.5, 30.5, 60]) {
+      const posted = await server.send('POST', '/api/v1/sites', { id: 'cadence', ringCycleSeconds });
+      expect(posted.status, String(ringCycleSeconds)).toBe(400);
+      expect(posted.body.errors).toEqual([{ path: 'ringCycleSeconds', message: 'must be between 1 and 30 seconds' }]);
+    }
+    expect((await server.send('POST', '/api/v1/sites', { id: 'cadence', ringCycleSeconds: 1 })).status).toBe(201);
+    expect((await server.send('PUT', '/api/v1/sites/cadence', { ringCycleSeconds: 30 })).body).toMatchObject({ ringCycleSeconds: 30 });
+    const put = await server.send('PUT', '/api/v1/sites/cadence', { ringCycleSeconds: 0.001 });
+    expect(put.status).toBe(400);
+    expect(put.body.errors[0].path).toBe('ringCycleSeconds');
+  });
+
+  it('derives rings exactly, beyond the 0–100 bound of posted rings, and marks them derived', async () => {
+    const res = await server.postEvents({ type: 'call', site: 'long-wait', occurredAt: '2026-02-02T09:00:00Z', outcome: 'abandoned', answerSeconds: 86_400 });
+    expect(res.status).toBe(201);
+    expect(res.body.results[0].event).toMatchObject({ rings: 14_401, answerSeconds: 86_400, derived: ['rings'] }); // floor(86400 / 6) + 1
+    const posted = await server.postEvents({ type: 'call', site: 'long-wait', occurredAt: '2026-02-02T09:00:00Z', outcome: 'abandoned', rings: 101 });
+    expect(posted.status).toBe(400);
+    expect(posted.body.errors[0]).toEqual({ path: 'rings', message: 'must be at most 100' });
   });
 
   it('auto-creates unknown sites with defaults', async () => {

@@ -62,6 +62,16 @@ describe('parsing a standards file', () => {
     );
     expect(parsed.problems.find((p) => p.path === 'standards.1.id')!.message).toMatch(/duplicates standards\.0\.id/);
   });
+  it('refuses a ring cycle outside 1–30 s', () => {
+    const parsed = parseStandardsConfig('sites:\n  - id: quick\n    ringCycleSeconds: 0.001\n  - id: slow\n    ringCycleSeconds: 31\n  - id: fine\n    ringCycleSeconds: 3\n', 'yaml');
+    expect(parsed).toEqual({
+      ok: false,
+      problems: [
+        { path: 'sites.0.ringCycleSeconds', message: 'must be between 1 and 30 seconds' },
+        { path: 'sites.1.ringCycleSeconds', message: 'must be between 1 and 30 seconds' },
+      ],
+    });
+  });
   it('reports YAML and JSON syntax errors and unknown top-level keys', () => {
     expect(parseStandardsConfig('standards: [\n', 'yaml')).toMatchObject({ ok: false, problems: [{ path: '(file)' }] });
     expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
@@ -111,7 +121,7 @@ describe('a server started with --standards', () => {
       expect(snapshots[0]!.standards.find((s) => s.id === 'call-answer-20s-sales')!.bands).toEqual({ green: 0.8, amber: 0.7 });
       writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n') + '\n  - id: paris\n    timeZone: Europe/Paris\n');
       const applied = server.reloadStandards();
-      expect(applied).toEqual({ ok: true, applied: { standards: ['call-answer-2-rings'], sites: ['paris'] } });
+      expect(applied).toEqual({ ok: true, applied: { standards: ['call-answer-2-rings'], sites: ['paris'], skipped: [] } });
       await waitFor(() => snapshots.length === 2);
       expect(snapshots[1]!.standards.find((s) => s.id === 'call-answer-2-rings')).toMatchObject({ version: 2, threshold: 3 });
       expect(snapshots[1]!.today.map((f) => f.standardId).sort()).toEqual(['call-answer-2-rings', 'call-answer-20s-sales', 'visit-greet-30s']);
@@ -123,6 +133,40 @@ describe('a server started with --standards', () => {
       [1, 2],
       [2, 3],
     ]);
+  });
+});
+
+describe('a standard retired over the API', () => {
+  let server: EngineServer;
+  let file: string;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDataDir();
+    file = join(dir, 'standards.yaml');
+    writeFileSync(file, GOOD);
+    server = await startEngineServer({ standardsFile: file });
+  });
+  afterAll(async () => {
+    await server.close();
+    removeDir(server.dataDir);
+    removeDir(dir);
+  });
+
+  it('is not revived by a reload, even when the file changes it; the result lists it as skipped', async () => {
+    expect((await server.send('DELETE', '/api/v1/standards/call-answer-20s-sales')).status).toBe(200);
+    expect(server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: ['call-answer-20s-sales'] } });
+    writeFileSync(file, GOOD.replace('threshold: 20\n', 'threshold: 25\n'));
+    expect(server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: ['call-answer-20s-sales'] } });
+    expect((await server.send('GET', '/api/v1/standards')).body.standards.map((s: any) => s.id)).toEqual(['call-answer-2-rings', 'visit-greet-30s']);
+    const versions = (await server.send('GET', '/api/v1/standards/call-answer-20s-sales/versions')).body.versions;
+    expect(versions.map((v: any) => [v.version, v.threshold, v.retired])).toEqual([
+      [1, 20, false],
+      [2, 20, true],
+    ]);
+    // Re-created over the API it is in force again, and the file manages it as before.
+    expect((await server.send('POST', '/api/v1/standards', { ...(await server.send('GET', '/api/v1/standards/call-answer-20s-sales')).body, retired: undefined })).status).toBe(201);
+    expect(server.reloadStandards()).toEqual({ ok: true, applied: { standards: ['call-answer-20s-sales'], sites: [], skipped: [] } });
+    expect((await server.send('GET', '/api/v1/standards/call-answer-20s-sales')).body).toMatchObject({ version: 4, threshold: 25, retired: false });
   });
 });
 
@@ -154,7 +198,7 @@ describe('the CLI with --standards and SIGHUP', () => {
     const file = join(dir, 'standards.yaml');
     writeFileSync(file, GOOD);
     const key = 'rs_sighup-test-key-0123456789abcdef';
-    const child = spawn(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--standards', file, '--log-level', 'error'], { env: { ...process.env, RINGSIDE_API_KEY: key } });
+    const child = spawn(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--standards', file, '--log-level', 'warn'], { env: { ...process.env, RINGSIDE_API_KEY: key } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -174,6 +218,12 @@ describe('the CLI with --standards and SIGHUP', () => {
       const until = Date.now() + 10_000;
       while ((await threshold()) !== 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       expect(await threshold()).toBe(3);
+      // A standard retired over the API stays retired; the reload says so in a warning naming it.
+      const retired = await fetch(`${url}/api/v1/standards/call-answer-20s-sales`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+      expect(retired.status).toBe(200);
+      child.kill('SIGHUP');
+      await waitFor(() => stderr.includes('call-answer-20s-sales'), 10_000);
+      expect(stderr).toMatch(/"standard":"call-answer-20s-sales".*retired over the API; re-create it with POST \/api\/v1\/standards to use it again/);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -63,6 +63,56 @@ describe('client messages', () => {
   });
 });
 
+describe('replay requests', () => {
+  // The guard's one-second windows run on this clock: the test decides when a second has passed.
+  let clock = Date.parse('2026-03-02T10:00:00Z');
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startTestServer({ rateLimit: false, socketGuard: { maxMessagesPerSecond: 5, maxReplaysPerSecond: 3, now: () => clock } });
+  });
+  afterAll(async () => {
+    await guarded.close();
+    removeDir(guarded.dataDir);
+  });
+  const guardStats = async () => (await guarded.getJson('/api/v1/stats')).body.live;
+  const open = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const c = io(guarded.url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: guarded.apiKey } });
+      clients.push(c);
+      c.once('snapshot', () => resolve(c));
+      c.once('connect_error', reject);
+    });
+  // A generous bound that only matters when the server never answers (a disconnected client).
+  const replay = (c: Socket) => c.timeout(5_000).emitWithAck('replay', {});
+
+  it('are expected: never counted as unexpected messages; beyond their own limit they are refused, not disconnected', async () => {
+    const c = await open();
+    const before = await guardStats();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => replay(c))); // more than either limit in one second
+    expect(answers.slice(0, 3).map((a) => a.ok)).toEqual([true, true, true]);
+    expect(answers.slice(3)).toEqual(Array.from({ length: 9 }, () => ({ ok: false, error: 'too many replay requests; retry after 1 s' })));
+    expect(c.connected).toBe(true);
+    const after = await guardStats();
+    expect(after).toMatchObject({ droppedMessages: before.droppedMessages, floodDisconnects: before.floodDisconnects, refusedReplays: before.refusedReplays + 9 });
+
+    clock += 1000; // the next second: replays are answered again
+    expect((await replay(c)).ok).toBe(true);
+  });
+
+  it('leave the flood limit to unexpected messages: those are dropped and counted, a real flood disconnects', async () => {
+    const c = await open();
+    const before = await guardStats();
+    for (let i = 0; i < 5; i++) c.emit('hello' as never, i as never);
+    expect((await replay(c)).ok).toBe(true); // answered in order: the five were handled before it
+    expect(c.connected).toBe(true);
+    expect((await guardStats()).droppedMessages).toBe(before.droppedMessages + 5);
+    const gone = disconnected(c);
+    c.emit('hello' as never, 6 as never); // the sixth in one second
+    expect(await gone).toBe('io server disconnect');
+    expect((await guardStats()).floodDisconnects).toBe(before.floodDisconnects + 1);
+  });
+});
+
 describe('a client that stops reading', () => {
   it('never delays the others, and is disconnected once its queue is full', { timeout: 60_000 }, async () => {
     const fast = await connect();

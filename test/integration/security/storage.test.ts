@@ -1,9 +1,9 @@
 // Durability around the SQLite file (issue #4): online backup + restore, upgrading a schema-1 database,
 // and a read-only or full data folder (a real tmpfs mount) answering 503 without corrupting anything.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteFile } from '../../../server/src/security/backup';
 import { openDatabase } from '../../../server/src/store/database';
@@ -41,6 +41,8 @@ describe('backup and restore (CLI)', () => {
     expect(backup.status, backup.stderr).toBe(0);
     expect(backup.stderr).toMatch(/backup written to .*backup\.db \(\d+ events, schema version \d+\)/);
     expect(run(['backup', '--data', dir, '--to', backupFile]).status).toBe(1); // never overwrites a file
+    // One self-contained file: no -wal or -shm beside it (checking the copy must not leave them either).
+    expect(readdirSync(dirname(backupFile))).toEqual(['backup.db']);
 
     expect((await post(call({ id: 'after-backup' }))).status).toBe(201);
     const refused = run(['restore', '--from', backupFile, '--data', dir]);
@@ -54,6 +56,7 @@ describe('backup and restore (CLI)', () => {
     const restored = run(['restore', '--from', backupFile, '--data', dir]);
     expect(restored.status, restored.stderr).toBe(0);
     expect(restored.stderr).toMatch(/previous database was kept as .*before-restore/);
+    expect(readdirSync(dirname(backupFile))).toEqual(['backup.db']);
     expect(countRows(dir).events).toBe(eventsInBackup);
 
     // The restored data serves: b1 is a duplicate, after-backup is new again.
