@@ -38,16 +38,19 @@ export function csvCell(value: unknown, type: ColumnType): string {
   return neutralise(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-const CSV_OPTIONS = { record_delimiter: '\r\n', quoted_match: /^\s|\s$/ } as const;
+// Quoted, besides what csv-stringify always quotes: white space at either end, and any line break (a lone LF
+// or CR inside a cell would end the record for readers that accept bare LF line ends, scripts/verify-export.mjs
+// among them).
+const CSV_OPTIONS = { record_delimiter: '\r\n', quoted_match: /^\s|\s$|[\r\n]/ } as const;
 
 /** RFC 4180 records (CRLF), via csv-stringify (the header row; csvRecorder below is the per-row path). */
 export function csvRecords(records: string[][]): string {
   return records.length === 0 ? '' : stringify(records, CSV_OPTIONS);
 }
 
-// What csv-stringify quotes with CSV_OPTIONS: a delimiter or quote, the record delimiter (CRLF; a trailing CR
-// would fuse with it, but that is also trailing white space), or white space at either end (quoted_match).
-const NEEDS_QUOTES = /[",]|\r\n|^\s|\s$/;
+// What csv-stringify quotes with CSV_OPTIONS: a delimiter or quote, or (quoted_match) a line break anywhere or
+// white space at either end.
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
 /** One cell exactly as csv-stringify writes it with CSV_OPTIONS (test/unit/exportFormat.test.ts pins this). */
 export function csvQuote(cell: string): string {
