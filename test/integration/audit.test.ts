@@ -73,6 +73,67 @@ describe('hash chain', () => {
     }
   });
 
+  it('checks the whole chain: two records altered far apart are both named (API, CLI, export check)', async () => {
+    const server = await startTestServer();
+    try {
+      const events = Array.from({ length: 40 }, (_, i) => call({ id: `e${i}`, rings: 1 + (i % 3) }));
+      expect((await server.postEvents({ events })).status).toBe(201);
+      const db = openDatabase(server.dataDir);
+      const linkOf = (id: string) => db.prepare("SELECT c.seq, c.ref FROM audit_chain c JOIN events e ON e.seq = c.event_seq WHERE c.kind = 'event' AND e.id = ?").get(id) as { seq: number; ref: string };
+      const early = linkOf('e2');
+      const late = linkOf('e37');
+      const total = (db.prepare('SELECT MAX(seq) FROM audit_chain').pluck().get() as number);
+      db.exec('DROP TRIGGER events_append_only_u');
+      db.prepare("UPDATE events SET agent = 'someone else' WHERE id IN ('e2', 'e37')").run();
+
+      const verify = (await server.getJson('/api/v1/audit/verify')).body;
+      const named = [
+        { seq: early.seq, kind: 'event', ref: early.ref, problem: `the event record ${early.ref} does not match its chain digest (the record was altered)` },
+        { seq: late.seq, kind: 'event', ref: late.ref, problem: `the event record ${late.ref} does not match its chain digest (the record was altered)` },
+      ];
+      expect(verify).toMatchObject({ intact: false, records: early.seq - 1, headSeq: early.seq - 1, checked: total, firstBad: named[0], problems: named, moreProblems: 0 });
+      expect(verify.message).toMatch(new RegExp(`^first mismatch at record ${early.seq} .*; 2 problems in ${total} records checked; intact up to record ${early.seq - 1}, hash [0-9a-f]{64}$`));
+
+      const cli = spawnSync(process.execPath, [mainJs, 'verify', '--data', server.dataDir], { encoding: 'utf8' });
+      expect(cli.status).toBe(1);
+      expect(cli.stdout).toContain(`  record ${early.seq} (event ${early.ref}): the event record ${early.ref} does not match its chain digest`);
+      expect(cli.stdout).toContain(`  record ${late.seq} (event ${late.ref}): the event record ${late.ref} does not match its chain digest`);
+      expect(JSON.parse(cliVerify(server.dataDir).stdout).problems).toEqual(named);
+
+      // Links rewritten (digest and hash) after the first problem are named too, each at the first link that fails.
+      db.exec('DROP TRIGGER audit_chain_append_only_u');
+      db.prepare("UPDATE audit_chain SET hash = (CASE WHEN substr(hash, 1, 1) = '0' THEN '1' ELSE '0' END) || substr(hash, 2) WHERE seq = ?").run(late.seq + 1);
+      const more = (await server.getJson('/api/v1/audit/verify')).body;
+      expect(more.problems.map((p: { seq: number }) => p.seq)).toEqual([early.seq, late.seq, late.seq + 1, late.seq + 2]);
+      db.close();
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('the offline export check names every altered row, not only the first', async () => {
+    const server = await startTestServer();
+    try {
+      const events = Array.from({ length: 30 }, (_, i) => call({ id: `x${i}`, site: 'harbour', rings: 1 }));
+      expect((await server.postEvents({ events })).status).toBe(201);
+      const csv = await (await fetch(`${server.url}/api/v1/export/events?from=${ago(1)}&format=csv`, { headers: adminHeaders(server.apiKey) })).text();
+      const lines = csv.split('\r\n');
+      const row = (id: string) => lines.findIndex((l) => l.includes(`,${id},`));
+      for (const id of ['x1', 'x28']) lines[row(id)] = lines[row(id)]!.replace(',harbour,', ',elsewhere,');
+      const file = join(server.dataDir, 'altered.csv');
+      writeFileSync(file, lines.join('\r\n'));
+      const check = spawnSync(process.execPath, ['scripts/verify-export.mjs', file, '--json'], { encoding: 'utf8' });
+      expect(check.status).toBe(1);
+      const problems = JSON.parse(check.stdout).problems as string[];
+      expect(problems.filter((p) => /\(event x1\b.*does not hash/.test(p))).toHaveLength(1);
+      expect(problems.filter((p) => /\(event x28\b.*does not hash/.test(p))).toHaveLength(1);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+
   it('chains records that existed before migration 5 (upgrade), in the migration transaction', async () => {
     const dir = tempDataDir();
     try {

@@ -31,6 +31,10 @@ describe('CSV records written directly', () => {
     );
   });
 
+  it('quote a cell with a line break anywhere, so a reader accepting bare LF line ends keeps the record whole', () => {
+    for (const cell of ['line\nbreak', 'cr\ronly', 'a\r\nb']) expect(csvQuote(cell)).toBe(`"${cell}"`);
+  });
+
   it('a record of typed cells equals csv-stringify of csvCell per cell', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom(...TYPES), cellValue), { minLength: 1, maxLength: 8 }), (cells) => {

@@ -12,6 +12,7 @@ import { ROLLUP_GRAINS } from '../store/engineMigration';
 import { GENESIS_HASH } from './records';
 import { EFFECTIVE_JUDGEMENTS_VIEW } from './migration';
 import { pruneEvents, type PruneResult } from './retention';
+import { storableText } from '../store/text';
 
 export interface AuditEntry {
   keyId: string;
@@ -131,7 +132,7 @@ export function createAuditStore(db: Database.Database, dbPath: string, dataDir:
   }));
   let secret: Buffer | null = null;
 
-  const log = (e: AuditEntry) => Number(insertLog.run(e.keyId, e.action, e.target, canonicalJson(e.details), now()).lastInsertRowid);
+  const log = (e: AuditEntry) => Number(insertLog.run(storableText(e.keyId), storableText(e.action), storableText(e.target), canonicalJson(e.details), now()).lastInsertRowid);
 
   /** The state of an event after all its corrections: void, or its effective measures and judgements. */
   function effective(e: EventRow) {
@@ -179,7 +180,7 @@ export function createAuditStore(db: Database.Database, dbPath: string, dataDir:
 
   const correct = db.transaction(
     (eventId: string, input: CorrectionInput, keyId: string, versions: (id: string) => StandardVersion[], ringCycle: (site: string) => number | undefined): CorrectionResult => {
-      const e = eventById.get(eventId);
+      const e = eventById.get(storableText(eventId));
       if (!e) throw new CorrectionError(404, 'id', `unknown event "${eventId}"`);
       const before = effective(e);
       if (before.voided) throw new CorrectionError(409, 'id', `event "${eventId}" is already void; a void is final`);
@@ -222,7 +223,7 @@ export function createAuditStore(db: Database.Database, dbPath: string, dataDir:
         changes = { given: c, fields: after };
       }
       const at = now();
-      const seq = Number(insertCorrection.run(e.seq, input.action, canonicalJson(changes), canonicalJson(rejudged), input.reason, keyId, at).lastInsertRowid);
+      const seq = Number(insertCorrection.run(e.seq, input.action, canonicalJson(changes), canonicalJson(rejudged), storableText(input.reason), storableText(keyId), at).lastInsertRowid);
       applyDelta(e, before.fields.outcome, before.fields, before.judgements, -1);
       if (input.action === 'amend') applyDelta(e, after.outcome, after, rejudged, 1);
       log({ keyId, action: `event.${input.action}`, target: e.id, details: { eventSeq: e.seq, correctionSeq: seq, reason: input.reason, ...(input.action === 'amend' ? { changes: input.changes } : {}) } });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { databasePath, openDatabase } from '../store/database';
 import { readSecret } from './auditStore';
 import { pruneEvents } from './retention';
-import { verifyChain } from './verify';
+import { verifyChain, type VerifyResult } from './verify';
 
 export const AUDIT_COMMANDS = ['verify', 'prune'] as const;
 
@@ -41,7 +41,7 @@ export function runAuditCommand(argv: readonly string[], io = { out: (t: string)
         db.exec('BEGIN');
         const result = verifyChain(db, readSecret(dataDir, false));
         db.exec('COMMIT');
-        io.out(values.json ? JSON.stringify(result) + '\n' : `${result.intact ? 'INTACT' : 'BROKEN'}: ${result.message}\n`);
+        io.out(values.json ? JSON.stringify(result) + '\n' : verifyText(result));
         return result.intact ? 0 : 1;
       } finally {
         db.close();
@@ -64,4 +64,12 @@ export function runAuditCommand(argv: readonly string[], io = { out: (t: string)
     io.err(`ringside ${command}: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+/** The summary line, then one line per problem found (the chain is checked to its end, whatever it finds). */
+function verifyText(result: VerifyResult): string {
+  const lines = [`${result.intact ? 'INTACT' : 'BROKEN'}: ${result.message}`];
+  for (const p of result.problems) lines.push(`  record ${p.seq} (${p.kind} ${p.ref}): ${p.problem}`);
+  if (result.moreProblems > 0) lines.push(`  … and ${result.moreProblems} more`);
+  return lines.join('\n') + '\n';
 }

@@ -4,19 +4,37 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { canonicalJson } from '../domain/canonical';
-import { GENESIS_HASH, KINDS, digestOf, linkHash, recordOf, sourceColumns, type ChainKind } from './records';
+import { GENESIS_HASH, KINDS, digestOf, linkHash, recordOf, sourceColumns, type ChainKind, type KindDef } from './records';
+
+/** One link that does not check out. */
+export interface ChainProblem {
+  seq: number;
+  kind: string;
+  ref: string;
+  problem: string;
+}
+
+/** Problems listed in a result; the count of any further ones is given (moreProblems). */
+export const MAX_LISTED_PROBLEMS = 100;
 
 export interface VerifyResult {
   intact: boolean;
-  /** Links checked (= the head's seq when intact). */
+  /** Links of the intact prefix: every link when intact, else the links before the first problem. */
   records: number;
+  /** End of the intact prefix (= the chain head when intact). */
   headSeq: number;
   headHash: string;
+  /** Links read: the whole chain, also after a problem. */
+  checked: number;
   /** Links whose source row was removed by retention pruning (covered by a checkpoint). */
   pruned: number;
   checkpoints: number;
-  /** The first link that does not match. */
-  firstBad?: { seq: number; kind: string; ref: string; problem: string };
+  /** The first link that does not match (= problems[0]). */
+  firstBad?: ChainProblem;
+  /** Every link that does not match, in chain order (at most MAX_LISTED_PROBLEMS); [] when intact. */
+  problems: ChainProblem[];
+  /** Problems found beyond those listed. */
+  moreProblems: number;
   message: string;
 }
 
@@ -34,28 +52,19 @@ export function checkpointHmac(secret: Buffer, f: CheckpointFields): string {
   return createHmac('sha256', secret).update(canonicalJson(f), 'utf8').digest('hex');
 }
 
-export function verifyChain(reader: Database.Database, secret: Buffer | null, options: { yieldEvery?: number } = {}): VerifyResult {
-  void options;
+/**
+ * Checks every link, not only up to the first mismatch: each link against the stored hash of the one before
+ * it, so one altered record (or an unhashable one) cannot hide later tampering.
+ */
+export function verifyChain(reader: Database.Database, secret: Buffer | null): VerifyResult {
+  const found = problemList();
   const checkpoints = reader.prepare('SELECT * FROM audit_checkpoints ORDER BY seq').all() as Array<Record<string, any>>;
   let prunedUpTo = 0;
   for (const c of checkpoints) {
-    const fields: CheckpointFields = {
-      prunedBeforeMs: c.pruned_before_ms,
-      lastEventSeq: c.last_event_seq,
-      events: c.events,
-      judgements: c.judgements,
-      headSeq: c.head_seq,
-      headHash: c.head_hash,
-      atMs: c.at_ms,
-    };
-    if (secret) {
-      const expected = Buffer.from(checkpointHmac(secret, fields), 'hex');
-      const actual = Buffer.from(String(c.hmac), 'hex');
-      if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-        return fail(0, GENESIS_HASH, 0, checkpoints.length, { seq: 0, kind: 'checkpoint', ref: String(c.seq), problem: `checkpoint ${c.seq}: HMAC does not match (signed fields were altered)` });
-      }
-    }
-    if (c.last_event_seq !== null) prunedUpTo = Math.max(prunedUpTo, c.last_event_seq);
+    if (secret && !checkpointSigned(secret, c)) {
+      // An unsigned checkpoint vouches for nothing: the links it would cover must be present.
+      found.add({ seq: 0, kind: 'checkpoint', ref: String(c.seq), problem: `checkpoint ${c.seq}: HMAC does not match (signed fields were altered)` });
+    } else if (c.last_event_seq !== null) prunedUpTo = Math.max(prunedUpTo, c.last_event_seq);
   }
   const joins = KINDS.map((k) => `LEFT JOIN ${k.table} t_${k.kind} ON c.kind = '${k.kind}' AND ${k.join.replaceAll('t.', `t_${k.kind}.`)}`).join('\n');
   const cols = KINDS.map((k) => sourceColumns(k, `t_${k.kind}`)).join(', ');
@@ -63,46 +72,80 @@ export function verifyChain(reader: Database.Database, secret: Buffer | null, op
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   let pruned = 0;
+  let checked = 0;
+  const intactTo = { seq: 0, hash: GENESIS_HASH };
   for (const row of stmt.iterate() as Iterable<Record<string, any>>) {
     const at = { seq: row.seq as number, kind: row.kind as string, ref: row.ref as string };
-    if (row.seq !== expectedSeq) return fail(expectedSeq - 1, prev, pruned, checkpoints.length, { ...at, seq: expectedSeq, problem: `chain link ${expectedSeq} is missing` });
+    checked += 1;
+    let problem: string | null = null;
+    if (row.seq !== expectedSeq) {
+      // Reported at the first missing seq; the link after a gap has no predecessor to be checked against.
+      found.add({ ...at, seq: expectedSeq, problem: row.seq === expectedSeq + 1 ? `chain link ${expectedSeq} is missing` : `chain links ${expectedSeq}–${row.seq - 1} are missing` });
+    } else if (linkHash(prev, row.kind, row.ref, row.digest) !== row.hash) {
+      problem = 'the chain link does not follow from the previous one (a link row was altered)';
+    }
     const def = KINDS.find((k) => k.kind === (row.kind as ChainKind));
-    if (!def) return fail(row.seq - 1, prev, pruned, checkpoints.length, { ...at, problem: `unknown kind "${row.kind}"` });
-    if (linkHash(prev, row.kind, row.ref, row.digest) !== row.hash) {
-      return fail(row.seq - 1, prev, pruned, checkpoints.length, { ...at, problem: 'the chain link does not follow from the previous one (the link row was altered)' });
+    if (problem === null) {
+      const record = def ? checkRecord(def, row, prunedUpTo) : `unknown kind "${row.kind}"`;
+      if (record === PRUNED) pruned += 1;
+      else problem = record;
     }
-    const values = def.fields.map((_f, i) => row[`${def.kind}__${i}`]);
-    if (values[0] === null || values[0] === undefined) {
-      const prunable = (def.kind === 'event' || def.kind === 'judgement') && row.event_seq !== null && row.event_seq <= prunedUpTo;
-      if (!prunable) return fail(row.seq - 1, prev, pruned, checkpoints.length, { ...at, problem: `the ${def.kind} record ${row.ref} is missing (deleted outside retention pruning)` });
-      pruned += 1;
-    } else if (digestOf(recordOf(def, values)) !== row.digest) {
-      return fail(row.seq - 1, prev, pruned, checkpoints.length, { ...at, problem: `the ${def.kind} record ${row.ref} does not match its chain digest (the record was altered)` });
-    }
+    if (problem !== null) found.add({ ...at, problem });
+    if (found.count === 0) Object.assign(intactTo, { seq: row.seq, hash: row.hash });
     prev = row.hash;
-    expectedSeq += 1;
+    expectedSeq = row.seq + 1;
   }
-  const records = expectedSeq - 1;
+  return result(found, intactTo, { checked, pruned, checkpoints: checkpoints.length });
+}
+
+function checkpointSigned(secret: Buffer, c: Record<string, any>): boolean {
+  const fields: CheckpointFields = {
+    prunedBeforeMs: c.pruned_before_ms,
+    lastEventSeq: c.last_event_seq,
+    events: c.events,
+    judgements: c.judgements,
+    headSeq: c.head_seq,
+    headHash: c.head_hash,
+    atMs: c.at_ms,
+  };
+  const expected = Buffer.from(checkpointHmac(secret, fields), 'hex');
+  const actual = Buffer.from(String(c.hmac), 'hex');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+const PRUNED = Symbol('pruned');
+
+/** What is wrong with a link's source record: null when it matches, PRUNED when removed under a checkpoint. */
+function checkRecord(def: KindDef, row: Record<string, any>, prunedUpTo: number): string | null | typeof PRUNED {
+  const values = def.fields.map((_f, i) => row[`${def.kind}__${i}`]);
+  if (values[0] === null || values[0] === undefined) {
+    const prunable = (def.kind === 'event' || def.kind === 'judgement') && row.event_seq !== null && row.event_seq <= prunedUpTo;
+    return prunable ? PRUNED : `the ${def.kind} record ${row.ref} is missing (deleted outside retention pruning)`;
+  }
+  return digestOf(recordOf(def, values)) === row.digest ? null : `the ${def.kind} record ${row.ref} does not match its chain digest (the record was altered)`;
+}
+
+function problemList() {
+  const listed: ChainProblem[] = [];
   return {
-    intact: true,
-    records,
-    headSeq: records,
-    headHash: prev,
-    pruned,
-    checkpoints: checkpoints.length,
-    message: `intact up to record ${records}, head hash ${prev}`,
+    listed,
+    count: 0,
+    add(p: ChainProblem) {
+      this.count += 1;
+      if (listed.length < MAX_LISTED_PROBLEMS) listed.push(p);
+    },
   };
 }
 
-function fail(goodUpTo: number, goodHash: string, pruned: number, checkpoints: number, bad: NonNullable<VerifyResult['firstBad']>): VerifyResult {
+function result(found: ReturnType<typeof problemList>, intactTo: { seq: number; hash: string }, counts: { checked: number; pruned: number; checkpoints: number }): VerifyResult {
+  const base = { records: intactTo.seq, headSeq: intactTo.seq, headHash: intactTo.hash, ...counts, problems: found.listed, moreProblems: found.count - found.listed.length };
+  const bad = found.listed[0];
+  if (!bad) return { intact: true, ...base, message: `intact up to record ${intactTo.seq}, head hash ${intactTo.hash}` };
+  const all = found.count === 1 ? '1 problem' : `${found.count} problems`;
   return {
     intact: false,
-    records: goodUpTo,
-    headSeq: goodUpTo,
-    headHash: goodHash,
-    pruned,
-    checkpoints,
+    ...base,
     firstBad: bad,
-    message: `first mismatch at record ${bad.seq} (${bad.kind} ${bad.ref}): ${bad.problem}; intact up to record ${goodUpTo}, hash ${goodHash}`,
+    message: `first mismatch at record ${bad.seq} (${bad.kind} ${bad.ref}): ${bad.problem}; ${all} in ${counts.checked} records checked; intact up to record ${intactTo.seq}, hash ${intactTo.hash}`,
   };
 }

@@ -2,6 +2,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { isScope, type Scope } from './scopes';
+import { storableText } from '../store/text';
 
 export const KEY_PREFIX = 'rs_';
 /** How often at most a key's last use is written (the rest lives in memory until then). */
@@ -145,7 +146,7 @@ export function createKeyStore(db: Database.Database, now: () => number = Date.n
       const id = 'k_' + randomBytes(6).toString('hex');
       insert.run({
         id,
-        name: request.name,
+        name: storableText(request.name),
         scopes: JSON.stringify([...new Set(request.scopes)]),
         hash: hashSecret(secret),
         prefix: secret.slice(0, 7),

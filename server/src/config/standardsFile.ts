@@ -1,6 +1,7 @@
 // The standards file (--standards PATH): YAML or JSON (by extension) with `standards:` and `sites:`.
 // Every problem is reported (path + reason); a file is applied all-or-nothing, so a bad reload keeps the
 // last good set.
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -78,12 +79,15 @@ function duplicates(items: Array<{ id?: unknown }>, list: string, problems: Fiel
 }
 
 export function readStandardsFile(file: string): StandardsConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new ConfigFileError(file, [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
   }
+  // Decoding would replace invalid bytes with U+FFFD: names would differ from the file's without a word.
+  if (!isUtf8(bytes)) throw new ConfigFileError(file, [{ path: '(file)', message: 'is not valid UTF-8 text' }]);
+  const text = bytes.toString('utf8');
   const ext = extname(file).toLowerCase();
   const kind = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : null;
   if (!kind) throw new ConfigFileError(file, [{ path: '(file)', message: `must end in .yaml, .yml or .json (got "${ext || 'no extension'}")` }]);

@@ -2,7 +2,7 @@
 // here on the server, no scripts, no external resources — printable to PDF from any browser.
 import { createHash } from 'node:crypto';
 import { readSecret } from '../audit/auditStore';
-import { verifyChain } from '../audit/verify';
+import { verifyChain, type VerifyResult } from '../audit/verify';
 import { COMPLIANCE_COLUMNS, complianceExport, correctedSums, periodBounds, standardVersions, type ExportContext } from './exports';
 import { csvCell, csvRecords } from './format';
 import type { ExportQuery } from './query';
@@ -132,7 +132,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weigh
 <dt>SHA-256 of the rows</dt><dd><code>${dataSha256}</code> — equals <code>dataSha256</code> in the manifest of <code>GET /api/v1/export/compliance?format=csv</code> with the same parameters</dd>
 <dt>Standard versions involved</dt><dd>${esc((manifest.standardVersions as string[]).join(', ') || 'none')}</dd>
 <dt>Chain head at export</dt><dd>record ${verify.headSeq}, <code>${esc(verify.headHash)}</code></dd>
-<dt>Chain verification</dt><dd class="${verify.intact ? 'ok' : 'bad'}">${esc(verify.message)}${verify.pruned ? ` (${verify.pruned} links of pruned events, covered by ${verify.checkpoints} signed checkpoint(s))` : ''}</dd></dl>
+<dt>Chain verification</dt><dd class="${verify.intact ? 'ok' : 'bad'}">${esc(verify.message)}${verify.pruned ? ` (${verify.pruned} links of pruned events, covered by ${verify.checkpoints} signed checkpoint(s))` : ''}${problemList(verify)}</dd></dl>
 <p>To check independently: export the events of this period (<code>GET /api/v1/export/events?from=…&amp;to=…&amp;format=csv</code>) and run <code>node scripts/verify-export.mjs FILE --head ${esc(verify.headHash)}</code> (README, "Audit exports").</p>
 <h3>Manifest</h3><pre>${esc(JSON.stringify(manifest, null, 2))}</pre>
 </body></html>
@@ -141,4 +141,12 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weigh
 
 function dataDirOf(reader: { name: string }): string {
   return reader.name.replace(/[\\/][^\\/]+$/, '');
+}
+
+/** Every problem the verification found (it checks the whole chain), as a list; nothing when intact. */
+function problemList(verify: VerifyResult): string {
+  if (verify.problems.length === 0) return '';
+  const items = verify.problems.map((p) => `<li>record ${p.seq} (${esc(p.kind)} ${esc(p.ref)}): ${esc(p.problem)}</li>`);
+  if (verify.moreProblems > 0) items.push(`<li>… and ${verify.moreProblems} more</li>`);
+  return `<ul>${items.join('')}</ul>`;
 }

@@ -3,6 +3,7 @@
 // admin for corrections (unmapped POST paths need admin).
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
+import { wellFormedString } from '../protocol';
 import type { Logger } from 'pino';
 import { callerOf } from '../auth/httpAuth';
 import { CorrectionError } from '../audit/auditStore';
@@ -10,6 +11,7 @@ import { readSecret } from '../audit/auditStore';
 import { verifyChain } from '../audit/verify';
 import { serverTimeZone } from '../domain/zonedTime';
 import { methodNotAllowed } from '../http/fallbacks';
+import { jsonBody } from '../http/jsonBody';
 import { problem, sendProblem } from '../http/problems';
 import type { Store } from '../store/store';
 import { ringsSchema, secondsSchema } from '../protocol';
@@ -124,11 +126,12 @@ export function exportRouter(store: Store, version: string, now: () => number, l
     })
     .all(methodNotAllowed(['GET']));
 
-  const json = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] });
-  const voidBody = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+  const json = jsonBody({ limit: '64kb', strict: true });
+  const reason = wellFormedString().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
+  const voidBody = z.object({ reason }).strict();
   const amendBody = z
     .object({
-      reason: z.string().trim().min(1).max(2000),
+      reason,
       changes: z
         .object({
           outcome: z.enum(['answered', 'abandoned', 'greeted', 'left']).optional(),

@@ -1,12 +1,13 @@
 // GET /api/v1/alerts and POST /api/v1/alerts/:id/ack; every bad input is a problem naming its field.
 import express, { type Request, type Response } from 'express';
 import type { AlertList, FieldProblem } from '../protocol';
-import { isoWithOffset } from '../protocol';
+import { isoWithOffset, malformedTextProblem } from '../protocol';
 import type { AlertService } from '../alerts/alertService';
 import type { AlertFilter } from '../store/alertStore';
 import type { Store } from '../store/store';
 import { callerOf } from '../auth/httpAuth';
 import { methodNotAllowed } from './fallbacks';
+import { jsonBody } from './jsonBody';
 import { problem, sendProblem } from './problems';
 
 const KNOWN = ['state', 'from', 'to', 'standard', 'site', 'kind', 'limit'] as const;
@@ -39,7 +40,7 @@ export function alertsRouter(store: Store, alerts: AlertService): express.Router
     .all(methodNotAllowed(['GET']));
   router
     .route('/alerts/:id/ack')
-    .post(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'], strict: false }), (req, res) => ack(alerts, req, res))
+    .post(jsonBody({ limit: '16kb', strict: false }), (req, res) => ack(alerts, req, res))
     .all(methodNotAllowed(['POST']));
   return router;
 }
@@ -73,7 +74,9 @@ function ack(alerts: AlertService, req: Request, res: Response): void {
     for (const key of Object.keys(body)) if (key !== 'by') errors.push({ path: key, message: 'is not a known field (known: by)' });
     const value = (body as Record<string, unknown>).by;
     if (value !== undefined) {
+      const malformed = typeof value === 'string' ? malformedTextProblem(value) : null;
       if (typeof value !== 'string' || value.trim() === '') errors.push({ path: 'by', message: 'must be a non-empty string' });
+      else if (malformed) errors.push({ path: 'by', message: malformed });
       else if (value.trim().length > MAX_BY) errors.push({ path: 'by', message: `must be at most ${MAX_BY} characters` });
       else by = value.trim();
     }

@@ -8,10 +8,10 @@ import { SiteChangeError } from '../store/siteStore';
 import { StandardChangeError } from '../store/standardStore';
 import type { Store } from '../store/store';
 import { methodNotAllowed } from './fallbacks';
+import { jsonBody, JSON_TYPES } from './jsonBody';
 import { problem, sendProblem } from './problems';
 
-const JSON_TYPES = ['application/json', 'application/*+json'];
-const json = express.json({ limit: '256kb', type: JSON_TYPES, strict: true });
+const json = jsonBody({ limit: '256kb', strict: true });
 
 export function configRouter(store: Store): express.Router {
   const router = express.Router();

@@ -6,18 +6,17 @@ import { openEnvelope } from '../ingest/envelope';
 import type { ItemProblem } from '../ingest/itemProblem';
 import { fieldPath, problem, sendProblem } from './problems';
 import { methodNotAllowed } from './fallbacks';
-import { rejectDeepJson } from '../security/jsonDepth';
+import { jsonBody, JSON_TYPES } from './jsonBody';
 import { groupCommit, type Committer } from './groupCommit';
 
 export const MAX_BODY = '1mb';
-const JSON_TYPES = ['application/json', 'application/*+json'];
 
 export function eventsRouter(ingest: IngestService): express.Router {
   const router = express.Router();
   const commit = groupCommit(ingest); // issue #7: concurrent POSTs share one transaction (one fsync)
   router
     .route('/events')
-    .post(requireJson, express.json({ limit: MAX_BODY, type: JSON_TYPES, strict: false, verify: rejectDeepJson }), (req, res) => postEvents(commit, req, res))
+    .post(requireJson, jsonBody({ limit: MAX_BODY, strict: false }), (req, res) => postEvents(commit, req, res))
     .all(methodNotAllowed(['POST']));
   return router;
 }

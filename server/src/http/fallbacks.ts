@@ -20,6 +20,7 @@ const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: strin
   'entity.parse.failed': { status: 400, slug: 'malformed-json', title: 'Malformed JSON', detail: 'the request body is not valid JSON' },
   'entity.too.large': { status: 413, slug: 'body-too-large', title: 'Request body too large', detail: 'the request body exceeds 1 MB; send smaller batches' },
   'charset.unsupported': { status: 415, slug: 'unsupported-charset', title: 'Unsupported charset', detail: 'send the body as UTF-8' },
+  'entity.invalid.utf8': { status: 400, slug: 'invalid-utf8', title: 'Body is not UTF-8', detail: 'the request body is not valid UTF-8' },
   'encoding.unsupported': { status: 415, slug: 'unsupported-encoding', title: 'Unsupported content encoding', detail: 'send the body uncompressed, gzip or deflate' },
   'request.aborted': { status: 400, slug: 'request-aborted', title: 'Request aborted', detail: 'the client closed the connection before the body arrived' },
   'entity.too.deep': { status: 400, slug: 'json-too-deep', title: 'JSON nested too deeply', detail: 'the JSON body is nested more than 20 levels deep; events are flat objects' },

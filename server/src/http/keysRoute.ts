@@ -2,8 +2,9 @@
 import express, { type Request, type Response } from 'express';
 import type { KeyStore } from '../auth/keys';
 import { isScope, SCOPES, type Scope } from '../auth/scopes';
-import { isoWithOffset, type FieldProblem } from '../protocol';
+import { isoWithOffset, malformedTextProblem, type FieldProblem } from '../protocol';
 import { methodNotAllowed } from './fallbacks';
+import { jsonBody } from './jsonBody';
 import { problem, sendProblem } from './problems';
 
 const MAX_NAME = 100;
@@ -17,7 +18,7 @@ export function keysRouter(keys: KeyStore, now: () => number, stats: () => unkno
       res.setHeader('Cache-Control', 'no-store');
       res.json({ keys: keys.list() });
     })
-    .post(requireJson, express.json({ limit: '16kb', strict: true }), (req, res) => createKey(keys, now, req, res))
+    .post(requireJson, jsonBody({ limit: '16kb', strict: true }), (req, res) => createKey(keys, now, req, res))
     .all(methodNotAllowed(['GET', 'POST']));
   router
     .route('/keys/:id')
@@ -63,7 +64,9 @@ export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestVali
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) if (!KNOWN_FIELDS.has(k)) errors.push({ path: k, message: 'is not a known field' });
   const name = typeof b.name === 'string' ? b.name.trim() : '';
+  const malformed = typeof b.name === 'string' ? malformedTextProblem(b.name) : null;
   if (typeof b.name !== 'string') errors.push({ path: 'name', message: 'is required (a string)' });
+  else if (malformed) errors.push({ path: 'name', message: malformed });
   else if (name === '' || name.length > MAX_NAME) errors.push({ path: 'name', message: `must be 1 to ${MAX_NAME} characters` });
   const rawScopes = b.scopes !== undefined ? b.scopes : b.scope !== undefined ? [b.scope] : undefined;
   const scopePath = b.scopes !== undefined ? 'scopes' : 'scope';

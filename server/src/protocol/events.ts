@@ -1,6 +1,7 @@
 // Wire schemas for service events as integrations post them (PRODUCT.md, "The contract").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
+import { wellFormedString } from './text';
 
 /** Upper bounds that separate a plausible measurement from a broken integration. */
 export const LIMITS = {
@@ -12,11 +13,10 @@ export const LIMITS = {
   maxFutureSeconds: 300,
 } as const;
 
-const text = z.string().trim().min(1, 'must not be empty').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`);
+const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`);
 
 /** ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires. */
-export const isoWithOffset = z
-  .string()
+export const isoWithOffset = wellFormedString()
   .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
   })

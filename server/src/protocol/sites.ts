@@ -1,5 +1,6 @@
 // Sites as data: time zone, ring cadence, business hours and holidays (file and API).
 import { z } from 'zod';
+import { wellFormedString } from './text';
 
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables (PRODUCT.md). */
 export const RING_CYCLE_PRESETS = { US: 6, UK: 3, EU: 5, DE: 5, FR: 5, JP: 3 } as const;
@@ -36,7 +37,7 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-const interval = z.string().refine(
+const interval = wellFormedString().refine(
   (s) => {
     const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
     if (!m) return false;
@@ -46,15 +47,15 @@ const interval = z.string().refine(
   { message: 'must be "HH:MM-HH:MM" with the start before the end (end may be 24:00)' },
 );
 
-const localDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+const localDate = wellFormedString().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
   message: 'must be a date YYYY-MM-DD',
 });
 
 export const siteDefinitionSchema = z
   .strictObject({
-    id: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
-    timeZone: z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")' }).optional(),
+    id: wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    name: wellFormedString().trim().min(1, 'must not be empty').max(200).optional(),
+    timeZone: wellFormedString().refine(isValidTimeZone, { message: 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")' }).optional(),
     /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
     country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]], { error: `must be one of ${Object.keys(RING_CYCLE_PRESETS).join(', ')}` }).optional(),
     ringCycleSeconds: z

@@ -2,6 +2,7 @@
 // Standards are versioned data (issue #3): every change is a new version; judgements record the version.
 import { z } from 'zod';
 import type { EventType } from './events';
+import { wellFormedString } from './text';
 
 /** A numeric field of the event type the standard judges (see MEASURES_BY_TYPE). */
 export type Measure = 'rings' | 'answerSeconds' | 'greetSeconds';
@@ -97,16 +98,14 @@ export interface Judgement {
 
 // ---- definition schema (standards file and POST/PUT /api/v1/standards) ----
 
-const ident = z
-  .string()
+const ident = wellFormedString()
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-" (starting with a letter or digit)');
 const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
-const nameList = z.array(z.string().trim().min(1, 'must not be empty').max(200)).min(1, 'must list at least one (omit it for all)');
-const isoInstant = z
-  .string()
+const nameList = z.array(wellFormedString().trim().min(1, 'must not be empty').max(200)).min(1, 'must list at least one (omit it for all)');
+const isoInstant = wellFormedString()
   .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
     message: 'must be an ISO 8601 timestamp with an offset',
   });
@@ -114,7 +113,7 @@ const isoInstant = z
 export const standardDefinitionSchema = z
   .strictObject({
     id: ident,
-    name: z.string().trim().min(1, 'must not be empty').max(200),
+    name: wellFormedString().trim().min(1, 'must not be empty').max(200),
     eventType: z.enum(['call', 'visit'], { error: 'must be "call" or "visit"' }),
     measure: z.enum(['rings', 'answerSeconds', 'greetSeconds'], { error: 'must be a numeric field of the event type (rings, answerSeconds, greetSeconds)' }),
     operator: z.enum(OPERATORS, { error: `must be one of ${OPERATORS.join(' ')}` }).default('<='),

@@ -5,6 +5,7 @@ import type { Alert, AlertKind, AlertSeverity, AlertState, AlertWindow } from '.
 import type { ComplianceSource, ScopedCounts, WindowRange } from '../domain/alerts/counts';
 import type { AlertDraft } from '../domain/alerts/machine';
 import { ROLLUP_GRAINS } from './engineMigration';
+import { storableText } from './text';
 
 export interface AlertFilter {
   /** 'active' = firing and not yet recovered or superseded. */
@@ -190,7 +191,7 @@ export function createAlertStore(db: Database.Database): AlertStore {
     active: () => activeRows.all().map(toAlert),
     acknowledge(id, by, atMs) {
       if (!byId.get(id)) return undefined;
-      ack.run(id, atMs, by);
+      ack.run(id, atMs, storableText(by));
       return toAlert(byId.get(id)!);
     },
     deliveries: {

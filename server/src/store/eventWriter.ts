@@ -13,6 +13,7 @@ import { createChainAppender, type EventValues, type JudgementValues } from '../
 import { asBatchWriter } from '../audit/records';
 import { IdConflictError } from './errors';
 import { createRollupWriter, type RollupEvent } from './rollupWriter';
+import { storableText } from './text';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
 
 /** An event ready to store: validated, completed and judged, not yet numbered. */
@@ -98,7 +99,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     rollups.discard(); // whatever a failed batch left
     firstNewSeq = Infinity;
     const ensured = new Set<string>();
-    const outcomes = batch.map((item, index) => {
+    const outcomes = batch.map(storable).map((item, index) => {
       if (!ensured.has(item.event.site)) {
         // First event of this site in the batch: as before, a duplicate must not (re)create its site.
         const row = byId.get(item.event.id);
@@ -125,6 +126,20 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   // constraint), nothing of the batch is kept, its chain links and rollup rows included.
   const transaction = db.transaction(writeAll);
   return (batch) => asBatchWriter(db, () => transaction(batch));
+}
+
+const TEXT_FIELDS = ['id', 'type', 'site', 'occurredAt', 'outcome', 'queue', 'agent'] as const;
+
+/**
+ * The event with text SQLite stores as given (store/text.ts): what is bound, hashed into the chain and answered
+ * is then the same text. The same object in the usual case, where every field is well-formed already.
+ */
+function storable(item: NewEvent): NewEvent {
+  const e = item.event;
+  if (item.content.isWellFormed() && TEXT_FIELDS.every((f) => e[f] === null || e[f].isWellFormed())) return item;
+  const event = { ...e };
+  for (const f of TEXT_FIELDS) (event as Record<string, unknown>)[f] = storableText(e[f]);
+  return { ...item, event, content: storableText(item.content) };
 }
 
 /** The events.id unique index refused an INSERT (SQLite aborted that statement only, with no seq used up). */

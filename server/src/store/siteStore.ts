@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { BusinessHours, Site, SiteDefinition } from '../protocol';
 import { RING_CYCLE_PRESETS } from '../protocol';
 import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
+import { storableText } from './text';
 
 export class SiteChangeError extends Error {
   constructor(
@@ -70,11 +71,12 @@ export function createSiteStore(db: Database.Database, options: { timeZone: stri
   const same = (a: Site, b: Site) => JSON.stringify({ ...a, autoCreated: false }) === JSON.stringify({ ...b, autoCreated: false });
 
   function get(id: string): Site | undefined {
-    const row = byName.get(id);
+    const row = byName.get(storableText(id));
     return row && row.retired === 0 ? toSite(row) : undefined;
   }
 
-  function put(def: SiteDefinition): { changed: boolean; site: Site } {
+  function put(given: SiteDefinition): { changed: boolean; site: Site } {
+    const def = { ...given, id: storableText(given.id), name: storableText(given.name) };
     const site = resolve(def);
     const row = byName.get(def.id);
     if (!row) {
@@ -87,7 +89,7 @@ export function createSiteStore(db: Database.Database, options: { timeZone: stri
   }
 
   return {
-    ringCycleSeconds: (site) => byName.get(site)?.ring_cycle_seconds,
+    ringCycleSeconds: (site) => byName.get(storableText(site))?.ring_cycle_seconds,
     get,
     list: () => all.all().map(toSite),
     create(def) {
@@ -96,17 +98,17 @@ export function createSiteStore(db: Database.Database, options: { timeZone: stri
     },
     update(id, def) {
       if (!get(id)) throw new SiteChangeError(404, 'id', `unknown site "${id}"`);
-      if (def.id !== id) throw new SiteChangeError(400, 'id', `must match the site in the URL ("${id}")`);
+      if (storableText(def.id) !== storableText(id)) throw new SiteChangeError(400, 'id', `must match the site in the URL ("${id}")`);
       return put(def);
     },
     apply: put,
     retire(id) {
       const site = get(id);
       if (!site) throw new SiteChangeError(404, 'id', `unknown site "${id}"`);
-      retire.run(id);
+      retire.run(site.id);
       return site;
     },
-    history: (id) => history.all(id).map((h) => ({ change: h.change, definition: JSON.parse(h.definition) as Site, changedAt: new Date(h.changed_at_ms).toISOString() })),
+    history: (id) => history.all(storableText(id)).map((h) => ({ change: h.change, definition: JSON.parse(h.definition) as Site, changedAt: new Date(h.changed_at_ms).toISOString() })),
     defaults,
   };
 }

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
 import { completeDefinition, DEFAULT_WINDOWS, defaultBands, definitionKey } from '../domain/standards';
+import { storableText } from './text';
 
 export class StandardChangeError extends Error {
   constructor(
@@ -137,7 +138,9 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
     return Math.max(now(), latestFrom ? Date.parse(latestFrom) + 1 : -Infinity);
   }
 
-  function change(id: string, def: StandardDefinition): ChangeResult {
+  function change(givenId: string, given: StandardDefinition): ChangeResult {
+    const id = storableText(givenId);
+    const def = storableDefinition(given);
     const latest = byId.get(id)?.at(-1);
     const body = { ...completeDefinition(def), retired: false };
     if (latest && !latest.retired && definitionKey(body) === definitionKey(latest)) return { changed: false, standard: latest };
@@ -218,6 +221,13 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** The definition with its free text as SQLite will store it (store/text.ts). */
+function storableDefinition(def: StandardDefinition): StandardDefinition {
+  const list = (names: string[] | undefined) => names?.map((n) => storableText(n));
+  const scope = def.scope && { ...def.scope, ...(def.scope.sites ? { sites: list(def.scope.sites) } : {}), ...(def.scope.queues ? { queues: list(def.scope.queues) } : {}) };
+  return { ...def, id: storableText(def.id), name: storableText(def.name), ...(scope ? { scope } : {}) };
 }
 
 function toVersion(row: Row): StandardVersion {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
-import { parseStandardsConfig } from '../../../server/src/config/standardsFile';
+import { parseStandardsConfig, readStandardsFile } from '../../../server/src/config/standardsFile';
 import { removeDir, tempDataDir } from '../support/testServer';
 import { buildEngineCli, startEngineServer, type EngineServer } from './support';
 
@@ -76,6 +76,30 @@ describe('parsing a standards file', () => {
     expect(parseStandardsConfig('standards: [\n', 'yaml')).toMatchObject({ ok: false, problems: [{ path: '(file)' }] });
     expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
     expect(parseStandardsConfig('{"standard": []}', 'json')).toMatchObject({ ok: false, problems: [{ path: 'standard', message: 'is not a known field' }] });
+  });
+  it('refuses text that is not well-formed Unicode, naming the field, and a file that is not UTF-8', () => {
+    const standard = (name: string) => ({ id: 'calls', name, eventType: 'call', measure: 'rings', threshold: 2, target: 0.9, scope: { queues: ['sales', 'q\ud800'] } });
+    // JSON.stringify writes the lone surrogates as \u escapes, which JSON and YAML both read back as such.
+    const json = JSON.stringify({ standards: [standard('Calls \udfff')], sites: [{ id: 'lobby\udfff', name: 'Lobby' }] });
+    const yaml = `standards:\n  - id: calls\n    name: "Calls \\udfff"\n    eventType: call\n    measure: rings\n    threshold: 2\n    target: 0.9\n    scope: { queues: [sales, "q\\ud800"] }\nsites:\n  - id: "lobby\\udfff"\n`;
+    for (const [text, kind] of [[json, 'json'], [yaml, 'yaml']] as const) {
+      expect(parseStandardsConfig(text, kind)).toEqual({
+        ok: false,
+        problems: [
+          { path: 'standards.0.name', message: 'must be well-formed Unicode text (found an unpaired surrogate at position 6)' },
+          { path: 'standards.0.scope.queues.1', message: 'must be well-formed Unicode text (found an unpaired surrogate at position 1)' },
+          { path: 'sites.0.id', message: 'must be well-formed Unicode text (found an unpaired surrogate at position 5)' },
+        ],
+      });
+    }
+    const dir = tempDataDir();
+    try {
+      const file = join(dir, 'standards.yaml');
+      writeFileSync(file, Buffer.concat([Buffer.from('standards:\n  - id: calls\n    name: Calls '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+      expect(() => readStandardsFile(file)).toThrow(expect.objectContaining({ problems: [{ path: '(file)', message: 'is not valid UTF-8 text' }] }));
+    } finally {
+      removeDir(dir);
+    }
   });
 });
 

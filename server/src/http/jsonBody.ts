@@ -1,0 +1,17 @@
+// The one JSON body parser of the API: UTF-8 only (security/bodyText.ts), nesting bounded (security/jsonDepth.ts).
+import express, { type RequestHandler } from 'express';
+import { rejectNonUtf8 } from '../security/bodyText';
+import { rejectDeepJson } from '../security/jsonDepth';
+
+export const JSON_TYPES = ['application/json', 'application/*+json'];
+
+export function jsonBody(options: { limit: string; strict: boolean }): RequestHandler {
+  return express.json({
+    ...options,
+    type: JSON_TYPES,
+    verify: (req, res, body, encoding) => {
+      rejectNonUtf8(req, res, body, encoding);
+      rejectDeepJson(req, res, body);
+    },
+  });
+}
