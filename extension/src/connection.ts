@@ -1,7 +1,8 @@
 // The extension host is the Socket.IO client (a webview cannot reach the server's socket in remote setups);
 // it turns server events into DashboardMessage objects for the panel and remembers the current state.
-// Reconnects with backoff (socket.io-client's own: 1 s doubling to 5 s, ±50 % jitter) and, after any
-// disconnect, catches up with `replay` from the last event seq and alert id it saw, so nothing is missed.
+// Reconnects with backoff (socket.io-client's own: 1 s doubling to 5 s, ±50 % jitter; the same after the server
+// ended the connection on purpose, which socket.io-client alone does not retry: @ringside/server/protocol/reconnect)
+// and, after any disconnect, catches up with `replay` from the last event seq and alert id it saw, so nothing is missed.
 import { io, type Socket } from 'socket.io-client';
 import type {
   Alert,
@@ -13,6 +14,7 @@ import type {
   ServerToClientEvents,
   Snapshot,
 } from '@ringside/server/protocol';
+import { backoffSettings, ServerDisconnectRetry } from '@ringside/server/protocol/reconnect';
 import { Listeners } from './listeners';
 import { applyCompliance, applyJudged } from './liveState';
 
@@ -52,6 +54,8 @@ interface Cursor {
 
 export class RingsideConnection {
   private socket: RingsideSocket | undefined;
+  /** Brings the socket back after the server ended it on purpose (socket.io-client alone would stay offline). */
+  private kicked: ServerDisconnectRetry | undefined;
   private token: string | undefined;
   private readonly messages = new Listeners<DashboardMessage>();
   private readonly eventBatches = new Listeners<EventBatch>();
@@ -177,10 +181,17 @@ export class RingsideConnection {
       timeout: 10_000,
       ...(this.token ? { auth: { token: this.token } } : {}),
     });
-    socket.on('connect', () => this.setState('connected', serverUrl));
+    const kicked = new ServerDisconnectRetry();
+    this.kicked = kicked;
+    socket.on('connect', () => {
+      kicked.connected();
+      this.setState('connected', serverUrl);
+    });
     socket.on('disconnect', (reason) => {
       this.held = undefined;
-      this.setState(socket.active ? 'connecting' : 'disconnected', serverUrl, reason);
+      // A kick (the server ended the connection on purpose) is retried here; a refused key then ends it for good.
+      const retrying = kicked.disconnected(reason, backoffSettings(socket.io), () => socket.connect()) !== null;
+      this.setState(socket.active || retrying ? 'connecting' : 'disconnected', serverUrl, reason);
     });
     socket.on('connect_error', (error) => {
       // Offline until a retry succeeds. A refusal by the server (no or a wrong API key) is final (socket.active is
@@ -305,6 +316,8 @@ export class RingsideConnection {
   }
 
   private closeSocket(): void {
+    this.kicked?.cancel();
+    this.kicked = undefined;
     if (!this.socket) return;
     this.socket.removeAllListeners();
     this.socket.disconnect();

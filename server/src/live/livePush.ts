@@ -42,14 +42,16 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
   });
   return {
     io,
-    close: () =>
-      new Promise<void>((resolve) => {
-        unsubscribe();
-        io.disconnectSockets(true);
-        // io.close() would also close the shared http server; the caller owns that.
-        io.engine.close();
-        resolve();
-      }),
+    close: async () => {
+      unsubscribe();
+      // Ends every live connection so that clients come back by themselves once the server is up again. Closing
+      // the engine closes each transport (a WebSocket close frame; a "close" packet to a waiting long-poll) without
+      // Socket.IO's DISCONNECT packet, so socket.io-client reports "transport close" and reconnects with backoff.
+      // `disconnectSockets()` would send that packet first, which socket.io-client reads as "the server dropped me
+      // for good" ("io server disconnect") and never retries. socket.io's own `io.close()` does the same, but would
+      // also close the shared http server, which the caller drains and closes (security/drain.ts).
+      io.engine.close();
+    },
   };
 }
 

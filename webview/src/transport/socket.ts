@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, DashboardMessage, ProblemDetails, ServerToClientEvents } from '@ringside/server/protocol';
 // The values come from the zod-free module: the protocol's index would pull zod's schemas into the page's bundle.
 import { dashboardRequestHttp } from '@ringside/server/protocol/dashboard';
+import { backoffSettings, ServerDisconnectRetry } from '@ringside/server/protocol/reconnect';
 import { searchWithSelection, selectionFromSearch } from '../selection';
 import { RequestError, type Transport } from './transport';
 import { needsKey, promptForKey, type AskKey } from './keyPrompt';
@@ -41,8 +42,20 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
         error === undefined ? { type: 'connection', state, serverUrl: url } : { type: 'connection', state, serverUrl: url, error };
       deliver(connection('connecting'));
       const socket = connect(url, token);
-      socket.on('connect', () => deliver(connection('connected')));
-      socket.on('disconnect', (reason) => deliver(connection('disconnected', reason)));
+      // socket.io-client retries every lost connection except one the server ended on purpose; come back from
+      // those too (a server shutting down the old way, a revoked key: then the handshake refusal below shows).
+      const kicked = new ServerDisconnectRetry();
+      socket.on('connect', () => {
+        kicked.connected();
+        deliver(connection('connected'));
+      });
+      socket.on('disconnect', (reason) => {
+        deliver(connection('disconnected', reason));
+        kicked.disconnected(reason, backoffSettings(socket.io), () => {
+          deliver(connection('connecting'));
+          socket.connect();
+        });
+      });
       socket.on('connect_error', (error) => {
         deliver(connection('disconnected', error.message));
         // Refused by the server's key check: socket.io does not retry those; ask for a key, then retry with it.
@@ -60,6 +73,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       socket.on('compliance', (update) => deliver({ type: 'compliance', update }));
       socket.on('alert', (alert) => deliver({ type: 'alert', alert }));
       return () => {
+        kicked.cancel();
         socket.removeAllListeners();
         socket.io.removeAllListeners();
         socket.disconnect();
