@@ -11,7 +11,7 @@ import { completeMeasurements } from '../domain/measures';
 import { ROLLUP_GRAINS } from '../store/engineMigration';
 import { GENESIS_HASH } from './records';
 import { EFFECTIVE_JUDGEMENTS_VIEW } from './migration';
-import { pruneEvents, type PruneResult } from './retention';
+import { pruneEvents, retentionHorizon, type PruneResult, type RetentionHorizon } from './retention';
 
 export interface AuditEntry {
   keyId: string;
@@ -72,6 +72,8 @@ export interface AuditStore {
   openReader(): Database.Database;
   /** Deletes raw events older than `retainDays` (rollups stay) and writes a signed, chained checkpoint. */
   prune(retainDays: number): PruneResult;
+  /** Since when raw events are complete (the latest pruning cutoff); null = nothing was ever pruned. */
+  retention(): RetentionHorizon | null;
   /** HMAC key for retention checkpoints (<data>/audit.secret, created on first use, mode 0600). */
   secret(): Buffer;
 }
@@ -272,5 +274,6 @@ export function createAuditStore(db: Database.Database, dbPath: string, dataDir:
       secret ??= readSecret(dataDir, true)!;
       return pruneEvents(db, retainDays, secret, now());
     },
+    retention: () => retentionHorizon(db),
   };
 }

@@ -8,6 +8,7 @@ export * from './distribution';
 export * from './problem';
 export * from './ingest';
 export * from './alerts';
+export * from './retention';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;

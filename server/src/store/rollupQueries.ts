@@ -100,6 +100,32 @@ export function sourceFor(boundaries: readonly number[]): AggSource {
 
 const mod = (a: number, m: number) => ((a % m) + m) % m;
 
+/** A range read as one rollup span plus raw pieces (each under one grain long) off the span's grid. */
+export interface RangeSplit {
+  raw: Array<{ fromMs: number; toMs: number }>;
+  rollup: { source: Exclude<AggSource, 'raw'>; fromMs: number; toMs: number } | null;
+}
+
+/**
+ * Issue #7: a rolling window ("30 days until now") starts and ends off the rollup grid, which used to send the whole
+ * range to raw judgements. When only the two ends are off-grid (every other boundary is aligned), the aligned
+ * interior is read from the rollups and just the two partial edges from raw rows. Shared by the compliance
+ * figures and the compliance export, so both read the same events for the same range (also after pruning, when
+ * a raw edge in the pruned past is empty and both say so).
+ */
+export function splitRange(fromMs: number, toMs: number, boundaries: readonly number[]): RangeSplit {
+  const source = sourceFor(boundaries);
+  if (source !== 'raw') return { raw: [], rollup: { source, fromMs, toMs } };
+  const inner = boundaries.filter((b) => b > fromMs && b < toMs);
+  for (const grain of [{ ms: 900_000, source: 'rollup_15m' as const }, { ms: 60_000, source: 'rollup_minute' as const }]) {
+    const a = Math.ceil(fromMs / grain.ms) * grain.ms;
+    const b = Math.floor(toMs / grain.ms) * grain.ms;
+    if (a >= b || !inner.every((x) => x % grain.ms === 0)) continue;
+    return { raw: [{ fromMs, toMs: a }, { fromMs: b, toMs }].filter((r) => r.fromMs < r.toMs), rollup: { source: grain.source, fromMs: a, toMs: b } };
+  }
+  return { raw: [{ fromMs, toMs }], rollup: null };
+}
+
 /** Selected columns of a rollup read of the given shape (see AggQuery.shape). */
 function rollupShape(q: AggQuery): string {
   if (q.shape === 'totals') return `MIN(bucket_ms) AS t, standard_id AS standardId, standard_version AS version, site, ${SUMS}`;
