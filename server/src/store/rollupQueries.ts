@@ -3,7 +3,8 @@
 import type Database from 'better-sqlite3';
 import { contributionsSql, rebuildSql, ROLLUP_GRAINS } from './engineMigration';
 import { reapplyCorrections } from '../audit/auditStore';
-import { histRebuildSql, VALUE_GRAINS } from './valueHistogram';
+import { histDaysFromQuartersSql, histRebuildSql, VALUE_GRAINS } from './valueHistogram';
+import { retentionHorizon } from '../audit/retention';
 // Raw reads filter standards with a unary plus (`+j.standard_id IN …`): without it SQLite drives the join from
 // the standard's index (every judgement of the standard, ever) instead of the events' time or site+time index,
 // which made a 15-minute all-site edge of a rolling window cost as much as the whole history (issue #7).
@@ -66,7 +67,10 @@ export interface EngineQueries {
    * add the counts up (issue #7). queue/agent are only filled when `groupBy` asks for them, else null.
    */
   values(q: Omit<AggQuery, 'source'>): ValueCount[];
-  /** Recomputes every rollup table (and value histogram) from raw events, judgements and corrections. */
+  /**
+   * Recomputes every rollup table (and value histogram) from raw events, judgements and corrections; after
+   * retention pruning, from the cutoff on (docs/audit.md "Retention").
+   */
   rebuildRollups(): void;
   /** Rollup or histogram rows as stored (for audits and the rebuild test). */
   dumpRollups(table: 'rollup_minute' | 'rollup_15m' | (typeof VALUE_GRAINS)[number]['table']): unknown[];
@@ -239,10 +243,18 @@ export function createEngineQueries(db: Database.Database): EngineQueries {
       return valuePieces(q.fromMs, q.toMs).flatMap((p) => (p.source === 'raw' ? rawValues({ ...q, ...p }) : histValues(p.source, { ...q, ...p })));
     },
     rebuildRollups() {
+      // After retention pruning only the buckets from the cutoff on are recomputed: before it, the raw events are
+      // gone and these rows are all that is left of them (they also hold events back-dated there since).
+      const from = retentionHorizon(db)?.prunedBeforeMs;
       db.transaction(() => {
-        for (const g of ROLLUP_GRAINS) db.exec(rebuildSql(g.table, g.ms));
-        reapplyCorrections(db); // issue #6: voids/amendments are compensating deltas on top of raw judgements
-        for (const g of VALUE_GRAINS) db.exec(histRebuildSql(g.table, g.ms)); // corrections included
+        for (const g of ROLLUP_GRAINS) db.exec(rebuildSql(g.table, g.ms, from));
+        reapplyCorrections(db, from); // issue #6: voids/amendments are compensating deltas on top of raw judgements
+        if (from === undefined) for (const g of VALUE_GRAINS) db.exec(histRebuildSql(g.table, g.ms)); // corrections included
+        else {
+          const [day, quarter] = VALUE_GRAINS;
+          db.exec(histRebuildSql(quarter.table, quarter.ms, from));
+          db.exec(histDaysFromQuartersSql(Math.floor(from / day.ms) * day.ms));
+        }
       })();
     },
     dumpRollups(table) {
