@@ -1,6 +1,7 @@
 // The export bodies (issue #6): events with judgements and chain links, compliance per period × site ×
-// standard (corrected view), alerts, and the audit log. Each reads from its own read-only connection
-// inside one read transaction, so rows, proof links and chain head come from the same snapshot.
+// standard (corrected view; before the retention cutoff from the rollups), alerts, and the audit log. Each
+// reads from its own read-only connection inside one read transaction, so rows, proof links, chain head and
+// retention cutoff come from the same snapshot.
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH } from '../audit/records';
 import { nextPeriodStart, periodStart, localParts } from '../domain/zonedTime';
