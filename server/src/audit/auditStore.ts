@@ -11,7 +11,7 @@ import { completeMeasurements } from '../domain/measures';
 import { ROLLUP_GRAINS } from '../store/engineMigration';
 import { GENESIS_HASH } from './records';
 import { EFFECTIVE_JUDGEMENTS_VIEW } from './migration';
-import { pruneEvents, type PruneResult } from './retention';
+import { pruneEvents, retentionHorizon, type PruneResult, type RetentionHorizon } from './retention';
 import { storableText } from '../store/text';
 
 export interface AuditEntry {
@@ -67,12 +67,17 @@ export interface AuditStore {
   log(entry: AuditEntry): number;
   head(): ChainHead;
   correct(eventId: string, input: CorrectionInput, keyId: string, versions: (id: string) => StandardVersion[], ringCycle: (site: string) => number | undefined): CorrectionResult;
-  /** Re-applies every correction's rollup delta (after the engine's rebuildRollups wiped them). */
-  reapplyCorrectionDeltas(): void;
+  /**
+   * Re-applies every correction's rollup delta (after the engine's rebuildRollups wiped them); with `fromMs`,
+   * those of events from then on (the rebuilt part after pruning).
+   */
+  reapplyCorrectionDeltas(fromMs?: number): void;
   /** A read-only connection for a streaming export/verification (own snapshot; close it when done). */
   openReader(): Database.Database;
   /** Deletes raw events older than `retainDays` (rollups stay) and writes a signed, chained checkpoint. */
   prune(retainDays: number): PruneResult;
+  /** Since when raw events are complete (the latest pruning cutoff); null = nothing was ever pruned. */
+  retention(): RetentionHorizon | null;
   /** HMAC key for retention checkpoints (<data>/audit.secret, created on first use, mode 0600). */
   secret(): Buffer;
 }
@@ -104,9 +109,9 @@ export function readSecret(dataDir: string, create: boolean): Buffer | null {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }
 
-/** Re-applies every correction's compensating rollup delta (called by the engine's rebuildRollups). */
-export function reapplyCorrections(db: Database.Database): void {
-  createAuditStore(db, '', '', Date.now).reapplyCorrectionDeltas();
+/** Re-applies every correction's compensating rollup delta (called by the engine's rebuildRollups); see reapplyCorrectionDeltas. */
+export function reapplyCorrections(db: Database.Database, fromMs?: number): void {
+  createAuditStore(db, '', '', Date.now).reapplyCorrectionDeltas(fromMs);
 }
 
 export function createAuditStore(db: Database.Database, dbPath: string, dataDir: string, now: () => number): AuditStore {
@@ -237,9 +242,11 @@ export function createAuditStore(db: Database.Database, dbPath: string, dataDir:
     log,
     head: () => headRow.get() ?? { seq: 0, hash: GENESIS_HASH },
     correct: (eventId, input, keyId, versions, ringCycle) => correct(eventId, input, keyId, versions, ringCycle),
-    reapplyCorrectionDeltas: db.transaction(() => {
+    reapplyCorrectionDeltas: db.transaction((fromMs?: number) => {
       // Replays corrections in order from the original judgements: each removes the previous state, adds the new.
-      const events = db.prepare<[], EventRow>('SELECT e.* FROM events e WHERE e.seq IN (SELECT DISTINCT event_seq FROM audit_corrections) ORDER BY e.seq').all();
+      const events = db
+        .prepare<[number], EventRow>('SELECT e.* FROM events e WHERE e.seq IN (SELECT DISTINCT event_seq FROM audit_corrections) AND e.occurred_at_ms >= ? ORDER BY e.seq')
+        .all(fromMs ?? Number.MIN_SAFE_INTEGER);
       for (const e of events) {
         let fields = { outcome: e.outcome, answerSeconds: e.answer_seconds, greetSeconds: e.greet_seconds };
         let judgements = Object.fromEntries(
@@ -273,5 +280,6 @@ export function createAuditStore(db: Database.Database, dbPath: string, dataDir:
       secret ??= readSecret(dataDir, true)!;
       return pruneEvents(db, retainDays, secret, now());
     },
+    retention: () => retentionHorizon(db),
   };
 }

@@ -30,7 +30,7 @@ Commands (see README, "Running Ringside safely"):
   keys list --data DIR          keys revoke --data DIR --id ID
   backup --data DIR --to FILE   (online: also while the server runs)
   restore --from FILE --data DIR [--force]   (refused while a server uses DIR)
-  rebuild-rollups --data DIR    recompute the rollup tables from raw events
+  rebuild-rollups --data DIR    recompute the rollup tables from raw events (after pruning: from the cutoff on)
   verify --data DIR [--json]    recompute the audit hash chain (exit 0 intact, 1 broken)
   prune --data DIR --retain-days N   delete raw events older than N days, with a signed checkpoint
 `;

@@ -1,5 +1,6 @@
 // `node server/dist/main.js rebuild-rollups --data DIR`: recomputes the rollup tables from raw events
-// (the source of truth). Safe while no server writes to DIR; a running server's ingest would wait for it.
+// (the source of truth; after retention pruning, from the cutoff on). Safe while no server writes to DIR; a
+// running server's ingest would wait for it.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/database';

@@ -1,12 +1,16 @@
 // The export bodies (issue #6): events with judgements and chain links, compliance per period × site ×
-// standard (corrected view), alerts, and the audit log. Each reads from its own read-only connection
-// inside one read transaction, so rows, proof links and chain head come from the same snapshot.
+// standard (corrected view; before the retention cutoff from the rollups), alerts, and the audit log. Each
+// reads from its own read-only connection inside one read transaction, so rows, proof links, chain head and
+// retention cutoff come from the same snapshot.
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH } from '../audit/records';
 import { nextPeriodStart, periodStart, localParts } from '../domain/zonedTime';
 import { EVENTS_SELECT, eventRows } from './eventRows';
 import type { Column, ExportBody } from './format';
 import { filtersOf, type ExportQuery, type Period } from './query';
+import type { MissingRange } from '../protocol';
+import { prunedParts, retentionHorizon, retentionNote, type RetentionHorizon } from '../audit/retention';
+import { splitRange } from '../store/rollupQueries';
 
 export interface ExportContext {
   reader: Database.Database;
@@ -94,6 +98,10 @@ const siteFilter = (q: ExportQuery, alias: string) => (q.sites.length ? `AND ${a
 export function eventsExport(q: ExportQuery, ctx: ExportContext): ExportBody<unknown[]> {
   const r = ctx.reader;
   const chainHead = head(r);
+  // Events before the cutoff are gone (those stored there since were back-dated); their links stay in the chain,
+  // covered by the signed checkpoint.
+  const horizon = retentionHorizon(r);
+  const retention = retentionNote(horizon, q.fromMs, prunedParts('events', [q], horizon));
   const versions = new Map(standardVersions(r).map((v) => [`${v.id}@${v.version}`, v]));
   const standardJoin = q.standards.length ? `AND j.standard_id IN (${q.standards.map(() => '?').join(', ')})` : '';
   // Chain links and corrections are merged in by eventRows (one ordered cursor each), not joined per row.
@@ -134,7 +142,7 @@ export function eventsExport(q: ExportQuery, ctx: ExportContext): ExportBody<unk
   return {
     kind: 'events',
     columns: EVENT_COLUMNS,
-    header: baseHeader('events', q, ctx, chainHead),
+    header: { ...baseHeader('events', q, ctx, chainHead), ...(retention ? { retention } : {}) },
     rows,
     toValues: (row) => row,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
@@ -162,6 +170,7 @@ export function eventsExport(q: ExportQuery, ctx: ExportContext): ExportBody<unk
       dataHashCovers: hashDefinition(ctx.format),
       standardVersions: [...involved].sort(),
       proof: q.proof === 'none' || firstLink === Infinity ? null : { fromLinkSeq: firstLink, toLinkSeq: chainHead.seq },
+      ...(retention ? { retention } : {}),
     }),
   };
 }
@@ -221,9 +230,13 @@ export interface ComplianceRow {
   amended: number;
 }
 
-/** Σmet / Σcounted per site × standard over [from, to) ∩ the range, corrected view (voids out, amendments re-judged). */
-export function correctedSums(reader: Database.Database, fromMs: number, toMs: number, q: ExportQuery) {
-  const sql = `
+type Sums = { site: string; standardId: string; version: number; met: number; counted: number; voided: number; amended: number };
+
+const standardFilter = (q: ExportQuery, column: string) => (q.standards.length ? `AND ${column} IN (${q.standards.map(() => '?').join(', ')})` : '');
+
+/** Σmet, Σcounted, voided, amended per site × standard × version of the stored judgements in [?, ?), corrected view. */
+function rawSumsSql(q: ExportQuery): string {
+  return `
     SELECT e.site AS site, j.standard_id AS standardId, j.standard_version AS version,
       SUM(CASE WHEN lc.action = 'void' THEN 0 WHEN lc.action = 'amend' THEN COALESCE(json_extract(lc.rejudged, '$."' || j.standard_id || '".met'), j.met) ELSE j.met END) AS met,
       SUM(CASE WHEN lc.action = 'void' THEN 0 WHEN lc.action = 'amend' THEN COALESCE(json_extract(lc.rejudged, '$."' || j.standard_id || '".counted'), j.counted) ELSE j.counted END) AS counted,
@@ -231,21 +244,78 @@ export function correctedSums(reader: Database.Database, fromMs: number, toMs: n
       SUM(CASE WHEN lc.action = 'amend' THEN 1 ELSE 0 END) AS amended
     FROM judgements j JOIN events e ON e.seq = j.event_seq
     LEFT JOIN audit_corrections lc ON lc.seq = (SELECT MAX(seq) FROM audit_corrections WHERE event_seq = e.seq)
-    WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteFilter(q, 'e')}
-      ${q.standards.length ? `AND j.standard_id IN (${q.standards.map(() => '?').join(', ')})` : ''}
-    GROUP BY e.site, j.standard_id, j.standard_version ORDER BY e.site, j.standard_id, j.standard_version`;
-  return reader.prepare(sql).all(fromMs, toMs, ...q.sites, ...q.standards) as Array<{ site: string; standardId: string; version: number; met: number; counted: number; voided: number; amended: number }>;
+    WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteFilter(q, 'e')} ${standardFilter(q, 'j.standard_id')}
+    GROUP BY e.site, j.standard_id, j.standard_version`;
 }
 
-export function* complianceRows(reader: Database.Database, q: ExportQuery): Generator<ComplianceRow> {
-  for (const p of periodBounds(q.fromMs, q.toMs, q.timeZone, q.period)) {
-    const from = Math.max(p.start, q.fromMs);
-    const to = Math.min(p.end, q.toMs);
+/** Σmet / Σcounted per site × standard over [from, to) ∩ the range, corrected view (voids out, amendments re-judged). */
+export function correctedSums(reader: Database.Database, fromMs: number, toMs: number, q: ExportQuery): Sums[] {
+  return reader.prepare(`${rawSumsSql(q)} ORDER BY e.site, j.standard_id, j.standard_version`).all(fromMs, toMs, ...q.sites, ...q.standards) as Sums[];
+}
+
+/** One SQL part of a period's sums: its SELECT (site, standardId, version, met, counted, voided, amended) and arguments. */
+type Part = { sql: string; args: unknown[] };
+
+/**
+ * The parts of [from, to) before the retention cutoff (to ≤ cutoff), which only the rollups still hold: the
+ * span on their grid from rollup_15m / rollup_minute (met, counted, and every version that judged an event
+ * there: a rollup row stays when a void takes its counts back to zero), voided/amended from pruned_corrections
+ * plus the corrections of events stored there after pruning (back-dated), and the edges off the grid from
+ * what is still stored. Read exactly as GET /compliance reads the same range (splitRange).
+ */
+function rollupParts(fromMs: number, toMs: number, q: ExportQuery): Part[] {
+  const split = splitRange(fromMs, toMs, [fromMs, toMs]);
+  const raw = (r: { fromMs: number; toMs: number }): Part => ({ sql: rawSumsSql(q), args: [r.fromMs, r.toMs, ...q.sites, ...q.standards] });
+  const parts = split.raw.map(raw);
+  if (!split.rollup) return parts;
+  const span = split.rollup;
+  // Sites and standards through their own tables when not filtered, so the reads seek the keys (site or standard first).
+  const sites = q.sites.length ? `site IN (${q.sites.map(() => '?').join(', ')})` : 'site IN (SELECT name FROM sites)';
+  const standards = q.standards.length ? `standard_id IN (${q.standards.map(() => '?').join(', ')})` : 'standard_id IN (SELECT id FROM standards)';
+  const keyed = (table: string, sums: string): Part => ({
+    sql: `SELECT site, standard_id AS standardId, standard_version AS version, ${sums} FROM ${table}
+      WHERE ${standards} AND ${sites} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY site, standard_id, standard_version`,
+    args: [...q.standards, ...q.sites, span.fromMs, span.toMs],
+  });
+  const stored = raw(span);
+  return [
+    ...parts,
+    keyed(span.source, 'SUM(met) AS met, SUM(counted) AS counted, 0 AS voided, 0 AS amended'),
+    keyed('pruned_corrections', '0 AS met, 0 AS counted, SUM(voided) AS voided, SUM(amended) AS amended'),
+    { sql: `SELECT site, standardId, version, 0 AS met, 0 AS counted, voided, amended FROM (${stored.sql})`, args: stored.args },
+  ];
+}
+
+/** Sums of a period piece: raw judgements after the retention cutoff, the rollups' parts before it. */
+function periodSums(reader: Database.Database, fromMs: number, toMs: number, q: ExportQuery, horizon: RetentionHorizon | null): Sums[] {
+  const cut = horizon === null ? fromMs : Math.min(toMs, Math.max(fromMs, horizon.prunedBeforeMs));
+  if (cut === fromMs) return correctedSums(reader, fromMs, toMs, q);
+  const parts = [...rollupParts(fromMs, cut, q), ...(cut < toMs ? [{ sql: rawSumsSql(q), args: [cut, toMs, ...q.sites, ...q.standards] }] : [])];
+  const sql = `SELECT site, standardId, version, SUM(met) AS met, SUM(counted) AS counted, SUM(voided) AS voided, SUM(amended) AS amended
+    FROM (${parts.map((p) => p.sql).join('\n UNION ALL ')}) GROUP BY site, standardId, version ORDER BY site, standardId, version`;
+  return reader.prepare(sql).all(...parts.flatMap((p) => p.args)) as Sums[];
+}
+
+/** The pieces of each period clipped to the range. */
+const periodPieces = (q: ExportQuery) =>
+  periodBounds(q.fromMs, q.toMs, q.timeZone, q.period).map((p) => ({ label: p.label, fromMs: Math.max(p.start, q.fromMs), toMs: Math.min(p.end, q.toMs) }));
+
+/** What the compliance rows lack: the edges off the rollup grid of period pieces before the retention cutoff. */
+function missingCounts(q: ExportQuery, horizon: RetentionHorizon | null): MissingRange[] {
+  if (!horizon) return [];
+  return periodPieces(q).flatMap((p) => {
+    const cut = Math.min(p.toMs, horizon.prunedBeforeMs);
+    return p.fromMs < cut ? prunedParts('counts', splitRange(p.fromMs, cut, [p.fromMs, cut]).raw, horizon) : [];
+  });
+}
+
+export function* complianceRows(reader: Database.Database, q: ExportQuery, horizon: RetentionHorizon | null = retentionHorizon(reader)): Generator<ComplianceRow> {
+  for (const p of periodPieces(q)) {
     const byKey = new Map<string, ComplianceRow>();
-    for (const s of correctedSums(reader, from, to, q)) {
+    for (const s of periodSums(reader, p.fromMs, p.toMs, q, horizon)) {
       const key = `${s.site}\u0000${s.standardId}`;
       let row = byKey.get(key);
-      if (!row) byKey.set(key, (row = { period: p.label, start: from, end: to, site: s.site, standardId: s.standardId, numerator: 0, denominator: 0, versions: [], voided: 0, amended: 0 }));
+      if (!row) byKey.set(key, (row = { period: p.label, start: p.fromMs, end: p.toMs, site: s.site, standardId: s.standardId, numerator: 0, denominator: 0, versions: [], voided: 0, amended: 0 }));
       row.numerator += s.met;
       row.denominator += s.counted;
       row.voided += s.voided;
@@ -259,6 +329,8 @@ export function* complianceRows(reader: Database.Database, q: ExportQuery): Gene
 export function complianceExport(q: ExportQuery, ctx: ExportContext): ExportBody<ComplianceRow> {
   const r = ctx.reader;
   const chainHead = head(r);
+  const horizon = retentionHorizon(r);
+  const retention = retentionNote(horizon, q.fromMs, missingCounts(q, horizon));
   const versions = standardVersions(r);
   const involved = new Set<string>();
   const latestOf = (id: string, atMs: number) => {
@@ -267,7 +339,7 @@ export function complianceExport(q: ExportQuery, ctx: ExportContext): ExportBody
     return found ?? versions.find((v) => v.id === id);
   };
   function* rows() {
-    for (const row of complianceRows(r, q)) {
+    for (const row of complianceRows(r, q, horizon)) {
       for (const v of row.versions) involved.add(`${row.standardId}@${v}`);
       yield row;
     }
@@ -275,7 +347,7 @@ export function complianceExport(q: ExportQuery, ctx: ExportContext): ExportBody
   return {
     kind: 'compliance',
     columns: COMPLIANCE_COLUMNS,
-    header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period },
+    header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...(retention ? { retention } : {}) },
     rows: rows(),
     toRecord(row) {
       // Target and formula: the version in force at the end of the period (the one a reader checks against).
@@ -308,6 +380,7 @@ export function complianceExport(q: ExportQuery, ctx: ExportContext): ExportBody
       dataHashCovers: hashDefinition(ctx.format),
       standardVersions: [...involved].sort(),
       figures: 'corrected view: voided events are excluded, amended events count with their re-judged values (docs/audit.md)',
+      ...(retention ? { retention } : {}),
     }),
   };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readSecret } from '../audit/auditStore';
 import { verifyChain, type VerifyResult } from '../audit/verify';
 import { COMPLIANCE_COLUMNS, complianceExport, correctedSums, periodBounds, standardVersions, type ExportContext } from './exports';
+import type { RetentionNote } from '../protocol';
 import { csvCell, csvRecords } from './format';
 import type { ExportQuery } from './query';
 
@@ -66,15 +67,15 @@ export function auditReport(q: ExportQuery, ctx: ExportContext): string {
   const standardIds = [...new Set(records.map((x) => String(x.standard_id)))].sort();
   const sites = [...new Set(records.map((x) => String(x.site)))].sort();
 
-  // Charts: all selected sites together, per period, per standard.
+  // Charts: all selected sites together, per period, per standard: the table rows summed over sites.
   const periods = periodBounds(q.fromMs, q.toMs, q.timeZone, q.period);
   const charts = standardIds
     .map((id) => {
       const v = [...versions].reverse().find((x) => x.id === id);
       const points = periods.map((p) => {
-        const sums = correctedSums(r, Math.max(p.start, q.fromMs), Math.min(p.end, q.toMs), { ...q, standards: [id] });
-        const met = sums.reduce((a, s) => a + s.met, 0);
-        const counted = sums.reduce((a, s) => a + s.counted, 0);
+        const rows = records.filter((x) => x.standard_id === id && x.period === p.label);
+        const met = rows.reduce((a, x) => a + (x.numerator as number), 0);
+        const counted = rows.reduce((a, x) => a + (x.denominator as number), 0);
         return { label: p.label, ratio: counted === 0 ? null : met / counted };
       });
       return `<h3>${esc(v?.name ?? id)} <small>(${esc(id)})</small></h3>${chart(`${v?.name ?? id}, all selected sites`, points, v?.target ?? 0.9)}`;
@@ -120,7 +121,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weigh
 <h1>Ringside audit report</h1>
 <dl><dt>Period</dt><dd>${esc(new Date(q.fromMs).toISOString())} to ${esc(new Date(q.toMs).toISOString())} (end exclusive), in periods of one ${esc(q.period)} in ${esc(q.timeZone)}</dd>
 <dt>Sites</dt><dd>${q.sites.length ? esc(q.sites.join(', ')) : 'all'}</dd><dt>Standards</dt><dd>${q.standards.length ? esc(q.standards.join(', ')) : 'all'}</dd>
-<dt>Generated</dt><dd>${esc(manifest.generatedAt)} by ${esc(manifest.serverVersion)}</dd></dl>
+<dt>Generated</dt><dd>${esc(manifest.generatedAt)} by ${esc(manifest.serverVersion)}</dd>${retentionText(manifest.retention as RetentionNote | undefined)}</dl>
 <p>Figures use the corrected view: voided events are excluded and amended events count with their re-judged values; the original records stay in the event export. Each figure is Σmet / Σcounted of the judgements recorded when the events were judged, by the standard version then in force.</p>
 <h2>1. Charts</h2>${charts || '<p>No judged events in this period.</p>'}
 <h2>2. Per-site figures</h2>${siteTables || '<p>No judged events in this period.</p>'}
@@ -137,6 +138,15 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weigh
 <h3>Manifest</h3><pre>${esc(JSON.stringify(manifest, null, 2))}</pre>
 </body></html>
 `;
+}
+
+/** What pruning means for this report's figures (docs/audit.md "Retention"). */
+function retentionText(note: RetentionNote | undefined): string {
+  if (!note) return '';
+  const missing = note.missing.length
+    ? ` Not included: the events of ${note.missing.map((m) => `${esc(m.from)} to ${esc(m.to)}`).join(', ')} (range edges off the quarter-hour grid before the cutoff; only the raw events had them).`
+    : '';
+  return `<dt>Retention</dt><dd>Raw events before ${esc(note.prunedBefore)} were pruned (retention checkpoint ${note.checkpointSeq}). Figures before that instant are sums of the rollups kept by pruning, voided and amended counts those kept at pruning; the event export no longer has their rows.${missing}</dd>`;
 }
 
 function dataDirOf(reader: { name: string }): string {

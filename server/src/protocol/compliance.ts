@@ -1,6 +1,7 @@
 // Compliance figures as the API returns them and the dashboard shows them.
 import type { Band, FormulaVariant, Measure, Operator, ReportWindow } from './standards';
 import type { Judgement, StoredEvent } from './index';
+import type { Incomplete } from './retention';
 
 export type Bucket = 'minute' | 'hour' | 'day';
 
@@ -26,6 +27,11 @@ export interface ComplianceFigure {
   /** Every standard version that contributed, with its own counts, so the figure can be reproduced. */
   versions?: VersionContribution[];
   companions?: Companions;
+  /**
+   * Only when some of this figure's parts lack events that retention pruned (docs/audit.md "Retention"):
+   * queue/agent groups, or an edge of the range that starts or ends off the rollup grid before the cutoff.
+   */
+  incomplete?: Incomplete;
 }
 
 export interface VersionContribution {
@@ -74,6 +80,12 @@ export interface GroupFigure {
   missed?: number;
   /** Band of `ratio` against the standard's bands (null when nothing was counted). */
   band?: Band | null;
+  /**
+   * The part of the report's range these figures cover ([from, to), ISO UTC); sent only when it is shorter than
+   * the report's range: queue/agent groups are read from raw events, which retention pruned before `from`.
+   */
+  from?: string;
+  to?: string;
 }
 
 export interface SeriesPoint {
@@ -104,6 +116,8 @@ export interface ComplianceReport {
   /** Zone used for today/month windows and hour/day buckets. */
   timeZone?: string;
   groupBy?: GroupBy | null;
+  /** Raw events before this instant (ISO UTC) were pruned by retention; null = none were. Always sent by this server. */
+  prunedBefore?: string | null;
 }
 
 export interface JudgedEvent {

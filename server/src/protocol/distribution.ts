@@ -2,6 +2,7 @@
 // calls answered on ring 1, 2, 3, 4+ and abandoned; visitors greeted in 0–10 s, …, 60 s+ and left.
 import type { EventType } from './events';
 import type { Measure, Operator } from './standards';
+import type { Incomplete } from './retention';
 
 /**
  * One bar. Bins of a measure are closed on the right: "10–20 s" is (10, 20], "0–10 s" is [0, 10], so a
@@ -41,6 +42,11 @@ export interface StandardDistribution {
   bins: DistributionBin[];
   /** Σ count: judged events in range that were not excluded as outside business hours. */
   total: number;
+  /**
+   * Only when the bins lack events that retention pruned: a range edge off the quarter-hour grid before the cutoff
+   * (the rest of a pruned range is counted from the value histograms and rollups, exactly).
+   */
+  incomplete?: Incomplete;
 }
 
 export interface DistributionReport {
@@ -53,4 +59,6 @@ export interface DistributionReport {
    */
   timeZone?: string;
   standards: StandardDistribution[];
+  /** Raw events before this instant (ISO UTC) were pruned by retention; null = none were. Always sent by this server. */
+  prunedBefore?: string | null;
 }

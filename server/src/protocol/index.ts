@@ -9,6 +9,7 @@ export * from './problem';
 export * from './ingest';
 export * from './alerts';
 export * from './text';
+export * from './retention';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;

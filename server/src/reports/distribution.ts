@@ -1,9 +1,14 @@
 // The distribution report (issue #5): per standard, how many events fell in each wait bin, and where the
 // threshold sits. Bins: rings 1, 2, 3, 4+ for a rings measure; 0–10, 10–20, 20–30, 30–60, 60+ s otherwise;
 // then the abandoned (calls) / left (visits) bin. A threshold that is not already a bin edge becomes one,
-// so the marker always sits between two bars.
+// so the marker always sits between two bars. Before the retention cutoff, the bins come from the value
+// histograms and rollups (exactly; see DistributionQueries.summaryBinCounts).
 import type { DistributionBin, DistributionReport, Standard, StandardDistribution } from '../protocol';
-import type { BinCount, DistributionQueries } from '../store/distributionQueries';
+import type { BinCount, DistributionQueries, DistributionRange } from '../store/distributionQueries';
+import { incompleteOf, PRUNE_GRID_MS, prunedParts, type RetentionHorizon } from '../audit/retention';
+
+/** Histogram and rollup buckets this long are wholly pruned or wholly kept (the pruning cutoff's grid). */
+const QUARTER_MS = PRUNE_GRID_MS;
 
 export const RING_EDGES = [1, 2, 3] as const;
 export const SECOND_EDGES = [10, 20, 30, 60] as const;
@@ -85,8 +90,37 @@ export function buildDistribution(standard: Standard, edges: readonly number[], 
   };
 }
 
+/**
+ * Counts per bin over [from, to): raw judgements from the retention cutoff on; before it, the value histograms and
+ * rollups (DistributionQueries.summaryBinCounts) for the quarter hours, and what is still stored for the edges
+ * off that grid, which are named in `missing` (their pruned events are in no bin).
+ */
+function countsFor(queries: DistributionQueries, range: DistributionRange, edges: readonly number[], horizon: RetentionHorizon | null) {
+  const cut = Math.min(range.toMs, Math.max(range.fromMs, horizon?.prunedBeforeMs ?? range.fromMs));
+  const raw: Array<{ fromMs: number; toMs: number }> = [];
+  const lists: BinCount[][] = [];
+  if (cut > range.fromMs) {
+    const q0 = Math.ceil(range.fromMs / QUARTER_MS) * QUARTER_MS;
+    const q1 = Math.floor(cut / QUARTER_MS) * QUARTER_MS;
+    if (q0 < q1) {
+      lists.push(queries.summaryBinCounts({ ...range, fromMs: q0, toMs: q1 }, edges));
+      raw.push({ fromMs: range.fromMs, toMs: q0 }, { fromMs: q1, toMs: cut });
+    } else raw.push({ fromMs: range.fromMs, toMs: cut });
+  }
+  raw.push({ fromMs: cut, toMs: range.toMs });
+  const read = raw.filter((r) => r.fromMs < r.toMs);
+  for (const r of read) lists.push(queries.binCounts({ ...range, ...r }, edges));
+  const byBin = new Map<number, BinCount>();
+  for (const c of lists.flat()) {
+    const b = byBin.get(c.bin);
+    byBin.set(c.bin, b ? { bin: c.bin, count: b.count + c.count, met: b.met + c.met } : c);
+  }
+  return { counts: [...byBin.values()], missing: prunedParts('bins', read, horizon) };
+}
+
 export function distributionReport(queries: DistributionQueries, standards: readonly Standard[], q: DistributionQuery): DistributionReport {
   const chosen = standards.filter((s) => q.standardId === null || s.id === q.standardId);
+  const horizon = queries.horizon();
   return {
     from: new Date(q.fromMs).toISOString(),
     to: new Date(q.toMs).toISOString(),
@@ -94,8 +128,10 @@ export function distributionReport(queries: DistributionQueries, standards: read
     timeZone: q.timeZone,
     standards: chosen.map((standard) => {
       const edges = binEdges(standard);
-      const counts = queries.binCounts({ standardId: standard.id, fromMs: q.fromMs, toMs: q.toMs, site: q.site }, edges);
-      return buildDistribution(standard, edges, counts);
+      const { counts, missing } = countsFor(queries, { standardId: standard.id, fromMs: q.fromMs, toMs: q.toMs, site: q.site }, edges, horizon);
+      const incomplete = incompleteOf(horizon, missing);
+      return { ...buildDistribution(standard, edges, counts), ...(incomplete ? { incomplete } : {}) };
     }),
+    prunedBefore: horizon === null ? null : new Date(horizon.prunedBeforeMs).toISOString(),
   };
 }

@@ -1,11 +1,13 @@
 // Compliance figures over any range, zone, bucket and breakdown (issue #3). Site-level and all-site
 // counts come from the rollup tables whenever every boundary is aligned to a rollup grain (15 min, else
 // 1 min), otherwise from raw judgements; queue/agent breakdowns read raw judgements, and the p90 reads the
-// value histograms (issue #7, store/valueHistogram.ts) for the aligned part of the range.
+// value histograms (issue #7, store/valueHistogram.ts) for the aligned part of the range. Rollups and
+// histograms survive retention pruning; what is read raw before the pruning cutoff is named in `incomplete`.
 import type { Bucket, Companions, ComplianceFigure, GroupBy, GroupFigure, Measure, SeriesPoint, StandardVersion, VersionContribution } from '../protocol';
 import { bandOf } from '../domain/standards';
 import { periodStarts, nextPeriodStart } from '../domain/zonedTime';
-import { sourceFor, type AggRow, type AggSource } from '../store/rollupQueries';
+import { splitRange, valuePieces, type AggRow, type RangeSplit } from '../store/rollupQueries';
+import { incompleteOf, prunedParts, type RetentionHorizon } from '../audit/retention';
 import type { Store } from '../store/store';
 
 const MINUTE_MS = 60_000;
@@ -106,30 +108,19 @@ function upperBound(sorted: readonly number[], t: number): number {
   return lo;
 }
 
-/** How a range is read: raw rows (their own instant as `t`) for what is off the rollup grid, and one rollup span. */
+/** How a range is read (splitRange): raw rows (their own instant as `t`) for what is off the rollup grid, and one rollup span. */
 interface RangePlan {
   raw: AggRow[];
-  rollup: { source: Exclude<AggSource, 'raw'>; fromMs: number; toMs: number } | null;
+  /** The ranges `raw` was read from (after pruning, those before the cutoff lack events). */
+  rawRanges: RangeSplit['raw'];
+  rollup: RangeSplit['rollup'];
 }
 
-/**
- * Issue #7: a rolling window ("30 days until now") starts and ends off the rollup grid, which used to send the whole
- * range to raw judgements. When only the two ends are off-grid (every bucket boundary inside is aligned), the
- * aligned interior is read from the rollups and just the two partial edges (under one grain each) from raw rows.
- * Raw rows carry their own instant as `t`, so the series and sums treat both kinds alike.
- */
+/** Raw rows carry their own instant as `t`, so the series and sums treat both kinds alike. */
 function planRange(store: Store, ids: readonly string[], q: FigureQuery, boundaries: readonly number[]): RangePlan {
-  const raw = (fromMs: number, toMs: number) => store.engine.aggregate({ standardIds: ids, site: q.site, fromMs, toMs, source: 'raw' });
-  const source = sourceFor(boundaries);
-  if (source !== 'raw') return { raw: [], rollup: { source, fromMs: q.fromMs, toMs: q.toMs } };
-  const inner = boundaries.filter((b) => b > q.fromMs && b < q.toMs);
-  for (const grain of [{ ms: 900_000, source: 'rollup_15m' as const }, { ms: MINUTE_MS, source: 'rollup_minute' as const }]) {
-    const a = Math.ceil(q.fromMs / grain.ms) * grain.ms;
-    const b = Math.floor(q.toMs / grain.ms) * grain.ms;
-    if (a >= b || !inner.every((x) => x % grain.ms === 0)) continue;
-    return { raw: [...raw(q.fromMs, a), ...raw(b, q.toMs)], rollup: { source: grain.source, fromMs: a, toMs: b } };
-  }
-  return { raw: raw(q.fromMs, q.toMs), rollup: null };
+  const split = splitRange(q.fromMs, q.toMs, boundaries);
+  const raw = split.raw.flatMap((r) => store.engine.aggregate({ standardIds: ids, site: q.site, ...r, source: 'raw' }));
+  return { raw, rawRanges: split.raw, rollup: split.rollup };
 }
 
 /** The largest cell (a multiple of the rollup grain) that never straddles a series boundary. */
@@ -143,18 +134,30 @@ function seriesCell(plan: RangePlan, inner: readonly number[]): number {
  * and instant or cell). The rollup span is summed in SQL, so a month returns one row per (hour, version) serving
  * both, or a few rows for the sums alone, rather than every (quarter hour × site × version) row.
  */
-function readRange(store: Store, ids: readonly string[], q: FigureQuery, boundaries: readonly number[], series: boolean): { totals: AggRow[]; series: AggRow[] } {
+function readRange(store: Store, ids: readonly string[], q: FigureQuery, boundaries: readonly number[], series: boolean): { totals: AggRow[]; series: AggRow[]; rawRanges: RangePlan['rawRanges'] } {
   const plan = planRange(store, ids, q, boundaries);
-  if (!plan.rollup) return { totals: plan.raw, series: plan.raw };
+  const rawRanges = plan.rawRanges;
+  if (!plan.rollup) return { totals: plan.raw, series: plan.raw, rawRanges };
   const base = { standardIds: ids, site: q.site, ...plan.rollup };
   const bySite = () => [...plan.raw, ...store.engine.aggregate({ ...base, shape: 'totals' })];
-  if (!series) return { totals: bySite(), series: [] };
+  if (!series) return { totals: bySite(), series: [], rawRanges };
   const cellMs = seriesCell(plan, boundaries.filter((b) => b > q.fromMs && b < q.toMs));
   // A cell may start before the span (and the first series bucket); its rows are all inside the span, and no
   // boundary lies between the span's start and them, so they are placed at the span's start.
   const cells = store.engine.aggregate({ ...base, shape: 'series', cellMs }).map((r) => (r.t < base.fromMs ? { ...r, t: base.fromMs } : r));
   const rows = [...plan.raw, ...cells];
-  return { totals: q.groupBy === 'site' ? bySite() : rows, series: rows };
+  return { totals: q.groupBy === 'site' ? bySite() : rows, series: rows, rawRanges };
+}
+
+/**
+ * Queue/agent breakdowns need the raw events (the rollups and histograms keep no queue or agent), so they are
+ * read from the retention cutoff on: the groups cover [fromMs, q.toMs) and the figure says what they lack.
+ */
+function rawGroups(store: Store, ids: readonly string[], q: FigureQuery, horizon: RetentionHorizon | null) {
+  if (q.groupBy !== 'queue' && q.groupBy !== 'agent') return null;
+  const fromMs = Math.min(q.toMs, Math.max(q.fromMs, horizon?.prunedBeforeMs ?? q.fromMs));
+  const range = { standardIds: ids, fromMs, toMs: q.toMs, site: q.site, groupBy: q.groupBy };
+  return { fromMs, values: store.engine.values(range), rows: store.engine.aggregate({ ...range, source: 'raw' }) };
 }
 
 export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
@@ -165,8 +168,20 @@ export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
   const read = readRange(store, ids, q, boundaries, bounds !== null);
   // Each boundary's ISO text once for every standard's series (a point's end is the next one's start).
   const iso = bounds ? [...bounds.starts, bounds.end].map((ms) => new Date(ms).toISOString()) : [];
-  const values = store.engine.values({ standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, site: q.site, ...(q.groupBy === 'queue' || q.groupBy === 'agent' ? { groupBy: q.groupBy } : {}) });
-  const groupRows = q.groupBy === 'queue' || q.groupBy === 'agent' ? store.engine.aggregate({ standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, site: q.site, source: 'raw', groupBy: q.groupBy }) : null;
+  const horizon = store.audit.retention();
+  // The p90 is read from the value histograms (and raw sub-quarter-hour edges) whatever the breakdown, so a
+  // queue/agent breakdown does not change the standard's own p90, nor lose it for a pruned range.
+  const values = store.engine.values({ standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, site: q.site });
+  const raw = rawGroups(store, ids, q, horizon);
+  const missing = [
+    ...prunedParts('counts', read.rawRanges, horizon),
+    ...prunedParts('p90', valuePieces(q.fromMs, q.toMs).filter((p) => p.source === 'raw'), horizon),
+    ...(raw ? prunedParts('groups', [{ fromMs: q.fromMs, toMs: raw.fromMs }], horizon) : []),
+  ];
+  const incomplete = incompleteOf(horizon, missing);
+  const groupValues = raw ? raw.values : values;
+  const groupRows = raw ? raw.rows : null;
+  const covers = raw && raw.fromMs > q.fromMs ? { from: new Date(raw.fromMs).toISOString(), to: new Date(q.toMs).toISOString() } : {};
 
   return standards.map((std) => {
     const mine = read.totals.filter((r) => r.standardId === std.id);
@@ -240,15 +255,16 @@ export function complianceFigures(store: Store, q: FigureQuery): FullFigure[] {
       for (const row of q.groupBy === 'site' ? mine : groupRows!.filter((g) => g.standardId === std.id)) {
         add(entry(q.groupBy === 'site' ? row.site : (row.group ?? null)).sums, row);
       }
-      for (const v of myValues) entry(key(v)).values.push(v);
+      for (const v of groupValues) if (v.standardId === std.id) entry(key(v)).values.push(v);
       figure.groups = [...groups.entries()]
         .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
         .map(([k, g]) => {
           const r = ratio(g.sums.met, g.sums.counted);
           const { met, counted } = g.sums;
-          return { key: k, numerator: met, denominator: counted, met, total: counted, missed: counted - met, ratio: r, band: bandOf(r, std.bands, std.target), companions: companions(std.measure, g.sums, g.values) };
+          return { key: k, numerator: met, denominator: counted, met, total: counted, missed: counted - met, ratio: r, band: bandOf(r, std.bands, std.target), companions: companions(std.measure, g.sums, g.values), ...covers };
         });
     }
+    if (incomplete) figure.incomplete = incomplete;
     return figure;
   });
 }

@@ -36,9 +36,12 @@ export function complianceReport(store: Store, q: ReportQuery): ComplianceReport
     window: q.window ?? null,
     timeZone,
     groupBy: q.groupBy ?? null,
+    prunedBefore: isoOrNull(store.audit.retention()?.prunedBeforeMs),
     standards: complianceFigures(store, { standardIds, fromMs: q.fromMs, toMs: q.toMs, site: q.site, bucket: q.bucket, timeZone, groupBy: q.groupBy ?? null }),
   };
 }
+
+const isoOrNull = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** "Today" is the server's local calendar day until sites carry their own zones. */
 export function todayRange(nowMs: number): { fromMs: number; toMs: number; site: null } {

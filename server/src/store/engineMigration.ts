@@ -62,14 +62,21 @@ export function rollupTrigger(table: string, grainMs: number, when: string | nul
     END;`;
 }
 
-/** Recomputes one rollup table from raw events and judgements (the source of truth). */
-export function rebuildSql(table: string, grainMs: number): string {
+/**
+ * Recomputes one rollup table from raw events and judgements (the source of truth). With `fromMs` (a multiple of
+ * the grain: the retention cutoff), only the buckets from there on: before it, the raw events were pruned and the
+ * rollup rows are all that is left.
+ */
+export function rebuildSql(table: string, grainMs: number, fromMs?: number): string {
+  if (fromMs !== undefined && (!Number.isSafeInteger(fromMs) || fromMs % grainMs !== 0)) throw new Error(`a partial rebuild starts on the ${table} grid`);
+  const keep = fromMs === undefined ? '' : ` WHERE bucket_ms >= ${fromMs}`;
+  const only = fromMs === undefined ? '' : ` WHERE e.occurred_at_ms >= ${fromMs}`;
   return `
-    DELETE FROM ${table};
+    DELETE FROM ${table}${keep};
     INSERT INTO ${table} (${COLUMNS})
     SELECT bucket_ms, standard_id, standard_version, site, SUM(judged), SUM(counted), SUM(met), SUM(considered),
            SUM(abandoned), SUM(value_n), SUM(value_sum), MAX(wait_max)
-    FROM (SELECT ${contributionsSql('j', grainMs)} FROM judgements j JOIN events e ON e.seq = j.event_seq ORDER BY j.event_seq)
+    FROM (SELECT ${contributionsSql('j', grainMs)} FROM judgements j JOIN events e ON e.seq = j.event_seq${only} ORDER BY j.event_seq)
     GROUP BY standard_id, bucket_ms, site, standard_version;`;
 }
 

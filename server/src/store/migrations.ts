@@ -7,6 +7,7 @@ import { KEYS_MIGRATION } from './keysMigration';
 import { AUDIT_MIGRATION } from '../audit/migration';
 import { HISTOGRAM_MIGRATION } from './valueHistogram';
 import { BATCH_WRITER_MIGRATION } from './batchWriterMigration';
+import { RETENTION_MIGRATION } from '../audit/retentionMigration';
 
 export interface Migration {
   version: number;
@@ -79,6 +80,7 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_MIGRATION, // version 5 (audit, issue #6)
   HISTOGRAM_MIGRATION, // version 6 (value histograms for the p90, issue #7)
   BATCH_WRITER_MIGRATION, // version 7 (the batch writer chains and rolls up what it inserts, issue #7)
+  RETENTION_MIGRATION, // version 8 (corrections of pruned events, counted for the compliance export)
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -3,7 +3,8 @@
 import type Database from 'better-sqlite3';
 import { contributionsSql, rebuildSql, ROLLUP_GRAINS } from './engineMigration';
 import { reapplyCorrections } from '../audit/auditStore';
-import { histRebuildSql, VALUE_GRAINS } from './valueHistogram';
+import { histDaysFromQuartersSql, histRebuildSql, VALUE_GRAINS } from './valueHistogram';
+import { retentionHorizon } from '../audit/retention';
 // Raw reads filter standards with a unary plus (`+j.standard_id IN …`): without it SQLite drives the join from
 // the standard's index (every judgement of the standard, ever) instead of the events' time or site+time index,
 // which made a 15-minute all-site edge of a rolling window cost as much as the whole history (issue #7).
@@ -66,7 +67,10 @@ export interface EngineQueries {
    * add the counts up (issue #7). queue/agent are only filled when `groupBy` asks for them, else null.
    */
   values(q: Omit<AggQuery, 'source'>): ValueCount[];
-  /** Recomputes every rollup table (and value histogram) from raw events, judgements and corrections. */
+  /**
+   * Recomputes every rollup table (and value histogram) from raw events, judgements and corrections; after
+   * retention pruning, from the cutoff on (docs/audit.md "Retention").
+   */
   rebuildRollups(): void;
   /** Rollup or histogram rows as stored (for audits and the rebuild test). */
   dumpRollups(table: 'rollup_minute' | 'rollup_15m' | (typeof VALUE_GRAINS)[number]['table']): unknown[];
@@ -99,6 +103,32 @@ export function sourceFor(boundaries: readonly number[]): AggSource {
 }
 
 const mod = (a: number, m: number) => ((a % m) + m) % m;
+
+/** A range read as one rollup span plus raw pieces (each under one grain long) off the span's grid. */
+export interface RangeSplit {
+  raw: Array<{ fromMs: number; toMs: number }>;
+  rollup: { source: Exclude<AggSource, 'raw'>; fromMs: number; toMs: number } | null;
+}
+
+/**
+ * Issue #7: a rolling window ("30 days until now") starts and ends off the rollup grid, which used to send the whole
+ * range to raw judgements. When only the two ends are off-grid (every other boundary is aligned), the aligned
+ * interior is read from the rollups and just the two partial edges from raw rows. Shared by the compliance
+ * figures and the compliance export, so both read the same events for the same range (also after pruning, when
+ * a raw edge in the pruned past is empty and both say so).
+ */
+export function splitRange(fromMs: number, toMs: number, boundaries: readonly number[]): RangeSplit {
+  const source = sourceFor(boundaries);
+  if (source !== 'raw') return { raw: [], rollup: { source, fromMs, toMs } };
+  const inner = boundaries.filter((b) => b > fromMs && b < toMs);
+  for (const grain of [{ ms: 900_000, source: 'rollup_15m' as const }, { ms: 60_000, source: 'rollup_minute' as const }]) {
+    const a = Math.ceil(fromMs / grain.ms) * grain.ms;
+    const b = Math.floor(toMs / grain.ms) * grain.ms;
+    if (a >= b || !inner.every((x) => x % grain.ms === 0)) continue;
+    return { raw: [{ fromMs, toMs: a }, { fromMs: b, toMs }].filter((r) => r.fromMs < r.toMs), rollup: { source: grain.source, fromMs: a, toMs: b } };
+  }
+  return { raw: [{ fromMs, toMs }], rollup: null };
+}
 
 /** Selected columns of a rollup read of the given shape (see AggQuery.shape). */
 function rollupShape(q: AggQuery): string {
@@ -213,10 +243,18 @@ export function createEngineQueries(db: Database.Database): EngineQueries {
       return valuePieces(q.fromMs, q.toMs).flatMap((p) => (p.source === 'raw' ? rawValues({ ...q, ...p }) : histValues(p.source, { ...q, ...p })));
     },
     rebuildRollups() {
+      // After retention pruning only the buckets from the cutoff on are recomputed: before it, the raw events are
+      // gone and these rows are all that is left of them (they also hold events back-dated there since).
+      const from = retentionHorizon(db)?.prunedBeforeMs;
       db.transaction(() => {
-        for (const g of ROLLUP_GRAINS) db.exec(rebuildSql(g.table, g.ms));
-        reapplyCorrections(db); // issue #6: voids/amendments are compensating deltas on top of raw judgements
-        for (const g of VALUE_GRAINS) db.exec(histRebuildSql(g.table, g.ms)); // corrections included
+        for (const g of ROLLUP_GRAINS) db.exec(rebuildSql(g.table, g.ms, from));
+        reapplyCorrections(db, from); // issue #6: voids/amendments are compensating deltas on top of raw judgements
+        if (from === undefined) for (const g of VALUE_GRAINS) db.exec(histRebuildSql(g.table, g.ms)); // corrections included
+        else {
+          const [day, quarter] = VALUE_GRAINS;
+          db.exec(histRebuildSql(quarter.table, quarter.ms, from));
+          db.exec(histDaysFromQuartersSql(Math.floor(from / day.ms) * day.ms));
+        }
       })();
     },
     dumpRollups(table) {

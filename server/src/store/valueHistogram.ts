@@ -104,30 +104,47 @@ function correctionTrigger(table: string, grainMs: number): string {
 
 /**
  * Recomputes one histogram: the original judgements, then for each corrected event minus its original
- * contribution plus its final effective one (what replaying every correction's delta adds up to).
+ * contribution plus its final effective one (what replaying every correction's delta adds up to). With `fromMs`
+ * (a multiple of the grain: the retention cutoff), only the buckets from there on, as rebuildSql.
  */
-export function histRebuildSql(table: string, grainMs: number): string {
+export function histRebuildSql(table: string, grainMs: number, fromMs?: number): string {
+  if (fromMs !== undefined && (!Number.isSafeInteger(fromMs) || fromMs % grainMs !== 0)) throw new Error(`a partial rebuild starts on the ${table} grid`);
+  const since = fromMs === undefined ? '' : `e.occurred_at_ms >= ${fromMs} AND `;
   const bucket = bucketOf('e.occurred_at_ms', grainMs);
   const insert = `INSERT INTO ${table} (site, standard_id, bucket_ms, standard_version, value, n, met)`;
   const original = (sign: 1 | -1, which: string) => `
     ${insert}
     SELECT e.site, j.standard_id, ${bucket}, j.standard_version, j.value, ${sign} * COUNT(*), ${sign} * SUM(j.met)
     FROM judgements j JOIN events e ON e.seq = j.event_seq
-    WHERE ${which} ${inPopulation('j.reason', 'e.outcome', 'j.value')}
+    WHERE ${since}${which} ${inPopulation('j.reason', 'e.outcome', 'j.value')}
     GROUP BY 1, 2, 3, 4, 5`;
   return `
-    DELETE FROM ${table};
+    DELETE FROM ${table}${fromMs === undefined ? '' : ` WHERE bucket_ms >= ${fromMs}`};
     ${original(1, '')};
     ${original(-1, 'j.event_seq IN (SELECT event_seq FROM audit_corrections) AND')}
     ${UPSERT};
     ${insert}
     SELECT e.site, r.key, ${bucket}, ${field('standardVersion')}, ${field('value')}, COUNT(*), SUM(${field('met')})
     FROM audit_corrections pc JOIN events e ON e.seq = pc.event_seq, json_each(pc.rejudged) r
-    WHERE pc.action = 'amend' AND pc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = pc.event_seq)
+    WHERE ${since}pc.action = 'amend' AND pc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = pc.event_seq)
       AND ${inPopulation(field('reason'), 'e.outcome', field('value'))}
     GROUP BY 1, 2, 3, 4, 5
     ${UPSERT};
     DELETE FROM ${table} WHERE n = 0;`;
+}
+
+/**
+ * The day histogram from UTC midnight `fromMs` on, summed from the quarter-hour one: after pruning, the day of
+ * the cutoff is partly gone from the raw events, and the quarter hours before the cutoff are what is left of it.
+ */
+export function histDaysFromQuartersSql(fromMs: number): string {
+  const [day, quarter] = VALUE_GRAINS;
+  if (!Number.isSafeInteger(fromMs) || fromMs % day.ms !== 0) throw new Error('days are summed from a UTC midnight');
+  return `
+    DELETE FROM ${day.table} WHERE bucket_ms >= ${fromMs};
+    INSERT INTO ${day.table} (site, standard_id, bucket_ms, standard_version, value, n, met)
+    SELECT site, standard_id, ${bucketOf('bucket_ms', day.ms)}, standard_version, value, SUM(n), SUM(met) FROM ${quarter.table}
+    WHERE bucket_ms >= ${fromMs} GROUP BY 1, 2, 3, 4, 5;`;
 }
 
 export const HISTOGRAM_MIGRATION: Migration = {
