@@ -3,13 +3,8 @@
 // (protocol/dashboard.ts) with the API key, and tells it what to select (a tree item "opens the dashboard
 // filtered to it"). The page answers `ready`, `rendered` and `request`.
 import * as vscode from 'vscode';
-import {
-  dashboardRequestHttp,
-  type DashboardMessage,
-  type DashboardRequestMessage,
-  type HostToWebviewMessage,
-  type RenderedSummary,
-} from '@ringside/server/protocol';
+import type { DashboardMessage, DashboardRequestMessage, HostToWebviewMessage, RenderedSummary } from '@ringside/server/protocol';
+import { dashboardRequestHttp } from '@ringside/server/protocol/pure';
 import type { RingsideConnection } from './connection';
 import { DASHBOARD_VIEW_TYPE } from './commandIds';
 import { forwardDashboardRequest } from './httpApi';

@@ -3,7 +3,7 @@ export * from './standards';
 export * from './sites';
 export * from './compliance';
 export * from './live';
-export * from './dashboard';
+export * from './pure';
 export * from './distribution';
 export * from './problem';
 export * from './ingest';

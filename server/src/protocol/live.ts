@@ -3,7 +3,7 @@
 import type { ComplianceFigure, ComplianceSeries, JudgedEvent, SeriesPoint } from './compliance';
 import type { Standard } from './standards';
 import type { Alert } from './alerts';
-import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './dashboard';
+import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './pure/dashboard';
 
 /** Sent once to every client on connect. */
 export interface Snapshot {
@@ -65,9 +65,6 @@ export type ReplayResponse =
       headAlertId: number;
     }
   | { ok: false; error: string };
-
-export const REPLAY_MAX_EVENTS = 5_000;
-export const REPLAY_MAX_ALERTS = 500;
 
 export interface ClientToServerEvents {
   replay: (request: ReplayRequest, ack: (response: ReplayResponse) => void) => void;

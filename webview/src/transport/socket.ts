@@ -3,8 +3,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, DashboardMessage, ProblemDetails, ServerToClientEvents } from '@ringside/server/protocol';
 // The values come from the zod-free module: the protocol's index would pull zod's schemas into the page's bundle.
-import { dashboardRequestHttp } from '@ringside/server/protocol/dashboard';
-import { backoffSettings, ServerDisconnectRetry } from '@ringside/server/protocol/reconnect';
+import { backoffSettings, dashboardRequestHttp, ServerDisconnectRetry } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
 import { RequestError, type Transport } from './transport';
 import { needsKey, promptForKey, type AskKey } from './keyPrompt';

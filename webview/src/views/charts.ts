@@ -1,11 +1,11 @@
 // A panel per visible standard, each holding one compliance chart that lives as long as the standard does,
 // its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
+import { bandsOf } from '@ringside/server/protocol/pure';
 import { windowSeries, windowFigure, visibleStandards, type DataStatus } from '../derived';
 import { formatClock, formatPercent, formatTarget, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
-import { bandsOf } from '../status';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints } from './chart-data';
 import { createComplianceChart, type ComplianceChart } from './compliance-chart';

@@ -1,6 +1,6 @@
 // The controls bar: window (live 1 h, today, 7 d, 30 d, custom range), site and standard filters.
 // Native buttons and selects, so everything works with the keyboard and a screen reader as is.
-import { DASHBOARD_WINDOWS } from '@ringside/server/protocol/dashboard';
+import { DASHBOARD_WINDOWS } from '@ringside/server/protocol/pure';
 import { WINDOW_LABELS, type DashboardSelection } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
 import { el } from './dom';

@@ -3,11 +3,11 @@
 // - in VS Code the webview posts { type: 'request', id, request } and the extension host answers
 //   { type: 'response', id, ok, body | problem } after making the very same HTTP call (dashboardRequestHttp).
 // Pure: no I/O here, both sides import it.
-import type { Alert } from './alerts';
-import type { ComplianceReport, GroupBy } from './compliance';
-import type { DistributionReport } from './distribution';
-import type { ProblemDetails } from './problem';
-import type { ReportWindow } from './standards';
+import type { Alert } from '../alerts';
+import type { ComplianceReport, GroupBy } from '../compliance';
+import type { DistributionReport } from '../distribution';
+import type { ProblemDetails } from '../problem';
+import type { ReportWindow } from '../standards';
 
 /** Windows the dashboard offers: rolling hour, the server's today, 7 and 30 days, or a custom [from, to). */
 export const DASHBOARD_WINDOWS = ['1h', 'today', '7d', '30d', 'custom'] as const;
