@@ -197,7 +197,7 @@ export const msg = {
 };
 
 // ---- Issue #5: historical queries, alerts, a fake transport ----
-import type { Alert, ComplianceReport, DashboardRequest, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
+import type { Alert, ComplianceReport, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
 import type { Transport } from '../../webview/src/transport/transport';
 
 export function group(key: string | null, numerator: number, denominator: number): GroupFigure {
@@ -338,16 +338,17 @@ export function alert(fields: Partial<Alert> = {}): Alert {
  * A transport as the tests need it: messages are dispatched by the test, queries answered by `answer`
  * (a value, a rejection, or a promise the test resolves later), every request recorded.
  */
-export function fakeTransport(answer: (request: DashboardRequest) => unknown | Promise<unknown>, saved: unknown = null) {
+export function fakeTransport(answer: (request: DashboardRequest) => unknown, saved: unknown = null) {
   const requests: DashboardRequest[] = [];
   const summaries: unknown[] = [];
   let store = saved;
   const transport: Transport = {
     start: () => () => {},
     reportRendered: (summary) => summaries.push(summary),
-    request: async (request) => {
+    request: async <K extends DashboardRequestKind>(request: DashboardRequest<K>) => {
       requests.push(request);
-      return answer(request);
+      // A fake server: the test decides what it answers, including the wrong thing.
+      return (await answer(request)) as DashboardResponseBodies[K];
     },
     loadSelection: () => store,
     saveSelection: (selection) => {

@@ -1,8 +1,8 @@
-// The dashboard's historical queries (issue #5), one typed shape for both hosts:
-// - in a browser the page turns a DashboardRequest into an HTTP call itself (same origin, Bearer key);
+// The dashboard's historical queries, one typed request → response map for both hosts:
+// - in a browser the page turns a DashboardRequest into an HTTP call itself (fetchDashboard, Bearer key);
 // - in VS Code the webview posts { type: 'request', id, request } and the extension host answers
-//   { type: 'response', id, ok, body | problem } after making the very same HTTP call (dashboardRequestHttp).
-// Pure: no I/O here, both sides import it.
+//   { type: 'response', id, kind, ok, body | problem } after making the very same HTTP call.
+// DashboardResponseBodies says what each kind answers with, so neither side casts.
 import type { Alert } from '../alerts';
 import type { ComplianceReport, GroupBy } from '../compliance';
 import type { DistributionReport } from '../distribution';
@@ -50,10 +50,21 @@ export interface DistributionParams {
   window?: ReportWindow;
 }
 
-export type DashboardRequest =
-  | { kind: 'compliance'; params: ComplianceParams }
-  | { kind: 'distribution'; params: DistributionParams }
-  | { kind: 'ack-alert'; alertId: number };
+/** What each kind of request carries besides its `kind`. */
+export interface DashboardRequestParams {
+  compliance: { params: ComplianceParams };
+  distribution: { params: DistributionParams };
+  'ack-alert': { alertId: number };
+}
+export type DashboardRequestKind = keyof DashboardRequestParams;
+
+type AnyDashboardRequest = { [K in DashboardRequestKind]: { kind: K } & DashboardRequestParams[K] }[DashboardRequestKind];
+
+/**
+ * A request of kind K (`DashboardRequest<'ack-alert'>`); plain `DashboardRequest` is any of them. A call
+ * `request({ kind: 'ack-alert', alertId })` of a `request<K>(r: DashboardRequest<K>)` infers K, hence its answer.
+ */
+export type DashboardRequest<K extends DashboardRequestKind = DashboardRequestKind> = AnyDashboardRequest & { kind: K };
 
 /** The body a successful request answers with, per kind. */
 export interface DashboardResponseBodies {
@@ -62,7 +73,12 @@ export interface DashboardResponseBodies {
   /** The acknowledged alert record. */
   'ack-alert': Alert;
 }
-export type DashboardResponseBody<K extends DashboardRequest['kind']> = DashboardResponseBodies[K];
+
+/**
+ * How a request of kind K ended: the server's answer, or its problem+json (or one made up where it could not be
+ * reached: status 0; no key set: 401).
+ */
+export type DashboardResult<K extends DashboardRequestKind> = { ok: true; body: DashboardResponseBodies[K] } | { ok: false; problem: ProblemDetails };
 
 /** Webview → host: please make this request (id is unique per webview page load). */
 export interface DashboardRequestMessage {
@@ -71,28 +87,94 @@ export interface DashboardRequestMessage {
   request: DashboardRequest;
 }
 
-/**
- * Host → webview: the answer to request `id`. `ok: false` carries the server's problem+json, or one the host
- * made up (status 0: could not reach the server; 401: no key set).
- */
-export type DashboardResponseMessage =
-  | { type: 'response'; id: number; ok: true; body: unknown }
-  | { type: 'response'; id: number; ok: false; problem: ProblemDetails };
+/** Host → webview: the result of request `id`, whose kind it repeats so the page can check what it got. */
+export type DashboardResponseMessage<K extends DashboardRequestKind = DashboardRequestKind> = { type: 'response'; id: number; kind: K } & DashboardResult<K>;
+
+/** Whether `message` answers a request of kind `kind` (and so carries that kind's body). */
+export function isResponseTo<K extends DashboardRequestKind>(message: DashboardResponseMessage, kind: K): message is DashboardResponseMessage<K> {
+  return message.kind === kind;
+}
 
 /** The HTTP call a request stands for: method and path including /api/v1 and the query string. */
 export function dashboardRequestHttp(request: DashboardRequest): { method: 'GET' | 'POST'; path: string } {
-  const query = (params: object) => {
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
-    const text = search.toString();
-    return text ? `?${text}` : '';
-  };
   switch (request.kind) {
     case 'compliance':
-      return { method: 'GET', path: `/api/v1/compliance${query(request.params)}` };
+      return { method: 'GET', path: `/api/v1/compliance${queryString(request.params)}` };
     case 'distribution':
-      return { method: 'GET', path: `/api/v1/distribution${query(request.params)}` };
+      return { method: 'GET', path: `/api/v1/distribution${queryString(request.params)}` };
     case 'ack-alert':
       return { method: 'POST', path: `/api/v1/alerts/${encodeURIComponent(String(request.alertId))}/ack` };
   }
+}
+
+function queryString(params: object): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/** `path` (absolute, /api/v1/…) below `serverUrl`, keeping a reverse-proxy prefix: http://host/ringside + /api/v1/x. */
+export function apiUrl(serverUrl: string, path: string): URL {
+  const base = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
+  return new URL(path.replace(/^\//, ''), base);
+}
+
+/** The part of fetch (the page's, Node's) that a dashboard request uses. */
+export type DashboardFetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; cache?: 'no-store' },
+) => Promise<{ ok: boolean; status: number; statusText: string; text(): Promise<string> }>;
+
+export interface DashboardFetchOptions {
+  /** The server's address (may end in a reverse-proxy prefix). */
+  serverUrl: string;
+  /** Sent as `Authorization: Bearer`. */
+  apiKey?: string | null;
+  /** The fetch to call (the page's, Node's; tests pass their own). */
+  fetch: DashboardFetch;
+  /** Extra fetch settings: a timeout signal, a cache mode. */
+  init?: { signal?: AbortSignal; cache?: 'no-store' };
+}
+
+/**
+ * Makes the HTTP call a request stands for and never throws: the browser page calls it for itself, the extension
+ * host for its webview (and its own tree and notifications), so both read the server the same way.
+ */
+export async function fetchDashboard<K extends DashboardRequestKind>(request: DashboardRequest<K>, options: DashboardFetchOptions): Promise<DashboardResult<K>> {
+  const { method, path } = dashboardRequestHttp(request);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
+  if (method === 'POST') headers['content-type'] = 'application/json';
+  let response: Awaited<ReturnType<DashboardFetch>>;
+  try {
+    response = await options.fetch(apiUrl(options.serverUrl, path).toString(), { method, headers, ...(method === 'POST' ? { body: '{}' } : {}), ...options.init });
+  } catch (error) {
+    return failure(0, 'Server unreachable', `could not reach ${options.serverUrl}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const text = await response.text();
+  const body = parseJson(text);
+  if (response.ok) {
+    if (body === undefined) return failure(response.status, 'Not JSON', 'the server answered with something that is not JSON');
+    // The one place the wire is trusted: the server's JSON for this request is the body its kind promises.
+    return { ok: true, body: body as DashboardResponseBodies[K] };
+  }
+  if (isProblem(body)) return { ok: false, problem: body };
+  return failure(response.status, response.statusText || 'Request failed', text.slice(0, 500));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isProblem(body: unknown): body is ProblemDetails {
+  return typeof body === 'object' && body !== null && typeof (body as { status?: unknown }).status === 'number';
+}
+
+function failure(status: number, title: string, detail: string): { ok: false; problem: ProblemDetails } {
+  return { ok: false, problem: { type: 'about:blank', title, status, detail } };
 }
