@@ -1,13 +1,13 @@
 // Socket.IO on the API's http server. Data flows one way: ingest → store → (this) → clients.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../protocol';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../protocol';
 import type { IngestService } from '../ingest/ingestService';
 import type { Store } from '../store/store';
 import { buildComplianceUpdate, buildSnapshot } from './snapshot';
 import { handleReplay } from './replay';
 
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface LiveDeps {
   httpServer: HttpServer;

@@ -10,6 +10,7 @@ export * from './ingest';
 export * from './alerts';
 export * from './text';
 export * from './retention';
+export * from './scopes';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;

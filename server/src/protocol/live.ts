@@ -1,9 +1,10 @@
-// Socket.IO typed event maps (https://socket.io/docs/v4/typescript/) and the webview message protocol.
+// Socket.IO typed event maps and socket data (https://socket.io/docs/v4/typescript/), and the webview message protocol.
 // The extension host relays server→client events to the webview unchanged, so both use DashboardMessage.
 import type { ComplianceFigure, ComplianceSeries, JudgedEvent, SeriesPoint } from './compliance';
 import type { Standard } from './standards';
 import type { Alert } from './alerts';
 import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './pure/dashboard';
+import type { ApiScope } from './scopes';
 
 /** Sent once to every client on connect. */
 export interface Snapshot {
@@ -68,6 +69,24 @@ export type ReplayResponse =
 
 export interface ClientToServerEvents {
   replay: (request: ReplayRequest, ack: (response: ReplayResponse) => void) => void;
+}
+
+/** Events between server processes (a Socket.IO adapter); a single process sends none. */
+export type InterServerEvents = Record<string, never>;
+
+/** The API key a live connection was accepted with, as the handshake check keeps it on the socket. */
+export interface LiveKey {
+  id: string;
+  name: string;
+  scopes: ApiScope[];
+  /** When the key expires (ms since the epoch); null = never. The connection is cut then. */
+  expiresAtMs: number | null;
+}
+
+/** What the server keeps on each connection (`socket.data`). */
+export interface SocketData {
+  /** Absent when the server runs without keys (open access on loopback). */
+  key?: LiveKey;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
