@@ -157,7 +157,7 @@ export class RingsideConnection {
     this.setState('disconnected', this.current.serverUrl, 'disconnected');
   }
 
-  /** Drops the transport as a network failure would; socket.io-client then reconnects with backoff. For tests. */
+  /** Drops the transport as a network failure would; socket.io-client then reconnects with backoff (the test API's dropConnection). */
   simulateNetworkDrop(): void {
     (this.socket?.io.engine as { close?: () => void } | undefined)?.close?.();
   }

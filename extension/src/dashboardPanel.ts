@@ -19,12 +19,11 @@ const ASSET_FOLDER = ['dist', 'webview'] as const;
 
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
-  private static readonly renders = new Listeners<RenderedSummary>();
+  private static readonly changes = new Listeners<void>();
   private static lastSummary: RenderedSummary | undefined;
-  private static restored: unknown;
 
-  /** Fires with what the page shows, after each render. */
-  static readonly onDidRender = DashboardPanel.renders.event;
+  /** Fires when the panel opens or closes, and after each render the page reports. */
+  static readonly onDidChange = DashboardPanel.changes.event;
 
   static get lastRenderedSummary(): RenderedSummary | undefined {
     return DashboardPanel.lastSummary;
@@ -32,11 +31,6 @@ export class DashboardPanel implements vscode.Disposable {
 
   static get isOpen(): boolean {
     return DashboardPanel.current !== undefined;
-  }
-
-  /** The state VS Code handed the serializer at the last restore (for tests and diagnostics). */
-  static get lastRestoredState(): unknown {
-    return DashboardPanel.restored;
   }
 
   /** The selection most recently sent to the page (by a tree click or a restore). */
@@ -56,6 +50,7 @@ export class DashboardPanel implements vscode.Disposable {
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Ringside', column ?? vscode.ViewColumn.One, webviewOptions(extensionUri));
     DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selection);
+    DashboardPanel.changes.fire();
   }
 
   /**
@@ -64,13 +59,13 @@ export class DashboardPanel implements vscode.Disposable {
    * the filter survives even where the state is not handed back to the page.
    */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, connection: RingsideConnection, state: unknown): void {
-    DashboardPanel.restored = state;
     panel.webview.options = webviewOptions(extensionUri);
     DashboardPanel.current?.dispose();
     // The page's own state first; VS Code writes it to storage only when it saves the workbench state, so after an
     // abrupt reload (browser F5 in code-server) it can be stale: then the selection the host remembered.
     const remembered = DashboardPanel.memory?.get<unknown>(SELECTION_MEMORY_KEY);
     DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selectionFromState(state) ?? selectionFromState({ selection: remembered }));
+    DashboardPanel.changes.fire();
   }
 
   static disposeCurrent(): void {
@@ -98,6 +93,7 @@ export class DashboardPanel implements vscode.Disposable {
   select(selection: Selection): void {
     this.selection = { ...this.selection, ...selection };
     remember(this.selection);
+    DashboardPanel.changes.fire();
     if (this.ready) this.post({ type: 'select', selection });
   }
 
@@ -129,7 +125,7 @@ export class DashboardPanel implements vscode.Disposable {
       this.selection = summary.selection;
       remember(this.selection);
     }
-    DashboardPanel.renders.fire(summary);
+    DashboardPanel.changes.fire();
   }
 
   /** Makes the page's HTTP request with the API key and posts the result back (never throws). */
@@ -152,6 +148,7 @@ export class DashboardPanel implements vscode.Disposable {
       DashboardPanel.current = undefined;
       // Nothing is on screen any more; a reopened panel reports afresh.
       DashboardPanel.lastSummary = undefined;
+      DashboardPanel.changes.fire();
     }
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.panel.dispose();
