@@ -369,7 +369,19 @@ export function answering(parts: { report?: ComplianceReport; groups?: Complianc
   };
 }
 
-/** Lets pending promise callbacks (query answers) run. */
+/**
+ * Runs every promise callback already queued: the fake transport's answers and everything they set off (the report
+ * first, then the questions after it), which are all promise callbacks, so they have run once one task has passed.
+ * The task is a MessageChannel message, not a timer: no time passes (fake timers stay where the test put them), and
+ * an answer the test has not given yet stays pending.
+ */
 export function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
