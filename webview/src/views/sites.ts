@@ -9,7 +9,7 @@ import { formatCount, formatPercent, formatTarget } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
 import { bandFor } from '../status';
-import { el, setText } from './dom';
+import { button, el, setText } from './dom';
 
 const BAND_WORD = { good: 'green', warn: 'amber', bad: 'red', none: 'no events' } as const;
 
@@ -17,8 +17,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   const header = el('header', 'rs-panel-header');
   const title = el('h2', 'rs-panel-title', 'Sites');
   const meta = el('span', 'rs-panel-meta');
-  const back = el('button', 'rs-button rs-button--small rs-sites-back', 'All sites');
-  back.type = 'button';
+  const back = button('rs-button rs-button--small rs-sites-back', 'All sites');
   back.hidden = true;
   back.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: null } }));
   header.append(title, meta, back);
