@@ -196,7 +196,7 @@ export const msg = {
       : { type: 'connection', state, serverUrl: 'http://127.0.0.1:4870', error },
 };
 
-// ---- Issue #5: historical queries, alerts, a fake transport ----
+// ---- historical queries, alerts, a fake transport ----
 import type { Alert, ComplianceReport, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
 import type { Transport } from '../../webview/src/transport/transport';
 

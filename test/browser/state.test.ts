@@ -144,7 +144,7 @@ describe('reduce', () => {
   });
 });
 
-describe('reduce (issue #5: selection, queries, alerts, feed controls)', () => {
+describe('reduce: selection, queries, alerts, feed controls', () => {
   it('takes a selection from the controls or the host, sanitised, and keeps identity when nothing changed', () => {
     const state = apply(msg.snapshot(snapshot()));
     const weekly = reduce(state, { type: 'ui/select', selection: { window: '7d', site: 'York' } });

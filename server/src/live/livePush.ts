@@ -56,7 +56,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
 }
 
 /**
- * CORS stays closed: a browser page from another origin may not connect (no auth yet, issue #4).
+ * CORS stays closed: a browser page from another origin may not connect unless --cors-origin names it.
  * Clients without an Origin header (the extension host, scripts) are not browsers and may.
  */
 function sameOriginOnly(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {

@@ -44,7 +44,7 @@ export interface ServerToClientEvents {
 }
 
 /**
- * Catch-up after a disconnect (issue #5, server/src/live/replay.ts). The client sends the last event `seq` and
+ * Catch-up after a disconnect (server/src/live/replay.ts). The client sends the last event `seq` and
  * alert `id` it saw; an omitted field asks for nothing of that kind (a first connect: just learn the heads).
  */
 export interface ReplayRequest {
@@ -97,9 +97,9 @@ export type DashboardMessage =
   | { type: 'judged'; events: JudgedEvent[] }
   | { type: 'compliance'; update: ComplianceUpdate }
   | { type: 'connection'; state: ConnectionState; serverUrl: string; error?: string }
-  /** Issue #5: an alert record (firing, recovered, acknowledged) as the `alert` Socket.IO event carries it. */
+  /** An alert record (firing, recovered, acknowledged) as the `alert` Socket.IO event carries it. */
   | { type: 'alert'; alert: Alert }
-  /** Issue #5: the host narrows what the dashboard shows (e.g. a tree item "opens the dashboard filtered to it"). */
+  /** The host narrows what the dashboard shows (e.g. a tree item "opens the dashboard filtered to it"). */
   | { type: 'select'; selection: Partial<DashboardSelection> };
 
 /** Everything the extension host posts to the webview: live messages plus answers to its requests. */
@@ -110,7 +110,7 @@ export type WebviewToHostMessage =
   | { type: 'ready' }
   /** A summary of what is on screen, so the host (and its tests) know what the user sees. */
   | { type: 'rendered'; summary: RenderedSummary }
-  /** Issue #5: a historical query for the host to make over HTTP (see protocol/dashboard.ts). */
+  /** A historical query for the host to make over HTTP (see protocol/pure/dashboard.ts). */
   | DashboardRequestMessage;
 
 export interface RenderedSummary {
@@ -121,7 +121,7 @@ export interface RenderedSummary {
   /** Id of the newest event in the feed, if any. */
   newestEventId: string | null;
   eventsToday: number;
-  // Issue #5 (always sent by this dashboard; optional so older webviews stay valid):
+  // Always sent by this dashboard; optional so older webviews stay valid:
   /** What the dashboard is filtered to (window, range, site, standard). */
   selection?: DashboardSelection;
   /** Alerts firing now, as the banner lists them. */
