@@ -217,7 +217,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
   const connection: ConnectionInfo = { ...state.connection, state: 'connected', error: null };
   // The snapshot is the whole truth: it replaces (not merges) the feed, so a reconnect cannot duplicate rows.
   const feed = prependToFeed([], [...snapshot.recent].reverse());
-  const alerts = (snapshot.activeAlerts ?? []).reduce(upsertAlert, [] as Alert[]);
+  const alerts = (snapshot.activeAlerts ?? []).reduce<Alert[]>(upsertAlert, []);
   return {
     ...state,
     connection,

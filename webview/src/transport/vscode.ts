@@ -81,7 +81,7 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
     },
     loadSelection() {
       const saved = api.getState();
-      return typeof saved === 'object' && saved !== null ? (saved as { selection?: unknown }).selection ?? null : null;
+      return typeof saved === 'object' && saved !== null && 'selection' in saved ? saved.selection : null;
     },
     saveSelection(selection) {
       const saved = api.getState();
