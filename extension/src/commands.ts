@@ -39,9 +39,6 @@ export interface CommandDeps {
   connectTo(url: string): Promise<void>;
 }
 
-/** What the last "Open in Browser" opened (tests read it: the browser tab itself is outside VS Code). */
-export let lastOpenedInBrowser: string | undefined;
-
 export function registerCommands(deps: CommandDeps): void {
   const { context, connection } = deps;
   const open = (selection?: Selection) => DashboardPanel.createOrShow(context.extensionUri, connection, selection);
@@ -170,7 +167,7 @@ async function stopLocalServer(deps: CommandDeps): Promise<void> {
 /**
  * Opens the server's dashboard page (filtered like the tree item it was invoked on). The key goes into the URL
  * (`?token=`, which the page reads and never stores) only if the user agrees or set ringside.openInBrowser.includeKey
- * to "always": a URL ends up in the browser's history.
+ * to "always": a URL ends up in the browser's history. Returns the URL it opened (the command's result).
  */
 async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknown): Promise<string | undefined> {
   const { connection } = deps;
@@ -197,7 +194,6 @@ async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknow
     }
   }
   if (include && key) url.searchParams.set('token', key);
-  lastOpenedInBrowser = url.toString();
   await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
   return url.toString();
 }

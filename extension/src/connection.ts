@@ -1,7 +1,7 @@
 // The extension host is the Socket.IO client (a webview cannot reach the server's socket in remote setups);
 // it turns server events into DashboardMessage objects for the panel and remembers the current state.
 // Reconnects with backoff (socket.io-client's own: 1 s doubling to 5 s, ±50 % jitter; the same after the server
-// ended the connection on purpose, which socket.io-client alone does not retry: @ringside/server/protocol/reconnect)
+// ended the connection on purpose, which socket.io-client alone does not retry: protocol/pure/reconnect.ts)
 // and, after any disconnect, catches up with `replay` from the last event seq and alert id it saw, so nothing is missed.
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -14,7 +14,7 @@ import type {
   ServerToClientEvents,
   Snapshot,
 } from '@ringside/server/protocol';
-import { backoffSettings, ServerDisconnectRetry } from '@ringside/server/protocol/reconnect';
+import { backoffSettings, ServerDisconnectRetry } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 import { applyCompliance, applyJudged } from './liveState';
 
@@ -157,7 +157,7 @@ export class RingsideConnection {
     this.setState('disconnected', this.current.serverUrl, 'disconnected');
   }
 
-  /** Drops the transport as a network failure would; socket.io-client then reconnects with backoff. For tests. */
+  /** Drops the transport as a network failure would; socket.io-client then reconnects with backoff (the test API's dropConnection). */
   simulateNetworkDrop(): void {
     (this.socket?.io.engine as { close?: () => void } | undefined)?.close?.();
   }

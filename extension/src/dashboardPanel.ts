@@ -1,18 +1,12 @@
 // The dashboard webview (one panel; reveal it if already open), following the official webview-sample.
 // The host relays DashboardMessage objects from the connection, answers the page's HTTP requests
-// (protocol/dashboard.ts) with the API key, and tells it what to select (a tree item "opens the dashboard
+// (protocol/pure/dashboard.ts) with the API key, and tells it what to select (a tree item "opens the dashboard
 // filtered to it"). The page answers `ready`, `rendered` and `request`.
 import * as vscode from 'vscode';
-import {
-  dashboardRequestHttp,
-  type DashboardMessage,
-  type DashboardRequestMessage,
-  type HostToWebviewMessage,
-  type RenderedSummary,
-} from '@ringside/server/protocol';
+import type { DashboardRequest, DashboardRequestKind, DashboardResponseMessage, DashboardResult, HostToWebviewMessage, RenderedSummary, WebviewToHostMessage } from '@ringside/server/protocol';
 import type { RingsideConnection } from './connection';
 import { DASHBOARD_VIEW_TYPE } from './commandIds';
-import { forwardDashboardRequest } from './httpApi';
+import { requestResult } from './httpApi';
 import { Listeners } from './listeners';
 import { dashboardHtml } from './webviewHtml';
 import { selectionFromState, type Selection } from './selection';
@@ -25,12 +19,11 @@ const ASSET_FOLDER = ['dist', 'webview'] as const;
 
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
-  private static readonly renders = new Listeners<RenderedSummary>();
+  private static readonly changes = new Listeners<void>();
   private static lastSummary: RenderedSummary | undefined;
-  private static restored: unknown;
 
-  /** Fires with what the page shows, after each render. */
-  static readonly onDidRender = DashboardPanel.renders.event;
+  /** Fires when the panel opens or closes, and after each render the page reports. */
+  static readonly onDidChange = DashboardPanel.changes.event;
 
   static get lastRenderedSummary(): RenderedSummary | undefined {
     return DashboardPanel.lastSummary;
@@ -38,11 +31,6 @@ export class DashboardPanel implements vscode.Disposable {
 
   static get isOpen(): boolean {
     return DashboardPanel.current !== undefined;
-  }
-
-  /** The state VS Code handed the serializer at the last restore (for tests and diagnostics). */
-  static get lastRestoredState(): unknown {
-    return DashboardPanel.restored;
   }
 
   /** The selection most recently sent to the page (by a tree click or a restore). */
@@ -62,6 +50,7 @@ export class DashboardPanel implements vscode.Disposable {
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Ringside', column ?? vscode.ViewColumn.One, webviewOptions(extensionUri));
     DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selection);
+    DashboardPanel.changes.fire();
   }
 
   /**
@@ -70,13 +59,13 @@ export class DashboardPanel implements vscode.Disposable {
    * the filter survives even where the state is not handed back to the page.
    */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, connection: RingsideConnection, state: unknown): void {
-    DashboardPanel.restored = state;
     panel.webview.options = webviewOptions(extensionUri);
     DashboardPanel.current?.dispose();
     // The page's own state first; VS Code writes it to storage only when it saves the workbench state, so after an
     // abrupt reload (browser F5 in code-server) it can be stale: then the selection the host remembered.
     const remembered = DashboardPanel.memory?.get<unknown>(SELECTION_MEMORY_KEY);
     DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selectionFromState(state) ?? selectionFromState({ selection: remembered }));
+    DashboardPanel.changes.fire();
   }
 
   static disposeCurrent(): void {
@@ -104,6 +93,7 @@ export class DashboardPanel implements vscode.Disposable {
   select(selection: Selection): void {
     this.selection = { ...this.selection, ...selection };
     remember(this.selection);
+    DashboardPanel.changes.fire();
     if (this.ready) this.post({ type: 'select', selection });
   }
 
@@ -113,49 +103,42 @@ export class DashboardPanel implements vscode.Disposable {
     return dashboardHtml({ cspSource: webview.cspSource, scriptUri: asset('dashboard.js'), styleUri: asset('dashboard.css') });
   }
 
-  private receive(message: unknown): void {
-    if (typeof message !== 'object' || message === null) return;
-    const m = message as { type?: unknown; summary?: unknown };
-    if (m.type === 'ready') {
+  private receive(data: unknown): void {
+    const message = webviewMessage(data);
+    if (message?.type === 'ready') {
       // The page (re)loaded: it has nothing, so give it the whole current picture, then what to show.
       this.ready = true;
       for (const current of this.connection.currentMessages()) this.post(current);
       for (const alert of this.connection.activeAlerts()) this.post({ type: 'alert', alert });
       if (this.selection) this.post({ type: 'select', selection: this.selection });
-      return;
+    } else if (message?.type === 'rendered') {
+      this.rendered(message.summary);
+    } else if (message?.type === 'request') {
+      void this.answer(message.id, message.request);
     }
-    if (m.type === 'rendered' && typeof m.summary === 'object' && m.summary !== null) {
-      DashboardPanel.lastSummary = m.summary as RenderedSummary;
-      // The user may change the filter in the page itself: remember what it shows.
-      if (DashboardPanel.lastSummary.selection) {
-        this.selection = DashboardPanel.lastSummary.selection;
-        remember(this.selection);
-      }
-      DashboardPanel.renders.fire(DashboardPanel.lastSummary);
-      return;
-    }
-    if (m.type === 'request' && isRequest(message)) void this.answer(message);
   }
 
-  /** Makes the page's HTTP request with the API key and posts the answer back (never throws). */
-  private async answer(message: DashboardRequestMessage): Promise<void> {
-    let http: { method: 'GET' | 'POST'; path: string };
-    try {
-      http = dashboardRequestHttp(message.request);
-    } catch {
-      this.post({ type: 'response', id: message.id, ok: false, problem: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'unknown request kind' } });
-      return;
+  private rendered(summary: RenderedSummary): void {
+    DashboardPanel.lastSummary = summary;
+    // The user may change the filter in the page itself: remember what it shows.
+    if (summary.selection) {
+      this.selection = summary.selection;
+      remember(this.selection);
     }
+    DashboardPanel.changes.fire();
+  }
+
+  /** Makes the page's HTTP request with the API key and posts the result back (never throws). */
+  private async answer<K extends DashboardRequestKind>(id: number, request: DashboardRequest<K>): Promise<void> {
     const serverUrl = this.connection.serverUrl;
-    if (!serverUrl) {
-      this.post({ type: 'response', id: message.id, ok: false, problem: { type: 'about:blank', title: 'Not connected', status: 0, detail: 'not connected to a Ringside server' } });
-      return;
-    }
-    const result = await forwardDashboardRequest(serverUrl, this.connection.apiKey, http);
-    this.post(result.ok ? { type: 'response', id: message.id, ok: true, body: result.body } : { type: 'response', id: message.id, ok: false, problem: result.problem });
+    const result: DashboardResult<K> = serverUrl
+      ? await requestResult(serverUrl, this.connection.apiKey, request)
+      : { ok: false, problem: { type: 'about:blank', title: 'Not connected', status: 0, detail: 'not connected to a Ringside server' } };
+    const response: DashboardResponseMessage<K> = { type: 'response', id, kind: request.kind, ...result };
+    this.post(response);
   }
 
-  private post(message: HostToWebviewMessage | DashboardMessage): void {
+  private post(message: HostToWebviewMessage): void {
     // A hidden panel drops messages; it re-sends `ready` when shown again and then gets the current picture.
     void this.panel.webview.postMessage(message);
   }
@@ -165,6 +148,7 @@ export class DashboardPanel implements vscode.Disposable {
       DashboardPanel.current = undefined;
       // Nothing is on screen any more; a reopened panel reports afresh.
       DashboardPanel.lastSummary = undefined;
+      DashboardPanel.changes.fire();
     }
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.panel.dispose();
@@ -187,8 +171,29 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   };
 }
 
-function isRequest(message: unknown): message is DashboardRequestMessage {
-  const m = message as { id?: unknown; request?: unknown };
-  return typeof m.id === 'number' && typeof m.request === 'object' && m.request !== null && typeof (m.request as { kind?: unknown }).kind === 'string';
+const REQUEST_KINDS: Record<DashboardRequestKind, true> = { compliance: true, distribution: true, 'ack-alert': true };
+
+/**
+ * What the page posted, if it is one of our messages: a webview also hears VS Code's own. A request of a kind this
+ * host does not know is not ours either (the page then reports that the host did not answer).
+ */
+function webviewMessage(data: unknown): WebviewToHostMessage | undefined {
+  if (!isObject(data)) return undefined;
+  if (data.type === 'ready') return { type: 'ready' };
+  if (data.type === 'rendered' && isSummary(data.summary)) return { type: 'rendered', summary: data.summary };
+  if (data.type === 'request' && typeof data.id === 'number' && isRequest(data.request)) return { type: 'request', id: data.id, request: data.request };
+  return undefined;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isSummary(value: unknown): value is RenderedSummary {
+  return isObject(value) && typeof value.connection === 'string' && isObject(value.tiles);
+}
+
+function isRequest(value: unknown): value is DashboardRequest {
+  if (!isObject(value) || typeof value.kind !== 'string' || !Object.hasOwn(REQUEST_KINDS, value.kind)) return false;
+  return value.kind === 'ack-alert' ? typeof value.alertId === 'number' : isObject(value.params);
+}

@@ -1,4 +1,4 @@
-// "Ringside: Export Compliance History" (issue #6): quick picks for range, what + format, sites and standards,
+// "Ringside: Export Compliance History": quick picks for range, what + format, sites and standards,
 // a save dialog, a cancellable progress notification while the server streams the export into the file,
 // then "Open" / "Reveal". From the Sites tree's context menu the site is preselected. The export needs a key
 // with scope `audit` (Set API Key).

@@ -1,4 +1,4 @@
-// The export request of "Ringside: Export Compliance History" (issue #6): pure, no `vscode`, unit-tested.
+// The export request of "Ringside: Export Compliance History": pure, no `vscode`, unit-tested.
 export interface ExportRequest {
   kind: 'compliance' | 'events' | 'report';
   format: 'csv' | 'ndjson' | 'json' | 'html';

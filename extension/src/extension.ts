@@ -2,7 +2,6 @@
 // the API key from SecretStorage, and feeds the dashboard webview, the Sites view, the status bar and alert
 // notifications.
 import * as vscode from 'vscode';
-import type { RingsideApi } from './api';
 import * as commands from './commands';
 import { DASHBOARD_VIEW_TYPE, SITES_VIEW_ID } from './commandIds';
 import { RingsideConnection } from './connection';
@@ -14,8 +13,10 @@ import { affectsServerUrl, configuredServerUrl } from './settings';
 import { describeTree, SiteFiguresSource, SitesTreeProvider } from './sitesTree';
 import { RingsideStatusBar } from './statusBar';
 import { registerExportHistory } from './exportHistory';
+import type { RingsideTestApi } from './testApi';
 
-export function activate(context: vscode.ExtensionContext): RingsideApi {
+/** Returns the test API (testApi.ts) only when VS Code runs the extension under test; nothing otherwise. */
+export function activate(context: vscode.ExtensionContext): RingsideTestApi | undefined {
   const connection = new RingsideConnection();
   DashboardPanel.memory = context.workspaceState;
   const keys = new ApiKeys(context.secrets);
@@ -48,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): RingsideApi {
 
   const connectTo = async (url: string) => connection.connect(url, await keys.get(url));
   commands.registerCommands({ context, connection, keys, localServer, sites, output, connectTo });
-  registerExportHistory(context, connection, keys); // issue #6: Export Compliance History
+  registerExportHistory(context, connection, keys);
 
   const serializer: vscode.WebviewPanelSerializer = {
     deserializeWebviewPanel: async (panel, state) => DashboardPanel.revive(panel, context.extensionUri, connection, state),
@@ -68,31 +69,53 @@ export function activate(context: vscode.ExtensionContext): RingsideApi {
   void connectTo(configuredServerUrl());
   updateTreeMessage();
 
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
-    connection,
-    lastRenderedSummary: () => DashboardPanel.lastRenderedSummary,
-    onDidRender: (listener, thisArgs?, disposables?) => {
-      const subscription = DashboardPanel.onDidRender(thisArgs ? listener.bind(thisArgs) : listener);
-      disposables?.push(subscription);
-      return subscription;
-    },
-    isDashboardOpen: () => DashboardPanel.isOpen,
-    statusBar: () => statusBar.current,
-    sitesTree: () => describeTree(tree),
-    siteFigures: () => sites.current,
-    siteFetchCount: () => sites.fetchCount,
-    notifications: () => notifications.history(),
+    view: () => ({
+      connection: {
+        state: connection.state,
+        serverUrl: connection.serverUrl,
+        error: connection.error,
+        apiKey: connection.apiKey,
+        lastSeq: connection.lastSeq,
+        receivedSeqs: connection.receivedSeqs(),
+        lastCatchUp: connection.lastCatchUpResult,
+        activeAlerts: connection.activeAlerts(),
+      },
+      statusBar: statusBar.current,
+      dashboard: { open: DashboardPanel.isOpen, summary: DashboardPanel.lastRenderedSummary, selection: DashboardPanel.lastSelection },
+      sites: describeTree(tree),
+      siteFetches: sites.fetchCount,
+      notifications: notifications.history(),
+    }),
+    onDidChange: changesOf(context, [connection.onMessage, connection.onEvents, connection.onAlerts, connection.onCatchUp, sites.onDidChange, DashboardPanel.onDidChange]),
     acknowledgeAlerts: (ids) => notifications.acknowledge(ids),
-    dashboardSelection: () => DashboardPanel.lastSelection,
-    serializer,
-    lastRestoredState: () => DashboardPanel.lastRestoredState,
-    lastOpenedInBrowser: () => commands.lastOpenedInBrowser,
-    localServer: () => localServer.current,
+    restoreDashboard: async (panel, state) => serializer.deserializeWebviewPanel(panel, state),
+    dropConnection: () => connection.simulateNetworkDrop(),
   };
+}
+
+/**
+ * One event for many sources, fired once after each burst: a microtask later, so every listener the extension
+ * itself registered on the same source (status bar, notifications, tree) has run before a test looks.
+ */
+function changesOf(context: vscode.ExtensionContext, sources: ReadonlyArray<(listener: () => void) => { dispose(): void }>): vscode.Event<void> {
+  const emitter = new vscode.EventEmitter<void>();
+  let queued = false;
+  const fire = () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      emitter.fire();
+    });
+  };
+  context.subscriptions.push(emitter, ...sources.map((source) => source(fire)));
+  return emitter.event;
 }
 
 export function deactivate(): void {
   // Everything is in context.subscriptions; VS Code disposes it (the local server is stopped with it).
 }
 
-export type { RingsideApi } from './api';
+export type { RingsideTestApi, RingsideView } from './testApi';

@@ -1,6 +1,6 @@
 // The Sites tree's data, as pure functions (no `vscode`): sites → standards with today's figure and band.
-import type { Band, Bands, ComplianceReport, Standard } from '@ringside/server/protocol';
-import { formatPercent } from './format';
+import type { Band, ComplianceReport, Standard } from '@ringside/server/protocol';
+import { bandOf, formatPercent, worstBand } from '@ringside/server/protocol/pure';
 
 export interface StandardFigure {
   standardId: string;
@@ -20,21 +20,6 @@ export interface SiteFigures {
   /** The worst band among its standards (null when nothing was counted anywhere). */
   band: Band | null;
   standards: StandardFigure[];
-}
-
-/** Same rule as the server (server/src/domain/standards.ts): green ≥ bands.green, amber ≥ bands.amber, red below. */
-export function bandOf(ratio: number | null, bands: Bands | undefined, target: number): Band | null {
-  if (ratio === null) return null;
-  const b = bands ?? { green: target, amber: Math.max(0, Math.round((target - 0.05) * 1e6) / 1e6) };
-  return ratio >= b.green ? 'green' : ratio >= b.amber ? 'amber' : 'red';
-}
-
-const BAND_RANK: Record<Band, number> = { green: 0, amber: 1, red: 2 };
-
-export function worstBand(bands: ReadonlyArray<Band | null>): Band | null {
-  let worst: Band | null = null;
-  for (const band of bands) if (band && (worst === null || BAND_RANK[band] > BAND_RANK[worst])) worst = band;
-  return worst;
 }
 
 /**

@@ -3,12 +3,12 @@
 // compliance updates, at most once a second. Clicking an item opens the dashboard filtered to it.
 import * as vscode from 'vscode';
 import type { Band } from '@ringside/server/protocol';
+import { formatPercent } from '@ringside/server/protocol/pure';
 import type { RingsideConnection } from './connection';
 import { SHOW_IN_DASHBOARD_COMMAND } from './commandIds';
 import { fetchComplianceBySite, fetchComplianceForSite } from './httpApi';
 import { Listeners } from './listeners';
 import { figureText, sitesFromGroupedReport, sitesFromPerSiteReports, type SiteFigures, type StandardFigure } from './siteModel';
-import { formatPercent } from './format';
 
 export const REFRESH_INTERVAL_MS = 1_000;
 

@@ -2,8 +2,7 @@
 // the WORST standard right now (band first, then distance below target) with its icon and figure;
 // the tooltip (Markdown) lists every standard.
 import type { Band, ComplianceFigure, ConnectionState, Standard } from '@ringside/server/protocol';
-import { formatPercent } from './format';
-import { bandOf } from './siteModel';
+import { BAND_RANK, bandOf, formatPercent } from '@ringside/server/protocol/pure';
 
 export interface StatusView {
   text: string;
@@ -15,10 +14,7 @@ export interface StatusView {
   standardId: string | null;
 }
 
-export { formatPercent } from './format';
-
 export const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber: '$(warning)', red: '$(error)' };
-const BAND_RANK: Record<Band, number> = { green: 0, amber: 1, red: 2 };
 const MAX_LABEL = 40;
 
 export function shortLabel(name: string): string {

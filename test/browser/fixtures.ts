@@ -196,8 +196,8 @@ export const msg = {
       : { type: 'connection', state, serverUrl: 'http://127.0.0.1:4870', error },
 };
 
-// ---- Issue #5: historical queries, alerts, a fake transport ----
-import type { Alert, ComplianceReport, DashboardRequest, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
+// ---- historical queries, alerts, a fake transport ----
+import type { Alert, ComplianceReport, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
 import type { Transport } from '../../webview/src/transport/transport';
 
 export function group(key: string | null, numerator: number, denominator: number): GroupFigure {
@@ -338,16 +338,17 @@ export function alert(fields: Partial<Alert> = {}): Alert {
  * A transport as the tests need it: messages are dispatched by the test, queries answered by `answer`
  * (a value, a rejection, or a promise the test resolves later), every request recorded.
  */
-export function fakeTransport(answer: (request: DashboardRequest) => unknown | Promise<unknown>, saved: unknown = null) {
+export function fakeTransport(answer: (request: DashboardRequest) => unknown, saved: unknown = null) {
   const requests: DashboardRequest[] = [];
   const summaries: unknown[] = [];
   let store = saved;
   const transport: Transport = {
     start: () => () => {},
     reportRendered: (summary) => summaries.push(summary),
-    request: async (request) => {
+    request: async <K extends DashboardRequestKind>(request: DashboardRequest<K>) => {
       requests.push(request);
-      return answer(request);
+      // A fake server: the test decides what it answers, including the wrong thing.
+      return (await answer(request)) as DashboardResponseBodies[K];
     },
     loadSelection: () => store,
     saveSelection: (selection) => {
@@ -368,7 +369,19 @@ export function answering(parts: { report?: ComplianceReport; groups?: Complianc
   };
 }
 
-/** Lets pending promise callbacks (query answers) run. */
+/**
+ * Runs every promise callback already queued: the fake transport's answers and everything they set off (the report
+ * first, then the questions after it), which are all promise callbacks, so they have run once one task has passed.
+ * The task is a MessageChannel message, not a timer: no time passes (fake timers stay where the test put them), and
+ * an answer the test has not given yet stays pending.
+ */
 export function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

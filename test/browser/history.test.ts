@@ -1,7 +1,7 @@
 // The dashboard for windows other than the live hour: the queries it makes through its transport, and the
 // tiles, compliance charts, distribution charts and site/agent bars it draws from the answers — real
 // Chart.js in a real Chromium; assertions on chart data, plugin options and the DOM.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import type { DashboardRequest } from '../../server/src/protocol';
 import { RequestError } from '../../webview/src/transport/transport';
@@ -71,16 +71,35 @@ describe('historical queries', () => {
   });
 
   it('refreshes a window that ends now while live data flows, at most once per refresh interval', async () => {
-    const fake = fakeTransport(answering({}));
-    const { dashboard } = mount({ transport: fake.transport, selection: { window: '30d' }, refreshMs: 80 });
-    feed(dashboard, msg.snapshot(snapshot()));
-    await settle();
-    expect(fake.requests).toHaveLength(3);
-    for (let i = 0; i < 20; i += 1) dashboard.dispatch(msg.judged([]));
-    for (let i = 0; i < 20; i += 1) dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
-    await new Promise((r) => setTimeout(r, 200));
-    // One refresh of the three queries, not forty.
-    expect(fake.requests).toHaveLength(6);
+    // The clock and timers are fake: the interval passes when the test says, to the millisecond.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const fake = fakeTransport(answering({}));
+      const { dashboard } = mount({ transport: fake.transport, selection: { window: '30d' }, refreshMs: 80 });
+      feed(dashboard, msg.snapshot(snapshot()));
+      await settle();
+      expect(fake.requests).toHaveLength(3);
+      const traffic = () => {
+        for (let i = 0; i < 20; i += 1) dashboard.dispatch(msg.judged([]));
+        for (let i = 0; i < 20; i += 1) dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
+      };
+      traffic();
+      await vi.advanceTimersByTimeAsync(79);
+      expect(fake.requests).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(1);
+      await settle();
+      // One refresh of the three queries, not forty.
+      expect(fake.requests).toHaveLength(6);
+      // Traffic right after a refresh waits a whole interval for the next one.
+      traffic();
+      await vi.advanceTimersByTimeAsync(79);
+      expect(fake.requests).toHaveLength(6);
+      await vi.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(fake.requests).toHaveLength(9);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

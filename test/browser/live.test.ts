@@ -1,8 +1,9 @@
 // Live behaviour: the feed's pause / "N new" / filter, bounded memory, bursts coalesced into few renders,
 // the alerts banner with acknowledge, and the reconnecting / stale state.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JudgedEvent } from '../../server/src/protocol';
 import { formatClock } from '../../webview/src/format';
+import { FALLBACK_DELAY_MS, MIN_RENDER_INTERVAL_MS } from '../../webview/src/scheduler';
 import { FEED_LIMIT } from '../../webview/src/state';
 import { RequestError } from '../../webview/src/transport/transport';
 import { CALL_STANDARD, NOW, alert, answering, fakeTransport, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
@@ -98,31 +99,47 @@ describe('live feed controls', () => {
   });
 });
 
-describe('rendering under load', () => {
-  it('coalesces a burst delivered in one tick into one render', async () => {
-    const { dashboard } = mount();
+describe('rendering under load (on fake timers: frames, timers and the clock move only when the test says)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A dashboard whose transport records the (fake) time of every render. */
+  function mountTimed() {
+    const renderedAt: number[] = [];
+    const { dashboard, root } = mount({ transport: { start: () => () => {}, reportRendered: () => renderedAt.push(performance.now()) } });
     feed(dashboard, msg.snapshot(snapshot()));
-    const before = dashboard.renders();
+    return { dashboard, root, renderedAt };
+  }
+
+  it('coalesces a burst delivered in one tick into one render', () => {
+    const { dashboard, renderedAt } = mountTimed();
+    const before = renderedAt.length;
     for (let i = 0; i < 50; i += 1) dashboard.dispatch(msg.judged([judgedCall({ id: `burst-${i}` })]));
-    await new Promise((r) => setTimeout(r, 400));
-    expect(dashboard.renders() - before).toBe(1);
+    expect(renderedAt).toHaveLength(before);
+    // Past the next frame, the minimum interval and the fallback timer: one render, with all fifty.
+    vi.advanceTimersByTime(FALLBACK_DELAY_MS + MIN_RENDER_INTERVAL_MS);
+    expect(renderedAt).toHaveLength(before + 1);
     expect(dashboard.state().feed[0]!.event.id).toBe('burst-49');
   });
 
-  it('renders 50 events/s, one every 20 ms, in a handful of renders (at most ~10 a second), ending on the latest', async () => {
-    const { dashboard, root } = mount();
-    feed(dashboard, msg.snapshot(snapshot()));
-    const before = dashboard.renders();
-    const started = performance.now();
+  it('renders 50 events/s, one every 20 ms, at most once per MIN_RENDER_INTERVAL_MS, ending on the latest', () => {
+    const { dashboard, root, renderedAt } = mountTimed();
+    const before = renderedAt.length;
     for (let i = 0; i < 50; i += 1) {
       dashboard.dispatch(msg.judged([judgedCall({ id: `steady-${i}` })]));
-      await new Promise((r) => setTimeout(r, 20));
+      vi.advanceTimersByTime(20);
     }
-    await new Promise((r) => setTimeout(r, 300));
-    const seconds = (performance.now() - started) / 1000;
-    const renders = dashboard.renders() - before;
-    expect(renders).toBeGreaterThanOrEqual(3);
-    expect(renders).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+    vi.advanceTimersByTime(FALLBACK_DELAY_MS + MIN_RENDER_INTERVAL_MS);
+    const renders = renderedAt.slice(before);
+    // One second of traffic: about ten renders (one per interval), never one per event.
+    expect(renders.length).toBeGreaterThanOrEqual(8);
+    expect(renders.length).toBeLessThanOrEqual(12);
+    const gaps = renders.slice(1).map((at, i) => at - renders[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MIN_RENDER_INTERVAL_MS);
     expect(rowIds(root)[0]).toBe('steady-49');
   });
 });

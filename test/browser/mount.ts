@@ -36,8 +36,3 @@ export function text(root: ParentNode, selector: string): string {
 export function texts(root: ParentNode, selector: string): string[] {
   return [...root.querySelectorAll(selector)].map((n) => n.textContent ?? '');
 }
-
-/** Lets MutationObserver callbacks and a frame run. */
-export function nextFrame(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}

@@ -147,7 +147,7 @@ describe('selection in the webview state (VS Code)', () => {
     await expect.poll(() => requests().length).toBe(1);
     const [report] = requests();
     expect(report!.request.kind).toBe('compliance');
-    window.postMessage({ type: 'response', id: report!.id, ok: false, problem: { type: 'x', title: 'Unauthorized', status: 401, detail: 'no key' } }, '*');
+    window.postMessage({ type: 'response', id: report!.id, kind: 'compliance', ok: false, problem: { type: 'x', title: 'Unauthorized', status: 401, detail: 'no key' } }, '*');
     await expect.poll(() => requests().length).toBe(3);
     expect(requests().map((r) => r.request.kind)).toEqual(['compliance', 'distribution', 'compliance']);
     expect(new Set(requests().map((r) => r.id)).size).toBe(3);
@@ -156,6 +156,7 @@ describe('selection in the webview state (VS Code)', () => {
       {
         type: 'response',
         id: groups!.id,
+        kind: 'compliance',
         ok: true,
         body: { from: '2026-11-16T14:30:20.000Z', to: '2026-11-23T14:30:20.000Z', site: null, bucket: null, groupBy: 'site', standards: [] },
       },

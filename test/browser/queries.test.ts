@@ -1,6 +1,6 @@
 // The queries a selection stands for, and the VS Code transport's request/response plumbing.
 import { describe, expect, it } from 'vitest';
-import { dashboardRequestHttp } from '../../server/src/protocol';
+import { dashboardRequestHttp } from '../../server/src/protocol/pure';
 import { planQueries } from '../../webview/src/queries';
 import { DEFAULT_SELECTION } from '../../webview/src/selection';
 import { vscodeTransport } from '../../webview/src/transport/vscode';
@@ -44,11 +44,23 @@ describe('vscode transport requests', () => {
     const stop = transport.start(() => {});
     const first = transport.request!({ kind: 'compliance', params: {} });
     const second = transport.request!({ kind: 'compliance', params: { window: '7d' } });
-    window.postMessage({ type: 'response', id: 999, ok: true, body: 'stray' }, '*');
-    window.postMessage({ type: 'response', id: 2, ok: true, body: 'two' }, '*');
-    window.postMessage({ type: 'response', id: 1, ok: true, body: 'one' }, '*');
+    window.postMessage({ type: 'response', id: 999, kind: 'compliance', ok: true, body: 'stray' }, '*');
+    window.postMessage({ type: 'response', id: 2, kind: 'compliance', ok: true, body: 'two' }, '*');
+    window.postMessage({ type: 'response', id: 1, kind: 'compliance', ok: true, body: 'one' }, '*');
     expect(await first).toBe('one');
     expect(await second).toBe('two');
+    stop();
+  });
+
+  it('refuses an answer of another kind than it asked for, and takes a problem as a RequestError', async () => {
+    const transport = vscodeTransport({ postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
+    const stop = transport.start(() => {});
+    const report = transport.request!({ kind: 'compliance', params: {} });
+    const ack = transport.request!({ kind: 'ack-alert', alertId: 7 });
+    window.postMessage({ type: 'response', id: 1, kind: 'distribution', ok: true, body: { standards: [] } }, '*');
+    window.postMessage({ type: 'response', id: 2, kind: 'ack-alert', ok: false, problem: { type: 'x', title: 'Not Found', status: 404, detail: 'no alert 7' } }, '*');
+    await expect(report).rejects.toMatchObject({ status: 0, message: 'asked for compliance, the extension answered distribution' });
+    await expect(ack).rejects.toMatchObject({ status: 404, message: 'no alert 7' });
     stop();
   });
 });

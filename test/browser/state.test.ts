@@ -4,8 +4,10 @@ import { renderedSummary } from '../../webview/src/summary';
 import {
   CALL_STANDARD,
   VISIT_STANDARD,
+  complianceReport,
   complianceUpdate,
   figure,
+  group,
   judgedCall,
   judgedVisit,
   minuteSeries,
@@ -142,7 +144,7 @@ describe('reduce', () => {
   });
 });
 
-describe('reduce (issue #5: selection, queries, alerts, feed controls)', () => {
+describe('reduce: selection, queries, alerts, feed controls', () => {
   it('takes a selection from the controls or the host, sanitised, and keeps identity when nothing changed', () => {
     const state = apply(msg.snapshot(snapshot()));
     const weekly = reduce(state, { type: 'ui/select', selection: { window: '7d', site: 'York' } });
@@ -160,13 +162,14 @@ describe('reduce (issue #5: selection, queries, alerts, feed controls)', () => {
     let state = apply(msg.snapshot(snapshot()));
     state = reduce(state, { type: 'query/start', name: 'report', key: 'k1' });
     expect(state.queries.report).toEqual({ status: 'loading', key: 'k1', data: null, error: null });
-    state = reduce(state, { type: 'query/ok', name: 'report', key: 'k1', data: { standards: [] } });
-    expect(state.queries.report).toMatchObject({ status: 'ok', data: { standards: [] } });
+    const report = complianceReport({ figures: [] });
+    state = reduce(state, { type: 'query/ok', name: 'report', key: 'k1', data: report });
+    expect(state.queries.report).toMatchObject({ status: 'ok', data: report });
     state = reduce(state, { type: 'query/start', name: 'report', key: 'k1' });
-    expect(state.queries.report).toMatchObject({ status: 'loading', data: { standards: [] } });
+    expect(state.queries.report).toMatchObject({ status: 'loading', data: report });
     state = reduce(state, { type: 'query/start', name: 'report', key: 'k2' });
     expect(state.queries.report.data).toBeNull();
-    expect(reduce(state, { type: 'query/ok', name: 'report', key: 'k1', data: 'late' })).toBe(state);
+    expect(reduce(state, { type: 'query/ok', name: 'report', key: 'k1', data: complianceReport() })).toBe(state);
     state = reduce(state, { type: 'query/error', name: 'report', key: 'k2', error: 'boom' });
     expect(state.queries.report).toMatchObject({ status: 'error', error: 'boom' });
     // Sites from a by-site breakdown become filter options.
@@ -175,7 +178,7 @@ describe('reduce (issue #5: selection, queries, alerts, feed controls)', () => {
       type: 'query/ok',
       name: 'groups',
       key: 'g',
-      data: { groupBy: 'site', standards: [{ standardId: CALL_STANDARD.id, groups: [{ key: 'Hull' }, { key: 'Bath' }] }] },
+      data: complianceReport({ groupBy: 'site', figures: [[CALL_STANDARD, 1, 2]], groups: { [CALL_STANDARD.id]: [group('Hull', 1, 1), group('Bath', 0, 1)] } }),
     });
     expect(state.knownSites).toEqual(['Bath', 'Hull']);
   });

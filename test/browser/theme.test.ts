@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readTheme } from '../../webview/src/theme';
 import { Chart, DATASET } from '../../webview/src/views/compliance-chart';
 import { CALL_STANDARD, VISIT_STANDARD, answering, fakeTransport, msg, point, settle, snapshot } from './fixtures';
-import { feed, mount, nextFrame, unmountAll } from './mount';
+import { feed, mount, unmountAll } from './mount';
 
 const VSCODE_VARS = ['--vscode-charts-blue', '--vscode-charts-yellow', '--vscode-charts-green', '--vscode-charts-red', '--vscode-editor-foreground', '--vscode-editor-background', '--vscode-descriptionForeground', '--vscode-panel-border'];
 
@@ -51,7 +51,8 @@ describe('theme', () => {
       '--vscode-editor-foreground': '#cccccc',
       '--vscode-editor-background': '#1f1f1f',
     });
-    await nextFrame();
+    // The dashboard re-reads the theme when VS Code rewrites the body (a MutationObserver): wait for it to have.
+    await expect.poll(() => dashboard.theme().kind).toBe('dark');
 
     expect(dashboard.theme().kind).toBe('dark');
     expect(callChart(root)).toBe(chart);
@@ -67,8 +68,7 @@ describe('theme', () => {
   it('recognises the high contrast theme', async () => {
     const { root } = mount();
     vscodeTheme('vscode-high-contrast', { '--vscode-editor-background': '#000000' });
-    await nextFrame();
-    expect(root.dataset['theme']).toBe('high-contrast');
+    await expect.poll(() => root.dataset['theme']).toBe('high-contrast');
   });
 
   it('re-colours the new charts too: bands, distribution bars and the threshold marker', async () => {
@@ -86,8 +86,7 @@ describe('theme', () => {
     expect(bandsOf().colours).toEqual({ good: '#388a34', warn: '#bf8803', bad: '#e51400' });
 
     vscodeTheme('vscode-high-contrast', { '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f48771', '--vscode-charts-yellow': '#ffd700', '--vscode-editor-foreground': '#ffffff' });
-    await nextFrame();
-    expect(dashboard.theme().kind).toBe('high-contrast');
+    await expect.poll(() => dashboard.theme().kind).toBe('high-contrast');
     expect((bars.data.datasets[0]!.backgroundColor as string[]).slice(0, 4)).toEqual(['#89d185', '#89d185', '#89d185', '#f48771']);
     expect(plugins()['rsThreshold']!.colour).toBe('#ffffff');
     expect(bandsOf().colours).toEqual({ good: '#89d185', warn: '#ffd700', bad: '#f48771' });

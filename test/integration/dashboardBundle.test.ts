@@ -1,16 +1,29 @@
-// The page's bundle stays lean: it imports the protocol's values from zod-free modules. Pulling the protocol's
-// index (its schemas) in added ~450 KB of zod to dashboard.js, a third of the page's start-up time.
+// The clients' bundles stay lean: they import the protocol's values from its zod-free entry
+// (@ringside/server/protocol/pure). Pulling the protocol's index (its schemas) in added ~450 KB of zod to
+// dashboard.js, a third of the page's start-up time, and as much to the extension.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const dist = resolve(import.meta.dirname, '../../webview/dist');
+const repo = resolve(import.meta.dirname, '../..');
 
-describe('the dashboard bundle (webview/dist, built by the test command)', () => {
-  it('contains Chart.js and the Socket.IO client but no zod', () => {
-    const map = JSON.parse(readFileSync(resolve(dist, 'dashboard.js.map'), 'utf8')) as { sources: string[] };
-    const packages = new Set(map.sources.map((s) => /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(s)?.[1]).filter(Boolean));
+/** The npm packages a bundle's source map says it contains. */
+function bundledPackages(sourceMap: string): Set<string> {
+  const map = JSON.parse(readFileSync(resolve(repo, sourceMap), 'utf8')) as { sources: string[] };
+  const names = map.sources.map((s) => /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(s)?.[1]);
+  return new Set(names.filter((name): name is string => name !== undefined));
+}
+
+describe('the bundles built by the test command', () => {
+  it('dashboard.js (webview/dist) contains Chart.js and the Socket.IO client but no zod', () => {
+    const packages = bundledPackages('webview/dist/dashboard.js.map');
     expect(packages).toContain('chart.js');
+    expect(packages).toContain('socket.io-client');
+    expect(packages).not.toContain('zod');
+  });
+
+  it('extension.js (extension/dist) contains the Socket.IO client but no zod', () => {
+    const packages = bundledPackages('extension/dist/extension.js.map');
     expect(packages).toContain('socket.io-client');
     expect(packages).not.toContain('zod');
   });

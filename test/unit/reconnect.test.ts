@@ -1,7 +1,7 @@
 // When the live feed's own clients reconnect after the server ended their connection on purpose, and how long they
-// wait (server/src/protocol/reconnect.ts). Time is a hand-driven clock; timers run only when the test says.
+// wait (server/src/protocol/pure/reconnect.ts). Time is a hand-driven clock; timers run only when the test says.
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, backoffSettings, SERVER_DISCONNECT_REASON, ServerDisconnectRetry, type RetryClock } from '../../server/src/protocol/reconnect';
+import { backoffDelay, backoffSettings, SERVER_DISCONNECT_REASON, ServerDisconnectRetry, type RetryClock } from '../../server/src/protocol/pure/reconnect';
 
 const SETTINGS = { minMs: 1_000, maxMs: 5_000, jitter: 0.5 };
 

@@ -22,7 +22,8 @@ await build({
   entryPoints: [join(here, 'suite', 'index.ts')],
   outfile: join(here, 'dist', 'suite', 'index.js'),
   format: 'cjs',
-  external: ['vscode'],
+  // ws (used by socket.io-client in Node) tries these optional native speed-ups inside try/catch.
+  external: ['vscode', 'bufferutil', 'utf-8-validate'],
 });
 
 await build({

@@ -6,7 +6,7 @@ import { AlertGate } from '../../extension/src/alertNotifier';
 import { selectionFromState } from '../../extension/src/selection';
 import { apiUrl } from '../../extension/src/httpApi';
 import { secretName, validateApiKey } from '../../extension/src/secrets';
-import { bandOf, figureText, sitesFromGroupedReport, worstBand } from '../../extension/src/siteModel';
+import { figureText, sitesFromGroupedReport } from '../../extension/src/siteModel';
 import { socketAddress } from '../../extension/src/connection';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { shortLabel, statusView } from '../../extension/src/statusText';
@@ -164,14 +164,6 @@ describe('sites tree model', () => {
     expect(sites[2]).toMatchObject({ band: 'red', standards: [{ numerator: 6, denominator: 10 }] });
     expect(figureText(sites[2]!.standards[0]!)).toBe('60.0 % (6/10)');
     expect(figureText({ ratio: null, numerator: 0, denominator: 0 })).toBe('— (nothing counted)');
-  });
-
-  it('bands like the server: green ≥ target, amber ≥ target − 5 points, red below', () => {
-    expect(bandOf(0.9, undefined, 0.9)).toBe('green');
-    expect(bandOf(0.85, undefined, 0.9)).toBe('amber');
-    expect(bandOf(0.849, undefined, 0.9)).toBe('red');
-    expect(bandOf(null, undefined, 0.9)).toBeNull();
-    expect(worstBand(['green', null, 'amber'])).toBe('amber');
   });
 });
 

@@ -1,6 +1,5 @@
 // Wires it together: transport → reducer → one render per frame → views, the query controller for the
 // historical windows, the selection's persistence (URL or webview state), and the theme into all of it.
-import type { DashboardMessage } from '@ringside/server/protocol';
 import { createQueryController } from './queries';
 import { createRenderScheduler } from './scheduler';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, windowPhrase, type DashboardSelection } from './selection';
@@ -70,7 +69,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     }
     dispatch({ type: 'ack/start', alertId });
     transport.request({ kind: 'ack-alert', alertId }).then(
-      (alert) => dispatch({ type: 'ack/ok', alert: alert as Extract<Action, { type: 'ack/ok' }>['alert'] }),
+      (alert) => dispatch({ type: 'ack/ok', alert }),
       (error: unknown) => dispatch({ type: 'ack/error', alertId, error: describeRequestError(error) }),
     );
   };
@@ -109,7 +108,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     charts.applyTheme(theme);
     distribution.applyTheme(theme);
   });
-  const stopTransport = transport?.start((message: DashboardMessage) => dispatch(message));
+  const stopTransport = transport?.start(dispatch);
   render();
 
   return {

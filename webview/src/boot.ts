@@ -12,7 +12,7 @@ export function chooseTransport(): Transport {
 
 export function boot(root: HTMLElement): Dashboard {
   const dashboard = mountDashboard(root, { transport: chooseTransport() });
-  // Issue #6: the browser page's export button (in VS Code: "Ringside: Export Compliance History").
+  // The browser page's export button (in VS Code: "Ringside: Export Compliance History").
   if (typeof acquireVsCodeApi !== 'function') mountExportButton(root, () => dashboard.state().selection, () => tokenFromLocation(location));
   return dashboard;
 }

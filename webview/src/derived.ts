@@ -60,12 +60,6 @@ function lastHourFigure(points: SeriesPoint[], now: number): WindowFigure {
   return { numerator: met, denominator: total, ratio: total > 0 ? met / total : null };
 }
 
-/** Today / last hour over all sites come from the live push; everything else from the compliance query. */
-export function isLiveSelection(state: DashboardState): boolean {
-  const { window, site } = state.selection;
-  return site === null && (window === 'today' || window === '1h');
-}
-
 export function windowFigure(state: DashboardState, standard: Standard): Sourced<WindowFigure> {
   const { window, site } = state.selection;
   if (site === null && window === 'today') {

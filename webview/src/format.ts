@@ -1,10 +1,8 @@
 // How figures read on screen. Kept apart from the views so the rendered summary uses the very same text.
 import type { JudgedEvent, Judgement, Standard } from '@ringside/server/protocol';
 
-/** 0.931 → "93.1 %"; null (nothing counted yet) → "—". */
-export function formatPercent(ratio: number | null): string {
-  return ratio === null ? '—' : `${(ratio * 100).toFixed(1)} %`;
-}
+/** 0.931 → "93.1 %": the protocol's, so the extension's status bar and tree read the same. */
+export { formatPercent } from '@ringside/server/protocol/pure';
 
 /** A target as people say it: 0.9 → "90 %", 0.995 → "99.5 %". */
 export function formatTarget(target: number): string {

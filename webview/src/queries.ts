@@ -3,15 +3,18 @@
 import type { ComplianceParams, DashboardRequest, DistributionParams } from '@ringside/server/protocol';
 import { describeRequestError, type Transport } from './transport/transport';
 import { bucketFor, isLiveWindow, type DashboardSelection } from './selection';
-import type { DashboardState, LocalAction, QueryName } from './state';
+import type { DashboardState, LocalAction, QueryKinds, QueryName } from './state';
 
 /** At most one refresh of the historical figures this often while events stream in. */
 export const REFRESH_MS = 10_000;
 
-export interface PlannedQuery {
+export interface PlannedQuery<N extends QueryName = QueryName> {
   key: string;
-  request: DashboardRequest;
+  request: DashboardRequest<QueryKinds[N]>;
 }
+
+/** The queries in the order they are asked: the report (tiles and series) first. */
+const QUERY_NAMES: readonly QueryName[] = ['report', 'distribution', 'groups'];
 
 const DAY_MS = 86_400_000;
 
@@ -25,14 +28,14 @@ function filterParams(selection: DashboardSelection): Pick<ComplianceParams, 'si
 }
 
 /** The three queries a selection needs: figures + series, the distribution, and the site/agent breakdown. */
-export function planQueries(selection: DashboardSelection): Record<QueryName, PlannedQuery> {
+export function planQueries(selection: DashboardSelection): { [N in QueryName]: PlannedQuery<N> } {
   const range = rangeParams(selection);
   const filters = filterParams(selection);
   const rangeMs = range.from && range.to ? Date.parse(range.to) - Date.parse(range.from) : selection.window === '30d' ? 30 * DAY_MS : DAY_MS;
   const report: ComplianceParams = { ...range, ...filters, bucket: bucketFor(selection, rangeMs) };
-  const distribution: DistributionParams = { ...(range.window ? { window: range.window as DistributionParams['window'] } : { from: range.from!, to: range.to! }), ...filters };
+  const distribution: DistributionParams = { ...range, ...filters };
   const groups: ComplianceParams = { ...range, ...filters, groupBy: selection.site ? 'agent' : 'site' };
-  const plan = (request: DashboardRequest): PlannedQuery => ({ key: JSON.stringify(request), request });
+  const plan = <K extends DashboardRequest['kind']>(request: DashboardRequest<K>) => ({ key: JSON.stringify(request), request });
   return {
     report: plan({ kind: 'compliance', params: report }),
     distribution: plan({ kind: 'distribution', params: distribution }),
@@ -68,10 +71,9 @@ export function createQueryController(options: {
     const state = getState();
     lastRun = Date.now();
     const planned = planQueries(state.selection);
-    const names = Object.keys(planned) as QueryName[];
-    for (const name of names) dispatch({ type: 'query/start', name, key: planned[name].key });
-    const ask = (name: QueryName) => {
-      const { key, request: req } = planned[name];
+    for (const name of QUERY_NAMES) dispatch({ type: 'query/start', name, key: planned[name].key });
+    const ask = <N extends QueryName>(name: N) => {
+      const { key, request: req }: PlannedQuery<N> = planned[name];
       return request(req).then(
         (data) => !destroyed && dispatch({ type: 'query/ok', name, key, data }),
         (error: unknown) => !destroyed && dispatch({ type: 'query/error', name, key, error: describeRequestError(error) }),
@@ -80,7 +82,7 @@ export function createQueryController(options: {
     // The report (tiles and series) first, the rest once it is answered: the server answers one query at a time,
     // and a month's distribution, asked at the same moment, was often answered first and delayed the charts.
     void ask('report').then(() => {
-      if (!destroyed) for (const name of names) if (name !== 'report') void ask(name);
+      if (!destroyed) for (const name of QUERY_NAMES) if (name !== 'report') void ask(name);
     });
   };
 

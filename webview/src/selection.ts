@@ -1,7 +1,7 @@
 // What the dashboard shows (window, custom range, site, standard): defaults, validation, the URL form
 // (a shareable link in the browser) and the queries it stands for.
 import type { Bucket } from '@ringside/server/protocol';
-import { DASHBOARD_WINDOWS, type DashboardSelection, type DashboardWindow } from '@ringside/server/protocol/dashboard';
+import { DASHBOARD_WINDOWS, type DashboardSelection, type DashboardWindow } from '@ringside/server/protocol/pure';
 
 export type { DashboardSelection, DashboardWindow };
 

@@ -7,7 +7,7 @@ import type {
   ComplianceUpdate,
   ConnectionState,
   DashboardMessage,
-  DistributionReport,
+  DashboardResponseBodies,
   JudgedEvent,
   SeriesPoint,
   Snapshot,
@@ -28,8 +28,18 @@ export interface ConnectionInfo {
   error: string | null;
 }
 
-/** The historical queries the dashboard makes for its selection. */
-export type QueryName = 'report' | 'distribution' | 'groups';
+/**
+ * The historical queries the dashboard makes for its selection, and the request kind that answers each:
+ * figures + series, the distribution, and compliance grouped by site (all sites) or by agent (one site).
+ */
+export interface QueryKinds {
+  report: 'compliance';
+  distribution: 'distribution';
+  groups: 'compliance';
+}
+export type QueryName = keyof QueryKinds;
+/** What query N holds once answered. */
+export type QueryData<N extends QueryName> = DashboardResponseBodies[QueryKinds[N]];
 
 export interface QueryResult<T> {
   status: 'idle' | 'loading' | 'ok' | 'error';
@@ -39,11 +49,14 @@ export interface QueryResult<T> {
   error: string | null;
 }
 
-export interface Queries {
-  report: QueryResult<ComplianceReport>;
-  distribution: QueryResult<DistributionReport>;
-  /** Compliance grouped by site (all sites) or by agent (one site). */
-  groups: QueryResult<ComplianceReport>;
+export type Queries = { [N in QueryName]: QueryResult<QueryData<N>> };
+
+/** Query N answered (for the selection `key`). */
+export interface QueryAnswered<N extends QueryName = QueryName> {
+  type: 'query/ok';
+  name: N;
+  key: string;
+  data: QueryData<N>;
 }
 
 export interface FeedControls {
@@ -112,7 +125,7 @@ export type LocalAction =
   | { type: 'ui/pause'; paused: boolean }
   | { type: 'ui/feed-filter'; filter: string }
   | { type: 'query/start'; name: QueryName; key: string }
-  | { type: 'query/ok'; name: QueryName; key: string; data: unknown }
+  | QueryAnswered
   | { type: 'query/error'; name: QueryName; key: string; error: string }
   | { type: 'ack/start'; alertId: number }
   | { type: 'ack/ok'; alert: Alert }
@@ -146,17 +159,17 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
       const current = state.queries[message.name];
       // Keep showing the previous data while a refresh for the same selection loads (no flicker to "loading").
       const data = current.key === message.key ? current.data : null;
-      return withQuery(state, message.name, { status: 'loading', key: message.key, data, error: null } as QueryResult<never>);
+      return withQuery(state, message.name, { status: 'loading', key: message.key, data, error: null });
     }
     case 'query/ok': {
       if (state.queries[message.name].key !== message.key) return state;
-      const next = withQuery(state, message.name, { status: 'ok', key: message.key, data: message.data, error: null } as QueryResult<never>);
-      return { ...next, knownSites: mergeSites(next.knownSites, sitesOfResult(message.name, message.data)) };
+      const next = withQuery(state, message.name, { status: 'ok', key: message.key, data: message.data, error: null });
+      return { ...next, knownSites: mergeSites(next.knownSites, sitesOfResult(message)) };
     }
     case 'query/error': {
       if (state.queries[message.name].key !== message.key) return state;
       const current = state.queries[message.name];
-      return withQuery(state, message.name, { status: 'error', key: message.key, data: current.data, error: message.error } as QueryResult<never>);
+      return withQuery(state, message.name, { status: 'error', key: message.key, data: current.data, error: message.error });
     }
     case 'ack/start':
       return { ...state, acking: [...state.acking.filter((id) => id !== message.alertId), message.alertId], ackError: null };
@@ -169,7 +182,7 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
   }
 }
 
-function withQuery(state: DashboardState, name: QueryName, result: QueryResult<never>): DashboardState {
+function withQuery(state: DashboardState, name: QueryName, result: QueryResult<QueryData<QueryName>>): DashboardState {
   return { ...state, queries: { ...state.queries, [name]: result } };
 }
 
@@ -204,7 +217,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
   const connection: ConnectionInfo = { ...state.connection, state: 'connected', error: null };
   // The snapshot is the whole truth: it replaces (not merges) the feed, so a reconnect cannot duplicate rows.
   const feed = prependToFeed([], [...snapshot.recent].reverse());
-  const alerts = (snapshot.activeAlerts ?? []).reduce(upsertAlert, [] as Alert[]);
+  const alerts = (snapshot.activeAlerts ?? []).reduce<Alert[]>(upsertAlert, []);
   return {
     ...state,
     connection,
@@ -285,10 +298,10 @@ function mergeSites(known: string[], more: Array<string | null | undefined>): st
   return changed ? [...set].sort((a, b) => a.localeCompare(b)) : known;
 }
 
-function sitesOfResult(name: QueryName, data: unknown): string[] {
-  if (name !== 'groups' || typeof data !== 'object' || data === null) return [];
-  const report = data as ComplianceReport;
-  if (report.groupBy !== 'site') return [];
+/** The sites a by-site breakdown names. */
+function sitesOfResult(answer: QueryAnswered): string[] {
+  const report = answer.data;
+  if (answer.name !== 'groups' || !('groupBy' in report) || report.groupBy !== 'site') return [];
   return report.standards.flatMap((s) => (s.groups ?? []).map((g) => g.key).filter((k): k is string => typeof k === 'string'));
 }
 

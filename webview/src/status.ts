@@ -1,26 +1,16 @@
-// Red/amber/green against a standard's bands, the way wallboards band it, and the error budget.
-import type { Bands, Standard } from '@ringside/server/protocol';
+// How a band shows on the page (good / warn / bad / none: the data-band attribute the stylesheet colours), and
+// the error budget. Which band a ratio is in is the protocol's one rule (protocol/pure/bands.ts).
+import { bandIn, type Band, type Bands } from '@ringside/server/protocol/pure';
 
-export type Band = 'good' | 'warn' | 'bad' | 'none';
+/** A band as the page shows it; 'none' when nothing was counted. */
+export type BandTone = 'good' | 'warn' | 'bad' | 'none';
 
-/** Amber this far below the target by default (5 percentage points), as the engine's defaults. */
-export const DEFAULT_AMBER_MARGIN = 0.05;
+const TONE: Readonly<Record<Band, BandTone>> = { green: 'good', amber: 'warn', red: 'bad' };
 
-/** The standard's own bands when the server sends them; else green at the target, amber down to 5 pts below. */
-export function bandsOf(standard: Pick<Standard, 'target'> & { bands?: Bands | undefined }): Bands {
-  if (standard.bands) return standard.bands;
-  return { green: standard.target, amber: Math.max(0, Math.round((standard.target - DEFAULT_AMBER_MARGIN) * 1e6) / 1e6) };
-}
-
-/**
- * Green at or above the green band (the target by default), amber down to the amber band, red below it.
- * `target` alone (a number) means the default bands of that target.
- */
-export function bandFor(ratio: number | null, bandsOrTarget: Bands | number): Band {
-  if (ratio === null) return 'none';
-  const bands = typeof bandsOrTarget === 'number' ? bandsOf({ target: bandsOrTarget }) : bandsOrTarget;
-  if (ratio >= bands.green) return 'good';
-  return ratio >= bands.amber ? 'warn' : 'bad';
+/** The tone of `ratio` against a standard's bands (bandsOf(standard): its own, or its target's defaults). */
+export function bandFor(ratio: number | null, bands: Bands): BandTone {
+  const band = bandIn(ratio, bands);
+  return band === null ? 'none' : TONE[band];
 }
 
 export interface ErrorBudget {

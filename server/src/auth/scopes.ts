@@ -1,7 +1,9 @@
 // Scopes and which one each HTTP route needs. The hierarchy: admin ⊇ audit ⊇ read; ingest is separate
 // (an integration that posts events cannot read them back), and admin also holds ingest.
-export const SCOPES = ['ingest', 'read', 'audit', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+import { API_SCOPES, type ApiScope } from '../protocol';
+
+export const SCOPES = API_SCOPES;
+export type Scope = ApiScope;
 
 const IMPLIES: Record<Scope, readonly Scope[]> = {
   ingest: ['ingest'],

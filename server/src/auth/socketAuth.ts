@@ -1,12 +1,13 @@
 // The Socket.IO handshake needs a key with scope `read`: `auth: { token }` (or an Authorization header).
-import type { Server } from 'socket.io';
+import type { LiveServer } from '../live/livePush';
+import type { LiveKey } from '../protocol';
 import type { AccessMode } from './bootstrap';
 import { bearerToken } from './httpAuth';
 import type { KeyStore } from './keys';
 import { allows } from './scopes';
 
 /** Checks every handshake; cuts sockets whose key is revoked (at once) or expires (within `checkEveryMs`). */
-export function requireSocketKey(io: Server, mode: AccessMode, keys: KeyStore, checkEveryMs = 1000): () => void {
+export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeyStore, checkEveryMs = 1000): () => void {
   if (mode === 'open') return () => {};
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -21,17 +22,17 @@ export function requireSocketKey(io: Server, mode: AccessMode, keys: KeyStore, c
     const result = keys.authenticate(token);
     if (!result.ok) return refuse(`key-${result.reason}`, `unauthorized: the API key is ${result.reason === 'unknown' ? 'not recognised' : result.reason}`);
     if (!allows(result.key.scopes, 'read')) return refuse('insufficient-scope', 'forbidden: the live feed needs a key with scope "read"');
-    socket.data.keyId = result.key.id;
-    socket.data.keyExpiresAtMs = result.key.expiresAt === null ? null : Date.parse(result.key.expiresAt);
+    const { id, name, scopes, expiresAt } = result.key;
+    socket.data.key = { id, name, scopes, expiresAtMs: expiresAt === null ? null : Date.parse(expiresAt) };
     next();
   });
-  const cut = (match: (data: { keyId?: string; keyExpiresAtMs?: number | null }) => boolean) => {
-    for (const socket of io.sockets.sockets.values()) if (match(socket.data as never)) socket.disconnect(true);
+  const cut = (match: (key: LiveKey) => boolean) => {
+    for (const socket of io.sockets.sockets.values()) if (socket.data.key && match(socket.data.key)) socket.disconnect(true);
   };
-  const unsubscribe = keys.onRevoked((id) => cut((d) => d.keyId === id));
+  const unsubscribe = keys.onRevoked((id) => cut((key) => key.id === id));
   const timer = setInterval(() => {
     const now = Date.now();
-    cut((d) => typeof d.keyExpiresAtMs === 'number' && d.keyExpiresAtMs <= now);
+    cut((key) => key.expiresAtMs !== null && key.expiresAtMs <= now);
   }, checkEveryMs);
   timer.unref();
   return () => {

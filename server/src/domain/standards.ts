@@ -1,12 +1,10 @@
 // The standards present on a fresh install (PRODUCT.md "Default standards"), and how a definition
 // (file or API) becomes a complete, explicit Standard version.
-import type { Band, Bands, Standard, StandardDefinition } from '../protocol';
-import { DEFAULT_SHORT_ABANDON_SECONDS } from '../protocol';
+import type { Standard, StandardDefinition } from '../protocol';
+import { DEFAULT_SHORT_ABANDON_SECONDS, defaultBands } from '../protocol';
 
-/** Wallboard bands when a standard does not say: green ≥ target, amber below, red below target − 5 points. */
-export function defaultBands(target: number): Bands {
-  return { green: target, amber: Math.max(0, round6(target - 0.05)) };
-}
+// The band rule is the protocol's (protocol/pure/bands.ts), shared with the dashboard and the extension.
+export { bandOf, defaultBands } from '../protocol';
 
 export const DEFAULT_WINDOWS: NonNullable<Standard['windows']> = ['15m', '1h', 'today'];
 
@@ -76,14 +74,4 @@ export function completeDefinition(d: StandardDefinition): Omit<Standard, 'versi
 export function definitionKey(s: Omit<Standard, 'version' | 'validFrom'>): string {
   const { id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds, scope, bands, windows, countOutsideHours, retired } = s as Standard;
   return JSON.stringify({ id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds: shortAbandonSeconds ?? null, scope: scope ?? {}, bands: bands ?? null, windows: windows ?? null, countOutsideHours: countOutsideHours ?? false, retired: retired ?? false });
-}
-
-export function bandOf(ratio: number | null, bands: Bands | undefined, target: number): Band | null {
-  if (ratio === null) return null;
-  const b = bands ?? defaultBands(target);
-  return ratio >= b.green ? 'green' : ratio >= b.amber ? 'amber' : 'red';
-}
-
-function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

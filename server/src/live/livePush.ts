@@ -1,13 +1,13 @@
 // Socket.IO on the API's http server. Data flows one way: ingest → store → (this) → clients.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../protocol';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../protocol';
 import type { IngestService } from '../ingest/ingestService';
 import type { Store } from '../store/store';
 import { buildComplianceUpdate, buildSnapshot } from './snapshot';
 import { handleReplay } from './replay';
 
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface LiveDeps {
   httpServer: HttpServer;
@@ -56,7 +56,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
 }
 
 /**
- * CORS stays closed: a browser page from another origin may not connect (no auth yet, issue #4).
+ * CORS stays closed: a browser page from another origin may not connect unless --cors-origin names it.
  * Clients without an Origin header (the extension host, scripts) are not browsers and may.
  */
 function sameOriginOnly(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {

@@ -1,5 +1,6 @@
 // Compliance figures as the API returns them and the dashboard shows them.
-import type { Band, FormulaVariant, Measure, Operator, ReportWindow } from './standards';
+import type { Band } from './pure/bands';
+import type { FormulaVariant, Measure, Operator, ReportWindow } from './standards';
 import type { Judgement, StoredEvent } from './index';
 import type { Incomplete } from './retention';
 

@@ -1,17 +1,8 @@
 // Wire schemas for service events as integrations post them (PRODUCT.md, "The contract").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
+import { LIMITS } from './pure/limits';
 import { wellFormedString } from './text';
-
-/** Upper bounds that separate a plausible measurement from a broken integration. */
-export const LIMITS = {
-  maxRings: 100,
-  maxSeconds: 86_400,
-  maxBatch: 5_000,
-  maxTextLength: 200,
-  /** How far ahead of the server clock an occurredAt may be (clock skew), in seconds (issue #4). */
-  maxFutureSeconds: 300,
-} as const;
 
 const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`);
 

@@ -3,13 +3,14 @@ export * from './standards';
 export * from './sites';
 export * from './compliance';
 export * from './live';
-export * from './dashboard';
+export * from './pure';
 export * from './distribution';
 export * from './problem';
 export * from './ingest';
 export * from './alerts';
 export * from './text';
 export * from './retention';
+export * from './scopes';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;

@@ -1,9 +1,10 @@
-// Socket.IO typed event maps (https://socket.io/docs/v4/typescript/) and the webview message protocol.
+// Socket.IO typed event maps and socket data (https://socket.io/docs/v4/typescript/), and the webview message protocol.
 // The extension host relays server→client events to the webview unchanged, so both use DashboardMessage.
 import type { ComplianceFigure, ComplianceSeries, JudgedEvent, SeriesPoint } from './compliance';
 import type { Standard } from './standards';
 import type { Alert } from './alerts';
-import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './dashboard';
+import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './pure/dashboard';
+import type { ApiScope } from './scopes';
 
 /** Sent once to every client on connect. */
 export interface Snapshot {
@@ -43,7 +44,7 @@ export interface ServerToClientEvents {
 }
 
 /**
- * Catch-up after a disconnect (issue #5, server/src/live/replay.ts). The client sends the last event `seq` and
+ * Catch-up after a disconnect (server/src/live/replay.ts). The client sends the last event `seq` and
  * alert `id` it saw; an omitted field asks for nothing of that kind (a first connect: just learn the heads).
  */
 export interface ReplayRequest {
@@ -66,11 +67,26 @@ export type ReplayResponse =
     }
   | { ok: false; error: string };
 
-export const REPLAY_MAX_EVENTS = 5_000;
-export const REPLAY_MAX_ALERTS = 500;
-
 export interface ClientToServerEvents {
   replay: (request: ReplayRequest, ack: (response: ReplayResponse) => void) => void;
+}
+
+/** Events between server processes (a Socket.IO adapter); a single process sends none. */
+export type InterServerEvents = Record<string, never>;
+
+/** The API key a live connection was accepted with, as the handshake check keeps it on the socket. */
+export interface LiveKey {
+  id: string;
+  name: string;
+  scopes: ApiScope[];
+  /** When the key expires (ms since the epoch); null = never. The connection is cut then. */
+  expiresAtMs: number | null;
+}
+
+/** What the server keeps on each connection (`socket.data`). */
+export interface SocketData {
+  /** Absent when the server runs without keys (open access on loopback). */
+  key?: LiveKey;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
@@ -81,9 +97,9 @@ export type DashboardMessage =
   | { type: 'judged'; events: JudgedEvent[] }
   | { type: 'compliance'; update: ComplianceUpdate }
   | { type: 'connection'; state: ConnectionState; serverUrl: string; error?: string }
-  /** Issue #5: an alert record (firing, recovered, acknowledged) as the `alert` Socket.IO event carries it. */
+  /** An alert record (firing, recovered, acknowledged) as the `alert` Socket.IO event carries it. */
   | { type: 'alert'; alert: Alert }
-  /** Issue #5: the host narrows what the dashboard shows (e.g. a tree item "opens the dashboard filtered to it"). */
+  /** The host narrows what the dashboard shows (e.g. a tree item "opens the dashboard filtered to it"). */
   | { type: 'select'; selection: Partial<DashboardSelection> };
 
 /** Everything the extension host posts to the webview: live messages plus answers to its requests. */
@@ -94,7 +110,7 @@ export type WebviewToHostMessage =
   | { type: 'ready' }
   /** A summary of what is on screen, so the host (and its tests) know what the user sees. */
   | { type: 'rendered'; summary: RenderedSummary }
-  /** Issue #5: a historical query for the host to make over HTTP (see protocol/dashboard.ts). */
+  /** A historical query for the host to make over HTTP (see protocol/pure/dashboard.ts). */
   | DashboardRequestMessage;
 
 export interface RenderedSummary {
@@ -105,7 +121,7 @@ export interface RenderedSummary {
   /** Id of the newest event in the feed, if any. */
   newestEventId: string | null;
   eventsToday: number;
-  // Issue #5 (always sent by this dashboard; optional so older webviews stay valid):
+  // Always sent by this dashboard; optional so older webviews stay valid:
   /** What the dashboard is filtered to (window, range, site, standard). */
   selection?: DashboardSelection;
   /** Alerts firing now, as the banner lists them. */

@@ -2,6 +2,7 @@
 // Standards are versioned data (issue #3): every change is a new version; judgements record the version.
 import { z } from 'zod';
 import type { EventType } from './events';
+import type { Bands } from './pure/bands';
 import { wellFormedString } from './text';
 
 /** A numeric field of the event type the standard judges (see MEASURES_BY_TYPE). */
@@ -32,12 +33,7 @@ export const DEFAULT_SHORT_ABANDON_SECONDS = 5;
 export const REPORT_WINDOWS = ['15m', '1h', 'today', '7d', '30d', 'month'] as const;
 export type ReportWindow = (typeof REPORT_WINDOWS)[number];
 
-/** Wallboard colours: green when ratio ≥ green, amber when ≥ amber, red below. */
-export interface Bands {
-  green: number;
-  amber: number;
-}
-export type Band = 'green' | 'amber' | 'red';
+export type { Band, Bands } from './pure/bands';
 
 export interface StandardScope {
   /** Only events of these sites; absent = every site. */

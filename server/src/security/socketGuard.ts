@@ -7,7 +7,7 @@
 // hands it to every client's engine.io socket, which appends it to that client's own write buffer and writes
 // asynchronously (a WebSocket send or the next polling response). Nothing waits for a client: a client that
 // stops reading only makes its own buffer grow. The guard bounds that growth by disconnecting the client.
-import type { Server, Socket } from 'socket.io';
+import type { LiveServer } from '../live/livePush';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ReplayResponse } from '../protocol';
 
@@ -57,7 +57,7 @@ function perSecond(now: () => number): { hit(): number } {
   };
 }
 
-export function guardSockets(io: Server, logger: Logger, options: SocketGuardOptions = {}): { stats(): SocketStats; stop(): void } {
+export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuardOptions = {}): { stats(): SocketStats; stop(): void } {
   const maxPerSecond = options.maxMessagesPerSecond ?? 20;
   const maxReplays = options.maxReplaysPerSecond ?? 10;
   const maxQueued = options.maxQueuedPackets ?? 1000;
@@ -74,7 +74,7 @@ export function guardSockets(io: Server, logger: Logger, options: SocketGuardOpt
     });
   });
 
-  io.on('connection', (socket: Socket) => {
+  io.on('connection', (socket) => {
     const replays = perSecond(now);
     // A client reconnecting pages through replays one after the other: too many is a refusal it can retry,
     // not a reason to cut it off (it would reconnect and ask again).

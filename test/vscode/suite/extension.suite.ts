@@ -2,15 +2,18 @@
 // it connects with the API key given through "Set API Key" (SecretStorage), the dashboard shows events posted
 // to the server, the status bar names the worst standard, the Sites tree follows live data, alerts become
 // notifications, a reconnect catches up on everything posted meanwhile, the serializer restores a panel,
-// "Connect to Server", "Open in Browser" and "Start Local Server" work.
+// "Connect to Server", "Open in Browser" and "Start Local Server" work. What VS Code cannot show a test (status
+// bar, tree, notifications, the webview's content) is read through the extension's test API (extension/src/testApi.ts).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ComplianceReport } from '../../../server/src/protocol';
-import type { RingsideApi } from '../../../extension/src/api';
+import type { Alert, ComplianceReport } from '../../../server/src/protocol';
+import { formatPercent as percentText } from '../../../server/src/protocol/pure';
+import type { RingsideTestApi } from '../../../extension/src/testApi';
+import type { RunningLocalServer } from '../../../extension/src/localServer';
 import type { TreeRow } from '../../../extension/src/sitesTree';
-import { alerts, call, complianceRatio, getJson, percentText, postEvents, useApiKey, visit } from './ringsideHttp';
+import { alerts, call, complianceRatio, getJson, postEvents, useApiKey, visit, watchAlerts } from './ringsideHttp';
 import { suiteConfig } from './testConfig';
-import { waitFor } from './waitFor';
+import { conditionWaiter, withDeadline, type WaitFor } from './waitFor';
 
 const EXTENSION_ID = 'ringside.ringside';
 const CALL_STANDARD = 'call-answer-2-rings';
@@ -37,8 +40,8 @@ function dashboardTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === 'Ringside');
 }
 
-function siteRow(api: RingsideApi, site: string): TreeRow | undefined {
-  return api.sitesTree().find((row) => row.label === site);
+function siteRow(api: RingsideTestApi, site: string): TreeRow | undefined {
+  return api.view().sites.find((row) => row.label === site);
 }
 
 /** Seqs [from, to] all present, in order, exactly once in the extension's log. */
@@ -50,26 +53,33 @@ function assertNoGap(log: readonly number[], from: number, to: number): void {
 
 export function registerExtensionSuite(): void {
   describe('Ringside extension', () => {
-    let api: RingsideApi;
+    let api: RingsideTestApi;
+    let waitFor: WaitFor;
     let serverUrl: string;
     const config = suiteConfig();
+    const view = () => api.view();
+    const summary = () => view().dashboard.summary;
 
     before(async () => {
-      const extension = vscode.extensions.getExtension<RingsideApi>(EXTENSION_ID);
+      const extension = vscode.extensions.getExtension<RingsideTestApi | undefined>(EXTENSION_ID);
       assert.ok(extension, `${EXTENSION_ID} is installed in the development host`);
-      api = await extension.activate();
+      const exported = await extension.activate();
+      assert.ok(exported, 'the extension returns its test API when VS Code runs it under test');
+      api = exported;
+      // The extension's own change events, and VS Code's for its tabs (the dashboard panel's tab).
+      waitFor = conditionWaiter([api.onDidChange, vscode.window.tabGroups.onDidChangeTabs]);
       serverUrl = configuredUrl();
       useApiKey(config.apiKey);
     });
 
     it('is refused without a key, and connects once "Set API Key" stores one (in SecretStorage, not settings)', async function () {
       if (!config.apiKey) this.skip();
-      await waitFor('the refusal', () => api.connection.state === 'disconnected' && /unauthori[sz]ed/i.test(api.connection.error ?? ''));
-      assert.equal(api.statusBar()?.text, '$(key) Ringside: API key needed');
+      await waitFor('the refusal', () => view().connection.state === 'disconnected' && /unauthori[sz]ed/i.test(view().connection.error ?? ''));
+      assert.equal(view().statusBar?.text, '$(key) Ringside: API key needed');
       await vscode.commands.executeCommand('ringside.setApiKey', config.apiKey);
-      await waitFor('connection with the key', () => api.connection.state === 'connected');
-      assert.equal(api.connection.serverUrl, serverUrl);
-      assert.equal(api.connection.apiKey, config.apiKey);
+      await waitFor('connection with the key', () => view().connection.state === 'connected');
+      assert.equal(view().connection.serverUrl, serverUrl);
+      assert.equal(view().connection.apiKey, config.apiKey);
       const settingsText = JSON.stringify(vscode.workspace.getConfiguration('ringside'));
       assert.ok(!settingsText.includes(config.apiKey!), 'the key is not in any setting');
     });
@@ -82,19 +92,19 @@ export function registerExtensionSuite(): void {
     it('opens the dashboard in a webview panel that reports it is connected', async () => {
       await vscode.commands.executeCommand('ringside.openDashboard');
       await waitFor('a Ringside webview tab', () => dashboardTabs().length === 1);
-      const summary = await waitFor('a rendered summary with the standards', () => {
-        const s = api.lastRenderedSummary();
+      const shown = await waitFor('a rendered summary with the standards', () => {
+        const s = summary();
         return s?.connection === 'connected' && CALL_STANDARD in s.tiles && s;
       });
-      assert.ok(VISIT_STANDARD in summary.tiles, `tiles: ${JSON.stringify(summary.tiles)}`);
+      assert.ok(VISIT_STANDARD in shown.tiles, `tiles: ${JSON.stringify(shown.tiles)}`);
     });
 
     it('shows an event posted to the server in the feed and in the compliance tiles', async () => {
       const met = call(1);
       await postEvents(serverUrl, [met]);
-      await waitFor(`${met.id} at the top of the feed`, () => api.lastRenderedSummary()?.newestEventId === met.id);
+      await waitFor(`${met.id} at the top of the feed`, () => summary()?.newestEventId === met.id);
       const expected = percentText(await complianceRatio(serverUrl, CALL_STANDARD));
-      await waitFor(`call tile "${expected}"`, () => api.lastRenderedSummary()?.tiles[CALL_STANDARD] === expected);
+      await waitFor(`call tile "${expected}"`, () => summary()?.tiles[CALL_STANDARD] === expected);
 
       // A miss moves the figure: the tile follows the server's own compliance report.
       const missed = call(6);
@@ -102,8 +112,8 @@ export function registerExtensionSuite(): void {
       const after = percentText(await complianceRatio(serverUrl, CALL_STANDARD));
       assert.notEqual(after, expected, 'a missed call changes the call compliance');
       await waitFor(`call tile "${after}" after a miss`, () => {
-        const summary = api.lastRenderedSummary();
-        return summary !== undefined && summary.newestEventId === missed.id && summary.tiles[CALL_STANDARD] === after;
+        const s = summary();
+        return s !== undefined && s.newestEventId === missed.id && s.tiles[CALL_STANDARD] === after;
       });
     });
 
@@ -112,7 +122,7 @@ export function registerExtensionSuite(): void {
       await postEvents(serverUrl, [visit(5), visit(50), visit(70)]);
       const visits = percentText(await complianceRatio(serverUrl, VISIT_STANDARD));
       assert.equal(visits, '33.3 %');
-      const status = await waitFor('the visit standard in the status bar', () => api.statusBar()?.text.endsWith(`Visitors greeted within 30 seconds ${visits}`) && api.statusBar());
+      const status = await waitFor('the visit standard in the status bar', () => view().statusBar?.text.endsWith(`Visitors greeted within 30 seconds ${visits}`) && view().statusBar);
       assert.equal(status.text, `$(error) Visitors greeted within 30 seconds ${visits}`);
       assert.equal(status.standardId, VISIT_STANDARD);
       assert.equal(status.band, 'red');
@@ -126,7 +136,7 @@ export function registerExtensionSuite(): void {
       const visitsNow = percentText(await complianceRatio(serverUrl, VISIT_STANDARD));
       assert.equal(visitsNow, '81.8 %');
       assert.equal(callsNow, '75.0 %');
-      await waitFor('calls as the worst standard', () => api.statusBar()?.text === `$(error) Calls answered within 2 rings ${callsNow}`);
+      await waitFor('calls as the worst standard', () => view().statusBar?.text === `$(error) Calls answered within 2 rings ${callsNow}`);
     });
 
     it('lists sites → standards in the Sites view with RAG icons and today’s figures, following live data', async () => {
@@ -140,7 +150,7 @@ export function registerExtensionSuite(): void {
       const south = await waitFor('south at 50 %', () => siteRow(api, 'south')?.children[0]?.description === '50.0 % (1/2)' && siteRow(api, 'south'));
       assert.equal(south.colour, 'charts.red');
       assert.equal(south.icon, 'error');
-      assert.equal(api.sitesTree()[0]?.label, 'All sites', '"All sites" comes first');
+      assert.equal(view().sites[0]?.label, 'All sites', '"All sites" comes first');
 
       // The tree agrees with the server's own groupBy=site report.
       const report = await getJson<ComplianceReport>(serverUrl, '/api/v1/compliance?groupBy=site');
@@ -148,7 +158,7 @@ export function registerExtensionSuite(): void {
       assert.equal(southGroup?.ratio, 0.5);
 
       // Live: more met calls at south turn it amber (≥ 85 %) then green (≥ 90 %); the tree follows.
-      const fetchesBefore = api.siteFetchCount();
+      const fetchesBefore = view().siteFetches;
       const startedAt = Date.now();
       await postEvents(serverUrl, Array.from({ length: 5 }, () => call(1, 'answered', 'south')));
       await waitFor('south at 6/7 (amber)', () => siteRow(api, 'south')?.children[0]?.description === '85.7 % (6/7)');
@@ -159,114 +169,121 @@ export function registerExtensionSuite(): void {
       assert.equal(siteRow(api, 'south')?.colour, 'charts.green');
       // Six batches, at most one fetch a second (plus the one in flight when they began).
       const seconds = (Date.now() - startedAt) / 1000;
-      assert.ok(api.siteFetchCount() - fetchesBefore <= Math.ceil(seconds) + 2, `fetches ${api.siteFetchCount() - fetchesBefore} in ${seconds.toFixed(1)} s`);
+      assert.ok(view().siteFetches - fetchesBefore <= Math.ceil(seconds) + 2, `fetches ${view().siteFetches - fetchesBefore} in ${seconds.toFixed(1)} s`);
     });
 
     it('opens the dashboard filtered to a tree item when it is clicked', async () => {
-      const south = api.sitesTree().find((row) => row.label === 'south');
+      const south = view().sites.find((row) => row.label === 'south');
       assert.ok(south);
       await vscode.commands.executeCommand('ringside.showInDashboard', { kind: 'standard', site: 'south', standardId: CALL_STANDARD, figure: {} });
-      await waitFor('the selection sent to the dashboard', () => api.dashboardSelection()?.site === 'south' && api.dashboardSelection()?.standard === CALL_STANDARD);
+      await waitFor('the selection sent to the dashboard', () => view().dashboard.selection?.site === 'south' && view().dashboard.selection?.standard === CALL_STANDARD);
       // The page itself reports what it is filtered to.
-      await waitFor('the dashboard filtered to south', () => api.lastRenderedSummary()?.selection?.site === 'south' && api.lastRenderedSummary()?.selection?.standard === CALL_STANDARD);
+      await waitFor('the dashboard filtered to south', () => summary()?.selection?.site === 'south' && summary()?.selection?.standard === CALL_STANDARD);
       assert.equal(dashboardTabs().length, 1, 'the one panel is reused');
       // Back to everything, for the tests that follow.
       await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
-      await waitFor('the filter cleared', () => api.lastRenderedSummary()?.selection?.site === null);
+      await waitFor('the filter cleared', () => summary()?.selection?.site === null);
     });
 
     it('turns an alert into a notification with "Open Dashboard" and "Acknowledge"', async () => {
       // Twelve missed greetings at one site: a red band alert for that site (minimum sample 10) within a second.
       await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'alarm')));
-      const alert = await waitForAsync('a firing alert for site alarm', async () => (await alerts(serverUrl, '?state=active&site=alarm'))[0]);
+      // The server pushes the alert it raised; the extension's own live feed is what the notification comes from.
+      const alert = await waitFor('a firing alert for site alarm', () => view().connection.activeAlerts.find((a) => a.site === 'alarm'));
       assert.equal(alert.standardId, VISIT_STANDARD);
-      const shown = await waitFor('its notification', () => api.notifications().find((n) => n.alertIds.includes(alert.id)));
+      assert.ok((await alerts(serverUrl, '?state=active&site=alarm')).some((a) => a.id === alert.id), 'the server lists it as active');
+      const shown = await waitFor('its notification', () => view().notifications.find((n) => n.alertIds.includes(alert.id)));
       assert.deepEqual(shown.actions, ['Open Dashboard', 'Acknowledge']);
       assert.match(shown.text, /Visitors greeted within 30 seconds/);
 
       // "Acknowledge" posts to the server with the extension's key.
+      // It resolves once the server has answered the acknowledgement.
       await api.acknowledgeAlerts([alert.id]);
-      const after = await waitForAsync('the acknowledgement', async () => (await alerts(serverUrl, '?site=alarm')).find((a) => a.id === alert.id && a.acknowledgedAt !== null));
-      assert.ok(after.acknowledgedAt);
+      const after = (await alerts(serverUrl, '?site=alarm')).find((a) => a.id === alert.id);
+      assert.ok(after?.acknowledgedAt, 'the server lists the alert as acknowledged');
     });
 
     it('shows no notification when notifications are muted in settings', async () => {
       const config = vscode.workspace.getConfiguration('ringside');
       await config.update('notifications.enabled', false, vscode.ConfigurationTarget.Workspace);
       try {
-        const before = api.notifications().length;
+        const before = view().notifications.length;
         await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'muted')));
-        const alert = await waitForAsync('a firing alert for site muted', async () => (await alerts(serverUrl, '?state=active&site=muted'))[0]);
-        await waitFor('the extension to receive it', () => api.connection.activeAlerts().some((a) => a.id === alert.id));
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        assert.equal(api.notifications().length, before, 'no notification while muted');
+        await waitFor('the extension to receive a firing alert for site muted', () => view().connection.activeAlerts.some((a) => a.site === 'muted'));
+        // Notifications are decided in the same listener call that records the alert, before onDidChange fires:
+        // had one been shown, it would be in the list already.
+        assert.equal(view().notifications.length, before, 'no notification while muted');
       } finally {
         await config.update('notifications.enabled', undefined, vscode.ConfigurationTarget.Workspace);
       }
     });
 
     it('catches up after "Disconnect": events and alerts posted meanwhile arrive, in seq order, without a gap', async () => {
-      const seen = api.connection.lastSeq;
+      const seen = view().connection.lastSeq;
       assert.ok(seen !== undefined && seen > 0);
       await vscode.commands.executeCommand('ringside.disconnect');
-      await waitFor('disconnected', () => api.connection.state === 'disconnected');
+      await waitFor('disconnected', () => view().connection.state === 'disconnected');
       const posted = await postEvents(serverUrl, Array.from({ length: 5 }, (_, i) => call(i % 3, 'answered', 'away')));
-      // An alert fires while the extension is away.
-      await postEvents(serverUrl, Array.from({ length: 12 }, () => call(7, 'answered', 'away-alarm')));
-      const missedAlert = await waitForAsync('an alert while away', async () => (await alerts(serverUrl, '?state=active&site=away-alarm'))[0]);
+      // An alert fires while the extension is away; a live client of the test's own sees the server raise it.
+      const watcher = await watchAlerts(serverUrl, (a) => a.site === 'away-alarm' && a.state === 'firing');
+      let missedAlert: Alert;
+      try {
+        await postEvents(serverUrl, Array.from({ length: 12 }, () => call(7, 'answered', 'away-alarm')));
+        missedAlert = await withDeadline('an alert while away', watcher.alert);
+      } finally {
+        watcher.close();
+      }
       const lastPosted = posted.results.at(-1)!.seq;
       assert.ok(lastPosted > seen);
 
       await vscode.commands.executeCommand('ringside.connect', serverUrl);
-      await waitFor('the catch-up', () => api.connection.state === 'connected' && (api.connection.lastSeq ?? 0) >= lastPosted + 12);
-      assertNoGap(api.connection.receivedSeqs(), seen, lastPosted + 12);
-      const catchUp = api.connection.lastCatchUpResult;
+      await waitFor('the catch-up', () => view().connection.state === 'connected' && (view().connection.lastSeq ?? 0) >= lastPosted + 12);
+      assertNoGap(view().connection.receivedSeqs, seen, lastPosted + 12);
+      const catchUp = view().connection.lastCatchUp;
       assert.ok(catchUp && catchUp.events >= 17 && !catchUp.gap, JSON.stringify(catchUp));
       assert.ok(catchUp.alerts >= 1, 'the missed alert was replayed');
-      await waitFor('a notification for the alert missed while away', () => api.notifications().some((n) => n.alertIds.includes(missedAlert.id)));
+      await waitFor('a notification for the alert missed while away', () => view().notifications.some((n) => n.alertIds.includes(missedAlert.id)));
     });
 
     it('reconnects by itself after a network drop and catches up', async () => {
-      const seen = api.connection.lastSeq!;
-      api.connection.simulateNetworkDrop();
+      const seen = view().connection.lastSeq!;
+      api.dropConnection();
       // Posted right away: the client is reconnecting (backoff) while these are stored.
       const posted = await postEvents(serverUrl, Array.from({ length: 4 }, () => call(1, 'answered', 'drop')));
       const last = posted.results.at(-1)!.seq;
-      await waitFor('reconnected and caught up', () => api.connection.state === 'connected' && (api.connection.lastSeq ?? 0) >= last, 30_000);
-      assertNoGap(api.connection.receivedSeqs(), seen, last);
+      await waitFor('reconnected and caught up', () => view().connection.state === 'connected' && (view().connection.lastSeq ?? 0) >= last, 30_000);
+      assertNoGap(view().connection.receivedSeqs, seen, last);
     });
 
     it('the serializer restores a dashboard panel with its filters and current data', async () => {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      await waitFor('the panel to close', () => !api.isDashboardOpen() && dashboardTabs().length === 0);
+      await waitFor('the panel to close', () => !view().dashboard.open && dashboardTabs().length === 0);
       // What VS Code does after a reload: a panel of the persisted view type, handed to the registered serializer
       // with the page's last setState value.
       const panel = vscode.window.createWebviewPanel('ringside.dashboard', 'Ringside', vscode.ViewColumn.One, { enableScripts: true });
       const state = { selection: { window: '7d', from: null, to: null, site: 'north', standard: CALL_STANDARD } };
-      await api.serializer.deserializeWebviewPanel(panel, state);
-      assert.deepEqual(api.lastRestoredState(), state);
-      assert.ok(api.isDashboardOpen());
+      await api.restoreDashboard(panel, state);
+      assert.ok(view().dashboard.open);
       await waitFor('the restored page, connected and filtered to north over 7 days', () => {
-        const s = api.lastRenderedSummary();
+        const s = summary();
         return s?.connection === 'connected' && s.selection?.site === 'north' && s.selection.window === '7d' && s.selection.standard === CALL_STANDARD;
       });
-      assert.deepEqual(api.dashboardSelection(), state.selection);
+      assert.deepEqual(view().dashboard.selection, state.selection);
       // Live data reaches the restored page: a new event at north tops its (north-only) feed.
       const latest = call(1, 'answered', 'north');
       await postEvents(serverUrl, [latest]);
-      await waitFor(`${latest.id} in the restored panel`, () => api.lastRenderedSummary()?.newestEventId === latest.id);
+      await waitFor(`${latest.id} in the restored panel`, () => summary()?.newestEventId === latest.id);
       await vscode.commands.executeCommand('ringside.openDashboard', { window: 'today', site: null, standard: null });
-      await waitFor('the filter cleared', () => api.lastRenderedSummary()?.selection?.site === null && api.lastRenderedSummary()?.selection?.window === 'today');
+      await waitFor('the filter cleared', () => summary()?.selection?.site === null && summary()?.selection?.window === 'today');
     });
 
     it('"Open in Browser" opens the dashboard page for a tree item, with the key only when asked to', async () => {
-      await vscode.commands.executeCommand('ringside.openInBrowser', { kind: 'site', site: 'north' }, { includeKey: false });
-      const plain = new URL(api.lastOpenedInBrowser()!);
+      // The command's result is the address it handed to the browser (the tab itself is outside VS Code).
+      const plain = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'site', site: 'north' }, { includeKey: false }))!);
       assert.equal(plain.origin, new URL(serverUrl).origin);
       assert.equal(plain.searchParams.get('site'), 'north');
       assert.equal(plain.searchParams.get('token'), null);
-      await vscode.commands.executeCommand('ringside.openInBrowser', { kind: 'standard', site: 'south', standardId: CALL_STANDARD }, { includeKey: true });
-      const withKey = new URL(api.lastOpenedInBrowser()!);
+      const withKey = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'standard', site: 'south', standardId: CALL_STANDARD }, { includeKey: true }))!);
       assert.equal(withKey.searchParams.get('standard'), CALL_STANDARD);
       assert.equal(withKey.searchParams.get('token'), config.apiKey ?? null);
     });
@@ -275,52 +292,39 @@ export function registerExtensionSuite(): void {
       const second = config.secondServerUrl;
       if (!second) this.skip();
       await vscode.commands.executeCommand('ringside.connect', second);
-      await waitFor('connection to the second server', () => api.connection.serverUrl === second && api.connection.state === 'connected');
+      await waitFor('connection to the second server', () => view().connection.serverUrl === second && view().connection.state === 'connected');
       assert.equal(configuredUrl(), second);
 
       const there = call(1);
       await postEvents(second!, [there], undefined);
       await vscode.commands.executeCommand('ringside.openDashboard');
-      await waitFor(`${there.id} from the second server in the feed`, () => api.lastRenderedSummary()?.newestEventId === there.id);
-      await waitFor('the second server’s figure', () => api.statusBar()?.text === '$(pass-filled) Calls answered within 2 rings 100.0 %');
+      await waitFor(`${there.id} from the second server in the feed`, () => summary()?.newestEventId === there.id);
+      await waitFor('the second server’s figure', () => view().statusBar?.text === '$(pass-filled) Calls answered within 2 rings 100.0 %');
       await waitFor('its tree', () => siteRow(api, 'vscode-suite')?.children[0]?.description === '100.0 % (1/1)');
     });
 
     it('"Start Local Server" runs the bundled server on its own data folder and connects with its admin.key', async () => {
-      await vscode.commands.executeCommand('ringside.startLocalServer');
-      const local = await waitFor('the local server', () => api.localServer(), 60_000);
+      // The command resolves once the server listens (or has failed to start, with undefined).
+      const local = await vscode.commands.executeCommand<RunningLocalServer | undefined>('ringside.startLocalServer');
+      assert.ok(local, 'the local server started');
       assert.ok(local.apiKey, 'the admin.key written by the fresh server was read');
-      await waitFor('connected to it', () => api.connection.serverUrl === local.url && api.connection.state === 'connected', 30_000);
-      assert.equal(api.connection.apiKey, local.apiKey);
+      await waitFor('connected to it', () => view().connection.serverUrl === local.url && view().connection.state === 'connected', 30_000);
+      assert.equal(view().connection.apiKey, local.apiKey);
       await postEvents(local.url, [call(1, 'answered', 'local')], local.apiKey);
       await waitFor('its tree', () => siteRow(api, 'local')?.children[0]?.description === '100.0 % (1/1)');
+      // The command resolves once the process has exited.
       await vscode.commands.executeCommand('ringside.stopLocalServer');
-      await waitFor('stopped', () => api.localServer() === undefined && api.connection.state === 'disconnected');
+      assert.equal(view().connection.state, 'disconnected');
+      await assert.rejects(fetch(new URL('/api/v1/health', local.url)), 'nothing listens there any more');
     });
 
     it('says so in the status bar and on the dashboard when the server cannot be reached', async () => {
       await vscode.commands.executeCommand('ringside.openDashboard');
       // Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
       await vscode.commands.executeCommand('ringside.connect', 'http://127.0.0.1:9');
-      await waitFor('the offline status bar item', () => api.statusBar()?.text === '$(debug-disconnect) Ringside offline');
-      await waitFor('the dashboard to show it is disconnected', () => api.lastRenderedSummary()?.connection === 'disconnected');
-      assert.deepEqual(api.sitesTree(), [], 'the tree is empty while offline');
+      await waitFor('the offline status bar item', () => view().statusBar?.text === '$(debug-disconnect) Ringside offline');
+      await waitFor('the dashboard to show it is disconnected', () => summary()?.connection === 'disconnected');
+      assert.deepEqual(view().sites, [], 'the tree is empty while offline');
     });
   });
-}
-
-/** waitFor for async probes (HTTP). */
-async function waitForAsync<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }

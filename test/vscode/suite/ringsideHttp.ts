@@ -1,6 +1,8 @@
 // The suite talks to the real server over HTTP, exactly like an integration (PBX, door counter) would,
-// with the admin key as `Authorization: Bearer` when the server wants one.
-import type { Alert, ComplianceReport, EventInput, IngestResponse } from '../../../server/src/protocol';
+// with the admin key as `Authorization: Bearer` when the server wants one, and listens to its live feed as a
+// second client where it must know what the server did while the extension was not listening.
+import { io, type Socket } from 'socket.io-client';
+import type { Alert, ClientToServerEvents, ComplianceReport, EventInput, IngestResponse, ServerToClientEvents } from '../../../server/src/protocol';
 
 let defaultKey: string | undefined;
 
@@ -36,6 +38,24 @@ export async function alerts(serverUrl: string, query = '', key: string | undefi
   return (await getJson<{ alerts: Alert[] }>(serverUrl, `/api/v1/alerts${query}`, key)).alerts;
 }
 
+/**
+ * A live client of its own that resolves with the first alert record matching `wanted` (connected before it
+ * returns, so nothing raised after the call is missed). Close it when done.
+ */
+export async function watchAlerts(serverUrl: string, wanted: (alert: Alert) => boolean, key: string | undefined = defaultKey): Promise<{ alert: Promise<Alert>; close(): void }> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(serverUrl, { forceNew: true, transports: ['websocket'], ...(key ? { auth: { token: key } } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const alert = new Promise<Alert>((resolve) => {
+    socket.on('alert', (record) => {
+      if (wanted(record)) resolve(record);
+    });
+  });
+  return { alert, close: () => socket.disconnect() };
+}
+
 let counter = 0;
 
 /** A call with a unique id, so the test can recognise it in the dashboard's feed. */
@@ -55,9 +75,4 @@ export function call(rings: number, outcome: 'answered' | 'abandoned' = 'answere
 export function visit(greetSeconds: number, site = 'vscode-suite', outcome: 'greeted' | 'left' = 'greeted'): EventInput & { id: string } {
   counter += 1;
   return { id: `vscode-visit-${Date.now()}-${counter}`, type: 'visit', site, occurredAt: new Date().toISOString(), outcome, greetSeconds };
-}
-
-/** The dashboard's wording for a ratio (webview/src/format.ts). */
-export function percentText(ratio: number | null): string {
-  return ratio === null ? '—' : `${(ratio * 100).toFixed(1)} %`;
 }

@@ -1,4 +1,4 @@
-// The browser page's key prompt (issue #4): when the server refuses the live feed for want of a key, ask for one.
+// The browser page's key prompt: when the server refuses the live feed for want of a key, ask for one.
 // Minimal on purpose: a key given here lives only in this page's memory (never in storage); `?token=` in the
 // page URL avoids the prompt (wallboards).
 

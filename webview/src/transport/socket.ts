@@ -1,12 +1,11 @@
 // In a plain browser (the page the server serves at /): connect to the server's Socket.IO ourselves, make
 // historical queries with fetch on the same origin, and keep the selection in the URL (a shareable link).
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DashboardMessage, ProblemDetails, ServerToClientEvents } from '@ringside/server/protocol';
-// The values come from the zod-free module: the protocol's index would pull zod's schemas into the page's bundle.
-import { dashboardRequestHttp } from '@ringside/server/protocol/dashboard';
-import { backoffSettings, ServerDisconnectRetry } from '@ringside/server/protocol/reconnect';
+import type { ClientToServerEvents, DashboardMessage, ServerToClientEvents } from '@ringside/server/protocol';
+// The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
+import { backoffSettings, fetchDashboard, ServerDisconnectRetry } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
-import { RequestError, type Transport } from './transport';
+import { bodyOf, type Transport } from './transport';
 import { needsKey, promptForKey, type AskKey } from './keyPrompt';
 
 export type DashboardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -83,25 +82,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       // Nobody to tell in a browser tab.
     },
     async request(request) {
-      const { method, path } = dashboardRequestHttp(request);
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (token) headers['authorization'] = `Bearer ${token}`;
-      let response: Response;
-      try {
-        response = await doFetch(new URL(path, url).toString(), { method, headers, cache: 'no-store' });
-      } catch (error) {
-        throw new RequestError({ type: 'about:blank', title: 'Network error', status: 0, detail: error instanceof Error ? error.message : String(error) });
-      }
-      const text = await response.text();
-      let body: unknown = null;
-      try {
-        body = text ? JSON.parse(text) : null;
-      } catch {
-        body = null;
-      }
-      if (response.ok) return body;
-      const problem = body && typeof body === 'object' && 'status' in body ? (body as ProblemDetails) : null;
-      throw new RequestError(problem ?? { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, detail: text.slice(0, 200) });
+      return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: token, fetch: doFetch, init: { cache: 'no-store' } }));
     },
     loadSelection() {
       return location ? selectionFromSearch(location.search) : null;

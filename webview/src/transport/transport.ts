@@ -1,14 +1,25 @@
 // The dashboard does not care who delivers its messages: the VS Code host or a Socket.IO connection.
 // Nor who answers its queries: the page's own fetch (browser) or the extension host (VS Code).
-import type { DashboardMessage, DashboardRequest, DashboardSelection, ProblemDetails, RenderedSummary } from '@ringside/server/protocol';
+import type {
+  DashboardMessage,
+  DashboardRequest,
+  DashboardRequestKind,
+  DashboardResponseBodies,
+  DashboardResponseMessage,
+  DashboardResult,
+  DashboardSelection,
+  HostToWebviewMessage,
+  ProblemDetails,
+  RenderedSummary,
+} from '@ringside/server/protocol';
 
 export interface Transport {
   /** Starts delivering messages to `deliver`; returns a function that stops it. */
   start(deliver: (message: DashboardMessage) => void): () => void;
   /** Tells whoever listens what is on screen now (the VS Code host; nobody in a browser). */
   reportRendered(summary: RenderedSummary): void;
-  /** A historical query: resolves with the response body, rejects with a RequestError. */
-  request?(request: DashboardRequest): Promise<unknown>;
+  /** A historical query: resolves with the body its kind answers with, rejects with a RequestError. */
+  request?<K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]>;
   /** The selection saved by the last page load (URL query, webview state); sanitised by the caller. */
   loadSelection?(): unknown;
   saveSelection?(selection: DashboardSelection): void;
@@ -38,9 +49,43 @@ export function describeRequestError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const MESSAGE_TYPES = new Set<string>(['snapshot', 'judged', 'compliance', 'connection', 'alert', 'select']);
+/** A result's body, or its problem thrown as a RequestError. */
+export function bodyOf<K extends DashboardRequestKind>(result: DashboardResult<K>): DashboardResponseBodies[K] {
+  if (result.ok) return result.body;
+  throw new RequestError(result.problem);
+}
+
+/**
+ * Every message type the host may post, each listed once: the Record's keys must be exactly the union's `type`s,
+ * so a message type added to the protocol without being added here (or the other way round) does not compile.
+ */
+const HOST_MESSAGE_TYPES: Record<HostToWebviewMessage['type'], 'live' | 'response'> = {
+  snapshot: 'live',
+  judged: 'live',
+  compliance: 'live',
+  connection: 'live',
+  alert: 'live',
+  select: 'live',
+  response: 'response',
+};
+
+function isHostMessageType(type: unknown): type is HostToWebviewMessage['type'] {
+  return typeof type === 'string' && Object.hasOwn(HOST_MESSAGE_TYPES, type);
+}
+
+function hostMessageType(data: unknown): HostToWebviewMessage['type'] | undefined {
+  if (typeof data !== 'object' || data === null || !('type' in data)) return undefined;
+  return isHostMessageType(data.type) ? data.type : undefined;
+}
 
 /** A webview also receives messages from VS Code itself and from extensions' tooling; only ours pass. */
 export function isDashboardMessage(data: unknown): data is DashboardMessage {
-  return typeof data === 'object' && data !== null && MESSAGE_TYPES.has(String((data as { type?: unknown }).type));
+  const type = hostMessageType(data);
+  return type !== undefined && HOST_MESSAGE_TYPES[type] === 'live';
+}
+
+/** The host's answer to one of our requests. */
+export function isResponseMessage(data: unknown): data is DashboardResponseMessage {
+  if (hostMessageType(data) !== 'response' || typeof data !== 'object' || data === null) return false;
+  return 'id' in data && typeof data.id === 'number' && 'kind' in data && typeof data.kind === 'string';
 }

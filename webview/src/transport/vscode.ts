@@ -2,7 +2,8 @@
 // postMessage; historical queries go to the host as { type: 'request' } and come back as { type: 'response' };
 // the selection is kept with getState/setState (so it survives a reload and the panel serializer).
 import type { DashboardResponseMessage, WebviewToHostMessage } from '@ringside/server/protocol';
-import { RequestError, isDashboardMessage, type Transport } from './transport';
+import { isResponseTo } from '@ringside/server/protocol/pure';
+import { RequestError, isDashboardMessage, isResponseMessage, type Transport } from './transport';
 
 export interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -18,15 +19,14 @@ declare global {
 /** How long a query may wait for the host before it fails (a host without request support never answers). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-function isResponse(data: unknown): data is DashboardResponseMessage {
-  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'response' && typeof (data as { id?: unknown }).id === 'number';
-}
-
 interface Pending {
-  resolve(body: unknown): void;
+  /** Settles the caller's promise with the host's answer. */
+  answer(message: DashboardResponseMessage): void;
   reject(error: RequestError): void;
   timer: ReturnType<typeof setTimeout>;
 }
+
+const problem = (title: string, detail: string) => new RequestError({ type: 'about:blank', title, status: 0, detail });
 
 /** `api` must be the one object acquireVsCodeApi() returned: a second call throws in VS Code. */
 export function vscodeTransport(api: VsCodeApi, target: Window = window, options: { timeoutMs?: number } = {}): Transport {
@@ -34,13 +34,12 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
   const pending = new Map<number, Pending>();
   let nextId = 1;
   const onMessage = (event: MessageEvent) => {
-    if (!isResponse(event.data)) return;
+    if (!isResponseMessage(event.data)) return;
     const waiting = pending.get(event.data.id);
     if (!waiting) return;
     pending.delete(event.data.id);
     clearTimeout(waiting.timer);
-    if (event.data.ok) waiting.resolve(event.data.body);
-    else waiting.reject(new RequestError(event.data.problem));
+    waiting.answer(event.data);
   };
   target.addEventListener('message', onMessage);
   return {
@@ -56,7 +55,7 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
         target.removeEventListener('message', onMessage);
         for (const [id, waiting] of pending) {
           clearTimeout(waiting.timer);
-          waiting.reject(new RequestError({ type: 'about:blank', title: 'Closed', status: 0, detail: 'the dashboard was closed' }));
+          waiting.reject(problem('Closed', 'the dashboard was closed'));
           pending.delete(id);
         }
       };
@@ -69,15 +68,20 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
-          reject(new RequestError({ type: 'about:blank', title: 'No answer', status: 0, detail: 'the extension did not answer the query in time' }));
+          reject(problem('No answer', 'the extension did not answer the query in time'));
         }, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
-        pending.set(id, { resolve, reject, timer });
+        const answer = (message: DashboardResponseMessage) => {
+          if (!isResponseTo(message, request.kind)) reject(problem('Wrong answer', `asked for ${request.kind}, the extension answered ${message.kind}`));
+          else if (message.ok) resolve(message.body);
+          else reject(new RequestError(message.problem));
+        };
+        pending.set(id, { answer, reject, timer });
         post({ type: 'request', id, request });
       });
     },
     loadSelection() {
       const saved = api.getState();
-      return typeof saved === 'object' && saved !== null ? (saved as { selection?: unknown }).selection ?? null : null;
+      return typeof saved === 'object' && saved !== null && 'selection' in saved ? saved.selection : null;
     },
     saveSelection(selection) {
       const saved = api.getState();

@@ -3,7 +3,7 @@
 import type { Alert } from '@ringside/server/protocol';
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
-import { el, setText } from './dom';
+import { button, el, setText } from './dom';
 
 const SEVERITY_ORDER: Record<Alert['severity'], number> = { page: 0, red: 1, ticket: 2, amber: 3 };
 const SEVERITY_LABEL: Record<Alert['severity'], string> = { page: 'Page', red: 'Red', ticket: 'Ticket', amber: 'Amber' };
@@ -24,8 +24,7 @@ export function createAlertsView(container: HTMLElement, acknowledge: (alertId: 
   container.setAttribute('aria-label', 'Alerts');
   const title = el('h2', 'rs-alerts-title');
   const list = el('ul', 'rs-alerts-list');
-  const more = el('button', 'rs-button rs-button--small rs-alerts-more');
-  more.type = 'button';
+  const more = button('rs-button rs-button--small rs-alerts-more');
   const error = el('p', 'rs-alerts-error');
   error.setAttribute('role', 'alert');
   container.append(title, list, more, error);
@@ -64,12 +63,11 @@ export function createAlertsView(container: HTMLElement, acknowledge: (alertId: 
         if (alert.acknowledgedAt) {
           li.append(el('span', 'rs-alert-acked', `acknowledged${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''} at ${formatClock(alert.acknowledgedAt, false)}`));
         } else {
-          const button = el('button', 'rs-button rs-button--small rs-alert-ack', state.acking.includes(alert.id) ? 'Acknowledging…' : 'Acknowledge');
-          button.type = 'button';
-          button.disabled = state.acking.includes(alert.id);
-          button.setAttribute('aria-label', `Acknowledge: ${alert.message}`);
-          button.addEventListener('click', () => acknowledge(alert.id));
-          li.append(button);
+          const ack = button('rs-button rs-button--small rs-alert-ack', state.acking.includes(alert.id) ? 'Acknowledging…' : 'Acknowledge');
+          ack.disabled = state.acking.includes(alert.id);
+          ack.setAttribute('aria-label', `Acknowledge: ${alert.message}`);
+          ack.addEventListener('click', () => acknowledge(alert.id));
+          li.append(ack);
         }
         return li;
       }),

@@ -1,29 +1,18 @@
 // A panel per visible standard, each holding one compliance chart that lives as long as the standard does,
 // its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
+import { bandsOf } from '@ringside/server/protocol/pure';
 import { windowSeries, windowFigure, visibleStandards, type DataStatus } from '../derived';
 import { formatClock, formatPercent, formatTarget, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
-import { bandsOf } from '../status';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints } from './chart-data';
 import { createComplianceChart, type ComplianceChart } from './compliance-chart';
-import { createDataTable, type DataTable } from './data-table';
-import { el, setText } from './dom';
+import { setText } from './dom';
+import { createPanelSet, createStandardPanel, type PanelLook, type StandardPanel } from './panels';
 
-interface ChartPanel {
-  root: HTMLElement;
-  title: HTMLElement;
-  meta: HTMLElement;
-  note: HTMLElement;
-  canvas: HTMLCanvasElement;
-  table: DataTable;
-  /** Created once the panel is in the document: Chart.js sizes itself from its container then. */
-  chart: ComplianceChart | null;
-  /** The inputs of the last update, to skip charts whose data did not change. */
-  drawn: unknown[] | null;
-}
+type ChartPanel = StandardPanel<ComplianceChart>;
 
 export interface ChartsView {
   render(state: DashboardState): void;
@@ -33,22 +22,12 @@ export interface ChartsView {
   destroy(): void;
 }
 
-function createPanel(standard: Standard): ChartPanel {
-  const root = el('article', 'rs-panel rs-chart-panel');
-  root.dataset['standardId'] = standard.id;
-  const header = el('header', 'rs-panel-header');
-  const title = el('h2', 'rs-panel-title');
-  const meta = el('span', 'rs-panel-meta');
-  header.append(title, meta);
-  const box = el('div', 'rs-chart-box');
-  const canvas = el('canvas', 'rs-chart');
-  canvas.setAttribute('role', 'img');
-  const note = el('div', 'rs-chart-note', 'No events in the last hour');
-  box.append(canvas, note);
-  const table = createDataTable(`${standard.name}: compliance over time`, ['Time', 'Compliance', 'Met / counted']);
-  root.append(header, box, table.root);
-  return { root, title, meta, note, canvas, table, chart: null, drawn: null };
-}
+const LOOK: PanelLook = {
+  panelClass: 'rs-chart-panel',
+  note: 'No events in the last hour',
+  caption: 'compliance over time',
+  columns: ['Time', 'Compliance', 'Met / counted'],
+};
 
 const EMPTY_NOTE: Record<DataStatus, string> = {
   live: 'No events in the last hour',
@@ -105,45 +84,21 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
 }
 
 export function createChartsView(container: HTMLElement, initialTheme: Theme): ChartsView {
-  const panels = new Map<string, ChartPanel>();
   let theme = initialTheme;
-  let shown: Standard[] | null = null;
-
-  const syncPanels = (next: Standard[]) => {
-    for (const [id, panel] of panels) {
-      if (next.some((s) => s.id === id)) continue;
-      panel.chart?.destroy();
-      panels.delete(id);
-    }
-    for (const s of next) if (!panels.has(s.id)) panels.set(s.id, createPanel(s));
-    container.replaceChildren(...next.map((s) => panels.get(s.id)!.root));
-    for (const panel of panels.values()) panel.chart ??= createComplianceChart(panel.canvas, theme);
-  };
-
+  const panels = createPanelSet<ComplianceChart, ChartPanel>(
+    container,
+    (standard) => createStandardPanel(standard, LOOK),
+    (canvas) => createComplianceChart(canvas, theme),
+  );
   return {
     render(state) {
-      const standards = visibleStandards(state);
-      if (!shown || standards.length !== shown.length || standards.some((s, i) => s !== shown![i])) {
-        shown = standards;
-        syncPanels(standards);
-      }
-      for (const s of standards) {
-        const panel = panels.get(s.id)!;
-        renderPanel(panel, panel.chart!, s, state);
-      }
+      for (const [standard, panel] of panels.show(visibleStandards(state))) renderPanel(panel, panel.chart!, standard, state);
     },
     applyTheme(next) {
       theme = next;
-      for (const panel of panels.values()) panel.chart?.applyTheme(next);
+      for (const panel of panels.panels()) panel.chart?.applyTheme(next);
     },
-    charts() {
-      const charts = new Map<string, ComplianceChart>();
-      for (const [id, panel] of panels) if (panel.chart) charts.set(id, panel.chart);
-      return charts;
-    },
-    destroy() {
-      for (const panel of panels.values()) panel.chart?.destroy();
-      panels.clear();
-    },
+    charts: panels.charts,
+    destroy: panels.destroy,
   };
 }

@@ -1,9 +1,9 @@
 // The controls bar: window (live 1 h, today, 7 d, 30 d, custom range), site and standard filters.
 // Native buttons and selects, so everything works with the keyboard and a screen reader as is.
-import { DASHBOARD_WINDOWS } from '@ringside/server/protocol/dashboard';
+import { DASHBOARD_WINDOWS } from '@ringside/server/protocol/pure';
 import { WINDOW_LABELS, type DashboardSelection } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
-import { el } from './dom';
+import { button, el, input } from './dom';
 
 /** "2026-11-23T14:05" in local time, what <input type="datetime-local"> takes; '' for null. */
 export function toLocalInput(iso: string | null): string {
@@ -33,25 +33,17 @@ export function createControlsView(container: HTMLElement, dispatch: (action: Lo
   windows.setAttribute('role', 'group');
   windows.setAttribute('aria-label', 'Window');
   const buttons = DASHBOARD_WINDOWS.map((w) => {
-    const button = el('button', 'rs-segment', WINDOW_LABELS[w]);
-    button.type = 'button';
-    button.dataset['window'] = w;
-    return button;
+    const segment = button('rs-segment', WINDOW_LABELS[w]);
+    segment.dataset['window'] = w;
+    return segment;
   });
   windows.append(...buttons);
 
   const custom = el('form', 'rs-custom');
   custom.setAttribute('aria-label', 'Custom range');
-  const fromInput = el('input', 'rs-input');
-  fromInput.type = 'datetime-local';
-  fromInput.name = 'from';
-  fromInput.setAttribute('aria-label', 'From');
-  const toInput = el('input', 'rs-input');
-  toInput.type = 'datetime-local';
-  toInput.name = 'to';
-  toInput.setAttribute('aria-label', 'To');
-  const apply = el('button', 'rs-button rs-button--small', 'Apply');
-  apply.type = 'submit';
+  const fromInput = input('rs-input', { type: 'datetime-local', name: 'from', label: 'From' });
+  const toInput = input('rs-input', { type: 'datetime-local', name: 'to', label: 'To' });
+  const apply = button('rs-button rs-button--small', 'Apply', 'submit');
   const customError = el('span', 'rs-custom-error');
   customError.setAttribute('role', 'alert');
   custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, apply, customError);

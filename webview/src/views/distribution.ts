@@ -9,8 +9,8 @@ import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
 import { themeAxes, withAlpha } from './compliance-chart';
-import { createDataTable, type DataTable } from './data-table';
-import { el, setText } from './dom';
+import { setText } from './dom';
+import { createPanelSet, createStandardPanel, type PanelLook, type StandardPanel } from './panels';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
@@ -53,15 +53,8 @@ export const thresholdPlugin: Plugin<'bar'> = {
 
 type BarChart = Chart<'bar', number[], string>;
 
-interface DistributionPanel {
-  root: HTMLElement;
-  title: HTMLElement;
-  meta: HTMLElement;
-  note: HTMLElement;
-  canvas: HTMLCanvasElement;
-  table: DataTable;
-  chart: BarChart | null;
-  drawn: unknown[] | null;
+interface DistributionPanel extends StandardPanel<BarChart> {
+  /** What the chart shows, for re-colouring it when the theme changes. */
   data: StandardDistribution | null;
 }
 
@@ -81,21 +74,17 @@ export function barColours(d: StandardDistribution, theme: Theme): string[] {
   });
 }
 
+const LOOK: PanelLook = {
+  panelClass: 'rs-distribution-panel',
+  boxClass: 'rs-chart-box--short',
+  noteClass: 'rs-chart-note--bar',
+  note: 'Loading…',
+  caption: 'distribution',
+  columns: ['Bin', 'Events', 'Share', 'Met'],
+};
+
 function createPanel(standard: Standard): DistributionPanel {
-  const root = el('article', 'rs-panel rs-distribution-panel');
-  root.dataset['standardId'] = standard.id;
-  const header = el('header', 'rs-panel-header');
-  const title = el('h2', 'rs-panel-title');
-  const meta = el('span', 'rs-panel-meta');
-  header.append(title, meta);
-  const box = el('div', 'rs-chart-box rs-chart-box--short');
-  const canvas = el('canvas', 'rs-chart');
-  canvas.setAttribute('role', 'img');
-  const note = el('div', 'rs-chart-note rs-chart-note--bar', 'Loading…');
-  box.append(canvas, note);
-  const table = createDataTable(`${standard.name}: distribution`, ['Bin', 'Events', 'Share', 'Met']);
-  root.append(header, box, table.root);
-  return { root, title, meta, note, canvas, table, chart: null, drawn: null, data: null };
+  return { ...createStandardPanel<BarChart>(standard, LOOK), data: null };
 }
 
 function createBarChart(canvas: HTMLCanvasElement, theme: Theme): BarChart {
@@ -144,9 +133,8 @@ function thresholdLabel(d: StandardDistribution): string {
 }
 
 export function createDistributionView(container: HTMLElement, initialTheme: Theme): DistributionView {
-  const panels = new Map<string, DistributionPanel>();
   let theme = initialTheme;
-  let shown: Standard[] | null = null;
+  const panels = createPanelSet<BarChart, DistributionPanel>(container, createPanel, (canvas) => createBarChart(canvas, theme));
 
   const render = (panel: DistributionPanel, standard: Standard, state: DashboardState) => {
     const query = state.queries.distribution;
@@ -191,36 +179,17 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
 
   return {
     render(state) {
-      const standards = visibleStandards(state);
-      if (!shown || standards.length !== shown.length || standards.some((s, i) => s !== shown![i])) {
-        shown = standards;
-        for (const [id, panel] of panels) {
-          if (standards.some((s) => s.id === id)) continue;
-          panel.chart?.destroy();
-          panels.delete(id);
-        }
-        for (const s of standards) if (!panels.has(s.id)) panels.set(s.id, createPanel(s));
-        container.replaceChildren(...standards.map((s) => panels.get(s.id)!.root));
-        for (const panel of panels.values()) panel.chart ??= createBarChart(panel.canvas, theme);
-      }
-      for (const s of standards) render(panels.get(s.id)!, s, state);
+      for (const [standard, panel] of panels.show(visibleStandards(state))) render(panel, standard, state);
     },
     applyTheme(next) {
       theme = next;
-      for (const panel of panels.values()) {
+      for (const panel of panels.panels()) {
         if (!panel.chart) continue;
         themeBarChart(panel.chart, next, panel.data);
         panel.chart.update('none');
       }
     },
-    charts() {
-      const charts = new Map<string, BarChart>();
-      for (const [id, panel] of panels) if (panel.chart) charts.set(id, panel.chart);
-      return charts;
-    },
-    destroy() {
-      for (const panel of panels.values()) panel.chart?.destroy();
-      panels.clear();
-    },
+    charts: panels.charts,
+    destroy: panels.destroy,
   };
 }

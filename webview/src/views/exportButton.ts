@@ -1,4 +1,4 @@
-// The browser page's "Export" button (issue #6): downloads the same files as the VS Code command
+// The browser page's "Export" button: downloads the same files as the VS Code command
 // ("Ringside: Export Compliance History") from /api/v1/export/*, with the page's API key (needs scope audit).
 // In VS Code the command does this (files go through a save dialog), so the button is only mounted in a browser.
 import type { DashboardSelection } from '@ringside/server/protocol';

@@ -2,7 +2,7 @@
 import type { JudgedEvent } from '@ringside/server/protocol';
 import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOutcome } from '../format';
 import type { DashboardState, LocalAction } from '../state';
-import { el, setText } from './dom';
+import { button, el, input, setText } from './dom';
 
 const COLUMNS = ['Time', 'Site · event', 'Value', 'Result', 'Agent'] as const;
 
@@ -63,15 +63,10 @@ export function createFeedView(container: HTMLElement, dispatch: (action: LocalA
   const header = el('header', 'rs-panel-header');
   const count = el('span', 'rs-panel-meta');
   const tools = el('div', 'rs-feed-tools');
-  const filter = el('input', 'rs-input rs-feed-filter');
-  filter.type = 'search';
-  filter.placeholder = 'Filter: site, agent, missed…';
-  filter.setAttribute('aria-label', 'Filter the live feed');
-  const pause = el('button', 'rs-button rs-button--small rs-feed-pause', 'Pause');
-  pause.type = 'button';
+  const filter = input('rs-input rs-feed-filter', { type: 'search', placeholder: 'Filter: site, agent, missed…', label: 'Filter the live feed' });
+  const pause = button('rs-button rs-button--small rs-feed-pause', 'Pause');
   pause.setAttribute('aria-pressed', 'false');
-  const fresh = el('button', 'rs-button rs-button--small rs-feed-new');
-  fresh.type = 'button';
+  const fresh = button('rs-button rs-button--small rs-feed-new');
   fresh.hidden = true;
   tools.append(filter, fresh, pause);
   header.append(el('h2', 'rs-panel-title', 'Live feed'), count, tools);

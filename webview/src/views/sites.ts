@@ -3,12 +3,13 @@
 // Bars are HTML (buttons with a CSS width), so they are keyboard- and screen-reader-usable as they are;
 // ↑/↓ move between bars, Enter/Space activate. Data: GET /api/v1/compliance?groupBy=site|agent.
 import type { GroupFigure } from '@ringside/server/protocol';
+import { bandsOf, type Bands } from '@ringside/server/protocol/pure';
 import { groupBars, type GroupBars } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
-import { bandFor, bandsOf } from '../status';
-import { el, setText } from './dom';
+import { bandFor } from '../status';
+import { button, el, setText } from './dom';
 
 const BAND_WORD = { good: 'green', warn: 'amber', bad: 'red', none: 'no events' } as const;
 
@@ -16,8 +17,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   const header = el('header', 'rs-panel-header');
   const title = el('h2', 'rs-panel-title', 'Sites');
   const meta = el('span', 'rs-panel-meta');
-  const back = el('button', 'rs-button rs-button--small rs-sites-back', 'All sites');
-  back.type = 'button';
+  const back = button('rs-button rs-button--small rs-sites-back', 'All sites');
   back.hidden = true;
   back.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: null } }));
   header.append(title, meta, back);
@@ -87,7 +87,7 @@ function groupList(list: GroupBars, clickable: boolean, dispatch: (action: Local
   return section;
 }
 
-function barItem(group: GroupFigure, list: GroupBars, bands: ReturnType<typeof bandsOf>, clickable: boolean, dispatch: (action: LocalAction) => void): HTMLElement {
+function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: boolean, dispatch: (action: LocalAction) => void): HTMLElement {
   const li = el('li', 'rs-bars-item');
   const name = group.key ?? (list.groupBy === 'agent' ? 'No agent' : 'Unknown');
   const band = bandFor(group.ratio, bands);

@@ -1,11 +1,12 @@
 // KPI tiles: per visible standard a large RAG tile for the chosen window (figure, numerator / denominator,
 // target, error budget left), then events and misses today.
 import type { Standard } from '@ringside/server/protocol';
+import { bandsOf } from '@ringside/server/protocol/pure';
 import { windowFigure, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
-import { bandFor, bandsOf, errorBudget, formatBudget } from '../status';
+import { bandFor, errorBudget, formatBudget } from '../status';
 import { el, setText } from './dom';
 
 interface StandardTile {

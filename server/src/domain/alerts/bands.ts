@@ -1,5 +1,5 @@
 // Band alerts: green / amber / red from rolling compliance, with a minimum sample and hysteresis.
-import type { Standard } from '../../protocol';
+import { BAND_RANK, bandsOf as standardBands, type Standard } from '../../protocol';
 import { ratio, type WindowCounts } from './counts';
 import { EPSILON, type AlertPolicy } from './policy';
 
@@ -11,22 +11,15 @@ export interface BandBoundaries {
   redBelow: number;
 }
 
-/** Default bands when a standard names none: amber below target, red below target − 5 points. */
-export const DEFAULT_RED_MARGIN = 0.05;
-
 /**
- * The standard's band boundaries. A standard's `bands` (issue #3) are `{green, amber}`: green when the
- * ratio is ≥ green, amber when ≥ amber, red below; without them: green from the target, amber from
- * target − 5 points.
+ * The standard's band boundaries, by the protocol's one band rule (protocol/pure/bands.ts): amber below
+ * bands.green, red below bands.amber; without bands, amber below the target and red below target − 5 points.
  */
 export function bandsOf(standard: Pick<Standard, 'target' | 'bands'>): BandBoundaries {
-  const b = standard.bands;
-  const amberBelow = b && Number.isFinite(b.green) ? b.green : standard.target;
-  const redBelow = b && Number.isFinite(b.amber) ? b.amber : Math.max(0, standard.target - DEFAULT_RED_MARGIN);
-  return { amberBelow, redBelow: Math.min(redBelow, amberBelow) };
+  const { green, amber } = standardBands(standard);
+  return { amberBelow: green, redBelow: Math.min(amber, green) };
 }
 
-const RANK = { green: 0, amber: 1, red: 2 } as const;
 const BY_RANK: readonly [null, 'amber', 'red'] = [null, 'amber', 'red'];
 
 function rankOf(r: number, bands: BandBoundaries, shift: number): 0 | 1 | 2 {
@@ -44,7 +37,7 @@ function rankOf(r: number, bands: BandBoundaries, shift: number): 0 | 1 | 2 {
 export function bandDecision(counts: WindowCounts, bands: BandBoundaries, policy: Pick<AlertPolicy, 'minSample' | 'hysteresis'>, current: BandSeverity | null): BandSeverity | null | 'hold' {
   const r = ratio(counts);
   if (r === null || counts.counted < Math.max(1, policy.minSample)) return 'hold';
-  const now = current === null ? 0 : RANK[current];
+  const now = current === null ? 0 : BAND_RANK[current];
   const raw = rankOf(r, bands, 0);
   if (raw >= now) return BY_RANK[raw];
   return BY_RANK[Math.min(now, rankOf(r, bands, policy.hysteresis)) as 0 | 1 | 2];

@@ -1,0 +1,54 @@
+// The extension's one test API: what activate() returns when VS Code runs the extension under test (an
+// extensionTestsPath run: ExtensionMode.Test), and nothing otherwise, so no test hook reaches users or other
+// extensions. VS Code offers no API to read a status bar item, a tree, a notification or a webview's content
+// back, so the suite reads them through view(); it waits on onDidChange instead of a clock. Documented in
+// test/vscode/README.md.
+import type * as vscode from 'vscode';
+import type { Alert, ConnectionState, RenderedSummary } from '@ringside/server/protocol';
+import type { CatchUp } from './connection';
+import type { ShownNotification } from './notifications';
+import type { Selection } from './selection';
+import type { TreeRow } from './sitesTree';
+import type { StatusView } from './statusText';
+
+export interface RingsideTestApi {
+  /** What the user sees now, and what the extension knows about its live connection. */
+  view(): RingsideView;
+  /** Fires (after the extension's own listeners have run) whenever something in view() may have changed. */
+  readonly onDidChange: vscode.Event<void>;
+  /** What a notification's "Acknowledge" button does: POST /api/v1/alerts/:id/ack for each (a test cannot click it). */
+  acknowledgeAlerts(ids: readonly number[]): Promise<void>;
+  /** What VS Code does after a window reload: hands a persisted panel and the page's saved state to the serializer. */
+  restoreDashboard(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+  /** Closes the live transport as a network failure would; socket.io-client then reconnects with backoff. */
+  dropConnection(): void;
+}
+
+export interface RingsideView {
+  connection: {
+    state: ConnectionState;
+    serverUrl: string;
+    error: string | undefined;
+    apiKey: string | undefined;
+    /** The newest event seq received (undefined before the first catch-up answer). */
+    lastSeq: number | undefined;
+    /** Every event seq received since activation, in order: a gap or a duplicate would show here. */
+    receivedSeqs: readonly number[];
+    lastCatchUp: CatchUp | undefined;
+    activeAlerts: Alert[];
+  };
+  statusBar: StatusView | undefined;
+  dashboard: {
+    open: boolean;
+    /** What the page last reported it shows. */
+    summary: RenderedSummary | undefined;
+    /** The selection last sent to (or reported by) the page. */
+    selection: Selection | undefined;
+  };
+  /** The Sites view as the tree provider renders it (labels, descriptions, icon and colour ids). */
+  sites: TreeRow[];
+  /** Fetches of the per-site figures so far (the throttle keeps them at ≤ 1/s). */
+  siteFetches: number;
+  /** Alert notifications shown so far, oldest first. */
+  notifications: readonly ShownNotification[];
+}
