@@ -1,12 +1,13 @@
 // The Socket.IO handshake needs a key with scope `read`: `auth: { token }` (or an Authorization header).
 import type { Server } from 'socket.io';
+import { systemClock, type Clock } from '../clock';
 import type { AccessMode } from './bootstrap';
 import { bearerToken } from './httpAuth';
 import type { KeyStore } from './keys';
 import { allows } from './scopes';
 
 /** Checks every handshake; cuts sockets whose key is revoked (at once) or expires (within `checkEveryMs`). */
-export function requireSocketKey(io: Server, mode: AccessMode, keys: KeyStore, checkEveryMs = 1000): () => void {
+export function requireSocketKey(io: Server, mode: AccessMode, keys: KeyStore, clock: Clock = systemClock, checkEveryMs = 1000): () => void {
   if (mode === 'open') return () => {};
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -29,13 +30,12 @@ export function requireSocketKey(io: Server, mode: AccessMode, keys: KeyStore, c
     for (const socket of io.sockets.sockets.values()) if (match(socket.data as never)) socket.disconnect(true);
   };
   const unsubscribe = keys.onRevoked((id) => cut((d) => d.keyId === id));
-  const timer = setInterval(() => {
-    const now = Date.now();
+  const timer = clock.setInterval(() => {
+    const now = clock.now();
     cut((d) => typeof d.keyExpiresAtMs === 'number' && d.keyExpiresAtMs <= now);
   }, checkEveryMs);
-  timer.unref();
   return () => {
     unsubscribe();
-    clearInterval(timer);
+    clock.clearInterval(timer);
   };
 }
