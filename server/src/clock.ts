@@ -1,7 +1,7 @@
-// The server's one time source: what "now" is, and when its timers fire. The running server reads the time
-// and schedules its timers (rate limits, key expiry, live-feed guard windows and checks, alert evaluation and
-// throttling, webhook retries, retention) only through the Clock it was started with, so a test can hand it a
-// fake clock and move time instead of waiting for it (docs/development.md "Tests").
+// The server's one time source: what "now" is, and when its timers fire. The running server dates records and
+// runs its timers (rate limits, key expiry, live-feed guard windows and checks, alert evaluation and throttling,
+// webhook retries, retention) through the Clock it was started with, so a test can hand it a fake clock and
+// move time instead of waiting for it (docs/development.md "Tests" lists what stays on real time).
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;

@@ -50,8 +50,8 @@ export interface ServerOptions extends SecurityServerOptions {
   rejectUnknownSites?: boolean;
   /** Issue #6: delete raw events older than this many days, at start and daily (docs/audit.md "Retention"). */
   retainDays?: number;
-  /** The time source of everything the server dates or schedules (default: the system clock). Tests pass a
-   *  fake clock to move time instead of waiting (docs/development.md "Tests"). */
+  /** The time source the server dates records and runs its timers by (default: the system clock). Tests pass
+   *  a fake clock to move time instead of waiting (docs/development.md "Tests"). */
   clock?: Clock;
 }
 
