@@ -4,7 +4,8 @@
 //   2. type-check every package; 3. build every bundle;
 //   4. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
 //      code-server and the packaged-.vsix end-to-end test.
-// Extra arguments are passed to vitest (e.g. `pnpm test --project unit`).
+// Extra arguments are passed to vitest (e.g. `pnpm test --project unit`). Quick runs without steps 1-3:
+// `pnpm test:unit`, `pnpm test:integration` (docs/development.md, "Tests").
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

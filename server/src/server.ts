@@ -4,7 +4,9 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { fileURLToPath } from 'node:url';
-import { createAlertService, type AlertService } from './alerts/alertService';
+import { createAlertService } from './alerts/alertService';
+import { systemClock, type Clock } from './clock';
+import type { Alert } from './protocol';
 import type { AlertsOptions } from './alerts/config';
 import { startDemo } from './demo/demoDriver';
 import { DEFAULT_STANDARDS } from './domain/standards';
@@ -40,7 +42,7 @@ export interface ServerOptions extends SecurityServerOptions {
   logLevel?: LogLevel;
   /** Where the built dashboard lives (default: webview/dist of this repo). */
   webviewDir?: string;
-  /** Alerts: evaluation clock and timings, policy, webhook URLs and retries (docs/alerts.md). */
+  /** Alerts: timings, policy, webhook URLs and retries (docs/alerts.md). */
   alerts?: AlertsOptions;
   /** Issue #3: standards and sites file (YAML/JSON); invalid at start → ConfigFileError. */
   standardsFile?: string;
@@ -48,6 +50,17 @@ export interface ServerOptions extends SecurityServerOptions {
   rejectUnknownSites?: boolean;
   /** Issue #6: delete raw events older than this many days, at start and daily (docs/audit.md "Retention"). */
   retainDays?: number;
+  /** The time source the server dates records and runs its timers by (default: the system clock). Tests pass
+   *  a fake clock to move time instead of waiting (docs/development.md "Tests"). */
+  clock?: Clock;
+}
+
+/** What tests and tools drive in-process, beyond the HTTP and Socket.IO API (docs/development.md "Tests"). */
+export interface ServerTestApi {
+  /** Runs one alert evaluation at the clock's time, as the interval timer would; returns the records written. */
+  evaluateAlerts(): Alert[];
+  /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */
+  webhooksIdle(): Promise<void>;
 }
 
 export interface RunningServer {
@@ -55,8 +68,7 @@ export interface RunningServer {
   port: number;
   /** Set when this start created <data>/admin.key (a fresh loopback server without keys). */
   adminKeyFile?: string;
-  /** Alert evaluation (evaluateNow, webhooksIdle: for tests and tools). */
-  alerts: AlertService;
+  testApi: ServerTestApi;
   /** Re-reads the standards file (SIGHUP); on problems nothing changes. No file → ok with nothing applied. */
   reloadStandards(): ReloadResult;
   close(): Promise<void>;
@@ -70,7 +82,8 @@ const VERSION = readVersion();
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = createLogger(options.logLevel ?? 'info');
-  const now = Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   checkBinding(host, options.noAuth ?? false);
   const envApiKey = options.apiKey ? options.apiKey : undefined;
   let store;
@@ -97,13 +110,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard?.stats() }),
   };
   const ingest = createIngestService({ store, now, rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
-  const alerts = createAlertService({ store, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}` });
+  const alerts = createAlertService({ store, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock });
   const app = createApp({ alerts, store, ingest, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess });
   const httpServer = createServer(app);
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, store, ingest, now, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES });
-  const stopSocketKeys = requireSocketKey(live.io, access.mode, store.keys);
-  guard = guardSockets(live.io, logger, options.socketGuard);
+  const stopSocketKeys = requireSocketKey(live.io, access.mode, store.keys, clock);
+  guard = guardSockets(live.io, logger, options.socketGuard, clock);
   alerts.onAlert((alert) => live.io.emit('alert', alert));
   // Issue #3: a standard added, changed or retired reaches every dashboard as a fresh snapshot.
   const unwatchStandards = store.standards.onChange(() => live.io.emit('snapshot', buildSnapshot(store, now())));
@@ -124,7 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   const port = (httpServer.address() as AddressInfo).port;
-  const retention = startRetention(store, options.retainDays, logger); // issue #6
+  const retention = startRetention(store, options.retainDays, logger, clock); // issue #6
   alerts.start();
   const demo = options.demo
     ? startDemo({ ingest, logger, now, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) })
@@ -147,7 +160,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       unlock();
       logger.info('server stopped');
     })());
-  return { url: `http://${urlHost(host)}:${port}`, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), alerts, reloadStandards, close };
+  const testApi: ServerTestApi = { evaluateAlerts: () => alerts.evaluateNow(), webhooksIdle: () => alerts.webhooksIdle() };
+  return { url: `http://${urlHost(host)}:${port}`, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<void> {

@@ -1,33 +1,50 @@
 // Alerts, continued: webhook delivery with retries and restarts, per-site alerts, when evaluation runs, and
-// standards from the engine. A real server on 127.0.0.1:0 and real webhook receivers (node http servers).
+// standards from the engine. A real server on 127.0.0.1:0 on a test clock (retries, throttle and timer run
+// when the test moves it) and real webhook receivers (node http servers).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../server/src/protocol';
 import { openDatabase } from '../../server/src/store/database';
-import { BANDS_ONLY, calls, DAY, MINUTE, startReceiver, summary, T0, waitFor } from './support/alertSupport';
-import { adminHeaders, call, removeDir, startTestServer } from './support/testServer';
+import { BANDS_ONLY, calls, DAY, MINUTE, startReceiver, summary, T0 } from './support/alertSupport';
+import { testClock } from './support/testClock';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from './support/testServer';
 
 describe('webhook delivery with retries', () => {
   it('retries a failing receiver with backoff: 500, 500, then delivered — one delivery, three attempts', async () => {
     const receiver = await startReceiver(2);
-    let clock = T0;
+    const clock = testClock(T0);
     const server = await startTestServer({
-      alerts: { now: () => clock, intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 50, jitter: 0, timeoutMs: 2000 } },
+      clock,
+      alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 50, jitter: 0, timeoutMs: 2000 } },
     });
+    const answered = () => receiver.requests.map((r) => r.answered);
     try {
       expect((await server.postEvents({ events: calls(17, 2, T0 - MINUTE) })).status).toBe(201); // 17/19 = 89.5 %: amber
       const fired = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
       expect(fired.map(summary)).toEqual([[1, 'band', 'amber', 'firing', null]]);
-      await server.alerts.webhooksIdle();
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500]);
+      // Backoff: the 2nd attempt 50 ms after the 1st, not before; the 3rd 100 ms after the 2nd.
+      await clock.advance(49);
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500]);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500, 500]);
+      await clock.advance(99);
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500, 500]);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
       expect(receiver.requests.map((r) => [r.answered, r.headers['x-ringside-delivery'], r.headers['x-ringside-attempt'], r.body.alert.id])).toEqual([
         [500, '1', '1', 1],
         [500, '1', '2', 1],
         [204, '1', '3', 1],
       ]);
       expect(receiver.requests[2]!.body.alert).toEqual(fired[0]);
-      clock = T0 + 1; // a later evaluation with the same state adds nothing to deliver
-      expect(server.alerts.evaluateNow()).toEqual([]);
+      await clock.advance(1); // a later evaluation with the same state adds nothing to deliver
+      expect(server.testApi.evaluateAlerts()).toEqual([]);
     } finally {
       await server.close();
       await receiver.close();
@@ -37,14 +54,11 @@ describe('webhook delivery with retries', () => {
       const deliveries = db.prepare('SELECT id, alert_id, url, status, attempts, last_error FROM alert_deliveries').all();
       expect(deliveries).toEqual([{ id: 1, alert_id: 1, url: receiver.url, status: 'delivered', attempts: 3, last_error: null }]);
       const attempts = db.prepare('SELECT attempt, status_code, error, at_ms FROM alert_delivery_attempts ORDER BY attempt').all() as Array<{ attempt: number; status_code: number; error: string | null; at_ms: number }>;
-      expect(attempts.map((a) => [a.attempt, a.status_code, a.error])).toEqual([
-        [1, 500, 'HTTP 500'],
-        [2, 500, 'HTTP 500'],
-        [3, 204, null],
+      expect(attempts.map((a) => [a.attempt, a.status_code, a.error, a.at_ms])).toEqual([
+        [1, 500, 'HTTP 500', T0],
+        [2, 500, 'HTTP 500', T0 + 50],
+        [3, 204, null, T0 + 150],
       ]);
-      // Backoff: ≥ 50 ms before the 2nd attempt, ≥ 100 ms before the 3rd.
-      expect(attempts[1]!.at_ms - attempts[0]!.at_ms).toBeGreaterThanOrEqual(50);
-      expect(attempts[2]!.at_ms - attempts[1]!.at_ms).toBeGreaterThanOrEqual(100);
     } finally {
       db.close();
       removeDir(server.dataDir);
@@ -53,31 +67,36 @@ describe('webhook delivery with retries', () => {
 
   it('gives up after maxAttempts, restores the alert state after a restart, and drops deliveries to URLs no longer configured', async () => {
     const down = await startReceiver(1_000);
-    const clock = T0;
-    const options = { now: () => clock, intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY };
-    const first = await startTestServer({ alerts: { ...options, webhooks: [down.url], webhookRetry: { maxAttempts: 2, baseDelayMs: 10, jitter: 0 } } });
+    const clock = testClock(T0);
+    const options = { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY };
+    const first = await startTestServer({ clock, alerts: { ...options, webhooks: [down.url], webhookRetry: { maxAttempts: 2, baseDelayMs: 10, jitter: 0 } } });
     const dataDir = first.dataDir;
     await first.postEvents({ events: calls(5, 5, T0 - MINUTE) }); // 50 %: red
-    await first.alerts.webhooksIdle();
+    await first.testApi.webhooksIdle();
+    await clock.advance(10);
+    await first.testApi.webhooksIdle();
     expect(down.requests).toHaveLength(2); // gave up after 2 attempts
-    // A second alert queued while the receiver times out, then the server stops mid-retry.
-    const slow = await startReceiver(1_000);
+    await clock.advance(60_000);
+    await first.testApi.webhooksIdle();
+    expect(down.requests).toHaveLength(2); // and stays given up
+    // A second alert queued while the receiver fails, then the server stops mid-retry.
+    const failing = await startReceiver(1_000);
     await first.close();
     await down.close();
-    const second = await startTestServer({ dataDir, alerts: { ...options, webhooks: [slow.url], webhookRetry: { maxAttempts: 50, baseDelayMs: 5_000, jitter: 0 } } });
+    const second = await startTestServer({ dataDir, clock, alerts: { ...options, webhooks: [failing.url], webhookRetry: { maxAttempts: 50, baseDelayMs: 5_000, jitter: 0 } } });
     await second.postEvents({ events: calls(10, 0, T0 - MINUTE) }); // 15/20 = 75 %: still red — the restored state adds no duplicate
     expect((await second.getJson('/api/v1/alerts')).body.alerts.map(summary)).toEqual([[1, 'band', 'red', 'firing', null]]);
-    await second.postEvents({ events: calls(80, 0, T0 - MINUTE) }); // 95/100: recovered → queued for the slow receiver
-    const peek = openDatabase(dataDir);
-    await waitFor(() => (peek.prepare('SELECT attempts FROM alert_deliveries WHERE alert_id = 2').get() as { attempts: number } | undefined)?.attempts === 1);
-    peek.close();
-    await second.close(); // the delivery is pending (next try in 5 s)
-    await slow.close();
+    await second.postEvents({ events: calls(80, 0, T0 - MINUTE) }); // 95/100: recovered → queued for the failing receiver
+    await second.testApi.webhooksIdle(); // its first attempt failed; the next one is 5 s away
+    expect(failing.requests).toHaveLength(1);
+    await second.close();
+    await failing.close();
     const ok = await startReceiver(0);
     // Restart with the receiver at a new URL: the old URL's pending delivery is dropped, nothing is sent twice.
-    const third = await startTestServer({ dataDir, alerts: { ...options, webhooks: [ok.url] } });
+    const third = await startTestServer({ dataDir, clock, alerts: { ...options, webhooks: [ok.url] } });
     try {
-      await third.alerts.webhooksIdle();
+      await clock.advance(5_000);
+      await third.testApi.webhooksIdle();
       expect(ok.requests).toHaveLength(0);
     } finally {
       await third.close();
@@ -93,7 +112,7 @@ describe('webhook delivery with retries', () => {
     removeDir(dataDir);
   });
 
-  it('resumes a pending delivery after a restart with the same URL', async () => {
+  it('resumes a pending delivery after a restart with the same URL, at its stored time', async () => {
     let failing = true;
     const requests: number[] = [];
     const receiverServer = createServer((req, res) => {
@@ -106,22 +125,25 @@ describe('webhook delivery with retries', () => {
     });
     await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hook`;
-    const options = { now: () => T0, intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url] };
-    const first = await startTestServer({ alerts: { ...options, webhookRetry: { baseDelayMs: 3000, jitter: 0 } } });
+    const clock = testClock(T0);
+    const options = { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url] };
+    const first = await startTestServer({ clock, alerts: { ...options, webhookRetry: { baseDelayMs: 3000, jitter: 0 } } });
     const dataDir = first.dataDir;
     try {
       await first.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red, queued
-      // The first attempt fails and is recorded; the retry is due 3 s later.
-      const peek = openDatabase(dataDir);
-      await waitFor(() => (peek.prepare('SELECT attempts FROM alert_deliveries').get() as { attempts: number } | undefined)?.attempts === 1);
-      peek.close();
+      await first.testApi.webhooksIdle(); // the first attempt failed and is recorded; the retry is due at T0 + 3 s
       expect(requests).toEqual([503]);
       await first.close();
       failing = false;
-      const second = await startTestServer({ dataDir, alerts: { ...options, webhookRetry: { baseDelayMs: 10, jitter: 0 } } });
-      await new Promise((r) => setTimeout(r, 200));
-      expect(requests).toEqual([503]); // resumed at the stored time, not re-sent at once
-      await second.alerts.webhooksIdle();
+      // The new run's retry settings do not move the stored time.
+      const second = await startTestServer({ dataDir, clock, alerts: { ...options, webhookRetry: { baseDelayMs: 10, jitter: 0 } } });
+      await second.testApi.webhooksIdle();
+      expect(requests).toEqual([503]); // not re-sent at once
+      await clock.advance(2_999);
+      await second.testApi.webhooksIdle();
+      expect(requests).toEqual([503]);
+      await clock.advance(1);
+      await second.testApi.webhooksIdle();
       expect(requests).toEqual([503, 200]);
       await second.close();
     } finally {
@@ -137,7 +159,7 @@ describe('webhook delivery with retries', () => {
 
 describe('per-site alerts', () => {
   it('alerts for the site that slips, not for the others or all sites together', async () => {
-    const server = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 0 } });
+    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0 } });
     try {
       await server.postEvents({ events: [...calls(20, 0, T0 - MINUTE, 'airport'), ...calls(7, 3, T0 - MINUTE, 'harbour')] });
       const list = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
@@ -155,15 +177,20 @@ describe('per-site alerts', () => {
 });
 
 describe('when evaluation runs', () => {
+  const active = async (server: TestServer) => ((await server.getJson('/api/v1/alerts?state=active')).body.alerts as Alert[]).map((a) => [a.severity, a.state]);
+
   it('evaluates a batch at once, then at most once per throttle interval (later batches coalesce)', async () => {
-    const server = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 2000, policy: BANDS_ONLY } });
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 2000, policy: BANDS_ONLY } });
     try {
       await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // evaluated in the request: red
-      expect(server.alerts.active().map((a) => [a.severity, a.state])).toEqual([['red', 'firing']]);
+      expect(await active(server)).toEqual([['red', 'firing']]);
       await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // within 2 s of the last run: deferred
       await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // coalesced with the one before
-      expect(server.alerts.active()).toHaveLength(1);
-      await waitFor(() => server.alerts.active().length === 0, 6000); // the trailing run: 120/130 → recovered
+      await clock.advance(1999);
+      expect(await active(server)).toEqual([['red', 'firing']]);
+      await clock.advance(1); // the trailing run, 2 s after the first: 120/130 → recovered
+      expect(await active(server)).toEqual([]);
       const list = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
       expect(list.map(summary)).toEqual([
         [1, 'band', 'red', 'firing', null],
@@ -176,15 +203,16 @@ describe('when evaluation runs', () => {
   });
 
   it('re-evaluates on its timer as windows slide, with no new events', async () => {
-    let clock = T0;
-    const server = await startTestServer({ alerts: { now: () => clock, intervalMs: 50, throttleMs: 0, policy: BANDS_ONLY } });
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 30_000, throttleMs: 0, policy: BANDS_ONLY } });
     try {
-      await server.postEvents({ events: calls(5, 5, T0 - MINUTE) }); // 50 %: red
-      await server.postEvents({ events: calls(90, 0, T0 + 30 * MINUTE) }); // ahead of the evaluation clock: not in [T0 − 1h, T0)
-      await new Promise((r) => setTimeout(r, 200)); // several timer runs at T0: nothing changes
-      expect(server.alerts.active().map((a) => a.severity)).toEqual(['red']);
-      clock = T0 + 31 * MINUTE; // only the clock moves: [T0 − 29 min, T0 + 31 min) holds 95/100
-      await waitFor(() => server.alerts.active().length === 0, 3000);
+      await server.postEvents({ events: calls(0, 10, T0 - 50 * MINUTE) }); // 0/10: red
+      await server.postEvents({ events: calls(10, 0, T0 - MINUTE) }); // 10/20: still red
+      // Only the clock moves. Until T0 + 10 min the misses are still in the hour that ends now.
+      await clock.advance(10 * MINUTE); // twenty timer runs
+      expect(await active(server)).toEqual([['red', 'firing']]);
+      await clock.advance(30_000); // the next run: [T0 − 49.5 min, T0 + 10.5 min) holds 10/10
+      expect(await active(server)).toEqual([]);
       expect(((await server.getJson('/api/v1/alerts')).body.alerts as Alert[]).map(summary)).toEqual([
         [1, 'band', 'red', 'firing', null],
         [2, 'band', 'red', 'recovered', 1],
@@ -198,7 +226,7 @@ describe('when evaluation runs', () => {
 
 describe('standards from the engine', () => {
   it("uses a standard's configured bands, pages above 14.4× at a 99 % target, and closes alerts when it is retired", async () => {
-    const server = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 0, policy: { perSite: false } } });
+    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { perSite: false } } });
     try {
       const created = await fetch(`${server.url}/api/v1/standards`, {
         method: 'POST',
@@ -234,13 +262,13 @@ describe('standards from the engine', () => {
       ]);
       const retired = await fetch(`${server.url}/api/v1/standards/call-answer-1-ring`, { method: 'DELETE', headers: adminHeaders(server.apiKey) });
       expect(retired.status).toBe(200);
-      const closed = server.alerts.evaluateNow();
+      const closed = server.testApi.evaluateAlerts();
       expect(closed.map((a) => [a.kind, a.severity, a.state, a.previousId])).toEqual([
         ['band', 'amber', 'recovered', fired[0]!.id],
         ['burn-rate', 'page', 'recovered', fired[1]!.id],
       ]);
       expect(closed[0]!.message).toContain('no longer in force');
-      expect(server.alerts.evaluateNow()).toEqual([]);
+      expect(server.testApi.evaluateAlerts()).toEqual([]);
     } finally {
       await server.close();
       removeDir(server.dataDir);

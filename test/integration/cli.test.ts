@@ -1,22 +1,20 @@
 // The built CLI: node server/dist/main.js, as `pnpm start` runs it.
-import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../server/src/protocol';
+import { buildServer, mainJs, repo, startCli } from './support/cli';
 import { removeDir, tempDataDir } from './support/testServer';
 
-const repo = resolve(__dirname, '../..');
-const mainJs = resolve(repo, 'server/dist/main.js');
 const dirs: string[] = [];
 /** Given as RINGSIDE_API_KEY to every server this file starts (issue #4: the API needs a key). */
 const CLI_KEY = 'rs_cli-test-key-0123456789abcdef';
 const children: ChildProcessWithoutNullStreams[] = [];
 
-beforeAll(() => {
-  execFileSync(process.execPath, [resolve(repo, 'server/build.mjs')], { stdio: 'pipe' });
-});
+beforeAll(buildServer);
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
@@ -28,26 +26,12 @@ function dataDir(): string {
   return dir;
 }
 
-/** Starts the CLI (or another script) and resolves with the URL from its `listening on` line. */
-function startCli(args: string[], script = mainJs, waitMs = 10_000): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdoutLines: string[] }> {
-  const child = spawn(process.execPath, [script, ...args], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: CLI_KEY } });
-  children.push(child);
-  const stdoutLines: string[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolvePromise, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      stdoutLines.push(...lines);
-      const listening = stdoutLines.map((l) => /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(l)).find(Boolean);
-      if (listening && stdoutLines.length >= 2) resolvePromise({ child, url: listening[1]!, stdoutLines });
-    });
-    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
-    setTimeout(() => reject(new Error(`no listening line after ${waitMs} ms; stderr: ${stderr}`)), waitMs);
-  });
+/** Starts the CLI (or another script) with the test key; resolves once it has printed its first two lines. */
+async function start(args: string[], script = mainJs): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdoutLines: string[] }> {
+  const cli = await startCli(args, { RINGSIDE_API_KEY: CLI_KEY }, script);
+  children.push(cli.child);
+  await cli.until('stdout', /^dashboard: .*\n/m);
+  return { child: cli.child, url: cli.url, stdoutLines: cli.stdout().split('\n') };
 }
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
@@ -56,7 +40,7 @@ function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
 
 describe('node server/dist/main.js', () => {
   it('prints the listening line and the dashboard URL, serves the API, and stops cleanly on SIGTERM', async () => {
-    const { child, url, stdoutLines } = await startCli(['--port', '0', '--data', dataDir()]);
+    const { child, url, stdoutLines } = await start(['--port', '0', '--data', dataDir()]);
     expect(stdoutLines.slice(0, 2)).toEqual([`listening on ${url}`, `dashboard: ${url}/`]);
     const health = await fetch(`${url}/api/v1/health`);
     expect(await health.json()).toMatchObject({ status: 'ok' });
@@ -86,21 +70,26 @@ describe('node server/dist/main.js', () => {
   });
 
   it('stops cleanly on SIGINT too', async () => {
-    const { child } = await startCli(['--port', '0', '--data', dataDir()]);
+    const { child } = await start(['--port', '0', '--data', dataDir()]);
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(0);
   });
 
-  it('with --demo, simulated events are stored and counted within a few seconds', async () => {
-    const { url } = await startCli(['--port', '0', '--data', dataDir(), '--demo', '--seed', '7']);
-    const until = Date.now() + 8000;
-    let total = 0;
-    while (Date.now() < until && total < 3) {
-      await new Promise((r) => setTimeout(r, 250));
-      const report = (await (await fetch(`${url}/api/v1/compliance`, { headers: { authorization: `Bearer ${CLI_KEY}` } })).json()) as ComplianceReport;
-      total = report.standards.reduce((n, s) => n + s.total, 0);
+  it('with --demo, simulated events are stored, pushed live and counted', async () => {
+    const { url } = await start(['--port', '0', '--data', dataDir(), '--demo', '--seed', '7']);
+    const client = io(url, { forceNew: true, reconnection: false, auth: { token: CLI_KEY } });
+    try {
+      // Judged events are pushed after their batch is stored: three of them prove three stored events.
+      await new Promise<void>((resolveJudged, reject) => {
+        let judged = 0;
+        client.on('judged', (events) => (judged += events.length) >= 3 && resolveJudged());
+        client.once('connect_error', reject);
+      });
+    } finally {
+      client.close();
     }
-    expect(total).toBeGreaterThanOrEqual(3);
+    const report = (await (await fetch(`${url}/api/v1/compliance`, { headers: { authorization: `Bearer ${CLI_KEY}` } })).json()) as ComplianceReport;
+    expect(report.standards.reduce((n, s) => n + s.total, 0)).toBeGreaterThanOrEqual(3);
   });
 
   it.each([
@@ -137,7 +126,7 @@ describe('node server/dist/main.js', () => {
 
 describe('scripts/start.mjs (pnpm start)', () => {
   it('builds what is stale, runs the server with the given arguments, serves the dashboard, and passes SIGTERM on', async () => {
-    const { child, url, stdoutLines } = await startCli(['--port', '0', '--data', dataDir()], resolve(repo, 'scripts/start.mjs'), 60_000);
+    const { child, url, stdoutLines } = await start(['--port', '0', '--data', dataDir()], resolve(repo, 'scripts/start.mjs'));
     expect(stdoutLines[0]).toBe(`listening on ${url}`); // build chatter goes to stderr
     expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
     expect((await fetch(`${url}/`)).status).toBe(200);

@@ -17,15 +17,8 @@ function connect(extra: Parameters<typeof io>[1] = {}): Client {
   return io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey }, ...extra });
 }
 
-async function waitFor<T>(check: () => T | undefined, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting for a live message');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The compliance update closes what the server pushes for one stored batch (after its judged events). */
+const nextCompliance = () => new Promise<void>((resolve) => client.once('compliance', () => resolve()));
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -67,9 +60,10 @@ describe('live push over Socket.IO', () => {
 
   it('pushes judged events (oldest first) and then compliance after a POST', async () => {
     received.length = 0;
+    const pushed = nextCompliance();
     const res = await server.postEvents({ events: [live1, call({ id: 'live-2', rings: 2 })] });
     expect(res.status).toBe(201);
-    await waitFor(() => (received.length >= 2 ? true : undefined));
+    await pushed;
     expect(received.map((r) => r.name)).toEqual(['judged', 'compliance']);
     const judged = received[0] as Extract<Received, { name: 'judged' }>;
     expect(judged.events.map((j) => [j.event.id, j.judgements[0]!.met])).toEqual([
@@ -87,10 +81,11 @@ describe('live push over Socket.IO', () => {
 
   it('pushes nothing for a pure retry, and no chart points for a back-dated event', async () => {
     received.length = 0;
+    const pushed = nextCompliance();
     const retry = (await server.postEvents(live1)).status;
     expect(retry).toBe(200);
     await server.postEvents(call({ id: 'old-1', occurredAt: '2026-01-01T09:00:00Z' }));
-    await waitFor(() => (received.length >= 2 ? true : undefined));
+    await pushed;
     expect(received.map((r) => r.name)).toEqual(['judged', 'compliance']);
     expect((received[0] as Extract<Received, { name: 'judged' }>).events.map((j) => j.event.id)).toEqual(['old-1']);
     expect((received[1] as Extract<Received, { name: 'compliance' }>).update.points).toEqual([]);

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/src/store/database';
 import { calls, MINUTE, T0 } from './support/alertSupport';
+import { testClock } from './support/testClock';
 import { adminHeaders, call, isoAgo, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
 
 let server: TestServer;
@@ -255,7 +256,7 @@ describe('bodies that are not UTF-8', () => {
 describe('alert acknowledgements', () => {
   let alertServer: TestServer;
   beforeAll(async () => {
-    alertServer = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 0, policy: { perSite: false } } });
+    alertServer = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { perSite: false } } });
   });
   afterAll(async () => {
     await alertServer?.close();

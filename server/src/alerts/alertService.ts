@@ -1,6 +1,7 @@
 // Alert evaluation as a service: after stored batches (throttled, coalesced) and on a timer, measure
 // the policy's windows, run the state machine, append records, push them live and queue webhooks.
 import type { Logger } from 'pino';
+import type { Clock } from '../clock';
 import type { Alert } from '../protocol';
 import { evaluateConditions } from '../domain/alerts/evaluate';
 import { applyRecords, step, type ActiveAlert } from '../domain/alerts/machine';
@@ -22,7 +23,7 @@ export interface AlertService {
   acknowledge(id: number, by: string | null): Alert | undefined;
   /** Every new record, and a record again when it is acknowledged. */
   onAlert(listener: AlertListener): () => void;
-  /** Webhook deliveries settled (delivered or given up); for tests. */
+  /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */
   webhooksIdle(): Promise<void>;
   readonly policy: AlertPolicy;
   readonly webhookUrls: readonly string[];
@@ -35,12 +36,14 @@ export interface AlertServiceDeps {
   logger: Logger;
   options?: AlertsOptions;
   userAgent: string;
+  /** Where every evaluation window ends, and what times the throttle, the interval and webhook retries. */
+  clock: Clock;
 }
 
 export function createAlertService(deps: AlertServiceDeps): AlertService {
   const options = deps.options ?? {};
   const enabled = options.enabled ?? true;
-  const clock = options.now ?? Date.now;
+  const clock = deps.clock;
   const policy: AlertPolicy = { ...DEFAULT_POLICY, ...options.policy };
   const windows = policyWindows(policy);
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -64,9 +67,9 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     }]),
   );
   let webhooks: WebhookDispatcher | null = null;
-  let interval: NodeJS.Timeout | null = null;
-  let trailing: NodeJS.Timeout | null = null;
-  let lastRunMs = -Infinity; // real time (performance-independent of the injected clock)
+  let interval: unknown = null;
+  let trailing: unknown = null;
+  let lastRunMs = -Infinity;
   let closed = false;
 
   function emit(alert: Alert): void {
@@ -81,13 +84,13 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
   function evaluateNow(): Alert[] {
     if (!enabled || closed) return [];
-    lastRunMs = Date.now();
-    const at = clock();
+    const at = clock.now();
+    lastRunMs = at;
     const scoped = deps.store.alerts.compliance.counts(windows.map((w) => ({ fromMs: at - w.durationMs, toMs: at })));
     const conditions = evaluateConditions({ standards: deps.store.standards.current(), policy, windows, scoped, active });
     const drafts = step(active, conditions, at);
     if (drafts.length === 0) return [];
-    const records = deps.store.alerts.append(drafts, urls, Date.now());
+    const records = deps.store.alerts.append(drafts, urls, at);
     active = applyRecords(active, drafts.map((d, i) => ({ ...d, id: records[i]!.id })));
     for (const r of records) {
       log.info({ alert: r.id, alertKey: r.key, severity: r.severity, state: r.state, previous: r.previousId }, r.message);
@@ -111,13 +114,12 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
    */
   function afterBatch(): void {
     if (!enabled || closed || trailing) return;
-    const wait = lastRunMs + throttleMs - Date.now();
+    const wait = lastRunMs + throttleMs - clock.now();
     if (wait <= 0) return safeEvaluate();
-    trailing = setTimeout(() => {
+    trailing = clock.setTimeout(() => {
       trailing = null;
       safeEvaluate();
     }, wait);
-    trailing.unref();
   }
   const unsubscribe = deps.ingest.onStored(afterBatch);
 
@@ -126,11 +128,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     webhookUrls: urls,
     start() {
       if (closed) return;
-      webhooks = createWebhookDispatcher({ alerts: deps.store.alerts, urls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: log, userAgent: deps.userAgent });
+      webhooks = createWebhookDispatcher({ alerts: deps.store.alerts, urls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: log, userAgent: deps.userAgent, clock });
       webhooks.kick(); // resume deliveries left pending by the last run
       if (enabled && intervalMs > 0) {
-        interval = setInterval(safeEvaluate, intervalMs);
-        interval.unref();
+        interval = clock.setInterval(safeEvaluate, intervalMs);
       }
       log.info({ enabled, intervalMs, throttleMs, webhooks: urls.length, active: active.size }, 'alerts started');
     },
@@ -138,7 +139,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     active: () => deps.store.alerts.active(),
     acknowledge(id, by) {
       const before = deps.store.alerts.get(id);
-      const after = deps.store.alerts.acknowledge(id, by, Date.now());
+      const after = deps.store.alerts.acknowledge(id, by, clock.now());
       if (after && before && before.acknowledgedAt === null) {
         log.info({ alert: id, by }, 'alert acknowledged');
         emit(after);
@@ -153,8 +154,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     async close() {
       closed = true;
       unsubscribe();
-      if (interval) clearInterval(interval);
-      if (trailing) clearTimeout(trailing);
+      if (interval) clock.clearInterval(interval);
+      if (trailing) clock.clearTimeout(trailing);
       await webhooks?.close();
     },
   };

@@ -17,8 +17,6 @@ export interface WebhookRetryOptions {
 export interface AlertsOptions {
   /** Evaluate alerts at all (default true). */
   enabled?: boolean;
-  /** The clock evaluation windows end at (default Date.now); injectable for tests. */
-  now?: () => number;
   /** Re-evaluate on this timer even without new events, as windows slide (default 30 000 ms; 0 = off). */
   intervalMs?: number;
   /** At most one evaluation per this many ms after stored batches; later batches coalesce (default 1000). */

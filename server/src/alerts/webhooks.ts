@@ -1,6 +1,7 @@
 // Webhook delivery from the SQLite outbox (alert_deliveries): POST, timeout, retry with exponential
 // backoff and jitter, every attempt logged and stored. Runs beside ingest, never inside it.
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock';
 import type { AlertWebhookBody } from '../protocol';
 import type { AlertStore, Delivery } from '../store/alertStore';
 import { redactUrl, type WebhookRetryOptions } from './config';
@@ -8,7 +9,7 @@ import { redactUrl, type WebhookRetryOptions } from './config';
 export interface WebhookDispatcher {
   /** Something was queued: look for due deliveries soon. */
   kick(): void;
-  /** Resolves when nothing is in flight and nothing pending is due (tests). */
+  /** Resolves when no attempt is in flight and none is due at the clock's time (retries may wait for later). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -19,7 +20,7 @@ export interface WebhookDeps {
   retry: WebhookRetryOptions;
   logger: Logger;
   userAgent: string;
-  now?: () => number;
+  clock?: Clock;
   random?: () => number;
 }
 
@@ -30,11 +31,12 @@ export function backoffDelay(failedAttempts: number, retry: WebhookRetryOptions,
 }
 
 export function createWebhookDispatcher(deps: WebhookDeps): WebhookDispatcher {
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   const random = deps.random ?? Math.random;
   const inFlight = new Map<number, Promise<void>>();
   const closing = new AbortController();
-  let timer: NodeJS.Timeout | null = null;
+  let timer: unknown = null;
   let closed = false;
   let idleWaiters: Array<() => void> = [];
 
@@ -48,7 +50,7 @@ export function createWebhookDispatcher(deps: WebhookDeps): WebhookDispatcher {
 
   function pump(): void {
     if (closed) return;
-    if (timer) clearTimeout(timer);
+    if (timer) clock.clearTimeout(timer);
     timer = null;
     const pending = deps.alerts.deliveries.pending().filter((d) => !inFlight.has(d.id));
     const t = now();
@@ -62,10 +64,9 @@ export function createWebhookDispatcher(deps: WebhookDeps): WebhookDispatcher {
     const later = pending.filter((p) => p.nextAttemptAtMs > t);
     if (later.length > 0) {
       const wait = Math.min(...later.map((p) => p.nextAttemptAtMs)) - t;
-      timer = setTimeout(pump, Math.max(1, wait));
-      timer.unref();
+      timer = clock.setTimeout(pump, Math.max(1, wait));
     }
-    if (inFlight.size === 0 && later.length === 0) {
+    if (inFlight.size === 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();
@@ -134,7 +135,7 @@ export function createWebhookDispatcher(deps: WebhookDeps): WebhookDispatcher {
       }),
     async close() {
       closed = true;
-      if (timer) clearTimeout(timer);
+      if (timer) clock.clearTimeout(timer);
       closing.abort();
       await Promise.allSettled([...inFlight.values()]);
       for (const w of idleWaiters) w();

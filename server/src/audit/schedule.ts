@@ -1,10 +1,11 @@
 // --retain-days N: prune at start, then once a day (issue #6).
 import type { Logger } from 'pino';
 import type { Store } from '../store/store';
+import { systemClock, type Clock } from '../clock';
 
 const DAY_MS = 86_400_000;
 
-export function startRetention(store: Store, retainDays: number | undefined, logger: Logger): { stop(): void } | null {
+export function startRetention(store: Store, retainDays: number | undefined, logger: Logger, clock: Clock = systemClock): { stop(): void } | null {
   if (!retainDays) return null;
   const run = () => {
     try {
@@ -15,7 +16,6 @@ export function startRetention(store: Store, retainDays: number | undefined, log
     }
   };
   run();
-  const timer = setInterval(run, DAY_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  const timer = clock.setInterval(run, DAY_MS);
+  return { stop: () => clock.clearInterval(timer) };
 }

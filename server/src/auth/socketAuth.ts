@@ -1,13 +1,14 @@
 // The Socket.IO handshake needs a key with scope `read`: `auth: { token }` (or an Authorization header).
 import type { LiveServer } from '../live/livePush';
 import type { LiveKey } from '../protocol';
+import { systemClock, type Clock } from '../clock';
 import type { AccessMode } from './bootstrap';
 import { bearerToken } from './httpAuth';
 import type { KeyStore } from './keys';
 import { allows } from './scopes';
 
 /** Checks every handshake; cuts sockets whose key is revoked (at once) or expires (within `checkEveryMs`). */
-export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeyStore, checkEveryMs = 1000): () => void {
+export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeyStore, clock: Clock = systemClock, checkEveryMs = 1000): () => void {
   if (mode === 'open') return () => {};
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -30,13 +31,12 @@ export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeyStor
     for (const socket of io.sockets.sockets.values()) if (socket.data.key && match(socket.data.key)) socket.disconnect(true);
   };
   const unsubscribe = keys.onRevoked((id) => cut((key) => key.id === id));
-  const timer = setInterval(() => {
-    const now = Date.now();
+  const timer = clock.setInterval(() => {
+    const now = clock.now();
     cut((key) => key.expiresAtMs !== null && key.expiresAtMs <= now);
   }, checkEveryMs);
-  timer.unref();
   return () => {
     unsubscribe();
-    clearInterval(timer);
+    clock.clearInterval(timer);
   };
 }

@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(securityHeaders());
   app.use(cors(deps.access.corsOrigins));
   app.use(authMiddleware(deps.access.mode, deps.store.keys));
-  app.use(rateLimit(deps.access.rateLimit, deps.access.onRateLimited));
+  app.use(rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now));
   // Issue #6: audit log of standards/sites changes; exports, verification and corrections.
   app.use(auditTrail(deps.store));
   app.use(API_PREFIX, exportRouter(deps.store, deps.version, deps.now, deps.logger));

@@ -45,9 +45,9 @@ export function tokenBuckets(options: RateLimitOptions, now: () => number = Date
   }
 }
 
-export function rateLimit(options: RateLimitOptions | false, onLimited?: () => void): RequestHandler {
+export function rateLimit(options: RateLimitOptions | false, onLimited?: () => void, now: () => number = Date.now): RequestHandler {
   if (options === false) return (_req, _res, next) => next();
-  const buckets = tokenBuckets(options);
+  const buckets = tokenBuckets(options, now);
   return (_req, res, next) => {
     const wait = buckets.take(callerOf(res).bucket);
     if (wait === 0) return next();

@@ -10,14 +10,13 @@
 import type { LiveServer } from '../live/livePush';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ReplayResponse } from '../protocol';
+import { systemClock, type Clock } from '../clock';
 
 export interface SocketGuardOptions {
   /** Unexpected client messages allowed per second before the client is disconnected (default 20). */
   maxMessagesPerSecond?: number;
   /** `replay` requests answered per second and client; more are refused with REPLAY_REFUSAL (default 10). */
   maxReplaysPerSecond?: number;
-  /** The clock of the one-second windows (default Date.now). */
-  now?: () => number;
   /** Packets queued for one client before it is considered stuck and disconnected (default 1000). */
   maxQueuedPackets?: number;
   /** How often queues are checked (default 1000 ms). */
@@ -57,11 +56,12 @@ function perSecond(now: () => number): { hit(): number } {
   };
 }
 
-export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuardOptions = {}): { stats(): SocketStats; stop(): void } {
+/** `clock` times the one-second windows and the queue checks. */
+export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuardOptions = {}, clock: Clock = systemClock): { stats(): SocketStats; stop(): void } {
   const maxPerSecond = options.maxMessagesPerSecond ?? 20;
   const maxReplays = options.maxReplaysPerSecond ?? 10;
   const maxQueued = options.maxQueuedPackets ?? 1000;
-  const now = options.now ?? Date.now;
+  const now = () => clock.now();
   const counts = { droppedMessages: 0, refusedReplays: 0, malformedOrOversized: 0, floodDisconnects: 0, slowDisconnects: 0 };
 
   // Transport-level: engine.io closes a connection whose message exceeds maxHttpBufferSize or does not parse.
@@ -106,7 +106,7 @@ export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuar
     });
   });
 
-  const timer = setInterval(() => {
+  const timer = clock.setInterval(() => {
     for (const socket of io.sockets.sockets.values()) {
       const queued = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
       if (queued > maxQueued) {
@@ -120,10 +120,9 @@ export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuar
       }
     }
   }, options.checkEveryMs ?? 1000);
-  timer.unref();
 
   return {
     stats: () => ({ connected: io.sockets.sockets.size, ...counts }),
-    stop: () => clearInterval(timer),
+    stop: () => clock.clearInterval(timer),
   };
 }

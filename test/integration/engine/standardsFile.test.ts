@@ -7,6 +7,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
 import { parseStandardsConfig, readStandardsFile } from '../../../server/src/config/standardsFile';
+import { watchOutput } from '../support/childOutput';
 import { removeDir, tempDataDir } from '../support/testServer';
 import { buildEngineCli, startEngineServer, type EngineServer } from './support';
 
@@ -138,15 +139,18 @@ describe('a server started with --standards', () => {
 
     const client = io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
     const snapshots: Snapshot[] = [];
+    const nextSnapshot = () => new Promise<void>((resolve) => client.once('snapshot', () => resolve()));
     client.on('snapshot', (s) => snapshots.push(s));
     try {
-      await waitFor(() => snapshots.length === 1);
+      await nextSnapshot();
       expect(snapshots[0]!.standards.map((s) => s.id)).toContain('call-answer-20s-sales');
       expect(snapshots[0]!.standards.find((s) => s.id === 'call-answer-20s-sales')!.bands).toEqual({ green: 0.8, amber: 0.7 });
       writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n') + '\n  - id: paris\n    timeZone: Europe/Paris\n');
+      const pushed = nextSnapshot();
       const applied = server.reloadStandards();
       expect(applied).toEqual({ ok: true, applied: { standards: ['call-answer-2-rings'], sites: ['paris'], skipped: [] } });
-      await waitFor(() => snapshots.length === 2);
+      await pushed;
+      expect(snapshots).toHaveLength(2);
       expect(snapshots[1]!.standards.find((s) => s.id === 'call-answer-2-rings')).toMatchObject({ version: 2, threshold: 3 });
       expect(snapshots[1]!.today.map((f) => f.standardId).sort()).toEqual(['call-answer-2-rings', 'call-answer-20s-sales', 'visit-greet-30s']);
     } finally {
@@ -222,32 +226,28 @@ describe('the CLI with --standards and SIGHUP', () => {
     const file = join(dir, 'standards.yaml');
     writeFileSync(file, GOOD);
     const key = 'rs_sighup-test-key-0123456789abcdef';
-    const child = spawn(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--standards', file, '--log-level', 'warn'], { env: { ...process.env, RINGSIDE_API_KEY: key } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    // Logs at info: each reload says on stderr what it did, which is what the test waits for.
+    const child = spawn(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--standards', file, '--log-level', 'info'], { env: { ...process.env, RINGSIDE_API_KEY: key } });
+    const output = watchOutput(child);
     try {
-      await waitFor(() => /listening on (\S+)/.test(stdout), 15_000);
-      const url = /listening on (\S+)/.exec(stdout)![1]!;
+      const url = (await output.until('stdout', /listening on (\S+)/))[1]!;
       const threshold = async () => ((await (await fetch(`${url}/api/v1/standards/call-answer-2-rings`, { headers: { authorization: `Bearer ${key}` } })).json()) as any).threshold;
       expect(await threshold()).toBe(2);
       writeFileSync(file, BAD);
       child.kill('SIGHUP');
-      await waitFor(() => stderr.includes('keeping the last good set'), 10_000);
-      for (const path of ['standards.0.measure', 'standards.1.id', 'sites.0.ringCycleSeconds']) expect(stderr).toContain(path);
+      await output.until('stderr', /keeping the last good set/);
+      for (const path of ['standards.0.measure', 'standards.1.id', 'sites.0.ringCycleSeconds']) expect(output.stderr()).toContain(path);
       expect(await threshold()).toBe(2);
       writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n'));
       child.kill('SIGHUP');
-      const until = Date.now() + 10_000;
-      while ((await threshold()) !== 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await output.until('stderr', /"standards":\["call-answer-2-rings"\].*"msg":"standards file reloaded"/);
       expect(await threshold()).toBe(3);
       // A standard retired over the API stays retired; the reload says so in a warning naming it.
       const retired = await fetch(`${url}/api/v1/standards/call-answer-20s-sales`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
       expect(retired.status).toBe(200);
       child.kill('SIGHUP');
-      await waitFor(() => stderr.includes('call-answer-20s-sales'), 10_000);
-      expect(stderr).toMatch(/"standard":"call-answer-20s-sales".*retired over the API; re-create it with POST \/api\/v1\/standards to use it again/);
+      await output.until('stderr', /"standard":"call-answer-20s-sales"/);
+      expect(output.stderr()).toMatch(/"standard":"call-answer-20s-sales".*retired over the API; re-create it with POST \/api\/v1\/standards to use it again/);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -256,11 +256,3 @@ describe('the CLI with --standards and SIGHUP', () => {
     }
   }, 30_000);
 });
-
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

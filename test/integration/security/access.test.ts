@@ -2,9 +2,12 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_RULES, requirementFor, type Scope } from '../../../server/src/auth/scopes';
+import { testClock } from '../support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 let server: TestServer;
+/** The server's time: it moves only when a test says (key expiry). */
+const clock = testClock();
 const keyOf: Partial<Record<Scope, string>> = {};
 
 async function createKey(body: unknown, key = server.apiKey) {
@@ -13,7 +16,7 @@ async function createKey(body: unknown, key = server.apiKey) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ rateLimit: false });
+  server = await startTestServer({ rateLimit: false, clock });
   for (const scope of ['ingest', 'read', 'audit', 'admin'] as const) {
     const created = await createKey({ name: `${scope} key`, scopes: [scope] });
     expect(created.status).toBe(201);
@@ -172,14 +175,20 @@ describe('keys API', () => {
     expect((await fetch(`${server.url}/api/v1/keys/k_doesnotexist`, { method: 'DELETE', headers: adminHeaders() })).status).toBe(404);
   });
 
-  it('expires a key at its expiry time (HTTP, and live sockets using it are cut)', async () => {
-    const created = await createKey({ name: 'short', scopes: ['read'], expiresAt: new Date(Date.now() + 1500).toISOString() });
+  it('expires a key at its expiry time (HTTP at once, and live sockets using it are cut at the next check)', async () => {
+    const created = await createKey({ name: 'short', scopes: ['read'], expiresAt: new Date(clock.now() + 1500).toISOString() });
     expect(created.status).toBe(201);
     expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
     const live = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
     await new Promise((r) => live.once('snapshot', r));
-    const cut = new Promise<string>((r) => live.once('disconnect', (reason) => r(reason)));
-    await new Promise((r) => setTimeout(r, 1700));
+    let reason: string | null = null;
+    const cut = new Promise<string>((r) => live.once('disconnect', (why) => r((reason = why))));
+    await clock.advance(1499);
+    expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
+    expect(reason).toBeNull();
+    await clock.advance(1);
+    expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(401);
+    await clock.advance(1000); // the socket check runs once a second
     expect(await cut).toBe('io server disconnect');
     const res = await fetch(`${server.url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
     expect(res.status).toBe(401);

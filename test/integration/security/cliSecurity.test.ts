@@ -107,11 +107,13 @@ describe('SIGTERM', () => {
     await new Promise<void>((r) => socket.once('connect', () => r()));
     socket.write(`POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
     socket.write(body.slice(0, 20));
-    await new Promise((r) => setTimeout(r, 200));
+    // The server has the request (headers read, body pending): it is in flight. (The stats request is answered
+    // before it is counted itself.)
+    const inFlight = async () => ((await (await fetch(`${s.url}/api/v1/stats`, { headers: bearer(key) })).json()) as any).http.inFlight;
+    await expect.poll(inFlight).toBe(1);
     s.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
     // New connections are refused while draining.
-    await expect(fetch(`${s.url}/api/v1/health`)).rejects.toThrow();
+    await expect.poll(() => fetch(`${s.url}/api/v1/health`).then(() => 'accepted', () => 'refused')).toBe('refused');
     socket.write(body.slice(20));
     expect(await s.exit).toBe(0);
     expect(answer).toMatch(/^HTTP\/1\.1 201/);

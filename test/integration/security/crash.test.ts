@@ -1,5 +1,6 @@
 // Crash test (issue #4): a child-process server (the built CLI) takes a stream of events from a client that
-// records every 2xx; it is SIGKILLed at random moments; after each restart every acknowledged event is stored
+// records every 2xx; it is SIGKILLed at random moments (after a random number of acknowledged requests, with
+// more in flight); after each restart every acknowledged event is stored
 // exactly once (checked in the SQLite file and through the API: re-posting an acknowledged event is a duplicate).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/database';
@@ -15,7 +16,7 @@ beforeAll(buildServer);
 afterAll(() => removeDir(dir));
 
 /** Sends events with `concurrency` requests in flight until the server dies; returns the acknowledged ids. */
-async function stream(url: string, round: number, concurrency: number, acked: Set<string>): Promise<{ acked: Set<string>; sent: number }> {
+async function stream(url: string, round: number, concurrency: number, acked: Set<string>, onAck: () => void): Promise<{ acked: Set<string>; sent: number }> {
   let n = 0;
   let dead = false;
   const worker = async (w: number) => {
@@ -29,6 +30,7 @@ async function stream(url: string, round: number, concurrency: number, acked: Se
         const res = await fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify(body) });
         if (res.status >= 200 && res.status < 300) ids.forEach((id) => acked.add(id));
         else throw new Error(`unexpected ${res.status}`);
+        onAck();
         await res.arrayBuffer();
       } catch (error) {
         if ((error as Error).message.startsWith('unexpected')) throw error;
@@ -57,20 +59,16 @@ describe('kill -9 at random moments', () => {
     const allAcked = new Set<string>();
     for (let round = 0; round < ROUNDS; round++) {
       const server = await startCli(['--port', '0', '--data', dir, '--rate-limit', '0', '--log-level', 'warn'], { RINGSIDE_API_KEY: KEY });
-      const killAfter = 100 + Math.floor(Math.random() * 1200);
-      const streaming = stream(server.url, round, 8, new Set());
-      const live = new Set<string>();
-      // Arm the kill once the stream is flowing (a loaded machine may take a while for the first answer).
-      const flowing = stream(server.url, round + 100, 1, live);
-      while (live.size === 0) await new Promise((r) => setTimeout(r, 10));
-      await new Promise((r) => setTimeout(r, killAfter));
-      server.child.kill('SIGKILL');
-      const { acked } = await streaming;
-      (await flowing).acked.forEach((id) => acked.add(id));
+      // A random moment in the stream: after this many acknowledged requests, while seven more are in flight.
+      const killAfter = 1 + Math.floor(Math.random() * 200);
+      let answered = 0;
+      const { acked } = await stream(server.url, round, 8, new Set(), () => {
+        if (++answered === killAfter) server.child.kill('SIGKILL');
+      });
       expect(await server.exit).toBeNull(); // killed, not exited
       expect(acked.size).toBeGreaterThan(0);
       acked.forEach((id) => allAcked.add(id));
-      console.info(`crash round ${round}: killed after ${killAfter} ms, ${acked.size} events acknowledged this round`);
+      console.info(`crash round ${round}: killed after ${killAfter} acknowledged requests, ${acked.size} events acknowledged this round`);
 
       const stored = storedIds();
       const missing = [...allAcked].filter((id) => !stored.has(id));

@@ -3,12 +3,15 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JudgedEvent } from '../../../server/src/protocol';
+import { testClock } from '../support/testClock';
 import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 let server: TestServer;
 const clients: Socket[] = [];
+/** The guard's windows and queue checks run on this clock: the test decides when time passes. */
+const clock = testClock();
 beforeAll(async () => {
-  server = await startTestServer({ rateLimit: false, maxSocketMessageBytes: 1024, socketGuard: { maxMessagesPerSecond: 10, maxQueuedPackets: 40, checkEveryMs: 100 } });
+  server = await startTestServer({ rateLimit: false, maxSocketMessageBytes: 1024, socketGuard: { maxMessagesPerSecond: 10, maxQueuedPackets: 40, checkEveryMs: 100 }, clock });
 });
 afterEach(() => clients.splice(0).forEach((c) => c.close()));
 afterAll(async () => {
@@ -26,13 +29,15 @@ function connect(): Promise<Socket> {
 }
 const disconnected = (c: Socket) => new Promise<string>((r) => c.once('disconnect', (reason) => r(reason)));
 const stats = async () => (await server.getJson('/api/v1/stats')).body.live;
+/** The server handles a client's messages in order: once a replay is answered, what was sent before it was handled. */
+const handled = (c: Socket) => c.timeout(5_000).emitWithAck('replay', {});
 
 describe('client messages', () => {
   it('drops and counts unexpected messages; disconnects a client that floods', async () => {
     const c = await connect();
     const before = await stats();
     c.emit('hello' as never, { a: 1 } as never);
-    await new Promise((r) => setTimeout(r, 100));
+    await handled(c);
     expect((await stats()).droppedMessages).toBe(before.droppedMessages + 1);
     expect(c.connected).toBe(true);
     const gone = disconnected(c);
@@ -47,8 +52,8 @@ describe('client messages', () => {
     const gone = disconnected(c);
     c.emit('big' as never, 'x'.repeat(5000) as never);
     expect(await gone).toMatch(/transport close|transport error/);
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await stats()).malformedOrOversized).toBeGreaterThan(before.malformedOrOversized);
+    // The server counts when its side of the connection closes, which the client may see first.
+    await expect.poll(async () => (await stats()).malformedOrOversized).toBeGreaterThan(before.malformedOrOversized);
   });
 
   it('closes a client that sends a malformed packet, and counts it', async () => {
@@ -58,17 +63,16 @@ describe('client messages', () => {
     // Below socket.io's encoder: an engine.io message carrying a broken socket.io packet.
     (c.io.engine as unknown as { write(data: string): void }).write('2["unterminated');
     await gone;
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await stats()).malformedOrOversized).toBeGreaterThan(before.malformedOrOversized);
+    await expect.poll(async () => (await stats()).malformedOrOversized).toBeGreaterThan(before.malformedOrOversized);
   });
 });
 
 describe('replay requests', () => {
   // The guard's one-second windows run on this clock: the test decides when a second has passed.
-  let clock = Date.parse('2026-03-02T10:00:00Z');
+  const guardClock = testClock();
   let guarded: TestServer;
   beforeAll(async () => {
-    guarded = await startTestServer({ rateLimit: false, socketGuard: { maxMessagesPerSecond: 5, maxReplaysPerSecond: 3, now: () => clock } });
+    guarded = await startTestServer({ rateLimit: false, socketGuard: { maxMessagesPerSecond: 5, maxReplaysPerSecond: 3 }, clock: guardClock });
   });
   afterAll(async () => {
     await guarded.close();
@@ -95,7 +99,7 @@ describe('replay requests', () => {
     const after = await guardStats();
     expect(after).toMatchObject({ droppedMessages: before.droppedMessages, floodDisconnects: before.floodDisconnects, refusedReplays: before.refusedReplays + 9 });
 
-    clock += 1000; // the next second: replays are answered again
+    await guardClock.advance(1000); // the next second: replays are answered again
     expect((await replay(c)).ok).toBe(true);
   });
 
@@ -127,10 +131,9 @@ describe('a client that stops reading', () => {
     for (; batches < 400 && (await stats()).slowDisconnects === 0; batches++) {
       const events = Array.from({ length: 100 }, (_, i) => call({ id: `t-${Date.now()}-${batches}-${i}`, agent: 'a'.repeat(190), queue: 'q'.repeat(190) }));
       expect((await server.postEvents({ events })).status).toBe(201);
-      if (batches % 20 === 19) await new Promise((r) => setTimeout(r, 150)); // let the guard look
+      await clock.advance(100); // the guard looks at every queue
     }
-    await new Promise((r) => setTimeout(r, 500));
-    expect(fastTimes.length).toBe(batches);
+    await expect.poll(() => fastTimes.length).toBe(batches);
     // Delivery to the reading client stayed prompt (each batch within a second of being posted).
     expect(Math.max(...fastTimes)).toBeLessThan(1000);
     const s = await stats();

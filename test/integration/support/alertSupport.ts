@@ -1,4 +1,4 @@
-// Shared by the alert tests: a clock origin, scripted calls, a webhook receiver and a polling helper.
+// Shared by the alert tests: a clock origin, scripted calls and a webhook receiver.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Alert, AlertWebhookBody } from '../../../server/src/protocol';
@@ -36,17 +36,8 @@ export async function startReceiver(failFirst = 0): Promise<Receiver> {
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Four days back, on a whole minute: every window (up to 3 days) fits, and nothing is "in the future". */
+/** Where the alert tests start their server's clock: a whole minute, four days back, so nothing they post is
+ *  ahead of the wall clock either. */
 export const T0 = Math.floor((Date.now() - 4 * DAY) / MINUTE) * MINUTE;
 let seq = 0;
 /** `good` calls answered on ring 1 and `bad` on ring 5, all occurring at `atMs`. */
