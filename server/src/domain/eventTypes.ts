@@ -1,0 +1,181 @@
+// The built-in event types as data, the registry of built-in + user types, and what a type says about its cases.
+import type { FieldProblem, Measure } from '../protocol';
+import type { EventTypeDefinition, MeasureDefinition, MilestoneDefinition, MilestoneInput } from '../protocol/eventTypes';
+
+const HOUR = 3_600;
+const DAY = 86_400;
+
+/** Calls: ringing began → answered, or the caller hung up. Standards may also judge `rings` (derived, below). */
+export const CALL_TYPE: EventTypeDefinition = {
+  id: 'call',
+  name: 'Calls',
+  milestones: [
+    { id: 'started', role: 'start' },
+    { id: 'answered', role: 'stop', outcome: 'served' },
+    { id: 'abandoned', role: 'stop', outcome: 'gaveUp' },
+  ],
+  measures: [{ id: 'answerSeconds', from: 'started', to: 'answered' }],
+  maxOpenSeconds: 2 * HOUR,
+};
+
+export const VISIT_TYPE: EventTypeDefinition = {
+  id: 'visit',
+  name: 'Visits',
+  milestones: [
+    { id: 'arrived', role: 'start' },
+    { id: 'greeted', role: 'stop', outcome: 'served' },
+    { id: 'left', role: 'stop', outcome: 'gaveUp' },
+  ],
+  measures: [{ id: 'greetSeconds', from: 'arrived', to: 'greeted' }],
+  maxOpenSeconds: 8 * HOUR,
+};
+
+/** Complaints: acknowledge and resolve quickly, then follow up after the recovery. Nobody "gives up" a complaint. */
+export const COMPLAINT_TYPE: EventTypeDefinition = {
+  id: 'complaint',
+  name: 'Complaints',
+  milestones: [
+    { id: 'received', role: 'start' },
+    { id: 'acknowledged', role: 'step' },
+    { id: 'resolved', role: 'step' },
+    { id: 'followedUp', role: 'stop', outcome: 'served' },
+  ],
+  measures: [
+    { id: 'acknowledgeSeconds', from: 'received', to: 'acknowledged' },
+    { id: 'resolveSeconds', from: 'received', to: 'resolved' },
+    { id: 'followUpSeconds', from: 'resolved', to: 'followedUp' },
+  ],
+  maxOpenSeconds: 90 * DAY,
+};
+
+export const BUILT_IN_EVENT_TYPES: readonly EventTypeDefinition[] = [CALL_TYPE, VISIT_TYPE, COMPLAINT_TYPE];
+
+/** `rings` is not a clock of its own: it is the call's answerSeconds counted in ring cycles (floor(s / cycle) + 1). */
+export const RINGS_MEASURE = { type: 'call', measure: 'rings', seconds: 'answerSeconds' } as const;
+
+/**
+ * Fields of today's call/visit events. A user measure with one of these ids would be read from that field by the
+ * judge (and so always be empty), so user types may not use them.
+ */
+const RESERVED_MEASURE_IDS: readonly string[] = ['rings', 'answerSeconds', 'greetSeconds'] satisfies Measure[];
+
+/** The outcome of a case that expired without a gaveUp stop to end it; no milestone may be called so. */
+export const EXPIRED_OUTCOME = 'expired';
+
+export interface EventTypeRegistry {
+  get(id: string): EventTypeDefinition | undefined;
+  /** Built-ins first, then user types in the order given. */
+  all(): readonly EventTypeDefinition[];
+}
+
+export type RegistryResult = { ok: true; registry: EventTypeRegistry } | { ok: false; problems: FieldProblem[] };
+
+/**
+ * The registry of the built-ins plus user types (already checked by eventTypeListSchema). A user type may not
+ * reuse a built-in id, a field name of calls/visits as a measure id, nor "expired" as a milestone id. Problem
+ * paths start with `prefix`.
+ */
+export function buildRegistry(userTypes: readonly EventTypeDefinition[], prefix = 'eventTypes'): RegistryResult {
+  const problems: FieldProblem[] = [];
+  userTypes.forEach((t, i) => {
+    if (BUILT_IN_EVENT_TYPES.some((b) => b.id === t.id)) problems.push({ path: `${prefix}.${i}.id`, message: `"${t.id}" is a built-in event type and cannot be redefined` });
+    t.milestones.forEach((m, j) => {
+      if (m.id === EXPIRED_OUTCOME) problems.push({ path: `${prefix}.${i}.milestones.${j}.id`, message: `"${EXPIRED_OUTCOME}" is the outcome of a case closed by expiry; choose another id` });
+    });
+    t.measures.forEach((m, j) => {
+      if (RESERVED_MEASURE_IDS.includes(m.id)) problems.push({ path: `${prefix}.${i}.measures.${j}.id`, message: `"${m.id}" is a field of calls and visits; choose another id` });
+    });
+  });
+  if (problems.length > 0) return { ok: false, problems };
+  const types = [...BUILT_IN_EVENT_TYPES, ...userTypes];
+  const byId = new Map(types.map((t) => [t.id, t]));
+  return { ok: true, registry: { get: (id) => byId.get(id), all: () => types } };
+}
+
+export const BUILT_IN_REGISTRY: EventTypeRegistry = (() => {
+  const result = buildRegistry([]);
+  if (!result.ok) throw new Error('built-in event types are inconsistent');
+  return result.registry;
+})();
+
+// ---- what a type says -------------------------------------------------------------------------------------------
+
+export function milestoneOf(type: EventTypeDefinition, id: string): MilestoneDefinition | undefined {
+  return type.milestones.find((m) => m.id === id);
+}
+
+export function startOf(type: EventTypeDefinition): MilestoneDefinition {
+  const start = type.milestones.find((m) => m.role === 'start');
+  if (!start) throw new Error(`event type ${type.id} has no start milestone`);
+  return start;
+}
+
+export function stopsOf(type: EventTypeDefinition): MilestoneDefinition[] {
+  return type.milestones.filter((m) => m.role === 'stop');
+}
+
+/** The outcomes a case of this type can end with: the ids of its stops. */
+export function outcomesOf(type: EventTypeDefinition): string[] {
+  return stopsOf(type).map((m) => m.id);
+}
+
+/** The stop that means the person gave up (abandoned, left), if the type has one. */
+export function gaveUpStopOf(type: EventTypeDefinition): MilestoneDefinition | undefined {
+  return type.milestones.find((m) => m.role === 'stop' && m.outcome === 'gaveUp');
+}
+
+export function measureOf(type: EventTypeDefinition, id: string): MeasureDefinition | undefined {
+  return type.measures.find((m) => m.id === id);
+}
+
+/** The measures whose clock starts at this milestone. */
+export function measuresStartedBy(type: EventTypeDefinition, milestone: string): MeasureDefinition[] {
+  return type.measures.filter((m) => m.from === milestone);
+}
+
+/** The measures whose clock this milestone stops: those it is the `to` of, and all of them for the gaveUp stop. */
+export function measuresStoppedBy(type: EventTypeDefinition, milestone: string): MeasureDefinition[] {
+  if (gaveUpStopOf(type)?.id === milestone) return [...type.measures];
+  return type.measures.filter((m) => m.to === milestone);
+}
+
+/** What a standard over this type may name as its measure: the type's measures, plus `rings` for calls. */
+export function standardMeasuresOf(type: EventTypeDefinition): string[] {
+  const ids = type.measures.map((m) => m.id);
+  return type.id === RINGS_MEASURE.type ? [RINGS_MEASURE.measure, ...ids] : ids;
+}
+
+/** The clock (measure of the type) behind a standard's measure: itself, or answerSeconds for `rings`. */
+export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: string): MeasureDefinition | undefined {
+  const id = type.id === RINGS_MEASURE.type && standardMeasure === RINGS_MEASURE.measure ? RINGS_MEASURE.seconds : standardMeasure;
+  return measureOf(type, id);
+}
+
+/** Whether a standard's measure is counted in rings (converted with the site's ring cycle). */
+export function isRingsMeasure(type: EventTypeDefinition, standardMeasure: string): boolean {
+  return type.id === RINGS_MEASURE.type && standardMeasure === RINGS_MEASURE.measure;
+}
+
+/** Problems of a standard's (eventType, measure) against the registry, with the standard definition's field names. */
+export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string): FieldProblem[] {
+  const type = registry.get(eventType);
+  if (!type) return [{ path: 'eventType', message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` }];
+  const measures = standardMeasuresOf(type);
+  if (!measures.includes(measure)) return [{ path: 'measure', message: `is not a measure of a ${type.id} (use ${measures.join(', ')})` }];
+  return [];
+}
+
+/**
+ * Problems of a valid-shaped milestone against the registry: a known type, one of its milestones, and
+ * handleSeconds only on a stop. Paths are field names of the milestone.
+ */
+export function milestoneProblems(registry: EventTypeRegistry, input: Pick<MilestoneInput, 'type' | 'milestone' | 'handleSeconds'>): FieldProblem[] {
+  const type = registry.get(input.type);
+  if (!type) return [{ path: 'type', message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` }];
+  const milestone = milestoneOf(type, input.milestone);
+  if (!milestone) return [{ path: 'milestone', message: `is not a milestone of a ${type.id} (${type.milestones.map((m) => m.id).join(', ')})` }];
+  if (input.handleSeconds !== undefined && milestone.role !== 'stop') {
+    return [{ path: 'handleSeconds', message: `is only given on a stop (${outcomesOf(type).join(', ')})` }];
+  }
+  return [];
+}
