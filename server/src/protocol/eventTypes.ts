@@ -3,7 +3,8 @@
 // stop; each measure is a clock running from one milestone to another. The built-in types (call, visit,
 // complaint) are written in this same format (domain/eventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
-import { isoWithOffset, LIMITS, secondsSchema } from './events';
+import { isoWithOffset, secondsSchema } from './events';
+import { LIMITS } from './pure/limits';
 import type { JudgementReason, Standard } from './standards';
 import { wellFormedString } from './text';
 
