@@ -22,7 +22,7 @@ export interface QueueLogGeneratorOptions {
   transfers?: 'modern' | 'legacy';
   /** Where some callers go after EXITWITHTIMEOUT, with the same channel uniqueid; absent = nowhere. */
   overflowQueue?: string;
-  /** Write WITHDRAW exits (Asterisk 20+). */
+  /** Write WITHDRAW exits (QueueWithdrawCaller; Asterisk 16.25, 18.11 and later). */
   withdrawals?: boolean;
   /** Append fields newer Asterisk versions add (caller name on ENTERQUEUE, an extra trailing field elsewhere). */
   extraFields?: boolean;

@@ -83,7 +83,7 @@ const ABANDON_WAIT_FIELD: Readonly<Record<string, number | null>> = {
   ABANDON: 3, // position|origposition|waittime
   EXITWITHTIMEOUT: 3, // position|origposition|waittime
   EXITEMPTY: 3, // position|origposition|waittime
-  WITHDRAW: 3, // position|origposition|waittime|info (QueueWithdrawCaller, Asterisk 20+)
+  WITHDRAW: 3, // position|origposition|waittime|info (QueueWithdrawCaller; Asterisk 16.25, 18.11 and later)
   SYSCOMPAT: null, // channels could not be bridged; no wait on the line, the server measures from ENTERQUEUE
 };
 
