@@ -173,6 +173,28 @@ describe('file follower: never losing or repeating a line', () => {
     expect(new Set(posted.map((m) => m.id))).toEqual(new Set(whole.keys()));
   });
 
+  it('begins again cleanly when starting failed half-way: no line twice, no file left open', async () => {
+    await writeFile(path, '1|a\n2|b\n');
+    const openFiles = async () => (await readdir('/proc/self/fd')).length;
+    const before = await openFiles();
+    let failSave = true;
+    const h = follow({
+      state: {
+        read: () => readState(statePath),
+        write: async (s) => {
+          if (failSave) throw new Error('disk full');
+          await writeState(statePath, s);
+        },
+      },
+    });
+    await expect(h.follower.pollOnce()).rejects.toThrow('disk full');
+    failSave = false;
+    await h.follower.pollOnce();
+    await h.follower.stop();
+    expect(h.lines()).toEqual(['1|a', '2|b']);
+    expect(await openFiles()).toBe(before);
+  });
+
   it('refuses a state file written for another path', async () => {
     await writeFile(path, '1|a\n');
     await writeState(statePath, { version: 1, path: '/var/log/asterisk/other_log', dev: '1', ino: '2', offset: 0, fingerprint: '', fingerprintLength: 0 });

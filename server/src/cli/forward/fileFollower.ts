@@ -129,7 +129,10 @@ export class FileFollower {
     this.initialised = false;
   }
 
-  /** One pass: deliver every complete line available now, following a rotation or truncation if there was one. */
+  /**
+   * One pass: deliver every complete line available now, following a rotation or truncation if there was one.
+   * For callers that drive the polling themselves; not to be called while run() is running.
+   */
   async pollOnce(): Promise<void> {
     if (!this.initialised) {
       await this.openFromState();
@@ -184,6 +187,7 @@ export class FileFollower {
   // ---- where to start ----
 
   private async openFromState(): Promise<void> {
+    await this.closeFile(); // a start that failed half-way (state unreadable, I/O error) is begun again
     const state = await this.o.state.read();
     if (!state) {
       this.reasonWhenPathAppears = 'no-state';
