@@ -1,0 +1,382 @@
+// Follows a growing text file the way `tail -F` does, for a forwarder that must neither lose nor repeat a line.
+//
+// Delivery: complete lines (up to their newline) are handed to `send` in batches; the saved offset moves past
+// a batch only after `send` resolves, and the state file is replaced atomically. A crash before the save means
+// the batch is sent again after restart: delivery is at least once, never less. The receiver turns each line
+// into records with ids derived from the line, so a batch sent twice changes nothing the second time: at least
+// once plus idempotent ids is exactly once in effect.
+//
+// Rotation by rename: when the path names another file, the old file (still open) is read to its end, and once
+// it has stopped growing for one poll (the writer may append a last line before it reopens the path) the follower
+// switches to the new file from its first byte. If the rename happened while the follower was stopped, the old
+// file is found again by inode in the same directory. Rotation by truncation (copytruncate): a file shorter
+// than the offset, or whose first bytes changed, is read again from its start.
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { FINGERPRINT_BYTES, fingerprintOf, readState, writeState, type FollowState } from './stateFile';
+
+export interface LineBatch {
+  lines: string[];
+  /** The file the lines come from and the byte range they occupy in it. */
+  path: string;
+  fromOffset: number;
+  toOffset: number;
+}
+
+/**
+ * Why a file was (re)opened: resumed from the state; no state yet; truncated or replaced in place (read again
+ * from the start); rotated (the new file at the path); rotated while stopped with the old file gone (lines
+ * written to it after the saved offset could not be read); the path did not exist and now does.
+ */
+export type OpenReason = 'resumed' | 'no-state' | 'truncated' | 'replaced' | 'rotated' | 'rotated-file-missing' | 'appeared';
+
+export type FollowerEvent =
+  | { kind: 'opened'; path: string; offset: number; reason: OpenReason }
+  | { kind: 'partial-line-dropped'; path: string; bytes: number }
+  | { kind: 'retrying'; error: unknown; delayMs: number };
+
+/** Persistence of the follower's position; the state file by default (tests may wrap it). */
+export interface StateStore {
+  read(): Promise<FollowState | null>;
+  write(state: FollowState): Promise<void>;
+}
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface FollowerOptions {
+  path: string;
+  statePath: string;
+  send: (batch: LineBatch) => Promise<void>;
+  /** Where to start when there is no state yet: the first line (default), or the current end. */
+  startAt?: 'beginning' | 'end';
+  pollIntervalMs?: number;
+  maxBatchLines?: number;
+  /** Bytes read at once; a single line longer than this stops the follower. */
+  maxBatchBytes?: number;
+  /** Waits after a failure: initialMs, doubled each time, at most maxMs. */
+  retry?: { initialMs: number; maxMs: number };
+  timers?: Timers;
+  state?: StateStore;
+  onEvent?: (event: FollowerEvent) => void;
+}
+
+/** Thrown by `send` when retrying cannot help (the receiver refuses the lines); stops the follower. */
+export class FatalSendError extends Error {
+  override name = 'FatalSendError';
+}
+
+/** The file cannot be followed (a state for another path, a line longer than the batch size). */
+export class FollowError extends Error {
+  override name = 'FollowError';
+}
+
+interface OpenFile {
+  /** Where it was opened (a rotated file has since moved). */
+  path: string;
+  handle: FileHandle;
+  dev: bigint;
+  ino: bigint;
+  offset: number;
+  fingerprint: { length: number; hash: string };
+  /** File size when the path was first seen naming another file; the switch waits until a poll finds it unchanged. */
+  sizeWhenRotated: number | null;
+}
+
+const NEWLINE = 0x0a;
+
+export class FileFollower {
+  private readonly o: Required<Omit<FollowerOptions, 'onEvent'>> & Pick<FollowerOptions, 'onEvent'>;
+  private current: OpenFile | null = null;
+  private initialised = false;
+  /** Why the path will have been opened when it appears (it did not exist when last looked for). */
+  private reasonWhenPathAppears: OpenReason = 'appeared';
+  private running = false;
+  private wake: (() => void) | null = null;
+  private timer: unknown = null;
+  private runPromise: Promise<void> | null = null;
+
+  constructor(options: FollowerOptions) {
+    this.o = {
+      startAt: 'beginning',
+      pollIntervalMs: 1000,
+      maxBatchLines: 1000,
+      maxBatchBytes: 512 * 1024,
+      retry: { initialMs: 1000, maxMs: 60_000 },
+      timers: { setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+      state: { read: () => readState(options.statePath), write: (s) => writeState(options.statePath, s) },
+      ...options,
+    };
+  }
+
+  /** Poll until stop(); resolves then. Failures are retried with backoff, except FatalSendError and FollowError. */
+  run(): Promise<void> {
+    this.running = true;
+    this.runPromise ??= this.loop();
+    return this.runPromise;
+  }
+
+  /** Ask the loop to end after the poll in progress (a batch being sent is finished first); resolves when it has. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== null) this.o.timers.clearTimeout(this.timer);
+    this.wake?.();
+    await this.runPromise?.catch(() => undefined);
+    this.runPromise = null;
+    await this.closeFile();
+    this.initialised = false;
+  }
+
+  /**
+   * One pass: deliver every complete line available now, following a rotation or truncation if there was one.
+   * For callers that drive the polling themselves; not to be called while run() is running.
+   */
+  async pollOnce(): Promise<void> {
+    if (!this.initialised) {
+      await this.openFromState();
+      this.initialised = true;
+    }
+    for (let switched = true; switched; ) {
+      if (!this.current && !(await this.openPath(0, this.reasonWhenPathAppears))) return;
+      await this.deliverAvailable();
+      switched = await this.followRotation();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    try {
+      while (this.running) {
+        let delay = this.o.pollIntervalMs;
+        try {
+          await this.pollOnce();
+          failures = 0;
+        } catch (e) {
+          if (e instanceof FatalSendError || e instanceof FollowError) throw e;
+          failures++;
+          delay = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** (failures - 1));
+          this.o.onEvent?.({ kind: 'retrying', error: e, delayMs: delay });
+        }
+        if (this.running) await this.sleep(delay);
+      }
+    } finally {
+      await this.closeFile();
+      this.initialised = false;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = null;
+        this.timer = null;
+        resolve();
+      };
+      this.timer = this.o.timers.setTimeout(this.wake, ms);
+    });
+  }
+
+  private async closeFile(): Promise<void> {
+    const file = this.current;
+    this.current = null;
+    await file?.handle.close();
+  }
+
+  // ---- where to start ----
+
+  private async openFromState(): Promise<void> {
+    await this.closeFile(); // a start that failed half-way (state unreadable, I/O error) is begun again
+    const state = await this.o.state.read();
+    if (!state) {
+      this.reasonWhenPathAppears = 'no-state';
+      if (await this.openPath(0, 'no-state')) {
+        if (this.o.startAt === 'end') await this.skipToEnd();
+        await this.save();
+      }
+      return;
+    }
+    if (state.path !== this.o.path) throw new FollowError(`the state file belongs to ${state.path}, not ${this.o.path}`);
+    const pathStat = await statOrNull(this.o.path);
+    if (pathStat && pathStat.dev === BigInt(state.dev) && pathStat.ino === BigInt(state.ino) && (await this.openAt(this.o.path, state.offset))) {
+      await this.resumeUnlessRewritten(state);
+      return;
+    }
+    // The path names another file: it was rotated while we were stopped. Finish the old one if it is still here.
+    const old = await findByInode(dirname(this.o.path), BigInt(state.dev), BigInt(state.ino));
+    if (old && (await this.openAt(old, state.offset)) && (await this.sameContent(state))) {
+      this.o.onEvent?.({ kind: 'opened', path: old, offset: state.offset, reason: 'resumed' });
+      return;
+    }
+    await this.closeFile();
+    this.reasonWhenPathAppears = 'rotated-file-missing';
+    await this.openPath(0, 'rotated-file-missing');
+  }
+
+  /** Resume at the saved offset, unless the file is not the same bytes any more (truncated, or inode reused): then start from its first line. */
+  private async resumeUnlessRewritten(state: FollowState): Promise<void> {
+    const file = this.current!;
+    const size = Number((await file.handle.stat()).size);
+    if (size >= state.offset && (await this.sameContent(state))) {
+      this.o.onEvent?.({ kind: 'opened', path: this.o.path, offset: state.offset, reason: 'resumed' });
+      return;
+    }
+    file.offset = 0;
+    file.fingerprint = { length: 0, hash: fingerprintOf(Buffer.alloc(0)) };
+    this.o.onEvent?.({ kind: 'opened', path: this.o.path, offset: 0, reason: size < state.offset ? 'truncated' : 'replaced' });
+    await this.save();
+  }
+
+  private async sameContent(state: FollowState): Promise<boolean> {
+    const head = await readAt(this.current!.handle, 0, state.fingerprintLength);
+    return head.length === state.fingerprintLength && fingerprintOf(head) === state.fingerprint;
+  }
+
+  /** Open the followed path at `offset`; false when it does not exist (yet). */
+  private async openPath(offset: number, reason: OpenReason): Promise<boolean> {
+    if (!(await this.openAt(this.o.path, offset))) return false;
+    this.reasonWhenPathAppears = 'appeared';
+    this.o.onEvent?.({ kind: 'opened', path: this.o.path, offset, reason });
+    return true;
+  }
+
+  private async openAt(path: string, offset: number): Promise<boolean> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    const s = await handle.stat({ bigint: true });
+    const head = await readAt(handle, 0, Math.min(offset, FINGERPRINT_BYTES));
+    this.current = { path, handle, dev: s.dev, ino: s.ino, offset, fingerprint: { length: head.length, hash: fingerprintOf(head) }, sizeWhenRotated: null };
+    return true;
+  }
+
+  /** Start after the last complete line already in the file. */
+  private async skipToEnd(): Promise<void> {
+    const file = this.current!;
+    const size = Number((await file.handle.stat()).size);
+    const from = Math.max(0, size - this.o.maxBatchBytes);
+    const tail = await readAt(file.handle, from, size - from);
+    const lastNewline = tail.lastIndexOf(NEWLINE);
+    if (lastNewline === -1 && from > 0) throw new FollowError(`${file.path}: the last line is longer than ${this.o.maxBatchBytes} bytes`);
+    file.offset = from + lastNewline + 1;
+    await this.refreshFingerprint();
+  }
+
+  // ---- reading and delivering ----
+
+  private async deliverAvailable(): Promise<void> {
+    const file = this.current!;
+    for (;;) {
+      const size = Number((await file.handle.stat()).size);
+      if (size < file.offset || !(await this.headUnchanged())) return this.restartInPlace(size < file.offset ? 'truncated' : 'replaced');
+      const batch = await this.readBatch(file, size);
+      if (!batch) return;
+      if (batch.lines.length > 0) await this.o.send(batch);
+      file.offset = batch.toOffset;
+      await this.refreshFingerprint();
+      await this.save();
+    }
+  }
+
+  /** Complete lines from the offset (blank ones skipped), or null when no newline follows it yet. */
+  private async readBatch(file: OpenFile, size: number): Promise<LineBatch | null> {
+    if (size <= file.offset) return null;
+    const bytes = await readAt(file.handle, file.offset, Math.min(size - file.offset, this.o.maxBatchBytes));
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = bytes.indexOf(NEWLINE); nl !== -1 && lines.length < this.o.maxBatchLines; nl = bytes.indexOf(NEWLINE, start)) {
+      const line = bytes.subarray(start, nl > start && bytes[nl - 1] === 0x0d ? nl - 1 : nl).toString('utf8');
+      if (line.trim() !== '') lines.push(line);
+      start = nl + 1;
+    }
+    if (start === 0) {
+      if (bytes.length === this.o.maxBatchBytes) throw new FollowError(`${this.pathOf(file)}: a line at byte ${file.offset} is longer than ${this.o.maxBatchBytes} bytes`);
+      return null;
+    }
+    return { lines, path: this.pathOf(file), fromOffset: file.offset, toOffset: file.offset + start };
+  }
+
+  private pathOf(file: OpenFile): string {
+    return file.sizeWhenRotated === null ? file.path : `${file.path} (rotated)`;
+  }
+
+  private async headUnchanged(): Promise<boolean> {
+    const { handle, fingerprint } = this.current!;
+    const head = await readAt(handle, 0, fingerprint.length);
+    return head.length === fingerprint.length && fingerprintOf(head) === fingerprint.hash;
+  }
+
+  private async refreshFingerprint(): Promise<void> {
+    const file = this.current!;
+    const length = Math.min(file.offset, FINGERPRINT_BYTES);
+    if (length === file.fingerprint.length) return;
+    file.fingerprint = { length, hash: fingerprintOf(await readAt(file.handle, 0, length)) };
+  }
+
+  private async restartInPlace(reason: 'truncated' | 'replaced'): Promise<void> {
+    const file = this.current!;
+    file.offset = 0;
+    file.fingerprint = { length: 0, hash: fingerprintOf(Buffer.alloc(0)) };
+    this.o.onEvent?.({ kind: 'opened', path: this.o.path, offset: 0, reason });
+    await this.save();
+    await this.deliverAvailable();
+  }
+
+  // ---- rotation ----
+
+  /** After the current file is read to its end: switch to the file now at the path, once the old one is quiet. */
+  private async followRotation(): Promise<boolean> {
+    const file = this.current!;
+    const pathStat = await statOrNull(this.o.path);
+    if (!pathStat || (pathStat.dev === file.dev && pathStat.ino === file.ino)) return false;
+    const size = Number((await file.handle.stat()).size);
+    if (file.sizeWhenRotated !== size) {
+      file.sizeWhenRotated = size;
+      return false;
+    }
+    if (size > file.offset) this.o.onEvent?.({ kind: 'partial-line-dropped', path: this.pathOf(file), bytes: size - file.offset });
+    await this.closeFile();
+    if (!(await this.openPath(0, 'rotated'))) return false;
+    await this.save();
+    return true;
+  }
+
+  private async save(): Promise<void> {
+    const f = this.current!;
+    await this.o.state.write({ version: 1, path: this.o.path, dev: f.dev.toString(), ino: f.ino.toString(), offset: f.offset, fingerprint: f.fingerprint.hash, fingerprintLength: f.fingerprint.length });
+  }
+}
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const { bytesRead } = await handle.read(buffer, read, length - read, position + read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
+  }
+  return buffer.subarray(0, read);
+}
+
+async function statOrNull(path: string) {
+  try {
+    return await stat(path, { bigint: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** The file in `directory` with this device and inode (a rotated log keeps its inode when renamed). */
+async function findByInode(directory: string, dev: bigint, ino: bigint): Promise<string | null> {
+  for (const name of await readdir(directory)) {
+    const s = await statOrNull(join(directory, name));
+    if (s && s.isFile() && s.dev === dev && s.ino === ino) return join(directory, name);
+  }
+  return null;
+}

@@ -1,0 +1,155 @@
+// Amazon Connect contact records (CTRs), streamed through a Firehose HTTP endpoint, as finished calls. Pure.
+// A voice contact that waited in a queue is a call: answered when an agent connected (the wait measured from
+// Queue.EnqueueTimestamp to Agent.ConnectedToAgentTimestamp), abandoned otherwise (the wait is Queue.Duration).
+// Connect delivers a record at least once and re-delivers it when it changes later (attributes, after-contact
+// work); the call is keyed by ContactId and built only from fields fixed when the contact left the queue, so a
+// re-delivered record maps to the same event, a duplicate.
+import { LIMITS } from '../../protocol';
+import { countIgnored, MAX_CASE_ID_LENGTH, type CallEventInput, type IgnoredCounts } from '../types';
+import { FirehoseDeliveryError, isObject, parseFirehoseDelivery } from './firehose';
+
+export interface ContactRecordSummary {
+  /** Firehose records in the request. */
+  records: number;
+  /** Contact records found in them (a record may hold several). */
+  contactRecords: number;
+  answered: number;
+  abandoned: number;
+  /** Contact records that are not a queued voice call, by reason. */
+  ignored: IgnoredCounts;
+}
+
+export interface ContactRecordMapping {
+  requestId: string;
+  events: CallEventInput[];
+  summary: ContactRecordSummary;
+}
+
+/** Map a parsed Firehose delivery body. All or nothing: throws FirehoseDeliveryError naming the record. */
+export function mapContactRecordDelivery(body: unknown, site: string): ContactRecordMapping {
+  const delivery = parseFirehoseDelivery(body);
+  const events: CallEventInput[] = [];
+  const ignored: IgnoredCounts = {};
+  let contactRecords = 0;
+  delivery.records.forEach((data, index) => {
+    const ctrs = contactRecordsIn(data, index);
+    ctrs.forEach((ctr, n) => {
+      contactRecords++;
+      const where = ctrs.length > 1 ? `records[${index}] (contact record ${n + 1} of ${ctrs.length})` : `records[${index}]`;
+      const result = mapContactRecord(ctr, site, where, index);
+      if ('ignored' in result) countIgnored(ignored, result.ignored);
+      else events.push(result.event);
+    });
+  });
+  const count = (outcome: string) => events.filter((e) => e.outcome === outcome).length;
+  return { requestId: delivery.requestId, events, summary: { records: delivery.records.length, contactRecords, answered: count('answered'), abandoned: count('abandoned'), ignored } };
+}
+
+/** The JSON objects in one record's data: usually one, but a producer may put several in a row (with or without newlines). */
+export function contactRecordsIn(data: Buffer, index: number): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    throw new FirehoseDeliveryError(`records[${index}].data is not UTF-8 text`, index);
+  }
+  const values = splitJsonSequence(text, index);
+  if (values.length === 0) throw new FirehoseDeliveryError(`records[${index}].data holds no contact record`, index);
+  return values.map((v, n) => {
+    if (!isObject(v)) throw new FirehoseDeliveryError(`records[${index}].data: value ${n + 1} is not a JSON object (a contact record)`, index);
+    return v;
+  });
+}
+
+/**
+ * Parse JSON values written one after another ("{…}{…}", "{…}\n{…}"): find where each top-level object or array
+ * ends by counting brackets outside strings, then JSON.parse that slice.
+ */
+function splitJsonSequence(text: string, index: number): unknown[] {
+  const values: unknown[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (/\s|\u001e/.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    const end = endOfValue(text, i);
+    if (end === -1) throw new FirehoseDeliveryError(`records[${index}].data is not JSON: ${text[i] === '{' || text[i] === '[' ? 'a value is cut off' : `unexpected ${JSON.stringify(text[i])} at position ${i}`}`, index);
+    try {
+      values.push(JSON.parse(text.slice(i, end)));
+    } catch (e) {
+      throw new FirehoseDeliveryError(`records[${index}].data is not JSON: ${(e as Error).message}`, index);
+    }
+    i = end;
+  }
+  return values;
+}
+
+/** Index just past the object or array starting at `start`, or -1 when it does not start one or never ends. */
+function endOfValue(text: string, start: number): number {
+  if (text[start] !== '{' && text[start] !== '[') return -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if ((c === '}' || c === ']') && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+type Mapped = { event: CallEventInput } | { ignored: string };
+
+/** One contact record as a finished call, or the reason it is not one. */
+export function mapContactRecord(ctr: Record<string, unknown>, site: string, where: string, index: number): Mapped {
+  const fail = (field: string, problem: string) => new FirehoseDeliveryError(`${where}: ${field} ${problem}`, index);
+  const contactId = ctr.ContactId;
+  if (typeof contactId !== 'string' || contactId.trim() === '') throw fail('ContactId', 'must be a non-empty string');
+  if (contactId.length > MAX_CASE_ID_LENGTH) throw fail('ContactId', `must be at most ${MAX_CASE_ID_LENGTH} characters`);
+  if (ctr.Channel !== 'VOICE') return { ignored: `channel ${typeof ctr.Channel === 'string' ? ctr.Channel : 'missing'}` };
+  const queue = ctr.Queue;
+  if (queue === null || queue === undefined) return { ignored: 'no queue' };
+  if (!isObject(queue)) throw fail('Queue', 'must be an object or null');
+  if (queue.EnqueueTimestamp === null || queue.EnqueueTimestamp === undefined) return { ignored: 'not queued' };
+  const enqueued = instant(queue.EnqueueTimestamp, 'Queue.EnqueueTimestamp', fail);
+  const base = { type: 'call' as const, site, caseId: contactId, id: `ac:${contactId}`, ...text(queue.Name, 'queue', 'Queue.Name', fail) };
+  const agent = ctr.Agent;
+  if (agent !== null && agent !== undefined && !isObject(agent)) throw fail('Agent', 'must be an object or null');
+  const connectedAt = agent?.ConnectedToAgentTimestamp;
+  if (connectedAt !== null && connectedAt !== undefined) {
+    const connected = instant(connectedAt, 'Agent.ConnectedToAgentTimestamp', fail);
+    const answerSeconds = (connected - enqueued) / 1000;
+    if (answerSeconds < 0) throw fail('Agent.ConnectedToAgentTimestamp', 'is before Queue.EnqueueTimestamp');
+    if (answerSeconds > LIMITS.maxSeconds) throw fail('Agent.ConnectedToAgentTimestamp', `is more than ${LIMITS.maxSeconds} s (one day) after Queue.EnqueueTimestamp`);
+    return { event: { ...base, occurredAt: new Date(connected).toISOString(), outcome: 'answered', answerSeconds, ...text(agent!.Username, 'agent', 'Agent.Username', fail) } };
+  }
+  const duration = queue.Duration;
+  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) throw fail('Queue.Duration', 'must be a number of seconds ≥ 0 for a contact no agent connected to');
+  if (duration > LIMITS.maxSeconds) throw fail('Queue.Duration', `must be at most ${LIMITS.maxSeconds} (one day)`);
+  const dequeuedAt = queue.DequeueTimestamp;
+  const left = dequeuedAt === null || dequeuedAt === undefined ? enqueued + duration * 1000 : instant(dequeuedAt, 'Queue.DequeueTimestamp', fail);
+  return { event: { ...base, occurredAt: new Date(left).toISOString(), outcome: 'abandoned', answerSeconds: duration } };
+}
+
+type Fail = (field: string, problem: string) => FirehoseDeliveryError;
+
+/** Connect writes UTC timestamps such as 2026-03-02T08:00:00Z; one without an offset would be ambiguous. */
+function instant(value: unknown, field: string, fail: Fail): number {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw fail(field, `must be an ISO 8601 timestamp with an offset, got ${JSON.stringify(value)}`);
+  }
+  return Date.parse(value);
+}
+
+/** An optional name: absent, null or empty leave the key out. */
+function text<K extends string>(value: unknown, key: K, field: string, fail: Fail): Partial<Record<K, string>> {
+  if (value === null || value === undefined || value === '') return {};
+  if (typeof value !== 'string') throw fail(field, 'must be a string');
+  const trimmed = value.trim();
+  if (trimmed.length > LIMITS.maxTextLength) throw fail(field, `must be at most ${LIMITS.maxTextLength} characters`);
+  return trimmed === '' ? {} : ({ [key]: trimmed } as Partial<Record<K, string>>);
+}

@@ -1,0 +1,65 @@
+// Amazon Data Firehose (formerly Kinesis Data Firehose) HTTP endpoint delivery, protocol version 1.0: the
+// request body Firehose posts and the response body it expects back. Pure.
+//   request:  {"requestId": "…", "timestamp": <ms>, "records": [{"data": "<base64>"}, …]}
+//   response: {"requestId": "<the same>", "timestamp": <ms>} with 200, or the same plus "errorMessage" with an
+//             error status; Firehose retries the whole request on anything but 200 with a well-formed body.
+
+export interface FirehoseDelivery {
+  requestId: string;
+  /** When Firehose sent the request, milliseconds since 1970. */
+  timestamp: number;
+  /** Each record's data, base64-decoded. */
+  records: Buffer[];
+}
+
+export interface FirehoseResponseBody {
+  requestId: string;
+  timestamp: number;
+  errorMessage?: string;
+}
+
+/** A delivery that cannot be read; `recordIndex` is the 0-based index in `records` when one record is at fault. */
+export class FirehoseDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly recordIndex?: number,
+  ) {
+    super(message);
+    this.name = 'FirehoseDeliveryError';
+  }
+}
+
+/** Firehose logs a truncated response body; a short message survives the truncation. */
+const MAX_ERROR_MESSAGE = 1000;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Read a parsed JSON body as a Firehose delivery. Throws FirehoseDeliveryError naming the field or record. */
+export function parseFirehoseDelivery(body: unknown): FirehoseDelivery {
+  if (!isObject(body)) throw new FirehoseDeliveryError('the body must be a JSON object with requestId, timestamp and records');
+  const { requestId, timestamp, records } = body;
+  if (typeof requestId !== 'string' || requestId === '') throw new FirehoseDeliveryError('requestId must be a non-empty string');
+  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) throw new FirehoseDeliveryError('timestamp must be milliseconds since 1970');
+  if (!Array.isArray(records)) throw new FirehoseDeliveryError('records must be an array');
+  return { requestId, timestamp, records: records.map(recordData) };
+}
+
+function recordData(record: unknown, index: number): Buffer {
+  const data = isObject(record) ? record.data : undefined;
+  if (typeof data !== 'string') throw new FirehoseDeliveryError(`records[${index}].data must be a base64 string`, index);
+  if (!BASE64.test(data)) throw new FirehoseDeliveryError(`records[${index}].data is not valid base64`, index);
+  return Buffer.from(data, 'base64');
+}
+
+/** The response body Firehose expects; pass errorMessage (with a non-200 status) to make Firehose retry. */
+export function firehoseResponse(requestId: string, now: Date, errorMessage?: string): FirehoseResponseBody {
+  return {
+    requestId,
+    timestamp: now.getTime(),
+    ...(errorMessage === undefined ? {} : { errorMessage: errorMessage.length > MAX_ERROR_MESSAGE ? `${errorMessage.slice(0, MAX_ERROR_MESSAGE - 1)}…` : errorMessage }),
+  };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,282 @@
+// Asterisk's queue_log (one line per event, written by app_queue) as open-clock milestones. Pure.
+//
+// Line format: epoch|callid|queuename|agent|event|data1|data2|…  Fields are read by position and extra
+// fields are ignored, because newer Asterisk versions append fields. The mapping follows app_queue's own
+// counters so that Ringside reproduces Asterisk's service level (docs/integrations/asterisk.md):
+//   SL  = callscompletedinsl / callscompleted        (within: holdtime ≤ servicelevel at CONNECT)
+//   SL2 = (callsabandonedinsl + callscompletedinsl) / (callsabandoned + callscompleted)
+//                                                    (within: waittime ≤ servicelevel at the abandon)
+// Every value a line carries is a function of that line alone, so lines of one call may arrive in different
+// requests and re-posting a line produces exactly the same milestone (same id, same content).
+import { LIMITS } from '../../protocol';
+import {
+  countIgnored,
+  isoFromEpochMs,
+  MAX_CASE_ID_LENGTH,
+  type HandleTimeInput,
+  type IgnoredCounts,
+  type MilestoneInput,
+  type WithdrawalInput,
+} from '../types';
+
+/** One queue_log line, split by position. */
+export interface QueueLogLine {
+  /** 1-based line number in the text it came from. */
+  lineNumber: number;
+  epoch: number;
+  callId: string;
+  queue: string;
+  agent: string;
+  event: string;
+  /** data1, data2, … (data[0] is data1). */
+  data: string[];
+}
+
+export interface QueueLogProblem {
+  /** 1-based line number. */
+  line: number;
+  /** The field at fault, named as in the queue_log format (e.g. "data1 (holdtime)"); absent for the line as a whole. */
+  field?: string;
+  message: string;
+}
+
+/** A body that is not a valid queue_log: every problem found, each with its line number. Nothing is mapped. */
+export class QueueLogError extends Error {
+  constructor(readonly problems: QueueLogProblem[]) {
+    super(problems.map(describeProblem).join('; '));
+    this.name = 'QueueLogError';
+  }
+}
+
+export interface QueueLogSummary {
+  /** Lines read (blank lines are not counted). */
+  lines: number;
+  answered: number;
+  abandoned: number;
+  /** Calls that left without being answered or abandoned in Asterisk's terms (EXITWITHKEY). */
+  withdrawn: number;
+  /** Handle times reported (COMPLETEAGENT / COMPLETECALLER). */
+  handleTimes: number;
+  /** Calls started (ENTERQUEUE) in this input whose end is not in this input. */
+  openClocks: number;
+  /** Events read but not used, by event name. */
+  ignored: IgnoredCounts;
+}
+
+export interface QueueLogMapping {
+  milestones: MilestoneInput[];
+  handleTimes: HandleTimeInput[];
+  withdrawals: WithdrawalInput[];
+  summary: QueueLogSummary;
+}
+
+/** Problems collected before giving up: enough to fix a file, not a flood. */
+const MAX_PROBLEMS = 50;
+/** Latest epoch that still makes an ISO date (9999-12-31T23:59:59Z). */
+const MAX_EPOCH = 253_402_300_799;
+
+/** The five fields every line has before its data: epoch|callid|queuename|agent|event. */
+const FIXED_FIELDS = 5;
+
+/** Events that end the call as abandoned (app_queue calls record_abandoned for each), with the data field holding the wait. */
+const ABANDON_WAIT_FIELD: Readonly<Record<string, number | null>> = {
+  ABANDON: 3, // position|origposition|waittime
+  EXITWITHTIMEOUT: 3, // position|origposition|waittime
+  EXITEMPTY: 3, // position|origposition|waittime
+  WITHDRAW: 3, // position|origposition|waittime|info (QueueWithdrawCaller; Asterisk 16.25, 18.11 and later)
+  SYSCOMPAT: null, // channels could not be bridged; no wait on the line, the server measures from ENTERQUEUE
+};
+
+export function describeProblem(p: QueueLogProblem): string {
+  return `line ${p.line}: ${p.field ? `${p.field} ` : ''}${p.message}`;
+}
+
+/** Split a queue_log body into lines (LF or CRLF; blank lines skipped). Throws QueueLogError. */
+export function parseQueueLog(text: string): QueueLogLine[] {
+  const lines: QueueLogLine[] = [];
+  const problems: QueueLogProblem[] = [];
+  const raw = text.split('\n');
+  for (let i = 0; i < raw.length && problems.length < MAX_PROBLEMS; i++) {
+    const content = raw[i]!.endsWith('\r') ? raw[i]!.slice(0, -1) : raw[i]!;
+    if (content.trim() === '') continue;
+    const parsed = parseLine(content, i + 1);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    else lines.push(parsed.line);
+  }
+  if (problems.length > 0) throw new QueueLogError(problems);
+  return lines;
+}
+
+function parseLine(content: string, lineNumber: number): { line: QueueLogLine } | { problem: QueueLogProblem } {
+  const fields = content.split('|');
+  if (fields.length < FIXED_FIELDS) {
+    return { problem: { line: lineNumber, message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a queue_log line has at least ${FIXED_FIELDS} (epoch|callid|queuename|agent|event|…)` } };
+  }
+  const [epochText, callId, queue, agent, event] = fields as [string, string, string, string, string];
+  if (!/^\d+$/.test(epochText) || Number(epochText) > MAX_EPOCH) {
+    return { problem: { line: lineNumber, field: 'epoch', message: `must be whole seconds since 1970, got ${quote(epochText)}` } };
+  }
+  if (event.trim() === '') return { problem: { line: lineNumber, field: 'event', message: 'must not be empty' } };
+  return { line: { lineNumber, epoch: Number(epochText), callId, queue, agent, event, data: fields.slice(FIXED_FIELDS) } };
+}
+
+/** Map a queue_log body to milestones for `site`. All or nothing: a malformed line throws QueueLogError. */
+export function mapQueueLog(text: string, site: string): QueueLogMapping {
+  const mapper = new LineMapper(site);
+  for (const line of parseQueueLog(text)) mapper.map(line);
+  return mapper.result();
+}
+
+class LineMapper {
+  private readonly milestones: MilestoneInput[] = [];
+  private readonly handleTimes: HandleTimeInput[] = [];
+  private readonly withdrawals: WithdrawalInput[] = [];
+  private readonly ignored: IgnoredCounts = {};
+  private readonly problems: QueueLogProblem[] = [];
+  private readonly started = new Set<string>();
+  private readonly ended = new Set<string>();
+  private lines = 0;
+
+  constructor(private readonly site: string) {}
+
+  map(line: QueueLogLine): void {
+    this.lines++;
+    try {
+      this.mapEvent(line);
+    } catch (e) {
+      if (!(e instanceof LineProblem)) throw e;
+      if (this.problems.length < MAX_PROBLEMS) this.problems.push({ line: line.lineNumber, ...e.problem });
+    }
+  }
+
+  result(): QueueLogMapping {
+    if (this.problems.length > 0) throw new QueueLogError(this.problems);
+    const openClocks = [...this.started].filter((c) => !this.ended.has(c)).length;
+    const count = (m: string) => this.milestones.filter((x) => x.milestone === m).length;
+    return {
+      milestones: this.milestones,
+      handleTimes: this.handleTimes,
+      withdrawals: this.withdrawals,
+      summary: {
+        lines: this.lines,
+        answered: count('answered'),
+        abandoned: count('abandoned'),
+        withdrawn: this.withdrawals.length,
+        handleTimes: this.handleTimes.length,
+        openClocks,
+        ignored: this.ignored,
+      },
+    };
+  }
+
+  private mapEvent(line: QueueLogLine): void {
+    const { event } = line;
+    if (event === 'ENTERQUEUE') return this.start(line);
+    if (event === 'CONNECT') return this.stop(line, 'answered', seconds(line, 1, 'holdtime'), namedAgent(line));
+    if (event in ABANDON_WAIT_FIELD) {
+      const field = ABANDON_WAIT_FIELD[event]!;
+      return this.stop(line, 'abandoned', field === null ? undefined : seconds(line, field, 'waittime'), undefined);
+    }
+    if (event === 'COMPLETEAGENT' || event === 'COMPLETECALLER') return this.handleTime(line);
+    if (event === 'EXITWITHKEY') return this.withdraw(line);
+    countIgnored(this.ignored, event);
+  }
+
+  private start(line: QueueLogLine): void {
+    const caseId = caseIdOf(line);
+    this.started.add(caseId);
+    this.milestones.push({ ...this.base(line, caseId), milestone: 'started' });
+  }
+
+  private stop(line: QueueLogLine, milestone: 'answered' | 'abandoned', answerSeconds: number | undefined, agent: string | undefined): void {
+    const caseId = caseIdOf(line);
+    this.ended.add(caseId);
+    this.milestones.push({
+      ...this.base(line, caseId),
+      milestone,
+      ...(answerSeconds === undefined ? {} : { answerSeconds }),
+      ...(agent === undefined ? {} : { agent }),
+    });
+  }
+
+  private handleTime(line: QueueLogLine): void {
+    const caseId = caseIdOf(line);
+    const handleSeconds = seconds(line, 2, 'calltime');
+    const agent = namedAgent(line);
+    this.handleTimes.push({ type: 'call', site: this.site, caseId, at: atOf(line), handleSeconds, id: idOf(line, caseId), queue: queueOf(line), ...(agent === undefined ? {} : { agent }) });
+  }
+
+  private withdraw(line: QueueLogLine): void {
+    const caseId = caseIdOf(line);
+    this.ended.add(caseId);
+    this.withdrawals.push({ type: 'call', site: this.site, caseId, at: atOf(line), id: idOf(line, caseId), reason: line.event, queue: queueOf(line) });
+  }
+
+  private base(line: QueueLogLine, caseId: string): Omit<MilestoneInput, 'milestone'> {
+    return { type: 'call', site: this.site, caseId, at: atOf(line), queue: queueOf(line), id: idOf(line, caseId) };
+  }
+}
+
+/** A problem found while mapping one line; the mapper adds the line number. */
+class LineProblem extends Error {
+  constructor(readonly problem: Omit<QueueLogProblem, 'line'>) {
+    super(problem.message);
+  }
+}
+
+/**
+ * The case is one stay of one channel in one queue. The queue is part of it because a caller who times out of
+ * one queue is often sent on to another (an overflow queue) with the same channel uniqueid, and Asterisk
+ * counts the two stays separately, each in its own queue.
+ */
+function caseIdOf(line: QueueLogLine): string {
+  if (line.callId.trim() === '' || line.callId === 'NONE') throw new LineProblem({ field: 'callid', message: `must name the call for ${line.event}, got ${quote(line.callId)}` });
+  const caseId = `${line.callId}@${queueOf(line)}`;
+  if (caseId.length > MAX_CASE_ID_LENGTH) {
+    throw new LineProblem({ field: 'callid', message: `and queuename together must be at most ${MAX_CASE_ID_LENGTH - 1} characters (the case id is callid@queuename)` });
+  }
+  return caseId;
+}
+
+function queueOf(line: QueueLogLine): string {
+  const queue = line.queue.trim();
+  if (queue === '' || queue === 'NONE') throw new LineProblem({ field: 'queuename', message: `must name the queue for ${line.event}, got ${quote(line.queue)}` });
+  if (queue.length > LIMITS.maxTextLength) throw new LineProblem({ field: 'queuename', message: `must be at most ${LIMITS.maxTextLength} characters` });
+  return queue;
+}
+
+/** The member who took the call; Asterisk writes NONE where there is none. */
+function namedAgent(line: QueueLogLine): string | undefined {
+  const agent = line.agent.trim();
+  if (agent === '' || agent === 'NONE') return undefined;
+  if (agent.length > LIMITS.maxTextLength) throw new LineProblem({ field: 'agent', message: `must be at most ${LIMITS.maxTextLength} characters` });
+  return agent;
+}
+
+/** Deterministic from the line, so posting the same line again is recognised as the same milestone. */
+function idOf(line: QueueLogLine, caseId: string): string {
+  return `aq:${caseId}:${line.event}`;
+}
+
+function atOf(line: QueueLogLine): string {
+  return isoFromEpochMs(line.epoch * 1000);
+}
+
+/**
+ * A data field holding whole seconds. app_queue prints time(NULL) − start with %ld, which goes negative when
+ * the system clock steps back during a wait; such a wait is counted as 0, as Asterisk's own "≤ servicelevel"
+ * test counts it within.
+ */
+function seconds(line: QueueLogLine, position: number, name: string): number {
+  const field = `data${position} (${name})`;
+  const text = line.data[position - 1];
+  if (text === undefined) throw new LineProblem({ field, message: `is missing: ${line.event} carries it in data${position}` });
+  if (!/^-?\d+$/.test(text.trim())) throw new LineProblem({ field, message: `must be whole seconds, got ${quote(text)}` });
+  const value = Math.max(0, Number(text.trim()));
+  if (value > LIMITS.maxSeconds) throw new LineProblem({ field, message: `must be at most ${LIMITS.maxSeconds} (one day), got ${value}` });
+  return value;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}

@@ -1,0 +1,90 @@
+// Twilio TaskRouter event callbacks (form-encoded, one event per request) as open-clock milestones. Pure.
+// A task is one call waiting for a worker: created → started, a reservation accepted → answered,
+// canceled (the caller hung up, or the workflow gave up) → abandoned. Every other event is ignored.
+import { LIMITS } from '../../protocol';
+import { isoFromEpochMs, MAX_CASE_ID_LENGTH, type MilestoneInput } from '../types';
+import type { FormParams } from './signature';
+
+/** The TaskRouter events that move a call's clock, and the milestone each one is. */
+const MILESTONE_BY_EVENT: Readonly<Record<string, 'started' | 'answered' | 'abandoned'>> = {
+  'task.created': 'started',
+  'reservation.accepted': 'answered',
+  'task.canceled': 'abandoned',
+};
+
+/** A callback that cannot be mapped; `field` is the form parameter at fault. */
+export class TaskRouterError extends Error {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field} ${problem}`);
+    this.name = 'TaskRouterError';
+  }
+}
+
+export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone: MilestoneInput } | { kind: 'ignored'; eventType: string };
+
+export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouterResult {
+  const eventType = param(params, 'EventType');
+  if (eventType === undefined || eventType.trim() === '') throw new TaskRouterError('EventType', 'is required');
+  const milestone = MILESTONE_BY_EVENT[eventType];
+  if (!milestone) return { kind: 'ignored', eventType };
+  const caseId = taskSid(params);
+  const queue = optionalText(params, 'TaskQueueName');
+  const agent = milestone === 'answered' ? optionalText(params, 'WorkerName') : undefined;
+  return {
+    kind: 'milestone',
+    eventType,
+    milestone: {
+      type: 'call',
+      site,
+      caseId,
+      milestone,
+      at: eventTime(params),
+      ...(queue === undefined ? {} : { queue }),
+      ...(agent === undefined ? {} : { agent }),
+      // Twilio retries a callback it got no answer to; the same task and event give the same id.
+      id: `tr:${caseId}:${eventType}`,
+    },
+  };
+}
+
+function taskSid(params: FormParams): string {
+  const sid = param(params, 'TaskSid')?.trim();
+  if (!sid) throw new TaskRouterError('TaskSid', 'is required for a task or reservation event');
+  if (sid.length > MAX_CASE_ID_LENGTH) throw new TaskRouterError('TaskSid', `must be at most ${MAX_CASE_ID_LENGTH} characters`);
+  return sid;
+}
+
+/** TimestampMs (milliseconds since 1970) when sent, else Timestamp (seconds since 1970). */
+function eventTime(params: FormParams): string {
+  const ms = param(params, 'TimestampMs');
+  if (ms !== undefined && ms !== '') return isoFromEpochMs(epochValue('TimestampMs', ms, 1));
+  const s = param(params, 'Timestamp');
+  if (s !== undefined && s !== '') return isoFromEpochMs(epochValue('Timestamp', s, 1000));
+  throw new TaskRouterError('TimestampMs', 'or Timestamp is required');
+}
+
+/** Latest instant an ISO date can hold (9999-12-31T23:59:59.999Z). */
+const MAX_EPOCH_MS = 253_402_300_799_999;
+
+function epochValue(field: string, text: string, toMs: number): number {
+  if (!/^\d+$/.test(text)) throw new TaskRouterError(field, `must be a whole number (${toMs === 1 ? 'milliseconds' : 'seconds'} since 1970), got ${JSON.stringify(text)}`);
+  const ms = Number(text) * toMs;
+  if (ms > MAX_EPOCH_MS) throw new TaskRouterError(field, `is not a plausible time, got ${text}`);
+  return ms;
+}
+
+function optionalText(params: FormParams, name: string): string | undefined {
+  const value = param(params, name)?.trim();
+  if (!value) return undefined;
+  if (value.length > LIMITS.maxTextLength) throw new TaskRouterError(name, `must be at most ${LIMITS.maxTextLength} characters`);
+  return value;
+}
+
+function param(params: FormParams, name: string): string | undefined {
+  if (params instanceof URLSearchParams) return params.get(name) ?? undefined;
+  const value = params[name];
+  return typeof value === 'string' ? value : value?.[0];
+}

@@ -1,0 +1,170 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { isValidTwilioSignature, twilioSignature } from '../../server/src/integrations/twilio/signature';
+import { mapTaskRouterEvent, TaskRouterError } from '../../server/src/integrations/twilio/taskRouter';
+
+// Twilio's published example ("Validating requests"): auth token 12345, this URL and these parameters.
+const EXAMPLE_URL = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+const EXAMPLE_PARAMS = { CallSid: 'CA1234567890ABCDE', Caller: '+12349013030', Digits: '1234', From: '+12349013030', To: '+18005551212' };
+const EXAMPLE_SIGNATURE = '0/KCTR6DLpKmkAf8muzZqo1nDgQ=';
+
+const TOKEN = 'f3c9a1d07e2b4c5a9e8d7c6b5a4f3e2d';
+const URL_ = 'https://ringside.example.com/api/v1/integrations/twilio/taskrouter?site=hq';
+
+/** A task.created callback as TaskRouter posts it (form-encoded). */
+function taskCreatedBody(overrides: Record<string, string> = {}): string {
+  return new URLSearchParams({
+    AccountSid: 'AC0123456789abcdef0123456789abcdef',
+    WorkspaceSid: 'WS0123456789abcdef0123456789abcdef',
+    WorkspaceName: 'Front desk',
+    EventType: 'task.created',
+    EventDescription: 'Task WT0123456789abcdef0123456789abcdef created',
+    ResourceType: 'Task',
+    ResourceSid: 'WT0123456789abcdef0123456789abcdef',
+    Sid: 'EV0123456789abcdef0123456789abcdef',
+    Timestamp: '1772438400',
+    TimestampMs: '1772438400250',
+    TaskSid: 'WT0123456789abcdef0123456789abcdef',
+    TaskAttributes: '{"from":"+4930123456","caller_name":"Zoë + Co & Söhne"}',
+    TaskAge: '0',
+    TaskPriority: '0',
+    TaskAssignmentStatus: 'pending',
+    TaskQueueSid: 'WQ0123456789abcdef0123456789abcdef',
+    TaskQueueName: 'Support',
+    ...overrides,
+  }).toString();
+}
+
+/** The signature computed here from the documented recipe, independently of the module under test. */
+function documentedSignature(token: string, url: string, body: string): string {
+  const pairs = [...new URLSearchParams(body)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHmac('sha1', token).update(url + pairs.map(([k, v]) => k + v).join('')).digest('base64');
+}
+
+describe('Twilio request signature', () => {
+  it("reproduces Twilio's published example", () => {
+    expect(twilioSignature('12345', EXAMPLE_URL, EXAMPLE_PARAMS)).toBe(EXAMPLE_SIGNATURE);
+    expect(isValidTwilioSignature('12345', EXAMPLE_SIGNATURE, EXAMPLE_URL, EXAMPLE_PARAMS)).toBe(true);
+  });
+
+  it("reproduces the example in Twilio's Node.js library tests", () => {
+    const params = { ...EXAMPLE_PARAMS, Caller: '+14158675309', From: '+14158675309' };
+    expect(isValidTwilioSignature('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', EXAMPLE_URL, params)).toBe(true);
+  });
+
+  it('accepts the right signature over a form body, decoded values included', () => {
+    const body = taskCreatedBody();
+    const signature = documentedSignature(TOKEN, URL_, body);
+    expect(twilioSignature(TOKEN, URL_, new URLSearchParams(body))).toBe(signature);
+    expect(isValidTwilioSignature(TOKEN, signature, URL_, new URLSearchParams(body))).toBe(true);
+  });
+
+  it('does not depend on the order of the parameters in the body', () => {
+    const body = taskCreatedBody();
+    const reversed = new URLSearchParams([...new URLSearchParams(body)].reverse()).toString();
+    expect(reversed).not.toBe(body);
+    expect(isValidTwilioSignature(TOKEN, documentedSignature(TOKEN, URL_, body), URL_, new URLSearchParams(reversed))).toBe(true);
+  });
+
+  it('refuses a missing or empty header', () => {
+    const params = new URLSearchParams(taskCreatedBody());
+    expect(isValidTwilioSignature(TOKEN, undefined, URL_, params)).toBe(false);
+    expect(isValidTwilioSignature(TOKEN, '', URL_, params)).toBe(false);
+  });
+
+  it('refuses a signature made with another token, or garbage', () => {
+    const body = taskCreatedBody();
+    expect(isValidTwilioSignature(TOKEN, documentedSignature('another-token', URL_, body), URL_, new URLSearchParams(body))).toBe(false);
+    expect(isValidTwilioSignature(TOKEN, 'not a signature', URL_, new URLSearchParams(body))).toBe(false);
+  });
+
+  it('refuses a tampered body: a changed value, an added parameter, a removed parameter', () => {
+    const signature = documentedSignature(TOKEN, URL_, taskCreatedBody());
+    expect(isValidTwilioSignature(TOKEN, signature, URL_, new URLSearchParams(taskCreatedBody({ TaskQueueName: 'Sales' })))).toBe(false);
+    expect(isValidTwilioSignature(TOKEN, signature, URL_, new URLSearchParams(`${taskCreatedBody()}&Extra=1`))).toBe(false);
+    const removed = new URLSearchParams(taskCreatedBody());
+    removed.delete('TaskAge');
+    expect(isValidTwilioSignature(TOKEN, signature, URL_, removed)).toBe(false);
+  });
+
+  it('refuses a request to another URL (the site is part of what is signed)', () => {
+    const body = taskCreatedBody();
+    const signature = documentedSignature(TOKEN, URL_, body);
+    expect(isValidTwilioSignature(TOKEN, signature, URL_.replace('site=hq', 'site=branch'), new URLSearchParams(body))).toBe(false);
+  });
+
+  it("accepts the URL with or without the scheme's default port, as Twilio's libraries do, but not another port", () => {
+    const body = taskCreatedBody();
+    const withPort = URL_.replace('.com/', '.com:443/');
+    expect(isValidTwilioSignature(TOKEN, documentedSignature(TOKEN, withPort, body), URL_, new URLSearchParams(body))).toBe(true);
+    expect(isValidTwilioSignature(TOKEN, documentedSignature(TOKEN, URL_, body), withPort, new URLSearchParams(body))).toBe(true);
+    expect(isValidTwilioSignature(TOKEN, documentedSignature(TOKEN, URL_.replace('.com/', '.com:8443/'), body), URL_, new URLSearchParams(body))).toBe(false);
+  });
+
+  it('signs a repeated parameter name with each of its values, sorted', () => {
+    const params = new URLSearchParams('B=2&A=z&A=y');
+    expect(twilioSignature(TOKEN, URL_, params)).toBe(createHmac('sha1', TOKEN).update(`${URL_}AyAzB2`).digest('base64'));
+    expect(twilioSignature(TOKEN, URL_, { B: '2', A: ['z', 'y'] })).toBe(twilioSignature(TOKEN, URL_, params));
+  });
+
+  it('refuses to sign with an empty auth token', () => {
+    expect(() => twilioSignature('', URL_, {})).toThrow(/auth token is empty/);
+  });
+});
+
+describe('TaskRouter events as milestones', () => {
+  const map = (overrides: Record<string, string>) => mapTaskRouterEvent(new URLSearchParams(taskCreatedBody(overrides)), 'hq');
+
+  it('task.created starts the clock: caseId = TaskSid, queue = TaskQueueName, time from TimestampMs', () => {
+    expect(map({})).toEqual({
+      kind: 'milestone',
+      eventType: 'task.created',
+      milestone: { type: 'call', site: 'hq', caseId: 'WT0123456789abcdef0123456789abcdef', milestone: 'started', at: '2026-03-02T08:00:00.250Z', queue: 'Support', id: 'tr:WT0123456789abcdef0123456789abcdef:task.created' },
+    });
+  });
+
+  it('reservation.accepted answers it, with the worker as agent', () => {
+    const result = map({ EventType: 'reservation.accepted', TimestampMs: '1772438417900', WorkerName: 'Alice Example', WorkerSid: 'WK01', ReservationSid: 'WR01' });
+    expect(result).toMatchObject({ kind: 'milestone', milestone: { milestone: 'answered', at: '2026-03-02T08:00:17.900Z', agent: 'Alice Example', queue: 'Support', id: 'tr:WT0123456789abcdef0123456789abcdef:reservation.accepted' } });
+  });
+
+  it('task.canceled abandons it', () => {
+    expect(map({ EventType: 'task.canceled', TimestampMs: '1772438460000', TaskCanceledReason: 'hangup' })).toMatchObject({ kind: 'milestone', milestone: { milestone: 'abandoned', at: '2026-03-02T08:01:00.000Z' } });
+  });
+
+  it('takes Timestamp (seconds) when TimestampMs is absent', () => {
+    expect(map({ TimestampMs: '' })).toMatchObject({ milestone: { at: '2026-03-02T08:00:00.000Z' } });
+  });
+
+  it('leaves the queue out when TaskRouter does not name one yet', () => {
+    const result = map({ TaskQueueName: '' });
+    expect(result.kind === 'milestone' && 'queue' in result.milestone).toBe(false);
+  });
+
+  it.each(['reservation.created', 'reservation.rejected', 'task.completed', 'task-queue.entered', 'worker.activity.update', 'workflow.timeout'])('ignores %s', (eventType) => {
+    expect(map({ EventType: eventType })).toEqual({ kind: 'ignored', eventType });
+  });
+
+  it.each([
+    [{ EventType: '' }, 'EventType', 'EventType is required'],
+    [{ TaskSid: '' }, 'TaskSid', 'TaskSid is required for a task or reservation event'],
+    [{ TaskSid: 'W'.repeat(129) }, 'TaskSid', 'TaskSid must be at most 128 characters'],
+    [{ TimestampMs: '', Timestamp: '' }, 'TimestampMs', 'TimestampMs or Timestamp is required'],
+    [{ TimestampMs: '17724384002.5' }, 'TimestampMs', 'TimestampMs must be a whole number (milliseconds since 1970), got "17724384002.5"'],
+    [{ TimestampMs: '', Timestamp: 'yesterday' }, 'Timestamp', 'Timestamp must be a whole number (seconds since 1970), got "yesterday"'],
+    [{ TaskQueueName: 'q'.repeat(201) }, 'TaskQueueName', 'TaskQueueName must be at most 200 characters'],
+  ])('refuses %j, naming the parameter', (overrides, field, message) => {
+    let error: unknown;
+    try {
+      map(overrides);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TaskRouterError);
+    expect(error).toMatchObject({ field, message });
+  });
+
+  it('maps a repeated callback to the same milestone, so a retry by Twilio is a duplicate', () => {
+    expect(map({})).toEqual(map({}));
+  });
+});
