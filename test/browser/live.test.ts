@@ -215,7 +215,7 @@ describe('designed states', () => {
     feed(dashboard, msg.connection('disconnected', 'transport close'));
     expect(text(root, '.rs-connection-label')).toBe('Reconnecting…');
     expect(stale.hidden).toBe(false);
-    expect(stale.textContent).toBe(`Reconnecting… showing figures as of ${formatClock(NOW)} (transport close).`);
+    expect(stale.textContent).toBe(`Reconnecting… showing figures as of ${formatClock(NOW)}.`);
     // The figures stay on screen.
     expect(text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-value`)).toBe('93.1 %');
     feed(dashboard, msg.connection('connecting'));

@@ -30,7 +30,7 @@ describe('a page served under a path prefix', () => {
       const [socket] = opened;
       expect(socket).toBeDefined();
       // Not the namespace "/ringside" (what io('http://host/ringside') means), but the path below the prefix.
-      expect(socket!.nsp).toBe('/');
+      expect((socket as unknown as { nsp: string }).nsp).toBe('/');
       expect(socket!.io.opts.path).toBe('/ringside/socket.io');
       expect(socket!.auth).toEqual({ token: 'rs_k' });
     } finally {

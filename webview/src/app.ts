@@ -78,7 +78,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     createConnectionView(layout.connection, layout.stale),
     createControlsView(layout.controls, dispatch),
     createAlertsView(layout.alerts, acknowledge),
-    createEmptyView(layout.empty, layout.board),
+    createEmptyView(layout.empty, layout.board, transport?.host),
     createTilesView(layout.tiles),
     createSitesView(layout.sites, dispatch),
     createFeedView(layout.feed, dispatch),

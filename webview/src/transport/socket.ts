@@ -5,7 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, DashboardMessage, ServerToClientEvents } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
-import { backoffSettings, fetchDashboard, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
+import { backoffSettings, describeConnectionProblem, fetchDashboard, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
 import { bodyOf, type Transport } from './transport';
 import { needsKey, promptForKey, type AskKey } from './keyPrompt';
@@ -40,6 +40,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   // A key typed into the prompt replaces it (memory only), for the socket and for queries.
   let token = options.token ?? null;
   return {
+    host: 'browser',
     start(deliver) {
       const connection = (state: 'connecting' | 'connected' | 'disconnected', error?: string): DashboardMessage =>
         error === undefined ? { type: 'connection', state, serverUrl: url } : { type: 'connection', state, serverUrl: url, error };
@@ -63,7 +64,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
         deliver(connection('disconnected', error.message));
         // Refused by the server's key check: socket.io does not retry those; ask for a key, then retry with it.
         if (!needsKey(error.message)) return;
-        const key = (options.askKey ?? promptForKey)(error.message);
+        const key = (options.askKey ?? promptForKey)(describeConnectionProblem(url, error.message).text);
         if (key === null) return;
         token = key;
         socket.auth = { token: key };
