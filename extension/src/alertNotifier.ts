@@ -104,7 +104,6 @@ function highestLevel(alerts: readonly Alert[]): IncidentLevel {
 function notice(key: string, covers: Alert[], level: IncidentLevel): Notice {
   const alert = [...covers].sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || Number(b.kind === 'band') - Number(a.kind === 'band') || b.id - a.id)[0]!;
   const others = covers.length - 1;
-  const where = siteName(alert.site);
   const more = others > 0 ? ` (+${others} more alert${others === 1 ? '' : 's'} on this standard at ${alert.site === null ? 'all sites' : alert.site})` : '';
   return {
     kind: 'alert',
@@ -115,7 +114,8 @@ function notice(key: string, covers: Alert[], level: IncidentLevel): Notice {
     alert,
     covers: [alert, ...covers.filter((a) => a !== alert)],
     urgent: level === 'red',
-    text: `Ringside — ${where}: ${alert.message}${more}`,
+    // The alert's own line names its site (and, once the server writes plain lines, in words an ops lead uses).
+    text: `Ringside: ${alert.message}${more}`,
   };
 }
 

@@ -162,7 +162,7 @@ describe('alert notifications (quiet period per incident and level, escalations,
     if (next?.kind !== 'alert') return;
     expect(next.alert.id).toBe(red.id);
     expect(next.covers.map((a) => a.id).sort()).toEqual([red.id, ...held.map((a) => a.id)].sort());
-    expect(next.text).toBe(`Ringside — north: calls at north: red (+2 more alerts on this standard at north)`);
+    expect(next.text).toBe(`Ringside: calls at north: red (+2 more alerts on this standard at north)`);
   });
 
   it('ignores repeats of the same id (acknowledged, superseded), recoveries and acknowledged alerts', () => {

@@ -252,7 +252,7 @@ export function registerExtensionSuite(): void {
       assert.ok((await alerts(serverUrl, '?state=active&site=alarm')).some((a) => a.id === alert.id), 'the server lists it as active');
       const shown = await waitFor('its notification', () => view().notifications.find((n) => n.alertIds.includes(alert.id)));
       assert.equal(shown.urgent, true);
-      assert.match(shown.text, /^Ringside — alarm: /);
+      assert.match(shown.text, /^Ringside: Visitors greeted within 30 seconds/);
       assert.deepEqual(shown.actions, shown.alertIds.length === 1 ? ['Open Dashboard', 'Acknowledge'] : ['Open Dashboard', 'Acknowledge All']);
 
       // The Alerts view: Red → alarm → its standard, with the inline Acknowledge (contextValue) on the open incident.
