@@ -435,8 +435,9 @@ export function registerExtensionSuite(): void {
       assert.equal(view().alerts.counts.open, 0);
     });
 
-    it('opens an exported HTML report inside VS Code where the browser cannot reach the file (this web window)', async () => {
-      assert.ok(vscode.env.uiKind === vscode.UIKind.Web || vscode.env.remoteName !== undefined, 'code-server is a web (remote) window');
+    it('opens an exported HTML report inside VS Code where the browser cannot reach the file (this web window)', async function () {
+      // A local desktop window (the test-electron runner) hands the file to the system browser instead.
+      if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined) this.skip();
       const folder = vscode.workspace.workspaceFolders![0]!.uri;
       const file = vscode.Uri.joinPath(folder, 'ringside-report-test.html');
       await vscode.workspace.fs.writeFile(file, Buffer.from('<!doctype html><html><head><title>Audit</title><style>h1{color:teal}</style></head><body><h1>Audit report</h1></body></html>'));
