@@ -187,5 +187,17 @@ it('a new user reaches a live demo dashboard by clicking only, and the local ser
   await openRingsideContainer(page);
   await demoButton.waitFor({ timeout: 20_000 });
   await screenshot(page, 'first-run-12-stopped.png');
+  expect(localServerPid(home)).toBeUndefined();
+
+  // ringside.localServer.startAtActivation: the next window starts it (with the last choice: demo data).
+  setSettings({ 'ringside.localServer.startAtActivation': true });
+  await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), runCommand(page, 'Developer: Reload Window')]);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await statusItem(page, /: (Calls ≤ 2 rings|Visits ≤ 30 s) \d+\.\d %/).waitFor({ timeout: 60_000 });
+  const startedAtActivation = localServerPid(home);
+  expect(startedAtActivation).toBeGreaterThan(0);
+  expect(startedAtActivation).not.toBe(pid);
+  await runCommand(page, 'Ringside: Stop Local Server');
+  await statusItem(page, 'Ringside offline').waitFor({ timeout: 30_000 });
   await page.close();
 });

@@ -455,6 +455,23 @@ export function registerExtensionSuite(): void {
         await vscode.commands.executeCommand('ringside.stopLocalServer');
       });
 
+      it('asks "With demo data" or "Empty" when started from the palette; the deprecated localServer.demo only orders the choices', async () => {
+        await settings().update('localServer.demo', false, vscode.ConfigurationTarget.Global);
+        try {
+          const result = vscode.commands.executeCommand<RunningLocalServer | undefined>('ringside.startLocalServer');
+          const pick = await waitFor('the demo choice', () => view().quickPick?.title === 'Ringside: Start Local Server' && view().quickPick);
+          assert.deepEqual(
+            pick.items.map((i) => i.label),
+            ['$(server-process) Empty', '$(beaker) With demo data'],
+          );
+          await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+          assert.equal(await result, undefined, 'cancelled: nothing started');
+          assert.equal(view().localServer, undefined);
+        } finally {
+          await settings().update('localServer.demo', undefined, vscode.ConfigurationTarget.Global);
+        }
+      });
+
       it('says plainly when its port is taken by another program', async () => {
         // Another program on the port: a web server that is not Ringside.
         blocker = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('not here'));
