@@ -81,11 +81,10 @@ export function registerCommands(deps: CommandDeps): void {
 /** A tree node (Sites or Alerts view) → the dashboard selection it stands for. */
 export function selectionOfNode(node: unknown): Selection | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
-  const n = node as Partial<SiteNode> & { standardId?: string };
+  const n = node as Partial<Pick<SiteNode, 'kind' | 'site'>> & { kind?: string; standardId?: string; incident?: { site: string | null; standardId: string } };
   if (n.kind === 'site') return { site: n.site ?? null, standard: null };
   if (n.kind === 'standard') return { site: n.site ?? null, standard: n.standardId ?? null };
-  const incident = (node as { kind?: unknown; incident?: { site: string | null; standardId: string } }).incident;
-  if (n.kind === ('incident' as string) && incident) return { site: incident.site, standard: incident.standardId };
+  if (n.kind === 'incident' && n.incident) return { site: n.incident.site, standard: n.incident.standardId };
   return undefined;
 }
 

@@ -3,7 +3,7 @@
 // alert notifications. A local server left running by an earlier window (or before a reload) is found again; with
 // ringside.localServer.startAtActivation one is started.
 import * as vscode from 'vscode';
-import { needsApiKey } from '@ringside/server/protocol/pure';
+import { needsApiKey, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
 import * as commands from './commands';
 import { alertsBadge, AlertsTreeProvider } from './alertsView';
 import {
@@ -157,7 +157,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
 }
 
 /** The Sites view's description while not connected: short, the welcome content below says what to do. */
-function shortProblem(kind: string, serverUrl: string): string {
+function shortProblem(kind: ConnectionProblemKind, serverUrl: string): string {
   let host = serverUrl;
   try {
     const url = new URL(serverUrl);
@@ -166,7 +166,7 @@ function shortProblem(kind: string, serverUrl: string): string {
     // shown as configured
   }
   if (kind === 'unreachable') return `cannot reach ${host}`;
-  if (needsApiKey(kind as Parameters<typeof needsApiKey>[0])) return `${host} needs an API key`;
+  if (needsApiKey(kind)) return `${host} needs an API key`;
   if (kind === 'lost') return `reconnecting to ${host}…`;
   return `not connected to ${host}`;
 }
