@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole test suite, as the README's test command and CI run it:
-//   1. make sure the system tools the tests drive are present (Chromium, ripgrep, a cached code-server);
+//   1. make sure the system tools the tests drive are present (Chromium, ripgrep, nginx, a cached code-server);
 //   2. type-check every package; 3. build every bundle;
 //   4. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
 //      code-server and the packaged-.vsix end-to-end test.
@@ -50,6 +50,8 @@ const vitestArgs = process.argv.slice(2);
 
 ensureDebianPackage('/usr/bin/chromium', 'chromium');
 ensureDebianPackage('/usr/bin/rg', 'ripgrep');
+// The path-prefix test serves the dashboard behind a real reverse proxy (test/e2e/pathPrefix.test.ts).
+ensureDebianPackage('/usr/sbin/nginx', 'nginx');
 run('code-server (cached)', process.execPath, [join(root, 'scripts', 'ensure-code-server.mjs')]);
 run('typecheck', bin('tsc'), ['-b', 'server', 'webview', 'extension', 'test']);
 run('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);

@@ -1,7 +1,11 @@
 // Which alerts become VS Code notifications (pure, no `vscode`): only new firing, unacknowledged alerts at or
-// above the chosen severity; at most one per standard per quiet period, the rest counted into the next one;
-// a burst (e.g. a catch-up after a disconnect) touching many standards becomes one summary.
-import type { Alert, AlertSeverity } from '@ringside/server/protocol';
+// above the chosen severity. The quiet period is per incident (standard AND site) AND level: within it, another
+// alert of the same incident at the same or a lower level is held back and counted into the next notification of
+// that incident, but an escalation (amber → red) always notifies at once. A notification stands for exactly the
+// alerts it names ("+N more" included), so its "Acknowledge" / "Acknowledge All" acknowledges exactly those.
+// A burst touching many incidents (e.g. a catch-up after a disconnect) becomes one summary.
+import type { Alert } from '@ringside/server/protocol';
+import { countIncidents, countsPhrase, incidentKey, incidentsOf, LEVEL_RANK, levelOf, siteName, type IncidentLevel } from '@ringside/server/protocol/pure';
 
 /** "amber": every alert (amber, red, ticket, page). "red": only urgent ones (red bands, paging burn rates). */
 export type SeverityLevel = 'amber' | 'red';
@@ -9,21 +13,24 @@ export type SeverityLevel = 'amber' | 'red';
 export interface NotificationSettings {
   enabled: boolean;
   minSeverity: SeverityLevel;
-  /** At most one notification per standard in this many ms. */
+  /** At most one notification per incident and level in this many ms. */
   quietMs: number;
 }
 
-export const URGENT: ReadonlySet<AlertSeverity> = new Set(['red', 'page']);
-/** More standards than this in one burst → one summary notification instead of one each. */
+/** More incidents than this in one burst → one summary notification instead of one each. */
 export const MAX_SEPARATE = 3;
 
 export interface Notice {
   kind: 'alert';
+  /** The incident (standard and site) it is about. */
+  incidentKey: string;
+  standardId: string;
+  site: string | null;
+  level: IncidentLevel;
+  /** The alert the text is about: the most severe of this burst. */
   alert: Alert;
-  /** Every alert of this burst the notification stands for (the shown one first); "Acknowledge" acknowledges them all. */
+  /** Every alert the notification stands for: the ones held back since the incident's last notification and this burst's. */
   covers: Alert[];
-  /** Alerts for the same standard held back since its last notification (or in the same burst). */
-  alsoCount: number;
   urgent: boolean;
   text: string;
 }
@@ -37,16 +44,27 @@ export interface Summary {
 
 export type Notification = Notice | Summary;
 
-const RANK: Record<AlertSeverity, number> = { ticket: 0, amber: 1, red: 2, page: 3 };
-
 export function notifiable(alert: Alert, settings: NotificationSettings): boolean {
   if (alert.state !== 'firing' || alert.acknowledgedAt !== null) return false;
-  return settings.minSeverity === 'amber' || URGENT.has(alert.severity);
+  return settings.minSeverity === 'amber' || levelOf(alert.severity) === 'red';
 }
 
+/** The alerts a notification stands for. */
+export function alertsOf(notification: Notification): Alert[] {
+  return notification.kind === 'alert' ? notification.covers : notification.alerts;
+}
+
+interface Shown {
+  atMs: number;
+  /** The highest level notified since atMs. */
+  level: IncidentLevel;
+}
+
+const SEVERITY_ORDER: Readonly<Record<Alert['severity'], number>> = { ticket: 0, amber: 1, red: 2, page: 3 };
+
 export class AlertGate {
-  private readonly lastShown = new Map<string, number>();
-  private readonly heldBack = new Map<string, number>();
+  private readonly lastShown = new Map<string, Shown>();
+  private readonly heldBack = new Map<string, Alert[]>();
   private readonly seen = new Set<number>();
 
   /** The notifications to show for alerts that just arrived (live or replayed). */
@@ -55,40 +73,61 @@ export class AlertGate {
     const fresh = alerts.filter((alert) => !this.seen.has(alert.id));
     for (const alert of fresh) this.seen.add(alert.id);
     if (!settings.enabled) return [];
-    const byStandard = new Map<string, Alert[]>();
+    const byIncident = new Map<string, Alert[]>();
     for (const alert of fresh.filter((a) => notifiable(a, settings))) {
-      const list = byStandard.get(alert.standardId) ?? [];
-      list.push(alert);
-      byStandard.set(alert.standardId, list);
+      const key = incidentKey(alert.standardId, alert.site);
+      byIncident.set(key, [...(byIncident.get(key) ?? []), alert]);
     }
-    const due: Array<{ standardId: string; alerts: Alert[] }> = [];
-    for (const [standardId, list] of byStandard) {
-      const last = this.lastShown.get(standardId);
-      if (last !== undefined && nowMs - last < settings.quietMs) {
-        this.heldBack.set(standardId, (this.heldBack.get(standardId) ?? 0) + list.length);
+    const due: Array<{ key: string; alerts: Alert[]; level: IncidentLevel }> = [];
+    for (const [key, list] of byIncident) {
+      const level = highestLevel(list);
+      const last = this.lastShown.get(key);
+      const quiet = last !== undefined && nowMs - last.atMs < settings.quietMs;
+      if (quiet && LEVEL_RANK[level] <= LEVEL_RANK[last.level]) {
+        this.heldBack.set(key, [...(this.heldBack.get(key) ?? []), ...list]);
       } else {
-        due.push({ standardId, alerts: list });
+        due.push({ key, alerts: [...(this.heldBack.get(key) ?? []), ...list], level });
+        this.heldBack.delete(key);
+        this.lastShown.set(key, { atMs: nowMs, level });
       }
     }
     if (due.length === 0) return [];
-    for (const { standardId } of due) this.lastShown.set(standardId, nowMs);
-    if (due.length > MAX_SEPARATE) {
-      const all = due.flatMap((d) => d.alerts);
-      for (const { standardId } of due) this.heldBack.delete(standardId);
-      const urgent = all.some((a) => URGENT.has(a.severity));
-      return [{ kind: 'summary', alerts: all, urgent, text: `Ringside: ${all.length} alerts on ${due.length} standards (${due.map((d) => d.standardId).join(', ')})` }];
-    }
-    return due.map(({ standardId, alerts: list }) => {
-      const alert = mostSevere(list);
-      const alsoCount = list.length - 1 + (this.heldBack.get(standardId) ?? 0);
-      this.heldBack.delete(standardId);
-      const more = alsoCount > 0 ? ` (+${alsoCount} more alert${alsoCount === 1 ? '' : 's'} on this standard)` : '';
-      return { kind: 'alert', alert, covers: [alert, ...list.filter((a) => a !== alert)], alsoCount, urgent: URGENT.has(alert.severity), text: `Ringside: ${alert.message}${more}` };
-    });
+    if (due.length > MAX_SEPARATE) return [summary(due.flatMap((d) => d.alerts))];
+    return due.map(({ key, alerts: covers, level }) => notice(key, covers, level));
   }
 }
 
-/** Highest severity first; at equal severity the all-sites alert (site null) speaks for the per-site ones. */
-function mostSevere(alerts: readonly Alert[]): Alert {
-  return [...alerts].sort((a, b) => RANK[b.severity] - RANK[a.severity] || Number(a.site !== null) - Number(b.site !== null) || b.id - a.id)[0]!;
+function highestLevel(alerts: readonly Alert[]): IncidentLevel {
+  return alerts.some((a) => levelOf(a.severity) === 'red') ? 'red' : 'amber';
+}
+
+function notice(key: string, covers: Alert[], level: IncidentLevel): Notice {
+  const alert = [...covers].sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || Number(b.kind === 'band') - Number(a.kind === 'band') || b.id - a.id)[0]!;
+  const others = covers.length - 1;
+  const more = others > 0 ? ` (+${others} more alert${others === 1 ? '' : 's'} on this standard at ${alert.site === null ? 'all sites' : alert.site})` : '';
+  return {
+    kind: 'alert',
+    incidentKey: key,
+    standardId: alert.standardId,
+    site: alert.site,
+    level,
+    alert,
+    covers: [alert, ...covers.filter((a) => a !== alert)],
+    urgent: level === 'red',
+    // The alert's own line names its site (and, once the server writes plain lines, in words an ops lead uses).
+    text: `Ringside: ${alert.message}${more}`,
+  };
+}
+
+function summary(alerts: Alert[]): Summary {
+  const incidents = incidentsOf(alerts);
+  const counts = countIncidents(incidents);
+  const where = [...new Set(incidents.map((i) => siteName(i.site)))];
+  const places = where.length <= 4 ? where.join(', ') : `${where.slice(0, 3).join(', ')} and ${where.length - 3} more`;
+  return {
+    kind: 'summary',
+    alerts,
+    urgent: counts.red > 0,
+    text: `Ringside: ${alerts.length} new alerts (${countsPhrase(counts)}) at ${places}`,
+  };
 }

@@ -1,32 +1,45 @@
 // The commands: Open Dashboard, Connect to Server, Disconnect, Set API Key, Start/Stop Local Server, Open in
-// Browser, and the tree's item commands. Arguments (where a command takes any) skip the prompts: keybindings,
-// other extensions and the integration tests use them.
+// Browser, the status bar's worst items, the Alerts view's Acknowledge, and the trees' item commands. Arguments
+// (where a command takes any) skip the prompts: the welcome views' buttons, keybindings, other extensions and the
+// integration tests use them.
 import * as vscode from 'vscode';
+import { formatPercent, siteName } from '@ringside/server/protocol/pure';
+import { alertIdsOf, type AlertNode } from './alertsView';
 import type { RingsideConnection } from './connection';
 import {
+  ACKNOWLEDGE_ALERT_COMMAND,
+  ACKNOWLEDGE_ALERTS_COMMAND,
   CONNECT_COMMAND,
   DISCONNECT_COMMAND,
+  LOCAL_SERVER_PORT_SETTING,
   OPEN_DASHBOARD_COMMAND,
   OPEN_IN_BROWSER_COMMAND,
   REFRESH_TREE_COMMAND,
   SET_API_KEY_COMMAND,
   SHOW_IN_DASHBOARD_COMMAND,
+  SHOW_LOCAL_SERVER_LOG_COMMAND,
+  SHOW_WORST_COMMAND,
   START_LOCAL_SERVER_COMMAND,
   STOP_LOCAL_SERVER_COMMAND,
+  CONFIG_SECTION,
 } from './commandIds';
 import { DashboardPanel, type Selection } from './dashboardPanel';
-import { LocalServer, LocalServerError, type RunningLocalServer } from './localServer';
+import { openReport } from './exportHistory';
+import { externalAddress } from './externalLinks';
+import { LocalServerError, type LocalServer, type RunningLocalServer } from './localServer';
+import type { Messages } from './messages';
+import type { AcknowledgeResult, AlertNotifications } from './notifications';
+import type { QuickPickTracker } from './quickPicks';
 import { validateApiKey, type ApiKeys } from './secrets';
-import {
-  configuredNodePath,
-  configuredServerUrl,
-  localServerDemo,
-  localServerPort,
-  openInBrowserIncludeKey,
-  storeServerUrl,
-  validateServerUrl,
-} from './settings';
-import type { SiteFiguresSource, SiteNode } from './sitesTree';
+import { configuredNodePath, configuredServerUrl, legacyLocalServerDemo, localServerPort, openInBrowserIncludeKey, storeServerUrl, validateServerUrl } from './settings';
+import { itemBand, type WorstItem } from './worstItems';
+import { BAND_ICON } from './statusText';
+import type { SiteFiguresSource } from './sitesSource';
+import type { SiteNode } from './sitesTree';
+
+export const OPEN_REPORT_COMMAND = 'ringside.openReport';
+/** globalState: whether the last local server was started with demo data (offered first next time). */
+export const DEMO_CHOICE_KEY = 'ringside.localServer.demoChoice';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -34,7 +47,12 @@ export interface CommandDeps {
   keys: ApiKeys;
   localServer: LocalServer;
   sites: SiteFiguresSource;
+  notifications: AlertNotifications;
+  messages: Messages;
+  quickPicks: QuickPickTracker;
   output: vscode.OutputChannel;
+  /** The worst site × standard items now (the status bar's). */
+  worstItems(): readonly WorstItem[];
   /** Connects to `url` with the key stored for it. */
   connectTo(url: string): Promise<void>;
 }
@@ -47,20 +65,26 @@ export function registerCommands(deps: CommandDeps): void {
     vscode.commands.registerCommand(CONNECT_COMMAND, (url?: unknown) => connectToServer(deps, url)),
     vscode.commands.registerCommand(DISCONNECT_COMMAND, () => connection.disconnect()),
     vscode.commands.registerCommand(SET_API_KEY_COMMAND, (key?: unknown, serverUrl?: unknown) => setApiKey(deps, key, serverUrl)),
-    vscode.commands.registerCommand(START_LOCAL_SERVER_COMMAND, () => startLocalServer(deps)),
+    vscode.commands.registerCommand(START_LOCAL_SERVER_COMMAND, (options?: unknown) => startLocalServer(deps, options)),
     vscode.commands.registerCommand(STOP_LOCAL_SERVER_COMMAND, () => stopLocalServer(deps)),
+    vscode.commands.registerCommand(SHOW_LOCAL_SERVER_LOG_COMMAND, () => showLocalServerLog(deps)),
     vscode.commands.registerCommand(OPEN_IN_BROWSER_COMMAND, (node?: unknown, options?: unknown) => openInBrowser(deps, node, options)),
     vscode.commands.registerCommand(SHOW_IN_DASHBOARD_COMMAND, (node?: unknown) => open(selectionOfNode(node) ?? {})),
     vscode.commands.registerCommand(REFRESH_TREE_COMMAND, () => deps.sites.refreshNow()),
+    vscode.commands.registerCommand(SHOW_WORST_COMMAND, () => showWorst(deps, open)),
+    vscode.commands.registerCommand(ACKNOWLEDGE_ALERT_COMMAND, (node?: unknown) => acknowledgeNode(deps, node)),
+    vscode.commands.registerCommand(ACKNOWLEDGE_ALERTS_COMMAND, (node?: unknown) => acknowledgeNode(deps, node)),
+    vscode.commands.registerCommand(OPEN_REPORT_COMMAND, (file?: unknown) => (file instanceof vscode.Uri ? openReport(context, file) : undefined)),
   );
 }
 
-/** A tree node → the dashboard selection it stands for. */
+/** A tree node (Sites or Alerts view) → the dashboard selection it stands for. */
 export function selectionOfNode(node: unknown): Selection | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
-  const n = node as Partial<SiteNode> & { standardId?: string };
+  const n = node as Partial<Pick<SiteNode, 'kind' | 'site'>> & { kind?: string; standardId?: string; incident?: { site: string | null; standardId: string } };
   if (n.kind === 'site') return { site: n.site ?? null, standard: null };
   if (n.kind === 'standard') return { site: n.site ?? null, standard: n.standardId ?? null };
+  if (n.kind === 'incident' && n.incident) return { site: n.incident.site, standard: n.incident.standardId };
   return undefined;
 }
 
@@ -71,25 +95,55 @@ function asSelection(value: unknown): Selection | undefined {
 
 /**
  * Asks for the server address (prefilled with the setting), stores it and reconnects with the key stored for it.
- * A URL passed as argument skips the prompt.
+ * A URL passed as argument skips the prompt. When the user asked (no argument) and the server cannot be reached,
+ * says so in plain words, with what to do.
  */
 async function connectToServer(deps: CommandDeps, argument?: unknown): Promise<void> {
-  const url = typeof argument === 'string' ? argument.trim() : await askForUrl();
+  const asked = typeof argument !== 'string';
+  const url = asked ? await askForUrl() : argument.trim();
   if (url === undefined) return;
   const problem = validateServerUrl(url);
   if (problem) {
-    void vscode.window.showErrorMessage(`Ringside: ${problem}`);
+    void deps.messages.error(`Ringside: ${problem}`);
     return;
   }
   await storeServerUrl(url);
   // The configuration listener reconnects on a changed URL; this also retries an unchanged URL that is offline.
   await deps.connectTo(url);
+  if (asked) void reportConnectOutcome(deps);
+}
+
+/** The first outcome of a connect the user asked for: nothing when it worked, a plain error with buttons when not. */
+async function reportConnectOutcome(deps: CommandDeps): Promise<void> {
+  const { connection } = deps;
+  const settled = await new Promise<boolean>((resolve) => {
+    const done = (value: boolean) => {
+      subscription.dispose();
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const check = () => {
+      if (connection.state === 'connected') done(true);
+      else if (connection.state === 'disconnected' && connection.problem) done(false);
+    };
+    const subscription = connection.onMessage((m) => m.type === 'connection' && check());
+    const timer = setTimeout(() => done(connection.state === 'connected'), 15_000);
+    check();
+  });
+  const problem = connection.problem;
+  if (settled || !problem) return;
+  const keyProblem = problem.kind === 'needs-key' || problem.kind === 'key-refused' || problem.kind === 'forbidden';
+  const actions = keyProblem ? ['Set API Key'] : ['Start Local Server', 'Connect to Another Server'];
+  const choice = await deps.messages.error(`Ringside: ${problem.text}`, ...actions);
+  if (choice === 'Set API Key') await vscode.commands.executeCommand(SET_API_KEY_COMMAND);
+  if (choice === 'Start Local Server') await vscode.commands.executeCommand(START_LOCAL_SERVER_COMMAND);
+  if (choice === 'Connect to Another Server') await vscode.commands.executeCommand(CONNECT_COMMAND);
 }
 
 async function askForUrl(): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({
     title: 'Ringside: Connect to Server',
-    prompt: 'Address of the Ringside server',
+    prompt: 'Address of the Ringside server (with its path prefix if it is behind a reverse proxy, e.g. https://ops.example/ringside)',
     value: configuredServerUrl(),
     ignoreFocusOut: true,
     validateInput: validateServerUrl,
@@ -117,11 +171,11 @@ async function setApiKey(deps: CommandDeps, argument?: unknown, serverArgument?:
   if (key === undefined) return;
   if (key === '') {
     await deps.keys.delete(serverUrl);
-    void vscode.window.showInformationMessage(`Ringside: removed the API key for ${serverUrl}.`);
+    void deps.messages.info(`Ringside: removed the API key for ${serverUrl}.`);
   } else {
     const problem = validateApiKey(key);
     if (problem) {
-      void vscode.window.showErrorMessage(`Ringside: ${problem}`);
+      void deps.messages.error(`Ringside: ${problem}`);
       return;
     }
     await deps.keys.set(serverUrl, key);
@@ -129,53 +183,125 @@ async function setApiKey(deps: CommandDeps, argument?: unknown, serverArgument?:
   await deps.connectTo(serverUrl);
 }
 
-async function startLocalServer(deps: CommandDeps): Promise<RunningLocalServer | undefined> {
-  const dataDir = vscode.Uri.joinPath(deps.context.globalStorageUri, 'server').fsPath;
+export function localDataDir(context: vscode.ExtensionContext): string {
+  return vscode.Uri.joinPath(context.globalStorageUri, 'server').fsPath;
+}
+
+/** Demo data or empty: asked each time (the last choice first); an argument `{ demo }` skips the question. */
+async function askDemo(deps: CommandDeps, options: unknown): Promise<boolean | undefined> {
+  const given = typeof options === 'object' && options !== null ? (options as { demo?: unknown }).demo : undefined;
+  if (typeof given === 'boolean') return given;
+  const last = deps.context.globalState.get<boolean>(DEMO_CHOICE_KEY) ?? legacyLocalServerDemo() ?? true;
+  type Choice = vscode.QuickPickItem & { demo: boolean };
+  const demo: Choice = { demo: true, label: '$(beaker) With demo data', description: 'simulated calls and visits at three sites', detail: 'Try the dashboard, alerts and exports without any integration.' };
+  const empty: Choice = { demo: false, label: '$(server-process) Empty', description: 'for your own integrations', detail: 'Integrations POST events to /api/v1/events with the admin key (the extension keeps it for you).' };
+  const pick = deps.quickPicks.track(vscode.window.createQuickPick<Choice>());
+  pick.title = 'Ringside: Start Local Server';
+  pick.placeholder = 'Start the local server with demo data, or empty?';
+  pick.items = last ? [demo, empty] : [empty, demo];
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (value: boolean | undefined) => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+      pick.dispose();
+    };
+    pick.onDidAccept(() => settle(pick.activeItems[0]?.demo));
+    pick.onDidHide(() => settle(undefined));
+    pick.show();
+  });
+}
+
+async function startLocalServer(deps: CommandDeps, options?: unknown): Promise<RunningLocalServer | undefined> {
+  const demo = await askDemo(deps, options);
+  if (demo === undefined) return undefined;
+  await deps.context.globalState.update(DEMO_CHOICE_KEY, demo);
+  const port = localServerPort();
+  let running: RunningLocalServer;
   try {
-    const running = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Ringside: starting the local server…' },
+    running = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Ringside: starting the local server${demo ? ' with demo data' : ''}…` },
       () =>
         deps.localServer.start({
           extensionPath: deps.context.extensionPath,
-          dataDir,
+          dataDir: localDataDir(deps.context),
           nodePath: configuredNodePath(),
-          port: localServerPort(),
-          demo: localServerDemo(),
+          port,
+          demo,
           log: (line) => deps.output.appendLine(line),
         }),
     );
-    if (running.apiKey) await deps.keys.set(running.url, running.apiKey);
-    await deps.connectTo(running.url);
-    void vscode.window.showInformationMessage(`Ringside: local server running at ${running.url} (data in ${running.dataDir}).`);
-    return running;
   } catch (error) {
-    const message = error instanceof LocalServerError ? error.message : String(error);
-    deps.output.appendLine(`could not start the local server: ${message}`);
-    void vscode.window.showErrorMessage(`Ringside: could not start the local server: ${message}`, 'Show Log').then((choice) => {
-      if (choice) deps.output.show();
-    });
+    // Not awaited: the command's result must not wait for the user to answer the message.
+    void reportStartFailure(deps, error, port);
     return undefined;
   }
+  await useLocalServer(deps, running);
+  const how = running.startedHere ? 'running' : 'already running';
+  void deps.messages.info(`Ringside: local server ${how} at ${running.url}${running.demo ? ' with demo data' : ''}.`, 'Open Dashboard').then((choice) => {
+    if (choice === 'Open Dashboard') void vscode.commands.executeCommand(OPEN_DASHBOARD_COMMAND);
+  });
+  return running;
+}
+
+/** Connects to the local server with its admin key, and makes it the configured server so a reload comes back to it. */
+export async function useLocalServer(deps: Pick<CommandDeps, 'keys' | 'connectTo'>, running: RunningLocalServer): Promise<void> {
+  if (running.apiKey) await deps.keys.set(running.url, running.apiKey);
+  if (configuredServerUrl() !== running.url) await storeServerUrl(running.url);
+  await deps.connectTo(running.url);
+}
+
+async function reportStartFailure(deps: CommandDeps, error: unknown, port: number): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  deps.output.appendLine(`could not start the local server: ${message}`);
+  const changePort = 'Change Port';
+  const openSettings = () => vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.${LOCAL_SERVER_PORT_SETTING}`);
+  if (error instanceof LocalServerError && error.problem === 'port-ringside') {
+    const choice = await deps.messages.error(
+      `Ringside: cannot start the local server on port ${port}: ${message}. Connect to that server, or set ringside.localServer.port to another port (0 picks a free one).`,
+      'Connect to It',
+      changePort,
+    );
+    if (choice === 'Connect to It') await vscode.commands.executeCommand(CONNECT_COMMAND, error.url);
+    if (choice === changePort) await openSettings();
+    return;
+  }
+  if (error instanceof LocalServerError && error.problem === 'port-taken') {
+    const choice = await deps.messages.error(`Ringside: cannot start the local server: ${message}. Set ringside.localServer.port to a free port (0 picks one).`, changePort);
+    if (choice === changePort) await openSettings();
+    return;
+  }
+  const choice = await deps.messages.error(`Ringside: could not start the local server: ${message}`, 'Show Log');
+  if (choice) deps.output.show();
 }
 
 async function stopLocalServer(deps: CommandDeps): Promise<void> {
-  const running = deps.localServer.current;
-  await deps.localServer.stop();
-  if (running && deps.connection.serverUrl === running.url) deps.connection.disconnect();
+  const stopped = await deps.localServer.stop(localDataDir(deps.context));
+  if (stopped && deps.connection.serverUrl === stopped.url) deps.connection.disconnect();
+  void deps.messages.info(stopped ? `Ringside: stopped the local server at ${stopped.url}.` : 'Ringside: no local server is running.');
+}
+
+async function showLocalServerLog(deps: CommandDeps): Promise<void> {
+  const file = vscode.Uri.joinPath(vscode.Uri.file(localDataDir(deps.context)), 'server.log');
+  await vscode.window.showTextDocument(file, { preview: true });
 }
 
 /**
- * Opens the server's dashboard page (filtered like the tree item it was invoked on). The key goes into the URL
- * (`?token=`, which the page reads and never stores) only if the user agrees or set ringside.openInBrowser.includeKey
- * to "always": a URL ends up in the browser's history. Returns the URL it opened (the command's result).
+ * Opens the server's dashboard page (filtered like the tree item it was invoked on). The address goes through
+ * `asExternalUri`, so in a remote window (code-server, SSH, Codespaces) it is one the user's browser can reach
+ * (e.g. code-server's /proxy/4870/); the page works under such a prefix. The rewrite can drop the query, so
+ * `site`, `standard` and `token` are put back. The key goes into the URL (`?token=`, which the page reads and never
+ * stores) only if the user agrees or set ringside.openInBrowser.includeKey to "always": a URL ends up in the
+ * browser's history. Returns the address it opened (the command's result).
  */
 async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknown): Promise<string | undefined> {
   const { connection } = deps;
   const serverUrl = connection.serverUrl || configuredServerUrl();
-  const url = new URL(serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`);
+  const query = new URLSearchParams();
   const selection = selectionOfNode(node);
-  if (selection?.site) url.searchParams.set('site', selection.site);
-  if (selection?.standard) url.searchParams.set('standard', selection.standard);
+  if (selection?.site) query.set('site', selection.site);
+  if (selection?.standard) query.set('standard', selection.standard);
   const key = connection.apiKey;
   let include = false;
   const forced = typeof options === 'object' && options !== null ? (options as { includeKey?: unknown }).includeKey : undefined;
@@ -184,7 +310,7 @@ async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknow
     const mode = openInBrowserIncludeKey();
     if (mode === 'always') include = true;
     else if (mode === 'ask') {
-      const choice = await vscode.window.showInformationMessage(
+      const choice = await deps.messages.info(
         'Open the dashboard with your API key in the address? The page needs a key to show live data, but the address (with the key) stays in the browser history.',
         'Include Key',
         'Without Key',
@@ -193,7 +319,58 @@ async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknow
       include = choice === 'Include Key';
     }
   }
-  if (include && key) url.searchParams.set('token', key);
-  await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
-  return url.toString();
+  if (include && key) query.set('token', key);
+  const page = vscode.Uri.parse(serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`);
+  const external = await vscode.env.asExternalUri(page);
+  const address = externalAddress(external.toString(true), query);
+  await vscode.env.openExternal(vscode.Uri.parse(address, true));
+  return address;
+}
+
+/** The status bar's click: the worst site × standard items, each opening the dashboard filtered to it. */
+async function showWorst(deps: CommandDeps, open: (selection: Selection) => void): Promise<Selection | undefined> {
+  type Item = vscode.QuickPickItem & { selection?: Selection };
+  const items: Item[] = deps.worstItems().map((item) => {
+    const band = itemBand(item);
+    const figure = item.figure ? `${formatPercent(item.figure.ratio)} today (${item.figure.numerator}/${item.figure.denominator}), target ${formatPercent(item.figure.target)}` : 'nothing counted today';
+    const incident = item.incident;
+    return {
+      label: `${band ? BAND_ICON[band] : '$(circle-outline)'} ${siteName(item.site)} · ${item.label}`,
+      description: figure,
+      ...(incident ? { detail: `${incident.level === 'red' ? 'Red' : 'Amber'} alert${incident.acknowledged ? ' (acknowledged)' : ''}: ${incident.line}` } : {}),
+      selection: { site: item.site, standard: item.standardId },
+    };
+  });
+  const all: Item = { label: '$(pulse) Open the dashboard for all sites', selection: { site: null, standard: null } };
+  const pick = deps.quickPicks.track(vscode.window.createQuickPick<Item>());
+  pick.title = 'Ringside: worst sites and standards now';
+  pick.placeholder = items.length > 0 ? 'Worst first; pick one to open the dashboard filtered to it' : deps.connection.state === 'connected' ? 'Nothing counted today yet' : 'Not connected';
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  pick.items = [...items, { label: '', kind: vscode.QuickPickItemKind.Separator }, all];
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (selection: Selection | undefined) => {
+      if (settled) return;
+      settled = true;
+      pick.dispose();
+      if (selection) open(selection);
+      resolve(selection);
+    };
+    pick.onDidAccept(() => settle(pick.activeItems[0]?.selection));
+    pick.onDidHide(() => settle(undefined));
+    pick.show();
+  });
+}
+
+/** The Alerts view's Acknowledge (an incident) and Acknowledge All (a group, or the whole view without a node). */
+async function acknowledgeNode(deps: CommandDeps, node: unknown): Promise<AcknowledgeResult | undefined> {
+  const ids = isAlertNode(node) ? alertIdsOf(node) : deps.connection.activeAlerts().filter((a) => a.acknowledgedAt === null).map((a) => a.id);
+  if (ids.length === 0) return undefined;
+  return deps.notifications.acknowledge(ids);
+}
+
+function isAlertNode(node: unknown): node is AlertNode {
+  const kind = typeof node === 'object' && node !== null ? (node as { kind?: unknown }).kind : undefined;
+  return kind === 'incident' || ((kind === 'level' || kind === 'site') && Array.isArray((node as { incidents?: unknown }).incidents));
 }

@@ -14,9 +14,13 @@ import type {
   ServerToClientEvents,
   Snapshot,
 } from '@ringside/server/protocol';
-import { backoffSettings, ServerDisconnectRetry } from '@ringside/server/protocol/pure';
+import { backoffSettings, ServerDisconnectRetry, socketAddress, type ConnectionProblem } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 import { applyCompliance, applyJudged } from './liveState';
+import { extensionProblem } from './problems';
+
+/** Where the live connection goes for a server URL (its proxy prefix as the Socket.IO path). */
+export { socketAddress };
 
 type RingsideSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -87,8 +91,15 @@ export class RingsideConnection {
     return this.current.serverUrl;
   }
 
+  /** What socket.io-client (or the extension) last reported, as is: for logs and tests. */
   get error(): string | undefined {
     return this.current.error;
+  }
+
+  /** Why the connection is not up, in plain words naming the server and what to do; undefined while connected. */
+  get problem(): ConnectionProblem | undefined {
+    const { state, serverUrl, error } = this.current;
+    return state === 'connected' || error === undefined ? undefined : extensionProblem(serverUrl, error);
   }
 
   /** The API key in use (from SecretStorage or a local server's admin.key), for HTTP calls. */
@@ -358,12 +369,3 @@ async function ask(socket: RingsideSocket, request: { afterSeq?: number; afterAl
   }
 }
 
-/**
- * socket.io-client reads a URL path as a namespace; for Ringside a path means "served under this prefix"
- * (a reverse proxy), so the Socket.IO endpoint is PREFIX/socket.io on the same origin.
- */
-export function socketAddress(serverUrl: string): { origin: string; path: string } {
-  const url = new URL(serverUrl);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${serverUrl}`);
-  return { origin: url.origin, path: `${url.pathname.replace(/\/+$/, '')}/socket.io` };
-}

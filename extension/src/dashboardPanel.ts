@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { DashboardRequest, DashboardRequestKind, DashboardResponseMessage, DashboardResult, HostToWebviewMessage, RenderedSummary, WebviewToHostMessage } from '@ringside/server/protocol';
 import type { RingsideConnection } from './connection';
-import { DASHBOARD_VIEW_TYPE } from './commandIds';
+import { CONNECT_COMMAND, DASHBOARD_VIEW_TYPE, SET_API_KEY_COMMAND, START_LOCAL_SERVER_COMMAND } from './commandIds';
 import { requestResult } from './httpApi';
 import { Listeners } from './listeners';
 import { dashboardHtml } from './webviewHtml';
@@ -74,6 +74,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  private disposed = false;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -140,10 +141,13 @@ export class DashboardPanel implements vscode.Disposable {
 
   private post(message: HostToWebviewMessage): void {
     // A hidden panel drops messages; it re-sends `ready` when shown again and then gets the current picture.
-    void this.panel.webview.postMessage(message);
+    // An answer to the page's request can arrive after the panel was closed: there is nobody to tell then.
+    if (this.disposed) return;
+    this.panel.webview.postMessage(message).then(undefined, () => undefined);
   }
 
   dispose(): void {
+    this.disposed = true;
     if (DashboardPanel.current === this) {
       DashboardPanel.current = undefined;
       // Nothing is on screen any more; a reopened panel reports afresh.
@@ -168,6 +172,8 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
     enableScripts: true,
     // The feed and charts rebuild from the host's snapshot in well under a second; no need to keep a hidden page alive.
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, ...ASSET_FOLDER)],
+    // The page's "what to do" buttons (no key, no server) are links to these commands, and only these.
+    enableCommandUris: [SET_API_KEY_COMMAND, START_LOCAL_SERVER_COMMAND, CONNECT_COMMAND],
   };
 }
 

@@ -1,16 +1,59 @@
-// "Ringside: Export Compliance History": quick picks for range, what + format, sites and standards,
-// a save dialog, a cancellable progress notification while the server streams the export into the file,
-// then "Open" / "Reveal". From the Sites tree's context menu the site is preselected. The export needs a key
-// with scope `audit` (Set API Key).
+// "Ringside: Export Compliance History": one multi-step quick input (period, what + format, sites, standards;
+// Back on every step after the first; the period's days spelled out, "This month: 1–31 Dec 2026"), a save dialog,
+// a cancellable progress notification while the server streams the export into the file, then "Open" / "Reveal".
+// An HTML report opens in the system browser where VS Code can reach the file (a local desktop window) and inside
+// VS Code otherwise (a remote window, code-server: `openExternal` on a file:// URI reaches nothing there).
+// From the Sites tree's context menu the site is preselected. The export needs a key with scope `audit`.
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RingsideConnection } from './connection';
+import { REPORT_VIEW_TYPE } from './commandIds';
 import { apiUrl } from './httpApi';
+import type { Messages } from './messages';
+import type { QuickPickTracker } from './quickPicks';
 import type { ApiKeys } from './secrets';
 import { configuredServerUrl } from './settings';
-import { exportPath, rangeOf, type ExportRequest } from './exportRequest';
+import { withReportPolicy } from './externalLinks';
+import { exportPath, rangeDescription, rangeOf, rangeSlug, type ExportRequest } from './exportRequest';
+import { BACK, inputStep, pickStep, type StepPosition } from './wizard';
 
 export const EXPORT_HISTORY_COMMAND = 'ringside.exportComplianceHistory';
+const TITLE = 'Export Compliance History';
+
+type RangeId = 'this-month' | 'last-month' | 'last-30' | 'last-90' | 'this-year' | 'custom';
+type RangeItem = vscode.QuickPickItem & { id: RangeId };
+type WhatItem = vscode.QuickPickItem & { exportKind: ExportRequest['kind']; format: ExportRequest['format']; ext: string; period?: 'month' };
+type IdItem = vscode.QuickPickItem & { id: string };
+
+const RANGE_LABELS: Array<[Exclude<RangeId, 'custom'>, string]> = [
+  ['this-month', 'This month'],
+  ['last-month', 'Last month'],
+  ['last-30', 'Last 30 days'],
+  ['last-90', 'Last 90 days'],
+  ['this-year', 'This year'],
+];
+
+const WHAT: WhatItem[] = [
+  { label: 'Compliance per day — CSV', exportKind: 'compliance', format: 'csv', ext: 'csv' },
+  { label: 'Compliance per month — CSV', exportKind: 'compliance', format: 'csv', ext: 'csv', period: 'month' },
+  { label: 'Compliance per day — JSON', exportKind: 'compliance', format: 'json', ext: 'json' },
+  { label: 'Events with judgements — CSV', description: 'verifiable offline', exportKind: 'events', format: 'csv', ext: 'csv' },
+  { label: 'Events with judgements — NDJSON', description: 'verifiable offline', exportKind: 'events', format: 'ndjson', ext: 'ndjson' },
+  { label: 'Audit report — HTML', description: 'charts, tables, standards, verification; print to PDF', exportKind: 'report', format: 'html', ext: 'html' },
+];
+
+/** The period quick pick's items, each with the days it covers. */
+export function rangeItems(now = new Date()): RangeItem[] {
+  return [
+    ...RANGE_LABELS.map(([id, label]): RangeItem => {
+      const { from, to } = rangeOf(id, now);
+      return { id, label, description: rangeDescription(from, to) };
+    }),
+    { id: 'custom', label: 'Custom range…', description: 'from and to dates' },
+  ];
+}
 
 async function getJson<T>(serverUrl: string, key: string | undefined, path: string): Promise<T> {
   const res = await fetch(apiUrl(serverUrl, path), { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: AbortSignal.timeout(15_000) });
@@ -18,81 +61,111 @@ async function getJson<T>(serverUrl: string, key: string | undefined, path: stri
   return (await res.json()) as T;
 }
 
-export function registerExportHistory(context: vscode.ExtensionContext, connection: RingsideConnection, keys: ApiKeys): void {
-  context.subscriptions.push(vscode.commands.registerCommand(EXPORT_HISTORY_COMMAND, (arg?: unknown) => exportHistory(connection, keys, arg)));
+export interface ExportDeps {
+  context: vscode.ExtensionContext;
+  connection: RingsideConnection;
+  keys: ApiKeys;
+  quickPicks: QuickPickTracker;
+  messages: Messages;
 }
 
-async function exportHistory(connection: RingsideConnection, keys: ApiKeys, arg?: unknown): Promise<vscode.Uri | undefined> {
+export function registerExportHistory(deps: ExportDeps): void {
+  deps.context.subscriptions.push(vscode.commands.registerCommand(EXPORT_HISTORY_COMMAND, (arg?: unknown) => exportHistory(deps, arg)));
+}
+
+interface Answers {
+  range?: RangeItem;
+  from?: string;
+  to?: string;
+  what?: WhatItem;
+  sites?: IdItem[];
+  standards?: IdItem[];
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+function validDate(value: string): string | undefined {
+  return Number.isNaN(Date.parse(value)) || !ISO_DATE.test(value) ? 'An ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T00:00:00+01:00' : undefined;
+}
+function isoInstant(value: string): string {
+  return new Date(value.length === 10 ? `${value}T00:00:00` : value).toISOString();
+}
+
+/** The wizard: resolves with the answers, or undefined when the user cancelled. */
+async function askExport(deps: ExportDeps, serverUrl: string, key: string | undefined, preselectedSite: string | undefined): Promise<Required<Pick<Answers, 'what' | 'sites' | 'standards'>> & { from: string; to: string } | undefined> {
+  const lists = Promise.all([
+    getJson<{ sites: Array<{ id: string; name: string }> }>(serverUrl, key, '/api/v1/sites'),
+    getJson<{ standards: Array<{ id: string; name: string }> }>(serverUrl, key, '/api/v1/standards'),
+  ]);
+  lists.catch(() => undefined); // looked at (and reported) when the sites step needs it
+  const answers: Answers = {};
+  const ranges = rangeItems();
+  let step = 0;
+  for (;;) {
+    const custom = answers.range?.id === 'custom';
+    const steps = custom ? ['range', 'from', 'to', 'what', 'sites', 'standards'] : ['range', 'what', 'sites', 'standards'];
+    if (step >= steps.length) break;
+    const position: StepPosition = { title: TITLE, step: step + 1, totalSteps: steps.length };
+    const name = steps[step]!;
+    let result: unknown;
+    if (name === 'range') {
+      result = await pickStep(deps.quickPicks, position, { items: ranges, placeholder: 'Which period?', ...(answers.range ? { active: answers.range } : {}) });
+      if (Array.isArray(result)) answers.range = result[0] as RangeItem;
+    } else if (name === 'from' || name === 'to') {
+      result = await inputStep(deps.quickPicks, position, {
+        prompt: name === 'from' ? 'From (inclusive): an ISO date or date-time' : 'To (exclusive): an ISO date or date-time',
+        placeholder: name === 'from' ? '2026-03-01' : '2026-04-01',
+        value: answers[name] ?? '',
+        validate: validDate,
+      });
+      if (typeof result === 'string') answers[name] = result;
+    } else if (name === 'what') {
+      result = await pickStep(deps.quickPicks, position, { items: WHAT, placeholder: 'What, and in which format?', ...(answers.what ? { active: answers.what } : {}) });
+      if (Array.isArray(result)) answers.what = result[0] as WhatItem;
+    } else {
+      let list: Awaited<typeof lists>;
+      try {
+        list = await lists;
+      } catch (error) {
+        void deps.messages.error(`Ringside: could not list sites and standards from ${serverUrl}: ${(error as Error).message}`);
+        return undefined;
+      }
+      if (name === 'sites') {
+        const items = list[0].sites.map((s): IdItem => ({ label: s.name, description: s.id === s.name ? undefined : s.id, id: s.id }));
+        const selected = answers.sites ?? items.filter((i) => i.id === preselectedSite);
+        result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which sites? Tick some, or none for all sites; Enter to go on', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
+        if (Array.isArray(result)) answers.sites = result as IdItem[];
+      } else {
+        const items = list[1].standards.map((s): IdItem => ({ label: s.name, description: s.id, id: s.id }));
+        const selected = answers.standards ?? [];
+        result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which standards? Tick some, or none for all; Enter to export', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
+        if (Array.isArray(result)) answers.standards = result as IdItem[];
+      }
+    }
+    if (result === undefined) return undefined;
+    step = result === BACK ? Math.max(0, step - 1) : step + 1;
+  }
+  const { range, what, sites = [], standards = [] } = answers;
+  if (!range || !what) return undefined;
+  const { from, to } = range.id === 'custom' ? { from: isoInstant(answers.from!), to: isoInstant(answers.to!) } : rangeOf(range.id);
+  if (Date.parse(from) >= Date.parse(to)) {
+    void deps.messages.error('Ringside: the export’s "to" must be after its "from".');
+    return undefined;
+  }
+  return { from, to, what, sites, standards };
+}
+
+async function exportHistory(deps: ExportDeps, arg?: unknown): Promise<vscode.Uri | undefined> {
+  const { connection, keys, messages } = deps;
   const serverUrl = connection.serverUrl || configuredServerUrl();
   const key = await keys.get(serverUrl);
   const preselectedSite = arg && typeof arg === 'object' && typeof (arg as { site?: unknown }).site === 'string' ? (arg as { site: string }).site : undefined;
-
-  const range = await vscode.window.showQuickPick(
-    [
-      { label: 'This month', id: 'this-month' as const },
-      { label: 'Last month', id: 'last-month' as const },
-      { label: 'Last 30 days', id: 'last-30' as const },
-      { label: 'Last 90 days', id: 'last-90' as const },
-      { label: 'This year', id: 'this-year' as const },
-      { label: 'Custom range…', id: 'custom' as const },
-    ],
-    { title: 'Export compliance history (1/4): period', placeHolder: 'Which period?' },
-  );
-  if (!range) return undefined;
-  let from: string;
-  let to: string;
-  if (range.id === 'custom') {
-    const valid = (v: string) => (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}/.test(v) ? 'an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T00:00:00+01:00' : undefined);
-    const f = await vscode.window.showInputBox({ title: 'From (inclusive)', prompt: 'ISO date or date-time', validateInput: valid });
-    if (!f) return undefined;
-    const t = await vscode.window.showInputBox({ title: 'To (exclusive)', prompt: 'ISO date or date-time', validateInput: valid });
-    if (!t) return undefined;
-    from = new Date(f.length === 10 ? `${f}T00:00:00` : f).toISOString();
-    to = new Date(t.length === 10 ? `${t}T00:00:00` : t).toISOString();
-  } else {
-    ({ from, to } = rangeOf(range.id));
-  }
-
-  const what = await vscode.window.showQuickPick(
-    [
-      { label: 'Compliance per day — CSV', exportKind: 'compliance' as const, format: 'csv' as const, ext: 'csv' },
-      { label: 'Compliance per month — CSV', exportKind: 'compliance' as const, format: 'csv' as const, ext: 'csv', period: 'month' as const },
-      { label: 'Compliance per day — JSON', exportKind: 'compliance' as const, format: 'json' as const, ext: 'json' },
-      { label: 'Events with judgements — CSV', description: 'verifiable offline', exportKind: 'events' as const, format: 'csv' as const, ext: 'csv' },
-      { label: 'Events with judgements — NDJSON', description: 'verifiable offline', exportKind: 'events' as const, format: 'ndjson' as const, ext: 'ndjson' },
-      { label: 'Audit report — HTML', description: 'charts, tables, standards, verification; print to PDF', exportKind: 'report' as const, format: 'html' as const, ext: 'html' },
-    ],
-    { title: 'Export compliance history (2/4): what and format' },
-  );
-  if (!what) return undefined;
-
-  let sites: string[] = [];
-  let standards: string[] = [];
-  try {
-    const [siteList, standardList] = await Promise.all([
-      getJson<{ sites: Array<{ id: string; name: string }> }>(serverUrl, key, '/api/v1/sites'),
-      getJson<{ standards: Array<{ id: string; name: string }> }>(serverUrl, key, '/api/v1/standards'),
-    ]);
-    const pickedSites = await vscode.window.showQuickPick(
-      siteList.sites.map((s) => ({ label: s.name, description: s.id === s.name ? undefined : s.id, id: s.id, picked: s.id === preselectedSite })),
-      { title: 'Export compliance history (3/4): sites (none selected = all sites)', canPickMany: true },
-    );
-    if (!pickedSites) return undefined;
-    sites = pickedSites.map((s) => s.id);
-    const pickedStandards = await vscode.window.showQuickPick(
-      standardList.standards.map((s) => ({ label: s.name, description: s.id, id: s.id })),
-      { title: 'Export compliance history (4/4): standards (none selected = all)', canPickMany: true },
-    );
-    if (!pickedStandards) return undefined;
-    standards = pickedStandards.map((s) => s.id);
-  } catch (error) {
-    void vscode.window.showErrorMessage(`Ringside: could not list sites and standards from ${serverUrl}: ${(error as Error).message}`);
-    return undefined;
-  }
+  const answers = await askExport(deps, serverUrl, key, preselectedSite);
+  if (!answers) return undefined;
+  const { from, to, what } = answers;
 
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const request: ExportRequest = { kind: what.exportKind, format: what.format, from, to, tz, ...(what.period ? { period: what.period } : {}), sites, standards };
-  const defaultName = `ringside-${what.exportKind}-${from.slice(0, 10)}_${to.slice(0, 10)}.${what.ext}`;
+  const request: ExportRequest = { kind: what.exportKind, format: what.format, from, to, tz, ...(what.period ? { period: what.period } : {}), sites: answers.sites.map((s) => s.id), standards: answers.standards.map((s) => s.id) };
+  const defaultName = `ringside-${what.exportKind}-${rangeSlug(from, to)}.${what.ext}`;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
     title: 'Save the export',
@@ -102,7 +175,7 @@ async function exportHistory(connection: RingsideConnection, keys: ApiKeys, arg?
   if (!target) return undefined;
 
   const ok = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Ringside: exporting ${what.label}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Ringside: exporting ${what.label} (${rangeDescription(from, to)})`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -135,16 +208,35 @@ async function exportHistory(connection: RingsideConnection, keys: ApiKeys, arg?
         await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
         return true;
       } catch (error) {
-        if (token.isCancellationRequested) void vscode.window.showWarningMessage('Ringside: export cancelled; the file is incomplete (it has no trailing manifest).');
-        else void vscode.window.showErrorMessage(`Ringside: export failed: ${(error as Error).message}`);
+        if (token.isCancellationRequested) void messages.warning('Ringside: export cancelled; the file is incomplete (it has no trailing manifest).');
+        else void messages.error(`Ringside: export failed: ${(error as Error).message}`);
         return false;
       }
     },
   );
   if (!ok) return undefined;
-  void vscode.window.showInformationMessage(`Ringside: exported to ${target.fsPath}`, 'Open', 'Reveal').then((choice) => {
-    if (choice === 'Open') void (what.format === 'html' ? vscode.env.openExternal(target) : vscode.commands.executeCommand('vscode.open', target));
+  void messages.info(`Ringside: exported to ${target.fsPath}`, 'Open', 'Reveal').then((choice) => {
+    if (choice === 'Open') void (what.format === 'html' ? openReport(deps.context, target) : vscode.commands.executeCommand('vscode.open', target));
     if (choice === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', target);
   });
   return target;
 }
+
+/** Whether the system browser can open a file this extension host wrote: only in a local desktop window. */
+export function canOpenFilesExternally(): boolean {
+  return vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
+}
+
+/**
+ * An exported HTML report: in the system browser where it can reach the file, else in a panel inside VS Code (the
+ * report is self-contained HTML: inline CSS and SVG, no script, so scripts stay off).
+ */
+export async function openReport(context: vscode.ExtensionContext, file: vscode.Uri): Promise<'external' | 'panel'> {
+  if (canOpenFilesExternally() && (await vscode.env.openExternal(file))) return 'external';
+  const html = await readFile(file.fsPath, 'utf8');
+  const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, `Report: ${basename(file.fsPath)}`, vscode.ViewColumn.Active, { enableScripts: false, localResourceRoots: [] });
+  panel.webview.html = withReportPolicy(html);
+  context.subscriptions.push(panel);
+  return 'panel';
+}
+

@@ -39,3 +39,28 @@ export function rangeOf(choice: 'this-month' | 'last-month' | 'last-30' | 'last-
   }
 }
 
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/**
+ * [from, to) as a person reads it, in the local zone, the end day inclusive: "1–31 Dec 2026",
+ * "4 Nov – 3 Dec 2026", "1 Dec 2026 – 31 Jan 2027".
+ */
+export function rangeDescription(from: string, to: string): string {
+  const start = new Date(from);
+  const end = new Date(Date.parse(to) - 1);
+  const day = (d: Date) => d.getDate();
+  const month = (d: Date) => MONTHS[d.getMonth()]!;
+  if (start.getFullYear() !== end.getFullYear()) return `${day(start)} ${month(start)} ${start.getFullYear()} – ${day(end)} ${month(end)} ${end.getFullYear()}`;
+  if (start.getMonth() !== end.getMonth()) return `${day(start)} ${month(start)} – ${day(end)} ${month(end)} ${end.getFullYear()}`;
+  if (day(start) === day(end)) return `${day(start)} ${month(start)} ${start.getFullYear()}`;
+  return `${day(start)}–${day(end)} ${month(start)} ${start.getFullYear()}`;
+}
+
+/** "2026-12-01_to_2026-12-31": the local days covered, the end inclusive (an export's file name). */
+export function rangeSlug(from: string, to: string): string {
+  const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const start = iso(new Date(from));
+  const end = iso(new Date(Date.parse(to) - 1));
+  return start === end ? start : `${start}_to_${end}`;
+}

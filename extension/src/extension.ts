@@ -1,18 +1,33 @@
 // Entry point. The extension host connects to the Ringside server in the background (onStartupFinished) with
-// the API key from SecretStorage, and feeds the dashboard webview, the Sites view, the status bar and alert
-// notifications.
+// the API key from SecretStorage, and feeds the dashboard webview, the Sites and Alerts views, the status bar and
+// alert notifications. A local server left running by an earlier window (or before a reload) is found again; with
+// ringside.localServer.startAtActivation one is started.
 import * as vscode from 'vscode';
+import { needsApiKey, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
 import * as commands from './commands';
-import { DASHBOARD_VIEW_TYPE, SITES_VIEW_ID } from './commandIds';
+import { alertsBadge, AlertsTreeProvider } from './alertsView';
+import {
+  ALERTS_VIEW_ID,
+  CONTEXT_CONNECTED,
+  CONTEXT_CONNECTION,
+  CONTEXT_LOCAL_SERVER_RUNNING,
+  CONTEXT_NEEDS_KEY,
+  CONTEXT_UNACKNOWLEDGED,
+  DASHBOARD_VIEW_TYPE,
+  SITES_VIEW_ID,
+} from './commandIds';
 import { RingsideConnection } from './connection';
 import { DashboardPanel } from './dashboardPanel';
-import { LocalServer } from './localServer';
-import { AlertNotifications } from './notifications';
-import { ApiKeys, secretName } from './secrets';
-import { affectsServerUrl, configuredServerUrl } from './settings';
-import { describeTree, SiteFiguresSource, SitesTreeProvider } from './sitesTree';
-import { RingsideStatusBar } from './statusBar';
 import { registerExportHistory } from './exportHistory';
+import { findLocalServer, LocalServer } from './localServer';
+import { Messages } from './messages';
+import { AlertNotifications } from './notifications';
+import { QuickPickTracker } from './quickPicks';
+import { ApiKeys, secretName } from './secrets';
+import { affectsServerUrl, configuredNodePath, configuredServerUrl, localServerPort, localServerStartAtActivation } from './settings';
+import { SiteFiguresSource } from './sitesSource';
+import { describeTree, SitesTreeProvider } from './sitesTree';
+import { RingsideStatusBar } from './statusBar';
 import type { RingsideTestApi } from './testApi';
 
 /** Returns the test API (testApi.ts) only when VS Code runs the extension under test; nothing otherwise. */
@@ -22,34 +37,55 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
   const keys = new ApiKeys(context.secrets);
   const localServer = new LocalServer();
   const output = vscode.window.createOutputChannel('Ringside');
-  const statusBar = new RingsideStatusBar(connection);
+  const messages = new Messages();
+  const quickPicks = new QuickPickTracker();
   const sites = new SiteFiguresSource(connection);
-  const tree = new SitesTreeProvider(sites, connection);
+  const statusBar = new RingsideStatusBar(connection, sites);
+  const tree = new SitesTreeProvider(sites);
   const treeView = vscode.window.createTreeView(SITES_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
-  const openDashboard = () => DashboardPanel.createOrShow(context.extensionUri, connection);
-  const notifications = new AlertNotifications(connection, openDashboard);
-  const updateTreeMessage = () => {
+  const alerts = new AlertsTreeProvider(connection);
+  const alertsView = vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: alerts, showCollapseAll: true });
+  const openDashboard = (selection?: { site?: string | null; standard?: string | null }) => DashboardPanel.createOrShow(context.extensionUri, connection, selection);
+  const notifications = new AlertNotifications(connection, openDashboard, messages);
+  const connectTo = async (url: string) => connection.connect(url, await keys.get(url));
+
+  const updateViews = () => {
+    // An empty tree with no message is what lets the welcome content (with its buttons) show.
     treeView.message = tree.message();
+    const problem = connection.problem;
+    treeView.description = connection.state === 'connected' ? undefined : connection.state === 'connecting' ? 'connecting…' : problem ? shortProblem(problem.kind, connection.serverUrl) : 'not connected';
+    const counts = alerts.counts();
+    alertsView.badge = alertsBadge(counts);
+    alertsView.description = counts.open > 0 ? `${counts.open} open` : undefined;
+    void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTION, connection.state);
+    void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTED, connection.state === 'connected');
+    void vscode.commands.executeCommand('setContext', CONTEXT_NEEDS_KEY, connection.state === 'disconnected' && problem !== undefined && needsApiKey(problem.kind));
+    void vscode.commands.executeCommand('setContext', CONTEXT_UNACKNOWLEDGED, counts.unacknowledged > 0);
   };
+  const updateLocalServerContext = () => void vscode.commands.executeCommand('setContext', CONTEXT_LOCAL_SERVER_RUNNING, localServer.current !== undefined);
+
   context.subscriptions.push(
-    connection,
+    { dispose: () => connection.dispose() },
     statusBar,
-    sites,
+    { dispose: () => sites.dispose() },
     tree,
     treeView,
+    alerts,
+    alertsView,
     notifications,
-    localServer,
+    messages,
     output,
     { dispose: () => DashboardPanel.disposeCurrent() },
     connection.onMessage((message) => {
-      if (message.type === 'connection') updateTreeMessage();
+      if (message.type === 'connection' || message.type === 'snapshot') updateViews();
     }),
-    sites.onDidChange(updateTreeMessage),
+    connection.onAlerts(updateViews),
+    sites.onDidChange(updateViews),
   );
 
-  const connectTo = async (url: string) => connection.connect(url, await keys.get(url));
-  commands.registerCommands({ context, connection, keys, localServer, sites, output, connectTo });
-  registerExportHistory(context, connection, keys);
+  const worstItems = () => statusBar.worst();
+  commands.registerCommands({ context, connection, keys, localServer, sites, notifications, messages, quickPicks, output, worstItems, connectTo });
+  registerExportHistory({ context, connection, keys, quickPicks, messages });
 
   const serializer: vscode.WebviewPanelSerializer = {
     deserializeWebviewPanel: async (panel, state) => DashboardPanel.revive(panel, context.extensionUri, connection, state),
@@ -67,7 +103,11 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
   );
 
   void connectTo(configuredServerUrl());
-  updateTreeMessage();
+  updateViews();
+  const dataDir = commands.localDataDir(context);
+  context.subscriptions.push(localServer.onDidChange(updateLocalServerContext));
+  updateLocalServerContext();
+  const localServerReady = prepareLocalServer({ context, localServer, keys, connectTo, dataDir, output, messages });
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
@@ -76,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
         state: connection.state,
         serverUrl: connection.serverUrl,
         error: connection.error,
+        problem: connection.problem,
         apiKey: connection.apiKey,
         lastSeq: connection.lastSeq,
         receivedSeqs: connection.receivedSeqs(),
@@ -85,14 +126,81 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
       statusBar: statusBar.current,
       dashboard: { open: DashboardPanel.isOpen, summary: DashboardPanel.lastRenderedSummary, selection: DashboardPanel.lastSelection },
       sites: describeTree(tree),
+      sitesView: { message: treeView.message, description: treeView.description },
+      alerts: { rows: describeTree(alerts), counts: alerts.counts(), badge: alertsView.badge?.value ?? 0, incidents: alerts.current },
       siteFetches: sites.fetchCount,
       notifications: notifications.history(),
+      messages: messages.history(),
+      quickPick: quickPicks.view(),
+      localServer: localServer.current,
     }),
-    onDidChange: changesOf(context, [connection.onMessage, connection.onEvents, connection.onAlerts, connection.onCatchUp, sites.onDidChange, DashboardPanel.onDidChange]),
-    acknowledgeAlerts: (ids) => notifications.acknowledge(ids),
+    onDidChange: changesOf(context, [
+      connection.onMessage,
+      connection.onEvents,
+      connection.onAlerts,
+      connection.onCatchUp,
+      sites.onDidChange,
+      DashboardPanel.onDidChange,
+      messages.onDidShow,
+      quickPicks.onDidChange,
+      localServer.onDidChange,
+    ]),
+    acknowledgeAlerts: async (ids) => {
+      await notifications.acknowledge(ids);
+    },
+    respondToNotification: (id, action) => notifications.respond(id, action),
     restoreDashboard: async (panel, state) => serializer.deserializeWebviewPanel(panel, state),
     dropConnection: () => connection.simulateNetworkDrop(),
+    findLocalServer: () => findLocalServer(dataDir),
+    localServerReady: () => localServerReady,
   };
+}
+
+/** The Sites view's description while not connected: short, the welcome content below says what to do. */
+function shortProblem(kind: ConnectionProblemKind, serverUrl: string): string {
+  let host = serverUrl;
+  try {
+    const url = new URL(serverUrl);
+    host = `${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    // shown as configured
+  }
+  if (kind === 'unreachable') return `cannot reach ${host}`;
+  if (needsApiKey(kind)) return `${host} needs an API key`;
+  if (kind === 'lost') return `reconnecting to ${host}…`;
+  return `not connected to ${host}`;
+}
+
+/**
+ * At activation: a local server already running on this machine's data folder (an earlier window started it, or
+ * this window before a reload) is used again, so Stop works and its key is known; with startAtActivation one is
+ * started when none runs, with the last demo choice.
+ */
+async function prepareLocalServer(deps: {
+  context: vscode.ExtensionContext;
+  localServer: LocalServer;
+  keys: ApiKeys;
+  connectTo(url: string): Promise<void>;
+  dataDir: string;
+  output: vscode.OutputChannel;
+  messages: Messages;
+}): Promise<void> {
+  const { context, localServer, dataDir, output } = deps;
+  try {
+    const found = await localServer.adopt(dataDir);
+    if (found) {
+      output.appendLine(`found the local server at ${found.url} (pid ${found.pid}) still running`);
+      if (found.apiKey) await deps.keys.set(found.url, found.apiKey);
+      return;
+    }
+    if (!localServerStartAtActivation()) return;
+    const demo = context.globalState.get<boolean>(commands.DEMO_CHOICE_KEY) ?? false;
+    const running = await localServer.start({ extensionPath: context.extensionPath, dataDir, nodePath: configuredNodePath(), port: localServerPort(), demo, log: (line) => output.appendLine(line) });
+    await commands.useLocalServer(deps, running);
+  } catch (error) {
+    output.appendLine(`local server at activation: ${(error as Error).message}`);
+    void deps.messages.error(`Ringside: could not start the local server at activation: ${(error as Error).message}`, 'Show Log').then((choice) => choice && output.show());
+  }
 }
 
 /**
@@ -115,7 +223,7 @@ function changesOf(context: vscode.ExtensionContext, sources: ReadonlyArray<(lis
 }
 
 export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes it (the local server is stopped with it).
+  // Everything is in context.subscriptions; VS Code disposes it. The local server keeps running (localServer.ts).
 }
 
 export type { RingsideTestApi, RingsideView } from './testApi';

@@ -38,9 +38,12 @@ async function requestBody<K extends DashboardRequestKind>(serverUrl: string, ap
   throw new HttpProblem(status, `${method} ${path} → ${status}: ${detail || title}`);
 }
 
-/** Today's figures per standard, each broken down by site (`groups`) when the server supports groupBy=site. */
+/**
+ * Today's figures per standard, each broken down by site (`groups`) when the server supports groupBy=site: the very
+ * request the dashboard makes for its per-site bars today, so both read the same figures.
+ */
 export function fetchComplianceBySite(serverUrl: string, apiKey: string | undefined): Promise<ComplianceReport> {
-  return requestBody(serverUrl, apiKey, { kind: 'compliance', params: { groupBy: 'site' } });
+  return requestBody(serverUrl, apiKey, { kind: 'compliance', params: { window: 'today', groupBy: 'site' } });
 }
 
 /** Today's figures for one site (fallback for servers without groupBy). */

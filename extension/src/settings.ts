@@ -2,9 +2,11 @@
 import * as vscode from 'vscode';
 import {
   CONFIG_SECTION,
+  DEFAULT_LOCAL_SERVER_PORT,
   DEFAULT_SERVER_URL,
   LOCAL_SERVER_DEMO_SETTING,
   LOCAL_SERVER_PORT_SETTING,
+  LOCAL_SERVER_START_AT_ACTIVATION_SETTING,
   NODE_PATH_SETTING,
   NOTIFICATIONS_ENABLED_SETTING,
   NOTIFICATIONS_MIN_SEVERITY_SETTING,
@@ -70,13 +72,23 @@ export function configuredNodePath(): string {
   return config().get<string>(NODE_PATH_SETTING)?.trim() || 'node';
 }
 
+/** The local server's port (fixed, so its address survives a reload); 0 = any free port. */
 export function localServerPort(): number {
   const port = config().get<number>(LOCAL_SERVER_PORT_SETTING);
-  return typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65_535 ? port : 0;
+  return typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65_535 ? port : DEFAULT_LOCAL_SERVER_PORT;
 }
 
-export function localServerDemo(): boolean {
-  return config().get<boolean>(LOCAL_SERVER_DEMO_SETTING) ?? false;
+export function localServerStartAtActivation(): boolean {
+  return config().get<boolean>(LOCAL_SERVER_START_AT_ACTIVATION_SETTING) ?? false;
+}
+
+/**
+ * The deprecated `ringside.localServer.demo`, only where the user set it: it now just decides which choice the
+ * start quick pick offers first (until a choice has been made there).
+ */
+export function legacyLocalServerDemo(): boolean | undefined {
+  const inspected = config().inspect<boolean>(LOCAL_SERVER_DEMO_SETTING);
+  return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
 }
 
 export type IncludeKey = 'ask' | 'always' | 'never';

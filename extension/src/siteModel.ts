@@ -1,10 +1,15 @@
-// The Sites tree's data, as pure functions (no `vscode`): sites → standards with today's figure and band.
-import type { Band, ComplianceReport, Standard } from '@ringside/server/protocol';
-import { bandOf, formatPercent, worstBand } from '@ringside/server/protocol/pure';
+// The Sites view's data, as pure functions (no `vscode`): sites → standards with today's figure and band.
+// "All sites" is today's live figures (the snapshot and every `compliance` message: the very figures the
+// dashboard's tiles and the status bar show); each site's figures come from `GET /compliance?groupBy=site`.
+import type { Band, ComplianceFigure, ComplianceReport, Standard } from '@ringside/server/protocol';
+import { bandOf, formatPercent, shortLabelOf, worstBand } from '@ringside/server/protocol/pure';
 
 export interface StandardFigure {
   standardId: string;
+  /** The standard's full name (tooltips). */
   standardName: string;
+  /** Its short label: "Calls ≤ 2 rings". */
+  label: string;
   /** null site = all sites together. */
   site: string | null;
   ratio: number | null;
@@ -22,22 +27,30 @@ export interface SiteFigures {
   standards: StandardFigure[];
 }
 
-/**
- * The tree from a `groupBy=site` report: "All sites" first, then each site (alphabetical) with every standard
- * that counted something there. `standards` (from the snapshot) supplies bands the report does not carry.
- */
+function bandsOfStandard(standards: readonly Standard[], id: string) {
+  return standards.find((s) => s.id === id)?.bands;
+}
+
+/** Today's live figures (all sites) as the tree's "All sites" row. */
+export function allSitesFromLive(today: readonly ComplianceFigure[], standards: readonly Standard[]): SiteFigures {
+  const figures = today.map(
+    (figure): StandardFigure => ({
+      standardId: figure.standardId,
+      standardName: figure.standardName,
+      label: shortLabelOf(figure.standardId, standards, figure.standardName),
+      site: null,
+      ratio: figure.ratio,
+      numerator: figure.numerator ?? figure.met,
+      denominator: figure.denominator ?? figure.total,
+      target: figure.target,
+      band: figure.band !== undefined ? figure.band : bandOf(figure.ratio, bandsOfStandard(standards, figure.standardId), figure.target),
+    }),
+  );
+  return { site: null, band: worstBand(figures.map((f) => f.band)), standards: figures };
+}
+
+/** Each site (alphabetical) with every standard that counted something there, from a `groupBy=site` report. */
 export function sitesFromGroupedReport(report: ComplianceReport, standards: readonly Standard[]): SiteFigures[] {
-  const bandsOf = new Map(standards.map((s) => [s.id, s.bands]));
-  const all: StandardFigure[] = report.standards.map((figure) => ({
-    standardId: figure.standardId,
-    standardName: figure.standardName,
-    site: null,
-    ratio: figure.ratio,
-    numerator: figure.met,
-    denominator: figure.total,
-    target: figure.target,
-    band: figure.band !== undefined ? figure.band : bandOf(figure.ratio, bandsOf.get(figure.standardId), figure.target),
-  }));
   const bySite = new Map<string, StandardFigure[]>();
   for (const figure of report.standards) {
     for (const group of figure.groups ?? []) {
@@ -46,20 +59,26 @@ export function sitesFromGroupedReport(report: ComplianceReport, standards: read
       list.push({
         standardId: figure.standardId,
         standardName: figure.standardName,
+        label: shortLabelOf(figure.standardId, standards, figure.standardName),
         site: group.key,
         ratio: group.ratio,
         numerator: group.numerator,
         denominator: group.denominator,
         target: figure.target,
-        band: bandOf(group.ratio, bandsOf.get(figure.standardId), figure.target),
+        band: group.band !== undefined ? group.band : bandOf(group.ratio, bandsOfStandard(standards, figure.standardId), figure.target),
       });
       bySite.set(group.key, list);
     }
   }
-  return assemble(all, bySite);
+  return [...bySite.keys()]
+    .sort((a, b) => a.localeCompare(b))
+    .map((site) => {
+      const list = bySite.get(site)!;
+      return { site, band: worstBand(list.map((f) => f.band)), standards: list };
+    });
 }
 
-/** The same tree from one plain report per site (servers without groupBy). */
+/** The same per-site rows from one plain report per site (servers without groupBy). */
 export function sitesFromPerSiteReports(total: ComplianceReport, perSite: ReadonlyMap<string, ComplianceReport>, standards: readonly Standard[]): SiteFigures[] {
   const grouped: ComplianceReport = {
     ...total,
@@ -74,18 +93,22 @@ export function sitesFromPerSiteReports(total: ComplianceReport, perSite: Readon
   return sitesFromGroupedReport(grouped, standards);
 }
 
-function assemble(all: StandardFigure[], bySite: Map<string, StandardFigure[]>): SiteFigures[] {
-  const sites = [...bySite.keys()].sort((a, b) => a.localeCompare(b));
-  return [
-    { site: null, band: worstBand(all.map((f) => f.band)), standards: all },
-    ...sites.map((site) => {
-      const list = bySite.get(site)!;
-      return { site, band: worstBand(list.map((f) => f.band)), standards: list };
-    }),
-  ];
+/** "93.1 %" or "—". */
+export function percentText(figure: Pick<StandardFigure, 'ratio'>): string {
+  return formatPercent(figure.ratio);
+}
+
+/** "271/291" or "nothing counted today". */
+export function countsText(figure: Pick<StandardFigure, 'ratio' | 'numerator' | 'denominator'>): string {
+  return figure.ratio === null ? 'nothing counted today' : `${figure.numerator}/${figure.denominator}`;
 }
 
 /** "93.1 % (271/291)" or "— (nothing counted)". */
 export function figureText(figure: Pick<StandardFigure, 'ratio' | 'numerator' | 'denominator'>): string {
   return figure.ratio === null ? '— (nothing counted)' : `${formatPercent(figure.ratio)} (${figure.numerator}/${figure.denominator})`;
+}
+
+/** How far below (negative) or above its target a figure is; null when nothing was counted. */
+export function margin(figure: Pick<StandardFigure, 'ratio' | 'target'>): number | null {
+  return figure.ratio === null ? null : figure.ratio - figure.target;
 }

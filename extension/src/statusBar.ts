@@ -1,19 +1,27 @@
-// Status bar item: the worst standard right now (icon + %), a Markdown tooltip listing all; click opens the dashboard.
+// Status bar item: the worst site × standard and the open incidents (statusText.ts); a Markdown tooltip lists the
+// worst items; clicking it opens a quick pick of them (ringside.showWorst), each opening the dashboard filtered to it.
 import * as vscode from 'vscode';
+import { countIncidents, incidentsOf } from '@ringside/server/protocol/pure';
 import type { RingsideConnection } from './connection';
-import { OPEN_DASHBOARD_COMMAND } from './commandIds';
+import { SHOW_WORST_COMMAND } from './commandIds';
+import type { SiteFiguresSource } from './sitesSource';
 import { statusView, type StatusView } from './statusText';
+import { worstItems, type WorstItem } from './worstItems';
 
 export class RingsideStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ringside.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly subscriptions: Array<{ dispose(): void }>;
   private view: StatusView | undefined;
+  private items: WorstItem[] = [];
 
-  constructor(private readonly connection: RingsideConnection) {
+  constructor(
+    private readonly connection: RingsideConnection,
+    private readonly sites: SiteFiguresSource,
+  ) {
     this.item.name = 'Ringside';
-    this.item.command = OPEN_DASHBOARD_COMMAND;
-    // Every dashboard message can change the figure or the state, so redraw on each (cheap: a few strings).
-    this.subscriptions = [connection.onMessage(() => this.update()), connection.onAlerts(() => this.update())];
+    this.item.command = SHOW_WORST_COMMAND;
+    // Every dashboard message can change a figure or the state, so redraw on each (cheap: a few strings).
+    this.subscriptions = [connection.onMessage(() => this.update()), connection.onAlerts(() => this.update()), sites.onDidChange(() => this.update())];
     this.update();
     this.item.show();
   }
@@ -23,16 +31,17 @@ export class RingsideStatusBar implements vscode.Disposable {
     return this.view;
   }
 
+  /** The worst items now, worst first (the quick pick lists them). */
+  worst(): readonly WorstItem[] {
+    return this.items;
+  }
+
   private update(): void {
-    const { state, serverUrl, error, snapshot } = this.connection;
-    const view = statusView({
-      state,
-      serverUrl,
-      today: snapshot?.today,
-      standards: snapshot?.standards ?? [],
-      activeAlerts: this.connection.activeAlerts().length,
-      ...(error !== undefined ? { error } : {}),
-    });
+    const { state, serverUrl, snapshot } = this.connection;
+    const connected = state === 'connected';
+    const incidents = connected ? incidentsOf(this.connection.activeAlerts()) : [];
+    this.items = connected ? worstItems(this.sites.current, incidents, snapshot?.standards ?? []) : [];
+    const view = statusView({ state, serverUrl, problem: this.connection.problem, items: this.items, counts: countIncidents(incidents) });
     this.view = view;
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);

@@ -1,44 +1,29 @@
-// What the status bar says, as a pure function of the connection, so the wording is easy to check:
-// the WORST standard right now (band first, then distance below target) with its icon and figure;
-// the tooltip (Markdown) lists every standard.
-import type { Band, ComplianceFigure, ConnectionState, Standard } from '@ringside/server/protocol';
-import { BAND_RANK, bandOf, formatPercent } from '@ringside/server/protocol/pure';
+// What the status bar says, as a pure function, so the wording is easy to check. Connected, it names the worst
+// SITE-level item (a site × standard: its band today or its open incident, whichever is worse; the all-sites
+// figure can hide a red site) and the open incidents in the words every view uses ("2 red · 1 amber"), e.g.
+// "$(error) 2 red · harbour: Calls ≤ 2 rings 73.0 %". Clicking it lists the worst items (commands.ts).
+import type { Band, ConnectionState } from '@ringside/server/protocol';
+import { countsPhrase, formatPercent, needsApiKey, siteName, type ConnectionProblem, type IncidentCounts } from '@ringside/server/protocol/pure';
+import { itemBand, type WorstItem } from './worstItems';
 
 export interface StatusView {
   text: string;
   /** Markdown for a vscode.MarkdownString. */
   tooltip: string;
-  /** The band of the standard shown (drives the item's background): null when nothing is counted or offline. */
+  /** The band the item's colour shows: null when nothing is counted or offline. */
   band: Band | null;
-  /** The standard shown, if any. */
+  /** The site × standard named, if any. */
+  site: string | null;
   standardId: string | null;
+  /** The open incidents it counts (the Alerts view and the dashboard banner count the same). */
+  counts: IncidentCounts;
 }
 
 export const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber: '$(warning)', red: '$(error)' };
-const MAX_LABEL = 40;
+/** How many of the worst items the tooltip lists. */
+export const TOOLTIP_ITEMS = 8;
 
-export function shortLabel(name: string): string {
-  return name.length <= MAX_LABEL ? name : `${name.slice(0, MAX_LABEL - 1).trimEnd()}…`;
-}
-
-/** The figure's band: the server's when it sent one, else computed from the standard's bands. */
-export function figureBand(figure: ComplianceFigure, standards: readonly Standard[] = []): Band | null {
-  if (figure.band !== undefined) return figure.band;
-  return bandOf(figure.ratio, standards.find((s) => s.id === figure.standardId)?.bands, figure.target);
-}
-
-/** The worst counted figure: red before amber before green, then the furthest below (or least above) target. */
-export function worstFigure(today: readonly ComplianceFigure[], standards: readonly Standard[] = []): ComplianceFigure | undefined {
-  let worst: { figure: ComplianceFigure; rank: number; margin: number } | undefined;
-  for (const figure of today) {
-    if (figure.ratio === null) continue;
-    const band = figureBand(figure, standards);
-    const rank = band ? BAND_RANK[band] : 0;
-    const margin = figure.ratio - figure.target;
-    if (!worst || rank > worst.rank || (rank === worst.rank && margin < worst.margin)) worst = { figure, rank, margin };
-  }
-  return worst?.figure;
-}
+const NO_COUNTS: IncidentCounts = { open: 0, red: 0, amber: 0, unacknowledged: 0, unacknowledgedRed: 0 };
 
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
@@ -47,52 +32,66 @@ function escapeMarkdown(text: string): string {
 export interface StatusInput {
   state: ConnectionState;
   serverUrl: string;
-  today: ComplianceFigure[] | undefined;
-  standards?: readonly Standard[];
-  error?: string;
-  activeAlerts?: number;
+  /** Why the connection is not up (extensionProblem), if it is not. */
+  problem?: ConnectionProblem | undefined;
+  /** Worst first (worstItems). */
+  items?: readonly WorstItem[];
+  counts?: IncidentCounts;
 }
 
 export function statusView(input: StatusInput): StatusView {
-  const { state, serverUrl, error } = input;
+  const { state, serverUrl, problem } = input;
+  const base = { band: null, site: null, standardId: null, counts: NO_COUNTS };
   if (state === 'connecting') {
-    const why = error ? ` (last error: ${escapeMarkdown(error)})` : '';
-    return { text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}${why}`, band: null, standardId: null };
+    const why = problem ? `\n\n${escapeMarkdown(problem.text)}` : '';
+    return { ...base, text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}…${why}` };
   }
   if (state === 'disconnected') {
-    const needsKey = error !== undefined && /unauthori[sz]ed|forbidden/i.test(error);
-    const why = error ? ` (${escapeMarkdown(error)})` : '';
-    const hint = needsKey ? '\n\nRun **Ringside: Set API Key** to give the extension a key.' : '\n\nRun **Ringside: Connect to Server** to retry.';
+    const needsKey = problem !== undefined && needsApiKey(problem.kind);
     return {
+      ...base,
       text: needsKey ? '$(key) Ringside: API key needed' : '$(debug-disconnect) Ringside offline',
-      tooltip: `Not connected to ${escapeMarkdown(serverUrl)}${why}.${hint}`,
-      band: null,
-      standardId: null,
+      tooltip: problem ? escapeMarkdown(problem.text) : `Not connected to ${escapeMarkdown(serverUrl)}.`,
     };
   }
-  return connectedView(serverUrl, input.today ?? [], input.standards ?? [], input.activeAlerts ?? 0);
+  return connectedView(serverUrl, input.items ?? [], input.counts ?? NO_COUNTS);
 }
 
-function connectedView(serverUrl: string, today: ComplianceFigure[], standards: readonly Standard[], activeAlerts: number): StatusView {
-  const worst = worstFigure(today, standards);
-  const rows = today.map((figure) => {
-    const band = figureBand(figure, standards);
-    const icon = band ? BAND_ICON[band] : '$(circle-outline)';
-    return `| ${icon} | ${escapeMarkdown(figure.standardName)} | ${formatPercent(figure.ratio)} | ${figure.met}/${figure.total} | ${formatPercent(figure.target)} |`;
+function itemFigure(item: WorstItem): string {
+  if (item.figure) return formatPercent(item.figure.ratio);
+  const f = item.incident?.figure;
+  return f ? `${formatPercent(f.ratio)} (${f.window})` : '';
+}
+
+function connectedView(serverUrl: string, items: readonly WorstItem[], counts: IncidentCounts): StatusView {
+  const phrase = countsPhrase(counts);
+  const worst = items[0];
+  const rows = items.slice(0, TOOLTIP_ITEMS).map((item) => {
+    const band = itemBand(item);
+    const alert = item.incident ? `${item.incident.level} alert${item.incident.acknowledged ? ' (acknowledged)' : ''}` : '';
+    const target = item.figure ? formatPercent(item.figure.target) : '';
+    return `| ${band ? BAND_ICON[band] : '$(circle-outline)'} | ${escapeMarkdown(siteName(item.site))} | ${escapeMarkdown(item.label)} | ${itemFigure(item)} | ${target} | ${alert} |`;
   });
-  const alerts = activeAlerts > 0 ? `\n\n$(bell-dot) ${activeAlerts} alert${activeAlerts === 1 ? '' : 's'} firing` : '';
+  const open = phrase ? `$(bell-dot) Open alerts: ${phrase}${counts.unacknowledged < counts.open ? ` (${counts.open - counts.unacknowledged} acknowledged)` : ''}` : '$(bell) No open alerts';
   const tooltip = [
     `**Ringside** — ${escapeMarkdown(serverUrl)}`,
     '',
-    '| | Standard (today) | Compliance | Met | Target |',
-    '|---|---|---:|---:|---:|',
-    ...rows,
-    alerts,
+    open,
     '',
-    'Click to open the dashboard.',
+    ...(rows.length > 0 ? ['| | Site | Standard | Today | Target | |', '|---|---|---|---:|---:|---|', ...rows, ''] : ['Nothing counted today yet.', '']),
+    'Click for the worst sites and standards.',
   ].join('\n');
-  if (!worst) return { text: '$(pulse) Ringside —', tooltip, band: null, standardId: null };
-  const band = figureBand(worst, standards);
+  const counted = phrase ? `${phrase} · ` : '';
+  if (!worst) return { text: `${phrase ? '$(bell-dot) ' : '$(pulse) '}Ringside ${phrase || '—'}`, tooltip, band: counts.red > 0 ? 'red' : counts.amber > 0 ? 'amber' : null, site: null, standardId: null, counts };
+  const band = itemBand(worst);
   const icon = band ? BAND_ICON[band] : '$(pulse)';
-  return { text: `${icon} ${shortLabel(worst.standardName)} ${formatPercent(worst.ratio)}`, tooltip, band, standardId: worst.standardId };
+  const figure = itemFigure(worst);
+  return {
+    text: `${icon} ${counted}${siteName(worst.site)}: ${worst.label}${figure ? ` ${figure}` : ''}`,
+    tooltip,
+    band,
+    site: worst.site,
+    standardId: worst.standardId,
+    counts,
+  };
 }

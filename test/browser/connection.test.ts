@@ -1,9 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatClock } from '../../webview/src/format';
-import { NOW, msg, snapshot } from './fixtures';
+import type { Transport } from '../../webview/src/transport/transport';
+import { NOW, alert, judgedCall, msg, snapshot } from './fixtures';
 import { feed, mount, text, unmountAll } from './mount';
 
 afterEach(unmountAll);
+
+/** A transport that says it runs inside VS Code (what the extension's webview transport says). */
+function vscodeLikeTransport(): Transport {
+  return { host: 'vscode', start: () => () => {}, reportRendered: () => {} };
+}
 
 const indicator = (root: HTMLElement) => root.querySelector<HTMLElement>('.rs-connection')!;
 const empty = (root: HTMLElement) => root.querySelector<HTMLElement>('.rs-empty')!;
@@ -21,13 +27,27 @@ describe('connection indicator and empty state', () => {
     expect(root.querySelectorAll('canvas')).toHaveLength(0);
   });
 
-  it('explains a failed connection in the empty state', () => {
+  it('explains a failed connection in plain words naming the server, never socket.io-client’s wording', () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.connection('disconnected', 'xhr poll error'));
     expect(text(root, '.rs-connection-label')).toBe('Disconnected');
-    expect(indicator(root).title).toBe('Disconnected to http://127.0.0.1:4870: xhr poll error');
+    expect(indicator(root).title).toBe('Cannot reach the Ringside server at http://127.0.0.1:4870: is it running?');
     expect(text(root, '.rs-empty-title')).toBe('No connection');
-    expect(text(root, '.rs-empty-detail')).toContain('http://127.0.0.1:4870 (xhr poll error)');
+    expect(text(root, '.rs-empty-detail')).toBe('Cannot reach the Ringside server at http://127.0.0.1:4870: is it running? Retrying…');
+    expect(root.textContent).not.toMatch(/xhr|poll error|websocket error/i);
+    // In a browser there are no extension commands to offer.
+    expect(root.querySelectorAll('.rs-empty-action')).toHaveLength(0);
+  });
+
+  it('inside VS Code offers the extension’s commands as buttons', () => {
+    const { dashboard, root } = mount({ transport: vscodeLikeTransport() });
+    feed(dashboard, msg.connection('disconnected', 'websocket error'));
+    expect(text(root, '.rs-empty-detail')).toBe('Cannot reach the Ringside server at http://127.0.0.1:4870: is it running? Start the local server, or connect to another server.');
+    const actions = [...root.querySelectorAll<HTMLAnchorElement>('.rs-empty-action')].map((a) => [a.textContent, a.getAttribute('href')]);
+    expect(actions).toEqual([
+      ['Start Local Server', 'command:ringside.startLocalServer'],
+      ['Connect to a Server', 'command:ringside.connect'],
+    ]);
   });
 
   it('goes live with the last-updated time once data arrives, and keeps the data through a disconnect', () => {
@@ -50,10 +70,39 @@ describe('connection indicator and empty state', () => {
     expect(getComputedStyle(dot).backgroundColor).not.toBe(red);
   });
 
-  it('says how to pass a key when the server refuses the connection for want of one', () => {
+  const refusal = 'unauthorized: an API key with scope "read" is required (auth: { token })';
+
+  it('in a browser, says how to open the page with a key when the server refuses the connection for want of one', () => {
     const { dashboard, root } = mount();
-    feed(dashboard, msg.connection('disconnected', 'unauthorized: an API key with scope "read" is required (auth: { token })'));
+    feed(dashboard, msg.connection('disconnected', refusal));
     expect(text(root, '.rs-empty-title')).toBe('An API key is needed');
+    expect(text(root, '.rs-empty-detail')).toContain('The Ringside server at http://127.0.0.1:4870 needs an API key.');
     expect(text(root, '.rs-empty-detail')).toContain('?token=<key>');
+    expect(root.textContent).not.toContain('auth: { token }');
+    expect(root.textContent).not.toContain('VS Code');
+  });
+
+  it('in VS Code, asks for the key with a "Set API Key" button, without browser instructions', () => {
+    const { dashboard, root } = mount({ transport: vscodeLikeTransport() });
+    feed(dashboard, msg.connection('disconnected', refusal));
+    expect(text(root, '.rs-empty-title')).toBe('An API key is needed');
+    expect(root.textContent).not.toContain('?token');
+    expect(root.textContent).not.toContain('auth: { token }');
+    const actions = [...root.querySelectorAll<HTMLAnchorElement>('.rs-empty-action')].map((a) => [a.textContent, a.getAttribute('href')]);
+    expect(actions).toEqual([['Set API Key', 'command:ringside.setApiKey']]);
+  });
+
+  it('clears the previous server’s figures, feed and alerts (and their Acknowledge buttons) when the server changes', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ recent: [judgedCall()] })), { type: 'alert', alert: alert({ site: 'Leeds' }) });
+    expect(root.querySelectorAll('.rs-alert-ack').length).toBeGreaterThan(0);
+    expect(root.querySelectorAll('.rs-feed-row').length).toBe(1);
+    dashboard.dispatch({ type: 'ui/select', selection: { window: '7d' } });
+    feed(dashboard, { type: 'connection', state: 'connecting', serverUrl: 'http://127.0.0.1:4999' });
+    expect(dashboard.state()).toMatchObject({ hasSnapshot: false, alerts: [], feed: [], today: {}, standards: [] });
+    expect(dashboard.state().selection.window).toBe('7d');
+    expect(root.querySelectorAll('.rs-alert-ack')).toHaveLength(0);
+    expect(board(root).hidden).toBe(true);
+    expect(text(root, '.rs-empty-detail')).toBe('Connecting to http://127.0.0.1:4999.');
   });
 });

@@ -103,6 +103,36 @@ describe('historical queries', () => {
   });
 });
 
+describe('per-site bars today', () => {
+  it('follow live data within a second, like the extension’s Sites view, while the rest waits for the refresh interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const fake = fakeTransport(answering({}));
+      const { dashboard } = mount({ transport: fake.transport, refreshMs: 10_000 });
+      feed(dashboard, msg.snapshot(snapshot()));
+      await settle();
+      expect(fake.requests).toHaveLength(3);
+      fake.requests.length = 0;
+      dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
+      await vi.advanceTimersByTimeAsync(999);
+      expect(fake.requests).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(fake.requests).toEqual([{ kind: 'compliance', params: { window: 'today', groupBy: 'site' } }]);
+      // Filtered to one site the bars are its agents: they wait for the normal refresh like everything else.
+      fake.requests.length = 0;
+      dashboard.dispatch({ type: 'ui/select', selection: { site: 'Leeds' } });
+      await settle();
+      fake.requests.length = 0;
+      dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(fake.requests).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('RAG tiles for the window', () => {
   it('show the window figure with numerator / denominator, band and error budget left', async () => {
     const { root } = await mountWith(answering({ report: complianceReport({ figures: [[CALL_STANDARD, 958, 1000], [VISIT_STANDARD, 80, 100]] }) }), { window: '7d' });

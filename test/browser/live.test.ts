@@ -151,11 +151,13 @@ describe('alerts banner', () => {
     feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: [amber] }));
     const banner = root.querySelector<HTMLElement>('.rs-alerts')!;
     expect(banner.hidden).toBe(false);
-    expect(text(root, '.rs-alerts-title')).toBe('1 alert firing');
+    expect(text(root, '.rs-alerts-title')).toBe('1 amber alert');
 
     const red = alert({ severity: 'red', site: 'York' });
     feed(dashboard, { type: 'alert', alert: red });
     expect(texts(root, '.rs-alert-badge')).toEqual(['Red', 'Amber']);
+    expect(texts(root, '.rs-alert-site')).toEqual(['York', 'All sites']);
+    expect(text(root, '.rs-alerts-title')).toBe('1 red · 1 amber alerts');
     expect(banner.dataset['severity']).toBe('red');
 
     feed(dashboard, { type: 'alert', alert: { ...red, id: red.id + 1, state: 'recovered', previousId: red.id } });
@@ -190,7 +192,38 @@ describe('alerts banner', () => {
     dashboard.flush();
     expect(ack()).toBeNull();
     expect(text(root, '.rs-alert-acked')).toBe(`acknowledged by ana at ${formatClock(NOW, false)}`);
-    expect(text(root, '.rs-alerts-title')).toBe('1 acknowledged alert');
+    expect(text(root, '.rs-alerts-title')).toBe('1 red alert (1 acknowledged)');
+  });
+
+  it('shows one incident per standard and site: its plain line first, the burn-rate detail behind "Details", one Acknowledge for all its records', async () => {
+    const band = alert({ site: 'harbour', severity: 'amber', message: 'Calls answered within 2 rings at harbour: 86.0 % over 1h (target 90 %)' });
+    const burn = alert({ site: 'harbour', kind: 'burn-rate', severity: 'page', message: 'page — error budget burning 15× over 1h & 14.4× over 5m' });
+    const other = alert({ site: 'airport', severity: 'amber' });
+    const acked = new Map<number, unknown>();
+    const fake = fakeTransport((request) => {
+      if (request.kind !== 'ack-alert') return answering({})(request);
+      const record = [band, burn, other].find((a) => a.id === request.alertId)!;
+      const done = { ...record, acknowledgedAt: NOW, acknowledgedBy: 'ana' };
+      acked.set(record.id, done);
+      return done;
+    });
+    const { dashboard, root } = mount({ transport: fake.transport });
+    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: [band, burn, other] }));
+    expect(root.querySelectorAll('.rs-alert')).toHaveLength(2);
+    expect(text(root, '.rs-alerts-title')).toBe('1 red · 1 amber alerts');
+    const harbour = root.querySelector<HTMLElement>('.rs-alert[data-incident="call-answer-2-rings|harbour"]')!;
+    expect(text(harbour, '.rs-alert-badge')).toBe('Red');
+    expect(text(harbour, '.rs-alert-message')).toBe(band.message);
+    expect(text(harbour, '.rs-alert-details li')).toBe(burn.message);
+    expect(harbour.querySelector('details')!.open).toBe(false);
+
+    harbour.querySelector<HTMLButtonElement>('.rs-alert-ack')!.click();
+    expect(fake.requests.filter((r) => r.kind === 'ack-alert').map((r) => r.kind === 'ack-alert' && r.alertId).sort()).toEqual([band.id, burn.id].sort());
+    await settle();
+    dashboard.flush();
+    expect([...acked.keys()].sort()).toEqual([band.id, burn.id].sort());
+    expect(root.querySelector('.rs-alert[data-incident="call-answer-2-rings|harbour"]')!.getAttribute('data-acknowledged')).toBe('true');
+    expect(text(root, '.rs-alerts-title')).toBe('1 red · 1 amber alerts (1 acknowledged)');
   });
 
   it('shows three alerts and the rest behind "Show all"', () => {
@@ -215,7 +248,7 @@ describe('designed states', () => {
     feed(dashboard, msg.connection('disconnected', 'transport close'));
     expect(text(root, '.rs-connection-label')).toBe('Reconnecting…');
     expect(stale.hidden).toBe(false);
-    expect(stale.textContent).toBe(`Reconnecting… showing figures as of ${formatClock(NOW)} (transport close).`);
+    expect(stale.textContent).toBe(`Reconnecting… showing figures as of ${formatClock(NOW)}.`);
     // The figures stay on screen.
     expect(text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-value`)).toBe('93.1 %');
     feed(dashboard, msg.connection('connecting'));

@@ -3,22 +3,21 @@
 // "Ringside: Open Dashboard" from the command palette, live figures changing in the webview, the Sites view,
 // a tree click filtering the dashboard, a page reload restoring the panel with its filter (the serializer), an
 // alert notification acknowledged from its button, light and dark themes, and "Connect to Server".
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Alert } from '../../server/src/protocol';
 import { packageExtension } from '../../scripts/package.mjs';
 import { runBuild } from '../vscode/harness/build';
 import { launchChromium } from '../vscode/harness/chromium';
 import { installedCodeServer, installVsix, startCodeServer, type RunningCodeServer } from '../vscode/harness/codeServer';
-import { testResultsDir } from '../vscode/harness/paths';
+import { stopLeftoverLocalServer } from '../vscode/harness/localServer';
+import { freePort } from '../vscode/harness/processes';
 import { startRingsideServer, type RunningRingside } from '../vscode/harness/ringsideServer';
 import { createWorkspace } from '../vscode/harness/workspace';
-
-/** Screenshots also go here, outside the repository, for the closing note. */
-const SCREENSHOT_COPY_DIR = process.env.RINGSIDE_SCREENSHOT_DIR ?? join(tmpdir(), 'rs5');
+import { dashboardFrame, openRingsideContainer, pane, prepareScreenshots, quickRows, readDashboard, runCommand, screenshot } from './support/workbench';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 let codeServer: RunningCodeServer;
@@ -26,6 +25,7 @@ let browser: Browser;
 let workspace: string;
 let demoServer: RunningRingside;
 let quietServer: RunningRingside;
+let localServerPort: number;
 
 beforeAll(async () => {
   const install = installedCodeServer();
@@ -43,49 +43,22 @@ beforeAll(async () => {
   [demoServer, quietServer] = await Promise.all([startRingsideServer({ demo: true, apiKey: true }), startRingsideServer()]);
   cleanups.push(() => demoServer.close(), () => quietServer.close());
   // quietMinutes 0: demo traffic may have raised an alert on the same standard already; the test's alert must still show.
-  workspace = createWorkspace(demoServer.url, {}, { 'ringside.notifications.quietMinutes': 0 });
+  localServerPort = await freePort();
+  workspace = createWorkspace(demoServer.url, {}, { 'ringside.notifications.quietMinutes': 0, 'ringside.localServer.port': localServerPort });
   const createdWorkspace = workspace;
   cleanups.push(async () => rmSync(createdWorkspace, { recursive: true, force: true }));
   codeServer = await startCodeServer(install, home, workspace);
   cleanups.push(() => codeServer.close());
+  // The local server outlives windows by design: stop it once the test is over, whatever happened.
+  cleanups.push(() => stopLeftoverLocalServer(home));
   browser = await launchChromium();
   cleanups.push(() => browser.close());
-  mkdirSync(testResultsDir, { recursive: true });
-  mkdirSync(SCREENSHOT_COPY_DIR, { recursive: true });
+  prepareScreenshots();
 });
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error('cleanup failed:', error));
 });
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await page.keyboard.type(title);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  const path = join(testResultsDir, name);
-  // Transitions (a toast fading, a view sliding in) are run to their end rather than waited for.
-  await page.screenshot({ path, animations: 'disabled' });
-  copyFileSync(path, join(SCREENSHOT_COPY_DIR, name));
-}
-
-/** What a user reads off the dashboard: the newest feed row and the tile figures. */
-async function readDashboard(dashboard: FrameLocator) {
-  return {
-    newestEventId: await dashboard.locator('.rs-feed-row').first().getAttribute('data-event-id'),
-    eventsToday: (await dashboard.locator('.rs-tile--events .rs-tile-value').textContent())?.trim(),
-    tiles: await dashboard.locator('.rs-tile--standard .rs-tile-value').allTextContents(),
-  };
-}
-
-function dashboardFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 async function serverJson<T>(path: string): Promise<T> {
   const response = await fetch(new URL(path, demoServer.url), { headers: { authorization: `Bearer ${demoServer.apiKey}` } });
@@ -97,7 +70,7 @@ async function serverJson<T>(path: string): Promise<T> {
 function setTheme(theme: string): void {
   writeFileSync(
     join(workspace, '.vscode', 'settings.json'),
-    JSON.stringify({ 'ringside.serverUrl': demoServer.url, 'ringside.notifications.quietMinutes': 0, 'workbench.colorTheme': theme }, null, 2),
+    JSON.stringify({ 'ringside.serverUrl': demoServer.url, 'ringside.notifications.quietMinutes': 0, 'ringside.localServer.port': localServerPort, 'workbench.colorTheme': theme }, null, 2),
   );
 }
 
@@ -114,8 +87,8 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
   await keyInput.fill(demoServer.apiKey!);
   await page.keyboard.press('Enter');
 
-  // Connected: the status bar names the worst standard with its figure.
-  const status = page.locator('.statusbar-item', { hasText: /(Calls answered within 2 rings|Visitors greeted within 30 seconds) \d+\.\d %/ });
+  // Connected: the status bar names the worst site and standard with its figure.
+  const status = page.locator('.statusbar-item', { hasText: /: (Calls ≤ 2 rings|Visits ≤ 30 s) \d+\.\d %/ });
   await status.first().waitFor({ timeout: 60_000 });
 
   await runCommand(page, 'Ringside: Open Dashboard');
@@ -140,17 +113,19 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
   console.log('dashboard before:', before, '\ndashboard after:', after);
   expect(after.tiles.length).toBeGreaterThanOrEqual(2);
 
-  // The Sites view in the activity bar: "All sites" and the demo's sites, each with a figure.
-  await page.locator('.activitybar .action-item a[aria-label^="Ringside"]').first().click();
-  const sitesPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Sites/ }) });
+  // The Sites view in the activity bar: "All sites" and the demo's sites, each figure first.
+  await openRingsideContainer(page);
+  const sitesPane = pane(page, 'Sites');
   const allSites = sitesPane.locator('.monaco-list-row', { hasText: 'All sites' });
   await allSites.first().waitFor({ timeout: 30_000 });
   const siteRows = sitesPane.locator('.monaco-list-row[aria-level="1"]');
   await expect.poll(() => siteRows.count(), { timeout: 20_000 }).toBeGreaterThan(1);
   const firstSite = siteRows.nth(1);
   const siteName = (await firstSite.locator('.label-name').first().textContent())!.trim();
-  expect(await firstSite.locator('.label-description').first().textContent()).toMatch(/worst \d+\.\d %|nothing counted/);
-  expect(await sitesPane.locator('.monaco-list-row[aria-level="2"] .label-description').first().textContent()).toMatch(/\d+\.\d % \(\d+\/\d+\)/);
+  expect(await firstSite.locator('.label-description').first().textContent()).toMatch(/^\d+\.\d % · (Calls ≤ 2 rings|Visits ≤ 30 s)$|nothing counted/);
+  const standardRow = sitesPane.locator('.monaco-list-row[aria-level="2"]').first();
+  expect(await standardRow.locator('.label-name').textContent()).toMatch(/^(\d+\.\d %|—) · (Calls ≤ 2 rings|Visits ≤ 30 s)$/);
+  expect(await standardRow.locator('.label-description').textContent()).toMatch(/^\d+\/\d+$|nothing counted/);
 
   // Clicking a site opens the dashboard filtered to it.
   await firstSite.click();
@@ -184,14 +159,15 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
     body: JSON.stringify({ events: alarmEvents }),
   });
   expect(posted.status).toBe(201);
-  const toast = page.locator('.notification-toast', { hasText: /Visitors greeted within 30 seconds/ }).last();
+  const toast = page.locator('.notification-toast', { hasText: /Visitors greeted within 30 seconds.*\(e2e-alarm\)/ }).last();
   await toast.waitFor({ timeout: 30_000 });
   await expect.poll(() => toast.locator('.monaco-button', { hasText: 'Open Dashboard' }).count()).toBeGreaterThan(0);
   // The Sites view shows the new site, red (the error shape, not only a colour), at 0 % of 12.
   const alarmRow = sitesPane.locator('.monaco-list-row[aria-level="1"]', { hasText: 'e2e-alarm' });
   await expect.poll(() => alarmRow.locator('.codicon-error').count(), { timeout: 20_000 }).toBeGreaterThan(0);
   await screenshot(page, 'vsix-alert-notification.png');
-  await toast.locator('.monaco-button', { hasText: 'Acknowledge' }).first().click();
+  // "Acknowledge" for one alert, "Acknowledge All" when the toast stands for several.
+  await toast.locator('.monaco-button', { hasText: /^Acknowledge( All)?$/ }).first().click();
   await expect
     .poll(async () => (await serverJson<{ alerts: Alert[] }>('/api/v1/alerts?state=active&standard=visit-greet-30s')).alerts.some((a) => a.acknowledgedAt !== null), { timeout: 20_000 })
     .toBe(true);
@@ -221,7 +197,9 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
   // "Start Local Server" from the installed .vsix: its bundled server and SQLite addon (nothing from this repository),
   // run with `node` from the PATH, on a fresh data folder whose admin.key the extension reads: live, no key typed.
   await runCommand(page, 'Ringside: Start Local Server');
-  const started = page.locator('.notification-toast', { hasText: /local server running at http:\/\/127\.0\.0\.1:\d+/ });
+  // Demo data or empty: a choice when starting, not a setting.
+  await quickRows(page).filter({ hasText: 'Empty' }).first().click();
+  const started = page.locator('.notification-toast', { hasText: new RegExp(`local server running at http://127\\.0\\.0\\.1:${localServerPort}\\.`) });
   await started.first().waitFor({ timeout: 60_000 });
   const localUrl = /http:\/\/127\.0\.0\.1:\d+/.exec((await started.first().textContent()) ?? '')![0];
   expect(localUrl).not.toBe(quietServer.url);

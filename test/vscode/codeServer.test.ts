@@ -9,6 +9,8 @@ import { buildForVsCodeTests } from './harness/build';
 import { launchChromium } from './harness/chromium';
 import { installedCodeServer, startCodeServer, type RunningCodeServer } from './harness/codeServer';
 import { startRingsideServer, type RunningRingside } from './harness/ringsideServer';
+import { stopLeftoverLocalServer } from './harness/localServer';
+import { freePort } from './harness/processes';
 import { runSuiteInCodeServer, suiteUrl } from './harness/suiteInCodeServer';
 import { createWorkspace } from './harness/workspace';
 
@@ -30,11 +32,15 @@ beforeAll(async () => {
   // Registered first, so it runs last: after every process using these folders has stopped.
   cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
   outputFile = join(home, 'suite-report.txt');
-  workspace = createWorkspace(first!.url, { apiKey: first!.apiKey!, secondServerUrl: second!.url, outputFile }, { 'ringside.notifications.quietMinutes': 0 });
+  // The local server's port: free now, and not the default 4870 another program on this machine may hold.
+  const localServerPort = await freePort();
+  workspace = createWorkspace(first!.url, { apiKey: first!.apiKey!, secondServerUrl: second!.url, outputFile }, { 'ringside.notifications.quietMinutes': 0, 'ringside.localServer.port': localServerPort });
   const createdWorkspace = workspace;
   cleanups.push(async () => rmSync(createdWorkspace, { recursive: true, force: true }));
   codeServer = await startCodeServer(install, home, workspace);
   cleanups.push(() => codeServer.close());
+  // The extension's local server outlives the window by design; a suite that failed half-way may leave it running.
+  cleanups.push(() => stopLeftoverLocalServer(home));
   browser = await launchChromium();
   cleanups.push(() => browser.close());
 });

@@ -6,10 +6,15 @@ import { AlertGate } from '../../extension/src/alertNotifier';
 import { selectionFromState } from '../../extension/src/selection';
 import { apiUrl } from '../../extension/src/httpApi';
 import { secretName, validateApiKey } from '../../extension/src/secrets';
-import { figureText, sitesFromGroupedReport } from '../../extension/src/siteModel';
+import { allSitesFromLive, figureText, sitesFromGroupedReport } from '../../extension/src/siteModel';
 import { socketAddress } from '../../extension/src/connection';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
-import { shortLabel, statusView } from '../../extension/src/statusText';
+import { statusView } from '../../extension/src/statusText';
+import { worstItems } from '../../extension/src/worstItems';
+import { extensionProblem } from '../../extension/src/problems';
+import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
+import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
+import { countIncidents, incidentsOf } from '../../server/src/protocol/pure';
 import { contentSecurityPolicy, createNonce, dashboardHtml } from '../../extension/src/webviewHtml';
 
 const figure = (standardId: string, met: number, total: number): ComplianceFigure => ({
@@ -57,65 +62,107 @@ describe('dashboard HTML', () => {
 });
 
 describe('status bar text', () => {
-  const withBand = (f: ComplianceFigure): ComplianceFigure => f;
-  it('shows the worst standard (band first, then distance below target) with its icon and figure', () => {
-    const calls = figure('call-answer-2-rings', 931, 1000);
-    const visits = figure('visit-greet-30s', 80, 100);
-    expect(statusView({ state: 'connected', serverUrl: 'u', today: [calls] }).text).toBe('$(pass-filled) call-answer-2-rings 93.1 %');
-    const both = statusView({ state: 'connected', serverUrl: 'u', today: [calls, visits] });
-    expect(both).toMatchObject({ text: '$(error) visit-greet-30s 80.0 %', band: 'red', standardId: 'visit-greet-30s' });
-    // Amber (within 5 points below target) loses to red, whatever the margins.
-    const amber = statusView({ state: 'connected', serverUrl: 'u', today: [figure('a', 87, 100), figure('b', 84, 100)] });
-    expect(amber.text).toBe('$(error) b 84.0 %');
-    expect(statusView({ state: 'connected', serverUrl: 'u', today: [figure('a', 87, 100), figure('b', 95, 100)] }).text).toBe('$(warning) a 87.0 %');
-    // The server's own band wins over the computed one.
-    expect(statusView({ state: 'connected', serverUrl: 'u', today: [withBand({ ...figure('a', 87, 100), band: 'green' })] }).band).toBe('green');
-    expect(statusView({ state: 'connected', serverUrl: 'u', today: [figure('call-answer-2-rings', 0, 0)] }).text).toBe('$(pulse) Ringside —');
+  const standards = [
+    { id: 'calls', name: 'Calls answered within 2 rings', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9 },
+    { id: 'visits', name: 'Visitors greeted within 30 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 30, target: 0.9 },
+  ] as unknown as Standard[];
+  const named = (id: string, met: number, total: number) => ({ ...figure(id, met, total), standardName: standards.find((s) => s.id === id)!.name });
+  const groupedReport = (groups: Record<string, Array<[string, number, number]>>) =>
+    ({
+      from: 'f', to: 't', site: null, bucket: null, groupBy: 'site',
+      standards: Object.entries(groups).map(([id, list]) => ({
+        ...named(id, 0, 0),
+        groups: list.map(([key, numerator, denominator]) => ({ key, numerator, denominator, ratio: numerator / denominator, companions: {} })),
+      })),
+    }) as unknown as ComplianceReport;
+  const siteAlert = (standardId: string, site: string | null, severity: Alert['severity'], extra: Partial<Alert> = {}): Alert => ({
+    id: Math.floor(Math.random() * 1e9), key: `band:${standardId}:${site ?? '*'}`, kind: 'band', severity, state: 'firing', standardId, standardVersion: 1, site, target: 0.9,
+    previousId: null, at: 't', startedAt: '2026-12-01T10:00:00Z', endedAt: null, windows: [{ name: '1h', durationMs: 3_600_000, counted: 100, met: 73, compliance: 0.73 }],
+    message: `${standardId} at ${site}: ${severity}`, acknowledgedAt: null, acknowledgedBy: null, ...extra,
+  });
+  const view = (today: ComplianceFigure[], groups: Record<string, Array<[string, number, number]>>, alerts: Alert[] = []) => {
+    const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
+    const incidents = incidentsOf(alerts);
+    return statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, incidents, standards), counts: countIncidents(incidents) });
+  };
+
+  it('names the worst SITE (not the all-sites figure) with the short standard label, and counts open incidents', () => {
+    // All sites together is green (93.1 %) while harbour is red: the status bar must say harbour.
+    const today = [named('calls', 931, 1000), named('visits', 95, 100)];
+    const groups = { calls: [['airport', 900, 900], ['harbour', 31, 100]] as Array<[string, number, number]>, visits: [['harbour', 95, 100]] as Array<[string, number, number]> };
+    const quiet = view(today, groups);
+    expect(quiet).toMatchObject({ text: '$(error) harbour: Calls ≤ 2 rings 31.0 %', band: 'red', site: 'harbour', standardId: 'calls' });
+    const alerting = view(today, groups, [siteAlert('calls', 'harbour', 'red'), siteAlert('visits', 'airport', 'red'), siteAlert('visits', null, 'amber')]);
+    expect(alerting.text).toBe('$(error) 2 red · 1 amber · harbour: Calls ≤ 2 rings 31.0 %');
+    expect(alerting.counts).toMatchObject({ open: 3, red: 2, amber: 1, unacknowledgedRed: 2 });
+    expect(alerting.tooltip).toContain('Open alerts: 2 red · 1 amber');
+    expect(alerting.tooltip).toContain('| $(error) | harbour | Calls ≤ 2 rings | 31.0 % | 90.0 % | red alert |');
   });
 
-  it('lists every standard in a Markdown tooltip', () => {
-    const view = statusView({ state: 'connected', serverUrl: 'http://x', today: [figure('a', 931, 1000), figure('b', 0, 0)], activeAlerts: 2 });
-    expect(view.tooltip).toContain('| $(pass-filled) | a | 93.1 % | 931/1000 | 90.0 % |');
-    expect(view.tooltip).toContain('| $(circle-outline) | b | — | 0/0 | 90.0 % |');
-    expect(view.tooltip).toContain('2 alerts firing');
+  it('ranks an open red incident above an amber figure, and falls back to all sites when no site counted', () => {
+    const today = [named('calls', 87, 100)];
+    const amberOnly = view(today, { calls: [['north', 87, 100]] });
+    expect(amberOnly.text).toBe('$(warning) north: Calls ≤ 2 rings 87.0 %');
+    const redAlert = view(today, { calls: [['north', 87, 100], ['south', 95, 100]] }, [siteAlert('calls', 'south', 'page', { kind: 'burn-rate' })]);
+    expect(redAlert.text).toBe('$(error) 1 red · south: Calls ≤ 2 rings 95.0 %');
+    expect(view(today, {}).text).toBe('$(warning) All sites: Calls ≤ 2 rings 87.0 %');
+    expect(view([named('calls', 0, 0)], {}).text).toBe('$(pulse) Ringside —');
   });
 
-  it('names the connection state when not connected, and asks for a key when refused', () => {
-    expect(statusView({ state: 'connecting', serverUrl: 'http://x', today: undefined }).text).toBe('$(sync~spin) Ringside connecting…');
-    const offline = statusView({ state: 'disconnected', serverUrl: 'http://x', today: undefined, error: 'ECONNREFUSED' });
+  it('says what is wrong in plain words when not connected, and asks for a key when refused', () => {
+    expect(statusView({ state: 'connecting', serverUrl: 'http://x' }).text).toBe('$(sync~spin) Ringside connecting…');
+    const unreachable = extensionProblem('http://127.0.0.1:4870', 'xhr poll error');
+    const offline = statusView({ state: 'disconnected', serverUrl: 'http://127.0.0.1:4870', problem: unreachable });
     expect(offline.text).toBe('$(debug-disconnect) Ringside offline');
-    expect(offline.tooltip).toContain('ECONNREFUSED');
-    const refused = statusView({ state: 'disconnected', serverUrl: 'http://x', today: undefined, error: 'unauthorized: an API key with scope "read" is required' });
+    expect(unreachable.text).toBe('Cannot reach the Ringside server at http://127.0.0.1:4870: is it running? Start the local server or check ringside.serverUrl.');
+    expect(offline.tooltip).not.toContain('xhr');
+    const refused = statusView({ state: 'disconnected', serverUrl: 'http://x', problem: extensionProblem('http://x', 'unauthorized: an API key with scope "read" is required (auth: { token })') });
     expect(refused.text).toBe('$(key) Ringside: API key needed');
     expect(refused.tooltip).toContain('Set API Key');
-  });
-
-  it('shortens long standard names', () => {
-    expect(shortLabel('x'.repeat(60))).toHaveLength(40);
-    expect(shortLabel('Visitors greeted within 30 seconds')).toBe('Visitors greeted within 30 seconds');
+    expect(refused.tooltip).not.toContain('auth');
   });
 });
 
-describe('alert notifications (rate limit, mute, summary)', () => {
+describe('alert notifications (quiet period per incident and level, escalations, mute, summary)', () => {
   let nextId = 1;
   const alert = (standardId: string, severity: Alert['severity'] = 'red', site: string | null = null, extra: Partial<Alert> = {}): Alert => ({
-    id: nextId++, key: `band:${standardId}:${site ?? '*'}`, kind: 'band', severity, state: 'firing', standardId, standardVersion: 1, site, target: 0.9,
+    id: nextId++, key: `${extra.kind ?? 'band'}:${standardId}:${site ?? '*'}`, kind: 'band', severity, state: 'firing', standardId, standardVersion: 1, site, target: 0.9,
     previousId: null, at: 't', startedAt: 't', endedAt: null, windows: [], message: `${standardId} at ${site ?? 'all sites'}: ${severity}`,
     acknowledgedAt: null, acknowledgedBy: null, ...extra,
   });
   const on = { enabled: true, minSeverity: 'amber' as const, quietMs: 5 * 60_000 };
 
-  it('notifies once per standard per quiet period and counts the rest into the next one', () => {
+  it('notifies an escalation (amber, then red 4 s later at the same site) at once', () => {
     const gate = new AlertGate();
-    const first = gate.decide([alert('calls', 'amber', null), alert('calls', 'red', 'north')], 0, on);
-    expect(first).toHaveLength(1);
-    expect(first[0]).toMatchObject({ kind: 'alert', alsoCount: 1, urgent: true });
-    expect(first[0]!.kind === 'alert' && first[0]!.alert.site).toBe('north'); // red beats amber
-    expect(gate.decide([alert('calls', 'red', 'south')], 60_000, on)).toEqual([]);
-    expect(gate.decide([alert('visits', 'amber')], 60_000, on)).toHaveLength(1); // another standard is not held back
-    const later = gate.decide([alert('calls', 'amber', 'east')], 6 * 60_000, on);
-    expect(later[0]).toMatchObject({ alsoCount: 1 });
-    expect(later[0]!.text).toContain('(+1 more alert on this standard)');
+    expect(gate.decide([alert('visits', 'amber', 'airport')], 0, on)).toMatchObject([{ kind: 'alert', level: 'amber', urgent: false }]);
+    const red = alert('visits', 'red', 'airport');
+    const escalated = gate.decide([red], 4_000, on);
+    expect(escalated).toMatchObject([{ kind: 'alert', level: 'red', urgent: true, alert: { id: red.id } }]);
+    // Another red one in the quiet period is held back, and a de-escalation too.
+    expect(gate.decide([alert('visits', 'page', 'airport', { kind: 'burn-rate' })], 5_000, on)).toEqual([]);
+    expect(gate.decide([alert('visits', 'amber', 'airport')], 6_000, on)).toEqual([]);
+  });
+
+  it('keeps sites apart: one site’s notification does not silence another’s', () => {
+    const gate = new AlertGate();
+    expect(gate.decide([alert('calls', 'red', 'north')], 0, on)).toHaveLength(1);
+    expect(gate.decide([alert('calls', 'red', 'south')], 1_000, on)).toHaveLength(1);
+    expect(gate.decide([alert('calls', 'red', null)], 2_000, on)).toHaveLength(1);
+  });
+
+  it('stands for exactly the alerts it counts: held-back ones are covered by the next notification of the incident', () => {
+    const gate = new AlertGate();
+    const first = gate.decide([alert('calls', 'amber', 'north')], 0, on);
+    expect(first[0]).toMatchObject({ covers: [expect.anything()] });
+    const held = [alert('calls', 'ticket', 'north', { kind: 'burn-rate' }), alert('calls', 'amber', 'north')];
+    expect(gate.decide(held, 60_000, on)).toEqual([]);
+    const red = alert('calls', 'red', 'north');
+    const [next] = gate.decide([red], 120_000, on);
+    expect(next?.kind).toBe('alert');
+    if (next?.kind !== 'alert') return;
+    expect(next.alert.id).toBe(red.id);
+    expect(next.covers.map((a) => a.id).sort()).toEqual([red.id, ...held.map((a) => a.id)].sort());
+    expect(next.text).toBe(`Ringside: calls at north: red (+2 more alerts on this standard at north)`);
   });
 
   it('ignores repeats of the same id (acknowledged, superseded), recoveries and acknowledged alerts', () => {
@@ -134,36 +181,66 @@ describe('alert notifications (rate limit, mute, summary)', () => {
     expect(new AlertGate().decide([alert('calls', 'page')], 0, urgentOnly)).toHaveLength(1);
   });
 
-  it('sums up a burst on many standards (e.g. a catch-up) in one notification', () => {
-    const burst = ['a', 'b', 'c', 'd', 'e'].map((s) => alert(s, 'amber'));
+  it('sums up a burst on many incidents (e.g. a catch-up) in one notification covering all of them', () => {
+    const burst = ['a', 'b', 'c', 'd', 'e'].map((s) => alert('calls', 'amber', s));
     const shown = new AlertGate().decide(burst, 0, on);
     expect(shown).toHaveLength(1);
-    expect(shown[0]).toMatchObject({ kind: 'summary', urgent: false, text: 'Ringside: 5 alerts on 5 standards (a, b, c, d, e)' });
+    expect(shown[0]).toMatchObject({ kind: 'summary', urgent: false, text: 'Ringside: 5 new alerts (5 amber) at a, b, c and 2 more' });
+    expect(shown[0]!.kind === 'summary' && shown[0]!.alerts).toHaveLength(5);
   });
 });
 
 describe('sites tree model', () => {
-  const standards = [{ id: 'calls', bands: { green: 0.9, amber: 0.8 } }] as unknown as Standard[];
+  const standards = [{ id: 'calls', name: 'Calls answered within 2 rings', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9, bands: { green: 0.9, amber: 0.8 } }] as unknown as Standard[];
   const report = {
     from: 'f', to: 't', site: null, bucket: null, groupBy: 'site',
     standards: [{
-      ...figure('calls', 15, 20), standardName: 'Calls',
+      ...figure('calls', 15, 20), standardName: 'Calls answered within 2 rings',
       groups: [
-        { key: 'north', numerator: 9, denominator: 10, ratio: 0.9, companions: {} },
         { key: 'south', numerator: 6, denominator: 10, ratio: 0.6, companions: {} },
+        { key: 'north', numerator: 9, denominator: 10, ratio: 0.9, companions: {} },
         { key: 'empty', numerator: 0, denominator: 0, ratio: null, companions: {} },
       ],
     }],
   } as unknown as ComplianceReport;
 
-  it('puts "All sites" first, then sites alphabetically with their figures and bands (the standard’s own bands)', () => {
+  it('lists sites alphabetically with their figures, bands (the standard’s own) and short labels', () => {
     const sites = sitesFromGroupedReport(report, standards);
-    expect(sites.map((s) => s.site)).toEqual([null, 'north', 'south']);
-    expect(sites[0]).toMatchObject({ band: 'red', standards: [{ ratio: 0.75, numerator: 15, denominator: 20 }] });
-    expect(sites[1]).toMatchObject({ band: 'green' });
-    expect(sites[2]).toMatchObject({ band: 'red', standards: [{ numerator: 6, denominator: 10 }] });
-    expect(figureText(sites[2]!.standards[0]!)).toBe('60.0 % (6/10)');
+    expect(sites.map((s) => s.site)).toEqual(['north', 'south']);
+    expect(sites[0]).toMatchObject({ band: 'green' });
+    expect(sites[1]).toMatchObject({ band: 'red', standards: [{ numerator: 6, denominator: 10, label: 'Calls ≤ 2 rings', standardName: 'Calls answered within 2 rings' }] });
+    expect(figureText(sites[1]!.standards[0]!)).toBe('60.0 % (6/10)');
     expect(figureText({ ratio: null, numerator: 0, denominator: 0 })).toBe('— (nothing counted)');
+  });
+
+  it('takes "All sites" from the live figures (what the dashboard’s tiles show)', () => {
+    const all = allSitesFromLive([{ ...figure('calls', 15, 20), standardName: 'Calls answered within 2 rings' }], standards);
+    expect(all).toMatchObject({ site: null, band: 'red', standards: [{ ratio: 0.75, numerator: 15, denominator: 20, label: 'Calls ≤ 2 rings' }] });
+  });
+});
+
+describe('export periods and links', () => {
+  it('spells out the days a period covers (the end day inclusive) and names files by them', () => {
+    const now = new Date(2026, 11, 3, 10, 0);
+    const month = rangeOf('this-month', now);
+    expect(rangeDescription(month.from, month.to)).toBe('1–31 Dec 2026');
+    expect(rangeSlug(month.from, month.to)).toBe('2026-12-01_to_2026-12-31');
+    const last = rangeOf('last-month', now);
+    expect(rangeDescription(last.from, last.to)).toBe('1–30 Nov 2026');
+    const year = rangeOf('this-year', now);
+    expect(rangeDescription(year.from, year.to)).toBe('1 Jan – 31 Dec 2026');
+    expect(rangeDescription(new Date(2026, 11, 20).toISOString(), new Date(2027, 0, 5).toISOString())).toBe('20 Dec 2026 – 4 Jan 2027');
+  });
+
+  it('puts the query back onto the external address and keeps the page’s folder', () => {
+    const query = new URLSearchParams({ site: 'harbour', standard: 'calls', token: 'rs_k' });
+    expect(externalAddress('http://127.0.0.1:8080/proxy/4870', query)).toBe('http://127.0.0.1:8080/proxy/4870/?site=harbour&standard=calls&token=rs_k');
+    expect(externalAddress('https://h/ringside/?site=old', new URLSearchParams({ site: 'new' }))).toBe('https://h/ringside/?site=new');
+  });
+
+  it('shows a report inside VS Code with its own styles only', () => {
+    const html = withReportPolicy('<!doctype html><html><head><title>r</title></head><body></body></html>');
+    expect(html).toContain(`<head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
   });
 });
 

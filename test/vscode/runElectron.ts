@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { extensionDir, suiteBundle } from './harness/paths';
+import { freePort } from './harness/processes';
 import { startRingsideServer } from './harness/ringsideServer';
 import { createWorkspace } from './harness/workspace';
 
@@ -21,7 +22,8 @@ async function main(): Promise<number> {
   const second = await startRingsideServer();
   const outputFile = join(mkdtempSync(join(tmpdir(), 'ringside-suite-')), 'report.txt');
   try {
-    const workspace = createWorkspace(first.url, { apiKey: first.apiKey!, secondServerUrl: second.url, outputFile }, { 'ringside.notifications.quietMinutes': 0 });
+    const settings = { 'ringside.notifications.quietMinutes': 0, 'ringside.localServer.port': await freePort() };
+    const workspace = createWorkspace(first.url, { apiKey: first.apiKey!, secondServerUrl: second.url, outputFile }, settings);
     const executable = process.env.VSCODE_EXECUTABLE;
     await runTests({
       ...(executable ? { vscodeExecutablePath: executable } : { version: VSCODE_VERSION }),

@@ -62,23 +62,26 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (message.type === 'compliance' || message.type === 'judged') queries.live();
     scheduler.request();
   };
-  const acknowledge = (alertId: number) => {
-    if (!transport?.request) {
-      dispatch({ type: 'ack/error', alertId, error: 'acknowledging is not available here' });
-      return;
+  /** Acknowledges every record an incident stands for (one request each: the API acknowledges one id). */
+  const acknowledge = (alertIds: number[]) => {
+    for (const alertId of alertIds) {
+      if (!transport?.request) {
+        dispatch({ type: 'ack/error', alertId, error: 'acknowledging is not available here' });
+        continue;
+      }
+      dispatch({ type: 'ack/start', alertId });
+      transport.request({ kind: 'ack-alert', alertId }).then(
+        (alert) => dispatch({ type: 'ack/ok', alert }),
+        (error: unknown) => dispatch({ type: 'ack/error', alertId, error: describeRequestError(error) }),
+      );
     }
-    dispatch({ type: 'ack/start', alertId });
-    transport.request({ kind: 'ack-alert', alertId }).then(
-      (alert) => dispatch({ type: 'ack/ok', alert }),
-      (error: unknown) => dispatch({ type: 'ack/error', alertId, error: describeRequestError(error) }),
-    );
   };
 
   const views = [
     createConnectionView(layout.connection, layout.stale),
     createControlsView(layout.controls, dispatch),
     createAlertsView(layout.alerts, acknowledge),
-    createEmptyView(layout.empty, layout.board),
+    createEmptyView(layout.empty, layout.board, transport?.host),
     createTilesView(layout.tiles),
     createSitesView(layout.sites, dispatch),
     createFeedView(layout.feed, dispatch),

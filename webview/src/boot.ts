@@ -1,4 +1,5 @@
 // Picks the transport for where the bundle runs: VS Code injects acquireVsCodeApi, a browser page has none.
+import { serverUrlOfPage } from '@ringside/server/protocol/pure';
 import { mountDashboard, type Dashboard } from './app';
 import { socketTransport, tokenFromLocation } from './transport/socket';
 import type { Transport } from './transport/transport';
@@ -7,12 +8,12 @@ import { mountExportButton } from './views/exportButton';
 
 export function chooseTransport(): Transport {
   if (typeof acquireVsCodeApi === 'function') return vscodeTransport(acquireVsCodeApi());
-  return socketTransport(location.origin, { token: tokenFromLocation(location) });
+  return socketTransport(serverUrlOfPage(location.href), { token: tokenFromLocation(location) });
 }
 
 export function boot(root: HTMLElement): Dashboard {
   const dashboard = mountDashboard(root, { transport: chooseTransport() });
   // The browser page's export button (in VS Code: "Ringside: Export Compliance History").
-  if (typeof acquireVsCodeApi !== 'function') mountExportButton(root, () => dashboard.state().selection, () => tokenFromLocation(location));
+  if (typeof acquireVsCodeApi !== 'function') mountExportButton(root, serverUrlOfPage(location.href), () => dashboard.state().selection, () => tokenFromLocation(location));
   return dashboard;
 }

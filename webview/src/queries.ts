@@ -7,6 +7,12 @@ import type { DashboardState, LocalAction, QueryKinds, QueryName } from './state
 
 /** At most one refresh of the historical figures this often while events stream in. */
 export const REFRESH_MS = 10_000;
+/**
+ * Today's per-site bars (all sites) are refreshed this often instead: the extension's Sites view and status bar
+ * show the same figures and refresh on the same live `compliance` messages at this pace, so the two never disagree
+ * for longer than this (they did for up to REFRESH_MS). A today-by-site query is cheap (rollups).
+ */
+export const SITES_REFRESH_MS = 1_000;
 
 export interface PlannedQuery<N extends QueryName = QueryName> {
   key: string;
@@ -28,14 +34,14 @@ function filterParams(selection: DashboardSelection): Pick<ComplianceParams, 'si
 }
 
 /** The three queries a selection needs: figures + series, the distribution, and the site/agent breakdown. */
-export function planQueries(selection: DashboardSelection): { [N in QueryName]: PlannedQuery<N> } {
+export function planQueries(selection: DashboardSelection, serverUrl: string | null = null): { [N in QueryName]: PlannedQuery<N> } {
   const range = rangeParams(selection);
   const filters = filterParams(selection);
   const rangeMs = range.from && range.to ? Date.parse(range.to) - Date.parse(range.from) : selection.window === '30d' ? 30 * DAY_MS : DAY_MS;
   const report: ComplianceParams = { ...range, ...filters, bucket: bucketFor(selection, rangeMs) };
   const distribution: DistributionParams = { ...range, ...filters };
   const groups: ComplianceParams = { ...range, ...filters, groupBy: selection.site ? 'agent' : 'site' };
-  const plan = <K extends DashboardRequest['kind']>(request: DashboardRequest<K>) => ({ key: JSON.stringify(request), request });
+  const plan = <K extends DashboardRequest['kind']>(request: DashboardRequest<K>) => ({ key: JSON.stringify({ serverUrl, request }), request });
   return {
     report: plan({ kind: 'compliance', params: report }),
     distribution: plan({ kind: 'distribution', params: distribution }),
@@ -56,9 +62,13 @@ export function createQueryController(options: {
   dispatch: (action: LocalAction) => void;
   getState: () => DashboardState;
   refreshMs?: number;
+  sitesRefreshMs?: number;
 }): QueryController {
   const { transport, dispatch, getState } = options;
   const refreshMs = options.refreshMs ?? REFRESH_MS;
+  const sitesRefreshMs = options.sitesRefreshMs ?? SITES_REFRESH_MS;
+  let lastSitesRun = 0;
+  let sitesTimer: ReturnType<typeof setTimeout> | null = null;
   let selection: DashboardSelection | null = null;
   let standards: unknown = null;
   let lastRun = 0;
@@ -66,12 +76,15 @@ export function createQueryController(options: {
   let destroyed = false;
   const request = transport?.request?.bind(transport);
 
-  const run = () => {
+  const run = (only?: QueryName) => {
     if (!request || destroyed) return;
     const state = getState();
-    lastRun = Date.now();
-    const planned = planQueries(state.selection);
-    for (const name of QUERY_NAMES) dispatch({ type: 'query/start', name, key: planned[name].key });
+    lastSitesRun = Date.now();
+    if (!only) lastRun = lastSitesRun;
+    // The server is part of the key: an answer from the previous server (after a switch) is dropped as stale.
+    const planned = planQueries(state.selection, state.connection.serverUrl);
+    const names = only ? [only] : QUERY_NAMES;
+    for (const name of names) dispatch({ type: 'query/start', name, key: planned[name].key });
     const ask = <N extends QueryName>(name: N) => {
       const { key, request: req }: PlannedQuery<N> = planned[name];
       return request(req).then(
@@ -81,9 +94,24 @@ export function createQueryController(options: {
     };
     // The report (tiles and series) first, the rest once it is answered: the server answers one query at a time,
     // and a month's distribution, asked at the same moment, was often answered first and delayed the charts.
+    if (only) {
+      void ask(only);
+      return;
+    }
     void ask('report').then(() => {
       if (!destroyed) for (const name of QUERY_NAMES) if (name !== 'report') void ask(name);
     });
+  };
+
+  /** Today's (or the last hour's) bars for all sites: what the extension's Sites view shows too. */
+  const sitesFollowLive = (selection: DashboardSelection) => selection.site === null && (selection.window === 'today' || selection.window === '1h');
+  const scheduleSites = () => {
+    if (sitesTimer !== null) return;
+    const wait = Math.max(0, lastSitesRun + sitesRefreshMs - Date.now());
+    sitesTimer = setTimeout(() => {
+      sitesTimer = null;
+      run('groups');
+    }, wait);
   };
 
   return {
@@ -99,7 +127,9 @@ export function createQueryController(options: {
     },
     live() {
       const state = getState();
-      if (!request || !state.hasSnapshot || !isLiveWindow(state.selection) || timer !== null) return;
+      if (!request || !state.hasSnapshot || !isLiveWindow(state.selection)) return;
+      if (sitesFollowLive(state.selection)) scheduleSites();
+      if (timer !== null) return;
       const wait = Math.max(0, lastRun + refreshMs - Date.now());
       timer = setTimeout(() => {
         timer = null;
@@ -109,6 +139,7 @@ export function createQueryController(options: {
     destroy() {
       destroyed = true;
       if (timer !== null) clearTimeout(timer);
+      if (sitesTimer !== null) clearTimeout(sitesTimer);
     },
   };
 }

@@ -141,11 +141,15 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
       return applyJudged(state, message.events);
     case 'compliance':
       return applyCompliance(state, message.update);
-    case 'connection':
-      return {
-        ...state,
-        connection: { state: message.state, serverUrl: message.serverUrl, error: message.error ?? null },
-      };
+    case 'connection': {
+      const connection: ConnectionInfo = { state: message.state, serverUrl: message.serverUrl, error: message.error ?? null };
+      // Another server: nothing of the previous one may stay on screen (figures, feed, alerts and their
+      // Acknowledge buttons) until the new one's snapshot arrives. The user's filters stay.
+      if (state.connection.serverUrl !== null && message.serverUrl !== state.connection.serverUrl) {
+        return { ...initialState, selection: state.selection, feedControls: { ...initialState.feedControls, filter: state.feedControls.filter }, connection };
+      }
+      return { ...state, connection };
+    }
     case 'alert':
       return { ...state, alerts: upsertAlert(state.alerts, message.alert) };
     case 'select':

@@ -1,5 +1,6 @@
 // What the user sees, in a few fields: sent to the extension host after each render (and used by its tests).
 import type { RenderedSummary } from '@ringside/server/protocol';
+import { incidentsOf } from '@ringside/server/protocol/pure';
 import { visibleStandards, windowFigure } from './derived';
 import { formatPercent } from './format';
 import type { DashboardState } from './state';
@@ -19,7 +20,8 @@ export function renderedSummary(state: DashboardState): RenderedSummary {
     newestEventId: feed[0]?.event.id ?? null,
     eventsToday: state.eventsToday,
     selection: state.selection,
-    activeAlerts: state.alerts.length,
+    // Incidents, as the banner (and the extension's Alerts view) count them.
+    activeAlerts: incidentsOf(state.alerts).length,
     feedPaused: state.feedControls.paused,
   };
 }

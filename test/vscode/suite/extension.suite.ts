@@ -1,13 +1,20 @@
 // What a user of the extension would notice, checked inside a real VS Code against real Ringside servers:
 // it connects with the API key given through "Set API Key" (SecretStorage), the dashboard shows events posted
-// to the server, the status bar names the worst standard, the Sites tree follows live data, alerts become
-// notifications, a reconnect catches up on everything posted meanwhile, the serializer restores a panel,
-// "Connect to Server", "Open in Browser" and "Start Local Server" work. What VS Code cannot show a test (status
-// bar, tree, notifications, the webview's content) is read through the extension's test API (extension/src/testApi.ts).
+// to the server, the status bar names the worst SITE and counts open alerts, the Sites tree puts figures first and
+// follows live data, alerts become notifications (escalations always; "Acknowledge All" acknowledges every alert a
+// notification stands for) and rows of the Alerts view (badge, inline Acknowledge), a reconnect catches up on
+// everything posted meanwhile, the serializer restores a panel, another server clears the previous one's state,
+// "Open in Browser" keeps its query through asExternalUri, the welcome content's button starts the local server
+// with demo data and the dashboard goes live, and the local server is found again as after a window reload.
+// What VS Code cannot show a test (status bar, trees, notifications, quick picks, the webview's content) is read
+// through the extension's test API (extension/src/testApi.ts).
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Alert, ComplianceReport } from '../../../server/src/protocol';
-import { formatPercent as percentText } from '../../../server/src/protocol/pure';
+import { countsPhrase, formatPercent as percentText } from '../../../server/src/protocol/pure';
 import type { RingsideTestApi } from '../../../extension/src/testApi';
 import type { RunningLocalServer } from '../../../extension/src/localServer';
 import type { TreeRow } from '../../../extension/src/sitesTree';
@@ -28,6 +35,10 @@ const COMMANDS = [
   'ringside.openInBrowser',
   'ringside.showInDashboard',
   'ringside.refreshSites',
+  'ringside.showWorst',
+  'ringside.acknowledgeAlert',
+  'ringside.acknowledgeAlerts',
+  'ringside.exportComplianceHistory',
 ];
 
 function configuredUrl(): string {
@@ -44,11 +55,48 @@ function siteRow(api: RingsideTestApi, site: string): TreeRow | undefined {
   return api.view().sites.find((row) => row.label === site);
 }
 
+/** The row of a standard under a site, by the short label its row ends with ("… · Calls ≤ 2 rings"). */
+function standardRow(api: RingsideTestApi, site: string, label: string): TreeRow | undefined {
+  return siteRow(api, site)?.children.find((row) => row.label.endsWith(` · ${label}`));
+}
+
 /** Seqs [from, to] all present, in order, exactly once in the extension's log. */
 function assertNoGap(log: readonly number[], from: number, to: number): void {
   const slice = log.filter((seq) => seq >= from && seq <= to);
   const expected = Array.from({ length: to - from + 1 }, (_, i) => from + i);
   assert.deepEqual(slice, expected, `seqs ${from}..${to} received in order without a gap`);
+}
+
+interface Manifest {
+  contributes: {
+    views: Record<string, Array<{ id: string; name: string }>>;
+    viewsWelcome: Array<{ view: string; contents: string; when?: string }>;
+    walkthroughs: Array<{ id: string; steps: Array<{ id: string; description: string }> }>;
+  };
+}
+
+function manifest(): Manifest {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+  return JSON.parse(readFileSync(join(extension.extensionPath, 'package.json'), 'utf8')) as Manifest;
+}
+
+/** The command links of a welcome text, as VS Code runs them when clicked: the command and its JSON arguments. */
+function commandLinks(markdown: string): Array<{ label: string; command: string; args: unknown[] }> {
+  return [...markdown.matchAll(/\[([^\]]+)\]\(command:([\w.]+)(?:\?([^)]+))?\)/g)].map(([, label, command, args]) => ({
+    label: label!,
+    command: command!,
+    args: args ? (JSON.parse(decodeURIComponent(args)) as unknown[]) : [],
+  }));
+}
+
+/** A process's group id (Linux /proc): a detached server leads its own group, apart from the extension host's. */
+function processGroup(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
 }
 
 export function registerExtensionSuite(): void {
@@ -59,6 +107,7 @@ export function registerExtensionSuite(): void {
     const config = suiteConfig();
     const view = () => api.view();
     const summary = () => view().dashboard.summary;
+    const settings = () => vscode.workspace.getConfiguration('ringside');
 
     before(async () => {
       const extension = vscode.extensions.getExtension<RingsideTestApi | undefined>(EXTENSION_ID);
@@ -70,23 +119,36 @@ export function registerExtensionSuite(): void {
       waitFor = conditionWaiter([api.onDidChange, vscode.window.tabGroups.onDidChangeTabs]);
       serverUrl = configuredUrl();
       useApiKey(config.apiKey);
+      await api.localServerReady?.();
     });
 
-    it('is refused without a key, and connects once "Set API Key" stores one (in SecretStorage, not settings)', async function () {
+    it('is refused without a key: the Sites view is left empty for its welcome buttons, and "Set API Key" connects', async function () {
       if (!config.apiKey) this.skip();
-      await waitFor('the refusal', () => view().connection.state === 'disconnected' && /unauthori[sz]ed/i.test(view().connection.error ?? ''));
+      await waitFor('the refusal', () => view().connection.state === 'disconnected' && view().connection.problem?.kind === 'needs-key');
       assert.equal(view().statusBar?.text, '$(key) Ringside: API key needed');
+      assert.equal(view().connection.problem?.text, `The Ringside server at ${serverUrl} needs an API key. Run "Ringside: Set API Key".`);
+      // Welcome content shows only for an empty tree without a message.
+      assert.deepEqual(view().sites, []);
+      assert.equal(view().sitesView.message, undefined);
+      assert.match(view().sitesView.description ?? '', /needs an API key$/);
       await vscode.commands.executeCommand('ringside.setApiKey', config.apiKey);
       await waitFor('connection with the key', () => view().connection.state === 'connected');
       assert.equal(view().connection.serverUrl, serverUrl);
       assert.equal(view().connection.apiKey, config.apiKey);
-      const settingsText = JSON.stringify(vscode.workspace.getConfiguration('ringside'));
+      const settingsText = JSON.stringify(settings());
       assert.ok(!settingsText.includes(config.apiKey!), 'the key is not in any setting');
     });
 
-    it('contributes its commands', async () => {
+    it('contributes its commands, the Alerts view, welcome content whose buttons are commands, and a walkthrough', async () => {
       const commands = await vscode.commands.getCommands(true);
       for (const command of COMMANDS) assert.ok(commands.includes(command), command);
+      const contributes = manifest().contributes;
+      assert.deepEqual(contributes.views['ringside']!.map((v) => v.id), ['ringside.sites', 'ringside.alerts']);
+      const links = contributes.viewsWelcome.flatMap((w) => commandLinks(w.contents));
+      assert.ok(links.some((l) => l.label === 'Start Local Server with Demo Data' && l.command === 'ringside.startLocalServer'));
+      for (const link of links) assert.ok(link.command.startsWith('workbench.') || commands.includes(link.command), `${link.label} runs ${link.command}`);
+      const walkthrough = contributes.walkthroughs.find((w) => w.id === 'ringside.gettingStarted');
+      assert.ok(walkthrough && walkthrough.steps.length >= 4, 'a walkthrough with its steps');
     });
 
     it('opens the dashboard in a webview panel that reports it is connected', async () => {
@@ -99,7 +161,7 @@ export function registerExtensionSuite(): void {
       assert.ok(VISIT_STANDARD in shown.tiles, `tiles: ${JSON.stringify(shown.tiles)}`);
     });
 
-    it('shows an event posted to the server in the feed and in the compliance tiles', async () => {
+    it('shows an event posted to the server in the feed and in the compliance tiles, and the Sites view’s "All sites" agrees at once', async () => {
       const met = call(1);
       await postEvents(serverUrl, [met]);
       await waitFor(`${met.id} at the top of the feed`, () => summary()?.newestEventId === met.id);
@@ -115,45 +177,44 @@ export function registerExtensionSuite(): void {
         const s = summary();
         return s !== undefined && s.newestEventId === missed.id && s.tiles[CALL_STANDARD] === after;
       });
+      // The tree's "All sites" comes from the same live message as the tile: no second for them to disagree in.
+      assert.equal(standardRow(api, 'All sites', 'Calls ≤ 2 rings')?.label, `${after} · Calls ≤ 2 rings`);
     });
 
-    it('names the worst standard in the status bar, and lists every standard in its tooltip', async () => {
-      // Calls are at 50 % (one met, one missed); two slow greetings and one quick put visits at 33.3 %: the worst.
+    it('names the worst SITE and standard in the status bar, with the short label, and lists the worst in its tooltip', async () => {
+      // At vscode-suite calls are at 50 % (one met, one missed); two slow greetings and one quick put visits at 33.3 %: the worst.
       await postEvents(serverUrl, [visit(5), visit(50), visit(70)]);
-      const visits = percentText(await complianceRatio(serverUrl, VISIT_STANDARD));
-      assert.equal(visits, '33.3 %');
-      const status = await waitFor('the visit standard in the status bar', () => view().statusBar?.text.endsWith(`Visitors greeted within 30 seconds ${visits}`) && view().statusBar);
-      assert.equal(status.text, `$(error) Visitors greeted within 30 seconds ${visits}`);
+      const status = await waitFor('visits at vscode-suite in the status bar', () => view().statusBar?.text === '$(error) vscode-suite: Visits ≤ 30 s 33.3 %' && view().statusBar);
       assert.equal(status.standardId, VISIT_STANDARD);
+      assert.equal(status.site, 'vscode-suite');
       assert.equal(status.band, 'red');
-      const calls = percentText(await complianceRatio(serverUrl, CALL_STANDARD));
-      assert.match(status.tooltip, new RegExp(`Calls answered within 2 rings \\| ${calls.replace('.', '\\.')}`));
-      assert.match(status.tooltip, /Visitors greeted within 30 seconds/);
+      assert.match(status.tooltip, /\| vscode\\-suite \| Calls ≤ 2 rings \| 50\.0 %/);
 
       // Enough met calls and greetings later, calls (now the lower margin) become the worst.
       await postEvents(serverUrl, [...Array.from({ length: 8 }, () => visit(3)), ...Array.from({ length: 2 }, () => call(1))]);
-      const callsNow = percentText(await complianceRatio(serverUrl, CALL_STANDARD));
-      const visitsNow = percentText(await complianceRatio(serverUrl, VISIT_STANDARD));
-      assert.equal(visitsNow, '81.8 %');
-      assert.equal(callsNow, '75.0 %');
-      await waitFor('calls as the worst standard', () => view().statusBar?.text === `$(error) Calls answered within 2 rings ${callsNow}`);
+      assert.equal(percentText(await complianceRatio(serverUrl, VISIT_STANDARD)), '81.8 %');
+      assert.equal(percentText(await complianceRatio(serverUrl, CALL_STANDARD)), '75.0 %');
+      // Eleven greetings at the site are enough for a band alert: the open alerts are counted in front.
+      await waitFor('calls as the worst', () => /^\$\(error\) (\d+ red( · \d+ amber)? · )?vscode-suite: Calls ≤ 2 rings 75\.0 %$/.test(view().statusBar?.text ?? ''));
     });
 
-    it('lists sites → standards in the Sites view with RAG icons and today’s figures, following live data', async () => {
+    it('lists sites → standards in the Sites view, figure first, with RAG icons, following live data', async () => {
       await postEvents(serverUrl, [call(1, 'answered', 'north'), call(2, 'answered', 'north'), call(5, 'answered', 'south'), call(1, 'answered', 'south')]);
       const north = await waitFor('north in the tree', () => siteRow(api, 'north'));
       assert.equal(north.colour, 'charts.green');
       assert.equal(north.icon, 'pass-filled');
-      const northCalls = north.children.find((row) => row.label === 'Calls answered within 2 rings');
-      assert.equal(northCalls?.description, '100.0 % (2/2)');
+      assert.equal(north.description, '100.0 % · Calls ≤ 2 rings');
+      const northCalls = standardRow(api, 'north', 'Calls ≤ 2 rings');
+      assert.equal(northCalls?.label, '100.0 % · Calls ≤ 2 rings');
+      assert.equal(northCalls?.description, '2/2');
       assert.equal(northCalls?.colour, 'charts.green');
-      const south = await waitFor('south at 50 %', () => siteRow(api, 'south')?.children[0]?.description === '50.0 % (1/2)' && siteRow(api, 'south'));
+      const south = await waitFor('south at 50 %', () => standardRow(api, 'south', 'Calls ≤ 2 rings')?.label === '50.0 % · Calls ≤ 2 rings' && siteRow(api, 'south'));
       assert.equal(south.colour, 'charts.red');
       assert.equal(south.icon, 'error');
       assert.equal(view().sites[0]?.label, 'All sites', '"All sites" comes first');
 
       // The tree agrees with the server's own groupBy=site report.
-      const report = await getJson<ComplianceReport>(serverUrl, '/api/v1/compliance?groupBy=site');
+      const report = await getJson<ComplianceReport>(serverUrl, '/api/v1/compliance?window=today&groupBy=site');
       const southGroup = report.standards.find((s) => s.standardId === CALL_STANDARD)?.groups?.find((g) => g.key === 'south');
       assert.equal(southGroup?.ratio, 0.5);
 
@@ -161,11 +222,11 @@ export function registerExtensionSuite(): void {
       const fetchesBefore = view().siteFetches;
       const startedAt = Date.now();
       await postEvents(serverUrl, Array.from({ length: 5 }, () => call(1, 'answered', 'south')));
-      await waitFor('south at 6/7 (amber)', () => siteRow(api, 'south')?.children[0]?.description === '85.7 % (6/7)');
+      await waitFor('south at 6/7 (amber)', () => standardRow(api, 'south', 'Calls ≤ 2 rings')?.label === '85.7 % · Calls ≤ 2 rings');
       assert.equal(siteRow(api, 'south')?.colour, 'charts.yellow');
       assert.equal(siteRow(api, 'south')?.icon, 'warning');
       for (let i = 0; i < 5; i += 1) await postEvents(serverUrl, [call(1, 'answered', 'south')]);
-      await waitFor('south at 11/12 (green)', () => siteRow(api, 'south')?.children[0]?.description === '91.7 % (11/12)');
+      await waitFor('south at 11/12 (green)', () => standardRow(api, 'south', 'Calls ≤ 2 rings')?.description === '11/12');
       assert.equal(siteRow(api, 'south')?.colour, 'charts.green');
       // Six batches, at most one fetch a second (plus the one in flight when they began).
       const seconds = (Date.now() - startedAt) / 1000;
@@ -173,8 +234,6 @@ export function registerExtensionSuite(): void {
     });
 
     it('opens the dashboard filtered to a tree item when it is clicked', async () => {
-      const south = view().sites.find((row) => row.label === 'south');
-      assert.ok(south);
       await vscode.commands.executeCommand('ringside.showInDashboard', { kind: 'standard', site: 'south', standardId: CALL_STANDARD, figure: {} });
       await waitFor('the selection sent to the dashboard', () => view().dashboard.selection?.site === 'south' && view().dashboard.selection?.standard === CALL_STANDARD);
       // The page itself reports what it is filtered to.
@@ -185,27 +244,83 @@ export function registerExtensionSuite(): void {
       await waitFor('the filter cleared', () => summary()?.selection?.site === null);
     });
 
-    it('turns an alert into a notification with "Open Dashboard" and "Acknowledge"', async () => {
+    it('turns an alert into a notification, a row of the Alerts view (badge, inline Acknowledge) and the same counts everywhere', async () => {
       // Twelve missed greetings at one site: a red band alert for that site (minimum sample 10) within a second.
       await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'alarm')));
-      // The server pushes the alert it raised; the extension's own live feed is what the notification comes from.
       const alert = await waitFor('a firing alert for site alarm', () => view().connection.activeAlerts.find((a) => a.site === 'alarm'));
       assert.equal(alert.standardId, VISIT_STANDARD);
       assert.ok((await alerts(serverUrl, '?state=active&site=alarm')).some((a) => a.id === alert.id), 'the server lists it as active');
       const shown = await waitFor('its notification', () => view().notifications.find((n) => n.alertIds.includes(alert.id)));
-      assert.deepEqual(shown.actions, ['Open Dashboard', 'Acknowledge']);
-      assert.match(shown.text, /Visitors greeted within 30 seconds/);
+      assert.equal(shown.urgent, true);
+      assert.match(shown.text, /^Ringside: Visitors greeted within 30 seconds/);
+      assert.deepEqual(shown.actions, shown.alertIds.length === 1 ? ['Open Dashboard', 'Acknowledge'] : ['Open Dashboard', 'Acknowledge All']);
 
-      // "Acknowledge" posts to the server with the extension's key.
-      // It resolves once the server has answered the acknowledgement.
-      await api.acknowledgeAlerts([alert.id]);
-      const after = (await alerts(serverUrl, '?site=alarm')).find((a) => a.id === alert.id);
-      assert.ok(after?.acknowledgedAt, 'the server lists the alert as acknowledged');
+      // The Alerts view: Red → alarm → its standard, with the inline Acknowledge (contextValue) on the open incident.
+      const red = await waitFor('a Red group with alarm', () => view().alerts.rows.find((r) => r.label === 'Red' && r.children.some((c) => c.label === 'alarm')));
+      const alarm = red.children.find((c) => c.label === 'alarm')!;
+      assert.equal(alarm.children[0]?.label, 'Visits ≤ 30 s');
+      assert.equal(alarm.children[0]?.contextValue, 'ringside.incident.open');
+      const { counts, badge } = view().alerts;
+      assert.ok(counts.red >= 1);
+      assert.equal(badge, counts.unacknowledgedRed, 'the badge counts unacknowledged red incidents');
+      // The status bar and the dashboard's banner count the very same incidents.
+      assert.deepEqual(view().statusBar?.counts, counts);
+      assert.ok(view().statusBar?.text.includes(`${countsPhrase(counts)} · `), view().statusBar?.text);
+      await waitFor('the banner’s count', () => summary()?.activeAlerts === view().alerts.counts.open);
+
+      // Inline Acknowledge on the incident acknowledges every record it stands for (band and burn rate) on the server.
+      const incident = view().alerts.incidents.find((i) => i.site === 'alarm' && i.standardId === VISIT_STANDARD)!;
+      const ids = incident.alerts.map((a) => a.id);
+      await vscode.commands.executeCommand('ringside.acknowledgeAlert', { kind: 'incident', incident });
+      const after = await alerts(serverUrl, '?site=alarm&state=active');
+      for (const id of ids) assert.ok(after.find((a) => a.id === id)?.acknowledgedAt, `alert ${id} acknowledged on the server`);
+      await waitFor('the badge to drop by one', () => view().alerts.badge === badge - 1 && view().alerts.counts.unacknowledgedRed === badge - 1);
+      assert.equal(view().alerts.rows.find((r) => r.label === 'Red')?.children.find((c) => c.label === 'alarm')?.children[0]?.contextValue, 'ringside.incident');
+    });
+
+    it('opens a quick pick of the worst items from the status bar; picking one opens the dashboard filtered to it', async () => {
+      const status = view().statusBar!;
+      assert.ok(status.standardId !== null, status.text);
+      void vscode.commands.executeCommand('ringside.showWorst');
+      const pick = await waitFor('the worst-items quick pick', () => view().quickPick?.title === 'Ringside: worst sites and standards now' && view().quickPick);
+      const label = status.standardId === VISIT_STANDARD ? 'Visits ≤ 30 s' : 'Calls ≤ 2 rings';
+      assert.ok(pick.items[0]!.label.endsWith(`${status.site ?? 'All sites'} · ${label}`), `${pick.items[0]!.label} vs ${status.text}`);
+      assert.ok(status.text.endsWith(`${status.site ?? 'All sites'}: ${label} ${pick.items[0]!.description!.split(' ')[0]} %`), `${status.text} vs ${pick.items[0]!.description}`);
+      assert.match(pick.items[0]!.description ?? '', /% today \(\d+\/\d+\), target 90\.0 %/);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await waitFor('the dashboard filtered to the worst item', () => summary()?.selection?.site === status.site && summary()?.selection?.standard === status.standardId);
+      await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
+      await waitFor('the filter cleared', () => summary()?.selection?.site === null && summary()?.selection?.standard === null);
+    });
+
+    it('notifies an escalation within the quiet period, and "Acknowledge All" acknowledges every alert the notification stands for', async () => {
+      await settings().update('notifications.quietMinutes', 5, vscode.ConfigurationTarget.Workspace);
+      try {
+        // 17 of 20 calls within 2 rings at a fresh site: amber (85 %), with a burn-rate ticket on the same incident.
+        const before = view().notifications.length;
+        await postEvents(serverUrl, [...Array.from({ length: 17 }, () => call(1, 'answered', 'escalate')), ...Array.from({ length: 3 }, () => call(5, 'answered', 'escalate'))]);
+        const amber = await waitFor('the amber notification', () => view().notifications.slice(before).find((n) => n.incident === `${CALL_STANDARD}|escalate`));
+        assert.equal(amber.urgent, false);
+        // Within the quiet period, ten more misses: red. The escalation notifies at once.
+        await postEvents(serverUrl, Array.from({ length: 10 }, () => call(6, 'answered', 'escalate')));
+        const red = await waitFor('the red notification', () => view().notifications.find((n) => n.id > amber.id && n.incident === `${CALL_STANDARD}|escalate` && n.urgent));
+        const server = await alerts(serverUrl, '?site=escalate&standard=call-answer-2-rings');
+        const redRecord = server.find((a) => a.kind === 'band' && a.severity === 'red' && a.state === 'firing');
+        assert.ok(redRecord && red.alertIds.includes(redRecord.id), 'the notification is about the red band record');
+        // It stands for the alert held back in the quiet period too ("+N more"), and says so.
+        assert.ok(red.alertIds.length >= 2, `covers ${red.alertIds.length}`);
+        assert.match(red.text, new RegExp(`\\(\\+${red.alertIds.length - 1} more alerts? on this standard at escalate\\)`));
+        assert.deepEqual(red.actions, ['Open Dashboard', 'Acknowledge All']);
+        await api.respondToNotification(red.id, 'Acknowledge All');
+        const acknowledged = await alerts(serverUrl, '?site=escalate&standard=call-answer-2-rings');
+        for (const id of red.alertIds) assert.ok(acknowledged.find((a: Alert) => a.id === id)?.acknowledgedAt, `alert ${id} acknowledged on the server`);
+      } finally {
+        await settings().update('notifications.quietMinutes', undefined, vscode.ConfigurationTarget.Workspace);
+      }
     });
 
     it('shows no notification when notifications are muted in settings', async () => {
-      const config = vscode.workspace.getConfiguration('ringside');
-      await config.update('notifications.enabled', false, vscode.ConfigurationTarget.Workspace);
+      await settings().update('notifications.enabled', false, vscode.ConfigurationTarget.Workspace);
       try {
         const before = view().notifications.length;
         await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'muted')));
@@ -214,7 +329,7 @@ export function registerExtensionSuite(): void {
         // had one been shown, it would be in the list already.
         assert.equal(view().notifications.length, before, 'no notification while muted');
       } finally {
-        await config.update('notifications.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+        await settings().update('notifications.enabled', undefined, vscode.ConfigurationTarget.Workspace);
       }
     });
 
@@ -277,54 +392,158 @@ export function registerExtensionSuite(): void {
       await waitFor('the filter cleared', () => summary()?.selection?.site === null && summary()?.selection?.window === 'today');
     });
 
-    it('"Open in Browser" opens the dashboard page for a tree item, with the key only when asked to', async () => {
+    it('"Open in Browser" opens an address the browser can reach (asExternalUri), keeping site, standard and, when asked, the key', async () => {
       // The command's result is the address it handed to the browser (the tab itself is outside VS Code).
       const plain = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'site', site: 'north' }, { includeKey: false }))!);
-      assert.equal(plain.origin, new URL(serverUrl).origin);
+      const external = new URL((await vscode.env.asExternalUri(vscode.Uri.parse(`${serverUrl}/`))).toString(true));
+      console.log(`      (asExternalUri(${serverUrl}/) = ${external.toString()})`);
+      assert.equal(plain.origin, external.origin);
+      assert.ok(plain.pathname.endsWith('/'), plain.pathname);
       assert.equal(plain.searchParams.get('site'), 'north');
       assert.equal(plain.searchParams.get('token'), null);
       const withKey = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'standard', site: 'south', standardId: CALL_STANDARD }, { includeKey: true }))!);
+      assert.equal(withKey.searchParams.get('site'), 'south');
       assert.equal(withKey.searchParams.get('standard'), CALL_STANDARD);
       assert.equal(withKey.searchParams.get('token'), config.apiKey ?? null);
     });
 
-    it('"Connect to Server" with a new URL stores it and reconnects', async function () {
+    it('switching servers clears the previous server’s figures, alerts and Acknowledge buttons everywhere before the new snapshot', async function () {
       const second = config.secondServerUrl;
       if (!second) this.skip();
+      await vscode.commands.executeCommand('ringside.openDashboard');
+      await waitFor('alerts and figures from the first server', () => view().alerts.counts.open > 0 && (summary()?.activeAlerts ?? 0) > 0 && view().sites.length > 1);
+      // An address where no snapshot will ever come from: what shows meanwhile must not be the old server's.
+      await vscode.commands.executeCommand('ringside.connect', 'http://127.0.0.1:9');
+      assert.deepEqual(view().sites, [], 'tree emptied at once');
+      assert.deepEqual(view().alerts.rows, [], 'Alerts view emptied at once');
+      assert.equal(view().alerts.badge, 0);
+      assert.doesNotMatch(view().statusBar!.text, /%/, 'no figure in the status bar');
+      await waitFor('the dashboard emptied (no tiles, feed or alerts)', () => {
+        const s = summary();
+        return s !== undefined && Object.keys(s.tiles).length === 0 && s.feedCount === 0 && s.activeAlerts === 0 && s.connection !== 'connected';
+      });
+
+      // Then a real second server: its own (empty) picture.
       await vscode.commands.executeCommand('ringside.connect', second);
       await waitFor('connection to the second server', () => view().connection.serverUrl === second && view().connection.state === 'connected');
       assert.equal(configuredUrl(), second);
-
       const there = call(1);
       await postEvents(second!, [there], undefined);
-      await vscode.commands.executeCommand('ringside.openDashboard');
       await waitFor(`${there.id} from the second server in the feed`, () => summary()?.newestEventId === there.id);
-      await waitFor('the second server’s figure', () => view().statusBar?.text === '$(pass-filled) Calls answered within 2 rings 100.0 %');
-      await waitFor('its tree', () => siteRow(api, 'vscode-suite')?.children[0]?.description === '100.0 % (1/1)');
+      await waitFor('the second server’s status', () => view().statusBar?.text === '$(pass-filled) vscode-suite: Calls ≤ 2 rings 100.0 %');
+      await waitFor('its tree', () => standardRow(api, 'vscode-suite', 'Calls ≤ 2 rings')?.description === '1/1');
+      assert.equal(view().alerts.counts.open, 0);
     });
 
-    it('"Start Local Server" runs the bundled server on its own data folder and connects with its admin.key', async () => {
-      // The command resolves once the server listens (or has failed to start, with undefined).
-      const local = await vscode.commands.executeCommand<RunningLocalServer | undefined>('ringside.startLocalServer');
-      assert.ok(local, 'the local server started');
-      assert.ok(local.apiKey, 'the admin.key written by the fresh server was read');
-      await waitFor('connected to it', () => view().connection.serverUrl === local.url && view().connection.state === 'connected', 30_000);
-      assert.equal(view().connection.apiKey, local.apiKey);
-      await postEvents(local.url, [call(1, 'answered', 'local')], local.apiKey);
-      await waitFor('its tree', () => siteRow(api, 'local')?.children[0]?.description === '100.0 % (1/1)');
-      // The command resolves once the process has exited.
-      await vscode.commands.executeCommand('ringside.stopLocalServer');
-      assert.equal(view().connection.state, 'disconnected');
-      await assert.rejects(fetch(new URL('/api/v1/health', local.url)), 'nothing listens there any more');
+    it('opens an exported HTML report inside VS Code where the browser cannot reach the file (this web window)', async function () {
+      // A local desktop window (the test-electron runner) hands the file to the system browser instead.
+      if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined) this.skip();
+      const folder = vscode.workspace.workspaceFolders![0]!.uri;
+      const file = vscode.Uri.joinPath(folder, 'ringside-report-test.html');
+      await vscode.workspace.fs.writeFile(file, Buffer.from('<!doctype html><html><head><title>Audit</title><style>h1{color:teal}</style></head><body><h1>Audit report</h1></body></html>'));
+      const how = await vscode.commands.executeCommand<string>('ringside.openReport', file);
+      assert.equal(how, 'panel');
+      await waitFor('the report’s tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.label === 'Report: ringside-report-test.html'));
     });
 
-    it('says so in the status bar and on the dashboard when the server cannot be reached', async () => {
+    describe('the local server', () => {
+      let blocker: Server | undefined;
+      const port = () => settings().get<number>('localServer.port')!;
+
+      after(async () => {
+        blocker?.close();
+        await vscode.commands.executeCommand('ringside.stopLocalServer');
+      });
+
+      it('asks "With demo data" or "Empty" when started from the palette; the deprecated localServer.demo only orders the choices', async () => {
+        await settings().update('localServer.demo', false, vscode.ConfigurationTarget.Global);
+        try {
+          const result = vscode.commands.executeCommand<RunningLocalServer | undefined>('ringside.startLocalServer');
+          const pick = await waitFor('the demo choice', () => view().quickPick?.title === 'Ringside: Start Local Server' && view().quickPick);
+          assert.deepEqual(
+            pick.items.map((i) => i.label),
+            ['$(server-process) Empty', '$(beaker) With demo data'],
+          );
+          await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+          assert.equal(await result, undefined, 'cancelled: nothing started');
+          assert.equal(view().localServer, undefined);
+        } finally {
+          await settings().update('localServer.demo', undefined, vscode.ConfigurationTarget.Global);
+        }
+      });
+
+      it('says plainly when its port is taken by another program', async () => {
+        // Another program on the port: a web server that is not Ringside.
+        blocker = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('not here'));
+        await new Promise<void>((resolve) => blocker!.listen(port(), '127.0.0.1', resolve));
+        const before = view().messages.length;
+        const result = await vscode.commands.executeCommand<RunningLocalServer | undefined>('ringside.startLocalServer', { demo: true });
+        assert.equal(result, undefined);
+        const message = view().messages.slice(before).find((m) => m.severity === 'error');
+        assert.ok(message, 'an error message');
+        assert.equal(message.text, `Ringside: cannot start the local server: port ${port()} on 127.0.0.1 is already in use by another program. Set ringside.localServer.port to a free port (0 picks one).`);
+        assert.deepEqual(message.actions, ['Change Port']);
+        blocker.closeAllConnections();
+        await new Promise<void>((resolve) => blocker!.close(() => resolve()));
+        blocker = undefined;
+      });
+
+      it('starts with demo data from the Sites view’s welcome button, connects with its admin.key, and the dashboard goes live', async () => {
+        // The welcome content shown while not connected; its button runs this command with these arguments.
+        const welcome = manifest().contributes.viewsWelcome.find((w) => w.view === 'ringside.sites' && w.when?.includes('!ringside.needsKey'))!;
+        const button = commandLinks(welcome.contents).find((l) => l.label === 'Start Local Server with Demo Data')!;
+        assert.deepEqual(button.args, [{ demo: true }]);
+        const local = await vscode.commands.executeCommand<RunningLocalServer | undefined>(button.command, ...button.args);
+        assert.ok(local, 'the local server started');
+        assert.equal(local.url, `http://127.0.0.1:${port()}`, 'on the configured port');
+        assert.equal(local.demo, true);
+        assert.ok(local.apiKey, 'the admin.key written by the fresh server was read');
+        await waitFor('connected to it', () => view().connection.serverUrl === local.url && view().connection.state === 'connected', 30_000);
+        assert.equal(configuredUrl(), local.url, 'ringside.serverUrl now names it, so a reload comes back to it');
+        assert.equal(view().connection.apiKey, local.apiKey);
+        assert.ok(view().messages.some((m) => m.text.startsWith(`Ringside: local server running at ${local.url} with demo data`) && m.actions.includes('Open Dashboard')));
+        // "Open Dashboard" on that message: demo traffic arrives in the page by itself.
+        await vscode.commands.executeCommand('ringside.openDashboard');
+        const first = await waitFor('a demo event in the dashboard', () => summary()?.connection === 'connected' && summary()?.newestEventId);
+        await waitFor('another demo event', () => summary()?.newestEventId !== first && summary()?.newestEventId, 30_000);
+      });
+
+      it('keeps running apart from the window, and is found again as after a reload (lock file and health check)', async () => {
+        const local = view().localServer!;
+        assert.ok(local.startedHere);
+        if (process.platform === 'linux') {
+          assert.equal(processGroup(local.pid), local.pid, 'the server leads its own process group (detached)');
+          assert.notEqual(processGroup(process.pid), local.pid);
+        }
+        const found = await api.findLocalServer();
+        assert.ok(found, 'found through its data folder');
+        assert.equal(found.pid, local.pid);
+        assert.equal(found.url, local.url);
+        assert.equal(found.demo, true);
+        assert.equal(found.apiKey, local.apiKey);
+        assert.equal(found.startedHere, false);
+        // Starting again (e.g. a second window) uses it instead of a second server.
+        const again = await vscode.commands.executeCommand<RunningLocalServer>('ringside.startLocalServer', { demo: true });
+        assert.equal(again?.pid, local.pid);
+
+        await vscode.commands.executeCommand('ringside.stopLocalServer');
+        assert.equal(view().connection.state, 'disconnected');
+        await assert.rejects(fetch(new URL('/api/v1/health', local.url)), 'nothing listens there any more');
+        assert.equal(await api.findLocalServer(), undefined);
+      });
+    });
+
+    it('says plainly in the status bar, the Sites view and the dashboard when the server cannot be reached', async () => {
       await vscode.commands.executeCommand('ringside.openDashboard');
       // Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
       await vscode.commands.executeCommand('ringside.connect', 'http://127.0.0.1:9');
       await waitFor('the offline status bar item', () => view().statusBar?.text === '$(debug-disconnect) Ringside offline');
+      assert.equal(view().connection.problem?.kind, 'unreachable');
+      assert.equal(view().statusBar?.tooltip, 'Cannot reach the Ringside server at http://127\\.0\\.0\\.1:9: is it running? Start the local server or check ringside\\.serverUrl\\.');
       await waitFor('the dashboard to show it is disconnected', () => summary()?.connection === 'disconnected');
       assert.deepEqual(view().sites, [], 'the tree is empty while offline');
+      assert.equal(view().sitesView.message, undefined, 'no message: the welcome buttons show');
+      assert.equal(view().sitesView.description, 'cannot reach 127.0.0.1:9');
     });
   });
 }

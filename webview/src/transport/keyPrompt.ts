@@ -12,7 +12,7 @@ export type AskKey = (reason: string) => string | null;
 /** window.prompt where there is one; null (give up) elsewhere. */
 export const promptForKey: AskKey = (reason) => {
   if (typeof window === 'undefined' || typeof window.prompt !== 'function') return null;
-  const answer = window.prompt(`Ringside needs an API key with scope "read" for the live dashboard.\n(${reason})\n\nAPI key:`);
+  const answer = window.prompt(`${reason}\nPaste an API key with scope "read" (it stays in this page only; add ?token=<key> to the address to skip this question):`);
   const key = answer?.trim();
   return key ? key : null;
 };

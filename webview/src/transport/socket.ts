@@ -1,9 +1,11 @@
-// In a plain browser (the page the server serves at /): connect to the server's Socket.IO ourselves, make
-// historical queries with fetch on the same origin, and keep the selection in the URL (a shareable link).
+// In a plain browser (the page the server serves at /, or under a reverse proxy's prefix): connect to the server's
+// Socket.IO ourselves, make historical queries with fetch below the same address, and keep the selection in the URL
+// (a shareable link). `url` is the server's address including any prefix (serverUrlOfPage), never the bare origin:
+// behind https://host/ringside/ the socket is /ringside/socket.io and the API /ringside/api/v1.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, DashboardMessage, ServerToClientEvents } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
-import { backoffSettings, fetchDashboard, ServerDisconnectRetry } from '@ringside/server/protocol/pure';
+import { backoffSettings, describeConnectionProblem, fetchDashboard, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
 import { bodyOf, type Transport } from './transport';
 import { needsKey, promptForKey, type AskKey } from './keyPrompt';
@@ -24,8 +26,10 @@ export interface SocketTransportOptions {
   askKey?: AskKey;
 }
 
-function openSocket(url: string, token: string | null): DashboardSocket {
-  return io(url, token ? { auth: { token } } : {});
+/** socket.io-client takes a URL's path as a namespace: the prefix goes into `path` instead. */
+export function openSocket(url: string, token: string | null): DashboardSocket {
+  const { origin, path } = socketAddress(url);
+  return io(origin, { path, ...(token ? { auth: { token } } : {}) });
 }
 
 export function socketTransport(url: string, options: SocketTransportOptions = {}): Transport {
@@ -36,6 +40,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   // A key typed into the prompt replaces it (memory only), for the socket and for queries.
   let token = options.token ?? null;
   return {
+    host: 'browser',
     start(deliver) {
       const connection = (state: 'connecting' | 'connected' | 'disconnected', error?: string): DashboardMessage =>
         error === undefined ? { type: 'connection', state, serverUrl: url } : { type: 'connection', state, serverUrl: url, error };
@@ -59,7 +64,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
         deliver(connection('disconnected', error.message));
         // Refused by the server's key check: socket.io does not retry those; ask for a key, then retry with it.
         if (!needsKey(error.message)) return;
-        const key = (options.askKey ?? promptForKey)(error.message);
+        const key = (options.askKey ?? promptForKey)(describeConnectionProblem(url, error.message).text);
         if (key === null) return;
         token = key;
         socket.auth = { token: key };

@@ -13,7 +13,12 @@ import type {
   RenderedSummary,
 } from '@ringside/server/protocol';
 
+/** Where the page runs: inside a VS Code webview (the extension's commands are there) or a browser tab. */
+export type TransportHost = 'vscode' | 'browser';
+
 export interface Transport {
+  /** Where the page runs (default: a browser); decides what the page tells a user to do. */
+  readonly host?: TransportHost;
   /** Starts delivering messages to `deliver`; returns a function that stops it. */
   start(deliver: (message: DashboardMessage) => void): () => void;
   /** Tells whoever listens what is on screen now (the VS Code host; nobody in a browser). */
@@ -41,7 +46,7 @@ export class RequestError extends Error {
 export function describeRequestError(error: unknown): string {
   if (error instanceof RequestError) {
     const { status, detail, title } = error.problem;
-    if (status === 401) return 'This server needs an API key: open the dashboard with ?token=<key> (or set the key in VS Code).';
+    if (status === 401) return 'This server needs an API key.';
     if (status === 403) return `The API key may not do this: ${detail || title}`;
     if (status === 0) return `Cannot reach the server: ${detail || title}`;
     return `${title} (${status})${detail ? `: ${detail}` : ''}`;

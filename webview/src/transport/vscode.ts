@@ -43,6 +43,7 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
   };
   target.addEventListener('message', onMessage);
   return {
+    host: 'vscode',
     start(deliver) {
       const onDashboardMessage = (event: MessageEvent) => {
         if (isDashboardMessage(event.data)) deliver(event.data);

@@ -1,26 +1,58 @@
-// The alerts banner: every alert firing now, worst first, each with Acknowledge (POST /alerts/:id/ack
-// through the transport). Acknowledged alerts stay listed, quieter, until they recover.
-import type { Alert } from '@ringside/server/protocol';
+// The alerts banner: the open incidents (one per standard and site, protocol/pure/incidents.ts, the mapping the
+// extension's Alerts view and status bar count with, so the numbers agree), worst first. Each shows its plain line
+// first, the burn-rate detail behind "Details", and one Acknowledge that acknowledges every record it stands for
+// (POST /alerts/:id/ack through the transport). Acknowledged incidents stay listed, quieter, until they recover.
+import { countIncidents, countsPhrase, incidentsOf, siteName, type Incident } from '@ringside/server/protocol/pure';
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
 import { button, el, setText } from './dom';
 
-const SEVERITY_ORDER: Record<Alert['severity'], number> = { page: 0, red: 1, ticket: 2, amber: 3 };
-const SEVERITY_LABEL: Record<Alert['severity'], string> = { page: 'Page', red: 'Red', ticket: 'Ticket', amber: 'Amber' };
+const LEVEL_LABEL = { red: 'Red', amber: 'Amber' } as const;
 
-export function sortAlerts(alerts: Alert[]): Alert[] {
-  return [...alerts].sort(
-    (a, b) =>
-      Number(a.acknowledgedAt !== null) - Number(b.acknowledgedAt !== null) ||
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      Date.parse(a.startedAt) - Date.parse(b.startedAt),
-  );
-}
-
-/** The banner lists this many alerts; the rest behind "Show all". */
+/** The banner lists this many incidents; the rest behind "Show all". */
 export const ALERTS_SHOWN = 3;
 
-export function createAlertsView(container: HTMLElement, acknowledge: (alertId: number) => void): (state: DashboardState) => void {
+/** "2 red · 1 amber alerts (1 acknowledged)": the same counts as the extension's Alerts view and status bar. */
+export function bannerTitle(incidents: readonly Incident[]): string {
+  const counts = countIncidents(incidents);
+  const acknowledged = counts.open - counts.unacknowledged;
+  const noun = counts.open === 1 ? 'alert' : 'alerts';
+  return `${countsPhrase(counts)} ${noun}${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}`;
+}
+
+function incidentRow(incident: Incident, acking: readonly number[], acknowledge: (alertIds: number[]) => void): HTMLElement {
+  const li = el('li', 'rs-alert');
+  li.dataset['incident'] = incident.key;
+  li.dataset['severity'] = incident.level;
+  li.dataset['acknowledged'] = String(incident.acknowledged);
+  li.dataset['alertIds'] = incident.alerts.map((a) => a.id).join(' ');
+  const badge = el('span', `rs-alert-badge rs-alert-badge--${incident.level}`, LEVEL_LABEL[incident.level]);
+  const where = el('span', 'rs-alert-site', siteName(incident.site));
+  const text = el('span', 'rs-alert-message', incident.line);
+  const since = el('span', 'rs-alert-since', `since ${formatClock(incident.startedAt, false)}`);
+  li.append(badge, where, text, since);
+  if (incident.acknowledged) {
+    li.append(el('span', 'rs-alert-acked', `acknowledged${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''} at ${formatClock(incident.acknowledgedAt!, false)}`));
+  } else {
+    const busy = incident.unacknowledgedIds.some((id) => acking.includes(id));
+    const ack = button('rs-button rs-button--small rs-alert-ack', busy ? 'Acknowledging…' : 'Acknowledge');
+    ack.disabled = busy;
+    ack.setAttribute('aria-label', `Acknowledge: ${incident.line}`);
+    ack.addEventListener('click', () => acknowledge(incident.unacknowledgedIds));
+    li.append(ack);
+  }
+  if (incident.details.length > 0) {
+    const details = el('details', 'rs-alert-details');
+    details.append(el('summary', undefined, 'Details'));
+    const list = el('ul');
+    list.append(...incident.details.map((line) => el('li', undefined, line)));
+    details.append(list);
+    li.append(details);
+  }
+  return li;
+}
+
+export function createAlertsView(container: HTMLElement, acknowledge: (alertIds: number[]) => void): (state: DashboardState) => void {
   container.setAttribute('aria-label', 'Alerts');
   const title = el('h2', 'rs-alerts-title');
   const list = el('ul', 'rs-alerts-list');
@@ -42,36 +74,15 @@ export function createAlertsView(container: HTMLElement, acknowledge: (alertId: 
     const inputs = [state.alerts, state.acking, state.ackError];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
-    container.hidden = state.alerts.length === 0;
-    const open = state.alerts.filter((a) => a.acknowledgedAt === null).length;
-    setText(title, open > 0 ? `${open} alert${open === 1 ? '' : 's'} firing` : `${state.alerts.length} acknowledged alert${state.alerts.length === 1 ? '' : 's'}`);
-    container.dataset['severity'] = sortAlerts(state.alerts)[0]?.severity ?? '';
-    const sorted = sortAlerts(state.alerts);
-    more.hidden = sorted.length <= ALERTS_SHOWN;
-    setText(more, expanded ? 'Show fewer' : `Show all ${sorted.length}`);
+    const incidents = incidentsOf(state.alerts);
+    container.hidden = incidents.length === 0;
+    setText(title, bannerTitle(incidents));
+    container.dataset['severity'] = incidents[0]?.level ?? '';
+    more.hidden = incidents.length <= ALERTS_SHOWN;
+    setText(more, expanded ? 'Show fewer' : `Show all ${incidents.length}`);
     more.setAttribute('aria-expanded', String(expanded));
-    list.replaceChildren(
-      ...(expanded ? sorted : sorted.slice(0, ALERTS_SHOWN)).map((alert) => {
-        const li = el('li', 'rs-alert');
-        li.dataset['alertId'] = String(alert.id);
-        li.dataset['severity'] = alert.severity;
-        li.dataset['acknowledged'] = String(alert.acknowledgedAt !== null);
-        const badge = el('span', `rs-alert-badge rs-alert-badge--${alert.severity}`, SEVERITY_LABEL[alert.severity]);
-        const text = el('span', 'rs-alert-message', alert.message);
-        const since = el('span', 'rs-alert-since', `since ${formatClock(alert.startedAt, false)}`);
-        li.append(badge, text, since);
-        if (alert.acknowledgedAt) {
-          li.append(el('span', 'rs-alert-acked', `acknowledged${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''} at ${formatClock(alert.acknowledgedAt, false)}`));
-        } else {
-          const ack = button('rs-button rs-button--small rs-alert-ack', state.acking.includes(alert.id) ? 'Acknowledging…' : 'Acknowledge');
-          ack.disabled = state.acking.includes(alert.id);
-          ack.setAttribute('aria-label', `Acknowledge: ${alert.message}`);
-          ack.addEventListener('click', () => acknowledge(alert.id));
-          li.append(ack);
-        }
-        return li;
-      }),
-    );
+    const shown = expanded ? incidents : incidents.slice(0, ALERTS_SHOWN);
+    list.replaceChildren(...shown.map((incident) => incidentRow(incident, state.acking, acknowledge)));
     error.hidden = !state.ackError;
     setText(error, state.ackError ? `Could not acknowledge: ${state.ackError}` : '');
   };

@@ -3,6 +3,7 @@
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
 import { el, setText } from './dom';
+import { connectionProblem } from './empty';
 
 const LABELS = { connecting: 'Connecting…', connected: 'Live', disconnected: 'Disconnected' } as const;
 
@@ -27,13 +28,15 @@ export function createConnectionView(container: HTMLElement, stale?: HTMLElement
     const text = connectionLabel(state);
     setText(label, text);
     setText(updated, lastUpdated ? `updated ${formatClock(lastUpdated)}` : 'no data yet');
-    const where = connection.serverUrl ? ` to ${connection.serverUrl}` : '';
-    container.title = connection.error ? `${LABELS[connection.state]}${where}: ${connection.error}` : `${LABELS[connection.state]}${where}`;
+    // Plain words only: socket.io-client's "xhr poll error" would tell a user nothing.
+    const problem = connection.state === 'connected' ? null : connectionProblem(state);
+    const where = connection.serverUrl ? ` ${connection.state === 'connected' ? 'to' : 'from'} ${connection.serverUrl}` : '';
+    container.title = problem ? problem.text : `${LABELS[connection.state]}${where}`;
     if (stale) {
       const isStale = state.hasSnapshot && connection.state !== 'connected';
       stale.hidden = !isStale;
       if (isStale) {
-        setText(stale, `Reconnecting… showing figures as of ${lastUpdated ? formatClock(lastUpdated) : 'the last update'}${connection.error ? ` (${connection.error})` : ''}.`);
+        setText(stale, `Reconnecting… showing figures as of ${lastUpdated ? formatClock(lastUpdated) : 'the last update'}.${problem && problem.kind !== 'lost' ? ` ${problem.text}` : ''}`);
       }
     }
   };

@@ -1,38 +1,85 @@
-// Before the first snapshot there is nothing to chart: say what the dashboard is waiting for instead.
+// Before the first snapshot there is nothing to chart: say what the dashboard is waiting for, in plain words
+// naming the server, and what to do, in the terms of where the page runs. In VS Code that is a button running the
+// extension's command (a command link); in a browser it is how to open the page with a key (?token=). The
+// server's own handshake wording (e.g. `auth: { token }`) is for developers and never shown.
+import { describeConnectionProblem, needsApiKey, type ConnectionProblem } from '@ringside/server/protocol/pure';
 import type { DashboardState } from '../state';
+import type { TransportHost } from '../transport/transport';
 import { el, setText } from './dom';
 
-export function emptyMessage(state: DashboardState): { title: string; detail: string } {
+/** A button the page shows; in VS Code it runs `command` (webview command links, allowed by the extension). */
+export interface EmptyAction {
+  label: string;
+  command: string;
+}
+
+export interface EmptyMessage {
+  title: string;
+  detail: string;
+  actions: EmptyAction[];
+}
+
+/** The connection's problem in plain words, or null when there is none to tell. */
+export function connectionProblem(state: DashboardState): ConnectionProblem | null {
+  const { serverUrl, error } = state.connection;
+  return error ? describeConnectionProblem(serverUrl ?? 'this address', error) : null;
+}
+
+export const SET_API_KEY: EmptyAction = { label: 'Set API Key', command: 'ringside.setApiKey' };
+export const START_LOCAL_SERVER: EmptyAction = { label: 'Start Local Server', command: 'ringside.startLocalServer' };
+export const CONNECT: EmptyAction = { label: 'Connect to a Server', command: 'ringside.connect' };
+
+export function emptyMessage(state: DashboardState, host: TransportHost = 'browser'): EmptyMessage {
   const where = state.connection.serverUrl ?? 'the Ringside server';
+  const inVsCode = host === 'vscode';
   switch (state.connection.state) {
     case 'connecting':
-      return { title: 'Waiting for data…', detail: `Connecting to ${where}.` };
+      return { title: 'Waiting for data…', detail: `Connecting to ${where}.`, actions: [] };
     case 'connected':
-      return { title: 'Waiting for data…', detail: `Connected to ${where}; the first figures are on their way.` };
-    case 'disconnected':
-      if (/unauthori[sz]ed|api key|forbidden|scope/i.test(state.connection.error ?? '')) {
-        return {
-          title: 'An API key is needed',
-          detail: `${where} refused the connection (${state.connection.error}). In a browser, open this page with ?token=<key> (a key with scope "read"; a local server writes an admin key to <data>/admin.key); in VS Code, run "Ringside: Set API Key".`,
-        };
+      return { title: 'Waiting for data…', detail: `Connected to ${where}; the first figures are on their way.`, actions: [] };
+    case 'disconnected': {
+      const problem = connectionProblem(state);
+      if (problem && needsApiKey(problem.kind)) {
+        return inVsCode
+          ? { title: 'An API key is needed', detail: `${problem.text} Give the extension a key with scope "read" (it is kept in VS Code's secret storage).`, actions: [SET_API_KEY] }
+          : {
+              title: 'An API key is needed',
+              detail: `${problem.text} Open this page with ?token=<key> added to its address (a key with scope "read"; a local server writes an admin key to <data>/admin.key).`,
+              actions: [],
+            };
       }
-      return {
-        title: 'No connection',
-        detail: `Cannot reach ${where}${state.connection.error ? ` (${state.connection.error})` : ''}. Retrying…`,
-      };
+      const text = problem?.text ?? `Not connected to ${where}.`;
+      return inVsCode
+        ? { title: 'No connection', detail: `${text} Start the local server, or connect to another server.`, actions: [START_LOCAL_SERVER, CONNECT] }
+        : { title: 'No connection', detail: `${text} Retrying…`, actions: [] };
+    }
   }
 }
 
-export function createEmptyView(container: HTMLElement, board: HTMLElement): (state: DashboardState) => void {
+export function createEmptyView(container: HTMLElement, board: HTMLElement, host: TransportHost = 'browser'): (state: DashboardState) => void {
   const title = el('h2', 'rs-empty-title');
   const detail = el('p', 'rs-empty-detail');
-  container.append(title, detail);
+  const actions = el('p', 'rs-empty-actions');
+  container.append(title, detail, actions);
+  let drawnActions = '';
   return (state) => {
     container.hidden = state.hasSnapshot;
     board.hidden = !state.hasSnapshot;
     if (state.hasSnapshot) return;
-    const message = emptyMessage(state);
+    const message = emptyMessage(state, host);
     setText(title, message.title);
     setText(detail, message.detail);
+    const key = message.actions.map((a) => a.command).join(' ');
+    if (key === drawnActions) return;
+    drawnActions = key;
+    actions.hidden = message.actions.length === 0;
+    actions.replaceChildren(
+      ...message.actions.map((action) => {
+        const link = el('a', 'rs-button rs-empty-action', action.label);
+        link.href = `command:${action.command}`;
+        link.dataset['command'] = action.command;
+        return link;
+      }),
+    );
   };
 }

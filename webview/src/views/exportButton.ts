@@ -2,6 +2,7 @@
 // ("Ringside: Export Compliance History") from /api/v1/export/*, with the page's API key (needs scope audit).
 // In VS Code the command does this (files go through a save dialog), so the button is only mounted in a browser.
 import type { DashboardSelection } from '@ringside/server/protocol';
+import { apiUrl } from '@ringside/server/protocol/pure';
 
 const RANGES = [
   { id: 'this-month', label: 'This month' },
@@ -24,16 +25,17 @@ export function exportRange(id: (typeof RANGES)[number]['id'], now = new Date())
   return { from: new Date(now.getTime() - 30 * 86_400_000).toISOString(), to: now.toISOString() };
 }
 
-export function exportUrl(origin: string, what: (typeof WHAT)[number], range: { from: string; to: string }, selection: Pick<DashboardSelection, 'site' | 'standard'>): string {
+/** The export's address below the server's (keeping a reverse-proxy prefix). */
+export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range: { from: string; to: string }, selection: Pick<DashboardSelection, 'site' | 'standard'>): string {
   const q = new URLSearchParams({ from: range.from, to: range.to, tz: Intl.DateTimeFormat().resolvedOptions().timeZone });
   if (what.path !== 'report') q.set('format', what.format);
   if (selection.site) q.set('site', selection.site);
   if (selection.standard) q.set('standard', selection.standard);
-  return `${origin}/api/v1/export/${what.path}?${q.toString()}`;
+  return apiUrl(serverUrl, `/api/v1/export/${what.path}?${q.toString()}`).toString();
 }
 
 /** Adds a small "Export" disclosure to the dashboard's header; returns the element. */
-export function mountExportButton(root: HTMLElement, selection: () => DashboardSelection, token: () => string | null): HTMLElement {
+export function mountExportButton(root: HTMLElement, serverUrl: string, selection: () => DashboardSelection, token: () => string | null): HTMLElement {
   const box = document.createElement('details');
   box.className = 'rs-export';
   box.style.cssText = 'position:relative;font-size:12px';
@@ -73,7 +75,7 @@ export function mountExportButton(root: HTMLElement, selection: () => DashboardS
     status.textContent = 'Exporting…';
     try {
       const key = token();
-      const res = await fetch(exportUrl(location.origin, w, r, selection()), { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const res = await fetch(exportUrl(serverUrl, w, r, selection()), { headers: key ? { authorization: `Bearer ${key}` } : {} });
       if (!res.ok) {
         const problem = (await res.json().catch(() => ({}))) as { detail?: string };
         throw new Error(res.status === 401 || res.status === 403 ? `needs an API key with scope "audit" (${problem.detail ?? res.status})` : (problem.detail ?? String(res.status)));

@@ -7,3 +7,6 @@ export * from './format';
 export * from './limits';
 export * from './dashboard';
 export * from './reconnect';
+export * from './serverAddress';
+export * from './labels';
+export * from './incidents';

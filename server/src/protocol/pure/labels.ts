@@ -1,0 +1,50 @@
+// Short names for standards where space is scarce (a tree row, the status bar, a quick pick): what is measured
+// and the threshold, derived from the definition, so "Calls answered within 2 rings" reads "Calls ≤ 2 rings".
+// The full name stays in tooltips.
+
+/** The parts of a standard a short label is made of (Standard has them all). */
+export interface LabelledStandard {
+  name: string;
+  eventType: string;
+  measure: string;
+  operator: string;
+  threshold: number;
+}
+
+const NOUNS: Readonly<Record<string, string>> = { call: 'Calls', visit: 'Visits', complaint: 'Complaints' };
+const OPERATORS: Readonly<Record<string, string>> = { '<=': '≤', '<': '<', '>=': '≥', '>': '>' };
+
+/** "Calls ≤ 2 rings", "Visits ≤ 30 s", "Complaints ≤ 2 h"; the full name when the definition is unusual. */
+export function standardShortLabel(standard: LabelledStandard): string {
+  const operator = OPERATORS[standard.operator];
+  if (!operator || !Number.isFinite(standard.threshold)) return standard.name;
+  const noun = NOUNS[standard.eventType] ?? plural(standard.eventType);
+  return `${noun} ${operator} ${amount(standard.measure, standard.threshold)}`;
+}
+
+/** The short label of `standardId` among `standards`, or the fallback (a name from a figure) when unknown. */
+export function shortLabelOf(standardId: string, standards: ReadonlyArray<LabelledStandard & { id: string }>, fallback: string): string {
+  const standard = standards.find((s) => s.id === standardId);
+  return standard ? standardShortLabel(standard) : fallback;
+}
+
+function amount(measure: string, value: number): string {
+  if (measure === 'rings') return `${value} ring${value === 1 ? '' : 's'}`;
+  return duration(value);
+}
+
+/** Seconds as the shortest exact unit: 30 s, 2 min, 1.5 h, 2 d. */
+function duration(seconds: number): string {
+  if (seconds < 120 || seconds % 60 !== 0) return `${seconds} s`;
+  const minutes = seconds / 60;
+  if (minutes < 120 || minutes % 30 !== 0) return `${minutes} min`;
+  const hours = minutes / 60;
+  if (hours < 48 || hours % 24 !== 0) return `${hours} h`;
+  return `${hours / 24} d`;
+}
+
+function plural(eventType: string): string {
+  const words = eventType.replace(/-/g, ' ');
+  const capitalised = `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+  return /[^aeiou]y$/.test(capitalised) ? `${capitalised.slice(0, -1)}ies` : `${capitalised}s`;
+}

@@ -1,0 +1,78 @@
+// Where a client finds a Ringside server, and how it words a failed connection. Shared by the VS Code extension
+// host and the dashboard page, so "cannot reach …" reads the same in the status bar, the Sites view and the page.
+//
+// A server URL may end in a path prefix: behind a reverse proxy (nginx `location /ringside/ { proxy_pass …/; }`,
+// code-server's /proxy/4870/) the server answers at https://host/ringside/ with the prefix stripped, so its
+// Socket.IO endpoint is PREFIX/socket.io and its API PREFIX/api/v1 on the same origin.
+
+/** socket.io-client reads a URL path as a namespace; for Ringside a path is the proxy prefix, so split it off. */
+export function socketAddress(serverUrl: string): { origin: string; path: string } {
+  const url = new URL(serverUrl);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${serverUrl}`);
+  return { origin: url.origin, path: `${url.pathname.replace(/\/+$/, '')}/socket.io` };
+}
+
+/**
+ * The server a dashboard page was served by: the page's own address up to its last "/", without query or
+ * hash. https://host/ringside/?token=k → https://host/ringside; http://127.0.0.1:4870/ → http://127.0.0.1:4870.
+ */
+export function serverUrlOfPage(href: string): string {
+  const url = new URL(href);
+  const folder = url.pathname.slice(0, url.pathname.lastIndexOf('/') + 1);
+  return `${url.origin}${folder.replace(/\/+$/, '')}`;
+}
+
+/** Why a live connection is not up, as far as a user can act on it. */
+export type ConnectionProblemKind =
+  /** Nothing answered at the address (not running, wrong port, a proxy in the way). */
+  | 'unreachable'
+  /** The server wants an API key and none was sent. */
+  | 'needs-key'
+  /** The key sent was refused (unknown, revoked, expired). */
+  | 'key-refused'
+  /** The key is known but lacks scope "read". */
+  | 'forbidden'
+  /** The connection was up and was lost; the client is coming back by itself. */
+  | 'lost'
+  /** The user disconnected. */
+  | 'disconnected'
+  /** The address is not an http(s) URL. */
+  | 'invalid-url'
+  | 'other';
+
+export interface ConnectionProblem {
+  kind: ConnectionProblemKind;
+  /** One plain sentence naming the server; the client adds what to do (its commands differ). */
+  text: string;
+}
+
+/** socket.io-client's transport errors: the raw text ("xhr poll error") means nothing to a user. */
+const UNREACHABLE = /^(xhr poll error|websocket error|timeout)$|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|getaddrinfo|network|fetch failed/i;
+/** socket.io-client's reasons for losing a connection that was up. */
+const LOST = /^(transport close|transport error|ping timeout|io server disconnect|parse error)$/;
+
+/** Turns what socket.io-client (or the extension) reported into a kind and a plain sentence naming the server. */
+export function describeConnectionProblem(serverUrl: string, raw: string): ConnectionProblem {
+  const where = `the Ringside server at ${serverUrl}`;
+  const message = raw.trim();
+  if (/^unauthori[sz]ed: an API key .*required/i.test(message)) return { kind: 'needs-key', text: `${capital(where)} needs an API key.` };
+  if (/^unauthori[sz]ed/i.test(message)) {
+    const why = /the API key is (.+)$/i.exec(message)?.[1];
+    return { kind: 'key-refused', text: `${capital(where)} refused the API key${why ? ` (it is ${why})` : ''}.` };
+  }
+  if (/^forbidden/i.test(message)) return { kind: 'forbidden', text: `The API key for ${serverUrl} may not read the live feed (it needs scope "read").` };
+  if (message === 'disconnected' || message === 'io client disconnect') return { kind: 'disconnected', text: `Disconnected from ${serverUrl}.` };
+  if (message === 'not a valid http(s) URL') return { kind: 'invalid-url', text: `"${serverUrl}" is not an http:// or https:// address.` };
+  if (LOST.test(message)) return { kind: 'lost', text: `Lost the connection to ${where}; reconnecting…` };
+  if (UNREACHABLE.test(message)) return { kind: 'unreachable', text: `Cannot reach ${where}: is it running?` };
+  return { kind: 'other', text: `Cannot connect to ${where}: ${message}.` };
+}
+
+/** Whether a key (a new one, or one at all) is what the user must give. */
+export function needsApiKey(kind: ConnectionProblemKind): boolean {
+  return kind === 'needs-key' || kind === 'key-refused' || kind === 'forbidden';
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,83 @@
+// The dashboard fits every width it is used at, from a phone-narrow VS Code side panel (320 px) to a wallboard
+// (2,560 px): no horizontal scrolling, and the header's parts (title, subtitle, connection pill, controls) never
+// drawn over each other, also while it says "Reconnecting…" and an alert banner is up.
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import { CALL_STANDARD, VISIT_STANDARD, alert, answering, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import type { Alert, DashboardMessage } from '../../server/src/protocol';
+import { feed, mount, unmountAll } from './mount';
+
+const alertMessage = (a: Alert): DashboardMessage => ({ type: 'alert', alert: a });
+
+afterEach(unmountAll);
+
+const WIDTHS = [320, 450, 768, 1040, 1400, 2560];
+
+const groups = complianceReport({
+  groupBy: 'site',
+  bucket: null,
+  groups: {
+    [CALL_STANDARD.id]: [group('Harbour Street Contact Centre', 73, 100), group('Airport Terminal 2 Information Desk', 95, 100), group('Downtown', 88, 100)],
+    [VISIT_STANDARD.id]: [group('Harbour Street Contact Centre', 40, 50), group('Downtown', 49, 50)],
+  },
+});
+
+/** What sticks out to the right of the viewport (for a useful failure message). */
+function overflowing(root: HTMLElement): string[] {
+  return [...root.querySelectorAll<HTMLElement>('*')]
+    .filter((node) => node.getClientRects().length > 0 && node.getBoundingClientRect().right > innerWidth + 0.5)
+    .map((node) => `${node.tagName.toLowerCase()}.${[...node.classList].join('.')} right=${Math.round(node.getBoundingClientRect().right)}`)
+    .slice(0, 8);
+}
+
+function overlaps(a: DOMRect, b: DOMRect): boolean {
+  return a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+}
+
+async function mountBusyDashboard() {
+  const fake = fakeTransport(answering({ groups }));
+  const { dashboard, root } = mount({ transport: fake.transport });
+  const events = [
+    judgedCall({ site: 'Harbour Street Contact Centre', agent: 'Maximiliana Oyelaran-Smythe', rings: 4 }),
+    judgedVisit({ site: 'Airport Terminal 2 Information Desk' }),
+    judgedCall({ site: 'Downtown' }),
+  ];
+  feed(
+    dashboard,
+    msg.connection('connected'),
+    msg.snapshot(snapshot({ recent: events })),
+    alertMessage(alert({ site: 'Harbour Street Contact Centre', message: 'Calls answered within 2 rings at Harbour Street Contact Centre: 73.0 % over the last hour, target 90 %' })),
+    alertMessage(alert({ site: null, severity: 'amber', standardId: VISIT_STANDARD.id, message: 'Visitors greeted within 30 seconds at all sites: 86.2 % over 1h (target 90 %): amber' })),
+  );
+  await settle();
+  dashboard.flush();
+  // The connection drops: the pill says "Reconnecting…" and the stale notice shows, with the figures kept.
+  feed(dashboard, msg.connection('disconnected', 'transport close'));
+  return { dashboard, root };
+}
+
+describe('layout at every width', () => {
+  for (const width of WIDTHS) {
+    it(`has no horizontal overflow and no overlapping header parts at ${width} px`, async () => {
+      await page.viewport(width, 900);
+      expect(innerWidth).toBe(width);
+      const { root } = await mountBusyDashboard();
+      expect(root.querySelector('.rs-connection-label')?.textContent).toBe('Reconnecting…');
+      expect(root.querySelectorAll('.rs-bar').length).toBeGreaterThan(0);
+
+      expect(overflowing(root), `elements past the right edge at ${width} px`).toEqual([]);
+      expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(innerWidth);
+
+      const parts = ['.rs-title', '.rs-subtitle', '.rs-connection', '.rs-controls'].map((selector) => {
+        const node = root.querySelector<HTMLElement>(selector);
+        expect(node, selector).not.toBeNull();
+        return { selector, rect: node!.getBoundingClientRect() };
+      });
+      for (let i = 0; i < parts.length; i += 1) {
+        for (let j = i + 1; j < parts.length; j += 1) {
+          expect(overlaps(parts[i]!.rect, parts[j]!.rect), `${parts[i]!.selector} overlaps ${parts[j]!.selector} at ${width} px`).toBe(false);
+        }
+      }
+    });
+  }
+});

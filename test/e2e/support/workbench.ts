@@ -1,0 +1,75 @@
+// Driving code-server's workbench the way a user does (F1, clicks, the keyboard), for the end-to-end tests: what
+// a user would look at is located by its text or role, and waited for with Playwright's auto-waiting locators.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { testResultsDir } from '../../vscode/harness/paths';
+
+/** Screenshots also go here, outside the repository, for the closing note. */
+export const SCREENSHOT_COPY_DIR = process.env.RINGSIDE_SCREENSHOT_DIR ?? join(tmpdir(), 'rs5');
+
+export function prepareScreenshots(): void {
+  mkdirSync(testResultsDir, { recursive: true });
+  mkdirSync(SCREENSHOT_COPY_DIR, { recursive: true });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(testResultsDir, name);
+  // Transitions (a toast fading, a view sliding in) are run to their end rather than waited for.
+  await page.screenshot({ path, animations: 'disabled' });
+  copyFileSync(path, join(SCREENSHOT_COPY_DIR, name));
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** The webview on screen (the dashboard, or a report panel): hidden editors keep their iframes too. */
+export function dashboardFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
+}
+
+/** A view pane of the Ringside container ("Sites", "Alerts") by its header. */
+export function pane(page: Page, name: string): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${name}`, 'i') }) });
+}
+
+export function statusItem(page: Page, text: string | RegExp): Locator {
+  return page.locator('.statusbar-item', { hasText: text }).first();
+}
+
+export function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast', { hasText: text }).last();
+}
+
+export function quickInput(page: Page): Locator {
+  return page.locator('.quick-input-widget');
+}
+
+/** The visible rows of the open quick input. */
+export function quickRows(page: Page): Locator {
+  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+}
+
+export async function openRingsideContainer(page: Page): Promise<void> {
+  const icon = page.locator('.activitybar .action-item a[aria-label^="Ringside"]').first();
+  await icon.waitFor({ timeout: 60_000 });
+  // Clicking an active container's icon would close the side bar: open it only when the Sites view is not shown.
+  if (!(await pane(page, 'Sites').isVisible())) await icon.click();
+  await pane(page, 'Sites').waitFor();
+}
+
+/** What a user reads off the dashboard: the newest feed row, the events today and the tile figures. */
+export async function readDashboard(dashboard: FrameLocator) {
+  return {
+    newestEventId: await dashboard.locator('.rs-feed-row').first().getAttribute('data-event-id'),
+    eventsToday: (await dashboard.locator('.rs-tile--events .rs-tile-value').textContent())?.trim(),
+    tiles: await dashboard.locator('.rs-tile--standard .rs-tile-value').allTextContents(),
+  };
+}
