@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../server/src/protocol';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { BANDS_ONLY, calls, DAY, MINUTE, startReceiver, summary, T0, waitFor } from './support/alertSupport';
 import { adminHeaders, call, removeDir, startTestServer } from './support/testServer';
 

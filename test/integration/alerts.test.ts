@@ -3,7 +3,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, ClientToServerEvents, ServerToClientEvents, Snapshot } from '../../server/src/protocol';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { calls, HOUR, MINUTE, startReceiver, summary, T0, waitFor, type Receiver } from './support/alertSupport';
 import { adminHeaders, removeDir, startTestServer, type TestServer } from './support/testServer';
 

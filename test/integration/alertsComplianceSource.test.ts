@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScopedCounts } from '../../server/src/domain/alerts/counts';
 import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
 import { createIngestService } from '../../server/src/ingest/ingestService';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { createRawComplianceSource, createRollupComplianceSource, decompose } from '../../server/src/store/alertStore';
 import { openStore, type Store } from '../../server/src/store/store';
 import { removeDir, tempDataDir } from './support/testServer';

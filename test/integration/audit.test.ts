@@ -4,8 +4,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/src/store/database';
-import { MIGRATIONS, migrate } from '../../server/src/store/migrations';
+import { openDatabase } from '../../server/src/store/sqlite/database';
+import { MIGRATIONS } from '../../server/src/store/migrations';
+import { migrate } from '../../server/src/store/sqlite/migrate';
 import { buildServer, mainJs } from './support/cli';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit } from './support/testServer';
 

@@ -7,7 +7,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { createEngineQueries } from '../../server/src/store/rollupQueries';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
 

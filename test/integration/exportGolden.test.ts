@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsExport } from '../../server/src/export/exports';
 import { streamExport, type ExportFormat } from '../../server/src/export/format';
 import type { ExportQuery } from '../../server/src/export/query';
-import { openRawDatabase } from '../../server/src/store/rawDatabase';
+import { openRawDatabase } from '../../server/src/store/sqlite/rawDatabase';
 import { legacyEventsExport, legacyStreamExport } from './support/legacyEventsExport';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
 

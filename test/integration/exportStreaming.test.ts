@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { createStandardStore } from '../../server/src/store/standardStore';
 import { buildServer, startCli, type CliServer } from './support/cli';
 import { removeDir, tempDataDir } from './support/testServer';

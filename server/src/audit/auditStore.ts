@@ -8,11 +8,24 @@ import type { Judgement, Outcome, StandardVersion } from '../protocol';
 import { canonicalJson } from '../domain/canonical';
 import { judgeAgainst } from '../domain/judge';
 import { completeMeasurements } from '../domain/measures';
-import { ROLLUP_GRAINS } from '../store/engineMigration';
+import { ROLLUP_GRAINS } from '../store/rollupSql';
 import { GENESIS_HASH } from './records';
-import { EFFECTIVE_JUDGEMENTS_VIEW } from './migration';
+
 import { pruneEvents, retentionHorizon, type PruneResult, type RetentionHorizon } from './retention';
 import { storableText } from '../store/text';
+
+/** Same columns as judgements; what the engine's raw-path figures read (docs/audit.md "Corrections"). */
+const EFFECTIVE_JUDGEMENTS_VIEW = `
+    CREATE VIEW IF NOT EXISTS audit_effective_judgements AS
+      SELECT j.event_seq AS event_seq, j.standard_id AS standard_id, j.standard_version AS standard_version, j.measure AS measure,
+        CASE WHEN lc.action = 'amend' THEN json_extract(lc.rejudged, '$."' || j.standard_id || '".value') ELSE j.value END AS value,
+        j.threshold AS threshold,
+        CASE WHEN lc.action = 'amend' THEN COALESCE(json_extract(lc.rejudged, '$."' || j.standard_id || '".met'), j.met) ELSE j.met END AS met,
+        CASE WHEN lc.action = 'amend' THEN COALESCE(json_extract(lc.rejudged, '$."' || j.standard_id || '".counted'), j.counted) ELSE j.counted END AS counted,
+        CASE WHEN lc.action = 'amend' THEN json_extract(lc.rejudged, '$."' || j.standard_id || '".reason') ELSE j.reason END AS reason
+      FROM judgements j
+      LEFT JOIN audit_corrections lc ON lc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = j.event_seq)
+      WHERE lc.action IS NOT 'void';`;
 
 export interface AuditEntry {
   keyId: string;

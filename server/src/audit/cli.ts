@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { databasePath, openDatabase } from '../store/database';
+import { databasePath, openDatabase } from '../store/sqlite/database';
 import { readSecret } from './auditStore';
 import { pruneEvents } from './retention';
 import { verifyChain, type VerifyResult } from './verify';

@@ -176,24 +176,6 @@ export function registerChainFunctions(db: Database.Database): void {
   );
 }
 
-/** AFTER INSERT trigger chaining every new row of a kind's table, in the inserting transaction. */
-export function chainTriggerSql(def: KindDef): string {
-  return guardedChainTriggerSql(def, null);
-}
-
-/** chainTriggerSql, firing only for rows matching `when` (SQL over NEW; migration 7). */
-export function guardedChainTriggerSql(def: KindDef, when: string | null): string {
-  const cols = def.fields.map(([, col]) => `NEW.${col}`).join(', ');
-  return `
-    CREATE TRIGGER audit_chain_${def.kind} AFTER INSERT ON ${def.table}${when ? ` WHEN ${when}` : ''} BEGIN
-      INSERT INTO audit_chain (kind, ref, event_seq, key_text, key_int, digest, hash, at_ms)
-      SELECT '${def.kind}', x.ref, ${def.keys.eventSeq}, ${def.keys.keyText}, ${def.keys.keyInt}, x.digest,
-             ringside_link((SELECT hash FROM audit_chain ORDER BY seq DESC LIMIT 1), '${def.kind}', x.ref, x.digest),
-             CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
-      FROM (SELECT ${def.keys.ref} AS ref, ringside_digest('${def.kind}', ${cols}) AS digest) x;
-    END;`;
-}
-
 /** SELECT list of a kind's source columns, aliased `<kind>__<i>`, for the verifier's join. */
 export function sourceColumns(def: KindDef, alias: string): string {
   return def.fields.map(([, col], i) => `${alias}.${col} AS ${def.kind}__${i}`).join(', ');

@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import type { Incomplete, IncompletePart, MissingRange, RetentionNote } from '../protocol';
 import { checkpointHmac, type CheckpointFields } from './verify';
-import { PRUNED_CORRECTIONS_GRAIN_MS } from './retentionMigration';
+import { PRUNED_CORRECTIONS_GRAIN_MS } from './retentionGrain';
 
 export interface PruneResult {
   prunedBeforeMs: number;

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKeyStore } from '../auth/keys';
-import { openDatabase } from '../store/database';
+import { openDatabase } from '../store/sqlite/database';
 import { validateKeyRequest } from '../http/keysRoute';
 import { backupDatabase, restoreDatabase } from '../security/backup';
 

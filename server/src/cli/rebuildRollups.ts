@@ -3,8 +3,8 @@
 // running server's ingest would wait for it.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../store/database';
-import { ROLLUP_GRAINS } from '../store/engineMigration';
+import { openDatabase } from '../store/sqlite/database';
+import { ROLLUP_GRAINS } from '../store/rollupSql';
 import { createEngineQueries } from '../store/rollupQueries';
 
 export const REBUILD_COMMAND = 'rebuild-rollups';

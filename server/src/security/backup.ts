@@ -2,8 +2,9 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { databasePath } from '../store/database';
-import { MIGRATIONS, schemaVersion } from '../store/migrations';
+import { databasePath } from '../store/sqlite/database';
+import { LATEST_VERSION } from '../store/migrations';
+import { schemaVersion } from '../store/sqlite/migrate';
 import { liveLockHolder } from './dataLock';
 
 export interface BackupResult {
@@ -54,7 +55,7 @@ export function inspect(file: string): { bytes: number; events: number; schemaVe
     const check = db.pragma('integrity_check', { simple: true });
     if (check !== 'ok') throw new Error(`${file} failed SQLite's integrity check: ${String(check)}`);
     const version = schemaVersion(db);
-    const latest = MIGRATIONS.at(-1)!.version;
+    const latest = LATEST_VERSION;
     if (version < 1 || version > latest) throw new Error(`${file} has schema version ${version}; this Ringside reads 1 to ${latest}`);
     const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
     const { page_count, page_size } = { page_count: db.pragma('page_count', { simple: true }) as number, page_size: db.pragma('page_size', { simple: true }) as number };

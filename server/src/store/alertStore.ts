@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Alert, AlertKind, AlertSeverity, AlertState, AlertWindow } from '../protocol';
 import type { ComplianceSource, ScopedCounts, WindowRange } from '../domain/alerts/counts';
 import type { AlertDraft } from '../domain/alerts/machine';
-import { ROLLUP_GRAINS } from './engineMigration';
+import { ROLLUP_GRAINS } from './rollupSql';
 import { storableText } from './text';
 
 export interface AlertFilter {

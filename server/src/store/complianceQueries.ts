@@ -4,7 +4,7 @@ import type { JudgedEvent } from '../protocol';
 import type { Counts } from '../domain/compliance';
 import type { MinuteCounts } from '../domain/series';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
-import { ROLLUP_GRAINS } from './engineMigration';
+import { ROLLUP_GRAINS } from './rollupSql';
 
 export interface Range {
   fromMs: number;

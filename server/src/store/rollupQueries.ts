@@ -1,9 +1,8 @@
 // Read side of the engine: aggregated contributions from rollups (when the range is aligned to their
 // grain) or from raw events, raw reads for queue/agent breakdowns, and the p90's values from the value histograms.
 import type Database from 'better-sqlite3';
-import { contributionsSql, rebuildSql, ROLLUP_GRAINS } from './engineMigration';
+import { contributionsSql, histDaysFromQuartersSql, histRebuildSql, rebuildSql, ROLLUP_GRAINS, VALUE_GRAINS } from './rollupSql';
 import { reapplyCorrections } from '../audit/auditStore';
-import { histDaysFromQuartersSql, histRebuildSql, VALUE_GRAINS } from './valueHistogram';
 import { retentionHorizon } from '../audit/retention';
 // Raw reads filter standards with a unary plus (`+j.standard_id IN …`): without it SQLite drives the join from
 // the standard's index (every judgement of the standard, ever) instead of the events' time or site+time index,

@@ -8,7 +8,7 @@
 // trigger's own arithmetic (IEEE doubles in both, so Σ value_sum has the same bits), and the result is written
 // back. test/integration/batchWriter.test.ts compares the tables with trigger-maintained ones and a rebuild.
 import type Database from 'better-sqlite3';
-import { ROLLUP_GRAINS } from './engineMigration';
+import { ROLLUP_GRAINS } from './rollupSql';
 import type { AggRow } from './rollupQueries';
 
 /** The event columns a contribution depends on. */

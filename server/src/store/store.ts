@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Standard } from '../protocol';
 import { createKeyStore, type KeyStore } from '../auth/keys';
 import { createComplianceQueries, type ComplianceQueries } from './complianceQueries';
-import { openDatabase } from './database';
+import { openDatabase } from './sqlite/database';
 import { createAlertStore, type AlertStore } from './alertStore';
 import { createBatchWriter, type BatchWriter } from './eventWriter';
 import { createReplayQueries, type ReplayQueries } from './replayQueries';
@@ -13,7 +13,7 @@ import { createStandardStore, type StandardStore } from './standardStore';
 import { createEngineQueries, type EngineQueries } from './rollupQueries';
 import { serverTimeZone } from '../domain/zonedTime';
 import { createAuditStore, type AuditStore } from '../audit/auditStore';
-import { databasePath } from './database';
+import { databasePath } from './sqlite/database';
 
 export interface Store {
   writeBatch: BatchWriter;

@@ -12,7 +12,7 @@
 // WAL afterwards. test/integration/benchGenerator.test.ts checks the rollups and histograms against the engine's
 // rebuildRollups(), the chain (after chainGenerated) against the verifier, and determinism.
 import { openStore } from '../../../server/src/store/store';
-import { openDatabase } from '../../../server/src/store/database';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import type { EventInput } from '../../../server/src/protocol';

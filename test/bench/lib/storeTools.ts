@@ -10,7 +10,7 @@
 //    (`verify` would report them) unless chainGenerated() below adds them. A sample of generated events is
 //    re-prepared with the engine's prepareEvent() from their content and must agree column for column.
 import { openStore } from '../../../server/src/store/store';
-import { openDatabase } from '../../../server/src/store/database';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { createIngestService } from '../../../server/src/ingest/ingestService';
 import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';

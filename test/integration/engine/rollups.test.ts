@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../server/src/store/database';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { createEngineQueries } from '../../../server/src/store/rollupQueries';
 import { removeDir } from '../support/testServer';
 import { buildEngineCli, startEngineServer, type EngineServer } from './support';

@@ -7,15 +7,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../server/src/store/store';
-import { openRawDatabase } from '../../../server/src/store/rawDatabase';
-import { migrate, MIGRATIONS } from '../../../server/src/store/migrations';
+import { openRawDatabase } from '../../../server/src/store/sqlite/rawDatabase';
+import { MIGRATIONS } from '../../../server/src/store/migrations';
+import { migrate } from '../../../server/src/store/sqlite/migrate';
 import { registerChainFunctions } from '../../../server/src/audit/records';
 import { createAuditStore, CorrectionError, type CorrectionInput } from '../../../server/src/audit/auditStore';
 import { createIngestService } from '../../../server/src/ingest/ingestService';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { siteDefinitionSchema } from '../../../server/src/protocol/sites';
 import { p90, weightedP90 } from '../../../server/src/reports/figures';
-import { VALUE_GRAINS } from '../../../server/src/store/valueHistogram';
+import { VALUE_GRAINS } from '../../../server/src/store/rollupSql';
 import { removeDir, tempDataDir } from '../support/testServer';
 
 /** better-sqlite3's handle type (the package lives in server/node_modules). */

@@ -1,5 +1,5 @@
 // Looking into the SQLite file directly, as an auditor would, after the server has closed it.
-import { openDatabase } from '../../../server/src/store/database';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
 
 export function countRows(dataDir: string): { events: number; judgements: number } {
   const db = openDatabase(dataDir);

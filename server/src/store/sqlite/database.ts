@@ -2,8 +2,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrate } from './migrations';
-import { registerChainFunctions } from '../audit/records';
+import { migrate } from './migrate';
+import { registerChainFunctions } from '../../audit/records';
 
 export const DATABASE_FILE = 'ringside.db';
 
@@ -23,8 +23,9 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    registerChainFunctions(db); // issue #6: the hash-chain triggers call these
     migrate(db);
+    registerChainFunctions(db); // after the migrations' frozen copies: the runtime writer's own switch
+
     return db;
   } catch (error) {
     db.close();

@@ -1,7 +1,8 @@
-// Migration 3 (alerts, issue #3): the append-only alert history, acknowledgements, webhook deliveries.
-import type { Migration } from './migrations';
+// Migration 3: Alerts: the append-only alert history, acknowledgements and the webhook outbox.
+// Frozen: the SQL this version released, as a literal. Never edit it; add a migration instead.
+import type { Migration } from './types';
 
-export const ALERTS_MIGRATION: Migration = {
+export const MIGRATION_0003: Migration = {
   version: 3,
   name: 'alerts, acknowledgements, webhook deliveries',
   sql: `

@@ -1,7 +1,8 @@
-// Migration 4 (security, issue #4): API keys, stored only as SHA-256 hashes of the secret.
-import type { Migration } from './migrations';
+// Migration 4: API keys, stored only as SHA-256 hashes of the secret.
+// Frozen: the SQL this version released, as a literal. Never edit it; add a migration instead.
+import type { Migration } from './types';
 
-export const KEYS_MIGRATION: Migration = {
+export const MIGRATION_0004: Migration = {
   version: 4,
   name: 'api keys',
   sql: `
