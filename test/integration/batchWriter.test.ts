@@ -1,12 +1,13 @@
-// Issue #7: the batch writer appends the event/judgement chain links and maintains the rollups itself (migration 7
-// guards the triggers that did it). Properties checked here, for random batches (fractional seconds, outside-hours
-// judgements, sites created mid-batch, duplicates):
-//  - the same records inserted through the old triggers (a copy of the file before the writes, rows replayed in
-//    chain order with the writer switched off) give byte-identical chain links and identical rollup rows;
+// The batch writer appends the event/judgement chain links and maintains the rollups and histograms itself (the
+// triggers that did it are gone since migration 9). Properties checked here, for random batches (fractional
+// seconds, outside-hours judgements, sites created mid-batch, duplicates):
+//  - the same records inserted through the frozen triggers of the past versions (a copy of the file before the
+//    writes, the triggers restored from the frozen migrations, rows replayed in chain order) give byte-identical
+//    chain links and identical rollup and histogram rows: the JavaScript arithmetic equals the released SQL's;
 //  - the writer's answer equals the rows read back; the chain verifies; rollups equal a rebuild (with corrections);
 //  - idempotency keeps its semantics (a duplicate never revives a retired site; a conflict stores nothing);
-//  - a version-6 file written by the triggers upgrades and keeps verifying, and rows inserted outside the writer
-//    are still chained and rolled up by the triggers.
+//  - a version-6 file written by the triggers upgrades and keeps verifying as the store chains on, and a row
+//    inserted outside the store is reported by the verifier.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -16,9 +17,10 @@ import { openDatabase, DATABASE_FILE } from '../../server/src/store/sqlite/datab
 import { openRawDatabase } from '../../server/src/store/sqlite/rawDatabase';
 import { MIGRATIONS } from '../../server/src/store/migrations';
 import { migrate } from '../../server/src/store/sqlite/migrate';
-import { registerChainFunctions } from '../../server/src/audit/records';
 import { verifyChain } from '../../server/src/audit/verify';
-import { CorrectionError, type CorrectionInput } from '../../server/src/audit/auditStore';
+import type { CorrectionInput } from '../../server/src/audit/auditStore';
+import { DomainError } from '../../server/src/domain/errors';
+import { restoreFrozenTriggers, WRITE_TRIGGERS } from './store/pastVersions';
 import { createIngestService } from '../../server/src/ingest/ingestService';
 import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
 import { siteDefinitionSchema } from '../../server/src/protocol/sites';
@@ -77,9 +79,8 @@ const chainRows = (db: Db) => db.prepare('SELECT seq, kind, ref, event_seq, key_
 const dump = (db: Db, table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4`).all();
 
 /**
- * Inserts into `to` (a copy of the file before the writer ran) the rows `from` holds after its chain head `after`,
- * in chain order, with plain SQL on a connection where the batch writer is not active: migration 5's chain
- * triggers and migration 2's rollup triggers do the work, as they did before issue #7.
+ * Inserts into `to` (a copy of the file before the writer ran, with the frozen triggers restored) the rows `from`
+ * holds after its chain head `after`, in chain order, with plain SQL: the triggers of the past versions do the work.
  */
 function replayThroughTriggers(from: Db, to: Db, after: number): void {
   const links = from.prepare('SELECT kind, event_seq, key_text, key_int FROM audit_chain WHERE seq > ? ORDER BY seq').all(after) as Array<{ kind: string; event_seq: number; key_text: string; key_int: number }>;
@@ -132,6 +133,7 @@ function writeAndCompare(batches: Input[][]): number[] {
     const a = store.audit.openReader();
     const b = openDatabase(dirB);
     try {
+      restoreFrozenTriggers(b, WRITE_TRIGGERS);
       replayThroughTriggers(a, b, head);
       expect(chainRows(a)).toEqual(chainRows(b));
       for (const t of TABLES) expect(dump(a, t)).toEqual(dump(b, t));
@@ -184,7 +186,7 @@ describe('batch writer (issue #7): chain links and rollups written in JavaScript
         try {
           store.audit.correct(`e${i}`, c, 'test', (id) => store.standards.versions(id), (site) => store.sites.ringCycleSeconds(site));
         } catch (error) {
-          if (!(error instanceof CorrectionError)) throw error;
+          if (!(error instanceof DomainError)) throw error;
         }
       }
       // More writes after the corrections, into buckets that already hold rows.
@@ -234,11 +236,10 @@ describe('batch writer (issue #7): chain links and rollups written in JavaScript
     }
   });
 
-  it('upgrades a version-6 file chained by the triggers; inserts outside the writer are still chained and rolled up', () => {
+  it('upgrades a version-6 file chained by the triggers; the store chains on; a row written outside the store is reported', () => {
     const dir = tempDataDir();
     try {
       const old = openRawDatabase(dir);
-      registerChainFunctions(old);
       expect(migrate(old, MIGRATIONS.filter((m) => m.version <= 6))).toBe(6);
       old.prepare("INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES ('old', 'UTC', 6, 0)").run();
       for (const s of DEFAULT_STANDARDS) old.prepare('INSERT INTO standards (id, version, definition, created_at_ms) VALUES (?, 1, ?, 0)').run(s.id, JSON.stringify(s));
@@ -261,23 +262,26 @@ describe('batch writer (issue #7): chain links and rollups written in JavaScript
         const reader = store.audit.openReader();
         expect(verifyChain(reader, null)).toMatchObject({ intact: true, records: (store.audit.head().seq) });
         expect((reader.prepare("SELECT COUNT(*) AS n FROM audit_chain WHERE kind IN ('event', 'judgement') AND seq > ?").get(oldLinks) as { n: number }).n).toBeGreaterThanOrEqual(400);
-        const guarded = reader.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%ringside_batch_writer()%' ORDER BY name").all();
-        expect(guarded).toEqual([{ name: 'audit_chain_event' }, { name: 'audit_chain_judgement' }, { name: 'rollup_15m_on_judgement' }, { name: 'rollup_minute_on_judgement' }]);
+        expect(reader.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%ringside_%'").all()).toEqual([]);
         reader.close();
       } finally {
         store.close();
       }
 
-      // A tool inserting with plain SQL (not the writer): the guarded triggers chain and roll up its rows.
+      // A tool inserting with plain SQL: nothing chains its rows, and the verifier says so.
       const db = openDatabase(dir);
       try {
-        const before = (db.prepare("SELECT COALESCE(SUM(judged), 0) AS n FROM rollup_15m").get() as { n: number }).n;
         const seq = Number(db.prepare(`INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, derived, content)
           VALUES ('tool', 'call', 'old', ?, ?, 0, 'answered', 1, 0, '[]', '{}')`).run(BASE, new Date(BASE).toISOString()).lastInsertRowid);
         db.prepare("INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason) VALUES (?, 'call-answer-2-rings', 1, 'rings', 1, 2, 1, 1, NULL)").run(seq);
-        expect(db.prepare("SELECT kind FROM audit_chain WHERE event_seq = ? ORDER BY seq").all(seq)).toEqual([{ kind: 'event' }, { kind: 'judgement' }]);
-        expect((db.prepare("SELECT SUM(judged) AS n FROM rollup_15m").get() as { n: number }).n).toBe(before + 1);
-        expect(verifyChain(db, null).intact).toBe(true);
+        db.prepare("INSERT INTO audit_log (key_id, action, target, details, at_ms) VALUES ('tool', 'x', NULL, '{}', 0)").run();
+        const result = verifyChain(db, null);
+        expect(result.intact).toBe(false);
+        expect(result.problems.map((p) => [p.kind, p.problem])).toEqual([
+          ['event', `the event record ${seq} has no chain link (written outside Ringside)`],
+          ['judgement', `the judgement record ${seq}/call-answer-2-rings has no chain link (written outside Ringside)`],
+          ['audit', expect.stringMatching(/^the audit record \d+ has no chain link/)],
+        ]);
       } finally {
         db.close();
       }

@@ -22,7 +22,7 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-/** Writes `n` answered calls (with judgements; the store's triggers chain both) on its own connection. */
+/** Writes `n` answered calls (with judgements) with plain SQL on its own connection, as a fixture loader would. */
 function writeElsewhere(n: number, offset: number): void {
   const db = openDatabase(server.dataDir);
   try {

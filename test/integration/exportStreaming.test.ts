@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
+import { chainAndRollUp } from './support/database';
 import { openDatabase } from '../../server/src/store/sqlite/database';
 import { createStandardStore } from '../../server/src/store/standardStore';
 import { buildServer, startCli, type CliServer } from './support/cli';
@@ -26,8 +27,8 @@ beforeAll(async () => {
   buildServer();
   dir = tempDataDir();
   const seeding = Date.now();
-  // Straight into the store's tables in big transactions (SQL generating the rows), so the store's own
-  // triggers chain every event and judgement and maintain the rollups; fsync off for the seeding only.
+  // Straight into the store's tables in big transactions (SQL generating the rows), then chained and rolled up by
+  // the store's own writers (chainAndRollUp); fsync off for the seeding only.
   const db = openDatabase(dir);
   db.pragma('synchronous = OFF');
   createStandardStore(db, DEFAULT_STANDARDS, Date.now);
@@ -61,6 +62,7 @@ beforeAll(async () => {
       judgements.run({ after });
     })();
   }
+  chainAndRollUp(db);
   db.close();
   console.log(`seeded ${COUNT} events in ${Date.now() - seeding} ms`);
   cli = await startCli(['--port', '0', '--data', dir, '--log-level', 'warn', '--rate-limit', '0'], { RINGSIDE_API_KEY: KEY }, 20_000);

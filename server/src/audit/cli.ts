@@ -69,7 +69,7 @@ export function runAuditCommand(argv: readonly string[], io = { out: (t: string)
 /** The summary line, then one line per problem found (the chain is checked to its end, whatever it finds). */
 function verifyText(result: VerifyResult): string {
   const lines = [`${result.intact ? 'INTACT' : 'BROKEN'}: ${result.message}`];
-  for (const p of result.problems) lines.push(`  record ${p.seq} (${p.kind} ${p.ref}): ${p.problem}`);
+  for (const p of result.problems) lines.push(`  ${p.seq > 0 ? `record ${p.seq} (${p.kind} ${p.ref})` : `${p.kind} ${p.ref}`}: ${p.problem}`);
   if (result.moreProblems > 0) lines.push(`  … and ${result.moreProblems} more`);
   return lines.join('\n') + '\n';
 }

@@ -9,7 +9,9 @@
 import type Database from 'better-sqlite3';
 import type { Incomplete, IncompletePart, MissingRange, RetentionNote } from '../protocol';
 import { checkpointHmac, type CheckpointFields } from './verify';
-import { PRUNED_CORRECTIONS_GRAIN_MS } from './retentionGrain';
+import { PRUNED_CORRECTIONS_GRAIN_MS } from '../domain/rollups';
+import { appendAuditLog } from '../store/sqlite/auditLog';
+import { chainWriter } from '../store/sqlite/chain';
 
 export interface PruneResult {
   prunedBeforeMs: number;
@@ -85,18 +87,13 @@ export function pruneEvents(db: Database.Database, retainDays: number, secret: B
     db.prepare('DELETE FROM audit_pruning').run();
     const head = (db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string });
     const fields: CheckpointFields = { prunedBeforeMs: cutoff, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs: nowMs };
-    const seq = Number(
-      db
-        .prepare('INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(cutoff, last, events, judgements, head.seq, head.hash, nowMs, checkpointHmac(secret, fields)).lastInsertRowid,
-    );
-    db.prepare('INSERT INTO audit_log (key_id, action, target, details, at_ms) VALUES (?, ?, ?, ?, ?)').run(
-      'system',
-      'retention.prune',
-      null,
-      JSON.stringify({ checkpointSeq: seq, events, judgements, prunedBefore: new Date(cutoff).toISOString(), retainDays }),
-      nowMs,
-    );
+    const row = db
+      .prepare('INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
+      .raw(true)
+      .get(cutoff, last, events, judgements, head.seq, head.hash, nowMs, checkpointHmac(secret, fields)) as unknown[];
+    chainWriter(db).append('checkpoint', row, nowMs);
+    const seq = row[0] as number;
+    appendAuditLog(db, { keyId: 'system', action: 'retention.prune', target: null, details: { checkpointSeq: seq, events, judgements, prunedBefore: new Date(cutoff).toISOString(), retainDays } }, nowMs);
     return { prunedBeforeMs: cutoff, events, judgements, checkpointSeq: seq };
   })();
 }

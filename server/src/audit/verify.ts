@@ -4,7 +4,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { canonicalJson } from '../domain/canonical';
-import { GENESIS_HASH, KINDS, digestOf, linkHash, recordOf, sourceColumns, type ChainKind, type KindDef } from './records';
+import { CHAIN_KIND, CHAIN_KINDS, digestOf, GENESIS_HASH, linkHash, recordOf, refOf, type ChainKind, type ChainRecordKind } from '../domain/chain';
+import { CHAIN_TABLES } from '../store/sqlite/chain';
 
 /** One link that does not check out. */
 export interface ChainProblem {
@@ -66,8 +67,9 @@ export function verifyChain(reader: Database.Database, secret: Buffer | null): V
       found.add({ seq: 0, kind: 'checkpoint', ref: String(c.seq), problem: `checkpoint ${c.seq}: HMAC does not match (signed fields were altered)` });
     } else if (c.last_event_seq !== null) prunedUpTo = Math.max(prunedUpTo, c.last_event_seq);
   }
-  const joins = KINDS.map((k) => `LEFT JOIN ${k.table} t_${k.kind} ON c.kind = '${k.kind}' AND ${k.join.replaceAll('t.', `t_${k.kind}.`)}`).join('\n');
-  const cols = KINDS.map((k) => sourceColumns(k, `t_${k.kind}`)).join(', ');
+  const joins = CHAIN_KINDS.map(({ kind }) => `LEFT JOIN ${CHAIN_TABLES[kind].table} t_${kind} ON c.kind = '${kind}' AND ${CHAIN_TABLES[kind].join.replaceAll('t.', `t_${kind}.`)}`).join('\n');
+  const cols = CHAIN_KINDS.map(({ kind }) => CHAIN_TABLES[kind].columns.map((col, i) => `t_${kind}.${col} AS ${kind}__${i}`).join(', ')).join(', ');
+  const linked = new Map<ChainKind, Set<string>>();
   const stmt = reader.prepare(`SELECT c.seq, c.kind, c.ref, c.event_seq, c.digest, c.hash, ${cols} FROM audit_chain c ${joins} ORDER BY c.seq`);
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
@@ -84,7 +86,12 @@ export function verifyChain(reader: Database.Database, secret: Buffer | null): V
     } else if (linkHash(prev, row.kind, row.ref, row.digest) !== row.hash) {
       problem = 'the chain link does not follow from the previous one (a link row was altered)';
     }
-    const def = KINDS.find((k) => k.kind === (row.kind as ChainKind));
+    const def = CHAIN_KIND[row.kind as ChainKind] as ChainRecordKind | undefined;
+    if (def && def.kind !== 'event' && def.kind !== 'judgement') {
+      let refs = linked.get(def.kind);
+      if (!refs) linked.set(def.kind, (refs = new Set()));
+      refs.add(row.ref as string);
+    }
     if (problem === null) {
       const record = def ? checkRecord(def, row, prunedUpTo) : `unknown kind "${row.kind}"`;
       if (record === PRUNED) pruned += 1;
@@ -95,7 +102,32 @@ export function verifyChain(reader: Database.Database, secret: Buffer | null): V
     prev = row.hash;
     expectedSeq = row.seq + 1;
   }
+  unchained(reader, linked, found);
   return result(found, intactTo, { checked, pruned, checkpoints: checkpoints.length });
+}
+
+/**
+ * Records without a link: written outside Ringside (the store chains every record it writes), so the chain does
+ * not vouch for them. Events and judgements are found by their indexed links; the other kinds, being few, by the
+ * refs of the links just read.
+ */
+function unchained(reader: Database.Database, linked: ReadonlyMap<ChainKind, ReadonlySet<string>>, found: ReturnType<typeof problemList>): void {
+  const report = (kind: ChainKind, ref: string) => found.add({ seq: 0, kind, ref, problem: `the ${kind} record ${ref} has no chain link (written outside Ringside)` });
+  const events = reader.prepare("SELECT seq FROM events t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.seq AND c.kind = 'event') ORDER BY seq").pluck();
+  for (const seq of events.iterate() as Iterable<number>) report('event', String(seq));
+  const judgements = reader.prepare(
+    "SELECT t.event_seq, t.standard_id FROM judgements t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.event_seq AND c.kind = 'judgement' AND c.key_text = t.standard_id) ORDER BY t.event_seq, t.standard_id",
+  ).raw(true);
+  for (const values of judgements.iterate() as Iterable<unknown[]>) report('judgement', refOf('judgement', values));
+  for (const { kind } of CHAIN_KINDS) {
+    if (kind === 'event' || kind === 'judgement') continue;
+    const t = CHAIN_TABLES[kind];
+    const refs = linked.get(kind);
+    for (const values of reader.prepare(`SELECT ${t.columns.slice(0, 2).join(', ')} FROM ${t.table}`).raw(true).iterate() as Iterable<unknown[]>) {
+      const ref = refOf(kind, values);
+      if (!refs?.has(ref)) report(kind, ref);
+    }
+  }
 }
 
 function checkpointSigned(secret: Buffer, c: Record<string, any>): boolean {
@@ -116,8 +148,8 @@ function checkpointSigned(secret: Buffer, c: Record<string, any>): boolean {
 const PRUNED = Symbol('pruned');
 
 /** What is wrong with a link's source record: null when it matches, PRUNED when removed under a checkpoint. */
-function checkRecord(def: KindDef, row: Record<string, any>, prunedUpTo: number): string | null | typeof PRUNED {
-  const values = def.fields.map((_f, i) => row[`${def.kind}__${i}`]);
+function checkRecord(def: ChainRecordKind, row: Record<string, any>, prunedUpTo: number): string | null | typeof PRUNED {
+  const values = def.keys.map((_k, i) => row[`${def.kind}__${i}`]);
   if (values[0] === null || values[0] === undefined) {
     const prunable = (def.kind === 'event' || def.kind === 'judgement') && row.event_seq !== null && row.event_seq <= prunedUpTo;
     return prunable ? PRUNED : `the ${def.kind} record ${row.ref} is missing (deleted outside retention pruning)`;
@@ -146,6 +178,6 @@ function result(found: ReturnType<typeof problemList>, intactTo: { seq: number; 
     intact: false,
     ...base,
     firstBad: bad,
-    message: `first mismatch at record ${bad.seq} (${bad.kind} ${bad.ref}): ${bad.problem}; ${all} in ${counts.checked} records checked; intact up to record ${intactTo.seq}, hash ${intactTo.hash}`,
+    message: `first mismatch at ${bad.seq > 0 ? `record ${bad.seq} (${bad.kind} ${bad.ref})` : `${bad.kind} ${bad.ref}`}: ${bad.problem}; ${all} in ${counts.checked} records checked; intact up to record ${intactTo.seq}, hash ${intactTo.hash}`,
   };
 }

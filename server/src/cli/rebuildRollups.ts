@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/sqlite/database';
-import { ROLLUP_GRAINS } from '../store/rollupSql';
+import { ROLLUP_TABLE } from '../store/sqlite/rollups';
 import { createEngineQueries } from '../store/rollupQueries';
 
 export const REBUILD_COMMAND = 'rebuild-rollups';
@@ -26,7 +26,7 @@ export function runRebuildRollups(args: readonly string[], io = { out: (t: strin
     try {
       const started = Date.now();
       createEngineQueries(db).rebuildRollups();
-      const counts = ROLLUP_GRAINS.map((g) => `${g.table}: ${(db.prepare(`SELECT COUNT(*) AS n FROM ${g.table}`).get() as { n: number }).n} rows`);
+      const counts = Object.values(ROLLUP_TABLE).map((table) => `${table}: ${(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n} rows`);
       io.out(`rollups rebuilt in ${Date.now() - started} ms (${counts.join(', ')})\n`);
       return 0;
     } finally {

@@ -10,7 +10,7 @@
 // A cursor that falls far behind (a site filter skipping most events) seeks forward instead of reading the
 // skipped links. All statements run on the export's read connection, inside its one read transaction.
 import type Database from 'better-sqlite3';
-import { GENESIS_HASH } from '../audit/records';
+import { GENESIS_HASH } from '../domain/chain';
 
 type Raw = unknown[];
 

@@ -3,7 +3,7 @@
 // reads from its own read-only connection inside one read transaction, so rows, proof links, chain head and
 // retention cutoff come from the same snapshot.
 import type Database from 'better-sqlite3';
-import { GENESIS_HASH } from '../audit/records';
+import { GENESIS_HASH } from '../domain/chain';
 import { nextPeriodStart, periodStart, localParts } from '../domain/zonedTime';
 import { EVENTS_SELECT, eventRows } from './eventRows';
 import type { Column, ExportBody } from './format';

@@ -156,7 +156,7 @@ function dataDirOf(reader: { name: string }): string {
 /** Every problem the verification found (it checks the whole chain), as a list; nothing when intact. */
 function problemList(verify: VerifyResult): string {
   if (verify.problems.length === 0) return '';
-  const items = verify.problems.map((p) => `<li>record ${p.seq} (${esc(p.kind)} ${esc(p.ref)}): ${esc(p.problem)}</li>`);
+  const items = verify.problems.map((p) => `<li>${p.seq > 0 ? `record ${p.seq} (${esc(p.kind)} ${esc(p.ref)})` : `${esc(p.kind)} ${esc(p.ref)}`}: ${esc(p.problem)}</li>`);
   if (verify.moreProblems > 0) items.push(`<li>… and ${verify.moreProblems} more</li>`);
   return `<ul>${items.join('')}</ul>`;
 }

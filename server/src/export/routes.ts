@@ -6,13 +6,13 @@ import { z } from 'zod';
 import { wellFormedString } from '../protocol';
 import type { Logger } from 'pino';
 import { callerOf } from '../auth/httpAuth';
-import { CorrectionError } from '../audit/auditStore';
 import { readSecret } from '../audit/auditStore';
 import { verifyChain } from '../audit/verify';
 import { serverTimeZone } from '../domain/zonedTime';
 import { methodNotAllowed } from '../http/fallbacks';
 import { jsonBody } from '../http/jsonBody';
-import { problem, sendProblem } from '../http/problems';
+import { domainProblem, problem, sendProblem } from '../http/problems';
+import { DomainError } from '../domain/errors';
 import type { Store } from '../store/store';
 import { ringsSchema, secondsSchema } from '../protocol';
 import { alertsExport, auditLogExport, complianceExport, eventsExport, type ExportContext } from './exports';
@@ -164,8 +164,8 @@ export function exportRouter(store: Store, version: string, now: () => number, l
           );
           res.status(201).json(result);
         } catch (error) {
-          if (error instanceof CorrectionError) {
-            sendProblem(res, problem(error.status, error.status === 404 ? 'not-found' : error.status === 409 ? 'conflict' : 'invalid-body', error.status === 404 ? 'Not found' : error.status === 409 ? 'Conflict' : 'Invalid request body', `${error.path} ${error.message}`, [{ path: error.path, message: error.message }]));
+          if (error instanceof DomainError) {
+            sendProblem(res, domainProblem(error));
             return;
           }
           throw error;

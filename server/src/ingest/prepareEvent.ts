@@ -5,7 +5,7 @@ import { canonicalJson } from '../domain/canonical';
 import { isOpen } from '../domain/hours';
 import { judgeEvent } from '../domain/judge';
 import { completeMeasurements } from '../domain/measures';
-import type { NewEvent } from '../store/eventWriter';
+import type { NewEvent } from '../store/sqlite/batchWriter';
 
 export interface PrepareContext {
   /** The (non-retired) standard versions in force at an instant (occurredAt). */

@@ -4,7 +4,10 @@ import type Database from 'better-sqlite3';
 import type { Alert, AlertKind, AlertSeverity, AlertState, AlertWindow } from '../protocol';
 import type { ComplianceSource, ScopedCounts, WindowRange } from '../domain/alerts/counts';
 import type { AlertDraft } from '../domain/alerts/machine';
-import { ROLLUP_GRAINS } from './rollupSql';
+import { ROLLUP_GRAINS as GRAINS } from '../domain/rollups';
+import { ROLLUP_TABLE } from './sqlite/rollups';
+
+const ROLLUP_GRAINS = GRAINS.map((g) => ({ table: ROLLUP_TABLE[g.name], ms: g.ms }));
 import { storableText } from './text';
 
 export interface AlertFilter {
@@ -244,7 +247,7 @@ export function decompose(fromMs: number, toMs: number, grains: readonly Grain[]
 
 /**
  * The ComplianceSource over the engine's rollup tables (rollup_15m, rollup_minute: per bucket × standard ×
- * version × site, maintained by triggers on every judgement): each window is whole 15-minute buckets,
+ * version × site, written with every judgement): each window is whole 15-minute buckets,
  * whole minutes at its edges, and raw judgements only for the partial minutes at both ends. Exact (the same
  * figures as the raw scan), and a 3-day window reads a few hundred rows per site instead of every event.
  * Falls back to the raw scan when the rollup tables are missing.
@@ -319,8 +322,8 @@ export function createRawComplianceSource(db: Database.Database): ComplianceSour
       }).join(',\n');
       s = db.prepare(`
         SELECT j.standard_id AS standardId, e.site AS site, ${sums}
-        FROM events e JOIN audit_effective_judgements j ON j.event_seq = e.seq
-        WHERE e.occurred_at_ms >= @minFrom AND e.occurred_at_ms < @maxTo
+        FROM events e JOIN effective_judgements j ON j.event_seq = e.seq
+        WHERE e.occurred_at_ms >= @minFrom AND e.occurred_at_ms < @maxTo AND j.correction IS NOT 'void'
         GROUP BY j.standard_id, e.site`);
       statements.set(n, s);
     }

@@ -4,7 +4,10 @@ import type { JudgedEvent } from '../protocol';
 import type { Counts } from '../domain/compliance';
 import type { MinuteCounts } from '../domain/series';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
-import { ROLLUP_GRAINS } from './rollupSql';
+import { ROLLUP_GRAINS as GRAINS } from '../domain/rollups';
+import { ROLLUP_TABLE } from './sqlite/rollups';
+
+const ROLLUP_GRAINS = GRAINS.map((g) => ({ table: ROLLUP_TABLE[g.name], ms: g.ms }));
 
 export interface Range {
   fromMs: number;

@@ -53,12 +53,12 @@ export function createDistributionQueries(db: Database.Database): DistributionQu
     return s;
   };
   const rawSql = (edges: readonly number[]) => `
-    SELECT CASE WHEN e.outcome IN ('abandoned', 'left') THEN -1
+    SELECT CASE WHEN j.outcome IN ('abandoned', 'left') THEN -1
                 WHEN j.value IS NULL THEN -2
                 ELSE ${binCase('j.value', edges)} END AS bin,
            COUNT(*) AS count, COALESCE(SUM(j.met), 0) AS met
-    FROM audit_effective_judgements j JOIN events e ON e.seq = j.event_seq
-    WHERE j.standard_id = @standardId
+    FROM effective_judgements j JOIN events e ON e.seq = j.event_seq
+    WHERE j.standard_id = @standardId AND j.correction IS NOT 'void'
       AND e.occurred_at_ms >= @fromMs AND e.occurred_at_ms < @toMs AND (@site IS NULL OR e.site = @site)
       AND (j.reason IS NULL OR j.reason <> 'outside-hours')
     GROUP BY bin`;

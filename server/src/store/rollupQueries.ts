@@ -1,14 +1,16 @@
 // Read side of the engine: aggregated contributions from rollups (when the range is aligned to their
 // grain) or from raw events, raw reads for queue/agent breakdowns, and the p90's values from the value histograms.
 import type Database from 'better-sqlite3';
-import { contributionsSql, histDaysFromQuartersSql, histRebuildSql, rebuildSql, ROLLUP_GRAINS, VALUE_GRAINS } from './rollupSql';
-import { reapplyCorrections } from '../audit/auditStore';
+import { contributionsSql } from './rollupSql';
+import { ROLLUP_GRAINS, VALUE_GRAINS } from '../domain/rollups';
+import { ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+import { rebuildRollups } from './sqlite/rebuild';
 import { retentionHorizon } from '../audit/retention';
 // Raw reads filter standards with a unary plus (`+j.standard_id IN …`): without it SQLite drives the join from
 // the standard's index (every judgement of the standard, ever) instead of the events' time or site+time index,
 // which made a 15-minute all-site edge of a rolling window cost as much as the whole history (issue #7).
-// Raw-path reads go through audit_effective_judgements (issue #6): judgements with corrections applied (voided
-// events out, amendments re-judged), same columns; with no corrections it is exactly the judgements table.
+// Raw-path reads go through effective_judgements: judgements with their event's effective state (voided events
+// out, amendments re-judged, with the amended outcome and waits).
 
 /** Sums over judgements sharing (t, version, site[, group]); t is the grain bucket start or occurredAt. */
 export interface AggRow {
@@ -56,7 +58,7 @@ export interface ValueCount {
   n: number;
 }
 
-export type ValueSource = (typeof VALUE_GRAINS)[number]['table'] | 'raw';
+export type ValueSource = 'value_hist_day' | 'value_hist_15m' | 'raw';
 
 export interface EngineQueries {
   aggregate(q: AggQuery): AggRow[];
@@ -72,7 +74,7 @@ export interface EngineQueries {
    */
   rebuildRollups(): void;
   /** Rollup or histogram rows as stored (for audits and the rebuild test). */
-  dumpRollups(table: 'rollup_minute' | 'rollup_15m' | (typeof VALUE_GRAINS)[number]['table']): unknown[];
+  dumpRollups(table: 'rollup_minute' | 'rollup_15m' | 'value_hist_day' | 'value_hist_15m'): unknown[];
 }
 
 /**
@@ -80,13 +82,15 @@ export interface EngineQueries {
  * quarter hours of partial days from `value_hist_15m`, and the sub-quarter-hour edges from raw judgements.
  */
 export function valuePieces(fromMs: number, toMs: number): Array<{ source: ValueSource; fromMs: number; toMs: number }> {
-  const [day, quarter] = VALUE_GRAINS;
+  const [dayGrain, quarterGrain] = VALUE_GRAINS;
+  const day = { ms: dayGrain.ms, table: VALUE_TABLE.day } as const;
+  const quarter = { ms: quarterGrain.ms, table: VALUE_TABLE.quarter } as const;
   const q0 = Math.ceil(fromMs / quarter.ms) * quarter.ms;
   const q1 = Math.floor(toMs / quarter.ms) * quarter.ms;
   if (q0 >= q1) return [{ source: 'raw', fromMs, toMs }];
   const d0 = Math.ceil(fromMs / day.ms) * day.ms;
   const d1 = Math.floor(toMs / day.ms) * day.ms;
-  const middle =
+  const middle: Array<{ source: ValueSource; fromMs: number; toMs: number }> =
     d0 < d1
       ? [{ source: quarter.table, fromMs: q0, toMs: d0 }, { source: day.table, fromMs: d0, toMs: d1 }, { source: quarter.table, fromMs: d1, toMs: q1 }]
       : [{ source: quarter.table, fromMs: q0, toMs: q1 }];
@@ -96,7 +100,7 @@ export function valuePieces(fromMs: number, toMs: number): Array<{ source: Value
 /** The coarsest source whose grain every boundary is aligned to. */
 export function sourceFor(boundaries: readonly number[]): AggSource {
   for (const g of [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms)) {
-    if (boundaries.every((b) => mod(b, g.ms) === 0)) return g.table;
+    if (boundaries.every((b) => mod(b, g.ms) === 0)) return ROLLUP_TABLE[g.name] as AggSource;
   }
   return 'raw';
 }
@@ -195,9 +199,9 @@ export function createEngineQueries(db: Database.Database): EngineQueries {
     const agent = q.groupBy === 'agent' ? 'e.agent' : 'NULL';
     const extra = q.groupBy === 'queue' ? ', e.queue' : q.groupBy === 'agent' ? ', e.agent' : '';
     const sql = `SELECT j.standard_id AS standardId, j.value AS value, e.site AS site, ${queue} AS queue, ${agent} AS agent, COUNT(*) AS n
-      FROM audit_effective_judgements j JOIN events e ON e.seq = j.event_seq
+      FROM effective_judgements j JOIN events e ON e.seq = j.event_seq
       WHERE +j.standard_id IN ${idList(q.standardIds)} AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${q.site === null ? '' : 'AND e.site = ?'}
-        AND j.reason IS NOT 'outside-hours' AND e.outcome IN ('answered', 'greeted') AND j.value IS NOT NULL
+        AND j.correction IS NOT 'void' AND j.reason IS NOT 'outside-hours' AND j.outcome IN ('answered', 'greeted') AND j.value IS NOT NULL
       GROUP BY j.standard_id, j.value, e.site${extra}`;
     return prepared(sql).all(...q.standardIds, q.fromMs, q.toMs, ...siteArgs(q.site)) as ValueCount[];
   };
@@ -220,8 +224,9 @@ export function createEngineQueries(db: Database.Database): EngineQueries {
       if (q.source === 'raw') {
         const group = q.groupBy ? `, e.${q.groupBy} AS grp` : '';
         sql = `SELECT bucket_ms AS t, standard_id AS standardId, standard_version AS version, site${q.groupBy ? ', grp AS "group"' : ''}, ${SUMS}
-          FROM (SELECT ${contributionsSql('j', 1)}${group} FROM audit_effective_judgements j JOIN events e ON e.seq = j.event_seq
-                WHERE +j.standard_id IN ${idList(q.standardIds)} AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${q.site === null ? '' : 'AND e.site = ?'})
+          FROM (SELECT ${contributionsSql('j', 1)}${group} FROM effective_judgements j JOIN events e ON e.seq = j.event_seq
+                WHERE +j.standard_id IN ${idList(q.standardIds)} AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${q.site === null ? '' : 'AND e.site = ?'}
+                  AND j.correction IS NOT 'void')
           GROUP BY standard_id, bucket_ms, site, standard_version${q.groupBy ? ', grp' : ''}`;
       } else if (q.shape === 'totals' && q.site === null && q.source === 'rollup_15m') {
         return rollupRows(allSiteTotalsSql(idList(q.standardIds)), args);
@@ -242,19 +247,7 @@ export function createEngineQueries(db: Database.Database): EngineQueries {
       return valuePieces(q.fromMs, q.toMs).flatMap((p) => (p.source === 'raw' ? rawValues({ ...q, ...p }) : histValues(p.source, { ...q, ...p })));
     },
     rebuildRollups() {
-      // After retention pruning only the buckets from the cutoff on are recomputed: before it, the raw events are
-      // gone and these rows are all that is left of them (they also hold events back-dated there since).
-      const from = retentionHorizon(db)?.prunedBeforeMs;
-      db.transaction(() => {
-        for (const g of ROLLUP_GRAINS) db.exec(rebuildSql(g.table, g.ms, from));
-        reapplyCorrections(db, from); // issue #6: voids/amendments are compensating deltas on top of raw judgements
-        if (from === undefined) for (const g of VALUE_GRAINS) db.exec(histRebuildSql(g.table, g.ms)); // corrections included
-        else {
-          const [day, quarter] = VALUE_GRAINS;
-          db.exec(histRebuildSql(quarter.table, quarter.ms, from));
-          db.exec(histDaysFromQuartersSql(Math.floor(from / day.ms) * day.ms));
-        }
-      })();
+      rebuildRollups(db, retentionHorizon(db)?.prunedBeforeMs);
     },
     dumpRollups(table) {
       const value = table.startsWith('value_hist') ? ', value' : '';

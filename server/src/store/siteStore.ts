@@ -1,11 +1,12 @@
 // Sites as data: zone, ring cadence, business hours, holidays. Unknown sites are created on first sight
 // (in the ingest transaction, by the batch writer) with defaults; every configuration change is kept in
-// the append-only site_history table (written by triggers, see siteHistorySql below).
+// the append-only site_history table (sqlite/siteHistory.ts), written with the change.
 import type Database from 'better-sqlite3';
 import type { BusinessHours, Site, SiteDefinition } from '../protocol';
 import { RING_CYCLE_PRESETS } from '../protocol';
 import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
 import { storableText } from './text';
+import { recordSiteChange } from './sqlite/siteHistory';
 
 export class SiteChangeError extends Error {
   constructor(
@@ -80,11 +81,18 @@ export function createSiteStore(db: Database.Database, options: { timeZone: stri
     const site = resolve(def);
     const row = byName.get(def.id);
     if (!row) {
-      insert.run(params(site));
+      const p = params(site);
+      db.transaction(() => {
+        insert.run(p);
+        recordSiteChange(db, def.id, 'created', p.now);
+      })();
       return { changed: true, site: get(def.id)! };
     }
     if (row.retired === 0 && row.auto_created === 0 && same(toSite(row), site)) return { changed: false, site: toSite(row) };
-    update.run(params(site));
+    db.transaction(() => {
+      update.run(params(site));
+      recordSiteChange(db, def.id, 'updated', options.now());
+    })();
     return { changed: true, site: get(def.id)! };
   }
 
@@ -105,7 +113,10 @@ export function createSiteStore(db: Database.Database, options: { timeZone: stri
     retire(id) {
       const site = get(id);
       if (!site) throw new SiteChangeError(404, 'id', `unknown site "${id}"`);
-      retire.run(site.id);
+      db.transaction(() => {
+        retire.run(site.id);
+        recordSiteChange(db, site.id, 'retired', options.now());
+      })();
       return site;
     },
     history: (id) => history.all(storableText(id)).map((h) => ({ change: h.change, definition: JSON.parse(h.definition) as Site, changedAt: new Date(h.changed_at_ms).toISOString() })),

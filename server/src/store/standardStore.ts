@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
 import { completeDefinition, DEFAULT_WINDOWS, defaultBands, definitionKey } from '../domain/standards';
 import { storableText } from './text';
+import { chainWriter } from './sqlite/chain';
 
 export class StandardChangeError extends Error {
   constructor(
@@ -58,15 +59,20 @@ interface Row {
 }
 
 export function createStandardStore(db: Database.Database, defaults: readonly Standard[], now: () => number): StandardStore {
+  const chain = chainWriter(db);
   const seed = db.prepare(
-    'INSERT INTO standards (id, version, definition, created_at_ms, valid_from_ms, retired) VALUES (?, ?, ?, ?, NULL, 0) ON CONFLICT (id, version) DO NOTHING',
-  );
+    'INSERT INTO standards (id, version, definition, created_at_ms, valid_from_ms, retired) VALUES (?, ?, ?, ?, NULL, 0) ON CONFLICT (id, version) DO NOTHING RETURNING id, version, definition, created_at_ms, valid_from_ms, retired',
+  ).raw(true);
   const hasAny = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM standards WHERE id = ?');
   db.transaction(() => {
-    for (const s of defaults) if (hasAny.get(s.id)!.n === 0) seed.run(s.id, s.version, JSON.stringify(s), now());
+    for (const s of defaults) {
+      if (hasAny.get(s.id)!.n > 0) continue;
+      const row = seed.get(s.id, s.version, JSON.stringify(s), now()) as unknown[] | undefined;
+      if (row) chain.append('standard', row, row[3] as number);
+    }
   })();
   const allRows = db.prepare<[], Row>('SELECT * FROM standards ORDER BY id, version');
-  const insert = db.prepare('INSERT INTO standards (id, version, definition, created_at_ms, valid_from_ms, retired) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO standards (id, version, definition, created_at_ms, valid_from_ms, retired) VALUES (?, ?, ?, ?, ?, ?) RETURNING *').raw(true);
   const judgedSince = db.prepare<[string, number], { n: number }>(
     'SELECT COUNT(*) AS n FROM (SELECT 1 FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ? LIMIT 1)',
   );
@@ -112,7 +118,8 @@ export function createStandardStore(db: Database.Database, defaults: readonly St
     if (latest && validFromMs === null) throw new StandardChangeError(409, 'validFrom', 'only the first version can be valid since the beginning');
     const version = (latest?.version ?? 0) + 1;
     const standard: Standard = { ...body, version, validFrom: validFromMs === null ? null : new Date(validFromMs).toISOString(), retired: body.retired ?? false };
-    insert.run(id, version, JSON.stringify(standard), now(), validFromMs, standard.retired ? 1 : 0);
+    const row = insert.get(id, version, JSON.stringify(standard), now(), validFromMs, standard.retired ? 1 : 0) as unknown[];
+    chain.append('standard', row, row[3] as number);
     byId = load();
     if (!quiet) for (const l of listeners) l();
     return byId.get(id)!.at(-1)!;

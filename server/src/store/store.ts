@@ -5,7 +5,7 @@ import { createKeyStore, type KeyStore } from '../auth/keys';
 import { createComplianceQueries, type ComplianceQueries } from './complianceQueries';
 import { openDatabase } from './sqlite/database';
 import { createAlertStore, type AlertStore } from './alertStore';
-import { createBatchWriter, type BatchWriter } from './eventWriter';
+import { createBatchWriter, type BatchWriter } from './sqlite/batchWriter';
 import { createReplayQueries, type ReplayQueries } from './replayQueries';
 import { createDistributionQueries, type DistributionQueries } from './distributionQueries';
 import { createSiteStore, type SiteStore } from './siteStore';

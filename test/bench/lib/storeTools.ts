@@ -3,9 +3,9 @@
 //
 // Two ways of filling a database, both deterministic for a seed:
 //  - ingestThroughStore: the product's ingest service in-process (validate → judge → one transaction per
-//    batch with rollup and audit-chain triggers). Used for the export fixture (it needs real chain links).
+//    batch, chain links and rollups written by the store). Used for the export fixture (it needs real chain links).
 //  - generateBulk (bulkLoad.ts): one JavaScript pass writing events and judgements in seq order with the
-//    triggers and secondary indexes dropped, rollups and value histograms summed in the same pass and written
+//    secondary indexes dropped, rollups and value histograms summed in the same pass and written
 //    at the end (equal to the engine's rebuildRollups()). No audit-chain links for the generated rows
 //    (`verify` would report them) unless chainGenerated() below adds them. A sample of generated events is
 //    re-prepared with the engine's prepareEvent() from their content and must agree column for column.
@@ -20,7 +20,8 @@ import { seededRandom } from '../../../server/src/demo/random';
 
 /** The server's better-sqlite3 handle type (better-sqlite3 itself lives in server/node_modules). */
 type Db = ReturnType<typeof openDatabase>;
-import { digestOf, GENESIS_HASH, KIND_BY_NAME, linkHash, recordOf, type ChainKind } from '../../../server/src/audit/records';
+import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind } from '../../../server/src/domain/chain';
+import { CHAIN_TABLES } from '../../../server/src/store/sqlite/chain';
 
 import { generateBulk, siteName, type GenerateOptions } from './bulkLoad';
 
@@ -87,8 +88,7 @@ export function chainGenerated(dataDir: string): number {
     const at = Date.now();
     let links = 0;
     const add = (kind: ChainKind, ref: string, eventSeq: number | null, keyText: string | null, row: Record<string, unknown>) => {
-      const def = KIND_BY_NAME.get(kind)!;
-      const digest = digestOf(recordOf(def, def.fields.map(([, col]) => row[col])));
+      const digest = digestOf(recordOf(CHAIN_KIND[kind], CHAIN_TABLES[kind].columns.map((col) => row[col])));
       prev = linkHash(prev, kind, ref, digest);
       insert.run(kind, ref, eventSeq, keyText, null, digest, prev, at);
       links += 1;

@@ -1,22 +1,25 @@
 // Issue #7: the p90 companion reads per-value histograms (migration 6) for the aligned part of a range. Property:
 // for random events, sites (zones, business hours: outside-hours judgements), corrections (voids, amendments,
 // chains of amendments) and ranges (aligned, off-grid, spanning days), the values the engine reads — hence the
-// nearest-rank p90 — equal a reference computed here from the raw rows and the corrections. Also: a rebuild
-// recomputes exactly what the triggers maintained, and a version-5 file (with corrections) upgrades to filled
-// histograms.
+// nearest-rank p90 — equal a reference computed here from the raw rows and the corrections (an amended event
+// counts with its amended outcome). Also: a rebuild recomputes exactly what the store maintained, and a version-5
+// file (with corrections) upgrades to filled histograms.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../server/src/store/store';
 import { openRawDatabase } from '../../../server/src/store/sqlite/rawDatabase';
 import { MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
-import { registerChainFunctions } from '../../../server/src/audit/records';
-import { createAuditStore, CorrectionError, type CorrectionInput } from '../../../server/src/audit/auditStore';
+import type { CorrectionInput } from '../../../server/src/audit/auditStore';
+import { DomainError } from '../../../server/src/domain/errors';
+import { planCorrection, statesOf } from '../../../server/src/domain/corrections';
+import { canonicalJson } from '../../../server/src/domain/canonical';
+import { CorrectionStore } from '../../../server/src/store/sqlite/corrections';
 import { createIngestService } from '../../../server/src/ingest/ingestService';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { siteDefinitionSchema } from '../../../server/src/protocol/sites';
 import { p90, weightedP90 } from '../../../server/src/reports/figures';
-import { VALUE_GRAINS } from '../../../server/src/store/rollupSql';
+import { VALUE_TABLE } from '../../../server/src/store/sqlite/rollups';
 import { removeDir, tempDataDir } from '../support/testServer';
 
 /** better-sqlite3's handle type (the package lives in server/node_modules). */
@@ -38,24 +41,25 @@ interface Row {
   value: number;
 }
 
-/** The p90's population from raw rows: re-judged value/reason of the latest correction, voids out, recorded outcome. */
+/** The p90's population from raw rows: re-judged value/reason and amended outcome of the latest correction, voids out. */
 function reference(db: Db): Row[] {
   const rows = db
     .prepare('SELECT e.seq, e.site, e.occurred_at_ms AS ms, e.outcome, j.standard_id AS std, j.value, j.reason FROM events e JOIN judgements j ON j.event_seq = e.seq')
     .all() as Array<{ seq: number; site: string; ms: number; outcome: string; std: string; value: number | null; reason: string | null }>;
-  const last = new Map<number, { action: string; rejudged: string }>();
-  for (const c of db.prepare('SELECT event_seq, action, rejudged FROM audit_corrections ORDER BY seq').all() as Array<{ event_seq: number; action: string; rejudged: string }>) last.set(c.event_seq, c);
+  const last = new Map<number, { action: string; rejudged: string; changes: string }>();
+  for (const c of db.prepare('SELECT event_seq, action, rejudged, changes FROM audit_corrections ORDER BY seq').all() as Array<{ event_seq: number; action: string; rejudged: string; changes: string }>) last.set(c.event_seq, c);
   const out: Row[] = [];
   for (const r of rows) {
-    let { value, reason } = r;
+    let { value, reason, outcome } = r;
     const c = last.get(r.seq);
     if (c?.action === 'void') continue;
     if (c) {
       const j = (JSON.parse(c.rejudged) as Record<string, { value: number | null; reason: string | null }>)[r.std];
       if (!j) continue;
       ({ value, reason } = j);
+      outcome = (JSON.parse(c.changes) as { fields: { outcome: string } }).fields.outcome;
     }
-    if (reason !== 'outside-hours' && (r.outcome === 'answered' || r.outcome === 'greeted') && value !== null) out.push({ std: r.std, site: r.site, ms: r.ms, value });
+    if (reason !== 'outside-hours' && (outcome === 'answered' || outcome === 'greeted') && value !== null) out.push({ std: r.std, site: r.site, ms: r.ms, value });
   }
   return out;
 }
@@ -75,7 +79,7 @@ function expectSameValues(store: Store, ref: Row[], fromMs: number, toMs: number
   }
 }
 
-const dumpHistograms = (store: Store) => VALUE_GRAINS.map((g) => store.engine.dumpRollups(g.table));
+const dumpHistograms = (store: Store) => [VALUE_TABLE.day, VALUE_TABLE.quarter].map((table) => store.engine.dumpRollups(table));
 
 const eventArb = fc.record({
   call: fc.boolean(),
@@ -124,7 +128,7 @@ function correctAll(correct: (id: string, input: CorrectionInput) => unknown, co
     try {
       correct(`e${i}`, correctionInput(c, events[i]!.call));
     } catch (error) {
-      if (!(error instanceof CorrectionError)) throw error; // a second void, or an amendment after one: refused
+      if (!(error instanceof DomainError)) throw error; // a second void, or an amendment after one: refused
     }
   }
 }
@@ -152,7 +156,7 @@ describe('value histograms (migration 6)', () => {
           const ref = reference(reader);
           reader.close();
           for (const [[from, len], site] of ranges) expectSameValues(store, ref, BASE + from, BASE + from + len, site === null ? null : SITES[site]!.id);
-          // The triggers' rows are exactly what a rebuild from raw judgements and corrections gives.
+          // The rows the store maintained are exactly what a rebuild from raw judgements and corrections gives.
           const maintained = dumpHistograms(store);
           store.engine.rebuildRollups();
           expect(dumpHistograms(store)).toEqual(maintained);
@@ -168,9 +172,9 @@ describe('value histograms (migration 6)', () => {
   it('are filled when a version-5 file (events, judgements, corrections) is upgraded', () => {
     const dir = tempDataDir();
     try {
-      // A version-5 file written as Ringside 5 would: schema up to 5, rows inserted, corrections through the audit store.
+      // A version-5 file written as Ringside 5 would: schema up to 5, rows inserted (its triggers chain them), and
+      // corrections planned by the domain rules and inserted with SQL (version 5 has no histograms to correct).
       const old = openRawDatabase(dir);
-      registerChainFunctions(old);
       expect(migrate(old, MIGRATIONS.filter((m) => m.version <= 5))).toBe(5);
       old.prepare("INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES ('old', 'UTC', 6, 0)").run();
       for (const s of DEFAULT_STANDARDS) old.prepare('INSERT INTO standards (id, version, definition, created_at_ms) VALUES (?, 1, ?, 0)').run(s.id, JSON.stringify(s));
@@ -186,13 +190,19 @@ describe('value histograms (migration 6)', () => {
         const std = call ? DEFAULT_STANDARDS[0]! : DEFAULT_STANDARDS[1]!;
         jud.run(seq, std.id, std.measure, v, std.threshold, good && v <= std.threshold ? 1 : 0, good ? null : call ? 'abandoned' : 'left');
       }
-      const audit = createAuditStore(old, '', dir, Date.now);
+      const subjects = new CorrectionStore(old);
       const v5Versions = (id: string) => DEFAULT_STANDARDS.filter((s) => s.id === id) as never;
-      audit.correct('o1', { action: 'amend', reason: 'x', changes: { rings: 5 } }, 'test', v5Versions, () => 6);
-      audit.correct('o1', { action: 'amend', reason: 'x', changes: { answerSeconds: 3 } }, 'test', v5Versions, () => 6);
-      audit.correct('o2', { action: 'void', reason: 'x' }, 'test', v5Versions, () => 6);
-      audit.correct('o3', { action: 'amend', reason: 'x', changes: { greetSeconds: 44 } }, 'test', v5Versions, () => 6);
-      audit.correct('o4', { action: 'amend', reason: 'x', changes: { outcome: 'abandoned' } }, 'test', v5Versions, () => 6);
+      const insert = old.prepare('INSERT INTO audit_corrections (event_seq, action, changes, rejudged, reason, key_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, 0)');
+      const correct = (id: string, input: CorrectionInput) => {
+        const subject = subjects.subject(id)!;
+        const { changes, after } = planCorrection(subject.event, statesOf(subject.recorded, subject.corrections).at(-1)!, input, { versions: v5Versions, ringCycleSeconds: 6 });
+        insert.run(subject.event.seq, input.action, canonicalJson(changes), canonicalJson(after.judgements), input.reason, 'test');
+      };
+      correct('o1', { action: 'amend', reason: 'x', changes: { rings: 5 } });
+      correct('o1', { action: 'amend', reason: 'x', changes: { answerSeconds: 3 } });
+      correct('o2', { action: 'void', reason: 'x' });
+      correct('o3', { action: 'amend', reason: 'x', changes: { greetSeconds: 44 } });
+      correct('o4', { action: 'amend', reason: 'x', changes: { outcome: 'abandoned' } });
       expect(old.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'value_hist%'").get()).toEqual({ n: 0 });
       old.close();
 

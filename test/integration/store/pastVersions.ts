@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { LATEST_VERSION, MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
 import { openRawDatabase } from '../../../server/src/store/sqlite/rawDatabase';
+import { bucketStart, contribution, type JudgementFacts, type Sign } from '../../../server/src/domain/rollups';
 
 type Db = ReturnType<typeof openRawDatabase>;
 
@@ -29,6 +30,8 @@ export function createAt(dataDir: string, version: number): Db {
 
 interface Judged {
   seq: number;
+  site: string;
+  occurredAtMs: number;
   type: 'call' | 'visit';
   outcome: string;
   rings: number | null;
@@ -59,7 +62,8 @@ function fillEvents(db: Db, version: number, rnd: () => number, count: number): 
     const greetSeconds = type === 'visit' ? Math.round(rnd() * 6000) / 100 : null;
     const [ms, iso] = at(T0 + Math.floor(rnd() * 2 * 86_400_000));
     const id = `v${version}-e${i}`;
-    const seq = Number(insertEvent.run(id, type, rnd() < 0.5 ? 'a' : 'b', ms, iso, ms, outcome, rings, answerSeconds, greetSeconds, type === 'call' ? 'q' : null, null, '["rings"]', `{"id":"${id}"}`).lastInsertRowid);
+    const site = rnd() < 0.5 ? 'a' : 'b';
+    const seq = Number(insertEvent.run(id, type, site, ms, iso, ms, outcome, rings, answerSeconds, greetSeconds, type === 'call' ? 'q' : null, null, '["rings"]', `{"id":"${id}"}`).lastInsertRowid);
     const standard = STANDARDS[type === 'call' ? 0 : 1];
     const value = type === 'call' ? rings : greetSeconds;
     const outside = version >= 2 && rnd() < 0.15;
@@ -67,10 +71,32 @@ function fillEvents(db: Db, version: number, rnd: () => number, count: number): 
     const counted: 0 | 1 = outside ? 0 : 1;
     const reason = outside ? 'outside-hours' : success ? null : outcome;
     insertJudgement.run(seq, standard.id, 1, standard.measure, value, standard.threshold, met, reason, ...(version >= 2 ? [counted] : []));
-    written.push({ seq, type, outcome, rings, answerSeconds, greetSeconds, standard, value, met, counted, reason });
+    written.push({ seq, site, occurredAtMs: ms as number, type, outcome, rings, answerSeconds, greetSeconds, standard, value, met, counted, reason });
   }
   return written;
 }
+
+/**
+ * A correction's compensating rollup delta, as versions 5 to 8 wrote it (in JavaScript, with SQL upserts; the
+ * value histograms had triggers of their own).
+ */
+function rollupDelta(db: Db, e: Judged, facts: JudgementFacts, sign: Sign): void {
+  const c = contribution(facts, sign);
+  for (const [table, grain] of [['rollup_minute', 60_000], ['rollup_15m', 900_000]] as const) {
+    db.prepare(`INSERT INTO ${table} (bucket_ms, standard_id, standard_version, site, judged, counted, met, considered, abandoned, value_n, value_sum, wait_max)
+      VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (standard_id, bucket_ms, site, standard_version) DO UPDATE SET
+        judged = judged + excluded.judged, counted = counted + excluded.counted, met = met + excluded.met,
+        considered = considered + excluded.considered, abandoned = abandoned + excluded.abandoned,
+        value_n = value_n + excluded.value_n, value_sum = value_sum + excluded.value_sum,
+        wait_max = CASE WHEN excluded.wait_max IS NULL THEN wait_max WHEN wait_max IS NULL THEN excluded.wait_max ELSE max(wait_max, excluded.wait_max) END`)
+      .run(bucketStart(e.occurredAtMs, grain), e.standard.id, e.site, c.judged, c.counted, c.met, c.considered, c.abandoned, c.valueN, c.valueSum, c.waitMax);
+  }
+}
+
+const factsOf = (e: Pick<Judged, 'type' | 'outcome' | 'answerSeconds' | 'greetSeconds' | 'value' | 'met' | 'counted' | 'reason'>): JudgementFacts => ({
+  type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: e.value, met: e.met, counted: e.counted, reason: e.reason,
+});
 
 /** Corrections (voids and amendments, some changing the outcome class) and their audit log entries. */
 function fillCorrections(db: Db, rnd: () => number, events: readonly Judged[]): void {
@@ -79,6 +105,7 @@ function fillCorrections(db: Db, rnd: () => number, events: readonly Judged[]): 
   events.forEach((e, i) => {
     if (i % 5 !== 0) return;
     const voided = rnd() < 0.3;
+    rollupDelta(db, e, factsOf(e), -1);
     if (voided) {
       insert.run(e.seq, 'void', '{}', '{}', 'duplicate', 'k_test', T0);
     } else {
@@ -86,10 +113,11 @@ function fillCorrections(db: Db, rnd: () => number, events: readonly Judged[]): 
       const success = e.outcome === 'answered' || e.outcome === 'greeted';
       const outcome = e.type === 'call' ? (success ? 'abandoned' : 'answered') : success ? 'left' : 'greeted';
       const value = e.value === null ? null : Math.round((e.value + 0.5) * 100) / 100;
-      const met = !success && e.reason !== 'outside-hours' && value !== null && value <= e.standard.threshold ? 1 : 0;
+      const met: 0 | 1 = !success && e.reason !== 'outside-hours' && value !== null && value <= e.standard.threshold ? 1 : 0;
       const fields = { outcome, rings: e.rings, answerSeconds: e.answerSeconds, greetSeconds: e.type === 'visit' ? value : null, derived: [] };
       const rejudged = { [e.standard.id]: { standardVersion: 1, measure: e.standard.measure, value, threshold: e.standard.threshold, met, counted: e.counted, reason: e.reason === 'outside-hours' ? e.reason : success ? outcome : null } };
       insert.run(e.seq, 'amend', JSON.stringify({ given: { outcome }, fields }), JSON.stringify(rejudged), 'wrong outcome', 'k_test', T0);
+      rollupDelta(db, e, factsOf({ ...e, ...fields, ...rejudged[e.standard.id]! }), 1);
     }
     log.run('k_test', voided ? 'event.void' : 'event.amend', `v-e${i}`, '{}', T0);
   });
@@ -124,3 +152,39 @@ export function schemaOf(db: Db): string[] {
 }
 
 export { LATEST_VERSION };
+
+/**
+ * Recreates triggers as the frozen migrations last defined them (a later migration's definition replaces an
+ * earlier one's), on a current file: the trigger path of past versions, to compare the store's writes with.
+ */
+export function restoreFrozenTriggers(db: Db, names: readonly string[]): void {
+  const latest = new Map<string, string>();
+  for (const m of MIGRATIONS) {
+    // A trigger is one line ending in END;, or lines up to one that is END; alone (CASE … END; may end a line inside).
+    let open: { name: string; lines: string[] } | null = null;
+    for (const line of m.sql.split('\n')) {
+      const start = /^\s*CREATE TRIGGER (\w+)/.exec(line);
+      if (start && line.trimEnd().endsWith('END;')) latest.set(start[1]!, line);
+      else if (start) open = { name: start[1]!, lines: [line] };
+      else if (open) {
+        open.lines.push(line);
+        if (line.trim() === 'END;') {
+          latest.set(open.name, open.lines.join('\n'));
+          open = null;
+        }
+      }
+    }
+  }
+  for (const name of names) {
+    const sql = latest.get(name);
+    if (!sql) throw new Error(`no frozen trigger ${name}`);
+    db.exec(sql);
+  }
+}
+
+/** The triggers that chained, rolled up and recorded site history before the store wrote those itself. */
+export const WRITE_TRIGGERS = [
+  'audit_chain_event', 'audit_chain_judgement', 'audit_chain_standard', 'audit_chain_site', 'audit_chain_correction', 'audit_chain_audit', 'audit_chain_checkpoint',
+  'rollup_minute_on_judgement', 'rollup_15m_on_judgement', 'value_hist_day_on_judgement', 'value_hist_15m_on_judgement',
+  'sites_history_i', 'sites_history_u',
+] as const;

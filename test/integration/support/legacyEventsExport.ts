@@ -3,7 +3,7 @@
 // Frozen on purpose: do not "fix" or speed up this file, it pins the output format.
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { GENESIS_HASH } from '../../../server/src/audit/records';
+import { GENESIS_HASH } from '../../../server/src/domain/chain';
 import { csvRecords } from '../../../server/src/export/format'; // csv-stringify itself (a server dependency)
 import { filtersOf, type ExportQuery } from '../../../server/src/export/query';
 import type { ExportContext } from '../../../server/src/export/exports';

@@ -9,6 +9,7 @@ import { MIGRATION_0005 } from './0005_audit';
 import { MIGRATION_0006 } from './0006_value_histograms';
 import { MIGRATION_0007 } from './0007_batch_writer';
 import { MIGRATION_0008 } from './0008_pruned_corrections';
+import { MIGRATION_0009 } from './0009_store_writes';
 import type { Migration } from './types';
 
 export type { Migration, MigrationDatabase, SqlFunction } from './types';
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0006,
   MIGRATION_0007,
   MIGRATION_0008,
+  MIGRATION_0009,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -3,7 +3,6 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from './migrate';
-import { registerChainFunctions } from '../../audit/records';
 
 export const DATABASE_FILE = 'ringside.db';
 
@@ -24,7 +23,6 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
-    registerChainFunctions(db); // after the migrations' frozen copies: the runtime writer's own switch
 
     return db;
   } catch (error) {

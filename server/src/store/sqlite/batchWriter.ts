@@ -1,20 +1,30 @@
 // Writing a batch of judged events: all-or-nothing, idempotent per id.
 //
-// Issue #7 (batch ingest throughput), per new event the writer does only what the data needs: the event and
-// judgement INSERTs, their two audit-chain links computed here (audit/chainAppender.ts), their rollup
-// contributions collected per rollup row and written once per batch (store/rollupWriter.ts), the site upsert
-// once per site and batch, and the answer built from the values it inserted instead of reading the rows back.
-// The triggers that did the chain and the rollups stand aside while the writer runs (migration 7). An id is
-// looked up only when its INSERT hits the unique index (a retry or a reused id), and for the first event of each
-// site in a batch, whose upsert must not run for a duplicate.
+// Per new event the writer does only what the data needs (ingest throughput): the event and judgement INSERTs,
+// their two chain links (chain.ts, head carried through the batch), their rollup and histogram contributions
+// collected per row and written once per batch (rollups.ts), the site upsert once per site and batch, and the
+// answer built from the values it inserted instead of reading the rows back. An id is looked up only when its
+// INSERT hits the unique index (a retry or a reused id), and for the first event of each site in a batch, whose
+// upsert must not run for a duplicate.
 import type Database from 'better-sqlite3';
-import type { JudgedEvent, Judgement, StoredEvent } from '../protocol';
-import { createChainAppender, type EventValues, type JudgementValues } from '../audit/chainAppender';
-import { asBatchWriter } from '../audit/records';
-import { IdConflictError } from './errors';
-import { createRollupWriter, type RollupEvent } from './rollupWriter';
-import { storableText } from './text';
-import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
+import type { JudgedEvent, Judgement, StoredEvent } from '../../protocol';
+import { IdConflictError } from '../errors';
+import { chainWriter } from './chain';
+import { RollupWriter, type RollupPlace } from './rollups';
+import { recordSiteChange } from './siteHistory';
+import { storableText } from '../text';
+import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../rows';
+
+/** The events row as inserted, in the chain record's field order. */
+type EventValues = readonly [
+  seq: number, id: string, type: string, site: string, occurredAtMs: number, occurredAt: string, receivedAtMs: number, outcome: string,
+  rings: number | null, answerSeconds: number | null, greetSeconds: number | null, queue: string | null, agent: string | null, derived: string, content: string,
+];
+
+/** The judgements row as inserted, in the chain record's field order. */
+type JudgementValues = readonly [
+  eventSeq: number, standardId: string, standardVersion: number, measure: string, value: number | null, threshold: number, met: 0 | 1, counted: 0 | 1, reason: string | null,
+];
 
 /** An event ready to store: validated, completed and judged, not yet numbered. */
 export interface NewEvent {
@@ -24,7 +34,7 @@ export interface NewEvent {
   /** Canonical JSON of what was posted; equal content ⇔ an idempotent retry. */
   content: string;
   judgements: Judgement[];
-  /** Used to create a site on first sight (PRODUCT.md). */
+  /** Used to create a site on first sight. */
   siteDefaults: { timeZone: string; ringCycleSeconds: number };
 }
 
@@ -39,7 +49,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   const byId = db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?');
   const judgementsOf = db.prepare<[number], JudgementRow>('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id');
   const ensureSite = db.prepare(
-    // A site seen for the first time (or whose configuration was deleted) gets the defaults (issue #3).
+    // A site seen for the first time (or whose configuration was deleted) gets the defaults.
     `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, ?, ?, ?)
      ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
        display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`,
@@ -51,8 +61,9 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   const insertJudgement = db.prepare(`
     INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const chain = createChainAppender(db);
-  const rollups = createRollupWriter(db);
+  const chain = chainWriter(db);
+  const rollups = new RollupWriter(db);
+  let atMs = 0;
   const load = (row: EventRow): JudgedEvent => ({ event: toStoredEvent(row), judgements: judgementsOf.all(row.seq).map(toJudgement) });
   /** The first seq this batch inserted: rows from it on are this batch's own, and go if it is refused. */
   let firstNewSeq = Infinity;
@@ -73,9 +84,8 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     const row = [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, derived, item.content] as const;
     const seq = Number(insertEvent.run(...row).lastInsertRowid);
     if (firstNewSeq === Infinity) firstNewSeq = seq;
-    chain.event([seq, ...row] as unknown as EventValues);
-    const rollupEvent: RollupEvent = { site: e.site, type: e.type, outcome: e.outcome, occurredAtMs: item.occurredAtMs, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds };
-    const judgements = item.judgements.map((j) => storeJudgement(seq, j, rollupEvent));
+    chain.append('event', [seq, ...row] as unknown as EventValues, atMs);
+    const judgements = item.judgements.map((j) => storeJudgement(seq, j, item));
     // What load() would read back: SQLite keeps these values as bound (numbers stay numbers, text stays text).
     const event: StoredEvent = {
       seq, id: e.id, type: e.type, site: e.site, occurredAt: e.occurredAt, receivedAt: new Date(item.receivedAtMs).toISOString(),
@@ -85,18 +95,20 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     return { judged: { event, judgements: judgements.sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : 0)) }, duplicate: false };
   }
 
-  function storeJudgement(seq: number, j: Judgement, e: RollupEvent): Judgement {
+  function storeJudgement(seq: number, j: Judgement, item: NewEvent): Judgement {
     const values: JudgementValues = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null];
     insertJudgement.run(...values);
-    chain.judgement(values);
+    chain.append('judgement', values, atMs);
     const stored = toJudgement({ event_seq: seq, standard_id: values[1], standard_version: values[2], measure: j.measure, value: values[4], threshold: values[5], met: values[6], counted: values[7], reason: j.reason ?? null });
-    rollups.add(e, { standardId: values[1], standardVersion: values[2], value: values[4], met: values[6], counted: values[7], reason: j.reason ?? null });
+    const e = item.event;
+    const place: RollupPlace = { site: e.site, occurredAtMs: item.occurredAtMs, standardId: values[1], standardVersion: values[2] };
+    rollups.add(place, { type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: values[4], met: values[6], counted: values[7], reason: values[8] });
     return stored;
   }
 
   function writeAll(batch: readonly NewEvent[]): WriteOutcome[] {
-    chain.readHead();
     rollups.discard(); // whatever a failed batch left
+    atMs = Date.now();
     firstNewSeq = Infinity;
     const ensured = new Set<string>();
     const outcomes = batch.map(storable).map((item, index) => {
@@ -106,8 +118,8 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
         if (row) return existing(batch, index, row);
         ensured.add(item.event.site);
         const d = item.siteDefaults;
-        // A created or revived site chains its site_history row through its trigger: the head moved.
-        if (ensureSite.run(item.event.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs).changes > 0) chain.readHead();
+        // A site created or revived: its configuration goes into the site history.
+        if (ensureSite.run(item.event.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs).changes > 0) recordSiteChange(db, item.event.site, 'auto-created', item.receivedAtMs);
         return insert(item);
       }
       try {
@@ -124,8 +136,8 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
 
   // One transaction per batch (a savepoint inside store.transaction()): if any event fails (conflict,
   // constraint), nothing of the batch is kept, its chain links and rollup rows included.
-  const transaction = db.transaction(writeAll);
-  return (batch) => asBatchWriter(db, () => transaction(batch));
+  const transaction = db.transaction((batch: readonly NewEvent[]) => chain.carrying(() => writeAll(batch)));
+  return (batch) => transaction(batch);
 }
 
 const TEXT_FIELDS = ['id', 'type', 'site', 'occurredAt', 'outcome', 'queue', 'agent'] as const;
