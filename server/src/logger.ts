@@ -1,6 +1,6 @@
 // Logs go to stderr as JSON lines; stdout is kept for the lines people and scripts read.
 import pino, { type Logger } from 'pino';
-import { LOG_REDACT } from './security/httpHardening';
+import { LOG_REDACT } from './http/httpHardening';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

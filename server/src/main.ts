@@ -1,24 +1,15 @@
-// Composition root of the built server: parse the command line, start, print where, stop on signals.
+// The built server's entry point: a subcommand (cli/subcommands.ts), or the server itself: parse the command
+// line, start (server.ts composes it), print where, stop on signals.
 import { resolve } from 'node:path';
-import { parseCli, USAGE } from './cli/options';
-import { startServer } from './server';
-import { webhooksFromEnv } from './alerts/config';
-import { isCommand, runCommand } from './cli/commands';
-import { REBUILD_COMMAND, runRebuildRollups } from './cli/rebuildRollups';
-import { isAuditCommand, runAuditCommand } from './audit/cli';
+import { isSubcommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
+import { parseCli, USAGE } from './cli/options';
+import { webhooksFromEnv } from './services/alerts/config';
+import { startServer } from './server';
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv[0] === REBUILD_COMMAND) {
-    process.exitCode = runRebuildRollups(argv.slice(1));
-    return;
-  }
-  if (isAuditCommand(argv)) {
-    process.exitCode = runAuditCommand(argv); // issue #6: verify, prune
-    return;
-  }
-  if (isCommand(argv)) {
-    process.exitCode = await runCommand(argv);
+  if (isSubcommand(argv)) {
+    process.exitCode = await runSubcommand(argv);
     return;
   }
   const cli = parseCli(argv);
@@ -71,10 +62,11 @@ async function main(argv: readonly string[]): Promise<void> {
   // Handlers first: whoever reads the listening line may signal us at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // Issue #3: SIGHUP re-reads --standards; a bad file is logged (every problem) and the last good set stays.
+  // SIGHUP re-reads --standards; a bad file is logged (every problem) and the last good set stays.
   process.on('SIGHUP', () => {
-    const result = running.reloadStandards();
-    if (!result.ok) process.stderr.write(`ringside: standards file refused, keeping the last good set:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+    void running.reloadStandards().then((result) => {
+      if (!result.ok) process.stderr.write(`ringside: standards file refused, keeping the last good set:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+    });
   });
   process.stdout.write(`listening on ${server.url}\ndashboard: ${dashboardAddress(server.url, options.host ?? '127.0.0.1', options.dataDir)}\n`);
 }

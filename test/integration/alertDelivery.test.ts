@@ -27,7 +27,7 @@ describe('webhook delivery with retries', () => {
       ]);
       expect(receiver.requests[2]!.body.alert).toEqual(fired[0]);
       clock = T0 + 1; // a later evaluation with the same state adds nothing to deliver
-      expect(server.alerts.evaluateNow()).toEqual([]);
+      expect(await server.alerts.evaluateNow()).toEqual([]);
     } finally {
       await server.close();
       await receiver.close();
@@ -159,11 +159,11 @@ describe('when evaluation runs', () => {
     const server = await startTestServer({ alerts: { now: () => T0, intervalMs: 0, throttleMs: 2000, policy: BANDS_ONLY } });
     try {
       await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // evaluated in the request: red
-      expect(server.alerts.active().map((a) => [a.severity, a.state])).toEqual([['red', 'firing']]);
+      expect((await server.alerts.active()).map((a) => [a.severity, a.state])).toEqual([['red', 'firing']]);
       await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // within 2 s of the last run: deferred
       await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // coalesced with the one before
-      expect(server.alerts.active()).toHaveLength(1);
-      await waitFor(() => server.alerts.active().length === 0, 6000); // the trailing run: 120/130 → recovered
+      expect((await server.alerts.active())).toHaveLength(1);
+      await waitFor(async () => (await server.alerts.active()).length === 0, 6000); // the trailing run: 120/130 → recovered
       const list = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
       expect(list.map(summary)).toEqual([
         [1, 'band', 'red', 'firing', null],
@@ -182,9 +182,9 @@ describe('when evaluation runs', () => {
       await server.postEvents({ events: calls(5, 5, T0 - MINUTE) }); // 50 %: red
       await server.postEvents({ events: calls(90, 0, T0 + 30 * MINUTE) }); // ahead of the evaluation clock: not in [T0 − 1h, T0)
       await new Promise((r) => setTimeout(r, 200)); // several timer runs at T0: nothing changes
-      expect(server.alerts.active().map((a) => a.severity)).toEqual(['red']);
+      expect((await server.alerts.active()).map((a) => a.severity)).toEqual(['red']);
       clock = T0 + 31 * MINUTE; // only the clock moves: [T0 − 29 min, T0 + 31 min) holds 95/100
-      await waitFor(() => server.alerts.active().length === 0, 3000);
+      await waitFor(async () => (await server.alerts.active()).length === 0, 3000);
       expect(((await server.getJson('/api/v1/alerts')).body.alerts as Alert[]).map(summary)).toEqual([
         [1, 'band', 'red', 'firing', null],
         [2, 'band', 'red', 'recovered', 1],
@@ -234,13 +234,13 @@ describe('standards from the engine', () => {
       ]);
       const retired = await fetch(`${server.url}/api/v1/standards/call-answer-1-ring`, { method: 'DELETE', headers: adminHeaders(server.apiKey) });
       expect(retired.status).toBe(200);
-      const closed = server.alerts.evaluateNow();
+      const closed = await server.alerts.evaluateNow();
       expect(closed.map((a) => [a.kind, a.severity, a.state, a.previousId])).toEqual([
         ['band', 'amber', 'recovered', fired[0]!.id],
         ['burn-rate', 'page', 'recovered', fired[1]!.id],
       ]);
       expect(closed[0]!.message).toContain('no longer in force');
-      expect(server.alerts.evaluateNow()).toEqual([]);
+      expect(await server.alerts.evaluateNow()).toEqual([]);
     } finally {
       await server.close();
       removeDir(server.dataDir);

@@ -54,7 +54,7 @@ describe('a scripted stream that degrades and recovers', () => {
     await post(calls(0, 1, T0 - MINUTE)); // one early miss: 0 % over 1 event
     expect(await alerts()).toEqual([]);
     await post(calls(18, 1, T0 - MINUTE)); // 18/20 = 90 %: on target, burning exactly 1×
-    expect(server.alerts.evaluateNow()).toEqual([]);
+    expect(await server.alerts.evaluateNow()).toEqual([]);
     expect(await alerts()).toEqual([]);
   });
 
@@ -91,7 +91,7 @@ describe('a scripted stream that degrades and recovers', () => {
     await post(calls(0, 1, T0 - MINUTE)); // 18/22 = 81.8 %: red
     await post(calls(0, 1, T0 - MINUTE)); // still red, still a ticket
     clock = T0 + 30_000;
-    expect(server.alerts.evaluateNow()).toEqual([]);
+    expect(await server.alerts.evaluateNow()).toEqual([]);
     const list = await alerts();
     expect(list.map(summary)).toEqual([
       [1, 'band', 'amber', 'firing', null],
@@ -129,15 +129,15 @@ describe('a scripted stream that degrades and recovers', () => {
     expect((await alerts()).map(summary).slice(4)).toEqual([[5, 'burn-rate', 'ticket', 'firing', 4]]);
     // No events: only the clock moves. At T0 + 61 min the misses (at T0 − 1 min) have left the 1 h window.
     clock = T0 + 61 * MINUTE;
-    const tick = server.alerts.evaluateNow();
+    const tick = await server.alerts.evaluateNow();
     expect(tick.map(summary)).toEqual([[6, 'band', 'red', 'recovered', 3]]);
     expect(tick[0]).toMatchObject({ startedAt: new Date(T0).toISOString(), endedAt: new Date(clock).toISOString(), windows: [{ name: '1h', counted: 100, met: 100, compliance: 1 }] });
-    expect(server.alerts.evaluateNow()).toEqual([]); // still green, still a ticket: nothing new
+    expect(await server.alerts.evaluateNow()).toEqual([]); // still green, still a ticket: nothing new
   });
 
   it('recovers the burn-rate alert once the 6 h window is clean', async () => {
     clock = T0 + 7 * HOUR;
-    expect(server.alerts.evaluateNow()).toEqual([]); // nothing in the last 6 h: too little data to call it recovered
+    expect(await server.alerts.evaluateNow()).toEqual([]); // nothing in the last 6 h: too little data to call it recovered
     await post(calls(20, 0, clock - MINUTE));
     const list = await alerts();
     expect(list.map(summary)).toEqual([

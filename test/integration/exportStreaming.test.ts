@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
 import { chainAndRollUp } from './support/database';
 import { openDatabase } from '../../server/src/store/sqlite/database';
-import { createStandardStore } from '../../server/src/store/standardStore';
 import { buildServer, startCli, type CliServer } from './support/cli';
 import { removeDir, tempDataDir } from './support/testServer';
 
@@ -31,7 +30,7 @@ beforeAll(async () => {
   // the store's own writers (chainAndRollUp); fsync off for the seeding only.
   const db = openDatabase(dir);
   db.pragma('synchronous = OFF');
-  createStandardStore(db, DEFAULT_STANDARDS, Date.now);
+  for (const s of DEFAULT_STANDARDS) db.prepare('INSERT INTO standards (id, version, definition, created_at_ms) VALUES (?, ?, ?, ?)').run(s.id, s.version, JSON.stringify(s), Date.now());
   const start = Date.parse('2026-01-01T00:00:00Z');
   db.transaction(() => {
     for (let s = 0; s < 7; s += 1) db.prepare("INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, 'UTC', 6, ?)").run(`site-${s}`, start);

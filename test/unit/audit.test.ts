@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../server/src/domain/canonical';
 import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, sha256 } from '../../server/src/domain/chain';
-import { csvCell, csvRecords, neutralise } from '../../server/src/export/format';
-import { periodBounds } from '../../server/src/export/exports';
-import { parseExportQuery } from '../../server/src/export/query';
+import { csvCell, csvRecords, neutralise } from '../../server/src/services/exports/format';
+import { periodBounds } from '../../server/src/services/exports/bodies';
+import { parseExportQuery } from '../../server/src/http/exportQuery';
 import { exportUrl } from '../../webview/src/views/exportButton';
 import { exportPath, rangeOf } from '../../extension/src/exportRequest';
 

@@ -4,7 +4,7 @@ import { DEFAULT_PORT } from '../protocol';
 import { LOG_LEVELS, type LogLevel } from '../logger';
 import type { ServerOptions } from '../server';
 import { securityOptions } from './securityOptions';
-import { parseWebhookUrls } from '../alerts/config';
+import { parseWebhookUrls } from '../services/alerts/config';
 
 export const USAGE = `Usage: node server/dist/main.js [options]
 

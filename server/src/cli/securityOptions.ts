@@ -1,6 +1,6 @@
 // The security flags of the server command (issue #4): parsed values in, ServerOptions fields or a message out.
-import type { SecurityServerOptions } from '../security/options';
-import { DEFAULT_RATE_LIMIT } from '../security/rateLimit';
+import type { SecurityServerOptions } from '../http/securityOptions';
+import { DEFAULT_RATE_LIMIT } from '../http/rateLimit';
 
 export function securityOptions(values: {
   'no-auth'?: boolean | undefined;

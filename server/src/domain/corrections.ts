@@ -48,6 +48,13 @@ export interface CorrectableEvent {
   fields: EventFields;
 }
 
+/** An event with its recorded state and its corrections so far: what a correction is planned from. */
+export interface CorrectionSubject {
+  event: CorrectableEvent & { occurredAtMs: number };
+  recorded: EventState;
+  corrections: StoredCorrection[];
+}
+
 /** A stored correction, as far as the effective state needs it. */
 export interface StoredCorrection {
   action: 'void' | 'amend';

@@ -8,6 +8,8 @@ export class DomainError extends Error {
     /** The field (or parameter) the error is about, dotted ("changes.rings"); '(body)' for the whole request. */
     readonly path: string,
     message: string,
+    /** For an error about one item of a batch: its position. */
+    readonly at?: number,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -49,22 +49,60 @@ export const gaveUp = (outcome: string): boolean => outcome === 'abandoned' || o
 /** The wait an event's type measures: a call's answer time, a visit's greeting time. */
 export const waitOf = (f: Pick<JudgementFacts, 'type' | 'answerSeconds' | 'greetSeconds'>): number | null => (f.type === 'call' ? f.answerSeconds : f.greetSeconds);
 
-/** A judgement's contribution to one rollup row; sign −1 takes it back (a correction's old state). */
-export function contribution(f: JudgementFacts, sign: Sign = 1): Sums {
-  const considered = isConsidered(f.reason);
-  const measured = considered && isSuccess(f.outcome) && f.value !== null;
+/**
+ * Judgements that share everything the arithmetic looks at: their events' type and (effective) outcome, their
+ * reason. A raw read groups judgements so (SQL only counts and sums); one judgement is a group of one.
+ */
+export interface JudgementGroup {
+  type: EventType | string;
+  outcome: Outcome | string;
+  reason: string | null;
+  /** Judgements in the group. */
+  n: number;
+  met: number;
+  counted: number;
+  /** Judgements with a measured value, and the sum of those values. */
+  measured: number;
+  valueSum: number;
+  /** The longest wait of the group's events; null when none was measured. */
+  waitMax: number | null;
+}
+
+/** The group's contribution to one rollup row; sign −1 takes it back (a correction's old state). */
+export function contributionOfGroup(g: JudgementGroup, sign: Sign = 1): Sums {
+  const considered = isConsidered(g.reason);
+  const success = considered && isSuccess(g.outcome);
   return {
-    judged: sign,
-    counted: f.counted ? sign : 0,
-    met: f.met ? sign : 0,
-    considered: considered ? sign : 0,
-    abandoned: considered && gaveUp(f.outcome) ? sign : 0,
-    valueN: measured ? sign : 0,
-    valueSum: measured ? sign * f.value! : 0,
+    judged: sign * g.n,
+    counted: g.counted === 0 ? 0 : sign * g.counted,
+    met: g.met === 0 ? 0 : sign * g.met,
+    considered: considered ? sign * g.n : 0,
+    abandoned: considered && gaveUp(g.outcome) ? sign * g.n : 0,
+    valueN: success && g.measured > 0 ? sign * g.measured : 0,
+    valueSum: success && g.measured > 0 ? sign * g.valueSum : 0,
     // A maximum cannot be taken back: a removal leaves the row's longest wait as it was.
-    waitMax: sign === 1 && considered ? waitOf(f) : null,
+    waitMax: sign === 1 && considered ? g.waitMax : null,
   };
 }
+
+/** One judgement as a group of one. */
+export function groupOf(f: JudgementFacts): JudgementGroup {
+  const measured = f.value !== null;
+  return {
+    type: f.type,
+    outcome: f.outcome,
+    reason: f.reason,
+    n: 1,
+    met: f.met ? 1 : 0,
+    counted: f.counted ? 1 : 0,
+    measured: measured ? 1 : 0,
+    valueSum: measured ? f.value! : 0,
+    waitMax: waitOf(f),
+  };
+}
+
+/** A judgement's contribution to one rollup row; sign −1 takes it back (a correction's old state). */
+export const contribution = (f: JudgementFacts, sign: Sign = 1): Sums => contributionOfGroup(groupOf(f), sign);
 
 export const zeroSums = (): Sums => ({ judged: 0, counted: 0, met: 0, considered: 0, abandoned: 0, valueN: 0, valueSum: 0, waitMax: null });
 

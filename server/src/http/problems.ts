@@ -19,12 +19,13 @@ const BY_KIND: Record<DomainErrorKind, { status: number; slug: string; title: st
   conflict: { status: 409, slug: 'conflict', title: 'Conflict' },
   gone: { status: 410, slug: 'gone', title: 'Gone' },
   forbidden: { status: 403, slug: 'forbidden', title: 'Forbidden' },
-  unavailable: { status: 503, slug: 'unavailable', title: 'Unavailable' },
+  unavailable: { status: 503, slug: 'storage-unavailable', title: 'Storage unavailable' },
 };
 
-/** The problem answer for a domain error: its status by kind, the field it names. */
+/** The problem answer for a domain error: its status by kind, the field it names (a storage failure names none). */
 export function domainProblem(error: DomainError): ProblemDetails {
   const k = BY_KIND[error.kind];
+  if (error.kind === 'unavailable') return problem(k.status, k.slug, k.title, error.message);
   return problem(k.status, k.slug, k.title, `${error.path} ${error.message}`, [{ path: error.path, message: error.message }]);
 }
 

@@ -12,9 +12,10 @@
 // recreated from their stored SQL and the file is put back in
 // WAL afterwards. test/integration/benchGenerator.test.ts checks the rollups and histograms against the engine's
 // rebuildRollups(), the chain (after chainGenerated) against the verifier, and determinism.
-import { openStore } from '../../../server/src/store/store';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
-import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
+import { storeBackend } from '../../../server/src/storeBackend';
+import { StandardsService } from '../../../server/src/services/standards';
+import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import type { EventInput } from '../../../server/src/protocol';
 import { seededRandom } from '../../../server/src/demo/random';
@@ -171,12 +172,13 @@ function dropForLoad(db: Db): Array<{ name: string; sql: string; type: string }>
 }
 
 /** JS bulk load (see the top of the file). Returns timings in ms. */
-export function generateBulk(opts: GenerateOptions): { insertMs: number; rollupMs: number; indexMs: number; checkMs: number; checked: number } {
+export async function generateBulk(opts: GenerateOptions): Promise<{ insertMs: number; rollupMs: number; indexMs: number; checkMs: number; checked: number }> {
   if (opts.sites > 100 || opts.events < 1 || opts.toMs <= opts.fromMs) throw new Error('generateBulk: 1..100 sites, ≥ 1 event, a non-empty range');
   // Migrations, default standards and the sites (created as the ingest path would: UTC, 6 s, 24/7).
-  const store = openStore({ dataDir: opts.dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-  const versions = new Map(store.standards.current().map((s) => [s.id, s.version]));
-  store.close();
+  const store = await storeBackend.open({ dataDir: opts.dataDir });
+  const standards = await StandardsService.open(store, DEFAULT_STANDARDS, Date.now);
+  const versions = new Map(standards.current().map((s) => [s.id, s.version]));
+  await store.close();
   const version = STANDARDS.map((id) => versions.get(id) ?? 1);
   const db: Db = openDatabase(opts.dataDir);
   try {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteFile } from '../../../server/src/security/backup';
+import { openSqliteFile } from '../../../server/src/store/sqlite/database';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';

@@ -6,8 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { rebuildRollups } from '../../../server/src/store/sqlite/rebuild';
-import { readSecret } from '../../../server/src/audit/auditStore';
-import { verifyChain } from '../../../server/src/audit/verify';
+import { verifyDir } from '../support/core';
 import { removeDir, tempDataDir } from '../support/testServer';
 import { createAt, fillAt, LATEST_VERSION, schemaOf } from './pastVersions';
 
@@ -30,7 +29,7 @@ describe('upgrading a file of every past version', () => {
   fresh.close();
 
   for (let version = 1; version < LATEST_VERSION; version += 1) {
-    it(`version ${version} → ${LATEST_VERSION}: same schema as a fresh file, data kept, chain intact, rollups and histograms as the store rebuilds them`, () => {
+    it(`version ${version} → ${LATEST_VERSION}: same schema as a fresh file, data kept, chain intact, rollups and histograms as the store rebuilds them`, async () => {
       const dir = newDir();
       const old = createAt(dir, version);
       fillAt(old, version, version);
@@ -43,7 +42,7 @@ describe('upgrading a file of every past version', () => {
         expect(schemaOf(db)).toEqual(freshSchema);
         expect({ events: count(db, 'events'), judgements: count(db, 'judgements') }).toEqual(before);
         expect(before.judgements).toBe(120);
-        const chain = verifyChain(db, readSecret(dir, false));
+        const chain = await verifyDir(dir);
         expect(chain.message).toMatch(/^intact/);
         expect(chain.records).toBeGreaterThanOrEqual(240);
         const kept = dump(db);

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 // history as they did then).
 import { LATEST_VERSION, MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
-import { openRawDatabase } from '../../../server/src/store/sqlite/rawDatabase';
+import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { bucketStart, contribution, type JudgementFacts, type Sign } from '../../../server/src/domain/rollups';
 
 type Db = ReturnType<typeof openRawDatabase>;

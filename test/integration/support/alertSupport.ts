@@ -36,10 +36,10 @@ export async function startReceiver(failFirst = 0): Promise<Receiver> {
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, ms = 5000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > until) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));

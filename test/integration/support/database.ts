@@ -1,5 +1,5 @@
 // Looking into the SQLite file directly, as an auditor would, after the server has closed it.
-import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { databasePath, openDatabase, openReader } from '../../../server/src/store/sqlite/database';
 import { CHAIN_TABLES, chainWriter } from '../../../server/src/store/sqlite/chain';
 import { rebuildRollups } from '../../../server/src/store/sqlite/rebuild';
 
@@ -29,14 +29,28 @@ export function chainAndRollUp(db: ReturnType<typeof openDatabase>): void {
     const rows = events.all(from, from + 50_000) as unknown[][];
     const byEvent = new Map<unknown, unknown[][]>();
     for (const j of judgements.all(from, from + 50_000) as unknown[][]) byEvent.set(j[0], [...(byEvent.get(j[0]) ?? []), j]);
-    db.transaction(() =>
-      chain.carrying(() => {
+    chain.begin();
+    try {
+      db.transaction(() => {
         for (const e of rows) {
           chain.append('event', e, at);
           for (const j of byEvent.get(e[0]) ?? []) chain.append('judgement', j, at);
         }
-      }),
-    )();
+      })();
+    } finally {
+      chain.end();
+    }
   }
   rebuildRollups(db);
+}
+
+/** A rollup or histogram table's rows, in key order (what an auditor would compare). */
+export function dumpTable(db: ReturnType<typeof openDatabase>, table: 'rollup_minute' | 'rollup_15m' | 'value_hist_day' | 'value_hist_15m'): Array<Record<string, number>> {
+  const value = table.startsWith('value_hist') ? ', value' : '';
+  return db.prepare(`SELECT * FROM ${table} ORDER BY standard_id, bucket_ms, site, standard_version${value}`).all() as Array<Record<string, number>>;
+}
+
+/** A read-only connection to a data directory's file (the store's own connections aside). */
+export function readFile(dataDir: string): ReturnType<typeof openDatabase> {
+  return openReader(databasePath(dataDir));
 }

@@ -56,6 +56,9 @@ export const MIGRATION_0009: Migration = {
     ON CONFLICT (site, standard_id, bucket_ms, standard_version, value) DO UPDATE SET n = n + excluded.n, met = met + excluded.met;
     DELETE FROM value_hist_15m WHERE n = 0;
 
+    -- Verification looks up the link of every record (a record without one was written outside Ringside).
+    CREATE INDEX audit_chain_by_key ON audit_chain (key_int, kind) WHERE key_int IS NOT NULL;
+
     -- Files migrated to version 5 before migration 5 created it have no such view; the one below replaces it.
     DROP VIEW IF EXISTS audit_effective_judgements;
     CREATE VIEW effective_judgements AS

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical';
 import { chainWriter } from './chain';
-import { storableText } from '../text';
+import { storableText } from './text';
 
 export interface AuditEntry {
   keyId: string;

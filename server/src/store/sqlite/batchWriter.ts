@@ -8,12 +8,12 @@
 // upsert must not run for a duplicate.
 import type Database from 'better-sqlite3';
 import type { JudgedEvent, Judgement, StoredEvent } from '../../protocol';
-import { IdConflictError } from '../errors';
+import { DomainError } from '../../domain/errors';
 import { chainWriter } from './chain';
 import { RollupWriter, type RollupPlace } from './rollups';
 import { recordSiteChange } from './siteHistory';
-import { storableText } from '../text';
-import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../rows';
+import { storableText } from './text';
+import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
 
 /** The events row as inserted, in the chain record's field order. */
 type EventValues = readonly [
@@ -26,22 +26,7 @@ type JudgementValues = readonly [
   eventSeq: number, standardId: string, standardVersion: number, measure: string, value: number | null, threshold: number, met: 0 | 1, counted: 0 | 1, reason: string | null,
 ];
 
-/** An event ready to store: validated, completed and judged, not yet numbered. */
-export interface NewEvent {
-  event: Omit<StoredEvent, 'seq' | 'receivedAt'>;
-  occurredAtMs: number;
-  receivedAtMs: number;
-  /** Canonical JSON of what was posted; equal content ⇔ an idempotent retry. */
-  content: string;
-  judgements: Judgement[];
-  /** Used to create a site on first sight. */
-  siteDefaults: { timeZone: string; ringCycleSeconds: number };
-}
-
-export interface WriteOutcome {
-  judged: JudgedEvent;
-  duplicate: boolean;
-}
+import type { NewEvent, WriteOutcome } from '../port';
 
 export type BatchWriter = (batch: readonly NewEvent[]) => WriteOutcome[];
 
@@ -72,8 +57,12 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   function existing(batch: readonly NewEvent[], index: number, row: EventRow): WriteOutcome {
     const item = batch[index]!;
     if (row.content !== item.content) {
-      const first = row.seq >= firstNewSeq ? { index: batch.findIndex((other) => other.event.id === item.event.id) } : { seq: row.seq };
-      throw new IdConflictError(index, item.event.id, first);
+      // Where the id was used first: an event stored earlier (its seq), or an earlier item of the same batch (its
+      // index), which has no seq to name: the refused batch is rolled back and its seqs reused.
+      const message = row.seq >= firstNewSeq
+        ? `events.${batch.findIndex((other) => other.event.id === item.event.id)}.id and events.${index}.id are the same id (${JSON.stringify(item.event.id)}) with different content`
+        : `id "${item.event.id}" was already used for a different event (seq ${row.seq})`;
+      throw new DomainError('conflict', 'id', message, index);
     }
     return { judged: load(row), duplicate: true };
   }
@@ -136,8 +125,15 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
 
   // One transaction per batch (a savepoint inside store.transaction()): if any event fails (conflict,
   // constraint), nothing of the batch is kept, its chain links and rollup rows included.
-  const transaction = db.transaction((batch: readonly NewEvent[]) => chain.carrying(() => writeAll(batch)));
-  return (batch) => transaction(batch);
+  const transaction = db.transaction(writeAll);
+  return (batch) => {
+    try {
+      return transaction(batch);
+    } catch (error) {
+      chain.forget(); // its links were rolled back with it
+      throw error;
+    }
+  };
 }
 
 const TEXT_FIELDS = ['id', 'type', 'site', 'occurredAt', 'outcome', 'queue', 'agent'] as const;

@@ -61,6 +61,7 @@ export class ChainWriter {
   private readonly insert: Database.Statement;
   private readonly json = new Map<ChainKind, (values: readonly unknown[]) => string>();
   private head: ChainHead | null = null;
+  private carrying = false;
 
   constructor(db: Database.Database) {
     this.headRow = db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1');
@@ -81,20 +82,24 @@ export class ChainWriter {
     const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest) };
     // at_ms is not hashed: when the link was written.
     this.insert.run(next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs);
-    if (this.head) this.head = next;
+    if (this.carrying) this.head = next;
     return next;
   }
 
-  /** Runs `fn` (one transaction's writes) carrying the head in memory; it is read again after, whatever happened. */
-  carrying<T>(fn: () => T): T {
-    const outer = this.head;
-    if (outer) return fn();
-    this.head = this.readHead();
-    try {
-      return fn();
-    } finally {
-      this.head = null;
-    }
+  /** From now on (a write transaction began) the head is read once and carried from link to link. */
+  begin(): void {
+    this.carrying = true;
+    this.head = null;
+  }
+
+  /** Something was rolled back (a savepoint, a failed part of a write): the head is read again for the next link. */
+  forget(): void {
+    this.head = null;
+  }
+
+  end(): void {
+    this.carrying = false;
+    this.head = null;
   }
 }
 

@@ -10,7 +10,7 @@ import { factsOf, statesOf } from '../../domain/corrections';
 import { bucketStart } from '../../domain/rollups';
 import { parseCorrection, recordedState } from './corrections';
 import { RollupWriter, ROLLUP_TABLE, VALUE_TABLE } from './rollups';
-import type { JudgementRow } from '../rows';
+import type { EventRow, JudgementRow } from './rows';
 
 const DAY_MS = 86_400_000;
 
@@ -28,7 +28,7 @@ export function rebuildRollups(db: Database.Database, fromMs?: number): void {
 
 /** One UTC day's events (a bounded amount of memory): their rows are folded and written before the next day. */
 function rebuildDay(db: Database.Database, fromMs: number, toMs: number): void {
-  const events = db.prepare('SELECT * FROM events WHERE occurred_at_ms >= ? AND occurred_at_ms < ? ORDER BY seq').all(fromMs, toMs) as Array<Parameters<typeof recordedState>[0] & { occurred_at_ms: number }>;
+  const events = db.prepare('SELECT * FROM events WHERE occurred_at_ms >= ? AND occurred_at_ms < ? ORDER BY seq').all(fromMs, toMs) as EventRow[];
   if (events.length === 0) return;
   const judgements = groupBySeq(db.prepare('SELECT j.* FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ORDER BY j.event_seq, j.standard_id').all(fromMs, toMs) as JudgementRow[]);
   const corrections = groupBySeq(db.prepare('SELECT c.* FROM audit_corrections c JOIN events e ON e.seq = c.event_seq WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ORDER BY c.seq').all(fromMs, toMs) as Array<{ event_seq: number; action: 'void' | 'amend'; changes: string; rejudged: string }>);

@@ -1,0 +1,13 @@
+// The SQLite backend of the store port: the embedded database Ringside runs on by default.
+import type { StoreBackend } from '../port';
+import { backupDatabase, restoreDatabase } from './backup';
+import { openReadOnly, SqliteStore } from './store';
+
+export const sqliteBackend: StoreBackend = {
+  open: async (options) => SqliteStore.open(options),
+  openReadOnly: async (dataDir) => openReadOnly(dataDir),
+  backup: (dataDir, toFile) => backupDatabase(dataDir, toFile),
+  restore: async (fromFile, dataDir, options) => restoreDatabase(fromFile, dataDir, options),
+};
+
+export { SqliteStore };
