@@ -207,6 +207,11 @@ describe('retention', () => {
       expect(offline.stdout).toMatch(/^VERIFIED/);
       const log = await (await fetch(`${server.url}/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json`, { headers: adminHeaders(server.apiKey) })).json();
       expect(log.rows.find((r: any) => r.action === 'retention.prune')).toMatchObject({ key_id: 'system' });
+      // A pruned event can no longer be corrected: gone (410), saying since when, not "not found".
+      const gone = await fetch(`${server.url}/api/v1/events/old1/void`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'too late' }) });
+      expect(gone.status).toBe(410);
+      expect(gone.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await gone.json()).errors).toEqual([{ path: 'id', message: expect.stringMatching(/^no event "old1" is stored: events that occurred before \d{4}-\d\d-\d\dT[\d:.]+Z were pruned by retention/) }]);
       await server.close();
 
       // The checkpoint is signed: changing what it says breaks verification.

@@ -8,8 +8,8 @@ import { migrate } from './migrate';
 export type SqliteDatabase = Database.Database;
 
 export const DATABASE_FILE = 'ringside.db';
-/** Page cache of a read-only connection, in KiB. */
-const READER_CACHE_KB = 2048;
+/** Page cache of a snapshot's connection, in KiB. */
+const SNAPSHOT_CACHE_KB = 2048;
 
 export function databasePath(dataDir: string): string {
   return join(dataDir, DATABASE_FILE);
@@ -37,14 +37,15 @@ export function openDatabase(dataDir: string): Database.Database {
 }
 
 /**
- * A read-only connection (after the writer opened the file). Readers scan in index order (exports, verify): a small
- * page cache does as well as better-sqlite3's 16 MB default, which an export of a large store fills, adding 16 MB
- * to the RSS per open export.
+ * A read-only connection (after the writer opened the file). `scanning`: for a snapshot that scans in index order
+ * (exports, verify), where a small page cache does as well as better-sqlite3's 16 MB default, which an export of a
+ * large store fills, adding 16 MB to the RSS per open export. The reads of figures keep the default: they read the
+ * same rollup pages again and again.
  */
-export function openReader(file: string): Database.Database {
+export function openReader(file: string, scanning = false): Database.Database {
   const reader = new Database(file, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
-  reader.pragma(`cache_size = -${READER_CACHE_KB}`);
+  if (scanning) reader.pragma(`cache_size = -${SNAPSHOT_CACHE_KB}`);
   return reader;
 }
 

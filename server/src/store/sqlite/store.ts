@@ -98,7 +98,7 @@ class SqliteWriteTx implements WriteTx {
 
 /** Snapshots on their own read-only connections of `file`. */
 async function snapshotOf<T>(file: string, fn: (s: Snapshot) => Promise<T>): Promise<T> {
-  const db = openReader(file);
+  const db = openReader(file, true);
   try {
     db.exec('BEGIN'); // one snapshot for every read below
     const s = new Statements(db);
