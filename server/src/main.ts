@@ -5,7 +5,7 @@ import { isSubcommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
 import { parseCli, USAGE } from './cli/options';
 import { webhooksFromEnv } from './services/alerts/config';
-import { startServer } from './server';
+import { startServer, type ServerOptions } from './server';
 
 async function main(argv: readonly string[]): Promise<void> {
   if (isSubcommand(argv)) {
@@ -22,19 +22,12 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const envWebhooks = webhooksFromEnv(process.env);
-  if (!envWebhooks.ok) {
-    process.stderr.write(`ringside: ${envWebhooks.message}\n`);
+  const options = serverOptions(cli.options);
+  if (typeof options === 'string') {
+    process.stderr.write(`ringside: ${options}\n`);
     process.exitCode = 2;
     return;
   }
-  const webhooks = [...new Set([...(cli.options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
-  const options = {
-    ...cli.options,
-    dataDir: resolve(cli.options.dataDir),
-    apiKey: process.env.RINGSIDE_API_KEY ?? '',
-    ...(webhooks.length > 0 ? { alerts: { ...cli.options.alerts, webhooks } } : {}),
-  };
   let server;
   try {
     server = await startServer(options);
@@ -44,7 +37,25 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
     return;
   }
-  const running = server;
+  handleSignals(server);
+  process.stdout.write(`listening on ${server.url}\ndashboard: ${dashboardAddress(server.url, options.host ?? '127.0.0.1', options.dataDir)}\n`);
+}
+
+/** The command line's options completed from the environment (webhooks, the API key); a string: refused. */
+function serverOptions(options: ServerOptions): ServerOptions | string {
+  const envWebhooks = webhooksFromEnv(process.env);
+  if (!envWebhooks.ok) return envWebhooks.message;
+  const webhooks = [...new Set([...(options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
+  return {
+    ...options,
+    dataDir: resolve(options.dataDir),
+    apiKey: process.env.RINGSIDE_API_KEY ?? '',
+    ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks } } : {}),
+  };
+}
+
+/** SIGINT/SIGTERM stop the server, SIGHUP re-reads the standards file. */
+function handleSignals(running: Awaited<ReturnType<typeof startServer>>): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     // A terminal's Ctrl-C reaches us twice under `pnpm start` (the group and the forwarding parent).
@@ -68,7 +79,6 @@ async function main(argv: readonly string[]): Promise<void> {
       if (!result.ok) process.stderr.write(`ringside: standards file refused, keeping the last good set:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
     });
   });
-  process.stdout.write(`listening on ${server.url}\ndashboard: ${dashboardAddress(server.url, options.host ?? '127.0.0.1', options.dataDir)}\n`);
 }
 
 void main(process.argv.slice(2));

@@ -27,28 +27,7 @@ export function parseExportQuery(
   const errors: FieldProblem[] = [];
   const fail = (path: string, message: string) => void errors.push({ path, message });
   for (const key of Object.keys(raw)) if (!KNOWN.includes(key)) fail(key, `is not a known parameter (known: ${KNOWN.join(', ')})`);
-  const one = (key: string): string | null => {
-    const v = raw[key];
-    if (v === undefined) return null;
-    if (typeof v !== 'string') return (fail(key, 'must be given once, as text'), null);
-    if (v.trim() === '') return (fail(key, 'must not be empty'), null);
-    return v.trim();
-  };
-  /** Repeatable and comma-separated: ?site=a&site=b or ?site=a,b. */
-  const list = (key: string): string[] => {
-    const v = raw[key];
-    if (v === undefined) return [];
-    const values = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [])).map((s) => s.trim());
-    if (values.some((s) => s === '')) fail(key, 'must not contain empty values');
-    return [...new Set(values.filter((s) => s !== ''))];
-  };
-  const time = (key: string): number | undefined => {
-    const v = one(key);
-    if (v === null) return undefined;
-    const parsed = isoWithOffset.safeParse(v);
-    if (!parsed.success) return (fail(key, parsed.error.issues[0]?.message ?? 'must be an ISO 8601 timestamp with offset'), undefined);
-    return Date.parse(v);
-  };
+  const { one, list, time } = paramReader(raw, fail);
   const tz = one('tz');
   if (tz !== null && !isValidTimeZone(tz)) fail('tz', 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")');
   const formatText = one('format') ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!;
@@ -83,3 +62,29 @@ export function parseExportQuery(
   };
 }
 
+/** Readers of single, repeatable and time parameters; each problem goes to `fail`. */
+function paramReader(raw: Record<string, unknown>, fail: (path: string, message: string) => void) {
+  const one = (key: string): string | null => {
+    const v = raw[key];
+    if (v === undefined) return null;
+    if (typeof v !== 'string') return (fail(key, 'must be given once, as text'), null);
+    if (v.trim() === '') return (fail(key, 'must not be empty'), null);
+    return v.trim();
+  };
+  /** Repeatable and comma-separated: ?site=a&site=b or ?site=a,b. */
+  const list = (key: string): string[] => {
+    const v = raw[key];
+    if (v === undefined) return [];
+    const values = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [])).map((s) => s.trim());
+    if (values.some((s) => s === '')) fail(key, 'must not contain empty values');
+    return [...new Set(values.filter((s) => s !== ''))];
+  };
+  const time = (key: string): number | undefined => {
+    const v = one(key);
+    if (v === null) return undefined;
+    const parsed = isoWithOffset.safeParse(v);
+    if (!parsed.success) return (fail(key, parsed.error.issues[0]?.message ?? 'must be an ISO 8601 timestamp with offset'), undefined);
+    return Date.parse(v);
+  };
+  return { one, list, time };
+}

@@ -229,8 +229,13 @@ export async function streamExport<Row>(out: Writable, format: ExportFormat, bod
   }
   await flush();
   const dataSha256 = hash.digest('hex');
-  const manifest = () => body.manifest({ rowCount, dataSha256 });
-  // Proof links and the manifest: small, buffered into ~64 KB writes.
+  await writeTrailer(write, format, body, () => body.manifest({ rowCount, dataSha256 }));
+  return { rowCount, dataSha256 };
+}
+
+/** After the rows: the proof links and the manifest, small, buffered into ~64 KB writes. */
+async function writeTrailer<Row>(write: (text: string) => Promise<void>, format: ExportFormat, body: ExportBody<Row>, manifest: () => unknown): Promise<void> {
+  const json = (v: unknown) => JSON.stringify(v);
   let buffer = '';
   const push = async (text: string) => {
     buffer += text;
@@ -256,5 +261,4 @@ export async function streamExport<Row>(out: Writable, format: ExportFormat, bod
     await push(`${first ? '' : '\n'}],\n"manifest":${json(manifest())}}\n`);
   }
   if (buffer.length > 0) await write(buffer);
-  return { rowCount, dataSha256 };
 }

@@ -50,11 +50,14 @@ function chart(title: string, points: Array<{ label: string; ratio: number | nul
     <figcaption>${esc(title)} — bars: compliance per period (green = target met, red = missed), dashed: target</figcaption></figure>`;
 }
 
+type ReportRecord = Record<string, unknown>;
+type Versions = Awaited<ReturnType<typeof standardVersions>>;
+
 export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandardIds: readonly string[], secret: Buffer | null): Promise<string> {
   const s = ctx.snapshot;
   const versions = await standardVersions(s);
   const body = await complianceExport(q, { ...ctx, format: 'csv' }, allStandardIds);
-  const records: Array<Record<string, unknown>> = [];
+  const records: ReportRecord[] = [];
   const hash = createHash('sha256');
   for await (const row of body.rows) {
     const rec = body.toRecord(row);
@@ -65,11 +68,18 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
   const manifest = body.manifest({ rowCount: records.length, dataSha256 });
   const verify = await verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
   const standardIds = [...new Set(records.map((x) => String(x.standard_id)))].sort();
-  const sites = [...new Set(records.map((x) => String(x.site)))].sort();
+  const sections = {
+    charts: chartsSection(q, records, standardIds, versions),
+    siteTables: siteTablesSection(records),
+    standards: standardsSection(q, standardIds, versions),
+  };
+  return documentHtml(q, { records, dataSha256, manifest, verify, sections });
+}
 
-  // Charts: all selected sites together, per period, per standard: the table rows summed over sites.
+/** All selected sites together, per period, per standard: the table rows summed over sites. */
+function chartsSection(q: ExportQuery, records: ReportRecord[], standardIds: string[], versions: Versions): string {
   const periods = periodBounds(q.fromMs, q.toMs, q.timeZone, q.period);
-  const charts = standardIds
+  return standardIds
     .map((id) => {
       const v = [...versions].reverse().find((x) => x.id === id);
       const points = periods.map((p) => {
@@ -81,8 +91,11 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
       return `<h3>${esc(v?.name ?? id)} <small>(${esc(id)})</small></h3>${chart(`${v?.name ?? id}, all selected sites`, points, v?.target ?? 0.9)}`;
     })
     .join('');
+}
 
-  const siteTables = sites
+function siteTablesSection(records: ReportRecord[]): string {
+  return [...new Set(records.map((x) => String(x.site)))]
+    .sort()
     .map((site) => {
       const rows = records.filter((x) => x.site === site);
       return `<h3>Site: ${esc(site)}</h3><table><thead><tr><th>Period</th><th>Standard</th><th>Formula</th><th class="n">Numerator</th><th class="n">Denominator</th><th class="n">Ratio</th><th class="n">Target</th><th>Met target</th><th>Versions</th><th class="n">Voided</th><th class="n">Amended</th></tr></thead><tbody>${rows
@@ -93,8 +106,10 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
         .join('')}</tbody></table>`;
     })
     .join('');
+}
 
-  const standardsText = [...new Set(versions.map((v) => v.id))]
+function standardsSection(q: ExportQuery, standardIds: string[], versions: Versions): string {
+  return [...new Set(versions.map((v) => v.id))]
     .filter((id) => standardIds.length === 0 || standardIds.includes(id) || q.standards.includes(id))
     .map((id) => {
       const list = versions.filter((v) => v.id === id);
@@ -106,8 +121,9 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
         .join('')}</tbody></table>`;
     })
     .join('');
+}
 
-  const css = `body{font:13px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;max-width:1000px;margin:24px auto;padding:0 16px}
+const CSS = `body{font:13px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;max-width:1000px;margin:24px auto;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;border-bottom:2px solid #333;padding-bottom:2px;margin-top:28px}h3{font-size:14px;margin:16px 0 6px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:12px}th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#eee}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#2e7d32;font-weight:600}.bad{color:#c62828;font-weight:600}
@@ -115,17 +131,26 @@ pre{margin:0;font-size:10px;white-space:pre-wrap;word-break:break-all}code{font-
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weight:600}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure{break-inside:avoid}}`;
 
+interface ReportParts {
+  records: ReportRecord[];
+  dataSha256: string;
+  manifest: Record<string, unknown>;
+  verify: VerifyResult;
+  sections: { charts: string; siteTables: string; standards: string };
+}
+
+function documentHtml(q: ExportQuery, { records, dataSha256, manifest, verify, sections }: ReportParts): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Ringside audit report ${esc(manifest.filters && (manifest.filters as { from: string }).from)} – ${esc((manifest.filters as { to: string }).to)}</title>
-<meta name="generator" content="${esc(manifest.serverVersion)}"><style>${css}</style></head><body>
+<meta name="generator" content="${esc(manifest.serverVersion)}"><style>${CSS}</style></head><body>
 <h1>Ringside audit report</h1>
 <dl><dt>Period</dt><dd>${esc(new Date(q.fromMs).toISOString())} to ${esc(new Date(q.toMs).toISOString())} (end exclusive), in periods of one ${esc(q.period)} in ${esc(q.timeZone)}</dd>
 <dt>Sites</dt><dd>${q.sites.length ? esc(q.sites.join(', ')) : 'all'}</dd><dt>Standards</dt><dd>${q.standards.length ? esc(q.standards.join(', ')) : 'all'}</dd>
 <dt>Generated</dt><dd>${esc(manifest.generatedAt)} by ${esc(manifest.serverVersion)}</dd>${retentionText(manifest.retention as RetentionNote | undefined)}</dl>
 <p>Figures use the corrected view: voided events are excluded and amended events count with their re-judged values; the original records stay in the event export. Each figure is Σmet / Σcounted of the judgements recorded when the events were judged, by the standard version then in force.</p>
-<h2>1. Charts</h2>${charts || '<p>No judged events in this period.</p>'}
-<h2>2. Per-site figures</h2>${siteTables || '<p>No judged events in this period.</p>'}
-<h2>3. Standards and their versions</h2>${standardsText}
+<h2>1. Charts</h2>${sections.charts || '<p>No judged events in this period.</p>'}
+<h2>2. Per-site figures</h2>${sections.siteTables || '<p>No judged events in this period.</p>'}
+<h2>3. Standards and their versions</h2>${sections.standards}
 <h2>4. Formula definitions</h2><p>A = answered calls / greeted visitors, Ab = abandoned calls / visitors who left, T = the standard's threshold, S = the short-abandon threshold. Events outside a site's business hours are not counted unless the standard says so.</p>
 <table><tbody>${Object.entries(FORMULAS).map(([k, v]) => `<tr><th>${k}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
 <h2>5. Verification data</h2>
