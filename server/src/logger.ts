@@ -6,6 +6,6 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function createLogger(level: LogLevel): Logger {
-  // Keys never reach the log, whatever a call site passes (issue #4).
+  // Keys never reach the log, whatever a call site passes.
   return pino({ name: 'ringside', level, redact: LOG_REDACT }, pino.destination({ dest: 2, sync: true }));
 }

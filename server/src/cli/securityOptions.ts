@@ -1,4 +1,4 @@
-// The security flags of the server command (issue #4): parsed values in, ServerOptions fields or a message out.
+// The security flags of the server command: parsed values in, ServerOptions fields or a message out.
 import type { SecurityServerOptions } from '../http/securityOptions';
 import { DEFAULT_RATE_LIMIT } from '../http/rateLimit';
 

@@ -1,7 +1,6 @@
 // The subcommands of server/dist/main.js besides starting the server, as one table: each opens what it needs
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { problemText, type VerifyResult } from '../domain/verify';
 import { storeBackend } from '../storeBackend';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';

@@ -25,11 +25,10 @@ export const API_RULES: readonly Rule[] = [
   { methods: ['POST'], path: '/events', needs: 'ingest' },
   { methods: READ, path: '/events', needs: 'read' },
   { methods: READ, path: '/events/*', needs: 'read' },
-  // Corrections (POST /events/:id/void|amend, issue #6) are new records an administrator decides on.
+  // Corrections (POST /events/:id/void|amend) are new records an administrator decides on.
   { methods: WRITE, path: '/events/*', needs: 'admin' },
   { methods: READ, path: '/compliance', needs: 'read' },
   { methods: READ, path: '/compliance/*', needs: 'read' },
-  { methods: READ, path: '/distribution', needs: 'read' }, // issue #5, the dashboard's histogram
   { methods: READ, path: '/distribution', needs: 'read' },
   { methods: READ, path: '/distribution/*', needs: 'read' },
   { methods: READ, path: '/rollups', needs: 'read' },

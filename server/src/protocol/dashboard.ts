@@ -1,4 +1,4 @@
-// The dashboard's historical queries (issue #5), one typed shape for both hosts:
+// The dashboard's historical queries, one typed shape for both hosts:
 // - in a browser the page turns a DashboardRequest into an HTTP call itself (same origin, Bearer key);
 // - in VS Code the webview posts { type: 'request', id, request } and the extension host answers
 //   { type: 'response', id, ok, body | problem } after making the very same HTTP call (dashboardRequestHttp).

@@ -1,4 +1,4 @@
-// Wire schemas for service events as integrations post them (PRODUCT.md, "The contract").
+// Wire schemas for service events as integrations post them (README "POST /api/v1/events").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
 import { wellFormedString } from './text';
@@ -9,7 +9,7 @@ export const LIMITS = {
   maxSeconds: 86_400,
   maxBatch: 5_000,
   maxTextLength: 200,
-  /** How far ahead of the server clock an occurredAt may be (clock skew), in seconds (issue #4). */
+  /** How far ahead of the server clock an occurredAt may be (clock skew), in seconds. */
   maxFutureSeconds: 300,
 } as const;
 

@@ -8,7 +8,7 @@ import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelect
 /** Sent once to every client on connect. */
 export interface Snapshot {
   serverTime: string;
-  /** Start of "today" (server time zone until sites carry zones), ISO UTC. */
+  /** Start of "today" in the server's time zone (the snapshot covers every site), ISO UTC. */
   todayFrom: string;
   standards: Standard[];
   /** Compliance per standard since todayFrom. */
@@ -43,7 +43,7 @@ export interface ServerToClientEvents {
 }
 
 /**
- * Catch-up after a disconnect (issue #5, server/src/live/replay.ts). The client sends the last event `seq` and
+ * Catch-up after a disconnect (server/src/live/replay.ts). The client sends the last event `seq` and
  * alert `id` it saw; an omitted field asks for nothing of that kind (a first connect: just learn the heads).
  */
 export interface ReplayRequest {

@@ -1,5 +1,5 @@
 // Deciding, at start, how the server is protected: keys (the default) or open (--no-auth, loopback only).
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { KeysService } from './keys';
@@ -54,8 +54,4 @@ export async function setUpAccess(opts: { host: string; dataDir: string; keys: K
   chmodSync(file, 0o600); // the mode above only applies when the file is new
   opts.logger.warn({ file, keyId: created.info.id }, `no API key was configured: created an admin key and wrote it to ${file}`);
   return { mode: 'keys', adminKeyFile: file };
-}
-
-export function adminKeyFileExists(dataDir: string): boolean {
-  return existsSync(join(dataDir, ADMIN_KEY_FILE));
 }

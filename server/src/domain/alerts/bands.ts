@@ -15,7 +15,7 @@ export interface BandBoundaries {
 export const DEFAULT_RED_MARGIN = 0.05;
 
 /**
- * The standard's band boundaries. A standard's `bands` (issue #3) are `{green, amber}`: green when the
+ * The standard's band boundaries. A standard's `bands` are `{green, amber}`: green when the
  * ratio is ≥ green, amber when ≥ amber, red below; without them: green from the target, amber from
  * target − 5 points.
  */
