@@ -4,7 +4,7 @@
 import { EVENT_ROW, type EventExportRow } from '../../store/port';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { baseHeader, hashDefinition, standardVersions, type ExportContext } from './context';
-import type { Column, ExportBody } from './format';
+import { mapRows, type Column, type ExportBody } from './format';
 import type { ExportQuery } from './query';
 
 export const EVENT_COLUMNS: readonly Column[] = [
@@ -140,21 +140,19 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const involved = new Set<string>();
   const carried = new CarriedLinks(chainHead.seq);
   const map = rowMapper(new Set(q.outcomes), (id, version) => versions.get(`${id}@${version}`)?.formula ?? null);
-  async function* rows(): AsyncGenerator<unknown[]> {
-    for await (const row of s.exports.eventRows(q)) {
-      const out = map(row);
-      if (!out) continue;
-      if (out[15] !== null) involved.add(`${String(out[15])}@${String(out[16])}`);
-      carried.mark(out[30] as number | null);
-      carried.mark(out[33] as number | null);
-      yield out;
-    }
-  }
+  const rows = mapRows(s.exports.eventRows(q), (row) => {
+    const out = map(row);
+    if (!out) return null;
+    if (out[15] !== null) involved.add(`${String(out[15])}@${String(out[16])}`);
+    carried.mark(out[30] as number | null);
+    carried.mark(out[33] as number | null);
+    return out;
+  });
   return {
     kind: 'events',
     columns: EVENT_COLUMNS,
     header: { ...baseHeader('events', q, ctx, chainHead), ...(retention ? { retention } : {}) },
-    rows: rows(),
+    rows,
     toValues: (row) => row,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),

@@ -8,9 +8,21 @@ import { CHAIN_TABLES } from './chain';
 import type { Statements } from './database';
 import { eventRows } from './exportRows';
 
-/** A synchronous row iterator as an AsyncIterable (the consumer may await between rows: an export writes). */
-async function* lazily<T>(rows: Iterable<T>): AsyncGenerator<T> {
-  yield* rows;
+/**
+ * A synchronous row iterator as an AsyncIterable (the consumer may await between rows: an export writes). A plain
+ * iterator object, not an async generator: a million-row export pays one resolved promise per row, not a
+ * generator's request queue (about half the cost).
+ */
+function lazily<T>(rows: Iterable<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = rows[Symbol.iterator]();
+      return {
+        next: () => Promise.resolve(it.next()),
+        return: (value?: unknown) => Promise.resolve(it.return?.(value) ?? { done: true as const, value: undefined }),
+      };
+    },
+  };
 }
 
 /** Every link with its record's values (null when the record is gone), in one pass joined to every source table. */
