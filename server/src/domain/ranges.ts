@@ -122,5 +122,16 @@ export function reportZone(asked: string | null, siteZone: string | undefined, s
   return asked ?? siteZone ?? serverZone;
 }
 
-/** Today, the local day of `zone`. */
-export const todayRange = (nowMs: number, zone: string): { fromMs: number; toMs: number } => windowRange('today', nowMs, zone);
+let lastToday: { zone: string; fromMs: number; toMs: number } | null = null;
+
+/**
+ * Today, the local day of `zone`. The live push asks after every stored batch; the day found last is kept (the
+ * local day that contains an instant is unique, so it answers for every instant inside it).
+ */
+export function todayRange(nowMs: number, zone: string): { fromMs: number; toMs: number } {
+  const last = lastToday;
+  if (last !== null && last.zone === zone && nowMs >= last.fromMs && nowMs < last.toMs) return { fromMs: last.fromMs, toMs: last.toMs };
+  const range = windowRange('today', nowMs, zone);
+  lastToday = { zone, ...range };
+  return range;
+}
