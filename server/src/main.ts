@@ -5,7 +5,8 @@ import { isSubcommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
 import { parseCli, USAGE } from './cli/options';
 import { webhooksFromEnv } from './services/alerts/config';
-import { startServer, type ServerOptions } from './server';
+import type { ServerOptions } from './options';
+import { startServer } from './server';
 
 async function main(argv: readonly string[]): Promise<void> {
   if (isSubcommand(argv)) {

@@ -10,15 +10,13 @@ import { DEFAULT_STANDARDS } from './domain/standards';
 import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
 import { drainable } from './http/drain';
-import { DEFAULT_RATE_LIMIT } from './http/rateLimit';
-import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, type SecurityServerOptions } from './http/securityOptions';
 import { attachLive } from './live/livePush';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
 import { guardSockets } from './live/socketGuard';
-import { createLogger, type LogLevel } from './logger';
+import { createLogger } from './logger';
+import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
 import { checkBinding, setUpAccess, type AccessSetup } from './services/access';
-import type { AlertsOptions } from './services/alerts/config';
 import { AlertService } from './services/alerts/evaluation';
 import { AuditService } from './services/audit';
 import { ComplianceReader } from './services/compliance';
@@ -32,34 +30,10 @@ import { startRetention } from './services/retention';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { openingError } from './store/sqlite/storageErrors';
 import { storeBackend } from './storeBackend';
 import type { Store } from './store/port';
 
-export interface ServerOptions extends SecurityServerOptions {
-  /** 0 picks a free port. */
-  port: number;
-  host?: string;
-  /** Directory holding the store; created if missing. */
-  dataDir: string;
-  /** Simulated live traffic through the ingest path. */
-  demo?: boolean;
-  /** Seed for the demo traffic (default: the clock). */
-  demoSeed?: number;
-  /** Mean demo arrivals per second (default 2). */
-  demoEventsPerSecond?: number;
-  logLevel?: LogLevel;
-  /** Where the built dashboard lives (default: webview/dist of this repo). */
-  webviewDir?: string;
-  /** Alerts: evaluation clock and timings, policy, webhook URLs and retries (docs/alerts.md). */
-  alerts?: AlertsOptions;
-  /** Standards and sites file (YAML/JSON); invalid at start → ConfigFileError. */
-  standardsFile?: string;
-  /** Refuse events of unconfigured sites (400 naming `site`) instead of creating them. */
-  rejectUnknownSites?: boolean;
-  /** Delete raw events older than this many days, at start and daily (docs/audit.md "Retention"). */
-  retainDays?: number;
-}
+export type { ServerOptions } from './options';
 
 export interface RunningServer {
   url: string;
@@ -103,12 +77,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, no
 /** The store and services, the standards file applied and access decided; everything closed again on failure. */
 async function prepare(options: ServerOptions, host: string, logger: Logger, now: () => number): Promise<{ core: Core; access: AccessSetup }> {
   checkBinding(host, options.noAuth ?? false);
-  let store: Store;
-  try {
-    store = await storeBackend.open({ dataDir: options.dataDir, now });
-  } catch (error) {
-    throw openingError(error, options.dataDir);
-  }
+  const store = await storeBackend.open({ dataDir: options.dataDir, now });
   let core: Core | undefined;
   try {
     core = await openCore(store, options, logger, now);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../protocol';
 import { LOG_LEVELS, type LogLevel } from '../logger';
-import type { ServerOptions } from '../server';
+import type { ServerOptions } from '../options';
 import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
 

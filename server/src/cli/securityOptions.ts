@@ -1,6 +1,5 @@
 // The security flags of the server command: parsed values in, ServerOptions fields or a message out.
-import type { SecurityServerOptions } from '../http/securityOptions';
-import { DEFAULT_RATE_LIMIT } from '../http/rateLimit';
+import { DEFAULT_RATE_LIMIT, type SecurityServerOptions } from '../options';
 
 export function securityOptions(values: {
   'no-auth'?: boolean | undefined;

@@ -1,16 +1,11 @@
 // Per-key rate limits: a token bucket per caller (per key; per client address for requests without one).
 import type { RequestHandler } from 'express';
 import { callerOf } from './auth';
+import type { RateLimitOptions } from '../options';
 import { problem, sendProblem } from './problems';
 
-export interface RateLimitOptions {
-  /** Sustained requests per second per key (refill rate). */
-  perSecond: number;
-  /** Bucket size: how many requests may come at once. */
-  burst: number;
-}
+export type { RateLimitOptions } from '../options';
 
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 50, burst: 100 };
 const MAX_BUCKETS = 10_000;
 
 export interface TokenBuckets {
