@@ -262,7 +262,7 @@ export class RingsideConnection {
           result.events += this.acceptEvents(page.events, true);
           result.alerts += this.acceptAlerts(page.alerts, true);
           if (page.complete) break;
-          // The server answers at most 10 replay requests a second per client (security/socketGuard.ts).
+          // The server answers at most 10 replay requests a second per client (live/socketGuard.ts).
           await new Promise((resolve) => setTimeout(resolve, 100));
           if (result.pages >= MAX_REPLAY_PAGES) {
             // Too much to replay: the snapshot already shows the current figures; skip to the head.

@@ -57,7 +57,7 @@ export class LocalServerError extends Error {
   }
 }
 
-/** The server's lock file (server/src/security/dataLock.ts owns the format: { pid, startedAt, url }). */
+/** The server's lock file (server/src/services/dataLock.ts owns the format: { pid, startedAt, url }). */
 export const LOCK_FILE = 'ringside.lock';
 /** What the extension records about a server it started: whether with demo data. */
 export const STATE_FILE = 'vscode-local-server.json';

@@ -1,11 +1,11 @@
 // Logs go to stderr as JSON lines; stdout is kept for the lines people and scripts read.
 import pino, { type Logger } from 'pino';
-import { LOG_REDACT } from './security/httpHardening';
+import { LOG_REDACT } from './http/httpHardening';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function createLogger(level: LogLevel): Logger {
-  // Keys never reach the log, whatever a call site passes (issue #4).
+  // Keys never reach the log, whatever a call site passes.
   return pino({ name: 'ringside', level, redact: LOG_REDACT }, pino.destination({ dest: 2, sync: true }));
 }

@@ -1,24 +1,16 @@
-// Composition root of the built server: parse the command line, start, print where, stop on signals.
+// The built server's entry point: a subcommand (cli/subcommands.ts), or the server itself: parse the command
+// line, start (server.ts composes it), print where, stop on signals.
 import { resolve } from 'node:path';
-import { parseCli, USAGE } from './cli/options';
-import { startServer } from './server';
-import { webhooksFromEnv } from './alerts/config';
-import { isCommand, runCommand } from './cli/commands';
-import { REBUILD_COMMAND, runRebuildRollups } from './cli/rebuildRollups';
-import { isAuditCommand, runAuditCommand } from './audit/cli';
+import { isSubcommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
+import { parseCli, USAGE } from './cli/options';
+import { webhooksFromEnv } from './services/alerts/config';
+import type { ServerOptions } from './options';
+import { startServer } from './server';
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv[0] === REBUILD_COMMAND) {
-    process.exitCode = runRebuildRollups(argv.slice(1));
-    return;
-  }
-  if (isAuditCommand(argv)) {
-    process.exitCode = runAuditCommand(argv); // issue #6: verify, prune
-    return;
-  }
-  if (isCommand(argv)) {
-    process.exitCode = await runCommand(argv);
+  if (isSubcommand(argv)) {
+    process.exitCode = await runSubcommand(argv);
     return;
   }
   const cli = parseCli(argv);
@@ -31,19 +23,12 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const envWebhooks = webhooksFromEnv(process.env);
-  if (!envWebhooks.ok) {
-    process.stderr.write(`ringside: ${envWebhooks.message}\n`);
+  const options = serverOptions(cli.options);
+  if (typeof options === 'string') {
+    process.stderr.write(`ringside: ${options}\n`);
     process.exitCode = 2;
     return;
   }
-  const webhooks = [...new Set([...(cli.options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
-  const options = {
-    ...cli.options,
-    dataDir: resolve(cli.options.dataDir),
-    apiKey: process.env.RINGSIDE_API_KEY ?? '',
-    ...(webhooks.length > 0 ? { alerts: { ...cli.options.alerts, webhooks } } : {}),
-  };
   let server;
   try {
     server = await startServer(options);
@@ -53,7 +38,25 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
     return;
   }
-  const running = server;
+  handleSignals(server);
+  process.stdout.write(`listening on ${server.url}\ndashboard: ${dashboardAddress(server.url, options.host ?? '127.0.0.1', options.dataDir)}\n`);
+}
+
+/** The command line's options completed from the environment (webhooks, the API key); a string: refused. */
+function serverOptions(options: ServerOptions): ServerOptions | string {
+  const envWebhooks = webhooksFromEnv(process.env);
+  if (!envWebhooks.ok) return envWebhooks.message;
+  const webhooks = [...new Set([...(options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
+  return {
+    ...options,
+    dataDir: resolve(options.dataDir),
+    apiKey: process.env.RINGSIDE_API_KEY ?? '',
+    ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks } } : {}),
+  };
+}
+
+/** SIGINT/SIGTERM stop the server, SIGHUP re-reads the standards file. */
+function handleSignals(running: Awaited<ReturnType<typeof startServer>>): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     // A terminal's Ctrl-C reaches us twice under `pnpm start` (the group and the forwarding parent).
@@ -71,12 +74,12 @@ async function main(argv: readonly string[]): Promise<void> {
   // Handlers first: whoever reads the listening line may signal us at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // Issue #3: SIGHUP re-reads --standards; a bad file is logged (every problem) and the last good set stays.
+  // SIGHUP re-reads --standards; a bad file is logged (every problem) and the last good set stays.
   process.on('SIGHUP', () => {
-    const result = running.reloadStandards();
-    if (!result.ok) process.stderr.write(`ringside: standards file refused, keeping the last good set:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+    void running.reloadStandards().then((result) => {
+      if (!result.ok) process.stderr.write(`ringside: standards file refused, keeping the last good set:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+    });
   });
-  process.stdout.write(`listening on ${server.url}\ndashboard: ${dashboardAddress(server.url, options.host ?? '127.0.0.1', options.dataDir)}\n`);
 }
 
 void main(process.argv.slice(2));

@@ -1,64 +1,46 @@
-// startServer: wires store → ingest → HTTP + live push (+ demo) and listens. Used by main.ts and tests.
+// The composition root: opens the store, builds the services over it, puts HTTP and the live push in front, and
+// listens. Used by main.ts and by tests.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { fileURLToPath } from 'node:url';
-import { createAlertService } from './alerts/alertService';
 import { systemClock, type Clock } from './clock';
-import type { Alert } from './protocol';
-import type { AlertsOptions } from './alerts/config';
 import { startDemo } from './demo/demoDriver';
 import { DEFAULT_STANDARDS } from './domain/standards';
+import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
-import { createIngestService } from './ingest/ingestService';
+import { drainable } from './http/drain';
 import { attachLive } from './live/livePush';
-import { createLogger, type LogLevel } from './logger';
-import { openStore } from './store/store';
-import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './config/standardsFile';
-import { buildSnapshot } from './live/snapshot';
-import { checkBinding, setUpAccess } from './auth/bootstrap';
-import { requireSocketKey } from './auth/socketAuth';
-import { writeLock } from './security/dataLock';
-import { drainable } from './security/drain';
-import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, type SecurityServerOptions } from './security/options';
-import { DEFAULT_RATE_LIMIT } from './security/rateLimit';
-import { guardSockets } from './security/socketGuard';
-import { openingError } from './security/storageErrors';
-import { startRetention } from './audit/schedule';
+import { buildSnapshot, type LiveSources } from './live/snapshot';
+import { requireSocketKey } from './live/socketAuth';
+import { guardSockets } from './live/socketGuard';
+import { createLogger } from './logger';
+import type { Alert } from './protocol';
+import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
+import { checkBinding, setUpAccess, type AccessSetup } from './services/access';
+import { AlertService } from './services/alerts/evaluation';
+import { AuditService } from './services/audit';
+import { ComplianceReader } from './services/compliance';
+import type { Core } from './services/core';
+import { CorrectionsService } from './services/corrections';
+import { writeLock } from './services/dataLock';
+import { ExportService } from './services/exports';
+import { IngestService } from './services/ingest/ingest';
+import { KeysService } from './services/keys';
+import { startRetention } from './services/retention';
+import { SitesService } from './services/sites';
+import { StandardsService } from './services/standards';
+import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
+import { storeBackend } from './storeBackend';
+import type { Store } from './store/port';
 
-export interface ServerOptions extends SecurityServerOptions {
-  /** 0 picks a free port. */
-  port: number;
-  host?: string;
-  /** Directory holding ringside.db; created if missing. */
-  dataDir: string;
-  /** Simulated live traffic through the ingest path. */
-  demo?: boolean;
-  /** Seed for the demo traffic (default: the clock). */
-  demoSeed?: number;
-  /** Mean demo arrivals per second (default 2). */
-  demoEventsPerSecond?: number;
-  logLevel?: LogLevel;
-  /** Where the built dashboard lives (default: webview/dist of this repo). */
-  webviewDir?: string;
-  /** Alerts: timings, policy, webhook URLs and retries (docs/alerts.md). */
-  alerts?: AlertsOptions;
-  /** Issue #3: standards and sites file (YAML/JSON); invalid at start → ConfigFileError. */
-  standardsFile?: string;
-  /** Issue #3: refuse events of unconfigured sites (400 naming `site`) instead of creating them. */
-  rejectUnknownSites?: boolean;
-  /** Issue #6: delete raw events older than this many days, at start and daily (docs/audit.md "Retention"). */
-  retainDays?: number;
-  /** The time source the server dates records and runs its timers by (default: the system clock). Tests pass
-   *  a fake clock to move time instead of waiting (docs/development.md "Tests"). */
-  clock?: Clock;
-}
+export type { ServerOptions } from './options';
 
 /** What tests and tools drive in-process, beyond the HTTP and Socket.IO API (docs/development.md "Tests"). */
 export interface ServerTestApi {
-  /** Runs one alert evaluation at the clock's time, as the interval timer would; returns the records written. */
-  evaluateAlerts(): Alert[];
+  /** Runs one alert evaluation at the clock's time, as the interval timer would; resolves with the records written. */
+  evaluateAlerts(): Promise<Alert[]>;
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */
   webhooksIdle(): Promise<void>;
 }
@@ -70,7 +52,7 @@ export interface RunningServer {
   adminKeyFile?: string;
   testApi: ServerTestApi;
   /** Re-reads the standards file (SIGHUP); on problems nothing changes. No file → ok with nothing applied. */
-  reloadStandards(): ReloadResult;
+  reloadStandards(): Promise<ReloadResult>;
   close(): Promise<void>;
 }
 
@@ -79,27 +61,89 @@ export interface RunningServer {
 export const DEFAULT_WEBVIEW_DIR = fileURLToPath(new URL('../../webview/dist', import.meta.url));
 const VERSION = readVersion();
 
+/** The services over one store. */
+async function openCore(store: Store, options: ServerOptions, logger: Logger, clock: Clock): Promise<Core> {
+  const now = () => clock.now();
+  const standards = await StandardsService.open(store, DEFAULT_STANDARDS, now);
+  const sites = new SitesService(store, serverTimeZone());
+  const compliance = new ComplianceReader(store.reads, standards);
+  const audit = new AuditService(store, options.dataDir);
+  const ingest = new IngestService({ store, standards, now, rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
+  return {
+    store,
+    standards,
+    sites,
+    ingest,
+    compliance,
+    corrections: new CorrectionsService(store, (id) => standards.versions(id)),
+    exports: new ExportService(store, standards, audit, VERSION, now),
+    audit,
+    keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
+    alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock }),
+    serverZone: serverTimeZone,
+  };
+}
+
+/** The store and services, the standards file applied and access decided; everything closed again on failure. */
+async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup }> {
+  checkBinding(host, options.noAuth ?? false);
+  const store = await storeBackend.open({ dataDir: options.dataDir, now: () => clock.now() });
+  let core: Core | undefined;
+  try {
+    core = await openCore(store, options, logger, clock);
+    if (options.standardsFile) logApplied(logger, options.standardsFile, await loadStandardsFile(core, options.standardsFile), 'standards file loaded');
+    const envKey = options.apiKey ? options.apiKey : undefined;
+    const access = await setUpAccess({ host, dataDir: options.dataDir, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
+    return { core, access };
+  } catch (error) {
+    await core?.alerts.close();
+    await store.close();
+    throw error;
+  }
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = createLogger(options.logLevel ?? 'info');
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
-  checkBinding(host, options.noAuth ?? false);
-  const envApiKey = options.apiKey ? options.apiKey : undefined;
-  let store;
+  const { core, access } = await prepare(options, host, logger, clock);
+  const front = attachFront(core, access, options, logger, clock);
   try {
-    store = openStore({ dataDir: options.dataDir, defaultStandards: DEFAULT_STANDARDS, now, ...(envApiKey ? { envApiKey } : {}) });
+    await listen(front.httpServer, options.port, host);
   } catch (error) {
-    throw openingError(error, options.dataDir);
-  }
-  let access;
-  try {
-    if (options.standardsFile) logApplied(logger, options.standardsFile, loadStandardsFile(store, options.standardsFile), 'standards file loaded');
-    access = setUpAccess({ host, dataDir: options.dataDir, keys: store.keys, ...(envApiKey ? { envKey: envApiKey } : {}), noAuth: options.noAuth ?? false, logger });
-  } catch (error) {
-    store.close();
+    await front.close();
+    await core.alerts.close();
+    await core.store.close();
     throw error;
   }
+  const port = (front.httpServer.address() as AddressInfo).port;
+  const url = `http://${urlHost(host)}:${port}`;
+  const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock);
+  core.alerts.start();
+  const demo = options.demo ? startDemo({ ingest: core.ingest, logger, now, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
+  logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
+  const unlock = writeLock(options.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), url });
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      demo?.stop();
+      retention?.stop();
+      await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
+      await core.alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
+      await core.keys.flush();
+      await core.store.close();
+      unlock();
+      logger.info('server stopped');
+    })());
+  const reloadStandards = () => reload(core, options.standardsFile, logger);
+  const testApi: ServerTestApi = { evaluateAlerts: () => core.alerts.evaluateNow(), webhooksIdle: () => core.alerts.webhooksIdle() };
+  return { url, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
+}
+
+/** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
+function attachFront(core: Core, access: AccessSetup, options: ServerOptions, logger: Logger, clock: Clock) {
+  const now = () => clock.now();
   let rateLimited = 0;
   let guard: ReturnType<typeof guardSockets> | null = null;
   const securityAccess = {
@@ -109,59 +153,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onRateLimited: () => (rateLimited += 1),
     stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard?.stats() }),
   };
-  const ingest = createIngestService({ store, now, rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
-  const alerts = createAlertService({ store, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock });
-  const app = createApp({ alerts, store, ingest, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess });
-  const httpServer = createServer(app);
+  const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess }));
   const drain = drainable(httpServer);
-  const live = attachLive({ httpServer, store, ingest, now, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES });
-  const stopSocketKeys = requireSocketKey(live.io, access.mode, store.keys, clock);
+  const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone };
+  const live = attachLive({ httpServer, sources, ingest: core.ingest, now, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, onError: (err) => logger.error({ err }, 'live push failed') });
+  const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);
   guard = guardSockets(live.io, logger, options.socketGuard, clock);
-  alerts.onAlert((alert) => live.io.emit('alert', alert));
-  // Issue #3: a standard added, changed or retired reaches every dashboard as a fresh snapshot.
-  const unwatchStandards = store.standards.onChange(() => live.io.emit('snapshot', buildSnapshot(store, now())));
-  const reloadStandards = (): ReloadResult => {
-    if (!options.standardsFile) return { ok: true, applied: { standards: [], sites: [], skipped: [] } };
-    const result = reloadStandardsFile(store, options.standardsFile);
-    if (result.ok) logApplied(logger, options.standardsFile, result.applied, 'standards file reloaded');
-    else logger.error({ file: options.standardsFile, problems: result.problems }, 'standards file refused; keeping the last good set');
-    return result;
-  };
-  try {
-    await listen(httpServer, options.port, host);
-  } catch (error) {
-    guard.stop();
-    await alerts.close();
-    await live.close();
-    store.close();
-    throw error;
-  }
-  const port = (httpServer.address() as AddressInfo).port;
-  const retention = startRetention(store, options.retainDays, logger, clock); // issue #6
-  alerts.start();
-  const demo = options.demo
-    ? startDemo({ ingest, logger, now, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) })
-    : null;
-  logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
-  const unlock = writeLock(options.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), url: `http://${urlHost(host)}:${port}` });
-
-  let closing: Promise<void> | null = null;
-  const close = () =>
-    (closing ??= (async () => {
-      demo?.stop();
-      retention?.stop();
+  core.alerts.onAlert((alert) => live.io.emit('alert', alert));
+  // A standard added, changed or retired reaches every dashboard as a fresh snapshot.
+  const unwatchStandards = core.standards.onChange(() => {
+    buildSnapshot(sources, now()).then((snapshot) => live.io.emit('snapshot', snapshot), (err: unknown) => logger.error({ err }, 'live push failed'));
+  });
+  return {
+    httpServer,
+    close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
       guard?.stop();
       stopSocketKeys();
       await live.close();
-      await drain.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
-      await alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
-      store.close();
-      unlock();
-      logger.info('server stopped');
-    })());
-  const testApi: ServerTestApi = { evaluateAlerts: () => alerts.evaluateNow(), webhooksIdle: () => alerts.webhooksIdle() };
-  return { url: `http://${urlHost(host)}:${port}`, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
+      await drain.close(drainTimeoutMs);
+    },
+  };
+}
+
+async function reload(core: Core, file: string | undefined, logger: Logger): Promise<ReloadResult> {
+  if (!file) return { ok: true, applied: { standards: [], sites: [], skipped: [] } };
+  const result = await reloadStandardsFile(core, file);
+  if (result.ok) logApplied(logger, file, result.applied, 'standards file reloaded');
+  else logger.error({ file, problems: result.problems }, 'standards file refused; keeping the last good set');
+  return result;
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<void> {
@@ -171,14 +191,6 @@ function listen(server: HttpServer, port: number, host: string): Promise<void> {
       server.off('error', reject);
       resolve();
     });
-  });
-}
-
-function closeHttp(server: HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Keep-alive connections would otherwise hold close() open until they time out.
-    server.closeAllConnections();
   });
 }
 

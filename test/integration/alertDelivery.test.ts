@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../server/src/protocol';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { BANDS_ONLY, calls, DAY, MINUTE, startReceiver, summary, T0 } from './support/alertSupport';
 import { testClock } from './support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from './support/testServer';
@@ -44,7 +44,7 @@ describe('webhook delivery with retries', () => {
       ]);
       expect(receiver.requests[2]!.body.alert).toEqual(fired[0]);
       await clock.advance(1); // a later evaluation with the same state adds nothing to deliver
-      expect(server.testApi.evaluateAlerts()).toEqual([]);
+      expect(await server.testApi.evaluateAlerts()).toEqual([]);
     } finally {
       await server.close();
       await receiver.close();
@@ -262,13 +262,13 @@ describe('standards from the engine', () => {
       ]);
       const retired = await fetch(`${server.url}/api/v1/standards/call-answer-1-ring`, { method: 'DELETE', headers: adminHeaders(server.apiKey) });
       expect(retired.status).toBe(200);
-      const closed = server.testApi.evaluateAlerts();
+      const closed = await server.testApi.evaluateAlerts();
       expect(closed.map((a) => [a.kind, a.severity, a.state, a.previousId])).toEqual([
         ['band', 'amber', 'recovered', fired[0]!.id],
         ['burn-rate', 'page', 'recovered', fired[1]!.id],
       ]);
       expect(closed[0]!.message).toContain('no longer in force');
-      expect(server.testApi.evaluateAlerts()).toEqual([]);
+      expect(await server.testApi.evaluateAlerts()).toEqual([]);
     } finally {
       await server.close();
       removeDir(server.dataDir);

@@ -3,7 +3,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, ClientToServerEvents, ServerToClientEvents, Snapshot } from '../../server/src/protocol';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { calls, HOUR, MINUTE, startReceiver, summary, T0, type Receiver } from './support/alertSupport';
 import { testClock } from './support/testClock';
 import { adminHeaders, removeDir, startTestServer, type TestServer } from './support/testServer';
@@ -62,7 +62,7 @@ describe('a scripted stream that degrades and recovers', () => {
     await post(calls(0, 1, T0 - MINUTE)); // one early miss: 0 % over 1 event
     expect(await alerts()).toEqual([]);
     await post(calls(18, 1, T0 - MINUTE)); // 18/20 = 90 %: on target, burning exactly 1×
-    expect(server.testApi.evaluateAlerts()).toEqual([]);
+    expect(await server.testApi.evaluateAlerts()).toEqual([]);
     expect(await alerts()).toEqual([]);
   });
 
@@ -99,7 +99,7 @@ describe('a scripted stream that degrades and recovers', () => {
     await post(calls(0, 1, T0 - MINUTE)); // 18/22 = 81.8 %: red
     await post(calls(0, 1, T0 - MINUTE)); // still red, still a ticket
     await clock.skipTo(T0 + 30_000);
-    expect(server.testApi.evaluateAlerts()).toEqual([]);
+    expect(await server.testApi.evaluateAlerts()).toEqual([]);
     const list = await alerts();
     expect(list.map(summary)).toEqual([
       [1, 'band', 'amber', 'firing', null],
@@ -137,15 +137,15 @@ describe('a scripted stream that degrades and recovers', () => {
     expect((await alerts()).map(summary).slice(4)).toEqual([[5, 'burn-rate', 'ticket', 'firing', 4]]);
     // No events: only the clock moves. At T0 + 61 min the misses (at T0 − 1 min) have left the 1 h window.
     await clock.skipTo(T0 + 61 * MINUTE);
-    const tick = server.testApi.evaluateAlerts();
+    const tick = await server.testApi.evaluateAlerts();
     expect(tick.map(summary)).toEqual([[6, 'band', 'red', 'recovered', 3]]);
     expect(tick[0]).toMatchObject({ startedAt: new Date(T0).toISOString(), endedAt: new Date(clock.now()).toISOString(), windows: [{ name: '1h', counted: 100, met: 100, compliance: 1 }] });
-    expect(server.testApi.evaluateAlerts()).toEqual([]); // still green, still a ticket: nothing new
+    expect(await server.testApi.evaluateAlerts()).toEqual([]); // still green, still a ticket: nothing new
   });
 
   it('recovers the burn-rate alert once the 6 h window is clean', async () => {
     await clock.skipTo(T0 + 7 * HOUR);
-    expect(server.testApi.evaluateAlerts()).toEqual([]); // nothing in the last 6 h: too little data to call it recovered
+    expect(await server.testApi.evaluateAlerts()).toEqual([]); // nothing in the last 6 h: too little data to call it recovered
     await post(calls(20, 0, clock.now() - MINUTE));
     const list = await alerts();
     expect(list.map(summary)).toEqual([

@@ -4,8 +4,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/src/store/database';
-import { MIGRATIONS, migrate } from '../../server/src/store/migrations';
+import { openDatabase } from '../../server/src/store/sqlite/database';
+import { MIGRATIONS } from '../../server/src/store/migrations';
+import { migrate } from '../../server/src/store/sqlite/migrate';
 import { buildServer, mainJs } from './support/cli';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit } from './support/testServer';
 
@@ -32,7 +33,7 @@ describe('hash chain', () => {
       const siteChange = log.rows.find((r: any) => r.action === 'site.update');
       expect(siteChange).toMatchObject({ target: 'downtown' });
       expect(siteChange.key_id).not.toBe('anonymous'); // the admin key's id, from the security middleware
-      expect(JSON.parse(siteChange.details)).toMatchObject({ method: 'PUT', status: 200, body: { timeZone: 'Europe/London' } });
+      expect(JSON.parse(siteChange.details)).toMatchObject({ body: { timeZone: 'Europe/London' } });
       // kinds chained: standards (seeded), site history, events, judgements, the audit log entry of the PUT
       const db = openDatabase(server.dataDir);
       const kinds = (db.prepare('SELECT DISTINCT kind FROM audit_chain').all() as Array<{ kind: string }>).map((k) => k.kind).sort();
@@ -206,6 +207,11 @@ describe('retention', () => {
       expect(offline.stdout).toMatch(/^VERIFIED/);
       const log = await (await fetch(`${server.url}/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json`, { headers: adminHeaders(server.apiKey) })).json();
       expect(log.rows.find((r: any) => r.action === 'retention.prune')).toMatchObject({ key_id: 'system' });
+      // A pruned event can no longer be corrected: gone (410), saying since when, not "not found".
+      const gone = await fetch(`${server.url}/api/v1/events/old1/void`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'too late' }) });
+      expect(gone.status).toBe(410);
+      expect(gone.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await gone.json()).errors).toEqual([{ path: 'id', message: expect.stringMatching(/^no event "old1" is stored: events that occurred before \d{4}-\d\d-\d\dT[\d:.]+Z were pruned by retention/) }]);
       await server.close();
 
       // The checkpoint is signed: changing what it says breaks verification.

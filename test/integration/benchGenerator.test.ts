@@ -7,8 +7,8 @@
 //  - the same seed gives the same rows, another seed other rows;
 //  - the generated rows chain (chainGenerated, as migration 5 chains older rows) into a chain the verifier accepts.
 import { describe, expect, it } from 'vitest';
-import { chainGenerated, generateBulk, openDatabase, openStore, DEFAULT_STANDARDS } from '../bench/lib/storeTools';
-import { verifyChain } from '../../server/src/audit/verify';
+import { chainGenerated, generateBulk, openBenchStore, openDatabase } from '../bench/lib/storeTools';
+import { verifyDir } from './support/core';
 import { removeDir, tempDataDir } from './support/testServer';
 
 type Db = ReturnType<typeof openDatabase>;
@@ -26,9 +26,9 @@ function dump(db: Db, table: string): unknown[][] {
   return db.prepare(`SELECT ${select} FROM ${table} ORDER BY ${key.join(', ')}`).raw().all() as unknown[][];
 }
 
-function generate(seed: number, events = 20_000): string {
+async function generate(seed: number, events = 20_000): Promise<string> {
   const dir = tempDataDir();
-  generateBulk({ dataDir: dir, events, sites: 5, fromMs: FROM, toMs: TO, seed });
+  await generateBulk({ dataDir: dir, events, sites: 5, fromMs: FROM, toMs: TO, seed });
   return dir;
 }
 
@@ -37,12 +37,11 @@ function schema(db: Db): string[] {
 }
 
 describe('generateBulk (the query bench fixture)', () => {
-  it('writes rollups and histograms equal to the engine rebuild, and leaves the product schema in WAL', () => {
-    const dir = generate(7);
+  it('writes rollups and histograms equal to the engine rebuild, and leaves the product schema in WAL', async () => {
+    const dir = await generate(7);
     const fresh = tempDataDir();
     try {
-      const store = openStore({ dataDir: fresh, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-      store.close();
+      await (await openBenchStore(fresh)).store.close();
       const db = openDatabase(dir);
       const reference = openDatabase(fresh);
       try {
@@ -52,11 +51,11 @@ describe('generateBulk (the query bench fixture)', () => {
         const generated = Object.fromEntries(TABLES.map((t) => [t, dump(db, t)]));
         expect(generated.rollup_minute!.length).toBeGreaterThan(1000);
         expect(generated.value_hist_15m!.length).toBeGreaterThan(1000);
-        const store2 = openStore({ dataDir: dir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
+        const { store: store2 } = await openBenchStore(dir);
         try {
-          store2.engine.rebuildRollups();
+          await store2.write((tx) => tx.writes.rebuildRollups());
         } finally {
-          store2.close();
+          await store2.close();
         }
         for (const t of TABLES) expect(dump(db, t), t).toEqual(generated[t]);
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -70,8 +69,8 @@ describe('generateBulk (the query bench fixture)', () => {
     }
   }, 60_000);
 
-  it('is deterministic for a seed', () => {
-    const [a, b, c] = [generate(3, 5_000), generate(3, 5_000), generate(4, 5_000)];
+  it('is deterministic for a seed', async () => {
+    const [a, b, c] = [await generate(3, 5_000), await generate(3, 5_000), await generate(4, 5_000)];
     try {
       const dbs = [a, b, c].map((d) => openDatabase(d));
       try {
@@ -87,13 +86,13 @@ describe('generateBulk (the query bench fixture)', () => {
     }
   }, 60_000);
 
-  it('chains into a chain the verifier accepts', () => {
-    const dir = generate(11, 3_000);
+  it('chains into a chain the verifier accepts', async () => {
+    const dir = await generate(11, 3_000);
     try {
       expect(chainGenerated(dir)).toBe(6_000);
       const db = openDatabase(dir);
       try {
-        const result = verifyChain(db, null);
+        const result = await verifyDir(dir);
         expect(result).toMatchObject({ intact: true });
         expect(result.records).toBe(db.prepare('SELECT MAX(seq) FROM audit_chain').pluck().get());
       } finally {

@@ -7,8 +7,8 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/src/store/database';
-import { createEngineQueries } from '../../server/src/store/rollupQueries';
+import { openDatabase } from '../../server/src/store/sqlite/database';
+import { rebuildRollups } from '../../server/src/store/sqlite/rebuild';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
 
 let server: TestServer;
@@ -202,7 +202,7 @@ describe('corrections', () => {
 
     // The engine's rebuild-rollups recomputes from raw judgements and re-applies the corrections' deltas.
     const db = openDatabase(server.dataDir);
-    createEngineQueries(db).rebuildRollups();
+    rebuildRollups(db);
     db.close();
     after = (await (await get(`/api/v1/compliance?${day}`)).json()).standards[0];
     expect([after.numerator, after.denominator]).toEqual([1, 1]);

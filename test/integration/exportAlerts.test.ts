@@ -27,7 +27,7 @@ it('exports alert episodes with start, end, duration and acknowledgement', async
   const ack = await fetch(`${server.url}/api/v1/alerts/${band.id}/ack`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: '{}' });
   expect(ack.status).toBeLessThan(300);
   await server.postEvents({ events: calls(400, 1) }); // 410/420: back above target → recovered
-  server.testApi.evaluateAlerts();
+  await server.testApi.evaluateAlerts();
 
   const text = await (await fetch(`${server.url}/api/v1/export/alerts?from=${isoAgo(3600)}&format=csv`, { headers: adminHeaders(server.apiKey) })).text();
   const rows = parse(text, { columns: true, comment: '#', comment_no_infix: true }) as Array<Record<string, string>>;

@@ -3,7 +3,7 @@
 // fixture, a CLI import) moments earlier, and must not end early while rows are still being written. A real
 // server on 127.0.0.1:0 with a real SQLite file; a second connection writes as the bench fixture does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from './support/testServer';
 
 let server: TestServer;
@@ -22,7 +22,7 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-/** Writes `n` answered calls (with judgements; the store's triggers chain both) on its own connection. */
+/** Writes `n` answered calls (with judgements) with plain SQL on its own connection, as a fixture loader would. */
 function writeElsewhere(n: number, offset: number): void {
   const db = openDatabase(server.dataDir);
   try {

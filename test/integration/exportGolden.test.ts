@@ -3,13 +3,15 @@
 // several standards per event, a standard changed midway, events out of time order), voids, amendments
 // (some twice, some then voided) and audit-log links between them; every format × filter combination is
 // exported by the frozen pre-#7 implementation (support/legacyEventsExport.ts) and by the current one, from
-// the same read snapshot, and compared byte for byte.
+// the same data (nothing writes meanwhile), and compared byte for byte.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsExport } from '../../server/src/export/exports';
-import { streamExport, type ExportFormat } from '../../server/src/export/format';
-import type { ExportQuery } from '../../server/src/export/query';
-import { openRawDatabase } from '../../server/src/store/rawDatabase';
+import { eventsExport } from '../../server/src/services/exports/events';
+import { streamExport, type ExportFormat } from '../../server/src/services/exports/format';
+import type { ExportQuery } from '../../server/src/services/exports/query';
+import { ComplianceReader } from '../../server/src/services/compliance';
+import { openRawDatabase } from '../../server/src/store/sqlite/database';
+import { storeBackend } from '../../server/src/storeBackend';
 import { legacyEventsExport, legacyStreamExport } from './support/legacyEventsExport';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
 
@@ -114,14 +116,18 @@ describe('event export output is unchanged (golden comparison with the pre-#7 im
     for (const [name, over] of CASES) {
       it(`${format}: ${name}`, async () => {
         const reader = openRawDatabase(server.dataDir);
+        const store = await storeBackend.openReadOnly(server.dataDir);
         try {
           reader.exec('BEGIN');
           const q = query({ ...over, format });
-          const ctx = { reader, serverVersion: 'test', nowMs: Date.parse('2026-03-09T00:00:00Z'), format };
+          const nowMs = Date.parse('2026-03-09T00:00:00Z');
           const old = sink();
-          const before = await legacyStreamExport(old.out, format, legacyEventsExport(q, ctx));
+          const before = await legacyStreamExport(old.out, format, legacyEventsExport(q, { reader, serverVersion: 'test', nowMs, format }));
           const now = sink();
-          const after = await streamExport(now.out, format, eventsExport(q, ctx) as Parameters<typeof streamExport>[2]);
+          const after = await store.snapshot(async (snapshot) => {
+            const compliance = new ComplianceReader(snapshot, { current: () => [], get: () => undefined, versions: () => [] });
+            return streamExport(now.out, format, await eventsExport(q, { snapshot, compliance, serverVersion: 'test', nowMs, format }));
+          });
           expect(after).toEqual(before);
           const [a, b] = [await old.text(), await now.text()];
           expect(b.length).toBe(a.length);
@@ -130,6 +136,7 @@ describe('event export output is unchanged (golden comparison with the pre-#7 im
         } finally {
           reader.exec('COMMIT');
           reader.close();
+          await store.close();
         }
       });
     }

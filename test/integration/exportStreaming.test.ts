@@ -10,8 +10,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
-import { openDatabase } from '../../server/src/store/database';
-import { createStandardStore } from '../../server/src/store/standardStore';
+import { chainAndRollUp } from './support/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { buildServer, startCli, type CliServer } from './support/cli';
 import { removeDir, tempDataDir } from './support/testServer';
 
@@ -26,11 +26,11 @@ beforeAll(async () => {
   buildServer();
   dir = tempDataDir();
   const seeding = Date.now();
-  // Straight into the store's tables in big transactions (SQL generating the rows), so the store's own
-  // triggers chain every event and judgement and maintain the rollups; fsync off for the seeding only.
+  // Straight into the store's tables in big transactions (SQL generating the rows), then chained and rolled up by
+  // the store's own writers (chainAndRollUp); fsync off for the seeding only.
   const db = openDatabase(dir);
   db.pragma('synchronous = OFF');
-  createStandardStore(db, DEFAULT_STANDARDS, Date.now);
+  for (const s of DEFAULT_STANDARDS) db.prepare('INSERT INTO standards (id, version, definition, created_at_ms) VALUES (?, ?, ?, ?)').run(s.id, s.version, JSON.stringify(s), Date.now());
   const start = Date.parse('2026-01-01T00:00:00Z');
   db.transaction(() => {
     for (let s = 0; s < 7; s += 1) db.prepare("INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, 'UTC', 6, ?)").run(`site-${s}`, start);
@@ -61,6 +61,7 @@ beforeAll(async () => {
       judgements.run({ after });
     })();
   }
+  chainAndRollUp(db);
   db.close();
   console.log(`seeded ${COUNT} events in ${Date.now() - seeding} ms`);
   cli = await startCli(['--port', '0', '--data', dir, '--log-level', 'warn', '--rate-limit', '0'], { RINGSIDE_API_KEY: KEY });

@@ -6,11 +6,10 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RingsideConnection, type EventBatch } from '../../extension/src/connection';
-import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
-import { createIngestService, type IngestService } from '../../server/src/ingest/ingestService';
+import type { IngestService } from '../../server/src/services/ingest/ingest';
 import { attachLive } from '../../server/src/live/livePush';
 import type { DashboardMessage } from '../../server/src/protocol';
-import { openStore } from '../../server/src/store/store';
+import { openTestCore } from './support/core';
 import { socketTransport } from '../../webview/src/transport/socket';
 import { browserPage, dashboardMessages, nextCatchUp } from './support/liveClients';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir } from './support/testServer';
@@ -23,10 +22,11 @@ afterEach(async () => {
 /** The live feed alone, on a real store, without keys: enough to kick clients the way an older server's shutdown did. */
 async function liveFeed(): Promise<{ url: string; ingest: IngestService; kickEveryone(): void; connections(): number }> {
   const dataDir = tempDataDir();
-  const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS });
-  const ingest = createIngestService({ store });
+  const core = await openTestCore(dataDir, { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+  const ingest = core.ingest;
   const httpServer: HttpServer = createServer();
-  const live = attachLive({ httpServer, store, ingest });
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const live = attachLive({ httpServer, sources: { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: () => zone }, ingest });
   let connections = 0;
   live.io.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
@@ -34,7 +34,7 @@ async function liveFeed(): Promise<{ url: string; ingest: IngestService; kickEve
     await live.close();
     await new Promise((resolve) => httpServer.close(resolve));
     httpServer.closeAllConnections();
-    store.close();
+    await core.close();
     removeDir(dataDir);
   });
   return {
@@ -57,7 +57,7 @@ describe('after the server ends the connection on purpose', () => {
     const back = page.next((m) => m.type === 'snapshot');
     feed.kickEveryone();
     // Stored while the page is away: no client can be connected in this same tick.
-    expect(feed.ingest.ingest([call({ id: 'while-kicked' })]).kind).toBe('stored');
+    expect((await feed.ingest.ingest([call({ id: 'while-kicked' })])).kind).toBe('stored');
     expect(await kicked).toMatchObject({ error: 'io server disconnect' });
     const fresh = (await back) as Extract<DashboardMessage, { type: 'snapshot' }>;
     expect(fresh.snapshot.recent.map((j) => j.event.id)).toContain('while-kicked');
@@ -77,7 +77,7 @@ describe('after the server ends the connection on purpose', () => {
 
     const caughtUp = nextCatchUp(connection);
     feed.kickEveryone();
-    expect(feed.ingest.ingest([call({ id: 'while-kicked' })]).kind).toBe('stored');
+    expect((await feed.ingest.ingest([call({ id: 'while-kicked' })])).kind).toBe('stored');
     expect(await caughtUp).toMatchObject({ events: 1, gap: false });
     expect(connection.state).toBe('connected');
     expect(batches.map((b) => [b.events.map((j) => j.event.id), b.replayed])).toEqual([[['while-kicked'], true]]);

@@ -1,11 +1,9 @@
-// Catch-up after a disconnect (issue #5): a real socket.io client asks `replay` for what it missed.
+// Catch-up after a disconnect: a real socket.io client asks `replay` for what it missed.
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ReplayRequest, ReplayResponse, ServerToClientEvents } from '../../server/src/protocol';
 import { answerReplay } from '../../server/src/live/replay';
-import { openStore } from '../../server/src/store/store';
-import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
-import { createIngestService } from '../../server/src/ingest/ingestService';
+import { openTestCore } from './support/core';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from './support/testServer';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -72,20 +70,20 @@ describe('replay over Socket.IO', () => {
 });
 
 describe('replay bounds', () => {
-  it('answers at most the limit, says it is incomplete, and paging after the last seq gets the rest in order', () => {
+  it('answers at most the limit, says it is incomplete, and paging after the last seq gets the rest in order', async () => {
     const dataDir = tempDataDir();
-    const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS });
+    const core = await openTestCore(dataDir, { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    const reads = core.store.reads;
     try {
-      expect(answerReplay(store, { afterSeq: 0, afterAlertId: 0 })).toMatchObject({ ok: true, events: [], alerts: [], complete: true, headSeq: 0, headAlertId: 0 });
-      const ingest = createIngestService({ store });
-      const outcome = ingest.ingest(Array.from({ length: 5 }, (_, i) => call({ id: `b-${i}` })));
+      expect(await answerReplay(reads, { afterSeq: 0, afterAlertId: 0 })).toMatchObject({ ok: true, events: [], alerts: [], complete: true, headSeq: 0, headAlertId: 0 });
+      const outcome = await core.ingest.ingest(Array.from({ length: 5 }, (_, i) => call({ id: `b-${i}` })));
       expect(outcome.kind).toBe('stored');
       const limits = { maxEvents: 2, maxAlerts: 2 };
       const seqs: number[] = [];
       let after = 0;
       let pages = 0;
       for (;;) {
-        const page = answerReplay(store, { afterSeq: after }, limits);
+        const page = await answerReplay(reads, { afterSeq: after }, limits);
         if (!page.ok) throw new Error(page.error);
         pages += 1;
         expect(page.events.length).toBeLessThanOrEqual(2);
@@ -96,7 +94,7 @@ describe('replay bounds', () => {
       expect(pages).toBe(3);
       expect(seqs).toEqual([1, 2, 3, 4, 5]);
     } finally {
-      store.close();
+      await core.close();
       removeDir(dataDir);
     }
   });

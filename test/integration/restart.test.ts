@@ -1,7 +1,7 @@
 // Data survives a restart with the same data directory; the file is a real, migrated SQLite database.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IngestResponse } from '../../server/src/protocol';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { MIGRATIONS } from '../../server/src/store/migrations';
 import { countRows } from './support/database';
 import { call, removeDir, startTestServer, tempDataDir, visit } from './support/testServer';

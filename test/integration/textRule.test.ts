@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/src/store/database';
+import { openDatabase } from '../../server/src/store/sqlite/database';
 import { calls, MINUTE, T0 } from './support/alertSupport';
 import { testClock } from './support/testClock';
 import { adminHeaders, call, isoAgo, removeDir, startTestServer, visit, type TestServer } from './support/testServer';

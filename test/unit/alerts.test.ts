@@ -8,8 +8,8 @@ import type { ScopedCounts, WindowCounts } from '../../server/src/domain/alerts/
 import { evaluateConditions } from '../../server/src/domain/alerts/evaluate';
 import { applyRecords, step, type ActiveAlert, type AlertDraft, type Condition } from '../../server/src/domain/alerts/machine';
 import { BURN_RULES, DEFAULT_POLICY, HOUR_MS, MINUTE_MS, policyWindows, type AlertPolicy } from '../../server/src/domain/alerts/policy';
-import { DEFAULT_WEBHOOK_RETRY, parseWebhookUrls, redactUrl, webhooksFromEnv } from '../../server/src/alerts/config';
-import { backoffDelay } from '../../server/src/alerts/webhooks';
+import { DEFAULT_WEBHOOK_RETRY, parseWebhookUrls, redactUrl, webhooksFromEnv } from '../../server/src/services/alerts/config';
+import { backoffDelay } from '../../server/src/services/alerts/webhooks';
 import { parseCli } from '../../server/src/cli/options';
 
 const c = (counted: number, met: number): WindowCounts => ({ counted, met });

@@ -5,10 +5,10 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../server/src/domain/canonical';
-import { digestOf, GENESIS_HASH, KIND_BY_NAME, linkHash, recordOf, sha256 } from '../../server/src/audit/records';
-import { csvCell, csvRecords, neutralise } from '../../server/src/export/format';
-import { periodBounds } from '../../server/src/export/exports';
-import { parseExportQuery } from '../../server/src/export/query';
+import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, sha256 } from '../../server/src/domain/chain';
+import { csvCell, csvRecords, neutralise } from '../../server/src/services/exports/format';
+import { periodBounds } from '../../server/src/services/exports/bodies';
+import { parseExportQuery } from '../../server/src/http/exportQuery';
 import { exportUrl } from '../../webview/src/views/exportButton';
 import { exportPath, rangeOf } from '../../extension/src/exportRequest';
 
@@ -66,7 +66,7 @@ describe('period bounds', () => {
 
 describe('chain arithmetic', () => {
   it('digest and link follow the documented definitions', () => {
-    const def = KIND_BY_NAME.get('audit')!;
+    const def = CHAIN_KIND.audit;
     const record = recordOf(def, [7, 'key-1', 'export.events', null, '{"a":1}', 1000]);
     expect(record).toEqual({ seq: 7, keyId: 'key-1', action: 'export.events', target: null, details: '{"a":1}', atMs: 1000 });
     const digest = digestOf(record);

@@ -1,10 +1,10 @@
-// Issue #7: the faster forms of the chain's byte definitions (records.ts, domain/canonical.ts) give exactly the
+// Issue #7: the faster forms of the chain's byte definitions (domain/chain.ts, domain/canonical.ts) give exactly the
 // bytes of the definitions in docs/audit.md, so links written before and after keep verifying.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../server/src/domain/canonical';
-import { GENESIS_HASH, KINDS, linkHash, recordJsonOf, recordOf, sha256 } from '../../server/src/audit/records';
+import { CHAIN_KINDS as KINDS, GENESIS_HASH, linkHash, recordJsonOf, recordOf, sha256 } from '../../server/src/domain/chain';
 
 /** canonicalJson as it was written for issue #6 (entries, filter, sort with <, fromEntries). */
 function referenceCanonicalJson(value: unknown): string {
@@ -38,7 +38,7 @@ describe('chain bytes', () => {
   it('recordJsonOf(kind) = canonicalJson(recordOf(kind, values)) for every kind and row values', () => {
     for (const def of KINDS) {
       const json = recordJsonOf(def);
-      fc.assert(fc.property(fc.array(cell, { minLength: def.fields.length, maxLength: def.fields.length }), (values) => {
+      fc.assert(fc.property(fc.array(cell, { minLength: def.keys.length, maxLength: def.keys.length }), (values) => {
         expect(json(values)).toBe(canonicalJson(recordOf(def, values)));
       }), { numRuns: 300 });
     }

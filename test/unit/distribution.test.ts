@@ -2,7 +2,7 @@
 // and its query, whose range and zone are read as the compliance query reads them.
 import { describe, expect, it } from 'vitest';
 import type { Standard } from '../../server/src/protocol';
-import { binEdges, buildDistribution } from '../../server/src/reports/distribution';
+import { binEdges, buildDistribution } from '../../server/src/domain/distribution';
 import { parseComplianceQuery } from '../../server/src/http/complianceQuery';
 import { parseDistributionQuery } from '../../server/src/http/distributionRoute';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCli, USAGE } from '../../server/src/cli/options';
-import { runRebuildRollups } from '../../server/src/cli/rebuildRollups';
+import { runSubcommand } from '../../server/src/cli/dispatch';
 
-describe('engine CLI options (issue #3)', () => {
+describe('engine CLI options', () => {
   it('reads --standards and --reject-unknown-sites', () => {
     expect(parseCli(['--standards', 'conf/standards.yaml', '--reject-unknown-sites'])).toMatchObject({
       kind: 'run',
@@ -16,11 +16,11 @@ describe('engine CLI options (issue #3)', () => {
   it('refuses an empty --standards', () => {
     expect(parseCli(['--standards', ' '])).toEqual({ kind: 'error', message: '--standards must not be empty' });
   });
-  it('rebuild-rollups needs --data (exit 2)', () => {
+  it('rebuild-rollups needs --data (exit 2)', async () => {
     const err: string[] = [];
     const io = { out: (_t: string) => true, err: (t: string) => (err.push(t), true) };
-    expect(runRebuildRollups([], io)).toBe(2);
+    expect(await runSubcommand(['rebuild-rollups'], io)).toBe(2);
     expect(err.join('')).toMatch(/--data DIR is required/);
-    expect(runRebuildRollups(["--colour"], io)).toBe(2);
+    expect(await runSubcommand(['rebuild-rollups', '--colour'], io)).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openEnvelope } from '../../server/src/ingest/envelope';
-import { validateEvents } from '../../server/src/ingest/validateEvents';
+import { openEnvelope } from '../../server/src/http/envelope';
+import { validateEvents } from '../../server/src/services/ingest/validate';
 import { canonicalJson } from '../../server/src/domain/canonical';
 
 describe('request envelope', () => {

@@ -1,7 +1,7 @@
 // Event types as data: the built-ins in the user format, the definition schema (every problem names its field),
 // the registry, what a type says about its milestones and measures, the milestone wire schema and its envelope.
 import { describe, expect, it } from 'vitest';
-import { zodProblems } from '../../server/src/config/problems';
+import { zodProblems } from '../../server/src/services/zodProblems';
 import {
   BUILT_IN_EVENT_TYPES,
   BUILT_IN_REGISTRY,

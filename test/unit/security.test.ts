@@ -1,12 +1,12 @@
 // Pure parts of issue #4: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, key prompt.
 import { describe, expect, it } from 'vitest';
-import { isLoopback } from '../../server/src/auth/bootstrap';
-import { apiPathOf, bearerToken } from '../../server/src/auth/httpAuth';
-import { allows, grantedScopes, requirementFor } from '../../server/src/auth/scopes';
+import { isLoopback } from '../../server/src/services/access';
+import { apiPathOf, bearerToken } from '../../server/src/http/auth';
+import { allows, grantedScopes, requirementFor } from '../../server/src/http/scopes';
 import { securityOptions } from '../../server/src/cli/securityOptions';
-import { jsonDepth, MAX_JSON_DEPTH } from '../../server/src/security/jsonDepth';
-import { tokenBuckets } from '../../server/src/security/rateLimit';
-import { isStorageUnavailable } from '../../server/src/security/storageErrors';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../server/src/http/jsonDepth';
+import { tokenBuckets } from '../../server/src/http/rateLimit';
+import { isStorageUnavailable } from '../../server/src/store/sqlite/storageErrors';
 import { socketTransport, type DashboardSocket } from '../../webview/src/transport/socket';
 import { needsKey } from '../../webview/src/transport/keyPrompt';
 

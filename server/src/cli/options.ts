@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../protocol';
 import { LOG_LEVELS, type LogLevel } from '../logger';
-import type { ServerOptions } from '../server';
+import type { ServerOptions } from '../options';
 import { securityOptions } from './securityOptions';
-import { parseWebhookUrls } from '../alerts/config';
+import { parseWebhookUrls } from '../services/alerts/config';
 
 export const USAGE = `Usage: node server/dist/main.js [options]
 
@@ -37,6 +37,25 @@ Commands (see README, "Running Ringside safely"):
 
 export type CliResult = { kind: 'help' } | { kind: 'run'; options: ServerOptions } | { kind: 'error'; message: string };
 
+/** The server's options (node:util parseArgs); each subcommand has its own (cli/subcommands.ts). */
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  demo: { type: 'boolean' },
+  seed: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  'no-auth': { type: 'boolean' },
+  'rate-limit': { type: 'string' },
+  'rate-burst': { type: 'string' },
+  'cors-origin': { type: 'string', multiple: true },
+  webhook: { type: 'string', multiple: true },
+  standards: { type: 'string' },
+  'reject-unknown-sites': { type: 'boolean' },
+  'retain-days': { type: 'string' },
+} as const;
+
 export function parseCli(argv: readonly string[]): CliResult {
   let values;
   try {
@@ -44,23 +63,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        demo: { type: 'boolean' },
-        seed: { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        'no-auth': { type: 'boolean' },
-        'rate-limit': { type: 'string' },
-        'rate-burst': { type: 'string' },
-        'cors-origin': { type: 'string', multiple: true },
-        webhook: { type: 'string', multiple: true },
-        standards: { type: 'string' },
-        'reject-unknown-sites': { type: 'boolean' },
-        'retain-days': { type: 'string' },
-      },
+      options: OPTIONS,
     }));
   } catch (error) {
     return { kind: 'error', message: (error as Error).message };

@@ -1,6 +1,5 @@
-// The security flags of the server command (issue #4): parsed values in, ServerOptions fields or a message out.
-import type { SecurityServerOptions } from '../security/options';
-import { DEFAULT_RATE_LIMIT } from '../security/rateLimit';
+// The security flags of the server command: parsed values in, ServerOptions fields or a message out.
+import { DEFAULT_RATE_LIMIT, type SecurityServerOptions } from '../options';
 
 export function securityOptions(values: {
   'no-auth'?: boolean | undefined;

@@ -1,6 +1,6 @@
 // Runs the simulator in real time, feeding the same ingest service HTTP uses.
 import type { Logger } from 'pino';
-import type { IngestService } from '../ingest/ingestService';
+import type { IngestService } from '../services/ingest/ingest';
 import { createSimulator, type SimulatorOptions } from './simulator';
 
 export interface DemoDriverOptions extends SimulatorOptions {
@@ -19,8 +19,12 @@ export function startDemo(options: DemoDriverOptions): { stop(): void } {
     const arrival = simulator.next();
     timer = setTimeout(() => {
       if (stopped) return;
-      const outcome = options.ingest.ingest([arrival.eventAt(now())]);
-      if (outcome.kind !== 'stored') options.logger.warn({ outcome }, 'demo event was not stored');
+      options.ingest.ingest([arrival.eventAt(now())]).then(
+        (outcome) => {
+          if (outcome.kind !== 'stored') options.logger.warn({ outcome }, 'demo event was not stored');
+        },
+        (err: unknown) => options.logger.error({ err }, 'demo event was not stored'),
+      );
       schedule();
     }, arrival.delayMs);
   }

@@ -1,5 +1,5 @@
-// Time buckets for series. Minutes are absolute; hours and days follow the server's local time zone
-// (until sites carry their own zones), so a "day" bucket starts at local midnight, DST included.
+// Time buckets for the live minute series. Minutes are absolute; hours and days here follow the process's local
+// time zone, DST included (the zoned calendar of reports and exports is domain/zonedTime.ts).
 import type { Bucket } from '../protocol';
 
 const MINUTE_MS = 60_000;
@@ -28,17 +28,7 @@ export function bucketStarts(from: number, to: number, bucket: Bucket): number[]
   return starts;
 }
 
-/** How many buckets [from, to) spans, without building them (to refuse absurd requests cheaply). */
-export function approximateBucketCount(from: number, to: number, bucket: Bucket): number {
-  const size = bucket === 'minute' ? MINUTE_MS : bucket === 'hour' ? 3_600_000 : 86_400_000;
-  return Math.ceil((to - from) / size) + 1;
-}
-
 export function startOfLocalDay(ms: number): number {
   const d = new Date(ms);
   return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-}
-
-export function startOfNextLocalDay(ms: number): number {
-  return nextBucketStart(startOfLocalDay(ms), 'day');
 }

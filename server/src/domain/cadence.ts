@@ -1,5 +1,5 @@
 // Ring cadence: converting between "seconds since ringing began" and "the ring it was answered on".
-// A ring is one cadence cycle (on + off); PRODUCT.md lists cycles from public PBX indication tables.
+// A ring is one cadence cycle (on + off); the cycles come from public PBX indication tables.
 
 /** Seconds per ring cycle by country. US 2 s on / 4 s off. */
 export const RING_CYCLE_SECONDS = {
@@ -11,7 +11,7 @@ export const RING_CYCLE_SECONDS = {
   JP: 3,
 } as const;
 
-/** Used for sites that do not say otherwise (PRODUCT.md: a new site gets a 6 s cycle). */
+/** Used for sites that do not say otherwise: a new site gets a 6 s cycle. */
 export const DEFAULT_RING_CYCLE_SECONDS = RING_CYCLE_SECONDS.US;
 
 /**

@@ -8,7 +8,7 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     // Object.keys().sort() orders by UTF-16 code units, like the `<` comparison this always used; one pass, no
-    // intermediate entry arrays (every posted event is canonicalised on ingest, issue #7).
+    // intermediate entry arrays (every posted event is canonicalised on ingest).
     const source = value as Record<string, unknown>;
     // No prototype: a "__proto__" key becomes an own property, as Object.fromEntries made it.
     const sorted = Object.create(null) as Record<string, unknown>;

@@ -1,4 +1,4 @@
-// Compliance arithmetic: judgements → counts → figures. A figure is Σmet / Σcounted (issue #3).
+// Compliance arithmetic: judgements → counts → figures. A figure is Σmet / Σcounted.
 import type { ComplianceFigure, Judgement, Standard } from '../protocol';
 import { bandOf } from './standards';
 

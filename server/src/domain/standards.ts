@@ -1,4 +1,4 @@
-// The standards present on a fresh install (PRODUCT.md "Default standards"), and how a definition
+// The standards present on a fresh install, and how a definition
 // (file or API) becomes a complete, explicit Standard version.
 import type { Standard, StandardDefinition } from '../protocol';
 import { DEFAULT_SHORT_ABANDON_SECONDS, defaultBands } from '../protocol';
@@ -9,8 +9,8 @@ export { bandOf, defaultBands } from '../protocol';
 export const DEFAULT_WINDOWS: NonNullable<Standard['windows']> = ['15m', '1h', 'today'];
 
 /**
- * Formula F3 (A≤T / (A + Ab)): every abandoned call and every visitor who left is a miss. Kept from
- * issue #2 so figures recorded before standards became data read the same (README "Formulas").
+ * Formula F3 (A≤T / (A + Ab)): every abandoned call and every visitor who left is a miss. The rule of the
+ * built-in figures before standards were data, so figures recorded then read the same (README "Formulas").
  */
 export const DEFAULT_STANDARDS: readonly Standard[] = [
   {

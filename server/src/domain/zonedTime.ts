@@ -152,7 +152,9 @@ export function periodStarts(from: number, to: number, zone: string, unit: Calen
   return starts;
 }
 
-/** The server's own IANA zone. */
+let serverZone: string | undefined;
+
+/** The server's own IANA zone (the process's, read once: resolving it builds an Intl formatter). */
 export function serverTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return (serverZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
 }

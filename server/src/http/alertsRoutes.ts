@@ -2,10 +2,9 @@
 import express, { type Request, type Response } from 'express';
 import type { AlertList, FieldProblem } from '../protocol';
 import { isoWithOffset, malformedTextProblem } from '../protocol';
-import type { AlertService } from '../alerts/alertService';
-import type { AlertFilter } from '../store/alertStore';
-import type { Store } from '../store/store';
-import { callerOf } from '../auth/httpAuth';
+import type { AlertService } from '../services/alerts/evaluation';
+import type { AlertFilter, StoreReads } from '../store/port';
+import { callerOf } from './auth';
 import { methodNotAllowed } from './fallbacks';
 import { jsonBody } from './jsonBody';
 import { problem, sendProblem } from './problems';
@@ -17,23 +16,23 @@ export const MAX_ALERTS = 10_000;
 export const DEFAULT_ALERTS = 1000;
 const MAX_BY = 200;
 
-export function alertsRouter(store: Store, alerts: AlertService): express.Router {
+export function alertsRouter(reads: StoreReads, alerts: AlertService): express.Router {
   const router = express.Router();
   router
     .route('/alerts')
-    .get((req, res) => {
+    .get(async (req, res) => {
       const parsed = parseAlertQuery(req.query as Record<string, unknown>);
       if (!parsed.ok) return invalid(res, 'invalid-query', 'Invalid query parameter', parsed.errors);
-      const body: AlertList = { alerts: store.alerts.list(parsed.filter) };
+      const body: AlertList = { alerts: await reads.alerts.list(parsed.filter) };
       res.json(body);
     })
     .all(methodNotAllowed(['GET']));
   router
     .route('/alerts/:id')
-    .get((req, res) => {
+    .get(async (req, res) => {
       const id = parseId(res, req.params.id);
       if (id === null) return;
-      const alert = store.alerts.get(id);
+      const alert = await reads.alerts.get(id);
       if (!alert) return notFoundAlert(res, id);
       res.json(alert);
     })
@@ -57,7 +56,7 @@ function notFoundAlert(res: Response, id: number): void {
   sendProblem(res, problem(404, 'alert-not-found', 'Alert not found', `no alert with id ${id}`, [{ path: 'id', message: `no alert with id ${id}` }]));
 }
 
-function ack(alerts: AlertService, req: Request, res: Response): void {
+async function ack(alerts: AlertService, req: Request, res: Response): Promise<void> {
   const id = parseId(res, req.params.id);
   if (id === null) return;
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -83,7 +82,7 @@ function ack(alerts: AlertService, req: Request, res: Response): void {
   }
   if (errors.length > 0) return invalid(res, 'invalid-body', 'Invalid acknowledgement', errors);
   // Without a "by", the acknowledgement is recorded under the API key's name (when keys are in use).
-  const alert = alerts.acknowledge(id, by ?? keyName(res));
+  const alert = await alerts.acknowledge(id, by ?? keyName(res));
   if (!alert) return notFoundAlert(res, id);
   res.json(alert);
 }

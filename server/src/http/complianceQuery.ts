@@ -2,16 +2,15 @@
 // tz, window, from, to) are shared with GET /distribution, so both mean the same "today".
 import type { Bucket, FieldProblem, GroupBy, ReportWindow } from '../protocol';
 import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS } from '../protocol';
-import { nextPeriodStart, periodStart } from '../domain/zonedTime';
-import type { ReportQuery } from '../reports/reports';
+import { periodStart } from '../domain/zonedTime';
+import { reportZone, windowRange } from '../domain/ranges';
+import type { ReportQuery } from '../services/compliance';
 
 const KNOWN = ['standard', 'site', 'from', 'to', 'bucket', 'window', 'tz', 'groupBy'] as const;
 const BUCKETS = ['minute', 'hour', 'day'] as const;
 const GROUPS = ['site', 'queue', 'agent'] as const;
 export const MAX_BUCKETS = 10_000;
 const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-const ROLLING_MS: Partial<Record<ReportWindow, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
-
 export interface ZoneContext {
   /** The zone of a configured site, if any. */
   siteZone(site: string): string | undefined;
@@ -24,14 +23,6 @@ export interface QueryContext extends ZoneContext {
 }
 
 export type ParsedQuery = { ok: true; query: ReportQuery } | { ok: false; errors: FieldProblem[] };
-
-/** [from, to) of a named window at `nowMs`; "today" and "month" are whole local periods in `zone`. */
-export function windowRange(window: ReportWindow, nowMs: number, zone: string): { fromMs: number; toMs: number } {
-  const rolling = ROLLING_MS[window];
-  if (rolling !== undefined) return { fromMs: nowMs - rolling, toMs: nowMs };
-  const unit = window === 'today' ? 'day' : 'month';
-  return { fromMs: periodStart(nowMs, zone, unit), toMs: nextPeriodStart(nowMs, zone, unit) };
-}
 
 /** Reads query parameters, collecting every problem with the parameter it concerns. */
 export function paramReader(raw: Record<string, unknown>, known: readonly string[]) {
@@ -80,7 +71,7 @@ export function readRange(params: ReturnType<typeof paramReader>, raw: Record<st
   const site = text('site');
   const tzText = text('tz');
   if (tzText !== null && !isValidTimeZone(tzText)) fail('tz', `is not an IANA time zone known to this server (e.g. "Europe/Berlin")`);
-  const timeZone = (tzText !== null && isValidTimeZone(tzText) ? tzText : null) ?? (site !== null ? ctx.siteZone(site) : undefined) ?? ctx.serverZone;
+  const timeZone = reportZone(tzText !== null && isValidTimeZone(tzText) ? tzText : null, site !== null ? ctx.siteZone(site) : undefined, ctx.serverZone);
   const window = oneOf('window', REPORT_WINDOWS);
   let fromMs = time('from');
   let toMs = time('to');

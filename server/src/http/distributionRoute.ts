@@ -1,11 +1,7 @@
-// GET /api/v1/distribution?standard=&site=&tz=&from=&to= | window= (issue #5, the dashboard's distribution chart).
-import express from 'express';
+// The query of GET /api/v1/distribution?standard=&site=&tz=&from=&to= | window= (the dashboard's distribution chart).
 import type { FieldProblem, Standard } from '../protocol';
-import { distributionReport, type DistributionQuery } from '../reports/distribution';
-import type { DistributionQueries } from '../store/distributionQueries';
+import type { DistributionQuery } from '../services/distribution';
 import { paramReader, readRange, type ZoneContext } from './complianceQuery';
-import { methodNotAllowed } from './fallbacks';
-import { problem, sendProblem } from './problems';
 
 const KNOWN = ['standard', 'site', 'from', 'to', 'window', 'tz'] as const;
 
@@ -22,22 +18,4 @@ export function parseDistributionQuery(raw: Record<string, unknown>, standards: 
   const { fromMs, toMs, site, timeZone } = readRange(params, raw, ctx, nowMs);
   if (errors.length > 0 || fromMs === null || toMs === null) return { ok: false, errors };
   return { ok: true, query: { fromMs, toMs, site, standardId, timeZone } };
-}
-
-export function distributionRouter(deps: { queries: DistributionQueries; standards: () => readonly Standard[]; zones: ZoneContext; now: () => number }): express.Router {
-  const router = express.Router();
-  router
-    .route('/distribution')
-    .get((req, res) => {
-      const standards = deps.standards();
-      const parsed = parseDistributionQuery(req.query as Record<string, unknown>, standards, deps.zones, deps.now());
-      if (!parsed.ok) {
-        const detail = parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ');
-        sendProblem(res, problem(400, 'invalid-query', 'Invalid query parameter', detail, parsed.errors));
-        return;
-      }
-      res.json(distributionReport(deps.queries, standards, parsed.query));
-    })
-    .all(methodNotAllowed(['GET']));
-  return router;
 }

@@ -1,19 +1,19 @@
 // POST /api/v1/events — a thin adapter from HTTP to the ingest service.
 import express, { type Request, type Response } from 'express';
 import type { IngestResponse } from '../protocol';
-import type { IngestService } from '../ingest/ingestService';
-import { openEnvelope } from '../ingest/envelope';
-import type { ItemProblem } from '../ingest/itemProblem';
+import type { IngestService } from '../services/ingest/ingest';
+import { groupCommit, type Committer } from '../services/ingest/groupCommit';
+import type { ItemProblem } from '../services/ingest/itemProblem';
+import { openEnvelope } from './envelope';
 import { fieldPath, problem, sendProblem } from './problems';
 import { methodNotAllowed } from './fallbacks';
 import { jsonBody, JSON_TYPES } from './jsonBody';
-import { groupCommit, type Committer } from './groupCommit';
 
 export const MAX_BODY = '1mb';
 
 export function eventsRouter(ingest: IngestService): express.Router {
   const router = express.Router();
-  const commit = groupCommit(ingest); // issue #7: concurrent POSTs share one transaction (one fsync)
+  const commit = groupCommit(ingest); // concurrent POSTs share one transaction (one fsync)
   router
     .route('/events')
     .post(requireJson, jsonBody({ limit: MAX_BODY, strict: false }), (req, res) => postEvents(commit, req, res))

@@ -1,8 +1,8 @@
 // The answers for everything no route handled: wrong method, unknown path, parser errors, bugs.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { problem, sendProblem } from './problems';
-import { isStorageUnavailable, storageDetail } from '../security/storageErrors';
+import { isDomainError } from '../domain/errors';
+import { domainProblem, problem, sendProblem } from './problems';
 
 export function methodNotAllowed(allowed: string[]): RequestHandler {
   return (req, res) => {
@@ -41,11 +41,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, problem(status, 'bad-request', 'Bad request', (err as Error).message ?? 'bad request'));
       return;
     }
-    if (isStorageUnavailable(err)) {
-      // Disk full, read-only folder, I/O error: the transaction rolled back; say so and let clients retry.
-      logger.error({ err, method: req.method, path: req.path }, 'storage unavailable');
-      res.setHeader('Retry-After', '30');
-      sendProblem(res, problem(503, 'storage-unavailable', 'Storage unavailable', storageDetail(err)));
+    if (isDomainError(err)) {
+      if (err.kind === 'unavailable') {
+        // Disk full, read-only folder, I/O error: the transaction rolled back; say so and let clients retry.
+        logger.error({ err, method: req.method, path: req.path }, 'storage unavailable');
+        res.setHeader('Retry-After', '30');
+      }
+      sendProblem(res, domainProblem(err));
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unexpected error');

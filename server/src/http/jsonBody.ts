@@ -1,7 +1,7 @@
-// The one JSON body parser of the API: UTF-8 only (security/bodyText.ts), nesting bounded (security/jsonDepth.ts).
+// The one JSON body parser of the API: UTF-8 only (bodyText.ts), nesting bounded (jsonDepth.ts).
 import express, { type RequestHandler } from 'express';
-import { rejectNonUtf8 } from '../security/bodyText';
-import { rejectDeepJson } from '../security/jsonDepth';
+import { rejectNonUtf8 } from './bodyText';
+import { rejectDeepJson } from './jsonDepth';
 
 export const JSON_TYPES = ['application/json', 'application/*+json'];
 

@@ -1,6 +1,7 @@
 // RFC 9457 problem bodies: every 4xx/5xx the API sends goes through here.
 import type { Response } from 'express';
 import type { FieldProblem, ProblemDetails } from '../protocol';
+import type { DomainError, DomainErrorKind } from '../domain/errors';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
 
@@ -10,6 +11,22 @@ export function problem(status: number, slug: string, title: string, detail: str
 
 export function sendProblem(res: Response, p: ProblemDetails): void {
   res.status(p.status).type('application/problem+json').send(JSON.stringify(p));
+}
+
+const BY_KIND: Record<DomainErrorKind, { status: number; slug: string; title: string }> = {
+  invalid: { status: 400, slug: 'invalid-body', title: 'Invalid request body' },
+  'not-found': { status: 404, slug: 'not-found', title: 'Not found' },
+  conflict: { status: 409, slug: 'conflict', title: 'Conflict' },
+  gone: { status: 410, slug: 'gone', title: 'Gone' },
+  forbidden: { status: 403, slug: 'forbidden', title: 'Forbidden' },
+  unavailable: { status: 503, slug: 'storage-unavailable', title: 'Storage unavailable' },
+};
+
+/** The problem answer for a domain error: its status by kind, the field it names (a storage failure names none). */
+export function domainProblem(error: DomainError): ProblemDetails {
+  const k = BY_KIND[error.kind];
+  if (error.kind === 'unavailable') return problem(k.status, k.slug, k.title, error.message);
+  return problem(k.status, k.slug, k.title, `${error.path} ${error.message}`, [{ path: error.path, message: error.message }]);
 }
 
 /** "events.3.rings" for a batch, "rings" for a single event, "(body)" for the event as a whole. */

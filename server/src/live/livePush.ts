@@ -2,21 +2,22 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../protocol';
-import type { IngestService } from '../ingest/ingestService';
-import type { Store } from '../store/store';
-import { buildComplianceUpdate, buildSnapshot } from './snapshot';
+import type { IngestService } from '../services/ingest/ingest';
+import { buildComplianceUpdate, buildSnapshot, type LiveSources } from './snapshot';
 import { handleReplay } from './replay';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface LiveDeps {
   httpServer: HttpServer;
-  store: Store;
+  sources: LiveSources;
   ingest: IngestService;
+  /** Reports a failure to build a message (the push goes on). */
+  onError?: (error: unknown) => void;
   now?: () => number;
-  /** Cross-origin pages allowed to connect (issue #4, --cors-origin). Default: same origin only. */
+  /** Cross-origin pages allowed to connect (--cors-origin). Default: same origin only. */
   allowedOrigins?: readonly string[];
-  /** Largest client message in bytes; engine.io closes a client that sends more (issue #4). */
+  /** Largest client message in bytes; engine.io closes a client that sends more. */
   maxHttpBufferSize?: number;
 }
 
@@ -30,15 +31,16 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
     serveClient: false,
     ...(deps.maxHttpBufferSize ? { maxHttpBufferSize: deps.maxHttpBufferSize } : {}),
   });
+  const failed = (error: unknown) => deps.onError?.(error);
   io.on('connection', (socket) => {
-    socket.emit('snapshot', buildSnapshot(deps.store, now()));
+    buildSnapshot(deps.sources, now()).then((snapshot) => socket.emit('snapshot', snapshot), failed);
   });
-  // Catch-up after a disconnect: `replay({ afterSeq, afterAlertId }, ack)` (issue #5, replay.ts).
-  handleReplay(io, deps.store);
-  // Called synchronously after the commit, so both messages leave in the same tick as the store.
+  // Catch-up after a disconnect: `replay({ afterSeq, afterAlertId }, ack)` (replay.ts).
+  handleReplay(io, deps.sources.reads);
+  // Heard right after the commit: the events leave at once, today's figures as soon as they are read.
   const unsubscribe = deps.ingest.onStored((stored) => {
     io.emit('judged', stored);
-    io.emit('compliance', buildComplianceUpdate(deps.store, stored, now()));
+    buildComplianceUpdate(deps.sources, stored, now()).then((update) => io.emit('compliance', update), failed);
   });
   return {
     io,
@@ -49,15 +51,15 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
       // Socket.IO's DISCONNECT packet, so socket.io-client reports "transport close" and reconnects with backoff.
       // `disconnectSockets()` would send that packet first, which socket.io-client reads as "the server dropped me
       // for good" ("io server disconnect") and never retries. socket.io's own `io.close()` does the same, but would
-      // also close the shared http server, which the caller drains and closes (security/drain.ts).
+      // also close the shared http server, which the caller drains and closes (http/drain.ts).
       io.engine.close();
     },
   };
 }
 
 /**
- * CORS stays closed: a browser page from another origin may not connect unless --cors-origin names it.
- * Clients without an Origin header (the extension host, scripts) are not browsers and may.
+ * CORS stays closed: a browser page from another origin may not connect unless allow-listed (its page could use a
+ * visitor's key). Clients without an Origin header (the extension host, scripts) are not browsers and may.
  */
 function sameOriginOnly(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {
   const origin = req.headers.origin;

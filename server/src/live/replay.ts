@@ -1,8 +1,8 @@
-// The `replay` request (issue #5): a client that reconnects asks for everything after the last event seq and
+// The `replay` request: a client that reconnects asks for everything after the last event seq and
 // alert id it saw, so nothing is missed while it was away. Answers are bounded; `complete: false` means "ask
 // again after the last one you got". Input comes from the network: anything malformed gets { ok: false }.
 import { REPLAY_MAX_ALERTS, REPLAY_MAX_EVENTS, type ReplayRequest, type ReplayResponse } from '../protocol';
-import type { Store } from '../store/store';
+import type { StoreReads } from '../store/port';
 import type { LiveServer } from './livePush';
 
 export interface ReplayLimits {
@@ -19,7 +19,7 @@ function cursor(value: unknown, name: string): number | undefined | string {
   return value;
 }
 
-export function answerReplay(store: Store, request: unknown, limits: ReplayLimits = DEFAULT_LIMITS): ReplayResponse {
+export async function answerReplay(reads: StoreReads, request: unknown, limits: ReplayLimits = DEFAULT_LIMITS): Promise<ReplayResponse> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) return { ok: false, error: 'the request must be an object { afterSeq?, afterAlertId? }' };
   const { afterSeq: rawSeq, afterAlertId: rawAlert } = request as ReplayRequest;
   const afterSeq = cursor(rawSeq, 'afterSeq');
@@ -27,32 +27,29 @@ export function answerReplay(store: Store, request: unknown, limits: ReplayLimit
   const afterAlertId = cursor(rawAlert, 'afterAlertId');
   if (typeof afterAlertId === 'string') return { ok: false, error: afterAlertId };
   // One more than the limit tells whether there is more, without a COUNT over the table.
-  const events = afterSeq === undefined ? [] : store.replay.judgedAfter(afterSeq, limits.maxEvents + 1);
-  const alerts = afterAlertId === undefined ? [] : store.replay.alertsAfter(afterAlertId, limits.maxAlerts + 1);
+  const events = afterSeq === undefined ? [] : await reads.events.after(afterSeq, limits.maxEvents + 1);
+  const alerts = afterAlertId === undefined ? [] : await reads.alerts.after(afterAlertId, limits.maxAlerts + 1);
   const complete = events.length <= limits.maxEvents && alerts.length <= limits.maxAlerts;
   return {
     ok: true,
     events: events.slice(0, limits.maxEvents),
     alerts: alerts.slice(0, limits.maxAlerts),
     complete,
-    headSeq: store.replay.headSeq(),
-    headAlertId: store.replay.headAlertId(),
+    headSeq: await reads.events.headSeq(),
+    headAlertId: await reads.alerts.headId(),
   };
 }
 
 /** Registers the handler on every connecting socket (called from livePush.ts). */
-export function handleReplay(io: LiveServer, store: Store, limits: ReplayLimits = DEFAULT_LIMITS): void {
+export function handleReplay(io: LiveServer, reads: StoreReads, limits: ReplayLimits = DEFAULT_LIMITS): void {
   io.on('connection', (socket) => {
     socket.on('replay', (request: unknown, ack: unknown) => {
       // Without an ack function there is nobody to answer (a hostile or broken client): ignore.
       if (typeof ack !== 'function') return;
-      let response: ReplayResponse;
-      try {
-        response = answerReplay(store, request, limits);
-      } catch (error) {
-        response = { ok: false, error: `replay failed: ${(error as Error).message}` };
-      }
-      (ack as (response: ReplayResponse) => void)(response);
+      answerReplay(reads, request, limits).then(
+        (response) => (ack as (response: ReplayResponse) => void)(response),
+        (error: unknown) => (ack as (response: ReplayResponse) => void)({ ok: false, error: `replay failed: ${(error as Error).message}` }),
+      );
     });
   });
 }

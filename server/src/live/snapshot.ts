@@ -1,38 +1,50 @@
-// What a dashboard needs to draw itself from nothing, and what changes after each stored batch.
+// What a dashboard needs to draw itself from nothing, and what changes after each stored batch; every figure from
+// the compliance reader. "Today" is the server zone's local day (the live feed is all sites together).
 import type { ComplianceUpdate, JudgedEvent, Snapshot } from '../protocol';
-import type { Store } from '../store/store';
-import { eventsToday, liveSeries, liveWindow, minutePoints, todayFigures, todayRange } from '../reports/reports';
+import { todayRange } from '../domain/ranges';
+import { liveWindow, type ComplianceReader } from '../services/compliance';
+import type { StandardsService } from '../services/standards';
+import type { StoreReads } from '../store/port';
 
 export const SNAPSHOT_RECENT_EVENTS = 50;
 const MINUTE_MS = 60_000;
 
-export function buildSnapshot(store: Store, nowMs: number): Snapshot {
-  const standards = store.standards.current();
+export interface LiveSources {
+  reads: StoreReads;
+  standards: StandardsService;
+  compliance: ComplianceReader;
+  /** The zone of the live "today" (the server's). */
+  timeZone: () => string;
+}
+
+export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Snapshot> {
+  const standards = src.standards.current();
+  const zone = src.timeZone();
   return {
     serverTime: new Date(nowMs).toISOString(),
-    todayFrom: new Date(todayRange(nowMs).fromMs).toISOString(),
+    todayFrom: new Date(todayRange(nowMs, zone).fromMs).toISOString(),
     standards,
-    today: todayFigures(store, standards, nowMs),
-    series: liveSeries(store, standards, nowMs),
-    recent: store.queries.recentJudged(SNAPSHOT_RECENT_EVENTS),
-    eventsToday: eventsToday(store, nowMs),
-    activeAlerts: store.alerts.active(),
+    today: await src.compliance.today(standards, nowMs, zone),
+    series: await src.compliance.liveSeries(standards, nowMs),
+    recent: await src.reads.events.recent(SNAPSHOT_RECENT_EVENTS),
+    eventsToday: await src.compliance.eventsToday(nowMs, zone),
+    activeAlerts: await src.reads.alerts.active(),
   };
 }
 
 /**
- * Today's figures plus the minute points the batch changed. Only minutes inside the live window are
- * sent: a back-dated event changes history (and today's figures) but not the chart's last hour.
+ * Today's figures plus the minute points the batch changed. Only minutes inside the live window are sent: a
+ * back-dated event changes history (and today's figures) but not the chart's last hour.
  */
-export function buildComplianceUpdate(store: Store, stored: readonly JudgedEvent[], nowMs: number): ComplianceUpdate {
+export async function buildComplianceUpdate(src: LiveSources, stored: readonly JudgedEvent[], nowMs: number): Promise<ComplianceUpdate> {
   const { fromMs, toMs } = liveWindow(nowMs);
-  const minutes = stored
-    .map((j) => Math.floor(Date.parse(j.event.occurredAt) / MINUTE_MS) * MINUTE_MS)
-    .filter((m) => m >= fromMs && m < toMs);
+  const minutes = stored.map((j) => Math.floor(Date.parse(j.event.occurredAt) / MINUTE_MS) * MINUTE_MS).filter((m) => m >= fromMs && m < toMs);
+  const standards = src.standards.current();
+  const zone = src.timeZone();
   return {
     serverTime: new Date(nowMs).toISOString(),
-    today: todayFigures(store, store.standards.current(), nowMs),
-    points: minutePoints(store, minutes),
-    eventsToday: eventsToday(store, nowMs),
+    today: await src.compliance.today(standards, nowMs, zone),
+    points: await src.compliance.minutePoints(standards, minutes),
+    eventsToday: await src.compliance.eventsToday(nowMs, zone),
   };
 }

@@ -1,4 +1,4 @@
-// Alerts as the API, the live push and webhooks carry them (issue #3, "Alerts"; docs/alerts.md).
+// Alerts as the API, the live push and webhooks carry them (docs/alerts.md).
 
 export type AlertKind = 'band' | 'burn-rate';
 /** Band alerts are amber or red; burn-rate alerts page (wake someone) or open a ticket. */

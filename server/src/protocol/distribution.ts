@@ -1,4 +1,4 @@
-// GET /api/v1/distribution (issue #5, dashboard): how waits were spread for a standard's events —
+// GET /api/v1/distribution (the dashboard's histogram): how waits were spread for a standard's events —
 // calls answered on ring 1, 2, 3, 4+ and abandoned; visitors greeted in 0–10 s, …, 60 s+ and left.
 import type { EventType } from './events';
 import type { Measure, Operator } from './standards';

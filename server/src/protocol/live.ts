@@ -9,7 +9,7 @@ import type { ApiScope } from './scopes';
 /** Sent once to every client on connect. */
 export interface Snapshot {
   serverTime: string;
-  /** Start of "today" (server time zone until sites carry zones), ISO UTC. */
+  /** Start of "today" in the server's time zone (the snapshot covers every site), ISO UTC. */
   todayFrom: string;
   standards: Standard[];
   /** Compliance per standard since todayFrom. */

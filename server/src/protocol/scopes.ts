@@ -1,4 +1,4 @@
 // What an API key may do. admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read
-// them back), and admin also holds ingest. Which route needs which scope is the server's (auth/scopes.ts).
+// them back), and admin also holds ingest. Which route needs which scope is the server's (http/scopes.ts).
 export const API_SCOPES = ['ingest', 'read', 'audit', 'admin'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];

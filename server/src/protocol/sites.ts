@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { wellFormedString } from './text';
 
-/** Ring cycle (on + off) in seconds by country, from public PBX indication tables (PRODUCT.md). */
+/** Ring cycle (on + off) in seconds by country, from public PBX indication tables. */
 export const RING_CYCLE_PRESETS = { US: 6, UK: 3, EU: 5, DE: 5, FR: 5, JP: 3 } as const;
 export type CountryPreset = keyof typeof RING_CYCLE_PRESETS;
 /** Accepted ring cycles in seconds: real PBX cadences are 3–6 s; outside this a value is a typo or a unit mix-up. */
@@ -69,5 +69,4 @@ export const siteDefinitionSchema = z
     holidays: z.array(localDate).optional(),
   });
 
-export type SiteDefinitionInput = z.input<typeof siteDefinitionSchema>;
 export type SiteDefinition = z.output<typeof siteDefinitionSchema>;

@@ -1,5 +1,6 @@
 // What a standard is, as seen on the wire, and the zod schema of a standard definition (file and API).
-// Standards are versioned data (issue #3): every change is a new version; judgements record the version.
+// Standards are versioned data: every change is a new version, and each judgement records the version it was
+// judged by, so a figure can always be explained by the rule in force at the time.
 import { z } from 'zod';
 import type { EventType } from './events';
 import type { Bands } from './pure/bands';
@@ -23,7 +24,7 @@ export const WAIT_FIELD_BY_TYPE: Readonly<Record<EventType, Measure>> = {
 export const OPERATORS = ['<=', '<', '>=', '>'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-/** How abandoned calls / visitors who left count (PRODUCT.md F1–F5; exact rules in README). */
+/** How abandoned calls / visitors who left count (F1–F5; exact rules in README "Formulas: exactly what is counted"). */
 export const FORMULA_VARIANTS = ['F1', 'F2', 'F3', 'F4', 'F5'] as const;
 export type FormulaVariant = (typeof FORMULA_VARIANTS)[number];
 
@@ -130,5 +131,4 @@ export const standardDefinitionSchema = z
     if (d.bands && d.bands.amber > d.bands.green) ctx.addIssue({ code: 'custom', path: ['bands', 'amber'], message: 'must not be above bands.green' });
   });
 
-export type StandardDefinitionInput = z.input<typeof standardDefinitionSchema>;
 export type StandardDefinition = z.output<typeof standardDefinitionSchema>;

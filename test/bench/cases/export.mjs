@@ -17,7 +17,7 @@ export async function run({ quick, log }) {
   try {
     const tools = await loadStoreTools();
     const t0 = performance.now();
-    tools.generateBulk({ dataDir: dir, events, sites: 20, fromMs, toMs, seed: 11 });
+    await tools.generateBulk({ dataDir: dir, events, sites: 20, fromMs, toMs, seed: 11 });
     const links = tools.chainGenerated(dir);
     const genMs = performance.now() - t0;
     log(`export: fixture ${events} events + ${links} chain links in ${(genMs / 1000).toFixed(1)} s`);

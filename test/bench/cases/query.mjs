@@ -26,7 +26,7 @@ export async function run({ quick, log, queryEvents }) {
   try {
     const tools = await loadStoreTools();
     const t0 = performance.now();
-    const gen = tools.generateBulk({ dataDir: dir, events, sites: SITES, fromMs, toMs, seed: 42 });
+    const gen = await tools.generateBulk({ dataDir: dir, events, sites: SITES, fromMs, toMs, seed: 42 });
     const genMs = performance.now() - t0;
     log(`query: generated ${events} events in ${(genMs / 1000).toFixed(1)} s ${JSON.stringify(gen)}, ${dirSizeMb(dir).toFixed(0)} MB`);
     const sites = Array.from({ length: SITES }, (_, i) => tools.siteName(i));
@@ -77,7 +77,7 @@ export async function run({ quick, log, queryEvents }) {
     } finally {
       db.close();
     }
-    const parts = tools.queryBreakdown(dir, sites[0], fromMs, toMs);
+    const parts = await tools.queryBreakdown(dir, sites[0], fromMs, toMs);
     const mine = summary(latencies);
     const base = summary(naive);
     const speedup = base.p50 / mine.p50;

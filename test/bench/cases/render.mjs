@@ -36,7 +36,7 @@ export async function run({ quick, log }) {
   const { chromium } = createRequire(join(REPO, 'package.json'))('playwright-core');
   try {
     const tools = await loadStoreTools();
-    tools.generateBulk({ dataDir: dir, events, sites: 20, fromMs, toMs, seed: 5 });
+    await tools.generateBulk({ dataDir: dir, events, sites: 20, fromMs, toMs, seed: 5 });
     const server = await startRingside(dir);
     const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
     const firsts = [];

@@ -6,17 +6,20 @@
 // One pass in JavaScript: each event and its judgement are computed once (a cheap PRNG, strings built directly),
 // inserted in seq order by multi-row INSERTs, and their rollup and histogram contributions are summed into typed
 // arrays indexed by (standard, site, bucket[, value]); the rollup and histogram rows are inserted at the end, in
-// primary-key order, instead of a SQL rebuild joining every judgement to its event. During the load the
-// triggers on events and judgements and the secondary indexes are dropped, and the journal is off (a fixture:
-// nothing to recover); the indexes and triggers are recreated from their stored SQL and the file is put back in
+// primary-key order. Each judgement's part is the engine's own (domain/rollups.ts contribution and
+// valueContribution); the typed arrays only add it up. During the load the secondary indexes (and any trigger
+// on events and judgements) are dropped, and the journal is off (a fixture: nothing to recover); they are
+// recreated from their stored SQL and the file is put back in
 // WAL afterwards. test/integration/benchGenerator.test.ts checks the rollups and histograms against the engine's
 // rebuildRollups(), the chain (after chainGenerated) against the verifier, and determinism.
-import { openStore } from '../../../server/src/store/store';
-import { openDatabase } from '../../../server/src/store/database';
-import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { storeBackend } from '../../../server/src/storeBackend';
+import { StandardsService } from '../../../server/src/services/standards';
+import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import type { EventInput } from '../../../server/src/protocol';
 import { seededRandom } from '../../../server/src/demo/random';
+import { contribution, valueContribution, type JudgementFacts, type Sums } from '../../../server/src/domain/rollups';
 
 type Db = ReturnType<typeof openDatabase>;
 
@@ -94,7 +97,7 @@ const OUTCOMES = ['answered', 'abandoned', 'greeted', 'left'] as const;
 const AGENTS = Array.from({ length: 10 }, (_, i) => `a${i}`);
 const QUEUES = ['q0', 'q1', 'q2'];
 
-/** Rollup sums of one grain, per (standard, site, bucket): the contributions of engineMigration.ts contributionsSql. */
+/** Rollup sums of one grain, per (standard, site, bucket): domain `fold` over typed arrays (−Infinity: no wait). */
 class RollupGrid {
   readonly judged: Int32Array;
   readonly counted: Int32Array;
@@ -122,6 +125,16 @@ class RollupGrid {
   }
   index(s: number, site: number, ms: number): number {
     return (s * this.sites + site) * this.buckets + Math.floor((ms - this.firstBucket) / this.grainMs);
+  }
+  add(k: number, c: Sums): void {
+    this.judged[k]! += c.judged;
+    this.counted[k]! += c.counted;
+    this.met[k]! += c.met;
+    this.considered[k]! += c.considered;
+    this.abandoned[k]! += c.abandoned;
+    this.valueN[k]! += c.valueN;
+    this.valueSum[k]! += c.valueSum;
+    if (c.waitMax !== null && c.waitMax > this.waitMax[k]!) this.waitMax[k] = c.waitMax;
   }
 }
 
@@ -159,12 +172,13 @@ function dropForLoad(db: Db): Array<{ name: string; sql: string; type: string }>
 }
 
 /** JS bulk load (see the top of the file). Returns timings in ms. */
-export function generateBulk(opts: GenerateOptions): { insertMs: number; rollupMs: number; indexMs: number; checkMs: number; checked: number } {
+export async function generateBulk(opts: GenerateOptions): Promise<{ insertMs: number; rollupMs: number; indexMs: number; checkMs: number; checked: number }> {
   if (opts.sites > 100 || opts.events < 1 || opts.toMs <= opts.fromMs) throw new Error('generateBulk: 1..100 sites, ≥ 1 event, a non-empty range');
   // Migrations, default standards and the sites (created as the ingest path would: UTC, 6 s, 24/7).
-  const store = openStore({ dataDir: opts.dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-  const versions = new Map(store.standards.current().map((s) => [s.id, s.version]));
-  store.close();
+  const store = await storeBackend.open({ dataDir: opts.dataDir });
+  const standards = await StandardsService.open(store, DEFAULT_STANDARDS, Date.now);
+  const versions = new Map(standards.current().map((s) => [s.id, s.version]));
+  await store.close();
   const version = STANDARDS.map((id) => versions.get(id) ?? 1);
   const db: Db = openDatabase(opts.dataDir);
   try {
@@ -247,26 +261,24 @@ function loadRows(db: Db, o: GenerateOptions, firstSeq: number, version: number[
             `{"agent":"a${agent}","greetSeconds":${value},"id":"${id}","occurredAt":"${occurredAt}","outcome":"${OUTCOMES[outcome]}","site":"${site}","type":"visit"}`);
         }
         judgements.push(seq, s, s, s, value, s, met, gone ? outcome : null);
-        // contributionsSql: every judgement here is considered (sites are open around the clock) and counted.
-        for (const r of rollups) {
-          const k = r.index(s, siteIndex, ms);
-          r.judged[k]! += 1;
-          r.counted[k]! += 1;
-          r.met[k]! += met;
-          r.considered[k]! += 1;
-          if (gone) r.abandoned[k]! += 1;
-          else {
-            r.valueN[k]! += 1;
-            r.valueSum[k]! += value;
-          }
-          if (wait > r.waitMax[k]!) r.waitMax[k] = wait;
-        }
-        // The p90 population: answered/greeted with a value.
-        if (!gone) {
+        const facts: JudgementFacts = {
+          type: isCall ? 'call' : 'visit',
+          outcome: OUTCOMES[outcome]!,
+          answerSeconds: isCall ? wait : null,
+          greetSeconds: isCall ? null : value,
+          value,
+          met,
+          counted: 1,
+          reason: gone ? OUTCOMES[outcome]! : null,
+        };
+        const c = contribution(facts);
+        for (const r of rollups) r.add(r.index(s, siteIndex, ms), c);
+        const v = valueContribution(facts);
+        if (v) {
           for (const h of hists) {
-            const k = h.index(siteIndex, s, ms, value);
-            h.n[k]! += 1;
-            h.met[k]! += met;
+            const k = h.index(siteIndex, s, ms, v.value);
+            h.n[k]! += v.n;
+            h.met[k]! += v.met;
           }
         }
       }

@@ -3,24 +3,28 @@
 //
 // Two ways of filling a database, both deterministic for a seed:
 //  - ingestThroughStore: the product's ingest service in-process (validate → judge → one transaction per
-//    batch with rollup and audit-chain triggers). Used for the export fixture (it needs real chain links).
+//    batch, chain links, rollups and histograms written by the store).
 //  - generateBulk (bulkLoad.ts): one JavaScript pass writing events and judgements in seq order with the
-//    triggers and secondary indexes dropped, rollups and value histograms summed in the same pass and written
+//    secondary indexes dropped, rollups and value histograms summed in the same pass and written
 //    at the end (equal to the engine's rebuildRollups()). No audit-chain links for the generated rows
 //    (`verify` would report them) unless chainGenerated() below adds them. A sample of generated events is
 //    re-prepared with the engine's prepareEvent() from their content and must agree column for column.
-import { openStore } from '../../../server/src/store/store';
-import { openDatabase } from '../../../server/src/store/database';
-import { createIngestService } from '../../../server/src/ingest/ingestService';
-import { prepareEvent } from '../../../server/src/ingest/prepareEvent';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { IngestService } from '../../../server/src/services/ingest/ingest';
+import { prepareEvent } from '../../../server/src/services/ingest/prepare';
+import { valueCounts } from '../../../server/src/services/rangeReads';
+import { StandardsService } from '../../../server/src/services/standards';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
-import { createEngineQueries } from '../../../server/src/store/rollupQueries';
+import { defaultSite } from '../../../server/src/domain/sites';
+import type { Store } from '../../../server/src/store/port';
+import { storeBackend } from '../../../server/src/storeBackend';
 import type { EventInput } from '../../../server/src/protocol';
 import { seededRandom } from '../../../server/src/demo/random';
 
 /** The server's better-sqlite3 handle type (better-sqlite3 itself lives in server/node_modules). */
 type Db = ReturnType<typeof openDatabase>;
-import { digestOf, GENESIS_HASH, KIND_BY_NAME, linkHash, recordOf, type ChainKind } from '../../../server/src/audit/records';
+import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind } from '../../../server/src/domain/chain';
+import { CHAIN_TABLES } from '../../../server/src/store/sqlite/chain';
 
 import { generateBulk, siteName, type GenerateOptions } from './bulkLoad';
 
@@ -46,10 +50,16 @@ export function makeInputs(count: number, opts: { sites: number; fromMs: number;
   return out;
 }
 
+/** The store of a data directory with its standards (migrated, defaults seeded). */
+export async function openBenchStore(dataDir: string): Promise<{ store: Store; standards: StandardsService }> {
+  const store = await storeBackend.open({ dataDir });
+  return { store, standards: await StandardsService.open(store, DEFAULT_STANDARDS, Date.now) };
+}
+
 /** Writes `count` events through the product's ingest service, `batch` at a time. Returns events/s. */
-export function ingestThroughStore(opts: GenerateOptions & { batch?: number }): { events: number; ms: number } {
-  const store = openStore({ dataDir: opts.dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-  const ingest = createIngestService({ store, timeZone: 'UTC' });
+export async function ingestThroughStore(opts: GenerateOptions & { batch?: number }): Promise<{ events: number; ms: number }> {
+  const { store, standards } = await openBenchStore(opts.dataDir);
+  const ingest = new IngestService({ store, standards, timeZone: 'UTC' });
   const started = performance.now();
   const batch = opts.batch ?? 5000;
   let done = 0;
@@ -60,17 +70,17 @@ export function ingestThroughStore(opts: GenerateOptions & { batch?: number }): 
       const from = opts.fromMs + Math.floor((span * done) / opts.events);
       const to = opts.fromMs + Math.floor((span * (done + n)) / opts.events);
       const inputs = makeInputs(n, { sites: opts.sites, fromMs: from, toMs: Math.max(to, from + 1), seed: opts.seed + done });
-      const out = ingest.ingest(inputs);
+      const out = await ingest.ingest(inputs);
       if (out.kind !== 'stored') throw new Error(`ingest refused the generated batch: ${JSON.stringify(out).slice(0, 500)}`);
       done += n;
     }
   } finally {
-    store.close();
+    await store.close();
   }
   return { events: done, ms: performance.now() - started };
 }
 
-export { openDatabase, openStore, createIngestService, DEFAULT_STANDARDS, createEngineQueries };
+export { openDatabase, DEFAULT_STANDARDS };
 
 /**
  * Chains the rows generateBulk left unchained, exactly as audit migration 5 chains rows that existed before it
@@ -87,8 +97,7 @@ export function chainGenerated(dataDir: string): number {
     const at = Date.now();
     let links = 0;
     const add = (kind: ChainKind, ref: string, eventSeq: number | null, keyText: string | null, row: Record<string, unknown>) => {
-      const def = KIND_BY_NAME.get(kind)!;
-      const digest = digestOf(recordOf(def, def.fields.map(([, col]) => row[col])));
+      const digest = digestOf(recordOf(CHAIN_KIND[kind], CHAIN_TABLES[kind].columns.map((col) => row[col])));
       prev = linkHash(prev, kind, ref, digest);
       insert.run(kind, ref, eventSeq, keyText, null, digest, prev, at);
       links += 1;
@@ -120,84 +129,67 @@ export function chainGenerated(dataDir: string): number {
 }
 
 /**
- * Where a stored event's time goes (issue #7): batches of 1000 generated events written by the product's batch
- * writer (`store.writeBatch`: inserts, the audit-chain links and rollup rows it writes itself, the value-histogram
- * triggers of migration 6, one transaction with its fsync per batch), then the same without the histogram
- * triggers; plus the whole in-process ingest (validation, judging, writing) for comparison.
- * Microseconds per stored event (with its judgement and links), medians of 3 runs of `rows` each.
+ * Where a stored event's time goes: batches of 1000 generated events written by the product's batch writer (one
+ * write transaction each: inserts, the chain links, rollup rows and value-histogram cells it writes itself, the
+ * fsync), and the whole in-process ingest (validation, judging, writing) for comparison. Microseconds per stored
+ * event (with its judgement and links), medians of 3 runs of `rows` each.
  */
-export function insertCostBreakdown(dataDir: string, rows = 5000): Record<string, number> {
-  const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-  const ingest = createIngestService({ store, timeZone: 'UTC' });
-  // Schema changes go through a second connection; the store's statements re-prepare on their next run.
-  const ddl: Db = openDatabase(dataDir);
+export async function insertCostBreakdown(dataDir: string, rows = 5000): Promise<Record<string, number>> {
+  const { store, standards } = await openBenchStore(dataDir);
+  const ingest = new IngestService({ store, standards, timeZone: 'UTC' });
   const toMs = Date.now();
   let run = 0;
   const inputs = () => makeInputs(rows, { sites: 20, fromMs: toMs - 3_600_000, toMs, seed: 7 + run, idPrefix: `cost-${run++}-` });
   const batches = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / 1000) }, (_, i) => xs.slice(i * 1000, i * 1000 + 1000));
-  const prepare = (xs: EventInput[]) =>
-    xs.map((input) =>
-      prepareEvent(input, {
-        standardsAt: (ms) => store.standards.inForceAt(ms),
-        site: store.sites.get(input.site) ?? store.sites.defaults(input.site),
-        receivedAtMs: Date.now(),
-      }),
-    );
-  const median = (f: () => number) => [f(), f(), f()].sort((a, b) => a - b)[1]!;
-  const timed = (f: () => void) => {
+  const prepare = (xs: EventInput[]) => xs.map((input) => prepareEvent(input, { standardsAt: (ms) => standards.inForceAt(ms), site: defaultSite(input.site, 'UTC'), receivedAtMs: Date.now() }));
+  const median = async (f: () => Promise<number>) => [await f(), await f(), await f()].sort((a, b) => a - b)[1]!;
+  const timed = async (f: () => Promise<void>) => {
     const t = performance.now();
-    f();
+    await f();
     return ((performance.now() - t) / rows) * 1000;
-  };
-  const writer = () => {
-    const prepared = batches(prepare(inputs()));
-    return timed(() => prepared.forEach((b) => store.writeBatch(b)));
-  };
-  const triggers = (like: string) => ddl.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'judgements' AND name LIKE ?").all(like) as Array<{ name: string; sql: string }>;
-  const dropped: Array<{ name: string; sql: string }> = [];
-  const drop = (like: string) => {
-    for (const t of triggers(like)) {
-      ddl.exec(`DROP TRIGGER ${t.name}`);
-      dropped.push(t);
-    }
   };
   try {
     const out: Record<string, number> = {};
-    out['whole ingest in process (validate, judge, write)'] = median(() => {
+    out['whole ingest in process (validate, judge, write)'] = await median(async () => {
       const xs = batches(inputs());
-      return timed(() => xs.forEach((b) => ingest.ingest(b)));
+      return timed(async () => {
+        for (const b of xs) await ingest.ingest(b);
+      });
     });
-    out['writer (product: chain links and rollups in JavaScript, histogram triggers)'] = median(writer);
-    drop('value_hist_%_on_judgement');
-    out['writer without the value-histogram triggers'] = median(writer);
+    out['writer (product: chain links, rollups and histograms in JavaScript)'] = await median(async () => {
+      const prepared = batches(prepare(inputs()));
+      return timed(async () => {
+        for (const b of prepared) await store.write((tx) => tx.writes.events(b));
+      });
+    });
     return out;
   } finally {
-    for (const t of dropped) ddl.exec(t.sql);
-    ddl.close();
-    store.close();
+    await store.close();
   }
 }
 
 /**
  * Where a one-site report's time goes: the rollup read behind the series and sums (as the report asks for it:
- * sums per standard × hour × version) vs the read behind the p90 companion (value histograms, issue #7).
+ * sums per standard × hour × version) vs the read behind the p90 companion (value histograms).
  */
-export function queryBreakdown(dataDir: string, site: string, fromMs: number, toMs: number): { rollupMs: number; rollupRows: number; valuesMs: number; valueRows: number } {
-  const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
+export async function queryBreakdown(dataDir: string, site: string, fromMs: number, toMs: number): Promise<{ rollupMs: number; rollupRows: number; valuesMs: number; valueRows: number }> {
+  const { store, standards } = await openBenchStore(dataDir);
   try {
-    const standardIds = store.standards.current().map((s) => s.id);
-    const time = <T>(f: () => T): { ms: number; out: T } => {
-      const runs = [0, 1, 2].map(() => {
+    const standardIds = standards.current().map((s) => s.id);
+    const time = async <T>(f: () => Promise<T>): Promise<{ ms: number; out: T }> => {
+      const runs = [];
+      for (let i = 0; i < 3; i += 1) {
         const t = performance.now();
-        const out = f();
-        return { ms: performance.now() - t, out };
-      });
+        const out = await f();
+        runs.push({ ms: performance.now() - t, out });
+      }
       return runs.sort((a, b) => a.ms - b.ms)[1]!;
     };
-    const rollup = time(() => store.engine.aggregate({ standardIds, fromMs, toMs, site, source: 'rollup_15m', shape: 'series', cellMs: 3_600_000 }));
-    const values = time(() => store.engine.values({ standardIds, fromMs, toMs, site }));
-    return { rollupMs: rollup.ms, rollupRows: rollup.out.length, valuesMs: values.ms, valueRows: values.out.reduce((n, v) => n + (v as { n: number }).n, 0) };
+    const range = { standardIds, fromMs, toMs, sites: [site] };
+    const rollup = await time(() => store.reads.figures.rollupSums({ ...range, grain: 'quarter', shape: 'series', cellMs: 3_600_000 }));
+    const values = await time(() => valueCounts(store.reads, range));
+    return { rollupMs: rollup.ms, rollupRows: rollup.out.length, valuesMs: values.ms, valueRows: values.out.reduce((n, v) => n + v.n, 0) };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,8 +1,9 @@
 // Migration 2 on a database written before issue #3: old judgements count (they were F3), the defaults
 // keep version 1, and the rollups are backfilled from the existing events.
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRawDatabase } from '../../../server/src/store/rawDatabase';
-import { migrate, MIGRATIONS } from '../../../server/src/store/migrations';
+import { openRawDatabase } from '../../../server/src/store/sqlite/database';
+import { MIGRATIONS } from '../../../server/src/store/migrations';
+import { migrate } from '../../../server/src/store/sqlite/migrate';
 import { removeDir, tempDataDir } from '../support/testServer';
 import { startEngineServer } from './support';
 

@@ -3,8 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../server/src/store/database';
-import { createEngineQueries } from '../../../server/src/store/rollupQueries';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { rebuildRollups } from '../../../server/src/store/sqlite/rebuild';
+import { dumpTable } from '../support/database';
 import { removeDir } from '../support/testServer';
 import { buildEngineCli, startEngineServer, type EngineServer } from './support';
 
@@ -35,8 +36,7 @@ afterAll(async () => {
 function dump(dir: string) {
   const db = openDatabase(dir);
   try {
-    const q = createEngineQueries(db);
-    return { minute: q.dumpRollups('rollup_minute') as any[], quarter: q.dumpRollups('rollup_15m') as any[], values: [q.dumpRollups('value_hist_15m'), q.dumpRollups('value_hist_day')] };
+    return { minute: dumpTable(db, 'rollup_minute') as any[], quarter: dumpTable(db, 'rollup_15m') as any[], values: [dumpTable(db, 'value_hist_15m'), dumpTable(db, 'value_hist_day')] };
   } finally {
     db.close();
   }
@@ -79,7 +79,7 @@ describe('rollups', () => {
     // And a rebuild from a wiped table restores it too.
     const db = openDatabase(server.dataDir);
     db.exec('DELETE FROM rollup_15m');
-    createEngineQueries(db).rebuildRollups();
+    rebuildRollups(db);
     db.close();
     expect(strip(dump(server.dataDir).quarter)).toEqual(strip(before.quarter));
   });

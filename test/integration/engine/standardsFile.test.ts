@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
-import { parseStandardsConfig, readStandardsFile } from '../../../server/src/config/standardsFile';
+import { parseStandardsConfig, readStandardsFile } from '../../../server/src/services/standardsFile';
 import { watchOutput } from '../support/childOutput';
 import { removeDir, tempDataDir } from '../support/testServer';
 import { buildEngineCli, startEngineServer, type EngineServer } from './support';
@@ -132,7 +132,7 @@ describe('a server started with --standards', () => {
 
   it('a bad reload changes nothing and lists every problem; a good one makes new versions; the snapshot follows', async () => {
     writeFileSync(file, BAD);
-    const refused = server.reloadStandards();
+    const refused = await server.reloadStandards();
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.problems.length).toBe(10);
     expect((await server.send('GET', '/api/v1/standards/call-answer-2-rings')).body.version).toBe(1);
@@ -147,7 +147,7 @@ describe('a server started with --standards', () => {
       expect(snapshots[0]!.standards.find((s) => s.id === 'call-answer-20s-sales')!.bands).toEqual({ green: 0.8, amber: 0.7 });
       writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n') + '\n  - id: paris\n    timeZone: Europe/Paris\n');
       const pushed = nextSnapshot();
-      const applied = server.reloadStandards();
+      const applied = await server.reloadStandards();
       expect(applied).toEqual({ ok: true, applied: { standards: ['call-answer-2-rings'], sites: ['paris'], skipped: [] } });
       await pushed;
       expect(snapshots).toHaveLength(2);
@@ -182,9 +182,9 @@ describe('a standard retired over the API', () => {
 
   it('is not revived by a reload, even when the file changes it; the result lists it as skipped', async () => {
     expect((await server.send('DELETE', '/api/v1/standards/call-answer-20s-sales')).status).toBe(200);
-    expect(server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: ['call-answer-20s-sales'] } });
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: ['call-answer-20s-sales'] } });
     writeFileSync(file, GOOD.replace('threshold: 20\n', 'threshold: 25\n'));
-    expect(server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: ['call-answer-20s-sales'] } });
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: ['call-answer-20s-sales'] } });
     expect((await server.send('GET', '/api/v1/standards')).body.standards.map((s: any) => s.id)).toEqual(['call-answer-2-rings', 'visit-greet-30s']);
     const versions = (await server.send('GET', '/api/v1/standards/call-answer-20s-sales/versions')).body.versions;
     expect(versions.map((v: any) => [v.version, v.threshold, v.retired])).toEqual([
@@ -193,7 +193,7 @@ describe('a standard retired over the API', () => {
     ]);
     // Re-created over the API it is in force again, and the file manages it as before.
     expect((await server.send('POST', '/api/v1/standards', { ...(await server.send('GET', '/api/v1/standards/call-answer-20s-sales')).body, retired: undefined })).status).toBe(201);
-    expect(server.reloadStandards()).toEqual({ ok: true, applied: { standards: ['call-answer-20s-sales'], sites: [], skipped: [] } });
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: ['call-answer-20s-sales'], sites: [], skipped: [] } });
     expect((await server.send('GET', '/api/v1/standards/call-answer-20s-sales')).body).toMatchObject({ version: 4, threshold: 25, retired: false });
   });
 });

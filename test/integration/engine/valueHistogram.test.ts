@@ -1,21 +1,27 @@
 // Issue #7: the p90 companion reads per-value histograms (migration 6) for the aligned part of a range. Property:
 // for random events, sites (zones, business hours: outside-hours judgements), corrections (voids, amendments,
 // chains of amendments) and ranges (aligned, off-grid, spanning days), the values the engine reads — hence the
-// nearest-rank p90 — equal a reference computed here from the raw rows and the corrections. Also: a rebuild
-// recomputes exactly what the triggers maintained, and a version-5 file (with corrections) upgrades to filled
-// histograms.
+// nearest-rank p90 — equal a reference computed here from the raw rows and the corrections (an amended event
+// counts with its amended outcome). Also: a rebuild recomputes exactly what the store maintained, and a version-5
+// file (with corrections) upgrades to filled histograms.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../../server/src/store/store';
-import { openRawDatabase } from '../../../server/src/store/rawDatabase';
-import { migrate, MIGRATIONS } from '../../../server/src/store/migrations';
-import { registerChainFunctions } from '../../../server/src/audit/records';
-import { createAuditStore, CorrectionError, type CorrectionInput } from '../../../server/src/audit/auditStore';
-import { createIngestService } from '../../../server/src/ingest/ingestService';
+import { openRawDatabase } from '../../../server/src/store/sqlite/database';
+import { MIGRATIONS } from '../../../server/src/store/migrations';
+import { migrate } from '../../../server/src/store/sqlite/migrate';
+import type { CorrectionInput } from '../../../server/src/domain/corrections';
+import { DomainError } from '../../../server/src/domain/errors';
+import { planCorrection, statesOf } from '../../../server/src/domain/corrections';
+import { canonicalJson } from '../../../server/src/domain/canonical';
+import { eventsReads } from '../../../server/src/store/sqlite/events';
+import { Statements } from '../../../server/src/store/sqlite/database';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { siteDefinitionSchema } from '../../../server/src/protocol/sites';
-import { p90, weightedP90 } from '../../../server/src/reports/figures';
-import { VALUE_GRAINS } from '../../../server/src/store/valueHistogram';
+import { p90, weightedP90 } from '../../../server/src/domain/figures';
+import { valueCounts } from '../../../server/src/services/rangeReads';
+import { openTestCore, type TestCore } from '../support/core';
+import { dumpTable, readFile } from '../support/database';
+import { VALUE_TABLE } from '../../../server/src/store/sqlite/rollups';
 import { removeDir, tempDataDir } from '../support/testServer';
 
 /** better-sqlite3's handle type (the package lives in server/node_modules). */
@@ -37,31 +43,32 @@ interface Row {
   value: number;
 }
 
-/** The p90's population from raw rows: re-judged value/reason of the latest correction, voids out, recorded outcome. */
+/** The p90's population from raw rows: re-judged value/reason and amended outcome of the latest correction, voids out. */
 function reference(db: Db): Row[] {
   const rows = db
     .prepare('SELECT e.seq, e.site, e.occurred_at_ms AS ms, e.outcome, j.standard_id AS std, j.value, j.reason FROM events e JOIN judgements j ON j.event_seq = e.seq')
     .all() as Array<{ seq: number; site: string; ms: number; outcome: string; std: string; value: number | null; reason: string | null }>;
-  const last = new Map<number, { action: string; rejudged: string }>();
-  for (const c of db.prepare('SELECT event_seq, action, rejudged FROM audit_corrections ORDER BY seq').all() as Array<{ event_seq: number; action: string; rejudged: string }>) last.set(c.event_seq, c);
+  const last = new Map<number, { action: string; rejudged: string; changes: string }>();
+  for (const c of db.prepare('SELECT event_seq, action, rejudged, changes FROM audit_corrections ORDER BY seq').all() as Array<{ event_seq: number; action: string; rejudged: string; changes: string }>) last.set(c.event_seq, c);
   const out: Row[] = [];
   for (const r of rows) {
-    let { value, reason } = r;
+    let { value, reason, outcome } = r;
     const c = last.get(r.seq);
     if (c?.action === 'void') continue;
     if (c) {
       const j = (JSON.parse(c.rejudged) as Record<string, { value: number | null; reason: string | null }>)[r.std];
       if (!j) continue;
       ({ value, reason } = j);
+      outcome = (JSON.parse(c.changes) as { fields: { outcome: string } }).fields.outcome;
     }
-    if (reason !== 'outside-hours' && (r.outcome === 'answered' || r.outcome === 'greeted') && value !== null) out.push({ std: r.std, site: r.site, ms: r.ms, value });
+    if (reason !== 'outside-hours' && (outcome === 'answered' || outcome === 'greeted') && value !== null) out.push({ std: r.std, site: r.site, ms: r.ms, value });
   }
   return out;
 }
 
 /** Compares the engine's values (counts per standard/site/value, and p90s) with the reference for one range. */
-function expectSameValues(store: Store, ref: Row[], fromMs: number, toMs: number, site: string | null): void {
-  const got = store.engine.values({ standardIds: STANDARDS, fromMs, toMs, site });
+async function expectSameValues(core: TestCore, ref: Row[], fromMs: number, toMs: number, site: string | null): Promise<void> {
+  const got = await valueCounts(core.store.reads, { standardIds: STANDARDS, fromMs, toMs, sites: site === null ? [] : [site] });
   const counts = (xs: Array<{ std: string; site: string; value: number; n: number }>) => {
     const m = new Map<string, number>();
     for (const x of xs) m.set(`${x.std}|${x.site}|${x.value}`, (m.get(`${x.std}|${x.site}|${x.value}`) ?? 0) + x.n);
@@ -74,7 +81,14 @@ function expectSameValues(store: Store, ref: Row[], fromMs: number, toMs: number
   }
 }
 
-const dumpHistograms = (store: Store) => VALUE_GRAINS.map((g) => store.engine.dumpRollups(g.table));
+function dumpHistograms(dir: string) {
+  const db = readFile(dir);
+  try {
+    return [VALUE_TABLE.day, VALUE_TABLE.quarter].map((table) => dumpTable(db, table));
+  } finally {
+    db.close();
+  }
+}
 
 const eventArb = fc.record({
   call: fc.boolean(),
@@ -117,46 +131,43 @@ function correctionInput(c: CorrectionGen, isCall: boolean): CorrectionInput {
   return { action: 'amend', reason: 'test', changes: { ...outcome, ...waits } };
 }
 
-function correctAll(correct: (id: string, input: CorrectionInput) => unknown, corrections: CorrectionGen[], events: Array<{ call: boolean }>): void {
+async function correctAll(correct: (id: string, input: CorrectionInput) => Promise<unknown>, corrections: CorrectionGen[], events: Array<{ call: boolean }>): Promise<void> {
   for (const c of corrections) {
     const i = c.event % events.length;
     try {
-      correct(`e${i}`, correctionInput(c, events[i]!.call));
+      await correct(`e${i}`, correctionInput(c, events[i]!.call));
     } catch (error) {
-      if (!(error instanceof CorrectionError)) throw error; // a second void, or an amendment after one: refused
+      if (!(error instanceof DomainError)) throw error; // a second void, or an amendment after one: refused
     }
   }
 }
 
-function openFilled(dataDir: string): Store {
-  const store = openStore({ dataDir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
-  for (const s of SITES) store.sites.create(siteDefinitionSchema.parse(s));
-  return store;
+async function openFilled(dataDir: string): Promise<TestCore> {
+  const core = await openTestCore(dataDir, { timeZone: 'UTC' });
+  for (const s of SITES) await core.sites.create(siteDefinitionSchema.parse(s), null);
+  return core;
 }
 
-const versions = (store: Store) => (id: string) => store.standards.versions(id);
-const ringCycle = (store: Store) => (site: string) => store.sites.ringCycleSeconds(site);
-
 describe('value histograms (migration 6)', () => {
-  it('give the same values and p90 as the raw rows, with corrections, for random ranges and sites', () => {
-    fc.assert(
-      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 80 }), fc.array(correctionArb, { maxLength: 25 }), fc.array(fc.tuple(rangeArb, fc.option(fc.integer({ min: 0, max: 2 }), { nil: null })), { minLength: 1, maxLength: 6 }), (events, corrections, ranges) => {
+  it('give the same values and p90 as the raw rows, with corrections, for random ranges and sites', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(eventArb, { minLength: 1, maxLength: 80 }), fc.array(correctionArb, { maxLength: 25 }), fc.array(fc.tuple(rangeArb, fc.option(fc.integer({ min: 0, max: 2 }), { nil: null })), { minLength: 1, maxLength: 6 }), async (events, corrections, ranges) => {
         const dir = tempDataDir();
-        const store = openFilled(dir);
+        const core = await openFilled(dir);
         try {
-          const out = createIngestService({ store, timeZone: 'UTC' }).ingest(eventInputs(events));
+          const out = await core.ingest.ingest(eventInputs(events));
           expect(out.kind).toBe('stored');
-          correctAll((id, input) => store.audit.correct(id, input, 'test', versions(store), ringCycle(store)), corrections, events);
-          const reader = store.audit.openReader();
+          await correctAll((id, input) => core.corrections.correct(id, input, 'test'), corrections, events);
+          const reader = readFile(dir);
           const ref = reference(reader);
           reader.close();
-          for (const [[from, len], site] of ranges) expectSameValues(store, ref, BASE + from, BASE + from + len, site === null ? null : SITES[site]!.id);
-          // The triggers' rows are exactly what a rebuild from raw judgements and corrections gives.
-          const maintained = dumpHistograms(store);
-          store.engine.rebuildRollups();
-          expect(dumpHistograms(store)).toEqual(maintained);
+          for (const [[from, len], site] of ranges) await expectSameValues(core, ref, BASE + from, BASE + from + len, site === null ? null : SITES[site]!.id);
+          // The rows the store maintained are exactly what a rebuild from raw judgements and corrections gives.
+          const maintained = dumpHistograms(dir);
+          await core.store.write((tx) => tx.writes.rebuildRollups());
+          expect(dumpHistograms(dir)).toEqual(maintained);
         } finally {
-          store.close();
+          await core.close();
           removeDir(dir);
         }
       }),
@@ -164,12 +175,12 @@ describe('value histograms (migration 6)', () => {
     );
   }, 120_000);
 
-  it('are filled when a version-5 file (events, judgements, corrections) is upgraded', () => {
+  it('are filled when a version-5 file (events, judgements, corrections) is upgraded', async () => {
     const dir = tempDataDir();
     try {
-      // A version-5 file written as Ringside 5 would: schema up to 5, rows inserted, corrections through the audit store.
+      // A version-5 file written as Ringside 5 would: schema up to 5, rows inserted (its triggers chain them), and
+      // corrections planned by the domain rules and inserted with SQL (version 5 has no histograms to correct).
       const old = openRawDatabase(dir);
-      registerChainFunctions(old);
       expect(migrate(old, MIGRATIONS.filter((m) => m.version <= 5))).toBe(5);
       old.prepare("INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES ('old', 'UTC', 6, 0)").run();
       for (const s of DEFAULT_STANDARDS) old.prepare('INSERT INTO standards (id, version, definition, created_at_ms) VALUES (?, 1, ?, 0)').run(s.id, JSON.stringify(s));
@@ -185,33 +196,39 @@ describe('value histograms (migration 6)', () => {
         const std = call ? DEFAULT_STANDARDS[0]! : DEFAULT_STANDARDS[1]!;
         jud.run(seq, std.id, std.measure, v, std.threshold, good && v <= std.threshold ? 1 : 0, good ? null : call ? 'abandoned' : 'left');
       }
-      const audit = createAuditStore(old, '', dir, Date.now);
+      const subjects = eventsReads(new Statements(old));
       const v5Versions = (id: string) => DEFAULT_STANDARDS.filter((s) => s.id === id) as never;
-      audit.correct('o1', { action: 'amend', reason: 'x', changes: { rings: 5 } }, 'test', v5Versions, () => 6);
-      audit.correct('o1', { action: 'amend', reason: 'x', changes: { answerSeconds: 3 } }, 'test', v5Versions, () => 6);
-      audit.correct('o2', { action: 'void', reason: 'x' }, 'test', v5Versions, () => 6);
-      audit.correct('o3', { action: 'amend', reason: 'x', changes: { greetSeconds: 44 } }, 'test', v5Versions, () => 6);
-      audit.correct('o4', { action: 'amend', reason: 'x', changes: { outcome: 'abandoned' } }, 'test', v5Versions, () => 6);
+      const insert = old.prepare('INSERT INTO audit_corrections (event_seq, action, changes, rejudged, reason, key_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, 0)');
+      const correct = async (id: string, input: CorrectionInput) => {
+        const subject = (await subjects.correctionSubject(id))!;
+        const { changes, after } = planCorrection(subject.event, statesOf(subject.recorded, subject.corrections).at(-1)!, input, { versions: v5Versions, ringCycleSeconds: 6 });
+        insert.run(subject.event.seq, input.action, canonicalJson(changes), canonicalJson(after.judgements), input.reason, 'test');
+      };
+      await correct('o1', { action: 'amend', reason: 'x', changes: { rings: 5 } });
+      await correct('o1', { action: 'amend', reason: 'x', changes: { answerSeconds: 3 } });
+      await correct('o2', { action: 'void', reason: 'x' });
+      await correct('o3', { action: 'amend', reason: 'x', changes: { greetSeconds: 44 } });
+      await correct('o4', { action: 'amend', reason: 'x', changes: { outcome: 'abandoned' } });
       expect(old.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'value_hist%'").get()).toEqual({ n: 0 });
       old.close();
 
-      const store = openStore({ dataDir: dir, defaultStandards: DEFAULT_STANDARDS, timeZone: 'UTC' });
+      const core = await openTestCore(dir, { timeZone: 'UTC' });
       try {
-        const [day, quarter] = dumpHistograms(store) as [Array<{ n: number }>, Array<{ n: number }>];
-        const reader = store.audit.openReader();
+        const [day, quarter] = dumpHistograms(dir) as [Array<{ n: number }>, Array<{ n: number }>];
+        const reader = readFile(dir);
         const ref = reference(reader);
         reader.close();
         expect(quarter.reduce((a, r) => a + r.n, 0)).toBe(ref.length);
         expect(day.reduce((a, r) => a + r.n, 0)).toBe(ref.length);
         for (const [from, to] of [[BASE - HOUR, BASE + 40 * HOUR], [BASE + 4 * HOUR, BASE + 30 * HOUR], [BASE + 123_457, BASE + 36 * HOUR - 5]]) {
-          expectSameValues(store, ref, from!, to!, null);
-          expectSameValues(store, ref, from!, to!, 'old');
+          await expectSameValues(core, ref, from!, to!, null);
+          await expectSameValues(core, ref, from!, to!, 'old');
         }
-        const upgraded = dumpHistograms(store);
-        store.engine.rebuildRollups();
-        expect(dumpHistograms(store)).toEqual(upgraded);
+        const upgraded = dumpHistograms(dir);
+        await core.store.write((tx) => tx.writes.rebuildRollups());
+        expect(dumpHistograms(dir)).toEqual(upgraded);
       } finally {
-        store.close();
+        await core.close();
       }
     } finally {
       removeDir(dir);

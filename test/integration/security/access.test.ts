@@ -1,7 +1,7 @@
 // Keys and scopes (issue #4): every route and the socket, table-driven; expired and revoked keys; key API.
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_RULES, requirementFor, type Scope } from '../../../server/src/auth/scopes';
+import { API_RULES, requirementFor, type Scope } from '../../../server/src/http/scopes';
 import { testClock } from '../support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
@@ -36,7 +36,7 @@ async function send(method: string, path: string, key: string | null) {
   return res.status;
 }
 
-/** Every route the app has, with the scope it needs. Keep in step with auth/scopes.ts and the routers. */
+/** Every route the app has, with the scope it needs. Keep in step with http/scopes.ts and the routers. */
 const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['GET', '/api/v1/health', 'public'],
   ['POST', '/api/v1/events', 'ingest'],

@@ -3,7 +3,7 @@
 // more in flight); after each restart every acknowledged event is stored
 // exactly once (checked in the SQLite file and through the API: re-posting an acknowledged event is a duplicate).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../server/src/store/database';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { buildServer, startCli } from '../support/cli';
 import { call, removeDir, tempDataDir } from '../support/testServer';
 

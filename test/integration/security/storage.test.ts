@@ -5,9 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteFile } from '../../../server/src/security/backup';
-import { openDatabase } from '../../../server/src/store/database';
-import { MIGRATIONS, migrate } from '../../../server/src/store/migrations';
+import { openSqliteFile } from '../../../server/src/store/sqlite/database';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { MIGRATIONS } from '../../../server/src/store/migrations';
+import { migrate } from '../../../server/src/store/sqlite/migrate';
 import { buildServer, mainJs, startCli } from '../support/cli';
 import { countRows } from '../support/database';
 import { call, removeDir, startTestServer, tempDataDir, visit } from '../support/testServer';

@@ -3,13 +3,21 @@
 // Frozen on purpose: do not "fix" or speed up this file, it pins the output format.
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { GENESIS_HASH } from '../../../server/src/audit/records';
-import { csvRecords } from '../../../server/src/export/format'; // csv-stringify itself (a server dependency)
-import { filtersOf, type ExportQuery } from '../../../server/src/export/query';
-import type { ExportContext } from '../../../server/src/export/exports';
+import { GENESIS_HASH } from '../../../server/src/domain/chain';
+import { csvRecords } from '../../../server/src/services/exports/format'; // csv-stringify itself (a server dependency)
+import { filtersOf, type ExportQuery } from '../../../server/src/services/exports/query';
+import type { openDatabase } from '../../../server/src/store/sqlite/database';
 
 /** The server's better-sqlite3 handle type (better-sqlite3 itself lives in server/node_modules). */
-type Reader = ExportContext['reader'];
+type Reader = ReturnType<typeof openDatabase>;
+
+/** What the legacy export read from: a connection in a read transaction. */
+export interface ExportContext {
+  reader: Reader;
+  serverVersion: string;
+  nowMs: number;
+  format: string;
+}
 
 export type ExportFormat = 'csv' | 'ndjson' | 'json';
 

@@ -2,7 +2,7 @@
 // Minimal on purpose: a key given here lives only in this page's memory (never in storage); `?token=` in the
 // page URL avoids the prompt (wallboards).
 
-/** Socket.IO's connect_error message from the server's key check (server/src/auth/socketAuth.ts). */
+/** Socket.IO's connect_error message from the server's key check (server/src/live/socketAuth.ts). */
 export function needsKey(message: string): boolean {
   return /^(unauthorized|forbidden)\b/.test(message);
 }

@@ -1,4 +1,5 @@
-// Counts over a window and the seam through which alerts read them (ComplianceSource).
+// Counts over a window, as alert evaluation reads them from the compliance reader (services/compliance.ts
+// windowCounts): counted/met per standard × site over each window [from, to).
 
 /** Judgements in a window: `counted` are in the denominator, `met` in the numerator. */
 export interface WindowCounts {
@@ -17,16 +18,6 @@ export interface ScopedCounts {
   standardId: string;
   site: string;
   counts: WindowCounts[];
-}
-
-/**
- * Where alert evaluation gets its figures: counted/met per standard × site over each window [from, to).
- * Today it is one SQL pass over raw judgements (store/alertStore.ts); rollup tables can implement the
- * same interface (sum whole buckets) without the alerts code changing. Sites with nothing counted in
- * any window may be left out.
- */
-export interface ComplianceSource {
-  counts(windows: readonly WindowRange[]): ScopedCounts[];
 }
 
 export const NO_COUNTS: WindowCounts = { counted: 0, met: 0 };

@@ -1,0 +1,85 @@
+// The hash chain's records and link arithmetic: what is hashed, and how. docs/audit.md "Hash chain" states it in
+// words; scripts/verify-export.mjs repeats it (tested against this) for auditors who check an export offline.
+//
+//   digest = hex SHA-256 of the UTF-8 canonical JSON of the record (keys sorted, see canonical.ts)
+//   hash   = hex SHA-256 of the UTF-8 text  prevHash + canonicalJson({ digest, kind, ref })
+//   prevHash of the first link = 64 × "0"
+import { hash } from 'node:crypto';
+import { canonicalJson } from './canonical';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint';
+
+/** A kind of chained record: its JSON keys, in the order its values are given (the stored row's field order). */
+export interface ChainRecordKind {
+  kind: ChainKind;
+  keys: readonly string[];
+}
+
+export const CHAIN_KINDS: readonly ChainRecordKind[] = [
+  {
+    kind: 'event',
+    keys: ['seq', 'id', 'type', 'site', 'occurredAtMs', 'occurredAt', 'receivedAtMs', 'outcome', 'rings', 'answerSeconds', 'greetSeconds', 'queue', 'agent', 'derived', 'content'],
+  },
+  { kind: 'judgement', keys: ['eventSeq', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason'] },
+  { kind: 'standard', keys: ['id', 'version', 'definition', 'createdAtMs', 'validFromMs', 'retired'] },
+  { kind: 'site', keys: ['seq', 'site', 'change', 'definition', 'changedAtMs'] },
+  { kind: 'correction', keys: ['seq', 'eventSeq', 'action', 'changes', 'rejudged', 'reason', 'keyId', 'atMs'] },
+  { kind: 'audit', keys: ['seq', 'keyId', 'action', 'target', 'details', 'atMs'] },
+  { kind: 'checkpoint', keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac'] },
+];
+
+export const CHAIN_KIND: Readonly<Record<ChainKind, ChainRecordKind>> = Object.fromEntries(CHAIN_KINDS.map((k) => [k.kind, k])) as Record<ChainKind, ChainRecordKind>;
+
+/** A link's ref: the record's key as text ("12", "12/calls", "calls@3"). `values` in the kind's key order. */
+export function refOf(kind: ChainKind, values: readonly unknown[]): string {
+  if (kind === 'judgement') return `${String(values[0])}/${String(values[1])}`;
+  if (kind === 'standard') return `${String(values[0])}@${String(values[1])}`;
+  return String(values[0]);
+}
+
+// One-shot hash (no Hash object per call): the batch writer computes two per stored row.
+export const sha256 = (text: string): string => hash('sha256', text, 'hex');
+
+/** The record a row stands for: `values` in the order of the kind's keys. */
+export function recordOf(kind: ChainRecordKind, values: readonly unknown[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  kind.keys.forEach((key, i) => {
+    const v = values[i];
+    record[key] = typeof v === 'bigint' ? Number(v) : (v ?? null);
+  });
+  return record;
+}
+
+export const digestOf = (record: Record<string, unknown>): string => sha256(canonicalJson(record));
+
+export function linkHash(prevHash: string, kind: string, ref: string, digest: string): string {
+  // = prevHash + canonicalJson({ digest, kind, ref }): the literal's keys are already in sorted order and its
+  // values are strings, so plain JSON.stringify gives the same bytes without the sorting pass (unit-tested).
+  return sha256(prevHash + JSON.stringify({ digest, kind, ref }));
+}
+
+/**
+ * canonicalJson(recordOf(kind, values)) for records of primitive values (what a row holds), written out directly:
+ * the key order is sorted once, keys are pre-quoted, and each value is JSON-encoded on its own. The batch writer
+ * digests two records per stored row; test/unit/chainRecords.test.ts checks the bytes are the same.
+ */
+export function recordJsonOf(kind: ChainRecordKind): (values: readonly unknown[]) => string {
+  const order = kind.keys.map((key, i) => [key, i] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const prefixes = order.map(([key], n) => (n === 0 ? '{' : ',') + JSON.stringify(key) + ':');
+  const indexes = order.map(([, i]) => i);
+  return (values) => {
+    let json = '';
+    for (let n = 0; n < indexes.length; n++) json += prefixes[n]! + jsonValue(values[indexes[n]!]);
+    return (json || '{') + '}';
+  };
+}
+
+/** JSON of one row value as recordOf + canonicalJson write it (bigint as a number, undefined as null). */
+function jsonValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return JSON.stringify(Number(v));
+  return typeof v === 'object' ? canonicalJson(v) : (JSON.stringify(v) ?? 'null');
+}

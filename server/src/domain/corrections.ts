@@ -1,0 +1,164 @@
+// Corrections: an event is voided or amended by a new record, never edited. What an amendment changes, how the
+// event is re-judged, and what an event's effective state is after its corrections are decided here; the store
+// keeps the records (and the rollups' compensating deltas, from domain/rollups.ts).
+import type { Judgement, Outcome, StandardVersion } from '../protocol';
+import { DomainError } from './errors';
+import { judgeAgainst } from './judge';
+import { completeMeasurements } from './measures';
+import type { JudgementFacts } from './rollups';
+
+export type CorrectionInput =
+  | { action: 'void'; reason: string }
+  | { action: 'amend'; reason: string; changes: AmendChanges };
+
+export interface AmendChanges {
+  outcome?: Outcome;
+  rings?: number;
+  answerSeconds?: number;
+  greetSeconds?: number;
+}
+
+/** A judgement as in force (0/1 verdicts as stored). */
+export interface EffectiveJudgement {
+  standardVersion: number;
+  measure: string;
+  value: number | null;
+  threshold: number;
+  met: 0 | 1;
+  counted: 0 | 1;
+  reason: string | null;
+}
+
+/** The measured fields of an event, as recorded or as amended. */
+export interface EventFields {
+  outcome: Outcome;
+  rings: number | null;
+  answerSeconds: number | null;
+  greetSeconds: number | null;
+  derived: string[];
+}
+
+/** What a correction is judged against: the recorded event. */
+export interface CorrectableEvent {
+  seq: number;
+  id: string;
+  type: 'call' | 'visit';
+  site: string;
+  queue: string | null;
+  fields: EventFields;
+}
+
+/** An event with its recorded state and its corrections so far: what a correction is planned from. */
+export interface CorrectionSubject {
+  event: CorrectableEvent & { occurredAtMs: number };
+  recorded: EventState;
+  corrections: StoredCorrection[];
+}
+
+/** A stored correction, as far as the effective state needs it. */
+export interface StoredCorrection {
+  action: 'void' | 'amend';
+  /** The amended fields ({} for a void): `fields` is the whole measured state after the amendment. */
+  changes: { fields?: EventFields };
+  /** The judgements in force after the correction ({} for a void). */
+  rejudged: Record<string, EffectiveJudgement>;
+}
+
+/** An event after its corrections: void, or its effective fields and judgements. */
+export interface EventState {
+  voided: boolean;
+  fields: EventFields;
+  judgements: Record<string, EffectiveJudgement>;
+}
+
+export const asEffective = (j: Pick<Judgement, 'standardVersion' | 'measure' | 'value' | 'threshold' | 'met' | 'counted' | 'reason'>): EffectiveJudgement => ({
+  standardVersion: j.standardVersion,
+  measure: j.measure,
+  value: j.value,
+  threshold: j.threshold,
+  met: j.met ? 1 : 0,
+  counted: j.counted === false ? 0 : 1,
+  reason: j.reason,
+});
+
+/** The state a correction leaves: its fields (an amendment's), its judgements; a void is final. */
+export function corrected(state: EventState, c: StoredCorrection): EventState {
+  if (c.action === 'void') return { voided: true, fields: state.fields, judgements: {} };
+  return { voided: false, fields: c.changes.fields ? { ...state.fields, ...c.changes.fields } : state.fields, judgements: c.rejudged };
+}
+
+/** Every state of an event, the recorded one first, then one after each correction (in their order). */
+export function statesOf(recorded: EventState, corrections: readonly StoredCorrection[]): EventState[] {
+  const states = [recorded];
+  for (const c of corrections) states.push(corrected(states.at(-1)!, c));
+  return states;
+}
+
+/** The facts each judgement of a state contributes with (none for a voided event). */
+export function factsOf(type: string, state: EventState): Array<{ standardId: string; standardVersion: number; facts: JudgementFacts }> {
+  if (state.voided) return [];
+  return Object.entries(state.judgements).map(([standardId, j]) => ({
+    standardId,
+    standardVersion: j.standardVersion,
+    facts: { type, outcome: state.fields.outcome, answerSeconds: state.fields.answerSeconds, greetSeconds: state.fields.greetSeconds, value: j.value, met: j.met, counted: j.counted, reason: j.reason },
+  }));
+}
+
+/** An amendment's changes checked against the event's type: problems name the field. */
+export function checkAmendment(type: 'call' | 'visit', c: AmendChanges): void {
+  if (type === 'call' && c.greetSeconds !== undefined) throw new DomainError('invalid', 'changes.greetSeconds', 'a call has no greetSeconds');
+  if (type === 'visit' && (c.rings !== undefined || c.answerSeconds !== undefined)) {
+    throw new DomainError('invalid', c.rings !== undefined ? 'changes.rings' : 'changes.answerSeconds', 'a visit has no rings or answerSeconds');
+  }
+  if (c.outcome !== undefined && !(type === 'call' ? ['answered', 'abandoned'] : ['greeted', 'left']).includes(c.outcome)) {
+    throw new DomainError('invalid', 'changes.outcome', type === 'call' ? 'must be answered or abandoned for a call' : 'must be greeted or left for a visit');
+  }
+}
+
+/**
+ * The fields after an amendment. A call keeps measured what the amendment gives, plus earlier measured values it
+ * does not replace, and derives the rest from the site's ring cycle.
+ */
+export function amendedFields(type: 'call' | 'visit', site: string, before: EventFields, c: AmendChanges, ringCycleSeconds: number): EventFields {
+  const after: EventFields = { ...before, outcome: c.outcome ?? before.outcome };
+  if (type === 'visit') return { ...after, greetSeconds: c.greetSeconds ?? before.greetSeconds, derived: [] };
+  const measured: { rings?: number; answerSeconds?: number } = {};
+  if (c.rings !== undefined || c.answerSeconds !== undefined) {
+    if (c.rings !== undefined) measured.rings = c.rings;
+    if (c.answerSeconds !== undefined) measured.answerSeconds = c.answerSeconds;
+  } else {
+    if (!before.derived.includes('rings') && before.rings !== null) measured.rings = before.rings;
+    if (!before.derived.includes('answerSeconds') && before.answerSeconds !== null) measured.answerSeconds = before.answerSeconds;
+  }
+  const m = completeMeasurements({ type: 'call', site, occurredAt: '', outcome: after.outcome as 'answered', ...measured } as never, ringCycleSeconds);
+  return { ...after, rings: m.rings, answerSeconds: m.answerSeconds, derived: m.derived };
+}
+
+/**
+ * The judgements after an amendment: each judgement in force re-judged by its own standard version with the new
+ * fields (an event outside its site's hours stays outside them). A version no longer known is left out.
+ */
+export function rejudge(event: CorrectableEvent, fields: EventFields, before: Record<string, EffectiveJudgement>, versions: (id: string) => readonly StandardVersion[]): Record<string, EffectiveJudgement> {
+  const judgeable = { type: event.type, outcome: fields.outcome, rings: fields.rings, answerSeconds: fields.answerSeconds, greetSeconds: fields.greetSeconds, site: event.site, queue: event.queue };
+  const rejudged: Record<string, EffectiveJudgement> = {};
+  for (const [standardId, j] of Object.entries(before)) {
+    const def = versions(standardId).find((v) => v.version === j.standardVersion);
+    if (def) rejudged[standardId] = asEffective(judgeAgainst(judgeable, def, j.reason !== 'outside-hours'));
+  }
+  return rejudged;
+}
+
+/** The record of a correction and the state it leaves, for an event in `before` (refused when it is void already). */
+export function planCorrection(
+  event: CorrectableEvent,
+  before: EventState,
+  input: CorrectionInput,
+  ctx: { versions: (id: string) => readonly StandardVersion[]; ringCycleSeconds: number },
+): { changes: Record<string, unknown>; after: EventState } {
+  if (before.voided) throw new DomainError('conflict', 'id', `event "${event.id}" is already void; a void is final`);
+  if (input.action === 'void') return { changes: {}, after: { voided: true, fields: before.fields, judgements: {} } };
+  checkAmendment(event.type, input.changes);
+  const fields = amendedFields(event.type, event.site, before.fields, input.changes, ctx.ringCycleSeconds);
+  const judgements = rejudge(event, fields, before.judgements, ctx.versions);
+  return { changes: { given: input.changes, fields }, after: { voided: false, fields, judgements } };
+}

@@ -1,0 +1,19 @@
+// The one error type of the core. Domain rules, services and the store throw it; only the HTTP edge (and the CLI)
+// turn it into an answer: a problem+json status, an exit code. It names the field it is about.
+export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'gone' | 'unavailable' | 'forbidden';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    /** The field (or parameter) the error is about, dotted ("changes.rings"); '(body)' for the whole request. */
+    readonly path: string,
+    message: string,
+    /** For an error about one item of a batch: its position. */
+    readonly at?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

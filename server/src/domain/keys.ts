@@ -1,0 +1,41 @@
+// API keys: random secrets shown once, kept only as SHA-256 hashes, named, scoped, expiring, revocable.
+import { createHash, randomBytes } from 'node:crypto';
+import { API_SCOPES, type ApiScope } from '../protocol';
+
+export const KEY_PREFIX = 'rs_';
+/** The hierarchy: admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read them back), and admin also holds ingest. */
+export const SCOPES = API_SCOPES;
+export type Scope = ApiScope;
+
+const IMPLIES: Record<Scope, readonly Scope[]> = {
+  ingest: ['ingest'],
+  read: ['read'],
+  audit: ['audit', 'read'],
+  admin: ['admin', 'audit', 'read', 'ingest'],
+};
+
+export function isScope(value: unknown): value is Scope {
+  return typeof value === 'string' && (SCOPES as readonly string[]).includes(value);
+}
+
+/** Every scope a key holding `scopes` may act with. */
+export function grantedScopes(scopes: readonly Scope[]): Set<Scope> {
+  return new Set(scopes.flatMap((s) => IMPLIES[s]));
+}
+
+export function allows(scopes: readonly Scope[], needed: Scope): boolean {
+  return grantedScopes(scopes).has(needed);
+}
+
+export type KeyStatus = 'active' | 'expired' | 'revoked';
+
+export const generateSecret = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
+export const generateKeyId = (): string => 'k_' + randomBytes(6).toString('hex');
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+/** The first characters of a secret, to tell keys apart in lists. */
+export const prefixOf = (secret: string): string => secret.slice(0, 7);
+
+export function keyStatus(k: { revokedAtMs: number | null; expiresAtMs: number | null }, nowMs: number): KeyStatus {
+  if (k.revokedAtMs !== null) return 'revoked';
+  return k.expiresAtMs !== null && k.expiresAtMs <= nowMs ? 'expired' : 'active';
+}

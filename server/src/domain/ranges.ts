@@ -1,0 +1,137 @@
+// How a range [fromMs, toMs) is read: which parts from the rollups or value histograms (whole buckets on their
+// grid), which from raw judgements (the edges off the grid). Shared by every figure, so each reads the same events
+// for the same range (also after pruning, when a raw edge in the pruned past is empty and each says so).
+import type { Bucket, ReportWindow } from '../protocol';
+import { nextPeriodStart, periodStart, periodStarts } from './zonedTime';
+import { ROLLUP_GRAINS, VALUE_GRAINS, type RollupGrain, type ValueGrain } from './rollups';
+
+const MINUTE_MS = 60_000;
+const mod = (a: number, m: number) => ((a % m) + m) % m;
+
+/** The coarsest rollup grain every boundary is aligned to, or null (raw). */
+export function grainFor(boundaries: readonly number[]): RollupGrain | null {
+  for (const g of [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms)) {
+    if (boundaries.every((b) => mod(b, g.ms) === 0)) return g;
+  }
+  return null;
+}
+
+/** A range read as one rollup span plus raw pieces (each under one grain long) off the span's grid. */
+export interface RangeSplit {
+  raw: Array<{ fromMs: number; toMs: number }>;
+  rollup: { grain: RollupGrain; fromMs: number; toMs: number } | null;
+}
+
+/**
+ * A rolling window ("30 days until now") starts and ends off the rollup grid. When only the two ends are off-grid
+ * (every other boundary is aligned), the aligned interior is read from the rollups and just the two partial edges
+ * from raw rows.
+ */
+export function splitRange(fromMs: number, toMs: number, boundaries: readonly number[]): RangeSplit {
+  const grain = grainFor(boundaries);
+  if (grain) return { raw: [], rollup: { grain, fromMs, toMs } };
+  const inner = boundaries.filter((b) => b > fromMs && b < toMs);
+  for (const g of [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms)) {
+    const a = Math.ceil(fromMs / g.ms) * g.ms;
+    const b = Math.floor(toMs / g.ms) * g.ms;
+    if (a >= b || !inner.every((x) => x % g.ms === 0)) continue;
+    return { raw: [{ fromMs, toMs: a }, { fromMs: b, toMs }].filter((r) => r.fromMs < r.toMs), rollup: { grain: g, fromMs: a, toMs: b } };
+  }
+  return { raw: [{ fromMs, toMs }], rollup: null };
+}
+
+export interface ValuePiece {
+  /** A value-histogram grain, or null for raw judgements. */
+  grain: ValueGrain | null;
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Splits [from, to) into the pieces the p90's values are read from: whole UTC days from the day histogram, the
+ * quarter hours of partial days from the quarter-hour one, and the sub-quarter-hour edges from raw judgements.
+ */
+export function valuePieces(fromMs: number, toMs: number): ValuePiece[] {
+  const [day, quarter] = VALUE_GRAINS;
+  const q0 = Math.ceil(fromMs / quarter.ms) * quarter.ms;
+  const q1 = Math.floor(toMs / quarter.ms) * quarter.ms;
+  if (q0 >= q1) return [{ grain: null, fromMs, toMs }];
+  const d0 = Math.ceil(fromMs / day.ms) * day.ms;
+  const d1 = Math.floor(toMs / day.ms) * day.ms;
+  const middle: ValuePiece[] =
+    d0 < d1
+      ? [{ grain: quarter, fromMs: q0, toMs: d0 }, { grain: day, fromMs: d0, toMs: d1 }, { grain: quarter, fromMs: d1, toMs: q1 }]
+      : [{ grain: quarter, fromMs: q0, toMs: q1 }];
+  return [{ grain: null, fromMs, toMs: q0 }, ...middle, { grain: null, fromMs: q1, toMs }].filter((p) => p.fromMs < p.toMs);
+}
+
+/** A piece of a window: whole buckets of a rollup grain, or raw judgements (grain null). */
+export interface WindowPiece {
+  grain: RollupGrain | null;
+  fromMs: number;
+  toMs: number;
+}
+
+const floorTo = (t: number, g: number) => t - mod(t, g);
+const ceilTo = (t: number, g: number) => floorTo(t + g - 1, g);
+
+/**
+ * Splits [fromMs, toMs) into whole buckets of the coarsest grains that fit, finer grains at the edges, and raw
+ * judgements for the sub-minute ends. Pieces are disjoint and cover the range exactly (alert windows).
+ */
+export function decompose(fromMs: number, toMs: number): WindowPiece[] {
+  const sorted = [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms);
+  const split = (from: number, to: number, level: number): WindowPiece[] => {
+    if (from >= to) return [];
+    const grain = sorted[level];
+    if (!grain) return [{ grain: null, fromMs: from, toMs: to }];
+    const b = ceilTo(from, grain.ms);
+    const c = floorTo(to, grain.ms);
+    if (b >= c) return split(from, to, level + 1);
+    return [...split(from, b, level + 1), { grain, fromMs: b, toMs: c }, ...split(c, to, level + 1)];
+  };
+  return split(fromMs, toMs, 0);
+}
+
+/** Bucket starts overlapping [from, to), and the end of the last one (hour and day buckets in `zone`). */
+export function bucketBounds(fromMs: number, toMs: number, bucket: Bucket, zone: string): { starts: number[]; end: number } {
+  if (bucket === 'minute') {
+    const starts: number[] = [];
+    for (let s = Math.floor(fromMs / MINUTE_MS) * MINUTE_MS; s < toMs; s += MINUTE_MS) starts.push(s);
+    return { starts, end: starts.length ? starts.at(-1)! + MINUTE_MS : toMs };
+  }
+  const starts = periodStarts(fromMs, toMs, zone, bucket);
+  return { starts, end: starts.length ? nextPeriodStart(starts.at(-1)!, zone, bucket) : toMs };
+}
+
+const ROLLING_MS: Partial<Record<ReportWindow, number>> = { '15m': 15 * 60_000, '1h': 3_600_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+
+/** [from, to) of a named window at `nowMs`; "today" and "month" are whole local periods in `zone`. */
+export function windowRange(window: ReportWindow, nowMs: number, zone: string): { fromMs: number; toMs: number } {
+  const rolling = ROLLING_MS[window];
+  if (rolling !== undefined) return { fromMs: nowMs - rolling, toMs: nowMs };
+  const unit = window === 'today' ? 'day' : 'month';
+  return { fromMs: periodStart(nowMs, zone, unit), toMs: nextPeriodStart(nowMs, zone, unit) };
+}
+
+/**
+ * The zone of "today" (and of hour and day buckets): the one asked for, else the site's when one configured site
+ * is asked, else the server's. Every figure takes its day from here.
+ */
+export function reportZone(asked: string | null, siteZone: string | undefined, serverZone: string): string {
+  return asked ?? siteZone ?? serverZone;
+}
+
+let lastToday: { zone: string; fromMs: number; toMs: number } | null = null;
+
+/**
+ * Today, the local day of `zone`. The live push asks after every stored batch; the day found last is kept (the
+ * local day that contains an instant is unique, so it answers for every instant inside it).
+ */
+export function todayRange(nowMs: number, zone: string): { fromMs: number; toMs: number } {
+  const last = lastToday;
+  if (last !== null && last.zone === zone && nowMs >= last.fromMs && nowMs < last.toMs) return { fromMs: last.fromMs, toMs: last.toMs };
+  const range = windowRange('today', nowMs, zone);
+  lastToday = { zone, ...range };
+  return range;
+}

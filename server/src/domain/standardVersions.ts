@@ -1,0 +1,122 @@
+// Standards are versioned: every change is a new version, valid on occurredAt from its validFrom until the next
+// version's. Events are judged by the version in force when they happened; the version in force now is what lists
+// and reports show. These are the rules a change must follow; the store only keeps the versions.
+import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
+import { DomainError } from './errors';
+import { completeDefinition, DEFAULT_WINDOWS, defaultBands, definitionKey } from './standards';
+
+/** A stored version as the rest of Ringside sees it (validTo filled in by `withValidity`). */
+export interface VersionRecord {
+  id: string;
+  version: number;
+  definition: Standard;
+  createdAtMs: number;
+  validFromMs: number | null;
+  retired: boolean;
+}
+
+/** The version as served; versions stored before some fields existed get their then implicit values made explicit. */
+export function versionOf(r: VersionRecord): StandardVersion {
+  return {
+    shortAbandonSeconds: null,
+    scope: {},
+    bands: defaultBands(r.definition.target),
+    windows: DEFAULT_WINDOWS,
+    countOutsideHours: false,
+    ...r.definition,
+    version: r.version,
+    validFrom: r.validFromMs === null ? null : new Date(r.validFromMs).toISOString(),
+    validTo: null,
+    retired: r.retired,
+    createdAt: new Date(r.createdAtMs).toISOString(),
+  };
+}
+
+/** Versions by standard id, oldest first, each valid until the next one's validFrom. */
+export function versionsById(records: readonly VersionRecord[]): Map<string, StandardVersion[]> {
+  const map = new Map<string, StandardVersion[]>();
+  for (const r of records) {
+    const list = map.get(r.id) ?? [];
+    list.push(versionOf(r));
+    map.set(r.id, list);
+  }
+  for (const list of map.values()) list.forEach((v, i) => (v.validTo = list[i + 1]?.validFrom ?? null));
+  return map;
+}
+
+/** The version of `list` in force at `ms`, if any. */
+export function inForce(list: readonly StandardVersion[], ms: number): StandardVersion | undefined {
+  let found: StandardVersion | undefined;
+  for (const v of list) if (v.validFrom === null || Date.parse(v.validFrom) <= ms) found = v;
+  return found;
+}
+
+/** A version as used for judging and lists: without its validity end and creation time. */
+export function asStandard(v: StandardVersion): Standard {
+  const { validTo: _t, createdAt: _c, ...standard } = v;
+  return standard;
+}
+
+/** What a new version must respect; `judgedSince` answers whether events on or after an instant were judged. */
+export interface VersionContext {
+  latest: StandardVersion | undefined;
+  judgedSince(fromMs: number): Promise<boolean>;
+}
+
+/**
+ * Checks a new version's validity start against the latest version. A version valid from an instant at which
+ * events were already judged by an earlier version would rewrite history, unless `keepJudged` (a retirement
+ * "now": those events keep their judgements).
+ */
+export async function checkValidFrom(ctx: VersionContext, validFromMs: number | null, keepJudged: boolean): Promise<void> {
+  const latest = ctx.latest;
+  if (latest && validFromMs === null) throw new DomainError('conflict', 'validFrom', 'only the first version can be valid since the beginning');
+  if (!latest || validFromMs === null) return;
+  const latestFrom = latest.validFrom === null ? -Infinity : Date.parse(latest.validFrom);
+  if (validFromMs <= latestFrom) {
+    throw new DomainError('conflict', 'validFrom', `must be later than the validity start of version ${latest.version} (${latest.validFrom ?? 'the beginning'})`);
+  }
+  if (!keepJudged && (await ctx.judgedSince(validFromMs))) {
+    throw new DomainError('conflict', 'validFrom', `events on or after ${new Date(validFromMs).toISOString()} were already judged by an earlier version; history is not rewritten (use a later validFrom)`);
+  }
+}
+
+/**
+ * "Now" for a change without validFrom, or just after the latest event already judged if that is later (clock
+ * skew); two changes within one millisecond still get increasing validity starts.
+ */
+export function effectiveNow(nowMs: number, latest: StandardVersion | undefined, latestJudgedMs: number | null): number {
+  const afterPrevious = latest?.validFrom ? Date.parse(latest.validFrom) + 1 : -Infinity;
+  return Math.max(nowMs, afterPrevious, latestJudgedMs === null ? -Infinity : latestJudgedMs + 1);
+}
+
+/**
+ * A retirement without validFrom: now, not after the latest judged event. Ingest accepts events dated up to five
+ * minutes ahead (clock skew); one of those would otherwise keep a deleted standard in force for minutes. Such
+ * events keep the judgement they got (events are never re-judged); later ones are not judged by it.
+ */
+export function retirementNow(nowMs: number, latest: StandardVersion | undefined): number {
+  return Math.max(nowMs, latest?.validFrom ? Date.parse(latest.validFrom) + 1 : -Infinity);
+}
+
+/** What a definition changes: nothing (same as the version in force), or a body and its validity start. */
+export type Change = { changed: false } | { changed: true; body: Omit<Standard, 'version' | 'validFrom'>; validFromMs: number | null | 'now' };
+
+/**
+ * The change a definition asks for. The first version of a standard is valid since the beginning unless it says
+ * otherwise; a validFrom equal to the latest version's own is an echo of what GET showed, not a request.
+ */
+export function changeOf(def: StandardDefinition, latest: StandardVersion | undefined): Change {
+  const body = { ...completeDefinition(def), retired: false };
+  if (latest && !latest.retired && definitionKey(body) === definitionKey(latest)) return { changed: false };
+  const echoed = def.validFrom !== undefined && latest?.validFrom != null && Date.parse(def.validFrom) === Date.parse(latest.validFrom);
+  const validFromMs = def.validFrom !== undefined && !echoed ? Date.parse(def.validFrom) : latest ? 'now' : null;
+  return { changed: true, body, validFromMs };
+}
+
+/** The next version's record, as stored. */
+export function nextVersion(id: string, latest: StandardVersion | undefined, body: Omit<Standard, 'version' | 'validFrom'>, validFromMs: number | null): Omit<VersionRecord, 'createdAtMs'> {
+  const version = (latest?.version ?? 0) + 1;
+  const definition: Standard = { ...body, version, validFrom: validFromMs === null ? null : new Date(validFromMs).toISOString(), retired: body.retired ?? false };
+  return { id, version, definition, validFromMs, retired: definition.retired ?? false };
+}

@@ -1,0 +1,131 @@
+// Recomputing the hash chain: each link's hash from the previous one, each record's digest from the record as
+// stored now, every link checked (not only up to the first mismatch), so one altered record cannot hide later
+// tampering. Links whose record was pruned under a signed checkpoint count as pruned, not missing.
+import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind } from './chain';
+import { checkpointSigned, type CheckpointFields } from './retention';
+
+/** One link (or record) that does not check out. */
+export interface ChainProblem {
+  /** The link's position; 0 for a record that has no link. */
+  seq: number;
+  kind: string;
+  ref: string;
+  problem: string;
+}
+
+/** Problems listed in a result; the count of any further ones is given (moreProblems). */
+export const MAX_LISTED_PROBLEMS = 100;
+
+export interface VerifyResult {
+  intact: boolean;
+  /** Links of the intact prefix: every link when intact, else the links before the first problem. */
+  records: number;
+  /** End of the intact prefix (= the chain head when intact). */
+  headSeq: number;
+  headHash: string;
+  /** Links read: the whole chain, also after a problem. */
+  checked: number;
+  /** Links whose source row was removed by retention pruning (covered by a checkpoint). */
+  pruned: number;
+  checkpoints: number;
+  /** The first link that does not match (= problems[0]). */
+  firstBad?: ChainProblem;
+  /** Every problem, in chain order (at most MAX_LISTED_PROBLEMS); [] when intact. */
+  problems: ChainProblem[];
+  /** Problems found beyond those listed. */
+  moreProblems: number;
+  message: string;
+}
+
+/** What verification reads from one snapshot of the store. */
+export interface ChainInput {
+  links: AsyncIterable<{ seq: number; kind: string; ref: string; eventSeq: number | null; digest: string; hash: string; record: unknown[] | null }>;
+  checkpoints: ReadonlyArray<CheckpointFields & { seq: number; hmac: string }>;
+  /** Records with no link. */
+  unchained: AsyncIterable<{ kind: string; ref: string }>;
+}
+
+class Problems {
+  readonly listed: ChainProblem[] = [];
+  count = 0;
+  add(p: ChainProblem): void {
+    this.count += 1;
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(p);
+  }
+}
+
+/** Events up to this seq were pruned under a checkpoint that is signed (an unsigned one vouches for nothing). */
+function prunedUpTo(input: ChainInput, secret: Buffer | null, found: Problems): number {
+  let upTo = 0;
+  for (const c of input.checkpoints) {
+    const { seq: _seq, hmac, ...fields } = c;
+    if (secret && !checkpointSigned(secret, fields, hmac)) {
+      found.add({ seq: 0, kind: 'checkpoint', ref: String(c.seq), problem: `checkpoint ${c.seq}: HMAC does not match (signed fields were altered)` });
+    } else if (c.lastEventSeq !== null) upTo = Math.max(upTo, c.lastEventSeq);
+  }
+  return upTo;
+}
+
+const PRUNED = Symbol('pruned');
+
+/** What is wrong with a link's record: null when it matches, PRUNED when removed under a checkpoint. */
+function checkRecord(link: { kind: string; ref: string; eventSeq: number | null; digest: string; record: unknown[] | null }, upTo: number): string | null | typeof PRUNED {
+  const def = CHAIN_KIND[link.kind as ChainKind] as (typeof CHAIN_KIND)[ChainKind] | undefined;
+  if (!def) return `unknown kind "${link.kind}"`;
+  if (link.record === null) {
+    const prunable = (def.kind === 'event' || def.kind === 'judgement') && link.eventSeq !== null && link.eventSeq <= upTo;
+    return prunable ? PRUNED : `the ${def.kind} record ${link.ref} is missing (deleted outside retention pruning)`;
+  }
+  return digestOf(recordOf(def, link.record)) === link.digest ? null : `the ${def.kind} record ${link.ref} does not match its chain digest (the record was altered)`;
+}
+
+export async function verifyChain(input: ChainInput, secret: Buffer | null): Promise<VerifyResult> {
+  const found = new Problems();
+  const upTo = prunedUpTo(input, secret, found);
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let pruned = 0;
+  let checked = 0;
+  const intactTo = { seq: 0, hash: GENESIS_HASH };
+  for await (const link of input.links) {
+    const at = { seq: link.seq, kind: link.kind, ref: link.ref };
+    checked += 1;
+    let problem: string | null = null;
+    if (link.seq !== expectedSeq) {
+      // Reported at the first missing seq; the link after a gap has no predecessor to be checked against.
+      found.add({ ...at, seq: expectedSeq, problem: link.seq === expectedSeq + 1 ? `chain link ${expectedSeq} is missing` : `chain links ${expectedSeq}–${link.seq - 1} are missing` });
+    } else if (linkHash(prev, link.kind, link.ref, link.digest) !== link.hash) {
+      problem = 'the chain link does not follow from the previous one (a link row was altered)';
+    }
+    if (problem === null) {
+      const record = checkRecord(link, upTo);
+      if (record === PRUNED) pruned += 1;
+      else problem = record;
+    }
+    if (problem !== null) found.add({ ...at, problem });
+    if (found.count === 0) Object.assign(intactTo, { seq: link.seq, hash: link.hash });
+    prev = link.hash;
+    expectedSeq = link.seq + 1;
+  }
+  // A record without a link was written outside Ringside (the store chains every record it writes).
+  for await (const r of input.unchained) found.add({ seq: 0, kind: r.kind, ref: r.ref, problem: `the ${r.kind} record ${r.ref} has no chain link (written outside Ringside)` });
+  return result(found, intactTo, { checked, pruned, checkpoints: input.checkpoints.length });
+}
+
+const where = (p: ChainProblem) => (p.seq > 0 ? `record ${p.seq} (${p.kind} ${p.ref})` : `${p.kind} ${p.ref}`);
+
+/** A problem as one line of text (the CLI's list, the report's). */
+export const problemText = (p: ChainProblem): string => `${where(p)}: ${p.problem}`;
+
+function result(found: Problems, intactTo: { seq: number; hash: string }, counts: { checked: number; pruned: number; checkpoints: number }): VerifyResult {
+  const base = { records: intactTo.seq, headSeq: intactTo.seq, headHash: intactTo.hash, ...counts, problems: found.listed, moreProblems: found.count - found.listed.length };
+  const bad = found.listed[0];
+  if (!bad) return { intact: true, ...base, message: `intact up to record ${intactTo.seq}, head hash ${intactTo.hash}` };
+  const all = found.count === 1 ? '1 problem' : `${found.count} problems`;
+  return {
+    intact: false,
+    ...base,
+    firstBad: bad,
+    message: `first mismatch at ${problemText(bad)}; ${all} in ${counts.checked} records checked; intact up to record ${intactTo.seq}, hash ${intactTo.hash}`,
+  };
+}

@@ -1,0 +1,68 @@
+// One middleware in front of every route: who is calling (Bearer key) and may they (scope for path+method).
+import type { Request, RequestHandler, Response } from 'express';
+import { API_PREFIX } from '../protocol';
+import { problem, sendProblem } from './problems';
+import type { AccessMode } from '../services/access';
+import type { ApiKeyInfo, KeysService } from '../services/keys';
+import { allows, requirementFor } from './scopes';
+
+export interface Caller {
+  /** null: no key (public route, or --no-auth). */
+  key: ApiKeyInfo | null;
+  /** What rate limits are counted against. */
+  bucket: string;
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+/** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
+export function apiPathOf(path: string): string | null {
+  const lower = path.toLowerCase();
+  if (lower === API_PREFIX || lower.startsWith(API_PREFIX + '/')) return lower.slice(API_PREFIX.length) || '/';
+  if (lower === '/api' || lower.startsWith('/api/')) return lower; // other API versions: not mapped → admin
+  return null;
+}
+
+export function callerOf(res: Response): Caller {
+  return res.locals.caller as Caller;
+}
+
+/** Who made the request, for the audit log: the API key's id, or 'anonymous' (no key: --no-auth). */
+export function keyIdOf(res: Response): string {
+  const caller = res.locals.caller as Caller | undefined;
+  return caller?.key?.id ?? 'anonymous';
+}
+
+export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHandler {
+  return async (req: Request, res: Response, next) => {
+    const ipBucket = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+    const token = bearerToken(req.headers.authorization);
+    const needs = requirementFor(req.method, apiPathOf(req.path));
+    if (mode === 'open') {
+      res.locals.caller = { key: null, bucket: ipBucket } satisfies Caller;
+      return next();
+    }
+    const auth = token ? await keys.authenticate(token) : null;
+    res.locals.caller = { key: auth?.ok ? auth.key : null, bucket: auth?.ok ? `key:${auth.key.id}` : ipBucket } satisfies Caller;
+    if (needs === 'public') return next();
+    if (!token) return unauthorized(res, 'missing-key', 'send an API key as "Authorization: Bearer <key>"');
+    if (!auth!.ok) {
+      const why = { unknown: 'the API key is not recognised', expired: 'the API key has expired', revoked: 'the API key has been revoked' }[auth!.reason];
+      return unauthorized(res, `key-${auth!.reason}`, why);
+    }
+    if (!allows(auth!.key.scopes, needs)) {
+      sendProblem(res, problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${req.path} needs a key with scope "${needs}" (this key has: ${auth!.key.scopes.join(', ')})`));
+      return;
+    }
+    next();
+  };
+}
+
+function unauthorized(res: Response, slug: string, detail: string): void {
+  res.setHeader('WWW-Authenticate', 'Bearer realm="ringside"');
+  sendProblem(res, problem(401, slug, 'Unauthorized', detail));
+}

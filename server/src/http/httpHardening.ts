@@ -1,0 +1,84 @@
+// Security headers (helmet, strict CSP for the dashboard), CORS (closed unless allow-listed), request ids + logs.
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { problem, sendProblem } from './problems';
+
+/** The dashboard needs nothing inline and nothing from elsewhere; its socket talks to this origin. */
+export const DASHBOARD_CSP = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+export function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP },
+    // Served over plain HTTP on a LAN by default: HSTS belongs to the TLS proxy in front, if any.
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/**
+ * CORS is closed by default: no Access-Control-* headers, so browsers refuse cross-origin reads. Origins in
+ * `allowed` (exact, e.g. "https://wall.example.com") get them, with Authorization allowed.
+ */
+export function cors(allowed: readonly string[]): RequestHandler {
+  const set = new Set(allowed.map((o) => o.replace(/\/$/, '').toLowerCase()));
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    const ok = typeof origin === 'string' && set.has(origin.toLowerCase());
+    if (ok) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
+    }
+    res.vary('Origin');
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      if (!ok) {
+        sendProblem(res, problem(403, 'cors-origin-not-allowed', 'Origin not allowed', `cross-origin requests from ${String(origin)} are not allowed (see --cors-origin)`));
+        return;
+      }
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key');
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+/** Every request gets an id (X-Request-Id; a sane incoming one is kept) and one log line; never the key. */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    res.locals.requestId = id;
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const caller = res.locals.caller as { key?: { id: string } | null } | undefined;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const entry = { reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null };
+      if (res.statusCode >= 500) logger.error(entry, 'request');
+      else if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429) logger.warn(entry, 'request');
+      else logger.info(entry, 'request');
+    });
+    next();
+  };
+}
+
+/** Fields pino must never print, whatever a future log call passes in. */
+export const LOG_REDACT = {
+  paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', 'key', '*.token', 'auth.token', 'apiKey', 'secret'],
+  censor: '[redacted]',
+};

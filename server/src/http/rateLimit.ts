@@ -1,0 +1,54 @@
+// Per-key rate limits: a token bucket per caller (per key; per client address for requests without one).
+import type { RequestHandler } from 'express';
+import { callerOf } from './auth';
+import type { RateLimitOptions } from '../options';
+import { problem, sendProblem } from './problems';
+
+export type { RateLimitOptions } from '../options';
+
+const MAX_BUCKETS = 10_000;
+
+export interface TokenBuckets {
+  /** Takes one token; returns 0 if allowed, else the seconds until one is available. */
+  take(bucket: string): number;
+}
+
+export function tokenBuckets(options: RateLimitOptions, now: () => number = Date.now): TokenBuckets {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(name) {
+      const t = now();
+      let b = buckets.get(name);
+      if (!b) {
+        if (buckets.size >= MAX_BUCKETS) prune(t);
+        b = { tokens: options.burst, at: t };
+        buckets.set(name, b);
+      }
+      b.tokens = Math.min(options.burst, b.tokens + ((t - b.at) / 1000) * options.perSecond);
+      b.at = t;
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return 0;
+      }
+      return (1 - b.tokens) / options.perSecond;
+    },
+  };
+  // Buckets that have refilled completely carry no information: forget them.
+  function prune(t: number): void {
+    for (const [name, b] of buckets) if (b.tokens + ((t - b.at) / 1000) * options.perSecond >= options.burst) buckets.delete(name);
+    if (buckets.size >= MAX_BUCKETS) buckets.clear();
+  }
+}
+
+export function rateLimit(options: RateLimitOptions | false, onLimited?: () => void, now: () => number = Date.now): RequestHandler {
+  if (options === false) return (_req, _res, next) => next();
+  const buckets = tokenBuckets(options, now);
+  return (_req, res, next) => {
+    const wait = buckets.take(callerOf(res).bucket);
+    if (wait === 0) return next();
+    onLimited?.();
+    const seconds = Math.max(1, Math.ceil(wait));
+    res.setHeader('Retry-After', String(seconds));
+    sendProblem(res, problem(429, 'rate-limited', 'Too many requests', `rate limit of ${options.perSecond}/s (burst ${options.burst}) exceeded for this key; retry after ${seconds} s`));
+  };
+}

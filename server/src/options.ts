@@ -1,0 +1,62 @@
+// The server's options: what the command line (cli/options.ts) produces and the composition root (server.ts)
+// runs with. Plain data, so the CLI needs neither the HTTP layer nor the server to describe them.
+import type { Clock } from './clock';
+import type { SocketGuardOptions } from './live/socketGuard';
+import type { LogLevel } from './logger';
+import type { AlertsOptions } from './services/alerts/config';
+
+export interface RateLimitOptions {
+  /** Sustained requests per second per key (refill rate). */
+  perSecond: number;
+  /** Bucket size: how many requests may come at once. */
+  burst: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 50, burst: 100 };
+
+export interface SecurityServerOptions {
+  /** RINGSIDE_API_KEY: accepted as an admin key (never stored). Empty = unset. */
+  apiKey?: string;
+  /** --no-auth: no keys at all, every client is an admin. Loopback hosts only (refused otherwise). */
+  noAuth?: boolean;
+  /** Per-key token bucket (default 50/s, burst 100); false turns it off. */
+  rateLimit?: RateLimitOptions | false;
+  /** Origins allowed cross-origin (HTTP CORS and the Socket.IO handshake). Default: none. */
+  corsOrigins?: readonly string[];
+  /** Live feed protection (flood, slow clients). */
+  socketGuard?: SocketGuardOptions;
+  /** Largest Socket.IO client message in bytes (default 16 KiB); bigger ones close that client. */
+  maxSocketMessageBytes?: number;
+  /** How long SIGTERM waits for in-flight requests (default 10 s). */
+  drainTimeoutMs?: number;
+}
+
+export const DEFAULT_MAX_SOCKET_MESSAGE_BYTES = 16 * 1024;
+
+export interface ServerOptions extends SecurityServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Directory holding the store; created if missing. */
+  dataDir: string;
+  /** Simulated live traffic through the ingest path. */
+  demo?: boolean;
+  /** Seed for the demo traffic (default: the clock). */
+  demoSeed?: number;
+  /** Mean demo arrivals per second (default 2). */
+  demoEventsPerSecond?: number;
+  logLevel?: LogLevel;
+  /** Where the built dashboard lives (default: webview/dist of this repo). */
+  webviewDir?: string;
+  /** Alerts: timings, policy, webhook URLs and retries (docs/alerts.md). */
+  alerts?: AlertsOptions;
+  /** Standards and sites file (YAML/JSON); invalid at start → ConfigFileError. */
+  standardsFile?: string;
+  /** Refuse events of unconfigured sites (400 naming `site`) instead of creating them. */
+  rejectUnknownSites?: boolean;
+  /** Delete raw events older than this many days, at start and daily (docs/audit.md "Retention"). */
+  retainDays?: number;
+  /** The time source the server dates records and runs its timers by (default: the system clock). Tests pass
+   *  a fake clock to move time instead of waiting (docs/development.md "Tests"). */
+  clock?: Clock;
+}

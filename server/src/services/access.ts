@@ -1,0 +1,57 @@
+// Deciding, at start, how the server is protected: keys (the default) or open (--no-auth, loopback only).
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { KeysService } from './keys';
+
+export const ADMIN_KEY_FILE = 'admin.key';
+
+/** A start-up refusal caused by configuration: the process exits 2 with the message. */
+export class StartupRefused extends Error {
+  readonly exitCode = 2;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+export type AccessMode = 'keys' | 'open';
+
+export interface AccessSetup {
+  mode: AccessMode;
+  /** Set when this start created the local admin key file. */
+  adminKeyFile?: string;
+}
+
+/** Checked before opening the store, so a refused start leaves no trace. */
+export function checkBinding(host: string, noAuth: boolean): void {
+  if (noAuth && !isLoopback(host)) {
+    throw new StartupRefused(`--no-auth is only allowed on a loopback address (127.0.0.1, ::1, localhost), not ${host}`);
+  }
+}
+
+export async function setUpAccess(opts: { host: string; dataDir: string; keys: KeysService; envKey?: string; noAuth: boolean; logger: Logger }): Promise<AccessSetup> {
+  if (opts.noAuth) {
+    opts.logger.warn({ host: opts.host }, 'authentication is OFF (--no-auth): every local client is an admin');
+    return { mode: 'open' };
+  }
+  if (opts.envKey) {
+    if (opts.envKey.length < 16) opts.logger.warn('RINGSIDE_API_KEY is shorter than 16 characters; use a long random key');
+    return { mode: 'keys' };
+  }
+  if ((await opts.keys.activeCount()) > 0) return { mode: 'keys' };
+  if (!isLoopback(opts.host)) {
+    throw new StartupRefused(
+      `refusing to listen on ${opts.host} without an API key: set RINGSIDE_API_KEY, or create a key first ` +
+        `(node server/dist/main.js keys create --data DIR --name NAME --scope admin), or bind to 127.0.0.1`,
+    );
+  }
+  // A fresh local server: one admin key, written where the extension's "Start Local Server" reads it.
+  const file = join(opts.dataDir, ADMIN_KEY_FILE);
+  const created = await opts.keys.create({ name: 'local admin (auto)', scopes: ['admin'], source: 'auto' });
+  writeFileSync(file, created.key + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600); // the mode above only applies when the file is new
+  opts.logger.warn({ file, keyId: created.info.id }, `no API key was configured: created an admin key and wrote it to ${file}`);
+  return { mode: 'keys', adminKeyFile: file };
+}

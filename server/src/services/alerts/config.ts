@@ -1,0 +1,68 @@
+// Alert configuration as the server takes it: webhook URLs (CLI --webhook, RINGSIDE_WEBHOOKS), timings.
+import type { AlertPolicy } from '../../domain/alerts/policy';
+
+export interface WebhookRetryOptions {
+  /** Attempts per delivery, the first included (default 5). */
+  maxAttempts: number;
+  /** Delay before the 2nd attempt; doubles each time (default 1000 ms: 1 s, 2 s, 4 s, 8 s). */
+  baseDelayMs: number;
+  /** Upper bound of one delay (default 60 000 ms). */
+  maxDelayMs: number;
+  /** ± share of each delay drawn at random so receivers are not hit in lockstep (default 0.2). */
+  jitter: number;
+  /** Timeout of one attempt, connection to end of the response headers (default 5000 ms). */
+  timeoutMs: number;
+}
+
+export interface AlertsOptions {
+  /** Evaluate alerts at all (default true). */
+  enabled?: boolean;
+  /** Re-evaluate on this timer even without new events, as windows slide (default 30 000 ms; 0 = off). */
+  intervalMs?: number;
+  /** At most one evaluation per this many ms after stored batches; later batches coalesce (default 1000). */
+  throttleMs?: number;
+  policy?: Partial<AlertPolicy>;
+  /** URLs every alert record is POSTed to. */
+  webhooks?: string[];
+  webhookRetry?: Partial<WebhookRetryOptions>;
+}
+
+export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2, timeoutMs: 5000 };
+export const DEFAULT_INTERVAL_MS = 30_000;
+export const DEFAULT_THROTTLE_MS = 1000;
+export const WEBHOOKS_ENV = 'RINGSIDE_WEBHOOKS';
+
+/** Checks webhook URLs: absolute http(s), no duplicates. */
+export function parseWebhookUrls(list: readonly string[], source: string): { ok: true; urls: string[] } | { ok: false; message: string } {
+  const urls: string[] = [];
+  for (const raw of list) {
+    const text = raw.trim();
+    if (text === '') continue;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return { ok: false, message: `${source}: "${text}" is not an absolute URL` };
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${source}: "${text}" must be an http or https URL` };
+    if (!urls.includes(url.href)) urls.push(url.href);
+  }
+  return { ok: true, urls };
+}
+
+/** RINGSIDE_WEBHOOKS: comma-separated URLs. */
+export function webhooksFromEnv(env: NodeJS.ProcessEnv): { ok: true; urls: string[] } | { ok: false; message: string } {
+  const raw = env[WEBHOOKS_ENV];
+  if (raw === undefined || raw.trim() === '') return { ok: true, urls: [] };
+  return parseWebhookUrls(raw.split(','), WEBHOOKS_ENV);
+}
+
+/** A URL as it may appear in logs: no credentials, no query (tokens often travel there). */
+export function redactUrl(href: string): string {
+  try {
+    const u = new URL(href);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(invalid url)';
+  }
+}

@@ -1,0 +1,155 @@
+// Webhook delivery from the store's outbox: POST, timeout, retry with exponential backoff and jitter, every attempt
+// logged and stored. Runs beside ingest, never inside it.
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../clock';
+import type { AlertWebhookBody } from '../../protocol';
+import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
+import { redactUrl, type WebhookRetryOptions } from './config';
+
+export interface WebhookDeps {
+  store: Store;
+  urls: readonly string[];
+  retry: WebhookRetryOptions;
+  logger: Logger;
+  userAgent: string;
+  clock?: Clock;
+  random?: () => number;
+}
+
+/** Delay before attempt n + 1 after n failed attempts: base × 2^(n−1), capped, ± jitter. */
+export function backoffDelay(failedAttempts: number, retry: WebhookRetryOptions, random: () => number): number {
+  const nominal = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, failedAttempts - 1));
+  return Math.max(0, Math.round(nominal * (1 - retry.jitter + 2 * retry.jitter * random())));
+}
+
+export class WebhookDispatcher {
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly closing = new AbortController();
+  private timer: unknown = null;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+  private pumping: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: WebhookDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** Drops deliveries queued for a URL no longer configured (it may have been removed on purpose), then resumes the rest. */
+  start(): void {
+    this.pumping = this.pumping.then(async () => {
+      for (const d of await this.deps.store.reads.alerts.pendingDeliveries()) {
+        if (this.deps.urls.includes(d.url)) continue;
+        await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'webhook URL no longer configured'));
+        this.deps.logger.warn({ delivery: d.id, alert: d.alertId, url: redactUrl(d.url) }, 'webhook delivery dropped: URL no longer configured');
+      }
+    });
+    this.kick();
+  }
+
+  /** Something was queued: look for due deliveries soon. */
+  kick(): void {
+    if (this.closed || this.deps.urls.length === 0) return;
+    setImmediate(() => this.schedulePump());
+  }
+
+  /** Resolves when no attempt is in flight and none is due at the clock's time (retries may wait for later). */
+  idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      if (!this.closed) setImmediate(() => this.schedulePump());
+      else resolve();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.closing.abort();
+    await this.pumping.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight.values()]);
+    for (const w of this.idleWaiters) w();
+    this.idleWaiters = [];
+  }
+
+  /** One pump at a time: each reads the outbox after the previous one's attempts were recorded. */
+  private schedulePump(): void {
+    this.pumping = this.pumping.then(() => this.pump()).catch((err: unknown) => this.deps.logger.error({ err }, 'webhook delivery failed'));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    const pending = (await this.deps.store.reads.alerts.pendingDeliveries()).filter((d) => !this.inFlight.has(d.id));
+    const t = this.clock.now();
+    for (const d of pending.filter((p) => p.nextAttemptAtMs <= t)) {
+      const p = this.attempt(d).finally(() => {
+        this.inFlight.delete(d.id);
+        this.schedulePump();
+      });
+      this.inFlight.set(d.id, p);
+    }
+    const later = pending.filter((p) => p.nextAttemptAtMs > t);
+    if (later.length > 0) {
+      const wait = Math.min(...later.map((p) => p.nextAttemptAtMs)) - t;
+      this.timer = this.clock.setTimeout(() => this.schedulePump(), Math.max(1, wait));
+    }
+    if (this.inFlight.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async attempt(d: Delivery): Promise<void> {
+    const alert = await this.deps.store.reads.alerts.get(d.alertId);
+    if (!alert) {
+      await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'alert not found'));
+      return;
+    }
+    const n = d.attempts + 1;
+    const started = this.clock.now();
+    const { statusCode, error } = await this.post(d, n, { type: 'ringside.alert', alert });
+    if (this.closed) return; // shutting down: the delivery stays pending with its attempts, resumed on next start
+    await this.record(d, n, { deliveryId: d.id, attempt: n, atMs: started, durationMs: this.clock.now() - started, statusCode, error });
+  }
+
+  private async post(d: Delivery, n: number, body: AlertWebhookBody): Promise<{ statusCode: number | null; error: string | null }> {
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': this.deps.userAgent, 'x-ringside-delivery': String(d.id), 'x-ringside-attempt': String(n) },
+        body: JSON.stringify(body),
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(this.deps.retry.timeoutMs), this.closing.signal]),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      return { statusCode: res.status, error: res.status < 200 || res.status > 299 ? `HTTP ${res.status}` : null };
+    } catch (e) {
+      const err = e as Error;
+      const cause = (err.cause as Error | undefined)?.message;
+      return { statusCode: null, error: err.name === 'TimeoutError' ? `timed out after ${this.deps.retry.timeoutMs} ms` : `${err.message}${cause ? `: ${cause}` : ''}` };
+    }
+  }
+
+  /** Stores the attempt and what follows: delivered, given up, or a retry after a backoff. */
+  private async record(d: Delivery, n: number, attempt: DeliveryAttempt): Promise<void> {
+    const at = attempt.atMs + attempt.durationMs;
+    const log = { delivery: d.id, alert: d.alertId, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
+    const { error } = attempt;
+    if (error === null) {
+      await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'delivered', nextAttemptAtMs: at, lastError: null, finishedAtMs: at }));
+      this.deps.logger.info(log, 'webhook delivered');
+    } else if (n >= this.deps.retry.maxAttempts) {
+      await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'failed', nextAttemptAtMs: at, lastError: error, finishedAtMs: at }));
+      this.deps.logger.error({ ...log, error }, 'webhook delivery failed; giving up');
+    } else {
+      const delay = backoffDelay(n, this.deps.retry, this.random);
+      await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'pending', nextAttemptAtMs: at + delay, lastError: error, finishedAtMs: null }));
+      this.deps.logger.warn({ ...log, error, retryInMs: delay }, 'webhook attempt failed; will retry');
+    }
+  }
+}

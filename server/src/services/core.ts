@@ -1,0 +1,26 @@
+// The services one server runs on, over one store: what the HTTP, live and CLI adapters call.
+import type { Store } from '../store/port';
+import type { AlertService } from './alerts/evaluation';
+import type { AuditService } from './audit';
+import type { ComplianceReader } from './compliance';
+import type { CorrectionsService } from './corrections';
+import type { ExportService } from './exports';
+import type { IngestService } from './ingest/ingest';
+import type { KeysService } from './keys';
+import type { SitesService } from './sites';
+import type { StandardsService } from './standards';
+
+export interface Core {
+  store: Store;
+  standards: StandardsService;
+  sites: SitesService;
+  ingest: IngestService;
+  compliance: ComplianceReader;
+  corrections: CorrectionsService;
+  exports: ExportService;
+  audit: AuditService;
+  keys: KeysService;
+  alerts: AlertService;
+  /** The server's own zone: "today" when no site is asked for. */
+  serverZone: () => string;
+}

@@ -1,0 +1,51 @@
+// Corrections: an event is voided or amended by a new record (domain/corrections.ts decides what it changes), written
+// with its compensating rollup deltas and its audit log entry in one transaction.
+import type { StandardVersion } from '../protocol';
+import { planCorrection, statesOf, type CorrectionInput, type EffectiveJudgement } from '../domain/corrections';
+import { DomainError } from '../domain/errors';
+import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
+import type { Store } from '../store/port';
+
+export interface CorrectionResult {
+  seq: number;
+  eventId: string;
+  eventSeq: number;
+  action: 'void' | 'amend';
+  /** Judgements in force after the correction (standard id → met/counted/value/reason). */
+  judgements: Record<string, EffectiveJudgement>;
+  previous: Record<string, EffectiveJudgement>;
+  at: string;
+}
+
+export class CorrectionsService {
+  constructor(
+    private readonly store: Store,
+    private readonly versions: (standardId: string) => readonly StandardVersion[],
+  ) {}
+
+  correct(eventId: string, input: CorrectionInput, keyId: string): Promise<CorrectionResult> {
+    return this.store.write(async (tx) => {
+      const subject = await tx.events.correctionSubject(eventId);
+      if (!subject) throw await this.missing(eventId);
+      const e = subject.event;
+      const before = statesOf(subject.recorded, subject.corrections).at(-1)!;
+      const site = await tx.sites.get(e.site);
+      const { changes, after } = planCorrection(e, before, input, { versions: this.versions, ringCycleSeconds: site?.ringCycleSeconds ?? DEFAULT_RING_CYCLE_SECONDS });
+      const at = tx.nowMs;
+      const seq = await tx.writes.correction(subject, { eventSeq: e.seq, action: input.action, changes, rejudged: after.judgements, reason: input.reason, keyId, atMs: at }, after);
+      await tx.writes.auditLog({ keyId, action: `event.${input.action}`, target: e.id, details: { eventSeq: e.seq, correctionSeq: seq, reason: input.reason, ...(input.action === 'amend' ? { changes: input.changes } : {}) } });
+      return { seq, eventId: e.id, eventSeq: e.seq, action: input.action, judgements: after.judgements, previous: before.judgements, at: new Date(at).toISOString() };
+    });
+  }
+
+  /**
+   * An unknown event: not found, or gone once retention has pruned anything. Retention deletes events with their
+   * ids, so a pruned id cannot be told from one never stored: the answer names the cutoff and says so.
+   */
+  private async missing(eventId: string): Promise<DomainError> {
+    const horizon = await this.store.reads.audit.horizon();
+    if (!horizon) return new DomainError('not-found', 'id', `unknown event "${eventId}"`);
+    const cutoff = new Date(horizon.prunedBeforeMs).toISOString();
+    return new DomainError('gone', 'id', `no event "${eventId}" is stored: events that occurred before ${cutoff} were pruned by retention (checkpoint ${horizon.checkpointSeq}) and can no longer be corrected`);
+  }
+}

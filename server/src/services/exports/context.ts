@@ -1,0 +1,50 @@
+// What every export body reads from: one snapshot of the store, the compliance reader over that snapshot, and the
+// header every export starts with.
+import type { StoredStandardVersion, Snapshot } from '../../store/port';
+import type { ComplianceReader } from '../compliance';
+import { filtersOf, type ExportQuery } from './query';
+
+export interface ExportContext {
+  snapshot: Snapshot;
+  /** The compliance reader over the same snapshot. */
+  compliance: ComplianceReader;
+  serverVersion: string;
+  nowMs: number;
+  format: string;
+}
+
+export interface VersionInfo {
+  id: string;
+  version: number;
+  name: string;
+  formula: string;
+  target: number;
+  validFromMs: number | null;
+  definition: Record<string, unknown>;
+}
+
+export const versionInfo = (r: StoredStandardVersion): VersionInfo => {
+  const d = r.definition as unknown as Record<string, unknown>;
+  return { id: r.id, version: r.version, name: String(d.name ?? r.id), formula: String(d.formula ?? 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
+};
+
+export async function standardVersions(snapshot: Snapshot): Promise<VersionInfo[]> {
+  return (await snapshot.standards.all()).map(versionInfo);
+}
+
+export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
+  return {
+    kind,
+    format: ctx.format,
+    generatedAt: new Date(ctx.nowMs).toISOString(),
+    serverVersion: `ringside/${ctx.serverVersion}`,
+    filters: filtersOf(q),
+    timeZone: q.timeZone,
+    chainHead,
+  };
+}
+
+export function hashDefinition(format: string): string {
+  if (format === 'csv') return 'SHA-256 of the data records exactly as written (UTF-8, each ending in CRLF); the header row and # lines excluded';
+  return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
+}

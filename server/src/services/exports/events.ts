@@ -1,0 +1,184 @@
+// The event export: every event of the range with its judgements (one row each), the correction in force, and the
+// chain links of both, then the links between the first exported one and the chain head that the rows do not carry
+// (the proof an auditor replays offline), then the manifest.
+import { EVENT_ROW, type EventExportRow } from '../../store/port';
+import { prunedParts, retentionNote } from '../../domain/retention';
+import { baseHeader, hashDefinition, standardVersions, type ExportContext } from './context';
+import { mapRows, type Column, type ExportBody } from './format';
+import type { ExportQuery } from './query';
+
+export const EVENT_COLUMNS: readonly Column[] = [
+  { key: 'event_seq', type: 'integer' },
+  { key: 'event_id', type: 'text' },
+  { key: 'type', type: 'text' },
+  { key: 'site', type: 'text' },
+  { key: 'occurred_at', type: 'text' },
+  { key: 'occurred_at_ms', type: 'integer' },
+  { key: 'received_at_ms', type: 'integer' },
+  { key: 'outcome', type: 'text' },
+  { key: 'rings', type: 'integer' },
+  { key: 'answer_seconds', type: 'number' },
+  { key: 'greet_seconds', type: 'number' },
+  { key: 'queue', type: 'text' },
+  { key: 'agent', type: 'text' },
+  { key: 'derived', type: 'text' },
+  { key: 'content', type: 'text' },
+  { key: 'standard_id', type: 'text' },
+  { key: 'standard_version', type: 'integer' },
+  { key: 'formula', type: 'text' },
+  { key: 'measure', type: 'text' },
+  { key: 'measure_source', type: 'text' },
+  { key: 'value', type: 'number' },
+  { key: 'threshold', type: 'number' },
+  { key: 'met', type: 'integer' },
+  { key: 'counted', type: 'integer' },
+  { key: 'reason', type: 'text' },
+  { key: 'result', type: 'text' },
+  { key: 'correction', type: 'text' },
+  { key: 'correction_seq', type: 'integer' },
+  { key: 'corrected_met', type: 'integer' },
+  { key: 'corrected_counted', type: 'integer' },
+  { key: 'event_link_seq', type: 'integer' },
+  { key: 'event_link_prev', type: 'text' },
+  { key: 'event_link_hash', type: 'text' },
+  { key: 'judgement_link_seq', type: 'integer' },
+  { key: 'judgement_link_prev', type: 'text' },
+  { key: 'judgement_link_hash', type: 'text' },
+];
+
+export function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
+  if (voided) return 'voided';
+  if (counted === null) return null;
+  return counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
+}
+
+/** The judgement's verdict in force: nothing after a void, the re-judged one after an amendment. */
+function corrected(row: EventExportRow): { met: number | null; counted: number | null; voided: boolean } {
+  const standardId = row[EVENT_ROW.standardId] as string | null;
+  const action = row[EVENT_ROW.correctionAction];
+  if (action === 'void') return { met: standardId === null ? null : 0, counted: standardId === null ? null : 0, voided: true };
+  let met = row[EVENT_ROW.met] as number | null;
+  let counted = row[EVENT_ROW.counted] as number | null;
+  if (action === 'amend' && standardId !== null) {
+    const j = (JSON.parse(row[EVENT_ROW.correctionRejudged] as string) as Record<string, { met: number; counted: number }>)[standardId];
+    met = j?.met ?? met;
+    counted = j?.counted ?? counted;
+  }
+  return { met, counted, voided: false };
+}
+
+/** `derived` is one of a handful of JSON arrays ('[]', '["rings"]', …): parse each distinct text once. */
+function derivedOf(cache: Map<string, unknown[]>, text: string): unknown[] {
+  let v = cache.get(text);
+  if (v === undefined) {
+    v = JSON.parse(text) as unknown[];
+    if (cache.size >= 1000) cache.clear();
+    cache.set(text, v);
+  }
+  return v;
+}
+
+/** The export's row (one array reused for every row) from the store's, or null when the outcome filter drops it. */
+function rowMapper(outcomes: ReadonlySet<string>, formulaOf: (id: string, version: number) => string | null) {
+  const out: unknown[] = new Array<unknown>(EVENT_COLUMNS.length).fill(null);
+  const derivedCache = new Map<string, unknown[]>();
+  return (row: EventExportRow): unknown[] | null => {
+    const c = corrected(row);
+    const result = resultOf(c.met, c.counted, c.voided);
+    if (outcomes.size > 0 && !outcomes.has(row[7] as string) && !(result !== null && outcomes.has(result))) return null;
+    const standardId = row[EVENT_ROW.standardId] as string | null;
+    for (let i = 0; i <= EVENT_ROW.content; i += 1) out[i] = row[i];
+    out[15] = standardId;
+    out[16] = row[EVENT_ROW.standardVersion];
+    out[17] = standardId === null ? null : formulaOf(standardId, row[EVENT_ROW.standardVersion] as number);
+    const measure = row[EVENT_ROW.measure];
+    out[18] = measure;
+    out[19] = measure === null ? null : derivedOf(derivedCache, row[13] as string).includes(measure) ? 'derived' : 'measured';
+    out[20] = row[EVENT_ROW.value];
+    out[21] = row[EVENT_ROW.threshold];
+    out[22] = row[EVENT_ROW.met];
+    out[23] = row[EVENT_ROW.counted];
+    out[24] = row[EVENT_ROW.reason];
+    out[25] = result;
+    out[26] = row[EVENT_ROW.correctionAction];
+    out[27] = row[EVENT_ROW.correctionSeq];
+    out[28] = c.met;
+    out[29] = c.counted;
+    for (let i = 0; i < 6; i += 1) out[30 + i] = row[EVENT_ROW.eventLinkSeq + i];
+    return out;
+  };
+}
+
+/** Chain links carried by the rows: one bit per link up to the head (constant-size for the export). */
+class CarriedLinks {
+  private readonly bits: Uint8Array;
+  first = Infinity;
+  constructor(private readonly head: number) {
+    this.bits = new Uint8Array((head >> 3) + 1);
+  }
+  mark(seq: number | null): void {
+    if (seq === null) return;
+    if (seq <= this.head) this.bits[seq >> 3]! |= 1 << (seq & 7);
+    if (seq < this.first) this.first = seq;
+  }
+  has(seq: number): boolean {
+    return (this.bits[seq >> 3]! & (1 << (seq & 7))) !== 0;
+  }
+  fullByte(seq: number): boolean {
+    return (seq & 7) === 0 && this.bits[seq >> 3] === 0xff;
+  }
+}
+
+export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]>> {
+  const s = ctx.snapshot;
+  const chainHead = await s.audit.head();
+  // Events before the cutoff are gone (those stored there since were back-dated); their links stay in the chain,
+  // covered by the signed checkpoint.
+  const horizon = await s.audit.horizon();
+  const retention = retentionNote(horizon, q.fromMs, prunedParts('events', [q], horizon));
+  const versions = new Map((await standardVersions(s)).map((v) => [`${v.id}@${v.version}`, v]));
+  const involved = new Set<string>();
+  const carried = new CarriedLinks(chainHead.seq);
+  const map = rowMapper(new Set(q.outcomes), (id, version) => versions.get(`${id}@${version}`)?.formula ?? null);
+  const rows = mapRows(s.exports.eventRows(q), (row) => {
+    const out = map(row);
+    if (!out) return null;
+    if (out[15] !== null) involved.add(`${String(out[15])}@${String(out[16])}`);
+    carried.mark(out[30] as number | null);
+    carried.mark(out[33] as number | null);
+    return out;
+  });
+  return {
+    kind: 'events',
+    columns: EVENT_COLUMNS,
+    header: { ...baseHeader('events', q, ctx, chainHead), ...(retention ? { retention } : {}) },
+    rows,
+    toValues: (row) => row,
+    toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
+    links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
+    manifest: ({ rowCount, dataSha256 }) => ({
+      ...baseHeader('events', q, ctx, chainHead),
+      rowCount,
+      dataSha256,
+      dataHashCovers: hashDefinition(ctx.format),
+      standardVersions: [...involved].sort(),
+      proof: q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq },
+      ...(retention ? { retention } : {}),
+    }),
+  };
+}
+
+/** The links after the first exported one up to the head that no row carries (a full export carries nearly all). */
+async function* uncarriedLinks(ctx: ExportContext, carried: CarriedLinks, head: number): AsyncGenerator<Record<string, unknown>> {
+  if (carried.first === Infinity) return;
+  for (let s = carried.first + 1; s <= head; ) {
+    if (carried.fullByte(s)) s += 8;
+    else if (carried.has(s)) s += 1;
+    else {
+      let e = s;
+      while (e < head && !carried.has(e + 1)) e += 1;
+      yield* ctx.snapshot.chain.linksBetween(s, e);
+      s = e + 1;
+    }
+  }
+}

@@ -1,0 +1,293 @@
+// Streaming an export as CSV, NDJSON or JSON with its manifest (exact layout: docs/audit.md "Export formats").
+// Rows come as they are read from the export's snapshot; they are written in batches of rows (~48 K characters),
+// waiting for 'drain' whenever
+// res.write() says the socket buffer is full, so memory stays constant whatever the row count and the first
+// bytes go out at once; and giving the event loop a turn every 20 ms, so other requests are served meanwhile.
+import { createHash, type Hash } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { stringify, type Options } from 'csv-stringify/sync';
+
+export const FORMATS = ['csv', 'ndjson', 'json'] as const;
+export type ExportFormat = (typeof FORMATS)[number];
+
+export type ColumnType = 'text' | 'number' | 'integer' | 'boolean';
+export interface Column {
+  key: string;
+  type: ColumnType;
+}
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8; header=present',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+/** Text cells starting with one of these (or with an apostrophe) get a leading apostrophe in CSV. */
+const RISKY_FIRST = new Set(['=', '+', '-', '@', '\t', '\r', "'"]);
+
+/** Spreadsheet formula-injection guard for a CSV text cell (reversible: drop one leading apostrophe). */
+export function neutralise(text: string): string {
+  return text.length > 0 && RISKY_FIRST.has(text[0]!) ? `'${text}` : text;
+}
+
+export function csvCell(value: unknown, type: ColumnType): string {
+  if (value === null || value === undefined) return '';
+  if (type === 'number' || type === 'integer') return typeof value === 'number' ? String(value) : neutralise(String(value));
+  if (type === 'boolean') return value ? 'true' : 'false';
+  return neutralise(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+// Quoted besides what RFC 4180 demands: white space at either end; any CR or LF, which most readers (Python's
+// csv, spreadsheets, the offline script) end a record at when unquoted, even with CRLF records; and "#", so a
+// reader that treats "#" outside quotes as a comment (pandas' comment='#' also cuts a line at one) keeps the cell.
+const CSV_OPTIONS: Options = { record_delimiter: '\r\n', quoted_match: [/^\s|\s$/, /[\r\n#]/] };
+
+/** RFC 4180 records (CRLF), via csv-stringify (the header row; csvRecorder below is the per-row path). */
+export function csvRecords(records: string[][]): string {
+  return records.length === 0 ? '' : stringify(records, CSV_OPTIONS);
+}
+
+// What csv-stringify quotes with CSV_OPTIONS: a delimiter or quote, the record delimiter (CRLF), and what
+// quoted_match adds: white space at either end, CR, LF or "#".
+const NEEDS_QUOTES = /[",\r\n#]|^\s|\s$/;
+
+/** One cell exactly as csv-stringify writes it with CSV_OPTIONS (test/unit/exportFormat.test.ts pins this). */
+export function csvQuote(cell: string): string {
+  if (!NEEDS_QUOTES.test(cell)) return cell;
+  return `"${cell.includes('"') ? cell.replaceAll('"', '""') : cell}"`;
+}
+
+/**
+ * String(v), without V8's number-to-string cache: String() keeps every result in that heap-wide cache until a
+ * colliding number replaces it, so an export's unique numbers (seqs, timestamps, link seqs) outlived two
+ * scavenges, were promoted and piled up in the old space (~65 bytes per row, most of the export's RSS growth
+ * with the reader's page cache). toFixed(0) gives the same digits for safe integers and caches nothing.
+ */
+export function numberText(v: number): string {
+  return Number.isSafeInteger(v) ? v.toFixed(0) : String(v);
+}
+
+// Row encoders fill one reused array of pieces and join it: Array.prototype.join builds one flat string,
+// where `line += piece` would build a rope of ~70 nodes per row to be flattened (and collected) later.
+
+/**
+ * One data record without its CRLF: csvCell + csvQuote per cell. Written directly instead of one csv-stringify
+ * call per record (~15 % of a CSV export); numbers never need quotes.
+ */
+export function csvRecorder(columns: readonly Column[]): (values: readonly unknown[]) => string {
+  const cells = new Array<string>(columns.length).fill('');
+  const types = columns.map((c) => c.type);
+  return (values) => {
+    for (let i = 0; i < types.length; i += 1) {
+      const v = values[i];
+      const type = types[i]!;
+      if (typeof v === 'number' && (type === 'number' || type === 'integer')) cells[i] = numberText(v);
+      else cells[i] = v === null || v === undefined ? '' : csvQuote(csvCell(v, type));
+    }
+    return cells.join(',');
+  };
+}
+
+/** JSON.stringify({[columns[i].key]: values[i], …}) without building the object (pinned by the golden test). */
+export function jsonRecorder(columns: readonly Column[]): (values: readonly unknown[]) => string {
+  const keys = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.key)}:`);
+  const parts = new Array<string>(2 * keys.length + 1).fill('');
+  parts[parts.length - 1] = '}';
+  return (values) => {
+    let omitted = false;
+    for (let i = 0; i < keys.length; i += 1) {
+      const v = values[i];
+      let text: string | undefined;
+      if (v === null) text = 'null';
+      else if (typeof v === 'number') text = Number.isFinite(v) ? numberText(v) : 'null';
+      else text = JSON.stringify(v); // strings; undefined (and functions) give undefined: the key is left out
+      parts[2 * i] = text === undefined ? '' : keys[i]!;
+      parts[2 * i + 1] = text ?? '';
+      if (text === undefined) omitted = true;
+    }
+    return omitted ? withOmissions(parts) : parts.join('');
+  };
+}
+
+/** Rare: a key left out, so the first key present must open the object (JSON.stringify drops undefined). */
+function withOmissions(parts: string[]): string {
+  const body = parts.slice(0, -1).join('');
+  return body === '' ? '{}' : `{${body.slice(1)}}`;
+}
+
+export interface ExportBody<Row> {
+  kind: string;
+  columns: readonly Column[];
+  /** Written first (CSV: first comment line; NDJSON: first line {"export": …}; JSON: "export" field). */
+  header: Record<string, unknown>;
+  rows: AsyncIterable<Row> | Iterable<Row>;
+  toRecord(row: Row): Record<string, unknown>;
+  /**
+   * Optional fast path: the row's values in column order, keys as in toRecord (same output, no object per
+   * row). The array may be reused for the next row: each row is formatted before the next is asked for.
+   */
+  toValues?(row: Row): readonly unknown[];
+  /** After the rows: proof links (CSV "# link" lines, NDJSON {"link"} lines, JSON "links"). */
+  links?: () => AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>;
+  /** The trailing manifest, given the row count and data hash. */
+  manifest(done: { rowCount: number; dataSha256: string }): Record<string, unknown>;
+}
+
+export class ClientGone extends Error {}
+
+/**
+ * Longest stretch an export keeps the event loop. A client on a fast link takes each write at once: the
+ * socket then reports 'drain' in the same turn (process.nextTick), so without a pause a 1 M-row export held
+ * the server's one thread for its whole 15–20 s, and ingest, live pushes and every other request waited.
+ */
+const TURN_MS = 20;
+
+/** Writes with backpressure: resolves when the chunk is accepted or the buffer drained. */
+export function writer(out: Writable): (chunk: string) => Promise<void> {
+  let turnStart = performance.now();
+  return async (chunk) => {
+    if (out.destroyed || (out as { writableEnded?: boolean }).writableEnded) throw new ClientGone('the client went away');
+    if (!out.write(chunk)) await drained(out);
+    if (performance.now() - turnStart >= TURN_MS) {
+      await nextTurn(); // let pending I/O and timers run
+      turnStart = performance.now();
+    }
+  };
+}
+
+function drained(out: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', gone);
+      resolve();
+    };
+    const gone = () => {
+      out.off('drain', done);
+      reject(new ClientGone('the client went away'));
+    };
+    out.once('drain', done);
+    out.once('close', gone);
+  });
+}
+
+/**
+ * Rows per write: one string per batch, hashed and written once (not one hash update per row). Batches stay
+ * under ~48 K characters so the joined string stays below V8's large-object size (128 KB even for two-byte
+ * text): large objects are only freed by full garbage collections.
+ */
+const BATCH_ROWS = 1000;
+const BATCH_CHARS = 48 * 1024;
+
+/**
+ * `source` mapped by `f`, dropping the rows it maps to null. A plain async iterator rather than an async generator:
+ * one awaited promise per row instead of a generator's queue, which an export of millions of rows notices.
+ */
+export function mapRows<In, Out>(source: AsyncIterable<In>, f: (row: In) => Out | null): AsyncIterable<Out> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = source[Symbol.asyncIterator]();
+      return {
+        async next(): Promise<IteratorResult<Out>> {
+          for (;;) {
+            const r = await it.next();
+            if (r.done) return { done: true, value: undefined };
+            const out = f(r.value);
+            if (out !== null) return { done: false, value: out };
+          }
+        },
+        return: async (): Promise<IteratorResult<Out>> => {
+          await it.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+/** Encodes a data row without its line end (CSV record or compact JSON), as the format wants. */
+function rowEncoder<Row>(format: ExportFormat, body: ExportBody<Row>): (row: Row) => string {
+  const { columns } = body;
+  const values = body.toValues ? (row: Row) => body.toValues!(row) : (row: Row) => ((r) => columns.map((c) => r[c.key]))(body.toRecord(row));
+  if (format === 'csv') {
+    const record = csvRecorder(columns);
+    return (row) => record(values(row));
+  }
+  // Bodies without toValues keep JSON.stringify of their record (their exact bytes, key order included).
+  if (!body.toValues) return (row) => JSON.stringify(body.toRecord(row));
+  const record = jsonRecorder(columns);
+  return (row) => record(values(row));
+}
+
+export async function streamExport<Row>(out: Writable, format: ExportFormat, body: ExportBody<Row>): Promise<{ rowCount: number; dataSha256: string }> {
+  const write = writer(out);
+  const hash: Hash = createHash('sha256');
+  const json = (v: unknown) => JSON.stringify(v);
+  const encode = rowEncoder(format, body);
+  // Hashed bytes: each row + its line end (CSV CRLF, else "\n"). Written: the same, except JSON's separators.
+  const end = format === 'csv' ? '\r\n' : '\n';
+  let rowCount = 0;
+  let lines: string[] = [];
+  let chars = 0;
+  const flush = async () => {
+    if (lines.length === 0) return;
+    // Strings, not a Buffer: a socket write copies a string into memory it frees itself once sent, where a
+    // Buffer per batch would wait for a garbage collection (tens of MB of RSS).
+    lines.push(''); // so that join() ends the last row too, in one flat string
+    const data = lines.join(end);
+    lines.pop();
+    hash.update(data, 'utf8');
+    await write(format === 'json' ? (rowCount === lines.length ? '\n' : ',\n') + lines.join(',\n') : data);
+    lines = [];
+    chars = 0;
+  };
+
+  if (format === 'csv') await write(`# ringside-export ${json(body.header)}\r\n` + csvRecords([body.columns.map((c) => c.key)]));
+  else if (format === 'ndjson') await write(json({ export: body.header }) + '\n');
+  else await write(`{"export":${json(body.header)},\n"rows":[`);
+  // The header goes out now (the response is corked until the next tick), before the first rows are looked for:
+  // the client knows the export started even when finding the first row takes a while (a sort).
+  await nextTurn();
+  for await (const row of body.rows) {
+    const line = encode(row);
+    lines.push(line);
+    chars += line.length;
+    rowCount += 1;
+    if (lines.length >= BATCH_ROWS || chars >= BATCH_CHARS) await flush();
+  }
+  await flush();
+  const dataSha256 = hash.digest('hex');
+  await writeTrailer(write, format, body, () => body.manifest({ rowCount, dataSha256 }));
+  return { rowCount, dataSha256 };
+}
+
+/** After the rows: the proof links and the manifest, small, buffered into ~64 KB writes. */
+async function writeTrailer<Row>(write: (text: string) => Promise<void>, format: ExportFormat, body: ExportBody<Row>, manifest: () => unknown): Promise<void> {
+  const json = (v: unknown) => JSON.stringify(v);
+  let buffer = '';
+  const push = async (text: string) => {
+    buffer += text;
+    if (buffer.length >= 64 * 1024) {
+      const b = buffer;
+      buffer = '';
+      await write(b);
+    }
+  };
+  if (format === 'csv') {
+    for await (const link of body.links?.() ?? []) await push(`# link ${json(link)}\r\n`);
+    await push(`# manifest ${json(manifest())}\r\n`);
+  } else if (format === 'ndjson') {
+    for await (const link of body.links?.() ?? []) await push(json({ link }) + '\n');
+    await push(json({ manifest: manifest() }) + '\n');
+  } else {
+    await push('\n],\n"links":[');
+    let first = true;
+    for await (const link of body.links?.() ?? []) {
+      await push((first ? '\n' : ',\n') + json(link));
+      first = false;
+    }
+    await push(`${first ? '' : '\n'}],\n"manifest":${json(manifest())}}\n`);
+  }
+  if (buffer.length > 0) await write(buffer);
+}

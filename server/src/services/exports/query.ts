@@ -1,0 +1,30 @@
+// What an export is asked for: its range, filters, format, zone and period.
+import type { ExportFormat } from './format';
+
+export const PERIODS = ['day', 'week', 'month'] as const;
+export type Period = (typeof PERIODS)[number];
+export const RESULT_OUTCOMES = ['met', 'missed', 'not-counted', 'voided'] as const;
+export const EVENT_OUTCOMES = ['answered', 'abandoned', 'greeted', 'left'] as const;
+
+export interface ExportQuery {
+  fromMs: number;
+  toMs: number;
+  sites: string[];
+  standards: string[];
+  outcomes: string[];
+  format: ExportFormat | 'html';
+  timeZone: string;
+  period: Period;
+  /** Event exports: include the chain links from the first exported row to the head ("chain", default) or not. */
+  proof: 'chain' | 'none';
+}
+
+export function filtersOf(q: ExportQuery): Record<string, unknown> {
+  return {
+    from: new Date(q.fromMs).toISOString(),
+    to: new Date(q.toMs).toISOString(),
+    sites: q.sites,
+    standards: q.standards,
+    outcomes: q.outcomes,
+  };
+}

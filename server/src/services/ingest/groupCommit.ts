@@ -1,0 +1,24 @@
+// Group commit for POST /api/v1/events. With synchronous = FULL every commit is an fsync, and a single-event POST
+// would be a whole transaction of its own. Requests whose bodies arrive in the same turn of the event loop are
+// written by one ingestMany() call: one transaction, one fsync, each request still all-or-nothing (a savepoint)
+// with its own answer, and nobody is answered before the commit.
+import type { IngestOutcome, IngestService } from './ingest';
+
+export type Committer = (items: readonly unknown[]) => Promise<IngestOutcome>;
+
+export function groupCommit(ingest: IngestService): Committer {
+  let queue: Array<{ items: readonly unknown[]; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void }> = [];
+  const flush = () => {
+    const group = queue;
+    queue = [];
+    ingest.ingestMany(group.map((g) => g.items)).then(
+      (outcomes) => outcomes.forEach((o, i) => (o.kind === 'error' ? group[i]!.reject(o.error) : group[i]!.resolve(o))),
+      (error: unknown) => group.forEach((g) => g.reject(error)),
+    );
+  };
+  return (items) =>
+    new Promise((resolve, reject) => {
+      // setImmediate runs after this turn's I/O callbacks: every request parsed in this turn joins the group.
+      if (queue.push({ items, resolve, reject }) === 1) setImmediate(flush);
+    });
+}

@@ -1,0 +1,191 @@
+// API keys: create (the secret is shown once), list, revoke, and authenticate a request's key. Keys are kept as
+// hashes (domain/keys.ts). RINGSIDE_API_KEY is accepted as an admin key and never stored. A key's last use is kept in
+// memory and written at most once a minute per key (and at close): authentication must not write on every request.
+import { timingSafeEqual } from 'node:crypto';
+import type { FieldProblem } from '../protocol';
+import { isoWithOffset, malformedTextProblem } from '../protocol';
+import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
+import type { Store, StoredKey } from '../store/port';
+
+/** How often at most a key's last use is written (the rest lives in memory until then). */
+export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+export type KeySource = 'api' | 'cli' | 'auto' | 'env';
+
+/** A key as listed: never the secret, never the hash. */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  /** The first characters of the secret, to tell keys apart ("rs_AbC…"). */
+  prefix: string;
+  source: KeySource;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  status: KeyStatus;
+}
+
+export interface CreatedKey {
+  key: string;
+  info: ApiKeyInfo;
+}
+
+export interface NewKeyRequest {
+  name: string;
+  scopes: readonly Scope[];
+  expiresAtMs?: number | null;
+  source: Exclude<KeySource, 'env'>;
+}
+
+export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
+
+export type KeyRequestValidation = { ok: true; name: string; scopes: Scope[]; expiresAtMs: number | null } | { ok: false; errors: FieldProblem[] };
+
+const MAX_NAME = 100;
+const KNOWN_FIELDS = new Set(['name', 'scope', 'scopes', 'expiresAt']);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Checks a request for a new key (the API's body, the `keys create` command's options); every problem names its field. */
+export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestValidation {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '(body)', message: 'must be an object {name, scopes, expiresAt?}' }] };
+  const b = body as Record<string, unknown>;
+  const errors: FieldProblem[] = Object.keys(b).filter((k) => !KNOWN_FIELDS.has(k)).map((k) => ({ path: k, message: 'is not a known field' }));
+  const name = typeof b.name === 'string' ? b.name.trim() : '';
+  const malformed = typeof b.name === 'string' ? malformedTextProblem(b.name) : null;
+  if (typeof b.name !== 'string') errors.push({ path: 'name', message: 'is required (a string)' });
+  else if (malformed) errors.push({ path: 'name', message: malformed });
+  else if (name === '' || name.length > MAX_NAME) errors.push({ path: 'name', message: `must be 1 to ${MAX_NAME} characters` });
+  const scopes = requestedScopes(b, errors);
+  let expiresAtMs: number | null = null;
+  if (b.expiresAt !== undefined && b.expiresAt !== null) {
+    const parsed = isoWithOffset.safeParse(b.expiresAt);
+    if (!parsed.success) errors.push({ path: 'expiresAt', message: 'must be an ISO 8601 timestamp with an offset' });
+    else if (Date.parse(parsed.data) <= nowMs) errors.push({ path: 'expiresAt', message: 'must be in the future' });
+    else expiresAtMs = Date.parse(parsed.data);
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, name, scopes, expiresAtMs };
+}
+
+/** `scopes` (a list) or `scope` (one); problems are added to `errors`. */
+function requestedScopes(b: Record<string, unknown>, errors: FieldProblem[]): Scope[] {
+  const raw = b.scopes !== undefined ? b.scopes : b.scope !== undefined ? [b.scope] : undefined;
+  const path = b.scopes !== undefined ? 'scopes' : 'scope';
+  if (raw === undefined) errors.push({ path: 'scopes', message: `is required: a list of ${SCOPES.join(', ')}` });
+  else if (!Array.isArray(raw) || raw.length === 0) errors.push({ path, message: `must be a non-empty list of ${SCOPES.join(', ')}` });
+  else {
+    raw.forEach((s, i) => {
+      if (!isScope(s)) errors.push({ path: b.scopes !== undefined ? `scopes.${i}` : 'scope', message: `must be one of ${SCOPES.join(', ')}` });
+    });
+    return raw.filter(isScope);
+  }
+  return [];
+}
+
+export class KeysService {
+  private readonly pending = new Map<string, number>();
+  private readonly written = new Map<string, number>();
+  private readonly revokedListeners = new Set<(id: string) => void>();
+  private readonly envHash: string | null;
+  private readonly envCreated: number;
+  private envLastUsed: number | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+    envKey?: string,
+  ) {
+    this.envHash = envKey ? hashSecret(envKey) : null;
+    this.envCreated = now();
+  }
+
+  async create(request: NewKeyRequest): Promise<CreatedKey> {
+    const secret = generateSecret();
+    const id = generateKeyId();
+    const stored = { id, name: request.name, scopes: [...new Set(request.scopes)], hash: hashSecret(secret), prefix: prefixOf(secret), source: request.source, createdAtMs: this.now(), expiresAtMs: request.expiresAtMs ?? null };
+    await this.store.write((tx) => tx.writes.key(stored));
+    return { key: secret, info: this.info((await this.store.reads.keys.get(id))!) };
+  }
+
+  async list(): Promise<ApiKeyInfo[]> {
+    return [...(this.envHash ? [this.envInfo()] : []), ...(await this.store.reads.keys.list()).map((k) => this.info(k))];
+  }
+
+  async get(id: string): Promise<ApiKeyInfo | undefined> {
+    if (id === 'env' && this.envHash) return this.envInfo();
+    const k = await this.store.reads.keys.get(id);
+    return k ? this.info(k) : undefined;
+  }
+
+  /** Revokes (revoking twice keeps the first time); false if there is no such key. Live sockets using it are cut. */
+  async revoke(id: string): Promise<boolean> {
+    const changed = await this.store.write((tx) => tx.writes.revokeKey(id));
+    if (changed) this.revokedListeners.forEach((listener) => listener(id));
+    return changed;
+  }
+
+  async authenticate(secret: string): Promise<Authentication> {
+    const hash = hashSecret(secret);
+    if (this.envHash && timingSafeEqual(Buffer.from(hash), Buffer.from(this.envHash))) {
+      this.envLastUsed = this.now();
+      return { ok: true, key: this.envInfo() };
+    }
+    // The lookup is by hash, so timing reveals nothing about the secret itself.
+    const k = await this.store.reads.keys.byHash(hash);
+    if (!k) return { ok: false, reason: 'unknown' };
+    const status = keyStatus(k, this.now());
+    if (status !== 'active') return { ok: false, reason: status };
+    this.recordUse(k.id);
+    return { ok: true, key: this.info(k) };
+  }
+
+  /** Keys that can still be used (not revoked, not expired). */
+  activeCount(): Promise<number> {
+    return this.store.reads.keys.activeCount(this.now());
+  }
+
+  /** Writes pending last-use times (also done on a throttle and at close); a failed write is not an error. */
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const entries = new Map(this.pending);
+    this.pending.clear();
+    try {
+      await this.store.write((tx) => tx.writes.keysUsed(entries));
+      entries.forEach((at, id) => this.written.set(id, at));
+    } catch {
+      // A full or read-only disk must not turn reads into errors; last use is best effort.
+    }
+  }
+
+  onRevoked(listener: (id: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private recordUse(id: string): void {
+    const at = this.now();
+    this.pending.set(id, at);
+    if (at - (this.written.get(id) ?? 0) >= LAST_USED_WRITE_INTERVAL_MS) void this.flush();
+  }
+
+  private info(k: StoredKey): ApiKeyInfo {
+    const lastUsed = Math.max(k.lastUsedAtMs ?? 0, this.pending.get(k.id) ?? 0);
+    return {
+      id: k.id,
+      name: k.name,
+      scopes: k.scopes.filter(isScope),
+      prefix: k.prefix,
+      source: k.source,
+      createdAt: iso(k.createdAtMs),
+      expiresAt: k.expiresAtMs === null ? null : iso(k.expiresAtMs),
+      revokedAt: k.revokedAtMs === null ? null : iso(k.revokedAtMs),
+      lastUsedAt: lastUsed ? iso(lastUsed) : null,
+      status: keyStatus(k, this.now()),
+    };
+  }
+
+  private envInfo(): ApiKeyInfo {
+    return { id: 'env', name: 'RINGSIDE_API_KEY', scopes: ['admin'], prefix: '(env)', source: 'env', createdAt: iso(this.envCreated), expiresAt: null, revokedAt: null, lastUsedAt: this.envLastUsed === null ? null : iso(this.envLastUsed), status: 'active' };
+  }
+}

@@ -1,0 +1,83 @@
+// Reading a range for the compliance reader and the distribution: the rollup span and the raw edges of
+// splitRange, raw judgements turned into contributions by the one arithmetic, and the measured values of the p90
+// (value histograms for the aligned part, raw edges). Rows keep the order the store gives, so sums in JavaScript
+// add up in the same order every time (the same floating-point bits).
+import { splitRange, valuePieces, type RangeSplit } from '../domain/ranges';
+import { contributionOfGroup, inValuePopulation } from '../domain/rollups';
+import type { JudgementRange, RawQuery, StoreReads, SumsRow } from '../store/port';
+
+/** A row of sums, with its queue/agent for a breakdown. */
+export type GroupedRow = SumsRow & { group?: string | null };
+
+/** Raw judgements as rows of contributions at their own instant (`t`); voided ones kept as empty rows on request. */
+export async function rawRows(reads: StoreReads, q: RawQuery, keepVoided: boolean): Promise<GroupedRow[]> {
+  const rows: GroupedRow[] = [];
+  for (const g of await reads.figures.rawGroups(q)) {
+    if (g.correction === 'void' && !keepVoided) continue;
+    const sums = g.correction === 'void' ? contributionOfGroup({ ...g, n: 0, met: 0, counted: 0, measured: 0, valueSum: 0, waitMax: null }) : contributionOfGroup(g);
+    rows.push({ t: g.t, standardId: g.standardId, version: g.version, site: g.site, group: g.group, ...sums });
+  }
+  return rows;
+}
+
+export interface RangeRead {
+  /** Rows for the sums: per standard, version and site (and instant, for raw rows). */
+  totals: GroupedRow[];
+  /** Rows for the series: per standard, version and instant or cell. */
+  series: GroupedRow[];
+  /** The ranges read raw (after pruning, those before the cutoff lack events). */
+  rawRanges: RangeSplit['raw'];
+}
+
+/** The largest cell (a multiple of the rollup grain) that never straddles a series boundary. */
+function seriesCell(grainMs: number, inner: readonly number[]): number {
+  return [86_400_000, 3_600_000, grainMs].find((c) => c >= grainMs && inner.every((x) => x % c === 0)) ?? grainMs;
+}
+
+/**
+ * A range read as splitRange says. The rollup span is summed by the store, so a month returns one row per (hour,
+ * version) serving both sums and series, or a few rows for the sums alone, rather than every (quarter hour × site ×
+ * version) row. `bySite`: the sums per site too (groupBy=site).
+ */
+export async function readRange(reads: StoreReads, range: JudgementRange, boundaries: readonly number[], series: boolean, bySite: boolean): Promise<RangeRead> {
+  const split = splitRange(range.fromMs, range.toMs, boundaries);
+  const raw = (await Promise.all(split.raw.map((r) => rawRows(reads, { ...range, ...r }, false)))).flat();
+  if (!split.rollup) return { totals: raw, series: raw, rawRanges: split.raw };
+  const span = { ...range, fromMs: split.rollup.fromMs, toMs: split.rollup.toMs, grain: split.rollup.grain.name };
+  const totals = async () => [...raw, ...(await reads.figures.rollupSums({ ...span, shape: 'totals' }))];
+  if (!series) return { totals: await totals(), series: [], rawRanges: split.raw };
+  const cellMs = seriesCell(split.rollup.grain.ms, boundaries.filter((b) => b > range.fromMs && b < range.toMs));
+  // A cell may start before the span (and the first series bucket); its rows are all inside the span, and no
+  // boundary lies between the span's start and them, so they are placed at the span's start.
+  const cells = (await reads.figures.rollupSums({ ...span, shape: 'series', cellMs })).map((r) => (r.t < span.fromMs ? { ...r, t: span.fromMs } : r));
+  const rows = [...raw, ...cells];
+  return { totals: bySite ? await totals() : rows, series: rows, rawRanges: split.raw };
+}
+
+export interface ValueCount {
+  standardId: string;
+  site: string;
+  group?: string | null;
+  value: number;
+  n: number;
+}
+
+/**
+ * The p90's population (considered, answered/greeted, measured) counted per value: whole days and quarter hours
+ * from the value histograms, sub-quarter-hour edges from raw judgements; queue/agent breakdowns all raw (the
+ * histograms keep neither). A value may come in several rows (one per piece): callers add the counts up.
+ */
+export async function valueCounts(reads: StoreReads, q: RawQuery): Promise<ValueCount[]> {
+  if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
+  const pieces = q.groupBy ? [{ grain: null, fromMs: q.fromMs, toMs: q.toMs }] : valuePieces(q.fromMs, q.toMs);
+  const out: ValueCount[] = [];
+  for (const p of pieces) {
+    const part = { ...q, fromMs: p.fromMs, toMs: p.toMs };
+    if (p.grain) {
+      out.push(...(await reads.figures.histogram({ ...part, grain: p.grain.name })));
+      continue;
+    }
+    for (const v of await reads.figures.rawValues(part)) if (inValuePopulation(v)) out.push({ standardId: v.standardId, site: v.site, group: v.group, value: v.value!, n: v.n });
+  }
+  return out;
+}

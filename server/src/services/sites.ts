@@ -1,0 +1,80 @@
+// Sites: configured over the API or the standards file, or created on first sight by ingest. A change over the API
+// is written to the audit log in the same transaction as the change and its history row.
+import type { Site, SiteDefinition } from '../protocol';
+import { DomainError } from '../domain/errors';
+import { resolveSite, sameSite } from '../domain/sites';
+import type { SiteHistoryEntry, Store, WriteTx } from '../store/port';
+import type { Actor } from './standards';
+
+export class SitesService {
+  constructor(
+    private readonly store: Store,
+    /** Zone of sites created or configured without one (default: the server's). */
+    private readonly defaultZone: string,
+  ) {}
+
+  /** A configured (not retired) site. */
+  async get(id: string): Promise<Site | undefined> {
+    const site = await this.store.reads.sites.get(id);
+    return site && !site.retired ? withoutRetired(site) : undefined;
+  }
+
+  list(): Promise<Site[]> {
+    return this.store.reads.sites.list();
+  }
+
+  history(id: string): Promise<SiteHistoryEntry[]> {
+    return this.store.reads.sites.history(id);
+  }
+
+  create(def: SiteDefinition, actor: Actor): Promise<{ changed: boolean; site: Site }> {
+    return this.store.write(async (tx) => {
+      const current = await tx.sites.get(def.id);
+      if (current && !current.retired) throw new DomainError('conflict', 'id', `site "${def.id}" already exists; use PUT to change it`);
+      return this.logged(tx, await this.put(tx, def), actor, 'create', def);
+    });
+  }
+
+  update(id: string, def: SiteDefinition, actor: Actor): Promise<{ changed: boolean; site: Site }> {
+    return this.store.write(async (tx) => {
+      const current = await tx.sites.get(id);
+      if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
+      if (def.id !== id) throw new DomainError('invalid', 'id', `must match the site in the URL ("${id}")`);
+      return this.logged(tx, await this.put(tx, def), actor, 'update', def);
+    });
+  }
+
+  /** From the standards file: create or update. */
+  apply(def: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
+    return this.store.write((tx) => this.put(tx, def));
+  }
+
+  /** DELETE: the configuration goes (events stay); the site is unknown again. */
+  retire(id: string, actor: Actor): Promise<Site> {
+    return this.store.write(async (tx) => {
+      const current = await tx.sites.get(id);
+      if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
+      await tx.writes.retireSite(current.id);
+      if (actor) await tx.writes.auditLog({ keyId: actor.keyId, action: 'site.retire', target: current.id, details: {} });
+      return withoutRetired(current);
+    });
+  }
+
+  private async put(tx: WriteTx, def: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
+    const site = resolveSite(def, this.defaultZone);
+    const current = await tx.sites.get(def.id);
+    if (current && !current.retired && !current.autoCreated && sameSite(withoutRetired(current), site)) return { changed: false, site: withoutRetired(current) };
+    await tx.writes.site(site, current ? 'updated' : 'created');
+    return { changed: true, site: withoutRetired((await tx.sites.get(def.id))!) };
+  }
+
+  private async logged(tx: WriteTx, result: { changed: boolean; site: Site }, actor: Actor, verb: 'create' | 'update', given: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
+    if (actor && result.changed) await tx.writes.auditLog({ keyId: actor.keyId, action: `site.${verb}`, target: result.site.id, details: { body: given } });
+    return result;
+  }
+}
+
+function withoutRetired(site: Site & { retired?: boolean }): Site {
+  const { retired: _r, ...rest } = site;
+  return rest;
+}

@@ -1,0 +1,165 @@
+// Standards: create, change and retire them (each a new version, by domain/standardVersions.ts), and answer which
+// versions are in force. The versions are held in memory (they are few, and read to judge every event); a change
+// reloads them inside its write (so the rest of that write, and every later one, judges with them) and puts the
+// old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
+import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
+import { DomainError } from '../domain/errors';
+import { asStandard, changeOf, checkValidFrom, effectiveNow, inForce, nextVersion, retirementNow, versionsById } from '../domain/standardVersions';
+import type { Store, WriteTx } from '../store/port';
+
+/** Who asks for a change: an API key (its id goes into the audit log), or nobody (the standards file). */
+export type Actor = { keyId: string } | null;
+
+/** `keptRetired`: a standards file listed a standard retired over the API, which the file does not revive. */
+export type ChangeResult = { changed: boolean; standard: StandardVersion; keptRetired?: true };
+
+export class StandardsService {
+  private byId = new Map<string, StandardVersion[]>();
+  private readonly listeners = new Set<() => void>();
+
+  private constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
+
+  /** Loads the versions; seeds the default standards of a fresh install. */
+  static async open(store: Store, defaults: readonly Standard[], now: () => number): Promise<StandardsService> {
+    const service = new StandardsService(store, now);
+    await store.write(async (tx) => {
+      const known = new Set((await tx.standards.all()).map((v) => v.id));
+      for (const s of defaults) {
+        if (!known.has(s.id)) await tx.writes.standardVersion({ id: s.id, version: s.version, definition: s, validFromMs: null, retired: false });
+      }
+      await service.reload(tx);
+    });
+    return service;
+  }
+
+  /** The version in force now of every standard that is not retired, ordered by id. */
+  current(): Standard[] {
+    return this.inForceAt(this.now());
+  }
+
+  /** The non-retired versions in force at `ms` (occurredAt), for judging. */
+  inForceAt(ms: number): Standard[] {
+    return [...this.byId.values()]
+      .map((list) => inForce(list, ms))
+      .filter((v): v is StandardVersion => v !== undefined && !v.retired)
+      .map(asStandard);
+  }
+
+  /** The version in force now (retired or not), or undefined for an unknown id. */
+  get(id: string): StandardVersion | undefined {
+    const list = this.byId.get(id);
+    return list ? (inForce(list, this.now()) ?? list[0]) : undefined;
+  }
+
+  /** Every version of a standard, oldest first, with validity periods; [] for an unknown id. */
+  versions(id: string): StandardVersion[] {
+    return this.byId.get(id) ?? [];
+  }
+
+  /** Every id ever defined. */
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /** Called after every change (a file applied all at once: one call). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** POST: a new standard (conflict if one with this id is in force; a retired id is revived as a new version). */
+  create(def: StandardDefinition, actor: Actor): Promise<ChangeResult> {
+    return this.changing(async (tx) => {
+      const latest = this.versions(def.id).at(-1);
+      if (latest && !latest.retired) throw new DomainError('conflict', 'id', `standard "${def.id}" already exists (version ${latest.version}); use PUT to change it`);
+      return this.logged(tx, await this.change(tx, def.id, def), actor, 'create', def);
+    });
+  }
+
+  /** PUT: a new version if anything changed. */
+  update(id: string, def: StandardDefinition, actor: Actor): Promise<ChangeResult> {
+    return this.changing(async (tx) => {
+      if (!this.byId.has(id)) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
+      if (def.id !== id) throw new DomainError('invalid', 'id', `must match the standard in the URL ("${id}")`);
+      return this.logged(tx, await this.change(tx, id, def), actor, 'update', def);
+    });
+  }
+
+  /** DELETE: a retirement version (history stays), valid from `validFromMs` or else from now. */
+  retire(id: string, validFromMs: number | undefined, actor: Actor): Promise<ChangeResult> {
+    return this.changing(async (tx) => {
+      const latest = this.versions(id).at(-1);
+      if (!latest) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
+      if (latest.retired) throw new DomainError('conflict', 'id', `standard "${id}" is already retired (version ${latest.version})`);
+      const { version: _v, validFrom: _f, validTo: _t, createdAt: _c, ...body } = latest;
+      const from = validFromMs ?? retirementNow(tx.nowMs, latest);
+      await this.addVersion(tx, id, { ...body, retired: true }, from, validFromMs === undefined);
+      return this.logged(tx, { changed: true, standard: this.versions(id).at(-1)! }, actor, 'retire', validFromMs === undefined ? {} : { validFrom: new Date(validFromMs).toISOString() });
+    });
+  }
+
+  /**
+   * The standards file: every definition applied all-or-nothing; listeners hear one change. A standard whose latest
+   * version is a retirement stays retired (`keptRetired`): retiring is an explicit act over the API, and a file that
+   * still lists the standard (as it did when the server started) must not quietly undo it.
+   */
+  applyAll(defs: readonly StandardDefinition[]): Promise<ChangeResult[]> {
+    return this.changing(async (tx) => {
+      const results: ChangeResult[] = [];
+      for (const [index, def] of defs.entries()) {
+        const latest = this.versions(def.id).at(-1);
+        if (latest?.retired) results.push({ changed: false, standard: latest, keptRetired: true });
+        else results.push(await this.change(tx, def.id, def).catch((error: unknown) => {
+          throw error instanceof DomainError ? new DomainError(error.kind, `standards.${index}.${error.path}`, error.message) : error;
+        }));
+      }
+      return results;
+    });
+  }
+
+  /** Runs a change in one write; the versions in memory follow the store when it commits, and listeners hear once. */
+  private async changing<T extends ChangeResult | ChangeResult[]>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const before = this.byId;
+    try {
+      return await this.store.write(async (tx) => {
+        const result = await fn(tx);
+        const changed = Array.isArray(result) ? result.some((r) => r.changed) : result.changed;
+        if (changed) tx.onCommit(() => this.listeners.forEach((l) => l()));
+        return result;
+      });
+    } catch (error) {
+      this.byId = before; // the write rolled back: forget versions loaded inside it
+      throw error;
+    }
+  }
+
+  private async change(tx: WriteTx, id: string, def: StandardDefinition): Promise<ChangeResult> {
+    const latest = this.versions(id).at(-1);
+    const change = changeOf(def, latest);
+    if (!change.changed) return { changed: false, standard: latest! };
+    const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs)) : change.validFromMs;
+    await this.addVersion(tx, id, change.body, validFrom, false);
+    return { changed: true, standard: this.versions(id).at(-1)! };
+  }
+
+  private async addVersion(tx: WriteTx, id: string, body: Parameters<typeof nextVersion>[2], validFromMs: number | null, keepJudged: boolean): Promise<void> {
+    const latest = this.versions(id).at(-1);
+    await checkValidFrom({ latest, judgedSince: (fromMs) => tx.standards.judgedSince(id, fromMs) }, validFromMs, keepJudged);
+    await tx.writes.standardVersion(nextVersion(id, latest, body, validFromMs));
+    await this.reload(tx);
+  }
+
+  private async reload(tx: WriteTx): Promise<void> {
+    this.byId = versionsById(await tx.standards.all());
+  }
+
+  private async logged(tx: WriteTx, result: ChangeResult, actor: Actor, verb: 'create' | 'update' | 'retire', given: object): Promise<ChangeResult> {
+    if (actor && result.changed) {
+      await tx.writes.auditLog({ keyId: actor.keyId, action: `standard.${verb}`, target: result.standard.id, details: { version: result.standard.version, body: given } });
+    }
+    return result;
+  }
+}

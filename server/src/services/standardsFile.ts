@@ -1,0 +1,147 @@
+// The standards file (--standards PATH): YAML or JSON (by extension) with `standards:` and `sites:`.
+// Every problem is reported (path + reason); a file is applied all-or-nothing, so a bad reload keeps the
+// last good set.
+import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protocol';
+import { siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
+import { DomainError } from '../domain/errors';
+import type { SitesService } from './sites';
+import type { StandardsService } from './standards';
+import { zodProblems } from './zodProblems';
+
+export interface StandardsConfig {
+  standards: StandardDefinition[];
+  sites: SiteDefinition[];
+}
+
+export class ConfigFileError extends Error {
+  /** The process exits with this code when the file is refused at start. */
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly problems: FieldProblem[],
+  ) {
+    super(`${file}: ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigFileError';
+  }
+}
+
+const topLevel = z.strictObject({ standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional() });
+
+/** Parses and validates the text of a standards file; `kind` is 'yaml' or 'json'. */
+export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok: true; config: StandardsConfig } | { ok: false; problems: FieldProblem[] } {
+  let data: unknown;
+  if (kind === 'json') {
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, problems: [{ path: '(file)', message: `is not valid JSON: ${(error as Error).message}` }] };
+    }
+  } else {
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      return { ok: false, problems: doc.errors.map((e) => ({ path: '(file)', message: `is not valid YAML: ${e.message.split('\n')[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}` })) };
+    }
+    data = doc.toJS();
+  }
+  if (data === null || data === undefined) data = {};
+  const top = topLevel.safeParse(data);
+  if (!top.success) return { ok: false, problems: zodProblems(top.error) };
+  const problems: FieldProblem[] = [];
+  const standards: StandardDefinition[] = [];
+  const sites: SiteDefinition[] = [];
+  (top.data.standards ?? []).forEach((item, i) => {
+    const parsed = standardDefinitionSchema.safeParse(item);
+    if (parsed.success) standards.push(parsed.data);
+    else problems.push(...zodProblems(parsed.error, ['standards', i]));
+  });
+  (top.data.sites ?? []).forEach((item, i) => {
+    const parsed = siteDefinitionSchema.safeParse(item);
+    if (parsed.success) sites.push(parsed.data);
+    else problems.push(...zodProblems(parsed.error, ['sites', i]));
+  });
+  duplicates((top.data.standards ?? []) as Array<{ id?: unknown }>, 'standards', problems);
+  duplicates((top.data.sites ?? []) as Array<{ id?: unknown }>, 'sites', problems);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: { standards, sites } };
+}
+
+function duplicates(items: Array<{ id?: unknown }>, list: string, problems: FieldProblem[]): void {
+  const seen = new Map<unknown, number>();
+  items.forEach((item, i) => {
+    const id = item && typeof item === 'object' ? item.id : undefined;
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) problems.push({ path: `${list}.${i}.id`, message: `duplicates ${list}.${seen.get(id)}.id ("${id}")` });
+    else seen.set(id, i);
+  });
+}
+
+export function readStandardsFile(file: string): StandardsConfig {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new ConfigFileError(file, [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  // Decoding would replace invalid bytes with U+FFFD: names would differ from the file's without a word.
+  if (!isUtf8(bytes)) throw new ConfigFileError(file, [{ path: '(file)', message: 'is not valid UTF-8 text' }]);
+  const text = bytes.toString('utf8');
+  const ext = extname(file).toLowerCase();
+  const kind = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : null;
+  if (!kind) throw new ConfigFileError(file, [{ path: '(file)', message: `must end in .yaml, .yml or .json (got "${ext || 'no extension'}")` }]);
+  const parsed = parseStandardsConfig(text, kind);
+  if (!parsed.ok) throw new ConfigFileError(file, parsed.problems);
+  return parsed.config;
+}
+
+export interface AppliedConfig {
+  /** Ids of standards that got a new version. */
+  standards: string[];
+  /** Ids of sites created or changed. */
+  sites: string[];
+  /** Ids of standards in the file that were retired over the API: left retired (re-create them with POST). */
+  skipped: string[];
+}
+
+/** Where a standards file is applied. */
+export interface ConfigTarget {
+  standards: StandardsService;
+  sites: SitesService;
+}
+
+/** Applies a validated config: standards all-or-nothing first, then sites. */
+export async function applyStandardsConfig(target: ConfigTarget, file: string, config: StandardsConfig): Promise<AppliedConfig> {
+  let results;
+  try {
+    results = await target.standards.applyAll(config.standards);
+  } catch (error) {
+    if (error instanceof DomainError) throw new ConfigFileError(file, [{ path: error.path, message: error.message }]);
+    throw error;
+  }
+  const sites = [];
+  for (const s of config.sites) sites.push(await target.sites.apply(s));
+  return {
+    standards: results.filter((r) => r.changed).map((r) => r.standard.id),
+    sites: sites.filter((r) => r.changed).map((r) => r.site.id),
+    skipped: results.filter((r) => r.keptRetired).map((r) => r.standard.id),
+  };
+}
+
+export async function loadStandardsFile(target: ConfigTarget, file: string): Promise<AppliedConfig> {
+  return applyStandardsConfig(target, file, readStandardsFile(file));
+}
+
+export type ReloadResult = { ok: true; applied: AppliedConfig } | { ok: false; problems: FieldProblem[] };
+
+/** A reload (SIGHUP): on any problem nothing changes and the last good set stays in force. */
+export async function reloadStandardsFile(target: ConfigTarget, file: string): Promise<ReloadResult> {
+  try {
+    return { ok: true, applied: await loadStandardsFile(target, file) };
+  } catch (error) {
+    if (error instanceof ConfigFileError) return { ok: false, problems: error.problems };
+    throw error;
+  }
+}

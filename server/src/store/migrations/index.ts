@@ -1,0 +1,39 @@
+// The schema's history: every migration Ringside ever released, in order. Each runs once, in its own transaction,
+// and bumps PRAGMA user_version, so a file always says which schema it has. Released migrations are frozen
+// (literal SQL, no imports from runtime code): a change to the schema is a new file here, never an edit.
+import { MIGRATION_0001 } from './0001_core';
+import { MIGRATION_0002 } from './0002_engine';
+import { MIGRATION_0003 } from './0003_alerts';
+import { MIGRATION_0004 } from './0004_api_keys';
+import { MIGRATION_0005 } from './0005_audit';
+import { MIGRATION_0006 } from './0006_value_histograms';
+import { MIGRATION_0007 } from './0007_batch_writer';
+import { MIGRATION_0008 } from './0008_pruned_corrections';
+import { MIGRATION_0009 } from './0009_store_writes';
+import type { Migration } from './types';
+
+export type { Migration, MigrationDatabase, SqlFunction } from './types';
+
+/** The list as given, after checking it numbers 1, 2, 3, … with no gap and no duplicate. */
+export function inSequence(list: readonly Migration[]): readonly Migration[] {
+  list.forEach((m, i) => {
+    if (m.version === i + 1) return;
+    const duplicate = list.findIndex((other) => other.version === m.version) < i;
+    throw new Error(duplicate ? `migration version ${m.version} is listed twice` : `migration ${i + 1} is missing (found version ${m.version} at position ${i + 1})`);
+  });
+  return list;
+}
+
+export const MIGRATIONS: readonly Migration[] = inSequence([
+  MIGRATION_0001,
+  MIGRATION_0002,
+  MIGRATION_0003,
+  MIGRATION_0004,
+  MIGRATION_0005,
+  MIGRATION_0006,
+  MIGRATION_0007,
+  MIGRATION_0008,
+  MIGRATION_0009,
+]);
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -1,0 +1,303 @@
+// The store port: everything Ringside keeps, as a TypeScript interface a backend implements (SQLite today,
+// store/sqlite/; a server database next). It speaks domain records, never tables or driver types, and every method
+// returns a Promise, so a backend may talk to a database over the network.
+//
+// Transactions:
+//  - `write(fn)`: one write transaction; writes serialise. Inside it, `tx.savepoint(fn)` makes a part
+//    all-or-nothing on its own (group commit: each request of a group is a savepoint of one commit). Reads through
+//    `tx` see the transaction's own writes; `tx.onCommit(cb)` runs `cb` right after the commit, before the next
+//    write may start.
+//  - `reads`: reads outside a write, on their own connection: they see committed data only, never a write that
+//    is still open (a write may stay open across awaits).
+//  - `snapshot(fn)`: one consistent read snapshot for as long as `fn` runs (exports, verification); long row
+//    sequences come as AsyncIterables.
+//
+// The arithmetic of what is written with a record (chain links, rollup contributions) is domain code the backend
+// calls; business rules (which standard version judges, what a correction changes, the retention cutoff) are the
+// services'. The store throws DomainError (not-found, conflict, unavailable, …), never transport statuses.
+import type { CheckpointFields } from '../domain/retention';
+import type { CorrectionSubject, EventState } from '../domain/corrections';
+import type { ChainKind } from '../domain/chain';
+import type { AlertDraft } from '../domain/alerts/machine';
+import type { Alert, AlertState, JudgedEvent, Site } from '../protocol';
+import type {
+  AlertFilter,
+  AuditEntry,
+  ChainHead,
+  CorrectionCount,
+  CorrectionRecord,
+  Delivery,
+  DeliveryAttempt,
+  DeliveryUpdate,
+  HistogramCount,
+  HistogramQuery,
+  JudgementRange,
+  NewEvent,
+  PruneCounts,
+  RawGroup,
+  RawQuery,
+  RawValueCount,
+  RetentionHorizon,
+  RollupQuery,
+  SiteHistoryEntry,
+  SiteRecord,
+  StoredKey,
+  StoredStandardVersion,
+  SumsRow,
+  WriteOutcome,
+} from './records';
+
+// The records and queries, in their own file for size only.
+export type * from './records';
+
+// -------------------------------------------------------------------------------------------- reads
+
+export interface StandardsReads {
+  /** Every version of every standard, by id then version. */
+  all(): Promise<StoredStandardVersion[]>;
+  /** Whether events of the standard on or after `fromMs` were judged. */
+  judgedSince(id: string, fromMs: number): Promise<boolean>;
+  /** The latest occurredAt of events the standard judged at or after `fromMs` (null: none). */
+  latestJudgedAt(id: string, fromMs: number): Promise<number | null>;
+}
+
+export interface SitesReads {
+  /** The stored site (retired or not). */
+  get(id: string): Promise<SiteRecord | undefined>;
+  /** Configured sites (not retired), by id. */
+  list(): Promise<Site[]>;
+  history(id: string): Promise<SiteHistoryEntry[]>;
+}
+
+export interface EventsReads {
+  /** The newest `limit` events with their judgements, newest first. */
+  recent(limit: number): Promise<JudgedEvent[]>;
+  /** Events with seq > afterSeq, oldest first, at most `limit`. */
+  after(afterSeq: number, limit: number): Promise<JudgedEvent[]>;
+  /** The newest event seq (0 when there is none). */
+  headSeq(): Promise<number>;
+  /** Events that occurred in [fromMs, toMs) at one site or all (null). */
+  count(range: { fromMs: number; toMs: number; site: string | null }): Promise<number>;
+  /** An event with its recorded state and its corrections, to plan a correction (undefined: unknown id). */
+  correctionSubject(eventId: string): Promise<CorrectionSubject | undefined>;
+}
+
+export interface FiguresReads {
+  rollupSums(q: RollupQuery): Promise<SumsRow[]>;
+  rawGroups(q: RawQuery): Promise<RawGroup[]>;
+  rawValues(q: RawQuery): Promise<RawValueCount[]>;
+  histogram(q: HistogramQuery): Promise<HistogramCount[]>;
+  /** Corrections of the events that occurred in the range (events still stored). */
+  corrections(q: JudgementRange): Promise<CorrectionCount[]>;
+  /** What pruning kept of the corrections of pruned events, over a range on the minute grid. */
+  prunedCorrections(q: JudgementRange): Promise<CorrectionCount[]>;
+}
+
+export interface AlertsReads {
+  get(id: number): Promise<Alert | undefined>;
+  list(filter: AlertFilter): Promise<Alert[]>;
+  /** Firing records not yet ended, oldest first. */
+  active(): Promise<Alert[]>;
+  /** Alert records with id > afterId, oldest first, at most `limit`. */
+  after(afterId: number, limit: number): Promise<Alert[]>;
+  /** The newest alert record id (0 when there is none). */
+  headId(): Promise<number>;
+  pendingDeliveries(): Promise<Delivery[]>;
+  deliveries(alertId: number): Promise<Delivery[]>;
+  attempts(deliveryId: number): Promise<DeliveryAttempt[]>;
+}
+
+export interface KeysReads {
+  list(): Promise<StoredKey[]>;
+  get(id: string): Promise<StoredKey | undefined>;
+  byHash(hash: string): Promise<StoredKey | undefined>;
+  /** Keys neither revoked nor expired at `nowMs`. */
+  activeCount(nowMs: number): Promise<number>;
+}
+
+export interface AuditReads {
+  head(): Promise<ChainHead>;
+  /** Since when raw events are complete; null: nothing was ever pruned. */
+  horizon(): Promise<RetentionHorizon | null>;
+}
+
+export interface StoreReads {
+  standards: StandardsReads;
+  sites: SitesReads;
+  events: EventsReads;
+  figures: FiguresReads;
+  alerts: AlertsReads;
+  keys: KeysReads;
+  audit: AuditReads;
+}
+
+// ------------------------------------------------------------------------------------------- writes
+
+export interface WriteTx extends StoreReads {
+  /** `fn` all-or-nothing inside this transaction (its writes are undone if it throws, the rest go on). */
+  savepoint<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** Runs `callback` once this transaction has committed (not at all if it rolls back). */
+  onCommit(callback: () => void): void;
+  /** Now, by the store's clock (what it stamps records with). */
+  readonly nowMs: number;
+  writes: {
+    /**
+     * Stores judged events, all-or-nothing, idempotent per id (an equal retry answers the stored original): each
+     * event and judgement with its chain link and rollup/histogram contributions; a site seen for the first time
+     * (or retired) is created with its defaults and recorded. A reused id with other content throws DomainError
+     * conflict (path `events.<index>.id` or `id`).
+     */
+    events(batch: readonly NewEvent[]): Promise<WriteOutcome[]>;
+    standardVersion(v: Omit<StoredStandardVersion, 'createdAtMs'>): Promise<void>;
+    /** Creates or replaces a site's configuration (and un-retires it); recorded in its history. */
+    site(site: Site, change: 'created' | 'updated'): Promise<void>;
+    retireSite(id: string): Promise<void>;
+    /** A correction of `subject` leaving it in state `after`: its record and the rollups' compensating deltas. */
+    correction(subject: CorrectionSubject, record: CorrectionRecord, after: EventState): Promise<number>;
+    auditLog(entry: AuditEntry): Promise<number>;
+    alerts(drafts: readonly AlertDraft[], webhookUrls: readonly string[]): Promise<Alert[]>;
+    /** First acknowledgement wins; undefined: no such alert. */
+    acknowledge(alertId: number, by: string | null): Promise<Alert | undefined>;
+    deliveryAttempt(attempt: DeliveryAttempt, next: DeliveryUpdate): Promise<void>;
+    finishDelivery(deliveryId: number, status: 'delivered' | 'failed', reason: string): Promise<void>;
+    key(key: Omit<StoredKey, 'revokedAtMs' | 'lastUsedAtMs'>): Promise<void>;
+    /** Revokes (the first revocation stays); false when there is no such key. */
+    revokeKey(id: string): Promise<boolean>;
+    keysUsed(lastUse: ReadonlyMap<string, number>): Promise<void>;
+    /**
+     * Deletes the events (and judgements) that occurred before `cutoffMs`, keeping what the compliance export needs
+     * of their corrections; then `checkpoint` (given the counts and the chain head) is signed and written, chained.
+     */
+    prune(cutoffMs: number, sign: (fields: CheckpointFields) => string): Promise<PruneCounts & { checkpointSeq: number | null }>;
+    /** Recomputes the rollups and value histograms from the raw events (from the retention cutoff on). */
+    rebuildRollups(): Promise<{ rollupRows: number; histogramCells: number }>;
+  };
+}
+
+// ----------------------------------------------------------------------------------------- snapshots
+
+/** A chain link with the values of the record it names (null when the record is gone). */
+export interface LinkWithRecord {
+  seq: number;
+  kind: string;
+  ref: string;
+  eventSeq: number | null;
+  digest: string;
+  hash: string;
+  /** The record's values in its kind's key order, as stored now; null: no such record. */
+  record: unknown[] | null;
+}
+
+export interface StoredCheckpoint extends CheckpointFields {
+  seq: number;
+  hmac: string;
+}
+
+export interface ExportFilter {
+  fromMs: number;
+  toMs: number;
+  sites: readonly string[];
+  standards: readonly string[];
+}
+
+export interface Snapshot extends StoreReads {
+  chain: {
+    /** Every link in chain order, with its record. */
+    links(): AsyncIterable<LinkWithRecord>;
+    checkpoints(): Promise<StoredCheckpoint[]>;
+    /** Records with no link, as (kind, ref). */
+    unchained(): AsyncIterable<{ kind: ChainKind; ref: string }>;
+    /** Links seq from..to (inclusive). */
+    linksBetween(fromSeq: number, toSeq: number): AsyncIterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>;
+  };
+  exports: {
+    /**
+     * Event ⋈ judgement rows of the event export (column order of its first 23 columns), each with the event's chain
+     * links and latest correction merged in (see the event export for the layout).
+     */
+    eventRows(filter: ExportFilter): AsyncIterable<EventExportRow>;
+    alertRows(filter: ExportFilter): AsyncIterable<AlertExportRow>;
+    auditLogRows(fromMs: number, toMs: number, maxLinkSeq: number): AsyncIterable<AuditLogExportRow>;
+  };
+}
+
+/**
+ * Positions in an event export row: the event's columns (seq … content), its judgement's (standard_id … reason;
+ * nulls for an event without judgements), its latest correction and the two chain links with their predecessors'
+ * hashes. The array is reused for the next row: read it before asking for the next.
+ */
+export const EVENT_ROW = {
+  content: 14,
+  standardId: 15,
+  standardVersion: 16,
+  measure: 17,
+  value: 18,
+  threshold: 19,
+  met: 20,
+  counted: 21,
+  reason: 22,
+  correctionSeq: 23,
+  correctionAction: 24,
+  correctionRejudged: 25,
+  eventLinkSeq: 26,
+  eventLinkPrev: 27,
+  eventLinkHash: 28,
+  judgementLinkSeq: 29,
+  judgementLinkPrev: 30,
+  judgementLinkHash: 31,
+} as const;
+export const EVENT_ROW_WIDTH = 32;
+export type EventExportRow = readonly unknown[];
+
+export interface AlertExportRow {
+  alert: Alert;
+  /** When the firing was ended (recovered or superseded), and how. */
+  endedAtMs: number | null;
+  endState: AlertState | null;
+}
+
+export interface AuditLogExportRow {
+  seq: number;
+  atMs: number;
+  keyId: string;
+  action: string;
+  target: string | null;
+  details: string;
+  link: { seq: number; prev: string; hash: string } | null;
+}
+
+// ------------------------------------------------------------------------------------------- the store
+
+export interface Store {
+  readonly reads: StoreReads;
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  snapshot<T>(fn: (s: Snapshot) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  dataDir: string;
+  /** The store's clock (records' times). */
+  now?: () => number;
+}
+
+/** A store opened only to read (verification by an operator, next to a running server): no migration, no writes. */
+export type ReadOnlyStore = Pick<Store, 'reads' | 'snapshot' | 'close'>;
+
+/** Opening, copying and restoring stores of one kind. */
+export interface StoreBackend {
+  open(options: StoreOptions): Promise<Store>;
+  /** Opens an existing store as it is; DomainError not-found when there is none. */
+  openReadOnly(dataDir: string): Promise<ReadOnlyStore>;
+  /** A consistent copy of a data directory's store, also while a server uses it. */
+  backup(dataDir: string, toFile: string): Promise<BackupInfo>;
+  /** Replaces a data directory's store by a backup (refused while a server uses the directory). */
+  restore(fromFile: string, dataDir: string, options: { force: boolean }): Promise<{ replaced: string | null; events: number }>;
+}
+
+export interface BackupInfo {
+  file: string;
+  bytes: number;
+  events: number;
+  schemaVersion: number;
+}

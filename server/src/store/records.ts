@@ -1,0 +1,236 @@
+// The records and queries of the store port (port.ts): what backends store and answer, in domain terms. Kept apart
+// from the port's interfaces only for size; import them from port.ts.
+import type { EffectiveJudgement } from '../domain/corrections';
+import type { Sums } from '../domain/rollups';
+import type { AlertKind, AlertState, JudgedEvent, Judgement, Site, Standard, StoredEvent } from '../protocol';
+
+// ------------------------------------------------------------------------------------------------ records
+
+/** An event ready to store: validated, completed and judged, not yet numbered. */
+export interface NewEvent {
+  event: Omit<StoredEvent, 'seq' | 'receivedAt'>;
+  occurredAtMs: number;
+  receivedAtMs: number;
+  /** Canonical JSON of what was posted; equal content ⇔ an idempotent retry. */
+  content: string;
+  judgements: Judgement[];
+  /** Used to create the site on first sight. */
+  siteDefaults: { timeZone: string; ringCycleSeconds: number };
+}
+
+export interface WriteOutcome {
+  judged: JudgedEvent;
+  duplicate: boolean;
+}
+
+/** A standard version as stored: the definition exactly as judged with. */
+export interface StoredStandardVersion {
+  id: string;
+  version: number;
+  definition: Standard;
+  createdAtMs: number;
+  validFromMs: number | null;
+  retired: boolean;
+}
+
+/** A site's stored configuration; a retired site is unknown to everything but its history. */
+export interface SiteRecord extends Site {
+  retired: boolean;
+}
+
+export interface SiteHistoryEntry {
+  change: string;
+  definition: Site;
+  changedAt: string;
+}
+
+export interface AuditEntry {
+  keyId: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface CorrectionRecord {
+  eventSeq: number;
+  action: 'void' | 'amend';
+  changes: Record<string, unknown>;
+  rejudged: Record<string, EffectiveJudgement>;
+  reason: string;
+  keyId: string;
+  atMs: number;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** Raw events before `prunedBeforeMs` are gone (the latest checkpoint's cutoff, on the quarter-hour grid). */
+export interface RetentionHorizon {
+  prunedBeforeMs: number;
+  checkpointSeq: number;
+}
+
+export interface PruneCounts {
+  events: number;
+  judgements: number;
+  /** The highest pruned event seq (null: nothing pruned). */
+  lastEventSeq: number | null;
+}
+
+export interface StoredKey {
+  id: string;
+  name: string;
+  scopes: string[];
+  hash: string;
+  prefix: string;
+  source: 'api' | 'cli' | 'auto';
+  createdAtMs: number;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+  lastUsedAtMs: number | null;
+}
+
+export interface AlertFilter {
+  /** 'active' = firing and not yet recovered or superseded. */
+  state?: AlertState | 'active';
+  /** [fromMs, toMs) on the record's time (`at`). */
+  fromMs?: number;
+  toMs?: number;
+  standardId?: string;
+  site?: string;
+  kind?: AlertKind;
+  /** The newest `limit` records (returned oldest first). */
+  limit: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface Delivery {
+  id: number;
+  alertId: number;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAtMs: number;
+  lastError: string | null;
+  createdAtMs: number;
+  finishedAtMs: number | null;
+}
+
+export interface DeliveryAttempt {
+  deliveryId: number;
+  attempt: number;
+  atMs: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
+export interface DeliveryUpdate {
+  status: DeliveryStatus;
+  nextAttemptAtMs: number;
+  lastError: string | null;
+  finishedAtMs: number | null;
+}
+
+// --------------------------------------------------------------------------------------- figure reads
+
+/** Judgements of events that occurred in [fromMs, toMs), of some standards, at some sites (empty = all sites). */
+export interface JudgementRange {
+  standardIds: readonly string[];
+  fromMs: number;
+  toMs: number;
+  sites: readonly string[];
+}
+
+export type RollupGrainName = 'minute' | 'quarter';
+
+/**
+ * Rollup sums over a range on the grain's grid. 'totals': per (standard, version, site), t = the range's first
+ * bucket with data; 'series': per (standard, cell of `cellMs`, version), all sites together (site ''); 'detail':
+ * per stored row.
+ */
+export interface RollupQuery extends JudgementRange {
+  grain: RollupGrainName;
+  shape: 'totals' | 'series' | 'detail';
+  cellMs?: number;
+}
+
+export interface SumsRow extends Sums {
+  /** Bucket or cell start (rollups), or the events' instant (raw groups by instant). */
+  t: number;
+  standardId: string;
+  version: number;
+  site: string;
+}
+
+/**
+ * Raw judgements, in their effective state, grouped by everything the arithmetic depends on: the caller computes
+ * the contributions (domain/rollups.ts contributionOfGroup). Optionally by the events' instant and queue/agent.
+ */
+export interface RawQuery extends JudgementRange {
+  byInstant?: boolean;
+  groupBy?: 'queue' | 'agent';
+}
+
+export interface RawGroup {
+  /** The events' instant with byInstant, else the range start. */
+  t: number;
+  standardId: string;
+  version: number;
+  site: string;
+  /** Queue or agent with groupBy, else null. */
+  group: string | null;
+  /** The event's latest correction, if any: a voided event's judgements come with it. */
+  correction: 'void' | 'amend' | null;
+  type: string;
+  outcome: string;
+  reason: string | null;
+  /** Judgements in the group. */
+  n: number;
+  met: number;
+  counted: number;
+  /** Judgements with a value, and the sum of their values. */
+  measured: number;
+  valueSum: number;
+  /** The longest wait of the group's events (null: none measured). */
+  waitMax: number | null;
+}
+
+/** How many non-voided judgements have a value (null: not measured), in their effective state. */
+export interface RawValueCount {
+  standardId: string;
+  site: string;
+  group: string | null;
+  value: number | null;
+  outcome: string;
+  reason: string | null;
+  n: number;
+  met: number;
+}
+
+export type ValueGrainName = 'day' | 'quarter';
+
+/** Value-histogram cells over a range on the grain's grid. */
+export interface HistogramQuery extends JudgementRange {
+  grain: ValueGrainName;
+}
+
+export interface HistogramCount {
+  standardId: string;
+  site: string;
+  value: number;
+  n: number;
+  met: number;
+}
+
+/** Per site, standard and version: judgements whose event's latest correction is a void / an amendment. */
+export interface CorrectionCount {
+  site: string;
+  standardId: string;
+  version: number;
+  voided: number;
+  amended: number;
+}

@@ -1,0 +1,50 @@
+// The chain head, the retention horizon, and pruning: the one controlled delete path of events and judgements.
+import { GENESIS_HASH } from '../../domain/chain';
+import { horizonOf, type CheckpointFields } from '../../domain/retention';
+import { PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
+import type { AuditReads, PruneCounts } from '../port';
+import { chainWriter } from './chain';
+import type { Statements } from './database';
+
+export function auditReads(s: Statements): AuditReads {
+  return {
+    head: async () => (s.get('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH },
+    async horizon() {
+      const row = s.get('SELECT seq, pruned_before_ms AS cutoff FROM audit_checkpoints ORDER BY pruned_before_ms DESC, seq DESC LIMIT 1').get() as { seq: number; cutoff: number } | undefined;
+      return row ? horizonOf(row.cutoff, row.seq) : null;
+    },
+  };
+}
+
+/** Per minute, site, standard and version: judgements of the pruned events whose latest correction is a void / an amendment. */
+const KEEP_CORRECTION_COUNTS = `
+  INSERT INTO pruned_corrections (site, standard_id, bucket_ms, standard_version, voided, amended)
+  SELECT e.site, j.standard_id, e.occurred_at_ms - (((e.occurred_at_ms % ${PRUNED_CORRECTIONS_GRAIN_MS}) + ${PRUNED_CORRECTIONS_GRAIN_MS}) % ${PRUNED_CORRECTIONS_GRAIN_MS}),
+    j.standard_version, SUM(lc.action = 'void'), SUM(lc.action = 'amend')
+  FROM judgements j JOIN events e ON e.seq = j.event_seq
+  JOIN audit_corrections lc ON lc.seq = (SELECT MAX(seq) FROM audit_corrections WHERE event_seq = e.seq)
+  WHERE e.occurred_at_ms < ?
+  GROUP BY 1, 2, 3, 4
+  ON CONFLICT (site, standard_id, bucket_ms, standard_version) DO UPDATE SET voided = voided + excluded.voided, amended = amended + excluded.amended`;
+
+/**
+ * Deletes the events (and judgements) before the cutoff: their delete triggers refuse unless audit_pruning holds a
+ * row, which only this (inside the write's transaction) inserts and removes again. The chain keeps every link; the
+ * checkpoint, signed by `sign` and chained, says what was pruned and the head at that moment.
+ */
+export function prune(s: Statements, cutoffMs: number, sign: (fields: CheckpointFields) => string, atMs: number): PruneCounts & { checkpointSeq: number | null } {
+  const { n, last } = s.get('SELECT COUNT(*) AS n, MAX(seq) AS last FROM events WHERE occurred_at_ms < ?').get(cutoffMs) as { n: number; last: number | null };
+  if (n === 0) return { events: 0, judgements: 0, lastEventSeq: null, checkpointSeq: null };
+  s.get(KEEP_CORRECTION_COUNTS).run(cutoffMs);
+  s.get('INSERT INTO audit_pruning (flag) VALUES (1)').run();
+  const judgements = s.get('DELETE FROM judgements WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)').run(cutoffMs).changes;
+  const events = s.get('DELETE FROM events WHERE occurred_at_ms < ?').run(cutoffMs).changes;
+  s.get('DELETE FROM audit_pruning').run();
+  const head = s.get('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+  const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs };
+  const row = s
+    .raw('INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
+    .get(cutoffMs, last, events, judgements, head.seq, head.hash, atMs, sign(fields)) as unknown[];
+  chainWriter(s.db).append('checkpoint', row, atMs);
+  return { events, judgements, lastEventSeq: last, checkpointSeq: row[0] as number };
+}

@@ -1,0 +1,96 @@
+// Online backup (SQLite's backup API: a consistent copy, also while the server writes) and restore of a file.
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { BackupInfo } from '../port';
+import { LATEST_VERSION } from '../migrations';
+import { databasePath } from './database';
+import { schemaVersion } from './migrate';
+
+export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
+  const source = databasePath(dataDir);
+  if (!existsSync(source)) throw new Error(`no database at ${source}`);
+  if (existsSync(toFile)) throw new Error(`${toFile} already exists; choose a new file name`);
+  mkdirSync(dirname(toFile), { recursive: true });
+  // A normal (read-write) connection: it takes part in WAL, so the copy includes every committed transaction.
+  const db = new Database(source, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const partial = toFile + '.partial';
+    rmSync(partial, { force: true });
+    await db.backup(partial);
+    singleFile(partial);
+    renameSync(partial, toFile);
+  } finally {
+    db.close();
+  }
+  return { file: toFile, ...inspect(toFile) };
+}
+
+/**
+ * The copy keeps the source's WAL mode, so every later open of it (our own check, a restore, sqlite3) would
+ * create -wal and -shm files beside it, and a read-only open leaves them there. Rollback-journal mode makes the
+ * backup one self-contained file; a restored database is switched back to WAL when the server opens it.
+ */
+function singleFile(file: string): void {
+  const copy = new Database(file, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+}
+
+/** Checks a backup file: a Ringside database this version can open, and intact. */
+export function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const check = db.pragma('integrity_check', { simple: true });
+    if (check !== 'ok') throw new Error(`${file} failed SQLite's integrity check: ${String(check)}`);
+    const version = schemaVersion(db);
+    const latest = LATEST_VERSION;
+    if (version < 1 || version > latest) throw new Error(`${file} has schema version ${version}; this Ringside reads 1 to ${latest}`);
+    const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    const { page_count, page_size } = { page_count: db.pragma('page_count', { simple: true }) as number, page_size: db.pragma('page_size', { simple: true }) as number };
+    return { bytes: page_count * page_size, events, schemaVersion: version };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Replaces <data>/ringside.db with a backup (the caller checks that no server uses the folder). The current database
+ * (if any) is kept as ringside.db.before-restore-<time> unless it is empty. Migrations run on next start.
+ */
+export function restoreDatabase(fromFile: string, dataDir: string, options: { force?: boolean } = {}): { replaced: string | null; events: number } {
+  const checked = inspect(fromFile);
+  const target = databasePath(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  let replaced: string | null = null;
+  if (existsSync(target)) {
+    if (!options.force) {
+      const current = new Database(target, { readonly: true });
+      let n = 0;
+      try {
+        n = (current.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'events'").get() as { n: number }).n
+          ? (current.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n
+          : 0;
+      } finally {
+        current.close();
+      }
+      if (n > 0) {
+        replaced = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        // Checkpoint the current file into one piece, then keep it aside.
+        const db = new Database(target);
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+        copyFileSync(target, replaced);
+      }
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(target + suffix, { force: true });
+  }
+  const staging = join(dataDir, `.restore-${process.pid}.db`);
+  copyFileSync(fromFile, staging);
+  renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
+  return { replaced, events: checked.events };
+}

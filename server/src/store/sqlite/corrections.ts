@@ -1,0 +1,47 @@
+// Corrections as stored: the correction row (chained) and the compensating deltas of the rollups and value
+// histograms (the event's previous effective part taken back, the new one added), in one transaction. What a
+// correction changes is decided in domain/corrections.ts.
+import { canonicalJson } from '../../domain/canonical';
+import { asEffective, factsOf, statesOf, type CorrectionSubject, type EffectiveJudgement, type EventState, type StoredCorrection } from '../../domain/corrections';
+import type { DerivedField, Outcome } from '../../protocol';
+import type { CorrectionRecord } from '../port';
+import { chainWriter } from './chain';
+import type { Statements } from './database';
+import { RollupWriter } from './rollups';
+import { storableText } from './text';
+import { toJudgement, type JudgementRow } from './rows';
+
+export function parseCorrection(c: { action: 'void' | 'amend'; changes: string; rejudged: string }): StoredCorrection {
+  return { action: c.action, changes: JSON.parse(c.changes) as StoredCorrection['changes'], rejudged: JSON.parse(c.rejudged) as Record<string, EffectiveJudgement> };
+}
+
+interface RecordedRow {
+  outcome: Outcome | string;
+  rings: number | null;
+  answer_seconds: number | null;
+  greet_seconds: number | null;
+  derived: string;
+}
+
+export function recordedState(e: RecordedRow, judgements: readonly JudgementRow[]): EventState {
+  return {
+    voided: false,
+    fields: { outcome: e.outcome as Outcome, rings: e.rings, answerSeconds: e.answer_seconds, greetSeconds: e.greet_seconds, derived: JSON.parse(e.derived) as DerivedField[] },
+    judgements: Object.fromEntries(judgements.map((j) => [j.standard_id, asEffective(toJudgement(j))])),
+  };
+}
+
+/** Stores a correction of `subject` leaving `after`: the row, its link, the rollups' and histograms' deltas. */
+export function writeCorrection(s: Statements, subject: CorrectionSubject, record: CorrectionRecord, after: EventState): number {
+  const row = s
+    .raw('INSERT INTO audit_corrections (event_seq, action, changes, rejudged, reason, key_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *')
+    .get(record.eventSeq, record.action, canonicalJson(record.changes), canonicalJson(record.rejudged), storableText(record.reason), storableText(record.keyId), record.atMs) as unknown[];
+  chainWriter(s.db).append('correction', row, record.atMs);
+  const before = statesOf(subject.recorded, subject.corrections).at(-1)!;
+  const e = subject.event;
+  const rollups = new RollupWriter(s.db);
+  for (const j of factsOf(e.type, before)) rollups.add({ site: e.site, occurredAtMs: e.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion }, j.facts, -1);
+  for (const j of factsOf(e.type, after)) rollups.add({ site: e.site, occurredAtMs: e.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion }, j.facts, 1);
+  rollups.flush();
+  return row[0] as number;
+}

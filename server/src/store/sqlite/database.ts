@@ -1,0 +1,81 @@
+// Opening the SQLite file with the settings Ringside's guarantees depend on: one read-write connection (the
+// writer, which also migrates), read-only connections for reads outside writes and for snapshots.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrate } from './migrate';
+
+export type SqliteDatabase = Database.Database;
+
+export const DATABASE_FILE = 'ringside.db';
+/** Page cache of a snapshot's connection, in KiB. */
+const SNAPSHOT_CACHE_KB = 2048;
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, DATABASE_FILE);
+}
+
+/** The read-write connection: creates and migrates the file. */
+export function openDatabase(dataDir: string): Database.Database {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(databasePath(dataDir));
+  try {
+    // WAL: readers (dashboards, reports, exports) never block the writer (ingest), nor it them.
+    db.pragma('journal_mode = WAL');
+    // FULL, not WAL's usual NORMAL: with NORMAL a commit lives only in the OS cache until the next
+    // checkpoint, so a power loss or OS crash can drop events we already answered 201 for. FULL fsyncs
+    // the WAL on every commit: once acknowledged, an event survives a crash. Batches keep it cheap.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * A read-only connection (after the writer opened the file). `scanning`: for a snapshot that scans in index order
+ * (exports, verify), where a small page cache does as well as better-sqlite3's 16 MB default, which an export of a
+ * large store fills, adding 16 MB to the RSS per open export. The reads of figures keep the default: they read the
+ * same rollup pages again and again.
+ */
+export function openReader(file: string, scanning = false): Database.Database {
+  const reader = new Database(file, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  if (scanning) reader.pragma(`cache_size = -${SNAPSHOT_CACHE_KB}`);
+  return reader;
+}
+
+/** A file as it is, without migrating it (upgrade tests, inspection and repair tools). */
+export function openRawDatabase(dataDir: string): Database.Database {
+  mkdirSync(dataDir, { recursive: true });
+  return new Database(databasePath(dataDir));
+}
+
+/** A SQLite file by its path, as it is (backups, tests that look at a file as an auditor would). */
+export function openSqliteFile(file: string, options?: Database.Options): Database.Database {
+  return new Database(file, options);
+}
+
+/** Prepared statements of a connection, by their SQL text (prepared on first use). */
+export class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+  private readonly rawCache = new Map<string, Database.Statement>();
+  constructor(readonly db: Database.Database) {}
+
+  get(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) this.cache.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  /** The statement answering rows as arrays (no row objects: cheaper for many rows). */
+  raw(sql: string): Database.Statement {
+    let s = this.rawCache.get(sql);
+    if (!s) this.rawCache.set(sql, (s = this.db.prepare(sql).raw(true)));
+    return s;
+  }
+}

@@ -1,0 +1,20 @@
+// The SQLite backend of the store port: the embedded database Ringside runs on by default.
+import type { StoreBackend } from '../port';
+import { backupDatabase, restoreDatabase } from './backup';
+import { openingError } from './storageErrors';
+import { openReadOnly, SqliteStore } from './store';
+
+export const sqliteBackend: StoreBackend = {
+  open: async (options) => {
+    try {
+      return SqliteStore.open(options);
+    } catch (error) {
+      throw openingError(error, options.dataDir); // a read-only or full data folder, said in words
+    }
+  },
+  openReadOnly: async (dataDir) => openReadOnly(dataDir),
+  backup: (dataDir, toFile) => backupDatabase(dataDir, toFile),
+  restore: async (fromFile, dataDir, options) => restoreDatabase(fromFile, dataDir, options),
+};
+
+export { SqliteStore };

@@ -1,0 +1,26 @@
+// Every configuration a site has had, kept for audit (append-only) and chained: one row per change, written with
+// the change in the same transaction.
+import type Database from 'better-sqlite3';
+import { chainWriter } from './chain';
+
+export type SiteChange = 'created' | 'auto-created' | 'updated' | 'retired';
+
+/** The site's configuration as JSON, from its row (the form history rows have always had). */
+const DEFINITION = `json_object('id', name, 'name', COALESCE(display_name, name), 'timeZone', time_zone,
+  'ringCycleSeconds', ring_cycle_seconds, 'hours', json(hours), 'holidays', json(holidays),
+  'autoCreated', json(CASE auto_created WHEN 1 THEN 'true' ELSE 'false' END))`;
+
+const statements = new WeakMap<Database.Database, Database.Statement>();
+
+/** Records the site's configuration as it is now (after `change`), and chains the record. */
+export function recordSiteChange(db: Database.Database, site: string, change: SiteChange, atMs: number): void {
+  let insert = statements.get(db);
+  if (!insert) {
+    insert = db.prepare(`INSERT INTO site_history (site, change, definition, changed_at_ms) SELECT name, ?, ${DEFINITION}, ? FROM sites WHERE name = ?
+      RETURNING seq, site, change, definition, changed_at_ms`).raw(true);
+    statements.set(db, insert);
+  }
+  const row = insert.get(change, atMs, site) as unknown[] | undefined;
+  if (!row) throw new Error(`no site "${site}" to record`);
+  chainWriter(db).append('site', row, atMs);
+}

@@ -1,0 +1,57 @@
+// Sites as stored: configuration rows (a retired site's row stays, marked), and their history (siteHistory.ts).
+import type { BusinessHours, Site } from '../../protocol';
+import type { SiteHistoryEntry, SiteRecord, SitesReads } from '../port';
+import type { Statements } from './database';
+import { recordSiteChange } from './siteHistory';
+import { storableText } from './text';
+
+interface SiteRow {
+  name: string;
+  time_zone: string;
+  ring_cycle_seconds: number;
+  created_at_ms: number;
+  display_name: string | null;
+  hours: string | null;
+  holidays: string;
+  auto_created: 0 | 1;
+  retired: 0 | 1;
+}
+
+const toSite = (row: SiteRow): Site => ({
+  id: row.name,
+  name: row.display_name ?? row.name,
+  timeZone: row.time_zone,
+  ringCycleSeconds: row.ring_cycle_seconds,
+  hours: row.hours ? (JSON.parse(row.hours) as BusinessHours) : null,
+  holidays: JSON.parse(row.holidays) as string[],
+  autoCreated: row.auto_created === 1,
+});
+
+export function sitesReads(s: Statements): SitesReads {
+  return {
+    async get(id) {
+      const row = s.get('SELECT * FROM sites WHERE name = ?').get(storableText(id)) as SiteRow | undefined;
+      return row ? ({ ...toSite(row), retired: row.retired === 1 } satisfies SiteRecord) : undefined;
+    },
+    list: async () => (s.get('SELECT * FROM sites WHERE retired = 0 ORDER BY name').all() as SiteRow[]).map(toSite),
+    history: async (id) =>
+      (s.get('SELECT change, definition, changed_at_ms FROM site_history WHERE site = ? ORDER BY seq').all(storableText(id)) as Array<{ change: string; definition: string; changed_at_ms: number }>).map(
+        (h): SiteHistoryEntry => ({ change: h.change, definition: JSON.parse(h.definition) as Site, changedAt: new Date(h.changed_at_ms).toISOString() }),
+      ),
+  };
+}
+
+/** Creates or replaces a site's configuration (un-retiring it) and records the change. */
+export function writeSite(s: Statements, site: Site, change: 'created' | 'updated', atMs: number): void {
+  const p = { id: storableText(site.id), name: storableText(site.name), timeZone: site.timeZone, ringCycleSeconds: site.ringCycleSeconds, hours: site.hours ? JSON.stringify(site.hours) : null, holidays: JSON.stringify(site.holidays), now: atMs };
+  s.get(`INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms, display_name, hours, holidays, auto_created, retired)
+    VALUES (@id, @timeZone, @ringCycleSeconds, @now, @name, @hours, @holidays, 0, 0)
+    ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds, display_name = excluded.display_name,
+      hours = excluded.hours, holidays = excluded.holidays, auto_created = 0, retired = 0`).run(p);
+  recordSiteChange(s.db, p.id, change, atMs);
+}
+
+export function retireSite(s: Statements, id: string, atMs: number): void {
+  s.get('UPDATE sites SET retired = 1 WHERE name = ?').run(storableText(id));
+  recordSiteChange(s.db, storableText(id), 'retired', atMs);
+}

@@ -1,0 +1,49 @@
+// Standard versions as stored: the definition exactly as judged with; append-only and chained.
+import type { Standard } from '../../protocol';
+import type { StandardsReads, StoredStandardVersion } from '../port';
+import { chainWriter } from './chain';
+import type { Statements } from './database';
+import { storableText } from './text';
+
+interface Row {
+  id: string;
+  version: number;
+  definition: string;
+  created_at_ms: number;
+  valid_from_ms: number | null;
+  retired: 0 | 1;
+}
+
+const toRecord = (r: Row): StoredStandardVersion => ({
+  id: r.id,
+  version: r.version,
+  definition: JSON.parse(r.definition) as Standard,
+  createdAtMs: r.created_at_ms,
+  validFromMs: r.valid_from_ms,
+  retired: r.retired === 1,
+});
+
+export function standardsReads(s: Statements): StandardsReads {
+  return {
+    all: async () => (s.get('SELECT * FROM standards ORDER BY id, version').all() as Row[]).map(toRecord),
+    judgedSince: async (id, fromMs) =>
+      (s.get('SELECT COUNT(*) AS n FROM (SELECT 1 FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ? LIMIT 1)').get(id, fromMs) as { n: number }).n > 0,
+    latestJudgedAt: async (id, fromMs) =>
+      (s.get('SELECT MAX(e.occurred_at_ms) AS ms FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ?').get(id, fromMs) as { ms: number | null }).ms,
+  };
+}
+
+/** Appends a version (with its chain link). The definition's free text is stored as SQLite can keep it (text.ts). */
+export function writeStandardVersion(s: Statements, v: Omit<StoredStandardVersion, 'createdAtMs'>, atMs: number): void {
+  const row = s
+    .raw('INSERT INTO standards (id, version, definition, created_at_ms, valid_from_ms, retired) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, version, definition, created_at_ms, valid_from_ms, retired')
+    .get(storableText(v.id), v.version, JSON.stringify(storableDefinition(v.definition)), atMs, v.validFromMs, v.retired ? 1 : 0) as unknown[];
+  chainWriter(s.db).append('standard', row, atMs);
+}
+
+/** The definition with its free text as SQLite will store it. */
+function storableDefinition(def: Standard): Standard {
+  const list = (names: string[] | undefined) => names?.map((n) => storableText(n));
+  const scope = def.scope && { ...def.scope, ...(def.scope.sites ? { sites: list(def.scope.sites) } : {}), ...(def.scope.queues ? { queues: list(def.scope.queues) } : {}) };
+  return { ...def, id: storableText(def.id), name: storableText(def.name), ...(scope ? { scope } : {}) };
+}

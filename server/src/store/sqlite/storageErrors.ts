@@ -1,0 +1,35 @@
+// A full disk, a read-only data folder or an I/O failure: the server is fine, its storage is not.
+// SQLite rolls the transaction back, so nothing partial is written; the client may retry later.
+import { DomainError } from '../../domain/errors';
+const UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|PROTOCOL)/;
+
+export function isStorageUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (UNAVAILABLE.test(code) || code === 'ENOSPC' || code === 'EROFS' || code === 'EACCES')) return true;
+  return false;
+}
+
+export function storageDetail(error: unknown): string {
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (/FULL|ENOSPC/.test(code)) return 'the data folder is full; nothing from this request was stored — free space, then retry';
+  if (/READONLY|EROFS|EACCES/.test(code)) return 'the data folder is read-only; nothing from this request was stored — fix its permissions, then retry';
+  if (/BUSY|LOCKED/.test(code)) return 'the database is busy; nothing from this request was stored — retry shortly';
+  return 'the database could not be written; nothing from this request was stored — retry later';
+}
+
+/** A storage failure as the domain error the edges answer (503 and retry); anything else as it is. */
+export function asUnavailable(error: unknown): unknown {
+  return isStorageUnavailable(error) ? new DomainError('unavailable', '(storage)', storageDetail(error)) : error;
+}
+
+/** Opening the data folder failed: say why in words (main.ts prints it and exits 1). */
+export function openingError(error: unknown, dataDir: string): Error {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const message = (error as Error)?.message ?? String(error);
+  if (/READONLY|EROFS|EACCES|EPERM/.test(code) || /readonly|read-only/i.test(message)) {
+    return new Error(`the data folder ${dataDir} is read-only (or not writable by this user): ${message}`);
+  }
+  if (/FULL|ENOSPC/.test(code)) return new Error(`the data folder ${dataDir} is full: ${message}`);
+  if (/CANTOPEN|IOERR/.test(code)) return new Error(`cannot open the database in ${dataDir} (${code}; is it read-only or missing?): ${message}`);
+  return error instanceof Error ? error : new Error(message);
+}

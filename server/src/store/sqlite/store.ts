@@ -1,0 +1,188 @@
+// The SQLite store behind the port (../port.ts). One file under the data directory; three kinds of connection:
+//  - the writer: every write, one transaction at a time (an async mutex: BEGIN IMMEDIATE … COMMIT, savepoints for
+//    the parts of a group commit). A write may stay open across awaits;
+//  - the reader (read-only, WAL): reads outside writes, which see committed data only;
+//  - one read-only connection per snapshot, in one read transaction for as long as the snapshot lasts.
+import { DomainError } from '../../domain/errors';
+import { existsSync } from 'node:fs';
+import type { ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
+import { acknowledge, alertById, alertsReads, finishDelivery, recordAttempt, writeAlerts } from './alerts';
+import { auditReads, prune } from './audit';
+import { appendAuditLog } from './auditLog';
+import { createBatchWriter } from './batchWriter';
+import { chainWriter } from './chain';
+import { writeCorrection } from './corrections';
+import { databasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
+import { eventsReads } from './events';
+import { figuresReads } from './figures';
+import { keysReads, keysUsed, revokeKey, writeKey } from './keys';
+import { rebuildRollups } from './rebuild';
+import { ROLLUP_TABLE, VALUE_TABLE } from './rollups';
+import { retireSite, sitesReads, writeSite } from './sites';
+import { snapshotReads } from './snapshot';
+import { asUnavailable } from './storageErrors';
+import { standardsReads, writeStandardVersion } from './standards';
+
+function readsOf(s: Statements): StoreReads {
+  return { standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), alerts: alertsReads(s), keys: keysReads(s), audit: auditReads(s) };
+}
+
+/** The writer's transaction: reads on the writer connection (they see the transaction's own writes), and writes. */
+class SqliteWriteTx implements WriteTx {
+  readonly standards;
+  readonly sites;
+  readonly events;
+  readonly figures;
+  readonly alerts;
+  readonly keys;
+  readonly audit;
+  readonly writes: WriteTx['writes'];
+  private savepoints = 0;
+
+  constructor(
+    private readonly s: Statements,
+    private readonly batchWriter: ReturnType<typeof createBatchWriter>,
+    private readonly commitCallbacks: Array<() => void>,
+    readonly nowMs: number,
+  ) {
+    ({ standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, alerts: this.alerts, keys: this.keys, audit: this.audit } = readsOf(s));
+    this.writes = this.writeOps();
+  }
+
+  onCommit(callback: () => void): void {
+    this.commitCallbacks.push(callback);
+  }
+
+  async savepoint<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const name = `part_${(this.savepoints += 1)}`;
+    this.s.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const value = await fn(this);
+      this.s.db.exec(`RELEASE ${name}`);
+      return value;
+    } catch (error) {
+      this.s.db.exec(`ROLLBACK TO ${name}`);
+      this.s.db.exec(`RELEASE ${name}`);
+      chainWriter(this.s.db).forget();
+      throw error;
+    }
+  }
+
+  private writeOps(): WriteTx['writes'] {
+    const s = this.s;
+    const at = this.nowMs;
+    return {
+      events: async (batch) => this.batchWriter(batch),
+      standardVersion: async (v) => writeStandardVersion(s, v, at),
+      site: async (site, change) => writeSite(s, site, change, at),
+      retireSite: async (id) => retireSite(s, id, at),
+      correction: async (subject, record, after) => writeCorrection(s, subject, record, after),
+      auditLog: async (entry) => appendAuditLog(s.db, entry, at),
+      alerts: async (drafts, urls) => (drafts.length === 0 ? [] : writeAlerts(s, drafts, urls, at)),
+      acknowledge: async (id, by) => acknowledge(s, id, by, at),
+      deliveryAttempt: async (attempt, next) => recordAttempt(s, attempt, next),
+      finishDelivery: async (id, status, reason) => finishDelivery(s, id, status, reason, at),
+      key: async (k) => writeKey(s, k),
+      revokeKey: async (id) => revokeKey(s, id, at),
+      keysUsed: async (lastUse) => keysUsed(s, lastUse),
+      prune: async (cutoffMs, sign) => prune(s, cutoffMs, sign, at),
+      rebuildRollups: async () => {
+        const horizon = await auditReads(s).horizon();
+        rebuildRollups(s.db, horizon?.prunedBeforeMs);
+        const count = (tables: readonly string[]) => tables.reduce((n, t) => n + (s.get(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n, 0);
+        return { rollupRows: count(Object.values(ROLLUP_TABLE)), histogramCells: count(Object.values(VALUE_TABLE)) };
+      },
+    };
+  }
+}
+
+/** Snapshots on their own read-only connections of `file`. */
+async function snapshotOf<T>(file: string, fn: (s: Snapshot) => Promise<T>): Promise<T> {
+  const db = openReader(file, true);
+  try {
+    db.exec('BEGIN'); // one snapshot for every read below
+    const s = new Statements(db);
+    const get = (id: number) => {
+      const alert = alertById(s, id);
+      if (!alert) throw new Error(`alert ${id} is not in the snapshot`);
+      return alert;
+    };
+    return await fn({ ...readsOf(s), ...snapshotReads(s, get) });
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT');
+    db.close();
+  }
+}
+
+/** An existing file read as it is (no migration, no writer): verification next to a running server. */
+export function openReadOnly(dataDir: string): ReadOnlyStore {
+  const file = databasePath(dataDir);
+  if (!existsSync(file)) throw new DomainError('not-found', '--data', `no database in ${dataDir}`);
+  const reader = openReader(file);
+  return {
+    reads: readsOf(new Statements(reader)),
+    snapshot: (fn) => snapshotOf(file, fn),
+    close: async () => void reader.close(),
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly reads: StoreReads;
+  private readonly writer: Statements;
+  private readonly reader: SqliteDatabase;
+  private readonly batchWriter: ReturnType<typeof createBatchWriter>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly file: string,
+    db: SqliteDatabase,
+    private readonly now: () => number,
+  ) {
+    this.writer = new Statements(db);
+    this.batchWriter = createBatchWriter(db);
+    this.reader = openReader(file);
+    this.reads = readsOf(new Statements(this.reader));
+  }
+
+  static open(options: StoreOptions): SqliteStore {
+    return new SqliteStore(databasePath(options.dataDir), openDatabase(options.dataDir), options.now ?? Date.now);
+  }
+
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.transaction(fn));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (this.closed) throw new DomainError('unavailable', '(store)', 'the store is closed');
+    const db = this.writer.db;
+    const chain = chainWriter(db);
+    const callbacks: Array<() => void> = [];
+    db.exec('BEGIN IMMEDIATE');
+    chain.begin();
+    try {
+      const value = await fn(new SqliteWriteTx(this.writer, this.batchWriter, callbacks, this.now()));
+      db.exec('COMMIT');
+      chain.end();
+      for (const callback of callbacks) callback();
+      return value;
+    } catch (error) {
+      chain.end();
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw asUnavailable(error);
+    }
+  }
+
+  snapshot<T>(fn: (s: Snapshot) => Promise<T>): Promise<T> {
+    return snapshotOf(this.file, fn);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.closed = true;
+    this.reader.close();
+    this.writer.db.close();
+  }
+}

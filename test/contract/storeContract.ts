@@ -1,0 +1,260 @@
+// The store contract: what any backend of the store port (server/src/store/port.ts) must do, written once against
+// the port and run by each backend (`describeStoreContract('sqlite', open)`, test/integration/store/). Writes,
+// idempotency, transactions and isolation, standard versions, sites, corrections, rollups, raw reads, the chain,
+// snapshots, alerts, keys and pruning. Records are made with the domain's own code, as the services make them.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { planCorrection, statesOf, type CorrectionInput } from '../../server/src/domain/corrections';
+import { DomainError } from '../../server/src/domain/errors';
+import { bucketStart, contribution, fold, zeroSums } from '../../server/src/domain/rollups';
+import { checkpointHmac } from '../../server/src/domain/retention';
+import { defaultSite } from '../../server/src/domain/sites';
+import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
+import { verifyChain } from '../../server/src/domain/verify';
+import type { EventInput } from '../../server/src/protocol';
+import { prepareEvent } from '../../server/src/services/ingest/prepare';
+import type { NewEvent, Snapshot, Store, WriteTx } from '../../server/src/store/port';
+
+/** Opens a fresh, empty store (its own data) at a fixed clock; the suite closes it. */
+export type StoreFactory = (now: () => number) => Promise<Store>;
+
+const T = Date.parse('2026-04-01T10:00:00Z');
+const CALLS = DEFAULT_STANDARDS[0]!;
+const SECRET = Buffer.alloc(32, 7);
+
+const input = (id: string, over: Partial<Record<string, unknown>> = {}): EventInput =>
+  ({ id, type: 'call', site: 'north', occurredAt: new Date(T - 60_000).toISOString(), outcome: 'answered', rings: 1, ...over }) as EventInput;
+
+/** The records ingest would store for these inputs (judged by the default standards, sites by their defaults). */
+const prepared = (inputs: EventInput[]): NewEvent[] =>
+  inputs.map((i) => prepareEvent(i, { standardsAt: () => DEFAULT_STANDARDS, site: defaultSite(i.site, 'UTC'), receivedAtMs: T }));
+
+const seedStandards = (tx: WriteTx) => Promise.all(DEFAULT_STANDARDS.map((s) => tx.writes.standardVersion({ id: s.id, version: 1, definition: s, validFromMs: null, retired: false })));
+
+const verify = (s: Snapshot) => s.chain.checkpoints().then((checkpoints) => verifyChain({ links: s.chain.links(), checkpoints, unchained: s.chain.unchained() }, SECRET));
+
+async function correct(store: Store, id: string, c: CorrectionInput): Promise<number> {
+  return store.write(async (tx) => {
+    const subject = (await tx.events.correctionSubject(id))!;
+    const { changes, after } = planCorrection(subject.event, statesOf(subject.recorded, subject.corrections).at(-1)!, c, { versions: () => [{ ...CALLS, validTo: null, createdAt: '', validFrom: null }], ringCycleSeconds: 6 });
+    return tx.writes.correction(subject, { eventSeq: subject.event.seq, action: c.action, changes, rejudged: after.judgements, reason: c.reason, keyId: 'k', atMs: tx.nowMs }, after);
+  });
+}
+
+export function describeStoreContract(backend: string, open: StoreFactory): void {
+  describe(`store contract: ${backend}`, () => {
+    let store: Store;
+    let clock = T;
+    beforeEach(async () => {
+      clock = T;
+      store = await open(() => clock);
+      await store.write(seedStandards);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('writes', () => {
+      it('stores judged events with their judgements, numbered in order, and creates a site on first sight', async () => {
+        const out = await store.write((tx) => tx.writes.events(prepared([input('e1'), input('e2', { site: 'south', rings: 4 })])));
+        expect(out.map((o) => [o.judged.event.id, o.judged.event.seq, o.duplicate])).toEqual([['e1', 1, false], ['e2', 2, false]]);
+        expect(out[1]!.judged.judgements).toMatchObject([{ standardId: CALLS.id, value: 4, met: false, counted: true }]);
+        expect((await store.reads.events.after(0, 10)).map((j) => j.event.id)).toEqual(['e1', 'e2']);
+        expect((await store.reads.events.recent(1)).map((j) => j.event.id)).toEqual(['e2']);
+        expect(await store.reads.events.headSeq()).toBe(2);
+        expect(await store.reads.events.count({ fromMs: T - 120_000, toMs: T, site: 'south' })).toBe(1);
+        expect((await store.reads.sites.list()).map((s) => [s.id, s.autoCreated])).toEqual([['north', true], ['south', true]]);
+        expect((await store.reads.sites.history('south')).map((h) => h.change)).toEqual(['auto-created']);
+      });
+
+      it('answers a retry with the stored original, and refuses a reused id with other content, storing nothing', async () => {
+        const [first] = await store.write((tx) => tx.writes.events(prepared([input('e1')])));
+        const [again] = await store.write((tx) => tx.writes.events(prepared([input('e1')])));
+        expect(again).toEqual({ ...first, duplicate: true });
+        const head = await store.reads.audit.head();
+        const refused = store.write((tx) => tx.writes.events(prepared([input('e2'), input('e1', { rings: 3 })])));
+        await expect(refused).rejects.toMatchObject({ kind: 'conflict', path: 'id', at: 1 });
+        await expect(refused).rejects.toBeInstanceOf(DomainError);
+        expect(await store.reads.audit.head()).toEqual(head);
+        expect(await store.reads.events.headSeq()).toBe(1);
+      });
+    });
+
+    describe('transactions', () => {
+      it('a failed savepoint undoes its part only; a failed write undoes everything; onCommit runs after a commit only', async () => {
+        const committed: string[] = [];
+        await store.write(async (tx) => {
+          await tx.savepoint((sp) => sp.writes.events(prepared([input('kept')])));
+          await expect(tx.savepoint(async (sp) => {
+            await sp.writes.events(prepared([input('undone')]));
+            throw new Error('this part fails');
+          })).rejects.toThrow('this part fails');
+          await tx.savepoint((sp) => sp.writes.events(prepared([input('after')])));
+          tx.onCommit(() => committed.push('first'));
+        });
+        await expect(store.write(async (tx) => {
+          await tx.writes.events(prepared([input('rolled-back')]));
+          tx.onCommit(() => committed.push('second'));
+          throw new Error('the whole write fails');
+        })).rejects.toThrow('the whole write fails');
+        expect((await store.reads.events.after(0, 10)).map((j) => j.event.id)).toEqual(['kept', 'after']);
+        expect(committed).toEqual(['first']);
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [] });
+      });
+
+      it('reads outside a write see committed data only; writes serialise', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const open = store.write(async (tx) => {
+          await tx.writes.events(prepared([input('pending')]));
+          expect(await tx.events.headSeq()).toBe(1); // the write sees itself
+          await gate;
+        });
+        const queued = store.write((tx) => tx.events.headSeq());
+        await new Promise((r) => setImmediate(r));
+        expect(await store.reads.events.headSeq()).toBe(0);
+        release();
+        await open;
+        expect(await queued).toBe(1); // the second write started after the first committed
+        expect(await store.reads.events.headSeq()).toBe(1);
+      });
+
+      it('a snapshot keeps what it saw while writes commit', async () => {
+        await store.write((tx) => tx.writes.events(prepared([input('before')])));
+        const seen = await store.snapshot(async (s) => {
+          const head = await s.audit.head();
+          await store.write((tx) => tx.writes.events(prepared([input('during')])));
+          const rows: string[] = [];
+          for await (const row of s.exports.eventRows({ fromMs: 0, toMs: T, sites: [], standards: [] })) rows.push(row[1] as string);
+          return { head, later: await s.audit.head(), rows };
+        });
+        expect(seen.later).toEqual(seen.head);
+        expect(seen.rows).toEqual(['before']);
+      });
+    });
+
+    describe('standards and sites', () => {
+      it('keeps every standard version and answers what events each judged', async () => {
+        await store.write((tx) => tx.writes.events(prepared([input('e1')])));
+        await store.write((tx) => tx.writes.standardVersion({ id: CALLS.id, version: 2, definition: { ...CALLS, version: 2, threshold: 3 }, validFromMs: T, retired: false }));
+        const versions = (await store.reads.standards.all()).filter((v) => v.id === CALLS.id);
+        expect(versions.map((v) => [v.version, v.validFromMs, v.definition.threshold])).toEqual([[1, null, 2], [2, T, 3]]);
+        expect(await store.reads.standards.judgedSince(CALLS.id, T - 120_000)).toBe(true);
+        expect(await store.reads.standards.judgedSince(CALLS.id, T)).toBe(false);
+        expect(await store.reads.standards.latestJudgedAt(CALLS.id, 0)).toBe(T - 60_000);
+      });
+
+      it('configures, changes and retires sites, recording each change', async () => {
+        const site = { id: 'east', name: 'East', timeZone: 'Europe/Berlin', ringCycleSeconds: 5, hours: { mon: ['09:00-17:00'] }, holidays: ['2026-12-25'], autoCreated: false };
+        await store.write((tx) => tx.writes.site(site, 'created'));
+        await store.write((tx) => tx.writes.site({ ...site, name: 'East side' }, 'updated'));
+        expect(await store.reads.sites.get('east')).toEqual({ ...site, name: 'East side', retired: false });
+        await store.write((tx) => tx.writes.retireSite('east'));
+        expect(await store.reads.sites.get('east')).toMatchObject({ retired: true });
+        expect(await store.reads.sites.list()).toEqual([]);
+        expect((await store.reads.sites.history('east')).map((h) => [h.change, h.definition.name])).toEqual([['created', 'East'], ['updated', 'East side'], ['retired', 'East side']]);
+      });
+    });
+
+    describe('rollups and corrections', () => {
+      const inputs = [input('a', { rings: 1 }), input('b', { rings: 4 }), input('c', { outcome: 'abandoned', rings: 2, occurredAt: new Date(T - 30 * 60_000).toISOString() })];
+      const range = { standardIds: [CALLS.id], fromMs: T - 3_600_000, toMs: T, sites: [] as string[] };
+
+      it('sums every judgement once, by the domain arithmetic, in every grain; raw reads agree', async () => {
+        const stored = await store.write((tx) => tx.writes.events(prepared(inputs)));
+        const expected = zeroSums();
+        for (const o of stored) fold(expected, contribution({ ...o.judged.event, ...o.judged.judgements[0]!, met: o.judged.judgements[0]!.met ? 1 : 0, counted: 1 }));
+        for (const grain of ['minute', 'quarter'] as const) {
+          const rows = await store.reads.figures.rollupSums({ ...range, grain, shape: 'totals' });
+          const { t: _t, standardId: _s, version: _v, site: _site, ...sums } = rows[0]!;
+          expect(sums).toEqual(expected);
+        }
+        const detail = await store.reads.figures.rollupSums({ ...range, grain: 'minute', shape: 'detail' });
+        expect(detail.map((r) => r.t).sort()).toEqual([bucketStart(T - 30 * 60_000, 60_000), bucketStart(T - 60_000, 60_000)]);
+        const raw = await store.reads.figures.rawGroups(range);
+        expect(raw.reduce((n, g) => n + g.n, 0)).toBe(3);
+        expect(raw.reduce((n, g) => n + g.met, 0)).toBe(expected.met);
+        const values = await store.reads.figures.histogram({ ...range, fromMs: bucketStart(range.fromMs, 900_000), grain: 'quarter' });
+        expect(values.map((v) => [v.value, v.n]).sort()).toEqual([[1, 1], [4, 1]]); // c was abandoned: not measured for the p90
+      });
+
+      it('a void takes an event out and an amendment re-judges it, in the rollups as in a rebuild', async () => {
+        await store.write((tx) => tx.writes.events(prepared(inputs)));
+        await correct(store, 'a', { action: 'void', reason: 'test' });
+        await correct(store, 'b', { action: 'amend', reason: 'log', changes: { rings: 1 } });
+        await correct(store, 'b', { action: 'amend', reason: 'log', changes: { outcome: 'abandoned' } });
+        const subject = (await store.reads.events.correctionSubject('b'))!;
+        expect(subject.corrections.map((c) => c.action)).toEqual(['amend', 'amend']);
+        const before = await store.reads.figures.rollupSums({ ...range, grain: 'quarter', shape: 'detail' });
+        expect(before.reduce((n, r) => n + r.counted, 0)).toBe(2);
+        expect(before.reduce((n, r) => n + r.met, 0)).toBe(0);
+        expect(before.reduce((n, r) => n + r.abandoned, 0)).toBe(2); // c, and b as amended
+        expect(await store.reads.figures.corrections(range)).toEqual([{ site: 'north', standardId: CALLS.id, version: 1, voided: 1, amended: 1 }]);
+        await store.write((tx) => tx.writes.rebuildRollups());
+        const rebuilt = await store.reads.figures.rollupSums({ ...range, grain: 'quarter', shape: 'detail' });
+        expect(rebuilt.map(({ valueSum: _v, ...r }) => r)).toEqual(before.map(({ valueSum: _v, ...r }) => r));
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true });
+      });
+    });
+
+    describe('chain, audit log and pruning', () => {
+      it('chains every record kind it writes; a snapshot verifies it', async () => {
+        await store.write((tx) => tx.writes.events(prepared([input('e1')])));
+        await store.write((tx) => tx.writes.site({ ...defaultSite('west', 'UTC'), autoCreated: false }, 'created'));
+        await correct(store, 'e1', { action: 'amend', reason: 'x', changes: { rings: 3 } });
+        const seq = await store.write((tx) => tx.writes.auditLog({ keyId: 'k', action: 'test.log', target: null, details: { a: 1 } }));
+        expect(seq).toBeGreaterThan(0);
+        const kinds = await store.snapshot(async (s) => {
+          const seen = new Set<string>();
+          for await (const link of s.chain.links()) seen.add(link.kind);
+          return [...seen].sort();
+        });
+        expect(kinds).toEqual(['audit', 'correction', 'event', 'judgement', 'site', 'standard']);
+        const result = await store.snapshot(verify);
+        expect(result).toMatchObject({ intact: true, checked: (await store.reads.audit.head()).seq });
+      });
+
+      it('prunes events before a cutoff under a signed, chained checkpoint; rollups stay', async () => {
+        await store.write((tx) => tx.writes.events(prepared([input('old', { occurredAt: new Date(T - 10 * 86_400_000).toISOString() }), input('new')])));
+        const cutoff = T - 86_400_000;
+        const pruned = await store.write((tx) => tx.writes.prune(cutoff, (fields) => checkpointHmac(SECRET, fields)));
+        expect(pruned).toMatchObject({ events: 1, judgements: 1, lastEventSeq: 1 });
+        expect(await store.reads.audit.horizon()).toEqual({ prunedBeforeMs: cutoff, checkpointSeq: pruned.checkpointSeq });
+        expect((await store.reads.events.after(0, 10)).map((j) => j.event.id)).toEqual(['new']);
+        const kept = await store.reads.figures.rollupSums({ standardIds: [CALLS.id], fromMs: bucketStart(T - 11 * 86_400_000, 900_000), toMs: cutoff, sites: [], grain: 'quarter', shape: 'totals' });
+        expect(kept.map((r) => r.judged)).toEqual([1]);
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, pruned: 2, checkpoints: 1 });
+      });
+    });
+
+    describe('alerts and keys', () => {
+      it('appends alert records with their deliveries, and keeps the first acknowledgement', async () => {
+        const draft = { key: 'band:x:*', kind: 'band' as const, severity: 'red' as const, state: 'firing' as const, standardId: CALLS.id, standardVersion: 1, site: null, target: 0.9, previousId: null, atMs: T, startedAtMs: T, windows: [], message: 'red' };
+        const [alert] = await store.write((tx) => tx.writes.alerts([draft], ['http://127.0.0.1:9/hook']));
+        expect(await store.reads.alerts.active()).toEqual([alert]);
+        expect((await store.reads.alerts.pendingDeliveries()).map((d) => [d.alertId, d.url, d.attempts])).toEqual([[alert!.id, 'http://127.0.0.1:9/hook', 0]]);
+        await store.write((tx) => tx.writes.acknowledge(alert!.id, 'ana'));
+        clock += 1000;
+        const second = await store.write((tx) => tx.writes.acknowledge(alert!.id, 'bo'));
+        expect(second).toMatchObject({ acknowledgedBy: 'ana', acknowledgedAt: new Date(T).toISOString() });
+        const [delivery] = await store.reads.alerts.deliveries(alert!.id);
+        await store.write((tx) => tx.writes.deliveryAttempt({ deliveryId: delivery!.id, attempt: 1, atMs: T, durationMs: 5, statusCode: 200, error: null }, { status: 'delivered', nextAttemptAtMs: T, lastError: null, finishedAtMs: T }));
+        expect(await store.reads.alerts.pendingDeliveries()).toEqual([]);
+        expect(await store.reads.alerts.attempts(delivery!.id)).toEqual([{ deliveryId: delivery!.id, attempt: 1, atMs: T, durationMs: 5, statusCode: 200, error: null }]);
+        expect(await store.reads.alerts.after(0, 10)).toHaveLength(1);
+      });
+
+      it('keeps keys by hash, revokes once, and records their last use', async () => {
+        const key = { id: 'k_1', name: 'ci', scopes: ['ingest'], hash: 'ab'.repeat(32), prefix: 'rs_abcd', source: 'api' as const, createdAtMs: T, expiresAtMs: null };
+        await store.write((tx) => tx.writes.key(key));
+        expect(await store.reads.keys.byHash(key.hash)).toMatchObject({ id: 'k_1', revokedAtMs: null });
+        expect(await store.reads.keys.activeCount(T)).toBe(1);
+        await store.write((tx) => tx.writes.keysUsed(new Map([['k_1', T + 5]])));
+        expect(await store.write((tx) => tx.writes.revokeKey('k_1'))).toBe(true);
+        clock += 1000;
+        await store.write((tx) => tx.writes.revokeKey('k_1'));
+        expect(await store.reads.keys.get('k_1')).toMatchObject({ revokedAtMs: T, lastUsedAtMs: T + 5 });
+        expect(await store.write((tx) => tx.writes.revokeKey('nope'))).toBe(false);
+      });
+    });
+  });
+}

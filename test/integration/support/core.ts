@@ -1,0 +1,48 @@
+// The services over a store in this process, without HTTP: for tests that drive the core directly (random
+// properties over many writes, upgrades of old files) and look at the file as an auditor would.
+import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
+import { ComplianceReader } from '../../../server/src/services/compliance';
+import { CorrectionsService } from '../../../server/src/services/corrections';
+import { IngestService } from '../../../server/src/services/ingest/ingest';
+import { SitesService } from '../../../server/src/services/sites';
+import { StandardsService } from '../../../server/src/services/standards';
+import type { Store } from '../../../server/src/store/port';
+import { storeBackend } from '../../../server/src/storeBackend';
+import { verifySnapshot } from '../../../server/src/services/audit';
+import type { VerifyResult } from '../../../server/src/domain/verify';
+
+export interface TestCore {
+  store: Store;
+  standards: StandardsService;
+  sites: SitesService;
+  ingest: IngestService;
+  compliance: ComplianceReader;
+  corrections: CorrectionsService;
+  close(): Promise<void>;
+}
+
+export async function openTestCore(dataDir: string, options: { timeZone?: string; now?: () => number } = {}): Promise<TestCore> {
+  const now = options.now ?? Date.now;
+  const store = await storeBackend.open({ dataDir, now });
+  const standards = await StandardsService.open(store, DEFAULT_STANDARDS, now);
+  const timeZone = options.timeZone ?? 'UTC';
+  return {
+    store,
+    standards,
+    sites: new SitesService(store, timeZone),
+    ingest: new IngestService({ store, standards, now, timeZone }),
+    compliance: new ComplianceReader(store.reads, standards),
+    corrections: new CorrectionsService(store, (id) => standards.versions(id)),
+    close: () => store.close(),
+  };
+}
+
+/** The chain of a data directory verified as `verify --data` would (read-only, one snapshot). */
+export async function verifyDir(dataDir: string, secret: Buffer | null = null): Promise<VerifyResult> {
+  const store = await storeBackend.openReadOnly(dataDir);
+  try {
+    return await store.snapshot((s) => verifySnapshot(s, secret));
+  } finally {
+    await store.close();
+  }
+}
