@@ -10,7 +10,9 @@ export interface Drainable {
 
 export function drainable(server: HttpServer): Drainable {
   let active = 0;
-  server.on('request', (_req, res) => {
+  // Ahead of the application's own listener: a request counts from the moment it arrives, so the count does not
+  // depend on whether the handlers before a route (key checks) finish synchronously or after an await.
+  server.prependListener('request', (_req, res) => {
     active += 1;
     res.once('close', () => (active -= 1));
   });
