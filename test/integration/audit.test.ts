@@ -8,6 +8,7 @@ import { openDatabase } from '../../server/src/store/sqlite/database';
 import { MIGRATIONS } from '../../server/src/store/migrations';
 import { migrate } from '../../server/src/store/sqlite/migrate';
 import { buildServer, mainJs } from './support/cli';
+import { testClock } from './support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit } from './support/testServer';
 
 const DAY = 86_400_000;
@@ -68,6 +69,27 @@ describe('hash chain', () => {
       // Deletes outside pruning are refused by the triggers; forced (triggers dropped) they are detected.
       expect(() => db.prepare("DELETE FROM events WHERE id = 'c'").run()).toThrow(/append-only/);
       db.close();
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it("dates every link by the server's clock, whatever kind of record it chains", async () => {
+    const T0 = Math.floor((Date.now() - DAY) / 60_000) * 60_000;
+    const server = await startTestServer({ clock: testClock(T0) });
+    try {
+      const at = new Date(T0 - 60_000).toISOString();
+      expect((await server.postEvents({ events: [call({ id: 'a', occurredAt: at }), visit({ id: 'c', occurredAt: at })] })).status).toBe(201);
+      const put = await fetch(`${server.url}/api/v1/sites/downtown`, { method: 'PUT', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/London' }) });
+      expect(put.status).toBe(200);
+      const db = openDatabase(server.dataDir);
+      try {
+        const dated = db.prepare('SELECT kind, MIN(at_ms) AS first, MAX(at_ms) AS last FROM audit_chain GROUP BY kind ORDER BY kind').all();
+        expect(dated).toEqual(['audit', 'event', 'judgement', 'site', 'standard'].map((kind) => ({ kind, first: T0, last: T0 })));
+      } finally {
+        db.close();
+      }
     } finally {
       await server.close();
       removeDir(server.dataDir);

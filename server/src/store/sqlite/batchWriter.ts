@@ -27,16 +27,17 @@ type JudgementValues = readonly [
   eventSeq: number, standardId: string, standardVersion: number, measure: string, value: number | null, threshold: number, met: 0 | 1, counted: 0 | 1, reason: string | null,
 ];
 
-export type BatchWriter = (batch: readonly NewEvent[]) => WriteOutcome[];
+/** Writes `batch`; its chain links are dated `atMs` (the write's clock, as every other record's). */
+export type BatchWriter = (batch: readonly NewEvent[], atMs: number) => WriteOutcome[];
 
 export function createBatchWriter(db: Database.Database): BatchWriter {
   const writer = new EventsWriter(db);
   // One transaction per batch (a savepoint inside store.transaction()): if any event fails (conflict,
   // constraint), nothing of the batch is kept, its chain links and rollup rows included.
-  const transaction = db.transaction((batch: readonly NewEvent[]) => writer.writeAll(batch));
-  return (batch) => {
+  const transaction = db.transaction((batch: readonly NewEvent[], atMs: number) => writer.writeAll(batch, atMs));
+  return (batch, atMs) => {
     try {
-      return transaction(batch);
+      return transaction(batch, atMs);
     } catch (error) {
       writer.chain.forget(); // its links were rolled back with it
       throw error;
@@ -76,9 +77,9 @@ class EventsWriter {
     this.rollups = new RollupWriter(db);
   }
 
-  writeAll(batch: readonly NewEvent[]): WriteOutcome[] {
+  writeAll(batch: readonly NewEvent[], atMs: number): WriteOutcome[] {
     this.rollups.discard(); // whatever a failed batch left
-    this.atMs = Date.now();
+    this.atMs = atMs;
     this.firstNewSeq = Infinity;
     const ensured = new Set<string>();
     const outcomes = batch.map(storable).map((item, index) => {

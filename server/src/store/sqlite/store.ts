@@ -72,7 +72,7 @@ class SqliteWriteTx implements WriteTx {
     const s = this.s;
     const at = this.nowMs;
     return {
-      events: async (batch) => this.batchWriter(batch),
+      events: async (batch) => this.batchWriter(batch, at),
       standardVersion: async (v) => writeStandardVersion(s, v, at),
       site: async (site, change) => writeSite(s, site, change, at),
       retireSite: async (id) => retireSite(s, id, at),
