@@ -2,7 +2,7 @@
 // scripts, no external resources — printable to PDF from any browser. Its figures are the compliance export's.
 import { createHash } from 'node:crypto';
 import { problemText, verifyChain, type VerifyResult } from '../../domain/verify';
-import type { RetentionNote } from '../../protocol';
+import { formatPercent as pct, type RetentionNote } from '../../protocol';
 import { COMPLIANCE_COLUMNS, complianceExport, periodBounds } from './bodies';
 import { standardVersions, type ExportContext } from './context';
 import { csvCell, csvRecords } from './format';
@@ -18,7 +18,6 @@ const FORMULAS: Record<string, string> = {
 
 const esc = (v: unknown) =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)} %`);
 
 function chart(title: string, points: Array<{ label: string; ratio: number | null }>, target: number): string {
   const w = 720;
