@@ -7,7 +7,7 @@
 // hands it to every client's engine.io socket, which appends it to that client's own write buffer and writes
 // asynchronously (a WebSocket send or the next polling response). Nothing waits for a client: a client that
 // stops reading only makes its own buffer grow. The guard bounds that growth by disconnecting the client.
-import type { LiveServer } from '../live/livePush';
+import type { LiveServer } from './livePush';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ReplayResponse } from '../protocol';
 import { systemClock, type Clock } from '../clock';
