@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Installs code-server 4.100.3 (VS Code 1.100.3) into a cache folder, offline-friendly, exactly as
-// ../shared/notes/vscode-testing.md describes: only the npm registry and Debian packages are needed.
+// Installs code-server 4.100.3 (VS Code 1.100.3) into a cache folder, offline-friendly: only the npm registry and
+// Debian packages are needed (test/vscode/README.md says how the suite runs in it).
 // Idempotent: a marker file is written last, so a half-finished install is redone on the next run.
 //
 //   node scripts/ensure-code-server.mjs        → prints the install folder

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Offline check of a Ringside export (issue #6). Node's standard library only; no server needed.
+// Offline check of a Ringside export. Node's standard library only; no server needed.
 //
 //   node scripts/verify-export.mjs FILE [--head HASH] [--json]
 //

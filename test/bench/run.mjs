@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench [case …] [--quick] [--out FILE] [--profile]`: Ringside against the limits of its own parts,
-// each case side by side with its baseline in the same run (issue #7). Cases: ingest, batch, query, live,
+// each case side by side with its baseline in the same run. Cases: ingest, batch, query, live,
 // export, memory, render. With no case named, all run and BENCHMARKS.md at the root is regenerated;
 // a subset or --quick prints the report and writes it to test/bench/.out/ (or --out FILE) instead.
 import { mkdirSync, writeFileSync } from 'node:fs';

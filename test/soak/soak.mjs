@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bounded soak (issue #4; not part of the default test run):
+// Bounded soak (not part of the default test run):
 //   node test/soak/soak.mjs [--minutes 3] [--rate 50] [--clients 100]
 // Starts the built CLI on a temp data folder, connects N Socket.IO clients, posts events at a steady rate for the
 // given time, and reports the server's RSS over time and event loss: every acknowledged event must be stored

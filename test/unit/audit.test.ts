@@ -1,4 +1,4 @@
-// Issue #6, pure parts: CSV cell typing and the formula-injection guard (reversible), csv-parse round trip of
+// The audit trail's pure parts: CSV cell typing and the formula-injection guard (reversible), csv-parse round trip of
 // hostile text, period bounds (weeks on Monday, DST days, months in a zone), chain link arithmetic, export query
 // parsing, and the dashboard button's URL.
 import { parse } from 'csv-parse/sync';

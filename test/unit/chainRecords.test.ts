@@ -1,4 +1,4 @@
-// Issue #7: the faster forms of the chain's byte definitions (domain/chain.ts, domain/canonical.ts) give exactly the
+// The faster forms of the chain's byte definitions (domain/chain.ts, domain/canonical.ts) give exactly the
 // bytes of the definitions in docs/audit.md, so links written before and after keep verifying.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../server/src/domain/canonical';
 import { CHAIN_KINDS as KINDS, GENESIS_HASH, linkHash, recordJsonOf, recordOf, sha256 } from '../../server/src/domain/chain';
 
-/** canonicalJson as it was written for issue #6 (entries, filter, sort with <, fromEntries). */
+/** canonicalJson as it was first written (entries, filter, sort with <, fromEntries). */
 function referenceCanonicalJson(value: unknown): string {
   const sortKeys = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sortKeys);

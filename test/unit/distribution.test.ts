@@ -1,4 +1,4 @@
-// Bins of the distribution report (issue #5): the default edges, a threshold that is not an edge, labels;
+// Bins of the distribution report: the default edges, a threshold that is not an edge, labels;
 // and its query, whose range and zone are read as the compliance query reads them.
 import { describe, expect, it } from 'vitest';
 import type { Standard } from '../../server/src/protocol';

@@ -1,4 +1,4 @@
-// Issue #7: the export's direct row encoders write exactly what the per-record csv-stringify call and
+// The export's direct row encoders write exactly what the per-record csv-stringify call and
 // JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ const call = (outcome: 'answered' | 'abandoned', rings: number, answerSeconds = 
 const visit = (outcome: 'greeted' | 'left', greetSeconds: number): JudgeableEvent => ({ type: 'visit', outcome, rings: null, answerSeconds: null, greetSeconds });
 
 describe('default standards', () => {
-  it('are the two PRODUCT.md names, version 1, 90 % target, formula F3', () => {
+  it('are the two documented defaults (docs/standards.md), version 1, 90 % target, formula F3', () => {
     expect(DEFAULT_STANDARDS.map((s) => [s.id, s.version, s.target, s.formula, s.threshold])).toEqual([
       ['call-answer-2-rings', 1, 0.9, 'F3', 2],
       ['visit-greet-30s', 1, 0.9, 'F3', 30],

@@ -1,4 +1,4 @@
-// Pure parts of issue #4: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, key prompt.
+// Pure parts of security: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, key prompt.
 import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../server/src/services/access';
 import { apiPathOf, bearerToken } from '../../server/src/http/auth';

@@ -25,7 +25,7 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --help            show this help
 
 Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key.
-Commands (see README, "Running Ringside safely"):
+Commands (docs/operations.md, "Subcommands"):
   keys create --data DIR --name NAME --scope ingest|read|audit|admin[,…] [--expires ISO]
   keys list --data DIR          keys revoke --data DIR --id ID
   backup --data DIR --to FILE   (online: also while the server runs)

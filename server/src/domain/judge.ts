@@ -1,6 +1,6 @@
 // Judging one event against the standard versions in force when it happened. Pure.
 // Each judgement says whether the event is in the numerator (`met`) and the denominator (`counted`),
-// so every figure is Σmet / Σcounted whatever the formula (README "Formulas" has the exact rules).
+// so every figure is Σmet / Σcounted whatever the formula (docs/standards.md, "Formulas", has the exact rules).
 import type { EventType, Judgement, JudgementReason, Measure, Operator, Standard } from '../protocol';
 import { DEFAULT_SHORT_ABANDON_SECONDS, WAIT_FIELD_BY_TYPE } from '../protocol';
 

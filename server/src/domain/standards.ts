@@ -10,7 +10,7 @@ export const DEFAULT_WINDOWS: NonNullable<Standard['windows']> = ['15m', '1h', '
 
 /**
  * Formula F3 (A≤T / (A + Ab)): every abandoned call and every visitor who left is a miss. The rule of the
- * built-in figures before standards were data, so figures recorded then read the same (README "Formulas").
+ * built-in figures before standards were data, so figures recorded then read the same (docs/standards.md, "Formulas").
  */
 export const DEFAULT_STANDARDS: readonly Standard[] = [
   {

@@ -45,7 +45,7 @@ export interface VersionContribution {
   denominator: number;
 }
 
-/** Operational figures over the judged events in range (see README "How figures are computed"). */
+/** Operational figures over the judged events in range (docs/standards.md, "Companions"). */
 export interface Companions {
   measure: Measure;
   /** Events judged by the standard in range, outside-hours ones excluded unless the standard counts them. */

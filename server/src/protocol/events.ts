@@ -1,4 +1,4 @@
-// Wire schemas for service events as integrations post them (README "POST /api/v1/events").
+// Wire schemas for service events as integrations post them (docs/api.md, "POST /events").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
 import { LIMITS } from './pure/limits';

@@ -24,7 +24,7 @@ export const WAIT_FIELD_BY_TYPE: Readonly<Record<EventType, Measure>> = {
 export const OPERATORS = ['<=', '<', '>=', '>'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-/** How abandoned calls / visitors who left count (F1–F5; exact rules in README "Formulas: exactly what is counted"). */
+/** How abandoned calls / visitors who left count (F1–F5; exact rules in docs/standards.md, "Formulas"). */
 export const FORMULA_VARIANTS = ['F1', 'F2', 'F3', 'F4', 'F5'] as const;
 export type FormulaVariant = (typeof FORMULA_VARIANTS)[number];
 

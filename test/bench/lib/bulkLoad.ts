@@ -1,4 +1,4 @@
-// The query case's fixture (issue #7: "data generation is part of the suite (deterministic seed) and fast"):
+// The query case's fixture (data generation is part of the suite: a deterministic seed, and fast):
 // N events with their judgements, rollups and value histograms, as the product's batch writer would have stored
 // them, minus the audit-chain links (chainGenerated in storeTools.ts adds those, exactly as migration 5 chains
 // rows that predate it, for the fixtures that need them).

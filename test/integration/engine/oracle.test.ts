@@ -1,5 +1,5 @@
 // Property: every figure GET /api/v1/compliance returns (through the real HTTP server) equals a
-// brute-force oracle written here from the README's definitions, for random sites in random zones
+// brute-force oracle written here from the definitions in docs/standards.md, for random sites in random zones
 // (DST days included), random standards (every formula variant, operators, short abandons, business
 // hours, scopes) and random event streams. The oracle shares no code with the server.
 import fc from 'fast-check';

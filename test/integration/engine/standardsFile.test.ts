@@ -11,9 +11,9 @@ import { watchOutput } from '../support/childOutput';
 import { removeDir, tempDataDir } from '../support/testServer';
 import { buildEngineCli, startEngineServer, type EngineServer } from './support';
 
-// The full example in README.md ("The standards file") is the one tested here.
-const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-const GOOD = /<!-- standards-example -->\s*```yaml\n([\s\S]*?)```/.exec(README)![1]!;
+// The full example in docs/standards.md ("Standards") is the one tested here.
+const STANDARDS_DOC = readFileSync(new URL('../../../docs/standards.md', import.meta.url), 'utf8');
+const GOOD = /<!-- standards-example -->\s*```yaml\n([\s\S]*?)```/.exec(STANDARDS_DOC)![1]!;
 
 const BAD = `
 standards:
@@ -39,7 +39,7 @@ sites:
 `;
 
 describe('parsing a standards file', () => {
-  it('accepts the README example', () => {
+  it('accepts the example of docs/standards.md', () => {
     const parsed = parseStandardsConfig(GOOD, 'yaml');
     expect(parsed.ok).toBe(true);
   });

@@ -1,5 +1,5 @@
 // Mocha entry point for the extension integration suite: the `run()` that @vscode/test-electron's
-// extensionTestsPath expects. code-server loads the very same file (see notes/vscode-testing.md).
+// extensionTestsPath expects. code-server loads the very same file (test/vscode/README.md).
 // The suite is bundled by esbuild, so test files are registered by calling functions after mocha's
 // globals exist, instead of being discovered on disk.
 import { writeFileSync } from 'node:fs';

@@ -158,7 +158,7 @@ function documentHtml(q: ExportQuery, { records, dataSha256, manifest, verify, s
 <dt>Standard versions involved</dt><dd>${esc((manifest.standardVersions as string[]).join(', ') || 'none')}</dd>
 <dt>Chain head at export</dt><dd>record ${verify.headSeq}, <code>${esc(verify.headHash)}</code></dd>
 <dt>Chain verification</dt><dd class="${verify.intact ? 'ok' : 'bad'}">${esc(verify.message)}${verify.pruned ? ` (${verify.pruned} links of pruned events, covered by ${verify.checkpoints} signed checkpoint(s))` : ''}${problemList(verify)}</dd></dl>
-<p>To check independently: export the events of this period (<code>GET /api/v1/export/events?from=…&amp;to=…&amp;format=csv</code>) and run <code>node scripts/verify-export.mjs FILE --head ${esc(verify.headHash)}</code> (README, "Audit exports").</p>
+<p>To check independently: export the events of this period (<code>GET /api/v1/export/events?from=…&amp;to=…&amp;format=csv</code>) and run <code>node scripts/verify-export.mjs FILE --head ${esc(verify.headHash)}</code> (docs/audit.md in the Ringside repository).</p>
 <h3>Manifest</h3><pre>${esc(JSON.stringify(manifest, null, 2))}</pre>
 </body></html>
 `;
