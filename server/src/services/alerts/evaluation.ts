@@ -160,8 +160,11 @@ export class AlertService {
     const openSites = new Map<string, string[]>();
     const memory = new Map<string, ConditionMemory>();
     for (const [key, state] of this.states) {
+      if (!state.incident) continue;
+      // Hysteresis and holds for thin data keep an open incident from flapping; they never open one: without an open
+      // incident, what opens one is the condition as measured now.
       memory.set(key, state.memory);
-      if (state.incident) openSites.set(state.incident.standard.id, [...(openSites.get(state.incident.standard.id) ?? []), state.incident.site]);
+      openSites.set(state.incident.standard.id, [...(openSites.get(state.incident.standard.id) ?? []), state.incident.site]);
     }
     const observations = observe({ standards, policy: this.policy, windows: this.windows, scoped, memory, openSites });
     const inForce = new Map<string, Standard>(standards.map((s) => [s.id, s]));
