@@ -35,7 +35,7 @@ export function openIncidentsOf(incidents: Iterable<Incident>): Incident[] {
  * Open incidents by id after an update: the incident replaces its previous state (a newer change wins; an older
  * one arriving late, as in a replay overlapping the live feed, is ignored), and leaves when it recovers.
  */
-export function applyIncidentUpdate(open: ReadonlyMap<number, Incident>, update: IncidentUpdate): Map<number, Incident> {
+export function applyIncidentUpdate(open: ReadonlyMap<number, Incident>, update: Pick<IncidentUpdate, 'incident'>): Map<number, Incident> {
   const next = new Map(open);
   const { incident } = update;
   const known = next.get(incident.id);
