@@ -37,7 +37,7 @@ it('exports every change of every incident, oldest first, with who acknowledged'
     ['4', '1', 'recovered', 'red', 'red', '', 'harbour'],
   ]);
   expect(rows[0]).toMatchObject({ at: new Date(T0).toISOString(), incident_opened_at: new Date(T0).toISOString(), summary: 'harbour calls: 89.4 % answered within 2 rings in the last hour — target 90 %' });
-  expect(rows[1]!.detail.split('\n')[0]).toBe('Band over 1h: 62.9 % (17 of 27 met); amber below 90 %, red below 85 % → red');
+  expect(rows[1]!.detail!.split('\n')[0]).toBe('Band over 1h: 62.9 % (17 of 27 met); amber below 90 %, red below 85 % → red');
   const file = join(server.dataDir, 'incidents.csv');
   writeFileSync(file, text);
   expect(spawnSync(process.execPath, ['scripts/verify-export.mjs', file], { encoding: 'utf8' }).stdout).toMatch(/^VERIFIED/);

@@ -95,7 +95,7 @@ describe('wording', () => {
   it('phrases standards in words and labels them short', () => {
     expect(standardPhrase(std())).toEqual({ noun: 'calls', phrase: 'answered within 2 rings' });
     expect(standardPhrase(visits)).toEqual({ noun: 'visits', phrase: 'greeted within 30 s' });
-    expect(standardPhrase(std({ eventType: 'complaint', measure: 'resolved', threshold: 7200 }))).toEqual({ noun: 'complaints', phrase: 'met (Complaints ≤ 2 h)' });
+    expect(standardPhrase({ ...std(), eventType: 'complaint', measure: 'resolved', threshold: 7200 })).toEqual({ noun: 'complaints', phrase: 'met (Complaints ≤ 2 h)' });
     expect(standardShortLabel(std())).toBe('Calls ≤ 2 rings');
     expect(windowWords(60 * MINUTE_MS)).toBe('in the last hour');
     expect(windowWords(6 * 60 * MINUTE_MS)).toBe('in the last 6 hours');
