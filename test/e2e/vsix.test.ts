@@ -40,7 +40,7 @@ beforeAll(async () => {
   rmSync(vsixDir, { recursive: true, force: true });
 
   // The demo server wants a key (RINGSIDE_API_KEY); the quiet one runs --no-auth.
-  [demoServer, quietServer] = await Promise.all([startRingsideServer({ demo: true, apiKey: true }), startRingsideServer()]);
+  [demoServer, quietServer] = await Promise.all([startRingsideServer({ demo: true, apiKey: true, args: ['--open-after', '0'] }), startRingsideServer()]);
   cleanups.push(() => demoServer.close(), () => quietServer.close());
   // quietMinutes 0: demo traffic may have raised an alert on the same standard already; the test's alert must still show.
   localServerPort = await freePort();

@@ -174,6 +174,12 @@ describe('webhook configuration and backoff', () => {
     expect((parseCli([]) as { options: object }).options).not.toHaveProperty('alerts');
     expect(parseCli(['--webhook', 'not a url'])).toEqual({ kind: 'error', message: '--webhook: "not a url" is not an absolute URL' });
   });
+  it('parses the hold times in seconds', () => {
+    expect(parseCli(['--open-after', '0', '--recover-after', '60'])).toMatchObject({ kind: 'run', options: { alerts: { policy: { openAfterMs: 0, recoverAfterMs: 60_000, deescalateAfterMs: 60_000 } } } });
+    expect(parseCli(['--open-after', '30'])).toMatchObject({ options: { alerts: { policy: { openAfterMs: 30_000 } } } });
+    expect(parseCli(['--open-after', 'soon'])).toEqual({ kind: 'error', message: '--open-after must be a whole number of seconds from 0 to 86400 (got "soon")' });
+    expect(parseCli(['--recover-after', '1.5'])).toMatchObject({ kind: 'error', message: expect.stringContaining('--recover-after') });
+  });
 });
 
 it('policy constants are what the docs say', () => {
