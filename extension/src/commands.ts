@@ -3,7 +3,7 @@
 // (where a command takes any) skip the prompts: the welcome views' buttons, keybindings, other extensions and the
 // integration tests use them.
 import * as vscode from 'vscode';
-import { formatPercent, isAcknowledged, siteName } from '@ringside/server/protocol/pure';
+import { formatPercent, formatThreshold, isAcknowledged, siteName } from '@ringside/server/protocol/pure';
 import { incidentIdsOf, type AlertNode } from './alertsView';
 import type { RingsideConnection } from './connection';
 import {
@@ -332,7 +332,7 @@ async function showWorst(deps: CommandDeps, open: (selection: Selection) => void
   type Item = vscode.QuickPickItem & { selection?: Selection };
   const items: Item[] = deps.worstItems().map((item) => {
     const band = itemBand(item);
-    const figure = item.figure ? `${formatPercent(item.figure.ratio)} today (${item.figure.numerator}/${item.figure.denominator}), target ${formatPercent(item.figure.target)}` : 'nothing counted today';
+    const figure = item.figure ? `${formatPercent(item.figure.ratio)} today (${item.figure.numerator}/${item.figure.denominator}), target ${formatThreshold(item.figure.target)}` : 'nothing counted today';
     const incident = item.incident;
     return {
       label: `${band ? BAND_ICON[band] : '$(circle-outline)'} ${siteName(item.site)} · ${item.label}`,
