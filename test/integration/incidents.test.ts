@@ -264,3 +264,21 @@ describe('an escalation beyond the acknowledged severity', () => {
     }
   });
 });
+
+describe('hysteresis keeps an open incident from flapping, but never opens one', () => {
+  it('a dip that climbed back above target within the hold opens nothing, though it is within 1 point of the boundary', async () => {
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: { burnRules: [] } } });
+    try {
+      await server.postEvents({ events: calls(17, 3, T0 - MINUTE, 'harbour') }); // 85 %: amber wanted, the 2 min hold starts
+      await clock.skipTo(T0 + MINUTE);
+      await server.postEvents({ events: calls(164, 16, T0 - MINUTE, 'harbour') }); // 181/200 = 90.5 %: at target, not 1 point above
+      await clock.skipTo(T0 + 2 * MINUTE + 1000);
+      expect(await server.testApi.evaluateAlerts()).toEqual([]);
+      expect((await server.getJson('/api/v1/incidents')).body.incidents).toEqual([]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+});
