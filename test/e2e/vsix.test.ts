@@ -172,6 +172,28 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
     .poll(async () => (await serverJson<{ incidents: Incident[] }>('/api/v1/incidents?state=open&site=e2e-alarm')).incidents.some((i) => i.acknowledgedAt !== null), { timeout: 20_000 })
     .toBe(true);
 
+  // An escalation: amber calls at another site (17 of 20), then red (10 more misses): the same incident, and a toast
+  // that says it got worse, in plain words; the Alerts view lists it under Red beside the acknowledged one.
+  const postCalls = async (good: number, bad: number) => {
+    const events = [...Array.from({ length: good }, () => 1), ...Array.from({ length: bad }, () => 6)].map((rings, i) => ({ id: `e2e-esc-${Date.now()}-${good}-${i}`, type: 'call', site: 'e2e-harbour', occurredAt: new Date().toISOString(), outcome: 'answered', rings }));
+    const res = await fetch(new URL('/api/v1/events', demoServer.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${demoServer.apiKey}` }, body: JSON.stringify({ events }) });
+    expect(res.status).toBe(201);
+  };
+  await postCalls(17, 3);
+  await page.locator('.notification-toast', { hasText: /Ringside Amber: e2e-harbour calls: 85\.0 % answered within 2 rings in the last hour — target 90 %/ }).last().waitFor({ timeout: 30_000 });
+  await postCalls(0, 10);
+  const worse = page.locator('.notification-toast', { hasText: /Ringside Red, now worse: e2e-harbour calls: \d+\.\d % answered within 2 rings/ }).last();
+  await worse.waitFor({ timeout: 30_000 });
+  const alertsPane = pane(page, 'Alerts');
+  await expect.poll(() => alertsPane.locator('.monaco-list-row', { hasText: 'e2e-harbour' }).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await screenshot(page, 'vsix-escalation-notification.png');
+  const [escalated] = (await serverJson<{ incidents: Incident[] }>('/api/v1/incidents?state=open&site=e2e-harbour')).incidents;
+  expect(escalated).toMatchObject({ severity: 'red', peakSeverity: 'red', acknowledgedAt: null });
+  await worse.locator('.monaco-button', { hasText: /^Acknowledge$/ }).click();
+  await expect
+    .poll(async () => (await serverJson<{ incidents: Incident[] }>('/api/v1/incidents?state=open&site=e2e-harbour')).incidents[0]?.acknowledgedSeverity, { timeout: 20_000 })
+    .toBe('red');
+
   // Light and dark: the webview follows VS Code's theme live (toasts cleared, so the dashboard is in view).
   await runCommand(page, 'Notifications: Clear All Notifications');
   await expect.poll(() => page.locator('.notification-toast').count(), { timeout: 10_000 }).toBe(0);
