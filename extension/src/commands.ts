@@ -3,8 +3,8 @@
 // (where a command takes any) skip the prompts: the welcome views' buttons, keybindings, other extensions and the
 // integration tests use them.
 import * as vscode from 'vscode';
-import { formatPercent, siteName } from '@ringside/server/protocol/pure';
-import { alertIdsOf, type AlertNode } from './alertsView';
+import { formatPercent, formatThreshold, isAcknowledged, siteName } from '@ringside/server/protocol/pure';
+import { incidentIdsOf, type AlertNode } from './alertsView';
 import type { RingsideConnection } from './connection';
 import {
   ACKNOWLEDGE_ALERT_COMMAND,
@@ -332,12 +332,12 @@ async function showWorst(deps: CommandDeps, open: (selection: Selection) => void
   type Item = vscode.QuickPickItem & { selection?: Selection };
   const items: Item[] = deps.worstItems().map((item) => {
     const band = itemBand(item);
-    const figure = item.figure ? `${formatPercent(item.figure.ratio)} today (${item.figure.numerator}/${item.figure.denominator}), target ${formatPercent(item.figure.target)}` : 'nothing counted today';
+    const figure = item.figure ? `${formatPercent(item.figure.ratio)} today (${item.figure.numerator}/${item.figure.denominator}), target ${formatThreshold(item.figure.target)}` : 'nothing counted today';
     const incident = item.incident;
     return {
       label: `${band ? BAND_ICON[band] : '$(circle-outline)'} ${siteName(item.site)} · ${item.label}`,
       description: figure,
-      ...(incident ? { detail: `${incident.level === 'red' ? 'Red' : 'Amber'} alert${incident.acknowledged ? ' (acknowledged)' : ''}: ${incident.line}` } : {}),
+      ...(incident ? { detail: `${incident.severity === 'red' ? 'Red' : 'Amber'} incident${isAcknowledged(incident) ? ' (acknowledged)' : ''}: ${incident.summary}` } : {}),
       selection: { site: item.site, standard: item.standardId },
     };
   });
@@ -365,7 +365,7 @@ async function showWorst(deps: CommandDeps, open: (selection: Selection) => void
 
 /** The Alerts view's Acknowledge (an incident) and Acknowledge All (a group, or the whole view without a node). */
 async function acknowledgeNode(deps: CommandDeps, node: unknown): Promise<AcknowledgeResult | undefined> {
-  const ids = isAlertNode(node) ? alertIdsOf(node) : deps.connection.activeAlerts().filter((a) => a.acknowledgedAt === null).map((a) => a.id);
+  const ids = isAlertNode(node) ? incidentIdsOf(node) : deps.connection.openIncidents().filter((i) => !isAcknowledged(i)).map((i) => i.id);
   if (ids.length === 0) return undefined;
   return deps.notifications.acknowledge(ids);
 }

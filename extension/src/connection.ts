@@ -2,19 +2,21 @@
 // it turns server events into DashboardMessage objects for the panel and remembers the current state.
 // Reconnects with backoff (socket.io-client's own: 1 s doubling to 5 s, ±50 % jitter; the same after the server
 // ended the connection on purpose, which socket.io-client alone does not retry: protocol/pure/reconnect.ts)
-// and, after any disconnect, catches up with `replay` from the last event seq and alert id it saw, so nothing is missed.
+// and, after any disconnect, catches up with `replay` from the last event seq and incident change seq it saw, so
+// nothing is missed.
 import { io, type Socket } from 'socket.io-client';
 import type {
-  Alert,
   ClientToServerEvents,
   ConnectionState,
   DashboardMessage,
+  Incident,
+  IncidentUpdate,
   JudgedEvent,
   ReplayResponse,
   ServerToClientEvents,
   Snapshot,
 } from '@ringside/server/protocol';
-import { backoffSettings, ServerDisconnectRetry, socketAddress, type ConnectionProblem } from '@ringside/server/protocol/pure';
+import { applyIncidentUpdate, backoffSettings, openIncidentsOf, ServerDisconnectRetry, socketAddress, type ConnectionProblem } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 import { applyCompliance, applyJudged } from './liveState';
 import { extensionProblem } from './problems';
@@ -35,14 +37,16 @@ export interface EventBatch {
   replayed: boolean;
 }
 
-export interface AlertBatch {
-  alerts: Alert[];
+export interface IncidentBatch {
+  /** Changes not seen before, in change seq order, each with its incident after it. */
+  updates: IncidentUpdate[];
   replayed: boolean;
 }
 
 export interface CatchUp {
   events: number;
-  alerts: number;
+  /** Incident changes caught up on. */
+  incidents: number;
   pages: number;
   /** More was missed than MAX_REPLAY_PAGES carry, or the server's history restarted (a new data folder). */
   gap: boolean;
@@ -53,7 +57,7 @@ export interface CatchUp {
 interface Cursor {
   serverUrl: string;
   lastSeq: number;
-  lastAlertId: number;
+  lastIncidentChange: number;
 }
 
 export class RingsideConnection {
@@ -63,23 +67,24 @@ export class RingsideConnection {
   private token: string | undefined;
   private readonly messages = new Listeners<DashboardMessage>();
   private readonly eventBatches = new Listeners<EventBatch>();
-  private readonly alertBatches = new Listeners<AlertBatch>();
+  private readonly incidentBatches = new Listeners<IncidentBatch>();
   private readonly catchUps = new Listeners<CatchUp>();
   private current: { state: ConnectionState; serverUrl: string; error?: string } = { state: 'disconnected', serverUrl: '' };
   private latest: Snapshot | undefined;
   private cursor: Cursor | undefined;
-  /** Live events/alerts that arrived while a replay was in flight; applied after it, in seq/id order. */
-  private held: { events: JudgedEvent[]; alerts: Alert[] } | undefined;
+  /** Live events and incident changes that arrived while a replay was in flight; applied after it, in seq order. */
+  private held: { events: JudgedEvent[]; incidents: IncidentUpdate[] } | undefined;
   private readonly seqLog: number[] = [];
-  private readonly alertsById = new Map<number, Alert>();
+  /** The server's open incidents, by id. */
+  private open = new Map<number, Incident>();
   private lastCatchUp: CatchUp | undefined;
 
   /** Every message for the dashboard, in order: connection changes, snapshot, judged, compliance. */
   readonly onMessage = this.messages.event;
   /** Every judged event exactly once, in seq order (live, and replayed after a disconnect). */
   readonly onEvents = this.eventBatches.event;
-  /** Every new or changed alert record (live, and replayed after a disconnect). */
-  readonly onAlerts = this.alertBatches.event;
+  /** Every incident change not seen before (live, and replayed after a disconnect), and the open set after a snapshot. */
+  readonly onIncidents = this.incidentBatches.event;
   /** After each catch-up (also an empty one). */
   readonly onCatchUp = this.catchUps.event;
 
@@ -126,9 +131,9 @@ export class RingsideConnection {
     return this.lastCatchUp;
   }
 
-  /** Alerts firing now (from the snapshot and later `alert` records), oldest first. */
-  activeAlerts(): Alert[] {
-    return [...this.alertsById.values()].filter((a) => a.state === 'firing' && a.endedAt === null).sort((a, b) => a.id - b.id);
+  /** The server's open incidents (the snapshot's, with every later change applied), worst first. */
+  openIncidents(): Incident[] {
+    return openIncidentsOf(this.open.values());
   }
 
   /** What a freshly loaded dashboard needs to show the current picture. */
@@ -149,7 +154,7 @@ export class RingsideConnection {
     this.latest = undefined;
     // A different server has a different history: start over. The same one: catch up from where we were.
     if (this.cursor && this.cursor.serverUrl !== serverUrl) this.cursor = undefined;
-    if (!this.cursor) this.alertsById.clear();
+    if (!this.cursor) this.open = new Map();
     let address: { origin: string; path: string };
     try {
       address = socketAddress(serverUrl);
@@ -177,7 +182,7 @@ export class RingsideConnection {
     this.closeSocket();
     this.messages.clear();
     this.eventBatches.clear();
-    this.alertBatches.clear();
+    this.incidentBatches.clear();
     this.catchUps.clear();
   }
 
@@ -210,12 +215,14 @@ export class RingsideConnection {
       this.setState('disconnected', serverUrl, error.message);
     });
     socket.on('snapshot', (snapshot) => {
-      this.latest = snapshot;
-      for (const alert of snapshot.activeAlerts ?? []) this.alertsById.set(alert.id, alert);
+      // The snapshot's open incidents are the truth now (an incident that recovered while away is gone).
+      this.open = new Map((snapshot.openIncidents ?? []).map((i) => [i.id, i]));
+      this.latest = { ...snapshot, openIncidents: this.openIncidents() };
       // First contact with this server: the snapshot is exact up to its newest event; start counting there.
       const first = !this.cursor;
-      if (!this.cursor) this.cursor = { serverUrl, lastSeq: Math.max(0, ...snapshot.recent.map((j) => j.event.seq)), lastAlertId: Math.max(0, ...(snapshot.activeAlerts ?? []).map((a) => a.id)) };
-      this.emit({ type: 'snapshot', snapshot });
+      if (!this.cursor) this.cursor = { serverUrl, lastSeq: Math.max(0, ...snapshot.recent.map((j) => j.event.seq)), lastIncidentChange: Math.max(0, ...[...this.open.values()].map((i) => i.lastChangeSeq)) };
+      this.emit({ type: 'snapshot', snapshot: this.latest });
+      this.incidentBatches.fire({ updates: [], replayed: false });
       void this.catchUp(socket, serverUrl, first);
     });
     socket.on('judged', (events) => {
@@ -228,9 +235,9 @@ export class RingsideConnection {
       if (this.latest) this.latest = applyCompliance(this.latest, update);
       this.emit({ type: 'compliance', update });
     });
-    socket.on('alert', (alert) => {
-      if (this.held) this.held.alerts.push(alert);
-      else this.acceptAlerts([alert], false);
+    socket.on('incident', (update) => {
+      if (this.held) this.held.incidents.push(update);
+      else this.acceptIncidents([update], false);
     });
     return socket;
   }
@@ -240,34 +247,34 @@ export class RingsideConnection {
    * Live messages arriving meanwhile are held and applied afterwards, so the order stays seq order.
    */
   private async catchUp(socket: RingsideSocket, serverUrl: string, first: boolean): Promise<void> {
-    this.held = { events: [], alerts: [] };
-    const result: CatchUp = { events: 0, alerts: 0, pages: 0, gap: false, at: new Date().toISOString() };
+    this.held = { events: [], incidents: [] };
+    const result: CatchUp = { events: 0, incidents: 0, pages: 0, gap: false, at: new Date().toISOString() };
     try {
       if (!this.cursor) return;
       if (first) {
-        // Old alert records are history, not news: only learn where the alert log stands.
+        // Old incident changes are history, not news: only learn where the change log stands.
         const heads = await ask(socket, {});
-        if (heads) this.cursor.lastAlertId = Math.max(this.cursor.lastAlertId, heads.headAlertId);
+        if (heads) this.cursor.lastIncidentChange = Math.max(this.cursor.lastIncidentChange, heads.headIncidentChange);
       } else {
         for (;;) {
-          const page = await ask(socket, { afterSeq: this.cursor.lastSeq, afterAlertId: this.cursor.lastAlertId });
+          const page = await ask(socket, { afterSeq: this.cursor.lastSeq, afterIncidentChange: this.cursor.lastIncidentChange });
           if (!page) return;
           result.pages += 1;
-          if (page.headSeq < this.cursor.lastSeq || page.headAlertId < this.cursor.lastAlertId) {
+          if (page.headSeq < this.cursor.lastSeq || page.headIncidentChange < this.cursor.lastIncidentChange) {
             // The server's history is shorter than what we saw: a new data folder. Start from its heads.
-            this.cursor = { serverUrl, lastSeq: page.headSeq, lastAlertId: page.headAlertId };
+            this.cursor = { serverUrl, lastSeq: page.headSeq, lastIncidentChange: page.headIncidentChange };
             result.gap = true;
             break;
           }
           result.events += this.acceptEvents(page.events, true);
-          result.alerts += this.acceptAlerts(page.alerts, true);
+          result.incidents += this.acceptIncidents(page.incidents, true);
           if (page.complete) break;
           // The server answers at most 10 replay requests a second per client (live/socketGuard.ts).
           await new Promise((resolve) => setTimeout(resolve, 100));
           if (result.pages >= MAX_REPLAY_PAGES) {
             // Too much to replay: the snapshot already shows the current figures; skip to the head.
             this.cursor.lastSeq = Math.max(this.cursor.lastSeq, page.headSeq);
-            this.cursor.lastAlertId = Math.max(this.cursor.lastAlertId, page.headAlertId);
+            this.cursor.lastIncidentChange = Math.max(this.cursor.lastIncidentChange, page.headIncidentChange);
             result.gap = true;
             break;
           }
@@ -279,7 +286,7 @@ export class RingsideConnection {
         this.held = undefined;
         if (held) {
           this.acceptEvents(held.events, false);
-          this.acceptAlerts(held.alerts, false);
+          this.acceptIncidents(held.incidents, false);
         }
         this.lastCatchUp = result;
         this.catchUps.fire(result);
@@ -301,29 +308,23 @@ export class RingsideConnection {
     return fresh.length;
   }
 
-  /** Records alerts (a repeated id replaces: acknowledgement, supersession); returns how many ids were new. */
-  private acceptAlerts(alerts: readonly Alert[], replayed: boolean): number {
-    let added = 0;
-    const changed: Alert[] = [];
-    for (const alert of [...alerts].sort((a, b) => a.id - b.id)) {
-      // The dashboard's alerts banner gets every record (live and replayed) in id order.
-      this.emit({ type: 'alert', alert });
-      if (alert.previousId !== null) {
-        // A recovery or a severity change ends the record it points at.
-        const previous = this.alertsById.get(alert.previousId);
-        if (previous && previous.endedAt === null) this.alertsById.set(previous.id, { ...previous, endedAt: alert.at });
-      }
-      this.alertsById.set(alert.id, alert);
-      if (this.cursor && alert.id > this.cursor.lastAlertId) {
-        this.cursor.lastAlertId = alert.id;
-        added += 1;
-      }
-      changed.push(alert);
+  /**
+   * Applies incident changes not seen yet, in change seq order (a replay may overlap what arrived live); returns how
+   * many were new. Every one goes to the dashboard, whose banner applies it the same way.
+   */
+  private acceptIncidents(updates: readonly IncidentUpdate[], replayed: boolean): number {
+    const fresh: IncidentUpdate[] = [];
+    for (const update of [...updates].sort((a, b) => a.change.seq - b.change.seq)) {
+      if (this.cursor && update.change.seq <= this.cursor.lastIncidentChange) continue;
+      if (this.cursor) this.cursor.lastIncidentChange = update.change.seq;
+      this.open = applyIncidentUpdate(this.open, update);
+      fresh.push(update);
+      this.emit({ type: 'incident', update });
     }
-    // Only what is still interesting stays in memory.
-    for (const [id, alert] of this.alertsById) if (alert.state !== 'firing' || alert.endedAt !== null) this.alertsById.delete(id);
-    if (changed.length > 0) this.alertBatches.fire({ alerts: changed, replayed });
-    return added;
+    if (fresh.length === 0) return 0;
+    if (this.latest) this.latest = { ...this.latest, openIncidents: this.openIncidents() };
+    this.incidentBatches.fire({ updates: fresh, replayed });
+    return fresh.length;
   }
 
   private closeSocket(): void {
@@ -354,7 +355,7 @@ export class RingsideConnection {
 }
 
 /** One replay request with a timeout; undefined when the socket went away or the server refused. */
-async function ask(socket: RingsideSocket, request: { afterSeq?: number; afterAlertId?: number }): Promise<Extract<ReplayResponse, { ok: true }> | undefined> {
+async function ask(socket: RingsideSocket, request: { afterSeq?: number; afterIncidentChange?: number }): Promise<Extract<ReplayResponse, { ok: true }> | undefined> {
   try {
     const response = await socket.timeout(15_000).emitWithAck('replay', request);
     if (!response.ok) {

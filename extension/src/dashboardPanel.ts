@@ -110,7 +110,6 @@ export class DashboardPanel implements vscode.Disposable {
       // The page (re)loaded: it has nothing, so give it the whole current picture, then what to show.
       this.ready = true;
       for (const current of this.connection.currentMessages()) this.post(current);
-      for (const alert of this.connection.activeAlerts()) this.post({ type: 'alert', alert });
       if (this.selection) this.post({ type: 'select', selection: this.selection });
     } else if (message?.type === 'rendered') {
       this.rendered(message.summary);
@@ -177,7 +176,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   };
 }
 
-const REQUEST_KINDS: Record<DashboardRequestKind, true> = { compliance: true, distribution: true, 'ack-alert': true };
+const REQUEST_KINDS: Record<DashboardRequestKind, true> = { compliance: true, distribution: true, 'ack-incidents': true };
 
 /**
  * What the page posted, if it is one of our messages: a webview also hears VS Code's own. A request of a kind this
@@ -201,5 +200,5 @@ function isSummary(value: unknown): value is RenderedSummary {
 
 function isRequest(value: unknown): value is DashboardRequest {
   if (!isObject(value) || typeof value.kind !== 'string' || !Object.hasOwn(REQUEST_KINDS, value.kind)) return false;
-  return value.kind === 'ack-alert' ? typeof value.alertId === 'number' : isObject(value.params);
+  return value.kind === 'ack-incidents' ? Array.isArray(value.ids) && value.ids.every((id) => typeof id === 'number') : isObject(value.params);
 }

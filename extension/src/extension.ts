@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
     connection.onMessage((message) => {
       if (message.type === 'connection' || message.type === 'snapshot') updateViews();
     }),
-    connection.onAlerts(updateViews),
+    connection.onIncidents(updateViews),
     sites.onDidChange(updateViews),
   );
 
@@ -121,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
         lastSeq: connection.lastSeq,
         receivedSeqs: connection.receivedSeqs(),
         lastCatchUp: connection.lastCatchUpResult,
-        activeAlerts: connection.activeAlerts(),
+        openIncidents: connection.openIncidents(),
       },
       statusBar: statusBar.current,
       dashboard: { open: DashboardPanel.isOpen, summary: DashboardPanel.lastRenderedSummary, selection: DashboardPanel.lastSelection },
@@ -137,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
     onDidChange: changesOf(context, [
       connection.onMessage,
       connection.onEvents,
-      connection.onAlerts,
+      connection.onIncidents,
       connection.onCatchUp,
       sites.onDidChange,
       DashboardPanel.onDidChange,
@@ -145,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
       quickPicks.onDidChange,
       localServer.onDidChange,
     ]),
-    acknowledgeAlerts: async (ids) => {
+    acknowledgeIncidents: async (ids) => {
       await notifications.acknowledge(ids);
     },
     respondToNotification: (id, action) => notifications.respond(id, action),

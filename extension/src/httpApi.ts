@@ -1,7 +1,7 @@
 // The HTTP calls the extension host makes to the server, with the API key as `Authorization: Bearer`: the same typed
 // dashboard requests (protocol/pure/dashboard.ts) for the webview, the Sites tree and the notifications' Acknowledge.
 // Node's global fetch (Node 20 extension host); no `vscode` here.
-import type { Alert, ComplianceReport, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DashboardResult } from '@ringside/server/protocol';
+import type { ComplianceReport, IncidentList, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DashboardResult } from '@ringside/server/protocol';
 import { dashboardRequestHttp, fetchDashboard } from '@ringside/server/protocol/pure';
 
 export { apiUrl } from '@ringside/server/protocol/pure';
@@ -51,7 +51,7 @@ export function fetchComplianceForSite(serverUrl: string, apiKey: string | undef
   return requestBody(serverUrl, apiKey, { kind: 'compliance', params: { site } });
 }
 
-/** POST /api/v1/alerts/:id/ack (needs a key with scope read). */
-export function acknowledgeAlert(serverUrl: string, apiKey: string | undefined, id: number): Promise<Alert> {
-  return requestBody(serverUrl, apiKey, { kind: 'ack-alert', alertId: id });
+/** POST /api/v1/incidents/ack: exactly these incidents, all or nothing (needs a key with scope read). */
+export function acknowledgeIncidents(serverUrl: string, apiKey: string | undefined, ids: readonly number[]): Promise<IncidentList> {
+  return requestBody(serverUrl, apiKey, { kind: 'ack-incidents', ids: [...ids] });
 }

@@ -1,11 +1,12 @@
-// Alert notifications: new firing alerts (live, or missed while disconnected and replayed) become VS Code
-// notifications, rate-limited by AlertGate (per incident and level; escalations always notify). A notification
-// for one alert offers "Acknowledge"; one that stands for several ("+N more", a summary) offers "Acknowledge All"
-// and acknowledges every one of them. "Open Dashboard" opens it filtered to the incident's site and standard.
+// Incident notifications: incidents that opened or escalated (live, or missed while disconnected and replayed) become
+// VS Code notifications, rate-limited by IncidentGate (per standard and site and level; escalations always notify).
+// A notification for one incident offers "Acknowledge"; one that stands for several (earlier incidents at the same
+// place, a summary) offers "Acknowledge All" and acknowledges every one of them, in one request. "Open Dashboard"
+// opens it filtered to the incident's site and standard.
 import * as vscode from 'vscode';
 import type { RingsideConnection } from './connection';
-import { AlertGate, alertsOf, type Notification } from './alertNotifier';
-import { acknowledgeAlert } from './httpApi';
+import { IncidentGate, type Notification } from './alertNotifier';
+import { acknowledgeIncidents } from './httpApi';
 import type { Messages } from './messages';
 import type { Selection } from './selection';
 import { notificationSettings } from './settings';
@@ -20,10 +21,10 @@ export interface ShownNotification {
   text: string;
   actions: string[];
   urgent: boolean;
-  /** Exactly what its Acknowledge / Acknowledge All acknowledges. */
-  alertIds: number[];
-  /** The incident it is about (standard|site), for a single-incident notification. */
-  incident: string | null;
+  /** Exactly the incidents its Acknowledge / Acknowledge All acknowledges. */
+  incidentIds: number[];
+  /** The standard and site it is about (`standardId|site`), for a notification about one place. */
+  place: string | null;
   at: string;
 }
 
@@ -33,7 +34,7 @@ export interface AcknowledgeResult {
 }
 
 export class AlertNotifications implements vscode.Disposable {
-  private readonly gate = new AlertGate();
+  private readonly gate = new IncidentGate();
   private readonly subscription: { dispose(): void };
   private readonly shown: ShownNotification[] = [];
   private readonly handlers = new Map<number, (choice: string | undefined) => Promise<void>>();
@@ -44,8 +45,8 @@ export class AlertNotifications implements vscode.Disposable {
     private readonly openDashboard: (selection: Selection) => void,
     private readonly messages: Messages,
   ) {
-    this.subscription = connection.onAlerts(({ alerts }) => {
-      for (const notification of this.gate.decide(alerts, Date.now(), notificationSettings())) this.show(notification);
+    this.subscription = connection.onIncidents(({ updates }) => {
+      for (const notification of this.gate.decide(updates, Date.now(), notificationSettings())) this.show(notification);
     });
   }
 
@@ -60,12 +61,11 @@ export class AlertNotifications implements vscode.Disposable {
   }
 
   private show(notification: Notification): void {
-    const covers = alertsOf(notification);
-    const ids = covers.map((a) => a.id);
+    const ids = notification.covers.map((i) => i.id);
     const actions = [OPEN_DASHBOARD_ACTION, ids.length === 1 ? ACKNOWLEDGE_ACTION : ACKNOWLEDGE_ALL_ACTION];
     const id = this.nextId++;
-    const single = notification.kind === 'alert' ? notification : undefined;
-    this.shown.push({ id, text: notification.text, actions, urgent: notification.urgent, alertIds: ids, incident: single?.incidentKey ?? null, at: new Date().toISOString() });
+    const single = notification.kind === 'incident' ? notification : undefined;
+    this.shown.push({ id, text: notification.text, actions, urgent: notification.urgent, incidentIds: ids, place: single?.key ?? null, at: new Date().toISOString() });
     if (this.shown.length > 200) this.shown.shift();
     const handler = async (choice: string | undefined) => {
       if (choice === OPEN_DASHBOARD_ACTION) this.openDashboard(single ? { site: single.site, standard: single.standardId } : { site: null, standard: null });
@@ -77,15 +77,18 @@ export class AlertNotifications implements vscode.Disposable {
     void Promise.resolve(present(notification.text, ...actions)).then(handler);
   }
 
-  /** POST /api/v1/alerts/:id/ack for each; says how it went (acknowledging needs a key with scope "read"). */
+  /** POST /api/v1/incidents/ack with exactly these ids (all or nothing); says how it went (needs a key with scope "read"). */
   async acknowledge(ids: readonly number[]): Promise<AcknowledgeResult> {
     const { serverUrl, apiKey } = this.connection;
-    const results = await Promise.allSettled(ids.map((id) => acknowledgeAlert(serverUrl, apiKey, id)));
-    const acknowledged = ids.filter((_, i) => results[i]!.status === 'fulfilled');
-    const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-    if (failed.length === 0) void this.messages.info(`Ringside: acknowledged ${ids.length === 1 ? 'the alert' : `${ids.length} alerts`}.`);
-    else void this.messages.error(`Ringside: could not acknowledge ${failed.length} of ${ids.length}: ${failed[0]}`);
-    return { acknowledged, failed };
+    const what = ids.length === 1 ? 'the incident' : `${ids.length} incidents`;
+    try {
+      const { incidents } = await acknowledgeIncidents(serverUrl, apiKey, ids);
+      void this.messages.info(`Ringside: acknowledged ${what}.`);
+      return { acknowledged: incidents.map((i) => i.id), failed: [] };
+    } catch (error) {
+      void this.messages.error(`Ringside: could not acknowledge ${what}: ${(error as Error).message}`);
+      return { acknowledged: [], failed: [(error as Error).message] };
+    }
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@
 // data, connect, set a key) shows. Clicking an item opens the dashboard filtered to it.
 import * as vscode from 'vscode';
 import type { Band } from '@ringside/server/protocol';
-import { formatPercent } from '@ringside/server/protocol/pure';
+import { formatPercent, formatThreshold } from '@ringside/server/protocol/pure';
 import { SHOW_IN_DASHBOARD_COMMAND } from './commandIds';
 import { countsText, figureText, margin, percentText, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
@@ -82,7 +82,7 @@ function siteItem(node: Extract<SiteNode, { kind: 'site' }>): vscode.TreeItem {
   const worst = worstOf(node.figures);
   item.description = worst ? `${percentText(worst)} · ${worst.label}` : 'nothing counted today';
   item.tooltip = new vscode.MarkdownString(
-    [`**${label}** — today`, '', ...node.figures.standards.map((f) => `- ${f.standardName}: ${figureText(f)}, target ${formatPercent(f.target)}`)].join('\n'),
+    [`**${label}** — today`, '', ...node.figures.standards.map((f) => `- ${f.standardName}: ${figureText(f)}, target ${formatThreshold(f.target)}`)].join('\n'),
   );
   item.contextValue = 'ringside.site';
   item.command = { command: SHOW_IN_DASHBOARD_COMMAND, title: 'Show in Dashboard', arguments: [node] };
@@ -95,7 +95,7 @@ function standardItem(site: string | null, figure: StandardFigure): vscode.TreeI
   item.iconPath = bandIcon(figure.band);
   item.description = countsText(figure);
   item.tooltip = new vscode.MarkdownString(
-    `**${figure.standardName}** at ${site ?? 'all sites'} — today\n\n${figureText(figure)}, target ${formatPercent(figure.target)}${figure.band ? `, ${figure.band}` : ''}`,
+    `**${figure.standardName}** at ${site ?? 'all sites'} — today\n\n${figureText(figure)}, target ${formatThreshold(figure.target)}${figure.band ? `, ${figure.band}` : ''}`,
   );
   item.contextValue = 'ringside.standard';
   const node: SiteNode = { kind: 'standard', site, standardId: figure.standardId, figure };

@@ -1,7 +1,7 @@
 // Status bar item: the worst site × standard and the open incidents (statusText.ts); a Markdown tooltip lists the
 // worst items; clicking it opens a quick pick of them (ringside.showWorst), each opening the dashboard filtered to it.
 import * as vscode from 'vscode';
-import { countIncidents, incidentsOf } from '@ringside/server/protocol/pure';
+import { countIncidents } from '@ringside/server/protocol/pure';
 import type { RingsideConnection } from './connection';
 import { SHOW_WORST_COMMAND } from './commandIds';
 import type { SiteFiguresSource } from './sitesSource';
@@ -21,7 +21,7 @@ export class RingsideStatusBar implements vscode.Disposable {
     this.item.name = 'Ringside';
     this.item.command = SHOW_WORST_COMMAND;
     // Every dashboard message can change a figure or the state, so redraw on each (cheap: a few strings).
-    this.subscriptions = [connection.onMessage(() => this.update()), connection.onAlerts(() => this.update()), sites.onDidChange(() => this.update())];
+    this.subscriptions = [connection.onMessage(() => this.update()), connection.onIncidents(() => this.update()), sites.onDidChange(() => this.update())];
     this.update();
     this.item.show();
   }
@@ -39,7 +39,7 @@ export class RingsideStatusBar implements vscode.Disposable {
   private update(): void {
     const { state, serverUrl, snapshot } = this.connection;
     const connected = state === 'connected';
-    const incidents = connected ? incidentsOf(this.connection.activeAlerts()) : [];
+    const incidents = connected ? this.connection.openIncidents() : [];
     this.items = connected ? worstItems(this.sites.current, incidents, snapshot?.standards ?? []) : [];
     const view = statusView({ state, serverUrl, problem: this.connection.problem, items: this.items, counts: countIncidents(incidents) });
     this.view = view;

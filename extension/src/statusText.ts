@@ -3,7 +3,7 @@
 // figure can hide a red site) and the open incidents in the words every view uses ("2 red · 1 amber"), e.g.
 // "$(error) 2 red · harbour: Calls ≤ 2 rings 73.0 %". Clicking it lists the worst items (commands.ts).
 import type { Band, ConnectionState } from '@ringside/server/protocol';
-import { countsPhrase, formatPercent, needsApiKey, siteName, type ConnectionProblem, type IncidentCounts } from '@ringside/server/protocol/pure';
+import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, siteName, type ConnectionProblem, type IncidentCounts } from '@ringside/server/protocol/pure';
 import { itemBand, type WorstItem } from './worstItems';
 
 export interface StatusView {
@@ -59,8 +59,8 @@ export function statusView(input: StatusInput): StatusView {
 
 function itemFigure(item: WorstItem): string {
   if (item.figure) return formatPercent(item.figure.ratio);
-  const f = item.incident?.figure;
-  return f ? `${formatPercent(f.ratio)} (${f.window})` : '';
+  const w = item.incident?.detail.band.window;
+  return w ? `${formatPercent(w.compliance)} (${w.name})` : '';
 }
 
 function connectedView(serverUrl: string, items: readonly WorstItem[], counts: IncidentCounts): StatusView {
@@ -68,11 +68,11 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
   const worst = items[0];
   const rows = items.slice(0, TOOLTIP_ITEMS).map((item) => {
     const band = itemBand(item);
-    const alert = item.incident ? `${item.incident.level} alert${item.incident.acknowledged ? ' (acknowledged)' : ''}` : '';
-    const target = item.figure ? formatPercent(item.figure.target) : '';
+    const alert = item.incident ? `${item.incident.severity} incident${isAcknowledged(item.incident) ? ' (acknowledged)' : ''}` : '';
+    const target = item.figure ? formatThreshold(item.figure.target) : item.incident ? formatThreshold(item.incident.target) : '';
     return `| ${band ? BAND_ICON[band] : '$(circle-outline)'} | ${escapeMarkdown(siteName(item.site))} | ${escapeMarkdown(item.label)} | ${itemFigure(item)} | ${target} | ${alert} |`;
   });
-  const open = phrase ? `$(bell-dot) Open alerts: ${phrase}${counts.unacknowledged < counts.open ? ` (${counts.open - counts.unacknowledged} acknowledged)` : ''}` : '$(bell) No open alerts';
+  const open = phrase ? `$(bell-dot) Open incidents: ${phrase}${counts.unacknowledged < counts.open ? ` (${counts.open - counts.unacknowledged} acknowledged)` : ''}` : '$(bell) No open incidents';
   const tooltip = [
     `**Ringside** — ${escapeMarkdown(serverUrl)}`,
     '',

@@ -4,8 +4,8 @@
 // content back, so the suite reads them through view(); it waits on onDidChange instead of a clock. Documented in
 // test/vscode/README.md.
 import type * as vscode from 'vscode';
-import type { Alert, ConnectionState, RenderedSummary } from '@ringside/server/protocol';
-import type { ConnectionProblem, Incident, IncidentCounts } from '@ringside/server/protocol/pure';
+import type { ConnectionState, Incident, RenderedSummary } from '@ringside/server/protocol';
+import type { ConnectionProblem, IncidentCounts } from '@ringside/server/protocol/pure';
 import type { CatchUp } from './connection';
 import type { RunningLocalServer } from './localServer';
 import type { ShownMessage } from './messages';
@@ -20,8 +20,8 @@ export interface RingsideTestApi {
   view(): RingsideView;
   /** Fires (after the extension's own listeners have run) whenever something in view() may have changed. */
   readonly onDidChange: vscode.Event<void>;
-  /** POST /api/v1/alerts/:id/ack for each id (what the Alerts view and notifications do). */
-  acknowledgeAlerts(ids: readonly number[]): Promise<void>;
+  /** POST /api/v1/incidents/ack with these ids (what the Alerts view and notifications do). */
+  acknowledgeIncidents(ids: readonly number[]): Promise<void>;
   /** Chooses `action` on a shown notification (by its id in view().notifications): what clicking its button does. */
   respondToNotification(id: number, action: string): Promise<void>;
   /** What VS Code does after a window reload: hands a persisted panel and the page's saved state to the serializer. */
@@ -48,7 +48,8 @@ export interface RingsideView {
     /** Every event seq received since activation, in order: a gap or a duplicate would show here. */
     receivedSeqs: readonly number[];
     lastCatchUp: CatchUp | undefined;
-    activeAlerts: Alert[];
+    /** The server's open incidents, worst first (what every view counts). */
+    openIncidents: Incident[];
   };
   statusBar: StatusView | undefined;
   dashboard: {
@@ -66,7 +67,7 @@ export interface RingsideView {
   alerts: { rows: TreeRow[]; counts: IncidentCounts; badge: number; incidents: readonly Incident[] };
   /** Fetches of the per-site figures so far (the throttle keeps them at ≤ 1/s). */
   siteFetches: number;
-  /** Alert notifications shown so far, oldest first. */
+  /** Incident notifications shown so far, oldest first. */
   notifications: readonly ShownNotification[];
   /** The extension's other notifications (errors, confirmations), oldest first. */
   messages: readonly ShownMessage[];

@@ -1,8 +1,8 @@
 // The worst things right now, site × standard (pure, no `vscode`): what the status bar names and its quick pick
 // lists. A site's figure today and its open incident (if any) make one item; the worse of the two decides its rank,
 // so a site that is red today or has a red alert comes first, then the furthest below target.
-import type { Band, Standard } from '@ringside/server/protocol';
-import { BAND_RANK, incidentKey, LEVEL_RANK, shortLabelOf, type Incident } from '@ringside/server/protocol/pure';
+import type { Band, Incident, Standard } from '@ringside/server/protocol';
+import { BAND_RANK, incidentKey, keyOf, LEVEL_RANK, shortLabelOf } from '@ringside/server/protocol/pure';
 import { margin, type SiteFigures, type StandardFigure } from './siteModel';
 
 export interface WorstItem {
@@ -32,7 +32,7 @@ export function itemBand(item: WorstItem): Band | null {
 export function worstItems(sites: readonly SiteFigures[], incidents: readonly Incident[], standards: readonly Standard[]): WorstItem[] {
   const perSite = sites.filter((s) => s.site !== null);
   const rows = perSite.some((s) => s.standards.length > 0) ? perSite : sites.filter((s) => s.site === null);
-  const byKey = new Map(incidents.map((i) => [i.key, i]));
+  const byKey = new Map(incidents.map((i) => [keyOf(i), i]));
   const items: WorstItem[] = [];
   const used = new Set<string>();
   for (const row of rows) {
@@ -45,18 +45,16 @@ export function worstItems(sites: readonly SiteFigures[], incidents: readonly In
     }
   }
   for (const incident of incidents) {
-    if (used.has(incident.key)) continue;
-    const all = sites.find((s) => s.site === null)?.standards.find((f) => f.standardId === incident.standardId);
-    const name = all?.standardName ?? standards.find((s) => s.id === incident.standardId)?.name ?? incident.standardId;
-    const figure = incident.site === null ? (all ?? null) : null;
-    items.push(item(incident.site, incident.standardId, shortLabelOf(incident.standardId, standards, name), name, figure, incident));
+    if (used.has(keyOf(incident))) continue;
+    const name = standards.find((s) => s.id === incident.standardId)?.name ?? incident.standardId;
+    items.push(item(incident.site, incident.standardId, shortLabelOf(incident.standardId, standards, incident.standardLabel), name, null, incident));
   }
   return items.sort(worstFirst);
 }
 
 function item(site: string | null, standardId: string, label: string, standardName: string, figure: StandardFigure | null, incident: Incident | null): WorstItem {
   const bandRank = figure?.band ? BAND_RANK[figure.band] : 0;
-  const incidentRank = incident ? LEVEL_RANK[incident.level] : 0;
+  const incidentRank = incident ? LEVEL_RANK[incident.severity] : 0;
   return { site, standardId, label, standardName, figure, incident, rank: Math.max(bandRank, incidentRank) as 0 | 1 | 2 };
 }
 

@@ -16,7 +16,7 @@ import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
 import { guardSockets } from './live/socketGuard';
 import { createLogger } from './logger';
-import type { Alert } from './protocol';
+import type { IncidentUpdate } from './protocol';
 import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
 import { checkBinding, setUpAccess, type AccessSetup } from './services/access';
 import { AlertService } from './services/alerts/evaluation';
@@ -39,8 +39,8 @@ export type { ServerOptions } from './options';
 
 /** What tests and tools drive in-process, beyond the HTTP and Socket.IO API (docs/development.md "Tests"). */
 export interface ServerTestApi {
-  /** Runs one alert evaluation at the clock's time, as the interval timer would; resolves with the records written. */
-  evaluateAlerts(): Promise<Alert[]>;
+  /** Runs one alert evaluation at the clock's time, as the interval timer would; resolves with the incident changes written. */
+  evaluateAlerts(): Promise<IncidentUpdate[]>;
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */
   webhooksIdle(): Promise<void>;
 }
@@ -121,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${urlHost(host)}:${port}`;
   const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock);
   core.alerts.start();
-  const demo = options.demo ? startDemo({ ingest: core.ingest, logger, now, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
+  const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
   const unlock = writeLock(options.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), url });
   let closing: Promise<void> | null = null;
@@ -159,7 +159,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const live = attachLive({ httpServer, sources, ingest: core.ingest, now, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, onError: (err) => logger.error({ err }, 'live push failed') });
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);
   guard = guardSockets(live.io, logger, options.socketGuard, clock);
-  core.alerts.onAlert((alert) => live.io.emit('alert', alert));
+  core.alerts.onIncident((update) => live.io.emit('incident', update));
   // A standard added, changed or retired reaches every dashboard as a fresh snapshot.
   const unwatchStandards = core.standards.onChange(() => {
     buildSnapshot(sources, now()).then((snapshot) => live.io.emit('snapshot', snapshot), (err: unknown) => logger.error({ err }, 'live push failed'));

@@ -37,7 +37,7 @@ describe('accessibility', () => {
     }
     const call = root.querySelector(`.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;
     expect(call.querySelector('canvas')!.getAttribute('aria-label')).toBe(
-      'Calls answered within 2 rings: compliance per hour over today; now 93.1 % against a target of 90 %',
+      'Calls answered within 2 rings: compliance per hour over today; now 93.0 % against a target of 90 %',
     );
     // The table holds the plotted buckets, row headers first.
     expect(call.querySelectorAll('.rs-data-table tbody tr')).toHaveLength(5);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatClock } from '../../webview/src/format';
 import type { Transport } from '../../webview/src/transport/transport';
-import { NOW, alert, judgedCall, msg, snapshot } from './fixtures';
+import { NOW, incident, incidentChange, judgedCall, msg, snapshot } from './fixtures';
 import { feed, mount, text, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -94,12 +94,12 @@ describe('connection indicator and empty state', () => {
 
   it('clears the previous server’s figures, feed and alerts (and their Acknowledge buttons) when the server changes', () => {
     const { dashboard, root } = mount();
-    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ recent: [judgedCall()] })), { type: 'alert', alert: alert({ site: 'Leeds' }) });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ recent: [judgedCall()] })), incidentChange(incident({ siteName: 'Leeds' })));
     expect(root.querySelectorAll('.rs-alert-ack').length).toBeGreaterThan(0);
     expect(root.querySelectorAll('.rs-feed-row').length).toBe(1);
     dashboard.dispatch({ type: 'ui/select', selection: { window: '7d' } });
     feed(dashboard, { type: 'connection', state: 'connecting', serverUrl: 'http://127.0.0.1:4999' });
-    expect(dashboard.state()).toMatchObject({ hasSnapshot: false, alerts: [], feed: [], today: {}, standards: [] });
+    expect(dashboard.state()).toMatchObject({ hasSnapshot: false, incidents: [], feed: [], today: {}, standards: [] });
     expect(dashboard.state().selection.window).toBe('7d');
     expect(root.querySelectorAll('.rs-alert-ack')).toHaveLength(0);
     expect(board(root).hidden).toBe(true);

@@ -164,6 +164,7 @@ export interface SnapshotOptions {
   series?: Record<string, SeriesPoint[]>;
   recent?: JudgedEvent[];
   serverTime?: string;
+  openIncidents?: Incident[];
 }
 
 export function snapshot(options: SnapshotOptions = {}): Snapshot {
@@ -173,6 +174,7 @@ export function snapshot(options: SnapshotOptions = {}): Snapshot {
     todayFrom: TODAY_FROM,
     standards: STANDARDS,
     today: options.today ?? [figure(CALL_STANDARD, 134, 144), figure(VISIT_STANDARD, 41, 48)],
+    openIncidents: options.openIncidents ?? [],
     series: STANDARDS.map((s) => ({ standardId: s.id, bucket: 'minute' as const, points: series[s.id] ?? [] })),
     recent: options.recent ?? [],
   };
@@ -197,7 +199,7 @@ export const msg = {
 };
 
 // ---- historical queries, alerts, a fake transport ----
-import type { Alert, ComplianceReport, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
+import type { ComplianceReport, Incident, IncidentChangeKind, IncidentUpdate, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
 import type { Transport } from '../../webview/src/transport/transport';
 
 export function group(key: string | null, numerator: number, denominator: number): GroupFigure {
@@ -306,32 +308,48 @@ export function distributionReport(standards: StandardDistribution[] = [callDist
   return { from: TODAY_FROM, to: NOW, site: null, standards };
 }
 
-let alertSeq = 100;
-export function alert(fields: Partial<Alert> = {}): Alert {
-  alertSeq += 1;
-  const standardId = fields.standardId ?? CALL_STANDARD.id;
-  const site = fields.site === undefined ? null : fields.site;
-  const kind = fields.kind ?? 'band';
+let incidentSeq = 100;
+let changeSeq = 1000;
+/** An open incident as the server sends it (red at Harbour, calls, unless told otherwise). */
+export function incident(fields: Partial<Incident> = {}): Incident {
+  incidentSeq += 1;
+  changeSeq += 1;
+  const severity = fields.severity ?? 'red';
+  const siteName = fields.siteName ?? 'Harbour';
   return {
-    id: alertSeq,
-    key: `${kind}:${standardId}:${site ?? '*'}`,
-    kind,
-    severity: 'red',
-    state: 'firing',
-    standardId,
+    id: incidentSeq,
+    standardId: CALL_STANDARD.id,
     standardVersion: 1,
-    site,
+    site: siteName.toLowerCase(),
+    siteName,
+    standardLabel: 'Calls ≤ 2 rings',
     target: 0.9,
-    previousId: null,
-    at: NOW,
-    startedAt: NOW,
-    endedAt: null,
-    windows: [],
-    message: 'Calls answered within 2 rings at 84.0 % over 1h (target 90 %): red',
+    state: 'open',
+    severity,
+    peakSeverity: severity,
+    openedAt: NOW,
+    changedAt: NOW,
+    recoveredAt: null,
     acknowledgedAt: null,
     acknowledgedBy: null,
+    acknowledgedSeverity: null,
+    summary: `${siteName} calls: 84.1 % answered within 2 rings in the last hour — target 90 %`,
+    detail: {
+      band: { window: { name: '1h', durationMs: 3_600_000, counted: 239, met: 201, compliance: 201 / 239 }, amberBelow: 0.9, redBelow: 0.85, severity },
+      burnRates: [],
+      burnSeverity: null,
+      lines: ['Band over 1h: 84.1 % (201 of 239 met); amber below 90 %, red below 85 % → red', 'Error budget (10 %) burning 1.6× over 1h and 1.6× over 5m; red above 14.4× in both → clear'],
+    },
+    lastChangeSeq: changeSeq,
     ...fields,
   };
+}
+
+/** The `incident` message of a change: the incident after it (its lastChangeSeq moved on). */
+export function incidentChange(next: Incident, kind: IncidentChangeKind = 'opened'): { type: 'incident'; update: IncidentUpdate } {
+  changeSeq += 1;
+  const after = { ...next, lastChangeSeq: changeSeq };
+  return { type: 'incident', update: { change: { seq: changeSeq, incidentId: next.id, kind, at: NOW, severity: next.severity, previousSeverity: null, summary: next.summary, detail: next.detail, by: null }, incident: after } };
 }
 
 /**

@@ -3,11 +3,10 @@
 // drawn over each other, also while it says "Reconnecting…" and an alert banner is up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
-import { CALL_STANDARD, VISIT_STANDARD, alert, answering, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
-import type { Alert, DashboardMessage } from '../../server/src/protocol';
+import { CALL_STANDARD, VISIT_STANDARD, answering, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import type { DashboardMessage } from '../../server/src/protocol';
 import { feed, mount, unmountAll } from './mount';
 
-const alertMessage = (a: Alert): DashboardMessage => ({ type: 'alert', alert: a });
 
 afterEach(unmountAll);
 
@@ -46,8 +45,8 @@ async function mountBusyDashboard() {
     dashboard,
     msg.connection('connected'),
     msg.snapshot(snapshot({ recent: events })),
-    alertMessage(alert({ site: 'Harbour Street Contact Centre', message: 'Calls answered within 2 rings at Harbour Street Contact Centre: 73.0 % over the last hour, target 90 %' })),
-    alertMessage(alert({ site: null, severity: 'amber', standardId: VISIT_STANDARD.id, message: 'Visitors greeted within 30 seconds at all sites: 86.2 % over 1h (target 90 %): amber' })),
+    incidentChange(incident({ siteName: 'Harbour Street Contact Centre', summary: 'Harbour Street Contact Centre calls: 73.0 % answered within 2 rings in the last hour — target 90 %' })),
+    incidentChange(incident({ siteName: 'Airport', severity: 'amber', standardId: VISIT_STANDARD.id, summary: 'Airport visits: 86.2 % greeted within 30 s in the last hour — target 90 %' })),
   );
   await settle();
   dashboard.flush();

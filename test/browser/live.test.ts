@@ -6,7 +6,7 @@ import { formatClock } from '../../webview/src/format';
 import { FALLBACK_DELAY_MS, MIN_RENDER_INTERVAL_MS } from '../../webview/src/scheduler';
 import { FEED_LIMIT } from '../../webview/src/state';
 import { RequestError } from '../../webview/src/transport/transport';
-import { CALL_STANDARD, NOW, alert, answering, fakeTransport, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import { CALL_STANDARD, NOW, answering, fakeTransport, incident, incidentChange, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
 import { feed, mount, text, texts, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -145,44 +145,58 @@ describe('rendering under load (on fake timers: frames, timers and the clock mov
 });
 
 describe('alerts banner', () => {
-  it('lists active alerts from the snapshot and the alert event, worst first, and drops recovered ones', () => {
+  it("lists the server's open incidents from the snapshot and the incident event, worst first, and drops recovered ones", () => {
     const { dashboard, root } = mount();
-    const amber = alert({ severity: 'amber', standardId: 'visit-greet-30s', message: 'Visitors greeted within 30 s at 86 %: amber' });
-    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: [amber] }));
+    const amber = incident({ severity: 'amber', siteName: 'Airport', standardLabel: 'Visits ≤ 30 s', summary: 'Airport visits: 86.0 % greeted within 30 s in the last hour — target 90 %' });
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: [amber] })));
     const banner = root.querySelector<HTMLElement>('.rs-alerts')!;
     expect(banner.hidden).toBe(false);
-    expect(text(root, '.rs-alerts-title')).toBe('1 amber alert');
+    expect(text(root, '.rs-alerts-title')).toBe('1 amber incident');
 
-    const red = alert({ severity: 'red', site: 'York' });
-    feed(dashboard, { type: 'alert', alert: red });
+    const red = incident({ siteName: 'York' });
+    feed(dashboard, incidentChange(red));
     expect(texts(root, '.rs-alert-badge')).toEqual(['Red', 'Amber']);
-    expect(texts(root, '.rs-alert-site')).toEqual(['York', 'All sites']);
-    expect(text(root, '.rs-alerts-title')).toBe('1 red · 1 amber alerts');
+    expect(texts(root, '.rs-alert-message')).toEqual([red.summary, amber.summary]);
+    expect(text(root, '.rs-alerts-title')).toBe('1 red · 1 amber incidents');
     expect(banner.dataset['severity']).toBe('red');
 
-    feed(dashboard, { type: 'alert', alert: { ...red, id: red.id + 1, state: 'recovered', previousId: red.id } });
-    expect(texts(root, '.rs-alert-badge')).toEqual(['Amber']);
-    feed(dashboard, { type: 'alert', alert: { ...amber, id: amber.id + 50, state: 'recovered', previousId: amber.id } });
+    // The amber one escalates in place: still two incidents, both red.
+    feed(dashboard, incidentChange({ ...amber, severity: 'red' }, 'escalated'));
+    expect(text(root, '.rs-alerts-title')).toBe('2 red incidents');
+    feed(dashboard, incidentChange({ ...red, state: 'recovered', recoveredAt: NOW }, 'recovered'));
+    expect(texts(root, '.rs-alert-message')).toEqual([amber.summary]);
+    feed(dashboard, incidentChange({ ...amber, state: 'recovered', recoveredAt: NOW }, 'recovered'));
     expect(banner.hidden).toBe(true);
   });
 
-  it('acknowledges through the transport and shows who acknowledged; an error is shown, not swallowed', async () => {
-    const firing = alert();
+  it('shows the plain summary first and the SRE detail behind "Details"', () => {
+    const { dashboard, root } = mount();
+    const harbour = incident();
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: [harbour] })));
+    const row = root.querySelector<HTMLElement>(`.rs-alert[data-incident="${harbour.id}"]`)!;
+    expect(text(row, '.rs-alert-message')).toBe('Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %');
+    expect(row.querySelector('details')!.open).toBe(false);
+    expect(texts(row, '.rs-alert-details li')).toEqual(harbour.detail.lines);
+  });
+
+  it('acknowledges exactly one incident through the transport and shows who; an error is shown, not swallowed', async () => {
+    const firing = incident();
     let fail = true;
     const fake = fakeTransport((request) => {
-      if (request.kind !== 'ack-alert') return answering({})(request);
-      if (fail) throw new RequestError({ type: 'x', title: 'Forbidden', status: 403, detail: 'POST /api/v1/alerts/1/ack needs a key with scope "admin"' });
-      return { ...firing, acknowledgedAt: NOW, acknowledgedBy: 'ana' };
+      if (request.kind !== 'ack-incidents') return answering({})(request);
+      if (fail) throw new RequestError({ type: 'x', title: 'Forbidden', status: 403, detail: 'POST /api/v1/incidents/ack needs a key with scope "read"' });
+      return { incidents: [{ ...firing, acknowledgedAt: NOW, acknowledgedBy: 'ana', acknowledgedSeverity: 'red' as const }] };
     });
     const { dashboard, root } = mount({ transport: fake.transport });
-    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: [firing] }));
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: [firing] })));
     const ack = () => root.querySelector<HTMLButtonElement>('.rs-alert-ack');
-    expect(ack()!.getAttribute('aria-label')).toBe(`Acknowledge: ${firing.message}`);
+    expect(ack()!.getAttribute('aria-label')).toBe(`Acknowledge: ${firing.summary}`);
+    expect(root.querySelector<HTMLButtonElement>('.rs-alerts-ack-all')!.hidden).toBe(true); // one incident: no "all"
     ack()!.click();
-    expect(fake.requests.at(-1)).toEqual({ kind: 'ack-alert', alertId: firing.id });
+    expect(fake.requests.at(-1)).toEqual({ kind: 'ack-incidents', ids: [firing.id] });
     await settle();
     dashboard.flush();
-    expect(text(root, '.rs-alerts-error')).toContain('scope "admin"');
+    expect(text(root, '.rs-alerts-error')).toContain('scope "read"');
 
     fail = false;
     ack()!.click();
@@ -192,44 +206,33 @@ describe('alerts banner', () => {
     dashboard.flush();
     expect(ack()).toBeNull();
     expect(text(root, '.rs-alert-acked')).toBe(`acknowledged by ana at ${formatClock(NOW, false)}`);
-    expect(text(root, '.rs-alerts-title')).toBe('1 red alert (1 acknowledged)');
+    expect(text(root, '.rs-alerts-title')).toBe('1 red incident (1 acknowledged)');
   });
 
-  it('shows one incident per standard and site: its plain line first, the burn-rate detail behind "Details", one Acknowledge for all its records', async () => {
-    const band = alert({ site: 'harbour', severity: 'amber', message: 'Calls answered within 2 rings at harbour: 86.0 % over 1h (target 90 %)' });
-    const burn = alert({ site: 'harbour', kind: 'burn-rate', severity: 'page', message: 'page — error budget burning 15× over 1h & 14.4× over 5m' });
-    const other = alert({ site: 'airport', severity: 'amber' });
-    const acked = new Map<number, unknown>();
+  it('"Acknowledge all N" acknowledges every unacknowledged incident the title counts, in one request', async () => {
+    const list = [incident({ siteName: 'Harbour' }), incident({ siteName: 'Airport', severity: 'amber' }), incident({ siteName: 'York', acknowledgedAt: NOW, acknowledgedBy: 'bo', acknowledgedSeverity: 'red' })];
     const fake = fakeTransport((request) => {
-      if (request.kind !== 'ack-alert') return answering({})(request);
-      const record = [band, burn, other].find((a) => a.id === request.alertId)!;
-      const done = { ...record, acknowledgedAt: NOW, acknowledgedBy: 'ana' };
-      acked.set(record.id, done);
-      return done;
+      if (request.kind !== 'ack-incidents') return answering({})(request);
+      return { incidents: list.filter((i) => request.ids.includes(i.id)).map((i) => ({ ...i, acknowledgedAt: NOW, acknowledgedBy: 'ana', acknowledgedSeverity: i.severity })) };
     });
     const { dashboard, root } = mount({ transport: fake.transport });
-    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: [band, burn, other] }));
-    expect(root.querySelectorAll('.rs-alert')).toHaveLength(2);
-    expect(text(root, '.rs-alerts-title')).toBe('1 red · 1 amber alerts');
-    const harbour = root.querySelector<HTMLElement>('.rs-alert[data-incident="call-answer-2-rings|harbour"]')!;
-    expect(text(harbour, '.rs-alert-badge')).toBe('Red');
-    expect(text(harbour, '.rs-alert-message')).toBe(band.message);
-    expect(text(harbour, '.rs-alert-details li')).toBe(burn.message);
-    expect(harbour.querySelector('details')!.open).toBe(false);
-
-    harbour.querySelector<HTMLButtonElement>('.rs-alert-ack')!.click();
-    expect(fake.requests.filter((r) => r.kind === 'ack-alert').map((r) => r.kind === 'ack-alert' && r.alertId).sort()).toEqual([band.id, burn.id].sort());
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: list })));
+    const all = root.querySelector<HTMLButtonElement>('.rs-alerts-ack-all')!;
+    expect(text(root, '.rs-alerts-title')).toBe('2 red · 1 amber incidents (1 acknowledged)');
+    expect(all.hidden).toBe(false);
+    expect(all.textContent).toBe('Acknowledge all 2');
+    all.click();
+    expect(fake.requests.filter((r) => r.kind === 'ack-incidents')).toEqual([{ kind: 'ack-incidents', ids: [list[0]!.id, list[1]!.id] }]);
     await settle();
     dashboard.flush();
-    expect([...acked.keys()].sort()).toEqual([band.id, burn.id].sort());
-    expect(root.querySelector('.rs-alert[data-incident="call-answer-2-rings|harbour"]')!.getAttribute('data-acknowledged')).toBe('true');
-    expect(text(root, '.rs-alerts-title')).toBe('1 red · 1 amber alerts (1 acknowledged)');
+    expect(text(root, '.rs-alerts-title')).toBe('2 red · 1 amber incidents (3 acknowledged)');
+    expect(all.hidden).toBe(true);
   });
 
-  it('shows three alerts and the rest behind "Show all"', () => {
+  it('shows three incidents and the rest behind "Show all"', () => {
     const { dashboard, root } = mount();
-    const many = Array.from({ length: 5 }, (_, i) => alert({ site: `site-${i}`, severity: 'amber' }));
-    feed(dashboard, msg.snapshot({ ...snapshot(), activeAlerts: many }));
+    const many = Array.from({ length: 5 }, (_, i) => incident({ siteName: `Site ${i}`, severity: 'amber' }));
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: many })));
     expect(root.querySelectorAll('.rs-alert')).toHaveLength(3);
     const more = root.querySelector<HTMLButtonElement>('.rs-alerts-more')!;
     expect(more.textContent).toBe('Show all 5');
@@ -250,7 +253,7 @@ describe('designed states', () => {
     expect(stale.hidden).toBe(false);
     expect(stale.textContent).toBe(`Reconnecting… showing figures as of ${formatClock(NOW)}.`);
     // The figures stay on screen.
-    expect(text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-value`)).toBe('93.1 %');
+    expect(text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-value`)).toBe('93.0 %');
     feed(dashboard, msg.connection('connecting'));
     expect(text(root, '.rs-connection-label')).toBe('Reconnecting…');
     feed(dashboard, msg.snapshot(snapshot()));

@@ -23,7 +23,7 @@ describe('planQueries', () => {
     expect(dashboardRequestHttp(plan.report.request)).toEqual({ method: 'GET', path: '/api/v1/compliance?window=7d&site=Leeds+%26+York&bucket=hour' });
     expect(dashboardRequestHttp(plan.distribution.request)).toEqual({ method: 'GET', path: '/api/v1/distribution?window=7d&site=Leeds+%26+York' });
     expect(dashboardRequestHttp(plan.groups.request)).toEqual({ method: 'GET', path: '/api/v1/compliance?window=7d&site=Leeds+%26+York&groupBy=agent' });
-    expect(dashboardRequestHttp({ kind: 'ack-alert', alertId: 12 })).toEqual({ method: 'POST', path: '/api/v1/alerts/12/ack' });
+    expect(dashboardRequestHttp({ kind: 'ack-incidents', ids: [12, 13] })).toEqual({ method: 'POST', path: '/api/v1/incidents/ack', body: '{"ids":[12,13]}' });
     // Same selection, same keys: a refresh does not look like a new selection.
     expect(planQueries({ ...DEFAULT_SELECTION }).report.key).toBe(planQueries({ ...DEFAULT_SELECTION }).report.key);
   });
@@ -56,11 +56,11 @@ describe('vscode transport requests', () => {
     const transport = vscodeTransport({ postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
     const stop = transport.start(() => {});
     const report = transport.request!({ kind: 'compliance', params: {} });
-    const ack = transport.request!({ kind: 'ack-alert', alertId: 7 });
+    const ack = transport.request!({ kind: 'ack-incidents', ids: [7] });
     window.postMessage({ type: 'response', id: 1, kind: 'distribution', ok: true, body: { standards: [] } }, '*');
-    window.postMessage({ type: 'response', id: 2, kind: 'ack-alert', ok: false, problem: { type: 'x', title: 'Not Found', status: 404, detail: 'no alert 7' } }, '*');
+    window.postMessage({ type: 'response', id: 2, kind: 'ack-incidents', ok: false, problem: { type: 'x', title: 'Not Found', status: 404, detail: 'no incident with id 7' } }, '*');
     await expect(report).rejects.toMatchObject({ status: 0, message: 'asked for compliance, the extension answered distribution' });
-    await expect(ack).rejects.toMatchObject({ status: 404, message: 'no alert 7' });
+    await expect(ack).rejects.toMatchObject({ status: 404, message: 'no incident with id 7' });
     stop();
   });
 });

@@ -8,6 +8,8 @@ import {
   complianceUpdate,
   figure,
   group,
+  incident,
+  incidentChange,
   judgedCall,
   judgedVisit,
   minuteSeries,
@@ -29,7 +31,7 @@ describe('reduce', () => {
       newestEventId: null,
       eventsToday: 0,
       selection: { window: 'today', from: null, to: null, site: null, standard: null },
-      activeAlerts: 0,
+      openIncidents: 0,
       feedPaused: false,
     });
   });
@@ -52,12 +54,12 @@ describe('reduce', () => {
     expect(state.lastUpdated).toBe('2026-11-23T14:30:20.000Z');
     expect(renderedSummary(state)).toEqual({
       connection: 'connected',
-      tiles: { [CALL_STANDARD.id]: '93.1 %', [VISIT_STANDARD.id]: '85.4 %' },
+      tiles: { [CALL_STANDARD.id]: '93.0 %', [VISIT_STANDARD.id]: '85.4 %' },
       feedCount: 2,
       newestEventId: 'newest',
       eventsToday: 192,
       selection: { window: 'today', from: null, to: null, site: null, standard: null },
-      activeAlerts: 0,
+      openIncidents: 0,
       feedPaused: false,
     });
   });
@@ -183,21 +185,21 @@ describe('reduce: selection, queries, alerts, feed controls', () => {
     expect(state.knownSites).toEqual(['Bath', 'Hull']);
   });
 
-  it('keeps one alert per condition: replaces on severity change or acknowledgement, drops on recovery', () => {
-    const firing = { id: 1, key: 'band:c:*', state: 'firing', severity: 'amber', previousId: null, acknowledgedAt: null } as never;
-    let state = apply(msg.snapshot({ ...snapshot(), activeAlerts: [firing] }));
-    expect(state.alerts.map((a) => a.id)).toEqual([1]);
-    state = reduce(state, { type: 'alert', alert: { ...(firing as object), id: 2, severity: 'red', previousId: 1 } as never });
-    expect(state.alerts.map((a) => [a.id, a.severity])).toEqual([[2, 'red']]);
-    state = reduce(state, { type: 'ack/start', alertId: 2 });
-    expect(state.acking).toEqual([2]);
-    state = reduce(state, { type: 'ack/ok', alert: { ...(firing as object), id: 2, severity: 'red', acknowledgedAt: 'now' } as never });
+  it("keeps the server's open incidents: replaces on a change or an acknowledgement, drops on recovery", () => {
+    const open = incident({ severity: 'amber' });
+    let state = apply(msg.snapshot(snapshot({ openIncidents: [open] })));
+    expect(state.incidents.map((i) => i.id)).toEqual([open.id]);
+    state = reduce(state, incidentChange({ ...open, severity: 'red' }, 'escalated'));
+    expect(state.incidents.map((i) => [i.id, i.severity])).toEqual([[open.id, 'red']]);
+    state = reduce(state, { type: 'ack/start', ids: [open.id] });
+    expect(state.acking).toEqual([open.id]);
+    state = reduce(state, { type: 'ack/ok', ids: [open.id], incidents: [{ ...state.incidents[0]!, lastChangeSeq: state.incidents[0]!.lastChangeSeq + 1, acknowledgedAt: 'now' }] });
     expect(state.acking).toEqual([]);
-    expect(state.alerts[0]!.acknowledgedAt).toBe('now');
-    state = reduce(state, { type: 'ack/error', alertId: 9, error: 'nope' });
+    expect(state.incidents[0]!.acknowledgedAt).toBe('now');
+    state = reduce(state, { type: 'ack/error', ids: [9], error: 'nope' });
     expect(state.ackError).toBe('nope');
-    state = reduce(state, { type: 'alert', alert: { ...(firing as object), id: 3, state: 'recovered', previousId: 2 } as never });
-    expect(state.alerts).toEqual([]);
+    state = reduce(state, incidentChange({ ...open, state: 'recovered', recoveredAt: 'later' }, 'recovered'));
+    expect(state.incidents).toEqual([]);
   });
 
   it('pauses the feed: freezes what is shown, counts new events once each, resumes to the live feed', () => {

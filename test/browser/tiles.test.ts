@@ -17,7 +17,7 @@ describe('KPI tiles', () => {
 
     const call = tile(root, CALL_STANDARD.id);
     expect(text(call, '.rs-tile-label')).toBe('Calls answered within 2 rings');
-    expect(text(call, '.rs-tile-value')).toBe('93.1 %');
+    expect(text(call, '.rs-tile-value')).toBe('93.0 %');
     expect(text(call, '.rs-tile-counts')).toBe('134 / 144 met');
     expect(text(call, '.rs-tile-target')).toBe('target 90 % · ≤ 2 rings · today');
 

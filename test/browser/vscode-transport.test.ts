@@ -70,12 +70,12 @@ describe('inside VS Code (vscode transport)', () => {
     await expect.poll(() => lastSummary(posted)?.feedCount).toBe(1);
     expect(lastSummary(posted)).toEqual({
       connection: 'connected',
-      tiles: { [CALL_STANDARD.id]: '93.1 %', [VISIT_STANDARD.id]: '85.4 %' },
+      tiles: { [CALL_STANDARD.id]: '93.0 %', [VISIT_STANDARD.id]: '85.4 %' },
       feedCount: 1,
       newestEventId: 'recent-1',
       eventsToday: 192,
       selection: { window: 'today', from: null, to: null, site: null, standard: null },
-      activeAlerts: 0,
+      openIncidents: 0,
       feedPaused: false,
     });
 
@@ -90,10 +90,10 @@ describe('inside VS Code (vscode transport)', () => {
       ),
     );
     await expect.poll(() => lastSummary(posted)?.newestEventId).toBe('live-call');
-    expect(lastSummary(posted)).toMatchObject({ feedCount: 3, eventsToday: 194, tiles: { [CALL_STANDARD.id]: '93.1 %', [VISIT_STANDARD.id]: '83.7 %' } });
+    expect(lastSummary(posted)).toMatchObject({ feedCount: 3, eventsToday: 194, tiles: { [CALL_STANDARD.id]: '93.1 %', [VISIT_STANDARD.id]: '83.6 %' } });
 
     // And the user sees it.
-    expect(texts(root!, '.rs-tile-value').slice(0, 2)).toEqual(['93.1 %', '83.7 %']);
+    expect(texts(root!, '.rs-tile-value').slice(0, 2)).toEqual(['93.1 %', '83.6 %']);
     expect(texts(root!, '.rs-feed-row .rs-badge')).toEqual(['met', 'missed', 'met']);
     expect(text(root!, '.rs-connection-label')).toBe('Live');
     // The host narrows the view (as a tree item click does): the live hour is drawn from the pushed minutes.

@@ -1,7 +1,7 @@
 // The store contract: what any backend of the store port (server/src/store/port.ts) must do, written once against
 // the port and run by each backend (`describeStoreContract('sqlite', open)`, test/integration/store/). Writes,
 // idempotency, transactions and isolation, standard versions, sites, corrections, rollups, raw reads, the chain,
-// snapshots, alerts, keys and pruning. Records are made with the domain's own code, as the services make them.
+// snapshots, incidents, keys and pruning. Records are made with the domain's own code, as the services make them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planCorrection, statesOf, type CorrectionInput } from '../../server/src/domain/corrections';
 import { DomainError } from '../../server/src/domain/errors';
@@ -12,7 +12,8 @@ import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
 import { verifyChain } from '../../server/src/domain/verify';
 import type { EventInput } from '../../server/src/protocol';
 import { prepareEvent } from '../../server/src/services/ingest/prepare';
-import type { NewEvent, Snapshot, Store, WriteTx } from '../../server/src/store/port';
+import type { IncidentFilter, NewEvent, Snapshot, Store, WriteTx } from '../../server/src/store/port';
+import type { IncidentChangeDraft } from '../../server/src/domain/alerts/incidents';
 
 /** Opens a fresh, empty store (its own data) at a fixed clock; the suite closes it. */
 export type StoreFactory = (now: () => number) => Promise<Store>;
@@ -226,21 +227,110 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
       });
     });
 
-    describe('alerts and keys', () => {
-      it('appends alert records with their deliveries, and keeps the first acknowledgement', async () => {
-        const draft = { key: 'band:x:*', kind: 'band' as const, severity: 'red' as const, state: 'firing' as const, standardId: CALLS.id, standardVersion: 1, site: null, target: 0.9, previousId: null, atMs: T, startedAtMs: T, windows: [], message: 'red' };
-        const [alert] = await store.write((tx) => tx.writes.alerts([draft], ['http://127.0.0.1:9/hook']));
-        expect(await store.reads.alerts.active()).toEqual([alert]);
-        expect((await store.reads.alerts.pendingDeliveries()).map((d) => [d.alertId, d.url, d.attempts])).toEqual([[alert!.id, 'http://127.0.0.1:9/hook', 0]]);
-        await store.write((tx) => tx.writes.acknowledge(alert!.id, 'ana'));
-        clock += 1000;
-        const second = await store.write((tx) => tx.writes.acknowledge(alert!.id, 'bo'));
-        expect(second).toMatchObject({ acknowledgedBy: 'ana', acknowledgedAt: new Date(T).toISOString() });
-        const [delivery] = await store.reads.alerts.deliveries(alert!.id);
+    describe('incidents and keys', () => {
+      const detail = { band: { window: { name: '1h', durationMs: 3_600_000, counted: 20, met: 15, compliance: 0.75 }, amberBelow: 0.9, redBelow: 0.85, severity: 'red' as const }, burnRates: [], burnSeverity: null, lines: ['Band over 1h: 75.0 %'] };
+      const draft = (over: Partial<IncidentChangeDraft>): IncidentChangeDraft => ({
+        kind: 'opened',
+        incidentId: null,
+        standardId: CALLS.id,
+        standardVersion: 1,
+        site: 'north',
+        siteName: 'North',
+        standardLabel: 'Calls ≤ 2 rings',
+        target: 0.9,
+        severity: 'amber',
+        previousSeverity: null,
+        atMs: T,
+        summary: 'North calls: 88.0 % answered within 2 rings in the last hour — target 90 %',
+        detail,
+        clearsAcknowledgement: false,
+        ...over,
+      });
+      const HOOK = 'http://127.0.0.1:9/hook';
+
+      it('opens, escalates in place and recovers one incident, a change row each with a global seq and a delivery per URL', async () => {
+        const [opened] = await store.write((tx) => tx.writes.incidentChanges([draft({})], [HOOK]));
+        expect(opened!.change).toMatchObject({ seq: 1, kind: 'opened', severity: 'amber', previousSeverity: null, incidentId: opened!.incident.id, by: null, detail });
+        expect(opened!.incident).toMatchObject({ state: 'open', severity: 'amber', peakSeverity: 'amber', siteName: 'North', openedAt: new Date(T).toISOString(), recoveredAt: null, lastChangeSeq: 1 });
+        const id = opened!.incident.id;
+        // A second open incident for the same standard and site is refused.
+        await expect(store.write((tx) => tx.writes.incidentChanges([draft({})], []))).rejects.toMatchObject({ kind: 'conflict' });
+        clock += 60_000;
+        const [up] = await store.write((tx) => tx.writes.incidentChanges([draft({ kind: 'escalated', incidentId: id, severity: 'red', previousSeverity: 'amber', atMs: T + 60_000 })], [HOOK]));
+        expect(up!.incident).toMatchObject({ id, severity: 'red', peakSeverity: 'red', changedAt: new Date(T + 60_000).toISOString(), lastChangeSeq: 2 });
+        expect(await store.reads.incidents.open()).toEqual([up!.incident]);
+        const [down] = await store.write((tx) => tx.writes.incidentChanges([draft({ kind: 'recovered', incidentId: id, severity: 'red', previousSeverity: 'red', atMs: T + 120_000 })], [HOOK]));
+        expect(down!.incident).toMatchObject({ state: 'recovered', severity: 'red', peakSeverity: 'red', recoveredAt: new Date(T + 120_000).toISOString() });
+        expect(await store.reads.incidents.open()).toEqual([]);
+        // Changing a recovered incident is refused; the history is one incident with three changes.
+        await expect(store.write((tx) => tx.writes.incidentChanges([draft({ kind: 'escalated', incidentId: id, severity: 'red' })], []))).rejects.toMatchObject({ kind: 'conflict' });
+        expect((await store.reads.incidents.changes(id)).map((c) => [c.seq, c.kind, c.previousSeverity, c.severity])).toEqual([
+          [1, 'opened', null, 'amber'],
+          [2, 'escalated', 'amber', 'red'],
+          [3, 'recovered', 'red', 'red'],
+        ]);
+        expect((await store.reads.incidents.after(1, 10)).map((u) => [u.change.seq, u.incident.state])).toEqual([
+          [2, 'recovered'],
+          [3, 'recovered'],
+        ]);
+        expect(await store.reads.incidents.headSeq()).toBe(3);
+        expect((await store.reads.incidents.pendingDeliveries()).map((d) => [d.changeSeq, d.url, d.attempts])).toEqual([
+          [1, HOOK, 0],
+          [2, HOOK, 0],
+          [3, HOOK, 0],
+        ]);
+        const [delivery] = await store.reads.incidents.deliveries(1);
         await store.write((tx) => tx.writes.deliveryAttempt({ deliveryId: delivery!.id, attempt: 1, atMs: T, durationMs: 5, statusCode: 200, error: null }, { status: 'delivered', nextAttemptAtMs: T, lastError: null, finishedAtMs: T }));
-        expect(await store.reads.alerts.pendingDeliveries()).toEqual([]);
-        expect(await store.reads.alerts.attempts(delivery!.id)).toEqual([{ deliveryId: delivery!.id, attempt: 1, atMs: T, durationMs: 5, statusCode: 200, error: null }]);
-        expect(await store.reads.alerts.after(0, 10)).toHaveLength(1);
+        expect((await store.reads.incidents.pendingDeliveries()).map((d) => d.changeSeq)).toEqual([2, 3]);
+        expect(await store.reads.incidents.attempts(delivery!.id)).toEqual([{ deliveryId: delivery!.id, attempt: 1, atMs: T, durationMs: 5, statusCode: 200, error: null }]);
+      });
+
+      it('acknowledges at the current severity (once), clears it on an escalation beyond it, and acknowledges several all or nothing', async () => {
+        const [a, b] = await store.write((tx) => tx.writes.incidentChanges([draft({}), draft({ site: 'south', siteName: 'South' })], []));
+        const ids = [a!.incident.id, b!.incident.id];
+        const [first] = await store.write((tx) => tx.writes.acknowledgeIncidents([ids[0]!], 'ana'));
+        expect(first!.change).toMatchObject({ kind: 'acknowledged', by: 'ana', severity: 'amber' });
+        expect(first!.incident).toMatchObject({ acknowledgedBy: 'ana', acknowledgedSeverity: 'amber', acknowledgedAt: new Date(T).toISOString() });
+        clock += 1000;
+        const [again] = await store.write((tx) => tx.writes.acknowledgeIncidents([ids[0]!], 'bo'));
+        expect(again).toMatchObject({ change: null, incident: { acknowledgedBy: 'ana' } });
+        const [up] = await store.write((tx) => tx.writes.incidentChanges([draft({ kind: 'escalated', incidentId: ids[0]!, severity: 'red', previousSeverity: 'amber', clearsAcknowledgement: true })], []));
+        expect(up!.incident).toMatchObject({ severity: 'red', acknowledgedAt: null, acknowledgedBy: null, acknowledgedSeverity: null });
+        // Unknown ids: nothing is acknowledged, the error names the one that is missing.
+        await expect(store.write((tx) => tx.writes.acknowledgeIncidents([ids[0]!, 999], 'cy'))).rejects.toMatchObject({ kind: 'not-found', path: 'ids.1' });
+        expect((await store.reads.incidents.get(ids[0]!))!.acknowledgedAt).toBeNull();
+        const both = await store.write((tx) => tx.writes.acknowledgeIncidents(ids, 'cy'));
+        expect(both.map((r) => [r.incident.id, r.incident.acknowledgedBy, r.incident.acknowledgedSeverity, r.change?.kind])).toEqual([
+          [ids[0], 'cy', 'red', 'acknowledged'],
+          [ids[1], 'cy', 'amber', 'acknowledged'],
+        ]);
+        // Acknowledgements are changes (replayed to clients) but not webhook deliveries.
+        expect((await store.reads.incidents.after(0, 100)).map((u) => u.change.kind)).toEqual(['opened', 'opened', 'acknowledged', 'escalated', 'acknowledged', 'acknowledged']);
+        expect(await store.reads.incidents.pendingDeliveries()).toEqual([]);
+      });
+
+      it('lists incidents by state, site, standard and the time they were open', async () => {
+        const [a] = await store.write((tx) => tx.writes.incidentChanges([draft({})], []));
+        await store.write((tx) => tx.writes.incidentChanges([draft({ kind: 'recovered', incidentId: a!.incident.id, atMs: T + 60_000 })], []));
+        await store.write((tx) => tx.writes.incidentChanges([draft({ site: 'south', atMs: T + 120_000 })], []));
+        const list = (f: Partial<IncidentFilter>) => store.reads.incidents.list({ limit: 100, ...f }).then((l) => l.map((i) => i.site));
+        expect(await list({})).toEqual(['north', 'south']);
+        expect(await list({ state: 'open' })).toEqual(['south']);
+        expect(await list({ state: 'recovered' })).toEqual(['north']);
+        expect(await list({ site: 'north' })).toEqual(['north']);
+        expect(await list({ standardId: 'nope' })).toEqual([]);
+        expect(await list({ fromMs: T + 90_000 })).toEqual(['south']);
+        expect(await list({ toMs: T + 90_000 })).toEqual(['north']);
+        expect(await list({ limit: 1 })).toEqual(['south']);
+        const rows = await store.snapshot(async (s) => {
+          const out: Array<[number, string, string]> = [];
+          for await (const r of s.exports.incidentRows({ fromMs: T, toMs: T + 100_000, sites: [], standards: [] })) out.push([r.change.seq, r.change.kind, r.site]);
+          return out;
+        });
+        expect(rows).toEqual([
+          [1, 'opened', 'north'],
+          [2, 'recovered', 'north'],
+        ]);
       });
 
       it('keeps keys by hash, revokes once, and records their last use', async () => {

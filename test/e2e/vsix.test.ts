@@ -2,13 +2,13 @@
 // traffic that wants an API key, the key given through "Ringside: Set API Key" (typed into the password box),
 // "Ringside: Open Dashboard" from the command palette, live figures changing in the webview, the Sites view,
 // a tree click filtering the dashboard, a page reload restoring the panel with its filter (the serializer), an
-// alert notification acknowledged from its button, light and dark themes, and "Connect to Server".
+// incident notification acknowledged from its button, light and dark themes, and "Connect to Server".
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Alert } from '../../server/src/protocol';
+import type { Incident } from '../../server/src/protocol';
 import { packageExtension } from '../../scripts/package.mjs';
 import { runBuild } from '../vscode/harness/build';
 import { launchChromium } from '../vscode/harness/chromium';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   rmSync(vsixDir, { recursive: true, force: true });
 
   // The demo server wants a key (RINGSIDE_API_KEY); the quiet one runs --no-auth.
-  [demoServer, quietServer] = await Promise.all([startRingsideServer({ demo: true, apiKey: true }), startRingsideServer()]);
+  [demoServer, quietServer] = await Promise.all([startRingsideServer({ demo: true, apiKey: true, args: ['--open-after', '0'] }), startRingsideServer()]);
   cleanups.push(() => demoServer.close(), () => quietServer.close());
   // quietMinutes 0: demo traffic may have raised an alert on the same standard already; the test's alert must still show.
   localServerPort = await freePort();
@@ -151,7 +151,7 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
   // Back to all sites for the rest.
   await restored.locator('.rs-select-site').selectOption({ index: 0 });
 
-  // A degrading stream at one site raises an alert: a notification with "Open Dashboard" and "Acknowledge".
+  // A degrading stream at one site opens an incident: a notification with its plain summary, "Open Dashboard" and "Acknowledge".
   const alarmEvents = Array.from({ length: 12 }, (_, i) => ({ id: `e2e-alarm-${Date.now()}-${i}`, type: 'visit', site: 'e2e-alarm', occurredAt: new Date().toISOString(), outcome: 'greeted', greetSeconds: 95 }));
   const posted = await fetch(new URL('/api/v1/events', demoServer.url), {
     method: 'POST',
@@ -159,18 +159,40 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
     body: JSON.stringify({ events: alarmEvents }),
   });
   expect(posted.status).toBe(201);
-  const toast = page.locator('.notification-toast', { hasText: /Visitors greeted within 30 seconds.*\(e2e-alarm\)/ }).last();
+  const toast = page.locator('.notification-toast', { hasText: /e2e-alarm visits: \d+\.\d % greeted within 30 s in the last hour/ }).last();
   await toast.waitFor({ timeout: 30_000 });
   await expect.poll(() => toast.locator('.monaco-button', { hasText: 'Open Dashboard' }).count()).toBeGreaterThan(0);
   // The Sites view shows the new site, red (the error shape, not only a colour), at 0 % of 12.
   const alarmRow = sitesPane.locator('.monaco-list-row[aria-level="1"]', { hasText: 'e2e-alarm' });
   await expect.poll(() => alarmRow.locator('.codicon-error').count(), { timeout: 20_000 }).toBeGreaterThan(0);
   await screenshot(page, 'vsix-alert-notification.png');
-  // "Acknowledge" for one alert, "Acknowledge All" when the toast stands for several.
+  // "Acknowledge" for one incident, "Acknowledge All" when the toast stands for several.
   await toast.locator('.monaco-button', { hasText: /^Acknowledge( All)?$/ }).first().click();
   await expect
-    .poll(async () => (await serverJson<{ alerts: Alert[] }>('/api/v1/alerts?state=active&standard=visit-greet-30s')).alerts.some((a) => a.acknowledgedAt !== null), { timeout: 20_000 })
+    .poll(async () => (await serverJson<{ incidents: Incident[] }>('/api/v1/incidents?state=open&site=e2e-alarm')).incidents.some((i) => i.acknowledgedAt !== null), { timeout: 20_000 })
     .toBe(true);
+
+  // An escalation: amber calls at another site (17 of 20), then red (10 more misses): the same incident, and a toast
+  // that says it got worse, in plain words; the Alerts view lists it under Red beside the acknowledged one.
+  const postCalls = async (good: number, bad: number) => {
+    const events = [...Array.from({ length: good }, () => 1), ...Array.from({ length: bad }, () => 6)].map((rings, i) => ({ id: `e2e-esc-${Date.now()}-${good}-${i}`, type: 'call', site: 'e2e-harbour', occurredAt: new Date().toISOString(), outcome: 'answered', rings }));
+    const res = await fetch(new URL('/api/v1/events', demoServer.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${demoServer.apiKey}` }, body: JSON.stringify({ events }) });
+    expect(res.status).toBe(201);
+  };
+  await postCalls(17, 3);
+  await page.locator('.notification-toast', { hasText: /Ringside Amber: e2e-harbour calls: 85\.0 % answered within 2 rings in the last hour — target 90 %/ }).last().waitFor({ timeout: 30_000 });
+  await postCalls(0, 10);
+  const worse = page.locator('.notification-toast', { hasText: /Ringside Red, now worse: e2e-harbour calls: \d+\.\d % answered within 2 rings/ }).last();
+  await worse.waitFor({ timeout: 30_000 });
+  const alertsPane = pane(page, 'Alerts');
+  await expect.poll(() => alertsPane.locator('.monaco-list-row', { hasText: 'e2e-harbour' }).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await screenshot(page, 'vsix-escalation-notification.png');
+  const [escalated] = (await serverJson<{ incidents: Incident[] }>('/api/v1/incidents?state=open&site=e2e-harbour')).incidents;
+  expect(escalated).toMatchObject({ severity: 'red', peakSeverity: 'red', acknowledgedAt: null });
+  await worse.locator('.monaco-button', { hasText: /^Acknowledge$/ }).click();
+  await expect
+    .poll(async () => (await serverJson<{ incidents: Incident[] }>('/api/v1/incidents?state=open&site=e2e-harbour')).incidents[0]?.acknowledgedSeverity, { timeout: 20_000 })
+    .toBe('red');
 
   // Light and dark: the webview follows VS Code's theme live (toasts cleared, so the dashboard is in view).
   await runCommand(page, 'Notifications: Clear All Notifications');

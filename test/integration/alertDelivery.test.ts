@@ -1,12 +1,12 @@
-// Alerts, continued: webhook delivery with retries and restarts, per-site alerts, when evaluation runs, and
+// Incidents, continued: webhook delivery with retries and restarts, per-site incidents, when evaluation runs, and
 // standards from the engine. A real server on 127.0.0.1:0 on a test clock (retries, throttle and timer run
 // when the test moves it) and real webhook receivers (node http servers).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../server/src/protocol';
+import type { Incident } from '../../server/src/protocol';
 import { openDatabase } from '../../server/src/store/sqlite/database';
-import { BANDS_ONLY, calls, DAY, MINUTE, startReceiver, summary, T0 } from './support/alertSupport';
+import { BANDS_ONLY, calls, DAY, MINUTE, NO_HOLDS, startReceiver, state, T0 } from './support/alertSupport';
 import { testClock } from './support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from './support/testServer';
 
@@ -21,8 +21,8 @@ describe('webhook delivery with retries', () => {
     const answered = () => receiver.requests.map((r) => r.answered);
     try {
       expect((await server.postEvents({ events: calls(17, 2, T0 - MINUTE) })).status).toBe(201); // 17/19 = 89.5 %: amber
-      const fired = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
-      expect(fired.map(summary)).toEqual([[1, 'band', 'amber', 'firing', null]]);
+      const fired = (await server.getJson('/api/v1/incidents')).body.incidents as Incident[];
+      expect(fired.map(state)).toEqual([[1, 'downtown', 'open', 'amber']]);
       await server.testApi.webhooksIdle();
       expect(answered()).toEqual([500]);
       // Backoff: the 2nd attempt 50 ms after the 1st, not before; the 3rd 100 ms after the 2nd.
@@ -37,12 +37,12 @@ describe('webhook delivery with retries', () => {
       expect(answered()).toEqual([500, 500]);
       await clock.advance(1);
       await server.testApi.webhooksIdle();
-      expect(receiver.requests.map((r) => [r.answered, r.headers['x-ringside-delivery'], r.headers['x-ringside-attempt'], r.body.alert.id])).toEqual([
-        [500, '1', '1', 1],
-        [500, '1', '2', 1],
-        [204, '1', '3', 1],
+      expect(receiver.requests.map((r) => [r.answered, r.headers['x-ringside-delivery'], r.headers['x-ringside-attempt'], r.body.change.seq, r.body.change.kind])).toEqual([
+        [500, '1', '1', 1, 'opened'],
+        [500, '1', '2', 1, 'opened'],
+        [204, '1', '3', 1, 'opened'],
       ]);
-      expect(receiver.requests[2]!.body.alert).toEqual(fired[0]);
+      expect(receiver.requests[2]!.body.incident).toEqual(fired[0]);
       await clock.advance(1); // a later evaluation with the same state adds nothing to deliver
       expect(await server.testApi.evaluateAlerts()).toEqual([]);
     } finally {
@@ -51,9 +51,9 @@ describe('webhook delivery with retries', () => {
     }
     const db = openDatabase(server.dataDir);
     try {
-      const deliveries = db.prepare('SELECT id, alert_id, url, status, attempts, last_error FROM alert_deliveries').all();
-      expect(deliveries).toEqual([{ id: 1, alert_id: 1, url: receiver.url, status: 'delivered', attempts: 3, last_error: null }]);
-      const attempts = db.prepare('SELECT attempt, status_code, error, at_ms FROM alert_delivery_attempts ORDER BY attempt').all() as Array<{ attempt: number; status_code: number; error: string | null; at_ms: number }>;
+      const deliveries = db.prepare('SELECT id, change_seq, url, status, attempts, last_error FROM incident_deliveries').all();
+      expect(deliveries).toEqual([{ id: 1, change_seq: 1, url: receiver.url, status: 'delivered', attempts: 3, last_error: null }]);
+      const attempts = db.prepare('SELECT attempt, status_code, error, at_ms FROM incident_delivery_attempts ORDER BY attempt').all() as Array<{ attempt: number; status_code: number; error: string | null; at_ms: number }>;
       expect(attempts.map((a) => [a.attempt, a.status_code, a.error, a.at_ms])).toEqual([
         [1, 500, 'HTTP 500', T0],
         [2, 500, 'HTTP 500', T0 + 50],
@@ -65,7 +65,7 @@ describe('webhook delivery with retries', () => {
     }
   });
 
-  it('gives up after maxAttempts, restores the alert state after a restart, and drops deliveries to URLs no longer configured', async () => {
+  it('gives up after maxAttempts, restores the incident state after a restart, and drops deliveries to URLs no longer configured', async () => {
     const down = await startReceiver(1_000);
     const clock = testClock(T0);
     const options = { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY };
@@ -79,13 +79,13 @@ describe('webhook delivery with retries', () => {
     await clock.advance(60_000);
     await first.testApi.webhooksIdle();
     expect(down.requests).toHaveLength(2); // and stays given up
-    // A second alert queued while the receiver fails, then the server stops mid-retry.
+    // A second change queued while the receiver fails, then the server stops mid-retry.
     const failing = await startReceiver(1_000);
     await first.close();
     await down.close();
     const second = await startTestServer({ dataDir, clock, alerts: { ...options, webhooks: [failing.url], webhookRetry: { maxAttempts: 50, baseDelayMs: 5_000, jitter: 0 } } });
     await second.postEvents({ events: calls(10, 0, T0 - MINUTE) }); // 15/20 = 75 %: still red — the restored state adds no duplicate
-    expect((await second.getJson('/api/v1/alerts')).body.alerts.map(summary)).toEqual([[1, 'band', 'red', 'firing', null]]);
+    expect((await second.getJson('/api/v1/incidents')).body.incidents.map(state)).toEqual([[1, 'downtown', 'open', 'red']]);
     await second.postEvents({ events: calls(80, 0, T0 - MINUTE) }); // 95/100: recovered → queued for the failing receiver
     await second.testApi.webhooksIdle(); // its first attempt failed; the next one is 5 s away
     expect(failing.requests).toHaveLength(1);
@@ -102,11 +102,11 @@ describe('webhook delivery with retries', () => {
       await third.close();
     }
     const db = openDatabase(dataDir);
-    const rows = db.prepare('SELECT alert_id, status, attempts, last_error FROM alert_deliveries ORDER BY id').all();
+    const rows = db.prepare('SELECT change_seq, status, attempts, last_error FROM incident_deliveries ORDER BY id').all();
     db.close();
     expect(rows).toEqual([
-      { alert_id: 1, status: 'failed', attempts: 2, last_error: 'HTTP 500' },
-      { alert_id: 2, status: 'failed', attempts: 1, last_error: 'webhook URL no longer configured' },
+      { change_seq: 1, status: 'failed', attempts: 2, last_error: 'HTTP 500' },
+      { change_seq: 2, status: 'failed', attempts: 1, last_error: 'webhook URL no longer configured' },
     ]);
     await ok.close();
     removeDir(dataDir);
@@ -150,24 +150,22 @@ describe('webhook delivery with retries', () => {
       await new Promise<void>((resolve) => receiverServer.close(() => resolve()));
     }
     const db = openDatabase(dataDir);
-    expect(db.prepare('SELECT status, attempts, last_error FROM alert_deliveries').all()).toEqual([{ status: 'delivered', attempts: 2, last_error: null }]);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM alerts').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT status, attempts, last_error FROM incident_deliveries').all()).toEqual([{ status: 'delivered', attempts: 2, last_error: null }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM incident_changes').get()).toEqual({ n: 1 });
     db.close();
     removeDir(dataDir);
   });
 });
 
-describe('per-site alerts', () => {
-  it('alerts for the site that slips, not for the others or all sites together', async () => {
-    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0 } });
+describe('per-site incidents', () => {
+  it('opens one incident for the site that slips (band and burn rate together), none for the others or all sites', async () => {
+    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: NO_HOLDS } });
     try {
       await server.postEvents({ events: [...calls(20, 0, T0 - MINUTE, 'airport'), ...calls(7, 3, T0 - MINUTE, 'harbour')] });
-      const list = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
-      expect(list.map((a) => [a.kind, a.severity, a.site])).toEqual([
-        ['band', 'red', 'harbour'], // 70 %
-        ['burn-rate', 'ticket', 'harbour'], // 3× over 3d & 6h
-      ]);
-      expect((await server.getJson('/api/v1/alerts?site=harbour&kind=band')).body.alerts.map((a: Alert) => a.id)).toEqual([1]);
+      const list = (await server.getJson('/api/v1/incidents')).body.incidents as Incident[];
+      // 70 %: a red band and a 3× slow burn (over 3d & 6h): one red incident.
+      expect(list.map((i) => [i.site, i.severity, i.detail.band.severity, i.detail.burnSeverity])).toEqual([['harbour', 'red', 'red', 'amber']]);
+      expect((await server.getJson('/api/v1/incidents?site=harbour')).body.incidents.map((i: Incident) => i.id)).toEqual([1]);
     } finally {
       await server.close();
       removeDir(server.dataDir);
@@ -177,24 +175,24 @@ describe('per-site alerts', () => {
 });
 
 describe('when evaluation runs', () => {
-  const active = async (server: TestServer) => ((await server.getJson('/api/v1/alerts?state=active')).body.alerts as Alert[]).map((a) => [a.severity, a.state]);
+  const active = async (server: TestServer) => ((await server.getJson('/api/v1/incidents?state=open')).body.incidents as Incident[]).map((i) => [i.severity, i.state]);
+  const history = async (server: TestServer) => ((await server.getJson('/api/v1/incidents/1')).body.changes as Array<{ kind: string; severity: string }>).map((c) => [c.kind, c.severity]);
 
   it('evaluates a batch at once, then at most once per throttle interval (later batches coalesce)', async () => {
     const clock = testClock(T0);
     const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 2000, policy: BANDS_ONLY } });
     try {
       await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // evaluated in the request: red
-      expect(await active(server)).toEqual([['red', 'firing']]);
+      expect(await active(server)).toEqual([['red', 'open']]);
       await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // within 2 s of the last run: deferred
       await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // coalesced with the one before
       await clock.advance(1999);
-      expect(await active(server)).toEqual([['red', 'firing']]);
+      expect(await active(server)).toEqual([['red', 'open']]);
       await clock.advance(1); // the trailing run, 2 s after the first: 120/130 → recovered
       expect(await active(server)).toEqual([]);
-      const list = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
-      expect(list.map(summary)).toEqual([
-        [1, 'band', 'red', 'firing', null],
-        [2, 'band', 'red', 'recovered', 1],
+      expect(await history(server)).toEqual([
+        ['opened', 'red'],
+        ['recovered', 'red'],
       ]);
     } finally {
       await server.close();
@@ -210,12 +208,12 @@ describe('when evaluation runs', () => {
       await server.postEvents({ events: calls(10, 0, T0 - MINUTE) }); // 10/20: still red
       // Only the clock moves. Until T0 + 10 min the misses are still in the hour that ends now.
       await clock.advance(10 * MINUTE); // twenty timer runs
-      expect(await active(server)).toEqual([['red', 'firing']]);
+      expect(await active(server)).toEqual([['red', 'open']]);
       await clock.advance(30_000); // the next run: [T0 − 49.5 min, T0 + 10.5 min) holds 10/10
       expect(await active(server)).toEqual([]);
-      expect(((await server.getJson('/api/v1/alerts')).body.alerts as Alert[]).map(summary)).toEqual([
-        [1, 'band', 'red', 'firing', null],
-        [2, 'band', 'red', 'recovered', 1],
+      expect(await history(server)).toEqual([
+        ['opened', 'red'],
+        ['recovered', 'red'],
       ]);
     } finally {
       await server.close();
@@ -225,8 +223,8 @@ describe('when evaluation runs', () => {
 });
 
 describe('standards from the engine', () => {
-  it("uses a standard's configured bands, pages above 14.4× at a 99 % target, and closes alerts when it is retired", async () => {
-    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { perSite: false } } });
+  it("uses a standard's configured bands, goes red on a 14.4× burn at a 99 % target, and closes incidents when it is retired", async () => {
+    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: NO_HOLDS } });
     try {
       const created = await fetch(`${server.url}/api/v1/standards`, {
         method: 'POST',
@@ -250,24 +248,17 @@ describe('standards from the engine', () => {
         ...Array.from({ length: 15 }, (_, i) => call({ id: `r2-${i}`, occurredAt: new Date(T0 - MINUTE).toISOString(), rings: 2 })),
       ];
       expect((await server.postEvents({ events })).status).toBe(201);
-      const fired = (await server.getJson('/api/v1/alerts')).body.alerts as Alert[];
-      expect(fired.map((a) => [a.standardId, a.kind, a.severity, a.state])).toEqual([
-        ['call-answer-1-ring', 'band', 'amber', 'firing'],
-        ['call-answer-1-ring', 'burn-rate', 'page', 'firing'],
-      ]);
-      expect(fired[0]!.message).toContain('amber below 97.0 %');
-      expect(fired[1]!.windows.slice(0, 2).map((w) => [w.name, Math.round(w.burnRate! * 10) / 10])).toEqual([
-        ['1h', 15],
-        ['5m', 15],
-      ]);
+      const fired = (await server.getJson('/api/v1/incidents')).body.incidents as Incident[];
+      // Amber under these bands, but the error budget burns 15×: a fast burn makes the incident red.
+      expect(fired.map((i) => [i.standardId, i.site, i.severity, i.detail.band.severity, i.detail.burnSeverity])).toEqual([['call-answer-1-ring', 'downtown', 'red', 'amber', 'red']]);
+      expect(fired[0]!.detail.lines[0]).toContain('amber below 97 %, red below 80 %');
+      expect(fired[0]!.detail.burnRates[0]).toMatchObject({ status: 'fire', factor: 14.4, long: { name: '1h' }, short: { name: '5m' } });
+      expect(fired[0]!.detail.lines[1]).toBe('Error budget (1 %) burning 15.0× over 1h and 15.0× over 5m; red above 14.4× in both → firing');
       const retired = await fetch(`${server.url}/api/v1/standards/call-answer-1-ring`, { method: 'DELETE', headers: adminHeaders(server.apiKey) });
       expect(retired.status).toBe(200);
       const closed = await server.testApi.evaluateAlerts();
-      expect(closed.map((a) => [a.kind, a.severity, a.state, a.previousId])).toEqual([
-        ['band', 'amber', 'recovered', fired[0]!.id],
-        ['burn-rate', 'page', 'recovered', fired[1]!.id],
-      ]);
-      expect(closed[0]!.message).toContain('no longer in force');
+      expect(closed.map((u) => [u.change.kind, u.change.severity, u.incident.id, u.incident.state])).toEqual([['recovered', 'red', fired[0]!.id, 'recovered']]);
+      expect(closed[0]!.change.summary).toBe('downtown calls: closed — the standard "Calls answered on the first ring" is no longer in force');
       expect(await server.testApi.evaluateAlerts()).toEqual([]);
     } finally {
       await server.close();

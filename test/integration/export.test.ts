@@ -236,7 +236,7 @@ describe('corrections within the limits of ingest', () => {
   });
 });
 
-describe('audit log, alerts export and report', () => {
+describe('audit log, incidents and alerts exports, report', () => {
   it('records who changed standards and who exported; the audit-log export verifies offline', async () => {
     const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
       method: 'PUT',
@@ -258,7 +258,9 @@ describe('audit log, alerts export and report', () => {
     expect(runVerify(file).status).toBe(1);
   });
 
-  it('alerts export has start, end, duration and acknowledgement columns', async () => {
+  it('incidents export has one row per change; the alert history before incidents keeps its columns', async () => {
+    const incidents = await (await get('/api/v1/export/incidents?from=2000-01-01T00:00:00Z&format=csv')).text();
+    expect(incidents.split('\r\n')[1]).toBe('change_seq,incident_id,change,at,standard_id,site,severity,previous_severity,incident_opened_at,by,summary,detail');
     const csv = await (await get('/api/v1/export/alerts?from=2000-01-01T00:00:00Z&format=csv')).text();
     expect(csv.split('\r\n')[1]).toBe('alert_id,kind,severity,standard_id,standard_version,site,target,started_at,ended_at,duration_seconds,end_reason,acknowledged_at,acknowledged_by,message');
   });

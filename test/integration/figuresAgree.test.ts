@@ -5,7 +5,7 @@
 import { parse } from 'csv-parse/sync';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, ClientToServerEvents, ServerToClientEvents, Snapshot } from '../../server/src/protocol';
+import type { ClientToServerEvents, IncidentUpdate, ServerToClientEvents, Snapshot } from '../../server/src/protocol';
 import { nextPeriodStart, periodStart, serverTimeZone } from '../../server/src/domain/zonedTime';
 import { testClock } from './support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from './support/testServer';
@@ -28,9 +28,10 @@ const post = (path: string, body: unknown) =>
   fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  // Alerts on the band of the last hour only, from one counted event on: a record says what evaluation counted. The
-  // server's clock stands at `now`, so its "today" is the one worked out above.
-  server = await startTestServer({ clock: testClock(now), alerts: { intervalMs: 0, policy: { minSample: 1, perSite: false, burnRules: [] } } });
+  // Incidents on the band of the last hour only, from one counted event on, without hold times: each incident's
+  // detail says what evaluation counted at its site. The server's clock stands at `now`, so its "today" is the one
+  // worked out above.
+  server = await startTestServer({ clock: testClock(now), alerts: { intervalMs: 0, policy: { minSample: 1, burnRules: [], openAfterMs: 0, recoverAfterMs: 0, deescalateAfterMs: 0 } } });
   const events = [
     ...['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((id) => call({ id, site: 'alpha', occurredAt, rings: 1 })),
     ...['b1', 'b2', 'b3', 'b4'].map((id) => call({ id, site: 'beta', occurredAt, rings: 2 })),
@@ -77,8 +78,16 @@ describe('one figure, whoever asks', () => {
     expect(report.timeZone).toBe(zone);
     expect(counts(report.standards)).toEqual(EXPECTED);
 
-    const records: Alert[] = await server.testApi.evaluateAlerts();
-    expect(Object.fromEntries(records.map((r) => [r.standardId, { numerator: r.windows[0]!.met, denominator: r.windows[0]!.counted }]))).toEqual(EXPECTED);
+    // Every site misses now (60 %, 67 %, 33 %): one incident per standard and site, whose counts add up per standard.
+    const opened: IncidentUpdate[] = await server.testApi.evaluateAlerts();
+    const evaluated: Record<string, { numerator: number; denominator: number }> = {};
+    for (const { incident } of opened) {
+      const sum = (evaluated[incident.standardId] ??= { numerator: 0, denominator: 0 });
+      sum.numerator += incident.detail.band.window.met;
+      sum.denominator += incident.detail.band.window.counted;
+    }
+    expect(opened.map((u) => u.incident.site).sort()).toEqual(['alpha', 'beta', 'beta']);
+    expect(evaluated).toEqual(EXPECTED);
 
     const csv = await (await fetch(`${server.url}/api/v1/export/compliance?from=${new Date(todayFrom).toISOString()}&to=${new Date(todayTo).toISOString()}&tz=${encodeURIComponent(zone)}&format=csv`, { headers: adminHeaders(server.apiKey) })).text();
     const rows = parse(csv, { columns: true, comment: '#', cast: (v, c) => (['numerator', 'denominator', 'voided', 'amended'].includes(String(c.column)) ? Number(v) : v) }) as Array<{ site: string; standard_id: string; numerator: number; denominator: number; voided: number; amended: number }>;

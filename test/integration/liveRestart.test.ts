@@ -79,7 +79,7 @@ describe('a graceful restart with live clients connected', () => {
     expect(client.connected).toBe(true);
     expect(ids(fresh)[0]).toBe(awayId);
 
-    const answer: ReplayResponse = await client.timeout(5000).emitWithAck('replay', { afterSeq: lastSeq, afterAlertId: 0 });
+    const answer: ReplayResponse = await client.timeout(5000).emitWithAck('replay', { afterSeq: lastSeq, afterIncidentChange: 0 });
     if (!answer.ok) throw new Error(answer.error);
     expect(answer.events.map((j) => j.event.id)).toEqual([awayId]);
     expect(answer.events[0]!.event.seq).toBe(lastSeq + 1);

@@ -39,7 +39,7 @@ describe('replay over Socket.IO', () => {
     await server.postEvents({ events: [call({ id: 'r-1' }), call({ id: 'r-2', rings: 5 })] });
     const client = await connect();
     const answer = await replay(client, {});
-    expect(answer).toMatchObject({ ok: true, events: [], alerts: [], complete: true, headSeq: 2 });
+    expect(answer).toMatchObject({ ok: true, events: [], incidents: [], complete: true, headSeq: 2, headIncidentChange: 0 });
   });
 
   it('returns every event stored after the given seq, oldest first, with judgements', async () => {
@@ -49,7 +49,7 @@ describe('replay over Socket.IO', () => {
     // Posted while that client was away.
     await server.postEvents({ events: [call({ id: 'away-1' }), call({ id: 'away-2', rings: 4 }), call({ id: 'away-3' })] });
     const back = await connect();
-    const answer = await replay(back, { afterSeq: headSeq, afterAlertId: 0 });
+    const answer = await replay(back, { afterSeq: headSeq, afterIncidentChange: 0 });
     if (!answer.ok) throw new Error(answer.error);
     expect(answer.events.map((j) => j.event.id)).toEqual(['away-1', 'away-2', 'away-3']);
     expect(answer.events.map((j) => j.event.seq)).toEqual([headSeq + 1, headSeq + 2, headSeq + 3]);
@@ -60,7 +60,7 @@ describe('replay over Socket.IO', () => {
 
   it('refuses malformed cursors with ok: false and keeps the connection', async () => {
     const client = await connect();
-    for (const bad of [{ afterSeq: -1 }, { afterSeq: 1.5 }, { afterSeq: '3' }, { afterAlertId: 1e300 }, 'x', null, [1]]) {
+    for (const bad of [{ afterSeq: -1 }, { afterSeq: 1.5 }, { afterSeq: '3' }, { afterIncidentChange: 1e300 }, 'x', null, [1]]) {
       const answer = await replay(client, bad);
       expect(answer.ok, JSON.stringify(bad)).toBe(false);
     }
@@ -75,10 +75,10 @@ describe('replay bounds', () => {
     const core = await openTestCore(dataDir, { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
     const reads = core.store.reads;
     try {
-      expect(await answerReplay(reads, { afterSeq: 0, afterAlertId: 0 })).toMatchObject({ ok: true, events: [], alerts: [], complete: true, headSeq: 0, headAlertId: 0 });
+      expect(await answerReplay(reads, { afterSeq: 0, afterIncidentChange: 0 })).toMatchObject({ ok: true, events: [], incidents: [], complete: true, headSeq: 0, headIncidentChange: 0 });
       const outcome = await core.ingest.ingest(Array.from({ length: 5 }, (_, i) => call({ id: `b-${i}` })));
       expect(outcome.kind).toBe('stored');
-      const limits = { maxEvents: 2, maxAlerts: 2 };
+      const limits = { maxEvents: 2, maxIncidentChanges: 2 };
       const seqs: number[] = [];
       let after = 0;
       let pages = 0;

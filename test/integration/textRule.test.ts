@@ -211,7 +211,8 @@ describe('bodies that are not UTF-8', () => {
     { method: 'POST', path: '/api/v1/sites', before: '{"id":"bytes-', after: '"}' },
     { method: 'PUT', path: '/api/v1/sites/renamed', before: '{"name":"', after: '"}' },
     { method: 'POST', path: '/api/v1/keys', before: '{"name":"', after: '","scopes":["ingest"]}' },
-    { method: 'POST', path: '/api/v1/alerts/1/ack', before: '{"by":"', after: '"}' },
+    { method: 'POST', path: '/api/v1/incidents/1/ack', before: '{"by":"', after: '"}' },
+    { method: 'POST', path: '/api/v1/incidents/ack', before: '{"ids":[1],"by":"', after: '"}' },
     { method: 'POST', path: '/api/v1/events/corr-1/void', before: '{"reason":"', after: '"}' },
     { method: 'POST', path: '/api/v1/events/corr-1/amend', before: '{"reason":"', after: '","changes":{"rings":3}}' },
   ];
@@ -253,25 +254,25 @@ describe('bodies that are not UTF-8', () => {
   });
 });
 
-describe('alert acknowledgements', () => {
+describe('incident acknowledgements', () => {
   let alertServer: TestServer;
   beforeAll(async () => {
-    alertServer = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { perSite: false } } });
+    alertServer = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { openAfterMs: 0 } } });
   });
   afterAll(async () => {
     await alertServer?.close();
     if (alertServer) removeDir(alertServer.dataDir);
   });
   const ack = async (id: number, by: string): Promise<Answer> => {
-    const res = await fetch(`${alertServer.url}/api/v1/alerts/${id}/ack`, { method: 'POST', headers: { ...adminHeaders(alertServer.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
+    const res = await fetch(`${alertServer.url}/api/v1/incidents/${id}/ack`, { method: 'POST', headers: { ...adminHeaders(alertServer.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
     return { status: res.status, body: await res.json() };
   };
 
   it('"by" is refused unless well-formed, and stored exactly as sent', async () => {
     expect((await alertServer.postEvents({ events: calls(0, 25, T0 - MINUTE) })).status).toBe(201);
-    const [alert] = (await alertServer.getJson('/api/v1/alerts?state=active')).body.alerts as Array<{ id: number }>;
+    const [alert] = (await alertServer.getJson('/api/v1/incidents?state=open')).body.incidents as Array<{ id: number }>;
     expect(alert).toBeDefined();
-    // No such alert: a well-formed "by" gets 404, a malformed one 400 naming it (the body is checked first).
+    // No such incident: a well-formed "by" gets 404, a malformed one 400 naming it (the body is checked first).
     await fc.assert(
       fc.asyncProperty(anyText, async (by) => {
         const answer = await ack(999_999, by);
@@ -286,6 +287,6 @@ describe('alert acknowledgements', () => {
     const acked = await ack(alert!.id, ' ana\u0000 😀 \uFFFD é ');
     expect(acked.status).toBe(200);
     expect(acked.body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
-    expect((await alertServer.getJson(`/api/v1/alerts/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
+    expect((await alertServer.getJson(`/api/v1/incidents/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
   });
 });

@@ -5,9 +5,8 @@ import type { Standard } from '../../server/src/protocol';
 import { bandDecision, bandsOf } from '../../server/src/domain/alerts/bands';
 import { burnDecision, burnRate, ruleStatus } from '../../server/src/domain/alerts/burnRate';
 import type { ScopedCounts, WindowCounts } from '../../server/src/domain/alerts/counts';
-import { evaluateConditions } from '../../server/src/domain/alerts/evaluate';
-import { applyRecords, step, type ActiveAlert, type AlertDraft, type Condition } from '../../server/src/domain/alerts/machine';
-import { BURN_RULES, DEFAULT_POLICY, HOUR_MS, MINUTE_MS, policyWindows, type AlertPolicy } from '../../server/src/domain/alerts/policy';
+import { observe } from '../../server/src/domain/alerts/evaluate';
+import { BURN_RULES, DEFAULT_POLICY, HOUR_MS, MINUTE_MS, policyWindows } from '../../server/src/domain/alerts/policy';
 import { DEFAULT_WEBHOOK_RETRY, parseWebhookUrls, redactUrl, webhooksFromEnv } from '../../server/src/services/alerts/config';
 import { backoffDelay } from '../../server/src/services/alerts/webhooks';
 import { parseCli } from '../../server/src/cli/options';
@@ -103,157 +102,40 @@ describe('burn rates', () => {
   });
 });
 
-/** Runs the machine like the service does: step, give ids, apply. */
-function run(conditionsPerStep: Array<Array<Pick<Condition, 'key' | 'decision'>>>): Array<AlertDraft & { id: number }> {
-  let active = new Map<string, ActiveAlert>();
-  let nextId = 1;
-  const all: Array<AlertDraft & { id: number }> = [];
-  conditionsPerStep.forEach((conditions, i) => {
-    const full: Condition[] = conditions.map((x) => ({
-      ...x,
-      kind: x.key.startsWith('band') ? 'band' : 'burn-rate',
-      standardId: 's',
-      standardVersion: 1,
-      site: null,
-      target: 0.9,
-      windows: () => [],
-      message: (sev, state) => `${x.key} ${sev} ${state}`,
-    }));
-    const records = step(active, full, 1000 * i).map((d) => ({ ...d, id: nextId++ }));
-    active = applyRecords(active, records);
-    all.push(...records);
-  });
-  return all;
-}
-
-describe('state machine', () => {
-  it('emits one record per state change: amber → red → recovered, nothing while unchanged or holding', () => {
-    const band = (decision: Condition['decision']) => [{ key: 'band:s:*', decision }];
-    const records = run([band(null), band('hold'), band('amber'), band('amber'), band('hold'), band('red'), band('red'), band('hold'), band(null), band(null)]);
-    expect(records.map((r) => [r.id, r.severity, r.state, r.previousId, r.startedAtMs, r.atMs])).toEqual([
-      [1, 'amber', 'firing', null, 2000, 2000],
-      [2, 'red', 'firing', 1, 5000, 5000],
-      [3, 'red', 'recovered', 2, 5000, 8000],
-    ]);
-  });
-  it('keeps conditions apart by key', () => {
-    const records = run([
-      [{ key: 'band:s:*', decision: 'amber' }, { key: 'burn-rate:s:*', decision: 'page' }],
-      [{ key: 'band:s:*', decision: 'amber' }, { key: 'burn-rate:s:*', decision: 'ticket' }],
-      [{ key: 'band:s:*', decision: null }, { key: 'burn-rate:s:*', decision: null }],
-    ]);
-    expect(records.map((r) => [r.key, r.severity, r.state, r.previousId])).toEqual([
-      ['band:s:*', 'amber', 'firing', null],
-      ['burn-rate:s:*', 'page', 'firing', null],
-      ['burn-rate:s:*', 'ticket', 'firing', 2],
-      ['band:s:*', 'amber', 'recovered', 1],
-      ['burn-rate:s:*', 'ticket', 'recovered', 3],
-    ]);
-  });
-  it('never storms: for any decision stream, records alternate cleanly and only on change', () => {
-    const decision = fc.constantFrom<Condition['decision']>(null, 'hold', 'amber', 'red');
-    fc.assert(
-      fc.property(fc.array(decision, { maxLength: 60 }), (decisions) => {
-        const records = run(decisions.map((d) => [{ key: 'band:s:*', decision: d }]));
-        // Expected: the effective state (hold keeps the last) changes exactly as often as records are written.
-        let state: string | null = null;
-        let changes = 0;
-        for (const d of decisions) {
-          if (d === 'hold' || d === state) continue;
-          if (d === null && state === null) continue;
-          state = d;
-          changes += 1;
-        }
-        expect(records).toHaveLength(changes);
-        for (let i = 0; i < records.length; i++) {
-          const r = records[i]!;
-          const prev = records[i - 1];
-          if (r.state === 'recovered') expect(prev?.state).toBe('firing');
-          if (prev && prev.state === 'firing') expect(r.previousId).toBe(prev.id);
-          if (!prev || prev.state === 'recovered') expect(r).toMatchObject({ state: 'firing', previousId: null });
-          if (prev && r.state === 'firing' && prev.state === 'firing') expect(r.severity).not.toBe(prev.severity);
-        }
-      }),
-    );
-  });
-});
-
-const activeBand = (standardId: string, site: string | null): ActiveAlert => ({
-  id: 1,
-  key: `band:${standardId}:${site ?? '*'}`,
-  kind: 'band',
-  severity: 'red',
-  standardId,
-  standardVersion: 3,
-  site,
-  target: 0.8,
-  startedAtMs: 0,
-});
-
-describe('evaluateConditions', () => {
+describe('observations', () => {
   const windows = policyWindows(DEFAULT_POLICY);
   const at = (counts: Record<string, WindowCounts>): WindowCounts[] => windows.map((w) => counts[w.name] ?? c(0, 0));
   const uniform = (counted: number, met: number) => windows.map(() => c(counted, met));
+  const none = { memory: new Map(), openSites: new Map() };
   it('measures 7 distinct windows, shortest first', () => {
     expect(windows.map((w) => w.name)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
   });
-  it('judges all sites together and each site on its own', () => {
+  it('judges each site on its own: band and burn rate together want one severity', () => {
     const scoped: ScopedCounts[] = [
       { standardId: 'call-answer-2-rings', site: 'a', counts: uniform(20, 20) },
       { standardId: 'call-answer-2-rings', site: 'b', counts: uniform(10, 7) },
     ];
-    const conditions = evaluateConditions({ standards: [std()], policy: DEFAULT_POLICY, windows, scoped, active: new Map() });
-    const decided = conditions.map((x) => [x.key, x.decision]);
-    expect(decided).toEqual([
-      ['band:call-answer-2-rings:*', null], // 27/30 = 90 %
-      ['burn-rate:call-answer-2-rings:*', null], // 1× is on target
-      ['band:call-answer-2-rings:a', null],
-      ['burn-rate:call-answer-2-rings:a', null],
-      ['band:call-answer-2-rings:b', 'red'], // 70 %
-      ['burn-rate:call-answer-2-rings:b', 'ticket'], // 3×: above 1× over 3d & 6h, not above 3× over 1d & 2h
+    const observed = observe({ standards: [std()], policy: DEFAULT_POLICY, windows, scoped, ...none });
+    expect(observed.map((o) => [o.key, o.memory, o.wanted])).toEqual([
+      ['call-answer-2-rings|a', { band: null, burn: null }, null],
+      // 70 %: red band; 3× burn: above 1× over 3d & 6h, not above 3× over 1d & 2h → a slow burn (amber)
+      ['call-answer-2-rings|b', { band: 'red', burn: 'ticket' }, 'red'],
     ]);
-    const b = conditions[4]!;
-    expect(b.windows('red')).toEqual([{ name: '1h', durationMs: HOUR_MS, counted: 10, met: 7, compliance: 0.7 }]);
-    expect(b.message('red', 'firing')).toBe('Calls answered within 2 rings (b): red — 70.0 % over 1h (7/10 met), target 90.0 %, red below 85.0 %');
-    const burnWindows = conditions[5]!.windows('ticket');
-    expect(burnWindows.map((w) => [w.name, w.threshold, w.burnRate])).toEqual([
-      ['1d', 3, expect.closeTo(3, 9)],
-      ['2h', 3, expect.closeTo(3, 9)],
-      ['3d', 1, expect.closeTo(3, 9)],
-      ['6h', 1, expect.closeTo(3, 9)],
+    expect(observed[1]!.band).toEqual({ window: { name: '1h', durationMs: HOUR_MS, counted: 10, met: 7, compliance: 0.7 }, amberBelow: 0.9, redBelow: 0.85, severity: 'red' });
+    expect(observed[1]!.burnRates.map((b) => [b.long.name, b.short.name, b.factor, b.severity, b.status])).toEqual([
+      ['1h', '5m', 14.4, 'red', 'clear'],
+      ['6h', '30m', 6, 'red', 'clear'],
+      ['1d', '2h', 3, 'amber', 'clear'],
+      ['3d', '6h', 1, 'amber', 'fire'],
     ]);
-  });
-  it('can skip sites, and keeps a condition for a site that went quiet while alerting', () => {
-    const perSiteOff: AlertPolicy = { ...DEFAULT_POLICY, perSite: false };
-    const scoped: ScopedCounts[] = [{ standardId: 'call-answer-2-rings', site: 'a', counts: at({ '1h': c(10, 0) }) }];
-    expect(evaluateConditions({ standards: [std()], policy: perSiteOff, windows, scoped, active: new Map() }).map((x) => x.key)).toEqual([
-      'band:call-answer-2-rings:*',
-      'burn-rate:call-answer-2-rings:*',
-    ]);
-    const active = new Map<string, ActiveAlert>([['band:call-answer-2-rings:z', activeBand('call-answer-2-rings', 'z')]]);
-    const conditions = evaluateConditions({ standards: [std()], policy: DEFAULT_POLICY, windows, scoped: [], active });
-    expect(conditions.find((x) => x.key === 'band:call-answer-2-rings:z')?.decision).toBe('hold');
-  });
-  it('closes the alerts of a standard that is no longer in force', () => {
-    const active = new Map<string, ActiveAlert>([['band:old:*', activeBand('old', null)]]);
-    const conditions = evaluateConditions({ standards: [std()], policy: DEFAULT_POLICY, windows, scoped: [], active });
-    const old = conditions.find((x) => x.key === 'band:old:*')!;
-    expect(old.decision).toBeNull();
-    const [record] = step(active, conditions, 5);
-    expect(record).toMatchObject({ key: 'band:old:*', state: 'recovered', severity: 'red', previousId: 1, standardVersion: 3, target: 0.8, windows: [] });
-    expect(record!.message).toBe('old (all sites): red closed — the standard is no longer in force');
   });
   it('pages on the 1h/5m pair when a 99 % standard burns above 14.4×', () => {
     const scoped: ScopedCounts[] = [{ standardId: 'x', site: 'a', counts: at({ '5m': c(20, 15), '30m': c(50, 45), '1h': c(100, 80), '2h': c(100, 80), '6h': c(100, 80), '1d': c(100, 80), '3d': c(100, 80) }) }];
-    const policyNoSites = { ...DEFAULT_POLICY, perSite: false };
-    const [band, burn] = evaluateConditions({ standards: [std({ id: 'x', target: 0.99 })], policy: policyNoSites, windows, scoped, active: new Map() });
-    expect(band!.decision).toBe('red');
-    expect(burn!.decision).toBe('page'); // 1h 20× & 5m 25× (above 14.4×); 6h 20× & 30m 10× (above 6×)
-    expect(burn!.windows('page').map((w) => [w.name, Math.round(w.burnRate! * 10) / 10])).toEqual([
-      ['1h', 20],
-      ['5m', 25],
-      ['6h', 20],
-      ['30m', 10],
+    const [o] = observe({ standards: [std({ id: 'x', target: 0.99 })], policy: DEFAULT_POLICY, windows, scoped, ...none });
+    expect(o!.memory).toEqual({ band: 'red', burn: 'page' }); // 1h 20× & 5m 25× (above 14.4×); 6h 20× & 30m 10× (above 6×)
+    expect(o!.burnRates.slice(0, 2).map((b) => [b.long.name, Math.round(b.long.burnRate! * 10) / 10, b.short.name, Math.round(b.short.burnRate! * 10) / 10, b.status])).toEqual([
+      ['1h', 20, '5m', 25, 'fire'],
+      ['6h', 20, '30m', 10, 'fire'],
     ]);
   });
 });
@@ -292,9 +174,15 @@ describe('webhook configuration and backoff', () => {
     expect((parseCli([]) as { options: object }).options).not.toHaveProperty('alerts');
     expect(parseCli(['--webhook', 'not a url'])).toEqual({ kind: 'error', message: '--webhook: "not a url" is not an absolute URL' });
   });
+  it('parses the hold times in seconds', () => {
+    expect(parseCli(['--open-after', '0', '--recover-after', '60'])).toMatchObject({ kind: 'run', options: { alerts: { policy: { openAfterMs: 0, recoverAfterMs: 60_000, deescalateAfterMs: 60_000 } } } });
+    expect(parseCli(['--open-after', '30'])).toMatchObject({ options: { alerts: { policy: { openAfterMs: 30_000 } } } });
+    expect(parseCli(['--open-after', 'soon'])).toEqual({ kind: 'error', message: '--open-after must be a whole number of seconds from 0 to 86400 (got "soon")' });
+    expect(parseCli(['--recover-after', '1.5'])).toMatchObject({ kind: 'error', message: expect.stringContaining('--recover-after') });
+  });
 });
 
 it('policy constants are what the docs say', () => {
-  expect(DEFAULT_POLICY).toMatchObject({ bandWindow: { name: '1h', durationMs: HOUR_MS }, minSample: 10, hysteresis: 0.01, burnMinSample: 10, perSite: true });
+  expect(DEFAULT_POLICY).toMatchObject({ bandWindow: { name: '1h', durationMs: HOUR_MS }, minSample: 10, hysteresis: 0.01, burnMinSample: 10, openAfterMs: 2 * MINUTE_MS, escalateAfterMs: 0, deescalateAfterMs: 5 * MINUTE_MS, recoverAfterMs: 5 * MINUTE_MS });
   expect(BURN_RULES[0]!.short.durationMs).toBe(5 * MINUTE_MS);
 });

@@ -1,78 +1,65 @@
-// What the clients (extension, dashboard page) share from the protocol's zod-free entry: the alert → incident
-// mapping every view counts with, the short standard labels, where a page finds its server behind a proxy prefix,
+// What the clients (extension, dashboard page) share from the protocol's zod-free entry: how every view orders and
+// counts the server's incidents, the short standard labels, where a page finds its server behind a proxy prefix,
 // and the plain wording of a failed connection.
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../server/src/protocol';
+import type { Incident } from '../../server/src/protocol';
 import {
   countIncidents,
   countsPhrase,
   describeConnectionProblem,
-  incidentsOf,
+  keyOf,
   needsApiKey,
+  openIncidentsOf,
   serverUrlOfPage,
   socketAddress,
   standardShortLabel,
 } from '../../server/src/protocol/pure';
 
 let nextId = 1;
-function alert(fields: Partial<Alert> = {}): Alert {
-  const standardId = fields.standardId ?? 'calls';
-  const site = fields.site === undefined ? 'harbour' : fields.site;
-  const kind = fields.kind ?? 'band';
+function incident(fields: Partial<Incident> = {}): Incident {
+  const severity = fields.severity ?? 'red';
   return {
     id: nextId++,
-    key: `${kind}:${standardId}:${site ?? '*'}`,
-    kind,
-    severity: 'red',
-    state: 'firing',
-    standardId,
+    standardId: 'calls',
     standardVersion: 1,
-    site,
+    site: 'harbour',
+    siteName: 'Harbour',
+    standardLabel: 'Calls ≤ 2 rings',
     target: 0.9,
-    previousId: null,
-    at: '2026-12-01T10:00:00Z',
-    startedAt: '2026-12-01T10:00:00Z',
-    endedAt: null,
-    windows: [{ name: '1h', durationMs: 3_600_000, counted: 100, met: 73, compliance: 0.73 }],
-    message: `${standardId} at ${site ?? 'all sites'}: ${fields.severity ?? 'red'}`,
+    state: 'open',
+    severity,
+    peakSeverity: severity,
+    openedAt: '2026-12-01T10:00:00Z',
+    changedAt: '2026-12-01T10:00:00Z',
+    recoveredAt: null,
     acknowledgedAt: null,
     acknowledgedBy: null,
+    acknowledgedSeverity: null,
+    summary: 'Harbour calls: 73.0 % answered within 2 rings in the last hour — target 90 %',
+    detail: { band: { window: { name: '1h', durationMs: 3_600_000, counted: 100, met: 73, compliance: 0.73 }, amberBelow: 0.9, redBelow: 0.85, severity }, burnRates: [], burnSeverity: null, lines: [] },
+    lastChangeSeq: 1,
     ...fields,
   };
 }
 
-describe('incidents: one per standard and site', () => {
-  it('folds the band and burn-rate records of a standard at a site into one incident, the band line first', () => {
-    const band = alert({ severity: 'amber', message: 'Calls at harbour 86.0 % over 1h (target 90 %): amber' });
-    const burn = alert({ kind: 'burn-rate', severity: 'page', message: 'page — error budget burning 15× over 1h' });
-    const [incident, ...rest] = incidentsOf([band, burn]);
-    expect(rest).toEqual([]);
-    expect(incident).toMatchObject({ key: 'calls|harbour', level: 'red', severity: 'page', line: band.message, details: [burn.message], acknowledged: false });
-    expect(incident!.unacknowledgedIds.sort()).toEqual([band.id, burn.id].sort());
-    expect(incident!.figure).toEqual({ ratio: 0.73, window: '1h' });
-  });
-
-  it('keeps sites (and all sites) apart, drops recovered and ended records, and sorts red, then open, then oldest first', () => {
-    const incidents = incidentsOf([
-      alert({ site: 'airport', severity: 'amber', startedAt: '2026-12-01T09:00:00Z' }),
-      alert({ site: null, severity: 'red', startedAt: '2026-12-01T09:30:00Z', acknowledgedAt: '2026-12-01T09:31:00Z', acknowledgedBy: 'ana' }),
-      alert({ site: 'harbour', severity: 'red', startedAt: '2026-12-01T09:45:00Z' }),
-      alert({ site: 'downtown', state: 'recovered' }),
-      alert({ site: 'north', endedAt: '2026-12-01T09:50:00Z' }),
+describe("the server's incidents, ordered and counted one way", () => {
+  it('keeps the open ones, red before amber, unacknowledged before acknowledged, oldest first', () => {
+    const ordered = openIncidentsOf([
+      incident({ site: 'airport', severity: 'amber', openedAt: '2026-12-01T09:00:00Z' }),
+      incident({ site: 'north', openedAt: '2026-12-01T09:30:00Z', acknowledgedAt: '2026-12-01T09:31:00Z', acknowledgedBy: 'ana', acknowledgedSeverity: 'red' }),
+      incident({ site: 'harbour', openedAt: '2026-12-01T09:45:00Z' }),
+      incident({ site: 'downtown', state: 'recovered', recoveredAt: '2026-12-01T09:50:00Z' }),
     ]);
-    expect(incidents.map((i) => i.key)).toEqual(['calls|harbour', 'calls|*', 'calls|airport']);
-    expect(incidents[1]).toMatchObject({ acknowledged: true, acknowledgedBy: 'ana', unacknowledgedIds: [] });
+    expect(ordered.map((i) => keyOf(i))).toEqual(['calls|harbour', 'calls|north', 'calls|airport']);
   });
 
   it('counts the same way everywhere: open, by level, and unacknowledged red for the badge', () => {
-    const counts = countIncidents(
-      incidentsOf([
-        alert({ site: 'a', severity: 'red' }),
-        alert({ site: 'b', severity: 'page', kind: 'burn-rate' }),
-        alert({ site: 'c', severity: 'red', acknowledgedAt: 'x' }),
-        alert({ site: 'd', severity: 'ticket', kind: 'burn-rate' }),
-      ]),
-    );
+    const counts = countIncidents([
+      incident({ site: 'a' }),
+      incident({ site: 'b' }),
+      incident({ site: 'c', acknowledgedAt: 'x', acknowledgedSeverity: 'red' }),
+      incident({ site: 'd', severity: 'amber' }),
+    ]);
     expect(counts).toEqual({ open: 4, red: 3, amber: 1, unacknowledged: 3, unacknowledgedRed: 2 });
     expect(countsPhrase(counts)).toBe('3 red · 1 amber');
     expect(countsPhrase({ red: 0, amber: 2 })).toBe('2 amber');

@@ -41,8 +41,9 @@ describe('bands', () => {
 });
 
 describe('formatPercent', () => {
-  it('reads a ratio with one decimal, and nothing counted as a dash', () => {
+  it('reads a ratio with one decimal (floored: test/unit/incidents.test.ts), and nothing counted as a dash', () => {
     expect(formatPercent(0.931)).toBe('93.1 %');
+    expect(formatPercent(0.8999)).toBe('89.9 %');
     expect(formatPercent(1)).toBe('100.0 %');
     expect(formatPercent(null)).toBe('—');
   });
@@ -75,7 +76,7 @@ describe('fetchDashboard (a real HTTP server on 127.0.0.1)', () => {
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
         seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        if (req.url?.includes('/alerts/')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 7 }));
+        if (req.url?.includes('/incidents/')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ incidents: [] }));
         if (req.url?.includes('/distribution')) return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
         if (req.url?.includes('site=gone')) return res.writeHead(502, 'Bad Gateway').end('upstream down');
         res.writeHead(403, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'x', title: 'Forbidden', status: 403, detail: 'needs read' }));
@@ -86,10 +87,10 @@ describe('fetchDashboard (a real HTTP server on 127.0.0.1)', () => {
   });
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
-  it('keeps a reverse-proxy prefix, sends the key, and posts an empty JSON object to acknowledge', async () => {
-    const result = await fetchDashboard({ kind: 'ack-alert', alertId: 7 }, { serverUrl: `${base}/ringside`, apiKey: 'rs_k', fetch });
-    expect(result).toEqual({ ok: true, body: { id: 7 } });
-    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/ringside/api/v1/alerts/7/ack', body: '{}' });
+  it('keeps a reverse-proxy prefix, sends the key, and posts the incident ids to acknowledge', async () => {
+    const result = await fetchDashboard({ kind: 'ack-incidents', ids: [7, 8] }, { serverUrl: `${base}/ringside`, apiKey: 'rs_k', fetch });
+    expect(result).toEqual({ ok: true, body: { incidents: [] } });
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/ringside/api/v1/incidents/ack', body: '{"ids":[7,8]}' });
     expect(seen.at(-1)!.headers).toMatchObject({ authorization: 'Bearer rs_k', 'content-type': 'application/json', accept: 'application/json' });
   });
 

@@ -26,9 +26,11 @@ describe('scopes', () => {
     expect(requirementFor('GET', null)).toBe('public');
     expect(requirementFor('POST', null)).toBe('admin');
     expect(requirementFor('GET', '/compliance/')).toBe('read');
-    expect(requirementFor('POST', '/alerts/7/ack')).toBe('read');
-    expect(requirementFor('POST', '/alerts/7/other')).toBe('admin');
-    expect(requirementFor('POST', '/alerts//ack')).toBe('admin');
+    expect(requirementFor('POST', '/incidents/7/ack')).toBe('read');
+    expect(requirementFor('POST', '/incidents/ack')).toBe('read');
+    expect(requirementFor('POST', '/incidents/7/other')).toBe('admin');
+    expect(requirementFor('POST', '/incidents/7/ack/x')).toBe('admin');
+    expect(requirementFor('DELETE', '/incidents/7')).toBe('admin');
     expect(requirementFor('GET', '/keysx')).toBe('admin');
   });
 

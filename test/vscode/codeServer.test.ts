@@ -25,7 +25,8 @@ beforeAll(async () => {
   const install = installedCodeServer();
   buildForVsCodeTests();
   // The first server wants a key (the suite gives it to the extension through "Set API Key"); the second runs --no-auth.
-  servers = await Promise.all([startRingsideServer({ apiKey: true }), startRingsideServer()]);
+  // Incidents open on the first evaluation that wants them: the suite runs on the wall clock (no 2-minute hold).
+  servers = await Promise.all([startRingsideServer({ apiKey: true, args: ['--open-after', '0'] }), startRingsideServer({ args: ['--open-after', '0'] })]);
   for (const server of servers) cleanups.push(() => server.close());
   const [first, second] = servers;
   const home = mkdtempSync(join(tmpdir(), 'ringside-code-server-'));

@@ -1,8 +1,8 @@
 // The extension host's pure parts (no VS Code needed): the webview's CSP, the status bar wording, and how
 // live updates are folded into the remembered snapshot that a newly opened dashboard starts from.
 import { describe, expect, it } from 'vitest';
-import type { Alert, ComplianceFigure, ComplianceReport, JudgedEvent, Snapshot, Standard } from '../../server/src/protocol';
-import { AlertGate } from '../../extension/src/alertNotifier';
+import type { ComplianceFigure, ComplianceReport, Incident, IncidentChangeKind, IncidentSeverity, IncidentUpdate, JudgedEvent, Snapshot, Standard } from '../../server/src/protocol';
+import { IncidentGate } from '../../extension/src/alertNotifier';
 import { selectionFromState } from '../../extension/src/selection';
 import { apiUrl } from '../../extension/src/httpApi';
 import { secretName, validateApiKey } from '../../extension/src/secrets';
@@ -14,7 +14,7 @@ import { worstItems } from '../../extension/src/worstItems';
 import { extensionProblem } from '../../extension/src/problems';
 import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
-import { countIncidents, incidentsOf } from '../../server/src/protocol/pure';
+import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
 import { contentSecurityPolicy, createNonce, dashboardHtml } from '../../extension/src/webviewHtml';
 
 const figure = (standardId: string, met: number, total: number): ComplianceFigure => ({
@@ -43,7 +43,25 @@ const snapshot = (recent: JudgedEvent[]): Snapshot => ({
   today: [figure('call-answer-2-rings', 1, 1)],
   series: [{ standardId: 'call-answer-2-rings', bucket: 'minute', points: [{ start: '2026-11-23T10:00:00Z', total: 1, met: 1, ratio: 1 }] }],
   recent,
+  openIncidents: [],
 });
+
+let nextIncident = 1;
+let nextChange = 1;
+/** An open incident as the server sends it. */
+const incident = (standardId: string, site: string, severity: IncidentSeverity = 'red', extra: Partial<Incident> = {}): Incident => ({
+  id: nextIncident++, standardId, standardVersion: 1, site, siteName: site, standardLabel: standardId, target: 0.9, state: 'open', severity, peakSeverity: severity,
+  openedAt: '2026-12-01T10:00:00Z', changedAt: '2026-12-01T10:00:00Z', recoveredAt: null, acknowledgedAt: null, acknowledgedBy: null, acknowledgedSeverity: null,
+  summary: `${site} ${standardId}: 73.0 % in the last hour — target 90 %`,
+  detail: { band: { window: { name: '1h', durationMs: 3_600_000, counted: 100, met: 73, compliance: 0.73 }, amberBelow: 0.9, redBelow: 0.85, severity }, burnRates: [], burnSeverity: null, lines: [] },
+  lastChangeSeq: 0, ...extra,
+});
+/** A change of `of` (opened, escalated, …) and the incident after it. */
+const change = (of: Incident, kind: IncidentChangeKind = 'opened', extra: Partial<Incident> = {}): IncidentUpdate => {
+  const seq = nextChange++;
+  const after = { ...of, ...extra, lastChangeSeq: seq };
+  return { change: { seq, incidentId: of.id, kind, at: 't', severity: after.severity, previousSeverity: null, summary: after.summary, detail: after.detail, by: null }, incident: after };
+};
 
 describe('dashboard HTML', () => {
   it('allows only the nonce’d script and the webview’s own resources', () => {
@@ -75,14 +93,9 @@ describe('status bar text', () => {
         groups: list.map(([key, numerator, denominator]) => ({ key, numerator, denominator, ratio: numerator / denominator, companions: {} })),
       })),
     }) as unknown as ComplianceReport;
-  const siteAlert = (standardId: string, site: string | null, severity: Alert['severity'], extra: Partial<Alert> = {}): Alert => ({
-    id: Math.floor(Math.random() * 1e9), key: `band:${standardId}:${site ?? '*'}`, kind: 'band', severity, state: 'firing', standardId, standardVersion: 1, site, target: 0.9,
-    previousId: null, at: 't', startedAt: '2026-12-01T10:00:00Z', endedAt: null, windows: [{ name: '1h', durationMs: 3_600_000, counted: 100, met: 73, compliance: 0.73 }],
-    message: `${standardId} at ${site}: ${severity}`, acknowledgedAt: null, acknowledgedBy: null, ...extra,
-  });
-  const view = (today: ComplianceFigure[], groups: Record<string, Array<[string, number, number]>>, alerts: Alert[] = []) => {
+  const view = (today: ComplianceFigure[], groups: Record<string, Array<[string, number, number]>>, open: Incident[] = []) => {
     const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
-    const incidents = incidentsOf(alerts);
+    const incidents = openIncidentsOf(open);
     return statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, incidents, standards), counts: countIncidents(incidents) });
   };
 
@@ -92,18 +105,18 @@ describe('status bar text', () => {
     const groups = { calls: [['airport', 900, 900], ['harbour', 31, 100]] as Array<[string, number, number]>, visits: [['harbour', 95, 100]] as Array<[string, number, number]> };
     const quiet = view(today, groups);
     expect(quiet).toMatchObject({ text: '$(error) harbour: Calls ≤ 2 rings 31.0 %', band: 'red', site: 'harbour', standardId: 'calls' });
-    const alerting = view(today, groups, [siteAlert('calls', 'harbour', 'red'), siteAlert('visits', 'airport', 'red'), siteAlert('visits', null, 'amber')]);
+    const alerting = view(today, groups, [incident('calls', 'harbour', 'red'), incident('visits', 'airport', 'red'), incident('visits', 'north', 'amber')]);
     expect(alerting.text).toBe('$(error) 2 red · 1 amber · harbour: Calls ≤ 2 rings 31.0 %');
     expect(alerting.counts).toMatchObject({ open: 3, red: 2, amber: 1, unacknowledgedRed: 2 });
-    expect(alerting.tooltip).toContain('Open alerts: 2 red · 1 amber');
-    expect(alerting.tooltip).toContain('| $(error) | harbour | Calls ≤ 2 rings | 31.0 % | 90.0 % | red alert |');
+    expect(alerting.tooltip).toContain('Open incidents: 2 red · 1 amber');
+    expect(alerting.tooltip).toContain('| $(error) | harbour | Calls ≤ 2 rings | 31.0 % | 90 % | red incident |');
   });
 
   it('ranks an open red incident above an amber figure, and falls back to all sites when no site counted', () => {
     const today = [named('calls', 87, 100)];
     const amberOnly = view(today, { calls: [['north', 87, 100]] });
     expect(amberOnly.text).toBe('$(warning) north: Calls ≤ 2 rings 87.0 %');
-    const redAlert = view(today, { calls: [['north', 87, 100], ['south', 95, 100]] }, [siteAlert('calls', 'south', 'page', { kind: 'burn-rate' })]);
+    const redAlert = view(today, { calls: [['north', 87, 100], ['south', 95, 100]] }, [incident('calls', 'south', 'red')]);
     expect(redAlert.text).toBe('$(error) 1 red · south: Calls ≤ 2 rings 95.0 %');
     expect(view(today, {}).text).toBe('$(warning) All sites: Calls ≤ 2 rings 87.0 %');
     expect(view([named('calls', 0, 0)], {}).text).toBe('$(pulse) Ringside —');
@@ -123,70 +136,66 @@ describe('status bar text', () => {
   });
 });
 
-describe('alert notifications (quiet period per incident and level, escalations, mute, summary)', () => {
-  let nextId = 1;
-  const alert = (standardId: string, severity: Alert['severity'] = 'red', site: string | null = null, extra: Partial<Alert> = {}): Alert => ({
-    id: nextId++, key: `${extra.kind ?? 'band'}:${standardId}:${site ?? '*'}`, kind: 'band', severity, state: 'firing', standardId, standardVersion: 1, site, target: 0.9,
-    previousId: null, at: 't', startedAt: 't', endedAt: null, windows: [], message: `${standardId} at ${site ?? 'all sites'}: ${severity}`,
-    acknowledgedAt: null, acknowledgedBy: null, ...extra,
-  });
+describe('incident notifications (quiet period per standard, site and level, escalations, mute, summary)', () => {
   const on = { enabled: true, minSeverity: 'amber' as const, quietMs: 5 * 60_000 };
 
-  it('notifies an escalation (amber, then red 4 s later at the same site) at once', () => {
-    const gate = new AlertGate();
-    expect(gate.decide([alert('visits', 'amber', 'airport')], 0, on)).toMatchObject([{ kind: 'alert', level: 'amber', urgent: false }]);
-    const red = alert('visits', 'red', 'airport');
-    const escalated = gate.decide([red], 4_000, on);
-    expect(escalated).toMatchObject([{ kind: 'alert', level: 'red', urgent: true, alert: { id: red.id } }]);
-    // Another red one in the quiet period is held back, and a de-escalation too.
-    expect(gate.decide([alert('visits', 'page', 'airport', { kind: 'burn-rate' })], 5_000, on)).toEqual([]);
-    expect(gate.decide([alert('visits', 'amber', 'airport')], 6_000, on)).toEqual([]);
+  it('notifies an escalation (amber, then red 4 s later at the same site) at once: the same incident, escalated', () => {
+    const gate = new IncidentGate();
+    const airport = incident('visits', 'airport', 'amber');
+    expect(gate.decide([change(airport)], 0, on)).toMatchObject([{ kind: 'incident', level: 'amber', urgent: false, incident: { id: airport.id } }]);
+    const escalated = gate.decide([change(airport, 'escalated', { severity: 'red' })], 4_000, on);
+    expect(escalated).toMatchObject([{ kind: 'incident', level: 'red', urgent: true, incident: { id: airport.id }, covers: [{ id: airport.id }] }]);
+    expect(escalated[0]!.text).toBe(`Ringside Red, now worse: ${airport.summary}`);
+    // A de-escalation and a recovery notify nobody.
+    expect(gate.decide([change(airport, 'de-escalated', { severity: 'amber' })], 5_000, on)).toEqual([]);
+    expect(gate.decide([change(airport, 'recovered', { state: 'recovered' })], 6_000, on)).toEqual([]);
   });
 
   it('keeps sites apart: one site’s notification does not silence another’s', () => {
-    const gate = new AlertGate();
-    expect(gate.decide([alert('calls', 'red', 'north')], 0, on)).toHaveLength(1);
-    expect(gate.decide([alert('calls', 'red', 'south')], 1_000, on)).toHaveLength(1);
-    expect(gate.decide([alert('calls', 'red', null)], 2_000, on)).toHaveLength(1);
+    const gate = new IncidentGate();
+    expect(gate.decide([change(incident('calls', 'north'))], 0, on)).toHaveLength(1);
+    expect(gate.decide([change(incident('calls', 'south'))], 1_000, on)).toHaveLength(1);
+    expect(gate.decide([change(incident('visits', 'north'))], 2_000, on)).toHaveLength(1);
   });
 
-  it('stands for exactly the alerts it counts: held-back ones are covered by the next notification of the incident', () => {
-    const gate = new AlertGate();
-    const first = gate.decide([alert('calls', 'amber', 'north')], 0, on);
-    expect(first[0]).toMatchObject({ covers: [expect.anything()] });
-    const held = [alert('calls', 'ticket', 'north', { kind: 'burn-rate' }), alert('calls', 'amber', 'north')];
-    expect(gate.decide(held, 60_000, on)).toEqual([]);
-    const red = alert('calls', 'red', 'north');
-    const [next] = gate.decide([red], 120_000, on);
-    expect(next?.kind).toBe('alert');
-    if (next?.kind !== 'alert') return;
-    expect(next.alert.id).toBe(red.id);
-    expect(next.covers.map((a) => a.id).sort()).toEqual([red.id, ...held.map((a) => a.id)].sort());
-    expect(next.text).toBe(`Ringside: calls at north: red (+2 more alerts on this standard at north)`);
+  it('stands for exactly the incidents it names: one held back in the quiet period is covered by the next one there', () => {
+    const gate = new IncidentGate();
+    const first = incident('calls', 'north', 'amber');
+    expect(gate.decide([change(first)], 0, on)).toMatchObject([{ covers: [{ id: first.id }] }]);
+    // It recovered and a new incident opened at the same place, still amber, within the quiet period: held back.
+    gate.decide([change(first, 'recovered', { state: 'recovered' })], 30_000, on);
+    const again = incident('calls', 'north', 'amber');
+    expect(gate.decide([change(again)], 60_000, on)).toEqual([]);
+    const third = incident('calls', 'north', 'amber');
+    gate.decide([change(third)], 70_000, on);
+    const [next] = gate.decide([change(third, 'escalated', { severity: 'red' })], 120_000, on);
+    expect(next?.kind).toBe('incident');
+    expect(next!.covers.map((i) => i.id).sort()).toEqual([again.id, third.id].sort());
+    expect(next!.text).toBe(`Ringside Red, now worse: ${third.summary} (+1 earlier incident there)`);
   });
 
-  it('ignores repeats of the same id (acknowledged, superseded), recoveries and acknowledged alerts', () => {
-    const gate = new AlertGate();
-    const a = alert('calls');
-    expect(gate.decide([a], 0, { ...on, quietMs: 0 })).toHaveLength(1);
-    expect(gate.decide([{ ...a, acknowledgedAt: 'now' }], 1, { ...on, quietMs: 0 })).toEqual([]);
-    expect(gate.decide([alert('calls', 'red', null, { state: 'recovered' })], 2, { ...on, quietMs: 0 })).toEqual([]);
-    expect(gate.decide([alert('calls', 'red', null, { acknowledgedAt: 'x' })], 3, { ...on, quietMs: 0 })).toEqual([]);
+  it('ignores repeats of the same change (a replay overlapping the live feed), acknowledged and recovered incidents', () => {
+    const gate = new IncidentGate();
+    const opened = change(incident('calls', 'x'));
+    expect(gate.decide([opened], 0, { ...on, quietMs: 0 })).toHaveLength(1);
+    expect(gate.decide([opened], 1, { ...on, quietMs: 0 })).toEqual([]);
+    expect(gate.decide([change(incident('calls', 'y'), 'opened', { acknowledgedAt: 'x', acknowledgedSeverity: 'red' })], 2, { ...on, quietMs: 0 })).toEqual([]);
+    expect(gate.decide([change(incident('calls', 'z'), 'opened', { state: 'recovered' })], 3, { ...on, quietMs: 0 })).toEqual([]);
   });
 
-  it('can be muted, or limited to urgent alerts', () => {
-    expect(new AlertGate().decide([alert('calls')], 0, { ...on, enabled: false })).toEqual([]);
+  it('can be muted, or limited to red incidents', () => {
+    expect(new IncidentGate().decide([change(incident('calls', 'a'))], 0, { ...on, enabled: false })).toEqual([]);
     const urgentOnly = { ...on, minSeverity: 'red' as const };
-    expect(new AlertGate().decide([alert('calls', 'amber'), alert('visits', 'ticket')], 0, urgentOnly)).toEqual([]);
-    expect(new AlertGate().decide([alert('calls', 'page')], 0, urgentOnly)).toHaveLength(1);
+    expect(new IncidentGate().decide([change(incident('calls', 'a', 'amber'))], 0, urgentOnly)).toEqual([]);
+    expect(new IncidentGate().decide([change(incident('calls', 'a', 'red'))], 0, urgentOnly)).toHaveLength(1);
   });
 
-  it('sums up a burst on many incidents (e.g. a catch-up) in one notification covering all of them', () => {
-    const burst = ['a', 'b', 'c', 'd', 'e'].map((s) => alert('calls', 'amber', s));
-    const shown = new AlertGate().decide(burst, 0, on);
+  it('sums up a burst at many places (e.g. a catch-up) in one notification covering all of them', () => {
+    const burst = ['a', 'b', 'c', 'd', 'e'].map((s) => change(incident('calls', s, 'amber')));
+    const shown = new IncidentGate().decide(burst, 0, on);
     expect(shown).toHaveLength(1);
-    expect(shown[0]).toMatchObject({ kind: 'summary', urgent: false, text: 'Ringside: 5 new alerts (5 amber) at a, b, c and 2 more' });
-    expect(shown[0]!.kind === 'summary' && shown[0]!.alerts).toHaveLength(5);
+    expect(shown[0]).toMatchObject({ kind: 'summary', urgent: false, text: 'Ringside: 5 incidents need attention (5 amber) at a, b, c and 2 more' });
+    expect(shown[0]!.covers).toHaveLength(5);
   });
 });
 

@@ -18,8 +18,9 @@ import { createWorkspace } from './harness/workspace';
 const VSCODE_VERSION = '1.100.3';
 
 async function main(): Promise<number> {
-  const first = await startRingsideServer({ apiKey: true });
-  const second = await startRingsideServer();
+  // Incidents open on the first evaluation that wants them: the suite runs on the wall clock (no 2-minute hold).
+  const first = await startRingsideServer({ apiKey: true, args: ['--open-after', '0'] });
+  const second = await startRingsideServer({ args: ['--open-after', '0'] });
   const outputFile = join(mkdtempSync(join(tmpdir(), 'ringside-suite-')), 'report.txt');
   try {
     const settings = { 'ringside.notifications.quietMinutes': 0, 'ringside.localServer.port': await freePort() };

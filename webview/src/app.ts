@@ -62,19 +62,17 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (message.type === 'compliance' || message.type === 'judged') queries.live();
     scheduler.request();
   };
-  /** Acknowledges every record an incident stands for (one request each: the API acknowledges one id). */
-  const acknowledge = (alertIds: number[]) => {
-    for (const alertId of alertIds) {
-      if (!transport?.request) {
-        dispatch({ type: 'ack/error', alertId, error: 'acknowledging is not available here' });
-        continue;
-      }
-      dispatch({ type: 'ack/start', alertId });
-      transport.request({ kind: 'ack-alert', alertId }).then(
-        (alert) => dispatch({ type: 'ack/ok', alert }),
-        (error: unknown) => dispatch({ type: 'ack/error', alertId, error: describeRequestError(error) }),
-      );
+  /** Acknowledges exactly these incidents, in one request (one incident, or every one "Acknowledge all" names). */
+  const acknowledge = (ids: number[]) => {
+    if (!transport?.request) {
+      dispatch({ type: 'ack/error', ids, error: 'acknowledging is not available here' });
+      return;
     }
+    dispatch({ type: 'ack/start', ids });
+    transport.request({ kind: 'ack-incidents', ids }).then(
+      ({ incidents }) => dispatch({ type: 'ack/ok', ids, incidents }),
+      (error: unknown) => dispatch({ type: 'ack/error', ids, error: describeRequestError(error) }),
+    );
   };
 
   const views = [

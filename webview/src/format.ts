@@ -1,13 +1,11 @@
 // How figures read on screen. Kept apart from the views so the rendered summary uses the very same text.
 import type { JudgedEvent, Judgement, Standard } from '@ringside/server/protocol';
 
-/** 0.931 → "93.1 %": the protocol's, so the extension's status bar and tree read the same. */
-export { formatPercent } from '@ringside/server/protocol/pure';
-
-/** A target as people say it: 0.9 → "90 %", 0.995 → "99.5 %". */
-export function formatTarget(target: number): string {
-  return `${Number((target * 100).toFixed(2))} %`;
-}
+/**
+ * 0.931 → "93.1 %" (floored to the tenth) and a target as people say it, 0.9 → "90 %", 0.995 → "99.5 %": the
+ * protocol's one rule (protocol/pure/format.ts), so the extension and the server's incident summaries read the same.
+ */
+export { formatPercent, formatThreshold as formatTarget } from '@ringside/server/protocol/pure';
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

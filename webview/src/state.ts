@@ -1,26 +1,25 @@
 // The dashboard's whole model and the one pure function that advances it.
 // Transports deliver DashboardMessage; the UI and the query controller add LocalAction; views only read.
 import type {
-  Alert,
   ComplianceFigure,
   ComplianceReport,
   ComplianceUpdate,
   ConnectionState,
   DashboardMessage,
   DashboardResponseBodies,
+  Incident,
   JudgedEvent,
   SeriesPoint,
   Snapshot,
   Standard,
 } from '@ringside/server/protocol';
+import { applyIncidentUpdate, openIncidentsOf } from '@ringside/server/protocol/pure';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 
 /** How many events the live feed keeps (newest first): memory stays flat however long the page runs. */
 export const FEED_LIMIT = 50;
 /** How many per-minute points a series keeps: two hours, enough for the one-hour chart window. */
 export const SERIES_LIMIT = 120;
-/** How many alerts the banner keeps (active ones; recovered ones are dropped). */
-export const ALERT_LIMIT = 50;
 
 export interface ConnectionInfo {
   state: ConnectionState;
@@ -87,9 +86,9 @@ export interface DashboardState {
   todayFrom: string | null;
   selection: DashboardSelection;
   queries: Queries;
-  /** Alerts firing now, oldest first (unacknowledged and acknowledged). */
-  alerts: Alert[];
-  /** Alert ids an acknowledgement is on its way for, and the last ack error. */
+  /** The server's open incidents, worst first (unacknowledged and acknowledged). */
+  incidents: Incident[];
+  /** Incident ids an acknowledgement is on its way for, and the last ack error. */
   acking: number[];
   ackError: string | null;
   feedControls: FeedControls;
@@ -112,7 +111,7 @@ export const initialState: DashboardState = {
   todayFrom: null,
   selection: DEFAULT_SELECTION,
   queries: { report: idle(), distribution: idle(), groups: idle() },
-  alerts: [],
+  incidents: [],
   acking: [],
   ackError: null,
   feedControls: { paused: false, frozen: null, newWhilePaused: 0, filter: '' },
@@ -127,9 +126,9 @@ export type LocalAction =
   | { type: 'query/start'; name: QueryName; key: string }
   | QueryAnswered
   | { type: 'query/error'; name: QueryName; key: string; error: string }
-  | { type: 'ack/start'; alertId: number }
-  | { type: 'ack/ok'; alert: Alert }
-  | { type: 'ack/error'; alertId: number; error: string };
+  | { type: 'ack/start'; ids: number[] }
+  | { type: 'ack/ok'; ids: number[]; incidents: Incident[] }
+  | { type: 'ack/error'; ids: number[]; error: string };
 
 export type Action = DashboardMessage | LocalAction;
 
@@ -150,8 +149,8 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
       }
       return { ...state, connection };
     }
-    case 'alert':
-      return { ...state, alerts: upsertAlert(state.alerts, message.alert) };
+    case 'incident':
+      return { ...state, incidents: withIncidents(state.incidents, [message.update.incident]) };
     case 'select':
     case 'ui/select':
       return applySelection(state, message.selection);
@@ -176,11 +175,11 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
       return withQuery(state, message.name, { status: 'error', key: message.key, data: current.data, error: message.error });
     }
     case 'ack/start':
-      return { ...state, acking: [...state.acking.filter((id) => id !== message.alertId), message.alertId], ackError: null };
+      return { ...state, acking: [...state.acking.filter((id) => !message.ids.includes(id)), ...message.ids], ackError: null };
     case 'ack/ok':
-      return { ...state, acking: state.acking.filter((id) => id !== message.alert.id), alerts: upsertAlert(state.alerts, message.alert) };
+      return { ...state, acking: state.acking.filter((id) => !message.ids.includes(id)), incidents: withIncidents(state.incidents, message.incidents) };
     case 'ack/error':
-      return { ...state, acking: state.acking.filter((id) => id !== message.alertId), ackError: message.error };
+      return { ...state, acking: state.acking.filter((id) => !message.ids.includes(id)), ackError: message.error };
     default:
       return state;
   }
@@ -221,7 +220,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
   const connection: ConnectionInfo = { ...state.connection, state: 'connected', error: null };
   // The snapshot is the whole truth: it replaces (not merges) the feed, so a reconnect cannot duplicate rows.
   const feed = prependToFeed([], [...snapshot.recent].reverse());
-  const alerts = (snapshot.activeAlerts ?? []).reduce<Alert[]>(upsertAlert, []);
+  const incidents = openIncidentsOf(snapshot.openIncidents ?? []);
   return {
     ...state,
     connection,
@@ -233,7 +232,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     ...todayTotals(snapshot.standards, today, snapshot.eventsToday),
     lastUpdated: snapshot.serverTime,
     todayFrom: snapshot.todayFrom,
-    alerts,
+    incidents,
     knownSites: mergeSites(state.knownSites, feed.map((e) => e.event.site)),
   };
 }
@@ -248,15 +247,13 @@ function applyCompliance(state: DashboardState, update: ComplianceUpdate): Dashb
 }
 
 /**
- * One entry per condition (alert `key`): a firing record replaces the previous one of its condition (a
- * severity change, or the same record acknowledged); a recovered record removes the condition.
+ * The open incidents after newer states of some of them (a change pushed live, or an acknowledgement's answer): the
+ * newer state of an incident replaces the older, a recovered one leaves (protocol/pure/incidents.ts).
  */
-export function upsertAlert(alerts: Alert[], alert: Alert): Alert[] {
-  const rest = alerts.filter((a) => a.key !== alert.key && a.id !== alert.id);
-  if (alert.state === 'recovered') return rest.length === alerts.length ? alerts : rest;
-  const index = alerts.findIndex((a) => a.key === alert.key || a.id === alert.id);
-  if (index < 0) return [...alerts, alert].slice(-ALERT_LIMIT);
-  return alerts.map((a, i) => (i === index ? alert : a)).filter((a, i) => i === index || (a.key !== alert.key && a.id !== alert.id));
+export function withIncidents(incidents: readonly Incident[], changed: readonly Incident[]): Incident[] {
+  let open = new Map(incidents.map((i) => [i.id, i]));
+  for (const incident of changed) open = applyIncidentUpdate(open, { incident });
+  return openIncidentsOf(open.values());
 }
 
 /** Same minute bucket → replace; a new bucket → insert in time order; keep the newest SERIES_LIMIT. */

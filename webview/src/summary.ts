@@ -1,6 +1,5 @@
 // What the user sees, in a few fields: sent to the extension host after each render (and used by its tests).
 import type { RenderedSummary } from '@ringside/server/protocol';
-import { incidentsOf } from '@ringside/server/protocol/pure';
 import { visibleStandards, windowFigure } from './derived';
 import { formatPercent } from './format';
 import type { DashboardState } from './state';
@@ -20,8 +19,8 @@ export function renderedSummary(state: DashboardState): RenderedSummary {
     newestEventId: feed[0]?.event.id ?? null,
     eventsToday: state.eventsToday,
     selection: state.selection,
-    // Incidents, as the banner (and the extension's Alerts view) count them.
-    activeAlerts: incidentsOf(state.alerts).length,
+    // The server's open incidents, as the banner (and the extension's Alerts view) count them.
+    openIncidents: state.incidents.length,
     feedPaused: state.feedControls.paused,
   };
 }

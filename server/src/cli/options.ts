@@ -18,7 +18,10 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --rate-limit N    requests per second per API key (default 50; 0 turns rate limiting off)
   --rate-burst N    requests a key may send at once (default 100)
   --cors-origin URL allow cross-origin browser requests from URL (repeatable; default: none)
-  --webhook URL     POST every alert to URL (repeatable; also RINGSIDE_WEBHOOKS=url1,url2)
+  --webhook URL     POST every incident change to URL (repeatable; also RINGSIDE_WEBHOOKS=url1,url2)
+  --open-after S    seconds a condition must persist before an incident opens (default 120)
+  --recover-after S seconds every condition must stay clear before an incident recovers, or milder before it
+                    de-escalates (default 300)
   --standards PATH  standards and sites file (.yaml/.yml/.json); SIGHUP reloads it
   --reject-unknown-sites   refuse events of sites not configured (default: create them)
   --retain-days N   delete raw events older than N days at start and daily (rollups stay; signed checkpoint)
@@ -51,6 +54,8 @@ const OPTIONS = {
   'rate-burst': { type: 'string' },
   'cors-origin': { type: 'string', multiple: true },
   webhook: { type: 'string', multiple: true },
+  'open-after': { type: 'string' },
+  'recover-after': { type: 'string' },
   standards: { type: 'string' },
   'reject-unknown-sites': { type: 'boolean' },
   'retain-days': { type: 'string' },
@@ -79,6 +84,9 @@ export function parseCli(argv: readonly string[]): CliResult {
   if (typeof security === 'string') return { kind: 'error', message: security };
   const webhooks = parseWebhookUrls(values.webhook ?? [], '--webhook');
   if (!webhooks.ok) return { kind: 'error', message: webhooks.message };
+  const holds = holdOptions(values['open-after'], values['recover-after']);
+  if (typeof holds === 'string') return { kind: 'error', message: holds };
+  const alerts = { ...(webhooks.urls.length > 0 ? { webhooks: webhooks.urls } : {}), ...(Object.keys(holds).length > 0 ? { policy: holds } : {}) };
   const retainDays = values['retain-days'] === undefined ? undefined : wholeNumber(values['retain-days']);
   if (retainDays === null || retainDays === 0) return { kind: 'error', message: `--retain-days must be a whole number of days, at least 1 (got "${values['retain-days']}")` };
   for (const key of ['host', 'data', 'standards'] as const) {
@@ -94,12 +102,26 @@ export function parseCli(argv: readonly string[]): CliResult {
       ...(seed !== undefined ? { demoSeed: seed } : {}),
       logLevel: logLevel as LogLevel,
       ...security,
-      ...(webhooks.urls.length > 0 ? { alerts: { webhooks: webhooks.urls } } : {}),
+      ...(Object.keys(alerts).length > 0 ? { alerts } : {}),
       ...(values.standards !== undefined ? { standardsFile: values.standards } : {}),
       ...(values['reject-unknown-sites'] ? { rejectUnknownSites: true } : {}),
       ...(retainDays !== undefined ? { retainDays } : {}),
     },
   };
+}
+
+/** --open-after and --recover-after (seconds) as the policy's hold times; a message naming the option if bad. */
+function holdOptions(openAfter: string | undefined, recoverAfter: string | undefined): { openAfterMs?: number; recoverAfterMs?: number; deescalateAfterMs?: number } | string {
+  const seconds = (text: string | undefined, name: string): number | undefined | string => {
+    if (text === undefined) return undefined;
+    const n = wholeNumber(text);
+    return n === null || n > 86_400 ? `--${name} must be a whole number of seconds from 0 to 86400 (got "${text}")` : n * 1000;
+  };
+  const open = seconds(openAfter, 'open-after');
+  if (typeof open === 'string') return open;
+  const recover = seconds(recoverAfter, 'recover-after');
+  if (typeof recover === 'string') return recover;
+  return { ...(open !== undefined ? { openAfterMs: open } : {}), ...(recover !== undefined ? { recoverAfterMs: recover, deescalateAfterMs: recover } : {}) };
 }
 
 function wholeNumber(text: string): number | null {

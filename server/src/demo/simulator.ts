@@ -1,11 +1,15 @@
-// Simulated service traffic: Poisson arrivals across sites, mostly compliant, with bursts of misses
-// (a site gets busy: slow answers, abandons, visitors who leave). Pure given the seed and clock.
+// Simulated service traffic: Poisson arrivals across sites, as a well-run operation sees it: mostly on target (about
+// 97 % of calls answered within 2 rings, visitors greeted within 30 s), with a busy spell at a site now and then
+// (a few minutes of slow answers, abandons and visitors who leave: a realistic dip). Spells are set in simulated
+// time, not per event, so their length does not depend on the traffic rate. Pure given the seed.
 import type { CallEventInput, EventInput, VisitEventInput } from '../protocol';
 import { ringOnWhichAnswered, DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
 import { chance, exponential, pick, seededRandom, type Random } from './random';
 
 export interface DemoSite {
   name: string;
+  /** What an ops lead calls it ("Harbour"): the demo configures its sites with these names. */
+  displayName: string;
   /** Share of this site's events that are calls (the rest are visits). */
   callShare: number;
   agents: readonly string[];
@@ -13,9 +17,9 @@ export interface DemoSite {
 }
 
 export const DEMO_SITES: readonly DemoSite[] = [
-  { name: 'downtown', callShare: 0.6, agents: ['ana', 'ben', 'chloe', 'dev'], queues: ['sales', 'support'] },
-  { name: 'airport', callShare: 0.4, agents: ['eli', 'fatima', 'gus'], queues: ['bookings', 'lost-baggage'] },
-  { name: 'harbour', callShare: 0.5, agents: ['hana', 'ivan'], queues: ['ferries'] },
+  { name: 'downtown', displayName: 'Downtown', callShare: 0.6, agents: ['ana', 'ben', 'chloe', 'dev'], queues: ['sales', 'support'] },
+  { name: 'airport', displayName: 'Airport', callShare: 0.4, agents: ['eli', 'fatima', 'gus'], queues: ['bookings', 'lost-baggage'] },
+  { name: 'harbour', displayName: 'Harbour', callShare: 0.5, agents: ['hana', 'ivan'], queues: ['ferries'] },
 ];
 
 export interface SimulatorOptions {
@@ -23,8 +27,10 @@ export interface SimulatorOptions {
   /** Mean arrivals per second over all sites. */
   eventsPerSecond?: number;
   sites?: readonly DemoSite[];
-  /** Chance, per event, that its site starts a burst of misses. */
-  burstChance?: number;
+  /** Mean time between busy spells at one site beyond the calm after each, ms (default 60 min). */
+  meanSpellGapMs?: number;
+  /** Shortest and longest busy spell, ms (default 8 to 16 min). */
+  spellMs?: readonly [number, number];
 }
 
 export interface Arrival {
@@ -41,30 +47,45 @@ interface Mood {
   leaveChance: number;
 }
 
-const CALM: Mood = { slowAnswerMean: 4, abandonChance: 0.02, greetMean: 9, leaveChance: 0.02 };
-const BUSY: Mood = { slowAnswerMean: 16, abandonChance: 0.2, greetMean: 45, leaveChance: 0.15 };
+// Calm: ~2 % of calls answered after the 2nd ring (6 s cycle) and 1 % abandoned; ~1.4 % of visitors greeted after
+// 30 s and 1 % leave (about 97 % on standard). Busy: about 40 % of each are missed.
+const CALM: Mood = { slowAnswerMean: 3, abandonChance: 0.01, greetMean: 7, leaveChance: 0.01 };
+const BUSY: Mood = { slowAnswerMean: 11, abandonChance: 0.08, greetMean: 30, leaveChance: 0.08 };
+
+/** Mean time from one busy spell at a site to the next, on top of the calm that follows every spell. */
+export const DEFAULT_SPELL_GAP_MS = 60 * 60_000;
+export const DEFAULT_SPELL_MS: readonly [number, number] = [8 * 60_000, 16 * 60_000];
+/** A site is calm for at least this long after a spell (staff catch up), and for the demo's first minutes. */
+const CALM_AFTER_SPELL_MS = 30 * 60_000;
+const CALM_AT_START_MS = 5 * 60_000;
 
 export function createSimulator(options: SimulatorOptions): { next(): Arrival } {
   const random = seededRandom(options.seed);
   const sites = options.sites ?? DEMO_SITES;
   const meanGapMs = 1000 / (options.eventsPerSecond ?? 2);
-  const burstChance = options.burstChance ?? 0.01;
-  const burstLeft = new Map<string, number>();
+  const spellGapMs = options.meanSpellGapMs ?? DEFAULT_SPELL_GAP_MS;
+  const [shortest, longest] = options.spellMs ?? DEFAULT_SPELL_MS;
+  // Per site: the next busy spell [startMs, endMs) in simulated time (from the first arrival on).
+  const spells = new Map(sites.map((site) => [site.name, spellAfter(0, CALM_AT_START_MS)]));
+  let elapsedMs = 0;
   let counter = 0;
 
+  function spellAfter(fromMs: number, calmMs: number): { startMs: number; endMs: number } {
+    const startMs = fromMs + calmMs + exponential(random, spellGapMs);
+    return { startMs, endMs: startMs + shortest + random() * (longest - shortest) };
+  }
+
   function moodOf(site: string): Mood {
-    const left = burstLeft.get(site) ?? 0;
-    if (left > 0) {
-      burstLeft.set(site, left - 1);
-      return BUSY;
-    }
-    if (chance(random, burstChance)) burstLeft.set(site, 15 + Math.floor(random() * 25));
-    return CALM;
+    let spell = spells.get(site)!;
+    while (elapsedMs >= spell.endMs) spell = spellAfter(spell.endMs, CALM_AFTER_SPELL_MS);
+    spells.set(site, spell);
+    return elapsedMs >= spell.startMs ? BUSY : CALM;
   }
 
   return {
     next() {
       const delayMs = exponential(random, meanGapMs);
+      elapsedMs += delayMs;
       const site = pick(random, sites);
       const mood = moodOf(site.name);
       const isCall = chance(random, site.callShare);

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { API_PREFIX } from '../protocol';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
-import { alertsRouter } from './alertsRoutes';
 import { apiRouter } from './apiRoutes';
 import { auditRouter } from './auditRoutes';
 import { authMiddleware } from './auth';
@@ -13,6 +12,7 @@ import { eventsRouter } from './eventsRoute';
 import { exportRouter } from './exportRoutes';
 import { errorHandler, notFound } from './fallbacks';
 import { cors, requestLog, securityHeaders } from './httpHardening';
+import { incidentsRouter } from './incidentsRoutes';
 import { keysRouter } from './keysRoute';
 import { rateLimit, type RateLimitOptions } from './rateLimit';
 
@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(API_PREFIX, exportRouter(core, deps.now, deps.logger), auditRouter(core));
   app.use(API_PREFIX, eventsRouter(core.ingest), apiRouter(core, deps.version, deps.now));
   app.use(API_PREFIX, keysRouter(core.keys, deps.now, deps.access.stats));
-  app.use(API_PREFIX, alertsRouter(core.store.reads, core.alerts));
+  app.use(API_PREFIX, incidentsRouter(core.store.reads, core.alerts));
   app.use(API_PREFIX, notFound);
   app.use(dashboardHandlers(deps.webviewDir));
   app.use(notFound);

@@ -1,4 +1,4 @@
-// GET /api/v1/export/{events,compliance,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
+// GET /api/v1/export/{events,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
 // Scope: audit (http/scopes.ts).
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';

@@ -35,7 +35,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
   io.on('connection', (socket) => {
     buildSnapshot(deps.sources, now()).then((snapshot) => socket.emit('snapshot', snapshot), failed);
   });
-  // Catch-up after a disconnect: `replay({ afterSeq, afterAlertId }, ack)` (replay.ts).
+  // Catch-up after a disconnect: `replay({ afterSeq, afterIncidentChange }, ack)` (replay.ts).
   handleReplay(io, deps.sources.reads);
   // Heard right after the commit: the events leave at once, today's figures as soon as they are read.
   const unsubscribe = deps.ingest.onStored((stored) => {

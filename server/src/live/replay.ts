@@ -1,18 +1,18 @@
 // The `replay` request: a client that reconnects asks for everything after the last event seq and
-// alert id it saw, so nothing is missed while it was away. Answers are bounded; `complete: false` means "ask
+// incident change seq it saw, so nothing is missed while it was away. Answers are bounded; `complete: false` means "ask
 // again after the last one you got". Input comes from the network: anything malformed gets { ok: false }.
-import { REPLAY_MAX_ALERTS, REPLAY_MAX_EVENTS, type ReplayRequest, type ReplayResponse } from '../protocol';
+import { REPLAY_MAX_EVENTS, REPLAY_MAX_INCIDENT_CHANGES, type ReplayRequest, type ReplayResponse } from '../protocol';
 import type { StoreReads } from '../store/port';
 import type { LiveServer } from './livePush';
 
 export interface ReplayLimits {
   maxEvents: number;
-  maxAlerts: number;
+  maxIncidentChanges: number;
 }
 
-const DEFAULT_LIMITS: ReplayLimits = { maxEvents: REPLAY_MAX_EVENTS, maxAlerts: REPLAY_MAX_ALERTS };
+const DEFAULT_LIMITS: ReplayLimits = { maxEvents: REPLAY_MAX_EVENTS, maxIncidentChanges: REPLAY_MAX_INCIDENT_CHANGES };
 
-/** A cursor is absent, or a whole number ≥ 0 (seq and ids start at 1, so 0 means "from the beginning"). */
+/** A cursor is absent, or a whole number ≥ 0 (seqs start at 1, so 0 means "from the beginning"). */
 function cursor(value: unknown, name: string): number | undefined | string {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `${name} must be a whole number ≥ 0`;
@@ -20,23 +20,23 @@ function cursor(value: unknown, name: string): number | undefined | string {
 }
 
 export async function answerReplay(reads: StoreReads, request: unknown, limits: ReplayLimits = DEFAULT_LIMITS): Promise<ReplayResponse> {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) return { ok: false, error: 'the request must be an object { afterSeq?, afterAlertId? }' };
-  const { afterSeq: rawSeq, afterAlertId: rawAlert } = request as ReplayRequest;
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return { ok: false, error: 'the request must be an object { afterSeq?, afterIncidentChange? }' };
+  const { afterSeq: rawSeq, afterIncidentChange: rawChange } = request as ReplayRequest;
   const afterSeq = cursor(rawSeq, 'afterSeq');
   if (typeof afterSeq === 'string') return { ok: false, error: afterSeq };
-  const afterAlertId = cursor(rawAlert, 'afterAlertId');
-  if (typeof afterAlertId === 'string') return { ok: false, error: afterAlertId };
+  const afterChange = cursor(rawChange, 'afterIncidentChange');
+  if (typeof afterChange === 'string') return { ok: false, error: afterChange };
   // One more than the limit tells whether there is more, without a COUNT over the table.
   const events = afterSeq === undefined ? [] : await reads.events.after(afterSeq, limits.maxEvents + 1);
-  const alerts = afterAlertId === undefined ? [] : await reads.alerts.after(afterAlertId, limits.maxAlerts + 1);
-  const complete = events.length <= limits.maxEvents && alerts.length <= limits.maxAlerts;
+  const incidents = afterChange === undefined ? [] : await reads.incidents.after(afterChange, limits.maxIncidentChanges + 1);
+  const complete = events.length <= limits.maxEvents && incidents.length <= limits.maxIncidentChanges;
   return {
     ok: true,
     events: events.slice(0, limits.maxEvents),
-    alerts: alerts.slice(0, limits.maxAlerts),
+    incidents: incidents.slice(0, limits.maxIncidentChanges),
     complete,
     headSeq: await reads.events.headSeq(),
-    headAlertId: await reads.alerts.headId(),
+    headIncidentChange: await reads.incidents.headSeq(),
   };
 }
 

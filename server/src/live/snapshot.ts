@@ -28,7 +28,7 @@ export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Sn
     series: await src.compliance.liveSeries(standards, nowMs),
     recent: await src.reads.events.recent(SNAPSHOT_RECENT_EVENTS),
     eventsToday: await src.compliance.eventsToday(nowMs, zone),
-    activeAlerts: await src.reads.alerts.active(),
+    openIncidents: await src.reads.incidents.open(),
   };
 }
 

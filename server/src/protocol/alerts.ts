@@ -1,4 +1,5 @@
-// Alerts as the API, the live push and webhooks carry them (docs/alerts.md).
+// The alert history kept from before incidents (read-only since migration 10; its export reads it). Incidents
+// replaced alerts everywhere else: protocol/incidents.ts.
 
 export type AlertKind = 'band' | 'burn-rate';
 /** Band alerts are amber or red; burn-rate alerts page (wake someone) or open a ticket. */
@@ -53,15 +54,4 @@ export interface Alert {
   message: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
-}
-
-/** GET /api/v1/alerts */
-export interface AlertList {
-  alerts: Alert[];
-}
-
-/** The JSON body POSTed to each webhook URL (same body on every retry). */
-export interface AlertWebhookBody {
-  type: 'ringside.alert';
-  alert: Alert;
 }

@@ -8,6 +8,7 @@ export * from './distribution';
 export * from './problem';
 export * from './ingest';
 export * from './alerts';
+export * from './incidents';
 export * from './text';
 export * from './retention';
 export * from './scopes';

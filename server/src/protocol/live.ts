@@ -2,7 +2,7 @@
 // The extension host relays server→client events to the webview unchanged, so both use DashboardMessage.
 import type { ComplianceFigure, ComplianceSeries, JudgedEvent, SeriesPoint } from './compliance';
 import type { Standard } from './standards';
-import type { Alert } from './alerts';
+import type { Incident, IncidentUpdate } from './incidents';
 import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './pure/dashboard';
 import type { ApiScope } from './scopes';
 
@@ -20,8 +20,8 @@ export interface Snapshot {
   recent: JudgedEvent[];
   /** Events that occurred today (all types, all sites). Optional so older senders stay valid. */
   eventsToday?: number;
-  /** Alerts firing now (not recovered), oldest first. Optional so older senders stay valid. */
-  activeAlerts?: Alert[];
+  /** Incidents open now, oldest first. */
+  openIncidents: Incident[];
 }
 
 /** Pushed after every stored batch, in the same tick as its `judged` message. */
@@ -39,17 +39,17 @@ export interface ServerToClientEvents {
   /** Events judged and stored, oldest first. */
   judged: (events: JudgedEvent[]) => void;
   compliance: (update: ComplianceUpdate) => void;
-  /** An alert record was written (firing, recovered) or acknowledged; same id = replace (docs/alerts.md). */
-  alert: (alert: Alert) => void;
+  /** An incident changed (opened, escalated, de-escalated, recovered, acknowledged): the change and the incident after it. */
+  incident: (update: IncidentUpdate) => void;
 }
 
 /**
- * Catch-up after a disconnect (server/src/live/replay.ts). The client sends the last event `seq` and
- * alert `id` it saw; an omitted field asks for nothing of that kind (a first connect: just learn the heads).
+ * Catch-up after a disconnect (server/src/live/replay.ts). The client sends the last event `seq` and incident
+ * change `seq` it saw; an omitted field asks for nothing of that kind (a first connect: just learn the heads).
  */
 export interface ReplayRequest {
   afterSeq?: number;
-  afterAlertId?: number;
+  afterIncidentChange?: number;
 }
 
 export type ReplayResponse =
@@ -57,13 +57,13 @@ export type ReplayResponse =
       ok: true;
       /** Judged events with seq > afterSeq, oldest first, at most REPLAY_MAX_EVENTS. */
       events: JudgedEvent[];
-      /** Alert records with id > afterAlertId, oldest first, at most REPLAY_MAX_ALERTS. */
-      alerts: Alert[];
+      /** Incident changes with seq > afterIncidentChange, oldest first, at most REPLAY_MAX_INCIDENT_CHANGES, each with its incident as it is now. */
+      incidents: IncidentUpdate[];
       /** False when more were missed than one answer carries: ask again after the last one received. */
       complete: boolean;
-      /** The newest event seq and alert id on the server when it answered (0 = none yet). */
+      /** The newest event seq and incident change seq on the server when it answered (0 = none yet). */
       headSeq: number;
-      headAlertId: number;
+      headIncidentChange: number;
     }
   | { ok: false; error: string };
 
@@ -97,8 +97,8 @@ export type DashboardMessage =
   | { type: 'judged'; events: JudgedEvent[] }
   | { type: 'compliance'; update: ComplianceUpdate }
   | { type: 'connection'; state: ConnectionState; serverUrl: string; error?: string }
-  /** An alert record (firing, recovered, acknowledged) as the `alert` Socket.IO event carries it. */
-  | { type: 'alert'; alert: Alert }
+  /** An incident change as the `incident` Socket.IO event carries it. */
+  | { type: 'incident'; update: IncidentUpdate }
   /** The host narrows what the dashboard shows (e.g. a tree item "opens the dashboard filtered to it"). */
   | { type: 'select'; selection: Partial<DashboardSelection> };
 
@@ -124,8 +124,8 @@ export interface RenderedSummary {
   // Always sent by this dashboard; optional so older webviews stay valid:
   /** What the dashboard is filtered to (window, range, site, standard). */
   selection?: DashboardSelection;
-  /** Alerts firing now, as the banner lists them. */
-  activeAlerts?: number;
+  /** Open incidents, as the banner counts them. */
+  openIncidents?: number;
   /** The live feed is paused by the user. */
   feedPaused?: boolean;
 }

@@ -18,10 +18,9 @@
 import type { CheckpointFields } from '../domain/retention';
 import type { CorrectionSubject, EventState } from '../domain/corrections';
 import type { ChainKind } from '../domain/chain';
-import type { AlertDraft } from '../domain/alerts/machine';
-import type { Alert, AlertState, JudgedEvent, Site } from '../protocol';
+import type { IncidentChangeDraft } from '../domain/alerts/incidents';
+import type { Alert, AlertState, Incident, IncidentChange, IncidentUpdate, JudgedEvent, Site } from '../protocol';
 import type {
-  AlertFilter,
   AuditEntry,
   ChainHead,
   CorrectionCount,
@@ -31,6 +30,7 @@ import type {
   DeliveryUpdate,
   HistogramCount,
   HistogramQuery,
+  IncidentFilter,
   JudgementRange,
   NewEvent,
   PruneCounts,
@@ -93,17 +93,19 @@ export interface FiguresReads {
   prunedCorrections(q: JudgementRange): Promise<CorrectionCount[]>;
 }
 
-export interface AlertsReads {
-  get(id: number): Promise<Alert | undefined>;
-  list(filter: AlertFilter): Promise<Alert[]>;
-  /** Firing records not yet ended, oldest first. */
-  active(): Promise<Alert[]>;
-  /** Alert records with id > afterId, oldest first, at most `limit`. */
-  after(afterId: number, limit: number): Promise<Alert[]>;
-  /** The newest alert record id (0 when there is none). */
-  headId(): Promise<number>;
+export interface IncidentsReads {
+  get(id: number): Promise<Incident | undefined>;
+  list(filter: IncidentFilter): Promise<Incident[]>;
+  /** Open incidents, oldest first. */
+  open(): Promise<Incident[]>;
+  /** One incident's changes, oldest first. */
+  changes(incidentId: number): Promise<IncidentChange[]>;
+  /** Changes with seq > afterSeq, oldest first, at most `limit`, each with its incident as it is now. */
+  after(afterSeq: number, limit: number): Promise<IncidentUpdate[]>;
+  /** The newest change seq (0 when there is none). */
+  headSeq(): Promise<number>;
   pendingDeliveries(): Promise<Delivery[]>;
-  deliveries(alertId: number): Promise<Delivery[]>;
+  deliveries(changeSeq: number): Promise<Delivery[]>;
   attempts(deliveryId: number): Promise<DeliveryAttempt[]>;
 }
 
@@ -126,7 +128,7 @@ export interface StoreReads {
   sites: SitesReads;
   events: EventsReads;
   figures: FiguresReads;
-  alerts: AlertsReads;
+  incidents: IncidentsReads;
   keys: KeysReads;
   audit: AuditReads;
 }
@@ -155,9 +157,17 @@ export interface WriteTx extends StoreReads {
     /** A correction of `subject` leaving it in state `after`: its record and the rollups' compensating deltas. */
     correction(subject: CorrectionSubject, record: CorrectionRecord, after: EventState): Promise<number>;
     auditLog(entry: AuditEntry): Promise<number>;
-    alerts(drafts: readonly AlertDraft[], webhookUrls: readonly string[]): Promise<Alert[]>;
-    /** First acknowledgement wins; undefined: no such alert. */
-    acknowledge(alertId: number, by: string | null): Promise<Alert | undefined>;
+    /**
+     * Appends the changes of one evaluation and applies each to its incident (an `opened` draft creates one), queueing
+     * one webhook delivery per change and URL. A draft for an incident that is not open, or an `opened` draft where
+     * the standard and site already have an open incident, throws DomainError conflict.
+     */
+    incidentChanges(drafts: readonly IncidentChangeDraft[], webhookUrls: readonly string[]): Promise<IncidentUpdate[]>;
+    /**
+     * Acknowledges each incident at its current severity, all or nothing: an unknown id throws DomainError not-found
+     * (path `ids.<index>`). An incident already acknowledged at its severity is left as it is (no change row).
+     */
+    acknowledgeIncidents(ids: readonly number[], by: string | null): Promise<Array<{ incident: Incident; change: IncidentChange | null }>>;
     deliveryAttempt(attempt: DeliveryAttempt, next: DeliveryUpdate): Promise<void>;
     finishDelivery(deliveryId: number, status: 'delivered' | 'failed', reason: string): Promise<void>;
     key(key: Omit<StoredKey, 'revokedAtMs' | 'lastUsedAtMs'>): Promise<void>;
@@ -216,7 +226,10 @@ export interface Snapshot extends StoreReads {
      * links and latest correction merged in (see the event export for the layout).
      */
     eventRows(filter: ExportFilter): AsyncIterable<EventExportRow>;
+    /** The alert history before incidents (read-only since migration 10). */
     alertRows(filter: ExportFilter): AsyncIterable<AlertExportRow>;
+    /** Incident changes whose time is in the range, oldest first. */
+    incidentRows(filter: ExportFilter): AsyncIterable<IncidentExportRow>;
     auditLogRows(fromMs: number, toMs: number, maxLinkSeq: number): AsyncIterable<AuditLogExportRow>;
   };
 }
@@ -254,6 +267,14 @@ export interface AlertExportRow {
   /** When the firing was ended (recovered or superseded), and how. */
   endedAtMs: number | null;
   endState: AlertState | null;
+}
+
+export interface IncidentExportRow {
+  change: IncidentChange;
+  standardId: string;
+  site: string;
+  /** When its incident opened. */
+  openedAtMs: number;
 }
 
 export interface AuditLogExportRow {

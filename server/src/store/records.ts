@@ -2,7 +2,7 @@
 // from the port's interfaces only for size; import them from port.ts.
 import type { EffectiveJudgement } from '../domain/corrections';
 import type { Sums } from '../domain/rollups';
-import type { AlertKind, AlertState, JudgedEvent, Judgement, Site, Standard, StoredEvent } from '../protocol';
+import type { JudgedEvent, Judgement, Site, Standard, StoredEvent } from '../protocol';
 
 // ------------------------------------------------------------------------------------------------ records
 
@@ -92,16 +92,15 @@ export interface StoredKey {
   lastUsedAtMs: number | null;
 }
 
-export interface AlertFilter {
-  /** 'active' = firing and not yet recovered or superseded. */
-  state?: AlertState | 'active';
-  /** [fromMs, toMs) on the record's time (`at`). */
+export interface IncidentFilter {
+  /** 'all' (default), 'open' or 'recovered'. */
+  state?: 'open' | 'recovered' | 'all';
+  /** Incidents open at some time in [fromMs, toMs): opened before toMs, not recovered before fromMs. */
   fromMs?: number;
   toMs?: number;
   standardId?: string;
   site?: string;
-  kind?: AlertKind;
-  /** The newest `limit` records (returned oldest first). */
+  /** The most recently opened `limit` (returned oldest first). */
   limit: number;
 }
 
@@ -109,7 +108,8 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 export interface Delivery {
   id: number;
-  alertId: number;
+  /** The incident change it delivers. */
+  changeSeq: number;
   url: string;
   status: DeliveryStatus;
   attempts: number;

@@ -103,7 +103,7 @@ describe('fuzzing', () => {
   }, 120_000);
 
   it('random methods and paths: never a 5xx', async () => {
-    const segment = fc.oneof(fc.constantFrom('api', 'v1', 'events', 'compliance', 'standards', 'sites', 'alerts', 'keys', 'stats', '..', '%2e%2e', '%00', 'x'), fc.webSegment());
+    const segment = fc.oneof(fc.constantFrom('api', 'v1', 'events', 'compliance', 'standards', 'sites', 'alerts', 'incidents', 'ack', 'keys', 'stats', '..', '%2e%2e', '%00', 'x'), fc.webSegment());
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'), fc.array(segment, { maxLength: 5 }), fc.string({ maxLength: 100 }), async (method, parts, b) => {
         const r = await send(method, '/' + parts.join('/'), method === 'GET' || method === 'HEAD' ? undefined : b);

@@ -1,7 +1,7 @@
 // Shared by the alert tests: a clock origin, scripted calls and a webhook receiver.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Alert, AlertWebhookBody } from '../../../server/src/protocol';
+import type { Incident, IncidentUpdate, IncidentWebhookBody } from '../../../server/src/protocol';
 import { call } from './testServer';
 
 export const MINUTE = 60_000;
@@ -10,7 +10,7 @@ export const DAY = 24 * HOUR;
 
 export interface Receiver {
   url: string;
-  requests: Array<{ headers: IncomingHttpHeaders; body: AlertWebhookBody; answered: number }>;
+  requests: Array<{ headers: IncomingHttpHeaders; body: IncidentWebhookBody; answered: number }>;
   close(): Promise<void>;
 }
 
@@ -22,7 +22,7 @@ export async function startReceiver(failFirst = 0): Promise<Receiver> {
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
       const answered = requests.length < failFirst ? 500 : 204;
-      requests.push({ headers: req.headers, body: JSON.parse(text) as AlertWebhookBody, answered });
+      requests.push({ headers: req.headers, body: JSON.parse(text) as IncidentWebhookBody, answered });
       res.statusCode = answered;
       res.end();
     });
@@ -49,6 +49,9 @@ export function calls(good: number, bad: number, atMs: number, site = 'downtown'
   ];
 }
 
-/** Band alerts for all sites together only (burn-rate rules off), to keep a test about something else small. */
-export const BANDS_ONLY = { perSite: false, burnRules: [] };
-export const summary = (a: Alert) => [a.id, a.kind, a.severity, a.state, a.previousId];
+/** No hold times: an incident opens, changes and recovers on the evaluation that wants it. */
+export const NO_HOLDS = { openAfterMs: 0, escalateAfterMs: 0, deescalateAfterMs: 0, recoverAfterMs: 0 };
+/** Band conditions only (burn-rate rules off) and no hold times, to keep a test about something else small. */
+export const BANDS_ONLY = { burnRules: [], ...NO_HOLDS };
+export const summary = (u: IncidentUpdate) => [u.change.seq, u.change.kind, u.incident.id, u.change.severity];
+export const state = (i: Incident) => [i.id, i.site, i.state, i.severity];

@@ -13,12 +13,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { Alert, ComplianceReport } from '../../../server/src/protocol';
+import type { ComplianceReport, IncidentUpdate } from '../../../server/src/protocol';
 import { countsPhrase, formatPercent as percentText } from '../../../server/src/protocol/pure';
 import type { RingsideTestApi } from '../../../extension/src/testApi';
 import type { RunningLocalServer } from '../../../extension/src/localServer';
 import type { TreeRow } from '../../../extension/src/sitesTree';
-import { alerts, call, complianceRatio, getJson, postEvents, useApiKey, visit, watchAlerts } from './ringsideHttp';
+import { call, complianceRatio, getJson, incidents, postEvents, useApiKey, visit, watchIncidents } from './ringsideHttp';
 import { suiteConfig } from './testConfig';
 import { conditionWaiter, withDeadline, type WaitFor } from './waitFor';
 
@@ -244,16 +244,19 @@ export function registerExtensionSuite(): void {
       await waitFor('the filter cleared', () => summary()?.selection?.site === null);
     });
 
-    it('turns an alert into a notification, a row of the Alerts view (badge, inline Acknowledge) and the same counts everywhere', async () => {
-      // Twelve missed greetings at one site: a red band alert for that site (minimum sample 10) within a second.
+    it('turns an incident into a notification, a row of the Alerts view (badge, inline Acknowledge) and the same counts everywhere', async () => {
+      // Twelve missed greetings at one site: a red incident for that standard and site (minimum sample 10) within a
+      // second (the suite's servers open incidents without a hold: --open-after 0).
       await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'alarm')));
-      const alert = await waitFor('a firing alert for site alarm', () => view().connection.activeAlerts.find((a) => a.site === 'alarm'));
-      assert.equal(alert.standardId, VISIT_STANDARD);
-      assert.ok((await alerts(serverUrl, '?state=active&site=alarm')).some((a) => a.id === alert.id), 'the server lists it as active');
-      const shown = await waitFor('its notification', () => view().notifications.find((n) => n.alertIds.includes(alert.id)));
+      const incident = await waitFor('an open incident at site alarm', () => view().connection.openIncidents.find((i) => i.site === 'alarm'));
+      assert.equal(incident.standardId, VISIT_STANDARD);
+      assert.ok((await incidents(serverUrl, '?state=open&site=alarm')).some((i) => i.id === incident.id), 'the server lists it as open');
+      const shown = await waitFor('its notification', () => view().notifications.find((n) => n.incidentIds.includes(incident.id)));
       assert.equal(shown.urgent, true);
-      assert.match(shown.text, /^Ringside: Visitors greeted within 30 seconds/);
-      assert.deepEqual(shown.actions, shown.alertIds.length === 1 ? ['Open Dashboard', 'Acknowledge'] : ['Open Dashboard', 'Acknowledge All']);
+      // The plain summary first: the site, what is measured, the figure and the target.
+      assert.match(shown.text, /^Ringside Red: alarm visits: \d+\.\d % greeted within 30 s in the last hour — target 90 %$/);
+      assert.deepEqual(shown.incidentIds, [incident.id]);
+      assert.deepEqual(shown.actions, ['Open Dashboard', 'Acknowledge']);
 
       // The Alerts view: Red → alarm → its standard, with the inline Acknowledge (contextValue) on the open incident.
       const red = await waitFor('a Red group with alarm', () => view().alerts.rows.find((r) => r.label === 'Red' && r.children.some((c) => c.label === 'alarm')));
@@ -263,17 +266,16 @@ export function registerExtensionSuite(): void {
       const { counts, badge } = view().alerts;
       assert.ok(counts.red >= 1);
       assert.equal(badge, counts.unacknowledgedRed, 'the badge counts unacknowledged red incidents');
-      // The status bar and the dashboard's banner count the very same incidents.
+      // The status bar, the dashboard's banner and the server count the very same incidents.
       assert.deepEqual(view().statusBar?.counts, counts);
       assert.ok(view().statusBar?.text.includes(`${countsPhrase(counts)} · `), view().statusBar?.text);
-      await waitFor('the banner’s count', () => summary()?.activeAlerts === view().alerts.counts.open);
+      await waitFor('the banner’s count', () => summary()?.openIncidents === view().alerts.counts.open);
+      assert.equal((await incidents(serverUrl, '?state=open')).length, counts.open, 'the server’s open incidents');
 
-      // Inline Acknowledge on the incident acknowledges every record it stands for (band and burn rate) on the server.
-      const incident = view().alerts.incidents.find((i) => i.site === 'alarm' && i.standardId === VISIT_STANDARD)!;
-      const ids = incident.alerts.map((a) => a.id);
+      // Inline Acknowledge acknowledges exactly that incident on the server.
       await vscode.commands.executeCommand('ringside.acknowledgeAlert', { kind: 'incident', incident });
-      const after = await alerts(serverUrl, '?site=alarm&state=active');
-      for (const id of ids) assert.ok(after.find((a) => a.id === id)?.acknowledgedAt, `alert ${id} acknowledged on the server`);
+      const after = await incidents(serverUrl, '?site=alarm&state=open');
+      assert.ok(after.find((i) => i.id === incident.id)?.acknowledgedAt, `incident ${incident.id} acknowledged on the server`);
       await waitFor('the badge to drop by one', () => view().alerts.badge === badge - 1 && view().alerts.counts.unacknowledgedRed === badge - 1);
       assert.equal(view().alerts.rows.find((r) => r.label === 'Red')?.children.find((c) => c.label === 'alarm')?.children[0]?.contextValue, 'ringside.incident');
     });
@@ -286,37 +288,48 @@ export function registerExtensionSuite(): void {
       const label = status.standardId === VISIT_STANDARD ? 'Visits ≤ 30 s' : 'Calls ≤ 2 rings';
       assert.ok(pick.items[0]!.label.endsWith(`${status.site ?? 'All sites'} · ${label}`), `${pick.items[0]!.label} vs ${status.text}`);
       assert.ok(status.text.endsWith(`${status.site ?? 'All sites'}: ${label} ${pick.items[0]!.description!.split(' ')[0]} %`), `${status.text} vs ${pick.items[0]!.description}`);
-      assert.match(pick.items[0]!.description ?? '', /% today \(\d+\/\d+\), target 90\.0 %/);
+      assert.match(pick.items[0]!.description ?? '', /% today \(\d+\/\d+\), target 90 %/);
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       await waitFor('the dashboard filtered to the worst item', () => summary()?.selection?.site === status.site && summary()?.selection?.standard === status.standardId);
       await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
       await waitFor('the filter cleared', () => summary()?.selection?.site === null && summary()?.selection?.standard === null);
     });
 
-    it('notifies an escalation within the quiet period, and "Acknowledge All" acknowledges every alert the notification stands for', async () => {
+    it('notifies an escalation within the quiet period; its Acknowledge acknowledges exactly that incident', async () => {
       await settings().update('notifications.quietMinutes', 5, vscode.ConfigurationTarget.Workspace);
       try {
-        // 17 of 20 calls within 2 rings at a fresh site: amber (85 %), with a burn-rate ticket on the same incident.
+        // 17 of 20 calls within 2 rings at a fresh site: an amber incident (85 %, and a slow burn).
         const before = view().notifications.length;
         await postEvents(serverUrl, [...Array.from({ length: 17 }, () => call(1, 'answered', 'escalate')), ...Array.from({ length: 3 }, () => call(5, 'answered', 'escalate'))]);
-        const amber = await waitFor('the amber notification', () => view().notifications.slice(before).find((n) => n.incident === `${CALL_STANDARD}|escalate`));
+        const amber = await waitFor('the amber notification', () => view().notifications.slice(before).find((n) => n.place === `${CALL_STANDARD}|escalate`));
         assert.equal(amber.urgent, false);
-        // Within the quiet period, ten more misses: red. The escalation notifies at once.
+        // Within the quiet period, ten more misses: the same incident escalates to red, and that notifies at once.
         await postEvents(serverUrl, Array.from({ length: 10 }, () => call(6, 'answered', 'escalate')));
-        const red = await waitFor('the red notification', () => view().notifications.find((n) => n.id > amber.id && n.incident === `${CALL_STANDARD}|escalate` && n.urgent));
-        const server = await alerts(serverUrl, '?site=escalate&standard=call-answer-2-rings');
-        const redRecord = server.find((a) => a.kind === 'band' && a.severity === 'red' && a.state === 'firing');
-        assert.ok(redRecord && red.alertIds.includes(redRecord.id), 'the notification is about the red band record');
-        // It stands for the alert held back in the quiet period too ("+N more"), and says so.
-        assert.ok(red.alertIds.length >= 2, `covers ${red.alertIds.length}`);
-        assert.match(red.text, new RegExp(`\\(\\+${red.alertIds.length - 1} more alerts? on this standard at escalate\\)`));
-        assert.deepEqual(red.actions, ['Open Dashboard', 'Acknowledge All']);
-        await api.respondToNotification(red.id, 'Acknowledge All');
-        const acknowledged = await alerts(serverUrl, '?site=escalate&standard=call-answer-2-rings');
-        for (const id of red.alertIds) assert.ok(acknowledged.find((a: Alert) => a.id === id)?.acknowledgedAt, `alert ${id} acknowledged on the server`);
+        const red = await waitFor('the red notification', () => view().notifications.find((n) => n.id > amber.id && n.place === `${CALL_STANDARD}|escalate` && n.urgent));
+        const [incident] = await incidents(serverUrl, '?site=escalate&standard=call-answer-2-rings');
+        assert.ok(incident && incident.severity === 'red' && incident.state === 'open', JSON.stringify(incident));
+        assert.deepEqual(amber.incidentIds, [incident.id], 'the amber notification was about this incident');
+        assert.deepEqual(red.incidentIds, [incident.id], 'the red one too: one incident escalated in place');
+        assert.match(red.text, /^Ringside Red, now worse: escalate calls: \d+\.\d % answered within 2 rings in the last hour — target 90 %$/);
+        assert.deepEqual(red.actions, ['Open Dashboard', 'Acknowledge']);
+        await api.respondToNotification(red.id, 'Acknowledge');
+        const [acknowledged] = await incidents(serverUrl, '?site=escalate&standard=call-answer-2-rings');
+        assert.equal(acknowledged?.acknowledgedSeverity, 'red', 'acknowledged on the server at red');
       } finally {
         await settings().update('notifications.quietMinutes', undefined, vscode.ConfigurationTarget.Workspace);
       }
+    });
+
+    it('"Acknowledge All" in the Alerts view acknowledges every open incident on the server', async () => {
+      await postEvents(serverUrl, [...Array.from({ length: 12 }, () => call(6, 'answered', 'all-1')), ...Array.from({ length: 12 }, () => visit(90, 'all-2'))]);
+      await waitFor('two more open incidents', () => ['all-1', 'all-2'].every((site) => view().connection.openIncidents.some((i) => i.site === site)));
+      const open = await incidents(serverUrl, '?state=open');
+      assert.ok(open.filter((i) => i.acknowledgedAt === null).length >= 2, 'several unacknowledged incidents on the server');
+      await vscode.commands.executeCommand('ringside.acknowledgeAlerts');
+      const after = await incidents(serverUrl, '?state=open');
+      assert.deepEqual(after.filter((i) => i.acknowledgedAt === null).map((i) => i.id), [], 'every open incident acknowledged on the server');
+      await waitFor('the badge gone', () => view().alerts.badge === 0 && view().alerts.counts.unacknowledged === 0);
+      assert.equal(view().alerts.counts.open, after.length);
     });
 
     it('shows no notification when notifications are muted in settings', async () => {
@@ -324,7 +337,7 @@ export function registerExtensionSuite(): void {
       try {
         const before = view().notifications.length;
         await postEvents(serverUrl, Array.from({ length: 12 }, () => visit(90, 'muted')));
-        await waitFor('the extension to receive a firing alert for site muted', () => view().connection.activeAlerts.some((a) => a.site === 'muted'));
+        await waitFor('the extension to receive an open incident at site muted', () => view().connection.openIncidents.some((i) => i.site === 'muted'));
         // Notifications are decided in the same listener call that records the alert, before onDidChange fires:
         // had one been shown, it would be in the list already.
         assert.equal(view().notifications.length, before, 'no notification while muted');
@@ -339,12 +352,12 @@ export function registerExtensionSuite(): void {
       await vscode.commands.executeCommand('ringside.disconnect');
       await waitFor('disconnected', () => view().connection.state === 'disconnected');
       const posted = await postEvents(serverUrl, Array.from({ length: 5 }, (_, i) => call(i % 3, 'answered', 'away')));
-      // An alert fires while the extension is away; a live client of the test's own sees the server raise it.
-      const watcher = await watchAlerts(serverUrl, (a) => a.site === 'away-alarm' && a.state === 'firing');
-      let missedAlert: Alert;
+      // An incident opens while the extension is away; a live client of the test's own sees the server open it.
+      const watcher = await watchIncidents(serverUrl, (u) => u.incident.site === 'away-alarm' && u.change.kind === 'opened');
+      let missed: IncidentUpdate;
       try {
         await postEvents(serverUrl, Array.from({ length: 12 }, () => call(7, 'answered', 'away-alarm')));
-        missedAlert = await withDeadline('an alert while away', watcher.alert);
+        missed = await withDeadline('an incident while away', watcher.update);
       } finally {
         watcher.close();
       }
@@ -356,8 +369,8 @@ export function registerExtensionSuite(): void {
       assertNoGap(view().connection.receivedSeqs, seen, lastPosted + 12);
       const catchUp = view().connection.lastCatchUp;
       assert.ok(catchUp && catchUp.events >= 17 && !catchUp.gap, JSON.stringify(catchUp));
-      assert.ok(catchUp.alerts >= 1, 'the missed alert was replayed');
-      await waitFor('a notification for the alert missed while away', () => view().notifications.some((n) => n.alertIds.includes(missedAlert.id)));
+      assert.ok(catchUp.incidents >= 1, 'the missed incident change was replayed');
+      await waitFor('a notification for the incident opened while away', () => view().notifications.some((n) => n.incidentIds.includes(missed.incident.id)));
     });
 
     it('reconnects by itself after a network drop and catches up', async () => {
@@ -411,7 +424,7 @@ export function registerExtensionSuite(): void {
       const second = config.secondServerUrl;
       if (!second) this.skip();
       await vscode.commands.executeCommand('ringside.openDashboard');
-      await waitFor('alerts and figures from the first server', () => view().alerts.counts.open > 0 && (summary()?.activeAlerts ?? 0) > 0 && view().sites.length > 1);
+      await waitFor('alerts and figures from the first server', () => view().alerts.counts.open > 0 && (summary()?.openIncidents ?? 0) > 0 && view().sites.length > 1);
       // An address where no snapshot will ever come from: what shows meanwhile must not be the old server's.
       await vscode.commands.executeCommand('ringside.connect', 'http://127.0.0.1:9');
       assert.deepEqual(view().sites, [], 'tree emptied at once');
@@ -420,7 +433,7 @@ export function registerExtensionSuite(): void {
       assert.doesNotMatch(view().statusBar!.text, /%/, 'no figure in the status bar');
       await waitFor('the dashboard emptied (no tiles, feed or alerts)', () => {
         const s = summary();
-        return s !== undefined && Object.keys(s.tiles).length === 0 && s.feedCount === 0 && s.activeAlerts === 0 && s.connection !== 'connected';
+        return s !== undefined && Object.keys(s.tiles).length === 0 && s.feedCount === 0 && s.openIncidents === 0 && s.connection !== 'connected';
       });
 
       // Then a real second server: its own (empty) picture.

@@ -2,7 +2,7 @@
 // with the admin key as `Authorization: Bearer` when the server wants one, and listens to its live feed as a
 // second client where it must know what the server did while the extension was not listening.
 import { io, type Socket } from 'socket.io-client';
-import type { Alert, ClientToServerEvents, ComplianceReport, EventInput, IngestResponse, ServerToClientEvents } from '../../../server/src/protocol';
+import type { ClientToServerEvents, ComplianceReport, EventInput, Incident, IncidentUpdate, IngestResponse, ServerToClientEvents } from '../../../server/src/protocol';
 
 let defaultKey: string | undefined;
 
@@ -34,26 +34,26 @@ export async function complianceRatio(serverUrl: string, standardId: string, key
   return figure.ratio;
 }
 
-export async function alerts(serverUrl: string, query = '', key: string | undefined = defaultKey): Promise<Alert[]> {
-  return (await getJson<{ alerts: Alert[] }>(serverUrl, `/api/v1/alerts${query}`, key)).alerts;
+export async function incidents(serverUrl: string, query = '', key: string | undefined = defaultKey): Promise<Incident[]> {
+  return (await getJson<{ incidents: Incident[] }>(serverUrl, `/api/v1/incidents${query}`, key)).incidents;
 }
 
 /**
- * A live client of its own that resolves with the first alert record matching `wanted` (connected before it
+ * A live client of its own that resolves with the first incident change matching `wanted` (connected before it
  * returns, so nothing raised after the call is missed). Close it when done.
  */
-export async function watchAlerts(serverUrl: string, wanted: (alert: Alert) => boolean, key: string | undefined = defaultKey): Promise<{ alert: Promise<Alert>; close(): void }> {
+export async function watchIncidents(serverUrl: string, wanted: (update: IncidentUpdate) => boolean, key: string | undefined = defaultKey): Promise<{ update: Promise<IncidentUpdate>; close(): void }> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(serverUrl, { forceNew: true, transports: ['websocket'], ...(key ? { auth: { token: key } } : {}) });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  const alert = new Promise<Alert>((resolve) => {
-    socket.on('alert', (record) => {
-      if (wanted(record)) resolve(record);
+  const update = new Promise<IncidentUpdate>((resolve) => {
+    socket.on('incident', (change) => {
+      if (wanted(change)) resolve(change);
     });
   });
-  return { alert, close: () => socket.disconnect() };
+  return { update, close: () => socket.disconnect() };
 }
 
 let counter = 0;

@@ -75,7 +75,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       socket.on('snapshot', (snapshot) => deliver({ type: 'snapshot', snapshot }));
       socket.on('judged', (events) => deliver({ type: 'judged', events }));
       socket.on('compliance', (update) => deliver({ type: 'compliance', update }));
-      socket.on('alert', (alert) => deliver({ type: 'alert', alert }));
+      socket.on('incident', (update) => deliver({ type: 'incident', update }));
       return () => {
         kicked.cancel();
         socket.removeAllListeners();

@@ -69,7 +69,7 @@ const HOST_MESSAGE_TYPES: Record<HostToWebviewMessage['type'], 'live' | 'respons
   judged: 'live',
   compliance: 'live',
   connection: 'live',
-  alert: 'live',
+  incident: 'live',
   select: 'live',
   response: 'response',
 };

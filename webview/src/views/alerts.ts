@@ -1,8 +1,10 @@
-// The alerts banner: the open incidents (one per standard and site, protocol/pure/incidents.ts, the mapping the
-// extension's Alerts view and status bar count with, so the numbers agree), worst first. Each shows its plain line
-// first, the burn-rate detail behind "Details", and one Acknowledge that acknowledges every record it stands for
-// (POST /alerts/:id/ack through the transport). Acknowledged incidents stay listed, quieter, until they recover.
-import { countIncidents, countsPhrase, incidentsOf, siteName, type Incident } from '@ringside/server/protocol/pure';
+// The alerts banner: the server's open incidents (one per standard and site; protocol/pure/incidents.ts orders and
+// counts them as the extension's Alerts view and status bar do, so the numbers agree), worst first. Each shows its
+// plain summary first and the SRE detail (bands, burn rates) behind "Details", with an Acknowledge for exactly that
+// incident; "Acknowledge all" acknowledges every incident the banner counts as unacknowledged, in one request.
+// Acknowledged incidents stay listed, quieter, until they recover.
+import type { Incident } from '@ringside/server/protocol';
+import { countIncidents, countsPhrase, isAcknowledged } from '@ringside/server/protocol/pure';
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
 import { button, el, setText } from './dom';
@@ -12,72 +14,78 @@ const LEVEL_LABEL = { red: 'Red', amber: 'Amber' } as const;
 /** The banner lists this many incidents; the rest behind "Show all". */
 export const ALERTS_SHOWN = 3;
 
-/** "2 red · 1 amber alerts (1 acknowledged)": the same counts as the extension's Alerts view and status bar. */
+/** "2 red · 1 amber incidents (1 acknowledged)": the same counts as the extension's Alerts view and status bar. */
 export function bannerTitle(incidents: readonly Incident[]): string {
   const counts = countIncidents(incidents);
   const acknowledged = counts.open - counts.unacknowledged;
-  const noun = counts.open === 1 ? 'alert' : 'alerts';
+  const noun = counts.open === 1 ? 'incident' : 'incidents';
   return `${countsPhrase(counts)} ${noun}${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}`;
 }
 
-function incidentRow(incident: Incident, acking: readonly number[], acknowledge: (alertIds: number[]) => void): HTMLElement {
+function incidentRow(incident: Incident, acking: readonly number[], acknowledge: (ids: number[]) => void): HTMLElement {
   const li = el('li', 'rs-alert');
-  li.dataset['incident'] = incident.key;
-  li.dataset['severity'] = incident.level;
-  li.dataset['acknowledged'] = String(incident.acknowledged);
-  li.dataset['alertIds'] = incident.alerts.map((a) => a.id).join(' ');
-  const badge = el('span', `rs-alert-badge rs-alert-badge--${incident.level}`, LEVEL_LABEL[incident.level]);
-  const where = el('span', 'rs-alert-site', siteName(incident.site));
-  const text = el('span', 'rs-alert-message', incident.line);
-  const since = el('span', 'rs-alert-since', `since ${formatClock(incident.startedAt, false)}`);
-  li.append(badge, where, text, since);
-  if (incident.acknowledged) {
+  li.dataset['incident'] = String(incident.id);
+  li.dataset['severity'] = incident.severity;
+  li.dataset['acknowledged'] = String(isAcknowledged(incident));
+  const badge = el('span', `rs-alert-badge rs-alert-badge--${incident.severity}`, LEVEL_LABEL[incident.severity]);
+  const text = el('span', 'rs-alert-message', incident.summary);
+  const since = el('span', 'rs-alert-since', `since ${formatClock(incident.openedAt, false)}`);
+  li.append(badge, text, since);
+  if (isAcknowledged(incident)) {
     li.append(el('span', 'rs-alert-acked', `acknowledged${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''} at ${formatClock(incident.acknowledgedAt!, false)}`));
   } else {
-    const busy = incident.unacknowledgedIds.some((id) => acking.includes(id));
+    const busy = acking.includes(incident.id);
     const ack = button('rs-button rs-button--small rs-alert-ack', busy ? 'Acknowledging…' : 'Acknowledge');
     ack.disabled = busy;
-    ack.setAttribute('aria-label', `Acknowledge: ${incident.line}`);
-    ack.addEventListener('click', () => acknowledge(incident.unacknowledgedIds));
+    ack.setAttribute('aria-label', `Acknowledge: ${incident.summary}`);
+    ack.addEventListener('click', () => acknowledge([incident.id]));
     li.append(ack);
   }
-  if (incident.details.length > 0) {
-    const details = el('details', 'rs-alert-details');
-    details.append(el('summary', undefined, 'Details'));
-    const list = el('ul');
-    list.append(...incident.details.map((line) => el('li', undefined, line)));
-    details.append(list);
-    li.append(details);
-  }
+  const details = el('details', 'rs-alert-details');
+  details.append(el('summary', undefined, 'Details'));
+  const list = el('ul');
+  list.append(...incident.detail.lines.map((line) => el('li', undefined, line)));
+  details.append(list);
+  li.append(details);
   return li;
 }
 
-export function createAlertsView(container: HTMLElement, acknowledge: (alertIds: number[]) => void): (state: DashboardState) => void {
+export function createAlertsView(container: HTMLElement, acknowledge: (ids: number[]) => void): (state: DashboardState) => void {
   container.setAttribute('aria-label', 'Alerts');
+  const header = el('div', 'rs-alerts-header');
   const title = el('h2', 'rs-alerts-title');
+  const ackAll = button('rs-button rs-button--small rs-alerts-ack-all');
+  header.append(title, ackAll);
   const list = el('ul', 'rs-alerts-list');
   const more = button('rs-button rs-button--small rs-alerts-more');
   const error = el('p', 'rs-alerts-error');
   error.setAttribute('role', 'alert');
-  container.append(title, list, more, error);
+  container.append(header, list, more, error);
   let drawn: unknown[] | null = null;
   let expanded = false;
   let latest: DashboardState | null = null;
+  let unacknowledged: number[] = [];
   more.addEventListener('click', () => {
     expanded = !expanded;
     drawn = null;
     if (latest) render(latest);
   });
+  ackAll.addEventListener('click', () => acknowledge(unacknowledged));
 
   const render = (state: DashboardState) => {
     latest = state;
-    const inputs = [state.alerts, state.acking, state.ackError];
+    const inputs = [state.incidents, state.acking, state.ackError];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
-    const incidents = incidentsOf(state.alerts);
+    const incidents = state.incidents;
     container.hidden = incidents.length === 0;
     setText(title, bannerTitle(incidents));
-    container.dataset['severity'] = incidents[0]?.level ?? '';
+    container.dataset['severity'] = incidents[0]?.severity ?? '';
+    unacknowledged = incidents.filter((i) => !isAcknowledged(i)).map((i) => i.id);
+    // "Acknowledge all" stands for every unacknowledged incident the title counts, and says how many.
+    ackAll.hidden = unacknowledged.length < 2;
+    ackAll.disabled = unacknowledged.some((id) => state.acking.includes(id));
+    setText(ackAll, `Acknowledge all ${unacknowledged.length}`);
     more.hidden = incidents.length <= ALERTS_SHOWN;
     setText(more, expanded ? 'Show fewer' : `Show all ${incidents.length}`);
     more.setAttribute('aria-expanded', String(expanded));

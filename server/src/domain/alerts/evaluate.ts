@@ -1,10 +1,32 @@
-// Pure evaluation: standards + windowed counts + the active alerts → conditions for the state machine.
-import type { AlertSeverity, AlertState, AlertWindow, Standard } from '../../protocol';
+// Pure evaluation: standards + windowed counts + what each (standard, site) remembers → one observation per
+// standard and site: what its band and burn-rate conditions ask for, the severity they want together, and the
+// measurements behind it (the incident's SRE detail).
+import type { BandDetail, BurnDetail, IncidentSeverity, MeasuredWindow, Standard } from '../../protocol';
 import { bandDecision, bandsOf, type BandSeverity } from './bands';
 import { burnDecision, burnRate, ruleStatus, type BurnSeverity } from './burnRate';
-import { NO_COUNTS, ratio, sumCounts, type ScopedCounts, type WindowCounts } from './counts';
-import { alertKey, type ActiveAlert, type Condition } from './machine';
-import type { AlertPolicy, NamedWindow } from './policy';
+import { NO_COUNTS, ratio, type ScopedCounts, type WindowCounts } from './counts';
+import type { AlertPolicy, BurnRule, NamedWindow } from './policy';
+
+/** What a standard at a site remembers between evaluations: its conditions after hysteresis and holds for thin data. */
+export interface ConditionMemory {
+  band: BandSeverity | null;
+  burn: BurnSeverity | null;
+}
+
+export const CLEAR: ConditionMemory = { band: null, burn: null };
+
+/** One standard at one site, as one evaluation sees it. */
+export interface Observation {
+  key: string;
+  standard: Standard;
+  site: string;
+  /** The conditions now ('hold' resolved: too little data keeps what was remembered). */
+  memory: ConditionMemory;
+  /** The worst of the conditions: what the incident should be (null: nothing wrong). */
+  wanted: IncidentSeverity | null;
+  band: BandDetail;
+  burnRates: BurnDetail[];
+}
 
 export interface EvaluationInput {
   standards: readonly Standard[];
@@ -12,104 +34,72 @@ export interface EvaluationInput {
   /** The windows `scoped` counts are aligned with (policyWindows(policy)). */
   windows: readonly NamedWindow[];
   scoped: readonly ScopedCounts[];
-  active: ReadonlyMap<string, ActiveAlert>;
+  /** What each key remembers (keys without an entry remember nothing: CLEAR). */
+  memory: ReadonlyMap<string, ConditionMemory>;
+  /** Sites with an open incident: observed even with no traffic left in any window (their conditions hold). */
+  openSites: ReadonlyMap<string, readonly string[]>;
 }
 
-export function evaluateConditions(input: EvaluationInput): Condition[] {
-  const { policy, windows, active } = input;
-  const conditions: Condition[] = [];
+/** Incidents are per standard and site: sites are where someone acts (the all-sites figure is not alerted on). */
+export function incidentKey(standardId: string, site: string): string {
+  return `${standardId}|${site}`;
+}
+
+export const BURN_LEVEL: Readonly<Record<BurnSeverity, IncidentSeverity>> = { page: 'red', ticket: 'amber' };
+const RANK: Readonly<Record<IncidentSeverity, number>> = { amber: 1, red: 2 };
+
+export function worse(a: IncidentSeverity | null, b: IncidentSeverity | null): IncidentSeverity | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+export function severityRank(s: IncidentSeverity | null): number {
+  return s === null ? 0 : RANK[s];
+}
+
+export function observe(input: EvaluationInput): Observation[] {
+  const observations: Observation[] = [];
   for (const standard of input.standards) {
-    const rows = input.scoped.filter((r) => r.standardId === standard.id);
-    const scopes = new Map<string | null, WindowCounts[]>();
-    scopes.set(null, windows.map((_, i) => rows.reduce((acc, r) => sumCounts(acc, r.counts[i] ?? NO_COUNTS), NO_COUNTS)));
-    if (policy.perSite) {
-      for (const r of rows) scopes.set(r.site, r.counts);
-      // A site with an active alert but no traffic left in any window still gets a condition (it holds).
-      for (const a of active.values()) if (a.standardId === standard.id && a.site !== null && !scopes.has(a.site)) scopes.set(a.site, windows.map(() => NO_COUNTS));
-    }
-    for (const [site, counts] of scopes) {
-      const at = (win: NamedWindow): WindowCounts => counts[windows.findIndex((x) => x.durationMs === win.durationMs)] ?? NO_COUNTS;
-      conditions.push(bandCondition(standard, site, at, input));
-      conditions.push(burnCondition(standard, site, at, input));
+    const sites = new Map<string, readonly WindowCounts[]>();
+    for (const row of input.scoped) if (row.standardId === standard.id) sites.set(row.site, row.counts);
+    for (const site of input.openSites.get(standard.id) ?? []) if (!sites.has(site)) sites.set(site, input.windows.map(() => NO_COUNTS));
+    for (const [site, counts] of sites) {
+      const at = (win: NamedWindow): WindowCounts => counts[input.windows.findIndex((x) => x.durationMs === win.durationMs)] ?? NO_COUNTS;
+      observations.push(observeOne(standard, site, at, input));
     }
   }
-  // A standard no longer in force (retired) cannot recover by itself: close what it left firing.
-  const inForce = new Set(input.standards.map((s) => s.id));
-  for (const a of active.values()) {
-    if (inForce.has(a.standardId)) continue;
-    conditions.push({
-      key: a.key,
-      kind: a.kind,
-      standardId: a.standardId,
-      standardVersion: a.standardVersion,
-      site: a.site,
-      target: a.target,
-      decision: null,
-      windows: () => [],
-      message: (severity) => `${a.standardId} (${a.site ?? 'all sites'}): ${severity} closed — the standard is no longer in force`,
-    });
-  }
-  return conditions;
+  return observations;
 }
 
-function bandCondition(standard: Standard, site: string | null, at: (w: NamedWindow) => WindowCounts, input: EvaluationInput): Condition {
-  const key = alertKey('band', standard.id, site);
+function observeOne(standard: Standard, site: string, at: (w: NamedWindow) => WindowCounts, input: EvaluationInput): Observation {
+  const key = incidentKey(standard.id, site);
+  const { policy } = input;
+  const before = input.memory.get(key) ?? CLEAR;
   const bands = bandsOf(standard);
-  const win = input.policy.bandWindow;
-  const counts = at(win);
-  const current = input.active.get(key)?.severity as BandSeverity | undefined;
-  const measured: AlertWindow = { name: win.name, durationMs: win.durationMs, counted: counts.counted, met: counts.met, compliance: ratio(counts) };
-  return {
-    ...common(standard, site, key, 'band'),
-    decision: bandDecision(counts, bands, input.policy, current ?? null),
-    windows: () => [measured],
-    message: (severity, state) => {
-      const figure = `${pct(measured.compliance)} over ${win.name} (${counts.met}/${counts.counted} met), target ${pct(standard.target)}`;
-      return state === 'firing'
-        ? `${title(standard, site)}: ${severity} — ${figure}, ${severity === 'red' ? `red below ${pct(bands.redBelow)}` : `amber below ${pct(bands.amberBelow)}`}`
-        : `${title(standard, site)}: recovered from ${severity} — ${figure}`;
-    },
-  };
-}
-
-function burnCondition(standard: Standard, site: string | null, at: (w: NamedWindow) => WindowCounts, input: EvaluationInput): Condition {
-  const key = alertKey('burn-rate', standard.id, site);
-  const rules = input.policy.burnRules;
-  const statuses = rules.map((rule) => ({ rule, status: ruleStatus(rule, at(rule.long), at(rule.short), standard.target, input.policy) }));
-  const current = input.active.get(key)?.severity as BurnSeverity | undefined;
-  const measure = (w: NamedWindow, threshold: number): AlertWindow => {
+  const bandCounts = at(policy.bandWindow);
+  const bandWant = bandDecision(bandCounts, bands, policy, before.band);
+  const statuses = policy.burnRules.map((rule) => ({ rule, status: ruleStatus(rule, at(rule.long), at(rule.short), standard.target, policy) }));
+  const burnWant = burnDecision(statuses, before.burn);
+  const memory: ConditionMemory = { band: bandWant === 'hold' ? before.band : bandWant, burn: burnWant === 'hold' ? before.burn : burnWant };
+  const measured = (w: NamedWindow, withBurn: boolean): MeasuredWindow => {
     const c = at(w);
-    return { name: w.name, durationMs: w.durationMs, counted: c.counted, met: c.met, compliance: ratio(c), burnRate: burnRate(c, standard.target), threshold };
+    return { name: w.name, durationMs: w.durationMs, counted: c.counted, met: c.met, compliance: ratio(c), ...(withBurn ? { burnRate: burnRate(c, standard.target) } : {}) };
   };
-  const windows = (severity: AlertSeverity) => rules.filter((r) => r.severity === severity).flatMap((r) => [measure(r.long, r.factor), measure(r.short, r.factor)]);
+  const burnDetail = ({ rule, status }: { rule: BurnRule; status: BurnDetail['status'] }): BurnDetail => ({
+    severity: BURN_LEVEL[rule.severity],
+    factor: rule.factor,
+    long: measured(rule.long, true),
+    short: measured(rule.short, true),
+    status,
+  });
   return {
-    ...common(standard, site, key, 'burn-rate'),
-    decision: burnDecision(statuses, current ?? null),
-    windows,
-    message: (severity, state: AlertState) => {
-      const pairs = rules
-        .filter((r) => r.severity === severity)
-        .map((r) => `${times(burnRate(at(r.long), standard.target))} over ${r.long.name} & ${times(burnRate(at(r.short), standard.target))} over ${r.short.name} (fires above ${r.factor}×)`)
-        .join('; ');
-      return state === 'firing'
-        ? `${title(standard, site)}: ${severity} — error budget (${pct(1 - standard.target)}) burning ${pairs}`
-        : `${title(standard, site)}: burn rate recovered from ${severity} — ${pairs}`;
-    },
+    key,
+    standard,
+    site,
+    memory,
+    wanted: worse(memory.band, memory.burn === null ? null : BURN_LEVEL[memory.burn]),
+    band: { window: measured(policy.bandWindow, false), amberBelow: bands.amberBelow, redBelow: bands.redBelow, severity: memory.band },
+    burnRates: statuses.map(burnDetail),
   };
-}
-
-function common(standard: Standard, site: string | null, key: string, kind: 'band' | 'burn-rate') {
-  return { key, kind, standardId: standard.id, standardVersion: standard.version, site, target: standard.target };
-}
-
-function title(standard: Standard, site: string | null): string {
-  return `${standard.name} (${site ?? 'all sites'})`;
-}
-
-function pct(r: number | null): string {
-  return r === null ? 'n/a' : `${(Math.round(r * 1000) / 10).toFixed(1)} %`;
-}
-
-function times(b: number | null | undefined): string {
-  return b === null || b === undefined ? 'n/a' : `${(Math.round(b * 10) / 10).toFixed(1)}×`;
 }

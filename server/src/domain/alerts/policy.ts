@@ -1,5 +1,5 @@
-// What alerts fire on: the band window, the minimum sample, hysteresis and the burn-rate window pairs.
-// Pure data; docs/alerts.md explains each choice.
+// What incidents open on: the band window, the minimum sample, hysteresis, the burn-rate window pairs and the hold
+// times. Pure data; docs/alerts.md explains each choice.
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -12,6 +12,7 @@ export interface NamedWindow {
 }
 
 export interface BurnRule {
+  /** page: a fast burn (red incident); ticket: a slow one (amber). */
   severity: 'page' | 'ticket';
   /** Both windows must burn the error budget at least this fast. */
   factor: number;
@@ -30,8 +31,14 @@ export interface AlertPolicy {
   burnMinSample: number;
   /** Multi-window burn-rate rules (Google SRE workbook, ch. 5, "Alerting on SLOs"). */
   burnRules: readonly BurnRule[];
-  /** Also evaluate every site on its own (besides all sites together). */
-  perSite: boolean;
+  /** How long a wanted severity must persist before an incident opens at it. */
+  openAfterMs: number;
+  /** How long a worse severity must persist before an open incident escalates to it. */
+  escalateAfterMs: number;
+  /** How long a milder (not clear) severity must persist before an open incident de-escalates to it. */
+  deescalateAfterMs: number;
+  /** How long every condition must stay clear before an open incident recovers. */
+  recoverAfterMs: number;
 }
 
 const w = (name: string, durationMs: number): NamedWindow => ({ name, durationMs });
@@ -49,7 +56,10 @@ export const DEFAULT_POLICY: AlertPolicy = {
   hysteresis: 0.01,
   burnMinSample: 10,
   burnRules: BURN_RULES,
-  perSite: true,
+  openAfterMs: 2 * MINUTE_MS,
+  escalateAfterMs: 0,
+  deescalateAfterMs: 5 * MINUTE_MS,
+  recoverAfterMs: 5 * MINUTE_MS,
 };
 
 /** Every distinct window the policy measures, shortest first (one query computes them all). */

@@ -3,7 +3,7 @@
 // - in VS Code the webview posts { type: 'request', id, request } and the extension host answers
 //   { type: 'response', id, kind, ok, body | problem } after making the very same HTTP call.
 // DashboardResponseBodies says what each kind answers with, so neither side casts.
-import type { Alert } from '../alerts';
+import type { IncidentList } from '../incidents';
 import type { ComplianceReport, GroupBy } from '../compliance';
 import type { DistributionReport } from '../distribution';
 import type { ProblemDetails } from '../problem';
@@ -54,15 +54,16 @@ export interface DistributionParams {
 export interface DashboardRequestParams {
   compliance: { params: ComplianceParams };
   distribution: { params: DistributionParams };
-  'ack-alert': { alertId: number };
+  /** POST /api/v1/incidents/ack: exactly these incidents (one, or every one an "Acknowledge all" stands for). */
+  'ack-incidents': { ids: number[] };
 }
 export type DashboardRequestKind = keyof DashboardRequestParams;
 
 type AnyDashboardRequest = { [K in DashboardRequestKind]: { kind: K } & DashboardRequestParams[K] }[DashboardRequestKind];
 
 /**
- * A request of kind K (`DashboardRequest<'ack-alert'>`); plain `DashboardRequest` is any of them. A call
- * `request({ kind: 'ack-alert', alertId })` of a `request<K>(r: DashboardRequest<K>)` infers K, hence its answer.
+ * A request of kind K (`DashboardRequest<'ack-incidents'>`); plain `DashboardRequest` is any of them. A call
+ * `request({ kind: 'ack-incidents', ids })` of a `request<K>(r: DashboardRequest<K>)` infers K, hence its answer.
  */
 export type DashboardRequest<K extends DashboardRequestKind = DashboardRequestKind> = AnyDashboardRequest & { kind: K };
 
@@ -70,8 +71,8 @@ export type DashboardRequest<K extends DashboardRequestKind = DashboardRequestKi
 export interface DashboardResponseBodies {
   compliance: ComplianceReport;
   distribution: DistributionReport;
-  /** The acknowledged alert record. */
-  'ack-alert': Alert;
+  /** The acknowledged incidents, in the order asked. */
+  'ack-incidents': IncidentList;
 }
 
 /**
@@ -95,15 +96,15 @@ export function isResponseTo<K extends DashboardRequestKind>(message: DashboardR
   return message.kind === kind;
 }
 
-/** The HTTP call a request stands for: method and path including /api/v1 and the query string. */
-export function dashboardRequestHttp(request: DashboardRequest): { method: 'GET' | 'POST'; path: string } {
+/** The HTTP call a request stands for: method, path including /api/v1 and the query string, and a POST's JSON body. */
+export function dashboardRequestHttp(request: DashboardRequest): { method: 'GET' | 'POST'; path: string; body?: string } {
   switch (request.kind) {
     case 'compliance':
       return { method: 'GET', path: `/api/v1/compliance${queryString(request.params)}` };
     case 'distribution':
       return { method: 'GET', path: `/api/v1/distribution${queryString(request.params)}` };
-    case 'ack-alert':
-      return { method: 'POST', path: `/api/v1/alerts/${encodeURIComponent(String(request.alertId))}/ack` };
+    case 'ack-incidents':
+      return { method: 'POST', path: '/api/v1/incidents/ack', body: JSON.stringify({ ids: request.ids }) };
   }
 }
 
@@ -142,13 +143,13 @@ export interface DashboardFetchOptions {
  * host for its webview (and its own tree and notifications), so both read the server the same way.
  */
 export async function fetchDashboard<K extends DashboardRequestKind>(request: DashboardRequest<K>, options: DashboardFetchOptions): Promise<DashboardResult<K>> {
-  const { method, path } = dashboardRequestHttp(request);
+  const { method, path, body: requestBody } = dashboardRequestHttp(request);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
   if (method === 'POST') headers['content-type'] = 'application/json';
   let response: Awaited<ReturnType<DashboardFetch>>;
   try {
-    response = await options.fetch(apiUrl(options.serverUrl, path).toString(), { method, headers, ...(method === 'POST' ? { body: '{}' } : {}), ...options.init });
+    response = await options.fetch(apiUrl(options.serverUrl, path).toString(), { method, headers, ...(method === 'POST' ? { body: requestBody ?? '{}' } : {}), ...options.init });
   } catch (error) {
     return failure(0, 'Server unreachable', `could not reach ${options.serverUrl}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -28,6 +28,26 @@ export function shortLabelOf(standardId: string, standards: ReadonlyArray<Labell
   return standard ? standardShortLabel(standard) : fallback;
 }
 
+/** What a standard's figure means in words: "calls" + "answered within 2 rings" ("84 % of calls answered …"). */
+export interface StandardPhrase {
+  /** The lower-case plural noun: "calls", "visits". */
+  noun: string;
+  /** What the figure is the share of, after the percentage: "answered within 2 rings", "greeted within 30 s". */
+  phrase: string;
+}
+
+const VERBS: Readonly<Record<string, string>> = { rings: 'answered', answerSeconds: 'answered', greetSeconds: 'greeted' };
+const WITHIN: Readonly<Record<string, string>> = { '<=': 'within', '<': 'in under', '>=': 'after at least', '>': 'after more than' };
+
+/** "calls" / "answered within 2 rings"; a measure without a known verb reads "met (Complaints ≤ 2 h)". */
+export function standardPhrase(standard: LabelledStandard): StandardPhrase {
+  const noun = (NOUNS[standard.eventType] ?? plural(standard.eventType)).toLowerCase();
+  const verb = VERBS[standard.measure];
+  const within = WITHIN[standard.operator];
+  if (!verb || !within || !Number.isFinite(standard.threshold)) return { noun, phrase: `met (${standardShortLabel(standard)})` };
+  return { noun, phrase: `${verb} ${within} ${amount(standard.measure, standard.threshold)}` };
+}
+
 function amount(measure: string, value: number): string {
   if (measure === 'rings') return `${value} ring${value === 1 ? '' : 's'}`;
   return duration(value);

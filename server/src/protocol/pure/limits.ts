@@ -12,5 +12,5 @@ export const LIMITS = {
 
 /** At most this many judged events in one `replay` answer (protocol/live.ts). */
 export const REPLAY_MAX_EVENTS = 5_000;
-/** At most this many alert records in one `replay` answer. */
-export const REPLAY_MAX_ALERTS = 500;
+/** At most this many incident changes in one `replay` answer. */
+export const REPLAY_MAX_INCIDENT_CHANGES = 500;

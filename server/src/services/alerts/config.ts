@@ -22,7 +22,7 @@ export interface AlertsOptions {
   /** At most one evaluation per this many ms after stored batches; later batches coalesce (default 1000). */
   throttleMs?: number;
   policy?: Partial<AlertPolicy>;
-  /** URLs every alert record is POSTed to. */
+  /** URLs every incident change (but acknowledgements) is POSTed to. */
   webhooks?: string[];
   webhookRetry?: Partial<WebhookRetryOptions>;
 }

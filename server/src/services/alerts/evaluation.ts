@@ -1,12 +1,16 @@
 // Alert evaluation as a service: after stored batches (throttled, coalesced) and on a timer, measure the policy's
-// windows (through the one compliance reader), run the state machine, append records, push them live and queue
-// webhooks. Evaluations run one at a time: each starts from the records the previous one appended.
+// windows (through the one compliance reader), run the incident state machine, append the changes, push them live
+// and queue webhooks. Evaluations and acknowledgements run one at a time: each starts from what the previous one
+// wrote, so an acknowledgement is never lost to an evaluation that read the state before it.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
-import type { Alert } from '../../protocol';
-import { evaluateConditions } from '../../domain/alerts/evaluate';
-import { applyRecords, step, type ActiveAlert } from '../../domain/alerts/machine';
+import type { Incident, IncidentUpdate, Standard } from '../../protocol';
+import { standardShortLabel } from '../../protocol/pure';
+import { DomainError } from '../../domain/errors';
+import { incidentKey, observe, type ConditionMemory } from '../../domain/alerts/evaluate';
+import { stepIncidents, withIds, type KeyState } from '../../domain/alerts/incidents';
 import { DEFAULT_POLICY, policyWindows, type AlertPolicy, type NamedWindow } from '../../domain/alerts/policy';
+import { asStandard } from '../../domain/standardVersions';
 import type { Store } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { IngestService } from '../ingest/ingest';
@@ -14,7 +18,7 @@ import type { StandardsService } from '../standards';
 import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, type AlertsOptions } from './config';
 import { WebhookDispatcher } from './webhooks';
 
-export type AlertListener = (alert: Alert) => void;
+export type IncidentListener = (update: IncidentUpdate) => void;
 
 export interface AlertServiceDeps {
   store: Store;
@@ -24,11 +28,15 @@ export interface AlertServiceDeps {
   logger: Logger;
   options?: AlertsOptions;
   userAgent: string;
-  /** Where every evaluation window ends, and what times the throttle, the interval and webhook retries. */
+  /** Where every evaluation window ends, and what times the throttle, the interval, the holds and webhook retries. */
   clock: Clock;
 }
 
-const activeOf = (a: Alert): ActiveAlert => ({ id: a.id, key: a.key, kind: a.kind, severity: a.severity, standardId: a.standardId, standardVersion: a.standardVersion, site: a.site, target: a.target, startedAtMs: Date.parse(a.startedAt) });
+/** What an open incident remembers after a restart: its conditions as its latest change measured them. */
+function memoryOf(incident: Incident): ConditionMemory {
+  const burn = incident.detail.burnSeverity;
+  return { band: incident.detail.band.severity, burn: burn === null ? null : burn === 'red' ? 'page' : 'ticket' };
+}
 
 export class AlertService {
   readonly policy: AlertPolicy;
@@ -38,9 +46,9 @@ export class AlertService {
   private readonly windows: NamedWindow[];
   private readonly intervalMs: number;
   private readonly throttleMs: number;
-  private readonly listeners = new Set<AlertListener>();
+  private readonly listeners = new Set<IncidentListener>();
   private readonly log: Logger;
-  private firing = new Map<string, ActiveAlert>();
+  private states = new Map<string, KeyState>();
   private webhooks: WebhookDispatcher | null = null;
   private interval: unknown = null;
   private trailing: unknown = null;
@@ -62,10 +70,15 @@ export class AlertService {
     this.unsubscribe = deps.ingest.onStored(() => this.afterBatch());
   }
 
-  /** The state machine resumes from the history: what was firing at shutdown is still firing. */
+  /** The state machine resumes from the open incidents: what was open at shutdown is still open (hold timers restart). */
   static async open(deps: AlertServiceDeps): Promise<AlertService> {
     const service = new AlertService(deps);
-    service.firing = new Map((await deps.store.reads.alerts.active()).map((a) => [a.key, activeOf(a)]));
+    for (const incident of await deps.store.reads.incidents.open()) {
+      const version = deps.standards.versions(incident.standardId).find((v) => v.version === incident.standardVersion) ?? deps.standards.get(incident.standardId);
+      if (!version) continue;
+      const open = { id: incident.id, standard: asStandard(version), site: incident.site, severity: incident.severity, acknowledgedSeverity: incident.acknowledgedSeverity, detail: incident.detail };
+      service.states.set(incidentKey(incident.standardId, incident.site), { memory: memoryOf(incident), incident: open, pending: null });
+    }
     return service;
   }
 
@@ -78,34 +91,41 @@ export class AlertService {
     if (this.enabled && this.intervalMs > 0) {
       this.interval = this.clock.setInterval(() => void this.safeEvaluate(), this.intervalMs);
     }
-    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, active: this.firing.size }, 'alerts started');
+    const open = [...this.states.values()].filter((s) => s.incident).length;
+    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, open }, 'alerts started');
   }
 
-  /** Evaluates now, at the clock's time; resolves with the records written (often none). */
-  evaluateNow(): Promise<Alert[]> {
-    const run = this.running.then(() => this.evaluate());
-    this.running = run.catch(() => undefined);
-    return run;
+  /** Evaluates now, at the clock's time; resolves with the changes written (often none). */
+  evaluateNow(): Promise<IncidentUpdate[]> {
+    return this.serially(() => this.evaluate());
   }
 
-  /** Firing alerts not yet recovered. */
-  active(): Promise<Alert[]> {
-    return this.deps.store.reads.alerts.active();
+  /** Open incidents, oldest first. */
+  open(): Promise<Incident[]> {
+    return this.deps.store.reads.incidents.open();
   }
 
-  /** First acknowledgement wins; listeners hear the alert again when this one was the first. */
-  async acknowledge(id: number, by: string | null): Promise<Alert | undefined> {
-    const before = await this.deps.store.reads.alerts.get(id);
-    const after = await this.deps.store.write((tx) => tx.writes.acknowledge(id, by));
-    if (after && before && before.acknowledgedAt === null) {
-      this.log.info({ alert: id, by }, 'alert acknowledged');
-      this.emit(after);
-    }
-    return after;
+  /**
+   * Acknowledges the incidents at their current severity, all or nothing (an unknown id: DomainError not-found naming
+   * it). An escalation beyond that severity makes an incident unacknowledged again. Listeners hear each new one.
+   */
+  acknowledge(ids: readonly number[], by: string | null): Promise<Incident[]> {
+    if (ids.length === 0) return Promise.reject(new DomainError('invalid', 'ids', 'must name at least one incident'));
+    return this.serially(async () => {
+      const results = await this.deps.store.write((tx) => tx.writes.acknowledgeIncidents(ids, by));
+      for (const { incident, change } of results) {
+        if (!change) continue;
+        const state = this.states.get(incidentKey(incident.standardId, incident.site));
+        if (state?.incident?.id === incident.id) state.incident = { ...state.incident, acknowledgedSeverity: incident.acknowledgedSeverity };
+        this.log.info({ incident: incident.id, severity: incident.severity, by }, 'incident acknowledged');
+        this.emit({ change, incident });
+      }
+      return results.map((r) => r.incident);
+    });
   }
 
-  /** Every new record, and a record again when it is acknowledged. */
-  onAlert(listener: AlertListener): () => void {
+  /** Every change (acknowledgements included), with the incident after it. */
+  onIncident(listener: IncidentListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -124,22 +144,45 @@ export class AlertService {
     await this.webhooks?.close();
   }
 
-  private async evaluate(): Promise<Alert[]> {
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.running.then(fn);
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async evaluate(): Promise<IncidentUpdate[]> {
     if (!this.enabled || this.closed) return [];
     const at = this.clock.now();
     this.lastRunMs = at;
     const scoped = await this.deps.compliance.windowCounts(this.windows.map((w) => ({ fromMs: at - w.durationMs, toMs: at })));
-    const conditions = evaluateConditions({ standards: this.deps.standards.current(), policy: this.policy, windows: this.windows, scoped, active: this.firing });
-    const drafts = step(this.firing, conditions, at);
-    if (drafts.length === 0) return [];
-    const records = await this.deps.store.write((tx) => tx.writes.alerts(drafts, this.webhookUrls));
-    this.firing = applyRecords(this.firing, drafts.map((d, i) => ({ ...d, id: records[i]!.id })));
-    for (const r of records) {
-      this.log.info({ alert: r.id, alertKey: r.key, severity: r.severity, state: r.state, previous: r.previousId }, r.message);
-      this.emit(r);
+    const standards = this.deps.standards.current();
+    const siteNames = new Map((await this.deps.store.reads.sites.list()).map((s) => [s.id, s.name]));
+    const openSites = new Map<string, string[]>();
+    const memory = new Map<string, ConditionMemory>();
+    for (const [key, state] of this.states) {
+      if (!state.incident) continue;
+      // Hysteresis and holds for thin data keep an open incident from flapping; they never open one: without an open
+      // incident, what opens one is the condition as measured now.
+      memory.set(key, state.memory);
+      openSites.set(state.incident.standard.id, [...(openSites.get(state.incident.standard.id) ?? []), state.incident.site]);
+    }
+    const observations = observe({ standards, policy: this.policy, windows: this.windows, scoped, memory, openSites });
+    const inForce = new Map<string, Standard>(standards.map((s) => [s.id, s]));
+    const ctx = { atMs: at, holds: this.policy, siteName: (site: string) => siteNames.get(site) ?? site, standardLabel: standardShortLabel };
+    const { states, drafts } = stepIncidents(this.states, observations, inForce, ctx);
+    if (drafts.length === 0) {
+      this.states = states;
+      return [];
+    }
+    const updates = await this.deps.store.write((tx) => tx.writes.incidentChanges(drafts, this.webhookUrls));
+    this.states = withIds(states, updates.filter((u) => u.change.kind === 'opened').map((u) => ({ key: incidentKey(u.incident.standardId, u.incident.site), id: u.incident.id })));
+    for (const update of updates) {
+      const { change, incident } = update;
+      this.log.info({ incident: incident.id, change: change.seq, kind: change.kind, severity: change.severity }, change.summary);
+      this.emit(update);
     }
     this.webhooks?.kick();
-    return records;
+    return updates;
   }
 
   private async safeEvaluate(): Promise<void> {
@@ -168,12 +211,12 @@ export class AlertService {
     }, wait);
   }
 
-  private emit(alert: Alert): void {
+  private emit(update: IncidentUpdate): void {
     for (const l of this.listeners) {
       try {
-        l(alert);
+        l(update);
       } catch (err) {
-        this.log.error({ err }, 'alert listener failed');
+        this.log.error({ err }, 'incident listener failed');
       }
     }
   }

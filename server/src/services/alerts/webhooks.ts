@@ -2,7 +2,7 @@
 // logged and stored. Runs beside ingest, never inside it.
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock';
-import type { AlertWebhookBody } from '../../protocol';
+import type { IncidentWebhookBody } from '../../protocol';
 import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
 import { redactUrl, type WebhookRetryOptions } from './config';
 
@@ -40,10 +40,10 @@ export class WebhookDispatcher {
   /** Drops deliveries queued for a URL no longer configured (it may have been removed on purpose), then resumes the rest. */
   start(): void {
     this.pumping = this.pumping.then(async () => {
-      for (const d of await this.deps.store.reads.alerts.pendingDeliveries()) {
+      for (const d of await this.deps.store.reads.incidents.pendingDeliveries()) {
         if (this.deps.urls.includes(d.url)) continue;
         await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'webhook URL no longer configured'));
-        this.deps.logger.warn({ delivery: d.id, alert: d.alertId, url: redactUrl(d.url) }, 'webhook delivery dropped: URL no longer configured');
+        this.deps.logger.warn({ delivery: d.id, change: d.changeSeq, url: redactUrl(d.url) }, 'webhook delivery dropped: URL no longer configured');
       }
     });
     this.kick();
@@ -83,7 +83,7 @@ export class WebhookDispatcher {
     if (this.closed) return;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    const pending = (await this.deps.store.reads.alerts.pendingDeliveries()).filter((d) => !this.inFlight.has(d.id));
+    const pending = (await this.deps.store.reads.incidents.pendingDeliveries()).filter((d) => !this.inFlight.has(d.id));
     const t = this.clock.now();
     for (const d of pending.filter((p) => p.nextAttemptAtMs <= t)) {
       const p = this.attempt(d).finally(() => {
@@ -105,19 +105,19 @@ export class WebhookDispatcher {
   }
 
   private async attempt(d: Delivery): Promise<void> {
-    const alert = await this.deps.store.reads.alerts.get(d.alertId);
-    if (!alert) {
-      await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'alert not found'));
+    const [update] = await this.deps.store.reads.incidents.after(d.changeSeq - 1, 1);
+    if (!update || update.change.seq !== d.changeSeq) {
+      await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'incident change not found'));
       return;
     }
     const n = d.attempts + 1;
     const started = this.clock.now();
-    const { statusCode, error } = await this.post(d, n, { type: 'ringside.alert', alert });
+    const { statusCode, error } = await this.post(d, n, { type: 'ringside.incident', ...update });
     if (this.closed) return; // shutting down: the delivery stays pending with its attempts, resumed on next start
     await this.record(d, n, { deliveryId: d.id, attempt: n, atMs: started, durationMs: this.clock.now() - started, statusCode, error });
   }
 
-  private async post(d: Delivery, n: number, body: AlertWebhookBody): Promise<{ statusCode: number | null; error: string | null }> {
+  private async post(d: Delivery, n: number, body: IncidentWebhookBody): Promise<{ statusCode: number | null; error: string | null }> {
     try {
       const res = await fetch(d.url, {
         method: 'POST',
@@ -138,7 +138,7 @@ export class WebhookDispatcher {
   /** Stores the attempt and what follows: delivered, given up, or a retry after a backoff. */
   private async record(d: Delivery, n: number, attempt: DeliveryAttempt): Promise<void> {
     const at = attempt.atMs + attempt.durationMs;
-    const log = { delivery: d.id, alert: d.alertId, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
+    const log = { delivery: d.id, change: d.changeSeq, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
     const { error } = attempt;
     if (error === null) {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'delivered', nextAttemptAtMs: at, lastError: null, finishedAtMs: at }));

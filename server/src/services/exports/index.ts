@@ -8,11 +8,13 @@ import type { StandardsService } from '../standards';
 import { alertsExport, auditLogExport, complianceExport } from './bodies';
 import type { ExportContext } from './context';
 import { eventsExport } from './events';
+import { incidentsExport } from './incidents';
 import { streamExport, type ExportBody, type ExportFormat } from './format';
 import type { ExportQuery } from './query';
 import { auditReport } from './report';
 
-export const EXPORT_KINDS = ['events', 'compliance', 'alerts', 'audit-log'] as const;
+// `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
+export const EXPORT_KINDS = ['events', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export class ExportService {
@@ -56,6 +58,8 @@ export class ExportService {
         return eventsExport(q, ctx);
       case 'compliance':
         return complianceExport(q, ctx, this.standards.ids()) as Promise<ExportBody<unknown>>;
+      case 'incidents':
+        return incidentsExport(q, ctx);
       case 'alerts':
         return alertsExport(q, ctx);
       case 'audit-log':

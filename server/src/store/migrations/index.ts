@@ -10,6 +10,7 @@ import { MIGRATION_0006 } from './0006_value_histograms';
 import { MIGRATION_0007 } from './0007_batch_writer';
 import { MIGRATION_0008 } from './0008_pruned_corrections';
 import { MIGRATION_0009 } from './0009_store_writes';
+import { MIGRATION_0010 } from './0010_incidents';
 import type { Migration } from './types';
 
 export type { Migration, MigrationDatabase, SqlFunction } from './types';
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0007,
   MIGRATION_0008,
   MIGRATION_0009,
+  MIGRATION_0010,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -3,10 +3,11 @@
 import type Database from 'better-sqlite3';
 import { CHAIN_KINDS, GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { Alert, AlertState } from '../../protocol';
-import type { AlertExportRow, AuditLogExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
+import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import { CHAIN_TABLES } from './chain';
 import type { Statements } from './database';
 import { eventRows } from './exportRows';
+import { toChange } from './incidents';
 
 /**
  * A synchronous row iterator as an AsyncIterable (the consumer may await between rows: an export writes). A plain
@@ -90,6 +91,17 @@ function* alertRows(s: Statements, get: (id: number) => Alert, f: ExportFilter):
   for (const r of ids) yield { alert: get(r.id), endedAtMs: r.ended, endState: r.end_state };
 }
 
+/** Incident changes of [from, to) (their time), oldest first: append-only rows, so an export of a range never changes. */
+function* incidentRows(s: Statements, f: ExportFilter): Generator<IncidentExportRow> {
+  const sql = `SELECT c.*, i.opened_at_ms FROM incident_changes c JOIN incidents i ON i.id = c.incident_id
+    WHERE c.at_ms >= ? AND c.at_ms < ? ${f.sites.length ? `AND c.site IN (${f.sites.map(() => '?').join(', ')})` : ''}
+      ${f.standards.length ? `AND c.standard_id IN (${f.standards.map(() => '?').join(', ')})` : ''}
+    ORDER BY c.seq`;
+  for (const r of s.get(sql).iterate(f.fromMs, f.toMs, ...f.sites, ...f.standards) as Iterable<Parameters<typeof toChange>[0] & { standard_id: string; site: string; opened_at_ms: number }>) {
+    yield { change: toChange(r), standardId: r.standard_id, site: r.site, openedAtMs: r.opened_at_ms };
+  }
+}
+
 /** Audit log entries of [from, to) with their chain links up to `maxLinkSeq`. */
 function* auditLogRows(s: Statements, fromMs: number, toMs: number, maxLinkSeq: number): Generator<AuditLogExportRow> {
   const sql = `SELECT l.seq, l.at_ms, l.key_id, l.action, l.target, l.details, c.seq, c.hash, p.hash FROM audit_log l
@@ -113,6 +125,7 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
     exports: {
       eventRows: (f) => lazily(eventRows(s.db, f)),
       alertRows: (f) => lazily(alertRows(s, getAlert, f)),
+      incidentRows: (f) => lazily(incidentRows(s, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => lazily(auditLogRows(s, fromMs, toMs, maxLinkSeq)),
     },
   };

@@ -6,7 +6,7 @@
 import { DomainError } from '../../domain/errors';
 import { existsSync } from 'node:fs';
 import type { ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
-import { acknowledge, alertById, alertsReads, finishDelivery, recordAttempt, writeAlerts } from './alerts';
+import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
 import { appendAuditLog } from './auditLog';
 import { createBatchWriter } from './batchWriter';
@@ -15,6 +15,7 @@ import { writeCorrection } from './corrections';
 import { databasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
 import { eventsReads } from './events';
 import { figuresReads } from './figures';
+import { acknowledgeIncidents, finishDelivery, incidentsReads, recordAttempt, writeIncidentChanges } from './incidents';
 import { keysReads, keysUsed, revokeKey, writeKey } from './keys';
 import { rebuildRollups } from './rebuild';
 import { ROLLUP_TABLE, VALUE_TABLE } from './rollups';
@@ -24,7 +25,7 @@ import { asUnavailable } from './storageErrors';
 import { standardsReads, writeStandardVersion } from './standards';
 
 function readsOf(s: Statements): StoreReads {
-  return { standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), alerts: alertsReads(s), keys: keysReads(s), audit: auditReads(s) };
+  return { standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
 }
 
 /** The writer's transaction: reads on the writer connection (they see the transaction's own writes), and writes. */
@@ -33,7 +34,7 @@ class SqliteWriteTx implements WriteTx {
   readonly sites;
   readonly events;
   readonly figures;
-  readonly alerts;
+  readonly incidents;
   readonly keys;
   readonly audit;
   readonly writes: WriteTx['writes'];
@@ -45,7 +46,7 @@ class SqliteWriteTx implements WriteTx {
     private readonly commitCallbacks: Array<() => void>,
     readonly nowMs: number,
   ) {
-    ({ standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, alerts: this.alerts, keys: this.keys, audit: this.audit } = readsOf(s));
+    ({ standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
     this.writes = this.writeOps();
   }
 
@@ -78,8 +79,8 @@ class SqliteWriteTx implements WriteTx {
       retireSite: async (id) => retireSite(s, id, at),
       correction: async (subject, record, after) => writeCorrection(s, subject, record, after),
       auditLog: async (entry) => appendAuditLog(s.db, entry, at),
-      alerts: async (drafts, urls) => (drafts.length === 0 ? [] : writeAlerts(s, drafts, urls, at)),
-      acknowledge: async (id, by) => acknowledge(s, id, by, at),
+      incidentChanges: async (drafts, urls) => (drafts.length === 0 ? [] : writeIncidentChanges(s, drafts, urls, at)),
+      acknowledgeIncidents: async (ids, by) => acknowledgeIncidents(s, ids, by, at),
       deliveryAttempt: async (attempt, next) => recordAttempt(s, attempt, next),
       finishDelivery: async (id, status, reason) => finishDelivery(s, id, status, reason, at),
       key: async (k) => writeKey(s, k),

@@ -1,0 +1,52 @@
+// The incidents export: one row per incident change (opened, escalated, de-escalated, recovered, acknowledged) whose
+// time is in the range, oldest first. Change rows are append-only, so the export of a past range never changes.
+import { baseHeader, hashDefinition, type ExportContext } from './context';
+import type { Column, ExportBody } from './format';
+import type { ExportQuery } from './query';
+
+export const INCIDENT_COLUMNS: readonly Column[] = [
+  { key: 'change_seq', type: 'integer' },
+  { key: 'incident_id', type: 'integer' },
+  { key: 'change', type: 'text' },
+  { key: 'at', type: 'text' },
+  { key: 'standard_id', type: 'text' },
+  { key: 'site', type: 'text' },
+  { key: 'severity', type: 'text' },
+  { key: 'previous_severity', type: 'text' },
+  { key: 'incident_opened_at', type: 'text' },
+  { key: 'by', type: 'text' },
+  { key: 'summary', type: 'text' },
+  { key: 'detail', type: 'text' },
+];
+
+export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
+  const chainHead = await ctx.snapshot.audit.head();
+  async function* rows() {
+    for await (const r of ctx.snapshot.exports.incidentRows(q)) {
+      const c = r.change;
+      yield {
+        change_seq: c.seq,
+        incident_id: c.incidentId,
+        change: c.kind,
+        at: c.at,
+        standard_id: r.standardId,
+        site: r.site,
+        severity: c.severity,
+        previous_severity: c.previousSeverity,
+        incident_opened_at: new Date(r.openedAtMs).toISOString(),
+        by: c.by,
+        summary: c.summary,
+        // The SRE lines (bands, burn rates) as text: one line per condition.
+        detail: c.detail.lines.join('\n'),
+      };
+    }
+  }
+  return {
+    kind: 'incidents',
+    columns: INCIDENT_COLUMNS,
+    header: baseHeader('incidents', q, ctx, chainHead),
+    rows: rows(),
+    toRecord: (row) => row,
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('incidents', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
+  };
+}

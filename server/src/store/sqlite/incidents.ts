@@ -1,0 +1,236 @@
+// Incidents as stored: the current state per incident (updated in place), every change appended to
+// incident_changes (append-only, seq = the replay cursor), and the webhook outbox (one row per change and URL, queued
+// in the change's transaction, so a restart resumes deliveries).
+import type { Incident, IncidentChange, IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentState, IncidentUpdate } from '../../protocol';
+import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
+import { DomainError } from '../../domain/errors';
+import type { Delivery, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, IncidentFilter, IncidentsReads } from '../port';
+import type { Statements } from './database';
+import { storableText } from './text';
+
+interface IncidentRow {
+  id: number;
+  standard_id: string;
+  standard_version: number;
+  site: string;
+  site_name: string;
+  standard_label: string;
+  target: number;
+  state: IncidentState;
+  severity: IncidentSeverity;
+  peak_severity: IncidentSeverity;
+  opened_at_ms: number;
+  changed_at_ms: number;
+  recovered_at_ms: number | null;
+  ack_at_ms: number | null;
+  ack_by: string | null;
+  ack_severity: IncidentSeverity | null;
+  summary: string;
+  detail: string;
+  last_change_seq: number;
+}
+
+interface ChangeRow {
+  seq: number;
+  incident_id: number;
+  kind: IncidentChangeKind;
+  at_ms: number;
+  severity: IncidentSeverity;
+  previous_severity: IncidentSeverity | null;
+  summary: string;
+  detail: string;
+  by: string | null;
+}
+
+interface DeliveryRow {
+  id: number;
+  change_seq: number;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at_ms: number;
+  last_error: string | null;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+const RANK: Readonly<Record<IncidentSeverity, number>> = { amber: 1, red: 2 };
+
+export function toIncident(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    standardId: r.standard_id,
+    standardVersion: r.standard_version,
+    site: r.site,
+    siteName: r.site_name,
+    standardLabel: r.standard_label,
+    target: r.target,
+    state: r.state,
+    severity: r.severity,
+    peakSeverity: r.peak_severity,
+    openedAt: iso(r.opened_at_ms),
+    changedAt: iso(r.changed_at_ms),
+    recoveredAt: isoOrNull(r.recovered_at_ms),
+    acknowledgedAt: isoOrNull(r.ack_at_ms),
+    acknowledgedBy: r.ack_by,
+    acknowledgedSeverity: r.ack_severity,
+    summary: r.summary,
+    detail: JSON.parse(r.detail) as IncidentDetail,
+    lastChangeSeq: r.last_change_seq,
+  };
+}
+
+export function toChange(r: ChangeRow): IncidentChange {
+  return {
+    seq: r.seq,
+    incidentId: r.incident_id,
+    kind: r.kind,
+    at: iso(r.at_ms),
+    severity: r.severity,
+    previousSeverity: r.previous_severity,
+    summary: r.summary,
+    detail: JSON.parse(r.detail) as IncidentDetail,
+    by: r.by,
+  };
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    changeSeq: r.change_seq,
+    url: r.url,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAtMs: r.next_attempt_at_ms,
+    lastError: r.last_error,
+    createdAtMs: r.created_at_ms,
+    finishedAtMs: r.finished_at_ms,
+  };
+}
+
+function incidentById(s: Statements, id: number): Incident | undefined {
+  const row = s.get('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  return row ? toIncident(row) : undefined;
+}
+
+function changeBySeq(s: Statements, seq: number): IncidentChange {
+  return toChange(s.get('SELECT * FROM incident_changes WHERE seq = ?').get(seq) as ChangeRow);
+}
+
+function listIncidents(s: Statements, filter: IncidentFilter): Incident[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: filter.limit };
+  if (filter.state && filter.state !== 'all') (where.push('state = @state'), (params.state = filter.state));
+  if (filter.toMs !== undefined) (where.push('opened_at_ms < @toMs'), (params.toMs = filter.toMs));
+  if (filter.fromMs !== undefined) (where.push('(recovered_at_ms IS NULL OR recovered_at_ms >= @fromMs)'), (params.fromMs = filter.fromMs));
+  if (filter.standardId !== undefined) (where.push('standard_id = @standardId'), (params.standardId = filter.standardId));
+  if (filter.site !== undefined) (where.push('site = @site'), (params.site = filter.site));
+  // At most 2^5 filter shapes, each prepared once.
+  const sql = `SELECT * FROM (SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit) ORDER BY id`;
+  return (s.get(sql).all(params) as IncidentRow[]).map(toIncident);
+}
+
+export function incidentsReads(s: Statements): IncidentsReads {
+  return {
+    get: async (id) => incidentById(s, id),
+    list: async (filter) => listIncidents(s, filter),
+    open: async () => (s.get(`SELECT * FROM incidents WHERE state = 'open' ORDER BY id`).all() as IncidentRow[]).map(toIncident),
+    changes: async (id) => (s.get('SELECT * FROM incident_changes WHERE incident_id = ? ORDER BY seq').all(id) as ChangeRow[]).map(toChange),
+    after: async (afterSeq, limit) =>
+      (s.get('SELECT * FROM incident_changes WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as ChangeRow[]).map((r) => ({ change: toChange(r), incident: incidentById(s, r.incident_id)! })),
+    headSeq: async () => (s.get('SELECT MAX(seq) AS seq FROM incident_changes').get() as { seq: number | null }).seq ?? 0,
+    pendingDeliveries: async () => (s.get(`SELECT * FROM incident_deliveries WHERE status = 'pending' ORDER BY next_attempt_at_ms, id`).all() as DeliveryRow[]).map(toDelivery),
+    deliveries: async (seq) => (s.get('SELECT * FROM incident_deliveries WHERE change_seq = ? ORDER BY id').all(seq) as DeliveryRow[]).map(toDelivery),
+    attempts: async (deliveryId) =>
+      (s.get('SELECT * FROM incident_delivery_attempts WHERE delivery_id = ? ORDER BY attempt').all(deliveryId) as Array<{ delivery_id: number; attempt: number; at_ms: number; duration_ms: number; status_code: number | null; error: string | null }>).map(
+        (r): DeliveryAttempt => ({ deliveryId: r.delivery_id, attempt: r.attempt, atMs: r.at_ms, durationMs: r.duration_ms, statusCode: r.status_code, error: r.error }),
+      ),
+  };
+}
+
+function appendChange(s: Statements, c: Omit<ChangeRow, 'seq' | 'detail'> & { detail: IncidentDetail; standardId: string; site: string }): number {
+  const sql = `INSERT INTO incident_changes (incident_id, kind, at_ms, standard_id, site, severity, previous_severity, summary, detail, by)
+    VALUES (@incident_id, @kind, @at_ms, @standardId, @site, @severity, @previous_severity, @summary, @detail, @by)`;
+  return Number(s.get(sql).run({ ...c, detail: JSON.stringify(c.detail), by: storableText(c.by) }).lastInsertRowid);
+}
+
+/** A new open incident for an `opened` draft; the change seq is set right after. */
+function insertIncident(s: Statements, d: IncidentChangeDraft): number {
+  const open = s.get(`SELECT id FROM incidents WHERE standard_id = ? AND site = ? AND state = 'open'`).get(d.standardId, d.site) as { id: number } | undefined;
+  if (open) throw new DomainError('conflict', 'incident', `incident ${open.id} of ${d.standardId} at ${d.site} is already open`);
+  const sql = `INSERT INTO incidents (standard_id, standard_version, site, site_name, standard_label, target, state, severity, peak_severity, opened_at_ms, changed_at_ms, summary, detail, last_change_seq)
+    VALUES (@standardId, @standardVersion, @site, @siteName, @standardLabel, @target, 'open', @severity, @severity, @atMs, @atMs, @summary, @detail, 0)`;
+  return Number(s.get(sql).run({ ...d, detail: JSON.stringify(d.detail) }).lastInsertRowid);
+}
+
+function openIncidentRow(s: Statements, id: number): IncidentRow {
+  const row = s.get('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  if (!row || row.state !== 'open') throw new DomainError('conflict', 'incident', `incident ${id} is not open`);
+  return row;
+}
+
+/** The incident row after a change that is not an acknowledgement. */
+function applyChange(s: Statements, row: IncidentRow, d: IncidentChangeDraft, seq: number): void {
+  const recovered = d.kind === 'recovered';
+  const peak = RANK[d.severity] > RANK[row.peak_severity] ? d.severity : row.peak_severity;
+  const ack = d.clearsAcknowledgement ? { ack_at_ms: null, ack_by: null, ack_severity: null } : { ack_at_ms: row.ack_at_ms, ack_by: row.ack_by, ack_severity: row.ack_severity };
+  s.get(`UPDATE incidents SET standard_version = @standardVersion, site_name = @siteName, standard_label = @standardLabel, target = @target, state = @state,
+      severity = @severity, peak_severity = @peak, changed_at_ms = @atMs, recovered_at_ms = @recoveredAt, ack_at_ms = @ack_at_ms, ack_by = @ack_by,
+      ack_severity = @ack_severity, summary = @summary, detail = @detail, last_change_seq = @seq WHERE id = @id`).run({
+    ...d,
+    ...ack,
+    id: row.id,
+    state: recovered ? 'recovered' : 'open',
+    peak,
+    recoveredAt: recovered ? d.atMs : null,
+    detail: JSON.stringify(d.detail),
+    seq,
+  });
+}
+
+/** Appends the changes of one evaluation step, applies them, and queues one delivery per change and URL. */
+export function writeIncidentChanges(s: Statements, drafts: readonly IncidentChangeDraft[], urls: readonly string[], queuedAtMs: number): IncidentUpdate[] {
+  const queue = s.get(`INSERT INTO incident_deliveries (change_seq, url, status, attempts, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', 0, ?, ?)`);
+  return drafts.map((d) => {
+    const id = d.kind === 'opened' ? insertIncident(s, d) : (d.incidentId ?? -1);
+    const row = openIncidentRow(s, id);
+    const seq = appendChange(s, { incident_id: id, kind: d.kind, at_ms: d.atMs, standardId: d.standardId, site: d.site, severity: d.severity, previous_severity: d.previousSeverity, summary: d.summary, detail: d.detail, by: null });
+    applyChange(s, row, d, seq);
+    for (const url of urls) queue.run(seq, url, queuedAtMs, queuedAtMs);
+    return { change: changeBySeq(s, seq), incident: incidentById(s, id)! };
+  });
+}
+
+/** Acknowledges each incident at its current severity (all or nothing); one already covered is left unchanged. */
+export function acknowledgeIncidents(s: Statements, ids: readonly number[], by: string | null, atMs: number): Array<{ incident: Incident; change: IncidentChange | null }> {
+  const rows = ids.map((id, i) => {
+    const row = s.get('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    if (!row) throw new DomainError('not-found', ids.length === 1 ? 'id' : `ids.${i}`, `no incident with id ${id}`);
+    return row;
+  });
+  const done = new Map<number, { incident: Incident; change: IncidentChange | null }>();
+  for (const row of rows) {
+    if (done.has(row.id)) continue;
+    if (row.ack_severity !== null && RANK[row.ack_severity] >= RANK[row.severity]) {
+      done.set(row.id, { incident: toIncident(row), change: null });
+      continue;
+    }
+    const detail = JSON.parse(row.detail) as IncidentDetail;
+    const seq = appendChange(s, { incident_id: row.id, kind: 'acknowledged', at_ms: atMs, standardId: row.standard_id, site: row.site, severity: row.severity, previous_severity: row.severity, summary: row.summary, detail, by });
+    s.get('UPDATE incidents SET ack_at_ms = ?, ack_by = ?, ack_severity = ?, last_change_seq = ? WHERE id = ?').run(atMs, storableText(by), row.severity, seq, row.id);
+    done.set(row.id, { incident: incidentById(s, row.id)!, change: changeBySeq(s, seq) });
+  }
+  return ids.map((id) => done.get(id)!);
+}
+
+export function recordAttempt(s: Statements, a: DeliveryAttempt, next: DeliveryUpdate): void {
+  s.get('INSERT INTO incident_delivery_attempts (delivery_id, attempt, at_ms, duration_ms, status_code, error) VALUES (?, ?, ?, ?, ?, ?)').run(a.deliveryId, a.attempt, a.atMs, a.durationMs, a.statusCode, a.error);
+  s.get('UPDATE incident_deliveries SET status = ?, attempts = ?, next_attempt_at_ms = ?, last_error = ?, finished_at_ms = ? WHERE id = ?').run(next.status, a.attempt, next.nextAttemptAtMs, next.lastError, next.finishedAtMs, a.deliveryId);
+}
+
+/** Ends a delivery without an attempt (its URL is no longer configured, or its change is gone). */
+export function finishDelivery(s: Statements, deliveryId: number, status: Exclude<DeliveryStatus, 'pending'>, reason: string, atMs: number): void {
+  s.get('UPDATE incident_deliveries SET status = ?, last_error = ?, finished_at_ms = ? WHERE id = ?').run(status, reason, atMs, deliveryId);
+}
