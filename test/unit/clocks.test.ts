@@ -576,9 +576,9 @@ describe('open clocks', () => {
       startedAt: '2026-03-26T15:00:00.000Z',
       elapsedSeconds: (at('2026-03-30T09:30:00Z') - at('2026-03-26T15:00:00Z')) / 1000,
       standards: [
-        { standardId: 'ack-4bh', deadline: '2026-03-30T10:00:00.000Z', state: 'at-risk' },
+        { standardId: 'ack-4bh', deadline: '2026-03-30T10:00:00.000Z', atRiskAt: '2026-03-30T09:12:00.000Z', state: 'at-risk' },
         // 24 open hours: 1 h on Thursday, the holiday, 8 h on Monday and Tuesday, 7 h on Wednesday (16:00 CEST)
-        { standardId: 'resolve-3bd', deadline: '2026-04-01T14:00:00.000Z', state: 'running' },
+        { standardId: 'resolve-3bd', deadline: '2026-04-01T14:00:00.000Z', atRiskAt: '2026-04-01T09:12:00.000Z', state: 'running' },
       ],
     });
     expect(matchesClockFilter(clock, 'open')).toBe(true);

@@ -465,7 +465,9 @@ export function openClockOf(state: CaseState, standards: readonly ClockStandard[
   if (state.end || !state.start) return null;
   const standings: ClockStanding[] = standardsForCase(state, standards).flatMap((s) => {
     const status = clockStatus(state, s, site, nowMs);
-    return status ? [{ standardId: s.id, deadline: status.deadlineMs === null ? null : new Date(status.deadlineMs).toISOString(), state: status.state }] : [];
+    if (!status) return [];
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return [{ standardId: s.id, deadline: iso(status.deadlineMs), atRiskAt: iso(status.atRiskMs), state: status.state }];
   });
   return {
     type: state.type,

@@ -259,6 +259,8 @@ export interface ClockStanding {
   standardId: string;
   /** ISO UTC; null when the clock can never run out (a site that never opens, an "at least" standard). */
   deadline: string | null;
+  /** When the clock turns at-risk (80 % of the threshold in the standard's clock), ISO UTC; null with no deadline. */
+  atRiskAt: string | null;
   state: ClockState;
 }
 
@@ -271,6 +273,30 @@ export interface OpenClock {
   /** Wall-clock seconds since the start. */
   elapsedSeconds: number;
   standards: ClockStanding[];
+}
+
+/** Names one case: the pairing key of its milestones without the milestone. */
+export interface ClockKey {
+  type: string;
+  site: string;
+  caseId: string;
+}
+
+/** A standard's deadline passing on an open case: pushed once, at the deadline. */
+export interface ClockBreach extends ClockKey {
+  standardId: string;
+  deadline: string;
+}
+
+/** The live `clocks` event: what changed among the open cases since the last one. */
+export interface ClocksUpdate {
+  serverTime: string;
+  /** Cases opened, or whose standing changed (a measure stopped, at-risk, breached), as they are now. */
+  changed: OpenClock[];
+  /** Cases that ended (by a stop, or expired) and left the open list. */
+  closed: ClockKey[];
+  /** Deadlines that passed since the last update, each once. */
+  breaches: ClockBreach[];
 }
 
 export interface ClocksResponse {

@@ -3,6 +3,7 @@
 import type { ComplianceFigure, ComplianceSeries, JudgedEvent, SeriesPoint } from './compliance';
 import type { Standard } from './standards';
 import type { Incident, IncidentUpdate } from './incidents';
+import type { ClocksUpdate, OpenClock } from './eventTypes';
 import type { DashboardRequestMessage, DashboardResponseMessage, DashboardSelection } from './pure/dashboard';
 import type { ApiScope } from './scopes';
 
@@ -22,6 +23,8 @@ export interface Snapshot {
   eventsToday?: number;
   /** Incidents open now, oldest first. */
   openIncidents: Incident[];
+  /** Open cases (calls ringing, visitors waiting, complaints open), as GET /api/v1/clocks lists them. */
+  openClocks?: OpenClock[];
 }
 
 /** Pushed after every stored batch, in the same tick as its `judged` message. */
@@ -41,6 +44,8 @@ export interface ServerToClientEvents {
   compliance: (update: ComplianceUpdate) => void;
   /** An incident changed (opened, escalated, de-escalated, recovered, acknowledged): the change and the incident after it. */
   incident: (update: IncidentUpdate) => void;
+  /** Open cases changed: opened, a measure stopped, at-risk, breached, closed. */
+  clocks: (update: ClocksUpdate) => void;
 }
 
 /**
@@ -99,6 +104,8 @@ export type DashboardMessage =
   | { type: 'connection'; state: ConnectionState; serverUrl: string; error?: string }
   /** An incident change as the `incident` Socket.IO event carries it. */
   | { type: 'incident'; update: IncidentUpdate }
+  /** Open clocks changed, as the `clocks` Socket.IO event carries it. */
+  | { type: 'clocks'; update: ClocksUpdate }
   /** The host narrows what the dashboard shows (e.g. a tree item "opens the dashboard filtered to it"). */
   | { type: 'select'; selection: Partial<DashboardSelection> };
 

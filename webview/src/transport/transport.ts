@@ -70,6 +70,7 @@ const HOST_MESSAGE_TYPES: Record<HostToWebviewMessage['type'], 'live' | 'respons
   compliance: 'live',
   connection: 'live',
   incident: 'live',
+  clocks: 'live',
   select: 'live',
   response: 'response',
 };
