@@ -14,6 +14,8 @@ import {
   CONTEXT_NEEDS_KEY,
   CONTEXT_UNACKNOWLEDGED,
   DASHBOARD_VIEW_TYPE,
+  SHOW_IN_DASHBOARD_COMMAND,
+  SHOW_SELECTED_SITE_COMMAND,
   SITES_VIEW_ID,
 } from './commandIds';
 import { RingsideConnection } from './connection';
@@ -47,6 +49,10 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
   const alertsView = vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: alerts, showCollapseAll: true });
   const openDashboard = (selection?: { site?: string | null; standard?: string | null }) => DashboardPanel.createOrShow(context.extensionUri, connection, selection);
   const notifications = new AlertNotifications(connection, openDashboard, messages);
+  const showSelectedSite = vscode.commands.registerCommand(SHOW_SELECTED_SITE_COMMAND, () => {
+    const node = treeView.selection[0];
+    if (node) void vscode.commands.executeCommand(SHOW_IN_DASHBOARD_COMMAND, node);
+  });
   const connectTo = async (url: string) => connection.connect(url, await keys.get(url));
 
   const updateViews = () => {
@@ -70,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
     { dispose: () => sites.dispose() },
     tree,
     treeView,
+    showSelectedSite,
     alerts,
     alertsView,
     notifications,
