@@ -239,7 +239,7 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(first).toMatchObject({ duplicate: false, milestone: { seq: 1, ...key, milestone: 'started', receivedAt: new Date(T).toISOString() } });
         const [again] = await store.write((tx) => tx.writes.milestones([milestone('started')]));
         expect(again).toEqual({ ...first, duplicate: true });
-        expect(await store.reads.cases.get(key)).toMatchObject({ ...key, state: 'open', openedAtMs: T, dueAtMs: null, eventSeq: null });
+        expect(await store.reads.cases.get(key)).toMatchObject({ ...key, state: 'open', openedAtMs: T, eventSeq: null });
         expect((await store.reads.cases.open()).map((c) => c.caseId)).toEqual(['c1']);
         expect((await store.reads.cases.milestones(key)).map((m) => m.milestone)).toEqual(['started']);
         expect((await store.reads.sites.list()).map((s) => s.id)).toEqual(['north']);
@@ -257,10 +257,8 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect((await store.reads.cases.milestones(key)).map((m) => m.milestone)).toEqual(['started']);
       });
 
-      it('keeps what an open case waits for, records a judgement once per standard, and closes a case once', async () => {
+      it('records a judgement on an open case once per standard, and closes a case once', async () => {
         await store.write((tx) => tx.writes.milestones([milestone('started')]));
-        await store.write((tx) => tx.writes.caseDue(key, T + 5000));
-        expect(await store.reads.cases.get(key)).toMatchObject({ dueAtMs: T + 5000 });
         const miss = { standardId: CALLS.id, standardVersion: 1, measure: 'rings', value: null, threshold: 2, met: false, counted: true, reason: 'deadline' as const };
         expect(await store.write((tx) => tx.writes.caseJudgement(key, miss))).toBe(true);
         expect(await store.write((tx) => tx.writes.caseJudgement(key, { ...miss, met: true }))).toBe(false);
@@ -268,7 +266,7 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const [stored] = await store.write((tx) => tx.writes.events(prepared([input('e1')])));
         await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 1, expired: false, eventSeq: stored!.judged.event.seq }));
         await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 2, expired: true, eventSeq: null }));
-        expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', closedAtMs: T + 1, expired: false, eventSeq: 1, dueAtMs: null });
+        expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', closedAtMs: T + 1, expired: false, eventSeq: 1 });
         expect(await store.reads.cases.open()).toEqual([]);
         expect(await store.reads.cases.openMilestones()).toEqual([]);
         expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [] });

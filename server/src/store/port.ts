@@ -176,8 +176,6 @@ export interface WriteTx extends StoreReads {
      * opened (its row created), a site seen for the first time is created with its defaults.
      */
     milestones(batch: readonly NewMilestone[]): Promise<MilestoneWriteOutcome[]>;
-    /** Sets what an open case waits for next. */
-    caseDue(key: CaseKey, dueAtMs: number | null): Promise<void>;
     /** Closes an open case (ended by a stop, expired, or paired with a posted event); a closed case is left as it is. */
     closeCase(key: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): Promise<void>;
     /** Records a judgement on an open case, chained; false when one of that standard is already recorded. */

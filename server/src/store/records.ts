@@ -265,8 +265,6 @@ export interface CaseRecord extends CaseKey {
   state: 'open' | 'closed';
   /** When its first milestone was stored. */
   openedAtMs: number;
-  /** Open cases: the next instant its standing changes (at-risk, deadline, expiry); null: nothing to wait for. */
-  dueAtMs: number | null;
   closedAtMs: number | null;
   expired: boolean;
   /** The finished event the case became, or the posted event it was paired with. */

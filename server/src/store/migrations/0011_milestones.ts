@@ -1,7 +1,6 @@
 // Migration 11: Open clocks. Milestones as integrations post them (append-only, chained, one per pairing key
-// (type, site, case_id, milestone)); the cases they make up, with what the server must look at next (a deadline,
-// the turn to at-risk, expiry) and the finished event a closed case became; and the judgements recorded on a case
-// before it closed (a miss at the deadline), append-only and chained.
+// (type, site, case_id, milestone)); the cases they make up, open or closed and the finished event a closed case
+// became; and the judgements recorded on a case before it closed (a miss at the deadline), append-only and chained.
 // Frozen: the SQL this version released, as a literal. Never edit it; add a migration instead.
 import type { Migration } from './types';
 
@@ -29,22 +28,21 @@ export const MIGRATION_0011: Migration = {
     CREATE TRIGGER milestones_append_only_u BEFORE UPDATE ON milestones BEGIN SELECT RAISE(ABORT, 'milestones are append-only'); END;
     CREATE TRIGGER milestones_append_only_d BEFORE DELETE ON milestones BEGIN SELECT RAISE(ABORT, 'milestones are append-only'); END;
 
-    -- One row per case: open until a stop (or expiry) closes it. Its state is derived from its milestones; this row
-    -- only says what the server watches (due_at_ms: the next instant its standing changes) and how it ended.
+    -- One row per case: open until a stop (or expiry, or a posted event paired with it) closes it. Its state is derived
+    -- from its milestones; this row only says whether it is still open and how it ended.
     CREATE TABLE cases (
       type          TEXT NOT NULL,
       site          TEXT NOT NULL,
       case_id       TEXT NOT NULL,
       state         TEXT NOT NULL CHECK (state IN ('open', 'closed')),
       opened_at_ms  INTEGER NOT NULL,        -- when its first milestone was stored
-      due_at_ms     INTEGER,                 -- open cases: the next at-risk, deadline or expiry instant
       closed_at_ms  INTEGER,
       expired       INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1)),
       event_seq     INTEGER REFERENCES events (seq), -- the finished event it became (or was paired with)
       PRIMARY KEY (type, site, case_id),
       CHECK ((state = 'open') = (closed_at_ms IS NULL))
     );
-    CREATE INDEX cases_open_by_due ON cases (due_at_ms) WHERE state = 'open';
+    CREATE INDEX cases_open ON cases (opened_at_ms) WHERE state = 'open';
     CREATE TRIGGER cases_kept BEFORE DELETE ON cases BEGIN SELECT RAISE(ABORT, 'cases are kept'); END;
 
     -- Judgements recorded while the case was open (a miss at the deadline), carried into its finished event.
@@ -56,6 +54,7 @@ export const MIGRATION_0011: Migration = {
       standard_id      TEXT NOT NULL,
       standard_version INTEGER NOT NULL,
       measure          TEXT NOT NULL,
+      value            REAL,
       threshold        REAL NOT NULL,
       met              INTEGER NOT NULL CHECK (met IN (0, 1)),
       counted          INTEGER NOT NULL CHECK (counted IN (0, 1)),

@@ -31,7 +31,6 @@ interface CaseRow {
   case_id: string;
   state: 'open' | 'closed';
   opened_at_ms: number;
-  due_at_ms: number | null;
   closed_at_ms: number | null;
   expired: 0 | 1;
   event_seq: number | null;
@@ -49,8 +48,7 @@ function toMilestone(r: MilestoneRow): StoredMilestone {
 
 function toCase(r: CaseRow): CaseRecord {
   return {
-    type: r.type, site: r.site, caseId: r.case_id, state: r.state, openedAtMs: r.opened_at_ms, dueAtMs: r.due_at_ms,
-    closedAtMs: r.closed_at_ms, expired: r.expired === 1, eventSeq: r.event_seq,
+    type: r.type, site: r.site, caseId: r.case_id, state: r.state, openedAtMs: r.opened_at_ms, closedAtMs: r.closed_at_ms, expired: r.expired === 1, eventSeq: r.event_seq,
   };
 }
 
@@ -72,7 +70,7 @@ export function casesReads(s: Statements): CasesReads {
 
 function toCaseJudgement(r: Record<string, unknown>): CaseJudgementRecord {
   const judgement: ClockJudgement = {
-    standardId: r.standard_id as string, standardVersion: r.standard_version as number, measure: r.measure as string, value: null,
+    standardId: r.standard_id as string, standardVersion: r.standard_version as number, measure: r.measure as string, value: (r.value as number | null) ?? null,
     threshold: r.threshold as number, met: r.met === 1, counted: r.counted === 1, reason: (r.reason as ClockReason | null) ?? null,
   };
   return { seq: r.seq as number, type: r.type as string, site: r.site as string, caseId: r.case_id as string, judgement, atMs: r.at_ms as number };
@@ -120,10 +118,6 @@ function storableMilestone(m: NewMilestone['milestone']): NewMilestone['mileston
   return copy;
 }
 
-export function setCaseDue(s: Statements, k: CaseKey, dueAtMs: number | null): void {
-  s.get(`UPDATE cases SET due_at_ms = ? WHERE ${KEY} AND state = 'open'`).run(dueAtMs, ...keyOf(k));
-}
-
 export function closeCase(s: Statements, k: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): void {
   const existing = s.get(`SELECT state FROM cases WHERE ${KEY}`).get(...keyOf(k)) as { state: string } | undefined;
   if (!existing) {
@@ -131,16 +125,16 @@ export function closeCase(s: Statements, k: CaseKey, end: { closedAtMs: number; 
       .run(...keyOf(k), end.closedAtMs, end.closedAtMs, end.expired ? 1 : 0, end.eventSeq);
     return;
   }
-  s.get(`UPDATE cases SET state = 'closed', due_at_ms = NULL, closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`)
+  s.get(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`)
     .run(end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k));
 }
 
 export function writeCaseJudgement(s: Statements, k: CaseKey, j: ClockJudgement, atMs: number): boolean {
   const row = s
-    .raw(`INSERT INTO case_judgements (type, site, case_id, standard_id, standard_version, measure, threshold, met, counted, reason, at_ms)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-          RETURNING seq, type, site, case_id, standard_id, standard_version, measure, threshold, met, counted, reason, at_ms`)
-    .get(...keyOf(k), j.standardId, j.standardVersion, j.measure, j.threshold, j.met ? 1 : 0, j.counted ? 1 : 0, j.reason, atMs) as unknown[] | undefined;
+    .raw(`INSERT INTO case_judgements (type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+          RETURNING seq, type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms`)
+    .get(...keyOf(k), j.standardId, j.standardVersion, j.measure, j.value, j.threshold, j.met ? 1 : 0, j.counted ? 1 : 0, j.reason, atMs) as unknown[] | undefined;
   if (!row) return false;
   chainWriter(s.db).append('caseJudgement', row, atMs);
   return true;

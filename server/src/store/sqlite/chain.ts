@@ -57,7 +57,7 @@ export const CHAIN_TABLES: Readonly<Record<ChainKind, ChainTable>> = {
   },
   caseJudgement: {
     table: 'case_judgements',
-    columns: ['seq', 'type', 'site', 'case_id', 'standard_id', 'standard_version', 'measure', 'threshold', 'met', 'counted', 'reason', 'at_ms'],
+    columns: ['seq', 'type', 'site', 'case_id', 'standard_id', 'standard_version', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'at_ms'],
     join: 't.seq = c.key_int',
     keys: (v) => [null, null, v[0]],
   },

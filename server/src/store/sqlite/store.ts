@@ -10,7 +10,7 @@ import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
 import { appendAuditLog } from './auditLog';
 import { createBatchWriter } from './batchWriter';
-import { casesReads, closeCase, setCaseDue, writeCaseJudgement, writeMilestones } from './cases';
+import { casesReads, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { chainWriter } from './chain';
 import { writeCorrection } from './corrections';
 import { databasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
@@ -77,7 +77,6 @@ class SqliteWriteTx implements WriteTx {
     return {
       events: async (batch) => this.batchWriter(batch, at),
       milestones: async (batch) => writeMilestones(s, batch, at),
-      caseDue: async (key, dueAtMs) => setCaseDue(s, key, dueAtMs),
       closeCase: async (key, end) => closeCase(s, key, end),
       caseJudgement: async (key, judgement) => writeCaseJudgement(s, key, judgement, at),
       standardVersion: async (v) => writeStandardVersion(s, v, at),
