@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
 }
 
 /** The API's routes (http/routes/), mounted below /api/v1. */
-export function apiRouter(deps: AppDeps): express.Router {
+function apiRouter(deps: AppDeps): express.Router {
   const context: AppContext = { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, commit: groupCommit(deps.core.ingest) };
   const router = express.Router();
   mountRoutes(router, API_ROUTES, context);

@@ -79,7 +79,7 @@ export interface ZoneContext {
 /** The range parameters of a report: `site`, `tz`, `window`, `from`, `to`. */
 export const rangeShape = { site: textParam(), from: timeParam(), to: timeParam(), window: oneOfParam(REPORT_WINDOWS), tz: zoneParam() };
 
-export interface RangeParams {
+interface RangeParams {
   site?: string | undefined;
   tz?: string | undefined;
   window?: ReportWindow | undefined;
@@ -87,7 +87,7 @@ export interface RangeParams {
   to?: number | undefined;
 }
 
-export interface ReportRange {
+interface ReportRange {
   fromMs: number;
   toMs: number;
   site: string | null;

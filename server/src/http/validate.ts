@@ -13,14 +13,14 @@ const INVALID_QUERY: InvalidAnswer = { slug: 'invalid-query', title: 'Invalid qu
 const INVALID_BODY: InvalidAnswer = { slug: 'invalid-body', title: 'Invalid request body' };
 
 /** The 400 answer naming every problem: "path message; path message" in `detail`, each one in `errors`. */
-export function invalidProblem(answer: InvalidAnswer, errors: FieldProblem[]) {
+function invalidProblem(answer: InvalidAnswer, errors: FieldProblem[]) {
   return problem(400, answer.slug, answer.title, errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
 
 /** Runs a schema; unknown keys are reported first, with the message the part of the request gives them. */
-export function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: string) => string): Parsed<T> {
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: string) => string): Parsed<T> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));

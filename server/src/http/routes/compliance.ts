@@ -10,7 +10,7 @@ import { oneOfParam, rangeShape, reportRange, standardParam, type ZoneContext } 
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
-export const MAX_BUCKETS = 10_000;
+const MAX_BUCKETS = 10_000;
 const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 export interface QueryContext extends ZoneContext {
@@ -18,7 +18,7 @@ export interface QueryContext extends ZoneContext {
   standardIds: readonly string[];
 }
 
-export function complianceQuery(ctx: QueryContext, nowMs: number) {
+function complianceQuery(ctx: QueryContext, nowMs: number) {
   return z
     .strictObject({ standard: standardParam(ctx.standardIds), ...rangeShape, bucket: oneOfParam(['minute', 'hour', 'day'] as const), groupBy: oneOfParam<GroupBy>(['site', 'queue', 'agent']) })
     .transform((p, zctx): ReportQuery => {
@@ -31,7 +31,7 @@ export function complianceQuery(ctx: QueryContext, nowMs: number) {
     });
 }
 
-export function distributionQuery(standards: readonly Standard[], zones: ZoneContext, nowMs: number) {
+function distributionQuery(standards: readonly Standard[], zones: ZoneContext, nowMs: number) {
   return z.strictObject({ standard: standardParam(standards.map((s) => s.id)), ...rangeShape }).transform((p, zctx): DistributionQuery => {
     const { fromMs, toMs, site, timeZone } = reportRange(p, zones, nowMs, zctx);
     return { fromMs, toMs, site, standardId: p.standard ?? null, timeZone };

@@ -10,7 +10,7 @@ import { openEnvelope } from '../envelope';
 import { fieldPath, problem, sendProblem } from '../problems';
 import { route, type BodySpec } from '../route';
 
-export const MAX_BODY = '1mb';
+const MAX_BODY = '1mb';
 
 const reason = wellFormedString().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
 const voidBody = z.strictObject({ reason });

@@ -15,7 +15,7 @@ const OUTCOMES: readonly string[] = [...RESULT_OUTCOMES, ...EVENT_OUTCOMES];
 const STREAMED = ['csv', 'ndjson', 'json'] as const;
 
 /** The format ?format= does not name, from the Accept header (text/csv, application/x-ndjson, application/json, text/html). */
-export function formatFromAccept(accept: string | undefined, allowed: readonly string[]): string | null {
+function formatFromAccept(accept: string | undefined, allowed: readonly string[]): string | null {
   if (!accept) return null;
   const map: Record<string, string> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/json': 'json', 'text/html': 'html' };
   for (const part of accept.split(',')) {
@@ -34,7 +34,7 @@ export interface ExportContext {
 }
 
 /** The export's query: the last 30 days unless said, filters repeatable or comma-separated, the zone `tz` or the server's. */
-export function exportQuery(ctx: ExportContext) {
+function exportQuery(ctx: ExportContext) {
   const known = (allowed: readonly string[], says: (v: string) => string) =>
     listParam().transform((values, zctx) => (values.forEach((v) => allowed.includes(v) || refuse(zctx, says(v))), values));
   return z

@@ -10,10 +10,10 @@ import { callerOf } from '../caller';
 import { checkOrder, oneOfParam, refuse, textParam, timeParam, wholeNumberParam } from '../queryParams';
 import { route, type BodySpec } from '../route';
 
-export const MAX_INCIDENTS = 10_000;
-export const DEFAULT_INCIDENTS = 1000;
+const MAX_INCIDENTS = 10_000;
+const DEFAULT_INCIDENTS = 1000;
 /** Incidents one bulk acknowledgement may name. */
-export const MAX_BULK_ACK = 1000;
+const MAX_BULK_ACK = 1000;
 const MAX_BY = 200;
 
 const incidentQuery = z
