@@ -41,7 +41,10 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
   const quickPicks = new QuickPickTracker();
   const sites = new SiteFiguresSource(connection);
   const statusBar = new RingsideStatusBar(connection, sites);
-  const tree = new SitesTreeProvider(sites);
+  const tree = new SitesTreeProvider(sites, {
+    openClocks: () => connection.openClocks(),
+    onDidChange: (listener) => connection.onMessage((m) => (m.type === 'clocks' || m.type === 'snapshot' ? listener() : undefined)),
+  });
   const treeView = vscode.window.createTreeView(SITES_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const alerts = new AlertsTreeProvider(connection);
   const alertsView = vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: alerts, showCollapseAll: true });
