@@ -27,6 +27,9 @@ export const API_RULES: readonly Rule[] = [
   { methods: READ, path: '/events/*', needs: 'read' },
   // Corrections (POST /events/:id/void|amend) are new records an administrator decides on.
   { methods: WRITE, path: '/events/*', needs: 'admin' },
+  { methods: ['POST'], path: '/milestones', needs: 'ingest' },
+  { methods: READ, path: '/clocks', needs: 'read' },
+  { methods: READ, path: '/event-types', needs: 'read' },
   { methods: READ, path: '/compliance', needs: 'read' },
   { methods: READ, path: '/compliance/*', needs: 'read' },
   { methods: READ, path: '/distribution', needs: 'read' },

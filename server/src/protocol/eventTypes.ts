@@ -3,7 +3,7 @@
 // stop; each measure is a clock running from one milestone to another. The built-in types (call, visit,
 // complaint) are written in this same format (domain/eventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
-import { isoWithOffset, secondsSchema } from './events';
+import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
 import { LIMITS } from './pure/limits';
 import type { JudgementReason, Standard } from './standards';
 import { wellFormedString } from './text';
@@ -27,7 +27,7 @@ export const EVENT_TYPE_LIMITS = {
   maxEventTypes: 100,
   /** A case open longer than a year is not waiting for anything; a bigger maxOpenSeconds is a unit mix-up. */
   maxOpenSeconds: 366 * 86_400,
-  maxCaseIdLength: 128,
+  maxCaseIdLength: MAX_CASE_ID_LENGTH,
 } as const;
 
 // ---- event type definitions (standards file `eventTypes:` and the API) ----------------------------------------
@@ -163,10 +163,7 @@ export const milestoneInputSchema = z.strictObject({
   id: text.optional(),
   type: eventTypeIdSchema,
   site: text,
-  caseId: wellFormedString()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(EVENT_TYPE_LIMITS.maxCaseIdLength, `must be at most ${EVENT_TYPE_LIMITS.maxCaseIdLength} characters`),
+  caseId: caseIdSchema,
   milestone: localIdSchema,
   at: isoWithOffset,
   agent: text.optional(),
@@ -215,6 +212,20 @@ export interface StoredMilestone {
   agent: string | null;
   queue: string | null;
   handleSeconds: number | null;
+}
+
+export interface MilestoneResult {
+  /** The milestone's id (posted, or the server's). */
+  id: string;
+  seq: number;
+  /** true when this (type, site, caseId, milestone) was already stored with the same content. */
+  duplicate: boolean;
+  milestone: StoredMilestone;
+}
+
+/** POST /api/v1/milestones: one result per posted milestone, in the order posted; 201 when one was new, else 200. */
+export interface MilestonesResponse {
+  results: MilestoneResult[];
 }
 
 // ---- standards over any event type, and their judgements ------------------------------------------------------

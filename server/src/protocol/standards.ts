@@ -76,7 +76,8 @@ export interface StandardVersion extends Standard {
   createdAt: string;
 }
 
-export type JudgementReason = 'abandoned' | 'left' | 'short-abandon' | 'outside-hours';
+/** deadline: missed when the deadline passed with no stop (open clocks); expired: the case stayed open past maxOpen. */
+export type JudgementReason = 'abandoned' | 'left' | 'short-abandon' | 'outside-hours' | 'deadline' | 'expired';
 
 export interface Judgement {
   standardId: string;

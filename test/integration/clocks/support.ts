@@ -1,0 +1,40 @@
+// Helpers of the open-clock tests: posting milestones to a real server.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents, Snapshot } from '../../../server/src/protocol';
+import { adminHeaders, type TestServer } from '../support/testServer';
+
+export async function postMilestones(server: Pick<TestServer, 'url' | 'apiKey'>, body: unknown): Promise<{ status: number; contentType: string | null; body: any }> {
+  const res = await fetch(`${server.url}/api/v1/milestones`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type'), body: text ? JSON.parse(text) : undefined };
+}
+
+/** A milestone of a call at `site` (default "north"), `at` an instant in ms. */
+export const callMilestone = (caseId: string, milestone: string, atMs: number, extra: Record<string, unknown> = {}) => ({
+  type: 'call', site: 'north', caseId, milestone, at: new Date(atMs).toISOString(), ...extra,
+});
+
+export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A real Socket.IO client of the server, with the admin key. */
+export function connect(server: Pick<TestServer, 'url' | 'apiKey'>): LiveClient {
+  return io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
+}
+
+/** The snapshot a fresh connection receives (then disconnects). */
+export async function snapshotOf(server: Pick<TestServer, 'url' | 'apiKey'>): Promise<Snapshot> {
+  const client = connect(server);
+  try {
+    return await new Promise<Snapshot>((resolve, reject) => {
+      client.once('snapshot', resolve);
+      client.once('connect_error', reject);
+    });
+  } finally {
+    client.close();
+  }
+}
+
+/** The judged event of an id among the server's most recent events. */
+export async function recentEvent(server: Pick<TestServer, 'url' | 'apiKey'>, id: string): Promise<JudgedEvent | undefined> {
+  return (await snapshotOf(server)).recent.find((e) => e.event.id === id);
+}
