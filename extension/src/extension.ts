@@ -141,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
       connection.onMessage,
       connection.onEvents,
       connection.onIncidents,
+      connection.onClocks,
       connection.onCatchUp,
       sites.onDidChange,
       DashboardPanel.onDidChange,
