@@ -2,6 +2,7 @@
 import express from 'express';
 import type { HealthResponse } from '../protocol';
 import type { Core } from '../services/core';
+import { clocksRouter } from './clocksRoutes';
 import { complianceRouter } from './complianceRoutes';
 import { configRouter } from './configRoutes';
 import { methodNotAllowed } from './fallbacks';
@@ -10,6 +11,7 @@ export function apiRouter(core: Core, version: string, now: () => number): expre
   const router = express.Router();
   router.use(complianceRouter(core, now));
   router.use(configRouter(core));
+  router.use(clocksRouter(core));
   router
     .route('/health')
     .get((_req, res) => {

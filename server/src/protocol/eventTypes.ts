@@ -313,3 +313,11 @@ export interface ClocksUpdate {
 export interface ClocksResponse {
   clocks: OpenClock[];
 }
+
+/** GET /api/v1/clocks query: all optional; `state` defaults to every open case. */
+export const clocksQuerySchema = z.strictObject({
+  type: eventTypeIdSchema.optional(),
+  site: text.optional(),
+  state: z.enum(CLOCK_FILTERS, { error: `must be one of ${CLOCK_FILTERS.join(', ')}` }).optional(),
+});
+export type ClocksQuery = z.infer<typeof clocksQuerySchema>;

@@ -1,6 +1,7 @@
 // Helpers of the open-clock tests: posting milestones to a real server.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents, Snapshot } from '../../../server/src/protocol';
+import type { ClocksUpdate } from '../../../server/src/protocol/eventTypes';
 import { adminHeaders, type TestServer } from '../support/testServer';
 
 export async function postMilestones(server: Pick<TestServer, 'url' | 'apiKey'>, body: unknown): Promise<{ status: number; contentType: string | null; body: any }> {
@@ -37,4 +38,31 @@ export async function snapshotOf(server: Pick<TestServer, 'url' | 'apiKey'>): Pr
 /** The judged event of an id among the server's most recent events. */
 export async function recentEvent(server: Pick<TestServer, 'url' | 'apiKey'>, id: string): Promise<JudgedEvent | undefined> {
   return (await snapshotOf(server)).recent.find((e) => e.event.id === id);
+}
+
+/** Collects every `clocks` update a client receives; `until` resolves with the first (past or future) that matches. */
+export function clockUpdates(client: LiveClient) {
+  const seen: ClocksUpdate[] = [];
+  const waiting: Array<{ match: (u: ClocksUpdate) => boolean; resolve: (u: ClocksUpdate) => void }> = [];
+  client.on('clocks', (update) => {
+    seen.push(update);
+    for (const w of [...waiting]) if (w.match(update)) (waiting.splice(waiting.indexOf(w), 1), w.resolve(update));
+  });
+  return {
+    seen,
+    until: (match: (u: ClocksUpdate) => boolean): Promise<ClocksUpdate> => {
+      const found = seen.find(match);
+      return found ? Promise.resolve(found) : new Promise((resolve) => waiting.push({ match, resolve }));
+    },
+  };
+}
+
+/** Connects and waits for the snapshot, so nothing pushed afterwards is missed. */
+export async function connected(server: Pick<TestServer, 'url' | 'apiKey'>): Promise<{ client: LiveClient; snapshot: Snapshot }> {
+  const client = connect(server);
+  const snapshot = await new Promise<Snapshot>((resolve, reject) => {
+    client.once('snapshot', resolve);
+    client.once('connect_error', reject);
+  });
+  return { client, snapshot };
 }
