@@ -106,13 +106,17 @@ function createMoods(random: Random, sites: readonly DemoSite[], options: CaseSi
     const startMs = fromMs + calmMs + exponential(random, gapMs);
     return { startMs, endMs: startMs + shortest + random() * (longest - shortest) };
   };
-  const spells = new Map(sites.map((site) => [site.name, spellAfter(options.startMs, 0)]));
+  const calmFrom = liveFromMs - CALM_BEFORE_LIVE_MS;
+  const calmUntil = liveFromMs + CALM_AFTER_LIVE_MS;
+  // A spell that would overlap the calm around the live start is moved after it, as a fresh draw: the demo then
+  // starts the way it did before history existed (calm, the first spell some time after the first minutes).
+  const placed = (spell: { startMs: number; endMs: number }) => (spell.startMs < calmUntil && spell.endMs > calmFrom ? spellAfter(calmUntil, 0) : spell);
+  const spells = new Map(sites.map((site) => [site.name, placed(spellAfter(options.startMs, 0))]));
   return (site, atMs) => {
     let spell = spells.get(site)!;
-    while (atMs >= spell.endMs) spell = spellAfter(spell.endMs, CALM_AFTER_SPELL_MS);
+    while (atMs >= spell.endMs) spell = placed(spellAfter(spell.endMs, CALM_AFTER_SPELL_MS));
     spells.set(site, spell);
-    const calmAroundLive = atMs >= liveFromMs - CALM_BEFORE_LIVE_MS && atMs < liveFromMs + CALM_AFTER_LIVE_MS;
-    return atMs >= spell.startMs && !calmAroundLive ? BUSY : CALM;
+    return atMs >= spell.startMs ? BUSY : CALM;
   };
 }
 
