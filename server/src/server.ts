@@ -69,7 +69,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const sites = new SitesService(store, serverTimeZone());
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
-  const ingest = new IngestService({ store, standards, now, rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
+  const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {
     store,
     standards,

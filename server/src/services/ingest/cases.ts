@@ -3,7 +3,7 @@
 // sees it. Judgements recorded while the case was open (a miss at the deadline) are kept as recorded; the event
 // carries the real measure. Only calls and visits have finished events today (the events table holds those two).
 import type { CaseMilestone, CaseState } from '../../domain/clocks';
-import { caseState, expireCase, expiresAtMs, expiryJudgement, toFinishedEvent, type FinishedEvent } from '../../domain/clocks';
+import { caseState, expireCase, expiresAtMs, expiryJudgement, judgeMeasure, standardsForCase, toFinishedEvent, type FinishedEvent } from '../../domain/clocks';
 import type { EventTypeRegistry } from '../../domain/eventTypes';
 import type { EventInput, JudgedEvent, Judgement, Site, Standard } from '../../protocol';
 import type { StoredMilestone } from '../../protocol/eventTypes';
@@ -45,10 +45,11 @@ export async function settleCase(tx: WriteTx, key: CaseKey, ctx: CaseContext): P
   const milestones = await tx.cases.milestones(key);
   if (milestones.length === 0) return open;
   let state = caseState(type, milestones.map(toCaseMilestone));
-  const expiry = expiresAtMs(type, state);
-  if (expiry !== null && ctx.nowMs < expiry) return open;
-  if (expiry !== null) state = expireCase(type, state);
   const site = await ctx.siteOf(tx, key.site);
+  const expiry = expiresAtMs(type, state);
+  if (expiry !== null && ctx.nowMs >= expiry) state = expireCase(type, state);
+  if (!hasFinishedEvent(key.type)) await recordMeasureJudgements(tx, key, state, ctx, site);
+  if (expiry !== null && ctx.nowMs < expiry) return open;
   const finished = toFinishedEvent(state, site);
   const input = finished && finishedInput(finished, key);
   let judged: JudgedEvent | null = null;
@@ -78,6 +79,22 @@ function keptJudgements(prepared: NewEvent, state: CaseState, recorded: readonly
     const expired = standard && state.expiredAtMs !== null ? expiryJudgement(state, standard, type, site) : null;
     return expired ? { ...j, met: expired.met, counted: expired.counted, reason: expired.reason as Judgement['reason'] } : j;
   });
+}
+
+/** Calls and visits become events; other types' verdicts are kept on the case (case judgements). */
+const hasFinishedEvent = (type: string) => type === 'call' || type === 'visit';
+
+/**
+ * A type without finished events (complaints, user types) keeps each verdict on the case as its measure stops:
+ * judged met or missed when the stop arrives, or missed at its deadline (recorded first, and then it stays).
+ */
+async function recordMeasureJudgements(tx: WriteTx, key: CaseKey, state: CaseState, ctx: CaseContext, site: Site): Promise<void> {
+  if (!state.start) return;
+  const type = ctx.registry.get(state.type)!;
+  for (const standard of standardsForCase(state, ctx.standardsAt(state.start.atMs))) {
+    const judgement = judgeMeasure(state, standard, site) ?? expiryJudgement(state, standard, type, site);
+    if (judgement) await tx.writes.caseJudgement(key, judgement);
+  }
 }
 
 /** The event's judgements with those recorded on its case while open kept as recorded (verdict and reason). */
