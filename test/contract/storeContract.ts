@@ -270,6 +270,9 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(await store.reads.cases.open()).toEqual([]);
         expect(await store.reads.cases.openMilestones()).toEqual([]);
         expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [] });
+        // Retention prunes the finished event; the case keeps its number.
+        expect(await store.write((tx) => tx.writes.prune(T, (fields) => checkpointHmac(SECRET, fields)))).toMatchObject({ events: 1 });
+        expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', eventSeq: 1 });
       });
     });
 

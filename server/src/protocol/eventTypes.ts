@@ -273,6 +273,8 @@ export interface ClockStanding {
   /** When the clock turns at-risk (80 % of the threshold in the standard's clock), ISO UTC; null with no deadline. */
   atRiskAt: string | null;
   state: ClockState;
+  /** Set once a verdict is recorded while the case is open: a miss at the deadline (reason 'deadline'). */
+  judged?: { met: boolean; reason: ClockReason | null };
 }
 
 export interface OpenClock {
@@ -297,6 +299,8 @@ export interface ClockKey {
 export interface ClockBreach extends ClockKey {
   standardId: string;
   deadline: string;
+  /** The miss was recorded at the deadline (every way the clock can still end is a miss); else it is judged when it ends. */
+  missed?: boolean;
 }
 
 /** The live `clocks` event: what changed among the open cases since the last one. */

@@ -45,6 +45,8 @@ interface WatchedCase {
   standards: ClockStandard[];
   /** Standards whose breach was pushed (each once). */
   breached: Set<string>;
+  /** Verdicts recorded on the case while open, by standard. */
+  recorded: Map<string, ClockJudgement>;
   /** The standings last pushed, to push only changes. */
   pushed: string;
 }
@@ -142,11 +144,15 @@ export class ClockService {
     const stored = await this.deps.store.reads.sites.get(first.site);
     const site = stored && !stored.retired ? stored : defaultSite(first.site, this.deps.timeZone);
     const standards = this.deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
-    return { key, type, state, site, standards, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
+    const recorded = new Map((await this.deps.store.reads.cases.judgements(key)).map((r) => [r.judgement.standardId, r.judgement]));
+    return { key, type, state, site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
   }
 
   private clockOf(c: WatchedCase, nowMs: number): OpenClock | null {
-    return openClockOf(c.state, c.standards, c.site, nowMs);
+    const clock = openClockOf(c.state, c.standards, c.site, nowMs);
+    if (!clock || c.recorded.size === 0) return clock;
+    const judged = (id: string) => c.recorded.get(id);
+    return { ...clock, standards: clock.standards.map((s) => (judged(s.standardId) ? { ...s, judged: { met: judged(s.standardId)!.met, reason: judged(s.standardId)!.reason } } : s)) };
   }
 
   /**
@@ -165,9 +171,12 @@ export class ClockService {
         const status = clockStatus(c.state, s, c.site, now);
         if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
         c.breached.add(s.id);
-        breaches.push({ ...c.key, standardId: s.id, deadline: new Date(status.deadlineMs!).toISOString() });
-        const miss = deadlineJudgement(c.state, s, c.type, c.site, now);
-        if (miss) misses.push({ key: c.key, judgement: miss });
+        const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now);
+        breaches.push({ ...c.key, standardId: s.id, deadline: new Date(status.deadlineMs!).toISOString(), missed: miss !== null || c.recorded.get(s.id)?.met === false });
+        if (miss) {
+          misses.push({ key: c.key, judgement: miss });
+          c.recorded.set(s.id, miss);
+        }
       }
       const clock = this.clockOf(c, now);
       const standings = standingsText(clock);
@@ -215,5 +224,5 @@ export class ClockService {
 
 /** What a push compares: each standard's state (elapsed time alone is not a change). */
 function standingsText(clock: OpenClock | null): string {
-  return clock ? JSON.stringify(clock.standards.map((s) => [s.standardId, s.state, s.deadline])) : '';
+  return clock ? JSON.stringify(clock.standards.map((s) => [s.standardId, s.state, s.deadline, s.judged ?? null])) : '';
 }

@@ -66,3 +66,16 @@ export async function connected(server: Pick<TestServer, 'url' | 'apiKey'>): Pro
   });
   return { client, snapshot };
 }
+
+/** POST JSON with the admin key. */
+export async function postJson(server: Pick<TestServer, 'url' | 'apiKey'>, path: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The ready-to-paste complaint standards of docs/standards.md. */
+export const COMPLAINT_STANDARDS = [
+  { id: 'complaint-ack-4bh', name: 'Complaints acknowledged within 4 business hours', eventType: 'complaint', measure: 'acknowledgeSeconds', threshold: 14_400, target: 0.95, clock: 'business' },
+  { id: 'complaint-resolve-3bd', name: 'Complaints resolved within 3 business days', eventType: 'complaint', measure: 'resolveSeconds', threshold: 86_400, target: 0.9, clock: 'business' },
+  { id: 'complaint-follow-up-2d', name: 'Followed up within 2 days of resolution', eventType: 'complaint', measure: 'followUpSeconds', threshold: 172_800, target: 0.9 },
+];

@@ -38,7 +38,8 @@ export const MIGRATION_0011: Migration = {
       opened_at_ms  INTEGER NOT NULL,        -- when its first milestone was stored
       closed_at_ms  INTEGER,
       expired       INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1)),
-      event_seq     INTEGER REFERENCES events (seq), -- the finished event it became (or was paired with)
+      event_seq     INTEGER,                 -- the finished event it became (or was paired with); no foreign key:
+                                             -- retention prunes old events, the case keeps the number
       PRIMARY KEY (type, site, case_id),
       CHECK ((state = 'open') = (closed_at_ms IS NULL))
     );
