@@ -6,19 +6,22 @@
 // nothing is missed.
 import { io, type Socket } from 'socket.io-client';
 import type {
+  ClockBreach,
   ClientToServerEvents,
+  ClocksUpdate,
   ConnectionState,
   DashboardMessage,
   Incident,
   IncidentUpdate,
   JudgedEvent,
+  OpenClock,
   ReplayResponse,
   ServerToClientEvents,
   Snapshot,
 } from '@ringside/server/protocol';
 import { applyIncidentUpdate, backoffSettings, openIncidentsOf, ServerDisconnectRetry, socketAddress, type ConnectionProblem } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
-import { applyCompliance, applyJudged } from './liveState';
+import { applyClocks, applyCompliance, applyJudged } from './liveState';
 import { extensionProblem } from './problems';
 
 /** Where the live connection goes for a server URL (its proxy prefix as the Socket.IO path). */
@@ -41,6 +44,12 @@ export interface IncidentBatch {
   /** Changes not seen before, in change seq order, each with its incident after it. */
   updates: IncidentUpdate[];
   replayed: boolean;
+}
+
+export interface ClocksBatch {
+  /** Deadlines that passed on open cases, as the server pushed them (live only: breaches are not replayed). */
+  breaches: ClockBreach[];
+  update: ClocksUpdate;
 }
 
 export interface CatchUp {
@@ -69,6 +78,7 @@ export class RingsideConnection {
   private readonly eventBatches = new Listeners<EventBatch>();
   private readonly incidentBatches = new Listeners<IncidentBatch>();
   private readonly catchUps = new Listeners<CatchUp>();
+  private readonly clockBatches = new Listeners<ClocksBatch>();
   private current: { state: ConnectionState; serverUrl: string; error?: string } = { state: 'disconnected', serverUrl: '' };
   private latest: Snapshot | undefined;
   private cursor: Cursor | undefined;
@@ -87,6 +97,8 @@ export class RingsideConnection {
   readonly onIncidents = this.incidentBatches.event;
   /** After each catch-up (also an empty one). */
   readonly onCatchUp = this.catchUps.event;
+  /** Every live `clocks` update (open cases changed, deadlines passed). */
+  readonly onClocks = this.clockBatches.event;
 
   get state(): ConnectionState {
     return this.current.state;
@@ -134,6 +146,11 @@ export class RingsideConnection {
   /** The server's open incidents (the snapshot's, with every later change applied), worst first. */
   openIncidents(): Incident[] {
     return openIncidentsOf(this.open.values());
+  }
+
+  /** The server's open cases now (the snapshot's, with every later `clocks` update applied), oldest first. */
+  openClocks(): OpenClock[] {
+    return this.latest?.openClocks ?? [];
   }
 
   /** What a freshly loaded dashboard needs to show the current picture. */
@@ -184,6 +201,7 @@ export class RingsideConnection {
     this.eventBatches.clear();
     this.incidentBatches.clear();
     this.catchUps.clear();
+    this.clockBatches.clear();
   }
 
   private openSocket(serverUrl: string, { origin, path }: { origin: string; path: string }): RingsideSocket {
@@ -238,6 +256,11 @@ export class RingsideConnection {
     socket.on('incident', (update) => {
       if (this.held) this.held.incidents.push(update);
       else this.acceptIncidents([update], false);
+    });
+    socket.on('clocks', (update) => {
+      if (this.latest) this.latest = applyClocks(this.latest, update);
+      this.emit({ type: 'clocks', update });
+      this.clockBatches.fire({ breaches: update.breaches, update });
     });
     return socket;
   }

@@ -43,7 +43,10 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
   const quickPicks = new QuickPickTracker();
   const sites = new SiteFiguresSource(connection);
   const statusBar = new RingsideStatusBar(connection, sites);
-  const tree = new SitesTreeProvider(sites);
+  const tree = new SitesTreeProvider(sites, {
+    openClocks: () => connection.openClocks(),
+    onDidChange: (listener) => connection.onMessage((m) => (m.type === 'clocks' || m.type === 'snapshot' ? listener() : undefined)),
+  });
   const treeView = vscode.window.createTreeView(SITES_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const alerts = new AlertsTreeProvider(connection);
   const alertsView = vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: alerts, showCollapseAll: true });
@@ -145,6 +148,7 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
       connection.onMessage,
       connection.onEvents,
       connection.onIncidents,
+      connection.onClocks,
       connection.onCatchUp,
       sites.onDidChange,
       DashboardPanel.onDidChange,

@@ -1,5 +1,6 @@
 // The last snapshot with every later update applied, so a dashboard opened late starts from current data.
-import type { ComplianceSeries, ComplianceUpdate, JudgedEvent, Snapshot } from '@ringside/server/protocol';
+import type { ClocksUpdate, ComplianceSeries, ComplianceUpdate, JudgedEvent, Snapshot } from '@ringside/server/protocol';
+import { applyClocksUpdate } from '@ringside/server/protocol/pure';
 
 /** How many recent events to keep for a newly opened panel (the server sends about this many). */
 export const RECENT_LIMIT = 50;
@@ -24,4 +25,9 @@ function applyPoints(line: ComplianceSeries, update: ComplianceUpdate): Complian
     points = last && last.start === point.start ? [...points.slice(0, -1), point] : [...points, point];
   }
   return points === line.points ? line : { ...line, points };
+}
+
+/** Open cases after a `clocks` update (a server without open clocks never sends one). */
+export function applyClocks(snapshot: Snapshot, update: ClocksUpdate): Snapshot {
+  return { ...snapshot, openClocks: applyClocksUpdate(snapshot.openClocks ?? [], update) };
 }

@@ -2,8 +2,10 @@
 // VS Code notifications, rate-limited by IncidentGate (per standard and site and level; escalations always notify).
 // A notification for one incident offers "Acknowledge"; one that stands for several (earlier incidents at the same
 // place, a summary) offers "Acknowledge All" and acknowledges every one of them, in one request. "Open Dashboard"
-// opens it filtered to the incident's site and standard.
+// opens it filtered to the incident's site and standard. Breaches (a deadline passing on an open case) notify through
+// BreachGate under the same settings, with "Open Dashboard" filtered to their site and standard.
 import * as vscode from 'vscode';
+import { BreachGate, type BreachNotification } from './breachNotifier';
 import type { RingsideConnection } from './connection';
 import { IncidentGate, type Notification } from './alertNotifier';
 import { acknowledgeIncidents } from './httpApi';
@@ -25,6 +27,10 @@ export interface ShownNotification {
   incidentIds: number[];
   /** The standard and site it is about (`standardId|site`), for a notification about one place. */
   place: string | null;
+  /** An incident notification, or a breach of an open case's deadline. */
+  kind: 'incident' | 'breach';
+  /** For a breach notification: the cases it stands for (`type|site|caseId|standardId`). */
+  breaches?: string[];
   at: string;
 }
 
@@ -35,7 +41,8 @@ export interface AcknowledgeResult {
 
 export class AlertNotifications implements vscode.Disposable {
   private readonly gate = new IncidentGate();
-  private readonly subscription: { dispose(): void };
+  private readonly breachGate = new BreachGate();
+  private readonly subscriptions: Array<{ dispose(): void }>;
   private readonly shown: ShownNotification[] = [];
   private readonly handlers = new Map<number, (choice: string | undefined) => Promise<void>>();
   private nextId = 1;
@@ -45,9 +52,15 @@ export class AlertNotifications implements vscode.Disposable {
     private readonly openDashboard: (selection: Selection) => void,
     private readonly messages: Messages,
   ) {
-    this.subscription = connection.onIncidents(({ updates }) => {
-      for (const notification of this.gate.decide(updates, Date.now(), notificationSettings())) this.show(notification);
-    });
+    this.subscriptions = [
+      connection.onIncidents(({ updates }) => {
+        for (const notification of this.gate.decide(updates, Date.now(), notificationSettings())) this.show(notification);
+      }),
+      connection.onClocks(({ breaches }) => {
+        const standards = connection.snapshot?.standards ?? [];
+        for (const notification of this.breachGate.decide(breaches, Date.now(), notificationSettings(), standards)) this.showBreach(notification);
+      }),
+    ];
   }
 
   /** Every notification shown so far, oldest first (VS Code has no API to read notifications back). */
@@ -65,8 +78,7 @@ export class AlertNotifications implements vscode.Disposable {
     const actions = [OPEN_DASHBOARD_ACTION, ids.length === 1 ? ACKNOWLEDGE_ACTION : ACKNOWLEDGE_ALL_ACTION];
     const id = this.nextId++;
     const single = notification.kind === 'incident' ? notification : undefined;
-    this.shown.push({ id, text: notification.text, actions, urgent: notification.urgent, incidentIds: ids, place: single?.key ?? null, at: new Date().toISOString() });
-    if (this.shown.length > 200) this.shown.shift();
+    this.record({ id, text: notification.text, actions, urgent: notification.urgent, incidentIds: ids, place: single?.key ?? null, kind: 'incident', at: new Date().toISOString() });
     const handler = async (choice: string | undefined) => {
       if (choice === OPEN_DASHBOARD_ACTION) this.openDashboard(single ? { site: single.site, standard: single.standardId } : { site: null, standard: null });
       if (choice === ACKNOWLEDGE_ACTION || choice === ACKNOWLEDGE_ALL_ACTION) await this.acknowledge(ids);
@@ -75,6 +87,26 @@ export class AlertNotifications implements vscode.Disposable {
     if (this.handlers.size > 200) this.handlers.delete(this.handlers.keys().next().value!);
     const present = notification.urgent ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void Promise.resolve(present(notification.text, ...actions)).then(handler);
+  }
+
+  /** A breach: a warning (a case missed its deadline), with "Open Dashboard" filtered to its site and standard. */
+  private showBreach(notification: BreachNotification): void {
+    const actions = [OPEN_DASHBOARD_ACTION];
+    const id = this.nextId++;
+    const single = notification.kind === 'breach' ? notification : undefined;
+    const breaches = notification.covers.map((b) => [b.type, b.site, b.caseId, b.standardId].join('|'));
+    this.record({ id, text: notification.text, actions, urgent: true, incidentIds: [], place: single?.key ?? null, kind: 'breach', breaches, at: new Date().toISOString() });
+    const handler = async (choice: string | undefined) => {
+      if (choice === OPEN_DASHBOARD_ACTION) this.openDashboard(single ? { site: single.site, standard: single.standardId } : { site: null, standard: null });
+    };
+    this.handlers.set(id, handler);
+    if (this.handlers.size > 200) this.handlers.delete(this.handlers.keys().next().value!);
+    void Promise.resolve(vscode.window.showWarningMessage(notification.text, ...actions)).then(handler);
+  }
+
+  private record(shown: ShownNotification): void {
+    this.shown.push(shown);
+    if (this.shown.length > 200) this.shown.shift();
   }
 
   /** POST /api/v1/incidents/ack with exactly these ids (all or nothing); says how it went (needs a key with scope "read"). */
@@ -92,6 +124,6 @@ export class AlertNotifications implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }

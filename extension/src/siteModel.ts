@@ -2,7 +2,8 @@
 // "All sites" is today's live figures (the snapshot and every `compliance` message: the very figures the
 // dashboard's tiles and the status bar show); each site's figures come from `GET /compliance?groupBy=site`.
 import type { Band, ComplianceFigure, ComplianceReport, Standard } from '@ringside/server/protocol';
-import { bandOf, formatPercent, shortLabelOf, worstBand } from '@ringside/server/protocol/pure';
+import type { OpenClock } from '@ringside/server/protocol';
+import { bandOf, countOpenClocks, formatPercent, shortLabelOf, worstBand } from '@ringside/server/protocol/pure';
 
 export interface StandardFigure {
   standardId: string;
@@ -111,4 +112,19 @@ export function figureText(figure: Pick<StandardFigure, 'ratio' | 'numerator' | 
 /** How far below (negative) or above its target a figure is; null when nothing was counted. */
 export function margin(figure: Pick<StandardFigure, 'ratio' | 'target'>): number | null {
   return figure.ratio === null ? null : figure.ratio - figure.target;
+}
+
+/** The open cases of a site (null = every site). */
+export function openClocksAt(clocks: readonly OpenClock[], site: string | null): OpenClock[] {
+  return site === null ? [...clocks] : clocks.filter((c) => c.site === site);
+}
+
+/** "3 open · 1 at risk · 1 past deadline", "" when nothing is open. */
+export function openCasesText(clocks: readonly OpenClock[], nowMs: number): string {
+  const counts = countOpenClocks(clocks, nowMs);
+  if (counts.open === 0) return '';
+  const parts = [`${counts.open} open`];
+  if (counts.atRisk > 0) parts.push(`${counts.atRisk} at risk`);
+  if (counts.breached > 0) parts.push(`${counts.breached} past deadline`);
+  return parts.join(' · ');
 }

@@ -2,12 +2,13 @@
 // rings", the full name in the tooltip), each with a band icon that differs in shape as well as colour. Data from
 // SiteFiguresSource (live "All sites", per-site fetches on live messages). Empty while not connected and with no
 // `message`, so the view's welcome content (package.json viewsWelcome: buttons to start the local server with demo
-// data, connect, set a key) shows. Clicking an item opens the dashboard filtered to it.
+// data, connect, set a key) shows. Clicking an item opens the dashboard filtered to it. A site with open cases says
+// how many ("3 open · 1 at risk · 1 past deadline") after its worst figure.
 import * as vscode from 'vscode';
-import type { Band } from '@ringside/server/protocol';
+import type { Band, OpenClock } from '@ringside/server/protocol';
 import { formatPercent, formatThreshold } from '@ringside/server/protocol/pure';
 import { SHOW_SELECTED_SITE_COMMAND } from './commandIds';
-import { countsText, figureText, margin, percentText, type SiteFigures, type StandardFigure } from './siteModel';
+import { countsText, figureText, margin, openCasesText, openClocksAt, percentText, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
 
 /** What a tree node stands for; also the argument of the item's commands (click, context menu). */
@@ -49,8 +50,14 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
   private timer: NodeJS.Timeout | undefined;
   readonly onDidChangeTreeData = this.emitter.event;
 
-  constructor(private readonly source: SiteFiguresSource) {
+  private readonly clockSubscription: { dispose(): void } | undefined;
+
+  constructor(
+    private readonly source: SiteFiguresSource,
+    private readonly clocks?: OpenClocksSource,
+  ) {
     this.subscription = source.onDidChange(() => this.scheduleRedraw());
+    this.clockSubscription = clocks?.onDidChange(() => this.scheduleRedraw());
   }
 
   /** Leading and trailing: the first change draws at once, later ones within the interval draw once at its end. */
@@ -72,7 +79,7 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
   }
 
   private visibleState(): string {
-    return JSON.stringify([this.source.current, this.source.error ?? null]);
+    return JSON.stringify([this.source.current, this.source.error ?? null, this.clocks?.openClocks() ?? []]);
   }
 
   /**
@@ -93,7 +100,7 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
   }
 
   getTreeItem(node: SiteNode): vscode.TreeItem {
-    return node.kind === 'site' ? siteItem(node) : standardItem(node.site, node.figure);
+    return node.kind === 'site' ? siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site)) : standardItem(node.site, node.figure);
   }
 
   refresh(): void {
@@ -104,19 +111,33 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
+    this.clockSubscription?.dispose();
     this.emitter.dispose();
   }
 }
 
-function siteItem(node: Extract<SiteNode, { kind: 'site' }>): vscode.TreeItem {
+/** Where the tree reads the open cases from (the live connection), and when they change. */
+export interface OpenClocksSource {
+  openClocks(): OpenClock[];
+  onDidChange(listener: () => void): { dispose(): void };
+}
+
+function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[]): vscode.TreeItem {
   const label = node.site ?? 'All sites';
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `site:${node.site ?? '*'}`;
   item.iconPath = bandIcon(node.figures.band);
   const worst = worstOf(node.figures);
-  item.description = worst ? `${percentText(worst)} · ${worst.label}` : 'nothing counted today';
+  const open = openCasesText(clocks, Date.now());
+  item.description = `${worst ? `${percentText(worst)} · ${worst.label}` : 'nothing counted today'}${open ? ` · ${open}` : ''}`;
   item.tooltip = new vscode.MarkdownString(
-    [`**${label}** — today`, '', ...node.figures.standards.map((f) => `- ${f.standardName}: ${figureText(f)}, target ${formatThreshold(f.target)}`)].join('\n'),
+    [
+      `**${label}** — today`,
+      '',
+      ...node.figures.standards.map((f) => `- ${f.standardName}: ${figureText(f)}, target ${formatThreshold(f.target)}`),
+      '',
+      open ? `Open now: ${open}` : 'No open cases now',
+    ].join('\n'),
   );
   item.contextValue = 'ringside.site';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };

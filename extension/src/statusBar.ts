@@ -1,7 +1,7 @@
-// Status bar item: the worst site × standard and the open incidents (statusText.ts); a Markdown tooltip lists the
+// Status bar item: the worst site × standard, the open incidents and the open cases past a deadline (statusText.ts); a Markdown tooltip lists the
 // worst items; clicking it opens a quick pick of them (ringside.showWorst), each opening the dashboard filtered to it.
 import * as vscode from 'vscode';
-import { countIncidents } from '@ringside/server/protocol/pure';
+import { countIncidents, countOpenClocks } from '@ringside/server/protocol/pure';
 import type { RingsideConnection } from './connection';
 import { SHOW_WORST_COMMAND } from './commandIds';
 import type { SiteFiguresSource } from './sitesSource';
@@ -41,7 +41,8 @@ export class RingsideStatusBar implements vscode.Disposable {
     const connected = state === 'connected';
     const incidents = connected ? this.connection.openIncidents() : [];
     this.items = connected ? worstItems(this.sites.current, incidents, snapshot?.standards ?? []) : [];
-    const view = statusView({ state, serverUrl, problem: this.connection.problem, items: this.items, counts: countIncidents(incidents) });
+    const breached = connected ? countOpenClocks(this.connection.openClocks(), Date.now()).breached : 0;
+    const view = statusView({ state, serverUrl, problem: this.connection.problem, items: this.items, counts: countIncidents(incidents), breached });
     this.view = view;
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);

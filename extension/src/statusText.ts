@@ -17,6 +17,8 @@ export interface StatusView {
   standardId: string | null;
   /** The open incidents it counts (the Alerts view and the dashboard banner count the same). */
   counts: IncidentCounts;
+  /** Open cases past a deadline now (a call still ringing, a complaint not acknowledged in time). */
+  breached: number;
 }
 
 export const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber: '$(warning)', red: '$(error)' };
@@ -37,11 +39,13 @@ export interface StatusInput {
   /** Worst first (worstItems). */
   items?: readonly WorstItem[];
   counts?: IncidentCounts;
+  /** Open cases past a deadline (countOpenClocks). */
+  breached?: number;
 }
 
 export function statusView(input: StatusInput): StatusView {
   const { state, serverUrl, problem } = input;
-  const base = { band: null, site: null, standardId: null, counts: NO_COUNTS };
+  const base = { band: null, site: null, standardId: null, counts: NO_COUNTS, breached: 0 };
   if (state === 'connecting') {
     const why = problem ? `\n\n${escapeMarkdown(problem.text)}` : '';
     return { ...base, text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}…${why}` };
@@ -54,7 +58,7 @@ export function statusView(input: StatusInput): StatusView {
       tooltip: problem ? escapeMarkdown(problem.text) : `Not connected to ${escapeMarkdown(serverUrl)}.`,
     };
   }
-  return connectedView(serverUrl, input.items ?? [], input.counts ?? NO_COUNTS);
+  return connectedView(serverUrl, input.items ?? [], input.counts ?? NO_COUNTS, input.breached ?? 0);
 }
 
 function itemFigure(item: WorstItem): string {
@@ -63,8 +67,15 @@ function itemFigure(item: WorstItem): string {
   return w ? `${formatPercent(w.compliance)} (${w.name})` : '';
 }
 
-function connectedView(serverUrl: string, items: readonly WorstItem[], counts: IncidentCounts): StatusView {
-  const phrase = countsPhrase(counts);
+/** "1 breached", "3 breached" (nothing when none). */
+export function breachedPhrase(breached: number): string {
+  return breached > 0 ? `${breached} breached` : '';
+}
+
+function connectedView(serverUrl: string, items: readonly WorstItem[], counts: IncidentCounts, breached: number): StatusView {
+  // Incidents first ("2 red · 1 amber"), then open cases past their deadline: the two things that need someone now.
+  const phrase = [countsPhrase(counts), breachedPhrase(breached)].filter(Boolean).join(' · ');
+  const incidentPhrase = countsPhrase(counts);
   const worst = items[0];
   const rows = items.slice(0, TOOLTIP_ITEMS).map((item) => {
     const band = itemBand(item);
@@ -72,17 +83,20 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
     const target = item.figure ? formatThreshold(item.figure.target) : item.incident ? formatThreshold(item.incident.target) : '';
     return `| ${band ? BAND_ICON[band] : '$(circle-outline)'} | ${escapeMarkdown(siteName(item.site))} | ${escapeMarkdown(item.label)} | ${itemFigure(item)} | ${target} | ${alert} |`;
   });
-  const open = phrase ? `$(bell-dot) Open incidents: ${phrase}${counts.unacknowledged < counts.open ? ` (${counts.open - counts.unacknowledged} acknowledged)` : ''}` : '$(bell) No open incidents';
+  const open = incidentPhrase ? `$(bell-dot) Open incidents: ${incidentPhrase}${counts.unacknowledged < counts.open ? ` (${counts.open - counts.unacknowledged} acknowledged)` : ''}` : '$(bell) No open incidents';
+  const late = breached > 0 ? `$(watch) Open cases past their deadline: ${breached}` : '$(watch) No open case past its deadline';
   const tooltip = [
     `**Ringside** — ${escapeMarkdown(serverUrl)}`,
     '',
     open,
     '',
+    late,
+    '',
     ...(rows.length > 0 ? ['| | Site | Standard | Today | Target | |', '|---|---|---|---:|---:|---|', ...rows, ''] : ['Nothing counted today yet.', '']),
     'Click for the worst sites and standards.',
   ].join('\n');
   const counted = phrase ? `${phrase} · ` : '';
-  if (!worst) return { text: `${phrase ? '$(bell-dot) ' : '$(pulse) '}Ringside ${phrase || '—'}`, tooltip, band: counts.red > 0 ? 'red' : counts.amber > 0 ? 'amber' : null, site: null, standardId: null, counts };
+  if (!worst) return { text: `${phrase ? '$(bell-dot) ' : '$(pulse) '}Ringside ${phrase || '—'}`, tooltip, band: counts.red > 0 ? 'red' : counts.amber > 0 ? 'amber' : null, site: null, standardId: null, counts, breached };
   const band = itemBand(worst);
   const icon = band ? BAND_ICON[band] : '$(pulse)';
   const figure = itemFigure(worst);
@@ -93,5 +107,6 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
     site: worst.site,
     standardId: worst.standardId,
     counts,
+    breached,
   };
 }

@@ -165,17 +165,22 @@ export interface SnapshotOptions {
   recent?: JudgedEvent[];
   serverTime?: string;
   openIncidents?: Incident[];
+  /** Open cases; absent = a server without open clocks. */
+  openClocks?: OpenClock[];
+  standards?: Standard[];
 }
 
 export function snapshot(options: SnapshotOptions = {}): Snapshot {
   const series = options.series ?? {};
+  const standards = options.standards ?? STANDARDS;
   return {
     serverTime: options.serverTime ?? NOW,
     todayFrom: TODAY_FROM,
-    standards: STANDARDS,
+    standards,
+    ...(options.openClocks ? { openClocks: options.openClocks } : {}),
     today: options.today ?? [figure(CALL_STANDARD, 134, 144), figure(VISIT_STANDARD, 41, 48)],
     openIncidents: options.openIncidents ?? [],
-    series: STANDARDS.map((s) => ({ standardId: s.id, bucket: 'minute' as const, points: series[s.id] ?? [] })),
+    series: standards.map((s) => ({ standardId: s.id, bucket: 'minute' as const, points: series[s.id] ?? [] })),
     recent: options.recent ?? [],
   };
 }
@@ -402,4 +407,78 @@ export function settle(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
+}
+
+// ---- open clocks ----
+import type { ClockBreach, ClocksUpdate, ClockStanding, OpenClock } from '../../server/src/protocol';
+import type { Ticker } from '../../webview/src/ticker';
+
+export const COMPLAINT_STANDARD: Standard = {
+  id: 'complaint-ack-4bh',
+  version: 1,
+  name: 'Complaints acknowledged within 4 business hours',
+  eventType: 'complaint' as Standard['eventType'],
+  measure: 'acknowledgeSeconds' as Standard['measure'],
+  operator: '<=',
+  threshold: 14_400,
+  target: 0.95,
+  formula: 'F3',
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * An open case as the server lists it: started `startedAgo` seconds before `now`, judged by `standardId` with a
+ * wall-clock limit of `limitSeconds` (at risk from 80 % of it), its state as of `now`.
+ */
+export function openClock(fields: { type?: string; site?: string; caseId?: string; startedAgo?: number; standardId?: string; limitSeconds?: number; now?: string } = {}): OpenClock {
+  const now = Date.parse(fields.now ?? NOW);
+  const started = now - (fields.startedAgo ?? 10) * 1000;
+  const limit = fields.limitSeconds ?? 12;
+  const deadline = started + limit * 1000;
+  const atRisk = started + limit * 800;
+  const state: ClockStanding['state'] = now > deadline ? 'breached' : now >= atRisk ? 'at-risk' : 'running';
+  return {
+    type: fields.type ?? 'call',
+    site: fields.site ?? 'Harbour',
+    caseId: fields.caseId ?? `case-${(seq += 1)}`,
+    startedAt: iso(started),
+    elapsedSeconds: (now - started) / 1000,
+    standards: [{ standardId: fields.standardId ?? CALL_STANDARD.id, deadline: iso(deadline), atRiskAt: iso(atRisk), state }],
+  };
+}
+
+export function clocksUpdate(fields: Partial<ClocksUpdate> = {}): { type: 'clocks'; update: ClocksUpdate } {
+  return { type: 'clocks', update: { serverTime: fields.serverTime ?? NOW, changed: fields.changed ?? [], closed: fields.closed ?? [], breaches: fields.breaches ?? [] } };
+}
+
+export function breachOf(clock: OpenClock, standardIndex = 0): ClockBreach {
+  const standing = clock.standards[standardIndex]!;
+  return { type: clock.type, site: clock.site, caseId: clock.caseId, standardId: standing.standardId, deadline: standing.deadline! };
+}
+
+/** A ticker the test moves: `advance(ms)` moves time and runs every tick that fell due, in order. */
+export function manualTicker(startMs = Date.parse(NOW)) {
+  let now = startMs;
+  const timers = new Set<{ ms: number; next: number; fn: () => void }>();
+  const ticker: Ticker = {
+    now: () => now,
+    every(ms, fn) {
+      const timer = { ms, next: now + ms, fn };
+      timers.add(timer);
+      return () => timers.delete(timer);
+    },
+  };
+  const advance = (ms: number) => {
+    const end = now + ms;
+    for (;;) {
+      const due = [...timers].filter((t) => t.next <= end).sort((a, b) => a.next - b.next)[0];
+      if (!due) break;
+      now = due.next;
+      due.next += due.ms;
+      due.fn();
+    }
+    now = end;
+  };
+  return { ticker, advance, timers: () => timers.size };
 }

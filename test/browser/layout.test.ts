@@ -3,7 +3,7 @@
 // drawn over each other, also while it says "Reconnecting…" and an alert banner is up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
-import { CALL_STANDARD, VISIT_STANDARD, answering, figure, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import { CALL_STANDARD, COMPLAINT_STANDARD, STANDARDS, VISIT_STANDARD, answering, breachOf, clocksUpdate, figure, openClock, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
 import type { DashboardMessage } from '../../server/src/protocol';
 import { feed, mount, unmountAll } from './mount';
 
@@ -36,6 +36,12 @@ function overlaps(a: DOMRect, b: DOMRect): boolean {
 async function mountBusyDashboard() {
   const fake = fakeTransport(answering({ groups }));
   const { dashboard, root } = mount({ transport: fake.transport });
+  // Open cases with long names: a breached call, an at-risk visit, complaints days from their deadline.
+  const openClocks = [
+    openClock({ site: 'Harbour Street Contact Centre', caseId: 'pbx-2026-11-23-000000123456', startedAgo: 75, limitSeconds: 12 }),
+    openClock({ type: 'visit', site: 'Airport Terminal 2 Information Desk', caseId: 'kiosk-visitor-4711', standardId: VISIT_STANDARD.id, startedAgo: 27, limitSeconds: 30 }),
+    ...[1, 2, 3].map((d) => openClock({ type: 'complaint', site: 'Downtown', caseId: `CRM-COMPLAINT-${d}`, standardId: COMPLAINT_STANDARD.id, startedAgo: d * 86_400 - 600, limitSeconds: 3 * 86_400 })),
+  ];
   const events = [
     judgedCall({ site: 'Harbour Street Contact Centre', agent: 'Maximiliana Oyelaran-Smythe', rings: 4 }),
     judgedVisit({ site: 'Airport Terminal 2 Information Desk' }),
@@ -45,7 +51,8 @@ async function mountBusyDashboard() {
     dashboard,
     msg.connection('connected'),
     // A full "100.0 %" is the widest figure a tile shows.
-    msg.snapshot(snapshot({ recent: events, today: [figure(CALL_STANDARD, 144, 144), figure(VISIT_STANDARD, 41, 48)] })),
+    msg.snapshot(snapshot({ recent: events, standards: [...STANDARDS, COMPLAINT_STANDARD], openClocks, today: [figure(CALL_STANDARD, 144, 144), figure(VISIT_STANDARD, 41, 48)] })),
+    clocksUpdate({ breaches: [breachOf(openClocks[0]!)] }),
     incidentChange(incident({ siteName: 'Harbour Street Contact Centre', summary: 'Harbour Street Contact Centre calls: 73.0 % answered within 2 rings in the last hour — target 90 %' })),
     incidentChange(incident({ siteName: 'Airport', severity: 'amber', standardId: VISIT_STANDARD.id, summary: 'Airport visits: 86.2 % greeted within 30 s in the last hour — target 90 %' })),
   );
@@ -64,6 +71,9 @@ describe('layout at every width', () => {
       const { root } = await mountBusyDashboard();
       expect(root.querySelector('.rs-connection-label')?.textContent).toBe('Reconnecting…');
       expect(root.querySelectorAll('.rs-bar').length).toBeGreaterThan(0);
+      expect(root.querySelectorAll('.rs-tile--open').length).toBe(3);
+      expect(root.querySelectorAll('.rs-atrisk-item').length).toBeGreaterThan(0);
+      expect(root.querySelectorAll('.rs-feed-row--breach').length).toBe(1);
 
       expect(overflowing(root), `elements past the right edge at ${width} px`).toEqual([]);
       expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(innerWidth);

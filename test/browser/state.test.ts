@@ -211,7 +211,7 @@ describe('reduce: selection, queries, alerts, feed controls', () => {
     expect(state.feedControls.newWhilePaused).toBe(2);
     expect(renderedSummary(state)).toMatchObject({ feedPaused: true, feedCount: 1, newestEventId: 'a' });
     state = reduce(state, { type: 'ui/pause', paused: false });
-    expect(state.feedControls).toEqual({ paused: false, frozen: null, newWhilePaused: 0, filter: '' });
+    expect(state.feedControls).toEqual({ paused: false, frozen: null, frozenBreaches: null, newWhilePaused: 0, filter: '' });
     expect(renderedSummary(state)).toMatchObject({ feedPaused: false, feedCount: 3, newestEventId: 'c' });
     state = reduce(state, { type: 'ui/feed-filter', filter: 'leeds' });
     expect(state.feedControls.filter).toBe('leeds');

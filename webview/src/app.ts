@@ -18,6 +18,8 @@ import { createFeedView } from './views/feed';
 import { createLayout } from './views/layout';
 import { createSitesView } from './views/sites';
 import { createTilesView } from './views/tiles';
+import { createOpenNowView } from './views/openNow';
+import { systemTicker, type Ticker } from './ticker';
 
 export interface Dashboard {
   state(): DashboardState;
@@ -40,6 +42,8 @@ export interface MountOptions {
   selection?: Partial<DashboardSelection>;
   /** Throttle of historical refreshes while live data flows (default REFRESH_MS). */
   refreshMs?: number;
+  /** The time source of the countdowns (default: the system clock); tests move a manual one. */
+  ticker?: Ticker;
 }
 
 export function mountDashboard(root: HTMLElement, options: MountOptions = {}): Dashboard {
@@ -84,6 +88,8 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     createSitesView(layout.sites, dispatch),
     createFeedView(layout.feed, dispatch),
   ];
+  const openNow = createOpenNowView(layout.open, layout.atRisk, options.ticker ?? systemTicker);
+  views.push((s) => openNow.render(s));
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
   const queries = createQueryController({ transport, dispatch, getState: () => state, refreshMs: options.refreshMs });
@@ -124,6 +130,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
       stopTransport?.();
       stopTheme();
       queries.destroy();
+      openNow.destroy();
       scheduler.cancel();
       charts.destroy();
       distribution.destroy();

@@ -19,9 +19,18 @@ export function formatSeconds(seconds: number): string {
   return `${Number(seconds.toFixed(1))} s`;
 }
 
-/** "≤ 2 rings", "≤ 30 s": the threshold a standard promises. */
-export function formatThreshold(standard: Pick<Standard, 'measure' | 'threshold'>): string {
-  return `≤ ${standard.measure === 'rings' ? formatRings(standard.threshold) : formatSeconds(standard.threshold)}`;
+/** A measured time at the scale it has: "12 s" for a greeting, "3.5 h" or "2.1 d" for a complaint. */
+export function formatMeasured(seconds: number): string {
+  if (seconds < 120) return formatSeconds(seconds);
+  if (seconds < 7200) return `${Number((seconds / 60).toFixed(1))} min`;
+  if (seconds < 2 * 86_400) return `${Number((seconds / 3600).toFixed(1))} h`;
+  return `${Number((seconds / 86_400).toFixed(1))} d`;
+}
+
+/** "≤ 2 rings", "≤ 30 s", "≤ 4 h (business)": the threshold a standard promises. */
+export function formatThreshold(standard: Pick<Standard, 'measure' | 'threshold'> & { clock?: string }): string {
+  const amount = standard.measure === 'rings' ? formatRings(standard.threshold) : formatMeasured(standard.threshold);
+  return `≤ ${amount}${standard.clock === 'business' ? ' (business)' : ''}`;
 }
 
 /** Wall-clock time in the viewer's zone, 24 h: "14:05:09" (or "14:05" without seconds). */
@@ -36,6 +45,10 @@ export function formatClock(time: string | number, withSeconds = true): string {
 /** The measured value of an event as the feed shows it: "2 rings", "12 s". */
 export function formatEventValue(judged: JudgedEvent): string {
   const { event } = judged;
+  if (!isCallOrVisit(event.type)) {
+    const value = judged.judgements.find((j) => j.value !== null)?.value;
+    return value === undefined || value === null ? '—' : formatMeasured(value);
+  }
   if (event.type === 'visit') return event.greetSeconds === null ? '—' : formatSeconds(event.greetSeconds);
   if (event.rings !== null) return formatRings(event.rings);
   return event.answerSeconds === null ? '—' : formatSeconds(event.answerSeconds);
@@ -49,8 +62,13 @@ export function formatEventDetail(judged: JudgedEvent): string | null {
   return event.derived.includes('rings') ? `from ${formatSeconds(event.answerSeconds)}` : formatSeconds(event.answerSeconds);
 }
 
+function isCallOrVisit(type: string): boolean {
+  return type === 'call' || type === 'visit';
+}
+
 export function formatOutcome(judged: JudgedEvent): string {
-  switch (judged.event.outcome) {
+  const outcome: string = judged.event.outcome;
+  switch (outcome) {
     case 'answered':
       return 'answered';
     case 'abandoned':
@@ -59,6 +77,9 @@ export function formatOutcome(judged: JudgedEvent): string {
       return 'greeted';
     case 'left':
       return 'left ungreeted';
+    default:
+      // Other event types end at their own stop milestones ("resolved", "followedUp"): say them in words.
+      return outcome.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   }
 }
 

@@ -1,6 +1,8 @@
 // The dashboard's whole model and the one pure function that advances it.
 // Transports deliver DashboardMessage; the UI and the query controller add LocalAction; views only read.
 import type {
+  ClockBreach,
+  ClocksUpdate,
   ComplianceFigure,
   ComplianceReport,
   ComplianceUpdate,
@@ -9,17 +11,20 @@ import type {
   DashboardResponseBodies,
   Incident,
   JudgedEvent,
+  OpenClock,
   SeriesPoint,
   Snapshot,
   Standard,
 } from '@ringside/server/protocol';
-import { applyIncidentUpdate, openIncidentsOf } from '@ringside/server/protocol/pure';
+import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, openIncidentsOf, sortClocks } from '@ringside/server/protocol/pure';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 
 /** How many events the live feed keeps (newest first): memory stays flat however long the page runs. */
 export const FEED_LIMIT = 50;
 /** How many per-minute points a series keeps: two hours, enough for the one-hour chart window. */
 export const SERIES_LIMIT = 120;
+/** How many breaches the live feed keeps (newest first), like FEED_LIMIT for events. */
+export const BREACH_LIMIT = 50;
 
 export interface ConnectionInfo {
   state: ConnectionState;
@@ -62,6 +67,8 @@ export interface FeedControls {
   /** While paused the feed shows `frozen` and counts what arrived meanwhile. */
   paused: boolean;
   frozen: JudgedEvent[] | null;
+  /** The breaches on screen when paused. */
+  frozenBreaches: ClockBreach[] | null;
   newWhilePaused: number;
   /** Free text matched against site, agent, type, outcome and standard ids. */
   filter: string;
@@ -94,6 +101,12 @@ export interface DashboardState {
   feedControls: FeedControls;
   /** Sites seen in events, reports and groups, sorted: the site filter's options. */
   knownSites: string[];
+  /** Open cases (calls ringing, visitors waiting, complaints open), oldest start first. */
+  openClocks: OpenClock[];
+  /** Deadlines that passed on open cases, newest first, at most BREACH_LIMIT, each once. */
+  breaches: ClockBreach[];
+  /** Server time of the latest snapshot or clocks update (ISO): the countdowns correct the page's clock by it. */
+  clocksServerTime: string | null;
 }
 
 const idle = <T>(): QueryResult<T> => ({ status: 'idle', key: null, data: null, error: null });
@@ -114,8 +127,11 @@ export const initialState: DashboardState = {
   incidents: [],
   acking: [],
   ackError: null,
-  feedControls: { paused: false, frozen: null, newWhilePaused: 0, filter: '' },
+  feedControls: { paused: false, frozen: null, frozenBreaches: null, newWhilePaused: 0, filter: '' },
   knownSites: [],
+  openClocks: [],
+  breaches: [],
+  clocksServerTime: null,
 };
 
 /** Actions that come from the page itself (controls, the query controller), never from a transport. */
@@ -151,6 +167,8 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
     }
     case 'incident':
       return { ...state, incidents: withIncidents(state.incidents, [message.update.incident]) };
+    case 'clocks':
+      return applyClocks(state, message.update);
     case 'select':
     case 'ui/select':
       return applySelection(state, message.selection);
@@ -198,8 +216,8 @@ function applySelection(state: DashboardState, partial: Partial<DashboardSelecti
 function applyPause(state: DashboardState, paused: boolean): DashboardState {
   if (paused === state.feedControls.paused) return state;
   const feedControls: FeedControls = paused
-    ? { ...state.feedControls, paused: true, frozen: state.feed, newWhilePaused: 0 }
-    : { ...state.feedControls, paused: false, frozen: null, newWhilePaused: 0 };
+    ? { ...state.feedControls, paused: true, frozen: state.feed, frozenBreaches: state.breaches, newWhilePaused: 0 }
+    : { ...state.feedControls, paused: false, frozen: null, frozenBreaches: null, newWhilePaused: 0 };
   return { ...state, feedControls };
 }
 
@@ -221,6 +239,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
   // The snapshot is the whole truth: it replaces (not merges) the feed, so a reconnect cannot duplicate rows.
   const feed = prependToFeed([], [...snapshot.recent].reverse());
   const incidents = openIncidentsOf(snapshot.openIncidents ?? []);
+  const openClocks = sortClocks(snapshot.openClocks ?? []);
   return {
     ...state,
     connection,
@@ -233,8 +252,22 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     lastUpdated: snapshot.serverTime,
     todayFrom: snapshot.todayFrom,
     incidents,
-    knownSites: mergeSites(state.knownSites, feed.map((e) => e.event.site)),
+    // The snapshot's open cases replace the list; breaches already in the feed stay (a reconnect repeats none).
+    openClocks,
+    // A server without open clocks sends none: the dashboard then shows no open-now parts at all.
+    clocksServerTime: snapshot.openClocks ? snapshot.serverTime : null,
+    knownSites: mergeSites(state.knownSites, [...feed.map((e) => e.event.site), ...openClocks.map((c) => c.site)]),
   };
+}
+
+function applyClocks(state: DashboardState, update: ClocksUpdate): DashboardState {
+  const openClocks = applyClocksUpdate(state.openClocks, update);
+  const seen = new Set(state.breaches.map(breachKeyOf));
+  const fresh = update.breaches.filter((b) => !seen.has(breachKeyOf(b)) && (seen.add(breachKeyOf(b)), true));
+  const breaches = fresh.length > 0 ? [...fresh.reverse(), ...state.breaches].slice(0, BREACH_LIMIT) : state.breaches;
+  const sites = mergeSites(state.knownSites, update.changed.map((c) => c.site));
+  const feedControls = state.feedControls.paused && fresh.length > 0 ? { ...state.feedControls, newWhilePaused: state.feedControls.newWhilePaused + Math.min(fresh.length, BREACH_LIMIT) } : state.feedControls;
+  return { ...state, openClocks, breaches, feedControls, clocksServerTime: update.serverTime, knownSites: sites };
 }
 
 function applyCompliance(state: DashboardState, update: ComplianceUpdate): DashboardState {

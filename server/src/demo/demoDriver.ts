@@ -1,19 +1,54 @@
-// Runs the simulator on the server's clock, feeding the same ingest service HTTP uses. The demo's sites are
-// configured with their display names first (a site someone configured already is left as it is).
+// Runs the demo on the server's clock through the same ingest service HTTP uses. On an empty data folder it first
+// backfills history (7 days by default: calls and visits as finished events, complaints as their milestones), so the
+// 7-day and 30-day views have something to show; then cases open and close in real time, each milestone posted
+// when it happens (POST /api/v1/milestones' path): calls ringing, visitors waiting, complaints during business
+// hours. The demo's sites are configured with their display names first (a site someone configured is left alone).
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
+import { LIMITS } from '../protocol/pure/limits';
+import { standardDefinitionSchema } from '../protocol/standards';
 import type { IngestService } from '../services/ingest/ingest';
+import type { StandardsService } from '../services/standards';
 import type { SitesService } from '../services/sites';
-import { createSimulator, DEMO_SITES, type SimulatorOptions } from './simulator';
+import { backfill, createCaseSimulator, milestoneInput, type CaseSimulator, type CaseSimulatorOptions, type DemoCase } from './cases';
+import { DEMO_SITES } from './simulator';
 
-export interface DemoDriverOptions extends SimulatorOptions {
+export interface DemoDriverOptions extends Omit<CaseSimulatorOptions, 'startMs' | 'liveFromMs'> {
   ingest: IngestService;
   /** Where the demo's sites are configured. */
   siteService: SitesService;
   logger: Logger;
   /** When arrivals happen: the server's clock (a test moves it). */
   clock: Clock;
+  /** Whether the store holds no event yet: only then is history backfilled. */
+  isEmpty?: () => Promise<boolean>;
+  /** Days of history to backfill on an empty store (default 7; 0: none). */
+  backfillDays?: number;
+  /** Where the demo's complaint standards are added (a fresh demo only; none when absent). */
+  standards?: StandardsService;
 }
+
+/**
+ * The complaint standards a fresh demo adds, so its complaints are judged, counted down and charted. Wall clock
+ * (the demo's sites have no business hours configured); docs/standards.md has the business-time versions.
+ */
+export const DEMO_COMPLAINT_STANDARDS = [
+  { id: 'complaint-acknowledge-4h', name: 'Complaints acknowledged within 4 hours', eventType: 'complaint', measure: 'acknowledgeSeconds', threshold: 4 * 3600, target: 0.9 },
+  { id: 'complaint-resolve-3d', name: 'Complaints resolved within 3 days', eventType: 'complaint', measure: 'resolveSeconds', threshold: 3 * 86_400, target: 0.9 },
+  { id: 'complaint-follow-up-2d', name: 'Complaints followed up within 2 days of resolution', eventType: 'complaint', measure: 'followUpSeconds', threshold: 2 * 86_400, target: 0.9 },
+] as const;
+
+/** Adds the demo's complaint standards where no standard judges complaints yet (someone's own are left alone). */
+async function addComplaintStandards(options: DemoDriverOptions): Promise<void> {
+  const standards = options.standards;
+  if (!standards || standards.current().some((s) => (s.eventType as string) === 'complaint')) return;
+  for (const def of DEMO_COMPLAINT_STANDARDS) await standards.create(standardDefinitionSchema.parse(def), null);
+}
+
+export const DEFAULT_BACKFILL_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+type Pending = { atMs: number; input: ReturnType<typeof milestoneInput> };
 
 /** Names the demo's sites where nobody configured them (an auto-created site is renamed). */
 async function nameSites(options: DemoDriverOptions): Promise<void> {
@@ -24,33 +59,86 @@ async function nameSites(options: DemoDriverOptions): Promise<void> {
   }
 }
 
+/** Stores the history in batches through ingest; returns the live start: milestones to come and the next case. */
+async function backfillHistory(options: DemoDriverOptions, nowMs: number, days: number): Promise<{ simulator: CaseSimulator; pending: Pending[]; next: DemoCase }> {
+  const simulator = createCaseSimulator({ ...options, startMs: nowMs - days * DAY_MS, liveFromMs: nowMs });
+  const { backfill: history, firstLive } = backfill(simulator, nowMs);
+  for (let i = 0; i < history.events.length; i += LIMITS.maxBatch) {
+    const outcome = await options.ingest.ingest(history.events.slice(i, i + LIMITS.maxBatch));
+    if (outcome.kind !== 'stored') options.logger.warn({ outcome: outcome.kind }, 'demo history events were not stored');
+  }
+  for (let i = 0; i < history.milestones.length; i += LIMITS.maxBatch) {
+    const outcome = await options.ingest.ingestMilestones(history.milestones.slice(i, i + LIMITS.maxBatch));
+    if (outcome.kind !== 'stored') options.logger.warn({ outcome: outcome.kind }, 'demo history milestones were not stored');
+  }
+  options.logger.info({ days, events: history.events.length, milestones: history.milestones.length, openAtStart: new Set(history.pending.map((p) => p.input.caseId)).size }, 'demo history backfilled');
+  return { simulator, pending: history.pending, next: firstLive };
+}
+
+/** Puts `item` into `queue` (sorted by atMs), after any of the same time. */
+function enqueue(queue: Pending[], item: Pending): void {
+  let lo = 0;
+  let hi = queue.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (queue[mid]!.atMs <= item.atMs) lo = mid + 1;
+    else hi = mid;
+  }
+  queue.splice(lo, 0, item);
+}
+
 export function startDemo(options: DemoDriverOptions): { ready: Promise<void>; stop(): void } {
-  const simulator = createSimulator(options);
-  const { clock } = options;
+  const { clock, logger } = options;
   let timer: unknown;
   let stopped = false;
+  let simulator: CaseSimulator;
+  let next: DemoCase;
+  let queue: Pending[] = [];
+
+  const post = (due: Pending[]) => {
+    options.ingest.ingestMilestones(due.map((p) => p.input)).then(
+      (outcome) => {
+        if (outcome.kind !== 'stored') logger.warn({ outcome }, 'demo milestones were not stored');
+      },
+      (err: unknown) => logger.error({ err }, 'demo milestones were not stored'),
+    );
+  };
 
   function schedule(): void {
-    const arrival = simulator.next();
-    timer = clock.setTimeout(() => {
-      if (stopped) return;
-      options.ingest.ingest([arrival.eventAt(clock.now())]).then(
-        (outcome) => {
-          if (outcome.kind !== 'stored') options.logger.warn({ outcome }, 'demo event was not stored');
-        },
-        (err: unknown) => options.logger.error({ err }, 'demo event was not stored'),
-      );
-      schedule();
-    }, arrival.delayMs);
+    if (stopped) return;
+    const dueAt = Math.min(next.milestones[0]!.atMs, queue[0]?.atMs ?? Infinity);
+    timer = clock.setTimeout(fire, Math.max(0, dueAt - clock.now()));
   }
 
-  options.logger.info({ seed: options.seed, eventsPerSecond: options.eventsPerSecond ?? 2 }, 'demo traffic started');
-  const ready = nameSites(options).then(
-    () => {
-      if (!stopped) schedule();
-    },
-    (err: unknown) => options.logger.error({ err }, 'demo sites could not be configured'),
-  );
+  function fire(): void {
+    if (stopped) return;
+    const now = clock.now();
+    while (next.milestones[0]!.atMs <= now) {
+      for (const m of next.milestones) enqueue(queue, { atMs: m.atMs, input: milestoneInput(next, m) });
+      next = simulator.next();
+    }
+    const count = queue.findIndex((p) => p.atMs > now);
+    const due = count < 0 ? queue : queue.slice(0, count);
+    queue = count < 0 ? [] : queue.slice(count);
+    for (let i = 0; i < due.length; i += LIMITS.maxBatch) post(due.slice(i, i + LIMITS.maxBatch));
+    schedule();
+  }
+
+  const begin = async () => {
+    await nameSites(options);
+    const nowMs = clock.now();
+    const days = options.backfillDays ?? DEFAULT_BACKFILL_DAYS;
+    if (days > 0 && (await options.isEmpty?.())) {
+      await addComplaintStandards(options);
+      ({ simulator, pending: queue, next } = await backfillHistory(options, nowMs, days));
+    } else {
+      simulator = createCaseSimulator({ ...options, startMs: nowMs, liveFromMs: nowMs });
+      next = simulator.next();
+    }
+    logger.info({ seed: options.seed, eventsPerSecond: options.eventsPerSecond ?? 2 }, 'demo traffic started');
+    schedule();
+  };
+  const ready = begin().catch((err: unknown) => logger.error({ err }, 'the demo could not start'));
   return {
     ready,
     stop() {

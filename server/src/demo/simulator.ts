@@ -40,7 +40,7 @@ export interface Arrival {
   eventAt(nowMs: number): EventInput;
 }
 
-interface Mood {
+export interface Mood {
   slowAnswerMean: number;
   abandonChance: number;
   greetMean: number;
@@ -49,8 +49,8 @@ interface Mood {
 
 // Calm: ~2 % of calls answered after the 2nd ring (6 s cycle) and 1 % abandoned; ~1.4 % of visitors greeted after
 // 30 s and 1 % leave (about 97 % on standard). Busy: about 40 % of each are missed.
-const CALM: Mood = { slowAnswerMean: 3, abandonChance: 0.01, greetMean: 7, leaveChance: 0.01 };
-const BUSY: Mood = { slowAnswerMean: 11, abandonChance: 0.08, greetMean: 30, leaveChance: 0.08 };
+export const CALM: Mood = { slowAnswerMean: 3, abandonChance: 0.01, greetMean: 7, leaveChance: 0.01 };
+export const BUSY: Mood = { slowAnswerMean: 11, abandonChance: 0.08, greetMean: 30, leaveChance: 0.08 };
 
 /** Mean time from one busy spell at a site to the next, on top of the calm that follows every spell. */
 export const DEFAULT_SPELL_GAP_MS = 60 * 60_000;

@@ -18,7 +18,7 @@ import { countsPhrase, formatPercent as percentText } from '../../../server/src/
 import type { RingsideTestApi } from '../../../extension/src/testApi';
 import type { RunningLocalServer } from '../../../extension/src/localServer';
 import type { TreeRow } from '../../../extension/src/sitesTree';
-import { call, complianceRatio, getJson, incidents, postEvents, useApiKey, visit, watchIncidents } from './ringsideHttp';
+import { call, complianceRatio, getJson, incidents, postEvents, postMilestones, useApiKey, visit, watchIncidents } from './ringsideHttp';
 import { suiteConfig } from './testConfig';
 import { conditionWaiter, withDeadline, type WaitFor } from './waitFor';
 
@@ -330,6 +330,40 @@ export function registerExtensionSuite(): void {
       assert.deepEqual(after.filter((i) => i.acknowledgedAt === null).map((i) => i.id), [], 'every open incident acknowledged on the server');
       await waitFor('the badge gone', () => view().alerts.badge === 0 && view().alerts.counts.unacknowledged === 0);
       assert.equal(view().alerts.counts.open, after.length);
+    });
+
+    it('notifies a breach (a call still ringing past its deadline), counts it in the status bar and shows the open case in the Sites view', async () => {
+      // A finished call first, so the site has a row in the Sites view today.
+      await postEvents(serverUrl, [call(1, 'answered', 'late-desk')]);
+      await waitFor('late-desk in the Sites view', () => siteRow(api, 'late-desk'));
+      // A call that started ringing 30 s ago and is still ringing: 2 rings (12 s) are long gone, so the server
+      // breaches it as soon as it hears of it and pushes the breach.
+      const caseId = `vscode-breach-${Date.now()}`;
+      await postMilestones(serverUrl, [{ type: 'call', site: 'late-desk', caseId, milestone: 'started', at: new Date(Date.now() - 30_000).toISOString() }]);
+      const shown = await waitFor('the breach notification', () => view().notifications.find((n) => n.kind === 'breach' && n.text.includes(caseId)));
+      assert.match(shown.text, new RegExp(`^Ringside: late-desk call ${caseId} is past its deadline \\(Calls ≤ 2 rings, due \\d\\d:\\d\\d\\)$`));
+      assert.deepEqual(shown.actions, ['Open Dashboard']);
+      assert.equal(shown.place, 'call|late-desk');
+      await waitFor('the status bar to count it', () => (view().statusBar?.breached ?? 0) >= 1 && view().statusBar!.text.includes(' breached'));
+      await waitFor('the Sites view to show the open case', () => siteRow(api, 'late-desk')?.description.includes('past deadline'));
+      // Answered at last: the case closes and leaves every count.
+      await postMilestones(serverUrl, [{ type: 'call', site: 'late-desk', caseId, milestone: 'answered', at: new Date().toISOString() }]);
+      await waitFor('the open case gone from the Sites view', () => !siteRow(api, 'late-desk')?.description.includes('open'));
+      await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
+    });
+
+    it('shows no breach notification when notifications are muted in settings', async () => {
+      await settings().update('notifications.enabled', false, vscode.ConfigurationTarget.Workspace);
+      try {
+        const caseId = `vscode-muted-breach-${Date.now()}`;
+        const before = view().notifications.length;
+        await postMilestones(serverUrl, [{ type: 'call', site: 'late-muted', caseId, milestone: 'started', at: new Date(Date.now() - 30_000).toISOString() }]);
+        await waitFor('the breached case to reach the extension', () => (view().statusBar?.breached ?? 0) >= 1);
+        assert.equal(view().notifications.length, before, 'no notification while muted');
+        await postMilestones(serverUrl, [{ type: 'call', site: 'late-muted', caseId, milestone: 'abandoned', at: new Date().toISOString() }]);
+      } finally {
+        await settings().update('notifications.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+      }
     });
 
     it('shows no notification when notifications are muted in settings', async () => {

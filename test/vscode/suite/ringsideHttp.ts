@@ -76,3 +76,18 @@ export function visit(greetSeconds: number, site = 'vscode-suite', outcome: 'gre
   counter += 1;
   return { id: `vscode-visit-${Date.now()}-${counter}`, type: 'visit', site, occurredAt: new Date().toISOString(), outcome, greetSeconds };
 }
+
+/** One milestone of a case as an integration posts it (POST /api/v1/milestones). */
+export interface MilestonePost {
+  type: string;
+  site: string;
+  caseId: string;
+  milestone: string;
+  at: string;
+}
+
+export async function postMilestones(serverUrl: string, milestones: MilestonePost[], key: string | undefined = defaultKey): Promise<unknown> {
+  const response = await fetch(new URL('/api/v1/milestones', serverUrl), { method: 'POST', headers: headers(key, true), body: JSON.stringify({ milestones }) });
+  if (!response.ok) throw new Error(`POST /api/v1/milestones → ${response.status}: ${await response.text()}`);
+  return response.json();
+}

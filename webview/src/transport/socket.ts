@@ -76,6 +76,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       socket.on('judged', (events) => deliver({ type: 'judged', events }));
       socket.on('compliance', (update) => deliver({ type: 'compliance', update }));
       socket.on('incident', (update) => deliver({ type: 'incident', update }));
+      socket.on('clocks', (update) => deliver({ type: 'clocks', update }));
       return () => {
         kicked.cancel();
         socket.removeAllListeners();

@@ -3,6 +3,7 @@
 // marker between two bars shows where the threshold falls (a small plugin). Data: GET /api/v1/distribution.
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type Plugin, type TooltipItem } from 'chart.js';
 import type { Standard, StandardDistribution } from '@ringside/server/protocol';
+import { standardShortLabel } from '@ringside/server/protocol/pure';
 import { visibleStandards } from '../derived';
 import { formatCount, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
@@ -128,6 +129,20 @@ function themeBarChart(chart: BarChart, theme: Theme, data: StandardDistribution
   if (current) plugins['rsThreshold'] = { ...current, colour: theme.foreground, font: theme.fontFamily };
 }
 
+const TITLES: Readonly<Record<string, string>> = {
+  rings: 'Calls by ring',
+  answerSeconds: 'Answer time',
+  greetSeconds: 'Greet time',
+  acknowledgeSeconds: 'Time to acknowledge',
+  resolveSeconds: 'Time to resolve',
+  followUpSeconds: 'Time to follow up',
+};
+
+/** "Calls by ring", "Greet time", "Time to acknowledge"; other measures by their standard's short label. */
+export function distributionTitle(standard: Standard): string {
+  return TITLES[standard.measure] ?? standardShortLabel(standard);
+}
+
 function thresholdLabel(d: StandardDistribution): string {
   return formatThreshold({ measure: d.measure, threshold: d.threshold });
 }
@@ -144,7 +159,7 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
     panel.drawn = inputs;
     panel.data = data;
     const chart = panel.chart!;
-    setText(panel.title, standard.eventType === 'call' ? 'Calls by ring' : 'Greet time');
+    setText(panel.title, distributionTitle(standard));
     setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
     panel.root.dataset['status'] = query.status;
     const bins = data?.bins ?? [];

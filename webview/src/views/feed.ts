@@ -1,5 +1,8 @@
-// The live feed: the latest judged events, newest on top, with a met/missed badge per event.
-import type { JudgedEvent } from '@ringside/server/protocol';
+// The live feed: the latest judged events, newest on top, with a met/missed badge per event, and the deadlines that
+// passed on open cases (a "breached" row at the moment the server pushed it), in the order they happened.
+import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
+import { breachKeyOf, shortLabelOf } from '@ringside/server/protocol/pure';
+import { typeLabel } from '../openNow';
 import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOutcome } from '../format';
 import type { DashboardState, LocalAction } from '../state';
 import { button, el, input, setText } from './dom';
@@ -32,9 +35,59 @@ function createRow(judged: JudgedEvent): HTMLTableRowElement {
   verdict.append(badge(judged));
   const site = cell('site', event.site);
   site.title = event.site;
-  site.append(el('span', 'rs-feed-event', `${event.type === 'call' ? 'Call' : 'Visit'} · ${formatOutcome(judged)}`));
+  site.append(el('span', 'rs-feed-event', `${typeLabel(event.type)} · ${formatOutcome(judged)}`));
   row.append(time, site, value, verdict, cell('agent', event.agent ?? '—'));
   return row;
+}
+
+function createBreachRow(breach: ClockBreach, standardLabel: string): HTMLTableRowElement {
+  const row = el('tr', 'rs-feed-row rs-feed-row--breach');
+  row.dataset['breach'] = breachKeyOf(breach);
+  row.dataset['verdict'] = 'breached';
+  const time = cell('time', formatClock(breach.deadline));
+  time.title = breach.deadline;
+  const site = cell('site', breach.site);
+  site.title = breach.site;
+  site.append(el('span', 'rs-feed-event', `${typeLabel(breach.type)} ${breach.caseId} · still open`));
+  const value = cell('value', 'deadline passed');
+  value.append(el('span', 'rs-feed-detail', standardLabel));
+  const verdict = el('td', 'rs-feed-verdict');
+  const badge = el('span', 'rs-badge rs-badge--breached', 'breached');
+  badge.title = `${standardLabel}: the deadline passed at ${breach.deadline} with the case still open`;
+  verdict.append(badge);
+  row.append(time, site, value, verdict, cell('agent', '—'));
+  return row;
+}
+
+/** Whether a breach matches the feed filter text (site, type, case id, standard id, "breached"). */
+export function matchesBreachFilter(breach: ClockBreach, filter: string): boolean {
+  const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const haystack = [breach.site, breach.type, breach.caseId, breach.standardId, 'breached missed'].join(' ').toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+/** The breach rows on screen: frozen while paused, narrowed like the events. */
+export function visibleBreaches(state: DashboardState): ClockBreach[] {
+  const source = state.feedControls.frozenBreaches ?? state.breaches;
+  const { site, standard } = state.selection;
+  const filter = state.feedControls.filter;
+  return source.filter((b) => (!site || b.site === site) && (!standard || b.standardId === standard) && matchesBreachFilter(b, filter));
+}
+
+type FeedItem = { kind: 'event'; key: string; atMs: number; judged: JudgedEvent } | { kind: 'breach'; key: string; atMs: number; breach: ClockBreach };
+
+/** Events (by arrival) and breaches (by deadline) in one list, newest first, at most FEED_LIMIT + breaches shown. */
+export function feedItems(events: readonly JudgedEvent[], breaches: readonly ClockBreach[]): FeedItem[] {
+  const items: FeedItem[] = events.map((judged) => ({ kind: 'event', key: `e:${judged.event.id}`, atMs: Date.parse(judged.event.receivedAt), judged }));
+  if (breaches.length === 0) return items;
+  const merged: FeedItem[] = [];
+  let i = 0;
+  for (const breach of breaches) {
+    const atMs = Date.parse(breach.deadline);
+    while (i < items.length && !(items[i]!.atMs < atMs)) merged.push(items[i++]!);
+    merged.push({ kind: 'breach', key: `b:${breachKeyOf(breach)}`, atMs, breach });
+  }
+  return [...merged, ...items.slice(i)];
 }
 
 /** Whether an event matches the feed filter text (site, agent, queue, type, outcome, verdict, standard ids). */
@@ -98,32 +151,32 @@ export function createFeedView(container: HTMLElement, dispatch: (action: LocalA
     fresh.setAttribute('aria-label', `${controls.newWhilePaused} new events while paused; resume`);
     if (document.activeElement !== filter && filter.value !== controls.filter) filter.value = controls.filter;
 
-    const inputs = [state.feed, controls.frozen, controls.filter, state.selection.site, state.selection.standard];
+    const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
-    const shown = visibleFeed(state);
+    const shown = feedItems(visibleFeed(state), visibleBreaches(state));
     const wanted: HTMLTableRowElement[] = [];
-    for (const judged of shown) {
-      let row = rows.get(judged.event.id);
+    for (const item of shown) {
+      let row = rows.get(item.key);
       if (!row) {
-        row = createRow(judged);
+        row = item.kind === 'event' ? createRow(item.judged) : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId));
         // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
         if (rows.size > 0) row.classList.add('rs-feed-row--new');
-        rows.set(judged.event.id, row);
+        rows.set(item.key, row);
       }
       wanted.push(row);
     }
     placeRows(body, wanted);
     const keep = new Set(wanted);
     // Rows filtered out now may be wanted again when the filter clears: keep those of the feed, drop the rest.
-    const inFeed = new Set((controls.frozen ?? state.feed).map((e) => e.event.id));
+    const inFeed = new Set([...(controls.frozen ?? state.feed).map((e) => `e:${e.event.id}`), ...(controls.frozenBreaches ?? state.breaches).map((b) => `b:${breachKeyOf(b)}`)]);
     for (const [id, row] of rows) if (!keep.has(row) && !inFeed.has(id)) rows.delete(id);
     table.hidden = shown.length === 0;
     empty.hidden = shown.length > 0;
     const filtered = state.selection.site || state.selection.standard || controls.filter.trim();
     setText(
       empty,
-      state.feed.length === 0 ? 'No events yet. They appear here the moment they are judged.' : filtered ? 'No recent event matches the filter.' : 'No events yet.',
+      state.feed.length === 0 && state.breaches.length === 0 ? 'No events yet. They appear here the moment they are judged.' : filtered ? 'No recent event matches the filter.' : 'No events yet.',
     );
     count.textContent = shown.length > 0 ? (controls.paused ? `paused · ${shown.length} shown` : `latest ${shown.length}`) : '';
   };

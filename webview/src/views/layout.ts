@@ -1,5 +1,6 @@
 // The page frame: a header (brand, controls, connection), the alerts banner and the stale-data notice,
-// then KPI tiles, compliance charts and distributions on the left, sites and the live feed on the right.
+// then what is open now, KPI tiles, compliance charts and distributions on the left, the at-risk list, sites and the live feed
+// on the right.
 import { el } from './dom';
 
 export interface Layout {
@@ -10,9 +11,13 @@ export interface Layout {
   stale: HTMLElement;
   empty: HTMLElement;
   board: HTMLElement;
+  /** The "open now" tiles (calls waiting, visitors at the desk, complaints open). */
+  open: HTMLElement;
   tiles: HTMLElement;
   charts: HTMLElement;
   distribution: HTMLElement;
+  /** Open cases at risk or past their deadline, with countdowns. */
+  atRisk: HTMLElement;
   sites: HTMLElement;
   feed: HTMLElement;
 }
@@ -34,6 +39,9 @@ export function createLayout(root: HTMLElement): Layout {
   stale.hidden = true;
   const empty = el('section', 'rs-empty');
   const board = el('main', 'rs-board');
+  const open = el('section', 'rs-open');
+  open.setAttribute('aria-label', 'Open now');
+  open.hidden = true;
   const tiles = el('section', 'rs-tiles');
   tiles.setAttribute('aria-label', 'Key figures');
   const charts = el('section', 'rs-charts');
@@ -41,15 +49,18 @@ export function createLayout(root: HTMLElement): Layout {
   const distribution = el('section', 'rs-distribution');
   distribution.setAttribute('aria-label', 'Distribution');
   const side = el('div', 'rs-side');
+  const atRisk = el('section', 'rs-atrisk rs-panel');
+  atRisk.setAttribute('aria-label', 'At risk now');
+  atRisk.hidden = true;
   const sites = el('section', 'rs-sites rs-panel');
   sites.setAttribute('aria-label', 'Comparison by site');
   const feed = el('section', 'rs-feed rs-panel');
   feed.setAttribute('aria-label', 'Live feed');
-  side.append(sites, feed);
+  side.append(atRisk, sites, feed);
   const main = el('div', 'rs-main');
   main.append(charts, distribution);
-  board.append(tiles, main, side);
+  board.append(open, tiles, main, side);
 
   root.replaceChildren(header, alerts, stale, empty, board);
-  return { subtitle, controls, connection, alerts, stale, empty, board, tiles, charts, distribution, sites, feed };
+  return { subtitle, controls, connection, alerts, stale, empty, board, open, tiles, charts, distribution, atRisk, sites, feed };
 }

@@ -87,7 +87,7 @@ export function createTilesView(container: HTMLElement): (state: DashboardState)
     }
     for (const s of standards) renderStandardTile(tiles.get(s.id)!, s, windowFigure(state, s), state);
     setText(events.value, formatCount(state.eventsToday));
-    setText(events.detail, `${state.eventsToday === 1 ? 'call or visit judged' : 'calls and visits judged'}${state.selection.site ? ' (all sites)' : ''}`);
+    setText(events.detail, `${state.eventsToday === 1 ? 'event judged' : 'events judged'}${state.selection.site ? ' (all sites)' : ''}`);
     setText(misses.value, formatCount(state.missesToday));
     setText(misses.detail, state.selection.site ? 'all sites, all standards' : 'across all standards');
   };

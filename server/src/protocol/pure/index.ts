@@ -10,3 +10,4 @@ export * from './reconnect';
 export * from './serverAddress';
 export * from './labels';
 export * from './incidents';
+export * from './openClocks';

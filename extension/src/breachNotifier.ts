@@ -1,0 +1,106 @@
+// Which breaches (a deadline passing on an open case: a call still ringing, a visitor still waiting, a complaint not
+// acknowledged in time) become VS Code notifications (pure, no `vscode`). They follow the incident notifications'
+// settings: off when notifications are off; a breach is one case, so it counts as "amber" and a minimum severity of
+// "red" leaves breaches out; the quiet period holds back further breaches of the same event type at the same site,
+// which are folded into the next notification there. A burst touching many places becomes one summary. Each breach
+// notifies at most once, however often the server repeats it.
+import type { ClockBreach, Standard } from '@ringside/server/protocol';
+import { breachKeyOf, standardShortLabel } from '@ringside/server/protocol/pure';
+import type { NotificationSettings } from './alertNotifier';
+
+/** More places than this in one burst → one summary notification. */
+export const MAX_SEPARATE_BREACHES = 3;
+/** Breach keys remembered to drop repeats (bounded: the oldest are forgotten first). */
+const SEEN_LIMIT = 5_000;
+
+export interface BreachNotice {
+  kind: 'breach';
+  /** `type|site`: the place the quiet period is kept per. */
+  key: string;
+  site: string;
+  type: string;
+  /** The standard of the breach the text names. */
+  standardId: string;
+  /** The breach named first, then those held back there since the last notification. */
+  covers: ClockBreach[];
+  text: string;
+}
+
+export interface BreachSummary {
+  kind: 'breach-summary';
+  covers: ClockBreach[];
+  text: string;
+}
+
+export type BreachNotification = BreachNotice | BreachSummary;
+
+/** Breaches notify under these settings (a breach is "amber": one case, not a trend). */
+export function breachesNotify(settings: NotificationSettings): boolean {
+  return settings.enabled && settings.minSeverity === 'amber';
+}
+
+const NOUN: Readonly<Record<string, string>> = { call: 'call', visit: 'visitor', complaint: 'complaint' };
+
+/** "14:05" in the extension host's zone. */
+function clockTime(iso: string): string {
+  const d = new Date(iso);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** "Ringside: harbour call pbx-77 is past its deadline (Calls ≤ 2 rings, due 14:05)". */
+export function breachText(breach: ClockBreach, standards: readonly Standard[], heldBack = 0): string {
+  const standard = standards.find((s) => s.id === breach.standardId);
+  const label = standard ? standardShortLabel(standard) : breach.standardId;
+  const noun = NOUN[breach.type] ?? breach.type.replace(/-/g, ' ');
+  const more = heldBack > 0 ? ` (+${heldBack} more there)` : '';
+  return `Ringside: ${breach.site} ${noun} ${breach.caseId} is past its deadline (${label}, due ${clockTime(breach.deadline)})${more}`;
+}
+
+export class BreachGate {
+  private readonly lastShown = new Map<string, number>();
+  private readonly heldBack = new Map<string, ClockBreach[]>();
+  private readonly seen = new Set<string>();
+
+  decide(breaches: readonly ClockBreach[], nowMs: number, settings: NotificationSettings, standards: readonly Standard[]): BreachNotification[] {
+    const fresh = breaches.filter((b) => !this.seen.has(breachKeyOf(b)));
+    for (const b of fresh) this.remember(breachKeyOf(b));
+    if (!breachesNotify(settings) || fresh.length === 0) return [];
+    const byPlace = new Map<string, ClockBreach[]>();
+    for (const b of fresh) byPlace.set(placeOf(b), [...(byPlace.get(placeOf(b)) ?? []), b]);
+    const due: Array<{ key: string; covers: ClockBreach[] }> = [];
+    for (const [key, list] of byPlace) {
+      const held = [...(this.heldBack.get(key) ?? []), ...list];
+      const last = this.lastShown.get(key);
+      if (last !== undefined && nowMs - last < settings.quietMs) {
+        this.heldBack.set(key, held);
+        continue;
+      }
+      this.heldBack.delete(key);
+      this.lastShown.set(key, nowMs);
+      due.push({ key, covers: held });
+    }
+    if (due.length === 0) return [];
+    if (due.length > MAX_SEPARATE_BREACHES) return [breachSummary(due.flatMap((d) => d.covers))];
+    return due.map(({ key, covers }) => {
+      // The newest breach first: it is the news; the ones held back are counted.
+      const ordered = [...covers].reverse();
+      const first = ordered[0]!;
+      return { kind: 'breach', key, site: first.site, type: first.type, standardId: first.standardId, covers: ordered, text: breachText(first, standards, ordered.length - 1) };
+    });
+  }
+
+  private remember(key: string): void {
+    this.seen.add(key);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+  }
+}
+
+function placeOf(breach: ClockBreach): string {
+  return `${breach.type}|${breach.site}`;
+}
+
+function breachSummary(covers: ClockBreach[]): BreachSummary {
+  const sites = [...new Set(covers.map((b) => b.site))];
+  const places = sites.length <= 4 ? sites.join(', ') : `${sites.slice(0, 3).join(', ')} and ${sites.length - 3} more`;
+  return { kind: 'breach-summary', covers, text: `Ringside: ${covers.length} open cases are past their deadline at ${places}` };
+}

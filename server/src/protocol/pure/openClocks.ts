@@ -1,0 +1,85 @@
+// Open clocks as the clients keep them: the snapshot's openClocks, then each live `clocks` update applied in
+// order (changed cases replace, closed ones leave), and a standing's state at any instant from its own deadlines,
+// so a countdown turns at-risk and breached on time between two pushes. The dashboard and the extension both use
+// these, so their counts agree.
+import type { ClockBreach, ClockKey, ClockStanding, ClockState, ClocksUpdate, OpenClock } from '../eventTypes';
+
+/** One string per case: type, site and case id (none of them can contain a NUL). */
+export function clockKeyOf(clock: ClockKey): string {
+  return `${clock.type}\u0000${clock.site}\u0000${clock.caseId}`;
+}
+
+/** A breach's identity: the case and the standard whose deadline passed. */
+export function breachKeyOf(breach: ClockBreach): string {
+  return `${clockKeyOf(breach)}\u0000${breach.standardId}`;
+}
+
+/** The open cases after an update, oldest start first (then by key, so the order never depends on arrival). */
+export function applyClocksUpdate(open: readonly OpenClock[], update: Pick<ClocksUpdate, 'changed' | 'closed'>): OpenClock[] {
+  if (update.changed.length === 0 && update.closed.length === 0) return [...open];
+  const byKey = new Map(open.map((c) => [clockKeyOf(c), c]));
+  for (const clock of update.changed) byKey.set(clockKeyOf(clock), clock);
+  for (const key of update.closed) byKey.delete(clockKeyOf(key));
+  return sortClocks(byKey.values());
+}
+
+export function sortClocks(clocks: Iterable<OpenClock>): OpenClock[] {
+  return [...clocks].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || clockKeyOf(a).localeCompare(clockKeyOf(b)));
+}
+
+const RANK: Readonly<Record<ClockState, number>> = { running: 0, 'at-risk': 1, breached: 2 };
+
+/**
+ * A standing's state at `nowMs`: from its own at-risk and deadline instants, never less than what the server last
+ * said (the server knows the exact breach instant; a state it sent is not taken back by a slow local clock).
+ */
+export function standingStateAt(standing: ClockStanding, nowMs: number): ClockState {
+  const deadline = standing.deadline === null ? null : Date.parse(standing.deadline);
+  const atRisk = standing.atRiskAt === null ? null : Date.parse(standing.atRiskAt);
+  const local: ClockState = deadline !== null && nowMs > deadline ? 'breached' : atRisk !== null && nowMs >= atRisk ? 'at-risk' : 'running';
+  return RANK[local] >= RANK[standing.state] ? local : standing.state;
+}
+
+/** The worst state of any of the case's standings at `nowMs` ('running' when it has none). */
+export function clockStateAt(clock: OpenClock, nowMs: number): ClockState {
+  let worst: ClockState = 'running';
+  for (const s of clock.standards) {
+    const state = standingStateAt(s, nowMs);
+    if (RANK[state] > RANK[worst]) worst = state;
+  }
+  return worst;
+}
+
+export interface OpenCounts {
+  open: number;
+  atRisk: number;
+  breached: number;
+}
+
+/** How many cases are open, at risk (worst standing) and breached (worst standing) at `nowMs`. */
+export function countOpenClocks(clocks: Iterable<OpenClock>, nowMs: number): OpenCounts {
+  const counts: OpenCounts = { open: 0, atRisk: 0, breached: 0 };
+  for (const clock of clocks) {
+    counts.open += 1;
+    const state = clockStateAt(clock, nowMs);
+    if (state === 'at-risk') counts.atRisk += 1;
+    else if (state === 'breached') counts.breached += 1;
+  }
+  return counts;
+}
+
+/** Open cases per site (the site id as the clocks carry it), for site lists. */
+export function openClocksBySite(clocks: Iterable<OpenClock>): Map<string, OpenClock[]> {
+  const bySite = new Map<string, OpenClock[]>();
+  for (const clock of clocks) bySite.set(clock.site, [...(bySite.get(clock.site) ?? []), clock]);
+  return bySite;
+}
+
+/** "0:41", "12:05", "3:04:09", "2 d 4 h": a wait or a time left, in the fewest characters that stay readable. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (s >= 2 * 86_400) return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+  if (s >= 3600) return `${Math.floor(s / 3600)}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}`;
+  return `${Math.floor(s / 60)}:${two(s % 60)}`;
+}

@@ -1,0 +1,121 @@
+// The clients' pure handling of open clocks: the shared list (protocol/pure/openClocks.ts), the extension's breach
+// notifications (quiet period per type and site, settings, repeats, summary), its status bar count and the Sites
+// view's open-case text.
+import { describe, expect, it } from 'vitest';
+import type { ClockBreach, OpenClock, Standard } from '../../server/src/protocol';
+import { applyClocksUpdate, clockStateAt, countOpenClocks, formatDuration, standingStateAt } from '../../server/src/protocol/pure';
+import { BreachGate, breachText } from '../../extension/src/breachNotifier';
+import { openCasesText } from '../../extension/src/siteModel';
+import { statusView } from '../../extension/src/statusText';
+
+const T0 = Date.parse('2026-12-03T10:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function clock(caseId: string, startMs: number, limitSeconds: number, fields: Partial<OpenClock> = {}): OpenClock {
+  const deadline = startMs + limitSeconds * 1000;
+  return {
+    type: 'call',
+    site: 'harbour',
+    caseId,
+    startedAt: iso(startMs),
+    elapsedSeconds: 0,
+    standards: [{ standardId: 'calls', deadline: iso(deadline), atRiskAt: iso(startMs + limitSeconds * 800), state: 'running' }],
+    ...fields,
+  };
+}
+
+const breach = (caseId: string, fields: Partial<ClockBreach> = {}): ClockBreach => ({ type: 'call', site: 'harbour', caseId, standardId: 'calls', deadline: iso(T0), ...fields });
+const standards = [{ id: 'calls', name: 'Calls answered within 2 rings', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9 }] as unknown as Standard[];
+const on = { enabled: true, minSeverity: 'amber' as const, quietMs: 5 * 60_000 };
+
+describe('open clocks (shared by the dashboard and the extension)', () => {
+  it('turn at-risk at atRiskAt and breached just after the deadline, never back below what the server said', () => {
+    const c = clock('a', T0, 10);
+    const s = c.standards[0]!;
+    expect(standingStateAt(s, T0 + 7_999)).toBe('running');
+    expect(standingStateAt(s, T0 + 8_000)).toBe('at-risk');
+    expect(standingStateAt(s, T0 + 10_000)).toBe('at-risk');
+    expect(standingStateAt(s, T0 + 10_001)).toBe('breached');
+    // The server already judged it breached (its clock is ahead of ours): keep that.
+    expect(standingStateAt({ ...s, state: 'breached' }, T0)).toBe('breached');
+    expect(clockStateAt({ ...c, standards: [] }, T0 + 99_000)).toBe('running');
+  });
+
+  it('apply changed and closed cases, oldest start first, and count them', () => {
+    const a = clock('a', T0, 10);
+    const b = clock('b', T0 - 5_000, 10);
+    const open = applyClocksUpdate([a], { changed: [b], closed: [] });
+    expect(open.map((c) => c.caseId)).toEqual(['b', 'a']);
+    expect(applyClocksUpdate(open, { changed: [], closed: [{ type: 'call', site: 'harbour', caseId: 'b' }] }).map((c) => c.caseId)).toEqual(['a']);
+    // Same case id at another site is another case.
+    expect(applyClocksUpdate(open, { changed: [], closed: [{ type: 'call', site: 'airport', caseId: 'b' }] })).toHaveLength(2);
+    expect(countOpenClocks(open, T0 + 9_000)).toEqual({ open: 2, atRisk: 1, breached: 1 });
+  });
+
+  it('formats waits and time left compactly', () => {
+    expect(formatDuration(41)).toBe('0:41');
+    expect(formatDuration(725)).toBe('12:05');
+    expect(formatDuration(3 * 3600 + 249)).toBe('3:04:09');
+    expect(formatDuration(2 * 86_400 + 4 * 3600 + 5)).toBe('2 d 4 h');
+    expect(formatDuration(-3)).toBe('0:00');
+  });
+});
+
+describe('breach notifications', () => {
+  it('notify once per breach, then hold further ones at the same type and site for the quiet period', () => {
+    const gate = new BreachGate();
+    const first = gate.decide([breach('pbx-1')], T0, on, standards);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ kind: 'breach', site: 'harbour', type: 'call', standardId: 'calls' });
+    expect(first[0]!.text).toBe(breachText(breach('pbx-1'), standards));
+    expect(first[0]!.text).toMatch(/^Ringside: harbour call pbx-1 is past its deadline \(Calls ≤ 2 rings, due \d\d:\d\d\)$/);
+    // Repeated by the server: not news.
+    expect(gate.decide([breach('pbx-1')], T0 + 1_000, on, standards)).toEqual([]);
+    // Another at the same place inside the quiet period is held back; another place notifies at once.
+    expect(gate.decide([breach('pbx-2')], T0 + 60_000, on, standards)).toEqual([]);
+    const elsewhere = gate.decide([breach('v-1', { type: 'visit', site: 'harbour' })], T0 + 60_000, on, standards);
+    expect(elsewhere.map((n) => n.kind === 'breach' && n.key)).toEqual(['visit|harbour']);
+    // After the quiet period the next one names itself and counts the held one.
+    const later = gate.decide([breach('pbx-3')], T0 + 6 * 60_000, on, standards);
+    expect(later).toHaveLength(1);
+    expect(later[0]!.covers.map((b) => b.caseId)).toEqual(['pbx-3', 'pbx-2']);
+    expect(later[0]!.text).toContain('pbx-3 is past its deadline');
+    expect(later[0]!.text).toMatch(/\(\+1 more there\)$/);
+  });
+
+  it('follow the notification settings: off, or a minimum severity of red, shows none', () => {
+    expect(new BreachGate().decide([breach('x')], T0, { ...on, enabled: false }, standards)).toEqual([]);
+    expect(new BreachGate().decide([breach('x')], T0, { ...on, minSeverity: 'red' }, standards)).toEqual([]);
+    // A breach seen while muted does not notify later either.
+    const gate = new BreachGate();
+    gate.decide([breach('x')], T0, { ...on, enabled: false }, standards);
+    expect(gate.decide([breach('x')], T0 + 1, on, standards)).toEqual([]);
+  });
+
+  it('fold a burst over many places into one summary', () => {
+    const sites = ['a', 'b', 'c', 'd', 'e'];
+    const notes = new BreachGate().decide(sites.map((site, i) => breach(`k${i}`, { site })), T0, on, standards);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ kind: 'breach-summary', text: 'Ringside: 5 open cases are past their deadline at a, b, c and 2 more' });
+  });
+});
+
+describe('status bar and Sites view', () => {
+  it('count open cases past their deadline beside the incidents', () => {
+    const counts = { open: 2, red: 1, amber: 1, unacknowledged: 2, unacknowledgedRed: 1 };
+    const view = statusView({ state: 'connected', serverUrl: 'http://x', items: [], counts, breached: 3 });
+    expect(view.text).toBe('$(bell-dot) Ringside 1 red · 1 amber · 3 breached');
+    expect(view.breached).toBe(3);
+    expect(view.tooltip).toContain('Open cases past their deadline: 3');
+    const calm = statusView({ state: 'connected', serverUrl: 'http://x', items: [], breached: 2 });
+    expect(calm.text).toBe('$(bell-dot) Ringside 2 breached');
+    expect(statusView({ state: 'connected', serverUrl: 'http://x', items: [] }).text).toBe('$(pulse) Ringside —');
+  });
+
+  it('say how many cases are open at a site, at risk and past their deadline', () => {
+    const open = [clock('a', T0, 10), clock('b', T0 - 20_000, 10), clock('c', T0 + 5_000, 10)];
+    expect(openCasesText(open, T0 + 9_000)).toBe('3 open · 1 at risk · 1 past deadline');
+    expect(openCasesText([clock('c', T0, 100)], T0)).toBe('1 open');
+    expect(openCasesText([], T0)).toBe('');
+  });
+});

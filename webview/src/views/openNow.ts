@@ -1,0 +1,160 @@
+// What is open now: a tile per event type ("3 waiting · longest 0:41", "2 at the desk", "5 complaints open · 1 at
+// risk, due 14:00") and the at-risk list, each case's nearest deadline with a countdown that turns red when it
+// passes. Both move on their own every second (the injected ticker), between the server's pushes; the page's clock
+// is corrected by the server time of the latest snapshot or clocks update. Breaches the server pushes are
+// announced once to screen readers. Hidden when the server sends no open clocks (an older server).
+import type { ClockBreach } from '@ringside/server/protocol';
+import { breachKeyOf } from '@ringside/server/protocol/pure';
+import { formatClock, formatCount } from '../format';
+import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
+import type { DashboardState } from '../state';
+import { TICK_MS, type Ticker } from '../ticker';
+import { el, setText } from './dom';
+
+/** The list shows this many of the nearest deadlines; the rest are counted. */
+export const AT_RISK_SHOWN = 8;
+
+export interface OpenNowView {
+  render(state: DashboardState): void;
+  destroy(): void;
+}
+
+interface TileNodes {
+  root: HTMLElement;
+  title: HTMLElement;
+  value: HTMLElement;
+  detail: HTMLElement;
+}
+
+function createTile(type: string): TileNodes {
+  const root = el('article', 'rs-tile rs-tile--open');
+  root.dataset['type'] = type;
+  const title = el('h2', 'rs-tile-label');
+  const value = el('div', 'rs-tile-value rs-open-value');
+  const detail = el('div', 'rs-tile-counts rs-open-detail');
+  root.append(title, value, detail);
+  return { root, title, value, detail };
+}
+
+function createRow(): HTMLLIElement {
+  const li = el('li', 'rs-atrisk-item');
+  li.append(el('span', 'rs-atrisk-countdown'), el('span', 'rs-atrisk-case'), el('span', 'rs-atrisk-standard'));
+  return li;
+}
+
+function renderRow(li: HTMLLIElement, item: AtRiskItem): void {
+  const [countdown, kase, standard] = [...li.children] as HTMLElement[];
+  li.dataset['state'] = item.state;
+  li.dataset['key'] = item.key;
+  setText(countdown!, item.countdown);
+  setText(kase!, `${item.clock.site} · ${typeLabel(item.clock.type)} ${item.clock.caseId}`);
+  setText(standard!, `${item.standardLabel} · due ${formatClock(item.deadlineMs)}`);
+  const when = item.state === 'breached' ? `deadline passed, ${item.countdown}` : item.countdown;
+  li.setAttribute('aria-label', `${typeLabel(item.clock.type)} ${item.clock.caseId} at ${item.clock.site}: ${item.standardLabel}, ${when}`);
+}
+
+/** What a screen reader hears for breaches that arrived: "Deadline passed: …", and how many more. */
+export function breachAnnouncement(fresh: readonly ClockBreach[], state: DashboardState): string {
+  const first = fresh[0];
+  if (!first) return '';
+  const standard = state.standards.find((s) => s.id === first.standardId);
+  const what = `${typeLabel(first.type)} ${first.caseId} at ${first.site}: ${standard?.name ?? first.standardId}, due ${formatClock(first.deadline)}`;
+  return `Deadline passed: ${what}${fresh.length > 1 ? `, and ${fresh.length - 1} more` : ''}.`;
+}
+
+export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElement, ticker: Ticker): OpenNowView {
+  const tiles = new Map<string, TileNodes>();
+  const header = el('header', 'rs-panel-header');
+  const meta = el('span', 'rs-panel-meta');
+  header.append(el('h2', 'rs-panel-title', 'At risk now'), meta);
+  const list = el('ul', 'rs-atrisk-list');
+  list.setAttribute('aria-label', 'Open cases at risk or past their deadline, nearest deadline first');
+  const more = el('p', 'rs-atrisk-more');
+  const empty = el('p', 'rs-panel-note rs-atrisk-empty');
+  const announcer = el('p', 'rs-sr-only rs-breach-announcer');
+  announcer.setAttribute('aria-live', 'assertive');
+  announcer.setAttribute('aria-atomic', 'true');
+  panel.append(header, list, more, empty, announcer);
+
+  const rows = new Map<string, HTMLLIElement>();
+  let latest: DashboardState | null = null;
+  let offsetMs = 0;
+  let serverTime: string | null = null;
+  let announced: ClockBreach[] | null = null;
+
+  const draw = (state: DashboardState) => {
+    const shown = state.clocksServerTime !== null;
+    tilesContainer.hidden = !shown;
+    panel.hidden = !shown;
+    if (!shown) return;
+    if (state.clocksServerTime !== serverTime) {
+      serverTime = state.clocksServerTime;
+      offsetMs = Date.parse(serverTime!) - ticker.now();
+    }
+    const nowMs = ticker.now() + offsetMs;
+    const clocks = visibleClocks(state);
+    drawTiles(tileTypes(state), clocks, nowMs);
+    drawList(atRiskItems(clocks, state.standards, nowMs), clocks.length);
+    announce(state);
+  };
+
+  const drawTiles = (types: string[], clocks: DashboardState['openClocks'], nowMs: number) => {
+    if (types.length !== tiles.size || types.some((t) => !tiles.has(t))) {
+      for (const t of [...tiles.keys()]) if (!types.includes(t)) tiles.delete(t);
+      for (const t of types) if (!tiles.has(t)) tiles.set(t, createTile(t));
+      tilesContainer.replaceChildren(...types.map((t) => tiles.get(t)!.root));
+    }
+    for (const type of types) {
+      const tile = tiles.get(type)!;
+      const view = openTile(type, clocks, nowMs);
+      tile.root.dataset['band'] = view.tone;
+      tile.root.setAttribute('aria-label', `${view.title}: ${view.sentence}`);
+      setText(tile.title, view.title);
+      setText(tile.value, view.headline);
+      setText(tile.detail, view.detail);
+    }
+  };
+
+  const drawList = (items: AtRiskItem[], open: number) => {
+    const breached = items.filter((i) => i.state === 'breached').length;
+    setText(meta, `${formatCount(open)} open · ${formatCount(items.length - breached)} at risk · ${formatCount(breached)} overdue`);
+    const visible = items.slice(0, AT_RISK_SHOWN);
+    const wanted = visible.map((item) => {
+      const row = rows.get(item.key) ?? createRow();
+      rows.set(item.key, row);
+      renderRow(row, item);
+      return row;
+    });
+    const keep = new Set(visible.map((i) => i.key));
+    for (const key of [...rows.keys()]) if (!keep.has(key)) rows.delete(key);
+    wanted.forEach((row, i) => {
+      if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
+    });
+    while (list.children.length > wanted.length) list.lastElementChild!.remove();
+    list.hidden = items.length === 0;
+    more.hidden = items.length <= AT_RISK_SHOWN;
+    setText(more, `and ${formatCount(items.length - AT_RISK_SHOWN)} more`);
+    empty.hidden = items.length > 0;
+    setText(empty, open === 0 ? 'No open cases.' : 'Nothing at risk: every open case is inside its standard.');
+  };
+
+  const announce = (state: DashboardState) => {
+    if (announced === state.breaches) return;
+    // The first render only learns what is there: breaches from before the page opened are not news.
+    const before = announced === null ? new Set(state.breaches.map(breachKeyOf)) : new Set(announced.map(breachKeyOf));
+    announced = state.breaches;
+    const fresh = state.breaches.filter((b) => !before.has(breachKeyOf(b)));
+    if (fresh.length > 0) setText(announcer, breachAnnouncement(fresh, state));
+  };
+
+  const stop = ticker.every(TICK_MS, () => {
+    if (latest && latest.openClocks.length > 0) draw(latest);
+  });
+  return {
+    render(state) {
+      latest = state;
+      draw(state);
+    },
+    destroy: stop,
+  };
+}
