@@ -126,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock);
   core.alerts.start();
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
-  const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, standards: core.standards, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
+  const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
   const unlock = writeLock(options.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), url });
   let closing: Promise<void> | null = null;

@@ -6,9 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { LIMITS } from '../protocol/pure/limits';
-import { standardDefinitionSchema } from '../protocol/standards';
 import type { IngestService } from '../services/ingest/ingest';
-import type { StandardsService } from '../services/standards';
 import type { SitesService } from '../services/sites';
 import { backfill, createCaseSimulator, milestoneInput, type CaseSimulator, type CaseSimulatorOptions, type DemoCase } from './cases';
 import { DEMO_SITES } from './simulator';
@@ -24,25 +22,6 @@ export interface DemoDriverOptions extends Omit<CaseSimulatorOptions, 'startMs' 
   isEmpty?: () => Promise<boolean>;
   /** Days of history to backfill on an empty store (default 7; 0: none). */
   backfillDays?: number;
-  /** Where the demo's complaint standards are added (a fresh demo only; none when absent). */
-  standards?: StandardsService;
-}
-
-/**
- * The complaint standards a fresh demo adds, so its complaints are judged, counted down and charted. Wall clock
- * (the demo's sites have no business hours configured); docs/standards.md has the business-time versions.
- */
-export const DEMO_COMPLAINT_STANDARDS = [
-  { id: 'complaint-acknowledge-4h', name: 'Complaints acknowledged within 4 hours', eventType: 'complaint', measure: 'acknowledgeSeconds', threshold: 4 * 3600, target: 0.9 },
-  { id: 'complaint-resolve-3d', name: 'Complaints resolved within 3 days', eventType: 'complaint', measure: 'resolveSeconds', threshold: 3 * 86_400, target: 0.9 },
-  { id: 'complaint-follow-up-2d', name: 'Complaints followed up within 2 days of resolution', eventType: 'complaint', measure: 'followUpSeconds', threshold: 2 * 86_400, target: 0.9 },
-] as const;
-
-/** Adds the demo's complaint standards where no standard judges complaints yet (someone's own are left alone). */
-async function addComplaintStandards(options: DemoDriverOptions): Promise<void> {
-  const standards = options.standards;
-  if (!standards || standards.current().some((s) => (s.eventType as string) === 'complaint')) return;
-  for (const def of DEMO_COMPLAINT_STANDARDS) await standards.create(standardDefinitionSchema.parse(def), null);
 }
 
 export const DEFAULT_BACKFILL_DAYS = 7;
@@ -129,7 +108,6 @@ export function startDemo(options: DemoDriverOptions): { ready: Promise<void>; s
     const nowMs = clock.now();
     const days = options.backfillDays ?? DEFAULT_BACKFILL_DAYS;
     if (days > 0 && (await options.isEmpty?.())) {
-      await addComplaintStandards(options);
       ({ simulator, pending: queue, next } = await backfillHistory(options, nowMs, days));
     } else {
       simulator = createCaseSimulator({ ...options, startMs: nowMs, liveFromMs: nowMs });
