@@ -79,6 +79,19 @@ export interface ZoneContext {
 /** The range parameters of a report: `site`, `tz`, `window`, `from`, `to`. */
 export const rangeShape = { site: textParam(), from: timeParam(), to: timeParam(), window: oneOfParam(REPORT_WINDOWS), tz: zoneParam() };
 
+/**
+ * `window` replaces `from` and `to`: asking for both is refused whatever else is wrong with them (a check of the
+ * object that runs even when a parameter failed: `{ when: () => true }`).
+ */
+export const windowAlone = [
+  (p: { window?: unknown; from?: unknown; to?: unknown }, ctx: z.RefinementCtx) => {
+    if (p.window === undefined) return;
+    if (p.from !== undefined) refuse(ctx, 'cannot be combined with window', ['from']);
+    if (p.to !== undefined) refuse(ctx, 'cannot be combined with window', ['to']);
+  },
+  { when: () => true },
+] as const;
+
 interface RangeParams {
   site?: string | undefined;
   tz?: string | undefined;
@@ -102,10 +115,6 @@ interface ReportRange {
  */
 export function reportRange(p: RangeParams, zones: ZoneContext, nowMs: number, ctx: z.RefinementCtx): ReportRange {
   const timeZone = reportZone(p.tz ?? null, p.site !== undefined ? zones.siteZone(p.site) : undefined, zones.serverZone);
-  if (p.window !== undefined) {
-    if (p.from !== undefined) refuse(ctx, 'cannot be combined with window', ['from']);
-    if (p.to !== undefined) refuse(ctx, 'cannot be combined with window', ['to']);
-  }
   const { fromMs, toMs } = p.window !== undefined ? windowRange(p.window, nowMs, timeZone) : { fromMs: p.from ?? periodStart(nowMs, timeZone, 'day'), toMs: p.to ?? nowMs };
   if (p.window === undefined) checkOrder(fromMs, toMs, ctx);
   return { fromMs, toMs, site: p.site ?? null, window: p.window ?? null, timeZone };
