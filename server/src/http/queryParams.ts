@@ -66,9 +66,20 @@ export const wholeNumberParam = (min: number, max: number) =>
     .optional();
 
 /** `to` after `from`, reported on `to`. */
-export function checkOrder(fromMs: number | undefined, toMs: number | undefined, ctx: z.RefinementCtx): void {
+function checkOrder(fromMs: number | undefined, toMs: number | undefined, ctx: z.RefinementCtx): void {
   if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) refuse(ctx, 'must be later than from', ['to']);
 }
+
+/**
+ * A `from` and a `to` both given must be in order, whatever else is wrong (runs on failed fields too); with a
+ * `window` they are refused anyway (windowAlone).
+ */
+export const fromBeforeTo = [
+  (p: { from?: unknown; to?: unknown; window?: unknown }, ctx: z.RefinementCtx) => {
+    if (p.window === undefined && typeof p.from === 'number' && typeof p.to === 'number') checkOrder(p.from, p.to, ctx);
+  },
+  { when: () => true },
+] as const;
 
 export interface ZoneContext {
   /** The zone of a configured site, if any. */
