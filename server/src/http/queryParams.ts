@@ -66,9 +66,20 @@ export const wholeNumberParam = (min: number, max: number) =>
     .optional();
 
 /** `to` after `from`, reported on `to`. */
-export function checkOrder(fromMs: number | undefined, toMs: number | undefined, ctx: z.RefinementCtx): void {
+function checkOrder(fromMs: number | undefined, toMs: number | undefined, ctx: z.RefinementCtx): void {
   if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) refuse(ctx, 'must be later than from', ['to']);
 }
+
+/**
+ * A `from` and a `to` both given must be in order, whatever else is wrong (runs on failed fields too); with a
+ * `window` they are refused anyway (windowAlone).
+ */
+export const fromBeforeTo = [
+  (p: { from?: unknown; to?: unknown; window?: unknown }, ctx: z.RefinementCtx) => {
+    if (p.window === undefined && typeof p.from === 'number' && typeof p.to === 'number') checkOrder(p.from, p.to, ctx);
+  },
+  { when: () => true },
+] as const;
 
 export interface ZoneContext {
   /** The zone of a configured site, if any. */
@@ -78,6 +89,19 @@ export interface ZoneContext {
 
 /** The range parameters of a report: `site`, `tz`, `window`, `from`, `to`. */
 export const rangeShape = { site: textParam(), from: timeParam(), to: timeParam(), window: oneOfParam(REPORT_WINDOWS), tz: zoneParam() };
+
+/**
+ * `window` replaces `from` and `to`: asking for both is refused whatever else is wrong with them (a check of the
+ * object that runs even when a parameter failed: `{ when: () => true }`).
+ */
+export const windowAlone = [
+  (p: { window?: unknown; from?: unknown; to?: unknown }, ctx: z.RefinementCtx) => {
+    if (p.window === undefined) return;
+    if (p.from !== undefined) refuse(ctx, 'cannot be combined with window', ['from']);
+    if (p.to !== undefined) refuse(ctx, 'cannot be combined with window', ['to']);
+  },
+  { when: () => true },
+] as const;
 
 interface RangeParams {
   site?: string | undefined;
@@ -102,10 +126,6 @@ interface ReportRange {
  */
 export function reportRange(p: RangeParams, zones: ZoneContext, nowMs: number, ctx: z.RefinementCtx): ReportRange {
   const timeZone = reportZone(p.tz ?? null, p.site !== undefined ? zones.siteZone(p.site) : undefined, zones.serverZone);
-  if (p.window !== undefined) {
-    if (p.from !== undefined) refuse(ctx, 'cannot be combined with window', ['from']);
-    if (p.to !== undefined) refuse(ctx, 'cannot be combined with window', ['to']);
-  }
   const { fromMs, toMs } = p.window !== undefined ? windowRange(p.window, nowMs, timeZone) : { fromMs: p.from ?? periodStart(nowMs, timeZone, 'day'), toMs: p.to ?? nowMs };
   if (p.window === undefined) checkOrder(fromMs, toMs, ctx);
   return { fromMs, toMs, site: p.site ?? null, window: p.window ?? null, timeZone };

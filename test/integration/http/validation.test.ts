@@ -59,6 +59,17 @@ describe('one problem shape for bad input', () => {
     }
   });
 
+  it('names a range out of order and a window with from/to beside other bad parameters', async () => {
+    const both = await send('GET', '/compliance?standard=nope&from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
+    expect(both.body.errors.map((e: { path: string }) => e.path)).toEqual(['standard', 'to']);
+    const window = await send('GET', '/distribution?window=fortnight&from=yesterday');
+    expect(window.body.errors).toEqual([
+      { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) },
+      { path: 'window', message: expect.stringMatching(/^must be one of/) },
+      { path: 'from', message: 'cannot be combined with window' },
+    ]);
+  });
+
   it('answers a bad time of DELETE /standards/:id as a query problem', async () => {
     const res = await send('DELETE', '/standards/call-answer-2-rings?validFrom=soon');
     expect(res.status).toBe(400);

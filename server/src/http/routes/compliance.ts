@@ -6,7 +6,7 @@ import type { Bucket, GroupBy, Standard } from '../../protocol';
 import type { ReportQuery } from '../../services/compliance';
 import type { Core } from '../../services/core';
 import type { DistributionQuery } from '../../services/distribution';
-import { oneOfParam, rangeShape, reportRange, standardParam, type ZoneContext } from '../queryParams';
+import { oneOfParam, rangeShape, reportRange, standardParam, windowAlone, fromBeforeTo, type ZoneContext } from '../queryParams';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
@@ -21,6 +21,8 @@ export interface QueryContext extends ZoneContext {
 function complianceQuery(ctx: QueryContext, nowMs: number) {
   return z
     .strictObject({ standard: standardParam(ctx.standardIds), ...rangeShape, bucket: oneOfParam(['minute', 'hour', 'day'] as const), groupBy: oneOfParam<GroupBy>(['site', 'queue', 'agent']) })
+    .superRefine(...windowAlone)
+    .superRefine(...fromBeforeTo)
     .transform((p, zctx): ReportQuery => {
       const range = reportRange(p, ctx, nowMs, zctx);
       const bucket = p.bucket ?? null;
@@ -32,10 +34,14 @@ function complianceQuery(ctx: QueryContext, nowMs: number) {
 }
 
 function distributionQuery(standards: readonly Standard[], zones: ZoneContext, nowMs: number) {
-  return z.strictObject({ standard: standardParam(standards.map((s) => s.id)), ...rangeShape }).transform((p, zctx): DistributionQuery => {
-    const { fromMs, toMs, site, timeZone } = reportRange(p, zones, nowMs, zctx);
-    return { fromMs, toMs, site, standardId: p.standard ?? null, timeZone };
-  });
+  return z
+    .strictObject({ standard: standardParam(standards.map((s) => s.id)), ...rangeShape })
+    .superRefine(...windowAlone)
+    .superRefine(...fromBeforeTo)
+    .transform((p, zctx): DistributionQuery => {
+      const { fromMs, toMs, site, timeZone } = reportRange(p, zones, nowMs, zctx);
+      return { fromMs, toMs, site, standardId: p.standard ?? null, timeZone };
+    });
 }
 
 /** GET /compliance's query read outside a request (tests compare it with the distribution's). */

@@ -7,7 +7,7 @@ import { malformedTextProblem } from '../../protocol';
 import { DomainError } from '../../domain/errors';
 import type { IncidentFilter } from '../../services/alerts/evaluation';
 import { callerOf } from '../caller';
-import { checkOrder, oneOfParam, refuse, textParam, timeParam, wholeNumberParam } from '../queryParams';
+import { fromBeforeTo, oneOfParam, refuse, textParam, timeParam, wholeNumberParam } from '../queryParams';
 import { route, type BodySpec } from '../route';
 
 const MAX_INCIDENTS = 10_000;
@@ -18,8 +18,8 @@ const MAX_BY = 200;
 
 const incidentQuery = z
   .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: textParam(), site: textParam(), limit: wholeNumberParam(1, MAX_INCIDENTS) })
-  .transform((p, ctx): IncidentFilter => {
-    checkOrder(p.from, p.to, ctx);
+  .superRefine(...fromBeforeTo)
+  .transform((p): IncidentFilter => {
     const filter: IncidentFilter = { limit: p.limit ?? DEFAULT_INCIDENTS };
     if (p.state !== undefined) filter.state = p.state;
     if (p.from !== undefined) filter.fromMs = p.from;
