@@ -4,8 +4,10 @@
 //   → http, live, cli, integrations, demo (adapters) → server.ts (composition root) → main.ts.
 // The dashboard and the extension see the server only through its protocol, and at run time only through the
 // zod-free protocol/pure (type imports are erased by the build, so they may name any protocol type).
-// clock.ts and logger.ts are ports every layer above the domain may use; options.ts and storeBackend.ts belong to
-// the composition (server.ts, main.ts, cli).
+// clock.ts and logger.ts are ports every layer above the domain may use. options.ts (the server's options as
+// plain data) and storeBackend.ts (which store backend runs) are the composition's configuration: server.ts and
+// main.ts use them, and so does the CLI, which turns the command line into options and whose subcommands (backup,
+// keys, verify, …) are small composition roots of their own; no other adapter does.
 const S = '^server/src/';
 const PROTOCOL = `${S}protocol/`;
 const PURE = `${S}protocol/pure/`;
@@ -13,9 +15,10 @@ const DOMAIN = `${S}domain/`;
 const STORE = `${S}store/`;
 const STORE_PORT = `${S}store/(port|records)\\.ts$`;
 const SERVICES = `${S}services/`;
-const ADAPTERS = `${S}(http|live|cli|integrations|demo)/`;
+const ADAPTERS = `${S}(http|live|integrations|demo)/`;
 const PORTS = `${S}(clock|logger)\\.ts$`;
-const COMPOSITION = `${S}(options|storeBackend|server|main)\\.ts$`;
+const CONFIGURATION = `${S}(options|storeBackend)\\.ts$`;
+const TOP = `${S}(server|main)\\.ts$`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -89,10 +92,19 @@ module.exports = {
       name: 'adapters-over-services',
       severity: 'error',
       comment:
-        'HTTP, live, CLI, integrations and the demo translate to service calls: they import services, domain, ' +
-        'protocol, the store port types and the clock and logger ports, never store internals or the composition.',
+        'HTTP, live, integrations and the demo translate to service calls: they import services, domain, protocol, ' +
+        'the store port types and the clock and logger ports, never store internals, another adapter or the composition.',
       from: { path: ADAPTERS },
       to: { path: '^(server|webview|extension)/', pathNot: [`${S}$1/`, SERVICES, STORE_PORT, DOMAIN, PROTOCOL, PORTS] },
+    },
+    {
+      name: 'cli-over-services',
+      severity: 'error',
+      comment:
+        'The CLI is an adapter over the services too, and may also read the configuration (options.ts, ' +
+        'storeBackend.ts): it turns the command line into options, and its subcommands open the store themselves.',
+      from: { path: `${S}cli/` },
+      to: { path: '^(server|webview|extension)/', pathNot: [`${S}cli/`, SERVICES, STORE_PORT, DOMAIN, PROTOCOL, PORTS, CONFIGURATION] },
     },
     {
       name: 'cli-not-http',
@@ -109,18 +121,18 @@ module.exports = {
       to: { path: '^(server|webview|extension)/', pathNot: [PORTS, PROTOCOL, DOMAIN] },
     },
     {
-      name: 'composition-on-top',
+      name: 'configuration-for-composition',
       severity: 'error',
-      comment: 'server.ts, main.ts and their options are the top: only they (and the CLI, for options) import them.',
-      from: { path: `^(server|webview|extension)/`, pathNot: [COMPOSITION, `${S}cli/`] },
-      to: { path: COMPOSITION },
+      comment: 'The configuration (options.ts, storeBackend.ts) is read by server.ts, main.ts and the CLI only.',
+      from: { path: '^(server|webview|extension)/', pathNot: [TOP, CONFIGURATION, `${S}cli/`] },
+      to: { path: CONFIGURATION },
     },
     {
-      name: 'main-on-top',
+      name: 'composition-on-top',
       severity: 'error',
-      comment: 'Nothing imports main.ts.',
-      from: {},
-      to: { path: `${S}main\\.ts$` },
+      comment: 'server.ts is the composition root, imported by main.ts only; nothing imports main.ts.',
+      from: { path: '^(server|webview|extension)/', pathNot: `${S}main\\.ts$` },
+      to: { path: TOP },
     },
     {
       name: 'clients-only-protocol',
@@ -161,7 +173,6 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: '^(server|webview|extension)/src/|node_modules/',
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {

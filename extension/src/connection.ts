@@ -27,9 +27,9 @@ export { socketAddress };
 type RingsideSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Pages of replay asked for in one catch-up (5,000 events each); beyond that the snapshot speaks for the gap. */
-export const MAX_REPLAY_PAGES = 20;
+const MAX_REPLAY_PAGES = 20;
 /** Event seqs remembered for inspection (tests, diagnostics). */
-export const SEQ_LOG_LIMIT = 20_000;
+const SEQ_LOG_LIMIT = 20_000;
 
 export interface EventBatch {
   events: JudgedEvent[];

@@ -19,7 +19,7 @@ import { withReportPolicy } from './externalLinks';
 import { exportPath, rangeDescription, rangeOf, rangeSlug, type ExportRequest } from './exportRequest';
 import { BACK, inputStep, pickStep, type StepPosition } from './wizard';
 
-export const EXPORT_HISTORY_COMMAND = 'ringside.exportComplianceHistory';
+const EXPORT_HISTORY_COMMAND = 'ringside.exportComplianceHistory';
 const TITLE = 'Export Compliance History';
 
 type RangeId = 'this-month' | 'last-month' | 'last-30' | 'last-90' | 'this-year' | 'custom';
@@ -45,7 +45,7 @@ const WHAT: WhatItem[] = [
 ];
 
 /** The period quick pick's items, each with the days it covers. */
-export function rangeItems(now = new Date()): RangeItem[] {
+function rangeItems(now = new Date()): RangeItem[] {
   return [
     ...RANGE_LABELS.map(([id, label]): RangeItem => {
       const { from, to } = rangeOf(id, now);
@@ -223,7 +223,7 @@ async function exportHistory(deps: ExportDeps, arg?: unknown): Promise<vscode.Ur
 }
 
 /** Whether the system browser can open a file this extension host wrote: only in a local desktop window. */
-export function canOpenFilesExternally(): boolean {
+function canOpenFilesExternally(): boolean {
   return vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
 }
 

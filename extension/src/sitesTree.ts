@@ -20,12 +20,12 @@ const BAND_COLOUR: Record<Band, string> = { green: 'charts.green', amber: 'chart
  */
 const BAND_SHAPE: Record<Band, string> = { green: 'pass-filled', amber: 'warning', red: 'error' };
 
-export function bandIcon(band: Band | null): vscode.ThemeIcon {
+function bandIcon(band: Band | null): vscode.ThemeIcon {
   return band ? new vscode.ThemeIcon(BAND_SHAPE[band], new vscode.ThemeColor(BAND_COLOUR[band])) : new vscode.ThemeIcon('circle-outline');
 }
 
 /** "85.7 % · Calls ≤ 2 rings": the figure first, so a narrow view still shows it. */
-export function standardRowLabel(figure: StandardFigure): string {
+function standardRowLabel(figure: StandardFigure): string {
   return `${percentText(figure)} · ${figure.label}`;
 }
 

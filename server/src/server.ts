@@ -38,7 +38,7 @@ import type { Store } from './store/port';
 export type { ServerOptions } from './options';
 
 /** What tests and tools drive in-process, beyond the HTTP and Socket.IO API (docs/development.md "Tests"). */
-export interface ServerTestApi {
+interface ServerTestApi {
   /** Runs one alert evaluation at the clock's time, as the interval timer would; resolves with the incident changes written. */
   evaluateAlerts(): Promise<IncidentUpdate[]>;
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */

@@ -6,13 +6,13 @@ import { bucketFor, isLiveWindow, type DashboardSelection } from './selection';
 import type { DashboardState, LocalAction, QueryKinds, QueryName } from './state';
 
 /** At most one refresh of the historical figures this often while events stream in. */
-export const REFRESH_MS = 10_000;
+const REFRESH_MS = 10_000;
 /**
  * Today's per-site bars (all sites) are refreshed this often instead: the extension's Sites view and status bar
  * show the same figures and refresh on the same live `compliance` messages at this pace, so the two never disagree
  * for longer than this (they did for up to REFRESH_MS). A today-by-site query is cheap (rollups).
  */
-export const SITES_REFRESH_MS = 1_000;
+const SITES_REFRESH_MS = 1_000;
 
 export interface PlannedQuery<N extends QueryName = QueryName> {
   key: string;

@@ -53,8 +53,8 @@ const CALM: Mood = { slowAnswerMean: 3, abandonChance: 0.01, greetMean: 7, leave
 const BUSY: Mood = { slowAnswerMean: 11, abandonChance: 0.08, greetMean: 30, leaveChance: 0.08 };
 
 /** Mean time from one busy spell at a site to the next, on top of the calm that follows every spell. */
-export const DEFAULT_SPELL_GAP_MS = 60 * 60_000;
-export const DEFAULT_SPELL_MS: readonly [number, number] = [8 * 60_000, 16 * 60_000];
+const DEFAULT_SPELL_GAP_MS = 60 * 60_000;
+const DEFAULT_SPELL_MS: readonly [number, number] = [8 * 60_000, 16 * 60_000];
 /** A site is calm for at least this long after a spell (staff catch up), and for the demo's first minutes. */
 const CALM_AFTER_SPELL_MS = 30 * 60_000;
 const CALM_AT_START_MS = 5 * 60_000;

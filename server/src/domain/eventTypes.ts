@@ -124,7 +124,7 @@ export function gaveUpStopOf(type: EventTypeDefinition): MilestoneDefinition | u
   return type.milestones.find((m) => m.role === 'stop' && m.outcome === 'gaveUp');
 }
 
-export function measureOf(type: EventTypeDefinition, id: string): MeasureDefinition | undefined {
+function measureOf(type: EventTypeDefinition, id: string): MeasureDefinition | undefined {
   return type.measures.find((m) => m.id === id);
 }
 
@@ -152,7 +152,7 @@ export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: strin
 }
 
 /** Whether a standard's measure is counted in rings (converted with the site's ring cycle). */
-export function isRingsMeasure(type: EventTypeDefinition, standardMeasure: string): boolean {
+function isRingsMeasure(type: EventTypeDefinition, standardMeasure: string): boolean {
   return type.id === RINGS_MEASURE.type && standardMeasure === RINGS_MEASURE.measure;
 }
 

@@ -12,7 +12,7 @@ export interface Weighted {
 }
 
 /** met / counted, or null when nothing was counted (no data is not 0 % and not 100 %). */
-export const ratio = (met: number, counted: number): number | null => (counted === 0 ? null : met / counted);
+const ratio = (met: number, counted: number): number | null => (counted === 0 ? null : met / counted);
 
 /** p90 by nearest rank: the smallest value with at least 90 % of values ≤ it. */
 export function p90(values: number[]): number | null {

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { API_SCOPES, type ApiScope } from '../protocol';
 
-export const KEY_PREFIX = 'rs_';
+const KEY_PREFIX = 'rs_';
 /** The hierarchy: admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read them back), and admin also holds ingest. */
 export const SCOPES = API_SCOPES;
 export type Scope = ApiScope;

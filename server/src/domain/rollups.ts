@@ -43,7 +43,7 @@ export interface JudgementFacts {
 export type Sign = 1 | -1;
 
 export const isConsidered = (reason: string | null): boolean => reason !== 'outside-hours';
-export const isSuccess = (outcome: string): boolean => outcome === 'answered' || outcome === 'greeted';
+const isSuccess = (outcome: string): boolean => outcome === 'answered' || outcome === 'greeted';
 export const gaveUp = (outcome: string): boolean => outcome === 'abandoned' || outcome === 'left';
 
 /** The wait an event's type measures: a call's answer time, a visit's greeting time. */
@@ -86,7 +86,7 @@ export function contributionOfGroup(g: JudgementGroup, sign: Sign = 1): Sums {
 }
 
 /** One judgement as a group of one. */
-export function groupOf(f: JudgementFacts): JudgementGroup {
+function groupOf(f: JudgementFacts): JudgementGroup {
   const measured = f.value !== null;
   return {
     type: f.type,

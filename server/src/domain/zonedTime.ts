@@ -71,7 +71,7 @@ function computeLocalParts(ms: number, zone: string): LocalParts {
 }
 
 /** Instants with the same key are in the same local period. */
-export function periodKey(ms: number, zone: string, unit: CalendarUnit): string {
+function periodKey(ms: number, zone: string, unit: CalendarUnit): string {
   const p = localParts(ms, zone);
   if (unit === 'month') return p.date.slice(0, 7);
   if (unit === 'day') return p.date;

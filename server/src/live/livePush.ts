@@ -1,12 +1,10 @@
 // Socket.IO on the API's http server. Data flows one way: ingest → store → (this) → clients.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../protocol';
 import type { IngestService } from '../services/ingest/ingest';
 import { buildComplianceUpdate, buildSnapshot, type LiveSources } from './snapshot';
 import { handleReplay } from './replay';
-
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+import type { LiveServer } from './liveServer';
 
 export interface LiveDeps {
   httpServer: HttpServer;

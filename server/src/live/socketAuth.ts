@@ -5,7 +5,7 @@ import { allows } from '../domain/keys';
 import { bearerToken } from '../http/auth';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
-import type { LiveServer } from './livePush';
+import type { LiveServer } from './liveServer';
 
 /** Checks every handshake; cuts sockets whose key is revoked (at once) or expires (within `checkEveryMs`). */
 export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeysService, clock: Clock = systemClock, checkEveryMs = 1000): () => void {

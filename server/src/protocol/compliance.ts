@@ -1,7 +1,7 @@
 // Compliance figures as the API returns them and the dashboard shows them.
 import type { Band } from './pure/bands';
-import type { FormulaVariant, Measure, Operator, ReportWindow } from './standards';
-import type { Judgement, StoredEvent } from './index';
+import type { FormulaVariant, Judgement, Measure, Operator, ReportWindow } from './standards';
+import type { StoredEvent } from './events';
 import type { Incomplete } from './retention';
 
 export type Bucket = 'minute' | 'hour' | 'day';

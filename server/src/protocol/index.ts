@@ -12,6 +12,7 @@ export * from './incidents';
 export * from './text';
 export * from './retention';
 export * from './scopes';
+export * from './eventTypes';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;

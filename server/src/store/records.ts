@@ -145,7 +145,7 @@ export interface JudgementRange {
   sites: readonly string[];
 }
 
-export type RollupGrainName = 'minute' | 'quarter';
+type RollupGrainName = 'minute' | 'quarter';
 
 /**
  * Rollup sums over a range on the grain's grid. 'totals': per (standard, version, site), t = the range's first
@@ -211,7 +211,7 @@ export interface RawValueCount {
   met: number;
 }
 
-export type ValueGrainName = 'day' | 'quarter';
+type ValueGrainName = 'day' | 'quarter';
 
 /** Value-histogram cells over a range on the grain's grid. */
 export interface HistogramQuery extends JudgementRange {

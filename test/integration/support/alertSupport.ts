@@ -5,7 +5,7 @@ import type { Incident, IncidentUpdate, IncidentWebhookBody } from '../../../ser
 import { call } from './testServer';
 
 export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
+const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 export interface Receiver {
@@ -53,5 +53,5 @@ export function calls(good: number, bad: number, atMs: number, site = 'downtown'
 export const NO_HOLDS = { openAfterMs: 0, escalateAfterMs: 0, deescalateAfterMs: 0, recoverAfterMs: 0 };
 /** Band conditions only (burn-rate rules off) and no hold times, to keep a test about something else small. */
 export const BANDS_ONLY = { burnRules: [], ...NO_HOLDS };
-export const summary = (u: IncidentUpdate) => [u.change.seq, u.change.kind, u.incident.id, u.change.severity];
+const summary = (u: IncidentUpdate) => [u.change.seq, u.change.kind, u.incident.id, u.change.severity];
 export const state = (i: Incident) => [i.id, i.site, i.state, i.severity];

@@ -229,8 +229,8 @@ function hashDefinition(format: string): string {
   return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
 }
 
-export type ColumnType = 'text' | 'number' | 'integer' | 'boolean';
-export interface Column {
+type ColumnType = 'text' | 'number' | 'integer' | 'boolean';
+interface Column {
   key: string;
   type: ColumnType;
 }

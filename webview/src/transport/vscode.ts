@@ -17,7 +17,7 @@ declare global {
 }
 
 /** How long a query may wait for the host before it fails (a host without request support never answers). */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Pending {
   /** Settles the caller's promise with the host's answer. */

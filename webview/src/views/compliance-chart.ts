@@ -35,7 +35,7 @@ type LineDataset = ChartDataset<'line', ChartPoint[]>;
 type ComplianceChartJs = Chart<'line', ChartPoint[]>;
 
 /** What the band plugin draws: the green and amber thresholds (0..1) and their colours. */
-export interface BandsOptions {
+interface BandsOptions {
   green: number;
   amber: number;
   colours: { good: string; warn: string; bad: string };
@@ -43,7 +43,7 @@ export interface BandsOptions {
 }
 
 /** Shades the plot area red below amber, amber up to green, green above: the wallboard bands. */
-export const bandsPlugin: Plugin<'line'> = {
+const bandsPlugin: Plugin<'line'> = {
   id: 'rsBands',
   beforeDatasetsDraw(chart) {
     const options = (chart.options.plugins as { rsBands?: BandsOptions | false } | undefined)?.rsBands;
@@ -66,7 +66,7 @@ export const bandsPlugin: Plugin<'line'> = {
   },
 };
 
-export interface ComplianceChartData {
+interface ComplianceChartData {
   standard: Standard;
   bands: Bands;
   range: TimeRange;
@@ -128,7 +128,7 @@ function datasets(theme: Theme): LineDataset[] {
 }
 
 /** Ticks on round ten minutes (…:00, …:10), not wherever the one-hour window happens to start. */
-export function clockTicks(min: number, max: number, step = 10 * 60_000): Array<{ value: number }> {
+function clockTicks(min: number, max: number, step = 10 * 60_000): Array<{ value: number }> {
   const ticks: Array<{ value: number }> = [];
   for (let t = Math.ceil(min / step) * step; t <= max; t += step) ticks.push({ value: t });
   return ticks;
@@ -138,7 +138,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** A tick step that gives 4–12 labels for the range: 10 min, 1 h, 3 h, 6 h, 1 d, 2 d, 5 d, 7 d. */
-export function tickStep(rangeMs: number): number {
+function tickStep(rangeMs: number): number {
   const steps = [10 * 60_000, 30 * 60_000, HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, DAY_MS, 2 * DAY_MS, 5 * DAY_MS, 7 * DAY_MS];
   return steps.find((s) => rangeMs / s <= 12) ?? 14 * DAY_MS;
 }
@@ -287,7 +287,7 @@ function setBands(chart: ComplianceChartJs, bands: Bands, theme: Theme): void {
  * The options as configured (plain objects), not chart.options: that is a resolver proxy whose nested
  * objects can be Chart.defaults, and writing through it would change every chart. update() re-resolves.
  */
-export function rawOptions<C extends Chart<'line' | 'bar', unknown[], unknown>>(chart: C) {
+function rawOptions<C extends Chart<'line' | 'bar', unknown[], unknown>>(chart: C) {
   return chart.config.options as NonNullable<C['config']['options']>;
 }
 

@@ -6,7 +6,7 @@ import type { DashboardState, LocalAction } from '../state';
 import { button, el, input } from './dom';
 
 /** "2026-11-23T14:05" in local time, what <input type="datetime-local"> takes; '' for null. */
-export function toLocalInput(iso: string | null): string {
+function toLocalInput(iso: string | null): string {
   if (!iso) return '';
   const d = new Date(iso);
   const two = (n: number) => String(n).padStart(2, '0');

@@ -9,7 +9,7 @@ export interface DataTable {
 }
 
 /** Cap on rows, so a 30-day hourly table stays a usable document (the caption says when rows were left out). */
-export const TABLE_ROW_LIMIT = 1000;
+const TABLE_ROW_LIMIT = 1000;
 
 export function createDataTable(caption: string, columns: readonly string[]): DataTable {
   const root = el('details', 'rs-table-toggle');

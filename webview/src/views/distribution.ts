@@ -14,7 +14,7 @@ import { createPanelSet, createStandardPanel, type PanelLook, type StandardPanel
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
-export interface ThresholdOptions {
+interface ThresholdOptions {
   /** The marker is drawn after this many bars (between bar afterBin − 1 and bar afterBin). */
   afterBin: number | null;
   label: string;
@@ -22,7 +22,7 @@ export interface ThresholdOptions {
   font: string;
 }
 
-export const thresholdPlugin: Plugin<'bar'> = {
+const thresholdPlugin: Plugin<'bar'> = {
   id: 'rsThreshold',
   afterDatasetsDraw(chart) {
     const options = (chart.options.plugins as { rsThreshold?: ThresholdOptions | false } | undefined)?.rsThreshold;
@@ -66,7 +66,7 @@ export interface DistributionView {
 }
 
 /** Colour of each bar: within the threshold good, beyond it bad, the give-up bin muted-bad. */
-export function barColours(d: StandardDistribution, theme: Theme): string[] {
+function barColours(d: StandardDistribution, theme: Theme): string[] {
   return d.bins.map((bin, i) => {
     if (bin.kind === 'abandoned') return withAlpha(theme.bad, 0.45);
     const within = d.thresholdAfterBin !== null ? i < d.thresholdAfterBin : bin.met === bin.count && bin.count > 0;

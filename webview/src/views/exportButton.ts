@@ -17,7 +17,7 @@ const WHAT = [
   { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' },
 ] as const;
 
-export function exportRange(id: (typeof RANGES)[number]['id'], now = new Date()): { from: string; to: string } {
+function exportRange(id: (typeof RANGES)[number]['id'], now = new Date()): { from: string; to: string } {
   const y = now.getFullYear();
   const m = now.getMonth();
   if (id === 'this-month') return { from: new Date(y, m, 1).toISOString(), to: new Date(y, m + 1, 1).toISOString() };

@@ -38,7 +38,7 @@ function createRow(judged: JudgedEvent): HTMLTableRowElement {
 }
 
 /** Whether an event matches the feed filter text (site, agent, queue, type, outcome, verdict, standard ids). */
-export function matchesFeedFilter(judged: JudgedEvent, filter: string): boolean {
+function matchesFeedFilter(judged: JudgedEvent, filter: string): boolean {
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const { event } = judged;

@@ -36,7 +36,7 @@ export type FollowerEvent =
   | { kind: 'retrying'; error: unknown; delayMs: number };
 
 /** Persistence of the follower's position; the state file by default (tests may wrap it). */
-export interface StateStore {
+interface StateStore {
   read(): Promise<FollowState | null>;
   write(state: FollowState): Promise<void>;
 }

@@ -10,7 +10,7 @@ import { detailOf, summaryOf } from './wording';
 export type IncidentHolds = Pick<AlertPolicy, 'openAfterMs' | 'escalateAfterMs' | 'deescalateAfterMs' | 'recoverAfterMs'>;
 
 /** The open incident of a key, as the machine needs it. */
-export interface OpenIncident {
+interface OpenIncident {
   id: number;
   /** The standard (version) of its latest change. */
   standard: Standard;

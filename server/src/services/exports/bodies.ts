@@ -67,7 +67,7 @@ function versionAt(versions: readonly VersionInfo[], id: string, atMs: number): 
  * The rows of every period (site × standard), from the compliance reader over the export's snapshot; and, when the
  * range reaches before the retention cutoff, what they lack (edges off the rollup grid there).
  */
-export async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<{ rows: ComplianceRow[]; missing: MissingRange[] }> {
+async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<{ rows: ComplianceRow[]; missing: MissingRange[] }> {
   const horizon = await ctx.snapshot.audit.horizon();
   const rows: ComplianceRow[] = [];
   const missing: MissingRange[] = [];
@@ -128,7 +128,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
 
 // ---------------------------------------------------------------------------------------------- alerts
 
-export const ALERT_COLUMNS: readonly Column[] = [
+const ALERT_COLUMNS: readonly Column[] = [
   { key: 'alert_id', type: 'integer' },
   { key: 'kind', type: 'text' },
   { key: 'severity', type: 'text' },
@@ -183,7 +183,7 @@ export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<
 
 // ------------------------------------------------------------------------------------------- audit log
 
-export const AUDIT_LOG_COLUMNS: readonly Column[] = [
+const AUDIT_LOG_COLUMNS: readonly Column[] = [
   { key: 'seq', type: 'integer' },
   { key: 'at', type: 'text' },
   { key: 'at_ms', type: 'integer' },

@@ -23,7 +23,7 @@ export interface VersionInfo {
   definition: Record<string, unknown>;
 }
 
-export const versionInfo = (r: StoredStandardVersion): VersionInfo => {
+const versionInfo = (r: StoredStandardVersion): VersionInfo => {
   const d = r.definition as unknown as Record<string, unknown>;
   return { id: r.id, version: r.version, name: String(d.name ?? r.id), formula: String(d.formula ?? 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
 };

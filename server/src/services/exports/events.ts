@@ -7,7 +7,7 @@ import { baseHeader, hashDefinition, standardVersions, type ExportContext } from
 import { mapRows, type Column, type ExportBody } from './format';
 import type { ExportQuery } from './query';
 
-export const EVENT_COLUMNS: readonly Column[] = [
+const EVENT_COLUMNS: readonly Column[] = [
   { key: 'event_seq', type: 'integer' },
   { key: 'event_id', type: 'text' },
   { key: 'type', type: 'text' },
@@ -46,7 +46,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { key: 'judgement_link_hash', type: 'text' },
 ];
 
-export function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
+function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
   if (voided) return 'voided';
   if (counted === null) return null;
   return counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
 
-export const FORMATS = ['csv', 'ndjson', 'json'] as const;
+const FORMATS = ['csv', 'ndjson', 'json'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
 export type ColumnType = 'text' | 'number' | 'integer' | 'boolean';

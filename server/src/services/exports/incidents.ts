@@ -4,7 +4,7 @@ import { baseHeader, hashDefinition, type ExportContext } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery } from './query';
 
-export const INCIDENT_COLUMNS: readonly Column[] = [
+const INCIDENT_COLUMNS: readonly Column[] = [
   { key: 'change_seq', type: 'integer' },
   { key: 'incident_id', type: 'integer' },
   { key: 'change', type: 'text' },

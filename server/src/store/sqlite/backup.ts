@@ -42,7 +42,7 @@ function singleFile(file: string): void {
 }
 
 /** Checks a backup file: a Ringside database this version can open, and intact. */
-export function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
+function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const check = db.pragma('integrity_check', { simple: true });

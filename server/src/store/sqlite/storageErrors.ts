@@ -9,7 +9,7 @@ export function isStorageUnavailable(error: unknown): boolean {
   return false;
 }
 
-export function storageDetail(error: unknown): string {
+function storageDetail(error: unknown): string {
   const code = String((error as { code?: unknown }).code ?? '');
   if (/FULL|ENOSPC/.test(code)) return 'the data folder is full; nothing from this request was stored — free space, then retry';
   if (/READONLY|EROFS|EACCES/.test(code)) return 'the data folder is read-only; nothing from this request was stored — fix its permissions, then retry';
