@@ -15,6 +15,7 @@ import {
   PointElement,
   Tooltip,
   type ChartDataset,
+  type ChartOptions,
   type Plugin,
   type TooltipItem,
 } from 'chart.js';
@@ -179,76 +180,24 @@ function tooltipLabel(item: TooltipItem<'line'>): string {
 const BUCKET_LABEL: Record<Bucket, string> = { minute: 'Per minute', hour: 'Per hour', day: 'Per day' };
 
 export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): ComplianceChart {
-  let rangeMs = HOUR_MS;
+  // The span shown, read by the axis and tooltip callbacks: ticks and titles say times of day up to a day and a half.
+  const shown = { rangeMs: HOUR_MS };
   const chart = new Chart<'line', ChartPoint[]>(canvas, {
     type: 'line',
     data: { datasets: datasets(theme) },
     plugins: [bandsPlugin],
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      spanGaps: false,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: {
-        x: {
-          type: 'linear',
-          ticks: { callback: (value) => tickLabel(Number(value), rangeMs), maxRotation: 0 },
-          afterBuildTicks: (axis) => {
-            axis.ticks = localTicks(axis.min, axis.max);
-          },
-        },
-        y: {
-          min: 0,
-          max: 100,
-          ticks: { stepSize: 25, callback: (value) => `${value} %` },
-        },
-      },
-      plugins: {
-        legend: {
-          position: 'bottom',
-          align: 'end',
-          // A dataset not drawn in this mode (the minute dots of a history chart) has no legend entry.
-          labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { hidden?: boolean }).hidden },
-        },
-        tooltip: {
-          callbacks: {
-            title: (items) => {
-              const raw = items[0]?.raw as ChartPoint | undefined;
-              if (!raw) return '';
-              return rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : new Date(raw.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-            },
-            label: tooltipLabel,
-          },
-        },
-      },
-    },
+    options: chartOptions(shown),
   });
   let currentTheme = theme;
   let currentBands: Bands | null = null;
 
   const view: ComplianceChart = {
     chart,
-    update({ standard, bands, range, mode, points }) {
+    update(data) {
+      const { standard, bands, range, mode } = data;
       const [minute, rolling, target] = chart.data.datasets as [LineDataset, LineDataset, LineDataset];
-      rangeMs = range.max - range.min;
-      if (mode === 'live') {
-        minute.data = decimateMinMax(pointsInRange(minutePoints(points), range));
-        rolling.data = decimateMinMax(pointsInRange(rollingPoints(points), range));
-        minute.label = 'Per minute';
-        rolling.label = 'Rolling 15 min';
-        (rolling as { rsDots?: boolean }).rsDots = false;
-      } else {
-        // History: one line through the buckets; the dots would only repeat it.
-        minute.data = [];
-        rolling.data = decimateMinMax(pointsInRange(bucketPoints(points), range), MAX_POINTS_PER_DATASET);
-        // A few buckets (early in the day, a quiet site) get dots, so a lone bucket is not invisible.
-        (rolling as { rsDots?: boolean }).rsDots = rolling.data.filter((p) => p.y !== null).length <= 48;
-        minute.label = BUCKET_LABEL[mode];
-        rolling.label = BUCKET_LABEL[mode];
-      }
+      shown.rangeMs = range.max - range.min;
+      fillLines(minute, rolling, data);
       (minute as { hidden?: boolean }).hidden = mode !== 'live';
       target.data = targetLine(standard.target, range);
       target.label = `Target ${formatTarget(standard.target)}`;
@@ -271,6 +220,70 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
   };
   view.applyTheme(theme);
   return view;
+}
+
+/** The chart's fixed options; axis ticks and tooltip titles read the span shown when they run. */
+function chartOptions(shown: { rangeMs: number }): ChartOptions<'line'> {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    spanGaps: false,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    scales: {
+      x: {
+        type: 'linear',
+        ticks: { callback: (value) => tickLabel(Number(value), shown.rangeMs), maxRotation: 0 },
+        afterBuildTicks: (axis) => {
+          axis.ticks = localTicks(axis.min, axis.max);
+        },
+      },
+      y: {
+        min: 0,
+        max: 100,
+        ticks: { stepSize: 25, callback: (value) => `${value} %` },
+      },
+    },
+    plugins: {
+      legend: {
+        position: 'bottom',
+        align: 'end',
+        // A dataset not drawn in this mode (the minute dots of a history chart) has no legend entry.
+        labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { hidden?: boolean }).hidden },
+      },
+      tooltip: {
+        callbacks: {
+          title: (items) => {
+            const raw = items[0]?.raw as ChartPoint | undefined;
+            if (!raw) return '';
+            return shown.rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : new Date(raw.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+          },
+          label: tooltipLabel,
+        },
+      },
+    },
+  };
+}
+
+/** Live: per-minute dots and the rolling 15-minute line. History: one line through the buckets. */
+function fillLines(minute: LineDataset, rolling: LineDataset, { range, mode, points }: ComplianceChartData): void {
+  if (mode === 'live') {
+    minute.data = decimateMinMax(pointsInRange(minutePoints(points), range));
+    rolling.data = decimateMinMax(pointsInRange(rollingPoints(points), range));
+    minute.label = 'Per minute';
+    rolling.label = 'Rolling 15 min';
+    (rolling as { rsDots?: boolean }).rsDots = false;
+    return;
+  }
+  // History: the dots would only repeat the line.
+  minute.data = [];
+  rolling.data = decimateMinMax(pointsInRange(bucketPoints(points), range), MAX_POINTS_PER_DATASET);
+  // A few buckets (early in the day, a quiet site) get dots, so a lone bucket is not invisible.
+  (rolling as { rsDots?: boolean }).rsDots = rolling.data.filter((p) => p.y !== null).length <= 48;
+  minute.label = BUCKET_LABEL[mode];
+  rolling.label = BUCKET_LABEL[mode];
 }
 
 function setBands(chart: ComplianceChartJs, bands: Bands, theme: Theme): void {
