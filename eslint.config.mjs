@@ -29,8 +29,9 @@ export default tseslint.config(
       },
     },
     rules: {
-      // Unused parameters named with a leading underscore are placeholders a signature requires.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Unused parameters named with a leading underscore are placeholders a signature requires; a rest sibling
+      // (`const { dropped, ...kept } = x`) is how a property is left out.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
     },
   },
   {
@@ -38,7 +39,7 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
     },
   },
   {
@@ -57,9 +58,11 @@ export default tseslint.config(
   },
   {
     // Tests read JSON bodies and messages (typed `any` by fetch and socket.io) and assert on them with expect,
-    // which is the check; typing each body first would add casts, not safety. The other type-aware rules hold.
+    // which is the check; typing each body first would add casts, not safety. Test doubles implement async
+    // interfaces (fetch, send) without awaiting anything. The other type-aware rules hold.
     files: ['test/**/*.ts'],
     rules: {
+      '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -67,6 +70,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  {
+    // Released migrations are frozen (server/src/store/migrations/index.ts): their code is not changed to satisfy
+    // a rule added after their release. 0005 interpolates row values of type unknown into chain keys.
+    files: ['server/src/store/migrations/**/*.ts'],
+    rules: { '@typescript-eslint/restrict-template-expressions': 'off' },
+  },
+  {
+    // The golden test's reference: the old event export kept exactly as it was, so it is not changed to satisfy
+    // rules either.
+    files: ['test/integration/support/legacyEventsExport.ts'],
+    rules: { '@typescript-eslint/no-base-to-string': 'off', 'no-useless-assignment': 'off' },
   },
   {
     // Functions passed to page.evaluate run in the browser.

@@ -90,7 +90,7 @@ function selectionOfNode(node: unknown): Selection | undefined {
 
 function asSelection(value: unknown): Selection | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  return selectionOfNode(value) ?? (value as Selection);
+  return selectionOfNode(value) ?? (value);
 }
 
 /**

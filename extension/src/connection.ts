@@ -357,7 +357,7 @@ export class RingsideConnection {
 /** One replay request with a timeout; undefined when the socket went away or the server refused. */
 async function ask(socket: RingsideSocket, request: { afterSeq?: number; afterIncidentChange?: number }): Promise<Extract<ReplayResponse, { ok: true }> | undefined> {
   try {
-    const response = await socket.timeout(15_000).emitWithAck('replay', request);
+    const response = (await socket.timeout(15_000).emitWithAck('replay', request)) as ReplayResponse;
     if (!response.ok) {
       console.warn(`ringside: replay refused: ${response.error}`);
       return undefined;

@@ -129,7 +129,7 @@ async function askStep(wizard: Wizard, name: StepName, position: StepPosition): 
   const { deps, answers } = wizard;
   if (name === 'range') {
     const result = await pickStep(deps.quickPicks, position, { items: wizard.ranges, placeholder: 'Which period?', ...(answers.range ? { active: answers.range } : {}) });
-    if (Array.isArray(result)) answers.range = result[0] as RangeItem;
+    if (Array.isArray(result)) answers.range = result[0];
     return result;
   }
   if (name === 'from' || name === 'to') {
@@ -144,7 +144,7 @@ async function askStep(wizard: Wizard, name: StepName, position: StepPosition): 
   }
   if (name === 'what') {
     const result = await pickStep(deps.quickPicks, position, { items: WHAT, placeholder: 'What, and in which format?', ...(answers.what ? { active: answers.what } : {}) });
-    if (Array.isArray(result)) answers.what = result[0] as WhatItem;
+    if (Array.isArray(result)) answers.what = result[0];
     return result;
   }
   return askListStep(wizard, name, position);
@@ -164,13 +164,13 @@ async function askListStep(wizard: Wizard, name: 'sites' | 'standards', position
     const items = list[0].sites.map((s): IdItem => ({ label: s.name, description: s.id === s.name ? undefined : s.id, id: s.id }));
     const selected = answers.sites ?? items.filter((i) => i.id === wizard.preselectedSite);
     const result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which sites? Tick some, or none for all sites; Enter to go on', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
-    if (Array.isArray(result)) answers.sites = result as IdItem[];
+    if (Array.isArray(result)) answers.sites = result;
     return result;
   }
   const items = list[1].standards.map((s): IdItem => ({ label: s.name, description: s.id, id: s.id }));
   const selected = answers.standards ?? [];
   const result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which standards? Tick some, or none for all; Enter to export', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
-  if (Array.isArray(result)) answers.standards = result as IdItem[];
+  if (Array.isArray(result)) answers.standards = result;
   return result;
 }
 

@@ -65,7 +65,7 @@ interface Parts {
   alerts: AlertsTreeProvider;
   alertsView: vscode.TreeView<unknown>;
   notifications: AlertNotifications;
-  connectTo(url: string): Promise<void>;
+  connectTo: (url: string) => Promise<void>;
 }
 
 function createParts(context: vscode.ExtensionContext): Parts {

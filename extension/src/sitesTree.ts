@@ -5,7 +5,7 @@
 // data, connect, set a key) shows. Clicking an item opens the dashboard filtered to it.
 import * as vscode from 'vscode';
 import type { Band } from '@ringside/server/protocol';
-import { formatPercent, formatThreshold } from '@ringside/server/protocol/pure';
+import { formatThreshold } from '@ringside/server/protocol/pure';
 import { SHOW_IN_DASHBOARD_COMMAND } from './commandIds';
 import { countsText, figureText, margin, percentText, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';

@@ -106,7 +106,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const logger = createLogger(options.logLevel ?? 'info');
   const clock = options.clock ?? systemClock;
-  const now = () => clock.now();
   const { core, access } = await prepare(options, host, logger, clock);
   const front = attachFront(core, access, options, logger, clock);
   try {

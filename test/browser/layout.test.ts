@@ -4,7 +4,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import { CALL_STANDARD, VISIT_STANDARD, answering, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
-import type { DashboardMessage } from '../../server/src/protocol';
 import { feed, mount, unmountAll } from './mount';
 
 

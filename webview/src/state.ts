@@ -2,7 +2,6 @@
 // Transports deliver DashboardMessage; the UI and the query controller add LocalAction; views only read.
 import type {
   ComplianceFigure,
-  ComplianceReport,
   ComplianceUpdate,
   ConnectionState,
   DashboardMessage,

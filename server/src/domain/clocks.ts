@@ -188,14 +188,6 @@ function elapsedSeconds(fromMs: number, toMs: number): number {
   return Math.max(0, toMs - fromMs) / 1000;
 }
 
-function isCaseOpen(state: CaseState): boolean {
-  return state.end === null;
-}
-
-/** The pairing key of a milestone: the same key posted again is a duplicate (same content) or a conflict. */
-function milestoneKey(m: Pick<CaseMilestone, 'type' | 'site' | 'caseId' | 'milestone'>): string {
-  return JSON.stringify([m.type, m.site, m.caseId, m.milestone]);
-}
 
 // ---- expiry ----------------------------------------------------------------------------------------------------
 

@@ -151,10 +151,6 @@ export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: strin
   return measureOf(type, id);
 }
 
-/** Whether a standard's measure is counted in rings (converted with the site's ring cycle). */
-function isRingsMeasure(type: EventTypeDefinition, standardMeasure: string): boolean {
-  return type.id === RINGS_MEASURE.type && standardMeasure === RINGS_MEASURE.measure;
-}
 
 /** Problems of a standard's (eventType, measure) against the registry, with the standard definition's field names. */
 export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string): FieldProblem[] {

@@ -43,7 +43,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-// Issue #7: hour/day series ask for the same boundaries again and again (every dashboard refresh), and
+// Hour/day series ask for the same boundaries again and again (every dashboard refresh), and
 // formatToParts was the costliest step of a report; the answer only depends on (zone, instant).
 const PARTS_CACHE_LIMIT = 50_000;
 const partsCache = new Map<string, LocalParts>();
@@ -109,7 +109,7 @@ export function periodStart(ms: number, zone: string, unit: CalendarUnit): numbe
 
 const MIN_LENGTH: Record<CalendarUnit, number> = { hour: 30 * 60_000, day: 22 * 3_600_000, month: 27 * 86_400_000 };
 
-// Issue #7: an hour series asks for every boundary of the range on each request (~5 cached localParts per hour,
+// An hour series asks for every boundary of the range on each request (~5 cached localParts per hour,
 // ~1 ms of a month's report); the answer depends only on (zone, unit, instant), so it is kept like localParts.
 const nextCache = new Map<string, Map<number, number>>();
 let nextCacheSize = 0;
@@ -125,7 +125,7 @@ export function nextPeriodStart(ms: number, zone: string, unit: CalendarUnit): n
     nextCacheSize = 0;
     cache = undefined;
   }
-  if (!cache) nextCache.set(cacheKey, (cache = new Map()));
+  if (!cache) nextCache.set(cacheKey, (cache = new Map<number, number>()));
   const next = computeNextPeriodStart(ms, zone, unit);
   cache.set(ms, next);
   nextCacheSize += 1;

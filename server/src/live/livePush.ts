@@ -42,7 +42,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
   });
   return {
     io,
-    close: async () => {
+    close: () => {
       unsubscribe();
       // Ends every live connection so that clients come back by themselves once the server is up again. Closing
       // the engine closes each transport (a WebSocket close frame; a "close" packet to a waiting long-poll) without
@@ -51,6 +51,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
       // for good" ("io server disconnect") and never retries. socket.io's own `io.close()` does the same, but would
       // also close the shared http server, which the caller drains and closes (http/drain.ts).
       io.engine.close();
+      return Promise.resolve();
     },
   };
 }

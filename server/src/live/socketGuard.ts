@@ -81,7 +81,7 @@ export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuar
     socket.use((packet, next) => {
       if (packet[0] !== 'replay' || replays.hit() <= maxReplays) return next();
       counts.refusedReplays += 1;
-      const ack = packet.at(-1);
+      const ack: unknown = packet.at(-1);
       if (typeof ack === 'function') (ack as (response: ReplayResponse) => void)(REPLAY_REFUSAL);
     });
     const unexpected = perSecond(now);

@@ -1,5 +1,5 @@
-// The event export exactly as it was before issue #7's export work (a five-way join per row, a csv-stringify
-// call per record): the reference the golden test compares the current implementation with, byte for byte.
+// The event export exactly as it was before exports streamed from prepared row readers (a five-way join per
+// row, a csv-stringify call per record): the reference the golden test compares the current implementation with, byte for byte.
 // Frozen on purpose: do not "fix" or speed up this file, it pins the output format.
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';

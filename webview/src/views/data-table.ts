@@ -40,7 +40,7 @@ export function createDataTable(caption: string, columns: readonly string[]): Da
           const tr = el('tr');
           cells.forEach((text, i) => {
             const cell = i === 0 ? el('th') : el('td');
-            if (i === 0) (cell as HTMLTableCellElement).scope = 'row';
+            if (i === 0) (cell).scope = 'row';
             setText(cell, text);
             tr.append(cell);
           });

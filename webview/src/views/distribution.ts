@@ -119,7 +119,7 @@ function createBarChart(canvas: HTMLCanvasElement, theme: Theme): BarChart {
 }
 
 function themeBarChart(chart: BarChart, theme: Theme, data: StandardDistribution | null): void {
-  themeAxes(chart as unknown as Chart<'bar', unknown[], unknown>, theme);
+  themeAxes(chart, theme);
   const dataset = chart.data.datasets[0]!;
   dataset.backgroundColor = data ? barColours(data, theme) : theme.accent;
   dataset.borderColor = dataset.backgroundColor;
@@ -189,7 +189,7 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
         panel.chart.update('none');
       }
     },
-    charts: panels.charts,
-    destroy: panels.destroy,
+    charts: () => panels.charts(),
+    destroy: () => panels.destroy(),
   };
 }

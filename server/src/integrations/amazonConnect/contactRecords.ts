@@ -65,11 +65,14 @@ function contactRecordsIn(data: Buffer, index: number): Record<string, unknown>[
  * Parse JSON values written one after another ("{…}{…}", "{…}\n{…}"): find where each top-level object or array
  * ends by counting brackets outside strings, then JSON.parse that slice.
  */
+/** Starts each record of a JSON text sequence (RFC 7464). */
+const RECORD_SEPARATOR = '\u001e';
+
 function splitJsonSequence(text: string, index: number): unknown[] {
   const values: unknown[] = [];
   let i = 0;
   while (i < text.length) {
-    if (/\s|\u001e/.test(text[i]!)) {
+    if (text[i] === RECORD_SEPARATOR || /\s/.test(text[i]!)) {
       i++;
       continue;
     }

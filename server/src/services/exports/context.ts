@@ -24,8 +24,10 @@ export interface VersionInfo {
 }
 
 const versionInfo = (r: StoredStandardVersion): VersionInfo => {
+  // Versions stored before a field existed lack it: the defaults are what those versions meant.
   const d = r.definition as unknown as Record<string, unknown>;
-  return { id: r.id, version: r.version, name: String(d.name ?? r.id), formula: String(d.formula ?? 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
+  const text = (value: unknown, fallback: string) => (typeof value === 'string' ? value : fallback);
+  return { id: r.id, version: r.version, name: text(d.name, r.id), formula: text(d.formula, 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
 };
 
 export async function standardVersions(snapshot: Snapshot): Promise<VersionInfo[]> {

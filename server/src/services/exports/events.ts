@@ -143,7 +143,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const rows = mapRows(s.exports.eventRows(q), (row) => {
     const out = map(row);
     if (!out) return null;
-    if (out[15] !== null) involved.add(`${String(out[15])}@${String(out[16])}`);
+    if (out[15] !== null) involved.add(`${out[15] as string}@${out[16] as number}`);
     carried.mark(out[30] as number | null);
     carried.mark(out[33] as number | null);
     return out;
