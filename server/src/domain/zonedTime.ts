@@ -80,12 +80,11 @@ function periodKey(ms: number, zone: string, unit: CalendarUnit): string {
 
 const floorQuarter = (ms: number) => Math.floor(ms / QUARTER_MS) * QUARTER_MS;
 
-/** First instant in (lo, hi] where `differs` turns true (bisection, assuming it changes once there). */
-function firstChange(lo: number, hi: number, differs: (ms: number) => boolean): number {
-  // invariant: !differs(lo), differs(hi)
+/** First instant in (lo, hi] where `test` turns true, assuming !test(lo) and test(hi) (bisection). */
+export function firstInstant(lo: number, hi: number, test: (ms: number) => boolean): number {
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (differs(mid)) hi = mid;
+    if (test(mid)) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -99,12 +98,12 @@ export function periodStart(ms: number, zone: string, unit: CalendarUnit): numbe
   if (s === ms) {
     if (!same(ms - 1)) return ms;
   } else if (!same(s)) {
-    return firstChange(s, ms, same);
+    return firstInstant(s, ms, same);
   }
   // s is in the period; walk back a quarter hour at a time until we leave it.
   while (same(s - QUARTER_MS)) s -= QUARTER_MS;
   if (!same(s - 1)) return s;
-  return firstChange(s - QUARTER_MS, s, same);
+  return firstInstant(s - QUARTER_MS, s, same);
 }
 
 const MIN_LENGTH: Record<CalendarUnit, number> = { hour: 30 * 60_000, day: 22 * 3_600_000, month: 27 * 86_400_000 };
@@ -142,7 +141,7 @@ function computeNextPeriodStart(ms: number, zone: string, unit: CalendarUnit): n
   while (!differs(s)) s += QUARTER_MS;
   // Boundaries are normally on the quarter hour itself: one check instead of a bisection.
   if (s - 1 >= ms && !differs(s - 1)) return s;
-  return firstChange(Math.max(ms, s - QUARTER_MS), s, differs);
+  return firstInstant(Math.max(ms, s - QUARTER_MS), s, differs);
 }
 
 /** Starts of every local period overlapping [from, to), oldest first. */

@@ -2,7 +2,7 @@
 // de-escalated in place, recovered. Observations come in at evaluation times (the server's clock); a change needs
 // the wanted severity to persist for its hold time first, so a passing dip opens nothing and a passing recovery
 // closes nothing. Only changes are written, never one row per evaluation.
-import type { IncidentChangeKind, IncidentDetail, IncidentSeverity, Standard } from '../../protocol';
+import type { IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentSubject, Standard } from '../../protocol';
 import { severityRank, type ConditionMemory, type Observation } from './evaluate';
 import type { AlertPolicy } from './policy';
 import { detailOf, summaryOf } from './wording';
@@ -30,16 +30,10 @@ export interface KeyState {
 }
 
 /** A change to append: the store gives `opened` drafts their incident id. */
-export interface IncidentChangeDraft {
+export interface IncidentChangeDraft extends IncidentSubject {
   kind: Exclude<IncidentChangeKind, 'acknowledged'>;
   /** null for `opened`. */
   incidentId: number | null;
-  standardId: string;
-  standardVersion: number;
-  site: string;
-  siteName: string;
-  standardLabel: string;
-  target: number;
   severity: IncidentSeverity;
   previousSeverity: IncidentSeverity | null;
   atMs: number;

@@ -5,7 +5,7 @@ import { GENESIS_HASH } from '../../domain/chain';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import type { SiteSums } from '../compliance';
-import { baseHeader, hashDefinition, standardVersions, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, recordsExport, standardVersions, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -171,14 +171,7 @@ export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<
       };
     }
   }
-  return {
-    kind: 'alerts',
-    columns: ALERT_COLUMNS,
-    header: baseHeader('alerts', q, ctx, chainHead),
-    rows: rows(),
-    toRecord: (row) => row,
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('alerts', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
-  };
+  return recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows());
 }
 
 // ------------------------------------------------------------------------------------------- audit log
@@ -214,12 +207,5 @@ export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promis
       };
     }
   }
-  return {
-    kind: 'audit-log',
-    columns: AUDIT_LOG_COLUMNS,
-    header: baseHeader('audit-log', q, ctx, chainHead),
-    rows: rows(),
-    toRecord: (row) => row,
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('audit-log', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
-  };
+  return recordsExport('audit-log', AUDIT_LOG_COLUMNS, q, ctx, chainHead, rows());
 }
