@@ -17,7 +17,8 @@ const FORMULAS: Record<string, string> = {
 };
 
 /** A report cell's text: scalars as they print, anything structured as JSON, nothing for null. */
-const cellText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const cellText = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? v.toString() : JSON.stringify(v);
 
 const esc = (v: unknown) =>
   cellText(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
