@@ -9,6 +9,12 @@ export const SHOW_LOCAL_SERVER_LOG_COMMAND = 'ringside.showLocalServerLog';
 export const OPEN_IN_BROWSER_COMMAND = 'ringside.openInBrowser';
 /** Tree item click: the dashboard filtered to a site (and standard). Not in the palette. */
 export const SHOW_IN_DASHBOARD_COMMAND = 'ringside.showInDashboard';
+/**
+ * A Sites row's click: the dashboard filtered to the row the user selected. It takes no arguments on purpose: VS Code
+ * keeps a tree item command's arguments only until the next redraw, and the live tree redraws every second, so a
+ * click that crossed a redraw failed with "Actual command not found". The selection survives redraws (stable ids).
+ */
+export const SHOW_SELECTED_SITE_COMMAND = 'ringside.showSelectedSite';
 export const REFRESH_TREE_COMMAND = 'ringside.refreshSites';
 /** The status bar item's click: a quick pick of the worst site × standard items. */
 export const SHOW_WORST_COMMAND = 'ringside.showWorst';

@@ -14,6 +14,8 @@ import {
   CONTEXT_NEEDS_KEY,
   CONTEXT_UNACKNOWLEDGED,
   DASHBOARD_VIEW_TYPE,
+  SHOW_IN_DASHBOARD_COMMAND,
+  SHOW_SELECTED_SITE_COMMAND,
   SITES_VIEW_ID,
 } from './commandIds';
 import { RingsideConnection } from './connection';
@@ -137,6 +139,12 @@ function subscribeParts(parts: Parts, updateViews: () => void): void {
 /** Commands, the dashboard's restore after a reload, and reconnecting when the server or its key changes. */
 function registerHandlers(parts: Parts): vscode.WebviewPanelSerializer {
   const { context, connection, keys, connectTo } = parts;
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_SELECTED_SITE_COMMAND, () => {
+      const node = parts.treeView.selection[0];
+      if (node) void vscode.commands.executeCommand(SHOW_IN_DASHBOARD_COMMAND, node);
+    }),
+  );
   const worstItems = () => parts.statusBar.worst();
   commands.registerCommands({ ...parts, worstItems });
   registerExportHistory(parts);

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Band } from '@ringside/server/protocol';
 import { formatThreshold } from '@ringside/server/protocol/pure';
-import { SHOW_IN_DASHBOARD_COMMAND } from './commandIds';
+import { SHOW_SELECTED_SITE_COMMAND } from './commandIds';
 import { countsText, figureText, margin, percentText, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
 
@@ -34,13 +34,45 @@ function worstOf(figures: SiteFigures): StandardFigure | undefined {
   return figures.standards.filter((f) => f.ratio !== null).sort((a, b) => margin(a)! - margin(b)!)[0];
 }
 
+/**
+ * The tree is redrawn at most this often. A live demo changes "All sites" several times a second; redrawing every
+ * row that often makes the rows flicker and can swallow a click that lands while a row is being replaced.
+ */
+export const TREE_REDRAW_INTERVAL_MS = 1_000;
+
 export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<SiteNode | undefined | void>();
   private readonly subscription: { dispose(): void };
+  /** What the tree last drew, so a change that alters nothing visible redraws nothing. */
+  private drawn = '';
+  private lastRedraw = 0;
+  private timer: NodeJS.Timeout | undefined;
   readonly onDidChangeTreeData = this.emitter.event;
 
   constructor(private readonly source: SiteFiguresSource) {
-    this.subscription = source.onDidChange(() => this.emitter.fire());
+    this.subscription = source.onDidChange(() => this.scheduleRedraw());
+  }
+
+  /** Leading and trailing: the first change draws at once, later ones within the interval draw once at its end. */
+  private scheduleRedraw(): void {
+    if (this.timer || this.visibleState() === this.drawn) return;
+    const wait = Math.max(0, this.lastRedraw + TREE_REDRAW_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.redrawIfChanged();
+    }, wait);
+  }
+
+  private redrawIfChanged(): void {
+    const state = this.visibleState();
+    if (state === this.drawn) return;
+    this.drawn = state;
+    this.lastRedraw = Date.now();
+    this.emitter.fire();
+  }
+
+  private visibleState(): string {
+    return JSON.stringify([this.source.current, this.source.error ?? null]);
   }
 
   /**
@@ -65,10 +97,12 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
   }
 
   refresh(): void {
+    this.drawn = this.visibleState();
     this.emitter.fire();
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
     this.emitter.dispose();
   }
@@ -85,7 +119,7 @@ function siteItem(node: Extract<SiteNode, { kind: 'site' }>): vscode.TreeItem {
     [`**${label}** — today`, '', ...node.figures.standards.map((f) => `- ${f.standardName}: ${figureText(f)}, target ${formatThreshold(f.target)}`)].join('\n'),
   );
   item.contextValue = 'ringside.site';
-  item.command = { command: SHOW_IN_DASHBOARD_COMMAND, title: 'Show in Dashboard', arguments: [node] };
+  item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;
 }
 
@@ -98,8 +132,7 @@ function standardItem(site: string | null, figure: StandardFigure): vscode.TreeI
     `**${figure.standardName}** at ${site ?? 'all sites'} — today\n\n${figureText(figure)}, target ${formatThreshold(figure.target)}${figure.band ? `, ${figure.band}` : ''}`,
   );
   item.contextValue = 'ringside.standard';
-  const node: SiteNode = { kind: 'standard', site, standardId: figure.standardId, figure };
-  item.command = { command: SHOW_IN_DASHBOARD_COMMAND, title: 'Show in Dashboard', arguments: [node] };
+  item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;
 }
 

@@ -21,6 +21,7 @@ import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOption
 import { checkBinding, setUpAccess, type AccessSetup } from './services/access';
 import { AlertService } from './services/alerts/evaluation';
 import { AuditService } from './services/audit';
+import { ClockService } from './services/clocks';
 import { ComplianceReader } from './services/compliance';
 import type { Core } from './services/core';
 import { CorrectionsService } from './services/corrections';
@@ -68,7 +69,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const sites = new SitesService(store, serverTimeZone());
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
-  const ingest = new IngestService({ store, standards, now, rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
+  const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {
     store,
     standards,
@@ -80,6 +81,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock }),
+    clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed') }),
     serverZone: serverTimeZone,
   };
 }
@@ -97,6 +99,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
     return { core, access };
   } catch (error) {
     await core?.alerts.close();
+    await core?.clocks.close();
     await store.close();
     throw error;
   }
@@ -113,6 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (error) {
     await front.close();
     await core.alerts.close();
+    await core.clocks.close();
     await core.store.close();
     throw error;
   }
@@ -120,6 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${urlHost(host)}:${port}`;
   const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock);
   core.alerts.start();
+  core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
   const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
   const unlock = writeLock(options.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), url });
@@ -130,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       retention?.stop();
       await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
       await core.alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
+      await core.clocks.close(); // the open cases stay in the store: the next start watches them again
       await core.keys.flush();
       await core.store.close();
       unlock();
@@ -154,11 +160,12 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   };
   const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess }));
   const drain = drainable(httpServer);
-  const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone };
+  const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
   const live = attachLive({ httpServer, sources, ingest: core.ingest, now, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, onError: (err) => logger.error({ err }, 'live push failed') });
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);
   guard = guardSockets(live.io, logger, options.socketGuard, clock);
   core.alerts.onIncident((update) => live.io.emit('incident', update));
+  const unwatchClocks = core.clocks.onUpdate((update) => live.io.emit('clocks', update));
   // A standard added, changed or retired reaches every dashboard as a fresh snapshot.
   const unwatchStandards = core.standards.onChange(() => {
     buildSnapshot(sources, now()).then((snapshot) => live.io.emit('snapshot', snapshot), (err: unknown) => logger.error({ err }, 'live push failed'));
@@ -167,6 +174,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     httpServer,
     close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
+      unwatchClocks();
       guard?.stop();
       stopSocketKeys();
       await live.close();

@@ -3,13 +3,13 @@
 // drawn over each other, also while it says "Reconnecting…" and an alert banner is up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
-import { CALL_STANDARD, VISIT_STANDARD, answering, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import { CALL_STANDARD, VISIT_STANDARD, answering, figure, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
 
 
 afterEach(unmountAll);
 
-const WIDTHS = [320, 450, 768, 1040, 1400, 2560];
+const WIDTHS = [320, 410, 450, 768, 1040, 1400, 2560];
 
 const groups = complianceReport({
   groupBy: 'site',
@@ -43,7 +43,8 @@ async function mountBusyDashboard() {
   feed(
     dashboard,
     msg.connection('connected'),
-    msg.snapshot(snapshot({ recent: events })),
+    // A full "100.0 %" is the widest figure a tile shows.
+    msg.snapshot(snapshot({ recent: events, today: [figure(CALL_STANDARD, 144, 144), figure(VISIT_STANDARD, 41, 48)] })),
     incidentChange(incident({ siteName: 'Harbour Street Contact Centre', summary: 'Harbour Street Contact Centre calls: 73.0 % answered within 2 rings in the last hour — target 90 %' })),
     incidentChange(incident({ siteName: 'Airport', severity: 'amber', standardId: VISIT_STANDARD.id, summary: 'Airport visits: 86.2 % greeted within 30 s in the last hour — target 90 %' })),
   );
@@ -75,6 +76,13 @@ describe('layout at every width', () => {
         for (let j = i + 1; j < parts.length; j += 1) {
           expect(overlaps(parts[i]!.rect, parts[j]!.rect), `${parts[i]!.selector} overlaps ${parts[j]!.selector} at ${width} px`).toBe(false);
         }
+      }
+
+      // A tile's figure stays on one line ("100.0 %", never "100.0" above "%").
+      for (const value of root.querySelectorAll<HTMLElement>('.rs-tile--standard .rs-tile-value')) {
+        const lineHeight = parseFloat(getComputedStyle(value).lineHeight);
+        expect(value.getBoundingClientRect().height, `"${value.textContent}" wraps at ${width} px`).toBeLessThan(lineHeight * 1.5);
+        expect(value.scrollWidth, `"${value.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(value.clientWidth + 1);
       }
     });
   }

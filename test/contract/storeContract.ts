@@ -12,7 +12,7 @@ import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
 import { verifyChain } from '../../server/src/domain/verify';
 import type { EventInput } from '../../server/src/protocol';
 import { prepareEvent } from '../../server/src/services/ingest/prepare';
-import type { IncidentFilter, NewEvent, Snapshot, Store, WriteTx } from '../../server/src/store/port';
+import type { IncidentFilter, NewEvent, NewMilestone, Snapshot, Store, WriteTx } from '../../server/src/store/port';
 import type { IncidentChangeDraft } from '../../server/src/domain/alerts/incidents';
 
 /** Opens a fresh, empty store (its own data) at a fixed clock; the suite closes it. */
@@ -224,6 +224,55 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const kept = await store.reads.figures.rollupSums({ standardIds: [CALLS.id], fromMs: bucketStart(T - 11 * 86_400_000, 900_000), toMs: cutoff, sites: [], grain: 'quarter', shape: 'totals' });
         expect(kept.map((r) => r.judged)).toEqual([1]);
         expect(await store.snapshot(verify)).toMatchObject({ intact: true, pruned: 2, checkpoints: 1 });
+      });
+    });
+
+    describe('milestones and cases', () => {
+      const key = { type: 'call', site: 'north', caseId: 'c1' };
+      const milestone = (name: string, over: Partial<NewMilestone['milestone']> = {}, content?: string): NewMilestone => {
+        const m = { id: `c1/${name}`, ...key, milestone: name, at: new Date(T - 30_000).toISOString(), agent: null, queue: null, handleSeconds: null, ...over };
+        return { milestone: m, atMs: Date.parse(m.at), receivedAtMs: T, content: content ?? JSON.stringify(m), siteDefaults: { timeZone: 'UTC', ringCycleSeconds: 6 } };
+      };
+
+      it('stores milestones chained, opens their case and its site on first sight, answers a retry with the original', async () => {
+        const [first] = await store.write((tx) => tx.writes.milestones([milestone('started')]));
+        expect(first).toMatchObject({ duplicate: false, milestone: { seq: 1, ...key, milestone: 'started', receivedAt: new Date(T).toISOString() } });
+        const [again] = await store.write((tx) => tx.writes.milestones([milestone('started')]));
+        expect(again).toEqual({ ...first, duplicate: true });
+        expect(await store.reads.cases.get(key)).toMatchObject({ ...key, state: 'open', openedAtMs: T, eventSeq: null });
+        expect((await store.reads.cases.open()).map((c) => c.caseId)).toEqual(['c1']);
+        expect((await store.reads.cases.milestones(key)).map((m) => m.milestone)).toEqual(['started']);
+        expect((await store.reads.sites.list()).map((s) => s.id)).toEqual(['north']);
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [] });
+      });
+
+      it('refuses other content under a pairing key, or a reused id, storing nothing of the batch', async () => {
+        await store.write((tx) => tx.writes.milestones([milestone('started')]));
+        const head = await store.reads.audit.head();
+        const refused = store.write((tx) => tx.writes.milestones([milestone('answered'), milestone('started', { at: new Date(T - 10_000).toISOString() })]));
+        await expect(refused).rejects.toMatchObject({ kind: 'conflict', path: 'milestone', at: 1 });
+        const reused = store.write((tx) => tx.writes.milestones([milestone('answered', { id: 'c1/started' })]));
+        await expect(reused).rejects.toMatchObject({ kind: 'conflict', path: 'id', at: 0 });
+        expect(await store.reads.audit.head()).toEqual(head);
+        expect((await store.reads.cases.milestones(key)).map((m) => m.milestone)).toEqual(['started']);
+      });
+
+      it('records a judgement on an open case once per standard, and closes a case once', async () => {
+        await store.write((tx) => tx.writes.milestones([milestone('started')]));
+        const miss = { standardId: CALLS.id, standardVersion: 1, measure: 'rings', value: null, threshold: 2, met: false, counted: true, reason: 'deadline' as const };
+        expect(await store.write((tx) => tx.writes.caseJudgement(key, miss))).toBe(true);
+        expect(await store.write((tx) => tx.writes.caseJudgement(key, { ...miss, met: true }))).toBe(false);
+        expect((await store.reads.cases.judgements(key)).map((j) => j.judgement)).toEqual([miss]);
+        const [stored] = await store.write((tx) => tx.writes.events(prepared([input('e1')])));
+        await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 1, expired: false, eventSeq: stored!.judged.event.seq }));
+        await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 2, expired: true, eventSeq: null }));
+        expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', closedAtMs: T + 1, expired: false, eventSeq: 1 });
+        expect(await store.reads.cases.open()).toEqual([]);
+        expect(await store.reads.cases.openMilestones()).toEqual([]);
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [] });
+        // Retention prunes the finished event; the case keeps its number.
+        expect(await store.write((tx) => tx.writes.prune(T, (fields) => checkpointHmac(SECRET, fields)))).toMatchObject({ events: 1 });
+        expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', eventSeq: 1 });
       });
     });
 

@@ -8,7 +8,7 @@ import { canonicalJson } from '../../server/src/domain/canonical';
 import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, sha256 } from '../../server/src/domain/chain';
 import { csvCell, csvRecords, neutralise } from '../../server/src/services/exports/format';
 import { periodBounds } from '../../server/src/services/exports/bodies';
-import { parseExportQuery } from '../../server/src/http/exportQuery';
+import { parseExportQuery } from '../../server/src/http/routes/exports';
 import { exportUrl } from '../../webview/src/views/exportButton';
 import { exportPath, rangeOf } from '../../extension/src/exportRequest';
 

@@ -3,8 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Standard } from '../../server/src/protocol';
 import { binEdges, buildDistribution } from '../../server/src/domain/distribution';
-import { parseComplianceQuery } from '../../server/src/http/complianceQuery';
-import { parseDistributionQuery } from '../../server/src/http/distributionRoute';
+import { parseComplianceQuery, parseDistributionQuery } from '../../server/src/http/routes/compliance';
 
 const calls: Standard = { id: 'c', version: 1, name: 'Calls', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9, formula: 'F3' };
 const visits: Standard = { ...calls, id: 'v', name: 'Visits', eventType: 'visit', measure: 'greetSeconds', threshold: 30 };

@@ -9,7 +9,7 @@ import { canonicalJson } from './canonical';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint';
+export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint' | 'milestone' | 'caseJudgement';
 
 /** A kind of chained record: its JSON keys, in the order its values are given (the stored row's field order). */
 export interface ChainRecordKind {
@@ -28,6 +28,8 @@ export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   { kind: 'correction', keys: ['seq', 'eventSeq', 'action', 'changes', 'rejudged', 'reason', 'keyId', 'atMs'] },
   { kind: 'audit', keys: ['seq', 'keyId', 'action', 'target', 'details', 'atMs'] },
   { kind: 'checkpoint', keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac'] },
+  { kind: 'milestone', keys: ['seq', 'id', 'type', 'site', 'caseId', 'milestone', 'atMs', 'at', 'receivedAtMs', 'agent', 'queue', 'handleSeconds', 'content'] },
+  { kind: 'caseJudgement', keys: ['seq', 'type', 'site', 'caseId', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'atMs'] },
 ];
 
 export const CHAIN_KIND: Readonly<Record<ChainKind, ChainRecordKind>> = Object.fromEntries(CHAIN_KINDS.map((k) => [k.kind, k])) as Record<ChainKind, ChainRecordKind>;

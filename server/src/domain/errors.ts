@@ -5,11 +5,13 @@ export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'gone' | 'u
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
-    /** The field (or parameter) the error is about, dotted ("changes.rings"); '(body)' for the whole request. */
+    /** The field (or parameter) the error is about, dotted ("changes.rings"); '(body)' for the whole request, '' for none. */
     readonly path: string,
     message: string,
     /** For an error about one item of a batch: its position. */
     readonly at?: number,
+    /** A more precise name than the kind ("incident-not-found"), for clients that tell problems apart. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'DomainError';

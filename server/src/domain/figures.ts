@@ -36,7 +36,7 @@ export function weightedP90(values: readonly Weighted[]): number | null {
   return sorted.at(-1)!.value;
 }
 
-export function companions(measure: Measure, s: Sums, values: readonly Weighted[]): Companions {
+export function companions(measure: string, s: Sums, values: readonly Weighted[]): Companions {
   return {
     measure,
     considered: s.considered,

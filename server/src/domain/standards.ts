@@ -56,11 +56,13 @@ export function completeDefinition(d: StandardDefinition): Omit<Standard, 'versi
     bands: d.bands ?? defaultBands(d.target),
     windows: d.windows ?? DEFAULT_WINDOWS,
     countOutsideHours: d.countOutsideHours,
+    // Only said when it is not the default, so definitions from before business time stay equal to themselves.
+    ...(d.clock === 'business' ? { clock: 'business' as const } : {}),
   };
 }
 
 /** The fields that define how events are judged and reported (a change to any of them is a new version). */
 export function definitionKey(s: Omit<Standard, 'version' | 'validFrom'>): string {
-  const { id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds, scope, bands, windows, countOutsideHours, retired } = s as Standard;
-  return JSON.stringify({ id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds: shortAbandonSeconds ?? null, scope: scope ?? {}, bands: bands ?? null, windows: windows ?? null, countOutsideHours: countOutsideHours ?? false, retired: retired ?? false });
+  const { id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds, scope, bands, windows, countOutsideHours, retired, clock } = s as Standard;
+  return JSON.stringify({ id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds: shortAbandonSeconds ?? null, scope: scope ?? {}, bands: bands ?? null, windows: windows ?? null, countOutsideHours: countOutsideHours ?? false, retired: retired ?? false, clock: clock ?? 'wall' });
 }

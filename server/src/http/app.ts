@@ -4,17 +4,15 @@ import type { Logger } from 'pino';
 import { API_PREFIX } from '../protocol';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
-import { apiRouter } from './apiRoutes';
-import { auditRouter } from './auditRoutes';
+import { groupCommit } from '../services/ingest/groupCommit';
 import { authMiddleware } from './auth';
 import { dashboardHandlers } from './dashboard';
-import { eventsRouter } from './eventsRoute';
-import { exportRouter } from './exportRoutes';
 import { errorHandler, notFound } from './fallbacks';
 import { cors, requestLog, securityHeaders } from './httpHardening';
-import { incidentsRouter } from './incidentsRoutes';
-import { keysRouter } from './keysRoute';
+import { mountRoutes } from './mount';
 import { rateLimit, type RateLimitOptions } from './rateLimit';
+import type { AppContext } from './route';
+import { API_ROUTES } from './routes';
 
 export interface AppDeps {
   core: Core;
@@ -27,23 +25,27 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): express.Express {
-  const { core } = deps;
   const app = express();
   app.disable('x-powered-by');
   // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit. The scope of each
-  // path+method is decided centrally in http/scopes.ts (unmapped API paths need admin).
+  // path+method is the one its route declares (http/scopes.ts; unmapped API paths need admin).
   app.use(requestLog(deps.logger));
   app.use(securityHeaders());
   app.use(cors(deps.access.corsOrigins));
-  app.use(authMiddleware(deps.access.mode, core.keys));
+  app.use(authMiddleware(deps.access.mode, deps.core.keys));
   app.use(rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now));
-  app.use(API_PREFIX, exportRouter(core, deps.now, deps.logger), auditRouter(core));
-  app.use(API_PREFIX, eventsRouter(core.ingest), apiRouter(core, deps.version, deps.now));
-  app.use(API_PREFIX, keysRouter(core.keys, deps.now, deps.access.stats));
-  app.use(API_PREFIX, incidentsRouter(core.store.reads, core.alerts));
+  app.use(API_PREFIX, apiRouter(deps));
   app.use(API_PREFIX, notFound);
   app.use(dashboardHandlers(deps.webviewDir));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** The API's routes (http/routes/), mounted below /api/v1. */
+function apiRouter(deps: AppDeps): express.Router {
+  const context: AppContext = { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, commit: groupCommit(deps.core.ingest) };
+  const router = express.Router();
+  mountRoutes(router, API_ROUTES, context);
+  return router;
 }

@@ -3,15 +3,9 @@ import type { Request, RequestHandler, Response } from 'express';
 import { API_PREFIX } from '../protocol';
 import { problem, sendProblem } from './problems';
 import type { AccessMode } from '../services/access';
-import type { ApiKeyInfo, KeysService } from '../services/keys';
+import type { KeysService } from '../services/keys';
+import type { Caller } from './caller';
 import { allows, requirementFor } from './scopes';
-
-export interface Caller {
-  /** null: no key (public route, or --no-auth). */
-  key: ApiKeyInfo | null;
-  /** What rate limits are counted against. */
-  bucket: string;
-}
 
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
@@ -25,16 +19,6 @@ export function apiPathOf(path: string): string | null {
   if (lower === API_PREFIX || lower.startsWith(API_PREFIX + '/')) return lower.slice(API_PREFIX.length) || '/';
   if (lower === '/api' || lower.startsWith('/api/')) return lower; // other API versions: not mapped → admin
   return null;
-}
-
-export function callerOf(res: Response): Caller {
-  return res.locals.caller as Caller;
-}
-
-/** Who made the request, for the audit log: the API key's id, or 'anonymous' (no key: --no-auth). */
-export function keyIdOf(res: Response): string {
-  const caller = res.locals.caller as Caller | undefined;
-  return caller?.key?.id ?? 'anonymous';
 }
 
 export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHandler {

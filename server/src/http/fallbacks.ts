@@ -4,11 +4,15 @@ import type { Logger } from 'pino';
 import { isDomainError } from '../domain/errors';
 import { domainProblem, problem, sendProblem } from './problems';
 
+/** Marks the 405 answer of a path, so a walk of the router can tell it from the routes themselves. */
+export const METHOD_NOT_ALLOWED = Symbol('method not allowed');
+
 export function methodNotAllowed(allowed: string[]): RequestHandler {
-  return (req, res) => {
+  const answer: RequestHandler = (req, res) => {
     res.setHeader('Allow', allowed.join(', '));
     sendProblem(res, problem(405, 'method-not-allowed', 'Method not allowed', `${req.method} is not supported on ${req.baseUrl + req.path}; use ${allowed.join(' or ')}`));
   };
+  return Object.assign(answer, { [METHOD_NOT_ALLOWED]: true });
 }
 
 export const notFound: RequestHandler = (req, res) => {

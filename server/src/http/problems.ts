@@ -22,11 +22,23 @@ const BY_KIND: Record<DomainErrorKind, { status: number; slug: string; title: st
   unavailable: { status: 503, slug: 'storage-unavailable', title: 'Storage unavailable' },
 };
 
-/** The problem answer for a domain error: its status by kind, the field it names (a storage failure names none). */
+/** Titles of the precise codes a DomainError may carry (the kind's title otherwise). */
+const TITLES: Record<string, string> = {
+  'incident-not-found': 'Incident not found',
+  'key-not-found': 'No such key',
+  'key-not-revocable': 'Key cannot be revoked here',
+};
+
+/**
+ * The problem answer for a domain error: its status by kind, its type by code (else kind), the field it names
+ * (a storage failure, or an error about no field, names none).
+ */
 export function domainProblem(error: DomainError): ProblemDetails {
   const k = BY_KIND[error.kind];
-  if (error.kind === 'unavailable') return problem(k.status, k.slug, k.title, error.message);
-  return problem(k.status, k.slug, k.title, `${error.path} ${error.message}`, [{ path: error.path, message: error.message }]);
+  const slug = error.code ?? k.slug;
+  const title = (error.code && TITLES[error.code]) || k.title;
+  if (error.kind === 'unavailable' || error.path === '') return problem(k.status, slug, title, error.message);
+  return problem(k.status, slug, title, `${error.path} ${error.message}`, [{ path: error.path, message: error.message }]);
 }
 
 /** "events.3.rings" for a batch, "rings" for a single event, "(body)" for the event as a whole. */

@@ -1,6 +1,6 @@
 // Per-key rate limits: a token bucket per caller (per key; per client address for requests without one).
 import type { RequestHandler } from 'express';
-import { callerOf } from './auth';
+import { callerOf } from './caller';
 import type { RateLimitOptions } from '../options';
 import { problem, sendProblem } from './problems';
 

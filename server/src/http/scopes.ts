@@ -1,68 +1,23 @@
-// Which scope each HTTP route needs (the scopes and their hierarchy: domain/keys.ts).
+// Which scope each HTTP route needs (the scopes and their hierarchy: domain/keys.ts), derived from the route tables:
+// a route declares its scope where it is defined, and nothing else lists routes.
 import { allows, grantedScopes, isScope, SCOPES, type Scope } from '../domain/keys';
+import type { Method, Requirement } from './route';
+import { API_ROUTES } from './routes';
 
-export { allows, grantedScopes, isScope, SCOPES, type Scope };
+export { allows, grantedScopes, isScope, SCOPES, type Scope, type Requirement };
 
-/** What a request needs: no key at all ('public') or a key with the given scope. */
-export type Requirement = 'public' | Scope;
-
-interface Rule {
-  methods: readonly string[] | '*';
-  /** Matched against the path below /api/v1 (e.g. "/standards/x"); a prefix rule ends with "/*". */
+export interface Rule {
+  method: Method;
+  /** Below /api/v1, as the route is mounted ("/standards/:id"). */
   path: string;
   needs: Requirement;
 }
 
-const READ = ['GET', 'HEAD'] as const;
-const WRITE = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
 /**
- * The API's access policy, first match wins. Anything not listed needs `admin` (deny by default): a new
- * route is never accidentally public or open to ingest keys; it is reachable by admins until mapped here.
+ * The API's access policy, one rule per route. A path or method no route serves needs `admin` (deny by default):
+ * an unknown path is a 404 and a wrong method a 405 only for those who may know the API's shape.
  */
-export const API_RULES: readonly Rule[] = [
-  { methods: READ, path: '/health', needs: 'public' },
-  { methods: ['POST'], path: '/events', needs: 'ingest' },
-  { methods: READ, path: '/events', needs: 'read' },
-  { methods: READ, path: '/events/*', needs: 'read' },
-  // Corrections (POST /events/:id/void|amend) are new records an administrator decides on.
-  { methods: WRITE, path: '/events/*', needs: 'admin' },
-  { methods: READ, path: '/compliance', needs: 'read' },
-  { methods: READ, path: '/compliance/*', needs: 'read' },
-  { methods: READ, path: '/distribution', needs: 'read' },
-  { methods: READ, path: '/distribution/*', needs: 'read' },
-  { methods: READ, path: '/rollups', needs: 'read' },
-  { methods: READ, path: '/rollups/*', needs: 'read' },
-  { methods: READ, path: '/standards', needs: 'read' },
-  { methods: READ, path: '/standards/*', needs: 'read' },
-  { methods: WRITE, path: '/standards', needs: 'admin' },
-  { methods: WRITE, path: '/standards/*', needs: 'admin' },
-  { methods: READ, path: '/sites', needs: 'read' },
-  { methods: READ, path: '/sites/*', needs: 'read' },
-  { methods: WRITE, path: '/sites', needs: 'admin' },
-  { methods: WRITE, path: '/sites/*', needs: 'admin' },
-  { methods: READ, path: '/incidents', needs: 'read' },
-  { methods: READ, path: '/incidents/*', needs: 'read' },
-  // Acknowledging is what someone watching the dashboard does: a read key may (the ack records the key's name).
-  { methods: ['POST'], path: '/incidents/ack', needs: 'read' },
-  { methods: ['POST'], path: '/incidents/*/ack', needs: 'read' },
-  { methods: WRITE, path: '/incidents', needs: 'admin' },
-  { methods: WRITE, path: '/incidents/*', needs: 'admin' },
-  // Replaced by /incidents: a read key learns that (410) instead of a scope refusal.
-  { methods: '*', path: '/alerts', needs: 'read' },
-  { methods: '*', path: '/alerts/*', needs: 'read' },
-  { methods: '*', path: '/export', needs: 'audit' },
-  { methods: '*', path: '/export/*', needs: 'audit' },
-  { methods: '*', path: '/exports', needs: 'audit' },
-  { methods: '*', path: '/exports/*', needs: 'audit' },
-  { methods: '*', path: '/verify', needs: 'audit' },
-  { methods: '*', path: '/verify/*', needs: 'audit' },
-  { methods: '*', path: '/audit', needs: 'audit' },
-  { methods: '*', path: '/audit/*', needs: 'audit' },
-  { methods: '*', path: '/keys', needs: 'admin' },
-  { methods: '*', path: '/keys/*', needs: 'admin' },
-  { methods: '*', path: '/stats', needs: 'admin' },
-];
+export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.method, path: r.path, needs: r.scope }));
 
 /**
  * The requirement for one request. `apiPath` is the path below /api/v1, or null for a path outside the API:
@@ -72,11 +27,9 @@ export function requirementFor(method: string, apiPath: string | null): Requirem
   const m = method.toUpperCase();
   if (apiPath === null) return m === 'GET' || m === 'HEAD' ? 'public' : 'admin';
   const path = normalise(apiPath);
-  for (const rule of API_RULES) {
-    if (rule.methods !== '*' && !rule.methods.includes(m)) continue;
-    if (matches(rule.path, path)) return rule.needs;
-  }
-  return 'admin';
+  const asked = m === 'HEAD' ? 'GET' : m; // Express answers HEAD with the GET route
+  const rule = API_RULES.find((r) => (r.method === 'ALL' || r.method === asked) && matches(r.path, path));
+  return rule?.needs ?? 'admin';
 }
 
 function normalise(path: string): string {
@@ -84,13 +37,14 @@ function normalise(path: string): string {
   return trimmed === '' ? '/' : trimmed.replace(/\/{2,}/g, '/');
 }
 
-// "/a" exact; "/a/STAR" anything below /a; "/a/STAR/b" exactly one segment in place of the star.
+/** Express's matching of the paths the tables use: ":name" one segment, "*name" one or more, case-insensitive. */
 function matches(pattern: string, path: string): boolean {
-  if (pattern.endsWith('/*')) return path.startsWith(pattern.slice(0, -1)) && path.length > pattern.length - 1;
-  if (pattern.includes('/*/')) {
-    const want = pattern.split('/');
-    const got = path.split('/');
-    return want.length === got.length && want.every((seg, i) => seg === got[i] || (seg === '*' && got[i] !== ''));
+  const want = pattern.toLowerCase().split('/');
+  const got = path.toLowerCase().split('/');
+  for (let i = 0; i < want.length; i++) {
+    const seg = want[i]!;
+    if (seg.startsWith('*')) return got.length > i && got.slice(i).every((s) => s !== '');
+    if (got[i] === undefined || (seg.startsWith(':') ? got[i] === '' : got[i] !== seg)) return false;
   }
-  return path === pattern;
+  return want.length === got.length;
 }

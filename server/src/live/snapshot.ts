@@ -1,6 +1,7 @@
 // What a dashboard needs to draw itself from nothing, and what changes after each stored batch; every figure from
 // the compliance reader. "Today" is the server zone's local day (the live feed is all sites together).
 import type { ComplianceUpdate, JudgedEvent, Snapshot } from '../protocol';
+import type { OpenClock } from '../protocol/eventTypes';
 import { todayRange } from '../domain/ranges';
 import { liveWindow, type ComplianceReader } from '../services/compliance';
 import type { StandardsService } from '../services/standards';
@@ -15,6 +16,8 @@ export interface LiveSources {
   compliance: ComplianceReader;
   /** The zone of the live "today" (the server's). */
   timeZone: () => string;
+  /** The open cases now (absent: none are watched). */
+  openClocks?: () => OpenClock[];
 }
 
 export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Snapshot> {
@@ -29,6 +32,7 @@ export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Sn
     recent: await src.reads.events.recent(SNAPSHOT_RECENT_EVENTS),
     eventsToday: await src.compliance.eventsToday(nowMs, zone),
     openIncidents: await src.reads.incidents.open(),
+    openClocks: src.openClocks?.() ?? [],
   };
 }
 

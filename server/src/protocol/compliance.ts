@@ -47,7 +47,7 @@ export interface VersionContribution {
 
 /** Operational figures over the judged events in range (docs/standards.md, "Companions"). */
 export interface Companions {
-  measure: Measure;
+  measure: string;
   /** Events judged by the standard in range, outside-hours ones excluded unless the standard counts them. */
   considered: number;
   /** Of those, abandoned calls / visitors who left. */

@@ -28,8 +28,8 @@ export interface DistributionBin {
 export interface StandardDistribution {
   standardId: string;
   standardName: string;
-  eventType: EventType;
-  measure: Measure;
+  eventType: string;
+  measure: string;
   /** The unit the bins are in: rings for a rings measure, otherwise seconds. */
   unit: 'rings' | 'seconds';
   operator: Operator;

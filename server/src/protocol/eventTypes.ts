@@ -3,7 +3,7 @@
 // stop; each measure is a clock running from one milestone to another. The built-in types (call, visit,
 // complaint) are written in this same format (domain/eventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
-import { isoWithOffset, secondsSchema } from './events';
+import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
 import { LIMITS } from './pure/limits';
 import type { JudgementReason, Standard } from './standards';
 import { wellFormedString } from './text';
@@ -27,7 +27,7 @@ export const EVENT_TYPE_LIMITS = {
   maxEventTypes: 100,
   /** A case open longer than a year is not waiting for anything; a bigger maxOpenSeconds is a unit mix-up. */
   maxOpenSeconds: 366 * 86_400,
-  maxCaseIdLength: 128,
+  maxCaseIdLength: MAX_CASE_ID_LENGTH,
 } as const;
 
 // ---- event type definitions (standards file `eventTypes:` and the API) ----------------------------------------
@@ -163,10 +163,7 @@ export const milestoneInputSchema = z.strictObject({
   id: text.optional(),
   type: eventTypeIdSchema,
   site: text,
-  caseId: wellFormedString()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(EVENT_TYPE_LIMITS.maxCaseIdLength, `must be at most ${EVENT_TYPE_LIMITS.maxCaseIdLength} characters`),
+  caseId: caseIdSchema,
   milestone: localIdSchema,
   at: isoWithOffset,
   agent: text.optional(),
@@ -217,6 +214,20 @@ export interface StoredMilestone {
   handleSeconds: number | null;
 }
 
+export interface MilestoneResult {
+  /** The milestone's id (posted, or the server's). */
+  id: string;
+  seq: number;
+  /** true when this (type, site, caseId, milestone) was already stored with the same content. */
+  duplicate: boolean;
+  milestone: StoredMilestone;
+}
+
+/** POST /api/v1/milestones: one result per posted milestone, in the order posted; 201 when one was new, else 200. */
+export interface MilestonesResponse {
+  results: MilestoneResult[];
+}
+
 // ---- standards over any event type, and their judgements ------------------------------------------------------
 
 /**
@@ -262,6 +273,8 @@ export interface ClockStanding {
   /** When the clock turns at-risk (80 % of the threshold in the standard's clock), ISO UTC; null with no deadline. */
   atRiskAt: string | null;
   state: ClockState;
+  /** Set once a verdict is recorded while the case is open: a miss at the deadline (reason 'deadline'). */
+  judged?: { met: boolean; reason: ClockReason | null };
 }
 
 export interface OpenClock {
@@ -286,6 +299,8 @@ export interface ClockKey {
 export interface ClockBreach extends ClockKey {
   standardId: string;
   deadline: string;
+  /** The miss was recorded at the deadline (every way the clock can still end is a miss); else it is judged when it ends. */
+  missed?: boolean;
 }
 
 /** The live `clocks` event: what changed among the open cases since the last one. */
@@ -302,3 +317,11 @@ export interface ClocksUpdate {
 export interface ClocksResponse {
   clocks: OpenClock[];
 }
+
+/** GET /api/v1/clocks query: all optional; `state` defaults to every open case. */
+export const clocksQuerySchema = z.strictObject({
+  type: eventTypeIdSchema.optional(),
+  site: text.optional(),
+  state: z.enum(CLOCK_FILTERS, { error: `must be one of ${CLOCK_FILTERS.join(', ')}` }).optional(),
+});
+export type ClocksQuery = z.infer<typeof clocksQuerySchema>;

@@ -30,8 +30,17 @@ export const secondsSchema = z.number().finite().min(0, 'must be ≥ 0').max(LIM
  */
 export const ringsSchema = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`);
 
+/** Ids of cases (a call, a visit, a complaint) as the integration names them; the pairing key of milestones. */
+export const MAX_CASE_ID_LENGTH = 128;
+export const caseIdSchema = wellFormedString()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_CASE_ID_LENGTH, `must be at most ${MAX_CASE_ID_LENGTH} characters`);
+
 const common = {
   id: text.optional(),
+  /** Pairs the finished event with the milestones of this case already posted (it closes that case). */
+  caseId: caseIdSchema.optional(),
   site: text,
   occurredAt: isoWithOffset,
 };

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { EventType } from './events';
 import type { Bands } from './pure/bands';
+import { STANDARD_CLOCKS, type StandardClock } from './eventTypes';
 import { wellFormedString } from './text';
 
 /** A numeric field of the event type the standard judges (see MEASURES_BY_TYPE). */
@@ -47,8 +48,10 @@ export interface Standard {
   id: string;
   version: number;
   name: string;
-  eventType: EventType;
-  measure: Measure;
+  /** 'call', 'visit', or another event type (GET /api/v1/event-types). */
+  eventType: string;
+  /** A measure of the event type (rings, answerSeconds, greetSeconds, acknowledgeSeconds …). */
+  measure: string;
   operator: Operator;
   threshold: number;
   /** Share of events that must meet the threshold, 0..1. */
@@ -67,6 +70,8 @@ export interface Standard {
   validFrom?: string | null;
   /** A retirement version: events in its validity period are not judged by this standard. */
   retired?: boolean;
+  /** The clock its measure runs on: every second (wall, the default) or the site's open hours (business). */
+  clock?: StandardClock;
 }
 
 /** One version in GET /standards/:id/versions, with its validity period [validFrom, validTo). */
@@ -76,12 +81,14 @@ export interface StandardVersion extends Standard {
   createdAt: string;
 }
 
-export type JudgementReason = 'abandoned' | 'left' | 'short-abandon' | 'outside-hours';
+/** deadline: missed when the deadline passed with no stop (open clocks); expired: the case stayed open past maxOpen. */
+export type JudgementReason = 'abandoned' | 'left' | 'short-abandon' | 'outside-hours' | 'deadline' | 'expired';
 
 export interface Judgement {
   standardId: string;
   standardVersion: number;
-  measure: Measure;
+  /** The standard's measure (rings, answerSeconds, greetSeconds, or another type's measure). */
+  measure: string;
   /** The value judged (rings, seconds); null when the event could not be measured. */
   value: number | null;
   threshold: number;
@@ -111,8 +118,11 @@ export const standardDefinitionSchema = z
   .strictObject({
     id: ident,
     name: wellFormedString().trim().min(1, 'must not be empty').max(200),
-    eventType: z.enum(['call', 'visit'], { error: 'must be "call" or "visit"' }),
-    measure: z.enum(['rings', 'answerSeconds', 'greetSeconds'], { error: 'must be a numeric field of the event type (rings, answerSeconds, greetSeconds)' }),
+    // Which types and measures exist is the event type registry's (built-ins and the standards file's eventTypes:),
+    // checked where the definition is applied (services/standards.ts); here only their shape.
+    eventType: wellFormedString().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'must be an event type id such as "call", "visit" or "complaint"'),
+    measure: wellFormedString().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a measure of the event type (rings, answerSeconds, greetSeconds, acknowledgeSeconds …)'),
+    clock: z.enum(STANDARD_CLOCKS, { error: `must be one of ${STANDARD_CLOCKS.join(', ')}` }).optional(),
     operator: z.enum(OPERATORS, { error: `must be one of ${OPERATORS.join(' ')}` }).default('<='),
     threshold: z.number().finite().min(0, 'must be ≥ 0'),
     target: share,
@@ -125,8 +135,9 @@ export const standardDefinitionSchema = z
     validFrom: isoInstant.optional(),
   })
   .superRefine((d, ctx) => {
-    if (!MEASURES_BY_TYPE[d.eventType].includes(d.measure)) {
-      ctx.addIssue({ code: 'custom', path: ['measure'], message: `is not a numeric field of a ${d.eventType} (use ${MEASURES_BY_TYPE[d.eventType].join(' or ')})` });
+    const fields = (MEASURES_BY_TYPE as Partial<Record<string, readonly string[]>>)[d.eventType];
+    if (fields && !fields.includes(d.measure)) {
+      ctx.addIssue({ code: 'custom', path: ['measure'], message: `is not a numeric field of a ${d.eventType} (use ${fields.join(' or ')})` });
     }
     if (d.bands && d.bands.amber > d.bands.green) ctx.addIssue({ code: 'custom', path: ['bands', 'amber'], message: 'must not be above bands.green' });
   });

@@ -2,6 +2,7 @@
 import type { Store } from '../store/port';
 import type { AlertService } from './alerts/evaluation';
 import type { AuditService } from './audit';
+import type { ClockService } from './clocks';
 import type { ComplianceReader } from './compliance';
 import type { CorrectionsService } from './corrections';
 import type { ExportService } from './exports';
@@ -21,6 +22,8 @@ export interface Core {
   audit: AuditService;
   keys: KeysService;
   alerts: AlertService;
+  /** Open cases and their deadlines. */
+  clocks: ClockService;
   /** The server's own zone: "today" when no site is asked for. */
   serverZone: () => string;
 }

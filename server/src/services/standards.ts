@@ -4,6 +4,8 @@
 // old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
 import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
 import { DomainError } from '../domain/errors';
+import { BUILT_IN_REGISTRY, buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
+import type { EventTypeDefinition } from '../protocol/eventTypes';
 import { asStandard, changeOf, checkValidFrom, effectiveNow, inForce, nextVersion, retirementNow, versionsById } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
 
@@ -15,6 +17,7 @@ export type ChangeResult = { changed: boolean; standard: StandardVersion; keptRe
 
 export class StandardsService {
   private byId = new Map<string, StandardVersion[]>();
+  private registry: EventTypeRegistry = BUILT_IN_REGISTRY;
   private readonly listeners = new Set<() => void>();
 
   private constructor(
@@ -62,6 +65,28 @@ export class StandardsService {
   /** Every id ever defined. */
   ids(): string[] {
     return [...this.byId.keys()];
+  }
+
+  /** The event types standards and milestones may name: the built-ins and the standards file's `eventTypes:`. */
+  eventTypes(): EventTypeRegistry {
+    return this.registry;
+  }
+
+  /**
+   * The standards file's event types with its standards, all-or-nothing: a standard is checked against the types
+   * it is applied with. Problems name `eventTypes.<i>…` and `standards.<i>…`.
+   */
+  async applyAllWithTypes(types: readonly EventTypeDefinition[], defs: readonly StandardDefinition[]): Promise<ChangeResult[]> {
+    const built = buildRegistry(types);
+    if (!built.ok) throw new DomainError('invalid', built.problems[0]!.path, built.problems[0]!.message);
+    const before = this.registry;
+    this.registry = built.registry;
+    try {
+      return await this.applyAll(defs);
+    } catch (error) {
+      this.registry = before;
+      throw error;
+    }
   }
 
   /** Called after every change (a file applied all at once: one call). */
@@ -137,6 +162,8 @@ export class StandardsService {
   }
 
   private async change(tx: WriteTx, id: string, def: StandardDefinition): Promise<ChangeResult> {
+    const target = standardTargetProblems(this.registry, def.eventType, def.measure)[0];
+    if (target) throw new DomainError('invalid', target.path, target.message);
     const latest = this.versions(id).at(-1);
     const change = changeOf(def, latest);
     if (!change.changed) return { changed: false, standard: latest! };

@@ -8,12 +8,16 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protocol';
 import { siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
+import { eventTypeListSchema, type EventTypeDefinition } from '../protocol/eventTypes';
 import { DomainError } from '../domain/errors';
+import { buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import type { SitesService } from './sites';
 import type { StandardsService } from './standards';
 import { zodProblems } from './zodProblems';
 
 export interface StandardsConfig {
+  /** Event types beyond the built-ins (call, visit, complaint). */
+  eventTypes: EventTypeDefinition[];
   standards: StandardDefinition[];
   sites: SiteDefinition[];
 }
@@ -30,7 +34,7 @@ class ConfigFileError extends Error {
   }
 }
 
-const topLevel = z.strictObject({ standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional() });
+const topLevel = z.strictObject({ eventTypes: z.unknown().optional(), standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional() });
 
 /** Parses and validates the text of a standards file; `kind` is 'yaml' or 'json'. */
 export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok: true; config: StandardsConfig } | { ok: false; problems: FieldProblem[] } {
@@ -52,12 +56,20 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
   const top = topLevel.safeParse(data);
   if (!top.success) return { ok: false, problems: zodProblems(top.error) };
   const problems: FieldProblem[] = [];
+  const types = eventTypeListSchema.safeParse(top.data.eventTypes ?? []);
+  if (!types.success) problems.push(...zodProblems(types.error, ['eventTypes']));
   const standards: StandardDefinition[] = [];
   const sites: SiteDefinition[] = [];
+  const registry = types.success ? buildRegistry(types.data) : null;
+  if (registry && !registry.ok) problems.push(...registry.problems);
   (top.data.standards ?? []).forEach((item, i) => {
     const parsed = standardDefinitionSchema.safeParse(item);
     if (parsed.success) standards.push(parsed.data);
     else problems.push(...zodProblems(parsed.error, ['standards', i]));
+    // Each standard names a type and measure of the built-ins or of this file's eventTypes.
+    if (parsed.success && registry?.ok) {
+      problems.push(...standardTargetProblems(registry.registry, parsed.data.eventType, parsed.data.measure).map((p) => ({ path: `standards.${i}.${p.path}`, message: p.message })));
+    } else if (registry?.ok) problems.push(...unknownTypeProblem(registry.registry, item, `standards.${i}`, problems));
   });
   (top.data.sites ?? []).forEach((item, i) => {
     const parsed = siteDefinitionSchema.safeParse(item);
@@ -66,7 +78,14 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
   });
   duplicates((top.data.standards ?? []) as Array<{ id?: unknown }>, 'standards', problems);
   duplicates((top.data.sites ?? []) as Array<{ id?: unknown }>, 'sites', problems);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: { standards, sites } };
+  return problems.length > 0 || !types.success ? { ok: false, problems } : { ok: true, config: { eventTypes: types.data, standards, sites } };
+}
+
+/** A standard refused for other fields still has its event type checked (every problem is listed at once). */
+function unknownTypeProblem(registry: EventTypeRegistry, item: unknown, path: string, found: readonly FieldProblem[]): FieldProblem[] {
+  const type = item && typeof item === 'object' ? (item as { eventType?: unknown }).eventType : undefined;
+  if (typeof type !== 'string' || registry.get(type) || found.some((p) => p.path === `${path}.eventType`)) return [];
+  return standardTargetProblems(registry, type, '').filter((p) => p.path === 'eventType').map((p) => ({ path: `${path}.eventType`, message: p.message }));
 }
 
 function duplicates(items: Array<{ id?: unknown }>, list: string, problems: FieldProblem[]): void {
@@ -116,7 +135,7 @@ export interface ConfigTarget {
 async function applyStandardsConfig(target: ConfigTarget, file: string, config: StandardsConfig): Promise<AppliedConfig> {
   let results;
   try {
-    results = await target.standards.applyAll(config.standards);
+    results = await target.standards.applyAllWithTypes(config.eventTypes, config.standards);
   } catch (error) {
     if (error instanceof DomainError) throw new ConfigFileError(file, [{ path: error.path, message: error.message }]);
     throw error;

@@ -1,11 +1,12 @@
-// zod issues → field problems ("standards.2.threshold: must be ≥ 0"), shared by the file loader and the API.
+// zod issues → field problems ("standards.2.threshold: must be ≥ 0"): the one mapper, shared by the standards file
+// loader and the HTTP edge's validation.
 import type { z } from 'zod';
 import type { FieldProblem } from '../protocol';
 
-export function zodProblems(error: z.ZodError, prefix: Array<string | number> = []): FieldProblem[] {
+export function zodProblems(error: z.ZodError, prefix: Array<string | number> = [], unknownKey: (key: string) => string = () => 'is not a known field'): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'is not a known field' }));
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: unknownKey(key) }));
     const message = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is required' : issue.message;
     return [{ path: path.join('.') || '(body)', message }];
   });

@@ -20,8 +20,12 @@ import type { CorrectionSubject, EventState } from '../domain/corrections';
 import type { ChainKind } from '../domain/chain';
 import type { IncidentChangeDraft } from '../domain/alerts/incidents';
 import type { Alert, AlertState, Incident, IncidentChange, IncidentUpdate, JudgedEvent, Site } from '../protocol';
+import type { ClockJudgement, StoredMilestone } from '../protocol/eventTypes';
 import type {
   AuditEntry,
+  CaseJudgementRecord,
+  CaseKey,
+  CaseRecord,
   ChainHead,
   CorrectionCount,
   CorrectionRecord,
@@ -32,7 +36,9 @@ import type {
   HistogramQuery,
   IncidentFilter,
   JudgementRange,
+  MilestoneWriteOutcome,
   NewEvent,
+  NewMilestone,
   PruneCounts,
   RawGroup,
   RawQuery,
@@ -123,7 +129,20 @@ export interface AuditReads {
   horizon(): Promise<RetentionHorizon | null>;
 }
 
+export interface CasesReads {
+  get(key: CaseKey): Promise<CaseRecord | undefined>;
+  /** Open cases, by when they opened. */
+  open(): Promise<CaseRecord[]>;
+  /** A case's milestones, in the order they were stored. */
+  milestones(key: CaseKey): Promise<StoredMilestone[]>;
+  /** The milestones of every open case, by case then seq (one read at start-up). */
+  openMilestones(): Promise<StoredMilestone[]>;
+  /** Judgements recorded on the case while it was open, by standard id. */
+  judgements(key: CaseKey): Promise<CaseJudgementRecord[]>;
+}
+
 export interface StoreReads {
+  cases: CasesReads;
   standards: StandardsReads;
   sites: SitesReads;
   events: EventsReads;
@@ -150,6 +169,17 @@ export interface WriteTx extends StoreReads {
      * conflict (path `events.<index>.id` or `id`).
      */
     events(batch: readonly NewEvent[]): Promise<WriteOutcome[]>;
+    /**
+     * Stores milestones, all-or-nothing, idempotent per pairing key (type, site, caseId, milestone): the same
+     * content again answers the stored original (duplicate); other content, or an id already used for another
+     * milestone, throws DomainError conflict (`at` = the index). Each is chained; a case seen for the first time is
+     * opened (its row created), a site seen for the first time is created with its defaults.
+     */
+    milestones(batch: readonly NewMilestone[]): Promise<MilestoneWriteOutcome[]>;
+    /** Closes an open case (ended by a stop, expired, or paired with a posted event); a closed case is left as it is. */
+    closeCase(key: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): Promise<void>;
+    /** Records a judgement on an open case, chained; false when one of that standard is already recorded. */
+    caseJudgement(key: CaseKey, judgement: ClockJudgement): Promise<boolean>;
     standardVersion(v: Omit<StoredStandardVersion, 'createdAtMs'>): Promise<void>;
     /** Creates or replaces a site's configuration (and un-retires it); recorded in its history. */
     site(site: Site, change: 'created' | 'updated'): Promise<void>;

@@ -4,6 +4,7 @@ import type { EffectiveJudgement } from '../domain/corrections';
 import type { VersionRecord } from '../domain/standardVersions';
 import type { JudgementGroup, Sums } from '../domain/rollups';
 import type { JudgedEvent, Judgement, Site, StoredEvent } from '../protocol';
+import type { ClockJudgement, StoredMilestone } from '../protocol/eventTypes';
 
 // ------------------------------------------------------------------------------------------------ records
 
@@ -216,4 +217,46 @@ export interface CorrectionCount {
   version: number;
   voided: number;
   amended: number;
+}
+
+// ---- open clocks: milestones, cases and the judgements recorded on an open case ---------------------------------
+
+/** Names one case: the pairing key of its milestones without the milestone. */
+export interface CaseKey {
+  type: string;
+  site: string;
+  caseId: string;
+}
+
+/** A validated milestone ready to store. */
+export interface NewMilestone {
+  milestone: Omit<StoredMilestone, 'seq' | 'receivedAt'>;
+  atMs: number;
+  receivedAtMs: number;
+  /** Canonical JSON of what was posted; equal content under one pairing key ⇔ an idempotent retry. */
+  content: string;
+  /** Used to create the site on first sight. */
+  siteDefaults: { timeZone: string; ringCycleSeconds: number };
+}
+
+export interface MilestoneWriteOutcome {
+  milestone: StoredMilestone;
+  duplicate: boolean;
+}
+
+export interface CaseRecord extends CaseKey {
+  state: 'open' | 'closed';
+  /** When its first milestone was stored. */
+  openedAtMs: number;
+  closedAtMs: number | null;
+  expired: boolean;
+  /** The finished event the case became, or the posted event it was paired with. */
+  eventSeq: number | null;
+}
+
+/** A judgement recorded on a case before it closed (a miss at the deadline). */
+export interface CaseJudgementRecord extends CaseKey {
+  seq: number;
+  judgement: ClockJudgement;
+  atMs: number;
 }

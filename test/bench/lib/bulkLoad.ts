@@ -10,7 +10,7 @@
 // valueContribution); the typed arrays only add it up. During the load the secondary indexes (and any trigger
 // on events and judgements) are dropped, and the journal is off (a fixture: nothing to recover); they are
 // recreated from their stored SQL and the file is put back in
-// WAL afterwards. test/integration/benchGenerator.test.ts checks the rollups and histograms against the engine's
+// WAL afterwards. test/integration/bench/benchGenerator.test.ts checks the rollups and histograms against the engine's
 // rebuildRollups(), the chain (after chainGenerated) against the verifier, and determinism.
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { storeBackend } from '../../../server/src/storeBackend';

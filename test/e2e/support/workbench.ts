@@ -58,7 +58,8 @@ export function quickRows(page: Page): Locator {
 }
 
 export async function openRingsideContainer(page: Page): Promise<void> {
-  const icon = page.locator('.activitybar .action-item a[aria-label^="Ringside"]').first();
+  // The whole activity-bar item, not its link: the badge (unacknowledged red incidents) lies over the link.
+  const icon = page.locator('.activitybar .action-item:has(a[aria-label^="Ringside"])').first();
   await icon.waitFor({ timeout: 60_000 });
   // Clicking an active container's icon would close the side bar: open it only when the Sites view is not shown.
   if (!(await pane(page, 'Sites').isVisible())) await icon.click();

@@ -36,7 +36,7 @@ async function send(method: string, path: string, key: string | null) {
   return res.status;
 }
 
-/** Every route the app has, with the scope it needs. Keep in step with http/scopes.ts and the routers. */
+/** Routes of the app with the scope they need (the rules come from the route tables: http/routes/). */
 const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['GET', '/api/v1/health', 'public'],
   ['POST', '/api/v1/events', 'ingest'],
@@ -61,7 +61,9 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['POST', '/api/v1/keys', 'admin'],
   ['DELETE', '/api/v1/keys/k_000000000000', 'admin'],
   ['GET', '/api/v1/stats', 'admin'],
-  ['GET', '/api/v1/export', 'audit'],
+  ['GET', '/api/v1/export', 'admin'], // no such route: deny by default (a 404 for admins only)
+  ['GET', '/api/v1/export/compliance', 'audit'],
+  ['HEAD', '/api/v1/export/events', 'audit'],
   ['GET', '/api/v1/export/report', 'audit'],
   ['GET', '/api/v1/export/events', 'audit'],
   ['GET', '/api/v1/audit/verify', 'audit'],

@@ -4,19 +4,21 @@
 // wrote, so an acknowledgement is never lost to an evaluation that read the state before it.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
-import type { Incident, IncidentUpdate, Standard } from '../../protocol';
+import type { Incident, IncidentUpdate, IncidentWithChanges, Standard } from '../../protocol';
 import { standardShortLabel } from '../../protocol/pure';
 import { DomainError } from '../../domain/errors';
 import { incidentKey, observe, type ConditionMemory } from '../../domain/alerts/evaluate';
 import { stepIncidents, withIds, type KeyState } from '../../domain/alerts/incidents';
 import { DEFAULT_POLICY, policyWindows, type AlertPolicy, type NamedWindow } from '../../domain/alerts/policy';
 import { asStandard } from '../../domain/standardVersions';
-import type { Store } from '../../store/port';
+import type { IncidentFilter, Store } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { IngestService } from '../ingest/ingest';
 import type { StandardsService } from '../standards';
 import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, type AlertsOptions } from './config';
 import { WebhookDispatcher } from './webhooks';
+
+export type { IncidentFilter };
 
 export type IncidentListener = (update: IncidentUpdate) => void;
 
@@ -103,6 +105,18 @@ export class AlertService {
   /** Open incidents, oldest first. */
   open(): Promise<Incident[]> {
     return this.deps.store.reads.incidents.open();
+  }
+
+  /** The incidents a filter selects (GET /incidents). */
+  list(filter: IncidentFilter): Promise<Incident[]> {
+    return this.deps.store.reads.incidents.list(filter);
+  }
+
+  /** One incident with every change it went through; DomainError not-found for an unknown id. */
+  async withChanges(id: number): Promise<IncidentWithChanges> {
+    const incident = await this.deps.store.reads.incidents.get(id);
+    if (!incident) throw new DomainError('not-found', 'id', `no incident with id ${id}`, undefined, 'incident-not-found');
+    return { ...incident, changes: await this.deps.store.reads.incidents.changes(id) };
   }
 
   /**

@@ -1,10 +1,14 @@
 // The one way events get in (HTTP and the demo both use it): validate → judge → store → notify.
-import type { IngestResult, JudgedEvent } from '../../protocol';
+import type { EventInput, IngestResult, JudgedEvent, Site } from '../../protocol';
+import type { MilestoneResult, StoredMilestone } from '../../protocol/eventTypes';
+import { BUILT_IN_REGISTRY, type EventTypeRegistry } from '../../domain/eventTypes';
 import { isDomainError } from '../../domain/errors';
 import { defaultSite } from '../../domain/sites';
-import type { Store, WriteTx } from '../../store/port';
+import type { CaseJudgementRecord, CaseKey, Store, WriteTx } from '../../store/port';
+import { settleCase, withRecorded, type CaseContext } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
+import { pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
 import { prepareEvent } from './prepare';
 import { validateEvents } from './validate';
 
@@ -16,6 +20,14 @@ export type IngestOutcome =
 /** Called right after a write commits, with the newly stored events, oldest first. */
 export type StoredListener = (stored: JudgedEvent[]) => void;
 
+/** Called right after a write commits, with the cases whose milestones or state changed (opened, stopped, closed). */
+export type CasesListener = (cases: CaseKey[]) => void;
+
+export type MilestoneOutcome =
+  | { kind: 'stored'; results: MilestoneResult[] }
+  | { kind: 'invalid'; problems: ItemProblem[] }
+  | { kind: 'conflict'; problems: ItemProblem[] };
+
 export interface IngestDeps {
   store: Store;
   standards: StandardsService;
@@ -24,12 +36,15 @@ export interface IngestDeps {
   timeZone?: string;
   /** Refuse events of sites that are not configured (400 naming `site`) instead of creating them. */
   rejectUnknownSites?: boolean;
+  /** The event types milestones may name (default: the built-ins). */
+  registry?: () => EventTypeRegistry;
   /** Listener failures must not turn a stored batch into an error response; they are reported here. */
   onListenerError?: (error: unknown) => void;
 }
 
 export class IngestService {
   private readonly listeners = new Set<StoredListener>();
+  private readonly caseListeners = new Set<CasesListener>();
   private readonly now: () => number;
   private readonly timeZone: string;
 
@@ -74,6 +89,131 @@ export class IngestService {
     return () => this.listeners.delete(listener);
   }
 
+  onCases(listener: CasesListener): () => void {
+    this.caseListeners.add(listener);
+    return () => this.caseListeners.delete(listener);
+  }
+
+  /**
+   * POST /milestones: one request, all-or-nothing. Each case a new milestone completes is settled in the same
+   * write: it becomes its finished event (calls and visits) through the events path, and closes.
+   */
+  async ingestMilestones(items: readonly unknown[]): Promise<MilestoneOutcome> {
+    const registry = this.registry();
+    const validation = validateMilestones(items, registry, this.now());
+    if (!validation.ok) return { kind: 'invalid', problems: validation.problems };
+    const repeated = pairingConflicts(validation.inputs);
+    if (repeated.length > 0) return { kind: 'conflict', problems: repeated };
+    return this.deps.store.write(async (tx) => {
+      const r = await tx.savepoint(async (part) => {
+        const problems = await this.unknownSiteProblems(part, validation.inputs.map((m) => m.site));
+        if (problems.length > 0) return { outcome: { kind: 'invalid', problems } as MilestoneOutcome, stored: [], cases: [] };
+        const receivedAtMs = this.now();
+        const batch = await Promise.all(validation.inputs.map(async (m) => prepareMilestone(m, await this.siteOf(part, m.site), receivedAtMs)));
+        let written;
+        try {
+          written = await part.writes.milestones(batch);
+        } catch (error) {
+          if (isDomainError(error) && error.kind === 'conflict' && error.at !== undefined) {
+            return { outcome: { kind: 'conflict', problems: [{ index: error.at, path: [error.path], message: error.message }] } as MilestoneOutcome, stored: [], cases: [] };
+          }
+          throw error;
+        }
+        const cases = uniqueCases(written.filter((w) => !w.duplicate).map((w) => w.milestone));
+        const stored: JudgedEvent[] = [];
+        for (const key of cases) {
+          const settled = await settleCase(part, key, this.caseContext());
+          if (settled.judged) stored.push(settled.judged);
+        }
+        const results = written.map((w) => ({ id: w.milestone.id, seq: w.milestone.seq, duplicate: w.duplicate, milestone: w.milestone }));
+        return { outcome: { kind: 'stored', results } as MilestoneOutcome, stored, cases };
+      });
+      tx.onCommit(() => {
+        this.notify(r.stored);
+        this.notifyCases(r.cases);
+      });
+      return r.outcome;
+    });
+  }
+
+  /**
+   * Settles cases at the clock's time: those past their expiry close as expired (their finished event written).
+   * Used by the open clocks' timers; resolves with the cases that closed.
+   */
+  async settle(keys: readonly CaseKey[]): Promise<CaseKey[]> {
+    if (keys.length === 0) return [];
+    return this.deps.store.write(async (tx) => {
+      const closed: CaseKey[] = [];
+      const stored: JudgedEvent[] = [];
+      for (const key of keys) {
+        const settled = await settleCase(tx, key, this.caseContext());
+        if (settled.closed) closed.push(key);
+        if (settled.judged) stored.push(settled.judged);
+      }
+      tx.onCommit(() => {
+        this.notify(stored);
+        this.notifyCases(closed);
+      });
+      return closed;
+    });
+  }
+
+  registry(): EventTypeRegistry {
+    return this.deps.registry?.() ?? BUILT_IN_REGISTRY;
+  }
+
+  private caseContext(): CaseContext {
+    return { registry: this.registry(), standardsAt: (ms) => this.deps.standards.inForceAt(ms), siteOf: (tx, name) => this.siteOf(tx, name), nowMs: this.now() };
+  }
+
+  /** The site as configured, or the defaults an unknown site is created with. */
+  private async siteOf(tx: WriteTx, name: string): Promise<Site> {
+    const site = await tx.sites.get(name);
+    return site && !site.retired ? site : defaultSite(name, this.timeZone);
+  }
+
+  private async unknownSiteProblems(tx: WriteTx, sites: readonly string[]): Promise<ItemProblem[]> {
+    if (!this.deps.rejectUnknownSites) return [];
+    const problems: ItemProblem[] = [];
+    for (const [index, name] of sites.entries()) {
+      const site = await tx.sites.get(name);
+      if (!site || site.retired) problems.push({ index, path: ['site'], message: `unknown site "${name}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` });
+    }
+    return problems;
+  }
+
+  /**
+   * Events posted with a caseId close that case (the event is its finished event, with any judgement recorded on
+   * it while open). A case already ended by another event, or by its own milestones, is a conflict: it would count twice.
+   */
+  private async pairedCases(tx: WriteTx, inputs: readonly EventInput[]): Promise<{ ok: true; recorded: Map<number, CaseJudgementRecord[]> } | { ok: false; problems: ItemProblem[] }> {
+    const recorded = new Map<number, CaseJudgementRecord[]>();
+    const problems: ItemProblem[] = [];
+    for (const [index, input] of inputs.entries()) {
+      if (!input.caseId) continue;
+      const key = { type: input.type, site: input.site, caseId: input.caseId };
+      const record = await tx.cases.get(key);
+      if (record?.state === 'closed') {
+        const ended = record.eventSeq === null ? undefined : (await tx.events.after(record.eventSeq - 1, 1))[0]?.event;
+        if (input.id !== undefined && ended?.id === input.id) continue; // a retry of the event that closed it
+        const how = ended ? `event ${JSON.stringify(ended.id)} (seq ${ended.seq})` : record.expired ? 'expiry' : 'its milestones';
+        problems.push({ index, path: ['caseId'], message: `${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} has already ended (by ${how}); a case is one event` });
+      } else if (record) recorded.set(index, await tx.cases.judgements(key));
+    }
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded };
+  }
+
+  private notifyCases(cases: CaseKey[]): void {
+    if (cases.length === 0) return;
+    for (const listener of this.caseListeners) {
+      try {
+        listener(cases);
+      } catch (error) {
+        this.deps.onListenerError?.(error);
+      }
+    }
+  }
+
   /** Validate, judge and write one request inside `tx`; no notification. */
   private async write(tx: WriteTx, items: readonly unknown[]): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[] }> {
     const validation = validateEvents(items, this.now());
@@ -94,9 +234,13 @@ export class IngestService {
       );
       if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, stored: [] };
     }
-    const batch = validation.inputs.map((input) =>
-      prepareEvent(input, { standardsAt: (ms) => this.deps.standards.inForceAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs }),
-    );
+    const paired = await this.pairedCases(tx, validation.inputs);
+    if (!paired.ok) return { outcome: { kind: 'conflict', problems: paired.problems }, stored: [] };
+    const batch = validation.inputs.map((input, index) => {
+      const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.inForceAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs });
+      const recorded = paired.recorded.get(index);
+      return recorded ? { ...prepared, judgements: withRecorded(prepared.judgements, recorded) } : prepared;
+    });
     let written;
     try {
       written = await tx.writes.events(batch);
@@ -106,6 +250,15 @@ export class IngestService {
       }
       throw error;
     }
+    const closed: CaseKey[] = [];
+    for (const [index, input] of validation.inputs.entries()) {
+      const w = written[index]!;
+      if (!input.caseId || w.duplicate) continue;
+      const key = { type: input.type, site: input.site, caseId: input.caseId };
+      await tx.writes.closeCase(key, { closedAtMs: receivedAtMs, expired: false, eventSeq: w.judged.event.seq });
+      closed.push(key);
+    }
+    if (closed.length > 0) tx.onCommit(() => this.notifyCases(closed));
     return {
       outcome: { kind: 'stored', results: written.map((w) => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate })) },
       stored: written.filter((w) => !w.duplicate).map((w) => w.judged),
@@ -122,4 +275,10 @@ export class IngestService {
       }
     }
   }
+}
+
+function uniqueCases(milestones: readonly StoredMilestone[]): CaseKey[] {
+  const byKey = new Map<string, CaseKey>();
+  for (const m of milestones) byKey.set(JSON.stringify([m.type, m.site, m.caseId]), { type: m.type, site: m.site, caseId: m.caseId });
+  return [...byKey.values()];
 }

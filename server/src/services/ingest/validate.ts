@@ -20,7 +20,7 @@ export function validateEvents(items: readonly unknown[], nowMs?: number): Valid
 }
 
 /** One message per field: a timestamp that fails the format need not also be "not a real date". */
-function firstPerField(problems: ItemProblem[]): ItemProblem[] {
+export function firstPerField(problems: ItemProblem[]): ItemProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = JSON.stringify([p.index, p.path]);
@@ -30,17 +30,17 @@ function firstPerField(problems: ItemProblem[]): ItemProblem[] {
   });
 }
 
-function toItemProblems(index: number, issue: z.core.$ZodIssue): ItemProblem[] {
+export function toItemProblems(index: number, issue: z.core.$ZodIssue, what = 'an event'): ItemProblem[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
     // One entry per unknown field, so each is named by its own path.
     return issue.keys.map((key) => ({ index, path: [...path, key], message: 'is not a known field' }));
   }
-  return [{ index, path, message: friendlyMessage(issue) }];
+  return [{ index, path, message: friendlyMessage(issue, what) }];
 }
 
-function friendlyMessage(issue: z.core.$ZodIssue): string {
+function friendlyMessage(issue: z.core.$ZodIssue, what: string): string {
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
-  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'must be a JSON object (an event)';
+  if (issue.code === 'invalid_type' && issue.path.length === 0) return `must be a JSON object (${what})`;
   return issue.message;
 }

@@ -11,6 +11,7 @@ import { MIGRATION_0007 } from './0007_batch_writer';
 import { MIGRATION_0008 } from './0008_pruned_corrections';
 import { MIGRATION_0009 } from './0009_store_writes';
 import { MIGRATION_0010 } from './0010_incidents';
+import { MIGRATION_0011 } from './0011_milestones';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0008,
   MIGRATION_0009,
   MIGRATION_0010,
+  MIGRATION_0011,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

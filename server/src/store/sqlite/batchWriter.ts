@@ -22,6 +22,11 @@ type JudgementValues = readonly [
   eventSeq: number, standardId: string, standardVersion: number, measure: string, value: number | null, threshold: number, met: 0 | 1, counted: 0 | 1, reason: string | null,
 ];
 
+/** A site seen for the first time (or whose configuration was deleted) gets the defaults: (name, zone, ring cycle, at). */
+export const ENSURE_SITE = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, ?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
+    display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`;
+
 /** Writes `batch`; its chain links are dated `atMs` (the write's clock, as every other record's). */
 export type BatchWriter = (batch: readonly NewEvent[], atMs: number) => WriteOutcome[];
 
@@ -55,12 +60,7 @@ class EventsWriter {
   constructor(private readonly db: Database.Database) {
     this.byId = db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?');
     this.judgementsOf = db.prepare<[number], JudgementRow>('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id');
-    this.ensureSite = db.prepare(
-      // A site seen for the first time (or whose configuration was deleted) gets the defaults.
-      `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
-         display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`,
-    );
+    this.ensureSite = db.prepare(ENSURE_SITE);
     this.insertEvent = db.prepare(`
       INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds,
                           greet_seconds, queue, agent, derived, content)

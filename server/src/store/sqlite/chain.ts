@@ -49,6 +49,18 @@ export const CHAIN_TABLES: Readonly<Record<ChainKind, ChainTable>> = {
     join: 't.seq = c.key_int',
     keys: (v) => [null, null, v[0]],
   },
+  milestone: {
+    table: 'milestones',
+    columns: ['seq', 'id', 'type', 'site', 'case_id', 'milestone', 'at_ms', 'at', 'received_at_ms', 'agent', 'queue', 'handle_seconds', 'content'],
+    join: 't.seq = c.key_int',
+    keys: (v) => [null, null, v[0]],
+  },
+  caseJudgement: {
+    table: 'case_judgements',
+    columns: ['seq', 'type', 'site', 'case_id', 'standard_id', 'standard_version', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'at_ms'],
+    join: 't.seq = c.key_int',
+    keys: (v) => [null, null, v[0]],
+  },
 };
 
 export interface ChainHead {

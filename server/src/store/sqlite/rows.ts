@@ -23,7 +23,7 @@ export interface JudgementRow {
   event_seq: number;
   standard_id: string;
   standard_version: number;
-  measure: Measure;
+  measure: string;
   value: number | null;
   threshold: number;
   met: 0 | 1;

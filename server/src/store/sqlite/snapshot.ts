@@ -58,7 +58,7 @@ function* unchained(db: Database.Database): Generator<{ kind: ChainKind; ref: st
   for (const [seq, id] of judgements.iterate() as Iterable<[number, string]>) yield { kind: 'judgement', ref: `${seq}/${id}` };
   const standards = db.prepare("SELECT t.id, t.version FROM standards t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.version AND c.kind = 'standard' AND c.key_text = t.id) ORDER BY 1, 2").raw(true);
   for (const [id, version] of standards.iterate() as Iterable<[string, number]>) yield { kind: 'standard', ref: `${id}@${version}` };
-  for (const kind of ['site', 'correction', 'audit', 'checkpoint'] as const) {
+  for (const kind of ['site', 'correction', 'audit', 'checkpoint', 'milestone', 'caseJudgement'] as const) {
     const t = CHAIN_TABLES[kind];
     const rows = db.prepare(`SELECT t.seq FROM ${t.table} t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.seq AND c.kind = '${kind}') ORDER BY 1`).pluck();
     for (const seq of rows.iterate() as Iterable<number>) yield { kind, ref: String(seq) };

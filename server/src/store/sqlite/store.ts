@@ -10,6 +10,7 @@ import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
 import { appendAuditLog } from './auditLog';
 import { createBatchWriter } from './batchWriter';
+import { casesReads, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { chainWriter } from './chain';
 import { writeCorrection } from './corrections';
 import { databasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
@@ -25,11 +26,12 @@ import { asUnavailable } from './storageErrors';
 import { standardsReads, writeStandardVersion } from './standards';
 
 function readsOf(s: Statements): StoreReads {
-  return { standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
+  return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
 }
 
 /** The writer's transaction: reads on the writer connection (they see the transaction's own writes), and writes. */
 class SqliteWriteTx implements WriteTx {
+  readonly cases;
   readonly standards;
   readonly sites;
   readonly events;
@@ -46,7 +48,7 @@ class SqliteWriteTx implements WriteTx {
     private readonly commitCallbacks: Array<() => void>,
     readonly nowMs: number,
   ) {
-    ({ standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
+    ({ cases: this.cases, standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
     this.writes = this.writeOps();
   }
 
@@ -74,6 +76,9 @@ class SqliteWriteTx implements WriteTx {
     const at = this.nowMs;
     return {
       events: async (batch) => this.batchWriter(batch, at),
+      milestones: async (batch) => writeMilestones(s, batch, at),
+      closeCase: async (key, end) => closeCase(s, key, end),
+      caseJudgement: async (key, judgement) => writeCaseJudgement(s, key, judgement, at),
       standardVersion: async (v) => writeStandardVersion(s, v, at),
       site: async (site, change) => writeSite(s, site, change, at),
       retireSite: async (id) => retireSite(s, id, at),

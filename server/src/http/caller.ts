@@ -1,0 +1,20 @@
+// Who made a request, as the key check found it (res.locals.caller): read by the routes and the rate limit.
+import type { Response } from 'express';
+import type { ApiKeyInfo } from '../services/keys';
+
+export interface Caller {
+  /** null: no key (public route, or --no-auth). */
+  key: ApiKeyInfo | null;
+  /** What rate limits are counted against. */
+  bucket: string;
+}
+
+export function callerOf(res: Response): Caller {
+  return res.locals.caller as Caller;
+}
+
+/** Who made the request, for the audit log: the API key's id, or 'anonymous' (no key: --no-auth). */
+export function keyIdOf(res: Response): string {
+  const caller = res.locals.caller as Caller | undefined;
+  return caller?.key?.id ?? 'anonymous';
+}

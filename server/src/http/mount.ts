@@ -1,0 +1,35 @@
+// Mounts the route tables on an Express router: per path, each method with its JSON parser, the one validation step
+// and its handler, then 405 (with Allow) for every other method.
+import express, { type RequestHandler } from 'express';
+import { methodNotAllowed } from './fallbacks';
+import { jsonBody } from './jsonBody';
+import type { AppContext, Route } from './route';
+import { validateInput } from './validate';
+
+/** The handler of one route: validate, call, answer the JSON it returns (if it did not answer itself). */
+function handlerOf(route: Route, app: AppContext): RequestHandler {
+  return async (req, res) => {
+    const input = await validateInput(route, req, res, app);
+    if (!input) return;
+    const answer = await route.handle(input, app);
+    if (answer !== undefined && !res.headersSent) res.status(route.status ?? 200).json(answer);
+  };
+}
+
+function handlersOf(route: Route, app: AppContext): RequestHandler[] {
+  const parse = route.body ? [jsonBody({ limit: route.body.limit, strict: route.body.strict })] : [];
+  return [...parse, handlerOf(route, app)];
+}
+
+export function mountRoutes(router: express.Router, routes: readonly Route[], app: AppContext): void {
+  const paths = [...new Set(routes.map((r) => r.path))];
+  for (const path of paths) {
+    const here = routes.filter((r) => r.path === path);
+    const chain = router.route(path);
+    for (const r of here) {
+      if (r.method === 'ALL') chain.all(...handlersOf(r, app));
+      else chain[r.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](...handlersOf(r, app));
+    }
+    if (!here.some((r) => r.method === 'ALL')) chain.all(methodNotAllowed(here.map((r) => r.method)));
+  }
+}

@@ -1,0 +1,112 @@
+// The query parameters of every route, read one way: each given once as text (lists repeated or comma-separated),
+// times as ISO 8601 with an offset, zones as IANA names, and a report's range ("today", a window, from/to) read by
+// one function in the zone the compliance reader uses. Every refusal names its parameter.
+import { z } from 'zod';
+import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS, type ReportWindow } from '../protocol';
+import { periodStart } from '../domain/zonedTime';
+import { reportZone, windowRange } from '../domain/ranges';
+
+/** Adds a problem to the value being parsed (at `path` below it); the value is then refused. */
+export const refuse = (ctx: z.RefinementCtx, message: string, path: PropertyKey[] = []): typeof z.NEVER => {
+  ctx.addIssue({ code: 'custom', message, path });
+  return z.NEVER;
+};
+
+// Each parameter is optional: absent, it reads as undefined (the route decides the default).
+const text = () =>
+  z.unknown().transform((v, ctx): string => {
+    if (typeof v !== 'string') return refuse(ctx, 'must be given once, as text');
+    return v.trim() === '' ? refuse(ctx, 'must not be empty') : v.trim();
+  });
+
+/** One text parameter, trimmed. */
+export const textParam = () => text().optional();
+
+export const oneOfParam = <T extends string>(allowed: readonly T[], message = `must be one of ${allowed.join(', ')}`) =>
+  text()
+    .transform((v, ctx): T => (allowed.includes(v as T) ? (v as T) : refuse(ctx, message)))
+    .optional();
+
+/** A time (ISO 8601 with an offset) as epoch milliseconds. */
+export const timeParam = () =>
+  text()
+    .transform((v, ctx): number => {
+      const parsed = isoWithOffset.safeParse(v);
+      return parsed.success ? Date.parse(v) : refuse(ctx, parsed.error.issues[0]?.message ?? 'must be an ISO 8601 timestamp');
+    })
+    .optional();
+
+export const zoneParam = () =>
+  text()
+    .transform((v, ctx) => (isValidTimeZone(v) ? v : refuse(ctx, 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")')))
+    .optional();
+
+/** A standard that exists (retired ones included). */
+export const standardParam = (ids: readonly string[]) =>
+  text()
+    .transform((v, ctx) => (ids.includes(v) ? v : refuse(ctx, `unknown standard "${v}" (known: ${ids.join(', ')})`)))
+    .optional();
+
+/** Repeatable and comma-separated: ?site=a&site=b or ?site=a,b; duplicates dropped; absent: []. */
+export const listParam = () =>
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx): string[] => {
+    if (v === undefined) return [];
+    const values = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [])).map((s) => s.trim());
+    if (values.some((s) => s === '')) refuse(ctx, 'must not contain empty values');
+    return [...new Set(values.filter((s) => s !== ''))];
+  });
+
+/** A whole number from `min` to `max`. */
+export const wholeNumberParam = (min: number, max: number) =>
+  text()
+    .transform((v, ctx): number => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : refuse(ctx, `must be a whole number from ${min} to ${max}`)))
+    .optional();
+
+/** `to` after `from`, reported on `to`. */
+export function checkOrder(fromMs: number | undefined, toMs: number | undefined, ctx: z.RefinementCtx): void {
+  if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) refuse(ctx, 'must be later than from', ['to']);
+}
+
+export interface ZoneContext {
+  /** The zone of a configured site, if any. */
+  siteZone(site: string): string | undefined;
+  serverZone: string;
+}
+
+/** The range parameters of a report: `site`, `tz`, `window`, `from`, `to`. */
+export const rangeShape = { site: textParam(), from: timeParam(), to: timeParam(), window: oneOfParam(REPORT_WINDOWS), tz: zoneParam() };
+
+interface RangeParams {
+  site?: string | undefined;
+  tz?: string | undefined;
+  window?: ReportWindow | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+interface ReportRange {
+  fromMs: number;
+  toMs: number;
+  site: string | null;
+  window: ReportWindow | null;
+  timeZone: string;
+}
+
+/**
+ * One definition of a report's range. The zone is `tz`, else the site's when one configured site is asked, else
+ * the server's; `window` is taken in that zone; without it the range is [from, to), defaulting to [start of today
+ * in that zone, now).
+ */
+export function reportRange(p: RangeParams, zones: ZoneContext, nowMs: number, ctx: z.RefinementCtx): ReportRange {
+  const timeZone = reportZone(p.tz ?? null, p.site !== undefined ? zones.siteZone(p.site) : undefined, zones.serverZone);
+  if (p.window !== undefined) {
+    if (p.from !== undefined) refuse(ctx, 'cannot be combined with window', ['from']);
+    if (p.to !== undefined) refuse(ctx, 'cannot be combined with window', ['to']);
+  }
+  const { fromMs, toMs } = p.window !== undefined ? windowRange(p.window, nowMs, timeZone) : { fromMs: p.from ?? periodStart(nowMs, timeZone, 'day'), toMs: p.to ?? nowMs };
+  if (p.window === undefined) checkOrder(fromMs, toMs, ctx);
+  return { fromMs, toMs, site: p.site ?? null, window: p.window ?? null, timeZone };
+}

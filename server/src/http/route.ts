@@ -1,0 +1,81 @@
+// A route of the API as data: method, path, the scope it needs, the schemas of its input, and a handler that only
+// turns the validated input into a service call. The tables (http/routes/) are mounted by http/mount.ts, the access
+// policy (http/scopes.ts) is derived from them, and a test checks that both agree with what Express serves.
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Scope } from '../domain/keys';
+import type { Core } from '../services/core';
+import type { Committer } from '../services/ingest/groupCommit';
+
+/** What a request needs: no key at all ('public') or a key with the given scope. */
+export type Requirement = 'public' | Scope;
+
+/** 'ALL' answers every method (a resource that is gone); HEAD is served by GET. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'ALL';
+
+/** What the handlers of every table share: the services and the adapters' own few things. */
+export interface AppContext {
+  core: Core;
+  logger: Logger;
+  version: string;
+  now: () => number;
+  /** The security counters of GET /stats. */
+  stats: () => unknown;
+  /** Concurrent POST /events share one transaction. */
+  commit: Committer;
+}
+
+/** A schema, or one built per request (when it needs the clock, the configured standards or a site's zone). */
+export type SchemaOf<T> = z.ZodType<T> | ((req: Request, app: AppContext) => z.ZodType<T> | Promise<z.ZodType<T>>);
+
+/** The problem type and title an invalid part of the request is answered with. */
+export interface InvalidAnswer {
+  slug: string;
+  title: string;
+}
+
+export interface BodySpec<B> {
+  schema: SchemaOf<B>;
+  /** The JSON parser's size limit ('64kb') and whether only objects and arrays are accepted at the top. */
+  limit: string;
+  strict: boolean;
+  /**
+   * 'required': a body that is not JSON is refused (415); 'when-present': only a body that is there must be JSON,
+   * no body reads as {}; 'parsed': whatever the JSON parser made of it ({} for no JSON body).
+   */
+  media: 'required' | 'when-present' | 'parsed';
+  /** How the 415 answer names what to send: "send <what> as application/json". */
+  what?: string;
+  invalid?: InvalidAnswer;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+}
+
+export interface Route<P = unknown, Q = unknown, B = unknown> {
+  method: Method;
+  /** Below /api/v1, in Express syntax ("/standards/:id"). */
+  path: string;
+  scope: Requirement;
+  params?: { schema: z.ZodType<P>; invalid?: InvalidAnswer };
+  query?: { schema: SchemaOf<Q>; invalid?: InvalidAnswer };
+  body?: BodySpec<B>;
+  /** The status of a JSON answer (200 unless said). */
+  status?: number;
+  /**
+   * Returns the JSON answer, or undefined when it answered itself (a stream, a file, a status that depends on
+   * the outcome). Throws DomainError for what the services refuse; the error handler answers it.
+   */
+  handle(input: RouteInput<P, Q, B>, app: AppContext): unknown;
+}
+
+/** Declares one route with its input types inferred from its schemas. */
+export function route<P = Record<string, string>, Q = undefined, B = undefined>(definition: Route<P, Q, B>): Route {
+  return definition as unknown as Route;
+}

@@ -1,0 +1,30 @@
+// GET /clocks (the open cases and each standard's clock on them) and GET /event-types.
+import type { z } from 'zod';
+import { clocksQuerySchema, type ClocksQuery, type ClocksResponse, type EventTypesResponse } from '../../protocol/eventTypes';
+import { route, type AppContext } from '../route';
+
+/** The filters, with `type` checked against the event types this server knows (built-in and configured). */
+function clocksQuery(_req: unknown, app: AppContext): z.ZodType<ClocksQuery> {
+  const registry = app.core.ingest.registry();
+  return clocksQuerySchema.superRefine((query, ctx) => {
+    if (query.type !== undefined && !registry.get(query.type)) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` });
+    }
+  });
+}
+
+export const clockRoutes = [
+  route<Record<string, string>, ClocksQuery>({
+    method: 'GET',
+    path: '/clocks',
+    scope: 'read',
+    query: { schema: clocksQuery },
+    handle: ({ query }, app): ClocksResponse => ({ clocks: app.core.clocks.openClocks(query) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/event-types',
+    scope: 'read',
+    handle: (_input, app): EventTypesResponse => ({ eventTypes: [...app.core.ingest.registry().all()] }),
+  }),
+];

@@ -1,0 +1,69 @@
+// GET /compliance and GET /distribution: both read their range with reportRange (one "today", in the zone the
+// compliance reader uses), both answer from the one compliance reader.
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { Bucket, GroupBy, Standard } from '../../protocol';
+import type { ReportQuery } from '../../services/compliance';
+import type { Core } from '../../services/core';
+import type { DistributionQuery } from '../../services/distribution';
+import { oneOfParam, rangeShape, reportRange, standardParam, type ZoneContext } from '../queryParams';
+import { route, type AppContext } from '../route';
+import { parseQuery } from '../validate';
+
+const MAX_BUCKETS = 10_000;
+const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export interface QueryContext extends ZoneContext {
+  /** Every standard id ever defined (retired ones can still be reported). */
+  standardIds: readonly string[];
+}
+
+function complianceQuery(ctx: QueryContext, nowMs: number) {
+  return z
+    .strictObject({ standard: standardParam(ctx.standardIds), ...rangeShape, bucket: oneOfParam(['minute', 'hour', 'day'] as const), groupBy: oneOfParam<GroupBy>(['site', 'queue', 'agent']) })
+    .transform((p, zctx): ReportQuery => {
+      const range = reportRange(p, ctx, nowMs, zctx);
+      const bucket = p.bucket ?? null;
+      if (bucket && Math.ceil((range.toMs - range.fromMs) / BUCKET_MS[bucket]) + 1 > MAX_BUCKETS) {
+        zctx.addIssue({ code: 'custom', path: ['bucket'], message: `too many ${bucket} buckets between from and to (max ${MAX_BUCKETS}); choose a coarser bucket or a shorter range` });
+      }
+      return { ...range, standardId: p.standard ?? null, bucket, groupBy: p.groupBy ?? null };
+    });
+}
+
+function distributionQuery(standards: readonly Standard[], zones: ZoneContext, nowMs: number) {
+  return z.strictObject({ standard: standardParam(standards.map((s) => s.id)), ...rangeShape }).transform((p, zctx): DistributionQuery => {
+    const { fromMs, toMs, site, timeZone } = reportRange(p, zones, nowMs, zctx);
+    return { fromMs, toMs, site, standardId: p.standard ?? null, timeZone };
+  });
+}
+
+/** GET /compliance's query read outside a request (tests compare it with the distribution's). */
+export const parseComplianceQuery = (raw: Record<string, unknown>, ctx: QueryContext, nowMs: number) => asParsed(parseQuery(complianceQuery(ctx, nowMs), raw));
+export const parseDistributionQuery = (raw: Record<string, unknown>, standards: readonly Standard[], zones: ZoneContext, nowMs: number) =>
+  asParsed(parseQuery(distributionQuery(standards, zones, nowMs), raw));
+const asParsed = <T>(p: ReturnType<typeof parseQuery<T>>) => (p.ok ? { ok: true as const, query: p.value } : p);
+
+/** The zones a query may need: the asked site's (looked up before parsing) and the server's. */
+async function zonesFor(core: Core, req: Request): Promise<ZoneContext> {
+  const site = typeof req.query.site === 'string' ? req.query.site.trim() : null;
+  const zone = site ? (await core.sites.get(site))?.timeZone : undefined;
+  return { siteZone: (s) => (s === site ? zone : undefined), serverZone: core.serverZone() };
+}
+
+export const complianceRoutes = [
+  route<unknown, ReportQuery>({
+    method: 'GET',
+    path: '/compliance',
+    scope: 'read',
+    query: { schema: async (req, app: AppContext) => complianceQuery({ ...(await zonesFor(app.core, req)), standardIds: app.core.standards.ids() }, app.now()) },
+    handle: ({ query }, app) => app.core.compliance.report(query),
+  }),
+  route<unknown, DistributionQuery>({
+    method: 'GET',
+    path: '/distribution',
+    scope: 'read',
+    query: { schema: async (req, app: AppContext) => distributionQuery(app.core.standards.current(), await zonesFor(app.core, req), app.now()) },
+    handle: ({ query }, app) => app.core.compliance.distribution(query),
+  }),
+];

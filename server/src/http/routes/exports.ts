@@ -1,0 +1,116 @@
+// GET /export/{events,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
+import type { Response } from 'express';
+import { z } from 'zod';
+import { EXPORT_KINDS, type ExportKind } from '../../services/exports';
+import { ClientGone, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
+import { EVENT_OUTCOMES, PERIODS, RESULT_OUTCOMES, type ExportQuery } from '../../services/exports/query';
+import { keyIdOf } from '../caller';
+import { problem, sendProblem } from '../problems';
+import { listParam, oneOfParam, refuse, timeParam, zoneParam } from '../queryParams';
+import { route, type AppContext } from '../route';
+import { parseQuery } from '../validate';
+
+const DAY = 86_400_000;
+const OUTCOMES: readonly string[] = [...RESULT_OUTCOMES, ...EVENT_OUTCOMES];
+const STREAMED = ['csv', 'ndjson', 'json'] as const;
+
+/** The format ?format= does not name, from the Accept header (text/csv, application/x-ndjson, application/json, text/html). */
+function formatFromAccept(accept: string | undefined, allowed: readonly string[]): string | null {
+  if (!accept) return null;
+  const map: Record<string, string> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/json': 'json', 'text/html': 'html' };
+  for (const part of accept.split(',')) {
+    const type = part.split(';')[0]!.trim().toLowerCase();
+    if (map[type] && allowed.includes(map[type]!)) return map[type]!;
+  }
+  return null;
+}
+
+export interface ExportContext {
+  accept?: string | undefined;
+  formats: readonly string[];
+  standardIds: readonly string[];
+  serverZone: string;
+  nowMs: number;
+}
+
+/** The export's query: the last 30 days unless said, filters repeatable or comma-separated, the zone `tz` or the server's. */
+function exportQuery(ctx: ExportContext) {
+  const known = (allowed: readonly string[], says: (v: string) => string) =>
+    listParam().transform((values, zctx) => (values.forEach((v) => allowed.includes(v) || refuse(zctx, says(v))), values));
+  return z
+    .strictObject({
+      from: timeParam(),
+      to: timeParam(),
+      site: listParam(),
+      standard: known(ctx.standardIds, (s) => `unknown standard "${s}" (known: ${ctx.standardIds.join(', ')})`),
+      outcome: known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`),
+      format: oneOfParam(ctx.formats),
+      tz: zoneParam(),
+      period: oneOfParam(PERIODS),
+      proof: oneOfParam(['chain', 'none'] as const, 'must be chain or none'),
+    })
+    .transform((p, zctx): ExportQuery => {
+      const toMs = p.to ?? ctx.nowMs;
+      const fromMs = p.from ?? toMs - 30 * DAY;
+      if (fromMs >= toMs) refuse(zctx, 'must be later than from', ['to']);
+      const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
+      return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain' };
+    });
+}
+
+/** An export's query read outside a request. */
+export function parseExportQuery(raw: Record<string, unknown>, ctx: ExportContext) {
+  const parsed = parseQuery(exportQuery(ctx), raw);
+  return parsed.ok ? { ok: true as const, query: parsed.value } : parsed;
+}
+
+const queryFor = (formats: readonly string[]) => ({
+  schema: (req: { headers: { accept?: string | undefined } }, app: AppContext) =>
+    exportQuery({ accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), serverZone: app.core.serverZone(), nowMs: app.now() }),
+});
+
+/** Streams one export; a HEAD answers the headers without running it. */
+async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app: AppContext, head: boolean): Promise<void> {
+  const format = q.format as ExportFormat;
+  if (head) return void res.status(200).type(CONTENT_TYPES[format]).end();
+  const stamp = new Date(app.now()).toISOString().replace(/[:.]/g, '-');
+  const headers = () => {
+    res.status(200);
+    res.setHeader('Content-Type', CONTENT_TYPES[format]);
+    res.setHeader('Content-Disposition', `attachment; filename="ringside-${kind}-${stamp}.${format}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.flushHeaders();
+  };
+  try {
+    await app.core.exports.stream(kind, q, res, keyIdOf(res), headers);
+    res.end();
+  } catch (error) {
+    if (error instanceof ClientGone) return;
+    app.logger.error({ err: error }, 'export failed');
+    if (!res.headersSent) sendProblem(res, problem(500, 'export-failed', 'Export failed', (error as Error).message));
+    else res.destroy(error as Error); // a truncated export must not look complete: no trailing manifest
+  }
+}
+
+export const exportRoutes = [
+  ...EXPORT_KINDS.map((kind) =>
+    route<unknown, ExportQuery>({
+      method: 'GET',
+      path: `/export/${kind}`,
+      scope: 'audit',
+      query: queryFor(STREAMED),
+      handle: ({ query, req, res }, app) => streamExport(kind, query, res, app, req.method === 'HEAD'),
+    }),
+  ),
+  route<unknown, ExportQuery>({
+    method: 'GET',
+    path: '/export/report',
+    scope: 'audit',
+    query: queryFor(['html']),
+    handle: async ({ query, res }, app) => {
+      const html = await app.core.exports.report(query, keyIdOf(res));
+      res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
+      res.send(html);
+    },
+  }),
+];

@@ -1,0 +1,113 @@
+// GET /incidents (+ /:id), POST /incidents/:id/ack and /incidents/ack (several at once). /alerts is gone:
+// incidents replaced alerts (docs/alerts.md).
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { IncidentList } from '../../protocol';
+import { malformedTextProblem } from '../../protocol';
+import { DomainError } from '../../domain/errors';
+import type { IncidentFilter } from '../../services/alerts/evaluation';
+import { callerOf } from '../caller';
+import { checkOrder, oneOfParam, refuse, textParam, timeParam, wholeNumberParam } from '../queryParams';
+import { route, type BodySpec } from '../route';
+
+const MAX_INCIDENTS = 10_000;
+const DEFAULT_INCIDENTS = 1000;
+/** Incidents one bulk acknowledgement may name. */
+const MAX_BULK_ACK = 1000;
+const MAX_BY = 200;
+
+const incidentQuery = z
+  .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: textParam(), site: textParam(), limit: wholeNumberParam(1, MAX_INCIDENTS) })
+  .transform((p, ctx): IncidentFilter => {
+    checkOrder(p.from, p.to, ctx);
+    const filter: IncidentFilter = { limit: p.limit ?? DEFAULT_INCIDENTS };
+    if (p.state !== undefined) filter.state = p.state;
+    if (p.from !== undefined) filter.fromMs = p.from;
+    if (p.to !== undefined) filter.toMs = p.to;
+    if (p.standard !== undefined) filter.standardId = p.standard;
+    if (p.site !== undefined) filter.site = p.site;
+    return filter;
+  });
+
+const incidentId = {
+  schema: z.object({
+    id: z.string().transform((text, ctx) => (/^[1-9]\d{0,14}$/.test(text) ? Number(text) : refuse(ctx, `must be a positive whole number (got "${text.slice(0, 40)}")`))),
+  }),
+  invalid: { slug: 'invalid-incident-id', title: 'Invalid incident id' },
+};
+type IncidentId = z.infer<typeof incidentId.schema>;
+
+/** `by`: absent, or a non-empty well-formed name. */
+const by = z.unknown().transform((v, ctx): string => {
+  if (typeof v !== 'string' || v.trim() === '') return refuse(ctx, 'must be a non-empty string');
+  const malformed = malformedTextProblem(v);
+  if (malformed) return refuse(ctx, malformed);
+  return v.trim().length > MAX_BY ? refuse(ctx, `must be at most ${MAX_BY} characters`) : v.trim();
+});
+
+const ids = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): number[] => {
+    if (!Array.isArray(v)) return refuse(ctx, 'must be an array of incident ids');
+    if (v.length === 0 || v.length > MAX_BULK_ACK) refuse(ctx, `must name from 1 to ${MAX_BULK_ACK} incidents`);
+    v.forEach((id, i) => {
+      if (!Number.isSafeInteger(id) || (id as number) < 1) refuse(ctx, 'must be a positive whole number', [i]);
+    });
+    return v as number[];
+  });
+
+/** An acknowledgement's body: a JSON object (no body reads as {}). */
+function ackBody<T extends z.ZodRawShape>(shape: T, example: string, limit: string): BodySpec<z.infer<z.ZodObject<T>>> {
+  const object = z.unknown().transform((b, ctx) => (b !== null && typeof b === 'object' && !Array.isArray(b) ? b : refuse(ctx, `must be a JSON object like ${example}`)));
+  return { limit, strict: false, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
+}
+
+/** Without a "by", an acknowledgement is recorded under the API key's name (when keys are in use). */
+function keyName(res: Response): string | null {
+  return callerOf(res)?.key?.name ?? null;
+}
+
+export const incidentRoutes = [
+  route<unknown, IncidentFilter>({
+    method: 'GET',
+    path: '/incidents',
+    scope: 'read',
+    query: { schema: incidentQuery },
+    handle: async ({ query }, app): Promise<IncidentList> => ({ incidents: await app.core.alerts.list(query) }),
+  }),
+  // Acknowledging is what someone watching the dashboard does: a read key may (the ack records the key's name).
+  route<unknown, undefined, { ids: number[]; by?: string | undefined }>({
+    method: 'POST',
+    path: '/incidents/ack',
+    scope: 'read',
+    body: ackBody({ ids, by: by.optional() }, '{"ids": [1, 2]}', '64kb'),
+    handle: async ({ body, res }, app): Promise<IncidentList> => ({ incidents: await app.core.alerts.acknowledge(body.ids, body.by ?? keyName(res)) }),
+  }),
+  route<IncidentId>({
+    method: 'GET',
+    path: '/incidents/:id',
+    scope: 'read',
+    params: incidentId,
+    handle: ({ params }, app) => app.core.alerts.withChanges(params.id),
+  }),
+  route<IncidentId, undefined, { by?: string | undefined }>({
+    method: 'POST',
+    path: '/incidents/:id/ack',
+    scope: 'read',
+    params: incidentId,
+    body: ackBody({ by: by.optional() }, '{"by": "ana"}', '16kb'),
+    handle: async ({ params, body, res }, app) => (await app.core.alerts.acknowledge([params.id], body.by ?? keyName(res)))[0],
+  }),
+  // Replaced by /incidents: a read key learns that (410) instead of a scope refusal.
+  ...['/alerts', '/alerts/*rest'].map((path) =>
+    route({
+      method: 'ALL',
+      path,
+      scope: 'read',
+      handle: ({ req }) => {
+        throw new DomainError('gone', '', `${req.baseUrl + req.path} was replaced by /api/v1/incidents: one incident per standard and site (docs/alerts.md)`, undefined, 'alerts-replaced');
+      },
+    }),
+  ),
+];

@@ -1,0 +1,25 @@
+// Every route of the API, one table per resource. The access policy (http/scopes.ts) is derived from this list.
+import { auditRoutes } from './audit';
+import { clockRoutes } from './clocks';
+import { complianceRoutes } from './compliance';
+import { eventRoutes } from './events';
+import { exportRoutes } from './exports';
+import { healthRoutes } from './health';
+import { incidentRoutes } from './incidents';
+import { keyRoutes } from './keys';
+import { siteRoutes } from './sites';
+import { standardRoutes } from './standards';
+import type { Route } from '../route';
+
+export const API_ROUTES: readonly Route[] = [
+  ...healthRoutes,
+  ...eventRoutes,
+  ...clockRoutes,
+  ...complianceRoutes,
+  ...standardRoutes,
+  ...siteRoutes,
+  ...incidentRoutes,
+  ...exportRoutes,
+  ...auditRoutes,
+  ...keyRoutes,
+];

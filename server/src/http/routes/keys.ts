@@ -1,0 +1,65 @@
+// /keys (admin): create (the secret shown once), list, revoke. /stats (admin): the security counters.
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
+import { validateKeyRequest, type NewKeyRequest } from '../../services/keys';
+import { refuse } from '../queryParams';
+import { route } from '../route';
+
+type KeyRequest = Omit<NewKeyRequest, 'source'>;
+
+/** The key request as the keys service validates it (the CLI's rules too). */
+const keyRequest = (nowMs: number) =>
+  z.unknown().transform((body, ctx): KeyRequest => {
+    const v = validateKeyRequest(body, nowMs);
+    if (v.ok) return { name: v.name, scopes: v.scopes, expiresAtMs: v.expiresAtMs };
+    for (const e of v.errors) refuse(ctx, e.message, e.path === '(body)' ? [] : e.path.split('.'));
+    return z.NEVER;
+  });
+
+const keyNotFound = (id: string) => new DomainError('not-found', '', `no API key with id ${id}`, undefined, 'key-not-found');
+
+export const keyRoutes = [
+  route({
+    method: 'GET',
+    path: '/keys',
+    scope: 'admin',
+    handle: async ({ res }, app) => {
+      res.setHeader('Cache-Control', 'no-store');
+      return { keys: await app.core.keys.list() };
+    },
+  }),
+  route<unknown, undefined, KeyRequest>({
+    method: 'POST',
+    path: '/keys',
+    scope: 'admin',
+    status: 201,
+    body: { limit: '16kb', strict: true, media: 'required', what: 'the key request', schema: (_req, app) => keyRequest(app.now()), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
+    handle: async ({ body, res }, app) => {
+      const created = await app.core.keys.create({ ...body, source: 'api' });
+      // The secret is in this answer and nowhere else: it is stored only as a hash.
+      res.setHeader('Cache-Control', 'no-store');
+      return { key: created.key, ...created.info };
+    },
+  }),
+  route<{ id: string }>({
+    method: 'GET',
+    path: '/keys/:id',
+    scope: 'admin',
+    handle: async ({ params }, app) => {
+      const key = await app.core.keys.get(params.id);
+      if (!key) throw keyNotFound(params.id);
+      return key;
+    },
+  }),
+  route<{ id: string }>({
+    method: 'DELETE',
+    path: '/keys/:id',
+    scope: 'admin',
+    handle: async ({ params }, app) => {
+      if (params.id === 'env') throw new DomainError('conflict', '', 'the RINGSIDE_API_KEY key lives in the environment: restart without it', undefined, 'key-not-revocable');
+      if (!(await app.core.keys.revoke(params.id))) throw keyNotFound(params.id);
+      return app.core.keys.get(params.id);
+    },
+  }),
+  route({ method: 'GET', path: '/stats', scope: 'admin', handle: (_input, app) => app.stats() }),
+];

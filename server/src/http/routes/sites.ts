@@ -1,0 +1,53 @@
+// Sites over HTTP. A change never edits history: PUT and DELETE add history rows; the service refuses what may not
+// change (a DomainError) and writes the change to the audit log under the caller's key.
+import { siteDefinitionSchema, type SiteDefinition } from '../../protocol';
+import { DomainError } from '../../domain/errors';
+import { keyIdOf } from '../caller';
+import { route } from '../route';
+import { editableBody, idParams, type IdParams } from './editable';
+
+const actor = (res: Parameters<typeof keyIdOf>[0]) => ({ keyId: keyIdOf(res) });
+const unknownSite = (id: string) => new DomainError('not-found', 'id', `unknown site "${id}"`);
+
+export const siteRoutes = [
+  route({ method: 'GET', path: '/sites', scope: 'read', handle: async (_input, app) => ({ sites: await app.core.sites.list() }) }),
+  route<unknown, undefined, SiteDefinition>({
+    method: 'POST',
+    path: '/sites',
+    scope: 'admin',
+    status: 201,
+    body: editableBody(() => siteDefinitionSchema),
+    handle: async ({ body, res }, app) => (await app.core.sites.create(body, actor(res))).site,
+  }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/sites/:id',
+    scope: 'read',
+    params: idParams,
+    handle: async ({ params }, app) => {
+      const site = await app.core.sites.get(params.id);
+      if (!site) throw unknownSite(params.id);
+      return site;
+    },
+  }),
+  route<IdParams, undefined, SiteDefinition>({
+    method: 'PUT',
+    path: '/sites/:id',
+    scope: 'admin',
+    params: idParams,
+    body: editableBody(() => siteDefinitionSchema, 'id'),
+    handle: async ({ params, body, res }, app) => (await app.core.sites.update(params.id, body, actor(res))).site,
+  }),
+  route<IdParams>({ method: 'DELETE', path: '/sites/:id', scope: 'admin', params: idParams, handle: ({ params, res }, app) => app.core.sites.retire(params.id, actor(res)) }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/sites/:id/history',
+    scope: 'read',
+    params: idParams,
+    handle: async ({ params }, app) => {
+      const history = await app.core.sites.history(params.id);
+      if (history.length === 0) throw unknownSite(params.id);
+      return { id: params.id, history };
+    },
+  }),
+];

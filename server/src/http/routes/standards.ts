@@ -1,0 +1,66 @@
+// Standards over HTTP. A change never edits history: PUT and DELETE create new versions; the service refuses what
+// may not change (a DomainError) and writes the change to the audit log under the caller's key.
+import { z } from 'zod';
+import { standardDefinitionSchema, type StandardDefinition } from '../../protocol';
+import { DomainError } from '../../domain/errors';
+import { keyIdOf } from '../caller';
+import { timeParam } from '../queryParams';
+import { route } from '../route';
+import { editableBody, idParams, type IdParams } from './editable';
+
+const actor = (res: Parameters<typeof keyIdOf>[0]) => ({ keyId: keyIdOf(res) });
+const unknownStandard = (id: string) => new DomainError('not-found', 'id', `unknown standard "${id}"`);
+
+// Optional ?validFrom=ISO: when the retirement takes effect (same rules as a version's validFrom). Other
+// parameters are ignored, as they always were on this route.
+const retireQuery = z.object({ validFrom: timeParam() });
+
+export const standardRoutes = [
+  route({ method: 'GET', path: '/standards', scope: 'read', handle: (_input, app) => ({ standards: app.core.standards.current() }) }),
+  route<unknown, undefined, StandardDefinition>({
+    method: 'POST',
+    path: '/standards',
+    scope: 'admin',
+    status: 201,
+    body: editableBody(() => standardDefinitionSchema),
+    handle: async ({ body, res }, app) => (await app.core.standards.create(body, actor(res))).standard,
+  }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/standards/:id',
+    scope: 'read',
+    params: idParams,
+    handle: ({ params }, app) => {
+      const current = app.core.standards.get(params.id);
+      if (!current) throw unknownStandard(params.id);
+      return app.core.standards.versions(current.id).find((v) => v.version === current.version);
+    },
+  }),
+  route<IdParams, undefined, StandardDefinition>({
+    method: 'PUT',
+    path: '/standards/:id',
+    scope: 'admin',
+    params: idParams,
+    body: editableBody(() => standardDefinitionSchema, 'id'),
+    handle: async ({ params, body, res }, app) => (await app.core.standards.update(params.id, body, actor(res))).standard,
+  }),
+  route<IdParams, z.infer<typeof retireQuery>>({
+    method: 'DELETE',
+    path: '/standards/:id',
+    scope: 'admin',
+    params: idParams,
+    query: { schema: retireQuery },
+    handle: async ({ params, query, res }, app) => (await app.core.standards.retire(params.id, query.validFrom, actor(res))).standard,
+  }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/standards/:id/versions',
+    scope: 'read',
+    params: idParams,
+    handle: ({ params }, app) => {
+      const versions = app.core.standards.versions(params.id);
+      if (versions.length === 0) throw unknownStandard(params.id);
+      return { id: params.id, versions };
+    },
+  }),
+];

@@ -1,0 +1,84 @@
+// The one validation step of the API: path parameters, query and body through their zod schemas, every refusal
+// answered with the same problem shape (400, each field named with why: `errors: [{path, message}]`).
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { FieldProblem } from '../protocol';
+import { zodProblems } from '../services/zodProblems';
+import { JSON_TYPES } from './jsonBody';
+import { problem, sendProblem } from './problems';
+import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
+
+const INVALID_PARAMS: InvalidAnswer = { slug: 'invalid-path', title: 'Invalid path parameter' };
+const INVALID_QUERY: InvalidAnswer = { slug: 'invalid-query', title: 'Invalid query parameter' };
+const INVALID_BODY: InvalidAnswer = { slug: 'invalid-body', title: 'Invalid request body' };
+
+/** The 400 answer naming every problem: "path message; path message" in `detail`, each one in `errors`. */
+function invalidProblem(answer: InvalidAnswer, errors: FieldProblem[]) {
+  return problem(400, answer.slug, answer.title, errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
+
+/** Runs a schema; unknown keys are reported first, with the message the part of the request gives them. */
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: string) => string): Parsed<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  return { ok: false, errors: zodProblems(new z.ZodError(issues), [], unknownKey) };
+}
+
+/** Query parameters: an unknown one is named with the list of the known ones. */
+export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
+  const known = shapeKeys(schema);
+  return parseWith(schema, raw, () => `is not a known parameter (known: ${known.join(', ')})`);
+}
+
+/** The keys of an object schema, also behind transforms (the input of a pipe). */
+function shapeKeys(schema: z.ZodType): string[] {
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape as object);
+  const inner = (schema as unknown as { def?: { in?: z.ZodType } }).def?.in;
+  return inner ? shapeKeys(inner) : [];
+}
+
+async function resolve<T>(spec: SchemaOf<T>, req: Request, app: AppContext): Promise<z.ZodType<T>> {
+  return typeof spec === 'function' ? spec(req, app) : spec;
+}
+
+/** The body as the route declares it, or a 415 answer (null) for a body in another media type. */
+function rawBody(spec: BodySpec<unknown>, req: Request, res: Response): { body: unknown } | null {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  const mustBeJson = spec.media === 'required' || (spec.media === 'when-present' && hasBody);
+  if (mustBeJson && !req.is(JSON_TYPES)) {
+    const send = spec.what ? `send ${spec.what} as application/json` : 'send application/json';
+    sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `${send} (got ${req.headers['content-type'] ?? 'none'})`));
+    return null;
+  }
+  if (spec.media === 'when-present') return { body: hasBody ? req.body : {} };
+  return { body: spec.media === 'parsed' ? (req.body ?? {}) : req.body };
+}
+
+/** The route's validated input, or null after answering the refusal. */
+export async function validateInput(route: Route, req: Request, res: Response, app: AppContext): Promise<RouteInput<unknown, unknown, unknown> | null> {
+  const refuse = (answer: InvalidAnswer, errors: FieldProblem[]) => (sendProblem(res, invalidProblem(answer, errors)), null);
+  let params: unknown = req.params;
+  if (route.params) {
+    const parsed = parseWith(route.params.schema, req.params, () => 'is not a known parameter');
+    if (!parsed.ok) return refuse(route.params.invalid ?? INVALID_PARAMS, parsed.errors);
+    params = parsed.value;
+  }
+  let query: unknown = undefined;
+  if (route.query) {
+    const parsed = parseQuery(await resolve(route.query.schema, req, app), req.query);
+    if (!parsed.ok) return refuse(route.query.invalid ?? INVALID_QUERY, parsed.errors);
+    query = parsed.value;
+  }
+  let body: unknown = undefined;
+  if (route.body) {
+    const raw = rawBody(route.body, req, res);
+    if (!raw) return null;
+    const parsed = parseWith(await resolve(route.body.schema, req, app), raw.body, () => 'is not a known field');
+    if (!parsed.ok) return refuse(route.body.invalid ?? INVALID_BODY, parsed.errors);
+    body = parsed.value;
+  }
+  return { params, query, body, req, res };
+}

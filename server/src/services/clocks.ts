@@ -1,0 +1,228 @@
+// Open clocks: the cases that are open now (calls ringing, visitors waiting, complaints open), each standard's
+// clock on them, and the server's side of their deadlines. One timer waits for the next instant a standing
+// changes (at-risk, a deadline, expiry); at a deadline the breach is pushed at once and, when every way the clock
+// can still end is a miss, the miss is recorded on the case (reason 'deadline'); at expiry the case closes through
+// the ingest service (its finished event). All rules are domain/clocks.ts; the time is the server's Clock, so a
+// server started after a deadline judges the overdue clocks at its first look.
+import type { Clock } from '../clock';
+import {
+  caseState,
+  clockStatus,
+  deadlineJudgement,
+  expiresAtMs,
+  matchesClockFilter,
+  openClockOf,
+  standardsForCase,
+  type CaseState,
+  type ClockSite,
+} from '../domain/clocks';
+import { defaultSite } from '../domain/sites';
+import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, ClockStandard, EventTypeDefinition, OpenClock, StoredMilestone } from '../protocol/eventTypes';
+import type { CaseKey, Store } from '../store/port';
+import { toCaseMilestone } from './ingest/cases';
+import type { IngestService } from './ingest/ingest';
+import type { StandardsService } from './standards';
+
+/** Node's timers take at most 2^31 − 1 ms; a later instant is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface ClockServiceDeps {
+  store: Store;
+  standards: StandardsService;
+  ingest: IngestService;
+  clock: Clock;
+  /** Zone of sites not configured (as ingest creates them). */
+  timeZone: string;
+  onError: (error: unknown) => void;
+}
+
+interface WatchedCase {
+  key: CaseKey;
+  type: EventTypeDefinition;
+  state: CaseState;
+  site: ClockSite;
+  /** The standard versions in force when the case started (the ones its finished event is judged by). */
+  standards: ClockStandard[];
+  /** Standards whose breach was pushed (each once). */
+  breached: Set<string>;
+  /** Verdicts recorded on the case while open, by standard. */
+  recorded: Map<string, ClockJudgement>;
+  /** The standings last pushed, to push only changes. */
+  pushed: string;
+}
+
+export type ClocksListener = (update: ClocksUpdate) => void;
+
+const keyText = (k: CaseKey) => JSON.stringify([k.type, k.site, k.caseId]);
+
+export class ClockService {
+  private readonly cases = new Map<string, WatchedCase>();
+  private readonly listeners = new Set<ClocksListener>();
+  private timer: unknown = null;
+  private work: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  private constructor(private readonly deps: ClockServiceDeps) {}
+
+  /** Loads the open cases; `start()` then judges what is overdue and sets the timer. */
+  static async open(deps: ClockServiceDeps): Promise<ClockService> {
+    const service = new ClockService(deps);
+    const byCase = new Map<string, StoredMilestone[]>();
+    for (const m of await deps.store.reads.cases.openMilestones()) {
+      const k = keyText(m);
+      byCase.set(k, [...(byCase.get(k) ?? []), m]);
+    }
+    for (const milestones of byCase.values()) {
+      const watched = await service.watch(milestones, undefined);
+      if (watched) service.cases.set(keyText(watched.key), watched);
+    }
+    for (const w of service.cases.values()) w.pushed = standingsText(service.clockOf(w, deps.clock.now()));
+    return service;
+  }
+
+  start(): void {
+    this.unsubscribe.push(this.deps.ingest.onCases((keys) => this.enqueue(() => this.refresh(keys))));
+    this.unsubscribe.push(this.deps.standards.onChange(() => this.enqueue(() => this.refresh([...this.cases.values()].map((c) => c.key)))));
+    this.enqueue(() => this.look([], []));
+  }
+
+  onUpdate(listener: ClocksListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The open cases at the clock's time, oldest first, optionally filtered (GET /clocks, the snapshot). */
+  openClocks(filter: { type?: string; site?: string; state?: ClockFilter } = {}): OpenClock[] {
+    const now = this.deps.clock.now();
+    return [...this.cases.values()]
+      .filter((c) => (filter.type === undefined || c.key.type === filter.type) && (filter.site === undefined || c.key.site === filter.site))
+      .flatMap((c) => this.clockOf(c, now) ?? [])
+      .filter((c) => matchesClockFilter(c, filter.state ?? 'open'))
+      .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  }
+
+  /** Resolves when every look already asked for has run (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.work;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const off of this.unsubscribe) off();
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    await this.work;
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.work = this.work.then(() => (this.closed ? undefined : task())).catch((error: unknown) => this.deps.onError(error));
+  }
+
+  /** Reads the cases again from the store (milestones stored, cases closed), then looks at the clocks. */
+  private async refresh(keys: readonly CaseKey[]): Promise<void> {
+    const closed: ClockKey[] = [];
+    const changed: OpenClock[] = [];
+    for (const key of keys) {
+      const record = await this.deps.store.reads.cases.get(key);
+      const before = this.cases.get(keyText(key));
+      const watched = record?.state === 'open' ? await this.watch(await this.deps.store.reads.cases.milestones(key), before) : undefined;
+      if (!watched) {
+        if (this.cases.delete(keyText(key))) closed.push({ ...key });
+        continue;
+      }
+      this.cases.set(keyText(key), watched);
+    }
+    await this.look(changed, closed);
+  }
+
+  private async watch(milestones: readonly StoredMilestone[], before: WatchedCase | undefined): Promise<WatchedCase | undefined> {
+    const first = milestones[0];
+    const type = first && this.deps.ingest.registry().get(first.type);
+    if (!first || !type) return undefined;
+    const key = { type: first.type, site: first.site, caseId: first.caseId };
+    const state = caseState(type, milestones.map(toCaseMilestone));
+    const stored = await this.deps.store.reads.sites.get(first.site);
+    const site = stored && !stored.retired ? stored : defaultSite(first.site, this.deps.timeZone);
+    const standards = this.deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
+    const recorded = new Map((await this.deps.store.reads.cases.judgements(key)).map((r) => [r.judgement.standardId, r.judgement]));
+    return { key, type, state, site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
+  }
+
+  private clockOf(c: WatchedCase, nowMs: number): OpenClock | null {
+    const clock = openClockOf(c.state, c.standards, c.site, nowMs);
+    if (!clock || c.recorded.size === 0) return clock;
+    const judged = (id: string) => c.recorded.get(id);
+    return { ...clock, standards: clock.standards.map((s) => (judged(s.standardId) ? { ...s, judged: { met: judged(s.standardId)!.met, reason: judged(s.standardId)!.reason } } : s)) };
+  }
+
+  /**
+   * Judges every clock at the clock's time: breaches (pushed once), misses recorded at the deadline, cases past
+   * their expiry closed; then pushes what changed and sets the timer for the next instant anything changes.
+   */
+  private async look(changed: OpenClock[], closed: ClockKey[]): Promise<void> {
+    const now = this.deps.clock.now();
+    const breaches: ClockBreach[] = [];
+    const misses: Array<{ key: CaseKey; judgement: ClockJudgement }> = [];
+    const expired: CaseKey[] = [];
+    for (const c of this.cases.values()) {
+      const expiry = expiresAtMs(c.type, c.state);
+      if (expiry !== null && now >= expiry) expired.push(c.key);
+      for (const s of standardsForCase(c.state, c.standards)) {
+        const status = clockStatus(c.state, s, c.site, now);
+        if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
+        c.breached.add(s.id);
+        const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now);
+        breaches.push({ ...c.key, standardId: s.id, deadline: new Date(status.deadlineMs!).toISOString(), missed: miss !== null || c.recorded.get(s.id)?.met === false });
+        if (miss) {
+          misses.push({ key: c.key, judgement: miss });
+          c.recorded.set(s.id, miss);
+        }
+      }
+      const clock = this.clockOf(c, now);
+      const standings = standingsText(clock);
+      if (clock && standings !== c.pushed) changed.push(clock);
+      c.pushed = standings;
+    }
+    if (misses.length > 0) await this.deps.store.write(async (tx) => void (await Promise.all(misses.map((m) => tx.writes.caseJudgement(m.key, m.judgement)))));
+    // Expired cases close through ingest; its case listener brings them back here as closed.
+    if (expired.length > 0) await this.deps.ingest.settle(expired);
+    this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closed.some((k) => keyText(k) === keyText(c))), closed, breaches });
+    this.schedule(now);
+  }
+
+  private push(update: ClocksUpdate): void {
+    if (update.changed.length === 0 && update.closed.length === 0 && update.breaches.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch (error) {
+        this.deps.onError(error);
+      }
+    }
+  }
+
+  /** One timer, for the earliest instant after now at which a standing changes or a case expires. */
+  private schedule(now: number): void {
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+    let next = Infinity;
+    for (const c of this.cases.values()) {
+      const expiry = expiresAtMs(c.type, c.state);
+      if (expiry !== null && expiry > now) next = Math.min(next, expiry);
+      for (const s of standardsForCase(c.state, c.standards)) {
+        const status = clockStatus(c.state, s, c.site, now);
+        for (const at of [status?.atRiskMs, status?.breachMs]) if (at != null && at > now) next = Math.min(next, at);
+      }
+    }
+    if (next === Infinity || this.closed) return;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = null;
+      this.enqueue(() => this.look([], []));
+    }, Math.min(MAX_TIMER_MS, next - now));
+  }
+}
+
+/** What a push compares: each standard's state (elapsed time alone is not a change). */
+function standingsText(clock: OpenClock | null): string {
+  return clock ? JSON.stringify(clock.standards.map((s) => [s.standardId, s.state, s.deadline, s.judged ?? null])) : '';
+}

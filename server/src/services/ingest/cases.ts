@@ -1,0 +1,119 @@
+// A case whose milestones say it is over becomes its finished event, written through the same path as a posted
+// event (prepareEvent → writes.events: judgements, chain, rollups), so every figure, export, correction and alert
+// sees it. Judgements recorded while the case was open (a miss at the deadline) are kept as recorded; the event
+// carries the real measure. Only calls and visits have finished events today (the events table holds those two).
+import type { CaseMilestone, CaseState } from '../../domain/clocks';
+import { caseState, expireCase, expiresAtMs, expiryJudgement, judgeMeasure, standardsForCase, toFinishedEvent, type FinishedEvent } from '../../domain/clocks';
+import type { EventTypeRegistry } from '../../domain/eventTypes';
+import type { EventInput, JudgedEvent, Judgement, Site, Standard } from '../../protocol';
+import type { StoredMilestone } from '../../protocol/eventTypes';
+import type { CaseJudgementRecord, CaseKey, NewEvent, WriteTx } from '../../store/port';
+import { prepareEvent } from './prepare';
+
+export interface CaseContext {
+  registry: EventTypeRegistry;
+  /** The (non-retired) standard versions in force at an instant. */
+  standardsAt(ms: number): readonly Standard[];
+  /** The site as configured, or the defaults it is created with. */
+  siteOf(tx: WriteTx, name: string): Promise<Site>;
+  nowMs: number;
+}
+
+export interface Settled {
+  key: CaseKey;
+  /** The finished event written for it (calls and visits), when it closed now. */
+  judged: JudgedEvent | null;
+  closed: boolean;
+}
+
+export const toCaseMilestone = (m: StoredMilestone): CaseMilestone => ({
+  type: m.type, site: m.site, caseId: m.caseId, milestone: m.milestone, at: m.at, agent: m.agent, queue: m.queue, handleSeconds: m.handleSeconds,
+});
+
+/** The id of the finished event a case becomes: stable, so the case is one event however often it is settled. */
+export const caseEventId = (k: CaseKey): string => `case:${k.type}:${k.site}:${k.caseId}`;
+
+/**
+ * Closes the case if it is over: every measure stopped (or, at or after its expiry instant, expired). Open or
+ * already closed cases are left as they are (closed: false).
+ */
+export async function settleCase(tx: WriteTx, key: CaseKey, ctx: CaseContext): Promise<Settled> {
+  const open: Settled = { key, judged: null, closed: false };
+  const record = await tx.cases.get(key);
+  const type = ctx.registry.get(key.type);
+  if (!record || record.state === 'closed' || !type) return open;
+  const milestones = await tx.cases.milestones(key);
+  if (milestones.length === 0) return open;
+  let state = caseState(type, milestones.map(toCaseMilestone));
+  const site = await ctx.siteOf(tx, key.site);
+  const expiry = expiresAtMs(type, state);
+  if (expiry !== null && ctx.nowMs >= expiry) state = expireCase(type, state);
+  if (!hasFinishedEvent(key.type)) await recordMeasureJudgements(tx, key, state, ctx, site);
+  if (expiry !== null && ctx.nowMs < expiry) return open;
+  const finished = toFinishedEvent(state, site);
+  const input = finished && finishedInput(finished, key);
+  let judged: JudgedEvent | null = null;
+  if (input) {
+    const recorded = await tx.cases.judgements(key);
+    const prepared = prepareEvent(input, { standardsAt: ctx.standardsAt, site, receivedAtMs: ctx.nowMs });
+    const [written] = await tx.writes.events([{ ...prepared, judgements: keptJudgements(prepared, state, recorded, ctx, site) }]);
+    judged = written && !written.duplicate ? written.judged : null;
+    await tx.writes.closeCase(key, { closedAtMs: ctx.nowMs, expired: state.expiredAtMs !== null, eventSeq: written?.judged.event.seq ?? null });
+  } else {
+    await tx.writes.closeCase(key, { closedAtMs: ctx.nowMs, expired: state.expiredAtMs !== null, eventSeq: null });
+  }
+  return { key, judged, closed: true };
+}
+
+/**
+ * The finished event's judgements: a judgement recorded while the case was open stays as recorded (with the real
+ * measure now known); an expired case's clocks are judged 'expired'; the rest as the finished event judges.
+ */
+function keptJudgements(prepared: NewEvent, state: CaseState, recorded: readonly CaseJudgementRecord[], ctx: CaseContext, site: Site): Judgement[] {
+  const type = ctx.registry.get(state.type)!;
+  const standards = ctx.standardsAt(prepared.occurredAtMs);
+  const recordedIds = new Set(recorded.map((r) => r.judgement.standardId));
+  return withRecorded(prepared.judgements, recorded).map((j) => {
+    if (recordedIds.has(j.standardId)) return j;
+    const standard = standards.find((s) => s.id === j.standardId);
+    const expired = standard && state.expiredAtMs !== null ? expiryJudgement(state, standard, type, site) : null;
+    return expired ? { ...j, met: expired.met, counted: expired.counted, reason: expired.reason as Judgement['reason'] } : j;
+  });
+}
+
+/** Calls and visits become events; other types' verdicts are kept on the case (case judgements). */
+const hasFinishedEvent = (type: string) => type === 'call' || type === 'visit';
+
+/**
+ * A type without finished events (complaints, user types) keeps each verdict on the case as its measure stops:
+ * judged met or missed when the stop arrives, or missed at its deadline (recorded first, and then it stays).
+ */
+async function recordMeasureJudgements(tx: WriteTx, key: CaseKey, state: CaseState, ctx: CaseContext, site: Site): Promise<void> {
+  if (!state.start) return;
+  const type = ctx.registry.get(state.type)!;
+  for (const standard of standardsForCase(state, ctx.standardsAt(state.start.atMs))) {
+    const judgement = judgeMeasure(state, standard, site) ?? expiryJudgement(state, standard, type, site);
+    if (judgement) await tx.writes.caseJudgement(key, judgement);
+  }
+}
+
+/** The event's judgements with those recorded on its case while open kept as recorded (verdict and reason). */
+export function withRecorded(judgements: readonly Judgement[], recorded: readonly CaseJudgementRecord[]): Judgement[] {
+  const byStandard = new Map(recorded.map((r) => [r.judgement.standardId, r.judgement]));
+  return judgements.map((j) => {
+    const kept = byStandard.get(j.standardId);
+    return kept ? { ...j, met: kept.met, counted: kept.counted, reason: kept.reason as Judgement['reason'] } : j;
+  });
+}
+
+/** A call's or visit's finished event as POST /events would have carried it; null for other types. */
+export function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
+  const common = { id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}) };
+  if (e.type === 'call' && (e.outcome === 'answered' || e.outcome === 'abandoned') && e.answerSeconds !== null) {
+    return { ...common, type: 'call', outcome: e.outcome, answerSeconds: e.answerSeconds, ...(e.queue ? { queue: e.queue } : {}) };
+  }
+  if (e.type === 'visit' && (e.outcome === 'greeted' || e.outcome === 'left') && e.greetSeconds !== null) {
+    return { ...common, type: 'visit', outcome: e.outcome, greetSeconds: e.greetSeconds };
+  }
+  return null;
+}

@@ -1,0 +1,268 @@
+// Incidents, continued: webhook delivery with retries and restarts, per-site incidents, when evaluation runs, and
+// standards from the engine. A real server on 127.0.0.1:0 on a test clock (retries, throttle and timer run
+// when the test moves it) and real webhook receivers (node http servers).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../../../server/src/protocol';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { BANDS_ONLY, calls, DAY, MINUTE, NO_HOLDS, startReceiver, state, T0 } from '../support/alertSupport';
+import { testClock } from '../support/testClock';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+describe('webhook delivery with retries', () => {
+  it('retries a failing receiver with backoff: 500, 500, then delivered — one delivery, three attempts', async () => {
+    const receiver = await startReceiver(2);
+    const clock = testClock(T0);
+    const server = await startTestServer({
+      clock,
+      alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 50, jitter: 0, timeoutMs: 2000 } },
+    });
+    const answered = () => receiver.requests.map((r) => r.answered);
+    try {
+      expect((await server.postEvents({ events: calls(17, 2, T0 - MINUTE) })).status).toBe(201); // 17/19 = 89.5 %: amber
+      const fired = (await server.getJson('/api/v1/incidents')).body.incidents as Incident[];
+      expect(fired.map(state)).toEqual([[1, 'downtown', 'open', 'amber']]);
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500]);
+      // Backoff: the 2nd attempt 50 ms after the 1st, not before; the 3rd 100 ms after the 2nd.
+      await clock.advance(49);
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500]);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500, 500]);
+      await clock.advance(99);
+      await server.testApi.webhooksIdle();
+      expect(answered()).toEqual([500, 500]);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
+      expect(receiver.requests.map((r) => [r.answered, r.headers['x-ringside-delivery'], r.headers['x-ringside-attempt'], r.body.change.seq, r.body.change.kind])).toEqual([
+        [500, '1', '1', 1, 'opened'],
+        [500, '1', '2', 1, 'opened'],
+        [204, '1', '3', 1, 'opened'],
+      ]);
+      expect(receiver.requests[2]!.body.incident).toEqual(fired[0]);
+      await clock.advance(1); // a later evaluation with the same state adds nothing to deliver
+      expect(await server.testApi.evaluateAlerts()).toEqual([]);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+    const db = openDatabase(server.dataDir);
+    try {
+      const deliveries = db.prepare('SELECT id, change_seq, url, status, attempts, last_error FROM incident_deliveries').all();
+      expect(deliveries).toEqual([{ id: 1, change_seq: 1, url: receiver.url, status: 'delivered', attempts: 3, last_error: null }]);
+      const attempts = db.prepare('SELECT attempt, status_code, error, at_ms FROM incident_delivery_attempts ORDER BY attempt').all() as Array<{ attempt: number; status_code: number; error: string | null; at_ms: number }>;
+      expect(attempts.map((a) => [a.attempt, a.status_code, a.error, a.at_ms])).toEqual([
+        [1, 500, 'HTTP 500', T0],
+        [2, 500, 'HTTP 500', T0 + 50],
+        [3, 204, null, T0 + 150],
+      ]);
+    } finally {
+      db.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('gives up after maxAttempts, restores the incident state after a restart, and drops deliveries to URLs no longer configured', async () => {
+    const down = await startReceiver(1_000);
+    const clock = testClock(T0);
+    const options = { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY };
+    const first = await startTestServer({ clock, alerts: { ...options, webhooks: [down.url], webhookRetry: { maxAttempts: 2, baseDelayMs: 10, jitter: 0 } } });
+    const dataDir = first.dataDir;
+    await first.postEvents({ events: calls(5, 5, T0 - MINUTE) }); // 50 %: red
+    await first.testApi.webhooksIdle();
+    await clock.advance(10);
+    await first.testApi.webhooksIdle();
+    expect(down.requests).toHaveLength(2); // gave up after 2 attempts
+    await clock.advance(60_000);
+    await first.testApi.webhooksIdle();
+    expect(down.requests).toHaveLength(2); // and stays given up
+    // A second change queued while the receiver fails, then the server stops mid-retry.
+    const failing = await startReceiver(1_000);
+    await first.close();
+    await down.close();
+    const second = await startTestServer({ dataDir, clock, alerts: { ...options, webhooks: [failing.url], webhookRetry: { maxAttempts: 50, baseDelayMs: 5_000, jitter: 0 } } });
+    await second.postEvents({ events: calls(10, 0, T0 - MINUTE) }); // 15/20 = 75 %: still red — the restored state adds no duplicate
+    expect((await second.getJson('/api/v1/incidents')).body.incidents.map(state)).toEqual([[1, 'downtown', 'open', 'red']]);
+    await second.postEvents({ events: calls(80, 0, T0 - MINUTE) }); // 95/100: recovered → queued for the failing receiver
+    await second.testApi.webhooksIdle(); // its first attempt failed; the next one is 5 s away
+    expect(failing.requests).toHaveLength(1);
+    await second.close();
+    await failing.close();
+    const ok = await startReceiver(0);
+    // Restart with the receiver at a new URL: the old URL's pending delivery is dropped, nothing is sent twice.
+    const third = await startTestServer({ dataDir, clock, alerts: { ...options, webhooks: [ok.url] } });
+    try {
+      await clock.advance(5_000);
+      await third.testApi.webhooksIdle();
+      expect(ok.requests).toHaveLength(0);
+    } finally {
+      await third.close();
+    }
+    const db = openDatabase(dataDir);
+    const rows = db.prepare('SELECT change_seq, status, attempts, last_error FROM incident_deliveries ORDER BY id').all();
+    db.close();
+    expect(rows).toEqual([
+      { change_seq: 1, status: 'failed', attempts: 2, last_error: 'HTTP 500' },
+      { change_seq: 2, status: 'failed', attempts: 1, last_error: 'webhook URL no longer configured' },
+    ]);
+    await ok.close();
+    removeDir(dataDir);
+  });
+
+  it('resumes a pending delivery after a restart with the same URL, at its stored time', async () => {
+    let failing = true;
+    const requests: number[] = [];
+    const receiverServer = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests.push(failing ? 503 : 200);
+        res.statusCode = failing ? 503 : 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hook`;
+    const clock = testClock(T0);
+    const options = { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url] };
+    const first = await startTestServer({ clock, alerts: { ...options, webhookRetry: { baseDelayMs: 3000, jitter: 0 } } });
+    const dataDir = first.dataDir;
+    try {
+      await first.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red, queued
+      await first.testApi.webhooksIdle(); // the first attempt failed and is recorded; the retry is due at T0 + 3 s
+      expect(requests).toEqual([503]);
+      await first.close();
+      failing = false;
+      // The new run's retry settings do not move the stored time.
+      const second = await startTestServer({ dataDir, clock, alerts: { ...options, webhookRetry: { baseDelayMs: 10, jitter: 0 } } });
+      await second.testApi.webhooksIdle();
+      expect(requests).toEqual([503]); // not re-sent at once
+      await clock.advance(2_999);
+      await second.testApi.webhooksIdle();
+      expect(requests).toEqual([503]);
+      await clock.advance(1);
+      await second.testApi.webhooksIdle();
+      expect(requests).toEqual([503, 200]);
+      await second.close();
+    } finally {
+      await new Promise<void>((resolve) => receiverServer.close(() => resolve()));
+    }
+    const db = openDatabase(dataDir);
+    expect(db.prepare('SELECT status, attempts, last_error FROM incident_deliveries').all()).toEqual([{ status: 'delivered', attempts: 2, last_error: null }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM incident_changes').get()).toEqual({ n: 1 });
+    db.close();
+    removeDir(dataDir);
+  });
+});
+
+describe('per-site incidents', () => {
+  it('opens one incident for the site that slips (band and burn rate together), none for the others or all sites', async () => {
+    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: NO_HOLDS } });
+    try {
+      await server.postEvents({ events: [...calls(20, 0, T0 - MINUTE, 'airport'), ...calls(7, 3, T0 - MINUTE, 'harbour')] });
+      const list = (await server.getJson('/api/v1/incidents')).body.incidents as Incident[];
+      // 70 %: a red band and a 3× slow burn (over 3d & 6h): one red incident.
+      expect(list.map((i) => [i.site, i.severity, i.detail.band.severity, i.detail.burnSeverity])).toEqual([['harbour', 'red', 'red', 'amber']]);
+      expect((await server.getJson('/api/v1/incidents?site=harbour')).body.incidents.map((i: Incident) => i.id)).toEqual([1]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+});
+
+describe('when evaluation runs', () => {
+  const active = async (server: TestServer) => ((await server.getJson('/api/v1/incidents?state=open')).body.incidents as Incident[]).map((i) => [i.severity, i.state]);
+  const history = async (server: TestServer) => ((await server.getJson('/api/v1/incidents/1')).body.changes as Array<{ kind: string; severity: string }>).map((c) => [c.kind, c.severity]);
+
+  it('evaluates a batch at once, then at most once per throttle interval (later batches coalesce)', async () => {
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 2000, policy: BANDS_ONLY } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // evaluated in the request: red
+      expect(await active(server)).toEqual([['red', 'open']]);
+      await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // within 2 s of the last run: deferred
+      await server.postEvents({ events: calls(60, 0, T0 - MINUTE) }); // coalesced with the one before
+      await clock.advance(1999);
+      expect(await active(server)).toEqual([['red', 'open']]);
+      await clock.advance(1); // the trailing run, 2 s after the first: 120/130 → recovered
+      expect(await active(server)).toEqual([]);
+      expect(await history(server)).toEqual([
+        ['opened', 'red'],
+        ['recovered', 'red'],
+      ]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('re-evaluates on its timer as windows slide, with no new events', async () => {
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 30_000, throttleMs: 0, policy: BANDS_ONLY } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - 50 * MINUTE) }); // 0/10: red
+      await server.postEvents({ events: calls(10, 0, T0 - MINUTE) }); // 10/20: still red
+      // Only the clock moves. Until T0 + 10 min the misses are still in the hour that ends now.
+      await clock.advance(10 * MINUTE); // twenty timer runs
+      expect(await active(server)).toEqual([['red', 'open']]);
+      await clock.advance(30_000); // the next run: [T0 − 49.5 min, T0 + 10.5 min) holds 10/10
+      expect(await active(server)).toEqual([]);
+      expect(await history(server)).toEqual([
+        ['opened', 'red'],
+        ['recovered', 'red'],
+      ]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+});
+
+describe('standards from the engine', () => {
+  it("uses a standard's configured bands, goes red on a 14.4× burn at a 99 % target, and closes incidents when it is retired", async () => {
+    const server = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: NO_HOLDS } });
+    try {
+      const created = await fetch(`${server.url}/api/v1/standards`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) },
+        body: JSON.stringify({
+          id: 'call-answer-1-ring',
+          name: 'Calls answered on the first ring',
+          eventType: 'call',
+          measure: 'rings',
+          operator: '<=',
+          threshold: 1,
+          target: 0.99,
+          bands: { green: 0.97, amber: 0.8 },
+          validFrom: new Date(T0 - DAY).toISOString(),
+        }),
+      });
+      expect(created.status).toBe(201);
+      // 85 % on the first ring: amber under these bands (red only below 80 %), and 15× the 1 % budget.
+      const events = [
+        ...Array.from({ length: 85 }, (_, i) => call({ id: `r1-${i}`, occurredAt: new Date(T0 - MINUTE).toISOString(), rings: 1 })),
+        ...Array.from({ length: 15 }, (_, i) => call({ id: `r2-${i}`, occurredAt: new Date(T0 - MINUTE).toISOString(), rings: 2 })),
+      ];
+      expect((await server.postEvents({ events })).status).toBe(201);
+      const fired = (await server.getJson('/api/v1/incidents')).body.incidents as Incident[];
+      // Amber under these bands, but the error budget burns 15×: a fast burn makes the incident red.
+      expect(fired.map((i) => [i.standardId, i.site, i.severity, i.detail.band.severity, i.detail.burnSeverity])).toEqual([['call-answer-1-ring', 'downtown', 'red', 'amber', 'red']]);
+      expect(fired[0]!.detail.lines[0]).toContain('amber below 97 %, red below 80 %');
+      expect(fired[0]!.detail.burnRates[0]).toMatchObject({ status: 'fire', factor: 14.4, long: { name: '1h' }, short: { name: '5m' } });
+      expect(fired[0]!.detail.lines[1]).toBe('Error budget (1 %) burning 15.0× over 1h and 15.0× over 5m; red above 14.4× in both → firing');
+      const retired = await fetch(`${server.url}/api/v1/standards/call-answer-1-ring`, { method: 'DELETE', headers: adminHeaders(server.apiKey) });
+      expect(retired.status).toBe(200);
+      const closed = await server.testApi.evaluateAlerts();
+      expect(closed.map((u) => [u.change.kind, u.change.severity, u.incident.id, u.incident.state])).toEqual([['recovered', 'red', fired[0]!.id, 'recovered']]);
+      expect(closed[0]!.change.summary).toBe('downtown calls: closed — the standard "Calls answered on the first ring" is no longer in force');
+      expect(await server.testApi.evaluateAlerts()).toEqual([]);
+    } finally {
+      await server.close();
+      removeDir(server.dataDir);
+    }
+  });
+});

@@ -1,0 +1,121 @@
+// The window counts alerts read (the compliance reader: whole rollup buckets, raw edges) must give exactly the
+// figures of a raw scan of the judgements, for any window.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScopedCounts, WindowRange } from '../../../server/src/domain/alerts/counts';
+import { decompose } from '../../../server/src/domain/ranges';
+import { openTestCore, type TestCore } from '../support/core';
+import { readFile } from '../support/database';
+import { removeDir, tempDataDir } from '../support/testServer';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** counted/met per standard × site over each window, scanning the stored judgements (corrections would be ignored: none here). */
+function rawScan(dataDir: string, windows: readonly WindowRange[]): ScopedCounts[] {
+  const db = readFile(dataDir);
+  try {
+    const rows = db.prepare('SELECT j.standard_id AS standardId, e.site AS site, e.occurred_at_ms AS ms, j.counted AS counted, j.met AS met FROM judgements j JOIN events e ON e.seq = j.event_seq').all() as Array<{ standardId: string; site: string; ms: number; counted: number; met: number }>;
+    const scoped = new Map<string, ScopedCounts>();
+    for (const r of rows) {
+      const key = `${r.standardId}|${r.site}`;
+      if (!scoped.has(key)) scoped.set(key, { standardId: r.standardId, site: r.site, counts: windows.map(() => ({ counted: 0, met: 0 })) });
+      windows.forEach((w, i) => {
+        if (r.ms < w.fromMs || r.ms >= w.toMs) return;
+        scoped.get(key)!.counts[i]!.counted += r.counted;
+        scoped.get(key)!.counts[i]!.met += r.met * r.counted;
+      });
+    }
+    return [...scoped.values()];
+  } finally {
+    db.close();
+  }
+}
+
+describe('decompose', () => {
+  it('covers [from, to) exactly with disjoint pieces aligned to their grain, coarsest inside', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 * DAY }), fc.integer({ min: 0, max: 4 * DAY }), (a, len) => {
+        const from = 1_700_000_000_000 + a;
+        const pieces = decompose(from, from + len);
+        let cursor = from;
+        for (const p of pieces) {
+          expect(p.fromMs).toBe(cursor);
+          expect(p.toMs).toBeGreaterThan(p.fromMs);
+          const grain = p.grain;
+          if (grain) {
+            expect(p.fromMs % grain.ms).toBe(0);
+            expect(p.toMs % grain.ms).toBe(0);
+          } else {
+            expect(p.toMs - p.fromMs).toBeLessThan(MINUTE); // raw only for partial minutes
+          }
+          cursor = p.toMs;
+        }
+        expect(cursor).toBe(from + len);
+        expect(pieces.filter((p) => p.grain === null).length).toBeLessThanOrEqual(2);
+      }),
+    );
+    expect(decompose(90_000, 91_000)).toEqual([{ grain: null, fromMs: 90_000, toMs: 91_000 }]);
+  });
+});
+
+describe('window counts of alert evaluation', () => {
+  let core: TestCore;
+  let dataDir: string;
+  const base = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE + 1234;
+
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    core = await openTestCore(dataDir);
+    // 3000 events over 4 days, some exactly on minute and quarter-hour boundaries.
+    const rand = fc.sample(
+      fc.record({
+        offset: fc.oneof(fc.integer({ min: 0, max: 4 * DAY }), fc.integer({ min: 0, max: 400 }).map((k) => k * 15 * MINUTE), fc.integer({ min: 0, max: 5000 }).map((k) => k * MINUTE)),
+        visit: fc.boolean(),
+        site: fc.constantFrom('a', 'b', 'c'),
+        rings: fc.integer({ min: 0, max: 6 }),
+        outcome: fc.constantFrom('ok', 'ok', 'ok', 'gave-up'),
+        wait: fc.integer({ min: 0, max: 60 }),
+      }),
+      { numRuns: 3000, seed: 42 },
+    );
+    const events = rand.map((r) => {
+      const occurredAt = new Date(base - r.offset).toISOString();
+      return r.visit
+        ? { type: 'visit', site: r.site, occurredAt, outcome: r.outcome === 'ok' ? 'greeted' : 'left', greetSeconds: r.wait }
+        : { type: 'call', site: r.site, occurredAt, outcome: r.outcome === 'ok' ? 'answered' : 'abandoned', rings: r.rings };
+    });
+    for (let i = 0; i < events.length; i += 500) expect((await core.ingest.ingest(events.slice(i, i + 500))).kind).toBe('stored');
+  });
+  afterAll(async () => {
+    await core?.close();
+    removeDir(dataDir);
+  });
+
+  const normalise = (rows: ScopedCounts[]) =>
+    rows
+      .filter((r) => r.counts.some((c) => c.counted > 0 || c.met > 0))
+      .sort((x, y) => (x.standardId + x.site).localeCompare(y.standardId + y.site));
+
+  it('equals the raw scan for random windows (aligned or not), per standard and site', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: 0, max: 2 * DAY }), fc.integer({ min: 0, max: 200 }).map((k) => k * 15 * MINUTE)),
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 3 * DAY }), fc.constantFrom(5 * MINUTE, 30 * MINUTE, 3_600_000, 6 * 3_600_000, DAY, 3 * DAY)), { minLength: 1, maxLength: 8 }),
+        async (back, durations) => {
+          const to = base + MINUTE - back;
+          const windows = [...durations, 3 * DAY].map((d) => ({ fromMs: to - d, toMs: to })); // the 3-day one is never empty
+          const expected = normalise(rawScan(dataDir, windows));
+          expect(expected.length).toBeGreaterThan(0);
+          expect(normalise(await core.compliance.windowCounts(windows))).toEqual(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('covers an off-grid window at both ends', async () => {
+    const windows = [{ fromMs: base - 3 * DAY, toMs: base + 1 }];
+    expect(normalise(await core.compliance.windowCounts(windows))).toEqual(normalise(rawScan(dataDir, windows)));
+  });
+});

@@ -1,0 +1,33 @@
+// The benchmark harness works end to end: quick mode of two cases with tiny sizes, through the same
+// command `pnpm bench` runs. No timing assertions: only that it ran, measured, and wrote a complete report.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '../../..');
+const outDir = mkdtempSync(join(tmpdir(), 'ringside-bench-test-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('pnpm bench --quick', () => {
+  it('runs the ingest and live cases against the built server and writes a report with measured figures beside their baselines', async () => {
+    const out = join(outDir, 'report.md');
+    const { stdout } = await promisify(execFile)(process.execPath, ['test/bench/run.mjs', 'ingest', 'live', '--quick', '--out', out], { cwd: repo, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
+    const report = readFileSync(out, 'utf8');
+    expect(stdout).toBe(report);
+    expect(report).toMatch(/Machine: \d+ cores .*Node v\d+/);
+    const rows = report.split('\n').filter((l) => /^\| (single-event ingest|live latency)/.test(l));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      const cells = row.split('|').map((c) => c.trim());
+      // what | measured | baseline | ratio | target | result: figures on both sides, a verdict, no failure.
+      expect(cells[2]).toMatch(/\d/);
+      expect(cells[3]).toMatch(/\d/);
+      expect(cells[6]).toMatch(/met|missed/);
+    }
+    expect(report).toMatch(/single-event ingest \| [\d,.]+ req\/s, p99 [\d.]+ ms \| bare Express 201: [\d,.]+ req\/s/);
+    expect(report).toMatch(/live latency \(10 clients, 1000\/s\) \| p99 [\d,.]+ ms, [\d,]+ misses/);
+  }, 150_000);
+});

@@ -1,0 +1,136 @@
+// The built CLI: node server/dist/main.js, as `pnpm start` runs it.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ComplianceReport } from '../../../server/src/protocol';
+import { buildServer, mainJs, repo, startCli } from '../support/cli';
+import { removeDir, tempDataDir } from '../support/testServer';
+
+const dirs: string[] = [];
+/** Given as RINGSIDE_API_KEY to every server this file starts (the API needs a key). */
+const CLI_KEY = 'rs_cli-test-key-0123456789abcdef';
+const children: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(buildServer);
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+afterAll(() => dirs.forEach(removeDir));
+
+function dataDir(): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return dir;
+}
+
+/** Starts the CLI (or another script) with the test key; resolves once it has printed its first two lines. */
+async function start(args: string[], script = mainJs): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdoutLines: string[] }> {
+  const cli = await startCli(args, { RINGSIDE_API_KEY: CLI_KEY }, script);
+  children.push(cli.child);
+  await cli.until('stdout', /^dashboard: .*\n/m);
+  return { child: cli.child, url: cli.url, stdoutLines: cli.stdout().split('\n') };
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+}
+
+describe('node server/dist/main.js', () => {
+  it('prints the listening line and the dashboard URL, serves the API, and stops cleanly on SIGTERM', async () => {
+    const { child, url, stdoutLines } = await start(['--port', '0', '--data', dataDir()]);
+    expect(stdoutLines.slice(0, 2)).toEqual([`listening on ${url}`, `dashboard: ${url}/`]);
+    const health = await fetch(`${url}/api/v1/health`);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it('with no key configured, prints a dashboard link carrying the generated admin key, which the API accepts', async () => {
+    const dir = dataDir();
+    const child = spawn(process.execPath, [mainJs, '--port', '0', '--data', dir], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: '' } });
+    children.push(child);
+    let out = '';
+    await new Promise<void>((resolveLines, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.split('\n').length > 2) resolveLines();
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    const [listening, dashboard] = out.split('\n');
+    const url = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(listening!)![1]!;
+    const key = readFileSync(resolve(dir, 'admin.key'), 'utf8').trim();
+    expect(dashboard).toBe(`dashboard: ${url}/?token=${encodeURIComponent(key)}`);
+    const token = new URL(dashboard!.slice('dashboard: '.length)).searchParams.get('token');
+    expect((await fetch(`${url}/api/v1/compliance`)).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/compliance`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('stops cleanly on SIGINT too', async () => {
+    const { child } = await start(['--port', '0', '--data', dataDir()]);
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it('with --demo, simulated events are stored, pushed live and counted', async () => {
+    const { url } = await start(['--port', '0', '--data', dataDir(), '--demo', '--seed', '7']);
+    const client = io(url, { forceNew: true, reconnection: false, auth: { token: CLI_KEY } });
+    try {
+      // Judged events are pushed after their batch is stored: three of them prove three stored events.
+      await new Promise<void>((resolveJudged, reject) => {
+        let judged = 0;
+        client.on('judged', (events) => (judged += events.length) >= 3 && resolveJudged());
+        client.once('connect_error', reject);
+      });
+    } finally {
+      client.close();
+    }
+    const report = (await (await fetch(`${url}/api/v1/compliance`, { headers: { authorization: `Bearer ${CLI_KEY}` } })).json()) as ComplianceReport;
+    expect(report.standards.reduce((n, s) => n + s.total, 0)).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port must be a whole number/],
+    [['--colour', 'red'], /Unknown option '--colour'/],
+    [['--port'], /--port/],
+  ])('exits 2 with a clear message for %j', (args, message) => {
+    const result = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/Usage:/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints help with --help', () => {
+    const result = spawnSync(process.execPath, [mainJs, '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/--port N[\s\S]*--data DIR[\s\S]*--demo/);
+  });
+
+  it('exits 1 with a clear message when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = spawnSync(process.execPath, [mainJs, '--port', String(port), '--data', dataDir()], { encoding: 'utf8', timeout: 10_000 });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/could not start: .*EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('scripts/start.mjs (pnpm start)', () => {
+  it('builds what is stale, runs the server with the given arguments, serves the dashboard, and passes SIGTERM on', async () => {
+    const { child, url, stdoutLines } = await start(['--port', '0', '--data', dataDir()], resolve(repo, 'scripts/start.mjs'));
+    expect(stdoutLines[0]).toBe(`listening on ${url}`); // build chatter goes to stderr
+    expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  }, 90_000);
+});

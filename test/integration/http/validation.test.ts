@@ -1,0 +1,89 @@
+// The one validation step and the one error handler, through a real server: every route refuses bad input in the
+// same shape, the 405s come from the route tables, and the fixes of the derived access policy hold.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+const keys: Record<'read' | 'audit', string> = { read: '', audit: '' };
+
+async function send(method: string, path: string, body?: unknown, key = server.apiKey) {
+  const res = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: { ...adminHeaders(key), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const type = res.headers.get('content-type');
+  const text = await res.text();
+  return { status: res.status, type, allow: res.headers.get('allow'), body: /json/.test(type ?? '') ? JSON.parse(text) : text };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  for (const scope of ['read', 'audit'] as const) keys[scope] = (await send('POST', '/keys', { name: `${scope} key`, scopes: [scope] })).body.key;
+  expect((await send('POST', '/events', call({ id: 'v1' }))).status).toBe(201);
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+describe('one problem shape for bad input', () => {
+  it('names an unknown field of a correction body, as every body does', async () => {
+    const res = await send('POST', '/events/v1/void', { reason: 'duplicate', colour: 'red' });
+    expect(res.status).toBe(400);
+    expect(res.type).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-body$/), detail: 'colour is not a known field', errors: [{ path: 'colour', message: 'is not a known field' }] });
+    expect((await send('POST', '/events/v1/amend', { changes: { rings: 2 } })).body.errors).toEqual([{ path: 'reason', message: 'is required' }]);
+  });
+
+  it('keeps the ingest limits for amendments, and refuses text that is not well-formed', async () => {
+    const over = await send('POST', '/events/v1/amend', { reason: 'x', changes: { rings: 101, answerSeconds: 86_401 } });
+    expect(over.body.errors).toEqual([
+      { path: 'changes.rings', message: 'must be at most 100' },
+      { path: 'changes.answerSeconds', message: 'must be at most 86400 (one day)' },
+    ]);
+    const malformed = await send('POST', '/events/v1/void', { reason: 'bad \udfff' });
+    expect(malformed.body.errors).toEqual([{ path: 'reason', message: expect.stringMatching(/^must be well-formed Unicode text/) }]);
+  });
+
+  it('reads the query of every route one way: unknown, repeated and empty parameters named', async () => {
+    for (const path of ['/compliance', '/distribution', '/incidents', '/export/events']) {
+      const res = await send('GET', `${path}?colour=red`);
+      expect(res.status, path).toBe(400);
+      expect(res.body.type, path).toMatch(/\/invalid-query$/);
+      expect(res.body.errors[0], path).toMatchObject({ path: 'colour', message: expect.stringMatching(/^is not a known parameter \(known: .*from, to/) });
+      expect((await send('GET', `${path}?from=a&from=b`)).body.errors, path).toEqual([{ path: 'from', message: 'must be given once, as text' }]);
+      expect((await send('GET', `${path}?from=%20`)).body.errors, path).toEqual([{ path: 'from', message: 'must not be empty' }]);
+      const reversed = await send('GET', `${path}?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`);
+      expect(reversed.body.errors, path).toEqual([{ path: 'to', message: 'must be later than from' }]);
+    }
+  });
+
+  it('answers a bad time of DELETE /standards/:id as a query problem', async () => {
+    const res = await send('DELETE', '/standards/call-answer-2-rings?validFrom=soon');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'validFrom' }] });
+  });
+
+  it('answers unknown ids through the one error handler, naming the field', async () => {
+    expect(await send('GET', '/standards/nope')).toMatchObject({ status: 404, body: { errors: [{ path: 'id', message: 'unknown standard "nope"' }] } });
+    expect(await send('GET', '/incidents/999')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/incident-not-found$/), title: 'Incident not found' } });
+    expect(await send('GET', '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'no API key with id k_nope' } });
+    expect(await send('DELETE', '/keys/env')).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/key-not-revocable$/) } });
+  });
+});
+
+describe('methods and scopes from the route tables', () => {
+  it('answers another method with 405 and the methods the table declares', async () => {
+    expect(await send('PATCH', '/standards/call-answer-2-rings')).toMatchObject({ status: 405, allow: 'GET, PUT, DELETE' });
+    expect(await send('DELETE', '/keys')).toMatchObject({ status: 405, allow: 'GET, POST' });
+  });
+
+  it('needs admin where no route is, even under a prefix another scope may use', async () => {
+    expect((await send('GET', '/rollups', undefined, keys.read)).status).toBe(403);
+    expect((await send('GET', '/rollups')).status).toBe(404);
+    expect((await send('POST', '/export/events', {}, keys.audit)).status).toBe(403);
+    expect((await send('POST', '/export/events', {})).status).toBe(405);
+    expect((await send('GET', '/export/events?format=csv', undefined, keys.audit)).status).toBe(200);
+  });
+});

@@ -1,0 +1,136 @@
+// Bad requests get clear 4xx problem bodies naming the field, never a 500, and store nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../../server/src/protocol';
+import { countRows } from '../support/database';
+import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+function expectProblem(res: { status: number; contentType: string | null; body: any }, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.contentType).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/); // no stack traces
+}
+
+async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
+  const res = await fetch(`${server.url}${path}`, { method, ...init, headers: { ...adminHeaders(), ...init.headers } });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* keep text */
+  }
+  return { status: res.status, contentType: res.headers.get('content-type'), body };
+}
+
+describe('invalid events', () => {
+  it('names every bad field of a batch and stores nothing from it', async () => {
+    const before = await server.getJson('/api/v1/compliance');
+    const res = await server.postEvents({
+      events: [
+        call(),
+        visit(),
+        call({ site: '' }),
+        call({ rings: 2.5 }),
+        visit({ greetSeconds: -3, outcome: 'waved' }),
+        call({ occurredAt: '2026-11-23 09:00' }),
+        { type: 'fax', site: 'x' },
+        call({ rings: undefined }),
+        call({ mood: 'cheerful' }),
+      ],
+    });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([
+      { path: 'events.2.site', message: 'must not be empty' },
+      { path: 'events.3.rings', message: 'must be a whole number' },
+      { path: 'events.4.outcome', message: expect.stringContaining('greeted') },
+      { path: 'events.4.greetSeconds', message: 'must be ≥ 0' },
+      { path: 'events.5.occurredAt', message: expect.stringContaining('ISO 8601') },
+      { path: 'events.6.type', message: 'must be "call" or "visit"' },
+      { path: 'events.7.rings', message: 'a call needs rings and/or answerSeconds' },
+      { path: 'events.8.mood', message: 'is not a known field' },
+    ]);
+    expect(res.body.detail).toMatch(/nothing from this request was stored/);
+    const after = await server.getJson('/api/v1/compliance');
+    expect(after.body.standards.map((s: any) => s.total)).toEqual(before.body.standards.map((s: any) => s.total));
+  });
+
+  it('names the field of a single invalid event without a batch prefix', async () => {
+    const res = await server.postEvents(call({ rings: LIMITS.maxRings + 1 }));
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ path: 'rings', message: `must be at most ${LIMITS.maxRings}` }]);
+  });
+
+  it('keeps the SQLite file free of any event from refused batches', async () => {
+    const dataDir = server.dataDir;
+    await server.postEvents({ events: [call({ id: 'ok-but-batch-bad' }), call({ rings: -1 })] });
+    await server.postEvents({ events: [call({ id: 'ok-then-conflict' }), call({ id: 'ok-then-conflict', rings: 9 })] });
+    await server.close();
+    expect(countRows(dataDir)).toEqual({ events: 0, judgements: 0 });
+    server = await startTestServer({ dataDir });
+  });
+});
+
+describe('malformed requests', () => {
+  it.each([
+    ['malformed JSON', { 'content-type': 'application/json' }, '{"type": "call",', 400, /not valid JSON/],
+    ['a form body', { 'content-type': 'application/x-www-form-urlencoded' }, 'type=call', 415, /application\/json/],
+    ['plain text', { 'content-type': 'text/plain' }, 'hello', 415, /application\/json/],
+    ['no content type', {}, '{}', 415, /application\/json/],
+    ['a JSON array', { 'content-type': 'application/json' }, '[]', 400, /event object/],
+    ['a JSON string', { 'content-type': 'application/json' }, '"call"', 400, /event object/],
+    ['an empty batch', { 'content-type': 'application/json' }, '{"events": []}', 400, /at least one event/],
+    ['events not an array', { 'content-type': 'application/json' }, '{"events": {"type": "call"}}', 400, /array/],
+    ['an empty body', { 'content-type': 'application/json' }, '', 400, /event object/],
+  ])('%s → clear %s', async (_name, headers, body, status, detail) => {
+    const res = await raw('POST', '/api/v1/events', { headers: headers, body });
+    expectProblem(res, status);
+    expect(res.body.detail).toMatch(detail);
+  });
+
+  it('refuses a body over 1 MB with 413', async () => {
+    const res = await raw('POST', '/api/v1/events', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [call({ agent: 'x'.repeat(1_100_000) })] }) });
+    expectProblem(res, 413);
+  });
+
+  it('refuses a batch over LIMITS.maxBatch with 413 naming events', async () => {
+    const events = Array.from({ length: LIMITS.maxBatch + 1 }, () => ({ type: 'call', site: 's', occurredAt: '2026-11-23T09:00:00Z', outcome: 'answered', rings: 1 }));
+    const res = await server.postEvents({ events });
+    expectProblem(res, 413);
+    expect(res.body.errors).toEqual([{ path: 'events', message: expect.stringContaining(String(LIMITS.maxBatch)) }]);
+  });
+
+  it('answers unknown API routes with a 404 problem and wrong methods with 405 + Allow', async () => {
+    expectProblem(await raw('GET', '/api/v1/nothing-here'), 404);
+    expectProblem(await raw('POST', '/api/v2/events'), 404);
+    const wrong = await fetch(`${server.url}/api/v1/events`, { method: 'GET', headers: adminHeaders() });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+    expectProblem(await raw('DELETE', '/api/v1/compliance'), 405);
+    expectProblem(await raw('PUT', '/api/v1/health'), 405);
+  });
+
+  it.each([
+    ['from=yesterday', 'from'],
+    ['to=2026-11-23', 'to'],
+    ['bucket=week', 'bucket'],
+    ['standard=nope', 'standard'],
+    ['site=a&site=b', 'site'],
+    ['colour=red', 'colour'],
+    ['from=2026-11-23T10:00:00Z&to=2026-11-23T09:00:00Z', 'to'],
+    ['from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&bucket=minute', 'bucket'],
+  ])('GET /compliance?%s → 400 naming %s', async (query, param) => {
+    const res = await server.getJson(`/api/v1/compliance?${query}`);
+    expectProblem(res, 400);
+    expect(res.body.errors.map((e: any) => e.path)).toEqual([param]);
+  });
+});

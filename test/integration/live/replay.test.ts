@@ -1,0 +1,101 @@
+// Catch-up after a disconnect: a real socket.io client asks `replay` for what it missed.
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientToServerEvents, ReplayRequest, ReplayResponse, ServerToClientEvents } from '../../../server/src/protocol';
+import { answerReplay } from '../../../server/src/live/replay';
+import { openTestCore } from '../support/core';
+import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let server: TestServer;
+const clients: Client[] = [];
+
+async function connect(): Promise<Client> {
+  const client: Client = io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
+  clients.push(client);
+  await new Promise<void>((resolve, reject) => {
+    client.once('snapshot', () => resolve());
+    client.once('connect_error', reject);
+  });
+  return client;
+}
+
+function replay(client: Client, request: unknown): Promise<ReplayResponse> {
+  return client.timeout(5000).emitWithAck('replay', request as ReplayRequest);
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  for (const client of clients) client.disconnect();
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+describe('replay over Socket.IO', () => {
+  it('tells a first-time client the heads without sending history', async () => {
+    await server.postEvents({ events: [call({ id: 'r-1' }), call({ id: 'r-2', rings: 5 })] });
+    const client = await connect();
+    const answer = await replay(client, {});
+    expect(answer).toMatchObject({ ok: true, events: [], incidents: [], complete: true, headSeq: 2, headIncidentChange: 0 });
+  });
+
+  it('returns every event stored after the given seq, oldest first, with judgements', async () => {
+    const client = await connect();
+    const { headSeq } = (await replay(client, {})) as Extract<ReplayResponse, { ok: true }>;
+    client.disconnect();
+    // Posted while that client was away.
+    await server.postEvents({ events: [call({ id: 'away-1' }), call({ id: 'away-2', rings: 4 }), call({ id: 'away-3' })] });
+    const back = await connect();
+    const answer = await replay(back, { afterSeq: headSeq, afterIncidentChange: 0 });
+    if (!answer.ok) throw new Error(answer.error);
+    expect(answer.events.map((j) => j.event.id)).toEqual(['away-1', 'away-2', 'away-3']);
+    expect(answer.events.map((j) => j.event.seq)).toEqual([headSeq + 1, headSeq + 2, headSeq + 3]);
+    expect(answer.events[1]!.judgements[0]).toMatchObject({ standardId: 'call-answer-2-rings', met: false });
+    expect(answer.complete).toBe(true);
+    expect(answer.headSeq).toBe(headSeq + 3);
+  });
+
+  it('refuses malformed cursors with ok: false and keeps the connection', async () => {
+    const client = await connect();
+    for (const bad of [{ afterSeq: -1 }, { afterSeq: 1.5 }, { afterSeq: '3' }, { afterIncidentChange: 1e300 }, 'x', null, [1]]) {
+      const answer = await replay(client, bad);
+      expect(answer.ok, JSON.stringify(bad)).toBe(false);
+    }
+    expect(client.connected).toBe(true);
+    expect((await replay(client, { afterSeq: 0 })).ok).toBe(true);
+  });
+});
+
+describe('replay bounds', () => {
+  it('answers at most the limit, says it is incomplete, and paging after the last seq gets the rest in order', async () => {
+    const dataDir = tempDataDir();
+    const core = await openTestCore(dataDir, { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    const reads = core.store.reads;
+    try {
+      expect(await answerReplay(reads, { afterSeq: 0, afterIncidentChange: 0 })).toMatchObject({ ok: true, events: [], incidents: [], complete: true, headSeq: 0, headIncidentChange: 0 });
+      const outcome = await core.ingest.ingest(Array.from({ length: 5 }, (_, i) => call({ id: `b-${i}` })));
+      expect(outcome.kind).toBe('stored');
+      const limits = { maxEvents: 2, maxIncidentChanges: 2 };
+      const seqs: number[] = [];
+      let after = 0;
+      let pages = 0;
+      for (;;) {
+        const page = await answerReplay(reads, { afterSeq: after }, limits);
+        if (!page.ok) throw new Error(page.error);
+        pages += 1;
+        expect(page.events.length).toBeLessThanOrEqual(2);
+        seqs.push(...page.events.map((j) => j.event.seq));
+        if (page.complete) break;
+        after = page.events.at(-1)!.event.seq;
+      }
+      expect(pages).toBe(3);
+      expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await core.close();
+      removeDir(dataDir);
+    }
+  });
+});
