@@ -38,7 +38,7 @@ function worstOf(figures: SiteFigures): StandardFigure | undefined {
  * The tree is redrawn at most this often. A live demo changes "All sites" several times a second; redrawing every
  * row that often makes the rows flicker and can swallow a click that lands while a row is being replaced.
  */
-export const TREE_REDRAW_INTERVAL_MS = 1_000;
+const TREE_REDRAW_INTERVAL_MS = 1_000;
 
 export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<SiteNode | undefined | void>();

@@ -39,3 +39,10 @@ export function keyStatus(k: { revokedAtMs: number | null; expiresAtMs: number |
   if (k.revokedAtMs !== null) return 'revoked';
   return k.expiresAtMs !== null && k.expiresAtMs <= nowMs ? 'expired' : 'active';
 }
+
+/** The key in an Authorization header (`Bearer <key>`, as HTTP requests and the socket handshake send it); null without one. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}

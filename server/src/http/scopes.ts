@@ -4,7 +4,7 @@ import { allows, grantedScopes, isScope, SCOPES, type Scope } from '../domain/ke
 import type { Method, Requirement } from './route';
 import { API_ROUTES } from './routes';
 
-export { allows, grantedScopes, isScope, SCOPES, type Scope, type Requirement };
+export { allows, grantedScopes,   type Scope, type Requirement };
 
 export interface Rule {
   method: Method;

@@ -18,7 +18,7 @@ export const callMilestone = (caseId: string, milestone: string, atMs: number, e
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A real Socket.IO client of the server, with the admin key. */
-export function connect(server: Pick<TestServer, 'url' | 'apiKey'>): LiveClient {
+function connect(server: Pick<TestServer, 'url' | 'apiKey'>): LiveClient {
   return io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
 }
 

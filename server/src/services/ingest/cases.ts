@@ -31,7 +31,7 @@ export const toCaseMilestone = (m: StoredMilestone): CaseMilestone => ({
 });
 
 /** The id of the finished event a case becomes: stable, so the case is one event however often it is settled. */
-export const caseEventId = (k: CaseKey): string => `case:${k.type}:${k.site}:${k.caseId}`;
+const caseEventId = (k: CaseKey): string => `case:${k.type}:${k.site}:${k.caseId}`;
 
 /**
  * Closes the case if it is over: every measure stopped (or, at or after its expiry instant, expired). Open or
@@ -107,7 +107,7 @@ export function withRecorded(judgements: readonly Judgement[], recorded: readonl
 }
 
 /** A call's or visit's finished event as POST /events would have carried it; null for other types. */
-export function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
+function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
   const common = { id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}) };
   if (e.type === 'call' && (e.outcome === 'answered' || e.outcome === 'abandoned') && e.answerSeconds !== null) {
     return { ...common, type: 'call', outcome: e.outcome, answerSeconds: e.answerSeconds, ...(e.queue ? { queue: e.queue } : {}) };
