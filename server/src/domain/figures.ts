@@ -1,7 +1,7 @@
 // Compliance figures from sums: the ratio Σmet / Σcounted, its band, the companions (considered, abandon rate,
 // average, nearest-rank p90, longest wait), per version, per bucket, per group. Pure: the sums come from the
 // compliance reader (services/compliance.ts), the arithmetic of a judgement's part from rollups.ts.
-import type { Companions, GroupFigure, Measure, SeriesPoint, Standard, StandardVersion, VersionContribution } from '../protocol';
+import type { Companions, GroupFigure, SeriesPoint, Standard, StandardVersion, VersionContribution } from '../protocol';
 import { fold, zeroSums, type Sums } from './rollups';
 import { bandOf } from './standards';
 

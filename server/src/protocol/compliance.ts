@@ -1,6 +1,6 @@
 // Compliance figures as the API returns them and the dashboard shows them.
 import type { Band } from './pure/bands';
-import type { FormulaVariant, Judgement, Measure, Operator, ReportWindow } from './standards';
+import type { FormulaVariant, Judgement, Operator, ReportWindow } from './standards';
 import type { StoredEvent } from './events';
 import type { Incomplete } from './retention';
 

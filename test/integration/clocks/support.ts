@@ -46,7 +46,11 @@ export function clockUpdates(client: LiveClient) {
   const waiting: Array<{ match: (u: ClocksUpdate) => boolean; resolve: (u: ClocksUpdate) => void }> = [];
   client.on('clocks', (update) => {
     seen.push(update);
-    for (const w of [...waiting]) if (w.match(update)) (waiting.splice(waiting.indexOf(w), 1), w.resolve(update));
+    for (const w of [...waiting]) {
+      if (!w.match(update)) continue;
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve(update);
+    }
   });
   return {
     seen,

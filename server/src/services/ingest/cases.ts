@@ -13,7 +13,7 @@ import { prepareEvent } from './prepare';
 export interface CaseContext {
   registry: EventTypeRegistry;
   /** The (non-retired) standard versions in force at an instant. */
-  standardsAt(ms: number): readonly Standard[];
+  standardsAt: (ms: number) => readonly Standard[];
   /** The site as configured, or the defaults it is created with. */
   siteOf(tx: WriteTx, name: string): Promise<Site>;
   nowMs: number;
@@ -77,7 +77,7 @@ function keptJudgements(prepared: NewEvent, state: CaseState, recorded: readonly
     if (recordedIds.has(j.standardId)) return j;
     const standard = standards.find((s) => s.id === j.standardId);
     const expired = standard && state.expiredAtMs !== null ? expiryJudgement(state, standard, type, site) : null;
-    return expired ? { ...j, met: expired.met, counted: expired.counted, reason: expired.reason as Judgement['reason'] } : j;
+    return expired ? { ...j, met: expired.met, counted: expired.counted, reason: expired.reason } : j;
   });
 }
 
@@ -102,7 +102,7 @@ export function withRecorded(judgements: readonly Judgement[], recorded: readonl
   const byStandard = new Map(recorded.map((r) => [r.judgement.standardId, r.judgement]));
   return judgements.map((j) => {
     const kept = byStandard.get(j.standardId);
-    return kept ? { ...j, met: kept.met, counted: kept.counted, reason: kept.reason as Judgement['reason'] } : j;
+    return kept ? { ...j, met: kept.met, counted: kept.counted, reason: kept.reason } : j;
   });
 }
 
