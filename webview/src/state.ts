@@ -316,7 +316,7 @@ function todayTotals(
   today: Record<string, ComplianceFigure>,
   counted?: number,
 ): { eventsToday: number; missesToday: number } {
-  const typeOf = new Map(standards.map((s) => [s.id, s.eventType as string]));
+  const typeOf = new Map(standards.map((s) => [s.id, s.eventType]));
   const perType = new Map<string, number>();
   let missesToday = 0;
   for (const figure of Object.values(today)) {
