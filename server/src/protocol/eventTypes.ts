@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
 import { LIMITS } from './pure/limits';
-import type { JudgementReason, Standard, StandardClock } from './standards';
+import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
 import { wellFormedString } from './text';
 
 export const MILESTONE_ROLES = ['start', 'step', 'stop'] as const;
@@ -239,14 +239,8 @@ export interface ClockStandard extends Omit<Standard, 'eventType' | 'measure'> {
 /** Why a judgement was recorded without its measure: the deadline passed, or the case stayed open too long. */
 export type ClockReason = JudgementReason | 'deadline' | 'expired';
 
-export interface ClockJudgement {
-  standardId: string;
-  standardVersion: number;
-  measure: string;
-  /** The measure in the standard's units (rings, or seconds of its clock); null when it was not measured. */
-  value: number | null;
-  threshold: number;
-  met: boolean;
+/** A case's judgement: a Judgement whose value is in the standard's units (rings, or seconds of its clock). */
+export interface ClockJudgement extends Omit<Judgement, 'counted' | 'reason'> {
   counted: boolean;
   reason: ClockReason | null;
 }
