@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The whole test suite, as the README's test command and CI run it:
 //   1. make sure the system tools the tests drive are present (Chromium, ripgrep, nginx, a cached code-server);
-//   2. type-check every package; 3. build every bundle;
-//   4. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
+//   2. lint (ESLint, dependency-cruiser, knip: scripts/lint.mjs); 3. type-check every package;
+//   4. build every bundle; 5. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
 //      code-server and the packaged-.vsix end-to-end test.
-// Extra arguments are passed to vitest (e.g. `pnpm test --project unit`). Quick runs without steps 1-3:
+// Extra arguments are passed to vitest (e.g. `pnpm test --project unit`). Quick runs without steps 1-4:
 // `pnpm test:unit`, `pnpm test:integration` (docs/development.md, "Tests").
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -53,6 +53,7 @@ ensureDebianPackage('/usr/bin/rg', 'ripgrep');
 // The path-prefix test serves the dashboard behind a real reverse proxy (test/e2e/pathPrefix.test.ts).
 ensureDebianPackage('/usr/sbin/nginx', 'nginx');
 run('code-server (cached)', process.execPath, [join(root, 'scripts', 'ensure-code-server.mjs')]);
+run('lint (ESLint, dependency-cruiser, knip)', process.execPath, [join(root, 'scripts', 'lint.mjs')]);
 run('typecheck', bin('tsc'), ['-b', 'server', 'webview', 'extension', 'test']);
 run('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);
 const runs = vitestArgs.length

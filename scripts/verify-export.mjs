@@ -16,7 +16,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 
-const GENESIS = '0'.repeat(64);
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sortKeys = (v) =>
   Array.isArray(v)

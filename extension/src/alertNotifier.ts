@@ -18,9 +18,9 @@ export interface NotificationSettings {
 }
 
 /** More places than this in one burst → one summary notification instead of one each. */
-export const MAX_SEPARATE = 3;
+const MAX_SEPARATE = 3;
 
-export interface Notice {
+interface Notice {
   kind: 'incident';
   /** The standard and site it is about (`standardId|site`). */
   key: string;
@@ -35,7 +35,7 @@ export interface Notice {
   text: string;
 }
 
-export interface Summary {
+interface Summary {
   kind: 'summary';
   covers: Incident[];
   urgent: boolean;
@@ -45,7 +45,7 @@ export interface Summary {
 export type Notification = Notice | Summary;
 
 /** A change worth a notification: opened or escalated, still open, unacknowledged, severe enough. */
-export function notifiable(update: IncidentUpdate, settings: NotificationSettings): boolean {
+function notifiable(update: IncidentUpdate, settings: NotificationSettings): boolean {
   const { change, incident } = update;
   if (change.kind !== 'opened' && change.kind !== 'escalated') return false;
   if (incident.state !== 'open' || isAcknowledged(incident)) return false;

@@ -27,7 +27,7 @@ export function incidentIdsOf(node: AlertNode): number[] {
 }
 
 /** "84.1 % answered within 2 rings in the last hour — target 90 %": the summary without the place it names. */
-export function summaryFigure(incident: Incident): string {
+function summaryFigure(incident: Incident): string {
   const colon = incident.summary.indexOf(': ');
   return colon < 0 ? incident.summary : incident.summary.slice(colon + 2);
 }

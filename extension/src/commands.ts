@@ -37,7 +37,7 @@ import { BAND_ICON } from './statusText';
 import type { SiteFiguresSource } from './sitesSource';
 import type { SiteNode } from './sitesTree';
 
-export const OPEN_REPORT_COMMAND = 'ringside.openReport';
+const OPEN_REPORT_COMMAND = 'ringside.openReport';
 /** globalState: whether the last local server was started with demo data (offered first next time). */
 export const DEMO_CHOICE_KEY = 'ringside.localServer.demoChoice';
 
@@ -79,7 +79,7 @@ export function registerCommands(deps: CommandDeps): void {
 }
 
 /** A tree node (Sites or Alerts view) → the dashboard selection it stands for. */
-export function selectionOfNode(node: unknown): Selection | undefined {
+function selectionOfNode(node: unknown): Selection | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const n = node as Partial<Pick<SiteNode, 'kind' | 'site'>> & { kind?: string; standardId?: string; incident?: { site: string | null; standardId: string } };
   if (n.kind === 'site') return { site: n.site ?? null, standard: null };
@@ -90,7 +90,7 @@ export function selectionOfNode(node: unknown): Selection | undefined {
 
 function asSelection(value: unknown): Selection | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  return selectionOfNode(value) ?? (value as Selection);
+  return selectionOfNode(value) ?? (value);
 }
 
 /**

@@ -30,9 +30,9 @@ export { socketAddress };
 type RingsideSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Pages of replay asked for in one catch-up (5,000 events each); beyond that the snapshot speaks for the gap. */
-export const MAX_REPLAY_PAGES = 20;
+const MAX_REPLAY_PAGES = 20;
 /** Event seqs remembered for inspection (tests, diagnostics). */
-export const SEQ_LOG_LIMIT = 20_000;
+const SEQ_LOG_LIMIT = 20_000;
 
 export interface EventBatch {
   events: JudgedEvent[];
@@ -380,7 +380,7 @@ export class RingsideConnection {
 /** One replay request with a timeout; undefined when the socket went away or the server refused. */
 async function ask(socket: RingsideSocket, request: { afterSeq?: number; afterIncidentChange?: number }): Promise<Extract<ReplayResponse, { ok: true }> | undefined> {
   try {
-    const response = await socket.timeout(15_000).emitWithAck('replay', request);
+    const response = (await socket.timeout(15_000).emitWithAck('replay', request)) as ReplayResponse;
     if (!response.ok) {
       console.warn(`ringside: replay refused: ${response.error}`);
       return undefined;

@@ -11,11 +11,10 @@ import { Listeners } from './listeners';
 import { dashboardHtml } from './webviewHtml';
 import { selectionFromState, type Selection } from './selection';
 
-export { selectionFromState, type Selection };
+export type { Selection };
 
 /** Where build.mjs copies webview/dist (the only folder the page may load from). */
 const ASSET_FOLDER = ['dist', 'webview'] as const;
-
 
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;

@@ -19,7 +19,7 @@ import { withReportPolicy } from './externalLinks';
 import { exportPath, rangeDescription, rangeOf, rangeSlug, type ExportRequest } from './exportRequest';
 import { BACK, inputStep, pickStep, type StepPosition } from './wizard';
 
-export const EXPORT_HISTORY_COMMAND = 'ringside.exportComplianceHistory';
+const EXPORT_HISTORY_COMMAND = 'ringside.exportComplianceHistory';
 const TITLE = 'Export Compliance History';
 
 type RangeId = 'this-month' | 'last-month' | 'last-30' | 'last-90' | 'this-year' | 'custom';
@@ -45,7 +45,7 @@ const WHAT: WhatItem[] = [
 ];
 
 /** The period quick pick's items, each with the days it covers. */
-export function rangeItems(now = new Date()): RangeItem[] {
+function rangeItems(now = new Date()): RangeItem[] {
   return [
     ...RANGE_LABELS.map(([id, label]): RangeItem => {
       const { from, to } = rangeOf(id, now);
@@ -90,60 +90,92 @@ function isoInstant(value: string): string {
   return new Date(value.length === 10 ? `${value}T00:00:00` : value).toISOString();
 }
 
+type SiteAndStandardLists = [{ sites: Array<{ id: string; name: string }> }, { standards: Array<{ id: string; name: string }> }];
+
 /** The wizard: resolves with the answers, or undefined when the user cancelled. */
 async function askExport(deps: ExportDeps, serverUrl: string, key: string | undefined, preselectedSite: string | undefined): Promise<Required<Pick<Answers, 'what' | 'sites' | 'standards'>> & { from: string; to: string } | undefined> {
-  const lists = Promise.all([
-    getJson<{ sites: Array<{ id: string; name: string }> }>(serverUrl, key, '/api/v1/sites'),
-    getJson<{ standards: Array<{ id: string; name: string }> }>(serverUrl, key, '/api/v1/standards'),
+  const lists: Promise<SiteAndStandardLists> = Promise.all([
+    getJson<SiteAndStandardLists[0]>(serverUrl, key, '/api/v1/sites'),
+    getJson<SiteAndStandardLists[1]>(serverUrl, key, '/api/v1/standards'),
   ]);
   lists.catch(() => undefined); // looked at (and reported) when the sites step needs it
-  const answers: Answers = {};
-  const ranges = rangeItems();
+  const wizard: Wizard = { deps, serverUrl, lists, preselectedSite, ranges: rangeItems(), answers: {} };
   let step = 0;
   for (;;) {
-    const custom = answers.range?.id === 'custom';
-    const steps = custom ? ['range', 'from', 'to', 'what', 'sites', 'standards'] : ['range', 'what', 'sites', 'standards'];
+    const custom = wizard.answers.range?.id === 'custom';
+    const steps: StepName[] = custom ? ['range', 'from', 'to', 'what', 'sites', 'standards'] : ['range', 'what', 'sites', 'standards'];
     if (step >= steps.length) break;
     const position: StepPosition = { title: TITLE, step: step + 1, totalSteps: steps.length };
-    const name = steps[step]!;
-    let result: unknown;
-    if (name === 'range') {
-      result = await pickStep(deps.quickPicks, position, { items: ranges, placeholder: 'Which period?', ...(answers.range ? { active: answers.range } : {}) });
-      if (Array.isArray(result)) answers.range = result[0] as RangeItem;
-    } else if (name === 'from' || name === 'to') {
-      result = await inputStep(deps.quickPicks, position, {
-        prompt: name === 'from' ? 'From (inclusive): an ISO date or date-time' : 'To (exclusive): an ISO date or date-time',
-        placeholder: name === 'from' ? '2026-03-01' : '2026-04-01',
-        value: answers[name] ?? '',
-        validate: validDate,
-      });
-      if (typeof result === 'string') answers[name] = result;
-    } else if (name === 'what') {
-      result = await pickStep(deps.quickPicks, position, { items: WHAT, placeholder: 'What, and in which format?', ...(answers.what ? { active: answers.what } : {}) });
-      if (Array.isArray(result)) answers.what = result[0] as WhatItem;
-    } else {
-      let list: Awaited<typeof lists>;
-      try {
-        list = await lists;
-      } catch (error) {
-        void deps.messages.error(`Ringside: could not list sites and standards from ${serverUrl}: ${(error as Error).message}`);
-        return undefined;
-      }
-      if (name === 'sites') {
-        const items = list[0].sites.map((s): IdItem => ({ label: s.name, description: s.id === s.name ? undefined : s.id, id: s.id }));
-        const selected = answers.sites ?? items.filter((i) => i.id === preselectedSite);
-        result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which sites? Tick some, or none for all sites; Enter to go on', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
-        if (Array.isArray(result)) answers.sites = result as IdItem[];
-      } else {
-        const items = list[1].standards.map((s): IdItem => ({ label: s.name, description: s.id, id: s.id }));
-        const selected = answers.standards ?? [];
-        result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which standards? Tick some, or none for all; Enter to export', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
-        if (Array.isArray(result)) answers.standards = result as IdItem[];
-      }
-    }
+    const result = await askStep(wizard, steps[step]!, position);
     if (result === undefined) return undefined;
     step = result === BACK ? Math.max(0, step - 1) : step + 1;
   }
+  return completeAnswers(deps, wizard.answers);
+}
+
+type StepName = 'range' | 'from' | 'to' | 'what' | 'sites' | 'standards';
+
+interface Wizard {
+  deps: ExportDeps;
+  serverUrl: string;
+  lists: Promise<SiteAndStandardLists>;
+  preselectedSite: string | undefined;
+  ranges: RangeItem[];
+  answers: Answers;
+}
+
+/** Asks one step and records its answer; resolves with what the step returned (BACK, or undefined if cancelled). */
+async function askStep(wizard: Wizard, name: StepName, position: StepPosition): Promise<unknown> {
+  const { deps, answers } = wizard;
+  if (name === 'range') {
+    const result = await pickStep(deps.quickPicks, position, { items: wizard.ranges, placeholder: 'Which period?', ...(answers.range ? { active: answers.range } : {}) });
+    if (Array.isArray(result)) answers.range = result[0];
+    return result;
+  }
+  if (name === 'from' || name === 'to') {
+    const result = await inputStep(deps.quickPicks, position, {
+      prompt: name === 'from' ? 'From (inclusive): an ISO date or date-time' : 'To (exclusive): an ISO date or date-time',
+      placeholder: name === 'from' ? '2026-03-01' : '2026-04-01',
+      value: answers[name] ?? '',
+      validate: validDate,
+    });
+    if (typeof result === 'string') answers[name] = result;
+    return result;
+  }
+  if (name === 'what') {
+    const result = await pickStep(deps.quickPicks, position, { items: WHAT, placeholder: 'What, and in which format?', ...(answers.what ? { active: answers.what } : {}) });
+    if (Array.isArray(result)) answers.what = result[0];
+    return result;
+  }
+  return askListStep(wizard, name, position);
+}
+
+/** The sites or standards step: a multiple choice from the server's lists (none ticked means all). */
+async function askListStep(wizard: Wizard, name: 'sites' | 'standards', position: StepPosition): Promise<unknown> {
+  const { deps, answers } = wizard;
+  let list: SiteAndStandardLists;
+  try {
+    list = await wizard.lists;
+  } catch (error) {
+    void deps.messages.error(`Ringside: could not list sites and standards from ${wizard.serverUrl}: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (name === 'sites') {
+    const items = list[0].sites.map((s): IdItem => ({ label: s.name, description: s.id === s.name ? undefined : s.id, id: s.id }));
+    const selected = answers.sites ?? items.filter((i) => i.id === wizard.preselectedSite);
+    const result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which sites? Tick some, or none for all sites; Enter to go on', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
+    if (Array.isArray(result)) answers.sites = result;
+    return result;
+  }
+  const items = list[1].standards.map((s): IdItem => ({ label: s.name, description: s.id, id: s.id }));
+  const selected = answers.standards ?? [];
+  const result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which standards? Tick some, or none for all; Enter to export', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
+  if (Array.isArray(result)) answers.standards = result;
+  return result;
+}
+
+/** The answers with the period resolved to instants, or undefined (said to the user) when "to" is not after "from". */
+function completeAnswers(deps: ExportDeps, answers: Answers): Required<Pick<Answers, 'what' | 'sites' | 'standards'>> & { from: string; to: string } | undefined {
   const { range, what, sites = [], standards = [] } = answers;
   if (!range || !what) return undefined;
   const { from, to } = range.id === 'custom' ? { from: isoInstant(answers.from!), to: isoInstant(answers.to!) } : rangeOf(range.id);
@@ -180,32 +212,7 @@ async function exportHistory(deps: ExportDeps, arg?: unknown): Promise<vscode.Ur
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       try {
-        const res = await fetch(apiUrl(serverUrl, exportPath(request)), { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: abort.signal });
-        if (!res.ok || !res.body) {
-          const text = await res.text();
-          let detail = text;
-          try {
-            detail = (JSON.parse(text) as { detail?: string }).detail ?? text;
-          } catch {
-            /* not problem+json */
-          }
-          throw new Error(res.status === 403 ? `this API key lacks the "audit" scope (${detail})` : `${res.status}: ${detail}`);
-        }
-        const out = createWriteStream(target.fsPath);
-        let bytes = 0;
-        let lastReport = 0;
-        const reader = res.body.getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          bytes += value.byteLength;
-          if (!out.write(value)) await new Promise<void>((r) => out.once('drain', () => r()));
-          if (bytes - lastReport > 1_000_000) {
-            lastReport = bytes;
-            progress.report({ message: `${(bytes / 1e6).toFixed(1)} MB written` });
-          }
-        }
-        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        await download(apiUrl(serverUrl, exportPath(request)), key, target.fsPath, abort.signal, (message) => progress.report({ message }));
         return true;
       } catch (error) {
         if (token.isCancellationRequested) void messages.warning('Ringside: export cancelled; the file is incomplete (it has no trailing manifest).');
@@ -222,8 +229,38 @@ async function exportHistory(deps: ExportDeps, arg?: unknown): Promise<vscode.Ur
   return target;
 }
 
+/** Streams an export into a file, reporting every megabyte; throws the server's problem in words. */
+async function download(url: URL | string, key: string | undefined, path: string, signal: AbortSignal, report: (message: string) => void): Promise<void> {
+  const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal });
+  if (!res.ok || !res.body) {
+    const text = await res.text();
+    let detail = text;
+    try {
+      detail = (JSON.parse(text) as { detail?: string }).detail ?? text;
+    } catch {
+      /* not problem+json */
+    }
+    throw new Error(res.status === 403 ? `this API key lacks the "audit" scope (${detail})` : `${res.status}: ${detail}`);
+  }
+  const out = createWriteStream(path);
+  let bytes = 0;
+  let lastReport = 0;
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (!out.write(value)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (bytes - lastReport > 1_000_000) {
+      lastReport = bytes;
+      report(`${(bytes / 1e6).toFixed(1)} MB written`);
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
 /** Whether the system browser can open a file this extension host wrote: only in a local desktop window. */
-export function canOpenFilesExternally(): boolean {
+function canOpenFilesExternally(): boolean {
   return vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
 }
 

@@ -30,61 +30,106 @@ import { affectsServerUrl, configuredNodePath, configuredServerUrl, localServerP
 import { SiteFiguresSource } from './sitesSource';
 import { describeTree, SitesTreeProvider } from './sitesTree';
 import { RingsideStatusBar } from './statusBar';
-import type { RingsideTestApi } from './testApi';
+import type { RingsideTestApi, RingsideView } from './testApi';
 
 /** Returns the test API (testApi.ts) only when VS Code runs the extension under test; nothing otherwise. */
 export function activate(context: vscode.ExtensionContext): RingsideTestApi | undefined {
+  const parts = createParts(context);
+  const updateViews = () => updateViewsOf(parts);
+  subscribeParts(parts, updateViews);
+  const serializer = registerHandlers(parts);
+  void parts.connectTo(configuredServerUrl());
+  updateViews();
+  const dataDir = commands.localDataDir(context);
+  const { localServer } = parts;
+  const updateLocalServerContext = () => void vscode.commands.executeCommand('setContext', CONTEXT_LOCAL_SERVER_RUNNING, localServer.current !== undefined);
+  context.subscriptions.push(localServer.onDidChange(updateLocalServerContext));
+  updateLocalServerContext();
+  const localServerReady = prepareLocalServer({ ...parts, dataDir });
+
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  return testApi(parts, { serializer, dataDir, localServerReady });
+}
+
+/** Everything the extension is made of, built once at activation. */
+interface Parts {
+  context: vscode.ExtensionContext;
+  connection: RingsideConnection;
+  keys: ApiKeys;
+  localServer: LocalServer;
+  output: vscode.OutputChannel;
+  messages: Messages;
+  quickPicks: QuickPickTracker;
+  sites: SiteFiguresSource;
+  statusBar: RingsideStatusBar;
+  tree: SitesTreeProvider;
+  treeView: vscode.TreeView<unknown>;
+  alerts: AlertsTreeProvider;
+  alertsView: vscode.TreeView<unknown>;
+  notifications: AlertNotifications;
+  connectTo: (url: string) => Promise<void>;
+}
+
+function createParts(context: vscode.ExtensionContext): Parts {
   const connection = new RingsideConnection();
   DashboardPanel.memory = context.workspaceState;
   const keys = new ApiKeys(context.secrets);
-  const localServer = new LocalServer();
-  const output = vscode.window.createOutputChannel('Ringside');
   const messages = new Messages();
-  const quickPicks = new QuickPickTracker();
   const sites = new SiteFiguresSource(connection);
-  const statusBar = new RingsideStatusBar(connection, sites);
   const tree = new SitesTreeProvider(sites, {
     openClocks: () => connection.openClocks(),
     onDidChange: (listener) => connection.onMessage((m) => (m.type === 'clocks' || m.type === 'snapshot' ? listener() : undefined)),
   });
-  const treeView = vscode.window.createTreeView(SITES_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const alerts = new AlertsTreeProvider(connection);
-  const alertsView = vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: alerts, showCollapseAll: true });
   const openDashboard = (selection?: { site?: string | null; standard?: string | null }) => DashboardPanel.createOrShow(context.extensionUri, connection, selection);
-  const notifications = new AlertNotifications(connection, openDashboard, messages);
-  const showSelectedSite = vscode.commands.registerCommand(SHOW_SELECTED_SITE_COMMAND, () => {
-    const node = treeView.selection[0];
-    if (node) void vscode.commands.executeCommand(SHOW_IN_DASHBOARD_COMMAND, node);
-  });
-  const connectTo = async (url: string) => connection.connect(url, await keys.get(url));
-
-  const updateViews = () => {
-    // An empty tree with no message is what lets the welcome content (with its buttons) show.
-    treeView.message = tree.message();
-    const problem = connection.problem;
-    treeView.description = connection.state === 'connected' ? undefined : connection.state === 'connecting' ? 'connecting…' : problem ? shortProblem(problem.kind, connection.serverUrl) : 'not connected';
-    const counts = alerts.counts();
-    alertsView.badge = alertsBadge(counts);
-    alertsView.description = counts.open > 0 ? `${counts.open} open` : undefined;
-    void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTION, connection.state);
-    void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTED, connection.state === 'connected');
-    void vscode.commands.executeCommand('setContext', CONTEXT_NEEDS_KEY, connection.state === 'disconnected' && problem !== undefined && needsApiKey(problem.kind));
-    void vscode.commands.executeCommand('setContext', CONTEXT_UNACKNOWLEDGED, counts.unacknowledged > 0);
-  };
-  const updateLocalServerContext = () => void vscode.commands.executeCommand('setContext', CONTEXT_LOCAL_SERVER_RUNNING, localServer.current !== undefined);
-
-  context.subscriptions.push(
-    { dispose: () => connection.dispose() },
-    statusBar,
-    { dispose: () => sites.dispose() },
-    tree,
-    treeView,
-    showSelectedSite,
-    alerts,
-    alertsView,
-    notifications,
+  return {
+    context,
+    connection,
+    keys,
+    localServer: new LocalServer(),
+    output: vscode.window.createOutputChannel('Ringside'),
     messages,
-    output,
+    quickPicks: new QuickPickTracker(),
+    sites,
+    statusBar: new RingsideStatusBar(connection, sites),
+    tree,
+    treeView: vscode.window.createTreeView(SITES_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    alerts,
+    alertsView: vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: alerts, showCollapseAll: true }),
+    notifications: new AlertNotifications(connection, openDashboard, messages),
+    connectTo: async (url: string) => connection.connect(url, await keys.get(url)),
+  };
+}
+
+/** The views' messages, descriptions and badge, and the context keys the menus and welcome content read. */
+function updateViewsOf({ connection, tree, treeView, alerts, alertsView }: Parts): void {
+  // An empty tree with no message is what lets the welcome content (with its buttons) show.
+  treeView.message = tree.message();
+  const problem = connection.problem;
+  treeView.description = connection.state === 'connected' ? undefined : connection.state === 'connecting' ? 'connecting…' : problem ? shortProblem(problem.kind, connection.serverUrl) : 'not connected';
+  const counts = alerts.counts();
+  alertsView.badge = alertsBadge(counts);
+  alertsView.description = counts.open > 0 ? `${counts.open} open` : undefined;
+  void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTION, connection.state);
+  void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTED, connection.state === 'connected');
+  void vscode.commands.executeCommand('setContext', CONTEXT_NEEDS_KEY, connection.state === 'disconnected' && problem !== undefined && needsApiKey(problem.kind));
+  void vscode.commands.executeCommand('setContext', CONTEXT_UNACKNOWLEDGED, counts.unacknowledged > 0);
+}
+
+/** Disposes every part with the extension, and updates the views whenever what they show changes. */
+function subscribeParts(parts: Parts, updateViews: () => void): void {
+  const { connection, sites } = parts;
+  parts.context.subscriptions.push(
+    { dispose: () => connection.dispose() },
+    parts.statusBar,
+    { dispose: () => sites.dispose() },
+    parts.tree,
+    parts.treeView,
+    parts.alerts,
+    parts.alertsView,
+    parts.notifications,
+    parts.messages,
+    parts.output,
     { dispose: () => DashboardPanel.disposeCurrent() },
     connection.onMessage((message) => {
       if (message.type === 'connection' || message.type === 'snapshot') updateViews();
@@ -92,13 +137,22 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
     connection.onIncidents(updateViews),
     sites.onDidChange(updateViews),
   );
+}
 
-  const worstItems = () => statusBar.worst();
-  commands.registerCommands({ context, connection, keys, localServer, sites, notifications, messages, quickPicks, output, worstItems, connectTo });
-  registerExportHistory({ context, connection, keys, quickPicks, messages });
-
+/** Commands, the dashboard's restore after a reload, and reconnecting when the server or its key changes. */
+function registerHandlers(parts: Parts): vscode.WebviewPanelSerializer {
+  const { context, connection, keys, connectTo } = parts;
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_SELECTED_SITE_COMMAND, () => {
+      const node = parts.treeView.selection[0];
+      if (node) void vscode.commands.executeCommand(SHOW_IN_DASHBOARD_COMMAND, node);
+    }),
+  );
+  const worstItems = () => parts.statusBar.worst();
+  commands.registerCommands({ ...parts, worstItems });
+  registerExportHistory(parts);
   const serializer: vscode.WebviewPanelSerializer = {
-    deserializeWebviewPanel: async (panel, state) => DashboardPanel.revive(panel, context.extensionUri, connection, state),
+    deserializeWebviewPanel: (panel, state) => Promise.resolve(DashboardPanel.revive(panel, context.extensionUri, connection, state)),
   };
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, serializer),
@@ -111,39 +165,14 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
       if (current && changed !== undefined && secretName(current).endsWith(changed)) void connectTo(current);
     }),
   );
+  return serializer;
+}
 
-  void connectTo(configuredServerUrl());
-  updateViews();
-  const dataDir = commands.localDataDir(context);
-  context.subscriptions.push(localServer.onDidChange(updateLocalServerContext));
-  updateLocalServerContext();
-  const localServerReady = prepareLocalServer({ context, localServer, keys, connectTo, dataDir, output, messages });
-
-  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+/** What the extension's own tests read and do (testApi.ts); returned only in VS Code's test mode. */
+function testApi(parts: Parts, extra: { serializer: vscode.WebviewPanelSerializer; dataDir: string; localServerReady: Promise<void> }): RingsideTestApi {
+  const { context, connection, sites, notifications, messages, quickPicks, localServer } = parts;
   return {
-    view: () => ({
-      connection: {
-        state: connection.state,
-        serverUrl: connection.serverUrl,
-        error: connection.error,
-        problem: connection.problem,
-        apiKey: connection.apiKey,
-        lastSeq: connection.lastSeq,
-        receivedSeqs: connection.receivedSeqs(),
-        lastCatchUp: connection.lastCatchUpResult,
-        openIncidents: connection.openIncidents(),
-      },
-      statusBar: statusBar.current,
-      dashboard: { open: DashboardPanel.isOpen, summary: DashboardPanel.lastRenderedSummary, selection: DashboardPanel.lastSelection },
-      sites: describeTree(tree),
-      sitesView: { message: treeView.message, description: treeView.description },
-      alerts: { rows: describeTree(alerts), counts: alerts.counts(), badge: alertsView.badge?.value ?? 0, incidents: alerts.current },
-      siteFetches: sites.fetchCount,
-      notifications: notifications.history(),
-      messages: messages.history(),
-      quickPick: quickPicks.view(),
-      localServer: localServer.current,
-    }),
+    view: () => testView(parts),
     onDidChange: changesOf(context, [
       connection.onMessage,
       connection.onEvents,
@@ -160,10 +189,36 @@ export function activate(context: vscode.ExtensionContext): RingsideTestApi | un
       await notifications.acknowledge(ids);
     },
     respondToNotification: (id, action) => notifications.respond(id, action),
-    restoreDashboard: async (panel, state) => serializer.deserializeWebviewPanel(panel, state),
+    restoreDashboard: async (panel, state) => extra.serializer.deserializeWebviewPanel(panel, state),
     dropConnection: () => connection.simulateNetworkDrop(),
-    findLocalServer: () => findLocalServer(dataDir),
-    localServerReady: () => localServerReady,
+    findLocalServer: () => findLocalServer(extra.dataDir),
+    localServerReady: () => extra.localServerReady,
+  };
+}
+
+function testView({ connection, statusBar, tree, treeView, alerts, alertsView, sites, notifications, messages, quickPicks, localServer }: Parts): RingsideView {
+  return {
+    connection: {
+      state: connection.state,
+      serverUrl: connection.serverUrl,
+      error: connection.error,
+      problem: connection.problem,
+      apiKey: connection.apiKey,
+      lastSeq: connection.lastSeq,
+      receivedSeqs: connection.receivedSeqs(),
+      lastCatchUp: connection.lastCatchUpResult,
+      openIncidents: connection.openIncidents(),
+    },
+    statusBar: statusBar.current,
+    dashboard: { open: DashboardPanel.isOpen, summary: DashboardPanel.lastRenderedSummary, selection: DashboardPanel.lastSelection },
+    sites: describeTree(tree),
+    sitesView: { message: treeView.message, description: treeView.description },
+    alerts: { rows: describeTree(alerts), counts: alerts.counts(), badge: alertsView.badge?.value ?? 0, incidents: alerts.current },
+    siteFetches: sites.fetchCount,
+    notifications: notifications.history(),
+    messages: messages.history(),
+    quickPick: quickPicks.view(),
+    localServer: localServer.current,
   };
 }
 

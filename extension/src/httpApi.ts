@@ -10,7 +10,7 @@ export { apiUrl } from '@ringside/server/protocol/pure';
 const WEBVIEW_TIMEOUT_MS = 30_000;
 const HOST_TIMEOUT_MS = 15_000;
 
-export class HttpProblem extends Error {
+class HttpProblem extends Error {
   constructor(
     readonly status: number,
     message: string,

@@ -58,19 +58,19 @@ export class LocalServerError extends Error {
 }
 
 /** The server's lock file (server/src/services/dataLock.ts owns the format: { pid, startedAt, url }). */
-export const LOCK_FILE = 'ringside.lock';
+const LOCK_FILE = 'ringside.lock';
 /** What the extension records about a server it started: whether with demo data. */
-export const STATE_FILE = 'vscode-local-server.json';
-export const LOG_FILE = 'server.log';
+const STATE_FILE = 'vscode-local-server.json';
+const LOG_FILE = 'server.log';
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-export function bundledServerMain(extensionPath: string): string {
+function bundledServerMain(extensionPath: string): string {
   return join(extensionPath, 'dist', 'server', 'bin', 'main.mjs');
 }
 
 /** `process.versions.modules` of the given node, e.g. "115" for Node 20; rejects when it cannot be run. */
-export function nodeAbi(nodePath: string): Promise<{ modules: string; version: string }> {
+function nodeAbi(nodePath: string): Promise<{ modules: string; version: string }> {
   return new Promise((resolve, reject) => {
     execFile(nodePath, ['-p', 'JSON.stringify({ modules: process.versions.modules, version: process.version })'], { timeout: 15_000 }, (error, stdout) => {
       if (error) reject(new LocalServerError(`cannot run "${nodePath}" (${error.message}). Install Node.js 20 or set "ringside.nodePath" to a node executable.`, 'node'));
@@ -85,7 +85,7 @@ export function nodeAbi(nodePath: string): Promise<{ modules: string; version: s
   });
 }
 
-export function readAdminKey(dataDir: string): string | undefined {
+function readAdminKey(dataDir: string): string | undefined {
   try {
     const key = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     return key === '' ? undefined : key;
@@ -107,7 +107,7 @@ function readLock(dataDir: string): { pid: number; url?: string } | undefined {
   return lock && typeof lock.pid === 'number' ? { pid: lock.pid, ...(typeof lock.url === 'string' ? { url: lock.url } : {}) } : undefined;
 }
 
-export function isAlive(pid: number): boolean {
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -117,7 +117,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** GET /api/v1/health answers like a Ringside server (public: no key needed). */
-export async function isRingsideServer(url: string): Promise<boolean> {
+async function isRingsideServer(url: string): Promise<boolean> {
   try {
     const res = await fetch(new URL('/api/v1/health', url), { signal: AbortSignal.timeout(3_000) });
     const body = (await res.json()) as { status?: unknown };
@@ -128,7 +128,7 @@ export async function isRingsideServer(url: string): Promise<boolean> {
 }
 
 /** Whether something accepts connections on 127.0.0.1:port. */
-export function portInUse(port: number): Promise<boolean> {
+function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.setTimeout(2_000);

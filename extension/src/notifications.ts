@@ -13,9 +13,9 @@ import type { Messages } from './messages';
 import type { Selection } from './selection';
 import { notificationSettings } from './settings';
 
-export const OPEN_DASHBOARD_ACTION = 'Open Dashboard';
-export const ACKNOWLEDGE_ACTION = 'Acknowledge';
-export const ACKNOWLEDGE_ALL_ACTION = 'Acknowledge All';
+const OPEN_DASHBOARD_ACTION = 'Open Dashboard';
+const ACKNOWLEDGE_ACTION = 'Acknowledge';
+const ACKNOWLEDGE_ALL_ACTION = 'Acknowledge All';
 
 export interface ShownNotification {
   /** Unique per window; the test API answers a notification by it. */

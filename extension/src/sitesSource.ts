@@ -10,7 +10,7 @@ import { fetchComplianceBySite, fetchComplianceForSite } from './httpApi';
 import { Listeners } from './listeners';
 import { allSitesFromLive, sitesFromGroupedReport, sitesFromPerSiteReports, type SiteFigures } from './siteModel';
 
-export const REFRESH_INTERVAL_MS = 1_000;
+const REFRESH_INTERVAL_MS = 1_000;
 
 export class SiteFiguresSource {
   private sites: SiteFigures[] = [];

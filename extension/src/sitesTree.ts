@@ -6,7 +6,7 @@
 // how many ("3 open · 1 at risk · 1 past deadline") after its worst figure.
 import * as vscode from 'vscode';
 import type { Band, OpenClock } from '@ringside/server/protocol';
-import { formatPercent, formatThreshold } from '@ringside/server/protocol/pure';
+import { formatThreshold } from '@ringside/server/protocol/pure';
 import { SHOW_SELECTED_SITE_COMMAND } from './commandIds';
 import { countsText, figureText, margin, openCasesText, openClocksAt, percentText, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
@@ -21,12 +21,12 @@ const BAND_COLOUR: Record<Band, string> = { green: 'charts.green', amber: 'chart
  */
 const BAND_SHAPE: Record<Band, string> = { green: 'pass-filled', amber: 'warning', red: 'error' };
 
-export function bandIcon(band: Band | null): vscode.ThemeIcon {
+function bandIcon(band: Band | null): vscode.ThemeIcon {
   return band ? new vscode.ThemeIcon(BAND_SHAPE[band], new vscode.ThemeColor(BAND_COLOUR[band])) : new vscode.ThemeIcon('circle-outline');
 }
 
 /** "85.7 % · Calls ≤ 2 rings": the figure first, so a narrow view still shows it. */
-export function standardRowLabel(figure: StandardFigure): string {
+function standardRowLabel(figure: StandardFigure): string {
   return `${percentText(figure)} · ${figure.label}`;
 }
 
@@ -39,7 +39,7 @@ function worstOf(figures: SiteFigures): StandardFigure | undefined {
  * The tree is redrawn at most this often. A live demo changes "All sites" several times a second; redrawing every
  * row that often makes the rows flicker and can swallow a click that lands while a row is being replaced.
  */
-export const TREE_REDRAW_INTERVAL_MS = 1_000;
+const TREE_REDRAW_INTERVAL_MS = 1_000;
 
 export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<SiteNode | undefined | void>();

@@ -23,7 +23,7 @@ export interface StatusView {
 
 export const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber: '$(warning)', red: '$(error)' };
 /** How many of the worst items the tooltip lists. */
-export const TOOLTIP_ITEMS = 8;
+const TOOLTIP_ITEMS = 8;
 
 const NO_COUNTS: IncidentCounts = { open: 0, red: 0, amber: 0, unacknowledged: 0, unacknowledgedRed: 0 };
 

@@ -1,9 +1,14 @@
 // Logs go to stderr as JSON lines; stdout is kept for the lines people and scripts read.
 import pino, { type Logger } from 'pino';
-import { LOG_REDACT } from './http/httpHardening';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Fields pino must never print, whatever a future log call passes in. */
+const LOG_REDACT = {
+  paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', 'key', '*.token', 'auth.token', 'apiKey', 'secret'],
+  censor: '[redacted]',
+};
 
 export function createLogger(level: LogLevel): Logger {
   // Keys never reach the log, whatever a call site passes.

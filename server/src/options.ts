@@ -1,16 +1,10 @@
 // The server's options: what the command line (cli/options.ts) produces and the composition root (server.ts)
-// runs with. Plain data, so the CLI needs neither the HTTP layer nor the server to describe them.
+// runs with. Plain data: the option types come from the modules that use them (type imports only, erased at run time).
 import type { Clock } from './clock';
+import type { RateLimitOptions } from './http/rateLimit';
 import type { SocketGuardOptions } from './live/socketGuard';
 import type { LogLevel } from './logger';
 import type { AlertsOptions } from './services/alerts/config';
-
-export interface RateLimitOptions {
-  /** Sustained requests per second per key (refill rate). */
-  perSecond: number;
-  /** Bucket size: how many requests may come at once. */
-  burst: number;
-}
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 50, burst: 100 };
 

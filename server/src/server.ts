@@ -39,7 +39,7 @@ import type { Store } from './store/port';
 export type { ServerOptions } from './options';
 
 /** What tests and tools drive in-process, beyond the HTTP and Socket.IO API (docs/development.md "Tests"). */
-export interface ServerTestApi {
+interface ServerTestApi {
   /** Runs one alert evaluation at the clock's time, as the interval timer would; resolves with the incident changes written. */
   evaluateAlerts(): Promise<IncidentUpdate[]>;
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */
@@ -109,7 +109,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const logger = createLogger(options.logLevel ?? 'info');
   const clock = options.clock ?? systemClock;
-  const now = () => clock.now();
   const { core, access } = await prepare(options, host, logger, clock);
   const front = attachFront(core, access, options, logger, clock);
   try {

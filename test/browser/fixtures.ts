@@ -11,7 +11,7 @@ import type {
 } from '../../server/src/protocol';
 
 export const NOW = '2026-11-23T14:30:20.000Z';
-export const TODAY_FROM = '2026-11-23T00:00:00.000Z';
+const TODAY_FROM = '2026-11-23T00:00:00.000Z';
 
 export const CALL_STANDARD: Standard = {
   id: 'call-answer-2-rings',
@@ -259,7 +259,7 @@ export function complianceReport(options: ReportOptions = {}): ComplianceReport 
   };
 }
 
-export function callDistribution(counts: [number, number, number, number, number] = [60, 25, 8, 4, 3]): StandardDistribution {
+function callDistribution(counts: [number, number, number, number, number] = [60, 25, 8, 4, 3]): StandardDistribution {
   const labels = ['Ring 1', 'Ring 2', 'Ring 3', '4+ rings', 'Abandoned'];
   const keys = ['ring-1', 'ring-2', 'ring-3', 'ring-4+', 'abandoned'];
   return {
@@ -284,7 +284,7 @@ export function callDistribution(counts: [number, number, number, number, number
   };
 }
 
-export function visitDistribution(counts: [number, number, number, number, number, number] = [20, 12, 6, 5, 2, 1]): StandardDistribution {
+function visitDistribution(counts: [number, number, number, number, number, number] = [20, 12, 6, 5, 2, 1]): StandardDistribution {
   const labels = ['0–10 s', '10–20 s', '20–30 s', '30–60 s', '60 s+', 'Left'];
   const edges = [0, 10, 20, 30, 60];
   return {
@@ -309,7 +309,7 @@ export function visitDistribution(counts: [number, number, number, number, numbe
   };
 }
 
-export function distributionReport(standards: StandardDistribution[] = [callDistribution(), visitDistribution()]): DistributionReport {
+function distributionReport(standards: StandardDistribution[] = [callDistribution(), visitDistribution()]): DistributionReport {
   return { from: TODAY_FROM, to: NOW, site: null, standards };
 }
 

@@ -4,7 +4,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import { CALL_STANDARD, COMPLAINT_STANDARD, STANDARDS, VISIT_STANDARD, answering, breachOf, clocksUpdate, figure, openClock, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
-import type { DashboardMessage } from '../../server/src/protocol';
 import { feed, mount, unmountAll } from './mount';
 
 

@@ -44,7 +44,7 @@ describe('a page served under a path prefix', () => {
       token: 'rs_k',
       connect: recordingConnect,
       fetch: async (input) => {
-        urls.push(String(input));
+        urls.push(input instanceof Request ? input.url : String(input));
         return new Response(JSON.stringify({ from: 'f', to: 't', site: null, standards: [], bucket: null }), { status: 200, headers: { 'content-type': 'application/json' } });
       },
     });

@@ -74,7 +74,7 @@ describe('selection in the URL (browser)', () => {
       token: 'rs_abc',
       connect: idleSocket,
       fetch: async (input, init) => {
-        calls.push({ url: String(input), headers: init!.headers as Record<string, string> });
+        calls.push({ url: input instanceof Request ? input.url : String(input), headers: init!.headers as Record<string, string> });
         return new Response(JSON.stringify({ status: 403, title: 'Insufficient scope', detail: 'needs read', type: 'x' }), { status: 403, headers: { 'content-type': 'application/problem+json' } });
       },
     });

@@ -23,7 +23,7 @@ const CALLS = DEFAULT_STANDARDS[0]!;
 const SECRET = Buffer.alloc(32, 7);
 
 const input = (id: string, over: Partial<Record<string, unknown>> = {}): EventInput =>
-  ({ id, type: 'call', site: 'north', occurredAt: new Date(T - 60_000).toISOString(), outcome: 'answered', rings: 1, ...over }) as EventInput;
+  ({ id, type: 'call', site: 'north', occurredAt: new Date(T - 60_000).toISOString(), outcome: 'answered', rings: 1, ...over });
 
 /** The records ingest would store for these inputs (judged by the default standards, sites by their defaults). */
 const prepared = (inputs: EventInput[]): NewEvent[] =>

@@ -4,7 +4,7 @@
 // into several (log rotation) in the middle of calls.
 import { chance, exponential, pick, seededRandom, type Random } from '../../server/src/demo/random';
 
-export type CallEnd = 'CONNECT' | 'ABANDON' | 'EXITWITHTIMEOUT' | 'EXITEMPTY' | 'EXITWITHKEY' | 'WITHDRAW';
+type CallEnd = 'CONNECT' | 'ABANDON' | 'EXITWITHTIMEOUT' | 'EXITEMPTY' | 'EXITWITHKEY' | 'WITHDRAW';
 
 export interface QueueLogGeneratorOptions {
   seed: number;
@@ -29,7 +29,7 @@ export interface QueueLogGeneratorOptions {
 }
 
 /** What the generator decided for one stay of a call in a queue (the truth a test can check against). */
-export interface GeneratedStay {
+interface GeneratedStay {
   callId: string;
   queue: string;
   enteredAt: number;

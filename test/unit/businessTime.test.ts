@@ -127,7 +127,7 @@ const namedInterval = fc.constantFrom(
 const dayHours = fc.array(fc.oneof(namedInterval, randomInterval), { maxLength: 3 });
 const businessHours: fc.Arbitrary<BusinessHours | null> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
-  { weight: 5, arbitrary: fc.dictionary(fc.constantFrom(...WEEKDAYS), dayHours, { maxKeys: 7 }) as fc.Arbitrary<BusinessHours> },
+  { weight: 5, arbitrary: fc.dictionary(fc.constantFrom(...WEEKDAYS), dayHours, { maxKeys: 7 }) },
   { weight: 2, arbitrary: fc.constantFrom<BusinessHours>(weekdays(['09:00-17:00']), everyDay(['22:00-24:00', '00:00-06:00']), everyDay(['00:00-24:00'])) },
 );
 

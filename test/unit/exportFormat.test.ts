@@ -90,7 +90,7 @@ describe('a CSV export whose text cells hold line breaks and #', () => {
   });
 
   it('reads back whole with csv-parse comment: "#", comment_no_infix (docs/audit.md)', () => {
-    const rows = parse(readFileSync(file, 'utf8'), { comment: '#', comment_no_infix: true, columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(readFileSync(file, 'utf8'), { comment: '#', comment_no_infix: true, columns: true });
     expect(rows.map((r) => r.note)).toEqual(NOTES);
     expect(rows.map((r) => r.numerator)).toEqual(['0', '1', '2', '3', '4', '5']);
   });

@@ -7,7 +7,7 @@ import { applyIncidentUpdate, countIncidents, countsPhrase, formatFactor, format
 import { CLEAR, incidentKey, observe, type Observation } from '../../server/src/domain/alerts/evaluate';
 import { stepIncidents, withIds, type IncidentChangeDraft, type IncidentHolds, type KeyState } from '../../server/src/domain/alerts/incidents';
 import { DEFAULT_POLICY, MINUTE_MS, policyWindows } from '../../server/src/domain/alerts/policy';
-import type { ScopedCounts, WindowCounts } from '../../server/src/domain/alerts/counts';
+import type { WindowCounts } from '../../server/src/domain/alerts/counts';
 import { detailOf, summaryOf, windowWords } from '../../server/src/domain/alerts/wording';
 
 const std = (over: Partial<Standard> = {}): Standard => ({
@@ -288,7 +288,7 @@ describe('incident state machine', () => {
         }
         // Nothing opens before the condition persisted 2 min; nothing recovers before it was clear 5 min.
         for (const d of drafts.filter((x) => x.kind === 'opened')) {
-          const since = steps.filter(([time, [o]]) => time <= d.atMs && time >= d.atMs - HOLDS.openAfterMs).every(([, [o]]) => o!.wanted !== null);
+          const since = steps.filter(([time]) => time <= d.atMs && time >= d.atMs - HOLDS.openAfterMs).every(([, [o]]) => o!.wanted !== null);
           expect(since).toBe(true);
         }
       }),

@@ -21,7 +21,11 @@ function manualClock(random = 0.5) {
     /** Moves time on, running the timers that fall due. */
     advance(ms: number) {
       now += ms;
-      for (const [id, timer] of [...timers]) if (timer.at <= now) (timers.delete(id), timer.run());
+      for (const [id, timer] of [...timers]) {
+        if (timer.at > now) continue;
+        timers.delete(id);
+        timer.run();
+      }
     },
   };
 }

@@ -1,7 +1,8 @@
 // Pure parts of security: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, key prompt.
 import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../server/src/services/access';
-import { apiPathOf, bearerToken } from '../../server/src/http/auth';
+import { bearerToken } from '../../server/src/domain/keys';
+import { apiPathOf } from '../../server/src/http/auth';
 import { allows, grantedScopes, requirementFor } from '../../server/src/http/scopes';
 import { securityOptions } from '../../server/src/cli/securityOptions';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../server/src/http/jsonDepth';

@@ -48,9 +48,7 @@ export interface MountOptions {
 
 export function mountDashboard(root: HTMLElement, options: MountOptions = {}): Dashboard {
   const transport = options.transport;
-  const restored = sanitizeSelection(transport?.loadSelection?.() ?? null, DEFAULT_SELECTION);
-  const selection = options.selection ? sanitizeSelection({ ...restored, ...options.selection }, restored) : restored;
-  let state: DashboardState = { ...(options.state ?? initialState), selection };
+  let state: DashboardState = { ...(options.state ?? initialState), selection: initialSelection(options) };
   let theme = readTheme();
   applyTheme(root, theme);
   let renderCount = 0;
@@ -66,28 +64,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (message.type === 'compliance' || message.type === 'judged') queries.live();
     scheduler.request();
   };
-  /** Acknowledges exactly these incidents, in one request (one incident, or every one "Acknowledge all" names). */
-  const acknowledge = (ids: number[]) => {
-    if (!transport?.request) {
-      dispatch({ type: 'ack/error', ids, error: 'acknowledging is not available here' });
-      return;
-    }
-    dispatch({ type: 'ack/start', ids });
-    transport.request({ kind: 'ack-incidents', ids }).then(
-      ({ incidents }) => dispatch({ type: 'ack/ok', ids, incidents }),
-      (error: unknown) => dispatch({ type: 'ack/error', ids, error: describeRequestError(error) }),
-    );
-  };
-
-  const views = [
-    createConnectionView(layout.connection, layout.stale),
-    createControlsView(layout.controls, dispatch),
-    createAlertsView(layout.alerts, acknowledge),
-    createEmptyView(layout.empty, layout.board, transport?.host),
-    createTilesView(layout.tiles),
-    createSitesView(layout.sites, dispatch),
-    createFeedView(layout.feed, dispatch),
-  ];
+  const views = createViews(layout, transport, dispatch);
   const openNow = createOpenNowView(layout.open, layout.atRisk, options.ticker ?? systemTicker);
   views.push((s) => openNow.render(s));
   const charts = createChartsView(layout.charts, theme);
@@ -122,9 +99,9 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     state: () => state,
     theme: () => theme,
     dispatch,
-    flush: scheduler.flush,
-    charts: charts.charts,
-    distributionCharts: distribution.charts,
+    flush: () => scheduler.flush(),
+    charts: () => charts.charts(),
+    distributionCharts: () => distribution.charts(),
     renders: () => renderCount,
     destroy() {
       stopTransport?.();
@@ -137,4 +114,36 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
       root.replaceChildren();
     },
   };
+}
+
+/** The selection the transport restores (a URL, the webview's state), with the host's overrides on top. */
+function initialSelection(options: MountOptions): DashboardSelection {
+  const restored = sanitizeSelection(options.transport?.loadSelection?.() ?? null, DEFAULT_SELECTION);
+  return options.selection ? sanitizeSelection({ ...restored, ...options.selection }, restored) : restored;
+}
+
+/** The views that render from state alone (the charts, which also follow the theme, are made apart). */
+function createViews(layout: ReturnType<typeof createLayout>, transport: Transport | undefined, dispatch: (message: Action) => void): Array<(state: DashboardState) => void> {
+  return [
+    createConnectionView(layout.connection, layout.stale),
+    createControlsView(layout.controls, dispatch),
+    createAlertsView(layout.alerts, (ids) => acknowledge(transport, dispatch, ids)),
+    createEmptyView(layout.empty, layout.board, transport?.host),
+    createTilesView(layout.tiles),
+    createSitesView(layout.sites, dispatch),
+    createFeedView(layout.feed, dispatch),
+  ];
+}
+
+/** Acknowledges exactly these incidents, in one request (one incident, or every one "Acknowledge all" names). */
+function acknowledge(transport: Transport | undefined, dispatch: (message: Action) => void, ids: number[]): void {
+  if (!transport?.request) {
+    dispatch({ type: 'ack/error', ids, error: 'acknowledging is not available here' });
+    return;
+  }
+  dispatch({ type: 'ack/start', ids });
+  transport.request({ kind: 'ack-incidents', ids }).then(
+    ({ incidents }) => dispatch({ type: 'ack/ok', ids, incidents }),
+    (error: unknown) => dispatch({ type: 'ack/error', ids, error: describeRequestError(error) }),
+  );
 }

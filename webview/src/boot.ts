@@ -6,7 +6,7 @@ import type { Transport } from './transport/transport';
 import { vscodeTransport } from './transport/vscode';
 import { mountExportButton } from './views/exportButton';
 
-export function chooseTransport(): Transport {
+function chooseTransport(): Transport {
   if (typeof acquireVsCodeApi === 'function') return vscodeTransport(acquireVsCodeApi());
   return socketTransport(serverUrlOfPage(location.href), { token: tokenFromLocation(location) });
 }

@@ -29,7 +29,7 @@ export function visibleStandards(state: DashboardState): Standard[] {
   return chosen.length > 0 ? chosen : state.standards;
 }
 
-export function nowMs(state: DashboardState): number {
+function nowMs(state: DashboardState): number {
   return state.lastUpdated ? Date.parse(state.lastUpdated) : Date.now();
 }
 

@@ -11,11 +11,11 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatRings(rings: number): string {
+function formatRings(rings: number): string {
   return rings === 1 ? '1 ring' : `${rings} rings`;
 }
 
-export function formatSeconds(seconds: number): string {
+function formatSeconds(seconds: number): string {
   return `${Number(seconds.toFixed(1))} s`;
 }
 

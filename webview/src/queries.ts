@@ -6,13 +6,13 @@ import { bucketFor, isLiveWindow, type DashboardSelection } from './selection';
 import type { DashboardState, LocalAction, QueryKinds, QueryName } from './state';
 
 /** At most one refresh of the historical figures this often while events stream in. */
-export const REFRESH_MS = 10_000;
+const REFRESH_MS = 10_000;
 /**
  * Today's per-site bars (all sites) are refreshed this often instead: the extension's Sites view and status bar
  * show the same figures and refresh on the same live `compliance` messages at this pace, so the two never disagree
  * for longer than this (they did for up to REFRESH_MS). A today-by-site query is cheap (rollups).
  */
-export const SITES_REFRESH_MS = 1_000;
+const SITES_REFRESH_MS = 1_000;
 
 export interface PlannedQuery<N extends QueryName = QueryName> {
   key: string;
@@ -64,55 +64,13 @@ export function createQueryController(options: {
   refreshMs?: number;
   sitesRefreshMs?: number;
 }): QueryController {
-  const { transport, dispatch, getState } = options;
-  const refreshMs = options.refreshMs ?? REFRESH_MS;
-  const sitesRefreshMs = options.sitesRefreshMs ?? SITES_REFRESH_MS;
-  let lastSitesRun = 0;
-  let sitesTimer: ReturnType<typeof setTimeout> | null = null;
+  const { transport, getState } = options;
+  const request = transport?.request?.bind(transport);
+  const asker: Asker = { request, dispatch: options.dispatch, destroyed: false, lastRun: 0, lastSitesRun: 0 };
   let selection: DashboardSelection | null = null;
   let standards: unknown = null;
-  let lastRun = 0;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let destroyed = false;
-  const request = transport?.request?.bind(transport);
-
-  const run = (only?: QueryName) => {
-    if (!request || destroyed) return;
-    const state = getState();
-    lastSitesRun = Date.now();
-    if (!only) lastRun = lastSitesRun;
-    // The server is part of the key: an answer from the previous server (after a switch) is dropped as stale.
-    const planned = planQueries(state.selection, state.connection.serverUrl);
-    const names = only ? [only] : QUERY_NAMES;
-    for (const name of names) dispatch({ type: 'query/start', name, key: planned[name].key });
-    const ask = <N extends QueryName>(name: N) => {
-      const { key, request: req }: PlannedQuery<N> = planned[name];
-      return request(req).then(
-        (data) => !destroyed && dispatch({ type: 'query/ok', name, key, data }),
-        (error: unknown) => !destroyed && dispatch({ type: 'query/error', name, key, error: describeRequestError(error) }),
-      );
-    };
-    // The report (tiles and series) first, the rest once it is answered: the server answers one query at a time,
-    // and a month's distribution, asked at the same moment, was often answered first and delayed the charts.
-    if (only) {
-      void ask(only);
-      return;
-    }
-    void ask('report').then(() => {
-      if (!destroyed) for (const name of QUERY_NAMES) if (name !== 'report') void ask(name);
-    });
-  };
-
-  /** Today's (or the last hour's) bars for all sites: what the extension's Sites view shows too. */
-  const sitesFollowLive = (selection: DashboardSelection) => selection.site === null && (selection.window === 'today' || selection.window === '1h');
-  const scheduleSites = () => {
-    if (sitesTimer !== null) return;
-    const wait = Math.max(0, lastSitesRun + sitesRefreshMs - Date.now());
-    sitesTimer = setTimeout(() => {
-      sitesTimer = null;
-      run('groups');
-    }, wait);
-  };
+  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, () => ask(asker, getState()));
+  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, () => ask(asker, getState(), 'groups'));
 
   return {
     sync(state) {
@@ -121,25 +79,79 @@ export function createQueryController(options: {
       if (state.selection === selection && state.standards === standards) return;
       selection = state.selection;
       standards = state.standards;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      run();
+      refresh.cancel();
+      ask(asker, state);
     },
     live() {
       const state = getState();
       if (!request || !state.hasSnapshot || !isLiveWindow(state.selection)) return;
-      if (sitesFollowLive(state.selection)) scheduleSites();
-      if (timer !== null) return;
-      const wait = Math.max(0, lastRun + refreshMs - Date.now());
-      timer = setTimeout(() => {
-        timer = null;
-        run();
-      }, wait);
+      if (sitesFollowLive(state.selection)) refreshSites.schedule();
+      refresh.schedule();
     },
     destroy() {
-      destroyed = true;
+      asker.destroyed = true;
+      refresh.cancel();
+      refreshSites.cancel();
+    },
+  };
+}
+
+/** What asking needs, and when it last asked everything (lastRun) or anything (lastSitesRun). */
+interface Asker {
+  request: Transport['request'];
+  dispatch: (action: LocalAction) => void;
+  destroyed: boolean;
+  lastRun: number;
+  lastSitesRun: number;
+}
+
+/** Asks the selection's queries (or only one of them) and dispatches each start, answer and error. */
+function ask(asker: Asker, state: DashboardState, only?: QueryName): void {
+  const { request, dispatch } = asker;
+  if (!request || asker.destroyed) return;
+  asker.lastSitesRun = Date.now();
+  if (!only) asker.lastRun = asker.lastSitesRun;
+  // The server is part of the key: an answer from the previous server (after a switch) is dropped as stale.
+  const planned = planQueries(state.selection, state.connection.serverUrl);
+  const names = only ? [only] : QUERY_NAMES;
+  for (const name of names) dispatch({ type: 'query/start', name, key: planned[name].key });
+  const askOne = <N extends QueryName>(name: N) => {
+    const { key, request: req }: PlannedQuery<N> = planned[name];
+    return request(req).then(
+      (data) => !asker.destroyed && dispatch({ type: 'query/ok', name, key, data }),
+      (error: unknown) => !asker.destroyed && dispatch({ type: 'query/error', name, key, error: describeRequestError(error) }),
+    );
+  };
+  // The report (tiles and series) first, the rest once it is answered: the server answers one query at a time,
+  // and a month's distribution, asked at the same moment, was often answered first and delayed the charts.
+  if (only) {
+    void askOne(only);
+    return;
+  }
+  void askOne('report').then(() => {
+    if (!asker.destroyed) for (const name of QUERY_NAMES) if (name !== 'report') void askOne(name);
+  });
+}
+
+/** Today's (or the last hour's) bars for all sites: what the extension's Sites view shows too. */
+function sitesFollowLive(selection: DashboardSelection): boolean {
+  return selection.site === null && (selection.window === 'today' || selection.window === '1h');
+}
+
+/** Runs `task` once, no sooner than `intervalMs` after `lastRun()`; a schedule while one waits joins it. */
+function throttle(intervalMs: number, lastRun: () => number, task: () => void): { schedule(): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    schedule() {
+      if (timer !== null) return;
+      timer = setTimeout(() => {
+        timer = null;
+        task();
+      }, Math.max(0, lastRun() + intervalMs - Date.now()));
+    },
+    cancel() {
       if (timer !== null) clearTimeout(timer);
-      if (sitesTimer !== null) clearTimeout(sitesTimer);
+      timer = null;
     },
   };
 }

@@ -8,7 +8,7 @@ export type { DashboardSelection, DashboardWindow };
 export const DEFAULT_SELECTION: DashboardSelection = { window: 'today', from: null, to: null, site: null, standard: null };
 
 /** URL query parameters the dashboard owns; anything else in the URL (e.g. token) is left alone. */
-export const SELECTION_PARAMS = ['window', 'from', 'to', 'site', 'standard'] as const;
+const SELECTION_PARAMS = ['window', 'from', 'to', 'site', 'standard'] as const;
 
 export const WINDOW_LABELS: Record<DashboardWindow, string> = {
   '1h': 'Live 1 h',

@@ -4,7 +4,6 @@ import type {
   ClockBreach,
   ClocksUpdate,
   ComplianceFigure,
-  ComplianceReport,
   ComplianceUpdate,
   ConnectionState,
   DashboardMessage,
@@ -26,7 +25,7 @@ export const SERIES_LIMIT = 120;
 /** How many breaches the live feed keeps (newest first), like FEED_LIMIT for events. */
 export const BREACH_LIMIT = 50;
 
-export interface ConnectionInfo {
+interface ConnectionInfo {
   state: ConnectionState;
   serverUrl: string | null;
   error: string | null;
@@ -43,7 +42,7 @@ export interface QueryKinds {
 }
 export type QueryName = keyof QueryKinds;
 /** What query N holds once answered. */
-export type QueryData<N extends QueryName> = DashboardResponseBodies[QueryKinds[N]];
+type QueryData<N extends QueryName> = DashboardResponseBodies[QueryKinds[N]];
 
 export interface QueryResult<T> {
   status: 'idle' | 'loading' | 'ok' | 'error';
@@ -53,17 +52,17 @@ export interface QueryResult<T> {
   error: string | null;
 }
 
-export type Queries = { [N in QueryName]: QueryResult<QueryData<N>> };
+type Queries = { [N in QueryName]: QueryResult<QueryData<N>> };
 
 /** Query N answered (for the selection `key`). */
-export interface QueryAnswered<N extends QueryName = QueryName> {
+interface QueryAnswered<N extends QueryName = QueryName> {
   type: 'query/ok';
   name: N;
   key: string;
   data: QueryData<N>;
 }
 
-export interface FeedControls {
+interface FeedControls {
   /** While paused the feed shows `frozen` and counts what arrived meanwhile. */
   paused: boolean;
   frozen: JudgedEvent[] | null;
@@ -283,14 +282,14 @@ function applyCompliance(state: DashboardState, update: ComplianceUpdate): Dashb
  * The open incidents after newer states of some of them (a change pushed live, or an acknowledgement's answer): the
  * newer state of an incident replaces the older, a recovered one leaves (protocol/pure/incidents.ts).
  */
-export function withIncidents(incidents: readonly Incident[], changed: readonly Incident[]): Incident[] {
+function withIncidents(incidents: readonly Incident[], changed: readonly Incident[]): Incident[] {
   let open = new Map(incidents.map((i) => [i.id, i]));
   for (const incident of changed) open = applyIncidentUpdate(open, { incident });
   return openIncidentsOf(open.values());
 }
 
 /** Same minute bucket → replace; a new bucket → insert in time order; keep the newest SERIES_LIMIT. */
-export function upsertPoint(points: SeriesPoint[], point: SeriesPoint): SeriesPoint[] {
+function upsertPoint(points: SeriesPoint[], point: SeriesPoint): SeriesPoint[] {
   const index = points.findIndex((p) => p.start === point.start);
   if (index >= 0) return points.map((p, i) => (i === index ? point : p));
   const next = [...points, point];
@@ -300,7 +299,7 @@ export function upsertPoint(points: SeriesPoint[], point: SeriesPoint): SeriesPo
 }
 
 /** `events` arrive oldest first; the feed is newest first and never holds the same event twice. */
-export function prependToFeed(feed: JudgedEvent[], events: JudgedEvent[]): JudgedEvent[] {
+function prependToFeed(feed: JudgedEvent[], events: JudgedEvent[]): JudgedEvent[] {
   // Only the newest FEED_LIMIT of a huge batch can end up in the feed: do not copy the rest.
   const incoming = events.slice(-FEED_LIMIT).reverse();
   const seen = new Set(incoming.map((e) => e.event.id));
@@ -345,12 +344,12 @@ function sitesOfResult(answer: QueryAnswered): string[] {
  * per event type take the largest count among its standards, then add the types up.
  * Misses are judgements, so they do add up across standards.
  */
-export function todayTotals(
+function todayTotals(
   standards: Standard[],
   today: Record<string, ComplianceFigure>,
   counted?: number,
 ): { eventsToday: number; missesToday: number } {
-  const typeOf = new Map(standards.map((s) => [s.id, s.eventType as string]));
+  const typeOf = new Map(standards.map((s) => [s.id, s.eventType]));
   const perType = new Map<string, number>();
   let missesToday = 0;
   for (const figure of Object.values(today)) {

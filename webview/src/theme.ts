@@ -37,7 +37,7 @@ const PALETTE: Record<ColourKey, [string, string, string]> = {
 const FALLBACK_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Ubuntu, sans-serif';
 
 /** The body class VS Code sets wins; otherwise the browser's colour-scheme preference. */
-export function themeKind(body: HTMLElement = document.body): Theme['kind'] {
+function themeKind(body: HTMLElement = document.body): Theme['kind'] {
   const classes = body.classList;
   if (classes.contains('vscode-high-contrast') && !classes.contains('vscode-high-contrast-light')) return 'high-contrast';
   if (classes.contains('vscode-dark')) return 'dark';

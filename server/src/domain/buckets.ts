@@ -14,7 +14,7 @@ export function bucketStart(ms: number, bucket: Bucket): number {
   return startOfLocalDay(ms);
 }
 
-export function nextBucketStart(start: number, bucket: Bucket): number {
+function nextBucketStart(start: number, bucket: Bucket): number {
   if (bucket === 'minute') return start + MINUTE_MS;
   if (bucket === 'hour') return bucketStart(start + 3_600_000 + MINUTE_MS, 'hour');
   const d = new Date(start);

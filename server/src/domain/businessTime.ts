@@ -6,7 +6,7 @@
 // local day. Work is per local day, never per second, so months of business time cost milliseconds.
 import type { Site } from '../protocol';
 import { WEEKDAYS } from '../protocol';
-import { localParts, nextPeriodStart, periodStart } from './zonedTime';
+import { firstInstant, localParts, nextPeriodStart, periodStart } from './zonedTime';
 
 /** What business time needs of a site. */
 export type BusinessCalendar = Pick<Site, 'timeZone' | 'hours' | 'holidays'>;
@@ -160,15 +160,6 @@ function constantOffsetRuns(zone: string, start: number, end: number): OffsetRun
   }
 }
 
-/** First instant in (lo, hi] where `test` turns true, assuming !test(lo) and test(hi) (bisection). */
-function firstInstant(lo: number, hi: number, test: (ms: number) => boolean): number {
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (test(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
 
 /** Wall clock minus UTC at `ms`, read from the same local parts isOpen() reads (whole seconds). */
 function utcOffset(ms: number, zone: string): number {

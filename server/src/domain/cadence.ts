@@ -2,7 +2,7 @@
 // A ring is one cadence cycle (on + off); the cycles come from public PBX indication tables.
 
 /** Seconds per ring cycle by country. US 2 s on / 4 s off. */
-export const RING_CYCLE_SECONDS = {
+const RING_CYCLE_SECONDS = {
   US: 6,
   UK: 3,
   EU: 5,

@@ -29,7 +29,7 @@ export interface CaseMilestone {
   handleSeconds?: number | null;
 }
 
-export interface ReachedMilestone {
+interface ReachedMilestone {
   id: string;
   /** As posted. */
   at: string;
@@ -39,7 +39,7 @@ export interface ReachedMilestone {
   handleSeconds: number | null;
 }
 
-export interface CaseEnd {
+interface CaseEnd {
   /** The stop that ended the case; null when it expired without one (a type with no gaveUp stop). */
   stop: string | null;
   outcome: StopOutcome | null;
@@ -49,9 +49,9 @@ export interface CaseEnd {
 }
 
 /** waiting: `from` not reached; running: started, not stopped; stopped: measured; skipped: gave up before it started. */
-export type MeasureStatus = 'waiting' | 'running' | 'stopped' | 'skipped';
+type MeasureStatus = 'waiting' | 'running' | 'stopped' | 'skipped';
 
-export interface MeasureState {
+interface MeasureState {
   id: string;
   from: string;
   to: string;
@@ -188,14 +188,6 @@ function elapsedSeconds(fromMs: number, toMs: number): number {
   return Math.max(0, toMs - fromMs) / 1000;
 }
 
-export function isCaseOpen(state: CaseState): boolean {
-  return state.end === null;
-}
-
-/** The pairing key of a milestone: the same key posted again is a duplicate (same content) or a conflict. */
-export function milestoneKey(m: Pick<CaseMilestone, 'type' | 'site' | 'caseId' | 'milestone'>): string {
-  return JSON.stringify([m.type, m.site, m.caseId, m.milestone]);
-}
 
 // ---- expiry ----------------------------------------------------------------------------------------------------
 
@@ -276,7 +268,7 @@ export interface ClockStatus {
   state: ClockState;
 }
 
-export const AT_RISK_SHARE = 0.8;
+const AT_RISK_SHARE = 0.8;
 
 /** The standard's clock on the case at nowMs; null when that clock is not running (not started, or stopped). */
 export function clockStatus(state: CaseState, standard: ClockStandard, site: ClockSite, nowMs: number): ClockStatus | null {

@@ -22,7 +22,7 @@ export function foldJudgements(judgements: readonly Pick<Judgement, 'met'>[]): F
   return withRatio({ total: judgements.length, met });
 }
 
-export function withRatio(counts: Counts): FoldedCompliance {
+function withRatio(counts: Counts): FoldedCompliance {
   return { total: counts.total, met: counts.met, missed: counts.total - counts.met, ratio: ratioOf(counts) };
 }
 

@@ -11,7 +11,7 @@ export type CorrectionInput =
   | { action: 'void'; reason: string }
   | { action: 'amend'; reason: string; changes: AmendChanges };
 
-export interface AmendChanges {
+interface AmendChanges {
   outcome?: Outcome;
   rings?: number;
   answerSeconds?: number;
@@ -30,7 +30,7 @@ export interface EffectiveJudgement {
 }
 
 /** The measured fields of an event, as recorded or as amended. */
-export interface EventFields {
+interface EventFields {
   outcome: Outcome;
   rings: number | null;
   answerSeconds: number | null;
@@ -82,7 +82,7 @@ export const asEffective = (j: Pick<Judgement, 'standardVersion' | 'measure' | '
 });
 
 /** The state a correction leaves: its fields (an amendment's), its judgements; a void is final. */
-export function corrected(state: EventState, c: StoredCorrection): EventState {
+function corrected(state: EventState, c: StoredCorrection): EventState {
   if (c.action === 'void') return { voided: true, fields: state.fields, judgements: {} };
   return { voided: false, fields: c.changes.fields ? { ...state.fields, ...c.changes.fields } : state.fields, judgements: c.rejudged };
 }
@@ -105,7 +105,7 @@ export function factsOf(type: string, state: EventState): Array<{ standardId: st
 }
 
 /** An amendment's changes checked against the event's type: problems name the field. */
-export function checkAmendment(type: 'call' | 'visit', c: AmendChanges): void {
+function checkAmendment(type: 'call' | 'visit', c: AmendChanges): void {
   if (type === 'call' && c.greetSeconds !== undefined) throw new DomainError('invalid', 'changes.greetSeconds', 'a call has no greetSeconds');
   if (type === 'visit' && (c.rings !== undefined || c.answerSeconds !== undefined)) {
     throw new DomainError('invalid', c.rings !== undefined ? 'changes.rings' : 'changes.answerSeconds', 'a visit has no rings or answerSeconds');
@@ -119,7 +119,7 @@ export function checkAmendment(type: 'call' | 'visit', c: AmendChanges): void {
  * The fields after an amendment. A call keeps measured what the amendment gives, plus earlier measured values it
  * does not replace, and derives the rest from the site's ring cycle.
  */
-export function amendedFields(type: 'call' | 'visit', site: string, before: EventFields, c: AmendChanges, ringCycleSeconds: number): EventFields {
+function amendedFields(type: 'call' | 'visit', site: string, before: EventFields, c: AmendChanges, ringCycleSeconds: number): EventFields {
   const after: EventFields = { ...before, outcome: c.outcome ?? before.outcome };
   if (type === 'visit') return { ...after, greetSeconds: c.greetSeconds ?? before.greetSeconds, derived: [] };
   const measured: { rings?: number; answerSeconds?: number } = {};
@@ -138,7 +138,7 @@ export function amendedFields(type: 'call' | 'visit', site: string, before: Even
  * The judgements after an amendment: each judgement in force re-judged by its own standard version with the new
  * fields (an event outside its site's hours stays outside them). A version no longer known is left out.
  */
-export function rejudge(event: CorrectableEvent, fields: EventFields, before: Record<string, EffectiveJudgement>, versions: (id: string) => readonly StandardVersion[]): Record<string, EffectiveJudgement> {
+function rejudge(event: CorrectableEvent, fields: EventFields, before: Record<string, EffectiveJudgement>, versions: (id: string) => readonly StandardVersion[]): Record<string, EffectiveJudgement> {
   const judgeable = { type: event.type, outcome: fields.outcome, rings: fields.rings, answerSeconds: fields.answerSeconds, greetSeconds: fields.greetSeconds, site: event.site, queue: event.queue };
   const rejudged: Record<string, EffectiveJudgement> = {};
   for (const [standardId, j] of Object.entries(before)) {

@@ -5,8 +5,8 @@
 import type { DistributionBin, Standard, StandardDistribution } from '../protocol';
 import { gaveUp, isConsidered, type Sums } from './rollups';
 
-export const RING_EDGES = [1, 2, 3] as const;
-export const SECOND_EDGES = [10, 20, 30, 60] as const;
+const RING_EDGES = [1, 2, 3] as const;
+const SECOND_EDGES = [10, 20, 30, 60] as const;
 
 /** Counts of one bin: 0 … edges.length the wait bins (value ≤ edges[i], first match; edges.length = above the
  *  last edge); -1 the abandoned / left bin; -2 answered but without a measured value. */
@@ -84,7 +84,7 @@ export function buildDistribution(standard: Standard, edges: readonly number[], 
 }
 
 /** The wait bin of a value (edges ascending, inclusive). */
-export function waitBin(value: number, edges: readonly number[]): number {
+function waitBin(value: number, edges: readonly number[]): number {
   const i = edges.findIndex((e) => value <= e);
   return i === -1 ? edges.length : i;
 }

@@ -5,30 +5,25 @@ import type { EventTypeDefinition, MeasureDefinition, MilestoneDefinition, Miles
 const HOUR = 3_600;
 const DAY = 86_400;
 
-/** Calls: ringing began → answered, or the caller hung up. Standards may also judge `rings` (derived, below). */
-export const CALL_TYPE: EventTypeDefinition = {
-  id: 'call',
-  name: 'Calls',
-  milestones: [
-    { id: 'started', role: 'start' },
-    { id: 'answered', role: 'stop', outcome: 'served' },
-    { id: 'abandoned', role: 'stop', outcome: 'gaveUp' },
-  ],
-  measures: [{ id: 'answerSeconds', from: 'started', to: 'answered' }],
-  maxOpenSeconds: 2 * HOUR,
-};
+/** A wait: it starts, then is served or given up; its one measure is the time until served. */
+function waitType(id: string, name: string, [start, served, gaveUp]: [string, string, string], measure: string, maxOpenSeconds: number): EventTypeDefinition {
+  return {
+    id,
+    name,
+    milestones: [
+      { id: start, role: 'start' },
+      { id: served, role: 'stop', outcome: 'served' },
+      { id: gaveUp, role: 'stop', outcome: 'gaveUp' },
+    ],
+    measures: [{ id: measure, from: start, to: served }],
+    maxOpenSeconds,
+  };
+}
 
-export const VISIT_TYPE: EventTypeDefinition = {
-  id: 'visit',
-  name: 'Visits',
-  milestones: [
-    { id: 'arrived', role: 'start' },
-    { id: 'greeted', role: 'stop', outcome: 'served' },
-    { id: 'left', role: 'stop', outcome: 'gaveUp' },
-  ],
-  measures: [{ id: 'greetSeconds', from: 'arrived', to: 'greeted' }],
-  maxOpenSeconds: 8 * HOUR,
-};
+/** Calls: ringing began → answered, or the caller hung up. Standards may also judge `rings` (derived, below). */
+export const CALL_TYPE: EventTypeDefinition = waitType('call', 'Calls', ['started', 'answered', 'abandoned'], 'answerSeconds', 2 * HOUR);
+
+export const VISIT_TYPE: EventTypeDefinition = waitType('visit', 'Visits', ['arrived', 'greeted', 'left'], 'greetSeconds', 8 * HOUR);
 
 /** Complaints: acknowledge and resolve quickly, then follow up after the recovery. Nobody "gives up" a complaint. */
 export const COMPLAINT_TYPE: EventTypeDefinition = {
@@ -124,7 +119,7 @@ export function gaveUpStopOf(type: EventTypeDefinition): MilestoneDefinition | u
   return type.milestones.find((m) => m.role === 'stop' && m.outcome === 'gaveUp');
 }
 
-export function measureOf(type: EventTypeDefinition, id: string): MeasureDefinition | undefined {
+function measureOf(type: EventTypeDefinition, id: string): MeasureDefinition | undefined {
   return type.measures.find((m) => m.id === id);
 }
 
@@ -151,10 +146,6 @@ export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: strin
   return measureOf(type, id);
 }
 
-/** Whether a standard's measure is counted in rings (converted with the site's ring cycle). */
-export function isRingsMeasure(type: EventTypeDefinition, standardMeasure: string): boolean {
-  return type.id === RINGS_MEASURE.type && standardMeasure === RINGS_MEASURE.measure;
-}
 
 /** Problems of a standard's (eventType, measure) against the registry, with the standard definition's field names. */
 export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string): FieldProblem[] {

@@ -1,7 +1,7 @@
 // Compliance figures from sums: the ratio Σmet / Σcounted, its band, the companions (considered, abandon rate,
 // average, nearest-rank p90, longest wait), per version, per bucket, per group. Pure: the sums come from the
 // compliance reader (services/compliance.ts), the arithmetic of a judgement's part from rollups.ts.
-import type { Companions, GroupFigure, Measure, SeriesPoint, Standard, StandardVersion, VersionContribution } from '../protocol';
+import type { Companions, GroupFigure, SeriesPoint, Standard, StandardVersion, VersionContribution } from '../protocol';
 import { fold, zeroSums, type Sums } from './rollups';
 import { bandOf } from './standards';
 
@@ -12,7 +12,7 @@ export interface Weighted {
 }
 
 /** met / counted, or null when nothing was counted (no data is not 0 % and not 100 %). */
-export const ratio = (met: number, counted: number): number | null => (counted === 0 ? null : met / counted);
+const ratio = (met: number, counted: number): number | null => (counted === 0 ? null : met / counted);
 
 /** p90 by nearest rank: the smallest value with at least 90 % of values ≤ it. */
 export function p90(values: number[]): number | null {

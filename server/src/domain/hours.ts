@@ -13,7 +13,7 @@ export function isOpen(site: Pick<Site, 'timeZone' | 'hours' | 'holidays'>, ms: 
 }
 
 /** `time` is HH:MM:SS local; intervals are [start, end), end "24:00" = midnight. */
-export function openAt(hours: BusinessHours, weekday: number, time: string): boolean {
+function openAt(hours: BusinessHours, weekday: number, time: string): boolean {
   const intervals = hours[WEEKDAYS[weekday]!] ?? [];
   const t = time.slice(0, 8);
   return intervals.some((iv) => {

@@ -44,7 +44,7 @@ export function inScope(event: JudgeableEvent, s: JudgeableStandard): boolean {
   return true;
 }
 
-export function meetsThreshold(value: number, operator: Operator, threshold: number): boolean {
+function meetsThreshold(value: number, operator: Operator, threshold: number): boolean {
   switch (operator) {
     case '<=':
       return value <= threshold;
@@ -58,7 +58,7 @@ export function meetsThreshold(value: number, operator: Operator, threshold: num
 }
 
 /** The short-abandon threshold a version applies: its own, or F5's default; null = none. */
-export function shortAbandonThreshold(s: Pick<Standard, 'shortAbandonSeconds' | 'formula'>): number | null {
+function shortAbandonThreshold(s: Pick<Standard, 'shortAbandonSeconds' | 'formula'>): number | null {
   if (s.shortAbandonSeconds !== undefined && s.shortAbandonSeconds !== null) return s.shortAbandonSeconds;
   return s.formula === 'F5' ? DEFAULT_SHORT_ABANDON_SECONDS : null;
 }

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { API_SCOPES, type ApiScope } from '../protocol';
 
-export const KEY_PREFIX = 'rs_';
+const KEY_PREFIX = 'rs_';
 /** The hierarchy: admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read them back), and admin also holds ingest. */
 export const SCOPES = API_SCOPES;
 export type Scope = ApiScope;
@@ -38,4 +38,11 @@ export const prefixOf = (secret: string): string => secret.slice(0, 7);
 export function keyStatus(k: { revokedAtMs: number | null; expiresAtMs: number | null }, nowMs: number): KeyStatus {
   if (k.revokedAtMs !== null) return 'revoked';
   return k.expiresAtMs !== null && k.expiresAtMs <= nowMs ? 'expired' : 'active';
+}
+
+/** The key in an Authorization header (`Bearer <key>`, as HTTP requests and the socket handshake send it); null without one. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
 }

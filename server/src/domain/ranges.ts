@@ -9,7 +9,7 @@ const MINUTE_MS = 60_000;
 const mod = (a: number, m: number) => ((a % m) + m) % m;
 
 /** The coarsest rollup grain every boundary is aligned to, or null (raw). */
-export function grainFor(boundaries: readonly number[]): RollupGrain | null {
+function grainFor(boundaries: readonly number[]): RollupGrain | null {
   for (const g of [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms)) {
     if (boundaries.every((b) => mod(b, g.ms) === 0)) return g;
   }

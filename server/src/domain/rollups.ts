@@ -5,7 +5,6 @@
 // The rule for corrected events: a judgement counts with its event's effective state, i.e. the outcome, waits and
 // re-judged verdict of the event's latest amendment (a voided event counts nothing). That is what an auditor reads
 // in the compliance export, and what every other figure shows too.
-import type { EventType, Outcome } from '../protocol';
 
 /** A rollup row's counters: what a figure is summed from. */
 export interface Sums {
@@ -29,8 +28,10 @@ export interface Sums {
 
 /** What a judgement's part depends on: its event's (effective) outcome and waits and its (effective) verdict. */
 export interface JudgementFacts {
-  type: EventType | string;
-  outcome: Outcome | string;
+  /** An EventType, or an event type registered later. */
+  type: string;
+  /** An Outcome, or an outcome of a registered event type. */
+  outcome: string;
   answerSeconds: number | null;
   greetSeconds: number | null;
   value: number | null;
@@ -43,7 +44,7 @@ export interface JudgementFacts {
 export type Sign = 1 | -1;
 
 export const isConsidered = (reason: string | null): boolean => reason !== 'outside-hours';
-export const isSuccess = (outcome: string): boolean => outcome === 'answered' || outcome === 'greeted';
+const isSuccess = (outcome: string): boolean => outcome === 'answered' || outcome === 'greeted';
 export const gaveUp = (outcome: string): boolean => outcome === 'abandoned' || outcome === 'left';
 
 /** The wait an event's type measures: a call's answer time, a visit's greeting time. */
@@ -54,8 +55,10 @@ export const waitOf = (f: Pick<JudgementFacts, 'type' | 'answerSeconds' | 'greet
  * reason. A raw read groups judgements so (SQL only counts and sums); one judgement is a group of one.
  */
 export interface JudgementGroup {
-  type: EventType | string;
-  outcome: Outcome | string;
+  /** An EventType, or an event type registered later. */
+  type: string;
+  /** An Outcome, or an outcome of a registered event type. */
+  outcome: string;
   reason: string | null;
   /** Judgements in the group. */
   n: number;
@@ -86,7 +89,7 @@ export function contributionOfGroup(g: JudgementGroup, sign: Sign = 1): Sums {
 }
 
 /** One judgement as a group of one. */
-export function groupOf(f: JudgementFacts): JudgementGroup {
+function groupOf(f: JudgementFacts): JudgementGroup {
   const measured = f.value !== null;
   return {
     type: f.type,

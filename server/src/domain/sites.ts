@@ -1,6 +1,6 @@
 // Sites as data: zone, ring cadence, business hours, holidays. A site seen for the first time gets defaults; a
 // definition (file or API) becomes a complete, explicit configuration.
-import type { BusinessHours, Site, SiteDefinition } from '../protocol';
+import type { Site, SiteDefinition } from '../protocol';
 import { RING_CYCLE_PRESETS } from '../protocol';
 import { DEFAULT_RING_CYCLE_SECONDS } from './cadence';
 
@@ -14,7 +14,7 @@ export function resolveSite(def: SiteDefinition, defaultZone: string): Site {
     name: def.name ?? def.id,
     timeZone: def.timeZone ?? defaultZone,
     ringCycleSeconds: def.ringCycleSeconds ?? (def.country ? RING_CYCLE_PRESETS[def.country] : DEFAULT_RING_CYCLE_SECONDS),
-    hours: (def.hours ?? null) as BusinessHours | null,
+    hours: (def.hours ?? null),
     holidays: [...new Set(def.holidays ?? [])].sort(),
     autoCreated: false,
   };

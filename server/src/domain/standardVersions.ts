@@ -16,7 +16,7 @@ export interface VersionRecord {
 }
 
 /** The version as served; versions stored before some fields existed get their then implicit values made explicit. */
-export function versionOf(r: VersionRecord): StandardVersion {
+function versionOf(r: VersionRecord): StandardVersion {
   return {
     shortAbandonSeconds: null,
     scope: {},

@@ -13,43 +13,32 @@ export const DEFAULT_WINDOWS: NonNullable<Standard['windows']> = ['15m', '1h', '
  * built-in figures before standards were data, so figures recorded then read the same (docs/standards.md, "Formulas").
  */
 export const DEFAULT_STANDARDS: readonly Standard[] = [
-  {
-    id: 'call-answer-2-rings',
-    version: 1,
-    name: 'Calls answered within 2 rings',
-    eventType: 'call',
-    measure: 'rings',
-    operator: '<=',
-    threshold: 2,
-    target: 0.9,
-    formula: 'F3',
-    shortAbandonSeconds: null,
-    scope: {},
-    bands: defaultBands(0.9),
-    windows: DEFAULT_WINDOWS,
-    countOutsideHours: false,
-    validFrom: null,
-    retired: false,
-  },
-  {
-    id: 'visit-greet-30s',
-    version: 1,
-    name: 'Visitors greeted within 30 seconds',
-    eventType: 'visit',
-    measure: 'greetSeconds',
-    operator: '<=',
-    threshold: 30,
-    target: 0.9,
-    formula: 'F3',
-    shortAbandonSeconds: null,
-    scope: {},
-    bands: defaultBands(0.9),
-    windows: DEFAULT_WINDOWS,
-    countOutsideHours: false,
-    validFrom: null,
-    retired: false,
-  },
+  builtInStandard({ id: 'call-answer-2-rings', name: 'Calls answered within 2 rings', eventType: 'call', measure: 'rings', threshold: 2 }),
+  builtInStandard({ id: 'visit-greet-30s', name: 'Visitors greeted within 30 seconds', eventType: 'visit', measure: 'greetSeconds', threshold: 30 }),
 ];
+
+/** A built-in standard: "at most `threshold`", 90 % target, formula F3, everywhere, in force from the beginning. */
+function builtInStandard({ id, name, eventType, measure, threshold }: Pick<Standard, 'id' | 'name' | 'eventType' | 'measure' | 'threshold'>): Standard {
+  // Keys in the order stored definitions have always had.
+  return {
+    id,
+    version: 1,
+    name,
+    eventType,
+    measure,
+    operator: '<=',
+    threshold,
+    target: 0.9,
+    formula: 'F3',
+    shortAbandonSeconds: null,
+    scope: {},
+    bands: defaultBands(0.9),
+    windows: DEFAULT_WINDOWS,
+    countOutsideHours: false,
+    validFrom: null,
+    retired: false,
+  };
+}
 
 /** A definition with every default made explicit (what is stored and judged with). */
 export function completeDefinition(d: StandardDefinition): Omit<Standard, 'version' | 'validFrom' | 'retired'> {

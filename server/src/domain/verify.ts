@@ -14,7 +14,7 @@ export interface ChainProblem {
 }
 
 /** Problems listed in a result; the count of any further ones is given (moreProblems). */
-export const MAX_LISTED_PROBLEMS = 100;
+const MAX_LISTED_PROBLEMS = 100;
 
 export interface VerifyResult {
   intact: boolean;

@@ -43,7 +43,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-// Issue #7: hour/day series ask for the same boundaries again and again (every dashboard refresh), and
+// Hour/day series ask for the same boundaries again and again (every dashboard refresh), and
 // formatToParts was the costliest step of a report; the answer only depends on (zone, instant).
 const PARTS_CACHE_LIMIT = 50_000;
 const partsCache = new Map<string, LocalParts>();
@@ -71,7 +71,7 @@ function computeLocalParts(ms: number, zone: string): LocalParts {
 }
 
 /** Instants with the same key are in the same local period. */
-export function periodKey(ms: number, zone: string, unit: CalendarUnit): string {
+function periodKey(ms: number, zone: string, unit: CalendarUnit): string {
   const p = localParts(ms, zone);
   if (unit === 'month') return p.date.slice(0, 7);
   if (unit === 'day') return p.date;
@@ -80,12 +80,11 @@ export function periodKey(ms: number, zone: string, unit: CalendarUnit): string 
 
 const floorQuarter = (ms: number) => Math.floor(ms / QUARTER_MS) * QUARTER_MS;
 
-/** First instant in (lo, hi] where `differs` turns true (bisection, assuming it changes once there). */
-function firstChange(lo: number, hi: number, differs: (ms: number) => boolean): number {
-  // invariant: !differs(lo), differs(hi)
+/** First instant in (lo, hi] where `test` turns true, assuming !test(lo) and test(hi) (bisection). */
+export function firstInstant(lo: number, hi: number, test: (ms: number) => boolean): number {
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (differs(mid)) hi = mid;
+    if (test(mid)) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -99,17 +98,17 @@ export function periodStart(ms: number, zone: string, unit: CalendarUnit): numbe
   if (s === ms) {
     if (!same(ms - 1)) return ms;
   } else if (!same(s)) {
-    return firstChange(s, ms, same);
+    return firstInstant(s, ms, same);
   }
   // s is in the period; walk back a quarter hour at a time until we leave it.
   while (same(s - QUARTER_MS)) s -= QUARTER_MS;
   if (!same(s - 1)) return s;
-  return firstChange(s - QUARTER_MS, s, same);
+  return firstInstant(s - QUARTER_MS, s, same);
 }
 
 const MIN_LENGTH: Record<CalendarUnit, number> = { hour: 30 * 60_000, day: 22 * 3_600_000, month: 27 * 86_400_000 };
 
-// Issue #7: an hour series asks for every boundary of the range on each request (~5 cached localParts per hour,
+// An hour series asks for every boundary of the range on each request (~5 cached localParts per hour,
 // ~1 ms of a month's report); the answer depends only on (zone, unit, instant), so it is kept like localParts.
 const nextCache = new Map<string, Map<number, number>>();
 let nextCacheSize = 0;
@@ -125,7 +124,7 @@ export function nextPeriodStart(ms: number, zone: string, unit: CalendarUnit): n
     nextCacheSize = 0;
     cache = undefined;
   }
-  if (!cache) nextCache.set(cacheKey, (cache = new Map()));
+  if (!cache) nextCache.set(cacheKey, (cache = new Map<number, number>()));
   const next = computeNextPeriodStart(ms, zone, unit);
   cache.set(ms, next);
   nextCacheSize += 1;
@@ -142,7 +141,7 @@ function computeNextPeriodStart(ms: number, zone: string, unit: CalendarUnit): n
   while (!differs(s)) s += QUARTER_MS;
   // Boundaries are normally on the quarter hour itself: one check instead of a bisection.
   if (s - 1 >= ms && !differs(s - 1)) return s;
-  return firstChange(Math.max(ms, s - QUARTER_MS), s, differs);
+  return firstInstant(Math.max(ms, s - QUARTER_MS), s, differs);
 }
 
 /** Starts of every local period overlapping [from, to), oldest first. */

@@ -5,13 +5,8 @@ import { problem, sendProblem } from './problems';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { Caller } from './caller';
+import { bearerToken } from '../domain/keys';
 import { allows, requirementFor } from './scopes';
-
-export function bearerToken(header: string | undefined): string | null {
-  if (!header) return null;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  return match ? match[1]! : null;
-}
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
 export function apiPathOf(path: string): string | null {

@@ -11,7 +11,7 @@ export function openEnvelope(body: unknown): Envelope {
     return invalid('(body)', 'must be an event object or {"events": [...]}');
   }
   if (!('events' in body)) return { ok: true, mode: 'single', items: [body] };
-  const { events } = body as { events: unknown };
+  const { events } = body;
   const extra = Object.keys(body).filter((k) => k !== 'events');
   if (extra.length > 0) return invalid(extra[0]!, 'is not a known field of a batch (only "events")');
   if (!Array.isArray(events)) return invalid('events', 'must be an array of events');

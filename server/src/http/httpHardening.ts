@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { problem, sendProblem } from './problems';
 
 /** The dashboard needs nothing inline and nothing from elsewhere; its socket talks to this origin. */
-export const DASHBOARD_CSP = {
+const DASHBOARD_CSP = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
@@ -77,8 +77,3 @@ export function requestLog(logger: Logger): RequestHandler {
   };
 }
 
-/** Fields pino must never print, whatever a future log call passes in. */
-export const LOG_REDACT = {
-  paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', 'key', '*.token', 'auth.token', 'apiKey', 'secret'],
-  censor: '[redacted]',
-};

@@ -1,10 +1,14 @@
 // Per-key rate limits: a token bucket per caller (per key; per client address for requests without one).
 import type { RequestHandler } from 'express';
 import { callerOf } from './caller';
-import type { RateLimitOptions } from '../options';
 import { problem, sendProblem } from './problems';
 
-export type { RateLimitOptions } from '../options';
+export interface RateLimitOptions {
+  /** Sustained requests per second per key (refill rate). */
+  perSecond: number;
+  /** Bucket size: how many requests may come at once. */
+  burst: number;
+}
 
 const MAX_BUCKETS = 10_000;
 

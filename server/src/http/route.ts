@@ -77,5 +77,5 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
 
 /** Declares one route with its input types inferred from its schemas. */
 export function route<P = Record<string, string>, Q = undefined, B = undefined>(definition: Route<P, Q, B>): Route {
-  return definition as unknown as Route;
+  return definition;
 }

@@ -1,10 +1,10 @@
 // Which scope each HTTP route needs (the scopes and their hierarchy: domain/keys.ts), derived from the route tables:
 // a route declares its scope where it is defined, and nothing else lists routes.
-import { allows, grantedScopes, isScope, SCOPES, type Scope } from '../domain/keys';
+import { allows, grantedScopes, type Scope } from '../domain/keys';
 import type { Method, Requirement } from './route';
 import { API_ROUTES } from './routes';
 
-export { allows, grantedScopes, isScope, SCOPES, type Scope, type Requirement };
+export { allows, grantedScopes, type Scope, type Requirement };
 
 export interface Rule {
   method: Method;

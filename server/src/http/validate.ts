@@ -35,7 +35,7 @@ export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
 
 /** The keys of an object schema, also behind transforms (the input of a pipe). */
 function shapeKeys(schema: z.ZodType): string[] {
-  if (schema instanceof z.ZodObject) return Object.keys(schema.shape as object);
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
   const inner = (schema as unknown as { def?: { in?: z.ZodType } }).def?.in;
   return inner ? shapeKeys(inner) : [];
 }

@@ -1,12 +1,10 @@
 // Socket.IO on the API's http server. Data flows one way: ingest → store → (this) → clients.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../protocol';
 import type { IngestService } from '../services/ingest/ingest';
 import { buildComplianceUpdate, buildSnapshot, type LiveSources } from './snapshot';
 import { handleReplay } from './replay';
-
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+import type { LiveServer } from './liveServer';
 
 export interface LiveDeps {
   httpServer: HttpServer;
@@ -44,7 +42,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
   });
   return {
     io,
-    close: async () => {
+    close: () => {
       unsubscribe();
       // Ends every live connection so that clients come back by themselves once the server is up again. Closing
       // the engine closes each transport (a WebSocket close frame; a "close" packet to a waiting long-poll) without
@@ -53,6 +51,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
       // for good" ("io server disconnect") and never retries. socket.io's own `io.close()` does the same, but would
       // also close the shared http server, which the caller drains and closes (http/drain.ts).
       io.engine.close();
+      return Promise.resolve();
     },
   };
 }

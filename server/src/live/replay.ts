@@ -3,7 +3,7 @@
 // again after the last one you got". Input comes from the network: anything malformed gets { ok: false }.
 import { REPLAY_MAX_EVENTS, REPLAY_MAX_INCIDENT_CHANGES, type ReplayRequest, type ReplayResponse } from '../protocol';
 import type { StoreReads } from '../store/port';
-import type { LiveServer } from './livePush';
+import type { LiveServer } from './liveServer';
 
 export interface ReplayLimits {
   maxEvents: number;

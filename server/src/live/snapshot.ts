@@ -7,7 +7,7 @@ import { liveWindow, type ComplianceReader } from '../services/compliance';
 import type { StandardsService } from '../services/standards';
 import type { StoreReads } from '../store/port';
 
-export const SNAPSHOT_RECENT_EVENTS = 50;
+const SNAPSHOT_RECENT_EVENTS = 50;
 const MINUTE_MS = 60_000;
 
 export interface LiveSources {

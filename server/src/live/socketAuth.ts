@@ -1,11 +1,10 @@
 // The Socket.IO handshake needs a key with scope `read`: `auth: { token }` (or an Authorization header).
 import type { LiveKey } from '../protocol';
 import { systemClock, type Clock } from '../clock';
-import { allows } from '../domain/keys';
-import { bearerToken } from '../http/auth';
+import { allows, bearerToken } from '../domain/keys';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
-import type { LiveServer } from './livePush';
+import type { LiveServer } from './liveServer';
 
 /** Checks every handshake; cuts sockets whose key is revoked (at once) or expires (within `checkEveryMs`). */
 export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeysService, clock: Clock = systemClock, checkEveryMs = 1000): () => void {

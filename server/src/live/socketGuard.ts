@@ -7,7 +7,7 @@
 // hands it to every client's engine.io socket, which appends it to that client's own write buffer and writes
 // asynchronously (a WebSocket send or the next polling response). Nothing waits for a client: a client that
 // stops reading only makes its own buffer grow. The guard bounds that growth by disconnecting the client.
-import type { LiveServer } from './livePush';
+import type { LiveServer } from './liveServer';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ReplayResponse } from '../protocol';
 import { systemClock, type Clock } from '../clock';
@@ -35,7 +35,7 @@ export interface SocketStats {
 }
 
 /** What a client that asks for replays too quickly is answered (it stays connected). */
-export const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requests; retry after 1 s' };
+const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requests; retry after 1 s' };
 
 /** Messages a client may send (ClientToServerEvents); anything else is unexpected. */
 const EXPECTED: ReadonlySet<string> = new Set<keyof ClientToServerEvents>(['replay']);
@@ -81,7 +81,7 @@ export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuar
     socket.use((packet, next) => {
       if (packet[0] !== 'replay' || replays.hit() <= maxReplays) return next();
       counts.refusedReplays += 1;
-      const ack = packet.at(-1);
+      const ack: unknown = packet.at(-1);
       if (typeof ack === 'function') (ack as (response: ReplayResponse) => void)(REPLAY_REFUSAL);
     });
     const unexpected = perSecond(now);

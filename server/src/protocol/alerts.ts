@@ -1,23 +1,14 @@
 // The alert history kept from before incidents (read-only since migration 10; its export reads it). Incidents
 // replaced alerts everywhere else: protocol/incidents.ts.
+import type { MeasuredWindow } from './incidents';
 
 export type AlertKind = 'band' | 'burn-rate';
 /** Band alerts are amber or red; burn-rate alerts page (wake someone) or open a ticket. */
 export type AlertSeverity = 'amber' | 'red' | 'page' | 'ticket';
 export type AlertState = 'firing' | 'recovered';
 
-/** One measured window behind an alert: the counts, the ratio and (burn-rate) the burn rate. */
-export interface AlertWindow {
-  /** "1h", "5m", "6h", "30m", "1d", "2h", "3d". */
-  name: string;
-  /** Window length in ms; the window is [at − durationMs, at). */
-  durationMs: number;
-  counted: number;
-  met: number;
-  /** met / counted, or null when nothing was counted. */
-  compliance: number | null;
-  /** (1 − compliance) / (1 − target); only on burn-rate alerts, null when nothing was counted. */
-  burnRate?: number | null;
+/** One measured window behind an alert (burnRate only on burn-rate alerts), and the burn rate it had to reach. */
+export interface AlertWindow extends MeasuredWindow {
   /** The burn rate this window had to reach (burn-rate rules only). */
   threshold?: number;
 }

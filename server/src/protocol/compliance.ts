@@ -1,7 +1,7 @@
 // Compliance figures as the API returns them and the dashboard shows them.
 import type { Band } from './pure/bands';
-import type { FormulaVariant, Measure, Operator, ReportWindow } from './standards';
-import type { Judgement, StoredEvent } from './index';
+import type { FormulaVariant, Judgement, Operator, ReportWindow } from './standards';
+import type { StoredEvent } from './events';
 import type { Incomplete } from './retention';
 
 export type Bucket = 'minute' | 'hour' | 'day';
@@ -18,7 +18,7 @@ export interface ComplianceFigure {
   missed: number;
   /** met / total, or null when nothing was counted. */
   ratio: number | null;
-  // Issue #3 (always sent by this server; optional so older senders stay valid):
+  // Always sent by this server; optional so that older senders stay valid:
   /** = met: events in the numerator. */
   numerator?: number;
   /** = total: events in the denominator. */
@@ -112,7 +112,7 @@ export interface ComplianceReport {
   site: string | null;
   standards: Array<ComplianceFigure & { series?: SeriesPoint[]; groups?: GroupFigure[] }>;
   bucket: Bucket | null;
-  // Issue #3 (always sent by this server):
+  // Always sent by this server:
   window?: ReportWindow | null;
   /** Zone used for today/month windows and hour/day buckets. */
   timeZone?: string;

@@ -1,7 +1,6 @@
 // GET /api/v1/distribution (the dashboard's histogram): how waits were spread for a standard's events —
 // calls answered on ring 1, 2, 3, 4+ and abandoned; visitors greeted in 0–10 s, …, 60 s+ and left.
-import type { EventType } from './events';
-import type { Measure, Operator } from './standards';
+import type { Operator } from './standards';
 import type { Incomplete } from './retention';
 
 /**

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
 import { LIMITS } from './pure/limits';
-import type { JudgementReason, Standard } from './standards';
+import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
 import { wellFormedString } from './text';
 
 export const MILESTONE_ROLES = ['start', 'step', 'stop'] as const;
@@ -14,10 +14,6 @@ export type MilestoneRole = (typeof MILESTONE_ROLES)[number];
 /** How a stop ends a case: the person was served, or gave up (an abandoned call, a visitor who left). */
 export const STOP_OUTCOMES = ['served', 'gaveUp'] as const;
 export type StopOutcome = (typeof STOP_OUTCOMES)[number];
-
-/** The clock a standard's measure runs on: every second, or only the site's open hours (holidays skipped). */
-export const STANDARD_CLOCKS = ['wall', 'business'] as const;
-export type StandardClock = (typeof STANDARD_CLOCKS)[number];
 
 export const EVENT_TYPE_LIMITS = {
   maxIdLength: 64,
@@ -243,14 +239,8 @@ export interface ClockStandard extends Omit<Standard, 'eventType' | 'measure'> {
 /** Why a judgement was recorded without its measure: the deadline passed, or the case stayed open too long. */
 export type ClockReason = JudgementReason | 'deadline' | 'expired';
 
-export interface ClockJudgement {
-  standardId: string;
-  standardVersion: number;
-  measure: string;
-  /** The measure in the standard's units (rings, or seconds of its clock); null when it was not measured. */
-  value: number | null;
-  threshold: number;
-  met: boolean;
+/** A case's judgement: a Judgement whose value is in the standard's units (rings, or seconds of its clock). */
+export interface ClockJudgement extends Omit<Judgement, 'counted' | 'reason'> {
   counted: boolean;
   reason: ClockReason | null;
 }

@@ -67,9 +67,8 @@ export interface IncidentChange {
   by: string | null;
 }
 
-/** An incident's current state. */
-export interface Incident {
-  id: number;
+/** What an incident is about: a standard at a site, as named and targeted when the incident last changed. */
+export interface IncidentSubject {
   standardId: string;
   /** The standard version in force when the incident last changed. */
   standardVersion: number;
@@ -79,6 +78,11 @@ export interface Incident {
   /** The standard's short label ("Calls ≤ 2 rings"). */
   standardLabel: string;
   target: number;
+}
+
+/** An incident's current state. */
+export interface Incident extends IncidentSubject {
+  id: number;
   state: IncidentState;
   /** Now (open), or when it recovered. */
   severity: IncidentSeverity;

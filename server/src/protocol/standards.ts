@@ -4,8 +4,11 @@
 import { z } from 'zod';
 import type { EventType } from './events';
 import type { Bands } from './pure/bands';
-import { STANDARD_CLOCKS, type StandardClock } from './eventTypes';
 import { wellFormedString } from './text';
+
+/** The clock a standard's measure runs on: every second, or only the site's open hours (holidays skipped). */
+export const STANDARD_CLOCKS = ['wall', 'business'] as const;
+export type StandardClock = (typeof STANDARD_CLOCKS)[number];
 
 /** A numeric field of the event type the standard judges (see MEASURES_BY_TYPE). */
 export type Measure = 'rings' | 'answerSeconds' | 'greetSeconds';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { verifyChain, type VerifyResult } from '../domain/verify';
 import type { ChainHead, Snapshot, Store } from '../store/port';
 
-export const SECRET_FILE = 'audit.secret';
+const SECRET_FILE = 'audit.secret';
 
 export function readSecret(dataDir: string, create: boolean): Buffer | null {
   const file = join(dataDir, SECRET_FILE);

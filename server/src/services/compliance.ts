@@ -18,7 +18,7 @@ import { rawRows, readRange, valueCounts, type GroupedRow } from './rangeReads';
 
 const MINUTE_MS = 60_000;
 /** How far back the live minute series reaches (snapshot and updates). */
-export const LIVE_SERIES_MINUTES = 60;
+const LIVE_SERIES_MINUTES = 60;
 
 export interface ReportQuery {
   fromMs: number;

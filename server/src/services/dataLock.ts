@@ -2,7 +2,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const LOCK_FILE = 'ringside.lock';
+const LOCK_FILE = 'ringside.lock';
 
 export interface LockInfo {
   pid: number;
@@ -26,7 +26,7 @@ export function writeLock(dataDir: string, info: LockInfo): () => void {
   };
 }
 
-export function readLock(dataDir: string): LockInfo | null {
+function readLock(dataDir: string): LockInfo | null {
   try {
     const parsed = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as LockInfo;
     return typeof parsed.pid === 'number' ? parsed : null;

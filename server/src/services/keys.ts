@@ -8,9 +8,9 @@ import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf
 import type { Store, StoredKey } from '../store/port';
 
 /** How often at most a key's last use is written (the rest lives in memory until then). */
-export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
-export type KeySource = 'api' | 'cli' | 'auto' | 'env';
+type KeySource = 'api' | 'cli' | 'auto' | 'env';
 
 /** A key as listed: never the secret, never the hash. */
 export interface ApiKeyInfo {

@@ -3,7 +3,7 @@
 import type { BackupInfo, StoreBackend } from '../store/port';
 import { liveLockHolder } from './dataLock';
 
-export class RestoreRefused extends Error {}
+class RestoreRefused extends Error {}
 
 export function backup(backend: StoreBackend, dataDir: string, toFile: string): Promise<BackupInfo> {
   return backend.backup(dataDir, toFile);

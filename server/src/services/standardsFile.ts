@@ -22,7 +22,7 @@ export interface StandardsConfig {
   sites: SiteDefinition[];
 }
 
-export class ConfigFileError extends Error {
+class ConfigFileError extends Error {
   /** The process exits with this code when the file is refused at start. */
   readonly exitCode = 2;
   constructor(
@@ -132,7 +132,7 @@ export interface ConfigTarget {
 }
 
 /** Applies a validated config: standards all-or-nothing first, then sites. */
-export async function applyStandardsConfig(target: ConfigTarget, file: string, config: StandardsConfig): Promise<AppliedConfig> {
+async function applyStandardsConfig(target: ConfigTarget, file: string, config: StandardsConfig): Promise<AppliedConfig> {
   let results;
   try {
     results = await target.standards.applyAllWithTypes(config.eventTypes, config.standards);

@@ -1,8 +1,9 @@
 // The records and queries of the store port (port.ts): what backends store and answer, in domain terms. Kept apart
 // from the port's interfaces only for size; import them from port.ts.
 import type { EffectiveJudgement } from '../domain/corrections';
-import type { Sums } from '../domain/rollups';
-import type { JudgedEvent, Judgement, Site, Standard, StoredEvent } from '../protocol';
+import type { VersionRecord } from '../domain/standardVersions';
+import type { JudgementGroup, Sums } from '../domain/rollups';
+import type { JudgedEvent, Judgement, Site, StoredEvent } from '../protocol';
 import type { ClockJudgement, StoredMilestone } from '../protocol/eventTypes';
 
 // ------------------------------------------------------------------------------------------------ records
@@ -25,14 +26,7 @@ export interface WriteOutcome {
 }
 
 /** A standard version as stored: the definition exactly as judged with. */
-export interface StoredStandardVersion {
-  id: string;
-  version: number;
-  definition: Standard;
-  createdAtMs: number;
-  validFromMs: number | null;
-  retired: boolean;
-}
+export type StoredStandardVersion = VersionRecord;
 
 /** A site's stored configuration; a retired site is unknown to everything but its history. */
 export interface SiteRecord extends Site {
@@ -146,7 +140,7 @@ export interface JudgementRange {
   sites: readonly string[];
 }
 
-export type RollupGrainName = 'minute' | 'quarter';
+type RollupGrainName = 'minute' | 'quarter';
 
 /**
  * Rollup sums over a range on the grain's grid. 'totals': per (standard, version, site), t = the range's first
@@ -176,7 +170,8 @@ export interface RawQuery extends JudgementRange {
   groupBy?: 'queue' | 'agent';
 }
 
-export interface RawGroup {
+/** One group of raw judgements: what the arithmetic needs (JudgementGroup), and where and when it belongs. */
+export interface RawGroup extends JudgementGroup {
   /** The events' instant with byInstant, else the range start. */
   t: number;
   standardId: string;
@@ -186,18 +181,6 @@ export interface RawGroup {
   group: string | null;
   /** The event's latest correction, if any: a voided event's judgements come with it. */
   correction: 'void' | 'amend' | null;
-  type: string;
-  outcome: string;
-  reason: string | null;
-  /** Judgements in the group. */
-  n: number;
-  met: number;
-  counted: number;
-  /** Judgements with a value, and the sum of their values. */
-  measured: number;
-  valueSum: number;
-  /** The longest wait of the group's events (null: none measured). */
-  waitMax: number | null;
 }
 
 /** How many non-voided judgements have a value (null: not measured), in their effective state. */
@@ -212,7 +195,7 @@ export interface RawValueCount {
   met: number;
 }
 
-export type ValueGrainName = 'day' | 'quarter';
+type ValueGrainName = 'day' | 'quarter';
 
 /** Value-histogram cells over a range on the grain's grid. */
 export interface HistogramQuery extends JudgementRange {

@@ -5,7 +5,7 @@
 // animation-frame callback (the dashboard renders in requestAnimationFrame) after a posted event reaches the page.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { API_KEY, AUTH, fmt, http, REPO, removeDir, sleep, startRingside, summary, tempDir } from '../lib/common.mjs';
+import { API_KEY, fmt, http, REPO, removeDir, sleep, startRingside, summary, tempDir } from '../lib/common.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
 
 const HOUR = 3_600_000;

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const here = import.meta.dirname;
-export const REPO = join(here, '../../..');
-export const BUILD_DIR = join(here, '../.build');
+const REPO = join(here, '../../..');
+const BUILD_DIR = join(here, '../.build');
 const serverRequire = createRequire(join(REPO, 'server/package.json'));
 
 // One bundle per harness process (removed at exit): other runs sharing this working tree rebuild theirs
 // from the sources as they are then, and a run must import the one it built, not one written over it.
 let removeAtExit = false;
-export async function buildStoreTools() {
+async function buildStoreTools() {
   const outfile = join(BUILD_DIR, `storeTools-${process.pid}.mjs`);
   if (!removeAtExit) process.once('exit', () => rmSync(outfile, { force: true }));
   removeAtExit = true;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 export const REPO = join(import.meta.dirname, '../../..');
-export const SERVER_MAIN = join(REPO, 'server/dist/main.js');
+const SERVER_MAIN = join(REPO, 'server/dist/main.js');
 /** Packages the server depends on (express, better-sqlite3) resolve from server/. */
 export const serverRequire = createRequire(join(REPO, 'server/package.json'));
 export const API_KEY = 'rs_bench-0123456789abcdef0123456789abcdef';
@@ -135,7 +135,7 @@ export function removeDataDir(dir, { profile = false, log } = {}) {
   else removeDir(dir);
 }
 
-export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** POST/GET with keep-alive; resolves { status, body (string), ms }. */
 export function http(method, url, { body, headers = {} } = {}) {
@@ -154,7 +154,7 @@ export function http(method, url, { body, headers = {} } = {}) {
   });
 }
 
-export function percentile(sorted, p) {
+function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i];

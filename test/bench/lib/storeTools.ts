@@ -42,9 +42,9 @@ export function makeInputs(count: number, opts: { sites: number; fromMs: number;
     const id = opts.idPrefix ? `${opts.idPrefix}${i}` : undefined;
     const r = rnd();
     if (r < 0.7) {
-      out.push({ ...(id ? { id } : {}), type: 'call', site, occurredAt, outcome: rnd() < 0.05 ? 'abandoned' : 'answered', rings: 1 + Math.floor(rnd() * 4), queue: `q${Math.floor(rnd() * 3)}`, agent: `a${Math.floor(rnd() * 10)}` } as EventInput);
+      out.push({ ...(id ? { id } : {}), type: 'call', site, occurredAt, outcome: rnd() < 0.05 ? 'abandoned' : 'answered', rings: 1 + Math.floor(rnd() * 4), queue: `q${Math.floor(rnd() * 3)}`, agent: `a${Math.floor(rnd() * 10)}` });
     } else {
-      out.push({ ...(id ? { id } : {}), type: 'visit', site, occurredAt, outcome: rnd() < 0.05 ? 'left' : 'greeted', greetSeconds: Math.floor(rnd() * 60), agent: `a${Math.floor(rnd() * 10)}` } as EventInput);
+      out.push({ ...(id ? { id } : {}), type: 'visit', site, occurredAt, outcome: rnd() < 0.05 ? 'left' : 'greeted', greetSeconds: Math.floor(rnd() * 60), agent: `a${Math.floor(rnd() * 10)}` });
     }
   }
   return out;

@@ -7,7 +7,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { testResultsDir } from '../../vscode/harness/paths';
 
 /** Screenshots also go here, outside the repository, for the closing note. */
-export const SCREENSHOT_COPY_DIR = process.env.RINGSIDE_SCREENSHOT_DIR ?? join(tmpdir(), 'rs5');
+const SCREENSHOT_COPY_DIR = process.env.RINGSIDE_SCREENSHOT_DIR ?? join(tmpdir(), 'rs5');
 
 export function prepareScreenshots(): void {
   mkdirSync(testResultsDir, { recursive: true });

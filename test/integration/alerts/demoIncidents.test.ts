@@ -3,7 +3,6 @@
 // site sees a few incidents an hour with realistic dips, not dozens, and the first screen is not a wall of red.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../../server/src/protocol';
-import { MINUTE } from '../support/alertSupport';
 import { testClock } from '../support/testClock';
 import { removeDir, startTestServer, type TestServer } from '../support/testServer';
 

@@ -1,4 +1,4 @@
-// Issue #6: the hash chain names the first tampered record (API and built CLI), deletes outside pruning
+// The hash chain names the first tampered record (API and built CLI), deletes outside pruning
 // are refused and detected, retention pruning keeps the chain verifiable with a signed checkpoint.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The benchmark harness (issue #7) works end to end: quick mode of two cases with tiny sizes, through the same
+// The benchmark harness works end to end: quick mode of two cases with tiny sizes, through the same
 // command `pnpm bench` runs. No timing assertions: only that it ran, measured, and wrote a complete report.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

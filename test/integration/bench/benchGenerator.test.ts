@@ -1,4 +1,4 @@
-// Issue #7: the query bench's generator (generateBulk, test/bench/lib/bulkLoad.ts) writes events and judgements
+// The query bench's generator (generateBulk, test/bench/lib/bulkLoad.ts) writes events and judgements
 // with its own SQL and sums the rollups and value histograms itself. Properties checked on a small generated set
 // (off-grid range ends, several days, both standards):
 //  - the rollup and histogram tables equal the engine's rebuildRollups() from the raw rows, row for row and type

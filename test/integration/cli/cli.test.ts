@@ -10,7 +10,7 @@ import { buildServer, mainJs, repo, startCli } from '../support/cli';
 import { removeDir, tempDataDir } from '../support/testServer';
 
 const dirs: string[] = [];
-/** Given as RINGSIDE_API_KEY to every server this file starts (issue #4: the API needs a key). */
+/** Given as RINGSIDE_API_KEY to every server this file starts (the API needs a key). */
 const CLI_KEY = 'rs_cli-test-key-0123456789abcdef';
 const children: ChildProcessWithoutNullStreams[] = [];
 

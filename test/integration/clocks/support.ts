@@ -18,7 +18,7 @@ export const callMilestone = (caseId: string, milestone: string, atMs: number, e
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A real Socket.IO client of the server, with the admin key. */
-export function connect(server: Pick<TestServer, 'url' | 'apiKey'>): LiveClient {
+function connect(server: Pick<TestServer, 'url' | 'apiKey'>): LiveClient {
   return io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
 }
 
@@ -46,7 +46,11 @@ export function clockUpdates(client: LiveClient) {
   const waiting: Array<{ match: (u: ClocksUpdate) => boolean; resolve: (u: ClocksUpdate) => void }> = [];
   client.on('clocks', (update) => {
     seen.push(update);
-    for (const w of [...waiting]) if (w.match(update)) (waiting.splice(waiting.indexOf(w), 1), w.resolve(update));
+    for (const w of [...waiting]) {
+      if (!w.match(update)) continue;
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve(update);
+    }
   });
   return {
     seen,

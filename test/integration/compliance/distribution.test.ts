@@ -1,4 +1,4 @@
-// GET /api/v1/distribution (issue #5) against hand-counted bins, on a real server with a real SQLite file.
+// GET /api/v1/distribution against hand-counted bins, on a real server with a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DistributionReport, StandardDistribution } from '../../../server/src/protocol';
 import { serverTimeZone } from '../../../server/src/domain/zonedTime';

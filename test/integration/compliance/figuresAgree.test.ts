@@ -90,7 +90,7 @@ describe('one figure, whoever asks', () => {
     expect(evaluated).toEqual(EXPECTED);
 
     const csv = await (await fetch(`${server.url}/api/v1/export/compliance?from=${new Date(todayFrom).toISOString()}&to=${new Date(todayTo).toISOString()}&tz=${encodeURIComponent(zone)}&format=csv`, { headers: adminHeaders(server.apiKey) })).text();
-    const rows = parse(csv, { columns: true, comment: '#', cast: (v, c) => (['numerator', 'denominator', 'voided', 'amended'].includes(String(c.column)) ? Number(v) : v) }) as Array<{ site: string; standard_id: string; numerator: number; denominator: number; voided: number; amended: number }>;
+    const rows = parse<{ site: string; standard_id: string; numerator: number; denominator: number; voided: number; amended: number }>(csv, { columns: true, comment: '#', cast: (v, c) => (['numerator', 'denominator', 'voided', 'amended'].includes(String(c.column)) ? Number(v) : v) });
     const exported: Record<string, { numerator: number; denominator: number }> = {};
     for (const r of rows) {
       const sum = (exported[r.standard_id] ??= { numerator: 0, denominator: 0 });

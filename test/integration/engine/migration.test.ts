@@ -1,4 +1,4 @@
-// Migration 2 on a database written before issue #3: old judgements count (they were F3), the defaults
+// Migration 2 on a database written before it: old judgements count (they were F3), the defaults
 // keep version 1, and the rollups are backfilled from the existing events.
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';

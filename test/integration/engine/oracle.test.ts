@@ -18,8 +18,6 @@ afterAll(async () => {
 
 // ---------- the oracle's own calendar (sv-SE formats as "YYYY-MM-DD HH:MM:SS") ----------
 const ZONES = ['UTC', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Sao_Paulo'];
-/** Lord Howe shifts by 30 minutes: its local hours do not all start at local :00 (oracle below assumes they do). */
-const HOUR_ZONES = ZONES.filter((z) => z !== 'Australia/Lord_Howe');
 const svCache = new Map<string, Intl.DateTimeFormat>();
 function local(ms: number, zone: string): { date: string; h: number; m: number; s: number; weekday: string; hm: string } {
   let f = svCache.get(zone);
@@ -35,7 +33,6 @@ function local(ms: number, zone: string): { date: string; h: number; m: number; 
 interface SiteSpec { id: string; timeZone: string; ringCycleSeconds: number; hours: Record<string, string[]> | null; holidays: string[] }
 interface StdSpec { id: string; eventType: 'call' | 'visit'; measure: string; operator: '<=' | '<' | '>=' | '>'; threshold: number; formula: string; shortAbandonSeconds?: number; countOutsideHours: boolean; sites: string[]; queues?: string[]; v2?: { fromMs: number; threshold: number; formula: string; retired: boolean; shortAbandonSeconds?: number | null } }
 interface EventSpec { type: 'call' | 'visit'; site: string; occurredAt: string; outcome: string; rings?: number; answerSeconds?: number; greetSeconds?: number; queue?: string; agent?: string }
-interface Query { standard: string; fromMs?: number; toMs?: number; window?: string; site?: string; tz?: string; bucket?: 'minute' | 'hour' | 'day'; groupBy?: 'site' | 'queue' | 'agent' }
 
 const DST_BASES = ['2026-03-08T07:00:00Z', '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-11-01T06:00:00Z', '2026-04-05T00:00:00Z', '2026-10-04T00:00:00Z', '2026-09-27T00:00:00Z'].map(Date.parse);
 const QUARTER = 900_000;
@@ -57,9 +54,9 @@ const worldArb = fc
     base: fc.oneof(fc.constantFrom(...DST_BASES), fc.constant(-1)), // -1: around now
     standards: fc.array(
       fc.record({
-        eventType: fc.constantFrom('call', 'visit') as fc.Arbitrary<'call' | 'visit'>,
+        eventType: fc.constantFrom<'call' | 'visit'>('call', 'visit'),
         callMeasure: fc.constantFrom('rings', 'answerSeconds'),
-        operator: fc.constantFrom('<=', '<', '>=', '>') as fc.Arbitrary<StdSpec['operator']>,
+        operator: fc.constantFrom<StdSpec['operator']>('<=', '<', '>=', '>'),
         threshold: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom(10, 12, 15, 30, 7.5)),
         formula: fc.constantFrom('F1', 'F2', 'F3', 'F4', 'F5'),
         shortAbandonSeconds: fc.option(fc.constantFrom(0, 3, 5, 6, 9.5), { nil: undefined }),
@@ -73,7 +70,7 @@ const worldArb = fc
     ),
     events: fc.array(
       fc.record({
-        type: fc.constantFrom('call', 'visit') as fc.Arbitrary<'call' | 'visit'>,
+        type: fc.constantFrom<'call' | 'visit'>('call', 'visit'),
         site: fc.integer({ min: 0, max: 2 }),
         offset: fc.oneof(fc.integer({ min: -36 * 4, max: 36 * 4 }).map((q) => q * QUARTER), fc.integer({ min: -36 * 3_600_000, max: 36 * 3_600_000 })),
         good: fc.boolean(),
@@ -187,7 +184,7 @@ function expectCompanions(actual: any, expected: ReturnType<typeof companions>) 
   expect(actual.abandoned).toBe(expected.abandoned);
   for (const k of ['abandonRate', 'average', 'p90', 'longestWaitSeconds'] as const) {
     if (expected[k] === null) expect(actual[k]).toBeNull();
-    else expect(actual[k]).toBeCloseTo(expected[k]!, 9);
+    else expect(actual[k]).toBeCloseTo(expected[k], 9);
   }
 }
 

@@ -72,7 +72,7 @@ describe('rollups', () => {
     const strip = (rows: any[]) => rows.map(({ value_sum, ...rest }) => rest);
     expect(strip(after.quarter)).toEqual(strip(before.quarter));
     expect(strip(after.minute)).toEqual(strip(before.minute));
-    expect(before.values[0]!.length).toBeGreaterThan(100); // issue #7: the value histograms too
+    expect(before.values[0]!.length).toBeGreaterThan(100); // the value histograms too
     expect(after.values).toEqual(before.values);
     // Sums of fractional seconds may differ in the last bits with summation order.
     after.quarter.forEach((row, i) => expect(row.value_sum).toBeCloseTo(before.quarter[i].value_sum, 9));

@@ -231,7 +231,7 @@ describe('the CLI with --standards and SIGHUP', () => {
     const output = watchOutput(child);
     try {
       const url = (await output.until('stdout', /listening on (\S+)/))[1]!;
-      const threshold = async () => ((await (await fetch(`${url}/api/v1/standards/call-answer-2-rings`, { headers: { authorization: `Bearer ${key}` } })).json()) as any).threshold;
+      const threshold = async () => ((await (await fetch(`${url}/api/v1/standards/call-answer-2-rings`, { headers: { authorization: `Bearer ${key}` } })).json())).threshold;
       expect(await threshold()).toBe(2);
       writeFileSync(file, BAD);
       child.kill('SIGHUP');

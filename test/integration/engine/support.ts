@@ -1,4 +1,4 @@
-// Helpers for the engine tests (issue #3): a real server plus JSON requests with the admin key.
+// Helpers for the engine tests: a real server plus JSON requests with the admin key.
 import { startTestServer, adminHeaders, type TestServer } from '../support/testServer';
 import type { ServerOptions } from '../../../server/src/server';
 

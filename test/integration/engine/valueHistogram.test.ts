@@ -1,4 +1,4 @@
-// Issue #7: the p90 companion reads per-value histograms (migration 6) for the aligned part of a range. Property:
+// The p90 companion reads per-value histograms (migration 6) for the aligned part of a range. Property:
 // for random events, sites (zones, business hours: outside-hours judgements), corrections (voids, amendments,
 // chains of amendments) and ranges (aligned, off-grid, spanning days), the values the engine reads — hence the
 // nearest-rank p90 — equal a reference computed here from the raw rows and the corrections (an amended event

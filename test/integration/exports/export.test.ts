@@ -1,4 +1,4 @@
-// Issue #6: exports round trip (CSV parsed back with csv-parse, NDJSON, JSON), figures equal the compliance
+// Exports round trip (CSV parsed back with csv-parse, NDJSON, JSON), figures equal the compliance
 // API, manifest hashes match the rows, the offline script verifies untouched files and fails edited ones,
 // odd text and formula injection survive the CSV, corrections change the figures both ways.
 import { spawnSync } from 'node:child_process';
@@ -44,7 +44,7 @@ function csvParts(text: string) {
   const lines = text.split('\r\n');
   const comments = lines.filter((l) => l.startsWith('#'));
   const manifest = JSON.parse(comments.find((c) => c.startsWith('# manifest '))!.slice('# manifest '.length));
-  const rows = parse(text, { columns: true, comment: '#', comment_no_infix: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+  const rows = parse<Record<string, string>>(text, { columns: true, comment: '#', comment_no_infix: true, skip_empty_lines: true });
   // The hashed bytes: data records, each ending in CRLF (header and # lines excluded).
   const body = text.split(/\r\n(?=#)/)[0]!; // up to the first trailing comment
   const afterFirst = body.slice(body.indexOf('\r\n') + 2); // drop the "# ringside-export" line

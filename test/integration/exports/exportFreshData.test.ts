@@ -1,4 +1,4 @@
-// Issue #7 regression (the bench's "ndjson export had 0 data rows" once, right after its fixture was written):
+// A regression test (the bench's "ndjson export had 0 data rows" once, right after its fixture was written):
 // an export must see every row committed before it starts, even rows written by another connection (the bench
 // fixture, a CLI import) moments earlier, and must not end early while rows are still being written. A real
 // server on 127.0.0.1:0 with a real SQLite file; a second connection writes as the bench fixture does.

@@ -1,4 +1,4 @@
-// Issue #7 (export speed) must not change one byte of an event export: the manifest's SHA-256, the row order
+// Making exports faster must not change one byte of an event export: the manifest's SHA-256, the row order
 // and the offline verification depend on it. Random events (odd and formula-like text, queues and agents,
 // several standards per event, a standard changed midway, events out of time order), voids, amendments
 // (some twice, some then voided) and audit-log links between them; every format × filter combination is

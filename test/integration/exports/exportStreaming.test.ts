@@ -1,4 +1,4 @@
-// Issue #6: a large event export streams in constant memory and starts at once. Rows are written straight
+// A large event export streams in constant memory and starts at once. Rows are written straight
 // through the store's batch writer in big transactions (fast), then the BUILT server runs as a child process
 // and we sample its RSS (/proc/<pid>/status) while a client reads the export, decoding and hashing every line.
 // Default 200 000 events (≈ 30 s); the 1 M run: RINGSIDE_STREAM_EVENTS=1000000 npx vitest run --project integration test/integration/exports/exportStreaming.test.ts
@@ -89,7 +89,7 @@ describe(`streaming export of ${COUNT} events`, () => {
     const firstByteMs = Date.now() - started;
     const hash = createHash('sha256');
     let bytes = 0;
-    let carry = new TextDecoder().decode(first.value!, { stream: true });
+    let carry = new TextDecoder().decode(first.value, { stream: true });
     let firstLine: string | null = null;
     let lastLine = '';
     let rows = 0;

@@ -1,4 +1,4 @@
-// Keys and scopes (issue #4): every route and the socket, table-driven; expired and revoked keys; key API.
+// Keys and scopes: every route and the socket, table-driven; expired and revoked keys; key API.
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_RULES, requirementFor, type Scope } from '../../../server/src/http/scopes';
@@ -12,7 +12,7 @@ const keyOf: Partial<Record<Scope, string>> = {};
 
 async function createKey(body: unknown, key = server.apiKey) {
   const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any, cacheControl: res.headers.get('cache-control') };
+  return { status: res.status, body: (await res.json()), cacheControl: res.headers.get('cache-control') };
 }
 
 beforeAll(async () => {
@@ -164,11 +164,11 @@ describe('keys API', () => {
     const cut = new Promise<string>((r) => live.once('disconnect', (reason) => r(reason)));
     const del = await fetch(`${server.url}/api/v1/keys/${created.body.id}`, { method: 'DELETE', headers: adminHeaders() });
     expect(del.status).toBe(200);
-    expect(((await del.json()) as any).status).toBe('revoked');
+    expect(((await del.json())).status).toBe('revoked');
     expect(await cut).toBe('io server disconnect');
     const res = await fetch(`${server.url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as any).detail).toMatch(/revoked/);
+    expect(((await res.json())).detail).toMatch(/revoked/);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const socket = await new Promise<string>((resolve) => {
       const c = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
@@ -196,7 +196,7 @@ describe('keys API', () => {
     expect(await cut).toBe('io server disconnect');
     const res = await fetch(`${server.url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as any).detail).toMatch(/expired/);
+    expect(((await res.json())).detail).toMatch(/expired/);
     expect((await server.getJson(`/api/v1/keys/${created.body.id}`)).body.status).toBe('expired');
   });
 
@@ -215,6 +215,6 @@ describe('keys API', () => {
   });
 
   it('cannot be used by a non-admin key', async () => {
-    expect((await createKey({ name: 'x', scopes: ['admin'] }, keyOf.audit!)).status).toBe(403);
+    expect((await createKey({ name: 'x', scopes: ['admin'] }, keyOf.audit)).status).toBe(403);
   });
 });

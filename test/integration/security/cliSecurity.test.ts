@@ -1,4 +1,4 @@
-// The built CLI (issue #4): bootstrap key file, binding refusals, --no-auth, `keys create`, secret-free logs,
+// The built CLI: bootstrap key file, binding refusals, --no-auth, `keys create`, secret-free logs,
 // SIGTERM draining an in-flight request.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -109,7 +109,7 @@ describe('SIGTERM', () => {
     socket.write(body.slice(0, 20));
     // The server has the request (headers read, body pending): it is in flight, beside the stats request that
     // counts itself (security/stats.test.ts).
-    const inFlight = async () => ((await (await fetch(`${s.url}/api/v1/stats`, { headers: bearer(key) })).json()) as any).http.inFlight;
+    const inFlight = async () => ((await (await fetch(`${s.url}/api/v1/stats`, { headers: bearer(key) })).json())).http.inFlight;
     await expect.poll(inFlight).toBe(2);
     s.child.kill('SIGTERM');
     // New connections are refused while draining.

@@ -1,4 +1,4 @@
-// Crash test (issue #4): a child-process server (the built CLI) takes a stream of events from a client that
+// Crash test: a child-process server (the built CLI) takes a stream of events from a client that
 // records every 2xx; it is SIGKILLed at random moments (after a random number of acknowledged requests, with
 // more in flight); after each restart every acknowledged event is stored
 // exactly once (checked in the SQLite file and through the API: re-posting an acknowledged event is a duplicate).

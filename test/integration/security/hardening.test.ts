@@ -1,4 +1,4 @@
-// Hardening (issue #4): rate limits, security headers + CSP, CORS, request ids, hostile JSON and timestamps.
+// Hardening: rate limits, security headers + CSP, CORS, request ids, hostile JSON and timestamps.
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../server/src/protocol';
@@ -33,7 +33,7 @@ describe('rate limits', () => {
 
   it('answers 429 with Retry-After once a key has used its burst, per key, and refills', async () => {
     const other = await fetch(`${limited.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'r', scopes: ['read'] }) });
-    const otherKey = ((await other.json()) as any).key as string;
+    const otherKey = ((await other.json())).key as string;
     await clock.advance(500); // the admin key's bucket is full again (the request above took a token)
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -57,7 +57,7 @@ describe('rate limits', () => {
     expect((await compliance()).status).toBe(200);
     await clock.advance(500);
     const stats = await (await fetch(`${limited.url}/api/v1/stats`, { headers: adminHeaders() })).json();
-    expect((stats as any).http.rateLimited).toBe(4);
+    expect((stats).http.rateLimited).toBe(4);
   });
 });
 
@@ -127,7 +127,7 @@ describe('hostile input', () => {
   ])('refuses occurredAt %s with 400 naming occurredAt', async (_name, occurredAt, message) => {
     const res = await post(JSON.stringify({ events: [call(), call({ occurredAt: occurredAt() })] }));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as any;
+    const body = (await res.json());
     expect(body.errors).toEqual([{ path: 'events.1.occurredAt', message: expect.stringMatching(message) }]);
   });
 
@@ -141,10 +141,10 @@ describe('hostile input', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const res = await post(`{"events": ${deep}}`);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as any).type).toMatch(/json-too-deep/);
+    expect(((await res.json())).type).toMatch(/json-too-deep/);
     const field = await post(JSON.stringify(call({ agent: { a: { b: { c: { d: {} } } } } })));
     expect(field.status).toBe(400); // shallow nesting in a field is just a wrong type
-    expect(((await field.json()) as any).errors[0].path).toBe('agent');
+    expect(((await field.json())).errors[0].path).toBe('agent');
   });
 
   it('never answers with a stack trace', async () => {

@@ -1,4 +1,4 @@
-// The live feed against its own clients (issue #4): oversized and malformed messages are dropped and counted,
+// The live feed against its own clients: oversized and malformed messages are dropped and counted,
 // a flooding client is disconnected, and a client that stops reading delays nobody and is cut off.
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -36,12 +36,12 @@ describe('client messages', () => {
   it('drops and counts unexpected messages; disconnects a client that floods', async () => {
     const c = await connect();
     const before = await stats();
-    c.emit('hello' as never, { a: 1 } as never);
+    c.emit('hello' as never, { a: 1 });
     await handled(c);
     expect((await stats()).droppedMessages).toBe(before.droppedMessages + 1);
     expect(c.connected).toBe(true);
     const gone = disconnected(c);
-    for (let i = 0; i < 50; i++) c.emit('spam' as never, i as never);
+    for (let i = 0; i < 50; i++) c.emit('spam' as never, i);
     expect(await gone).toBe('io server disconnect');
     expect((await stats()).floodDisconnects).toBe(before.floodDisconnects + 1);
   });
@@ -50,7 +50,7 @@ describe('client messages', () => {
     const c = await connect();
     const before = await stats();
     const gone = disconnected(c);
-    c.emit('big' as never, 'x'.repeat(5000) as never);
+    c.emit('big' as never, 'x'.repeat(5000));
     expect(await gone).toMatch(/transport close|transport error/);
     // The server counts when its side of the connection closes, which the client may see first.
     await expect.poll(async () => (await stats()).malformedOrOversized).toBeGreaterThan(before.malformedOrOversized);
@@ -106,12 +106,12 @@ describe('replay requests', () => {
   it('leave the flood limit to unexpected messages: those are dropped and counted, a real flood disconnects', async () => {
     const c = await open();
     const before = await guardStats();
-    for (let i = 0; i < 5; i++) c.emit('hello' as never, i as never);
+    for (let i = 0; i < 5; i++) c.emit('hello' as never, i);
     expect((await replay(c)).ok).toBe(true); // answered in order: the five were handled before it
     expect(c.connected).toBe(true);
     expect((await guardStats()).droppedMessages).toBe(before.droppedMessages + 5);
     const gone = disconnected(c);
-    c.emit('hello' as never, 6 as never); // the sixth in one second
+    c.emit('hello' as never, 6); // the sixth in one second
     expect(await gone).toBe('io server disconnect');
     expect((await guardStats()).floodDisconnects).toBe(before.floodDisconnects + 1);
   });

@@ -1,4 +1,4 @@
-// Durability around the SQLite file (issue #4): online backup + restore, upgrading a schema-1 database,
+// Durability around the SQLite file: online backup + restore, upgrading a schema-1 database,
 // and a read-only or full data folder (a real tmpfs mount) answering 503 without corrupting anything.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

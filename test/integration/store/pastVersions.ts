@@ -11,12 +11,12 @@ import { bucketStart, contribution, type JudgementFacts, type Sign } from '../..
 type Db = ReturnType<typeof openRawDatabase>;
 
 /** Deterministic pseudo-random numbers (reproducible data). */
-export function random(seed: number): () => number {
+function random(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-export const T0 = Date.parse('2026-02-02T00:00:00Z');
+const T0 = Date.parse('2026-02-02T00:00:00Z');
 const STANDARDS = [
   { id: 'calls', version: 1, name: 'Calls within 2 rings', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9, formula: 'F3' },
   { id: 'visits', version: 1, name: 'Visitors within 30 s', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 30, target: 0.9, formula: 'F3' },

@@ -17,7 +17,9 @@ export function watchOutput(child: ChildProcess): ChildOutput {
   const check = () => {
     for (const w of waiters) {
       const match = w.pattern.exec(text[w.stream]);
-      if (match) (waiters.delete(w), w.resolve(match));
+      if (!match) continue;
+      waiters.delete(w);
+      w.resolve(match);
     }
   };
   for (const stream of ['stdout', 'stderr'] as const) {

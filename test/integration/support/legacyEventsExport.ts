@@ -1,5 +1,5 @@
-// The event export exactly as it was before issue #7's export work (a five-way join per row, a csv-stringify
-// call per record): the reference the golden test compares the current implementation with, byte for byte.
+// The event export exactly as it was before exports streamed from prepared row readers (a five-way join per
+// row, a csv-stringify call per record): the reference the golden test compares the current implementation with, byte for byte.
 // Frozen on purpose: do not "fix" or speed up this file, it pins the output format.
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -229,8 +229,8 @@ function hashDefinition(format: string): string {
   return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
 }
 
-export type ColumnType = 'text' | 'number' | 'integer' | 'boolean';
-export interface Column {
+type ColumnType = 'text' | 'number' | 'integer' | 'boolean';
+interface Column {
   key: string;
   type: ColumnType;
 }

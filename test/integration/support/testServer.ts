@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../../../server/src/server';
 
 /** The admin key every test server accepts (passed as RINGSIDE_API_KEY would be). */
-export const TEST_ADMIN_KEY = 'rs_test-admin-key-0123456789abcdef';
+const TEST_ADMIN_KEY = 'rs_test-admin-key-0123456789abcdef';
 export const adminHeaders = (key = TEST_ADMIN_KEY): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
 export interface TestServer extends RunningServer {

@@ -13,7 +13,7 @@ export function runBuild(script: string): void {
   } catch (error) {
     // Quiet on success; on failure the build's own messages are the useful part.
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${script} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+    throw new Error(`${script} failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
   }
 }
 

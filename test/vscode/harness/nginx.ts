@@ -90,7 +90,7 @@ export async function startNginx(upstreamUrl: string, prefix = '/ringside/'): Pr
     const log = existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '';
     await nginx.stop();
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n${nginx.output()}\n${log}`);
+    throw new Error(`${(error as Error).message}\n${nginx.output()}\n${log}`, { cause: error });
   }
   return {
     url: `http://127.0.0.1:${port}${prefix}`,

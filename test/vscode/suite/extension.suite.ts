@@ -136,7 +136,7 @@ export function registerExtensionSuite(): void {
       assert.equal(view().connection.serverUrl, serverUrl);
       assert.equal(view().connection.apiKey, config.apiKey);
       const settingsText = JSON.stringify(settings());
-      assert.ok(!settingsText.includes(config.apiKey!), 'the key is not in any setting');
+      assert.ok(!settingsText.includes(config.apiKey), 'the key is not in any setting');
     });
 
     it('contributes its commands, the Alerts view, welcome content whose buttons are commands, and a walkthrough', async () => {
@@ -441,14 +441,14 @@ export function registerExtensionSuite(): void {
 
     it('"Open in Browser" opens an address the browser can reach (asExternalUri), keeping site, standard and, when asked, the key', async () => {
       // The command's result is the address it handed to the browser (the tab itself is outside VS Code).
-      const plain = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'site', site: 'north' }, { includeKey: false }))!);
+      const plain = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'site', site: 'north' }, { includeKey: false })));
       const external = new URL((await vscode.env.asExternalUri(vscode.Uri.parse(`${serverUrl}/`))).toString(true));
       console.log(`      (asExternalUri(${serverUrl}/) = ${external.toString()})`);
       assert.equal(plain.origin, external.origin);
       assert.ok(plain.pathname.endsWith('/'), plain.pathname);
       assert.equal(plain.searchParams.get('site'), 'north');
       assert.equal(plain.searchParams.get('token'), null);
-      const withKey = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'standard', site: 'south', standardId: CALL_STANDARD }, { includeKey: true }))!);
+      const withKey = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'standard', site: 'south', standardId: CALL_STANDARD }, { includeKey: true })));
       assert.equal(withKey.searchParams.get('site'), 'south');
       assert.equal(withKey.searchParams.get('standard'), CALL_STANDARD);
       assert.equal(withKey.searchParams.get('token'), config.apiKey ?? null);
@@ -475,7 +475,7 @@ export function registerExtensionSuite(): void {
       await waitFor('connection to the second server', () => view().connection.serverUrl === second && view().connection.state === 'connected');
       assert.equal(configuredUrl(), second);
       const there = call(1);
-      await postEvents(second!, [there], undefined);
+      await postEvents(second, [there], undefined);
       await waitFor(`${there.id} from the second server in the feed`, () => summary()?.newestEventId === there.id);
       await waitFor('the second server’s status', () => view().statusBar?.text === '$(pass-filled) vscode-suite: Calls ≤ 2 rings 100.0 %');
       await waitFor('its tree', () => standardRow(api, 'vscode-suite', 'Calls ≤ 2 rings')?.description === '1/1');

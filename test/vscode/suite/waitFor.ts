@@ -21,7 +21,7 @@ export function conditionWaiter(events: ReadonlyArray<Event<unknown>>): WaitFor 
       subscriptions = events.map((event) => event(check));
       check();
     });
-    const described = () => `${what}${last ? ` (last error: ${String(last)})` : ''}`;
+    const described = () => `${what}${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ''}`;
     return withDeadline(described, met, timeoutMs).finally(() => {
       for (const subscription of subscriptions) subscription.dispose();
     });

@@ -33,62 +33,19 @@ export function openSocket(url: string, token: string | null): DashboardSocket {
 }
 
 export function socketTransport(url: string, options: SocketTransportOptions = {}): Transport {
-  const connect = options.connect ?? openSocket;
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const location = options.location ?? (typeof window !== 'undefined' ? window.location : null);
   const history = options.history ?? (typeof window !== 'undefined' ? window.history : null);
   // A key typed into the prompt replaces it (memory only), for the socket and for queries.
-  let token = options.token ?? null;
+  const auth: SocketAuth = { token: options.token ?? null };
   return {
     host: 'browser',
-    start(deliver) {
-      const connection = (state: 'connecting' | 'connected' | 'disconnected', error?: string): DashboardMessage =>
-        error === undefined ? { type: 'connection', state, serverUrl: url } : { type: 'connection', state, serverUrl: url, error };
-      deliver(connection('connecting'));
-      const socket = connect(url, token);
-      // socket.io-client retries every lost connection except one the server ended on purpose; come back from
-      // those too (a server shutting down the old way, a revoked key: then the handshake refusal below shows).
-      const kicked = new ServerDisconnectRetry();
-      socket.on('connect', () => {
-        kicked.connected();
-        deliver(connection('connected'));
-      });
-      socket.on('disconnect', (reason) => {
-        deliver(connection('disconnected', reason));
-        kicked.disconnected(reason, backoffSettings(socket.io), () => {
-          deliver(connection('connecting'));
-          socket.connect();
-        });
-      });
-      socket.on('connect_error', (error) => {
-        deliver(connection('disconnected', error.message));
-        // Refused by the server's key check: socket.io does not retry those; ask for a key, then retry with it.
-        if (!needsKey(error.message)) return;
-        const key = (options.askKey ?? promptForKey)(describeConnectionProblem(url, error.message).text);
-        if (key === null) return;
-        token = key;
-        socket.auth = { token: key };
-        deliver(connection('connecting'));
-        socket.connect();
-      });
-      socket.io.on('reconnect_attempt', () => deliver(connection('connecting')));
-      socket.on('snapshot', (snapshot) => deliver({ type: 'snapshot', snapshot }));
-      socket.on('judged', (events) => deliver({ type: 'judged', events }));
-      socket.on('compliance', (update) => deliver({ type: 'compliance', update }));
-      socket.on('incident', (update) => deliver({ type: 'incident', update }));
-      socket.on('clocks', (update) => deliver({ type: 'clocks', update }));
-      return () => {
-        kicked.cancel();
-        socket.removeAllListeners();
-        socket.io.removeAllListeners();
-        socket.disconnect();
-      };
-    },
+    start: (deliver) => followSocket(url, deliver, auth, options),
     reportRendered() {
       // Nobody to tell in a browser tab.
     },
     async request(request) {
-      return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: token, fetch: doFetch, init: { cache: 'no-store' } }));
+      return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
     },
     loadSelection() {
       return location ? selectionFromSearch(location.search) : null;
@@ -99,6 +56,56 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       if (search === location.search) return;
       history.replaceState(history === window.history ? window.history.state : null, '', `${location.pathname}${search}${location.hash}`);
     },
+  };
+}
+
+/** The key the page uses, replaced when the user types one into the prompt. */
+interface SocketAuth {
+  token: string | null;
+}
+
+/** Opens the socket and delivers its connection states and messages until the returned stop is called. */
+function followSocket(url: string, deliver: (message: DashboardMessage) => void, auth: SocketAuth, options: SocketTransportOptions): () => void {
+  const connection = (state: 'connecting' | 'connected' | 'disconnected', error?: string): DashboardMessage =>
+    error === undefined ? { type: 'connection', state, serverUrl: url } : { type: 'connection', state, serverUrl: url, error };
+  deliver(connection('connecting'));
+  const socket = (options.connect ?? openSocket)(url, auth.token);
+  // socket.io-client retries every lost connection except one the server ended on purpose; come back from
+  // those too (a server shutting down the old way, a revoked key: then the handshake refusal below shows).
+  const kicked = new ServerDisconnectRetry();
+  socket.on('connect', () => {
+    kicked.connected();
+    deliver(connection('connected'));
+  });
+  socket.on('disconnect', (reason) => {
+    deliver(connection('disconnected', reason));
+    kicked.disconnected(reason, backoffSettings(socket.io), () => {
+      deliver(connection('connecting'));
+      socket.connect();
+    });
+  });
+  socket.on('connect_error', (error) => {
+    deliver(connection('disconnected', error.message));
+    // Refused by the server's key check: socket.io does not retry those; ask for a key, then retry with it.
+    if (!needsKey(error.message)) return;
+    const key = (options.askKey ?? promptForKey)(describeConnectionProblem(url, error.message).text);
+    if (key === null) return;
+    auth.token = key;
+    socket.auth = { token: key };
+    deliver(connection('connecting'));
+    socket.connect();
+  });
+  socket.io.on('reconnect_attempt', () => deliver(connection('connecting')));
+  socket.on('snapshot', (snapshot) => deliver({ type: 'snapshot', snapshot }));
+  socket.on('judged', (events) => deliver({ type: 'judged', events }));
+  socket.on('compliance', (update) => deliver({ type: 'compliance', update }));
+  socket.on('incident', (update) => deliver({ type: 'incident', update }));
+  socket.on('clocks', (update) => deliver({ type: 'clocks', update }));
+  return () => {
+    kicked.cancel();
+    socket.removeAllListeners();
+    socket.io.removeAllListeners();
+    socket.disconnect();
   };
 }
 

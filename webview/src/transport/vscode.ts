@@ -1,7 +1,7 @@
 // Inside a VS Code webview: the extension host is the Socket.IO client and relays DashboardMessage via
 // postMessage; historical queries go to the host as { type: 'request' } and come back as { type: 'response' };
 // the selection is kept with getState/setState (so it survives a reload and the panel serializer).
-import type { DashboardResponseMessage, WebviewToHostMessage } from '@ringside/server/protocol';
+import type { DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DashboardResponseMessage, WebviewToHostMessage } from '@ringside/server/protocol';
 import { isResponseTo } from '@ringside/server/protocol/pure';
 import { RequestError, isDashboardMessage, isResponseMessage, type Transport } from './transport';
 
@@ -17,7 +17,7 @@ declare global {
 }
 
 /** How long a query may wait for the host before it fails (a host without request support never answers). */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Pending {
   /** Settles the caller's promise with the host's answer. */
@@ -65,20 +65,7 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
       post({ type: 'rendered', summary });
     },
     request(request) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(problem('No answer', 'the extension did not answer the query in time'));
-        }, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
-        const answer = (message: DashboardResponseMessage) => {
-          if (!isResponseTo(message, request.kind)) reject(problem('Wrong answer', `asked for ${request.kind}, the extension answered ${message.kind}`));
-          else if (message.ok) resolve(message.body);
-          else reject(new RequestError(message.problem));
-        };
-        pending.set(id, { answer, reject, timer });
-        post({ type: 'request', id, request });
-      });
+      return askHost(post, pending, nextId++, request, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     },
     loadSelection() {
       const saved = api.getState();
@@ -90,4 +77,21 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
       api.setState({ ...base, selection });
     },
   };
+}
+
+/** Posts one query to the host and waits for its answer (settled by the transport's message listener), or times out. */
+function askHost<K extends DashboardRequestKind>(post: (message: WebviewToHostMessage) => void, pending: Map<number, Pending>, id: number, request: DashboardRequest<K>, timeoutMs: number): Promise<DashboardResponseBodies[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(problem('No answer', 'the extension did not answer the query in time'));
+    }, timeoutMs);
+    const answer = (message: DashboardResponseMessage) => {
+      if (!isResponseTo(message, request.kind)) reject(problem('Wrong answer', `asked for ${request.kind}, the extension answered ${message.kind}`));
+      else if (message.ok) resolve(message.body);
+      else reject(new RequestError(message.problem));
+    };
+    pending.set(id, { answer, reject, timer });
+    post({ type: 'request', id, request });
+  });
 }

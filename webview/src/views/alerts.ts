@@ -12,10 +12,10 @@ import { button, el, setText } from './dom';
 const LEVEL_LABEL = { red: 'Red', amber: 'Amber' } as const;
 
 /** The banner lists this many incidents; the rest behind "Show all". */
-export const ALERTS_SHOWN = 3;
+const ALERTS_SHOWN = 3;
 
 /** "2 red · 1 amber incidents (1 acknowledged)": the same counts as the extension's Alerts view and status bar. */
-export function bannerTitle(incidents: readonly Incident[]): string {
+function bannerTitle(incidents: readonly Incident[]): string {
   const counts = countIncidents(incidents);
   const acknowledged = counts.open - counts.unacknowledged;
   const noun = counts.open === 1 ? 'incident' : 'incidents';

@@ -1,8 +1,8 @@
 // Pure: turns series points into what the compliance chart plots. Percent on the y axis, epoch ms on x.
 import type { SeriesPoint } from '@ringside/server/protocol';
 
-export const CHART_WINDOW_MS = 60 * 60_000;
-export const ROLLING_WINDOW_MS = 15 * 60_000;
+const CHART_WINDOW_MS = 60 * 60_000;
+const ROLLING_WINDOW_MS = 15 * 60_000;
 const MINUTE_MS = 60_000;
 
 export interface ChartPoint {

@@ -98,7 +98,7 @@ export function createChartsView(container: HTMLElement, initialTheme: Theme): C
       theme = next;
       for (const panel of panels.panels()) panel.chart?.applyTheme(next);
     },
-    charts: panels.charts,
-    destroy: panels.destroy,
+    charts: () => panels.charts(),
+    destroy: () => panels.destroy(),
   };
 }

@@ -15,6 +15,7 @@ import {
   PointElement,
   Tooltip,
   type ChartDataset,
+  type ChartOptions,
   type Plugin,
   type TooltipItem,
 } from 'chart.js';
@@ -35,7 +36,7 @@ type LineDataset = ChartDataset<'line', ChartPoint[]>;
 type ComplianceChartJs = Chart<'line', ChartPoint[]>;
 
 /** What the band plugin draws: the green and amber thresholds (0..1) and their colours. */
-export interface BandsOptions {
+interface BandsOptions {
   green: number;
   amber: number;
   colours: { good: string; warn: string; bad: string };
@@ -43,7 +44,7 @@ export interface BandsOptions {
 }
 
 /** Shades the plot area red below amber, amber up to green, green above: the wallboard bands. */
-export const bandsPlugin: Plugin<'line'> = {
+const bandsPlugin: Plugin<'line'> = {
   id: 'rsBands',
   beforeDatasetsDraw(chart) {
     const options = (chart.options.plugins as { rsBands?: BandsOptions | false } | undefined)?.rsBands;
@@ -66,7 +67,7 @@ export const bandsPlugin: Plugin<'line'> = {
   },
 };
 
-export interface ComplianceChartData {
+interface ComplianceChartData {
   standard: Standard;
   bands: Bands;
   range: TimeRange;
@@ -128,7 +129,7 @@ function datasets(theme: Theme): LineDataset[] {
 }
 
 /** Ticks on round ten minutes (…:00, …:10), not wherever the one-hour window happens to start. */
-export function clockTicks(min: number, max: number, step = 10 * 60_000): Array<{ value: number }> {
+function clockTicks(min: number, max: number, step = 10 * 60_000): Array<{ value: number }> {
   const ticks: Array<{ value: number }> = [];
   for (let t = Math.ceil(min / step) * step; t <= max; t += step) ticks.push({ value: t });
   return ticks;
@@ -138,7 +139,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** A tick step that gives 4–12 labels for the range: 10 min, 1 h, 3 h, 6 h, 1 d, 2 d, 5 d, 7 d. */
-export function tickStep(rangeMs: number): number {
+function tickStep(rangeMs: number): number {
   const steps = [10 * 60_000, 30 * 60_000, HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, DAY_MS, 2 * DAY_MS, 5 * DAY_MS, 7 * DAY_MS];
   return steps.find((s) => rangeMs / s <= 12) ?? 14 * DAY_MS;
 }
@@ -179,76 +180,24 @@ function tooltipLabel(item: TooltipItem<'line'>): string {
 const BUCKET_LABEL: Record<Bucket, string> = { minute: 'Per minute', hour: 'Per hour', day: 'Per day' };
 
 export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): ComplianceChart {
-  let rangeMs = HOUR_MS;
+  // The span shown, read by the axis and tooltip callbacks: ticks and titles say times of day up to a day and a half.
+  const shown = { rangeMs: HOUR_MS };
   const chart = new Chart<'line', ChartPoint[]>(canvas, {
     type: 'line',
     data: { datasets: datasets(theme) },
     plugins: [bandsPlugin],
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      spanGaps: false,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: {
-        x: {
-          type: 'linear',
-          ticks: { callback: (value) => tickLabel(Number(value), rangeMs), maxRotation: 0 },
-          afterBuildTicks: (axis) => {
-            axis.ticks = localTicks(axis.min, axis.max);
-          },
-        },
-        y: {
-          min: 0,
-          max: 100,
-          ticks: { stepSize: 25, callback: (value) => `${value} %` },
-        },
-      },
-      plugins: {
-        legend: {
-          position: 'bottom',
-          align: 'end',
-          // A dataset not drawn in this mode (the minute dots of a history chart) has no legend entry.
-          labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { hidden?: boolean }).hidden },
-        },
-        tooltip: {
-          callbacks: {
-            title: (items) => {
-              const raw = items[0]?.raw as ChartPoint | undefined;
-              if (!raw) return '';
-              return rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : new Date(raw.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-            },
-            label: tooltipLabel,
-          },
-        },
-      },
-    },
+    options: chartOptions(shown),
   });
   let currentTheme = theme;
   let currentBands: Bands | null = null;
 
   const view: ComplianceChart = {
     chart,
-    update({ standard, bands, range, mode, points }) {
+    update(data) {
+      const { standard, bands, range, mode } = data;
       const [minute, rolling, target] = chart.data.datasets as [LineDataset, LineDataset, LineDataset];
-      rangeMs = range.max - range.min;
-      if (mode === 'live') {
-        minute.data = decimateMinMax(pointsInRange(minutePoints(points), range));
-        rolling.data = decimateMinMax(pointsInRange(rollingPoints(points), range));
-        minute.label = 'Per minute';
-        rolling.label = 'Rolling 15 min';
-        (rolling as { rsDots?: boolean }).rsDots = false;
-      } else {
-        // History: one line through the buckets; the dots would only repeat it.
-        minute.data = [];
-        rolling.data = decimateMinMax(pointsInRange(bucketPoints(points), range), MAX_POINTS_PER_DATASET);
-        // A few buckets (early in the day, a quiet site) get dots, so a lone bucket is not invisible.
-        (rolling as { rsDots?: boolean }).rsDots = rolling.data.filter((p) => p.y !== null).length <= 48;
-        minute.label = BUCKET_LABEL[mode];
-        rolling.label = BUCKET_LABEL[mode];
-      }
+      shown.rangeMs = range.max - range.min;
+      fillLines(minute, rolling, data);
       (minute as { hidden?: boolean }).hidden = mode !== 'live';
       target.data = targetLine(standard.target, range);
       target.label = `Target ${formatTarget(standard.target)}`;
@@ -273,6 +222,70 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
   return view;
 }
 
+/** The chart's fixed options; axis ticks and tooltip titles read the span shown when they run. */
+function chartOptions(shown: { rangeMs: number }): ChartOptions<'line'> {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    spanGaps: false,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    scales: {
+      x: {
+        type: 'linear',
+        ticks: { callback: (value) => tickLabel(Number(value), shown.rangeMs), maxRotation: 0 },
+        afterBuildTicks: (axis) => {
+          axis.ticks = localTicks(axis.min, axis.max);
+        },
+      },
+      y: {
+        min: 0,
+        max: 100,
+        ticks: { stepSize: 25, callback: (value) => `${value} %` },
+      },
+    },
+    plugins: {
+      legend: {
+        position: 'bottom',
+        align: 'end',
+        // A dataset not drawn in this mode (the minute dots of a history chart) has no legend entry.
+        labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { hidden?: boolean }).hidden },
+      },
+      tooltip: {
+        callbacks: {
+          title: (items) => {
+            const raw = items[0]?.raw as ChartPoint | undefined;
+            if (!raw) return '';
+            return shown.rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : new Date(raw.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+          },
+          label: tooltipLabel,
+        },
+      },
+    },
+  };
+}
+
+/** Live: per-minute dots and the rolling 15-minute line. History: one line through the buckets. */
+function fillLines(minute: LineDataset, rolling: LineDataset, { range, mode, points }: ComplianceChartData): void {
+  if (mode === 'live') {
+    minute.data = decimateMinMax(pointsInRange(minutePoints(points), range));
+    rolling.data = decimateMinMax(pointsInRange(rollingPoints(points), range));
+    minute.label = 'Per minute';
+    rolling.label = 'Rolling 15 min';
+    (rolling as { rsDots?: boolean }).rsDots = false;
+    return;
+  }
+  // History: the dots would only repeat the line.
+  minute.data = [];
+  rolling.data = decimateMinMax(pointsInRange(bucketPoints(points), range), MAX_POINTS_PER_DATASET);
+  // A few buckets (early in the day, a quiet site) get dots, so a lone bucket is not invisible.
+  (rolling as { rsDots?: boolean }).rsDots = rolling.data.filter((p) => p.y !== null).length <= 48;
+  minute.label = BUCKET_LABEL[mode];
+  rolling.label = BUCKET_LABEL[mode];
+}
+
 function setBands(chart: ComplianceChartJs, bands: Bands, theme: Theme): void {
   const plugins = rawOptions(chart).plugins as Record<string, unknown>;
   plugins['rsBands'] = {
@@ -287,7 +300,7 @@ function setBands(chart: ComplianceChartJs, bands: Bands, theme: Theme): void {
  * The options as configured (plain objects), not chart.options: that is a resolver proxy whose nested
  * objects can be Chart.defaults, and writing through it would change every chart. update() re-resolves.
  */
-export function rawOptions<C extends Chart<'line' | 'bar', unknown[], unknown>>(chart: C) {
+function rawOptions<C extends Chart<'line' | 'bar', unknown[], unknown>>(chart: C) {
   return chart.config.options as NonNullable<C['config']['options']>;
 }
 

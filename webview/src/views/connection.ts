@@ -8,7 +8,7 @@ import { connectionProblem } from './empty';
 const LABELS = { connecting: 'Connecting…', connected: 'Live', disconnected: 'Disconnected' } as const;
 
 /** What the indicator says: once data was shown, any outage is a reconnect (both transports retry by themselves). */
-export function connectionLabel(state: DashboardState): string {
+function connectionLabel(state: DashboardState): string {
   if (state.hasSnapshot && state.connection.state !== 'connected') return 'Reconnecting…';
   return LABELS[state.connection.state];
 }

@@ -6,7 +6,7 @@ import type { DashboardState, LocalAction } from '../state';
 import { button, el, input } from './dom';
 
 /** "2026-11-23T14:05" in local time, what <input type="datetime-local"> takes; '' for null. */
-export function toLocalInput(iso: string | null): string {
+function toLocalInput(iso: string | null): string {
   if (!iso) return '';
   const d = new Date(iso);
   const two = (n: number) => String(n).padStart(2, '0');
@@ -26,59 +26,15 @@ function option(value: string, label: string): HTMLOptionElement {
 }
 
 export function createControlsView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
-  container.setAttribute('aria-label', 'Dashboard filters');
   const select = (selection: Partial<DashboardSelection>) => dispatch({ type: 'ui/select', selection });
-
-  const windows = el('div', 'rs-segmented');
-  windows.setAttribute('role', 'group');
-  windows.setAttribute('aria-label', 'Window');
-  const buttons = DASHBOARD_WINDOWS.map((w) => {
-    const segment = button('rs-segment', WINDOW_LABELS[w]);
-    segment.dataset['window'] = w;
-    return segment;
-  });
-  windows.append(...buttons);
-
-  const custom = el('form', 'rs-custom');
-  custom.setAttribute('aria-label', 'Custom range');
-  const fromInput = input('rs-input', { type: 'datetime-local', name: 'from', label: 'From' });
-  const toInput = input('rs-input', { type: 'datetime-local', name: 'to', label: 'To' });
-  const apply = button('rs-button rs-button--small', 'Apply', 'submit');
-  const customError = el('span', 'rs-custom-error');
-  customError.setAttribute('role', 'alert');
-  custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, apply, customError);
-
-  const siteLabel = el('label', 'rs-field');
-  const siteSelect = el('select', 'rs-select rs-select-site');
-  siteSelect.name = 'site';
-  siteLabel.append(el('span', 'rs-field-label', 'Site'), siteSelect);
-  const standardLabel = el('label', 'rs-field');
-  const standardSelect = el('select', 'rs-select rs-select-standard');
-  standardSelect.name = 'standard';
-  standardLabel.append(el('span', 'rs-field-label', 'Standard'), standardSelect);
-
-  container.append(windows, custom, siteLabel, standardLabel);
+  const nodes = buildControls(container);
+  const { buttons, custom, fromInput, toInput, customError, siteSelect, standardSelect } = nodes;
 
   let customOpen = false;
   let latest: DashboardState | null = null;
   const render = (state: DashboardState) => {
     latest = state;
-    const { selection } = state;
-    for (const b of buttons) {
-      const active = b.dataset['window'] === (customOpen ? 'custom' : selection.window);
-      b.setAttribute('aria-pressed', String(active));
-    }
-    custom.hidden = !(customOpen || selection.window === 'custom');
-    if (selection.window === 'custom' && document.activeElement !== fromInput && document.activeElement !== toInput) {
-      fromInput.value = toLocalInput(selection.from);
-      toInput.value = toLocalInput(selection.to);
-    }
-    const sites = ['', ...state.knownSites];
-    if (selection.site && !sites.includes(selection.site)) sites.push(selection.site);
-    syncOptions(siteSelect, sites.map((s) => [s, s || 'All sites']));
-    siteSelect.value = selection.site ?? '';
-    syncOptions(standardSelect, [['', 'All standards'], ...state.standards.map((s) => [s.id, s.name] as [string, string])]);
-    standardSelect.value = selection.standard ?? '';
+    renderControls(nodes, state, customOpen);
   };
 
   for (const b of buttons) {
@@ -87,11 +43,7 @@ export function createControlsView(container: HTMLElement, dispatch: (action: Lo
       if (w === 'custom') {
         // Open the range form prefilled with the window on screen; the selection changes on Apply.
         customOpen = true;
-        if (!fromInput.value || !toInput.value) {
-          const now = Date.now();
-          fromInput.value = toLocalInput(new Date(now - 86_400_000).toISOString());
-          toInput.value = toLocalInput(new Date(now).toISOString());
-        }
+        prefillCustomRange(nodes);
         if (latest) render(latest);
         fromInput.focus();
         return;
@@ -118,6 +70,80 @@ export function createControlsView(container: HTMLElement, dispatch: (action: Lo
   standardSelect.addEventListener('change', () => select({ standard: standardSelect.value || null }));
 
   return render;
+}
+
+interface ControlNodes {
+  buttons: HTMLButtonElement[];
+  custom: HTMLFormElement;
+  fromInput: HTMLInputElement;
+  toInput: HTMLInputElement;
+  customError: HTMLSpanElement;
+  siteSelect: HTMLSelectElement;
+  standardSelect: HTMLSelectElement;
+}
+
+/** The window buttons, the custom range form and the two filters, appended to the container. */
+function buildControls(container: HTMLElement): ControlNodes {
+  container.setAttribute('aria-label', 'Dashboard filters');
+  const windows = el('div', 'rs-segmented');
+  windows.setAttribute('role', 'group');
+  windows.setAttribute('aria-label', 'Window');
+  const buttons = DASHBOARD_WINDOWS.map((w) => {
+    const segment = button('rs-segment', WINDOW_LABELS[w]);
+    segment.dataset['window'] = w;
+    return segment;
+  });
+  windows.append(...buttons);
+
+  const custom = el('form', 'rs-custom');
+  custom.setAttribute('aria-label', 'Custom range');
+  const fromInput = input('rs-input', { type: 'datetime-local', name: 'from', label: 'From' });
+  const toInput = input('rs-input', { type: 'datetime-local', name: 'to', label: 'To' });
+  const apply = button('rs-button rs-button--small', 'Apply', 'submit');
+  const customError = el('span', 'rs-custom-error');
+  customError.setAttribute('role', 'alert');
+  custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, apply, customError);
+
+  const [siteLabel, siteSelect] = labelledSelect('Site', 'rs-select rs-select-site', 'site');
+  const [standardLabel, standardSelect] = labelledSelect('Standard', 'rs-select rs-select-standard', 'standard');
+  container.append(windows, custom, siteLabel, standardLabel);
+  return { buttons, custom, fromInput, toInput, customError, siteSelect, standardSelect };
+}
+
+function labelledSelect(label: string, className: string, name: string): [HTMLLabelElement, HTMLSelectElement] {
+  const field = el('label', 'rs-field');
+  const selectNode = el('select', className);
+  selectNode.name = name;
+  field.append(el('span', 'rs-field-label', label), selectNode);
+  return [field, selectNode];
+}
+
+function renderControls(nodes: ControlNodes, state: DashboardState, customOpen: boolean): void {
+  const { buttons, custom, fromInput, toInput, siteSelect, standardSelect } = nodes;
+  const { selection } = state;
+  for (const b of buttons) {
+    const active = b.dataset['window'] === (customOpen ? 'custom' : selection.window);
+    b.setAttribute('aria-pressed', String(active));
+  }
+  custom.hidden = !(customOpen || selection.window === 'custom');
+  if (selection.window === 'custom' && document.activeElement !== fromInput && document.activeElement !== toInput) {
+    fromInput.value = toLocalInput(selection.from);
+    toInput.value = toLocalInput(selection.to);
+  }
+  const sites = ['', ...state.knownSites];
+  if (selection.site && !sites.includes(selection.site)) sites.push(selection.site);
+  syncOptions(siteSelect, sites.map((s) => [s, s || 'All sites']));
+  siteSelect.value = selection.site ?? '';
+  syncOptions(standardSelect, [['', 'All standards'], ...state.standards.map((s) => [s.id, s.name] as [string, string])]);
+  standardSelect.value = selection.standard ?? '';
+}
+
+/** An empty range form starts as the last 24 hours. */
+function prefillCustomRange({ fromInput, toInput }: ControlNodes): void {
+  if (fromInput.value && toInput.value) return;
+  const now = Date.now();
+  fromInput.value = toLocalInput(new Date(now - 86_400_000).toISOString());
+  toInput.value = toLocalInput(new Date(now).toISOString());
 }
 
 /** Replaces a select's options only when they changed, so an open dropdown is not reset by live traffic. */

@@ -9,7 +9,7 @@ export interface DataTable {
 }
 
 /** Cap on rows, so a 30-day hourly table stays a usable document (the caption says when rows were left out). */
-export const TABLE_ROW_LIMIT = 1000;
+const TABLE_ROW_LIMIT = 1000;
 
 export function createDataTable(caption: string, columns: readonly string[]): DataTable {
   const root = el('details', 'rs-table-toggle');
@@ -40,7 +40,7 @@ export function createDataTable(caption: string, columns: readonly string[]): Da
           const tr = el('tr');
           cells.forEach((text, i) => {
             const cell = i === 0 ? el('th') : el('td');
-            if (i === 0) (cell as HTMLTableCellElement).scope = 'row';
+            if (i === 0) (cell).scope = 'row';
             setText(cell, text);
             tr.append(cell);
           });

@@ -15,7 +15,7 @@ import { createPanelSet, createStandardPanel, type PanelLook, type StandardPanel
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
-export interface ThresholdOptions {
+interface ThresholdOptions {
   /** The marker is drawn after this many bars (between bar afterBin − 1 and bar afterBin). */
   afterBin: number | null;
   label: string;
@@ -23,7 +23,7 @@ export interface ThresholdOptions {
   font: string;
 }
 
-export const thresholdPlugin: Plugin<'bar'> = {
+const thresholdPlugin: Plugin<'bar'> = {
   id: 'rsThreshold',
   afterDatasetsDraw(chart) {
     const options = (chart.options.plugins as { rsThreshold?: ThresholdOptions | false } | undefined)?.rsThreshold;
@@ -67,7 +67,7 @@ export interface DistributionView {
 }
 
 /** Colour of each bar: within the threshold good, beyond it bad, the give-up bin muted-bad. */
-export function barColours(d: StandardDistribution, theme: Theme): string[] {
+function barColours(d: StandardDistribution, theme: Theme): string[] {
   return d.bins.map((bin, i) => {
     if (bin.kind === 'abandoned') return withAlpha(theme.bad, 0.45);
     const within = d.thresholdAfterBin !== null ? i < d.thresholdAfterBin : bin.met === bin.count && bin.count > 0;
@@ -120,7 +120,7 @@ function createBarChart(canvas: HTMLCanvasElement, theme: Theme): BarChart {
 }
 
 function themeBarChart(chart: BarChart, theme: Theme, data: StandardDistribution | null): void {
-  themeAxes(chart as unknown as Chart<'bar', unknown[], unknown>, theme);
+  themeAxes(chart, theme);
   const dataset = chart.data.datasets[0]!;
   dataset.backgroundColor = data ? barColours(data, theme) : theme.accent;
   dataset.borderColor = dataset.backgroundColor;
@@ -204,7 +204,7 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
         panel.chart.update('none');
       }
     },
-    charts: panels.charts,
-    destroy: panels.destroy,
+    charts: () => panels.charts(),
+    destroy: () => panels.destroy(),
   };
 }

@@ -8,12 +8,12 @@ import type { TransportHost } from '../transport/transport';
 import { el, setText } from './dom';
 
 /** A button the page shows; in VS Code it runs `command` (webview command links, allowed by the extension). */
-export interface EmptyAction {
+interface EmptyAction {
   label: string;
   command: string;
 }
 
-export interface EmptyMessage {
+interface EmptyMessage {
   title: string;
   detail: string;
   actions: EmptyAction[];
@@ -25,11 +25,11 @@ export function connectionProblem(state: DashboardState): ConnectionProblem | nu
   return error ? describeConnectionProblem(serverUrl ?? 'this address', error) : null;
 }
 
-export const SET_API_KEY: EmptyAction = { label: 'Set API Key', command: 'ringside.setApiKey' };
-export const START_LOCAL_SERVER: EmptyAction = { label: 'Start Local Server', command: 'ringside.startLocalServer' };
-export const CONNECT: EmptyAction = { label: 'Connect to a Server', command: 'ringside.connect' };
+const SET_API_KEY: EmptyAction = { label: 'Set API Key', command: 'ringside.setApiKey' };
+const START_LOCAL_SERVER: EmptyAction = { label: 'Start Local Server', command: 'ringside.startLocalServer' };
+const CONNECT: EmptyAction = { label: 'Connect to a Server', command: 'ringside.connect' };
 
-export function emptyMessage(state: DashboardState, host: TransportHost = 'browser'): EmptyMessage {
+function emptyMessage(state: DashboardState, host: TransportHost = 'browser'): EmptyMessage {
   const where = state.connection.serverUrl ?? 'the Ringside server';
   const inVsCode = host === 'vscode';
   switch (state.connection.state) {

@@ -17,7 +17,7 @@ const WHAT = [
   { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' },
 ] as const;
 
-export function exportRange(id: (typeof RANGES)[number]['id'], now = new Date()): { from: string; to: string } {
+function exportRange(id: (typeof RANGES)[number]['id'], now = new Date()): { from: string; to: string } {
   const y = now.getFullYear();
   const m = now.getMonth();
   if (id === 'this-month') return { from: new Date(y, m, 1).toISOString(), to: new Date(y, m + 1, 1).toISOString() };
@@ -44,18 +44,8 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, selectio
   summary.style.cssText = 'cursor:pointer';
   const form = document.createElement('div');
   form.style.cssText = 'position:absolute;z-index:10;display:grid;gap:6px;padding:10px;margin-top:4px;background:var(--rs-surface,#fff);border:1px solid var(--rs-border,#ccc);border-radius:8px;min-width:240px';
-  const select = (label: string, options: ReadonlyArray<{ id: string; label: string }>) => {
-    const wrap = document.createElement('label');
-    wrap.textContent = label;
-    wrap.style.cssText = 'display:grid;gap:2px';
-    const s = document.createElement('select');
-    for (const o of options) s.append(new Option(o.label, o.id));
-    wrap.append(s);
-    form.append(wrap);
-    return s;
-  };
-  const range = select('Period', RANGES);
-  const what = select('What', WHAT);
+  const range = labelledSelect(form, 'Period', RANGES);
+  const what = labelledSelect(form, 'What', WHAT);
   const scope = document.createElement('small');
   const button = document.createElement('button');
   button.type = 'button';
@@ -68,33 +58,51 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, selectio
     const s = selection();
     scope.textContent = `Sites: ${s.site ?? 'all'} · Standards: ${s.standard ?? 'all'} (from the dashboard's selection)`;
   });
-  button.addEventListener('click', async () => {
+  button.addEventListener('click', () => {
     const w = WHAT.find((x) => x.id === what.value)!;
     const r = exportRange(range.value as (typeof RANGES)[number]['id']);
     button.disabled = true;
     status.textContent = 'Exporting…';
-    try {
-      const key = token();
-      const res = await fetch(exportUrl(serverUrl, w, r, selection()), { headers: key ? { authorization: `Bearer ${key}` } : {} });
-      if (!res.ok) {
-        const problem = (await res.json().catch(() => ({}))) as { detail?: string };
-        throw new Error(res.status === 401 || res.status === 403 ? `needs an API key with scope "audit" (${problem.detail ?? res.status})` : (problem.detail ?? String(res.status)));
-      }
-      const blob = await res.blob();
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-      status.textContent = `Downloaded ${(blob.size / 1024).toFixed(0)} KB.`;
-    } catch (error) {
-      status.textContent = `Export failed: ${(error as Error).message}`;
-    } finally {
+    download(exportUrl(serverUrl, w, r, selection()), token(), `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`).then(
+      (bytes) => {
+        status.textContent = `Downloaded ${(bytes / 1024).toFixed(0)} KB.`;
+      },
+      (error: unknown) => {
+        status.textContent = `Export failed: ${(error as Error).message}`;
+      },
+    ).finally(() => {
       button.disabled = false;
-    }
+    });
   });
   (root.querySelector('.rs-brand') ?? root).append(box);
   return box;
+}
+
+function labelledSelect(form: HTMLElement, label: string, options: ReadonlyArray<{ id: string; label: string }>): HTMLSelectElement {
+  const wrap = document.createElement('label');
+  wrap.textContent = label;
+  wrap.style.cssText = 'display:grid;gap:2px';
+  const s = document.createElement('select');
+  for (const o of options) s.append(new Option(o.label, o.id));
+  wrap.append(s);
+  form.append(wrap);
+  return s;
+}
+
+/** Fetches the export and hands it to the browser as a download named `fileName`; resolves with its size. */
+async function download(url: string, key: string | null, fileName: string): Promise<number> {
+  const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  if (!res.ok) {
+    const problem = (await res.json().catch(() => ({}))) as { detail?: string };
+    throw new Error(res.status === 401 || res.status === 403 ? `needs an API key with scope "audit" (${problem.detail ?? res.status})` : (problem.detail ?? String(res.status)));
+  }
+  const blob = await res.blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  return blob.size;
 }

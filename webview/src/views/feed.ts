@@ -91,7 +91,7 @@ export function feedItems(events: readonly JudgedEvent[], breaches: readonly Clo
 }
 
 /** Whether an event matches the feed filter text (site, agent, queue, type, outcome, verdict, standard ids). */
-export function matchesFeedFilter(judged: JudgedEvent, filter: string): boolean {
+function matchesFeedFilter(judged: JudgedEvent, filter: string): boolean {
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const { event } = judged;
@@ -113,6 +113,38 @@ export function visibleFeed(state: DashboardState): JudgedEvent[] {
 }
 
 export function createFeedView(container: HTMLElement, dispatch: (action: LocalAction) => void = () => {}): (state: DashboardState) => void {
+  const nodes = buildFeed(container);
+  const { filter, pause, fresh } = nodes;
+  let paused = false;
+  pause.addEventListener('click', () => dispatch({ type: 'ui/pause', paused: !paused }));
+  fresh.addEventListener('click', () => dispatch({ type: 'ui/pause', paused: false }));
+  filter.addEventListener('input', () => dispatch({ type: 'ui/feed-filter', filter: filter.value }));
+
+  const rows = new Map<string, HTMLTableRowElement>();
+  let drawn: unknown[] | null = null;
+  return (state) => {
+    const controls = state.feedControls;
+    paused = controls.paused;
+    renderFeedControls(nodes, container, controls);
+    const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards];
+    if (drawn && inputs.every((v, i) => v === drawn![i])) return;
+    drawn = inputs;
+    renderFeedRows(nodes, rows, state);
+  };
+}
+
+interface FeedNodes {
+  count: HTMLSpanElement;
+  filter: HTMLInputElement;
+  pause: HTMLButtonElement;
+  fresh: HTMLButtonElement;
+  table: HTMLTableElement;
+  body: HTMLTableSectionElement;
+  empty: HTMLParagraphElement;
+}
+
+/** The header (count, filter, "N new", Pause) and the table, appended to the container. */
+function buildFeed(container: HTMLElement): FeedNodes {
   const header = el('header', 'rs-panel-header');
   const count = el('span', 'rs-panel-meta');
   const tools = el('div', 'rs-feed-tools');
@@ -132,54 +164,47 @@ export function createFeedView(container: HTMLElement, dispatch: (action: LocalA
   const scroller = el('div', 'rs-feed-scroll');
   scroller.append(table, empty);
   container.append(header, scroller);
+  return { count, filter, pause, fresh, table, body, empty };
+}
 
-  let paused = false;
-  pause.addEventListener('click', () => dispatch({ type: 'ui/pause', paused: !paused }));
-  fresh.addEventListener('click', () => dispatch({ type: 'ui/pause', paused: false }));
-  filter.addEventListener('input', () => dispatch({ type: 'ui/feed-filter', filter: filter.value }));
+function renderFeedControls({ pause, fresh, filter }: FeedNodes, container: HTMLElement, controls: DashboardState['feedControls']): void {
+  setText(pause, controls.paused ? 'Resume' : 'Pause');
+  pause.setAttribute('aria-pressed', String(controls.paused));
+  container.dataset['paused'] = String(controls.paused);
+  fresh.hidden = !controls.paused;
+  setText(fresh, `${formatCount(controls.newWhilePaused)} new`);
+  fresh.setAttribute('aria-label', `${controls.newWhilePaused} new events while paused; resume`);
+  if (document.activeElement !== filter && filter.value !== controls.filter) filter.value = controls.filter;
+}
 
-  const rows = new Map<string, HTMLTableRowElement>();
-  let drawn: unknown[] | null = null;
-  return (state) => {
-    const controls = state.feedControls;
-    paused = controls.paused;
-    setText(pause, controls.paused ? 'Resume' : 'Pause');
-    pause.setAttribute('aria-pressed', String(controls.paused));
-    container.dataset['paused'] = String(controls.paused);
-    fresh.hidden = !controls.paused;
-    setText(fresh, `${formatCount(controls.newWhilePaused)} new`);
-    fresh.setAttribute('aria-label', `${controls.newWhilePaused} new events while paused; resume`);
-    if (document.activeElement !== filter && filter.value !== controls.filter) filter.value = controls.filter;
-
-    const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards];
-    if (drawn && inputs.every((v, i) => v === drawn![i])) return;
-    drawn = inputs;
-    const shown = feedItems(visibleFeed(state), visibleBreaches(state));
-    const wanted: HTMLTableRowElement[] = [];
-    for (const item of shown) {
-      let row = rows.get(item.key);
-      if (!row) {
-        row = item.kind === 'event' ? createRow(item.judged) : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId));
-        // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
-        if (rows.size > 0) row.classList.add('rs-feed-row--new');
-        rows.set(item.key, row);
-      }
-      wanted.push(row);
+/** The visible rows, reusing each item's row (`rows`, by event id or breach key) so a row is made and animated once. */
+function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<string, HTMLTableRowElement>, state: DashboardState): void {
+  const controls = state.feedControls;
+  const shown = feedItems(visibleFeed(state), visibleBreaches(state));
+  const wanted: HTMLTableRowElement[] = [];
+  for (const item of shown) {
+    let row = rows.get(item.key);
+    if (!row) {
+      row = item.kind === 'event' ? createRow(item.judged) : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId));
+      // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
+      if (rows.size > 0) row.classList.add('rs-feed-row--new');
+      rows.set(item.key, row);
     }
-    placeRows(body, wanted);
-    const keep = new Set(wanted);
-    // Rows filtered out now may be wanted again when the filter clears: keep those of the feed, drop the rest.
-    const inFeed = new Set([...(controls.frozen ?? state.feed).map((e) => `e:${e.event.id}`), ...(controls.frozenBreaches ?? state.breaches).map((b) => `b:${breachKeyOf(b)}`)]);
-    for (const [id, row] of rows) if (!keep.has(row) && !inFeed.has(id)) rows.delete(id);
-    table.hidden = shown.length === 0;
-    empty.hidden = shown.length > 0;
-    const filtered = state.selection.site || state.selection.standard || controls.filter.trim();
-    setText(
-      empty,
-      state.feed.length === 0 && state.breaches.length === 0 ? 'No events yet. They appear here the moment they are judged.' : filtered ? 'No recent event matches the filter.' : 'No events yet.',
-    );
-    count.textContent = shown.length > 0 ? (controls.paused ? `paused · ${shown.length} shown` : `latest ${shown.length}`) : '';
-  };
+    wanted.push(row);
+  }
+  placeRows(body, wanted);
+  const keep = new Set(wanted);
+  // Rows filtered out now may be wanted again when the filter clears: keep those of the feed, drop the rest.
+  const inFeed = new Set([...(controls.frozen ?? state.feed).map((e) => `e:${e.event.id}`), ...(controls.frozenBreaches ?? state.breaches).map((b) => `b:${breachKeyOf(b)}`)]);
+  for (const [id, row] of rows) if (!keep.has(row) && !inFeed.has(id)) rows.delete(id);
+  table.hidden = shown.length === 0;
+  empty.hidden = shown.length > 0;
+  const filtered = state.selection.site || state.selection.standard || controls.filter.trim();
+  setText(
+    empty,
+    state.feed.length === 0 && state.breaches.length === 0 ? 'No events yet. They appear here the moment they are judged.' : filtered ? 'No recent event matches the filter.' : 'No events yet.',
+  );
+  count.textContent = shown.length > 0 ? (controls.paused ? `paused · ${shown.length} shown` : `latest ${shown.length}`) : '';
 }
 
 /**

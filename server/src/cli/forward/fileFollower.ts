@@ -13,7 +13,7 @@
 // than the offset, or whose first bytes changed, is read again from its start.
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FINGERPRINT_BYTES, fingerprintOf, readState, writeState, type FollowState } from './stateFile';
+import { FINGERPRINT_BYTES, fingerprintOf, readState, unlessMissing, writeState, type FollowState } from './stateFile';
 
 export interface LineBatch {
   lines: string[];
@@ -36,7 +36,7 @@ export type FollowerEvent =
   | { kind: 'retrying'; error: unknown; delayMs: number };
 
 /** Persistence of the follower's position; the state file by default (tests may wrap it). */
-export interface StateStore {
+interface StateStore {
   read(): Promise<FollowState | null>;
   write(state: FollowState): Promise<void>;
 }
@@ -242,13 +242,8 @@ export class FileFollower {
   }
 
   private async openAt(path: string, offset: number): Promise<boolean> {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
-    }
+    const handle = await unlessMissing(open(path, 'r'));
+    if (handle === null) return false;
     const s = await handle.stat({ bigint: true });
     const head = await readAt(handle, 0, Math.min(offset, FINGERPRINT_BYTES));
     this.current = { path, handle, dev: s.dev, ino: s.ino, offset, fingerprint: { length: head.length, hash: fingerprintOf(head) }, sizeWhenRotated: null };

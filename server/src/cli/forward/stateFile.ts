@@ -36,15 +36,20 @@ export function fingerprintOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The saved state, or null when there is none yet. A state that cannot be read is an error, not a fresh start. */
-export async function readState(statePath: string): Promise<FollowState | null> {
-  let text: string;
+/** What a file operation gives, or null when the file does not exist (any other failure is thrown). */
+export async function unlessMissing<T>(operation: Promise<T>): Promise<T | null> {
   try {
-    text = await readFile(statePath, 'utf8');
+    return await operation;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
+}
+
+/** The saved state, or null when there is none yet. A state that cannot be read is an error, not a fresh start. */
+export async function readState(statePath: string): Promise<FollowState | null> {
+  const text = await unlessMissing(readFile(statePath, 'utf8'));
+  if (text === null) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);

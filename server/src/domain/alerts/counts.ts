@@ -26,6 +26,3 @@ export function ratio(c: WindowCounts): number | null {
   return c.counted === 0 ? null : c.met / c.counted;
 }
 
-export function sumCounts(a: WindowCounts, b: WindowCounts): WindowCounts {
-  return { counted: a.counted + b.counted, met: a.met + b.met };
-}

@@ -45,10 +45,10 @@ export function incidentKey(standardId: string, site: string): string {
   return `${standardId}|${site}`;
 }
 
-export const BURN_LEVEL: Readonly<Record<BurnSeverity, IncidentSeverity>> = { page: 'red', ticket: 'amber' };
+const BURN_LEVEL: Readonly<Record<BurnSeverity, IncidentSeverity>> = { page: 'red', ticket: 'amber' };
 const RANK: Readonly<Record<IncidentSeverity, number>> = { amber: 1, red: 2 };
 
-export function worse(a: IncidentSeverity | null, b: IncidentSeverity | null): IncidentSeverity | null {
+function worse(a: IncidentSeverity | null, b: IncidentSeverity | null): IncidentSeverity | null {
   if (a === null) return b;
   if (b === null) return a;
   return RANK[b] > RANK[a] ? b : a;

@@ -2,7 +2,7 @@
 // de-escalated in place, recovered. Observations come in at evaluation times (the server's clock); a change needs
 // the wanted severity to persist for its hold time first, so a passing dip opens nothing and a passing recovery
 // closes nothing. Only changes are written, never one row per evaluation.
-import type { IncidentChangeKind, IncidentDetail, IncidentSeverity, Standard } from '../../protocol';
+import type { IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentSubject, Standard } from '../../protocol';
 import { severityRank, type ConditionMemory, type Observation } from './evaluate';
 import type { AlertPolicy } from './policy';
 import { detailOf, summaryOf } from './wording';
@@ -10,7 +10,7 @@ import { detailOf, summaryOf } from './wording';
 export type IncidentHolds = Pick<AlertPolicy, 'openAfterMs' | 'escalateAfterMs' | 'deescalateAfterMs' | 'recoverAfterMs'>;
 
 /** The open incident of a key, as the machine needs it. */
-export interface OpenIncident {
+interface OpenIncident {
   id: number;
   /** The standard (version) of its latest change. */
   standard: Standard;
@@ -30,16 +30,10 @@ export interface KeyState {
 }
 
 /** A change to append: the store gives `opened` drafts their incident id. */
-export interface IncidentChangeDraft {
+export interface IncidentChangeDraft extends IncidentSubject {
   kind: Exclude<IncidentChangeKind, 'acknowledged'>;
   /** null for `opened`. */
   incidentId: number | null;
-  standardId: string;
-  standardVersion: number;
-  site: string;
-  siteName: string;
-  standardLabel: string;
-  target: number;
   severity: IncidentSeverity;
   previousSeverity: IncidentSeverity | null;
   atMs: number;

@@ -3,7 +3,7 @@
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 export interface NamedWindow {
   /** "1h", "5m", … as shown in messages and the API. */

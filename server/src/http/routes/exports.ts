@@ -20,7 +20,7 @@ function formatFromAccept(accept: string | undefined, allowed: readonly string[]
   const map: Record<string, string> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/json': 'json', 'text/html': 'html' };
   for (const part of accept.split(',')) {
     const type = part.split(';')[0]!.trim().toLowerCase();
-    if (map[type] && allowed.includes(map[type]!)) return map[type]!;
+    if (map[type] && allowed.includes(map[type])) return map[type];
   }
   return null;
 }

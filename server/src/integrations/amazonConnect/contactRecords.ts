@@ -8,7 +8,7 @@ import { LIMITS } from '../../protocol';
 import { countIgnored, MAX_CASE_ID_LENGTH, type CallEventInput, type IgnoredCounts } from '../types';
 import { FirehoseDeliveryError, isObject, parseFirehoseDelivery } from './firehose';
 
-export interface ContactRecordSummary {
+interface ContactRecordSummary {
   /** Firehose records in the request. */
   records: number;
   /** Contact records found in them (a record may hold several). */
@@ -46,7 +46,7 @@ export function mapContactRecordDelivery(body: unknown, site: string): ContactRe
 }
 
 /** The JSON objects in one record's data: usually one, but a producer may put several in a row (with or without newlines). */
-export function contactRecordsIn(data: Buffer, index: number): Record<string, unknown>[] {
+function contactRecordsIn(data: Buffer, index: number): Record<string, unknown>[] {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(data);
@@ -65,11 +65,14 @@ export function contactRecordsIn(data: Buffer, index: number): Record<string, un
  * Parse JSON values written one after another ("{…}{…}", "{…}\n{…}"): find where each top-level object or array
  * ends by counting brackets outside strings, then JSON.parse that slice.
  */
+/** Starts each record of a JSON text sequence (RFC 7464). */
+const RECORD_SEPARATOR = '\u001e';
+
 function splitJsonSequence(text: string, index: number): unknown[] {
   const values: unknown[] = [];
   let i = 0;
   while (i < text.length) {
-    if (/\s|\u001e/.test(text[i]!)) {
+    if (text[i] === RECORD_SEPARATOR || /\s/.test(text[i]!)) {
       i++;
       continue;
     }
@@ -105,7 +108,7 @@ function endOfValue(text: string, start: number): number {
 type Mapped = { event: CallEventInput } | { ignored: string };
 
 /** One contact record as a finished call, or the reason it is not one. */
-export function mapContactRecord(ctr: Record<string, unknown>, site: string, where: string, index: number): Mapped {
+function mapContactRecord(ctr: Record<string, unknown>, site: string, where: string, index: number): Mapped {
   const fail = (field: string, problem: string) => new FirehoseDeliveryError(`${where}: ${field} ${problem}`, index);
   const contactId = ctr.ContactId;
   if (typeof contactId !== 'string' || contactId.trim() === '') throw fail('ContactId', 'must be a non-empty string');

@@ -48,7 +48,7 @@ export class QueueLogError extends Error {
   }
 }
 
-export interface QueueLogSummary {
+interface QueueLogSummary {
   /** Lines read (blank lines are not counted). */
   lines: number;
   answered: number;
@@ -87,7 +87,7 @@ const ABANDON_WAIT_FIELD: Readonly<Record<string, number | null>> = {
   SYSCOMPAT: null, // channels could not be bridged; no wait on the line, the server measures from ENTERQUEUE
 };
 
-export function describeProblem(p: QueueLogProblem): string {
+function describeProblem(p: QueueLogProblem): string {
   return `line ${p.line}: ${p.field ? `${p.field} ` : ''}${p.message}`;
 }
 

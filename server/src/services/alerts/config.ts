@@ -30,7 +30,7 @@ export interface AlertsOptions {
 export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2, timeoutMs: 5000 };
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_THROTTLE_MS = 1000;
-export const WEBHOOKS_ENV = 'RINGSIDE_WEBHOOKS';
+const WEBHOOKS_ENV = 'RINGSIDE_WEBHOOKS';
 
 /** Checks webhook URLs: absolute http(s), no duplicates. */
 export function parseWebhookUrls(list: readonly string[], source: string): { ok: true; urls: string[] } | { ok: false; message: string } {

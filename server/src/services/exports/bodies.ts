@@ -5,7 +5,7 @@ import { GENESIS_HASH } from '../../domain/chain';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import type { SiteSums } from '../compliance';
-import { baseHeader, hashDefinition, standardVersions, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, recordsExport, standardVersions, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -67,7 +67,7 @@ function versionAt(versions: readonly VersionInfo[], id: string, atMs: number): 
  * The rows of every period (site × standard), from the compliance reader over the export's snapshot; and, when the
  * range reaches before the retention cutoff, what they lack (edges off the rollup grid there).
  */
-export async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<{ rows: ComplianceRow[]; missing: MissingRange[] }> {
+async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<{ rows: ComplianceRow[]; missing: MissingRange[] }> {
   const horizon = await ctx.snapshot.audit.horizon();
   const rows: ComplianceRow[] = [];
   const missing: MissingRange[] = [];
@@ -128,7 +128,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
 
 // ---------------------------------------------------------------------------------------------- alerts
 
-export const ALERT_COLUMNS: readonly Column[] = [
+const ALERT_COLUMNS: readonly Column[] = [
   { key: 'alert_id', type: 'integer' },
   { key: 'kind', type: 'text' },
   { key: 'severity', type: 'text' },
@@ -171,19 +171,12 @@ export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<
       };
     }
   }
-  return {
-    kind: 'alerts',
-    columns: ALERT_COLUMNS,
-    header: baseHeader('alerts', q, ctx, chainHead),
-    rows: rows(),
-    toRecord: (row) => row,
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('alerts', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
-  };
+  return recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows());
 }
 
 // ------------------------------------------------------------------------------------------- audit log
 
-export const AUDIT_LOG_COLUMNS: readonly Column[] = [
+const AUDIT_LOG_COLUMNS: readonly Column[] = [
   { key: 'seq', type: 'integer' },
   { key: 'at', type: 'text' },
   { key: 'at_ms', type: 'integer' },
@@ -214,12 +207,5 @@ export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promis
       };
     }
   }
-  return {
-    kind: 'audit-log',
-    columns: AUDIT_LOG_COLUMNS,
-    header: baseHeader('audit-log', q, ctx, chainHead),
-    rows: rows(),
-    toRecord: (row) => row,
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('audit-log', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
-  };
+  return recordsExport('audit-log', AUDIT_LOG_COLUMNS, q, ctx, chainHead, rows());
 }

@@ -2,6 +2,7 @@
 // header every export starts with.
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
+import type { Column, ExportBody } from './format';
 import { filtersOf, type ExportQuery } from './query';
 
 export interface ExportContext {
@@ -23,9 +24,11 @@ export interface VersionInfo {
   definition: Record<string, unknown>;
 }
 
-export const versionInfo = (r: StoredStandardVersion): VersionInfo => {
+const versionInfo = (r: StoredStandardVersion): VersionInfo => {
+  // Versions stored before a field existed lack it: the defaults are what those versions meant.
   const d = r.definition as unknown as Record<string, unknown>;
-  return { id: r.id, version: r.version, name: String(d.name ?? r.id), formula: String(d.formula ?? 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
+  const text = (value: unknown, fallback: string) => (typeof value === 'string' ? value : fallback);
+  return { id: r.id, version: r.version, name: text(d.name, r.id), formula: text(d.formula, 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
 };
 
 export async function standardVersions(snapshot: Snapshot): Promise<VersionInfo[]> {
@@ -47,4 +50,19 @@ export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, cha
 export function hashDefinition(format: string): string {
   if (format === 'csv') return 'SHA-256 of the data records exactly as written (UTF-8, each ending in CRLF); the header row and # lines excluded';
   return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
+}
+
+/**
+ * The body of an export whose rows are already records and that names no standard versions (alerts, the audit
+ * log, incidents): the common header, the rows as they are, and the manifest after them.
+ */
+export function recordsExport(kind: string, columns: readonly Column[], q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }, rows: AsyncIterable<Record<string, unknown>>): ExportBody<Record<string, unknown>> {
+  return {
+    kind,
+    columns,
+    header: baseHeader(kind, q, ctx, chainHead),
+    rows,
+    toRecord: (row) => row,
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
+  };
 }

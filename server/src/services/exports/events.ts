@@ -7,7 +7,7 @@ import { baseHeader, hashDefinition, standardVersions, type ExportContext } from
 import { mapRows, type Column, type ExportBody } from './format';
 import type { ExportQuery } from './query';
 
-export const EVENT_COLUMNS: readonly Column[] = [
+const EVENT_COLUMNS: readonly Column[] = [
   { key: 'event_seq', type: 'integer' },
   { key: 'event_id', type: 'text' },
   { key: 'type', type: 'text' },
@@ -46,7 +46,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { key: 'judgement_link_hash', type: 'text' },
 ];
 
-export function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
+function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
   if (voided) return 'voided';
   if (counted === null) return null;
   return counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
@@ -143,7 +143,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const rows = mapRows(s.exports.eventRows(q), (row) => {
     const out = map(row);
     if (!out) return null;
-    if (out[15] !== null) involved.add(`${String(out[15])}@${String(out[16])}`);
+    if (out[15] !== null) involved.add(`${out[15] as string}@${out[16] as number}`);
     carried.mark(out[30] as number | null);
     carried.mark(out[33] as number | null);
     return out;

@@ -8,8 +8,7 @@ import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
 
-export const FORMATS = ['csv', 'ndjson', 'json'] as const;
-export type ExportFormat = (typeof FORMATS)[number];
+export type ExportFormat = 'csv' | 'ndjson' | 'json';
 
 export type ColumnType = 'text' | 'number' | 'integer' | 'boolean';
 export interface Column {
@@ -33,7 +32,7 @@ export function neutralise(text: string): string {
 
 export function csvCell(value: unknown, type: ColumnType): string {
   if (value === null || value === undefined) return '';
-  if (type === 'number' || type === 'integer') return typeof value === 'number' ? String(value) : neutralise(String(value));
+  if ((type === 'number' || type === 'integer') && typeof value === 'number') return String(value);
   if (type === 'boolean') return value ? 'true' : 'false';
   return neutralise(typeof value === 'string' ? value : JSON.stringify(value));
 }

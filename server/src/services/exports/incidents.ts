@@ -1,10 +1,10 @@
 // The incidents export: one row per incident change (opened, escalated, de-escalated, recovered, acknowledged) whose
 // time is in the range, oldest first. Change rows are append-only, so the export of a past range never changes.
-import { baseHeader, hashDefinition, type ExportContext } from './context';
+import { recordsExport, type ExportContext } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery } from './query';
 
-export const INCIDENT_COLUMNS: readonly Column[] = [
+const INCIDENT_COLUMNS: readonly Column[] = [
   { key: 'change_seq', type: 'integer' },
   { key: 'incident_id', type: 'integer' },
   { key: 'change', type: 'text' },
@@ -41,12 +41,5 @@ export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promi
       };
     }
   }
-  return {
-    kind: 'incidents',
-    columns: INCIDENT_COLUMNS,
-    header: baseHeader('incidents', q, ctx, chainHead),
-    rows: rows(),
-    toRecord: (row) => row,
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader('incidents', q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
-  };
+  return recordsExport('incidents', INCIDENT_COLUMNS, q, ctx, chainHead, rows());
 }

@@ -57,7 +57,7 @@ export class ExportService {
       case 'events':
         return eventsExport(q, ctx);
       case 'compliance':
-        return complianceExport(q, ctx, this.standards.ids()) as Promise<ExportBody<unknown>>;
+        return complianceExport(q, ctx, this.standards.ids());
       case 'incidents':
         return incidentsExport(q, ctx);
       case 'alerts':

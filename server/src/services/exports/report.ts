@@ -16,8 +16,12 @@ const FORMULAS: Record<string, string> = {
   F5: 'A≤T / (A + Ab>S) — F3 once short abandons (waited ≤ S seconds) are excluded',
 };
 
+/** A report cell's text: scalars as they print, anything structured as JSON, nothing for null. */
+const cellText = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? v.toString() : JSON.stringify(v);
+
 const esc = (v: unknown) =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  cellText(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function chart(title: string, points: Array<{ label: string; ratio: number | null }>, target: number): string {
   const w = 720;

@@ -13,7 +13,7 @@ import { prepareEvent } from './prepare';
 export interface CaseContext {
   registry: EventTypeRegistry;
   /** The (non-retired) standard versions in force at an instant. */
-  standardsAt(ms: number): readonly Standard[];
+  standardsAt: (ms: number) => readonly Standard[];
   /** The site as configured, or the defaults it is created with. */
   siteOf(tx: WriteTx, name: string): Promise<Site>;
   nowMs: number;
@@ -31,7 +31,7 @@ export const toCaseMilestone = (m: StoredMilestone): CaseMilestone => ({
 });
 
 /** The id of the finished event a case becomes: stable, so the case is one event however often it is settled. */
-export const caseEventId = (k: CaseKey): string => `case:${k.type}:${k.site}:${k.caseId}`;
+const caseEventId = (k: CaseKey): string => `case:${k.type}:${k.site}:${k.caseId}`;
 
 /**
  * Closes the case if it is over: every measure stopped (or, at or after its expiry instant, expired). Open or
@@ -77,7 +77,7 @@ function keptJudgements(prepared: NewEvent, state: CaseState, recorded: readonly
     if (recordedIds.has(j.standardId)) return j;
     const standard = standards.find((s) => s.id === j.standardId);
     const expired = standard && state.expiredAtMs !== null ? expiryJudgement(state, standard, type, site) : null;
-    return expired ? { ...j, met: expired.met, counted: expired.counted, reason: expired.reason as Judgement['reason'] } : j;
+    return expired ? { ...j, met: expired.met, counted: expired.counted, reason: expired.reason } : j;
   });
 }
 
@@ -102,12 +102,12 @@ export function withRecorded(judgements: readonly Judgement[], recorded: readonl
   const byStandard = new Map(recorded.map((r) => [r.judgement.standardId, r.judgement]));
   return judgements.map((j) => {
     const kept = byStandard.get(j.standardId);
-    return kept ? { ...j, met: kept.met, counted: kept.counted, reason: kept.reason as Judgement['reason'] } : j;
+    return kept ? { ...j, met: kept.met, counted: kept.counted, reason: kept.reason } : j;
   });
 }
 
 /** A call's or visit's finished event as POST /events would have carried it; null for other types. */
-export function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
+function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
   const common = { id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}) };
   if (e.type === 'call' && (e.outcome === 'answered' || e.outcome === 'abandoned') && e.answerSeconds !== null) {
     return { ...common, type: 'call', outcome: e.outcome, answerSeconds: e.answerSeconds, ...(e.queue ? { queue: e.queue } : {}) };

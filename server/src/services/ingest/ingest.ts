@@ -204,14 +204,7 @@ export class IngestService {
   }
 
   private notifyCases(cases: CaseKey[]): void {
-    if (cases.length === 0) return;
-    for (const listener of this.caseListeners) {
-      try {
-        listener(cases);
-      } catch (error) {
-        this.deps.onListenerError?.(error);
-      }
-    }
+    if (cases.length > 0) this.tellEach(this.caseListeners, cases);
   }
 
   /** Validate, judge and write one request inside `tx`; no notification. */
@@ -266,10 +259,14 @@ export class IngestService {
   }
 
   private notify(stored: JudgedEvent[]): void {
-    if (stored.length === 0) return;
-    for (const listener of this.listeners) {
+    if (stored.length > 0) this.tellEach(this.listeners, stored);
+  }
+
+  /** Calls every listener; one that throws is reported, and the others still hear. */
+  private tellEach<T>(listeners: Iterable<(value: T) => void>, value: T): void {
+    for (const listener of listeners) {
       try {
-        listener(stored);
+        listener(value);
       } catch (error) {
         this.deps.onListenerError?.(error);
       }

@@ -14,7 +14,7 @@ import { MIGRATION_0010 } from './0010_incidents';
 import { MIGRATION_0011 } from './0011_milestones';
 import type { Migration } from './types';
 
-export type { Migration, MigrationDatabase, SqlFunction } from './types';
+export type { Migration } from './types';
 
 /** The list as given, after checking it numbers 1, 2, 3, … with no gap and no duplicate. */
 export function inSequence(list: readonly Migration[]): readonly Migration[] {

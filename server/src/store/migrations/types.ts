@@ -9,7 +9,7 @@ export interface MigrationDatabase {
 }
 
 /** An SQL function the migration's triggers call; registered on every connection that opens the file. */
-export interface SqlFunction {
+interface SqlFunction {
   name: string;
   varargs?: boolean;
   deterministic: boolean;

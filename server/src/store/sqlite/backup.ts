@@ -42,7 +42,7 @@ function singleFile(file: string): void {
 }
 
 /** Checks a backup file: a Ringside database this version can open, and intact. */
-export function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
+function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const check = db.pragma('integrity_check', { simple: true });
@@ -69,16 +69,7 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   let replaced: string | null = null;
   if (existsSync(target)) {
     if (!options.force) {
-      const current = new Database(target, { readonly: true });
-      let n = 0;
-      try {
-        n = (current.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'events'").get() as { n: number }).n
-          ? (current.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n
-          : 0;
-      } finally {
-        current.close();
-      }
-      if (n > 0) {
+      if (eventCount(target) > 0) {
         replaced = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
         // Checkpoint the current file into one piece, then keep it aside.
         const db = new Database(target);
@@ -93,4 +84,15 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   copyFileSync(fromFile, staging);
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
   return { replaced, events: checked.events };
+}
+
+/** How many events a database file holds (0 when it has no events table yet). */
+function eventCount(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    const hasEvents = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'events'").get() as { n: number }).n > 0;
+    return hasEvents ? (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n : 0;
+  } finally {
+    db.close();
+  }
 }

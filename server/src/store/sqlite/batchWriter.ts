@@ -16,11 +16,6 @@ import { recordSiteChange } from './siteHistory';
 import { storableText } from './text';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
 
-/** The events row as inserted, in the chain record's field order. */
-type EventValues = readonly [
-  seq: number, id: string, type: string, site: string, occurredAtMs: number, occurredAt: string, receivedAtMs: number, outcome: string,
-  rings: number | null, answerSeconds: number | null, greetSeconds: number | null, queue: string | null, agent: string | null, derived: string, content: string,
-];
 
 /** The judgements row as inserted, in the chain record's field order. */
 type JudgementValues = readonly [
@@ -128,7 +123,7 @@ class EventsWriter {
     const row = [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, derived, item.content] as const;
     const seq = Number(this.insertEvent.run(...row).lastInsertRowid);
     if (this.firstNewSeq === Infinity) this.firstNewSeq = seq;
-    this.chain.append('event', [seq, ...row] as unknown as EventValues, this.atMs);
+    this.chain.append('event', [seq, ...row], this.atMs);
     const judgements = item.judgements.map((j) => this.storeJudgement(seq, j, item));
     // What a read would answer: SQLite keeps these values as bound (numbers stay numbers, text stays text).
     const event: StoredEvent = {

@@ -16,7 +16,8 @@ export function parseCorrection(c: { action: 'void' | 'amend'; changes: string; 
 }
 
 interface RecordedRow {
-  outcome: Outcome | string;
+  /** An Outcome, or an outcome of a registered event type. */
+  outcome: string;
   rings: number | null;
   answer_seconds: number | null;
   greet_seconds: number | null;

@@ -58,7 +58,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const RANK: Readonly<Record<IncidentSeverity, number>> = { amber: 1, red: 2 };
 
-export function toIncident(r: IncidentRow): Incident {
+function toIncident(r: IncidentRow): Incident {
   return {
     id: r.id,
     standardId: r.standard_id,
@@ -122,11 +122,15 @@ function changeBySeq(s: Statements, seq: number): IncidentChange {
 function listIncidents(s: Statements, filter: IncidentFilter): Incident[] {
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: filter.limit };
-  if (filter.state && filter.state !== 'all') (where.push('state = @state'), (params.state = filter.state));
-  if (filter.toMs !== undefined) (where.push('opened_at_ms < @toMs'), (params.toMs = filter.toMs));
-  if (filter.fromMs !== undefined) (where.push('(recovered_at_ms IS NULL OR recovered_at_ms >= @fromMs)'), (params.fromMs = filter.fromMs));
-  if (filter.standardId !== undefined) (where.push('standard_id = @standardId'), (params.standardId = filter.standardId));
-  if (filter.site !== undefined) (where.push('site = @site'), (params.site = filter.site));
+  const condition = (sql: string, name: string, value: unknown) => {
+    where.push(sql);
+    params[name] = value;
+  };
+  if (filter.state && filter.state !== 'all') condition('state = @state', 'state', filter.state);
+  if (filter.toMs !== undefined) condition('opened_at_ms < @toMs', 'toMs', filter.toMs);
+  if (filter.fromMs !== undefined) condition('(recovered_at_ms IS NULL OR recovered_at_ms >= @fromMs)', 'fromMs', filter.fromMs);
+  if (filter.standardId !== undefined) condition('standard_id = @standardId', 'standardId', filter.standardId);
+  if (filter.site !== undefined) condition('site = @site', 'site', filter.site);
   // At most 2^5 filter shapes, each prepared once.
   const sql = `SELECT * FROM (SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit) ORDER BY id`;
   return (s.get(sql).all(params) as IncidentRow[]).map(toIncident);

@@ -16,5 +16,3 @@ export const sqliteBackend: StoreBackend = {
   backup: (dataDir, toFile) => backupDatabase(dataDir, toFile),
   restore: async (fromFile, dataDir, options) => restoreDatabase(fromFile, dataDir, options),
 };
-
-export { SqliteStore };

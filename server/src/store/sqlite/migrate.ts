@@ -10,7 +10,7 @@ export function schemaVersion(db: Database.Database): number {
  * Registers the SQL functions the migrations' triggers call (frozen copies, each as its migration released it), so
  * a file at any past version can be written to and upgraded; triggers of later versions no longer call them.
  */
-export function registerMigrationFunctions(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+function registerMigrationFunctions(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
   for (const f of migrations.flatMap((m) => m.functions ?? [])) {
     db.function(f.name, { deterministic: f.deterministic, varargs: f.varargs ?? false }, f.fn as (...args: unknown[]) => unknown);
   }

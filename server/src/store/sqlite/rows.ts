@@ -1,5 +1,5 @@
 // Row shapes as SQLite returns them, and their mapping to wire types.
-import type { DerivedField, EventType, Judgement, JudgementReason, Measure, Outcome, StoredEvent } from '../../protocol';
+import type { DerivedField, EventType, Judgement, JudgementReason, Outcome, StoredEvent } from '../../protocol';
 
 export interface EventRow {
   seq: number;

@@ -9,8 +9,8 @@ export function isStorageUnavailable(error: unknown): boolean {
   return false;
 }
 
-export function storageDetail(error: unknown): string {
-  const code = String((error as { code?: unknown }).code ?? '');
+function storageDetail(error: unknown): string {
+  const code = errorCode(error);
   if (/FULL|ENOSPC/.test(code)) return 'the data folder is full; nothing from this request was stored — free space, then retry';
   if (/READONLY|EROFS|EACCES/.test(code)) return 'the data folder is read-only; nothing from this request was stored — fix its permissions, then retry';
   if (/BUSY|LOCKED/.test(code)) return 'the database is busy; nothing from this request was stored — retry shortly';
@@ -24,7 +24,7 @@ export function asUnavailable(error: unknown): unknown {
 
 /** Opening the data folder failed: say why in words (main.ts prints it and exits 1). */
 export function openingError(error: unknown, dataDir: string): Error {
-  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const code = errorCode(error);
   const message = (error as Error)?.message ?? String(error);
   if (/READONLY|EROFS|EACCES|EPERM/.test(code) || /readonly|read-only/i.test(message)) {
     return new Error(`the data folder ${dataDir} is read-only (or not writable by this user): ${message}`);
@@ -32,4 +32,10 @@ export function openingError(error: unknown, dataDir: string): Error {
   if (/FULL|ENOSPC/.test(code)) return new Error(`the data folder ${dataDir} is full: ${message}`);
   if (/CANTOPEN|IOERR/.test(code)) return new Error(`cannot open the database in ${dataDir} (${code}; is it read-only or missing?): ${message}`);
   return error instanceof Error ? error : new Error(message);
+}
+
+/** The code Node and better-sqlite3 put on their errors (ENOSPC, SQLITE_FULL, …); '' when there is none. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
 }
