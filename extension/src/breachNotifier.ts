@@ -9,11 +9,11 @@ import { breachKeyOf, standardShortLabel } from '@ringside/server/protocol/pure'
 import type { NotificationSettings } from './alertNotifier';
 
 /** More places than this in one burst → one summary notification. */
-export const MAX_SEPARATE_BREACHES = 3;
+const MAX_SEPARATE_BREACHES = 3;
 /** Breach keys remembered to drop repeats (bounded: the oldest are forgotten first). */
 const SEEN_LIMIT = 5_000;
 
-export interface BreachNotice {
+interface BreachNotice {
   kind: 'breach';
   /** `type|site`: the place the quiet period is kept per. */
   key: string;
@@ -26,7 +26,7 @@ export interface BreachNotice {
   text: string;
 }
 
-export interface BreachSummary {
+interface BreachSummary {
   kind: 'breach-summary';
   covers: ClockBreach[];
   text: string;
@@ -35,7 +35,7 @@ export interface BreachSummary {
 export type BreachNotification = BreachNotice | BreachSummary;
 
 /** Breaches notify under these settings (a breach is "amber": one case, not a trend). */
-export function breachesNotify(settings: NotificationSettings): boolean {
+function breachesNotify(settings: NotificationSettings): boolean {
   return settings.enabled && settings.minSeverity === 'amber';
 }
 

@@ -96,8 +96,9 @@ export class AlertNotifications implements vscode.Disposable {
     const single = notification.kind === 'breach' ? notification : undefined;
     const breaches = notification.covers.map((b) => [b.type, b.site, b.caseId, b.standardId].join('|'));
     this.record({ id, text: notification.text, actions, urgent: true, incidentIds: [], place: single?.key ?? null, kind: 'breach', breaches, at: new Date().toISOString() });
-    const handler = async (choice: string | undefined) => {
+    const handler = (choice: string | undefined): Promise<void> => {
       if (choice === OPEN_DASHBOARD_ACTION) this.openDashboard(single ? { site: single.site, standard: single.standardId } : { site: null, standard: null });
+      return Promise.resolve();
     };
     this.handlers.set(id, handler);
     if (this.handlers.size > 200) this.handlers.delete(this.handlers.keys().next().value!);

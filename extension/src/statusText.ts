@@ -68,7 +68,7 @@ function itemFigure(item: WorstItem): string {
 }
 
 /** "1 breached", "3 breached" (nothing when none). */
-export function breachedPhrase(breached: number): string {
+function breachedPhrase(breached: number): string {
   return breached > 0 ? `${breached} breached` : '';
 }
 

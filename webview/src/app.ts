@@ -64,9 +64,8 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (message.type === 'compliance' || message.type === 'judged') queries.live();
     scheduler.request();
   };
-  const views = createViews(layout, transport, dispatch);
   const openNow = createOpenNowView(layout.open, layout.atRisk, options.ticker ?? systemTicker);
-  views.push((s) => openNow.render(s));
+  const views = [...createViews(layout, transport, dispatch), (s: DashboardState) => openNow.render(s)];
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
   const queries = createQueryController({ transport, dispatch, getState: () => state, refreshMs: options.refreshMs });
@@ -104,13 +103,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     distributionCharts: () => distribution.charts(),
     renders: () => renderCount,
     destroy() {
-      stopTransport?.();
-      stopTheme();
-      queries.destroy();
-      openNow.destroy();
-      scheduler.cancel();
-      charts.destroy();
-      distribution.destroy();
+      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => charts.destroy(), () => distribution.destroy()]) stop?.();
       root.replaceChildren();
     },
   };

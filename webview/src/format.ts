@@ -20,7 +20,7 @@ function formatSeconds(seconds: number): string {
 }
 
 /** A measured time at the scale it has: "12 s" for a greeting, "3.5 h" or "2.1 d" for a complaint. */
-export function formatMeasured(seconds: number): string {
+function formatMeasured(seconds: number): string {
   if (seconds < 120) return formatSeconds(seconds);
   if (seconds < 7200) return `${Number((seconds / 60).toFixed(1))} min`;
   if (seconds < 2 * 86_400) return `${Number((seconds / 3600).toFixed(1))} h`;

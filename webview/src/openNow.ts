@@ -14,7 +14,7 @@ const TYPE_NOUN: Readonly<Record<string, { one: string; many: string; title: str
   complaint: { one: 'complaint', many: 'complaints', title: 'Complaints open' },
 };
 
-export function typeNoun(type: string, n: number): string {
+function typeNoun(type: string, n: number): string {
   const known = TYPE_NOUN[type];
   if (known) return n === 1 ? known.one : known.many;
   const words = type.replace(/-/g, ' ');
@@ -50,14 +50,14 @@ export function visibleClocks(state: DashboardState): OpenClock[] {
 
 /** The event types that get a tile: those with a standard or an open case, built-ins first. */
 export function tileTypes(state: DashboardState): string[] {
-  const types = new Set<string>([...state.standards.map((s) => s.eventType as string), ...state.openClocks.map((c) => c.type)]);
+  const types = new Set<string>([...state.standards.map((s) => s.eventType), ...state.openClocks.map((c) => c.type)]);
   const chosen = state.selection.standard ? state.standards.find((s) => s.id === state.selection.standard)?.eventType : undefined;
   const order = (t: string) => (TYPE_ORDER.includes(t) ? TYPE_ORDER.indexOf(t) : TYPE_ORDER.length);
   return [...types].filter((t) => !chosen || t === chosen).sort((a, b) => order(a) - order(b) || a.localeCompare(b));
 }
 
 /** "14:00" today, "2 Dec 14:00" on another day (in the viewer's zone). */
-export function formatDue(deadlineMs: number, nowMs: number): string {
+function formatDue(deadlineMs: number, nowMs: number): string {
   const due = new Date(deadlineMs);
   const sameDay = due.toDateString() === new Date(nowMs).toDateString();
   return sameDay ? formatClock(deadlineMs, false) : `${due.getDate()} ${due.toLocaleString('en-GB', { month: 'short' })} ${formatClock(deadlineMs, false)}`;
@@ -135,7 +135,7 @@ export function atRiskItems(clocks: readonly OpenClock[], standards: readonly St
 }
 
 /** Time left until the deadline ("0:08 left"), or past it ("0:03 over"); whole seconds, rounded towards the deadline. */
-export function countdown(deadlineMs: number, nowMs: number): string {
+function countdown(deadlineMs: number, nowMs: number): string {
   const ms = deadlineMs - nowMs;
   return ms >= 0 ? `${formatDuration(Math.ceil(ms / 1000))} left` : `${formatDuration(Math.floor(-ms / 1000))} over`;
 }

@@ -9,7 +9,7 @@ import type { EventInput } from '../protocol';
 import { chance, exponential, pick, seededRandom, type Random } from './random';
 import { BUSY, CALM, DEFAULT_SPELL_GAP_MS, DEFAULT_SPELL_MS, DEMO_SITES, type DemoSite, type Mood } from './simulator';
 
-export type DemoCaseType = 'call' | 'visit' | 'complaint';
+type DemoCaseType = 'call' | 'visit' | 'complaint';
 
 export interface DemoMilestone {
   milestone: string;

@@ -24,7 +24,7 @@ export interface DemoDriverOptions extends Omit<CaseSimulatorOptions, 'startMs' 
   backfillDays?: number;
 }
 
-export const DEFAULT_BACKFILL_DAYS = 7;
+const DEFAULT_BACKFILL_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 type Pending = { atMs: number; input: ReturnType<typeof milestoneInput> };

@@ -139,7 +139,7 @@ const TITLES: Readonly<Record<string, string>> = {
 };
 
 /** "Calls by ring", "Greet time", "Time to acknowledge"; other measures by their standard's short label. */
-export function distributionTitle(standard: Standard): string {
+function distributionTitle(standard: Standard): string {
   return TITLES[standard.measure] ?? standardShortLabel(standard);
 }
 

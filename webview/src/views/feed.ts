@@ -60,14 +60,14 @@ function createBreachRow(breach: ClockBreach, standardLabel: string): HTMLTableR
 }
 
 /** Whether a breach matches the feed filter text (site, type, case id, standard id, "breached"). */
-export function matchesBreachFilter(breach: ClockBreach, filter: string): boolean {
+function matchesBreachFilter(breach: ClockBreach, filter: string): boolean {
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const haystack = [breach.site, breach.type, breach.caseId, breach.standardId, 'breached missed'].join(' ').toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
 
 /** The breach rows on screen: frozen while paused, narrowed like the events. */
-export function visibleBreaches(state: DashboardState): ClockBreach[] {
+function visibleBreaches(state: DashboardState): ClockBreach[] {
   const source = state.feedControls.frozenBreaches ?? state.breaches;
   const { site, standard } = state.selection;
   const filter = state.feedControls.filter;
@@ -77,7 +77,7 @@ export function visibleBreaches(state: DashboardState): ClockBreach[] {
 type FeedItem = { kind: 'event'; key: string; atMs: number; judged: JudgedEvent } | { kind: 'breach'; key: string; atMs: number; breach: ClockBreach };
 
 /** Events (by arrival) and breaches (by deadline) in one list, newest first, at most FEED_LIMIT + breaches shown. */
-export function feedItems(events: readonly JudgedEvent[], breaches: readonly ClockBreach[]): FeedItem[] {
+function feedItems(events: readonly JudgedEvent[], breaches: readonly ClockBreach[]): FeedItem[] {
   const items: FeedItem[] = events.map((judged) => ({ kind: 'event', key: `e:${judged.event.id}`, atMs: Date.parse(judged.event.receivedAt), judged }));
   if (breaches.length === 0) return items;
   const merged: FeedItem[] = [];

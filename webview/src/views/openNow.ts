@@ -12,7 +12,7 @@ import { TICK_MS, type Ticker } from '../ticker';
 import { el, setText } from './dom';
 
 /** The list shows this many of the nearest deadlines; the rest are counted. */
-export const AT_RISK_SHOWN = 8;
+const AT_RISK_SHOWN = 8;
 
 export interface OpenNowView {
   render(state: DashboardState): void;
@@ -54,7 +54,7 @@ function renderRow(li: HTMLLIElement, item: AtRiskItem): void {
 }
 
 /** What a screen reader hears for breaches that arrived: "Deadline passed: …", and how many more. */
-export function breachAnnouncement(fresh: readonly ClockBreach[], state: DashboardState): string {
+function breachAnnouncement(fresh: readonly ClockBreach[], state: DashboardState): string {
   const first = fresh[0];
   if (!first) return '';
   const standard = state.standards.find((s) => s.id === first.standardId);
@@ -62,8 +62,15 @@ export function breachAnnouncement(fresh: readonly ClockBreach[], state: Dashboa
   return `Deadline passed: ${what}${fresh.length > 1 ? `, and ${fresh.length - 1} more` : ''}.`;
 }
 
-export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElement, ticker: Ticker): OpenNowView {
-  const tiles = new Map<string, TileNodes>();
+interface AtRiskNodes {
+  meta: HTMLSpanElement;
+  list: HTMLUListElement;
+  more: HTMLParagraphElement;
+  empty: HTMLParagraphElement;
+  announcer: HTMLParagraphElement;
+}
+
+function buildAtRiskPanel(panel: HTMLElement): AtRiskNodes {
   const header = el('header', 'rs-panel-header');
   const meta = el('span', 'rs-panel-meta');
   header.append(el('h2', 'rs-panel-title', 'At risk now'), meta);
@@ -75,7 +82,54 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
   announcer.setAttribute('aria-live', 'assertive');
   announcer.setAttribute('aria-atomic', 'true');
   panel.append(header, list, more, empty, announcer);
+  return { meta, list, more, empty, announcer };
+}
 
+/** One tile per event type with open cases, made once per type and updated in place. */
+function drawTiles(container: HTMLElement, tiles: Map<string, TileNodes>, types: string[], clocks: DashboardState['openClocks'], nowMs: number): void {
+  if (types.length !== tiles.size || types.some((t) => !tiles.has(t))) {
+    for (const t of [...tiles.keys()]) if (!types.includes(t)) tiles.delete(t);
+    for (const t of types) if (!tiles.has(t)) tiles.set(t, createTile(t));
+    container.replaceChildren(...types.map((t) => tiles.get(t)!.root));
+  }
+  for (const type of types) {
+    const tile = tiles.get(type)!;
+    const view = openTile(type, clocks, nowMs);
+    tile.root.dataset['band'] = view.tone;
+    tile.root.setAttribute('aria-label', `${view.title}: ${view.sentence}`);
+    setText(tile.title, view.title);
+    setText(tile.value, view.headline);
+    setText(tile.detail, view.detail);
+  }
+}
+
+/** The at-risk list, nearest deadline first; each case keeps its row (`rows`, by key) so it is not redrawn. */
+function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HTMLLIElement>, items: AtRiskItem[], open: number): void {
+  const breached = items.filter((i) => i.state === 'breached').length;
+  setText(meta, `${formatCount(open)} open · ${formatCount(items.length - breached)} at risk · ${formatCount(breached)} overdue`);
+  const visible = items.slice(0, AT_RISK_SHOWN);
+  const wanted = visible.map((item) => {
+    const row = rows.get(item.key) ?? createRow();
+    rows.set(item.key, row);
+    renderRow(row, item);
+    return row;
+  });
+  const keep = new Set(visible.map((i) => i.key));
+  for (const key of [...rows.keys()]) if (!keep.has(key)) rows.delete(key);
+  wanted.forEach((row, i) => {
+    if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
+  });
+  while (list.children.length > wanted.length) list.lastElementChild!.remove();
+  list.hidden = items.length === 0;
+  more.hidden = items.length <= AT_RISK_SHOWN;
+  setText(more, `and ${formatCount(items.length - AT_RISK_SHOWN)} more`);
+  empty.hidden = items.length > 0;
+  setText(empty, open === 0 ? 'No open cases.' : 'Nothing at risk: every open case is inside its standard.');
+}
+
+export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElement, ticker: Ticker): OpenNowView {
+  const tiles = new Map<string, TileNodes>();
+  const nodes = buildAtRiskPanel(panel);
   const rows = new Map<string, HTMLLIElement>();
   let latest: DashboardState | null = null;
   let offsetMs = 0;
@@ -93,49 +147,9 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     }
     const nowMs = ticker.now() + offsetMs;
     const clocks = visibleClocks(state);
-    drawTiles(tileTypes(state), clocks, nowMs);
-    drawList(atRiskItems(clocks, state.standards, nowMs), clocks.length);
+    drawTiles(tilesContainer, tiles, tileTypes(state), clocks, nowMs);
+    drawList(nodes, rows, atRiskItems(clocks, state.standards, nowMs), clocks.length);
     announce(state);
-  };
-
-  const drawTiles = (types: string[], clocks: DashboardState['openClocks'], nowMs: number) => {
-    if (types.length !== tiles.size || types.some((t) => !tiles.has(t))) {
-      for (const t of [...tiles.keys()]) if (!types.includes(t)) tiles.delete(t);
-      for (const t of types) if (!tiles.has(t)) tiles.set(t, createTile(t));
-      tilesContainer.replaceChildren(...types.map((t) => tiles.get(t)!.root));
-    }
-    for (const type of types) {
-      const tile = tiles.get(type)!;
-      const view = openTile(type, clocks, nowMs);
-      tile.root.dataset['band'] = view.tone;
-      tile.root.setAttribute('aria-label', `${view.title}: ${view.sentence}`);
-      setText(tile.title, view.title);
-      setText(tile.value, view.headline);
-      setText(tile.detail, view.detail);
-    }
-  };
-
-  const drawList = (items: AtRiskItem[], open: number) => {
-    const breached = items.filter((i) => i.state === 'breached').length;
-    setText(meta, `${formatCount(open)} open · ${formatCount(items.length - breached)} at risk · ${formatCount(breached)} overdue`);
-    const visible = items.slice(0, AT_RISK_SHOWN);
-    const wanted = visible.map((item) => {
-      const row = rows.get(item.key) ?? createRow();
-      rows.set(item.key, row);
-      renderRow(row, item);
-      return row;
-    });
-    const keep = new Set(visible.map((i) => i.key));
-    for (const key of [...rows.keys()]) if (!keep.has(key)) rows.delete(key);
-    wanted.forEach((row, i) => {
-      if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
-    });
-    while (list.children.length > wanted.length) list.lastElementChild!.remove();
-    list.hidden = items.length === 0;
-    more.hidden = items.length <= AT_RISK_SHOWN;
-    setText(more, `and ${formatCount(items.length - AT_RISK_SHOWN)} more`);
-    empty.hidden = items.length > 0;
-    setText(empty, open === 0 ? 'No open cases.' : 'Nothing at risk: every open case is inside its standard.');
   };
 
   const announce = (state: DashboardState) => {
@@ -144,7 +158,7 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     const before = announced === null ? new Set(state.breaches.map(breachKeyOf)) : new Set(announced.map(breachKeyOf));
     announced = state.breaches;
     const fresh = state.breaches.filter((b) => !before.has(breachKeyOf(b)));
-    if (fresh.length > 0) setText(announcer, breachAnnouncement(fresh, state));
+    if (fresh.length > 0) setText(nodes.announcer, breachAnnouncement(fresh, state));
   };
 
   const stop = ticker.every(TICK_MS, () => {
