@@ -110,15 +110,34 @@ function createMoods(random: Random, sites: readonly DemoSite[], options: CaseSi
   const calmUntil = liveFromMs + CALM_AFTER_LIVE_MS;
   // A spell that would overlap the calm around the live start is moved after it, as a fresh draw: the demo then
   // starts the way it did before history existed (calm, the first spell some time after the first minutes).
-  const placed = (spell: { startMs: number; endMs: number }) => (spell.startMs < calmUntil && spell.endMs > calmFrom ? spellAfter(calmUntil, 0) : spell);
-  const spells = new Map(sites.map((site) => [site.name, placed(spellAfter(options.startMs, 0))]));
+  const spells = new Map<string, Spell>();
+  // One site busy at a time, with a pause between: a well-run operation has a bad quarter of an hour somewhere now
+  // and then, not every site struggling at once (which would fill the first screen with red).
+  const placed = (site: string, spell: Spell): Spell => {
+    for (let tries = 0; tries < 20; tries += 1) {
+      if (spell.startMs < calmUntil && spell.endMs > calmFrom) spell = spellAfter(calmUntil, 0);
+      const clash = [...spells].find(([other, s]) => other !== site && spell.startMs < s.endMs + SPELL_PAUSE_MS && s.startMs < spell.endMs + SPELL_PAUSE_MS);
+      if (!clash) return spell;
+      spell = spellAfter(clash[1].endMs + SPELL_PAUSE_MS, 0);
+    }
+    return spell;
+  };
+  for (const site of sites) spells.set(site.name, placed(site.name, spellAfter(options.startMs, 0)));
   return (site, atMs) => {
     let spell = spells.get(site)!;
-    while (atMs >= spell.endMs) spell = placed(spellAfter(spell.endMs, CALM_AFTER_SPELL_MS));
+    while (atMs >= spell.endMs) spell = placed(site, spellAfter(spell.endMs, CALM_AFTER_SPELL_MS));
     spells.set(site, spell);
     return atMs >= spell.startMs ? BUSY : CALM;
   };
 }
+
+interface Spell {
+  startMs: number;
+  endMs: number;
+}
+
+/** The least time between the end of one site's busy spell and the start of another's. */
+const SPELL_PAUSE_MS = 10 * 60_000;
 
 function callCase(random: Random, site: DemoSite, mood: Mood, atMs: number, caseId: string): DemoCase {
   const abandoned = chance(random, mood.abandonChance);
