@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { isSubcommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
-import { parseCli, USAGE } from './cli/options';
+import { isDatabaseUrl, parseCli, USAGE } from './cli/options';
 import { webhooksFromEnv } from './services/alerts/config';
 import type { ServerOptions } from './options';
 import { startServer } from './server';
@@ -47,8 +47,11 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   const envWebhooks = webhooksFromEnv(process.env);
   if (!envWebhooks.ok) return envWebhooks.message;
   const webhooks = [...new Set([...(options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
+  const databaseUrl = options.databaseUrl ?? (process.env.RINGSIDE_DATABASE_URL || undefined);
+  if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) return `RINGSIDE_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:5432/database)`;
   return {
     ...options,
+    ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     dataDir: resolve(options.dataDir),
     apiKey: process.env.RINGSIDE_API_KEY ?? '',
     ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks } } : {}),

@@ -32,7 +32,7 @@ import { startRetention } from './services/retention';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { storeBackend } from './storeBackend';
+import { backendFor } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -87,7 +87,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 /** The store and services, the standards file applied and access decided; everything closed again on failure. */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup }> {
   checkBinding(host, options.noAuth ?? false);
-  const store = await storeBackend.open({ dataDir: options.dataDir, now: () => clock.now() });
+  const store = await backendFor(options.databaseUrl).open({ dataDir: options.dataDir, now: () => clock.now() });
   let core: Core | undefined;
   try {
     core = await openCore(store, options, logger, clock);

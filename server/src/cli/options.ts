@@ -11,6 +11,8 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --port N          port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
   --host HOST       address to listen on (default 127.0.0.1)
   --data DIR        data directory holding ringside.db (default ./.ringside)
+  --database URL    keep the store in PostgreSQL (postgres://user@host:5432/db; also RINGSIDE_DATABASE_URL)
+                    instead of DIR's ringside.db; DIR then holds this node's audit secret and admin key only
   --demo            add simulated live traffic (calls and visits at several sites)
   --seed N          seed for --demo traffic (same seed, same traffic)
   --log-level L     ${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)
@@ -38,6 +40,9 @@ Commands (docs/operations.md, "Subcommands"):
   prune --data DIR --retain-days N   delete raw events older than N days, with a signed checkpoint
 `;
 
+/** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
+export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.test(url);
+
 export type CliResult = { kind: 'help' } | { kind: 'run'; options: ServerOptions } | { kind: 'error'; message: string };
 
 /** The server's options (node:util parseArgs); each subcommand has its own (cli/subcommands.ts). */
@@ -45,6 +50,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   data: { type: 'string' },
+  database: { type: 'string' },
   demo: { type: 'boolean' },
   seed: { type: 'string' },
   'log-level': { type: 'string' },
@@ -89,6 +95,7 @@ export function parseCli(argv: readonly string[]): CliResult {
   const alerts = { ...(webhooks.urls.length > 0 ? { webhooks: webhooks.urls } : {}), ...(Object.keys(holds).length > 0 ? { policy: holds } : {}) };
   const retainDays = values['retain-days'] === undefined ? undefined : wholeNumber(values['retain-days']);
   if (retainDays === null || retainDays === 0) return { kind: 'error', message: `--retain-days must be a whole number of days, at least 1 (got "${values['retain-days']}")` };
+  if (values.database !== undefined && !isDatabaseUrl(values.database)) return { kind: 'error', message: `--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "${values.database}"` };
   for (const key of ['host', 'data', 'standards'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
   }
@@ -98,6 +105,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       port,
       host: values.host ?? '127.0.0.1',
       dataDir: values.data ?? '.ringside',
+      ...(values.database !== undefined ? { databaseUrl: values.database } : {}),
       demo: values.demo ?? false,
       ...(seed !== undefined ? { demoSeed: seed } : {}),
       logLevel: logLevel as LogLevel,
