@@ -38,6 +38,9 @@ Commands (docs/operations.md, "Subcommands"):
   rebuild-rollups --data DIR    recompute the rollup tables from raw events (after pruning: from the cutoff on)
   verify --data DIR [--json]    recompute the audit hash chain (exit 0 intact, 1 broken)
   prune --data DIR --retain-days N   delete raw events older than N days, with a signed checkpoint
+  migrate-to-postgres --data DIR --database URL   copy DIR's SQLite store into an empty PostgreSQL database, then
+                    verify the chain there
+  keys, rebuild-rollups, verify and prune also take --database URL (or RINGSIDE_DATABASE_URL) for a PostgreSQL store.
 `;
 
 /** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
