@@ -41,6 +41,8 @@ export interface ServerOptions extends SecurityServerOptions {
   dataDir: string;
   /** A PostgreSQL URL (postgres://…): the store lives there instead of the SQLite file in dataDir. */
   databaseUrl?: string;
+  /** A Redis URL (redis://…): live pushes fan out to the clients of every node joined to it. */
+  redisUrl?: string;
   /** Simulated live traffic through the ingest path. */
   demo?: boolean;
   /** Seed for the demo traffic (default: the clock). */

@@ -12,6 +12,7 @@ import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
 import { drainable } from './http/drain';
 import { attachLive } from './live/livePush';
+import { joinNodes } from './live/nodes';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
 import { guardSockets } from './live/socketGuard';
@@ -109,9 +110,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const now = () => clock.now();
   const { core, access } = await prepare(options, host, logger, clock);
   const front = attachFront(core, access, options, logger, clock);
+  let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
+    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, logger);
     await listen(front.httpServer, options.port, host);
   } catch (error) {
+    await nodes?.close();
     await front.close();
     await core.alerts.close();
     await core.store.close();
@@ -130,6 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       demo?.stop();
       retention?.stop();
       await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
+      await nodes?.close();
       await core.alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
       await core.keys.flush();
       await core.store.close();
@@ -166,6 +171,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   });
   return {
     httpServer,
+    io: live.io,
     close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
       guard?.stop();

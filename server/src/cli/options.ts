@@ -13,6 +13,7 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --data DIR        data directory holding ringside.db (default ./.ringside)
   --database URL    keep the store in PostgreSQL (postgres://user@host:5432/db; also RINGSIDE_DATABASE_URL)
                     instead of DIR's ringside.db; DIR then holds this node's audit secret and admin key only
+  --redis URL       join the other nodes on this Redis for live fan-out (redis://host:6379; also RINGSIDE_REDIS_URL)
   --demo            add simulated live traffic (calls and visits at several sites)
   --seed N          seed for --demo traffic (same seed, same traffic)
   --log-level L     ${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)
@@ -46,6 +47,9 @@ Commands (docs/operations.md, "Subcommands"):
 /** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
 export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.test(url);
 
+/** Whether `url` names a Redis server. */
+export const isRedisUrl = (url: string): boolean => /^rediss?:\/\/./i.test(url);
+
 export type CliResult = { kind: 'help' } | { kind: 'run'; options: ServerOptions } | { kind: 'error'; message: string };
 
 /** The server's options (node:util parseArgs); each subcommand has its own (cli/subcommands.ts). */
@@ -54,6 +58,7 @@ const OPTIONS = {
   host: { type: 'string' },
   data: { type: 'string' },
   database: { type: 'string' },
+  redis: { type: 'string' },
   demo: { type: 'boolean' },
   seed: { type: 'string' },
   'log-level': { type: 'string' },
@@ -99,6 +104,7 @@ export function parseCli(argv: readonly string[]): CliResult {
   const retainDays = values['retain-days'] === undefined ? undefined : wholeNumber(values['retain-days']);
   if (retainDays === null || retainDays === 0) return { kind: 'error', message: `--retain-days must be a whole number of days, at least 1 (got "${values['retain-days']}")` };
   if (values.database !== undefined && !isDatabaseUrl(values.database)) return { kind: 'error', message: `--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "${values.database}"` };
+  if (values.redis !== undefined && !isRedisUrl(values.redis)) return { kind: 'error', message: `--redis must be a Redis URL (redis://host:6379 or rediss://…), got "${values.redis}"` };
   for (const key of ['host', 'data', 'standards'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
   }
@@ -109,6 +115,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       host: values.host ?? '127.0.0.1',
       dataDir: values.data ?? '.ringside',
       ...(values.database !== undefined ? { databaseUrl: values.database } : {}),
+      ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),
       demo: values.demo ?? false,
       ...(seed !== undefined ? { demoSeed: seed } : {}),
       logLevel: logLevel as LogLevel,
