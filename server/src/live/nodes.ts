@@ -5,8 +5,9 @@
 // that can be recomputed, never the record itself (that is in the database); it is the one with years of use, has
 // the lowest latency (no polling of a stream), and keeps nothing in Redis. A client that misses pushes (Redis down,
 // a node restarted) catches up from the database with replay(afterSeq) on reconnect, on whichever node it lands.
-// ioredis reconnects by itself and subscribes again; pushes made while Redis is away are queued by ioredis (its
-// offline queue) and published when it returns.
+// ioredis reconnects by itself and subscribes again; pushes made while Redis is away wait in ioredis' offline queue
+// and are published when it returns within its retries (about 30 s); a push whose retries run out is dropped, with
+// no harm to the node (the adapter does not handle a failed publish: the wrapper below does).
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -21,6 +22,20 @@ function redacted(url: string): string {
   } catch {
     return '(an invalid Redis URL)';
   }
+}
+
+/**
+ * The publishing client as the adapter sees it: a publish that fails (Redis away longer than the retries) resolves
+ * instead of rejecting; the adapter does not catch it, and an unhandled rejection would end the process.
+ */
+function quietPublisher(pub: Redis): Redis {
+  return new Proxy(pub, {
+    get(target, property) {
+      if (property === 'publish') return (...args: Parameters<Redis['publish']>) => target.publish(...args).catch(() => 0);
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Joins `io` to the other nodes through Redis at `url`; resolves once both connections are up. */
@@ -46,7 +61,7 @@ export async function joinNodes(io: LiveServer, url: string, logger: Logger): Pr
     sub.disconnect();
     throw new Error(`cannot reach Redis at ${redacted(url)}: ${(error as Error).message}`);
   }
-  io.adapter(createAdapter(pub, sub));
+  io.adapter(createAdapter(quietPublisher(pub), sub));
   return {
     close: async () => {
       await Promise.allSettled([pub.quit(), sub.quit()]);
