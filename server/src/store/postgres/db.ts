@@ -85,7 +85,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (/^(08|53|57|58)/.test(code)) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
   const message = String((error as Error | null)?.message ?? '');
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not currently accepting connections/i.test(message);
 }
 
 export function asUnavailable(error: unknown): unknown {
