@@ -65,11 +65,25 @@ class PgWriteTx implements WriteTx {
 
   /** A part of a write that undoes itself (a savepoint) when it fails, as the SQLite batch writer's transaction. */
   private atomic<T>(fn: () => Promise<T>): Promise<T> {
-    return this.savepoint(() => fn());
+    return this.savepoint(async () => {
+      const value = await fn();
+      await this.chain.flush();
+      return value;
+    });
   }
 
+  /** Runs one write operation after the previous one; its chain links are inserted when it is done. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(fn);
+    const run = this.turn.then(async () => {
+      try {
+        const value = await fn();
+        await this.chain.flush();
+        return value;
+      } catch (error) {
+        this.chain.forget();
+        throw error;
+      }
+    });
     this.turn = run.catch(() => undefined);
     return run;
   }

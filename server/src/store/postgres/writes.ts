@@ -83,8 +83,8 @@ export async function writeCorrection(s: Sql, chain: PgChainWriter, subject: Cor
   const before = statesOf(subject.recorded, subject.corrections).at(-1)!;
   const e = subject.event;
   const rollups = new PgRollupWriter(s);
-  for (const j of factsOf(e.type, before)) await rollups.add({ site: e.site, occurredAtMs: e.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion }, j.facts, -1);
-  for (const j of factsOf(e.type, after)) await rollups.add({ site: e.site, occurredAtMs: e.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion }, j.facts, 1);
+  for (const j of factsOf(e.type, before)) rollups.add({ site: e.site, occurredAtMs: e.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion }, j.facts, -1);
+  for (const j of factsOf(e.type, after)) rollups.add({ site: e.site, occurredAtMs: e.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion }, j.facts, 1);
   await rollups.flush();
   return rows[0]![0] as number;
 }
@@ -253,8 +253,8 @@ async function rebuildDay(s: Sql, fromMs: number, toMs: number): Promise<void> {
     const states = statesOf(recordedState(e, judgements.get(e.seq) ?? []), (corrections.get(e.seq) ?? []).map(parseCorrection));
     const place = (j: { standardId: string; standardVersion: number }) => ({ site: e.site, occurredAtMs: e.occurred_at_ms, standardId: j.standardId, standardVersion: j.standardVersion });
     for (const [i, state] of states.entries()) {
-      if (i > 0) for (const j of factsOf(e.type, states[i - 1]!)) await writer.add(place(j), j.facts, -1);
-      for (const j of factsOf(e.type, state)) await writer.add(place(j), j.facts, 1);
+      if (i > 0) for (const j of factsOf(e.type, states[i - 1]!)) writer.add(place(j), j.facts, -1);
+      for (const j of factsOf(e.type, state)) writer.add(place(j), j.facts, 1);
     }
   }
   await writer.flush();
