@@ -12,6 +12,7 @@ import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
 import { drainable } from './http/drain';
 import { attachLive } from './live/livePush';
+import { joinNodes } from './live/nodes';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
 import { guardSockets } from './live/socketGuard';
@@ -33,7 +34,7 @@ import { startRetention } from './services/retention';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { storeBackend } from './storeBackend';
+import { backendFor } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -89,7 +90,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 /** The store and services, the standards file applied and access decided; everything closed again on failure. */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup }> {
   checkBinding(host, options.noAuth ?? false);
-  const store = await storeBackend.open({ dataDir: options.dataDir, now: () => clock.now() });
+  const store = await backendFor(options.databaseUrl).open({ dataDir: options.dataDir, now: () => clock.now() });
   let core: Core | undefined;
   try {
     core = await openCore(store, options, logger, clock);
@@ -112,9 +113,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const now = () => clock.now();
   const { core, access } = await prepare(options, host, logger, clock);
   const front = attachFront(core, access, options, logger, clock);
+  let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
+    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, logger);
     await listen(front.httpServer, options.port, host);
   } catch (error) {
+    await nodes?.close();
     await front.close();
     await core.alerts.close();
     await core.clocks.close();
@@ -135,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       demo?.stop();
       retention?.stop();
       await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
+      await nodes?.close();
       await core.alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
       await core.clocks.close(); // the open cases stay in the store: the next start watches them again
       await core.keys.flush();
@@ -173,6 +178,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   });
   return {
     httpServer,
+    io: live.io,
     close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
       unwatchClocks();
