@@ -8,6 +8,7 @@ import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import type { EventInput } from '../../../server/src/protocol';
 import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { postgresBackend } from '../../../server/src/store/postgres';
+import { PG_MIGRATIONS } from '../../../server/src/store/migrations/postgres';
 import type { Store } from '../../../server/src/store/port';
 import pg from 'pg';
 import { testDatabases } from '../support/postgres';
@@ -33,7 +34,7 @@ describe('PostgreSQL: several nodes on one database', () => {
     await client.connect();
     try {
       const { rows } = await client.query('SELECT version, name FROM ringside_schema ORDER BY version');
-      expect(rows.map((r) => Number(r.version))).toEqual([1]);
+      expect(rows.map((r) => Number(r.version))).toEqual(PG_MIGRATIONS.map((m) => m.version));
     } finally {
       await client.end();
       await Promise.all(stores.map((s) => s.close()));

@@ -33,6 +33,9 @@ const TABLES: ReadonlyArray<{ name: string; order: string; identity?: string }> 
   { name: 'incident_changes', order: 'seq', identity: 'seq' },
   { name: 'incident_deliveries', order: 'id', identity: 'id' },
   { name: 'incident_delivery_attempts', order: 'delivery_id, attempt' },
+  { name: 'milestones', order: 'seq', identity: 'seq' },
+  { name: 'cases', order: 'type, site, case_id' },
+  { name: 'case_judgements', order: 'seq', identity: 'seq' },
 ];
 
 const CHUNK = 500;
@@ -77,7 +80,7 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
 }
 
 async function refuseNonEmpty(s: Sql): Promise<void> {
-  for (const table of ['events', 'standards', 'sites', 'audit_chain', 'api_keys', 'incidents']) {
+  for (const table of ['events', 'standards', 'sites', 'audit_chain', 'api_keys', 'incidents', 'milestones']) {
     if (await s.one(`SELECT 1 FROM ${table} LIMIT 1`)) throw new Error(`the PostgreSQL database is not empty (${table} has rows): migrate-to-postgres only fills an empty one`);
   }
 }

@@ -9,12 +9,13 @@ import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
 import type { Sql } from './db';
+import { casesReads } from './cases';
 import { figuresReads } from './figures';
 
 type Row = Record<string, unknown>;
 
 export function readsOf(s: Sql): StoreReads {
-  return { standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
+  return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
 }
 
 const toStandard = (r: Row): StoredStandardVersion => ({

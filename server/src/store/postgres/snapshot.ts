@@ -51,7 +51,7 @@ async function* unchained(client: pg.PoolClient): AsyncGenerator<{ kind: ChainKi
   for await (const [seq, id] of cursor(client, judgements)) yield { kind: 'judgement', ref: `${String(seq)}/${String(id)}` };
   const standards = "SELECT t.id, t.version FROM standards t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.version AND c.kind = 'standard' AND c.key_text = t.id) ORDER BY 1, 2";
   for await (const [id, version] of cursor(client, standards)) yield { kind: 'standard', ref: `${String(id)}@${String(version)}` };
-  for (const kind of ['site', 'correction', 'audit', 'checkpoint'] as const) {
+  for (const kind of ['site', 'correction', 'audit', 'checkpoint', 'milestone', 'caseJudgement'] as const) {
     const sql = `SELECT t.seq FROM ${CHAIN_TABLES[kind].table} t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.seq AND c.kind = '${kind}') ORDER BY 1`;
     for await (const [seq] of cursor(client, sql)) yield { kind, ref: String(seq) };
   }

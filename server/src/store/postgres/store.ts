@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { DomainError } from '../../domain/errors';
 import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
+import { casesReads, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
 import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
@@ -22,6 +23,7 @@ import * as w from './writes';
 export const WRITE_LOCK = 0x72732d7772697465n;
 
 class PgWriteTx implements WriteTx {
+  readonly cases;
   readonly standards;
   readonly sites;
   readonly events;
@@ -40,7 +42,7 @@ class PgWriteTx implements WriteTx {
     private readonly commitCallbacks: Array<() => void>,
     readonly nowMs: number,
   ) {
-    ({ standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
+    ({ cases: this.cases, standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
     this.writes = this.writeOps();
   }
 
@@ -99,6 +101,9 @@ class PgWriteTx implements WriteTx {
     const at = this.nowMs;
     return {
       events: (batch) => this.atomic(() => writeEvents(s, chain, batch, at)),
+      milestones: (batch) => this.atomic(() => writeMilestones(s, chain, batch, at)),
+      closeCase: (key, end) => closeCase(s, key, end),
+      caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
       standardVersion: (v) => w.writeStandardVersion(s, chain, v, at),
       site: (site, change) => w.writeSite(s, chain, site, change, at),
       retireSite: (id) => w.retireSite(s, chain, id, at),
