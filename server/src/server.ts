@@ -45,6 +45,8 @@ export interface ServerTestApi {
   evaluateAlerts(): Promise<IncidentUpdate[]>;
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */
   webhooksIdle(): Promise<void>;
+  /** Resolves when the open clocks' looks already due (timers fired, cases changed) have run. */
+  clocksIdle(): Promise<void>;
 }
 
 export interface RunningServer {
@@ -148,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info('server stopped');
     })());
   const reloadStandards = () => reload(core, options.standardsFile, logger);
-  const testApi: ServerTestApi = { evaluateAlerts: () => core.alerts.evaluateNow(), webhooksIdle: () => core.alerts.webhooksIdle() };
+  const testApi: ServerTestApi = { evaluateAlerts: () => core.alerts.evaluateNow(), webhooksIdle: () => core.alerts.webhooksIdle(), clocksIdle: () => core.clocks.idle() };
   return { url, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
 }
 

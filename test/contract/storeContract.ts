@@ -263,6 +263,9 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(await store.write((tx) => tx.writes.caseJudgement(key, miss))).toBe(true);
         expect(await store.write((tx) => tx.writes.caseJudgement(key, { ...miss, met: true }))).toBe(false);
         expect((await store.reads.cases.judgements(key)).map((j) => j.judgement)).toEqual([miss]);
+        const claims = await store.write((tx) => Promise.all([tx.writes.claimBreach(key, CALLS.id, T), tx.writes.claimBreach(key, CALLS.id, T)]));
+        expect(claims).toEqual([true, false]);
+        expect(await store.write((tx) => tx.writes.claimBreach(key, 'other', T))).toBe(true);
         const [stored] = await store.write((tx) => tx.writes.events(prepared([input('e1')])));
         await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 1, expired: false, eventSeq: stored!.judged.event.seq }));
         await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 2, expired: true, eventSeq: null }));

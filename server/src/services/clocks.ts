@@ -1,7 +1,9 @@
 // Open clocks: the cases that are open now (calls ringing, visitors waiting, complaints open), each standard's
 // clock on them, and the server's side of their deadlines. One timer waits for the next instant a standing
 // changes (at-risk, a deadline, expiry); at a deadline the breach is pushed at once and, when every way the clock
-// can still end is a miss, the miss is recorded on the case (reason 'deadline'); at expiry the case closes through
+// can still end is a miss, the miss is recorded on the case (reason 'deadline'); several nodes on one store may
+// watch one case, so a breach is claimed in the store first and only the node whose claim is stored pushes it
+// and records its miss (once in all); at expiry the case closes through
 // the ingest service (its finished event). All rules are domain/clocks.ts; the time is the server's Clock, so a
 // server started after a deadline judges the overdue clocks at its first look.
 import type { Clock } from '../clock';
@@ -47,6 +49,14 @@ interface WatchedCase {
   breached: Set<string>;
   /** The standings last pushed, to push only changes. */
   pushed: string;
+}
+
+/** A breach found at a look: announced (and its miss recorded) only by the node that claims it first. */
+interface DueBreach {
+  key: CaseKey;
+  standardId: string;
+  deadlineMs: number;
+  miss: ClockJudgement | null;
 }
 
 export type ClocksListener = (update: ClocksUpdate) => void;
@@ -155,8 +165,7 @@ export class ClockService {
    */
   private async look(changed: OpenClock[], closed: ClockKey[]): Promise<void> {
     const now = this.deps.clock.now();
-    const breaches: ClockBreach[] = [];
-    const misses: Array<{ key: CaseKey; judgement: ClockJudgement }> = [];
+    const due: DueBreach[] = [];
     const expired: CaseKey[] = [];
     for (const c of this.cases.values()) {
       const expiry = expiresAtMs(c.type, c.state);
@@ -165,20 +174,43 @@ export class ClockService {
         const status = clockStatus(c.state, s, c.site, now);
         if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
         c.breached.add(s.id);
-        breaches.push({ ...c.key, standardId: s.id, deadline: new Date(status.deadlineMs!).toISOString() });
-        const miss = deadlineJudgement(c.state, s, c.type, c.site, now);
-        if (miss) misses.push({ key: c.key, judgement: miss });
+        due.push({ key: c.key, standardId: s.id, deadlineMs: status.deadlineMs!, miss: deadlineJudgement(c.state, s, c.type, c.site, now) });
       }
       const clock = this.clockOf(c, now);
       const standings = standingsText(clock);
       if (clock && standings !== c.pushed) changed.push(clock);
       c.pushed = standings;
     }
-    if (misses.length > 0) await this.deps.store.write(async (tx) => void (await Promise.all(misses.map((m) => tx.writes.caseJudgement(m.key, m.judgement)))));
+    const breaches = await this.claim(due);
     // Expired cases close through ingest; its case listener brings them back here as closed.
-    if (expired.length > 0) await this.deps.ingest.settle(expired);
+    if (expired.length > 0) await this.forgetClosedElsewhere(expired, await this.deps.ingest.settle(expired));
     this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closed.some((k) => keyText(k) === keyText(c))), closed, breaches });
     this.schedule(now);
+  }
+
+  /**
+   * The breaches this node announces: those whose claim it stored first (several nodes on one store may watch the
+   * same case; each breach is pushed, and its miss recorded, once). A breach claimed by another node is not pushed here.
+   */
+  private async claim(due: readonly DueBreach[]): Promise<ClockBreach[]> {
+    if (due.length === 0) return [];
+    return this.deps.store.write(async (tx) => {
+      const breaches: ClockBreach[] = [];
+      for (const b of due) {
+        if (!(await tx.writes.claimBreach(b.key, b.standardId, b.deadlineMs))) continue;
+        if (b.miss) await tx.writes.caseJudgement(b.key, b.miss);
+        breaches.push({ ...b.key, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString() });
+      }
+      return breaches;
+    });
+  }
+
+  /** Expired cases another node closed first are dropped here without a push (that node pushed them closed). */
+  private async forgetClosedElsewhere(expired: readonly CaseKey[], closedHere: readonly CaseKey[]): Promise<void> {
+    for (const key of expired) {
+      if (closedHere.some((k) => keyText(k) === keyText(key))) continue;
+      if ((await this.deps.store.reads.cases.get(key))?.state === 'closed') this.cases.delete(keyText(key));
+    }
   }
 
   private push(update: ClocksUpdate): void {

@@ -76,6 +76,12 @@ export async function closeCase(s: Sql, k: CaseKey, end: { closedAtMs: number; e
   await s.run(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`, [end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k)]);
 }
 
+/** Claims a breach for this node: true for the first claim of every node's, false after (the unique key decides). */
+export async function claimBreach(s: Sql, k: CaseKey, standardId: string, deadlineMs: number, atMs: number): Promise<boolean> {
+  const sql = 'INSERT INTO case_breaches (type, site, case_id, standard_id, deadline_ms, at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+  return (await s.run(sql, [...keyOf(k), standardId, deadlineMs, atMs])) > 0;
+}
+
 /** Records a judgement on a case, chained; false (nothing written) when one of that standard is recorded already. */
 export async function writeCaseJudgement(s: Sql, chain: PgChainWriter, k: CaseKey, j: ClockJudgement, atMs: number): Promise<boolean> {
   const [row] = await s.tuples<unknown[]>(

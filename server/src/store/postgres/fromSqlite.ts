@@ -36,6 +36,7 @@ const TABLES: ReadonlyArray<{ name: string; order: string; identity?: string }> 
   { name: 'milestones', order: 'seq', identity: 'seq' },
   { name: 'cases', order: 'type, site, case_id' },
   { name: 'case_judgements', order: 'seq', identity: 'seq' },
+  { name: 'case_breaches', order: 'type, site, case_id, standard_id' },
 ];
 
 const CHUNK = 500;

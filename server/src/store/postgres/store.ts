@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import { DomainError } from '../../domain/errors';
 import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
-import { casesReads, closeCase, writeCaseJudgement, writeMilestones } from './cases';
+import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
 import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
@@ -104,6 +104,7 @@ class PgWriteTx implements WriteTx {
       milestones: (batch) => this.atomic(() => writeMilestones(s, chain, batch, at)),
       closeCase: (key, end) => closeCase(s, key, end),
       caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
+      claimBreach: (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
       standardVersion: (v) => w.writeStandardVersion(s, chain, v, at),
       site: (site, change) => w.writeSite(s, chain, site, change, at),
       retireSite: (id) => w.retireSite(s, chain, id, at),

@@ -129,6 +129,11 @@ export function closeCase(s: Statements, k: CaseKey, end: { closedAtMs: number; 
     .run(end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k));
 }
 
+export function claimBreach(s: Statements, k: CaseKey, standardId: string, deadlineMs: number, atMs: number): boolean {
+  const sql = 'INSERT INTO case_breaches (type, site, case_id, standard_id, deadline_ms, at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+  return s.get(sql).run(...keyOf(k), standardId, deadlineMs, atMs).changes > 0;
+}
+
 export function writeCaseJudgement(s: Statements, k: CaseKey, j: ClockJudgement, atMs: number): boolean {
   const row = s
     .raw(`INSERT INTO case_judgements (type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms)
