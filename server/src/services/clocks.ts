@@ -1,11 +1,11 @@
 // Open clocks: the cases that are open now (calls ringing, visitors waiting, complaints open), each standard's
 // clock on them, and the server's side of their deadlines. One timer waits for the next instant a standing
 // changes (at-risk, a deadline, expiry); at a deadline the breach is pushed at once and, when every way the clock
-// can still end is a miss, the miss is recorded on the case (reason 'deadline'); several nodes on one store may
-// watch one case, so a breach is claimed in the store first and only the node whose claim is stored pushes it
-// and records its miss (once in all); at expiry the case closes through
-// the ingest service (its finished event). All rules are domain/clocks.ts; the time is the server's Clock, so a
-// server started after a deadline judges the overdue clocks at its first look.
+// can still end is a miss, the miss is recorded on the case (reason 'deadline'); at expiry the case closes through
+// the ingest service (its finished event). Several nodes on one store may watch one case: a breach is claimed in the
+// store first, and only the node whose claim is stored pushes it and records its miss (once in all). All rules are
+// domain/clocks.ts; the time is the server's Clock, so a server started after a deadline judges the overdue clocks
+// at its first look.
 import type { Clock } from '../clock';
 import {
   caseState,
