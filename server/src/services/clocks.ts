@@ -183,7 +183,7 @@ export class ClockService {
     }
     const breaches = await this.claim(due);
     // Expired cases close through ingest; its case listener brings them back here as closed.
-    if (expired.length > 0) await this.forgetClosedElsewhere(expired, await this.deps.ingest.settle(expired));
+    if (expired.length > 0) closed.push(...(await this.forgetClosedElsewhere(expired, await this.deps.ingest.settle(expired))));
     this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closed.some((k) => keyText(k) === keyText(c))), closed, breaches });
     this.schedule(now);
   }
@@ -205,12 +205,19 @@ export class ClockService {
     });
   }
 
-  /** Expired cases another node closed first are dropped here without a push (that node pushed them closed). */
-  private async forgetClosedElsewhere(expired: readonly CaseKey[], closedHere: readonly CaseKey[]): Promise<void> {
+  /**
+   * Expired cases another node closed first: dropped here, and returned to be pushed closed to this node's clients
+   * (those closed here come back through ingest's case listener).
+   */
+  private async forgetClosedElsewhere(expired: readonly CaseKey[], closedHere: readonly CaseKey[]): Promise<ClockKey[]> {
+    const dropped: ClockKey[] = [];
     for (const key of expired) {
       if (closedHere.some((k) => keyText(k) === keyText(key))) continue;
-      if ((await this.deps.store.reads.cases.get(key))?.state === 'closed') this.cases.delete(keyText(key));
+      if ((await this.deps.store.reads.cases.get(key))?.state !== 'closed') continue;
+      this.cases.delete(keyText(key));
+      dropped.push({ ...key });
     }
+    return dropped;
   }
 
   private push(update: ClocksUpdate): void {

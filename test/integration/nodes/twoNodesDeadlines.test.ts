@@ -18,6 +18,7 @@ let clock: TestClock;
 let a: TestServer;
 let b: TestServer;
 const clients: LiveClient[] = [];
+let updates: Array<ReturnType<typeof clockUpdates>> = [];
 
 beforeAll(async () => {
   databaseUrl = await databases.create();
@@ -52,7 +53,7 @@ it('both nodes watch the case; at its deadline the breach is pushed once and the
   const onB = await connected(b);
   clients.push(onA.client, onB.client);
   for (const { snapshot } of [onA, onB]) expect(snapshot.openClocks?.map((c) => c.caseId)).toEqual(['r1']);
-  const updates = [clockUpdates(onA.client), clockUpdates(onB.client)];
+  updates = [clockUpdates(onA.client), clockUpdates(onB.client)];
 
   await clock.advance(12_000); // both nodes' timers fire at the deadline
   await Promise.all([a.testApi.clocksIdle(), b.testApi.clocksIdle()]);
@@ -78,6 +79,7 @@ it('the case expires once, on both nodes at the same instant: one finished event
   expect(await count("SELECT COUNT(*) AS n FROM cases WHERE state = 'closed'")).toBe(1);
   const judged = await recentEvent(b, 'case:call:north:r1');
   expect(judged!.judgements).toEqual([expect.objectContaining({ standardId: CALLS, met: false, counted: true, reason: 'deadline' })]);
-  // The node that did not close it finds it closed in the store and stops listing it.
+  // The node that did not close it finds it closed in the store, stops listing it and tells its clients.
   for (const server of [a, b]) expect((await server.getJson('/api/v1/clocks')).body.clocks).toEqual([]);
+  for (const u of updates) await u.until((s) => s.closed.some((k) => k.caseId === 'r1'));
 });
