@@ -211,7 +211,7 @@ export interface WriteTx extends StoreReads {
     keysUsed(lastUse: ReadonlyMap<string, number>): Promise<void>;
     /**
      * Deletes the events (and judgements) that occurred before `cutoffMs`, keeping what the compliance export needs
-     * of their corrections; then `checkpoint` (given the counts and the chain head) is signed and written, chained.
+     * of their corrections (a closed case whose event is deleted stays closed, its eventSeq null); then `checkpoint` (given the counts and the chain head) is signed and written, chained.
      */
     prune(cutoffMs: number, sign: (fields: CheckpointFields) => string): Promise<PruneCounts & { checkpointSeq: number | null }>;
     /** Recomputes the rollups and value histograms from the raw events (from the retention cutoff on). */

@@ -9,6 +9,7 @@ import { bucketStart, PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
 import type { Incident, IncidentChange, IncidentDetail, IncidentSeverity, IncidentUpdate, Site } from '../../protocol';
 import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, PruneCounts, StoredKey, StoredStandardVersion } from '../port';
+import { FORGET_PRUNED_CASE_EVENTS } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
@@ -203,6 +204,7 @@ export async function prune(s: Sql, chain: PgChainWriter, cutoffMs: number, sign
   if (n === 0) return { events: 0, judgements: 0, lastEventSeq: null, checkpointSeq: null };
   await s.run(KEEP_CORRECTION_COUNTS, [cutoffMs]);
   await s.run('INSERT INTO audit_pruning (flag) VALUES (1)');
+  await s.run(FORGET_PRUNED_CASE_EVENTS, [cutoffMs]);
   const judgements = await s.run('DELETE FROM judgements WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)', [cutoffMs]);
   const events = await s.run('DELETE FROM events WHERE occurred_at_ms < ?', [cutoffMs]);
   await s.run('DELETE FROM audit_pruning');
