@@ -64,6 +64,8 @@ export interface RunningServer {
 // under server/, so the same relative URLs work from either.
 export const DEFAULT_WEBVIEW_DIR = fileURLToPath(new URL('../../webview/dist', import.meta.url));
 const VERSION = readVersion();
+/** On a shared database (PostgreSQL), how often a node reads the open cases other nodes opened or closed. */
+const SHARED_CLOCKS_MS = 5_000;
 
 /** The services over one store. */
 async function openCore(store: Store, options: ServerOptions, logger: Logger, clock: Clock): Promise<Core> {
@@ -84,7 +86,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock }),
-    clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed') }),
+    clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed'), ...(options.databaseUrl ? { shareMs: SHARED_CLOCKS_MS } : {}) }),
     serverZone: serverTimeZone,
   };
 }

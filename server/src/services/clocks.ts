@@ -36,6 +36,11 @@ export interface ClockServiceDeps {
   /** Zone of sites not configured (as ingest creates them). */
   timeZone: string;
   onError: (error: unknown) => void;
+  /**
+   * Several nodes on one store: how often (ms) to read the open cases from the store, to watch those opened through
+   * other nodes and drop those they closed. Unset: one node, which sees every case through its own ingest.
+   */
+  shareMs?: number;
 }
 
 interface WatchedCase {
@@ -67,6 +72,7 @@ export class ClockService {
   private readonly cases = new Map<string, WatchedCase>();
   private readonly listeners = new Set<ClocksListener>();
   private timer: unknown = null;
+  private sharing: unknown = null;
   private work: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly unsubscribe: Array<() => void> = [];
@@ -93,6 +99,8 @@ export class ClockService {
     this.unsubscribe.push(this.deps.ingest.onCases((keys) => this.enqueue(() => this.refresh(keys))));
     this.unsubscribe.push(this.deps.standards.onChange(() => this.enqueue(() => this.refresh([...this.cases.values()].map((c) => c.key)))));
     this.enqueue(() => this.look([], []));
+    const every = this.deps.shareMs;
+    if (every) this.sharing = this.deps.clock.setInterval(() => this.enqueue(() => this.adoptShared()), every);
   }
 
   onUpdate(listener: ClocksListener): () => void {
@@ -119,6 +127,7 @@ export class ClockService {
     this.closed = true;
     for (const off of this.unsubscribe) off();
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    if (this.sharing !== null) this.deps.clock.clearInterval(this.sharing);
     await this.work;
   }
 
@@ -141,6 +150,15 @@ export class ClockService {
       this.cases.set(keyText(key), watched);
     }
     await this.look(changed, closed);
+  }
+
+  /** Cases other nodes opened (or closed) since this node last looked: read again, then looked at. */
+  private async adoptShared(): Promise<void> {
+    const open = await this.deps.store.reads.cases.open();
+    const openKeys = new Set(open.map(keyText));
+    const news = open.filter((c) => !this.cases.has(keyText(c))).map((c) => ({ type: c.type, site: c.site, caseId: c.caseId }));
+    const gone = [...this.cases.values()].filter((c) => !openKeys.has(keyText(c.key))).map((c) => c.key);
+    if (news.length > 0 || gone.length > 0) await this.refresh([...news, ...gone]);
   }
 
   private async watch(milestones: readonly StoredMilestone[], before: WatchedCase | undefined): Promise<WatchedCase | undefined> {

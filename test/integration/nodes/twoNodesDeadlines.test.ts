@@ -83,3 +83,17 @@ it('the case expires once, on both nodes at the same instant: one finished event
   for (const server of [a, b]) expect((await server.getJson('/api/v1/clocks')).body.clocks).toEqual([]);
   for (const u of updates) await u.until((s) => s.closed.some((k) => k.caseId === 'r1'));
 });
+
+it('a case opened through node A is watched by node B within five seconds (it reads the open cases of the database)', async () => {
+  expect((await postMilestones(a, callMilestone('r2', 'started', clock.now()))).status).toBe(201);
+  expect((await b.getJson('/api/v1/clocks')).body.clocks).toEqual([]);
+  await clock.advance(5_000);
+  await Promise.all([a.testApi.clocksIdle(), b.testApi.clocksIdle()]);
+  expect((await b.getJson('/api/v1/clocks')).body.clocks.map((c: { caseId: string }) => c.caseId)).toEqual(['r2']);
+  // Answered through node A: node B drops it at its next read.
+  expect((await postMilestones(a, callMilestone('r2', 'answered', clock.now()))).status).toBe(201);
+  await clock.advance(5_000);
+  await Promise.all([a.testApi.clocksIdle(), b.testApi.clocksIdle()]);
+  expect((await b.getJson('/api/v1/clocks')).body.clocks).toEqual([]);
+  expect(await count("SELECT COUNT(*) AS n FROM case_breaches")).toBe(1);
+});
