@@ -28,6 +28,25 @@ export default defineConfig({
         },
       },
       {
+        // A slice of the integration tests again, on PostgreSQL (test/integration/support/testServer.ts): the API,
+        // live push, figures and exports behave the same on either backend.
+        test: {
+          name: 'integration-postgres',
+          include: [
+            'test/integration/ingest.test.ts',
+            'test/integration/compliance.test.ts',
+            'test/integration/live.test.ts',
+            'test/integration/liveRestart.test.ts',
+            'test/integration/figuresAgree.test.ts',
+            'test/integration/exportIncidents.test.ts',
+          ],
+          environment: 'node',
+          env: { RINGSIDE_TEST_BACKEND: 'postgres' },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

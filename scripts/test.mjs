@@ -59,7 +59,7 @@ run('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);
 const runs = vitestArgs.length
   ? [vitest('vitest', vitestArgs)]
   : [
-      vitest('unit, integration and browser tests', ['--project', 'unit', '--project', 'integration', '--project', 'browser']),
+      vitest('unit, integration (SQLite and PostgreSQL) and browser tests', ['--project', 'unit', '--project', 'integration', '--project', 'integration-postgres', '--project', 'browser']),
       vitest('VS Code suite (code-server) and end-to-end tests', ['--project', 'vscode']),
     ];
 const total = runs.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }));

@@ -31,8 +31,12 @@ export interface ServerOptions extends SecurityServerOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
-  /** Directory holding the store; created if missing. */
+  /** Directory holding the store; created if missing. With `databaseUrl`, only this node's own files (audit secret, admin key). */
   dataDir: string;
+  /** A PostgreSQL URL (postgres://…): the store lives there instead of the SQLite file in dataDir. */
+  databaseUrl?: string;
+  /** A Redis URL (redis://…): live pushes fan out to the clients of every node joined to it. */
+  redisUrl?: string;
   /** Simulated live traffic through the ingest path. */
   demo?: boolean;
   /** Seed for the demo traffic (default: the clock). */

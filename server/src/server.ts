@@ -12,6 +12,7 @@ import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
 import { drainable } from './http/drain';
 import { attachLive } from './live/livePush';
+import { joinNodes } from './live/nodes';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
 import { guardSockets } from './live/socketGuard';
@@ -33,7 +34,7 @@ import { startRetention } from './services/retention';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { storeBackend } from './storeBackend';
+import { backendFor } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -44,6 +45,8 @@ interface ServerTestApi {
   evaluateAlerts(): Promise<IncidentUpdate[]>;
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */
   webhooksIdle(): Promise<void>;
+  /** Resolves when the open clocks' looks already due (timers fired, cases changed) have run. */
+  clocksIdle(): Promise<void>;
 }
 
 export interface RunningServer {
@@ -61,6 +64,8 @@ export interface RunningServer {
 // under server/, so the same relative URLs work from either.
 export const DEFAULT_WEBVIEW_DIR = fileURLToPath(new URL('../../webview/dist', import.meta.url));
 const VERSION = readVersion();
+/** On a shared database (PostgreSQL), how often a node reads the open cases other nodes opened or closed. */
+const SHARED_CLOCKS_MS = 5_000;
 
 /** The services over one store. */
 async function openCore(store: Store, options: ServerOptions, logger: Logger, clock: Clock): Promise<Core> {
@@ -81,7 +86,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock }),
-    clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed') }),
+    clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed'), ...(options.databaseUrl ? { shareMs: SHARED_CLOCKS_MS } : {}) }),
     serverZone: serverTimeZone,
   };
 }
@@ -89,7 +94,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 /** The store and services, the standards file applied and access decided; everything closed again on failure. */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup }> {
   checkBinding(host, options.noAuth ?? false);
-  const store = await storeBackend.open({ dataDir: options.dataDir, now: () => clock.now() });
+  const store = await backendFor(options.databaseUrl).open({ dataDir: options.dataDir, now: () => clock.now() });
   let core: Core | undefined;
   try {
     core = await openCore(store, options, logger, clock);
@@ -111,9 +116,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const clock = options.clock ?? systemClock;
   const { core, access } = await prepare(options, host, logger, clock);
   const front = attachFront(core, access, options, logger, clock);
+  let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
+    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, logger);
     await listen(front.httpServer, options.port, host);
   } catch (error) {
+    await nodes?.close();
     await front.close();
     await core.alerts.close();
     await core.clocks.close();
@@ -134,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       demo?.stop();
       retention?.stop();
       await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
+      await nodes?.close();
       await core.alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
       await core.clocks.close(); // the open cases stay in the store: the next start watches them again
       await core.keys.flush();
@@ -142,7 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info('server stopped');
     })());
   const reloadStandards = () => reload(core, options.standardsFile, logger);
-  const testApi: ServerTestApi = { evaluateAlerts: () => core.alerts.evaluateNow(), webhooksIdle: () => core.alerts.webhooksIdle() };
+  const testApi: ServerTestApi = { evaluateAlerts: () => core.alerts.evaluateNow(), webhooksIdle: () => core.alerts.webhooksIdle(), clocksIdle: () => core.clocks.idle() };
   return { url, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
 }
 
@@ -172,6 +181,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   });
   return {
     httpServer,
+    io: live.io,
     close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
       unwatchClocks();

@@ -1,2 +1,12 @@
-// Which store Ringside runs on: the embedded SQLite database (a server database backend would be chosen here).
+// Which store Ringside runs on: the embedded SQLite database in --data DIR (the default), or PostgreSQL when a
+// database URL is given (--database postgres://… or RINGSIDE_DATABASE_URL).
+import type { StoreBackend } from './store/port';
+import { postgresBackend } from './store/postgres';
+import { sqliteBackend } from './store/sqlite';
+
 export { sqliteBackend as storeBackend } from './store/sqlite';
+
+/** The backend for a database URL (PostgreSQL), or SQLite without one. */
+export function backendFor(databaseUrl: string | undefined): StoreBackend {
+  return databaseUrl ? postgresBackend({ url: databaseUrl }) : sqliteBackend;
+}

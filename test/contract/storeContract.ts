@@ -263,6 +263,9 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(await store.write((tx) => tx.writes.caseJudgement(key, miss))).toBe(true);
         expect(await store.write((tx) => tx.writes.caseJudgement(key, { ...miss, met: true }))).toBe(false);
         expect((await store.reads.cases.judgements(key)).map((j) => j.judgement)).toEqual([miss]);
+        const claims = await store.write((tx) => Promise.all([tx.writes.claimBreach(key, CALLS.id, T), tx.writes.claimBreach(key, CALLS.id, T)]));
+        expect(claims).toEqual([true, false]);
+        expect(await store.write((tx) => tx.writes.claimBreach(key, 'other', T))).toBe(true);
         const [stored] = await store.write((tx) => tx.writes.events(prepared([input('e1')])));
         await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 1, expired: false, eventSeq: stored!.judged.event.seq }));
         await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T + 2, expired: true, eventSeq: null }));
@@ -273,6 +276,16 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         // Retention prunes the finished event; the case keeps its number.
         expect(await store.write((tx) => tx.writes.prune(T, (fields) => checkpointHmac(SECRET, fields)))).toMatchObject({ events: 1 });
         expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', eventSeq: 1 });
+      });
+
+      it('prunes the event a closed case became: the case stays closed, its event seq cleared', async () => {
+        await store.write((tx) => tx.writes.milestones([milestone('started', { at: new Date(T - 10 * 86_400_000).toISOString() })]));
+        const [old] = await store.write((tx) => tx.writes.events(prepared([input('old', { occurredAt: new Date(T - 10 * 86_400_000).toISOString() })])));
+        await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T, expired: false, eventSeq: old!.judged.event.seq }));
+        const pruned = await store.write((tx) => tx.writes.prune(T - 86_400_000, (fields) => checkpointHmac(SECRET, fields)));
+        expect(pruned).toMatchObject({ events: 1 });
+        expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', closedAtMs: T, eventSeq: null });
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, pruned: 2 });
       });
     });
 

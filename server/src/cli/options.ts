@@ -11,6 +11,9 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --port N          port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
   --host HOST       address to listen on (default 127.0.0.1)
   --data DIR        data directory holding ringside.db (default ./.ringside)
+  --database URL    keep the store in PostgreSQL (postgres://user@host:5432/db; also RINGSIDE_DATABASE_URL)
+                    instead of DIR's ringside.db; DIR then holds this node's audit secret and admin key only
+  --redis URL       join the other nodes on this Redis for live fan-out (redis://host:6379; also RINGSIDE_REDIS_URL)
   --demo            add simulated live traffic (calls and visits at several sites)
   --seed N          seed for --demo traffic (same seed, same traffic)
   --log-level L     ${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)
@@ -36,7 +39,16 @@ Commands (docs/operations.md, "Subcommands"):
   rebuild-rollups --data DIR    recompute the rollup tables from raw events (after pruning: from the cutoff on)
   verify --data DIR [--json]    recompute the audit hash chain (exit 0 intact, 1 broken)
   prune --data DIR --retain-days N   delete raw events older than N days, with a signed checkpoint
+  migrate-to-postgres --data DIR --database URL   copy DIR's SQLite store into an empty PostgreSQL database, then
+                    verify the chain there
+  keys, rebuild-rollups, verify and prune also take --database URL (or RINGSIDE_DATABASE_URL) for a PostgreSQL store.
 `;
+
+/** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
+export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.test(url);
+
+/** Whether `url` names a Redis server. */
+export const isRedisUrl = (url: string): boolean => /^rediss?:\/\/./i.test(url);
 
 export type CliResult = { kind: 'help' } | { kind: 'run'; options: ServerOptions } | { kind: 'error'; message: string };
 
@@ -45,6 +57,8 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   data: { type: 'string' },
+  database: { type: 'string' },
+  redis: { type: 'string' },
   demo: { type: 'boolean' },
   seed: { type: 'string' },
   'log-level': { type: 'string' },
@@ -89,6 +103,8 @@ export function parseCli(argv: readonly string[]): CliResult {
   const alerts = { ...(webhooks.urls.length > 0 ? { webhooks: webhooks.urls } : {}), ...(Object.keys(holds).length > 0 ? { policy: holds } : {}) };
   const retainDays = values['retain-days'] === undefined ? undefined : wholeNumber(values['retain-days']);
   if (retainDays === null || retainDays === 0) return { kind: 'error', message: `--retain-days must be a whole number of days, at least 1 (got "${values['retain-days']}")` };
+  if (values.database !== undefined && !isDatabaseUrl(values.database)) return { kind: 'error', message: `--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "${values.database}"` };
+  if (values.redis !== undefined && !isRedisUrl(values.redis)) return { kind: 'error', message: `--redis must be a Redis URL (redis://host:6379 or rediss://…), got "${values.redis}"` };
   for (const key of ['host', 'data', 'standards'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
   }
@@ -98,6 +114,8 @@ export function parseCli(argv: readonly string[]): CliResult {
       port,
       host: values.host ?? '127.0.0.1',
       dataDir: values.data ?? '.ringside',
+      ...(values.database !== undefined ? { databaseUrl: values.database } : {}),
+      ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),
       demo: values.demo ?? false,
       ...(seed !== undefined ? { demoSeed: seed } : {}),
       logLevel: logLevel as LogLevel,

@@ -2,7 +2,11 @@
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
 import { resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { storeBackend } from '../storeBackend';
+import { backendFor } from '../storeBackend';
+import { copySqliteToPostgres } from '../store/postgres/fromSqlite';
+import { liveLockHolder } from '../services/dataLock';
+import { redacted } from '../store/postgres/db';
+import { isDatabaseUrl } from './options';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
@@ -30,9 +34,16 @@ export interface Subcommand {
 /** Thrown by a subcommand for bad usage: exit 2 with the message. */
 export class UsageError extends Error {}
 
-async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
+/** The store a subcommand works on: --database URL (or RINGSIDE_DATABASE_URL), else the SQLite file in --data DIR. */
+function databaseOf(values: Values): string | undefined {
+  const url = (values.database as string | undefined) ?? (process.env.RINGSIDE_DATABASE_URL || undefined);
+  if (url !== undefined && !isDatabaseUrl(url)) throw new UsageError(`--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "${url}"`);
+  return url;
+}
+
+async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): Promise<T> {
   // Opening runs the migrations, so a key can be created before the server first starts.
-  const store = await storeBackend.open({ dataDir: resolve(dataDir) });
+  const store = await backendFor(databaseOf(values)).open({ dataDir: resolve(values.data as string) });
   try {
     return await fn(store);
   } finally {
@@ -41,7 +52,7 @@ async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): 
 }
 
 async function keysCommand(values: Values, io: Io, action: string | undefined): Promise<number> {
-  return withStore(values.data as string, async (store) => {
+  return withStore(values, async (store) => {
     const keys = new KeysService(store);
     try {
       if (action === 'create') return await createKey(keys, values, io);
@@ -84,7 +95,7 @@ function verifyText(result: VerifyResult): string {
 
 async function verifyCommand(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
-  const store = await storeBackend.openReadOnly(dataDir);
+  const store = await backendFor(databaseOf(values)).openReadOnly(dataDir);
   try {
     const result = await store.snapshot((s) => verifySnapshot(s, readSecret(dataDir, false)));
     io.out(values.json ? JSON.stringify(result) + '\n' : verifyText(result));
@@ -97,7 +108,7 @@ async function verifyCommand(values: Values, io: Io): Promise<number> {
 async function pruneCommand(values: Values, io: Io): Promise<number> {
   const days = values['retain-days'] as string;
   if (!/^\d+$/.test(days) || Number(days) < 1) throw new UsageError('--retain-days N (a whole number of days, at least 1) is required');
-  return withStore(values.data as string, async (store) => {
+  return withStore(values, async (store) => {
     const r = await prune(store, new AuditService(store, resolve(values.data as string)), Number(days));
     io.out(`pruned ${r.events} events and ${r.judgements} judgements before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
     return 0;
@@ -105,7 +116,7 @@ async function pruneCommand(values: Values, io: Io): Promise<number> {
 }
 
 async function rebuildCommand(values: Values, io: Io): Promise<number> {
-  return withStore(values.data as string, async (store) => {
+  return withStore(values, async (store) => {
     const started = Date.now();
     const r = await store.write((tx) => tx.writes.rebuildRollups());
     io.out(`rollups rebuilt in ${Date.now() - started} ms (${r.rollupRows} rollup rows, ${r.histogramCells} value histogram cells)\n`);
@@ -113,7 +124,29 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
   });
 }
 
-const data = { data: { type: 'string' } } as const;
+const data = { data: { type: 'string' }, database: { type: 'string' } } as const;
+
+/** Copies --data DIR's SQLite store into the empty database --database URL, then verifies the chain there. */
+async function migrateToPostgres(values: Values, io: Io): Promise<number> {
+  const dataDir = resolve(values.data as string);
+  const url = databaseOf(values);
+  if (!url) throw new UsageError('--database URL (postgres://…) is required');
+  const holder = liveLockHolder(dataDir);
+  if (holder) throw new UsageError(`a Ringside server (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}) is using ${dataDir}: stop it first`);
+  const copied = await copySqliteToPostgres(dataDir, url);
+  io.err(`copied ${Object.entries(copied.rows).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')} into ${redacted(url)}\n`);
+  const store = await backendFor(url).openReadOnly(dataDir);
+  try {
+    const result = await store.snapshot((s) => verifySnapshot(s, readSecret(dataDir, false)));
+    const head = await store.reads.audit.head();
+    const same = copied.head === null ? head.seq === 0 : head.seq === copied.head.seq && head.hash === copied.head.hash;
+    io.out(verifyText(result));
+    if (!same) io.err(`the chain head on PostgreSQL (${head.seq}) is not the one copied (${copied.head?.seq ?? 0})\n`);
+    return result.intact && same ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
 
 export const SUBCOMMANDS: readonly Subcommand[] = [
   {
@@ -128,7 +161,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     options: { ...data, to: { type: 'string' } },
     required: ['data', 'to'],
     run: async (v, io) => {
-      const result = await backup(storeBackend, resolve(v.data as string), resolve(v.to as string));
+      const result = await backup(backendFor(databaseOf(v)), resolve(v.data as string), resolve(v.to as string));
       io.err(`backup written to ${result.file} (${result.events} events, schema version ${result.schemaVersion})\n`);
       return 0;
     },
@@ -138,7 +171,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     options: { ...data, from: { type: 'string' }, force: { type: 'boolean' } },
     required: ['from', 'data'],
     run: async (v, io) => {
-      const result = await restore(storeBackend, resolve(v.from as string), resolve(v.data as string), { force: v.force === true });
+      const result = await restore(backendFor(databaseOf(v)), resolve(v.from as string), resolve(v.data as string), { force: v.force === true });
       io.err(`restored ${result.events} events into ${resolve(v.data as string)}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
       return 0;
     },
@@ -146,4 +179,5 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'rebuild-rollups', options: data, required: ['data'], run: rebuildCommand },
   { name: 'verify', options: { ...data, json: { type: 'boolean' } }, required: ['data'], run: verifyCommand },
   { name: 'prune', options: { ...data, 'retain-days': { type: 'string' } }, required: ['data'], run: pruneCommand },
+  { name: 'migrate-to-postgres', options: data, required: ['data', 'database'], run: migrateToPostgres },
 ];

@@ -2,8 +2,10 @@
 // clock on them, and the server's side of their deadlines. One timer waits for the next instant a standing
 // changes (at-risk, a deadline, expiry); at a deadline the breach is pushed at once and, when every way the clock
 // can still end is a miss, the miss is recorded on the case (reason 'deadline'); at expiry the case closes through
-// the ingest service (its finished event). All rules are domain/clocks.ts; the time is the server's Clock, so a
-// server started after a deadline judges the overdue clocks at its first look.
+// the ingest service (its finished event). Several nodes on one store may watch one case: a breach is claimed in the
+// store first, and only the node whose claim is stored pushes it and records its miss (once in all). All rules are
+// domain/clocks.ts; the time is the server's Clock, so a server started after a deadline judges the overdue clocks
+// at its first look.
 import type { Clock } from '../clock';
 import {
   caseState,
@@ -34,6 +36,11 @@ export interface ClockServiceDeps {
   /** Zone of sites not configured (as ingest creates them). */
   timeZone: string;
   onError: (error: unknown) => void;
+  /**
+   * Several nodes on one store: how often (ms) to read the open cases from the store, to watch those opened through
+   * other nodes and drop those they closed. Unset: one node, which sees every case through its own ingest.
+   */
+  shareMs?: number;
 }
 
 interface WatchedCase {
@@ -51,6 +58,17 @@ interface WatchedCase {
   pushed: string;
 }
 
+/** A breach found at a look: announced (and its miss recorded) only by the node that claims it first. */
+interface DueBreach {
+  key: CaseKey;
+  standardId: string;
+  deadlineMs: number;
+  /** The miss to record now; null when a verdict was already recorded for this standard. */
+  miss: ClockJudgement | null;
+  /** A verdict recorded before (a restart, another node) already says missed. */
+  missedBefore: boolean;
+}
+
 export type ClocksListener = (update: ClocksUpdate) => void;
 
 const keyText = (k: CaseKey) => JSON.stringify([k.type, k.site, k.caseId]);
@@ -59,6 +77,7 @@ export class ClockService {
   private readonly cases = new Map<string, WatchedCase>();
   private readonly listeners = new Set<ClocksListener>();
   private timer: unknown = null;
+  private sharing: unknown = null;
   private work: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly unsubscribe: Array<() => void> = [];
@@ -85,6 +104,8 @@ export class ClockService {
     this.unsubscribe.push(this.deps.ingest.onCases((keys) => this.enqueue(() => this.refresh(keys))));
     this.unsubscribe.push(this.deps.standards.onChange(() => this.enqueue(() => this.refresh([...this.cases.values()].map((c) => c.key)))));
     this.enqueue(() => this.look([], []));
+    const every = this.deps.shareMs;
+    if (every) this.sharing = this.deps.clock.setInterval(() => this.enqueue(() => this.adoptShared()), every);
   }
 
   onUpdate(listener: ClocksListener): () => void {
@@ -111,6 +132,7 @@ export class ClockService {
     this.closed = true;
     for (const off of this.unsubscribe) off();
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    if (this.sharing !== null) this.deps.clock.clearInterval(this.sharing);
     await this.work;
   }
 
@@ -133,6 +155,15 @@ export class ClockService {
       this.cases.set(keyText(key), watched);
     }
     await this.look(changed, closed);
+  }
+
+  /** Cases other nodes opened (or closed) since this node last looked: read again, then looked at. */
+  private async adoptShared(): Promise<void> {
+    const open = await this.deps.store.reads.cases.open();
+    const openKeys = new Set(open.map(keyText));
+    const news = open.filter((c) => !this.cases.has(keyText(c))).map((c) => ({ type: c.type, site: c.site, caseId: c.caseId }));
+    const gone = [...this.cases.values()].filter((c) => !openKeys.has(keyText(c.key))).map((c) => c.key);
+    if (news.length > 0 || gone.length > 0) await this.refresh([...news, ...gone]);
   }
 
   private async watch(milestones: readonly StoredMilestone[], before: WatchedCase | undefined): Promise<WatchedCase | undefined> {
@@ -161,8 +192,7 @@ export class ClockService {
    */
   private async look(changed: OpenClock[], closed: ClockKey[]): Promise<void> {
     const now = this.deps.clock.now();
-    const breaches: ClockBreach[] = [];
-    const misses: Array<{ key: CaseKey; judgement: ClockJudgement }> = [];
+    const due: DueBreach[] = [];
     const expired: CaseKey[] = [];
     for (const c of this.cases.values()) {
       const expiry = expiresAtMs(c.type, c.state);
@@ -172,22 +202,53 @@ export class ClockService {
         if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
         c.breached.add(s.id);
         const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now);
-        breaches.push({ ...c.key, standardId: s.id, deadline: new Date(status.deadlineMs!).toISOString(), missed: miss !== null || c.recorded.get(s.id)?.met === false });
-        if (miss) {
-          misses.push({ key: c.key, judgement: miss });
-          c.recorded.set(s.id, miss);
-        }
+        due.push({ key: c.key, standardId: s.id, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
       }
       const clock = this.clockOf(c, now);
       const standings = standingsText(clock);
       if (clock && standings !== c.pushed) changed.push(clock);
       c.pushed = standings;
     }
-    if (misses.length > 0) await this.deps.store.write(async (tx) => void (await Promise.all(misses.map((m) => tx.writes.caseJudgement(m.key, m.judgement)))));
+    const breaches = await this.claim(due);
     // Expired cases close through ingest; its case listener brings them back here as closed.
-    if (expired.length > 0) await this.deps.ingest.settle(expired);
+    if (expired.length > 0) closed.push(...(await this.forgetClosedElsewhere(expired, await this.deps.ingest.settle(expired))));
     this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closed.some((k) => keyText(k) === keyText(c))), closed, breaches });
     this.schedule(now);
+  }
+
+  /**
+   * The breaches this node announces: those whose claim it stored first (several nodes on one store may watch the
+   * same case; each breach is pushed, and its miss recorded, once). A breach claimed by another node is not pushed here.
+   */
+  private async claim(due: readonly DueBreach[]): Promise<ClockBreach[]> {
+    if (due.length === 0) return [];
+    return this.deps.store.write(async (tx) => {
+      const breaches: ClockBreach[] = [];
+      for (const b of due) {
+        if (!(await tx.writes.claimBreach(b.key, b.standardId, b.deadlineMs))) continue;
+        if (b.miss) {
+          await tx.writes.caseJudgement(b.key, b.miss);
+          this.cases.get(keyText(b.key))?.recorded.set(b.standardId, b.miss);
+        }
+        breaches.push({ ...b.key, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
+      }
+      return breaches;
+    });
+  }
+
+  /**
+   * Expired cases another node closed first: dropped here, and returned to be pushed closed to this node's clients
+   * (those closed here come back through ingest's case listener).
+   */
+  private async forgetClosedElsewhere(expired: readonly CaseKey[], closedHere: readonly CaseKey[]): Promise<ClockKey[]> {
+    const dropped: ClockKey[] = [];
+    for (const key of expired) {
+      if (closedHere.some((k) => keyText(k) === keyText(key))) continue;
+      if ((await this.deps.store.reads.cases.get(key))?.state !== 'closed') continue;
+      this.cases.delete(keyText(key));
+      dropped.push({ ...key });
+    }
+    return dropped;
   }
 
   private push(update: ClocksUpdate): void {

@@ -180,6 +180,11 @@ export interface WriteTx extends StoreReads {
     closeCase(key: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): Promise<void>;
     /** Records a judgement on an open case, chained; false when one of that standard is already recorded. */
     caseJudgement(key: CaseKey, judgement: ClockJudgement): Promise<boolean>;
+    /**
+     * Claims the breach of a standard's clock on a case, once for every node on the store: true for the first claim
+     * (that node pushes the breach and records its miss), false when it was claimed already.
+     */
+    claimBreach(key: CaseKey, standardId: string, deadlineMs: number): Promise<boolean>;
     standardVersion(v: Omit<StoredStandardVersion, 'createdAtMs'>): Promise<void>;
     /** Creates or replaces a site's configuration (and un-retires it); recorded in its history. */
     site(site: Site, change: 'created' | 'updated'): Promise<void>;
@@ -206,7 +211,7 @@ export interface WriteTx extends StoreReads {
     keysUsed(lastUse: ReadonlyMap<string, number>): Promise<void>;
     /**
      * Deletes the events (and judgements) that occurred before `cutoffMs`, keeping what the compliance export needs
-     * of their corrections; then `checkpoint` (given the counts and the chain head) is signed and written, chained.
+     * of their corrections (a closed case whose event is deleted stays closed, its eventSeq null); then `checkpoint` (given the counts and the chain head) is signed and written, chained.
      */
     prune(cutoffMs: number, sign: (fields: CheckpointFields) => string): Promise<PruneCounts & { checkpointSeq: number | null }>;
     /** Recomputes the rollups and value histograms from the raw events (from the retention cutoff on). */

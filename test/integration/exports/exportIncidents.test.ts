@@ -28,6 +28,7 @@ it('exports every change of every incident, oldest first, with who acknowledged'
   expect(ack.status).toBe(200);
   await clock.skipTo(T0 + 2000);
   await server.postEvents({ events: calls(400, 0, T0 - MINUTE, 'harbour') }); // 417/427: recovered
+  await server.testApi.evaluateAlerts(); // queued behind the evaluation the batch started (which may outlast the answer)
   const text = await (await fetch(`${server.url}/api/v1/export/incidents?from=${new Date(T0 - MINUTE).toISOString()}&to=${new Date(T0 + MINUTE).toISOString()}&format=csv`, { headers: adminHeaders(server.apiKey) })).text();
   const rows = parse<Record<string, string>>(text, { columns: true, comment: '#', comment_no_infix: true });
   expect(rows.map((r) => [r.change_seq, r.incident_id, r.change, r.severity, r.previous_severity, r.by, r.site])).toEqual([

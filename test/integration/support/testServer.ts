@@ -2,10 +2,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { startServer, type RunningServer, type ServerOptions } from '../../../server/src/server';
+import { testDatabases } from './postgres';
+
+/**
+ * RINGSIDE_TEST_BACKEND=postgres (the integration-postgres project) runs the same tests on PostgreSQL: each data
+ * directory gets its own fresh database (a restart on the same directory finds the same one), dropped after the file.
+ */
+const postgres = process.env.RINGSIDE_TEST_BACKEND === 'postgres' ? testDatabases('ringside_it') : null;
+if (postgres) afterAll(() => postgres.dropAll());
+const databaseOfDir = new Map<string, string>();
+
+async function databaseFor(dataDir: string): Promise<string | undefined> {
+  if (!postgres) return undefined;
+  let url = databaseOfDir.get(dataDir);
+  if (!url) databaseOfDir.set(dataDir, (url = await postgres.create()));
+  return url;
+}
 
 /** The admin key every test server accepts (passed as RINGSIDE_API_KEY would be). */
-const TEST_ADMIN_KEY = 'rs_test-admin-key-0123456789abcdef';
+export const TEST_ADMIN_KEY = 'rs_test-admin-key-0123456789abcdef';
 export const adminHeaders = (key = TEST_ADMIN_KEY): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
 export interface TestServer extends RunningServer {
@@ -27,7 +44,8 @@ export function removeDir(dir: string): void {
 
 export async function startTestServer(overrides: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDataDir();
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, demo: false, logLevel: 'silent', apiKey: TEST_ADMIN_KEY, rateLimit: false, ...overrides }); // rate limits: see security/hardening.test.ts
+  const databaseUrl = overrides.databaseUrl ?? (await databaseFor(dataDir));
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, demo: false, logLevel: 'silent', apiKey: TEST_ADMIN_KEY, rateLimit: false, ...(databaseUrl ? { databaseUrl } : {}), ...overrides }); // rate limits: see security/hardening.test.ts
   const key = overrides.apiKey ?? TEST_ADMIN_KEY;
   const read = async (res: Response) => {
     const text = await res.text();

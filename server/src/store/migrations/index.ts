@@ -12,6 +12,7 @@ import { MIGRATION_0008 } from './0008_pruned_corrections';
 import { MIGRATION_0009 } from './0009_store_writes';
 import { MIGRATION_0010 } from './0010_incidents';
 import { MIGRATION_0011 } from './0011_milestones';
+import { MIGRATION_0012 } from './0012_case_breaches';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0009,
   MIGRATION_0010,
   MIGRATION_0011,
+  MIGRATION_0012,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

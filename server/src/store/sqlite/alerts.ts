@@ -2,7 +2,7 @@
 import type { Alert, AlertKind, AlertSeverity, AlertState, AlertWindow } from '../../protocol';
 import type { Statements } from './database';
 
-interface AlertRow {
+export interface AlertRow {
   id: number;
   key: string;
   kind: AlertKind;
@@ -22,14 +22,14 @@ interface AlertRow {
   ack_by: string | null;
 }
 
-const SELECT = `
+export const ALERT_SELECT = `
   SELECT a.*, n.at_ms AS successor_at_ms, k.at_ms AS ack_at_ms, k.by AS ack_by
   FROM alerts a
   LEFT JOIN alerts n ON n.previous_id = a.id
   LEFT JOIN alert_acks k ON k.alert_id = a.id`;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function toAlert(r: AlertRow): Alert {
+export function toAlert(r: AlertRow): Alert {
   return {
     id: r.id,
     key: r.key,
@@ -51,7 +51,7 @@ function toAlert(r: AlertRow): Alert {
   };
 }
 
-const BY_ID = `${SELECT} WHERE a.id = ?`;
+const BY_ID = `${ALERT_SELECT} WHERE a.id = ?`;
 
 /** One alert record, read now. */
 export function alertById(s: Statements, id: number): Alert | undefined {

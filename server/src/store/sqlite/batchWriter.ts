@@ -152,7 +152,7 @@ const TEXT_FIELDS = ['id', 'type', 'site', 'occurredAt', 'outcome', 'queue', 'ag
  * The event with text SQLite stores as given (store/text.ts): what is bound, hashed into the chain and answered
  * is then the same text. The same object in the usual case, where every field is well-formed already.
  */
-function storable(item: NewEvent): NewEvent {
+export function storable(item: NewEvent): NewEvent {
   const e = item.event;
   if (item.content.isWellFormed() && TEXT_FIELDS.every((f) => e[f] === null || e[f].isWellFormed())) return item;
   const event = { ...e };

@@ -9,7 +9,7 @@ import type { Statements } from './database';
 import { recordSiteChange } from './siteHistory';
 import { storableText } from './text';
 
-interface MilestoneRow {
+export interface MilestoneRow {
   seq: number;
   id: string;
   type: string;
@@ -25,7 +25,7 @@ interface MilestoneRow {
   content: string;
 }
 
-interface CaseRow {
+export interface CaseRow {
   type: string;
   site: string;
   case_id: string;
@@ -39,14 +39,14 @@ interface CaseRow {
 const KEY = 'type = ? AND site = ? AND case_id = ?';
 const keyOf = (k: CaseKey) => [k.type, k.site, k.caseId] as const;
 
-function toMilestone(r: MilestoneRow): StoredMilestone {
+export function toMilestone(r: MilestoneRow): StoredMilestone {
   return {
     seq: r.seq, id: r.id, type: r.type, site: r.site, caseId: r.case_id, milestone: r.milestone, at: r.at,
     receivedAt: new Date(r.received_at_ms).toISOString(), agent: r.agent, queue: r.queue, handleSeconds: r.handle_seconds,
   };
 }
 
-function toCase(r: CaseRow): CaseRecord {
+export function toCase(r: CaseRow): CaseRecord {
   return {
     type: r.type, site: r.site, caseId: r.case_id, state: r.state, openedAtMs: r.opened_at_ms, closedAtMs: r.closed_at_ms, expired: r.expired === 1, eventSeq: r.event_seq,
   };
@@ -68,7 +68,7 @@ export function casesReads(s: Statements): CasesReads {
   };
 }
 
-function toCaseJudgement(r: Record<string, unknown>): CaseJudgementRecord {
+export function toCaseJudgement(r: Record<string, unknown>): CaseJudgementRecord {
   const judgement: ClockJudgement = {
     standardId: r.standard_id as string, standardVersion: r.standard_version as number, measure: r.measure as string, value: (r.value as number | null) ?? null,
     threshold: r.threshold as number, met: r.met === 1, counted: r.counted === 1, reason: (r.reason as ClockReason | null) ?? null,
@@ -112,7 +112,7 @@ export function writeMilestones(s: Statements, batch: readonly NewMilestone[], a
 const TEXT_FIELDS = ['id', 'type', 'site', 'caseId', 'milestone', 'at', 'agent', 'queue'] as const;
 
 /** The milestone with text SQLite stores as given (store/text.ts). */
-function storableMilestone(m: NewMilestone['milestone']): NewMilestone['milestone'] {
+export function storableMilestone(m: NewMilestone['milestone']): NewMilestone['milestone'] {
   const copy = { ...m };
   for (const f of TEXT_FIELDS) (copy as Record<string, unknown>)[f] = storableText(m[f]);
   return copy;
@@ -127,6 +127,11 @@ export function closeCase(s: Statements, k: CaseKey, end: { closedAtMs: number; 
   }
   s.get(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`)
     .run(end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k));
+}
+
+export function claimBreach(s: Statements, k: CaseKey, standardId: string, deadlineMs: number, atMs: number): boolean {
+  const sql = 'INSERT INTO case_breaches (type, site, case_id, standard_id, deadline_ms, at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+  return s.get(sql).run(...keyOf(k), standardId, deadlineMs, atMs).changes > 0;
 }
 
 export function writeCaseJudgement(s: Statements, k: CaseKey, j: ClockJudgement, atMs: number): boolean {

@@ -58,7 +58,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const RANK: Readonly<Record<IncidentSeverity, number>> = { amber: 1, red: 2 };
 
-function toIncident(r: IncidentRow): Incident {
+export function toIncident(r: IncidentRow): Incident {
   return {
     id: r.id,
     standardId: r.standard_id,

@@ -10,7 +10,7 @@ import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
 import { appendAuditLog } from './auditLog';
 import { createBatchWriter } from './batchWriter';
-import { casesReads, closeCase, writeCaseJudgement, writeMilestones } from './cases';
+import { casesReads, claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { chainWriter } from './chain';
 import { writeCorrection } from './corrections';
 import { databasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
@@ -79,6 +79,7 @@ class SqliteWriteTx implements WriteTx {
       milestones: async (batch) => writeMilestones(s, batch, at),
       closeCase: async (key, end) => closeCase(s, key, end),
       caseJudgement: async (key, judgement) => writeCaseJudgement(s, key, judgement, at),
+      claimBreach: async (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
       standardVersion: async (v) => writeStandardVersion(s, v, at),
       site: async (site, change) => writeSite(s, site, change, at),
       retireSite: async (id) => retireSite(s, id, at),

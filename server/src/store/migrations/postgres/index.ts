@@ -1,0 +1,15 @@
+// The PostgreSQL schema's history, numbered like SQLite's (store/migrations/) but its own list: the two engines
+// started from different points (PostgreSQL's first migration is SQLite's schema after its tenth). Frozen as those are.
+import { inSequence } from '../index';
+import { PG_MIGRATION_0001 } from './0001_schema';
+import { PG_MIGRATION_0002 } from './0002_milestones';
+import { PG_MIGRATION_0003 } from './0003_case_breaches';
+import type { PgMigration } from './types';
+
+export type { PgMigration } from './types';
+
+export const PG_MIGRATIONS: readonly PgMigration[] = inSequence(
+  [PG_MIGRATION_0001, PG_MIGRATION_0002, PG_MIGRATION_0003],
+) as readonly PgMigration[];
+
+export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;

@@ -1,0 +1,96 @@
+// Milestones, cases and the judgements recorded on an open case, on PostgreSQL: what the SQLite backend's
+// store/sqlite/cases.ts does (row mapping shared with it), in the same order, with the same conflicts. Every write
+// transaction holds the store's write lock (store.ts), so the lookups below see every committed milestone of every
+// node; the unique pairing key and the unique (case, standard) of case_judgements hold even without it.
+import { DomainError } from '../../domain/errors';
+import type { ClockJudgement } from '../../protocol/eventTypes';
+import type { CaseKey, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
+import { ENSURE_SITE } from '../sqlite/batchWriter';
+import { storableMilestone, toCase, toCaseJudgement, toMilestone, type CaseRow, type MilestoneRow } from '../sqlite/cases';
+import { storableText } from '../sqlite/text';
+import type { PgChainWriter } from './chain';
+import type { Sql } from './db';
+import { recordSiteChange } from './writes';
+
+const KEY = 'type = ? AND site = ? AND case_id = ?';
+const keyOf = (k: CaseKey) => [k.type, k.site, k.caseId];
+const MILESTONE_COLUMNS = 'seq, id, type, site, case_id, milestone, at_ms, at, received_at_ms, agent, queue, handle_seconds, content';
+
+export function casesReads(s: Sql): CasesReads {
+  return {
+    get: async (k) => {
+      const row = await s.one<CaseRow>(`SELECT * FROM cases WHERE ${KEY}`, keyOf(k));
+      return row && toCase(row);
+    },
+    open: async () => (await s.rows<CaseRow>("SELECT * FROM cases WHERE state = 'open' ORDER BY opened_at_ms, type, site, case_id")).map(toCase),
+    milestones: async (k) => (await s.rows<MilestoneRow>(`SELECT * FROM milestones WHERE ${KEY} ORDER BY seq`, keyOf(k))).map(toMilestone),
+    openMilestones: async () =>
+      (await s.rows<MilestoneRow>(`SELECT m.* FROM milestones m JOIN cases c ON c.type = m.type AND c.site = m.site AND c.case_id = m.case_id
+              WHERE c.state = 'open' ORDER BY m.type, m.site, m.case_id, m.seq`)).map(toMilestone),
+    judgements: async (k) => (await s.rows<Record<string, unknown>>(`SELECT * FROM case_judgements WHERE ${KEY} ORDER BY standard_id`, keyOf(k))).map(toCaseJudgement),
+  };
+}
+
+/** Writes a batch of milestones, item by item (the caller's savepoint makes it all-or-nothing). */
+export async function writeMilestones(s: Sql, chain: PgChainWriter, batch: readonly NewMilestone[], atMs: number): Promise<MilestoneWriteOutcome[]> {
+  const sitesSeen = new Set<string>();
+  const outcomes: MilestoneWriteOutcome[] = [];
+  for (const [index, item] of batch.entries()) {
+    const m = storableMilestone(item.milestone);
+    const content = storableText(item.content);
+    const stored = await s.one<MilestoneRow>(`SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`, [m.type, m.site, m.caseId, m.milestone]);
+    if (stored) {
+      if (stored.content !== content) {
+        throw new DomainError('conflict', 'milestone', `${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)} already has a different "${m.milestone}" milestone (seq ${stored.seq}); a milestone is posted once`, index);
+      }
+      outcomes.push({ milestone: toMilestone(stored), duplicate: true });
+      continue;
+    }
+    const byId = await s.one<{ seq: number }>('SELECT seq FROM milestones WHERE id = ?', [m.id]);
+    if (byId) throw new DomainError('conflict', 'id', `id ${JSON.stringify(m.id)} was already used for a different milestone (seq ${byId.seq})`, index);
+    if (!sitesSeen.has(m.site)) {
+      sitesSeen.add(m.site);
+      const d = item.siteDefaults;
+      if ((await s.run(ENSURE_SITE, [m.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs])) > 0) await recordSiteChange(s, chain, m.site, 'auto-created', item.receivedAtMs);
+    }
+    const [row] = await s.tuples<unknown[]>(
+      `INSERT INTO milestones (id, type, site, case_id, milestone, at_ms, at, received_at_ms, agent, queue, handle_seconds, content)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${MILESTONE_COLUMNS}`,
+      [m.id, m.type, m.site, m.caseId, m.milestone, item.atMs, m.at, item.receivedAtMs, m.agent, m.queue, m.handleSeconds, content],
+    );
+    await chain.append('milestone', row!, atMs);
+    await s.run("INSERT INTO cases (type, site, case_id, state, opened_at_ms) VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING", [m.type, m.site, m.caseId, item.receivedAtMs]);
+    const [seq, id, type, site, caseId, milestone, , at, receivedAtMs, agent, queue, handleSeconds] = row as [number, string, string, string, string, string, number, string, number, string | null, string | null, number | null];
+    outcomes.push({ milestone: { seq, id, type, site, caseId, milestone, at, receivedAt: new Date(receivedAtMs).toISOString(), agent, queue, handleSeconds }, duplicate: false });
+  }
+  return outcomes;
+}
+
+/** Closes an open case (a closed one is left as it is); a case never seen is recorded closed. */
+export async function closeCase(s: Sql, k: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): Promise<void> {
+  const inserted = await s.run(
+    "INSERT INTO cases (type, site, case_id, state, opened_at_ms, closed_at_ms, expired, event_seq) VALUES (?, ?, ?, 'closed', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    [...keyOf(k), end.closedAtMs, end.closedAtMs, end.expired ? 1 : 0, end.eventSeq],
+  );
+  if (inserted > 0) return;
+  await s.run(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`, [end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k)]);
+}
+
+/** Claims a breach for this node: true for the first claim of every node's, false after (the unique key decides). */
+export async function claimBreach(s: Sql, k: CaseKey, standardId: string, deadlineMs: number, atMs: number): Promise<boolean> {
+  const sql = 'INSERT INTO case_breaches (type, site, case_id, standard_id, deadline_ms, at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+  return (await s.run(sql, [...keyOf(k), standardId, deadlineMs, atMs])) > 0;
+}
+
+/** Records a judgement on a case, chained; false (nothing written) when one of that standard is recorded already. */
+export async function writeCaseJudgement(s: Sql, chain: PgChainWriter, k: CaseKey, j: ClockJudgement, atMs: number): Promise<boolean> {
+  const [row] = await s.tuples<unknown[]>(
+    `INSERT INTO case_judgements (type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+     RETURNING seq, type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms`,
+    [...keyOf(k), j.standardId, j.standardVersion, j.measure, j.value, j.threshold, j.met ? 1 : 0, j.counted ? 1 : 0, j.reason, atMs],
+  );
+  if (!row) return false;
+  await chain.append('caseJudgement', row, atMs);
+  return true;
+}

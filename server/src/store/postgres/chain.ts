@@ -1,0 +1,62 @@
+// Chain links on PostgreSQL, written in the transaction that writes their record (the same records, digests and
+// hashes as the SQLite backend's store/sqlite/chain.ts; the arithmetic is domain/chain.ts). Every write transaction
+// holds the store's write lock (store.ts), so the head read at a write's first link stays the head: appends from
+// several nodes are serialised, and each link's explicit seq (head + 1, the primary key) could only fail, never fork.
+//
+// Links are computed as records are written and inserted together (`flush`, one statement) at the end of each write
+// operation, inside its savepoint: a batch of events costs one INSERT of links, not two per event.
+import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, type ChainKind } from '../../domain/chain';
+import { CHAIN_TABLES } from '../sqlite/chain';
+import type { Sql } from './db';
+
+const json = new Map<ChainKind, (values: readonly unknown[]) => string>();
+function recordJson(kind: ChainKind): (values: readonly unknown[]) => string {
+  let fn = json.get(kind);
+  if (!fn) json.set(kind, (fn = recordJsonOf(CHAIN_KIND[kind])));
+  return fn;
+}
+
+type Link = [seq: number, kind: string, ref: string, eventSeq: unknown, keyText: unknown, keyInt: unknown, digest: string, hash: string, atMs: number];
+
+const INSERT_LINKS = `INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[])`;
+
+export class PgChainWriter {
+  private head: { seq: number; hash: string } | null = null;
+  private pending: Link[] = [];
+
+  constructor(private readonly s: Sql) {}
+
+  /** Chains a record just written: `values` in the kind's key order, as stored. Inserted at the next `flush`. */
+  async append(kind: ChainKind, values: readonly unknown[], atMs: number): Promise<void> {
+    const prev = this.head ?? (await this.s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
+    const ref = refOf(kind, values);
+    const digest = sha256(recordJson(kind)(values));
+    const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest) };
+    this.pending.push([next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs]);
+    this.head = next;
+  }
+
+  /** Inserts the links appended since the last flush. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const links = this.pending;
+    this.pending = [];
+    await this.s.run(INSERT_LINKS, columns(links, 9));
+  }
+
+  /** Something was rolled back: unwritten links are dropped and the head is read again for the next link. */
+  forget(): void {
+    this.head = null;
+    this.pending = [];
+  }
+}
+
+/** Rows as one array per column (for unnest). */
+export function columns(rows: readonly (readonly unknown[])[], width: number): unknown[][] {
+  const out = Array.from({ length: width }, () => new Array<unknown>(rows.length));
+  rows.forEach((row, r) => {
+    for (let c = 0; c < width; c += 1) out[c]![r] = row[c] ?? null;
+  });
+  return out;
+}

@@ -1,0 +1,105 @@
+// Talking to PostgreSQL with `pg`: a pool, numbers read back as JavaScript numbers (BIGINT epoch milliseconds and
+// counters, NUMERIC sums), SQL written with `?` placeholders as the SQLite backend's, and connection failures
+// answered as DomainError unavailable (503 with Retry-After at the HTTP edge).
+import pg from 'pg';
+import { DomainError } from '../../domain/errors';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8 || oid === NUMERIC) return (text: string) => Number(text);
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
+};
+
+export interface PoolOptions {
+  url: string;
+  /** Connections of this node (default 10). */
+  max?: number;
+}
+
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, types, connectionTimeoutMillis: 10_000 });
+  // An idle connection that dies (the server restarted) must not take the process down; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+const converted = new Map<string, string>();
+/** `?` placeholders as $1, $2, … (none of our SQL has a `?` elsewhere). */
+export function numbered(sql: string): string {
+  let text = converted.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${(n += 1)}`);
+    converted.set(sql, text);
+  }
+  return text;
+}
+
+/** Something that runs queries: the pool (autocommit reads) or one client (a transaction). */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** Queries on one queryable, rows as objects or arrays. */
+export class Sql {
+  constructor(readonly db: Queryable) {}
+
+  async rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.query(sql, params)).rows as T[];
+  }
+
+  async one<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.rows<T>(sql, params))[0];
+  }
+
+  /** Rows as arrays, in the SELECT's column order. */
+  async tuples<T extends unknown[]>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.db.query({ text: numbered(sql), values: params as unknown[], rowMode: 'array' })).rows as T[];
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }
+
+  /** Runs a statement; the number of rows it touched. */
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.query(sql, params)).rowCount ?? 0;
+  }
+
+  private async query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.db.query(numbered(sql), params as unknown[]);
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }
+}
+
+/**
+ * Classes of SQLSTATE that mean the database, not the request, failed: connection exceptions (08), insufficient
+ * resources (53), operator intervention (57: shutdown, cancelled), system errors (58); and a refused connection.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (/^(08|53|57|58)/.test(code)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  const message = String((error as Error | null)?.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not currently accepting connections/i.test(message);
+}
+
+export function asUnavailable(error: unknown): unknown {
+  if (error instanceof DomainError || !isDatabaseUnavailable(error)) return error;
+  return new DomainError('unavailable', '(storage)', 'the database is unreachable; nothing from this request was stored — retry shortly');
+}
+
+/** A URL without its password, for logs and messages. */
+export function redacted(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an invalid database URL)';
+  }
+}

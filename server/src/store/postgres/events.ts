@@ -1,0 +1,133 @@
+// Writing a batch of judged events on PostgreSQL: all-or-nothing (the caller's savepoint), idempotent per id (the
+// unique index on events.id; ids already stored are found with one lookup for the whole batch), each event and
+// judgement chained and its rollup contributions written. The statements are per batch, not per event: one lookup,
+// one INSERT of events (RETURNING their seqs), one of judgements, one of chain links, and the rollups' reads and
+// writes (rollups.ts). What the SQLite batch writer (store/sqlite/batchWriter.ts) answers, this answers: the same
+// outcomes and the same conflicts, found in the same order.
+import { DomainError } from '../../domain/errors';
+import type { Judgement, StoredEvent } from '../../protocol';
+import type { NewEvent, WriteOutcome } from '../port';
+import { storable } from '../sqlite/batchWriter';
+import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
+import { columns, type PgChainWriter } from './chain';
+import type { Sql } from './db';
+import { PgRollupWriter } from './rollups';
+import { recordSiteChange } from './writes';
+
+const ENSURE_SITE = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, ?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
+    display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`;
+
+const INSERT_EVENTS = `INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[])
+  RETURNING seq, id`;
+
+const INSERT_JUDGEMENTS = `INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::float8[], ?::float8[], ?::smallint[], ?::smallint[], ?::text[])`;
+
+type EventValues = [id: string, type: string, site: string, occurredAtMs: number, occurredAt: string, receivedAtMs: number, outcome: string, rings: number | null, answerSeconds: number | null, greetSeconds: number | null, queue: string | null, agent: string | null, derived: string, content: string];
+
+/** What each item of the batch turns out to be: new (inserted here), stored before, or a repeat of an earlier item. */
+type Plan = { kind: 'new'; values: EventValues } | { kind: 'stored'; row: EventRow } | { kind: 'repeat'; of: number };
+
+export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly NewEvent[], atMs: number): Promise<WriteOutcome[]> {
+  const items = batch.map(storable); // text PostgreSQL keeps as given (UTF-8): what is hashed is what is stored
+  const stored = new Map((await s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...new Set(items.map((i) => i.event.id))]])).map((r) => [r.id, r]));
+  const plans = planBatch(items, stored);
+  await ensureSites(s, chain, items, plans);
+  const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
+  const seqs = await insertEvents(s, fresh.map((f) => f.values));
+  const outcomes = new Array<WriteOutcome>(items.length);
+  const rollups = new PgRollupWriter(s);
+  const judgementRows: unknown[][] = [];
+  for (const [n, { index, values }] of fresh.entries()) {
+    const seq = seqs[n]!;
+    await chain.append('event', [seq, ...values], atMs);
+    const judgements: Judgement[] = [];
+    for (const j of items[index]!.judgements) judgements.push(await judgementOf(chain, rollups, judgementRows, seq, j, items[index]!, atMs));
+    outcomes[index] = { judged: { event: eventOf(seq, values), judgements: judgements.sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : 0)) }, duplicate: false };
+  }
+  if (judgementRows.length > 0) await s.run(INSERT_JUDGEMENTS, columns(judgementRows, 9));
+  await chain.flush();
+  await rollups.flush();
+  await answerDuplicates(s, plans, outcomes);
+  return outcomes;
+}
+
+/** Each item's plan, in batch order; a reused id with other content throws as the SQLite writer does, at that item. */
+function planBatch(items: readonly NewEvent[], stored: ReadonlyMap<string, EventRow>): Plan[] {
+  const firstNew = new Map<string, number>();
+  return items.map((item, index): Plan => {
+    const id = item.event.id;
+    const row = stored.get(id);
+    if (row) {
+      if (row.content !== item.content) throw new DomainError('conflict', 'id', `id "${id}" was already used for a different event (seq ${row.seq})`, index);
+      return { kind: 'stored', row };
+    }
+    const first = firstNew.get(id);
+    if (first !== undefined) {
+      if (items[first]!.content !== item.content) {
+        throw new DomainError('conflict', 'id', `events.${first}.id and events.${index}.id are the same id (${JSON.stringify(id)}) with different content`, index);
+      }
+      return { kind: 'repeat', of: first };
+    }
+    firstNew.set(id, index);
+    const e = item.event;
+    return { kind: 'new', values: [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, JSON.stringify(e.derived), item.content] };
+  });
+}
+
+/** A site seen for the first time (or retired) by a new event is created with its defaults, and recorded. */
+async function ensureSites(s: Sql, chain: PgChainWriter, items: readonly NewEvent[], plans: readonly Plan[]): Promise<void> {
+  const done = new Set<string>();
+  for (const [index, plan] of plans.entries()) {
+    const item = items[index]!;
+    if (plan.kind !== 'new' || done.has(item.event.site)) continue;
+    done.add(item.event.site);
+    const d = item.siteDefaults;
+    if ((await s.run(ENSURE_SITE, [item.event.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs])) > 0) await recordSiteChange(s, chain, item.event.site, 'auto-created', item.receivedAtMs);
+  }
+}
+
+/** Inserts the new events in one statement; their seqs, in batch order. */
+async function insertEvents(s: Sql, rows: readonly EventValues[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const seqOf = new Map((await s.rows<{ seq: number; id: string }>(INSERT_EVENTS, columns(rows, 14))).map((r) => [r.id, r.seq]));
+  const seqs = rows.map((r) => seqOf.get(r[0])!);
+  // Seqs must follow batch order (the chain and "events after seq N" rely on it): PostgreSQL numbers unnest's rows as produced.
+  if (seqs.some((seq, i) => seq === undefined || (i > 0 && seq <= seqs[i - 1]!))) throw new Error('events were numbered out of batch order');
+  return seqs;
+}
+
+async function judgementOf(chain: PgChainWriter, rollups: PgRollupWriter, rows: unknown[][], seq: number, j: Judgement, item: NewEvent, atMs: number): Promise<Judgement> {
+  const values = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null] as const;
+  rows.push([...values]);
+  await chain.append('judgement', values, atMs);
+  const e = item.event;
+  rollups.add(
+    { site: e.site, occurredAtMs: item.occurredAtMs, standardId: values[1], standardVersion: values[2] },
+    { type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: values[4], met: values[6], counted: values[7], reason: values[8] },
+  );
+  return toJudgement({ event_seq: seq, standard_id: values[1], standard_version: values[2], measure: j.measure, value: values[4], threshold: values[5], met: values[6], counted: values[7], reason: j.reason ?? null });
+}
+
+/** What a read would answer for an event just inserted. */
+function eventOf(seq: number, v: EventValues): StoredEvent {
+  return {
+    seq, id: v[0], type: v[1] as StoredEvent['type'], site: v[2], occurredAt: v[4], receivedAt: new Date(v[5]).toISOString(), outcome: v[6] as StoredEvent['outcome'],
+    rings: v[7], answerSeconds: v[8], greetSeconds: v[9], queue: v[10], agent: v[11], derived: JSON.parse(v[12]) as StoredEvent['derived'],
+  };
+}
+
+/** Retries answer the stored original (one read of their judgements); repeats within the batch, the first item's answer. */
+async function answerDuplicates(s: Sql, plans: readonly Plan[], outcomes: WriteOutcome[]): Promise<void> {
+  const storedSeqs = plans.flatMap((p) => (p.kind === 'stored' ? [p.row.seq] : []));
+  const bySeq = new Map<number, JudgementRow[]>();
+  if (storedSeqs.length > 0) {
+    for (const j of await s.rows<JudgementRow>('SELECT * FROM judgements WHERE event_seq = ANY(?::bigint[]) ORDER BY event_seq, standard_id', [storedSeqs])) bySeq.set(j.event_seq, [...(bySeq.get(j.event_seq) ?? []), j]);
+  }
+  for (const [index, p] of plans.entries()) {
+    if (p.kind === 'stored') outcomes[index] = { judged: { event: toStoredEvent(p.row), judgements: (bySeq.get(p.row.seq) ?? []).map(toJudgement) }, duplicate: true };
+    else if (p.kind === 'repeat') outcomes[index] = { judged: outcomes[p.of]!.judged, duplicate: true };
+  }
+}

@@ -1,0 +1,53 @@
+// The PostgreSQL backend of the store port: for an organisation that runs several Ringside nodes on one database
+// (--database postgres://… or RINGSIDE_DATABASE_URL). The data directory still holds each node's own files (the
+// audit secret, the admin key, the lock file); the store itself is the database.
+import { DomainError } from '../../domain/errors';
+import type { StoreBackend } from '../port';
+import { createPool, redacted } from './db';
+import { migrate, schemaVersion } from './migrate';
+import { PgStore, readOnlyStore } from './store';
+
+export interface PostgresBackendOptions {
+  url: string;
+  /** Connections per node (default 10). */
+  poolSize?: number;
+}
+
+/** Opening fails with a sentence that says which database could not be reached, and why. */
+function openingError(error: unknown, url: string): Error {
+  const message = (error as Error)?.message ?? String(error);
+  return new Error(`cannot use the PostgreSQL database ${redacted(url)}: ${message}`);
+}
+
+export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
+  const pool = () => createPool({ url: options.url, ...(options.poolSize ? { max: options.poolSize } : {}) });
+  const noFiles = (what: string) => new DomainError('invalid', '--database', `${what} of a PostgreSQL store is PostgreSQL's own: use pg_dump / pg_restore (docs/operations.md)`);
+  return {
+    async open(o) {
+      const p = pool();
+      try {
+        await migrate(p);
+      } catch (error) {
+        await p.end().catch(() => undefined);
+        throw openingError(error, options.url);
+      }
+      return new PgStore(p, o.now ?? Date.now);
+    },
+    async openReadOnly() {
+      const p = pool();
+      try {
+        if ((await schemaVersion(p)) === 0) throw new DomainError('not-found', '--database', `no Ringside store in ${redacted(options.url)}`);
+      } catch (error) {
+        await p.end().catch(() => undefined);
+        throw error instanceof DomainError ? error : openingError(error, options.url);
+      }
+      return readOnlyStore(p);
+    },
+    backup: async () => {
+      throw noFiles('a backup');
+    },
+    restore: async () => {
+      throw noFiles('restoring');
+    },
+  };
+}

@@ -1,0 +1,188 @@
+// Reads of the PostgreSQL store: the same answers as the SQLite backend's (store/sqlite/), row mapping shared with
+// it (rows.ts, incidents.ts, corrections.ts there are pure). On the pool they see committed data; on a write's
+// client they see its own writes; on a snapshot's client, its snapshot.
+import { GENESIS_HASH } from '../../domain/chain';
+import { horizonOf } from '../../domain/retention';
+import type { Site } from '../../protocol';
+import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysReads, SiteHistoryEntry, SiteRecord, SitesReads, StandardsReads, StoreReads, StoredKey, StoredStandardVersion } from '../port';
+import { parseCorrection, recordedState } from '../sqlite/corrections';
+import { toChange, toIncident } from '../sqlite/incidents';
+import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
+import type { Sql } from './db';
+import { casesReads } from './cases';
+import { figuresReads } from './figures';
+
+type Row = Record<string, unknown>;
+
+export function readsOf(s: Sql): StoreReads {
+  return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
+}
+
+const toStandard = (r: Row): StoredStandardVersion => ({
+  id: r.id as string,
+  version: r.version as number,
+  definition: JSON.parse(r.definition as string) as StoredStandardVersion['definition'],
+  createdAtMs: r.created_at_ms as number,
+  validFromMs: r.valid_from_ms as number | null,
+  retired: r.retired === 1,
+});
+
+function standardsReads(s: Sql): StandardsReads {
+  return {
+    all: async () => (await s.rows<Row>('SELECT * FROM standards ORDER BY id, version')).map(toStandard),
+    judgedSince: async (id, fromMs) =>
+      (await s.one('SELECT 1 FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ? LIMIT 1', [id, fromMs])) !== undefined,
+    latestJudgedAt: async (id, fromMs) =>
+      (await s.one<{ ms: number | null }>('SELECT MAX(e.occurred_at_ms) AS ms FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ?', [id, fromMs]))!.ms,
+  };
+}
+
+const toSite = (row: Row): Site => ({
+  id: row.name as string,
+  name: (row.display_name as string | null) ?? (row.name as string),
+  timeZone: row.time_zone as string,
+  ringCycleSeconds: row.ring_cycle_seconds as number,
+  hours: row.hours ? (JSON.parse(row.hours as string) as Site['hours']) : null,
+  holidays: JSON.parse(row.holidays as string) as string[],
+  autoCreated: row.auto_created === 1,
+});
+
+function sitesReads(s: Sql): SitesReads {
+  return {
+    async get(id) {
+      const row = await s.one<Row>('SELECT * FROM sites WHERE name = ?', [id]);
+      return row ? ({ ...toSite(row), retired: row.retired === 1 } satisfies SiteRecord) : undefined;
+    },
+    list: async () => (await s.rows<Row>('SELECT * FROM sites WHERE retired = 0 ORDER BY name')).map(toSite),
+    history: async (id) =>
+      (await s.rows<{ change: string; definition: string; changed_at_ms: number }>('SELECT change, definition, changed_at_ms FROM site_history WHERE site = ? ORDER BY seq', [id])).map(
+        (h): SiteHistoryEntry => ({ change: h.change, definition: JSON.parse(h.definition) as Site, changedAt: new Date(h.changed_at_ms).toISOString() }),
+      ),
+  };
+}
+
+/** Judgements of the events seq from..to, by event. */
+async function judgementsBetween(s: Sql, from: number, to: number): Promise<Map<number, JudgementRow[]>> {
+  const bySeq = new Map<number, JudgementRow[]>();
+  for (const j of await s.rows<JudgementRow>('SELECT * FROM judgements WHERE event_seq >= ? AND event_seq <= ? ORDER BY event_seq, standard_id', [from, to])) {
+    const list = bySeq.get(j.event_seq) ?? [];
+    list.push(j);
+    bySeq.set(j.event_seq, list);
+  }
+  return bySeq;
+}
+
+async function judged(s: Sql, rows: EventRow[]) {
+  if (rows.length === 0) return [];
+  const seqs = rows.map((r) => r.seq);
+  const bySeq = await judgementsBetween(s, Math.min(...seqs), Math.max(...seqs));
+  return rows.map((row) => ({ event: toStoredEvent(row), judgements: (bySeq.get(row.seq) ?? []).map(toJudgement) }));
+}
+
+function eventsReads(s: Sql): EventsReads {
+  return {
+    recent: async (limit) => judged(s, await s.rows<EventRow>('SELECT * FROM events ORDER BY seq DESC LIMIT ?', [limit])),
+    after: async (afterSeq, limit) => judged(s, await s.rows<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit])),
+    headSeq: async () => (await s.one<{ m: number | null }>('SELECT MAX(seq) AS m FROM events'))!.m ?? 0,
+    count: async (range) =>
+      (await s.one<{ n: number }>('SELECT COUNT(*) AS n FROM events e WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? AND (?::text IS NULL OR e.site = ?::text)', [range.fromMs, range.toMs, range.site, range.site]))!.n,
+    async correctionSubject(eventId) {
+      const e = await s.one<EventRow>('SELECT * FROM events WHERE id = ?', [eventId]);
+      if (!e) return undefined;
+      const recorded = recordedState(e, await s.rows<JudgementRow>('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id', [e.seq]));
+      const corrections = (await s.rows<{ action: 'void' | 'amend'; changes: string; rejudged: string }>('SELECT action, changes, rejudged FROM audit_corrections WHERE event_seq = ? ORDER BY seq', [e.seq])).map(parseCorrection);
+      return { event: { seq: e.seq, id: e.id, type: e.type, site: e.site, queue: e.queue, occurredAtMs: e.occurred_at_ms, fields: recorded.fields }, recorded, corrections };
+    },
+  };
+}
+
+type IncidentRow = Parameters<typeof toIncident>[0];
+type ChangeRow = Parameters<typeof toChange>[0];
+
+const toDelivery = (r: Row) => ({
+  id: r.id as number,
+  changeSeq: r.change_seq as number,
+  url: r.url as string,
+  status: r.status as 'pending' | 'delivered' | 'failed',
+  attempts: r.attempts as number,
+  nextAttemptAtMs: r.next_attempt_at_ms as number,
+  lastError: r.last_error as string | null,
+  createdAtMs: r.created_at_ms as number,
+  finishedAtMs: r.finished_at_ms as number | null,
+});
+
+export async function incidentById(s: Sql, id: number) {
+  const row = await s.one<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
+  return row ? toIncident(row) : undefined;
+}
+
+function incidentsReads(s: Sql): IncidentsReads {
+  return {
+    get: (id) => incidentById(s, id),
+    async list(filter) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: string, value: unknown) => (where.push(clause), params.push(value));
+      if (filter.state && filter.state !== 'all') add('state = ?', filter.state);
+      if (filter.toMs !== undefined) add('opened_at_ms < ?', filter.toMs);
+      if (filter.fromMs !== undefined) add('(recovered_at_ms IS NULL OR recovered_at_ms >= ?)', filter.fromMs);
+      if (filter.standardId !== undefined) add('standard_id = ?', filter.standardId);
+      if (filter.site !== undefined) add('site = ?', filter.site);
+      const sql = `SELECT * FROM (SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?) i ORDER BY id`;
+      return (await s.rows<IncidentRow>(sql, [...params, filter.limit])).map(toIncident);
+    },
+    open: async () => (await s.rows<IncidentRow>(`SELECT * FROM incidents WHERE state = 'open' ORDER BY id`)).map(toIncident),
+    changes: async (id) => (await s.rows<ChangeRow>('SELECT * FROM incident_changes WHERE incident_id = ? ORDER BY seq', [id])).map(toChange),
+    async after(afterSeq, limit) {
+      const rows = await s.rows<ChangeRow>('SELECT * FROM incident_changes WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit]);
+      return Promise.all(rows.map(async (r) => ({ change: toChange(r), incident: (await incidentById(s, r.incident_id))! })));
+    },
+    headSeq: async () => (await s.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM incident_changes'))!.seq ?? 0,
+    pendingDeliveries: async () => (await s.rows<Row>(`SELECT * FROM incident_deliveries WHERE status = 'pending' ORDER BY next_attempt_at_ms, id`)).map(toDelivery),
+    deliveries: async (seq) => (await s.rows<Row>('SELECT * FROM incident_deliveries WHERE change_seq = ? ORDER BY id', [seq])).map(toDelivery),
+    attempts: async (deliveryId) =>
+      (await s.rows<Row>('SELECT * FROM incident_delivery_attempts WHERE delivery_id = ? ORDER BY attempt', [deliveryId])).map(
+        (r): DeliveryAttempt => ({ deliveryId: r.delivery_id as number, attempt: r.attempt as number, atMs: r.at_ms as number, durationMs: r.duration_ms as number, statusCode: r.status_code as number | null, error: r.error as string | null }),
+      ),
+  };
+}
+
+const toKey = (r: Row): StoredKey => ({
+  id: r.id as string,
+  name: r.name as string,
+  scopes: JSON.parse(r.scopes as string) as string[],
+  hash: r.hash as string,
+  prefix: r.prefix as string,
+  source: r.source as StoredKey['source'],
+  createdAtMs: r.created_at_ms as number,
+  expiresAtMs: r.expires_at_ms as number | null,
+  revokedAtMs: r.revoked_at_ms as number | null,
+  lastUsedAtMs: r.last_used_at_ms as number | null,
+});
+
+function keysReads(s: Sql): KeysReads {
+  const one = async (sql: string, arg: string) => {
+    const row = await s.one<Row>(sql, [arg]);
+    return row ? toKey(row) : undefined;
+  };
+  return {
+    list: async () => (await s.rows<Row>('SELECT * FROM api_keys ORDER BY created_at_ms, id')).map(toKey),
+    get: (id) => one('SELECT * FROM api_keys WHERE id = ?', id),
+    byHash: (hash) => one('SELECT * FROM api_keys WHERE hash = ?', hash),
+    activeCount: async (nowMs) => (await s.one<{ n: number }>('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at_ms IS NULL AND (expires_at_ms IS NULL OR expires_at_ms > ?)', [nowMs]))!.n,
+  };
+}
+
+export async function chainHead(s: Sql): Promise<{ seq: number; hash: string }> {
+  return (await s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+function auditReads(s: Sql): AuditReads {
+  return {
+    head: () => chainHead(s),
+    async horizon() {
+      const row = await s.one<{ seq: number; cutoff: number }>('SELECT seq, pruned_before_ms AS cutoff FROM audit_checkpoints ORDER BY pruned_before_ms DESC, seq DESC LIMIT 1');
+      return row ? horizonOf(row.cutoff, row.seq) : null;
+    },
+  };
+}

@@ -1,0 +1,161 @@
+// Reads of one snapshot on PostgreSQL: a REPEATABLE READ, READ ONLY transaction on its own connection, for as long
+// as the snapshot lasts. Long row sequences (the chain, exports) come through server-side cursors (DECLARE … FETCH),
+// a page at a time, so an export of millions of rows holds one page in memory.
+import type pg from 'pg';
+import { CHAIN_KINDS, GENESIS_HASH, type ChainKind } from '../../domain/chain';
+import type { AlertState, IncidentChange } from '../../protocol';
+import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
+import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
+import { CHAIN_TABLES } from '../sqlite/chain';
+import { toChange } from '../sqlite/incidents';
+import { numbered, type Sql } from './db';
+
+const PAGE = 1000;
+let cursors = 0;
+
+/** The rows of `sql` (as arrays), fetched through a cursor of the snapshot's transaction, a page at a time. */
+async function* cursor(client: pg.PoolClient, sql: string, params: readonly unknown[] = []): AsyncGenerator<unknown[]> {
+  const name = `ringside_c${(cursors += 1)}`;
+  await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${numbered(sql)}`, params as unknown[]);
+  try {
+    for (;;) {
+      const page = await client.query({ text: `FETCH ${PAGE} FROM ${name}`, rowMode: 'array' });
+      for (const row of page.rows as unknown[][]) yield row;
+      if (page.rows.length < PAGE) return;
+    }
+  } finally {
+    await client.query(`CLOSE ${name}`).catch(() => undefined);
+  }
+}
+
+async function* chainLinks(client: pg.PoolClient): AsyncGenerator<LinkWithRecord> {
+  const joins = CHAIN_KINDS.map(({ kind }) => `LEFT JOIN ${CHAIN_TABLES[kind].table} t_${kind} ON c.kind = '${kind}' AND ${CHAIN_TABLES[kind].join.replaceAll('t.', `t_${kind}.`)}`).join('\n');
+  const cols = CHAIN_KINDS.flatMap(({ kind }) => CHAIN_TABLES[kind].columns.map((col) => `t_${kind}.${col}`)).join(', ');
+  const offsets = new Map<string, { at: number; width: number }>();
+  let at = 6;
+  for (const { kind } of CHAIN_KINDS) {
+    offsets.set(kind, { at, width: CHAIN_TABLES[kind].columns.length });
+    at += CHAIN_TABLES[kind].columns.length;
+  }
+  for await (const row of cursor(client, `SELECT c.seq, c.kind, c.ref, c.event_seq, c.digest, c.hash, ${cols} FROM audit_chain c ${joins} ORDER BY c.seq`)) {
+    const o = offsets.get(row[1] as string);
+    const values = o ? row.slice(o.at, o.at + o.width) : null;
+    const record = values && values[0] !== null && values[0] !== undefined ? values : null;
+    yield { seq: row[0] as number, kind: row[1] as string, ref: row[2] as string, eventSeq: row[3] as number | null, digest: row[4] as string, hash: row[5] as string, record };
+  }
+}
+
+async function* unchained(client: pg.PoolClient): AsyncGenerator<{ kind: ChainKind; ref: string }> {
+  for await (const [seq] of cursor(client, "SELECT seq FROM events t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.seq AND c.kind = 'event') ORDER BY seq")) yield { kind: 'event', ref: String(seq) };
+  const judgements = "SELECT t.event_seq, t.standard_id FROM judgements t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.event_seq AND c.kind = 'judgement' AND c.key_text = t.standard_id) ORDER BY 1, 2";
+  for await (const [seq, id] of cursor(client, judgements)) yield { kind: 'judgement', ref: `${String(seq)}/${String(id)}` };
+  const standards = "SELECT t.id, t.version FROM standards t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.version AND c.kind = 'standard' AND c.key_text = t.id) ORDER BY 1, 2";
+  for await (const [id, version] of cursor(client, standards)) yield { kind: 'standard', ref: `${String(id)}@${String(version)}` };
+  for (const kind of ['site', 'correction', 'audit', 'checkpoint', 'milestone', 'caseJudgement'] as const) {
+    const sql = `SELECT t.seq FROM ${CHAIN_TABLES[kind].table} t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.seq AND c.kind = '${kind}') ORDER BY 1`;
+    for await (const [seq] of cursor(client, sql)) yield { kind, ref: String(seq) };
+  }
+}
+
+async function checkpoints(s: Sql): Promise<StoredCheckpoint[]> {
+  const rows = await s.rows<Record<string, number | string | null>>('SELECT * FROM audit_checkpoints ORDER BY seq');
+  return rows.map((c) => ({
+    seq: c.seq as number,
+    prunedBeforeMs: c.pruned_before_ms as number,
+    lastEventSeq: c.last_event_seq as number | null,
+    events: c.events as number,
+    judgements: c.judgements as number,
+    headSeq: c.head_seq as number,
+    headHash: c.head_hash as string,
+    atMs: c.at_ms as number,
+    hmac: c.hmac as string,
+  }));
+}
+
+const inList = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/**
+ * Event ⋈ judgement rows in the EVENT_ROW layout, with each event's latest correction and its links (with their
+ * predecessors' hashes) joined in one query: PostgreSQL plans the lateral and index lookups well enough that the
+ * SQLite backend's merge of three cursors is not needed here.
+ */
+async function* eventRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerator<EventExportRow> {
+  const standardJoin = f.standards.length ? `AND j.standard_id IN (${inList(f.standards)})` : '';
+  const sites = f.sites.length ? `AND e.site IN (${inList(f.sites)})` : '';
+  const sql = `SELECT e.seq, e.id, e.type, e.site, e.occurred_at, e.occurred_at_ms, e.received_at_ms, e.outcome,
+      e.rings, e.answer_seconds, e.greet_seconds, e.queue, e.agent, e.derived, e.content,
+      j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
+      lc.seq, lc.action, lc.rejudged,
+      ce.seq, CASE WHEN ce.seq IS NULL THEN NULL ELSE COALESCE(pe.hash, '${GENESIS_HASH}') END, ce.hash,
+      cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash
+    FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
+    LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged FROM audit_corrections c WHERE c.event_seq = e.seq ORDER BY c.seq DESC LIMIT 1) lc ON true
+    LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'event' ORDER BY l.seq LIMIT 1) ce ON true
+    LEFT JOIN audit_chain pe ON pe.seq = ce.seq - 1
+    LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'judgement' AND l.key_text = j.standard_id ORDER BY l.seq LIMIT 1) cj ON true
+    LEFT JOIN audit_chain pj ON pj.seq = cj.seq - 1
+    WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${sites} ORDER BY e.seq, j.standard_id`;
+  for await (const row of cursor(client, sql, [...f.standards, f.fromMs, f.toMs, ...f.sites])) {
+    if (row.length !== EVENT_ROW_WIDTH) throw new Error(`an event export row has ${row.length} columns, not ${EVENT_ROW_WIDTH}`);
+    yield row;
+  }
+}
+
+async function* alertRows(client: pg.PoolClient, s: Sql, f: ExportFilter): AsyncGenerator<AlertExportRow> {
+  const sql = `SELECT a.id, n.at_ms AS ended, n.state AS end_state FROM alerts a LEFT JOIN alerts n ON n.previous_id = a.id
+    WHERE a.state = 'firing' AND a.at_ms < ? AND (n.at_ms IS NULL OR n.at_ms >= ?) ${f.sites.length ? `AND a.site IN (${inList(f.sites)})` : ''}
+      ${f.standards.length ? `AND a.standard_id IN (${inList(f.standards)})` : ''}
+    ORDER BY a.id`;
+  for await (const [id, ended, endState] of cursor(client, sql, [f.toMs, f.fromMs, ...f.sites, ...f.standards])) {
+    const alert = await s.one<AlertRow>(`${ALERT_SELECT} WHERE a.id = ?`, [id]);
+    yield { alert: toAlert(alert!), endedAtMs: ended as number | null, endState: endState as AlertState | null };
+  }
+}
+
+async function* incidentRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerator<IncidentExportRow> {
+  const sql = `SELECT c.seq, c.incident_id, c.kind, c.at_ms, c.severity, c.previous_severity, c.summary, c.detail, c.by, c.standard_id, c.site, i.opened_at_ms
+    FROM incident_changes c JOIN incidents i ON i.id = c.incident_id
+    WHERE c.at_ms >= ? AND c.at_ms < ? ${f.sites.length ? `AND c.site IN (${inList(f.sites)})` : ''}
+      ${f.standards.length ? `AND c.standard_id IN (${inList(f.standards)})` : ''}
+    ORDER BY c.seq`;
+  for await (const r of cursor(client, sql, [f.fromMs, f.toMs, ...f.sites, ...f.standards])) {
+    const change: IncidentChange = toChange({
+      seq: r[0] as number, incident_id: r[1] as number, kind: r[2] as IncidentChange['kind'], at_ms: r[3] as number, severity: r[4] as IncidentChange['severity'],
+      previous_severity: r[5] as IncidentChange['previousSeverity'], summary: r[6] as string, detail: r[7] as string, by: r[8] as string | null,
+    });
+    yield { change, standardId: r[9] as string, site: r[10] as string, openedAtMs: r[11] as number };
+  }
+}
+
+async function* auditLogRows(client: pg.PoolClient, fromMs: number, toMs: number, maxLinkSeq: number): AsyncGenerator<AuditLogExportRow> {
+  const sql = `SELECT l.seq, l.at_ms, l.key_id, l.action, l.target, l.details, c.seq, c.hash, p.hash FROM audit_log l
+    LEFT JOIN audit_chain c ON c.kind = 'audit' AND c.key_int = l.seq LEFT JOIN audit_chain p ON p.seq = c.seq - 1
+    WHERE l.at_ms >= ? AND l.at_ms < ? AND (c.seq IS NULL OR c.seq <= ?) ORDER BY l.seq`;
+  for await (const r of cursor(client, sql, [fromMs, toMs, maxLinkSeq])) {
+    yield { seq: r[0] as number, atMs: r[1] as number, keyId: r[2] as string, action: r[3] as string, target: r[4] as string | null, details: r[5] as string, link: r[6] === null ? null : { seq: r[6] as number, hash: r[7] as string, prev: (r[8] as string | null) ?? GENESIS_HASH } };
+  }
+}
+
+const iterable = <T>(make: () => AsyncGenerator<T>): AsyncIterable<T> => ({ [Symbol.asyncIterator]: make });
+
+export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'chain' | 'exports'> {
+  return {
+    chain: {
+      links: () => iterable(() => chainLinks(client)),
+      checkpoints: () => checkpoints(s),
+      unchained: () => iterable(() => unchained(client)),
+      linksBetween: (fromSeq, toSeq) =>
+        iterable(async function* () {
+          for await (const r of cursor(client, 'SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq', [fromSeq, toSeq])) {
+            yield { seq: r[0] as number, kind: r[1] as string, ref: r[2] as string, digest: r[3] as string, hash: r[4] as string };
+          }
+        }),
+    },
+    exports: {
+      eventRows: (f) => iterable(() => eventRows(client, f)),
+      alertRows: (f) => iterable(() => alertRows(client, s, f)),
+      incidentRows: (f) => iterable(() => incidentRows(client, f)),
+      auditLogRows: (fromMs, toMs, maxLinkSeq) => iterable(() => auditLogRows(client, fromMs, toMs, maxLinkSeq)),
+    },
+  };
+}

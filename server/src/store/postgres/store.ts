@@ -1,0 +1,209 @@
+// The PostgreSQL store behind the port (../port.ts), for several Ringside nodes on one database. Connections come
+// from a pool:
+//  - a write: one client, BEGIN … COMMIT, after taking the store's write lock (a transaction-level advisory lock):
+//    writes of every node are serialised, as the SQLite writer's are within one process. That is what keeps the
+//    chain one chain (its head is read under the lock), event seqs in commit order (a client reading "after seq N"
+//    never misses a row that commits later with a lower seq), and rollup rows exact (read, folded and written back
+//    under the lock). Within a node writes also queue (one client at a time, onCommit callbacks before the next);
+//  - reads outside writes: the pool, autocommit (committed data only);
+//  - a snapshot: its own client in one REPEATABLE READ, READ ONLY transaction.
+// Idempotency does not depend on the lock alone: events.id is unique, and a taken id inserts nothing (events.ts).
+import type pg from 'pg';
+import { DomainError } from '../../domain/errors';
+import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
+import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
+import { PgChainWriter } from './chain';
+import { asUnavailable, Sql } from './db';
+import { writeEvents } from './events';
+import { readsOf } from './reads';
+import { snapshotReads } from './snapshot';
+import * as w from './writes';
+
+/** The advisory lock every write transaction holds ("rs-write"). */
+export const WRITE_LOCK = 0x72732d7772697465n;
+
+class PgWriteTx implements WriteTx {
+  readonly cases;
+  readonly standards;
+  readonly sites;
+  readonly events;
+  readonly figures;
+  readonly incidents;
+  readonly keys;
+  readonly audit;
+  readonly writes: WriteTx['writes'];
+  private savepoints = 0;
+  /** The writes of this transaction, one after the other (callers may start several at once, e.g. Promise.all). */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly s: Sql,
+    private readonly chain: PgChainWriter,
+    private readonly commitCallbacks: Array<() => void>,
+    readonly nowMs: number,
+  ) {
+    ({ cases: this.cases, standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
+    this.writes = this.writeOps();
+  }
+
+  onCommit(callback: () => void): void {
+    this.commitCallbacks.push(callback);
+  }
+
+  async savepoint<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const name = `part_${(this.savepoints += 1)}`;
+    await this.s.run(`SAVEPOINT ${name}`);
+    try {
+      const value = await fn(this);
+      await this.s.run(`RELEASE SAVEPOINT ${name}`);
+      return value;
+    } catch (error) {
+      this.chain.forget();
+      await this.s.run(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.s.run(`RELEASE SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+
+  /** A part of a write that undoes itself (a savepoint) when it fails, as the SQLite batch writer's transaction. */
+  private atomic<T>(fn: () => Promise<T>): Promise<T> {
+    return this.savepoint(async () => {
+      const value = await fn();
+      await this.chain.flush();
+      return value;
+    });
+  }
+
+  /** Runs one write operation after the previous one; its chain links are inserted when it is done. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(async () => {
+      try {
+        const value = await fn();
+        await this.chain.flush();
+        return value;
+      } catch (error) {
+        this.chain.forget();
+        throw error;
+      }
+    });
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private writeOps(): WriteTx['writes'] {
+    const ops = this.unserialisedOps();
+    const serial = Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, (...args: unknown[]) => this.serial(() => (op as (...a: unknown[]) => Promise<unknown>)(...args))]));
+    return serial as unknown as WriteTx['writes'];
+  }
+
+  private unserialisedOps(): WriteTx['writes'] {
+    const { s, chain } = this;
+    const at = this.nowMs;
+    return {
+      events: (batch) => this.atomic(() => writeEvents(s, chain, batch, at)),
+      milestones: (batch) => this.atomic(() => writeMilestones(s, chain, batch, at)),
+      closeCase: (key, end) => closeCase(s, key, end),
+      caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
+      claimBreach: (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
+      standardVersion: (v) => w.writeStandardVersion(s, chain, v, at),
+      site: (site, change) => w.writeSite(s, chain, site, change, at),
+      retireSite: (id) => w.retireSite(s, chain, id, at),
+      correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
+      auditLog: (entry) => w.appendAuditLog(s, chain, entry, at),
+      incidentChanges: async (drafts, urls) => (drafts.length === 0 ? [] : this.atomic(() => w.writeIncidentChanges(s, drafts, urls, at))),
+      acknowledgeIncidents: (ids, by) => this.atomic(() => w.acknowledgeIncidents(s, ids, by, at)),
+      deliveryAttempt: (attempt, next) => w.recordAttempt(s, attempt, next),
+      finishDelivery: (id, status, reason) => w.finishDelivery(s, id, status, reason, at),
+      key: (k) => w.writeKey(s, k),
+      revokeKey: (id) => w.revokeKey(s, id, at),
+      keysUsed: (lastUse) => w.keysUsed(s, lastUse),
+      prune: (cutoffMs, sign) => this.atomic(() => w.prune(s, chain, cutoffMs, sign, at)),
+      rebuildRollups: async () => {
+        const horizon = await this.audit.horizon();
+        return this.atomic(() => w.rebuildRollups(s, horizon?.prunedBeforeMs));
+      },
+    };
+  }
+}
+
+/** `fn` on one client in a REPEATABLE READ, READ ONLY transaction. */
+async function snapshotOf<T>(pool: pg.Pool, fn: (s: Snapshot) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw asUnavailable(error);
+  }
+  let failed = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const s = new Sql(client);
+    return await fn({ ...readsOf(s), ...snapshotReads(client, s) });
+  } catch (error) {
+    failed = true;
+    throw asUnavailable(error);
+  } finally {
+    await client.query(failed ? 'ROLLBACK' : 'COMMIT').catch(() => undefined);
+    client.release();
+  }
+}
+
+export class PgStore implements Store {
+  readonly reads: StoreReads;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => number,
+  ) {
+    this.reads = readsOf(new Sql(pool));
+  }
+
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.transaction(fn));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (this.closed) throw new DomainError('unavailable', '(store)', 'the store is closed');
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+    const s = new Sql(client);
+    const callbacks: Array<() => void> = [];
+    let broken = false;
+    try {
+      await s.run('BEGIN');
+      await s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()]);
+      const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now()));
+      await s.run('COMMIT');
+      for (const callback of callbacks) callback();
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw asUnavailable(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  snapshot<T>(fn: (s: Snapshot) => Promise<T>): Promise<T> {
+    return snapshotOf(this.pool, fn);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** A database read as it is: no migration, no writes. */
+export function readOnlyStore(pool: pg.Pool): ReadOnlyStore {
+  return { reads: readsOf(new Sql(pool)), snapshot: (fn) => snapshotOf(pool, fn), close: () => pool.end() };
+}

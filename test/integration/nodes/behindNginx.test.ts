@@ -1,0 +1,58 @@
+// Two nodes on one PostgreSQL database, joined through Redis, behind a real nginx configured as docs/deployment.md
+// says (ip_hash, WebSocket upgrades passed on): a long-polling client through nginx (which needs the stickiness) and a
+// WebSocket client through nginx both see events posted directly to either node.
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents } from '../../../server/src/protocol';
+import { startNginxNodes } from '../support/nginxNodes';
+import { testDatabases } from '../support/postgres';
+import { requireRedis } from '../support/redis';
+import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const databases = testDatabases('ringside_nginx');
+let a: TestServer;
+let b: TestServer;
+let proxy: Awaited<ReturnType<typeof startNginxNodes>>;
+
+beforeAll(async () => {
+  const redisUrl = await requireRedis();
+  const databaseUrl = await databases.create();
+  a = await startTestServer({ databaseUrl, redisUrl });
+  b = await startTestServer({ databaseUrl, redisUrl });
+  proxy = await startNginxNodes([a.url, b.url]);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await a?.close();
+  await b?.close();
+  for (const s of [a, b]) if (s) removeDir(s.dataDir);
+  await databases.dropAll();
+});
+
+for (const transports of [['polling'], ['websocket']] as const) {
+  it(`a ${transports[0]} client through nginx sees events posted to either node`, async () => {
+    const client: Client = io(proxy.url, { forceNew: true, reconnection: false, transports: [...transports], auth: { token: a.apiKey } });
+    await new Promise<void>((resolve, reject) => {
+      client.once('snapshot', () => resolve());
+      client.once('connect_error', reject);
+    });
+    const seen = new Set<string>();
+    const both = new Promise<void>((resolve) =>
+      client.on('judged', (events: JudgedEvent[]) => {
+        for (const e of events) seen.add(e.event.id);
+        if (seen.has(`${transports[0]}-a`) && seen.has(`${transports[0]}-b`)) resolve();
+      }),
+    );
+    try {
+      expect((await a.postEvents({ events: [call({ id: `${transports[0]}-a` })] })).status).toBe(201);
+      expect((await b.postEvents({ events: [call({ id: `${transports[0]}-b` })] })).status).toBe(201);
+      await both;
+    } finally {
+      client.disconnect();
+    }
+    // It went through nginx (a WebSocket is logged only once it closes; its first long-poll at once).
+    if (transports[0] === 'polling') expect(proxy.accessLog()).toMatch(/GET \/socket\.io\/\?EIO=4&transport=polling/);
+  });
+}

@@ -1,0 +1,80 @@
+// A real nginx (Debian's) in front of several Ringside nodes, as docs/deployment.md configures it: one upstream,
+// sticky by client address (ip_hash) so Socket.IO's long-polling requests of one client reach one node, WebSocket
+// upgrades passed on. Its own prefix, config, logs and temp folders in a temporary directory, in the foreground.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startProcess } from '../../vscode/harness/processes';
+import { nginxPath } from '../../vscode/harness/nginx';
+
+function config(dir: string, port: number, upstreams: readonly URL[]): string {
+  const temp = (name: string) => join(dir, 'temp', name);
+  return `daemon off;
+master_process on;
+worker_processes 1;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')} info;
+events { worker_connections 256; }
+http {
+  access_log ${join(dir, 'access.log')};
+  client_body_temp_path ${temp('body')};
+  proxy_temp_path ${temp('proxy')};
+  fastcgi_temp_path ${temp('fastcgi')};
+  uwsgi_temp_path ${temp('uwsgi')};
+  scgi_temp_path ${temp('scgi')};
+  proxy_max_temp_file_size 0;
+  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  upstream ringside {
+    ip_hash;
+${upstreams.map((u) => `    server ${u.host};`).join('\n')}
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://ringside;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $http_host;
+      proxy_read_timeout 120s;
+    }
+  }
+}
+`;
+}
+
+/** Waits (event-driven, by polling the pid file nginx writes once it listens) for nginx to be ready. */
+async function ready(pidFile: string, exited: Promise<unknown>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  while (!(existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '')) {
+    if (gone) throw new Error('nginx exited before it was ready');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function startNginxNodes(upstreamUrls: readonly string[]): Promise<{ url: string; accessLog(): string; close(): Promise<void> }> {
+  if (!existsSync(nginxPath)) throw new Error(`${nginxPath} is missing: install Debian's nginx (apt-get install nginx; scripts/test.mjs does)`);
+  const dir = mkdtempSync(join(tmpdir(), 'ringside-nginx-nodes-'));
+  for (const name of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, 'temp', name), { recursive: true });
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, config(dir, port, upstreamUrls.map((u) => new URL(u))));
+  const nginx = startProcess(nginxPath, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')]);
+  const exited = new Promise((resolve) => nginx.child.once('exit', resolve));
+  try {
+    await ready(join(dir, 'nginx.pid'), exited);
+  } catch (error) {
+    await nginx.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}\n${nginx.output()}`);
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accessLog: () => (existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : ''),
+    close: async () => {
+      await nginx.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
