@@ -10,3 +10,7 @@ export { sqliteBackend as storeBackend } from './store/sqlite';
 export function backendFor(databaseUrl: string | undefined): StoreBackend {
   return databaseUrl ? postgresBackend({ url: databaseUrl }) : sqliteBackend;
 }
+
+/** Moving a SQLite store into PostgreSQL (the migrate-to-postgres subcommand), and URLs as logs may show them. */
+export { copySqliteToPostgres } from './store/postgres/fromSqlite';
+export { redacted as redactedDatabaseUrl } from './store/postgres/db';

@@ -2,10 +2,8 @@
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
 import { resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor } from '../storeBackend';
-import { copySqliteToPostgres } from '../store/postgres/fromSqlite';
+import { backendFor, copySqliteToPostgres, redactedDatabaseUrl } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
-import { redacted } from '../store/postgres/db';
 import { isDatabaseUrl } from './options';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { KeysService, validateKeyRequest } from '../services/keys';
@@ -134,7 +132,7 @@ async function migrateToPostgres(values: Values, io: Io): Promise<number> {
   const holder = liveLockHolder(dataDir);
   if (holder) throw new UsageError(`a Ringside server (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}) is using ${dataDir}: stop it first`);
   const copied = await copySqliteToPostgres(dataDir, url);
-  io.err(`copied ${Object.entries(copied.rows).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')} into ${redacted(url)}\n`);
+  io.err(`copied ${Object.entries(copied.rows).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')} into ${redactedDatabaseUrl(url)}\n`);
   const store = await backendFor(url).openReadOnly(dataDir);
   try {
     const result = await store.snapshot((s) => verifySnapshot(s, readSecret(dataDir, false)));

@@ -59,7 +59,7 @@ export async function joinNodes(io: LiveServer, url: string, logger: Logger): Pr
   } catch (error) {
     pub.disconnect();
     sub.disconnect();
-    throw new Error(`cannot reach Redis at ${redacted(url)}: ${(error as Error).message}`);
+    throw new Error(`cannot reach Redis at ${redacted(url)}: ${(error as Error).message}`, { cause: error });
   }
   io.adapter(createAdapter(quietPublisher(pub), sub));
   return {

@@ -18,7 +18,7 @@ afterAll(() => databases.dropAll());
 
 const T = Date.parse('2026-04-01T10:00:00Z');
 const CALLS = DEFAULT_STANDARDS[0]!;
-const event = (id: string, rings: number): EventInput => ({ id, type: 'call', site: `site-${rings % 3}`, occurredAt: new Date(T - rings * 60_000).toISOString(), outcome: 'answered', rings }) as EventInput;
+const event = (id: string, rings: number): EventInput => ({ id, type: 'call', site: `site-${rings % 3}`, occurredAt: new Date(T - rings * 60_000).toISOString(), outcome: 'answered', rings });
 const prepared = (inputs: EventInput[]) => inputs.map((i) => prepareEvent(i, { standardsAt: () => DEFAULT_STANDARDS, site: defaultSite(i.site, 'UTC'), receivedAtMs: T }));
 
 async function nodes(n: number): Promise<{ url: string; stores: Store[] }> {

@@ -67,7 +67,7 @@ export async function startNginxNodes(upstreamUrls: readonly string[]): Promise<
   } catch (error) {
     await nginx.stop();
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n${nginx.output()}`);
+    throw new Error(`${(error as Error).message}\n${nginx.output()}`, { cause: error });
   }
   return {
     url: `http://127.0.0.1:${port}`,

@@ -15,6 +15,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
       `PostgreSQL is not reachable at ${ADMIN_URL} (${(error as Error).message}). These tests need a PostgreSQL server on ` +
         '127.0.0.1:5432 with trust authentication for local TCP connections: install it (apt-get install postgresql) and start it ' +
         '(service postgresql start), or set RINGSIDE_TEST_PG_URL to a maintenance database where the user may CREATE DATABASE.',
+      { cause: error },
     );
   }
   try {
@@ -25,7 +26,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /** The URL of `name` on the admin URL's server. */
-export function databaseUrl(name: string): string {
+function databaseUrl(name: string): string {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return url.toString();

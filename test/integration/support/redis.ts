@@ -2,7 +2,7 @@
 // test fails with what to start: it never skips.
 import { Socket } from 'node:net';
 
-export const REDIS_URL = process.env.RINGSIDE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.RINGSIDE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Resolves when Redis answers PING; rejects with what to do when it does not. */
 export async function requireRedis(url = REDIS_URL): Promise<string> {

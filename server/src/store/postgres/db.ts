@@ -9,7 +9,7 @@ const NUMERIC = 1700;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8 || oid === NUMERIC) return (text: string) => Number(text);
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as unknown;
   }) as typeof pg.types.getTypeParser,
 };
 
@@ -80,8 +80,9 @@ export class Sql {
  * Classes of SQLSTATE that mean the database, not the request, failed: connection exceptions (08), insufficient
  * resources (53), operator intervention (57: shutdown, cancelled), system errors (58); and a refused connection.
  */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = String((error as { code?: unknown } | null)?.code ?? '');
+function isDatabaseUnavailable(error: unknown): boolean {
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : '';
   if (/^(08|53|57|58)/.test(code)) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
   const message = String((error as Error | null)?.message ?? '');

@@ -87,7 +87,7 @@ async function refuseNonEmpty(s: Sql): Promise<void> {
 }
 
 async function copyTable(sqlite: ReturnType<typeof openReader>, client: pg.PoolClient, t: (typeof TABLES)[number]): Promise<number> {
-  const columns = (await client.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, [t.name])).rows.map((r) => r.column_name as string);
+  const columns = (await client.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, [t.name])).rows.map((r: { column_name: string }) => r.column_name);
   const list = columns.map((c) => `"${c}"`).join(', ');
   const select = sqlite.prepare(`SELECT ${list} FROM ${t.name} ORDER BY ${t.order}`).raw(true);
   let count = 0;

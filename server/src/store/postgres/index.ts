@@ -43,11 +43,7 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
       }
       return readOnlyStore(p);
     },
-    backup: async () => {
-      throw noFiles('a backup');
-    },
-    restore: async () => {
-      throw noFiles('restoring');
-    },
+    backup: () => Promise.reject(noFiles('a backup')),
+    restore: () => Promise.reject(noFiles('restoring')),
   };
 }

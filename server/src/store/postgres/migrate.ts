@@ -5,13 +5,13 @@ import type pg from 'pg';
 import { PG_MIGRATIONS, type PgMigration } from '../migrations/postgres';
 
 /** The advisory lock key of migrations ("ringside" in ASCII, shortened to fit a bigint). */
-export const MIGRATION_LOCK = 0x72696e6773696465n;
+const MIGRATION_LOCK = 0x72696e6773696465n;
 
 export async function schemaVersion(client: pg.PoolClient | pg.Pool): Promise<number> {
-  const exists = await client.query(`SELECT to_regclass('ringside_schema') IS NOT NULL AS ok`);
-  if (!exists.rows[0].ok) return 0;
-  const row = await client.query('SELECT max(version) AS v FROM ringside_schema');
-  return Number(row.rows[0].v ?? 0);
+  const exists = await client.query<{ ok: boolean }>(`SELECT to_regclass('ringside_schema') IS NOT NULL AS ok`);
+  if (!exists.rows[0]?.ok) return 0;
+  const row = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM ringside_schema');
+  return Number(row.rows[0]?.v ?? 0);
 }
 
 /** Applies every migration newer than the database's version; refuses a database from a newer Ringside. */

@@ -11,6 +11,7 @@ import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '..
 import type { Sql } from './db';
 import { casesReads } from './cases';
 import { figuresReads } from './figures';
+import { incidentById } from './incidentRows';
 
 type Row = Record<string, unknown>;
 
@@ -111,11 +112,6 @@ const toDelivery = (r: Row) => ({
   finishedAtMs: r.finished_at_ms as number | null,
 });
 
-export async function incidentById(s: Sql, id: number) {
-  const row = await s.one<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
-  return row ? toIncident(row) : undefined;
-}
-
 function incidentsReads(s: Sql): IncidentsReads {
   return {
     get: (id) => incidentById(s, id),
@@ -173,7 +169,7 @@ function keysReads(s: Sql): KeysReads {
   };
 }
 
-export async function chainHead(s: Sql): Promise<{ seq: number; hash: string }> {
+async function chainHead(s: Sql): Promise<{ seq: number; hash: string }> {
   return (await s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
 }
 

@@ -17,7 +17,7 @@ import type { EventRow, JudgementRow } from '../sqlite/rows';
 import { storableText } from '../sqlite/text';
 import type { PgChainWriter } from './chain';
 import type { Sql } from './db';
-import { incidentById } from './reads';
+import { incidentById } from './incidentRows';
 import { PgRollupWriter } from './rollups';
 
 type Row = Record<string, unknown>;
@@ -31,8 +31,8 @@ export async function recordSiteChange(s: Sql, chain: PgChainWriter, site: strin
     name: row.display_name ?? row.name,
     timeZone: row.time_zone,
     ringCycleSeconds: row.ring_cycle_seconds,
-    hours: row.hours === null ? null : JSON.parse(row.hours as string),
-    holidays: JSON.parse(row.holidays as string),
+    hours: row.hours === null ? null : (JSON.parse(row.hours as string) as Site['hours']),
+    holidays: JSON.parse(row.holidays as string) as Site['holidays'],
     autoCreated: row.auto_created === 1,
   });
   const values = await s.tuples<unknown[]>('INSERT INTO site_history (site, change, definition, changed_at_ms) VALUES (?, ?, ?, ?) RETURNING seq, site, change, definition, changed_at_ms', [site, change, definition, atMs]);

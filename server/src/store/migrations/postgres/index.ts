@@ -10,6 +10,6 @@ export type { PgMigration } from './types';
 
 export const PG_MIGRATIONS: readonly PgMigration[] = inSequence(
   [PG_MIGRATION_0001, PG_MIGRATION_0002, PG_MIGRATION_0003],
-) as readonly PgMigration[];
+);
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
