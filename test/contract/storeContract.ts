@@ -277,16 +277,6 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(await store.write((tx) => tx.writes.prune(T, (fields) => checkpointHmac(SECRET, fields)))).toMatchObject({ events: 1 });
         expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', eventSeq: 1 });
       });
-
-      it('prunes the event a closed case became: the case stays closed, its event seq cleared', async () => {
-        await store.write((tx) => tx.writes.milestones([milestone('started', { at: new Date(T - 10 * 86_400_000).toISOString() })]));
-        const [old] = await store.write((tx) => tx.writes.events(prepared([input('old', { occurredAt: new Date(T - 10 * 86_400_000).toISOString() })])));
-        await store.write((tx) => tx.writes.closeCase(key, { closedAtMs: T, expired: false, eventSeq: old!.judged.event.seq }));
-        const pruned = await store.write((tx) => tx.writes.prune(T - 86_400_000, (fields) => checkpointHmac(SECRET, fields)));
-        expect(pruned).toMatchObject({ events: 1 });
-        expect(await store.reads.cases.get(key)).toMatchObject({ state: 'closed', closedAtMs: T, eventSeq: null });
-        expect(await store.snapshot(verify)).toMatchObject({ intact: true, pruned: 2 });
-      });
     });
 
     describe('incidents and keys', () => {

@@ -11,17 +11,12 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { redactedUrl } from '../domain/redactedUrl';
 import type { LiveServer } from './liveServer';
 
-/** Redacts a password in a Redis URL for logs. */
+/** A Redis URL without its password, for logs. */
 function redacted(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(an invalid Redis URL)';
-  }
+  return redactedUrl(url, 'Redis');
 }
 
 /**

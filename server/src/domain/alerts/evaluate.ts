@@ -58,6 +58,16 @@ export function severityRank(s: IncidentSeverity | null): number {
   return s === null ? 0 : RANK[s];
 }
 
+/** The worse of two severities (an incident's peak). */
+export function worseSeverity(a: IncidentSeverity, b: IncidentSeverity): IncidentSeverity {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+/** Whether an acknowledgement given at `acknowledged` still covers an incident now at `severity`. */
+export function acknowledgementCovers(acknowledged: IncidentSeverity | null, severity: IncidentSeverity): boolean {
+  return acknowledged !== null && RANK[acknowledged] >= RANK[severity];
+}
+
 export function observe(input: EvaluationInput): Observation[] {
   const observations: Observation[] = [];
   for (const standard of input.standards) {

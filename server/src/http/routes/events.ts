@@ -26,55 +26,56 @@ const amendBody = z.strictObject({
 
 const correctionBody = <T>(schema: z.ZodType<T>): BodySpec<T> => ({ limit: '64kb', strict: true, media: 'parsed', schema });
 
-/** The events of one request, stored all or nothing: 201 when any is new, 200 when all were stored before. */
-async function postEvents(commit: Committer, body: unknown, empty: boolean, res: Response): Promise<void> {
-  const envelope = openEnvelope(empty ? undefined : body);
-  if (!envelope.ok) {
-    sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, `${envelope.path} ${envelope.message}`, [{ path: envelope.path, message: envelope.message }]));
-    return;
-  }
-  const prefix = (index: number) => (envelope.mode === 'batch' ? ['events', index] : []);
-  const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: p.message }));
-  const outcome = await commit(envelope.items);
-  if (outcome.kind === 'invalid') {
-    const errors = toFields(outcome.problems);
-    sendProblem(res, problem(400, 'invalid-event', 'Invalid event', `${errors.length} invalid field(s); nothing from this request was stored`, errors));
-    return;
-  }
-  if (outcome.kind === 'conflict') {
-    const errors = toFields(outcome.problems);
-    // A caseId names a case that already ended: its milestones were posted and it is judged.
-    const caseEnded = outcome.problems.some((p) => p.path[0] === 'caseId');
-    sendProblem(res, problem(409, caseEnded ? 'case-ended' : 'id-conflict', caseEnded ? 'Case already ended' : 'Event id already used', `${errors[0]?.message ?? 'id conflict'}; nothing from this request was stored`, errors));
-    return;
-  }
-  const answer: IngestResponse = { results: outcome.results };
-  res.status(outcome.results.some((r) => !r.duplicate) ? 201 : 200).json(answer);
+type Envelope = { ok: true; mode: 'single' | 'batch'; items: unknown[] } | { ok: false; status: 400 | 413; title: string; path: string; message: string };
+type Outcome<R> = { kind: 'invalid' | 'conflict'; problems: ItemProblem[] } | { kind: 'stored'; results: R[] };
+
+/** How one kind of ingest is answered: its batch key, and the problem type and title of each refusal. */
+interface IngestAnswers {
+  batchKey: string;
+  invalid: { slug: string; title: string };
+  conflict: (problems: ItemProblem[]) => { slug: string; title: string };
 }
 
-/** The milestones of one request: the same envelope rules, problems and answers as the events. */
-async function postMilestones(ingest: IngestService, body: unknown, empty: boolean, res: Response): Promise<void> {
-  const envelope = openMilestoneEnvelope(empty ? undefined : body);
+const EVENT_ANSWERS: IngestAnswers = {
+  batchKey: 'events',
+  invalid: { slug: 'invalid-event', title: 'Invalid event' },
+  // A caseId names a case that already ended: its milestones were posted and it is judged.
+  conflict: (problems) => (problems.some((p) => p.path[0] === 'caseId') ? { slug: 'case-ended', title: 'Case already ended' } : { slug: 'id-conflict', title: 'Event id already used' }),
+};
+
+const MILESTONE_ANSWERS: IngestAnswers = {
+  batchKey: MILESTONE_BATCH_KEY,
+  invalid: { slug: 'invalid-milestone', title: 'Invalid milestone' },
+  conflict: () => ({ slug: 'milestone-conflict', title: 'Milestone already posted with other content' }),
+};
+
+/**
+ * One request's events or milestones, stored all or nothing: 201 when any is new, 200 when all were stored before,
+ * else the problem naming each field (its path inside a batch) and why.
+ */
+async function ingestRequest<R extends { duplicate: boolean }>(envelope: Envelope, answers: IngestAnswers, store: (items: unknown[]) => Promise<Outcome<R>>, res: Response): Promise<void> {
   if (!envelope.ok) {
     sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, `${envelope.path} ${envelope.message}`, [{ path: envelope.path, message: envelope.message }]));
     return;
   }
-  const prefix = (index: number) => (envelope.mode === 'batch' ? [MILESTONE_BATCH_KEY, index] : []);
+  const prefix = (index: number) => (envelope.mode === 'batch' ? [answers.batchKey, index] : []);
   const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: p.message }));
-  const outcome = await ingest.ingestMilestones(envelope.items);
-  if (outcome.kind === 'invalid') {
-    const errors = toFields(outcome.problems);
-    sendProblem(res, problem(400, 'invalid-milestone', 'Invalid milestone', `${errors.length} invalid field(s); nothing from this request was stored`, errors));
+  const outcome = await store(envelope.items);
+  if (outcome.kind === 'stored') {
+    res.status(outcome.results.some((r) => !r.duplicate) ? 201 : 200).json({ results: outcome.results });
     return;
   }
-  if (outcome.kind === 'conflict') {
-    const errors = toFields(outcome.problems);
-    sendProblem(res, problem(409, 'milestone-conflict', 'Milestone already posted with other content', `${errors[0]?.message ?? 'conflict'}; nothing from this request was stored`, errors));
-    return;
-  }
-  const answer: MilestonesResponse = { results: outcome.results };
-  res.status(outcome.results.some((r) => !r.duplicate) ? 201 : 200).json(answer);
+  const errors = toFields(outcome.problems);
+  const { slug, title } = outcome.kind === 'invalid' ? answers.invalid : answers.conflict(outcome.problems);
+  const detail = outcome.kind === 'invalid' ? `${errors.length} invalid field(s)` : (errors[0]?.message ?? 'conflict');
+  sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}; nothing from this request was stored`, errors));
 }
+
+const postEvents = (commit: Committer, body: unknown, empty: boolean, res: Response) =>
+  ingestRequest<IngestResponse['results'][number]>(openEnvelope(empty ? undefined : body), EVENT_ANSWERS, commit, res);
+
+const postMilestones = (ingest: IngestService, body: unknown, empty: boolean, res: Response) =>
+  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(empty ? undefined : body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items), res);
 
 export const eventRoutes = [
   route<unknown, undefined, unknown>({

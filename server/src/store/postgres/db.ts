@@ -2,6 +2,7 @@
 // counters, NUMERIC sums), SQL written with `?` placeholders as the SQLite backend's, and connection failures
 // answered as DomainError unavailable (503 with Retry-After at the HTTP edge).
 import pg from 'pg';
+import { redactedUrl } from '../../domain/redactedUrl';
 import { DomainError } from '../../domain/errors';
 
 const INT8 = 20;
@@ -94,13 +95,7 @@ export function asUnavailable(error: unknown): unknown {
   return new DomainError('unavailable', '(storage)', 'the database is unreachable; nothing from this request was stored — retry shortly');
 }
 
-/** A URL without its password, for logs and messages. */
+/** A database URL without its password, for logs and messages. */
 export function redacted(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(an invalid database URL)';
-  }
+  return redactedUrl(url, 'database');
 }

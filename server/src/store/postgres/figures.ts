@@ -2,58 +2,30 @@
 // each answers and why) in PostgreSQL's dialect. SQL only selects, groups, counts and sums; the arithmetic is
 // domain/rollups.ts.
 import { waitOf } from '../../domain/rollups';
+import { placeholders, rollupShape, sumsRowOf, type RollupTuple } from '../rollupReads';
 import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from '../port';
 import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
 import type { Sql } from './db';
 
-const SUMS = `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
-  SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, SUM(value_sum) AS value_sum, MAX(wait_max) AS wait_max`;
-
-const list = (values: readonly unknown[]) => `(${values.map(() => '?').join(', ')})`;
-
-type RollupTuple = [number, string, number, string, number, number, number, number, number, number, number, number | null];
-
-const sumsRowOf = (r: RollupTuple): SumsRow => ({
-  t: r[0],
-  standardId: r[1],
-  version: r[2],
-  site: r[3],
-  judged: r[4],
-  counted: r[5],
-  met: r[6],
-  considered: r[7],
-  abandoned: r[8],
-  valueN: r[9],
-  valueSum: r[10],
-  waitMax: r[11],
-});
-
-function rollupShape(q: RollupQuery): { columns: string; group: string } {
-  if (q.shape === 'totals') return { columns: `MIN(bucket_ms) AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, standard_version, site' };
-  if (q.shape === 'detail') return { columns: `bucket_ms AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, bucket_ms, site, standard_version' };
-  const c = q.cellMs ?? 0;
-  if (!Number.isSafeInteger(c) || c <= 0) throw new Error('a series read needs a positive whole cellMs');
-  return { columns: `bucket_ms - (((bucket_ms % ${c}) + ${c}) % ${c}) AS t, standard_id, standard_version, '' AS site, ${SUMS}`, group: 'standard_id, 1, standard_version' };
-}
 
 async function rollupSums(s: Sql, q: RollupQuery): Promise<SumsRow[]> {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
   const table = ROLLUP_TABLE[q.grain];
-  const { columns, group } = rollupShape(q);
+  const { columns, group } = rollupShape(q, '1');
   if (q.shape === 'totals' && q.sites.length === 0 && q.grain === 'quarter') {
     // Rows of configured and auto-created sites (every event's site is in `sites`), ordered as the SQLite read.
-    const sql = `SELECT ${columns} FROM ${table} WHERE site IN (SELECT name FROM sites) AND standard_id IN ${list(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
+    const sql = `SELECT ${columns} FROM ${table} WHERE site IN (SELECT name FROM sites) AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
       GROUP BY site, standard_id, standard_version ORDER BY standard_id, standard_version, site`;
     return (await s.tuples<RollupTuple>(sql, [...q.standardIds, q.fromMs, q.toMs])).map(sumsRowOf);
   }
-  const site = q.sites.length === 0 ? '' : `AND site IN ${list(q.sites)}`;
-  const sql = `SELECT ${columns} FROM ${table} WHERE standard_id IN ${list(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ? ${site} GROUP BY ${group} ORDER BY ${group}`;
+  const site = q.sites.length === 0 ? '' : `AND site IN ${placeholders(q.sites)}`;
+  const sql = `SELECT ${columns} FROM ${table} WHERE standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ? ${site} GROUP BY ${group} ORDER BY ${group}`;
   return (await s.tuples<RollupTuple>(sql, [...q.standardIds, q.fromMs, q.toMs, ...q.sites])).map(sumsRowOf);
 }
 
 function rawWhere(q: JudgementRange): { where: string; args: unknown[] } {
-  const site = q.sites.length === 0 ? '' : `AND j.site IN ${list(q.sites)}`;
-  return { where: `j.standard_id IN ${list(q.standardIds)} AND j.occurred_at_ms >= ? AND j.occurred_at_ms < ? ${site}`, args: [...q.standardIds, q.fromMs, q.toMs, ...q.sites] };
+  const site = q.sites.length === 0 ? '' : `AND j.site IN ${placeholders(q.sites)}`;
+  return { where: `j.standard_id IN ${placeholders(q.standardIds)} AND j.occurred_at_ms >= ? AND j.occurred_at_ms < ? ${site}`, args: [...q.standardIds, q.fromMs, q.toMs, ...q.sites] };
 }
 
 type RawTuple = [number, string, number, string, string | null, 'void' | 'amend' | null, string, string, string | null, number, number, number, number, number | null, number | null, number | null];
@@ -97,30 +69,30 @@ async function rawValues(s: Sql, q: RawQuery): Promise<RawValueCount[]> {
 
 async function histogram(s: Sql, q: HistogramQuery): Promise<HistogramCount[]> {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
-  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${list(q.sites)}`;
+  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${placeholders(q.sites)}`;
   const sql = `SELECT standard_id AS "standardId", site, value, SUM(n) AS n, SUM(met) AS met FROM ${VALUE_TABLE[q.grain]}
-    WHERE ${site} AND standard_id IN ${list(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
+    WHERE ${site} AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
     GROUP BY standard_id, value, site HAVING SUM(n) > 0`;
   return s.rows<HistogramCount>(sql, [...q.sites, ...q.standardIds, q.fromMs, q.toMs]);
 }
 
 async function corrections(s: Sql, q: JudgementRange): Promise<CorrectionCount[]> {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
-  const site = q.sites.length === 0 ? '' : `AND e.site IN ${list(q.sites)}`;
+  const site = q.sites.length === 0 ? '' : `AND e.site IN ${placeholders(q.sites)}`;
   const sql = `SELECT e.site AS site, j.standard_id AS "standardId", j.standard_version AS version,
       SUM((lc.action = 'void')::int) AS voided, SUM((lc.action = 'amend')::int) AS amended
     FROM audit_corrections lc JOIN events e ON e.seq = lc.event_seq JOIN judgements j ON j.event_seq = e.seq
     WHERE lc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = lc.event_seq)
-      AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${site} AND j.standard_id IN ${list(q.standardIds)}
+      AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${site} AND j.standard_id IN ${placeholders(q.standardIds)}
     GROUP BY e.site, j.standard_id, j.standard_version`;
   return s.rows<CorrectionCount>(sql, [q.fromMs, q.toMs, ...q.sites, ...q.standardIds]);
 }
 
 async function prunedCorrections(s: Sql, q: JudgementRange): Promise<CorrectionCount[]> {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
-  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${list(q.sites)}`;
+  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${placeholders(q.sites)}`;
   const sql = `SELECT site, standard_id AS "standardId", standard_version AS version, SUM(voided) AS voided, SUM(amended) AS amended FROM pruned_corrections
-    WHERE standard_id IN ${list(q.standardIds)} AND ${site} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY site, standard_id, standard_version`;
+    WHERE standard_id IN ${placeholders(q.standardIds)} AND ${site} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY site, standard_id, standard_version`;
   return s.rows<CorrectionCount>(sql, [...q.standardIds, ...q.sites, q.fromMs, q.toMs]);
 }
 

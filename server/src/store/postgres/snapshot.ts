@@ -8,6 +8,7 @@ import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type Even
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
 import { CHAIN_TABLES } from '../sqlite/chain';
 import { toChange } from '../sqlite/incidents';
+import { toCheckpoint, type CheckpointRow } from '../sqlite/snapshot';
 import { numbered, type Sql } from './db';
 
 const PAGE = 1000;
@@ -58,18 +59,7 @@ async function* unchained(client: pg.PoolClient): AsyncGenerator<{ kind: ChainKi
 }
 
 async function checkpoints(s: Sql): Promise<StoredCheckpoint[]> {
-  const rows = await s.rows<Record<string, number | string | null>>('SELECT * FROM audit_checkpoints ORDER BY seq');
-  return rows.map((c) => ({
-    seq: c.seq as number,
-    prunedBeforeMs: c.pruned_before_ms as number,
-    lastEventSeq: c.last_event_seq as number | null,
-    events: c.events as number,
-    judgements: c.judgements as number,
-    headSeq: c.head_seq as number,
-    headHash: c.head_hash as string,
-    atMs: c.at_ms as number,
-    hmac: c.hmac as string,
-  }));
+  return (await s.rows<CheckpointRow>('SELECT * FROM audit_checkpoints ORDER BY seq')).map(toCheckpoint);
 }
 
 const inList = (values: readonly unknown[]) => values.map(() => '?').join(', ');

@@ -7,9 +7,9 @@ import { DomainError } from '../../domain/errors';
 import type { CheckpointFields } from '../../domain/retention';
 import { bucketStart, PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
-import type { Incident, IncidentChange, IncidentDetail, IncidentSeverity, IncidentUpdate, Site } from '../../protocol';
+import { acknowledgementCovers, worseSeverity } from '../../domain/alerts/evaluate';
+import type { Incident, IncidentChange, IncidentDetail, IncidentUpdate, Site } from '../../protocol';
 import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, PruneCounts, StoredKey, StoredStandardVersion } from '../port';
-import { FORGET_PRUNED_CASE_EVENTS } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
@@ -92,7 +92,6 @@ export async function writeCorrection(s: Sql, chain: PgChainWriter, subject: Cor
 
 // ---------------------------------------------------------------------------------------------- incidents
 
-const RANK: Readonly<Record<IncidentSeverity, number>> = { amber: 1, red: 2 };
 type IncidentRow = Parameters<typeof toIncident>[0];
 type ChangeRow = Parameters<typeof toChange>[0];
 
@@ -119,7 +118,7 @@ async function insertIncident(s: Sql, d: IncidentChangeDraft): Promise<number> {
 
 async function applyChange(s: Sql, row: IncidentRow, d: IncidentChangeDraft, seq: number): Promise<void> {
   const recovered = d.kind === 'recovered';
-  const peak = RANK[d.severity] > RANK[row.peak_severity] ? d.severity : row.peak_severity;
+  const peak = worseSeverity(row.peak_severity, d.severity);
   const ack = d.clearsAcknowledgement ? [null, null, null] : [row.ack_at_ms, row.ack_by, row.ack_severity];
   await s.run(
     `UPDATE incidents SET standard_version = ?, site_name = ?, standard_label = ?, target = ?, state = ?, severity = ?, peak_severity = ?, changed_at_ms = ?,
@@ -152,7 +151,7 @@ export async function acknowledgeIncidents(s: Sql, ids: readonly number[], by: s
   const done = new Map<number, { incident: Incident; change: IncidentChange | null }>();
   for (const row of rows) {
     if (done.has(row.id)) continue;
-    if (row.ack_severity !== null && RANK[row.ack_severity] >= RANK[row.severity]) {
+    if (acknowledgementCovers(row.ack_severity, row.severity)) {
       done.set(row.id, { incident: toIncident(row), change: null });
       continue;
     }
@@ -204,7 +203,6 @@ export async function prune(s: Sql, chain: PgChainWriter, cutoffMs: number, sign
   if (n === 0) return { events: 0, judgements: 0, lastEventSeq: null, checkpointSeq: null };
   await s.run(KEEP_CORRECTION_COUNTS, [cutoffMs]);
   await s.run('INSERT INTO audit_pruning (flag) VALUES (1)');
-  await s.run(FORGET_PRUNED_CASE_EVENTS, [cutoffMs]);
   const judgements = await s.run('DELETE FROM judgements WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)', [cutoffMs]);
   const events = await s.run('DELETE FROM events WHERE occurred_at_ms < ?', [cutoffMs]);
   await s.run('DELETE FROM audit_pruning');

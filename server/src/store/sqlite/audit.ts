@@ -27,9 +27,6 @@ const KEEP_CORRECTION_COUNTS = `
   GROUP BY 1, 2, 3, 4
   ON CONFLICT (site, standard_id, bucket_ms, standard_version) DO UPDATE SET voided = voided + excluded.voided, amended = amended + excluded.amended`;
 
-/** A closed case whose finished event is pruned stays closed; its event seq (a foreign key) is cleared first. */
-export const FORGET_PRUNED_CASE_EVENTS = 'UPDATE cases SET event_seq = NULL WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)';
-
 /**
  * Deletes the events (and judgements) before the cutoff: their delete triggers refuse unless audit_pruning holds a
  * row, which only this (inside the write's transaction) inserts and removes again. The chain keeps every link; the
@@ -40,7 +37,6 @@ export function prune(s: Statements, cutoffMs: number, sign: (fields: Checkpoint
   if (n === 0) return { events: 0, judgements: 0, lastEventSeq: null, checkpointSeq: null };
   s.get(KEEP_CORRECTION_COUNTS).run(cutoffMs);
   s.get('INSERT INTO audit_pruning (flag) VALUES (1)').run();
-  s.get(FORGET_PRUNED_CASE_EVENTS).run(cutoffMs);
   const judgements = s.get('DELETE FROM judgements WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)').run(cutoffMs).changes;
   const events = s.get('DELETE FROM events WHERE occurred_at_ms < ?').run(cutoffMs).changes;
   s.get('DELETE FROM audit_pruning').run();

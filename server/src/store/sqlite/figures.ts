@@ -8,41 +8,11 @@
 // standard, ever) instead of the events' time or site+time index, which made a 15-minute edge of an all-site
 // rolling window cost as much as the whole history.
 import { waitOf } from '../../domain/rollups';
+import { placeholders, rollupShape, sumsRowOf, type RollupTuple } from '../rollupReads';
 import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from '../port';
 import type { Statements } from './database';
 import { ROLLUP_TABLE, VALUE_TABLE } from './rollups';
 
-const SUMS = `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
-  SUM(abandoned) AS abandoned, SUM(value_n) AS valueN, SUM(value_sum) AS valueSum, MAX(wait_max) AS waitMax`;
-
-const list = (values: readonly unknown[]) => `(${values.map(() => '?').join(', ')})`;
-
-/** A rollup read's row as an array: t, standard, version, site, then the sums in SUMS order. */
-type RollupTuple = [number, string, number, string, number, number, number, number, number, number, number, number | null];
-
-const sumsRowOf = (r: RollupTuple): SumsRow => ({
-  t: r[0],
-  standardId: r[1],
-  version: r[2],
-  site: r[3],
-  judged: r[4],
-  counted: r[5],
-  met: r[6],
-  considered: r[7],
-  abandoned: r[8],
-  valueN: r[9],
-  valueSum: r[10],
-  waitMax: r[11],
-});
-
-/** Selected columns and grouping of a rollup read of the given shape. */
-function rollupShape(q: RollupQuery): { columns: string; group: string } {
-  if (q.shape === 'totals') return { columns: `MIN(bucket_ms) AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, standard_version, site' };
-  if (q.shape === 'detail') return { columns: `bucket_ms AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, bucket_ms, site, standard_version' };
-  const c = q.cellMs ?? 0;
-  if (!Number.isSafeInteger(c) || c <= 0) throw new Error('a series read needs a positive whole cellMs');
-  return { columns: `bucket_ms - (((bucket_ms % ${c}) + ${c}) % ${c}) AS t, standard_id, standard_version, '' AS site, ${SUMS}`, group: 'standard_id, t, standard_version' };
-}
 
 /**
  * Rollup sums. Rows come as arrays turned into objects here (better-sqlite3's own row objects cost ~30 % of a
@@ -53,21 +23,21 @@ function rollupShape(q: RollupQuery): { columns: string; group: string } {
 function rollupSums(s: Statements, q: RollupQuery): SumsRow[] {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
   const table = ROLLUP_TABLE[q.grain];
-  const { columns, group } = rollupShape(q);
+  const { columns, group } = rollupShape(q, 't');
   if (q.shape === 'totals' && q.sites.length === 0 && q.grain === 'quarter') {
-    const sql = `SELECT ${columns} FROM ${table} WHERE site IN (SELECT name FROM sites) AND standard_id IN ${list(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
+    const sql = `SELECT ${columns} FROM ${table} WHERE site IN (SELECT name FROM sites) AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
       GROUP BY site, standard_id, standard_version ORDER BY standard_id, standard_version, site`;
     return (s.raw(sql).all(...q.standardIds, q.fromMs, q.toMs) as RollupTuple[]).map(sumsRowOf);
   }
-  const site = q.sites.length === 0 ? '' : q.sites.length === 1 ? 'AND site = ?' : `AND site IN ${list(q.sites)}`;
-  const sql = `SELECT ${columns} FROM ${table} WHERE standard_id IN ${list(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ? ${site} GROUP BY ${group}`;
+  const site = q.sites.length === 0 ? '' : q.sites.length === 1 ? 'AND site = ?' : `AND site IN ${placeholders(q.sites)}`;
+  const sql = `SELECT ${columns} FROM ${table} WHERE standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ? ${site} GROUP BY ${group}`;
   return (s.raw(sql).all(...q.standardIds, q.fromMs, q.toMs, ...q.sites) as RollupTuple[]).map(sumsRowOf);
 }
 
 /** WHERE of a raw read over effective_judgements `j`, and its arguments. */
 function rawWhere(q: JudgementRange): { where: string; args: unknown[] } {
-  const site = q.sites.length === 0 ? '' : q.sites.length === 1 ? 'AND j.site = ?' : `AND j.site IN ${list(q.sites)}`;
-  return { where: `+j.standard_id IN ${list(q.standardIds)} AND j.occurred_at_ms >= ? AND j.occurred_at_ms < ? ${site}`, args: [...q.standardIds, q.fromMs, q.toMs, ...q.sites] };
+  const site = q.sites.length === 0 ? '' : q.sites.length === 1 ? 'AND j.site = ?' : `AND j.site IN ${placeholders(q.sites)}`;
+  return { where: `+j.standard_id IN ${placeholders(q.standardIds)} AND j.occurred_at_ms >= ? AND j.occurred_at_ms < ? ${site}`, args: [...q.standardIds, q.fromMs, q.toMs, ...q.sites] };
 }
 
 type RawTuple = [number, string, number, string, string | null, 'void' | 'amend' | null, string, string, string | null, number, number, number, number, number | null, number | null, number | null];
@@ -114,9 +84,9 @@ function rawValues(s: Statements, q: RawQuery): RawValueCount[] {
 /** Value-histogram counts per standard, site and value. All sites: one key range per site (the key starts with the site). */
 function histogram(s: Statements, q: HistogramQuery): HistogramCount[] {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
-  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${list(q.sites)}`;
+  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${placeholders(q.sites)}`;
   const sql = `SELECT standard_id AS standardId, site, value, SUM(n) AS n, SUM(met) AS met FROM ${VALUE_TABLE[q.grain]}
-    WHERE ${site} AND standard_id IN ${list(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
+    WHERE ${site} AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
     GROUP BY standard_id, value, site HAVING SUM(n) > 0`;
   return s.get(sql).all(...q.sites, ...q.standardIds, q.fromMs, q.toMs) as HistogramCount[];
 }
@@ -124,20 +94,20 @@ function histogram(s: Statements, q: HistogramQuery): HistogramCount[] {
 /** Judgements of the range's (stored) events whose latest correction is a void / an amendment; read from the corrections. */
 function corrections(s: Statements, q: JudgementRange): CorrectionCount[] {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
-  const site = q.sites.length === 0 ? '' : `AND e.site IN ${list(q.sites)}`;
+  const site = q.sites.length === 0 ? '' : `AND e.site IN ${placeholders(q.sites)}`;
   const sql = `SELECT e.site AS site, j.standard_id AS standardId, j.standard_version AS version, SUM(lc.action = 'void') AS voided, SUM(lc.action = 'amend') AS amended
     FROM audit_corrections lc JOIN events e ON e.seq = lc.event_seq JOIN judgements j ON j.event_seq = e.seq
     WHERE lc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = lc.event_seq)
-      AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${site} AND j.standard_id IN ${list(q.standardIds)}
+      AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${site} AND j.standard_id IN ${placeholders(q.standardIds)}
     GROUP BY e.site, j.standard_id, j.standard_version`;
   return s.get(sql).all(q.fromMs, q.toMs, ...q.sites, ...q.standardIds) as CorrectionCount[];
 }
 
 function prunedCorrections(s: Statements, q: JudgementRange): CorrectionCount[] {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
-  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${list(q.sites)}`;
+  const site = q.sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${placeholders(q.sites)}`;
   const sql = `SELECT site, standard_id AS standardId, standard_version AS version, SUM(voided) AS voided, SUM(amended) AS amended FROM pruned_corrections
-    WHERE standard_id IN ${list(q.standardIds)} AND ${site} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY site, standard_id, standard_version`;
+    WHERE standard_id IN ${placeholders(q.standardIds)} AND ${site} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY site, standard_id, standard_version`;
   return s.get(sql).all(...q.standardIds, ...q.sites, q.fromMs, q.toMs) as CorrectionCount[];
 }
 

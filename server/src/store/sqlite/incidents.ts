@@ -3,6 +3,7 @@
 // in the change's transaction, so a restart resumes deliveries).
 import type { Incident, IncidentChange, IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentState, IncidentUpdate } from '../../protocol';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
+import { acknowledgementCovers, worseSeverity } from '../../domain/alerts/evaluate';
 import { DomainError } from '../../domain/errors';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, IncidentFilter, IncidentsReads } from '../port';
 import type { Statements } from './database';
@@ -56,7 +57,6 @@ interface DeliveryRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-const RANK: Readonly<Record<IncidentSeverity, number>> = { amber: 1, red: 2 };
 
 export function toIncident(r: IncidentRow): Incident {
   return {
@@ -178,7 +178,7 @@ function openIncidentRow(s: Statements, id: number): IncidentRow {
 /** The incident row after a change that is not an acknowledgement. */
 function applyChange(s: Statements, row: IncidentRow, d: IncidentChangeDraft, seq: number): void {
   const recovered = d.kind === 'recovered';
-  const peak = RANK[d.severity] > RANK[row.peak_severity] ? d.severity : row.peak_severity;
+  const peak = worseSeverity(row.peak_severity, d.severity);
   const ack = d.clearsAcknowledgement ? { ack_at_ms: null, ack_by: null, ack_severity: null } : { ack_at_ms: row.ack_at_ms, ack_by: row.ack_by, ack_severity: row.ack_severity };
   s.get(`UPDATE incidents SET standard_version = @standardVersion, site_name = @siteName, standard_label = @standardLabel, target = @target, state = @state,
       severity = @severity, peak_severity = @peak, changed_at_ms = @atMs, recovered_at_ms = @recoveredAt, ack_at_ms = @ack_at_ms, ack_by = @ack_by,
@@ -217,7 +217,7 @@ export function acknowledgeIncidents(s: Statements, ids: readonly number[], by: 
   const done = new Map<number, { incident: Incident; change: IncidentChange | null }>();
   for (const row of rows) {
     if (done.has(row.id)) continue;
-    if (row.ack_severity !== null && RANK[row.ack_severity] >= RANK[row.severity]) {
+    if (acknowledgementCovers(row.ack_severity, row.severity)) {
       done.set(row.id, { incident: toIncident(row), change: null });
       continue;
     }

@@ -66,8 +66,14 @@ function* unchained(db: Database.Database): Generator<{ kind: ChainKind; ref: st
 }
 
 function checkpoints(s: Statements): StoredCheckpoint[] {
-  const rows = s.get('SELECT * FROM audit_checkpoints ORDER BY seq').all() as Array<Record<string, number | string | null>>;
-  return rows.map((c) => ({
+  return (s.get('SELECT * FROM audit_checkpoints ORDER BY seq').all() as CheckpointRow[]).map(toCheckpoint);
+}
+
+export type CheckpointRow = Record<string, number | string | null>;
+
+/** An audit_checkpoints row (either backend: the same columns) as the port's record. */
+export function toCheckpoint(c: CheckpointRow): StoredCheckpoint {
+  return {
     seq: c.seq as number,
     prunedBeforeMs: c.pruned_before_ms as number,
     lastEventSeq: c.last_event_seq as number | null,
@@ -77,7 +83,7 @@ function checkpoints(s: Statements): StoredCheckpoint[] {
     headHash: c.head_hash as string,
     atMs: c.at_ms as number,
     hmac: c.hmac as string,
-  }));
+  };
 }
 
 /** Alert firings overlapping [from, to): started before `to`, not ended before `from`. */
