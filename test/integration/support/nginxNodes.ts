@@ -5,26 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess } from '../../vscode/harness/processes';
-import { nginxPath } from '../../vscode/harness/nginx';
+import { nginxConfigStart, nginxPath } from '../../vscode/harness/nginx';
 
 function config(dir: string, port: number, upstreams: readonly URL[]): string {
-  const temp = (name: string) => join(dir, 'temp', name);
-  return `daemon off;
-master_process on;
-worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} info;
-events { worker_connections 256; }
-http {
-  access_log ${join(dir, 'access.log')};
-  client_body_temp_path ${temp('body')};
-  proxy_temp_path ${temp('proxy')};
-  fastcgi_temp_path ${temp('fastcgi')};
-  uwsgi_temp_path ${temp('uwsgi')};
-  scgi_temp_path ${temp('scgi')};
-  proxy_max_temp_file_size 0;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  upstream ringside {
+  return `${nginxConfigStart(dir)}  upstream ringside {
     ip_hash;
 ${upstreams.map((u) => `    server ${u.host};`).join('\n')}
   }

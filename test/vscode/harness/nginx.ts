@@ -19,10 +19,13 @@ export interface RunningNginx {
   close(): Promise<void>;
 }
 
-function config(dir: string, port: number, prefix: string, upstream: URL): string {
+/**
+ * The start of a config for an nginx that keeps everything in `dir` (pid, logs, temp folders) and passes WebSocket
+ * upgrades on; the caller adds its `server`/`upstream` blocks and the closing brace of `http`.
+ */
+export function nginxConfigStart(dir: string): string {
   const temp = (name: string) => join(dir, 'temp', name);
-  return `# Written by test/vscode/harness/nginx.ts
-daemon off;
+  return `daemon off;
 master_process on;
 worker_processes 1;
 pid ${join(dir, 'nginx.pid')};
@@ -38,7 +41,12 @@ http {
   # Responses are never buffered to disk (the temp folders may not be writable by nginx's worker user).
   proxy_max_temp_file_size 0;
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  server {
+`;
+}
+
+function config(dir: string, port: number, prefix: string, upstream: URL): string {
+  return `# Written by test/vscode/harness/nginx.ts
+${nginxConfigStart(dir)}  server {
     listen 127.0.0.1:${port};
     location ${prefix} {
       proxy_pass http://${upstream.host}/;
