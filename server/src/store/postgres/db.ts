@@ -22,8 +22,10 @@ export interface PoolOptions {
 
 export function createPool(options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, types, connectionTimeoutMillis: 10_000 });
-  // An idle connection that dies (the server restarted) must not take the process down; the pool replaces it.
+  // A connection that dies (the server restarted, an administrator terminated it) must not take the process down:
+  // an idle one is replaced by the pool; a checked-out one fails its pending query, which answers 503.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
