@@ -1,6 +1,7 @@
 // Incidents as stored: the current state per incident (updated in place), every change appended to
 // incident_changes (append-only, seq = the replay cursor), and the webhook outbox (one row per change and URL, queued
-// in the change's transaction, so a restart resumes deliveries).
+// in the change's transaction, so a restart resumes deliveries). What both backends write alike (a change's insert, an
+// acknowledgement's plan and row update) is exported from here for postgres/writes.ts.
 import type { Incident, IncidentChange, IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentState, IncidentUpdate } from '../../protocol';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
 import { acknowledgementCovers, worseSeverity } from '../../domain/alerts/evaluate';
