@@ -9,8 +9,8 @@
 //  - a snapshot: its own client in one REPEATABLE READ, READ ONLY transaction.
 // Idempotency does not depend on the lock alone: events.id is unique, and a taken id inserts nothing (events.ts).
 import type pg from 'pg';
-import { DomainError } from '../../domain/errors';
 import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
+import { WriteQueue, WriteTxBase } from '../transactions';
 import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
 import { asUnavailable, Sql } from './db';
@@ -22,47 +22,27 @@ import * as w from './writes';
 /** The advisory lock every write transaction holds ("rs-write"). */
 export const WRITE_LOCK = 0x72732d7772697465n;
 
-class PgWriteTx implements WriteTx {
-  readonly cases;
-  readonly standards;
-  readonly sites;
-  readonly events;
-  readonly figures;
-  readonly incidents;
-  readonly keys;
-  readonly audit;
+class PgWriteTx extends WriteTxBase {
   readonly writes: WriteTx['writes'];
-  private savepoints = 0;
   /** The writes of this transaction, one after the other (callers may start several at once, e.g. Promise.all). */
   private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly s: Sql,
     private readonly chain: PgChainWriter,
-    private readonly commitCallbacks: Array<() => void>,
-    readonly nowMs: number,
+    commitCallbacks: Array<() => void>,
+    nowMs: number,
   ) {
-    ({ cases: this.cases, standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
+    super(readsOf(s), commitCallbacks, nowMs);
     this.writes = this.writeOps();
   }
 
-  onCommit(callback: () => void): void {
-    this.commitCallbacks.push(callback);
+  protected exec(sql: string): Promise<number> {
+    return this.s.run(sql);
   }
 
-  async savepoint<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    const name = `part_${(this.savepoints += 1)}`;
-    await this.s.run(`SAVEPOINT ${name}`);
-    try {
-      const value = await fn(this);
-      await this.s.run(`RELEASE SAVEPOINT ${name}`);
-      return value;
-    } catch (error) {
-      this.chain.forget();
-      await this.s.run(`ROLLBACK TO SAVEPOINT ${name}`);
-      await this.s.run(`RELEASE SAVEPOINT ${name}`);
-      throw error;
-    }
+  protected forgetChain(): void {
+    this.chain.forget();
   }
 
   /** A part of a write that undoes itself (a savepoint) when it fails, as the SQLite batch writer's transaction. */
@@ -150,8 +130,7 @@ async function snapshotOf<T>(pool: pg.Pool, fn: (s: Snapshot) => Promise<T>): Pr
 
 export class PgStore implements Store {
   readonly reads: StoreReads;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly queue = new WriteQueue();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -161,13 +140,10 @@ export class PgStore implements Store {
   }
 
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.transaction(fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.transaction(fn));
   }
 
   private async transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    if (this.closed) throw new DomainError('unavailable', '(store)', 'the store is closed');
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -197,8 +173,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    this.closed = true;
+    await this.queue.close();
     await this.pool.end();
   }
 }
