@@ -13,6 +13,7 @@ import { DomainError } from '../../domain/errors';
 import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
 import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
+import { notifyNodes, type PgCoordination } from './coordination';
 import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
 import { readsOf } from './reads';
@@ -41,6 +42,7 @@ class PgWriteTx implements WriteTx {
     private readonly chain: PgChainWriter,
     private readonly commitCallbacks: Array<() => void>,
     readonly nowMs: number,
+    private readonly nodeId: string,
   ) {
     ({ cases: this.cases, standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
     this.writes = this.writeOps();
@@ -100,12 +102,19 @@ class PgWriteTx implements WriteTx {
     const { s, chain } = this;
     const at = this.nowMs;
     return {
-      events: (batch) => this.atomic(() => writeEvents(s, chain, batch, at)),
+      events: (batch) => this.atomic(async () => {
+        const outcomes = await writeEvents(s, chain, batch, at);
+        await notifyNodes(s, this.nodeId, 'stored'); // the leader evaluates alerts after other nodes' batches too
+        return outcomes;
+      }),
       milestones: (batch) => this.atomic(() => writeMilestones(s, chain, batch, at)),
       closeCase: (key, end) => closeCase(s, key, end),
       caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
       claimBreach: (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
-      standardVersion: (v) => w.writeStandardVersion(s, chain, v, at),
+      standardVersion: async (v) => {
+        await w.writeStandardVersion(s, chain, v, at);
+        await notifyNodes(s, this.nodeId, 'standards'); // the other nodes judge with it from its commit on
+      },
       site: (site, change) => w.writeSite(s, chain, site, change, at),
       retireSite: (id) => w.retireSite(s, chain, id, at),
       correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
@@ -156,6 +165,7 @@ export class PgStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => number,
+    readonly coordination: PgCoordination,
   ) {
     this.reads = readsOf(new Sql(pool));
   }
@@ -180,7 +190,7 @@ export class PgStore implements Store {
     try {
       await s.run('BEGIN');
       await s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()]);
-      const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now()));
+      const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now(), this.coordination.nodeId));
       await s.run('COMMIT');
       for (const callback of callbacks) callback();
       return value;
@@ -199,6 +209,7 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     await this.queue;
     this.closed = true;
+    await this.coordination.close();
     await this.pool.end();
   }
 }
