@@ -166,7 +166,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 function followOtherNodes(core: Core, logger: Logger): () => void {
   return core.store.coordination.onSignal((signal) => {
     if (signal === 'stored') return;
-    core.standards.refresh().catch((err: unknown) => logger.error({ err }, 'could not read the standards another node changed'));
+    core.standards.refresh().then(
+      (changed) => changed && logger.info('standards changed through another node: judging with them from now on'),
+      (err: unknown) => logger.error({ err }, 'could not read the standards another node changed'),
+    );
   });
 }
 
