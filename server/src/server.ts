@@ -97,7 +97,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 /** The store and services, the standards file applied and access decided; everything closed again on failure. */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup }> {
   checkBinding(host, options.noAuth ?? false);
-  const store = await backendFor(options.databaseUrl).open({ dataDir: options.dataDir, now: () => clock.now() });
+  const store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now() });
   let core: Core | undefined;
   try {
     core = await openCore(store, options, logger, clock);
