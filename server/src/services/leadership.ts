@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { Coordination } from '../store/port';
 
 /** How often a node asks: a dead leader is replaced within this much after the database lets its lock go. */
-export const LEADER_CHECK_MS = 2_000;
+const LEADER_CHECK_MS = 2_000;
 
 export class Leadership {
   private leading = false;

@@ -88,7 +88,7 @@ export class AlertService {
   async start(): Promise<void> {
     if (this.closed) return;
     const { leadership, store } = this.deps;
-    this.unsubscribe.push(leadership.onChange((leading) => this.turn(leading)));
+    this.unsubscribe.push(leadership.onChange((leading) => void this.turn(leading)));
     // Another node stored a batch (or this node may have missed some): the leader evaluates as after its own.
     this.unsubscribe.push(
       store.coordination.onSignal((signal) => {
