@@ -324,8 +324,11 @@ export interface AuditLogExportRow {
 
 // ------------------------------------------------------------------------------------------- the store
 
-/** What other nodes committed, as a node hears it: events stored, a standard changed, or "read again" (it may have missed some). */
-export type NodeSignal = 'stored' | 'standards' | 'resync';
+/**
+ * What other nodes committed, as a node hears it: events stored, a standard changed, a case opened or closed, or
+ * "read again" (this node may have missed some).
+ */
+export type NodeSignal = 'stored' | 'standards' | 'cases' | 'resync';
 
 /**
  * Nodes on one store (PostgreSQL): which one does the work that must happen once for all of them, and word of what

@@ -107,8 +107,15 @@ class PgWriteTx implements WriteTx {
         await notifyNodes(s, this.nodeId, 'stored'); // the leader evaluates alerts after other nodes' batches too
         return outcomes;
       }),
-      milestones: (batch) => this.atomic(() => writeMilestones(s, chain, batch, at)),
-      closeCase: (key, end) => closeCase(s, key, end),
+      milestones: (batch) => this.atomic(async () => {
+        const outcomes = await writeMilestones(s, chain, batch, at);
+        await notifyNodes(s, this.nodeId, 'cases'); // the other nodes watch a case it opened from its commit on
+        return outcomes;
+      }),
+      closeCase: async (key, end) => {
+        await closeCase(s, key, end);
+        await notifyNodes(s, this.nodeId, 'cases');
+      },
       caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
       claimBreach: (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
       standardVersion: async (v) => {
