@@ -2,7 +2,8 @@
 // server on 127.0.0.1:0): one node leads (alert evaluation and webhook delivery), so a breach opens one incident and
 // the receiver gets one POST per change however many nodes run; batches posted to the other nodes reach the leader
 // through the database's notifications. The leader is killed with SIGKILL: another node takes the lead within the
-// stated time and delivers the next change, once. A standard changed through one node judges on the others at once.
+// stated time and delivers the next change, once; stopped with SIGTERM, it hands the lead over as it exits. A standard
+// changed through one node judges on the others at once.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,4 +110,13 @@ it('a standard changed through one node judges events posted to another from its
   await judge.until('stderr', /standards changed through another node/);
   const { results } = await post(judge, [call({ id: 'after-change', rings: 4, occurredAt: changed.validFrom })]);
   expect(results[0]!.judgements).toEqual([expect.objectContaining({ standardId: 'call-answer-2-rings', standardVersion: changed.version, threshold: 5, met: true })]);
+});
+
+it('the leader stopped with SIGTERM gives the lead up as it exits: the last node takes it', async () => {
+  const [leader, last] = LEADS.test(nodes[1]!.stderr()) ? [nodes[1]!, nodes[2]!] : [nodes[2]!, nodes[1]!];
+  const stoppedAt = Date.now();
+  leader.child.kill('SIGTERM');
+  expect(await leader.exit).toBe(0);
+  await last.until('stderr', LEADS);
+  expect(Date.now() - stoppedAt).toBeLessThan(10_000);
 });
