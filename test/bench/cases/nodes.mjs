@@ -17,8 +17,10 @@ const BATCH = 500;
 const CONNECTIONS = 3;
 
 async function admin(sql) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
+  await client.connect().catch((error) => {
+    throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL} (${error.message}): start it (service postgresql start) or set RINGSIDE_BENCH_PG_URL to a maintenance database where the user may CREATE DATABASE`);
+  });
   try {
     return (await client.query(sql)).rows;
   } finally {
