@@ -89,6 +89,18 @@ export class StandardsService {
     }
   }
 
+  /**
+   * Reads the versions again: another node changed a standard (its commit signalled, store/port.ts Coordination).
+   * Listeners hear it when something differs; from then on this node judges with what the store holds.
+   */
+  async refresh(): Promise<boolean> {
+    const stored = versionsById(await this.store.reads.standards.all());
+    if (JSON.stringify([...stored]) === JSON.stringify([...this.byId])) return false;
+    this.byId = stored;
+    this.listeners.forEach((l) => l());
+    return true;
+  }
+
   /** Called after every change (a file applied all at once: one call). */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -150,6 +162,7 @@ export class StandardsService {
     const before = this.byId;
     try {
       return await this.store.write(async (tx) => {
+        await this.reload(tx); // another node may have changed a standard since this one last read them
         const result = await fn(tx);
         const changed = Array.isArray(result) ? result.some((r) => r.changed) : result.changed;
         if (changed) tx.onCommit(() => this.listeners.forEach((l) => l()));

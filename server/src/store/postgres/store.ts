@@ -13,6 +13,7 @@ import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../por
 import { WriteQueue, WriteTxBase } from '../transactions';
 import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
+import { notifyNodes, type PgCoordination } from './coordination';
 import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
 import { readsOf } from './reads';
@@ -32,6 +33,7 @@ class PgWriteTx extends WriteTxBase {
     private readonly chain: PgChainWriter,
     commitCallbacks: Array<() => void>,
     nowMs: number,
+    private readonly nodeId: string,
   ) {
     super(readsOf(s), commitCallbacks, nowMs);
     this.writes = this.writeOps();
@@ -80,12 +82,26 @@ class PgWriteTx extends WriteTxBase {
     const { s, chain } = this;
     const at = this.nowMs;
     return {
-      events: (batch) => this.atomic(() => writeEvents(s, chain, batch, at)),
-      milestones: (batch) => this.atomic(() => writeMilestones(s, chain, batch, at)),
-      closeCase: (key, end) => closeCase(s, key, end),
+      events: (batch) => this.atomic(async () => {
+        const outcomes = await writeEvents(s, chain, batch, at);
+        await notifyNodes(s, this.nodeId, 'stored'); // the leader evaluates alerts after other nodes' batches too
+        return outcomes;
+      }),
+      milestones: (batch) => this.atomic(async () => {
+        const outcomes = await writeMilestones(s, chain, batch, at);
+        await notifyNodes(s, this.nodeId, 'cases'); // the other nodes watch a case it opened from its commit on
+        return outcomes;
+      }),
+      closeCase: async (key, end) => {
+        await closeCase(s, key, end);
+        await notifyNodes(s, this.nodeId, 'cases');
+      },
       caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
       claimBreach: (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
-      standardVersion: (v) => w.writeStandardVersion(s, chain, v, at),
+      standardVersion: async (v) => {
+        await w.writeStandardVersion(s, chain, v, at);
+        await notifyNodes(s, this.nodeId, 'standards'); // the other nodes judge with it from its commit on
+      },
       site: (site, change) => w.writeSite(s, chain, site, change, at),
       retireSite: (id) => w.retireSite(s, chain, id, at),
       correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
@@ -135,6 +151,7 @@ export class PgStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => number,
+    readonly coordination: PgCoordination,
   ) {
     this.reads = readsOf(new Sql(pool));
   }
@@ -156,7 +173,7 @@ export class PgStore implements Store {
     try {
       await s.run('BEGIN');
       await s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()]);
-      const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now()));
+      const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now(), this.coordination.nodeId));
       await s.run('COMMIT');
       for (const callback of callbacks) callback();
       return value;
@@ -174,6 +191,7 @@ export class PgStore implements Store {
 
   async close(): Promise<void> {
     await this.queue.close();
+    await this.coordination.close();
     await this.pool.end();
   }
 }

@@ -5,7 +5,7 @@
 //  - one read-only connection per snapshot, in one read transaction for as long as the snapshot lasts.
 import { DomainError } from '../../domain/errors';
 import { existsSync } from 'node:fs';
-import type { ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
+import type { Coordination, ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
 import { WriteQueue, WriteTxBase } from '../transactions';
 import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
@@ -114,8 +114,12 @@ export function openReadOnly(dataDir: string): ReadOnlyStore {
   };
 }
 
+/** One process per data directory (its lock file): the node is alone, so it leads and hears no other node. */
+const ALONE: Coordination = { lead: () => Promise.resolve(true), onSignal: () => () => undefined };
+
 export class SqliteStore implements Store {
   readonly reads: StoreReads;
+  readonly coordination = ALONE;
   private readonly writer: Statements;
   private readonly reader: SqliteDatabase;
   private readonly batchWriter: ReturnType<typeof createBatchWriter>;
