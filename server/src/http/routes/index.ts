@@ -6,6 +6,7 @@ import { eventRoutes } from './events';
 import { exportRoutes } from './exports';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
+import { integrationRoutes } from './integrations';
 import { keyRoutes } from './keys';
 import { siteRoutes } from './sites';
 import { staffingRoutes } from './staffing';
@@ -24,4 +25,5 @@ export const API_ROUTES: readonly Route[] = [
   ...auditRoutes,
   ...keyRoutes,
   ...staffingRoutes,
+  ...integrationRoutes,
 ];
