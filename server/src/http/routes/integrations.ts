@@ -37,6 +37,9 @@ function storedCounts(outcome: Extract<FeedOutcome, { kind: 'stored' }>) {
   return { new: fresh(outcome.milestones) + fresh(outcome.events), duplicates: outcome.milestones.length + outcome.events.length - fresh(outcome.milestones) - fresh(outcome.events) };
 }
 
+/** A queue_log start older than this when it arrives is not shown as a running clock (integrations/asterisk/feed.ts). */
+const LIVE_START_SECONDS = 60;
+
 const EMPTY_FEED: FeedInput = { milestones: [], events: [], withdrawals: [] };
 
 async function postQueueLog(text: unknown, site: string, req: Request, res: Response, app: AppContext): Promise<unknown> {
@@ -45,10 +48,9 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
     sendProblem(res, problem(400, 'invalid-body', 'Invalid request body', '(body) is empty: send queue_log lines as text/plain', [{ path: '(body)', message: 'is empty' }]));
     return undefined;
   }
-  const maxOpenSeconds = app.core.ingest.registry().get('call')?.maxOpenSeconds ?? 0;
   let feed;
   try {
-    feed = queueLogFeed(body, site, app.now() - maxOpenSeconds * 1000);
+    feed = queueLogFeed(body, site, app.now() - LIVE_START_SECONDS * 1000);
   } catch (error) {
     if (!(error instanceof QueueLogError)) throw error;
     const errors = error.problems.map((p) => ({ path: `line ${p.line}${p.field ? ` ${p.field}` : ''}`, message: p.message }));

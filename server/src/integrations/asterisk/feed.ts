@@ -10,23 +10,25 @@ export interface QueueLogFeed {
   withdrawals: Array<{ type: 'call'; site: string; caseId: string }>;
   /** The 1-based line each record came from, by the record's id (for naming a refused record). */
   lineOf: ReadonlyMap<string, number>;
-  summary: { lines: number; answered: number; abandoned: number; withdrawn: number; openClocks: number; staleStarts: number; ignored: IgnoredCounts };
+  summary: { lines: number; answered: number; abandoned: number; withdrawn: number; openClocks: number; lateStarts: number; ignored: IgnoredCounts };
 }
 
 /**
- * Throws QueueLogError (every malformed line with its number) before anything is mapped. An ENTERQUEUE before
- * `openSinceMs` (the oldest start a clock can still be running from) is not stored: its clock would expire on
- * arrival and count as a miss, while Asterisk counts a call only at its end, which comes as an event of its own.
+ * Throws QueueLogError (every malformed line with its number) before anything is mapped. An ENTERQUEUE from
+ * before `liveSinceMs` is not stored as a running clock: the server judges a start by its own clock, so a start
+ * that arrives after a deadline has passed would be breached (and under F1 missed) at once, even when its CONNECT
+ * within the threshold is in the next request (a backlog or a rotated file cut mid-call). Its end still comes,
+ * with Asterisk's own wait, as an event; only the live view of that call is lost.
  */
-export function queueLogFeed(text: string, site: string, openSinceMs: number): QueueLogFeed {
+export function queueLogFeed(text: string, site: string, liveSinceMs: number): QueueLogFeed {
   const mapping = mapQueueLog(text, site);
   const milestones: MilestoneInput[] = [];
   const events: CallEventInput[] = [];
-  let staleStarts = 0;
+  let lateStarts = 0;
   for (const m of mapping.milestones) {
     const event = asFinishedCall(m);
     if (event) events.push(event);
-    else if (m.milestone === 'started' && Date.parse(m.at) < openSinceMs) staleStarts++;
+    else if (m.milestone === 'started' && Date.parse(m.at) < liveSinceMs) lateStarts++;
     else milestones.push(m);
   }
   // Handle times need a record that updates an ended call, which the contract does not have yet: read, counted, not stored.
@@ -38,7 +40,7 @@ export function queueLogFeed(text: string, site: string, openSinceMs: number): Q
     events,
     withdrawals: mapping.withdrawals.map((w) => ({ type: w.type, site: w.site, caseId: w.caseId })),
     lineOf: new Map(parseQueueLog(text).map((l) => [`aq:${l.callId}@${l.queue.trim()}:${l.event}`, l.lineNumber])),
-    summary: { lines, answered, abandoned, withdrawn, openClocks, staleStarts, ignored },
+    summary: { lines, answered, abandoned, withdrawn, openClocks, lateStarts, ignored },
   };
 }
 
