@@ -27,7 +27,7 @@ async function deliver(requestId: string, records: unknown[], key: string | null
   if (key !== null) headers['x-amz-firehose-access-key'] = key;
   const body = JSON.stringify({ requestId, timestamp: NOW - 5_000, records: records.map((r) => ({ data: b64(r) })) });
   const res = await fetch(`${server.url}/api/v1/integrations/amazon-connect/firehose?site=hq`, { method: 'POST', headers, body });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await res.json() };
 }
 
 const callEvents = async () => (await snapshotOf(server)).recent.filter((e) => e.event.id.startsWith('ac:'));

@@ -51,7 +51,7 @@ describe('Twilio TaskRouter callbacks', () => {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`twilio:${ingestKey}`).toString('base64')}` };
     if (signature !== undefined) headers['x-twilio-signature'] = signature;
     const res = await fetch(url, { method: 'POST', headers, body });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: await res.json() };
   }
   const openCalls = async () => ((await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string; startedAt: string }>);
 
