@@ -1,4 +1,4 @@
-// One middleware in front of every route: who is calling (Bearer key) and may they (scope for path+method).
+// One middleware in front of every route: who is calling (its key) and may they (scope for path+method).
 import type { Request, RequestHandler, Response } from 'express';
 import { API_PREFIX } from '../protocol';
 import { problem, sendProblem } from './problems';

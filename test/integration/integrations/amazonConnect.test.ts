@@ -2,6 +2,7 @@
 // HTTP endpoint (protocol 1.0: requestId, timestamp, base64 records; the access key in X-Amz-Firehose-Access-Key)
 // and answered in Firehose's response format. Contact records become finished calls; a delivery with a malformed
 // record is refused whole (Firehose retries it) and stores nothing.
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, recentEvent, snapshotOf } from '../clocks/support';
 import { abandoned, contactRecord } from '../../support/contactRecords';
@@ -56,6 +57,14 @@ describe('Amazon Connect contact records through Firehose', () => {
     const bad = await deliver('44444444-4444-4444-8444-444444444444', [contactRecord('c-6', { Queue: { EnqueueTimestamp: 'yesterday', Name: 'Support' } })]);
     expect(bad.body.errorMessage).toContain('records[0]: Queue.EnqueueTimestamp must be an ISO 8601 timestamp');
     expect((await callEvents()).map((e) => e.event.id).sort()).toEqual(['ac:c-1', 'ac:c-2']);
+  });
+
+  it('reads a delivery Firehose sent with GZIP content encoding', async () => {
+    const body = JSON.stringify({ requestId: '77777777-7777-4777-8777-777777777777', timestamp: NOW, records: [{ data: b64(abandoned('c-8')) }] });
+    const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-amz-firehose-access-key': accessKey };
+    const res = await fetch(`${server.url}/api/v1/integrations/amazon-connect/firehose?site=hq`, { method: 'POST', headers, body: gzipSync(body) });
+    expect(res.status).toBe(200);
+    expect(await recentEvent(server, 'ac:c-8')).toMatchObject({ event: { outcome: 'abandoned', answerSeconds: 60 } });
   });
 
   it('answers a missing or unknown access key with 401, so Firehose retries once the key is right', async () => {
