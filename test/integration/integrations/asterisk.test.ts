@@ -17,7 +17,11 @@ async function postQueueLog(server: TestServer, text: string, query = 'site=hq',
 }
 
 const log = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
-const openCaseIds = async (server: TestServer) => ((await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string }>).map((c) => c.caseId);
+/** The open call clocks once the server has looked at what was just stored (it reads the cases after the commit). */
+async function openCaseIds(server: TestServer): Promise<string[]> {
+  await server.testApi.clocksIdle();
+  return ((await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string }>).map((c) => c.caseId);
+}
 
 describe('Asterisk queue_log over HTTP', () => {
   const clock = testClock(T * 1000 + 10_000);

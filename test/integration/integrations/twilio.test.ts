@@ -53,7 +53,10 @@ describe('Twilio TaskRouter callbacks', () => {
     const res = await fetch(url, { method: 'POST', headers, body });
     return { status: res.status, body: await res.json() };
   }
-  const openCalls = async () => ((await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string; startedAt: string }>);
+  async function openCalls(): Promise<Array<{ caseId: string; startedAt: string }>> {
+    await server.testApi.clocksIdle();
+    return (await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string; startedAt: string }>;
+  }
 
   it('a signed task.created opens the call clock; reservation.accepted answers it, measured from the task', async () => {
     const created = taskEvent('task.created', NOW - 3_000);
