@@ -80,6 +80,15 @@ describe('Asterisk queue_log over HTTP', () => {
     expect((await snapshotOf(server)).recent.map((e) => e.event.id).filter((id) => id.includes('1772438495.20'))).toEqual([]);
   });
 
+  it('takes an end that arrives before its start: the call counts once and no clock opens', async () => {
+    await clock.skipTo((T + 200) * 1000);
+    const end = log(`${T + 199}|1772438590.40|support|PJSIP/1001|CONNECT|9|1772438599.1|1`);
+    expect((await postQueueLog(server, end)).body).toMatchObject({ answered: 1, openClocks: 0, stored: { new: 1 } });
+    expect((await postQueueLog(server, log(`${T + 190}|1772438590.40|support|NONE|ENTERQUEUE||+49301234571|1`))).body).toMatchObject({ openClocks: 1, stored: { new: 1 } });
+    expect(await openCaseIds(server)).toEqual([]);
+    expect((await snapshotOf(server)).recent.map((e) => e.event.id).filter((id) => id.includes('1772438590.40'))).toEqual(['aq:1772438590.40@support:CONNECT']);
+  });
+
   it('refuses a malformed line with its line number and stores nothing from that request', async () => {
     const enter = `${T + 100}|1772438500.30|support|NONE|ENTERQUEUE||+49301234570|1`;
     const answer = await postQueueLog(server, log(enter, '', `${T + 101}|1772438500.30|support|Ann|CONNECT|soon|x|1`));
@@ -120,7 +129,13 @@ describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshol
         expect((await postJson(server, '/api/v1/standards', standard)).status).toBe(201);
       }
     }
-    for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) expect((await postQueueLog(server, file)).status).toBe(200);
+    const answers = [];
+    for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) answers.push(await postQueueLog(server, file));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // Posted after the fact, no start is shown as a running clock; every line is still read and counted.
+    const total = (name: string) => answers.reduce((n, a) => n + ((a.body.ignored as Record<string, number>)[name] ?? 0), 0);
+    expect(answers.reduce((n, a) => n + (a.body.lateStarts as number), 0)).toBe(generated.lines.filter((l) => l.includes('|ENTERQUEUE|')).length);
+    expect(total('COMPLETEAGENT') + total('COMPLETECALLER')).toBe(generated.lines.filter((l) => /\|COMPLETE(AGENT|CALLER)\|/.test(l)).length);
 
     const range = `from=${new Date(T * 1000).toISOString()}&to=${new Date((lastEpoch + 1) * 1000).toISOString()}&site=hq`;
     const report = (await server.getJson(`/api/v1/compliance?${range}`)).body as { standards: Array<{ standardId: string; numerator: number; denominator: number; ratio: number }> };
