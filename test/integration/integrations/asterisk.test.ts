@@ -129,7 +129,7 @@ describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshol
         expect((await postJson(server, '/api/v1/standards', standard)).status).toBe(201);
       }
     }
-    const answers = [];
+    const answers: Array<{ status: number; body: any }> = [];
     for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) answers.push(await postQueueLog(server, file));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     // Posted after the fact, no start is shown as a running clock; every line is still read and counted.
