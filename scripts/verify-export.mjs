@@ -222,6 +222,8 @@ function eventRecord(r) {
     seq: r.event_seq, id: r.event_id, type: r.type, site: r.site, occurredAtMs: r.occurred_at_ms, occurredAt: r.occurred_at,
     receivedAtMs: r.received_at_ms, outcome: r.outcome, rings: r.rings, answerSeconds: r.answer_seconds, greetSeconds: r.greet_seconds,
     queue: r.queue, agent: r.agent, derived: r.derived, content: r.content,
+    // Events of other types than calls and visits carry their measures; the record has the key only then.
+    ...(r.measures === null || r.measures === undefined ? {} : { measures: r.measures }),
   };
 }
 

@@ -271,8 +271,8 @@ export interface Snapshot extends StoreReads {
 
 /**
  * Positions in an event export row: the event's columns (seq … content), its judgement's (standard_id … reason;
- * nulls for an event without judgements), its latest correction and the two chain links with their predecessors'
- * hashes. The array is reused for the next row: read it before asking for the next.
+ * nulls for an event without judgements), its latest correction, the two chain links with their predecessors'
+ * hashes, and the event's measures. The array is reused for the next row: read it before asking for the next.
  */
 export const EVENT_ROW = {
   content: 14,
@@ -293,8 +293,10 @@ export const EVENT_ROW = {
   judgementLinkSeq: 29,
   judgementLinkPrev: 30,
   judgementLinkHash: 31,
+  /** The event's measures (other types than calls and visits), last: added after the layout above. */
+  measures: 32,
 } as const;
-export const EVENT_ROW_WIDTH = 32;
+export const EVENT_ROW_WIDTH = 33;
 export type EventExportRow = readonly unknown[];
 
 export interface AlertExportRow {
