@@ -39,6 +39,7 @@ export default defineConfig({
             'test/integration/liveRestart.test.ts',
             'test/integration/figuresAgree.test.ts',
             'test/integration/exportIncidents.test.ts',
+            'test/integration/clocks/caseEvents.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },
