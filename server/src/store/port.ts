@@ -266,6 +266,8 @@ export interface Snapshot extends StoreReads {
     /** Incident changes whose time is in the range, oldest first. */
     incidentRows(filter: ExportFilter): AsyncIterable<IncidentExportRow>;
     auditLogRows(fromMs: number, toMs: number, maxLinkSeq: number): AsyncIterable<AuditLogExportRow>;
+    /** Milestones whose `at` is in the range (at the filter's sites), in seq order, each with its chain link. */
+    milestoneRows(filter: ExportFilter, maxLinkSeq: number): AsyncIterable<MilestoneExportRow>;
   };
 }
 
@@ -312,6 +314,24 @@ export interface IncidentExportRow {
   site: string;
   /** When its incident opened. */
   openedAtMs: number;
+}
+
+/** A milestone as stored, in its chain record's keys, with its link. */
+export interface MilestoneExportRow {
+  seq: number;
+  id: string;
+  type: string;
+  site: string;
+  caseId: string;
+  milestone: string;
+  atMs: number;
+  at: string;
+  receivedAtMs: number;
+  agent: string | null;
+  queue: string | null;
+  handleSeconds: number | null;
+  content: string;
+  link: { seq: number; prev: string; hash: string } | null;
 }
 
 export interface AuditLogExportRow {

@@ -1,8 +1,9 @@
 // A complaint posted as milestones becomes one judged event when it closes, through the one ingest path: it is
 // counted in GET /compliance, listed in the event export with its measures (verified offline by the auditor's
-// script), and the chain still verifies. Runs on SQLite and (integration-postgres) on PostgreSQL.
+// script), and the chain still verifies. Its milestones are in the milestone export, each row verified against
+// its chain link. Runs on SQLite and (integration-postgres) on PostgreSQL.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestServer, type TestServer } from '../support/testServer';
@@ -17,6 +18,8 @@ let server: TestServer;
 
 const complaint = (caseId: string, milestone: string, atMs: number) => ({ type: 'complaint', site: 'harbour', caseId, milestone, at: new Date(atMs).toISOString() });
 const RANGE = 'from=2026-06-01T00:00:00Z&to=2026-06-08T00:00:00Z';
+const verify = (file: string) => spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), file], { encoding: 'utf8' });
+const exported = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.apiKey}` } })).text();
 
 beforeAll(async () => {
   server = await startTestServer({ clock });
@@ -65,8 +68,29 @@ describe('a closed complaint', () => {
 
     const file = join(server.dataDir, 'complaints.json');
     writeFileSync(file, text);
-    const verified = spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), file], { encoding: 'utf8' });
+    const verified = verify(file);
     expect(verified.stdout + verified.stderr).toMatch(/^VERIFIED/);
     expect((await server.getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true });
+  });
+
+  it('has its milestones in the milestone export, each row verified offline against its chain link', async () => {
+    const csv = await exported(`/api/v1/export/milestones?${RANGE}&format=csv&site=harbour`);
+    const file = join(server.dataDir, 'milestones.csv');
+    writeFileSync(file, csv);
+    const ok = verify(file);
+    expect(ok.stdout + ok.stderr).toMatch(/^VERIFIED: .* \(milestones, csv, 8 rows/);
+    const json = JSON.parse(await exported(`/api/v1/export/milestones?${RANGE}&format=json`));
+    expect(json.rows.filter((r: any) => r.case_id === 'K-2').map((r: any) => [r.milestone, r.at])).toEqual([
+      ['received', '2026-06-01T15:00:00.000Z'],
+      ['acknowledged', '2026-06-02T12:00:00.000Z'],
+      ['resolved', '2026-06-02T16:00:00.000Z'],
+      ['followedUp', '2026-06-03T10:00:00.000Z'],
+    ]);
+
+    // An acknowledgement moved an hour earlier in the file no longer hashes to its link.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('2026-06-02T12:00:00.000Z', '2026-06-02T11:00:00.000Z'));
+    const altered = verify(file);
+    expect(altered.status).toBe(1);
+    expect(altered.stdout + altered.stderr).toMatch(/does not hash to its chain link/);
   });
 });

@@ -6,6 +6,7 @@ import { CHAIN_KINDS, GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { AlertState, IncidentChange } from '../../protocol';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
+import { milestoneExportSql, toMilestoneExportRow } from '../sqlite/exportRows';
 import { CHAIN_TABLES } from '../sqlite/chain';
 import { toChange } from '../sqlite/incidents';
 import { toCheckpoint, type CheckpointRow } from '../sqlite/snapshot';
@@ -146,6 +147,10 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
       alertRows: (f) => iterable(() => alertRows(client, s, f)),
       incidentRows: (f) => iterable(() => incidentRows(client, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => iterable(() => auditLogRows(client, fromMs, toMs, maxLinkSeq)),
+      milestoneRows: (f, maxLinkSeq) =>
+        iterable(async function* () {
+          for await (const r of cursor(client, milestoneExportSql(f.sites.length), [f.fromMs, f.toMs, ...f.sites, maxLinkSeq])) yield toMilestoneExportRow(r);
+        }),
     },
   };
 }

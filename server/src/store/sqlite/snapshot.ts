@@ -6,7 +6,7 @@ import type { Alert, AlertState } from '../../protocol';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import { CHAIN_TABLES } from './chain';
 import type { Statements } from './database';
-import { eventRows } from './exportRows';
+import { eventRows, milestoneRows } from './exportRows';
 import { toChange } from './incidents';
 
 /**
@@ -133,6 +133,7 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       alertRows: (f) => lazily(alertRows(s, getAlert, f)),
       incidentRows: (f) => lazily(incidentRows(s, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => lazily(auditLogRows(s, fromMs, toMs, maxLinkSeq)),
+      milestoneRows: (f, maxLinkSeq) => lazily(milestoneRows(s.db, f, maxLinkSeq)),
     },
   };
 }
