@@ -40,6 +40,7 @@ export default defineConfig({
             'test/integration/figuresAgree.test.ts',
             'test/integration/exportIncidents.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
+            'test/integration/clocks/milestoneRetention.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },

@@ -34,7 +34,12 @@ export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   { kind: 'site', keys: ['seq', 'site', 'change', 'definition', 'changedAtMs'] },
   { kind: 'correction', keys: ['seq', 'eventSeq', 'action', 'changes', 'rejudged', 'reason', 'keyId', 'atMs'] },
   { kind: 'audit', keys: ['seq', 'keyId', 'action', 'target', 'details', 'atMs'] },
-  { kind: 'checkpoint', keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac'] },
+  {
+    kind: 'checkpoint',
+    keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac', 'lastMilestoneSeq', 'milestones'],
+    // Checkpoints since milestones are pruned too say what of them was pruned; older ones do not.
+    optional: ['lastMilestoneSeq', 'milestones'],
+  },
   { kind: 'milestone', keys: ['seq', 'id', 'type', 'site', 'caseId', 'milestone', 'atMs', 'at', 'receivedAtMs', 'agent', 'queue', 'handleSeconds', 'content'] },
   { kind: 'caseJudgement', keys: ['seq', 'type', 'site', 'caseId', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'atMs'] },
 ];

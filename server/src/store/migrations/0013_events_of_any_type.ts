@@ -1,4 +1,4 @@
-// Migration 13: events of any registered event type. A closed case of a type other than calls and visits (a
+// Migration 13: events of any registered event type, and milestones pruned by retention. A closed case of a type other than calls and visits (a
 // complaint, a type defined as data) becomes a finished event like a call, so events.type is no longer limited to
 // 'call' and 'visit', and the event keeps the type's measures (seconds by measure id) in `measures`, JSON; calls
 // and visits keep theirs in their own columns and leave it NULL.
@@ -7,12 +7,16 @@
 // filled back, with the same seqs (AUTOINCREMENT's high-water mark restored), indexes and triggers. Foreign keys of
 // judgements to events are deferred to the commit, by which every event is back. The rows keep every value, so
 // their chain links verify as before (a record with measures NULL hashes without the key).
+//
+// Retention prunes the milestones of closed cases like events: their delete trigger now lets the pruning
+// transaction through (audit_pruning holds a row), and a checkpoint also says the highest milestone seq it pruned
+// and how many (NULL in checkpoints from before, whose records and HMACs leave the keys out).
 // Frozen: the SQL this version released, as a literal. Never edit it; add a migration instead.
 import type { Migration } from './types';
 
 export const MIGRATION_0013: Migration = {
   version: 13,
-  name: 'events of any registered type, with their measures',
+  name: 'events of any registered type, with their measures; milestones pruned by retention',
   sql: `
     PRAGMA defer_foreign_keys = ON;
     CREATE TEMP TABLE events_sequence AS SELECT seq FROM sqlite_sequence WHERE name = 'events';
@@ -52,5 +56,11 @@ export const MIGRATION_0013: Migration = {
     CREATE TRIGGER events_append_only_u BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
     CREATE TRIGGER events_append_only_d BEFORE DELETE ON events WHEN NOT EXISTS (SELECT 1 FROM audit_pruning)
       BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+    DROP TRIGGER milestones_append_only_d;
+    CREATE TRIGGER milestones_append_only_d BEFORE DELETE ON milestones WHEN NOT EXISTS (SELECT 1 FROM audit_pruning)
+      BEGIN SELECT RAISE(ABORT, 'milestones are append-only'); END;
+    ALTER TABLE audit_checkpoints ADD COLUMN last_milestone_seq INTEGER; -- the highest pruned milestone seq
+    ALTER TABLE audit_checkpoints ADD COLUMN milestones INTEGER;         -- milestones pruned
   `,
 };

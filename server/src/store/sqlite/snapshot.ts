@@ -83,6 +83,7 @@ export function toCheckpoint(c: CheckpointRow): StoredCheckpoint {
     headHash: c.head_hash as string,
     atMs: c.at_ms as number,
     hmac: c.hmac as string,
+    ...(c.milestones === null || c.milestones === undefined ? {} : { lastMilestoneSeq: c.last_milestone_seq as number | null, milestones: c.milestones as number }),
   };
 }
 
