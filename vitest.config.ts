@@ -41,6 +41,7 @@ export default defineConfig({
             'test/integration/exportIncidents.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',
+            'test/integration/clocks/eventTypesApi.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },

@@ -20,7 +20,7 @@ import type { CorrectionSubject, EventState } from '../domain/corrections';
 import type { ChainKind } from '../domain/chain';
 import type { IncidentChangeDraft } from '../domain/alerts/incidents';
 import type { Alert, AlertState, Incident, IncidentChange, IncidentUpdate, JudgedEvent, Site } from '../protocol';
-import type { ClockJudgement, StoredMilestone } from '../protocol/eventTypes';
+import type { ClockJudgement, EventTypeDefinition, StoredMilestone } from '../protocol/eventTypes';
 import type {
   AuditEntry,
   CaseJudgementRecord,
@@ -65,6 +65,8 @@ export interface StandardsReads {
   judgedSince(id: string, fromMs: number): Promise<boolean>;
   /** The latest occurredAt of events the standard judged at or after `fromMs` (null: none). */
   latestJudgedAt(id: string, fromMs: number): Promise<number | null>;
+  /** The event types defined over the API, by id. */
+  eventTypes(): Promise<EventTypeDefinition[]>;
 }
 
 export interface SitesReads {
@@ -186,6 +188,8 @@ export interface WriteTx extends StoreReads {
      */
     claimBreach(key: CaseKey, standardId: string, deadlineMs: number): Promise<boolean>;
     standardVersion(v: Omit<StoredStandardVersion, 'createdAtMs'>): Promise<void>;
+    /** Creates or replaces an event type defined over the API. */
+    eventType(definition: EventTypeDefinition): Promise<void>;
     /** Creates or replaces a site's configuration (and un-retires it); recorded in its history. */
     site(site: Site, change: 'created' | 'updated'): Promise<void>;
     retireSite(id: string): Promise<void>;

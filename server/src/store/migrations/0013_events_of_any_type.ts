@@ -11,12 +11,15 @@
 // Retention prunes the milestones of closed cases like events: their delete trigger now lets the pruning
 // transaction through (audit_pruning holds a row), and a checkpoint also says the highest milestone seq it pruned
 // and how many (NULL in checkpoints from before, whose records and HMACs leave the keys out).
+//
+// Event types defined over the API (POST/PUT /event-types) are kept in event_types, one row per type, its
+// definition as last put; each change is in the chained audit log with the definition.
 // Frozen: the SQL this version released, as a literal. Never edit it; add a migration instead.
 import type { Migration } from './types';
 
 export const MIGRATION_0013: Migration = {
   version: 13,
-  name: 'events of any registered type, with their measures; milestones pruned by retention',
+  name: 'events of any registered type, with their measures; milestones pruned by retention; event types defined over the API',
   sql: `
     PRAGMA defer_foreign_keys = ON;
     CREATE TEMP TABLE events_sequence AS SELECT seq FROM sqlite_sequence WHERE name = 'events';
@@ -62,5 +65,12 @@ export const MIGRATION_0013: Migration = {
       BEGIN SELECT RAISE(ABORT, 'milestones are append-only'); END;
     ALTER TABLE audit_checkpoints ADD COLUMN last_milestone_seq INTEGER; -- the highest pruned milestone seq
     ALTER TABLE audit_checkpoints ADD COLUMN milestones INTEGER;         -- milestones pruned
+
+    CREATE TABLE event_types (
+      id            TEXT PRIMARY KEY,
+      definition    TEXT NOT NULL,      -- the event type definition as JSON, as validated
+      created_at_ms INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL
+    );
   `,
 };

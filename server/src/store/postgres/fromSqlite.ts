@@ -37,6 +37,7 @@ const TABLES: ReadonlyArray<{ name: string; order: string; identity?: string }> 
   { name: 'cases', order: 'type, site, case_id' },
   { name: 'case_judgements', order: 'seq', identity: 'seq' },
   { name: 'case_breaches', order: 'type, site, case_id, standard_id' },
+  { name: 'event_types', order: 'id' },
 ];
 
 const CHUNK = 500;

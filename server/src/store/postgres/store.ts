@@ -17,6 +17,7 @@ import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
 import { readsOf } from './reads';
 import { snapshotReads } from './snapshot';
+import { PUT_EVENT_TYPE } from '../sqlite/standards';
 import * as w from './writes';
 
 /** The advisory lock every write transaction holds ("rs-write"). */
@@ -106,6 +107,7 @@ class PgWriteTx implements WriteTx {
       caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
       claimBreach: (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
       standardVersion: (v) => w.writeStandardVersion(s, chain, v, at),
+      eventType: async (def) => void (await s.run(PUT_EVENT_TYPE, [def.id, JSON.stringify(def), at, at])),
       site: (site, change) => w.writeSite(s, chain, site, change, at),
       retireSite: (id) => w.retireSite(s, chain, id, at),
       correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
