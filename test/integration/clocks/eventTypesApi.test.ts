@@ -2,6 +2,8 @@
 // problem details naming the field, kept across a restart, and judged like the built-ins: a standard over the new
 // type judges its cases, and a closed case counts in GET /compliance. Runs on SQLite and (integration-postgres)
 // on PostgreSQL.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
@@ -81,7 +83,9 @@ describe('event types over the API', () => {
     const renamed = await put('/api/v1/event-types/callback', { ...CALLBACK, name: 'Customer callbacks' });
     expect(renamed).toMatchObject({ status: 200, body: { id: 'callback', name: 'Customer callbacks' } });
     await server.close();
-    server = await startTestServer({ dataDir: dir, clock });
+    const standardsFile = join(dir, 'standards.yaml');
+    writeFileSync(standardsFile, 'eventTypes: []\n');
+    server = await startTestServer({ dataDir: dir, clock, standardsFile });
     const types = (await server.getJson('/api/v1/event-types')).body.eventTypes;
     expect(types.find((t: { id: string }) => t.id === 'callback')).toEqual({ ...CALLBACK, name: 'Customer callbacks' });
     const log = await server.getJson('/api/v1/export/audit-log?from=2026-01-01T00:00:00Z&to=2026-07-01T00:00:00Z&format=json');
@@ -89,5 +93,10 @@ describe('event types over the API', () => {
       ['eventType.create', 'callback'],
       ['eventType.update', 'callback'],
     ]);
+
+    // The standards file may not define a type of the same id: its reload is refused, naming the field.
+    writeFileSync(standardsFile, `eventTypes:\n  - ${JSON.stringify(CALLBACK)}\n`);
+    const reloaded = await server.reloadStandards();
+    expect(reloaded.ok ? [] : reloaded.problems.map((p) => p.path)).toEqual(['eventTypes.0.id']);
   });
 });
