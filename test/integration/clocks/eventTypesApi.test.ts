@@ -28,7 +28,7 @@ const STANDARD = { id: 'callback-2h', name: 'Callbacks within 2 hours', eventTyp
 
 const put = async (path: string, body: unknown) => {
   const res = await fetch(`${server.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await res.json() };
 };
 const fieldsOf = (body: { errors?: Array<{ path: string }> }) => (body.errors ?? []).map((e) => e.path);
 
