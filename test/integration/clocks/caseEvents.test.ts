@@ -93,4 +93,14 @@ describe('a closed complaint', () => {
     expect(altered.status).toBe(1);
     expect(altered.stdout + altered.stderr).toMatch(/does not hash to its chain link/);
   });
+
+  it('can be voided (it counts no more) but not amended: its measures come from its milestones', async () => {
+    const id = encodeURIComponent('case:complaint:harbour:K-2');
+    const amend = await postJson(server, `/api/v1/events/${id}/amend`, { reason: 'test', changes: { outcome: 'answered' } });
+    expect(amend.status).toBe(400);
+    expect(amend.body.errors.map((e: { path: string }) => e.path)).toEqual(['action']);
+    expect((await postJson(server, `/api/v1/events/${id}/void`, { reason: 'posted twice' })).status).toBe(201);
+    const res = await server.getJson(`/api/v1/compliance?${RANGE}&standard=complaint-ack-4bh`);
+    expect(res.body.standards[0]).toMatchObject({ total: 1, met: 1, missed: 0 });
+  });
 });
