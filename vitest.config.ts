@@ -33,12 +33,12 @@ export default defineConfig({
         test: {
           name: 'integration-postgres',
           include: [
-            'test/integration/ingest.test.ts',
-            'test/integration/compliance.test.ts',
-            'test/integration/live.test.ts',
-            'test/integration/liveRestart.test.ts',
-            'test/integration/figuresAgree.test.ts',
-            'test/integration/exportIncidents.test.ts',
+            'test/integration/ingest/ingest.test.ts',
+            'test/integration/compliance/compliance.test.ts',
+            'test/integration/live/live.test.ts',
+            'test/integration/live/liveRestart.test.ts',
+            'test/integration/compliance/figuresAgree.test.ts',
+            'test/integration/exports/exportIncidents.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',
