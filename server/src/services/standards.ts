@@ -99,6 +99,20 @@ export class StandardsService {
   }
 
   /**
+   * Reads the versions again: another node changed a standard (its commit signalled, store/port.ts Coordination).
+   * Listeners hear it when something differs; from then on this node judges with what the store holds.
+   */
+  async refresh(): Promise<boolean> {
+    const stored = versionsById(await this.store.reads.standards.all());
+    const apiTypes = await this.store.reads.standards.eventTypes();
+    if (JSON.stringify([...stored]) === JSON.stringify([...this.byId]) && JSON.stringify(apiTypes) === JSON.stringify(this.apiTypes)) return false;
+    this.byId = stored;
+    this.useApiTypes(apiTypes);
+    this.listeners.forEach((l) => l());
+    return true;
+  }
+
+  /**
    * POST /event-types (no `urlId`) and PUT /event-types/:id: an event type defined over the API, checked as the
    * standards file's are, stored, and written to the audit log; a change may not drop a measure a standard judges.
    */
@@ -125,6 +139,16 @@ export class StandardsService {
       });
       return { eventType: def, created: !exists };
     });
+  }
+
+  /**
+   * The API's event types as another node stored them. A type this node's standards file defines keeps the file's
+   * definition here (the registry cannot hold both); the others are used as stored.
+   */
+  private useApiTypes(stored: readonly EventTypeDefinition[]): void {
+    const apiTypes = stored.filter((t) => !this.fileTypes.some((f) => f.id === t.id));
+    this.apiTypes = apiTypes;
+    this.registry = registryOf(this.fileTypes, apiTypes);
   }
 
   /** Called after every change (a file applied all at once: one call). */
@@ -188,6 +212,7 @@ export class StandardsService {
     const before = this.byId;
     try {
       return await this.store.write(async (tx) => {
+        await this.reload(tx); // another node may have changed a standard since this one last read them
         const result = await fn(tx);
         const changed = Array.isArray(result) ? result.some((r) => r.changed) : result.changed;
         if (changed) tx.onCommit(() => this.listeners.forEach((l) => l()));

@@ -350,8 +350,30 @@ export interface AuditLogExportRow {
 
 // ------------------------------------------------------------------------------------------- the store
 
+/**
+ * What other nodes committed, as a node hears it: events stored, a standard changed, a case opened or closed, or
+ * "read again" (this node may have missed some).
+ */
+export type NodeSignal = 'stored' | 'standards' | 'cases' | 'resync';
+
+/**
+ * Nodes on one store (PostgreSQL): which one does the work that must happen once for all of them, and word of what
+ * the others committed. On SQLite a node is alone (the data directory's lock): always the leader, never a signal.
+ */
+export interface Coordination {
+  /**
+   * Takes or keeps the leadership: true while this node leads (evaluates alerts, delivers webhooks). False while
+   * another node leads, or when this node cannot reach the database (it gives the leadership up at once).
+   */
+  lead(): Promise<boolean>;
+  /** Hears signals of other nodes' commits; returns the unsubscribe. */
+  onSignal(listener: (signal: NodeSignal) => void): () => void;
+}
+
 export interface Store {
   readonly reads: StoreReads;
+  /** This node among the others on the store. */
+  readonly coordination: Coordination;
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   snapshot<T>(fn: (s: Snapshot) => Promise<T>): Promise<T>;
   close(): Promise<void>;

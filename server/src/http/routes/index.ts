@@ -9,6 +9,7 @@ import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
 import { keyRoutes } from './keys';
 import { siteRoutes } from './sites';
+import { staffingRoutes } from './staffing';
 import { standardRoutes } from './standards';
 import type { Route } from '../route';
 
@@ -24,4 +25,5 @@ export const API_ROUTES: readonly Route[] = [
   ...exportRoutes,
   ...auditRoutes,
   ...keyRoutes,
+  ...staffingRoutes,
 ];
