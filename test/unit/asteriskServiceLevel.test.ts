@@ -1,15 +1,8 @@
-// Ringside's F2 and F1 over queue_log milestones against Asterisk's own SL and SL2, computed here straight from
-// the log lines the way app_queue keeps its counters (apps/app_queue.c):
-//  - callscompleted / callscompletedinsl grow in update_queue(), called when an answered call ends
-//    (COMPLETEAGENT, COMPLETECALLER, and the transfer handlers: TRANSFER before Asterisk 12, BLINDTRANSFER and
-//    ATTENDEDTRANSFER after); "in SL" was decided at connect: holdtime <= servicelevel.
-//  - callsabandoned / callsabandonedinsl grow in record_abandoned(), called for ABANDON, EXITWITHTIMEOUT,
-//    EXITEMPTY and WITHDRAW (and SYSCOMPAT, never generated here); "in SL": waittime <= servicelevel.
-//    EXITWITHKEY does not call it.
-//  - SL = callscompletedinsl / callscompleted; SL2 = (callsabandonedinsl + callscompletedinsl) /
-//    (callsabandoned + callscompleted).
-// The reference below shares no code with the mapper: it reads the holdtime from the line that ends the call
-// (the mapper reads CONNECT) and counts at completion (the mapper answers at CONNECT).
+// Ringside's F2 and F1 over queue_log milestones against Asterisk's own SL and SL2, computed straight from the log
+// lines the way app_queue keeps its counters (test/support/asteriskCounters.ts: SL = callscompletedinsl /
+// callscompleted; SL2 = (callsabandonedinsl + callscompletedinsl) / (callsabandoned + callscompleted)).
+// The reference shares no code with the mapper: it reads the holdtime from the line that ends the call (the
+// mapper reads CONNECT) and counts at completion (the mapper answers at CONNECT).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { judgeEvent, type JudgeableEvent } from '../../server/src/domain/judge';
