@@ -93,9 +93,24 @@ module.exports = {
       severity: 'error',
       comment:
         'HTTP, live, integrations and the demo translate to service calls: they import services, domain, protocol, ' +
-        'the store port types and the clock and logger ports, never store internals, another adapter or the composition.',
-      from: { path: ADAPTERS },
+        'the store port types and the clock and logger ports, never store internals, another adapter or the composition. ' +
+        'One exception: HTTP serves the integrations (pure readers of other systems\' formats) as endpoints.',
+      from: { path: ADAPTERS, pathNot: `${S}http/` },
       to: { path: '^(server|webview|extension)/', pathNot: [`${S}$1/`, SERVICES, STORE_PORT, DOMAIN, PROTOCOL, PORTS] },
+    },
+    {
+      name: 'http-over-services',
+      severity: 'error',
+      comment: 'HTTP as the other adapters, and it may read the integrations it serves.',
+      from: { path: `${S}http/` },
+      to: { path: '^(server|webview|extension)/', pathNot: [`${S}(http|integrations)/`, SERVICES, STORE_PORT, DOMAIN, PROTOCOL, PORTS] },
+    },
+    {
+      name: 'integrations-below-http',
+      severity: 'error',
+      comment: 'The integrations are read by HTTP; they import nothing of HTTP, live or the demo themselves.',
+      from: { path: `${S}integrations/` },
+      to: { path: `${S}(http|live|demo)/` },
     },
     {
       name: 'cli-over-services',

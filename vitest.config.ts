@@ -42,6 +42,7 @@ export default defineConfig({
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',
+            'test/integration/integrations/*.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },

@@ -61,8 +61,16 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
     ...(redisUrl !== undefined ? { redisUrl } : {}),
     dataDir: resolve(options.dataDir),
     apiKey: process.env.RINGSIDE_API_KEY ?? '',
+    ...integrationSecrets(),
     ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks } } : {}),
   };
+}
+
+/** The integrations' secrets and the public URL come from the environment only (a command line is visible to every user). */
+function integrationSecrets(): Pick<ServerOptions, 'twilioAuthToken' | 'publicUrl'> {
+  const token = process.env.RINGSIDE_TWILIO_AUTH_TOKEN || undefined;
+  const publicUrl = process.env.RINGSIDE_PUBLIC_URL || undefined;
+  return { ...(token !== undefined ? { twilioAuthToken: token } : {}), ...(publicUrl !== undefined ? { publicUrl: publicUrl.replace(/\/+$/, '') } : {}) };
 }
 
 /** SIGINT/SIGTERM stop the server, SIGHUP re-reads the standards file. */

@@ -11,6 +11,16 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 50, burst: 100 
 export interface SecurityServerOptions {
   /** RINGSIDE_API_KEY: accepted as an admin key (never stored). Empty = unset. */
   apiKey?: string;
+  /**
+   * RINGSIDE_TWILIO_AUTH_TOKEN: the Twilio account's auth token, which TaskRouter callbacks are signed with
+   * (unset: the TaskRouter endpoint refuses every callback).
+   */
+  twilioAuthToken?: string;
+  /**
+   * RINGSIDE_PUBLIC_URL: the server's address as others call it (https://ringside.example.com), when a proxy
+   * in front changes it; Twilio signs the URL it called. Unset: the request's own Host and scheme.
+   */
+  publicUrl?: string;
   /** --no-auth: no keys at all, every client is an admin. Loopback hosts only (refused otherwise). */
   noAuth?: boolean;
   /** Per-key token bucket (default 50/s, burst 100); false turns it off. */

@@ -10,6 +10,7 @@ import { startDemo } from './demo/demoDriver';
 import { DEFAULT_STANDARDS } from './domain/standards';
 import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
+import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
 import { attachLive } from './live/livePush';
 import { joinNodes } from './live/nodes';
@@ -185,7 +186,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     onRateLimited: () => (rateLimited += 1),
     stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard?.stats() }),
   };
-  const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess }));
+  const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, integrations: integrationSettings(options) }));
   const drain = drainable(httpServer);
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
   const live = attachLive({ httpServer, sources, ingest: core.ingest, now, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, onError: (err) => logger.error({ err }, 'live push failed') });
@@ -247,4 +248,8 @@ function logApplied(logger: Logger, file: string, applied: AppliedConfig, messag
   for (const id of applied.skipped) {
     logger.warn({ file, standard: id }, `standard "${id}" is in the standards file but was retired over the API; re-create it with POST /api/v1/standards to use it again`);
   }
+}
+
+function integrationSettings(options: ServerOptions): IntegrationSettings {
+  return { ...(options.twilioAuthToken ? { twilioAuthToken: options.twilioAuthToken } : {}), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) };
 }

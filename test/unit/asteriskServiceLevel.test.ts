@@ -1,70 +1,18 @@
-// Ringside's F2 and F1 over queue_log milestones against Asterisk's own SL and SL2, computed here straight from
-// the log lines the way app_queue keeps its counters (apps/app_queue.c):
-//  - callscompleted / callscompletedinsl grow in update_queue(), called when an answered call ends
-//    (COMPLETEAGENT, COMPLETECALLER, and the transfer handlers: TRANSFER before Asterisk 12, BLINDTRANSFER and
-//    ATTENDEDTRANSFER after); "in SL" was decided at connect: holdtime <= servicelevel.
-//  - callsabandoned / callsabandonedinsl grow in record_abandoned(), called for ABANDON, EXITWITHTIMEOUT,
-//    EXITEMPTY and WITHDRAW (and SYSCOMPAT, never generated here); "in SL": waittime <= servicelevel.
-//    EXITWITHKEY does not call it.
-//  - SL = callscompletedinsl / callscompleted; SL2 = (callsabandonedinsl + callscompletedinsl) /
-//    (callsabandoned + callscompleted).
-// The reference below shares no code with the mapper: it reads the holdtime from the line that ends the call
-// (the mapper reads CONNECT) and counts at completion (the mapper answers at CONNECT).
+// Ringside's F2 and F1 over queue_log milestones against Asterisk's own SL and SL2, computed straight from the log
+// lines the way app_queue keeps its counters (test/support/asteriskCounters.ts: SL = callscompletedinsl /
+// callscompleted; SL2 = (callsabandonedinsl + callscompletedinsl) / (callsabandoned + callscompleted)).
+// The reference shares no code with the mapper: it reads the holdtime from the line that ends the call (the
+// mapper reads CONNECT) and counts at completion (the mapper answers at CONNECT).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { judgeEvent, type JudgeableEvent } from '../../server/src/domain/judge';
 import { mapQueueLog } from '../../server/src/integrations/asterisk/queueLog';
 import type { MilestoneInput } from '../../server/src/integrations/types';
 import type { FormulaVariant, Standard } from '../../server/src/protocol';
+import { asteriskCounters, sl, sl2 } from '../support/asteriskCounters';
 import { generateQueueLog, midCallCuts, splitIntoFiles } from '../support/queueLogGenerator';
 
 const SITE = 'hq';
-
-interface AsteriskCounters {
-  completed: number;
-  completedInSl: number;
-  abandoned: number;
-  abandonedInSl: number;
-}
-
-/** app_queue's four counters for one queue and servicelevel, from queue_log text. */
-function asteriskCounters(text: string, queue: string, servicelevel: number): AsteriskCounters {
-  const c: AsteriskCounters = { completed: 0, completedInSl: 0, abandoned: 0, abandonedInSl: 0 };
-  for (const line of text.split('\n')) {
-    const f = line.split('|');
-    if (f[2] !== queue) continue;
-    const data = f.slice(5);
-    const holdtime = completionHoldtime(f[4]!, data);
-    if (holdtime !== null) {
-      c.completed++;
-      if (holdtime <= servicelevel) c.completedInSl++;
-    }
-    if (['ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY', 'WITHDRAW'].includes(f[4]!)) {
-      c.abandoned++;
-      if (Number(data[2]) <= servicelevel) c.abandonedInSl++;
-    }
-  }
-  return c;
-}
-
-/** The holdtime on a line that ends an answered call, or null for any other line. */
-function completionHoldtime(event: string, data: string[]): number | null {
-  switch (event) {
-    case 'COMPLETEAGENT':
-    case 'COMPLETECALLER':
-      return Number(data[0]); // holdtime|calltime|origposition
-    case 'TRANSFER':
-    case 'BLINDTRANSFER':
-      return Number(data[2]); // extension|context|holdtime|calltime(|origposition)
-    case 'ATTENDEDTRANSFER':
-      return Number(data[data.length - 3]); // method|target…|holdtime|calltime|origposition
-    default:
-      return null;
-  }
-}
-
-const sl = (c: AsteriskCounters) => c.completedInSl / c.completed;
-const sl2 = (c: AsteriskCounters) => (c.abandonedInSl + c.completedInSl) / (c.abandoned + c.completed);
 
 function standard(formula: FormulaVariant, threshold: number, queue: string): Standard {
   return { id: `asterisk-${formula}`, version: 1, name: `Asterisk ${formula}`, eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold, target: 0.8, formula, shortAbandonSeconds: null, scope: { queues: [queue] } };

@@ -32,7 +32,8 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --retain-days N   delete raw events older than N days at start and daily (rollups stay; signed checkpoint)
   --help            show this help
 
-Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key.
+Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_TWILIO_AUTH_TOKEN checks Twilio
+TaskRouter callbacks; RINGSIDE_PUBLIC_URL is the origin callers use, when a proxy changes it.
 Commands (docs/operations.md, "Subcommands"):
   keys create --data DIR --name NAME --scope ingest|read|audit|admin[,…] [--expires ISO]
   keys list --data DIR          keys revoke --data DIR --id ID

@@ -11,7 +11,7 @@ import { errorHandler, notFound } from './fallbacks';
 import { cors, requestLog, securityHeaders } from './httpHardening';
 import { mountRoutes } from './mount';
 import { rateLimit, type RateLimitOptions } from './rateLimit';
-import type { AppContext } from './route';
+import type { AppContext, IntegrationSettings } from './route';
 import { API_ROUTES } from './routes';
 
 export interface AppDeps {
@@ -22,6 +22,7 @@ export interface AppDeps {
   now: () => number;
   /** Keys and scopes ('open' = --no-auth), rate limits, CORS allow-list. */
   access: { mode: AccessMode; rateLimit: RateLimitOptions | false; corsOrigins: readonly string[]; onRateLimited?: () => void; stats: () => unknown };
+  integrations?: IntegrationSettings;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -44,7 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
 
 /** The API's routes (http/routes/), mounted below /api/v1. */
 function apiRouter(deps: AppDeps): express.Router {
-  const context: AppContext = { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, commit: groupCommit(deps.core.ingest) };
+  const context: AppContext = { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, commit: groupCommit(deps.core.ingest), integrations: deps.integrations ?? {} };
   const router = express.Router();
   mountRoutes(router, API_ROUTES, context);
   return router;

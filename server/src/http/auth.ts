@@ -1,4 +1,4 @@
-// One middleware in front of every route: who is calling (Bearer key) and may they (scope for path+method).
+// One middleware in front of every route: who is calling (its key) and may they (scope for path+method).
 import type { Request, RequestHandler, Response } from 'express';
 import { API_PREFIX } from '../protocol';
 import { problem, sendProblem } from './problems';
@@ -19,7 +19,7 @@ export function apiPathOf(path: string): string | null {
 export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHandler {
   return async (req: Request, res: Response, next) => {
     const ipBucket = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
-    const token = bearerToken(req.headers.authorization);
+    const token = requestKey(req);
     const needs = requirementFor(req.method, apiPathOf(req.path));
     if (mode === 'open') {
       res.locals.caller = { key: null, bucket: ipBucket } satisfies Caller;
@@ -39,6 +39,25 @@ export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHand
     }
     next();
   };
+}
+
+/**
+ * The API key a request carries: "Authorization: Bearer <key>", or where the sender cannot set that header, as
+ * the password of HTTP Basic credentials (Twilio puts the user:password of a callback URL there) or as Amazon
+ * Data Firehose's access key header (the key configured on the Firehose stream's HTTP endpoint).
+ */
+function requestKey(req: Request): string | null {
+  const header = req.headers.authorization;
+  const bearer = bearerToken(header);
+  if (bearer) return bearer;
+  const basic = /^Basic[ ]+([A-Za-z0-9+/]+=*)\s*$/i.exec(header ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0 && colon < decoded.length - 1) return decoded.slice(colon + 1);
+  }
+  const firehose = req.headers['x-amz-firehose-access-key'];
+  return typeof firehose === 'string' && firehose !== '' ? firehose : null;
 }
 
 function unauthorized(res: Response, slug: string, detail: string): void {

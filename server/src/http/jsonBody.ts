@@ -1,11 +1,16 @@
-// The one JSON body parser of the API: UTF-8 only (bodyText.ts), nesting bounded (jsonDepth.ts).
+// The body parsers of the API: JSON (the one for every Ringside client: UTF-8 only (bodyText.ts), nesting bounded
+// (jsonDepth.ts)), and plain text and forms for the integrations that post other systems' formats (UTF-8 only).
 import express, { type RequestHandler } from 'express';
 import { rejectNonUtf8 } from './bodyText';
 import { rejectDeepJson } from './jsonDepth';
+import type { BodySpec } from './route';
 
-export const JSON_TYPES = ['application/json', 'application/*+json'];
+const JSON_TYPES = ['application/json', 'application/*+json'];
 
-export function jsonBody(options: { limit: string; strict: boolean }): RequestHandler {
+/** The media type each body format is read from. */
+export const BODY_TYPES = { json: JSON_TYPES, text: ['text/plain'], form: ['application/x-www-form-urlencoded'] } as const;
+
+function jsonBody(options: { limit: string; strict: boolean }): RequestHandler {
   return express.json({
     ...options,
     type: JSON_TYPES,
@@ -14,4 +19,12 @@ export function jsonBody(options: { limit: string; strict: boolean }): RequestHa
       rejectDeepJson(req, res, body);
     },
   });
+}
+
+export function bodyParser(spec: BodySpec<unknown>): RequestHandler {
+  const format = spec.format ?? 'json';
+  if (format === 'json') return jsonBody({ limit: spec.limit, strict: spec.strict });
+  if (format === 'text') return express.text({ limit: spec.limit, type: [...BODY_TYPES.text], verify: rejectNonUtf8 });
+  // extended: false keeps a repeated name as an array of strings and never builds nested objects.
+  return express.urlencoded({ limit: spec.limit, extended: false, type: [...BODY_TYPES.form], verify: rejectNonUtf8 });
 }

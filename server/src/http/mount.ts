@@ -2,7 +2,7 @@
 // and its handler, then 405 (with Allow) for every other method.
 import express, { type RequestHandler } from 'express';
 import { methodNotAllowed } from './fallbacks';
-import { jsonBody } from './jsonBody';
+import { bodyParser } from './jsonBody';
 import type { AppContext, Route } from './route';
 import { validateInput } from './validate';
 
@@ -17,7 +17,7 @@ function handlerOf(route: Route, app: AppContext): RequestHandler {
 }
 
 function handlersOf(route: Route, app: AppContext): RequestHandler[] {
-  const parse = route.body ? [jsonBody({ limit: route.body.limit, strict: route.body.strict })] : [];
+  const parse = route.body ? [bodyParser(route.body)] : [];
   return [...parse, handlerOf(route, app)];
 }
 

@@ -24,6 +24,15 @@ export interface AppContext {
   stats: () => unknown;
   /** Concurrent POST /events share one transaction. */
   commit: Committer;
+  integrations: IntegrationSettings;
+}
+
+/** What the integration endpoints need from the server's configuration. */
+export interface IntegrationSettings {
+  /** The Twilio auth token TaskRouter callbacks are signed with; unset refuses them all. */
+  twilioAuthToken?: string;
+  /** The server's public origin (no trailing slash), when a proxy changes what the request shows. */
+  publicUrl?: string;
 }
 
 /** A schema, or one built per request (when it needs the clock, the configured standards or a site's zone). */
@@ -45,6 +54,11 @@ export interface BodySpec<B> {
    * no body reads as {}; 'parsed': whatever the JSON parser made of it ({} for no JSON body).
    */
   media: 'required' | 'when-present' | 'parsed';
+  /**
+   * The body's media type: JSON (the default), plain text (a log's lines) or an HTML form, as systems that are
+   * not Ringside clients post them. Text and form bodies are read as UTF-8 only, like JSON.
+   */
+  format?: 'json' | 'text' | 'form';
   /** How the 415 answer names what to send: "send <what> as application/json". */
   what?: string;
   invalid?: InvalidAnswer;

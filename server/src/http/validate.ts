@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { FieldProblem } from '../protocol';
 import { zodProblems } from '../services/zodProblems';
-import { JSON_TYPES } from './jsonBody';
+import { BODY_TYPES } from './jsonBody';
 import { problem, sendProblem } from './problems';
 import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
 
@@ -48,8 +48,9 @@ async function resolve<T>(spec: SchemaOf<T>, req: Request, app: AppContext): Pro
 function rawBody(spec: BodySpec<unknown>, req: Request, res: Response): { body: unknown } | null {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   const mustBeJson = spec.media === 'required' || (spec.media === 'when-present' && hasBody);
-  if (mustBeJson && !req.is(JSON_TYPES)) {
-    const send = spec.what ? `send ${spec.what} as application/json` : 'send application/json';
+  const types = BODY_TYPES[spec.format ?? 'json'];
+  if (mustBeJson && !req.is([...types])) {
+    const send = spec.what ? `send ${spec.what} as ${types[0]}` : `send ${types[0]}`;
     sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `${send} (got ${req.headers['content-type'] ?? 'none'})`));
     return null;
   }

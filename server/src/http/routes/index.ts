@@ -7,6 +7,7 @@ import { eventTypeRoutes } from './eventTypes';
 import { exportRoutes } from './exports';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
+import { integrationRoutes } from './integrations';
 import { keyRoutes } from './keys';
 import { siteRoutes } from './sites';
 import { staffingRoutes } from './staffing';
@@ -26,4 +27,5 @@ export const API_ROUTES: readonly Route[] = [
   ...auditRoutes,
   ...keyRoutes,
   ...staffingRoutes,
+  ...integrationRoutes,
 ];

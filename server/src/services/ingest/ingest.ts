@@ -28,6 +28,27 @@ export type MilestoneOutcome =
   | { kind: 'invalid'; problems: ItemProblem[] }
   | { kind: 'conflict'; problems: ItemProblem[] };
 
+/** An integration's records of one request (ingestFeed). */
+export interface FeedInput {
+  milestones: readonly unknown[];
+  events: readonly unknown[];
+  withdrawals: readonly CaseKey[];
+}
+
+/** A refusal names the part (milestones or events) whose item `index` is at fault. */
+export type FeedOutcome =
+  | { kind: 'stored'; milestones: MilestoneResult[]; events: IngestResult[]; withdrawn: number }
+  | { kind: 'invalid' | 'conflict'; part: 'milestones' | 'events'; problems: ItemProblem[] };
+
+type MilestoneInputs = Extract<ReturnType<typeof validateMilestones>, { ok: true }>['inputs'];
+
+/** Thrown inside the feed's savepoint to roll back what was written before the refusal. */
+class FeedRefusal extends Error {
+  constructor(readonly outcome: FeedOutcome) {
+    super('feed refused');
+  }
+}
+
 export interface IngestDeps {
   store: Store;
   standards: StandardsService;
@@ -99,41 +120,98 @@ export class IngestService {
    * write: it becomes its finished event (calls and visits) through the events path, and closes.
    */
   async ingestMilestones(items: readonly unknown[]): Promise<MilestoneOutcome> {
-    const registry = this.registry();
-    const validation = validateMilestones(items, registry, this.now());
-    if (!validation.ok) return { kind: 'invalid', problems: validation.problems };
-    const repeated = pairingConflicts(validation.inputs);
-    if (repeated.length > 0) return { kind: 'conflict', problems: repeated };
+    const validation = this.validMilestones(items);
+    if (!validation.ok) return validation.outcome;
     return this.deps.store.write(async (tx) => {
-      const r = await tx.savepoint(async (part) => {
-        const problems = await this.unknownSiteProblems(part, validation.inputs.map((m) => m.site));
-        if (problems.length > 0) return { outcome: { kind: 'invalid', problems } as MilestoneOutcome, stored: [], cases: [] };
-        const receivedAtMs = this.now();
-        const batch = await Promise.all(validation.inputs.map(async (m) => prepareMilestone(m, await this.siteOf(part, m.site), receivedAtMs)));
-        let written;
-        try {
-          written = await part.writes.milestones(batch);
-        } catch (error) {
-          if (isDomainError(error) && error.kind === 'conflict' && error.at !== undefined) {
-            return { outcome: { kind: 'conflict', problems: [{ index: error.at, path: [error.path], message: error.message }] } as MilestoneOutcome, stored: [], cases: [] };
-          }
-          throw error;
-        }
-        const cases = uniqueCases(written.filter((w) => !w.duplicate).map((w) => w.milestone));
-        const stored: JudgedEvent[] = [];
-        for (const key of cases) {
-          const settled = await settleCase(part, key, this.caseContext());
-          if (settled.judged) stored.push(settled.judged);
-        }
-        const results = written.map((w) => ({ id: w.milestone.id, seq: w.milestone.seq, duplicate: w.duplicate, milestone: w.milestone }));
-        return { outcome: { kind: 'stored', results } as MilestoneOutcome, stored, cases };
-      });
+      const r = await tx.savepoint((part) => this.writeMilestones(part, validation.inputs));
       tx.onCommit(() => {
         this.notify(r.stored);
         this.notifyCases(r.cases);
       });
       return r.outcome;
     });
+  }
+
+  /**
+   * What an integration read from another system's records, stored all or nothing in one write: milestones (as
+   * POST /milestones), finished events (as POST /events; one with a caseId closes its case) and withdrawals (cases
+   * the source ended without an outcome: closed without a finished event, so they are neither judged nor counted).
+   */
+  async ingestFeed(feed: FeedInput): Promise<FeedOutcome> {
+    const validation = this.validMilestones(feed.milestones);
+    if (!validation.ok) return { ...validation.outcome, part: 'milestones' };
+    return this.deps.store.write(async (tx) => {
+      let refused: FeedOutcome | null = null;
+      const written = await tx
+        .savepoint(async (part) => {
+          // Events first: one that ends a case whose start is in the same request closes it before the start is
+          // stored, so a start older than the clock's expiry is not expired first (it stays closed, as ended).
+          const e = feed.events.length > 0 ? await this.write(part, feed.events) : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [] };
+          if (e.outcome.kind !== 'stored') throw new FeedRefusal({ ...e.outcome, part: 'events' });
+          const m = await this.writeMilestones(part, validation.inputs);
+          if (m.outcome.kind !== 'stored') throw new FeedRefusal({ ...m.outcome, part: 'milestones' });
+          const withdrawn = await this.withdraw(part, feed.withdrawals);
+          const results = { milestones: m.outcome.results, events: e.outcome.results, withdrawn: withdrawn.length };
+          return { results, stored: [...e.stored, ...m.stored], cases: [...m.cases, ...withdrawn] };
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof FeedRefusal)) throw error;
+          refused = error.outcome;
+          return null;
+        });
+      if (!written) return refused!;
+      tx.onCommit(() => {
+        this.notify(written.stored);
+        this.notifyCases(written.cases);
+      });
+      return { kind: 'stored', ...written.results };
+    });
+  }
+
+  /** Closes each case that is not closed yet (a case never seen is recorded closed, so its later milestones do not open it). */
+  private async withdraw(tx: WriteTx, keys: readonly CaseKey[]): Promise<CaseKey[]> {
+    const closed: CaseKey[] = [];
+    for (const key of keys) {
+      const record = await tx.cases.get(key);
+      if (record?.state === 'closed') continue;
+      await tx.writes.closeCase(key, { closedAtMs: this.now(), expired: false, eventSeq: null });
+      if (record) closed.push(key);
+    }
+    return closed;
+  }
+
+  private validMilestones(items: readonly unknown[]): { ok: true; inputs: MilestoneInputs } | { ok: false; outcome: Exclude<MilestoneOutcome, { kind: 'stored' }> } {
+    const validation = validateMilestones(items, this.registry(), this.now());
+    if (!validation.ok) return { ok: false, outcome: { kind: 'invalid', problems: validation.problems } };
+    const repeated = pairingConflicts(validation.inputs);
+    if (repeated.length > 0) return { ok: false, outcome: { kind: 'conflict', problems: repeated } };
+    return { ok: true, inputs: validation.inputs };
+  }
+
+  /** Writes validated milestones inside `tx` and settles the cases they complete; no notification. */
+  private async writeMilestones(part: WriteTx, inputs: MilestoneInputs): Promise<{ outcome: MilestoneOutcome; stored: JudgedEvent[]; cases: CaseKey[] }> {
+    if (inputs.length === 0) return { outcome: { kind: 'stored', results: [] }, stored: [], cases: [] };
+    const problems = await this.unknownSiteProblems(part, inputs.map((m) => m.site));
+    if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, stored: [], cases: [] };
+    const receivedAtMs = this.now();
+    const batch = await Promise.all(inputs.map(async (m) => prepareMilestone(m, await this.siteOf(part, m.site), receivedAtMs)));
+    let written;
+    try {
+      written = await part.writes.milestones(batch);
+    } catch (error) {
+      if (isDomainError(error) && error.kind === 'conflict' && error.at !== undefined) {
+        return { outcome: { kind: 'conflict', problems: [{ index: error.at, path: [error.path], message: error.message }] }, stored: [], cases: [] };
+      }
+      throw error;
+    }
+    const cases = uniqueCases(written.filter((w) => !w.duplicate).map((w) => w.milestone));
+    const stored: JudgedEvent[] = [];
+    for (const key of cases) {
+      const settled = await settleCase(part, key, this.caseContext());
+      if (settled.judged) stored.push(settled.judged);
+    }
+    const results = written.map((w) => ({ id: w.milestone.id, seq: w.milestone.seq, duplicate: w.duplicate, milestone: w.milestone }));
+    return { outcome: { kind: 'stored', results }, stored, cases };
   }
 
   /**

@@ -1,0 +1,75 @@
+// POST /api/v1/integrations/amazon-connect/firehose on a real server, posted as Amazon Data Firehose posts to an
+// HTTP endpoint (protocol 1.0: requestId, timestamp, base64 records; the access key in X-Amz-Firehose-Access-Key)
+// and answered in Firehose's response format. Contact records become finished calls; a delivery with a malformed
+// record is refused whole (Firehose retries it) and stores nothing.
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson, recentEvent, snapshotOf } from '../clocks/support';
+import { abandoned, contactRecord } from '../../support/contactRecords';
+import { testClock } from '../support/testClock';
+import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+const NOW = Date.parse('2026-03-02T08:10:00Z');
+const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8').toString('base64');
+
+let server: TestServer;
+let accessKey: string;
+beforeAll(async () => {
+  server = await startTestServer({ clock: testClock(NOW) });
+  accessKey = (await postJson(server, '/api/v1/keys', { name: 'firehose', scopes: ['ingest'] })).body.key as string;
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+async function deliver(requestId: string, records: unknown[], key: string | null = accessKey) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-firehose-protocol-version': '1.0', 'x-amz-firehose-request-id': requestId };
+  if (key !== null) headers['x-amz-firehose-access-key'] = key;
+  const body = JSON.stringify({ requestId, timestamp: NOW - 5_000, records: records.map((r) => ({ data: b64(r) })) });
+  const res = await fetch(`${server.url}/api/v1/integrations/amazon-connect/firehose?site=hq`, { method: 'POST', headers, body });
+  return { status: res.status, body: await res.json() };
+}
+
+const callEvents = async () => (await snapshotOf(server)).recent.filter((e) => e.event.id.startsWith('ac:'));
+
+describe('Amazon Connect contact records through Firehose', () => {
+  it('stores each queued voice contact as a call, answered at the agent connection or abandoned after Queue.Duration', async () => {
+    const chat = contactRecord('c-chat', { Channel: 'CHAT' });
+    const answer = await deliver('11111111-1111-4111-8111-111111111111', [contactRecord('c-1'), abandoned('c-2'), chat]);
+    expect(answer).toEqual({ status: 200, body: { requestId: '11111111-1111-4111-8111-111111111111', timestamp: NOW } });
+    expect(await recentEvent(server, 'ac:c-1')).toMatchObject({ event: { outcome: 'answered', answerSeconds: 35, agent: 'alice', queue: 'Support', occurredAt: '2026-03-02T08:00:40.000Z' } });
+    expect(await recentEvent(server, 'ac:c-2')).toMatchObject({ event: { outcome: 'abandoned', answerSeconds: 60, queue: 'Support' } });
+    expect((await callEvents()).length).toBe(2);
+  });
+
+  it('takes a re-delivered record (Firehose retries, Connect updates a record) as the same call', async () => {
+    const updated = contactRecord('c-1', { Attributes: { survey: '5' }, LastUpdateTimestamp: '2026-03-02T08:09:00Z' });
+    expect((await deliver('22222222-2222-4222-8222-222222222222', [updated, abandoned('c-2')])).status).toBe(200);
+    expect((await callEvents()).length).toBe(2);
+  });
+
+  it('refuses a delivery with a malformed record in Firehose format, naming the record, and stores none of it', async () => {
+    const answer = await deliver('33333333-3333-4333-8333-333333333333', [contactRecord('c-3'), '{"ContactId": "c-4", "Channel": "VOICE"', abandoned('c-5')]);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ requestId: '33333333-3333-4333-8333-333333333333', timestamp: NOW, errorMessage: expect.stringContaining('records[1].data is not JSON') });
+    expect(answer.body.errorMessage).toContain('nothing from this request was stored');
+    const bad = await deliver('44444444-4444-4444-8444-444444444444', [contactRecord('c-6', { Queue: { EnqueueTimestamp: 'yesterday', Name: 'Support' } })]);
+    expect(bad.body.errorMessage).toContain('records[0]: Queue.EnqueueTimestamp must be an ISO 8601 timestamp');
+    expect((await callEvents()).map((e) => e.event.id).sort()).toEqual(['ac:c-1', 'ac:c-2']);
+  });
+
+  it('reads a delivery Firehose sent with GZIP content encoding', async () => {
+    const body = JSON.stringify({ requestId: '77777777-7777-4777-8777-777777777777', timestamp: NOW, records: [{ data: b64(abandoned('c-8')) }] });
+    const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-amz-firehose-access-key': accessKey };
+    const res = await fetch(`${server.url}/api/v1/integrations/amazon-connect/firehose?site=hq`, { method: 'POST', headers, body: gzipSync(body) });
+    expect(res.status).toBe(200);
+    expect(await recentEvent(server, 'ac:c-8')).toMatchObject({ event: { outcome: 'abandoned', answerSeconds: 60 } });
+  });
+
+  it('answers a missing or unknown access key with 401, so Firehose retries once the key is right', async () => {
+    expect((await deliver('55555555-5555-4555-8555-555555555555', [contactRecord('c-7')], null)).status).toBe(401);
+    expect((await deliver('66666666-6666-4666-8666-666666666666', [contactRecord('c-7')], 'rs_not-a-key')).status).toBe(401);
+    expect(await recentEvent(server, 'ac:c-7')).toBeUndefined();
+  });
+});

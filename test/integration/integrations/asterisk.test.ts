@@ -1,0 +1,151 @@
+// POST /api/v1/integrations/asterisk/queue-log on a real server: queue_log lines as Asterisk writes them become
+// open call clocks (listed and pushed live) and finished calls with Asterisk's own waits; lines of one call may
+// come in different requests, a re-post changes nothing, a malformed line refuses the whole request. And
+// Asterisk's SL and SL2, computed from a generated log the way app_queue counts, equal Ringside's F2 and F1.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asteriskCounters, sl, sl2 } from '../../support/asteriskCounters';
+import { generateQueueLog, midCallCuts, splitIntoFiles } from '../../support/queueLogGenerator';
+import { clockUpdates, connected, postJson, recentEvent, snapshotOf, type LiveClient } from '../clocks/support';
+import { testClock } from '../support/testClock';
+import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+const T = 1_772_438_400; // 2026-03-02T08:00:00Z, epoch seconds as queue_log writes them
+
+async function postQueueLog(server: TestServer, text: string, query = 'site=hq', contentType = 'text/plain'): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server.url}/api/v1/integrations/asterisk/queue-log?${query}`, { method: 'POST', headers: { 'content-type': contentType, ...adminHeaders(server.apiKey) }, body: text });
+  return { status: res.status, body: await res.json() };
+}
+
+const log = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
+/** The open call clocks once the server has looked at what was just stored (it reads the cases after the commit). */
+async function openCaseIds(server: TestServer): Promise<string[]> {
+  await server.testApi.clocksIdle();
+  return ((await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string }>).map((c) => c.caseId);
+}
+
+describe('Asterisk queue_log over HTTP', () => {
+  const clock = testClock(T * 1000 + 10_000);
+  let server: TestServer;
+  let client: LiveClient;
+  beforeAll(async () => {
+    server = await startTestServer({ clock });
+    client = (await connected(server)).client;
+  });
+  afterAll(async () => {
+    client.close();
+    await server.close();
+    removeDir(server.dataDir);
+  });
+
+  it('shows a waiting call as an open clock, live; its end in a later request closes it; a re-post changes nothing', async () => {
+    const updates = clockUpdates(client);
+    const first = log(
+      `${T}|NONE|NONE|NONE|QUEUESTART|`,
+      `${T + 1}|1772438401.11|support|NONE|ENTERQUEUE||+49301234567|1`,
+      `${T + 2}|1772438402.12|support|NONE|ENTERQUEUE||+49301234568|2`,
+      `${T + 5}|1772438401.11|support|PJSIP/1001|CONNECT|4|1772438405.3|1`,
+      `${T + 8}|1772438402.12|support|PJSIP/1002|RINGNOANSWER|6000`,
+    );
+    const answer = await postQueueLog(server, first);
+    expect(answer).toEqual({
+      status: 200,
+      body: { lines: 5, answered: 1, abandoned: 0, withdrawn: 0, openClocks: 1, lateStarts: 0, ignored: { QUEUESTART: 1, RINGNOANSWER: 1 }, stored: { new: 3, duplicates: 0 } },
+    });
+    expect(await openCaseIds(server)).toEqual(['1772438402.12@support']);
+    await updates.until((u) => u.changed.some((c) => c.caseId === '1772438402.12@support'));
+    expect(await recentEvent(server, 'aq:1772438401.11@support:CONNECT')).toMatchObject({
+      event: { type: 'call', site: 'hq', outcome: 'answered', answerSeconds: 4, agent: 'PJSIP/1001', queue: 'support', occurredAt: '2026-03-02T08:00:05.000Z' },
+    });
+
+    await clock.skipTo((T + 40) * 1000);
+    const second = log(`${T + 40}|1772438402.12|support|NONE|ABANDON|2|2|38`);
+    expect((await postQueueLog(server, second)).body).toMatchObject({ lines: 1, abandoned: 1, openClocks: 0, stored: { new: 1, duplicates: 0 } });
+    expect(await openCaseIds(server)).toEqual([]);
+    await updates.until((u) => u.closed.some((c) => c.caseId === '1772438402.12@support'));
+    expect(await recentEvent(server, 'aq:1772438402.12@support:ABANDON')).toMatchObject({ event: { outcome: 'abandoned', answerSeconds: 38 } });
+
+    const before = (await snapshotOf(server)).recent.length;
+    expect((await postQueueLog(server, first)).body.stored).toEqual({ new: 0, duplicates: 3 });
+    expect((await postQueueLog(server, first + second)).body.stored).toEqual({ new: 0, duplicates: 4 });
+    expect((await snapshotOf(server)).recent.length).toBe(before);
+    expect(await openCaseIds(server)).toEqual([]);
+  });
+
+  it('closes a caller who left with a key (EXITWITHKEY) without judging or counting the call', async () => {
+    await clock.skipTo((T + 100) * 1000);
+    await postQueueLog(server, log(`${T + 95}|1772438495.20|support|NONE|ENTERQUEUE||+49301234569|1`));
+    expect(await openCaseIds(server)).toEqual(['1772438495.20@support']);
+    expect((await postQueueLog(server, log(`${T + 99}|1772438495.20|support|NONE|EXITWITHKEY|1|1|1|4`))).body).toMatchObject({ withdrawn: 1, answered: 0, abandoned: 0 });
+    expect(await openCaseIds(server)).toEqual([]);
+    expect((await snapshotOf(server)).recent.map((e) => e.event.id).filter((id) => id.includes('1772438495.20'))).toEqual([]);
+  });
+
+  it('takes an end that arrives before its start: the call counts once and no clock opens', async () => {
+    await clock.skipTo((T + 200) * 1000);
+    const end = log(`${T + 199}|1772438590.40|support|PJSIP/1001|CONNECT|9|1772438599.1|1`);
+    expect((await postQueueLog(server, end)).body).toMatchObject({ answered: 1, openClocks: 0, stored: { new: 1 } });
+    expect((await postQueueLog(server, log(`${T + 190}|1772438590.40|support|NONE|ENTERQUEUE||+49301234571|1`))).body).toMatchObject({ openClocks: 1, stored: { new: 1 } });
+    expect(await openCaseIds(server)).toEqual([]);
+    expect((await snapshotOf(server)).recent.map((e) => e.event.id).filter((id) => id.includes('1772438590.40'))).toEqual(['aq:1772438590.40@support:CONNECT']);
+  });
+
+  it('refuses a malformed line with its line number and stores nothing from that request', async () => {
+    const enter = `${T + 100}|1772438500.30|support|NONE|ENTERQUEUE||+49301234570|1`;
+    const answer = await postQueueLog(server, log(enter, '', `${T + 101}|1772438500.30|support|Ann|CONNECT|soon|x|1`));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ title: 'Invalid queue_log', errors: [{ path: 'line 3 data1 (holdtime)', message: 'must be whole seconds, got "soon"' }] });
+    expect(answer.body.detail).toContain('nothing from this request was stored');
+    const cut = await postQueueLog(server, log(enter, `${T + 102}|oops`, `x|1772438500.30|support|Ann|CONNECT|1|x|1`));
+    expect(cut.body.errors).toEqual([
+      { path: 'line 2', message: 'has 2 fields; a queue_log line has at least 5 (epoch|callid|queuename|agent|event|…)' },
+      { path: 'line 3 epoch', message: 'must be whole seconds since 1970, got "x"' },
+    ]);
+    expect(await openCaseIds(server)).toEqual([]);
+  });
+
+  it('answers a body that is not queue_log text with a problem naming what to send', async () => {
+    expect(await postQueueLog(server, '{}', 'site=hq', 'application/json')).toMatchObject({ status: 415, body: { detail: 'send queue_log lines as text/plain (got application/json)' } });
+    expect(await postQueueLog(server, log(`${T}|a|q|NONE|ENTERQUEUE||1|1`), '')).toMatchObject({ status: 400, body: { errors: [{ path: 'site' }] } });
+    expect(await postQueueLog(server, '\n\n')).toMatchObject({ status: 400, body: { errors: [{ path: '(body)', message: 'is empty' }] } });
+  });
+});
+
+describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshold", () => {
+  const generated = generateQueueLog({ seed: 12, calls: 160, withdrawals: true, overflowQueue: 'overflow' });
+  const lastEpoch = Number(generated.lines.at(-1)!.split('|')[0]);
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
+  });
+  afterAll(async () => {
+    await server.close();
+    removeDir(server.dataDir);
+  });
+
+  it('counts the same calls in and out of the service level, with the log posted as rotated files cut mid-call', async () => {
+    for (const threshold of [15, 30]) {
+      for (const formula of ['F2', 'F1']) {
+        const standard = { id: `support-${formula}-${threshold}`, name: `Support ${formula} ${threshold} s`, eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold, target: 0.8, formula, countOutsideHours: true, scope: { queues: ['support'] } };
+        expect((await postJson(server, '/api/v1/standards', standard)).status).toBe(201);
+      }
+    }
+    const answers: Array<{ status: number; body: any }> = [];
+    for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) answers.push(await postQueueLog(server, file));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // Posted after the fact, no start is shown as a running clock; every line is still read and counted.
+    const total = (name: string) => answers.reduce((n, a) => n + ((a.body.ignored as Record<string, number>)[name] ?? 0), 0);
+    expect(answers.reduce((n, a) => n + (a.body.lateStarts as number), 0)).toBe(generated.lines.filter((l) => l.includes('|ENTERQUEUE|')).length);
+    expect(total('COMPLETEAGENT') + total('COMPLETECALLER')).toBe(generated.lines.filter((l) => /\|COMPLETE(AGENT|CALLER)\|/.test(l)).length);
+
+    const range = `from=${new Date(T * 1000).toISOString()}&to=${new Date((lastEpoch + 1) * 1000).toISOString()}&site=hq`;
+    const report = (await server.getJson(`/api/v1/compliance?${range}`)).body as { standards: Array<{ standardId: string; numerator: number; denominator: number; ratio: number }> };
+    const figure = (id: string) => report.standards.find((s) => s.standardId === id)!;
+    for (const threshold of [15, 30]) {
+      const c = asteriskCounters(generated.text, 'support', threshold);
+      expect(c.completed).toBeGreaterThan(30);
+      expect(c.abandoned).toBeGreaterThan(5);
+      expect(figure(`support-F2-${threshold}`)).toMatchObject({ numerator: c.completedInSl, denominator: c.completed, ratio: sl(c) });
+      expect(figure(`support-F1-${threshold}`)).toMatchObject({ numerator: c.completedInSl + c.abandonedInSl, denominator: c.completed + c.abandoned, ratio: sl2(c) });
+    }
+  });
+});

@@ -1,0 +1,122 @@
+// POST /api/v1/integrations/twilio/taskrouter on a real server: TaskRouter event callbacks, form-encoded and
+// signed as Twilio signs them (HMAC-SHA1 of the full URL followed by each POST parameter's name and value, sorted
+// by name, keyed with the account's auth token, base64; computed here from that description), open and close call
+// clocks. A missing, wrong or stale signature, or a body changed after signing, is refused with 403 and stores nothing.
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson, recentEvent } from '../clocks/support';
+import { testClock } from '../support/testClock';
+import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+const AUTH_TOKEN = '12345678901234567890123456789012';
+const NOW = Date.parse('2026-06-01T10:00:00Z');
+
+/** Twilio's documented request signature. */
+function sign(token: string, url: string, params: Record<string, string>): string {
+  const data = url + Object.keys(params).sort().map((name) => name + params[name]).join('');
+  return createHmac('sha1', token).update(data).digest('base64');
+}
+
+const taskEvent = (eventType: string, atMs: number, extra: Record<string, string> = {}): Record<string, string> => ({
+  AccountSid: 'ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  WorkspaceSid: 'WSxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  EventType: eventType,
+  EventDescription: `Event ${eventType}`,
+  ResourceType: eventType.startsWith('reservation') ? 'reservation' : 'task',
+  TaskSid: 'WT1f7cd2d4e6b9a1c3e5f7a9b1c3d5e7f9',
+  TaskQueueName: 'Support',
+  TaskAttributes: '{"from":"+4930123456","type":"inbound"}',
+  Timestamp: String(Math.floor(atMs / 1000)),
+  TimestampMs: String(atMs),
+  ...extra,
+});
+
+describe('Twilio TaskRouter callbacks', () => {
+  const clock = testClock(NOW);
+  let server: TestServer;
+  let ingestKey: string;
+  let url: string;
+  beforeAll(async () => {
+    server = await startTestServer({ clock, twilioAuthToken: AUTH_TOKEN });
+    ingestKey = (await postJson(server, '/api/v1/keys', { name: 'twilio', scopes: ['ingest'] })).body.key as string;
+    url = `${server.url}/api/v1/integrations/twilio/taskrouter?site=hq`;
+  });
+  afterAll(async () => {
+    await server.close();
+    removeDir(server.dataDir);
+  });
+
+  /** Posts as Twilio does: the key as the password of the callback URL's credentials, the body form-encoded. */
+  async function callback(params: Record<string, string>, signature: string | undefined, body = new URLSearchParams(params).toString()) {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`twilio:${ingestKey}`).toString('base64')}` };
+    if (signature !== undefined) headers['x-twilio-signature'] = signature;
+    const res = await fetch(url, { method: 'POST', headers, body });
+    return { status: res.status, body: await res.json() };
+  }
+  async function openCalls(): Promise<Array<{ caseId: string; startedAt: string }>> {
+    await server.testApi.clocksIdle();
+    return (await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string; startedAt: string }>;
+  }
+
+  it('a signed task.created opens the call clock; reservation.accepted answers it, measured from the task', async () => {
+    const created = taskEvent('task.created', NOW - 3_000);
+    expect(await callback(created, sign(AUTH_TOKEN, url, created))).toMatchObject({ status: 200, body: { eventType: 'task.created', milestone: 'started', stored: { new: 1 } } });
+    expect(await openCalls()).toEqual([expect.objectContaining({ caseId: 'WT1f7cd2d4e6b9a1c3e5f7a9b1c3d5e7f9', startedAt: '2026-06-01T09:59:57.000Z' })]);
+    // A retried callback is the same milestone.
+    expect((await callback(created, sign(AUTH_TOKEN, url, created))).body.stored).toEqual({ new: 0, duplicates: 1 });
+
+    const accepted = taskEvent('reservation.accepted', NOW + 9_500, { ReservationSid: 'WR0123456789abcdef0123456789abcdef', WorkerName: 'Alice' });
+    await clock.skipTo(NOW + 10_000);
+    expect(await callback(accepted, sign(AUTH_TOKEN, url, accepted))).toMatchObject({ status: 200, body: { milestone: 'answered' } });
+    expect(await openCalls()).toEqual([]);
+    expect(await recentEvent(server, 'case:call:hq:WT1f7cd2d4e6b9a1c3e5f7a9b1c3d5e7f9')).toMatchObject({ event: { outcome: 'answered', answerSeconds: 12.5, agent: 'Alice', queue: 'Support' } });
+  });
+
+  it('ignores events that do not move a clock, and says so', async () => {
+    const wrapup = taskEvent('task.wrapup', NOW + 20_000);
+    expect(await callback(wrapup, sign(AUTH_TOKEN, url, wrapup))).toEqual({ status: 200, body: { eventType: 'task.wrapup', ignored: true } });
+  });
+
+  it('refuses a missing, wrong or foreign signature, and a body changed after signing, storing nothing', async () => {
+    const other = taskEvent('task.created', NOW + 30_000, { TaskSid: 'WTother' });
+    const good = sign(AUTH_TOKEN, url, other);
+    const refusals = [
+      await callback(other, undefined),
+      await callback(other, 'bm90IGEgc2lnbmF0dXJlIGF0IGFsbA=='),
+      await callback(other, sign('another-accounts-auth-token-0000', url, other)),
+      await callback(other, sign(AUTH_TOKEN, url.replace('site=hq', 'site=elsewhere'), other)),
+      await callback(other, good, new URLSearchParams({ ...other, TaskQueueName: 'Sales' }).toString()),
+    ];
+    for (const r of refusals) expect(r).toMatchObject({ status: 403, body: { title: 'Bad Twilio signature', errors: [{ path: 'X-Twilio-Signature' }] } });
+    expect(refusals[0]!.body.errors[0].message).toBe('is missing');
+    expect(await openCalls()).toEqual([]);
+    // The same request, signed right, is taken.
+    expect((await callback(other, good)).status).toBe(200);
+    expect((await openCalls()).map((c) => c.caseId)).toEqual(['WTother']);
+  });
+
+  it('names the parameter at fault in a signed but unusable callback', async () => {
+    const noSid = taskEvent('task.canceled', NOW + 40_000);
+    delete noSid.TaskSid;
+    expect(await callback(noSid, sign(AUTH_TOKEN, url, noSid))).toMatchObject({ status: 400, body: { errors: [{ path: 'TaskSid', message: 'is required for a task or reservation event' }] } });
+  });
+
+  it('needs a key with the ingest scope', async () => {
+    const created = taskEvent('task.created', NOW + 50_000, { TaskSid: 'WTnokey' });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(AUTH_TOKEN, url, created) }, body: new URLSearchParams(created).toString() });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('Twilio TaskRouter on a server without an auth token', () => {
+  it('refuses every callback: nothing can be verified', async () => {
+    const server = await startTestServer();
+    const url = `${server.url}/api/v1/integrations/twilio/taskrouter?site=hq`;
+    const params = taskEvent('task.created', Date.now());
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${server.apiKey}`, 'x-twilio-signature': sign(AUTH_TOKEN, url, params) }, body: new URLSearchParams(params).toString() });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { detail: string }).detail).toContain('RINGSIDE_TWILIO_AUTH_TOKEN');
+    await server.close();
+    removeDir(server.dataDir);
+  });
+});
