@@ -2,6 +2,7 @@
 import { auditRoutes } from './audit';
 import { clockRoutes } from './clocks';
 import { complianceRoutes } from './compliance';
+import { customIntegrationRoutes } from './customIntegrations';
 import { eventRoutes } from './events';
 import { exportRoutes } from './exports';
 import { healthRoutes } from './health';
@@ -24,4 +25,5 @@ export const API_ROUTES: readonly Route[] = [
   ...auditRoutes,
   ...keyRoutes,
   ...staffingRoutes,
+  ...customIntegrationRoutes,
 ];
