@@ -107,8 +107,8 @@ function guarded(source: string): jsonata.Expression {
   const started = Date.now();
   let depth = 0;
   const check = () => {
-    if (depth > LIMITS.depth) throw { code: 'U1001', message: `the mapping nests deeper than ${LIMITS.depth} levels` };
-    if (Date.now() - started > LIMITS.ms) throw { code: 'U1001', message: `the mapping took longer than ${LIMITS.ms} ms` };
+    if (depth > LIMITS.depth) throw new Error(`the mapping nests deeper than ${LIMITS.depth} levels`);
+    if (Date.now() - started > LIMITS.ms) throw new Error(`the mapping took longer than ${LIMITS.ms} ms`);
   };
   // JSONata's documented hooks around each evaluation step (used to time-box expressions).
   expression.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => (depth++, check()));

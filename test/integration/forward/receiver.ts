@@ -25,7 +25,11 @@ export async function startReceiver(answer: (request: ReceivedRequest) => number
   const requests: ReceivedRequest[] = [];
   const waiters = new Set<{ test: (r: ReceivedRequest[]) => boolean; resolve: () => void }>();
   const check = () => {
-    for (const w of waiters) if (w.test(requests)) (waiters.delete(w), w.resolve());
+    for (const w of waiters) {
+      if (!w.test(requests)) continue;
+      waiters.delete(w);
+      w.resolve();
+    }
   };
   let server: Server | null = null;
   let port = 0;
