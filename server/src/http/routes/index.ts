@@ -4,6 +4,7 @@ import { clockRoutes } from './clocks';
 import { complianceRoutes } from './compliance';
 import { customIntegrationRoutes } from './customIntegrations';
 import { eventRoutes } from './events';
+import { eventTypeRoutes } from './eventTypes';
 import { exportRoutes } from './exports';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
@@ -17,6 +18,7 @@ export const API_ROUTES: readonly Route[] = [
   ...healthRoutes,
   ...eventRoutes,
   ...clockRoutes,
+  ...eventTypeRoutes,
   ...complianceRoutes,
   ...standardRoutes,
   ...siteRoutes,
