@@ -100,6 +100,15 @@ describe('custom webhook integrations', () => {
     expect(notJson.status).toBe(415);
   });
 
+  it('takes a key with scope ingest, and refuses a read-only key (403)', async () => {
+    const create = async (scope: string) => {
+      const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify({ name: `doors-${scope}`, scopes: [scope] }) });
+      return ((await res.json()) as { key: string }).key;
+    };
+    expect((await post('doors', { event: 'door.closed' }, await create('ingest'))).status).toBe(200);
+    expect((await post('doors', { event: 'door.closed' }, await create('read'))).status).toBe(403);
+  });
+
   it('refuses a standards file whose expression does not compile, naming where; a reload keeps the last good set', async () => {
     const bad = standardsFile('integrations:\n  - id: doors\n    map: \'{"caseId": visitor.badge, "milestone": }\'\n  - id: doors\n    map: "x"\n');
     await expect(startTestServer({ standardsFile: bad })).rejects.toThrow(/integrations\.0\.map: is not a valid JSONata expression: .* at position \d+[^]*integrations\.1\.id: duplicates integrations\.0\.id/);
