@@ -104,6 +104,11 @@ describe('forward asterisk-queue-log', () => {
     const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 's'), '--key-file', join(dir, 'key')], {});
     expect(await forwarder.exit).toBe(1);
     expect(forwarder.stderr()).toMatch(/the server refused 1 line\(s\), bytes 0-21 of .*queue_log \(400\): line 1: not a queue_log line; line 1: is not a queue_log line/);
+    // A state file that is not one stops it at once rather than being retried or started over.
+    writeFileSync(join(dir, 'broken'), 'offset=12');
+    const broken = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 'broken')]);
+    expect(await broken.exit).toBe(1);
+    expect(broken.stderr()).toMatch(/state file .*broken: is not JSON/);
   });
 
   it('answers bad usage with exit 2 and what is wrong', async () => {

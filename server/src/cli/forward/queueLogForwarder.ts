@@ -5,6 +5,7 @@
 import { basename, join, resolve } from 'node:path';
 import { UsageError, type Io, type Values } from '../usage';
 import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch } from './fileFollower';
+import { readState } from './stateFile';
 import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, stopOnSignals } from './ringsideApi';
 
 /** Where the offset is kept unless --state says: systemd's StateDirectory, else the working directory. */
@@ -26,6 +27,8 @@ export async function forwardQueueLog(values: Values, io: Io): Promise<number> {
   const target = apiUrl(serverUrl(values), '/integrations/asterisk/queue-log');
   target.searchParams.set('site', site);
   const statePath = resolve((values.state as string | undefined) ?? defaultStatePath(file, site));
+  // A state file that cannot be read would otherwise be retried for ever: say so and stop instead.
+  await readState(statePath);
   const follower = new FileFollower({
     path: file,
     statePath,
