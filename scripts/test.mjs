@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole test suite, as the README's test command and CI run it:
-//   1. make sure the system tools the tests drive are present (Chromium, ripgrep, nginx, a cached code-server);
+//   1. make sure the system tools the tests drive are present (Chromium, ripgrep, nginx, Mosquitto, a cached code-server);
 //   2. lint (ESLint, dependency-cruiser, knip: scripts/lint.mjs); 3. type-check every package;
 //   4. build every bundle; 5. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
 //      code-server and the packaged-.vsix end-to-end test.
@@ -52,6 +52,8 @@ ensureDebianPackage('/usr/bin/chromium', 'chromium');
 ensureDebianPackage('/usr/bin/rg', 'ripgrep');
 // The path-prefix test serves the dashboard behind a real reverse proxy (test/e2e/pathPrefix.test.ts).
 ensureDebianPackage('/usr/sbin/nginx', 'nginx');
+// The MQTT forwarder's test starts its own broker (test/integration/forward/forwardMqtt.test.ts).
+ensureDebianPackage('/usr/sbin/mosquitto', 'mosquitto');
 run('code-server (cached)', process.execPath, [join(root, 'scripts', 'ensure-code-server.mjs')]);
 run('lint (ESLint, dependency-cruiser, knip)', process.execPath, [join(root, 'scripts', 'lint.mjs')]);
 run('typecheck', bin('tsc'), ['-b', 'server', 'webview', 'extension', 'test']);

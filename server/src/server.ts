@@ -35,6 +35,7 @@ import { Leadership } from './services/leadership';
 import { startRetention } from './services/retention';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
+import { CustomIntegrations } from './services/customIntegrations';
 import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
 import { backendFor } from './storeBackend';
 import type { Store } from './store/port';
@@ -91,6 +92,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership }),
     leadership,
     clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed'), ...(options.databaseUrl ? { shareMs: SHARED_CLOCKS_MS } : {}) }),
+    customIntegrations: new CustomIntegrations(),
     serverZone: serverTimeZone,
   };
 }

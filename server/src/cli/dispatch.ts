@@ -2,7 +2,8 @@
 // runs it, and turns what it throws into an exit code and a message on stderr.
 import { parseArgs } from 'node:util';
 import { isDomainError } from '../domain/errors';
-import { SUBCOMMANDS, UsageError, type Io } from './subcommands';
+import { SUBCOMMANDS } from './subcommands';
+import { UsageError, type Io } from './usage';
 
 const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 

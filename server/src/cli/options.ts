@@ -45,6 +45,11 @@ Commands (docs/operations.md, "Subcommands"):
   migrate-to-postgres --data DIR --database URL   copy DIR's SQLite store into an empty PostgreSQL database, then
                     verify the chain there
   keys, rebuild-rollups, verify and prune also take --database URL (or RINGSIDE_DATABASE_URL) for a PostgreSQL store.
+  forward asterisk-queue-log --file PATH --server URL --site S [--state FILE] [--key-file FILE]
+                    follow a queue_log (tail -F) and post its lines (docs/integrations/asterisk.md)
+  forward mqtt --broker URL --topic T --server URL [--site S] [--type T] [--client-id ID] [--key-file FILE]
+                    post each MQTT message as milestones (docs/integrations/mqtt.md)
+  forward takes its key from RINGSIDE_API_KEY or --key-file (a key with scope ingest).
 `;
 
 /** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */

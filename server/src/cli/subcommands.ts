@@ -10,27 +10,9 @@ import { KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import type { Store } from '../store/port';
+import { UsageError, type Io, type Subcommand, type Values } from './usage';
+import { forwardCommand } from './forward/command';
 
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-type Values = Record<string, string | boolean | undefined>;
-
-export interface Subcommand {
-  name: string;
-  /** Options it accepts (all strings, but for the boolean ones). */
-  options: Record<string, { type: 'string' | 'boolean' }>;
-  /** Options it cannot do without. */
-  required: readonly string[];
-  /** Positional words before the options (`keys create`), if any. */
-  actions?: readonly string[];
-  run(values: Values, io: Io, action: string | undefined): Promise<number>;
-}
-
-/** Thrown by a subcommand for bad usage: exit 2 with the message. */
-export class UsageError extends Error {}
 
 /** The store a subcommand works on: --database URL (or RINGSIDE_DATABASE_URL), else the SQLite file in --data DIR. */
 function databaseOf(values: Values): string | undefined {
@@ -178,4 +160,5 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'verify', options: { ...data, json: { type: 'boolean' } }, required: ['data'], run: verifyCommand },
   { name: 'prune', options: { ...data, 'retain-days': { type: 'string' } }, required: ['data'], run: pruneCommand },
   { name: 'migrate-to-postgres', options: data, required: ['data', 'database'], run: migrateToPostgres },
+  forwardCommand,
 ];

@@ -5,6 +5,7 @@ import type { AuditService } from './audit';
 import type { ClockService } from './clocks';
 import type { ComplianceReader } from './compliance';
 import type { CorrectionsService } from './corrections';
+import type { CustomIntegrations } from './customIntegrations';
 import type { ExportService } from './exports';
 import type { IngestService } from './ingest/ingest';
 import type { KeysService } from './keys';
@@ -27,6 +28,8 @@ export interface Core {
   leadership: Leadership;
   /** Open cases and their deadlines. */
   clocks: ClockService;
+  /** The standards file's custom webhooks (`integrations:`). */
+  customIntegrations: CustomIntegrations;
   /** The server's own zone: "today" when no site is asked for. */
   serverZone: () => string;
 }

@@ -1,4 +1,5 @@
-// The standards file (--standards PATH): YAML or JSON (by extension) with `standards:` and `sites:`.
+// The standards file (--standards PATH): YAML or JSON (by extension) with `standards:`, `sites:`, `eventTypes:`
+// and `integrations:` (customIntegrations.ts).
 // Every problem is reported (path + reason); a file is applied all-or-nothing, so a bad reload keeps the
 // last good set.
 import { isUtf8 } from 'node:buffer';
@@ -11,6 +12,7 @@ import { siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
 import { eventTypeListSchema, type EventTypeDefinition } from '../protocol/eventTypes';
 import { DomainError } from '../domain/errors';
 import { buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
+import { checkIntegrations, type CustomIntegrations, type IntegrationDefinition } from './customIntegrations';
 import type { SitesService } from './sites';
 import type { StandardsService } from './standards';
 import { zodProblems } from './zodProblems';
@@ -20,6 +22,8 @@ export interface StandardsConfig {
   eventTypes: EventTypeDefinition[];
   standards: StandardDefinition[];
   sites: SiteDefinition[];
+  /** Custom webhooks: JSONata mappings, compiled and checked. */
+  integrations: IntegrationDefinition[];
 }
 
 class ConfigFileError extends Error {
@@ -34,7 +38,7 @@ class ConfigFileError extends Error {
   }
 }
 
-const topLevel = z.strictObject({ eventTypes: z.unknown().optional(), standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional() });
+const topLevel = z.strictObject({ eventTypes: z.unknown().optional(), standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional(), integrations: z.array(z.unknown()).optional() });
 
 /** Parses and validates the text of a standards file; `kind` is 'yaml' or 'json'. */
 export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok: true; config: StandardsConfig } | { ok: false; problems: FieldProblem[] } {
@@ -77,8 +81,11 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
     else problems.push(...zodProblems(parsed.error, ['sites', i]));
   });
   duplicates((top.data.standards ?? []) as Array<{ id?: unknown }>, 'standards', problems);
+  const integrations = checkIntegrations(top.data.integrations ?? []);
+  problems.push(...integrations.problems);
   duplicates((top.data.sites ?? []) as Array<{ id?: unknown }>, 'sites', problems);
-  return problems.length > 0 || !types.success ? { ok: false, problems } : { ok: true, config: { eventTypes: types.data, standards, sites } };
+  duplicates((top.data.integrations ?? []) as Array<{ id?: unknown }>, 'integrations', problems);
+  return problems.length > 0 || !types.success ? { ok: false, problems } : { ok: true, config: { eventTypes: types.data, standards, sites, integrations: integrations.integrations } };
 }
 
 /** A standard refused for other fields still has its event type checked (every problem is listed at once). */
@@ -129,6 +136,8 @@ export interface AppliedConfig {
 export interface ConfigTarget {
   standards: StandardsService;
   sites: SitesService;
+  /** Where `integrations:` go (absent: the file's integrations are checked but not served). */
+  customIntegrations?: CustomIntegrations;
 }
 
 /** Applies a validated config: standards all-or-nothing first, then sites. */
@@ -142,6 +151,7 @@ async function applyStandardsConfig(target: ConfigTarget, file: string, config: 
   }
   const sites = [];
   for (const s of config.sites) sites.push(await target.sites.apply(s));
+  target.customIntegrations?.apply(config.integrations);
   return {
     standards: results.filter((r) => r.changed).map((r) => r.standard.id),
     sites: sites.filter((r) => r.changed).map((r) => r.site.id),

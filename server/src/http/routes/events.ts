@@ -30,20 +30,24 @@ type Envelope = { ok: true; mode: 'single' | 'batch'; items: unknown[] } | { ok:
 type Outcome<R> = { kind: 'invalid' | 'conflict'; problems: ItemProblem[] } | { kind: 'stored'; results: R[] };
 
 /** How one kind of ingest is answered: its batch key, and the problem type and title of each refusal. */
-interface IngestAnswers {
+export interface IngestAnswers {
   batchKey: string;
+  /** The path prefix of a single item's fields (none for a posted object: its fields are the body's). */
+  singleKey?: string;
+  /** Who produced the items, at the start of the detail (a custom integration's mapping). */
+  source?: string;
   invalid: { slug: string; title: string };
   conflict: (problems: ItemProblem[]) => { slug: string; title: string };
 }
 
-const EVENT_ANSWERS: IngestAnswers = {
+export const EVENT_ANSWERS: IngestAnswers = {
   batchKey: 'events',
   invalid: { slug: 'invalid-event', title: 'Invalid event' },
   // A caseId names a case that already ended: its milestones were posted and it is judged.
   conflict: (problems) => (problems.some((p) => p.path[0] === 'caseId') ? { slug: 'case-ended', title: 'Case already ended' } : { slug: 'id-conflict', title: 'Event id already used' }),
 };
 
-const MILESTONE_ANSWERS: IngestAnswers = {
+export const MILESTONE_ANSWERS: IngestAnswers = {
   batchKey: MILESTONE_BATCH_KEY,
   invalid: { slug: 'invalid-milestone', title: 'Invalid milestone' },
   conflict: () => ({ slug: 'milestone-conflict', title: 'Milestone already posted with other content' }),
@@ -53,12 +57,12 @@ const MILESTONE_ANSWERS: IngestAnswers = {
  * One request's events or milestones, stored all or nothing: 201 when any is new, 200 when all were stored before,
  * else the problem naming each field (its path inside a batch) and why.
  */
-async function ingestRequest<R extends { duplicate: boolean }>(envelope: Envelope, answers: IngestAnswers, store: (items: unknown[]) => Promise<Outcome<R>>, res: Response): Promise<void> {
+export async function ingestRequest<R extends { duplicate: boolean }>(envelope: Envelope, answers: IngestAnswers, store: (items: unknown[]) => Promise<Outcome<R>>, res: Response): Promise<void> {
   if (!envelope.ok) {
     sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, `${envelope.path} ${envelope.message}`, [{ path: envelope.path, message: envelope.message }]));
     return;
   }
-  const prefix = (index: number) => (envelope.mode === 'batch' ? [answers.batchKey, index] : []);
+  const prefix = (index: number) => (envelope.mode === 'batch' ? [answers.batchKey, index] : answers.singleKey ? [answers.singleKey] : []);
   const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: p.message }));
   const outcome = await store(envelope.items);
   if (outcome.kind === 'stored') {
@@ -67,7 +71,7 @@ async function ingestRequest<R extends { duplicate: boolean }>(envelope: Envelop
   }
   const errors = toFields(outcome.problems);
   const { slug, title } = outcome.kind === 'invalid' ? answers.invalid : answers.conflict(outcome.problems);
-  const detail = outcome.kind === 'invalid' ? `${errors.length} invalid field(s)` : (errors[0]?.message ?? 'conflict');
+  const detail = `${answers.source ? `${answers.source}: ` : ''}${outcome.kind === 'invalid' ? `${errors.length} invalid field(s)` : (errors[0]?.message ?? 'conflict')}`;
   sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}; nothing from this request was stored`, errors));
 }
 

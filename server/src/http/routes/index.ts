@@ -2,6 +2,7 @@
 import { auditRoutes } from './audit';
 import { clockRoutes } from './clocks';
 import { complianceRoutes } from './compliance';
+import { customIntegrationRoutes } from './customIntegrations';
 import { eventRoutes } from './events';
 import { eventTypeRoutes } from './eventTypes';
 import { exportRoutes } from './exports';
@@ -28,4 +29,5 @@ export const API_ROUTES: readonly Route[] = [
   ...keyRoutes,
   ...staffingRoutes,
   ...integrationRoutes,
+  ...customIntegrationRoutes,
 ];

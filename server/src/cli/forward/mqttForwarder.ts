@@ -1,0 +1,109 @@
+// `forward mqtt`: subscribes to a broker with QoS 1 and posts each message (mqttTopic.ts) to
+// POST /api/v1/milestones. A message is acknowledged to the broker only once the server stored it (or refused
+// it for good), and the session is persistent (a fixed client id, clean: false), so messages published while the
+// forwarder or the server is down are delivered later rather than lost; a redelivered message is a duplicate the
+// server recognises.
+import { createHash } from 'node:crypto';
+import { connect, type IPublishPacket } from 'mqtt';
+import { UsageError, type Io, type Values } from '../usage';
+import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
+import { apiUrl, forwarderKey, postToRingside, serverUrl, stopOnSignals } from './ringsideApi';
+
+const RETRY = { initialMs: 1000, maxMs: 60_000 };
+
+function brokerUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--broker must be the broker's address (mqtt://host:1883), got "${text}"`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol)) throw new UsageError(`--broker must be an mqtt://, mqtts://, ws:// or wss:// address, got "${text}"`);
+  return text;
+}
+
+interface Forwarding {
+  pattern: TopicPattern;
+  target: URL;
+  key: string;
+  site?: string;
+  type?: string;
+  io: Io;
+  stopped: () => boolean;
+  /** Waits `ms`, or less if the forwarder is stopping. */
+  pause: (ms: number) => Promise<void>;
+}
+
+export async function forwardMqtt(values: Values, io: Io): Promise<number> {
+  const pattern = parseTopic(values.topic as string);
+  if (typeof pattern === 'string') throw new UsageError(pattern);
+  const broker = brokerUrl(values.broker as string);
+  const target = apiUrl(serverUrl(values), '/milestones');
+  const key = forwarderKey(values);
+  // A stable id: the broker keeps the session (the subscription and unacknowledged messages) across restarts.
+  const clientId = (values['client-id'] as string | undefined) ?? `ringside-${createHash('sha256').update(`${broker} ${pattern.filter} ${target.href}`).digest('hex').slice(0, 16)}`;
+  let stopping = false;
+  let wake = () => {};
+  const f: Forwarding = {
+    pattern, target, key, io,
+    ...(values.site !== undefined ? { site: values.site as string } : {}),
+    ...(values.type !== undefined ? { type: values.type as string } : {}),
+    stopped: () => stopping,
+    pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),
+  };
+  const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000 });
+  client.handleMessage = (packet, done) => void deliver(f, packet).then(() => (stopping ? undefined : done()), (e: unknown) => done(e as Error));
+  io.err(`forwarding ${pattern.filter} on ${redacted(broker)} to ${target.href} (client id ${clientId})\n`);
+  return new Promise<number>((resolve) => {
+    const finish = (code: number) => {
+      removeHandlers();
+      // Forced: a message still being delivered stays unacknowledged, and the broker sends it again next time.
+      client.end(true, () => resolve(code));
+    };
+    const removeHandlers = stopOnSignals((signal) => {
+      io.err(`${signal}: stopping\n`);
+      stopping = true;
+      wake();
+      finish(0);
+    });
+    client.on('connect', (connack) => {
+      io.err(`connected to ${redacted(broker)}${connack.sessionPresent ? ' (session resumed)' : ''}\n`);
+      client.subscribe(pattern.filter, { qos: 1 }, (error, granted) => {
+        const refused = error ?? (granted?.some((g) => g.qos !== 1 && g.qos !== 0) ? new Error(`the broker refused the subscription to ${pattern.filter}`) : null);
+        if (refused) {
+          io.err(`ringside forward: ${refused.message}\n`);
+          return finish(1);
+        }
+        io.err(`subscribed to ${pattern.filter} (QoS ${granted?.[0]?.qos ?? 1})\n`);
+      });
+    });
+    client.on('offline', () => io.err(`${redacted(broker)} is unreachable; reconnecting\n`));
+    client.on('error', (error) => io.err(`mqtt: ${error.message}\n`));
+  });
+}
+
+/** Posts one message until the server stored or refused it; returns early only when stopping. */
+async function deliver(f: Forwarding, packet: IPublishPacket): Promise<void> {
+  const topic = packet.topic;
+  const body = milestonesBody(f.pattern, topic, Buffer.from(packet.payload), { ...(f.site !== undefined ? { site: f.site } : {}), ...(f.type !== undefined ? { type: f.type } : {}), receivedAt: new Date() });
+  if (typeof body === 'string') {
+    f.io.err(`message on ${topic} skipped: ${body}\n`);
+    return;
+  }
+  for (let failures = 0; !f.stopped(); failures++) {
+    const outcome = await postToRingside(f.target, f.key, JSON.stringify(body), 'application/json');
+    if (outcome.kind === 'delivered') return void f.io.err(`forwarded ${body.milestones.length} milestone(s) from ${topic} (${outcome.status})\n`);
+    // Posting it again cannot help: say why, and go on with the next message.
+    if (outcome.kind === 'refused') return void f.io.err(`message on ${topic} refused by the server (${outcome.status}): ${outcome.detail}\n`);
+    const delay = Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** failures);
+    f.io.err(`not delivered (${outcome.reason}); retrying in ${delay} ms\n`);
+    await f.pause(delay);
+  }
+}
+
+/** The broker's address without a password. */
+function redacted(broker: string): string {
+  const url = new URL(broker);
+  if (url.password) url.password = '***';
+  return url.href;
+}

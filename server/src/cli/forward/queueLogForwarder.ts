@@ -1,0 +1,74 @@
+// `forward asterisk-queue-log`: follows Asterisk's queue_log (fileFollower.ts: tail -F, rotation, a state file
+// saved only after the server acknowledged) and posts each batch of complete lines, as written, to
+// POST /api/v1/integrations/asterisk/queue-log. The server maps every line to records with ids derived from the
+// line, so a batch posted twice (a crash between acknowledgement and saving the state) changes nothing.
+import { basename, join, resolve } from 'node:path';
+import { UsageError, type Io, type Values } from '../usage';
+import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch } from './fileFollower';
+import { readState } from './stateFile';
+import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, stopOnSignals } from './ringsideApi';
+
+/** Where the offset is kept unless --state says: systemd's StateDirectory, else the working directory. */
+function defaultStatePath(file: string, site: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+  return join(process.env.STATE_DIRECTORY?.split(':')[0] ?? process.cwd(), `ringside-forward-${safe(basename(file))}-${safe(site)}.state.json`);
+}
+
+function startAtOption(values: Values): 'beginning' | 'end' {
+  const v = values['start-at'] ?? 'beginning';
+  if (v !== 'beginning' && v !== 'end') throw new UsageError(`--start-at must be "beginning" or "end", got "${String(v)}"`);
+  return v;
+}
+
+export async function forwardQueueLog(values: Values, io: Io): Promise<number> {
+  const file = resolve(values.file as string);
+  const site = values.site as string;
+  const key = forwarderKey(values);
+  const target = apiUrl(serverUrl(values), '/integrations/asterisk/queue-log');
+  target.searchParams.set('site', site);
+  const statePath = resolve((values.state as string | undefined) ?? defaultStatePath(file, site));
+  // A state file that cannot be read would otherwise be retried for ever: say so and stop instead.
+  await readState(statePath);
+  const follower = new FileFollower({
+    path: file,
+    statePath,
+    startAt: startAtOption(values),
+    pollIntervalMs: millisecondsOption(values, 'poll-interval', 1000),
+    send: (batch) => sendBatch(batch, target, key, io),
+    onEvent: (event) => io.err(`${eventText(event)}\n`),
+  });
+  io.err(`forwarding ${file} to ${target.href} (state ${statePath})\n`);
+  const removeHandlers = stopOnSignals((signal) => {
+    io.err(`${signal}: stopping after the batch in flight\n`);
+    void follower.stop();
+  });
+  try {
+    await follower.run();
+    return 0;
+  } catch (e) {
+    io.err(`ringside forward: stopped: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    removeHandlers();
+  }
+}
+
+async function sendBatch(batch: LineBatch, target: URL, key: string, io: Io): Promise<void> {
+  const outcome = await postToRingside(target, key, `${batch.lines.join('\n')}\n`, 'text/plain; charset=utf-8');
+  const where = `${batch.lines.length} line(s), bytes ${batch.fromOffset}-${batch.toOffset} of ${batch.path}`;
+  if (outcome.kind === 'retry') throw new Error(outcome.reason);
+  // Sending the same lines again cannot succeed: stop with the server's reasons rather than skip them.
+  if (outcome.kind === 'refused') throw new FatalSendError(`the server refused ${where} (${outcome.status}): ${outcome.detail}`);
+  io.err(`forwarded ${where} (${outcome.status})\n`);
+}
+
+function eventText(event: FollowerEvent): string {
+  switch (event.kind) {
+    case 'opened':
+      return `following ${event.path} from byte ${event.offset} (${event.reason})`;
+    case 'partial-line-dropped':
+      return `${event.path}: dropped an unterminated last line of ${event.bytes} byte(s) (the file was rotated)`;
+    case 'retrying':
+      return `not delivered (${(event.error as Error).message}); retrying in ${event.delayMs} ms`;
+  }
+}

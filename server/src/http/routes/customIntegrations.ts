@@ -1,0 +1,45 @@
+// POST /integrations/custom/:id: any JSON a system posts, turned by the standards file's JSONata mapping for
+// that integration into milestones or events, then ingested exactly as POST /milestones or /events would
+// (validation, idempotency, all or nothing). Problems name the integration and the mapped field
+// (`mapped.at`, `mapped.2.caseId`), since the poster's own body has no such field.
+import { z } from 'zod';
+import { problem, sendProblem } from '../problems';
+import { route } from '../route';
+import { EVENT_ANSWERS, ingestRequest, MILESTONE_ANSWERS } from './events';
+
+const MAX_BODY = '1mb';
+const params = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const customIntegrationRoutes = [
+  route<z.infer<typeof params>, undefined, unknown>({
+    method: 'POST',
+    path: '/integrations/custom/:id',
+    scope: 'ingest',
+    params: { schema: params },
+    body: { limit: MAX_BODY, strict: false, media: 'required', what: 'the JSON your mapping reads', schema: z.unknown() },
+    handle: async ({ params: { id }, body, res }, app) => {
+      const source = `integration "${id}"`;
+      const result = await app.core.customIntegrations.map(id, body);
+      switch (result.kind) {
+        case 'unknown': {
+          const known = app.core.customIntegrations.ids();
+          return sendProblem(res, problem(404, 'integration-not-found', 'No such integration', `no custom integration "${id}" (the standards file declares ${known.length > 0 ? known.join(', ') : 'none'})`));
+        }
+        case 'failed':
+          return sendProblem(res, problem(400, 'mapping-failed', 'Mapping failed', `${source}: the mapping failed on this body: ${result.message}; nothing was stored`, [{ path: '(body)', message: result.message }]));
+        case 'invalid':
+          return sendProblem(res, problem(400, 'invalid-mapping-output', 'Invalid mapping output', `${source}: the mapping ${result.message}; nothing was stored`, [{ path: 'mapped', message: result.message }]));
+        case 'nothing':
+          // The mapping chose to record nothing (an event the poster sends that is not measured): not an error,
+          // or the poster would retry it forever.
+          res.status(200).json({ results: [] });
+          return undefined;
+        case 'mapped': {
+          const envelope = { ok: true as const, mode: result.single ? ('single' as const) : ('batch' as const), items: result.items };
+          if (result.into === 'milestones') return ingestRequest(envelope, { ...MILESTONE_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, (items) => app.core.ingest.ingestMilestones(items), res);
+          return ingestRequest(envelope, { ...EVENT_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, app.commit, res);
+        }
+      }
+    },
+  }),
+];

@@ -1,0 +1,117 @@
+// Custom webhooks: the standards file's `integrations:` declares {id, map}, where `map` is a JSONata expression
+// (https://jsonata.org) turning whatever JSON a system posts into the milestones or events of the ingest
+// contract. Expressions are compiled when the file is loaded (a bad one refuses the file, naming its position);
+// what a mapping produces is then ingested like any posted milestone or event, so it is validated the same way.
+import jsonata from 'jsonata';
+import { z } from 'zod';
+import type { FieldProblem } from '../protocol';
+import { zodProblems } from './zodProblems';
+
+/** One `integrations:` entry of the standards file. */
+export interface IntegrationDefinition {
+  id: string;
+  map: string;
+}
+
+const integrationSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1 to 64 lower-case letters, digits, "-" or "_", starting with a letter or digit'),
+  map: z.string().trim().min(1, 'must be a JSONata expression').max(20_000, 'must be at most 20000 characters'),
+});
+
+/** How long, and how deep, one mapping may evaluate: the expression comes from the file, the input from anyone with an ingest key. */
+const LIMITS = { ms: 1000, depth: 500 };
+
+interface JsonataError {
+  code?: string;
+  position?: number;
+  token?: string;
+  message?: string;
+}
+
+const where = (e: JsonataError) => (typeof e.position === 'number' ? ` at position ${e.position}` : '');
+
+/** The `integrations:` list, each expression compiled; problems name `integrations.<i>.<field>`. */
+export function checkIntegrations(items: readonly unknown[]): { integrations: IntegrationDefinition[]; problems: FieldProblem[] } {
+  const integrations: IntegrationDefinition[] = [];
+  const problems: FieldProblem[] = [];
+  items.forEach((item, i) => {
+    const parsed = integrationSchema.safeParse(item);
+    if (!parsed.success) return void problems.push(...zodProblems(parsed.error, ['integrations', i]));
+    try {
+      jsonata(parsed.data.map);
+      integrations.push(parsed.data);
+    } catch (error) {
+      const e = error as JsonataError;
+      problems.push({ path: `integrations.${i}.map`, message: `is not a valid JSONata expression: ${e.message ?? String(error)}${where(e)}${e.token !== undefined ? ` (near "${e.token}")` : ''}` });
+    }
+  });
+  return { integrations, problems };
+}
+
+/** What a mapping made of one posted body. */
+export type MappingResult =
+  | { kind: 'unknown' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'nothing' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'mapped'; into: 'milestones' | 'events'; single: boolean; items: Record<string, unknown>[] };
+
+/** The integrations in force: replaced as a whole when the standards file is (re)loaded. */
+export class CustomIntegrations {
+  private byId = new Map<string, IntegrationDefinition>();
+
+  apply(definitions: readonly IntegrationDefinition[]): void {
+    this.byId = new Map(definitions.map((d) => [d.id, d]));
+  }
+
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /**
+   * Runs integration `id`'s mapping on `body`. No result (JSONata's empty sequence) means there is nothing to
+   * record; otherwise the result is an object or an array of objects, all milestones (they have a `milestone`
+   * field) or all events.
+   */
+  async map(id: string, body: unknown): Promise<MappingResult> {
+    const definition = this.byId.get(id);
+    if (!definition) return { kind: 'unknown' };
+    let output: unknown;
+    try {
+      output = await guarded(definition.map).evaluate(body);
+    } catch (error) {
+      const e = error as JsonataError;
+      return { kind: 'failed', message: `${e.message ?? String(error)}${where(e)}` };
+    }
+    // A plain JSON copy: JSONata's objects have no prototype and its sequences carry extra flags.
+    const value = output === undefined ? undefined : (JSON.parse(JSON.stringify(output)) as unknown);
+    return resultOf(value);
+  }
+}
+
+function resultOf(value: unknown): MappingResult {
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return { kind: 'nothing' };
+  const single = !Array.isArray(value);
+  const items = single ? [value] : (value as unknown[]);
+  const bad = items.findIndex((item) => typeof item !== 'object' || item === null || Array.isArray(item));
+  if (bad !== -1) return { kind: 'invalid', message: `must produce an object or an array of objects; ${single ? 'it produced' : `item ${bad} is`} ${JSON.stringify(items[bad]).slice(0, 80)}` };
+  const objects = items as Record<string, unknown>[];
+  const milestones = objects.filter((o) => 'milestone' in o).length;
+  if (milestones > 0 && milestones < objects.length) return { kind: 'invalid', message: `produced ${milestones} milestone(s) (with a "milestone" field) and ${objects.length - milestones} event(s): one request is one or the other` };
+  return { kind: 'mapped', into: milestones > 0 ? 'milestones' : 'events', single, items: objects };
+}
+
+/** A fresh compilation (cheap) with its own time and depth budget, so concurrent requests do not share one. */
+function guarded(source: string): jsonata.Expression {
+  const expression = jsonata(source);
+  const started = Date.now();
+  let depth = 0;
+  const check = () => {
+    if (depth > LIMITS.depth) throw new Error(`the mapping nests deeper than ${LIMITS.depth} levels`);
+    if (Date.now() - started > LIMITS.ms) throw new Error(`the mapping took longer than ${LIMITS.ms} ms`);
+  };
+  // JSONata's documented hooks around each evaluation step (used to time-box expressions).
+  expression.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => (depth++, check()));
+  expression.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, () => (depth--, check()));
+  return expression;
+}

@@ -1,0 +1,139 @@
+// `forward mqtt` as a real child process between a real Mosquitto broker (started here on a free port, from
+// Debian's mosquitto package) and a real Ringside server: messages published with QoS 1 become open clocks,
+// the topic's `+site` level names the site, bad messages are reported and skipped, and nothing published while
+// the server or the forwarder is down is lost.
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchOutput, type ChildOutput } from '../support/childOutput';
+import { buildServer, mainJs, repo } from '../support/cli';
+import { removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
+
+interface Forwarder extends ChildOutput {
+  child: ChildProcessWithoutNullStreams;
+  exit: Promise<number | null>;
+}
+
+let dir: string;
+let broker: { process: ChildProcess; url: string };
+let server: TestServer;
+let publisher: MqttClient;
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+async function startBroker(): Promise<{ process: ChildProcess; url: string }> {
+  if (!MOSQUITTO) throw new Error('Mosquitto is missing: these tests start their own broker from /usr/sbin/mosquitto (Debian: apt-get install -y mosquitto)');
+  const port = await freePort();
+  const config = join(dir, 'mosquitto.conf');
+  writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  const child = spawn(MOSQUITTO, ['-c', config]);
+  children.push(child);
+  await watchOutput(child).until('stderr', /Opening ipv4 listen socket on port \d+/);
+  return { process: child, url: `mqtt://127.0.0.1:${port}` };
+}
+
+function forward(args: string[]): Forwarder {
+  const child = spawn(process.execPath, [mainJs, 'forward', 'mqtt', ...args], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: server.apiKey } });
+  children.push(child);
+  return { child, exit: new Promise((r) => child.once('exit', (code) => r(code))), ...watchOutput(child) };
+}
+
+/** Resolves once `pattern` has matched `count` times in the forwarder's stderr. */
+const times = (f: Forwarder, pattern: string, count: number) => f.until('stderr', new RegExp(`(?:[^]*?${pattern}){${count}}`));
+
+const visit = (caseId: string, milestone: string, extra: Record<string, unknown> = {}) => JSON.stringify({ caseId, milestone, at: new Date().toISOString(), ...extra });
+
+async function openClocks(): Promise<{ site: string; caseId: string }[]> {
+  const clocks = (await server.getJson('/api/v1/clocks')).body.clocks as { site: string; caseId: string }[];
+  return clocks.map((c) => ({ site: c.site, caseId: c.caseId })).sort((a, b) => a.caseId.localeCompare(b.caseId));
+}
+
+beforeAll(async () => {
+  buildServer();
+  dir = tempDataDir();
+  broker = await startBroker();
+  server = await startTestServer();
+  publisher = await connectAsync(broker.url, { clientId: 'test-publisher' });
+});
+afterAll(async () => {
+  await publisher?.endAsync();
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await server?.close();
+  removeDir(dir);
+});
+
+describe('forward mqtt', () => {
+  const topic = 'ringside/+site/reception';
+  const args = () => ['--broker', broker.url, '--topic', topic, '--server', server.url, '--type', 'visit', '--client-id', 'forwarder-under-test'];
+
+  it('posts each message as milestones with the site from the topic, and reports what it skips or the server refuses', async () => {
+    const f = forward(args());
+    await f.until('stderr', /subscribed to ringside\/\+\/reception \(QoS 1\)/);
+    await publisher.publishAsync('ringside/north/reception', visit('v1', 'arrived'), { qos: 1 });
+    await publisher.publishAsync('ringside/south/reception', JSON.stringify([JSON.parse(visit('v2', 'arrived')), JSON.parse(visit('v3', 'arrived', { site: 'annex' }))]), { qos: 1 });
+    await publisher.publishAsync('ringside/north/reception', 'door open', { qos: 1 });
+    await publisher.publishAsync('ringside/north/reception', visit('v4', 'waved'), { qos: 1 });
+    await f.until('stderr', /refused by the server \(400\)/);
+    expect(f.stderr()).toMatch(/forwarded 1 milestone\(s\) from ringside\/north\/reception \(201\)/);
+    expect(f.stderr()).toMatch(/forwarded 2 milestone\(s\) from ringside\/south\/reception \(201\)/);
+    expect(f.stderr()).toMatch(/message on ringside\/north\/reception skipped: is not JSON/);
+    expect(f.stderr()).toMatch(/message on ringside\/north\/reception refused by the server \(400\): .*milestones\.0\.milestone: .*not a milestone of a visit/);
+    expect(await openClocks()).toEqual([
+      { site: 'north', caseId: 'v1' },
+      { site: 'south', caseId: 'v2' },
+      { site: 'annex', caseId: 'v3' },
+    ]);
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+  });
+
+  it('loses nothing published while the server is down or the forwarder stopped', async () => {
+    let f = forward(args());
+    await f.until('stderr', /subscribed to/);
+    // The forwarder stopped: the broker keeps its QoS 1 messages for its session until it is back.
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+    await publisher.publishAsync('ringside/north/reception', visit('w1', 'arrived'), { qos: 1 });
+    f = forward(args());
+    await f.until('stderr', /forwarded 1 milestone\(s\) from ringside\/north\/reception/);
+    expect(f.stderr()).toMatch(/session resumed/);
+    // The server stopped: the message is retried until it is back on the same port with the same data.
+    const { port } = new URL(server.url);
+    await server.close();
+    await publisher.publishAsync('ringside/north/reception', visit('w2', 'arrived'), { qos: 1 });
+    await f.until('stderr', /not delivered \(.*\); retrying in 1000 ms/);
+    server = await startTestServer({ dataDir: server.dataDir, port: Number(port) });
+    await times(f, 'forwarded 1 milestone\\(s\\) from ringside/north/reception', 2);
+    expect((await openClocks()).map((c) => c.caseId)).toEqual(expect.arrayContaining(['w1', 'w2']));
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+  });
+
+  it('answers a bad topic or broker address with exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--broker', 'http://x', '--topic', 't', '--server', 'http://127.0.0.1:1'], /--broker must be an mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/ address/],
+      [['--broker', broker.url, '--topic', 'a/+room/b', '--server', 'http://127.0.0.1:1'], /a level is "\+", "\+site" or a name without "\+", got "\+room"/],
+      [['--broker', broker.url, '--topic', 'a/#/b', '--server', 'http://127.0.0.1:1'], /"#" must be the last level/],
+      [['--broker', broker.url, '--server', 'http://127.0.0.1:1'], /--topic TOPIC is required/],
+    ];
+    const runs = cases.map(([a]) => forward(a));
+    for (const [i, f] of runs.entries()) {
+      expect(await f.exit).toBe(2);
+      expect(f.stderr()).toMatch(cases[i]![1]);
+    }
+  });
+});

@@ -1,0 +1,129 @@
+// `forward asterisk-queue-log` as a real child process (the built CLI) following a queue_log that Asterisk's
+// format generator writes, rotated by rename in the middle of calls and by truncation, while the receiving
+// server stops and starts again and the forwarder itself is restarted: every line arrives once, in order.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateQueueLog, midCallCuts } from '../../support/queueLogGenerator';
+import { watchOutput, type ChildOutput } from '../support/childOutput';
+import { buildServer, mainJs, repo } from '../support/cli';
+import { removeDir, tempDataDir } from '../support/testServer';
+import { startReceiver, type ReceivedRequest, type Receiver } from './receiver';
+
+const KEY = 'rs_forwarder-test-key-0123456789abcdef';
+const dirs: string[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+const receivers: Receiver[] = [];
+
+beforeAll(buildServer);
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(receivers.splice(0).map((r) => r.stop()));
+});
+afterAll(() => dirs.forEach(removeDir));
+
+function tempDir(): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return dir;
+}
+
+interface Forwarder extends ChildOutput {
+  child: ChildProcessWithoutNullStreams;
+  exit: Promise<number | null>;
+}
+
+function forward(args: string[], env: Record<string, string> = { RINGSIDE_API_KEY: KEY }): Forwarder {
+  const child = spawn(process.execPath, [mainJs, 'forward', ...args], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: '', ...env } });
+  children.push(child);
+  return { child, exit: new Promise((r) => child.once('exit', (code) => r(code))), ...watchOutput(child) };
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+const receivedLines = (requests: readonly ReceivedRequest[]) => requests.flatMap((q) => lines(q.body));
+const write = (path: string, part: readonly string[]) => appendFileSync(path, part.map((l) => `${l}\n`).join(''));
+
+describe('forward asterisk-queue-log', () => {
+  it('delivers every line once, in order, through rename and truncation rotations, a receiver restart and its own restart', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'queue_log');
+    const state = join(dir, 'forward.state');
+    const all = generateQueueLog({ seed: 12, calls: 60 }).lines;
+    const [cut1, cut2] = midCallCuts(all, 2, 12) as [number, number];
+    const half = (from: number, to: number) => from + Math.floor((to - from) / 2);
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const args = ['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', state, '--poll-interval', '20'];
+    const upTo = (n: number) => receiver.until((r) => receivedLines(r).length >= n);
+
+    write(log, all.slice(0, half(0, cut1)));
+    let forwarder = forward(args);
+    await upTo(half(0, cut1));
+    // Rotation by rename in the middle of calls: Asterisk goes on writing to the renamed file until it reopens.
+    renameSync(log, `${log}.1`);
+    write(`${log}.1`, all.slice(half(0, cut1), cut1));
+    write(log, all.slice(cut1, half(cut1, cut2)));
+    await upTo(half(cut1, cut2));
+
+    // The server goes away: the forwarder retries, then is itself restarted while the server is still down.
+    await receiver.stop();
+    write(log, all.slice(half(cut1, cut2), cut2));
+    await forwarder.until('stderr', /retrying in \d+ ms/);
+    forwarder.child.kill('SIGTERM');
+    expect(await forwarder.exit).toBe(0);
+    forwarder = forward(args);
+    await forwarder.until('stderr', /following .*queue_log from byte \d+ \(resumed\)/);
+    await receiver.start();
+    await upTo(cut2);
+
+    // Rotation by truncation (copytruncate), then the rest of the calls.
+    truncateSync(log, 0);
+    write(log, all.slice(cut2));
+    await upTo(all.length);
+    forwarder.child.kill('SIGTERM');
+    expect(await forwarder.exit).toBe(0);
+
+    expect(receivedLines(receiver.requests)).toEqual(all);
+    for (const request of receiver.requests) {
+      expect(request.path).toBe('/api/v1/integrations/asterisk/queue-log');
+      expect(request.search.get('site')).toBe('hq');
+      expect(request.authorization).toBe(`Bearer ${KEY}`);
+      expect(request.contentType).toMatch(/^text\/plain/);
+    }
+    expect(forwarder.stderr()).toMatch(/truncated|replaced/);
+  });
+
+  it('takes the key from --key-file, and stops with the server\'s reasons when it refuses the lines', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'queue_log');
+    writeFileSync(join(dir, 'key'), `${KEY}\n`);
+    writeFileSync(log, 'not a queue_log line\n');
+    const receiver = await startReceiver(() => 400);
+    receivers.push(receiver);
+    const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 's'), '--key-file', join(dir, 'key')], {});
+    expect(await forwarder.exit).toBe(1);
+    expect(forwarder.stderr()).toMatch(/the server refused 1 line\(s\), bytes 0-21 of .*queue_log \(400\): line 1: not a queue_log line; line 1: is not a queue_log line/);
+    // A state file that is not one stops it at once rather than being retried or started over.
+    writeFileSync(join(dir, 'broken'), 'offset=12');
+    const broken = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 'broken')]);
+    expect(await broken.exit).toBe(1);
+    expect(broken.stderr()).toMatch(/state file .*broken: is not JSON/);
+  });
+
+  it('answers bad usage with exit 2 and what is wrong', async () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['asterisk-queue-log', '--server', 'http://127.0.0.1:1', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--file FILE is required/],
+      [['asterisk-queue-log', '--file', 'x', '--server', 'http://127.0.0.1:1', '--site', 'hq'], {}, /set RINGSIDE_API_KEY or give --key-file FILE/],
+      [['asterisk-queue-log', '--file', 'x', '--server', 'ftp://h', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--server must be an http:\/\/ or https:\/\/ address/],
+      [['asterisk-queue-log', '--file', 'x', '--server', 'http://h', '--site', 'hq', '--topic', 't'], { RINGSIDE_API_KEY: KEY }, /--topic is not an option of forward asterisk-queue-log/],
+      [['asterisk-queue-log', '--file', 'x', '--server', 'http://h', '--site', 'hq', '--poll-interval', 'soon'], { RINGSIDE_API_KEY: KEY }, /--poll-interval must be a whole number of milliseconds/],
+      [['syslog'], { RINGSIDE_API_KEY: KEY }, /use forward asterisk-queue-log \| forward mqtt/],
+    ];
+    const forwarders = cases.map(([args, env]) => forward(args, env));
+    for (const [i, forwarder] of forwarders.entries()) {
+      expect(await forwarder.exit).toBe(2);
+      expect(forwarder.stderr()).toMatch(cases[i]![2]);
+    }
+  });
+});
