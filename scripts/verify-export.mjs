@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Offline check of a Ringside export. Node's standard library only; no server needed.
 //
-//   node scripts/verify-export.mjs FILE [--head HASH] [--json]
+//   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--json]
 //
 // Checks, for CSV, NDJSON and JSON exports (docs/audit.md has the exact definitions):
 //   1. the data rows hash to the manifest's dataSha256 and there are rowCount of them;
@@ -11,10 +11,14 @@
 //      audit-log exports: every row hashes to its chain link;
 //   3. with --head HASH: the hash you were given (a published head, e.g. from GET /api/v1/audit/verify or a
 //      previous audit report) is the export's chain head, or one of the links the export's chain proof passes
-//      through (a head published after the first exported row and before the export).
+//      through (a head published after the first exported row and before the export);
+//   4. with --public-key FILE (the PEM of GET /api/v1/audit/public-key or `main.js public-key`, or that route's
+//      JSON answer): the manifest's Ed25519 signature, over its canonical JSON without the signature. The manifest
+//      names the rows' SHA-256, the column names and the chain head, and the first line must repeat its fields,
+//      so an edited row, column name, first line or manifest field fails.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage / unreadable file.
-import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sortKeys = (v) =>
@@ -26,11 +30,37 @@ const sortKeys = (v) =>
 const canonical = (v) => JSON.stringify(sortKeys(v));
 const linkHash = (prev, kind, ref, digest) => sha256(prev + canonical({ digest, kind, ref }));
 
+// Manifest signatures (server/src/domain/manifestSignature.ts): Ed25519 over canonical(manifest without signature);
+// key id = "ed25519:" + the first 16 hex digits of SHA-256 of the public key's DER (SPKI).
+const keyIdOf = (publicKey) => `ed25519:${createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)}`;
+function signatureValid(manifest, publicKey) {
+  const { signature, ...rest } = manifest;
+  return verifySignature(null, Buffer.from(canonical(rest), 'utf8'), publicKey, Buffer.from(signature.value, 'base64'));
+}
+
+/** The public key in FILE: a PEM, or the JSON answer of GET /api/v1/audit/public-key. */
+function readPublicKey(file) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    usage(`cannot read the public key ${file}: ${error.message}`);
+  }
+  try {
+    const pem = text.trimStart().startsWith('{') ? JSON.parse(text).publicKey : text;
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') usage(`${file} holds a ${key.asymmetricKeyType} key, not the Ed25519 key Ringside signs with`);
+    return key;
+  } catch (error) {
+    usage(`${file} is not a public key (PEM, or the JSON of GET /api/v1/audit/public-key): ${error.message}`);
+  }
+}
+
 // Column types of the CSV exports that the chain records need (everything else is text).
 const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds']);
 
 function usage(message) {
-  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--head HASH] [--json]\n`);
+  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--json]\n`);
   process.exit(2);
 }
 
@@ -150,6 +180,7 @@ async function readExport(file, v) {
         if (item.fields.length === 1 && item.fields[0] === '' && item.raw.trim() === '') continue;
         if (!columns) {
           columns = item.fields;
+          v.columns(columns);
           continue;
         }
         if (seenTrailer) throw new Error('a data row after the trailing # lines');
@@ -239,12 +270,13 @@ const MAX_PROBLEMS = 1000;
  * The checks, fed row by row. Chain links of the rows and proof lines are kept in flat buffers indexed by
  * link seq from the first exported link to the head (64 bytes + 1 per link): large exports fit in memory.
  */
-function verifier(publishedHead) {
+function verifier(publishedHead, publicKey) {
   const problems = [];
   const notes = [];
   const problem = (p) => void (problems.length < MAX_PROBLEMS && problems.push(p));
   let header = null;
   let manifest = null;
+  let columnNames = null;
   let rows = 0;
   let base = -1;
   let size = 0;
@@ -256,6 +288,9 @@ function verifier(publishedHead) {
     format: null,
     header(h) {
       header = h;
+    },
+    columns(names) {
+      columnNames = names;
     },
     row(r) {
       rows += 1;
@@ -300,6 +335,9 @@ function verifier(publishedHead) {
       if (m.rowCount !== rows) problem(`manifest rowCount ${m.rowCount} but the file has ${rows} data rows`);
       if (m.dataSha256 !== dataSha256) problem(`data rows hash to ${dataSha256}, the manifest says ${m.dataSha256} (rows were changed, added or removed)`);
       if (!header || canonical(header.filters) !== canonical(m.filters)) problem('the filters in the first line and in the manifest differ');
+      else checkFirstLine(header, m, problem);
+      if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
+      checkSignature(m, publicKey, problem, notes);
       let headFoundAt = null;
       if (m.kind === 'events' && base >= 0 && m.proof) {
         for (let i = 0; i < size; i += 1) {
@@ -350,18 +388,49 @@ function verifier(publishedHead) {
   return v;
 }
 
+/** The first line repeats the manifest's fields (the manifest is what is signed): any field that differs was edited. */
+function checkFirstLine(header, m, problem) {
+  for (const [key, value] of Object.entries(header)) {
+    if (key !== 'filters' && canonical(value) !== canonical(m[key])) problem(`the first line's "${key}" (${JSON.stringify(value)}) is not the manifest's (${JSON.stringify(m[key])}): the first line was edited`);
+  }
+}
+
+/** The manifest's signature by the given public key; what the manifest says about who produced it. */
+function checkSignature(m, publicKey, problem, notes) {
+  const s = m.signature;
+  if (!publicKey) {
+    notes.push(s ? `signature (key ${s.keyId}) not checked: pass --public-key FILE (GET /api/v1/audit/public-key)` : 'the manifest is not signed');
+    return;
+  }
+  if (!s) return problem('the manifest is not signed, but a public key was given: it was made by a Ringside without signed manifests, or the signature was removed');
+  const keyId = keyIdOf(publicKey);
+  if (s.algorithm !== 'Ed25519' || typeof s.value !== 'string') return problem(`the manifest's signature is not an Ed25519 signature (${JSON.stringify(s.algorithm)})`);
+  if (s.keyId !== keyId) return problem(`the manifest was signed by key ${s.keyId}, but the public key given is ${keyId} (another instance's key, or a forged signature)`);
+  let valid = false;
+  try {
+    valid = signatureValid(m, publicKey);
+  } catch {
+    valid = false;
+  }
+  if (!valid) return problem(`BAD SIGNATURE: the manifest's signature does not verify with key ${keyId}: the manifest was altered after it was signed (a field such as rowCount, dataSha256, chainHead or filters, or the rows together with their hash)`);
+  const by = m.requestedBy ? `requested by key "${m.requestedBy.keyName ?? m.requestedBy.keyId}" (${m.requestedBy.keyId})` : 'requester not named';
+  notes.push(`signature valid: key ${keyId}, instance ${m.instanceId ?? '(not named)'}${m.organisation ? `, organisation "${m.organisation}"` : ''}, ${by}`);
+}
+
 const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--head');
+const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--head' && args[i - 1] !== '--public-key');
 const headIndex = args.indexOf('--head');
 const head = headIndex >= 0 ? args[headIndex + 1] : undefined;
+const keyIndex = args.indexOf('--public-key');
 if (!file) usage('FILE is required');
 if (headIndex >= 0 && !/^[0-9a-f]{64}$/.test(head ?? '')) usage('--head needs a 64-character hex SHA-256');
+if (keyIndex >= 0 && !args[keyIndex + 1]) usage('--public-key needs a FILE (PEM)');
 try {
   statSync(file);
 } catch (error) {
   usage(`cannot read ${file}: ${error.message}`);
 }
-const v = verifier(head);
+const v = verifier(head, keyIndex >= 0 ? readPublicKey(args[keyIndex + 1]) : null);
 let result;
 let dataSha256 = null;
 try {

@@ -50,11 +50,13 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   const databaseUrl = options.databaseUrl ?? (process.env.RINGSIDE_DATABASE_URL || undefined);
   if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) return `RINGSIDE_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:5432/database)`;
   const redisUrl = options.redisUrl ?? (process.env.RINGSIDE_REDIS_URL || undefined);
+  const organisation = options.organisation ?? (process.env.RINGSIDE_ORGANISATION?.trim() || undefined);
   if (redisUrl !== undefined && !isRedisUrl(redisUrl)) return `RINGSIDE_REDIS_URL must be a Redis URL (redis://host:6379)`;
   return {
     ...options,
     ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
+    ...(organisation !== undefined ? { organisation } : {}),
     dataDir: resolve(options.dataDir),
     apiKey: process.env.RINGSIDE_API_KEY ?? '',
     ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks } } : {}),

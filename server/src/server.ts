@@ -31,6 +31,7 @@ import { ExportService } from './services/exports';
 import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
 import { startRetention } from './services/retention';
+import { SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
@@ -74,6 +75,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const sites = new SitesService(store, serverTimeZone());
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
+  const identity = SigningIdentity.open(options.dataDir, now());
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {
     store,
@@ -82,7 +84,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     ingest,
     compliance,
     corrections: new CorrectionsService(store, (id) => standards.versions(id)),
-    exports: new ExportService(store, standards, audit, VERSION, now),
+    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null }),
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock }),

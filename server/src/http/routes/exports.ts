@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EXPORT_KINDS, type ExportKind } from '../../services/exports';
 import { ClientGone, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
 import { EVENT_OUTCOMES, PERIODS, RESULT_OUTCOMES, type ExportQuery } from '../../services/exports/query';
-import { keyIdOf } from '../caller';
+import { keyIdOf, keyNameOf } from '../caller';
 import { problem, sendProblem } from '../problems';
 import { listParam, oneOfParam, refuse, timeParam, zoneParam } from '../queryParams';
 import { route, type AppContext } from '../route';
@@ -82,7 +82,7 @@ async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app
     res.flushHeaders();
   };
   try {
-    await app.core.exports.stream(kind, q, res, keyIdOf(res), headers);
+    await app.core.exports.stream(kind, q, res, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, headers);
     res.end();
   } catch (error) {
     if (error instanceof ClientGone) return;
