@@ -315,6 +315,7 @@ function verifier(publishedHead, publicKey) {
       }
     },
     link(l) {
+      if (base < 0 && header?.kind !== 'events') return startProof(l);
       if (base < 0) return problem(`proof link ${l.seq} without any exported row`);
       if (l.seq <= lastProof) return problem(`proof link ${l.seq} out of order`);
       lastProof = l.seq;
@@ -339,7 +340,8 @@ function verifier(publishedHead, publicKey) {
       if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
       checkSignature(m, publicKey, problem, notes);
       let headFoundAt = null;
-      if (m.kind === 'events' && base >= 0 && m.proof) {
+      if (m.kind !== 'events' && m.proof && m.proof.fromLinkSeq !== base) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's proof links at ${base < 0 ? 'none' : base}`);
+      if (base >= 0 && m.proof) {
         for (let i = 0; i < size; i += 1) {
           const seq = base + i;
           if (flags[i] === 0) {
@@ -353,18 +355,32 @@ function verifier(publishedHead, publicKey) {
         }
         const last = hashes.subarray((size - 1) * 32, size * 32).toString('hex');
         if (last !== m.chainHead.hash) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
-        else notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
+        else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
+        else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
       } else if (m.kind === 'events' && rows > 0) {
         notes.push('no proof links (proof=none): rows were checked against their own links only, not linked to the head');
       }
       if (publishedHead) {
         if (publishedHead === m.chainHead.hash) notes.push(`the export's chain head equals the published head ${publishedHead}`);
         else if (headFoundAt !== null) notes.push(`the published head ${publishedHead} is link ${headFoundAt} of the verified chain (the export's head ${m.chainHead.seq} is newer)`);
-        else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period, or ask the server's /api/v1/audit/verify`);
+        else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
+        else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
       return { ok: problems.length === 0, problems, notes, rows, kind: m.kind };
     },
   };
+  /** Exports other than events: the first proof link is the published head the proof starts from (since=). */
+  function startProof(l) {
+    base = l.seq;
+    lastProof = l.seq;
+    size = header.chainHead.seq - base + 1;
+    if (size <= 0) return problem(`proof link ${l.seq} is after the export's chain head`);
+    hashes = Buffer.alloc(size * 32);
+    prevs = Buffer.alloc(size * 32);
+    flags = new Uint8Array(size);
+    Buffer.from(l.hash, 'hex').copy(hashes, 0);
+    flags[0] = 2;
+  }
   function carry(seq, prev, hash, where) {
     if (base < 0) {
       base = seq;
