@@ -422,11 +422,11 @@ function checkSignature(m, publicKey, problem, notes) {
   const keyId = keyIdOf(publicKey);
   if (s.algorithm !== 'Ed25519' || typeof s.value !== 'string') return problem(`the manifest's signature is not an Ed25519 signature (${JSON.stringify(s.algorithm)})`);
   if (s.keyId !== keyId) return problem(`the manifest was signed by key ${s.keyId}, but the public key given is ${keyId} (another instance's key, or a forged signature)`);
-  let valid = false;
+  let valid;
   try {
     valid = signatureValid(m, publicKey);
   } catch {
-    valid = false;
+    valid = false; // not base64 of 64 bytes, …
   }
   if (!valid) return problem(`BAD SIGNATURE: the manifest's signature does not verify with key ${keyId}: the manifest was altered after it was signed (a field such as rowCount, dataSha256, chainHead or filters, or the rows together with their hash)`);
   const by = m.requestedBy ? `requested by key "${m.requestedBy.keyName ?? m.requestedBy.keyId}" (${m.requestedBy.keyId})` : 'requester not named';

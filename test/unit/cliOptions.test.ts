@@ -12,6 +12,9 @@ describe('CLI options', () => {
     });
     expect(parseCli(['--port=5000'])).toMatchObject({ kind: 'run', options: { port: 5000 } });
   });
+  it('reads --organisation (named in every export manifest), trimmed', () => {
+    expect(parseCli(['--organisation', ' Northwind Clinics '])).toMatchObject({ kind: 'run', options: { organisation: 'Northwind Clinics' } });
+  });
   it('shows help', () => expect(parseCli(['--help'])).toEqual({ kind: 'help' }));
   it.each([
     [['--port', 'abc'], /--port must be a whole number/],
@@ -20,6 +23,7 @@ describe('CLI options', () => {
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /positional|extra/i],
     [['--data', ''], /--data must not be empty/],
+    [['--organisation', ' '], /--organisation must not be empty/],
     [['--log-level', 'loud'], /--log-level/],
     [['--port'], /argument missing|--port/],
   ])('rejects %j clearly', (argv, message) => {

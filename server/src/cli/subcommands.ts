@@ -126,14 +126,14 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
 const data = { data: { type: 'string' }, database: { type: 'string' } } as const;
 
 /** Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). */
-async function publicKeyCommand(values: Values, io: Io): Promise<number> {
+function publicKeyCommand(values: Values, io: Io): Promise<number> {
   const info = SigningIdentity.open(resolve(values.data as string), Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
   if (values.json) io.out(JSON.stringify(info) + '\n');
   else {
     io.out(info.publicKey);
     io.err(`key ${info.keyId} of instance ${info.instanceId}, created ${info.createdAt}\n`);
   }
-  return 0;
+  return Promise.resolve(0);
 }
 
 /** Copies --data DIR's SQLite store into the empty database --database URL, then verifies the chain there. */
