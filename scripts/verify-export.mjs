@@ -3,7 +3,7 @@
 //
 //   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--json]
 //
-// Checks, for CSV, NDJSON and JSON exports (docs/audit.md has the exact definitions):
+// Checks, for CSV, NDJSON and JSON exports and the HTML report (docs/audit.md has the exact definitions):
 //   1. the data rows hash to the manifest's dataSha256 and there are rowCount of them;
 //   2. event exports: every row's event and judgement record hashes to its chain link
 //      (digest = SHA-256(canonical JSON of the record), hash = SHA-256(prev + canonical {digest,kind,ref}));
@@ -15,7 +15,8 @@
 //   4. with --public-key FILE (the PEM of GET /api/v1/audit/public-key or `main.js public-key`, or that route's
 //      JSON answer): the manifest's Ed25519 signature, over its canonical JSON without the signature. The manifest
 //      names the rows' SHA-256, the column names and the chain head, and the first line must repeat its fields,
-//      so an edited row, column name, first line or manifest field fails.
+//      so an edited row, column name, first line or manifest field fails. The HTML report: the SHA-256 of the
+//      document before its manifest comment, and that manifest's signature.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage / unreadable file.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -433,6 +434,26 @@ function checkSignature(m, publicKey, problem, notes) {
   notes.push(`signature valid: key ${keyId}, instance ${m.instanceId ?? '(not named)'}${m.organisation ? `, organisation "${m.organisation}"` : ''}, ${by}`);
 }
 
+/**
+ * The audit report (HTML): its signed manifest is the comment after the document, `documentSha256` the SHA-256 of
+ * every byte before it. The report lists no chain links, so --head passes only for the report's own head.
+ */
+function verifyReport(bytes, publishedHead, publicKey) {
+  const problems = [];
+  const notes = [];
+  const at = bytes.lastIndexOf('\n<!-- ringside-manifest ');
+  if (at < 0) return { result: { ok: false, problems: ['no ringside-manifest comment after the document: the report is truncated, or from a Ringside that did not sign reports'], notes, rows: 0 }, dataSha256: null };
+  const documentSha256 = createHash('sha256').update(bytes.subarray(0, at + 1)).digest('hex');
+  const text = bytes.subarray(at + 1).toString('utf8').trim();
+  if (!text.endsWith('-->')) problems.push('the manifest comment is not closed: the report is truncated');
+  const m = JSON.parse(text.slice('<!-- ringside-manifest '.length, -'-->'.length));
+  if (m.documentSha256 !== documentSha256) problems.push(`the document hashes to ${documentSha256}, the manifest says ${m.documentSha256} (the report was edited)`);
+  checkSignature(m, publicKey, (p) => problems.push(p), notes);
+  if (publishedHead && publishedHead !== m.chainHead?.hash) problems.push(`the report was made against chain head ${m.chainHead?.hash} (record ${m.chainHead?.seq}), not the published head ${publishedHead}: a report carries no chain proof (check the exports of the same period with since=)`);
+  else if (publishedHead) notes.push(`the report's chain head equals the published head ${publishedHead}`);
+  return { result: { ok: problems.length === 0, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
+}
+
 const args = process.argv.slice(2);
 const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--head' && args[i - 1] !== '--public-key');
 const headIndex = args.indexOf('--head');
@@ -446,18 +467,24 @@ try {
 } catch (error) {
   usage(`cannot read ${file}: ${error.message}`);
 }
-const v = verifier(head, keyIndex >= 0 ? readPublicKey(args[keyIndex + 1]) : null);
+const publicKey = keyIndex >= 0 ? readPublicKey(args[keyIndex + 1]) : null;
+const v = verifier(head, publicKey);
 let result;
 let dataSha256 = null;
 try {
-  dataSha256 = await readExport(file, v);
-  result = v.finish(dataSha256);
+  if (/^<!doctype html/i.test(await firstBytes(file))) {
+    v.format = 'html';
+    ({ result, dataSha256 } = verifyReport(readFileSync(file), head, publicKey));
+  } else {
+    dataSha256 = await readExport(file, v);
+    result = v.finish(dataSha256);
+  }
 } catch (error) {
   result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [], rows: 0 };
 }
 if (args.includes('--json')) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, ...result }) + '\n');
 else if (result.ok) {
-  process.stdout.write(`VERIFIED: ${file} (${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256})\n`);
+  process.stdout.write(v.format === 'html' ? `VERIFIED: ${file} (report, html, document SHA-256 ${dataSha256})\n` : `VERIFIED: ${file} (${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256})\n`);
   for (const n of result.notes) process.stdout.write(`  ${n}\n`);
 } else {
   process.stdout.write(`FAILED: ${file}\n`);

@@ -169,6 +169,31 @@ describe('every export kind verifies with the public key against a head publishe
   });
 });
 
+describe('the audit report', () => {
+  it('carries its signed manifest after the document; an edited figure, or the hash recomputed too, fails', async () => {
+    const file = await saved('report.html', `/export/report?${Q}&period=month`);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/<\/html>\n<!-- ringside-manifest \{.*\} -->\n$/);
+    const ok = verify(file, '--public-key', pemFile);
+    expect(ok.status, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/^VERIFIED: .* \(report, html, document SHA-256 [0-9a-f]{64}\)/);
+    expect(ok.stdout).toContain('requested by key "auditor 2026"');
+    const forged = join(server.dataDir, 'report-forged.html');
+    const at = html.lastIndexOf('<!-- ringside-manifest ');
+    const doc = html.slice(0, at).replace('<h1>Ringside audit report</h1>', '<h1>Ringside audit report (all targets met)</h1>');
+    writeFileSync(forged, doc + html.slice(at));
+    const edited = verify(forged, '--public-key', pemFile);
+    expect(edited.status).toBe(1);
+    expect(edited.stdout).toMatch(/the document hashes to [0-9a-f]{64}, the manifest says [0-9a-f]{64} \(the report was edited\)/);
+    const m = JSON.parse(html.slice(at + '<!-- ringside-manifest '.length, html.lastIndexOf(' -->')));
+    m.documentSha256 = sha(doc);
+    writeFileSync(forged, `${doc}<!-- ringside-manifest ${JSON.stringify(m)} -->\n`);
+    const resigned = verify(forged, '--public-key', pemFile);
+    expect(resigned.status).toBe(1);
+    expect(resigned.stdout).toContain('BAD SIGNATURE');
+  });
+});
+
 describe('forgeries are failed and named', () => {
   let compliance: string;
   let file: string;

@@ -111,7 +111,7 @@ export const exportRoutes = [
     scope: 'audit',
     query: queryFor(['html']),
     handle: async ({ query, res }, app) => {
-      const html = await app.core.exports.report(query, keyIdOf(res));
+      const html = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) });
       res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
       res.send(html);
     },

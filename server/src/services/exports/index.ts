@@ -12,7 +12,8 @@ import { eventsExport } from './events';
 import { incidentsExport } from './incidents';
 import { streamExport, type ExportBody, type ExportFormat } from './format';
 import type { ExportQuery } from './query';
-import { auditReport } from './report';
+import { auditReport, signedReport } from './report';
+import { baseHeader } from './context';
 
 // `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
 export const EXPORT_KINDS = ['events', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
@@ -75,11 +76,14 @@ export class ExportService {
     return this.options.identity.publicKey(this.options.organisation);
   }
 
-  /** The HTML audit report. */
-  report(q: ExportQuery, keyId: string): Promise<string> {
+  /** The HTML audit report, its signed manifest in a comment after the document (signedReport). */
+  report(q: ExportQuery, requester: Requester): Promise<string> {
     return this.store.snapshot(async (snapshot) => {
-      await this.logExport('report', keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period });
-      return auditReport(q, this.context(snapshot, 'csv'), this.standards.ids(), this.audit.existingSecret());
+      await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period });
+      const ctx = this.context(snapshot, 'html');
+      const html = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret());
+      const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
+      return signedReport(html, { ...baseHeader('report', q, ctx, await snapshot.audit.head()), period: q.period, ...provenance }, (m) => this.options.identity.sign(m));
     });
   }
 
