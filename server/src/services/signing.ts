@@ -50,8 +50,13 @@ export class SigningIdentity {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as IdentityFile;
-    return new SigningIdentity(stored.instanceId, stored.createdAt, createPrivateKey(stored.privateKey));
+    try {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as IdentityFile;
+      return new SigningIdentity(stored.instanceId, stored.createdAt, createPrivateKey(stored.privateKey));
+    } catch (error) {
+      // Never replaced silently: a new key would leave every export signed so far verifiable only with the old one.
+      throw new Error(`cannot read the export signing key ${file}: ${(error as Error).message} (restore it from a backup; moving it away makes a new key and instance id at the next start)`);
+    }
   }
 
   publicKey(organisation: string | null): PublicKeyInfo {

@@ -161,11 +161,30 @@ describe('every export kind verifies with the public key against a head publishe
     }
   });
 
-  it('without --public-key it says the signature was not checked', async () => {
+  it('without --public-key it says the signature was not checked; the JSON answer of the endpoint serves as the key file', async () => {
     const file = await saved('events-nokey.csv', `/export/events?${Q}&format=csv`);
     const r = verify(file);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/signature \(key ed25519:[0-9a-f]{16}\) not checked: pass --public-key FILE/);
+    const keyJson = join(server.dataDir, 'ringside-key.json');
+    writeFileSync(keyJson, await (await fetch(`${server.url}/api/v1/audit/public-key`)).text());
+    const withJson = verify(file, '--public-key', keyJson);
+    expect(withJson.status, withJson.stdout).toBe(0);
+    expect(withJson.stdout).toContain('signature valid');
+    const notAKey = verify(file, '--public-key', file);
+    expect(notAKey.status).toBe(2);
+    expect(notAKey.stderr).toMatch(/is not a public key \(PEM, or the JSON of GET \/api\/v1\/audit\/public-key\)/);
+  });
+
+  it('a damaged signing key file stops the server at start, saying so (never a silent new key)', async () => {
+    const dir = tempDataDir();
+    try {
+      writeFileSync(join(dir, 'audit-signing.json'), '{"instanceId":"x","privateKey":"garbage"}');
+      await expect(startTestServer({ logLevel: 'error', dataDir: dir })).rejects.toThrow(/cannot read the export signing key .*audit-signing\.json/);
+      expect(readFileSync(join(dir, 'audit-signing.json'), 'utf8')).toContain('garbage');
+    } finally {
+      removeDir(dir);
+    }
   });
 });
 
