@@ -55,7 +55,7 @@ export class SigningIdentity {
       return new SigningIdentity(stored.instanceId, stored.createdAt, createPrivateKey(stored.privateKey));
     } catch (error) {
       // Never replaced silently: a new key would leave every export signed so far verifiable only with the old one.
-      throw new Error(`cannot read the export signing key ${file}: ${(error as Error).message} (restore it from a backup; moving it away makes a new key and instance id at the next start)`);
+      throw new Error(`cannot read the export signing key ${file}: ${(error as Error).message} (restore it from a backup; moving it away makes a new key and instance id at the next start)`, { cause: error });
     }
   }
 
