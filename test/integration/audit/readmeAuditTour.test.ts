@@ -75,11 +75,11 @@ describe.skipIf(postgres)("the README's auditor tour", () => {
     expect(exported.status, exported.stderr).toBe(0);
     const verified = await bash(paths(recorded(blocks[4]!)), withKey);
     expect(verified.stdout).not.toContain('FAILED');
-    for (const kind of ['events', 'compliance', 'incidents', 'audit-log']) {
+    for (const kind of ['events', 'compliance', 'incidents', 'alerts', 'audit-log']) {
       expect(verified.stdout).toMatch(new RegExp(`VERIFIED: ${kind}-2026-12\\.csv \\(${kind}, csv, \\d+ rows`));
     }
-    expect(verified.stdout.match(/signature valid: .*organisation "Northwind Clinics", requested by key "auditor 2026"/g)).toHaveLength(4);
-    expect(verified.stdout.match(new RegExp(`the published head ${head.hash}`, 'g'))).toHaveLength(4);
+    expect(verified.stdout.match(/signature valid: .*organisation "Northwind Clinics", requested by key "auditor 2026"/g)).toHaveLength(5);
+    expect(verified.stdout.match(new RegExp(`the published head ${head.hash}`, 'g'))).toHaveLength(5);
     // The report, with the command the tour gives for it.
     const reportCommand = /`(node scripts\/verify-export\.mjs report-2026-12\.html\s+--public-key ringside-key\.json)`/.exec(readFileSync(join(process.cwd(), 'README.md'), 'utf8'))![1]!.replace(/\s+/g, ' ');
     const report = await bash(paths(reportCommand), withKey);
