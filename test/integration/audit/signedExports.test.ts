@@ -2,11 +2,13 @@
 // verified offline with it against a head published after the period, and forgeries an attacker with the file can
 // make (rows edited and their hash recomputed, manifest or first line edited, columns swapped, an audit-log entry
 // deleted, the signature removed or made with another key), each failed and named by scripts/verify-export.mjs.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvQuote } from '../../../server/src/services/exports/format';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
 
 let server: TestServer;
@@ -18,7 +20,15 @@ const TO = '2026-04-01T00:00:00Z';
 const Q = `from=${FROM}&to=${TO}&tz=UTC`;
 const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
 const main = join(process.cwd(), 'server', 'dist', 'main.js');
-const verify = (file: string, ...args: string[]) => spawnSync(process.execPath, [script, file, ...args], { encoding: 'utf8' });
+/**
+ * Runs a Node script, asynchronously: a synchronous child would block this process, where the server under test
+ * lives, and its keep-alive timers would then race the next request (ECONNRESET).
+ */
+const node = (...args: string[]) =>
+  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+  });
+const verify = (file: string, ...args: string[]) => node(script, file, ...args);
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const asAuditor = (path: string) => fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${auditorKey}` } });
 
@@ -56,9 +66,9 @@ function editedManifest(text: string, edit: (m: Record<string, any>) => void): s
   });
 }
 
-function failsWith(file: string, text: string, expected: RegExp): void {
+async function failsWith(file: string, text: string, expected: RegExp): Promise<void> {
   writeFileSync(file, text);
-  const r = verify(file, '--public-key', pemFile, '--head', published.hash);
+  const r = await verify(file, '--public-key', pemFile, '--head', published.hash);
   expect(r.status, r.stdout).toBe(1);
   expect(r.stdout).toMatch(/^FAILED/);
   expect(r.stdout).toMatch(expected);
@@ -98,11 +108,11 @@ describe('the signing key', () => {
     expect(info.keyId).toMatch(/^ed25519:[0-9a-f]{16}$/);
     expect(info.instanceId).toMatch(/^[0-9a-f-]{36}$/);
     expect(info.publicKey).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
-    const cli = spawnSync(process.execPath, [main, 'public-key', '--data', server.dataDir], { encoding: 'utf8' });
+    const cli = await node(main, 'public-key', '--data', server.dataDir);
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toBe(info.publicKey);
     expect(cli.stderr).toContain(`key ${info.keyId} of instance ${info.instanceId}`);
-    const json = spawnSync(process.execPath, [main, 'public-key', '--data', server.dataDir, '--json'], { encoding: 'utf8' });
+    const json = await node(main, 'public-key', '--data', server.dataDir, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ keyId: info.keyId, instanceId: info.instanceId, publicKey: info.publicKey });
   });
 
@@ -117,7 +127,7 @@ describe('the signing key', () => {
       await again.close();
       expect(after).toEqual(before);
       expect(before.organisation).toBeNull();
-      if (process.platform !== 'win32') expect(spawnSync('stat', ['-c', '%a', join(dir, 'audit-signing.json')], { encoding: 'utf8' }).stdout.trim()).toBe('600');
+      if (process.platform !== 'win32') expect((statSync(join(dir, 'audit-signing.json')).mode & 0o777).toString(8)).toBe('600');
     } finally {
       removeDir(dir);
     }
@@ -136,7 +146,7 @@ describe('every export kind verifies with the public key against a head publishe
   ];
   it.each(kinds)('$kind ($query)', async ({ kind, query, rows }) => {
     const file = await saved(`${kind}-${rows ?? 'n'}.${/format=(\w+)/.exec(query)![1]}`, `/export/${kind}?${query.replace('PUB', String(published.seq))}`);
-    const r = verify(file, '--public-key', pemFile, '--head', published.hash);
+    const r = await verify(file, '--public-key', pemFile, '--head', published.hash);
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^VERIFIED: .*\\(${kind}, `));
     if (rows !== null) expect(r.stdout).toContain(`, ${rows} rows,`);
@@ -146,8 +156,8 @@ describe('every export kind verifies with the public key against a head publishe
 
   it('an export of a kind without linked rows, asked for without since=, says how to prove the published head', async () => {
     const file = await saved('compliance-no-since.csv', `/export/compliance?${Q}&format=csv`);
-    expect(verify(file, '--public-key', pemFile).status).toBe(0); // signed, just not linked to that head
-    const r = verify(file, '--public-key', pemFile, '--head', published.hash);
+    expect((await verify(file, '--public-key', pemFile)).status).toBe(0); // signed, just not linked to that head
+    const r = await verify(file, '--public-key', pemFile, '--head', published.hash);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('carries no chain proof: export it again with since=<seq of the published head>');
   });
@@ -163,15 +173,15 @@ describe('every export kind verifies with the public key against a head publishe
 
   it('without --public-key it says the signature was not checked; the JSON answer of the endpoint serves as the key file', async () => {
     const file = await saved('events-nokey.csv', `/export/events?${Q}&format=csv`);
-    const r = verify(file);
+    const r = await verify(file);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/signature \(key ed25519:[0-9a-f]{16}\) not checked: pass --public-key FILE/);
     const keyJson = join(server.dataDir, 'ringside-key.json');
     writeFileSync(keyJson, await (await fetch(`${server.url}/api/v1/audit/public-key`)).text());
-    const withJson = verify(file, '--public-key', keyJson);
+    const withJson = await verify(file, '--public-key', keyJson);
     expect(withJson.status, withJson.stdout).toBe(0);
     expect(withJson.stdout).toContain('signature valid');
-    const notAKey = verify(file, '--public-key', file);
+    const notAKey = await verify(file, '--public-key', file);
     expect(notAKey.status).toBe(2);
     expect(notAKey.stderr).toMatch(/is not a public key \(PEM, or the JSON of GET \/api\/v1\/audit\/public-key\)/);
   });
@@ -193,7 +203,7 @@ describe('the audit report', () => {
     const file = await saved('report.html', `/export/report?${Q}&period=month`);
     const html = readFileSync(file, 'utf8');
     expect(html).toMatch(/<\/html>\n<!-- ringside-manifest \{.*\} -->\n$/);
-    const ok = verify(file, '--public-key', pemFile);
+    const ok = await verify(file, '--public-key', pemFile);
     expect(ok.status, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/^VERIFIED: .* \(report, html, document SHA-256 [0-9a-f]{64}\)/);
     expect(ok.stdout).toContain('requested by key "auditor 2026"');
@@ -201,13 +211,13 @@ describe('the audit report', () => {
     const at = html.lastIndexOf('<!-- ringside-manifest ');
     const doc = html.slice(0, at).replace('<h1>Ringside audit report</h1>', '<h1>Ringside audit report (all targets met)</h1>');
     writeFileSync(forged, doc + html.slice(at));
-    const edited = verify(forged, '--public-key', pemFile);
+    const edited = await verify(forged, '--public-key', pemFile);
     expect(edited.status).toBe(1);
     expect(edited.stdout).toMatch(/the document hashes to [0-9a-f]{64}, the manifest says [0-9a-f]{64} \(the report was edited\)/);
     const m = JSON.parse(html.slice(at + '<!-- ringside-manifest '.length, html.lastIndexOf(' -->')));
     m.documentSha256 = sha(doc);
     writeFileSync(forged, `${doc}<!-- ringside-manifest ${JSON.stringify(m)} -->\n`);
-    const resigned = verify(forged, '--public-key', pemFile);
+    const resigned = await verify(forged, '--public-key', pemFile);
     expect(resigned.status).toBe(1);
     expect(resigned.stdout).toContain('BAD SIGNATURE');
   });
@@ -221,7 +231,7 @@ describe('forgeries are failed and named', () => {
     compliance = readFileSync(await saved('compliance-attack.csv', `/export/compliance?${Q}&period=month&format=csv&since=${published.seq}`), 'utf8');
   });
 
-  it('a compliance row edited (a miss turned into met) with the manifest hash recomputed: bad signature', () => {
+  it('a compliance row edited (a miss turned into met) with the manifest hash recomputed: bad signature', async () => {
     const parts = csvParts(compliance);
     const i = parts.rows.findIndex((r) => r.includes(',call-answer-2-rings,'));
     const cells = parts.rows[i]!.split(',');
@@ -230,50 +240,50 @@ describe('forgeries are failed and named', () => {
     cells[col.indexOf('ratio')] = '1';
     cells[col.indexOf('met_target')] = 'yes';
     parts.rows[i] = cells.join(',');
-    failsWith(file, resealed(parts), /BAD SIGNATURE: the manifest's signature does not verify with key ed25519:/);
+    await failsWith(file, resealed(parts), /BAD SIGNATURE: the manifest's signature does not verify with key ed25519:/);
   });
 
-  it('the same edit without recomputing the hash: the rows no longer hash to the manifest', () => {
+  it('the same edit without recomputing the hash: the rows no longer hash to the manifest', async () => {
     const parts = csvParts(compliance);
     parts.rows[0] = parts.rows[0]!.replace(/,(\d+),(\d+),/, ',$2,$2,');
-    failsWith(file, [parts.first, parts.columns, ...parts.rows, ...parts.trailer, ''].join('\r\n'), /data rows hash to [0-9a-f]{64}, the manifest says/);
+    await failsWith(file, [parts.first, parts.columns, ...parts.rows, ...parts.trailer, ''].join('\r\n'), /data rows hash to [0-9a-f]{64}, the manifest says/);
   });
 
-  it('a forged row added, or a row deleted, with count and hash recomputed: bad signature', () => {
+  it('a forged row added, or a row deleted, with count and hash recomputed: bad signature', async () => {
     const added = csvParts(compliance);
     added.rows.push(added.rows[0]!.replace('downtown', 'harbour'));
-    failsWith(file, resealed(added), /BAD SIGNATURE/);
+    await failsWith(file, resealed(added), /BAD SIGNATURE/);
     const removed = csvParts(compliance);
     removed.rows.splice(0, 1);
-    failsWith(file, resealed(removed), /BAD SIGNATURE/);
+    await failsWith(file, resealed(removed), /BAD SIGNATURE/);
   });
 
-  it('a manifest field edited (the period, the chain head, who asked): bad signature', () => {
-    failsWith(file, editedManifest(compliance, (m) => (m.filters.to = '2026-03-15T00:00:00.000Z')), /BAD SIGNATURE|filters in the first line and in the manifest differ/);
-    failsWith(file, editedManifest(compliance, (m) => (m.requestedBy.keyName = 'regulator')), /BAD SIGNATURE/);
-    failsWith(file, editedManifest(compliance, (m) => (m.period = 'day')), /BAD SIGNATURE/);
+  it('a manifest field edited (the period, the chain head, who asked): bad signature', async () => {
+    await failsWith(file, editedManifest(compliance, (m) => (m.filters.to = '2026-03-15T00:00:00.000Z')), /BAD SIGNATURE|filters in the first line and in the manifest differ/);
+    await failsWith(file, editedManifest(compliance, (m) => (m.requestedBy.keyName = 'regulator')), /BAD SIGNATURE/);
+    await failsWith(file, editedManifest(compliance, (m) => (m.period = 'day')), /BAD SIGNATURE/);
   });
 
-  it('the first line edited: named, though the manifest is intact', () => {
+  it('the first line edited: named, though the manifest is intact', async () => {
     const text = compliance.replace(/^# ringside-export (.*)\r\n/, (_all, json: string) => `# ringside-export ${JSON.stringify({ ...JSON.parse(json), organisation: 'Someone Else' })}\r\n`);
-    failsWith(file, text, /the first line's "organisation" \("Someone Else"\) is not the manifest's \("Northwind Clinics"\): the first line was edited/);
+    await failsWith(file, text, /the first line's "organisation" \("Someone Else"\) is not the manifest's \("Northwind Clinics"\): the first line was edited/);
   });
 
-  it('two column names swapped (numerator and denominator), the rows untouched', () => {
+  it('two column names swapped (numerator and denominator), the rows untouched', async () => {
     const parts = csvParts(compliance);
     parts.columns = parts.columns.replace('numerator,denominator', 'denominator,numerator');
-    failsWith(file, [parts.first, parts.columns, ...parts.rows, ...parts.trailer, ''].join('\r\n'), /the column names row \(.*denominator,numerator.*\) is not the manifest's columns/);
+    await failsWith(file, [parts.first, parts.columns, ...parts.rows, ...parts.trailer, ''].join('\r\n'), /the column names row \(.*denominator,numerator.*\) is not the manifest's columns/);
   });
 
   it('the signature removed, or the file re-signed with another instance key', async () => {
-    failsWith(file, editedManifest(compliance, (m) => delete m.signature), /the manifest is not signed, but a public key was given/);
+    await failsWith(file, editedManifest(compliance, (m) => delete m.signature), /the manifest is not signed, but a public key was given/);
     const other = tempDataDir();
     try {
-      const pem = spawnSync(process.execPath, [main, 'public-key', '--data', other], { encoding: 'utf8' }).stdout;
+      const pem = (await node(main, 'public-key', '--data', other)).stdout;
       writeFileSync(file, compliance);
       const otherPem = join(other, 'other.pem');
       writeFileSync(otherPem, pem);
-      const r = verify(file, '--public-key', otherPem);
+      const r = await verify(file, '--public-key', otherPem);
       expect(r.status).toBe(1);
       expect(r.stdout).toMatch(/the manifest was signed by key ed25519:[0-9a-f]{16}, but the public key given is ed25519:[0-9a-f]{16}/);
     } finally {
@@ -281,12 +291,12 @@ describe('forgeries are failed and named', () => {
     }
   });
 
-  it('a proof link edited: the chain to the signed head breaks', () => {
+  it('a proof link edited: the chain to the signed head breaks', async () => {
     const lines = compliance.split('\r\n');
     const i = lines.findIndex((l, k) => l.startsWith('# link ') && k > lines.findIndex((x) => x.startsWith('# link ')));
     const link = JSON.parse(lines[i]!.slice('# link '.length));
     lines[i] = `# link ${JSON.stringify({ ...link, digest: sha('forged') })}`;
-    failsWith(file, lines.join('\r\n'), new RegExp(`proof link ${link.seq} does not follow from link ${link.seq - 1}`));
+    await failsWith(file, lines.join('\r\n'), new RegExp(`proof link ${link.seq} does not follow from link ${link.seq - 1}`));
   });
 
   it('an audit-log entry deleted (a standard change hidden) with count and hash recomputed: bad signature', async () => {
@@ -295,14 +305,14 @@ describe('forgeries are failed and named', () => {
     const i = parts.rows.findIndex((r) => r.includes('event.void'));
     expect(i).toBeGreaterThanOrEqual(0);
     parts.rows.splice(i, 1);
-    failsWith(file, resealed(parts), /BAD SIGNATURE/);
+    await failsWith(file, resealed(parts), /BAD SIGNATURE/);
   });
 
   it('an alerts export with a row slipped in, count and hash recomputed: bad signature', async () => {
     const alerts = readFileSync(await saved('alerts-attack.csv', `/export/alerts?${Q}&format=csv&since=${published.seq}`), 'utf8');
     const parts = csvParts(alerts);
     parts.rows.push('1,breach,critical,call-answer-2-rings,1,downtown,0.8,2026-03-02T09:00:00.000Z,,,,,,forged');
-    failsWith(file, resealed(parts), /BAD SIGNATURE/);
+    await failsWith(file, resealed(parts), /BAD SIGNATURE/);
   });
 
   it('an NDJSON compliance row edited with the hash recomputed: bad signature', async () => {
@@ -315,16 +325,56 @@ describe('forgeries are failed and named', () => {
     m.dataSha256 = sha(dataIdx.map((i) => lines[i] + '\n').join(''));
     lines[lines.length - 1] = JSON.stringify({ manifest: m });
     writeFileSync(file, lines.join('\n') + '\n');
-    const r = verify(file, '--public-key', pemFile);
+    const r = await verify(file, '--public-key', pemFile);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/BAD SIGNATURE/);
   });
 
+  it('an event export: a result flipped, a void hidden, a formula changed, rows reordered, hash recomputed: bad signature', async () => {
+    const events = readFileSync(await saved('events-columns.csv', `/export/events?${Q}&format=csv`), 'utf8');
+    const col = csvParts(events).columns.split(',');
+    const cellEdit = (match: (cells: string[]) => boolean, edit: (cells: string[]) => void) => {
+      const parts = csvParts(events);
+      const i = parts.rows.findIndex((r) => match(parse(r)[0]!));
+      expect(i).toBeGreaterThanOrEqual(0);
+      const cells = parse(parts.rows[i]!)[0]!;
+      edit(cells);
+      parts.rows[i] = cells.map(csvQuote).join(',');
+      return resealed(parts);
+    };
+    const at = (name: string) => col.indexOf(name);
+    // The corrected view is not in the chain records: only the signature protects it.
+    await failsWith(file, cellEdit((c) => c[at('result')] === 'missed', (c) => ((c[at('result')] = 'met'), (c[at('corrected_met')] = '1'))), /BAD SIGNATURE/);
+    await failsWith(file, cellEdit((c) => c[at('result')] === 'voided', (c) => ((c[at('result')] = 'missed'), (c[at('correction')] = ''), (c[at('correction_seq')] = ''))), /BAD SIGNATURE/);
+    await failsWith(file, cellEdit((c) => c[at('formula')] === 'F3', (c) => (c[at('formula')] = 'F1')), /BAD SIGNATURE/);
+    const reordered = csvParts(events);
+    reordered.rows.reverse();
+    await failsWith(file, resealed(reordered), /BAD SIGNATURE/);
+  });
+
+  it('an event omitted behind digest-only proof lines passes the chain check, but not the signature', async () => {
+    const full = readFileSync(await saved('events-full.csv', `/export/events?${Q}&format=csv`), 'utf8');
+    // The links of the airport events, as a downtown-only export lists them (digests only).
+    const downtownOnly = readFileSync(await saved('events-downtown.csv', `/export/events?${Q}&site=downtown&format=csv`), 'utf8');
+    const parts = csvParts(full);
+    const i = parts.rows.findIndex((r) => r.includes(',c3,'));
+    const eventSeq = Number(parts.rows[i]!.split(',')[0]);
+    const hidden = csvParts(downtownOnly).trailer.filter((l) => l.startsWith('# link ')).map((l) => JSON.parse(l.slice(7)) as { seq: number; kind: string; ref: string }).filter((l) => (l.kind === 'event' && l.ref === String(eventSeq)) || (l.kind === 'judgement' && l.ref.startsWith(`${eventSeq}/`)));
+    expect(hidden.length).toBe(2); // the event and its judgement
+    parts.rows.splice(i, 1);
+    const links = [...parts.trailer.filter((l) => l.startsWith('# link ')).map((l) => JSON.parse(l.slice(7)) as { seq: number }), ...hidden].sort((a, b) => a.seq - b.seq);
+    parts.trailer = [...links.map((l) => `# link ${JSON.stringify(l)}`), parts.trailer.find((l) => l.startsWith('# manifest '))!];
+    writeFileSync(file, resealed(parts));
+    const chainOnly = await verify(file, '--head', published.hash);
+    expect(chainOnly.status, chainOnly.stdout).toBe(0); // the chain proof alone cannot tell (completeness is not proven yet)
+    await failsWith(file, resealed(parts), /BAD SIGNATURE/);
+  });
+
   it('an event export: a manifest field edited fails the signature; a row edited fails its chain link', async () => {
     const events = readFileSync(await saved('events-attack.csv', `/export/events?${Q}&format=csv`), 'utf8');
-    failsWith(file, editedManifest(events, (m) => (m.standardVersions = ['call-answer-2-rings@1'])), /BAD SIGNATURE/);
+    await failsWith(file, editedManifest(events, (m) => (m.standardVersions = ['call-answer-2-rings@1'])), /BAD SIGNATURE/);
     const parts = csvParts(events);
     parts.rows[0] = parts.rows[0]!.replace(',answered,', ',abandoned,');
-    failsWith(file, resealed(parts), /the event record does not hash to its chain link/);
+    await failsWith(file, resealed(parts), /the event record does not hash to its chain link/);
   });
 });
