@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { isSubcommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
-import { isDatabaseUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
+import { databasePool, isDatabaseUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
 import { webhooksFromEnv } from './services/alerts/config';
 import type { ServerOptions } from './options';
 import { startServer } from './server';
@@ -49,12 +49,16 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   const webhooks = [...new Set([...(options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
   const databaseUrl = options.databaseUrl ?? (process.env.RINGSIDE_DATABASE_URL || undefined);
   if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) return `RINGSIDE_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:5432/database)`;
+  const poolSize = options.databasePoolSize ?? databasePool(process.env.RINGSIDE_DATABASE_POOL || undefined, 'RINGSIDE_DATABASE_POOL');
+  if (typeof poolSize === 'string') return poolSize;
+  if (poolSize !== undefined && databaseUrl === undefined) return '--database-pool (or RINGSIDE_DATABASE_POOL) sizes the PostgreSQL pool: it needs --database (or RINGSIDE_DATABASE_URL)';
   const redisUrl = options.redisUrl ?? (process.env.RINGSIDE_REDIS_URL || undefined);
   const organisation = options.organisation ?? (process.env.RINGSIDE_ORGANISATION?.trim() || undefined);
   if (redisUrl !== undefined && !isRedisUrl(redisUrl)) return `RINGSIDE_REDIS_URL must be a Redis URL (redis://host:6379)`;
   return {
     ...options,
     ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+    ...(poolSize !== undefined ? { databasePoolSize: poolSize } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
     ...(organisation !== undefined ? { organisation } : {}),
     dataDir: resolve(options.dataDir),

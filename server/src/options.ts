@@ -35,6 +35,8 @@ export interface ServerOptions extends SecurityServerOptions {
   dataDir: string;
   /** A PostgreSQL URL (postgres://…): the store lives there instead of the SQLite file in dataDir. */
   databaseUrl?: string;
+  /** Connections of this node's PostgreSQL pool (default 10). */
+  databasePoolSize?: number;
   /** A Redis URL (redis://…): live pushes fan out to the clients of every node joined to it. */
   redisUrl?: string;
   /** Simulated live traffic through the ingest path. */

@@ -30,6 +30,7 @@ import { writeLock } from './services/dataLock';
 import { ExportService } from './services/exports';
 import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
+import { Leadership } from './services/leadership';
 import { startRetention } from './services/retention';
 import { SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
@@ -76,6 +77,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
   const identity = SigningIdentity.open(options.dataDir, now());
+  const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {
     store,
@@ -87,7 +89,8 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null }),
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
-    alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock }),
+    alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership }),
+    leadership,
     clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed'), ...(options.databaseUrl ? { shareMs: SHARED_CLOCKS_MS } : {}) }),
     serverZone: serverTimeZone,
   };
@@ -96,7 +99,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 /** The store and services, the standards file applied and access decided; everything closed again on failure. */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup }> {
   checkBinding(host, options.noAuth ?? false);
-  const store = await backendFor(options.databaseUrl).open({ dataDir: options.dataDir, now: () => clock.now() });
+  const store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now() });
   let core: Core | undefined;
   try {
     core = await openCore(store, options, logger, clock);
@@ -133,7 +136,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (front.httpServer.address() as AddressInfo).port;
   const url = `http://${urlHost(host)}:${port}`;
   const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock);
-  core.alerts.start();
+  const unwatchNodes = followOtherNodes(core, logger);
+  await core.leadership.start(); // a lone node (SQLite) leads before it returns
+  await core.alerts.start();
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
   const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
@@ -143,6 +148,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (closing ??= (async () => {
       demo?.stop();
       retention?.stop();
+      unwatchNodes();
+      core.leadership.close();
       await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
       await nodes?.close();
       await core.alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
@@ -155,6 +162,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const reloadStandards = () => reload(core, options.standardsFile, logger);
   const testApi: ServerTestApi = { evaluateAlerts: () => core.alerts.evaluateNow(), webhooksIdle: () => core.alerts.webhooksIdle(), clocksIdle: () => core.clocks.idle() };
   return { url, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
+}
+
+/** What other nodes on the store commit: a standard they changed is judged with here from then on. */
+function followOtherNodes(core: Core, logger: Logger): () => void {
+  return core.store.coordination.onSignal((signal) => {
+    if (signal === 'stored') return;
+    core.standards.refresh().then(
+      (changed) => changed && logger.info('standards changed through another node: judging with them from now on'),
+      (err: unknown) => logger.error({ err }, 'could not read the standards another node changed'),
+    );
+  });
 }
 
 /** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */

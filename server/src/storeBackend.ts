@@ -6,9 +6,9 @@ import { sqliteBackend } from './store/sqlite';
 
 export { sqliteBackend as storeBackend } from './store/sqlite';
 
-/** The backend for a database URL (PostgreSQL), or SQLite without one. */
-export function backendFor(databaseUrl: string | undefined): StoreBackend {
-  return databaseUrl ? postgresBackend({ url: databaseUrl }) : sqliteBackend;
+/** The backend for a database URL (PostgreSQL, with `poolSize` connections or its default), or SQLite without one. */
+export function backendFor(databaseUrl: string | undefined, poolSize?: number): StoreBackend {
+  return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;
 }
 
 /** Moving a SQLite store into PostgreSQL (the migrate-to-postgres subcommand), and URLs as logs may show them. */

@@ -15,6 +15,12 @@ describe('CLI options', () => {
   it('reads --organisation (named in every export manifest), trimmed', () => {
     expect(parseCli(['--organisation', ' Northwind Clinics '])).toMatchObject({ kind: 'run', options: { organisation: 'Northwind Clinics' } });
   });
+  it('reads --database-pool: the PostgreSQL pool of this node', () => {
+    expect(parseCli(['--database', 'postgres://db/r', '--database-pool', '25'])).toMatchObject({ kind: 'run', options: { databaseUrl: 'postgres://db/r', databasePoolSize: 25 } });
+    for (const bad of ['0', '1', '1001', 'ten', '']) {
+      expect(parseCli(['--database', 'postgres://db/r', '--database-pool', bad])).toEqual({ kind: 'error', message: `--database-pool must be a whole number of connections from 2 to 1000 (got "${bad}")` });
+    }
+  });
   it('shows help', () => expect(parseCli(['--help'])).toEqual({ kind: 'help' }));
   it.each([
     [['--port', 'abc'], /--port must be a whole number/],

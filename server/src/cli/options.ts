@@ -13,6 +13,8 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --data DIR        data directory holding ringside.db (default ./.ringside)
   --database URL    keep the store in PostgreSQL (postgres://user@host:5432/db; also RINGSIDE_DATABASE_URL)
                     instead of DIR's ringside.db; DIR then holds this node's audit secret and admin key only
+  --database-pool N connections this node opens to the database (default 10, from 2 to 1000; also
+                    RINGSIDE_DATABASE_POOL)
   --redis URL       join the other nodes on this Redis for live fan-out (redis://host:6379; also RINGSIDE_REDIS_URL)
   --demo            add simulated live traffic (calls and visits at several sites)
   --seed N          seed for --demo traffic (same seed, same traffic)
@@ -60,6 +62,7 @@ const OPTIONS = {
   host: { type: 'string' },
   data: { type: 'string' },
   database: { type: 'string' },
+  'database-pool': { type: 'string' },
   redis: { type: 'string' },
   demo: { type: 'boolean' },
   seed: { type: 'string' },
@@ -107,6 +110,8 @@ export function parseCli(argv: readonly string[]): CliResult {
   const retainDays = values['retain-days'] === undefined ? undefined : wholeNumber(values['retain-days']);
   if (retainDays === null || retainDays === 0) return { kind: 'error', message: `--retain-days must be a whole number of days, at least 1 (got "${values['retain-days']}")` };
   if (values.database !== undefined && !isDatabaseUrl(values.database)) return { kind: 'error', message: `--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "${values.database}"` };
+  const pool = databasePool(values['database-pool'], '--database-pool');
+  if (typeof pool === 'string') return { kind: 'error', message: pool };
   if (values.redis !== undefined && !isRedisUrl(values.redis)) return { kind: 'error', message: `--redis must be a Redis URL (redis://host:6379 or rediss://…), got "${values.redis}"` };
   for (const key of ['host', 'data', 'standards', 'organisation'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
@@ -119,6 +124,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       dataDir: values.data ?? '.ringside',
       ...(values.database !== undefined ? { databaseUrl: values.database } : {}),
       ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),
+      ...(pool !== undefined ? { databasePoolSize: pool } : {}),
       demo: values.demo ?? false,
       ...(seed !== undefined ? { demoSeed: seed } : {}),
       logLevel: logLevel as LogLevel,
@@ -144,6 +150,13 @@ function holdOptions(openAfter: string | undefined, recoverAfter: string | undef
   const recover = seconds(recoverAfter, 'recover-after');
   if (typeof recover === 'string') return recover;
   return { ...(open !== undefined ? { openAfterMs: open } : {}), ...(recover !== undefined ? { recoverAfterMs: recover, deescalateAfterMs: recover } : {}) };
+}
+
+/** A pool size: a write holds a connection while the node may need another to read, hence at least 2. */
+export function databasePool(text: string | undefined, source: string): number | undefined | string {
+  if (text === undefined) return undefined;
+  const n = wholeNumber(text.trim());
+  return n === null || n < 2 || n > 1000 ? `${source} must be a whole number of connections from 2 to 1000 (got "${text}")` : n;
 }
 
 function wholeNumber(text: string): number | null {

@@ -38,7 +38,9 @@ export interface ClockServiceDeps {
   onError: (error: unknown) => void;
   /**
    * Several nodes on one store: how often (ms) to read the open cases from the store, to watch those opened through
-   * other nodes and drop those they closed. Unset: one node, which sees every case through its own ingest.
+   * other nodes and drop those they closed. They are also read at once when another node signals a case opened or
+   * closed (store/port.ts Coordination); the timer covers a signal lost with the node's connection.
+   * Unset: one node, which sees every case through its own ingest.
    */
   shareMs?: number;
 }
@@ -105,7 +107,13 @@ export class ClockService {
     this.unsubscribe.push(this.deps.standards.onChange(() => this.enqueue(() => this.refresh([...this.cases.values()].map((c) => c.key)))));
     this.enqueue(() => this.look([], []));
     const every = this.deps.shareMs;
-    if (every) this.sharing = this.deps.clock.setInterval(() => this.enqueue(() => this.adoptShared()), every);
+    if (!every) return;
+    this.sharing = this.deps.clock.setInterval(() => this.enqueue(() => this.adoptShared()), every);
+    this.unsubscribe.push(
+      this.deps.store.coordination.onSignal((signal) => {
+        if (signal === 'cases' || signal === 'resync') this.enqueue(() => this.adoptShared());
+      }),
+    );
   }
 
   onUpdate(listener: ClocksListener): () => void {

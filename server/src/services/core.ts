@@ -8,6 +8,7 @@ import type { CorrectionsService } from './corrections';
 import type { ExportService } from './exports';
 import type { IngestService } from './ingest/ingest';
 import type { KeysService } from './keys';
+import type { Leadership } from './leadership';
 import type { SitesService } from './sites';
 import type { StandardsService } from './standards';
 
@@ -22,6 +23,8 @@ export interface Core {
   audit: AuditService;
   keys: KeysService;
   alerts: AlertService;
+  /** Whether this node leads the others on the store (it evaluates alerts and delivers webhooks). */
+  leadership: Leadership;
   /** Open cases and their deadlines. */
   clocks: ClockService;
   /** The server's own zone: "today" when no site is asked for. */

@@ -140,6 +140,7 @@ describe('every export kind verifies with the public key against a head publishe
     { kind: 'compliance', query: `${Q}&period=month&format=csv&since=PUB`, rows: 4 },
     { kind: 'compliance', query: `${Q}&period=day&format=ndjson&since=PUB`, rows: null },
     { kind: 'compliance', query: `${Q}&period=week&format=json&since=PUB`, rows: null },
+    { kind: 'milestones', query: `${Q}&format=csv&since=PUB`, rows: 0 },
     { kind: 'incidents', query: `${Q}&format=csv&since=PUB`, rows: 0 },
     { kind: 'alerts', query: `${Q}&format=csv&since=PUB`, rows: 0 },
     { kind: 'audit-log', query: `from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&format=csv&since=PUB`, rows: null },

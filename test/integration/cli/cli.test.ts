@@ -96,6 +96,7 @@ describe('node server/dist/main.js', () => {
     [['--port', 'abc'], /--port must be a whole number/],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [['--port'], /--port/],
+    [['--database', 'postgres://127.0.0.1/x', '--database-pool', '1'], /--database-pool must be a whole number of connections from 2 to 1000 \(got "1"\)/],
   ])('exits 2 with a clear message for %j', (args, message) => {
     const result = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8' });
     expect(result.status).toBe(2);
@@ -108,6 +109,15 @@ describe('node server/dist/main.js', () => {
     const result = spawnSync(process.execPath, [mainJs, '--help'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/--port N[\s\S]*--data DIR[\s\S]*--demo/);
+  });
+
+  it('exits 2 when a pool size is given without a database to size it for', () => {
+    const result = spawnSync(process.execPath, [mainJs, '--database-pool', '20'], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--database-pool \(or RINGSIDE_DATABASE_POOL\) sizes the PostgreSQL pool: it needs --database/);
+    const env = spawnSync(process.execPath, [mainJs], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: 'postgres://127.0.0.1/x', RINGSIDE_DATABASE_POOL: 'many' } });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toMatch(/RINGSIDE_DATABASE_POOL must be a whole number of connections from 2 to 1000 \(got "many"\)/);
   });
 
   it('exits 1 with a clear message when the port is taken', async () => {

@@ -6,6 +6,7 @@ import { typeLabel } from '../openNow';
 import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOutcome } from '../format';
 import type { DashboardState, LocalAction } from '../state';
 import { button, el, input, setText } from './dom';
+import { createPanelHeader, placeRows } from './parts';
 
 const COLUMNS = ['Time', 'Site · event', 'Value', 'Result', 'Agent'] as const;
 
@@ -145,8 +146,6 @@ interface FeedNodes {
 
 /** The header (count, filter, "N new", Pause) and the table, appended to the container. */
 function buildFeed(container: HTMLElement): FeedNodes {
-  const header = el('header', 'rs-panel-header');
-  const count = el('span', 'rs-panel-meta');
   const tools = el('div', 'rs-feed-tools');
   const filter = input('rs-input rs-feed-filter', { type: 'search', placeholder: 'Filter: site, agent, missed…', label: 'Filter the live feed' });
   const pause = button('rs-button rs-button--small rs-feed-pause', 'Pause');
@@ -154,7 +153,7 @@ function buildFeed(container: HTMLElement): FeedNodes {
   const fresh = button('rs-button rs-button--small rs-feed-new');
   fresh.hidden = true;
   tools.append(filter, fresh, pause);
-  header.append(el('h2', 'rs-panel-title', 'Live feed'), count, tools);
+  const { header, meta: count } = createPanelHeader('Live feed', tools);
   const table = el('table', 'rs-feed-table');
   const headRow = el('tr');
   headRow.append(...COLUMNS.map((c) => el('th', undefined, c)));
@@ -205,16 +204,4 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
     state.feed.length === 0 && state.breaches.length === 0 ? 'No events yet. They appear here the moment they are judged.' : filtered ? 'No recent event matches the filter.' : 'No events yet.',
   );
   count.textContent = shown.length > 0 ? (controls.paused ? `paused · ${shown.length} shown` : `latest ${shown.length}`) : '';
-}
-
-/**
- * Puts `wanted` into `body` in order, moving only rows that are new or out of place: re-inserting a row that
- * is already there would restart its arrival animation, and with steady traffic it would never fade.
- */
-function placeRows(body: HTMLTableSectionElement, wanted: HTMLTableRowElement[]): void {
-  wanted.forEach((row, i) => {
-    const current = body.children[i];
-    if (current !== row) body.insertBefore(row, current ?? null);
-  });
-  while (body.children.length > wanted.length) body.lastElementChild!.remove();
 }

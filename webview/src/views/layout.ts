@@ -22,6 +22,14 @@ export interface Layout {
   feed: HTMLElement;
 }
 
+/** A section of the board, named for screen readers; `hidden` until a view has something to show in it. */
+function region(className: string, label: string, hidden = false): HTMLElement {
+  const section = el('section', className);
+  section.setAttribute('aria-label', label);
+  if (hidden) section.hidden = true;
+  return section;
+}
+
 export function createLayout(root: HTMLElement): Layout {
   root.classList.add('rs-app');
   const header = el('header', 'rs-header');
@@ -39,23 +47,14 @@ export function createLayout(root: HTMLElement): Layout {
   stale.hidden = true;
   const empty = el('section', 'rs-empty');
   const board = el('main', 'rs-board');
-  const open = el('section', 'rs-open');
-  open.setAttribute('aria-label', 'Open now');
-  open.hidden = true;
-  const tiles = el('section', 'rs-tiles');
-  tiles.setAttribute('aria-label', 'Key figures');
-  const charts = el('section', 'rs-charts');
-  charts.setAttribute('aria-label', 'Compliance over time');
-  const distribution = el('section', 'rs-distribution');
-  distribution.setAttribute('aria-label', 'Distribution');
+  const open = region('rs-open', 'Open now', true);
+  const tiles = region('rs-tiles', 'Key figures');
+  const charts = region('rs-charts', 'Compliance over time');
+  const distribution = region('rs-distribution', 'Distribution');
   const side = el('div', 'rs-side');
-  const atRisk = el('section', 'rs-atrisk rs-panel');
-  atRisk.setAttribute('aria-label', 'At risk now');
-  atRisk.hidden = true;
-  const sites = el('section', 'rs-sites rs-panel');
-  sites.setAttribute('aria-label', 'Comparison by site');
-  const feed = el('section', 'rs-feed rs-panel');
-  feed.setAttribute('aria-label', 'Live feed');
+  const atRisk = region('rs-atrisk rs-panel', 'At risk now', true);
+  const sites = region('rs-sites rs-panel', 'Comparison by site');
+  const feed = region('rs-feed rs-panel', 'Live feed');
   side.append(atRisk, sites, feed);
   const main = el('div', 'rs-main');
   main.append(charts, distribution);

@@ -10,6 +10,7 @@ import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRisk
 import type { DashboardState } from '../state';
 import { TICK_MS, type Ticker } from '../ticker';
 import { el, setText } from './dom';
+import { createPanelHeader, createTileNodes, placeRows, type TileNodes } from './parts';
 
 /** The list shows this many of the nearest deadlines; the rest are counted. */
 const AT_RISK_SHOWN = 8;
@@ -19,21 +20,10 @@ export interface OpenNowView {
   destroy(): void;
 }
 
-interface TileNodes {
-  root: HTMLElement;
-  title: HTMLElement;
-  value: HTMLElement;
-  detail: HTMLElement;
-}
-
 function createTile(type: string): TileNodes {
-  const root = el('article', 'rs-tile rs-tile--open');
-  root.dataset['type'] = type;
-  const title = el('h2', 'rs-tile-label');
-  const value = el('div', 'rs-tile-value rs-open-value');
-  const detail = el('div', 'rs-tile-counts rs-open-detail');
-  root.append(title, value, detail);
-  return { root, title, value, detail };
+  const tile = createTileNodes('rs-tile--open', undefined, { value: 'rs-open-value', detail: 'rs-open-detail' });
+  tile.root.dataset['type'] = type;
+  return tile;
 }
 
 function createRow(): HTMLLIElement {
@@ -71,9 +61,7 @@ interface AtRiskNodes {
 }
 
 function buildAtRiskPanel(panel: HTMLElement): AtRiskNodes {
-  const header = el('header', 'rs-panel-header');
-  const meta = el('span', 'rs-panel-meta');
-  header.append(el('h2', 'rs-panel-title', 'At risk now'), meta);
+  const { header, meta } = createPanelHeader('At risk now');
   const list = el('ul', 'rs-atrisk-list');
   list.setAttribute('aria-label', 'Open cases at risk or past their deadline, nearest deadline first');
   const more = el('p', 'rs-atrisk-more');
@@ -97,7 +85,7 @@ function drawTiles(container: HTMLElement, tiles: Map<string, TileNodes>, types:
     const view = openTile(type, clocks, nowMs);
     tile.root.dataset['band'] = view.tone;
     tile.root.setAttribute('aria-label', `${view.title}: ${view.sentence}`);
-    setText(tile.title, view.title);
+    setText(tile.label, view.title);
     setText(tile.value, view.headline);
     setText(tile.detail, view.detail);
   }
@@ -116,10 +104,7 @@ function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HT
   });
   const keep = new Set(visible.map((i) => i.key));
   for (const key of [...rows.keys()]) if (!keep.has(key)) rows.delete(key);
-  wanted.forEach((row, i) => {
-    if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
-  });
-  while (list.children.length > wanted.length) list.lastElementChild!.remove();
+  placeRows(list, wanted);
   list.hidden = items.length === 0;
   more.hidden = items.length <= AT_RISK_SHOWN;
   setText(more, `and ${formatCount(items.length - AT_RISK_SHOWN)} more`);

@@ -4,6 +4,7 @@
 import type { Standard } from '@ringside/server/protocol';
 import { createDataTable, type DataTable } from './data-table';
 import { el } from './dom';
+import { createPanelHeader } from './parts';
 
 export interface StandardPanel<C> {
   root: HTMLElement;
@@ -33,10 +34,7 @@ export interface PanelLook {
 export function createStandardPanel<C>(standard: Standard, look: PanelLook): StandardPanel<C> {
   const root = el('article', `rs-panel ${look.panelClass}`);
   root.dataset['standardId'] = standard.id;
-  const header = el('header', 'rs-panel-header');
-  const title = el('h2', 'rs-panel-title');
-  const meta = el('span', 'rs-panel-meta');
-  header.append(title, meta);
+  const { header, title, meta } = createPanelHeader();
   const box = el('div', `rs-chart-box${look.boxClass ? ` ${look.boxClass}` : ''}`);
   const canvas = el('canvas', 'rs-chart');
   canvas.setAttribute('role', 'img');

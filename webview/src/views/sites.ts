@@ -10,17 +10,15 @@ import { windowPhrase } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
 import { bandFor } from '../status';
 import { button, el, setText } from './dom';
+import { createPanelHeader } from './parts';
 
 const BAND_WORD = { good: 'green', warn: 'amber', bad: 'red', none: 'no events' } as const;
 
 export function createSitesView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
-  const header = el('header', 'rs-panel-header');
-  const title = el('h2', 'rs-panel-title', 'Sites');
-  const meta = el('span', 'rs-panel-meta');
   const back = button('rs-button rs-button--small rs-sites-back', 'All sites');
   back.hidden = true;
   back.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: null } }));
-  header.append(title, meta, back);
+  const { header, title, meta } = createPanelHeader('Sites', back);
   const body = el('div', 'rs-sites-body');
   const note = el('p', 'rs-panel-note');
   container.append(header, note, body);

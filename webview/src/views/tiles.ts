@@ -8,30 +8,18 @@ import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import { bandFor, errorBudget, formatBudget } from '../status';
 import { el, setText } from './dom';
+import { createTileNodes, type TileNodes } from './parts';
 
-interface StandardTile {
-  root: HTMLElement;
-  name: HTMLElement;
-  value: HTMLElement;
-  counts: HTMLElement;
+interface StandardTile extends TileNodes {
   target: HTMLElement;
   budget: HTMLElement;
   budgetFill: HTMLElement;
   budgetText: HTMLElement;
 }
 
-interface CountTile {
-  root: HTMLElement;
-  value: HTMLElement;
-  detail: HTMLElement;
-}
-
 function createStandardTile(standardId: string): StandardTile {
-  const root = el('article', 'rs-tile rs-tile--standard');
-  root.dataset['standardId'] = standardId;
-  const name = el('h2', 'rs-tile-label');
-  const value = el('div', 'rs-tile-value');
-  const counts = el('div', 'rs-tile-counts');
+  const tile = createTileNodes('rs-tile--standard');
+  tile.root.dataset['standardId'] = standardId;
   const target = el('div', 'rs-tile-target');
   const budget = el('div', 'rs-tile-budget');
   const meter = el('span', 'rs-budget-meter');
@@ -40,8 +28,8 @@ function createStandardTile(standardId: string): StandardTile {
   meter.append(budgetFill);
   const budgetText = el('span', 'rs-budget-text');
   budget.append(meter, budgetText);
-  root.append(name, value, counts, target, budget);
-  return { root, name, value, counts, target, budget, budgetFill, budgetText };
+  tile.root.append(target, budget);
+  return { ...tile, target, budget, budgetFill, budgetText };
 }
 
 function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sourced<WindowFigure>, state: DashboardState): void {
@@ -50,10 +38,10 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   const phrase = windowPhrase(state.selection);
   tile.root.dataset['band'] = bandFor(ratio, bandsOf(standard));
   tile.root.dataset['status'] = sourced.status;
-  setText(tile.name, standard.name);
+  setText(tile.label, standard.name);
   setText(tile.value, sourced.status === 'loading' ? '…' : formatPercent(ratio));
   const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : `No events yet ${phrase === 'today' ? 'today' : 'in this window'}`;
-  setText(tile.counts, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
+  setText(tile.detail, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
   setText(tile.target, `target ${formatTarget(standard.target)} · ${formatThreshold(standard)} · ${phrase}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
   const denominator = figure?.denominator ?? 0;
   const budget = errorBudget(standard.target, figure?.numerator ?? 0, denominator);
@@ -63,12 +51,8 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   tile.budget.title = budget.consumed === null ? '' : `error budget 1 − target = ${formatTarget(budget.budget)}: ${budget.misses} misses of ${budget.allowed.toFixed(1)} allowed`;
 }
 
-function createCountTile(kind: string, label: string): CountTile {
-  const root = el('article', `rs-tile rs-tile--count rs-tile--${kind}`);
-  const value = el('div', 'rs-tile-value');
-  const detail = el('div', 'rs-tile-counts');
-  root.append(el('h2', 'rs-tile-label', label), value, detail);
-  return { root, value, detail };
+function createCountTile(kind: string, label: string): TileNodes {
+  return createTileNodes(`rs-tile--count rs-tile--${kind}`, label);
 }
 
 export function createTilesView(container: HTMLElement): (state: DashboardState) => void {

@@ -3,11 +3,13 @@ import { auditRoutes } from './audit';
 import { clockRoutes } from './clocks';
 import { complianceRoutes } from './compliance';
 import { eventRoutes } from './events';
+import { eventTypeRoutes } from './eventTypes';
 import { exportRoutes } from './exports';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
 import { keyRoutes } from './keys';
 import { siteRoutes } from './sites';
+import { staffingRoutes } from './staffing';
 import { standardRoutes } from './standards';
 import type { Route } from '../route';
 
@@ -15,6 +17,7 @@ export const API_ROUTES: readonly Route[] = [
   ...healthRoutes,
   ...eventRoutes,
   ...clockRoutes,
+  ...eventTypeRoutes,
   ...complianceRoutes,
   ...standardRoutes,
   ...siteRoutes,
@@ -22,4 +25,5 @@ export const API_ROUTES: readonly Route[] = [
   ...exportRoutes,
   ...auditRoutes,
   ...keyRoutes,
+  ...staffingRoutes,
 ];

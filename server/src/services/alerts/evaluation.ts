@@ -2,6 +2,9 @@
 // windows (through the one compliance reader), run the incident state machine, append the changes, push them live
 // and queue webhooks. Evaluations and acknowledgements run one at a time: each starts from what the previous one
 // wrote, so an acknowledgement is never lost to an evaluation that read the state before it.
+// Only the leading node evaluates and delivers (services/leadership.ts), so each alert and each webhook happens once
+// however many nodes share the store; it hears the other nodes' batches through the store's signals. A node that
+// takes the lead starts from the open incidents in the store, and resumes the pending deliveries.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { Incident, IncidentUpdate, IncidentWithChanges, Standard } from '../../protocol';
@@ -15,6 +18,7 @@ import type { IncidentFilter, Store } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { IngestService } from '../ingest/ingest';
 import type { StandardsService } from '../standards';
+import type { Leadership } from '../leadership';
 import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, type AlertsOptions } from './config';
 import { WebhookDispatcher } from './webhooks';
 
@@ -32,6 +36,8 @@ export interface AlertServiceDeps {
   userAgent: string;
   /** Where every evaluation window ends, and what times the throttle, the interval, the holds and webhook retries. */
   clock: Clock;
+  /** Whether this node leads (evaluates and delivers). */
+  leadership: Leadership;
 }
 
 /** What an open incident remembers after a restart: its conditions as its latest change measured them. */
@@ -57,7 +63,9 @@ export class AlertService {
   private lastRunMs = -Infinity;
   private running: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private readonly unsubscribe: () => void;
+  /** Taking and giving up the lead, one after the other. */
+  private turning: Promise<void> = Promise.resolve();
+  private readonly unsubscribe: Array<() => void> = [];
 
   private constructor(private readonly deps: AlertServiceDeps) {
     const options = deps.options ?? {};
@@ -69,32 +77,75 @@ export class AlertService {
     this.throttleMs = options.throttleMs ?? DEFAULT_THROTTLE_MS;
     this.webhookUrls = [...(options.webhooks ?? [])];
     this.log = deps.logger.child({ component: 'alerts' });
-    this.unsubscribe = deps.ingest.onStored(() => this.afterBatch());
+    this.unsubscribe.push(deps.ingest.onStored(() => this.afterBatch()));
   }
 
-  /** The state machine resumes from the open incidents: what was open at shutdown is still open (hold timers restart). */
-  static async open(deps: AlertServiceDeps): Promise<AlertService> {
-    const service = new AlertService(deps);
-    for (const incident of await deps.store.reads.incidents.open()) {
-      const version = deps.standards.versions(incident.standardId).find((v) => v.version === incident.standardVersion) ?? deps.standards.get(incident.standardId);
-      if (!version) continue;
-      const open = { id: incident.id, standard: asStandard(version), site: incident.site, severity: incident.severity, acknowledgedSeverity: incident.acknowledgedSeverity, detail: incident.detail };
-      service.states.set(incidentKey(incident.standardId, incident.site), { memory: memoryOf(incident), incident: open, pending: null });
-    }
-    return service;
+  static open(deps: AlertServiceDeps): Promise<AlertService> {
+    return Promise.resolve(new AlertService(deps));
   }
 
-  /** Starts the timer and webhook delivery (after the server listens). */
-  start(): void {
+  /** Starts evaluating and delivering if this node leads, and follows the lead as it moves (after the server listens). */
+  async start(): Promise<void> {
     if (this.closed) return;
+    const { leadership, store } = this.deps;
+    this.unsubscribe.push(leadership.onChange((leading) => void this.turn(leading)));
+    // Another node stored a batch (or this node may have missed some): the leader evaluates as after its own.
+    this.unsubscribe.push(
+      store.coordination.onSignal((signal) => {
+        if (signal !== 'standards') this.afterBatch();
+      }),
+    );
+    if (leadership.isLeading()) await this.turn(true);
+    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, leading: leadership.isLeading() }, 'alerts started');
+  }
+
+  private turn(leading: boolean): Promise<void> {
+    this.turning = this.turning.then(() => (leading ? this.takeOver() : this.standDown())).catch((err: unknown) => this.log.error({ err }, 'alerts could not follow the lead'));
+    return this.turning;
+  }
+
+  /** The state machine resumes from the open incidents: what was open is still open (hold timers restart). */
+  private async takeOver(): Promise<void> {
+    await this.serially(() => this.loadStates());
+    if (this.closed || !this.deps.leadership.isLeading() || this.webhooks) return;
     const options = this.deps.options ?? {};
     this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock });
-    this.webhooks.start(); // drops what is queued for URLs no longer configured, resumes what the last run left pending
+    this.webhooks.start(); // drops what is queued for URLs no longer configured, resumes what the last leader left pending
     if (this.enabled && this.intervalMs > 0) {
       this.interval = this.clock.setInterval(() => void this.safeEvaluate(), this.intervalMs);
     }
     const open = [...this.states.values()].filter((s) => s.incident).length;
-    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, open }, 'alerts started');
+    this.log.info({ open }, 'alert evaluation and webhook delivery run on this node');
+  }
+
+  /** Another node leads now: no more evaluations here; deliveries in flight stay pending for the leader. */
+  private async standDown(): Promise<void> {
+    if (this.interval) this.clock.clearInterval(this.interval);
+    if (this.trailing) this.clock.clearTimeout(this.trailing);
+    this.interval = this.trailing = null;
+    const webhooks = this.webhooks;
+    this.webhooks = null;
+    await webhooks?.close();
+  }
+
+  private async loadStates(): Promise<void> {
+    const { store, standards } = this.deps;
+    const states = new Map<string, KeyState>();
+    for (const incident of await store.reads.incidents.open()) {
+      const version = standards.versions(incident.standardId).find((v) => v.version === incident.standardVersion) ?? standards.get(incident.standardId);
+      if (!version) continue;
+      const open = { id: incident.id, standard: asStandard(version), site: incident.site, severity: incident.severity, acknowledgedSeverity: incident.acknowledgedSeverity, detail: incident.detail };
+      states.set(incidentKey(incident.standardId, incident.site), { memory: memoryOf(incident), incident: open, pending: null });
+    }
+    this.states = states;
+  }
+
+  /** Acknowledgements may come through any node: each evaluation takes them from the store. */
+  private async syncAcknowledgements(): Promise<void> {
+    for (const incident of await this.deps.store.reads.incidents.open()) {
+      const state = this.states.get(incidentKey(incident.standardId, incident.site));
+      if (state?.incident?.id === incident.id) state.incident = { ...state.incident, acknowledgedSeverity: incident.acknowledgedSeverity };
+    }
   }
 
   /** Evaluates now, at the clock's time; resolves with the changes written (often none). */
@@ -151,9 +202,10 @@ export class AlertService {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
     if (this.interval) this.clock.clearInterval(this.interval);
     if (this.trailing) this.clock.clearTimeout(this.trailing);
+    await this.turning;
     await this.running;
     await this.webhooks?.close();
   }
@@ -165,9 +217,10 @@ export class AlertService {
   }
 
   private async evaluate(): Promise<IncidentUpdate[]> {
-    if (!this.enabled || this.closed) return [];
+    if (!this.enabled || this.closed || !this.deps.leadership.isLeading()) return [];
     const at = this.clock.now();
     this.lastRunMs = at;
+    await this.syncAcknowledgements();
     const scoped = await this.deps.compliance.windowCounts(this.windows.map((w) => ({ fromMs: at - w.durationMs, toMs: at })));
     const standards = this.deps.standards.current();
     const siteNames = new Map((await this.deps.store.reads.sites.list()).map((s) => [s.id, s.name]));
@@ -212,7 +265,7 @@ export class AlertService {
    * is, however many batches arrive meanwhile.
    */
   private afterBatch(): void {
-    if (!this.enabled || this.closed || this.trailing) return;
+    if (!this.enabled || this.closed || this.trailing || !this.deps.leadership.isLeading()) return;
     const wait = this.lastRunMs + this.throttleMs - this.clock.now();
     if (wait <= 0) {
       this.lastRunMs = this.clock.now(); // a second batch in the same turn waits for the throttle

@@ -10,33 +10,37 @@ import { createPool, Sql } from './db';
 import { migrate as migratePg } from './migrate';
 import { WRITE_LOCK } from './store';
 
-/** Tables in an order their foreign keys accept, with their identity column (if any). */
-const TABLES: ReadonlyArray<{ name: string; order: string; identity?: string }> = [
-  { name: 'sites', order: 'name' },
-  { name: 'standards', order: 'id, version' },
-  { name: 'events', order: 'seq', identity: 'seq' },
-  { name: 'judgements', order: 'event_seq, standard_id' },
-  { name: 'rollup_minute', order: 'standard_id, bucket_ms, site, standard_version' },
-  { name: 'rollup_15m', order: 'standard_id, bucket_ms, site, standard_version' },
-  { name: 'value_hist_15m', order: 'site, standard_id, bucket_ms, standard_version, value' },
-  { name: 'value_hist_day', order: 'site, standard_id, bucket_ms, standard_version, value' },
-  { name: 'site_history', order: 'seq', identity: 'seq' },
-  { name: 'audit_chain', order: 'seq' },
-  { name: 'audit_corrections', order: 'seq', identity: 'seq' },
-  { name: 'audit_log', order: 'seq', identity: 'seq' },
-  { name: 'audit_checkpoints', order: 'seq', identity: 'seq' },
-  { name: 'pruned_corrections', order: 'site, standard_id, bucket_ms, standard_version' },
-  { name: 'api_keys', order: 'id' },
-  { name: 'alerts', order: 'id', identity: 'id' },
-  { name: 'alert_acks', order: 'alert_id' },
-  { name: 'incidents', order: 'id', identity: 'id' },
-  { name: 'incident_changes', order: 'seq', identity: 'seq' },
-  { name: 'incident_deliveries', order: 'id', identity: 'id' },
-  { name: 'incident_delivery_attempts', order: 'delivery_id, attempt' },
-  { name: 'milestones', order: 'seq', identity: 'seq' },
-  { name: 'cases', order: 'type, site, case_id' },
-  { name: 'case_judgements', order: 'seq', identity: 'seq' },
-  { name: 'case_breaches', order: 'type, site, case_id, standard_id' },
+/**
+ * Tables in an order their foreign keys accept. Each is copied in the order of its primary key, and a key column
+ * PostgreSQL numbers (an identity) goes on after the copied rows; both are read from PostgreSQL's schema.
+ */
+const TABLES: readonly string[] = [
+  'sites',
+  'standards',
+  'events',
+  'judgements',
+  'rollup_minute',
+  'rollup_15m',
+  'value_hist_15m',
+  'value_hist_day',
+  'site_history',
+  'audit_chain',
+  'audit_corrections',
+  'audit_log',
+  'audit_checkpoints',
+  'pruned_corrections',
+  'api_keys',
+  'alerts',
+  'alert_acks',
+  'incidents',
+  'incident_changes',
+  'incident_deliveries',
+  'incident_delivery_attempts',
+  'milestones',
+  'cases',
+  'case_judgements',
+  'case_breaches',
+  'event_types',
 ];
 
 const CHUNK = 500;
@@ -63,7 +67,7 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
       await refuseNonEmpty(new Sql(client));
       sqlite.exec('BEGIN'); // one read snapshot of the file for the whole copy
       const rows: Record<string, number> = {};
-      for (const t of TABLES) rows[t.name] = await copyTable(sqlite, client, t);
+      for (const table of TABLES) rows[table] = await copyTable(sqlite, client, table);
       const head = sqlite.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
       sqlite.exec('COMMIT');
       await client.query('COMMIT');
@@ -86,16 +90,36 @@ async function refuseNonEmpty(s: Sql): Promise<void> {
   }
 }
 
-async function copyTable(sqlite: ReturnType<typeof openReader>, client: pg.PoolClient, t: (typeof TABLES)[number]): Promise<number> {
-  const columns = (await client.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, [t.name])).rows.map((r: { column_name: string }) => r.column_name);
+/** The table's columns in PostgreSQL, its primary key's columns in key order, and its identity column (if any). */
+async function tableShape(client: pg.PoolClient, table: string): Promise<{ columns: string[]; key: string[]; identity: string | undefined }> {
+  const columns = (
+    await client.query<{ column_name: string; is_identity: string }>(
+      `SELECT column_name, is_identity FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+      [table],
+    )
+  ).rows;
+  const key = (
+    await client.query<{ column_name: string }>(
+      `SELECT k.column_name FROM information_schema.table_constraints c
+        JOIN information_schema.key_column_usage k ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name
+        WHERE c.table_schema = current_schema() AND c.table_name = $1 AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position`,
+      [table],
+    )
+  ).rows.map((r) => r.column_name);
+  if (key.length === 0) throw new Error(`${table} has no primary key to copy it in order`);
+  return { columns: columns.map((c) => c.column_name), key, identity: columns.find((c) => c.is_identity === 'YES')?.column_name };
+}
+
+async function copyTable(sqlite: ReturnType<typeof openReader>, client: pg.PoolClient, table: string): Promise<number> {
+  const { columns, key, identity } = await tableShape(client, table);
   const list = columns.map((c) => `"${c}"`).join(', ');
-  const select = sqlite.prepare(`SELECT ${list} FROM ${t.name} ORDER BY ${t.order}`).raw(true);
+  const select = sqlite.prepare(`SELECT ${list} FROM ${table} ORDER BY ${key.map((c) => `"${c}"`).join(', ')}`).raw(true);
   let count = 0;
   let chunk: unknown[][] = [];
   const flush = async () => {
     if (chunk.length === 0) return;
     const values = chunk.map((row, r) => `(${row.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
-    await client.query(`INSERT INTO ${t.name} (${list}) VALUES ${values}`, chunk.flat());
+    await client.query(`INSERT INTO ${table} (${list}) VALUES ${values}`, chunk.flat());
     count += chunk.length;
     chunk = [];
   };
@@ -104,7 +128,7 @@ async function copyTable(sqlite: ReturnType<typeof openReader>, client: pg.PoolC
     if (chunk.length === CHUNK) await flush();
   }
   await flush();
-  if (t.identity) await continueIdentity(sqlite, client, t.name, t.identity);
+  if (identity) await continueIdentity(sqlite, client, table, identity);
   return count;
 }
 

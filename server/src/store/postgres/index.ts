@@ -1,8 +1,10 @@
 // The PostgreSQL backend of the store port: for an organisation that runs several Ringside nodes on one database
 // (--database postgres://… or RINGSIDE_DATABASE_URL). The data directory still holds each node's own files (the
 // audit secret, the admin key, the lock file); the store itself is the database.
+import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import type { StoreBackend } from '../port';
+import { PgCoordination } from './coordination';
 import { createPool, redacted } from './db';
 import { migrate, schemaVersion } from './migrate';
 import { PgStore, readOnlyStore } from './store';
@@ -31,7 +33,7 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
         await p.end().catch(() => undefined);
         throw openingError(error, options.url);
       }
-      return new PgStore(p, o.now ?? Date.now);
+      return new PgStore(p, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
     },
     async openReadOnly() {
       const p = pool();

@@ -2,11 +2,12 @@
 // as the snapshot lasts. Long row sequences (the chain, exports) come through server-side cursors (DECLARE … FETCH),
 // a page at a time, so an export of millions of rows holds one page in memory.
 import type pg from 'pg';
-import { CHAIN_KINDS, GENESIS_HASH, type ChainKind } from '../../domain/chain';
+import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { AlertState, IncidentChange } from '../../protocol';
+import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
-import { CHAIN_TABLES } from '../sqlite/chain';
+import { milestoneExportSql, toMilestoneExportRow } from '../sqlite/exportRows';
 import { toChange } from '../sqlite/incidents';
 import { toCheckpoint, type CheckpointRow } from '../sqlite/snapshot';
 import { numbered, type Sql } from './db';
@@ -30,31 +31,13 @@ async function* cursor(client: pg.PoolClient, sql: string, params: readonly unkn
 }
 
 async function* chainLinks(client: pg.PoolClient): AsyncGenerator<LinkWithRecord> {
-  const joins = CHAIN_KINDS.map(({ kind }) => `LEFT JOIN ${CHAIN_TABLES[kind].table} t_${kind} ON c.kind = '${kind}' AND ${CHAIN_TABLES[kind].join.replaceAll('t.', `t_${kind}.`)}`).join('\n');
-  const cols = CHAIN_KINDS.flatMap(({ kind }) => CHAIN_TABLES[kind].columns.map((col) => `t_${kind}.${col}`)).join(', ');
-  const offsets = new Map<string, { at: number; width: number }>();
-  let at = 6;
-  for (const { kind } of CHAIN_KINDS) {
-    offsets.set(kind, { at, width: CHAIN_TABLES[kind].columns.length });
-    at += CHAIN_TABLES[kind].columns.length;
-  }
-  for await (const row of cursor(client, `SELECT c.seq, c.kind, c.ref, c.event_seq, c.digest, c.hash, ${cols} FROM audit_chain c ${joins} ORDER BY c.seq`)) {
-    const o = offsets.get(row[1] as string);
-    const values = o ? row.slice(o.at, o.at + o.width) : null;
-    const record = values && values[0] !== null && values[0] !== undefined ? values : null;
-    yield { seq: row[0] as number, kind: row[1] as string, ref: row[2] as string, eventSeq: row[3] as number | null, digest: row[4] as string, hash: row[5] as string, record };
-  }
+  const { sql, linkOf } = chainLinksScan();
+  for await (const row of cursor(client, sql)) yield linkOf(row);
 }
 
 async function* unchained(client: pg.PoolClient): AsyncGenerator<{ kind: ChainKind; ref: string }> {
-  for await (const [seq] of cursor(client, "SELECT seq FROM events t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.seq AND c.kind = 'event') ORDER BY seq")) yield { kind: 'event', ref: String(seq) };
-  const judgements = "SELECT t.event_seq, t.standard_id FROM judgements t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.event_seq AND c.kind = 'judgement' AND c.key_text = t.standard_id) ORDER BY 1, 2";
-  for await (const [seq, id] of cursor(client, judgements)) yield { kind: 'judgement', ref: `${String(seq)}/${String(id)}` };
-  const standards = "SELECT t.id, t.version FROM standards t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.version AND c.kind = 'standard' AND c.key_text = t.id) ORDER BY 1, 2";
-  for await (const [id, version] of cursor(client, standards)) yield { kind: 'standard', ref: `${String(id)}@${String(version)}` };
-  for (const kind of ['site', 'correction', 'audit', 'checkpoint', 'milestone', 'caseJudgement'] as const) {
-    const sql = `SELECT t.seq FROM ${CHAIN_TABLES[kind].table} t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.seq AND c.kind = '${kind}') ORDER BY 1`;
-    for await (const [seq] of cursor(client, sql)) yield { kind, ref: String(seq) };
+  for (const { sql, refOf } of UNCHAINED_SCANS) {
+    for await (const row of cursor(client, sql)) yield refOf(row);
   }
 }
 
@@ -77,7 +60,7 @@ async function* eventRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerato
       j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
       lc.seq, lc.action, lc.rejudged,
       ce.seq, CASE WHEN ce.seq IS NULL THEN NULL ELSE COALESCE(pe.hash, '${GENESIS_HASH}') END, ce.hash,
-      cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash
+      cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash, e.measures
     FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
     LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged FROM audit_corrections c WHERE c.event_seq = e.seq ORDER BY c.seq DESC LIMIT 1) lc ON true
     LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'event' ORDER BY l.seq LIMIT 1) ce ON true
@@ -146,6 +129,10 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
       alertRows: (f) => iterable(() => alertRows(client, s, f)),
       incidentRows: (f) => iterable(() => incidentRows(client, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => iterable(() => auditLogRows(client, fromMs, toMs, maxLinkSeq)),
+      milestoneRows: (f, maxLinkSeq) =>
+        iterable(async function* () {
+          for await (const r of cursor(client, milestoneExportSql(f.sites.length), [f.fromMs, f.toMs, ...f.sites, maxLinkSeq])) yield toMilestoneExportRow(r);
+        }),
     },
   };
 }

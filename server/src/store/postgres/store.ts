@@ -9,60 +9,43 @@
 //  - a snapshot: its own client in one REPEATABLE READ, READ ONLY transaction.
 // Idempotency does not depend on the lock alone: events.id is unique, and a taken id inserts nothing (events.ts).
 import type pg from 'pg';
-import { DomainError } from '../../domain/errors';
 import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
+import { WriteQueue, WriteTxBase } from '../transactions';
 import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
+import { notifyNodes, type PgCoordination } from './coordination';
 import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
 import { readsOf } from './reads';
 import { snapshotReads } from './snapshot';
+import { PUT_EVENT_TYPE } from '../sqlite/standards';
 import * as w from './writes';
 
 /** The advisory lock every write transaction holds ("rs-write"). */
 export const WRITE_LOCK = 0x72732d7772697465n;
 
-class PgWriteTx implements WriteTx {
-  readonly cases;
-  readonly standards;
-  readonly sites;
-  readonly events;
-  readonly figures;
-  readonly incidents;
-  readonly keys;
-  readonly audit;
+class PgWriteTx extends WriteTxBase {
   readonly writes: WriteTx['writes'];
-  private savepoints = 0;
   /** The writes of this transaction, one after the other (callers may start several at once, e.g. Promise.all). */
   private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly s: Sql,
     private readonly chain: PgChainWriter,
-    private readonly commitCallbacks: Array<() => void>,
-    readonly nowMs: number,
+    commitCallbacks: Array<() => void>,
+    nowMs: number,
+    private readonly nodeId: string,
   ) {
-    ({ cases: this.cases, standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
+    super(readsOf(s), commitCallbacks, nowMs);
     this.writes = this.writeOps();
   }
 
-  onCommit(callback: () => void): void {
-    this.commitCallbacks.push(callback);
+  protected exec(sql: string): Promise<number> {
+    return this.s.run(sql);
   }
 
-  async savepoint<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    const name = `part_${(this.savepoints += 1)}`;
-    await this.s.run(`SAVEPOINT ${name}`);
-    try {
-      const value = await fn(this);
-      await this.s.run(`RELEASE SAVEPOINT ${name}`);
-      return value;
-    } catch (error) {
-      this.chain.forget();
-      await this.s.run(`ROLLBACK TO SAVEPOINT ${name}`);
-      await this.s.run(`RELEASE SAVEPOINT ${name}`);
-      throw error;
-    }
+  protected forgetChain(): void {
+    this.chain.forget();
   }
 
   /** A part of a write that undoes itself (a savepoint) when it fails, as the SQLite batch writer's transaction. */
@@ -100,12 +83,30 @@ class PgWriteTx implements WriteTx {
     const { s, chain } = this;
     const at = this.nowMs;
     return {
-      events: (batch) => this.atomic(() => writeEvents(s, chain, batch, at)),
-      milestones: (batch) => this.atomic(() => writeMilestones(s, chain, batch, at)),
-      closeCase: (key, end) => closeCase(s, key, end),
+      events: (batch) => this.atomic(async () => {
+        const outcomes = await writeEvents(s, chain, batch, at);
+        await notifyNodes(s, this.nodeId, 'stored'); // the leader evaluates alerts after other nodes' batches too
+        return outcomes;
+      }),
+      milestones: (batch) => this.atomic(async () => {
+        const outcomes = await writeMilestones(s, chain, batch, at);
+        await notifyNodes(s, this.nodeId, 'cases'); // the other nodes watch a case it opened from its commit on
+        return outcomes;
+      }),
+      closeCase: async (key, end) => {
+        await closeCase(s, key, end);
+        await notifyNodes(s, this.nodeId, 'cases');
+      },
       caseJudgement: (key, judgement) => writeCaseJudgement(s, chain, key, judgement, at),
       claimBreach: (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
-      standardVersion: (v) => w.writeStandardVersion(s, chain, v, at),
+      standardVersion: async (v) => {
+        await w.writeStandardVersion(s, chain, v, at);
+        await notifyNodes(s, this.nodeId, 'standards'); // the other nodes judge with it from its commit on
+      },
+      eventType: async (def) => {
+        await s.run(PUT_EVENT_TYPE, [def.id, JSON.stringify(def), at, at]);
+        await notifyNodes(s, this.nodeId, 'standards'); // the other nodes read the types again with the standards
+      },
       site: (site, change) => w.writeSite(s, chain, site, change, at),
       retireSite: (id) => w.retireSite(s, chain, id, at),
       correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
@@ -150,24 +151,21 @@ async function snapshotOf<T>(pool: pg.Pool, fn: (s: Snapshot) => Promise<T>): Pr
 
 export class PgStore implements Store {
   readonly reads: StoreReads;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly queue = new WriteQueue();
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => number,
+    readonly coordination: PgCoordination,
   ) {
     this.reads = readsOf(new Sql(pool));
   }
 
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.transaction(fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.transaction(fn));
   }
 
   private async transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    if (this.closed) throw new DomainError('unavailable', '(store)', 'the store is closed');
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -180,7 +178,7 @@ export class PgStore implements Store {
     try {
       await s.run('BEGIN');
       await s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()]);
-      const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now()));
+      const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now(), this.coordination.nodeId));
       await s.run('COMMIT');
       for (const callback of callbacks) callback();
       return value;
@@ -197,8 +195,8 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    this.closed = true;
+    await this.queue.close();
+    await this.coordination.close();
     await this.pool.end();
   }
 }

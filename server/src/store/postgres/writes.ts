@@ -7,11 +7,12 @@ import { DomainError } from '../../domain/errors';
 import type { CheckpointFields } from '../../domain/retention';
 import { bucketStart, PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
-import { acknowledgementCovers, worseSeverity } from '../../domain/alerts/evaluate';
-import type { Incident, IncidentChange, IncidentDetail, IncidentUpdate, Site } from '../../protocol';
+import { worseSeverity } from '../../domain/alerts/evaluate';
+import type { IncidentChange, IncidentUpdate, Site } from '../../protocol';
 import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, PruneCounts, StoredKey, StoredStandardVersion } from '../port';
+import { CHECKPOINT_COLUMNS, PRUNABLE_MILESTONES } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
-import { toChange, toIncident } from '../sqlite/incidents';
+import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, CHANGE_INSERT, changeArgs, changeOf, noIncident, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
 import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
 import type { EventRow, JudgementRow } from '../sqlite/rows';
 import { storableText } from '../sqlite/text';
@@ -95,12 +96,8 @@ export async function writeCorrection(s: Sql, chain: PgChainWriter, subject: Cor
 type IncidentRow = Parameters<typeof toIncident>[0];
 type ChangeRow = Parameters<typeof toChange>[0];
 
-async function appendChange(s: Sql, c: { incidentId: number; kind: string; atMs: number; standardId: string; site: string; severity: string; previousSeverity: string | null; summary: string; detail: IncidentDetail; by: string | null }): Promise<number> {
-  const row = await s.one<{ seq: number }>(
-    'INSERT INTO incident_changes (incident_id, kind, at_ms, standard_id, site, severity, previous_severity, summary, detail, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
-    [c.incidentId, c.kind, c.atMs, c.standardId, c.site, c.severity, c.previousSeverity, c.summary, JSON.stringify(c.detail), storableText(c.by)],
-  );
-  return row!.seq;
+async function appendChange(s: Sql, c: ChangeDraft): Promise<number> {
+  return (await s.one<{ seq: number }>(`${CHANGE_INSERT} RETURNING seq`, changeArgs(c)))!.seq;
 }
 
 const changeBySeq = async (s: Sql, seq: number): Promise<IncidentChange> => toChange((await s.one<ChangeRow>('SELECT * FROM incident_changes WHERE seq = ?', [seq]))!);
@@ -133,7 +130,7 @@ export async function writeIncidentChanges(s: Sql, drafts: readonly IncidentChan
     const id = d.kind === 'opened' ? await insertIncident(s, d) : (d.incidentId ?? -1);
     const row = await s.one<IncidentRow>('SELECT * FROM incidents WHERE id = ? FOR UPDATE', [id]);
     if (!row || row.state !== 'open') throw new DomainError('conflict', 'incident', `incident ${id} is not open`);
-    const seq = await appendChange(s, { incidentId: id, kind: d.kind, atMs: d.atMs, standardId: d.standardId, site: d.site, severity: d.severity, previousSeverity: d.previousSeverity, summary: d.summary, detail: d.detail, by: null });
+    const seq = await appendChange(s, changeOf(d, id));
     await applyChange(s, row, d, seq);
     for (const url of urls) await s.run(`INSERT INTO incident_deliveries (change_seq, url, status, attempts, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', 0, ?, ?)`, [seq, url, queuedAtMs, queuedAtMs]);
     out.push({ change: await changeBySeq(s, seq), incident: (await incidentById(s, id))! });
@@ -141,23 +138,17 @@ export async function writeIncidentChanges(s: Sql, drafts: readonly IncidentChan
   return out;
 }
 
-export async function acknowledgeIncidents(s: Sql, ids: readonly number[], by: string | null, atMs: number): Promise<Array<{ incident: Incident; change: IncidentChange | null }>> {
+export async function acknowledgeIncidents(s: Sql, ids: readonly number[], by: string | null, atMs: number): Promise<Acknowledgement[]> {
   const rows: IncidentRow[] = [];
   for (const [i, id] of ids.entries()) {
     const row = await s.one<IncidentRow>('SELECT * FROM incidents WHERE id = ? FOR UPDATE', [id]);
-    if (!row) throw new DomainError('not-found', ids.length === 1 ? 'id' : `ids.${i}`, `no incident with id ${id}`);
+    if (!row) throw noIncident(ids, i);
     rows.push(row);
   }
-  const done = new Map<number, { incident: Incident; change: IncidentChange | null }>();
-  for (const row of rows) {
-    if (done.has(row.id)) continue;
-    if (acknowledgementCovers(row.ack_severity, row.severity)) {
-      done.set(row.id, { incident: toIncident(row), change: null });
-      continue;
-    }
-    const detail = JSON.parse(row.detail) as IncidentDetail;
-    const seq = await appendChange(s, { incidentId: row.id, kind: 'acknowledged', atMs, standardId: row.standard_id, site: row.site, severity: row.severity, previousSeverity: row.severity, summary: row.summary, detail, by });
-    await s.run('UPDATE incidents SET ack_at_ms = ?, ack_by = ?, ack_severity = ?, last_change_seq = ? WHERE id = ?', [atMs, storableText(by), row.severity, seq, row.id]);
+  const { due, done } = acknowledgementsDue(rows);
+  for (const row of due) {
+    const seq = await appendChange(s, acknowledgedChange(row, by, atMs));
+    await s.run(ACKNOWLEDGE.sql, ACKNOWLEDGE.args(row, by, atMs, seq));
     done.set(row.id, { incident: (await incidentById(s, row.id))!, change: await changeBySeq(s, seq) });
   }
   return ids.map((id) => done.get(id)!);
@@ -200,21 +191,23 @@ const KEEP_CORRECTION_COUNTS = `
 
 export async function prune(s: Sql, chain: PgChainWriter, cutoffMs: number, sign: (fields: CheckpointFields) => string, atMs: number): Promise<PruneCounts & { checkpointSeq: number | null }> {
   const { n, last } = (await s.one<{ n: number; last: number | null }>('SELECT COUNT(*) AS n, MAX(seq) AS last FROM events WHERE occurred_at_ms < ?', [cutoffMs]))!;
-  if (n === 0) return { events: 0, judgements: 0, lastEventSeq: null, checkpointSeq: null };
+  const m = (await s.one<{ n: number; last: number | null }>(`SELECT COUNT(*) AS n, MAX(seq) AS last ${PRUNABLE_MILESTONES}`, [cutoffMs]))!;
+  if (n === 0 && m.n === 0) return { events: 0, judgements: 0, lastEventSeq: null, milestones: 0, checkpointSeq: null };
   await s.run(KEEP_CORRECTION_COUNTS, [cutoffMs]);
   await s.run('INSERT INTO audit_pruning (flag) VALUES (1)');
   const judgements = await s.run('DELETE FROM judgements WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)', [cutoffMs]);
   const events = await s.run('DELETE FROM events WHERE occurred_at_ms < ?', [cutoffMs]);
+  const milestones = await s.run(`DELETE ${PRUNABLE_MILESTONES}`, [cutoffMs]);
   await s.run('DELETE FROM audit_pruning');
   const head = (await s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1'))!;
-  const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs };
+  const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs, lastMilestoneSeq: m.last, milestones };
   const rows = await s.tuples<unknown[]>(
-    `INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    RETURNING seq, pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac`,
-    [cutoffMs, last, events, judgements, head.seq, head.hash, atMs, sign(fields)],
+    `INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac, last_milestone_seq, milestones)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${CHECKPOINT_COLUMNS}`,
+    [cutoffMs, last, events, judgements, head.seq, head.hash, atMs, sign(fields), m.last, milestones],
   );
   await chain.append('checkpoint', rows[0]!, atMs);
-  return { events, judgements, lastEventSeq: last, checkpointSeq: rows[0]![0] as number };
+  return { events, judgements, lastEventSeq: last, milestones, checkpointSeq: rows[0]![0] as number };
 }
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,7 @@
 // Incidents as stored: the current state per incident (updated in place), every change appended to
 // incident_changes (append-only, seq = the replay cursor), and the webhook outbox (one row per change and URL, queued
-// in the change's transaction, so a restart resumes deliveries).
+// in the change's transaction, so a restart resumes deliveries). What both backends write alike (a change's insert, an
+// acknowledgement's plan and row update) is exported from here for postgres/writes.ts.
 import type { Incident, IncidentChange, IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentState, IncidentUpdate } from '../../protocol';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
 import { acknowledgementCovers, worseSeverity } from '../../domain/alerts/evaluate';
@@ -154,10 +155,29 @@ export function incidentsReads(s: Statements): IncidentsReads {
   };
 }
 
-function appendChange(s: Statements, c: Omit<ChangeRow, 'seq' | 'detail'> & { detail: IncidentDetail; standardId: string; site: string }): number {
-  const sql = `INSERT INTO incident_changes (incident_id, kind, at_ms, standard_id, site, severity, previous_severity, summary, detail, by)
-    VALUES (@incident_id, @kind, @at_ms, @standardId, @site, @severity, @previous_severity, @summary, @detail, @by)`;
-  return Number(s.get(sql).run({ ...c, detail: JSON.stringify(c.detail), by: storableText(c.by) }).lastInsertRowid);
+/** A change to append, as both backends write it (CHANGE_INSERT, changeArgs). */
+export interface ChangeDraft {
+  incidentId: number;
+  kind: IncidentChangeKind;
+  atMs: number;
+  standardId: string;
+  site: string;
+  severity: IncidentSeverity;
+  previousSeverity: IncidentSeverity | null;
+  summary: string;
+  detail: IncidentDetail;
+  by: string | null;
+}
+
+export const CHANGE_INSERT = 'INSERT INTO incident_changes (incident_id, kind, at_ms, standard_id, site, severity, previous_severity, summary, detail, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+export const changeArgs = (c: ChangeDraft): unknown[] => [c.incidentId, c.kind, c.atMs, c.standardId, c.site, c.severity, c.previousSeverity, c.summary, JSON.stringify(c.detail), storableText(c.by)];
+
+/** The change an evaluation step's draft appends to incident `id`. */
+export const changeOf = (d: IncidentChangeDraft, id: number): ChangeDraft => ({ incidentId: id, kind: d.kind, atMs: d.atMs, standardId: d.standardId, site: d.site, severity: d.severity, previousSeverity: d.previousSeverity, summary: d.summary, detail: d.detail, by: null });
+
+function appendChange(s: Statements, c: ChangeDraft): number {
+  return Number(s.get(CHANGE_INSERT).run(...changeArgs(c)).lastInsertRowid);
 }
 
 /** A new open incident for an `opened` draft; the change seq is set right after. */
@@ -200,30 +220,67 @@ export function writeIncidentChanges(s: Statements, drafts: readonly IncidentCha
   return drafts.map((d) => {
     const id = d.kind === 'opened' ? insertIncident(s, d) : (d.incidentId ?? -1);
     const row = openIncidentRow(s, id);
-    const seq = appendChange(s, { incident_id: id, kind: d.kind, at_ms: d.atMs, standardId: d.standardId, site: d.site, severity: d.severity, previous_severity: d.previousSeverity, summary: d.summary, detail: d.detail, by: null });
+    const seq = appendChange(s, changeOf(d, id));
     applyChange(s, row, d, seq);
     for (const url of urls) queue.run(seq, url, queuedAtMs, queuedAtMs);
     return { change: changeBySeq(s, seq), incident: incidentById(s, id)! };
   });
 }
 
+export interface Acknowledgement {
+  incident: Incident;
+  change: IncidentChange | null;
+}
+
+/** The error for an asked id without an incident (path `ids.<index>` when several were asked). */
+export const noIncident = (ids: readonly number[], i: number) => new DomainError('not-found', ids.length === 1 ? 'id' : `ids.${i}`, `no incident with id ${ids[i]}`);
+
+/**
+ * What acknowledging the asked incidents' rows (in order; an id may repeat) does: each incident once, at its current
+ * severity. One whose acknowledgement already covers its severity is answered as it is (`done`); each of the others
+ * (`due`) gets its acknowledgedChange and ACKNOWLEDGE, then its answer in `done`. The answer to the ask is
+ * `ids.map((id) => done.get(id))`.
+ */
+export function acknowledgementsDue(rows: readonly IncidentRow[]): { due: IncidentRow[]; done: Map<number, Acknowledgement> } {
+  const done = new Map<number, Acknowledgement>();
+  const due = new Map<number, IncidentRow>();
+  for (const row of rows) {
+    if (acknowledgementCovers(row.ack_severity, row.severity)) done.set(row.id, { incident: toIncident(row), change: null });
+    else due.set(row.id, row);
+  }
+  return { due: [...due.values()], done };
+}
+
+export const acknowledgedChange = (row: IncidentRow, by: string | null, atMs: number): ChangeDraft => ({
+  incidentId: row.id,
+  kind: 'acknowledged',
+  atMs,
+  standardId: row.standard_id,
+  site: row.site,
+  severity: row.severity,
+  previousSeverity: row.severity,
+  summary: row.summary,
+  detail: JSON.parse(row.detail) as IncidentDetail,
+  by,
+});
+
+/** The row update of an acknowledgement whose change is `seq`. */
+export const ACKNOWLEDGE = {
+  sql: 'UPDATE incidents SET ack_at_ms = ?, ack_by = ?, ack_severity = ?, last_change_seq = ? WHERE id = ?',
+  args: (row: IncidentRow, by: string | null, atMs: number, seq: number): unknown[] => [atMs, storableText(by), row.severity, seq, row.id],
+};
+
 /** Acknowledges each incident at its current severity (all or nothing); one already covered is left unchanged. */
-export function acknowledgeIncidents(s: Statements, ids: readonly number[], by: string | null, atMs: number): Array<{ incident: Incident; change: IncidentChange | null }> {
+export function acknowledgeIncidents(s: Statements, ids: readonly number[], by: string | null, atMs: number): Acknowledgement[] {
   const rows = ids.map((id, i) => {
     const row = s.get('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
-    if (!row) throw new DomainError('not-found', ids.length === 1 ? 'id' : `ids.${i}`, `no incident with id ${id}`);
+    if (!row) throw noIncident(ids, i);
     return row;
   });
-  const done = new Map<number, { incident: Incident; change: IncidentChange | null }>();
-  for (const row of rows) {
-    if (done.has(row.id)) continue;
-    if (acknowledgementCovers(row.ack_severity, row.severity)) {
-      done.set(row.id, { incident: toIncident(row), change: null });
-      continue;
-    }
-    const detail = JSON.parse(row.detail) as IncidentDetail;
-    const seq = appendChange(s, { incident_id: row.id, kind: 'acknowledged', at_ms: atMs, standardId: row.standard_id, site: row.site, severity: row.severity, previous_severity: row.severity, summary: row.summary, detail, by });
-    s.get('UPDATE incidents SET ack_at_ms = ?, ack_by = ?, ack_severity = ?, last_change_seq = ? WHERE id = ?').run(atMs, storableText(by), row.severity, seq, row.id);
+  const { due, done } = acknowledgementsDue(rows);
+  for (const row of due) {
+    const seq = appendChange(s, acknowledgedChange(row, by, atMs));
+    s.get(ACKNOWLEDGE.sql).run(...ACKNOWLEDGE.args(row, by, atMs, seq));
     done.set(row.id, { incident: incidentById(s, row.id)!, change: changeBySeq(s, seq) });
   }
   return ids.map((id) => done.get(id)!);

@@ -1,12 +1,12 @@
 // Reads of one snapshot (a read transaction on its own read-only connection): the chain with its records for
 // verification, and the long row sequences of exports. Rows are read lazily, in index order, as the consumer asks.
 import type Database from 'better-sqlite3';
-import { CHAIN_KINDS, GENESIS_HASH, type ChainKind } from '../../domain/chain';
+import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { Alert, AlertState } from '../../protocol';
+import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
-import { CHAIN_TABLES } from './chain';
 import type { Statements } from './database';
-import { eventRows } from './exportRows';
+import { eventRows, milestoneRows } from './exportRows';
 import { toChange } from './incidents';
 
 /**
@@ -26,42 +26,16 @@ function lazily<T>(rows: Iterable<T>): AsyncIterable<T> {
   };
 }
 
-/** Every link with its record's values (null when the record is gone), in one pass joined to every source table. */
+/** Every link with its record's values (../chainScans.ts). */
 function* chainLinks(db: Database.Database): Generator<LinkWithRecord> {
-  const joins = CHAIN_KINDS.map(({ kind }) => `LEFT JOIN ${CHAIN_TABLES[kind].table} t_${kind} ON c.kind = '${kind}' AND ${CHAIN_TABLES[kind].join.replaceAll('t.', `t_${kind}.`)}`).join('\n');
-  const cols = CHAIN_KINDS.flatMap(({ kind }) => CHAIN_TABLES[kind].columns.map((col) => `t_${kind}.${col}`)).join(', ');
-  // Where each kind's columns start in the row (after the link's own six).
-  const offsets = new Map<string, { at: number; width: number }>();
-  let at = 6;
-  for (const { kind } of CHAIN_KINDS) {
-    offsets.set(kind, { at, width: CHAIN_TABLES[kind].columns.length });
-    at += CHAIN_TABLES[kind].columns.length;
-  }
-  const stmt = db.prepare(`SELECT c.seq, c.kind, c.ref, c.event_seq, c.digest, c.hash, ${cols} FROM audit_chain c ${joins} ORDER BY c.seq`).raw(true);
-  for (const row of stmt.iterate() as Iterable<unknown[]>) {
-    const o = offsets.get(row[1] as string);
-    const values = o ? row.slice(o.at, o.at + o.width) : null;
-    // A record's first column is never null: a null one means no such record.
-    const record = values && values[0] !== null && values[0] !== undefined ? values : null;
-    yield { seq: row[0] as number, kind: row[1] as string, ref: row[2] as string, eventSeq: row[3] as number | null, digest: row[4] as string, hash: row[5] as string, record };
-  }
+  const { sql, linkOf } = chainLinksScan();
+  for (const row of db.prepare(sql).raw(true).iterate() as Iterable<unknown[]>) yield linkOf(row);
 }
 
-/**
- * Records without a link (every record the store writes is chained; one without was written outside Ringside).
- * Each kind's anti-join follows an index of audit_chain (by event, or by key).
- */
+/** Records without a link (../chainScans.ts), kind by kind. */
 function* unchained(db: Database.Database): Generator<{ kind: ChainKind; ref: string }> {
-  const events = db.prepare("SELECT seq FROM events t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.seq AND c.kind = 'event') ORDER BY seq").pluck();
-  for (const seq of events.iterate() as Iterable<number>) yield { kind: 'event', ref: String(seq) };
-  const judgements = db.prepare("SELECT t.event_seq, t.standard_id FROM judgements t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.event_seq AND c.kind = 'judgement' AND c.key_text = t.standard_id) ORDER BY 1, 2").raw(true);
-  for (const [seq, id] of judgements.iterate() as Iterable<[number, string]>) yield { kind: 'judgement', ref: `${seq}/${id}` };
-  const standards = db.prepare("SELECT t.id, t.version FROM standards t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.version AND c.kind = 'standard' AND c.key_text = t.id) ORDER BY 1, 2").raw(true);
-  for (const [id, version] of standards.iterate() as Iterable<[string, number]>) yield { kind: 'standard', ref: `${id}@${version}` };
-  for (const kind of ['site', 'correction', 'audit', 'checkpoint', 'milestone', 'caseJudgement'] as const) {
-    const t = CHAIN_TABLES[kind];
-    const rows = db.prepare(`SELECT t.seq FROM ${t.table} t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.seq AND c.kind = '${kind}') ORDER BY 1`).pluck();
-    for (const seq of rows.iterate() as Iterable<number>) yield { kind, ref: String(seq) };
+  for (const { sql, refOf } of UNCHAINED_SCANS) {
+    for (const row of db.prepare(sql).raw(true).iterate() as Iterable<unknown[]>) yield refOf(row);
   }
 }
 
@@ -83,6 +57,7 @@ export function toCheckpoint(c: CheckpointRow): StoredCheckpoint {
     headHash: c.head_hash as string,
     atMs: c.at_ms as number,
     hmac: c.hmac as string,
+    ...(c.milestones === null || c.milestones === undefined ? {} : { lastMilestoneSeq: c.last_milestone_seq as number | null, milestones: c.milestones as number }),
   };
 }
 
@@ -133,6 +108,7 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       alertRows: (f) => lazily(alertRows(s, getAlert, f)),
       incidentRows: (f) => lazily(incidentRows(s, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => lazily(auditLogRows(s, fromMs, toMs, maxLinkSeq)),
+      milestoneRows: (f, maxLinkSeq) => lazily(milestoneRows(s.db, f, maxLinkSeq)),
     },
   };
 }

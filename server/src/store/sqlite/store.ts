@@ -5,7 +5,8 @@
 //  - one read-only connection per snapshot, in one read transaction for as long as the snapshot lasts.
 import { DomainError } from '../../domain/errors';
 import { existsSync } from 'node:fs';
-import type { ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
+import type { Coordination, ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
+import { WriteQueue, WriteTxBase } from '../transactions';
 import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
 import { appendAuditLog } from './auditLog';
@@ -23,52 +24,32 @@ import { ROLLUP_TABLE, VALUE_TABLE } from './rollups';
 import { retireSite, sitesReads, writeSite } from './sites';
 import { snapshotReads } from './snapshot';
 import { asUnavailable } from './storageErrors';
-import { standardsReads, writeStandardVersion } from './standards';
+import { standardsReads, writeEventType, writeStandardVersion } from './standards';
 
 function readsOf(s: Statements): StoreReads {
   return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
 }
 
 /** The writer's transaction: reads on the writer connection (they see the transaction's own writes), and writes. */
-class SqliteWriteTx implements WriteTx {
-  readonly cases;
-  readonly standards;
-  readonly sites;
-  readonly events;
-  readonly figures;
-  readonly incidents;
-  readonly keys;
-  readonly audit;
+class SqliteWriteTx extends WriteTxBase {
   readonly writes: WriteTx['writes'];
-  private savepoints = 0;
 
   constructor(
     private readonly s: Statements,
     private readonly batchWriter: ReturnType<typeof createBatchWriter>,
-    private readonly commitCallbacks: Array<() => void>,
-    readonly nowMs: number,
+    commitCallbacks: Array<() => void>,
+    nowMs: number,
   ) {
-    ({ cases: this.cases, standards: this.standards, sites: this.sites, events: this.events, figures: this.figures, incidents: this.incidents, keys: this.keys, audit: this.audit } = readsOf(s));
+    super(readsOf(s), commitCallbacks, nowMs);
     this.writes = this.writeOps();
   }
 
-  onCommit(callback: () => void): void {
-    this.commitCallbacks.push(callback);
+  protected exec(sql: string): void {
+    this.s.db.exec(sql);
   }
 
-  async savepoint<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    const name = `part_${(this.savepoints += 1)}`;
-    this.s.db.exec(`SAVEPOINT ${name}`);
-    try {
-      const value = await fn(this);
-      this.s.db.exec(`RELEASE ${name}`);
-      return value;
-    } catch (error) {
-      this.s.db.exec(`ROLLBACK TO ${name}`);
-      this.s.db.exec(`RELEASE ${name}`);
-      chainWriter(this.s.db).forget();
-      throw error;
-    }
+  protected forgetChain(): void {
+    chainWriter(this.s.db).forget();
   }
 
   private writeOps(): WriteTx['writes'] {
@@ -81,6 +62,7 @@ class SqliteWriteTx implements WriteTx {
       caseJudgement: async (key, judgement) => writeCaseJudgement(s, key, judgement, at),
       claimBreach: async (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
       standardVersion: async (v) => writeStandardVersion(s, v, at),
+      eventType: async (def) => writeEventType(s, def, at),
       site: async (site, change) => writeSite(s, site, change, at),
       retireSite: async (id) => retireSite(s, id, at),
       correction: async (subject, record, after) => writeCorrection(s, subject, record, after),
@@ -133,13 +115,16 @@ export function openReadOnly(dataDir: string): ReadOnlyStore {
   };
 }
 
+/** One process per data directory (its lock file): the node is alone, so it leads and hears no other node. */
+const ALONE: Coordination = { lead: () => Promise.resolve(true), onSignal: () => () => undefined };
+
 export class SqliteStore implements Store {
   readonly reads: StoreReads;
+  readonly coordination = ALONE;
   private readonly writer: Statements;
   private readonly reader: SqliteDatabase;
   private readonly batchWriter: ReturnType<typeof createBatchWriter>;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly queue = new WriteQueue();
 
   private constructor(
     private readonly file: string,
@@ -157,13 +142,10 @@ export class SqliteStore implements Store {
   }
 
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.transaction(fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.transaction(fn));
   }
 
   private async transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    if (this.closed) throw new DomainError('unavailable', '(store)', 'the store is closed');
     const db = this.writer.db;
     const chain = chainWriter(db);
     const callbacks: Array<() => void> = [];
@@ -187,8 +169,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    this.closed = true;
+    await this.queue.close();
     this.reader.close();
     this.writer.db.close();
   }

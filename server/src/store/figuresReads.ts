@@ -1,0 +1,186 @@
+// The reads figures are made of, once for both backends: rollup sums, raw judgements grouped by what the arithmetic
+// depends on, value counts from raw judgements and from the value histograms, and counts of corrections. SQL here
+// only selects, groups, counts and sums; which judgement counts for what is domain/rollups.ts, applied by the
+// compliance reader. Each backend supplies a FiguresDialect: how it runs a query, and the few places where its SQL
+// differs (sqlite/figures.ts, postgres/figures.ts).
+//
+// Raw reads go through effective_judgements: judgements with their event's effective state (amended outcome,
+// waits and re-judged verdict; a voided event's judgements come marked).
+import { waitOf } from '../domain/rollups';
+import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from './port';
+import { ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+
+/** What a backend's figures SQL needs of it. Queries use `?` placeholders; rows come as arrays or as objects. */
+export interface FiguresDialect {
+  tuples<T extends unknown[]>(sql: string, args: readonly unknown[]): T[] | Promise<T[]>;
+  rows<T>(sql: string, args: readonly unknown[]): T[] | Promise<T[]>;
+  /** How GROUP BY names a computed column: SQLite by its alias, PostgreSQL by its position in the SELECT. */
+  groupKey(alias: string, position: number): string;
+  /** A NULL of type text (PostgreSQL wants the type of a NULL it groups by). */
+  readonly nullText: string;
+  /** The number of rows where `condition` holds (PostgreSQL does not sum booleans). */
+  countIf(condition: string): string;
+  /** `a IS NOT b` with NULL as a value. */
+  readonly isNot: string;
+  /** The standard column of a raw read's filter. */
+  readonly rawStandard: string;
+  /** Whether a filter on one site is written `= ?` rather than `IN (?)`. */
+  readonly oneSiteEquals: boolean;
+  /** Whether a rollup read orders its groups (one that does not relies on the grouping's own order). */
+  readonly orderGroups: boolean;
+}
+
+const SUMS = `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
+  SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, SUM(value_sum) AS value_sum, MAX(wait_max) AS wait_max`;
+
+/** `(?, ?, …)`: one placeholder per value, for an IN list. */
+const placeholders = (values: readonly unknown[]) => `(${values.map(() => '?').join(', ')})`;
+
+/** `AND column IN (…)` for the asked sites, nothing for all sites. */
+const siteFilter = (d: FiguresDialect, column: string, sites: readonly string[]) =>
+  sites.length === 0 ? '' : sites.length === 1 && d.oneSiteEquals ? `AND ${column} = ?` : `AND ${column} IN ${placeholders(sites)}`;
+
+/** The sites of a read: the asked ones, or every configured and auto-created site (every event's site is in `sites`). */
+const sitesIn = (sites: readonly string[]) => (sites.length === 0 ? 'site IN (SELECT name FROM sites)' : `site IN ${placeholders(sites)}`);
+
+const empty = (q: JudgementRange) => q.standardIds.length === 0 || q.fromMs >= q.toMs;
+
+/** A rollup read's row as an array: t, standard, version, site, then the sums in SUMS order. */
+type RollupTuple = [number, string, number, string, number, number, number, number, number, number, number, number | null];
+
+const sumsRowOf = (r: RollupTuple): SumsRow => ({
+  t: r[0],
+  standardId: r[1],
+  version: r[2],
+  site: r[3],
+  judged: r[4],
+  counted: r[5],
+  met: r[6],
+  considered: r[7],
+  abandoned: r[8],
+  valueN: r[9],
+  valueSum: r[10],
+  waitMax: r[11],
+});
+
+/** Selected columns and grouping of a rollup read of the given shape. */
+function rollupShape(d: FiguresDialect, q: RollupQuery): { columns: string; group: string } {
+  if (q.shape === 'totals') return { columns: `MIN(bucket_ms) AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, standard_version, site' };
+  if (q.shape === 'detail') return { columns: `bucket_ms AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, bucket_ms, site, standard_version' };
+  const c = q.cellMs ?? 0;
+  if (!Number.isSafeInteger(c) || c <= 0) throw new Error('a series read needs a positive whole cellMs');
+  return { columns: `bucket_ms - (((bucket_ms % ${c}) + ${c}) % ${c}) AS t, standard_id, standard_version, '' AS site, ${SUMS}`, group: `standard_id, ${d.groupKey('t', 1)}, standard_version` };
+}
+
+/**
+ * Rollup sums, rows read as arrays (row objects cost ~30 % of a one-site month's read on SQLite). Per-site totals of
+ * every site (the dashboard's site bars) are read site by site from the covering rollup_15m_by_site rather than the
+ * standard-first key with every site's rows interleaved; ordered as the standard-first read is, so the sums in
+ * JavaScript add up in the same order.
+ */
+async function rollupSums(d: FiguresDialect, q: RollupQuery): Promise<SumsRow[]> {
+  if (empty(q)) return [];
+  const table = ROLLUP_TABLE[q.grain];
+  const { columns, group } = rollupShape(d, q);
+  if (q.shape === 'totals' && q.sites.length === 0 && q.grain === 'quarter') {
+    const sql = `SELECT ${columns} FROM ${table} WHERE site IN (SELECT name FROM sites) AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
+      GROUP BY site, standard_id, standard_version ORDER BY standard_id, standard_version, site`;
+    return (await d.tuples<RollupTuple>(sql, [...q.standardIds, q.fromMs, q.toMs])).map(sumsRowOf);
+  }
+  const order = d.orderGroups ? ` ORDER BY ${group}` : '';
+  const sql = `SELECT ${columns} FROM ${table} WHERE standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ? ${siteFilter(d, 'site', q.sites)} GROUP BY ${group}${order}`;
+  return (await d.tuples<RollupTuple>(sql, [...q.standardIds, q.fromMs, q.toMs, ...q.sites])).map(sumsRowOf);
+}
+
+/** WHERE of a raw read over effective_judgements `j`, and its arguments. */
+function rawWhere(d: FiguresDialect, q: JudgementRange): { where: string; args: unknown[] } {
+  return {
+    where: `${d.rawStandard} IN ${placeholders(q.standardIds)} AND j.occurred_at_ms >= ? AND j.occurred_at_ms < ? ${siteFilter(d, 'j.site', q.sites)}`,
+    args: [...q.standardIds, q.fromMs, q.toMs, ...q.sites],
+  };
+}
+
+type RawTuple = [number, string, number, string, string | null, 'void' | 'amend' | null, string, string, string | null, number, number, number, number, number | null, number | null, number | null];
+
+const rawGroupOf = (r: RawTuple): RawGroup => ({
+  t: r[0],
+  standardId: r[1],
+  version: r[2],
+  site: r[3],
+  group: r[4],
+  correction: r[5],
+  type: r[6],
+  outcome: r[7],
+  reason: r[8],
+  n: r[9],
+  met: r[10],
+  counted: r[11],
+  measured: r[12],
+  valueSum: r[13] ?? 0,
+  waitMax: waitOf({ type: r[6], answerSeconds: r[14], greetSeconds: r[15] }),
+});
+
+/** Raw judgements grouped by instant, standard, version, site, queue/agent and everything the arithmetic looks at. */
+async function rawGroups(d: FiguresDialect, q: RawQuery): Promise<RawGroup[]> {
+  if (empty(q)) return [];
+  const { where, args } = rawWhere(d, q);
+  const group = q.groupBy ? `j.${q.groupBy}` : d.nullText;
+  const sql = `SELECT j.occurred_at_ms AS t, j.standard_id, j.standard_version, j.site, ${group} AS grp, j.correction, j.type, j.outcome, j.reason,
+      COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), SUM(j.value), MAX(j.answer_seconds), MAX(j.greet_seconds)
+    FROM effective_judgements j WHERE ${where}
+    GROUP BY j.standard_id, ${d.groupKey('t', 1)}, j.site, j.standard_version, ${d.groupKey('grp', 5)}, j.correction, j.type, j.outcome, j.reason`;
+  return (await d.tuples<RawTuple>(sql, args)).map(rawGroupOf);
+}
+
+/** Raw judgements (not voided) counted per value, with what decides whether and where a value counts. */
+async function rawValues(d: FiguresDialect, q: RawQuery): Promise<RawValueCount[]> {
+  if (empty(q)) return [];
+  const { where, args } = rawWhere(d, q);
+  const group = q.groupBy ? `j.${q.groupBy}` : d.nullText;
+  const sql = `SELECT j.standard_id AS "standardId", j.site AS site, ${group} AS "group", j.value AS value, j.outcome AS outcome, j.reason AS reason, COUNT(*) AS n, SUM(j.met) AS met
+    FROM effective_judgements j WHERE ${where} AND j.correction ${d.isNot} 'void'
+    GROUP BY j.standard_id, j.value, j.site, ${d.groupKey('"group"', 3)}, j.outcome, j.reason`;
+  return d.rows<RawValueCount>(sql, args);
+}
+
+/** Value-histogram counts per standard, site and value. All sites: one key range per site (the key starts with the site). */
+async function histogram(d: FiguresDialect, q: HistogramQuery): Promise<HistogramCount[]> {
+  if (empty(q)) return [];
+  const sql = `SELECT standard_id AS "standardId", site, value, SUM(n) AS n, SUM(met) AS met FROM ${VALUE_TABLE[q.grain]}
+    WHERE ${sitesIn(q.sites)} AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
+    GROUP BY standard_id, value, site HAVING SUM(n) > 0`;
+  return d.rows<HistogramCount>(sql, [...q.sites, ...q.standardIds, q.fromMs, q.toMs]);
+}
+
+/** Judgements of the range's (stored) events whose latest correction is a void / an amendment; read from the corrections. */
+async function corrections(d: FiguresDialect, q: JudgementRange): Promise<CorrectionCount[]> {
+  if (empty(q)) return [];
+  const site = q.sites.length === 0 ? '' : `AND e.site IN ${placeholders(q.sites)}`;
+  const sql = `SELECT e.site AS site, j.standard_id AS "standardId", j.standard_version AS version,
+      ${d.countIf("lc.action = 'void'")} AS voided, ${d.countIf("lc.action = 'amend'")} AS amended
+    FROM audit_corrections lc JOIN events e ON e.seq = lc.event_seq JOIN judgements j ON j.event_seq = e.seq
+    WHERE lc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = lc.event_seq)
+      AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${site} AND j.standard_id IN ${placeholders(q.standardIds)}
+    GROUP BY e.site, j.standard_id, j.standard_version`;
+  return d.rows<CorrectionCount>(sql, [q.fromMs, q.toMs, ...q.sites, ...q.standardIds]);
+}
+
+/** Corrections of events pruned away, kept per bucket so reports of those days still count them. */
+async function prunedCorrections(d: FiguresDialect, q: JudgementRange): Promise<CorrectionCount[]> {
+  if (empty(q)) return [];
+  const sql = `SELECT site, standard_id AS "standardId", standard_version AS version, SUM(voided) AS voided, SUM(amended) AS amended FROM pruned_corrections
+    WHERE standard_id IN ${placeholders(q.standardIds)} AND ${sitesIn(q.sites)} AND bucket_ms >= ? AND bucket_ms < ? GROUP BY site, standard_id, standard_version`;
+  return d.rows<CorrectionCount>(sql, [...q.standardIds, ...q.sites, q.fromMs, q.toMs]);
+}
+
+/** The figures reads on one backend. */
+export function figuresReadsOf(d: FiguresDialect): FiguresReads {
+  return {
+    rollupSums: (q) => rollupSums(d, q),
+    rawGroups: (q) => rawGroups(d, q),
+    rawValues: (q) => rawValues(d, q),
+    histogram: (q) => histogram(d, q),
+    corrections: (q) => corrections(d, q),
+    prunedCorrections: (q) => prunedCorrections(d, q),
+  };
+}
