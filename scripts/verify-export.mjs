@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Offline check of a Ringside export. Node's standard library only; no server needed.
 //
-//   node scripts/verify-export.mjs FILE [--head HASH] [--json]
+//   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--json]
 //
-// Checks, for CSV, NDJSON and JSON exports (docs/audit.md has the exact definitions):
+// Checks, for CSV, NDJSON and JSON exports and the HTML report (docs/audit.md has the exact definitions):
 //   1. the data rows hash to the manifest's dataSha256 and there are rowCount of them;
 //   2. event exports: every row's event and judgement record hashes to its chain link
 //      (digest = SHA-256(canonical JSON of the record), hash = SHA-256(prev + canonical {digest,kind,ref}));
@@ -11,10 +11,15 @@
 //      audit-log and milestone exports: every row hashes to its chain link;
 //   3. with --head HASH: the hash you were given (a published head, e.g. from GET /api/v1/audit/verify or a
 //      previous audit report) is the export's chain head, or one of the links the export's chain proof passes
-//      through (a head published after the first exported row and before the export).
+//      through (a head published after the first exported row and before the export);
+//   4. with --public-key FILE (the PEM of GET /api/v1/audit/public-key or `main.js public-key`, or that route's
+//      JSON answer): the manifest's Ed25519 signature, over its canonical JSON without the signature. The manifest
+//      names the rows' SHA-256, the column names and the chain head, and the first line must repeat its fields,
+//      so an edited row, column name, first line or manifest field fails. The HTML report: the SHA-256 of the
+//      document before its manifest comment, and that manifest's signature.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage / unreadable file.
-import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sortKeys = (v) =>
@@ -26,11 +31,37 @@ const sortKeys = (v) =>
 const canonical = (v) => JSON.stringify(sortKeys(v));
 const linkHash = (prev, kind, ref, digest) => sha256(prev + canonical({ digest, kind, ref }));
 
+// Manifest signatures (server/src/domain/manifestSignature.ts): Ed25519 over canonical(manifest without signature);
+// key id = "ed25519:" + the first 16 hex digits of SHA-256 of the public key's DER (SPKI).
+const keyIdOf = (publicKey) => `ed25519:${createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)}`;
+function signatureValid(manifest, publicKey) {
+  const { signature, ...rest } = manifest;
+  return verifySignature(null, Buffer.from(canonical(rest), 'utf8'), publicKey, Buffer.from(signature.value, 'base64'));
+}
+
+/** The public key in FILE: a PEM, or the JSON answer of GET /api/v1/audit/public-key. */
+function readPublicKey(file) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    usage(`cannot read the public key ${file}: ${error.message}`);
+  }
+  try {
+    const pem = text.trimStart().startsWith('{') ? JSON.parse(text).publicKey : text;
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') usage(`${file} holds a ${key.asymmetricKeyType} key, not the Ed25519 key Ringside signs with`);
+    return key;
+  } catch (error) {
+    usage(`${file} is not a public key (PEM, or the JSON of GET /api/v1/audit/public-key): ${error.message}`);
+  }
+}
+
 // Column types of the CSV exports that the chain records need (everything else is text).
 const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds', 'handle_seconds']);
 
 function usage(message) {
-  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--head HASH] [--json]\n`);
+  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--json]\n`);
   process.exit(2);
 }
 
@@ -150,6 +181,7 @@ async function readExport(file, v) {
         if (item.fields.length === 1 && item.fields[0] === '' && item.raw.trim() === '') continue;
         if (!columns) {
           columns = item.fields;
+          v.columns(columns);
           continue;
         }
         if (seenTrailer) throw new Error('a data row after the trailing # lines');
@@ -248,12 +280,13 @@ const MAX_PROBLEMS = 1000;
  * The checks, fed row by row. Chain links of the rows and proof lines are kept in flat buffers indexed by
  * link seq from the first exported link to the head (64 bytes + 1 per link): large exports fit in memory.
  */
-function verifier(publishedHead) {
+function verifier(publishedHead, publicKey) {
   const problems = [];
   const notes = [];
   const problem = (p) => void (problems.length < MAX_PROBLEMS && problems.push(p));
   let header = null;
   let manifest = null;
+  let columnNames = null;
   let rows = 0;
   let base = -1;
   let size = 0;
@@ -265,6 +298,9 @@ function verifier(publishedHead) {
     format: null,
     header(h) {
       header = h;
+    },
+    columns(names) {
+      columnNames = names;
     },
     row(r) {
       rows += 1;
@@ -294,6 +330,7 @@ function verifier(publishedHead) {
       }
     },
     link(l) {
+      if (base < 0 && header?.kind !== 'events') return startProof(l);
       if (base < 0) return problem(`proof link ${l.seq} without any exported row`);
       if (l.seq <= lastProof) return problem(`proof link ${l.seq} out of order`);
       lastProof = l.seq;
@@ -314,8 +351,12 @@ function verifier(publishedHead) {
       if (m.rowCount !== rows) problem(`manifest rowCount ${m.rowCount} but the file has ${rows} data rows`);
       if (m.dataSha256 !== dataSha256) problem(`data rows hash to ${dataSha256}, the manifest says ${m.dataSha256} (rows were changed, added or removed)`);
       if (!header || canonical(header.filters) !== canonical(m.filters)) problem('the filters in the first line and in the manifest differ');
+      else checkFirstLine(header, m, problem);
+      if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
+      checkSignature(m, publicKey, problem, notes);
       let headFoundAt = null;
-      if (m.kind === 'events' && base >= 0 && m.proof) {
+      if (m.kind !== 'events' && m.proof && m.proof.fromLinkSeq !== base) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's proof links at ${base < 0 ? 'none' : base}`);
+      if (base >= 0 && m.proof) {
         for (let i = 0; i < size; i += 1) {
           const seq = base + i;
           if (flags[i] === 0) {
@@ -329,18 +370,32 @@ function verifier(publishedHead) {
         }
         const last = hashes.subarray((size - 1) * 32, size * 32).toString('hex');
         if (last !== m.chainHead.hash) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
-        else notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
+        else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
+        else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
       } else if (m.kind === 'events' && rows > 0) {
         notes.push('no proof links (proof=none): rows were checked against their own links only, not linked to the head');
       }
       if (publishedHead) {
         if (publishedHead === m.chainHead.hash) notes.push(`the export's chain head equals the published head ${publishedHead}`);
         else if (headFoundAt !== null) notes.push(`the published head ${publishedHead} is link ${headFoundAt} of the verified chain (the export's head ${m.chainHead.seq} is newer)`);
-        else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period, or ask the server's /api/v1/audit/verify`);
+        else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
+        else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
       return { ok: problems.length === 0, problems, notes, rows, kind: m.kind };
     },
   };
+  /** Exports other than events: the first proof link is the published head the proof starts from (since=). */
+  function startProof(l) {
+    base = l.seq;
+    lastProof = l.seq;
+    size = header.chainHead.seq - base + 1;
+    if (size <= 0) return problem(`proof link ${l.seq} is after the export's chain head`);
+    hashes = Buffer.alloc(size * 32);
+    prevs = Buffer.alloc(size * 32);
+    flags = new Uint8Array(size);
+    Buffer.from(l.hash, 'hex').copy(hashes, 0);
+    flags[0] = 2;
+  }
   function carry(seq, prev, hash, where) {
     if (base < 0) {
       base = seq;
@@ -364,29 +419,86 @@ function verifier(publishedHead) {
   return v;
 }
 
+/** The first line repeats the manifest's fields (the manifest is what is signed): any field that differs was edited. */
+function checkFirstLine(header, m, problem) {
+  for (const [key, value] of Object.entries(header)) {
+    if (key !== 'filters' && canonical(value) !== canonical(m[key])) problem(`the first line's "${key}" (${JSON.stringify(value)}) is not the manifest's (${JSON.stringify(m[key])}): the first line was edited`);
+  }
+}
+
+/** The manifest's signature by the given public key; what the manifest says about who produced it. */
+function checkSignature(m, publicKey, problem, notes) {
+  const s = m.signature;
+  if (!publicKey) {
+    notes.push(s ? `signature (key ${s.keyId}) not checked: pass --public-key FILE (GET /api/v1/audit/public-key)` : 'the manifest is not signed');
+    return;
+  }
+  if (!s) return problem('the manifest is not signed, but a public key was given: it was made by a Ringside without signed manifests, or the signature was removed');
+  const keyId = keyIdOf(publicKey);
+  if (s.algorithm !== 'Ed25519' || typeof s.value !== 'string') return problem(`the manifest's signature is not an Ed25519 signature (${JSON.stringify(s.algorithm)})`);
+  if (s.keyId !== keyId) return problem(`the manifest was signed by key ${s.keyId}, but the public key given is ${keyId} (another instance's key, or a forged signature)`);
+  let valid;
+  try {
+    valid = signatureValid(m, publicKey);
+  } catch {
+    valid = false; // not base64 of 64 bytes, …
+  }
+  if (!valid) return problem(`BAD SIGNATURE: the manifest's signature does not verify with key ${keyId}: the manifest was altered after it was signed (a field such as rowCount, dataSha256, chainHead or filters, or the rows together with their hash)`);
+  const by = m.requestedBy ? `requested by key "${m.requestedBy.keyName ?? m.requestedBy.keyId}" (${m.requestedBy.keyId})` : 'requester not named';
+  notes.push(`signature valid: key ${keyId}, instance ${m.instanceId ?? '(not named)'}${m.organisation ? `, organisation "${m.organisation}"` : ''}, ${by}`);
+}
+
+/**
+ * The audit report (HTML): its signed manifest is the comment after the document, `documentSha256` the SHA-256 of
+ * every byte before it. The report lists no chain links, so --head passes only for the report's own head.
+ */
+function verifyReport(bytes, publishedHead, publicKey) {
+  const problems = [];
+  const notes = [];
+  const at = bytes.lastIndexOf('\n<!-- ringside-manifest ');
+  if (at < 0) return { result: { ok: false, problems: ['no ringside-manifest comment after the document: the report is truncated, or from a Ringside that did not sign reports'], notes, rows: 0 }, dataSha256: null };
+  const documentSha256 = createHash('sha256').update(bytes.subarray(0, at + 1)).digest('hex');
+  const text = bytes.subarray(at + 1).toString('utf8').trim();
+  if (!text.endsWith('-->')) problems.push('the manifest comment is not closed: the report is truncated');
+  const m = JSON.parse(text.slice('<!-- ringside-manifest '.length, -'-->'.length));
+  if (m.documentSha256 !== documentSha256) problems.push(`the document hashes to ${documentSha256}, the manifest says ${m.documentSha256} (the report was edited)`);
+  checkSignature(m, publicKey, (p) => problems.push(p), notes);
+  if (publishedHead && publishedHead !== m.chainHead?.hash) problems.push(`the report was made against chain head ${m.chainHead?.hash} (record ${m.chainHead?.seq}), not the published head ${publishedHead}: a report carries no chain proof (check the exports of the same period with since=)`);
+  else if (publishedHead) notes.push(`the report's chain head equals the published head ${publishedHead}`);
+  return { result: { ok: problems.length === 0, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
+}
+
 const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--head');
+const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--head' && args[i - 1] !== '--public-key');
 const headIndex = args.indexOf('--head');
 const head = headIndex >= 0 ? args[headIndex + 1] : undefined;
+const keyIndex = args.indexOf('--public-key');
 if (!file) usage('FILE is required');
 if (headIndex >= 0 && !/^[0-9a-f]{64}$/.test(head ?? '')) usage('--head needs a 64-character hex SHA-256');
+if (keyIndex >= 0 && !args[keyIndex + 1]) usage('--public-key needs a FILE (PEM)');
 try {
   statSync(file);
 } catch (error) {
   usage(`cannot read ${file}: ${error.message}`);
 }
-const v = verifier(head);
+const publicKey = keyIndex >= 0 ? readPublicKey(args[keyIndex + 1]) : null;
+const v = verifier(head, publicKey);
 let result;
 let dataSha256 = null;
 try {
-  dataSha256 = await readExport(file, v);
-  result = v.finish(dataSha256);
+  if (/^<!doctype html/i.test(await firstBytes(file))) {
+    v.format = 'html';
+    ({ result, dataSha256 } = verifyReport(readFileSync(file), head, publicKey));
+  } else {
+    dataSha256 = await readExport(file, v);
+    result = v.finish(dataSha256);
+  }
 } catch (error) {
   result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [], rows: 0 };
 }
 if (args.includes('--json')) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, ...result }) + '\n');
 else if (result.ok) {
-  process.stdout.write(`VERIFIED: ${file} (${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256})\n`);
+  process.stdout.write(v.format === 'html' ? `VERIFIED: ${file} (report, html, document SHA-256 ${dataSha256})\n` : `VERIFIED: ${file} (${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256})\n`);
   for (const n of result.notes) process.stdout.write(`  ${n}\n`);
 } else {
   process.stdout.write(`FAILED: ${file}\n`);

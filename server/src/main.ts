@@ -53,12 +53,14 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   if (typeof poolSize === 'string') return poolSize;
   if (poolSize !== undefined && databaseUrl === undefined) return '--database-pool (or RINGSIDE_DATABASE_POOL) sizes the PostgreSQL pool: it needs --database (or RINGSIDE_DATABASE_URL)';
   const redisUrl = options.redisUrl ?? (process.env.RINGSIDE_REDIS_URL || undefined);
+  const organisation = options.organisation ?? (process.env.RINGSIDE_ORGANISATION?.trim() || undefined);
   if (redisUrl !== undefined && !isRedisUrl(redisUrl)) return `RINGSIDE_REDIS_URL must be a Redis URL (redis://host:6379)`;
   return {
     ...options,
     ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     ...(poolSize !== undefined ? { databasePoolSize: poolSize } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
+    ...(organisation !== undefined ? { organisation } : {}),
     dataDir: resolve(options.dataDir),
     apiKey: process.env.RINGSIDE_API_KEY ?? '',
     ...integrationSecrets(),

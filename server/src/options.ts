@@ -64,6 +64,8 @@ export interface ServerOptions extends SecurityServerOptions {
   standardsFile?: string;
   /** Refuse events of unconfigured sites (400 naming `site`) instead of creating them. */
   rejectUnknownSites?: boolean;
+  /** The organisation named in every export's manifest (--organisation, RINGSIDE_ORGANISATION). */
+  organisation?: string;
   /** Delete raw events older than this many days, at start and daily (docs/audit.md "Retention"). */
   retainDays?: number;
   /** The time source the server dates records and runs its timers by (default: the system clock). Tests pass

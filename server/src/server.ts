@@ -33,6 +33,7 @@ import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
 import { Leadership } from './services/leadership';
 import { startRetention } from './services/retention';
+import { SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
@@ -77,6 +78,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const sites = new SitesService(store, serverTimeZone());
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
+  const identity = SigningIdentity.open(options.dataDir, now());
   const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {
@@ -86,7 +88,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     ingest,
     compliance,
     corrections: new CorrectionsService(store, (id) => standards.versions(id)),
-    exports: new ExportService(store, standards, audit, VERSION, now),
+    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null }),
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership }),

@@ -12,6 +12,9 @@ describe('CLI options', () => {
     });
     expect(parseCli(['--port=5000'])).toMatchObject({ kind: 'run', options: { port: 5000 } });
   });
+  it('reads --organisation (named in every export manifest), trimmed', () => {
+    expect(parseCli(['--organisation', ' Northwind Clinics '])).toMatchObject({ kind: 'run', options: { organisation: 'Northwind Clinics' } });
+  });
   it('reads --database-pool: the PostgreSQL pool of this node', () => {
     expect(parseCli(['--database', 'postgres://db/r', '--database-pool', '25'])).toMatchObject({ kind: 'run', options: { databaseUrl: 'postgres://db/r', databasePoolSize: 25 } });
     for (const bad of ['0', '1', '1001', 'ten', '']) {
@@ -26,6 +29,7 @@ describe('CLI options', () => {
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /positional|extra/i],
     [['--data', ''], /--data must not be empty/],
+    [['--organisation', ' '], /--organisation must not be empty/],
     [['--log-level', 'loud'], /--log-level/],
     [['--port'], /argument missing|--port/],
   ])('rejects %j clearly', (argv, message) => {

@@ -30,6 +30,7 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --standards PATH  standards and sites file (.yaml/.yml/.json); SIGHUP reloads it
   --reject-unknown-sites   refuse events of sites not configured (default: create them)
   --retain-days N   delete raw events older than N days at start and daily (rollups stay; signed checkpoint)
+  --organisation NAME   the organisation every export's signed manifest names (also RINGSIDE_ORGANISATION)
   --help            show this help
 
 Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_TWILIO_AUTH_TOKEN checks Twilio
@@ -41,6 +42,7 @@ Commands (docs/operations.md, "Subcommands"):
   restore --from FILE --data DIR [--force]   (refused while a server uses DIR)
   rebuild-rollups --data DIR    recompute the rollup tables from raw events (after pruning: from the cutoff on)
   verify --data DIR [--json]    recompute the audit hash chain (exit 0 intact, 1 broken)
+  public-key --data DIR [--json]   print the public key export manifests are signed with (PEM; created if none)
   prune --data DIR --retain-days N   delete raw events older than N days, with a signed checkpoint
   migrate-to-postgres --data DIR --database URL   copy DIR's SQLite store into an empty PostgreSQL database, then
                     verify the chain there
@@ -82,6 +84,7 @@ const OPTIONS = {
   standards: { type: 'string' },
   'reject-unknown-sites': { type: 'boolean' },
   'retain-days': { type: 'string' },
+  organisation: { type: 'string' },
 } as const;
 
 export function parseCli(argv: readonly string[]): CliResult {
@@ -116,7 +119,7 @@ export function parseCli(argv: readonly string[]): CliResult {
   const pool = databasePool(values['database-pool'], '--database-pool');
   if (typeof pool === 'string') return { kind: 'error', message: pool };
   if (values.redis !== undefined && !isRedisUrl(values.redis)) return { kind: 'error', message: `--redis must be a Redis URL (redis://host:6379 or rediss://…), got "${values.redis}"` };
-  for (const key of ['host', 'data', 'standards'] as const) {
+  for (const key of ['host', 'data', 'standards', 'organisation'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
   }
   return {
@@ -136,6 +139,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       ...(values.standards !== undefined ? { standardsFile: values.standards } : {}),
       ...(values['reject-unknown-sites'] ? { rejectUnknownSites: true } : {}),
       ...(retainDays !== undefined ? { retainDays } : {}),
+      ...(values.organisation !== undefined ? { organisation: values.organisation.trim() } : {}),
     },
   };
 }

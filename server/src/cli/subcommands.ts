@@ -9,6 +9,7 @@ import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
 import { prune } from '../services/retention';
+import { SigningIdentity } from '../services/signing';
 import type { Store } from '../store/port';
 import { UsageError, type Io, type Subcommand, type Values } from './usage';
 import { forwardCommand } from './forward/command';
@@ -106,6 +107,17 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
 
 const data = { data: { type: 'string' }, database: { type: 'string' } } as const;
 
+/** Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). */
+function publicKeyCommand(values: Values, io: Io): Promise<number> {
+  const info = SigningIdentity.open(resolve(values.data as string), Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
+  if (values.json) io.out(JSON.stringify(info) + '\n');
+  else {
+    io.out(info.publicKey);
+    io.err(`key ${info.keyId} of instance ${info.instanceId}, created ${info.createdAt}\n`);
+  }
+  return Promise.resolve(0);
+}
+
 /** Copies --data DIR's SQLite store into the empty database --database URL, then verifies the chain there. */
 async function migrateToPostgres(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
@@ -158,6 +170,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   { name: 'rebuild-rollups', options: data, required: ['data'], run: rebuildCommand },
   { name: 'verify', options: { ...data, json: { type: 'boolean' } }, required: ['data'], run: verifyCommand },
+  { name: 'public-key', options: { data: { type: 'string' }, json: { type: 'boolean' } }, required: ['data'], run: publicKeyCommand },
   { name: 'prune', options: { ...data, 'retain-days': { type: 'string' } }, required: ['data'], run: pruneCommand },
   { name: 'migrate-to-postgres', options: data, required: ['data', 'database'], run: migrateToPostgres },
   forwardCommand,

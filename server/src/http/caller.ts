@@ -18,3 +18,8 @@ export function keyIdOf(res: Response): string {
   const caller = res.locals.caller as Caller | undefined;
   return caller?.key?.id ?? 'anonymous';
 }
+
+/** The name of the caller's API key, for export manifests; null without a key (--no-auth). */
+export function keyNameOf(res: Response): string | null {
+  return (res.locals.caller as Caller | undefined)?.key?.name ?? null;
+}

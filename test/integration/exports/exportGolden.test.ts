@@ -97,7 +97,7 @@ function sink(): { out: Writable; text: () => Promise<string> } {
   return { out, text: async () => (await finished(), Buffer.concat(chunks).toString('utf8')) };
 }
 
-const query = (over: Partial<ExportQuery> = {}): ExportQuery => ({ fromMs: FROM, toMs: TO, sites: [], standards: [], outcomes: [], format: 'csv', timeZone: 'UTC', period: 'day', proof: 'chain', ...over });
+const query = (over: Partial<ExportQuery> = {}): ExportQuery => ({ fromMs: FROM, toMs: TO, sites: [], standards: [], outcomes: [], format: 'csv', timeZone: 'UTC', period: 'day', proof: 'chain', since: null, ...over });
 
 const CASES: Array<[string, Partial<ExportQuery>]> = [
   ['everything', {}],

@@ -68,6 +68,7 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['GET', '/api/v1/export/events', 'audit'],
   ['GET', '/api/v1/audit/verify', 'audit'],
   ['GET', '/api/v1/audit/head', 'audit'],
+  ['GET', '/api/v1/audit/public-key', 'public'],
   ['POST', '/api/v1/events/some-id/void', 'admin'],
   ['POST', '/api/v1/events/some-id/amend', 'admin'],
   ['GET', '/api/v1/some-future-route', 'admin'],

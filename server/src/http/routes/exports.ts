@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { EXPORT_KINDS, type ExportKind } from '../../services/exports';
 import { ClientGone, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
 import { EVENT_OUTCOMES, PERIODS, RESULT_OUTCOMES, type ExportQuery } from '../../services/exports/query';
-import { keyIdOf } from '../caller';
-import { problem, sendProblem } from '../problems';
-import { listParam, oneOfParam, refuse, timeParam, zoneParam } from '../queryParams';
+import { keyIdOf, keyNameOf } from '../caller';
+import { isDomainError } from '../../domain/errors';
+import { domainProblem, problem, sendProblem } from '../problems';
+import { listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
@@ -48,13 +49,14 @@ function exportQuery(ctx: ExportContext) {
       tz: zoneParam(),
       period: oneOfParam(PERIODS),
       proof: oneOfParam(['chain', 'none'] as const, 'must be chain or none'),
+      since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
     })
     .transform((p, zctx): ExportQuery => {
       const toMs = p.to ?? ctx.nowMs;
       const fromMs = p.from ?? toMs - 30 * DAY;
       if (fromMs >= toMs) refuse(zctx, 'must be later than from', ['to']);
       const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
-      return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain' };
+      return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null };
     });
 }
 
@@ -82,10 +84,11 @@ async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app
     res.flushHeaders();
   };
   try {
-    await app.core.exports.stream(kind, q, res, keyIdOf(res), headers);
+    await app.core.exports.stream(kind, q, res, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, headers);
     res.end();
   } catch (error) {
     if (error instanceof ClientGone) return;
+    if (isDomainError(error) && !res.headersSent) return sendProblem(res, domainProblem(error));
     app.logger.error({ err: error }, 'export failed');
     if (!res.headersSent) sendProblem(res, problem(500, 'export-failed', 'Export failed', (error as Error).message));
     else res.destroy(error as Error); // a truncated export must not look complete: no trailing manifest
@@ -108,7 +111,7 @@ export const exportRoutes = [
     scope: 'audit',
     query: queryFor(['html']),
     handle: async ({ query, res }, app) => {
-      const html = await app.core.exports.report(query, keyIdOf(res));
+      const html = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) });
       res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
       res.send(html);
     },

@@ -5,7 +5,7 @@ import { GENESIS_HASH } from '../../domain/chain';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import type { SiteSums } from '../compliance';
-import { baseHeader, hashDefinition, recordsExport, standardVersions, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, headProof, recordsExport, standardVersions, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -84,6 +84,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
   const horizon = await ctx.snapshot.audit.horizon();
   const { rows, missing } = await complianceRows(q, ctx, standardIds);
   const retention = retentionNote(horizon, q.fromMs, missing);
+  const { links, proof } = headProof(q, ctx, chainHead);
   const versions = await standardVersions(ctx.snapshot);
   const involved = [...new Set(rows.flatMap((row) => row.versions.map((v) => `${row.standardId}@${v}`)))].sort();
   return {
@@ -91,6 +92,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
     columns: COMPLIANCE_COLUMNS,
     header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...(retention ? { retention } : {}) },
     rows,
+    ...(links ? { links } : {}),
     toRecord(row) {
       const v = versionAt(versions, row.standardId, row.end);
       const ratio = row.denominator === 0 ? null : row.numerator / row.denominator;
@@ -122,6 +124,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
       standardVersions: involved,
       figures: 'corrected view: voided events are excluded, amended events count with their re-judged values (docs/audit.md)',
       ...(retention ? { retention } : {}),
+      ...(proof ? { proof } : {}),
     }),
   };
 }

@@ -1,5 +1,6 @@
 // What every export body reads from: one snapshot of the store, the compliance reader over that snapshot, and the
 // header every export starts with.
+import { DomainError } from '../../domain/errors';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { Column, ExportBody } from './format';
@@ -52,17 +53,37 @@ export function hashDefinition(format: string): string {
   return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
 }
 
+/** The chain proof of an export whose rows carry no chain of their own: the links from `since` to the head. */
+export interface HeadProof {
+  links: (() => AsyncIterable<Record<string, unknown>>) | undefined;
+  proof: { fromLinkSeq: number; toLinkSeq: number } | null;
+}
+
+/**
+ * The links from link `since` (a head the auditor published, and kept) to the export's head: the verifier
+ * recomputes each from the one before, so reaching the signed head proves the published one is its ancestor. Only
+ * digests of other records, and as many links as were written since that head.
+ */
+export function headProof(q: ExportQuery, ctx: ExportContext, chainHead: { seq: number }): HeadProof {
+  const since = q.since;
+  if (since === null) return { links: undefined, proof: null };
+  if (since > chainHead.seq) throw new DomainError('invalid', 'since', `link ${since} is after the chain head (link ${chainHead.seq})`);
+  return { links: () => ctx.snapshot.chain.linksBetween(since, chainHead.seq), proof: { fromLinkSeq: since, toLinkSeq: chainHead.seq } };
+}
+
 /**
  * The body of an export whose rows are already records and that names no standard versions (alerts, the audit
  * log, incidents): the common header, the rows as they are, and the manifest after them.
  */
 export function recordsExport(kind: string, columns: readonly Column[], q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }, rows: AsyncIterable<Record<string, unknown>>): ExportBody<Record<string, unknown>> {
+  const { links, proof } = headProof(q, ctx, chainHead);
   return {
     kind,
     columns,
     header: baseHeader(kind, q, ctx, chainHead),
     rows,
     toRecord: (row) => row,
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [] }),
+    ...(links ? { links } : {}),
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...(proof ? { proof } : {}) }),
   };
 }

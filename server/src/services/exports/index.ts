@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import type { Store } from '../../store/port';
 import type { AuditService } from '../audit';
 import { ComplianceReader } from '../compliance';
+import type { PublicKeyInfo, SigningIdentity } from '../signing';
 import type { StandardsService } from '../standards';
 import { alertsExport, auditLogExport, complianceExport } from './bodies';
 import type { ExportContext } from './context';
@@ -12,45 +13,83 @@ import { incidentsExport } from './incidents';
 import { milestonesExport } from './milestones';
 import { streamExport, type ExportBody, type ExportFormat } from './format';
 import type { ExportQuery } from './query';
-import { auditReport } from './report';
+import { auditReport, signedReport } from './report';
+import { baseHeader } from './context';
 
 // `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
 export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+/** Who asked for an export: the API key's id and name (`anonymous` and null with --no-auth). */
+export interface Requester {
+  keyId: string;
+  keyName: string | null;
+}
+
+export interface ExportServiceOptions {
+  serverVersion: string;
+  now: () => number;
+  /** The instance's identity and the key that signs every manifest. */
+  identity: SigningIdentity;
+  /** Named in every export (--organisation); null when not configured. */
+  organisation: string | null;
+}
 
 export class ExportService {
   constructor(
     private readonly store: Store,
     private readonly standards: StandardsService,
     private readonly audit: AuditService,
-    private readonly serverVersion: string,
-    private readonly now: () => number,
+    private readonly options: ExportServiceOptions,
   ) {}
 
   /**
    * Streams an export to `out`: `started` is called once the export is set up (before the first byte; the HTTP
-   * route sends its headers then). The export is in the audit log, by `keyId`.
+   * route sends its headers then). The export is in the audit log, by the requester's key id.
    */
-  stream(kind: ExportKind, q: ExportQuery, out: Writable, keyId: string, started: () => void): Promise<void> {
+  stream(kind: ExportKind, q: ExportQuery, out: Writable, requester: Requester, started: () => void): Promise<void> {
     return this.store.snapshot(async (snapshot) => {
       const format = q.format as ExportFormat;
       const body = await this.body(kind, q, this.context(snapshot, format));
-      await this.logExport(kind, keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period } });
+      await this.logExport(kind, requester.keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period } });
       started();
-      await streamExport(out, format, body as ExportBody<unknown>);
+      await streamExport(out, format, this.signed(body as ExportBody<unknown>, requester));
     });
   }
 
-  /** The HTML audit report. */
-  report(q: ExportQuery, keyId: string): Promise<string> {
+  /**
+   * The body with who asked, for which organisation and instance, in its first line and manifest, and the manifest
+   * signed (with the column names, which the data hash does not cover): editing any row, column name or manifest
+   * field breaks the signature.
+   */
+  private signed<Row>(body: ExportBody<Row>, requester: Requester): ExportBody<Row> {
+    const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
+    const columns = body.columns.map((c) => c.key);
+    return {
+      ...body,
+      header: { ...body.header, ...provenance },
+      manifest: (done) => this.options.identity.sign({ ...body.manifest(done), ...provenance, columns }),
+    };
+  }
+
+  /** The key manifests are signed with, and whose: GET /audit/public-key. */
+  publicKey(): PublicKeyInfo {
+    return this.options.identity.publicKey(this.options.organisation);
+  }
+
+  /** The HTML audit report, its signed manifest in a comment after the document (signedReport). */
+  report(q: ExportQuery, requester: Requester): Promise<string> {
     return this.store.snapshot(async (snapshot) => {
-      await this.logExport('report', keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period });
-      return auditReport(q, this.context(snapshot, 'csv'), this.standards.ids(), this.audit.existingSecret());
+      await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period });
+      const ctx = this.context(snapshot, 'html');
+      const html = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret());
+      const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
+      return signedReport(html, { ...baseHeader('report', q, ctx, await snapshot.audit.head()), period: q.period, ...provenance }, (m) => this.options.identity.sign(m));
     });
   }
 
   private context(snapshot: ExportContext['snapshot'], format: string): ExportContext {
-    return { snapshot, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.serverVersion, nowMs: this.now(), format };
+    return { snapshot, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: this.options.now(), format };
   }
 
   private body(kind: ExportKind, q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]> | ExportBody<Record<string, unknown>> | ExportBody<unknown>> {

@@ -17,6 +17,11 @@ export interface ExportQuery {
   period: Period;
   /** Event exports: include the chain links from the first exported row to the head ("chain", default) or not. */
   proof: 'chain' | 'none';
+  /**
+   * The other kinds: the seq of a chain head the auditor published; the export then lists the chain links from it
+   * to the export's head, so the verifier can show the export's head descends from it. null: no such proof.
+   */
+  since: number | null;
 }
 
 export function filtersOf(q: ExportQuery): Record<string, unknown> {

@@ -53,6 +53,21 @@ function chart(title: string, points: Array<{ label: string; ratio: number | nul
     <figcaption>${esc(title)} — bars: compliance per period (green = target met, red = missed), dashed: target</figcaption></figure>`;
 }
 
+/** Where the report's manifest starts: the comment after the document, on a line of its own. */
+const MANIFEST_MARK = '<!-- ringside-manifest ';
+
+/**
+ * The report with its signed manifest appended as an HTML comment: `documentSha256` is the SHA-256 of the UTF-8 of
+ * everything before the comment, so editing any figure, name or the chain data printed in it breaks the signature
+ * (scripts/verify-export.mjs checks a report like an export). "--" cannot appear in a comment: the JSON writes it
+ * as "-\u002d", which reads back the same.
+ */
+export function signedReport(html: string, fields: Record<string, unknown>, sign: (m: Record<string, unknown>) => Record<string, unknown>): string {
+  const documentSha256 = createHash('sha256').update(html, 'utf8').digest('hex');
+  const manifest = sign({ ...fields, documentSha256, documentHashCovers: 'SHA-256 of the UTF-8 bytes of the file before the ringside-manifest comment' });
+  return `${html}${MANIFEST_MARK}${JSON.stringify(manifest).replaceAll('--', '-\\u002d')} -->\n`;
+}
+
 type ReportRecord = Record<string, unknown>;
 type Versions = Awaited<ReturnType<typeof standardVersions>>;
 
@@ -162,7 +177,7 @@ function documentHtml(q: ExportQuery, { records, dataSha256, manifest, verify, s
 <dt>Standard versions involved</dt><dd>${esc((manifest.standardVersions as string[]).join(', ') || 'none')}</dd>
 <dt>Chain head at export</dt><dd>record ${verify.headSeq}, <code>${esc(verify.headHash)}</code></dd>
 <dt>Chain verification</dt><dd class="${verify.intact ? 'ok' : 'bad'}">${esc(verify.message)}${verify.pruned ? ` (${verify.pruned} links of pruned events, covered by ${verify.checkpoints} signed checkpoint(s))` : ''}${problemList(verify)}</dd></dl>
-<p>To check independently: export the events of this period (<code>GET /api/v1/export/events?from=…&amp;to=…&amp;format=csv</code>) and run <code>node scripts/verify-export.mjs FILE --head ${esc(verify.headHash)}</code> (docs/audit.md in the Ringside repository).</p>
+<p>To check independently: this file carries its signed manifest after the document (<code>node scripts/verify-export.mjs THIS-FILE --public-key KEY</code>, the key of <code>GET /api/v1/audit/public-key</code>); export the events of this period (<code>GET /api/v1/export/events?from=…&amp;to=…&amp;format=csv</code>) and run <code>node scripts/verify-export.mjs FILE --public-key KEY --head ${esc(verify.headHash)}</code> (docs/audit.md in the Ringside repository).</p>
 <h3>Manifest</h3><pre>${esc(JSON.stringify(manifest, null, 2))}</pre>
 </body></html>
 `;

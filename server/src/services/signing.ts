@@ -1,0 +1,70 @@
+// Who this Ringside instance is, and the Ed25519 key it signs export manifests with: created at first start in
+// the data directory (<data>/audit-signing.json, mode 0600, never in the database, like audit.secret), read back
+// on every later start. Nodes sharing one PostgreSQL database share it by having the same file (docs/audit.md).
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SIGNATURE_ALGORITHM, signingKeyId, signManifest } from '../domain/manifestSignature';
+
+const IDENTITY_FILE = 'audit-signing.json';
+
+interface IdentityFile {
+  instanceId: string;
+  createdAt: string;
+  /** PKCS #8 PEM of the Ed25519 private key. */
+  privateKey: string;
+}
+
+/** What GET /audit/public-key answers and the `public-key` command prints. */
+export interface PublicKeyInfo {
+  algorithm: typeof SIGNATURE_ALGORITHM;
+  keyId: string;
+  instanceId: string;
+  organisation: string | null;
+  createdAt: string;
+  /** SPKI PEM: what `verify-export.mjs --public-key FILE` reads. */
+  publicKey: string;
+}
+
+export class SigningIdentity {
+  readonly keyId: string;
+  private constructor(
+    readonly instanceId: string,
+    readonly createdAt: string,
+    private readonly privateKey: KeyObject,
+  ) {
+    this.keyId = signingKeyId(privateKey);
+  }
+
+  /** The identity in `dataDir`, created there first if there is none (`nowMs` dates it). */
+  static open(dataDir: string, nowMs: number): SigningIdentity {
+    const file = join(dataDir, IDENTITY_FILE);
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const created: IdentityFile = { instanceId: randomUUID(), createdAt: new Date(nowMs).toISOString(), privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+      try {
+        // 'wx': a second process starting at the same moment keeps the first one's key
+        writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    try {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as IdentityFile;
+      return new SigningIdentity(stored.instanceId, stored.createdAt, createPrivateKey(stored.privateKey));
+    } catch (error) {
+      // Never replaced silently: a new key would leave every export signed so far verifiable only with the old one.
+      throw new Error(`cannot read the export signing key ${file}: ${(error as Error).message} (restore it from a backup; moving it away makes a new key and instance id at the next start)`, { cause: error });
+    }
+  }
+
+  publicKey(organisation: string | null): PublicKeyInfo {
+    const publicKey = createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }) as string;
+    return { algorithm: SIGNATURE_ALGORITHM, keyId: this.keyId, instanceId: this.instanceId, organisation, createdAt: this.createdAt, publicKey };
+  }
+
+  sign<M extends Record<string, unknown>>(manifest: M): M & { signature: { algorithm: string; keyId: string; value: string } } {
+    return signManifest(manifest, this.privateKey);
+  }
+}
