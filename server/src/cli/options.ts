@@ -35,6 +35,8 @@ export const USAGE = `Usage: node server/dist/main.js [options]
 Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key.
 Commands (docs/operations.md, "Subcommands"):
   keys create --data DIR --name NAME --scope ingest|read|audit|admin[,…] [--expires ISO]
+                    [--site SITE[,…] (ingest keys: write only these sites; one site prints its kiosk link)]
+                    [--url URL (the server's address the kiosk link starts with; default: the running server's)]
   keys list --data DIR          keys revoke --data DIR --id ID
   backup --data DIR --to FILE   (online: also while the server runs)
   restore --from FILE --data DIR [--force]   (refused while a server uses DIR)

@@ -18,3 +18,8 @@ export function keyIdOf(res: Response): string {
   const caller = res.locals.caller as Caller | undefined;
   return caller?.key?.id ?? 'anonymous';
 }
+
+/** The sites the caller's key may write events and milestones of; null: every site (or no key: --no-auth). */
+export function siteLimitOf(res: Response): readonly string[] | null {
+  return callerOf(res).key?.sites ?? null;
+}

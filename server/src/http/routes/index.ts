@@ -7,6 +7,7 @@ import { exportRoutes } from './exports';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
 import { keyRoutes } from './keys';
+import { kioskRoutes } from './kiosk';
 import { siteRoutes } from './sites';
 import { staffingRoutes } from './staffing';
 import { standardRoutes } from './standards';
@@ -16,6 +17,7 @@ export const API_ROUTES: readonly Route[] = [
   ...healthRoutes,
   ...eventRoutes,
   ...clockRoutes,
+  ...kioskRoutes,
   ...complianceRoutes,
   ...standardRoutes,
   ...siteRoutes,
