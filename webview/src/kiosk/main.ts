@@ -69,15 +69,18 @@ async function request(kiosk: Kiosk, path: string, init: RequestInit = {}): Prom
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
-/** The desk's standards and the server's time; the last ones fetched while offline. */
-async function loadSetup(kiosk: Kiosk): Promise<void> {
+/** The desk's standards and the server's time (the last ones fetched, while offline); false when the key is refused. */
+async function loadSetup(kiosk: Kiosk): Promise<boolean> {
   const cached = localStorage.getItem(saved('setup', kiosk.site));
   if (cached) useSetup(kiosk, JSON.parse(cached) as KioskSetup, false);
   try {
     const asked = Date.now();
     const answer = await request(kiosk, `kiosk?site=${encodeURIComponent(kiosk.site)}`);
-    if (answer.status === 401 || answer.status === 403) return showStatus(kiosk, { kind: 'refused-key', detail: (answer.body as { detail?: string } | null)?.detail ?? `HTTP ${answer.status}` });
-    if (answer.status !== 200) return;
+    if (answer.status === 401 || answer.status === 403) {
+      showStatus(kiosk, { kind: 'refused-key', detail: (answer.body as { detail?: string } | null)?.detail ?? `HTTP ${answer.status}` });
+      return false;
+    }
+    if (answer.status !== 200) return true;
     const setup = answer.body as KioskSetup;
     kiosk.offsetMs = Date.parse(setup.serverTime) - (asked + Date.now()) / 2;
     localStorage.setItem(saved('setup', kiosk.site), JSON.stringify(setup));
@@ -85,6 +88,7 @@ async function loadSetup(kiosk: Kiosk): Promise<void> {
   } catch {
     // Offline: the cached setup (if any) stays.
   }
+  return true;
 }
 
 function useSetup(kiosk: Kiosk, setup: KioskSetup, fresh: boolean): void {
@@ -125,7 +129,8 @@ function start(mount: HTMLElement): void {
   if (!kiosk.key) view.setStatus('refused', 'This kiosk has no key: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   window.setInterval(() => tick(kiosk), TICK_MS);
   window.addEventListener('online', () => kiosk.sender.flush());
-  void loadSetup(kiosk).then(() => kiosk.key && kiosk.sender.flush());
+  // A refused key stays on screen; the next tap tries again (and is refused again, its milestone kept).
+  void loadSetup(kiosk).then((accepted) => accepted && kiosk.key && kiosk.sender.flush());
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('kiosk-sw.js', { scope: './kiosk' }).catch(() => undefined);
 }
 
