@@ -10,7 +10,7 @@ let harbourKey: string;
 
 async function send(method: string, path: string, key: string, body?: unknown) {
   const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(key) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await res.json() };
 }
 
 const arrived = (site: string, caseId: string) => ({ type: 'visit', site, caseId, milestone: 'arrived', at: isoAgo(2) });
@@ -100,7 +100,7 @@ describe('keys create --site', () => {
     try {
       const res = await fetch(`${cliServer.url}/api/v1/milestones`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(arrived('harbour', 'x')) });
       expect(res.status).toBe(403);
-      expect(((await res.json()) as any).errors[0].message).toBe('this key may write only "lobby", not "harbour"');
+      expect((await res.json()).errors[0].message).toBe('this key may write only "lobby", not "harbour"');
     } finally {
       await cliServer.close();
       removeDir(dataDir);
