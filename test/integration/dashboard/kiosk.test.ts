@@ -62,6 +62,12 @@ it('opens from the kiosk link, keeps the key off the address bar, and installs i
   expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${server.url}/kiosk-sw.js`);
   const manifest = await (await fetch(`${server.url}/kiosk.webmanifest`)).json();
   expect(manifest).toMatchObject({ start_url: 'kiosk', display: 'standalone' });
+  // Chromium's own verdict on "Install app" / "Add to Home screen": nothing missing but a profile that keeps it
+  // (a test's browser context is an incognito one).
+  const cdp = await context.newCDPSession(page);
+  const installable = async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito');
+  await expect.poll(installable).toEqual([]);
+  await cdp.detach();
   expect(consoleErrors).toEqual([]);
 });
 
