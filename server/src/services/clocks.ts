@@ -19,6 +19,7 @@ import {
   type CaseState,
   type ClockSite,
 } from '../domain/clocks';
+import { VISIT_TYPE } from '../domain/eventTypes';
 import { defaultSite } from '../domain/sites';
 import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, ClockStandard, EventTypeDefinition, OpenClock, StoredMilestone } from '../protocol/eventTypes';
 import type { KioskSetup } from '../protocol/kiosk';
@@ -26,9 +27,6 @@ import type { CaseKey, Store } from '../store/port';
 import { toCaseMilestone } from './ingest/cases';
 import type { IngestService } from './ingest/ingest';
 import type { StandardsService } from './standards';
-
-/** The built-in type a reception kiosk posts. */
-const VISIT_TYPE = 'visit';
 
 /** Node's timers take at most 2^31 − 1 ms; a later instant is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -184,7 +182,7 @@ export class ClockService {
     const nowMs = this.deps.clock.now();
     const stored = await this.deps.store.reads.sites.get(siteId);
     const site = stored && !stored.retired ? stored : defaultSite(siteId, this.deps.timeZone);
-    const type = this.deps.ingest.registry().get(VISIT_TYPE)!;
+    const type = this.deps.ingest.registry().get(VISIT_TYPE.id) ?? VISIT_TYPE;
     const standards = standardsFromStart(type, siteId, site, this.deps.standards.inForceAt(nowMs)).map(({ standard, atRiskSeconds, deadlineSeconds }) => ({
       standardId: standard.id,
       name: standard.name,
