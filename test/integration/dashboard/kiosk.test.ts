@@ -75,6 +75,11 @@ it('times a waiting visitor: amber from 80 % of the threshold, red past it; Gree
   await page.locator('.kiosk-arrived').tap();
   await expect.poll(() => rows().count()).toBe(1);
   const row = rows().first();
+  // Touch targets a finger hits: at least 48 × 48 CSS pixels.
+  for (const button of [page.locator('.kiosk-arrived'), row.locator('.kiosk-greeted'), row.locator('.kiosk-left')]) {
+    const box = (await button.boundingBox())!;
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(48);
+  }
   await page.clock.fastForward(1000);
   expect(await row.getAttribute('data-state')).toBe('running');
   await page.clock.fastForward(23_500); // 24.5 s: past 24 s, 80 % of the 30-second standard
