@@ -118,7 +118,8 @@ it('offline: visitors are kept on the tablet (across a reload) and stored exactl
   expect(await openHarbourCases()).toEqual([]);
 
   // The tablet restarts the page with no network: the service worker serves it, the desk is as it was.
-  await page.reload();
+  const reloaded = await page.reload();
+  expect(reloaded?.fromServiceWorker()).toBe(true);
   await expect.poll(() => rows().count()).toBe(1);
   expect(await page.locator('.kiosk-name').textContent()).toBe('Visitor 4');
   const waiting = await rows().first().getAttribute('data-case');
