@@ -12,45 +12,39 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
 
-/** No inline script or style: the same markup would pass a strict CSP. */
-const INDEX_HTML = `<!doctype html>
+/** A page with nothing inline (no script, no style): it passes the server's strict CSP. */
+const htmlPage = ({ title, name, mountId, viewport = 'width=device-width, initial-scale=1', head = [] }) => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="viewport" content="${viewport}">
   <meta name="color-scheme" content="light dark">
-  <title>Ringside</title>
-  <link rel="stylesheet" href="dashboard.css">
-  <script defer src="dashboard.js"></script>
+${head.map((line) => `  ${line}\n`).join('')}  <title>${title}</title>
+  <link rel="stylesheet" href="${name}.css">
+  <script defer src="${name}.js"></script>
 </head>
 <body>
-  <div id="app"></div>
+  <div id="${mountId}"></div>
 </body>
 </html>
 `;
 
-/** The kiosk's page: like the dashboard's, nothing inline. */
-const KIOSK_HTML = `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
-  <meta name="color-scheme" content="light dark">
-  <meta name="theme-color" content="#0f766e">
-  <meta name="mobile-web-app-capable" content="yes">
-  <meta name="apple-mobile-web-app-capable" content="yes">
-  <title>Ringside kiosk</title>
-  <link rel="manifest" href="kiosk.webmanifest">
-  <link rel="icon" href="kiosk-icon.svg" type="image/svg+xml">
-  <link rel="apple-touch-icon" href="kiosk-icon-192.png">
-  <link rel="stylesheet" href="kiosk.css">
-  <script defer src="kiosk.js"></script>
-</head>
-<body>
-  <div id="kiosk-app"></div>
-</body>
-</html>
-`;
+const INDEX_HTML = htmlPage({ title: 'Ringside', name: 'dashboard', mountId: 'app' });
+
+const KIOSK_HTML = htmlPage({
+  title: 'Ringside kiosk',
+  name: 'kiosk',
+  mountId: 'kiosk-app',
+  viewport: 'width=device-width, initial-scale=1, viewport-fit=cover',
+  head: [
+    '<meta name="theme-color" content="#0f766e">',
+    '<meta name="mobile-web-app-capable" content="yes">',
+    '<meta name="apple-mobile-web-app-capable" content="yes">',
+    '<link rel="manifest" href="kiosk.webmanifest">',
+    '<link rel="icon" href="kiosk-icon.svg" type="image/svg+xml">',
+    '<link rel="apple-touch-icon" href="kiosk-icon-192.png">',
+  ],
+});
 
 /** start_url is the bare page: it opens the site this device last served (the address of the link it was set up with). */
 const KIOSK_MANIFEST = {

@@ -4,7 +4,7 @@
 // the moment it is tapped, and sending it again after a crash or a lost answer is harmless (the server keeps one
 // milestone per case and milestone, and answers a re-send as a duplicate).
 import { clockStateAt } from '@ringside/server/protocol/pure';
-import type { ClockState, KioskStandard, MilestoneDefinition, OpenClock } from '@ringside/server/protocol';
+import type { ClockState, KioskStandard, MilestoneDefinition, OpenClock, StoredMilestone } from '@ringside/server/protocol';
 
 export interface Visitor {
   caseId: string;
@@ -15,14 +15,7 @@ export interface Visitor {
 }
 
 /** A milestone as POST /api/v1/milestones takes it, with its own id so every re-send is the same milestone. */
-export interface QueuedMilestone {
-  id: string;
-  type: string;
-  site: string;
-  caseId: string;
-  milestone: string;
-  at: string;
-}
+export type QueuedMilestone = Pick<StoredMilestone, 'id' | 'type' | 'site' | 'caseId' | 'milestone' | 'at'>;
 
 export interface DeskState {
   visitors: Visitor[];
