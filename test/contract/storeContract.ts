@@ -386,9 +386,13 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
       });
 
       it('keeps keys by hash, revokes once, and records their last use', async () => {
-        const key = { id: 'k_1', name: 'ci', scopes: ['ingest'], hash: 'ab'.repeat(32), prefix: 'rs_abcd', source: 'api' as const, createdAtMs: T, expiresAtMs: null };
+        const key = { id: 'k_1', name: 'ci', scopes: ['ingest'], sites: null, hash: 'ab'.repeat(32), prefix: 'rs_abcd', source: 'api' as const, createdAtMs: T, expiresAtMs: null };
         await store.write((tx) => tx.writes.key(key));
-        expect(await store.reads.keys.byHash(key.hash)).toMatchObject({ id: 'k_1', revokedAtMs: null });
+        expect(await store.reads.keys.byHash(key.hash)).toMatchObject({ id: 'k_1', revokedAtMs: null, sites: null });
+        // A key limited to sites (a reception tablet's) keeps its list.
+        await store.write((tx) => tx.writes.key({ ...key, id: 'k_desk', hash: 'cd'.repeat(32), sites: ['harbour', 'Hafen Süd'] }));
+        expect(await store.reads.keys.get('k_desk')).toMatchObject({ sites: ['harbour', 'Hafen Süd'] });
+        await store.write((tx) => tx.writes.revokeKey('k_desk'));
         expect(await store.reads.keys.activeCount(T)).toBe(1);
         await store.write((tx) => tx.writes.keysUsed(new Map([['k_1', T + 5]])));
         expect(await store.write((tx) => tx.writes.revokeKey('k_1'))).toBe(true);

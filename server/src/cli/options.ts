@@ -37,6 +37,8 @@ Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_TWILIO
 TaskRouter callbacks; RINGSIDE_PUBLIC_URL is the origin callers use, when a proxy changes it.
 Commands (docs/operations.md, "Subcommands"):
   keys create --data DIR --name NAME --scope ingest|read|audit|admin[,…] [--expires ISO]
+                    [--site SITE[,…] (ingest keys: write only these sites; one site prints its kiosk link)]
+                    [--url URL (the server's address the kiosk link starts with; default: the running server's)]
   keys list --data DIR          keys revoke --data DIR --id ID
   backup --data DIR --to FILE   (online: also while the server runs)
   restore --from FILE --data DIR [--force]   (refused while a server uses DIR)

@@ -13,6 +13,7 @@ import { SigningIdentity } from '../services/signing';
 import type { Store } from '../store/port';
 import { UsageError, type Io, type Subcommand, type Values } from './usage';
 import { forwardCommand } from './forward/command';
+import { DEFAULT_PORT } from '../protocol';
 
 
 /** The store a subcommand works on: --database URL (or RINGSIDE_DATABASE_URL), else the SQLite file in --data DIR. */
@@ -54,16 +55,32 @@ async function keysCommand(values: Values, io: Io, action: string | undefined): 
   });
 }
 
+const listOption = (value: string | boolean | undefined) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : undefined);
+
 async function createKey(keys: KeysService, values: Values, io: Io): Promise<number> {
-  const v = validateKeyRequest({ name: values.name, scopes: (values.scope as string | undefined)?.split(',').map((s) => s.trim()), ...(values.expires ? { expiresAt: values.expires } : {}) }, Date.now());
-  if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
-  const created = await keys.create({ name: v.name, scopes: v.scopes, expiresAtMs: v.expiresAtMs, source: 'cli' });
-  if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info }) + '\n');
+  const request = { name: values.name, scopes: listOption(values.scope), ...(values.site !== undefined ? { sites: listOption(values.site) } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
+  const v = validateKeyRequest(request, Date.now());
+  if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
+  const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' });
+  const kiosk = v.sites?.length === 1 ? kioskLink(values, v.sites[0]!, created.key) : undefined;
+  if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info, ...(kiosk ? { kioskUrl: kiosk } : {}) }) + '\n');
   else {
     io.out(created.key + '\n');
-    io.err(`created key ${created.info.id} "${created.info.name}" (${created.info.scopes.join(', ')}); the key above is shown only once\n`);
+    const limited = created.info.sites ? `, writes only ${created.info.sites.join(', ')}` : '';
+    io.err(`created key ${created.info.id} "${created.info.name}" (${created.info.scopes.join(', ')}${limited}); the key above is shown only once\n`);
+    if (kiosk) io.err(`kiosk link (open it on the reception tablet; it holds the key): ${kiosk}\n`);
   }
   return 0;
+}
+
+/**
+ * The reception kiosk's address for a key of one site: the key after '#', which browsers never send to a server, so
+ * it stays out of access logs. The server's address: --url, else the running server's, else the default one.
+ */
+function kioskLink(values: Values, site: string, key: string): string {
+  const running = liveLockHolder(resolve(values.data as string))?.url;
+  const base = ((values.url as string | undefined) ?? running ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/+$/, '');
+  return `${base}/kiosk?site=${encodeURIComponent(site)}#key=${encodeURIComponent(key)}`;
 }
 
 /** The summary line, then one line per problem found (the chain is checked to its end, whatever it finds). */
@@ -144,7 +161,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   {
     name: 'keys',
     actions: ['create', 'list', 'revoke'],
-    options: { ...data, name: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' } },
+    options: { ...data, name: { type: 'string' }, scope: { type: 'string' }, site: { type: 'string' }, url: { type: 'string' }, expires: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' } },
     required: ['data'],
     run: keysCommand,
   },

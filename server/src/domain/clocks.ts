@@ -284,6 +284,22 @@ export function clockStatus(state: CaseState, standard: ClockStandard, site: Clo
   return { standardId: standard.id, measure: standard.measure, clockStartMs: start, deadlineMs, atRiskMs, breachMs, elapsedSeconds: clockSeconds(standard, site, start, nowMs), state: clockState };
 }
 
+/**
+ * The standards that time a case of `type` at `site` from its start, each with the seconds after the start its clock
+ * turns at-risk and runs out (the same 80 % and limit as clockStatus): what a reception kiosk colours a wait by.
+ * A case's queue is not known before it starts, so standards limited to queues are left out.
+ */
+export function standardsFromStart<S extends ClockStandard>(type: EventTypeDefinition, site: string, siteCalendar: ClockSite, standards: readonly S[]): Array<{ standard: S; atRiskSeconds: number; deadlineSeconds: number }> {
+  const start = startOf(type).id;
+  return standards.flatMap((standard) => {
+    const measure = clockMeasureOf(type, standard.measure);
+    const limit = clockLimit(standard, siteCalendar);
+    if (standard.retired || standard.scope?.queues || measure?.from !== start || !limit) return [];
+    if (!inScope({ type: type.id, outcome: '', rings: null, answerSeconds: null, greetSeconds: null, site, queue: null }, standard)) return [];
+    return [{ standard, atRiskSeconds: limit.seconds * AT_RISK_SHARE, deadlineSeconds: limit.seconds }];
+  });
+}
+
 /** The instant `seconds` of the standard's clock after `startMs`; null when that never comes (site never open). */
 function clockInstant(standard: ClockStandard, site: ClockSite, startMs: number, seconds: number): number | null {
   if (standard.clock !== 'business') return startMs + Math.round(seconds * 1000);

@@ -27,6 +27,19 @@ export function allows(scopes: readonly Scope[], needed: Scope): boolean {
   return grantedScopes(scopes).has(needed);
 }
 
+/**
+ * Whether a key may write events or milestones of `site`. `sites` is the key's site list (null: every site): a
+ * reception tablet's key writes its own desk's visits and nothing else, so a lost tablet cannot post for other sites.
+ */
+export function maySiteWrite(sites: readonly string[] | null, site: string): boolean {
+  return sites === null || sites.includes(site);
+}
+
+/** The refusal of a site outside a key's list, naming the site and the ones the key may write. */
+export function siteRefusal(sites: readonly string[], site: string): string {
+  return `this key may write only ${sites.map((s) => JSON.stringify(s)).join(', ')}, not ${JSON.stringify(site)}`;
+}
+
 export type KeyStatus = 'active' | 'expired' | 'revoked';
 
 export const generateSecret = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');

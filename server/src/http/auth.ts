@@ -5,7 +5,7 @@ import { problem, sendProblem } from './problems';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { Caller } from './caller';
-import { bearerToken } from '../domain/keys';
+import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
 import { allows, requirementFor } from './scopes';
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
@@ -37,6 +37,14 @@ export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHand
       sendProblem(res, problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${req.path} needs a key with scope "${needs}" (this key has: ${auth!.key.scopes.join(', ')})`));
       return;
     }
+    const outside = auth!.key.sites === null ? undefined : querySites(req.originalUrl).find((site) => !maySiteWrite(auth!.key.sites, site));
+    if (outside !== undefined) {
+      // Routes that take their site from the address (the kiosk, the feeds) are refused here; those that carry it in
+      // the body are refused by the ingest service, item by item.
+      const message = siteRefusal(auth!.key.sites!, outside);
+      sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', `site ${message}`, [{ path: 'site', message }]));
+      return;
+    }
     next();
   };
 }
@@ -58,6 +66,11 @@ function requestKey(req: Request): string | null {
   }
   const firehose = req.headers['x-amz-firehose-access-key'];
   return typeof firehose === 'string' && firehose !== '' ? firehose : null;
+}
+
+/** Every `site` query parameter of the request, as sent. */
+function querySites(originalUrl: string): string[] {
+  return new URL(originalUrl, 'http://request.invalid').searchParams.getAll('site').map((s) => s.trim());
 }
 
 function unauthorized(res: Response, slug: string, detail: string): void {

@@ -23,3 +23,8 @@ export function keyIdOf(res: Response): string {
 export function keyNameOf(res: Response): string | null {
   return (res.locals.caller as Caller | undefined)?.key?.name ?? null;
 }
+
+/** The sites the caller's key may write events and milestones of; null: every site (or no key: --no-auth). */
+export function siteLimitOf(res: Response): readonly string[] | null {
+  return callerOf(res).key?.sites ?? null;
+}

@@ -5,7 +5,10 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { problem, sendProblem } from './problems';
 
-/** The dashboard needs nothing inline and nothing from elsewhere; its socket talks to this origin. */
+/**
+ * The dashboard and the kiosk need nothing inline and nothing from elsewhere; their requests go to this origin.
+ * The kiosk also has a web app manifest and a service worker, both its own files.
+ */
 const DASHBOARD_CSP = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
@@ -13,6 +16,8 @@ const DASHBOARD_CSP = {
   imgSrc: ["'self'", 'data:'],
   connectSrc: ["'self'"],
   fontSrc: ["'self'"],
+  manifestSrc: ["'self'"],
+  workerSrc: ["'self'"],
   baseUri: ["'none'"],
   formAction: ["'none'"],
   frameAncestors: ["'none'"],

@@ -15,11 +15,14 @@ import {
   matchesClockFilter,
   openClockOf,
   standardsForCase,
+  standardsFromStart,
   type CaseState,
   type ClockSite,
 } from '../domain/clocks';
+import { VISIT_TYPE } from '../domain/eventTypes';
 import { defaultSite } from '../domain/sites';
 import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, ClockStandard, EventTypeDefinition, OpenClock, StoredMilestone } from '../protocol/eventTypes';
+import type { KioskSetup } from '../protocol/kiosk';
 import type { CaseKey, Store } from '../store/port';
 import { toCaseMilestone } from './ingest/cases';
 import type { IngestService } from './ingest/ingest';
@@ -172,6 +175,22 @@ export class ClockService {
     const news = open.filter((c) => !this.cases.has(keyText(c))).map((c) => ({ type: c.type, site: c.site, caseId: c.caseId }));
     const gone = [...this.cases.values()].filter((c) => !openKeys.has(keyText(c.key))).map((c) => c.key);
     if (news.length > 0 || gone.length > 0) await this.refresh([...news, ...gone]);
+  }
+
+  /** GET /kiosk: the visit type and the standards that time a visitor at `siteId` from arrival, now. */
+  async kioskSetup(siteId: string): Promise<KioskSetup> {
+    const nowMs = this.deps.clock.now();
+    const stored = await this.deps.store.reads.sites.get(siteId);
+    const site = stored && !stored.retired ? stored : defaultSite(siteId, this.deps.timeZone);
+    const type = this.deps.ingest.registry().get(VISIT_TYPE.id) ?? VISIT_TYPE;
+    const standards = standardsFromStart(type, siteId, site, this.deps.standards.inForceAt(nowMs)).map(({ standard, atRiskSeconds, deadlineSeconds }) => ({
+      standardId: standard.id,
+      name: standard.name,
+      atRiskSeconds,
+      deadlineSeconds,
+      clock: standard.clock ?? 'wall',
+    }));
+    return { site: { id: siteId, name: site.name }, eventType: type, standards, serverTime: new Date(nowMs).toISOString() };
   }
 
   private async watch(milestones: readonly StoredMilestone[], before: WatchedCase | undefined): Promise<WatchedCase | undefined> {

@@ -3,7 +3,7 @@
 // memory and written at most once a minute per key (and at close): authentication must not write on every request.
 import { timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '../protocol';
-import { isoWithOffset, malformedTextProblem } from '../protocol';
+import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
 import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey } from '../store/port';
 
@@ -17,6 +17,8 @@ export interface ApiKeyInfo {
   id: string;
   name: string;
   scopes: Scope[];
+  /** The sites the key may write events and milestones of; null: every site. */
+  sites: string[] | null;
   /** The first characters of the secret, to tell keys apart ("rs_AbC…"). */
   prefix: string;
   source: KeySource;
@@ -35,16 +37,19 @@ export interface CreatedKey {
 export interface NewKeyRequest {
   name: string;
   scopes: readonly Scope[];
+  /** Limits writing to these sites (ingest keys only); null or absent: every site. */
+  sites?: readonly string[] | null;
   expiresAtMs?: number | null;
   source: Exclude<KeySource, 'env'>;
 }
 
 export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
 
-export type KeyRequestValidation = { ok: true; name: string; scopes: Scope[]; expiresAtMs: number | null } | { ok: false; errors: FieldProblem[] };
+export type KeyRequestValidation = { ok: true; name: string; scopes: Scope[]; sites: string[] | null; expiresAtMs: number | null } | { ok: false; errors: FieldProblem[] };
 
 const MAX_NAME = 100;
-const KNOWN_FIELDS = new Set(['name', 'scope', 'scopes', 'expiresAt']);
+const KNOWN_FIELDS = new Set(['name', 'scope', 'scopes', 'sites', 'expiresAt']);
+const MAX_SITES = 100;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Checks a request for a new key (the API's body, the `keys create` command's options); every problem names its field. */
@@ -58,6 +63,7 @@ export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestVali
   else if (malformed) errors.push({ path: 'name', message: malformed });
   else if (name === '' || name.length > MAX_NAME) errors.push({ path: 'name', message: `must be 1 to ${MAX_NAME} characters` });
   const scopes = requestedScopes(b, errors);
+  const sites = requestedSites(b.sites, scopes, errors);
   let expiresAtMs: number | null = null;
   if (b.expiresAt !== undefined && b.expiresAt !== null) {
     const parsed = isoWithOffset.safeParse(b.expiresAt);
@@ -65,7 +71,7 @@ export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestVali
     else if (Date.parse(parsed.data) <= nowMs) errors.push({ path: 'expiresAt', message: 'must be in the future' });
     else expiresAtMs = Date.parse(parsed.data);
   }
-  return errors.length ? { ok: false, errors } : { ok: true, name, scopes, expiresAtMs };
+  return errors.length ? { ok: false, errors } : { ok: true, name, scopes, sites, expiresAtMs };
 }
 
 /** `scopes` (a list) or `scope` (one); problems are added to `errors`. */
@@ -81,6 +87,25 @@ function requestedScopes(b: Record<string, unknown>, errors: FieldProblem[]): Sc
     return raw.filter(isScope);
   }
   return [];
+}
+
+/**
+ * `sites`: a non-empty list of site ids, for a key with scope ingest only (reads are not limited by site, so a
+ * site list on a reading key would promise what it does not do). Absent or null: every site.
+ */
+function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldProblem[]): string[] | null {
+  if (raw === undefined || raw === null) return null;
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_SITES) {
+    errors.push({ path: 'sites', message: `must be a list of 1 to ${MAX_SITES} site ids` });
+    return null;
+  }
+  raw.forEach((site, i) => {
+    const malformed = typeof site === 'string' ? malformedTextProblem(site) : null;
+    if (typeof site !== 'string' || site.trim() === '' || site.trim().length > LIMITS.maxTextLength) errors.push({ path: `sites.${i}`, message: `must be a site id (1 to ${LIMITS.maxTextLength} characters)` });
+    else if (malformed) errors.push({ path: `sites.${i}`, message: malformed });
+  });
+  if (scopes.some((s) => s !== 'ingest')) errors.push({ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' });
+  return [...new Set(raw.filter((s): s is string => typeof s === 'string').map((s) => s.trim()))];
 }
 
 export class KeysService {
@@ -103,7 +128,7 @@ export class KeysService {
   async create(request: NewKeyRequest): Promise<CreatedKey> {
     const secret = generateSecret();
     const id = generateKeyId();
-    const stored = { id, name: request.name, scopes: [...new Set(request.scopes)], hash: hashSecret(secret), prefix: prefixOf(secret), source: request.source, createdAtMs: this.now(), expiresAtMs: request.expiresAtMs ?? null };
+    const stored = { id, name: request.name, scopes: [...new Set(request.scopes)], sites: request.sites ? [...new Set(request.sites)] : null, hash: hashSecret(secret), prefix: prefixOf(secret), source: request.source, createdAtMs: this.now(), expiresAtMs: request.expiresAtMs ?? null };
     await this.store.write((tx) => tx.writes.key(stored));
     return { key: secret, info: this.info((await this.store.reads.keys.get(id))!) };
   }
@@ -175,6 +200,7 @@ export class KeysService {
       id: k.id,
       name: k.name,
       scopes: k.scopes.filter(isScope),
+      sites: k.sites,
       prefix: k.prefix,
       source: k.source,
       createdAt: iso(k.createdAtMs),
@@ -186,6 +212,6 @@ export class KeysService {
   }
 
   private envInfo(): ApiKeyInfo {
-    return { id: 'env', name: 'RINGSIDE_API_KEY', scopes: ['admin'], prefix: '(env)', source: 'env', createdAt: iso(this.envCreated), expiresAt: null, revokedAt: null, lastUsedAt: this.envLastUsed === null ? null : iso(this.envLastUsed), status: 'active' };
+    return { id: 'env', name: 'RINGSIDE_API_KEY', scopes: ['admin'], sites: null, prefix: '(env)', source: 'env', createdAt: iso(this.envCreated), expiresAt: null, revokedAt: null, lastUsedAt: this.envLastUsed === null ? null : iso(this.envLastUsed), status: 'active' };
   }
 }

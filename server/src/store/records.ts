@@ -80,6 +80,8 @@ export interface StoredKey {
   id: string;
   name: string;
   scopes: string[];
+  /** The sites the key may write (null: every site). */
+  sites: string[] | null;
   hash: string;
   prefix: string;
   source: 'api' | 'cli' | 'auto';

@@ -22,6 +22,10 @@ describe('the bundles built by the test command', () => {
     expect(packages).not.toContain('zod');
   });
 
+  it('kiosk.js and its service worker (webview/dist) contain none of them: no zod, no Chart.js, no Socket.IO client', () => {
+    for (const map of ['webview/dist/kiosk.js.map', 'webview/dist/kiosk-sw.js.map']) expect([...bundledPackages(map)]).toEqual([]);
+  });
+
   it('extension.js (extension/dist) contains the Socket.IO client but no zod', () => {
     const packages = bundledPackages('extension/dist/extension.js.map');
     expect(packages).toContain('socket.io-client');

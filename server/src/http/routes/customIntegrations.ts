@@ -3,6 +3,7 @@
 // (validation, idempotency, all or nothing). Problems name the integration and the mapped field
 // (`mapped.at`, `mapped.2.caseId`), since the poster's own body has no such field.
 import { z } from 'zod';
+import { siteLimitOf } from '../caller';
 import { problem, sendProblem } from '../problems';
 import { route } from '../route';
 import { EVENT_ANSWERS, ingestRequest, MILESTONE_ANSWERS } from './events';
@@ -36,8 +37,8 @@ export const customIntegrationRoutes = [
           return undefined;
         case 'mapped': {
           const envelope = { ok: true as const, mode: result.single ? ('single' as const) : ('batch' as const), items: result.items };
-          if (result.into === 'milestones') return ingestRequest(envelope, { ...MILESTONE_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, (items) => app.core.ingest.ingestMilestones(items), res);
-          return ingestRequest(envelope, { ...EVENT_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, app.commit, res);
+          if (result.into === 'milestones') return ingestRequest(envelope, { ...MILESTONE_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, (items) => app.core.ingest.ingestMilestones(items, siteLimitOf(res)), res);
+          return ingestRequest(envelope, { ...EVENT_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, (items) => app.commit(items, siteLimitOf(res)), res);
         }
       }
     },

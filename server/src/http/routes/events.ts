@@ -7,7 +7,7 @@ import type { IngestService } from '../../services/ingest/ingest';
 import { ringsSchema, secondsSchema, wellFormedString } from '../../protocol';
 import type { Committer } from '../../services/ingest/groupCommit';
 import type { ItemProblem } from '../../services/ingest/itemProblem';
-import { keyIdOf } from '../caller';
+import { keyIdOf, siteLimitOf } from '../caller';
 import { openEnvelope } from '../envelope';
 import { fieldPath, problem, sendProblem } from '../problems';
 import { route, type BodySpec } from '../route';
@@ -27,7 +27,7 @@ const amendBody = z.strictObject({
 const correctionBody = <T>(schema: z.ZodType<T>): BodySpec<T> => ({ limit: '64kb', strict: true, media: 'parsed', schema });
 
 type Envelope = { ok: true; mode: 'single' | 'batch'; items: unknown[] } | { ok: false; status: 400 | 413; title: string; path: string; message: string };
-type Outcome<R> = { kind: 'invalid' | 'conflict'; problems: ItemProblem[] } | { kind: 'stored'; results: R[] };
+type Outcome<R> = { kind: 'invalid' | 'conflict' | 'forbidden'; problems: ItemProblem[] } | { kind: 'stored'; results: R[] };
 
 /** How one kind of ingest is answered: its batch key, and the problem type and title of each refusal. */
 export interface IngestAnswers {
@@ -70,16 +70,21 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
     return;
   }
   const errors = toFields(outcome.problems);
+  if (outcome.kind === 'forbidden') {
+    sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]!.message}; nothing from this request was stored`, errors));
+    return;
+  }
   const { slug, title } = outcome.kind === 'invalid' ? answers.invalid : answers.conflict(outcome.problems);
   const detail = `${answers.source ? `${answers.source}: ` : ''}${outcome.kind === 'invalid' ? `${errors.length} invalid field(s)` : (errors[0]?.message ?? 'conflict')}`;
   sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}; nothing from this request was stored`, errors));
 }
 
+// A key limited to sites writes only those (callerOf(res).key.sites); without keys (--no-auth) every site.
 const postEvents = (commit: Committer, body: unknown, empty: boolean, res: Response) =>
-  ingestRequest<IngestResponse['results'][number]>(openEnvelope(empty ? undefined : body), EVENT_ANSWERS, commit, res);
+  ingestRequest<IngestResponse['results'][number]>(openEnvelope(empty ? undefined : body), EVENT_ANSWERS, (items) => commit(items, siteLimitOf(res)), res);
 
 const postMilestones = (ingest: IngestService, body: unknown, empty: boolean, res: Response) =>
-  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(empty ? undefined : body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items), res);
+  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(empty ? undefined : body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
 
 export const eventRoutes = [
   route<unknown, undefined, unknown>({

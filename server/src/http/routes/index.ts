@@ -10,6 +10,7 @@ import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
 import { integrationRoutes } from './integrations';
 import { keyRoutes } from './keys';
+import { kioskRoutes } from './kiosk';
 import { siteRoutes } from './sites';
 import { staffingRoutes } from './staffing';
 import { standardRoutes } from './standards';
@@ -20,6 +21,7 @@ export const API_ROUTES: readonly Route[] = [
   ...eventRoutes,
   ...clockRoutes,
   ...eventTypeRoutes,
+  ...kioskRoutes,
   ...complianceRoutes,
   ...standardRoutes,
   ...siteRoutes,

@@ -12,6 +12,7 @@ import { FirehoseDeliveryError, firehoseResponse } from '../../integrations/amaz
 import { isValidTwilioSignature } from '../../integrations/twilio/signature';
 import { mapTaskRouterEvent, TaskRouterError } from '../../integrations/twilio/taskRouter';
 import type { FieldProblem } from '../../protocol';
+import { siteLimitOf } from '../caller';
 import { problem, sendProblem } from '../problems';
 import { route, type AppContext } from '../route';
 
@@ -28,6 +29,7 @@ function feedRefusal(res: Response, outcome: Exclude<FeedOutcome, { kind: 'store
   const errors: FieldProblem[] = outcome.problems.map((p) => ({ path: `${nameOf(outcome.part, p.index)}: ${p.path.join('.')}`, message: p.message }));
   const detail = `${errors.map((e) => `${e.path} ${e.message}`).join('; ')}; nothing from this request was stored`;
   if (outcome.kind === 'invalid') sendProblem(res, problem(400, 'invalid-record', 'Invalid record', detail, errors));
+  else if (outcome.kind === 'forbidden') sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', detail, errors));
   else sendProblem(res, problem(409, 'record-conflict', 'Record conflicts with one stored', detail, errors));
 }
 
@@ -57,7 +59,7 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
     sendProblem(res, problem(400, 'invalid-queue-log', 'Invalid queue_log', `${error.message}; nothing from this request was stored`, errors));
     return undefined;
   }
-  const outcome = await app.core.ingest.ingestFeed(feed);
+  const outcome = await app.core.ingest.ingestFeed(feed, siteLimitOf(res));
   if (outcome.kind !== 'stored') {
     const records = { milestones: feed.milestones, events: feed.events };
     return feedRefusal(res, outcome, (part, index) => {
@@ -94,7 +96,7 @@ async function postTaskRouter(params: FormBody, site: string, req: Request, res:
     return undefined;
   }
   if (mapped.kind === 'ignored') return { eventType: mapped.eventType, ignored: true };
-  const outcome = await app.core.ingest.ingestFeed({ ...EMPTY_FEED, milestones: [mapped.milestone] });
+  const outcome = await app.core.ingest.ingestFeed({ ...EMPTY_FEED, milestones: [mapped.milestone] }, siteLimitOf(res));
   if (outcome.kind !== 'stored') return feedRefusal(res, outcome, () => mapped.eventType);
   return { eventType: mapped.eventType, milestone: mapped.milestone.milestone, caseId: mapped.milestone.caseId, stored: storedCounts(outcome) };
 }
@@ -111,7 +113,7 @@ async function postFirehose(body: unknown, site: string, req: Request, res: Resp
     if (!(error instanceof FirehoseDeliveryError)) throw error;
     return answer(400, `${error.message}; nothing from this request was stored`);
   }
-  const outcome = await app.core.ingest.ingestFeed({ ...EMPTY_FEED, events: mapping.events });
+  const outcome = await app.core.ingest.ingestFeed({ ...EMPTY_FEED, events: mapping.events }, siteLimitOf(res));
   if (outcome.kind !== 'stored') {
     const problems = outcome.problems.map((p) => `contact ${mapping.events[p.index]?.caseId ?? '?'}: ${p.path.join('.')} ${p.message}`);
     return answer(outcome.kind === 'invalid' ? 400 : 409, `${problems.join('; ')}; nothing from this request was stored`);

@@ -11,7 +11,7 @@ type KeyRequest = Omit<NewKeyRequest, 'source'>;
 const keyRequest = (nowMs: number) =>
   z.unknown().transform((body, ctx): KeyRequest => {
     const v = validateKeyRequest(body, nowMs);
-    if (v.ok) return { name: v.name, scopes: v.scopes, expiresAtMs: v.expiresAtMs };
+    if (v.ok) return { name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs };
     for (const e of v.errors) refuse(ctx, e.message, e.path === '(body)' ? [] : e.path.split('.'));
     return z.NEVER;
   });

@@ -3,6 +3,7 @@ import type { EventInput, IngestResult, JudgedEvent, Site } from '../../protocol
 import type { MilestoneResult, StoredMilestone } from '../../protocol/eventTypes';
 import { BUILT_IN_REGISTRY, type EventTypeRegistry } from '../../domain/eventTypes';
 import { isDomainError } from '../../domain/errors';
+import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
 import type { CaseJudgementRecord, CaseKey, Store, WriteTx } from '../../store/port';
 import { settleCase, withRecorded, type CaseContext } from './cases';
@@ -15,7 +16,17 @@ import { validateEvents } from './validate';
 export type IngestOutcome =
   | { kind: 'stored'; results: IngestResult[] }
   | { kind: 'invalid'; problems: ItemProblem[] }
-  | { kind: 'conflict'; problems: ItemProblem[] };
+  | { kind: 'conflict'; problems: ItemProblem[] }
+  | { kind: 'forbidden'; problems: ItemProblem[] };
+
+/** The sites the caller's key may write (domain/keys.ts maySiteWrite); null: every site. */
+export type SiteLimit = readonly string[] | null;
+
+/** One request of a group commit: its items and the sites its key may write. */
+export interface IngestRequest {
+  items: readonly unknown[];
+  sites: SiteLimit;
+}
 
 /** Called right after a write commits, with the newly stored events, oldest first. */
 export type StoredListener = (stored: JudgedEvent[]) => void;
@@ -26,7 +37,8 @@ export type CasesListener = (cases: CaseKey[]) => void;
 export type MilestoneOutcome =
   | { kind: 'stored'; results: MilestoneResult[] }
   | { kind: 'invalid'; problems: ItemProblem[] }
-  | { kind: 'conflict'; problems: ItemProblem[] };
+  | { kind: 'conflict'; problems: ItemProblem[] }
+  | { kind: 'forbidden'; problems: ItemProblem[] };
 
 /** An integration's records of one request (ingestFeed). */
 export interface FeedInput {
@@ -38,7 +50,7 @@ export interface FeedInput {
 /** A refusal names the part (milestones or events) whose item `index` is at fault. */
 export type FeedOutcome =
   | { kind: 'stored'; milestones: MilestoneResult[]; events: IngestResult[]; withdrawn: number }
-  | { kind: 'invalid' | 'conflict'; part: 'milestones' | 'events'; problems: ItemProblem[] };
+  | { kind: 'invalid' | 'conflict' | 'forbidden'; part: 'milestones' | 'events'; problems: ItemProblem[] };
 
 type MilestoneInputs = Extract<ReturnType<typeof validateMilestones>, { ok: true }>['inputs'];
 
@@ -75,8 +87,8 @@ export class IngestService {
   }
 
   /** One request, all-or-nothing, in a write of its own. */
-  async ingest(items: readonly unknown[]): Promise<IngestOutcome> {
-    const outcome = (await this.ingestMany([items]))[0]!;
+  async ingest(items: readonly unknown[], sites: SiteLimit = null): Promise<IngestOutcome> {
+    const outcome = (await this.ingestMany([{ items, sites }]))[0]!;
     if (outcome.kind === 'error') throw outcome.error;
     return outcome;
   }
@@ -87,13 +99,13 @@ export class IngestService {
    * first. A request whose write fails with anything but an id conflict gets `{ kind: 'error' }` (its savepoint is
    * rolled back, the others go on); a failed commit throws for all.
    */
-  async ingestMany(requests: readonly (readonly unknown[])[]): Promise<Array<IngestOutcome | { kind: 'error'; error: unknown }>> {
+  async ingestMany(requests: readonly IngestRequest[]): Promise<Array<IngestOutcome | { kind: 'error'; error: unknown }>> {
     return this.deps.store.write(async (tx) => {
       const outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }> = [];
       const stored: JudgedEvent[] = [];
-      for (const items of requests) {
+      for (const request of requests) {
         try {
-          const r = await tx.savepoint((part) => this.write(part, items));
+          const r = await tx.savepoint((part) => this.write(part, request.items, request.sites));
           outcomes.push(r.outcome);
           stored.push(...r.stored);
         } catch (error) {
@@ -119,9 +131,11 @@ export class IngestService {
    * POST /milestones: one request, all-or-nothing. Each case a new milestone completes is settled in the same
    * write: it becomes its finished event (calls and visits) through the events path, and closes.
    */
-  async ingestMilestones(items: readonly unknown[]): Promise<MilestoneOutcome> {
+  async ingestMilestones(items: readonly unknown[], sites: SiteLimit = null): Promise<MilestoneOutcome> {
     const validation = this.validMilestones(items);
     if (!validation.ok) return validation.outcome;
+    const forbidden = forbiddenSites(validation.inputs, sites);
+    if (forbidden.length > 0) return { kind: 'forbidden', problems: forbidden };
     return this.deps.store.write(async (tx) => {
       const r = await tx.savepoint((part) => this.writeMilestones(part, validation.inputs));
       tx.onCommit(() => {
@@ -137,16 +151,18 @@ export class IngestService {
    * POST /milestones), finished events (as POST /events; one with a caseId closes its case) and withdrawals (cases
    * the source ended without an outcome: closed without a finished event, so they are neither judged nor counted).
    */
-  async ingestFeed(feed: FeedInput): Promise<FeedOutcome> {
+  async ingestFeed(feed: FeedInput, sites: SiteLimit = null): Promise<FeedOutcome> {
     const validation = this.validMilestones(feed.milestones);
     if (!validation.ok) return { ...validation.outcome, part: 'milestones' };
+    const forbidden = forbiddenSites(validation.inputs, sites);
+    if (forbidden.length > 0) return { kind: 'forbidden', part: 'milestones', problems: forbidden };
     return this.deps.store.write(async (tx) => {
       let refused: FeedOutcome | null = null;
       const written = await tx
         .savepoint(async (part) => {
           // Events first: one that ends a case whose start is in the same request closes it before the start is
           // stored, so a start older than the clock's expiry is not expired first (it stays closed, as ended).
-          const e = feed.events.length > 0 ? await this.write(part, feed.events) : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [] };
+          const e = feed.events.length > 0 ? await this.write(part, feed.events, sites) : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [] };
           if (e.outcome.kind !== 'stored') throw new FeedRefusal({ ...e.outcome, part: 'events' });
           const m = await this.writeMilestones(part, validation.inputs);
           if (m.outcome.kind !== 'stored') throw new FeedRefusal({ ...m.outcome, part: 'milestones' });
@@ -286,9 +302,11 @@ export class IngestService {
   }
 
   /** Validate, judge and write one request inside `tx`; no notification. */
-  private async write(tx: WriteTx, items: readonly unknown[]): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[] }> {
+  private async write(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[] }> {
     const validation = validateEvents(items, this.now());
     if (!validation.ok) return { outcome: { kind: 'invalid', problems: validation.problems }, stored: [] };
+    const forbidden = forbiddenSites(validation.inputs, allowed);
+    if (forbidden.length > 0) return { outcome: { kind: 'forbidden', problems: forbidden }, stored: [] };
     const receivedAtMs = this.now();
     // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
     // the defaults an unknown site is created with, unless unknown sites are refused). One lookup per site and
@@ -350,6 +368,12 @@ export class IngestService {
       }
     }
   }
+}
+
+/** The items of a site the caller's key may not write, each naming the site (checked before anything is stored). */
+function forbiddenSites(inputs: readonly { site: string }[], sites: SiteLimit): ItemProblem[] {
+  if (sites === null) return [];
+  return inputs.flatMap((input, index) => (maySiteWrite(sites, input.site) ? [] : [{ index, path: ['site'], message: siteRefusal(sites, input.site) }]));
 }
 
 function uniqueCases(milestones: readonly StoredMilestone[]): CaseKey[] {

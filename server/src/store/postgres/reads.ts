@@ -149,6 +149,7 @@ const toKey = (r: Row): StoredKey => ({
   id: r.id as string,
   name: r.name as string,
   scopes: JSON.parse(r.scopes as string) as string[],
+  sites: r.sites === null ? null : (JSON.parse(r.sites as string) as string[]),
   hash: r.hash as string,
   prefix: r.prefix as string,
   source: r.source as StoredKey['source'],

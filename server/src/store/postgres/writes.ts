@@ -166,8 +166,8 @@ export async function finishDelivery(s: Sql, deliveryId: number, status: Exclude
 // ------------------------------------------------------------------------------------------------- keys
 
 export async function writeKey(s: Sql, k: Omit<StoredKey, 'revokedAtMs' | 'lastUsedAtMs'>): Promise<void> {
-  await s.run('INSERT INTO api_keys (id, name, scopes, hash, prefix, source, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-    k.id, storableText(k.name), JSON.stringify(k.scopes), k.hash, k.prefix, k.source, k.createdAtMs, k.expiresAtMs,
+  await s.run('INSERT INTO api_keys (id, name, scopes, sites, hash, prefix, source, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    k.id, storableText(k.name), JSON.stringify(k.scopes), k.sites === null ? null : JSON.stringify(k.sites.map(storableText)), k.hash, k.prefix, k.source, k.createdAtMs, k.expiresAtMs,
   ]);
 }
 

@@ -7,6 +7,7 @@ interface KeyRow {
   id: string;
   name: string;
   scopes: string;
+  sites: string | null;
   hash: string;
   prefix: string;
   source: StoredKey['source'];
@@ -20,6 +21,7 @@ const toKey = (r: KeyRow): StoredKey => ({
   id: r.id,
   name: r.name,
   scopes: JSON.parse(r.scopes) as string[],
+  sites: r.sites === null ? null : (JSON.parse(r.sites) as string[]),
   hash: r.hash,
   prefix: r.prefix,
   source: r.source,
@@ -43,8 +45,8 @@ export function keysReads(s: Statements): KeysReads {
 }
 
 export function writeKey(s: Statements, k: Omit<StoredKey, 'revokedAtMs' | 'lastUsedAtMs'>): void {
-  s.get(`INSERT INTO api_keys (id, name, scopes, hash, prefix, source, created_at_ms, expires_at_ms)
-    VALUES (@id, @name, @scopes, @hash, @prefix, @source, @createdAtMs, @expiresAtMs)`).run({ ...k, name: storableText(k.name), scopes: JSON.stringify(k.scopes) });
+  s.get(`INSERT INTO api_keys (id, name, scopes, sites, hash, prefix, source, created_at_ms, expires_at_ms)
+    VALUES (@id, @name, @scopes, @sites, @hash, @prefix, @source, @createdAtMs, @expiresAtMs)`).run({ ...k, name: storableText(k.name), scopes: JSON.stringify(k.scopes), sites: k.sites === null ? null : JSON.stringify(k.sites.map(storableText)) });
 }
 
 /** Revokes (a second revocation keeps the first time); false when there is no such key. */

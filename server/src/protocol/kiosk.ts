@@ -1,0 +1,23 @@
+// GET /api/v1/kiosk: what a reception kiosk needs to time the visitors waiting at its desk, asked with the desk's
+// ingest key (which cannot read standards or clocks).
+import type { EventTypeDefinition } from './eventTypes';
+
+/** One standard timing a visitor from arrival: the seconds after arrival its clock turns at-risk and runs out. */
+export interface KioskStandard {
+  standardId: string;
+  name: string;
+  atRiskSeconds: number;
+  deadlineSeconds: number;
+  /** 'business': the server counts only open hours; the kiosk shows wall-clock time. */
+  clock: 'wall' | 'business';
+}
+
+export interface KioskSetup {
+  site: { id: string; name: string };
+  /** The visit type: its start ("arrived"), its served stop ("greeted") and its gave-up stop ("left"). */
+  eventType: EventTypeDefinition;
+  /** The visit standards in force at the site whose clock starts at arrival and can run out. */
+  standards: KioskStandard[];
+  /** The server's time, so a tablet with a wrong clock stamps milestones on the server's time. */
+  serverTime: string;
+}

@@ -1,0 +1,156 @@
+// The reception kiosk (/kiosk?site=…) in real Chromium with touch emulation, against a real server: set up from the
+// link `keys create --site` prints, timers turning amber and red at the standard's at-risk share and threshold,
+// visitors tapped in while the network is off kept on the tablet (across a reload, served by the service worker)
+// and stored exactly once when it returns, even when an answer is lost on the way and everything is sent again.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../../vscode/harness/chromium';
+import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let link: string;
+let key: string;
+/** What the browser console said: a CSP refusal shows up here. */
+const consoleErrors: string[] = [];
+
+async function admin(path: string): Promise<any> {
+  const res = await fetch(`${server.url}/api/v1${path}`, { headers: adminHeaders() });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+/** The harbour visits stored as events (each case's finished event), oldest first; the range reaches past the page's clock. */
+async function harbourVisits(): Promise<Array<{ outcome: string; greetSeconds: number; met: number; caseId: string }>> {
+  const to = new Date(Date.now() + 3_600_000).toISOString();
+  const res = await fetch(`${server.url}/api/v1/export/events?format=ndjson&site=harbour&proof=none&to=${encodeURIComponent(to)}`, { headers: adminHeaders() });
+  const rows = (await res.text()).split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+  const events = rows.filter((r) => r.type === 'visit' && r.standard_id === 'visit-greet-30s');
+  return events.map((r) => ({ outcome: r.outcome, greetSeconds: r.greet_seconds, met: r.met, caseId: String(r.event_id).split(':').at(-1)! }));
+}
+
+const openHarbourCases = async (): Promise<string[]> => (await admin('/clocks?site=harbour')).clocks.map((c: { caseId: string }) => c.caseId);
+const rows = () => page.locator('li.kiosk-visitor');
+const status = () => page.locator('.kiosk-status');
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'harbour desk', scopes: ['ingest'], sites: ['harbour'] }) });
+  key = ((await res.json()) as { key: string }).key;
+  link = `${server.url}/kiosk?site=harbour#key=${encodeURIComponent(key)}`;
+  browser = await launchChromium();
+  context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 800, height: 1280 } });
+  page = await context.newPage();
+  page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+  // The page's time is the test's to move (timers, retries); the server keeps real time, and the page stays within
+  // the minutes ahead of it that the server accepts.
+  await page.clock.install({ time: Date.now() });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+it('opens from the kiosk link, keeps the key off the address bar, and installs its service worker', async () => {
+  await page.goto(link);
+  await expect.poll(() => status().getAttribute('data-state')).toBe('sent');
+  expect(page.url()).toBe(`${server.url}/kiosk?site=harbour`);
+  await expect.poll(() => page.locator('.kiosk-target').textContent()).toBe('Greet within 0:30');
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${server.url}/kiosk-sw.js`);
+  const manifest = await (await fetch(`${server.url}/kiosk.webmanifest`)).json();
+  expect(manifest).toMatchObject({ start_url: 'kiosk', display: 'standalone' });
+  // Chromium's own verdict on "Install app" / "Add to Home screen": nothing missing but a profile that keeps it
+  // (a test's browser context is an incognito one).
+  const cdp = await context.newCDPSession(page);
+  const installable = async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito');
+  await expect.poll(installable).toEqual([]);
+  await cdp.detach();
+  expect(consoleErrors).toEqual([]);
+});
+
+it('times a waiting visitor: amber from 80 % of the threshold, red past it; Greeted stores the visit', async () => {
+  await page.locator('.kiosk-arrived').tap();
+  await expect.poll(() => rows().count()).toBe(1);
+  const row = rows().first();
+  // Touch targets a finger hits: at least 48 × 48 CSS pixels.
+  for (const button of [page.locator('.kiosk-arrived'), row.locator('.kiosk-greeted'), row.locator('.kiosk-left')]) {
+    const box = (await button.boundingBox())!;
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(48);
+  }
+  await page.clock.fastForward(1000);
+  expect(await row.getAttribute('data-state')).toBe('running');
+  await page.clock.fastForward(23_500); // 24.5 s: past 24 s, 80 % of the 30-second standard
+  expect(await row.getAttribute('data-state')).toBe('at-risk');
+  expect(await row.locator('.kiosk-state-word').textContent()).toBe('due soon');
+  await page.clock.fastForward(6_000); // 30.5 s
+  expect(await row.getAttribute('data-state')).toBe('breached');
+  expect(await row.locator('.kiosk-timer').textContent()).toBe('0:30');
+  expect(await row.locator('.kiosk-state-word').textContent()).toBe('overdue');
+  await row.locator('.kiosk-greeted').tap();
+  await expect.poll(() => harbourVisits()).toEqual([expect.objectContaining({ outcome: 'greeted' })]);
+  expect((await harbourVisits())[0]).toMatchObject({ met: 0, greetSeconds: expect.any(Number) });
+  expect((await harbourVisits())[0]!.greetSeconds).toBeGreaterThan(30);
+  expect(await rows().count()).toBe(0);
+});
+
+it('works with the keyboard: Tab to the button, Enter adds a visitor, Space greets them', async () => {
+  await page.locator('.kiosk-arrived').focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => rows().count()).toBe(1);
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Greeted');
+  await page.keyboard.press('Space');
+  await expect.poll(() => rows().count()).toBe(0);
+  await expect.poll(async () => (await harbourVisits()).length).toBe(2);
+});
+
+it('offline: visitors are kept on the tablet (across a reload) and stored exactly once when the network returns', async () => {
+  await context.setOffline(true);
+  await page.locator('.kiosk-arrived').tap();
+  await page.locator('.kiosk-arrived').tap();
+  await expect.poll(() => rows().count()).toBe(2);
+  await rows().first().locator('.kiosk-greeted').tap();
+  await expect.poll(() => status().getAttribute('data-state')).toBe('offline');
+  await expect.poll(() => status().textContent()).toContain('3 saved on this tablet');
+  expect(await openHarbourCases()).toEqual([]);
+
+  // The tablet restarts the page with no network: the service worker serves it, the desk is as it was.
+  const reloaded = await page.reload();
+  expect(reloaded?.fromServiceWorker()).toBe(true);
+  await expect.poll(() => rows().count()).toBe(1);
+  expect(await page.locator('.kiosk-name').textContent()).toBe('Visitor 4');
+  const waiting = await rows().first().getAttribute('data-case');
+
+  // The first answer after the network returns is lost (the server stored the request): the kiosk sends it all again.
+  let lost = 0;
+  await page.route('**/api/v1/milestones', async (route) => {
+    if (lost++ > 0) return route.continue();
+    await route.fetch(); // reaches the server
+    await route.abort('connectionreset'); // its answer never reaches the tablet
+  });
+  await context.setOffline(false);
+  await expect.poll(() => lost).toBeGreaterThan(0);
+  await expect.poll(async () => {
+    await page.clock.fastForward(2_000); // the retry after the lost answer
+    return status().getAttribute('data-state');
+  }).toBe('sent');
+  expect(lost).toBe(2);
+  expect(await openHarbourCases()).toEqual([waiting]);
+  const visits = await harbourVisits();
+  expect(visits.map((v) => v.outcome)).toEqual(['greeted', 'greeted', 'greeted']);
+  expect(new Set(visits.map((v) => v.caseId)).size).toBe(3);
+});
+
+it("refuses a key limited to another site: the page says so, naming the site, and sends nothing", async () => {
+  const other = await context.newPage();
+  await other.goto(`${server.url}/kiosk?site=airport#key=${encodeURIComponent(key)}`);
+  await expect.poll(() => other.locator('.kiosk-status').getAttribute('data-state')).toBe('refused');
+  expect(await other.locator('.kiosk-status').textContent()).toBe('The server refused this kiosk\'s key: site this key may write only "harbour", not "airport"');
+  await other.locator('.kiosk-arrived').tap();
+  expect(await other.locator('.kiosk-status').getAttribute('data-state')).toBe('refused');
+  expect(await admin('/clocks?site=airport')).toEqual({ clocks: [] });
+  await other.close();
+});

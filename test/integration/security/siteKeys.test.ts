@@ -1,0 +1,109 @@
+// Keys limited to sites: a reception tablet's ingest key writes its own site and nothing else, on every ingest path
+// (events, milestones, routes that take the site from the address), refused with 403 naming the site and storing
+// nothing; the limit survives a restart, is listed, and is refused on keys that read.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSubcommand } from '../../../server/src/cli/dispatch';
+import { adminHeaders, isoAgo, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+let harbourKey: string;
+
+async function send(method: string, path: string, key: string, body?: unknown) {
+  const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(key) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: res.status, body: await res.json() };
+}
+
+const arrived = (site: string, caseId: string) => ({ type: 'visit', site, caseId, milestone: 'arrived', at: isoAgo(2) });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const created = await send('POST', '/keys', server.apiKey, { name: 'harbour desk', scopes: ['ingest'], sites: ['harbour'] });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ scopes: ['ingest'], sites: ['harbour'] });
+  harbourKey = created.body.key;
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+describe('a key limited to a site', () => {
+  it('writes milestones and events of its site', async () => {
+    expect((await send('POST', '/milestones', harbourKey, arrived('harbour', 'own-1'))).status).toBe(201);
+    expect((await send('POST', '/events', harbourKey, visit({ site: 'harbour', id: 'own-visit' }))).status).toBe(201);
+  });
+
+  it('is refused milestones of another site with 403 naming it, and nothing of the request is stored', async () => {
+    const refused = await send('POST', '/milestones', harbourKey, { milestones: [arrived('harbour', 'mixed-1'), arrived('airport', 'mixed-2')] });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ type: 'https://ringside.dev/problems/site-not-allowed', status: 403 });
+    expect(refused.body.errors).toEqual([{ path: 'milestones.1.site', message: 'this key may write only "harbour", not "airport"' }]);
+    expect(refused.body.detail).toContain('"airport"');
+    const open = await send('GET', '/clocks?type=visit', server.apiKey);
+    expect(open.body.clocks.map((c: { caseId: string }) => c.caseId)).toEqual(['own-1']);
+  });
+
+  it('is refused events of another site with 403 naming it', async () => {
+    const refused = await send('POST', '/events', harbourKey, visit({ site: 'airport', id: 'elsewhere' }));
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors).toEqual([{ path: 'site', message: 'this key may write only "harbour", not "airport"' }]);
+    const exported = await fetch(`${server.url}/api/v1/export/events?format=json&site=airport`, { headers: adminHeaders() });
+    expect(JSON.stringify(await exported.json())).not.toContain('elsewhere');
+  });
+
+  it('is refused a route whose site is in the address (the kiosk) for another site', async () => {
+    const own = await send('GET', '/kiosk?site=harbour', harbourKey);
+    expect(own.status).toBe(200);
+    expect(own.body.standards).toEqual([{ standardId: 'visit-greet-30s', name: 'Visitors greeted within 30 seconds', atRiskSeconds: 24, deadlineSeconds: 30, clock: 'wall' }]);
+    expect(own.body.eventType.id).toBe('visit');
+    const other = await send('GET', '/kiosk?site=airport', harbourKey);
+    expect(other.status).toBe(403);
+    expect(other.body.errors).toEqual([{ path: 'site', message: 'this key may write only "harbour", not "airport"' }]);
+  });
+
+  it('cannot read, as any ingest key', async () => {
+    expect((await send('GET', '/clocks', harbourKey)).status).toBe(403);
+  });
+
+  it('is listed with its sites; keys without a list write every site', async () => {
+    const keys = await send('GET', '/keys', server.apiKey);
+    expect(keys.body.keys.find((k: { name: string }) => k.name === 'harbour desk').sites).toEqual(['harbour']);
+    expect(keys.body.keys.find((k: { id: string }) => k.id === 'env').sites).toBeNull();
+    expect((await send('POST', '/milestones', server.apiKey, arrived('airport', 'admin-1'))).status).toBe(201);
+  });
+
+  it('is refused with scopes that read, and with an empty or malformed list, naming the field', async () => {
+    const reading = await send('POST', '/keys', server.apiKey, { name: 'wall', scopes: ['read'], sites: ['harbour'] });
+    expect(reading.status).toBe(400);
+    expect(reading.body.errors).toEqual([{ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' }]);
+    const empty = await send('POST', '/keys', server.apiKey, { name: 'x', scopes: ['ingest'], sites: [] });
+    expect(empty.body.errors).toEqual([{ path: 'sites', message: 'must be a list of 1 to 100 site ids' }]);
+    const blank = await send('POST', '/keys', server.apiKey, { name: 'x', scopes: ['ingest'], sites: ['harbour', ' '] });
+    expect(blank.body.errors).toEqual([{ path: 'sites.1', message: 'must be a site id (1 to 200 characters)' }]);
+  });
+});
+
+describe('keys create --site', () => {
+  it('stores the limit, prints the kiosk link with the key after #, and the server enforces it after a restart', async () => {
+    const dataDir = tempDataDir();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runSubcommand(['keys', 'create', '--data', dataDir, '--name', 'lobby tablet', '--scope', 'ingest', '--site', 'lobby', '--url', 'https://ringside.example/'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    expect(code).toBe(0);
+    const key = out.join('').trim();
+    expect(err.join('')).toContain(`kiosk link (open it on the reception tablet; it holds the key): https://ringside.example/kiosk?site=lobby#key=${encodeURIComponent(key)}`);
+    expect(err.join('')).toContain('writes only lobby');
+    const bad = await runSubcommand(['keys', 'create', '--data', dataDir, '--name', 'x', '--scope', 'read', '--site', 'lobby'], { out: () => undefined, err: (t) => err.push(t) });
+    expect(bad).toBe(2);
+    expect(err.join('')).toContain('--site limits writing only');
+    const cliServer = await startTestServer({ dataDir });
+    try {
+      const res = await fetch(`${cliServer.url}/api/v1/milestones`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(arrived('harbour', 'x')) });
+      expect(res.status).toBe(403);
+      expect((await res.json()).errors[0].message).toBe('this key may write only "lobby", not "harbour"');
+    } finally {
+      await cliServer.close();
+      removeDir(dataDir);
+    }
+  });
+});

@@ -1,0 +1,96 @@
+// The kiosk's desk and outbox: taps become milestones with their own ids, the outbox is sent in order and settled
+// only by the server's answer, a refused item is dropped without blocking the rest, and a refused key stops sending.
+import { describe, expect, it } from 'vitest';
+import { arrive, EMPTY_DESK, finish, parseDesk, settled, VISIT_MILESTONES, waitState, type DeskState, type QueuedMilestone } from '../../webview/src/kiosk/desk';
+import { Sender, type SendStatus } from '../../webview/src/kiosk/sender';
+
+const T0 = Date.parse('2026-12-03T09:00:00Z');
+const tap = (id: string, atMs: number) => ({ site: 'harbour', milestones: VISIT_MILESTONES, id, atMs });
+const STANDARD = { standardId: 'visit-greet-30s', name: 'greet', atRiskSeconds: 24, deadlineSeconds: 30, clock: 'wall' as const };
+
+describe('the desk', () => {
+  it('queues arrived and greeted with their ids, numbers visitors, and settles only what the server answered', () => {
+    let desk = arrive(EMPTY_DESK, { ...tap('m1', T0), caseId: 'c1' });
+    desk = arrive(desk, { ...tap('m2', T0 + 1000), caseId: 'c2' });
+    desk = finish(desk, 'c1', 'greeted', tap('m3', T0 + 5000));
+    expect(desk.visitors).toEqual([{ caseId: 'c2', number: 2, arrivedAt: '2026-12-03T09:00:01.000Z' }]);
+    expect(desk.outbox.map((m) => [m.id, m.caseId, m.milestone])).toEqual([['m1', 'c1', 'arrived'], ['m2', 'c2', 'arrived'], ['m3', 'c1', 'greeted']]);
+    expect(finish(desk, 'c1', 'left', tap('m4', T0))).toBe(desk); // already gone: nothing queued twice
+    expect(settled(desk, ['m1', 'm3']).outbox.map((m) => m.id)).toEqual(['m2']);
+    expect(parseDesk(JSON.stringify(desk))).toEqual(desk);
+    expect(parseDesk('{"visitors": 1}')).toEqual(EMPTY_DESK);
+  });
+
+  it('turns a wait amber at 80 % of the threshold and red past it', () => {
+    const visitor = { caseId: 'c', number: 1, arrivedAt: new Date(T0).toISOString() };
+    expect(waitState(visitor, [STANDARD], T0 + 23_999)).toBe('running');
+    expect(waitState(visitor, [STANDARD], T0 + 24_000)).toBe('at-risk');
+    expect(waitState(visitor, [STANDARD], T0 + 30_000)).toBe('at-risk');
+    expect(waitState(visitor, [STANDARD], T0 + 30_001)).toBe('breached');
+    expect(waitState(visitor, [], T0 + 99_000)).toBe('running');
+  });
+});
+
+/** A sender over an outbox in memory, with answers the test scripts and timers it fires. */
+function harness(answers: Array<number | 'offline'>) {
+  let desk: DeskState = EMPTY_DESK;
+  for (const id of ['a', 'b', 'c']) desk = { ...desk, outbox: [...desk.outbox, { id, type: 'visit', site: 'harbour', caseId: id, milestone: 'arrived', at: '' }] };
+  const posted: string[][] = [];
+  const reports: SendStatus[] = [];
+  const timers: Array<() => void> = [];
+  const sender = new Sender({
+    outbox: () => desk.outbox,
+    settle: (ids) => (desk = settled(desk, ids)),
+    report: (status) => reports.push(status),
+    post: async (milestones: readonly QueuedMilestone[]) => {
+      posted.push(milestones.map((m) => m.id));
+      const answer = answers.shift() ?? 201;
+      if (answer === 'offline') throw new TypeError('Failed to fetch');
+      return { status: answer, body: { detail: `answer ${answer}` } };
+    },
+    setTimeout: (fn) => timers.push(fn),
+    clearTimeout: () => undefined,
+  });
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  };
+  return { sender, posted, reports, timers, outbox: () => desk.outbox.map((m) => m.id), settle };
+}
+
+describe('the sender', () => {
+  it('keeps everything while offline, retries on its timer, and sends it all in one request when the network is back', async () => {
+    const h = harness(['offline', 'offline']);
+    h.sender.flush();
+    await h.settle();
+    expect(h.outbox()).toEqual(['a', 'b', 'c']);
+    expect(h.reports.at(-1)).toEqual({ kind: 'offline', retryInMs: 2000 });
+    h.timers.shift()!();
+    await h.settle();
+    expect(h.reports.at(-1)).toEqual({ kind: 'offline', retryInMs: 4000 });
+    h.sender.flush(); // the browser says the network is back
+    await h.settle();
+    expect(h.posted).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
+    expect(h.outbox()).toEqual([]);
+    expect(h.reports.at(-1)).toEqual({ kind: 'sent' });
+  });
+
+  it('finds a refused item one by one, drops it with its reason, and sends the others', async () => {
+    const h = harness([400, 201, 400, 201]);
+    h.sender.flush();
+    await h.settle();
+    expect(h.posted).toEqual([['a', 'b', 'c'], ['a'], ['b'], ['c']]);
+    expect(h.reports).toContainEqual(expect.objectContaining({ kind: 'dropped', detail: 'answer 400', milestone: expect.objectContaining({ id: 'b' }) }));
+    expect(h.outbox()).toEqual([]);
+  });
+
+  it('stops at a refused key and keeps the outbox', async () => {
+    const h = harness([403]);
+    h.sender.flush();
+    await h.settle();
+    h.sender.flush();
+    await h.settle();
+    expect(h.posted).toEqual([['a', 'b', 'c']]);
+    expect(h.reports).toEqual([{ kind: 'refused-key', detail: 'answer 403' }]);
+    expect(h.outbox()).toEqual(['a', 'b', 'c']);
+  });
+});

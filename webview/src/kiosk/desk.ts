@@ -1,0 +1,104 @@
+// The reception desk as the kiosk keeps it on the device: the visitors waiting, and the milestones not yet
+// acknowledged by the server (the outbox). Pure: ids and times are arguments, so a test controls them. The whole
+// state is saved after every change, before anything is sent: a milestone exists on the device with its id from
+// the moment it is tapped, and sending it again after a crash or a lost answer is harmless (the server keeps one
+// milestone per case and milestone, and answers a re-send as a duplicate).
+import { clockStateAt } from '@ringside/server/protocol/pure';
+import type { ClockState, KioskStandard, MilestoneDefinition, OpenClock, StoredMilestone } from '@ringside/server/protocol';
+
+export interface Visitor {
+  caseId: string;
+  /** "Visitor 3": counts up on this device, so the person at the desk can tell them apart. */
+  number: number;
+  /** ISO 8601 (UTC), on the server's time as far as the device knows it. */
+  arrivedAt: string;
+}
+
+/** A milestone as POST /api/v1/milestones takes it, with its own id so every re-send is the same milestone. */
+export type QueuedMilestone = Pick<StoredMilestone, 'id' | 'type' | 'site' | 'caseId' | 'milestone' | 'at'>;
+
+export interface DeskState {
+  visitors: Visitor[];
+  outbox: QueuedMilestone[];
+  nextNumber: number;
+}
+
+/** The milestones the kiosk posts, from the visit type (GET /api/v1/kiosk). */
+export interface DeskMilestones {
+  type: string;
+  arrived: string;
+  greeted: string;
+  left: string;
+}
+
+export const EMPTY_DESK: DeskState = { visitors: [], outbox: [], nextNumber: 1 };
+
+/** The built-in visit type's milestones: what the kiosk uses before it has asked the server (offline from the start). */
+export const VISIT_MILESTONES: DeskMilestones = { type: 'visit', arrived: 'arrived', greeted: 'greeted', left: 'left' };
+
+/** The type's start, served stop and gave-up stop. */
+export function deskMilestones(type: { id: string; milestones: readonly MilestoneDefinition[] }): DeskMilestones {
+  const start = type.milestones.find((m) => m.role === 'start');
+  const served = type.milestones.find((m) => m.role === 'stop' && m.outcome === 'served');
+  const gaveUp = type.milestones.find((m) => m.role === 'stop' && m.outcome === 'gaveUp');
+  return start && served && gaveUp ? { type: type.id, arrived: start.id, greeted: served.id, left: gaveUp.id } : VISIT_MILESTONES;
+}
+
+export interface Tap {
+  site: string;
+  milestones: DeskMilestones;
+  /** A fresh id for the milestone (and, on arrival, for the case). */
+  id: string;
+  atMs: number;
+}
+
+/** A visitor arrived: a new case, and its start milestone queued. */
+export function arrive(state: DeskState, tap: Tap & { caseId: string }): DeskState {
+  const at = new Date(tap.atMs).toISOString();
+  const visitor: Visitor = { caseId: tap.caseId, number: state.nextNumber, arrivedAt: at };
+  const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId: tap.caseId, milestone: tap.milestones.arrived, at };
+  return { visitors: [...state.visitors, visitor], outbox: [...state.outbox, milestone], nextNumber: state.nextNumber + 1 };
+}
+
+/** The visitor was greeted, or left without being greeted: the case's stop queued, the visitor off the list. */
+export function finish(state: DeskState, caseId: string, how: 'greeted' | 'left', tap: Tap): DeskState {
+  if (!state.visitors.some((v) => v.caseId === caseId)) return state;
+  const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId, milestone: tap.milestones[how], at: new Date(tap.atMs).toISOString() };
+  return { ...state, visitors: state.visitors.filter((v) => v.caseId !== caseId), outbox: [...state.outbox, milestone] };
+}
+
+/** The server acknowledged (stored, or already had) these milestones, or refused them for good. */
+export function settled(state: DeskState, ids: readonly string[]): DeskState {
+  const done = new Set(ids);
+  return { ...state, outbox: state.outbox.filter((m) => !done.has(m.id)) };
+}
+
+/**
+ * A visitor's wait against the desk's standards: 'at-risk' (amber) from 80 % of the tightest threshold, 'breached'
+ * (red) past it, as the server's open clocks turn (the seconds come from the server, GET /api/v1/kiosk).
+ */
+export function waitState(visitor: Visitor, standards: readonly KioskStandard[], nowMs: number): ClockState {
+  const arrived = Date.parse(visitor.arrivedAt);
+  const iso = (seconds: number) => new Date(arrived + seconds * 1000).toISOString();
+  const clock: OpenClock = {
+    type: 'visit',
+    site: '',
+    caseId: visitor.caseId,
+    startedAt: visitor.arrivedAt,
+    elapsedSeconds: 0,
+    standards: standards.map((s) => ({ standardId: s.standardId, deadline: iso(s.deadlineSeconds), atRiskAt: iso(s.atRiskSeconds), state: 'running' })),
+  };
+  return clockStateAt(clock, nowMs);
+}
+
+/** The saved state, or an empty desk when nothing (or something unreadable) was saved. */
+export function parseDesk(text: string | null): DeskState {
+  if (!text) return EMPTY_DESK;
+  try {
+    const value = JSON.parse(text) as Partial<DeskState>;
+    if (!Array.isArray(value.visitors) || !Array.isArray(value.outbox) || typeof value.nextNumber !== 'number') return EMPTY_DESK;
+    return { visitors: value.visitors, outbox: value.outbox, nextNumber: value.nextNumber };
+  } catch {
+    return EMPTY_DESK;
+  }
+}

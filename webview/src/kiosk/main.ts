@@ -1,0 +1,138 @@
+// Bundle entry (dist/kiosk.js) of the reception kiosk served at /kiosk?site=SITE. The link printed by `keys create
+// --site` carries the desk's key after '#' (never sent to the server in the address); the page keeps it on the
+// device and takes it out of the address bar. Everything the desk does is saved on the device first (desk.ts) and
+// sent when the network lets it (sender.ts); a service worker keeps the page itself available offline.
+import type { KioskSetup } from '@ringside/server/protocol';
+import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, type DeskState } from './desk';
+import { Sender, type SendStatus } from './sender';
+import { createKioskView, type KioskView } from './view';
+
+const API = 'api/v1/';
+const TICK_MS = 1000;
+const LAST_SITE = 'ringside-kiosk:site';
+const saved = (what: 'key' | 'desk' | 'setup', site: string) => `ringside-kiosk:${what}:${site}`;
+
+interface Kiosk {
+  site: string;
+  key: string | null;
+  desk: DeskState;
+  setup: KioskSetup | null;
+  /** Server time minus device time, from the last setup fetched. */
+  offsetMs: number;
+  view: KioskView;
+  sender: Sender;
+}
+
+/** A random id (crypto.randomUUID needs a secure context; a tablet on plain HTTP in a LAN has none). */
+function randomId(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The site from the address, else the one this device last served (an installed kiosk starts at plain /kiosk). */
+function siteFromAddress(): string | null {
+  const fromUrl = new URLSearchParams(location.search).get('site')?.trim();
+  const site = fromUrl || localStorage.getItem(LAST_SITE);
+  if (!site) return null;
+  localStorage.setItem(LAST_SITE, site);
+  const key = /(?:^#|&)key=([^&]+)/.exec(location.hash)?.[1];
+  if (key) localStorage.setItem(saved('key', site), decodeURIComponent(key));
+  if (!fromUrl || key) history.replaceState(null, '', `${location.pathname}?site=${encodeURIComponent(site)}`);
+  return site;
+}
+
+function save(kiosk: Kiosk, desk: DeskState): void {
+  kiosk.desk = desk;
+  localStorage.setItem(saved('desk', kiosk.site), JSON.stringify(desk));
+  kiosk.view.render(desk);
+  tick(kiosk);
+}
+
+function tick(kiosk: Kiosk): void {
+  kiosk.view.tick(kiosk.desk, kiosk.setup?.standards ?? [], Date.now() + kiosk.offsetMs);
+}
+
+function tap(kiosk: Kiosk) {
+  return { site: kiosk.site, milestones: kiosk.setup ? deskMilestones(kiosk.setup.eventType) : VISIT_MILESTONES, id: randomId('m-'), atMs: Date.now() + kiosk.offsetMs };
+}
+
+function showStatus(kiosk: Kiosk, status: SendStatus): void {
+  const waiting = kiosk.desk.outbox.length;
+  if (status.kind === 'sent') kiosk.view.setStatus('sent', 'Online · everything sent');
+  else if (status.kind === 'offline') kiosk.view.setStatus('offline', `Offline · ${waiting} saved on this tablet, sent when the network returns`);
+  else if (status.kind === 'refused-key') kiosk.view.setStatus('refused', `The server refused this kiosk's key: ${status.detail}`);
+  else kiosk.view.setStatus('dropped', `The server refused one entry (${status.milestone.milestone} of ${status.milestone.caseId}): ${status.detail}`);
+}
+
+async function request(kiosk: Kiosk, path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(API + path, { ...init, cache: 'no-store', headers: { ...(init.headers as Record<string, string>), ...(kiosk.key ? { authorization: `Bearer ${kiosk.key}` } : {}) } });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+/** The desk's standards and the server's time (the last ones fetched, while offline); false when the key is refused. */
+async function loadSetup(kiosk: Kiosk): Promise<boolean> {
+  const cached = localStorage.getItem(saved('setup', kiosk.site));
+  if (cached) useSetup(kiosk, JSON.parse(cached) as KioskSetup, false);
+  try {
+    const asked = Date.now();
+    const answer = await request(kiosk, `kiosk?site=${encodeURIComponent(kiosk.site)}`);
+    if (answer.status === 401 || answer.status === 403) {
+      showStatus(kiosk, { kind: 'refused-key', detail: (answer.body as { detail?: string } | null)?.detail ?? `HTTP ${answer.status}` });
+      return false;
+    }
+    if (answer.status !== 200) return true;
+    const setup = answer.body as KioskSetup;
+    kiosk.offsetMs = Date.parse(setup.serverTime) - (asked + Date.now()) / 2;
+    localStorage.setItem(saved('setup', kiosk.site), JSON.stringify(setup));
+    useSetup(kiosk, setup, true);
+  } catch {
+    // Offline: the cached setup (if any) stays.
+  }
+  return true;
+}
+
+function useSetup(kiosk: Kiosk, setup: KioskSetup, fresh: boolean): void {
+  kiosk.setup = setup;
+  if (!fresh) kiosk.offsetMs = 0;
+  kiosk.view.setTitle(setup.site.name, setup.standards);
+  tick(kiosk);
+}
+
+function start(mount: HTMLElement): void {
+  const site = siteFromAddress();
+  const view = createKioskView(mount, {
+    arrived: () => {
+      const step = tap(kiosk);
+      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-') }));
+      view.announce(`Visitor ${kiosk.desk.nextNumber - 1} arrived`);
+      kiosk.sender.flush();
+    },
+    finished: (caseId, how) => {
+      save(kiosk, finish(kiosk.desk, caseId, how, tap(kiosk)));
+      view.announce(how === 'greeted' ? 'Greeted' : 'Left');
+      view.focusAfterFinish();
+      kiosk.sender.flush();
+    },
+  });
+  if (!site) return view.setStatus('refused', 'This kiosk has no site: open the kiosk link printed by "keys create --scope ingest --site SITE".');
+  const kiosk: Kiosk = { site, key: localStorage.getItem(saved('key', site)), desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null! };
+  kiosk.sender = new Sender({
+    outbox: () => kiosk.desk.outbox,
+    settle: (ids) => save(kiosk, settled(kiosk.desk, ids)),
+    report: (status) => showStatus(kiosk, status),
+    post: (milestones) => request(kiosk, 'milestones', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ milestones }) }),
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (handle) => window.clearTimeout(handle as number),
+  });
+  view.setTitle(site, []);
+  save(kiosk, kiosk.desk);
+  if (!kiosk.key) view.setStatus('refused', 'This kiosk has no key: open the kiosk link printed by "keys create --scope ingest --site SITE".');
+  window.setInterval(() => tick(kiosk), TICK_MS);
+  window.addEventListener('online', () => kiosk.sender.flush());
+  // A refused key stays on screen; the next tap tries again (and is refused again, its milestone kept).
+  void loadSetup(kiosk).then((accepted) => accepted && kiosk.key && kiosk.sender.flush());
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('kiosk-sw.js', { scope: './kiosk' }).catch(() => undefined);
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => start(document.getElementById('kiosk-app') ?? document.body), { once: true });
+else start(document.getElementById('kiosk-app') ?? document.body);

@@ -1,0 +1,110 @@
+// The kiosk's page: the big "Visitor arrived" button, the visitors waiting with their running timers, and a status
+// line saying whether everything reached the server. Plain buttons, so touch, mouse and keyboard (Tab, Enter,
+// Space) all work; the timers' colours come with words ("due soon", "overdue") for those who cannot see them.
+import { formatDuration } from '@ringside/server/protocol/pure';
+import type { ClockState, KioskStandard } from '@ringside/server/protocol';
+import { waitState, type DeskState } from './desk';
+
+export interface KioskView {
+  root: HTMLElement;
+  render(state: DeskState): void;
+  tick(state: DeskState, standards: readonly KioskStandard[], nowMs: number): void;
+  setTitle(site: string, standards: readonly KioskStandard[]): void;
+  setStatus(kind: 'sent' | 'pending' | 'offline' | 'refused' | 'dropped', text: string): void;
+  announce(text: string): void;
+  focusAfterFinish(): void;
+}
+
+export interface KioskActions {
+  arrived(): void;
+  finished(caseId: string, how: 'greeted' | 'left'): void;
+}
+
+const STATE_WORDS: Record<ClockState, string> = { running: 'waiting', 'at-risk': 'due soon', breached: 'overdue' };
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function createKioskView(mount: HTMLElement, actions: KioskActions): KioskView {
+  const root = el('main', 'kiosk');
+  const header = el('header', 'kiosk-header');
+  const title = el('h1', 'kiosk-title', 'Reception');
+  const target = el('p', 'kiosk-target');
+  const status = el('p', 'kiosk-status', 'Starting…');
+  status.setAttribute('role', 'status');
+  header.append(title, target, status);
+  const arrivedButton = el('button', 'kiosk-arrived', 'Visitor arrived');
+  arrivedButton.type = 'button';
+  arrivedButton.addEventListener('click', () => actions.arrived());
+  const waitingHeading = el('h2', 'kiosk-waiting', 'Waiting');
+  const list = el('ol', 'kiosk-visitors');
+  list.setAttribute('aria-labelledby', 'kiosk-waiting');
+  waitingHeading.id = 'kiosk-waiting';
+  const empty = el('p', 'kiosk-empty', 'No one waiting');
+  const live = el('p', 'kiosk-announce');
+  live.setAttribute('aria-live', 'polite');
+  root.append(header, arrivedButton, waitingHeading, list, empty, live);
+  mount.replaceChildren(root);
+  list.addEventListener('click', (event) => {
+    const button = (event.target as HTMLElement).closest('button');
+    const caseId = button?.closest('li')?.dataset.case;
+    const how = button?.dataset.action;
+    if (caseId && (how === 'greeted' || how === 'left')) actions.finished(caseId, how);
+  });
+  return {
+    root,
+    render: (state) => renderVisitors(list, empty, waitingHeading, state),
+    tick: (state, standards, nowMs) => tickTimers(list, state, standards, nowMs),
+    setTitle: (site, standards) => {
+      title.textContent = site;
+      document.title = `${site} · Ringside kiosk`;
+      const tightest = Math.min(...standards.map((s) => s.deadlineSeconds));
+      target.textContent = Number.isFinite(tightest) ? `Greet within ${formatDuration(tightest)}` : '';
+    },
+    setStatus: (kind, text) => {
+      status.dataset.state = kind;
+      status.textContent = text;
+    },
+    announce: (text) => {
+      live.textContent = text;
+    },
+    focusAfterFinish: () => (list.querySelector<HTMLButtonElement>('button[data-action="greeted"]') ?? arrivedButton).focus(),
+  };
+}
+
+function renderVisitors(list: HTMLOListElement, empty: HTMLElement, heading: HTMLElement, state: DeskState): void {
+  const rows = state.visitors.map((visitor) => {
+    const row = el('li', 'kiosk-visitor');
+    row.dataset.case = visitor.caseId;
+    const name = `Visitor ${visitor.number}`;
+    const timer = el('span', 'kiosk-timer', '0:00');
+    timer.setAttribute('role', 'timer');
+    const greeted = el('button', 'kiosk-greeted', 'Greeted');
+    const left = el('button', 'kiosk-left', 'Left');
+    for (const [button, action, label] of [[greeted, 'greeted', 'was greeted'], [left, 'left', 'left without being greeted']] as const) {
+      button.type = 'button';
+      button.dataset.action = action;
+      button.setAttribute('aria-label', `${name} ${label}`);
+    }
+    row.append(el('span', 'kiosk-name', name), timer, el('span', 'kiosk-state-word'), greeted, left);
+    return row;
+  });
+  list.replaceChildren(...rows);
+  heading.textContent = state.visitors.length > 0 ? `Waiting (${state.visitors.length})` : 'Waiting';
+  empty.hidden = state.visitors.length > 0;
+}
+
+function tickTimers(list: HTMLOListElement, state: DeskState, standards: readonly KioskStandard[], nowMs: number): void {
+  for (const visitor of state.visitors) {
+    const row = list.querySelector<HTMLLIElement>(`li[data-case="${CSS.escape(visitor.caseId)}"]`);
+    if (!row) continue;
+    const clockState = waitState(visitor, standards, nowMs);
+    row.dataset.state = clockState;
+    row.querySelector('.kiosk-timer')!.textContent = formatDuration((nowMs - Date.parse(visitor.arrivedAt)) / 1000);
+    row.querySelector('.kiosk-state-word')!.textContent = STATE_WORDS[clockState];
+  }
+}
