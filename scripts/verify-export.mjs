@@ -27,7 +27,7 @@ const canonical = (v) => JSON.stringify(sortKeys(v));
 const linkHash = (prev, kind, ref, digest) => sha256(prev + canonical({ digest, kind, ref }));
 
 // Column types of the CSV exports that the chain records need (everything else is text).
-const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds']);
+const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds', 'handle_seconds']);
 
 function usage(message) {
   process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--head HASH] [--json]\n`);
@@ -222,6 +222,8 @@ function eventRecord(r) {
     seq: r.event_seq, id: r.event_id, type: r.type, site: r.site, occurredAtMs: r.occurred_at_ms, occurredAt: r.occurred_at,
     receivedAtMs: r.received_at_ms, outcome: r.outcome, rings: r.rings, answerSeconds: r.answer_seconds, greetSeconds: r.greet_seconds,
     queue: r.queue, agent: r.agent, derived: r.derived, content: r.content,
+    // Events posted with how long serving took carry it; the record has the key only then.
+    ...(r.handle_seconds === null || r.handle_seconds === undefined ? {} : { handleSeconds: r.handle_seconds }),
   };
 }
 

@@ -72,6 +72,7 @@ export function judgedCall(options: CallOptions = {}): JudgedEvent {
       greetSeconds: null,
       queue: 'sales',
       agent: options.agent === undefined ? 'Priya' : options.agent,
+      handleSeconds: null,
       derived: options.answerSeconds !== undefined && options.rings === undefined ? ['rings'] : [],
     },
     judgements: [
@@ -115,6 +116,7 @@ export function judgedVisit(options: VisitOptions = {}): JudgedEvent {
       greetSeconds,
       queue: null,
       agent: options.agent === undefined ? 'Tom' : options.agent,
+      handleSeconds: null,
       derived: [],
     },
     judgements: [

@@ -42,6 +42,8 @@ import type {
   PruneCounts,
   RawGroup,
   RawQuery,
+  StaffingGroup,
+  StaffingQuery,
   RawValueCount,
   RetentionHorizon,
   RollupQuery,
@@ -97,6 +99,8 @@ export interface FiguresReads {
   corrections(q: JudgementRange): Promise<CorrectionCount[]>;
   /** What pruning kept of the corrections of pruned events, over a range on the minute grid. */
   prunedCorrections(q: JudgementRange): Promise<CorrectionCount[]>;
+  /** A site's judgements by one standard per quarter hour and agent, with handling times (staffing forecasts). */
+  staffingGroups(q: StaffingQuery): Promise<StaffingGroup[]>;
 }
 
 export interface IncidentsReads {
@@ -293,8 +297,9 @@ export const EVENT_ROW = {
   judgementLinkSeq: 29,
   judgementLinkPrev: 30,
   judgementLinkHash: 31,
+  handleSeconds: 32,
 } as const;
-export const EVENT_ROW_WIDTH = 32;
+export const EVENT_ROW_WIDTH = 33;
 export type EventExportRow = readonly unknown[];
 
 export interface AlertExportRow {

@@ -108,7 +108,9 @@ export function withRecorded(judgements: readonly Judgement[], recorded: readonl
 
 /** A call's or visit's finished event as POST /events would have carried it; null for other types. */
 function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
-  const common = { id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}) };
+  const common = {
+    id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}), ...(e.handleSeconds === null ? {} : { handleSeconds: e.handleSeconds }),
+  };
   if (e.type === 'call' && (e.outcome === 'answered' || e.outcome === 'abandoned') && e.answerSeconds !== null) {
     return { ...common, type: 'call', outcome: e.outcome, answerSeconds: e.answerSeconds, ...(e.queue ? { queue: e.queue } : {}) };
   }

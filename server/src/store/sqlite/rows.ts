@@ -17,6 +17,7 @@ export interface EventRow {
   agent: string | null;
   derived: string;
   content: string;
+  handle_seconds: number | null;
 }
 
 export interface JudgementRow {
@@ -45,6 +46,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     greetSeconds: row.greet_seconds,
     queue: row.queue,
     agent: row.agent,
+    handleSeconds: row.handle_seconds,
     derived: JSON.parse(row.derived) as DerivedField[],
   };
 }
