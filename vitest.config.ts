@@ -39,6 +39,7 @@ export default defineConfig({
             'test/integration/live/liveRestart.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
             'test/integration/exports/exportIncidents.test.ts',
+            'test/integration/staffing/forecast.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },

@@ -35,11 +35,11 @@ const groupOf = (r: StaffingTuple): StaffingGroup => ({
 export async function staffingGroups(d: StaffingDialect, q: StaffingQuery): Promise<StaffingGroup[]> {
   if (q.fromMs >= q.toMs) return [];
   // The quarter's start: occurred_at_ms is never negative (events are from 1970 on), so % floors.
-  const sql = `SELECT j.occurred_at_ms - (j.occurred_at_ms % ${QUARTER_MS}) AS t, j.agent AS agent, j.type, j.outcome, j.reason,
+  const sql = `SELECT j.occurred_at_ms - (j.occurred_at_ms % ${QUARTER_MS}) AS t, j.agent AS served_by, j.type, j.outcome, j.reason,
       COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), SUM(j.value), MAX(j.answer_seconds), MAX(j.greet_seconds),
       COUNT(e.handle_seconds), SUM(e.handle_seconds)
     FROM effective_judgements j JOIN events e ON e.seq = j.event_seq
     WHERE ${d.rawStandard} = ? AND j.site = ? AND j.occurred_at_ms >= ? AND j.occurred_at_ms < ? AND j.correction ${d.isNot} 'void'
-    GROUP BY ${d.groupKey('t', 1)}, ${d.groupKey('agent', 2)}, j.type, j.outcome, j.reason`;
+    GROUP BY ${d.groupKey('t', 1)}, ${d.groupKey('served_by', 2)}, j.type, j.outcome, j.reason`;
   return (await d.tuples<StaffingTuple>(sql, [q.standardId, q.site, q.fromMs, q.toMs])).map(groupOf);
 }
