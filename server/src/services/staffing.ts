@@ -7,6 +7,7 @@ import {
   HISTORY_WEEKS,
   historyDates,
   hoursOfDay,
+  resolveDate,
   meanHandle,
   peopleNeeded,
   tallyHours,
@@ -34,7 +35,7 @@ function asDomainErrors<T>(fn: () => T): T {
 export interface ForecastQuery {
   site: string;
   standard: string;
-  /** YYYY-MM-DD, a day in the site's zone. */
+  /** YYYY-MM-DD, a day in the site's zone; or 'today' / 'tomorrow' there. */
   date: string;
 }
 
@@ -58,9 +59,10 @@ export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 
   if (!standard) throw new DomainError('invalid', 'standard', `unknown standard "${q.standard}"`);
   if (!(standard.target > 0 && standard.target < 1)) throw new DomainError('invalid', 'standard', `has target ${standard.target}: a forecast needs a target strictly between 0 and 1`);
   const thresholdSeconds = asDomainErrors(() => thresholdSecondsOf(standard, site.ringCycleSeconds));
-  const read = (date: string) => dayTallies(core, site, standard.id, date);
-  const day = await read(q.date);
-  const history = await Promise.all(historyDates(q.date).map(read));
+  const date = resolveDate(q.date, nowMs, site.timeZone);
+  const read = (d: string) => dayTallies(core, site, standard.id, d);
+  const day = await read(date);
+  const history = await Promise.all(historyDates(date).map(read));
   const used = history.filter((h) => h.tallies.some((t) => t.arrivals > 0));
   const dayHandle = meanHandle(used.flatMap((h) => h.tallies));
   const hours = day.hours.map((hour, i): StaffingHour => {
@@ -72,7 +74,7 @@ export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 
   return {
     site: site.name,
     timeZone: site.timeZone,
-    date: q.date,
+    date,
     standard: { id: standard.id, version: standard.version, name: standard.name, eventType: standard.eventType, measure: standard.measure, operator: standard.operator, threshold: standard.threshold, target: standard.target },
     thresholdSeconds,
     ringCycleSeconds: site.ringCycleSeconds,

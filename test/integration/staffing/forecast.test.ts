@@ -105,13 +105,23 @@ describe('GET /api/v1/staffing/forecast', () => {
     expect(body.hours.find((x: any) => x.hour === '03:00').observed).toMatchObject({ arrivals: 0, compliance: null, agentsSeen: null, understaffed: false });
   });
 
+  it("reads today and tomorrow in the site's zone: today has hours gone by, tomorrow's are all to come", async () => {
+    const today = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=today`);
+    const tomorrow = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=tomorrow`);
+    const berlinToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date());
+    expect(today.body.date).toBe(berlinToday);
+    expect(Date.parse(`${tomorrow.body.date}T12:00:00Z`) - Date.parse(`${today.body.date}T12:00:00Z`)).toBe(86_400_000);
+    expect(tomorrow.body.hours.every((h: any) => h.state === 'future' && h.observed === null)).toBe(true);
+    expect(today.body.hours.some((h: any) => h.state === 'current')).toBe(true);
+  });
+
   it('refuses bad parameters with a 400 naming each', async () => {
     const cases: Array<[string, string]> = [
       [`standard=call-answer-2-rings&date=${DAY}`, 'site'],
       [`site=nowhere&standard=call-answer-2-rings&date=${DAY}`, 'site'],
       [`site=${SITE}&standard=nope&date=${DAY}`, 'standard'],
       [`site=${SITE}&standard=call-answer-2-rings&date=2026-02-30`, 'date'],
-      [`site=${SITE}&standard=call-answer-2-rings&date=tomorrow`, 'date'],
+      [`site=${SITE}&standard=call-answer-2-rings&date=next-week`, 'date'],
       [`site=${SITE}&standard=call-answer-2-rings&date=${DAY}&zone=UTC`, 'zone'],
     ];
     for (const [query, field] of cases) {

@@ -45,6 +45,13 @@ export function localDayStart(date: string, zone: string): number {
   return periodStart(guess, zone, 'day');
 }
 
+/** The site's local date of today or tomorrow at `nowMs`, YYYY-MM-DD; any other date as given. */
+export function resolveDate(date: string, nowMs: number, zone: string): string {
+  if (date === 'today') return localParts(nowMs, zone).date;
+  if (date === 'tomorrow') return localParts(nextPeriodStart(periodStart(nowMs, zone, 'day'), zone, 'day'), zone).date;
+  return date;
+}
+
 /** The local hours of a day: 24, or 23 / 25 on a day the clocks change. */
 export function hoursOfDay(date: string, zone: string): LocalHour[] {
   const start = localDayStart(date, zone);

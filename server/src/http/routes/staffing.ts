@@ -22,10 +22,11 @@ const required = (what: string) =>
     return v.trim();
   });
 
-/** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not). */
+/** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not); or today / tomorrow in the site's zone. */
 const dayParam = required('a day, YYYY-MM-DD').transform((v, ctx): string => {
+  if (v === 'today' || v === 'tomorrow') return v;
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v || v < '1970-02-01') return refuse(ctx, 'must be a day as YYYY-MM-DD, e.g. 2026-11-23');
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v || v < '1970-02-01') return refuse(ctx, 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow');
   return v;
 });
 
