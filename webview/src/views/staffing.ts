@@ -134,7 +134,7 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
     setText(note, !selected ? 'Choose one site and one standard to see how many people each hour needs.' : error ? `Could not load: ${error}` : 'Loading…');
     missed.hidden = rows.length === 0;
     setText(missed, missedNote(rows));
-    canvas.setAttribute('aria-label', rows.length ? `People needed and seen per hour, today and tomorrow. ${missedNote(rows)}` : 'Staffing: no data');
+    canvas.setAttribute('aria-label', rows.length ? `People needed and seen per hour, today and tomorrow. ${missedNote(rows)}` : `Staffing, people needed and seen per hour: ${note.textContent ?? ''}`);
     table.update(tableRows(rows));
   };
 
