@@ -52,7 +52,7 @@ export function planQueries(selection: DashboardSelection, serverUrl: string | n
 }
 
 /** The Staffing view's queries (today and tomorrow in the site's zone): only for one site and one standard. */
-export function planStaffing(selection: DashboardSelection, serverUrl: string | null = null): { [N in StaffingName]: PlannedQuery<N> } | null {
+function planStaffing(selection: DashboardSelection, serverUrl: string | null = null): { [N in StaffingName]: PlannedQuery<N> } | null {
   if (!selection.site || !selection.standard) return null;
   const plan = (date: string) => {
     const params: StaffingParams = { site: selection.site!, standard: selection.standard!, date };

@@ -15,7 +15,7 @@ import {
   type HourTally,
   type LocalHour,
 } from '../domain/staffing/forecast';
-import type { Site, Standard, StaffingForecast, StaffingHistoryDay, StaffingHour, StaffingObserved } from '../protocol';
+import type { Site, StaffingForecast, StaffingHistoryDay, StaffingHour, StaffingObserved } from '../protocol';
 import type { Core } from './core';
 
 /** The least number of people for one interval, with the figures for that number and its neighbours. */
@@ -39,7 +39,7 @@ export interface ForecastQuery {
   date: string;
 }
 
-export const FORECAST_METHOD =
+const FORECAST_METHOD =
   `Arrivals of each local hour: the mean of the same hour on the same weekday of the ${HISTORY_WEEKS} weeks before the date, ` +
   'over the days that had any arrival (a day without one is left out: closed, or nothing recorded yet). Handling time: ' +
   "the mean of the hour's handling times on those days, else of the whole days. People: the least number Erlang C says " +
@@ -72,7 +72,7 @@ export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 
     return { hour: hour.label, start: new Date(hour.startMs).toISOString(), end: new Date(hour.endMs).toISOString(), state, forecast, observed };
   });
   return {
-    site: site.name,
+    site: site.id,
     timeZone: site.timeZone,
     date,
     standard: { id: standard.id, version: standard.version, name: standard.name, eventType: standard.eventType, measure: standard.measure, operator: standard.operator, threshold: standard.threshold, target: standard.target },
@@ -86,7 +86,7 @@ export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 
 
 async function dayTallies(core: Pick<Core, 'store'>, site: Site, standardId: string, date: string): Promise<DayTallies> {
   const hours = asDomainErrors(() => hoursOfDay(date, site.timeZone));
-  const groups = await core.store.reads.figures.staffingGroups({ site: site.name, standardId, fromMs: hours[0]!.startMs, toMs: hours.at(-1)!.endMs });
+  const groups = await core.store.reads.figures.staffingGroups({ site: site.id, standardId, fromMs: hours[0]!.startMs, toMs: hours.at(-1)!.endMs });
   return { date, hours, tallies: tallyHours(hours, groups) };
 }
 

@@ -37,7 +37,7 @@ beforeAll(async () => {
   const created = await fetch(`${server.url}/api/v1/sites`, {
     method: 'POST',
     headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
-    body: JSON.stringify({ id: SITE, timeZone: 'Europe/Berlin', ringCycleSeconds: 5 }),
+    body: JSON.stringify({ id: SITE, name: 'Berlin Mitte', timeZone: 'Europe/Berlin', ringCycleSeconds: 5 }),
   });
   expect(created.status, await created.text()).toBe(201);
   const events = HISTORY.flatMap(({ date, shift }) => Object.entries(PATTERN).flatMap(([h, n]) => hourOfCalls(date, Number(h), n + shift)));

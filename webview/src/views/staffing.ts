@@ -67,7 +67,7 @@ function createChart(canvas: HTMLCanvasElement, theme: Theme): StaffingChart {
 }
 
 function themeChart(chart: StaffingChart, theme: Theme, rows: readonly Row[]): void {
-  themeAxes(chart as unknown as Chart<'line' | 'bar', unknown[], unknown>, theme);
+  themeAxes(chart, theme);
   const [needed, seen] = chart.data.datasets;
   needed!.borderColor = theme.accent2;
   needed!.backgroundColor = theme.accent2;

@@ -38,7 +38,7 @@ export interface HourTally {
 }
 
 /** The instant a local calendar day (YYYY-MM-DD) begins in the zone; a date the zone skipped is refused. */
-export function localDayStart(date: string, zone: string): number {
+function localDayStart(date: string, zone: string): number {
   let guess = Date.parse(`${date}T12:00:00Z`);
   for (let i = 0; i < 4 && localParts(guess, zone).date !== date; i++) guess += localParts(guess, zone).date < date ? 6 * 3_600_000 : -6 * 3_600_000;
   if (localParts(guess, zone).date !== date) throw new StaffingInputError('date', `is not a day in ${zone}`);
