@@ -65,12 +65,15 @@ export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 
   const history = await Promise.all(historyDates(date).map(read));
   const used = history.filter((h) => h.tallies.some((t) => t.arrivals > 0));
   const dayHandle = meanHandle(used.flatMap((h) => h.tallies));
-  const hours = day.hours.map((hour, i): StaffingHour => {
-    const forecast = forecastHour(hour.label, used, dayHandle, thresholdSeconds, standard.target);
-    const state = nowMs >= hour.endMs ? 'past' : nowMs >= hour.startMs ? 'current' : 'future';
-    const observed = state === 'future' ? null : observedHour(day.tallies[i]!, state === 'past', forecast.handleSeconds, thresholdSeconds, standard.target);
-    return { hour: hour.label, start: new Date(hour.startMs).toISOString(), end: new Date(hour.endMs).toISOString(), state, forecast, observed };
-  });
+  // An hour that would need a million people or more is refused like the erlang endpoint refuses it (400).
+  const hours = asDomainErrors(() =>
+    day.hours.map((hour, i): StaffingHour => {
+      const forecast = forecastHour(hour.label, used, dayHandle, thresholdSeconds, standard.target);
+      const state = nowMs >= hour.endMs ? 'past' : nowMs >= hour.startMs ? 'current' : 'future';
+      const observed = state === 'future' ? null : observedHour(day.tallies[i]!, state === 'past', forecast.handleSeconds, thresholdSeconds, standard.target);
+      return { hour: hour.label, start: new Date(hour.startMs).toISOString(), end: new Date(hour.endMs).toISOString(), state, forecast, observed };
+    }),
+  );
   return {
     site: site.id,
     timeZone: site.timeZone,
