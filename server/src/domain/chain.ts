@@ -25,16 +25,22 @@ export interface ChainRecordKind {
 export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   {
     kind: 'event',
-    keys: ['seq', 'id', 'type', 'site', 'occurredAtMs', 'occurredAt', 'receivedAtMs', 'outcome', 'rings', 'answerSeconds', 'greetSeconds', 'queue', 'agent', 'derived', 'content', 'handleSeconds'],
-    // Events posted with how long serving took carry it; events without it (all events before) do not.
-    optional: ['handleSeconds'],
+    keys: ['seq', 'id', 'type', 'site', 'occurredAtMs', 'occurredAt', 'receivedAtMs', 'outcome', 'rings', 'answerSeconds', 'greetSeconds', 'queue', 'agent', 'derived', 'content', 'measures', 'handleSeconds'],
+    // Events of other types than calls and visits carry their measures, and events posted with how long serving took
+    // carry it; calls and visits without a handling time (all events before) have neither.
+    optional: ['measures', 'handleSeconds'],
   },
   { kind: 'judgement', keys: ['eventSeq', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason'] },
   { kind: 'standard', keys: ['id', 'version', 'definition', 'createdAtMs', 'validFromMs', 'retired'] },
   { kind: 'site', keys: ['seq', 'site', 'change', 'definition', 'changedAtMs'] },
   { kind: 'correction', keys: ['seq', 'eventSeq', 'action', 'changes', 'rejudged', 'reason', 'keyId', 'atMs'] },
   { kind: 'audit', keys: ['seq', 'keyId', 'action', 'target', 'details', 'atMs'] },
-  { kind: 'checkpoint', keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac'] },
+  {
+    kind: 'checkpoint',
+    keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac', 'lastMilestoneSeq', 'milestones'],
+    // Checkpoints since milestones are pruned too say what of them was pruned; older ones do not.
+    optional: ['lastMilestoneSeq', 'milestones'],
+  },
   { kind: 'milestone', keys: ['seq', 'id', 'type', 'site', 'caseId', 'milestone', 'atMs', 'at', 'receivedAtMs', 'agent', 'queue', 'handleSeconds', 'content'] },
   { kind: 'caseJudgement', keys: ['seq', 'type', 'site', 'caseId', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'atMs'] },
 ];

@@ -44,7 +44,9 @@ const EVENT_COLUMNS: readonly Column[] = [
   { key: 'judgement_link_seq', type: 'integer' },
   { key: 'judgement_link_prev', type: 'text' },
   { key: 'judgement_link_hash', type: 'text' },
-  // Last, so the columns before keep their places: how long serving took, when the integration said.
+  // Last (added after the columns above): other types' measures as canonical JSON, part of the event's chain record.
+  { key: 'measures', type: 'text' },
+  // Then how long serving took, when the integration said (added after the measures).
   { key: 'handle_seconds', type: 'number' },
 ];
 
@@ -107,7 +109,8 @@ function rowMapper(outcomes: ReadonlySet<string>, formulaOf: (id: string, versio
     out[28] = c.met;
     out[29] = c.counted;
     for (let i = 0; i < 6; i += 1) out[30 + i] = row[EVENT_ROW.eventLinkSeq + i];
-    out[36] = row[EVENT_ROW.handleSeconds];
+    out[36] = row[EVENT_ROW.measures];
+    out[37] = row[EVENT_ROW.handleSeconds];
     return out;
   };
 }

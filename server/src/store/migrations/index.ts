@@ -13,7 +13,7 @@ import { MIGRATION_0009 } from './0009_store_writes';
 import { MIGRATION_0010 } from './0010_incidents';
 import { MIGRATION_0011 } from './0011_milestones';
 import { MIGRATION_0012 } from './0012_case_breaches';
-import { MIGRATION_0013 } from './0013_reserved';
+import { MIGRATION_0013 } from './0013_events_of_any_type';
 import { MIGRATION_0014 } from './0014_handle_seconds';
 import type { Migration } from './types';
 

@@ -4,7 +4,7 @@ import { inSequence } from '../index';
 import { PG_MIGRATION_0001 } from './0001_schema';
 import { PG_MIGRATION_0002 } from './0002_milestones';
 import { PG_MIGRATION_0003 } from './0003_case_breaches';
-import { PG_MIGRATION_0004 } from './0004_reserved';
+import { PG_MIGRATION_0004 } from './0004_events_of_any_type';
 import { PG_MIGRATION_0005 } from './0005_handle_seconds';
 import type { PgMigration } from './types';
 
