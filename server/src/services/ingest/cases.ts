@@ -88,7 +88,7 @@ function otherTypeEvent(finished: FinishedEvent, key: CaseKey, state: CaseState,
   const occurredAtMs = Date.parse(finished.occurredAt);
   const event: NewEvent['event'] = {
     id: caseEventId(key), type: key.type, site: key.site, occurredAt: finished.occurredAt, outcome: finished.outcome,
-    rings: null, answerSeconds: null, greetSeconds: null, queue: finished.queue, agent: finished.agent, derived: [], measures: finished.measures,
+    rings: null, answerSeconds: null, greetSeconds: null, queue: finished.queue, agent: finished.agent, handleSeconds: finished.handleSeconds, derived: [], measures: finished.measures,
   };
   const judgements = standardsForCase(state, ctx.standardsAt(occurredAtMs)).map((standard): Judgement => {
     const judged = judgeMeasure(state, standard, site) ?? expiryJudgement(state, standard, type, site);
