@@ -43,6 +43,7 @@ export default defineConfig({
             'test/integration/clocks/milestoneRetention.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',
             'test/integration/integrations/*.test.ts',
+            'test/integration/staffing/forecast.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },

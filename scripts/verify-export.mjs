@@ -256,6 +256,8 @@ function eventRecord(r) {
     queue: r.queue, agent: r.agent, derived: r.derived, content: r.content,
     // Events of other types than calls and visits carry their measures; the record has the key only then.
     ...(r.measures === null || r.measures === undefined ? {} : { measures: r.measures }),
+    // Events posted with how long serving took carry it; the record has the key only then.
+    ...(r.handle_seconds === null || r.handle_seconds === undefined ? {} : { handleSeconds: r.handle_seconds }),
   };
 }
 

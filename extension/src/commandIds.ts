@@ -9,6 +9,8 @@ export const SHOW_LOCAL_SERVER_LOG_COMMAND = 'ringside.showLocalServerLog';
 export const OPEN_IN_BROWSER_COMMAND = 'ringside.openInBrowser';
 /** Tree item click: the dashboard filtered to a site (and standard). Not in the palette. */
 export const SHOW_IN_DASHBOARD_COMMAND = 'ringside.showInDashboard';
+/** A Sites standard row's action: the dashboard on that site and standard, whose Staffing view then shows them. Not in the palette. */
+export const SHOW_STAFFING_COMMAND = 'ringside.showStaffing';
 /**
  * A Sites row's click: the dashboard filtered to the row the user selected. It takes no arguments on purpose: VS Code
  * keeps a tree item command's arguments only until the next redraw, and the live tree redraws every second, so a

@@ -175,7 +175,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   };
 }
 
-const REQUEST_KINDS: Record<DashboardRequestKind, true> = { compliance: true, distribution: true, 'ack-incidents': true };
+const REQUEST_KINDS: Record<DashboardRequestKind, true> = { compliance: true, distribution: true, 'ack-incidents': true, 'staffing-forecast': true };
 
 /**
  * What the page posted, if it is one of our messages: a webview also hears VS Code's own. A request of a kind this

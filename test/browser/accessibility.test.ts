@@ -25,7 +25,7 @@ describe('accessibility', () => {
   it('gives every chart an image role, a descriptive aria-label and a table with a caption and header cells', async () => {
     const { root } = await fullDashboard();
     const canvases = [...root.querySelectorAll('canvas')];
-    expect(canvases).toHaveLength(4);
+    expect(canvases).toHaveLength(5); // two compliance charts, two distributions, the Staffing view
     for (const canvas of canvases) {
       expect(canvas.getAttribute('role')).toBe('img');
       expect(canvas.getAttribute('aria-label')!.length).toBeGreaterThan(30);
@@ -43,7 +43,7 @@ describe('accessibility', () => {
     expect(call.querySelectorAll('.rs-data-table tbody tr')).toHaveLength(5);
     expect(call.querySelector('.rs-data-table tbody th[scope="row"]')).not.toBeNull();
     // Landmarks and names.
-    for (const label of ['Key figures', 'Compliance over time', 'Distribution', 'Comparison by site', 'Live feed', 'Dashboard filters']) {
+    for (const label of ['Key figures', 'Compliance over time', 'Distribution', 'Staffing', 'Comparison by site', 'Live feed', 'Dashboard filters']) {
       expect(root.querySelector(`[aria-label="${label}"]`), label).not.toBeNull();
     }
     expect(root.querySelector('.rs-segmented')!.getAttribute('role')).toBe('group');

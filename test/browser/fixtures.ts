@@ -7,6 +7,8 @@ import type {
   JudgedEvent,
   SeriesPoint,
   Snapshot,
+  StaffingForecast,
+  StaffingHour,
   Standard,
 } from '../../server/src/protocol';
 
@@ -72,6 +74,7 @@ export function judgedCall(options: CallOptions = {}): JudgedEvent {
       greetSeconds: null,
       queue: 'sales',
       agent: options.agent === undefined ? 'Priya' : options.agent,
+      handleSeconds: null,
       derived: options.answerSeconds !== undefined && options.rings === undefined ? ['rings'] : [],
     },
     judgements: [
@@ -115,6 +118,7 @@ export function judgedVisit(options: VisitOptions = {}): JudgedEvent {
       greetSeconds,
       queue: null,
       agent: options.agent === undefined ? 'Tom' : options.agent,
+      handleSeconds: null,
       derived: [],
     },
     judgements: [
@@ -388,6 +392,7 @@ export function answering(parts: { report?: ComplianceReport; groups?: Complianc
     if (request.kind === 'compliance' && request.params.groupBy === 'agent') return parts.agents ?? complianceReport({ groupBy: 'agent', bucket: null });
     if (request.kind === 'compliance' && request.params.groupBy) return parts.groups ?? complianceReport({ groupBy: 'site', bucket: null });
     if (request.kind === 'compliance') return parts.report ?? complianceReport();
+    if (request.kind === 'staffing-forecast') return staffingForecast({ date: request.params.date === 'tomorrow' ? '2026-11-24' : '2026-11-23', future: request.params.date === 'tomorrow' });
     throw new Error(`unexpected request ${JSON.stringify(request)}`);
   };
 }
@@ -481,4 +486,39 @@ export function manualTicker(startMs = Date.parse(NOW)) {
     now = end;
   };
   return { ticker, advance, timers: () => timers.size };
+}
+
+/**
+ * A staffing forecast as GET /api/v1/staffing/forecast answers it: 24 hours, people needed from 09:00 to 17:00 and
+ * none at night; hours before `pastUntil` are over, with the people seen; `understaffed` hours missed the standard
+ * with fewer people than needed. Tomorrow (`future`) has no hour begun.
+ */
+export function staffingForecast(options: { date: string; future?: boolean; pastUntil?: number; understaffed?: number[]; site?: string }): StaffingForecast {
+  const pastUntil = options.future ? 0 : (options.pastUntil ?? 12);
+  const hours: StaffingHour[] = Array.from({ length: 24 }, (_v, h) => {
+    const needed = h >= 9 && h < 17 ? (h === 10 ? 5 : 3) : 0;
+    const missed = options.understaffed?.includes(h) ?? false;
+    const seen = needed === 0 ? null : missed ? needed - 2 : needed;
+    const start = `${options.date}T${String(h).padStart(2, '0')}:00:00.000Z`;
+    const state = h < pastUntil ? 'past' : h === pastUntil ? 'current' : 'future';
+    return {
+      hour: `${String(h).padStart(2, '0')}:00`,
+      start,
+      end: new Date(Date.parse(start) + 3_600_000).toISOString(),
+      state,
+      forecast: { arrivals: needed * 10, handleSeconds: 180, handleFrom: 'hour', agentsNeeded: needed, serviceLevel: needed === 0 ? 1 : 0.85 },
+      observed: state === 'future' ? null : { arrivals: needed * 10, met: missed ? needed * 5 : needed * 10, counted: needed * 10, compliance: needed === 0 ? null : missed ? 0.5 : 1, handleSeconds: 180, agentsSeen: seen, agentsNeeded: needed, understaffed: missed },
+    };
+  });
+  return {
+    site: options.site ?? 'Leeds',
+    timeZone: 'UTC',
+    date: options.date,
+    standard: { id: CALL_STANDARD.id, version: 1, name: CALL_STANDARD.name, eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.8 },
+    thresholdSeconds: 12,
+    ringCycleSeconds: 6,
+    method: 'the same weekday of the 4 weeks before',
+    history: [],
+    hours,
+  };
 }

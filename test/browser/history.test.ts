@@ -60,6 +60,9 @@ describe('historical queries', () => {
       { kind: 'compliance', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id, bucket: 'hour' } },
       { kind: 'distribution', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id } },
       { kind: 'compliance', params: { window: '7d', site: 'Leeds', standard: CALL_STANDARD.id, groupBy: 'agent' } },
+      // One site and one standard: the Staffing view's today and tomorrow too.
+      { kind: 'staffing-forecast', params: { site: 'Leeds', standard: CALL_STANDARD.id, date: 'today' } },
+      { kind: 'staffing-forecast', params: { site: 'Leeds', standard: CALL_STANDARD.id, date: 'tomorrow' } },
     ]);
 
     fake.requests.length = 0;

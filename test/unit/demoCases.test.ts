@@ -3,7 +3,7 @@
 // and mostly meet their standards, and the backfill splits history from what is still to come.
 import { describe, expect, it } from 'vitest';
 import { eventInputSchema, milestoneInputSchema } from '../../server/src/protocol';
-import { backfill, createCaseSimulator, DEFAULT_HISTORY_EVENTS_PER_SECOND, finishedEventOf, milestoneInput, splitAt, weekdayOfficeHours, type DemoCase } from '../../server/src/demo/cases';
+import { backfill, createCaseSimulator, DEFAULT_HISTORY_EVENTS_PER_SECOND, finishedEventOf, HISTORY_DAY_SHAPE, milestoneInput, splitAt, weekdayOfficeHours, type DemoCase } from '../../server/src/demo/cases';
 import { DEMO_SITES } from '../../server/src/demo/simulator';
 import { judgeEvent } from '../../server/src/domain/judge';
 import { completeMeasurements } from '../../server/src/domain/measures';
@@ -85,7 +85,8 @@ describe('demo cases', { timeout: 30_000 }, () => {
   it('keep every site calm in the hour before the live start and its first minutes, even when busy spells are frequent', () => {
     const liveFromMs = MONDAY + 1.5 * HOUR;
     const busy = { meanSpellGapMs: 60_000, eventsPerSecond: 2, historyEventsPerSecond: 2, liveFromMs };
-    const list = cases(9, 12_000, MONDAY, busy).filter((c) => c.type !== 'complaint');
+    // History follows the day's shape (at 09:00 UTC about twice its mean rate): enough cases to pass the live start.
+    const list = cases(9, 30_000, MONDAY, busy).filter((c) => c.type !== 'complaint');
     const start = (c: DemoCase) => c.milestones[0]!.atMs;
     const calm = list.filter((c) => start(c) >= liveFromMs - HOUR && start(c) < liveFromMs + 5 * 60_000);
     const before = list.filter((c) => start(c) < liveFromMs - HOUR);
@@ -126,5 +127,30 @@ describe('demo backfill', { timeout: 30_000 }, () => {
   it('splits a case at an instant into what happened and what is to come', () => {
     const c: DemoCase = { type: 'call', site: 'harbour', caseId: 'x', milestones: [{ milestone: 'started', atMs: 0 }, { milestone: 'answered', atMs: 5000 }] };
     expect(splitAt(c, 5000)).toEqual({ past: [c.milestones[0]], future: [c.milestones[1]] });
+  });
+});
+
+describe('demo history for the Staffing view', { timeout: 30_000 }, () => {
+  const liveFromMs = Date.parse('2026-03-09T00:00:00Z');
+  const sim = createCaseSimulator({ seed: 7, startMs: liveFromMs - 7 * DAY, liveFromMs });
+  const { backfill: history } = backfill(sim, liveFromMs);
+
+  it('is busier in the working day than at night, following the day shape', () => {
+    const byHour = new Array<number>(24).fill(0);
+    for (const e of history.events) byHour[new Date(e.occurredAt).getUTCHours()]! += 1;
+    expect(byHour[10]! / byHour[2]!).toBeGreaterThan(10);
+    expect(byHour[10]!).toBeGreaterThan(byHour[13]!);
+    expect(HISTORY_DAY_SHAPE.reduce((s, v) => s + v, 0) / 24).toBeCloseTo(1, 12);
+  });
+
+  it('says how long serving took on every answered call and greeted visitor, and on no other', () => {
+    const served = history.events.filter((e) => e.outcome === 'answered' || e.outcome === 'greeted');
+    expect(served.length).toBeGreaterThan(1000);
+    for (const e of served) expect(e.handleSeconds).toBeGreaterThanOrEqual(30);
+    for (const e of history.events.filter((e) => e.outcome === 'abandoned' || e.outcome === 'left')) expect(e.handleSeconds).toBeUndefined();
+    const calls = served.filter((e) => e.type === 'call');
+    const mean = calls.reduce((s, e) => s + e.handleSeconds!, 0) / calls.length;
+    expect(mean).toBeGreaterThan(100);
+    expect(mean).toBeLessThan(140);
   });
 });

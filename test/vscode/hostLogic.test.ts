@@ -31,7 +31,7 @@ const figure = (standardId: string, met: number, total: number): ComplianceFigur
 const judged = (id: string): JudgedEvent => ({
   event: {
     seq: 0, id, type: 'call', site: 's', occurredAt: '2026-11-23T10:00:00Z', receivedAt: '2026-11-23T10:00:00Z',
-    outcome: 'answered', rings: 1, answerSeconds: null, greetSeconds: null, queue: null, agent: null, derived: [],
+    outcome: 'answered', rings: 1, answerSeconds: null, greetSeconds: null, queue: null, agent: null, handleSeconds: null, derived: [],
   },
   judgements: [],
 });

@@ -17,6 +17,7 @@ import { createEmptyView } from './views/empty';
 import { createFeedView } from './views/feed';
 import { createLayout } from './views/layout';
 import { createSitesView } from './views/sites';
+import { createStaffingView } from './views/staffing';
 import { createTilesView } from './views/tiles';
 import { createOpenNowView } from './views/openNow';
 import { systemTicker, type Ticker } from './ticker';
@@ -68,6 +69,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
   const views = [...createViews(layout, transport, dispatch), (s: DashboardState) => openNow.render(s)];
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
+  const staffing = createStaffingView(layout.staffing, theme);
   const queries = createQueryController({ transport, dispatch, getState: () => state, refreshMs: options.refreshMs });
 
   const render = () => {
@@ -78,6 +80,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (state.hasSnapshot) {
       charts.render(state);
       distribution.render(state);
+      staffing.render(state);
     }
     transport?.reportRendered(renderedSummary(state));
   };
@@ -90,6 +93,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     applyTheme(root, theme);
     charts.applyTheme(theme);
     distribution.applyTheme(theme);
+    staffing.applyTheme(theme);
   });
   const stopTransport = transport?.start(dispatch);
   render();
@@ -103,7 +107,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     distributionCharts: () => distribution.charts(),
     renders: () => renderCount,
     destroy() {
-      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => charts.destroy(), () => distribution.destroy()]) stop?.();
+      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
       root.replaceChildren();
     },
   };

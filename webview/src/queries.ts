@@ -1,6 +1,6 @@
 // The historical queries behind the selection: what to ask (pure), and a controller that asks through the
 // transport when the selection changes, and again (throttled) while live traffic moves a window that ends now.
-import type { ComplianceParams, DashboardRequest, DistributionParams } from '@ringside/server/protocol';
+import type { ComplianceParams, DashboardRequest, DistributionParams, StaffingParams } from '@ringside/server/protocol';
 import { describeRequestError, type Transport } from './transport/transport';
 import { bucketFor, isLiveWindow, type DashboardSelection } from './selection';
 import type { DashboardState, LocalAction, QueryKinds, QueryName } from './state';
@@ -21,6 +21,8 @@ export interface PlannedQuery<N extends QueryName = QueryName> {
 
 /** The queries in the order they are asked: the report (tiles and series) first. */
 const QUERY_NAMES: readonly QueryName[] = ['report', 'distribution', 'groups'];
+type StaffingName = 'staffingToday' | 'staffingTomorrow';
+const STAFFING_NAMES: readonly StaffingName[] = ['staffingToday', 'staffingTomorrow'];
 
 const DAY_MS = 86_400_000;
 
@@ -34,7 +36,7 @@ function filterParams(selection: DashboardSelection): Pick<ComplianceParams, 'si
 }
 
 /** The three queries a selection needs: figures + series, the distribution, and the site/agent breakdown. */
-export function planQueries(selection: DashboardSelection, serverUrl: string | null = null): { [N in QueryName]: PlannedQuery<N> } {
+export function planQueries(selection: DashboardSelection, serverUrl: string | null = null): { [N in Exclude<QueryName, StaffingName>]: PlannedQuery<N> } {
   const range = rangeParams(selection);
   const filters = filterParams(selection);
   const rangeMs = range.from && range.to ? Date.parse(range.to) - Date.parse(range.from) : selection.window === '30d' ? 30 * DAY_MS : DAY_MS;
@@ -47,6 +49,17 @@ export function planQueries(selection: DashboardSelection, serverUrl: string | n
     distribution: plan({ kind: 'distribution', params: distribution }),
     groups: plan({ kind: 'compliance', params: groups }),
   };
+}
+
+/** The Staffing view's queries (today and tomorrow in the site's zone): only for one site and one standard. */
+function planStaffing(selection: DashboardSelection, serverUrl: string | null = null): { [N in StaffingName]: PlannedQuery<N> } | null {
+  if (!selection.site || !selection.standard) return null;
+  const plan = (date: string) => {
+    const params: StaffingParams = { site: selection.site!, standard: selection.standard!, date };
+    const request: DashboardRequest<'staffing-forecast'> = { kind: 'staffing-forecast', params };
+    return { key: JSON.stringify({ serverUrl, request }), request };
+  };
+  return { staffingToday: plan('today'), staffingTomorrow: plan('tomorrow') };
 }
 
 export interface QueryController {
@@ -112,11 +125,11 @@ function ask(asker: Asker, state: DashboardState, only?: QueryName): void {
   asker.lastSitesRun = Date.now();
   if (!only) asker.lastRun = asker.lastSitesRun;
   // The server is part of the key: an answer from the previous server (after a switch) is dropped as stale.
-  const planned = planQueries(state.selection, state.connection.serverUrl);
-  const names = only ? [only] : QUERY_NAMES;
-  for (const name of names) dispatch({ type: 'query/start', name, key: planned[name].key });
+  const planned = { ...planQueries(state.selection, state.connection.serverUrl), ...planStaffing(state.selection, state.connection.serverUrl) } as Partial<{ [N in QueryName]: PlannedQuery<N> }>;
+  const names = only ? [only] : [...QUERY_NAMES, ...STAFFING_NAMES.filter((n) => planned[n])];
+  for (const name of names) dispatch({ type: 'query/start', name, key: planned[name]!.key });
   const askOne = <N extends QueryName>(name: N) => {
-    const { key, request: req }: PlannedQuery<N> = planned[name];
+    const { key, request: req }: PlannedQuery<N> = planned[name]!;
     return request(req).then(
       (data) => !asker.destroyed && dispatch({ type: 'query/ok', name, key, data }),
       (error: unknown) => !asker.destroyed && dispatch({ type: 'query/error', name, key, error: describeRequestError(error) }),
@@ -129,7 +142,7 @@ function ask(asker: Asker, state: DashboardState, only?: QueryName): void {
     return;
   }
   void askOne('report').then(() => {
-    if (!asker.destroyed) for (const name of QUERY_NAMES) if (name !== 'report') void askOne(name);
+    if (!asker.destroyed) for (const name of names) if (name !== 'report') void askOne(name);
   });
 }
 

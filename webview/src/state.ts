@@ -39,6 +39,9 @@ export interface QueryKinds {
   report: 'compliance';
   distribution: 'distribution';
   groups: 'compliance';
+  /** The Staffing view's two days, asked only while one site and one standard are selected. */
+  staffingToday: 'staffing-forecast';
+  staffingTomorrow: 'staffing-forecast';
 }
 export type QueryName = keyof QueryKinds;
 /** What query N holds once answered. */
@@ -122,7 +125,7 @@ export const initialState: DashboardState = {
   lastUpdated: null,
   todayFrom: null,
   selection: DEFAULT_SELECTION,
-  queries: { report: idle(), distribution: idle(), groups: idle() },
+  queries: { report: idle(), distribution: idle(), groups: idle(), staffingToday: idle(), staffingTomorrow: idle() },
   incidents: [],
   acking: [],
   ackError: null,

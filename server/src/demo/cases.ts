@@ -16,6 +16,8 @@ export interface DemoMilestone {
   atMs: number;
   agent?: string;
   queue?: string;
+  /** On an answered call or a greeted visitor: how long serving took. */
+  handleSeconds?: number;
 }
 
 export interface DemoCase {
@@ -54,6 +56,15 @@ const DAY = 24 * HOUR;
 
 export const DEFAULT_HISTORY_EVENTS_PER_SECOND = 0.04;
 
+/**
+ * The history's shape over the day (by UTC hour, mean 1): quiet nights, a morning peak and a smaller afternoon one,
+ * so the Staffing view's forecast has hours that need more people than others. The live demo keeps its own rate.
+ */
+const RAW_SHAPE = [0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 1.1, 1.7, 2.1, 2.2, 1.9, 1.5, 1.7, 1.9, 1.8, 1.5, 1.1, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25];
+const SHAPE_MEAN = RAW_SHAPE.reduce((s, v) => s + v, 0) / RAW_SHAPE.length;
+export const HISTORY_DAY_SHAPE: readonly number[] = RAW_SHAPE.map((v) => v / SHAPE_MEAN);
+const SHAPE_PEAK = Math.max(...HISTORY_DAY_SHAPE);
+
 export function weekdayOfficeHours(_site: string, ms: number): boolean {
   const d = new Date(ms);
   const day = d.getUTCDay();
@@ -77,23 +88,29 @@ export function createCaseSimulator(options: CaseSimulatorOptions): CaseSimulato
   let nextComplaintMs = options.startMs + exponential(random, complaintMeanGapMs);
   let counter = 0;
 
-  const trafficGapMs = (atMs: number) => 1000 / (atMs < liveFromMs ? (options.historyEventsPerSecond ?? DEFAULT_HISTORY_EVENTS_PER_SECOND) : (options.eventsPerSecond ?? 2));
+  // History arrives at the history rate shaped over the day: drawn at the peak rate, each kept with the hour's share.
+  const historyPeakRate = (options.historyEventsPerSecond ?? DEFAULT_HISTORY_EVENTS_PER_SECOND) * SHAPE_PEAK;
+  const trafficGapMs = (atMs: number) => 1000 / (atMs < liveFromMs ? historyPeakRate : (options.eventsPerSecond ?? 2));
+  const kept = (atMs: number) => atMs >= liveFromMs || chance(random, HISTORY_DAY_SHAPE[new Date(atMs).getUTCHours()]! / SHAPE_PEAK);
 
   return {
     next() {
       const id = () => `demo-${options.seed}-${++counter}`;
-      while (nextComplaintMs <= nextTrafficMs) {
-        const atMs = nextComplaintMs;
-        nextComplaintMs += exponential(random, complaintMeanGapMs);
+      for (;;) {
+        while (nextComplaintMs <= nextTrafficMs) {
+          const atMs = nextComplaintMs;
+          nextComplaintMs += exponential(random, complaintMeanGapMs);
+          const site = pick(random, sites);
+          // Complaints come in while the site is open; one drawn outside its hours is dropped.
+          if (isBusinessHour(site.name, atMs)) return complaintCase(random, site, atMs, id());
+        }
+        const atMs = nextTrafficMs;
+        nextTrafficMs += exponential(random, trafficGapMs(atMs));
+        if (!kept(atMs)) continue;
         const site = pick(random, sites);
-        // Complaints come in while the site is open; one drawn outside its hours is dropped.
-        if (isBusinessHour(site.name, atMs)) return complaintCase(random, site, atMs, id());
+        const mood = moods(site.name, atMs);
+        return chance(random, site.callShare) ? callCase(random, site, mood, atMs, id()) : visitCase(random, site, mood, atMs, id());
       }
-      const atMs = nextTrafficMs;
-      nextTrafficMs += exponential(random, trafficGapMs(atMs));
-      const site = pick(random, sites);
-      const mood = moods(site.name, atMs);
-      return chance(random, site.callShare) ? callCase(random, site, mood, atMs, id()) : visitCase(random, site, mood, atMs, id());
     },
   };
 }
@@ -145,14 +162,16 @@ function callCase(random: Random, site: DemoSite, mood: Mood, atMs: number, case
   const queue = pick(random, site.queues);
   const stop: DemoMilestone = abandoned
     ? { milestone: 'abandoned', atMs: atMs + seconds * 1000, queue }
-    : { milestone: 'answered', atMs: atMs + seconds * 1000, queue, agent: pick(random, site.agents) };
+    : { milestone: 'answered', atMs: atMs + seconds * 1000, queue, agent: pick(random, site.agents), handleSeconds: round1(30 + exponential(random, 90)) };
   return { type: 'call', site: site.name, caseId, milestones: [{ milestone: 'started', atMs, queue }, stop] };
 }
 
 function visitCase(random: Random, site: DemoSite, mood: Mood, atMs: number, caseId: string): DemoCase {
   const left = chance(random, mood.leaveChance);
   const seconds = round1(left ? 20 + exponential(random, 60) : exponential(random, mood.greetMean));
-  const stop: DemoMilestone = left ? { milestone: 'left', atMs: atMs + seconds * 1000 } : { milestone: 'greeted', atMs: atMs + seconds * 1000, agent: pick(random, site.agents) };
+  const stop: DemoMilestone = left
+    ? { milestone: 'left', atMs: atMs + seconds * 1000 }
+    : { milestone: 'greeted', atMs: atMs + seconds * 1000, agent: pick(random, site.agents), handleSeconds: round1(30 + exponential(random, 150)) };
   return { type: 'visit', site: site.name, caseId, milestones: [{ milestone: 'arrived', atMs }, stop] };
 }
 
@@ -184,15 +203,21 @@ function round1(n: number): number {
 }
 
 /** The milestone as POST /api/v1/milestones takes it. */
-export function milestoneInput(c: DemoCase, m: DemoMilestone): { type: string; site: string; caseId: string; milestone: string; at: string; agent?: string; queue?: string } {
-  return { type: c.type, site: c.site, caseId: c.caseId, milestone: m.milestone, at: new Date(m.atMs).toISOString(), ...(m.agent ? { agent: m.agent } : {}), ...(m.queue ? { queue: m.queue } : {}) };
+export function milestoneInput(c: DemoCase, m: DemoMilestone): { type: string; site: string; caseId: string; milestone: string; at: string; agent?: string; queue?: string; handleSeconds?: number } {
+  return {
+    type: c.type, site: c.site, caseId: c.caseId, milestone: m.milestone, at: new Date(m.atMs).toISOString(),
+    ...(m.agent ? { agent: m.agent } : {}), ...(m.queue ? { queue: m.queue } : {}), ...(m.handleSeconds === undefined ? {} : { handleSeconds: m.handleSeconds }),
+  };
 }
 
 /** A call or visit that ended as the finished event POST /api/v1/events takes (history); null for other types. */
 export function finishedEventOf(c: DemoCase): EventInput | null {
   const [start, stop] = [c.milestones[0]!, c.milestones[c.milestones.length - 1]!];
   const seconds = Math.round(stop.atMs - start.atMs) / 1000;
-  const common = { id: c.caseId, site: c.site, occurredAt: new Date(start.atMs).toISOString(), ...(stop.agent ? { agent: stop.agent } : {}) };
+  const common = {
+    id: c.caseId, site: c.site, occurredAt: new Date(start.atMs).toISOString(), ...(stop.agent ? { agent: stop.agent } : {}),
+    ...(stop.handleSeconds === undefined ? {} : { handleSeconds: stop.handleSeconds }),
+  };
   if (c.type === 'call') return { ...common, type: 'call', outcome: stop.milestone === 'answered' ? 'answered' : 'abandoned', answerSeconds: seconds, ...(stop.queue ? { queue: stop.queue } : {}) };
   if (c.type === 'visit') return { ...common, type: 'visit', outcome: stop.milestone === 'greeted' ? 'greeted' : 'left', greetSeconds: seconds };
   return null;

@@ -1,6 +1,7 @@
 // Runs the demo on the server's clock through the same ingest service HTTP uses. On an empty data folder it first
-// backfills history (7 days by default: calls and visits as finished events, complaints as their milestones), so the
-// 7-day and 30-day views have something to show; then cases open and close in real time, each milestone posted
+// backfills history (8 days by default: calls and visits as finished events, complaints as their milestones), so the
+// 7-day and 30-day views have something to show, and the Staffing view's forecast for today and tomorrow has the
+// whole of the same weekday a week before; then cases open and close in real time, each milestone posted
 // when it happens (POST /api/v1/milestones' path): calls ringing, visitors waiting, complaints during business
 // hours. The demo's sites are configured with their display names first (a site someone configured is left alone).
 import type { Logger } from 'pino';
@@ -20,11 +21,11 @@ export interface DemoDriverOptions extends Omit<CaseSimulatorOptions, 'startMs' 
   clock: Clock;
   /** Whether the store holds no event yet: only then is history backfilled. */
   isEmpty?: () => Promise<boolean>;
-  /** Days of history to backfill on an empty store (default 7; 0: none). */
+  /** Days of history to backfill on an empty store (default 8; 0: none). */
   backfillDays?: number;
 }
 
-const DEFAULT_BACKFILL_DAYS = 7;
+const DEFAULT_BACKFILL_DAYS = 8;
 const DAY_MS = 86_400_000;
 
 type Pending = { atMs: number; input: ReturnType<typeof milestoneInput> };

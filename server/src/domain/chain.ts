@@ -25,9 +25,10 @@ export interface ChainRecordKind {
 export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   {
     kind: 'event',
-    keys: ['seq', 'id', 'type', 'site', 'occurredAtMs', 'occurredAt', 'receivedAtMs', 'outcome', 'rings', 'answerSeconds', 'greetSeconds', 'queue', 'agent', 'derived', 'content', 'measures'],
-    // Events of other types than calls and visits carry their measures; calls and visits (all events before) do not.
-    optional: ['measures'],
+    keys: ['seq', 'id', 'type', 'site', 'occurredAtMs', 'occurredAt', 'receivedAtMs', 'outcome', 'rings', 'answerSeconds', 'greetSeconds', 'queue', 'agent', 'derived', 'content', 'measures', 'handleSeconds'],
+    // Events of other types than calls and visits carry their measures, and events posted with how long serving took
+    // carry it; calls and visits without a handling time (all events before) have neither.
+    optional: ['measures', 'handleSeconds'],
   },
   { kind: 'judgement', keys: ['eventSeq', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason'] },
   { kind: 'standard', keys: ['id', 'version', 'definition', 'createdAtMs', 'validFromMs', 'retired'] },

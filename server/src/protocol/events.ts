@@ -43,6 +43,8 @@ const common = {
   caseId: caseIdSchema.optional(),
   site: text,
   occurredAt: isoWithOffset,
+  /** How long serving took (talk time of a call, time spent with a visitor): staffing forecasts read it. */
+  handleSeconds: secondsSchema.optional(),
 };
 
 export const callEventSchema = z
@@ -101,6 +103,8 @@ export interface StoredEvent {
   greetSeconds: number | null;
   queue: string | null;
   agent: string | null;
+  /** How long serving took, in seconds, when the integration said (null otherwise). */
+  handleSeconds: number | null;
   /** Which of the values above were derived by the server (e.g. rings from answerSeconds). */
   derived: DerivedField[];
   /**

@@ -17,3 +17,4 @@ export * from './eventTypes';
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;
 export * from './kiosk';
+export * from './staffing';

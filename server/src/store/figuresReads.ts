@@ -9,6 +9,7 @@
 import { waitOf } from '../domain/rollups';
 import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from './port';
 import { ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+import { staffingGroups } from './staffingReads';
 
 /** What a backend's figures SQL needs of it. Queries use `?` placeholders; rows come as arrays or as objects. */
 export interface FiguresDialect {
@@ -182,5 +183,6 @@ export function figuresReadsOf(d: FiguresDialect): FiguresReads {
     histogram: (q) => histogram(d, q),
     corrections: (q) => corrections(d, q),
     prunedCorrections: (q) => prunedCorrections(d, q),
+    staffingGroups: (q) => staffingGroups(d, q),
   };
 }

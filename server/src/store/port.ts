@@ -42,6 +42,8 @@ import type {
   PruneCounts,
   RawGroup,
   RawQuery,
+  StaffingGroup,
+  StaffingQuery,
   RawValueCount,
   RetentionHorizon,
   RollupQuery,
@@ -99,6 +101,8 @@ export interface FiguresReads {
   corrections(q: JudgementRange): Promise<CorrectionCount[]>;
   /** What pruning kept of the corrections of pruned events, over a range on the minute grid. */
   prunedCorrections(q: JudgementRange): Promise<CorrectionCount[]>;
+  /** A site's judgements by one standard per quarter hour and agent, with handling times (staffing forecasts). */
+  staffingGroups(q: StaffingQuery): Promise<StaffingGroup[]>;
 }
 
 export interface IncidentsReads {
@@ -301,8 +305,10 @@ export const EVENT_ROW = {
   judgementLinkHash: 31,
   /** The event's measures (other types than calls and visits), last: added after the layout above. */
   measures: 32,
+  /** How long serving took (when posted), after the measures. */
+  handleSeconds: 33,
 } as const;
-export const EVENT_ROW_WIDTH = 33;
+export const EVENT_ROW_WIDTH = 34;
 export type EventExportRow = readonly unknown[];
 
 export interface AlertExportRow {

@@ -187,6 +187,27 @@ export interface RawGroup extends JudgementGroup {
   correction: 'void' | 'amend' | null;
 }
 
+/** One site's judgements by one standard over a range: what a staffing forecast reads. */
+export interface StaffingQuery {
+  site: string;
+  standardId: string;
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Non-voided judgements of a staffing read in their effective state, grouped by UTC quarter hour (every zone offset
+ * in use is a multiple of 15 minutes, so each lies in one local hour), by the event's agent and by what the
+ * arithmetic looks at; with how many of the events said how long serving took, and the sum of those times.
+ */
+export interface StaffingGroup extends JudgementGroup {
+  /** Start of the UTC quarter hour. */
+  t: number;
+  agent: string | null;
+  handled: number;
+  handleSum: number;
+}
+
 /** How many non-voided judgements have a value (null: not measured), in their effective state. */
 export interface RawValueCount {
   standardId: string;

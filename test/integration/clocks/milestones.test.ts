@@ -41,6 +41,9 @@ describe('POST /api/v1/milestones', () => {
     expect(unknown.body.errors).toEqual([{ path: 'type', message: expect.stringMatching(/known event type \(call, visit, complaint\)/) }]);
     const notOfType = await postMilestones(server, callMilestone('b4', 'greeted', T0));
     expect(notOfType.body.errors).toEqual([{ path: 'milestone', message: expect.stringMatching(/not a milestone of a call \(started, answered, abandoned\)/) }]);
+    const tooLong = await postMilestones(server, callMilestone('b5', 'answered', T0, { handleSeconds: 90_000 }));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors).toEqual([{ path: 'handleSeconds', message: 'must be at most 86400 (one day)' }]);
   });
 
   it('refuses a batch over the limit with 413, and an empty one with 400', async () => {
@@ -50,13 +53,14 @@ describe('POST /api/v1/milestones', () => {
   });
 
   it('pairs a stop posted before its start into the finished event, judged as POST /events judges it', async () => {
-    const stop = await postMilestones(server, callMilestone('c1', 'answered', T0 - 2000, { agent: 'ana' }));
+    const stop = await postMilestones(server, callMilestone('c1', 'answered', T0 - 2000, { agent: 'ana', handleSeconds: 184 }));
     expect(stop.status).toBe(201);
     const start = await postMilestones(server, callMilestone('c1', 'started', T0 - 15_000, { queue: 'sales' }));
     expect(start.status).toBe(201);
     const posted = await server.postEvents({ id: 'c1-posted', type: 'call', site: 'north', occurredAt: new Date(T0 - 15_000).toISOString(), outcome: 'answered', answerSeconds: 13, queue: 'sales', agent: 'ana' });
     const fromCase = (await recentEvent(server, 'case:call:north:c1'))!;
-    expect(fromCase.event).toMatchObject({ type: 'call', outcome: 'answered', answerSeconds: 13, rings: 3, queue: 'sales', agent: 'ana' });
+    // The stop's handling time is the finished event's.
+    expect(fromCase.event).toMatchObject({ type: 'call', outcome: 'answered', answerSeconds: 13, rings: 3, queue: 'sales', agent: 'ana', handleSeconds: 184 });
     expect(fromCase.judgements).toEqual(posted.body.results[0].judgements);
   });
 

@@ -17,11 +17,11 @@ const FROM = '2026-03-01T00:00:00Z';
 const TO = '2026-04-01T00:00:00Z';
 
 const EVENTS = [
-  call({ id: 'c1', site: 'downtown', occurredAt: '2026-03-02T09:00:00Z', rings: 1 }),
+  call({ id: 'c1', site: 'downtown', occurredAt: '2026-03-02T09:00:00Z', rings: 1, handleSeconds: 184.5 }),
   call({ id: 'c2', site: 'downtown', occurredAt: '2026-03-02T09:10:00Z', rings: 3 }),
   call({ id: 'c3', site: 'downtown', occurredAt: '2026-03-03T10:00:00Z', outcome: 'abandoned', rings: undefined, answerSeconds: 4.25 }),
   call({ id: 'c4', site: 'airport', occurredAt: '2026-03-03T23:30:00-05:00', rings: undefined, answerSeconds: 7.1 }),
-  visit({ id: 'v1', site: 'downtown', occurredAt: '2026-03-10T12:00:00Z', greetSeconds: 12 }),
+  visit({ id: 'v1', site: 'downtown', occurredAt: '2026-03-10T12:00:00Z', greetSeconds: 12, handleSeconds: 300 }),
   visit({ id: 'v2', site: 'airport', occurredAt: '2026-03-15T12:00:00Z', greetSeconds: 45, agent: '=cmd|calc' }),
   ...ODD_SITES.map((site, i) => call({ id: `odd-${i}`, site, occurredAt: `2026-03-20T10:0${i}:00Z`, rings: i % 3, queue: i === 2 ? '-neg' : undefined })),
   call({ id: 'outside', site: 'downtown', occurredAt: '2026-04-02T10:00:00Z', rings: 1 }),
@@ -75,6 +75,10 @@ describe('event export', () => {
     // Numbers are typed: not escaped, even when negative would be (value columns are numeric).
     const c3 = rows.find((r) => r.event_id === 'c3')!;
     expect(c3).toMatchObject({ answer_seconds: '4.25', rings: '1', measure_source: 'derived', met: '0', counted: '1', reason: 'abandoned', result: 'missed', formula: 'F3' });
+    // How long serving took: as posted, empty when not given.
+    expect(rows.find((r) => r.event_id === 'c1')!.handle_seconds).toBe('184.5');
+    expect(rows.find((r) => r.event_id === 'v1')!.handle_seconds).toBe('300');
+    expect(c3.handle_seconds).toBe('');
     const c4 = rows.find((r) => r.event_id === 'c4')!;
     expect(c4).toMatchObject({ occurred_at: '2026-03-03T23:30:00-05:00', rings: '2', measure_source: 'derived', result: 'met' });
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.event_link_hash!) && /^[0-9a-f]{64}$/.test(r.judgement_link_hash!))).toBe(true);
@@ -138,6 +142,12 @@ describe('event export', () => {
     const bad = runVerify(join(dir, 'edited.csv'));
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/event c2.*judgement record does not hash/);
+    // So does a changed handling time: it is part of the event's chained record.
+    const c1 = csv.split('\r\n').find((l) => l.startsWith('1,c1,'))!;
+    const slower = csv.replace(c1, c1.replace(/,184\.5$/, ',190'));
+    expect(slower).not.toBe(csv);
+    writeFileSync(join(dir, 'slower.csv'), slower.replace(manifest.dataSha256, sha(csvParts(slower).data)));
+    expect(runVerify(join(dir, 'slower.csv')).stdout).toMatch(/event c1.*event record does not hash/);
     // Without re-hashing, the manifest check fails too.
     writeFileSync(join(dir, 'edited2.csv'), edited);
     expect(runVerify(join(dir, 'edited2.csv')).stdout).toMatch(/data rows hash to/);

@@ -46,6 +46,7 @@ beforeAll(async () => {
       const extra: Record<string, unknown> = {};
       if (rnd() < 0.5) extra.queue = pick(TEXTS) || 'q';
       if (rnd() < 0.5) extra.agent = pick(TEXTS) || 'a';
+      if (rnd() < 0.3) extra.handleSeconds = Math.round(rnd() * 60000) / 100;
       if (rnd() < 0.5) {
         const outcome = pick(['answered', 'answered', 'abandoned']);
         const timing = rnd() < 0.5 ? { rings: Math.floor(rnd() * 5) } : { rings: undefined, answerSeconds: Math.round(rnd() * 4000) / 100 };

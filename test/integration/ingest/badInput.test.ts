@@ -46,6 +46,9 @@ describe('invalid events', () => {
         { type: 'fax', site: 'x' },
         call({ rings: undefined }),
         call({ mood: 'cheerful' }),
+        call({ handleSeconds: -1 }),
+        visit({ handleSeconds: 86_401 }),
+        call({ handleSeconds: '90' }),
       ],
     });
     expectProblem(res, 400);
@@ -58,6 +61,9 @@ describe('invalid events', () => {
       { path: 'events.6.type', message: 'must be "call" or "visit"' },
       { path: 'events.7.rings', message: 'a call needs rings and/or answerSeconds' },
       { path: 'events.8.mood', message: 'is not a known field' },
+      { path: 'events.9.handleSeconds', message: 'must be ≥ 0' },
+      { path: 'events.10.handleSeconds', message: 'must be at most 86400 (one day)' },
+      { path: 'events.11.handleSeconds', message: expect.stringContaining('number') },
     ]);
     expect(res.body.detail).toMatch(/nothing from this request was stored/);
     const after = await server.getJson('/api/v1/compliance');

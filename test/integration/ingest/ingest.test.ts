@@ -13,14 +13,14 @@ afterAll(async () => {
 
 describe('POST /api/v1/events', () => {
   it('stores a single call, derives rings from seconds and returns its judgement', async () => {
-    const res = await server.postEvents(call({ id: 'single-1', answerSeconds: 6, rings: undefined, queue: 'sales', agent: 'ana' }));
+    const res = await server.postEvents(call({ id: 'single-1', answerSeconds: 6, rings: undefined, queue: 'sales', agent: 'ana', handleSeconds: 240.5 }));
     expect(res.status).toBe(201);
     const body = res.body as IngestResponse;
     expect(body.results).toHaveLength(1);
     const [result] = body.results;
     expect(result).toMatchObject({ id: 'single-1', duplicate: false });
     expect(result!.seq).toBeGreaterThan(0);
-    expect(result!.event).toMatchObject({ rings: 2, answerSeconds: 6, derived: ['rings'], queue: 'sales', agent: 'ana', site: 'downtown' });
+    expect(result!.event).toMatchObject({ rings: 2, answerSeconds: 6, derived: ['rings'], queue: 'sales', agent: 'ana', site: 'downtown', handleSeconds: 240.5 });
     expect(result!.judgements).toEqual([
       { standardId: 'call-answer-2-rings', standardVersion: 1, measure: 'rings', value: 2, threshold: 2, met: true, counted: true, reason: null },
     ]);

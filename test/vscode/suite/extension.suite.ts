@@ -34,6 +34,7 @@ const COMMANDS = [
   'ringside.stopLocalServer',
   'ringside.openInBrowser',
   'ringside.showInDashboard',
+  'ringside.showStaffing',
   'ringside.refreshSites',
   'ringside.showWorst',
   'ringside.acknowledgeAlert',
@@ -238,6 +239,11 @@ export function registerExtensionSuite(): void {
       await waitFor('the selection sent to the dashboard', () => view().dashboard.selection?.site === 'south' && view().dashboard.selection?.standard === CALL_STANDARD);
       // The page itself reports what it is filtered to.
       await waitFor('the dashboard filtered to south', () => summary()?.selection?.site === 'south' && summary()?.selection?.standard === CALL_STANDARD);
+      assert.equal(dashboardTabs().length, 1, 'the one panel is reused');
+      // A standard row's Show Staffing: the same panel on that site and standard, whose Staffing view then shows them.
+      await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
+      await vscode.commands.executeCommand('ringside.showStaffing', { kind: 'standard', site: 'south', standardId: VISIT_STANDARD, figure: {} });
+      await waitFor('the dashboard on south and the visit standard', () => summary()?.selection?.site === 'south' && summary()?.selection?.standard === VISIT_STANDARD);
       assert.equal(dashboardTabs().length, 1, 'the one panel is reused');
       // Back to everything, for the tests that follow.
       await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });

@@ -300,7 +300,7 @@ function setBands(chart: ComplianceChartJs, bands: Bands, theme: Theme): void {
  * The options as configured (plain objects), not chart.options: that is a resolver proxy whose nested
  * objects can be Chart.defaults, and writing through it would change every chart. update() re-resolves.
  */
-function rawOptions<C extends Chart<'line' | 'bar', unknown[], unknown>>(chart: C) {
+function rawOptions<C extends { config: { options?: unknown } }>(chart: C) {
   return chart.config.options as NonNullable<C['config']['options']>;
 }
 
@@ -316,7 +316,7 @@ function themeChart(chart: ComplianceChartJs, theme: Theme): void {
 }
 
 /** Axis, grid and legend colours and fonts; shared with the distribution chart. */
-export function themeAxes(chart: Chart<'line' | 'bar', unknown[], unknown>, theme: Theme): void {
+export function themeAxes(chart: { config: { options?: unknown } }, theme: Theme): void {
   const options = chart.config.options as { scales: Record<string, { grid?: object; border?: object; ticks?: object }>; plugins: { legend?: { labels?: object } } };
   for (const axis of ['x', 'y']) {
     const scale = options.scales[axis];

@@ -1,5 +1,5 @@
 // The page frame: a header (brand, controls, connection), the alerts banner and the stale-data notice,
-// then what is open now, KPI tiles, compliance charts and distributions on the left, the at-risk list, sites and the live feed
+// then what is open now, KPI tiles, compliance charts, staffing and distributions on the left, the at-risk list, sites and the live feed
 // on the right.
 import { el } from './dom';
 
@@ -16,6 +16,8 @@ export interface Layout {
   tiles: HTMLElement;
   charts: HTMLElement;
   distribution: HTMLElement;
+  /** People needed vs. seen per hour for the selected site and standard. */
+  staffing: HTMLElement;
   /** Open cases at risk or past their deadline, with countdowns. */
   atRisk: HTMLElement;
   sites: HTMLElement;
@@ -51,15 +53,16 @@ export function createLayout(root: HTMLElement): Layout {
   const tiles = region('rs-tiles', 'Key figures');
   const charts = region('rs-charts', 'Compliance over time');
   const distribution = region('rs-distribution', 'Distribution');
+  const staffing = region('rs-staffing', 'Staffing');
   const side = el('div', 'rs-side');
   const atRisk = region('rs-atrisk rs-panel', 'At risk now', true);
   const sites = region('rs-sites rs-panel', 'Comparison by site');
   const feed = region('rs-feed rs-panel', 'Live feed');
   side.append(atRisk, sites, feed);
   const main = el('div', 'rs-main');
-  main.append(charts, distribution);
+  main.append(charts, staffing, distribution);
   board.append(open, tiles, main, side);
 
   root.replaceChildren(header, alerts, stale, empty, board);
-  return { subtitle, controls, connection, alerts, stale, empty, board, open, tiles, charts, distribution, atRisk, sites, feed };
+  return { subtitle, controls, connection, alerts, stale, empty, board, open, tiles, charts, distribution, staffing, atRisk, sites, feed };
 }

@@ -1,7 +1,8 @@
 // GET /staffing/erlang: the Erlang C answer for one interval (how many people reach a wait target).
+// GET /staffing/forecast: a site's day hour by hour for one standard, forecast from its history.
 import { z } from 'zod';
-import { erlangAnswer } from '../../services/staffing';
-import { numberParam } from '../queryParams';
+import { erlangAnswer, staffingForecast, type ForecastQuery } from '../../services/staffing';
+import { numberParam, refuse } from '../queryParams';
 import { route } from '../route';
 
 const erlangQuery = z.strictObject({
@@ -14,6 +15,23 @@ const erlangQuery = z.strictObject({
 
 type ErlangQuery = z.infer<typeof erlangQuery>;
 
+/** One required text parameter, trimmed. */
+const required = (what: string) =>
+  z.unknown().transform((v, ctx): string => {
+    if (typeof v !== 'string' || v.trim() === '') return refuse(ctx, `is required (${what}), given once`);
+    return v.trim();
+  });
+
+/** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not); or today / tomorrow in the site's zone. */
+const dayParam = required('a day, YYYY-MM-DD').transform((v, ctx): string => {
+  if (v === 'today' || v === 'tomorrow') return v;
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v || v < '1970-02-01') return refuse(ctx, 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow');
+  return v;
+});
+
+const forecastQuery = z.strictObject({ site: required('a site name'), standard: required('a standard id'), date: dayParam });
+
 export const staffingRoutes = [
   route<Record<string, string>, ErlangQuery>({
     method: 'GET',
@@ -21,5 +39,12 @@ export const staffingRoutes = [
     scope: 'read',
     query: { schema: erlangQuery },
     handle: ({ query }) => erlangAnswer(query),
+  }),
+  route<Record<string, string>, ForecastQuery>({
+    method: 'GET',
+    path: '/staffing/forecast',
+    scope: 'read',
+    query: { schema: forecastQuery },
+    handle: ({ query }, app) => staffingForecast(app.core, query, app.now()),
   }),
 ];

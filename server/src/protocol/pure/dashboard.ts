@@ -7,6 +7,7 @@ import type { IncidentList } from '../incidents';
 import type { ComplianceReport, GroupBy } from '../compliance';
 import type { DistributionReport } from '../distribution';
 import type { ProblemDetails } from '../problem';
+import type { StaffingForecast } from '../staffing';
 import type { ReportWindow } from '../standards';
 
 /** Windows the dashboard offers: rolling hour, the server's today, 7 and 30 days, or a custom [from, to). */
@@ -50,12 +51,20 @@ export interface DistributionParams {
   window?: ReportWindow;
 }
 
+/** Query parameters of GET /api/v1/staffing/forecast: a day is YYYY-MM-DD, today or tomorrow (the site's zone). */
+export interface StaffingParams {
+  site: string;
+  standard: string;
+  date: string;
+}
+
 /** What each kind of request carries besides its `kind`. */
 export interface DashboardRequestParams {
   compliance: { params: ComplianceParams };
   distribution: { params: DistributionParams };
   /** POST /api/v1/incidents/ack: exactly these incidents (one, or every one an "Acknowledge all" stands for). */
   'ack-incidents': { ids: number[] };
+  'staffing-forecast': { params: StaffingParams };
 }
 export type DashboardRequestKind = keyof DashboardRequestParams;
 
@@ -73,6 +82,7 @@ export interface DashboardResponseBodies {
   distribution: DistributionReport;
   /** The acknowledged incidents, in the order asked. */
   'ack-incidents': IncidentList;
+  'staffing-forecast': StaffingForecast;
 }
 
 /**
@@ -105,6 +115,8 @@ export function dashboardRequestHttp(request: DashboardRequest): { method: 'GET'
       return { method: 'GET', path: `/api/v1/distribution${queryString(request.params)}` };
     case 'ack-incidents':
       return { method: 'POST', path: '/api/v1/incidents/ack', body: JSON.stringify({ ids: request.ids }) };
+    case 'staffing-forecast':
+      return { method: 'GET', path: `/api/v1/staffing/forecast${queryString(request.params)}` };
   }
 }
 

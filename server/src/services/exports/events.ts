@@ -46,6 +46,8 @@ const EVENT_COLUMNS: readonly Column[] = [
   { key: 'judgement_link_hash', type: 'text' },
   // Last (added after the columns above): other types' measures as canonical JSON, part of the event's chain record.
   { key: 'measures', type: 'text' },
+  // Then how long serving took, when the integration said (added after the measures).
+  { key: 'handle_seconds', type: 'number' },
 ];
 
 function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
@@ -108,6 +110,7 @@ function rowMapper(outcomes: ReadonlySet<string>, formulaOf: (id: string, versio
     out[29] = c.counted;
     for (let i = 0; i < 6; i += 1) out[30 + i] = row[EVENT_ROW.eventLinkSeq + i];
     out[36] = row[EVENT_ROW.measures];
+    out[37] = row[EVENT_ROW.handleSeconds];
     return out;
   };
 }

@@ -88,7 +88,7 @@ function otherTypeEvent(finished: FinishedEvent, key: CaseKey, state: CaseState,
   const occurredAtMs = Date.parse(finished.occurredAt);
   const event: NewEvent['event'] = {
     id: caseEventId(key), type: key.type, site: key.site, occurredAt: finished.occurredAt, outcome: finished.outcome,
-    rings: null, answerSeconds: null, greetSeconds: null, queue: finished.queue, agent: finished.agent, derived: [], measures: finished.measures,
+    rings: null, answerSeconds: null, greetSeconds: null, queue: finished.queue, agent: finished.agent, handleSeconds: finished.handleSeconds, derived: [], measures: finished.measures,
   };
   const judgements = standardsForCase(state, ctx.standardsAt(occurredAtMs)).map((standard): Judgement => {
     const judged = judgeMeasure(state, standard, site) ?? expiryJudgement(state, standard, type, site);
@@ -151,7 +151,9 @@ export function withRecorded(judgements: readonly Judgement[], recorded: readonl
 
 /** A call's or visit's finished event as POST /events would have carried it; null for other types. */
 function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
-  const common = { id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}) };
+  const common = {
+    id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}), ...(e.handleSeconds === null ? {} : { handleSeconds: e.handleSeconds }),
+  };
   if (e.type === 'call' && (e.outcome === 'answered' || e.outcome === 'abandoned') && e.answerSeconds !== null) {
     return { ...common, type: 'call', outcome: e.outcome, answerSeconds: e.answerSeconds, ...(e.queue ? { queue: e.queue } : {}) };
   }

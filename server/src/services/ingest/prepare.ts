@@ -26,6 +26,7 @@ export function prepareEvent(input: EventInput, ctx: PrepareContext): NewEvent {
     ...measured,
     queue: input.type === 'call' ? (input.queue ?? null) : null,
     agent: input.agent ?? null,
+    handleSeconds: input.handleSeconds ?? null,
   };
   const occurredAtMs = Date.parse(input.occurredAt);
   return {

@@ -60,7 +60,8 @@ async function* eventRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerato
       j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
       lc.seq, lc.action, lc.rejudged,
       ce.seq, CASE WHEN ce.seq IS NULL THEN NULL ELSE COALESCE(pe.hash, '${GENESIS_HASH}') END, ce.hash,
-      cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash, e.measures
+      cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash, e.measures,
+      e.handle_seconds
     FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
     LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged FROM audit_corrections c WHERE c.event_seq = e.seq ORDER BY c.seq DESC LIMIT 1) lc ON true
     LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'event' ORDER BY l.seq LIMIT 1) ce ON true

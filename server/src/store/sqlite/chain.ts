@@ -19,7 +19,7 @@ interface ChainTable {
 export const CHAIN_TABLES: Readonly<Record<ChainKind, ChainTable>> = {
   event: {
     table: 'events',
-    columns: ['seq', 'id', 'type', 'site', 'occurred_at_ms', 'occurred_at', 'received_at_ms', 'outcome', 'rings', 'answer_seconds', 'greet_seconds', 'queue', 'agent', 'derived', 'content', 'measures'],
+    columns: ['seq', 'id', 'type', 'site', 'occurred_at_ms', 'occurred_at', 'received_at_ms', 'outcome', 'rings', 'answer_seconds', 'greet_seconds', 'queue', 'agent', 'derived', 'content', 'measures', 'handle_seconds'],
     join: 't.seq = c.event_seq',
     keys: (v) => [v[0], null, null],
   },

@@ -160,10 +160,10 @@ class Corrections {
   };
 }
 
-/** The columns of an export row read from events ⋈ judgements (EVENT_ROW positions 0–22, then the measures). */
+/** The columns of an export row read from events ⋈ judgements (EVENT_ROW positions 0–22, then the measures and handle_seconds). */
 const EVENTS_SELECT = `SELECT e.seq, e.id, e.type, e.site, e.occurred_at, e.occurred_at_ms, e.received_at_ms, e.outcome,
   e.rings, e.answer_seconds, e.greet_seconds, e.queue, e.agent, e.derived, e.content,
-  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason, e.measures`;
+  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason, e.measures, e.handle_seconds`;
 
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
@@ -191,6 +191,7 @@ export function* eventRows(reader: Database.Database, f: ExportFilter): Generato
       }
       for (let i = 0; i <= EVENT_ROW.reason; i += 1) out[i] = row[i];
       out[EVENT_ROW.measures] = row[EVENT_ROW.reason + 1];
+      out[EVENT_ROW.handleSeconds] = row[EVENT_ROW.reason + 2];
       out[EVENT_ROW.correctionSeq] = corrections.seq;
       out[EVENT_ROW.correctionAction] = corrections.action;
       out[EVENT_ROW.correctionRejudged] = corrections.rejudged;

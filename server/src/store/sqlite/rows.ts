@@ -20,6 +20,7 @@ export interface EventRow {
   content: string;
   /** Canonical JSON of other types' measures; null for calls and visits. */
   measures: string | null;
+  handle_seconds: number | null;
 }
 
 export interface JudgementRow {
@@ -48,6 +49,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     greetSeconds: row.greet_seconds,
     queue: row.queue,
     agent: row.agent,
+    handleSeconds: row.handle_seconds,
     derived: JSON.parse(row.derived) as DerivedField[],
     ...measuresOf(row.measures),
   };
