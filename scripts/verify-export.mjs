@@ -8,7 +8,7 @@
 //   2. event exports: every row's event and judgement record hashes to its chain link
 //      (digest = SHA-256(canonical JSON of the record), hash = SHA-256(prev + canonical {digest,kind,ref}));
 //      the links of the rows plus the proof links form one unbroken chain up to the manifest's chain head;
-//      audit-log exports: every row hashes to its chain link;
+//      audit-log and milestone exports: every row hashes to its chain link;
 //   3. with --head HASH: the hash you were given (a published head, e.g. from GET /api/v1/audit/verify or a
 //      previous audit report) is the export's chain head, or one of the links the export's chain proof passes
 //      through (a head published after the first exported row and before the export).
@@ -27,7 +27,7 @@ const canonical = (v) => JSON.stringify(sortKeys(v));
 const linkHash = (prev, kind, ref, digest) => sha256(prev + canonical({ digest, kind, ref }));
 
 // Column types of the CSV exports that the chain records need (everything else is text).
-const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds']);
+const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds', 'handle_seconds']);
 
 function usage(message) {
   process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--head HASH] [--json]\n`);
@@ -222,11 +222,20 @@ function eventRecord(r) {
     seq: r.event_seq, id: r.event_id, type: r.type, site: r.site, occurredAtMs: r.occurred_at_ms, occurredAt: r.occurred_at,
     receivedAtMs: r.received_at_ms, outcome: r.outcome, rings: r.rings, answerSeconds: r.answer_seconds, greetSeconds: r.greet_seconds,
     queue: r.queue, agent: r.agent, derived: r.derived, content: r.content,
+    // Events of other types than calls and visits carry their measures; the record has the key only then.
+    ...(r.measures === null || r.measures === undefined ? {} : { measures: r.measures }),
   };
 }
 
 function judgementRecord(r) {
   return { eventSeq: r.event_seq, standardId: r.standard_id, standardVersion: r.standard_version, measure: r.measure, value: r.value, threshold: r.threshold, met: r.met, counted: r.counted, reason: r.reason };
+}
+
+function milestoneRecord(r) {
+  return {
+    seq: r.seq, id: r.milestone_id, type: r.type, site: r.site, caseId: r.case_id, milestone: r.milestone, atMs: r.at_ms, at: r.at,
+    receivedAtMs: r.received_at_ms, agent: r.agent, queue: r.queue, handleSeconds: r.handle_seconds, content: r.content,
+  };
 }
 
 function auditRecord(r) {
@@ -271,6 +280,11 @@ function verifier(publishedHead) {
             problem(`${where}: the judgement record does not hash to its chain link ${r.judgement_link_seq} (the row was altered)`);
           }
           carry(r.judgement_link_seq, r.judgement_link_prev, r.judgement_link_hash, where);
+        }
+      } else if (header?.kind === 'milestones') {
+        if (r.link_seq === null) return problem(`row ${rows}: no chain link`);
+        if (linkHash(r.link_prev, 'milestone', String(r.seq), sha256(canonical(milestoneRecord(r)))) !== r.link_hash) {
+          problem(`row ${rows} (milestone ${r.milestone_id}): does not hash to its chain link ${r.link_seq} (the row was altered)`);
         }
       } else if (header?.kind === 'audit-log') {
         if (r.link_seq === null) return problem(`row ${rows}: no chain link`);

@@ -108,7 +108,7 @@ async function pruneCommand(values: Values, io: Io): Promise<number> {
   if (!/^\d+$/.test(days) || Number(days) < 1) throw new UsageError('--retain-days N (a whole number of days, at least 1) is required');
   return withStore(values, async (store) => {
     const r = await prune(store, new AuditService(store, resolve(values.data as string)), Number(days));
-    io.out(`pruned ${r.events} events and ${r.judgements} judgements before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
+    io.out(`pruned ${r.events} events and ${r.judgements} judgements${r.milestones > 0 ? ` (and ${r.milestones} milestones of closed cases)` : ''} before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
     return 0;
   });
 }

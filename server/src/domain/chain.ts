@@ -15,19 +15,31 @@ export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correctio
 export interface ChainRecordKind {
   kind: ChainKind;
   keys: readonly string[];
+  /**
+   * Keys added after records of the kind were chained: left out of the record while null, so the records chained
+   * before they existed hash as they did.
+   */
+  optional?: readonly string[];
 }
 
 export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   {
     kind: 'event',
-    keys: ['seq', 'id', 'type', 'site', 'occurredAtMs', 'occurredAt', 'receivedAtMs', 'outcome', 'rings', 'answerSeconds', 'greetSeconds', 'queue', 'agent', 'derived', 'content'],
+    keys: ['seq', 'id', 'type', 'site', 'occurredAtMs', 'occurredAt', 'receivedAtMs', 'outcome', 'rings', 'answerSeconds', 'greetSeconds', 'queue', 'agent', 'derived', 'content', 'measures'],
+    // Events of other types than calls and visits carry their measures; calls and visits (all events before) do not.
+    optional: ['measures'],
   },
   { kind: 'judgement', keys: ['eventSeq', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason'] },
   { kind: 'standard', keys: ['id', 'version', 'definition', 'createdAtMs', 'validFromMs', 'retired'] },
   { kind: 'site', keys: ['seq', 'site', 'change', 'definition', 'changedAtMs'] },
   { kind: 'correction', keys: ['seq', 'eventSeq', 'action', 'changes', 'rejudged', 'reason', 'keyId', 'atMs'] },
   { kind: 'audit', keys: ['seq', 'keyId', 'action', 'target', 'details', 'atMs'] },
-  { kind: 'checkpoint', keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac'] },
+  {
+    kind: 'checkpoint',
+    keys: ['seq', 'prunedBeforeMs', 'lastEventSeq', 'events', 'judgements', 'headSeq', 'headHash', 'atMs', 'hmac', 'lastMilestoneSeq', 'milestones'],
+    // Checkpoints since milestones are pruned too say what of them was pruned; older ones do not.
+    optional: ['lastMilestoneSeq', 'milestones'],
+  },
   { kind: 'milestone', keys: ['seq', 'id', 'type', 'site', 'caseId', 'milestone', 'atMs', 'at', 'receivedAtMs', 'agent', 'queue', 'handleSeconds', 'content'] },
   { kind: 'caseJudgement', keys: ['seq', 'type', 'site', 'caseId', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'atMs'] },
 ];
@@ -49,6 +61,7 @@ export function recordOf(kind: ChainRecordKind, values: readonly unknown[]): Rec
   const record: Record<string, unknown> = {};
   kind.keys.forEach((key, i) => {
     const v = values[i];
+    if ((v === null || v === undefined) && kind.optional?.includes(key)) return;
     record[key] = typeof v === 'bigint' ? Number(v) : (v ?? null);
   });
   return record;
@@ -69,11 +82,16 @@ export function linkHash(prevHash: string, kind: string, ref: string, digest: st
  */
 export function recordJsonOf(kind: ChainRecordKind): (values: readonly unknown[]) => string {
   const order = kind.keys.map((key, i) => [key, i] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const prefixes = order.map(([key], n) => (n === 0 ? '{' : ',') + JSON.stringify(key) + ':');
+  const names = order.map(([key]) => JSON.stringify(key) + ':');
   const indexes = order.map(([, i]) => i);
+  const optional = order.map(([key]) => kind.optional?.includes(key) ?? false);
   return (values) => {
     let json = '';
-    for (let n = 0; n < indexes.length; n++) json += prefixes[n]! + jsonValue(values[indexes[n]!]);
+    for (let n = 0; n < indexes.length; n++) {
+      const v = values[indexes[n]!];
+      if (optional[n] && (v === null || v === undefined)) continue;
+      json += (json === '' ? '{' : ',') + names[n]! + jsonValue(v);
+    }
     return (json || '{') + '}';
   };
 }

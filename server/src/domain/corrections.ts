@@ -31,7 +31,8 @@ export interface EffectiveJudgement {
 
 /** The measured fields of an event, as recorded or as amended. */
 interface EventFields {
-  outcome: Outcome;
+  /** An Outcome, or the stop that ended a case of another event type. */
+  outcome: string;
   rings: number | null;
   answerSeconds: number | null;
   greetSeconds: number | null;
@@ -42,7 +43,8 @@ interface EventFields {
 export interface CorrectableEvent {
   seq: number;
   id: string;
-  type: 'call' | 'visit';
+  /** 'call', 'visit', or another registered event type (its events may only be voided). */
+  type: string;
   site: string;
   queue: string | null;
   fields: EventFields;
@@ -105,7 +107,9 @@ export function factsOf(type: string, state: EventState): Array<{ standardId: st
 }
 
 /** An amendment's changes checked against the event's type: problems name the field. */
-function checkAmendment(type: 'call' | 'visit', c: AmendChanges): void {
+function checkAmendment(type: string, c: AmendChanges): void {
+  // Other types' measures come from their case's milestones, and amend's fields are a call's and a visit's.
+  if (type !== 'call' && type !== 'visit') throw new DomainError('invalid', 'action', `a ${type} event can only be voided (amend changes a call's or a visit's fields)`);
   if (type === 'call' && c.greetSeconds !== undefined) throw new DomainError('invalid', 'changes.greetSeconds', 'a call has no greetSeconds');
   if (type === 'visit' && (c.rings !== undefined || c.answerSeconds !== undefined)) {
     throw new DomainError('invalid', c.rings !== undefined ? 'changes.rings' : 'changes.answerSeconds', 'a visit has no rings or answerSeconds');
@@ -119,7 +123,7 @@ function checkAmendment(type: 'call' | 'visit', c: AmendChanges): void {
  * The fields after an amendment. A call keeps measured what the amendment gives, plus earlier measured values it
  * does not replace, and derives the rest from the site's ring cycle.
  */
-function amendedFields(type: 'call' | 'visit', site: string, before: EventFields, c: AmendChanges, ringCycleSeconds: number): EventFields {
+function amendedFields(type: string, site: string, before: EventFields, c: AmendChanges, ringCycleSeconds: number): EventFields {
   const after: EventFields = { ...before, outcome: c.outcome ?? before.outcome };
   if (type === 'visit') return { ...after, greetSeconds: c.greetSeconds ?? before.greetSeconds, derived: [] };
   const measured: { rings?: number; answerSeconds?: number } = {};

@@ -54,6 +54,12 @@ export interface CheckpointFields {
   headSeq: number;
   headHash: string;
   atMs: number;
+  /**
+   * Milestones pruned (of closed cases) and the highest seq among them. Absent in checkpoints from before milestones
+   * were pruned, so their HMACs (over these fields) are as they were signed.
+   */
+  lastMilestoneSeq?: number | null;
+  milestones?: number;
 }
 
 export function checkpointHmac(secret: Buffer, f: CheckpointFields): string {

@@ -5,6 +5,7 @@
 // The rule for corrected events: a judgement counts with its event's effective state, i.e. the outcome, waits and
 // re-judged verdict of the event's latest amendment (a voided event counts nothing). That is what an auditor reads
 // in the compliance export, and what every other figure shows too.
+import { EXPIRED_OUTCOME } from './eventTypes';
 
 /** A rollup row's counters: what a figure is summed from. */
 export interface Sums {
@@ -44,8 +45,12 @@ export interface JudgementFacts {
 export type Sign = 1 | -1;
 
 export const isConsidered = (reason: string | null): boolean => reason !== 'outside-hours';
-const isSuccess = (outcome: string): boolean => outcome === 'answered' || outcome === 'greeted';
 export const gaveUp = (outcome: string): boolean => outcome === 'abandoned' || outcome === 'left';
+/**
+ * Served: answered, greeted, or the stop another type's case ended with (a complaint followed up). Not a give-up,
+ * nor a case closed by expiry ('expired').
+ */
+const isSuccess = (outcome: string): boolean => !gaveUp(outcome) && outcome !== EXPIRED_OUTCOME;
 
 /** The wait an event's type measures: a call's answer time, a visit's greeting time. */
 export const waitOf = (f: Pick<JudgementFacts, 'type' | 'answerSeconds' | 'greetSeconds'>): number | null => (f.type === 'call' ? f.answerSeconds : f.greetSeconds);

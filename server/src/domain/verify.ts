@@ -54,27 +54,40 @@ class Problems {
   }
 }
 
-/** Events up to this seq were pruned under a checkpoint that is signed (an unsigned one vouches for nothing). */
-function prunedUpTo(input: ChainInput, secret: Buffer | null, found: Problems): number {
-  let upTo = 0;
+/** The highest seqs pruned under a signed checkpoint (an unsigned one vouches for nothing): of events, of milestones. */
+interface PrunedUpTo {
+  events: number;
+  milestones: number;
+}
+
+function prunedUpTo(input: ChainInput, secret: Buffer | null, found: Problems): PrunedUpTo {
+  const upTo = { events: 0, milestones: 0 };
   for (const c of input.checkpoints) {
     const { seq: _seq, hmac, ...fields } = c;
     if (secret && !checkpointSigned(secret, fields, hmac)) {
       found.add({ seq: 0, kind: 'checkpoint', ref: String(c.seq), problem: `checkpoint ${c.seq}: HMAC does not match (signed fields were altered)` });
-    } else if (c.lastEventSeq !== null) upTo = Math.max(upTo, c.lastEventSeq);
+      continue;
+    }
+    if (c.lastEventSeq !== null) upTo.events = Math.max(upTo.events, c.lastEventSeq);
+    if (c.lastMilestoneSeq != null) upTo.milestones = Math.max(upTo.milestones, c.lastMilestoneSeq);
   }
   return upTo;
+}
+
+/** Whether a missing record was removed by retention: an event or judgement, or a milestone, covered by a checkpoint. */
+function prunable(kind: string, link: { ref: string; eventSeq: number | null }, upTo: PrunedUpTo): boolean {
+  if (kind === 'event' || kind === 'judgement') return link.eventSeq !== null && link.eventSeq <= upTo.events;
+  return kind === 'milestone' && Number(link.ref) <= upTo.milestones;
 }
 
 const PRUNED = Symbol('pruned');
 
 /** What is wrong with a link's record: null when it matches, PRUNED when removed under a checkpoint. */
-function checkRecord(link: { kind: string; ref: string; eventSeq: number | null; digest: string; record: unknown[] | null }, upTo: number): string | null | typeof PRUNED {
+function checkRecord(link: { kind: string; ref: string; eventSeq: number | null; digest: string; record: unknown[] | null }, upTo: PrunedUpTo): string | null | typeof PRUNED {
   const def = CHAIN_KIND[link.kind as ChainKind] as (typeof CHAIN_KIND)[ChainKind] | undefined;
   if (!def) return `unknown kind "${link.kind}"`;
   if (link.record === null) {
-    const prunable = (def.kind === 'event' || def.kind === 'judgement') && link.eventSeq !== null && link.eventSeq <= upTo;
-    return prunable ? PRUNED : `the ${def.kind} record ${link.ref} is missing (deleted outside retention pruning)`;
+    return prunable(def.kind, link, upTo) ? PRUNED : `the ${def.kind} record ${link.ref} is missing (deleted outside retention pruning)`;
   }
   return digestOf(recordOf(def, link.record)) === link.digest ? null : `the ${def.kind} record ${link.ref} does not match its chain digest (the record was altered)`;
 }

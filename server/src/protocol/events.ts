@@ -87,13 +87,15 @@ export interface StoredEvent {
   seq: number;
   /** Client idempotency key if given, otherwise a server-generated id. */
   id: string;
-  type: EventType;
+  /** 'call' or 'visit' as posted; a closed case of another type (a complaint, a type defined as data) its type id. */
+  type: EventType | (string & {});
   site: string;
   /** As posted (with its offset). */
   occurredAt: string;
   /** Server clock, ISO UTC. */
   receivedAt: string;
-  outcome: Outcome;
+  /** A call's or visit's outcome; for other types the stop that ended the case, or 'expired'. */
+  outcome: Outcome | (string & {});
   rings: number | null;
   answerSeconds: number | null;
   greetSeconds: number | null;
@@ -101,4 +103,9 @@ export interface StoredEvent {
   agent: string | null;
   /** Which of the values above were derived by the server (e.g. rings from answerSeconds). */
   derived: DerivedField[];
+  /**
+   * Events of other types than calls and visits: the seconds of each of the type's measures (null when not
+   * measured). Absent on calls and visits, whose waits are the fields above.
+   */
+  measures?: Record<string, number | null>;
 }

@@ -1,5 +1,5 @@
-// Retention: raw events older than N days are deleted (rollups and value histograms stay) under a signed, chained
-// checkpoint; at start and then daily with --retain-days N, or once with `prune --data DIR --retain-days N`.
+// Retention: raw events older than N days, and the milestones of closed cases older than that, are deleted
+// (rollups and value histograms stay) under a signed, chained checkpoint; at start and then daily with --retain-days N, or once with `prune --data DIR --retain-days N`.
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock';
 import { checkpointHmac, pruneCutoff } from '../domain/retention';
@@ -12,6 +12,7 @@ export interface PruneResult {
   prunedBeforeMs: number;
   events: number;
   judgements: number;
+  milestones: number;
   checkpointSeq: number | null;
 }
 
@@ -21,9 +22,9 @@ export function prune(store: Store, audit: AuditService, retainDays: number): Pr
     const cutoff = pruneCutoff(tx.nowMs, retainDays);
     const r = await tx.writes.prune(cutoff, (fields) => checkpointHmac(audit.secret(), fields));
     if (r.checkpointSeq !== null) {
-      await tx.writes.auditLog({ keyId: 'system', action: 'retention.prune', target: null, details: { checkpointSeq: r.checkpointSeq, events: r.events, judgements: r.judgements, prunedBefore: new Date(cutoff).toISOString(), retainDays } });
+      await tx.writes.auditLog({ keyId: 'system', action: 'retention.prune', target: null, details: { checkpointSeq: r.checkpointSeq, events: r.events, judgements: r.judgements, milestones: r.milestones, prunedBefore: new Date(cutoff).toISOString(), retainDays } });
     }
-    return { prunedBeforeMs: cutoff, events: r.events, judgements: r.judgements, checkpointSeq: r.checkpointSeq };
+    return { prunedBeforeMs: cutoff, events: r.events, judgements: r.judgements, milestones: r.milestones, checkpointSeq: r.checkpointSeq };
   });
 }
 
@@ -33,7 +34,7 @@ export async function startRetention(store: Store, audit: AuditService, retainDa
   const run = () =>
     prune(store, audit, retainDays).then(
       (r) => {
-        if (r.events > 0) logger.info({ ...r, retainDays }, 'retention: pruned raw events');
+        if (r.checkpointSeq !== null) logger.info({ ...r, retainDays }, 'retention: pruned raw events and milestones');
       },
       (error: unknown) => logger.error({ err: error }, 'retention: pruning failed'),
     );

@@ -5,7 +5,7 @@
 import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
 import { DomainError } from '../domain/errors';
 import { BUILT_IN_REGISTRY, buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
-import type { EventTypeDefinition } from '../protocol/eventTypes';
+import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
 import { asStandard, changeOf, checkValidFrom, effectiveNow, inForce, nextVersion, retirementNow, versionsById } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
 
@@ -18,6 +18,9 @@ export type ChangeResult = { changed: boolean; standard: StandardVersion; keptRe
 export class StandardsService {
   private byId = new Map<string, StandardVersion[]>();
   private registry: EventTypeRegistry = BUILT_IN_REGISTRY;
+  /** User event types: the standards file's and those defined over the API (POST/PUT /event-types). */
+  private fileTypes: readonly EventTypeDefinition[] = [];
+  private apiTypes: readonly EventTypeDefinition[] = [];
   private readonly listeners = new Set<() => void>();
 
   private constructor(
@@ -34,6 +37,8 @@ export class StandardsService {
         if (!known.has(s.id)) await tx.writes.standardVersion({ id: s.id, version: s.version, definition: s, validFromMs: null, retired: false });
       }
       await service.reload(tx);
+      service.apiTypes = await tx.standards.eventTypes();
+      service.registry = registryOf(service.fileTypes, service.apiTypes);
     });
     return service;
   }
@@ -67,7 +72,7 @@ export class StandardsService {
     return [...this.byId.keys()];
   }
 
-  /** The event types standards and milestones may name: the built-ins and the standards file's `eventTypes:`. */
+  /** The event types standards and milestones may name: the built-ins, the standards file's `eventTypes:`, the API's. */
   eventTypes(): EventTypeRegistry {
     return this.registry;
   }
@@ -79,10 +84,14 @@ export class StandardsService {
   async applyAllWithTypes(types: readonly EventTypeDefinition[], defs: readonly StandardDefinition[]): Promise<ChangeResult[]> {
     const built = buildRegistry(types);
     if (!built.ok) throw new DomainError('invalid', built.problems[0]!.path, built.problems[0]!.message);
+    const clash = types.findIndex((t) => this.apiTypes.some((a) => a.id === t.id));
+    if (clash >= 0) throw new DomainError('invalid', `eventTypes.${clash}.id`, `"${types[clash]!.id}" is an event type defined over the API (PUT /api/v1/event-types/${types[clash]!.id}); choose another id`);
     const before = this.registry;
-    this.registry = built.registry;
+    this.registry = registryOf(types, this.apiTypes);
     try {
-      return await this.applyAll(defs);
+      const results = await this.applyAll(defs);
+      this.fileTypes = types;
+      return results;
     } catch (error) {
       this.registry = before;
       throw error;
@@ -95,10 +104,51 @@ export class StandardsService {
    */
   async refresh(): Promise<boolean> {
     const stored = versionsById(await this.store.reads.standards.all());
-    if (JSON.stringify([...stored]) === JSON.stringify([...this.byId])) return false;
+    const apiTypes = await this.store.reads.standards.eventTypes();
+    if (JSON.stringify([...stored]) === JSON.stringify([...this.byId]) && JSON.stringify(apiTypes) === JSON.stringify(this.apiTypes)) return false;
     this.byId = stored;
+    this.useApiTypes(apiTypes);
     this.listeners.forEach((l) => l());
     return true;
+  }
+
+  /**
+   * POST /event-types (no `urlId`) and PUT /event-types/:id: an event type defined over the API, checked as the
+   * standards file's are, stored, and written to the audit log; a change may not drop a measure a standard judges.
+   */
+  defineEventType(def: EventTypeDefinition, actor: { keyId: string }, urlId?: string): Promise<{ eventType: EventTypeDefinition; created: boolean }> {
+    return this.store.write(async (tx) => {
+      const exists = this.apiTypes.some((t) => t.id === def.id);
+      checkDefinable(def, this.registry, exists, urlId);
+      if (!exists && this.fileTypes.length + this.apiTypes.length >= EVENT_TYPE_LIMITS.maxEventTypes) {
+        throw new DomainError('conflict', 'id', `there are ${EVENT_TYPE_LIMITS.maxEventTypes} event types already, the most a server keeps`);
+      }
+      const apiTypes = exists ? this.apiTypes.map((t) => (t.id === def.id ? def : t)) : [...this.apiTypes, def];
+      const registry = registryOf(this.fileTypes, apiTypes);
+      for (const list of this.byId.values()) {
+        const latest = list.at(-1);
+        if (!latest || latest.retired || latest.eventType !== def.id || standardTargetProblems(registry, latest.eventType, latest.measure).length === 0) continue;
+        throw new DomainError('conflict', 'measures', `standard "${latest.id}" judges the measure "${latest.measure}" of a ${def.id}: keep it, or change or retire the standard first`);
+      }
+      await tx.writes.eventType(def);
+      await tx.writes.auditLog({ keyId: actor.keyId, action: `eventType.${exists ? 'update' : 'create'}`, target: def.id, details: { body: def } });
+      tx.onCommit(() => {
+        this.apiTypes = apiTypes;
+        this.registry = registry;
+        this.listeners.forEach((l) => l());
+      });
+      return { eventType: def, created: !exists };
+    });
+  }
+
+  /**
+   * The API's event types as another node stored them. A type this node's standards file defines keeps the file's
+   * definition here (the registry cannot hold both); the others are used as stored.
+   */
+  private useApiTypes(stored: readonly EventTypeDefinition[]): void {
+    const apiTypes = stored.filter((t) => !this.fileTypes.some((f) => f.id === t.id));
+    this.apiTypes = apiTypes;
+    this.registry = registryOf(this.fileTypes, apiTypes);
   }
 
   /** Called after every change (a file applied all at once: one call). */
@@ -202,4 +252,28 @@ export class StandardsService {
     }
     return result;
   }
+}
+
+/** The registry of the built-ins with the standards file's types and the API's (checked when each was given). */
+function registryOf(fileTypes: readonly EventTypeDefinition[], apiTypes: readonly EventTypeDefinition[]): EventTypeRegistry {
+  const built = buildRegistry([...fileTypes, ...apiTypes]);
+  if (!built.ok) throw new DomainError('invalid', built.problems[0]!.path, built.problems[0]!.message);
+  return built.registry;
+}
+
+/**
+ * Whether `def` may be created (no `urlId`) or replace the API's type `urlId`: not a built-in, not the standards
+ * file's, the id of the URL; and the rules a type of the standards file follows (problems name the body's fields).
+ */
+function checkDefinable(def: EventTypeDefinition, registry: EventTypeRegistry, definedOverApi: boolean, urlId: string | undefined): void {
+  if (urlId !== undefined && def.id !== urlId) throw new DomainError('invalid', 'id', `must match the event type in the URL ("${urlId}")`);
+  const known = registry.get(def.id);
+  if (known && !definedOverApi) {
+    const where = BUILT_IN_REGISTRY.get(def.id) ? 'a built-in event type and cannot be redefined' : 'defined in the standards file; change it there';
+    throw new DomainError('conflict', 'id', `"${def.id}" is ${where}`);
+  }
+  if (urlId !== undefined && !known) throw new DomainError('not-found', 'id', `unknown event type "${urlId}" (POST /api/v1/event-types defines one)`);
+  if (urlId === undefined && known) throw new DomainError('conflict', 'id', `event type "${def.id}" already exists; use PUT /api/v1/event-types/${def.id} to change it`);
+  const alone = buildRegistry([def], 'type');
+  if (!alone.ok) throw new DomainError('invalid', alone.problems[0]!.path.replace(/^type\.0\./, ''), alone.problems[0]!.message);
 }

@@ -20,7 +20,7 @@ import type { CorrectionSubject, EventState } from '../domain/corrections';
 import type { ChainKind } from '../domain/chain';
 import type { IncidentChangeDraft } from '../domain/alerts/incidents';
 import type { Alert, AlertState, Incident, IncidentChange, IncidentUpdate, JudgedEvent, Site } from '../protocol';
-import type { ClockJudgement, StoredMilestone } from '../protocol/eventTypes';
+import type { ClockJudgement, EventTypeDefinition, StoredMilestone } from '../protocol/eventTypes';
 import type {
   AuditEntry,
   CaseJudgementRecord,
@@ -65,6 +65,8 @@ export interface StandardsReads {
   judgedSince(id: string, fromMs: number): Promise<boolean>;
   /** The latest occurredAt of events the standard judged at or after `fromMs` (null: none). */
   latestJudgedAt(id: string, fromMs: number): Promise<number | null>;
+  /** The event types defined over the API, by id. */
+  eventTypes(): Promise<EventTypeDefinition[]>;
 }
 
 export interface SitesReads {
@@ -186,6 +188,8 @@ export interface WriteTx extends StoreReads {
      */
     claimBreach(key: CaseKey, standardId: string, deadlineMs: number): Promise<boolean>;
     standardVersion(v: Omit<StoredStandardVersion, 'createdAtMs'>): Promise<void>;
+    /** Creates or replaces an event type defined over the API. */
+    eventType(definition: EventTypeDefinition): Promise<void>;
     /** Creates or replaces a site's configuration (and un-retires it); recorded in its history. */
     site(site: Site, change: 'created' | 'updated'): Promise<void>;
     retireSite(id: string): Promise<void>;
@@ -266,13 +270,15 @@ export interface Snapshot extends StoreReads {
     /** Incident changes whose time is in the range, oldest first. */
     incidentRows(filter: ExportFilter): AsyncIterable<IncidentExportRow>;
     auditLogRows(fromMs: number, toMs: number, maxLinkSeq: number): AsyncIterable<AuditLogExportRow>;
+    /** Milestones whose `at` is in the range (at the filter's sites), in seq order, each with its chain link. */
+    milestoneRows(filter: ExportFilter, maxLinkSeq: number): AsyncIterable<MilestoneExportRow>;
   };
 }
 
 /**
  * Positions in an event export row: the event's columns (seq … content), its judgement's (standard_id … reason;
- * nulls for an event without judgements), its latest correction and the two chain links with their predecessors'
- * hashes. The array is reused for the next row: read it before asking for the next.
+ * nulls for an event without judgements), its latest correction, the two chain links with their predecessors'
+ * hashes, and the event's measures. The array is reused for the next row: read it before asking for the next.
  */
 export const EVENT_ROW = {
   content: 14,
@@ -293,8 +299,10 @@ export const EVENT_ROW = {
   judgementLinkSeq: 29,
   judgementLinkPrev: 30,
   judgementLinkHash: 31,
+  /** The event's measures (other types than calls and visits), last: added after the layout above. */
+  measures: 32,
 } as const;
-export const EVENT_ROW_WIDTH = 32;
+export const EVENT_ROW_WIDTH = 33;
 export type EventExportRow = readonly unknown[];
 
 export interface AlertExportRow {
@@ -310,6 +318,24 @@ export interface IncidentExportRow {
   site: string;
   /** When its incident opened. */
   openedAtMs: number;
+}
+
+/** A milestone as stored, in its chain record's keys, with its link. */
+export interface MilestoneExportRow {
+  seq: number;
+  id: string;
+  type: string;
+  site: string;
+  caseId: string;
+  milestone: string;
+  atMs: number;
+  at: string;
+  receivedAtMs: number;
+  agent: string | null;
+  queue: string | null;
+  handleSeconds: number | null;
+  content: string;
+  link: { seq: number; prev: string; hash: string } | null;
 }
 
 export interface AuditLogExportRow {

@@ -72,6 +72,8 @@ export interface PruneCounts {
   judgements: number;
   /** The highest pruned event seq (null: nothing pruned). */
   lastEventSeq: number | null;
+  /** Milestones of closed cases pruned. */
+  milestones: number;
 }
 
 export interface StoredKey {

@@ -1,4 +1,4 @@
-// GET /export/{events,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
+// GET /export/{events,milestones,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
 import type { Response } from 'express';
 import { z } from 'zod';
 import { EXPORT_KINDS, type ExportKind } from '../../services/exports';

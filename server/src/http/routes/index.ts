@@ -3,6 +3,7 @@ import { auditRoutes } from './audit';
 import { clockRoutes } from './clocks';
 import { complianceRoutes } from './compliance';
 import { eventRoutes } from './events';
+import { eventTypeRoutes } from './eventTypes';
 import { exportRoutes } from './exports';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
@@ -16,6 +17,7 @@ export const API_ROUTES: readonly Route[] = [
   ...healthRoutes,
   ...eventRoutes,
   ...clockRoutes,
+  ...eventTypeRoutes,
   ...complianceRoutes,
   ...standardRoutes,
   ...siteRoutes,

@@ -44,6 +44,8 @@ const EVENT_COLUMNS: readonly Column[] = [
   { key: 'judgement_link_seq', type: 'integer' },
   { key: 'judgement_link_prev', type: 'text' },
   { key: 'judgement_link_hash', type: 'text' },
+  // Last (added after the columns above): other types' measures as canonical JSON, part of the event's chain record.
+  { key: 'measures', type: 'text' },
 ];
 
 function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
@@ -105,6 +107,7 @@ function rowMapper(outcomes: ReadonlySet<string>, formulaOf: (id: string, versio
     out[28] = c.met;
     out[29] = c.counted;
     for (let i = 0; i < 6; i += 1) out[30 + i] = row[EVENT_ROW.eventLinkSeq + i];
+    out[36] = row[EVENT_ROW.measures];
     return out;
   };
 }

@@ -9,12 +9,13 @@ import { alertsExport, auditLogExport, complianceExport } from './bodies';
 import type { ExportContext } from './context';
 import { eventsExport } from './events';
 import { incidentsExport } from './incidents';
+import { milestonesExport } from './milestones';
 import { streamExport, type ExportBody, type ExportFormat } from './format';
 import type { ExportQuery } from './query';
 import { auditReport } from './report';
 
 // `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
-export const EXPORT_KINDS = ['events', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
+export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export class ExportService {
@@ -56,6 +57,8 @@ export class ExportService {
     switch (kind) {
       case 'events':
         return eventsExport(q, ctx);
+      case 'milestones':
+        return milestonesExport(q, ctx);
       case 'compliance':
         return complianceExport(q, ctx, this.standards.ids());
       case 'incidents':

@@ -1,10 +1,14 @@
 // A case whose milestones say it is over becomes its finished event, written through the same path as a posted
 // event (prepareEvent → writes.events: judgements, chain, rollups), so every figure, export, correction and alert
-// sees it. Judgements recorded while the case was open (a miss at the deadline) are kept as recorded; the event
-// carries the real measure. Only calls and visits have finished events today (the events table holds those two).
+// sees it. Judgements recorded while the case was open (a miss at the deadline, a verdict when a measure stopped) are
+// kept as recorded; the event carries the real measure. Calls and visits become the event POST /events would have
+// stored; other types (complaints, types defined as data) an event of their type carrying the type's measures.
+import { canonicalJson } from '../../domain/canonical';
 import type { CaseMilestone, CaseState } from '../../domain/clocks';
 import { caseState, expireCase, expiresAtMs, expiryJudgement, judgeMeasure, standardsForCase, toFinishedEvent, type FinishedEvent } from '../../domain/clocks';
 import type { EventTypeRegistry } from '../../domain/eventTypes';
+import { isOpen } from '../../domain/hours';
+import { judgeEvent } from '../../domain/judge';
 import type { EventInput, JudgedEvent, Judgement, Site, Standard } from '../../protocol';
 import type { StoredMilestone } from '../../protocol/eventTypes';
 import type { CaseJudgementRecord, CaseKey, NewEvent, WriteTx } from '../../store/port';
@@ -21,7 +25,7 @@ export interface CaseContext {
 
 export interface Settled {
   key: CaseKey;
-  /** The finished event written for it (calls and visits), when it closed now. */
+  /** The finished event written for it, when it closed now. */
   judged: JudgedEvent | null;
   closed: boolean;
 }
@@ -50,19 +54,55 @@ export async function settleCase(tx: WriteTx, key: CaseKey, ctx: CaseContext): P
   if (expiry !== null && ctx.nowMs >= expiry) state = expireCase(type, state);
   if (!hasFinishedEvent(key.type)) await recordMeasureJudgements(tx, key, state, ctx, site);
   if (expiry !== null && ctx.nowMs < expiry) return open;
-  const finished = toFinishedEvent(state, site);
-  const input = finished && finishedInput(finished, key);
+  const prepared = await finishedEventOf(tx, key, state, ctx, site);
   let judged: JudgedEvent | null = null;
-  if (input) {
-    const recorded = await tx.cases.judgements(key);
-    const prepared = prepareEvent(input, { standardsAt: ctx.standardsAt, site, receivedAtMs: ctx.nowMs });
-    const [written] = await tx.writes.events([{ ...prepared, judgements: keptJudgements(prepared, state, recorded, ctx, site) }]);
+  if (prepared) {
+    const [written] = await tx.writes.events([prepared]);
     judged = written && !written.duplicate ? written.judged : null;
     await tx.writes.closeCase(key, { closedAtMs: ctx.nowMs, expired: state.expiredAtMs !== null, eventSeq: written?.judged.event.seq ?? null });
   } else {
     await tx.writes.closeCase(key, { closedAtMs: ctx.nowMs, expired: state.expiredAtMs !== null, eventSeq: null });
   }
   return { key, judged, closed: true };
+}
+
+/** The closed case's finished event, judged, ready to store; null when it has none (its start never arrived). */
+async function finishedEventOf(tx: WriteTx, key: CaseKey, state: CaseState, ctx: CaseContext, site: Site): Promise<NewEvent | null> {
+  const finished = toFinishedEvent(state, site);
+  if (!finished) return null;
+  const recorded = await tx.cases.judgements(key);
+  if (!hasFinishedEvent(key.type)) return otherTypeEvent(finished, key, state, recorded, ctx, site);
+  const input = finishedInput(finished, key);
+  if (!input) return null;
+  const prepared = prepareEvent(input, { standardsAt: ctx.standardsAt, site, receivedAtMs: ctx.nowMs });
+  return { ...prepared, judgements: keptJudgements(prepared, state, recorded, ctx, site) };
+}
+
+/**
+ * The event of a closed case of another type: its type, the stop that ended it (or 'expired'), and the wall-clock
+ * seconds of each of its measures. Each standard's judgement is the one recorded on the case (as its measure
+ * stopped, or at its deadline), else its stopped measure's, else expiry's, else the event's as it stands.
+ */
+function otherTypeEvent(finished: FinishedEvent, key: CaseKey, state: CaseState, recorded: readonly CaseJudgementRecord[], ctx: CaseContext, site: Site): NewEvent {
+  const type = ctx.registry.get(key.type)!;
+  const occurredAtMs = Date.parse(finished.occurredAt);
+  const event: NewEvent['event'] = {
+    id: caseEventId(key), type: key.type, site: key.site, occurredAt: finished.occurredAt, outcome: finished.outcome,
+    rings: null, answerSeconds: null, greetSeconds: null, queue: finished.queue, agent: finished.agent, derived: [], measures: finished.measures,
+  };
+  const judgements = standardsForCase(state, ctx.standardsAt(occurredAtMs)).map((standard): Judgement => {
+    const judged = judgeMeasure(state, standard, site) ?? expiryJudgement(state, standard, type, site);
+    return judged ?? judgeEvent(finished, [standard], { inHours: isOpen(site, occurredAtMs) })[0]!;
+  });
+  return {
+    event,
+    occurredAtMs,
+    receivedAtMs: ctx.nowMs,
+    // What the case amounted to, in the shape of a posted event: equal content ⇔ the same case settled again.
+    content: canonicalJson({ id: event.id, type: event.type, site: event.site, caseId: key.caseId, occurredAt: event.occurredAt, outcome: event.outcome, measures: finished.measures }),
+    judgements: withRecorded(judgements, recorded),
+    siteDefaults: { timeZone: site.timeZone, ringCycleSeconds: site.ringCycleSeconds },
+  };
 }
 
 /**
@@ -81,7 +121,10 @@ function keptJudgements(prepared: NewEvent, state: CaseState, recorded: readonly
   });
 }
 
-/** Calls and visits become events; other types' verdicts are kept on the case (case judgements). */
+/**
+ * Calls and visits become the event POST /events would have stored; other types keep each verdict on the case as
+ * its measure stops (case judgements), and their event carries those.
+ */
 const hasFinishedEvent = (type: string) => type === 'call' || type === 'visit';
 
 /**

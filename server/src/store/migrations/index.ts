@@ -13,6 +13,7 @@ import { MIGRATION_0009 } from './0009_store_writes';
 import { MIGRATION_0010 } from './0010_incidents';
 import { MIGRATION_0011 } from './0011_milestones';
 import { MIGRATION_0012 } from './0012_case_breaches';
+import { MIGRATION_0013 } from './0013_events_of_any_type';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0010,
   MIGRATION_0011,
   MIGRATION_0012,
+  MIGRATION_0013,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

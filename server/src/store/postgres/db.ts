@@ -44,8 +44,13 @@ export function numbered(sql: string): string {
 /** Something that runs queries: the pool (autocommit reads) or one client (a transaction). */
 export type Queryable = pg.Pool | pg.PoolClient;
 
-/** Queries on one queryable, rows as objects or arrays. */
+/**
+ * Queries on one queryable, rows as objects or arrays. On one client (a transaction, a snapshot) they run one after
+ * the other even when callers start several at once (Promise.all over a batch): a client takes one query at a time.
+ */
 export class Sql {
+  private turn: Promise<unknown> = Promise.resolve();
+
   constructor(readonly db: Queryable) {}
 
   async rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -58,11 +63,7 @@ export class Sql {
 
   /** Rows as arrays, in the SELECT's column order. */
   async tuples<T extends unknown[]>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    try {
-      return (await this.db.query({ text: numbered(sql), values: params as unknown[], rowMode: 'array' })).rows as T[];
-    } catch (error) {
-      throw asUnavailable(error);
-    }
+    return (await this.send({ text: numbered(sql), values: params as unknown[], rowMode: 'array' })).rows as T[];
   }
 
   /** Runs a statement; the number of rows it touched. */
@@ -70,12 +71,22 @@ export class Sql {
     return (await this.query(sql, params)).rowCount ?? 0;
   }
 
-  private async query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-    try {
-      return await this.db.query(numbered(sql), params as unknown[]);
-    } catch (error) {
-      throw asUnavailable(error);
-    }
+  private query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    return this.send({ text: numbered(sql), values: params as unknown[] });
+  }
+
+  private send(query: pg.QueryConfig & { rowMode?: 'array' }): Promise<pg.QueryResult> {
+    const run = async (): Promise<pg.QueryResult> => {
+      try {
+        return await this.db.query(query);
+      } catch (error) {
+        throw asUnavailable(error);
+      }
+    };
+    if (this.db instanceof pg.Pool) return run();
+    const result = this.turn.then(run);
+    this.turn = result.catch(() => undefined);
+    return result;
   }
 }
 

@@ -8,7 +8,7 @@ import { DomainError } from '../../domain/errors';
 import type { Judgement, StoredEvent } from '../../protocol';
 import type { NewEvent, WriteOutcome } from '../port';
 import { storable } from '../sqlite/batchWriter';
-import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
+import { measuresOf, measuresText, toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
 import { columns, type PgChainWriter } from './chain';
 import type { Sql } from './db';
 import { PgRollupWriter } from './rollups';
@@ -18,14 +18,14 @@ const ENSURE_SITE = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, cre
   ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
     display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`;
 
-const INSERT_EVENTS = `INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[])
+const INSERT_EVENTS = `INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
   RETURNING seq, id`;
 
 const INSERT_JUDGEMENTS = `INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
   SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::float8[], ?::float8[], ?::smallint[], ?::smallint[], ?::text[])`;
 
-type EventValues = [id: string, type: string, site: string, occurredAtMs: number, occurredAt: string, receivedAtMs: number, outcome: string, rings: number | null, answerSeconds: number | null, greetSeconds: number | null, queue: string | null, agent: string | null, derived: string, content: string];
+type EventValues = [id: string, type: string, site: string, occurredAtMs: number, occurredAt: string, receivedAtMs: number, outcome: string, rings: number | null, answerSeconds: number | null, greetSeconds: number | null, queue: string | null, agent: string | null, derived: string, content: string, measures: string | null];
 
 /** What each item of the batch turns out to be: new (inserted here), stored before, or a repeat of an earlier item. */
 type Plan = { kind: 'new'; values: EventValues } | { kind: 'stored'; row: EventRow } | { kind: 'repeat'; of: number };
@@ -73,7 +73,7 @@ function planBatch(items: readonly NewEvent[], stored: ReadonlyMap<string, Event
     }
     firstNew.set(id, index);
     const e = item.event;
-    return { kind: 'new', values: [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, JSON.stringify(e.derived), item.content] };
+    return { kind: 'new', values: [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, JSON.stringify(e.derived), item.content, measuresText(e)] };
   });
 }
 
@@ -92,7 +92,7 @@ async function ensureSites(s: Sql, chain: PgChainWriter, items: readonly NewEven
 /** Inserts the new events in one statement; their seqs, in batch order. */
 async function insertEvents(s: Sql, rows: readonly EventValues[]): Promise<number[]> {
   if (rows.length === 0) return [];
-  const seqOf = new Map((await s.rows<{ seq: number; id: string }>(INSERT_EVENTS, columns(rows, 14))).map((r) => [r.id, r.seq]));
+  const seqOf = new Map((await s.rows<{ seq: number; id: string }>(INSERT_EVENTS, columns(rows, 15))).map((r) => [r.id, r.seq]));
   const seqs = rows.map((r) => seqOf.get(r[0])!);
   // Seqs must follow batch order (the chain and "events after seq N" rely on it): PostgreSQL numbers unnest's rows as produced.
   if (seqs.some((seq, i) => seq === undefined || (i > 0 && seq <= seqs[i - 1]!))) throw new Error('events were numbered out of batch order');
@@ -114,8 +114,8 @@ async function judgementOf(chain: PgChainWriter, rollups: PgRollupWriter, rows: 
 /** What a read would answer for an event just inserted. */
 function eventOf(seq: number, v: EventValues): StoredEvent {
   return {
-    seq, id: v[0], type: v[1] as StoredEvent['type'], site: v[2], occurredAt: v[4], receivedAt: new Date(v[5]).toISOString(), outcome: v[6] as StoredEvent['outcome'],
-    rings: v[7], answerSeconds: v[8], greetSeconds: v[9], queue: v[10], agent: v[11], derived: JSON.parse(v[12]) as StoredEvent['derived'],
+    seq, id: v[0], type: v[1], site: v[2], occurredAt: v[4], receivedAt: new Date(v[5]).toISOString(), outcome: v[6],
+    rings: v[7], answerSeconds: v[8], greetSeconds: v[9], queue: v[10], agent: v[11], derived: JSON.parse(v[12]) as StoredEvent['derived'], ...measuresOf(v[14]),
   };
 }
 

@@ -40,6 +40,7 @@ const TABLES: readonly string[] = [
   'cases',
   'case_judgements',
   'case_breaches',
+  'event_types',
 ];
 
 const CHUNK = 500;

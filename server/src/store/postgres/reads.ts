@@ -8,6 +8,7 @@ import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysRead
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
+import { EVENT_TYPES, toEventType } from '../sqlite/standards';
 import type { Sql } from './db';
 import { casesReads } from './cases';
 import { figuresReads } from './figures';
@@ -35,6 +36,7 @@ function standardsReads(s: Sql): StandardsReads {
       (await s.one('SELECT 1 FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ? LIMIT 1', [id, fromMs])) !== undefined,
     latestJudgedAt: async (id, fromMs) =>
       (await s.one<{ ms: number | null }>('SELECT MAX(e.occurred_at_ms) AS ms FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ?', [id, fromMs]))!.ms,
+    eventTypes: async () => (await s.rows<{ definition: string }>(EVENT_TYPES)).map(toEventType),
   };
 }
 

@@ -7,6 +7,7 @@ import type { AlertState, IncidentChange } from '../../protocol';
 import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
+import { milestoneExportSql, toMilestoneExportRow } from '../sqlite/exportRows';
 import { toChange } from '../sqlite/incidents';
 import { toCheckpoint, type CheckpointRow } from '../sqlite/snapshot';
 import { numbered, type Sql } from './db';
@@ -59,7 +60,7 @@ async function* eventRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerato
       j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
       lc.seq, lc.action, lc.rejudged,
       ce.seq, CASE WHEN ce.seq IS NULL THEN NULL ELSE COALESCE(pe.hash, '${GENESIS_HASH}') END, ce.hash,
-      cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash
+      cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash, e.measures
     FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
     LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged FROM audit_corrections c WHERE c.event_seq = e.seq ORDER BY c.seq DESC LIMIT 1) lc ON true
     LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'event' ORDER BY l.seq LIMIT 1) ce ON true
@@ -128,6 +129,10 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
       alertRows: (f) => iterable(() => alertRows(client, s, f)),
       incidentRows: (f) => iterable(() => incidentRows(client, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => iterable(() => auditLogRows(client, fromMs, toMs, maxLinkSeq)),
+      milestoneRows: (f, maxLinkSeq) =>
+        iterable(async function* () {
+          for await (const r of cursor(client, milestoneExportSql(f.sites.length), [f.fromMs, f.toMs, ...f.sites, maxLinkSeq])) yield toMilestoneExportRow(r);
+        }),
     },
   };
 }

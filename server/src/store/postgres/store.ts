@@ -18,6 +18,7 @@ import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
 import { readsOf } from './reads';
 import { snapshotReads } from './snapshot';
+import { PUT_EVENT_TYPE } from '../sqlite/standards';
 import * as w from './writes';
 
 /** The advisory lock every write transaction holds ("rs-write"). */
@@ -101,6 +102,10 @@ class PgWriteTx extends WriteTxBase {
       standardVersion: async (v) => {
         await w.writeStandardVersion(s, chain, v, at);
         await notifyNodes(s, this.nodeId, 'standards'); // the other nodes judge with it from its commit on
+      },
+      eventType: async (def) => {
+        await s.run(PUT_EVENT_TYPE, [def.id, JSON.stringify(def), at, at]);
+        await notifyNodes(s, this.nodeId, 'standards'); // the other nodes read the types again with the standards
       },
       site: (site, change) => w.writeSite(s, chain, site, change, at),
       retireSite: (id) => w.retireSite(s, chain, id, at),

@@ -10,6 +10,7 @@ import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
 import { worseSeverity } from '../../domain/alerts/evaluate';
 import type { IncidentChange, IncidentUpdate, Site } from '../../protocol';
 import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, PruneCounts, StoredKey, StoredStandardVersion } from '../port';
+import { CHECKPOINT_COLUMNS, PRUNABLE_MILESTONES } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, CHANGE_INSERT, changeArgs, changeOf, noIncident, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
 import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
@@ -190,21 +191,23 @@ const KEEP_CORRECTION_COUNTS = `
 
 export async function prune(s: Sql, chain: PgChainWriter, cutoffMs: number, sign: (fields: CheckpointFields) => string, atMs: number): Promise<PruneCounts & { checkpointSeq: number | null }> {
   const { n, last } = (await s.one<{ n: number; last: number | null }>('SELECT COUNT(*) AS n, MAX(seq) AS last FROM events WHERE occurred_at_ms < ?', [cutoffMs]))!;
-  if (n === 0) return { events: 0, judgements: 0, lastEventSeq: null, checkpointSeq: null };
+  const m = (await s.one<{ n: number; last: number | null }>(`SELECT COUNT(*) AS n, MAX(seq) AS last ${PRUNABLE_MILESTONES}`, [cutoffMs]))!;
+  if (n === 0 && m.n === 0) return { events: 0, judgements: 0, lastEventSeq: null, milestones: 0, checkpointSeq: null };
   await s.run(KEEP_CORRECTION_COUNTS, [cutoffMs]);
   await s.run('INSERT INTO audit_pruning (flag) VALUES (1)');
   const judgements = await s.run('DELETE FROM judgements WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)', [cutoffMs]);
   const events = await s.run('DELETE FROM events WHERE occurred_at_ms < ?', [cutoffMs]);
+  const milestones = await s.run(`DELETE ${PRUNABLE_MILESTONES}`, [cutoffMs]);
   await s.run('DELETE FROM audit_pruning');
   const head = (await s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1'))!;
-  const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs };
+  const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs, lastMilestoneSeq: m.last, milestones };
   const rows = await s.tuples<unknown[]>(
-    `INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    RETURNING seq, pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac`,
-    [cutoffMs, last, events, judgements, head.seq, head.hash, atMs, sign(fields)],
+    `INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac, last_milestone_seq, milestones)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${CHECKPOINT_COLUMNS}`,
+    [cutoffMs, last, events, judgements, head.seq, head.hash, atMs, sign(fields), m.last, milestones],
   );
   await chain.append('checkpoint', rows[0]!, atMs);
-  return { events, judgements, lastEventSeq: last, checkpointSeq: rows[0]![0] as number };
+  return { events, judgements, lastEventSeq: last, milestones, checkpointSeq: rows[0]![0] as number };
 }
 
 const DAY_MS = 86_400_000;

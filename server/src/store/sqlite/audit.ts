@@ -1,9 +1,10 @@
-// The chain head, the retention horizon, and pruning: the one controlled delete path of events and judgements.
+// The chain head, the retention horizon, and pruning: the one controlled delete path of events, judgements and
+// milestones.
 import { GENESIS_HASH } from '../../domain/chain';
 import { horizonOf, type CheckpointFields } from '../../domain/retention';
 import { PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { AuditReads, PruneCounts } from '../port';
-import { chainWriter } from './chain';
+import { CHAIN_TABLES, chainWriter } from './chain';
 import type { Statements } from './database';
 
 export function auditReads(s: Statements): AuditReads {
@@ -28,23 +29,37 @@ const KEEP_CORRECTION_COUNTS = `
   ON CONFLICT (site, standard_id, bucket_ms, standard_version) DO UPDATE SET voided = voided + excluded.voided, amended = amended + excluded.amended`;
 
 /**
- * Deletes the events (and judgements) before the cutoff: their delete triggers refuse unless audit_pruning holds a
- * row, which only this (inside the write's transaction) inserts and removes again. The chain keeps every link; the
- * checkpoint, signed by `sign` and chained, says what was pruned and the head at that moment.
+ * The milestones retention prunes (both backends): those before the cutoff of cases that are closed. An open case
+ * keeps all of its milestones, however old (its clocks are read from them).
+ */
+export const PRUNABLE_MILESTONES = `FROM milestones WHERE at_ms < ? AND EXISTS (SELECT 1 FROM cases c
+  WHERE c.type = milestones.type AND c.site = milestones.site AND c.case_id = milestones.case_id AND c.state = 'closed')`;
+
+/**
+ * Deletes the events (and judgements) before the cutoff, and the milestones of closed cases before it: their delete
+ * triggers refuse unless audit_pruning holds a row, which only this (inside the write's transaction) inserts and
+ * removes again. The chain keeps every link; the checkpoint, signed by `sign` and chained, says what was pruned
+ * and the head at that moment.
  */
 export function prune(s: Statements, cutoffMs: number, sign: (fields: CheckpointFields) => string, atMs: number): PruneCounts & { checkpointSeq: number | null } {
   const { n, last } = s.get('SELECT COUNT(*) AS n, MAX(seq) AS last FROM events WHERE occurred_at_ms < ?').get(cutoffMs) as { n: number; last: number | null };
-  if (n === 0) return { events: 0, judgements: 0, lastEventSeq: null, checkpointSeq: null };
+  const m = s.get(`SELECT COUNT(*) AS n, MAX(seq) AS last ${PRUNABLE_MILESTONES}`).get(cutoffMs) as { n: number; last: number | null };
+  if (n === 0 && m.n === 0) return { events: 0, judgements: 0, lastEventSeq: null, milestones: 0, checkpointSeq: null };
   s.get(KEEP_CORRECTION_COUNTS).run(cutoffMs);
   s.get('INSERT INTO audit_pruning (flag) VALUES (1)').run();
   const judgements = s.get('DELETE FROM judgements WHERE event_seq IN (SELECT seq FROM events WHERE occurred_at_ms < ?)').run(cutoffMs).changes;
   const events = s.get('DELETE FROM events WHERE occurred_at_ms < ?').run(cutoffMs).changes;
+  const milestones = s.get(`DELETE ${PRUNABLE_MILESTONES}`).run(cutoffMs).changes;
   s.get('DELETE FROM audit_pruning').run();
   const head = s.get('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
-  const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs };
+  const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs, lastMilestoneSeq: m.last, milestones };
   const row = s
-    .raw('INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
-    .get(cutoffMs, last, events, judgements, head.seq, head.hash, atMs, sign(fields)) as unknown[];
+    .raw(`INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac, last_milestone_seq, milestones)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${CHECKPOINT_COLUMNS}`)
+    .get(cutoffMs, last, events, judgements, head.seq, head.hash, atMs, sign(fields), m.last, milestones) as unknown[];
   chainWriter(s.db).append('checkpoint', row, atMs);
-  return { events, judgements, lastEventSeq: last, checkpointSeq: row[0] as number };
+  return { events, judgements, lastEventSeq: last, milestones, checkpointSeq: row[0] as number };
 }
+
+/** A checkpoint row's columns in its chain record's order (both backends). */
+export const CHECKPOINT_COLUMNS = CHAIN_TABLES.checkpoint.columns.join(', ');

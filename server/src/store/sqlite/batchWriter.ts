@@ -14,7 +14,7 @@ import { chainWriter } from './chain';
 import { RollupWriter, type RollupPlace } from './rollups';
 import { recordSiteChange } from './siteHistory';
 import { storableText } from './text';
-import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
+import { measuresOf, measuresText, toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
 
 
 /** The judgements row as inserted, in the chain record's field order. */
@@ -63,8 +63,8 @@ class EventsWriter {
     this.ensureSite = db.prepare(ENSURE_SITE);
     this.insertEvent = db.prepare(`
       INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds,
-                          greet_seconds, queue, agent, derived, content)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+                          greet_seconds, queue, agent, derived, content, measures)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertJudgement = db.prepare(`
       INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -120,7 +120,7 @@ class EventsWriter {
   private insert(item: NewEvent): WriteOutcome {
     const e = item.event;
     const derived = JSON.stringify(e.derived);
-    const row = [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, derived, item.content] as const;
+    const row = [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, derived, item.content, measuresText(e)] as const;
     const seq = Number(this.insertEvent.run(...row).lastInsertRowid);
     if (this.firstNewSeq === Infinity) this.firstNewSeq = seq;
     this.chain.append('event', [seq, ...row], this.atMs);
@@ -129,7 +129,7 @@ class EventsWriter {
     const event: StoredEvent = {
       seq, id: e.id, type: e.type, site: e.site, occurredAt: e.occurredAt, receivedAt: new Date(item.receivedAtMs).toISOString(),
       outcome: e.outcome, rings: e.rings, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, queue: e.queue, agent: e.agent,
-      derived: JSON.parse(derived) as StoredEvent['derived'],
+      derived: JSON.parse(derived) as StoredEvent['derived'], ...measuresOf(row[14]),
     };
     return { judged: { event, judgements: judgements.sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : 0)) }, duplicate: false };
   }

@@ -19,7 +19,7 @@ interface ChainTable {
 export const CHAIN_TABLES: Readonly<Record<ChainKind, ChainTable>> = {
   event: {
     table: 'events',
-    columns: ['seq', 'id', 'type', 'site', 'occurred_at_ms', 'occurred_at', 'received_at_ms', 'outcome', 'rings', 'answer_seconds', 'greet_seconds', 'queue', 'agent', 'derived', 'content'],
+    columns: ['seq', 'id', 'type', 'site', 'occurred_at_ms', 'occurred_at', 'received_at_ms', 'outcome', 'rings', 'answer_seconds', 'greet_seconds', 'queue', 'agent', 'derived', 'content', 'measures'],
     join: 't.seq = c.event_seq',
     keys: (v) => [v[0], null, null],
   },
@@ -45,7 +45,7 @@ export const CHAIN_TABLES: Readonly<Record<ChainKind, ChainTable>> = {
   audit: { table: 'audit_log', columns: ['seq', 'key_id', 'action', 'target', 'details', 'at_ms'], join: 't.seq = c.key_int', keys: (v) => [null, null, v[0]] },
   checkpoint: {
     table: 'audit_checkpoints',
-    columns: ['seq', 'pruned_before_ms', 'last_event_seq', 'events', 'judgements', 'head_seq', 'head_hash', 'at_ms', 'hmac'],
+    columns: ['seq', 'pruned_before_ms', 'last_event_seq', 'events', 'judgements', 'head_seq', 'head_hash', 'at_ms', 'hmac', 'last_milestone_seq', 'milestones'],
     join: 't.seq = c.key_int',
     keys: (v) => [null, null, v[0]],
   },

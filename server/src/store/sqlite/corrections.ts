@@ -3,7 +3,7 @@
 // correction changes is decided in domain/corrections.ts.
 import { canonicalJson } from '../../domain/canonical';
 import { asEffective, factsOf, statesOf, type CorrectionSubject, type EffectiveJudgement, type EventState, type StoredCorrection } from '../../domain/corrections';
-import type { DerivedField, Outcome } from '../../protocol';
+import type { DerivedField } from '../../protocol';
 import type { CorrectionRecord } from '../port';
 import { chainWriter } from './chain';
 import type { Statements } from './database';
@@ -27,7 +27,7 @@ interface RecordedRow {
 export function recordedState(e: RecordedRow, judgements: readonly JudgementRow[]): EventState {
   return {
     voided: false,
-    fields: { outcome: e.outcome as Outcome, rings: e.rings, answerSeconds: e.answer_seconds, greetSeconds: e.greet_seconds, derived: JSON.parse(e.derived) as DerivedField[] },
+    fields: { outcome: e.outcome, rings: e.rings, answerSeconds: e.answer_seconds, greetSeconds: e.greet_seconds, derived: JSON.parse(e.derived) as DerivedField[] },
     judgements: Object.fromEntries(judgements.map((j) => [j.standard_id, asEffective(toJudgement(j))])),
   };
 }

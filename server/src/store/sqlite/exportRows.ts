@@ -11,7 +11,7 @@
 // links. All statements run on the snapshot's connection, inside its one read transaction.
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH } from '../../domain/chain';
-import { EVENT_ROW, EVENT_ROW_WIDTH, type EventExportRow, type ExportFilter } from '../port';
+import { EVENT_ROW, EVENT_ROW_WIDTH, type EventExportRow, type ExportFilter, type MilestoneExportRow } from '../port';
 
 type Raw = unknown[];
 
@@ -160,10 +160,10 @@ class Corrections {
   };
 }
 
-/** The columns of an export row read from events ⋈ judgements (EVENT_ROW positions 0–22). */
+/** The columns of an export row read from events ⋈ judgements (EVENT_ROW positions 0–22, then the measures). */
 const EVENTS_SELECT = `SELECT e.seq, e.id, e.type, e.site, e.occurred_at, e.occurred_at_ms, e.received_at_ms, e.outcome,
   e.rings, e.answer_seconds, e.greet_seconds, e.queue, e.agent, e.derived, e.content,
-  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason`;
+  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason, e.measures`;
 
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
@@ -190,6 +190,7 @@ export function* eventRows(reader: Database.Database, f: ExportFilter): Generato
         loaded = seq;
       }
       for (let i = 0; i <= EVENT_ROW.reason; i += 1) out[i] = row[i];
+      out[EVENT_ROW.measures] = row[EVENT_ROW.reason + 1];
       out[EVENT_ROW.correctionSeq] = corrections.seq;
       out[EVENT_ROW.correctionAction] = corrections.action;
       out[EVENT_ROW.correctionRejudged] = corrections.rejudged;
@@ -206,4 +207,26 @@ export function* eventRows(reader: Database.Database, f: ExportFilter): Generato
     links.close();
     corrections.close();
   }
+}
+
+/**
+ * The milestones of a milestone export (both backends): `at` in [from, to) at the filter's sites, with the chain
+ * link of each and its predecessor's hash. Parameters: from, to, the sites, the highest link seq to include.
+ */
+export const milestoneExportSql = (sites: number) => `SELECT m.seq, m.id, m.type, m.site, m.case_id, m.milestone, m.at_ms, m.at,
+    m.received_at_ms, m.agent, m.queue, m.handle_seconds, m.content, c.seq, c.hash, p.hash
+  FROM milestones m LEFT JOIN audit_chain c ON c.kind = 'milestone' AND c.key_int = m.seq LEFT JOIN audit_chain p ON p.seq = c.seq - 1
+  WHERE m.at_ms >= ? AND m.at_ms < ? ${sites > 0 ? `AND m.site IN (${Array.from({ length: sites }, () => '?').join(', ')})` : ''}
+    AND (c.seq IS NULL OR c.seq <= ?) ORDER BY m.seq`;
+
+export function toMilestoneExportRow(r: readonly unknown[]): MilestoneExportRow {
+  const [seq, id, type, site, caseId, milestone, atMs, at, receivedAtMs, agent, queue, handleSeconds, content, linkSeq, hash, prev] = r as [
+    number, string, string, string, string, string, number, string, number, string | null, string | null, number | null, string, number | null, string | null, string | null,
+  ];
+  const link = linkSeq === null ? null : { seq: Number(linkSeq), hash: hash!, prev: prev ?? GENESIS_HASH };
+  return { seq: Number(seq), id, type, site, caseId, milestone, atMs: Number(atMs), at, receivedAtMs: Number(receivedAtMs), agent, queue, handleSeconds, content, link };
+}
+
+export function* milestoneRows(reader: Database.Database, f: ExportFilter, maxLinkSeq: number): Generator<MilestoneExportRow> {
+  for (const r of reader.prepare(milestoneExportSql(f.sites.length)).raw(true).iterate(f.fromMs, f.toMs, ...f.sites, maxLinkSeq) as Iterable<unknown[]>) yield toMilestoneExportRow(r);
 }

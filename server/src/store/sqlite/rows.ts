@@ -1,15 +1,16 @@
 // Row shapes as SQLite returns them, and their mapping to wire types.
-import type { DerivedField, EventType, Judgement, JudgementReason, Outcome, StoredEvent } from '../../protocol';
+import { canonicalJson } from '../../domain/canonical';
+import type { DerivedField, Judgement, JudgementReason, StoredEvent } from '../../protocol';
 
 export interface EventRow {
   seq: number;
   id: string;
-  type: EventType;
+  type: StoredEvent['type'];
   site: string;
   occurred_at_ms: number;
   occurred_at: string;
   received_at_ms: number;
-  outcome: Outcome;
+  outcome: StoredEvent['outcome'];
   rings: number | null;
   answer_seconds: number | null;
   greet_seconds: number | null;
@@ -17,6 +18,8 @@ export interface EventRow {
   agent: string | null;
   derived: string;
   content: string;
+  /** Canonical JSON of other types' measures; null for calls and visits. */
+  measures: string | null;
 }
 
 export interface JudgementRow {
@@ -46,6 +49,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     queue: row.queue,
     agent: row.agent,
     derived: JSON.parse(row.derived) as DerivedField[],
+    ...measuresOf(row.measures),
   };
 }
 
@@ -61,3 +65,9 @@ export function toJudgement(row: JudgementRow): Judgement {
     reason: row.reason,
   };
 }
+
+/** The measures column of an event: canonical JSON of other types' measures, null for calls and visits (both backends). */
+export const measuresText = (e: Pick<StoredEvent, 'measures'>): string | null => (e.measures === undefined ? null : canonicalJson(e.measures));
+
+/** An event's measures as answered, from its column. */
+export const measuresOf = (text: string | null): Pick<StoredEvent, 'measures'> => (text === null ? {} : { measures: JSON.parse(text) as Record<string, number | null> });

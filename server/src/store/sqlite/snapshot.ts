@@ -6,7 +6,7 @@ import type { Alert, AlertState } from '../../protocol';
 import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import type { Statements } from './database';
-import { eventRows } from './exportRows';
+import { eventRows, milestoneRows } from './exportRows';
 import { toChange } from './incidents';
 
 /**
@@ -57,6 +57,7 @@ export function toCheckpoint(c: CheckpointRow): StoredCheckpoint {
     headHash: c.head_hash as string,
     atMs: c.at_ms as number,
     hmac: c.hmac as string,
+    ...(c.milestones === null || c.milestones === undefined ? {} : { lastMilestoneSeq: c.last_milestone_seq as number | null, milestones: c.milestones as number }),
   };
 }
 
@@ -107,6 +108,7 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       alertRows: (f) => lazily(alertRows(s, getAlert, f)),
       incidentRows: (f) => lazily(incidentRows(s, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => lazily(auditLogRows(s, fromMs, toMs, maxLinkSeq)),
+      milestoneRows: (f, maxLinkSeq) => lazily(milestoneRows(s.db, f, maxLinkSeq)),
     },
   };
 }

@@ -1,5 +1,7 @@
-// Standard versions as stored: the definition exactly as judged with; append-only and chained.
+// Standard versions as stored: the definition exactly as judged with; append-only and chained. And the event types
+// defined over the API (one row each, replaced by a change; the change itself is in the chained audit log).
 import type { Standard } from '../../protocol';
+import type { EventTypeDefinition } from '../../protocol/eventTypes';
 import type { StandardsReads, StoredStandardVersion } from '../port';
 import { chainWriter } from './chain';
 import type { Statements } from './database';
@@ -30,7 +32,18 @@ export function standardsReads(s: Statements): StandardsReads {
       (s.get('SELECT COUNT(*) AS n FROM (SELECT 1 FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ? LIMIT 1)').get(id, fromMs) as { n: number }).n > 0,
     latestJudgedAt: async (id, fromMs) =>
       (s.get('SELECT MAX(e.occurred_at_ms) AS ms FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ?').get(id, fromMs) as { ms: number | null }).ms,
+    eventTypes: async () => (s.get(EVENT_TYPES).all() as Array<{ definition: string }>).map(toEventType),
   };
+}
+
+/** The event types defined over the API, and creating or replacing one (both backends). */
+export const EVENT_TYPES = 'SELECT definition FROM event_types ORDER BY id';
+export const PUT_EVENT_TYPE = `INSERT INTO event_types (id, definition, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at_ms = excluded.updated_at_ms`;
+export const toEventType = (r: { definition: string }) => JSON.parse(r.definition) as EventTypeDefinition;
+
+export function writeEventType(s: Statements, def: EventTypeDefinition, atMs: number): void {
+  s.get(PUT_EVENT_TYPE).run(def.id, JSON.stringify(def), atMs, atMs);
 }
 
 /** Appends a version (with its chain link). The definition's free text is stored as SQLite can keep it (text.ts). */
