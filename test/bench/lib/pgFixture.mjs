@@ -14,7 +14,7 @@ import { Database } from './db.mjs';
 import { join } from 'node:path';
 
 const pg = serverRequire('pg');
-export const ADMIN_URL = process.env.RINGSIDE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = process.env.RINGSIDE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The tables generateBulk writes, in an order their foreign keys accept. */
 const TABLES = ['sites', 'events', 'judgements', 'rollup_minute', 'rollup_15m', 'value_hist_15m', 'value_hist_day'];
 const CHUNK_CHARS = 1 << 18;
