@@ -1,6 +1,8 @@
 // Dashboard query: 30 days of compliance by hour for each of 20 sites (both default standards) with N stored
 // events (default 10 M), over HTTP from the built server, vs the same answer from a naive GROUP BY over the raw
 // events and judgements (better-sqlite3, in the harness, no HTTP: flattering the baseline, not the product).
+// Then the same on PostgreSQL when it is reachable (the same rows copied into a fresh database, a server with
+// `--database URL`, measured side by side with SQLite's, every answer compared), as a ratio to SQLite's figure.
 import { fmt, http, removeDir, startRingside, summary, tempDir, dirSizeMb } from '../lib/common.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
 import { copyFixture, createBenchDatabase, databaseBytes, redactedUrl, withClient } from '../lib/pgFixture.mjs';
