@@ -143,7 +143,8 @@ function postgresDetails(pgr, events) {
 }
 
 export async function run({ quick, log, queryEvents }) {
-  // 10 M, the issue's size: ~3 minutes of the suite's 10 on 2 cores (generation ~1.5 min, 5 GB). `--events N`
+  // 10 M, the issue's size: ~3 minutes of the suite's 10 on 2 cores (generation ~1.5 min, 5 GB), plus ~4–8 minutes
+  // and ~7 GB for the PostgreSQL copy when PostgreSQL is reachable. `--events N`
   // measures another size; below 10 M the report extrapolates (rollup read constant, raw reads linear).
   const events = queryEvents ?? (quick ? 50_000 : DEFAULT_EVENTS);
   const rounds = quick ? 1 : events > 2_000_000 ? 1 : 3;
