@@ -17,7 +17,7 @@ import { StandardsService } from '../../../server/src/services/standards';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { defaultSite } from '../../../server/src/domain/sites';
 import type { Store } from '../../../server/src/store/port';
-import { storeBackend } from '../../../server/src/storeBackend';
+import { backendFor, storeBackend } from '../../../server/src/storeBackend';
 import type { EventInput } from '../../../server/src/protocol';
 import { seededRandom } from '../../../server/src/demo/random';
 
@@ -50,9 +50,12 @@ export function makeInputs(count: number, opts: { sites: number; fromMs: number;
   return out;
 }
 
-/** The store of a data directory with its standards (migrated, defaults seeded). */
-export async function openBenchStore(dataDir: string): Promise<{ store: Store; standards: StandardsService }> {
-  const store = await storeBackend.open({ dataDir });
+/**
+ * The store of a data directory with its standards (migrated, defaults seeded); with `databaseUrl`, the PostgreSQL
+ * store there (the data directory then holds only the node's own files), as `--database URL` opens it.
+ */
+export async function openBenchStore(dataDir: string, databaseUrl?: string): Promise<{ store: Store; standards: StandardsService }> {
+  const store = await (databaseUrl ? backendFor(databaseUrl) : storeBackend).open({ dataDir });
   return { store, standards: await StandardsService.open(store, DEFAULT_STANDARDS, Date.now) };
 }
 
@@ -172,8 +175,8 @@ export async function insertCostBreakdown(dataDir: string, rows = 5000): Promise
  * Where a one-site report's time goes: the rollup read behind the series and sums (as the report asks for it:
  * sums per standard × hour × version) vs the read behind the p90 companion (value histograms).
  */
-export async function queryBreakdown(dataDir: string, site: string, fromMs: number, toMs: number): Promise<{ rollupMs: number; rollupRows: number; valuesMs: number; valueRows: number }> {
-  const { store, standards } = await openBenchStore(dataDir);
+export async function queryBreakdown(dataDir: string, site: string, fromMs: number, toMs: number, databaseUrl?: string): Promise<{ rollupMs: number; rollupRows: number; valuesMs: number; valueRows: number }> {
+  const { store, standards } = await openBenchStore(dataDir, databaseUrl);
   try {
     const standardIds = standards.current().map((s) => s.id);
     const time = async <T>(f: () => Promise<T>): Promise<{ ms: number; out: T }> => {
