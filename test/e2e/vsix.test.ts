@@ -129,7 +129,7 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
 
   // Clicking a site opens the dashboard filtered to it.
   await firstSite.click();
-  await expect.poll(() => dashboard.locator('.rs-select-site').inputValue(), { timeout: 20_000 }).toBe(siteName);
+  await expect.poll(() => dashboard.locator('.rs-select-site').inputValue(), { timeout: 45_000 }).toBe(siteName);
   await screenshot(page, 'vsix-sites-view-filtered.png');
 
   // A reload brings the dashboard back through the serializer, still filtered, live again (key from SecretStorage).

@@ -25,7 +25,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
-  await page.keyboard.type(title);
+  // Set the whole query at once: keystrokes typed while the workbench is still moving focus can be lost.
+  await input.fill(`>${title}`);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
 }

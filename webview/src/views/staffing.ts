@@ -102,7 +102,8 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
   const canvas = el('canvas', 'rs-chart');
   canvas.setAttribute('role', 'img');
   const note = el('div', 'rs-chart-note', 'Choose one site and one standard to see how many people each hour needs.');
-  box.append(canvas, note);
+  // The canvas joins the page with the first hours to draw: an empty dashboard holds no chart.
+  box.append(note);
   const missed = el('p', 'rs-staffing-missed');
   const table: DataTable = createDataTable('Staffing per hour: needed and seen', COLUMNS);
   const panel = el('article', 'rs-panel rs-staffing-panel');
@@ -111,6 +112,15 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
   let chart: StaffingChart | null = null;
   let rows: Row[] = [];
   let drawn: unknown[] | null = null;
+
+  const drawChart = () => {
+    chart ??= createChart(canvas, theme);
+    chart.data.labels = rows.map((r) => r.label);
+    chart.data.datasets[0]!.data = rows.map((r) => r.hour.forecast.agentsNeeded);
+    chart.data.datasets[1]!.data = rows.map((r) => r.hour.observed?.agentsSeen ?? null);
+    themeChart(chart, theme, rows);
+    chart.update('none');
+  };
 
   const render = (state: DashboardState) => {
     const { staffingToday: today, staffingTomorrow: tomorrow } = state.queries;
@@ -123,12 +133,9 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
     const f = today.data;
     setText(title, f && selected ? `Staffing · ${f.standard.name} at ${f.site}` : 'Staffing');
     setText(meta, f && selected ? `within ${f.thresholdSeconds} s, target ${formatPercent(f.standard.target)} · forecast from the same weekday of the last 4 weeks · ${f.timeZone}` : '');
-    chart ??= createChart(canvas, theme);
-    chart.data.labels = rows.map((r) => r.label);
-    chart.data.datasets[0]!.data = rows.map((r) => r.hour.forecast.agentsNeeded);
-    chart.data.datasets[1]!.data = rows.map((r) => r.hour.observed?.agentsSeen ?? null);
-    themeChart(chart, theme, rows);
-    chart.update('none');
+    canvas.hidden = rows.length === 0;
+    if (rows.length > 0 && !canvas.isConnected) box.prepend(canvas);
+    if (canvas.isConnected) drawChart();
     const error = today.error ?? tomorrow.error;
     note.hidden = rows.length > 0;
     setText(note, !selected ? 'Choose one site and one standard to see how many people each hour needs.' : error ? `Could not load: ${error}` : 'Loading…');
