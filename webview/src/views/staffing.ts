@@ -95,6 +95,14 @@ function tableRows(rows: readonly Row[]): string[][] {
   ]);
 }
 
+function plot(chart: StaffingChart, theme: Theme, rows: readonly Row[]): void {
+  chart.data.labels = rows.map((r) => r.label);
+  chart.data.datasets[0]!.data = rows.map((r) => r.hour.forecast.agentsNeeded);
+  chart.data.datasets[1]!.data = rows.map((r) => r.hour.observed?.agentsSeen ?? null);
+  themeChart(chart, theme, rows);
+  chart.update('none');
+}
+
 export function createStaffingView(container: HTMLElement, initialTheme: Theme): StaffingView {
   let theme = initialTheme;
   const { header, title, meta } = createPanelHeader('Staffing');
@@ -115,11 +123,7 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
 
   const drawChart = () => {
     chart ??= createChart(canvas, theme);
-    chart.data.labels = rows.map((r) => r.label);
-    chart.data.datasets[0]!.data = rows.map((r) => r.hour.forecast.agentsNeeded);
-    chart.data.datasets[1]!.data = rows.map((r) => r.hour.observed?.agentsSeen ?? null);
-    themeChart(chart, theme, rows);
-    chart.update('none');
+    plot(chart, theme, rows);
   };
 
   const render = (state: DashboardState) => {
