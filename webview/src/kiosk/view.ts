@@ -76,26 +76,36 @@ export function createKioskView(mount: HTMLElement, actions: KioskActions): Kios
   };
 }
 
+/**
+ * The rows of the waiting visitors, each kept while its visitor waits: a row replaced under a keyboard user's focus
+ * (a send finishing re-renders the list) would drop the focus back to the page.
+ */
 function renderVisitors(list: HTMLOListElement, empty: HTMLElement, heading: HTMLElement, state: DeskState): void {
-  const rows = state.visitors.map((visitor) => {
-    const row = el('li', 'kiosk-visitor');
-    row.dataset.case = visitor.caseId;
-    const name = `Visitor ${visitor.number}`;
-    const timer = el('span', 'kiosk-timer', '0:00');
-    timer.setAttribute('role', 'timer');
-    const greeted = el('button', 'kiosk-greeted', 'Greeted');
-    const left = el('button', 'kiosk-left', 'Left');
-    for (const [button, action, label] of [[greeted, 'greeted', 'was greeted'], [left, 'left', 'left without being greeted']] as const) {
-      button.type = 'button';
-      button.dataset.action = action;
-      button.setAttribute('aria-label', `${name} ${label}`);
-    }
-    row.append(el('span', 'kiosk-name', name), timer, el('span', 'kiosk-state-word'), greeted, left);
-    return row;
+  const kept = new Map([...list.querySelectorAll<HTMLLIElement>('li[data-case]')].map((row) => [row.dataset.case!, row]));
+  const rows = state.visitors.map((visitor) => kept.get(visitor.caseId) ?? visitorRow(visitor));
+  for (const [caseId, row] of kept) if (!state.visitors.some((v) => v.caseId === caseId)) row.remove();
+  rows.forEach((row, i) => {
+    if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
   });
-  list.replaceChildren(...rows);
   heading.textContent = state.visitors.length > 0 ? `Waiting (${state.visitors.length})` : 'Waiting';
   empty.hidden = state.visitors.length > 0;
+}
+
+function visitorRow(visitor: DeskState['visitors'][number]): HTMLLIElement {
+  const row = el('li', 'kiosk-visitor');
+  row.dataset.case = visitor.caseId;
+  const name = `Visitor ${visitor.number}`;
+  const timer = el('span', 'kiosk-timer', '0:00');
+  timer.setAttribute('role', 'timer');
+  const greeted = el('button', 'kiosk-greeted', 'Greeted');
+  const left = el('button', 'kiosk-left', 'Left');
+  for (const [button, action, label] of [[greeted, 'greeted', 'was greeted'], [left, 'left', 'left without being greeted']] as const) {
+    button.type = 'button';
+    button.dataset.action = action;
+    button.setAttribute('aria-label', `${name} ${label}`);
+  }
+  row.append(el('span', 'kiosk-name', name), timer, el('span', 'kiosk-state-word'), greeted, left);
+  return row;
 }
 
 function tickTimers(list: HTMLOListElement, state: DeskState, standards: readonly KioskStandard[], nowMs: number): void {
