@@ -327,19 +327,9 @@ export interface IncidentExportRow {
 }
 
 /** A milestone as stored, in its chain record's keys, with its link. */
-export interface MilestoneExportRow {
-  seq: number;
-  id: string;
-  type: string;
-  site: string;
-  caseId: string;
-  milestone: string;
+export interface MilestoneExportRow extends Omit<StoredMilestone, 'receivedAt'> {
   atMs: number;
-  at: string;
   receivedAtMs: number;
-  agent: string | null;
-  queue: string | null;
-  handleSeconds: number | null;
   content: string;
   link: { seq: number; prev: string; hash: string } | null;
 }

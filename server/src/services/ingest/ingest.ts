@@ -132,10 +132,8 @@ export class IngestService {
    * write: it becomes its finished event (calls and visits) through the events path, and closes.
    */
   async ingestMilestones(items: readonly unknown[], sites: SiteLimit = null): Promise<MilestoneOutcome> {
-    const validation = this.validMilestones(items);
+    const validation = this.validMilestones(items, sites);
     if (!validation.ok) return validation.outcome;
-    const forbidden = forbiddenSites(validation.inputs, sites);
-    if (forbidden.length > 0) return { kind: 'forbidden', problems: forbidden };
     return this.deps.store.write(async (tx) => {
       const r = await tx.savepoint((part) => this.writeMilestones(part, validation.inputs));
       tx.onCommit(() => {
@@ -152,10 +150,8 @@ export class IngestService {
    * the source ended without an outcome: closed without a finished event, so they are neither judged nor counted).
    */
   async ingestFeed(feed: FeedInput, sites: SiteLimit = null): Promise<FeedOutcome> {
-    const validation = this.validMilestones(feed.milestones);
+    const validation = this.validMilestones(feed.milestones, sites);
     if (!validation.ok) return { ...validation.outcome, part: 'milestones' };
-    const forbidden = forbiddenSites(validation.inputs, sites);
-    if (forbidden.length > 0) return { kind: 'forbidden', part: 'milestones', problems: forbidden };
     return this.deps.store.write(async (tx) => {
       let refused: FeedOutcome | null = null;
       const written = await tx
@@ -196,9 +192,12 @@ export class IngestService {
     return closed;
   }
 
-  private validMilestones(items: readonly unknown[]): { ok: true; inputs: MilestoneInputs } | { ok: false; outcome: Exclude<MilestoneOutcome, { kind: 'stored' }> } {
+  /** Milestones that are valid, of sites the key may write, and not repeated within the request. */
+  private validMilestones(items: readonly unknown[], sites: SiteLimit): { ok: true; inputs: MilestoneInputs } | { ok: false; outcome: Exclude<MilestoneOutcome, { kind: 'stored' }> } {
     const validation = validateMilestones(items, this.registry(), this.now());
     if (!validation.ok) return { ok: false, outcome: { kind: 'invalid', problems: validation.problems } };
+    const forbidden = forbiddenSites(validation.inputs, sites);
+    if (forbidden.length > 0) return { ok: false, outcome: { kind: 'forbidden', problems: forbidden } };
     const repeated = pairingConflicts(validation.inputs);
     if (repeated.length > 0) return { ok: false, outcome: { kind: 'conflict', problems: repeated } };
     return { ok: true, inputs: validation.inputs };
