@@ -61,8 +61,10 @@ async function liveDashboard(page: Page): Promise<void> {
   const dashboard = dashboardFrame(page);
   await expect.poll(() => dashboard.locator('.rs-connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
   const before = await readDashboard(dashboard);
-  // Demo traffic is about two events a second: a new newest event proves the page is live.
-  await expect.poll(async () => (await readDashboard(dashboard)).newestEventId !== before.newestEventId, { timeout: 20_000 }).toBe(true);
+  // A new newest event proves the page is live. Cases start about twice a second, but one becomes an event only when
+  // it ends (a call answered, a visitor greeted), and the first to end after a start or reload can take a while on
+  // a loaded machine.
+  await expect.poll(async () => (await readDashboard(dashboard)).newestEventId !== before.newestEventId, { timeout: 60_000 }).toBe(true);
 }
 
 it('a new user reaches a live demo dashboard by clicking only, and the local server survives a window reload', async () => {
