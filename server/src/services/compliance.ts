@@ -276,7 +276,8 @@ export interface SiteSums {
 /** UTF-8 byte order, as SQLite sorts text: rows come in the same order whoever reads them. */
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-function siteSumsOf(rows: ReadonlyArray<{ site: string; standardId: string; version: number; met: number; counted: number; voided: number; amended: number }>): SiteSums[] {
+/** Per site × standard: the sums of rows per version (every figure of a site's compliance sums them so). */
+export function siteSumsOf(rows: ReadonlyArray<{ site: string; standardId: string; version: number; met: number; counted: number; voided: number; amended: number }>): SiteSums[] {
   const byKey = new Map<string, SiteSums>();
   for (const r of rows) {
     const key = `${r.site}\u0000${r.standardId}`;

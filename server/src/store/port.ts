@@ -251,6 +251,17 @@ export interface ExportFilter {
   toMs: number;
   sites: readonly string[];
   standards: readonly string[];
+  /**
+   * Event exports as of a past chain head: the corrections chained after this link are ignored (the one in force
+   * is the latest chained up to it). Absent: every correction.
+   */
+  maxLinkSeq?: number;
+}
+
+/** What was chained after a period ended that touches it (restatements): events stored late, corrections. */
+export interface RestatedCounts {
+  events: number;
+  corrections: number;
 }
 
 export interface Snapshot extends StoreReads {
@@ -262,6 +273,12 @@ export interface Snapshot extends StoreReads {
     unchained(): AsyncIterable<{ kind: ChainKind; ref: string }>;
     /** Links seq from..to (inclusive). */
     linksBetween(fromSeq: number, toSeq: number): AsyncIterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>;
+    /** One link (its hash and write time), or null when there is none with that seq. */
+    link(seq: number): Promise<{ seq: number; hash: string; atMs: number } | null>;
+    /** The seq of the last link written before `atMs` (0 when none). */
+    lastBefore(atMs: number): Promise<number>;
+    /** The refs of the links of `kind` with seq in (afterSeq, toSeq], in chain order. */
+    refsBetween(kind: ChainKind, afterSeq: number, toSeq: number): Promise<string[]>;
   };
   exports: {
     /**
@@ -276,6 +293,11 @@ export interface Snapshot extends StoreReads {
     auditLogRows(fromMs: number, toMs: number, maxLinkSeq: number): AsyncIterable<AuditLogExportRow>;
     /** Milestones whose `at` is in the range (at the filter's sites), in seq order, each with its chain link. */
     milestoneRows(filter: ExportFilter, maxLinkSeq: number): AsyncIterable<MilestoneExportRow>;
+    /**
+     * Events of the filter's range (at its sites) whose links are in (afterSeq, toSeq], and corrections of events of
+     * the range chained there.
+     */
+    restated(filter: ExportFilter, afterSeq: number, toSeq: number): Promise<RestatedCounts>;
   };
 }
 

@@ -4,8 +4,9 @@ import type { MissingRange } from '../../protocol';
 import { GENESIS_HASH } from '../../domain/chain';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
-import type { SiteSums } from '../compliance';
-import { baseHeader, hashDefinition, headProof, recordsExport, standardVersions, type ExportContext, type VersionInfo } from './context';
+import { siteSumsOf, type SiteSums } from '../compliance';
+import { correctedJudgements, type CorrectedJudgement } from './events';
+import { baseHeader, hashDefinition, headProof, recordsExport, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -68,6 +69,7 @@ function versionAt(versions: readonly VersionInfo[], id: string, atMs: number): 
  * range reaches before the retention cutoff, what they lack (edges off the rollup grid there).
  */
 async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<{ rows: ComplianceRow[]; missing: MissingRange[] }> {
+  if (ctx.asOf) return { rows: await complianceRowsAsOf(q, ctx, standardIds), missing: [] };
   const horizon = await ctx.snapshot.audit.horizon();
   const rows: ComplianceRow[] = [];
   const missing: MissingRange[] = [];
@@ -79,13 +81,28 @@ async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: r
   return { rows, missing };
 }
 
+/**
+ * The rows as of a past head: summed from the judgements in their corrected state as of then (the rollups hold
+ * today's sums and cannot be rewound), per period piece, with the same per-site sums as the live rows.
+ */
+async function complianceRowsAsOf(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<ComplianceRow[]> {
+  const pieces = periodPieces(q);
+  const wanted = new Set(q.standards.length ? q.standards : standardIds);
+  const byPiece = pieces.map(() => [] as CorrectedJudgement[]);
+  for await (const j of correctedJudgements(q, ctx)) {
+    const i = pieces.findIndex((p) => j.occurredAtMs >= p.fromMs && j.occurredAtMs < p.toMs);
+    if (i >= 0 && wanted.has(j.standardId)) byPiece[i]!.push(j);
+  }
+  return pieces.flatMap((p, i) => siteSumsOf(byPiece[i]!).map((r) => ({ ...r, period: p.label, start: p.fromMs, end: p.toMs })));
+}
+
 export async function complianceExport(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<ExportBody<ComplianceRow>> {
-  const chainHead = await ctx.snapshot.audit.head();
+  const chainHead = ctx.head;
   const horizon = await ctx.snapshot.audit.horizon();
   const { rows, missing } = await complianceRows(q, ctx, standardIds);
   const retention = retentionNote(horizon, q.fromMs, missing);
   const { links, proof } = headProof(q, ctx, chainHead);
-  const versions = await standardVersions(ctx.snapshot);
+  const versions = await standardVersionsAt(ctx);
   const involved = [...new Set(rows.flatMap((row) => row.versions.map((v) => `${row.standardId}@${v}`)))].sort();
   return {
     kind: 'compliance',
@@ -150,12 +167,21 @@ const ALERT_COLUMNS: readonly Column[] = [
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** Who acknowledged an alert, and when (not yet, as of a past head before it). */
+function acknowledgement(a: { acknowledgedAt: string | null; acknowledgedBy: string | null }, ctx: ExportContext) {
+  const later = ctx.asOf !== null && a.acknowledgedAt !== null && Date.parse(a.acknowledgedAt) > ctx.asOf.atMs;
+  return { acknowledged_at: later ? null : a.acknowledgedAt, acknowledged_by: later ? null : a.acknowledgedBy };
+}
+
 export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+  const chainHead = ctx.head;
   async function* rows() {
     for await (const r of ctx.snapshot.exports.alertRows(q)) {
       const a = r.alert;
       const startedMs = Date.parse(a.at);
+      // Alert records are not chained: as of a past head, those recorded after its time are left out (recorded live).
+      const endedAtMs = ctx.asOf && r.endedAtMs !== null && r.endedAtMs > ctx.asOf.atMs ? null : r.endedAtMs;
+      if (ctx.asOf && startedMs > ctx.asOf.atMs) continue;
       yield {
         alert_id: a.id,
         kind: a.kind,
@@ -165,11 +191,10 @@ export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<
         site: a.site ?? '(all sites)',
         target: a.target,
         started_at: a.at,
-        ended_at: iso(r.endedAtMs),
-        duration_seconds: r.endedAtMs === null ? null : (r.endedAtMs - startedMs) / 1000,
-        end_reason: r.endedAtMs === null ? 'active' : r.endState === 'recovered' ? 'recovered' : 'superseded',
-        acknowledged_at: a.acknowledgedAt,
-        acknowledged_by: a.acknowledgedBy,
+        ended_at: iso(endedAtMs),
+        duration_seconds: endedAtMs === null ? null : (endedAtMs - startedMs) / 1000,
+        end_reason: endedAtMs === null ? 'active' : r.endState === 'recovered' ? 'recovered' : 'superseded',
+        ...acknowledgement(a, ctx),
         message: a.message,
       };
     }
@@ -193,7 +218,7 @@ const AUDIT_LOG_COLUMNS: readonly Column[] = [
 ];
 
 export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+  const chainHead = ctx.head;
   async function* rows() {
     for await (const l of ctx.snapshot.exports.auditLogRows(q.fromMs, q.toMs, chainHead.seq)) {
       yield {

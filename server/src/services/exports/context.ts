@@ -6,8 +6,19 @@ import type { ComplianceReader } from '../compliance';
 import type { Column, ExportBody } from './format';
 import { filtersOf, type ExportQuery } from './query';
 
+/** The past chain head an export is reproduced at (asOf): its link and when it was written. */
+export interface AsOf {
+  seq: number;
+  hash: string;
+  atMs: number;
+}
+
 export interface ExportContext {
   snapshot: Snapshot;
+  /** The head the export is made at: the store's, or the asOf link. */
+  head: { seq: number; hash: string };
+  /** Set when the export reproduces a past head; its time is the export's generatedAt. */
+  asOf: AsOf | null;
   /** The compliance reader over the same snapshot. */
   compliance: ComplianceReader;
   serverVersion: string;
@@ -45,7 +56,36 @@ export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, cha
     filters: filtersOf(q),
     timeZone: q.timeZone,
     chainHead,
+    ...(ctx.asOf ? { asOf: ctx.asOf.seq } : {}),
   };
+}
+
+const dayIso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The head an export is made at: the store's now, or the past link `asOf` names. A past head must exist, and what
+ * its export needs must still be stored: retention deletes events and milestones before its cutoff, so a range
+ * reaching before it cannot be reproduced (`needsEvents`: the kinds that read them).
+ */
+export async function exportHead(q: ExportQuery, snapshot: Snapshot, needsEvents: boolean): Promise<{ head: { seq: number; hash: string }; asOf: AsOf | null }> {
+  const head = await snapshot.audit.head();
+  if (q.asOf === null) return { head, asOf: null };
+  if (q.asOf > head.seq) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is after the chain head (link ${head.seq})`);
+  const link = await snapshot.chain.link(q.asOf);
+  if (!link) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is not in the chain`);
+  const horizon = needsEvents ? await snapshot.audit.horizon() : null;
+  if (horizon && q.fromMs < horizon.prunedBeforeMs) {
+    throw new DomainError('invalid', 'asOf', `the range starts before the retention cutoff ${dayIso(horizon.prunedBeforeMs)} (checkpoint ${horizon.checkpointSeq}): the events it needs were pruned, so the export as of link ${q.asOf} cannot be reproduced; start the range at or after the cutoff`);
+  }
+  return { head: { seq: link.seq, hash: link.hash }, asOf: link };
+}
+
+/** The standard versions chained by the export's head (all of them without asOf). */
+export async function standardVersionsAt(ctx: ExportContext): Promise<VersionInfo[]> {
+  const all = await standardVersions(ctx.snapshot);
+  if (!ctx.asOf) return all;
+  const later = new Set(await ctx.snapshot.chain.refsBetween('standard', ctx.asOf.seq, Number.MAX_SAFE_INTEGER));
+  return all.filter((v) => !later.has(`${v.id}@${v.version}`));
 }
 
 export function hashDefinition(format: string): string {

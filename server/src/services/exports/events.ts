@@ -135,9 +135,45 @@ class CarriedLinks {
   }
 }
 
+/** A row chained after the export's past head (its event, or its judgement, stored later): not in the export as of then. */
+const chainedAfter = (row: EventExportRow, asOf: number): boolean =>
+  ((row[EVENT_ROW.eventLinkSeq] as number | null) ?? 0) > asOf || ((row[EVENT_ROW.judgementLinkSeq] as number | null) ?? 0) > asOf;
+
+/**
+ * The store's event rows of the export: as of the export's head when it is a past one (rows chained after it left
+ * out, the correction in force the latest chained up to it), else every row.
+ */
+async function* eventRowsAt(q: ExportQuery, ctx: ExportContext): AsyncGenerator<EventExportRow> {
+  const asOf = ctx.asOf?.seq ?? null;
+  if (asOf === null) return yield* ctx.snapshot.exports.eventRows(q);
+  for await (const row of ctx.snapshot.exports.eventRows({ ...q, maxLinkSeq: asOf })) if (!chainedAfter(row, asOf)) yield row;
+}
+
+/** One judgement of the range in its corrected state (as of the export's head): what the compliance rows sum. */
+export interface CorrectedJudgement {
+  site: string;
+  standardId: string;
+  version: number;
+  occurredAtMs: number;
+  met: number;
+  counted: number;
+  voided: number;
+  amended: number;
+}
+
+export async function* correctedJudgements(q: ExportQuery, ctx: ExportContext): AsyncGenerator<CorrectedJudgement> {
+  for await (const row of eventRowsAt(q, ctx)) {
+    const standardId = row[EVENT_ROW.standardId] as string | null;
+    if (standardId === null) continue;
+    const c = corrected(row);
+    const action = row[EVENT_ROW.correctionAction];
+    yield { site: row[3] as string, standardId, version: row[EVENT_ROW.standardVersion] as number, occurredAtMs: row[5] as number, met: c.met ?? 0, counted: c.counted ?? 0, voided: action === 'void' ? 1 : 0, amended: action === 'amend' ? 1 : 0 };
+  }
+}
+
 export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]>> {
   const s = ctx.snapshot;
-  const chainHead = await s.audit.head();
+  const chainHead = ctx.head;
   // Events before the cutoff are gone (those stored there since were back-dated); their links stay in the chain,
   // covered by the signed checkpoint.
   const horizon = await s.audit.horizon();
@@ -146,7 +182,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const involved = new Set<string>();
   const carried = new CarriedLinks(chainHead.seq);
   const map = rowMapper(new Set(q.outcomes), (id, version) => versions.get(`${id}@${version}`)?.formula ?? null);
-  const rows = mapRows(s.exports.eventRows(q), (row) => {
+  const rows = mapRows(eventRowsAt(q, ctx), (row) => {
     const out = map(row);
     if (!out) return null;
     if (out[15] !== null) involved.add(`${out[15] as string}@${out[16] as number}`);

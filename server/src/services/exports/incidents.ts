@@ -20,10 +20,12 @@ const INCIDENT_COLUMNS: readonly Column[] = [
 ];
 
 export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+  const chainHead = ctx.head;
   async function* rows() {
     for await (const r of ctx.snapshot.exports.incidentRows(q)) {
       const c = r.change;
+      // Incident changes are not chained: as of a past head, those recorded after its time are left out.
+      if (ctx.asOf && Date.parse(c.at) > ctx.asOf.atMs) continue;
       yield {
         change_seq: c.seq,
         incident_id: c.incidentId,

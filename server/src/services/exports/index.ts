@@ -14,7 +14,7 @@ import { milestonesExport } from './milestones';
 import { streamExport, type ExportBody, type ExportFormat } from './format';
 import type { ExportQuery } from './query';
 import { auditReport, signedReport } from './report';
-import { baseHeader } from './context';
+import { baseHeader, exportHead } from './context';
 
 // `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
 export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
@@ -50,8 +50,8 @@ export class ExportService {
   stream(kind: ExportKind, q: ExportQuery, out: Writable, requester: Requester, started: () => void): Promise<void> {
     return this.store.snapshot(async (snapshot) => {
       const format = q.format as ExportFormat;
-      const body = await this.body(kind, q, this.context(snapshot, format));
-      await this.logExport(kind, requester.keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period } });
+      const body = await this.body(kind, q, await this.context(snapshot, format, q, READS_EVENTS.has(kind)));
+      await this.logExport(kind, requester.keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period, ...asOfOf(q) } });
       started();
       await streamExport(out, format, this.signed(body as ExportBody<unknown>, requester));
     });
@@ -80,16 +80,18 @@ export class ExportService {
   /** The HTML audit report, its signed manifest in a comment after the document (signedReport). */
   report(q: ExportQuery, requester: Requester): Promise<string> {
     return this.store.snapshot(async (snapshot) => {
-      await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period });
-      const ctx = this.context(snapshot, 'html');
+      const ctx = await this.context(snapshot, 'html', q, true);
+      await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period, ...asOfOf(q) });
       const html = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret());
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
-      return signedReport(html, { ...baseHeader('report', q, ctx, await snapshot.audit.head()), period: q.period, ...provenance }, (m) => this.options.identity.sign(m));
+      return signedReport(html, { ...baseHeader('report', q, ctx, ctx.head), period: q.period, ...provenance }, (m) => this.options.identity.sign(m));
     });
   }
 
-  private context(snapshot: ExportContext['snapshot'], format: string): ExportContext {
-    return { snapshot, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: this.options.now(), format };
+  /** The export's context; with asOf, its head is that link and its generatedAt the link's time. */
+  private async context(snapshot: ExportContext['snapshot'], format: string, q: ExportQuery, readsEvents: boolean): Promise<ExportContext> {
+    const { head, asOf } = await exportHead(q, snapshot, readsEvents);
+    return { snapshot, head, asOf, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: asOf?.atMs ?? this.options.now(), format };
   }
 
   private body(kind: ExportKind, q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]> | ExportBody<Record<string, unknown>> | ExportBody<unknown>> {
@@ -115,3 +117,6 @@ export class ExportService {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const asOfOf = (q: ExportQuery) => (q.asOf === null ? {} : { asOf: q.asOf });
+/** The kinds that read events or milestones, which retention deletes (a past head before its cutoff is gone). */
+const READS_EVENTS: ReadonlySet<ExportKind> = new Set(['events', 'milestones', 'compliance']);

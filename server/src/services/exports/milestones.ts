@@ -26,7 +26,7 @@ const MILESTONE_COLUMNS: readonly Column[] = [
 ];
 
 export async function milestonesExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+  const chainHead = ctx.head;
   async function* rows() {
     for await (const m of ctx.snapshot.exports.milestoneRows(q, chainHead.seq)) {
       yield {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { problemText, verifyChain, type VerifyResult } from '../../domain/verify';
 import { formatPercent as pct, type RetentionNote } from '../../protocol';
 import { COMPLIANCE_COLUMNS, complianceExport, periodBounds } from './bodies';
-import { standardVersions, type ExportContext } from './context';
+import { standardVersionsAt, type ExportContext } from './context';
 import { csvCell, csvRecords } from './format';
 import type { ExportQuery } from './query';
 
@@ -69,11 +69,11 @@ export function signedReport(html: string, fields: Record<string, unknown>, sign
 }
 
 type ReportRecord = Record<string, unknown>;
-type Versions = Awaited<ReturnType<typeof standardVersions>>;
+type Versions = Awaited<ReturnType<typeof standardVersionsAt>>;
 
 export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandardIds: readonly string[], secret: Buffer | null): Promise<string> {
   const s = ctx.snapshot;
-  const versions = await standardVersions(s);
+  const versions = await standardVersionsAt(ctx);
   const body = await complianceExport(q, { ...ctx, format: 'csv' }, allStandardIds);
   const records: ReportRecord[] = [];
   const hash = createHash('sha256');
@@ -84,7 +84,7 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
   }
   const dataSha256 = hash.digest('hex');
   const manifest = body.manifest({ rowCount: records.length, dataSha256 });
-  const verify = await verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
+  const verify = await verifyChain({ links: linksUpTo(s.chain.links(), ctx.head.seq), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
   const standardIds = [...new Set(records.map((x) => String(x.standard_id)))].sort();
   const sections = {
     charts: chartsSection(q, records, standardIds, versions),
@@ -92,6 +92,14 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
     standards: standardsSection(q, standardIds, versions),
   };
   return documentHtml(q, { records, dataSha256, manifest, verify, sections });
+}
+
+/** The links up to the export's head (a past one with asOf: the chain as it stood then). */
+async function* linksUpTo<T extends { seq: number }>(links: AsyncIterable<T>, head: number): AsyncGenerator<T> {
+  for await (const l of links) {
+    if (l.seq > head) return;
+    yield l;
+  }
 }
 
 /** All selected sites together, per period, per standard: the table rows summed over sites. */
