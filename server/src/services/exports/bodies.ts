@@ -6,7 +6,7 @@ import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import { siteSumsOf, type SiteSums } from '../compliance';
 import { correctedJudgements, type CorrectedJudgement } from './events';
-import { baseHeader, hashDefinition, headProof, recordsExport, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, headProof, recordsExport, restatementsOf, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -101,13 +101,15 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
   const horizon = await ctx.snapshot.audit.horizon();
   const { rows, missing } = await complianceRows(q, ctx, standardIds);
   const retention = retentionNote(horizon, q.fromMs, missing);
+  const restatements = await restatementsOf(q, ctx);
+  const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
   const { links, proof } = headProof(q, ctx, chainHead);
   const versions = await standardVersionsAt(ctx);
   const involved = [...new Set(rows.flatMap((row) => row.versions.map((v) => `${row.standardId}@${v}`)))].sort();
   return {
     kind: 'compliance',
     columns: COMPLIANCE_COLUMNS,
-    header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...(retention ? { retention } : {}) },
+    header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...notes },
     rows,
     ...(links ? { links } : {}),
     toRecord(row) {
@@ -140,7 +142,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
       dataHashCovers: hashDefinition(ctx.format),
       standardVersions: involved,
       figures: 'corrected view: voided events are excluded, amended events count with their re-judged values (docs/audit.md)',
-      ...(retention ? { retention } : {}),
+      ...notes,
       ...(proof ? { proof } : {}),
     }),
   };

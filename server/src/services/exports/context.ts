@@ -93,6 +93,31 @@ export function hashDefinition(format: string): string {
   return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
 }
 
+/**
+ * What was chained after the period ended that touches it: events of the range stored after its end (back-dated or
+ * late), corrections of its events, standard versions in force in it (valid from before its end) created after it.
+ * `sinceSeq`: the last link written before the range's end. Counted up to the export's head; null when nothing.
+ */
+export interface Restatements {
+  sinceSeq: number;
+  events: number;
+  corrections: number;
+  standardVersions: number;
+}
+
+export async function restatementsOf(q: ExportQuery, ctx: ExportContext): Promise<Restatements | null> {
+  const sinceSeq = await ctx.snapshot.chain.lastBefore(q.toMs);
+  // Nothing chained before the end (a store filled later, an import): there was no earlier copy to restate.
+  if (sinceSeq === 0 || sinceSeq >= ctx.head.seq) return null;
+  const { events, corrections } = await ctx.snapshot.exports.restated(q, sinceSeq, ctx.head.seq);
+  const refs = new Set(await ctx.snapshot.chain.refsBetween('standard', sinceSeq, ctx.head.seq));
+  const versions = (await standardVersions(ctx.snapshot)).filter(
+    (v) => refs.has(`${v.id}@${v.version}`) && (v.validFromMs === null || v.validFromMs < q.toMs) && (q.standards.length === 0 || q.standards.includes(v.id)),
+  );
+  if (events + corrections + versions.length === 0) return null;
+  return { sinceSeq, events, corrections, standardVersions: versions.length };
+}
+
 /** The chain proof of an export whose rows carry no chain of their own: the links from `since` to the head. */
 export interface HeadProof {
   links: (() => AsyncIterable<Record<string, unknown>>) | undefined;

@@ -3,7 +3,7 @@
 // (the proof an auditor replays offline), then the manifest.
 import { EVENT_ROW, type EventExportRow } from '../../store/port';
 import { prunedParts, retentionNote } from '../../domain/retention';
-import { baseHeader, hashDefinition, standardVersions, type ExportContext } from './context';
+import { baseHeader, hashDefinition, restatementsOf, standardVersions, type ExportContext } from './context';
 import { mapRows, type Column, type ExportBody } from './format';
 import type { ExportQuery } from './query';
 
@@ -178,6 +178,8 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   // covered by the signed checkpoint.
   const horizon = await s.audit.horizon();
   const retention = retentionNote(horizon, q.fromMs, prunedParts('events', [q], horizon));
+  const restatements = await restatementsOf(q, ctx);
+  const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
   const versions = new Map((await standardVersions(s)).map((v) => [`${v.id}@${v.version}`, v]));
   const involved = new Set<string>();
   const carried = new CarriedLinks(chainHead.seq);
@@ -193,7 +195,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   return {
     kind: 'events',
     columns: EVENT_COLUMNS,
-    header: { ...baseHeader('events', q, ctx, chainHead), ...(retention ? { retention } : {}) },
+    header: { ...baseHeader('events', q, ctx, chainHead), ...notes },
     rows,
     toValues: (row) => row,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
@@ -205,7 +207,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
       dataHashCovers: hashDefinition(ctx.format),
       standardVersions: [...involved].sort(),
       proof: q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq },
-      ...(retention ? { retention } : {}),
+      ...notes,
     }),
   };
 }

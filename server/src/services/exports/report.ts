@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { problemText, verifyChain, type VerifyResult } from '../../domain/verify';
 import { formatPercent as pct, type RetentionNote } from '../../protocol';
 import { COMPLIANCE_COLUMNS, complianceExport, periodBounds } from './bodies';
-import { standardVersionsAt, type ExportContext } from './context';
+import { standardVersionsAt, type ExportContext, type Restatements } from './context';
 import { csvCell, csvRecords } from './format';
 import type { ExportQuery } from './query';
 
@@ -172,7 +172,7 @@ function documentHtml(q: ExportQuery, { records, dataSha256, manifest, verify, s
 <h1>Ringside audit report</h1>
 <dl><dt>Period</dt><dd>${esc(new Date(q.fromMs).toISOString())} to ${esc(new Date(q.toMs).toISOString())} (end exclusive), in periods of one ${esc(q.period)} in ${esc(q.timeZone)}</dd>
 <dt>Sites</dt><dd>${q.sites.length ? esc(q.sites.join(', ')) : 'all'}</dd><dt>Standards</dt><dd>${q.standards.length ? esc(q.standards.join(', ')) : 'all'}</dd>
-<dt>Generated</dt><dd>${esc(manifest.generatedAt)} by ${esc(manifest.serverVersion)}</dd>${retentionText(manifest.retention as RetentionNote | undefined)}</dl>
+<dt>Generated</dt><dd>${esc(manifest.generatedAt)} by ${esc(manifest.serverVersion)}</dd>${retentionText(manifest.retention as RetentionNote | undefined)}${restatementsText(manifest.restatements as Restatements | undefined)}</dl>
 <p>Figures use the corrected view: voided events are excluded and amended events count with their re-judged values; the original records stay in the event export. Each figure is Σmet / Σcounted of the judgements recorded when the events were judged, by the standard version then in force.</p>
 <h2>1. Charts</h2>${sections.charts || '<p>No judged events in this period.</p>'}
 <h2>2. Per-site figures</h2>${sections.siteTables || '<p>No judged events in this period.</p>'}
@@ -198,6 +198,17 @@ function retentionText(note: RetentionNote | undefined): string {
     ? ` Not included: the events of ${note.missing.map((m) => `${esc(m.from)} to ${esc(m.to)}`).join(', ')} (range edges off the quarter-hour grid before the cutoff; only the raw events had them).`
     : '';
   return `<dt>Retention</dt><dd>Raw events before ${esc(note.prunedBefore)} were pruned (retention checkpoint ${note.checkpointSeq}). Figures before that instant are sums of the rollups kept by pruning, voided and amended counts those kept at pruning; the event export no longer has their rows.${missing}</dd>`;
+}
+
+/** What was chained after the period ended that touches it (docs/audit.md "Restatements"); nothing when nothing was. */
+function restatementsText(r: Restatements | undefined): string {
+  if (!r) return '';
+  const parts = [
+    r.events ? `${r.events} event(s) of the period stored after it ended` : '',
+    r.corrections ? `${r.corrections} correction(s) of its events` : '',
+    r.standardVersions ? `${r.standardVersions} standard version(s) in force in it, created after it` : '',
+  ].filter(Boolean);
+  return `<dt>Restated</dt><dd>Since chain record ${r.sinceSeq} (the last before the period ended): ${esc(parts.join('; '))}. The figures include them; a copy made when the period ended differs (<code>asOf=${r.sinceSeq}</code> reproduces it).</dd>`;
 }
 
 /** Every problem the verification found (it checks the whole chain), as a list; nothing when intact. */
