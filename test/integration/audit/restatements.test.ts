@@ -1,6 +1,7 @@
 // Restatements: an export of a period touched by records chained after the period ended (a late event, a correction,
 // a standard version in force in it created later) says so in its first line and manifest, and the report in a short
-// section; asOf=<sinceSeq> reproduces the copy made when the period ended. Runs on an injected clock.
+// section; asOf=<sinceSeq> reproduces the copy made when the period ended. Runs on an injected clock,
+// on SQLite and (integration-postgres) on PostgreSQL.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,5 +76,21 @@ describe('restatements', () => {
   it('the report says what was restated, in a short section', async () => {
     const html = await text(`/export/report?${Q}`);
     expect(html).toMatch(/<dt>Restated<\/dt><dd>Since chain record \d+ \(the last before the period ended\): 1 event\(s\) of the period stored after it ended; 1 correction\(s\) of its events; 1 standard version\(s\) in force in it, created after it\./);
+  });
+});
+
+describe('the audit-log export of the period', () => {
+  it('includes a later standard change in force in it, says why each row is there, and names the environment key as manifests do', async () => {
+    const res = await get(`/export/audit-log?${Q}&format=json`);
+    const body = JSON.parse(await res.text()) as { rows: Array<Record<string, any>>; manifest: Record<string, any> };
+    const change = body.rows.find((r) => r.action === 'standard.update');
+    expect(change).toMatchObject({ target: 'call-answer-2-rings', key_id: 'env', key_name: 'RINGSIDE_API_KEY' });
+    expect(change!.included).toBe('affects the range: standard call-answer-2-rings version 2 is in force in it (valid from 2026-03-31T00:00:00.000Z)');
+    // The logged body names the version the change created.
+    expect(JSON.parse(change!.details as string).version).toBe(2);
+    // The void was logged after the period too, but is not a standard change: the event export has it.
+    expect(body.rows.some((r) => r.action === 'event.void')).toBe(false);
+    expect(body.rows.filter((r) => r.included === 'in range')).toEqual([]);
+    expect(body.manifest.requestedBy).toEqual({ keyId: 'env', keyName: 'RINGSIDE_API_KEY' });
   });
 });

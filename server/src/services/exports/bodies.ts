@@ -4,7 +4,9 @@ import type { MissingRange } from '../../protocol';
 import { GENESIS_HASH } from '../../domain/chain';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
+import type { AuditLogExportRow } from '../../store/port';
 import { siteSumsOf, type SiteSums } from '../compliance';
+import { ENV_KEY } from '../keys';
 import { correctedJudgements, type CorrectedJudgement } from './events';
 import { baseHeader, hashDefinition, headProof, recordsExport, restatementsOf, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
@@ -217,24 +219,52 @@ const AUDIT_LOG_COLUMNS: readonly Column[] = [
   { key: 'link_seq', type: 'integer' },
   { key: 'link_prev', type: 'text' },
   { key: 'link_hash', type: 'text' },
+  // Added after the columns above: the key's name (as requestedBy.keyName in manifests), and why the row is here.
+  { key: 'key_name', type: 'text' },
+  { key: 'included', type: 'text' },
 ];
+
+/** Key names by id, as manifests name requesters: the environment key by its variable; anonymous, system: none. */
+async function keyNames(ctx: ExportContext): Promise<(id: string) => string | null> {
+  const names = new Map((await ctx.snapshot.keys.list()).map((k) => [k.id, k.name]));
+  return (id) => (id === ENV_KEY.id ? ENV_KEY.name : (names.get(id) ?? null));
+}
+
+/**
+ * Why an entry logged after the range affects it: a standard change whose version is in force in the range (valid
+ * from before its end, or from the beginning) — the figures of events judged late in the range use it. null: not.
+ */
+function affectsRange(l: AuditLogExportRow, versions: readonly VersionInfo[], q: ExportQuery): string | null {
+  if (!l.action.startsWith('standard.') || l.target === null) return null;
+  const version = (JSON.parse(l.details) as { version?: unknown }).version;
+  const v = versions.find((x) => x.id === l.target && x.version === version);
+  if (!v || (v.validFromMs !== null && v.validFromMs >= q.toMs)) return null;
+  return `affects the range: standard ${v.id} version ${v.version} is in force in it (valid from ${v.validFromMs === null ? 'the beginning' : iso(v.validFromMs)})`;
+}
 
 export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
   const chainHead = ctx.head;
+  const nameOf = await keyNames(ctx);
+  const versions = await standardVersionsAt(ctx);
+  const record = (l: AuditLogExportRow, included: string) => ({
+    seq: l.seq,
+    at: new Date(l.atMs).toISOString(),
+    at_ms: l.atMs,
+    key_id: l.keyId,
+    action: l.action,
+    target: l.target,
+    details: l.details,
+    link_seq: l.link?.seq ?? null,
+    link_prev: l.link === null ? null : (l.link.prev ?? GENESIS_HASH),
+    link_hash: l.link?.hash ?? null,
+    key_name: nameOf(l.keyId),
+    included,
+  });
   async function* rows() {
-    for await (const l of ctx.snapshot.exports.auditLogRows(q.fromMs, q.toMs, chainHead.seq)) {
-      yield {
-        seq: l.seq,
-        at: new Date(l.atMs).toISOString(),
-        at_ms: l.atMs,
-        key_id: l.keyId,
-        action: l.action,
-        target: l.target,
-        details: l.details,
-        link_seq: l.link?.seq ?? null,
-        link_prev: l.link === null ? null : (l.link.prev ?? GENESIS_HASH),
-        link_hash: l.link?.hash ?? null,
-      };
+    for await (const l of ctx.snapshot.exports.auditLogRows(q.fromMs, q.toMs, chainHead.seq)) yield record(l, 'in range');
+    for await (const l of ctx.snapshot.exports.auditLogRows(q.toMs, Number.MAX_SAFE_INTEGER, chainHead.seq)) {
+      const why = affectsRange(l, versions, q);
+      if (why) yield record(l, why);
     }
   }
   return recordsExport('audit-log', AUDIT_LOG_COLUMNS, q, ctx, chainHead, rows());
