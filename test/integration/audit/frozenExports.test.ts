@@ -112,6 +112,18 @@ describe('asOf', () => {
     }
   });
 
+  it('an empty incidents or alerts export says its rows come from live evaluation only, in the first line and the manifest', () => {
+    for (const kind of ['incidents', 'alerts']) {
+      const csv = first.get(kind)!;
+      expect(manifestOf(csv).rowCount, kind).toBe(0);
+      for (const fields of [firstLineOf(csv), manifestOf(csv)]) {
+        expect(fields.evaluation.basis, kind).toBe('live');
+        expect(fields.evaluation.covers, kind).toContain('times when no server was running, were never evaluated');
+      }
+    }
+    expect(manifestOf(first.get('alerts')!).evaluation.covers).toContain('migration 10');
+  });
+
   it('refuses an asOf that is not a seq of the chain: 400 naming asOf and why', async () => {
     const head = ((await (await get('/audit/head')).json()) as { seq: number }).seq;
     for (const [asOf, why] of [['abc', ''], ['0', ''], [String(head + 1000), 'after the chain head']] as const) {

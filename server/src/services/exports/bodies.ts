@@ -8,7 +8,7 @@ import type { AuditLogExportRow } from '../../store/port';
 import { siteSumsOf, type SiteSums } from '../compliance';
 import { ENV_KEY } from '../keys';
 import { correctedJudgements, type CorrectedJudgement } from './events';
-import { baseHeader, hashDefinition, headProof, recordsExport, restatementsOf, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, headProof, liveEvaluation, recordsExport, restatementsOf, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -203,7 +203,7 @@ export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<
       };
     }
   }
-  return recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows());
+  return recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('alerts'));
 }
 
 // ------------------------------------------------------------------------------------------- audit log

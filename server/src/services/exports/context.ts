@@ -118,6 +118,21 @@ export async function restatementsOf(q: ExportQuery, ctx: ExportContext): Promis
   return { sinceSeq, events, corrections, standardVersions: versions.length };
 }
 
+/**
+ * How incident changes and alert records came to be (first line and manifest of their exports): written by the live
+ * evaluation while a server ran, never recomputed from the events. An empty period is not "no breach" unless the
+ * server was evaluating then, and which intervals it was not is not recorded.
+ */
+export function liveEvaluation(history: 'incidents' | 'alerts'): Record<string, unknown> {
+  const since = history === 'alerts' ? 'written by the live alert evaluation until incidents replaced alerts (migration 10); none since. ' : 'written by the live evaluation (after stored batches and on a timer) while a server ran. ';
+  return {
+    evaluation: {
+      basis: 'live',
+      covers: `${since}Not recomputed from the events: events stored late or corrected afterwards, and times when no server was running, were never evaluated; those intervals are not recorded (docs/audit.md "Alerts and incidents: evaluation basis")`,
+    },
+  };
+}
+
 /** The chain proof of an export whose rows carry no chain of their own: the links from `since` to the head. */
 export interface HeadProof {
   links: (() => AsyncIterable<Record<string, unknown>>) | undefined;
@@ -140,15 +155,23 @@ export function headProof(q: ExportQuery, ctx: ExportContext, chainHead: { seq: 
  * The body of an export whose rows are already records and that names no standard versions (alerts, the audit
  * log, incidents): the common header, the rows as they are, and the manifest after them.
  */
-export function recordsExport(kind: string, columns: readonly Column[], q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }, rows: AsyncIterable<Record<string, unknown>>): ExportBody<Record<string, unknown>> {
+export function recordsExport(
+  kind: string,
+  columns: readonly Column[],
+  q: ExportQuery,
+  ctx: ExportContext,
+  chainHead: { seq: number; hash: string },
+  rows: AsyncIterable<Record<string, unknown>>,
+  notes: Record<string, unknown> = {},
+): ExportBody<Record<string, unknown>> {
   const { links, proof } = headProof(q, ctx, chainHead);
   return {
     kind,
     columns,
-    header: baseHeader(kind, q, ctx, chainHead),
+    header: { ...baseHeader(kind, q, ctx, chainHead), ...notes },
     rows,
     toRecord: (row) => row,
     ...(links ? { links } : {}),
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...(proof ? { proof } : {}) }),
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...notes, ...(proof ? { proof } : {}) }),
   };
 }

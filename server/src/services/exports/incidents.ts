@@ -1,6 +1,6 @@
 // The incidents export: one row per incident change (opened, escalated, de-escalated, recovered, acknowledged) whose
 // time is in the range, oldest first. Change rows are append-only, so the export of a past range never changes.
-import { recordsExport, type ExportContext } from './context';
+import { liveEvaluation, recordsExport, type ExportContext } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery } from './query';
 
@@ -43,5 +43,5 @@ export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promi
       };
     }
   }
-  return recordsExport('incidents', INCIDENT_COLUMNS, q, ctx, chainHead, rows());
+  return recordsExport('incidents', INCIDENT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('incidents'));
 }
