@@ -29,6 +29,7 @@ import type { Core } from './services/core';
 import { CorrectionsService } from './services/corrections';
 import { writeLock } from './services/dataLock';
 import { ExportService } from './services/exports';
+import { TimestampAuthority } from './services/timestamps';
 import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
 import { Leadership } from './services/leadership';
@@ -88,7 +89,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     ingest,
     compliance,
     corrections: new CorrectionsService(store, (id) => standards.versions(id)),
-    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null }),
+    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null, timestamps: options.tsaUrl ? new TimestampAuthority(options.tsaUrl) : null }),
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership }),

@@ -6,6 +6,7 @@ import type { AuditService } from '../audit';
 import { ComplianceReader } from '../compliance';
 import type { PublicKeyInfo, SigningIdentity } from '../signing';
 import type { StandardsService } from '../standards';
+import type { TimestampAuthority } from '../timestamps';
 import { alertsExport, auditLogExport, complianceExport } from './bodies';
 import type { ExportContext } from './context';
 import { eventsExport } from './events';
@@ -33,6 +34,8 @@ export interface ExportServiceOptions {
   identity: SigningIdentity;
   /** Named in every export (--organisation); null when not configured. */
   organisation: string | null;
+  /** The TSA that timestamps every signed manifest (--tsa-url); null: none. */
+  timestamps: TimestampAuthority | null;
 }
 
 export class ExportService {
@@ -68,8 +71,13 @@ export class ExportService {
     return {
       ...body,
       header: { ...body.header, ...provenance },
-      manifest: (done) => this.options.identity.sign({ ...body.manifest(done), ...provenance, columns }),
+      manifest: async (done) => this.stamped(this.options.identity.sign({ ...(await body.manifest(done)), ...provenance, columns })),
     };
+  }
+
+  /** The signed manifest with a trusted timestamp when a TSA is configured (outside what is signed). */
+  private stamped(signed: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.options.timestamps ? this.options.timestamps.stamp(signed) : Promise.resolve(signed);
   }
 
   /** The key manifests are signed with, and whose: GET /audit/public-key. */
@@ -84,7 +92,7 @@ export class ExportService {
       await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period, ...asOfOf(q) });
       const html = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret());
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
-      return signedReport(html, { ...baseHeader('report', q, ctx, ctx.head), period: q.period, ...provenance }, (m) => this.options.identity.sign(m));
+      return signedReport(html, { ...baseHeader('report', q, ctx, ctx.head), period: q.period, ...provenance }, (m) => this.stamped(this.options.identity.sign(m)));
     });
   }
 

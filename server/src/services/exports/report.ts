@@ -62,9 +62,9 @@ const MANIFEST_MARK = '<!-- ringside-manifest ';
  * (scripts/verify-export.mjs checks a report like an export). "--" cannot appear in a comment: the JSON writes it
  * as "-\u002d", which reads back the same.
  */
-export function signedReport(html: string, fields: Record<string, unknown>, sign: (m: Record<string, unknown>) => Record<string, unknown>): string {
+export async function signedReport(html: string, fields: Record<string, unknown>, sign: (m: Record<string, unknown>) => Promise<Record<string, unknown>>): Promise<string> {
   const documentSha256 = createHash('sha256').update(html, 'utf8').digest('hex');
-  const manifest = sign({ ...fields, documentSha256, documentHashCovers: 'SHA-256 of the UTF-8 bytes of the file before the ringside-manifest comment' });
+  const manifest = await sign({ ...fields, documentSha256, documentHashCovers: 'SHA-256 of the UTF-8 bytes of the file before the ringside-manifest comment' });
   return `${html}${MANIFEST_MARK}${JSON.stringify(manifest).replaceAll('--', '-\\u002d')} -->\n`;
 }
 
@@ -83,7 +83,7 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
     hash.update(csvRecords([COMPLIANCE_COLUMNS.map((c) => csvCell(rec[c.key], c.type))]), 'utf8');
   }
   const dataSha256 = hash.digest('hex');
-  const manifest = body.manifest({ rowCount: records.length, dataSha256 });
+  const manifest = await body.manifest({ rowCount: records.length, dataSha256 });
   const verify = await verifyChain({ links: linksUpTo(s.chain.links(), ctx.head.seq), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
   const standardIds = [...new Set(records.map((x) => String(x.standard_id)))].sort();
   const sections = {
