@@ -34,7 +34,7 @@ import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
 import { Leadership } from './services/leadership';
 import { startRetention } from './services/retention';
-import { SigningIdentity } from './services/signing';
+import { checkStoreSigningKey, SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
@@ -80,6 +80,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
   const identity = SigningIdentity.open(options.dataDir, now());
+  await checkStoreSigningKey(store, identity, options.databaseUrl !== undefined, (message) => logger.error(message));
   const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {

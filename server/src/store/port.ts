@@ -200,6 +200,8 @@ export interface WriteTx extends StoreReads {
     /** A correction of `subject` leaving it in state `after`: its record and the rollups' compensating deltas. */
     correction(subject: CorrectionSubject, record: CorrectionRecord, after: EventState): Promise<number>;
     auditLog(entry: AuditEntry): Promise<number>;
+    /** Records the export signing key for the store when it has none; answers the key recorded (the first node's). */
+    signingKey(key: Omit<RecordedSigningKey, 'recordedAtMs'>): Promise<RecordedSigningKey>;
     /**
      * Appends the changes of one evaluation and applies each to its incident (an `opened` draft creates one), queueing
      * one webhook delivery per change and URL. A draft for an incident that is not open, or an `opened` draft where
@@ -258,8 +260,17 @@ export interface ExportFilter {
   maxLinkSeq?: number;
 }
 
+/** The public export signing key recorded for the store: every node on it must sign with this key. */
+interface RecordedSigningKey {
+  keyId: string;
+  /** SPKI PEM. */
+  publicKey: string;
+  instanceId: string;
+  recordedAtMs: number;
+}
+
 /** What was chained after a period ended that touches it (restatements): events stored late, corrections. */
-export interface RestatedCounts {
+interface RestatedCounts {
   events: number;
   corrections: number;
 }

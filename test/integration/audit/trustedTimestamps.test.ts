@@ -21,7 +21,7 @@ let requests = 0;
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: pki, stdio: 'pipe' });
 const opensslAsync = (...args: string[]) =>
-  new Promise<void>((resolve, reject) => execFile('openssl', args, { cwd: pki }, (error) => (error ? reject(error) : resolve())));
+  new Promise<void>((resolve, reject) => execFile('openssl', args, { cwd: pki }, (error) => (error ? reject(new Error(error.message)) : resolve())));
 
 /** A CA, a TSA certificate it issued (extended key usage timeStamping), and the `openssl ts` configuration. */
 function makePki(): void {

@@ -177,7 +177,7 @@ function acknowledgement(a: { acknowledgedAt: string | null; acknowledgedBy: str
   return { acknowledged_at: later ? null : a.acknowledgedAt, acknowledged_by: later ? null : a.acknowledgedBy };
 }
 
-export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
+export function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
   const chainHead = ctx.head;
   async function* rows() {
     for await (const r of ctx.snapshot.exports.alertRows(q)) {
@@ -203,7 +203,7 @@ export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<
       };
     }
   }
-  return recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('alerts'));
+  return Promise.resolve(recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('alerts')));
 }
 
 // ------------------------------------------------------------------------------------------- audit log

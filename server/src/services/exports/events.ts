@@ -145,7 +145,10 @@ const chainedAfter = (row: EventExportRow, asOf: number): boolean =>
  */
 async function* eventRowsAt(q: ExportQuery, ctx: ExportContext): AsyncGenerator<EventExportRow> {
   const asOf = ctx.asOf?.seq ?? null;
-  if (asOf === null) return yield* ctx.snapshot.exports.eventRows(q);
+  if (asOf === null) {
+    yield* ctx.snapshot.exports.eventRows(q);
+    return;
+  }
   for await (const row of ctx.snapshot.exports.eventRows({ ...q, maxLinkSeq: asOf })) if (!chainedAfter(row, asOf)) yield row;
 }
 

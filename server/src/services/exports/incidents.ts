@@ -19,7 +19,7 @@ const INCIDENT_COLUMNS: readonly Column[] = [
   { key: 'detail', type: 'text' },
 ];
 
-export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
+export function incidentsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
   const chainHead = ctx.head;
   async function* rows() {
     for await (const r of ctx.snapshot.exports.incidentRows(q)) {
@@ -43,5 +43,5 @@ export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promi
       };
     }
   }
-  return recordsExport('incidents', INCIDENT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('incidents'));
+  return Promise.resolve(recordsExport('incidents', INCIDENT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('incidents')));
 }
