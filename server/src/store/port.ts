@@ -286,8 +286,6 @@ export interface Snapshot extends StoreReads {
     linksBetween(fromSeq: number, toSeq: number): AsyncIterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>;
     /** One link (its hash and write time), or null when there is none with that seq. */
     link(seq: number): Promise<{ seq: number; hash: string; atMs: number } | null>;
-    /** The seq of the last link written before `atMs` (0 when none). */
-    lastBefore(atMs: number): Promise<number>;
     /** The refs of the links of `kind` with seq in (afterSeq, toSeq], in chain order. */
     refsBetween(kind: ChainKind, afterSeq: number, toSeq: number): Promise<string[]>;
   };

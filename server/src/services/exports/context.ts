@@ -105,8 +105,25 @@ export interface Restatements {
   standardVersions: number;
 }
 
+/**
+ * The last link written before `atMs` (0: none), by bisection over seq: links are appended in time order (each
+ * write's clock), so a few primary-key reads find it whatever the chain's length, where a scan by time would read it
+ * all (there is no index on the link time).
+ */
+async function lastLinkBefore(ctx: ExportContext, atMs: number): Promise<number> {
+  let lo = 0;
+  let hi = ctx.head.seq;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const link = await ctx.snapshot.chain.link(mid);
+    if (link !== null && link.atMs < atMs) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 export async function restatementsOf(q: ExportQuery, ctx: ExportContext): Promise<Restatements | null> {
-  const sinceSeq = await ctx.snapshot.chain.lastBefore(q.toMs);
+  const sinceSeq = await lastLinkBefore(ctx, q.toMs);
   // Nothing chained before the end (a store filled later, an import): there was no earlier copy to restate.
   if (sinceSeq === 0 || sinceSeq >= ctx.head.seq) return null;
   const { events, corrections } = await ctx.snapshot.exports.restated(q, sinceSeq, ctx.head.seq);

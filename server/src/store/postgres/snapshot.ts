@@ -128,7 +128,6 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
         const r = await s.one<{ seq: number; hash: string; at_ms: number }>(LINK_SQL.link, [seq]);
         return r ? { seq: r.seq, hash: r.hash, atMs: r.at_ms } : null;
       },
-      lastBefore: async (atMs) => Number((await s.tuples<[number]>(LINK_SQL.lastBefore, [atMs]))[0]![0]),
       refsBetween: async (kind, afterSeq, toSeq) => (await s.tuples<[string]>(LINK_SQL.refsBetween, [kind, afterSeq, toSeq])).map((r) => r[0]),
     },
     exports: {

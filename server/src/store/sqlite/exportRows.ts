@@ -242,10 +242,9 @@ export const restatedSql = (kind: 'event' | 'correction', sites: number) => {
   WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${sites > 0 ? `AND e.site IN (${Array.from({ length: sites }, () => '?').join(', ')})` : ''} AND l.seq > ? AND l.seq <= ?`;
 };
 
-/** Chain reads of a past head (both backends): one link; the last link before a time; refs of a kind between two links. */
+/** Chain reads of a past head (both backends): one link; the refs of a kind between two links. */
 export const LINK_SQL = {
   link: 'SELECT seq, hash, at_ms FROM audit_chain WHERE seq = ?',
-  lastBefore: 'SELECT COALESCE(MAX(seq), 0) FROM audit_chain WHERE at_ms < ?',
   refsBetween: 'SELECT ref FROM audit_chain WHERE kind = ? AND seq > ? AND seq <= ? ORDER BY seq',
 } as const;
 

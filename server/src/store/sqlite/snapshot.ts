@@ -106,7 +106,6 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
         const r = s.get(LINK_SQL.link).get(seq) as { seq: number; hash: string; at_ms: number } | undefined;
         return r ? { seq: r.seq, hash: r.hash, atMs: r.at_ms } : null;
       },
-      lastBefore: async (atMs) => s.get(LINK_SQL.lastBefore).pluck(true).get(atMs) as number,
       refsBetween: async (kind, afterSeq, toSeq) => s.get(LINK_SQL.refsBetween).pluck(true).all(kind, afterSeq, toSeq) as string[],
     },
     exports: {
