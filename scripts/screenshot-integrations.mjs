@@ -43,10 +43,7 @@ async function screenshot(dataDir) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, deviceScaleFactor: 1 });
       await page.goto(`${url}/?window=custom&from=${encodeURIComponent(RANGE.from)}&to=${encodeURIComponent(RANGE.to)}`);
       // Both standards' tiles hold a figure once the range's compliance has arrived.
-      await page.waitForFunction(() => {
-        const tiles = [...document.querySelectorAll('.rs-tile--standard')];
-        return tiles.length >= 2 && tiles.every((t) => /\d/.test(t.textContent ?? ''));
-      });
+      await page.waitForFunction("[...document.querySelectorAll('.rs-tile--standard')].filter((t) => /\\d+ \\/ \\d+ met/.test(t.textContent)).length >= 2");
       await page.waitForLoadState('networkidle');
       await page.screenshot({ path: out, fullPage: true });
     } finally {

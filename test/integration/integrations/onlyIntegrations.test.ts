@@ -131,7 +131,7 @@ function expectedCounts(): Count[] {
   return [
     f3('pbx', CALLS, asterisk),
     f3('cloud', CALLS, TWILIO.map((t) => ({ served: t.end === 'reservation.accepted', seconds: t.after }))),
-    f3('connect', CALLS, CONNECT.map((c) => ({ served: c.connected !== undefined, seconds: c.connected ?? c.gone! }))),
+    f3('connect', CALLS, CONNECT.map((c) => ({ served: c.connected !== undefined, seconds: c.connected ?? c.gone }))),
     f3('web', CALLS, WEB_CALLS.map((c) => ({ served: c.answered, seconds: c.wait }))),
     f3('lobby', VISITS, MQTT_VISITS.map((v) => ({ served: v.end === 'greeted', seconds: v.after }))),
     f3('harbour', VISITS, KIOSK_VISITS.map((v) => ({ served: true, seconds: v.after }))),
@@ -263,7 +263,7 @@ async function feedFirehose(): Promise<void> {
   const records = CONNECT.map((c) => {
     const enqueued = iso(c.queued);
     const agent = c.connected === undefined ? null : { Username: 'dee', ConnectedToAgentTimestamp: iso(c.queued + c.connected * 1000), AgentInteractionDuration: 120, AfterContactWorkDuration: 10 };
-    const dequeued = iso(c.queued + (c.connected ?? c.gone!) * 1000);
+    const dequeued = iso(c.queued + (c.connected ?? c.gone) * 1000);
     const queue = { ARN: `${INSTANCE}/queue/q1`, Name: 'Support', EnqueueTimestamp: enqueued, DequeueTimestamp: dequeued, Duration: c.connected ?? c.gone };
     return contactRecord(c.id, { InitiationTimestamp: iso(c.queued - 3000), ConnectedToSystemTimestamp: iso(c.queued - 2000), DisconnectTimestamp: iso(c.queued + 300_000), LastUpdateTimestamp: iso(c.queued + 360_000), Agent: agent, AgentConnectionAttempts: agent ? 1 : 0, Queue: queue });
   });
