@@ -106,7 +106,7 @@ describe('Twilio TaskRouter callbacks', () => {
     await clock.skipTo(NOW + 60_000);
     expect((await callback(created, sign(AUTH_TOKEN, url, created))).status).toBe(200);
     await clock.skipTo(NOW + 60_000 + 2 * 3600_000 + 1_000);
-    expect((await openCalls()).map((c) => c.caseId)).not.toContain('WTlate');
+    await expect.poll(async () => (await openCalls()).map((c) => c.caseId)).not.toContain('WTlate');
     const accepted = taskEvent('reservation.accepted', NOW + 60_000 + 2 * 3600_000 + 2_000, { TaskSid: 'WTlate', WorkerName: 'Bo' });
     expect(await callback(accepted, sign(AUTH_TOKEN, url, accepted))).toMatchObject({ status: 200, body: { milestone: 'answered', stored: { new: 1 } } });
     expect(await recentEvent(server, 'case:call:hq:WTlate')).toMatchObject({ event: { outcome: 'abandoned' } });
