@@ -156,5 +156,6 @@ describe('forward asterisk-queue-log', () => {
       expect(await forwarder.exit).toBe(2);
       expect(forwarder.stderr()).toMatch(cases[i]![2]);
     }
-  });
+    // Six Node processes start at once: on a loaded two-core machine that alone takes tens of seconds.
+  }, 90_000);
 });
