@@ -123,7 +123,7 @@ describe('the corrected view: domain rule and offline verifier', () => {
       lines[lines.length - 2] = JSON.stringify({ manifest: { ...m, dataSha256: createHash('sha256').update(data).digest('hex') } });
       const r = verified(lines.join('\n'));
       expect(r.status, r.stdout).toBe(1);
-      rows.forEach((row, i) => expect(r.stdout).toMatch(new RegExp(`row ${i + 1} \\(event ${String(row.event_id)}[,)].*: result is .*, but its judgement and correction give ${String(row.result ?? '\\(empty\\)')}\n`)));
+      rows.forEach((row, i) => expect(r.stdout).toMatch(new RegExp(`row ${i + 1} \\(event ${String(row.event_id)}[,)].*: result is .*, but its judgement and correction give ${(row.result as string | null) ?? '\\(empty\\)'}\n`)));
     }
   }, 30_000);
 });

@@ -86,7 +86,7 @@ describe.skipIf(postgres)("the README's auditor tour", () => {
     expect(verified.stdout.match(/signature valid: .*organisation "Northwind Clinics", requested by key "auditor 2026"/g)).toHaveLength(7);
     expect(verified.stdout.match(new RegExp(`the published head ${head.hash}`, 'g'))).toHaveLength(7);
     expect(verified.stdout).toContain('corrected view recomputed from 2 chained correction records');
-    expect(verified.stdout).toMatch(/VERIFIED: compliance-2026-12\.csv[^\n]*\n(  [^\n]*\n)*  \d+ rows recomputed from the events export/);
+    expect(verified.stdout).toMatch(/VERIFIED: compliance-2026-12\.csv[^\n]*\n( {2}[^\n]*\n)* {2}\d+ rows recomputed from the events export/);
     // The report, with the command the tour gives for it.
     const reportCommand = /`(node scripts\/verify-export\.mjs report-2026-12\.html\s+--public-key ringside-key\.json)`/.exec(readFileSync(join(process.cwd(), 'README.md'), 'utf8'))![1]!.replace(/\s+/g, ' ');
     const report = await bash(paths(reportCommand), withKey);

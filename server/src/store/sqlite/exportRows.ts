@@ -256,7 +256,7 @@ export function* milestoneRows(reader: Database.Database, f: ExportFilter, maxLi
  * is `count` placeholders; the record's columns come in the kind's key order (CHAIN_TABLES), then link seq, hash
  * and the predecessor's hash.
  */
-export function chainedRecordsSql(kind: 'correction' | 'standard', count: number): string {
+function chainedRecordsSql(kind: 'correction' | 'standard', count: number): string {
   const t = CHAIN_TABLES[kind];
   const on = kind === 'correction' ? "c.kind = 'correction' AND c.key_int = t.seq" : "c.kind = 'standard' AND c.key_text = t.id AND c.key_int = t.version";
   return `SELECT ${t.columns.map((col) => `t.${col}`).join(', ')}, c.seq, c.hash, p.hash FROM ${t.table} t JOIN audit_chain c ON ${on}
@@ -264,14 +264,14 @@ export function chainedRecordsSql(kind: 'correction' | 'standard', count: number
 }
 
 /** A row of chainedRecordsSql as a record (domain/chain.ts recordOf) and its link. */
-export function toChainedRecord(kind: 'correction' | 'standard', r: readonly unknown[]): ChainedRecord {
+function toChainedRecord(kind: 'correction' | 'standard', r: readonly unknown[]): ChainedRecord {
   const width = CHAIN_TABLES[kind].columns.length;
   const [seq, hash, prev] = r.slice(width) as [number, string, string | null];
   return { record: recordOf(CHAIN_KIND[kind], r.slice(0, width)), link: { seq: Number(seq), prev: prev ?? GENESIS_HASH, hash } };
 }
 
 /** Keys per query: well under SQLite's and PostgreSQL's limits on parameters. */
-export const RECORDS_PER_QUERY = 500;
+const RECORDS_PER_QUERY = 500;
 
 /** The records of `keys` read by `read` (one query per RECORDS_PER_QUERY keys), in chain order. */
 export async function chainedRecords(kind: 'correction' | 'standard', keys: readonly unknown[], read: (sql: string, params: readonly unknown[]) => Promise<unknown[][]>): Promise<ChainedRecord[]> {
