@@ -276,6 +276,10 @@ export interface Snapshot extends StoreReads {
     auditLogRows(fromMs: number, toMs: number, maxLinkSeq: number): AsyncIterable<AuditLogExportRow>;
     /** Milestones whose `at` is in the range (at the filter's sites), in seq order, each with its chain link. */
     milestoneRows(filter: ExportFilter, maxLinkSeq: number): AsyncIterable<MilestoneExportRow>;
+    /** Every correction of these events, in chain order, with its chain link. */
+    correctionRecords(eventSeqs: readonly number[]): Promise<ChainedRecord[]>;
+    /** Every version of these standards, in chain order, with its chain link. */
+    standardRecords(ids: readonly string[]): Promise<ChainedRecord[]>;
   };
 }
 
@@ -307,8 +311,19 @@ export const EVENT_ROW = {
   measures: 32,
   /** How long serving took (when posted), after the measures. */
   handleSeconds: 33,
+  /**
+   * Then the rest of the latest correction's chain record (seq, action and rejudged are above; eventSeq is the
+   * event's) and its chain link, with its predecessor's hash: the offline verifier rebuilds the record from them.
+   */
+  correctionChanges: 34,
+  correctionReason: 35,
+  correctionKeyId: 36,
+  correctionAtMs: 37,
+  correctionLinkSeq: 38,
+  correctionLinkPrev: 39,
+  correctionLinkHash: 40,
 } as const;
-export const EVENT_ROW_WIDTH = 34;
+export const EVENT_ROW_WIDTH = 41;
 export type EventExportRow = readonly unknown[];
 
 export interface AlertExportRow {
@@ -332,6 +347,12 @@ export interface MilestoneExportRow extends Omit<StoredMilestone, 'receivedAt'> 
   receivedAtMs: number;
   content: string;
   link: { seq: number; prev: string; hash: string } | null;
+}
+
+/** A chained record (keys as in domain/chain.ts, values as stored) with its link and the link's predecessor's hash. */
+export interface ChainedRecord {
+  record: Record<string, unknown>;
+  link: { seq: number; prev: string; hash: string };
 }
 
 export interface AuditLogExportRow {

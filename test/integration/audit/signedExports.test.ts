@@ -344,7 +344,7 @@ describe('forgeries are failed and named', () => {
       return resealed(parts);
     };
     const at = (name: string) => col.indexOf(name);
-    // The corrected view is not in the chain records: only the signature protects it.
+    // With the key, each is a bad signature (test/integration/audit/provenExports.test.ts: the chain alone catches them too).
     await failsWith(file, cellEdit((c) => c[at('result')] === 'missed', (c) => ((c[at('result')] = 'met'), (c[at('corrected_met')] = '1'))), /BAD SIGNATURE/);
     await failsWith(file, cellEdit((c) => c[at('result')] === 'voided', (c) => ((c[at('result')] = 'missed'), (c[at('correction')] = ''), (c[at('correction_seq')] = ''))), /BAD SIGNATURE/);
     await failsWith(file, cellEdit((c) => c[at('formula')] === 'F3', (c) => (c[at('formula')] = 'F1')), /BAD SIGNATURE/);
@@ -364,7 +364,8 @@ describe('forgeries are failed and named', () => {
     expect(hidden.length).toBe(2); // the event and its judgement
     parts.rows.splice(i, 1);
     const links = [...parts.trailer.filter((l) => l.startsWith('# link ')).map((l) => JSON.parse(l.slice(7)) as { seq: number }), ...hidden].sort((a, b) => a.seq - b.seq);
-    parts.trailer = [...links.map((l) => `# link ${JSON.stringify(l)}`), parts.trailer.find((l) => l.startsWith('# manifest '))!];
+    const records = parts.trailer.filter((l) => l.startsWith('# correction ') || l.startsWith('# standard '));
+    parts.trailer = [...records, ...links.map((l) => `# link ${JSON.stringify(l)}`), parts.trailer.find((l) => l.startsWith('# manifest '))!];
     writeFileSync(file, resealed(parts));
     const chainOnly = await verify(file, '--head', published.hash);
     expect(chainOnly.status, chainOnly.stdout).toBe(0); // the chain proof alone cannot tell (completeness is not proven yet)

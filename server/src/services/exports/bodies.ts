@@ -5,7 +5,7 @@ import { GENESIS_HASH } from '../../domain/chain';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import type { SiteSums } from '../compliance';
-import { baseHeader, hashDefinition, headProof, recordsExport, standardVersions, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, headProof, recordsExport, standardRecordLines, standardVersions, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -92,6 +92,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
     columns: COMPLIANCE_COLUMNS,
     header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...(retention ? { retention } : {}) },
     rows,
+    records: () => standardRecordLines(ctx.snapshot, rows.map((r) => r.standardId)),
     ...(links ? { links } : {}),
     toRecord(row) {
       const v = versionAt(versions, row.standardId, row.end);
@@ -192,10 +193,18 @@ const AUDIT_LOG_COLUMNS: readonly Column[] = [
   { key: 'link_hash', type: 'text' },
 ];
 
+/**
+ * The audit log, proved to the export's head by default: its rows are chain records, so the links from the first
+ * row's link (or from `since`, if earlier) to the head follow it as `# link` lines, and the verifier finds every row
+ * and a head published after the period among them. `proof=none` leaves them out (`since` still adds its own).
+ */
 export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
   const chainHead = await ctx.snapshot.audit.head();
+  headProof(q, ctx, chainHead); // refuses a `since` after the head
+  let first = Infinity;
   async function* rows() {
     for await (const l of ctx.snapshot.exports.auditLogRows(q.fromMs, q.toMs, chainHead.seq)) {
+      if (l.link !== null && q.proof !== 'none') first = Math.min(first, l.link.seq);
       yield {
         seq: l.seq,
         at: new Date(l.atMs).toISOString(),
@@ -210,5 +219,12 @@ export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promis
       };
     }
   }
-  return recordsExport('audit-log', AUDIT_LOG_COLUMNS, q, ctx, chainHead, rows());
+  const body = recordsExport('audit-log', AUDIT_LOG_COLUMNS, { ...q, since: null }, ctx, chainHead, rows());
+  // Known once the rows are written, before the links and the manifest.
+  const from = () => Math.min(first, q.since ?? Infinity);
+  return {
+    ...body,
+    links: () => (from() === Infinity ? [] : ctx.snapshot.chain.linksBetween(from(), chainHead.seq)),
+    manifest: (done) => ({ ...body.manifest(done), ...(from() === Infinity ? {} : { proof: { fromLinkSeq: from(), toLinkSeq: chainHead.seq } }) }),
+  };
 }

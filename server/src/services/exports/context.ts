@@ -3,7 +3,7 @@
 import { DomainError } from '../../domain/errors';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
-import type { Column, ExportBody } from './format';
+import type { Column, ExportBody, TrailerRecord } from './format';
 import { filtersOf, type ExportQuery } from './query';
 
 export interface ExportContext {
@@ -86,4 +86,13 @@ export function recordsExport(kind: string, columns: readonly Column[], q: Expor
     ...(links ? { links } : {}),
     manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...(proof ? { proof } : {}) }),
   };
+}
+
+/**
+ * Every version of these standards as chained records with their links (`# standard` lines): the verifier checks
+ * each against its link, and each row's formula, threshold or target against the version it names or that was in
+ * force.
+ */
+export async function* standardRecordLines(snapshot: Snapshot, ids: Iterable<string>): AsyncGenerator<TrailerRecord> {
+  for (const r of await snapshot.exports.standardRecords([...new Set(ids)].sort())) yield { name: 'standard', value: { ...r } };
 }

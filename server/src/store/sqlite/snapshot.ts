@@ -6,7 +6,7 @@ import type { Alert, AlertState } from '../../protocol';
 import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import type { Statements } from './database';
-import { eventRows, milestoneRows } from './exportRows';
+import { chainedRecords, eventRows, milestoneRows } from './exportRows';
 import { toChange } from './incidents';
 
 /**
@@ -109,6 +109,8 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       incidentRows: (f) => lazily(incidentRows(s, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => lazily(auditLogRows(s, fromMs, toMs, maxLinkSeq)),
       milestoneRows: (f, maxLinkSeq) => lazily(milestoneRows(s.db, f, maxLinkSeq)),
+      correctionRecords: (eventSeqs) => chainedRecords('correction', eventSeqs, async (sql, params) => s.db.prepare(sql).raw(true).all(...params) as unknown[][]),
+      standardRecords: (ids) => chainedRecords('standard', ids, async (sql, params) => s.db.prepare(sql).raw(true).all(...params) as unknown[][]),
     },
   };
 }
