@@ -3,7 +3,7 @@
 // (the proof an auditor replays offline), then the manifest.
 import { EVENT_ROW, type EventExportRow } from '../../store/port';
 import { prunedParts, retentionNote } from '../../domain/retention';
-import { baseHeader, hashDefinition, standardVersions, type ExportContext } from './context';
+import { baseHeader, completenessBasis, hashDefinition, standardVersions, type ExportContext } from './context';
 import { mapRows, type Column, type ExportBody } from './format';
 import type { ExportQuery } from './query';
 
@@ -162,15 +162,20 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     toValues: (row) => row,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
-    manifest: ({ rowCount, dataSha256 }) => ({
-      ...baseHeader('events', q, ctx, chainHead),
-      rowCount,
-      dataSha256,
-      dataHashCovers: hashDefinition(ctx.format),
-      standardVersions: [...involved].sort(),
-      proof: q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq },
-      ...(retention ? { retention } : {}),
-    }),
+    manifest: ({ rowCount, dataSha256 }) => {
+      const proof = q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq };
+      const completeness = completenessBasis(q, proof);
+      return {
+        ...baseHeader('events', q, ctx, chainHead),
+        rowCount,
+        dataSha256,
+        dataHashCovers: hashDefinition(ctx.format),
+        standardVersions: [...involved].sort(),
+        proof,
+        ...(retention ? { retention } : {}),
+        ...(completeness ? { completeness } : {}),
+      };
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { MIGRATION_0012 } from './0012_case_breaches';
 import { MIGRATION_0013 } from './0013_events_of_any_type';
 import { MIGRATION_0014 } from './0014_key_sites';
 import { MIGRATION_0015 } from './0015_handle_seconds';
+import { MIGRATION_0016 } from './0016_chain_tags';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -46,6 +47,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0013,
   MIGRATION_0014,
   MIGRATION_0015,
+  MIGRATION_0016,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
