@@ -326,13 +326,13 @@ function verifier(publishedHead, publicKey) {
       if (header?.kind === 'events') {
         const where = `row ${rows} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
         if (r.event_link_seq === null) return problem(`${where}: no chain link`);
-        if (!rowLinkHolds(r.event_link_prev, 'event', String(r.event_seq), sha256(canonical(eventRecord(r))), r.event_link_hash, r)) {
-          problem(`${where}: the event record does not hash to its chain link ${r.event_link_seq} (the row was altered)`);
-        }
+        const eventHolds = rowLinkHolds(r.event_link_prev, 'event', String(r.event_seq), sha256(canonical(eventRecord(r))), r.event_link_hash, r);
+        if (!eventHolds) problem(`${where}: the event record does not hash to its chain link ${r.event_link_seq} (the row was altered)`);
         carry(r.event_link_seq, r.event_link_prev, r.event_link_hash, where);
         if (r.standard_id !== null) {
           if (!rowLinkHolds(r.judgement_link_prev, 'judgement', `${r.event_seq}/${r.standard_id}`, sha256(canonical(judgementRecord(r))), r.judgement_link_hash, r)) {
-            problem(`${where}: the judgement record does not hash to its chain link ${r.judgement_link_seq} (the row was altered)`);
+            // Its link's tags hold the event's site and time: an altered event field already named fails it too.
+            problem(eventHolds ? `${where}: the judgement record does not hash to its chain link ${r.judgement_link_seq} (the row was altered)` : `${where}: nor does the judgement's chain link ${r.judgement_link_seq} follow (its tags hold the event's site and time)`);
           }
           carry(r.judgement_link_seq, r.judgement_link_prev, r.judgement_link_hash, where);
         }
