@@ -527,6 +527,8 @@ function completeness(header) {
       if (!known || known.seq < seq) latest.set(tags.eventSeq, { seq, action: tags.action });
     },
     finish(m, fromLinkSeq, problem, notes) {
+      // The range starts at the first row's link: rows removed from the start would move it (the manifest, signed, says where it starts).
+      if (events && m.proof && m.proof.fromLinkSeq !== fromLinkSeq) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's first row's link is ${fromLinkSeq} (rows before it were removed)`);
       for (const what of missing) problem(`${what} matches the export's filters but is missing`);
       corrections(latest, rowCorrections, chainCorrections, untagged, problem);
       t.notes(m, fromLinkSeq, notes);
