@@ -174,7 +174,8 @@ describe('an export of a store written with tags', () => {
   });
 });
 
-describe('an export of a store written before links had tags, then migrated', () => {
+// A SQLite file as a past version left it (the PostgreSQL migration adds no tags records: docs/audit.md).
+describe.skipIf(process.env.RINGSIDE_TEST_BACKEND === 'postgres')('an export of a store written before links had tags, then migrated', () => {
   let server: TestServer;
   // pastVersions' data: 120 events at sites a and b from 2026-02-02, every fifth one voided or amended.
   const Q = 'from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z&tz=UTC';
