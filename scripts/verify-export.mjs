@@ -468,12 +468,12 @@ function bitSet() {
 const when = (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : String(ms));
 
 /** Whether tags {site, occurredAtMs|atMs, type} fall inside the export's filters (the ones tags can decide). */
-function selected(filters, site, atMs, type) {
+function selector(filters) {
   const from = Date.parse(filters.from);
   const to = Date.parse(filters.to);
-  if (!(atMs >= from && atMs < to)) return false;
-  if (filters.sites?.length && !filters.sites.includes(site)) return false;
-  return !(filters.types?.length && !filters.types.includes(type));
+  const sites = filters.sites?.length ? new Set(filters.sites) : null;
+  const types = filters.types?.length ? new Set(filters.types) : null;
+  return (site, atMs, type) => atMs >= from && atMs < to && (!sites || sites.has(site)) && (!types || types.has(type));
 }
 
 /** The completeness check of an event or milestone export: fed its rows, then its verified proof links. */
@@ -484,7 +484,10 @@ function completeness(header) {
   const latest = new Map(); // event seq → {seq, action}: its latest correction link in the proven range
   const chainCorrections = new Set(); // "eventSeq/correctionSeq" of the correction links seen
   const untagged = new Map(); // link seq → {kind, ref}: links before tags, waiting for their tags link
-  const missing = [];
+  const missing = []; // at most MAX_PROBLEMS named
+  const selected = selector(header.filters);
+  const prunedBefore = header.retention ? Date.parse(header.retention.prunedBefore) : -Infinity;
+  const miss = (what) => void (missing.length < MAX_PROBLEMS && missing.push(what));
   let excused = 0;
   let judged = 0;
   const t = {
@@ -507,18 +510,17 @@ function completeness(header) {
       const filters = header.filters;
       if (kind === 'correction') return events && t.correction(Number(ref), tags);
       if (kind === 'milestone') {
-        if (!events && selected(filters, tags.site, tags.atMs) && !exported.has(seq)) missing.push(`milestone ${ref} (site ${tags.site}, at ${when(tags.atMs)})`);
+        if (!events && selected(tags.site, tags.atMs) && !exported.has(seq)) miss(`milestone ${ref} (site ${tags.site}, at ${when(tags.atMs)})`);
         return;
       }
-      if (!events || filters.outcomes?.length || !selected(filters, tags.site, tags.occurredAtMs, tags.type)) return;
-      const retention = header.retention ? Date.parse(header.retention.prunedBefore) : -Infinity;
+      if (!events || filters.outcomes?.length || !selected(tags.site, tags.occurredAtMs, tags.type)) return;
       const eventSeq = Number(ref.split('/')[0]);
       const standard = kind === 'judgement' ? ref.slice(ref.indexOf('/') + 1) : null;
       if (filters.standards?.length && (kind === 'event' || !filters.standards.includes(standard))) return;
       // A proof line is a link no row carries: an event left out, or one judgement of an exported event.
       if (kind === 'event' && exported.has(eventSeq)) return;
-      if (tags.occurredAtMs < retention) return void (excused += 1);
-      missing.push(`${standard ? `judgement ${standard} of event ${eventSeq}` : `event ${eventSeq}`} (site ${tags.site}, occurred ${when(tags.occurredAtMs)})`);
+      if (tags.occurredAtMs < prunedBefore) return void (excused += 1);
+      miss(`${standard ? `judgement ${standard} of event ${eventSeq}` : `event ${eventSeq}`} (site ${tags.site}, occurred ${when(tags.occurredAtMs)})`);
     },
     correction(seq, tags) {
       if (!exported.has(tags.eventSeq)) return;
