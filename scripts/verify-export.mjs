@@ -9,6 +9,8 @@
 //      (digest = SHA-256(canonical JSON of the record), hash = SHA-256(prev + canonical {digest,kind,ref}));
 //      the links of the rows plus the proof links form one unbroken chain up to the manifest's chain head;
 //      audit-log and milestone exports: every row hashes to its chain link;
+//      and (completeness) every event, judgement, correction or milestone link of the proven range whose tags match
+//      the export's filters is one of its rows (a hidden void: the row's correction is not the chain's latest);
 //   3. with --head HASH: the hash you were given (a published head, e.g. from GET /api/v1/audit/verify or a
 //      previous audit report) is the export's chain head, or one of the links the export's chain proof passes
 //      through (a head published after the first exported row and before the export);
@@ -37,7 +39,19 @@ const sortKeys = (v) =>
       ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortKeys(x)]))
       : v;
 const canonical = (v) => JSON.stringify(sortKeys(v));
-const linkHash = (prev, kind, ref, digest) => sha256(prev + canonical({ digest, kind, ref }));
+// A link written with tags (what export filters select on) commits to them too; one written before tags existed has
+// none and hashes as links always did (server/src/domain/chain.ts, linkHash).
+const linkHash = (prev, kind, ref, digest, tags) => sha256(prev + canonical(tags === undefined || tags === null ? { digest, kind, ref } : { digest, kind, ref, tags }));
+
+/** The tags a row's link was written with, when it was written with tags: they are the row's own fields. */
+const ROW_TAGS = {
+  event: (r) => ({ occurredAtMs: r.occurred_at_ms, site: r.site, type: r.type }),
+  judgement: (r) => ({ occurredAtMs: r.occurred_at_ms, site: r.site }),
+  milestone: (r) => ({ atMs: r.at_ms, site: r.site }),
+};
+
+/** Whether a row's record hashes to its link: with the tags the row implies (links since tags) or without (before). */
+const rowLinkHolds = (prev, kind, ref, digest, hash, r) => linkHash(prev, kind, ref, digest, ROW_TAGS[kind](r)) === hash || linkHash(prev, kind, ref, digest) === hash;
 
 // Manifest signatures (server/src/domain/manifestSignature.ts): Ed25519 over canonical(manifest without signature);
 // key id = "ed25519:" + the first 16 hex digits of SHA-256 of the public key's DER (SPKI).
@@ -688,32 +702,35 @@ function verifier(publishedHead, publicKey, observe) {
   let prevs = null; // rows: the prev hash they carry
   let flags = null; // 0 unknown, 1 carried by a row, 2 proof line
   let lastProof = -1;
+  let complete = null; // event and milestone exports: which links of the proven range had to be rows
   const v = {
     format: null,
     header(h) {
       header = h;
+      if (h.kind === 'events' || h.kind === 'milestones') complete = completeness(h);
     },
     columns(names) {
       columnNames = names;
     },
     row(r) {
       rows += 1;
+      complete?.row(r);
       if (header?.kind === 'events') {
         const where = `row ${rows} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
         if (r.event_link_seq === null) return problem(`${where}: no chain link`);
-        if (linkHash(r.event_link_prev, 'event', String(r.event_seq), sha256(canonical(eventRecord(r)))) !== r.event_link_hash) {
-          problem(`${where}: the event record does not hash to its chain link ${r.event_link_seq} (the row was altered)`);
-        }
+        const eventHolds = rowLinkHolds(r.event_link_prev, 'event', String(r.event_seq), sha256(canonical(eventRecord(r))), r.event_link_hash, r);
+        if (!eventHolds) problem(`${where}: the event record does not hash to its chain link ${r.event_link_seq} (the row was altered)`);
         carry(r.event_link_seq, r.event_link_prev, r.event_link_hash, where);
         if (r.standard_id !== null) {
-          if (linkHash(r.judgement_link_prev, 'judgement', `${r.event_seq}/${r.standard_id}`, sha256(canonical(judgementRecord(r)))) !== r.judgement_link_hash) {
-            problem(`${where}: the judgement record does not hash to its chain link ${r.judgement_link_seq} (the row was altered)`);
+          if (!rowLinkHolds(r.judgement_link_prev, 'judgement', `${r.event_seq}/${r.standard_id}`, sha256(canonical(judgementRecord(r))), r.judgement_link_hash, r)) {
+            // Its link's tags hold the event's site and time: an altered event field already named fails it too.
+            problem(eventHolds ? `${where}: the judgement record does not hash to its chain link ${r.judgement_link_seq} (the row was altered)` : `${where}: nor does the judgement's chain link ${r.judgement_link_seq} follow (its tags hold the event's site and time)`);
           }
           carry(r.judgement_link_seq, r.judgement_link_prev, r.judgement_link_hash, where);
         }
       } else if (header?.kind === 'milestones') {
         if (r.link_seq === null) return problem(`row ${rows}: no chain link`);
-        if (linkHash(r.link_prev, 'milestone', String(r.seq), sha256(canonical(milestoneRecord(r)))) !== r.link_hash) {
+        if (!rowLinkHolds(r.link_prev, 'milestone', String(r.seq), sha256(canonical(milestoneRecord(r))), r.link_hash, r)) {
           problem(`row ${rows} (milestone ${r.milestone_id}): does not hash to its chain link ${r.link_seq} (the row was altered)`);
         }
       } else if (header?.kind === 'audit-log') {
@@ -732,7 +749,8 @@ function verifier(publishedHead, publicKey, observe) {
       if (i <= 0 || i >= size) return problem(`proof link ${l.seq} outside the exported range`);
       if (flags[i - 1] === 0) return problem(`proof link ${l.seq} has no predecessor (link ${l.seq - 1} is missing)`);
       const prev = hashes.subarray((i - 1) * 32, i * 32).toString('hex');
-      if (linkHash(prev, l.kind, l.ref, l.digest) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
+      if (linkHash(prev, l.kind, l.ref, l.digest, l.tags) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
+      else complete?.link(l);
       Buffer.from(l.hash, 'hex').copy(hashes, i * 32);
       flags[i] = 2;
     },
@@ -766,9 +784,11 @@ function verifier(publishedHead, publicKey, observe) {
         if (last !== m.chainHead.hash) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
         else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
         else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
+        if (complete) complete.finish(m, base, problem, notes);
       } else if (m.kind === 'events' && rows > 0) {
         notes.push('no proof links (proof=none): rows were checked against their own links only, not linked to the head');
       }
+      if (m.kind === 'milestones' && !m.proof) notes.push('completeness not proven: export with since=<seq of a published head> to prove that no milestone of the filters is missing');
       if (publishedHead) {
         if (publishedHead === m.chainHead.hash) notes.push(`the export's chain head equals the published head ${publishedHead}`);
         else if (headFoundAt !== null) notes.push(`the published head ${publishedHead} is link ${headFoundAt} of the verified chain (the export's head ${m.chainHead.seq} is newer)`);
@@ -789,6 +809,7 @@ function verifier(publishedHead, publicKey, observe) {
     flags = new Uint8Array(size);
     Buffer.from(l.hash, 'hex').copy(hashes, 0);
     flags[0] = 2;
+    complete?.link(l);
   }
   function carry(seq, prev, hash, where) {
     if (base < 0) {
@@ -819,6 +840,126 @@ function verifier(publishedHead, publicKey, observe) {
   }
   attachProven(v, { problem, notes, header: () => header, proofAt, observe });
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------- completeness
+// A proof shows the rows are in the chain; completeness shows no row the filters select was left out. Links written
+// since migration 17 carry tags in the clear (event {occurredAtMs, site, type}, judgement {occurredAtMs, site},
+// correction {action, eventSeq}, milestone {atMs, site}); a link written before has a `tags` link (ref = its seq)
+// committing its tags after the fact. Each link of the proven range is judged once its tags are known: one the
+// filters select must be a row (docs/audit.md, "Completeness").
+
+/** A growable bit set of non-negative integers (event seqs, link seqs): one bit each. */
+function bitSet() {
+  let bits = new Uint8Array(1024);
+  return {
+    add(n) {
+      if (n >> 3 >= bits.length) {
+        const grown = new Uint8Array(Math.max(bits.length * 2, (n >> 3) + 1));
+        grown.set(bits);
+        bits = grown;
+      }
+      bits[n >> 3] |= 1 << (n & 7);
+    },
+    has: (n) => n >> 3 < bits.length && (bits[n >> 3] & (1 << (n & 7))) !== 0,
+  };
+}
+
+const when = (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : String(ms));
+
+/** Whether tags {site, occurredAtMs|atMs, type} fall inside the export's filters (the ones tags can decide). */
+function selector(filters) {
+  const from = Date.parse(filters.from);
+  const to = Date.parse(filters.to);
+  const sites = filters.sites?.length ? new Set(filters.sites) : null;
+  const types = filters.types?.length ? new Set(filters.types) : null;
+  return (site, atMs, type) => atMs >= from && atMs < to && (!sites || sites.has(site)) && (!types || types.has(type));
+}
+
+/** The completeness check of an event or milestone export: fed its rows, then its verified proof links. */
+function completeness(header) {
+  const events = header.kind === 'events';
+  const exported = bitSet(); // events: exported event seqs; milestones: the rows' link seqs
+  const rowCorrections = new Map(); // event seq → {seq, action} of the correction its rows show
+  const latest = new Map(); // event seq → {seq, action}: its latest correction link in the proven range
+  const chainCorrections = new Set(); // "eventSeq/correctionSeq" of the correction links seen
+  const untagged = new Map(); // link seq → {kind, ref}: links before tags, waiting for their tags link
+  const missing = []; // at most MAX_PROBLEMS named
+  const selected = selector(header.filters);
+  const prunedBefore = header.retention ? Date.parse(header.retention.prunedBefore) : -Infinity;
+  const miss = (what) => void (missing.length < MAX_PROBLEMS && missing.push(what));
+  let excused = 0;
+  let judged = 0;
+  const t = {
+    row(r) {
+      if (!events) return void (r.link_seq !== null && exported.add(r.link_seq));
+      exported.add(r.event_seq);
+      if (r.correction_seq !== null) rowCorrections.set(r.event_seq, { seq: r.correction_seq, action: r.correction });
+    },
+    link(l) {
+      if (l.kind === 'tags') {
+        const old = untagged.get(Number(l.ref));
+        if (old && l.tags) untagged.delete(Number(l.ref)), t.judge(old.kind, old.seq, old.ref, l.tags);
+      } else if (TAGGED_KINDS.has(l.kind)) {
+        if (l.tags) t.judge(l.kind, l.seq, l.ref, l.tags);
+        else untagged.set(l.seq, { kind: l.kind, seq: l.seq, ref: l.ref });
+      }
+    },
+    judge(kind, seq, ref, tags) {
+      judged += 1;
+      const filters = header.filters;
+      if (kind === 'correction') return events && t.correction(Number(ref), tags);
+      if (kind === 'milestone') {
+        if (!events && selected(tags.site, tags.atMs) && !exported.has(seq)) miss(`milestone ${ref} (site ${tags.site}, at ${when(tags.atMs)})`);
+        return;
+      }
+      if (!events || filters.outcomes?.length || !selected(tags.site, tags.occurredAtMs, tags.type)) return;
+      const eventSeq = Number(ref.split('/')[0]);
+      const standard = kind === 'judgement' ? ref.slice(ref.indexOf('/') + 1) : null;
+      if (filters.standards?.length && (kind === 'event' || !filters.standards.includes(standard))) return;
+      // A proof line is a link no row carries: an event left out, or one judgement of an exported event.
+      if (kind === 'event' && exported.has(eventSeq)) return;
+      if (tags.occurredAtMs < prunedBefore) return void (excused += 1);
+      miss(`${standard ? `judgement ${standard} of event ${eventSeq}` : `event ${eventSeq}`} (site ${tags.site}, occurred ${when(tags.occurredAtMs)})`);
+    },
+    correction(seq, tags) {
+      if (!exported.has(tags.eventSeq)) return;
+      chainCorrections.add(`${tags.eventSeq}/${seq}`);
+      const known = latest.get(tags.eventSeq);
+      if (!known || known.seq < seq) latest.set(tags.eventSeq, { seq, action: tags.action });
+    },
+    finish(m, fromLinkSeq, problem, notes) {
+      // The range starts at the first row's link: rows removed from the start would move it (the manifest, signed, says where it starts).
+      if (events && m.proof && m.proof.fromLinkSeq !== fromLinkSeq) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's first row's link is ${fromLinkSeq} (rows before it were removed)`);
+      for (const what of missing) problem(`${what} matches the export's filters but is missing`);
+      corrections(latest, rowCorrections, chainCorrections, untagged, problem);
+      t.notes(m, fromLinkSeq, notes);
+    },
+    notes(m, fromLinkSeq, notes) {
+      const range = `chain links ${fromLinkSeq}–${m.chainHead.seq}`;
+      if (events && m.filters.outcomes?.length) notes.push(`completeness of the outcome filter is not proven (links carry no outcome): omitted events were not looked for; corrections of the exported events were checked in ${range}`);
+      else if (!missing.length) notes.push(`complete: every ${events ? 'event and judgement' : 'milestone'} of the filters chained in ${range} is a row (${judged} tagged links judged${excused ? `; ${excused} before the retention cutoff, pruned` : ''})`);
+      if (events) notes.push(`completeness covers what was chained from the first exported row's link (${fromLinkSeq}) on: an event chained before it is outside the proof`);
+      if (untagged.size) notes.push(`completeness not proven for ${untagged.size} links written before links carried tags and with no tags record in the proven range (their records were pruned, or the store was not migrated with tags records)`);
+    },
+  };
+  return t;
+}
+
+const TAGGED_KINDS = new Set(['event', 'judgement', 'correction', 'milestone']);
+
+/** Each exported event's correction is the chain's latest for it: a cleared or older one hides a void or amendment. */
+function corrections(latest, rowCorrections, chainCorrections, untagged, problem) {
+  for (const [eventSeq, c] of latest) {
+    const shown = rowCorrections.get(eventSeq);
+    if (shown?.seq === c.seq) continue;
+    const hidden = c.action === 'void' ? 'a hidden void' : 'a hidden amendment';
+    problem(`correction ${c.seq} (${c.action}) of event ${eventSeq} is in the chain, but the export's rows show ${shown ? `correction ${shown.seq} (${shown.action})` : 'no correction'}: ${hidden}`);
+  }
+  const unresolved = [...untagged.values()].some((l) => l.kind === 'correction');
+  for (const [eventSeq, c] of rowCorrections) {
+    if (!unresolved && !chainCorrections.has(`${eventSeq}/${c.seq}`)) problem(`event ${eventSeq}: its rows show correction ${c.seq} (${c.action}), which is no correction of that event in the proven chain (an invented correction)`);
+  }
 }
 
 /** The first line repeats the manifest's fields (the manifest is what is signed): any field that differs was edited. */

@@ -237,9 +237,22 @@ export interface LinkWithRecord {
   eventSeq: number | null;
   digest: string;
   hash: string;
+  /** The canonical JSON of the link's tags; null for a link written before links carried tags. */
+  tags: string | null;
   /** The record's values in its kind's key order, as stored now; null: no such record. */
   record: unknown[] | null;
 }
+
+/** A chain link as an export's proof lists it: `tags` only when the link has them (older exports stay as they were). */
+// A type, not an interface: the export body writes it as a record (Record<string, unknown>).
+export type ProofLink = {
+  seq: number;
+  kind: string;
+  ref: string;
+  digest: string;
+  hash: string;
+  tags?: Record<string, unknown>;
+};
 
 export interface StoredCheckpoint extends CheckpointFields {
   seq: number;
@@ -260,8 +273,8 @@ export interface Snapshot extends StoreReads {
     checkpoints(): Promise<StoredCheckpoint[]>;
     /** Records with no link, as (kind, ref). */
     unchained(): AsyncIterable<{ kind: ChainKind; ref: string }>;
-    /** Links seq from..to (inclusive). */
-    linksBetween(fromSeq: number, toSeq: number): AsyncIterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>;
+    /** Links seq from..to (inclusive); `tags` (parsed) only on links that carry them. */
+    linksBetween(fromSeq: number, toSeq: number): AsyncIterable<ProofLink>;
   };
   exports: {
     /**

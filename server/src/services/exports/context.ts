@@ -72,11 +72,23 @@ export function headProof(q: ExportQuery, ctx: ExportContext, chainHead: { seq: 
 }
 
 /**
+ * What an export's completeness rests on (manifest `completeness`, docs/audit.md "Completeness"): the tags of the
+ * chain links of its proof range say which links the filters select, and each of those must be a row. The outcome
+ * filter is not in the tags, so it is named as not proven. null without a proof.
+ */
+export function completenessBasis(q: ExportQuery, proof: { fromLinkSeq: number; toLinkSeq: number } | null) {
+  if (!proof) return null;
+  return { basis: 'chain link tags', fromLinkSeq: proof.fromLinkSeq, toLinkSeq: proof.toLinkSeq, notProven: q.outcomes.length ? ['outcomes'] : [] };
+}
+
+/**
  * The body of an export whose rows are already records and that names no standard versions (alerts, the audit
  * log, incidents): the common header, the rows as they are, and the manifest after them.
  */
 export function recordsExport(kind: string, columns: readonly Column[], q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }, rows: AsyncIterable<Record<string, unknown>>): ExportBody<Record<string, unknown>> {
   const { links, proof } = headProof(q, ctx, chainHead);
+  // Milestone links carry what the milestone export filters on; the other kinds' rows are not chained by filter.
+  const completeness = kind === 'milestones' ? completenessBasis(q, proof) : null;
   return {
     kind,
     columns,
@@ -84,7 +96,7 @@ export function recordsExport(kind: string, columns: readonly Column[], q: Expor
     rows,
     toRecord: (row) => row,
     ...(links ? { links } : {}),
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...(proof ? { proof } : {}) }),
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...(proof ? { proof } : {}), ...(completeness ? { completeness } : {}) }),
   };
 }
 

@@ -4,7 +4,7 @@
 import { EVENT_ROW, type EventExportRow } from '../../store/port';
 import { correctedVerdict, type CorrectedVerdict } from '../../domain/corrections';
 import { prunedParts, retentionNote } from '../../domain/retention';
-import { baseHeader, hashDefinition, standardRecordLines, standardVersions, type ExportContext } from './context';
+import { baseHeader, completenessBasis, hashDefinition, standardRecordLines, standardVersions, type ExportContext } from './context';
 import { mapRows, type Column, type ExportBody, type TrailerRecord } from './format';
 import type { ExportQuery } from './query';
 
@@ -181,15 +181,20 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
     records: () => chainedRecordLines(s, corrected, involved, (id) => keyNames.get(id) ?? null),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
-    manifest: ({ rowCount, dataSha256 }) => ({
-      ...baseHeader('events', q, ctx, chainHead),
-      rowCount,
-      dataSha256,
-      dataHashCovers: hashDefinition(ctx.format),
-      standardVersions: [...involved].sort(),
-      proof: q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq },
-      ...(retention ? { retention } : {}),
-    }),
+    manifest: ({ rowCount, dataSha256 }) => {
+      const proof = q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq };
+      const completeness = completenessBasis(q, proof);
+      return {
+        ...baseHeader('events', q, ctx, chainHead),
+        rowCount,
+        dataSha256,
+        dataHashCovers: hashDefinition(ctx.format),
+        standardVersions: [...involved].sort(),
+        proof,
+        ...(retention ? { retention } : {}),
+        ...(completeness ? { completeness } : {}),
+      };
+    },
   };
 }
 

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { AlertState, IncidentChange } from '../../protocol';
-import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
+import { chainLinksScan, proofLink, UNCHAINED_SCANS } from '../chainScans';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
 import { chainedRecords, milestoneExportSql, toMilestoneExportRow } from '../sqlite/exportRows';
@@ -123,9 +123,7 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
       unchained: () => iterable(() => unchained(client)),
       linksBetween: (fromSeq, toSeq) =>
         iterable(async function* () {
-          for await (const r of cursor(client, 'SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq', [fromSeq, toSeq])) {
-            yield { seq: r[0] as number, kind: r[1] as string, ref: r[2] as string, digest: r[3] as string, hash: r[4] as string };
-          }
+          for await (const r of cursor(client, 'SELECT seq, kind, ref, digest, hash, tags FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq', [fromSeq, toSeq])) yield proofLink(r);
         }),
     },
     exports: {

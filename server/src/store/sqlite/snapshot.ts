@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { Alert, AlertState } from '../../protocol';
-import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
+import { chainLinksScan, proofLinks, UNCHAINED_SCANS } from '../chainScans';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import type { Statements } from './database';
 import { chainedRecords, eventRows, milestoneRows } from './exportRows';
@@ -101,7 +101,7 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       checkpoints: async () => checkpoints(s),
       unchained: () => lazily(unchained(s.db)),
       linksBetween: (fromSeq, toSeq) =>
-        lazily(s.get('SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq').iterate(fromSeq, toSeq) as Iterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>),
+        lazily(proofLinks(s.get('SELECT seq, kind, ref, digest, hash, tags FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq').raw(true).iterate(fromSeq, toSeq) as Iterable<unknown[]>)),
     },
     exports: {
       eventRows: (f) => lazily(eventRows(s.db, f)),
