@@ -56,19 +56,21 @@ function resultOf(met: number | null, counted: number | null, voided: boolean): 
   return counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
 }
 
-/** The judgement's verdict in force: nothing after a void, the re-judged one after an amendment. */
-function corrected(row: EventExportRow): { met: number | null; counted: number | null; voided: boolean } {
+/** The judgement's verdict in force: nothing after a void, the re-judged one after an amendment (the audit report reads it too). */
+export function corrected(row: EventExportRow): { met: number | null; counted: number | null; voided: boolean; reason: string | null } {
   const standardId = row[EVENT_ROW.standardId] as string | null;
   const action = row[EVENT_ROW.correctionAction];
-  if (action === 'void') return { met: standardId === null ? null : 0, counted: standardId === null ? null : 0, voided: true };
+  if (action === 'void') return { met: standardId === null ? null : 0, counted: standardId === null ? null : 0, voided: true, reason: null };
   let met = row[EVENT_ROW.met] as number | null;
   let counted = row[EVENT_ROW.counted] as number | null;
+  let reason = row[EVENT_ROW.reason] as string | null;
   if (action === 'amend' && standardId !== null) {
-    const j = (JSON.parse(row[EVENT_ROW.correctionRejudged] as string) as Record<string, { met: number; counted: number }>)[standardId];
+    const j = (JSON.parse(row[EVENT_ROW.correctionRejudged] as string) as Record<string, { met: number; counted: number; reason?: string | null }>)[standardId];
     met = j?.met ?? met;
     counted = j?.counted ?? counted;
+    reason = j ? (j.reason ?? null) : reason;
   }
-  return { met, counted, voided: false };
+  return { met, counted, voided: false, reason };
 }
 
 /** `derived` is one of a handful of JSON arrays ('[]', '["rings"]', …): parse each distinct text once. */
