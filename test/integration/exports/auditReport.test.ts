@@ -129,16 +129,16 @@ describe('the audit report shows what an auditor asks', () => {
 
   it('the corrections register: before and after, reason, who, when, effect; exclusions counted by reason', () => {
     const register = section(6);
-    expect(register).toMatch(/c3b harbour, 3 Nov 2026 11:00 GMT\+01:00 \(2026-11-03 10:00 UTC\) void outcome answered, rings 3, answerSeconds 10 voided: counts nowhere test call by the PBX technician ops lead \([\w-]+\) 13 Nov 2026 11:00 GMT\+01:00 .* call-answer-2-rings v1: missed → voided \(not counted\)/);
-    expect(register).toMatch(/c5b harbour, 5 Nov 2026 11:00 GMT\+01:00 \(2026-11-05 10:00 UTC\) amend outcome answered, rings 3, answerSeconds 10 rings 1 PBX misreported the rings ops lead .* call-answer-2-rings v1: missed → met/);
-    expect(register).toContain('harbour call-answer-2-rings v1 outside business hours (the site was closed) 1 21');
-    expect(register).toContain('harbour call-answer-2-rings v1 voided by a correction 1 21');
-    expect(register).toContain('harbour call-answer-2-rings v2 short abandon (gave up within the short-abandon or threshold time) 1 17');
+    expect(register).toMatch(/c3b Harbour Clinic \(harbour\), 3 Nov 2026 11:00 GMT\+01:00 \(2026-11-03 10:00 UTC\) void outcome answered rings 3 answerSeconds 10 voided: counts nowhere test call by the PBX technician ops lead \([\w-]+\) 13 Nov 2026 11:00 GMT\+01:00 .* call-answer-2-rings v1: missed → voided \(not counted\)/);
+    expect(register).toMatch(/c5b Harbour Clinic \(harbour\), 5 Nov 2026 11:00 GMT\+01:00 \(2026-11-05 10:00 UTC\) amend outcome answered rings 3 answerSeconds 10 rings 1 PBX misreported the rings ops lead .* call-answer-2-rings v1: missed → met/);
+    expect(register).toContain('Harbour Clinic (harbour) call-answer-2-rings v1 outside business hours (the site was closed) 1 21');
+    expect(register).toContain('Harbour Clinic (harbour) call-answer-2-rings v1 voided by a correction 1 21');
+    expect(register).toContain('Harbour Clinic (harbour) call-answer-2-rings v2 short abandon (gave up within the short-abandon or threshold time) 1 17');
   });
 
   it('timeliness: late arrivals disclosed, the lag distribution, closed days apart from open days without data', () => {
     const timeliness = section(7);
-    expect(timeliness).toContain('38 events occurred in the period. 17 of them arrived after the period ended (harbour: 17)');
+    expect(timeliness).toContain('38 events occurred in the period. 17 of them arrived after the period ended (Harbour Clinic (harbour): 17)');
     expect(timeliness).toMatch(/under 1 minute 21 55\.3 %/);
     expect(timeliness).toMatch(/1 to 7 days 3 7\.9 % over 7 days 14 36\.8 %/);
     expect(timeliness).toContain('20 Nov 2026 closed (holiday) 0');
@@ -196,7 +196,7 @@ describe('printed by Chromium', () => {
     await browser?.close();
   });
 
-  it('prints to A4 with a running header and page numbers on every page, no blank page, the site named on continuation pages', async () => {
+  it('prints to A4 with a running header and page numbers on every page, no blank page, the site named on continuation pages', { timeout: 120_000 }, async () => {
     const page = await browser.newPage();
     const refused: string[] = [];
     page.on('console', (m) => void (m.type() === 'error' && refused.push(m.text())));
@@ -237,9 +237,10 @@ async function saveImages(browser: Browser, page: Page, count: number): Promise<
     const file = join(server.dataDir, `page-${n}.pdf`);
     writeFileSync(file, await page.pdf({ preferCSSPageSize: true, printBackground: true, pageRanges: String(n) }));
     await viewer.goto(`file://${file}#toolbar=0&view=FitH`);
-    await viewer.waitForFunction(() => document.querySelector('embed') !== null);
-    await viewer.waitForTimeout(1500); // the viewer paints after it loads; it exposes no event to wait on
-    await viewer.screenshot({ path: join(dir, `report-page-${n}.png`) });
+    // The viewer paints the page some time after it loads and says nothing when done: shoot until the picture stands still.
+    let previous = Buffer.alloc(0);
+    for (let shot = await viewer.screenshot(); !shot.equals(previous) || shot.length < 20_000; shot = await viewer.screenshot()) previous = shot;
+    writeFileSync(join(dir, `report-page-${n}.png`), previous);
   }
   await viewer.close();
 }

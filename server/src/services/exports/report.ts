@@ -109,7 +109,7 @@ function documentHtml(css: string, { records, dataSha256, manifest, verify, sect
 <html lang="en"><head><meta charset="utf-8"><title>Ringside audit report ${esc(filters.from)} – ${esc(filters.to)}</title>
 <meta name="generator" content="${esc(manifest.serverVersion)}"><style>${css}</style></head><body>
 ${sections.cover}
-<h2>1. Summary</h2>${sections.summary}${retentionText(manifest.retention as RetentionNote | undefined)}
+<h2>1. Summary</h2>${sections.summary}${retentionText(manifest.retention as RetentionNote | undefined)}<div class="summary-end"></div>
 <h2>2. Standards and their versions</h2><p class="note">Each version as created: when and by whom (from the audit log), from when it applies, and what it judged in this period. A version applied from before it was created is marked retroactive.</p>${sections.versions || '<p>No standard in scope.</p>'}
 <h2>3. Charts</h2>${sections.charts || '<p>No judged events in this period.</p>'}
 <h2>4. Figures per site and period</h2>${sections.siteTables || '<p>No judged events in this period.</p>'}
@@ -141,7 +141,7 @@ function retentionText(note: RetentionNote | undefined): string {
   const missing = note.missing.length
     ? ` Not included: the events of ${note.missing.map((m) => `${esc(m.from)} to ${esc(m.to)}`).join(', ')} (range edges off the quarter-hour grid before the cutoff; only the raw events had them).`
     : '';
-  return `<dt>Retention</dt><dd>Raw events before ${esc(note.prunedBefore)} were pruned (retention checkpoint ${note.checkpointSeq}). Figures before that instant are sums of the rollups kept by pruning, voided and amended counts those kept at pruning; the event export no longer has their rows.${missing}</dd>`;
+  return `<dl class="facts"><dt>Retention</dt><dd>Raw events before ${esc(note.prunedBefore)} were pruned (retention checkpoint ${note.checkpointSeq}). Figures before that instant are sums of the rollups kept by pruning, voided and amended counts those kept at pruning; the event export no longer has their rows.${missing}</dd></dl>`;
 }
 
 /** Every problem the verification found (it checks the whole chain), as a list; nothing when intact. */

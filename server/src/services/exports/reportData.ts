@@ -78,6 +78,12 @@ export interface ReportData {
   timeliness: Timeliness;
 }
 
+/** A site as the report names it: "Harbour Clinic (harbour)", or the id alone when it has no other name. */
+export function siteLabel(data: Pick<ReportData, 'sites'>, id: string): string {
+  const name = data.sites.find((s) => s.id === id)?.current?.name;
+  return name && name !== id ? `${name} (${id})` : id;
+}
+
 type Who = (keyId: string) => string;
 
 async function whoIs(s: Snapshot): Promise<Who> {

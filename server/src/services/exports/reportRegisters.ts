@@ -4,7 +4,7 @@
 import type { BusinessHours, Site } from '../../protocol';
 import { WEEKDAYS } from '../../protocol';
 import type { ExportQuery } from './query';
-import { siteDays, type ReportData, type SiteInfo } from './reportData';
+import { siteDays, siteLabel, type ReportData, type SiteInfo } from './reportData';
 import { dateName, duration, esc, when } from './reportText';
 
 function hoursText(hours: BusinessHours | null): string {
@@ -19,14 +19,14 @@ function configCells(site: Site): string {
 
 function siteHistoryTable(q: ExportQuery, info: SiteInfo): string {
   const rows = info.history.map((h) => `<tr><td>${when(h.atMs, q.timeZone)}</td><td>${esc(h.change)}<br><span class="muted">by ${esc(h.by ?? (h.change === 'auto-created' ? 'its first event' : 'the sites file (no API key)'))}</span></td>${configCells(h.definition)}</tr>`);
-  return `<table class="history"><thead><tr class="running"><th colspan="7">Site ${esc(info.id)}: configuration history</th></tr><tr><th>Changed</th><th>Change (by)</th><th>Name</th><th>Zone</th><th>Business hours (local)</th><th>Holidays</th><th class="n">Ring cycle</th></tr></thead><tbody>${rows.join('') || '<tr><td colspan="7">no recorded history</td></tr>'}</tbody></table>`;
+  return `<table class="history"><thead><tr class="running"><th colspan="7">${esc(siteLabel({ sites: [info] }, info.id))}: configuration history</th></tr><tr><th>Changed</th><th>Change (by)</th><th>Name</th><th>Zone</th><th>Business hours (local)</th><th>Holidays</th><th class="n">Ring cycle</th></tr></thead><tbody>${rows.join('') || '<tr><td colspan="7">no recorded history</td></tr>'}</tbody></table>`;
 }
 
 export function sitesSection(q: ExportQuery, data: ReportData): string {
   return data.sites
     .map((info) => {
       const now = info.current ? `<table class="config"><thead><tr><th>Name</th><th>Zone</th><th>Business hours (local)</th><th>Holidays</th><th class="n">Ring cycle</th></tr></thead><tbody><tr>${configCells(info.current)}</tr></tbody></table>` : '<p>Not configured: no event or configuration for this site is stored.</p>';
-      return `<h3>${esc(info.current?.name ?? info.id)} <small>(${esc(info.id)})</small></h3><p class="note">Configuration now:</p>${now}<p class="note">Every change, from the chained site history (events are judged with the configuration in force when they happened):</p>${siteHistoryTable(q, info)}`;
+      return `<h3>${esc(info.current?.name ?? info.id)} <small>(${esc(info.id)})</small></h3><p class="note lead">Configuration now:</p>${now}<p class="note lead">Every change, from the chained site history (events are judged with the configuration in force when they happened):</p>${siteHistoryTable(q, info)}`;
     })
     .join('');
 }
@@ -37,10 +37,10 @@ export function correctionsSection(q: ExportQuery, data: ReportData): string {
   if (data.corrections.length === 0) return '<p>No event of this period was voided or amended.</p>';
   const rows = data.corrections.map((c) => {
     const e = c.event!;
-    const before = VALUES.filter((k) => e[k] !== null && e[k] !== undefined).map((k) => `${k} ${esc(e[k])}`).join(', ');
-    const after = c.action === 'void' ? 'voided: counts nowhere' : Object.entries(c.changes).map(([k, v]) => `${esc(k)} ${esc(v)}`).join(', ');
+    const before = VALUES.filter((k) => e[k] !== null && e[k] !== undefined).map((k) => `<span class="nw">${k} ${esc(e[k])}</span>`).join('<br>');
+    const after = c.action === 'void' ? 'voided: counts nowhere' : Object.entries(c.changes).map(([k, v]) => `<span class="nw">${esc(k)} ${esc(v)}</span>`).join('<br>');
     const effect = c.inForce ? c.effects.map((f) => `<span class="nw">${esc(f.standardId)} v${f.version}: ${esc(f.before)} → ${esc(f.after)}</span>`).join('<br>') : '<span class="muted">superseded by a later correction</span>';
-    return `<tr><td class="n">${c.correctionSeq}</td><td>${esc(e.id)}<br><span class="muted">${esc(e.site)}, ${when(e.occurredAtMs, q.timeZone)}</span></td><td>${esc(c.action)}</td><td>${before}</td><td>${after}</td><td>${esc(c.reason)}</td><td>${esc(c.by)}<br>${when(c.atMs, q.timeZone)}</td><td>${effect}</td></tr>`;
+    return `<tr><td class="n">${c.correctionSeq}</td><td>${esc(e.id)}<br><span class="muted">${esc(siteLabel(data, e.site))}, ${when(e.occurredAtMs, q.timeZone)}</span></td><td>${esc(c.action)}</td><td>${before}</td><td>${after}</td><td>${esc(c.reason)}</td><td>${esc(c.by)}<br>${when(c.atMs, q.timeZone)}</td><td>${effect}</td></tr>`;
   });
   return `<table class="corrections"><thead><tr class="running"><th colspan="8">Corrections register</th></tr><tr><th class="n">No.</th><th>Event</th><th>Action</th><th>Before (as recorded)</th><th>After</th><th>Reason</th><th>By, when</th><th>Effect on the figures (as judged → corrected view)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -57,7 +57,7 @@ export function exclusionsSection(data: ReportData): string {
   if (data.exclusions.length === 0) return '<p>No judgement of this period was excluded: every judged event counted.</p>';
   const rows = [...data.exclusions]
     .sort((a, b) => a.site.localeCompare(b.site) || a.standardId.localeCompare(b.standardId) || a.version - b.version || a.reason.localeCompare(b.reason))
-    .map((x) => `<tr><td>${esc(x.site)}</td><td>${esc(x.standardId)} v${x.version}</td><td>${esc(REASONS[x.reason] ?? x.reason)}</td><td class="n">${x.count}</td><td class="n">${data.judgements.get(`${x.site}\u0000${x.standardId}\u0000${x.version}`) ?? 0}</td></tr>`);
+    .map((x) => `<tr><td>${esc(siteLabel(data, x.site))}</td><td>${esc(x.standardId)} v${x.version}</td><td>${esc(REASONS[x.reason] ?? x.reason)}</td><td class="n">${x.count}</td><td class="n">${data.judgements.get(`${x.site}\u0000${x.standardId}\u0000${x.version}`) ?? 0}</td></tr>`);
   return `<table class="exclusions"><thead><tr class="running"><th colspan="5">Judgements excluded from the figures</th></tr><tr><th>Site</th><th>Standard</th><th>Reason not counted</th><th class="n">Judgements</th><th class="n">Of all judged</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -98,7 +98,7 @@ function calendar(q: ExportQuery, data: ReportData, info: SiteInfo): string {
 export function timelinessSection(q: ExportQuery, data: ReportData, generatedAtMs: number): string {
   const t = data.timeliness;
   const late = [...t.lateBySite.values()].reduce((a, b) => a + b, 0);
-  const lateSites = [...t.lateBySite.entries()].map(([s, n]) => `${esc(s)}: ${n}`).join(', ');
+  const lateSites = [...t.lateBySite.entries()].map(([s, n]) => `${esc(siteLabel(data, s))}: ${n}`).join(', ');
   return `<p>${t.events} events occurred in the period. <strong>${late}</strong> of them arrived after the period ended${late ? ` (${lateSites})` : ''}; the figures include every event received up to ${when(generatedAtMs, q.timeZone)}, when this report was generated. An event received later still would change them: a report generated again shows it.</p>
 ${lagTable(t.lagsMs)}
 <p class="note">Closed days (no opening hours that weekday, or a holiday) are shown apart from open days without any event.</p>

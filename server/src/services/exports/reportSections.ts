@@ -3,7 +3,7 @@
 import { periodBounds } from './bodies';
 import type { ExportQuery } from './query';
 import { chart, type ChartPoint } from './reportChart';
-import type { ReportData, VersionRow } from './reportData';
+import { siteLabel, type ReportData, type VersionRow } from './reportData';
 import { esc, localTime, pct, periodName, utcTime, when } from './reportText';
 
 export type ReportRecord = Record<string, unknown>;
@@ -17,15 +17,11 @@ export interface CoverFacts {
   reportId: string;
 }
 
-const siteName = (data: ReportData, id: string): string => {
-  const name = data.sites.find((s) => s.id === id)?.current?.name;
-  return name && name !== id ? `${name} (${id})` : id;
-};
 
 const standardName = (data: ReportData, id: string): string => data.versions.filter((v) => v.id === id).at(-1)?.name ?? id;
 
 export function coverSection(q: ExportQuery, data: ReportData, facts: CoverFacts, standardIds: readonly string[]): string {
-  const sites = data.sites.map((s) => `${esc(siteName(data, s.id))}${s.current ? ` <span class="nw">· ${esc(s.current.timeZone)}</span>` : ''}`);
+  const sites = data.sites.map((s) => `${esc(siteLabel(data, s.id))}${s.current ? ` <span class="nw">· ${esc(s.current.timeZone)}</span>` : ''}`);
   const standards = standardIds.map((id) => `${esc(standardName(data, id))} <span class="nw">(${esc(id)})</span>`);
   const requester = facts.requester.keyName ? `${facts.requester.keyName} (key ${facts.requester.keyId})` : facts.requester.keyId;
   return `<section class="cover"><h1>Service standards audit report</h1>
@@ -60,7 +56,7 @@ export function summarySection(data: ReportData, records: readonly ReportRecord[
     const target = (mine.at(-1)?.target as number | null) ?? null;
     const ratio = t.counted === 0 ? null : t.met / t.counted;
     const verdict = ratio === null || target === null ? ['n/a', ''] : ratio >= target ? ['met', 'ok'] : ['breached', 'bad'];
-    return `<tr><td>${esc(siteName(data, site))}</td><td>${esc(standardName(data, standardId))}</td><td class="n">${t.met}</td><td class="n">${t.counted}</td><td class="n">${pct(ratio)}</td><td class="n">${pct(target)}</td><td class="${verdict[1]}">${verdict[0]}</td><td class="n">${breached.length} of ${judged.length}</td></tr>`;
+    return `<tr><td>${esc(siteLabel(data, site))}</td><td>${esc(standardName(data, standardId))}</td><td class="n">${t.met}</td><td class="n">${t.counted}</td><td class="n">${pct(ratio)}</td><td class="n">${pct(target)}</td><td class="${verdict[1]}">${verdict[0]}</td><td class="n">${breached.length} of ${judged.length}</td></tr>`;
   });
   if (rows.length === 0) return '<p>No judged events in this period.</p>';
   return `<table class="summary"><thead><tr><th>Site</th><th>Standard</th><th class="n">Met</th><th class="n">Counted</th><th class="n">Compliance</th><th class="n">Target</th><th>Whole period</th><th class="n">Periods breached</th></tr></thead><tbody>${rows.join('')}</tbody></table>
@@ -74,7 +70,7 @@ function versionFigures(data: ReportData, v: VersionRow): string {
     .map((r) => {
       const ratio = r.counted === 0 ? null : r.met / r.counted;
       const verdict = ratio === null ? '' : ratio >= v.target ? ' <span class="ok">met</span>' : ' <span class="bad">breached</span>';
-      return `<span class="nw">${esc(siteName(data, r.site))}: ${r.met} / ${r.counted} = ${pct(ratio)}${verdict}</span>`;
+      return `<span class="nw">${esc(siteLabel(data, r.site))}: ${r.met} / ${r.counted} = ${pct(ratio)}${verdict}</span>`;
     })
     .join('<br>');
 }
@@ -131,7 +127,7 @@ export function siteTablesSection(q: ExportQuery, data: ReportData, records: rea
         (x) =>
           `<tr><td class="nw">${esc(periodName(String(x.period), q.period))}</td><td>${esc(x.standard_id)}</td><td>${esc(x.formula)}</td><td class="n">${esc(x.numerator)}</td><td class="n">${esc(x.denominator)}</td><td class="n">${pct(x.ratio as number | null)}</td><td class="n">${pct(x.target as number | null)}</td><td class="${x.met_target === 'yes' ? 'ok' : x.met_target === 'no' ? 'bad' : ''}">${esc(x.met_target)}</td><td class="nw">${esc(String(x.versions).split(' ').map((v) => `v${v}`).join(' '))}</td><td class="n">${esc(x.voided)}</td><td class="n">${esc(x.amended)}</td></tr>`,
       );
-      return `<h3>Site: ${esc(siteName(data, site))}</h3><table class="figures"><thead><tr class="running"><th colspan="11">Site: ${esc(siteName(data, site))}${zone ? ` · ${esc(zone)}` : ''} · ${esc(utcTime(q.fromMs))} – ${esc(utcTime(q.toMs))}</th></tr><tr><th>Period</th><th>Standard</th><th>Formula</th><th class="n">Met</th><th class="n">Counted</th><th class="n">Ratio</th><th class="n">Target</th><th>Met target</th><th>Versions</th><th class="n">Voided</th><th class="n">Amended</th></tr></thead><tbody>${cells.join('')}</tbody></table>`;
+      return `<h3>Site: ${esc(siteLabel(data, site))}</h3><table class="figures"><thead><tr class="running"><th colspan="11">Site: ${esc(siteLabel(data, site))}${zone ? ` · ${esc(zone)}` : ''} · ${esc(utcTime(q.fromMs))} – ${esc(utcTime(q.toMs))}</th></tr><tr><th>Period</th><th>Standard</th><th>Formula</th><th class="n">Met</th><th class="n">Counted</th><th class="n">Ratio</th><th class="n">Target</th><th>Met target</th><th>Versions</th><th class="n">Voided</th><th class="n">Amended</th></tr></thead><tbody>${cells.join('')}</tbody></table>`;
     })
     .join('');
 }

@@ -15,7 +15,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 pre{margin:0;font-size:9.5px;white-space:pre-wrap;word-break:break-all}code{font-size:10.5px;word-break:break-all}
 figure{margin:0 0 10px}figcaption{font-size:10.5px;color:#444}ul.legend{margin:2px 0 0;padding-left:18px}.chart{break-inside:avoid;page-break-inside:avoid}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px}dt{font-weight:600}dd{margin:0}
-.cover{break-after:page;page-break-after:always}.cover .org{font-size:17px;margin:0 0 18px}
+.cover .org{font-size:17px;margin:0 0 18px}p.lead{break-after:avoid;page-break-after:avoid;margin-bottom:2px}
+.summary-end{break-after:page;page-break-after:always}
 tr.closed td,tr.closed-data td{background:#eceff1;color:#455a64}tr.nodata td{background:#fff3e0}
 table.days{width:auto;min-width:50%}table.signoff td{height:34px}table.formulas th{width:3em}`;
 
