@@ -39,6 +39,7 @@ export default defineConfig({
             'test/integration/live/liveRestart.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
             'test/integration/exports/exportIncidents.test.ts',
+            'test/integration/exports/auditReport.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',

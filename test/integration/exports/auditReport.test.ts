@@ -54,7 +54,7 @@ async function seedHistory(): Promise<void> {
   opsKey = (await api('POST', '/keys', server.apiKey, { name: 'ops lead', scopes: ['admin'] })).key;
   auditKey = (await api('POST', '/keys', server.apiKey, { name: 'auditor 2026', scopes: ['audit'] })).key;
   await api('POST', '/sites', opsKey, { id: 'harbour', name: 'Harbour Clinic', timeZone: ZONE, ringCycleSeconds: 5, hours: { mon: ['08:00-18:00'], tue: ['08:00-18:00'], wed: ['08:00-18:00'], thu: ['08:00-18:00'], fri: ['08:00-18:00'] }, holidays: [] });
-  await postAsItHappens([...dayCalls(2), ...dayCalls(3), call({ id: 'evening', site: 'harbour', occurredAt: at(4, '20:00'), rings: 1 }), ...WEEKDAYS_LIVE.slice(2).flatMap(dayCalls)].sort((a, b) => Date.parse(a.occurredAt as string) - Date.parse(b.occurredAt as string)), 20_000);
+  await postAsItHappens([...dayCalls(2), ...dayCalls(3), call({ id: 'evening', site: 'harbour', occurredAt: at(4, '20:00'), rings: 1 }), ...WEEKDAYS_LIVE.slice(2).flatMap(dayCalls)].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)), 20_000);
   await api('PUT', '/sites/harbour', opsKey, { name: 'Harbour Clinic', timeZone: ZONE, ringCycleSeconds: 5, hours: { mon: ['08:00-18:00'], tue: ['08:00-18:00'], wed: ['08:00-18:00'], thu: ['08:00-18:00'], fri: ['08:00-18:00'] }, holidays: ['2026-11-20'] });
   await api('POST', '/events/c3b/void', opsKey, { reason: 'test call by the PBX technician' });
   await api('POST', '/events/c5b/amend', opsKey, { reason: 'PBX misreported the rings', changes: { rings: 1 } });
@@ -238,7 +238,7 @@ async function saveImages(browser: Browser, page: Page, count: number): Promise<
     writeFileSync(file, await page.pdf({ preferCSSPageSize: true, printBackground: true, pageRanges: String(n) }));
     await viewer.goto(`file://${file}#toolbar=0&view=FitH`);
     // The viewer paints the page some time after it loads and says nothing when done: shoot until the picture stands still.
-    let previous = Buffer.alloc(0);
+    let previous: Buffer = Buffer.alloc(0);
     for (let shot = await viewer.screenshot(); !shot.equals(previous) || shot.length < 20_000; shot = await viewer.screenshot()) previous = shot;
     writeFileSync(join(dir, `report-page-${n}.png`), previous);
   }

@@ -20,7 +20,7 @@ export interface VersionRow extends VersionInfo {
   validToMs: number | null;
 }
 
-export interface SiteChangeRow {
+interface SiteChangeRow {
   change: string;
   atMs: number;
   definition: Site;
@@ -34,7 +34,7 @@ export interface SiteInfo {
   history: SiteChangeRow[];
 }
 
-export interface CorrectionRow {
+interface CorrectionRow {
   correctionSeq: number;
   action: string;
   atMs: number;
@@ -48,7 +48,7 @@ export interface CorrectionRow {
   inForce: boolean;
 }
 
-export interface Exclusion {
+interface Exclusion {
   site: string;
   standardId: string;
   version: number;
@@ -56,7 +56,7 @@ export interface Exclusion {
   count: number;
 }
 
-export interface Timeliness {
+interface Timeliness {
   events: number;
   /** received − occurred per event, in ms, ascending. */
   lagsMs: number[];
@@ -253,7 +253,7 @@ export interface DayStatus {
 }
 
 /** The configuration in force at `ms`: the last change at or before it (else the first one known). */
-export function siteAt(info: SiteInfo, ms: number): Site | undefined {
+function siteAt(info: SiteInfo, ms: number): Site | undefined {
   let found: Site | undefined;
   for (const h of info.history) if (h.atMs <= ms) found = h.definition;
   return found ?? info.history[0]?.definition ?? info.current;

@@ -79,7 +79,8 @@ function ruleText(d: Record<string, unknown>): string {
   if (d.retired) return 'retired: judges nothing';
   const short = typeof d.shortAbandonSeconds === 'number' ? `; abandons within ${d.shortAbandonSeconds} s not counted` : '';
   const outside = d.countOutsideHours ? '; counts events outside business hours' : '';
-  return `${String(d.measure)} ${String(d.operator ?? '<=')} ${String(d.threshold)}, formula ${String(d.formula ?? 'F3')}${short}${outside}`;
+  const text = (v: unknown, fallback: string) => (typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
+  return `${text(d.measure, '?')} ${text(d.operator, '<=')} ${text(d.threshold, '?')}, formula ${text(d.formula, 'F3')}${short}${outside}`;
 }
 
 /** Every version of each standard in scope: provenance, validity, its rule, and its own figures in this period. */
