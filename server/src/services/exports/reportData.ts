@@ -3,11 +3,13 @@
 // the period's events for what the rollups cannot tell: judgements excluded and why, corrections with their
 // effect, how late events arrived, and on which local days a site had events.
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { WEEKDAYS, type Site } from '../../protocol';
 import { EVENT_ROW, type AuditLogExportRow, type Snapshot } from '../../store/port';
 import type { VersionSums } from '../compliance';
 import type { VersionInfo } from './context';
 import { corrected } from './events';
+import { TURN_MS } from './format';
 import type { ExportQuery } from './query';
 
 export interface VersionRow extends VersionInfo {
@@ -85,6 +87,8 @@ export function siteLabel(data: Pick<ReportData, 'sites'>, id: string): string {
 }
 
 type Who = (keyId: string) => string;
+
+const QUARTER_MS = 15 * 60_000;
 
 async function whoIs(s: Snapshot): Promise<Who> {
   const names = new Map((await s.keys.list()).map((k) => [k.id, k.name]));
@@ -182,7 +186,14 @@ async function scanEvents(q: ExportQuery, s: Snapshot, siteIds: readonly string[
   const judgements = new Map<string, number>();
   const fixed = new Map<number, CorrectedEvent>();
   let lastSeq = -1;
+  // Millions of rows: other requests and ingest are served meanwhile, as during an export (a turn every TURN_MS).
+  let turnStart = performance.now();
+  let rows = 0;
   for await (const row of s.exports.eventRows({ fromMs: q.fromMs, toMs: q.toMs, sites: q.sites, standards: q.standards })) {
+    if ((rows += 1) % 256 === 0 && performance.now() - turnStart >= TURN_MS) {
+      await nextTurn();
+      turnStart = performance.now();
+    }
     const seq = row[0] as number;
     const site = row[3] as string;
     if (seq !== lastSeq) {
@@ -221,7 +232,9 @@ function countEvent(t: Timeliness, site: string, occurredMs: number, receivedMs:
   if (receivedMs >= periodEndMs) t.lateBySite.set(site, (t.lateBySite.get(site) ?? 0) + 1);
   if (t.latestReceiptMs === null || receivedMs > t.latestReceiptMs) t.latestReceiptMs = receivedMs;
   const days = t.daysBySite.get(site) ?? new Map<string, number>();
-  const date = localParts(occurredMs, zone).date;
+  // Zone offsets are whole quarter hours, so a quarter hour lies within one local day: read the date of its start,
+  // which localParts caches (events of one quarter hour share it), instead of formatting every instant.
+  const date = localParts(occurredMs - (((occurredMs % QUARTER_MS) + QUARTER_MS) % QUARTER_MS), zone).date;
   days.set(date, (days.get(date) ?? 0) + 1);
   t.daysBySite.set(site, days);
 }
