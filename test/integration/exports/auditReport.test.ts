@@ -93,7 +93,8 @@ describe('the audit report shows what an auditor asks', () => {
     const cover = text(html.slice(0, html.indexOf('<h2>1.')));
     expect(cover).toContain('Northwind Clinics');
     expect(cover).toContain('Harbour Clinic (harbour) · Europe/Berlin');
-    expect(cover).toContain('Calls answered within 3 rings (call-answer-2-rings)');
+    // The standard by the names of both versions in force in the period, not the newest alone.
+    expect(cover).toContain('Calls answered within 2 rings → Calls answered within 3 rings (call-answer-2-rings)');
     expect(cover).toContain('1 Nov 2026 00:00 GMT+01:00 (2026-10-31 23:00 UTC) to 1 Dec 2026 00:00 GMT+01:00 (2026-11-30 23:00 UTC)');
     expect(cover).toMatch(/Requested by auditor 2026 \(key [\w-]+\)/);
     expect(cover).toMatch(/Prepared by Ringside instance [0-9a-f-]{36} for Northwind Clinics/);
@@ -184,6 +185,9 @@ describe('the audit report shows what an auditor asks', () => {
     expect(monthly).toMatch(/<text[^>]*>Nov 2026<\/text>/);
     expect(monthly).toMatch(/<text[^>]*>Sep 2026<\/text>/);
     expect(monthly).not.toMatch(/>\d\d-\d\d<\/text>/);
+    // One bar for November, v2's marker inside it at the 16th, and the heading names both versions.
+    expect(monthly).toMatch(/<text[^>]*>v2 \(retroactive\)<\/text>/);
+    expect(monthly).toContain('<h3>Calls answered within 2 rings → Calls answered within 3 rings <small>(call-answer-2-rings)</small></h3>');
   });
 });
 

@@ -72,7 +72,7 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
   const style = reportStyle({ title: `${meta.organisation ?? 'Ringside'} · service standards audit`, period: `${utcTime(q.fromMs)} – ${utcTime(q.toMs)}`, reportId });
   const sections: Sections = {
     cover: coverSection(q, data, facts, standardIds),
-    summary: summarySection(data, records),
+    summary: summarySection(data, records, q),
     versions: versionsSection(q, data, standardIds),
     charts: chartsSection(q, data, records, standardIds),
     siteTables: siteTablesSection(q, data, records),

@@ -18,11 +18,20 @@ export interface CoverFacts {
 }
 
 
-const standardName = (data: ReportData, id: string): string => data.versions.filter((v) => v.id === id).at(-1)?.name ?? id;
+/**
+ * A standard as the report names it over a range: the names of the versions in force in it, oldest first ("Calls
+ * answered within 2 rings → Calls answered within 3 rings"), never the newest name alone for the whole period.
+ */
+function standardName(data: ReportData, id: string, range: { fromMs: number; toMs: number }): string {
+  const all = data.versions.filter((v) => v.id === id);
+  const names = all.filter((v) => !v.definition.retired && Math.max(v.validFromMs ?? -Infinity, range.fromMs) < Math.min(v.validToMs ?? Infinity, range.toMs)).map((v) => v.name);
+  const distinct = names.filter((n, i) => names.indexOf(n) === i);
+  return distinct.length ? distinct.join(' → ') : (all.at(-1)?.name ?? id);
+}
 
 export function coverSection(q: ExportQuery, data: ReportData, facts: CoverFacts, standardIds: readonly string[]): string {
   const sites = data.sites.map((s) => `${esc(siteLabel(data, s.id))}${s.current ? ` <span class="nw">· ${esc(s.current.timeZone)}</span>` : ''}`);
-  const standards = standardIds.map((id) => `${esc(standardName(data, id))} <span class="nw">(${esc(id)})</span>`);
+  const standards = standardIds.map((id) => `${esc(standardName(data, id, q))} <span class="nw">(${esc(id)})</span>`);
   const requester = facts.requester.keyName ? `${facts.requester.keyName} (key ${facts.requester.keyId})` : facts.requester.keyId;
   return `<section class="cover"><h1>Service standards audit report</h1>
 <p class="org">${esc(facts.organisation ?? 'Organisation not configured (--organisation)')}</p>
@@ -45,7 +54,7 @@ interface Totals {
 }
 
 /** Per site × standard over the whole period: the figure, the target in force at the end, and periods breached. */
-export function summarySection(data: ReportData, records: readonly ReportRecord[]): string {
+export function summarySection(data: ReportData, records: readonly ReportRecord[], range: { fromMs: number; toMs: number }): string {
   const keys = [...new Set(records.map((r) => `${String(r.site)}\u0000${String(r.standard_id)}`))];
   const rows = keys.map((key) => {
     const [site, standardId] = key.split('\u0000') as [string, string];
@@ -56,7 +65,7 @@ export function summarySection(data: ReportData, records: readonly ReportRecord[
     const target = (mine.at(-1)?.target as number | null) ?? null;
     const ratio = t.counted === 0 ? null : t.met / t.counted;
     const verdict = ratio === null || target === null ? ['n/a', ''] : ratio >= target ? ['met', 'ok'] : ['breached', 'bad'];
-    return `<tr><td>${esc(siteLabel(data, site))}</td><td>${esc(standardName(data, standardId))}</td><td class="n">${t.met}</td><td class="n">${t.counted}</td><td class="n">${pct(ratio)}</td><td class="n">${pct(target)}</td><td class="${verdict[1]}">${verdict[0]}</td><td class="n">${breached.length} of ${judged.length}</td></tr>`;
+    return `<tr><td>${esc(siteLabel(data, site))}</td><td>${esc(standardName(data, standardId, range))}</td><td class="n">${t.met}</td><td class="n">${t.counted}</td><td class="n">${pct(ratio)}</td><td class="n">${pct(target)}</td><td class="${verdict[1]}">${verdict[0]}</td><td class="n">${breached.length} of ${judged.length}</td></tr>`;
   });
   if (rows.length === 0) return '<p>No judged events in this period.</p>';
   return `<table class="summary"><thead><tr><th>Site</th><th>Standard</th><th class="n">Met</th><th class="n">Counted</th><th class="n">Compliance</th><th class="n">Target</th><th>Whole period</th><th class="n">Periods breached</th></tr></thead><tbody>${rows.join('')}</tbody></table>
@@ -93,7 +102,7 @@ export function versionsSection(q: ExportQuery, data: ReportData, standardIds: r
         const flag = v.retroactive ? `<br><strong class="warn">Retroactive</strong>: applies from ${esc(localTime(v.validFromMs!, q.timeZone))}, ${Math.round((v.createdAtMs - v.validFromMs!) / 86_400_000)} day(s) before it was created` : '';
         return `<tr><td class="nw">v${v.version}</td><td>${esc(v.name)}<br><span class="muted">${esc(ruleText(v.definition))}</span></td><td class="n">${v.definition.retired ? '—' : pct(v.target)}</td><td>${created}<br><span class="muted">by ${esc(v.createdBy ?? 'the standards file or defaults (no API key)')}</span></td><td>${from}${flag}</td><td>${versionFigures(data, v)}</td></tr>`;
       });
-      return `<h3>${esc(standardName(data, id))} <small>(${esc(id)})</small></h3>
+      return `<h3>${esc(standardName(data, id, q))} <small>(${esc(id)})</small></h3>
 <table class="versions"><thead><tr><th>Version</th><th>Name and rule</th><th class="n">Target</th><th>Created (by)</th><th>Valid from</th><th>Its figures in this period (met / counted)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
     })
     .join('');
@@ -113,7 +122,7 @@ export function chartsSection(q: ExportQuery, data: ReportData, records: readonl
       const versions = data.versions.filter((v) => v.id === id);
       const span = versions.filter((v) => Math.max(v.validFromMs ?? -Infinity, q.fromMs) < Math.min(v.validToMs ?? Infinity, q.toMs)).map((v) => `v${v.version}`);
       const title = `${id}: compliance per ${q.period}, ${span.length > 1 ? `versions ${span.join(', ')} (see legend)` : `version ${span[0] ?? '—'}`}`;
-      return `<div class="chart"><h3>${esc(standardName(data, id))} <small>(${esc(id)})</small></h3>${chart(title, points, versions, q)}</div>`;
+      return `<div class="chart"><h3>${esc(standardName(data, id, q))} <small>(${esc(id)})</small></h3>${chart(title, points, versions, q)}</div>`;
     })
     .join('');
 }
