@@ -41,6 +41,7 @@ export default defineConfig({
             'test/integration/exports/exportIncidents.test.ts',
             'test/integration/audit/provenExports.test.ts',
             'test/integration/audit/completeness.test.ts',
+            'test/integration/exports/auditReport.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',

@@ -210,7 +210,7 @@ describe('the audit report', () => {
     expect(ok.stdout).toContain('requested by key "auditor 2026"');
     const forged = join(server.dataDir, 'report-forged.html');
     const at = html.lastIndexOf('<!-- ringside-manifest ');
-    const doc = html.slice(0, at).replace('<h1>Ringside audit report</h1>', '<h1>Ringside audit report (all targets met)</h1>');
+    const doc = html.slice(0, at).replace('<h1>Service standards audit report</h1>', '<h1>Service standards audit report (all targets met)</h1>');
     writeFileSync(forged, doc + html.slice(at));
     const edited = await verify(forged, '--public-key', pemFile);
     expect(edited.status).toBe(1);

@@ -70,6 +70,22 @@ function corrected(row: EventExportRow, rejudged: (text: string) => Record<strin
   return correctedVerdict(row[EVENT_ROW.standardId] as string | null, { met: row[EVENT_ROW.met] as number | null, counted: row[EVENT_ROW.counted] as number | null }, latest);
 }
 
+type Rejudged = Record<string, { met: number; counted: number; reason?: string | null }>;
+const parseRejudged = (text: string): Rejudged => JSON.parse(text) as Rejudged;
+
+/** The verdict in force with the reason in force (an amendment's re-judged reason): the audit report's registers. */
+export function correctedWithReason(row: EventExportRow): { met: number | null; counted: number | null; voided: boolean; reason: string | null } {
+  const c = corrected(row, parseRejudged);
+  if (c.result === 'voided') return { met: c.met, counted: c.counted, voided: true, reason: null };
+  const standardId = row[EVENT_ROW.standardId] as string | null;
+  let reason = row[EVENT_ROW.reason] as string | null;
+  if (row[EVENT_ROW.correctionAction] === 'amend' && standardId !== null) {
+    const j = parseRejudged(row[EVENT_ROW.correctionRejudged] as string)[standardId];
+    if (j) reason = j.reason ?? null;
+  }
+  return { met: c.met, counted: c.counted, voided: false, reason };
+}
+
 /** `derived` is one of a handful of JSON arrays ('[]', '["rings"]', …): parse each distinct text once. */
 function derivedOf(cache: Map<string, unknown[]>, text: string): unknown[] {
   let v = cache.get(text);

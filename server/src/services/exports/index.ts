@@ -77,14 +77,18 @@ export class ExportService {
     return this.options.identity.publicKey(this.options.organisation);
   }
 
-  /** The HTML audit report, its signed manifest in a comment after the document (signedReport). */
-  report(q: ExportQuery, requester: Requester): Promise<string> {
+  /**
+   * The HTML audit report, its signed manifest in a comment after the document (signedReport), and the
+   * Content-Security-Policy to serve it with (its inline style allowed by hash).
+   */
+  report(q: ExportQuery, requester: Requester): Promise<{ html: string; contentSecurityPolicy: string }> {
     return this.store.snapshot(async (snapshot) => {
       await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period });
       const ctx = this.context(snapshot, 'html');
-      const html = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret());
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
-      return signedReport(html, { ...baseHeader('report', q, ctx, await snapshot.audit.head()), period: q.period, ...provenance }, (m) => this.options.identity.sign(m));
+      const report = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret(), { organisation: provenance.organisation, instanceId: provenance.instanceId, requester });
+      const fields = { ...baseHeader('report', q, ctx, await snapshot.audit.head()), period: q.period, reportId: report.reportId, ...provenance };
+      return { html: signedReport(report.html, fields, (m) => this.options.identity.sign(m)), contentSecurityPolicy: report.contentSecurityPolicy };
     });
   }
 
