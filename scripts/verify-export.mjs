@@ -50,6 +50,15 @@ const ROW_TAGS = {
   milestone: (r) => ({ atMs: r.at_ms, site: r.site }),
 };
 
+/** The tags of a record's link, from the record itself, for kinds whose records hold them (a correction's). */
+const RECORD_TAGS = { correction: (rec) => ({ action: rec.action, eventSeq: rec.eventSeq }) };
+
+/** Whether a carried record hashes to its link: with the tags the record implies (links since tags) or without. */
+const recordLinkHolds = (prev, kind, ref, record, hash) => {
+  const digest = sha256(canonical(record));
+  return linkHash(prev, kind, ref, digest) === hash || (RECORD_TAGS[kind] !== undefined && linkHash(prev, kind, ref, digest, RECORD_TAGS[kind](record)) === hash);
+};
+
 /** Whether a row's record hashes to its link: with the tags the row implies (links since tags) or without (before). */
 const rowLinkHolds = (prev, kind, ref, digest, hash, r) => linkHash(prev, kind, ref, digest, ROW_TAGS[kind](r)) === hash || linkHash(prev, kind, ref, digest) === hash;
 
@@ -366,7 +375,7 @@ function provenChecks(problem, notes) {
   function ownLink(rec, linkKind, ref, what) {
     const l = rec.link;
     if (!l || typeof l.seq !== 'number') return problem(`${what}: no chain link`), false;
-    if (linkHash(l.prev, linkKind, ref, sha256(canonical(rec.record))) !== l.hash) return problem(`${what}: the record does not hash to its chain link ${l.seq} (it was altered)`), false;
+    if (!recordLinkHolds(l.prev, linkKind, ref, rec.record, l.hash)) return problem(`${what}: the record does not hash to its chain link ${l.seq} (it was altered)`), false;
     links.push({ seq: l.seq, prev: l.prev, hash: l.hash, what });
     return true;
   }
@@ -406,7 +415,7 @@ function provenChecks(problem, notes) {
       } else {
         const record = correctionRecord(r);
         const digest = sha256(canonical(record));
-        if (linkHash(r.correction_link_prev, 'correction', String(r.correction_seq), digest) !== r.correction_link_hash) {
+        if (!recordLinkHolds(r.correction_link_prev, 'correction', String(r.correction_seq), record, r.correction_link_hash)) {
           problem(`${where}: the correction record ${r.correction_seq} does not hash to its chain link ${r.correction_link_seq} (the row was altered)`);
         } else links.push({ seq: r.correction_link_seq, prev: r.correction_link_prev, hash: r.correction_link_hash, what: `${where}: correction ${r.correction_seq}` });
         const seen = rowCorrections.get(r.event_seq);

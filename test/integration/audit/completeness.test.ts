@@ -49,6 +49,8 @@ function csvParts(text: string) {
     first: lines[0]!,
     columns: lines[1]!.split(','),
     rows: lines.slice(2, firstTrailer),
+    // The chained records the rows refer to (`# correction`, `# standard`): a forger keeps them as they are.
+    records: trailer.filter((l) => l.startsWith('# correction ') || l.startsWith('# standard ')),
     links: trailer.filter((l) => l.startsWith('# link ')).map((l) => JSON.parse(l.slice(7)) as Link),
     manifest: JSON.parse(trailer.find((l) => l.startsWith('# manifest '))!.slice(11)) as Record<string, unknown>,
   };
@@ -59,7 +61,7 @@ function resealed(p: ReturnType<typeof csvParts>): string {
   const data = p.rows.map((r) => r + '\r\n').join('');
   const links = [...p.links].sort((a, b) => a.seq - b.seq).map((l) => `# link ${JSON.stringify(l)}`);
   const manifest = `# manifest ${JSON.stringify({ ...p.manifest, rowCount: p.rows.length, dataSha256: sha(data) })}`;
-  return [p.first, p.columns.join(','), ...p.rows, ...links, manifest, ''].join('\r\n');
+  return [p.first, p.columns.join(','), ...p.rows, ...p.records, ...links, manifest, ''].join('\r\n');
 }
 
 /** Leaves out every row of `eventId` and lists its links as proof lines instead (taken from `donor`'s proof). */
