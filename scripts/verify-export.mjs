@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Offline check of a Ringside export. Node's standard library only; no server needed.
 //
-//   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--tsa-ca FILE] [--json]
+//   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--tsa-ca FILE] [--json]
 //
 // Checks, for CSV, NDJSON and JSON exports and the HTML report (docs/audit.md has the exact definitions):
 //   1. the data rows hash to the manifest's dataSha256 and there are rowCount of them;
@@ -9,6 +9,8 @@
 //      (digest = SHA-256(canonical JSON of the record), hash = SHA-256(prev + canonical {digest,kind,ref}));
 //      the links of the rows plus the proof links form one unbroken chain up to the manifest's chain head;
 //      audit-log and milestone exports: every row hashes to its chain link;
+//      and (completeness) every event, judgement, correction or milestone link of the proven range whose tags match
+//      the export's filters is one of its rows (a hidden void: the row's correction is not the chain's latest);
 //   3. with --head HASH: the hash you were given (a published head, e.g. from GET /api/v1/audit/verify or a
 //      previous audit report) is the export's chain head, or one of the links the export's chain proof passes
 //      through (a head published after the first exported row and before the export);
@@ -16,8 +18,16 @@
 //      JSON answer): the manifest's Ed25519 signature, over its canonical JSON without the signature. The manifest
 //      names the rows' SHA-256, the column names and the chain head, and the first line must repeat its fields,
 //      so an edited row, column name, first line or manifest field fails. The HTML report: the SHA-256 of the
-//      document before its manifest comment, and that manifest's signature.
-//   5. a manifest with a trusted timestamp (RFC 3161, `timestamp.token`): the token's message imprint is SHA-256 of
+//      document before its manifest comment, and that manifest's signature;
+//   5. event exports: each row's latest correction (record and link in its columns) and the `# correction` lines
+//      against their links, and result, corrected_met, corrected_counted recomputed from them; each row's formula
+//      and threshold against the `# standard` line of its version; compliance exports: each row's ratio, name,
+//      formula, target and met_target against the version in force at its period's end (`# standard` lines);
+//      audit-log exports: no entry between the exported ones is missing (the default proof lists them);
+//   6. with --events EVENTS-FILE (compliance exports): EVENTS-FILE verified as above, then every compliance row
+//      recomputed from its rows (same filters; periods in the compliance export's zone): a row that differs, is
+//      missing or is extra is named;
+//   7. a manifest with a trusted timestamp (RFC 3161, `timestamp.token`): the token's message imprint is SHA-256 of
 //      the signed manifest (canonical JSON without `timestamp`), and the TSA's time is printed; with --tsa-ca FILE,
 //      `openssl ts -verify` checks the token's signature against that CA. A missing timestamp is a note.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage / unreadable file.
@@ -35,7 +45,28 @@ const sortKeys = (v) =>
       ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortKeys(x)]))
       : v;
 const canonical = (v) => JSON.stringify(sortKeys(v));
-const linkHash = (prev, kind, ref, digest) => sha256(prev + canonical({ digest, kind, ref }));
+// A link written with tags (what export filters select on) commits to them too; one written before tags existed has
+// none and hashes as links always did (server/src/domain/chain.ts, linkHash).
+const linkHash = (prev, kind, ref, digest, tags) => sha256(prev + canonical(tags === undefined || tags === null ? { digest, kind, ref } : { digest, kind, ref, tags }));
+
+/** The tags a row's link was written with, when it was written with tags: they are the row's own fields. */
+const ROW_TAGS = {
+  event: (r) => ({ occurredAtMs: r.occurred_at_ms, site: r.site, type: r.type }),
+  judgement: (r) => ({ occurredAtMs: r.occurred_at_ms, site: r.site }),
+  milestone: (r) => ({ atMs: r.at_ms, site: r.site }),
+};
+
+/** The tags of a record's link, from the record itself, for kinds whose records hold them (a correction's). */
+const RECORD_TAGS = { correction: (rec) => ({ action: rec.action, eventSeq: rec.eventSeq }) };
+
+/** Whether a carried record hashes to its link: with the tags the record implies (links since tags) or without. */
+const recordLinkHolds = (prev, kind, ref, record, hash) => {
+  const digest = sha256(canonical(record));
+  return linkHash(prev, kind, ref, digest) === hash || (RECORD_TAGS[kind] !== undefined && linkHash(prev, kind, ref, digest, RECORD_TAGS[kind](record)) === hash);
+};
+
+/** Whether a row's record hashes to its link: with the tags the row implies (links since tags) or without (before). */
+const rowLinkHolds = (prev, kind, ref, digest, hash, r) => linkHash(prev, kind, ref, digest, ROW_TAGS[kind](r)) === hash || linkHash(prev, kind, ref, digest) === hash;
 
 // Manifest signatures (server/src/domain/manifestSignature.ts): Ed25519 over canonical(manifest without signature);
 // key id = "ed25519:" + the first 16 hex digits of SHA-256 of the public key's DER (SPKI).
@@ -121,10 +152,10 @@ function readPublicKey(file) {
 }
 
 // Column types of the CSV exports that the chain records need (everything else is text).
-const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds', 'handle_seconds']);
+const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds', 'handle_seconds', 'correction_at_ms', 'correction_link_seq']);
 
 function usage(message) {
-  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--tsa-ca FILE] [--json]\n`);
+  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--tsa-ca FILE] [--json]\n`);
   process.exit(2);
 }
 
@@ -218,6 +249,12 @@ async function firstBytes(file) {
   }
 }
 
+/** A CSV `# correction {…}` or `# standard {…}` line (text after the "# "). */
+function trailerRecord(v, text) {
+  const space = text.indexOf(' ');
+  v.record(text.slice(0, space), JSON.parse(text.slice(space + 1)));
+}
+
 /** Feeds header, rows, links and the manifest of an export to `v`; the data hash is computed on the way. */
 async function readExport(file, v) {
   const hash = createHash('sha256');
@@ -239,6 +276,7 @@ async function readExport(file, v) {
           if (item.comment.startsWith('# ringside-export ')) v.header(JSON.parse(item.comment.slice(18)));
           else if (item.comment.startsWith('# link ')) (seenTrailer = true), v.link(JSON.parse(item.comment.slice(7)));
           else if (item.comment.startsWith('# manifest ')) (seenTrailer = true), v.manifest(JSON.parse(item.comment.slice(11)));
+          else if (/^# (correction|standard) /.test(item.comment)) (seenTrailer = true), trailerRecord(v, item.comment.slice(2));
           continue;
         }
         if (item.fields.length === 1 && item.fields[0] === '' && item.raw.trim() === '') continue;
@@ -288,6 +326,7 @@ async function readExport(file, v) {
         const keys = Object.keys(value);
         if (keys.length === 1 && keys[0] === 'link') v.link(value.link);
         else if (keys.length === 1 && keys[0] === 'manifest') v.manifest(value.manifest);
+        else if (keys.length === 1 && (keys[0] === 'correction' || keys[0] === 'standard')) v.record(keys[0], value[keys[0]]);
         else {
           hash.update(line + '\n', 'utf8');
           v.row(value);
@@ -298,6 +337,12 @@ async function readExport(file, v) {
       if (line === '"rows":[' || line === '"links":[') mode = line === '"rows":[' ? 'json-rows' : 'json-links';
       else if (line === '],' || line === ']') mode = 'json';
       else if (line === '"links":[],') mode = 'json';
+      else if (line === '"records":[' || line === '"records":[],') mode = line.endsWith(',') ? 'json' : 'json-records';
+      else if (mode === 'json-records') {
+        const value = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
+        const name = Object.keys(value)[0];
+        v.record(name, value[name]);
+      }
       else if (line.startsWith('"manifest":')) v.manifest(JSON.parse(line.slice(11, -1)));
       else if (line.startsWith('"rows":[') || line.startsWith('"links":[')) throw new Error('not laid out as Ringside writes JSON exports (one row per line)');
       else if (mode === 'json-rows') {
@@ -339,13 +384,385 @@ function auditRecord(r) {
   return { seq: r.seq, keyId: r.key_id, action: r.action, target: r.target, details: r.details, atMs: r.at_ms };
 }
 
+// ---------------------------------------------------------------------------------- the corrected view, proven
+// Rows of an event export carry the chained record of their event's latest correction and its link; `# correction`
+// lines carry every correction of the exported events and `# standard` lines every version of the standards the rows
+// name (compliance exports: of its rows' standards), each {record, link: {seq, prev, hash}}. What follows checks
+// them against their links (and the links against the chain proof), recomputes the corrected view with the rule of
+// server/src/domain/corrections.ts (correctedVerdict), and a row's formula and threshold against its version.
+
+/** correctedVerdict of server/src/domain/corrections.ts, repeated (test/unit/correctedView.test.ts). */
+function correctedVerdict(standardId, recorded, latest) {
+  if (latest?.action === 'void') return { result: 'voided', met: standardId === null ? null : 0, counted: standardId === null ? null : 0 };
+  let { met, counted } = recorded;
+  if (latest?.action === 'amend' && standardId !== null) {
+    const j = latest.rejudged[standardId];
+    met = j?.met ?? met;
+    counted = j?.counted ?? counted;
+  }
+  const result = counted === null ? null : counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
+  return { result, met, counted };
+}
+
+/** The correction record (server/src/domain/chain.ts, kind correction) a row's correction columns stand for. */
+function correctionRecord(r) {
+  return { seq: r.correction_seq, eventSeq: r.event_seq, action: r.correction, changes: r.correction_changes, rejudged: r.correction_rejudged, reason: r.correction_reason, keyId: r.correction_key_id, atMs: r.correction_at_ms };
+}
+
+const CORRECTION_COLUMNS = ['correction_seq', 'correction', 'correction_changes', 'correction_rejudged', 'correction_reason', 'correction_key_id', 'correction_at_ms', 'correction_link_seq', 'correction_link_prev', 'correction_link_hash'];
+
+/** A standard version's definition as the exports read it: fields missing from old versions have their defaults. */
+function definitionOf(record) {
+  let d = {};
+  try {
+    d = JSON.parse(record.definition) ?? {};
+  } catch {
+    // a record that does not parse fails its link check anyway
+  }
+  return { name: typeof d.name === 'string' ? d.name : record.id, formula: typeof d.formula === 'string' ? d.formula : 'F3', target: Number(d.target ?? 0), threshold: d.threshold };
+}
+
+/**
+ * The checks of chained records beside the rows, for one file. `problem` adds a problem; `proofAt(seq)` is the
+ * verified proof's hash at a link (and its predecessor's), or null outside the proof.
+ */
+function provenChecks(problem, notes) {
+  const standards = new Map(); // id -> [{version, validFromMs, def, link}] in chain order
+  const rowCorrections = new Map(); // event seq -> {seq, digest, where}
+  const lineCorrections = new Map(); // event seq -> latest correction seq among the lines
+  const correctionDigests = new Map(); // correction seq -> digest (lines)
+  const usedVersions = new Map(); // "id@version" -> {formula, threshold, where}
+  const links = []; // {seq, prev, hash, what}
+  let kind = null;
+
+  function ownLink(rec, linkKind, ref, what) {
+    const l = rec.link;
+    if (!l || typeof l.seq !== 'number') return problem(`${what}: no chain link`), false;
+    if (!recordLinkHolds(l.prev, linkKind, ref, rec.record, l.hash)) return problem(`${what}: the record does not hash to its chain link ${l.seq} (it was altered)`), false;
+    links.push({ seq: l.seq, prev: l.prev, hash: l.hash, what });
+    return true;
+  }
+
+  return {
+    setKind(k) {
+      kind = k;
+    },
+    record(name, value) {
+      const rec = value?.record ?? {};
+      if (name === 'standard') {
+        const what = `standard ${rec.id}@${rec.version} (# standard line)`;
+        if (!ownLink(value, 'standard', `${rec.id}@${rec.version}`, what)) return;
+        if (!standards.has(rec.id)) standards.set(rec.id, []);
+        standards.get(rec.id).push({ version: rec.version, validFromMs: rec.validFromMs, def: definitionOf(rec) });
+      } else if (name === 'correction') {
+        const what = `correction ${rec.seq} of event seq ${rec.eventSeq} (# correction line)`;
+        if (!ownLink(value, 'correction', String(rec.seq), what)) return;
+        correctionDigests.set(rec.seq, sha256(canonical(rec)));
+        if ((lineCorrections.get(rec.eventSeq) ?? -1) < rec.seq) lineCorrections.set(rec.eventSeq, rec.seq);
+      }
+    },
+    /** An event row: its correction against its link, the corrected view recomputed, the version noted. */
+    eventRow(r, where) {
+      if (r.standard_id !== null && r.standard_id !== undefined) {
+        const key = `${r.standard_id}@${r.standard_version}`;
+        if (!usedVersions.has(key)) usedVersions.set(key, { formula: r.formula, threshold: r.threshold, where });
+        else {
+          const u = usedVersions.get(key);
+          if (u.formula !== r.formula || u.threshold !== r.threshold) problem(`${where}: formula ${r.formula} / threshold ${r.threshold} differ from ${u.where}'s for the same version ${key}`);
+        }
+      }
+      let latest = null;
+      if (r.correction_seq === null || r.correction_seq === undefined) {
+        const stray = CORRECTION_COLUMNS.find((c) => r[c] !== null && r[c] !== undefined);
+        if (stray) problem(`${where}: ${stray} is set but the row names no correction`);
+      } else {
+        const record = correctionRecord(r);
+        const digest = sha256(canonical(record));
+        if (!recordLinkHolds(r.correction_link_prev, 'correction', String(r.correction_seq), record, r.correction_link_hash)) {
+          problem(`${where}: the correction record ${r.correction_seq} does not hash to its chain link ${r.correction_link_seq} (the row was altered)`);
+        } else links.push({ seq: r.correction_link_seq, prev: r.correction_link_prev, hash: r.correction_link_hash, what: `${where}: correction ${r.correction_seq}` });
+        const seen = rowCorrections.get(r.event_seq);
+        if (seen && seen.seq !== r.correction_seq) problem(`${where}: correction ${r.correction_seq}, but ${seen.where} of the same event shows correction ${seen.seq}`);
+        else if (!seen) rowCorrections.set(r.event_seq, { seq: r.correction_seq, digest, where });
+        let rejudged = {};
+        try {
+          rejudged = r.correction === 'amend' ? JSON.parse(r.correction_rejudged) : {};
+        } catch {
+          problem(`${where}: correction_rejudged is not JSON`);
+        }
+        latest = { action: r.correction, rejudged };
+      }
+      const v = correctedVerdict(r.standard_id ?? null, { met: r.met ?? null, counted: r.counted ?? null }, latest);
+      for (const [column, value] of [['result', v.result], ['corrected_met', v.met], ['corrected_counted', v.counted]]) {
+        if ((r[column] ?? null) !== value) problem(`${where}: ${column} is ${r[column] ?? '(empty)'}, but its judgement and correction give ${value ?? '(empty)'}`);
+      }
+    },
+    /** A chained record's link, checked against the proof at the end (audit-log and milestone rows). */
+    link(seq, prev, hash, what) {
+      if (seq !== null && seq !== undefined) links.push({ seq, prev, hash, what });
+    },
+    /** The version records of a standard, in chain order (for the compliance checks). */
+    versionsOf: (id) => standards.get(id) ?? [],
+    hasStandards: () => standards.size > 0,
+    finish(proofAt) {
+      for (const l of links) {
+        const at = proofAt(l.seq);
+        if (at === null) continue;
+        if (at.hash !== l.hash || (at.prev !== null && at.prev !== l.prev)) problem(`${l.what}: its link ${l.seq} is not the chain proof's link ${l.seq}`);
+      }
+      if (kind === 'events') finishEvents();
+    },
+  };
+
+  function finishEvents() {
+    for (const [eventSeq, c] of rowCorrections) {
+      const latest = lineCorrections.get(eventSeq);
+      if (latest === undefined) problem(`${c.where}: correction ${c.seq} has no # correction line`);
+      else if (latest !== c.seq) problem(`${c.where}: shows correction ${c.seq}, but correction ${latest} of the same event is later (the rows must show the latest)`);
+      else if (correctionDigests.get(c.seq) !== c.digest) problem(`${c.where}: correction ${c.seq} differs from its # correction line`);
+    }
+    for (const [eventSeq, seq] of lineCorrections) {
+      if (!rowCorrections.has(eventSeq)) problem(`correction ${seq} of event seq ${eventSeq} is in the export, but no row of that event shows a correction (a void or amendment was hidden)`);
+    }
+    let checked = 0;
+    for (const [key, u] of usedVersions) {
+      const at = key.lastIndexOf('@');
+      const version = standards.get(key.slice(0, at))?.find((s) => s.version === Number(key.slice(at + 1)));
+      if (!version) {
+        if (standards.size > 0) problem(`${u.where}: version ${key} has no # standard line`);
+        continue;
+      }
+      checked += 1;
+      if (u.formula !== version.def.formula) problem(`${u.where}: formula ${u.formula}, but version ${key} has formula ${version.def.formula}`);
+      if (typeof version.def.threshold === 'number' && u.threshold !== version.def.threshold) problem(`${u.where}: threshold ${u.threshold}, but version ${key} has threshold ${version.def.threshold}`);
+    }
+    if (rowCorrections.size > 0 || lineCorrections.size > 0) notes.push(`corrected view recomputed from ${correctionDigests.size} chained correction records`);
+    if (checked > 0) notes.push(`formula and threshold of ${checked} standard versions checked against their chained records`);
+  }
+}
+
+/** Audit-log exports: a proof link of an audit entry between the first and last exported entries must be a row. */
+function auditRowsCheck(problem) {
+  const rowSeqs = new Set();
+  const proofSeqs = [];
+  return {
+    // Entries logged after the range that affect it follow the range's (`included` says why): the gap before them
+    // is the entries that do not, so only the range's own rows bound the check.
+    row: (r) => void ((r.included ?? 'in range') === 'in range' && rowSeqs.add(r.seq)),
+    link: (l) => void (l.kind === 'audit' && proofSeqs.push(Number(l.ref))),
+    finish() {
+      if (rowSeqs.size === 0) return;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const s of rowSeqs) (lo = Math.min(lo, s)), (hi = Math.max(hi, s));
+      for (const s of proofSeqs) if (s > lo && s < hi && !rowSeqs.has(s)) problem(`audit entry ${s} is in the chain proof between exported entries ${lo} and ${hi}, but has no row (an entry was deleted)`);
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ compliance rows
+// docs/audit.md "Compliance export": per period (in the export's zone, clipped to [from, to)) × site × standard,
+// numerator Σmet and denominator Σcounted of the corrected view, ratio, the version in force at the period's end
+// (its name, formula, target, met_target), versions, voided, amended. Zone arithmetic with Intl, as
+// server/src/domain/zonedTime.ts and the compliance export's periodBounds do it.
+
+const dayFormats = new Map();
+/** The local date (YYYY-MM-DD) of an instant in a zone. */
+function localDate(ms, zone) {
+  let f = dayFormats.get(zone);
+  if (!f) dayFormats.set(zone, (f = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  return `${p.year.padStart(4, '0')}-${p.month}-${p.day}`;
+}
+
+/** A calendar date `days` after `date` (YYYY-MM-DD), and its weekday (0 = Monday). */
+const addDays = (date, days) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)) + days)).toISOString().slice(0, 10);
+const weekdayOf = (date) => (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
+
+/** The first instant whose local date in `zone` is `date` or later (the local day's start). */
+function localStart(date, zone) {
+  let lo = Date.parse(`${date}T00:00:00Z`) - 36 * 3_600_000;
+  let hi = lo + 72 * 3_600_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDate(mid, zone) >= date) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The period (label, first local date, first local date of the next) an instant is in. */
+function periodOf(ms, zone, period) {
+  const date = localDate(ms, zone);
+  if (period === 'month') {
+    const first = `${date.slice(0, 7)}-01`;
+    const next = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 1)).toISOString().slice(0, 10);
+    return { label: date.slice(0, 7), first, next };
+  }
+  if (period === 'week') {
+    const monday = addDays(date, -weekdayOf(date));
+    return { label: `week of ${monday}`, first: monday, next: addDays(monday, 7) };
+  }
+  return { label: date, first: date, next: addDays(date, 1) };
+}
+
+/** Sums of an events export per period × site × standard, as the compliance export makes them. */
+function complianceSums(zone, period, standards) {
+  const sums = new Map();
+  const bounds = new Map(); // label -> {first, next}
+  const wanted = new Set(standards ?? []);
+  return {
+    sums,
+    bounds,
+    row(r) {
+      if (r.standard_id === null || r.standard_id === undefined || (wanted.size > 0 && !wanted.has(r.standard_id))) return;
+      const p = periodOf(r.occurred_at_ms, zone, period);
+      bounds.set(p.label, p);
+      const key = `${p.label}\u0000${r.site}\u0000${r.standard_id}`;
+      let s = sums.get(key);
+      if (!s) sums.set(key, (s = { period: p.label, site: r.site, standardId: r.standard_id, numerator: 0, denominator: 0, versions: new Set(), voided: 0, amended: 0 }));
+      s.numerator += r.corrected_met ?? 0;
+      s.denominator += r.corrected_counted ?? 0;
+      s.versions.add(r.standard_version);
+      if (r.correction === 'void') s.voided += 1;
+      if (r.correction === 'amend') s.amended += 1;
+    },
+  };
+}
+
+/** The version in force at `atMs` (bodies.ts versionAt): the last valid before it, else the first. */
+function versionAt(versions, atMs) {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  let found;
+  for (const v of sorted) if (v.validFromMs === null || v.validFromMs < atMs) found = v;
+  return found ?? sorted[0];
+}
+
+const rowName = (i, r) => `row ${i} (${r.period}, ${r.site}, ${r.standard_id})`;
+
+/** Each compliance row against the standard versions of its # standard lines: name, formula, target, ratio, met_target. */
+function checkComplianceRow(i, r, proven, problem) {
+  if (!('ratio' in r && 'denominator' in r)) return;
+  const ratio = r.denominator === 0 ? null : r.numerator / r.denominator;
+  if ((r.ratio ?? null) !== ratio) problem(`${rowName(i, r)}: ratio ${r.ratio ?? '(empty)'}, but ${r.numerator}/${r.denominator} is ${ratio ?? '(empty)'}`);
+  if (!proven.hasStandards()) return;
+  const v = versionAt(proven.versionsOf(r.standard_id), Date.parse(r.period_end));
+  if (!v) return problem(`${rowName(i, r)}: standard ${r.standard_id} has no # standard line`);
+  const expected = { standard_name: v.def.name, formula: v.def.formula, target: v.def.target, met_target: ratio === null ? 'n/a' : ratio >= v.def.target ? 'yes' : 'no' };
+  for (const [column, value] of Object.entries(expected)) {
+    if (r[column] !== value) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but version ${r.standard_id}@${v.version} in force at the period's end gives ${value}`);
+  }
+}
+
+/** The compliance rows recomputed from a verified events export: every row that differs, is missing or is extra. */
+function recomputeCompliance(header, rows, events, problem, notes) {
+  const { sums, bounds } = events;
+  const from = Date.parse(header.filters.from);
+  const to = Date.parse(header.filters.to);
+  const iso = (ms) => new Date(ms).toISOString();
+  const seen = new Set();
+  rows.forEach((r, k) => {
+    const i = k + 1;
+    const key = `${r.period}\u0000${r.site}\u0000${r.standard_id}`;
+    seen.add(key);
+    const s = sums.get(key);
+    if (!s) return problem(`${rowName(i, r)}: no judgement of the events export is in it (the row is not in the events)`);
+    const b = bounds.get(r.period);
+    const expected = {
+      period_start: iso(Math.max(localStart(b.first, header.timeZone), from)),
+      period_end: iso(Math.min(localStart(b.next, header.timeZone), to)),
+      time_zone: header.timeZone,
+      numerator: s.numerator,
+      denominator: s.denominator,
+      versions: [...s.versions].sort((a, c) => a - c).join(' '),
+      voided: s.voided,
+      amended: s.amended,
+    };
+    for (const [column, value] of Object.entries(expected)) {
+      if (String(r[column] ?? '') !== String(value)) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but the events give ${value}`);
+    }
+  });
+  for (const [key, s] of sums) {
+    if (!seen.has(key)) problem(`missing row: ${s.period}, ${s.site}, ${s.standardId} (the events give numerator ${s.numerator}, denominator ${s.denominator})`);
+  }
+  notes.push(`${rows.length} rows recomputed from the events export (${sums.size} period × site × standard sums)`);
+}
+
+/** UTF-8 byte order, as the store sorts text. */
+const utf8Order = (a, b) => Buffer.compare(Buffer.from(a ?? '', 'utf8'), Buffer.from(b ?? '', 'utf8'));
+
+/**
+ * The order rows are written in, as a sort key compared with the row before: events by event seq then standard,
+ * the audit log by seq, compliance rows by period start, site, standard. A reordered file is named at its first
+ * row out of place.
+ */
+function orderCheck(kind, problem) {
+  let prev = null;
+  const compare = {
+    events: (a, b) => a.event_seq - b.event_seq || utf8Order(a.standard_id, b.standard_id),
+    'audit-log': (a, b) => a.seq - b.seq,
+    milestones: (a, b) => a.seq - b.seq,
+    compliance: (a, b) => utf8Order(a.period_start, b.period_start) || utf8Order(a.site, b.site) || utf8Order(a.standard_id, b.standard_id),
+  }[kind];
+  const key = { events: 'event_seq', 'audit-log': 'seq', milestones: 'seq', compliance: 'period_start' }[kind];
+  return (r, where) => {
+    if (!compare || !(key in r)) return; // a file without the columns the order is kept by
+    if (prev !== null && compare(prev, r) >= 0) problem(`${where}: out of order (the rows were reordered, or one repeated): the export writes them sorted by ${kind === 'events' ? 'event seq, then standard' : kind === 'compliance' ? 'period, site, standard' : 'seq'}`);
+    prev = r;
+  };
+}
+
+/**
+ * Adds the checks above to a verifier: each row and record line goes through them too, and they report before the
+ * verifier's own end. `observe.row` sees every row (the events export of a compliance recomputation).
+ */
+function attachProven(v, { problem, notes, header, proofAt, observe }) {
+  const proven = provenChecks(problem, notes);
+  const audit = auditRowsCheck(problem);
+  const { row, link, finish } = v;
+  const complianceRows = [];
+  let n = 0;
+  let chainedCorrections = null;
+  let inOrder = null;
+  v.row = (r) => {
+    row(r);
+    n += 1;
+    const kind = header()?.kind;
+    inOrder ??= orderCheck(kind, problem);
+    inOrder(r, `row ${n}`);
+    if (kind === 'events') {
+      chainedCorrections ??= 'correction_link_hash' in r;
+      if (chainedCorrections) proven.eventRow(r, `row ${n} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`);
+    } else if (kind === 'audit-log') {
+      audit.row(r);
+      proven.link(r.link_seq, r.link_prev, r.link_hash, `row ${n} (audit entry ${r.seq})`);
+    } else if (kind === 'compliance') complianceRows.push(r);
+    observe?.row?.(r);
+  };
+  v.link = (l) => {
+    audit.link(l);
+    link(l);
+  };
+  v.record = (name, value) => proven.record(name, value);
+  v.complianceRows = complianceRows;
+  v.headerOf = header;
+  v.finish = (dataSha256) => {
+    proven.setKind(header()?.kind);
+    proven.finish(proofAt);
+    audit.finish();
+    complianceRows.forEach((r, k) => checkComplianceRow(k + 1, r, proven, problem));
+    if (chainedCorrections === false) notes.push('the rows carry no correction records (an export from before they were chained in): the corrected view was not recomputed');
+    return finish(dataSha256);
+  };
+}
+
 const MAX_PROBLEMS = 1000;
 
 /**
  * The checks, fed row by row. Chain links of the rows and proof lines are kept in flat buffers indexed by
  * link seq from the first exported link to the head (64 bytes + 1 per link): large exports fit in memory.
  */
-function verifier(publishedHead, publicKey) {
+function verifier(publishedHead, publicKey, observe) {
   const problems = [];
   const notes = [];
   const problem = (p) => void (problems.length < MAX_PROBLEMS && problems.push(p));
@@ -359,32 +776,35 @@ function verifier(publishedHead, publicKey) {
   let prevs = null; // rows: the prev hash they carry
   let flags = null; // 0 unknown, 1 carried by a row, 2 proof line
   let lastProof = -1;
+  let complete = null; // event and milestone exports: which links of the proven range had to be rows
   const v = {
     format: null,
     header(h) {
       header = h;
+      if (h.kind === 'events' || h.kind === 'milestones') complete = completeness(h);
     },
     columns(names) {
       columnNames = names;
     },
     row(r) {
       rows += 1;
+      complete?.row(r);
       if (header?.kind === 'events') {
         const where = `row ${rows} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
         if (r.event_link_seq === null) return problem(`${where}: no chain link`);
-        if (linkHash(r.event_link_prev, 'event', String(r.event_seq), sha256(canonical(eventRecord(r)))) !== r.event_link_hash) {
-          problem(`${where}: the event record does not hash to its chain link ${r.event_link_seq} (the row was altered)`);
-        }
+        const eventHolds = rowLinkHolds(r.event_link_prev, 'event', String(r.event_seq), sha256(canonical(eventRecord(r))), r.event_link_hash, r);
+        if (!eventHolds) problem(`${where}: the event record does not hash to its chain link ${r.event_link_seq} (the row was altered)`);
         carry(r.event_link_seq, r.event_link_prev, r.event_link_hash, where);
         if (r.standard_id !== null) {
-          if (linkHash(r.judgement_link_prev, 'judgement', `${r.event_seq}/${r.standard_id}`, sha256(canonical(judgementRecord(r)))) !== r.judgement_link_hash) {
-            problem(`${where}: the judgement record does not hash to its chain link ${r.judgement_link_seq} (the row was altered)`);
+          if (!rowLinkHolds(r.judgement_link_prev, 'judgement', `${r.event_seq}/${r.standard_id}`, sha256(canonical(judgementRecord(r))), r.judgement_link_hash, r)) {
+            // Its link's tags hold the event's site and time: an altered event field already named fails it too.
+            problem(eventHolds ? `${where}: the judgement record does not hash to its chain link ${r.judgement_link_seq} (the row was altered)` : `${where}: nor does the judgement's chain link ${r.judgement_link_seq} follow (its tags hold the event's site and time)`);
           }
           carry(r.judgement_link_seq, r.judgement_link_prev, r.judgement_link_hash, where);
         }
       } else if (header?.kind === 'milestones') {
         if (r.link_seq === null) return problem(`row ${rows}: no chain link`);
-        if (linkHash(r.link_prev, 'milestone', String(r.seq), sha256(canonical(milestoneRecord(r)))) !== r.link_hash) {
+        if (!rowLinkHolds(r.link_prev, 'milestone', String(r.seq), sha256(canonical(milestoneRecord(r))), r.link_hash, r)) {
           problem(`row ${rows} (milestone ${r.milestone_id}): does not hash to its chain link ${r.link_seq} (the row was altered)`);
         }
       } else if (header?.kind === 'audit-log') {
@@ -403,7 +823,8 @@ function verifier(publishedHead, publicKey) {
       if (i <= 0 || i >= size) return problem(`proof link ${l.seq} outside the exported range`);
       if (flags[i - 1] === 0) return problem(`proof link ${l.seq} has no predecessor (link ${l.seq - 1} is missing)`);
       const prev = hashes.subarray((i - 1) * 32, i * 32).toString('hex');
-      if (linkHash(prev, l.kind, l.ref, l.digest) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
+      if (linkHash(prev, l.kind, l.ref, l.digest, l.tags) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
+      else complete?.link(l);
       Buffer.from(l.hash, 'hex').copy(hashes, i * 32);
       flags[i] = 2;
     },
@@ -438,9 +859,11 @@ function verifier(publishedHead, publicKey) {
         if (last !== m.chainHead.hash) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
         else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
         else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
+        if (complete) complete.finish(m, base, problem, notes);
       } else if (m.kind === 'events' && rows > 0) {
         notes.push('no proof links (proof=none): rows were checked against their own links only, not linked to the head');
       }
+      if (m.kind === 'milestones' && !m.proof) notes.push('completeness not proven: export with since=<seq of a published head> to prove that no milestone of the filters is missing');
       if (publishedHead) {
         if (publishedHead === m.chainHead.hash) notes.push(`the export's chain head equals the published head ${publishedHead}`);
         else if (headFoundAt !== null) notes.push(`the published head ${publishedHead} is link ${headFoundAt} of the verified chain (the export's head ${m.chainHead.seq} is newer)`);
@@ -461,6 +884,7 @@ function verifier(publishedHead, publicKey) {
     flags = new Uint8Array(size);
     Buffer.from(l.hash, 'hex').copy(hashes, 0);
     flags[0] = 2;
+    complete?.link(l);
   }
   function carry(seq, prev, hash, where) {
     if (base < 0) {
@@ -482,7 +906,135 @@ function verifier(publishedHead, publicKey) {
     p.copy(prevs, i * 32);
     flags[i] = 1;
   }
+  /** The verified chain's hash at link `seq` and its predecessor's (null when not known), or null outside it. */
+  function proofAt(seq) {
+    const i = seq - base;
+    if (base < 0 || i < 0 || i >= size || flags[i] === 0) return null;
+    const at = (k) => hashes.subarray(k * 32, k * 32 + 32).toString('hex');
+    return { hash: at(i), prev: i > 0 && flags[i - 1] !== 0 ? at(i - 1) : null };
+  }
+  attachProven(v, { problem, notes, header: () => header, proofAt, observe });
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------- completeness
+// A proof shows the rows are in the chain; completeness shows no row the filters select was left out. Links written
+// since migration 17 carry tags in the clear (event {occurredAtMs, site, type}, judgement {occurredAtMs, site},
+// correction {action, eventSeq}, milestone {atMs, site}); a link written before has a `tags` link (ref = its seq)
+// committing its tags after the fact. Each link of the proven range is judged once its tags are known: one the
+// filters select must be a row (docs/audit.md, "Completeness").
+
+/** A growable bit set of non-negative integers (event seqs, link seqs): one bit each. */
+function bitSet() {
+  let bits = new Uint8Array(1024);
+  return {
+    add(n) {
+      if (n >> 3 >= bits.length) {
+        const grown = new Uint8Array(Math.max(bits.length * 2, (n >> 3) + 1));
+        grown.set(bits);
+        bits = grown;
+      }
+      bits[n >> 3] |= 1 << (n & 7);
+    },
+    has: (n) => n >> 3 < bits.length && (bits[n >> 3] & (1 << (n & 7))) !== 0,
+  };
+}
+
+const when = (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : String(ms));
+
+/** Whether tags {site, occurredAtMs|atMs, type} fall inside the export's filters (the ones tags can decide). */
+function selector(filters) {
+  const from = Date.parse(filters.from);
+  const to = Date.parse(filters.to);
+  const sites = filters.sites?.length ? new Set(filters.sites) : null;
+  const types = filters.types?.length ? new Set(filters.types) : null;
+  return (site, atMs, type) => atMs >= from && atMs < to && (!sites || sites.has(site)) && (!types || types.has(type));
+}
+
+/** The completeness check of an event or milestone export: fed its rows, then its verified proof links. */
+function completeness(header) {
+  const events = header.kind === 'events';
+  const exported = bitSet(); // events: exported event seqs; milestones: the rows' link seqs
+  const rowCorrections = new Map(); // event seq → {seq, action} of the correction its rows show
+  const latest = new Map(); // event seq → {seq, action}: its latest correction link in the proven range
+  const chainCorrections = new Set(); // "eventSeq/correctionSeq" of the correction links seen
+  const untagged = new Map(); // link seq → {kind, ref}: links before tags, waiting for their tags link
+  const missing = []; // at most MAX_PROBLEMS named
+  const selected = selector(header.filters);
+  const prunedBefore = header.retention ? Date.parse(header.retention.prunedBefore) : -Infinity;
+  const miss = (what) => void (missing.length < MAX_PROBLEMS && missing.push(what));
+  let excused = 0;
+  let judged = 0;
+  const t = {
+    row(r) {
+      if (!events) return void (r.link_seq !== null && exported.add(r.link_seq));
+      exported.add(r.event_seq);
+      if (r.correction_seq !== null) rowCorrections.set(r.event_seq, { seq: r.correction_seq, action: r.correction });
+    },
+    link(l) {
+      if (l.kind === 'tags') {
+        const old = untagged.get(Number(l.ref));
+        if (old && l.tags) untagged.delete(Number(l.ref)), t.judge(old.kind, old.seq, old.ref, l.tags);
+      } else if (TAGGED_KINDS.has(l.kind)) {
+        if (l.tags) t.judge(l.kind, l.seq, l.ref, l.tags);
+        else untagged.set(l.seq, { kind: l.kind, seq: l.seq, ref: l.ref });
+      }
+    },
+    judge(kind, seq, ref, tags) {
+      judged += 1;
+      const filters = header.filters;
+      if (kind === 'correction') return events && t.correction(Number(ref), tags);
+      if (kind === 'milestone') {
+        if (!events && selected(tags.site, tags.atMs) && !exported.has(seq)) miss(`milestone ${ref} (site ${tags.site}, at ${when(tags.atMs)})`);
+        return;
+      }
+      if (!events || filters.outcomes?.length || !selected(tags.site, tags.occurredAtMs, tags.type)) return;
+      const eventSeq = Number(ref.split('/')[0]);
+      const standard = kind === 'judgement' ? ref.slice(ref.indexOf('/') + 1) : null;
+      if (filters.standards?.length && (kind === 'event' || !filters.standards.includes(standard))) return;
+      // A proof line is a link no row carries: an event left out, or one judgement of an exported event.
+      if (kind === 'event' && exported.has(eventSeq)) return;
+      if (tags.occurredAtMs < prunedBefore) return void (excused += 1);
+      miss(`${standard ? `judgement ${standard} of event ${eventSeq}` : `event ${eventSeq}`} (site ${tags.site}, occurred ${when(tags.occurredAtMs)})`);
+    },
+    correction(seq, tags) {
+      if (!exported.has(tags.eventSeq)) return;
+      chainCorrections.add(`${tags.eventSeq}/${seq}`);
+      const known = latest.get(tags.eventSeq);
+      if (!known || known.seq < seq) latest.set(tags.eventSeq, { seq, action: tags.action });
+    },
+    finish(m, fromLinkSeq, problem, notes) {
+      // The range starts at the first row's link: rows removed from the start would move it (the manifest, signed, says where it starts).
+      if (events && m.proof && m.proof.fromLinkSeq !== fromLinkSeq) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's first row's link is ${fromLinkSeq} (rows before it were removed)`);
+      for (const what of missing) problem(`${what} matches the export's filters but is missing`);
+      corrections(latest, rowCorrections, chainCorrections, untagged, problem);
+      t.notes(m, fromLinkSeq, notes);
+    },
+    notes(m, fromLinkSeq, notes) {
+      const range = `chain links ${fromLinkSeq}–${m.chainHead.seq}`;
+      if (events && m.filters.outcomes?.length) notes.push(`completeness of the outcome filter is not proven (links carry no outcome): omitted events were not looked for; corrections of the exported events were checked in ${range}`);
+      else if (!missing.length) notes.push(`complete: every ${events ? 'event and judgement' : 'milestone'} of the filters chained in ${range} is a row (${judged} tagged links judged${excused ? `; ${excused} before the retention cutoff, pruned` : ''})`);
+      if (events) notes.push(`completeness covers what was chained from the first exported row's link (${fromLinkSeq}) on: an event chained before it is outside the proof`);
+      if (untagged.size) notes.push(`completeness not proven for ${untagged.size} links written before links carried tags and with no tags record in the proven range (their records were pruned, or the store was not migrated with tags records)`);
+    },
+  };
+  return t;
+}
+
+const TAGGED_KINDS = new Set(['event', 'judgement', 'correction', 'milestone']);
+
+/** Each exported event's correction is the chain's latest for it: a cleared or older one hides a void or amendment. */
+function corrections(latest, rowCorrections, chainCorrections, untagged, problem) {
+  for (const [eventSeq, c] of latest) {
+    const shown = rowCorrections.get(eventSeq);
+    if (shown?.seq === c.seq) continue;
+    const hidden = c.action === 'void' ? 'a hidden void' : 'a hidden amendment';
+    problem(`correction ${c.seq} (${c.action}) of event ${eventSeq} is in the chain, but the export's rows show ${shown ? `correction ${shown.seq} (${shown.action})` : 'no correction'}: ${hidden}`);
+  }
+  const unresolved = [...untagged.values()].some((l) => l.kind === 'correction');
+  for (const [eventSeq, c] of rowCorrections) {
+    if (!unresolved && !chainCorrections.has(`${eventSeq}/${c.seq}`)) problem(`event ${eventSeq}: its rows show correction ${c.seq} (${c.action}), which is no correction of that event in the proven chain (an invented correction)`);
+  }
 }
 
 /** The first line repeats the manifest's fields (the manifest is what is signed): any field that differs was edited. */
@@ -535,21 +1087,58 @@ function verifyReport(bytes, publishedHead, publicKey) {
   return { result: { ok: problems.length === 0, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
 }
 
+/**
+ * --events FILE: the compliance export's rows recomputed from an events export of the same filters, itself verified
+ * as any export is (its problems are named with its file).
+ */
+async function withEvents(v, result, eventsFile, publishedHead, publicKey) {
+  const header = v.headerOf();
+  const problems = [...result.problems];
+  const notes = [...result.notes];
+  if (header?.kind !== 'compliance') problems.push('--events recomputes a compliance export; this file is not one');
+  else {
+    const sums = complianceSums(header.timeZone, header.period ?? 'day', header.filters.standards);
+    const ev = verifier(publishedHead, publicKey, sums);
+    let evResult;
+    try {
+      evResult = ev.finish(await readExport(eventsFile, ev));
+    } catch (error) {
+      evResult = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [] };
+    }
+    const eh = ev.headerOf();
+    for (const p of evResult.problems) problems.push(`events file ${eventsFile}: ${p}`);
+    for (const n of evResult.notes) notes.push(`events file ${eventsFile}: ${n}`);
+    const same = (k) => canonical(eh?.filters?.[k] ?? null) === canonical(header.filters[k] ?? null);
+    if (eh?.kind !== 'events') problems.push(`${eventsFile} is not an events export`);
+    else if (!['from', 'to', 'sites', 'standards'].every(same) || (eh.filters.outcomes ?? []).length > 0) problems.push(`${eventsFile} was exported with other filters (${canonical(eh.filters)}) than the compliance export (${canonical(header.filters)}): export the events with the same from, to, site and standard, and no outcome`);
+    else if (eh.retention) notes.push(`not recomputed: the events export lacks events pruned by retention before ${eh.retention.prunedBefore}`);
+    else if (evResult.ok) recomputeCompliance(header, v.complianceRows, sums, (p) => problems.push(p), notes);
+    else problems.push('not recomputed: the events export does not verify');
+  }
+  return { ...result, ok: problems.length === 0, problems, notes };
+}
+
 const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith('--') && !['--head', '--public-key', '--tsa-ca'].includes(args[i - 1]));
+const VALUED = ['--head', '--public-key', '--events', '--tsa-ca'];
+const file = args.find((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
 const tsaCaIndex = args.indexOf('--tsa-ca');
 const tsaCa = tsaCaIndex >= 0 ? args[tsaCaIndex + 1] : null;
 if (tsaCaIndex >= 0 && !tsaCa) usage('--tsa-ca needs a FILE (the PEM of the TSA\'s CA)');
 const headIndex = args.indexOf('--head');
 const head = headIndex >= 0 ? args[headIndex + 1] : undefined;
 const keyIndex = args.indexOf('--public-key');
+const eventsIndex = args.indexOf('--events');
+const eventsFile = eventsIndex >= 0 ? args[eventsIndex + 1] : undefined;
 if (!file) usage('FILE is required');
 if (headIndex >= 0 && !/^[0-9a-f]{64}$/.test(head ?? '')) usage('--head needs a 64-character hex SHA-256');
 if (keyIndex >= 0 && !args[keyIndex + 1]) usage('--public-key needs a FILE (PEM)');
-try {
-  statSync(file);
-} catch (error) {
-  usage(`cannot read ${file}: ${error.message}`);
+if (eventsIndex >= 0 && !eventsFile) usage('--events needs a FILE (an events export of the same filters)');
+for (const f of eventsFile ? [file, eventsFile] : [file]) {
+  try {
+    statSync(f);
+  } catch (error) {
+    usage(`cannot read ${f}: ${error.message}`);
+  }
 }
 const publicKey = keyIndex >= 0 ? readPublicKey(args[keyIndex + 1]) : null;
 const v = verifier(head, publicKey);
@@ -562,6 +1151,7 @@ try {
   } else {
     dataSha256 = await readExport(file, v);
     result = v.finish(dataSha256);
+    if (eventsFile) result = await withEvents(v, result, eventsFile, head, publicKey);
   }
 } catch (error) {
   result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [], rows: 0 };

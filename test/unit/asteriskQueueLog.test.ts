@@ -64,22 +64,40 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
       `${T0}|NONE|NONE|NONE|CONFIGRELOAD|`,
       `${T0 + 1}|c1|support|PJSIP/1001|RINGNOANSWER|15000`,
       `${T0 + 2}|c1|support|PJSIP/1002|RINGNOANSWER|14800`,
-      `${T0 + 3}|c1|support|Alice|TRANSFER|2000|from-internal|3|60`,
-      `${T0 + 4}|c2|support|Alice|BLINDTRANSFER|2000|from-internal|3|60|1`,
-      `${T0 + 5}|c3|support|Alice|ATTENDEDTRANSFER|BRIDGE|b1|3|60|1`,
       `${T0 + 6}|NONE|support|Alice|PAUSE|`,
     ].join('\n');
     const mapped = mapQueueLog(text, SITE);
     expect(mapped.milestones).toEqual([]);
     expect(mapped.summary).toEqual({
-      lines: 8,
+      lines: 5,
       answered: 0,
       abandoned: 0,
       withdrawn: 0,
       handleTimes: 0,
       openClocks: 0,
-      ignored: { QUEUESTART: 1, CONFIGRELOAD: 1, RINGNOANSWER: 2, TRANSFER: 1, BLINDTRANSFER: 1, ATTENDEDTRANSFER: 1, PAUSE: 1 },
+      ignored: { QUEUESTART: 1, CONFIGRELOAD: 1, RINGNOANSWER: 2, PAUSE: 1 },
     });
+  });
+
+  it("reads the calltime of every way an answered call ends, where app_queue writes it", () => {
+    const text = [
+      `${T0 + 63}|c1|support|Alice|TRANSFER|2000|from-internal|3|60`,
+      `${T0 + 64}|c2|support|Alice|BLINDTRANSFER|2000|from-internal|3|61|1`,
+      `${T0 + 65}|c3|support|Alice|ATTENDEDTRANSFER|BRIDGE|b1|3|62|1`,
+      `${T0 + 66}|c4|support|Alice|ATTENDEDTRANSFER|LINK|PJSIP/1001-01|PJSIP/2000-02|3|63|1`,
+      `${T0 + 67}|c5|support|Alice|COMPLETEAGENT|3|64|1`,
+      `${T0 + 68}|c6|support|Alice|COMPLETECALLER|3|65|1|extra`,
+    ].join('\n');
+    const mapped = mapQueueLog(text, SITE);
+    expect(mapped.handleTimes.map((h) => [h.caseId, h.handleSeconds, h.at])).toEqual([
+      ['c1@support', 60, iso(T0 + 63)],
+      ['c2@support', 61, iso(T0 + 64)],
+      ['c3@support', 62, iso(T0 + 65)],
+      ['c4@support', 63, iso(T0 + 66)],
+      ['c5@support', 64, iso(T0 + 67)],
+      ['c6@support', 65, iso(T0 + 68)],
+    ]);
+    expect(mapped.summary).toMatchObject({ handleTimes: 6, ignored: {} });
   });
 
   it('keeps a call that overflows to a second queue as two cases, one per queue, as Asterisk counts it', () => {

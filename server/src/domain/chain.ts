@@ -2,14 +2,16 @@
 // words; scripts/verify-export.mjs repeats it (tested against this) for auditors who check an export offline.
 //
 //   digest = hex SHA-256 of the UTF-8 canonical JSON of the record (keys sorted, see canonical.ts)
-//   hash   = hex SHA-256 of the UTF-8 text  prevHash + canonicalJson({ digest, kind, ref })
+//   hash   = hex SHA-256 of the UTF-8 text  prevHash + canonicalJson({ digest, kind, ref })          (no tags)
+//          = hex SHA-256 of the UTF-8 text  prevHash + canonicalJson({ digest, kind, ref, tags })    (tagged link)
+//   tags   = what export filters select on, in the clear (tagsOf): links written before tags existed have none
 //   prevHash of the first link = 64 × "0"
 import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint' | 'milestone' | 'caseJudgement';
+export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint' | 'milestone' | 'caseJudgement' | 'tags';
 
 /** A kind of chained record: its JSON keys, in the order its values are given (the stored row's field order). */
 export interface ChainRecordKind {
@@ -43,6 +45,8 @@ export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   },
   { kind: 'milestone', keys: ['seq', 'id', 'type', 'site', 'caseId', 'milestone', 'atMs', 'at', 'receivedAtMs', 'agent', 'queue', 'handleSeconds', 'content'] },
   { kind: 'caseJudgement', keys: ['seq', 'type', 'site', 'caseId', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'atMs'] },
+  // The tags of a link chained before links carried tags (written by migration 17): `tags` is their canonical JSON.
+  { kind: 'tags', keys: ['linkSeq', 'linkHash', 'tags'] },
 ];
 
 export const CHAIN_KIND: Readonly<Record<ChainKind, ChainRecordKind>> = Object.fromEntries(CHAIN_KINDS.map((k) => [k.kind, k])) as Record<ChainKind, ChainRecordKind>;
@@ -70,10 +74,47 @@ export function recordOf(kind: ChainRecordKind, values: readonly unknown[]): Rec
 
 export const digestOf = (record: Record<string, unknown>): string => sha256(canonicalJson(record));
 
-export function linkHash(prevHash: string, kind: string, ref: string, digest: string): string {
-  // = prevHash + canonicalJson({ digest, kind, ref }): the literal's keys are already in sorted order and its
-  // values are strings, so plain JSON.stringify gives the same bytes without the sorting pass (unit-tested).
-  return sha256(prevHash + JSON.stringify({ digest, kind, ref }));
+/**
+ * `tags`: the canonical JSON of the link's tags (tagsOf), or null for a link without them (every link written
+ * before tags existed), which hashes exactly as links always did.
+ */
+export function linkHash(prevHash: string, kind: string, ref: string, digest: string, tags: string | null = null): string {
+  // = prevHash + canonicalJson({ digest, kind, ref[, tags] }): the literal's keys are already in sorted order and its
+  // values are strings, so plain JSON.stringify gives the same bytes without the sorting pass (unit-tested); the
+  // tags' canonical JSON goes in as it is, last ("tags" sorts after "ref").
+  const envelope = JSON.stringify({ digest, kind, ref });
+  return sha256(prevHash + (tags === null ? envelope : `${envelope.slice(0, -1)},"tags":${tags}}`));
+}
+
+/** Where a judgement's event is: a judgement record names only the event's seq. */
+export interface TagPlace {
+  site: string;
+  occurredAtMs: number;
+}
+
+const num = (v: unknown): number => Number(v);
+
+/**
+ * The tags of a new link (canonical JSON, keys sorted) from the record's values in the kind's key order: what the
+ * exports filter on, so an offline verifier can tell which links of a proven range an export had to include.
+ * event {occurredAtMs, site, type}; judgement {occurredAtMs, site} of its event (`place`; the standard is in the
+ * ref); correction {action, eventSeq}; milestone and caseJudgement {atMs, site}. Other kinds: none (null).
+ */
+export function tagsOf(kind: ChainKind, values: readonly unknown[], place?: TagPlace): string | null {
+  switch (kind) {
+    case 'event':
+      return JSON.stringify({ occurredAtMs: num(values[4]), site: values[3], type: values[2] });
+    case 'judgement':
+      return place ? JSON.stringify({ occurredAtMs: num(place.occurredAtMs), site: place.site }) : null;
+    case 'correction':
+      return JSON.stringify({ action: values[2], eventSeq: num(values[1]) });
+    case 'milestone':
+      return JSON.stringify({ atMs: num(values[6]), site: values[3] });
+    case 'caseJudgement':
+      return JSON.stringify({ atMs: num(values[12]), site: values[2] });
+    default:
+      return null;
+  }
 }
 
 /**

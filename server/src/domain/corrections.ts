@@ -166,3 +166,33 @@ export function planCorrection(
   const judgements = rejudge(event, fields, before.judgements, ctx.versions);
   return { changes: { given: input.changes, fields }, after: { voided: false, fields, judgements } };
 }
+
+/** A judgement's verdict in the corrected view: what an export row shows, and what the compliance export sums. */
+export interface CorrectedVerdict {
+  /** `met|missed|not-counted|voided`; null for an event without judgements (unless voided). */
+  result: 'met' | 'missed' | 'not-counted' | 'voided' | null;
+  met: number | null;
+  counted: number | null;
+}
+
+/**
+ * The corrected verdict of one judgement (`standardId` null: the event has none) from its recorded met/counted and
+ * the event's latest correction alone: a void is final and counts nothing; an amendment's `rejudged` holds every
+ * judgement in force after it (a standard it left out keeps its recorded verdict). scripts/verify-export.mjs repeats
+ * this rule to recompute `result`, `corrected_met` and `corrected_counted` (test/unit/correctedView.test.ts).
+ */
+export function correctedVerdict(
+  standardId: string | null,
+  recorded: { met: number | null; counted: number | null },
+  latest: { action: string; rejudged: Readonly<Record<string, { met: number; counted: number }>> } | null,
+): CorrectedVerdict {
+  if (latest?.action === 'void') return { result: 'voided', met: standardId === null ? null : 0, counted: standardId === null ? null : 0 };
+  let { met, counted } = recorded;
+  if (latest?.action === 'amend' && standardId !== null) {
+    const j = latest.rejudged[standardId];
+    met = j?.met ?? met;
+    counted = j?.counted ?? counted;
+  }
+  const result = counted === null ? null : counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
+  return { result, met, counted };
+}

@@ -39,7 +39,7 @@ export interface VerifyResult {
 
 /** What verification reads from one snapshot of the store. */
 export interface ChainInput {
-  links: AsyncIterable<{ seq: number; kind: string; ref: string; eventSeq: number | null; digest: string; hash: string; record: unknown[] | null }>;
+  links: AsyncIterable<{ seq: number; kind: string; ref: string; eventSeq: number | null; digest: string; hash: string; tags: string | null; record: unknown[] | null }>;
   checkpoints: ReadonlyArray<CheckpointFields & { seq: number; hmac: string }>;
   /** Records with no link. */
   unchained: AsyncIterable<{ kind: string; ref: string }>;
@@ -107,7 +107,7 @@ export async function verifyChain(input: ChainInput, secret: Buffer | null): Pro
     if (link.seq !== expectedSeq) {
       // Reported at the first missing seq; the link after a gap has no predecessor to be checked against.
       found.add({ ...at, seq: expectedSeq, problem: link.seq === expectedSeq + 1 ? `chain link ${expectedSeq} is missing` : `chain links ${expectedSeq}–${link.seq - 1} are missing` });
-    } else if (linkHash(prev, link.kind, link.ref, link.digest) !== link.hash) {
+    } else if (linkHash(prev, link.kind, link.ref, link.digest, link.tags) !== link.hash) {
       problem = 'the chain link does not follow from the previous one (a link row was altered)';
     }
     if (problem === null) {

@@ -209,9 +209,15 @@ export class ComplianceReader {
    * answer; a range edge off their grid there lacks its events (`missing`).
    */
   async siteSums(range: JudgementRange, horizon: RetentionHorizon | null): Promise<{ rows: SiteSums[]; missing: Array<{ fromMs: number; toMs: number }> }> {
+    const { rows, missing } = await this.versionSums(range, horizon);
+    return { rows: siteSumsOf(rows), missing };
+  }
+
+  /** The same sums per site × standard × version (the audit report's split of a period by version). */
+  async versionSums(range: JudgementRange, horizon: RetentionHorizon | null): Promise<{ rows: VersionSums[]; missing: Array<{ fromMs: number; toMs: number }> }> {
     const cut = horizon === null ? range.fromMs : Math.min(range.toMs, Math.max(range.fromMs, horizon.prunedBeforeMs));
     const parts = [{ fromMs: range.fromMs, toMs: cut, pruned: true }, { fromMs: cut, toMs: range.toMs, pruned: false }].filter((p) => p.fromMs < p.toMs);
-    const rows: Array<{ site: string; standardId: string; version: number; met: number; counted: number; voided: number; amended: number }> = [];
+    const rows: VersionSums[] = [];
     const missing: Array<{ fromMs: number; toMs: number }> = [];
     for (const part of parts) {
       const split = splitRange(part.fromMs, part.toMs, [part.fromMs, part.toMs]);
@@ -223,7 +229,7 @@ export class ComplianceReader {
       if (part.pruned) rows.push(...(await this.reads.figures.prunedCorrections(span)).map((c) => ({ ...c, met: 0, counted: 0 })));
     }
     rows.push(...(await this.reads.figures.corrections(range)).map((c) => ({ ...c, met: 0, counted: 0 })));
-    return { rows: siteSumsOf(rows), missing };
+    return { rows: versionSumsOf(rows), missing };
   }
 
   // -------------------------------------------------------------------------------------------- alerts
@@ -276,8 +282,36 @@ export interface SiteSums {
 /** UTF-8 byte order, as SQLite sorts text: rows come in the same order whoever reads them. */
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
+/** Σmet, Σcounted and the corrections of one site × standard × version over a range. */
+export interface VersionSums {
+  site: string;
+  standardId: string;
+  version: number;
+  met: number;
+  counted: number;
+  voided: number;
+  amended: number;
+}
+
+/** The pieces (rollup buckets, raw groups, corrections) summed per site × standard × version. */
+export function versionSumsOf(rows: readonly VersionSums[]): VersionSums[] {
+  const byKey = new Map<string, VersionSums>();
+  for (const r of rows) {
+    const key = `${r.site}\u0000${r.standardId}\u0000${r.version}`;
+    const row = byKey.get(key);
+    if (!row) byKey.set(key, { site: r.site, standardId: r.standardId, version: r.version, met: r.met, counted: r.counted, voided: r.voided, amended: r.amended });
+    else {
+      row.met += r.met;
+      row.counted += r.counted;
+      row.voided += r.voided;
+      row.amended += r.amended;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => utf8Order(a.site, b.site) || utf8Order(a.standardId, b.standardId) || a.version - b.version);
+}
+
 /** Per site × standard: the sums of rows per version (every figure of a site's compliance sums them so). */
-export function siteSumsOf(rows: ReadonlyArray<{ site: string; standardId: string; version: number; met: number; counted: number; voided: number; amended: number }>): SiteSums[] {
+export function siteSumsOf(rows: readonly VersionSums[]): SiteSums[] {
   const byKey = new Map<string, SiteSums>();
   for (const r of rows) {
     const key = `${r.site}\u0000${r.standardId}`;

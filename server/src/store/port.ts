@@ -239,9 +239,22 @@ export interface LinkWithRecord {
   eventSeq: number | null;
   digest: string;
   hash: string;
+  /** The canonical JSON of the link's tags; null for a link written before links carried tags. */
+  tags: string | null;
   /** The record's values in its kind's key order, as stored now; null: no such record. */
   record: unknown[] | null;
 }
+
+/** A chain link as an export's proof lists it: `tags` only when the link has them (older exports stay as they were). */
+// A type, not an interface: the export body writes it as a record (Record<string, unknown>).
+export type ProofLink = {
+  seq: number;
+  kind: string;
+  ref: string;
+  digest: string;
+  hash: string;
+  tags?: Record<string, unknown>;
+};
 
 export interface StoredCheckpoint extends CheckpointFields {
   seq: number;
@@ -282,8 +295,8 @@ export interface Snapshot extends StoreReads {
     checkpoints(): Promise<StoredCheckpoint[]>;
     /** Records with no link, as (kind, ref). */
     unchained(): AsyncIterable<{ kind: ChainKind; ref: string }>;
-    /** Links seq from..to (inclusive). */
-    linksBetween(fromSeq: number, toSeq: number): AsyncIterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>;
+    /** Links seq from..to (inclusive); `tags` (parsed) only on links that carry them. */
+    linksBetween(fromSeq: number, toSeq: number): AsyncIterable<ProofLink>;
     /** One link (its hash and write time), or null when there is none with that seq. */
     link(seq: number): Promise<{ seq: number; hash: string; atMs: number } | null>;
     /** The refs of the links of `kind` with seq in (afterSeq, toSeq], in chain order. */
@@ -307,6 +320,10 @@ export interface Snapshot extends StoreReads {
      * the range chained there.
      */
     restated(filter: ExportFilter, afterSeq: number, toSeq: number): Promise<RestatedCounts>;
+    /** Every correction of these events, in chain order, with its chain link. */
+    correctionRecords(eventSeqs: readonly number[]): Promise<ChainedRecord[]>;
+    /** Every version of these standards, in chain order, with its chain link. */
+    standardRecords(ids: readonly string[]): Promise<ChainedRecord[]>;
   };
 }
 
@@ -338,8 +355,19 @@ export const EVENT_ROW = {
   measures: 32,
   /** How long serving took (when posted), after the measures. */
   handleSeconds: 33,
+  /**
+   * Then the rest of the latest correction's chain record (seq, action and rejudged are above; eventSeq is the
+   * event's) and its chain link, with its predecessor's hash: the offline verifier rebuilds the record from them.
+   */
+  correctionChanges: 34,
+  correctionReason: 35,
+  correctionKeyId: 36,
+  correctionAtMs: 37,
+  correctionLinkSeq: 38,
+  correctionLinkPrev: 39,
+  correctionLinkHash: 40,
 } as const;
-export const EVENT_ROW_WIDTH = 34;
+export const EVENT_ROW_WIDTH = 41;
 export type EventExportRow = readonly unknown[];
 
 export interface AlertExportRow {
@@ -363,6 +391,12 @@ export interface MilestoneExportRow extends Omit<StoredMilestone, 'receivedAt'> 
   receivedAtMs: number;
   content: string;
   link: { seq: number; prev: string; hash: string } | null;
+}
+
+/** A chained record (keys as in domain/chain.ts, values as stored) with its link and the link's predecessor's hash. */
+export interface ChainedRecord {
+  record: Record<string, unknown>;
+  link: { seq: number; prev: string; hash: string };
 }
 
 export interface AuditLogExportRow {

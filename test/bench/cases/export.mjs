@@ -113,7 +113,7 @@ function download(url, format) {
         for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
           const l = text.slice(start, Math.min(start + 12, i));
           if (format === 'ndjson' ? l.startsWith('{"link"') : l.startsWith('# link')) linkLines += 1;
-          else if (format === 'ndjson' ? !l.startsWith('{"export"') && !l.startsWith('{"manifest"') : !l.startsWith('#')) lines += 1;
+          else if (format === 'ndjson' ? !/^\{"(export|manifest|standard|correction)/.test(l) : !l.startsWith('#')) lines += 1;
           else if (l.startsWith('{"manifest"') || l.startsWith('# manifest')) manifestLine = text.slice(start, i);
           else other += 1;
           start = i + 1;
@@ -124,7 +124,7 @@ function download(url, format) {
         if (carry.startsWith('{"manifest"') || carry.startsWith('# manifest')) manifestLine = carry.trim();
         else if (carry.trim()) {
           if (format === 'ndjson' ? carry.startsWith('{"link"') : carry.startsWith('# link')) linkLines += 1;
-          else if (format === 'ndjson' ? !carry.startsWith('{"export"') && !carry.startsWith('{"manifest"') : !carry.startsWith('#')) lines += 1;
+          else if (format === 'ndjson' ? !/^\{"(export|manifest|standard|correction)/.test(carry) : !carry.startsWith('#')) lines += 1;
         }
         // CSV: the first non-# line is the header row.
         const rows = format === 'csv' ? lines - 1 : lines;

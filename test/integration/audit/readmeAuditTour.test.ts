@@ -2,12 +2,13 @@
 // real server, with only the values a reader would paste in replaced (the data folder, the key it printed, the
 // head it recorded, the paths of the two scripts). Every export kind of the tour must verify with the public key
 // against the recorded head, although each export moves the head (its own audit-log entry) and an event arrives
-// after the head was recorded.
+// after the head was recorded; the month has a void and an amendment, and its compliance rows are recomputed from
+// its events.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
 
 const postgres = process.env.RINGSIDE_TEST_BACKEND === 'postgres'; // the tour's `keys create` works on the SQLite file
 let server: TestServer;
@@ -39,6 +40,9 @@ beforeAll(async () => {
     visit({ id: 'v1', occurredAt: '2026-12-02T11:00:00+01:00', greetSeconds: 20 }),
   ];
   expect((await server.postEvents({ events })).status).toBe(201);
+  const correct = (path: string, body: unknown) => fetch(`${server.url}/api/v1/events/${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await correct('c2/amend', { reason: 'PBX clock was off', changes: { rings: 2 } })).status).toBe(201);
+  expect((await correct('v1/void', { reason: 'a test visit' })).status).toBe(201);
 });
 afterAll(async () => {
   if (postgres) return;
@@ -78,8 +82,11 @@ describe.skipIf(postgres)("the README's auditor tour", () => {
     for (const kind of ['events', 'compliance', 'incidents', 'alerts', 'audit-log']) {
       expect(verified.stdout).toMatch(new RegExp(`VERIFIED: ${kind}-2026-12\\.csv \\(${kind}, csv, \\d+ rows`));
     }
-    expect(verified.stdout.match(/signature valid: .*organisation "Northwind Clinics", requested by key "auditor 2026"/g)).toHaveLength(5);
-    expect(verified.stdout.match(new RegExp(`the published head ${head.hash}`, 'g'))).toHaveLength(5);
+    // The loop's five files, then the compliance file again with its events file (both checked).
+    expect(verified.stdout.match(/signature valid: .*organisation "Northwind Clinics", requested by key "auditor 2026"/g)).toHaveLength(7);
+    expect(verified.stdout.match(new RegExp(`the published head ${head.hash}`, 'g'))).toHaveLength(7);
+    expect(verified.stdout).toContain('corrected view recomputed from 2 chained correction records');
+    expect(verified.stdout).toMatch(/VERIFIED: compliance-2026-12\.csv[^\n]*\n( {2}[^\n]*\n)* {2}\d+ rows recomputed from the events export/);
     // The report, with the command the tour gives for it.
     const reportCommand = /`(node scripts\/verify-export\.mjs report-2026-12\.html\s+--public-key ringside-key\.json)`/.exec(readFileSync(join(process.cwd(), 'README.md'), 'utf8'))![1]!.replace(/\s+/g, ' ');
     const report = await bash(paths(reportCommand), withKey);

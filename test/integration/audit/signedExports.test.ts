@@ -210,7 +210,7 @@ describe('the audit report', () => {
     expect(ok.stdout).toContain('requested by key "auditor 2026"');
     const forged = join(server.dataDir, 'report-forged.html');
     const at = html.lastIndexOf('<!-- ringside-manifest ');
-    const doc = html.slice(0, at).replace('<h1>Ringside audit report</h1>', '<h1>Ringside audit report (all targets met)</h1>');
+    const doc = html.slice(0, at).replace('<h1>Service standards audit report</h1>', '<h1>Service standards audit report (all targets met)</h1>');
     writeFileSync(forged, doc + html.slice(at));
     const edited = await verify(forged, '--public-key', pemFile);
     expect(edited.status).toBe(1);
@@ -344,7 +344,7 @@ describe('forgeries are failed and named', () => {
       return resealed(parts);
     };
     const at = (name: string) => col.indexOf(name);
-    // The corrected view is not in the chain records: only the signature protects it.
+    // With the key, each is a bad signature (test/integration/audit/provenExports.test.ts: the chain alone catches them too).
     await failsWith(file, cellEdit((c) => c[at('result')] === 'missed', (c) => ((c[at('result')] = 'met'), (c[at('corrected_met')] = '1'))), /BAD SIGNATURE/);
     await failsWith(file, cellEdit((c) => c[at('result')] === 'voided', (c) => ((c[at('result')] = 'missed'), (c[at('correction')] = ''), (c[at('correction_seq')] = ''))), /BAD SIGNATURE/);
     await failsWith(file, cellEdit((c) => c[at('formula')] === 'F3', (c) => (c[at('formula')] = 'F1')), /BAD SIGNATURE/);
@@ -353,7 +353,7 @@ describe('forgeries are failed and named', () => {
     await failsWith(file, resealed(reordered), /BAD SIGNATURE/);
   });
 
-  it('an event omitted behind digest-only proof lines passes the chain check, but not the signature', async () => {
+  it('an event omitted behind digest-only proof lines fails the completeness check, and the signature', async () => {
     const full = readFileSync(await saved('events-full.csv', `/export/events?${Q}&format=csv`), 'utf8');
     // The links of the airport events, as a downtown-only export lists them (digests only).
     const downtownOnly = readFileSync(await saved('events-downtown.csv', `/export/events?${Q}&site=downtown&format=csv`), 'utf8');
@@ -364,10 +364,13 @@ describe('forgeries are failed and named', () => {
     expect(hidden.length).toBe(2); // the event and its judgement
     parts.rows.splice(i, 1);
     const links = [...parts.trailer.filter((l) => l.startsWith('# link ')).map((l) => JSON.parse(l.slice(7)) as { seq: number }), ...hidden].sort((a, b) => a.seq - b.seq);
-    parts.trailer = [...links.map((l) => `# link ${JSON.stringify(l)}`), parts.trailer.find((l) => l.startsWith('# manifest '))!];
+    const records = parts.trailer.filter((l) => l.startsWith('# correction ') || l.startsWith('# standard '));
+    parts.trailer = [...records, ...links.map((l) => `# link ${JSON.stringify(l)}`), parts.trailer.find((l) => l.startsWith('# manifest '))!];
     writeFileSync(file, resealed(parts));
+    // Without the key the proof lines' tags show the event matches the filters (completeness.test.ts has more).
     const chainOnly = await verify(file, '--head', published.hash);
-    expect(chainOnly.status, chainOnly.stdout).toBe(0); // the chain proof alone cannot tell (completeness is not proven yet)
+    expect(chainOnly.status, chainOnly.stdout).toBe(1);
+    expect(chainOnly.stdout).toContain(`event ${eventSeq} (site airport, occurred 2026-03-09T10:00:00Z) matches the export's filters but is missing`);
     await failsWith(file, resealed(parts), /BAD SIGNATURE/);
   });
 

@@ -74,7 +74,7 @@ async function snapshot() {
 
 /** The report's charts and per-site tables (the figures), and the SHA-256 of its rows. */
 function reportFigures(html: string): { figures: string; sha: string } {
-  const figures = /<h2>1\. Charts<\/h2>([\s\S]*)<h2>3\. /.exec(html)?.[1];
+  const figures = /<h2>3\. Charts<\/h2>([\s\S]*)<h2>5\. /.exec(html)?.[1];
   const sha = /SHA-256 of the rows<\/dt><dd><code>([0-9a-f]{64})<\/code>/.exec(html)?.[1];
   if (!figures || !sha) throw new Error(`unexpected report: ${html.slice(0, 300)}`);
   return { figures, sha };

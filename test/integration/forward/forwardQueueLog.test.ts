@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateQueueLog, midCallCuts } from '../../support/queueLogGenerator';
 import { watchOutput, type ChildOutput } from '../support/childOutput';
 import { buildServer, mainJs, repo } from '../support/cli';
-import { removeDir, tempDataDir } from '../support/testServer';
+import { testClock } from '../support/testClock';
+import { removeDir, startTestServer, tempDataDir } from '../support/testServer';
 import { startReceiver, type ReceivedRequest, type Receiver } from './receiver';
 
 const KEY = 'rs_forwarder-test-key-0123456789abcdef';
@@ -111,6 +112,36 @@ describe('forward asterisk-queue-log', () => {
     expect(broken.stderr()).toMatch(/state file .*broken: is not JSON/);
   });
 
+  it('carries on past an end whose call expired before it arrived: the server skips it as late, later lines are stored', async () => {
+    const T = 1_772_438_400;
+    const clock = testClock(T * 1000 + 1_000);
+    const server = await startTestServer({ clock });
+    const dir = tempDir();
+    dirs.push(server.dataDir);
+    const log = join(dir, 'queue_log');
+    try {
+      write(log, [`${T}|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1`]);
+      const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--poll-interval', '20'], { RINGSIDE_API_KEY: server.apiKey });
+      await forwarder.until('stderr', /forwarded 1 line\(s\), bytes 0-\d+ .*\(200\)/);
+      await server.testApi.clocksIdle();
+      expect((await server.getJson('/api/v1/clocks?type=call')).body.clocks).toHaveLength(1);
+      // Two hours on, the call's clock expires; its CONNECT is written only then.
+      await clock.skipTo((T + 2 * 3600 + 10) * 1000);
+      await expect.poll(async () => (await server.testApi.clocksIdle(), (await server.getJson('/api/v1/clocks?type=call')).body.clocks)).toHaveLength(0);
+      write(log, [`${T + 7205}|1772438400.1|support|PJSIP/1001|CONNECT|7205|1772445605.2|1`]);
+      await forwarder.until('stderr', /\(200\); 1 late end\(s\) skipped, their clocks had expired: 1772438400\.1@support/);
+      write(log, [`${T + 7206}|1772445606.3|support|NONE|ENTERQUEUE||+4930222|1`, `${T + 7209}|1772445606.3|support|PJSIP/1002|CONNECT|3|1772445609.4|1`]);
+      const stored = async () => ((await server.getJson(`/api/v1/compliance?site=hq&from=${new Date(T * 1000).toISOString()}&to=${new Date((T + 7300) * 1000).toISOString()}`)).body.standards.find((s: any) => s.standardId === 'call-answer-2-rings')?.companions?.considered as number | undefined) ?? 0;
+      await expect.poll(stored).toBe(2);
+      expect(forwarder.child.exitCode).toBeNull();
+      expect(forwarder.stderr()).not.toMatch(/refused|stopped/);
+      forwarder.child.kill('SIGTERM');
+      expect(await forwarder.exit).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers bad usage with exit 2 and what is wrong', async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['asterisk-queue-log', '--server', 'http://127.0.0.1:1', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--file FILE is required/],
@@ -125,5 +156,6 @@ describe('forward asterisk-queue-log', () => {
       expect(await forwarder.exit).toBe(2);
       expect(forwarder.stderr()).toMatch(cases[i]![2]);
     }
-  });
+    // Six Node processes start at once: on a loaded two-core machine that alone takes tens of seconds.
+  }, 90_000);
 });

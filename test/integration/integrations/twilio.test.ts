@@ -101,6 +101,17 @@ describe('Twilio TaskRouter callbacks', () => {
     expect(await callback(noSid, sign(AUTH_TOKEN, url, noSid))).toMatchObject({ status: 400, body: { errors: [{ path: 'TaskSid', message: 'is required for a task or reservation event' }] } });
   });
 
+  it('takes an accept that arrives after the task\'s clock expired: 200, the call counts once, as its expiry made it', async () => {
+    const created = taskEvent('task.created', NOW + 60_000, { TaskSid: 'WTlate' });
+    await clock.skipTo(NOW + 60_000);
+    expect((await callback(created, sign(AUTH_TOKEN, url, created))).status).toBe(200);
+    await clock.skipTo(NOW + 60_000 + 2 * 3600_000 + 1_000);
+    await expect.poll(async () => (await openCalls()).map((c) => c.caseId)).not.toContain('WTlate');
+    const accepted = taskEvent('reservation.accepted', NOW + 60_000 + 2 * 3600_000 + 2_000, { TaskSid: 'WTlate', WorkerName: 'Bo' });
+    expect(await callback(accepted, sign(AUTH_TOKEN, url, accepted))).toMatchObject({ status: 200, body: { milestone: 'answered', stored: { new: 1 } } });
+    expect(await recentEvent(server, 'case:call:hq:WTlate')).toMatchObject({ event: { outcome: 'abandoned' } });
+  });
+
   it('needs a key with the ingest scope', async () => {
     const created = taskEvent('task.created', NOW + 50_000, { TaskSid: 'WTnokey' });
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(AUTH_TOKEN, url, created) }, body: new URLSearchParams(created).toString() });

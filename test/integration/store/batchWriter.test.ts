@@ -18,6 +18,7 @@ import { MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
 import type { CorrectionInput } from '../../../server/src/domain/corrections';
 import { DomainError } from '../../../server/src/domain/errors';
+import { tagsOf } from '../../../server/src/domain/chain';
 import { restoreFrozenTriggers, WRITE_TRIGGERS } from './pastVersions';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { siteDefinitionSchema } from '../../../server/src/protocol/sites';
@@ -76,7 +77,18 @@ async function openConfigured(dataDir: string): Promise<TestCore> {
 
 const rebuild = (core: TestCore) => core.store.write((tx) => tx.writes.rebuildRollups());
 
-const chainRows = (db: Db) => db.prepare('SELECT seq, kind, ref, event_seq, key_text, key_int, digest, hash FROM audit_chain ORDER BY seq').all();
+// Links as the triggers wrote them: the same records and digests. Their hashes differ since links carry tags (the
+// triggers wrote none); `tagsAsRecorded` checks the tags, and verification each hash.
+const chainRows = (db: Db) => db.prepare('SELECT seq, kind, ref, event_seq, key_text, key_int, digest FROM audit_chain ORDER BY seq').all();
+
+/** Each event and judgement link's tags, and the tags its event's stored fields give (domain/chain.ts, tagsOf). */
+function tagsAsRecorded(db: Db): { stored: unknown[]; expected: unknown[] } {
+  const rows = db.prepare("SELECT c.kind, c.tags, e.type, e.site, e.occurred_at_ms FROM audit_chain c JOIN events e ON e.seq = c.event_seq WHERE c.kind IN ('event', 'judgement') ORDER BY c.seq").all() as Array<{ kind: 'event' | 'judgement'; tags: string | null; type: string; site: string; occurred_at_ms: number }>;
+  return {
+    stored: rows.map((r) => r.tags),
+    expected: rows.map((r) => tagsOf(r.kind, [null, null, r.type, r.site, r.occurred_at_ms], { site: r.site, occurredAtMs: r.occurred_at_ms })),
+  };
+}
 const dump = (db: Db, table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4`).all();
 
 /**
@@ -136,6 +148,9 @@ async function writeAndCompare(batches: Input[][]): Promise<number[]> {
       restoreFrozenTriggers(b, WRITE_TRIGGERS);
       replayThroughTriggers(a, b, head);
       expect(chainRows(a)).toEqual(chainRows(b));
+      const tags = tagsAsRecorded(a);
+      expect(tags.stored.length).toBeGreaterThan(0);
+      expect(tags.stored).toEqual(tags.expected);
       for (const t of TABLES) expect(dump(a, t)).toEqual(dump(b, t));
       expect((await verifyDir(dirA)).intact).toBe(true);
       return (dump(a, 'rollup_minute') as Array<{ value_sum: number }>).map((r) => r.value_sum);

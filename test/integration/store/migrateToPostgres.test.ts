@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
 import { mainJs, startCli } from '../support/cli';
 import { testDatabases } from '../support/postgres';
-import { adminHeaders, call, removeDir, startTestServer, TEST_ADMIN_KEY } from '../support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, tempDataDir, TEST_ADMIN_KEY } from '../support/testServer';
+import { createAt, fillAt } from './pastVersions';
 
 const databases = testDatabases('ringside_move');
 const dirs: string[] = [];
@@ -65,3 +66,16 @@ it('says what it needs', () => {
 function strip(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (key, value) => (['generatedAt', 'asOf', 'at', 'from', 'to'].includes(key) ? undefined : value)));
 }
+
+it('moves a store written before links had tags with the tags records migration 16 chained: the chain verifies there', async () => {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  const old = createAt(dir, 15);
+  fillAt(old, 15, 8);
+  old.close();
+  const url = await databases.create();
+  const moved = cli('migrate-to-postgres', '--data', dir, '--database', url);
+  expect(moved.status, moved.stderr).toBe(0);
+  expect(moved.stderr).toMatch(/copied .*chain_tags/);
+  expect(cli('verify', '--data', dir, '--database', url).stdout).toMatch(/^INTACT: /);
+});

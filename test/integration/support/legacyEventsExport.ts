@@ -96,6 +96,16 @@ const EVENT_COLUMNS: readonly Column[] = [
   // how long serving took.
   { key: 'measures', type: 'text' },
   { key: 'handle_seconds', type: 'number' },
+  // Then the latest correction's record, its author's name and its link.
+  { key: 'correction_changes', type: 'text' },
+  { key: 'correction_rejudged', type: 'text' },
+  { key: 'correction_reason', type: 'text' },
+  { key: 'correction_key_id', type: 'text' },
+  { key: 'correction_key_name', type: 'text' },
+  { key: 'correction_at_ms', type: 'integer' },
+  { key: 'correction_link_seq', type: 'integer' },
+  { key: 'correction_link_prev', type: 'text' },
+  { key: 'correction_link_hash', type: 'text' },
 ];
 
 const siteFilter = (q: ExportQuery, alias: string) => (q.sites.length ? `AND ${alias}.site IN (${q.sites.map(() => '?').join(', ')})` : '');
@@ -113,11 +123,15 @@ export function legacyEventsExport(q: ExportQuery, ctx: ExportContext): ExportBo
   const standardJoin = q.standards.length ? `AND j.standard_id IN (${q.standards.map(() => '?').join(', ')})` : '';
   const sql = `
     SELECT e.*, j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
-           lc.seq AS corr_seq, lc.action AS corr_action, lc.rejudged AS corr_rejudged,
+           lc.seq AS corr_seq, lc.action AS corr_action, lc.rejudged AS corr_rejudged, lc.changes AS corr_changes, lc.reason AS corr_reason,
+           lc.key_id AS corr_key_id, lc.at_ms AS corr_at_ms, cc.seq AS cc_seq, cc.hash AS cc_hash, pc.hash AS cc_prev, k.name AS corr_key_name,
            ce.seq AS ce_seq, ce.hash AS ce_hash, pe.hash AS ce_prev, cj.seq AS cj_seq, cj.hash AS cj_hash, pj.hash AS cj_prev
     FROM events e
     ${q.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
     LEFT JOIN audit_corrections lc ON lc.seq = (SELECT MAX(seq) FROM audit_corrections WHERE event_seq = e.seq)
+    LEFT JOIN audit_chain cc ON cc.kind = 'correction' AND cc.key_int = lc.seq
+    LEFT JOIN audit_chain pc ON pc.seq = cc.seq - 1
+    LEFT JOIN api_keys k ON k.id = lc.key_id
     LEFT JOIN audit_chain ce ON ce.event_seq = e.seq AND ce.kind = 'event'
     LEFT JOIN audit_chain pe ON pe.seq = ce.seq - 1
     LEFT JOIN audit_chain cj ON cj.event_seq = e.seq AND cj.kind = 'judgement' AND cj.key_text = j.standard_id
@@ -134,6 +148,7 @@ export function legacyEventsExport(q: ExportQuery, ctx: ExportContext): ExportBo
   const isCarried = (seq: number) => (carried[seq >> 3]! & (1 << (seq & 7))) !== 0;
   let firstLink = Infinity;
   const outcomeSet = new Set(q.outcomes);
+  const corrected = new Set<number>();
 
   function* rows(): Generator<Record<string, any>> {
     for (const row of r.prepare(sql).iterate(...args) as Iterable<Record<string, any>>) {
@@ -151,6 +166,7 @@ export function legacyEventsExport(q: ExportQuery, ctx: ExportContext): ExportBo
       const result = resultOf(correctedMet, correctedCounted, voided);
       if (outcomeSet.size > 0 && !outcomeSet.has(row.outcome) && !(result !== null && outcomeSet.has(result))) continue;
       if (row.standard_id !== null) involved.add(`${row.standard_id}@${row.standard_version}`);
+      if (row.corr_seq !== null) corrected.add(row.seq);
       mark(row.ce_seq);
       mark(row.cj_seq);
       if (row.ce_seq !== null) firstLink = Math.min(firstLink, row.ce_seq);
@@ -209,8 +225,18 @@ export function legacyEventsExport(q: ExportQuery, ctx: ExportContext): ExportBo
         judgement_link_hash: row.cj_hash,
         measures: row.measures,
         handle_seconds: row.handle_seconds,
+        correction_changes: row.corr_changes,
+        correction_rejudged: row.corr_rejudged,
+        correction_reason: row.corr_reason,
+        correction_key_id: row.corr_key_id,
+        correction_key_name: row.corr_key_id === null ? null : row.corr_key_name,
+        correction_at_ms: row.corr_at_ms,
+        correction_link_seq: row.cc_seq,
+        correction_link_prev: row.cc_seq === null ? null : (row.cc_prev ?? GENESIS_HASH),
+        correction_link_hash: row.cc_hash,
       };
     },
+    records: () => chainedRecords(r, [...new Set([...involved].map((v) => v.slice(0, v.lastIndexOf('@'))))], [...corrected]),
     links: q.proof === 'none'
       ? undefined
       : function* () {
@@ -229,6 +255,20 @@ export function legacyEventsExport(q: ExportQuery, ctx: ExportContext): ExportBo
       proof: q.proof === 'none' || firstLink === Infinity ? null : { fromLinkSeq: firstLink, toLinkSeq: chainHead.seq },
     }),
   };
+}
+
+/** Every version of the standards, then every correction of the events, in chain order, with their links. */
+function* chainedRecords(r: Reader, standards: string[], events: number[]): Generator<{ name: string; value: Record<string, unknown> }> {
+  const linked = (rows: Array<Record<string, any>>, record: (x: Record<string, any>) => Record<string, unknown>, extra: (x: Record<string, any>) => Record<string, unknown> = () => ({})) =>
+    rows.map((x) => ({ record: record(x), link: { seq: x.l_seq as number, prev: (x.l_prev as string | null) ?? GENESIS_HASH, hash: x.l_hash as string }, ...extra(x) }));
+  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+  const standardRows = r.prepare(`SELECT s.*, c.seq AS l_seq, c.hash AS l_hash, p.hash AS l_prev FROM standards s JOIN audit_chain c ON c.kind = 'standard' AND c.key_text = s.id AND c.key_int = s.version
+    LEFT JOIN audit_chain p ON p.seq = c.seq - 1 WHERE s.id IN (${list(standards.length)}) ORDER BY c.seq`).all(...standards) as Array<Record<string, any>>;
+  for (const value of linked(standardRows, (x) => ({ id: x.id, version: x.version, definition: x.definition, createdAtMs: x.created_at_ms, validFromMs: x.valid_from_ms, retired: x.retired }))) yield { name: 'standard', value };
+  const correctionRows = r.prepare(`SELECT a.*, c.seq AS l_seq, c.hash AS l_hash, p.hash AS l_prev, k.name AS key_name FROM audit_corrections a JOIN audit_chain c ON c.kind = 'correction' AND c.key_int = a.seq
+    LEFT JOIN audit_chain p ON p.seq = c.seq - 1 LEFT JOIN api_keys k ON k.id = a.key_id WHERE a.event_seq IN (${list(events.length)}) ORDER BY c.seq`).all(...events) as Array<Record<string, any>>;
+  const correction = (x: Record<string, any>) => ({ seq: x.seq, eventSeq: x.event_seq, action: x.action, changes: x.changes, rejudged: x.rejudged, reason: x.reason, keyId: x.key_id, atMs: x.at_ms });
+  for (const value of linked(correctionRows, correction, (x) => ({ keyName: x.key_name ?? null }))) yield { name: 'correction', value };
 }
 
 function hashDefinition(format: string): string {
@@ -265,6 +305,8 @@ interface ExportBody<Row> {
   header: Record<string, unknown>;
   rows: Iterable<Row>;
   toRecord(row: Row): Record<string, unknown>;
+  /** After the rows: the chained records ("# standard", "# correction" lines; JSON "records"). */
+  records?: () => Iterable<{ name: string; value: Record<string, unknown> }>;
   /** After the rows: proof links (CSV "# link" lines, NDJSON {"link"} lines, JSON "links"). */
   links?: () => Iterable<Record<string, unknown>>;
   /** The trailing manifest, given the row count and data hash. */
@@ -333,6 +375,7 @@ export async function legacyStreamExport<Row>(out: Writable, format: ExportForma
       }
     }
     flushCsv();
+    for (const rec of body.records?.() ?? []) await push(`# ${rec.name} ${json(rec.value)}\r\n`, false);
     for (const link of body.links?.() ?? []) await push(`# link ${json(link)}\r\n`, false);
     dataSha256 = hash.digest('hex');
     await push(`# manifest ${json(body.manifest({ rowCount, dataSha256 }))}\r\n`, false);
@@ -342,6 +385,7 @@ export async function legacyStreamExport<Row>(out: Writable, format: ExportForma
       await push(json(body.toRecord(row)) + '\n', true);
       rowCount += 1;
     }
+    for (const rec of body.records?.() ?? []) await push(json({ [rec.name]: rec.value }) + '\n', false);
     for (const link of body.links?.() ?? []) await push(json({ link }) + '\n', false);
     dataSha256 = hash.digest('hex');
     await push(json({ manifest: body.manifest({ rowCount, dataSha256 }) }) + '\n', false);
@@ -353,7 +397,13 @@ export async function legacyStreamExport<Row>(out: Writable, format: ExportForma
       await push((rowCount === 0 ? '\n' : ',\n') + line, false);
       rowCount += 1;
     }
-    await push('\n],\n"links":[', false);
+    await push('\n],\n"records":[', false);
+    let firstRecord = true;
+    for (const rec of body.records?.() ?? []) {
+      await push((firstRecord ? '\n' : ',\n') + json({ [rec.name]: rec.value }), false);
+      firstRecord = false;
+    }
+    await push(firstRecord ? '],\n"links":[' : '\n],\n"links":[', false);
     let first = true;
     for (const link of body.links?.() ?? []) {
       await push((first ? '\n' : ',\n') + json(link), false);

@@ -59,7 +59,18 @@ async function sendBatch(batch: LineBatch, target: URL, key: string, io: Io): Pr
   if (outcome.kind === 'retry') throw new Error(outcome.reason);
   // Sending the same lines again cannot succeed: stop with the server's reasons rather than skip them.
   if (outcome.kind === 'refused') throw new FatalSendError(`the server refused ${where} (${outcome.status}): ${outcome.detail}`);
-  io.err(`forwarded ${where} (${outcome.status})\n`);
+  io.err(`forwarded ${where} (${outcome.status})${lateText(outcome.body)}\n`);
+}
+
+/** The ends the server skipped because their call's clock had already expired (the answer's `late`). */
+function lateText(body: string): string {
+  try {
+    const late = (JSON.parse(body) as { late?: { count?: unknown; caseIds?: unknown } }).late;
+    if (typeof late?.count !== 'number' || late.count === 0 || !Array.isArray(late.caseIds)) return '';
+    return `; ${late.count} late end(s) skipped, their clocks had expired: ${late.caseIds.slice(0, 10).join(', ')}${late.count > 10 ? ', …' : ''}`;
+  } catch {
+    return '';
+  }
 }
 
 function eventText(event: FollowerEvent): string {

@@ -39,6 +39,11 @@ function storedCounts(outcome: Extract<FeedOutcome, { kind: 'stored' }>) {
   return { new: fresh(outcome.milestones) + fresh(outcome.events), duplicates: outcome.milestones.length + outcome.events.length - fresh(outcome.milestones) - fresh(outcome.events) };
 }
 
+/** Ends skipped because their case had already closed by expiry (ingestFeed), with the cases they were for. */
+function lateCounts(outcome: Extract<FeedOutcome, { kind: 'stored' }>) {
+  return { count: outcome.late.length, caseIds: outcome.late.map((l) => l.caseId) };
+}
+
 /** A queue_log start older than this when it arrives is not shown as a running clock (integrations/asterisk/feed.ts). */
 const LIVE_START_SECONDS = 60;
 
@@ -67,7 +72,7 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
       return `line ${feed.lineOf.get(id) ?? '?'} (${id})`;
     });
   }
-  return { ...feed.summary, stored: storedCounts(outcome) };
+  return { ...feed.summary, late: lateCounts(outcome), stored: storedCounts(outcome) };
 }
 
 /** The URL Twilio called: the configured public origin, else the request's own scheme and Host, plus the path and query. */
@@ -118,7 +123,7 @@ async function postFirehose(body: unknown, site: string, req: Request, res: Resp
     const problems = outcome.problems.map((p) => `contact ${mapping.events[p.index]?.caseId ?? '?'}: ${p.path.join('.')} ${p.message}`);
     return answer(outcome.kind === 'invalid' ? 400 : 409, `${problems.join('; ')}; nothing from this request was stored`);
   }
-  app.logger.info({ requestId, site, ...mapping.summary, stored: storedCounts(outcome) }, 'firehose delivery stored');
+  app.logger.info({ requestId, site, ...mapping.summary, late: lateCounts(outcome), stored: storedCounts(outcome) }, 'firehose delivery stored');
   answer(200);
 }
 

@@ -1,8 +1,10 @@
 // A queue_log body as what the one ingest path stores: ENTERQUEUE as `started` milestones; CONNECT and the
 // abandons as finished call events carrying Asterisk's own holdtime or waittime (an event with a caseId closes
-// its case, whether or not its start arrived); EXITWITHKEY as a withdrawal (the case closes unjudged). Pure.
+// its case, whether or not its start arrived); the end of an answered call (COMPLETE…, the transfers) as the
+// case's `answered` stop milestone carrying the calltime as handleSeconds; EXITWITHKEY as a withdrawal (the case
+// closes unjudged). Pure.
 import { parseQueueLog, mapQueueLog } from './queueLog';
-import { countIgnored, type CallEventInput, type IgnoredCounts, type MilestoneInput } from '../types';
+import type { CallEventInput, HandleTimeInput, IgnoredCounts, MilestoneInput } from '../types';
 
 export interface QueueLogFeed {
   milestones: MilestoneInput[];
@@ -10,7 +12,7 @@ export interface QueueLogFeed {
   withdrawals: Array<{ type: 'call'; site: string; caseId: string }>;
   /** The 1-based line each record came from, by the record's id (for naming a refused record). */
   lineOf: ReadonlyMap<string, number>;
-  summary: { lines: number; answered: number; abandoned: number; withdrawn: number; openClocks: number; lateStarts: number; ignored: IgnoredCounts };
+  summary: { lines: number; answered: number; abandoned: number; withdrawn: number; handleTimes: number; openClocks: number; lateStarts: number; ignored: IgnoredCounts };
 }
 
 /**
@@ -31,16 +33,13 @@ export function queueLogFeed(text: string, site: string, liveSinceMs: number): Q
     else if (m.milestone === 'started' && Date.parse(m.at) < liveSinceMs) lateStarts++;
     else milestones.push(m);
   }
-  // Handle times need a record that updates an ended call, which the contract does not have yet: read, counted, not stored.
-  const ignored = { ...mapping.summary.ignored };
-  for (const h of mapping.handleTimes) countIgnored(ignored, h.id.slice(h.id.lastIndexOf(':') + 1));
-  const { lines, answered, abandoned, withdrawn, openClocks } = mapping.summary;
+  const { lines, answered, abandoned, withdrawn, handleTimes, openClocks, ignored } = mapping.summary;
   return {
-    milestones,
+    milestones: [...milestones, ...handleTimeStops(mapping.handleTimes)],
     events,
     withdrawals: mapping.withdrawals.map((w) => ({ type: w.type, site: w.site, caseId: w.caseId })),
     lineOf: new Map(parseQueueLog(text).map((l) => [`aq:${l.callId}@${l.queue.trim()}:${l.event}`, l.lineNumber])),
-    summary: { lines, answered, abandoned, withdrawn, openClocks, lateStarts, ignored },
+    summary: { lines, answered, abandoned, withdrawn, handleTimes, openClocks, lateStarts, ignored },
   };
 }
 
@@ -58,4 +57,22 @@ function asFinishedCall(m: MilestoneInput): CallEventInput | null {
     ...(m.agent === undefined ? {} : { agent: m.agent }),
     ...(m.queue === undefined ? {} : { queue: m.queue }),
   };
+}
+
+/**
+ * A call's handle time as the `answered` stop milestone of its case, at the instant it was answered (the end minus
+ * the calltime). The CONNECT's event has already closed the case (often in an earlier request), so the milestone
+ * changes no figure: it is stored, chained, and read as that event's handle time (docs/integrations/asterisk.md).
+ * Posting the event's measure again would change its content, which ingest refuses; a stop of the case is the
+ * record the contract already has for "how long serving took". One per case: app_queue writes one end per answered
+ * call, and a second (a malformed log) would only conflict.
+ */
+function handleTimeStops(handleTimes: readonly HandleTimeInput[]): MilestoneInput[] {
+  const byCase = new Map<string, MilestoneInput>();
+  for (const h of handleTimes) {
+    if (byCase.has(h.caseId)) continue;
+    const answeredAt = new Date(Date.parse(h.at) - h.handleSeconds * 1000).toISOString();
+    byCase.set(h.caseId, { type: 'call', site: h.site, caseId: h.caseId, milestone: 'answered', at: answeredAt, handleSeconds: h.handleSeconds, id: h.id, ...(h.agent === undefined ? {} : { agent: h.agent }), ...(h.queue === undefined ? {} : { queue: h.queue }) });
+  }
+  return [...byCase.values()];
 }

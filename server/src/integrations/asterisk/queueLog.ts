@@ -55,7 +55,7 @@ interface QueueLogSummary {
   abandoned: number;
   /** Calls that left without being answered or abandoned in Asterisk's terms (EXITWITHKEY). */
   withdrawn: number;
-  /** Handle times reported (COMPLETEAGENT / COMPLETECALLER). */
+  /** Handle times reported (COMPLETEAGENT, COMPLETECALLER and the transfers). */
   handleTimes: number;
   /** Calls started (ENTERQUEUE) in this input whose end is not in this input. */
   openClocks: number;
@@ -86,6 +86,21 @@ const ABANDON_WAIT_FIELD: Readonly<Record<string, number | null>> = {
   WITHDRAW: 3, // position|origposition|waittime|info (QueueWithdrawCaller; Asterisk 16.25, 18.11 and later)
   SYSCOMPAT: null, // channels could not be bridged; no wait on the line, the server measures from ENTERQUEUE
 };
+
+/**
+ * Events that end an answered call, with the data field holding its calltime (seconds from the answer to the end):
+ * COMPLETEAGENT/COMPLETECALLER holdtime|calltime|origposition; TRANSFER (before Asterisk 12) and BLINDTRANSFER
+ * extension|context|holdtime|calltime|origposition. ATTENDEDTRANSFER starts with a description of the transfer
+ * whose number of fields depends on its kind (BRIDGE|id, APP|name, LINK|channel|channel) and ends with
+ * holdtime|calltime|origposition, so its calltime is read second from the end. app_queue writes one of them per
+ * answered call.
+ */
+const CALLTIME_FIELD: Readonly<Record<string, number | 'second-to-last'>> = { COMPLETEAGENT: 2, COMPLETECALLER: 2, TRANSFER: 4, BLINDTRANSFER: 4, ATTENDEDTRANSFER: 'second-to-last' };
+
+function calltimeField(line: QueueLogLine): number {
+  const field = CALLTIME_FIELD[line.event]!;
+  return field === 'second-to-last' ? Math.max(1, line.data.length - 1) : field;
+}
 
 function describeProblem(p: QueueLogProblem): string {
   return `line ${p.line}: ${p.field ? `${p.field} ` : ''}${p.message}`;
@@ -177,7 +192,7 @@ class LineMapper {
       const field = ABANDON_WAIT_FIELD[event]!;
       return this.stop(line, 'abandoned', field === null ? undefined : seconds(line, field, 'waittime'), undefined);
     }
-    if (event === 'COMPLETEAGENT' || event === 'COMPLETECALLER') return this.handleTime(line);
+    if (event in CALLTIME_FIELD) return this.handleTime(line);
     if (event === 'EXITWITHKEY') return this.withdraw(line);
     countIgnored(this.ignored, event);
   }
@@ -201,7 +216,7 @@ class LineMapper {
 
   private handleTime(line: QueueLogLine): void {
     const caseId = caseIdOf(line);
-    const handleSeconds = seconds(line, 2, 'calltime');
+    const handleSeconds = seconds(line, calltimeField(line), 'calltime');
     const agent = namedAgent(line);
     this.handleTimes.push({ type: 'call', site: this.site, caseId, at: atOf(line), handleSeconds, id: idOf(line, caseId), queue: queueOf(line), ...(agent === undefined ? {} : { agent }) });
   }

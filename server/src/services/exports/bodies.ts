@@ -8,7 +8,7 @@ import type { AuditLogExportRow } from '../../store/port';
 import { siteSumsOf, type SiteSums } from '../compliance';
 import { ENV_KEY } from '../keys';
 import { correctedJudgements, type CorrectedJudgement } from './events';
-import { baseHeader, hashDefinition, headProof, liveEvaluation, recordsExport, restatementsOf, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, headProof, liveEvaluation, recordsExport, restatementsOf, standardRecordLines, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -113,6 +113,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
     columns: COMPLIANCE_COLUMNS,
     header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...notes },
     rows,
+    records: () => standardRecordLines(ctx.snapshot, rows.map((r) => r.standardId), chainHead.seq),
     ...(links ? { links } : {}),
     toRecord(row) {
       const v = versionAt(versions, row.standardId, row.end);
@@ -242,24 +243,35 @@ function affectsRange(l: AuditLogExportRow, versions: readonly VersionInfo[], q:
   return `affects the range: standard ${v.id} version ${v.version} is in force in it (valid from ${v.validFromMs === null ? 'the beginning' : iso(v.validFromMs)})`;
 }
 
+/**
+ * The audit log, proved to the export's head by default: its rows are chain records, so the links from the first
+ * row's link (or from `since`, if earlier) to the head follow it as `# link` lines, and the verifier finds every row
+ * and a head published after the period among them. `proof=none` leaves them out (`since` still adds its own).
+ * After the range's entries, the later ones that affect it (affectsRange), each row saying why it is included.
+ */
 export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
   const chainHead = ctx.head;
+  headProof(q, ctx, chainHead); // refuses a `since` after the head
   const nameOf = await keyNames(ctx);
   const versions = await standardVersionsAt(ctx);
-  const record = (l: AuditLogExportRow, included: string) => ({
-    seq: l.seq,
-    at: new Date(l.atMs).toISOString(),
-    at_ms: l.atMs,
-    key_id: l.keyId,
-    action: l.action,
-    target: l.target,
-    details: l.details,
-    link_seq: l.link?.seq ?? null,
-    link_prev: l.link === null ? null : (l.link.prev ?? GENESIS_HASH),
-    link_hash: l.link?.hash ?? null,
-    key_name: nameOf(l.keyId),
-    included,
-  });
+  let first = Infinity;
+  const record = (l: AuditLogExportRow, included: string) => {
+    if (l.link !== null && q.proof !== 'none') first = Math.min(first, l.link.seq);
+    return {
+      seq: l.seq,
+      at: new Date(l.atMs).toISOString(),
+      at_ms: l.atMs,
+      key_id: l.keyId,
+      action: l.action,
+      target: l.target,
+      details: l.details,
+      link_seq: l.link?.seq ?? null,
+      link_prev: l.link === null ? null : (l.link.prev ?? GENESIS_HASH),
+      link_hash: l.link?.hash ?? null,
+      key_name: nameOf(l.keyId),
+      included,
+    };
+  };
   async function* rows() {
     for await (const l of ctx.snapshot.exports.auditLogRows(q.fromMs, q.toMs, chainHead.seq)) yield record(l, 'in range');
     for await (const l of ctx.snapshot.exports.auditLogRows(q.toMs, Number.MAX_SAFE_INTEGER, chainHead.seq)) {
@@ -267,5 +279,12 @@ export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promis
       if (why) yield record(l, why);
     }
   }
-  return recordsExport('audit-log', AUDIT_LOG_COLUMNS, q, ctx, chainHead, rows());
+  const body = recordsExport('audit-log', AUDIT_LOG_COLUMNS, { ...q, since: null }, ctx, chainHead, rows());
+  // Known once the rows are written, before the links and the manifest.
+  const from = () => Math.min(first, q.since ?? Infinity);
+  return {
+    ...body,
+    links: () => (from() === Infinity ? [] : ctx.snapshot.chain.linksBetween(from(), chainHead.seq)),
+    manifest: (done) => ({ ...body.manifest(done), ...(from() === Infinity ? {} : { proof: { fromLinkSeq: from(), toLinkSeq: chainHead.seq } }) }),
+  };
 }

@@ -3,7 +3,7 @@
 import { DomainError } from '../../domain/errors';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
-import type { Column, ExportBody } from './format';
+import type { Column, ExportBody, TrailerRecord } from './format';
 import { filtersOf, type ExportQuery } from './query';
 
 /** The past chain head an export is reproduced at (asOf): its link and when it was written. */
@@ -169,6 +169,16 @@ export function headProof(q: ExportQuery, ctx: ExportContext, chainHead: { seq: 
 }
 
 /**
+ * What an export's completeness rests on (manifest `completeness`, docs/audit.md "Completeness"): the tags of the
+ * chain links of its proof range say which links the filters select, and each of those must be a row. The outcome
+ * filter is not in the tags, so it is named as not proven. null without a proof.
+ */
+export function completenessBasis(q: ExportQuery, proof: { fromLinkSeq: number; toLinkSeq: number } | null) {
+  if (!proof) return null;
+  return { basis: 'chain link tags', fromLinkSeq: proof.fromLinkSeq, toLinkSeq: proof.toLinkSeq, notProven: q.outcomes.length ? ['outcomes'] : [] };
+}
+
+/**
  * The body of an export whose rows are already records and that names no standard versions (alerts, the audit
  * log, incidents): the common header, the rows as they are, and the manifest after them.
  */
@@ -182,6 +192,8 @@ export function recordsExport(
   notes: Record<string, unknown> = {},
 ): ExportBody<Record<string, unknown>> {
   const { links, proof } = headProof(q, ctx, chainHead);
+  // Milestone links carry what the milestone export filters on; the other kinds' rows are not chained by filter.
+  const completeness = kind === 'milestones' ? completenessBasis(q, proof) : null;
   return {
     kind,
     columns,
@@ -189,6 +201,15 @@ export function recordsExport(
     rows,
     toRecord: (row) => row,
     ...(links ? { links } : {}),
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...notes, ...(proof ? { proof } : {}) }),
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...notes, ...(proof ? { proof } : {}), ...(completeness ? { completeness } : {}) }),
   };
+}
+
+/**
+ * Every version of these standards chained up to link `head` (the export's; a later version did not exist as of it)
+ * as chained records with their links (`# standard` lines): the verifier checks each against its link, and each
+ * row's formula, threshold or target against the version it names or that was in force.
+ */
+export async function* standardRecordLines(snapshot: Snapshot, ids: Iterable<string>, head: number): AsyncGenerator<TrailerRecord> {
+  for (const r of await snapshot.exports.standardRecords([...new Set(ids)].sort())) if (r.link.seq <= head) yield { name: 'standard', value: { ...r } };
 }

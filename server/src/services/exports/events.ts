@@ -2,9 +2,10 @@
 // chain links of both, then the links between the first exported one and the chain head that the rows do not carry
 // (the proof an auditor replays offline), then the manifest.
 import { EVENT_ROW, type EventExportRow } from '../../store/port';
+import { correctedVerdict, type CorrectedVerdict } from '../../domain/corrections';
 import { prunedParts, retentionNote } from '../../domain/retention';
-import { baseHeader, hashDefinition, restatementsOf, standardVersions, type ExportContext } from './context';
-import { mapRows, type Column, type ExportBody } from './format';
+import { baseHeader, completenessBasis, hashDefinition, restatementsOf, standardRecordLines, standardVersions, type ExportContext } from './context';
+import { mapRows, type Column, type ExportBody, type TrailerRecord } from './format';
 import type { ExportQuery } from './query';
 
 const EVENT_COLUMNS: readonly Column[] = [
@@ -48,27 +49,41 @@ const EVENT_COLUMNS: readonly Column[] = [
   { key: 'measures', type: 'text' },
   // Then how long serving took, when the integration said (added after the measures).
   { key: 'handle_seconds', type: 'number' },
+  // Then the rest of the latest correction's chain record and its link (added after handle_seconds), so the offline
+  // verifier rebuilds the record and recomputes result, corrected_met and corrected_counted from it; the key's name
+  // (not in the record) says who, when the key still exists.
+  { key: 'correction_changes', type: 'text' },
+  { key: 'correction_rejudged', type: 'text' },
+  { key: 'correction_reason', type: 'text' },
+  { key: 'correction_key_id', type: 'text' },
+  { key: 'correction_key_name', type: 'text' },
+  { key: 'correction_at_ms', type: 'integer' },
+  { key: 'correction_link_seq', type: 'integer' },
+  { key: 'correction_link_prev', type: 'text' },
+  { key: 'correction_link_hash', type: 'text' },
 ];
 
-function resultOf(met: number | null, counted: number | null, voided: boolean): string | null {
-  if (voided) return 'voided';
-  if (counted === null) return null;
-  return counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
+/** The judgement's verdict in force (domain/corrections.ts): nothing after a void, the re-judged one after an amendment. */
+function corrected(row: EventExportRow, rejudged: (text: string) => Record<string, { met: number; counted: number }>): CorrectedVerdict {
+  const action = row[EVENT_ROW.correctionAction] as string | null;
+  const latest = action === null ? null : { action, rejudged: action === 'amend' ? rejudged(row[EVENT_ROW.correctionRejudged] as string) : {} };
+  return correctedVerdict(row[EVENT_ROW.standardId] as string | null, { met: row[EVENT_ROW.met] as number | null, counted: row[EVENT_ROW.counted] as number | null }, latest);
 }
 
-/** The judgement's verdict in force: nothing after a void, the re-judged one after an amendment. */
-function corrected(row: EventExportRow): { met: number | null; counted: number | null; voided: boolean } {
+type Rejudged = Record<string, { met: number; counted: number; reason?: string | null }>;
+const parseRejudged = (text: string): Rejudged => JSON.parse(text) as Rejudged;
+
+/** The verdict in force with the reason in force (an amendment's re-judged reason): the audit report's registers. */
+export function correctedWithReason(row: EventExportRow): { met: number | null; counted: number | null; voided: boolean; reason: string | null } {
+  const c = corrected(row, parseRejudged);
+  if (c.result === 'voided') return { met: c.met, counted: c.counted, voided: true, reason: null };
   const standardId = row[EVENT_ROW.standardId] as string | null;
-  const action = row[EVENT_ROW.correctionAction];
-  if (action === 'void') return { met: standardId === null ? null : 0, counted: standardId === null ? null : 0, voided: true };
-  let met = row[EVENT_ROW.met] as number | null;
-  let counted = row[EVENT_ROW.counted] as number | null;
-  if (action === 'amend' && standardId !== null) {
-    const j = (JSON.parse(row[EVENT_ROW.correctionRejudged] as string) as Record<string, { met: number; counted: number }>)[standardId];
-    met = j?.met ?? met;
-    counted = j?.counted ?? counted;
+  let reason = row[EVENT_ROW.reason] as string | null;
+  if (row[EVENT_ROW.correctionAction] === 'amend' && standardId !== null) {
+    const j = parseRejudged(row[EVENT_ROW.correctionRejudged] as string)[standardId];
+    if (j) reason = j.reason ?? null;
   }
-  return { met, counted, voided: false };
+  return { met: c.met, counted: c.counted, voided: false, reason };
 }
 
 /** `derived` is one of a handful of JSON arrays ('[]', '["rings"]', …): parse each distinct text once. */
@@ -83,12 +98,13 @@ function derivedOf(cache: Map<string, unknown[]>, text: string): unknown[] {
 }
 
 /** The export's row (one array reused for every row) from the store's, or null when the outcome filter drops it. */
-function rowMapper(outcomes: ReadonlySet<string>, formulaOf: (id: string, version: number) => string | null) {
+function rowMapper(outcomes: ReadonlySet<string>, formulaOf: (id: string, version: number) => string | null, keyName: (id: string) => string | null) {
   const out: unknown[] = new Array<unknown>(EVENT_COLUMNS.length).fill(null);
   const derivedCache = new Map<string, unknown[]>();
+  const rejudged = (text: string) => JSON.parse(text) as Record<string, { met: number; counted: number }>;
   return (row: EventExportRow): unknown[] | null => {
-    const c = corrected(row);
-    const result = resultOf(c.met, c.counted, c.voided);
+    const c = corrected(row, rejudged);
+    const result = c.result;
     if (outcomes.size > 0 && !outcomes.has(row[7] as string) && !(result !== null && outcomes.has(result))) return null;
     const standardId = row[EVENT_ROW.standardId] as string | null;
     for (let i = 0; i <= EVENT_ROW.content; i += 1) out[i] = row[i];
@@ -111,8 +127,23 @@ function rowMapper(outcomes: ReadonlySet<string>, formulaOf: (id: string, versio
     for (let i = 0; i < 6; i += 1) out[30 + i] = row[EVENT_ROW.eventLinkSeq + i];
     out[36] = row[EVENT_ROW.measures];
     out[37] = row[EVENT_ROW.handleSeconds];
+    putCorrection(out, row, keyName);
     return out;
   };
+}
+
+/** Columns 38–46: the latest correction's record fields beyond seq and action, its author's name, its link. */
+function putCorrection(out: unknown[], row: EventExportRow, keyName: (id: string) => string | null): void {
+  const keyId = row[EVENT_ROW.correctionKeyId] as string | null;
+  out[38] = row[EVENT_ROW.correctionChanges];
+  out[39] = row[EVENT_ROW.correctionRejudged];
+  out[40] = row[EVENT_ROW.correctionReason];
+  out[41] = keyId;
+  out[42] = keyId === null ? null : keyName(keyId);
+  out[43] = row[EVENT_ROW.correctionAtMs];
+  out[44] = row[EVENT_ROW.correctionLinkSeq];
+  out[45] = row[EVENT_ROW.correctionLinkPrev];
+  out[46] = row[EVENT_ROW.correctionLinkHash];
 }
 
 /** Chain links carried by the rows: one bit per link up to the head (constant-size for the export). */
@@ -143,7 +174,7 @@ const chainedAfter = (row: EventExportRow, asOf: number): boolean =>
  * The store's event rows of the export: as of the export's head when it is a past one (rows chained after it left
  * out, the correction in force the latest chained up to it), else every row.
  */
-async function* eventRowsAt(q: ExportQuery, ctx: ExportContext): AsyncGenerator<EventExportRow> {
+export async function* eventRowsAt(q: ExportQuery, ctx: ExportContext): AsyncGenerator<EventExportRow> {
   const asOf = ctx.asOf?.seq ?? null;
   if (asOf === null) {
     yield* ctx.snapshot.exports.eventRows(q);
@@ -168,7 +199,7 @@ export async function* correctedJudgements(q: ExportQuery, ctx: ExportContext): 
   for await (const row of eventRowsAt(q, ctx)) {
     const standardId = row[EVENT_ROW.standardId] as string | null;
     if (standardId === null) continue;
-    const c = corrected(row);
+    const c = corrected(row, parseRejudged);
     const action = row[EVENT_ROW.correctionAction];
     yield { site: row[3] as string, standardId, version: row[EVENT_ROW.standardVersion] as number, occurredAtMs: row[5] as number, met: c.met ?? 0, counted: c.counted ?? 0, voided: action === 'void' ? 1 : 0, amended: action === 'amend' ? 1 : 0 };
   }
@@ -186,11 +217,14 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const versions = new Map((await standardVersions(s)).map((v) => [`${v.id}@${v.version}`, v]));
   const involved = new Set<string>();
   const carried = new CarriedLinks(chainHead.seq);
-  const map = rowMapper(new Set(q.outcomes), (id, version) => versions.get(`${id}@${version}`)?.formula ?? null);
+  const keyNames = new Map((await s.keys.list()).map((k) => [k.id, k.name]));
+  const map = rowMapper(new Set(q.outcomes), (id, version) => versions.get(`${id}@${version}`)?.formula ?? null, (id) => keyNames.get(id) ?? null);
+  const corrected = new Set<number>();
   const rows = mapRows(eventRowsAt(q, ctx), (row) => {
     const out = map(row);
     if (!out) return null;
     if (out[15] !== null) involved.add(`${out[15] as string}@${out[16] as number}`);
+    if (out[27] !== null) corrected.add(out[0] as number);
     carried.mark(out[30] as number | null);
     carried.mark(out[33] as number | null);
     return out;
@@ -202,17 +236,37 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     rows,
     toValues: (row) => row,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
+    records: () => chainedRecordLines(s, chainHead.seq, corrected, involved, (id) => keyNames.get(id) ?? null),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
-    manifest: ({ rowCount, dataSha256 }) => ({
-      ...baseHeader('events', q, ctx, chainHead),
-      rowCount,
-      dataSha256,
-      dataHashCovers: hashDefinition(ctx.format),
-      standardVersions: [...involved].sort(),
-      proof: q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq },
-      ...notes,
-    }),
+    manifest: ({ rowCount, dataSha256 }) => {
+      const proof = q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq };
+      const completeness = completenessBasis(q, proof);
+      return {
+        ...baseHeader('events', q, ctx, chainHead),
+        rowCount,
+        dataSha256,
+        dataHashCovers: hashDefinition(ctx.format),
+        standardVersions: [...involved].sort(),
+        proof,
+        ...notes,
+        ...(completeness ? { completeness } : {}),
+      };
+    },
   };
+}
+
+/**
+ * After the rows: every version of each standard that judged an exported row (the version in force at any instant
+ * can then be told), and every correction of each exported event that has one, in chain order, each with its link.
+ * The rows carry the latest correction too; the lines show the earlier ones, so the history of an event is complete.
+ * Only records chained up to the export's head: as of a past head, later versions and corrections did not exist yet.
+ */
+async function* chainedRecordLines(s: ExportContext['snapshot'], head: number, corrected: ReadonlySet<number>, involved: ReadonlySet<string>, keyName: (id: string) => string | null): AsyncGenerator<TrailerRecord> {
+  yield* standardRecordLines(s, [...involved].map((v) => v.slice(0, v.lastIndexOf('@'))), head);
+  for (const r of await s.exports.correctionRecords([...corrected].sort((a, b) => a - b))) {
+    if (r.link.seq > head) continue;
+    yield { name: 'correction', value: { ...r, keyName: keyName(r.record.keyId as string) } };
+  }
 }
 
 /** The links after the first exported one up to the head that no row carries (a full export carries nearly all). */

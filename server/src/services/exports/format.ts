@@ -127,10 +127,21 @@ export interface ExportBody<Row> {
    * row). The array may be reused for the next row: each row is formatted before the next is asked for.
    */
   toValues?(row: Row): readonly unknown[];
+  /**
+   * After the rows, before the links: chained records the rows refer to, each `{[name]: value}` with name
+   * `correction` or `standard` (CSV "# correction …" lines, NDJSON {"correction": …} lines, JSON "records").
+   */
+  records?: () => AsyncIterable<TrailerRecord> | Iterable<TrailerRecord>;
   /** After the rows: proof links (CSV "# link" lines, NDJSON {"link"} lines, JSON "links"). */
   links?: () => AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>;
   /** The trailing manifest, given the row count and data hash. */
   manifest(done: { rowCount: number; dataSha256: string }): Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+/** A chained record written after an export's rows (see ExportBody.records). */
+export interface TrailerRecord {
+  name: 'correction' | 'standard';
+  value: Record<string, unknown>;
 }
 
 export class ClientGone extends Error {}
@@ -140,7 +151,7 @@ export class ClientGone extends Error {}
  * socket then reports 'drain' in the same turn (process.nextTick), so without a pause a 1 M-row export held
  * the server's one thread for its whole 15–20 s, and ingest, live pushes and every other request waited.
  */
-const TURN_MS = 20;
+export const TURN_MS = 20;
 
 /** Writes with backpressure: resolves when the chunk is accepted or the buffer drained. */
 export function writer(out: Writable): (chunk: string) => Promise<void> {
@@ -275,6 +286,7 @@ async function writeTrailer<Row>(write: (text: string) => Promise<void>, format:
       await write(b);
     }
   };
+  await writeRecords(push, format, body);
   if (format === 'csv') {
     for await (const link of body.links?.() ?? []) await push(`# link ${json(link)}\r\n`);
     await push(`# manifest ${await final()}\r\n`);
@@ -282,7 +294,8 @@ async function writeTrailer<Row>(write: (text: string) => Promise<void>, format:
     for await (const link of body.links?.() ?? []) await push(json({ link }) + '\n');
     await push(`{"manifest":${await final()}}\n`);
   } else {
-    await push('\n],\n"links":[');
+    if (!body.records) await push('\n]');
+    await push(',\n"links":[');
     let first = true;
     for await (const link of body.links?.() ?? []) {
       await push((first ? '\n' : ',\n') + json(link));
@@ -291,4 +304,22 @@ async function writeTrailer<Row>(write: (text: string) => Promise<void>, format:
     await push(`${first ? '' : '\n'}],\n"manifest":${await final()}}\n`);
   }
   if (buffer.length > 0) await write(buffer);
+}
+
+/**
+ * The chained records after the rows (bodies that have them): CSV `# <name> {…}`, NDJSON `{"<name>": {…}}`, JSON
+ * (this closes "rows") `"records":[{"<name>": {…}}, …]`.
+ */
+async function writeRecords<Row>(push: (text: string) => Promise<void>, format: ExportFormat, body: ExportBody<Row>): Promise<void> {
+  if (!body.records) return;
+  const json = (v: unknown) => JSON.stringify(v);
+  if (format === 'json') await push('\n],\n"records":[');
+  let first = true;
+  for await (const r of body.records()) {
+    if (format === 'csv') await push(`# ${r.name} ${json(r.value)}\r\n`);
+    else if (format === 'ndjson') await push(json({ [r.name]: r.value }) + '\n');
+    else await push((first ? '\n' : ',\n') + json({ [r.name]: r.value }));
+    first = false;
+  }
+  if (format === 'json') await push(first ? ']' : '\n]');
 }

@@ -85,14 +85,18 @@ export class ExportService {
     return this.options.identity.publicKey(this.options.organisation);
   }
 
-  /** The HTML audit report, its signed manifest in a comment after the document (signedReport). */
-  report(q: ExportQuery, requester: Requester): Promise<string> {
+  /**
+   * The HTML audit report, its signed manifest in a comment after the document (signedReport), and the
+   * Content-Security-Policy to serve it with (its inline style allowed by hash).
+   */
+  report(q: ExportQuery, requester: Requester): Promise<{ html: string; contentSecurityPolicy: string }> {
     return this.store.snapshot(async (snapshot) => {
       const ctx = await this.context(snapshot, 'html', q, true);
       await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period, ...asOfOf(q) });
-      const html = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret());
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
-      return signedReport(html, { ...baseHeader('report', q, ctx, ctx.head), period: q.period, ...provenance }, (m) => this.stamped(this.options.identity.sign(m)));
+      const report = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret(), { organisation: provenance.organisation, instanceId: provenance.instanceId, requester });
+      const fields = { ...baseHeader('report', q, ctx, ctx.head), period: q.period, reportId: report.reportId, ...provenance };
+      return { html: await signedReport(report.html, fields, (m) => this.stamped(this.options.identity.sign(m))), contentSecurityPolicy: report.contentSecurityPolicy };
     });
   }
 

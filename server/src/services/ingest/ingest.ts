@@ -47,10 +47,20 @@ export interface FeedInput {
   withdrawals: readonly CaseKey[];
 }
 
+/** A finished event of the feed whose case had already closed by expiry: skipped, not stored (docs/api.md). */
+export interface LateEnd {
+  /** The event's index in the feed's events. */
+  index: number;
+  caseId: string;
+}
+
 /** A refusal names the part (milestones or events) whose item `index` is at fault. */
 export type FeedOutcome =
-  | { kind: 'stored'; milestones: MilestoneResult[]; events: IngestResult[]; withdrawn: number }
+  | { kind: 'stored'; milestones: MilestoneResult[]; events: IngestResult[]; withdrawn: number; late: LateEnd[] }
   | { kind: 'invalid' | 'conflict' | 'forbidden'; part: 'milestones' | 'events'; problems: ItemProblem[] };
+
+/** What an end of a case that already closed by expiry is: a conflict (POST /events), or skipped as late (a feed). */
+type LateEnds = 'refuse' | 'skip';
 
 type MilestoneInputs = Extract<ReturnType<typeof validateMilestones>, { ok: true }>['inputs'];
 
@@ -158,12 +168,14 @@ export class IngestService {
         .savepoint(async (part) => {
           // Events first: one that ends a case whose start is in the same request closes it before the start is
           // stored, so a start older than the clock's expiry is not expired first (it stays closed, as ended).
-          const e = feed.events.length > 0 ? await this.write(part, feed.events, sites) : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [] };
+          // An end whose case already closed by expiry is skipped (late), not refused: the source cannot take it back,
+          // and refusing would hold up every later record of the feed behind it.
+          const e = feed.events.length > 0 ? await this.write(part, feed.events, sites, 'skip') : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [], late: [] };
           if (e.outcome.kind !== 'stored') throw new FeedRefusal({ ...e.outcome, part: 'events' });
           const m = await this.writeMilestones(part, validation.inputs);
           if (m.outcome.kind !== 'stored') throw new FeedRefusal({ ...m.outcome, part: 'milestones' });
           const withdrawn = await this.withdraw(part, feed.withdrawals);
-          const results = { milestones: m.outcome.results, events: e.outcome.results, withdrawn: withdrawn.length };
+          const results = { milestones: m.outcome.results, events: e.outcome.results, withdrawn: withdrawn.length, late: e.late };
           return { results, stored: [...e.stored, ...m.stored], cases: [...m.cases, ...withdrawn] };
         })
         .catch((error: unknown) => {
@@ -277,11 +289,13 @@ export class IngestService {
 
   /**
    * Events posted with a caseId close that case (the event is its finished event, with any judgement recorded on
-   * it while open). A case already ended by another event, or by its own milestones, is a conflict: it would count twice.
+   * it while open). A case already ended by another event, or by its own milestones, is a conflict: it would count
+   * twice. One that expired is a conflict too, unless `expired` is 'skip' (a feed): that event is late and left out.
    */
-  private async pairedCases(tx: WriteTx, inputs: readonly EventInput[]): Promise<{ ok: true; recorded: Map<number, CaseJudgementRecord[]> } | { ok: false; problems: ItemProblem[] }> {
+  private async pairedCases(tx: WriteTx, inputs: readonly EventInput[], expired: LateEnds): Promise<{ ok: true; recorded: Map<number, CaseJudgementRecord[]>; late: LateEnd[] } | { ok: false; problems: ItemProblem[] }> {
     const recorded = new Map<number, CaseJudgementRecord[]>();
     const problems: ItemProblem[] = [];
+    const late: LateEnd[] = [];
     for (const [index, input] of inputs.entries()) {
       if (!input.caseId) continue;
       const key = { type: input.type, site: input.site, caseId: input.caseId };
@@ -289,23 +303,27 @@ export class IngestService {
       if (record?.state === 'closed') {
         const ended = record.eventSeq === null ? undefined : (await tx.events.after(record.eventSeq - 1, 1))[0]?.event;
         if (input.id !== undefined && ended?.id === input.id) continue; // a retry of the event that closed it
+        if (record.expired && expired === 'skip') {
+          late.push({ index, caseId: input.caseId });
+          continue;
+        }
         const how = ended ? `event ${JSON.stringify(ended.id)} (seq ${ended.seq})` : record.expired ? 'expiry' : 'its milestones';
         problems.push({ index, path: ['caseId'], message: `${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} has already ended (by ${how}); a case is one event` });
       } else if (record) recorded.set(index, await tx.cases.judgements(key));
     }
-    return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded };
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded, late };
   }
 
   private notifyCases(cases: CaseKey[]): void {
     if (cases.length > 0) this.tellEach(this.caseListeners, cases);
   }
 
-  /** Validate, judge and write one request inside `tx`; no notification. */
-  private async write(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[] }> {
+  /** Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is. */
+  private async write(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit, expired: LateEnds = 'refuse'): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
     const validation = validateEvents(items, this.now());
-    if (!validation.ok) return { outcome: { kind: 'invalid', problems: validation.problems }, stored: [] };
+    if (!validation.ok) return { outcome: { kind: 'invalid', problems: validation.problems }, stored: [], late: [] };
     const forbidden = forbiddenSites(validation.inputs, allowed);
-    if (forbidden.length > 0) return { outcome: { kind: 'forbidden', problems: forbidden }, stored: [] };
+    if (forbidden.length > 0) return { outcome: { kind: 'forbidden', problems: forbidden }, stored: [], late: [] };
     const receivedAtMs = this.now();
     // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
     // the defaults an unknown site is created with, unless unknown sites are refused). One lookup per site and
@@ -320,11 +338,13 @@ export class IngestService {
       const problems = validation.inputs.flatMap((input, index) =>
         known(input.site) ? [] : [{ index, path: ['site'], message: `unknown site "${input.site}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` }],
       );
-      if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, stored: [] };
+      if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, stored: [], late: [] };
     }
-    const paired = await this.pairedCases(tx, validation.inputs);
-    if (!paired.ok) return { outcome: { kind: 'conflict', problems: paired.problems }, stored: [] };
-    const batch = validation.inputs.map((input, index) => {
+    const paired = await this.pairedCases(tx, validation.inputs, expired);
+    if (!paired.ok) return { outcome: { kind: 'conflict', problems: paired.problems }, stored: [], late: [] };
+    const lateIndexes = new Set(paired.late.map((l) => l.index));
+    const inputs = validation.inputs.flatMap((input, index) => (lateIndexes.has(index) ? [] : [{ input, index }]));
+    const batch = inputs.map(({ input, index }) => {
       const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.inForceAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs });
       const recorded = paired.recorded.get(index);
       return recorded ? { ...prepared, judgements: withRecorded(prepared.judgements, recorded) } : prepared;
@@ -334,12 +354,22 @@ export class IngestService {
       written = await tx.writes.events(batch);
     } catch (error) {
       if (isDomainError(error) && error.kind === 'conflict' && error.at !== undefined) {
-        return { outcome: { kind: 'conflict', problems: [{ index: error.at, path: ['id'], message: error.message }] }, stored: [] };
+        return { outcome: { kind: 'conflict', problems: [{ index: inputs[error.at]?.index ?? error.at, path: ['id'], message: error.message }] }, stored: [], late: [] };
       }
       throw error;
     }
+    await this.closePairedCases(tx, inputs.map((i) => i.input), written, receivedAtMs);
+    return {
+      outcome: { kind: 'stored', results: written.map((w) => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate })) },
+      stored: written.filter((w) => !w.duplicate).map((w) => w.judged),
+      late: paired.late,
+    };
+  }
+
+  /** Each newly stored event with a caseId closes its case, paired with it. */
+  private async closePairedCases(tx: WriteTx, inputs: readonly EventInput[], written: ReadonlyArray<{ duplicate: boolean; judged: JudgedEvent }>, receivedAtMs: number): Promise<void> {
     const closed: CaseKey[] = [];
-    for (const [index, input] of validation.inputs.entries()) {
+    for (const [index, input] of inputs.entries()) {
       const w = written[index]!;
       if (!input.caseId || w.duplicate) continue;
       const key = { type: input.type, site: input.site, caseId: input.caseId };
@@ -347,10 +377,6 @@ export class IngestService {
       closed.push(key);
     }
     if (closed.length > 0) tx.onCommit(() => this.notifyCases(closed));
-    return {
-      outcome: { kind: 'stored', results: written.map((w) => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate })) },
-      stored: written.filter((w) => !w.duplicate).map((w) => w.judged),
-    };
   }
 
   private notify(stored: JudgedEvent[]): void {

@@ -16,7 +16,9 @@ import { MIGRATION_0012 } from './0012_case_breaches';
 import { MIGRATION_0013 } from './0013_events_of_any_type';
 import { MIGRATION_0014 } from './0014_key_sites';
 import { MIGRATION_0015 } from './0015_handle_seconds';
-import { MIGRATION_0016 } from './0016_signing_key';
+import { MIGRATION_0016 } from './0016_cases_by_event';
+import { MIGRATION_0017 } from './0017_chain_tags';
+import { MIGRATION_0018 } from './0018_signing_key';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -48,6 +50,8 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0014,
   MIGRATION_0015,
   MIGRATION_0016,
+  MIGRATION_0017,
+  MIGRATION_0018,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -5,7 +5,7 @@
 //
 // Links are computed as records are written and inserted together (`flush`, one statement) at the end of each write
 // operation, inside its savepoint: a batch of events costs one INSERT of links, not two per event.
-import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, type ChainKind } from '../../domain/chain';
+import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
 import { CHAIN_TABLES } from '../sqlite/chain';
 import type { Sql } from './db';
 
@@ -16,10 +16,10 @@ function recordJson(kind: ChainKind): (values: readonly unknown[]) => string {
   return fn;
 }
 
-type Link = [seq: number, kind: string, ref: string, eventSeq: unknown, keyText: unknown, keyInt: unknown, digest: string, hash: string, atMs: number];
+type Link = [seq: number, kind: string, ref: string, eventSeq: unknown, keyText: unknown, keyInt: unknown, digest: string, hash: string, atMs: number, tags: string | null];
 
-const INSERT_LINKS = `INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms)
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[])`;
+const INSERT_LINKS = `INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms, tags)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[])`;
 
 export class PgChainWriter {
   private head: { seq: number; hash: string } | null = null;
@@ -27,13 +27,17 @@ export class PgChainWriter {
 
   constructor(private readonly s: Sql) {}
 
-  /** Chains a record just written: `values` in the kind's key order, as stored. Inserted at the next `flush`. */
-  async append(kind: ChainKind, values: readonly unknown[], atMs: number): Promise<void> {
+  /**
+   * Chains a record just written: `values` in the kind's key order, as stored; `place`: a judgement's event.
+   * Inserted at the next `flush`.
+   */
+  async append(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): Promise<void> {
     const prev = this.head ?? (await this.s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
     const ref = refOf(kind, values);
     const digest = sha256(recordJson(kind)(values));
-    const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest) };
-    this.pending.push([next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs]);
+    const tags = tagsOf(kind, values, place);
+    const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest, tags) };
+    this.pending.push([next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs, tags]);
     this.head = next;
   }
 
@@ -42,7 +46,7 @@ export class PgChainWriter {
     if (this.pending.length === 0) return;
     const links = this.pending;
     this.pending = [];
-    await this.s.run(INSERT_LINKS, columns(links, 9));
+    await this.s.run(INSERT_LINKS, columns(links, 10));
   }
 
   /** Something was rolled back: unwritten links are dropped and the head is read again for the next link. */

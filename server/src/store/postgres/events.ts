@@ -102,8 +102,8 @@ async function insertEvents(s: Sql, rows: readonly EventValues[]): Promise<numbe
 async function judgementOf(chain: PgChainWriter, rollups: PgRollupWriter, rows: unknown[][], seq: number, j: Judgement, item: NewEvent, atMs: number): Promise<Judgement> {
   const values = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null] as const;
   rows.push([...values]);
-  await chain.append('judgement', values, atMs);
   const e = item.event;
+  await chain.append('judgement', values, atMs, { site: e.site, occurredAtMs: item.occurredAtMs });
   rollups.add(
     { site: e.site, occurredAtMs: item.occurredAtMs, standardId: values[1], standardVersion: values[2] },
     { type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: values[4], met: values[6], counted: values[7], reason: values[8] },

@@ -25,6 +25,7 @@ const TABLES: readonly string[] = [
   'value_hist_day',
   'site_history',
   'audit_chain',
+  'chain_tags',
   'audit_corrections',
   'audit_log',
   'audit_checkpoints',

@@ -4,10 +4,10 @@
 import type pg from 'pg';
 import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { AlertState, IncidentChange } from '../../protocol';
-import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
+import { chainLinksScan, proofLink, UNCHAINED_SCANS } from '../chainScans';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
-import { CORRECTION_AS_OF, LINK_SQL, milestoneExportSql, restatedSql, toMilestoneExportRow } from '../sqlite/exportRows';
+import { chainedRecords, CORRECTION_AS_OF, LINK_SQL, milestoneExportSql, restatedSql, toMilestoneExportRow } from '../sqlite/exportRows';
 import { toChange } from '../sqlite/incidents';
 import { toCheckpoint, type CheckpointRow } from '../sqlite/snapshot';
 import { numbered, type Sql } from './db';
@@ -61,9 +61,12 @@ async function* eventRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerato
       lc.seq, lc.action, lc.rejudged,
       ce.seq, CASE WHEN ce.seq IS NULL THEN NULL ELSE COALESCE(pe.hash, '${GENESIS_HASH}') END, ce.hash,
       cj.seq, CASE WHEN cj.seq IS NULL THEN NULL ELSE COALESCE(pj.hash, '${GENESIS_HASH}') END, cj.hash, e.measures,
-      e.handle_seconds
+      e.handle_seconds, lc.changes, lc.reason, lc.key_id, lc.at_ms,
+      cc.seq, CASE WHEN cc.seq IS NULL THEN NULL ELSE COALESCE(pc.hash, '${GENESIS_HASH}') END, cc.hash
     FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
-    LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged FROM audit_corrections c WHERE c.event_seq = e.seq AND ${CORRECTION_AS_OF} ORDER BY c.seq DESC LIMIT 1) lc ON true
+    LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged, c.changes, c.reason, c.key_id, c.at_ms FROM audit_corrections c WHERE c.event_seq = e.seq AND ${CORRECTION_AS_OF} ORDER BY c.seq DESC LIMIT 1) lc ON true
+    LEFT JOIN audit_chain cc ON cc.kind = 'correction' AND cc.key_int = lc.seq
+    LEFT JOIN audit_chain pc ON pc.seq = cc.seq - 1
     LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'event' ORDER BY l.seq LIMIT 1) ce ON true
     LEFT JOIN audit_chain pe ON pe.seq = ce.seq - 1
     LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'judgement' AND l.key_text = j.standard_id ORDER BY l.seq LIMIT 1) cj ON true
@@ -120,9 +123,7 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
       unchained: () => iterable(() => unchained(client)),
       linksBetween: (fromSeq, toSeq) =>
         iterable(async function* () {
-          for await (const r of cursor(client, 'SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq', [fromSeq, toSeq])) {
-            yield { seq: r[0] as number, kind: r[1] as string, ref: r[2] as string, digest: r[3] as string, hash: r[4] as string };
-          }
+          for await (const r of cursor(client, 'SELECT seq, kind, ref, digest, hash, tags FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq', [fromSeq, toSeq])) yield proofLink(r);
         }),
       link: async (seq) => {
         const r = await s.one<{ seq: number; hash: string; at_ms: number }>(LINK_SQL.link, [seq]);
@@ -143,6 +144,8 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
         const count = async (kind: 'event' | 'correction') => Number((await s.tuples<[number]>(restatedSql(kind, f.sites.length), [f.fromMs, f.toMs, ...f.sites, afterSeq, toSeq]))[0]![0]);
         return { events: await count('event'), corrections: await count('correction') };
       },
+      correctionRecords: (eventSeqs) => chainedRecords('correction', eventSeqs, (sql, params) => s.tuples<unknown[]>(sql, params)),
+      standardRecords: (ids) => chainedRecords('standard', ids, (sql, params) => s.tuples<unknown[]>(sql, params)),
     },
   };
 }

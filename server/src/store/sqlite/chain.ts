@@ -4,7 +4,7 @@
 // Each link is inserted with its explicit seq (head + 1), so a stale head could only fail loudly (primary key),
 // never fork the chain. The head is read at the first link of a write and carried while it lasts.
 import type Database from 'better-sqlite3';
-import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, type ChainKind } from '../../domain/chain';
+import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
 
 interface ChainTable {
   table: string;
@@ -61,6 +61,7 @@ export const CHAIN_TABLES: Readonly<Record<ChainKind, ChainTable>> = {
     join: 't.seq = c.key_int',
     keys: (v) => [null, null, v[0]],
   },
+  tags: { table: 'chain_tags', columns: ['link_seq', 'link_hash', 'tags'], join: 't.link_seq = c.key_int', keys: (v) => [null, null, v[0]] },
 };
 
 export interface ChainHead {
@@ -77,23 +78,24 @@ export class ChainWriter {
 
   constructor(db: Database.Database) {
     this.headRow = db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1');
-    this.insert = db.prepare('INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
   readHead(): ChainHead {
     return this.headRow.get() ?? { seq: 0, hash: GENESIS_HASH };
   }
 
-  /** Chains a record just written: `values` in the kind's key order, as stored. */
-  append(kind: ChainKind, values: readonly unknown[], atMs: number): ChainHead {
+  /** Chains a record just written: `values` in the kind's key order, as stored; `place`: a judgement's event. */
+  append(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): ChainHead {
     let json = this.json.get(kind);
     if (!json) this.json.set(kind, (json = recordJsonOf(CHAIN_KIND[kind])));
     const prev = this.head ?? this.readHead();
     const ref = refOf(kind, values);
     const digest = sha256(json(values));
-    const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest) };
+    const tags = tagsOf(kind, values, place);
+    const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest, tags) };
     // at_ms is not hashed: when the link was written.
-    this.insert.run(next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs);
+    this.insert.run(next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs, tags);
     if (this.carrying) this.head = next;
     return next;
   }

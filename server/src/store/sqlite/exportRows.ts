@@ -10,8 +10,9 @@
 // A cursor that falls far behind (a site filter skipping most events) seeks forward instead of reading the skipped
 // links. All statements run on the snapshot's connection, inside its one read transaction.
 import type Database from 'better-sqlite3';
-import { GENESIS_HASH } from '../../domain/chain';
-import { EVENT_ROW, EVENT_ROW_WIDTH, type EventExportRow, type ExportFilter, type MilestoneExportRow } from '../port';
+import { CHAIN_KIND, GENESIS_HASH, recordOf } from '../../domain/chain';
+import { EVENT_ROW, EVENT_ROW_WIDTH, type ChainedRecord, type EventExportRow, type ExportFilter, type MilestoneExportRow } from '../port';
+import { CHAIN_TABLES } from './chain';
 
 type Raw = unknown[];
 
@@ -64,6 +65,10 @@ class ChainLinks {
   eventSeq: number | null = null;
   eventPrev: string | null = null;
   eventHash: string | null = null;
+  /** The link of the event's latest correction (links come in seq order: the last one seen). */
+  correctionSeq: number | null = null;
+  correctionPrev: string | null = null;
+  correctionHash: string | null = null;
   private readonly judgementKeys: string[] = [];
   private readonly judgementSeqs: number[] = [];
   private readonly judgementHashes: string[] = [];
@@ -74,7 +79,11 @@ class ChainLinks {
   private readonly cursor: SeqCursor;
   private readonly hashAt: Database.Statement;
 
-  constructor(reader: Database.Database) {
+  /** Correction links chained after this one are not the one in force as of it (null: every link). */
+  constructor(
+    reader: Database.Database,
+    private readonly maxLinkSeq: number | null,
+  ) {
     // Every kind with an event_seq passes (corrections too), so predecessors are usually in the cache.
     const stmt = reader.prepare('SELECT event_seq, seq, kind, key_text, hash FROM audit_chain WHERE event_seq >= ? ORDER BY event_seq, seq').raw(true);
     this.cursor = new SeqCursor((seq) => stmt.iterate(seq) as IterableIterator<Raw>, 0);
@@ -84,6 +93,7 @@ class ChainLinks {
   /** Loads the links of event `seq`. */
   load(seq: number): void {
     this.eventSeq = this.eventPrev = this.eventHash = null;
+    this.correctionSeq = this.correctionPrev = this.correctionHash = null;
     this.count = 0;
     this.cursor.take(seq, this.pick, this.remember);
   }
@@ -125,6 +135,10 @@ class ChainLinks {
       this.judgementSeqs[this.count] = row[1] as number;
       this.judgementHashes[this.count] = row[4] as string;
       this.count += 1;
+    } else if (kind === 'correction' && (this.maxLinkSeq === null || (row[1] as number) <= this.maxLinkSeq)) {
+      this.correctionSeq = row[1] as number;
+      this.correctionHash = row[4] as string;
+      this.correctionPrev = this.prev(this.correctionSeq);
     }
   };
 
@@ -136,28 +150,39 @@ class ChainLinks {
   }
 }
 
-/** The correction in force for each event (the latest), from a cursor over audit_corrections. */
+/** The correction in force for each event (the latest), from a cursor over audit_corrections: its whole record. */
 class Corrections {
-  seq: number | null = null;
-  action: string | null = null;
-  rejudged: string | null = null;
+  /** seq, action, changes, rejudged, reason, key_id, at_ms of the latest correction; null when there is none. */
+  latest: Raw | null = null;
   private readonly cursor: SeqCursor;
   constructor(reader: Database.Database, maxLinkSeq: number | null) {
-    const stmt = reader.prepare(`SELECT event_seq, seq, action, rejudged FROM audit_corrections c WHERE event_seq >= ? AND ${CORRECTION_AS_OF} ORDER BY event_seq, seq`).raw(true);
+    const stmt = reader.prepare(`SELECT event_seq, seq, action, changes, rejudged, reason, key_id, at_ms FROM audit_corrections c WHERE event_seq >= ? AND ${CORRECTION_AS_OF} ORDER BY event_seq, seq`).raw(true);
     this.cursor = new SeqCursor((seq) => stmt.iterate(seq, maxLinkSeq, maxLinkSeq) as IterableIterator<Raw>, 0);
   }
   load(eventSeq: number): void {
-    this.seq = this.action = this.rejudged = null;
+    this.latest = null;
     this.cursor.take(eventSeq, this.pick);
   }
   close(): void {
     this.cursor.close();
   }
   private readonly pick = (row: Raw): void => {
-    this.seq = row[1] as number;
-    this.action = row[2] as string;
-    this.rejudged = row[3] as string;
+    this.latest = row;
   };
+}
+
+/** The latest correction's columns of an event export row (EVENT_ROW), from Corrections and ChainLinks. */
+function putCorrection(out: unknown[], c: Raw | null, links: ChainLinks): void {
+  out[EVENT_ROW.correctionSeq] = c?.[1] ?? null;
+  out[EVENT_ROW.correctionAction] = c?.[2] ?? null;
+  out[EVENT_ROW.correctionChanges] = c?.[3] ?? null;
+  out[EVENT_ROW.correctionRejudged] = c?.[4] ?? null;
+  out[EVENT_ROW.correctionReason] = c?.[5] ?? null;
+  out[EVENT_ROW.correctionKeyId] = c?.[6] ?? null;
+  out[EVENT_ROW.correctionAtMs] = c?.[7] ?? null;
+  out[EVENT_ROW.correctionLinkSeq] = c === null ? null : links.correctionSeq;
+  out[EVENT_ROW.correctionLinkPrev] = c === null ? null : links.correctionPrev;
+  out[EVENT_ROW.correctionLinkHash] = c === null ? null : links.correctionHash;
 }
 
 /** The columns of an export row read from events ⋈ judgements (EVENT_ROW positions 0–22, then the measures and handle_seconds). */
@@ -177,7 +202,7 @@ export function* eventRows(reader: Database.Database, f: ExportFilter): Generato
   const sites = f.sites.length ? `AND e.site IN (${list(f.sites)})` : '';
   const sql = `${EVENTS_SELECT} FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
     WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${sites} ORDER BY e.seq, j.standard_id`;
-  const links = new ChainLinks(reader);
+  const links = new ChainLinks(reader, f.maxLinkSeq ?? null);
   const corrections = new Corrections(reader, f.maxLinkSeq ?? null);
   const out: unknown[] = new Array<unknown>(EVENT_ROW_WIDTH).fill(null);
   let loaded = -1;
@@ -192,9 +217,7 @@ export function* eventRows(reader: Database.Database, f: ExportFilter): Generato
       for (let i = 0; i <= EVENT_ROW.reason; i += 1) out[i] = row[i];
       out[EVENT_ROW.measures] = row[EVENT_ROW.reason + 1];
       out[EVENT_ROW.handleSeconds] = row[EVENT_ROW.reason + 2];
-      out[EVENT_ROW.correctionSeq] = corrections.seq;
-      out[EVENT_ROW.correctionAction] = corrections.action;
-      out[EVENT_ROW.correctionRejudged] = corrections.rejudged;
+      putCorrection(out, corrections.latest, links);
       out[EVENT_ROW.eventLinkSeq] = links.eventSeq;
       out[EVENT_ROW.eventLinkPrev] = links.eventPrev;
       out[EVENT_ROW.eventLinkHash] = links.eventHash;
@@ -250,3 +273,35 @@ export const LINK_SQL = {
 
 /** A correction in force as of link `maxLinkSeq`: chained up to it (null: every correction). */
 export const CORRECTION_AS_OF = `(CAST(? AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM audit_chain l WHERE l.kind = 'correction' AND l.key_int = c.seq AND l.seq <= ?))`;
+
+/**
+ * Chained records with their links, for the records an export carries beside its rows (both backends). The IN list
+ * is `count` placeholders; the record's columns come in the kind's key order (CHAIN_TABLES), then link seq, hash
+ * and the predecessor's hash.
+ */
+function chainedRecordsSql(kind: 'correction' | 'standard', count: number): string {
+  const t = CHAIN_TABLES[kind];
+  const on = kind === 'correction' ? "c.kind = 'correction' AND c.key_int = t.seq" : "c.kind = 'standard' AND c.key_text = t.id AND c.key_int = t.version";
+  return `SELECT ${t.columns.map((col) => `t.${col}`).join(', ')}, c.seq, c.hash, p.hash FROM ${t.table} t JOIN audit_chain c ON ${on}
+    LEFT JOIN audit_chain p ON p.seq = c.seq - 1 WHERE t.${kind === 'correction' ? 'event_seq' : 'id'} IN (${Array.from({ length: count }, () => '?').join(', ')}) ORDER BY c.seq`;
+}
+
+/** A row of chainedRecordsSql as a record (domain/chain.ts recordOf) and its link. */
+function toChainedRecord(kind: 'correction' | 'standard', r: readonly unknown[]): ChainedRecord {
+  const width = CHAIN_TABLES[kind].columns.length;
+  const [seq, hash, prev] = r.slice(width) as [number, string, string | null];
+  return { record: recordOf(CHAIN_KIND[kind], r.slice(0, width)), link: { seq: Number(seq), prev: prev ?? GENESIS_HASH, hash } };
+}
+
+/** Keys per query: well under SQLite's and PostgreSQL's limits on parameters. */
+const RECORDS_PER_QUERY = 500;
+
+/** The records of `keys` read by `read` (one query per RECORDS_PER_QUERY keys), in chain order. */
+export async function chainedRecords(kind: 'correction' | 'standard', keys: readonly unknown[], read: (sql: string, params: readonly unknown[]) => Promise<unknown[][]>): Promise<ChainedRecord[]> {
+  const out: ChainedRecord[] = [];
+  for (let i = 0; i < keys.length; i += RECORDS_PER_QUERY) {
+    const part = keys.slice(i, i + RECORDS_PER_QUERY);
+    for (const r of await read(chainedRecordsSql(kind, part.length), part)) out.push(toChainedRecord(kind, r));
+  }
+  return out.sort((a, b) => a.link.seq - b.link.seq);
+}

@@ -3,10 +3,10 @@
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { Alert, AlertState } from '../../protocol';
-import { chainLinksScan, UNCHAINED_SCANS } from '../chainScans';
+import { chainLinksScan, proofLinks, UNCHAINED_SCANS } from '../chainScans';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import type { Statements } from './database';
-import { eventRows, LINK_SQL, milestoneRows, restatedSql } from './exportRows';
+import { chainedRecords, eventRows, LINK_SQL, milestoneRows, restatedSql } from './exportRows';
 import { toChange } from './incidents';
 
 /**
@@ -101,7 +101,7 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       checkpoints: async () => checkpoints(s),
       unchained: () => lazily(unchained(s.db)),
       linksBetween: (fromSeq, toSeq) =>
-        lazily(s.get('SELECT seq, kind, ref, digest, hash FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq').iterate(fromSeq, toSeq) as Iterable<{ seq: number; kind: string; ref: string; digest: string; hash: string }>),
+        lazily(proofLinks(s.get('SELECT seq, kind, ref, digest, hash, tags FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq').raw(true).iterate(fromSeq, toSeq) as Iterable<unknown[]>)),
       link: async (seq) => {
         const r = s.get(LINK_SQL.link).get(seq) as { seq: number; hash: string; at_ms: number } | undefined;
         return r ? { seq: r.seq, hash: r.hash, atMs: r.at_ms } : null;
@@ -118,6 +118,8 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
         const count = (kind: 'event' | 'correction') => s.db.prepare(restatedSql(kind, f.sites.length)).pluck(true).get(f.fromMs, f.toMs, ...f.sites, afterSeq, toSeq) as number;
         return { events: count('event'), corrections: count('correction') };
       },
+      correctionRecords: (eventSeqs) => chainedRecords('correction', eventSeqs, async (sql, params) => s.db.prepare(sql).raw(true).all(...params) as unknown[][]),
+      standardRecords: (ids) => chainedRecords('standard', ids, async (sql, params) => s.db.prepare(sql).raw(true).all(...params) as unknown[][]),
     },
   };
 }

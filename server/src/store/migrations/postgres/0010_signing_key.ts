@@ -1,10 +1,10 @@
-// PostgreSQL migration 8: the export signing key recorded for the store (SQLite migration 16): one row, the public
+// PostgreSQL migration 10: the export signing key recorded for the store (SQLite migration 18): one row, the public
 // key of the first node that started on it; a node with another key refuses to start (services/signing.ts).
 // Frozen: a change to the schema is a new numbered file.
 import type { PgMigration } from './types';
 
-export const PG_MIGRATION_0008: PgMigration = {
-  version: 8,
+export const PG_MIGRATION_0010: PgMigration = {
+  version: 10,
   name: 'signing key',
   sql: `
 CREATE TABLE signing_key (

@@ -1,0 +1,299 @@
+// What the audit report says beyond the compliance rows, read from the report's one snapshot: who created each
+// standard version and when (the audit log), each site's configuration and its chained history, and one pass over
+// the period's events for what the rollups cannot tell: judgements excluded and why, corrections with their
+// effect, how late events arrived, and on which local days a site had events.
+import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { WEEKDAYS, type Site } from '../../protocol';
+import { EVENT_ROW, type AuditLogExportRow, type Snapshot } from '../../store/port';
+import type { VersionSums } from '../compliance';
+import type { ExportContext, VersionInfo } from './context';
+import { correctedWithReason, eventRowsAt } from './events';
+import { TURN_MS } from './format';
+import type { ExportQuery } from './query';
+
+export interface VersionRow extends VersionInfo {
+  createdAtMs: number;
+  /** Who created it: "name (key id)"; null when no key did (the standards file, or defaults at first start). */
+  createdBy: string | null;
+  /** Valid from an instant before it was created: it judged events that had already happened when it was made. */
+  retroactive: boolean;
+  /** When the next version takes over (null: still in force). */
+  validToMs: number | null;
+}
+
+interface SiteChangeRow {
+  change: string;
+  atMs: number;
+  definition: Site;
+  by: string | null;
+}
+
+export interface SiteInfo {
+  id: string;
+  /** The configuration now (undefined: a site only named in the filter, never seen). */
+  current: Site | undefined;
+  history: SiteChangeRow[];
+}
+
+interface CorrectionRow {
+  correctionSeq: number;
+  action: string;
+  atMs: number;
+  by: string;
+  reason: string;
+  changes: Record<string, unknown>;
+  event: { id: string; site: string; occurredAtMs: number; outcome: string; rings: unknown; answerSeconds: unknown; greetSeconds: unknown } | null;
+  /** Per judgement of the event: what it was when judged and what it is in the corrected view. */
+  effects: Array<{ standardId: string; version: number; before: string; after: string }>;
+  /** Only the latest correction of an event is in force; an earlier one is superseded. */
+  inForce: boolean;
+}
+
+interface Exclusion {
+  site: string;
+  standardId: string;
+  version: number;
+  reason: string;
+  count: number;
+}
+
+interface Timeliness {
+  events: number;
+  /** received − occurred per event, in ms, ascending. */
+  lagsMs: number[];
+  /** Events received after the period's end, per site. */
+  lateBySite: Map<string, number>;
+  latestReceiptMs: number | null;
+  /** Per site: local date (the site's zone) → events that occurred that day. */
+  daysBySite: Map<string, Map<string, number>>;
+}
+
+export interface ReportData {
+  versions: VersionRow[];
+  versionSums: VersionSums[];
+  sites: SiteInfo[];
+  corrections: CorrectionRow[];
+  exclusions: Exclusion[];
+  /** Judgements of the period per site × standard × version (counted or not), for the exclusions' context. */
+  judgements: Map<string, number>;
+  timeliness: Timeliness;
+}
+
+/** A site as the report names it: "Harbour Clinic (harbour)", or the id alone when it has no other name. */
+export function siteLabel(data: Pick<ReportData, 'sites'>, id: string): string {
+  const name = data.sites.find((s) => s.id === id)?.current?.name;
+  return name && name !== id ? `${name} (${id})` : id;
+}
+
+type Who = (keyId: string) => string;
+
+const QUARTER_MS = 15 * 60_000;
+
+async function whoIs(s: Snapshot): Promise<Who> {
+  const names = new Map((await s.keys.list()).map((k) => [k.id, k.name]));
+  return (keyId) => (names.has(keyId) ? `${names.get(keyId)} (${keyId})` : keyId);
+}
+
+/**
+ * Every audit log entry up to the report's head (as of a past one, its link's time is nowMs): standard and site
+ * changes and corrections (the log is small next to events).
+ */
+async function auditEntries(ctx: ExportContext): Promise<AuditLogExportRow[]> {
+  const out: AuditLogExportRow[] = [];
+  for await (const row of ctx.snapshot.exports.auditLogRows(0, ctx.nowMs + 1, ctx.head.seq)) {
+    if (/^(standard|site|event)\./.test(row.action)) out.push({ ...row });
+  }
+  return out;
+}
+
+const detailsOf = (row: AuditLogExportRow): Record<string, unknown> => {
+  try {
+    return JSON.parse(row.details) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+};
+
+function versionRows(all: readonly VersionInfo[], created: ReadonlyMap<string, number>, log: readonly AuditLogExportRow[], who: Who): VersionRow[] {
+  const authors = new Map<string, string>();
+  for (const row of log) if (row.action.startsWith('standard.') && row.target) authors.set(`${row.target}@${String(detailsOf(row).version)}`, who(row.keyId));
+  return all.map((v) => {
+    const createdAtMs = created.get(`${v.id}@${v.version}`) ?? 0;
+    const next = all.find((x) => x.id === v.id && x.version > v.version);
+    return {
+      ...v,
+      createdAtMs,
+      createdBy: authors.get(`${v.id}@${v.version}`) ?? null,
+      retroactive: v.validFromMs !== null && v.validFromMs < createdAtMs,
+      validToMs: next ? next.validFromMs : null,
+    };
+  });
+}
+
+/** Each site's configuration and history; as of a past head (asOfMs: its link's time), the changes made by then. */
+async function siteInfos(s: Snapshot, ids: readonly string[], log: readonly AuditLogExportRow[], who: Who, asOfMs: number | null): Promise<SiteInfo[]> {
+  const out: SiteInfo[] = [];
+  for (const id of ids) {
+    const changes = log.filter((row) => row.action.startsWith('site.') && row.target === id);
+    const all = (await s.sites.history(id)).map((h) => {
+      const atMs = Date.parse(h.changedAt);
+      // The service writes the audit entry in the same transaction, stamped by the same clock.
+      const entry = changes.find((row) => Math.abs(row.atMs - atMs) < 1000);
+      return { change: h.change, atMs, definition: h.definition, by: entry ? who(entry.keyId) : null };
+    });
+    const history = asOfMs === null ? all : all.filter((h) => h.atMs <= asOfMs);
+    const current = asOfMs === null || history.length === all.length ? await s.sites.get(id) : history.at(-1)?.definition;
+    out.push({ id, current, history });
+  }
+  return out;
+}
+
+/**
+ * The report's data as of its head (ctx.head; with asOf a past one): the versions passed are those chained by it,
+ * the audit log and site changes stop at its time, and the event pass sees the rows and corrections chained by it.
+ */
+export async function reportData(q: ExportQuery, ctx: ExportContext, versions: readonly VersionInfo[], versionSums: VersionSums[]): Promise<ReportData> {
+  const s = ctx.snapshot;
+  const who = await whoIs(s);
+  const log = await auditEntries(ctx);
+  const created = new Map((await s.standards.all()).map((r) => [`${r.id}@${r.version}`, r.createdAtMs]));
+  const siteIds = [...new Set([...q.sites, ...versionSums.map((r) => r.site)])].sort();
+  const scan = await scanEvents(q, ctx, siteIds);
+  for (const site of scan.timeliness.daysBySite.keys()) if (!siteIds.includes(site)) siteIds.push(site);
+  const sites = await siteInfos(s, siteIds.sort(), log, who, ctx.asOf ? ctx.nowMs : null);
+  return {
+    versions: versionRows(versions, created, log, who),
+    versionSums,
+    sites,
+    corrections: correctionRows(log, scan.corrected, who),
+    exclusions: scan.exclusions,
+    judgements: scan.judgements,
+    timeliness: scan.timeliness,
+  };
+}
+
+// ------------------------------------------------------------------------------------------ the event pass
+
+type CorrectedEvent = NonNullable<CorrectionRow['event']> & { effects: CorrectionRow['effects'] };
+
+interface Scan {
+  exclusions: Exclusion[];
+  judgements: Map<string, number>;
+  timeliness: Timeliness;
+  corrected: Map<number, CorrectedEvent>;
+}
+
+const verdict = (met: number | null, counted: number | null, voided: boolean): string =>
+  voided ? 'voided (not counted)' : counted === 0 ? 'not counted' : met === 1 ? 'met' : 'missed';
+
+/** One pass over the period's events (one row per judgement, in event order): bounded state besides the lags. */
+async function scanEvents(q: ExportQuery, ctx: ExportContext, siteIds: readonly string[]): Promise<Scan> {
+  const s = ctx.snapshot;
+  const zones = new Map<string, string>();
+  for (const id of siteIds) zones.set(id, (await s.sites.get(id))?.timeZone ?? q.timeZone);
+  const t: Timeliness = { events: 0, lagsMs: [], lateBySite: new Map(), latestReceiptMs: null, daysBySite: new Map() };
+  const excluded = new Map<string, Exclusion>();
+  const judgements = new Map<string, number>();
+  const fixed = new Map<number, CorrectedEvent>();
+  let lastSeq = -1;
+  // Millions of rows: other requests and ingest are served meanwhile, as during an export (a turn every TURN_MS).
+  let turnStart = performance.now();
+  let rows = 0;
+  for await (const row of eventRowsAt(q, ctx)) {
+    if ((rows += 1) % 256 === 0 && performance.now() - turnStart >= TURN_MS) {
+      await nextTurn();
+      turnStart = performance.now();
+    }
+    const seq = row[0] as number;
+    const site = row[3] as string;
+    if (seq !== lastSeq) {
+      lastSeq = seq;
+      countEvent(t, site, row[5] as number, row[6] as number, q.toMs, zones.get(site) ?? (await zoneOf(s, site, q.timeZone, zones)));
+      if (row[EVENT_ROW.correctionSeq] !== null) fixed.set(seq, { id: row[1] as string, site, occurredAtMs: row[5] as number, outcome: row[7] as string, rings: row[8], answerSeconds: row[9], greetSeconds: row[10], effects: [] });
+    }
+    const standardId = row[EVENT_ROW.standardId] as string | null;
+    if (standardId === null) continue;
+    const version = row[EVENT_ROW.standardVersion] as number;
+    const key = `${site}\u0000${standardId}\u0000${version}`;
+    judgements.set(key, (judgements.get(key) ?? 0) + 1);
+    const c = correctedWithReason(row);
+    if (c.voided || c.counted === 0) {
+      const reason = c.voided ? 'voided' : (c.reason ?? 'not counted');
+      const k = `${key}\u0000${reason}`;
+      const e = excluded.get(k) ?? { site, standardId, version, reason, count: 0 };
+      e.count += 1;
+      excluded.set(k, e);
+    }
+    fixed.get(seq)?.effects.push({ standardId, version, before: verdict(row[EVENT_ROW.met] as number, row[EVENT_ROW.counted] as number, false), after: verdict(c.met, c.counted, c.voided) });
+  }
+  t.lagsMs.sort((a, b) => a - b);
+  return { exclusions: [...excluded.values()], judgements, timeliness: t, corrected: fixed };
+}
+
+async function zoneOf(s: Snapshot, site: string, fallback: string, zones: Map<string, string>): Promise<string> {
+  const zone = (await s.sites.get(site))?.timeZone ?? fallback;
+  zones.set(site, zone);
+  return zone;
+}
+
+function countEvent(t: Timeliness, site: string, occurredMs: number, receivedMs: number, periodEndMs: number, zone: string): void {
+  t.events += 1;
+  t.lagsMs.push(Math.max(0, receivedMs - occurredMs));
+  if (receivedMs >= periodEndMs) t.lateBySite.set(site, (t.lateBySite.get(site) ?? 0) + 1);
+  if (t.latestReceiptMs === null || receivedMs > t.latestReceiptMs) t.latestReceiptMs = receivedMs;
+  const days = t.daysBySite.get(site) ?? new Map<string, number>();
+  // Zone offsets are whole quarter hours, so a quarter hour lies within one local day: read the date of its start,
+  // which localParts caches (events of one quarter hour share it), instead of formatting every instant.
+  const date = localParts(occurredMs - (((occurredMs % QUARTER_MS) + QUARTER_MS) % QUARTER_MS), zone).date;
+  days.set(date, (days.get(date) ?? 0) + 1);
+  t.daysBySite.set(site, days);
+}
+
+/** Every correction in the audit log of an event in the period, oldest first; the latest per event is in force. */
+function correctionRows(log: readonly AuditLogExportRow[], events: ReadonlyMap<number, CorrectedEvent>, who: Who): CorrectionRow[] {
+  const rows = log
+    .filter((row) => row.action === 'event.void' || row.action === 'event.amend')
+    .map((row) => ({ row, d: detailsOf(row) }))
+    .filter(({ d }) => events.has(Number(d.eventSeq)));
+  const latest = new Map<number, number>();
+  for (const { d } of rows) latest.set(Number(d.eventSeq), Math.max(latest.get(Number(d.eventSeq)) ?? 0, Number(d.correctionSeq)));
+  return rows.map(({ row, d }) => {
+    const e = events.get(Number(d.eventSeq))!;
+    const inForce = latest.get(Number(d.eventSeq)) === Number(d.correctionSeq);
+    const { effects, ...event } = e;
+    return { correctionSeq: Number(d.correctionSeq), action: row.action.slice('event.'.length), atMs: row.atMs, by: who(row.keyId), reason: typeof d.reason === 'string' ? d.reason : '', changes: (d.changes as Record<string, unknown> | undefined) ?? {}, event, effects: inForce ? effects : [], inForce };
+  });
+}
+
+// ------------------------------------------------------------------------------------------ calendars
+
+export interface DayStatus {
+  date: string;
+  /** 'closed' (holiday or no opening hours that weekday), 'open'. */
+  state: 'closed' | 'open';
+  why: string;
+  events: number;
+}
+
+/** The configuration in force at `ms`: the last change at or before it (else the first one known). */
+function siteAt(info: SiteInfo, ms: number): Site | undefined {
+  let found: Site | undefined;
+  for (const h of info.history) if (h.atMs <= ms) found = h.definition;
+  return found ?? info.history[0]?.definition ?? info.current;
+}
+
+/** Each local day of the period in the site's zone: closed by its hours or holidays in force that day, or open. */
+export function siteDays(q: ExportQuery, info: SiteInfo, events: ReadonlyMap<string, number> | undefined): DayStatus[] {
+  const zone = info.current?.timeZone ?? q.timeZone;
+  const out: DayStatus[] = [];
+  for (let d = periodStart(q.fromMs, zone, 'day'); d < q.toMs; d = nextPeriodStart(d, zone, 'day')) {
+    const site = siteAt(info, d);
+    const { date, weekday } = localParts(d, zone);
+    const count = events?.get(date) ?? 0;
+    if (site?.holidays.includes(date)) out.push({ date, state: 'closed', why: 'holiday', events: count });
+    else if (site?.hours && !(site.hours[WEEKDAYS[weekday]!] ?? []).length) out.push({ date, state: 'closed', why: 'no opening hours that weekday', events: count });
+    else out.push({ date, state: 'open', why: '', events: count });
+  }
+  return out;
+}
