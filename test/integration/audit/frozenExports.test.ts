@@ -54,12 +54,19 @@ beforeAll(async () => {
   ];
   expect((await server.postEvents({ events })).status).toBe(201);
   expect((await send('POST', '/events/c3/void', { reason: 'test call' })).status).toBe(201);
+  expect((await send('POST', '/events/v1/amend', { reason: 'greeted slowly', changes: { greetSeconds: 40 } })).status).toBe(201);
   frozen = (await (await get('/audit/head')).json()) as { seq: number; hash: string };
   first = await exportsAsOf(frozen.seq);
   // Life goes on: a late event in the period, corrections of its events, more exports (audit-log entries).
   expect((await server.postEvents({ events: [call({ id: 'late', occurredAt: '2026-03-30T10:00:00Z', rings: 6 })] })).status).toBe(201);
   expect((await send('POST', '/events/c2/void', { reason: 'duplicate' })).status).toBe(201);
   expect((await send('POST', '/events/c1/amend', { reason: 'miscounted', changes: { rings: 7 } })).status).toBe(201);
+  // A second correction of an event corrected before the link, and a later version of a standard the rows name.
+  expect((await send('POST', '/events/v1/amend', { reason: 'greeted sooner after all', changes: { greetSeconds: 5 } })).status).toBe(201);
+  const current = (await (await get('/standards/call-answer-2-rings')).json()) as Record<string, unknown>;
+  const { version: _v, validFrom: _f, validTo: _t, createdAt: _c, retired: _r, ...definition } = current;
+  const put = await send('PUT', '/standards/call-answer-2-rings', { ...definition, threshold: 3, validFrom: '2026-03-31T00:00:00Z' });
+  expect(put.status, await put.text()).toBe(200);
 });
 afterAll(async () => {
   await server.close();
@@ -77,6 +84,32 @@ describe('asOf', () => {
     // The corrected view as of then: c3's void counts, c2's (later) does not.
     expect(events).toMatch(/,c3,[^\r]*,voided,void,/);
     expect(events).toMatch(/,c2,[^\r]*,(met|missed),,/);
+  });
+
+  it('as of then, the # correction and # standard lines are those chained by the link, and rows name the correction then in force', async () => {
+    const lines = (csv: string, name: string) =>
+      csv
+        .split('\r\n')
+        .filter((l) => l.startsWith(`# ${name} `))
+        .map((l) => JSON.parse(l.slice(name.length + 3)) as { record: Record<string, unknown>; link: { seq: number } });
+    // Made now, after the later corrections and version (the first copy was made before them).
+    const events = await text(`/export/events?${Q}&format=csv&asOf=${frozen.seq}`);
+    const compliance = await text(`/export/compliance?${Q}&format=csv&asOf=${frozen.seq}`);
+    const live = await text(`/export/events?${Q}&format=csv`);
+    const reasons = (csv: string) => lines(csv, 'correction').map((c) => c.record.reason);
+    expect(reasons(live)).toEqual(expect.arrayContaining(['greeted slowly', 'greeted sooner after all', 'duplicate', 'miscounted']));
+    expect(reasons(events).sort()).toEqual(['greeted slowly', 'test call']);
+    const callVersions = (csv: string) => lines(csv, 'standard').filter((l) => l.record.id === 'call-answer-2-rings').map((l) => l.record.version);
+    expect(callVersions(live)).toEqual([1, 2]);
+    expect(callVersions(events)).toEqual([1]);
+    for (const l of [...lines(events, 'correction'), ...lines(events, 'standard')]) expect(l.link.seq).toBeLessThanOrEqual(frozen.seq);
+    // v1's rows carry the amendment in force then (its reason, unquoted), not the later one.
+    expect(events.split('\r\n').find((l) => l.includes(',v1,'))).toContain(',greeted slowly,');
+    expect(events).not.toContain('sooner');
+    expect(manifestOf(events).completeness).toMatchObject({ toLinkSeq: frozen.seq });
+    expect(manifestOf(compliance).chainHead).toEqual(frozen);
+    expect(callVersions(compliance)).toEqual([1]);
+    expect(callVersions(await text(`/export/compliance?${Q}&format=csv`))).toEqual([1, 2]);
   });
 
   it('fixes generatedAt at the time of that link, so the signature (Ed25519, deterministic) is the same too', async () => {

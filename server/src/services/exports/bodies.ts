@@ -285,6 +285,6 @@ export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promis
   return {
     ...body,
     links: () => (from() === Infinity ? [] : ctx.snapshot.chain.linksBetween(from(), chainHead.seq)),
-    manifest: (done) => ({ ...body.manifest(done), ...(from() === Infinity ? {} : { proof: { fromLinkSeq: from(), toLinkSeq: chainHead.seq } }) }),
+    manifest: async (done) => ({ ...(await body.manifest(done)), ...(from() === Infinity ? {} : { proof: { fromLinkSeq: from(), toLinkSeq: chainHead.seq } }) }),
   };
 }
