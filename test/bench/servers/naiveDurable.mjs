@@ -7,9 +7,10 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-const require = createRequire(join(import.meta.dirname, '../../../server/package.json'));
-const express = require('express');
-const Database = require('better-sqlite3');
+// Packages resolve from server/, as in bareExpress.mjs.
+const fromServer = createRequire(join(import.meta.dirname, '../../../server/package.json'));
+const express = fromServer('express');
+const Database = fromServer('better-sqlite3');
 
 const db = new Database(join(process.argv[2], 'naive.db'));
 db.pragma('journal_mode = WAL');

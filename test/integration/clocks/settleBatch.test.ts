@@ -21,7 +21,7 @@ const STARTS = { call: 'started', visit: 'arrived', complaint: 'received' } as c
 const TYPES = ['call', 'call', 'complaint', 'visit', 'call', 'complaint', 'complaint', 'visit', 'call', 'visit'] as const;
 const STANDARDS: Standard[] = [
   ...DEFAULT_STANDARDS,
-  ...COMPLAINT_STANDARDS.map((d) => ({ ...completeDefinition(d as unknown as StandardDefinition), version: 1, validFrom: null, retired: false }) as Standard),
+  ...COMPLAINT_STANDARDS.map((d) => ({ ...completeDefinition(d as unknown as StandardDefinition), version: 1, validFrom: null, retired: false })),
 ];
 
 async function openCases(dataDir: string, clock: { now: number }): Promise<{ store: Store; ingest: IngestService; keys: CaseKey[] }> {
