@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench [case …] [--quick] [--out FILE] [--profile]`: Ringside against the limits of its own parts,
-// each case side by side with its baseline in the same run. Cases: ingest, batch, query, live,
+// each case side by side with its baseline in the same run. Cases: ingest, batch, milestones, batch-pg, query, live,
 // export, memory, render, nodes (PostgreSQL with 1–3 nodes beside SQLite). With no case named, all run and BENCHMARKS.md at the root is regenerated;
 // a subset or --quick prints the report and writes it to test/bench/.out/ (or --out FILE) instead.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { buildServer, machine, REPO } from './lib/common.mjs';
 import { renderReport } from './lib/report.mjs';
 
-const CASES = ['ingest', 'batch', 'query', 'live', 'export', 'memory', 'render', 'nodes'];
+const CASES = ['ingest', 'batch', 'milestones', 'batch-pg', 'query', 'live', 'export', 'memory', 'render', 'nodes'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -239,7 +239,9 @@ export class ClockService {
     const breaches = await this.claim(due);
     // Expired cases close through ingest; its case listener brings them back here as closed.
     if (expired.length > 0) closed.push(...(await this.forgetClosedElsewhere(expired, await this.deps.ingest.settle(expired))));
-    this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closed.some((k) => keyText(k) === keyText(c))), closed, breaches });
+    // A set, not closed.some(): a request closing a thousand cases had a thousand changed clocks to filter.
+    const closedKeys = new Set(closed.map(keyText));
+    this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closedKeys.has(keyText(c))), closed, breaches });
     this.schedule(now);
   }
 

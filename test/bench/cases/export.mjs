@@ -1,7 +1,10 @@
 // Export: GET /api/v1/export/events as NDJSON and as CSV over 1 M stored events (with their audit-chain
 // proof, the default), streamed to the harness; rows/s and the server's RSS growth (sampled every 100 ms).
-// Baseline: reading the same rows with better-sqlite3 .iterate() and writing each as a JSON line, in-process.
+// Baseline, per format, measured in the same run once the server has stopped: reading the same event ⋈ judgement rows
+// with better-sqlite3 .iterate() and serialising each (JSON.stringify of the row object + "\n"; or its values as an
+// RFC 4180 CSV record), in-process: what a plain loop over the rows costs, without chain links, hashing or HTTP.
 import { get } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUTH, fmt, removeDir, rssMb, startRingside, tempDir, sleep } from '../lib/common.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
@@ -25,15 +28,17 @@ export async function run({ quick, log }) {
     if (inWindow !== events) throw new Error(`the fixture holds ${inWindow} events in the export's window, expected ${events}`);
     const server = await startRingside(dir);
     const out = {};
+    const base = {};
     try {
       await sleep(300);
       for (const format of ['ndjson', 'csv']) {
         const before = rssMb(server.pid);
+        const cpuBefore = cpuMs(server.pid);
         let peak = before;
         const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 100);
         try {
           const { manifest, ...r } = await download(`${server.url}/api/v1/export/events?format=${format}&from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}`, format);
-          out[format] = { ...r, before, peak, growth: peak - before, rowsPerSecond: r.rows / (r.ms / 1000) };
+          out[format] = { ...r, before, peak, growth: peak - before, rowsPerSecond: r.rows / (r.ms / 1000), cpuMs: cpuMs(server.pid) - cpuBefore };
           checkDownload(format, r.rows, manifest, events, server);
         } finally {
           clearInterval(sampler);
@@ -42,27 +47,31 @@ export async function run({ quick, log }) {
     } finally {
       await server.stop();
     }
-    const base = baseline(dir, fromMs, toMs);
+    // The baselines once the server is gone: their synchronous loops would otherwise hold the harness (and with it
+    // the reading of the server's output) for the minutes they take on a loaded machine.
+    for (const format of ['ndjson', 'csv']) base[format] = baseline(dir, fromMs, toMs, format);
     log(`export: ${JSON.stringify(out)} baseline ${JSON.stringify(base)}`);
+    const ratio = (f) => out[f].rowsPerSecond / base[f].rowsPerSecond;
     const worst = Math.min(out.ndjson.rowsPerSecond, out.csv.rowsPerSecond);
+    const worstRatio = Math.min(ratio('ndjson'), ratio('csv'));
     const growth = Math.max(out.ndjson.growth, out.csv.growth);
-    const met = worst >= 200_000 && growth < 100 && events >= 1_000_000;
-    const line = (f) => `${f.toUpperCase()}: ${fmt(out[f].rows)} data rows + ${fmt(out[f].linkLines)} proof-link lines, ${fmt(out[f].bytes / 1024 / 1024)} MB in ${fmt(out[f].ms / 1000, 2)} s = ${fmt(out[f].rowsPerSecond)} rows/s; server RSS ${fmt(out[f].before)} → peak ${fmt(out[f].peak)} MB (+${fmt(out[f].growth)} MB).`;
+    const met = worst >= 200_000 && worstRatio >= 0.9 && growth < 100 && events >= 1_000_000;
+    const line = (f) => `${f.toUpperCase()}: ${fmt(out[f].rows)} data rows + ${fmt(out[f].linkLines)} proof-link lines, ${fmt(out[f].bytes / 1024 / 1024)} MB in ${fmt(out[f].ms / 1000, 2)} s = ${fmt(out[f].rowsPerSecond)} rows/s (server CPU ${fmt(out[f].cpuMs / 1000, 1)} s); server RSS ${fmt(out[f].before)} → peak ${fmt(out[f].peak)} MB (+${fmt(out[f].growth)} MB). Its baseline, same run: ${fmt(base[f].rows)} rows in ${fmt(base[f].ms)} ms (CPU ${fmt(base[f].cpuMs / 1000, 1)} s) = ${fmt(base[f].rowsPerSecond)} rows/s; ${ratio(f).toFixed(2)} × baseline.`;
     return {
       title: 'Export',
-      how: `${fmt(events)} events over 7 days × 20 sites generated as in the query case, then chained in bulk with the audit code's own digest/link functions (as migration 5 chains pre-existing rows), so the export's proof is real. \`GET /api/v1/export/events?format=…&from=…&to=…\` (default proof: each row carries its own event and judgement links in its columns, and every other link between the first exported one and the chain head follows the rows as \`link\` lines), streamed by the harness and counted line by line. Rows/s = data rows / time to the last byte (the proof links are extra work inside that time). RSS of the server sampled every 100 ms. Baseline: the same event ⋈ judgement rows read with better-sqlite3 \`.iterate()\` and serialised as JSON lines in-process (no HTTP, no chain, no hashing).`,
-      details: [line('ndjson'), line('csv'), `Baseline: ${fmt(base.rows)} rows in ${fmt(base.ms)} ms = ${fmt(base.rowsPerSecond)} rows/s. Fixture built in ${fmt(genMs / 1000, 1)} s (${fmt(links)} chain links).`],
+      how: `${fmt(events)} events over 7 days × 20 sites generated as in the query case, then chained in bulk with the audit code's own digest/link functions (as migration 5 chains pre-existing rows), so the export's proof is real. \`GET /api/v1/export/events?format=…&from=…&to=…\` (default proof: each row carries its own event and judgement links in its columns, and every other link between the first exported one and the chain head follows the rows as \`link\` lines), streamed by the harness and counted line by line. Rows/s = data rows / time to the last byte (the proof links are extra work inside that time). RSS of the server sampled every 100 ms. Server CPU = the server process's user + system time during the export (/proc), steadier than wall time on a shared machine. Baseline, per format, measured in the harness in the same run right after the exports: the same event ⋈ judgement rows of the window (\`SELECT e.*, j.… ORDER BY e.seq\`) read with better-sqlite3 \`.iterate()\` as row objects and serialised as a plain loop would, NDJSON as \`JSON.stringify(row)\` + "\\n", CSV as the row's values quoted per RFC 4180 where needed, joined by "," + CRLF; in-process, the text counted and dropped (no chain links, no hashing, no HTTP, no client).`,
+      details: [line('ndjson'), line('csv'), `Fixture built in ${fmt(genMs / 1000, 1)} s (${fmt(links)} chain links).`],
       rows: [
         {
           what: `export (${fmt(events / 1e6, events < 1e6 ? 2 : 0)} M events)`,
           measured: `NDJSON ${fmt(out.ndjson.rowsPerSecond)} rows/s (+${fmt(out.ndjson.growth)} MB RSS), CSV ${fmt(out.csv.rowsPerSecond)} rows/s (+${fmt(out.csv.growth)} MB)`,
-          baseline: `raw iterate + JSON: ${fmt(base.rowsPerSecond)} rows/s`,
-          ratio: `${(worst / base.rowsPerSecond).toFixed(2)} ×`,
-          target: '≥ 200,000 rows/s, RSS growth < 100 MB',
+          baseline: `raw iterate + serialise: NDJSON ${fmt(base.ndjson.rowsPerSecond)}, CSV ${fmt(base.csv.rowsPerSecond)} rows/s`,
+          ratio: `NDJSON ${ratio('ndjson').toFixed(2)} ×, CSV ${ratio('csv').toFixed(2)} ×`,
+          target: '≥ 0.9 × baseline and ≥ 200,000 rows/s, RSS growth < 100 MB',
           verdict: met ? 'met' : 'missed',
           ...(met
             ? {}
-            : { why: `Per row the export still steps SQLite three times (the event ⋈ judgement row and its two audit-chain links, ~1 µs per step here), builds and hashes the row text and sends it, on one thread shared with the harness's client on two cores; see the profile notes below (item 11). RSS growth ${growth < 100 ? 'stays within' : 'exceeds'} the 100 MB bound.` }),
+            : { why: `Per row the export steps SQLite once (the event ⋈ judgement row with its two chain links joined in SQL, read in seq order), builds the row text, hashes and sends it; the baseline does only the read and the serialising, in-process. 200,000 rows/s leaves 5 µs per row, about what stepping the rows alone costs on this machine; the HTTP client counting the bytes shares its two cores. See test/bench/NOTES.md, 16. RSS growth ${growth < 100 ? 'stays within' : 'exceeds'} the 100 MB bound; ${worstRatio >= 0.9 ? 'the ratio to the same-run baseline is met' : 'the ratio to the same-run baseline is missed'}.` }),
           raw: { out, base },
         },
       ],
@@ -135,16 +144,31 @@ function download(url, format) {
   });
 }
 
-function baseline(dir, fromMs, toMs) {
+/** A CSV cell as a plain loop would write it: RFC 4180 quotes only where needed. */
+const csvCell = (v) => {
+  if (v === null || v === undefined) return '';
+  const t = String(v);
+  return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+};
+
+/** Server process CPU time (user + system) in ms, from /proc. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+}
+
+function baseline(dir, fromMs, toMs, format) {
   const db = new Database(join(dir, 'ringside.db'), { readonly: true });
   try {
     const stmt = db.prepare('SELECT e.*, j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ORDER BY e.seq');
+    const serialise = format === 'csv' ? (row) => Object.values(row).map(csvCell).join(',') + '\r\n' : (row) => JSON.stringify(row) + '\n';
     const started = performance.now();
+    const cpu = process.cpuUsage();
     let rows = 0;
     let bytes = 0;
     let chunk = '';
     for (const row of stmt.iterate(fromMs, toMs)) {
-      chunk += JSON.stringify(row) + '\n';
+      chunk += serialise(row);
       rows += 1;
       if (chunk.length > 65536) {
         bytes += chunk.length;
@@ -153,7 +177,8 @@ function baseline(dir, fromMs, toMs) {
     }
     bytes += chunk.length;
     const ms = performance.now() - started;
-    return { rows, ms, bytes, rowsPerSecond: rows / (ms / 1000) };
+    const used = process.cpuUsage(cpu);
+    return { rows, ms, bytes, rowsPerSecond: rows / (ms / 1000), cpuMs: (used.user + used.system) / 1000 };
   } finally {
     db.close();
   }

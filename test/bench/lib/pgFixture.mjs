@@ -33,11 +33,11 @@ async function adminClient() {
   }
 }
 
-/** A fresh database: { url, drop() }, or { reason } when PostgreSQL cannot be reached. */
-export async function createBenchDatabase() {
+/** A fresh database (named after `label`): { url, drop() }, or { reason } when PostgreSQL cannot be reached. */
+export async function createBenchDatabase(label = 'query') {
   const admin = await adminClient();
   if (!admin.client) return admin;
-  const name = `ringside_bench_query_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const name = `ringside_bench_${label}_${process.pid}_${randomBytes(3).toString('hex')}`;
   try {
     await admin.client.query(`CREATE DATABASE ${name}`);
   } finally {
@@ -81,10 +81,10 @@ class CopyIn extends pg.Query {
   }
 }
 
-const copyIn = (client, text, chunks) => new Promise((resolve, reject) => client.query(new CopyIn(text, chunks, (error, result) => (error ? reject(error) : resolve(result)))));
+export const copyIn = (client, text, chunks) => new Promise((resolve, reject) => client.query(new CopyIn(text, chunks, (error, result) => (error ? reject(error) : resolve(result)))));
 
 /** One field in COPY's text format. */
-function field(v) {
+export function field(v) {
   if (v === null || v === undefined) return '\\N';
   if (typeof v !== 'string') return String(v); // numbers: the shortest text that reads back as the same double
   return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]) : v;

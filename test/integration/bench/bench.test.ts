@@ -12,14 +12,14 @@ const outDir = mkdtempSync(join(tmpdir(), 'ringside-bench-test-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('pnpm bench --quick', () => {
-  it('runs the ingest and live cases against the built server and writes a report with measured figures beside their baselines', async () => {
+  it('runs the ingest and live cases against the built server and writes a report with measured figures beside their baselines (both of ingest\'s)', async () => {
     const out = join(outDir, 'report.md');
     const { stdout } = await promisify(execFile)(process.execPath, ['test/bench/run.mjs', 'ingest', 'live', '--quick', '--out', out], { cwd: repo, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
     const report = readFileSync(out, 'utf8');
     expect(stdout).toBe(report);
     expect(report).toMatch(/Machine: \d+ cores .*Node v\d+/);
     const rows = report.split('\n').filter((l) => /^\| (single-event ingest|live latency)/.test(l));
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     for (const row of rows) {
       const cells = row.split('|').map((c) => c.trim());
       // what | measured | baseline | ratio | target | result: figures on both sides, a verdict, no failure.
@@ -28,6 +28,7 @@ describe('pnpm bench --quick', () => {
       expect(cells[6]).toMatch(/met|missed/);
     }
     expect(report).toMatch(/single-event ingest \| [\d,.]+ req\/s, p99 [\d.]+ ms \| bare Express 201: [\d,.]+ req\/s/);
+    expect(report).toMatch(/single-event ingest vs a naive durable route \| [\d,.]+ req\/s, p99 [\d.]+ ms \| Express \+ 1 SQLite insert \+ commit per request \(FULL\): [\d,.]+ req\/s/);
     expect(report).toMatch(/live latency \(10 clients, 1000\/s\) \| p99 [\d,.]+ ms, [\d,]+ misses/);
   }, 150_000);
 });

@@ -38,6 +38,7 @@ describe('restart with the same data directory', () => {
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(db.pragma('temp_store', { simple: true })).toBe(2); // MEMORY: savepoint journals of group commit
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
       expect(() => db.prepare("UPDATE events SET site = 'elsewhere'").run()).toThrow(/append-only/);
       expect(() => db.prepare('DELETE FROM judgements').run()).toThrow(/append-only/);

@@ -3,7 +3,7 @@
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf } from '@ringside/server/protocol/pure';
 import { windowSeries, windowFigure, visibleStandards, type DataStatus } from '../derived';
-import { formatClock, formatPercent, formatTarget, formatThreshold } from '../format';
+import { formatClock, formatDayTime, formatPercent, formatTarget, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
@@ -75,7 +75,7 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
     points
       .filter((p) => p.total > 0)
       .map((p) => {
-        const when = long ? new Date(p.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : formatClock(p.x, false);
+        const when = long ? formatDayTime(p.x) : formatClock(p.x, false);
         const roll = rolling?.find((r) => r.x === p.x);
         const value = formatPercent(p.y === null ? null : p.y / 100) + (roll && roll.y !== null ? ` (rolling 15 min ${formatPercent(roll.y / 100)})` : '');
         return [when, value, `${p.met} / ${p.total}`];

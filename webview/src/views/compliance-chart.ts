@@ -21,7 +21,7 @@ import {
 } from 'chart.js';
 import type { Bands, Bucket, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { decimateMinMax, MAX_POINTS_PER_DATASET } from '../decimate';
-import { formatClock, formatPercent, formatTarget } from '../format';
+import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints, targetLine, type ChartPoint, type TimeRange } from './chart-data';
 
@@ -258,7 +258,7 @@ function chartOptions(shown: { rangeMs: number }): ChartOptions<'line'> {
           title: (items) => {
             const raw = items[0]?.raw as ChartPoint | undefined;
             if (!raw) return '';
-            return shown.rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : new Date(raw.x).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+            return shown.rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : formatDayTime(raw.x);
           },
           label: tooltipLabel,
         },

@@ -38,11 +38,42 @@ export const toCaseMilestone = (m: StoredMilestone): CaseMilestone => ({
 const caseEventId = (k: CaseKey): string => `case:${k.type}:${k.site}:${k.caseId}`;
 
 /**
- * Closes the case if it is over: every measure stopped (or, at or after its expiry instant, expired). Open or
- * already closed cases are left as they are (closed: false).
+ * Closes each case that is over, in turn: every measure stopped (or, at or after its expiry instant, expired); open
+ * or already closed cases are left as they are (closed: false). The finished events of consecutive calls and visits
+ * are written as ONE batch (one rollup and histogram fold, one site check per site, instead of a write per case):
+ * the same records in the same chain order, since a call's or visit's settlement writes nothing before its event,
+ * and a case of another type (which records its case judgements first) is settled only once the events before it
+ * are written.
  */
-export async function settleCase(tx: WriteTx, key: CaseKey, ctx: CaseContext): Promise<Settled> {
-  const open: Settled = { key, judged: null, closed: false };
+export async function settleCases(tx: WriteTx, keys: readonly CaseKey[], ctx: CaseContext): Promise<Settled[]> {
+  const settled: Settled[] = [];
+  let pending: Closing[] = [];
+  const writePending = async () => {
+    settled.push(...(await closeAll(tx, pending, ctx)));
+    pending = [];
+  };
+  for (const key of keys) {
+    if (!hasFinishedEvent(key.type)) await writePending();
+    const step = await settleStep(tx, key, ctx);
+    if (step.kind === 'open') settled.push({ key, judged: null, closed: false });
+    else pending.push(step);
+    if (!hasFinishedEvent(key.type)) await writePending();
+  }
+  await writePending();
+  return settled;
+}
+
+/** A case that closes now: its finished event (null when it has none) and whether it expired. */
+interface Closing {
+  kind: 'close';
+  key: CaseKey;
+  prepared: NewEvent | null;
+  expired: boolean;
+}
+
+/** Everything settleCase does before writing the finished event; a case of another type records its verdicts here. */
+async function settleStep(tx: WriteTx, key: CaseKey, ctx: CaseContext): Promise<{ kind: 'open' } | Closing> {
+  const open = { kind: 'open' } as const;
   const record = await tx.cases.get(key);
   const type = ctx.registry.get(key.type);
   if (!record || record.state === 'closed' || !type) return open;
@@ -54,16 +85,21 @@ export async function settleCase(tx: WriteTx, key: CaseKey, ctx: CaseContext): P
   if (expiry !== null && ctx.nowMs >= expiry) state = expireCase(type, state);
   if (!hasFinishedEvent(key.type)) await recordMeasureJudgements(tx, key, state, ctx, site);
   if (expiry !== null && ctx.nowMs < expiry) return open;
-  const prepared = await finishedEventOf(tx, key, state, ctx, site);
-  let judged: JudgedEvent | null = null;
-  if (prepared) {
-    const [written] = await tx.writes.events([prepared]);
-    judged = written && !written.duplicate ? written.judged : null;
-    await tx.writes.closeCase(key, { closedAtMs: ctx.nowMs, expired: state.expiredAtMs !== null, eventSeq: written?.judged.event.seq ?? null });
-  } else {
-    await tx.writes.closeCase(key, { closedAtMs: ctx.nowMs, expired: state.expiredAtMs !== null, eventSeq: null });
+  return { kind: 'close', key, prepared: await finishedEventOf(tx, key, state, ctx, site), expired: state.expiredAtMs !== null };
+}
+
+/** Writes the finished events of `closing` in one batch (in order), then closes each case. */
+async function closeAll(tx: WriteTx, closing: readonly Closing[], ctx: CaseContext): Promise<Settled[]> {
+  const events = closing.flatMap((c) => (c.prepared ? [c.prepared] : []));
+  const written = events.length > 0 ? await tx.writes.events(events) : [];
+  let next = 0;
+  const settled: Settled[] = [];
+  for (const c of closing) {
+    const w = c.prepared ? written[next++] : undefined;
+    await tx.writes.closeCase(c.key, { closedAtMs: ctx.nowMs, expired: c.expired, eventSeq: w?.judged.event.seq ?? null });
+    settled.push({ key: c.key, judged: w && !w.duplicate ? w.judged : null, closed: true });
   }
-  return { key, judged, closed: true };
+  return settled;
 }
 
 /** The closed case's finished event, judged, ready to store; null when it has none (its start never arrived). */

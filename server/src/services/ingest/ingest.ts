@@ -6,7 +6,7 @@ import { isDomainError } from '../../domain/errors';
 import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
 import type { CaseJudgementRecord, CaseKey, Store, WriteTx } from '../../store/port';
-import { settleCase, withRecorded, type CaseContext } from './cases';
+import { settleCases, withRecorded, type CaseContext } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
 import { pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
@@ -232,11 +232,7 @@ export class IngestService {
       throw error;
     }
     const cases = uniqueCases(written.filter((w) => !w.duplicate).map((w) => w.milestone));
-    const stored: JudgedEvent[] = [];
-    for (const key of cases) {
-      const settled = await settleCase(part, key, this.caseContext());
-      if (settled.judged) stored.push(settled.judged);
-    }
+    const stored = (await settleCases(part, cases, this.caseContext())).flatMap((s) => (s.judged ? [s.judged] : []));
     const results = written.map((w) => ({ id: w.milestone.id, seq: w.milestone.seq, duplicate: w.duplicate, milestone: w.milestone }));
     return { outcome: { kind: 'stored', results }, stored, cases };
   }
@@ -248,13 +244,9 @@ export class IngestService {
   async settle(keys: readonly CaseKey[]): Promise<CaseKey[]> {
     if (keys.length === 0) return [];
     return this.deps.store.write(async (tx) => {
-      const closed: CaseKey[] = [];
-      const stored: JudgedEvent[] = [];
-      for (const key of keys) {
-        const settled = await settleCase(tx, key, this.caseContext());
-        if (settled.closed) closed.push(key);
-        if (settled.judged) stored.push(settled.judged);
-      }
+      const settled = await settleCases(tx, keys, this.caseContext());
+      const closed = settled.flatMap((s) => (s.closed ? [s.key] : []));
+      const stored = settled.flatMap((s) => (s.judged ? [s.judged] : []));
       tx.onCommit(() => {
         this.notify(stored);
         this.notifyCases(closed);

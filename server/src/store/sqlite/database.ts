@@ -28,6 +28,11 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Group commit writes each request in a savepoint of one transaction; a page the transaction already changed is
+    // copied to the savepoint's journal before a later savepoint changes it again. That journal is temporary storage:
+    // in memory it costs a copy, in a temp file a write() per page (a third of the writer's CPU time for groups of
+    // single-event requests). Durability is the WAL's (synchronous = FULL), never the temp store's.
+    db.pragma('temp_store = MEMORY');
     migrate(db);
     return db;
   } catch (error) {

@@ -1,14 +1,14 @@
 // The rows of an event export: events ⋈ judgements with each event's chain links (and their predecessors' hashes)
-// and latest correction merged in. Instead of a five-way join per row (four audit_chain lookups and a correlated
-// "latest correction" subquery: a third of an export's time), three cursors ordered by event seq are merged here,
-// each read once in index order:
-//   - events ⋈ judgements (ORDER BY e.seq, j.standard_id);
-//   - audit_chain by event_seq (index audit_chain_by_event), whose links for the current event are picked up as the
-//     rows pass; a link's predecessor hash (seq - 1) almost always was read just before, so it comes from a small
-//     cache keyed by seq, else from one primary-key lookup;
-//   - audit_corrections by (event_seq, seq): the last one per event is the one in force.
-// A cursor that falls far behind (a site filter skipping most events) seeks forward instead of reading the skipped
-// links. All statements run on the snapshot's connection, inside its one read transaction.
+// and latest correction merged in, read on the snapshot's connection inside its one read transaction.
+//   - One statement steps once per row: events ⋈ judgements with the event's link and the judgement's link joined
+//     through audit_chain_by_event (two index lookups inside SQLite, cheaper than stepping a separate chain cursor
+//     from JavaScript, ~1 µs per step). A link's predecessor hash (seq - 1) was nearly always read just before
+//     (the previous row's links), so it comes from a small cache keyed by seq, else from one primary-key lookup.
+//   - When the range's events lie densely in seq order (the usual case: events arrive about in time order), the
+//     events are read by seq (the table's own order) with the time and site as filters, instead of through the time
+//     index and a temporary B-tree sorting every row of the range by seq before the first one comes out.
+//   - audit_corrections by (event_seq, seq), merged in step: the last one per event is the one in force. A cursor
+//     that falls far behind (a filter skipping most events) seeks forward instead of reading the skipped rows.
 import type Database from 'better-sqlite3';
 import { CHAIN_KIND, GENESIS_HASH, recordOf } from '../../domain/chain';
 import { EVENT_ROW, EVENT_ROW_WIDTH, type ChainedRecord, type EventExportRow, type ExportFilter, type MilestoneExportRow } from '../port';
@@ -28,13 +28,10 @@ class SeqCursor {
     private readonly seqAt: number,
   ) {}
 
-  /** Passes every row for `seq` to `each` (and rows read past on the way to `skipped`). */
-  take(seq: number, each: (row: Raw) => void, skipped?: (row: Raw) => void): void {
+  /** Passes every row for `seq` to `each` (skipping rows of earlier seqs). */
+  take(seq: number, each: (row: Raw) => void): void {
     if (this.it === null || (this.ahead !== null && (this.ahead[this.seqAt] as number) < seq - SEEK_GAP)) this.seek(seq);
-    while (this.ahead !== null && (this.ahead[this.seqAt] as number) < seq) {
-      skipped?.(this.ahead);
-      this.next();
-    }
+    while (this.ahead !== null && (this.ahead[this.seqAt] as number) < seq) this.next();
     while (this.ahead !== null && this.ahead[this.seqAt] === seq) {
       each(this.ahead);
       this.next();
@@ -60,93 +57,26 @@ class SeqCursor {
 
 const CACHE = 1024; // power of two: slot = seq & (CACHE - 1)
 
-/** The event's own link and its judgement links, with predecessor hashes, from the chain cursor. */
-class ChainLinks {
-  eventSeq: number | null = null;
-  eventPrev: string | null = null;
-  eventHash: string | null = null;
-  /** The link of the event's latest correction (links come in seq order: the last one seen). */
-  correctionSeq: number | null = null;
-  correctionPrev: string | null = null;
-  correctionHash: string | null = null;
-  private readonly judgementKeys: string[] = [];
-  private readonly judgementSeqs: number[] = [];
-  private readonly judgementHashes: string[] = [];
-  private count = 0;
-  // Recently read links by seq (direct-mapped), for the predecessor hashes.
+/** Hashes of recently read links by seq (direct-mapped), for their successors' predecessor hashes. */
+class PrevHashes {
   private readonly cacheSeq = new Float64Array(CACHE).fill(-1);
   private readonly cacheHash: string[] = new Array<string>(CACHE);
-  private readonly cursor: SeqCursor;
   private readonly hashAt: Database.Statement;
-
-  /** Correction links chained after this one are not the one in force as of it (null: every link). */
-  constructor(
-    reader: Database.Database,
-    private readonly maxLinkSeq: number | null,
-  ) {
-    // Every kind with an event_seq passes (corrections too), so predecessors are usually in the cache.
-    const stmt = reader.prepare('SELECT event_seq, seq, kind, key_text, hash FROM audit_chain WHERE event_seq >= ? ORDER BY event_seq, seq').raw(true);
-    this.cursor = new SeqCursor((seq) => stmt.iterate(seq) as IterableIterator<Raw>, 0);
+  constructor(reader: Database.Database) {
     this.hashAt = reader.prepare('SELECT hash FROM audit_chain WHERE seq = ?').pluck(true);
   }
-
-  /** Loads the links of event `seq`. */
-  load(seq: number): void {
-    this.eventSeq = this.eventPrev = this.eventHash = null;
-    this.correctionSeq = this.correctionPrev = this.correctionHash = null;
-    this.count = 0;
-    this.cursor.take(seq, this.pick, this.remember);
+  remember(seq: unknown, hash: unknown): void {
+    if (seq === null) return;
+    this.cacheSeq[(seq as number) & (CACHE - 1)] = seq as number;
+    this.cacheHash[(seq as number) & (CACHE - 1)] = hash as string;
   }
-
-  /** The judgement link for `standardId` of the loaded event: index into seqOf/hashOf/prevOf, or -1. */
-  judgement(standardId: unknown): number {
-    for (let i = 0; i < this.count; i += 1) if (this.judgementKeys[i] === standardId) return i;
-    return -1;
-  }
-  seqOf(i: number): number {
-    return this.judgementSeqs[i]!;
-  }
-  hashOf(i: number): string {
-    return this.judgementHashes[i]!;
-  }
-  prevOf(i: number): string {
-    return this.prev(this.judgementSeqs[i]!);
-  }
-
-  close(): void {
-    this.cursor.close();
-  }
-
-  private readonly remember = (row: Raw): void => {
-    const seq = row[1] as number;
-    this.cacheSeq[seq & (CACHE - 1)] = seq;
-    this.cacheHash[seq & (CACHE - 1)] = row[4] as string;
-  };
-
-  private readonly pick = (row: Raw): void => {
-    this.remember(row);
-    const kind = row[2];
-    if (kind === 'event') {
-      this.eventSeq = row[1] as number;
-      this.eventHash = row[4] as string;
-      this.eventPrev = this.prev(this.eventSeq);
-    } else if (kind === 'judgement') {
-      this.judgementKeys[this.count] = row[3] as string;
-      this.judgementSeqs[this.count] = row[1] as number;
-      this.judgementHashes[this.count] = row[4] as string;
-      this.count += 1;
-    } else if (kind === 'correction' && (this.maxLinkSeq === null || (row[1] as number) <= this.maxLinkSeq)) {
-      this.correctionSeq = row[1] as number;
-      this.correctionHash = row[4] as string;
-      this.correctionPrev = this.prev(this.correctionSeq);
-    }
-  };
-
-  /** Hash of link seq - 1 (the genesis hash before the first link). */
-  private prev(seq: number): string {
-    const slot = (seq - 1) & (CACHE - 1);
-    if (this.cacheSeq[slot] === seq - 1) return this.cacheHash[slot]!;
-    return (this.hashAt.get(seq - 1) as string | undefined) ?? GENESIS_HASH;
+  /** Hash of link seq - 1 (the genesis hash before the first link); null for no link. */
+  before(seq: unknown): string | null {
+    if (seq === null) return null;
+    const p = (seq as number) - 1;
+    const slot = p & (CACHE - 1);
+    if (this.cacheSeq[slot] === p) return this.cacheHash[slot]!;
+    return (this.hashAt.get(p) as string | undefined) ?? GENESIS_HASH;
   }
 }
 
@@ -171,8 +101,8 @@ class Corrections {
   };
 }
 
-/** The latest correction's columns of an event export row (EVENT_ROW), from Corrections and ChainLinks. */
-function putCorrection(out: unknown[], c: Raw | null, links: ChainLinks): void {
+/** The latest correction's columns of an event export row (EVENT_ROW): its record, and its link looked up by seq. */
+function putCorrection(out: unknown[], c: Raw | null, linkOf: Database.Statement, prev: PrevHashes): void {
   out[EVENT_ROW.correctionSeq] = c?.[1] ?? null;
   out[EVENT_ROW.correctionAction] = c?.[2] ?? null;
   out[EVENT_ROW.correctionChanges] = c?.[3] ?? null;
@@ -180,55 +110,95 @@ function putCorrection(out: unknown[], c: Raw | null, links: ChainLinks): void {
   out[EVENT_ROW.correctionReason] = c?.[5] ?? null;
   out[EVENT_ROW.correctionKeyId] = c?.[6] ?? null;
   out[EVENT_ROW.correctionAtMs] = c?.[7] ?? null;
-  out[EVENT_ROW.correctionLinkSeq] = c === null ? null : links.correctionSeq;
-  out[EVENT_ROW.correctionLinkPrev] = c === null ? null : links.correctionPrev;
-  out[EVENT_ROW.correctionLinkHash] = c === null ? null : links.correctionHash;
+  // Corrections are rare: one indexed lookup (audit_chain_by_key) per corrected event costs nothing measurable.
+  const link = c === null ? undefined : (linkOf.get(c[1]) as [number, string] | undefined);
+  out[EVENT_ROW.correctionLinkSeq] = link?.[0] ?? null;
+  out[EVENT_ROW.correctionLinkPrev] = link === undefined ? null : prev.before(link[0]);
+  out[EVENT_ROW.correctionLinkHash] = link?.[1] ?? null;
 }
 
-/** The columns of an export row read from events ⋈ judgements (EVENT_ROW positions 0–22, then the measures and handle_seconds). */
+/**
+ * The columns of an export row read from events ⋈ judgements (EVENT_ROW positions 0–22), then the measures and
+ * handle_seconds, then the event's link (seq, hash) and the judgement's link (seq, hash): positions in LINKS_AT.
+ */
 const EVENTS_SELECT = `SELECT e.seq, e.id, e.type, e.site, e.occurred_at, e.occurred_at_ms, e.received_at_ms, e.outcome,
   e.rings, e.answer_seconds, e.greet_seconds, e.queue, e.agent, e.derived, e.content,
-  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason, e.measures, e.handle_seconds`;
+  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason, e.measures, e.handle_seconds,
+  ce.seq, ce.hash, cj.seq, cj.hash`;
+const LINKS_AT = EVENT_ROW.reason + 3;
+
+const LINK_JOINS = `LEFT JOIN audit_chain ce ON ce.event_seq = e.seq AND ce.kind = 'event'
+  LEFT JOIN audit_chain cj ON cj.event_seq = e.seq AND cj.kind = 'judgement' AND cj.key_text = j.standard_id`;
 
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/** Read by seq when the seq span of the range's events is at most this many times their number. */
+const DENSE = 4;
+
+/**
+ * The statement and its parameters: by seq through the events table when the range's events are dense in seq
+ * order (no sort: rows come out in the order wanted), else through the time (or site and time) index and a sort.
+ * The `+` keeps SQLite from choosing an index for those terms (judgements_by_standard would read the standard's
+ * whole history).
+ */
+function rowsQuery(reader: Database.Database, f: ExportFilter): { sql: string; params: unknown[] } {
+  const siteIn = f.sites.length ? `e.site IN (${list(f.sites)})` : '';
+  const sites = siteIn && `AND +${siteIn}`;
+  const standardJoin = f.standards.length ? `AND +j.standard_id IN (${list(f.standards)})` : '';
+  const from = `FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin} ${LINK_JOINS}`;
+  const span = reader
+    .prepare(`SELECT MIN(e.seq), MAX(e.seq), COUNT(*) FROM events e WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteIn && `AND ${siteIn}`}`)
+    .raw(true)
+    .get(f.fromMs, f.toMs, ...f.sites) as [number | null, number | null, number];
+  const [lo, hi, n] = span;
+  if (lo !== null && hi !== null && hi - lo + 1 <= DENSE * n) {
+    const sql = `${EVENTS_SELECT} ${from} WHERE e.seq >= ? AND e.seq <= ? AND +e.occurred_at_ms >= ? AND +e.occurred_at_ms < ? ${sites} ORDER BY e.seq, j.standard_id`;
+    return { sql, params: [...f.standards, lo, hi, f.fromMs, f.toMs, ...f.sites] };
+  }
+  // Here the site index may serve (events_by_site_time): a few sites' events of a range, then sorted.
+  const sql = `${EVENTS_SELECT} ${from} WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteIn && `AND ${siteIn}`} ORDER BY e.seq, j.standard_id`;
+  return { sql, params: [...f.standards, f.fromMs, f.toMs, ...f.sites] };
+}
 
 /**
  * The rows of events that occurred in the filter's range (at its sites; with a judgement by one of its standards
  * when it names standards), in seq then standard order, in the EVENT_ROW layout. One array is reused for every row:
- * the consumer reads each row before asking for the next, which saves an object per row.
+ * the consumer reads each row before asking for the next, which saves an object per row. Links are one per event
+ * and per judgement by construction; should a second one exist, the row is not repeated (the first one read counts).
  */
 export function* eventRows(reader: Database.Database, f: ExportFilter): Generator<EventExportRow> {
-  const standardJoin = f.standards.length ? `AND j.standard_id IN (${list(f.standards)})` : '';
-  const sites = f.sites.length ? `AND e.site IN (${list(f.sites)})` : '';
-  const sql = `${EVENTS_SELECT} FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
-    WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${sites} ORDER BY e.seq, j.standard_id`;
-  const links = new ChainLinks(reader, f.maxLinkSeq ?? null);
+  const { sql, params } = rowsQuery(reader, f);
+  const prev = new PrevHashes(reader);
   const corrections = new Corrections(reader, f.maxLinkSeq ?? null);
+  const correctionLink = reader.prepare("SELECT seq, hash FROM audit_chain WHERE key_int = ? AND kind = 'correction'").raw(true);
   const out: unknown[] = new Array<unknown>(EVENT_ROW_WIDTH).fill(null);
   let loaded = -1;
+  let lastStandard: unknown = undefined;
   try {
-    for (const row of reader.prepare(sql).raw(true).iterate(...f.standards, f.fromMs, f.toMs, ...f.sites) as Iterable<Raw>) {
+    for (const row of reader.prepare(sql).raw(true).iterate(...params) as Iterable<Raw>) {
       const seq = row[0] as number;
       if (seq !== loaded) {
-        links.load(seq);
         corrections.load(seq);
         loaded = seq;
-      }
+      } else if (row[EVENT_ROW.standardId] === lastStandard) continue;
+      lastStandard = row[EVENT_ROW.standardId];
       for (let i = 0; i <= EVENT_ROW.reason; i += 1) out[i] = row[i];
       out[EVENT_ROW.measures] = row[EVENT_ROW.reason + 1];
       out[EVENT_ROW.handleSeconds] = row[EVENT_ROW.reason + 2];
-      putCorrection(out, corrections.latest, links);
-      out[EVENT_ROW.eventLinkSeq] = links.eventSeq;
-      out[EVENT_ROW.eventLinkPrev] = links.eventPrev;
-      out[EVENT_ROW.eventLinkHash] = links.eventHash;
-      const j = row[EVENT_ROW.standardId] === null ? -1 : links.judgement(row[EVENT_ROW.standardId]);
-      out[EVENT_ROW.judgementLinkSeq] = j < 0 ? null : links.seqOf(j);
-      out[EVENT_ROW.judgementLinkPrev] = j < 0 ? null : links.prevOf(j);
-      out[EVENT_ROW.judgementLinkHash] = j < 0 ? null : links.hashOf(j);
+      putCorrection(out, corrections.latest, correctionLink, prev);
+      const eventLink = row[LINKS_AT];
+      const judgementLink = row[LINKS_AT + 2];
+      out[EVENT_ROW.eventLinkSeq] = eventLink;
+      out[EVENT_ROW.eventLinkPrev] = prev.before(eventLink);
+      out[EVENT_ROW.eventLinkHash] = row[LINKS_AT + 1];
+      out[EVENT_ROW.judgementLinkSeq] = judgementLink;
+      out[EVENT_ROW.judgementLinkPrev] = prev.before(judgementLink);
+      out[EVENT_ROW.judgementLinkHash] = row[LINKS_AT + 3];
+      prev.remember(eventLink, row[LINKS_AT + 1]);
+      prev.remember(judgementLink, row[LINKS_AT + 3]);
       yield out;
     }
   } finally {
-    links.close();
     corrections.close();
   }
 }

@@ -1,0 +1,46 @@
+// Group commit (services/ingest/groupCommit.ts): single-event POSTs that arrive together share one transaction and
+// one fsync, each still answered on its own. Many concurrent POSTs — valid ones, an invalid one, one reusing a stored
+// id with other content, an exact retry — each get their own answer, and exactly the acknowledged events are stored,
+// judged and chained (the refused requests leave nothing, and take nothing of the others with them).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteFile } from '../../../server/src/store/sqlite/database';
+import { verifyDir } from '../support/core';
+import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+describe('concurrent single-event POSTs (group commit)', () => {
+  it('answers each on its own and stores exactly the acknowledged ones', async () => {
+    const stored = call({ id: 'kept', rings: 1 });
+    expect((await server.postEvents(stored)).status).toBe(201);
+    const valid = Array.from({ length: 48 }, (_, i) => call({ id: `g-${i}`, rings: 1 + (i % 4), site: `site-${i % 3}` }));
+    const bodies = [...valid.slice(0, 20), call({ id: 'bad', rings: -1 }), stored, call({ id: 'kept', rings: 3 }), ...valid.slice(20)];
+    const answers = await Promise.all(bodies.map((b) => server.postEvents(b)));
+
+    expect(answers.map((a) => a.status)).toEqual([...valid.slice(0, 20).map(() => 201), 400, 200, 409, ...valid.slice(20).map(() => 201)]);
+    expect(answers[20]!.body.errors).toEqual([{ path: 'rings', message: expect.any(String) }]);
+    expect(answers[21]!.body.results[0]).toMatchObject({ id: 'kept', duplicate: true });
+    expect(answers[22]!.body.errors[0].path).toBe('id');
+    const acknowledged = answers.filter((a) => a.status === 201).map((a) => a.body.results[0] as { id: string; seq: number });
+    expect(acknowledged).toHaveLength(valid.length);
+
+    const db = openSqliteFile(`${server.dataDir}/ringside.db`, { readonly: true });
+    try {
+      const rows = db.prepare("SELECT e.id, e.seq, COUNT(j.event_seq) AS judged FROM events e LEFT JOIN judgements j ON j.event_seq = e.seq WHERE e.id <> 'kept' GROUP BY e.seq ORDER BY e.seq").all() as Array<{ id: string; seq: number; judged: number }>;
+      expect(rows.map((r) => [r.id, r.seq]).sort()).toEqual(acknowledged.map((a) => [a.id, a.seq]).sort());
+      expect(rows.every((r) => r.judged === 1)).toBe(true);
+      const links = db.prepare("SELECT COUNT(*) AS n FROM audit_chain WHERE kind = 'event' AND event_seq IN (SELECT seq FROM events WHERE id <> 'kept')").get() as { n: number };
+      expect(links.n).toBe(valid.length);
+    } finally {
+      db.close();
+    }
+    expect((await verifyDir(server.dataDir)).intact).toBe(true);
+  });
+});
