@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Offline check of a Ringside export. Node's standard library only; no server needed.
 //
-//   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--json]
+//   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--tsa-ca FILE] [--json]
 //
 // Checks, for CSV, NDJSON and JSON exports and the HTML report (docs/audit.md has the exact definitions):
 //   1. the data rows hash to the manifest's dataSha256 and there are rowCount of them;
@@ -26,10 +26,16 @@
 //      audit-log exports: no entry between the exported ones is missing (the default proof lists them);
 //   6. with --events EVENTS-FILE (compliance exports): EVENTS-FILE verified as above, then every compliance row
 //      recomputed from its rows (same filters; periods in the compliance export's zone): a row that differs, is
-//      missing or is extra is named.
+//      missing or is extra is named;
+//   7. a manifest with a trusted timestamp (RFC 3161, `timestamp.token`): the token's message imprint is SHA-256 of
+//      the signed manifest (canonical JSON without `timestamp`), and the TSA's time is printed; with --tsa-ca FILE,
+//      `openssl ts -verify` checks the token's signature against that CA. A missing timestamp is a note.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage / unreadable file.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sortKeys = (v) =>
@@ -66,8 +72,65 @@ const rowLinkHolds = (prev, kind, ref, digest, hash, r) => linkHash(prev, kind, 
 // key id = "ed25519:" + the first 16 hex digits of SHA-256 of the public key's DER (SPKI).
 const keyIdOf = (publicKey) => `ed25519:${createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)}`;
 function signatureValid(manifest, publicKey) {
-  const { signature, ...rest } = manifest;
+  const { signature, timestamp: _stamped, ...rest } = manifest;
   return verifySignature(null, Buffer.from(canonical(rest), 'utf8'), publicKey, Buffer.from(signature.value, 'base64'));
+}
+
+// Trusted timestamps (RFC 3161; server/src/domain/timestamp.ts): the manifest's `timestamp.token` is a CMS
+// TimeStampToken whose TSTInfo's message imprint is SHA-256 of canonical(manifest without timestamp).
+function derNode(der, at) {
+  let len = der[at + 1];
+  let start = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    len = 0;
+    for (let i = 0; i < n; i += 1) len = len * 256 + der[start + i];
+    start += n;
+  }
+  if (start + len > der.length) throw new Error('truncated DER');
+  return { tag: der[at], start, end: start + len };
+}
+function derChildren(der, parent) {
+  const out = [];
+  for (let at = parent.start; at < parent.end; at = out.at(-1).end) out.push(derNode(der, at));
+  return out;
+}
+/** A token's message imprint (hex) and genTime (ISO): ContentInfo → SignedData → encapContentInfo → TSTInfo. */
+function tokenInfo(token) {
+  const signedData = derChildren(token, derChildren(token, derNode(token, 0))[1])[0];
+  const octets = derChildren(token, derChildren(token, derChildren(token, signedData)[2])[1])[0];
+  const tst = token.subarray(octets.start, octets.end);
+  const fields = derChildren(tst, derNode(tst, 0));
+  const hashed = derChildren(tst, fields[2])[1];
+  const t = tst.subarray(fields[4].start, fields[4].end).toString('latin1');
+  return { hashedMessage: tst.subarray(hashed.start, hashed.end).toString('hex'), genTime: `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12)}` };
+}
+
+/**
+ * The manifest's trusted timestamp, when it has one: the token's message imprint must be the signed manifest's
+ * SHA-256; with --tsa-ca FILE, `openssl ts -verify` checks the token's CMS signature against that CA.
+ */
+function checkTimestamp(m, tsaCa, problem, notes) {
+  const t = m.timestamp;
+  if (!t) return;
+  if (!t.token) return void notes.push(`trusted timestamp missing: ${t.missing ?? 'no token'} (${t.tsa})`);
+  const { timestamp: _stamped, ...rest } = m;
+  const digest = createHash('sha256').update(canonical(rest), 'utf8').digest('hex');
+  let info;
+  try {
+    info = tokenInfo(Buffer.from(t.token, 'base64'));
+  } catch (error) {
+    return problem(`the trusted timestamp token is not a TimeStampToken (${error.message})`);
+  }
+  if (info.hashedMessage !== digest) return problem(`the trusted timestamp stamps ${info.hashedMessage}, but the signed manifest hashes to ${digest}: the manifest was altered after it was timestamped`);
+  if (!tsaCa) return void notes.push(`trusted timestamp: TSA time ${info.genTime} (${t.tsa}); message imprint matches the signed manifest; the token's signature not checked: pass --tsa-ca FILE (needs openssl)`);
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'ringside-ts-')), 'token.der');
+  writeFileSync(tokenFile, Buffer.from(t.token, 'base64'));
+  const r = spawnSync('openssl', ['ts', '-verify', '-token_in', '-in', tokenFile, '-digest', digest, '-CAfile', tsaCa], { encoding: 'utf8' });
+  rmSync(dirname(tokenFile), { recursive: true, force: true });
+  if (r.error) return void notes.push(`trusted timestamp: TSA time ${info.genTime} (${t.tsa}); message imprint matches; the token's signature not checked: openssl is not available (${r.error.message})`);
+  if (r.status !== 0) return problem(`the trusted timestamp's signature does not verify against ${tsaCa} (openssl ts -verify: ${(r.stdout + r.stderr).trim().split('\n').at(-1)})`);
+  notes.push(`trusted timestamp verified: TSA time ${info.genTime} (${t.tsa}), signed by a TSA of ${tsaCa}; message imprint matches the signed manifest`);
 }
 
 /** The public key in FILE: a PEM, or the JSON answer of GET /api/v1/audit/public-key. */
@@ -92,7 +155,7 @@ function readPublicKey(file) {
 const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds', 'handle_seconds', 'correction_at_ms', 'correction_link_seq']);
 
 function usage(message) {
-  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--json]\n`);
+  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--tsa-ca FILE] [--json]\n`);
   process.exit(2);
 }
 
@@ -483,7 +546,9 @@ function auditRowsCheck(problem) {
   const rowSeqs = new Set();
   const proofSeqs = [];
   return {
-    row: (r) => void rowSeqs.add(r.seq),
+    // Entries logged after the range that affect it follow the range's (`included` says why): the gap before them
+    // is the entries that do not, so only the range's own rows bound the check.
+    row: (r) => void ((r.included ?? 'in range') === 'in range' && rowSeqs.add(r.seq)),
     link: (l) => void (l.kind === 'audit' && proofSeqs.push(Number(l.ref))),
     finish() {
       if (rowSeqs.size === 0) return;
@@ -775,6 +840,7 @@ function verifier(publishedHead, publicKey, observe) {
       else checkFirstLine(header, m, problem);
       if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
       checkSignature(m, publicKey, problem, notes);
+      checkTimestamp(m, tsaCa, problem, notes);
       let headFoundAt = null;
       if (m.kind !== 'events' && m.proof && m.proof.fromLinkSeq !== base) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's proof links at ${base < 0 ? 'none' : base}`);
       if (base >= 0 && m.proof) {
@@ -1015,6 +1081,7 @@ function verifyReport(bytes, publishedHead, publicKey) {
   const m = JSON.parse(text.slice('<!-- ringside-manifest '.length, -'-->'.length));
   if (m.documentSha256 !== documentSha256) problems.push(`the document hashes to ${documentSha256}, the manifest says ${m.documentSha256} (the report was edited)`);
   checkSignature(m, publicKey, (p) => problems.push(p), notes);
+  checkTimestamp(m, tsaCa, (p) => problems.push(p), notes);
   if (publishedHead && publishedHead !== m.chainHead?.hash) problems.push(`the report was made against chain head ${m.chainHead?.hash} (record ${m.chainHead?.seq}), not the published head ${publishedHead}: a report carries no chain proof (check the exports of the same period with since=)`);
   else if (publishedHead) notes.push(`the report's chain head equals the published head ${publishedHead}`);
   return { result: { ok: problems.length === 0, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
@@ -1052,8 +1119,11 @@ async function withEvents(v, result, eventsFile, publishedHead, publicKey) {
 }
 
 const args = process.argv.slice(2);
-const VALUED = ['--head', '--public-key', '--events'];
+const VALUED = ['--head', '--public-key', '--events', '--tsa-ca'];
 const file = args.find((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
+const tsaCaIndex = args.indexOf('--tsa-ca');
+const tsaCa = tsaCaIndex >= 0 ? args[tsaCaIndex + 1] : null;
+if (tsaCaIndex >= 0 && !tsaCa) usage('--tsa-ca needs a FILE (the PEM of the TSA\'s CA)');
 const headIndex = args.indexOf('--head');
 const head = headIndex >= 0 ? args[headIndex + 1] : undefined;
 const keyIndex = args.indexOf('--public-key');

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { isSubcommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
-import { databasePool, isDatabaseUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
+import { databasePool, isDatabaseUrl, isHttpUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
 import { webhooksFromEnv } from './services/alerts/config';
 import type { ServerOptions } from './options';
 import { startServer } from './server';
@@ -54,6 +54,8 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   if (poolSize !== undefined && databaseUrl === undefined) return '--database-pool (or RINGSIDE_DATABASE_POOL) sizes the PostgreSQL pool: it needs --database (or RINGSIDE_DATABASE_URL)';
   const redisUrl = options.redisUrl ?? (process.env.RINGSIDE_REDIS_URL || undefined);
   const organisation = options.organisation ?? (process.env.RINGSIDE_ORGANISATION?.trim() || undefined);
+  const tsaUrl = options.tsaUrl ?? (process.env.RINGSIDE_TSA_URL?.trim() || undefined);
+  if (tsaUrl !== undefined && !isHttpUrl(tsaUrl)) return `RINGSIDE_TSA_URL must be an http:// or https:// URL, got "${tsaUrl}"`;
   if (redisUrl !== undefined && !isRedisUrl(redisUrl)) return `RINGSIDE_REDIS_URL must be a Redis URL (redis://host:6379)`;
   return {
     ...options,
@@ -61,6 +63,7 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
     ...(poolSize !== undefined ? { databasePoolSize: poolSize } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
     ...(organisation !== undefined ? { organisation } : {}),
+    ...(tsaUrl !== undefined ? { tsaUrl } : {}),
     dataDir: resolve(options.dataDir),
     apiKey: process.env.RINGSIDE_API_KEY ?? '',
     ...integrationSecrets(),

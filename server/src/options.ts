@@ -66,6 +66,8 @@ export interface ServerOptions extends SecurityServerOptions {
   rejectUnknownSites?: boolean;
   /** The organisation named in every export's manifest (--organisation, RINGSIDE_ORGANISATION). */
   organisation?: string;
+  /** An RFC 3161 timestamp authority every signed manifest is timestamped by (--tsa-url, RINGSIDE_TSA_URL). */
+  tsaUrl?: string;
   /** Delete raw events older than this many days, at start and daily (docs/audit.md "Retention"). */
   retainDays?: number;
   /** The time source the server dates records and runs its timers by (default: the system clock). Tests pass

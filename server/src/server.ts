@@ -29,11 +29,12 @@ import type { Core } from './services/core';
 import { CorrectionsService } from './services/corrections';
 import { writeLock } from './services/dataLock';
 import { ExportService } from './services/exports';
+import { TimestampAuthority } from './services/timestamps';
 import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
 import { Leadership } from './services/leadership';
 import { startRetention } from './services/retention';
-import { SigningIdentity } from './services/signing';
+import { checkStoreSigningKey, SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
@@ -79,6 +80,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
   const identity = SigningIdentity.open(options.dataDir, now());
+  await checkStoreSigningKey(store, identity, options.databaseUrl !== undefined, (message) => logger.error(message));
   const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {
@@ -88,7 +90,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     ingest,
     compliance,
     corrections: new CorrectionsService(store, (id) => standards.versions(id)),
-    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null }),
+    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null, timestamps: options.tsaUrl ? new TimestampAuthority(options.tsaUrl) : null }),
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership }),

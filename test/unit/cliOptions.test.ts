@@ -15,6 +15,10 @@ describe('CLI options', () => {
   it('reads --organisation (named in every export manifest), trimmed', () => {
     expect(parseCli(['--organisation', ' Northwind Clinics '])).toMatchObject({ kind: 'run', options: { organisation: 'Northwind Clinics' } });
   });
+  it('reads --tsa-url (the RFC 3161 timestamp authority of every manifest), an http(s) URL', () => {
+    expect(parseCli(['--tsa-url', 'http://tsa.example/ts'])).toMatchObject({ kind: 'run', options: { tsaUrl: 'http://tsa.example/ts' } });
+    expect(parseCli(['--tsa-url', 'ftp://tsa.example'])).toEqual({ kind: 'error', message: '--tsa-url must be an http:// or https:// URL, got "ftp://tsa.example"' });
+  });
   it('reads --database-pool: the PostgreSQL pool of this node', () => {
     expect(parseCli(['--database', 'postgres://db/r', '--database-pool', '25'])).toMatchObject({ kind: 'run', options: { databaseUrl: 'postgres://db/r', databasePoolSize: 25 } });
     for (const bad of ['0', '1', '1001', 'ten', '']) {

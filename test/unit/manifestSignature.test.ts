@@ -23,6 +23,8 @@ describe('manifest signatures', () => {
     expect(manifestSignatureValid({ ...signed, extra: null }, publicKey)).toBe(false);
     expect(manifestSignatureValid({ ...signed, signature: undefined }, publicKey)).toBe(false);
     expect(manifestSignatureValid(signed, generateKeyPairSync('ed25519').publicKey)).toBe(false);
+    // The trusted timestamp is added after signing, outside what is signed.
+    expect(manifestSignatureValid({ ...signed, timestamp: { tsa: 'http://tsa', missing: 'down' } }, publicKey)).toBe(true);
   });
 
   it('scripts/verify-export.mjs checks them the same way', () => {
@@ -37,6 +39,9 @@ describe('manifest signatures', () => {
       };
       const signed = signManifest(manifest, privateKey);
       expect(run(signed).status, run(signed).stdout).toBe(0);
+      const stamped = run({ ...signed, timestamp: { tsa: 'http://tsa', hashAlgorithm: 'SHA-256', missing: 'no answer from the TSA' } });
+      expect(stamped.status, stamped.stdout).toBe(0);
+      expect(stamped.stdout).toContain('trusted timestamp missing: no answer from the TSA (http://tsa)');
       expect(run({ ...signed, organisation: 'Other' }).stdout).toContain('BAD SIGNATURE');
     } finally {
       rmSync(dir, { recursive: true, force: true });

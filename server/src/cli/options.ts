@@ -31,6 +31,7 @@ export const USAGE = `Usage: node server/dist/main.js [options]
   --reject-unknown-sites   refuse events of sites not configured (default: create them)
   --retain-days N   delete raw events older than N days at start and daily (rollups stay; signed checkpoint)
   --organisation NAME   the organisation every export's signed manifest names (also RINGSIDE_ORGANISATION)
+  --tsa-url URL     an RFC 3161 timestamp authority that timestamps every signed manifest (also RINGSIDE_TSA_URL)
   --help            show this help
 
 Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_TWILIO_AUTH_TOKEN checks Twilio
@@ -87,6 +88,7 @@ const OPTIONS = {
   'reject-unknown-sites': { type: 'boolean' },
   'retain-days': { type: 'string' },
   organisation: { type: 'string' },
+  'tsa-url': { type: 'string' },
 } as const;
 
 export function parseCli(argv: readonly string[]): CliResult {
@@ -121,6 +123,7 @@ export function parseCli(argv: readonly string[]): CliResult {
   const pool = databasePool(values['database-pool'], '--database-pool');
   if (typeof pool === 'string') return { kind: 'error', message: pool };
   if (values.redis !== undefined && !isRedisUrl(values.redis)) return { kind: 'error', message: `--redis must be a Redis URL (redis://host:6379 or rediss://…), got "${values.redis}"` };
+  if (values['tsa-url'] !== undefined && !isHttpUrl(values['tsa-url'])) return { kind: 'error', message: `--tsa-url must be an http:// or https:// URL, got "${values['tsa-url']}"` };
   for (const key of ['host', 'data', 'standards', 'organisation'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
   }
@@ -142,6 +145,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       ...(values['reject-unknown-sites'] ? { rejectUnknownSites: true } : {}),
       ...(retainDays !== undefined ? { retainDays } : {}),
       ...(values.organisation !== undefined ? { organisation: values.organisation.trim() } : {}),
+      ...(values['tsa-url'] !== undefined ? { tsaUrl: values['tsa-url'] } : {}),
     },
   };
 }
@@ -169,4 +173,13 @@ export function databasePool(text: string | undefined, source: string): number |
 
 function wholeNumber(text: string): number | null {
   return /^\d+$/.test(text) ? Number(text) : null;
+}
+
+/** An http(s) URL (the TSA's). */
+export function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }

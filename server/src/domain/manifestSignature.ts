@@ -21,9 +21,18 @@ export function signingKeyId(key: KeyObject): string {
   return `ed25519:${createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)}`;
 }
 
-/** The bytes signed: the manifest's canonical JSON, without the signature field. */
+/** The bytes signed: the manifest's canonical JSON, without the signature field (nor the timestamp, added after). */
 function signedText(manifest: Record<string, unknown>): Buffer {
-  const { signature: _ignored, ...rest } = manifest;
+  const { signature: _ignored, timestamp: _stamped, ...rest } = manifest;
+  return Buffer.from(canonicalJson(rest), 'utf8');
+}
+
+/**
+ * The bytes a trusted timestamp (RFC 3161) is requested for: the signed manifest (signature included) as canonical
+ * JSON, without the `timestamp` field that carries the token. Its SHA-256 is the token's message imprint.
+ */
+export function timestampedText(manifest: Record<string, unknown>): Buffer {
+  const { timestamp: _stamped, ...rest } = manifest;
   return Buffer.from(canonicalJson(rest), 'utf8');
 }
 

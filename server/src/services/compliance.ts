@@ -294,7 +294,7 @@ export interface VersionSums {
 }
 
 /** The pieces (rollup buckets, raw groups, corrections) summed per site × standard × version. */
-function versionSumsOf(rows: readonly VersionSums[]): VersionSums[] {
+export function versionSumsOf(rows: readonly VersionSums[]): VersionSums[] {
   const byKey = new Map<string, VersionSums>();
   for (const r of rows) {
     const key = `${r.site}\u0000${r.standardId}\u0000${r.version}`;
@@ -310,7 +310,8 @@ function versionSumsOf(rows: readonly VersionSums[]): VersionSums[] {
   return [...byKey.values()].sort((a, b) => utf8Order(a.site, b.site) || utf8Order(a.standardId, b.standardId) || a.version - b.version);
 }
 
-function siteSumsOf(rows: readonly VersionSums[]): SiteSums[] {
+/** Per site × standard: the sums of rows per version (every figure of a site's compliance sums them so). */
+export function siteSumsOf(rows: readonly VersionSums[]): SiteSums[] {
   const byKey = new Map<string, SiteSums>();
   for (const r of rows) {
     const key = `${r.site}\u0000${r.standardId}`;

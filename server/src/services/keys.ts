@@ -12,6 +12,9 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 type KeySource = 'api' | 'cli' | 'auto' | 'env';
 
+/** The key given in the environment: its id (in the audit log) and name (in manifests and the audit-log export). */
+export const ENV_KEY = { id: 'env', name: 'RINGSIDE_API_KEY' } as const;
+
 /** A key as listed: never the secret, never the hash. */
 export interface ApiKeyInfo {
   id: string;
@@ -212,6 +215,6 @@ export class KeysService {
   }
 
   private envInfo(): ApiKeyInfo {
-    return { id: 'env', name: 'RINGSIDE_API_KEY', scopes: ['admin'], sites: null, prefix: '(env)', source: 'env', createdAt: iso(this.envCreated), expiresAt: null, revokedAt: null, lastUsedAt: this.envLastUsed === null ? null : iso(this.envLastUsed), status: 'active' };
+    return { id: ENV_KEY.id, name: ENV_KEY.name, scopes: ['admin'], sites: null, prefix: '(env)', source: 'env', createdAt: iso(this.envCreated), expiresAt: null, revokedAt: null, lastUsedAt: this.envLastUsed === null ? null : iso(this.envLastUsed), status: 'active' };
   }
 }

@@ -5,6 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, typ
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SIGNATURE_ALGORITHM, signingKeyId, signManifest } from '../domain/manifestSignature';
+import type { Store } from '../store/port';
 
 const IDENTITY_FILE = 'audit-signing.json';
 
@@ -67,4 +68,22 @@ export class SigningIdentity {
   sign<M extends Record<string, unknown>>(manifest: M): M & { signature: { algorithm: string; keyId: string; value: string } } {
     return signManifest(manifest, this.privateKey);
   }
+}
+
+/**
+ * Records this node's public key for the store on first start, and checks it on every later one: a node signing with
+ * another key than the one recorded (its audit-signing.json not copied, or lost) makes exports that verify only with
+ * its own key. On a shared store (PostgreSQL: several nodes) that node refuses to start; on a node's own SQLite file
+ * (a restored database, a lost key file) it starts but says so loudly through `warn` at every start.
+ */
+export async function checkStoreSigningKey(store: Store, identity: SigningIdentity, shared: boolean, warn: (message: string) => void): Promise<void> {
+  const mine = identity.publicKey(null);
+  const recorded = await store.write((tx) => tx.writes.signingKey({ keyId: mine.keyId, publicKey: mine.publicKey, instanceId: mine.instanceId }));
+  if (recorded.keyId === mine.keyId) return;
+  const message =
+    `this node signs exports with key ${mine.keyId} (instance ${mine.instanceId}, ${IDENTITY_FILE} in its data directory), but the store's exports ` +
+    `are signed with key ${recorded.keyId} (instance ${recorded.instanceId}, recorded ${new Date(recorded.recordedAtMs).toISOString()}): ` +
+    `copy ${IDENTITY_FILE} from a node that has key ${recorded.keyId} into this node's data directory and start again (docs/deployment.md)`;
+  if (shared) throw new Error(message);
+  warn(`${message}; until then, this node's exports verify only with its own public key`);
 }

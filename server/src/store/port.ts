@@ -200,6 +200,8 @@ export interface WriteTx extends StoreReads {
     /** A correction of `subject` leaving it in state `after`: its record and the rollups' compensating deltas. */
     correction(subject: CorrectionSubject, record: CorrectionRecord, after: EventState): Promise<number>;
     auditLog(entry: AuditEntry): Promise<number>;
+    /** Records the export signing key for the store when it has none; answers the key recorded (the first node's). */
+    signingKey(key: Omit<RecordedSigningKey, 'recordedAtMs'>): Promise<RecordedSigningKey>;
     /**
      * Appends the changes of one evaluation and applies each to its incident (an `opened` draft creates one), queueing
      * one webhook delivery per change and URL. A draft for an incident that is not open, or an `opened` draft where
@@ -264,6 +266,26 @@ export interface ExportFilter {
   toMs: number;
   sites: readonly string[];
   standards: readonly string[];
+  /**
+   * Event exports as of a past chain head: the corrections chained after this link are ignored (the one in force
+   * is the latest chained up to it). Absent: every correction.
+   */
+  maxLinkSeq?: number;
+}
+
+/** The public export signing key recorded for the store: every node on it must sign with this key. */
+interface RecordedSigningKey {
+  keyId: string;
+  /** SPKI PEM. */
+  publicKey: string;
+  instanceId: string;
+  recordedAtMs: number;
+}
+
+/** What was chained after a period ended that touches it (restatements): events stored late, corrections. */
+interface RestatedCounts {
+  events: number;
+  corrections: number;
 }
 
 export interface Snapshot extends StoreReads {
@@ -275,6 +297,10 @@ export interface Snapshot extends StoreReads {
     unchained(): AsyncIterable<{ kind: ChainKind; ref: string }>;
     /** Links seq from..to (inclusive); `tags` (parsed) only on links that carry them. */
     linksBetween(fromSeq: number, toSeq: number): AsyncIterable<ProofLink>;
+    /** One link (its hash and write time), or null when there is none with that seq. */
+    link(seq: number): Promise<{ seq: number; hash: string; atMs: number } | null>;
+    /** The refs of the links of `kind` with seq in (afterSeq, toSeq], in chain order. */
+    refsBetween(kind: ChainKind, afterSeq: number, toSeq: number): Promise<string[]>;
   };
   exports: {
     /**
@@ -289,6 +315,11 @@ export interface Snapshot extends StoreReads {
     auditLogRows(fromMs: number, toMs: number, maxLinkSeq: number): AsyncIterable<AuditLogExportRow>;
     /** Milestones whose `at` is in the range (at the filter's sites), in seq order, each with its chain link. */
     milestoneRows(filter: ExportFilter, maxLinkSeq: number): AsyncIterable<MilestoneExportRow>;
+    /**
+     * Events of the filter's range (at its sites) whose links are in (afterSeq, toSeq], and corrections of events of
+     * the range chained there.
+     */
+    restated(filter: ExportFilter, afterSeq: number, toSeq: number): Promise<RestatedCounts>;
     /** Every correction of these events, in chain order, with its chain link. */
     correctionRecords(eventSeqs: readonly number[]): Promise<ChainedRecord[]>;
     /** Every version of these standards, in chain order, with its chain link. */

@@ -98,7 +98,7 @@ function sink(): { out: Writable; text: () => Promise<string> } {
   return { out, text: async () => (await finished(), Buffer.concat(chunks).toString('utf8')) };
 }
 
-const query = (over: Partial<ExportQuery> = {}): ExportQuery => ({ fromMs: FROM, toMs: TO, sites: [], standards: [], outcomes: [], format: 'csv', timeZone: 'UTC', period: 'day', proof: 'chain', since: null, ...over });
+const query = (over: Partial<ExportQuery> = {}): ExportQuery => ({ fromMs: FROM, toMs: TO, sites: [], standards: [], outcomes: [], format: 'csv', timeZone: 'UTC', period: 'day', proof: 'chain', since: null, asOf: null, ...over });
 
 const CASES: Array<[string, Partial<ExportQuery>]> = [
   ['everything', {}],
@@ -136,7 +136,7 @@ describe('event export output is unchanged (golden comparison with the pre-#7 im
           const now = sink();
           const after = await store.snapshot(async (snapshot) => {
             const compliance = new ComplianceReader(snapshot, { current: () => [], get: () => undefined, versions: () => [] });
-            return streamExport(now.out, format, await eventsExport(q, { snapshot, compliance, serverVersion: 'test', nowMs, format }));
+            return streamExport(now.out, format, await eventsExport(q, { snapshot, head: await snapshot.audit.head(), asOf: null, compliance, serverVersion: 'test', nowMs, format }));
           });
           expect(after).toEqual(before);
           const [a, b] = [await old.text(), withoutCompleteness(await now.text())];

@@ -50,13 +50,14 @@ function exportQuery(ctx: ExportContext) {
       period: oneOfParam(PERIODS),
       proof: oneOfParam(['chain', 'none'] as const, 'must be chain or none'),
       since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
+      asOf: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
     })
     .transform((p, zctx): ExportQuery => {
       const toMs = p.to ?? ctx.nowMs;
       const fromMs = p.from ?? toMs - 30 * DAY;
       if (fromMs >= toMs) refuse(zctx, 'must be later than from', ['to']);
       const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
-      return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null };
+      return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
     });
 }
 

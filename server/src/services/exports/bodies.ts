@@ -4,8 +4,11 @@ import type { MissingRange } from '../../protocol';
 import { GENESIS_HASH } from '../../domain/chain';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
-import type { SiteSums } from '../compliance';
-import { baseHeader, hashDefinition, headProof, recordsExport, standardRecordLines, standardVersions, type ExportContext, type VersionInfo } from './context';
+import type { AuditLogExportRow } from '../../store/port';
+import { siteSumsOf, type SiteSums } from '../compliance';
+import { ENV_KEY } from '../keys';
+import { correctedJudgements, type CorrectedJudgement } from './events';
+import { baseHeader, hashDefinition, headProof, liveEvaluation, recordsExport, restatementsOf, standardRecordLines, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -68,6 +71,7 @@ function versionAt(versions: readonly VersionInfo[], id: string, atMs: number): 
  * range reaches before the retention cutoff, what they lack (edges off the rollup grid there).
  */
 async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<{ rows: ComplianceRow[]; missing: MissingRange[] }> {
+  if (ctx.asOf) return { rows: await complianceRowsAsOf(q, ctx, standardIds), missing: [] };
   const horizon = await ctx.snapshot.audit.horizon();
   const rows: ComplianceRow[] = [];
   const missing: MissingRange[] = [];
@@ -79,20 +83,37 @@ async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: r
   return { rows, missing };
 }
 
+/**
+ * The rows as of a past head: summed from the judgements in their corrected state as of then (the rollups hold
+ * today's sums and cannot be rewound), per period piece, with the same per-site sums as the live rows.
+ */
+async function complianceRowsAsOf(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<ComplianceRow[]> {
+  const pieces = periodPieces(q);
+  const wanted = new Set(q.standards.length ? q.standards : standardIds);
+  const byPiece = pieces.map(() => [] as CorrectedJudgement[]);
+  for await (const j of correctedJudgements(q, ctx)) {
+    const i = pieces.findIndex((p) => j.occurredAtMs >= p.fromMs && j.occurredAtMs < p.toMs);
+    if (i >= 0 && wanted.has(j.standardId)) byPiece[i]!.push(j);
+  }
+  return pieces.flatMap((p, i) => siteSumsOf(byPiece[i]!).map((r) => ({ ...r, period: p.label, start: p.fromMs, end: p.toMs })));
+}
+
 export async function complianceExport(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<ExportBody<ComplianceRow>> {
-  const chainHead = await ctx.snapshot.audit.head();
+  const chainHead = ctx.head;
   const horizon = await ctx.snapshot.audit.horizon();
   const { rows, missing } = await complianceRows(q, ctx, standardIds);
   const retention = retentionNote(horizon, q.fromMs, missing);
+  const restatements = await restatementsOf(q, ctx);
+  const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
   const { links, proof } = headProof(q, ctx, chainHead);
-  const versions = await standardVersions(ctx.snapshot);
+  const versions = await standardVersionsAt(ctx);
   const involved = [...new Set(rows.flatMap((row) => row.versions.map((v) => `${row.standardId}@${v}`)))].sort();
   return {
     kind: 'compliance',
     columns: COMPLIANCE_COLUMNS,
-    header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...(retention ? { retention } : {}) },
+    header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...notes },
     rows,
-    records: () => standardRecordLines(ctx.snapshot, rows.map((r) => r.standardId)),
+    records: () => standardRecordLines(ctx.snapshot, rows.map((r) => r.standardId), chainHead.seq),
     ...(links ? { links } : {}),
     toRecord(row) {
       const v = versionAt(versions, row.standardId, row.end);
@@ -124,7 +145,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
       dataHashCovers: hashDefinition(ctx.format),
       standardVersions: involved,
       figures: 'corrected view: voided events are excluded, amended events count with their re-judged values (docs/audit.md)',
-      ...(retention ? { retention } : {}),
+      ...notes,
       ...(proof ? { proof } : {}),
     }),
   };
@@ -151,12 +172,21 @@ const ALERT_COLUMNS: readonly Column[] = [
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+/** Who acknowledged an alert, and when (not yet, as of a past head before it). */
+function acknowledgement(a: { acknowledgedAt: string | null; acknowledgedBy: string | null }, ctx: ExportContext) {
+  const later = ctx.asOf !== null && a.acknowledgedAt !== null && Date.parse(a.acknowledgedAt) > ctx.asOf.atMs;
+  return { acknowledged_at: later ? null : a.acknowledgedAt, acknowledged_by: later ? null : a.acknowledgedBy };
+}
+
+export function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
+  const chainHead = ctx.head;
   async function* rows() {
     for await (const r of ctx.snapshot.exports.alertRows(q)) {
       const a = r.alert;
       const startedMs = Date.parse(a.at);
+      // Alert records are not chained: as of a past head, those recorded after its time are left out (recorded live).
+      const endedAtMs = ctx.asOf && r.endedAtMs !== null && r.endedAtMs > ctx.asOf.atMs ? null : r.endedAtMs;
+      if (ctx.asOf && startedMs > ctx.asOf.atMs) continue;
       yield {
         alert_id: a.id,
         kind: a.kind,
@@ -166,16 +196,15 @@ export async function alertsExport(q: ExportQuery, ctx: ExportContext): Promise<
         site: a.site ?? '(all sites)',
         target: a.target,
         started_at: a.at,
-        ended_at: iso(r.endedAtMs),
-        duration_seconds: r.endedAtMs === null ? null : (r.endedAtMs - startedMs) / 1000,
-        end_reason: r.endedAtMs === null ? 'active' : r.endState === 'recovered' ? 'recovered' : 'superseded',
-        acknowledged_at: a.acknowledgedAt,
-        acknowledged_by: a.acknowledgedBy,
+        ended_at: iso(endedAtMs),
+        duration_seconds: endedAtMs === null ? null : (endedAtMs - startedMs) / 1000,
+        end_reason: endedAtMs === null ? 'active' : r.endState === 'recovered' ? 'recovered' : 'superseded',
+        ...acknowledgement(a, ctx),
         message: a.message,
       };
     }
   }
-  return recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows());
+  return Promise.resolve(recordsExport('alerts', ALERT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('alerts')));
 }
 
 // ------------------------------------------------------------------------------------------- audit log
@@ -191,32 +220,63 @@ const AUDIT_LOG_COLUMNS: readonly Column[] = [
   { key: 'link_seq', type: 'integer' },
   { key: 'link_prev', type: 'text' },
   { key: 'link_hash', type: 'text' },
+  // Added after the columns above: the key's name (as requestedBy.keyName in manifests), and why the row is here.
+  { key: 'key_name', type: 'text' },
+  { key: 'included', type: 'text' },
 ];
+
+/** Key names by id, as manifests name requesters: the environment key by its variable; anonymous, system: none. */
+async function keyNames(ctx: ExportContext): Promise<(id: string) => string | null> {
+  const names = new Map((await ctx.snapshot.keys.list()).map((k) => [k.id, k.name]));
+  return (id) => (id === ENV_KEY.id ? ENV_KEY.name : (names.get(id) ?? null));
+}
+
+/**
+ * Why an entry logged after the range affects it: a standard change whose version is in force in the range (valid
+ * from before its end, or from the beginning) — the figures of events judged late in the range use it. null: not.
+ */
+function affectsRange(l: AuditLogExportRow, versions: readonly VersionInfo[], q: ExportQuery): string | null {
+  if (!l.action.startsWith('standard.') || l.target === null) return null;
+  const version = (JSON.parse(l.details) as { version?: unknown }).version;
+  const v = versions.find((x) => x.id === l.target && x.version === version);
+  if (!v || (v.validFromMs !== null && v.validFromMs >= q.toMs)) return null;
+  return `affects the range: standard ${v.id} version ${v.version} is in force in it (valid from ${v.validFromMs === null ? 'the beginning' : iso(v.validFromMs)})`;
+}
 
 /**
  * The audit log, proved to the export's head by default: its rows are chain records, so the links from the first
  * row's link (or from `since`, if earlier) to the head follow it as `# link` lines, and the verifier finds every row
  * and a head published after the period among them. `proof=none` leaves them out (`since` still adds its own).
+ * After the range's entries, the later ones that affect it (affectsRange), each row saying why it is included.
  */
 export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+  const chainHead = ctx.head;
   headProof(q, ctx, chainHead); // refuses a `since` after the head
+  const nameOf = await keyNames(ctx);
+  const versions = await standardVersionsAt(ctx);
   let first = Infinity;
+  const record = (l: AuditLogExportRow, included: string) => {
+    if (l.link !== null && q.proof !== 'none') first = Math.min(first, l.link.seq);
+    return {
+      seq: l.seq,
+      at: new Date(l.atMs).toISOString(),
+      at_ms: l.atMs,
+      key_id: l.keyId,
+      action: l.action,
+      target: l.target,
+      details: l.details,
+      link_seq: l.link?.seq ?? null,
+      link_prev: l.link === null ? null : (l.link.prev ?? GENESIS_HASH),
+      link_hash: l.link?.hash ?? null,
+      key_name: nameOf(l.keyId),
+      included,
+    };
+  };
   async function* rows() {
-    for await (const l of ctx.snapshot.exports.auditLogRows(q.fromMs, q.toMs, chainHead.seq)) {
-      if (l.link !== null && q.proof !== 'none') first = Math.min(first, l.link.seq);
-      yield {
-        seq: l.seq,
-        at: new Date(l.atMs).toISOString(),
-        at_ms: l.atMs,
-        key_id: l.keyId,
-        action: l.action,
-        target: l.target,
-        details: l.details,
-        link_seq: l.link?.seq ?? null,
-        link_prev: l.link === null ? null : (l.link.prev ?? GENESIS_HASH),
-        link_hash: l.link?.hash ?? null,
-      };
+    for await (const l of ctx.snapshot.exports.auditLogRows(q.fromMs, q.toMs, chainHead.seq)) yield record(l, 'in range');
+    for await (const l of ctx.snapshot.exports.auditLogRows(q.toMs, Number.MAX_SAFE_INTEGER, chainHead.seq)) {
+      const why = affectsRange(l, versions, q);
+      if (why) yield record(l, why);
     }
   }
   const body = recordsExport('audit-log', AUDIT_LOG_COLUMNS, { ...q, since: null }, ctx, chainHead, rows());
@@ -225,6 +285,6 @@ export async function auditLogExport(q: ExportQuery, ctx: ExportContext): Promis
   return {
     ...body,
     links: () => (from() === Infinity ? [] : ctx.snapshot.chain.linksBetween(from(), chainHead.seq)),
-    manifest: (done) => ({ ...body.manifest(done), ...(from() === Infinity ? {} : { proof: { fromLinkSeq: from(), toLinkSeq: chainHead.seq } }) }),
+    manifest: async (done) => ({ ...(await body.manifest(done)), ...(from() === Infinity ? {} : { proof: { fromLinkSeq: from(), toLinkSeq: chainHead.seq } }) }),
   };
 }

@@ -6,8 +6,19 @@ import type { ComplianceReader } from '../compliance';
 import type { Column, ExportBody, TrailerRecord } from './format';
 import { filtersOf, type ExportQuery } from './query';
 
+/** The past chain head an export is reproduced at (asOf): its link and when it was written. */
+export interface AsOf {
+  seq: number;
+  hash: string;
+  atMs: number;
+}
+
 export interface ExportContext {
   snapshot: Snapshot;
+  /** The head the export is made at: the store's, or the asOf link. */
+  head: { seq: number; hash: string };
+  /** Set when the export reproduces a past head; its time is the export's generatedAt. */
+  asOf: AsOf | null;
   /** The compliance reader over the same snapshot. */
   compliance: ComplianceReader;
   serverVersion: string;
@@ -45,12 +56,98 @@ export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, cha
     filters: filtersOf(q),
     timeZone: q.timeZone,
     chainHead,
+    ...(ctx.asOf ? { asOf: ctx.asOf.seq } : {}),
   };
+}
+
+const dayIso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The head an export is made at: the store's now, or the past link `asOf` names. A past head must exist, and what
+ * its export needs must still be stored: retention deletes events and milestones before its cutoff, so a range
+ * reaching before it cannot be reproduced (`needsEvents`: the kinds that read them).
+ */
+export async function exportHead(q: ExportQuery, snapshot: Snapshot, needsEvents: boolean): Promise<{ head: { seq: number; hash: string }; asOf: AsOf | null }> {
+  const head = await snapshot.audit.head();
+  if (q.asOf === null) return { head, asOf: null };
+  if (q.asOf > head.seq) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is after the chain head (link ${head.seq})`);
+  const link = await snapshot.chain.link(q.asOf);
+  if (!link) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is not in the chain`);
+  const horizon = needsEvents ? await snapshot.audit.horizon() : null;
+  if (horizon && q.fromMs < horizon.prunedBeforeMs) {
+    throw new DomainError('invalid', 'asOf', `the range starts before the retention cutoff ${dayIso(horizon.prunedBeforeMs)} (checkpoint ${horizon.checkpointSeq}): the events it needs were pruned, so the export as of link ${q.asOf} cannot be reproduced; start the range at or after the cutoff`);
+  }
+  return { head: { seq: link.seq, hash: link.hash }, asOf: link };
+}
+
+/** The standard versions chained by the export's head (all of them without asOf). */
+export async function standardVersionsAt(ctx: ExportContext): Promise<VersionInfo[]> {
+  const all = await standardVersions(ctx.snapshot);
+  if (!ctx.asOf) return all;
+  const later = new Set(await ctx.snapshot.chain.refsBetween('standard', ctx.asOf.seq, Number.MAX_SAFE_INTEGER));
+  return all.filter((v) => !later.has(`${v.id}@${v.version}`));
 }
 
 export function hashDefinition(format: string): string {
   if (format === 'csv') return 'SHA-256 of the data records exactly as written (UTF-8, each ending in CRLF); the header row and # lines excluded';
   return 'SHA-256 of each data row as compact JSON (UTF-8) followed by "\\n", concatenated in file order';
+}
+
+/**
+ * What was chained after the period ended that touches it: events of the range stored after its end (back-dated or
+ * late), corrections of its events, standard versions in force in it (valid from before its end) created after it.
+ * `sinceSeq`: the last link written before the range's end. Counted up to the export's head; null when nothing.
+ */
+export interface Restatements {
+  sinceSeq: number;
+  events: number;
+  corrections: number;
+  standardVersions: number;
+}
+
+/**
+ * The last link written before `atMs` (0: none), by bisection over seq: links are appended in time order (each
+ * write's clock), so a few primary-key reads find it whatever the chain's length, where a scan by time would read it
+ * all (there is no index on the link time).
+ */
+async function lastLinkBefore(ctx: ExportContext, atMs: number): Promise<number> {
+  let lo = 0;
+  let hi = ctx.head.seq;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const link = await ctx.snapshot.chain.link(mid);
+    if (link !== null && link.atMs < atMs) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export async function restatementsOf(q: ExportQuery, ctx: ExportContext): Promise<Restatements | null> {
+  const sinceSeq = await lastLinkBefore(ctx, q.toMs);
+  // Nothing chained before the end (a store filled later, an import): there was no earlier copy to restate.
+  if (sinceSeq === 0 || sinceSeq >= ctx.head.seq) return null;
+  const { events, corrections } = await ctx.snapshot.exports.restated(q, sinceSeq, ctx.head.seq);
+  const refs = new Set(await ctx.snapshot.chain.refsBetween('standard', sinceSeq, ctx.head.seq));
+  const versions = (await standardVersions(ctx.snapshot)).filter(
+    (v) => refs.has(`${v.id}@${v.version}`) && (v.validFromMs === null || v.validFromMs < q.toMs) && (q.standards.length === 0 || q.standards.includes(v.id)),
+  );
+  if (events + corrections + versions.length === 0) return null;
+  return { sinceSeq, events, corrections, standardVersions: versions.length };
+}
+
+/**
+ * How incident changes and alert records came to be (first line and manifest of their exports): written by the live
+ * evaluation while a server ran, never recomputed from the events. An empty period is not "no breach" unless the
+ * server was evaluating then, and which intervals it was not is not recorded.
+ */
+export function liveEvaluation(history: 'incidents' | 'alerts'): Record<string, unknown> {
+  const since = history === 'alerts' ? 'written by the live alert evaluation until incidents replaced alerts (migration 10); none since. ' : 'written by the live evaluation (after stored batches and on a timer) while a server ran. ';
+  return {
+    evaluation: {
+      basis: 'live',
+      covers: `${since}Not recomputed from the events: events stored late or corrected afterwards, and times when no server was running, were never evaluated; those intervals are not recorded (docs/audit.md "Alerts and incidents: evaluation basis")`,
+    },
+  };
 }
 
 /** The chain proof of an export whose rows carry no chain of their own: the links from `since` to the head. */
@@ -85,26 +182,34 @@ export function completenessBasis(q: ExportQuery, proof: { fromLinkSeq: number; 
  * The body of an export whose rows are already records and that names no standard versions (alerts, the audit
  * log, incidents): the common header, the rows as they are, and the manifest after them.
  */
-export function recordsExport(kind: string, columns: readonly Column[], q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }, rows: AsyncIterable<Record<string, unknown>>): ExportBody<Record<string, unknown>> {
+export function recordsExport(
+  kind: string,
+  columns: readonly Column[],
+  q: ExportQuery,
+  ctx: ExportContext,
+  chainHead: { seq: number; hash: string },
+  rows: AsyncIterable<Record<string, unknown>>,
+  notes: Record<string, unknown> = {},
+): ExportBody<Record<string, unknown>> {
   const { links, proof } = headProof(q, ctx, chainHead);
   // Milestone links carry what the milestone export filters on; the other kinds' rows are not chained by filter.
   const completeness = kind === 'milestones' ? completenessBasis(q, proof) : null;
   return {
     kind,
     columns,
-    header: baseHeader(kind, q, ctx, chainHead),
+    header: { ...baseHeader(kind, q, ctx, chainHead), ...notes },
     rows,
     toRecord: (row) => row,
     ...(links ? { links } : {}),
-    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...(proof ? { proof } : {}), ...(completeness ? { completeness } : {}) }),
+    manifest: ({ rowCount, dataSha256 }) => ({ ...baseHeader(kind, q, ctx, chainHead), rowCount, dataSha256, dataHashCovers: hashDefinition(ctx.format), standardVersions: [], ...notes, ...(proof ? { proof } : {}), ...(completeness ? { completeness } : {}) }),
   };
 }
 
 /**
- * Every version of these standards as chained records with their links (`# standard` lines): the verifier checks
- * each against its link, and each row's formula, threshold or target against the version it names or that was in
- * force.
+ * Every version of these standards chained up to link `head` (the export's; a later version did not exist as of it)
+ * as chained records with their links (`# standard` lines): the verifier checks each against its link, and each
+ * row's formula, threshold or target against the version it names or that was in force.
  */
-export async function* standardRecordLines(snapshot: Snapshot, ids: Iterable<string>): AsyncGenerator<TrailerRecord> {
-  for (const r of await snapshot.exports.standardRecords([...new Set(ids)].sort())) yield { name: 'standard', value: { ...r } };
+export async function* standardRecordLines(snapshot: Snapshot, ids: Iterable<string>, head: number): AsyncGenerator<TrailerRecord> {
+  for (const r of await snapshot.exports.standardRecords([...new Set(ids)].sort())) if (r.link.seq <= head) yield { name: 'standard', value: { ...r } };
 }

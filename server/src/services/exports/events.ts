@@ -4,7 +4,7 @@
 import { EVENT_ROW, type EventExportRow } from '../../store/port';
 import { correctedVerdict, type CorrectedVerdict } from '../../domain/corrections';
 import { prunedParts, retentionNote } from '../../domain/retention';
-import { baseHeader, completenessBasis, hashDefinition, standardRecordLines, standardVersions, type ExportContext } from './context';
+import { baseHeader, completenessBasis, hashDefinition, restatementsOf, standardRecordLines, standardVersions, type ExportContext } from './context';
 import { mapRows, type Column, type ExportBody, type TrailerRecord } from './format';
 import type { ExportQuery } from './query';
 
@@ -166,20 +166,61 @@ class CarriedLinks {
   }
 }
 
+/** A row chained after the export's past head (its event, or its judgement, stored later): not in the export as of then. */
+const chainedAfter = (row: EventExportRow, asOf: number): boolean =>
+  ((row[EVENT_ROW.eventLinkSeq] as number | null) ?? 0) > asOf || ((row[EVENT_ROW.judgementLinkSeq] as number | null) ?? 0) > asOf;
+
+/**
+ * The store's event rows of the export: as of the export's head when it is a past one (rows chained after it left
+ * out, the correction in force the latest chained up to it), else every row.
+ */
+export async function* eventRowsAt(q: ExportQuery, ctx: ExportContext): AsyncGenerator<EventExportRow> {
+  const asOf = ctx.asOf?.seq ?? null;
+  if (asOf === null) {
+    yield* ctx.snapshot.exports.eventRows(q);
+    return;
+  }
+  for await (const row of ctx.snapshot.exports.eventRows({ ...q, maxLinkSeq: asOf })) if (!chainedAfter(row, asOf)) yield row;
+}
+
+/** One judgement of the range in its corrected state (as of the export's head): what the compliance rows sum. */
+export interface CorrectedJudgement {
+  site: string;
+  standardId: string;
+  version: number;
+  occurredAtMs: number;
+  met: number;
+  counted: number;
+  voided: number;
+  amended: number;
+}
+
+export async function* correctedJudgements(q: ExportQuery, ctx: ExportContext): AsyncGenerator<CorrectedJudgement> {
+  for await (const row of eventRowsAt(q, ctx)) {
+    const standardId = row[EVENT_ROW.standardId] as string | null;
+    if (standardId === null) continue;
+    const c = corrected(row, parseRejudged);
+    const action = row[EVENT_ROW.correctionAction];
+    yield { site: row[3] as string, standardId, version: row[EVENT_ROW.standardVersion] as number, occurredAtMs: row[5] as number, met: c.met ?? 0, counted: c.counted ?? 0, voided: action === 'void' ? 1 : 0, amended: action === 'amend' ? 1 : 0 };
+  }
+}
+
 export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]>> {
   const s = ctx.snapshot;
-  const chainHead = await s.audit.head();
+  const chainHead = ctx.head;
   // Events before the cutoff are gone (those stored there since were back-dated); their links stay in the chain,
   // covered by the signed checkpoint.
   const horizon = await s.audit.horizon();
   const retention = retentionNote(horizon, q.fromMs, prunedParts('events', [q], horizon));
+  const restatements = await restatementsOf(q, ctx);
+  const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
   const versions = new Map((await standardVersions(s)).map((v) => [`${v.id}@${v.version}`, v]));
   const involved = new Set<string>();
   const carried = new CarriedLinks(chainHead.seq);
   const keyNames = new Map((await s.keys.list()).map((k) => [k.id, k.name]));
   const map = rowMapper(new Set(q.outcomes), (id, version) => versions.get(`${id}@${version}`)?.formula ?? null, (id) => keyNames.get(id) ?? null);
   const corrected = new Set<number>();
-  const rows = mapRows(s.exports.eventRows(q), (row) => {
+  const rows = mapRows(eventRowsAt(q, ctx), (row) => {
     const out = map(row);
     if (!out) return null;
     if (out[15] !== null) involved.add(`${out[15] as string}@${out[16] as number}`);
@@ -191,11 +232,11 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   return {
     kind: 'events',
     columns: EVENT_COLUMNS,
-    header: { ...baseHeader('events', q, ctx, chainHead), ...(retention ? { retention } : {}) },
+    header: { ...baseHeader('events', q, ctx, chainHead), ...notes },
     rows,
     toValues: (row) => row,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
-    records: () => chainedRecordLines(s, corrected, involved, (id) => keyNames.get(id) ?? null),
+    records: () => chainedRecordLines(s, chainHead.seq, corrected, involved, (id) => keyNames.get(id) ?? null),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
     manifest: ({ rowCount, dataSha256 }) => {
       const proof = q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq };
@@ -207,7 +248,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
         dataHashCovers: hashDefinition(ctx.format),
         standardVersions: [...involved].sort(),
         proof,
-        ...(retention ? { retention } : {}),
+        ...notes,
         ...(completeness ? { completeness } : {}),
       };
     },
@@ -218,10 +259,12 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
  * After the rows: every version of each standard that judged an exported row (the version in force at any instant
  * can then be told), and every correction of each exported event that has one, in chain order, each with its link.
  * The rows carry the latest correction too; the lines show the earlier ones, so the history of an event is complete.
+ * Only records chained up to the export's head: as of a past head, later versions and corrections did not exist yet.
  */
-async function* chainedRecordLines(s: ExportContext['snapshot'], corrected: ReadonlySet<number>, involved: ReadonlySet<string>, keyName: (id: string) => string | null): AsyncGenerator<TrailerRecord> {
-  yield* standardRecordLines(s, [...involved].map((v) => v.slice(0, v.lastIndexOf('@'))));
+async function* chainedRecordLines(s: ExportContext['snapshot'], head: number, corrected: ReadonlySet<number>, involved: ReadonlySet<string>, keyName: (id: string) => string | null): AsyncGenerator<TrailerRecord> {
+  yield* standardRecordLines(s, [...involved].map((v) => v.slice(0, v.lastIndexOf('@'))), head);
   for (const r of await s.exports.correctionRecords([...corrected].sort((a, b) => a - b))) {
+    if (r.link.seq > head) continue;
     yield { name: 'correction', value: { ...r, keyName: keyName(r.record.keyId as string) } };
   }
 }

@@ -135,7 +135,7 @@ export interface ExportBody<Row> {
   /** After the rows: proof links (CSV "# link" lines, NDJSON {"link"} lines, JSON "links"). */
   links?: () => AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>;
   /** The trailing manifest, given the row count and data hash. */
-  manifest(done: { rowCount: number; dataSha256: string }): Record<string, unknown>;
+  manifest(done: { rowCount: number; dataSha256: string }): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /** A chained record written after an export's rows (see ExportBody.records). */
@@ -275,6 +275,8 @@ export async function streamExport<Row>(out: Writable, format: ExportFormat, bod
 /** After the rows: the proof links and the manifest, small, buffered into ~64 KB writes. */
 async function writeTrailer<Row>(write: (text: string) => Promise<void>, format: ExportFormat, body: ExportBody<Row>, manifest: () => unknown): Promise<void> {
   const json = (v: unknown) => JSON.stringify(v);
+  // The manifest may wait for a trusted timestamp (services/timestamps.ts).
+  const final = async () => json(await manifest());
   let buffer = '';
   const push = async (text: string) => {
     buffer += text;
@@ -287,10 +289,10 @@ async function writeTrailer<Row>(write: (text: string) => Promise<void>, format:
   await writeRecords(push, format, body);
   if (format === 'csv') {
     for await (const link of body.links?.() ?? []) await push(`# link ${json(link)}\r\n`);
-    await push(`# manifest ${json(manifest())}\r\n`);
+    await push(`# manifest ${await final()}\r\n`);
   } else if (format === 'ndjson') {
     for await (const link of body.links?.() ?? []) await push(json({ link }) + '\n');
-    await push(json({ manifest: manifest() }) + '\n');
+    await push(`{"manifest":${await final()}}\n`);
   } else {
     if (!body.records) await push('\n]');
     await push(',\n"links":[');
@@ -299,7 +301,7 @@ async function writeTrailer<Row>(write: (text: string) => Promise<void>, format:
       await push((first ? '\n' : ',\n') + json(link));
       first = false;
     }
-    await push(`${first ? '' : '\n'}],\n"manifest":${json(manifest())}}\n`);
+    await push(`${first ? '' : '\n'}],\n"manifest":${await final()}}\n`);
   }
   if (buffer.length > 0) await write(buffer);
 }

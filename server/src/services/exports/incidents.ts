@@ -1,6 +1,6 @@
 // The incidents export: one row per incident change (opened, escalated, de-escalated, recovered, acknowledged) whose
 // time is in the range, oldest first. Change rows are append-only, so the export of a past range never changes.
-import { recordsExport, type ExportContext } from './context';
+import { liveEvaluation, recordsExport, type ExportContext } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery } from './query';
 
@@ -19,11 +19,13 @@ const INCIDENT_COLUMNS: readonly Column[] = [
   { key: 'detail', type: 'text' },
 ];
 
-export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+export function incidentsExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
+  const chainHead = ctx.head;
   async function* rows() {
     for await (const r of ctx.snapshot.exports.incidentRows(q)) {
       const c = r.change;
+      // Incident changes are not chained: as of a past head, those recorded after its time are left out.
+      if (ctx.asOf && Date.parse(c.at) > ctx.asOf.atMs) continue;
       yield {
         change_seq: c.seq,
         incident_id: c.incidentId,
@@ -41,5 +43,5 @@ export async function incidentsExport(q: ExportQuery, ctx: ExportContext): Promi
       };
     }
   }
-  return recordsExport('incidents', INCIDENT_COLUMNS, q, ctx, chainHead, rows());
+  return Promise.resolve(recordsExport('incidents', INCIDENT_COLUMNS, q, ctx, chainHead, rows(), liveEvaluation('incidents')));
 }

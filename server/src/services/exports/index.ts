@@ -6,6 +6,7 @@ import type { AuditService } from '../audit';
 import { ComplianceReader } from '../compliance';
 import type { PublicKeyInfo, SigningIdentity } from '../signing';
 import type { StandardsService } from '../standards';
+import type { TimestampAuthority } from '../timestamps';
 import { alertsExport, auditLogExport, complianceExport } from './bodies';
 import type { ExportContext } from './context';
 import { eventsExport } from './events';
@@ -14,7 +15,7 @@ import { milestonesExport } from './milestones';
 import { streamExport, type ExportBody, type ExportFormat } from './format';
 import type { ExportQuery } from './query';
 import { auditReport, signedReport } from './report';
-import { baseHeader } from './context';
+import { baseHeader, exportHead } from './context';
 
 // `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
 export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
@@ -33,6 +34,8 @@ export interface ExportServiceOptions {
   identity: SigningIdentity;
   /** Named in every export (--organisation); null when not configured. */
   organisation: string | null;
+  /** The TSA that timestamps every signed manifest (--tsa-url); null: none. */
+  timestamps: TimestampAuthority | null;
 }
 
 export class ExportService {
@@ -50,8 +53,8 @@ export class ExportService {
   stream(kind: ExportKind, q: ExportQuery, out: Writable, requester: Requester, started: () => void): Promise<void> {
     return this.store.snapshot(async (snapshot) => {
       const format = q.format as ExportFormat;
-      const body = await this.body(kind, q, this.context(snapshot, format));
-      await this.logExport(kind, requester.keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period } });
+      const body = await this.body(kind, q, await this.context(snapshot, format, q, READS_EVENTS.has(kind)));
+      await this.logExport(kind, requester.keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period, ...asOfOf(q) } });
       started();
       await streamExport(out, format, this.signed(body as ExportBody<unknown>, requester));
     });
@@ -68,8 +71,13 @@ export class ExportService {
     return {
       ...body,
       header: { ...body.header, ...provenance },
-      manifest: (done) => this.options.identity.sign({ ...body.manifest(done), ...provenance, columns }),
+      manifest: async (done) => this.stamped(this.options.identity.sign({ ...(await body.manifest(done)), ...provenance, columns })),
     };
+  }
+
+  /** The signed manifest with a trusted timestamp when a TSA is configured (outside what is signed). */
+  private stamped(signed: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.options.timestamps ? this.options.timestamps.stamp(signed) : Promise.resolve(signed);
   }
 
   /** The key manifests are signed with, and whose: GET /audit/public-key. */
@@ -83,17 +91,19 @@ export class ExportService {
    */
   report(q: ExportQuery, requester: Requester): Promise<{ html: string; contentSecurityPolicy: string }> {
     return this.store.snapshot(async (snapshot) => {
-      await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period });
-      const ctx = this.context(snapshot, 'html');
+      const ctx = await this.context(snapshot, 'html', q, true);
+      await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period, ...asOfOf(q) });
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
       const report = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret(), { organisation: provenance.organisation, instanceId: provenance.instanceId, requester });
-      const fields = { ...baseHeader('report', q, ctx, await snapshot.audit.head()), period: q.period, reportId: report.reportId, ...provenance };
-      return { html: signedReport(report.html, fields, (m) => this.options.identity.sign(m)), contentSecurityPolicy: report.contentSecurityPolicy };
+      const fields = { ...baseHeader('report', q, ctx, ctx.head), period: q.period, reportId: report.reportId, ...provenance };
+      return { html: await signedReport(report.html, fields, (m) => this.stamped(this.options.identity.sign(m))), contentSecurityPolicy: report.contentSecurityPolicy };
     });
   }
 
-  private context(snapshot: ExportContext['snapshot'], format: string): ExportContext {
-    return { snapshot, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: this.options.now(), format };
+  /** The export's context; with asOf, its head is that link and its generatedAt the link's time. */
+  private async context(snapshot: ExportContext['snapshot'], format: string, q: ExportQuery, readsEvents: boolean): Promise<ExportContext> {
+    const { head, asOf } = await exportHead(q, snapshot, readsEvents);
+    return { snapshot, head, asOf, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: asOf?.atMs ?? this.options.now(), format };
   }
 
   private body(kind: ExportKind, q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]> | ExportBody<Record<string, unknown>> | ExportBody<unknown>> {
@@ -119,3 +129,6 @@ export class ExportService {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const asOfOf = (q: ExportQuery) => (q.asOf === null ? {} : { asOf: q.asOf });
+/** The kinds that read events or milestones, which retention deletes (a past head before its cutoff is gone). */
+const READS_EVENTS: ReadonlySet<ExportKind> = new Set(['events', 'milestones', 'compliance']);

@@ -25,8 +25,8 @@ const MILESTONE_COLUMNS: readonly Column[] = [
   { key: 'link_hash', type: 'text' },
 ];
 
-export async function milestonesExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
-  const chainHead = await ctx.snapshot.audit.head();
+export function milestonesExport(q: ExportQuery, ctx: ExportContext): Promise<ExportBody<Record<string, unknown>>> {
+  const chainHead = ctx.head;
   async function* rows() {
     for await (const m of ctx.snapshot.exports.milestoneRows(q, chainHead.seq)) {
       yield {
@@ -49,6 +49,6 @@ export async function milestonesExport(q: ExportQuery, ctx: ExportContext): Prom
       };
     }
   }
-  return recordsExport('milestones', MILESTONE_COLUMNS, q, ctx, chainHead, rows());
+  return Promise.resolve(recordsExport('milestones', MILESTONE_COLUMNS, q, ctx, chainHead, rows()));
 }
 

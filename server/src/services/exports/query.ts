@@ -22,6 +22,11 @@ export interface ExportQuery {
    * to the export's head, so the verifier can show the export's head descends from it. null: no such proof.
    */
   since: number | null;
+  /**
+   * Every kind: reproduce the export as it was when the chain head was this link (records chained after it left out,
+   * corrections after it ignored, generatedAt = that link's time). null: the store as it is now.
+   */
+  asOf: number | null;
 }
 
 export function filtersOf(q: ExportQuery): Record<string, unknown> {

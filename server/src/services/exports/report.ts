@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto';
 import { problemText, verifyChain, type VerifyResult } from '../../domain/verify';
 import type { RetentionNote } from '../../protocol';
+import { versionSumsOf, type VersionSums } from '../compliance';
 import { COMPLIANCE_COLUMNS, complianceExport } from './bodies';
-import { standardVersions, type ExportContext } from './context';
+import { standardVersionsAt, type ExportContext, type Restatements } from './context';
+import { correctedJudgements } from './events';
 import { csvCell, csvRecords } from './format';
 import type { ExportQuery } from './query';
 import { reportData, type ReportData } from './reportData';
@@ -32,9 +34,9 @@ const MANIFEST_MARK = '<!-- ringside-manifest ';
  * (scripts/verify-export.mjs checks a report like an export). "--" cannot appear in a comment: the JSON writes it
  * as "-\u002d", which reads back the same.
  */
-export function signedReport(html: string, fields: Record<string, unknown>, sign: (m: Record<string, unknown>) => Record<string, unknown>): string {
+export async function signedReport(html: string, fields: Record<string, unknown>, sign: (m: Record<string, unknown>) => Promise<Record<string, unknown>>): Promise<string> {
   const documentSha256 = createHash('sha256').update(html, 'utf8').digest('hex');
-  const manifest = sign({ ...fields, documentSha256, documentHashCovers: 'SHA-256 of the UTF-8 bytes of the file before the ringside-manifest comment' });
+  const manifest = await sign({ ...fields, documentSha256, documentHashCovers: 'SHA-256 of the UTF-8 bytes of the file before the ringside-manifest comment' });
   return `${html}${MANIFEST_MARK}${JSON.stringify(manifest).replaceAll('--', '-\\u002d')} -->\n`;
 }
 
@@ -51,7 +53,7 @@ export interface AuditReport {
 
 export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandardIds: readonly string[], secret: Buffer | null, meta: ReportMeta): Promise<AuditReport> {
   const s = ctx.snapshot;
-  const versions = await standardVersions(s);
+  const versions = await standardVersionsAt(ctx);
   const body = await complianceExport(q, { ...ctx, format: 'csv' }, allStandardIds);
   const records: ReportRecord[] = [];
   const hash = createHash('sha256');
@@ -61,11 +63,9 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
     hash.update(csvRecords([COMPLIANCE_COLUMNS.map((c) => csvCell(rec[c.key], c.type))]), 'utf8');
   }
   const dataSha256 = hash.digest('hex');
-  const manifest = body.manifest({ rowCount: records.length, dataSha256 });
-  const verify = await verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
-  const horizon = await s.audit.horizon();
-  const sums = await ctx.compliance.versionSums({ standardIds: q.standards.length ? q.standards : allStandardIds, fromMs: q.fromMs, toMs: q.toMs, sites: q.sites }, horizon);
-  const data = await reportData(q, s, versions, sums.rows, ctx.nowMs);
+  const manifest = await body.manifest({ rowCount: records.length, dataSha256 });
+  const verify = await verifyChain({ links: linksUpTo(s.chain.links(), ctx.head.seq), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
+  const data = await reportData(q, ctx, versions, await versionSums(q, ctx, allStandardIds));
   const standardIds = [...new Set([...records.map((x) => String(x.standard_id)), ...q.standards])].sort();
   const reportId = createHash('sha256').update(JSON.stringify([meta.instanceId, ctx.nowMs, manifest.filters, q.timeZone, q.period])).digest('hex').slice(0, 16);
   const facts: CoverFacts = { ...meta, serverVersion: ctx.serverVersion, generatedAtMs: ctx.nowMs, reportId };
@@ -81,6 +81,28 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
     timeliness: timelinessSection(q, data, ctx.nowMs),
   };
   return { html: documentHtml(style.css, { records, dataSha256, manifest, verify, sections, data }), contentSecurityPolicy: style.contentSecurityPolicy, reportId };
+}
+
+/** The links up to the export's head (a past one with asOf: the chain as it stood then). */
+async function* linksUpTo<T extends { seq: number }>(links: AsyncIterable<T>, head: number): AsyncGenerator<T> {
+  for await (const l of links) {
+    if (l.seq > head) return;
+    yield l;
+  }
+}
+
+/**
+ * Σmet, Σcounted and the corrections per site × standard × version over the period: from the rollups, or as of a
+ * past head from the judgements in their corrected state then (the rollups hold today's sums), as the compliance
+ * rows are.
+ */
+async function versionSums(q: ExportQuery, ctx: ExportContext, allStandardIds: readonly string[]): Promise<VersionSums[]> {
+  const standardIds = q.standards.length ? q.standards : allStandardIds;
+  if (!ctx.asOf) return (await ctx.compliance.versionSums({ standardIds, fromMs: q.fromMs, toMs: q.toMs, sites: q.sites }, await ctx.snapshot.audit.horizon())).rows;
+  const wanted = new Set(standardIds);
+  const rows: VersionSums[] = [];
+  for await (const j of correctedJudgements(q, ctx)) if (wanted.has(j.standardId)) rows.push(j);
+  return versionSumsOf(rows);
 }
 
 interface Sections {
@@ -109,7 +131,7 @@ function documentHtml(css: string, { records, dataSha256, manifest, verify, sect
 <html lang="en"><head><meta charset="utf-8"><title>Ringside audit report ${esc(filters.from)} – ${esc(filters.to)}</title>
 <meta name="generator" content="${esc(manifest.serverVersion)}"><style>${css}</style></head><body>
 ${sections.cover}
-<h2>1. Summary</h2>${sections.summary}${retentionText(manifest.retention as RetentionNote | undefined)}<div class="summary-end"></div>
+<h2>1. Summary</h2>${sections.summary}${retentionText(manifest.retention as RetentionNote | undefined)}${restatementsText(manifest.restatements as Restatements | undefined)}<div class="summary-end"></div>
 <h2>2. Standards and their versions</h2><p class="note">Each version as created: when and by whom (from the audit log), from when it applies, and what it judged in this period. A version applied from before it was created is marked retroactive.</p>${sections.versions || '<p>No standard in scope.</p>'}
 <h2>3. Charts</h2>${sections.charts || '<p>No judged events in this period.</p>'}
 <h2>4. Figures per site and period</h2>${sections.siteTables || '<p>No judged events in this period.</p>'}
@@ -142,6 +164,17 @@ function retentionText(note: RetentionNote | undefined): string {
     ? ` Not included: the events of ${note.missing.map((m) => `${esc(m.from)} to ${esc(m.to)}`).join(', ')} (range edges off the quarter-hour grid before the cutoff; only the raw events had them).`
     : '';
   return `<dl class="facts"><dt>Retention</dt><dd>Raw events before ${esc(note.prunedBefore)} were pruned (retention checkpoint ${note.checkpointSeq}). Figures before that instant are sums of the rollups kept by pruning, voided and amended counts those kept at pruning; the event export no longer has their rows.${missing}</dd></dl>`;
+}
+
+/** What was chained after the period ended that touches it (docs/audit.md "Restatements"); nothing when nothing was. */
+function restatementsText(r: Restatements | undefined): string {
+  if (!r) return '';
+  const parts = [
+    r.events ? `${r.events} event(s) of the period stored after it ended` : '',
+    r.corrections ? `${r.corrections} correction(s) of its events` : '',
+    r.standardVersions ? `${r.standardVersions} standard version(s) in force in it, created after it` : '',
+  ].filter(Boolean);
+  return `<dl class="facts"><dt>Restated</dt><dd>Since chain record ${r.sinceSeq} (the last before the period ended): ${esc(parts.join('; '))}. The figures include them; a copy made when the period ended differs (<code>asOf=${r.sinceSeq}</code> reproduces it).</dd></dl>`;
 }
 
 /** Every problem the verification found (it checks the whole chain), as a list; nothing when intact. */

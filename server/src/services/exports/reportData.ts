@@ -7,8 +7,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { WEEKDAYS, type Site } from '../../protocol';
 import { EVENT_ROW, type AuditLogExportRow, type Snapshot } from '../../store/port';
 import type { VersionSums } from '../compliance';
-import type { VersionInfo } from './context';
-import { correctedWithReason } from './events';
+import type { ExportContext, VersionInfo } from './context';
+import { correctedWithReason, eventRowsAt } from './events';
 import { TURN_MS } from './format';
 import type { ExportQuery } from './query';
 
@@ -95,11 +95,13 @@ async function whoIs(s: Snapshot): Promise<Who> {
   return (keyId) => (names.has(keyId) ? `${names.get(keyId)} (${keyId})` : keyId);
 }
 
-/** Every audit log entry up to the head: standard and site changes and corrections (the log is small next to events). */
-async function auditEntries(s: Snapshot, nowMs: number): Promise<AuditLogExportRow[]> {
-  const head = await s.audit.head();
+/**
+ * Every audit log entry up to the report's head (as of a past one, its link's time is nowMs): standard and site
+ * changes and corrections (the log is small next to events).
+ */
+async function auditEntries(ctx: ExportContext): Promise<AuditLogExportRow[]> {
   const out: AuditLogExportRow[] = [];
-  for await (const row of s.exports.auditLogRows(0, nowMs + 1, head.seq)) {
+  for await (const row of ctx.snapshot.exports.auditLogRows(0, ctx.nowMs + 1, ctx.head.seq)) {
     if (/^(standard|site|event)\./.test(row.action)) out.push({ ...row });
   }
   return out;
@@ -129,29 +131,37 @@ function versionRows(all: readonly VersionInfo[], created: ReadonlyMap<string, n
   });
 }
 
-async function siteInfos(s: Snapshot, ids: readonly string[], log: readonly AuditLogExportRow[], who: Who): Promise<SiteInfo[]> {
+/** Each site's configuration and history; as of a past head (asOfMs: its link's time), the changes made by then. */
+async function siteInfos(s: Snapshot, ids: readonly string[], log: readonly AuditLogExportRow[], who: Who, asOfMs: number | null): Promise<SiteInfo[]> {
   const out: SiteInfo[] = [];
   for (const id of ids) {
     const changes = log.filter((row) => row.action.startsWith('site.') && row.target === id);
-    const history = (await s.sites.history(id)).map((h) => {
+    const all = (await s.sites.history(id)).map((h) => {
       const atMs = Date.parse(h.changedAt);
       // The service writes the audit entry in the same transaction, stamped by the same clock.
       const entry = changes.find((row) => Math.abs(row.atMs - atMs) < 1000);
       return { change: h.change, atMs, definition: h.definition, by: entry ? who(entry.keyId) : null };
     });
-    out.push({ id, current: await s.sites.get(id), history });
+    const history = asOfMs === null ? all : all.filter((h) => h.atMs <= asOfMs);
+    const current = asOfMs === null || history.length === all.length ? await s.sites.get(id) : history.at(-1)?.definition;
+    out.push({ id, current, history });
   }
   return out;
 }
 
-export async function reportData(q: ExportQuery, s: Snapshot, versions: readonly VersionInfo[], versionSums: VersionSums[], nowMs: number): Promise<ReportData> {
+/**
+ * The report's data as of its head (ctx.head; with asOf a past one): the versions passed are those chained by it,
+ * the audit log and site changes stop at its time, and the event pass sees the rows and corrections chained by it.
+ */
+export async function reportData(q: ExportQuery, ctx: ExportContext, versions: readonly VersionInfo[], versionSums: VersionSums[]): Promise<ReportData> {
+  const s = ctx.snapshot;
   const who = await whoIs(s);
-  const log = await auditEntries(s, nowMs);
+  const log = await auditEntries(ctx);
   const created = new Map((await s.standards.all()).map((r) => [`${r.id}@${r.version}`, r.createdAtMs]));
   const siteIds = [...new Set([...q.sites, ...versionSums.map((r) => r.site)])].sort();
-  const scan = await scanEvents(q, s, siteIds);
+  const scan = await scanEvents(q, ctx, siteIds);
   for (const site of scan.timeliness.daysBySite.keys()) if (!siteIds.includes(site)) siteIds.push(site);
-  const sites = await siteInfos(s, siteIds.sort(), log, who);
+  const sites = await siteInfos(s, siteIds.sort(), log, who, ctx.asOf ? ctx.nowMs : null);
   return {
     versions: versionRows(versions, created, log, who),
     versionSums,
@@ -178,7 +188,8 @@ const verdict = (met: number | null, counted: number | null, voided: boolean): s
   voided ? 'voided (not counted)' : counted === 0 ? 'not counted' : met === 1 ? 'met' : 'missed';
 
 /** One pass over the period's events (one row per judgement, in event order): bounded state besides the lags. */
-async function scanEvents(q: ExportQuery, s: Snapshot, siteIds: readonly string[]): Promise<Scan> {
+async function scanEvents(q: ExportQuery, ctx: ExportContext, siteIds: readonly string[]): Promise<Scan> {
+  const s = ctx.snapshot;
   const zones = new Map<string, string>();
   for (const id of siteIds) zones.set(id, (await s.sites.get(id))?.timeZone ?? q.timeZone);
   const t: Timeliness = { events: 0, lagsMs: [], lateBySite: new Map(), latestReceiptMs: null, daysBySite: new Map() };
@@ -189,7 +200,7 @@ async function scanEvents(q: ExportQuery, s: Snapshot, siteIds: readonly string[
   // Millions of rows: other requests and ingest are served meanwhile, as during an export (a turn every TURN_MS).
   let turnStart = performance.now();
   let rows = 0;
-  for await (const row of s.exports.eventRows({ fromMs: q.fromMs, toMs: q.toMs, sites: q.sites, standards: q.standards })) {
+  for await (const row of eventRowsAt(q, ctx)) {
     if ((rows += 1) % 256 === 0 && performance.now() - turnStart >= TURN_MS) {
       await nextTurn();
       turnStart = performance.now();

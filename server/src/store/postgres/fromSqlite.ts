@@ -42,6 +42,7 @@ const TABLES: readonly string[] = [
   'case_judgements',
   'case_breaches',
   'event_types',
+  'signing_key',
 ];
 
 const CHUNK = 500;

@@ -7,7 +7,7 @@ import type { AlertState, IncidentChange } from '../../protocol';
 import { chainLinksScan, proofLink, UNCHAINED_SCANS } from '../chainScans';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
-import { chainedRecords, milestoneExportSql, toMilestoneExportRow } from '../sqlite/exportRows';
+import { chainedRecords, CORRECTION_AS_OF, LINK_SQL, milestoneExportSql, restatedSql, toMilestoneExportRow } from '../sqlite/exportRows';
 import { toChange } from '../sqlite/incidents';
 import { toCheckpoint, type CheckpointRow } from '../sqlite/snapshot';
 import { numbered, type Sql } from './db';
@@ -64,7 +64,7 @@ async function* eventRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerato
       e.handle_seconds, lc.changes, lc.reason, lc.key_id, lc.at_ms,
       cc.seq, CASE WHEN cc.seq IS NULL THEN NULL ELSE COALESCE(pc.hash, '${GENESIS_HASH}') END, cc.hash
     FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin}
-    LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged, c.changes, c.reason, c.key_id, c.at_ms FROM audit_corrections c WHERE c.event_seq = e.seq ORDER BY c.seq DESC LIMIT 1) lc ON true
+    LEFT JOIN LATERAL (SELECT c.seq, c.action, c.rejudged, c.changes, c.reason, c.key_id, c.at_ms FROM audit_corrections c WHERE c.event_seq = e.seq AND ${CORRECTION_AS_OF} ORDER BY c.seq DESC LIMIT 1) lc ON true
     LEFT JOIN audit_chain cc ON cc.kind = 'correction' AND cc.key_int = lc.seq
     LEFT JOIN audit_chain pc ON pc.seq = cc.seq - 1
     LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'event' ORDER BY l.seq LIMIT 1) ce ON true
@@ -72,7 +72,7 @@ async function* eventRows(client: pg.PoolClient, f: ExportFilter): AsyncGenerato
     LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM audit_chain l WHERE l.event_seq = e.seq AND l.kind = 'judgement' AND l.key_text = j.standard_id ORDER BY l.seq LIMIT 1) cj ON true
     LEFT JOIN audit_chain pj ON pj.seq = cj.seq - 1
     WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${sites} ORDER BY e.seq, j.standard_id`;
-  for await (const row of cursor(client, sql, [...f.standards, f.fromMs, f.toMs, ...f.sites])) {
+  for await (const row of cursor(client, sql, [...f.standards, f.maxLinkSeq ?? null, f.maxLinkSeq ?? null, f.fromMs, f.toMs, ...f.sites])) {
     if (row.length !== EVENT_ROW_WIDTH) throw new Error(`an event export row has ${row.length} columns, not ${EVENT_ROW_WIDTH}`);
     yield row;
   }
@@ -125,6 +125,11 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
         iterable(async function* () {
           for await (const r of cursor(client, 'SELECT seq, kind, ref, digest, hash, tags FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq', [fromSeq, toSeq])) yield proofLink(r);
         }),
+      link: async (seq) => {
+        const r = await s.one<{ seq: number; hash: string; at_ms: number }>(LINK_SQL.link, [seq]);
+        return r ? { seq: r.seq, hash: r.hash, atMs: r.at_ms } : null;
+      },
+      refsBetween: async (kind, afterSeq, toSeq) => (await s.tuples<[string]>(LINK_SQL.refsBetween, [kind, afterSeq, toSeq])).map((r) => r[0]),
     },
     exports: {
       eventRows: (f) => iterable(() => eventRows(client, f)),
@@ -135,6 +140,10 @@ export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'ch
         iterable(async function* () {
           for await (const r of cursor(client, milestoneExportSql(f.sites.length), [f.fromMs, f.toMs, ...f.sites, maxLinkSeq])) yield toMilestoneExportRow(r);
         }),
+      restated: async (f, afterSeq, toSeq) => {
+        const count = async (kind: 'event' | 'correction') => Number((await s.tuples<[number]>(restatedSql(kind, f.sites.length), [f.fromMs, f.toMs, ...f.sites, afterSeq, toSeq]))[0]![0]);
+        return { events: await count('event'), corrections: await count('correction') };
+      },
       correctionRecords: (eventSeqs) => chainedRecords('correction', eventSeqs, (sql, params) => s.tuples<unknown[]>(sql, params)),
       standardRecords: (ids) => chainedRecords('standard', ids, (sql, params) => s.tuples<unknown[]>(sql, params)),
     },

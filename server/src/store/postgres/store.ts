@@ -19,6 +19,7 @@ import { writeEvents } from './events';
 import { readsOf } from './reads';
 import { snapshotReads } from './snapshot';
 import { PUT_EVENT_TYPE } from '../sqlite/standards';
+import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import * as w from './writes';
 
 /** The advisory lock every write transaction holds ("rs-write"). */
@@ -111,6 +112,10 @@ class PgWriteTx extends WriteTxBase {
       retireSite: (id) => w.retireSite(s, chain, id, at),
       correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
       auditLog: (entry) => w.appendAuditLog(s, chain, entry, at),
+      signingKey: async (k) => {
+        await s.run(SIGNING_KEY_SQL.record, [k.keyId, k.publicKey, k.instanceId, at]);
+        return toRecordedKey((await s.one<Parameters<typeof toRecordedKey>[0]>(SIGNING_KEY_SQL.read))!);
+      },
       incidentChanges: async (drafts, urls) => (drafts.length === 0 ? [] : this.atomic(() => w.writeIncidentChanges(s, drafts, urls, at))),
       acknowledgeIncidents: (ids, by) => this.atomic(() => w.acknowledgeIncidents(s, ids, by, at)),
       deliveryAttempt: (attempt, next) => w.recordAttempt(s, attempt, next),

@@ -24,7 +24,7 @@ class SeqCursor {
   private it: IterableIterator<Raw> | null = null;
   private ahead: Raw | null = null;
   constructor(
-    private readonly stmt: Database.Statement,
+    private readonly open: (seq: number) => IterableIterator<Raw>,
     private readonly seqAt: number,
   ) {}
 
@@ -45,7 +45,7 @@ class SeqCursor {
 
   private seek(seq: number): void {
     this.close();
-    this.it = this.stmt.iterate(seq) as IterableIterator<Raw>;
+    this.it = this.open(seq);
     this.next();
   }
 
@@ -85,9 +85,9 @@ class Corrections {
   /** seq, action, changes, rejudged, reason, key_id, at_ms of the latest correction; null when there is none. */
   latest: Raw | null = null;
   private readonly cursor: SeqCursor;
-  constructor(reader: Database.Database) {
-    const stmt = reader.prepare('SELECT event_seq, seq, action, changes, rejudged, reason, key_id, at_ms FROM audit_corrections WHERE event_seq >= ? ORDER BY event_seq, seq').raw(true);
-    this.cursor = new SeqCursor(stmt, 0);
+  constructor(reader: Database.Database, maxLinkSeq: number | null) {
+    const stmt = reader.prepare(`SELECT event_seq, seq, action, changes, rejudged, reason, key_id, at_ms FROM audit_corrections c WHERE event_seq >= ? AND ${CORRECTION_AS_OF} ORDER BY event_seq, seq`).raw(true);
+    this.cursor = new SeqCursor((seq) => stmt.iterate(seq, maxLinkSeq, maxLinkSeq) as IterableIterator<Raw>, 0);
   }
   load(eventSeq: number): void {
     this.latest = null;
@@ -169,7 +169,7 @@ function rowsQuery(reader: Database.Database, f: ExportFilter): { sql: string; p
 export function* eventRows(reader: Database.Database, f: ExportFilter): Generator<EventExportRow> {
   const { sql, params } = rowsQuery(reader, f);
   const prev = new PrevHashes(reader);
-  const corrections = new Corrections(reader);
+  const corrections = new Corrections(reader, f.maxLinkSeq ?? null);
   const correctionLink = reader.prepare("SELECT seq, hash FROM audit_chain WHERE key_int = ? AND kind = 'correction'").raw(true);
   const out: unknown[] = new Array<unknown>(EVENT_ROW_WIDTH).fill(null);
   let loaded = -1;
@@ -224,6 +224,25 @@ export function toMilestoneExportRow(r: readonly unknown[]): MilestoneExportRow 
 export function* milestoneRows(reader: Database.Database, f: ExportFilter, maxLinkSeq: number): Generator<MilestoneExportRow> {
   for (const r of reader.prepare(milestoneExportSql(f.sites.length)).raw(true).iterate(f.fromMs, f.toMs, ...f.sites, maxLinkSeq) as Iterable<unknown[]>) yield toMilestoneExportRow(r);
 }
+
+/**
+ * Restatements (both backends): events of [from, to) at the sites whose link is in (after, to], and corrections of
+ * such events chained there. Parameters: from, to, the sites, after, to (link seqs).
+ */
+export const restatedSql = (kind: 'event' | 'correction', sites: number) => {
+  const join = kind === 'event' ? "audit_chain l ON l.event_seq = e.seq AND l.kind = 'event'" : "audit_corrections c ON c.event_seq = e.seq JOIN audit_chain l ON l.kind = 'correction' AND l.key_int = c.seq";
+  return `SELECT COUNT(*) FROM events e JOIN ${join}
+  WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${sites > 0 ? `AND e.site IN (${Array.from({ length: sites }, () => '?').join(', ')})` : ''} AND l.seq > ? AND l.seq <= ?`;
+};
+
+/** Chain reads of a past head (both backends): one link; the refs of a kind between two links. */
+export const LINK_SQL = {
+  link: 'SELECT seq, hash, at_ms FROM audit_chain WHERE seq = ?',
+  refsBetween: 'SELECT ref FROM audit_chain WHERE kind = ? AND seq > ? AND seq <= ? ORDER BY seq',
+} as const;
+
+/** A correction in force as of link `maxLinkSeq`: chained up to it (null: every correction). */
+export const CORRECTION_AS_OF = `(CAST(? AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM audit_chain l WHERE l.kind = 'correction' AND l.key_int = c.seq AND l.seq <= ?))`;
 
 /**
  * Chained records with their links, for the records an export carries beside its rows (both backends). The IN list

@@ -6,7 +6,7 @@ import type { Alert, AlertState } from '../../protocol';
 import { chainLinksScan, proofLinks, UNCHAINED_SCANS } from '../chainScans';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import type { Statements } from './database';
-import { chainedRecords, eventRows, milestoneRows } from './exportRows';
+import { chainedRecords, eventRows, LINK_SQL, milestoneRows, restatedSql } from './exportRows';
 import { toChange } from './incidents';
 
 /**
@@ -102,6 +102,11 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       unchained: () => lazily(unchained(s.db)),
       linksBetween: (fromSeq, toSeq) =>
         lazily(proofLinks(s.get('SELECT seq, kind, ref, digest, hash, tags FROM audit_chain WHERE seq >= ? AND seq <= ? ORDER BY seq').raw(true).iterate(fromSeq, toSeq) as Iterable<unknown[]>)),
+      link: async (seq) => {
+        const r = s.get(LINK_SQL.link).get(seq) as { seq: number; hash: string; at_ms: number } | undefined;
+        return r ? { seq: r.seq, hash: r.hash, atMs: r.at_ms } : null;
+      },
+      refsBetween: async (kind, afterSeq, toSeq) => s.get(LINK_SQL.refsBetween).pluck(true).all(kind, afterSeq, toSeq) as string[],
     },
     exports: {
       eventRows: (f) => lazily(eventRows(s.db, f)),
@@ -109,6 +114,10 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       incidentRows: (f) => lazily(incidentRows(s, f)),
       auditLogRows: (fromMs, toMs, maxLinkSeq) => lazily(auditLogRows(s, fromMs, toMs, maxLinkSeq)),
       milestoneRows: (f, maxLinkSeq) => lazily(milestoneRows(s.db, f, maxLinkSeq)),
+      restated: async (f, afterSeq, toSeq) => {
+        const count = (kind: 'event' | 'correction') => s.db.prepare(restatedSql(kind, f.sites.length)).pluck(true).get(f.fromMs, f.toMs, ...f.sites, afterSeq, toSeq) as number;
+        return { events: count('event'), corrections: count('correction') };
+      },
       correctionRecords: (eventSeqs) => chainedRecords('correction', eventSeqs, async (sql, params) => s.db.prepare(sql).raw(true).all(...params) as unknown[][]),
       standardRecords: (ids) => chainedRecords('standard', ids, async (sql, params) => s.db.prepare(sql).raw(true).all(...params) as unknown[][]),
     },

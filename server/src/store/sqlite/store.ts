@@ -10,6 +10,7 @@ import { WriteQueue, WriteTxBase } from '../transactions';
 import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
 import { appendAuditLog } from './auditLog';
+import { SIGNING_KEY_SQL, toRecordedKey } from './signingKey';
 import { createBatchWriter } from './batchWriter';
 import { casesReads, claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { chainWriter } from './chain';
@@ -67,6 +68,10 @@ class SqliteWriteTx extends WriteTxBase {
       retireSite: async (id) => retireSite(s, id, at),
       correction: async (subject, record, after) => writeCorrection(s, subject, record, after),
       auditLog: async (entry) => appendAuditLog(s.db, entry, at),
+      signingKey: async (k) => {
+        s.get(SIGNING_KEY_SQL.record).run(k.keyId, k.publicKey, k.instanceId, at);
+        return toRecordedKey(s.get(SIGNING_KEY_SQL.read).get() as Parameters<typeof toRecordedKey>[0]);
+      },
       incidentChanges: async (drafts, urls) => (drafts.length === 0 ? [] : writeIncidentChanges(s, drafts, urls, at)),
       acknowledgeIncidents: async (ids, by) => acknowledgeIncidents(s, ids, by, at),
       deliveryAttempt: async (attempt, next) => recordAttempt(s, attempt, next),

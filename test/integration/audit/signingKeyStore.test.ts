@@ -1,0 +1,63 @@
+// The export signing key recorded for the store: the first node's public key is recorded; a node on a shared
+// PostgreSQL store with another key (audit-signing.json not copied) refuses to start, naming both keys and the fix;
+// one with the copied file starts. On a node's own SQLite file, a new key (the file lost) starts but says so loudly.
+import { copyFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, startCli } from '../support/cli';
+import { testDatabases } from '../support/postgres';
+import { removeDir, startTestServer, tempDataDir } from '../support/testServer';
+
+const databases = testDatabases('ringside_sigkey');
+const dirs: string[] = [];
+const dir = () => {
+  const d = tempDataDir();
+  dirs.push(d);
+  return d;
+};
+const keyOf = async (url: string) => ((await (await fetch(`${url}/api/v1/audit/public-key`)).json()) as { keyId: string }).keyId;
+
+beforeAll(() => buildServer());
+afterAll(async () => {
+  await databases.dropAll();
+  for (const d of dirs) removeDir(d);
+});
+
+describe('the signing key recorded for the store', () => {
+  it('PostgreSQL: a second node with its own key refuses to start; with the first node\'s file it starts', async () => {
+    const databaseUrl = await databases.create();
+    const first = dir();
+    const a = await startTestServer({ dataDir: first, databaseUrl, logLevel: 'silent' });
+    const recorded = await keyOf(a.url);
+    const other = dir();
+    await expect(startTestServer({ dataDir: other, databaseUrl, logLevel: 'silent' })).rejects.toThrow(
+      new RegExp(`this node signs exports with key ed25519:[0-9a-f]{16} .*but the store's exports are signed with key ${recorded} .*copy audit-signing\\.json from a node that has key ${recorded}`),
+    );
+    const copied = dir();
+    copyFileSync(join(first, 'audit-signing.json'), join(copied, 'audit-signing.json'));
+    const b = await startTestServer({ dataDir: copied, databaseUrl, logLevel: 'silent' });
+    expect(await keyOf(b.url)).toBe(recorded);
+    await b.close();
+    await a.close();
+  });
+
+  it('SQLite: a node whose key file was lost starts with a new key and says so loudly, at every start', async () => {
+    const d = dir();
+    const args = ['--port', '0', '--no-auth', '--host', '127.0.0.1', '--data', d, '--log-level', 'warn'];
+    const first = await startCli(args);
+    const recorded = await keyOf(first.url);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    renameSync(join(d, 'audit-signing.json'), join(d, 'audit-signing.json.lost'));
+    const again = await startCli(args);
+    try {
+      const line = await again.until('stderr', /^\{"level":50,[^\n]*"msg":"this node signs exports with key (ed25519:[0-9a-f]{16})[^"]*"/m);
+      expect(line[0]).toContain(`but the store's exports are signed with key ${recorded}`);
+      expect(line[0]).toContain("until then, this node's exports verify only with its own public key");
+      expect(await keyOf(again.url)).not.toBe(recorded);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exit;
+    }
+  });
+});
