@@ -164,7 +164,7 @@ it('a new user reaches a live demo dashboard by clicking only, and the local ser
   await exported.locator('.monaco-button', { hasText: /^Open$/ }).click();
   // In this (web, remote) window the report opens in a panel inside VS Code.
   await page.locator('.tabs-container .tab', { hasText: /^Report: ringside-report-/ }).waitFor({ timeout: 20_000 });
-  await expect.poll(() => dashboardFrame(page).locator('h1').first().textContent(), { timeout: 20_000 }).toBe('Ringside audit report');
+  await expect.poll(() => dashboardFrame(page).locator('h1').first().textContent(), { timeout: 20_000 }).toBe('Service standards audit report');
   await screenshot(page, 'first-run-9-report-inside-vscode.png');
   expect(readdirSync(workspace).some((f) => /^ringside-report-.*\.html$/.test(f))).toBe(true);
   await runCommand(page, 'View: Close All Editors');

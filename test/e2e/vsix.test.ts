@@ -220,7 +220,11 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
   // run with `node` from the PATH, on a fresh data folder whose admin.key the extension reads: live, no key typed.
   await runCommand(page, 'Ringside: Start Local Server');
   // Demo data or empty: a choice when starting, not a setting.
-  await quickRows(page).filter({ hasText: 'Empty' }).first().click();
+  // Chosen by typing into the quick pick (it filters to the one row) and Enter: a click waits for the row to be laid
+  // out, which a loaded machine can hold back past any timeout while the row is already there to pick.
+  await quickRows(page).filter({ hasText: 'Empty' }).first().waitFor({ state: 'attached' });
+  await page.locator('.quick-input-widget input').fill('Empty');
+  await page.keyboard.press('Enter');
   const started = page.locator('.notification-toast', { hasText: new RegExp(`local server running at http://127\\.0\\.0\\.1:${localServerPort}\\.`) });
   await started.first().waitFor({ timeout: 60_000 });
   const localUrl = /http:\/\/127\.0\.0\.1:\d+/.exec((await started.first().textContent()) ?? '')![0];
