@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { adminApi, firstLineOf, manifestOf } from '../support/exportApi';
+import { call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
 
 let server: TestServer;
 let dir: string;
@@ -17,16 +18,7 @@ const LOG_Q = `from=2026-03-01T00:00:00Z&to=${new Date(Date.now() + 86_400_000).
 const KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts'] as const;
 let first: Map<string, string>;
 
-const get = (path: string) => fetch(`${server.url}/api/v1${path}`, { headers: adminHeaders(server.apiKey) });
-const send = (method: string, path: string, body: unknown) =>
-  fetch(`${server.url}/api/v1${path}`, { method, headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function text(path: string): Promise<string> {
-  const res = await get(path);
-  expect(res.status, path).toBe(200);
-  return res.text();
-}
-const manifestOf = (csv: string) => JSON.parse(/# manifest (.*)\r\n$/.exec(csv)![1]!) as Record<string, any>;
-const firstLineOf = (csv: string) => JSON.parse(/^# ringside-export (.*)\r\n/.exec(csv)![1]!) as Record<string, any>;
+const { get, send, text } = adminApi(() => server);
 
 /** Every kind's export as of link `seq` (CSV), and the report. */
 async function exportsAsOf(seq: number): Promise<Map<string, string>> {

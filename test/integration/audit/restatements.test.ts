@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../support/testClock';
-import { adminHeaders, call, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { adminApi, firstLineOf, manifestOf } from '../support/exportApi';
+import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
 const clock = testClock(Date.parse('2026-03-05T00:00:00Z'));
 const dir = tempDataDir();
@@ -15,16 +16,7 @@ let server: TestServer;
 const Q = 'from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&tz=UTC';
 let atEnd: string;
 
-const get = (path: string) => fetch(`${server.url}/api/v1${path}`, { headers: adminHeaders(server.apiKey) });
-const send = (method: string, path: string, body: unknown) =>
-  fetch(`${server.url}/api/v1${path}`, { method, headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function text(path: string): Promise<string> {
-  const res = await get(path);
-  expect(res.status, path).toBe(200);
-  return res.text();
-}
-const manifestOf = (csv: string) => JSON.parse(/# manifest (.*)\r\n$/.exec(csv)![1]!) as Record<string, any>;
-const firstLineOf = (csv: string) => JSON.parse(/^# ringside-export (.*)\r\n/.exec(csv)![1]!) as Record<string, any>;
+const { get, send, text } = adminApi(() => server);
 
 beforeAll(async () => {
   server = await startTestServer({ logLevel: 'error', dataDir: dir, clock });
