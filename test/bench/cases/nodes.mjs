@@ -4,6 +4,8 @@
 // machine's services (RINGSIDE_BENCH_PG_URL: a maintenance database where the user may CREATE DATABASE;
 // RINGSIDE_BENCH_REDIS_URL); each run creates its own database and drops it afterwards.
 import { randomBytes } from 'node:crypto';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AUTH, batchBody, fmt, removeDir, serverRequire, sleep, startRingside, tempDir } from '../lib/common.mjs';
 import { countStored } from '../lib/db.mjs';
 import { cannon, figures } from '../lib/load.mjs';
@@ -37,7 +39,11 @@ async function withNodes(n, extra, fn) {
   const dirs = Array.from({ length: Math.max(1, n) }, () => tempDir('nodes'));
   const nodes = [];
   try {
-    for (const dir of dirs) nodes.push(await startRingside(dir, { extra: n > 0 ? ['--database', url.toString(), ...extra] : [] }));
+    for (const [i, dir] of dirs.entries()) {
+      // Nodes on one store sign exports with one key (docs/deployment.md): the first node's is copied to the others.
+      if (i > 0) copyFileSync(join(dirs[0], 'audit-signing.json'), join(dir, 'audit-signing.json'));
+      nodes.push(await startRingside(dir, { extra: n > 0 ? ['--database', url.toString(), ...extra] : [] }));
+    }
     return await fn(nodes, n > 0 ? url.toString() : dirs[0]);
   } finally {
     await Promise.all(nodes.map((s) => s.stop()));

@@ -4,9 +4,6 @@
 // through the database's notifications. The leader is killed with SIGKILL: another node takes the lead within the
 // stated time and delivers the next change, once; stopped with SIGTERM, it hands the lead over as it exits. A standard
 // changed through one node judges on the others at once.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { IngestResponse } from '../../../server/src/protocol';
@@ -14,6 +11,7 @@ import { calls, startReceiver, type Receiver } from '../support/alertSupport';
 import { startCli, type CliServer } from '../support/cli';
 import { testDatabases } from '../support/postgres';
 import { call, removeDir } from '../support/testServer';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 const databases = testDatabases('ringside_nodes_alerts');
 const LEADS = /"msg":"this node leads/;
@@ -23,7 +21,7 @@ const nodes: CliServer[] = [];
 const dirs: string[] = [];
 
 function startNode(): Promise<CliServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'ringside-node-'));
+  const dir = nodeDataDir();
   dirs.push(dir);
   const args = ['--port', '0', '--no-auth', '--data', dir, '--database', databaseUrl, '--webhook', receiver.url, '--open-after', '0', '--recover-after', '0'];
   return startCli(args);

@@ -8,6 +8,7 @@ import { startNginxNodes } from '../support/nginxNodes';
 import { testDatabases } from '../support/postgres';
 import { requireRedis } from '../support/redis';
 import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -19,8 +20,8 @@ let proxy: Awaited<ReturnType<typeof startNginxNodes>>;
 beforeAll(async () => {
   const redisUrl = await requireRedis();
   const databaseUrl = await databases.create();
-  a = await startTestServer({ databaseUrl, redisUrl });
-  b = await startTestServer({ databaseUrl, redisUrl });
+  a = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, redisUrl });
+  b = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, redisUrl });
   proxy = await startNginxNodes([a.url, b.url]);
 });
 afterAll(async () => {

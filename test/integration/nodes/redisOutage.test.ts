@@ -9,6 +9,7 @@ import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents, Snapshot 
 import { testDatabases } from '../support/postgres';
 import { requireRedis } from '../support/redis';
 import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -57,8 +58,8 @@ beforeAll(async () => {
   await startRedis();
   const databaseUrl = await databases.create();
   const redisUrl = `redis://127.0.0.1:${port}`;
-  a = await startTestServer({ databaseUrl, redisUrl });
-  b = await startTestServer({ databaseUrl, redisUrl });
+  a = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, redisUrl });
+  b = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, redisUrl });
 });
 afterAll(async () => {
   await a?.close();

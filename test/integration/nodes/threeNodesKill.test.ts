@@ -3,15 +3,13 @@
 // node, as a client would (had the dead node committed it, the retry would be answered as a duplicate). Afterwards:
 // every acknowledged event is stored exactly once, the audit chain verifies on every node, and each node's figures
 // equal a recount of what was sent.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../../server/src/protocol';
 import { startCli, type CliServer } from '../support/cli';
 import { testDatabases } from '../support/postgres';
 import { call, isoAgo, removeDir } from '../support/testServer';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 const databases = testDatabases('ringside_nodes_kill');
 const BATCHES_PER_SENDER = 12;
@@ -24,7 +22,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   databaseUrl = await databases.create();
   const start = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ringside-node-'));
+    const dir = nodeDataDir();
     dirs.push(dir);
     return startCli(['--port', '0', '--no-auth', '--data', dir, '--database', databaseUrl, '--log-level', 'warn']);
   };

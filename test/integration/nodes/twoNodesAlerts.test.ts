@@ -7,6 +7,7 @@ import { BANDS_ONLY, calls, MINUTE, state, T0 } from '../support/alertSupport';
 import { testDatabases } from '../support/postgres';
 import { testClock } from '../support/testClock';
 import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 const databases = testDatabases('ringside_nodes_alerts_ack');
 let a: TestServer;
@@ -16,8 +17,8 @@ beforeAll(async () => {
   const databaseUrl = await databases.create();
   const clock = testClock(T0);
   const alerts = { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY };
-  a = await startTestServer({ databaseUrl, clock, alerts });
-  b = await startTestServer({ databaseUrl, clock, alerts });
+  a = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock, alerts });
+  b = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock, alerts });
 });
 afterAll(async () => {
   await a?.close();

@@ -10,6 +10,7 @@ import { callMilestone, clockUpdates, connected, postMilestones, recentEvent, ty
 import { testDatabases } from '../support/postgres';
 import { testClock, type TestClock } from '../support/testClock';
 import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 const T0 = Date.parse('2026-06-01T10:00:00Z');
 const CALLS = 'call-answer-2-rings'; // ≤ 2 rings at 6 s a ring: breached at 12 s
@@ -24,9 +25,9 @@ let updates: Array<ReturnType<typeof clockUpdates>> = [];
 beforeAll(async () => {
   databaseUrl = await databases.create();
   clock = testClock(T0);
-  a = await startTestServer({ databaseUrl, clock });
+  a = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock });
   expect((await postMilestones(a, callMilestone('r1', 'started', T0))).status).toBe(201);
-  b = await startTestServer({ databaseUrl, clock }); // loads the case open in the store
+  b = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock }); // loads the case open in the store
 });
 afterAll(async () => {
   for (const c of clients) c.close();

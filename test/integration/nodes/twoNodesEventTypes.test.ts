@@ -6,6 +6,7 @@ import { testDatabases } from '../support/postgres';
 import { testClock } from '../support/testClock';
 import { removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { connected, postJson, postMilestones } from '../clocks/support';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 const databases = testDatabases('ringside_nodes_event_types');
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -15,8 +16,8 @@ let b: TestServer;
 beforeAll(async () => {
   const databaseUrl = await databases.create();
   const clock = testClock(NOW);
-  a = await startTestServer({ databaseUrl, clock });
-  b = await startTestServer({ databaseUrl, clock });
+  a = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock });
+  b = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock });
 });
 afterAll(async () => {
   await a?.close();

@@ -7,6 +7,7 @@ import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents, Snapshot 
 import { testDatabases } from '../support/postgres';
 import { requireRedis } from '../support/redis';
 import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { nodeDataDir } from '../support/nodeDataDir';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -17,8 +18,8 @@ let b: TestServer;
 beforeAll(async () => {
   const redisUrl = await requireRedis();
   const databaseUrl = await databases.create();
-  a = await startTestServer({ databaseUrl, redisUrl });
-  b = await startTestServer({ databaseUrl, redisUrl });
+  a = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, redisUrl });
+  b = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, redisUrl });
 });
 afterAll(async () => {
   await a?.close();
