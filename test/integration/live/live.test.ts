@@ -71,7 +71,8 @@ describe('live push over Socket.IO', () => {
   it('pushes judged events (oldest first) and then compliance after a POST', async () => {
     received.length = 0;
     const pushed = nextCompliance();
-    const res = await server.postEvents({ events: [live1, call({ id: 'live-2', rings: 2 })] });
+    // Both in live-1's minute (made when the file loaded), so the chart gets one point even across a minute's end.
+    const res = await server.postEvents({ events: [live1, call({ id: 'live-2', rings: 2, occurredAt: live1.occurredAt })] });
     expect(res.status).toBe(201);
     await pushed;
     expect(received.map((r) => r.name)).toEqual(['judged', 'compliance']);
