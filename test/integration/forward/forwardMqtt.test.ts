@@ -3,16 +3,13 @@
 // the topic's `+site` level names the site, bad messages are reported and skipped, and nothing published while
 // the server or the forwarder is down is lost.
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchOutput, type ChildOutput } from '../support/childOutput';
+import { startMosquitto } from '../support/mosquitto';
 import { buildServer, mainJs, repo } from '../support/cli';
 import { removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 
 interface Forwarder extends ChildOutput {
   child: ChildProcessWithoutNullStreams;
@@ -24,27 +21,6 @@ let broker: { process: ChildProcess; url: string };
 let server: TestServer;
 let publisher: MqttClient;
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
-
-async function startBroker(): Promise<{ process: ChildProcess; url: string }> {
-  if (!MOSQUITTO) throw new Error('Mosquitto is missing: these tests start their own broker from /usr/sbin/mosquitto (Debian: apt-get install -y mosquitto)');
-  const port = await freePort();
-  const config = join(dir, 'mosquitto.conf');
-  writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
-  const child = spawn(MOSQUITTO, ['-c', config]);
-  children.push(child);
-  await watchOutput(child).until('stderr', /Opening ipv4 listen socket on port \d+/);
-  return { process: child, url: `mqtt://127.0.0.1:${port}` };
-}
 
 function forward(args: string[]): Forwarder {
   const child = spawn(process.execPath, [mainJs, 'forward', 'mqtt', ...args], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: server.apiKey } });
@@ -65,7 +41,8 @@ async function openClocks(): Promise<{ site: string; caseId: string }[]> {
 beforeAll(async () => {
   buildServer();
   dir = tempDataDir();
-  broker = await startBroker();
+  broker = await startMosquitto(dir);
+  children.push(broker.process);
   server = await startTestServer();
   publisher = await connectAsync(broker.url, { clientId: 'test-publisher' });
 });

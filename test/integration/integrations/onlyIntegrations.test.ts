@@ -10,14 +10,14 @@
 // (scripts/screenshot-integrations.mjs).
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactRecord, INSTANCE } from '../../support/contactRecords';
 import { postJson } from '../clocks/support';
 import { watchOutput, type ChildOutput } from '../support/childOutput';
+import { startMosquitto } from '../support/mosquitto';
 import { buildServer, mainJs, repo } from '../support/cli';
 import { testClock } from '../support/testClock';
 import { adminHeaders, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
@@ -29,7 +29,6 @@ const at = (minute: number, second = 0) => T0 + minute * 60_000 + second * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const epoch = (ms: number) => Math.floor(ms / 1000);
 const TWILIO_TOKEN = 'abcdefabcdefabcdefabcdefabcdef12';
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 
 const CALLS = { id: 'calls-20s', threshold: 20 };
 const VISITS = { id: 'visits-30s', threshold: 30 };
@@ -147,27 +146,6 @@ let server: TestServer;
 let broker: { url: string };
 let publisher: MqttClient;
 let standardsFile: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
-
-async function startBroker(dir: string): Promise<{ url: string }> {
-  if (!MOSQUITTO) throw new Error('Mosquitto is missing: this test starts its own broker from /usr/sbin/mosquitto (Debian: apt-get install -y mosquitto)');
-  const port = await freePort();
-  const config = join(dir, 'mosquitto.conf');
-  writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
-  const child = spawn(MOSQUITTO, ['-c', config]);
-  children.push(child);
-  await watchOutput(child).until('stderr', /Opening ipv4 listen socket on port \d+/);
-  return { url: `mqtt://127.0.0.1:${port}` };
-}
 
 interface Forwarder extends ChildOutput {
   child: ChildProcessWithoutNullStreams;
@@ -288,7 +266,9 @@ beforeAll(async () => {
   dirs.push(dir);
   standardsFile = join(dir, 'standards.yaml');
   writeFileSync(standardsFile, STANDARDS);
-  broker = await startBroker(dir);
+  const mosquitto = await startMosquitto(dir);
+  children.push(mosquitto.process);
+  broker = mosquitto;
   publisher = await connectAsync(broker.url, { clientId: 'door-sensors' });
   const dataDir = keep ?? tempDataDir();
   if (keep) mkdirSync(keep, { recursive: true });
