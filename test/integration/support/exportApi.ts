@@ -12,7 +12,14 @@ export function adminApi(current: () => TestServer) {
     expect(res.status, path).toBe(200);
     return res.text();
   }
-  return { get, send, text };
+  /** A new version of standard `id`: its current definition with `changes`, through PUT; must be taken (200). */
+  async function newVersion(id: string, changes: Record<string, unknown>): Promise<void> {
+    const current = (await (await get(`/standards/${id}`)).json()) as Record<string, unknown>;
+    const { version: _v, validFrom: _f, validTo: _t, createdAt: _c, retired: _r, ...definition } = current;
+    const put = await send('PUT', `/standards/${id}`, { ...definition, ...changes });
+    expect(put.status, await put.text()).toBe(200);
+  }
+  return { get, send, text, newVersion };
 }
 
 export const manifestOf = (csv: string) => JSON.parse(/# manifest (.*)\r\n$/.exec(csv)![1]!) as Record<string, any>;
