@@ -18,4 +18,7 @@ export class DomainError extends Error {
   }
 }
 
+/** The code of an error about a query parameter (the HTTP edge answers it as the query parser's problems). */
+export const QUERY_PARAMETER = 'invalid-query';
+
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

@@ -1,7 +1,7 @@
 // RFC 9457 problem bodies: every 4xx/5xx the API sends goes through here.
 import type { Response } from 'express';
 import type { FieldProblem, ProblemDetails } from '../protocol';
-import type { DomainError, DomainErrorKind } from '../domain/errors';
+import { QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
 
@@ -22,8 +22,12 @@ const BY_KIND: Record<DomainErrorKind, { status: number; slug: string; title: st
   unavailable: { status: 503, slug: 'storage-unavailable', title: 'Storage unavailable' },
 };
 
+/** A query parameter's problem, from the query parser or a service (DomainError code QUERY_PARAMETER). */
+export const INVALID_QUERY = { slug: QUERY_PARAMETER, title: 'Invalid query parameter' };
+
 /** Titles of the precise codes a DomainError may carry (the kind's title otherwise). */
 const TITLES: Record<string, string> = {
+  [QUERY_PARAMETER]: INVALID_QUERY.title,
   'incident-not-found': 'Incident not found',
   'key-not-found': 'No such key',
   'key-not-revocable': 'Key cannot be revoked here',

@@ -5,11 +5,10 @@ import { z } from 'zod';
 import type { FieldProblem } from '../protocol';
 import { zodProblems } from '../services/zodProblems';
 import { BODY_TYPES } from './jsonBody';
-import { problem, sendProblem } from './problems';
+import { INVALID_QUERY, problem, sendProblem } from './problems';
 import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
 
 const INVALID_PARAMS: InvalidAnswer = { slug: 'invalid-path', title: 'Invalid path parameter' };
-const INVALID_QUERY: InvalidAnswer = { slug: 'invalid-query', title: 'Invalid query parameter' };
 const INVALID_BODY: InvalidAnswer = { slug: 'invalid-body', title: 'Invalid request body' };
 
 /** The 400 answer naming every problem: "path message; path message" in `detail`, each one in `errors`. */

@@ -1,7 +1,7 @@
 // Staffing answers over the Erlang C model: one interval (erlangAnswer), and a site's day hour by hour from its
 // history (staffingForecast). The domain computes; this reads, and turns the domain's input errors into the core's
 // one error type so every adapter answers them the same way (HTTP: a 400 naming the parameter).
-import { DomainError } from '../domain/errors';
+import { DomainError, QUERY_PARAMETER } from '../domain/errors';
 import { StaffingInputError, staffFor, type StaffingAnswer, type StaffingQuestion } from '../domain/staffing/erlangC';
 import {
   HISTORY_WEEKS,
@@ -54,7 +54,7 @@ interface DayTallies {
 /** The forecast of one site's day for one standard, hour by hour, with what happened in the hours gone by. */
 export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 'sites'>, q: ForecastQuery, nowMs: number): Promise<StaffingForecast> {
   const site = await core.sites.get(q.site);
-  if (!site) throw new DomainError('invalid', 'site', `unknown site "${q.site}"`);
+  if (!site) throw new DomainError('invalid', 'site', `unknown site "${q.site}"`, undefined, QUERY_PARAMETER);
   const standard = core.standards.get(q.standard);
   if (!standard) throw new DomainError('invalid', 'standard', `unknown standard "${q.standard}"`);
   if (!(standard.target > 0 && standard.target < 1)) throw new DomainError('invalid', 'standard', `has target ${standard.target}: a forecast needs a target strictly between 0 and 1`);

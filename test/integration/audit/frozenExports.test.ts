@@ -152,7 +152,9 @@ describe('asOf', () => {
       const res = await get(`/export/events?${Q}&asOf=${asOf}`);
       expect(res.status, asOf).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      const body = JSON.stringify(await res.json());
+      const answer = (await res.json()) as { type: string };
+      expect(answer.type, asOf).toBe('https://ringside.dev/problems/invalid-query');
+      const body = JSON.stringify(answer);
       expect(body).toContain('asOf');
       expect(body).toContain(why);
     }

@@ -1,10 +1,11 @@
 // What every export body reads from: one snapshot of the store, the compliance reader over that snapshot, and the
 // header every export starts with.
-import { DomainError } from '../../domain/errors';
+import { DomainError, QUERY_PARAMETER } from '../../domain/errors';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { Column, ExportBody, TrailerRecord } from './format';
 import { filtersOf, type ExportQuery } from './query';
+
 
 /** The past chain head an export is reproduced at (asOf): its link and when it was written. */
 export interface AsOf {
@@ -70,12 +71,12 @@ const dayIso = (ms: number) => new Date(ms).toISOString();
 export async function exportHead(q: ExportQuery, snapshot: Snapshot, needsEvents: boolean): Promise<{ head: { seq: number; hash: string }; asOf: AsOf | null }> {
   const head = await snapshot.audit.head();
   if (q.asOf === null) return { head, asOf: null };
-  if (q.asOf > head.seq) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is after the chain head (link ${head.seq})`);
+  if (q.asOf > head.seq) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is after the chain head (link ${head.seq})`, undefined, QUERY_PARAMETER);
   const link = await snapshot.chain.link(q.asOf);
-  if (!link) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is not in the chain`);
+  if (!link) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is not in the chain`, undefined, QUERY_PARAMETER);
   const horizon = needsEvents ? await snapshot.audit.horizon() : null;
   if (horizon && q.fromMs < horizon.prunedBeforeMs) {
-    throw new DomainError('invalid', 'asOf', `the range starts before the retention cutoff ${dayIso(horizon.prunedBeforeMs)} (checkpoint ${horizon.checkpointSeq}): the events it needs were pruned, so the export as of link ${q.asOf} cannot be reproduced; start the range at or after the cutoff`);
+    throw new DomainError('invalid', 'asOf', `the range starts before the retention cutoff ${dayIso(horizon.prunedBeforeMs)} (checkpoint ${horizon.checkpointSeq}): the events it needs were pruned, so the export as of link ${q.asOf} cannot be reproduced; start the range at or after the cutoff`, undefined, QUERY_PARAMETER);
   }
   return { head: { seq: link.seq, hash: link.hash }, asOf: link };
 }
@@ -164,7 +165,7 @@ export interface HeadProof {
 export function headProof(q: ExportQuery, ctx: ExportContext, chainHead: { seq: number }): HeadProof {
   const since = q.since;
   if (since === null) return { links: undefined, proof: null };
-  if (since > chainHead.seq) throw new DomainError('invalid', 'since', `link ${since} is after the chain head (link ${chainHead.seq})`);
+  if (since > chainHead.seq) throw new DomainError('invalid', 'since', `link ${since} is after the chain head (link ${chainHead.seq})`, undefined, QUERY_PARAMETER);
   return { links: () => ctx.snapshot.chain.linksBetween(since, chainHead.seq), proof: { fromLinkSeq: since, toLinkSeq: chainHead.seq } };
 }
 
