@@ -177,17 +177,6 @@ export class IngestService {
     return { outcomes, stored };
   }
 
-  /**
-   * A write whose listeners hear once the store has it on disk (its write resolves then, writes in commit order):
-   * live clients and alerts never see an event a power cut could still take back.
-   */
-  private async writeThenTell<T>(fn: (tx: WriteTx, tell: (callback: () => void) => void) => Promise<T>): Promise<T> {
-    const callbacks: Array<() => void> = [];
-    const value = await this.deps.store.write((tx) => fn(tx, (callback) => callbacks.push(callback)));
-    for (const callback of callbacks) callback();
-    return value;
-  }
-
   onStored(listener: StoredListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
