@@ -49,8 +49,8 @@ describe('concurrent single-event POSTs (group commit)', () => {
     expect((await server.postEvents(stored)).status).toBe(201);
     // New sites, events without an id, an invalid one, a retry of a stored event, and the same new event posted
     // twice in the group: the first is stored (201), the second answers it (200, duplicate).
-    const valid = Array.from({ length: 24 }, (_, i) => call({ ...(i % 2 ? { id: `m-${i}` } : {}), rings: 1 + (i % 4), site: `merged-${i % 5}` }));
-    const twice = call({ id: 'm-twice', rings: 1 });
+    const valid: Array<Record<string, unknown>> = Array.from({ length: 24 }, (_, i) => call({ ...(i % 2 ? { id: `m-${i}` } : {}), rings: 1 + (i % 4), site: `merged-${i % 5}` }));
+    const twice: Record<string, unknown> = call({ id: 'm-twice', rings: 1 });
     const bodies = [...valid.slice(0, 10), call({ id: 'm-bad', rings: -1 }), stored, twice, twice, ...valid.slice(10)];
     const answers = await Promise.all(bodies.map((b) => server.postEvents(b)));
 
@@ -62,7 +62,7 @@ describe('concurrent single-event POSTs (group commit)', () => {
     // Each answer is its own request's event, as stored.
     for (const [i, body] of [...valid.slice(0, 10), twice, ...valid.slice(10)].entries()) {
       expect(fresh[i]!.event).toMatchObject({ site: body.site, rings: body.rings });
-      if (body.id) expect(fresh[i]!.id).toBe(body.id);
+      if (body.id !== undefined) expect(fresh[i]!.id).toBe(body.id);
       expect(fresh[i]!.judgements).toHaveLength(1);
     }
 
