@@ -113,9 +113,10 @@ export class IngestService {
 
   /**
    * Group commit: several requests in ONE write, so one commit (one fsync) for all of them; each request stays
-   * all-or-nothing on its own (a savepoint). Listeners hear once, after the commit, with everything stored, oldest
-   * first. A request whose write fails with anything but an id conflict gets `{ kind: 'error' }` (its savepoint is
-   * rolled back, the others go on); a failed commit throws for all.
+   * all-or-nothing on its own (written together as one batch when that answers each the same, else a savepoint
+   * each). Listeners hear once, after the commit, with everything stored, oldest first. A request whose write fails
+   * with anything but an id conflict gets `{ kind: 'error' }` (its savepoint is rolled back, the others go on); a
+   * failed commit throws for all.
    */
   async ingestMany(requests: readonly IngestRequest[]): Promise<Array<IngestOutcome | { kind: 'error'; error: unknown }>> {
     return this.deps.store.write(async (tx) => {
