@@ -32,7 +32,28 @@ export class PgChainWriter {
    * Inserted at the next `flush`.
    */
   async append(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): Promise<void> {
-    const prev = this.head ?? (await this.s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
+    this.appendTo(this.head ?? (await this.readHead()), kind, values, atMs, place);
+  }
+
+  /**
+   * The head as it is before this write's first link: read now (a pipelined client sends the read at once, so a
+   * caller may start it together with other statements and append synchronously once it is known).
+   */
+  async ready(): Promise<void> {
+    this.head ??= await this.readHead();
+  }
+
+  /** `append` once the head is known (after `ready`). */
+  appendNow(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): void {
+    if (!this.head) throw new Error('the chain head is not read yet');
+    this.appendTo(this.head, kind, values, atMs, place);
+  }
+
+  private async readHead(): Promise<{ seq: number; hash: string }> {
+    return (await this.s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  private appendTo(prev: { seq: number; hash: string }, kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): void {
     const ref = refOf(kind, values);
     const digest = sha256(recordJson(kind)(values));
     const tags = tagsOf(kind, values, place);

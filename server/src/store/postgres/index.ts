@@ -33,7 +33,9 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
         await p.end().catch(() => undefined);
         throw openingError(error, options.url);
       }
-      return new PgStore(p, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
+      // Writes run one at a time per node (store.ts): one pipelined connection of their own.
+      const writes = createPool({ url: options.url, max: 1, pipeline: true });
+      return new PgStore(p, writes, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
     },
     async openReadOnly() {
       const p = pool();
