@@ -77,11 +77,31 @@ export class PgChainWriter {
   }
 }
 
-/** Rows as one array per column (for unnest). */
-export function columns(rows: readonly (readonly unknown[])[], width: number): unknown[][] {
-  const out = Array.from({ length: width }, () => new Array<unknown>(rows.length));
-  rows.forEach((row, r) => {
-    for (let c = 0; c < width; c += 1) out[c]![r] = row[c] ?? null;
-  });
+/**
+ * Rows as one array per column (for unnest), each already written as PostgreSQL's array text: a batch's columns are
+ * tens of thousands of values, and pg's generic conversion (a call and two regular-expression replaces per value)
+ * was a tenth of the node's time in a batch write. The text is what pg would send: every string quoted (a
+ * backslash or a double quote escaped), numbers as JavaScript writes them (the shortest text that reads back as
+ * the same double), null and undefined as NULL.
+ */
+export function columns(rows: readonly (readonly unknown[])[], width: number): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < width; c += 1) {
+    let text = '{';
+    for (let r = 0; r < rows.length; r += 1) {
+      if (r > 0) text += ',';
+      text += element(rows[r]![c]);
+    }
+    out.push(`${text}}`);
+  }
   return out;
+}
+
+const NEEDS_ESCAPE = /[\\"]/;
+
+function element(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`no array text for a ${typeof value}`);
 }
