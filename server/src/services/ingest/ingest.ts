@@ -387,10 +387,9 @@ export class IngestService {
     if (forbidden.length > 0) return { ok: false, outcome: { kind: 'forbidden', problems: forbidden } };
     const receivedAtMs = this.now();
     // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
-    // the defaults an unknown site is created with, unless unknown sites are refused). One lookup per site and
-    // request, inside the write: nothing changes a site between its lookup and the events' judgement.
-    const sites = new Map<string, Awaited<ReturnType<WriteTx['sites']['get']>>>();
-    for (const input of validation.inputs) if (!sites.has(input.site)) sites.set(input.site, await tx.sites.get(input.site));
+    // the defaults an unknown site is created with, unless unknown sites are refused). One read of the request's sites,
+    // inside the write: nothing changes a site between its lookup and the events' judgement.
+    const sites = await tx.sites.getMany(validation.inputs.map((input) => input.site));
     const known = (name: string) => {
       const site = sites.get(name);
       return site && !site.retired ? site : undefined;
