@@ -61,7 +61,7 @@ export async function run({ quick, log, profile }) {
         verdict: met ? 'met' : 'missed',
         ...(met
           ? {}
-          : { why: `Each stored event still costs several times the raw loop's row (per-event breakdown above): its judgement, two audit-chain links (four SHA-256 and two indexed inserts), its rollup and value-histogram cells, a random-UUID id index entry, a commit with WAL checkpoints per POST, and outside the writer validation, judging, the live push and a response listing every stored record. 50,000 events/s would leave 20 µs per event on one core, about two rows of the raw loop. Profile: test/bench/NOTES.md (batch ingest).` }),
+          : { why: `Each stored event still costs several times the raw loop's row (per-event breakdown above): its judgement, two audit-chain links (four SHA-256 and two indexed inserts), its rollup and value-histogram cells, a commit with WAL checkpoints per POST (each page a batch changed is written to the WAL, then again by the checkpoint), and outside the writer validation, judging, the live push and a response listing every stored record. 50,000 events/s would leave 20 µs per event on one core, about two rows of the raw loop. Profile: test/bench/NOTES.md (batch ingest).` }),
         raw: { mine, base, stored, acknowledged, breakdown },
       },
     ],

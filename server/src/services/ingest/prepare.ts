@@ -1,11 +1,11 @@
 // From a validated input to a record ready to store: id, derived measurements, judgements.
-import { randomUUID } from 'node:crypto';
 import type { EventInput, Site, Standard } from '../../protocol';
 import { canonicalJson } from '../../domain/canonical';
 import { isOpen } from '../../domain/hours';
 import { judgeEvent } from '../../domain/judge';
 import { completeMeasurements } from '../../domain/measures';
 import type { NewEvent } from '../../store/port';
+import { timeOrderedUuid } from './eventId';
 
 export interface PrepareContext {
   /** The (non-retired) standard versions in force at an instant (occurredAt). */
@@ -18,7 +18,7 @@ export interface PrepareContext {
 export function prepareEvent(input: EventInput, ctx: PrepareContext): NewEvent {
   const measured = completeMeasurements(input, ctx.site.ringCycleSeconds);
   const event: NewEvent['event'] = {
-    id: input.id ?? randomUUID(),
+    id: input.id ?? timeOrderedUuid(ctx.receivedAtMs),
     type: input.type,
     site: input.site,
     occurredAt: input.occurredAt,
