@@ -28,6 +28,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No client revalidates API answers (they are live figures or write receipts), and Express would otherwise hash
+  // every answer for an ETag, a 1,000-event batch's receipt of ~0.5 MB included.
+  app.set('etag', false);
   // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit. The scope of each
   // path+method is the one its route declares (http/scopes.ts; unmapped API paths need admin).
   app.use(requestLog(deps.logger));
