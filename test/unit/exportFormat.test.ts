@@ -122,6 +122,28 @@ describe('JSON records written directly', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('keep column order and every key where an object literal would not (array indices, __proto__)', () => {
+    const value = fc.oneof(tricky, fc.double(), fc.integer(), fc.constant(null), fc.constant(undefined), fc.boolean());
+    const key = fc.constantFrom('0', '7', '10', '01', '-1', '__proto__', 'constructor', 'a', 'b', '', 'é', '}', "'");
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(key, value), { minLength: 1, maxLength: 8, selector: ([k]) => k }), (cells) => {
+        const columns: Column[] = cells.map(([k]) => ({ key: k, type: 'text' }));
+        // In column order, as the encoder always wrote them (an object would list index keys first).
+        const members = cells.flatMap(([k, v]) => {
+          const text = JSON.stringify(v);
+          return text === undefined ? [] : [`${JSON.stringify(k)}:${text}`];
+        });
+        expect(jsonRecorder(columns)(cells.map(([, v]) => v))).toBe(`{${members.join(',')}}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('write a repeated key as often as the columns name it, as before', () => {
+    const columns: Column[] = [{ key: 'a', type: 'text' }, { key: 'b', type: 'integer' }, { key: 'a', type: 'text' }];
+    expect(jsonRecorder(columns)(['x', 1, 'y'])).toBe('{"a":"x","b":1,"a":"y"}');
+  });
 });
 
 describe('numbers written without the number-to-string cache', () => {

@@ -71,7 +71,7 @@ export async function run({ quick, log }) {
           verdict: met ? 'met' : 'missed',
           ...(met
             ? {}
-            : { why: `Per row the export steps SQLite once (the event ⋈ judgement row with its two chain links joined in SQL, read in seq order), builds the row text, hashes and sends it; the baseline does only the read and the serialising, in-process. 200,000 rows/s leaves 5 µs per row, about what stepping the rows alone costs on this machine; the HTTP client counting the bytes shares its two cores. See test/bench/NOTES.md, 16. RSS growth ${growth < 100 ? 'stays within' : 'exceeds'} the 100 MB bound; ${worstRatio >= 0.9 ? 'the ratio to the same-run baseline is met' : 'the ratio to the same-run baseline is missed'}.` }),
+            : { why: `Per row the export steps SQLite once (the event ⋈ judgement row with its two chain links joined in SQL, read in seq order), builds the row text, hashes and sends it; the baseline does only the read and the serialising, in-process. 200,000 rows/s leaves 5 µs per row, about what stepping the rows alone costs on this machine; the HTTP client counting the bytes shares its two cores. See test/bench/NOTES.md, 16. and 18.B. RSS growth ${growth < 100 ? 'stays within' : 'exceeds'} the 100 MB bound; ${worstRatio >= 0.9 ? 'the ratio to the same-run baseline is met' : 'the ratio to the same-run baseline is missed'}.` }),
           raw: { out, base },
         },
       ],
