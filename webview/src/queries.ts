@@ -83,10 +83,9 @@ export function createQueryController(options: {
   const asker: Asker = { request, dispatch: options.dispatch, destroyed: false, lastRun: 0, lastSitesRun: 0, generation: 0 };
   let selection: DashboardSelection | null = null;
   let standards: unknown = null;
-  // The report asked before the first snapshot, and its answer (settled either way) to wait for.
-  let early: { key: string; answered: Promise<unknown> } | null = null;
-  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, () => ask(asker, getState()));
-  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, () => ask(asker, getState(), 'groups'));
+  let early: EarlyReport | null = null;
+  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, () => void ask(asker, getState()));
+  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, () => void ask(asker, getState(), 'groups'));
 
   return {
     sync(state) {
@@ -98,7 +97,7 @@ export function createQueryController(options: {
         const { key } = planQueries(state.selection, state.connection.serverUrl).report;
         if (early?.key === key) return;
         // Recorded before asking: asking dispatches, and the dispatch syncs again.
-        const asked: { key: string; answered: Promise<unknown> } = { key, answered: Promise.resolve() };
+        const asked: EarlyReport = { key, answered: Promise.resolve() };
         early = asked;
         asked.answered = ask(asker, state, 'report');
         return;
@@ -112,20 +111,8 @@ export function createQueryController(options: {
       asker.generation += 1;
       // An early report is kept only if it is for this selection and answers for the standards the snapshot
       // names (a standard added, changed or retired in between is asked again); the rest is asked after it.
-      if (kept && state.queries.report.key === kept.key && state.queries.report.status !== 'error') {
-        const generation = asker.generation;
-        // As if asked now: live traffic meanwhile refreshes no sooner than after a full interval.
-        asker.lastRun = asker.lastSitesRun = Date.now();
-        void kept.answered.then(() => {
-          if (asker.destroyed || asker.generation !== generation) return;
-          const now = getState();
-          const report = now.queries.report;
-          const fits = report.key === kept.key && report.status === 'ok' && report.data !== null && reportFitsStandards(report.data, now.selection, now.standards);
-          ask(asker, now, fits ? 'rest' : undefined);
-        });
-        return;
-      }
-      ask(asker, state);
+      if (kept && state.queries.report.key === kept.key && state.queries.report.status !== 'error') keepEarly(asker, kept, getState);
+      else void ask(asker, state);
     },
     live() {
       const state = getState();
@@ -139,6 +126,26 @@ export function createQueryController(options: {
       refreshSites.cancel();
     },
   };
+}
+
+/** The report asked before the first snapshot, and its answer (settled either way). */
+interface EarlyReport {
+  key: string;
+  answered: Promise<unknown>;
+}
+
+/** At the snapshot: waits for the early report, then asks the rest, or everything again if it does not fit. */
+function keepEarly(asker: Asker, kept: EarlyReport, getState: () => DashboardState): void {
+  const generation = asker.generation;
+  // As if asked now: live traffic meanwhile refreshes no sooner than after a full interval.
+  asker.lastRun = asker.lastSitesRun = Date.now();
+  void kept.answered.then(() => {
+    if (asker.destroyed || asker.generation !== generation) return;
+    const now = getState();
+    const report = now.queries.report;
+    const fits = report.key === kept.key && report.status === 'ok' && report.data !== null && reportFitsStandards(report.data, now.selection, now.standards);
+    void ask(asker, now, fits ? 'rest' : undefined);
+  });
 }
 
 /** What asking needs, and when it last asked everything (lastRun) or anything (lastSitesRun). */
