@@ -69,4 +69,14 @@ describe('a transport started before the dashboard', () => {
     await transport.request!(planQueries(selection, SERVER).report.request);
     expect(asked.filter((a) => a.includes('bucket=hour'))).toHaveLength(2);
   });
+
+  it('keeps an early answer only for the first request: one for another query discards it', async () => {
+    const { asked, fetch } = countingFetch();
+    const transport = socketTransport(SERVER, { token: 'rs_k', connect: handSocket().connect, fetch });
+    const report = planQueries({ ...DEFAULT_SELECTION, window: '7d' }, SERVER).report.request;
+    transport.askNow(report);
+    await transport.request!({ kind: 'distribution', params: { window: '7d' } });
+    await transport.request!(report);
+    expect(asked).toEqual(['/api/v1/compliance?window=7d&bucket=hour', '/api/v1/distribution?window=7d', '/api/v1/compliance?window=7d&bucket=hour']);
+  });
 });

@@ -36,7 +36,7 @@ export function openSocket(url: string, token: string | null): DashboardSocket {
 export interface EarlySocketTransport extends Transport {
   /** Opens the socket now; its messages wait for start(). */
   connectNow(): void;
-  /** Sends this query now; the first request() for the same query takes its answer. */
+  /** Sends this query now; the next request(), if it is for the same query, takes its answer. */
   askNow(request: DashboardRequest): void;
 }
 
@@ -79,13 +79,11 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       // Nobody to tell in a browser tab.
     },
     request<K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]> {
-      const key = JSON.stringify(request);
-      const answer = asked.get(key);
-      if (answer) {
-        asked.delete(key);
-        return answer as Promise<DashboardResponseBodies[K]>;
-      }
-      return fetchBody(request);
+      // Only the page's first request may take an answer asked before it (the same query, made at once on mounting);
+      // any later one is fetched, so an answer left over from then is never shown as today's.
+      const answer = asked.get(JSON.stringify(request));
+      asked.clear();
+      return answer ? (answer as Promise<DashboardResponseBodies[K]>) : fetchBody(request);
     },
     loadSelection() {
       return location ? selectionFromSearch(location.search) : null;
