@@ -3,7 +3,7 @@
 // Chart.js in a real Chromium; assertions on chart data, plugin options and the DOM.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
-import type { DashboardRequest } from '../../server/src/protocol';
+import type { ComplianceReport, DashboardRequest } from '../../server/src/protocol';
 import { RequestError } from '../../webview/src/transport/transport';
 import { Chart, DATASET } from '../../webview/src/views/compliance-chart';
 import {
@@ -71,6 +71,58 @@ describe('historical queries', () => {
       kind: 'compliance',
       params: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z', site: 'Leeds', standard: CALL_STANDARD.id, bucket: 'hour' },
     });
+  });
+
+  it('asks the report as soon as it connects, before the snapshot, and keeps it when it answers for the snapshot’s standards', async () => {
+    let answer!: (report: ComplianceReport) => void;
+    const fake = fakeTransport((request) => (request.kind === 'compliance' && !request.params.groupBy ? new Promise((resolve) => (answer = resolve)) : answering({})(request)));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { window: '7d' } });
+    feed(dashboard, msg.connection('connecting'));
+    expect(fake.requests).toEqual<DashboardRequest[]>([{ kind: 'compliance', params: { window: '7d', bucket: 'hour' } }]);
+    // The snapshot arrives while the report is still on its way: nothing is asked twice, the rest waits for it.
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot()));
+    await settle();
+    expect(fake.requests).toHaveLength(1);
+    answer(complianceReport({ from: '2026-11-16T00:00:00.000Z', series: { [CALL_STANDARD.id]: hourSeries(24, 20) } }));
+    await settle();
+    dashboard.flush();
+    expect(fake.requests).toEqual<DashboardRequest[]>([
+      { kind: 'compliance', params: { window: '7d', bucket: 'hour' } },
+      { kind: 'distribution', params: { window: '7d' } },
+      { kind: 'compliance', params: { window: '7d', groupBy: 'site' } },
+    ]);
+    expect(compliance(root, CALL_STANDARD.id).data.datasets[DATASET.rolling]!.data.filter((p) => (p as { y: number | null }).y !== null)).toHaveLength(24);
+  });
+
+  it('asks the report again when a standard changed between the early report and the snapshot', async () => {
+    const changed = { ...CALL_STANDARD, version: 2, target: 0.95 };
+    const fake = fakeTransport(answering({}));
+    const { dashboard } = mount({ transport: fake.transport, selection: { window: '7d' } });
+    feed(dashboard, msg.connection('connecting'));
+    await settle();
+    expect(dashboard.state().queries.report.status).toBe('ok');
+    // The early report knows the standard's old target; the snapshot names the new version.
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: [changed, VISIT_STANDARD] })));
+    await settle();
+    expect(fake.requests.filter((r) => r.kind === 'compliance' && !r.params.groupBy)).toHaveLength(2);
+    expect(fake.requests).toHaveLength(4);
+  });
+
+  it('asks the report again at the snapshot when the early one failed (a key typed in meanwhile)', async () => {
+    let refuse = true;
+    const fake = fakeTransport((request) => {
+      if (refuse) return Promise.reject(new RequestError({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'no key' }));
+      return answering({})(request);
+    });
+    const { dashboard } = mount({ transport: fake.transport, selection: { window: '7d' } });
+    feed(dashboard, msg.connection('connecting'));
+    await settle();
+    expect(dashboard.state().queries.report.status).toBe('error');
+    refuse = false;
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot()));
+    await settle();
+    expect(fake.requests.filter((r) => r.kind === 'compliance' && !r.params.groupBy)).toHaveLength(2);
+    expect(dashboard.state().queries.report.status).toBe('ok');
   });
 
   it('refreshes a window that ends now while live data flows, at most once per refresh interval', async () => {

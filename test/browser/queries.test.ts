@@ -1,7 +1,8 @@
 // The queries a selection stands for, and the VS Code transport's request/response plumbing.
 import { describe, expect, it } from 'vitest';
 import { dashboardRequestHttp } from '../../server/src/protocol/pure';
-import { planQueries } from '../../webview/src/queries';
+import { planQueries, reportFitsStandards } from '../../webview/src/queries';
+import { CALL_STANDARD, VISIT_STANDARD, complianceReport } from './fixtures';
 import { DEFAULT_SELECTION } from '../../webview/src/selection';
 import { vscodeTransport } from '../../webview/src/transport/vscode';
 
@@ -26,6 +27,24 @@ describe('planQueries', () => {
     expect(dashboardRequestHttp({ kind: 'ack-incidents', ids: [12, 13] })).toEqual({ method: 'POST', path: '/api/v1/incidents/ack', body: '{"ids":[12,13]}' });
     // Same selection, same keys: a refresh does not look like a new selection.
     expect(planQueries({ ...DEFAULT_SELECTION }).report.key).toBe(planQueries({ ...DEFAULT_SELECTION }).report.key);
+  });
+});
+
+describe('reportFitsStandards', () => {
+  const all = { ...DEFAULT_SELECTION, window: '7d' as const };
+  it('holds for the same standards in the same order, and for the one selected', () => {
+    expect(reportFitsStandards(complianceReport(), all, [CALL_STANDARD, VISIT_STANDARD])).toBe(true);
+    expect(reportFitsStandards(complianceReport({ figures: [[CALL_STANDARD, 8, 10]] }), { ...all, standard: CALL_STANDARD.id }, [CALL_STANDARD, VISIT_STANDARD])).toBe(true);
+  });
+  it('fails for a standard added, retired, renamed, retargeted or with other bands', () => {
+    const report = complianceReport();
+    expect(reportFitsStandards(report, all, [CALL_STANDARD])).toBe(false);
+    expect(reportFitsStandards(report, all, [CALL_STANDARD, VISIT_STANDARD, { ...VISIT_STANDARD, id: 'new' }])).toBe(false);
+    expect(reportFitsStandards(report, all, [{ ...CALL_STANDARD, name: 'Calls' }, VISIT_STANDARD])).toBe(false);
+    expect(reportFitsStandards(report, all, [{ ...CALL_STANDARD, target: 0.95 }, VISIT_STANDARD])).toBe(false);
+    const banded = { ...report, standards: report.standards.map((f) => ({ ...f, band: 'amber' as const })) };
+    expect(reportFitsStandards(banded, all, [{ ...CALL_STANDARD, bands: { green: 0.95, amber: 0.85 } }, VISIT_STANDARD])).toBe(false);
+    expect(reportFitsStandards(report, { ...all, standard: 'gone' }, [CALL_STANDARD, VISIT_STANDARD])).toBe(false);
   });
 });
 

@@ -11,8 +11,9 @@ function chooseTransport(): Transport {
   return socketTransport(serverUrlOfPage(location.href), { token: tokenFromLocation(location) });
 }
 
-export function boot(root: HTMLElement): Dashboard {
-  const dashboard = mountDashboard(root, { transport: chooseTransport() });
+/** `started`: the page's transport if it was set going already (early.ts); otherwise one is chosen here. */
+export function boot(root: HTMLElement, started: Transport | null = null): Dashboard {
+  const dashboard = mountDashboard(root, { transport: started ?? chooseTransport() });
   // The browser page's export button (in VS Code: "Ringside: Export Compliance History").
   if (typeof acquireVsCodeApi !== 'function') mountExportButton(root, serverUrlOfPage(location.href), () => dashboard.state().selection, () => tokenFromLocation(location));
   return dashboard;

@@ -1,4 +1,6 @@
 // Bundle entry (dist/dashboard.js): mounts the dashboard into #app, creating it if the host page has none.
+// early.ts first: modules are evaluated in import order, and it sets the page's connection going before the rest.
+import { earlyTransport } from './early';
 import { boot } from './boot';
 
 export { renderedSummary } from './summary';
@@ -16,6 +18,6 @@ function mountPoint(): HTMLElement {
 }
 
 if (typeof document !== 'undefined') {
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => boot(mountPoint()), { once: true });
-  else boot(mountPoint());
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => boot(mountPoint(), earlyTransport), { once: true });
+  else boot(mountPoint(), earlyTransport);
 }

@@ -1,6 +1,7 @@
 // The historical queries behind the selection: what to ask (pure), and a controller that asks through the
 // transport when the selection changes, and again (throttled) while live traffic moves a window that ends now.
-import type { ComplianceParams, DashboardRequest, DistributionParams, StaffingParams } from '@ringside/server/protocol';
+import type { ComplianceParams, ComplianceReport, DashboardRequest, DistributionParams, StaffingParams, Standard } from '@ringside/server/protocol';
+import { bandOf } from '@ringside/server/protocol/pure';
 import { describeRequestError, type Transport } from './transport/transport';
 import { bucketFor, isLiveWindow, type DashboardSelection } from './selection';
 import type { DashboardState, LocalAction, QueryKinds, QueryName } from './state';
@@ -79,21 +80,39 @@ export function createQueryController(options: {
 }): QueryController {
   const { transport, getState } = options;
   const request = transport?.request?.bind(transport);
-  const asker: Asker = { request, dispatch: options.dispatch, destroyed: false, lastRun: 0, lastSitesRun: 0 };
+  const asker: Asker = { request, dispatch: options.dispatch, destroyed: false, lastRun: 0, lastSitesRun: 0, generation: 0 };
   let selection: DashboardSelection | null = null;
   let standards: unknown = null;
-  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, () => ask(asker, getState()));
-  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, () => ask(asker, getState(), 'groups'));
+  let early: EarlyReport | null = null;
+  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, () => void ask(asker, getState()));
+  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, () => void ask(asker, getState(), 'groups'));
 
   return {
     sync(state) {
-      // Nothing to ask before the first snapshot: until then we do not know the server is there (or our key is good).
-      if (!state.hasSnapshot || !request) return;
+      if (!request) return;
+      if (!state.hasSnapshot) {
+        // The report does not wait for the socket's handshake and snapshot: its answer is what the charts wait
+        // for longest. Only it, and only while a connection is being made (a refused key would refuse it too).
+        if (state.connection.state === 'disconnected' || state.connection.serverUrl === null) return;
+        const { key } = planQueries(state.selection, state.connection.serverUrl).report;
+        if (early?.key === key) return;
+        // Recorded before asking: asking dispatches, and the dispatch syncs again.
+        const asked: EarlyReport = { key, answered: Promise.resolve() };
+        early = asked;
+        asked.answered = ask(asker, state, 'report');
+        return;
+      }
       if (state.selection === selection && state.standards === standards) return;
       selection = state.selection;
       standards = state.standards;
       refresh.cancel();
-      ask(asker, state);
+      const kept = early;
+      early = null;
+      asker.generation += 1;
+      // An early report is kept only if it is for this selection and answers for the standards the snapshot
+      // names (a standard added, changed or retired in between is asked again); the rest is asked after it.
+      if (kept && state.queries.report.key === kept.key && state.queries.report.status !== 'error') keepEarly(asker, kept, getState);
+      else void ask(asker, state);
     },
     live() {
       const state = getState();
@@ -109,6 +128,26 @@ export function createQueryController(options: {
   };
 }
 
+/** The report asked before the first snapshot, and its answer (settled either way). */
+interface EarlyReport {
+  key: string;
+  answered: Promise<unknown>;
+}
+
+/** At the snapshot: waits for the early report, then asks the rest, or everything again if it does not fit. */
+function keepEarly(asker: Asker, kept: EarlyReport, getState: () => DashboardState): void {
+  const generation = asker.generation;
+  // As if asked now: live traffic meanwhile refreshes no sooner than after a full interval.
+  asker.lastRun = asker.lastSitesRun = Date.now();
+  void kept.answered.then(() => {
+    if (asker.destroyed || asker.generation !== generation) return;
+    const now = getState();
+    const report = now.queries.report;
+    const fits = report.key === kept.key && report.status === 'ok' && report.data !== null && reportFitsStandards(report.data, now.selection, now.standards);
+    void ask(asker, now, fits ? 'rest' : undefined);
+  });
+}
+
 /** What asking needs, and when it last asked everything (lastRun) or anything (lastSitesRun). */
 interface Asker {
   request: Transport['request'];
@@ -116,17 +155,23 @@ interface Asker {
   destroyed: boolean;
   lastRun: number;
   lastSitesRun: number;
+  /** Moves on with every snapshot or selection the controller asks for: a late continuation of an older one stops. */
+  generation: number;
 }
 
-/** Asks the selection's queries (or only one of them) and dispatches each start, answer and error. */
-function ask(asker: Asker, state: DashboardState, only?: QueryName): void {
+/**
+ * Asks the selection's queries, only one of them, or all but the report ('rest': the report was asked early);
+ * dispatches each start, answer and error. Resolves once the first query asked is answered (or failed).
+ */
+function ask(asker: Asker, state: DashboardState, only?: QueryName | 'rest'): Promise<unknown> {
   const { request, dispatch } = asker;
-  if (!request || asker.destroyed) return;
+  if (!request || asker.destroyed) return Promise.resolve();
   asker.lastSitesRun = Date.now();
-  if (!only) asker.lastRun = asker.lastSitesRun;
+  if (only === undefined || only === 'rest') asker.lastRun = asker.lastSitesRun;
   // The server is part of the key: an answer from the previous server (after a switch) is dropped as stale.
   const planned = { ...planQueries(state.selection, state.connection.serverUrl), ...planStaffing(state.selection, state.connection.serverUrl) } as Partial<{ [N in QueryName]: PlannedQuery<N> }>;
-  const names = only ? [only] : [...QUERY_NAMES, ...STAFFING_NAMES.filter((n) => planned[n])];
+  const all = [...QUERY_NAMES, ...STAFFING_NAMES.filter((n) => planned[n])];
+  const names = only === 'rest' ? all.filter((n) => n !== 'report') : only ? [only] : all;
   for (const name of names) dispatch({ type: 'query/start', name, key: planned[name]!.key });
   const askOne = <N extends QueryName>(name: N) => {
     const { key, request: req }: PlannedQuery<N> = planned[name]!;
@@ -137,12 +182,30 @@ function ask(asker: Asker, state: DashboardState, only?: QueryName): void {
   };
   // The report (tiles and series) first, the rest once it is answered: the server answers one query at a time,
   // and a month's distribution, asked at the same moment, was often answered first and delayed the charts.
-  if (only) {
-    void askOne(only);
-    return;
-  }
-  void askOne('report').then(() => {
+  if (only) return Promise.all(names.map((name) => askOne(name)));
+  return askOne('report').then(() => {
     if (!asker.destroyed) for (const name of names) if (name !== 'report') void askOne(name);
+  });
+}
+
+/**
+ * Whether a report asked before the snapshot answers for the standards the snapshot names: the same standards in
+ * the same order, each with the name, target, formula, measure and band its current version gives. A standard
+ * changed between the two requests differs in one of these (the figures themselves come from stored judgements).
+ */
+export function reportFitsStandards(report: ComplianceReport, selection: DashboardSelection, standards: readonly Standard[]): boolean {
+  const expected = selection.standard === null ? standards : standards.filter((s) => s.id === selection.standard);
+  if (expected.length === 0 || report.standards.length !== expected.length) return false;
+  return report.standards.every((figure, i) => {
+    const standard = expected[i]!;
+    return (
+      figure.standardId === standard.id &&
+      figure.standardName === standard.name &&
+      figure.target === standard.target &&
+      figure.formula === standard.formula &&
+      (figure.companions === undefined || figure.companions.measure === standard.measure) &&
+      (figure.band === undefined || figure.band === bandOf(figure.ratio, standard.bands, standard.target))
+    );
   });
 }
 

@@ -3,7 +3,7 @@
 // (a shareable link). `url` is the server's address including any prefix (serverUrlOfPage), never the bare origin:
 // behind https://host/ringside/ the socket is /ringside/socket.io and the API /ringside/api/v1.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DashboardMessage, ServerToClientEvents } from '@ringside/server/protocol';
+import type { ClientToServerEvents, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
 import { backoffSettings, describeConnectionProblem, fetchDashboard, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
@@ -32,20 +32,58 @@ export function openSocket(url: string, token: string | null): DashboardSocket {
   return io(origin, { path, ...(token ? { auth: { token } } : {}) });
 }
 
-export function socketTransport(url: string, options: SocketTransportOptions = {}): Transport {
+/** A socket transport the page can set going before the dashboard is mounted (see early.ts). */
+export interface EarlySocketTransport extends Transport {
+  /** Opens the socket now; its messages wait for start(). */
+  connectNow(): void;
+  /** Sends this query now; the next request(), if it is for the same query, takes its answer. */
+  askNow(request: DashboardRequest): void;
+}
+
+export function socketTransport(url: string, options: SocketTransportOptions = {}): EarlySocketTransport {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const location = options.location ?? (typeof window !== 'undefined' ? window.location : null);
   const history = options.history ?? (typeof window !== 'undefined' ? window.history : null);
   // A key typed into the prompt replaces it (memory only), for the socket and for queries.
   const auth: SocketAuth = { token: options.token ?? null };
+  // The socket opened by connectNow, with what it delivered before start() gave it a receiver.
+  let early: EarlySocket | null = null;
+  const asked = new Map<string, Promise<unknown>>();
+  const fetchBody = async <K extends DashboardRequestKind>(request: DashboardRequest<K>) =>
+    bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
   return {
     host: 'browser',
-    start: (deliver) => followSocket(url, deliver, auth, options),
+    connectNow() {
+      if (early) return;
+      const opened: EarlySocket = { stop: () => {}, held: [], deliver: null };
+      early = opened;
+      opened.stop = followSocket(url, (message) => (opened.deliver ? opened.deliver(message) : opened.held.push(message)), auth, options);
+    },
+    askNow(request) {
+      const answer = fetchBody(request);
+      // Nobody may ever take it (the selection changed first): its failure is not an unhandled rejection.
+      answer.catch(() => undefined);
+      asked.set(JSON.stringify(request), answer);
+    },
+    start(deliver) {
+      if (!early) return followSocket(url, deliver, auth, options);
+      const opened = early;
+      opened.deliver = deliver;
+      for (const message of opened.held.splice(0)) deliver(message);
+      return () => {
+        early = null;
+        opened.stop();
+      };
+    },
     reportRendered() {
       // Nobody to tell in a browser tab.
     },
-    async request(request) {
-      return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
+    request<K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]> {
+      // Only the page's first request may take an answer asked before it (the same query, made at once on mounting);
+      // any later one is fetched, so an answer left over from then is never shown as today's.
+      const answer = asked.get(JSON.stringify(request));
+      asked.clear();
+      return answer ? (answer as Promise<DashboardResponseBodies[K]>) : fetchBody(request);
     },
     loadSelection() {
       return location ? selectionFromSearch(location.search) : null;
@@ -57,6 +95,13 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       history.replaceState(history === window.history ? window.history.state : null, '', `${location.pathname}${search}${location.hash}`);
     },
   };
+}
+
+/** The socket connectNow opened: what it delivered before start() named a receiver, and how to close it. */
+interface EarlySocket {
+  stop: () => void;
+  held: DashboardMessage[];
+  deliver: ((message: DashboardMessage) => void) | null;
 }
 
 /** The key the page uses, replaced when the user types one into the prompt. */

@@ -182,11 +182,15 @@ const BUCKET_LABEL: Record<Bucket, string> = { minute: 'Per minute', hour: 'Per 
 export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): ComplianceChart {
   // The span shown, read by the axis and tooltip callbacks: ticks and titles say times of day up to a day and a half.
   const shown = { rangeMs: HOUR_MS };
+  // Coloured before it is made: Chart.js lays out and draws a chart on creation, so theming it afterwards (as
+  // applyTheme does) would be a second full update of every chart on the page's first render.
+  const options = chartOptions(shown);
+  themeAxes({ config: { options } }, theme);
   const chart = new Chart<'line', ChartPoint[]>(canvas, {
     type: 'line',
     data: { datasets: datasets(theme) },
     plugins: [bandsPlugin],
-    options: chartOptions(shown),
+    options,
   });
   let currentTheme = theme;
   let currentBands: Bands | null = null;
@@ -218,7 +222,6 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
       chart.destroy();
     },
   };
-  view.applyTheme(theme);
   return view;
 }
 
