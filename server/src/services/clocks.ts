@@ -11,6 +11,7 @@ import {
   caseState,
   clockStatus,
   deadlineJudgement,
+  deadlineVerdict,
   expiresAtMs,
   matchesClockFilter,
   openClockOf,
@@ -239,6 +240,17 @@ export class ClockService {
     const now = this.deps.clock.now();
     const due: DueBreach[] = [];
     const expired: CaseKey[] = [];
+    // deadlineVerdict judges hypothetical ends: the same for every case of one type definition, standard version
+    // (versions never change) and ring cycle.
+    const verdicts = new Map<EventTypeDefinition, Map<string, boolean>>();
+    const verdict = (s: ClockStandard, type: EventTypeDefinition, site: ClockSite) => {
+      let ofType = verdicts.get(type);
+      if (!ofType) verdicts.set(type, (ofType = new Map()));
+      const k = `${s.id}\u0000${s.version}\u0000${site.ringCycleSeconds}`;
+      let v = ofType.get(k);
+      if (v === undefined) ofType.set(k, (v = deadlineVerdict(s, type, site)));
+      return v;
+    };
     for (const c of this.cases.values()) {
       const expiry = expiresAtMs(c.type, c.state);
       if (expiry !== null && now >= expiry) expired.push(c.key);
@@ -246,7 +258,7 @@ export class ClockService {
         const status = clockStatus(c.state, s, c.site, now);
         if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
         c.breached.add(s.id);
-        const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now);
+        const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now, verdict);
         due.push({ key: c.key, standardId: s.id, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
       }
       const clock = this.clockOf(c, now);

@@ -231,7 +231,9 @@ export class IngestService {
     const problems = await this.unknownSiteProblems(part, inputs.map((m) => m.site));
     if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, ...none };
     const receivedAtMs = this.now();
-    const batch = await Promise.all(inputs.map(async (m) => prepareMilestone(m, await this.siteOf(part, m.site), receivedAtMs)));
+    const sites = new Map<string, Site>();
+    for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));
+    const batch = inputs.map((m) => prepareMilestone(m, sites.get(m.site)!, receivedAtMs));
     let written;
     try {
       written = await part.writes.milestones(batch);
