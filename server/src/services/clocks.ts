@@ -245,7 +245,7 @@ export class ClockService {
     const verdicts = new Map<EventTypeDefinition, Map<string, boolean>>();
     const verdict = (s: ClockStandard, type: EventTypeDefinition, site: ClockSite) => {
       let ofType = verdicts.get(type);
-      if (!ofType) verdicts.set(type, (ofType = new Map()));
+      if (!ofType) verdicts.set(type, (ofType = new Map<string, boolean>()));
       const k = `${s.id}\u0000${s.version}\u0000${site.ringCycleSeconds}`;
       let v = ofType.get(k);
       if (v === undefined) ofType.set(k, (v = deadlineVerdict(s, type, site)));
