@@ -17,6 +17,8 @@ export interface LiveDeps {
   allowedOrigins?: readonly string[];
   /** Largest client message in bytes; engine.io closes a client that sends more. */
   maxHttpBufferSize?: number;
+  /** Pushes also reach the clients of other nodes (an adapter between nodes, nodes.ts). */
+  acrossNodes?: boolean;
 }
 
 export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<void> } {
@@ -37,6 +39,9 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
   handleReplay(io, deps.sources.reads);
   // Heard right after the commit: the events leave at once, today's figures as soon as they are read.
   const unsubscribe = deps.ingest.onStored((stored) => {
+    // Nobody to tell (no client here, no other node's behind an adapter): today's figures are not read for nothing,
+    // once per stored group. A client that connects later gets a snapshot built then, with these events in it.
+    if (io.engine.clientsCount === 0 && !deps.acrossNodes) return;
     io.emit('judged', stored);
     buildComplianceUpdate(deps.sources, stored, now()).then((update) => io.emit('compliance', update), failed);
   });

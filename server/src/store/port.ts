@@ -74,6 +74,8 @@ export interface StandardsReads {
 export interface SitesReads {
   /** The stored site (retired or not). */
   get(id: string): Promise<SiteRecord | undefined>;
+  /** The stored sites of these ids (retired or not), by id; an id with no site is absent. One read for a batch's sites. */
+  getMany(ids: readonly string[]): Promise<Map<string, SiteRecord>>;
   /** Configured sites (not retired), by id. */
   list(): Promise<Site[]>;
   history(id: string): Promise<SiteHistoryEntry[]>;

@@ -1,7 +1,7 @@
 // Group commit for POST /api/v1/events. With synchronous = FULL every commit is an fsync, and a single-event POST
 // would be a whole transaction of its own. Requests whose bodies arrive in the same turn of the event loop are
-// written by one ingestMany() call: one transaction, one fsync, each request still all-or-nothing (a savepoint)
-// with its own answer, and nobody is answered before the commit.
+// written by one ingestMany() call: one transaction, one fsync, each request still all-or-nothing with its own
+// answer (the group as one batch of the writer, or a savepoint per request), and nobody is answered before the commit.
 import type { IngestOutcome, IngestService, SiteLimit } from './ingest';
 
 /** `sites`: the sites the posting key may write (null: every site). */

@@ -5,7 +5,7 @@ import { BUILT_IN_REGISTRY, type EventTypeRegistry } from '../../domain/eventTyp
 import { isDomainError } from '../../domain/errors';
 import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
-import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, Store, WriteTx } from '../../store/port';
+import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, Store, WriteOutcome, WriteTx } from '../../store/port';
 import { caseText, settleCases, withRecorded, type CaseContext, type KnownCase, type Settled } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
@@ -71,6 +71,14 @@ type LateEnds = 'refuse' | 'skip';
 
 type MilestoneInputs = Extract<ReturnType<typeof validateMilestones>, { ok: true }>['inputs'];
 
+/** One request judged and ready to write (`inputs`: the valid items not left out as late, with their indexes), or its refusal. */
+type Prepared =
+  | { ok: true; inputs: Array<{ input: EventInput; index: number }>; batch: NewEvent[]; late: LateEnd[]; receivedAtMs: number }
+  | { ok: false; outcome: Exclude<IngestOutcome, { kind: 'stored' }> };
+
+/** A written event as the API answers it. */
+const resultOf = (w: WriteOutcome): IngestResult => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate });
+
 /** Thrown inside the feed's savepoint to roll back what was written before the refusal. */
 class FeedRefusal extends Error {
   constructor(readonly outcome: FeedOutcome) {
@@ -112,26 +120,69 @@ export class IngestService {
 
   /**
    * Group commit: several requests in ONE write, so one commit (one fsync) for all of them; each request stays
-   * all-or-nothing on its own (a savepoint). Listeners hear once, after the commit, with everything stored, oldest
-   * first. A request whose write fails with anything but an id conflict gets `{ kind: 'error' }` (its savepoint is
-   * rolled back, the others go on); a failed commit throws for all.
+   * all-or-nothing on its own (written together as one batch when that answers each the same, else a savepoint
+   * each). Listeners hear once, after the commit, with everything stored, oldest first. A request whose write fails
+   * with anything but an id conflict gets `{ kind: 'error' }` (its savepoint is rolled back, the others go on); a
+   * failed commit throws for all.
    */
   async ingestMany(requests: readonly IngestRequest[]): Promise<Array<IngestOutcome | { kind: 'error'; error: unknown }>> {
     return this.deps.store.write(async (tx) => {
-      const outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }> = [];
-      const stored: JudgedEvent[] = [];
-      for (const request of requests) {
-        try {
-          const r = await tx.savepoint((part) => this.write(part, request.items, request.sites));
-          outcomes.push(r.outcome);
-          stored.push(...r.stored);
-        } catch (error) {
-          outcomes.push({ kind: 'error', error });
-        }
-      }
-      tx.onCommit(() => this.notify(stored));
-      return outcomes;
+      const written = (await this.writeMerged(tx, requests)) ?? (await this.writeEach(tx, requests));
+      tx.onCommit(() => this.notify(written.stored));
+      return written.outcomes;
     });
+  }
+
+  /** Each request in a savepoint of its own, one after the other. */
+  private async writeEach(tx: WriteTx, requests: readonly IngestRequest[]): Promise<{ outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }>; stored: JudgedEvent[] }> {
+    const outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }> = [];
+    const stored: JudgedEvent[] = [];
+    for (const request of requests) {
+      try {
+        const r = await tx.savepoint((part) => this.write(part, request.items, request.sites));
+        outcomes.push(r.outcome);
+        stored.push(...r.stored);
+      } catch (error) {
+        outcomes.push({ kind: 'error', error });
+      }
+    }
+    return { outcomes, stored };
+  }
+
+  /**
+   * The requests of a group as ONE batch of the store's writer (per group: one savepoint, one site upsert per site,
+   * one fold of the rollups, instead of one of each per request), each request's answer its own slice of it. The
+   * same records in the same order as `writeEach` would write; a request refused before the write (invalid, a site
+   * its key may not write) is answered on its own. Null, with nothing written, where the requests could answer
+   * differently written one by one: an event that closes a case (a later request may end the same case), or any
+   * failure of the batch (an id conflict: `writeEach` then names the request at fault).
+   */
+  private async writeMerged(tx: WriteTx, requests: readonly IngestRequest[]): Promise<{ outcomes: IngestOutcome[]; stored: JudgedEvent[] } | null> {
+    if (requests.length < 2) return null;
+    const outcomes: IngestOutcome[] = [];
+    const parts: Array<{ at: number; prepared: Extract<Prepared, { ok: true }> }> = [];
+    for (const request of requests) {
+      const prepared = await this.prepare(tx, request.items, request.sites, 'refuse').catch(() => null);
+      if (!prepared) return null;
+      if (!prepared.ok) outcomes.push(prepared.outcome);
+      else if (prepared.inputs.some(({ input }) => input.caseId !== undefined)) return null;
+      else parts.push({ at: outcomes.push({ kind: 'stored', results: [] }) - 1, prepared });
+    }
+    if (parts.length < 2) return null;
+    let written: WriteOutcome[];
+    try {
+      written = await tx.savepoint((part) => part.writes.events(parts.flatMap((p) => p.prepared.batch)));
+    } catch {
+      return null;
+    }
+    const stored: JudgedEvent[] = [];
+    let from = 0;
+    for (const { at, prepared } of parts) {
+      const own = written.slice(from, (from += prepared.batch.length));
+      outcomes[at] = { kind: 'stored', results: own.map(resultOf) };
+      for (const w of own) if (!w.duplicate) stored.push(w.judged);
+    }
+    return { outcomes, stored };
   }
 
   onStored(listener: StoredListener): () => void {
@@ -334,35 +385,9 @@ export class IngestService {
 
   /** Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is. */
   private async write(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit, expired: LateEnds = 'refuse'): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
-    const validation = validateEvents(items, this.now());
-    if (!validation.ok) return { outcome: { kind: 'invalid', problems: validation.problems }, stored: [], late: [] };
-    const forbidden = forbiddenSites(validation.inputs, allowed);
-    if (forbidden.length > 0) return { outcome: { kind: 'forbidden', problems: forbidden }, stored: [], late: [] };
-    const receivedAtMs = this.now();
-    // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
-    // the defaults an unknown site is created with, unless unknown sites are refused). One lookup per site and
-    // request, inside the write: nothing changes a site between its lookup and the events' judgement.
-    const sites = new Map<string, Awaited<ReturnType<WriteTx['sites']['get']>>>();
-    for (const input of validation.inputs) if (!sites.has(input.site)) sites.set(input.site, await tx.sites.get(input.site));
-    const known = (name: string) => {
-      const site = sites.get(name);
-      return site && !site.retired ? site : undefined;
-    };
-    if (this.deps.rejectUnknownSites) {
-      const problems = validation.inputs.flatMap((input, index) =>
-        known(input.site) ? [] : [{ index, path: ['site'], message: `unknown site "${input.site}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` }],
-      );
-      if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, stored: [], late: [] };
-    }
-    const paired = await this.pairedCases(tx, validation.inputs, expired);
-    if (!paired.ok) return { outcome: { kind: 'conflict', problems: paired.problems }, stored: [], late: [] };
-    const lateIndexes = new Set(paired.late.map((l) => l.index));
-    const inputs = validation.inputs.flatMap((input, index) => (lateIndexes.has(index) ? [] : [{ input, index }]));
-    const batch = inputs.map(({ input, index }) => {
-      const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.inForceAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs });
-      const recorded = paired.recorded.get(index);
-      return recorded ? { ...prepared, judgements: withRecorded(prepared.judgements, recorded) } : prepared;
-    });
+    const prepared = await this.prepare(tx, items, allowed, expired);
+    if (!prepared.ok) return { outcome: prepared.outcome, stored: [], late: [] };
+    const { inputs, batch, late, receivedAtMs } = prepared;
     let written;
     try {
       written = await tx.writes.events(batch);
@@ -373,11 +398,40 @@ export class IngestService {
       throw error;
     }
     await this.closePairedCases(tx, inputs.map((i) => i.input), written, receivedAtMs);
-    return {
-      outcome: { kind: 'stored', results: written.map((w) => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate })) },
-      stored: written.filter((w) => !w.duplicate).map((w) => w.judged),
-      late: paired.late,
+    return { outcome: { kind: 'stored', results: written.map(resultOf) }, stored: written.filter((w) => !w.duplicate).map((w) => w.judged), late };
+  }
+
+  /** Validates and judges one request's events (reading, never writing): its refusal, or the batch to write. */
+  private async prepare(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit, expired: LateEnds): Promise<Prepared> {
+    const validation = validateEvents(items, this.now());
+    if (!validation.ok) return { ok: false, outcome: { kind: 'invalid', problems: validation.problems } };
+    const forbidden = forbiddenSites(validation.inputs, allowed);
+    if (forbidden.length > 0) return { ok: false, outcome: { kind: 'forbidden', problems: forbidden } };
+    const receivedAtMs = this.now();
+    // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
+    // the defaults an unknown site is created with, unless unknown sites are refused). One read of the request's sites,
+    // inside the write: nothing changes a site between its lookup and the events' judgement.
+    const sites = await tx.sites.getMany(validation.inputs.map((input) => input.site));
+    const known = (name: string) => {
+      const site = sites.get(name);
+      return site && !site.retired ? site : undefined;
     };
+    if (this.deps.rejectUnknownSites) {
+      const problems = validation.inputs.flatMap((input, index) =>
+        known(input.site) ? [] : [{ index, path: ['site'], message: `unknown site "${input.site}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` }],
+      );
+      if (problems.length > 0) return { ok: false, outcome: { kind: 'invalid', problems } };
+    }
+    const paired = await this.pairedCases(tx, validation.inputs, expired);
+    if (!paired.ok) return { ok: false, outcome: { kind: 'conflict', problems: paired.problems } };
+    const lateIndexes = new Set(paired.late.map((l) => l.index));
+    const inputs = validation.inputs.flatMap((input, index) => (lateIndexes.has(index) ? [] : [{ input, index }]));
+    const batch = inputs.map(({ input, index }) => {
+      const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.inForceAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs });
+      const recorded = paired.recorded.get(index);
+      return recorded ? { ...prepared, judgements: withRecorded(prepared.judgements, recorded) } : prepared;
+    });
+    return { ok: true, inputs, batch, late: paired.late, receivedAtMs };
   }
 
   /** Each newly stored event with a caseId closes its case, paired with it. */

@@ -32,7 +32,28 @@ export class PgChainWriter {
    * Inserted at the next `flush`.
    */
   async append(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): Promise<void> {
-    const prev = this.head ?? (await this.s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
+    this.appendTo(this.head ?? (await this.readHead()), kind, values, atMs, place);
+  }
+
+  /**
+   * The head as it is before this write's first link: read now (a pipelined client sends the read at once, so a
+   * caller may start it together with other statements and append synchronously once it is known).
+   */
+  async ready(): Promise<void> {
+    this.head ??= await this.readHead();
+  }
+
+  /** `append` once the head is known (after `ready`). */
+  appendNow(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): void {
+    if (!this.head) throw new Error('the chain head is not read yet');
+    this.appendTo(this.head, kind, values, atMs, place);
+  }
+
+  private async readHead(): Promise<{ seq: number; hash: string }> {
+    return (await this.s.one<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1')) ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  private appendTo(prev: { seq: number; hash: string }, kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): void {
     const ref = refOf(kind, values);
     const digest = sha256(recordJson(kind)(values));
     const tags = tagsOf(kind, values, place);
@@ -56,11 +77,31 @@ export class PgChainWriter {
   }
 }
 
-/** Rows as one array per column (for unnest). */
-export function columns(rows: readonly (readonly unknown[])[], width: number): unknown[][] {
-  const out = Array.from({ length: width }, () => new Array<unknown>(rows.length));
-  rows.forEach((row, r) => {
-    for (let c = 0; c < width; c += 1) out[c]![r] = row[c] ?? null;
-  });
+/**
+ * Rows as one array per column (for unnest), each already written as PostgreSQL's array text: a batch's columns are
+ * tens of thousands of values, and pg's generic conversion (a call and two regular-expression replaces per value)
+ * was a tenth of the node's time in a batch write. The text is what pg would send: every string quoted (a
+ * backslash or a double quote escaped), numbers as JavaScript writes them (the shortest text that reads back as
+ * the same double), null and undefined as NULL.
+ */
+export function columns(rows: readonly (readonly unknown[])[], width: number): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < width; c += 1) {
+    let text = '{';
+    for (let r = 0; r < rows.length; r += 1) {
+      if (r > 0) text += ',';
+      text += element(rows[r]![c]);
+    }
+    out.push(`${text}}`);
+  }
   return out;
+}
+
+const NEEDS_ESCAPE = /[\\"]/;
+
+function element(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`no array text for a ${typeof value}`);
 }

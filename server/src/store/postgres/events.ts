@@ -14,9 +14,11 @@ import type { Sql } from './db';
 import { PgRollupWriter } from './rollups';
 import { recordSiteChange } from './writes';
 
-const ENSURE_SITE = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) VALUES (?, ?, ?, ?)
+/** Sites created or revived (a retired one) answer their name; a site already in use is left as it is. */
+const ENSURE_SITES = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, created_at_ms) SELECT * FROM unnest(?::text[], ?::text[], ?::float8[], ?::bigint[])
   ON CONFLICT (name) DO UPDATE SET time_zone = excluded.time_zone, ring_cycle_seconds = excluded.ring_cycle_seconds,
-    display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1`;
+    display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1
+  RETURNING name`;
 
 const INSERT_EVENTS = `INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures, handle_seconds)
   SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[])
@@ -36,20 +38,41 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   const plans = planBatch(items, stored);
   await ensureSites(s, chain, items, plans);
   const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
-  const seqs = await insertEvents(s, fresh.map((f) => f.values));
-  const outcomes = new Array<WriteOutcome>(items.length);
+  // On the write's pipelined client (store.ts) the statements below go out as soon as they are made, and what the
+  // node computes next (hashes, answers, rollup sums) runs while PostgreSQL inserts the previous rows. The rollup
+  // contributions need no seq: their rows are read ahead, with the chain head, in the events INSERT's round trip.
   const rollups = new PgRollupWriter(s);
-  const judgementRows: unknown[][] = [];
+  for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
+  rollups.prefetch();
+  const head = chain.ready();
+  head.catch(() => undefined); // its failure is thrown below, after the INSERT's
+  const seqs = await insertEvents(s, fresh.map((f) => f.values));
+  await head;
+  const judgementRows: JudgementValues[] = [];
+  for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
+  const sent: Array<Promise<unknown>> = [];
+  const send = (p: Promise<unknown>) => {
+    p.catch(() => undefined); // awaited below, with the others
+    sent.push(p);
+  };
+  if (judgementRows.length > 0) send(s.run(INSERT_JUDGEMENTS, columns(judgementRows, 9)));
+  const outcomes = new Array<WriteOutcome>(items.length);
+  let row = 0;
   for (const [n, { index, values }] of fresh.entries()) {
     const seq = seqs[n]!;
-    await chain.append('event', [seq, ...values], atMs);
+    const item = items[index]!;
+    chain.appendNow('event', [seq, ...values], atMs);
     const judgements: Judgement[] = [];
-    for (const j of items[index]!.judgements) judgements.push(await judgementOf(chain, rollups, judgementRows, seq, j, items[index]!, atMs));
+    for (let k = 0; k < item.judgements.length; k += 1) {
+      const v = judgementRows[row++]!;
+      chain.appendNow('judgement', v, atMs, { site: item.event.site, occurredAtMs: item.occurredAtMs });
+      judgements.push(toJudgement({ event_seq: seq, standard_id: v[1], standard_version: v[2], measure: v[3], value: v[4], threshold: v[5], met: v[6], counted: v[7], reason: v[8] }));
+    }
     outcomes[index] = { judged: { event: eventOf(seq, values), judgements: judgements.sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : 0)) }, duplicate: false };
   }
-  if (judgementRows.length > 0) await s.run(INSERT_JUDGEMENTS, columns(judgementRows, 9));
-  await chain.flush();
-  await rollups.flush();
+  send(chain.flush());
+  send(rollups.flush());
+  await Promise.all(sent);
   await answerDuplicates(s, plans, outcomes);
   return outcomes;
 }
@@ -77,16 +100,21 @@ function planBatch(items: readonly NewEvent[], stored: ReadonlyMap<string, Event
   });
 }
 
-/** A site seen for the first time (or retired) by a new event is created with its defaults, and recorded. */
+/**
+ * A site seen for the first time (or retired) by a new event is created with its defaults, and recorded: one
+ * statement for every site of the batch (a round trip per site was a third of a batch's statements), the records
+ * then made in the order the sites first appear in the batch, as one statement per site made them.
+ */
 async function ensureSites(s: Sql, chain: PgChainWriter, items: readonly NewEvent[], plans: readonly Plan[]): Promise<void> {
-  const done = new Set<string>();
+  const first = new Map<string, NewEvent>();
   for (const [index, plan] of plans.entries()) {
     const item = items[index]!;
-    if (plan.kind !== 'new' || done.has(item.event.site)) continue;
-    done.add(item.event.site);
-    const d = item.siteDefaults;
-    if ((await s.run(ENSURE_SITE, [item.event.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs])) > 0) await recordSiteChange(s, chain, item.event.site, 'auto-created', item.receivedAtMs);
+    if (plan.kind === 'new' && !first.has(item.event.site)) first.set(item.event.site, item);
   }
+  if (first.size === 0) return;
+  const rows = [...first.values()].map((item) => [item.event.site, item.siteDefaults.timeZone, item.siteDefaults.ringCycleSeconds, item.receivedAtMs]);
+  const created = new Set((await s.tuples<[string]>(ENSURE_SITES, columns(rows, 4))).map((r) => r[0]));
+  for (const [site, item] of first) if (created.has(site)) await recordSiteChange(s, chain, site, 'auto-created', item.receivedAtMs);
 }
 
 /** Inserts the new events in one statement; their seqs, in batch order. */
@@ -99,16 +127,17 @@ async function insertEvents(s: Sql, rows: readonly EventValues[]): Promise<numbe
   return seqs;
 }
 
-async function judgementOf(chain: PgChainWriter, rollups: PgRollupWriter, rows: unknown[][], seq: number, j: Judgement, item: NewEvent, atMs: number): Promise<Judgement> {
-  const values = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null] as const;
-  rows.push([...values]);
+/** The judgements row as inserted, in the chain record's field order. */
+type JudgementValues = [eventSeq: number, standardId: string, standardVersion: number, measure: string, value: number | null, threshold: number, met: 0 | 1, counted: 0 | 1, reason: NonNullable<Judgement['reason']> | null];
+
+const judgementValues = (seq: number, j: Judgement): JudgementValues => [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null];
+
+function addToRollups(rollups: PgRollupWriter, j: Judgement, item: NewEvent): void {
   const e = item.event;
-  await chain.append('judgement', values, atMs, { site: e.site, occurredAtMs: item.occurredAtMs });
   rollups.add(
-    { site: e.site, occurredAtMs: item.occurredAtMs, standardId: values[1], standardVersion: values[2] },
-    { type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: values[4], met: values[6], counted: values[7], reason: values[8] },
+    { site: e.site, occurredAtMs: item.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion },
+    { type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: j.value ?? null, met: j.met ? 1 : 0, counted: j.counted === false ? 0 : 1, reason: j.reason ?? null },
   );
-  return toJudgement({ event_seq: seq, standard_id: values[1], standard_version: values[2], measure: j.measure, value: values[4], threshold: values[5], met: values[6], counted: values[7], reason: j.reason ?? null });
 }
 
 /** What a read would answer for an event just inserted. */

@@ -22,18 +22,21 @@ function openingError(error: unknown, url: string): Error {
 }
 
 export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
-  const pool = () => createPool({ url: options.url, ...(options.poolSize ? { max: options.poolSize } : {}) });
+  const size = options.poolSize ?? 10;
+  const pool = (max = size) => createPool({ url: options.url, max });
   const noFiles = (what: string) => new DomainError('invalid', '--database', `${what} of a PostgreSQL store is PostgreSQL's own: use pg_dump / pg_restore (docs/operations.md)`);
   return {
     async open(o) {
-      const p = pool();
+      // Writes run one at a time per node (store.ts), on one pipelined connection of the pool's size kept for them.
+      const p = pool(size - 1);
       try {
         await migrate(p);
       } catch (error) {
         await p.end().catch(() => undefined);
         throw openingError(error, options.url);
       }
-      return new PgStore(p, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
+      const writes = createPool({ url: options.url, max: 1, pipeline: true });
+      return new PgStore(p, writes, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
     },
     async openReadOnly() {
       const p = pool();

@@ -9,6 +9,7 @@ import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
 import { EVENT_TYPES, toEventType } from '../sqlite/standards';
+import { storableText } from '../sqlite/text';
 import type { Sql } from './db';
 import { casesReads } from './cases';
 import { figuresReads } from './figures';
@@ -55,6 +56,16 @@ function sitesReads(s: Sql): SitesReads {
     async get(id) {
       const row = await s.one<Row>('SELECT * FROM sites WHERE name = ?', [id]);
       return row ? ({ ...toSite(row), retired: row.retired === 1 } satisfies SiteRecord) : undefined;
+    },
+    async getMany(ids) {
+      const unique = [...new Set(ids)];
+      const rows = new Map((await s.rows<Row>('SELECT * FROM sites WHERE name = ANY(?::text[])', [unique.map(storableText)])).map((row) => [row.name as string, row]));
+      const found = new Map<string, SiteRecord>();
+      for (const id of unique) {
+        const row = rows.get(storableText(id));
+        if (row) found.set(id, { ...toSite(row), retired: row.retired === 1 });
+      }
+      return found;
     },
     list: async () => (await s.rows<Row>('SELECT * FROM sites WHERE retired = 0 ORDER BY name')).map(toSite),
     history: async (id) =>

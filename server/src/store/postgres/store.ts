@@ -160,6 +160,8 @@ export class PgStore implements Store {
 
   constructor(
     private readonly pool: pg.Pool,
+    /** Where write transactions run: a pipelined pool (db.ts), so a write sends what it need not wait for at once. */
+    private readonly writePool: pg.Pool,
     private readonly now: () => number,
     readonly coordination: PgCoordination,
   ) {
@@ -173,7 +175,7 @@ export class PgStore implements Store {
   private async transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.writePool.connect();
     } catch (error) {
       throw asUnavailable(error);
     }
@@ -181,8 +183,7 @@ export class PgStore implements Store {
     const callbacks: Array<() => void> = [];
     let broken = false;
     try {
-      await s.run('BEGIN');
-      await s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()]);
+      await Promise.all([s.run('BEGIN'), s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()])]);
       const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now(), this.coordination.nodeId));
       await s.run('COMMIT');
       for (const callback of callbacks) callback();
@@ -202,6 +203,7 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     await this.queue.close();
     await this.coordination.close();
+    await this.writePool.end();
     await this.pool.end();
   }
 }

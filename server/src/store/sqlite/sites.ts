@@ -28,10 +28,20 @@ const toSite = (row: SiteRow): Site => ({
 });
 
 export function sitesReads(s: Statements): SitesReads {
+  const get = (id: string): SiteRecord | undefined => {
+    const row = s.get('SELECT * FROM sites WHERE name = ?').get(storableText(id)) as SiteRow | undefined;
+    return row ? { ...toSite(row), retired: row.retired === 1 } : undefined;
+  };
   return {
-    async get(id) {
-      const row = s.get('SELECT * FROM sites WHERE name = ?').get(storableText(id)) as SiteRow | undefined;
-      return row ? ({ ...toSite(row), retired: row.retired === 1 } satisfies SiteRecord) : undefined;
+    get: async (id) => get(id),
+    async getMany(ids) {
+      const found = new Map<string, SiteRecord>();
+      // SQLite answers in process: a lookup per site costs no round trip.
+      for (const id of new Set(ids)) {
+        const site = get(id);
+        if (site) found.set(id, site);
+      }
+      return found;
     },
     list: async () => (s.get('SELECT * FROM sites WHERE retired = 0 ORDER BY name').all() as SiteRow[]).map(toSite),
     history: async (id) =>
