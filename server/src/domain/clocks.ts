@@ -373,11 +373,18 @@ export function deadlineVerdict(standard: ClockStandard, type: EventTypeDefiniti
  * What is recorded when the standard's clock on the case has breached and no stop can still meet it: a counted
  * miss with reason 'deadline' and no value (the measure is not known yet). null when the clock has not breached,
  * when the end can still change the verdict (deadlineVerdict), or when the case is not counted at all (started
- * outside hours): those are judged when they end.
+ * outside hours): those are judged when they end. `verdict`: deadlineVerdict, or a caller's memo of it.
  */
-export function deadlineJudgement(state: CaseState, standard: ClockStandard, type: EventTypeDefinition, site: ClockSite, nowMs: number): ClockJudgement | null {
+export function deadlineJudgement(
+  state: CaseState,
+  standard: ClockStandard,
+  type: EventTypeDefinition,
+  site: ClockSite,
+  nowMs: number,
+  verdict: (standard: ClockStandard, type: EventTypeDefinition, site: ClockSite) => boolean = deadlineVerdict,
+): ClockJudgement | null {
   const status = clockStatus(state, standard, site, nowMs);
-  if (!status || status.state !== 'breached' || !deadlineVerdict(standard, type, site)) return null;
+  if (!status || status.state !== 'breached' || !verdict(standard, type, site)) return null;
   if (!inHoursFor(standard, site, status.clockStartMs) && !standard.countOutsideHours) return null;
   return { standardId: standard.id, standardVersion: standard.version, measure: standard.measure, value: null, threshold: standard.threshold, met: false, counted: true, reason: 'deadline' };
 }

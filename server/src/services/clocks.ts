@@ -11,6 +11,7 @@ import {
   caseState,
   clockStatus,
   deadlineJudgement,
+  deadlineVerdict,
   expiresAtMs,
   matchesClockFilter,
   openClockOf,
@@ -23,9 +24,9 @@ import { VISIT_TYPE } from '../domain/eventTypes';
 import { defaultSite } from '../domain/sites';
 import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, ClockStandard, EventTypeDefinition, OpenClock, StoredMilestone } from '../protocol/eventTypes';
 import type { KioskSetup } from '../protocol/kiosk';
-import type { CaseKey, Store } from '../store/port';
+import type { CaseJudgementRecord, CaseKey, Store } from '../store/port';
 import { toCaseMilestone } from './ingest/cases';
-import type { IngestService } from './ingest/ingest';
+import type { CaseNews, IngestService } from './ingest/ingest';
 import type { StandardsService } from './standards';
 
 /** Node's timers take at most 2^31 − 1 ms; a later instant is reached in steps. */
@@ -106,7 +107,7 @@ export class ClockService {
   }
 
   start(): void {
-    this.unsubscribe.push(this.deps.ingest.onCases((keys) => this.enqueue(() => this.refresh(keys))));
+    this.unsubscribe.push(this.deps.ingest.onCases((keys, known) => this.enqueue(() => this.refresh(keys, known))));
     this.unsubscribe.push(this.deps.standards.onChange(() => this.enqueue(() => this.refresh([...this.cases.values()].map((c) => c.key)))));
     this.enqueue(() => this.look([], []));
     const every = this.deps.shareMs;
@@ -151,19 +152,26 @@ export class ClockService {
     this.work = this.work.then(() => (this.closed ? undefined : task())).catch((error: unknown) => this.deps.onError(error));
   }
 
-  /** Reads the cases again from the store (milestones stored, cases closed), then looks at the clocks. */
-  private async refresh(keys: readonly CaseKey[]): Promise<void> {
+  /**
+   * Takes the cases as the write that changed them left them (`known`: closed, or open with all their milestones and
+   * case judgements), reads the others again from the store (milestones stored, cases closed), then looks at the clocks.
+   */
+  private async refresh(keys: readonly CaseKey[], known: ReadonlyMap<string, CaseNews> = new Map()): Promise<void> {
     const closed: ClockKey[] = [];
     const changed: OpenClock[] = [];
+    const sites = new Map<string, Promise<ClockSite>>();
     for (const key of keys) {
-      const record = await this.deps.store.reads.cases.get(key);
-      const before = this.cases.get(keyText(key));
-      const watched = record?.state === 'open' ? await this.watch(await this.deps.store.reads.cases.milestones(key), before) : undefined;
+      const text = keyText(key);
+      const news = known.get(text);
+      const before = this.cases.get(text);
+      let watched: WatchedCase | undefined;
+      if (news) watched = news.closed ? undefined : await this.watch(news.milestones, before, sites, news.recorded);
+      else if ((await this.deps.store.reads.cases.get(key))?.state === 'open') watched = await this.watch(await this.deps.store.reads.cases.milestones(key), before, sites);
       if (!watched) {
-        if (this.cases.delete(keyText(key))) closed.push({ ...key });
+        if (this.cases.delete(text)) closed.push({ ...key });
         continue;
       }
-      this.cases.set(keyText(key), watched);
+      this.cases.set(text, watched);
     }
     await this.look(changed, closed);
   }
@@ -193,17 +201,28 @@ export class ClockService {
     return { site: { id: siteId, name: site.name }, eventType: type, standards, serverTime: new Date(nowMs).toISOString() };
   }
 
-  private async watch(milestones: readonly StoredMilestone[], before: WatchedCase | undefined): Promise<WatchedCase | undefined> {
+  /**
+   * The case its milestones make up. `sites`: the sites looked up so far in this pass; `judgements`: the case's
+   * judgements as the write that changed it knew them, else read. With known judgements, a verdict kept in `before`
+   * stays too: case judgements are never taken back, and one this node claimed may be newer than that write.
+   */
+  private async watch(milestones: readonly StoredMilestone[], before: WatchedCase | undefined, sites = new Map<string, Promise<ClockSite>>(), judgements?: readonly CaseJudgementRecord[]): Promise<WatchedCase | undefined> {
     const first = milestones[0];
     const type = first && this.deps.ingest.registry().get(first.type);
     if (!first || !type) return undefined;
     const key = { type: first.type, site: first.site, caseId: first.caseId };
     const state = caseState(type, milestones.map(toCaseMilestone));
-    const stored = await this.deps.store.reads.sites.get(first.site);
-    const site = stored && !stored.retired ? stored : defaultSite(first.site, this.deps.timeZone);
+    let site = sites.get(first.site);
+    if (!site) sites.set(first.site, (site = this.siteOf(first.site)));
     const standards = this.deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
-    const recorded = new Map((await this.deps.store.reads.cases.judgements(key)).map((r) => [r.judgement.standardId, r.judgement]));
-    return { key, type, state, site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
+    const recorded = new Map(judgements ? before?.recorded : undefined);
+    for (const r of judgements ?? (await this.deps.store.reads.cases.judgements(key))) recorded.set(r.judgement.standardId, r.judgement);
+    return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
+  }
+
+  private async siteOf(name: string): Promise<ClockSite> {
+    const stored = await this.deps.store.reads.sites.get(name);
+    return stored && !stored.retired ? stored : defaultSite(name, this.deps.timeZone);
   }
 
   private clockOf(c: WatchedCase, nowMs: number): OpenClock | null {
@@ -221,6 +240,17 @@ export class ClockService {
     const now = this.deps.clock.now();
     const due: DueBreach[] = [];
     const expired: CaseKey[] = [];
+    // deadlineVerdict judges hypothetical ends: the same for every case of one type definition, standard version
+    // (versions never change) and ring cycle.
+    const verdicts = new Map<EventTypeDefinition, Map<string, boolean>>();
+    const verdict = (s: ClockStandard, type: EventTypeDefinition, site: ClockSite) => {
+      let ofType = verdicts.get(type);
+      if (!ofType) verdicts.set(type, (ofType = new Map<string, boolean>()));
+      const k = `${s.id}\u0000${s.version}\u0000${site.ringCycleSeconds}`;
+      let v = ofType.get(k);
+      if (v === undefined) ofType.set(k, (v = deadlineVerdict(s, type, site)));
+      return v;
+    };
     for (const c of this.cases.values()) {
       const expiry = expiresAtMs(c.type, c.state);
       if (expiry !== null && now >= expiry) expired.push(c.key);
@@ -228,7 +258,7 @@ export class ClockService {
         const status = clockStatus(c.state, s, c.site, now);
         if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
         c.breached.add(s.id);
-        const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now);
+        const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now, verdict);
         due.push({ key: c.key, standardId: s.id, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
       }
       const clock = this.clockOf(c, now);

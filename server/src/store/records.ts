@@ -267,6 +267,8 @@ export interface NewMilestone {
 export interface MilestoneWriteOutcome {
   milestone: StoredMilestone;
   duplicate: boolean;
+  /** This write created the milestone's case: the case had no milestones, no case judgements and no row before. */
+  opened: boolean;
 }
 
 export interface CaseRecord extends CaseKey {

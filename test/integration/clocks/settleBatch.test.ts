@@ -52,7 +52,49 @@ function contents(dataDir: string) {
   }
 }
 
+/** The milestones of TYPES' cases: each starts; calls and visits also stop, `gap` seconds later (complaints stay open). */
+function milestonesOf(gap: number) {
+  const STOPS = { call: 'answered', visit: 'greeted' } as const;
+  const starts = TYPES.map((type, i) => ({ id: `m${i}`, type, site: i % 3 === 0 ? 'north' : 'south', caseId: `c${i}`, milestone: STARTS[type], at: new Date(T0 + i * 1000).toISOString() }));
+  const stops = TYPES.flatMap((type, i) =>
+    type === 'complaint' ? [] : [{ id: `s${i}`, type, site: i % 3 === 0 ? 'north' : 'south', caseId: `c${i}`, milestone: STOPS[type], at: new Date(T0 + i * 1000 + gap * 1000).toISOString(), agent: `a${i}` }],
+  );
+  return { starts, stops };
+}
+
+async function openStore(dataDir: string, clock: { now: number }): Promise<{ store: Store; ingest: IngestService }> {
+  const now = () => clock.now;
+  const store = await storeBackend.open({ dataDir, now });
+  const standards = await StandardsService.open(store, STANDARDS, now);
+  return { store, ingest: new IngestService({ store, standards, now, timeZone: 'UTC' }) };
+}
+
 describe('settling cases in one batch', () => {
+  it('settles cases opened and stopped in one request from what it wrote, as it settles them from the store', async () => {
+    // One request: the cases are opened by this write, so they are settled without reading them. Two requests: the
+    // stops' write reads the cases the first one opened. The same records must result, link for link.
+    const [together, apart] = [tempDataDir(), tempDataDir()];
+    const clock = { now: T0 + 60_000 };
+    try {
+      const { starts, stops } = milestonesOf(7);
+      const a = await openStore(together, clock);
+      expect((await a.ingest.ingestMilestones([...starts, ...stops])).kind).toBe('stored');
+      const b = await openStore(apart, clock);
+      expect((await b.ingest.ingestMilestones(starts)).kind).toBe('stored');
+      expect((await b.ingest.ingestMilestones(stops)).kind).toBe('stored');
+      await a.store.close();
+      await b.store.close();
+      const [x, y] = [contents(together), contents(apart)];
+      expect(x.events).toHaveLength(stops.length);
+      expect(x.cases.filter((c) => (c as { state: string }).state === 'open')).toHaveLength(TYPES.length - stops.length);
+      expect(x).toEqual(y);
+      expect((await verifyDir(together)).intact).toBe(true);
+    } finally {
+      removeDir(together);
+      removeDir(apart);
+    }
+  });
+
   it('leaves the same chain, rows and rollups as settling them one by one', async () => {
     const [batched, single] = [tempDataDir(), tempDataDir()];
     const clock = { now: T0 + 60_000 };

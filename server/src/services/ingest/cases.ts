@@ -28,7 +28,23 @@ export interface Settled {
   /** The finished event written for it, when it closed now. */
   judged: JudgedEvent | null;
   closed: boolean;
+  /** An open case known whole without a read (opened by this write): its milestones, and no case judgements. */
+  known?: KnownCase;
 }
+
+/** A case as this write left it, for whoever watches cases (the open clocks) to take without reading it again. */
+export interface KnownCase {
+  milestones: readonly StoredMilestone[];
+  recorded: readonly CaseJudgementRecord[];
+}
+
+/**
+ * Cases this write opened, by caseText(): every milestone they have is among those just written (in seq order), they
+ * have no case judgements and they are open, so settling them needs no read.
+ */
+export type OpenedCases = ReadonlyMap<string, readonly StoredMilestone[]>;
+
+export const caseText = (k: CaseKey): string => JSON.stringify([k.type, k.site, k.caseId]);
 
 export const toCaseMilestone = (m: StoredMilestone): CaseMilestone => ({
   type: m.type, site: m.site, caseId: m.caseId, milestone: m.milestone, at: m.at, agent: m.agent, queue: m.queue, handleSeconds: m.handleSeconds,
@@ -45,17 +61,24 @@ const caseEventId = (k: CaseKey): string => `case:${k.type}:${k.site}:${k.caseId
  * and a case of another type (which records its case judgements first) is settled only once the events before it
  * are written.
  */
-export async function settleCases(tx: WriteTx, keys: readonly CaseKey[], ctx: CaseContext): Promise<Settled[]> {
+export async function settleCases(tx: WriteTx, keys: readonly CaseKey[], ctx: CaseContext, opened: OpenedCases = new Map()): Promise<Settled[]> {
   const settled: Settled[] = [];
   let pending: Closing[] = [];
   const writePending = async () => {
     settled.push(...(await closeAll(tx, pending, ctx)));
     pending = [];
   };
+  // One lookup per site: settling changes no site (the milestones' write created those it needed).
+  const sites = new Map<string, Promise<Site>>();
+  const siteOf = (name: string) => {
+    let site = sites.get(name);
+    if (!site) sites.set(name, (site = ctx.siteOf(tx, name)));
+    return site;
+  };
   for (const key of keys) {
     if (!hasFinishedEvent(key.type)) await writePending();
-    const step = await settleStep(tx, key, ctx);
-    if (step.kind === 'open') settled.push({ key, judged: null, closed: false });
+    const step = await settleStep(tx, key, ctx, siteOf, opened.get(caseText(key)));
+    if (step.kind === 'open') settled.push({ key, judged: null, closed: false, ...(step.known ? { known: step.known } : {}) });
     else pending.push(step);
     if (!hasFinishedEvent(key.type)) await writePending();
   }
@@ -71,21 +94,31 @@ interface Closing {
   expired: boolean;
 }
 
-/** Everything settleCase does before writing the finished event; a case of another type records its verdicts here. */
-async function settleStep(tx: WriteTx, key: CaseKey, ctx: CaseContext): Promise<{ kind: 'open' } | Closing> {
+/**
+ * Everything settleCase does before writing the finished event; a case of another type records its verdicts here.
+ * `opened`: the case's milestones when this write opened it (nothing to read; see OpenedCases).
+ */
+async function settleStep(tx: WriteTx, key: CaseKey, ctx: CaseContext, siteOf: (name: string) => Promise<Site>, opened: readonly StoredMilestone[] | undefined): Promise<{ kind: 'open'; known?: KnownCase } | Closing> {
   const open = { kind: 'open' } as const;
-  const record = await tx.cases.get(key);
   const type = ctx.registry.get(key.type);
-  if (!record || record.state === 'closed' || !type) return open;
-  const milestones = await tx.cases.milestones(key);
+  if (!type) return open;
+  if (!opened) {
+    const record = await tx.cases.get(key);
+    if (!record || record.state === 'closed') return open;
+  }
+  const milestones = opened ?? (await tx.cases.milestones(key));
   if (milestones.length === 0) return open;
   let state = caseState(type, milestones.map(toCaseMilestone));
-  const site = await ctx.siteOf(tx, key.site);
+  const site = await siteOf(key.site);
   const expiry = expiresAtMs(type, state);
   if (expiry !== null && ctx.nowMs >= expiry) state = expireCase(type, state);
-  if (!hasFinishedEvent(key.type)) await recordMeasureJudgements(tx, key, state, ctx, site);
-  if (expiry !== null && ctx.nowMs < expiry) return open;
-  return { kind: 'close', key, prepared: await finishedEventOf(tx, key, state, ctx, site), expired: state.expiredAtMs !== null };
+  // A case of another type may record verdicts now: then it is no longer known whole without a read.
+  const recordsVerdicts = !hasFinishedEvent(key.type);
+  if (recordsVerdicts) await recordMeasureJudgements(tx, key, state, ctx, site);
+  const known = opened && !recordsVerdicts ? { milestones: opened, recorded: [] } : undefined;
+  if (expiry !== null && ctx.nowMs < expiry) return known ? { kind: 'open', known } : open;
+  const recorded = known ? known.recorded : await tx.cases.judgements(key);
+  return { kind: 'close', key, prepared: finishedEventOf(key, state, recorded, ctx, site), expired: state.expiredAtMs !== null };
 }
 
 /** Writes the finished events of `closing` in one batch (in order), then closes each case. */
@@ -103,10 +136,9 @@ async function closeAll(tx: WriteTx, closing: readonly Closing[], ctx: CaseConte
 }
 
 /** The closed case's finished event, judged, ready to store; null when it has none (its start never arrived). */
-async function finishedEventOf(tx: WriteTx, key: CaseKey, state: CaseState, ctx: CaseContext, site: Site): Promise<NewEvent | null> {
+function finishedEventOf(key: CaseKey, state: CaseState, recorded: readonly CaseJudgementRecord[], ctx: CaseContext, site: Site): NewEvent | null {
   const finished = toFinishedEvent(state, site);
   if (!finished) return null;
-  const recorded = await tx.cases.judgements(key);
   if (!hasFinishedEvent(key.type)) return otherTypeEvent(finished, key, state, recorded, ctx, site);
   const input = finishedInput(finished, key);
   if (!input) return null;

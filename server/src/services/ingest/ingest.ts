@@ -5,8 +5,8 @@ import { BUILT_IN_REGISTRY, type EventTypeRegistry } from '../../domain/eventTyp
 import { isDomainError } from '../../domain/errors';
 import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
-import type { CaseJudgementRecord, CaseKey, NewEvent, Store, WriteOutcome, WriteTx } from '../../store/port';
-import { settleCases, withRecorded, type CaseContext } from './cases';
+import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, Store, WriteOutcome, WriteTx } from '../../store/port';
+import { caseText, settleCases, withRecorded, type CaseContext, type KnownCase, type Settled } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
 import { pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
@@ -31,8 +31,15 @@ export interface IngestRequest {
 /** Called right after a write commits, with the newly stored events, oldest first. */
 export type StoredListener = (stored: JudgedEvent[]) => void;
 
-/** Called right after a write commits, with the cases whose milestones or state changed (opened, stopped, closed). */
-export type CasesListener = (cases: CaseKey[]) => void;
+/**
+ * Called right after a write commits, with the cases whose milestones or state changed (opened, stopped, closed), and
+ * what the write already knew of some of them (by caseText): closed, or open with all their milestones and case
+ * judgements. A case not in `known` is to be read from the store.
+ */
+export type CasesListener = (cases: CaseKey[], known: ReadonlyMap<string, CaseNews>) => void;
+
+/** A case as a write left it: closed, or open and known whole. */
+export type CaseNews = { closed: true } | ({ closed: false } & KnownCase);
 
 export type MilestoneOutcome =
   | { kind: 'stored'; results: MilestoneResult[] }
@@ -199,7 +206,7 @@ export class IngestService {
       const r = await tx.savepoint((part) => this.writeMilestones(part, validation.inputs));
       tx.onCommit(() => {
         this.notify(r.stored);
-        this.notifyCases(r.cases);
+        this.notifyCases(r.cases, r.known);
       });
       return r.outcome;
     });
@@ -227,7 +234,9 @@ export class IngestService {
           if (m.outcome.kind !== 'stored') throw new FeedRefusal({ ...m.outcome, part: 'milestones' });
           const withdrawn = await this.withdraw(part, feed.withdrawals);
           const results = { milestones: m.outcome.results, events: e.outcome.results, withdrawn: withdrawn.length, late: e.late };
-          return { results, stored: [...e.stored, ...m.stored], cases: [...m.cases, ...withdrawn] };
+          const known = new Map(m.known);
+          for (const key of withdrawn) known.set(caseText(key), { closed: true });
+          return { results, stored: [...e.stored, ...m.stored], cases: [...m.cases, ...withdrawn], known };
         })
         .catch((error: unknown) => {
           if (!(error instanceof FeedRefusal)) throw error;
@@ -237,7 +246,7 @@ export class IngestService {
       if (!written) return refused!;
       tx.onCommit(() => {
         this.notify(written.stored);
-        this.notifyCases(written.cases);
+        this.notifyCases(written.cases, written.known);
       });
       return { kind: 'stored', ...written.results };
     });
@@ -267,25 +276,30 @@ export class IngestService {
   }
 
   /** Writes validated milestones inside `tx` and settles the cases they complete; no notification. */
-  private async writeMilestones(part: WriteTx, inputs: MilestoneInputs): Promise<{ outcome: MilestoneOutcome; stored: JudgedEvent[]; cases: CaseKey[] }> {
-    if (inputs.length === 0) return { outcome: { kind: 'stored', results: [] }, stored: [], cases: [] };
+  private async writeMilestones(part: WriteTx, inputs: MilestoneInputs): Promise<{ outcome: MilestoneOutcome; stored: JudgedEvent[]; cases: CaseKey[]; known: Map<string, CaseNews> }> {
+    const none = { stored: [], cases: [], known: new Map<string, CaseNews>() };
+    if (inputs.length === 0) return { outcome: { kind: 'stored', results: [] }, ...none };
     const problems = await this.unknownSiteProblems(part, inputs.map((m) => m.site));
-    if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, stored: [], cases: [] };
+    if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, ...none };
     const receivedAtMs = this.now();
-    const batch = await Promise.all(inputs.map(async (m) => prepareMilestone(m, await this.siteOf(part, m.site), receivedAtMs)));
+    const sites = new Map<string, Site>();
+    for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));
+    const batch = inputs.map((m) => prepareMilestone(m, sites.get(m.site)!, receivedAtMs));
     let written;
     try {
       written = await part.writes.milestones(batch);
     } catch (error) {
       if (isDomainError(error) && error.kind === 'conflict' && error.at !== undefined) {
-        return { outcome: { kind: 'conflict', problems: [{ index: error.at, path: [error.path], message: error.message }] }, stored: [], cases: [] };
+        return { outcome: { kind: 'conflict', problems: [{ index: error.at, path: [error.path], message: error.message }] }, ...none };
       }
       throw error;
     }
-    const cases = uniqueCases(written.filter((w) => !w.duplicate).map((w) => w.milestone));
-    const stored = (await settleCases(part, cases, this.caseContext())).flatMap((s) => (s.judged ? [s.judged] : []));
+    const fresh = written.filter((w) => !w.duplicate);
+    const cases = uniqueCases(fresh.map((w) => w.milestone));
+    const settled = await settleCases(part, cases, this.caseContext(), openedCases(fresh));
+    const stored = settled.flatMap((s) => (s.judged ? [s.judged] : []));
     const results = written.map((w) => ({ id: w.milestone.id, seq: w.milestone.seq, duplicate: w.duplicate, milestone: w.milestone }));
-    return { outcome: { kind: 'stored', results }, stored, cases };
+    return { outcome: { kind: 'stored', results }, stored, cases, known: newsOf(settled) };
   }
 
   /**
@@ -298,9 +312,10 @@ export class IngestService {
       const settled = await settleCases(tx, keys, this.caseContext());
       const closed = settled.flatMap((s) => (s.closed ? [s.key] : []));
       const stored = settled.flatMap((s) => (s.judged ? [s.judged] : []));
+      const known = newsOf(settled.filter((s) => s.closed));
       tx.onCommit(() => {
         this.notify(stored);
-        this.notifyCases(closed);
+        this.notifyCases(closed, known);
       });
       return closed;
     });
@@ -357,8 +372,15 @@ export class IngestService {
     return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded, late };
   }
 
-  private notifyCases(cases: CaseKey[]): void {
-    if (cases.length > 0) this.tellEach(this.caseListeners, cases);
+  private notifyCases(cases: CaseKey[], known: ReadonlyMap<string, CaseNews>): void {
+    if (cases.length === 0) return;
+    for (const listener of this.caseListeners) {
+      try {
+        listener(cases, known);
+      } catch (error) {
+        this.deps.onListenerError?.(error);
+      }
+    }
   }
 
   /** Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is. */
@@ -422,7 +444,7 @@ export class IngestService {
       await tx.writes.closeCase(key, { closedAtMs: receivedAtMs, expired: false, eventSeq: w.judged.event.seq });
       closed.push(key);
     }
-    if (closed.length > 0) tx.onCommit(() => this.notifyCases(closed));
+    if (closed.length > 0) tx.onCommit(() => this.notifyCases(closed, new Map(closed.map((k) => [caseText(k), { closed: true }]))));
   }
 
   private notify(stored: JudgedEvent[]): void {
@@ -449,6 +471,27 @@ function forbiddenSites(inputs: readonly { site: string }[], sites: SiteLimit): 
 
 function uniqueCases(milestones: readonly StoredMilestone[]): CaseKey[] {
   const byKey = new Map<string, CaseKey>();
-  for (const m of milestones) byKey.set(JSON.stringify([m.type, m.site, m.caseId]), { type: m.type, site: m.site, caseId: m.caseId });
+  for (const m of milestones) byKey.set(caseText(m), { type: m.type, site: m.site, caseId: m.caseId });
   return [...byKey.values()];
+}
+
+/** The milestones of each case a milestone of this write opened: all the case has (seq order: the write's order). */
+function openedCases(fresh: readonly MilestoneWriteOutcome[]): Map<string, StoredMilestone[]> {
+  const opened = new Map<string, StoredMilestone[]>();
+  for (const w of fresh) {
+    const k = caseText(w.milestone);
+    if (w.opened) opened.set(k, [w.milestone]);
+    else opened.get(k)?.push(w.milestone);
+  }
+  return opened;
+}
+
+/** What settling told of each case: closed, or open and known whole. */
+function newsOf(settled: readonly Settled[]): Map<string, CaseNews> {
+  const news = new Map<string, CaseNews>();
+  for (const s of settled) {
+    if (s.closed) news.set(caseText(s.key), { closed: true });
+    else if (s.known) news.set(caseText(s.key), { closed: false, ...s.known });
+  }
+  return news;
 }

@@ -31,39 +31,59 @@ export function casesReads(s: Sql): CasesReads {
   };
 }
 
-/** Writes a batch of milestones, item by item (the caller's savepoint makes it all-or-nothing). */
+/**
+ * Writes a batch of milestones, item by item (the caller's savepoint makes it all-or-nothing). The pairing key and the
+ * id are looked up only when the INSERT finds one of them taken, and for the first milestone of each site in the
+ * batch, whose site upsert must come before the milestone's link and must not run for a duplicate.
+ */
 export async function writeMilestones(s: Sql, chain: PgChainWriter, batch: readonly NewMilestone[], atMs: number): Promise<MilestoneWriteOutcome[]> {
   const sitesSeen = new Set<string>();
   const outcomes: MilestoneWriteOutcome[] = [];
   for (const [index, item] of batch.entries()) {
     const m = storableMilestone(item.milestone);
     const content = storableText(item.content);
-    const stored = await s.one<MilestoneRow>(`SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`, [m.type, m.site, m.caseId, m.milestone]);
-    if (stored) {
-      if (stored.content !== content) {
-        throw new DomainError('conflict', 'milestone', `${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)} already has a different "${m.milestone}" milestone (seq ${stored.seq}); a milestone is posted once`, index);
-      }
-      outcomes.push({ milestone: toMilestone(stored), duplicate: true });
-      continue;
-    }
-    const byId = await s.one<{ seq: number }>('SELECT seq FROM milestones WHERE id = ?', [m.id]);
-    if (byId) throw new DomainError('conflict', 'id', `id ${JSON.stringify(m.id)} was already used for a different milestone (seq ${byId.seq})`, index);
     if (!sitesSeen.has(m.site)) {
+      const found = await existingMilestone(s, m, content, index);
+      if (found) {
+        outcomes.push(found);
+        continue;
+      }
       sitesSeen.add(m.site);
       const d = item.siteDefaults;
       if ((await s.run(ENSURE_SITE, [m.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs])) > 0) await recordSiteChange(s, chain, m.site, 'auto-created', item.receivedAtMs);
     }
+    // ON CONFLICT DO NOTHING, not a refused INSERT: a statement error would abort the whole transaction here.
     const [row] = await s.tuples<unknown[]>(
       `INSERT INTO milestones (id, type, site, case_id, milestone, at_ms, at, received_at_ms, agent, queue, handle_seconds, content)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${MILESTONE_COLUMNS}`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING ${MILESTONE_COLUMNS}`,
       [m.id, m.type, m.site, m.caseId, m.milestone, item.atMs, m.at, item.receivedAtMs, m.agent, m.queue, m.handleSeconds, content],
     );
-    await chain.append('milestone', row!, atMs);
-    await s.run("INSERT INTO cases (type, site, case_id, state, opened_at_ms) VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING", [m.type, m.site, m.caseId, item.receivedAtMs]);
+    if (!row) {
+      const found = await existingMilestone(s, m, content, index);
+      if (!found) throw new Error(`milestone ${JSON.stringify(m.id)} was refused by a unique key that holds no milestone`);
+      outcomes.push(found);
+      continue;
+    }
+    await chain.append('milestone', row, atMs);
+    const opened = (await s.run("INSERT INTO cases (type, site, case_id, state, opened_at_ms) VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING", [m.type, m.site, m.caseId, item.receivedAtMs])) > 0;
     const [seq, id, type, site, caseId, milestone, , at, receivedAtMs, agent, queue, handleSeconds] = row as [number, string, string, string, string, string, number, string, number, string | null, string | null, number | null];
-    outcomes.push({ milestone: { seq, id, type, site, caseId, milestone, at, receivedAt: new Date(receivedAtMs).toISOString(), agent, queue, handleSeconds }, duplicate: false });
+    outcomes.push({ milestone: { seq, id, type, site, caseId, milestone, at, receivedAt: new Date(receivedAtMs).toISOString(), agent, queue, handleSeconds }, duplicate: false, opened });
   }
   return outcomes;
+}
+
+/** The stored milestone of the same pairing key (a duplicate), a conflict (other content, or the id is taken), or undefined. */
+async function existingMilestone(s: Sql, m: NewMilestone['milestone'], content: string, index: number): Promise<MilestoneWriteOutcome | undefined> {
+  const stored = await s.one<MilestoneRow>(`SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`, [m.type, m.site, m.caseId, m.milestone]);
+  if (stored) {
+    if (stored.content !== content) {
+      throw new DomainError('conflict', 'milestone', `${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)} already has a different "${m.milestone}" milestone (seq ${stored.seq}); a milestone is posted once`, index);
+    }
+    return { milestone: toMilestone(stored), duplicate: true, opened: false };
+  }
+  const byId = await s.one<{ seq: number }>('SELECT seq FROM milestones WHERE id = ?', [m.id]);
+  if (byId) throw new DomainError('conflict', 'id', `id ${JSON.stringify(m.id)} was already used for a different milestone (seq ${byId.seq})`, index);
+  return undefined;
 }
 
 /** Closes an open case (a closed one is left as it is); a case never seen is recorded closed. */

@@ -76,37 +76,70 @@ export function toCaseJudgement(r: Record<string, unknown>): CaseJudgementRecord
   return { seq: r.seq as number, type: r.type as string, site: r.site as string, caseId: r.case_id as string, judgement, atMs: r.at_ms as number };
 }
 
-/** Writes a batch of milestones (the caller's savepoint makes it all-or-nothing). */
+const INSERT_MILESTONE = `INSERT INTO milestones (id, type, site, case_id, milestone, at_ms, at, received_at_ms, agent, queue, handle_seconds, content)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const OPEN_CASE = "INSERT INTO cases (type, site, case_id, state, opened_at_ms) VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING";
+const BY_PAIRING_KEY = `SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`;
+
+/**
+ * Writes a batch of milestones (the caller's savepoint makes it all-or-nothing). Per new milestone: its INSERT, its
+ * chain link and its case row. The pairing key and the id are looked up only when a unique index refuses the INSERT
+ * (a retry or a reused id), and for the first milestone of each site in the batch, whose site upsert (and the site
+ * link it may chain) must come before the milestone's link and must not run for a duplicate. `opened`: the INSERT of
+ * its case row created it (the case is new, so these are all its milestones, and it has no case judgements).
+ */
 export function writeMilestones(s: Statements, batch: readonly NewMilestone[], atMs: number): MilestoneWriteOutcome[] {
   const chain = chainWriter(s.db);
+  const insert = s.get(INSERT_MILESTONE);
+  const openCase = s.get(OPEN_CASE);
   const sitesSeen = new Set<string>();
   return batch.map((item, index) => {
     const m = storableMilestone(item.milestone);
     const content = storableText(item.content);
-    const stored = s.get(`SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`).get(m.type, m.site, m.caseId, m.milestone) as MilestoneRow | undefined;
-    if (stored) {
-      if (stored.content !== content) {
-        throw new DomainError('conflict', 'milestone', `${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)} already has a different "${m.milestone}" milestone (seq ${stored.seq}); a milestone is posted once`, index);
-      }
-      return { milestone: toMilestone(stored), duplicate: true };
-    }
-    const byId = s.get('SELECT seq FROM milestones WHERE id = ?').get(m.id) as { seq: number } | undefined;
-    if (byId) throw new DomainError('conflict', 'id', `id ${JSON.stringify(m.id)} was already used for a different milestone (seq ${byId.seq})`, index);
     if (!sitesSeen.has(m.site)) {
+      const found = existingMilestone(s, m, content, index);
+      if (found) return found;
       sitesSeen.add(m.site);
       const d = item.siteDefaults;
       if (s.get(ENSURE_SITE).run(m.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs).changes > 0) recordSiteChange(s.db, m.site, 'auto-created', item.receivedAtMs);
     }
-    const row = s
-      .raw(`INSERT INTO milestones (id, type, site, case_id, milestone, at_ms, at, received_at_ms, agent, queue, handle_seconds, content)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            RETURNING seq, id, type, site, case_id, milestone, at_ms, at, received_at_ms, agent, queue, handle_seconds, content`)
-      .get(m.id, m.type, m.site, m.caseId, m.milestone, item.atMs, m.at, item.receivedAtMs, m.agent, m.queue, m.handleSeconds, content) as unknown[];
-    chain.append('milestone', row, atMs);
-    s.get("INSERT INTO cases (type, site, case_id, state, opened_at_ms) VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING").run(m.type, m.site, m.caseId, item.receivedAtMs);
-    const [seq, id, type, site, caseId, milestone, , at, receivedAtMs, agent, queue, handleSeconds] = row as [number, string, string, string, string, string, number, string, number, string | null, string | null, number | null];
-    return { milestone: { seq, id, type, site, caseId, milestone, at, receivedAt: new Date(receivedAtMs).toISOString(), agent, queue, handleSeconds }, duplicate: false };
+    const values = [m.id, m.type, m.site, m.caseId, m.milestone, item.atMs, m.at, item.receivedAtMs, m.agent, m.queue, m.handleSeconds, content] as const;
+    let seq: number;
+    try {
+      seq = Number(insert.run(...values).lastInsertRowid);
+    } catch (error) {
+      const found = isUniqueRefusal(error) ? existingMilestone(s, m, content, index) : undefined;
+      if (!found) throw error;
+      return found;
+    }
+    // The link's record is the row as inserted: SQLite keeps these values as bound (text as text, numbers as numbers).
+    chain.append('milestone', [seq, ...values], atMs);
+    const opened = openCase.run(m.type, m.site, m.caseId, item.receivedAtMs).changes > 0;
+    const milestone = { seq, id: m.id, type: m.type, site: m.site, caseId: m.caseId, milestone: m.milestone, at: m.at, receivedAt: new Date(item.receivedAtMs).toISOString(), agent: m.agent, queue: m.queue, handleSeconds: m.handleSeconds };
+    return { milestone, duplicate: false, opened };
   });
+}
+
+/**
+ * The stored milestone of the same pairing key (a retry, answered as a duplicate), or a conflict: the key holds other
+ * content, or the id is another milestone's. Undefined when neither is stored.
+ */
+function existingMilestone(s: Statements, m: NewMilestone['milestone'], content: string, index: number): MilestoneWriteOutcome | undefined {
+  const stored = s.get(BY_PAIRING_KEY).get(m.type, m.site, m.caseId, m.milestone) as MilestoneRow | undefined;
+  if (stored) {
+    if (stored.content !== content) {
+      throw new DomainError('conflict', 'milestone', `${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)} already has a different "${m.milestone}" milestone (seq ${stored.seq}); a milestone is posted once`, index);
+    }
+    return { milestone: toMilestone(stored), duplicate: true, opened: false };
+  }
+  const byId = s.get('SELECT seq FROM milestones WHERE id = ?').get(m.id) as { seq: number } | undefined;
+  if (byId) throw new DomainError('conflict', 'id', `id ${JSON.stringify(m.id)} was already used for a different milestone (seq ${byId.seq})`, index);
+  return undefined;
+}
+
+/** A unique index refused an INSERT (SQLite aborted that statement only, with no seq used up). */
+function isUniqueRefusal(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 const TEXT_FIELDS = ['id', 'type', 'site', 'caseId', 'milestone', 'at', 'agent', 'queue'] as const;
@@ -118,15 +151,12 @@ export function storableMilestone(m: NewMilestone['milestone']): NewMilestone['m
   return copy;
 }
 
+/** Closes an open case (a closed one is left as it is); a case never seen is recorded closed. One UPDATE in the usual case. */
 export function closeCase(s: Statements, k: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): void {
-  const existing = s.get(`SELECT state FROM cases WHERE ${KEY}`).get(...keyOf(k)) as { state: string } | undefined;
-  if (!existing) {
-    s.get("INSERT INTO cases (type, site, case_id, state, opened_at_ms, closed_at_ms, expired, event_seq) VALUES (?, ?, ?, 'closed', ?, ?, ?, ?)")
-      .run(...keyOf(k), end.closedAtMs, end.closedAtMs, end.expired ? 1 : 0, end.eventSeq);
-    return;
-  }
-  s.get(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`)
-    .run(end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k));
+  const closed = s.get(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`).run(end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k));
+  if (closed.changes > 0) return;
+  s.get("INSERT INTO cases (type, site, case_id, state, opened_at_ms, closed_at_ms, expired, event_seq) VALUES (?, ?, ?, 'closed', ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    .run(...keyOf(k), end.closedAtMs, end.closedAtMs, end.expired ? 1 : 0, end.eventSeq);
 }
 
 export function claimBreach(s: Statements, k: CaseKey, standardId: string, deadlineMs: number, atMs: number): boolean {
@@ -135,12 +165,14 @@ export function claimBreach(s: Statements, k: CaseKey, standardId: string, deadl
 }
 
 export function writeCaseJudgement(s: Statements, k: CaseKey, j: ClockJudgement, atMs: number): boolean {
-  const row = s
-    .raw(`INSERT INTO case_judgements (type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-          RETURNING seq, type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms`)
-    .get(...keyOf(k), j.standardId, j.standardVersion, j.measure, j.value, j.threshold, j.met ? 1 : 0, j.counted ? 1 : 0, j.reason, atMs) as unknown[] | undefined;
-  if (!row) return false;
-  chainWriter(s.db).append('caseJudgement', row, atMs);
+  const key = keyOf(k).map(storableText);
+  const values = [...key, storableText(j.standardId), j.standardVersion, storableText(j.measure), j.value, j.threshold, j.met ? 1 : 0, j.counted ? 1 : 0, storableText(j.reason), atMs] as const;
+  const inserted = s
+    .get(`INSERT INTO case_judgements (type, site, case_id, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+    .run(...values);
+  if (inserted.changes === 0) return false;
+  // The link's record is the row as inserted (values as bound), without reading it back.
+  chainWriter(s.db).append('caseJudgement', [Number(inserted.lastInsertRowid), ...values], atMs);
   return true;
 }
