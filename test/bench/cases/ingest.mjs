@@ -79,7 +79,7 @@ export async function run({ quick, log, profile }) {
   const naiveRatio = mine.rps / naive.rps;
   const met = ratio >= 0.6 && mine.p99 < 20 && mine.errors === 0;
   const naiveMet = naiveRatio >= 2 && mine.errors === 0;
-  const how = `autocannon, ${CONNECTIONS} connections, ${duration} s (after a 1 s warm-up), one call event per POST with a Bearer key (auth on, rate limit off, log level warn); afterwards every acknowledged event must be in the database with its judgement. Baselines, each a child process on 127.0.0.1 under the same load: test/bench/servers/bareExpress.mjs, an Express app with \`express.json()\` answering 201; test/bench/servers/naiveDurable.mjs, the same app inserting each event into SQLite (WAL, synchronous = FULL) in its own transaction before answering 201 (one fsync per request; its rows are counted too).`;
+  const how = `autocannon, ${CONNECTIONS} connections, ${duration} s (after a 1 s warm-up), one call event per POST with a Bearer key (auth on, rate limit off, log level warn; no dashboard connected, so no live update is built, as on a node nobody watches); afterwards every acknowledged event must be in the database with its judgement. Baselines, each a child process on 127.0.0.1 under the same load: test/bench/servers/bareExpress.mjs, an Express app with \`express.json()\` answering 201; test/bench/servers/naiveDurable.mjs, the same app inserting each event into SQLite (WAL, synchronous = FULL) in its own transaction before answering 201 (one fsync per request; its rows are counted too).`;
   return {
     title: 'Single-event ingest',
     how,
