@@ -236,9 +236,10 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
 
       it('stores milestones chained, opens their case and its site on first sight, answers a retry with the original', async () => {
         const [first] = await store.write((tx) => tx.writes.milestones([milestone('started')]));
-        expect(first).toMatchObject({ duplicate: false, milestone: { seq: 1, ...key, milestone: 'started', receivedAt: new Date(T).toISOString() } });
+        expect(first).toMatchObject({ duplicate: false, opened: true, milestone: { seq: 1, ...key, milestone: 'started', receivedAt: new Date(T).toISOString() } });
         const [again] = await store.write((tx) => tx.writes.milestones([milestone('started')]));
-        expect(again).toEqual({ ...first, duplicate: true });
+        // The retry stores nothing and opens nothing: the original milestone, told apart only by those two flags.
+        expect(again).toEqual({ ...first, duplicate: true, opened: false });
         expect(await store.reads.cases.get(key)).toMatchObject({ ...key, state: 'open', openedAtMs: T, eventSeq: null });
         expect((await store.reads.cases.open()).map((c) => c.caseId)).toEqual(['c1']);
         expect((await store.reads.cases.milestones(key)).map((m) => m.milestone)).toEqual(['started']);
