@@ -200,6 +200,8 @@ async function askDemo(deps: CommandDeps, options: unknown): Promise<boolean | u
   const pick = deps.quickPicks.track(vscode.window.createQuickPick<Choice>());
   pick.title = 'Ringside: Start Local Server';
   pick.placeholder = 'Start the local server with demo data, or empty?';
+  // Like the wizard's steps: the question stays when focus moves (the dashboard's webview redrawing takes it).
+  pick.ignoreFocusOut = true;
   pick.items = last ? [demo, empty] : [empty, demo];
   return new Promise((resolve) => {
     let settled = false;
