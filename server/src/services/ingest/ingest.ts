@@ -373,14 +373,7 @@ export class IngestService {
   }
 
   private notifyCases(cases: CaseKey[], known: ReadonlyMap<string, CaseNews>): void {
-    if (cases.length === 0) return;
-    for (const listener of this.caseListeners) {
-      try {
-        listener(cases, known);
-      } catch (error) {
-        this.deps.onListenerError?.(error);
-      }
-    }
+    if (cases.length > 0) this.tellEach(this.caseListeners, cases, known);
   }
 
   /** Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is. */
@@ -452,10 +445,10 @@ export class IngestService {
   }
 
   /** Calls every listener; one that throws is reported, and the others still hear. */
-  private tellEach<T>(listeners: Iterable<(value: T) => void>, value: T): void {
+  private tellEach<A extends unknown[]>(listeners: Iterable<(...args: A) => void>, ...args: A): void {
     for (const listener of listeners) {
       try {
-        listener(value);
+        listener(...args);
       } catch (error) {
         this.deps.onListenerError?.(error);
       }
