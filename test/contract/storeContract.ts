@@ -174,6 +174,12 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const raw = await store.reads.figures.rawGroups(range);
         expect(raw.reduce((n, g) => n + g.n, 0)).toBe(3);
         expect(raw.reduce((n, g) => n + g.met, 0)).toBe(expected.met);
+        // Not by instant: one group per kind of judgement (answered, abandoned) placed at the range start.
+        const whole = await store.reads.figures.rawGroups({ ...range, byInstant: false });
+        expect(whole.map((g) => [g.outcome, g.n, g.met, g.counted, g.t]).sort()).toEqual([
+          ['abandoned', 1, 0, 1, range.fromMs],
+          ['answered', 2, expected.met, 2, range.fromMs],
+        ]);
         const values = await store.reads.figures.histogram({ ...range, fromMs: bucketStart(range.fromMs, 900_000), grain: 'quarter' });
         expect(values.map((v) => [v.value, v.n]).sort()).toEqual([[1, 1], [4, 1]]); // c was abandoned: not measured for the p90
       });

@@ -192,7 +192,7 @@ export class ComplianceReader {
 
   /** Σcounted and Σmet per standard over a range, all sites. */
   private async countsByStandard(ids: readonly string[], r: { fromMs: number; toMs: number }): Promise<Map<string, { total: number; met: number }>> {
-    const read = await readRange(this.reads, { standardIds: ids, fromMs: r.fromMs, toMs: r.toMs, sites: [] }, [r.fromMs, r.toMs], false, false);
+    const read = await readRange(this.reads, { standardIds: ids, fromMs: r.fromMs, toMs: r.toMs, sites: [] }, [r.fromMs, r.toMs], false, false, true);
     const counts = new Map<string, { total: number; met: number }>();
     for (const row of read.totals) {
       const c = counts.get(row.standardId) ?? { total: 0, met: 0 };
@@ -222,7 +222,7 @@ export class ComplianceReader {
     for (const part of parts) {
       const split = splitRange(part.fromMs, part.toMs, [part.fromMs, part.toMs]);
       if (part.pruned) missing.push(...split.raw);
-      for (const r of split.raw) rows.push(...(await rawRows(this.reads, { ...range, ...r }, true)).map((x) => ({ ...x, voided: 0, amended: 0 })));
+      for (const r of split.raw) rows.push(...(await rawRows(this.reads, { ...range, ...r, byInstant: false }, true)).map((x) => ({ ...x, voided: 0, amended: 0 })));
       if (!split.rollup) continue;
       const span = { ...range, fromMs: split.rollup.fromMs, toMs: split.rollup.toMs };
       rows.push(...(await this.reads.figures.rollupSums({ ...span, grain: split.rollup.grain.name, shape: 'totals' })).map((x) => ({ ...x, voided: 0, amended: 0 })));
@@ -263,7 +263,7 @@ export class ComplianceReader {
 
   private async piece(ids: readonly string[], p: ReturnType<typeof decompose>[number]): Promise<GroupedRow[]> {
     const range = { standardIds: ids, fromMs: p.fromMs, toMs: p.toMs, sites: [] };
-    return p.grain === null ? rawRows(this.reads, range, false) : this.reads.figures.rollupSums({ ...range, grain: p.grain.name, shape: 'totals' });
+    return p.grain === null ? rawRows(this.reads, { ...range, byInstant: false }, false) : this.reads.figures.rollupSums({ ...range, grain: p.grain.name, shape: 'totals' });
   }
 }
 

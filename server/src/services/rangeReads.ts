@@ -37,11 +37,15 @@ function seriesCell(grainMs: number, inner: readonly number[]): number {
 /**
  * A range read as splitRange says. The rollup span is summed by the store, so a month returns one row per (hour,
  * version) serving both sums and series, or a few rows for the sums alone, rather than every (quarter hour × site ×
- * version) row. `bySite`: the sums per site too (groupBy=site).
+ * version) row. `bySite`: the sums per site too (groupBy=site). `countsOnly`: the reader adds only counted and met
+ * (live figures), so raw edges come as one row per kind of judgement rather than one per instant.
  */
-export async function readRange(reads: StoreReads, range: JudgementRange, boundaries: readonly number[], series: boolean, bySite: boolean): Promise<RangeRead> {
+export async function readRange(reads: StoreReads, range: JudgementRange, boundaries: readonly number[], series: boolean, bySite: boolean, countsOnly = false): Promise<RangeRead> {
   const split = splitRange(range.fromMs, range.toMs, boundaries);
-  const raw = (await Promise.all(split.raw.map((r) => rawRows(reads, { ...range, ...r }, false)))).flat();
+  // A reader that only adds counts (integers) needs no instants; every other keeps them, so its floating-point
+  // sums add up in the same order whatever the range.
+  const byInstant = !countsOnly || series;
+  const raw = (await Promise.all(split.raw.map((r) => rawRows(reads, { ...range, ...r, byInstant }, false)))).flat();
   if (!split.rollup) return { totals: raw, series: raw, rawRanges: split.raw };
   const span = { ...range, fromMs: split.rollup.fromMs, toMs: split.rollup.toMs, grain: split.rollup.grain.name };
   const totals = async () => [...raw, ...(await reads.figures.rollupSums({ ...span, shape: 'totals' }))];

@@ -126,11 +126,15 @@ async function rawGroups(d: FiguresDialect, q: RawQuery): Promise<RawGroup[]> {
   if (empty(q)) return [];
   const { where, args } = rawWhere(d, q);
   const group = q.groupBy ? `j.${q.groupBy}` : d.nullText;
-  const sql = `SELECT j.occurred_at_ms AS t, j.standard_id, j.standard_version, j.site, ${group} AS grp, j.correction, j.type, j.outcome, j.reason,
+  // Per instant, a range's raw edge is one group per event; without, one per kind of judgement.
+  const instant = q.byInstant !== false;
+  const sql = `SELECT ${instant ? 'j.occurred_at_ms' : 'MIN(j.occurred_at_ms)'} AS t, j.standard_id, j.standard_version, j.site, ${group} AS grp, j.correction, j.type, j.outcome, j.reason,
       COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), SUM(j.value), MAX(j.answer_seconds), MAX(j.greet_seconds)
     FROM effective_judgements j WHERE ${where}
-    GROUP BY j.standard_id, ${d.groupKey('t', 1)}, j.site, j.standard_version, ${d.groupKey('grp', 5)}, j.correction, j.type, j.outcome, j.reason`;
-  return (await d.tuples<RawTuple>(sql, args)).map(rawGroupOf);
+    GROUP BY j.standard_id, ${instant ? `${d.groupKey('t', 1)}, ` : ''}j.site, j.standard_version, ${d.groupKey('grp', 5)}, j.correction, j.type, j.outcome, j.reason`;
+  const groups = (await d.tuples<RawTuple>(sql, args)).map(rawGroupOf);
+  if (!instant) for (const g of groups) g.t = q.fromMs;
+  return groups;
 }
 
 /** Raw judgements (not voided) counted per value, with what decides whether and where a value counts. */

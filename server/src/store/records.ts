@@ -170,13 +170,14 @@ export interface SumsRow extends Sums {
  * the contributions (domain/rollups.ts contributionOfGroup). Optionally by the events' instant and queue/agent.
  */
 export interface RawQuery extends JudgementRange {
+  /** false: one group per kind of judgement over the whole range, for readers that only add counts (default true). */
   byInstant?: boolean;
   groupBy?: 'queue' | 'agent';
 }
 
 /** One group of raw judgements: what the arithmetic needs (JudgementGroup), and where and when it belongs. */
 export interface RawGroup extends JudgementGroup {
-  /** The events' instant with byInstant, else the range start. */
+  /** The events' instant, or the range start with byInstant false. */
   t: number;
   standardId: string;
   version: number;
