@@ -1,7 +1,7 @@
 // Writing a batch of judged events: all-or-nothing, idempotent per id.
 //
 // Per new event the writer does only what the data needs (ingest throughput): the event and judgement INSERTs,
-// their two chain links (chain.ts, head carried through the batch, rows inserted many per statement at the end), their rollup and histogram contributions
+// their two chain links (chain.ts, head carried through the batch), their rollup and histogram contributions
 // collected per row and written once per batch (rollups.ts), the site upsert once per site and batch, and the
 // answer built from the values it inserted instead of reading the rows back. An id is looked up only when its
 // INSERT hits the unique index (a retry or a reused id), and for the first event of each site in a batch, whose
@@ -88,7 +88,6 @@ class EventsWriter {
       if (this.ensureSite.run(item.event.site, d.timeZone, d.ringCycleSeconds, item.receivedAtMs).changes > 0) recordSiteChange(this.db, item.event.site, 'auto-created', item.receivedAtMs);
       return this.insert(item);
     });
-    this.chain.insertLater();
     this.rollups.flush();
     return outcomes;
   }
@@ -124,7 +123,7 @@ class EventsWriter {
     const row = [e.id, e.type, e.site, item.occurredAtMs, e.occurredAt, item.receivedAtMs, e.outcome, e.rings, e.answerSeconds, e.greetSeconds, e.queue, e.agent, derived, item.content, measuresText(e), e.handleSeconds] as const;
     const seq = Number(this.insertEvent.run(...row).lastInsertRowid);
     if (this.firstNewSeq === Infinity) this.firstNewSeq = seq;
-    this.chain.appendLater('event', [seq, ...row], this.atMs);
+    this.chain.append('event', [seq, ...row], this.atMs);
     const judgements = item.judgements.map((j) => this.storeJudgement(seq, j, item));
     // What a read would answer: SQLite keeps these values as bound (numbers stay numbers, text stays text).
     const event: StoredEvent = {
@@ -138,7 +137,7 @@ class EventsWriter {
   private storeJudgement(seq: number, j: Judgement, item: NewEvent): Judgement {
     const values: JudgementValues = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null];
     this.insertJudgement.run(...values);
-    this.chain.appendLater('judgement', values, this.atMs, { site: item.event.site, occurredAtMs: item.occurredAtMs });
+    this.chain.append('judgement', values, this.atMs, { site: item.event.site, occurredAtMs: item.occurredAtMs });
     const stored = toJudgement({ event_seq: seq, standard_id: values[1], standard_version: values[2], measure: j.measure, value: values[4], threshold: values[5], met: values[6], counted: values[7], reason: j.reason ?? null });
     const e = item.event;
     const place: RollupPlace = { site: e.site, occurredAtMs: item.occurredAtMs, standardId: values[1], standardVersion: values[2] };

@@ -4,7 +4,6 @@
 // Each link is inserted with its explicit seq (head + 1), so a stale head could only fail loudly (primary key),
 // never fork the chain. The head is read at the first link of a write and carried while it lasts.
 import type Database from 'better-sqlite3';
-import { ManyRows } from './manyRows';
 import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
 
 interface ChainTable {
@@ -70,21 +69,16 @@ export interface ChainHead {
   hash: string;
 }
 
-const INTO = 'INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms, tags)';
-
 export class ChainWriter {
   private readonly headRow: Database.Statement<[], ChainHead>;
   private readonly insert: Database.Statement;
   private readonly json = new Map<ChainKind, (values: readonly unknown[]) => string>();
   private head: ChainHead | null = null;
   private carrying = false;
-  /** Rows of the links chained by appendLater, not inserted yet. */
-  private readonly pending: ManyRows;
 
   constructor(db: Database.Database) {
     this.headRow = db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1');
-    this.insert = db.prepare(`${INTO} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.pending = new ManyRows(db, INTO, 10);
+    this.insert = db.prepare('INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
   readHead(): ChainHead {
@@ -93,32 +87,6 @@ export class ChainWriter {
 
   /** Chains a record just written: `values` in the kind's key order, as stored; `place`: a judgement's event. */
   append(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): ChainHead {
-    const row: unknown[] = [];
-    const next = this.link(row, kind, values, atMs, place);
-    this.insert.run(row);
-    if (this.carrying || this.pending.rows > 0) this.head = next;
-    return next;
-  }
-
-  /**
-   * As `append`, but the link's row is inserted by `insertLater` (rows of many links per statement): the link,
-   * its seq and hash are made now, in the chain's order. Until `insertLater`, nothing but this writer may read
-   * the chain table, and a failure must `forget` the links (the write rolls back).
-   */
-  appendLater(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): ChainHead {
-    const next = this.link(this.pending.values, kind, values, atMs, place);
-    this.head = next; // carried while rows are pending, even outside a write: the table does not have them yet
-    return next;
-  }
-
-  /** Inserts the rows of appendLater's links (with their own seqs: other links may have been inserted meanwhile). */
-  insertLater(): void {
-    this.pending.insert();
-    if (!this.carrying) this.head = null;
-  }
-
-  /** Pushes the row of the next link after the head onto `row`; returns the new head. */
-  private link(row: unknown[], kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): ChainHead {
     let json = this.json.get(kind);
     if (!json) this.json.set(kind, (json = recordJsonOf(CHAIN_KIND[kind])));
     const prev = this.head ?? this.readHead();
@@ -126,9 +94,9 @@ export class ChainWriter {
     const digest = sha256(json(values));
     const tags = tagsOf(kind, values, place);
     const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest, tags) };
-    const [eventSeq, keyText, keyInt] = CHAIN_TABLES[kind].keys(values);
     // at_ms is not hashed: when the link was written.
-    row.push(next.seq, kind, ref, eventSeq, keyText, keyInt, digest, next.hash, atMs, tags);
+    this.insert.run(next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs, tags);
+    if (this.carrying) this.head = next;
     return next;
   }
 
@@ -141,13 +109,11 @@ export class ChainWriter {
   /** Something was rolled back (a savepoint, a failed part of a write): the head is read again for the next link. */
   forget(): void {
     this.head = null;
-    this.pending.clear();
   }
 
   end(): void {
     this.carrying = false;
     this.head = null;
-    this.pending.clear();
   }
 }
 
