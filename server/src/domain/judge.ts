@@ -68,7 +68,7 @@ export function judgeAgainst<S extends JudgeableStandard>(event: JudgeableEvent,
   const meets = value !== null && meetsThreshold(value, s.operator, s.threshold);
   // A literal, not a spread of shared fields: one judgement per event and standard, kept until the answer is sent.
   const verdict = (counted: boolean, met: boolean, reason: JudgementReason | null): JudgementOf<S['measure']> => ({
-    standardId: s.id, standardVersion: s.version, measure: s.measure as S['measure'], value, threshold: s.threshold, met: counted && met, counted, reason,
+    standardId: s.id, standardVersion: s.version, measure: s.measure, value, threshold: s.threshold, met: counted && met, counted, reason,
   });
 
   if (!inHours && !s.countOutsideHours) return verdict(false, false, 'outside-hours');

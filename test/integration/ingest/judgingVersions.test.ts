@@ -3,6 +3,7 @@
 // in force are kept for the span between two validity starts, and read again after a change).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
+import { standardDefinitionSchema } from '../../../server/src/protocol/standards';
 import { openTestCore, type TestCore } from '../support/core';
 import { removeDir, tempDataDir } from '../support/testServer';
 
@@ -31,7 +32,7 @@ describe('judging a batch across standard versions', () => {
       return out.results.map((r) => r.judgements.filter((j) => j.standardId === base.id).map((j) => [j.standardVersion, j.met]));
     };
     // Version 2 (rings ≤ 3) from changeAt: events at or after it are judged by it, those before by version 1.
-    await core.standards.update(base.id, { ...base, threshold: 3, validFrom: new Date(changeAt).toISOString() }, null);
+    await core.standards.update(base.id, standardDefinitionSchema.parse({ id: base.id, name: base.name, eventType: base.eventType, measure: base.measure, threshold: 3, target: base.target, validFrom: new Date(changeAt).toISOString() }), null);
     expect(await judged([changeAt - HOUR, changeAt - 3 * HOUR])).toEqual([[[1, false]], [[1, false]]]);
     const mixed = [changeAt + 1, changeAt - 1, changeAt, changeAt - HOUR, changeAt + 1, changeAt - 1, retireAt - 1];
     expect(await judged(mixed)).toEqual([[[2, true]], [[1, false]], [[2, true]], [[1, false]], [[2, true]], [[1, false]], [[2, true]]]);
