@@ -44,6 +44,19 @@ describe('chain bytes', () => {
     }
   });
 
+  it('recordJsonOf(kind) gives the same bytes on its one-JSON.stringify path (rows of text, numbers, booleans, nulls) and with nested values', () => {
+    const plain = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant(-0));
+    const nested = fc.oneof({ weight: 6, arbitrary: plain }, { weight: 1, arbitrary: anything });
+    for (const def of KINDS) {
+      const json = recordJsonOf(def);
+      for (const value of [plain, nested]) {
+        fc.assert(fc.property(fc.array(value, { minLength: def.keys.length, maxLength: def.keys.length }), (values) => {
+          expect(json(values)).toBe(canonicalJson(recordOf(def, values)));
+        }), { numRuns: 300 });
+      }
+    }
+  });
+
   it('linkHash = SHA-256(prev + canonicalJson({digest, kind, ref})), sha256 = hex SHA-256 of UTF-8', () => {
     expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     fc.assert(

@@ -127,7 +127,7 @@ export function recordJsonOf(kind: ChainRecordKind): (values: readonly unknown[]
   const names = order.map(([key]) => JSON.stringify(key) + ':');
   const indexes = order.map(([, i]) => i);
   const optional = order.map(([key]) => kind.optional?.includes(key) ?? false);
-  return (values) => {
+  const piecewise = (values: readonly unknown[]): string => {
     let json = '';
     for (let n = 0; n < indexes.length; n++) {
       const v = values[indexes[n]!];
@@ -135,6 +135,23 @@ export function recordJsonOf(kind: ChainRecordKind): (values: readonly unknown[]
       json += (json === '' ? '{' : ',') + names[n]! + jsonValue(v);
     }
     return (json || '{') + '}';
+  };
+  // Records of text, numbers, booleans and nulls (every row the batch writer chains): an object literal with the
+  // sorted keys, made once per kind, and one native JSON.stringify, which writes those values as jsonValue does
+  // (a non-finite number as null); an optional key's null becomes undefined, which JSON.stringify leaves out like
+  // the piecewise path. Keys an object literal would not keep in place (array indices, __proto__) stay piecewise.
+  if (order.some(([key]) => key === '__proto__' || /^(0|[1-9]\d*)$/.test(key))) return piecewise;
+  const fields = order.map(([key, i], n) => `${JSON.stringify(key)}: ${optional[n] ? `v[${i}] === null ? undefined : v[${i}]` : `v[${i}] === undefined ? null : v[${i}]`}`);
+  // The keys go into the source as JSON string literals (valid JavaScript strings): nothing of theirs is evaluated.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const literal = new Function('v', `return {${fields.join(', ')}};`) as (values: readonly unknown[]) => object;
+  return (values) => {
+    for (let n = 0; n < indexes.length; n++) {
+      const v = values[indexes[n]!];
+      if (v !== null && typeof v === 'object') return piecewise(values); // canonical JSON of a nested value
+      if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') return piecewise(values);
+    }
+    return JSON.stringify(literal(values));
   };
 }
 

@@ -66,8 +66,10 @@ function shortAbandonThreshold(s: Pick<Standard, 'shortAbandonSeconds' | 'formul
 export function judgeAgainst<S extends JudgeableStandard>(event: JudgeableEvent, s: S, inHours: boolean): JudgementOf<S['measure']> {
   const value = measureValue(event, s.measure);
   const meets = value !== null && meetsThreshold(value, s.operator, s.threshold);
-  const base = { standardId: s.id, standardVersion: s.version, measure: s.measure as S['measure'], value, threshold: s.threshold };
-  const verdict = (counted: boolean, met: boolean, reason: JudgementReason | null): JudgementOf<S['measure']> => ({ ...base, met: counted && met, counted, reason });
+  // A literal, not a spread of shared fields: one judgement per event and standard, kept until the answer is sent.
+  const verdict = (counted: boolean, met: boolean, reason: JudgementReason | null): JudgementOf<S['measure']> => ({
+    standardId: s.id, standardVersion: s.version, measure: s.measure, value, threshold: s.threshold, met: counted && met, counted, reason,
+  });
 
   if (!inHours && !s.countOutsideHours) return verdict(false, false, 'outside-hours');
   const failure = failureReason(event);

@@ -22,6 +22,8 @@ export class StandardsService {
   private fileTypes: readonly EventTypeDefinition[] = [];
   private apiTypes: readonly EventTypeDefinition[] = [];
   private readonly listeners = new Set<() => void>();
+  /** judgingAt's last answer: the versions it read, the span of instants it holds for. */
+  private judging: { byId: ReadonlyMap<string, StandardVersion[]>; fromMs: number; toMs: number; standards: readonly Standard[] } | null = null;
 
   private constructor(
     private readonly store: Store,
@@ -48,12 +50,35 @@ export class StandardsService {
     return this.inForceAt(this.now());
   }
 
-  /** The non-retired versions in force at `ms` (occurredAt), for judging. */
+  /** The non-retired versions in force at `ms` (occurredAt). */
   inForceAt(ms: number): Standard[] {
     return [...this.byId.values()]
       .map((list) => inForce(list, ms))
       .filter((v): v is StandardVersion => v !== undefined && !v.retired)
       .map(asStandard);
+  }
+
+  /**
+   * inForceAt(ms) for judging, shared and not to be changed: every event is judged with the versions in force when
+   * it happened, and those change only at a version's validFrom, so the answer is kept for the span between two
+   * validity starts (a batch's events are mostly in one) and for the versions it was computed from.
+   */
+  judgingAt(ms: number): readonly Standard[] {
+    const kept = this.judging;
+    if (kept && kept.byId === this.byId && kept.fromMs <= ms && ms < kept.toMs) return kept.standards;
+    let fromMs = -Infinity;
+    let toMs = Infinity;
+    for (const list of this.byId.values()) {
+      for (const v of list) {
+        if (v.validFrom === null) continue;
+        const at = Date.parse(v.validFrom);
+        if (at <= ms) fromMs = Math.max(fromMs, at);
+        else if (at > ms) toMs = Math.min(toMs, at); // (a validFrom that does not parse is never in force: neither)
+      }
+    }
+    const standards = this.inForceAt(ms);
+    this.judging = { byId: this.byId, fromMs, toMs, standards };
+    return standards;
   }
 
   /** The version in force now (retired or not), or undefined for an unknown id. */

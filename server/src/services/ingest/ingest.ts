@@ -77,7 +77,7 @@ type Prepared =
   | { ok: false; outcome: Exclude<IngestOutcome, { kind: 'stored' }> };
 
 /** A written event as the API answers it. */
-const resultOf = (w: WriteOutcome): IngestResult => ({ ...w.judged, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate });
+const resultOf = (w: WriteOutcome): IngestResult => ({ event: w.judged.event, judgements: w.judged.judgements, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate });
 
 /** Thrown inside the feed's savepoint to roll back what was written before the refusal. */
 class FeedRefusal extends Error {
@@ -326,7 +326,7 @@ export class IngestService {
   }
 
   private caseContext(): CaseContext {
-    return { registry: this.registry(), standardsAt: (ms) => this.deps.standards.inForceAt(ms), siteOf: (tx, name) => this.siteOf(tx, name), nowMs: this.now() };
+    return { registry: this.registry(), standardsAt: (ms) => this.deps.standards.judgingAt(ms), siteOf: (tx, name) => this.siteOf(tx, name), nowMs: this.now() };
   }
 
   /** The site as configured, or the defaults an unknown site is created with. */
@@ -420,7 +420,7 @@ export class IngestService {
     const lateIndexes = new Set(paired.late.map((l) => l.index));
     const inputs = validation.inputs.flatMap((input, index) => (lateIndexes.has(index) ? [] : [{ input, index }]));
     const batch = inputs.map(({ input, index }) => {
-      const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.inForceAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs });
+      const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.judgingAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs });
       const recorded = paired.recorded.get(index);
       return recorded ? { ...prepared, judgements: withRecorded(prepared.judgements, recorded) } : prepared;
     });
