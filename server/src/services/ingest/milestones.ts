@@ -1,10 +1,10 @@
 // Validating posted milestones (the shared wire schema, then the event type registry) and making them ready to store.
-import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../../domain/canonical';
 import { milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
 import { LIMITS, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput } from '../../protocol/eventTypes';
 import type { NewMilestone } from '../../store/port';
+import { timeOrderedUuid } from './eventId';
 import type { ItemProblem } from './itemProblem';
 import { firstPerField, toItemProblems } from './validate';
 
@@ -50,7 +50,8 @@ export function pairingConflicts(inputs: readonly MilestoneInput[]): ItemProblem
 export function prepareMilestone(input: MilestoneInput, site: Site, receivedAtMs: number): NewMilestone {
   return {
     milestone: {
-      id: input.id ?? randomUUID(),
+      // Time-ordered, like an event's: a batch's ids go in at the end of the milestones' id index (eventId.ts).
+      id: input.id ?? timeOrderedUuid(receivedAtMs),
       type: input.type,
       site: input.site,
       caseId: input.caseId,
