@@ -35,14 +35,14 @@ export function validateMilestones(items: readonly unknown[], registry: EventTyp
  * the store would refuse the second; the same content twice is one milestone posted twice (a duplicate).
  */
 export function pairingConflicts(inputs: readonly MilestoneInput[]): ItemProblem[] {
-  const seen = new Map<string, { index: number; content: string }>();
+  const seen = new Map<string, number>();
   const problems: ItemProblem[] = [];
   inputs.forEach((input, index) => {
     const key = JSON.stringify([input.type, input.site, input.caseId, input.milestone]);
-    const content = canonicalJson(input);
     const first = seen.get(key);
-    if (!first) seen.set(key, { index, content });
-    else if (first.content !== content) problems.push({ index, path: ['milestone'], message: `milestones.${first.index} and milestones.${index} are the same milestone of one case with different content` });
+    if (first === undefined) seen.set(key, index);
+    // Contents are compared only for a repeated key (rare): the canonical JSON of every item cost as much as the check.
+    else if (canonicalJson(inputs[first]) !== canonicalJson(input)) problems.push({ index, path: ['milestone'], message: `milestones.${first} and milestones.${index} are the same milestone of one case with different content` });
   });
   return problems;
 }
