@@ -5,12 +5,12 @@ import type { MilestoneInput } from '../../server/src/protocol/eventTypes';
 import { pairingConflicts } from '../../server/src/services/ingest/milestones';
 
 const m = (caseId: string, milestone: string, extra: Partial<MilestoneInput> = {}): MilestoneInput =>
-  ({ type: 'call', site: 'north', caseId, milestone, at: '2026-06-01T10:00:00Z', ...extra }) as MilestoneInput;
+  ({ type: 'call', site: 'north', caseId, milestone, at: '2026-06-01T10:00:00Z', ...extra });
 
 describe('pairingConflicts', () => {
   it('finds none among distinct keys, nor for the same content repeated (keys in another order too)', () => {
     expect(pairingConflicts([m('a', 'started'), m('a', 'answered'), m('b', 'started')])).toEqual([]);
-    expect(pairingConflicts([m('a', 'started', { agent: 'x', queue: 'q' }), { ...m('a', 'started'), queue: 'q', agent: 'x' } as MilestoneInput])).toEqual([]);
+    expect(pairingConflicts([m('a', 'started', { agent: 'x', queue: 'q' }), { ...m('a', 'started'), queue: 'q', agent: 'x' }])).toEqual([]);
   });
 
   it('refuses a repeated key with other content, naming the first item with it', () => {

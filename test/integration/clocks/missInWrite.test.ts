@@ -29,10 +29,11 @@ afterEach(async () => {
 async function setup(options: { failMiss?: boolean } = {}) {
   const dataDir = tempDataDir();
   const clock = testClock(T0);
-  const store: Store = await storeBackend.open({ dataDir, now: clock.now });
-  const standards = await StandardsService.open(store, DEFAULT_STANDARDS, clock.now);
+  const now = () => clock.now();
+  const store: Store = await storeBackend.open({ dataDir, now });
+  const standards = await StandardsService.open(store, DEFAULT_STANDARDS, now);
   const listenerErrors: unknown[] = [];
-  const ingest = new IngestService({ store, standards, now: clock.now, timeZone: 'UTC', onListenerError: (e) => listenerErrors.push(e) });
+  const ingest = new IngestService({ store, standards, now, timeZone: 'UTC', onListenerError: (e) => listenerErrors.push(e) });
   const errors: unknown[] = [];
   const clocks = await ClockService.open({ store, standards, ingest, clock, timeZone: 'UTC', onError: (e) => errors.push(e) });
   const breaches: ClockBreach[] = [];
