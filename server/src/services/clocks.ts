@@ -24,8 +24,8 @@ import { VISIT_TYPE } from '../domain/eventTypes';
 import { defaultSite } from '../domain/sites';
 import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, ClockStandard, EventTypeDefinition, OpenClock, StoredMilestone } from '../protocol/eventTypes';
 import type { KioskSetup } from '../protocol/kiosk';
-import type { CaseJudgementRecord, CaseKey, Store } from '../store/port';
-import { toCaseMilestone } from './ingest/cases';
+import type { CaseJudgementRecord, CaseKey, Store, StoreReads, WriteTx } from '../store/port';
+import { toCaseMilestone, type KnownCase } from './ingest/cases';
 import type { CaseNews, IngestService } from './ingest/ingest';
 import type { StandardsService } from './standards';
 
@@ -77,10 +77,21 @@ interface DueBreach {
 
 export type ClocksListener = (update: ClocksUpdate) => void;
 
+/** The deadline verdict of a standard on a type and ring cycle (deadlineVerdict, memoised for one look). */
+type VerdictOf = (s: ClockStandard, type: EventTypeDefinition, site: ClockSite) => boolean;
+
+/** A case opened by a write that has committed, as judged inside that write: watched, and the breaches it claimed. */
+interface JudgedInWrite {
+  watched: WatchedCase;
+  breaches: ClockBreach[];
+}
+
 const keyText = (k: CaseKey) => JSON.stringify([k.type, k.site, k.caseId]);
 
 export class ClockService {
   private readonly cases = new Map<string, WatchedCase>();
+  /** Cases judged inside the write that opened them (claimOpened), until the refresh that write's commit asked for. */
+  private readonly judgedInWrite = new Map<string, JudgedInWrite>();
   private readonly listeners = new Set<ClocksListener>();
   private timer: unknown = null;
   private sharing: unknown = null;
@@ -108,6 +119,7 @@ export class ClockService {
 
   start(): void {
     this.unsubscribe.push(this.deps.ingest.onCases((keys, known) => this.enqueue(() => this.refresh(keys, known))));
+    this.unsubscribe.push(this.deps.ingest.onOpenedCases((tx, opened) => this.claimOpened(tx, opened)));
     this.unsubscribe.push(this.deps.standards.onChange(() => this.enqueue(() => this.refresh([...this.cases.values()].map((c) => c.key)))));
     this.enqueue(() => this.look([], []));
     const every = this.deps.shareMs;
@@ -159,13 +171,19 @@ export class ClockService {
   private async refresh(keys: readonly CaseKey[], known: ReadonlyMap<string, CaseNews> = new Map()): Promise<void> {
     const closed: ClockKey[] = [];
     const changed: OpenClock[] = [];
+    const claimed: ClockBreach[] = [];
     const sites = new Map<string, Promise<ClockSite>>();
     for (const key of keys) {
       const text = keyText(key);
       const news = known.get(text);
       const before = this.cases.get(text);
+      const judged = this.judgedInWrite.get(text);
+      this.judgedInWrite.delete(text);
       let watched: WatchedCase | undefined;
-      if (news) watched = news.closed ? undefined : await this.watch(news.milestones, before, sites, news.recorded);
+      if (news && judged && !news.closed) {
+        watched = judged.watched;
+        claimed.push(...judged.breaches);
+      } else if (news) watched = news.closed ? undefined : await this.watch(news.milestones, before, sites, news.recorded);
       else if ((await this.deps.store.reads.cases.get(key))?.state === 'open') watched = await this.watch(await this.deps.store.reads.cases.milestones(key), before, sites);
       if (!watched) {
         if (this.cases.delete(text)) closed.push({ ...key });
@@ -173,7 +191,29 @@ export class ClockService {
       }
       this.cases.set(text, watched);
     }
-    await this.look(changed, closed);
+    await this.look(changed, closed, claimed);
+  }
+
+  /**
+   * Inside the write that opened `opened` (ingest's OpenedCasesHook): claims the breaches already due on them and
+   * records their misses in that write, so they commit with the milestones (one durable write instead of two). No
+   * other node can have claimed them: the write creates their case rows. What was claimed is pushed by the refresh
+   * that write's commit asks for; if the write rolls back, nothing here happened.
+   */
+  private async claimOpened(tx: WriteTx, opened: ReadonlyArray<{ key: CaseKey } & KnownCase>): Promise<(() => void) | void> {
+    if (this.closed) return;
+    const now = this.deps.clock.now();
+    const verdict = verdictMemo();
+    const sites = new Map<string, Promise<ClockSite>>();
+    const judged: Array<[string, JudgedInWrite]> = [];
+    for (const o of opened) {
+      const watched = await this.watch(o.milestones, undefined, sites, o.recorded, tx.sites);
+      if (!watched) continue;
+      judged.push([keyText(watched.key), { watched, breaches: await this.claimIn(tx, this.dueOf(watched, now, verdict), watched) }]);
+    }
+    return () => {
+      for (const [text, j] of judged) this.judgedInWrite.set(text, j);
+    };
   }
 
   /** Cases other nodes opened (or closed) since this node last looked: read again, then looked at. */
@@ -206,22 +246,28 @@ export class ClockService {
    * judgements as the write that changed it knew them, else read. With known judgements, a verdict kept in `before`
    * stays too: case judgements are never taken back, and one this node claimed may be newer than that write.
    */
-  private async watch(milestones: readonly StoredMilestone[], before: WatchedCase | undefined, sites = new Map<string, Promise<ClockSite>>(), judgements?: readonly CaseJudgementRecord[]): Promise<WatchedCase | undefined> {
+  private async watch(
+    milestones: readonly StoredMilestone[],
+    before: WatchedCase | undefined,
+    sites = new Map<string, Promise<ClockSite>>(),
+    judgements?: readonly CaseJudgementRecord[],
+    siteReads: StoreReads['sites'] = this.deps.store.reads.sites,
+  ): Promise<WatchedCase | undefined> {
     const first = milestones[0];
     const type = first && this.deps.ingest.registry().get(first.type);
     if (!first || !type) return undefined;
     const key = { type: first.type, site: first.site, caseId: first.caseId };
     const state = caseState(type, milestones.map(toCaseMilestone));
     let site = sites.get(first.site);
-    if (!site) sites.set(first.site, (site = this.siteOf(first.site)));
+    if (!site) sites.set(first.site, (site = this.siteOf(first.site, siteReads)));
     const standards = this.deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
     const recorded = new Map(judgements ? before?.recorded : undefined);
     for (const r of judgements ?? (await this.deps.store.reads.cases.judgements(key))) recorded.set(r.judgement.standardId, r.judgement);
     return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
   }
 
-  private async siteOf(name: string): Promise<ClockSite> {
-    const stored = await this.deps.store.reads.sites.get(name);
+  private async siteOf(name: string, reads: StoreReads['sites'] = this.deps.store.reads.sites): Promise<ClockSite> {
+    const stored = await reads.get(name);
     return stored && !stored.retired ? stored : defaultSite(name, this.deps.timeZone);
   }
 
@@ -236,37 +282,21 @@ export class ClockService {
    * Judges every clock at the clock's time: breaches (pushed once), misses recorded at the deadline, cases past
    * their expiry closed; then pushes what changed and sets the timer for the next instant anything changes.
    */
-  private async look(changed: OpenClock[], closed: ClockKey[]): Promise<void> {
+  private async look(changed: OpenClock[], closed: ClockKey[], claimed: readonly ClockBreach[] = []): Promise<void> {
     const now = this.deps.clock.now();
     const due: DueBreach[] = [];
     const expired: CaseKey[] = [];
-    // deadlineVerdict judges hypothetical ends: the same for every case of one type definition, standard version
-    // (versions never change) and ring cycle.
-    const verdicts = new Map<EventTypeDefinition, Map<string, boolean>>();
-    const verdict = (s: ClockStandard, type: EventTypeDefinition, site: ClockSite) => {
-      let ofType = verdicts.get(type);
-      if (!ofType) verdicts.set(type, (ofType = new Map<string, boolean>()));
-      const k = `${s.id}\u0000${s.version}\u0000${site.ringCycleSeconds}`;
-      let v = ofType.get(k);
-      if (v === undefined) ofType.set(k, (v = deadlineVerdict(s, type, site)));
-      return v;
-    };
+    const verdict = verdictMemo();
     for (const c of this.cases.values()) {
       const expiry = expiresAtMs(c.type, c.state);
       if (expiry !== null && now >= expiry) expired.push(c.key);
-      for (const s of standardsForCase(c.state, c.standards)) {
-        const status = clockStatus(c.state, s, c.site, now);
-        if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
-        c.breached.add(s.id);
-        const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now, verdict);
-        due.push({ key: c.key, standardId: s.id, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
-      }
+      due.push(...this.dueOf(c, now, verdict));
       const clock = this.clockOf(c, now);
       const standings = standingsText(clock);
       if (clock && standings !== c.pushed) changed.push(clock);
       c.pushed = standings;
     }
-    const breaches = await this.claim(due);
+    const breaches = [...claimed, ...(await this.claim(due))];
     // Expired cases close through ingest; its case listener brings them back here as closed.
     if (expired.length > 0) closed.push(...(await this.forgetClosedElsewhere(expired, await this.deps.ingest.settle(expired))));
     // A set, not closed.some(): a request closing a thousand cases had a thousand changed clocks to filter.
@@ -281,18 +311,34 @@ export class ClockService {
    */
   private async claim(due: readonly DueBreach[]): Promise<ClockBreach[]> {
     if (due.length === 0) return [];
-    return this.deps.store.write(async (tx) => {
-      const breaches: ClockBreach[] = [];
-      for (const b of due) {
-        if (!(await tx.writes.claimBreach(b.key, b.standardId, b.deadlineMs))) continue;
-        if (b.miss) {
-          await tx.writes.caseJudgement(b.key, b.miss);
-          this.cases.get(keyText(b.key))?.recorded.set(b.standardId, b.miss);
-        }
-        breaches.push({ ...b.key, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
+    return this.deps.store.write((tx) => this.claimIn(tx, due));
+  }
+
+  /** Claims each breach in `tx` and records its miss; `watched`: the case they are all on (else looked up). */
+  private async claimIn(tx: WriteTx, due: readonly DueBreach[], watched?: WatchedCase): Promise<ClockBreach[]> {
+    const breaches: ClockBreach[] = [];
+    for (const b of due) {
+      if (!(await tx.writes.claimBreach(b.key, b.standardId, b.deadlineMs))) continue;
+      if (b.miss) {
+        await tx.writes.caseJudgement(b.key, b.miss);
+        (watched ?? this.cases.get(keyText(b.key)))?.recorded.set(b.standardId, b.miss);
       }
-      return breaches;
-    });
+      breaches.push({ ...b.key, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
+    }
+    return breaches;
+  }
+
+  /** The breaches of `c` newly due at `now` (each standard's once: marked breached here), with the miss to record. */
+  private dueOf(c: WatchedCase, now: number, verdict: VerdictOf): DueBreach[] {
+    const due: DueBreach[] = [];
+    for (const s of standardsForCase(c.state, c.standards)) {
+      const status = clockStatus(c.state, s, c.site, now);
+      if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
+      c.breached.add(s.id);
+      const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now, verdict);
+      due.push({ key: c.key, standardId: s.id, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
+    }
+    return due;
   }
 
   /**
@@ -340,6 +386,22 @@ export class ClockService {
       this.enqueue(() => this.look([], []));
     }, Math.min(MAX_TIMER_MS, next - now));
   }
+}
+
+/**
+ * deadlineVerdict judges hypothetical ends: the same for every case of one type definition, standard version
+ * (versions never change) and ring cycle, so one look (or one write) asks it once per combination.
+ */
+function verdictMemo(): VerdictOf {
+  const verdicts = new Map<EventTypeDefinition, Map<string, boolean>>();
+  return (s, type, site) => {
+    let ofType = verdicts.get(type);
+    if (!ofType) verdicts.set(type, (ofType = new Map<string, boolean>()));
+    const k = `${s.id}\u0000${s.version}\u0000${site.ringCycleSeconds}`;
+    let v = ofType.get(k);
+    if (v === undefined) ofType.set(k, (v = deadlineVerdict(s, type, site)));
+    return v;
+  };
 }
 
 /** What a push compares: each standard's state (elapsed time alone is not a change). */

@@ -41,6 +41,14 @@ export type CasesListener = (cases: CaseKey[], known: ReadonlyMap<string, CaseNe
 /** A case as a write left it: closed, or open and known whole. */
 export type CaseNews = { closed: true } | ({ closed: false } & KnownCase);
 
+/**
+ * Runs inside a milestones write, before its commit, with the cases the write opened (open, known whole), so that
+ * what it writes for them (the open clocks' misses at a deadline already past) commits with the milestones instead of
+ * in a durable write of its own. In a savepoint: if it fails, its writes are rolled back and the milestones are stored
+ * and answered as without it. Resolves with what to run once the write has committed (before the case listeners hear).
+ */
+export type OpenedCasesHook = (tx: WriteTx, opened: ReadonlyArray<{ key: CaseKey } & KnownCase>) => Promise<(() => void) | void>;
+
 export type MilestoneOutcome =
   | { kind: 'stored'; results: MilestoneResult[] }
   | { kind: 'invalid'; problems: ItemProblem[] }
@@ -103,6 +111,7 @@ export interface IngestDeps {
 export class IngestService {
   private readonly listeners = new Set<StoredListener>();
   private readonly caseListeners = new Set<CasesListener>();
+  private readonly openedHooks = new Set<OpenedCasesHook>();
   private readonly now: () => number;
   private readonly timeZone: string;
 
@@ -195,6 +204,11 @@ export class IngestService {
     return () => this.caseListeners.delete(listener);
   }
 
+  onOpenedCases(hook: OpenedCasesHook): () => void {
+    this.openedHooks.add(hook);
+    return () => this.openedHooks.delete(hook);
+  }
+
   /**
    * POST /milestones: one request, all-or-nothing. Each case a new milestone completes is settled in the same
    * write: it becomes its finished event (calls and visits) through the events path, and closes.
@@ -204,6 +218,7 @@ export class IngestService {
     if (!validation.ok) return validation.outcome;
     return this.deps.store.write(async (tx) => {
       const r = await tx.savepoint((part) => this.writeMilestones(part, validation.inputs));
+      await this.runOpenedHooks(tx, r.cases, r.known);
       tx.onCommit(() => {
         this.notify(r.stored);
         this.notifyCases(r.cases, r.known);
@@ -244,12 +259,31 @@ export class IngestService {
           return null;
         });
       if (!written) return refused!;
+      await this.runOpenedHooks(tx, written.cases, written.known);
       tx.onCommit(() => {
         this.notify(written.stored);
         this.notifyCases(written.cases, written.known);
       });
       return { kind: 'stored', ...written.results };
     });
+  }
+
+  /** The opened-cases hooks, each in a savepoint of its own (a failure is reported and leaves the write as it was). */
+  private async runOpenedHooks(tx: WriteTx, cases: readonly CaseKey[], known: ReadonlyMap<string, CaseNews>): Promise<void> {
+    if (this.openedHooks.size === 0) return;
+    const opened = cases.flatMap((key) => {
+      const news = known.get(caseText(key));
+      return news && !news.closed ? [{ key, milestones: news.milestones, recorded: news.recorded }] : [];
+    });
+    if (opened.length === 0) return;
+    for (const hook of this.openedHooks) {
+      try {
+        const after = await tx.savepoint((part) => hook(part, opened));
+        if (after) tx.onCommit(after);
+      } catch (error) {
+        this.deps.onListenerError?.(error);
+      }
+    }
   }
 
   /** Closes each case that is not closed yet (a case never seen is recorded closed, so its later milestones do not open it). */

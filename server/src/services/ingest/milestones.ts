@@ -1,10 +1,10 @@
 // Validating posted milestones (the shared wire schema, then the event type registry) and making them ready to store.
-import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../../domain/canonical';
 import { milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
 import { LIMITS, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput } from '../../protocol/eventTypes';
 import type { NewMilestone } from '../../store/port';
+import { timeOrderedUuid } from './eventId';
 import type { ItemProblem } from './itemProblem';
 import { firstPerField, toItemProblems } from './validate';
 
@@ -35,14 +35,14 @@ export function validateMilestones(items: readonly unknown[], registry: EventTyp
  * the store would refuse the second; the same content twice is one milestone posted twice (a duplicate).
  */
 export function pairingConflicts(inputs: readonly MilestoneInput[]): ItemProblem[] {
-  const seen = new Map<string, { index: number; content: string }>();
+  const seen = new Map<string, number>();
   const problems: ItemProblem[] = [];
   inputs.forEach((input, index) => {
     const key = JSON.stringify([input.type, input.site, input.caseId, input.milestone]);
-    const content = canonicalJson(input);
     const first = seen.get(key);
-    if (!first) seen.set(key, { index, content });
-    else if (first.content !== content) problems.push({ index, path: ['milestone'], message: `milestones.${first.index} and milestones.${index} are the same milestone of one case with different content` });
+    if (first === undefined) seen.set(key, index);
+    // Contents are compared only for a repeated key (rare): the canonical JSON of every item cost as much as the check.
+    else if (canonicalJson(inputs[first]) !== canonicalJson(input)) problems.push({ index, path: ['milestone'], message: `milestones.${first} and milestones.${index} are the same milestone of one case with different content` });
   });
   return problems;
 }
@@ -50,7 +50,8 @@ export function pairingConflicts(inputs: readonly MilestoneInput[]): ItemProblem
 export function prepareMilestone(input: MilestoneInput, site: Site, receivedAtMs: number): NewMilestone {
   return {
     milestone: {
-      id: input.id ?? randomUUID(),
+      // Time-ordered, like an event's: a batch's ids go in at the end of the milestones' id index (eventId.ts).
+      id: input.id ?? timeOrderedUuid(receivedAtMs),
       type: input.type,
       site: input.site,
       caseId: input.caseId,
