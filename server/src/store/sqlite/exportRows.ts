@@ -191,10 +191,11 @@ export function* eventRows(reader: Database.Database, f: ExportFilter): Generato
       out[EVENT_ROW.eventLinkSeq] = eventLink;
       out[EVENT_ROW.eventLinkPrev] = prev.before(eventLink);
       out[EVENT_ROW.eventLinkHash] = row[LINKS_AT + 1];
+      // Remembered before the judgement's predecessor is asked for: it is usually the event's own link.
+      prev.remember(eventLink, row[LINKS_AT + 1]);
       out[EVENT_ROW.judgementLinkSeq] = judgementLink;
       out[EVENT_ROW.judgementLinkPrev] = prev.before(judgementLink);
       out[EVENT_ROW.judgementLinkHash] = row[LINKS_AT + 3];
-      prev.remember(eventLink, row[LINKS_AT + 1]);
       prev.remember(judgementLink, row[LINKS_AT + 3]);
       yield out;
     }
