@@ -238,6 +238,8 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     header: { ...baseHeader('events', q, ctx, chainHead), ...notes },
     rows,
     toValues: (row) => row,
+    // The store's values (null, numbers, text) and text and numbers derived from them.
+    scalarValues: true,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
     records: () => chainedRecordLines(s, chainHead.seq, corrected, involved, (id) => keyNames.get(id) ?? null),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
