@@ -7,6 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
+import type { RowSequence } from '../../store/port';
 
 export type ExportFormat = 'csv' | 'ndjson' | 'json';
 
@@ -281,10 +282,11 @@ const BATCH_CHARS = 48 * 1024;
 
 /**
  * `source` mapped by `f`, dropping the rows it maps to null. A plain async iterator rather than an async generator:
- * one awaited promise per row instead of a generator's queue, which an export of millions of rows notices.
+ * one awaited promise per row instead of a generator's queue, which an export of millions of rows notices. Iterable
+ * as well when the source is (RowSequence): streamExport then takes the rows with no promise per row.
  */
-export function mapRows<In, Out>(source: AsyncIterable<In>, f: (row: In) => Out | null): AsyncIterable<Out> {
-  return {
+export function mapRows<In, Out>(source: RowSequence<In>, f: (row: In) => Out | null): RowSequence<Out> {
+  const mapped: RowSequence<Out> = {
     [Symbol.asyncIterator]() {
       const it = source[Symbol.asyncIterator]();
       return {
@@ -303,6 +305,31 @@ export function mapRows<In, Out>(source: AsyncIterable<In>, f: (row: In) => Out 
       };
     },
   };
+  const rows = source[Symbol.iterator];
+  if (rows === undefined) return mapped;
+  mapped[Symbol.iterator] = () => {
+    const it = rows.call(source);
+    return {
+      next(): IteratorResult<Out> {
+        for (;;) {
+          const r = it.next();
+          if (r.done) return { done: true, value: undefined };
+          const out = f(r.value);
+          if (out !== null) return { done: false, value: out };
+        }
+      },
+      return(): IteratorResult<Out> {
+        it.return?.();
+        return { done: true, value: undefined };
+      },
+    };
+  };
+  return mapped;
+}
+
+/** Rows that can be taken synchronously (arrays, a RowSequence whose backend reads synchronously). */
+function isIterable<Row>(rows: AsyncIterable<Row> | Iterable<Row> | Partial<Iterable<Row>>): rows is Iterable<Row> {
+  return typeof (rows as Partial<Iterable<Row>>)[Symbol.iterator] === 'function';
 }
 
 /** Encodes a data row without its line end (CSV record or compact JSON), as the format wants. */
@@ -390,9 +417,17 @@ export async function streamExport<Row>(out: Writable, format: ExportFormat, bod
   // The header goes out now (the response is corked until the next tick), before the first rows are looked for:
   // the client knows the export started even when finding the first row takes a while (a sort).
   await nextTurn();
-  for await (const row of body.rows) {
-    batch.add(row);
-    if (batch.rows >= BATCH_ROWS || batch.chars >= BATCH_CHARS) await flush();
+  const rows = body.rows;
+  if (isIterable(rows)) {
+    for (const row of rows) {
+      batch.add(row);
+      if (batch.rows >= BATCH_ROWS || batch.chars >= BATCH_CHARS) await flush();
+    }
+  } else {
+    for await (const row of rows) {
+      batch.add(row);
+      if (batch.rows >= BATCH_ROWS || batch.chars >= BATCH_CHARS) await flush();
+    }
   }
   await flush();
   const dataSha256 = hash.digest('hex');
