@@ -158,7 +158,7 @@ class VersionsNamed {
   constructor(private readonly versions: ReadonlyMap<string, { formula: string | null }>) {}
   formula(id: string, version: number): string | null {
     let byVersion = this.byId.get(id);
-    if (byVersion === undefined) this.byId.set(id, (byVersion = new Map()));
+    if (byVersion === undefined) this.byId.set(id, (byVersion = new Map<number, string | null>()));
     let formula = byVersion.get(version);
     if (formula === undefined) {
       const key = `${id}@${version}`;
