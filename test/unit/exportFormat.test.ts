@@ -2,7 +2,7 @@
 // JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, numberText, streamExport, writer, type Column, type ColumnType } from '../../server/src/services/exports/format';
+import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, numberText, streamExport, writer, type Column, type ColumnType } from '../../server/src/services/exports/format';
 import { GENESIS_HASH } from '../../server/src/domain/chain';
 import { parse } from 'csv-parse/sync';
 import { spawnSync } from 'node:child_process';
@@ -143,6 +143,38 @@ describe('JSON records written directly', () => {
   it('write a repeated key as often as the columns name it, as before', () => {
     const columns: Column[] = [{ key: 'a', type: 'text' }, { key: 'b', type: 'integer' }, { key: 'a', type: 'text' }];
     expect(jsonRecorder(columns)(['x', 1, 'y'])).toBe('{"a":"x","b":1,"a":"y"}');
+  });
+
+  it('a batch of rows of scalars is the rows written one by one, each with its line end', () => {
+    // Text that looks like the place where two rows meet; keys of that kind; rows without their first key, or with
+    // no key at all (written as {}).
+    const key = fc.constantFrom('a', 'c},{"', '"', '', ' ', '\\', 'a",', ',', '}', ':', '},{', 'é');
+    const text = fc.oneof(tricky, fc.constantFrom('},{', '},{"a":', '},{"a', '{}', '"', '\\', '\\"},{"a":', 'a', ''));
+    const value = fc.oneof(text, fc.double(), fc.integer(), fc.constant(null), fc.constant(undefined), fc.boolean());
+    let batched = 0;
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { minLength: 1, maxLength: 4 }), fc.array(fc.array(value, { minLength: 4, maxLength: 4 }), { maxLength: 12 }), (keys, rows) => {
+        const columns: Column[] = keys.map((k) => ({ key: k, type: 'text' }));
+        const batch = ndjsonBatch(columns);
+        if (batch === null) {
+          expect([',', '}', ':']).toContain(keys[0]![0]);
+          return;
+        }
+        batched += 1;
+        for (const r of rows) batch.add(r.slice(0, keys.length));
+        expect(batch.rows).toBe(rows.length);
+        expect(batch.take()).toBe(rows.map((r) => jsonRecorder(columns)(r.slice(0, keys.length)) + '\n').join(''));
+        expect(batch.rows).toBe(0);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(batched).toBeGreaterThan(1000);
+  });
+
+  it('leave a batch to the row-by-row path where the row encoder takes the piecewise one', () => {
+    expect(ndjsonBatch([{ key: '0', type: 'text' }])).toBeNull();
+    expect(ndjsonBatch([{ key: 'a', type: 'text' }, { key: 'a', type: 'text' }])).toBeNull();
+    expect(ndjsonBatch([])).toBeNull();
   });
 });
 

@@ -263,6 +263,13 @@ export interface StoredCheckpoint extends CheckpointFields {
   hmac: string;
 }
 
+/**
+ * A long row sequence: always AsyncIterable; a backend that reads its rows synchronously (SQLite) makes it Iterable
+ * as well, and a consumer that can takes the rows that way, without a promise per row (an export reads millions),
+ * awaiting only its own writes between them.
+ */
+export type RowSequence<T> = AsyncIterable<T> & Partial<Iterable<T>>;
+
 export interface ExportFilter {
   fromMs: number;
   toMs: number;
@@ -309,7 +316,7 @@ export interface Snapshot extends StoreReads {
      * Event ⋈ judgement rows of the event export (column order of its first 23 columns), each with the event's chain
      * links and latest correction merged in (see the event export for the layout).
      */
-    eventRows(filter: ExportFilter): AsyncIterable<EventExportRow>;
+    eventRows(filter: ExportFilter): RowSequence<EventExportRow>;
     /** The alert history before incidents (read-only since migration 10). */
     alertRows(filter: ExportFilter): AsyncIterable<AlertExportRow>;
     /** Incident changes whose time is in the range, oldest first. */

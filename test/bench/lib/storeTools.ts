@@ -9,7 +9,9 @@
 //    at the end (equal to the engine's rebuildRollups()). No audit-chain links for the generated rows
 //    (`verify` would report them) unless chainGenerated() below adds them. A sample of generated events is
 //    re-prepared with the engine's prepareEvent() from their content and must agree column for column.
-import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { join } from 'node:path';
+import { openDatabase, openSqliteFile } from '../../../server/src/store/sqlite/database';
+import { eventRowsQuery } from '../../../server/src/store/sqlite/exportRows';
 import { IngestService } from '../../../server/src/services/ingest/ingest';
 import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { valueCounts } from '../../../server/src/services/rangeReads';
@@ -84,6 +86,31 @@ export async function ingestThroughStore(opts: GenerateOptions & { batch?: numbe
 }
 
 export { openDatabase, DEFAULT_STANDARDS };
+
+/**
+ * The floor of an event export's reading: the export's own statement (store/sqlite/exportRows.ts: events ⋈
+ * judgements with the event's and the judgement's chain links joined, in seq order) stepped with raw rows and
+ * nothing else, in process, on a read-only connection: no row built, no correction cursor, no encoding, hashing or
+ * sending. Rows stepped, wall and CPU time.
+ */
+export function stepExportRows(dataDir: string, fromMs: number, toMs: number): { rows: number; ms: number; cpuMs: number } {
+  const db: Db = openSqliteFile(join(dataDir, 'ringside.db'), { readonly: true });
+  try {
+    db.exec('BEGIN'); // one read transaction, as the export's snapshot
+    const { sql, params } = eventRowsQuery(db, { fromMs, toMs, sites: [], standards: [] });
+    const stmt = db.prepare(sql).raw(true);
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    let rows = 0;
+    for (const _ of stmt.iterate(...params)) rows += 1;
+    const used = process.cpuUsage(cpu);
+    const ms = performance.now() - started;
+    db.exec('COMMIT');
+    return { rows, ms, cpuMs: (used.user + used.system) / 1000 };
+  } finally {
+    db.close();
+  }
+}
 
 /**
  * Chains the rows generateBulk left unchained, exactly as audit migration 5 chains rows that existed before it

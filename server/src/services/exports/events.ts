@@ -1,7 +1,7 @@
 // The event export: every event of the range with its judgements (one row each), the correction in force, and the
 // chain links of both, then the links between the first exported one and the chain head that the rows do not carry
 // (the proof an auditor replays offline), then the manifest.
-import { EVENT_ROW, type EventExportRow } from '../../store/port';
+import { EVENT_ROW, type EventExportRow, type RowSequence } from '../../store/port';
 import { correctedVerdict, type CorrectedVerdict } from '../../domain/corrections';
 import { prunedParts, retentionNote } from '../../domain/retention';
 import { baseHeader, completenessBasis, hashDefinition, restatementsOf, standardRecordLines, standardVersions, type ExportContext } from './context';
@@ -146,6 +146,30 @@ function putCorrection(out: unknown[], row: EventExportRow, keyName: (id: string
   out[46] = row[EVENT_ROW.correctionLinkHash];
 }
 
+/**
+ * The formula of each standard version the exported rows name, by id then version (an export reads millions of
+ * rows naming a handful of versions: no `id@version` key is built and hashed per row); each version is noted as
+ * involved the first time a row names it.
+ */
+class VersionsNamed {
+  /** `id@version` of every version named, in the order the rows first named them. */
+  readonly involved = new Set<string>();
+  private readonly byId = new Map<string, Map<number, string | null>>();
+  constructor(private readonly versions: ReadonlyMap<string, { formula: string | null }>) {}
+  formula(id: string, version: number): string | null {
+    let byVersion = this.byId.get(id);
+    if (byVersion === undefined) this.byId.set(id, (byVersion = new Map<number, string | null>()));
+    let formula = byVersion.get(version);
+    if (formula === undefined) {
+      const key = `${id}@${version}`;
+      formula = this.versions.get(key)?.formula ?? null;
+      byVersion.set(version, formula);
+      this.involved.add(key);
+    }
+    return formula;
+  }
+}
+
 /** Chain links carried by the rows: one bit per link up to the head (constant-size for the export). */
 class CarriedLinks {
   private readonly bits: Uint8Array;
@@ -174,7 +198,7 @@ const chainedAfter = (row: EventExportRow, asOf: number): boolean =>
  * The store's event rows of the export: as of the export's head when it is a past one (rows chained after it left
  * out, the correction in force the latest chained up to it), else every row.
  */
-export function eventRowsAt(q: ExportQuery, ctx: ExportContext): AsyncIterable<EventExportRow> {
+export function eventRowsAt(q: ExportQuery, ctx: ExportContext): RowSequence<EventExportRow> {
   const asOf = ctx.asOf?.seq ?? null;
   // The store's own sequence when nothing is left out: passing rows through an async generator costs an await and
   // a generator resumption per row (an export reads millions).
@@ -218,15 +242,16 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const restatements = await restatementsOf(q, ctx);
   const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
   const versions = new Map((await standardVersions(s)).map((v) => [`${v.id}@${v.version}`, v]));
-  const involved = new Set<string>();
+  const named = new VersionsNamed(versions);
+  const involved = named.involved;
   const carried = new CarriedLinks(chainHead.seq);
   const keyNames = new Map((await s.keys.list()).map((k) => [k.id, k.name]));
-  const map = rowMapper(new Set(q.outcomes), (id, version) => versions.get(`${id}@${version}`)?.formula ?? null, (id) => keyNames.get(id) ?? null);
+  // Rows the outcome filter drops name no version: the formula is asked for only after the filter.
+  const map = rowMapper(new Set(q.outcomes), (id, version) => named.formula(id, version), (id) => keyNames.get(id) ?? null);
   const corrected = new Set<number>();
   const rows = mapRows(eventRowsAt(q, ctx), (row) => {
     const out = map(row);
     if (!out) return null;
-    if (out[15] !== null) involved.add(`${out[15] as string}@${out[16] as number}`);
     if (out[27] !== null) corrected.add(out[0] as number);
     carried.mark(out[30] as number | null);
     carried.mark(out[33] as number | null);
@@ -238,6 +263,8 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     header: { ...baseHeader('events', q, ctx, chainHead), ...notes },
     rows,
     toValues: (row) => row,
+    // The store's values (null, numbers, text) and text and numbers derived from them.
+    scalarValues: true,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
     records: () => chainedRecordLines(s, chainHead.seq, corrected, involved, (id) => keyNames.get(id) ?? null),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),

@@ -7,6 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
+import type { RowSequence } from '../../store/port';
 
 export type ExportFormat = 'csv' | 'ndjson' | 'json';
 
@@ -104,12 +105,75 @@ export function csvRecorder(columns: readonly Column[]): (values: readonly unkno
  * objects list first; __proto__, which sets the prototype; a repeated key) take the piecewise path below.
  */
 export function jsonRecorder(columns: readonly Column[]): (values: readonly unknown[]) => string {
+  const record = objectLiteral(columns);
+  if (record === null) return piecewiseJson(columns);
+  return (values) => JSON.stringify(record(values));
+}
+
+/** The generated object literal of jsonRecorder; null for keys it would not keep in place (the piecewise path). */
+function objectLiteral(columns: readonly Column[]): ((values: readonly unknown[]) => object) | null {
   const odd = columns.some((c) => c.key === '__proto__' || /^(0|[1-9]\d*)$/.test(c.key));
-  if (odd || new Set(columns.map((c) => c.key)).size < columns.length) return piecewiseJson(columns);
+  if (odd || new Set(columns.map((c) => c.key)).size < columns.length) return null;
   // The keys go into the source as JSON string literals (valid JavaScript strings): nothing of theirs is evaluated.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const record = new Function('v', `return {${columns.map((c, i) => `${JSON.stringify(c.key)}: v[${i}]`).join(', ')}};`) as (values: readonly unknown[]) => object;
-  return (values) => JSON.stringify(record(values));
+  return new Function('v', `return {${columns.map((c, i) => `${JSON.stringify(c.key)}: v[${i}]`).join(', ')}};`) as (values: readonly unknown[]) => object;
+}
+
+/** Rows gathered for one write: each is taken in as it comes (its array may be reused after), the text at the end. */
+export interface RowBatch {
+  add(values: readonly unknown[]): void;
+  /** Rows since the last take(). */
+  readonly rows: number;
+  /** Characters of those rows' text (an estimate where the text is only made by take()). */
+  readonly chars: number;
+  /** The rows' text, each row followed by "\n", and a new batch begins. */
+  take(): string;
+}
+
+/**
+ * NDJSON rows of scalar values (null, numbers, strings, booleans) a batch at a time, byte for byte what jsonRecorder
+ * writes row by row: the rows' objects (jsonRecorder's literal) go into one native JSON.stringify call per batch, the
+ * array's brackets are dropped and the comma before each row becomes a line end. One call per batch instead of one
+ * per row is about a sixth less CPU per events row.
+ * Where rows meet, the text is `},{` and the row's first key with its quotes and colon (`},{"event_seq":`). Anywhere
+ * else that cannot occur: with no object among the values a structural `{` opens a row, and a quote right after a
+ * `{` inside a string would have to be the string's closing quote, followed by `,`, `}` or `:`, never by the key's
+ * first character (keys starting with one of these take the row-by-row path) or, for an empty key, by a quote.
+ * A row without its first key (undefined there) does not start with it: then the count of boundaries differs and
+ * that batch is written row by row. null where that path is taken for every row.
+ */
+export function ndjsonBatch(columns: readonly Column[]): RowBatch | null {
+  const record = columns.length === 0 ? null : objectLiteral(columns);
+  const first = columns.length === 0 ? '' : JSON.stringify(columns[0]!.key);
+  if (record === null || /^",|^"}|^":/.test(first)) return null;
+  const boundary = `},{${first}:`;
+  const lineEnd = `}\n{${first}:`;
+  let objects: object[] = [];
+  // Characters per row of the batches so far (the text is only known once stringified): what decides when a batch
+  // is large enough before it is made.
+  let perRow = 1024;
+  return {
+    add(values) {
+      objects.push(record(values));
+    },
+    get rows() {
+      return objects.length;
+    },
+    get chars() {
+      return objects.length * perRow;
+    },
+    take() {
+      const batch = objects;
+      objects = [];
+      if (batch.length === 0) return '';
+      const text = JSON.stringify(batch);
+      let boundaries = 0;
+      for (let i = text.indexOf(boundary); i !== -1; i = text.indexOf(boundary, i + boundary.length)) boundaries += 1;
+      perRow = Math.max(1, Math.ceil(text.length / batch.length));
+      if (boundaries !== batch.length - 1) return batch.map((o) => JSON.stringify(o) + '\n').join('');
+      return text.slice(1, -1).replaceAll(boundary, lineEnd) + '\n';
+    },
+  };
 }
 
 /** JSON.stringify of the row object written piece by piece: any key (undefined values leave theirs out). */
@@ -151,6 +215,8 @@ export interface ExportBody<Row> {
    * row). The array may be reused for the next row: each row is formatted before the next is asked for.
    */
   toValues?(row: Row): readonly unknown[];
+  /** toValues gives only null, numbers, strings and booleans (nothing structured): NDJSON may then use ndjsonBatch. */
+  scalarValues?: boolean;
   /**
    * After the rows, before the links: chained records the rows refer to, each `{[name]: value}` with name
    * `correction` or `standard` (CSV "# correction …" lines, NDJSON {"correction": …} lines, JSON "records").
@@ -216,10 +282,11 @@ const BATCH_CHARS = 48 * 1024;
 
 /**
  * `source` mapped by `f`, dropping the rows it maps to null. A plain async iterator rather than an async generator:
- * one awaited promise per row instead of a generator's queue, which an export of millions of rows notices.
+ * one awaited promise per row instead of a generator's queue, which an export of millions of rows notices. Iterable
+ * as well when the source is (RowSequence): streamExport then takes the rows with no promise per row.
  */
-export function mapRows<In, Out>(source: AsyncIterable<In>, f: (row: In) => Out | null): AsyncIterable<Out> {
-  return {
+export function mapRows<In, Out>(source: RowSequence<In>, f: (row: In) => Out | null): RowSequence<Out> {
+  const mapped: RowSequence<Out> = {
     [Symbol.asyncIterator]() {
       const it = source[Symbol.asyncIterator]();
       return {
@@ -238,6 +305,31 @@ export function mapRows<In, Out>(source: AsyncIterable<In>, f: (row: In) => Out 
       };
     },
   };
+  const rows = source[Symbol.iterator];
+  if (rows === undefined) return mapped;
+  mapped[Symbol.iterator] = () => {
+    const it = rows.call(source);
+    return {
+      next(): IteratorResult<Out> {
+        for (;;) {
+          const r = it.next();
+          if (r.done) return { done: true, value: undefined };
+          const out = f(r.value);
+          if (out !== null) return { done: false, value: out };
+        }
+      },
+      return(): IteratorResult<Out> {
+        it.return?.();
+        return { done: true, value: undefined };
+      },
+    };
+  };
+  return mapped;
+}
+
+/** Rows that can be taken synchronously (arrays, a RowSequence whose backend reads synchronously). */
+function isIterable<Row>(rows: AsyncIterable<Row> | Iterable<Row> | Partial<Iterable<Row>>): rows is Iterable<Row> {
+  return typeof (rows as Partial<Iterable<Row>>)[Symbol.iterator] === 'function';
 }
 
 /** Encodes a data row without its line end (CSV record or compact JSON), as the format wants. */
@@ -254,27 +346,69 @@ function rowEncoder<Row>(format: ExportFormat, body: ExportBody<Row>): (row: Row
   return (row) => record(values(row));
 }
 
+/** A write's rows as encoded text, one row at a time: take() gives the lines (each without its line end). */
+class LineBatch<Row> {
+  lines: string[] = [];
+  chars = 0;
+  constructor(private readonly encode: (row: Row) => string) {}
+  get rows(): number {
+    return this.lines.length;
+  }
+  add(row: Row): void {
+    const line = this.encode(row);
+    this.lines.push(line);
+    this.chars += line.length;
+  }
+  take(): string[] {
+    const lines = this.lines;
+    this.lines = [];
+    this.chars = 0;
+    return lines;
+  }
+}
+
+/** NDJSON rows of a scalar body a batch at a time (ndjsonBatch), else null. */
+function scalarNdjson<Row>(format: ExportFormat, body: ExportBody<Row>): { add(row: Row): void; rows: number; chars: number; take(): string } | null {
+  const batch = format === 'ndjson' && body.toValues && body.scalarValues ? ndjsonBatch(body.columns) : null;
+  if (batch === null) return null;
+  const values = body.toValues!.bind(body);
+  return {
+    add: (row) => batch.add(values(row)),
+    get rows() {
+      return batch.rows;
+    },
+    get chars() {
+      return batch.chars;
+    },
+    take: () => batch.take(),
+  };
+}
+
 export async function streamExport<Row>(out: Writable, format: ExportFormat, body: ExportBody<Row>): Promise<{ rowCount: number; dataSha256: string }> {
   const write = writer(out);
   const hash: Hash = createHash('sha256');
   const json = (v: unknown) => JSON.stringify(v);
-  const encode = rowEncoder(format, body);
+  const batch = scalarNdjson(format, body) ?? new LineBatch(rowEncoder(format, body));
   // Hashed bytes: each row + its line end (CSV CRLF, else "\n"). Written: the same, except JSON's separators.
   const end = format === 'csv' ? '\r\n' : '\n';
   let rowCount = 0;
-  let lines: string[] = [];
-  let chars = 0;
   const flush = async () => {
-    if (lines.length === 0) return;
+    const rows = batch.rows;
+    if (rows === 0) return;
+    const taken = batch.take();
+    rowCount += rows;
+    if (typeof taken === 'string') {
+      hash.update(taken, 'utf8');
+      await write(taken);
+      return;
+    }
     // Strings, not a Buffer: a socket write copies a string into memory it frees itself once sent, where a
     // Buffer per batch would wait for a garbage collection (tens of MB of RSS).
-    lines.push(''); // so that join() ends the last row too, in one flat string
-    const data = lines.join(end);
-    lines.pop();
+    taken.push(''); // so that join() ends the last row too, in one flat string
+    const data = taken.join(end);
+    taken.pop();
     hash.update(data, 'utf8');
-    await write(format === 'json' ? (rowCount === lines.length ? '\n' : ',\n') + lines.join(',\n') : data);
-    lines = [];
-    chars = 0;
+    await write(format === 'json' ? (rowCount === rows ? '\n' : ',\n') + taken.join(',\n') : data);
   };
 
   if (format === 'csv') await write(`# ringside-export ${json(body.header)}\r\n` + csvRecords([body.columns.map((c) => c.key)]));
@@ -283,12 +417,17 @@ export async function streamExport<Row>(out: Writable, format: ExportFormat, bod
   // The header goes out now (the response is corked until the next tick), before the first rows are looked for:
   // the client knows the export started even when finding the first row takes a while (a sort).
   await nextTurn();
-  for await (const row of body.rows) {
-    const line = encode(row);
-    lines.push(line);
-    chars += line.length;
-    rowCount += 1;
-    if (lines.length >= BATCH_ROWS || chars >= BATCH_CHARS) await flush();
+  const rows = body.rows;
+  if (isIterable(rows)) {
+    for (const row of rows) {
+      batch.add(row);
+      if (batch.rows >= BATCH_ROWS || batch.chars >= BATCH_CHARS) await flush();
+    }
+  } else {
+    for await (const row of rows) {
+      batch.add(row);
+      if (batch.rows >= BATCH_ROWS || batch.chars >= BATCH_CHARS) await flush();
+    }
   }
   await flush();
   const dataSha256 = hash.digest('hex');

@@ -139,9 +139,9 @@ const DENSE = 4;
  * The statement and its parameters: by seq through the events table when the range's events are dense in seq
  * order (no sort: rows come out in the order wanted), else through the time (or site and time) index and a sort.
  * The `+` keeps SQLite from choosing an index for those terms (judgements_by_standard would read the standard's
- * whole history).
+ * whole history). The export benchmark steps this same statement alone, as the floor of an export's reading.
  */
-function rowsQuery(reader: Database.Database, f: ExportFilter): { sql: string; params: unknown[] } {
+export function eventRowsQuery(reader: Database.Database, f: ExportFilter): { sql: string; params: unknown[] } {
   const siteIn = f.sites.length ? `e.site IN (${list(f.sites)})` : '';
   const sites = siteIn && `AND +${siteIn}`;
   const standardJoin = f.standards.length ? `AND +j.standard_id IN (${list(f.standards)})` : '';
@@ -167,7 +167,7 @@ function rowsQuery(reader: Database.Database, f: ExportFilter): { sql: string; p
  * and per judgement by construction; should a second one exist, the row is not repeated (the first one read counts).
  */
 export function* eventRows(reader: Database.Database, f: ExportFilter): Generator<EventExportRow> {
-  const { sql, params } = rowsQuery(reader, f);
+  const { sql, params } = eventRowsQuery(reader, f);
   const prev = new PrevHashes(reader);
   const corrections = new Corrections(reader, f.maxLinkSeq ?? null);
   const correctionLink = reader.prepare("SELECT seq, hash FROM audit_chain WHERE key_int = ? AND kind = 'correction'").raw(true);
@@ -191,10 +191,11 @@ export function* eventRows(reader: Database.Database, f: ExportFilter): Generato
       out[EVENT_ROW.eventLinkSeq] = eventLink;
       out[EVENT_ROW.eventLinkPrev] = prev.before(eventLink);
       out[EVENT_ROW.eventLinkHash] = row[LINKS_AT + 1];
+      // Remembered before the judgement's predecessor is asked for: it is usually the event's own link.
+      prev.remember(eventLink, row[LINKS_AT + 1]);
       out[EVENT_ROW.judgementLinkSeq] = judgementLink;
       out[EVENT_ROW.judgementLinkPrev] = prev.before(judgementLink);
       out[EVENT_ROW.judgementLinkHash] = row[LINKS_AT + 3];
-      prev.remember(eventLink, row[LINKS_AT + 1]);
       prev.remember(judgementLink, row[LINKS_AT + 3]);
       yield out;
     }

@@ -12,10 +12,12 @@ import { toChange } from './incidents';
 /**
  * A synchronous row iterator as an AsyncIterable (the consumer may await between rows: an export writes). A plain
  * iterator object, not an async generator: a million-row export pays one resolved promise per row, not a
- * generator's request queue (about half the cost).
+ * generator's request queue (about half the cost). Iterable as well (RowSequence): a consumer that can takes the
+ * rows with no promise at all.
  */
-function lazily<T>(rows: Iterable<T>): AsyncIterable<T> {
+function lazily<T>(rows: Iterable<T>): AsyncIterable<T> & Iterable<T> {
   return {
+    [Symbol.iterator]: () => rows[Symbol.iterator](),
     [Symbol.asyncIterator]() {
       const it = rows[Symbol.iterator]();
       return {
