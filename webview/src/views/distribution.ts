@@ -140,6 +140,22 @@ function themeBarChart(chart: BarTarget, theme: Theme, data: StandardDistributio
   if (current) plugins['rsThreshold'] = { ...current, colour: theme.foreground, font: theme.fontFamily };
 }
 
+/** Updates the panel's chart, or makes it once there is data to show. */
+function drawBars(panel: DistributionPanel, theme: Theme, data: StandardDistribution | null): void {
+  const chart = panel.chart;
+  if (!chart) {
+    if (data) panel.chart = createBarChart(panel.canvas, theme, data);
+    return;
+  }
+  const bins = data?.bins ?? [];
+  chart.data.labels = bins.map((b) => b.label);
+  chart.data.datasets[0]!.data = bins.map((b) => b.count);
+  const plugins = chart.config.options!.plugins as Record<string, unknown>;
+  plugins['rsThreshold'] = data ? thresholdOptions(data, theme) : false;
+  themeBarChart(chart, theme, data);
+  chart.update('none');
+}
+
 const TITLES: Readonly<Record<string, string>> = {
   rings: 'Calls by ring',
   answerSeconds: 'Answer time',
@@ -174,17 +190,7 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
     setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
     panel.root.dataset['status'] = query.status;
     const bins = data?.bins ?? [];
-    const chart = panel.chart;
-    if (chart) {
-      chart.data.labels = bins.map((b) => b.label);
-      chart.data.datasets[0]!.data = bins.map((b) => b.count);
-      const plugins = chart.config.options!.plugins as Record<string, unknown>;
-      plugins['rsThreshold'] = data ? thresholdOptions(data, theme) : false;
-      themeBarChart(chart, theme, data);
-      chart.update('none');
-    } else if (data) {
-      panel.chart = createBarChart(panel.canvas, theme, data);
-    }
+    drawBars(panel, theme, data);
     const total = data?.total ?? 0;
     panel.note.hidden = total > 0;
     const note =
