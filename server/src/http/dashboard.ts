@@ -59,9 +59,12 @@ function dashboardPage(webviewDir: string, sources: FirstPaintSources, options: 
       if (req.method === 'HEAD') return void res.end();
       const at = html.lastIndexOf('</body>');
       const [head, tail] = at < 0 ? [html, ''] : [html.slice(0, at), html.slice(at)];
-      res.write(head);
-      void withinWait(firstPaintFor(sources, req.query, options.now()), options.onError).then((data) => {
-        res.end(data ? `${firstPaintBlock(data)}\n${tail}` : tail);
+      // Read once the head has left: reading is synchronous SQLite underneath, and started at once it would run
+      // before Node sends what was written (it flushes a response's first write on the next tick).
+      res.write(head, () => {
+        void withinWait(firstPaintFor(sources, req.query, options.now()), options.onError).then((data) => {
+          res.end(data ? `${firstPaintBlock(data)}\n${tail}` : tail);
+        });
       });
     }, next);
   };
