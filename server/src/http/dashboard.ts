@@ -61,7 +61,9 @@ function dashboardPage(webviewDir: string, sources: FirstPaintSources, options: 
       const [head, tail] = at < 0 ? [html, ''] : [html.slice(0, at), html.slice(at)];
       // Read once the head has left: reading is synchronous SQLite underneath, and started at once it would run
       // before Node sends what was written (it flushes a response's first write on the next tick).
-      res.write(head, () => {
+      res.write(head, (error) => {
+        // A page closed meanwhile gets nothing read for it.
+        if (error || res.destroyed) return;
         void withinWait(firstPaintFor(sources, req.query, options.now()), options.onError).then((data) => {
           res.end(data ? `${firstPaintBlock(data)}\n${tail}` : tail);
         });
