@@ -66,7 +66,7 @@ describe('the first paint the server embeds', () => {
     expect(readFirstPaint(pageWith(`<script type="application/json" id="${FIRST_PAINT_ID}">{"report":null}</script>`))).toBeNull();
   });
 
-  it('draws the charts from it in one render, without the socket or a fetch of the report; the socket opens after that frame', async () => {
+  it('draws the charts from it in one render, without the socket or a fetch of the report; the socket and the other queries leave after that frame', async () => {
     const socket = handSocket();
     const { asked, fetch } = countingFetch();
     const transport = socketTransport(SERVER, { token: 'rs_k', connect: socket.connect, fetch, firstPaint: embedded() });
@@ -77,8 +77,8 @@ describe('the first paint the server embeds', () => {
     // The socket is not connected yet, whatever the embedded snapshot says.
     expect(dashboard.state().connection).toEqual({ state: 'connecting', serverUrl: SERVER, error: null });
     expect(socket.opened()).toBe(0);
-    // The report was not fetched; the other queries follow its (embedded) answer as usual.
-    expect(asked).toEqual(['/api/v1/distribution?window=7d', '/api/v1/compliance?window=7d&groupBy=site']);
+    // The report was not fetched; the other queries, asked after its (embedded) answer, wait for the socket's turn.
+    expect(asked).toEqual([]);
     dashboard.flush();
     // Mounting renders the empty board; the next render (its frame, or this flush) has the snapshot and the report.
     expect(dashboard.renders()).toBe(2);
@@ -89,6 +89,8 @@ describe('the first paint the server embeds', () => {
 
     await nextFrame();
     expect(socket.opened()).toBe(1);
+    await settle();
+    expect(asked).toEqual(['/api/v1/distribution?window=7d', '/api/v1/compliance?window=7d&groupBy=site']);
     socket.fire('connect');
     socket.fire('snapshot', snapshot({ serverTime: '2026-11-23T14:31:00.000Z' }));
     expect(dashboard.state().connection.state).toBe('connected');
@@ -99,7 +101,7 @@ describe('the first paint the server embeds', () => {
     const { asked, fetch } = countingFetch();
     const transport = socketTransport(SERVER, { token: 'rs_k', connect: handSocket().connect, fetch, firstPaint: embedded() });
     const { dashboard } = mount({ transport, selection: { ...DEFAULT_SELECTION, window: '30d' } });
-    await settle();
+    await nextFrame();
     await settle();
     expect(dashboard.state().hasSnapshot).toBe(true);
     expect(asked[0]).toBe('/api/v1/compliance?window=30d&bucket=hour');

@@ -75,6 +75,10 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   const firstPaint = options.firstPaint ?? null;
   // The embedded report is the answer to the page's first request if that is the same query.
   if (firstPaint?.report) asked.set(JSON.stringify(firstPaint.report.request), Promise.resolve(firstPaint.report.body));
+  // A painted page's other queries leave with its socket, after the frame that draws the first paint: asked at once,
+  // they were sent while the page evaluated and answered while it drew, both on the same two cores.
+  let painted: () => void = () => {};
+  const afterPaint = firstPaint ? new Promise<void>((resolve) => (painted = resolve)) : null;
   const fetchBody = async <K extends DashboardRequestKind>(request: DashboardRequest<K>) =>
     bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
   return {
@@ -92,7 +96,9 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       asked.set(JSON.stringify(request), answer);
     },
     start(deliver) {
-      if (!early && firstPaint) return startPainted(firstPaint.snapshot, deliver, () => followSocket(url, deliver, auth, options), url);
+      if (!early && firstPaint) {
+        return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, deliver, auth, options)), url);
+      }
       if (!early) return followSocket(url, deliver, auth, options);
       const opened = early;
       opened.deliver = deliver;
@@ -110,7 +116,8 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       // any later one is fetched, so an answer left over from then is never shown as today's.
       const answer = asked.get(JSON.stringify(request));
       asked.clear();
-      return answer ? (answer as Promise<DashboardResponseBodies[K]>) : fetchBody(request);
+      if (answer) return answer as Promise<DashboardResponseBodies[K]>;
+      return afterPaint ? afterPaint.then(() => fetchBody(request)) : fetchBody(request);
     },
     loadSelection() {
       return location ? selectionFromSearch(location.search) : null;
