@@ -1,21 +1,25 @@
 // Imported first by the bundle's entry, so that it runs before the rest of the bundle (Chart.js and the views) is
-// evaluated: in a browser page it opens the socket and asks the hourly report at once, and the server works on both
+// evaluated. In a browser page whose server wrote the first paint into it, it hands that to the transport; otherwise
+// (or for what the page lacks) it opens the socket and asks the hourly report at once, and the server works on both
 // while the page's script is still evaluating. The dashboard mounted afterwards takes this transport (main.ts → boot):
 // the socket's messages wait for it, and its first request for the same report takes the answer already on its way.
 // Only the bundle's entry imports this module: importing it is what starts the connection.
 import { serverUrlOfPage } from '@ringside/server/protocol/pure';
 import { planQueries } from './queries';
 import { sanitizeSelection } from './selection';
-import { socketTransport, tokenFromLocation, type EarlySocketTransport } from './transport/socket';
+import { readFirstPaint, socketTransport, tokenFromLocation, type EarlySocketTransport } from './transport/socket';
 
 function startEarly(): EarlySocketTransport | null {
   // VS Code's webview has its own transport; tests and other hosts import the modules, not the bundle's entry.
   if (typeof document === 'undefined' || typeof acquireVsCodeApi === 'function') return null;
   const serverUrl = serverUrlOfPage(location.href);
-  const transport = socketTransport(serverUrl, { token: tokenFromLocation(location) });
+  // What the server wrote into the page: the snapshot and the first report. With them the page draws at once and
+  // opens its socket after that (socket.ts, startPainted); nothing here waits on the network.
+  const firstPaint = readFirstPaint(document);
+  const transport = socketTransport(serverUrl, { token: tokenFromLocation(location), firstPaint });
   // The request the query controller makes for this selection once the page says it is connecting (queries.ts).
-  transport.askNow(planQueries(sanitizeSelection(transport.loadSelection?.() ?? null), serverUrl).report.request);
-  transport.connectNow();
+  if (!firstPaint?.report) transport.askNow(planQueries(sanitizeSelection(transport.loadSelection?.() ?? null), serverUrl).report.request);
+  if (!firstPaint) transport.connectNow();
   return transport;
 }
 

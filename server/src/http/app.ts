@@ -8,6 +8,7 @@ import { groupCommit } from '../services/ingest/groupCommit';
 import { authMiddleware } from './auth';
 import { dashboardHandlers } from './dashboard';
 import { errorHandler, notFound } from './fallbacks';
+import type { FirstPaintSources } from './firstPaint';
 import { cors, requestLog, securityHeaders } from './httpHardening';
 import { mountRoutes } from './mount';
 import { rateLimit, type RateLimitOptions } from './rateLimit';
@@ -23,6 +24,8 @@ export interface AppDeps {
   /** Keys and scopes ('open' = --no-auth), rate limits, CORS allow-list. */
   access: { mode: AccessMode; rateLimit: RateLimitOptions | false; corsOrigins: readonly string[]; onRateLimited?: () => void; stats: () => unknown };
   integrations?: IntegrationSettings;
+  /** The live push's snapshot, for the dashboard page's first paint (http/firstPaint.ts); absent: the page carries none. */
+  snapshot?: FirstPaintSources['snapshot'];
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -40,7 +43,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now));
   app.use(API_PREFIX, apiRouter(deps));
   app.use(API_PREFIX, notFound);
-  app.use(dashboardHandlers(deps.webviewDir));
+  const firstPaint = deps.snapshot ? { core: deps.core, mode: deps.access.mode, snapshot: deps.snapshot } : undefined;
+  app.use(dashboardHandlers(deps.webviewDir, { ...(firstPaint ? { firstPaint } : {}), now: deps.now, onError: (err: unknown) => deps.logger.warn({ err }, 'the dashboard page is served without its first paint') }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

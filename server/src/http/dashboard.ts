@@ -2,9 +2,24 @@
 // (its files sit beside the dashboard's: kiosk.js, kiosk-sw.js, the manifest and icons).
 import express, { type RequestHandler } from 'express';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { firstPaintBlock, firstPaintFor, type FirstPaint, type FirstPaintSources } from './firstPaint';
 
-export function dashboardHandlers(webviewDir: string): RequestHandler[] {
+/**
+ * How long the page waits for its first paint's data before it is sent without it (the page then asks for it as
+ * it would without): a slow report must not keep the whole page, its layout and connection state, from showing.
+ */
+const FIRST_PAINT_WAIT_MS = 1500;
+
+export interface DashboardPageOptions {
+  /** What the page may carry for its first paint; absent: the page is the built file as it is. */
+  firstPaint?: FirstPaintSources;
+  now: () => number;
+  onError: (error: unknown) => void;
+}
+
+export function dashboardHandlers(webviewDir: string, options?: DashboardPageOptions): RequestHandler[] {
   const missing: RequestHandler = (req, res, next) => {
     // Checked per request, so building the webview while the server runs is enough.
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
@@ -27,5 +42,40 @@ export function dashboardHandlers(webviewDir: string): RequestHandler[] {
   };
   // Browsers ask for /favicon.ico on their own; "no icon" is not an error worth a 404 in their console.
   const noFavicon: RequestHandler = (req, res, next) => (req.path === '/favicon.ico' ? res.status(204).end() : next());
-  return [missing, kiosk, express.static(webviewDir, { index: 'index.html', fallthrough: true }), noFavicon];
+  const index = options?.firstPaint ? [dashboardPage(webviewDir, options.firstPaint, options)] : [];
+  return [missing, kiosk, ...index, express.static(webviewDir, { index: 'index.html', fallthrough: true }), noFavicon];
+}
+
+/**
+ * The page at / with its first paint's data in a JSON block before </body>. Everything before that is sent at once,
+ * so the browser fetches and compiles the script (deferred: it runs once the document is complete) while the data
+ * is read. Never cached (no-store): it carries figures, read with the key in its address.
+ */
+function dashboardPage(webviewDir: string, sources: FirstPaintSources, options: DashboardPageOptions): RequestHandler {
+  return (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || (req.path !== '/' && req.path !== '/index.html')) return next();
+    readFile(join(webviewDir, 'index.html'), 'utf8').then((html) => {
+      res.status(200).type('html').setHeader('Cache-Control', 'no-store');
+      if (req.method === 'HEAD') return void res.end();
+      const at = html.lastIndexOf('</body>');
+      const [head, tail] = at < 0 ? [html, ''] : [html.slice(0, at), html.slice(at)];
+      // Read once the head has left: reading is synchronous SQLite underneath, and started at once it would run
+      // before Node sends what was written (it flushes a response's first write on the next tick).
+      res.write(head, (error) => {
+        // A page closed meanwhile gets nothing read for it.
+        if (error || res.destroyed) return;
+        void withinWait(firstPaintFor(sources, req.query, options.now()), options.onError).then((data) => {
+          res.end(data ? `${firstPaintBlock(data)}\n${tail}` : tail);
+        });
+      });
+    }, next);
+  };
+}
+
+/** The data, or null if reading it failed or took longer than FIRST_PAINT_WAIT_MS. */
+function withinWait(data: Promise<FirstPaint | null>, onError: (error: unknown) => void): Promise<FirstPaint | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), FIRST_PAINT_WAIT_MS)));
+  const read = data.catch((error: unknown) => (onError(error), null));
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }

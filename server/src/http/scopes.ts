@@ -21,7 +21,8 @@ export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.met
 
 /**
  * The requirement for one request. `apiPath` is the path below /api/v1, or null for a path outside the API:
- * those are the static dashboard files, public for GET/HEAD (the page holds no data; its socket needs a key).
+ * those are the static dashboard files, public for GET/HEAD (the page holds no data unless its address carries a key
+ * its socket and report query would accept: http/firstPaint.ts checks that itself).
  */
 export function requirementFor(method: string, apiPath: string | null): Requirement {
   const m = method.toUpperCase();

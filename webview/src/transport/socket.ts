@@ -3,7 +3,7 @@
 // (a shareable link). `url` is the server's address including any prefix (serverUrlOfPage), never the bare origin:
 // behind https://host/ringside/ the socket is /ringside/socket.io and the API /ringside/api/v1.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents } from '@ringside/server/protocol';
+import type { ClientToServerEvents, ComplianceReport, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents, Snapshot } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
 import { backoffSettings, describeConnectionProblem, fetchDashboard, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
@@ -24,6 +24,29 @@ export interface SocketTransportOptions {
   history?: Pick<History, 'replaceState'>;
   /** Asked for a key when the server refuses the socket for want of one (default: window.prompt). */
   askKey?: AskKey;
+  /** What the server wrote into the page for its first paint (readFirstPaint): shown before the socket opens. */
+  firstPaint?: FirstPaint | null;
+}
+
+/** The page's first paint as the server embeds it (server/src/http/firstPaint.ts). */
+export interface FirstPaint {
+  snapshot: Snapshot;
+  report: { request: DashboardRequest<'compliance'>; body: ComplianceReport } | null;
+}
+
+/** The id of the JSON block the server writes into the page. */
+export const FIRST_PAINT_ID = 'rs-first-paint';
+
+/** The page's first paint data, or null (none embedded: VS Code, an unauthenticated page, an older server). */
+export function readFirstPaint(doc: Pick<Document, 'getElementById'>): FirstPaint | null {
+  const text = doc.getElementById(FIRST_PAINT_ID)?.textContent;
+  if (!text) return null;
+  try {
+    const data = JSON.parse(text) as Partial<FirstPaint> | null;
+    return data && typeof data.snapshot === 'object' && data.snapshot !== null ? { snapshot: data.snapshot, report: data.report ?? null } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** socket.io-client takes a URL's path as a namespace: the prefix goes into `path` instead. */
@@ -49,6 +72,13 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   // The socket opened by connectNow, with what it delivered before start() gave it a receiver.
   let early: EarlySocket | null = null;
   const asked = new Map<string, Promise<unknown>>();
+  const firstPaint = options.firstPaint ?? null;
+  // The embedded report is the answer to the page's first request if that is the same query.
+  if (firstPaint?.report) asked.set(JSON.stringify(firstPaint.report.request), Promise.resolve(firstPaint.report.body));
+  // A painted page's other queries leave with its socket, after the frame that draws the first paint: asked at once,
+  // they were sent while the page evaluated and answered while it drew, both on the same two cores.
+  let painted: () => void = () => {};
+  const afterPaint = firstPaint ? new Promise<void>((resolve) => (painted = resolve)) : null;
   const fetchBody = async <K extends DashboardRequestKind>(request: DashboardRequest<K>) =>
     bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
   return {
@@ -66,6 +96,9 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       asked.set(JSON.stringify(request), answer);
     },
     start(deliver) {
+      if (!early && firstPaint) {
+        return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, deliver, auth, options)), url);
+      }
       if (!early) return followSocket(url, deliver, auth, options);
       const opened = early;
       opened.deliver = deliver;
@@ -83,7 +116,8 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       // any later one is fetched, so an answer left over from then is never shown as today's.
       const answer = asked.get(JSON.stringify(request));
       asked.clear();
-      return answer ? (answer as Promise<DashboardResponseBodies[K]>) : fetchBody(request);
+      if (answer) return answer as Promise<DashboardResponseBodies[K]>;
+      return afterPaint ? afterPaint.then(() => fetchBody(request)) : fetchBody(request);
     },
     loadSelection() {
       return location ? selectionFromSearch(location.search) : null;
@@ -103,6 +137,42 @@ interface EarlySocket {
   held: DashboardMessage[];
   deliver: ((message: DashboardMessage) => void) | null;
 }
+
+/**
+ * Shows the embedded snapshot, then opens the socket once the frame that draws it has begun: the socket's set-up
+ * does not hold back the first paint, and its own snapshot replaces this one when it connects. A page that gets
+ * no frames (a background tab) opens it after a short wait instead.
+ */
+function startPainted(snapshot: Snapshot, deliver: (message: DashboardMessage) => void, open: () => () => void, url: string): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  const connecting: DashboardMessage = { type: 'connection', state: 'connecting', serverUrl: url };
+  const openOnce = () => {
+    if (stopped || stop) return;
+    cancelAnimationFrame(frame);
+    clearTimeout(fallback);
+    stop = open();
+  };
+  // After the caller's first (empty) render: the snapshot's render then is the next frame's, with the report's
+  // answer (a resolved promise) already in. The snapshot marks the page connected; the socket is not, yet.
+  queueMicrotask(() => {
+    if (stopped) return;
+    deliver(connecting);
+    deliver({ type: 'snapshot', snapshot });
+    deliver(connecting);
+  });
+  const frame = requestAnimationFrame(() => setTimeout(openOnce, 0));
+  const fallback = setTimeout(openOnce, OPEN_WITHOUT_FRAME_MS);
+  return () => {
+    stopped = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(fallback);
+    stop?.();
+  };
+}
+
+/** How long a painted page without animation frames waits before it opens its socket anyway. */
+const OPEN_WITHOUT_FRAME_MS = 250;
 
 /** The key the page uses, replaced when the user types one into the prompt. */
 interface SocketAuth {

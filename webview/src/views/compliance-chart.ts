@@ -186,40 +186,49 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
   // applyTheme does) would be a second full update of every chart on the page's first render.
   const options = chartOptions(shown);
   themeAxes({ config: { options } }, theme);
-  const chart = new Chart<'line', ChartPoint[]>(canvas, {
-    type: 'line',
-    data: { datasets: datasets(theme) },
-    plugins: [bandsPlugin],
-    options,
-  });
+  const lines = datasets(theme);
+  // Made at its first update, with that update's data in it: creating a chart lays it out and draws it, so a chart
+  // made empty and then filled was drawn twice on the page's first render (each time measuring its canvas).
+  let made: ComplianceChartJs | null = null;
+  const make = () => (made = new Chart<'line', ChartPoint[]>(canvas, { type: 'line', data: { datasets: lines }, plugins: [bandsPlugin], options }));
   let currentTheme = theme;
   let currentBands: Bands | null = null;
 
   const view: ComplianceChart = {
-    chart,
+    get chart() {
+      return made ?? make();
+    },
     update(data) {
       const { standard, bands, range, mode } = data;
-      const [minute, rolling, target] = chart.data.datasets as [LineDataset, LineDataset, LineDataset];
+      const [minute, rolling, target] = (made?.data.datasets ?? lines) as [LineDataset, LineDataset, LineDataset];
       shown.rangeMs = range.max - range.min;
       fillLines(minute, rolling, data);
       (minute as { hidden?: boolean }).hidden = mode !== 'live';
       target.data = targetLine(standard.target, range);
       target.label = `Target ${formatTarget(standard.target)}`;
-      const x = rawOptions(chart).scales!['x']!;
+      const configured = made ? rawOptions(made) : options;
+      const x = configured.scales!['x']!;
       x.min = range.min;
       x.max = range.max;
       currentBands = bands;
-      setBands(chart, bands, currentTheme);
-      chart.update('none');
+      setBands(configured, bands, currentTheme);
+      if (made) made.update('none');
+      else make();
     },
     applyTheme(next) {
       currentTheme = next;
-      themeChart(chart, next);
-      if (currentBands) setBands(chart, currentBands, next);
-      chart.update('none');
+      if (!made) {
+        // Not made yet: its first update makes it in these colours.
+        themeLines(lines, next);
+        themeAxes({ config: { options } }, next);
+        return;
+      }
+      themeChart(made, next);
+      if (currentBands) setBands(rawOptions(made), currentBands, next);
+      made.update('none');
     },
     destroy() {
-      chart.destroy();
+      made?.destroy();
     },
   };
   return view;
@@ -289,8 +298,8 @@ function fillLines(minute: LineDataset, rolling: LineDataset, { range, mode, poi
   rolling.label = BUCKET_LABEL[mode];
 }
 
-function setBands(chart: ComplianceChartJs, bands: Bands, theme: Theme): void {
-  const plugins = rawOptions(chart).plugins as Record<string, unknown>;
+function setBands(options: ChartOptions<'line'>, bands: Bands, theme: Theme): void {
+  const plugins = options.plugins as Record<string, unknown>;
   plugins['rsBands'] = {
     green: bands.green,
     amber: bands.amber,
@@ -309,13 +318,17 @@ function rawOptions<C extends { config: { options?: unknown } }>(chart: C) {
 
 /** Canvas text and lines cannot read CSS variables, so every colour is set from the theme object. */
 function themeChart(chart: ComplianceChartJs, theme: Theme): void {
+  themeLines(chart.data.datasets, theme);
+  themeAxes(chart, theme);
+}
+
+function themeLines(lines: LineDataset[], theme: Theme): void {
   const fresh = datasets(theme);
-  chart.data.datasets.forEach((dataset, i) => {
+  lines.forEach((dataset, i) => {
     dataset.borderColor = fresh[i]!.borderColor;
     dataset.backgroundColor = fresh[i]!.backgroundColor;
     if (fresh[i]!.pointBackgroundColor) dataset.pointBackgroundColor = fresh[i]!.pointBackgroundColor;
   });
-  themeAxes(chart, theme);
 }
 
 /** Axis, grid and legend colours and fonts; shared with the distribution chart. */

@@ -1,7 +1,7 @@
 // Distribution per visible standard: calls answered on ring 1, 2, 3, 4+ and abandoned; visitors greeted in
 // 0–10 … 60+ s and left. Bars within the threshold are green, beyond it red, give-ups muted; a dashed
 // marker between two bars shows where the threshold falls (a small plugin). Data: GET /api/v1/distribution.
-import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type Plugin, type TooltipItem } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartDataset, type ChartOptions, type Plugin, type TooltipItem } from 'chart.js';
 import type { Standard, StandardDistribution } from '@ringside/server/protocol';
 import { standardShortLabel } from '@ringside/server/protocol/pure';
 import { visibleStandards } from '../derived';
@@ -88,45 +88,72 @@ function createPanel(standard: Standard): DistributionPanel {
   return { ...createStandardPanel<BarChart>(standard, LOOK), data: null };
 }
 
-function createBarChart(canvas: HTMLCanvasElement, theme: Theme): BarChart {
-  const chart: BarChart = new Chart<'bar', number[], string>(canvas, {
-    type: 'bar',
-    data: { labels: [], datasets: [{ label: 'Events', data: [], borderRadius: 3, maxBarThickness: 56 }] },
-    plugins: [thresholdPlugin],
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      scales: {
-        x: { type: 'category', grid: { display: false }, ticks: { maxRotation: 30, autoSkip: false } },
-        y: { type: 'linear', beginAtZero: true, ticks: { precision: 0 } },
-      },
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            label: (item: TooltipItem<'bar'>) => {
-              const total = (item.dataset.data as number[]).reduce((a, b) => a + b, 0);
-              const n = item.raw as number;
-              return `${formatCount(n)} events (${total ? Math.round((n / total) * 100) : 0} %)`;
-            },
+/**
+ * Made once there is a distribution to show, with it in its configuration: creating a chart lays it out and draws
+ * it, so an empty chart made on the first render (the queries still loading) and filled later was drawn twice.
+ */
+function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardDistribution): BarChart {
+  const datasets: Array<ChartDataset<'bar', number[]>> = [{ label: 'Events', data: data.bins.map((b) => b.count), borderRadius: 3, maxBarThickness: 56 }];
+  const options: ChartOptions<'bar'> = {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    scales: {
+      x: { type: 'category', grid: { display: false }, ticks: { maxRotation: 30, autoSkip: false } },
+      y: { type: 'linear', beginAtZero: true, ticks: { precision: 0 } },
+    },
+    plugins: {
+      legend: { display: false },
+      tooltip: {
+        callbacks: {
+          label: (item: TooltipItem<'bar'>) => {
+            const total = (item.dataset.data as number[]).reduce((a, b) => a + b, 0);
+            const n = item.raw as number;
+            return `${formatCount(n)} events (${total ? Math.round((n / total) * 100) : 0} %)`;
           },
         },
       },
     },
-  });
-  themeBarChart(chart, theme, null);
-  return chart;
+  };
+  (options.plugins as Record<string, unknown>)['rsThreshold'] = thresholdOptions(data, theme);
+  themeBarChart({ config: { options }, data: { datasets } }, theme, data);
+  return new Chart<'bar', number[], string>(canvas, { type: 'bar', data: { labels: data.bins.map((b) => b.label), datasets }, plugins: [thresholdPlugin], options });
 }
 
-function themeBarChart(chart: BarChart, theme: Theme, data: StandardDistribution | null): void {
+function thresholdOptions(data: StandardDistribution, theme: Theme): ThresholdOptions {
+  return { afterBin: data.thresholdAfterBin, label: thresholdLabel(data), colour: theme.foreground, font: theme.fontFamily };
+}
+
+/** A chart, or the configuration it is about to be made with. */
+interface BarTarget {
+  config: { options?: unknown };
+  data: { datasets: Array<{ backgroundColor?: unknown; borderColor?: unknown }> };
+}
+
+function themeBarChart(chart: BarTarget, theme: Theme, data: StandardDistribution | null): void {
   themeAxes(chart, theme);
   const dataset = chart.data.datasets[0]!;
   dataset.backgroundColor = data ? barColours(data, theme) : theme.accent;
   dataset.borderColor = dataset.backgroundColor;
-  const plugins = chart.config.options!.plugins as Record<string, unknown>;
+  const plugins = (chart.config.options as { plugins: Record<string, unknown> }).plugins;
   const current = plugins['rsThreshold'] as ThresholdOptions | false;
   if (current) plugins['rsThreshold'] = { ...current, colour: theme.foreground, font: theme.fontFamily };
+}
+
+/** Updates the panel's chart, or makes it once there is data to show. */
+function drawBars(panel: DistributionPanel, theme: Theme, data: StandardDistribution | null): void {
+  const chart = panel.chart;
+  if (!chart) {
+    if (data) panel.chart = createBarChart(panel.canvas, theme, data);
+    return;
+  }
+  const bins = data?.bins ?? [];
+  chart.data.labels = bins.map((b) => b.label);
+  chart.data.datasets[0]!.data = bins.map((b) => b.count);
+  const plugins = chart.config.options!.plugins as Record<string, unknown>;
+  plugins['rsThreshold'] = data ? thresholdOptions(data, theme) : false;
+  themeBarChart(chart, theme, data);
+  chart.update('none');
 }
 
 const TITLES: Readonly<Record<string, string>> = {
@@ -149,7 +176,8 @@ function thresholdLabel(d: StandardDistribution): string {
 
 export function createDistributionView(container: HTMLElement, initialTheme: Theme): DistributionView {
   let theme = initialTheme;
-  const panels = createPanelSet<BarChart, DistributionPanel>(container, createPanel, (canvas) => createBarChart(canvas, theme));
+  // Charts are made by render, once their data is there.
+  const panels = createPanelSet<BarChart, DistributionPanel>(container, createPanel);
 
   const render = (panel: DistributionPanel, standard: Standard, state: DashboardState) => {
     const query = state.queries.distribution;
@@ -158,19 +186,11 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
     if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
     panel.drawn = inputs;
     panel.data = data;
-    const chart = panel.chart!;
     setText(panel.title, distributionTitle(standard));
     setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
     panel.root.dataset['status'] = query.status;
     const bins = data?.bins ?? [];
-    chart.data.labels = bins.map((b) => b.label);
-    chart.data.datasets[0]!.data = bins.map((b) => b.count);
-    const plugins = chart.config.options!.plugins as Record<string, unknown>;
-    plugins['rsThreshold'] = data
-      ? ({ afterBin: data.thresholdAfterBin, label: thresholdLabel(data), colour: theme.foreground, font: theme.fontFamily } satisfies ThresholdOptions)
-      : false;
-    themeBarChart(chart, theme, data);
-    chart.update('none');
+    drawBars(panel, theme, data);
     const total = data?.total ?? 0;
     panel.note.hidden = total > 0;
     const note =

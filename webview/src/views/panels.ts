@@ -13,7 +13,10 @@ export interface StandardPanel<C> {
   note: HTMLElement;
   canvas: HTMLCanvasElement;
   table: DataTable;
-  /** Created once the panel is in the document: Chart.js sizes itself from its container then. */
+  /**
+   * Created once the panel is in the document (Chart.js sizes itself from its container then): by the panel set,
+   * or by the view once it has data to show (a panel set made without createChart).
+   */
   chart: C | null;
   /** The inputs of the last update, to skip charts whose data did not change. */
   drawn: unknown[] | null;
@@ -57,7 +60,7 @@ export interface PanelSet<C, P extends StandardPanel<C>> {
 export function createPanelSet<C extends { destroy(): void }, P extends StandardPanel<C>>(
   container: HTMLElement,
   createPanel: (standard: Standard) => P,
-  createChart: (canvas: HTMLCanvasElement) => C,
+  createChart?: (canvas: HTMLCanvasElement) => C,
 ): PanelSet<C, P> {
   const panels = new Map<string, P>();
   let shown: Standard[] | null = null;
@@ -70,7 +73,7 @@ export function createPanelSet<C extends { destroy(): void }, P extends Standard
     }
     for (const s of standards) if (!panels.has(s.id)) panels.set(s.id, createPanel(s));
     container.replaceChildren(...standards.map((s) => panels.get(s.id)!.root));
-    for (const panel of panels.values()) panel.chart ??= createChart(panel.canvas);
+    if (createChart) for (const panel of panels.values()) panel.chart ??= createChart(panel.canvas);
   };
 
   return {

@@ -2,7 +2,7 @@
 // compliance reader uses), both answer from the one compliance reader.
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { Bucket, GroupBy, Standard } from '../../protocol';
+import type { Bucket, ComplianceReport, GroupBy, Standard } from '../../protocol';
 import type { ReportQuery } from '../../services/compliance';
 import type { Core } from '../../services/core';
 import type { DistributionQuery } from '../../services/distribution';
@@ -50,9 +50,18 @@ export const parseDistributionQuery = (raw: Record<string, unknown>, standards: 
   asParsed(parseQuery(distributionQuery(standards, zones, nowMs), raw));
 const asParsed = <T>(p: ReturnType<typeof parseQuery<T>>) => (p.ok ? { ok: true as const, query: p.value } : p);
 
+/**
+ * GET /compliance's answer for these query parameters outside a request (the dashboard page's first report,
+ * http/firstPaint.ts): the same parsing and reader, or null where the route would refuse them.
+ */
+export async function readComplianceReport(core: Pick<Core, 'compliance' | 'standards' | 'sites' | 'serverZone'>, raw: Record<string, unknown>, nowMs: number): Promise<ComplianceReport | null> {
+  const parsed = parseQuery(complianceQuery({ ...(await zonesFor(core, raw)), standardIds: core.standards.ids() }, nowMs), raw);
+  return parsed.ok ? core.compliance.report(parsed.value) : null;
+}
+
 /** The zones a query may need: the asked site's (looked up before parsing) and the server's. */
-async function zonesFor(core: Core, req: Request): Promise<ZoneContext> {
-  const site = typeof req.query.site === 'string' ? req.query.site.trim() : null;
+async function zonesFor(core: Pick<Core, 'sites' | 'serverZone'>, query: Request['query'] | Record<string, unknown>): Promise<ZoneContext> {
+  const site = typeof query['site'] === 'string' ? query['site'].trim() : null;
   const zone = site ? (await core.sites.get(site))?.timeZone : undefined;
   return { siteZone: (s) => (s === site ? zone : undefined), serverZone: core.serverZone() };
 }
@@ -62,14 +71,14 @@ export const complianceRoutes = [
     method: 'GET',
     path: '/compliance',
     scope: 'read',
-    query: { schema: async (req, app: AppContext) => complianceQuery({ ...(await zonesFor(app.core, req)), standardIds: app.core.standards.ids() }, app.now()) },
+    query: { schema: async (req, app: AppContext) => complianceQuery({ ...(await zonesFor(app.core, req.query)), standardIds: app.core.standards.ids() }, app.now()) },
     handle: ({ query }, app) => app.core.compliance.report(query),
   }),
   route<unknown, DistributionQuery>({
     method: 'GET',
     path: '/distribution',
     scope: 'read',
-    query: { schema: async (req, app: AppContext) => distributionQuery(app.core.standards.current(), await zonesFor(app.core, req), app.now()) },
+    query: { schema: async (req, app: AppContext) => distributionQuery(app.core.standards.current(), await zonesFor(app.core, req.query), app.now()) },
     handle: ({ query }, app) => app.core.compliance.distribution(query),
   }),
 ];

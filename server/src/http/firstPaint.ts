@@ -1,0 +1,84 @@
+// What the dashboard page needs for its first paint, written into the page it is served in: the snapshot the
+// socket would send on connecting and the report the page asks first for the selection in its address. The page
+// then draws without waiting for the socket's handshake and that query; the socket takes over from there.
+// Given only to a request the socket and the report query would answer themselves: the same key (the page's
+// `?token=`, which is what the page's socket and queries send), the same scope and site checks.
+import type { ComplianceParams, ComplianceReport, DashboardRequest, Snapshot } from '../protocol';
+import { allows, maySiteWrite } from '../domain/keys';
+import type { AccessMode } from '../services/access';
+import type { Core } from '../services/core';
+import { readComplianceReport } from './routes/compliance';
+import { requirementFor } from './scopes';
+
+/** The id of the page's JSON data block (the webview's early.ts reads it). */
+const FIRST_PAINT_ID = 'rs-first-paint';
+
+export interface FirstPaint {
+  snapshot: Snapshot;
+  /** The page's first query and its answer, when the address names a selection it can be answered for. */
+  report: { request: DashboardRequest<'compliance'>; body: ComplianceReport } | null;
+}
+
+export interface FirstPaintSources {
+  core: Pick<Core, 'keys' | 'compliance' | 'standards' | 'sites' | 'serverZone'>;
+  mode: AccessMode;
+  /** The live push's snapshot (live/snapshot.ts), built as for a socket connecting now. */
+  snapshot: (nowMs: number) => Promise<Snapshot>;
+}
+
+/** Window values of the page's address that the report query takes as they are (a custom range is not embedded). */
+const REPORT_WINDOWS = new Set(['1h', 'today', '7d', '30d']);
+
+/**
+ * The page's selection as the page reads it from its address (webview/src/selection.ts) and the report request it
+ * makes first for it (webview/src/queries.ts, planQueries), same keys in the same order. If the two ever disagree,
+ * the page does not use the embedded answer (it compares the request) and asks as usual.
+ */
+function firstReportRequest(query: Record<string, unknown>): DashboardRequest<'compliance'> | null {
+  const text = (key: string): string | null => {
+    const value = query[key];
+    if (typeof value !== 'string') return null;
+    const trimmed = value.trim();
+    return trimmed === '' || trimmed.length > 200 ? null : trimmed;
+  };
+  const window = query['window'] === undefined ? 'today' : query['window'];
+  if (typeof window !== 'string' || !REPORT_WINDOWS.has(window)) return null;
+  const site = text('site');
+  const standard = text('standard');
+  const params = { window, ...(site ? { site } : {}), ...(standard ? { standard } : {}), bucket: window === '1h' ? 'minute' : 'hour' } as ComplianceParams;
+  return { kind: 'compliance', params };
+}
+
+/** Null when nothing may be embedded: no key where one is needed, or one the live feed would refuse. */
+export async function firstPaintFor(src: FirstPaintSources, query: Record<string, unknown>, nowMs: number): Promise<FirstPaint | null> {
+  const request = firstReportRequest(query);
+  if (src.mode !== 'open') {
+    const token = typeof query['token'] === 'string' && query['token'] !== '' ? query['token'] : null;
+    if (token === null) return null;
+    const auth = await src.core.keys.authenticate(token);
+    // The socket's handshake check (live/socketAuth.ts): a key with scope read.
+    if (!auth.ok || !allows(auth.key.scopes, 'read')) return null;
+    // The report query's check (http/auth.ts): its route's scope, and a key limited to sites may not name another.
+    const site = request?.params.site;
+    const needs = requirementFor('GET', '/compliance');
+    const reportAllowed = request !== null && (needs === 'public' || allows(auth.key.scopes, needs)) && (site === undefined || maySiteWrite(auth.key.sites, site));
+    return build(src, reportAllowed ? request : null, nowMs);
+  }
+  return build(src, request, nowMs);
+}
+
+async function build(src: FirstPaintSources, request: DashboardRequest<'compliance'> | null, nowMs: number): Promise<FirstPaint> {
+  // Both at the same instant, as one page would see them.
+  const [snapshot, body] = await Promise.all([src.snapshot(nowMs), request ? readComplianceReport(src.core, { ...request.params }, nowMs) : null]);
+  return { snapshot, report: request && body ? { request, body } : null };
+}
+
+/**
+ * The data as a JSON data block inside the HTML: `<` (so no `</script>` or `<!--` can end or change the element),
+ * `>`, `&` and the two line separators JavaScript once refused in strings are written as \u escapes, which
+ * JSON.parse reads back as the same characters.
+ */
+export function firstPaintBlock(data: FirstPaint): string {
+  const json = JSON.stringify(data).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `<script type="application/json" id="${FIRST_PAINT_ID}">${json}</script>`;
+}

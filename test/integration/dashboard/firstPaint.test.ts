@@ -1,0 +1,146 @@
+// The dashboard page at / carries its first paint (http/firstPaint.ts) only where its socket and its first query
+// would be answered: the snapshot the socket sends on connecting and the report GET /compliance answers, the same
+// figures; nothing for a page without a key that may read. Real server, real HTTP, a socket.io client.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComplianceReport, Snapshot } from '../../../server/src/protocol';
+import { testClock } from '../support/testClock';
+import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+
+const PAGE = '<!doctype html>\n<html lang="en">\n<head>\n  <title>Ringside</title>\n  <script defer src="dashboard.js"></script>\n</head>\n<body>\n  <div id="app"></div>\n</body>\n</html>\n';
+/** A site name that would end the data block, open a comment, or break an old JavaScript string, were it not escaped. */
+const AWKWARD_SITE = 'north</script><script>alert(1)</script><!-- & \u2028\u2029 >';
+
+interface Embedded {
+  snapshot: Snapshot;
+  report: { request: unknown; body: ComplianceReport } | null;
+}
+
+let server: TestServer;
+let webviewDir: string;
+const clock = testClock();
+const keys: Record<'read' | 'ingest', string> = { read: '', ingest: '' };
+
+async function createKey(scopes: string[], name = scopes.join('+')): Promise<{ key: string; id: string }> {
+  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify({ name, scopes }) });
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { key: string; id: string };
+  return { key: body.key, id: body.id };
+}
+
+async function page(query: string, url = server.url): Promise<{ status: number; html: string; cacheControl: string | null; embedded: Embedded | null }> {
+  const res = await fetch(`${url}/${query}`);
+  const html = await res.text();
+  const block = /<script type="application\/json" id="rs-first-paint">([^<]*)<\/script>/.exec(html);
+  return { status: res.status, html, cacheControl: res.headers.get('cache-control'), embedded: block ? (JSON.parse(block[1]!) as Embedded) : null };
+}
+
+function socketSnapshot(url: string, token: string | null): Promise<Snapshot> {
+  const client = io(url, { forceNew: true, reconnection: false, ...(token ? { auth: { token } } : {}) });
+  return new Promise<Snapshot>((resolve, reject) => {
+    client.once('snapshot', resolve);
+    client.once('connect_error', reject);
+  }).finally(() => client.close());
+}
+
+beforeAll(async () => {
+  webviewDir = tempDataDir();
+  writeFileSync(join(webviewDir, 'index.html'), PAGE);
+  server = await startTestServer({ webviewDir, clock });
+  keys.read = (await createKey(['read'])).key;
+  keys.ingest = (await createKey(['ingest'])).key;
+  const posted = await server.postEvents({ events: [call({ rings: 1 }), call({ rings: 4 }), visit({ site: AWKWARD_SITE }), call({ site: AWKWARD_SITE, rings: 2 })] });
+  expect(posted.status).toBeLessThan(300);
+});
+afterAll(async () => {
+  await server?.close();
+  if (server) removeDir(server.dataDir);
+  removeDir(webviewDir);
+});
+
+describe('the dashboard page’s first paint', () => {
+  it('with a key that may read in its address: the socket’s snapshot and GET /compliance’s report, never cached', async () => {
+    const { status, html, cacheControl, embedded } = await page(`?token=${keys.read}&window=7d`);
+    expect(status).toBe(200);
+    expect(cacheControl).toBe('no-store');
+    // The page itself is unchanged around the block, which sits before </body>.
+    expect(html.startsWith(PAGE.slice(0, PAGE.indexOf('</body>')))).toBe(true);
+    expect(html.trimEnd().endsWith('</body>\n</html>')).toBe(true);
+    expect(embedded).not.toBeNull();
+    // The server's clock stands still: the socket's snapshot is built at the same instant, so it must say the same.
+    expect(embedded!.snapshot).toEqual(await socketSnapshot(server.url, keys.read));
+    expect(embedded!.snapshot.eventsToday).toBe(4);
+    expect(embedded!.report!.request).toEqual({ kind: 'compliance', params: { window: '7d', bucket: 'hour' } });
+    expect(embedded!.report!.body).toEqual((await server.getJson('/api/v1/compliance?window=7d&bucket=hour')).body);
+  });
+
+  it('the report for the site and standard in the address, as the page would ask it', async () => {
+    const { embedded } = await page(`?token=${keys.read}&window=1h&site=downtown&standard=call-answer-2-rings`);
+    const request = { kind: 'compliance', params: { window: '1h', site: 'downtown', standard: 'call-answer-2-rings', bucket: 'minute' } };
+    expect(embedded!.report!.request).toEqual(request);
+    expect(embedded!.report!.body).toEqual((await server.getJson('/api/v1/compliance?window=1h&site=downtown&standard=call-answer-2-rings&bucket=minute')).body);
+  });
+
+  it('no report where the query would be refused or is not the page’s first (a custom range): the snapshot alone', async () => {
+    const unknownStandard = await page(`?token=${keys.read}&standard=no-such-standard`);
+    expect((await server.getJson('/api/v1/compliance?window=today&standard=no-such-standard&bucket=hour')).status).toBe(400);
+    expect(unknownStandard.embedded!.snapshot.standards.length).toBeGreaterThan(0);
+    expect(unknownStandard.embedded!.report).toBeNull();
+    const custom = await page(`?token=${keys.read}&window=custom&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`);
+    expect(custom.embedded!.report).toBeNull();
+  });
+
+  it('nothing without a key, with a key the socket refuses, or one that may not read; the page is served all the same', async () => {
+    for (const query of ['', '?window=7d', '?token=&window=7d', '?token=rs_not-a-key-0123456789abcdef', `?token=${keys.ingest}`]) {
+      const { status, html, embedded } = await page(query);
+      expect(status, query).toBe(200);
+      expect(embedded, query).toBeNull();
+      expect(html, query).toBe(PAGE);
+    }
+    // The socket agrees: it refuses the same keys.
+    await expect(socketSnapshot(server.url, keys.ingest)).rejects.toThrow(/read/);
+    await expect(socketSnapshot(server.url, null)).rejects.toThrow(/unauthorized/);
+  });
+
+  it('nothing once the key is revoked', async () => {
+    const { key, id } = await createKey(['read'], 'revoked soon');
+    expect((await page(`?token=${key}`)).embedded).not.toBeNull();
+    expect((await fetch(`${server.url}/api/v1/keys/${id}`, { method: 'DELETE', headers: adminHeaders(server.apiKey) })).status).toBeLessThan(300);
+    expect((await page(`?token=${key}`)).embedded).toBeNull();
+  });
+
+  it('escapes what it embeds: a site named with </script>, <!-- and U+2028 neither ends the block nor changes', async () => {
+    const { html, embedded } = await page(`?token=${keys.read}`);
+    const block = html.slice(html.indexOf('id="rs-first-paint">'), html.lastIndexOf('</body>'));
+    expect(block.match(/<\/script>/g)).toHaveLength(1);
+    expect(block).not.toMatch(/<!--|\u2028|\u2029/);
+    expect(embedded!.snapshot.recent.map((j) => j.event.site)).toContain(AWKWARD_SITE);
+  });
+
+  it('answers HEAD with the page’s headers and no data read', async () => {
+    const res = await fetch(`${server.url}/?token=${keys.read}`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.text()).toBe('');
+  });
+});
+
+describe('the first paint on a server without keys (--no-auth, loopback)', () => {
+  let open: TestServer;
+  beforeAll(async () => {
+    open = await startTestServer({ webviewDir, noAuth: true });
+  });
+  afterAll(async () => {
+    await open?.close();
+    if (open) removeDir(open.dataDir);
+  });
+
+  it('is embedded for any page, as its socket connects without a key', async () => {
+    const { embedded } = await page('?window=30d', open.url);
+    expect(embedded!.report!.request).toEqual({ kind: 'compliance', params: { window: '30d', bucket: 'hour' } });
+    expect(embedded!.snapshot.standards).toEqual((await socketSnapshot(open.url, null)).standards);
+  });
+});
