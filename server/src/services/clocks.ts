@@ -176,14 +176,16 @@ export class ClockService {
     for (const key of keys) {
       const text = keyText(key);
       const news = known.get(text);
-      const before = this.cases.get(text);
       const judged = this.judgedInWrite.get(text);
       this.judgedInWrite.delete(text);
+      // Breaches claimed inside the write are pushed by whichever refresh takes its entry first (a look at shared
+      // cases may run between that commit and the write's own refresh); the case as judged there carries them as
+      // breached, so no later look claims them again.
+      if (judged) claimed.push(...judged.breaches);
+      const before = this.cases.get(text) ?? judged?.watched;
       let watched: WatchedCase | undefined;
-      if (news && judged && !news.closed) {
-        watched = judged.watched;
-        claimed.push(...judged.breaches);
-      } else if (news) watched = news.closed ? undefined : await this.watch(news.milestones, before, sites, news.recorded);
+      if (news && judged && !news.closed) watched = judged.watched;
+      else if (news) watched = news.closed ? undefined : await this.watch(news.milestones, before, sites, news.recorded);
       else if ((await this.deps.store.reads.cases.get(key))?.state === 'open') watched = await this.watch(await this.deps.store.reads.cases.milestones(key), before, sites);
       if (!watched) {
         if (this.cases.delete(text)) closed.push({ ...key });

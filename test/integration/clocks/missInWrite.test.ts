@@ -100,6 +100,25 @@ describe.each(['sqlite', 'postgres'] as const)('a call already past its deadline
     expect(await intact(store)).toBe(true);
   });
 
+  it('pushes the breach once when a look at shared cases runs between the commit and the write\'s own refresh', async () => {
+    const { store, ingest, clocks, breaches } = await setup(backend);
+    // The clocks' queue as another node's signal or the sharing timer uses it.
+    const queue = clocks as unknown as { enqueue(task: () => Promise<void>): void; adoptShared(): Promise<void> };
+    let release!: () => void;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    const write = store.write.bind(store);
+    store.write = <T>(fn: (tx: WriteTx) => Promise<T>) => {
+      store.write = write;
+      queue.enqueue(() => running); // a look still running while the start is written
+      queue.enqueue(() => queue.adoptShared()); // queued behind it: it reads the new case after the commit
+      return write(fn).finally(release);
+    };
+    await ingest.ingestMilestones([callMilestone('late', 'started', T0 - 30_000)]);
+    await clocks.idle();
+    expect(breaches).toEqual([expect.objectContaining({ caseId: 'late', standardId: CALLS, missed: true })]);
+    expect(clocks.openClocks({ state: 'breached' }).map((c) => c.caseId)).toEqual(['late']);
+  });
+
   it('is stored and answered as before when recording the miss fails there; the next look records it', async () => {
     const { store, ingest, clocks, breaches, counted, listenerErrors } = await setup(backend, { failMiss: true });
     const out = await ingest.ingestMilestones([callMilestone('late', 'started', T0 - 30_000)]);
