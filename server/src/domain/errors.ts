@@ -12,8 +12,9 @@ export class DomainError extends Error {
     readonly at?: number,
     /** A more precise name than the kind ("incident-not-found"), for clients that tell problems apart. */
     readonly code?: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'DomainError';
   }
 }
@@ -22,3 +23,6 @@ export class DomainError extends Error {
 export const QUERY_PARAMETER = 'invalid-query';
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
+
+/** The store is gone or gave up the whole write: nothing of the write may go on (every part of it is rolled back). */
+export const isUnavailable = (error: unknown): boolean => isDomainError(error) && error.kind === 'unavailable';

@@ -66,8 +66,14 @@ export abstract class WriteTxBase implements WriteTx {
       return value;
     } catch (error) {
       this.forgetChain();
-      await this.exec(`ROLLBACK TO SAVEPOINT ${name}`);
-      await this.exec(`RELEASE SAVEPOINT ${name}`);
+      try {
+        await this.exec(`ROLLBACK TO SAVEPOINT ${name}`);
+        await this.exec(`RELEASE SAVEPOINT ${name}`);
+      } catch (lost) {
+        // The database gave up the whole transaction (a full disk, an I/O error): no part of this write can be kept,
+        // and whoever catches the part's failure must not carry on as if only the part had failed.
+        throw new DomainError('unavailable', '', 'the write was abandoned by the database and rolled back whole', undefined, 'write-abandoned', { cause: lost });
+      }
       throw error;
     }
   }

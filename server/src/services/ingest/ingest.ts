@@ -2,7 +2,7 @@
 import type { EventInput, IngestResult, JudgedEvent, Site } from '../../protocol';
 import type { MilestoneResult, StoredMilestone } from '../../protocol/eventTypes';
 import { BUILT_IN_REGISTRY, type EventTypeRegistry } from '../../domain/eventTypes';
-import { isDomainError } from '../../domain/errors';
+import { isDomainError, isUnavailable } from '../../domain/errors';
 import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
 import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, Store, WriteOutcome, WriteTx } from '../../store/port';
@@ -152,6 +152,7 @@ export class IngestService {
         outcomes.push(r.outcome);
         stored.push(...r.stored);
       } catch (error) {
+        if (isUnavailable(error)) throw error;
         outcomes.push({ kind: 'error', error });
       }
     }
@@ -181,7 +182,8 @@ export class IngestService {
     let written: WriteOutcome[];
     try {
       written = await tx.savepoint((part) => part.writes.events(parts.flatMap((p) => p.prepared.batch)));
-    } catch {
+    } catch (error) {
+      if (isUnavailable(error)) throw error;
       return null;
     }
     const stored: JudgedEvent[] = [];
@@ -268,7 +270,10 @@ export class IngestService {
     });
   }
 
-  /** The opened-cases hooks, each in a savepoint of its own (a failure is reported and leaves the write as it was). */
+  /**
+   * The opened-cases hooks, each in a savepoint of its own: a failure is reported and leaves the write as it was, unless
+   * the store itself is gone or gave up the whole transaction (then the write fails, as it would without hooks).
+   */
   private async runOpenedHooks(tx: WriteTx, cases: readonly CaseKey[], known: ReadonlyMap<string, CaseNews>): Promise<void> {
     if (this.openedHooks.size === 0) return;
     const opened = cases.flatMap((key) => {
@@ -281,6 +286,7 @@ export class IngestService {
         const after = await tx.savepoint((part) => hook(part, opened));
         if (after) tx.onCommit(after);
       } catch (error) {
+        if (isUnavailable(error)) throw error;
         this.deps.onListenerError?.(error);
       }
     }
