@@ -8,6 +8,7 @@
 //   prevHash of the first link = 64 × "0"
 import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical';
+import { objectLiteralOf } from './objectLiteral';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -137,14 +138,13 @@ export function recordJsonOf(kind: ChainRecordKind): (values: readonly unknown[]
     return (json || '{') + '}';
   };
   // Records of text, numbers, booleans and nulls (every row the batch writer chains): an object literal with the
-  // sorted keys, made once per kind, and one native JSON.stringify, which writes those values as jsonValue does
-  // (a non-finite number as null); an optional key's null becomes undefined, which JSON.stringify leaves out like
-  // the piecewise path. Keys an object literal would not keep in place (array indices, __proto__) stay piecewise.
-  if (order.some(([key]) => key === '__proto__' || /^(0|[1-9]\d*)$/.test(key))) return piecewise;
-  const fields = order.map(([key, i], n) => `${JSON.stringify(key)}: ${optional[n] ? `v[${i}] === null ? undefined : v[${i}]` : `v[${i}] === undefined ? null : v[${i}]`}`);
-  // The keys go into the source as JSON string literals (valid JavaScript strings): nothing of theirs is evaluated.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const literal = new Function('v', `return {${fields.join(', ')}};`) as (values: readonly unknown[]) => object;
+  // sorted keys and one native JSON.stringify, which writes those values as jsonValue does (a non-finite number as
+  // null); an optional key's null becomes undefined, which JSON.stringify leaves out like the piecewise path.
+  const literal = objectLiteralOf(
+    order.map(([key]) => key),
+    (n) => (optional[n] ? `v[${indexes[n]}] === null ? undefined : v[${indexes[n]}]` : `v[${indexes[n]}] === undefined ? null : v[${indexes[n]}]`),
+  );
+  if (literal === null) return piecewise;
   return (values) => {
     for (let n = 0; n < indexes.length; n++) {
       const v = values[indexes[n]!];

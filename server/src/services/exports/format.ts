@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
 import type { RowSequence } from '../../store/port';
+import { objectLiteralOf } from '../../domain/objectLiteral';
 
 export type ExportFormat = 'csv' | 'ndjson' | 'json';
 
@@ -112,11 +113,7 @@ export function jsonRecorder(columns: readonly Column[]): (values: readonly unkn
 
 /** The generated object literal of jsonRecorder; null for keys it would not keep in place (the piecewise path). */
 function objectLiteral(columns: readonly Column[]): ((values: readonly unknown[]) => object) | null {
-  const odd = columns.some((c) => c.key === '__proto__' || /^(0|[1-9]\d*)$/.test(c.key));
-  if (odd || new Set(columns.map((c) => c.key)).size < columns.length) return null;
-  // The keys go into the source as JSON string literals (valid JavaScript strings): nothing of theirs is evaluated.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('v', `return {${columns.map((c, i) => `${JSON.stringify(c.key)}: v[${i}]`).join(', ')}};`) as (values: readonly unknown[]) => object;
+  return objectLiteralOf(columns.map((c) => c.key), (i) => `v[${i}]`);
 }
 
 /** Rows gathered for one write: each is taken in as it comes (its array may be reused after), the text at the end. */
