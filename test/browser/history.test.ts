@@ -252,6 +252,20 @@ describe('compliance over time (history)', () => {
     expect(visitNote.hidden).toBe(false);
     expect(visitNote.textContent).toBe('No events in this window');
   });
+
+  it('labels a week’s axis with the day and month of each local midnight', async () => {
+    const series = hourSeries(7 * 24);
+    const report = complianceReport({ from: '2026-11-17T00:00:00.000Z', series: { [CALL_STANDARD.id]: series, [VISIT_STANDARD.id]: [] } });
+    const { root } = await mountWith(answering({ report }), { window: '7d' });
+    const ticks = compliance(root, CALL_STANDARD.id).scales['x']!.ticks;
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    for (const tick of ticks) {
+      const d = new Date(tick.value);
+      expect([d.getHours(), d.getMinutes()]).toEqual([0, 0]);
+      // The label as toLocaleString wrote it before the formatter was made once.
+      expect(tick.label).toBe(`${d.getDate()} ${d.toLocaleString('en-GB', { month: 'short' })}`);
+    }
+  });
 });
 
 describe('distribution charts', () => {

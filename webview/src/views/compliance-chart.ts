@@ -21,7 +21,7 @@ import {
 } from 'chart.js';
 import type { Bands, Bucket, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { decimateMinMax, MAX_POINTS_PER_DATASET } from '../decimate';
-import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
+import { formatClock, formatDayMonth, formatDayTime, formatPercent, formatTarget } from '../format';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints, targetLine, type ChartPoint, type TimeRange } from './chart-data';
 
@@ -166,8 +166,7 @@ function localTicks(min: number, max: number): Array<{ value: number }> {
 
 function tickLabel(value: number, rangeMs: number): string {
   if (rangeMs <= 36 * HOUR_MS) return formatClock(value, false);
-  const d = new Date(value);
-  return `${d.getDate()} ${d.toLocaleString('en-GB', { month: 'short' })}`;
+  return formatDayMonth(value);
 }
 
 function tooltipLabel(item: TooltipItem<'line'>): string {
