@@ -252,6 +252,41 @@ describe('compliance over time (history)', () => {
     expect(visitNote.hidden).toBe(false);
     expect(visitNote.textContent).toBe('No events in this window');
   });
+
+  it('dots a line of few buckets and not one of many, on the same chart as the answer changes', async () => {
+    const few = hourSeries(10);
+    const many = hourSeries(7 * 24);
+    const fake = fakeTransport(answering({ report: complianceReport({ series: { [CALL_STANDARD.id]: few, [VISIT_STANDARD.id]: [] } }) }));
+    const { dashboard, root } = mount({ transport: fake.transport });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+    const chart = compliance(root, CALL_STANDARD.id);
+    const radii = () => chart.getDatasetMeta(DATASET.rolling).data.map((e) => (e.options as { radius: number }).radius);
+    expect(radii()).toEqual(few.map(() => 2.5));
+    const answer = (series: typeof few) => dashboard.dispatch({ type: 'query/ok', name: 'report', key: dashboard.state().queries.report.key!, data: complianceReport({ from: series[0]!.start, series: { [CALL_STANDARD.id]: series, [VISIT_STANDARD.id]: [] } }) });
+    answer(many);
+    dashboard.flush();
+    expect(compliance(root, CALL_STANDARD.id)).toBe(chart);
+    expect(new Set(radii())).toEqual(new Set([0]));
+    answer(few);
+    dashboard.flush();
+    expect(radii()).toEqual(few.map(() => 2.5));
+  });
+
+  it('labels a week’s axis with the day and month of each local midnight', async () => {
+    const series = hourSeries(7 * 24);
+    const report = complianceReport({ from: '2026-11-17T00:00:00.000Z', series: { [CALL_STANDARD.id]: series, [VISIT_STANDARD.id]: [] } });
+    const { root } = await mountWith(answering({ report }), { window: '7d' });
+    const ticks = compliance(root, CALL_STANDARD.id).scales['x']!.ticks;
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    for (const tick of ticks) {
+      const d = new Date(tick.value);
+      expect([d.getHours(), d.getMinutes()]).toEqual([0, 0]);
+      // The label as toLocaleString wrote it before the formatter was made once.
+      expect(tick.label).toBe(`${d.getDate()} ${d.toLocaleString('en-GB', { month: 'short' })}`);
+    }
+  });
 });
 
 describe('distribution charts', () => {

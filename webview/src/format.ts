@@ -11,6 +11,7 @@ export { formatPercent, formatThreshold as formatTarget } from '@ringside/server
 // table called it ~170 times per standard in the first render), with the same output as its format().
 const COUNT = new Intl.NumberFormat('en-US');
 const DAY_TIME = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const MONTH = new Intl.DateTimeFormat('en-GB', { month: 'short' });
 
 export function formatCount(n: number): string {
   return COUNT.format(n);
@@ -19,6 +20,12 @@ export function formatCount(n: number): string {
 /** "3 Dec, 14:00" in the viewer's zone: a point of a chart longer than a day and a half. */
 export function formatDayTime(time: number): string {
   return DAY_TIME.format(time);
+}
+
+/** "3 Dec" in the viewer's zone: a day on a chart's axis longer than a day and a half, a date in a phrase. */
+export function formatDayMonth(time: number | Date): string {
+  const date = typeof time === 'number' ? new Date(time) : time;
+  return `${date.getDate()} ${MONTH.format(date)}`;
 }
 
 function formatRings(rings: number): string {

@@ -3,7 +3,7 @@
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
 import type { ClockState, OpenClock, Standard } from '@ringside/server/protocol';
 import { clockStateAt, formatDuration, standardShortLabel, standingStateAt } from '@ringside/server/protocol/pure';
-import { formatClock } from './format';
+import { formatClock, formatDayMonth } from './format';
 import type { DashboardState } from './state';
 
 /** The built-in types first, in the order an ops lead reads them; other types after, by id. */
@@ -60,7 +60,7 @@ export function tileTypes(state: DashboardState): string[] {
 function formatDue(deadlineMs: number, nowMs: number): string {
   const due = new Date(deadlineMs);
   const sameDay = due.toDateString() === new Date(nowMs).toDateString();
-  return sameDay ? formatClock(deadlineMs, false) : `${due.getDate()} ${due.toLocaleString('en-GB', { month: 'short' })} ${formatClock(deadlineMs, false)}`;
+  return sameDay ? formatClock(deadlineMs, false) : `${formatDayMonth(due)} ${formatClock(deadlineMs, false)}`;
 }
 
 export function openTile(type: string, clocks: readonly OpenClock[], nowMs: number): OpenTile {

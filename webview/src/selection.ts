@@ -2,6 +2,7 @@
 // (a shareable link in the browser) and the queries it stands for.
 import type { Bucket } from '@ringside/server/protocol';
 import { DASHBOARD_WINDOWS, type DashboardSelection, type DashboardWindow } from '@ringside/server/protocol/pure';
+import { formatDayMonth } from './format';
 
 export type { DashboardSelection, DashboardWindow };
 
@@ -133,6 +134,5 @@ export function windowPhrase(selection: DashboardSelection): string {
 function shortDateTime(iso: string): string {
   const d = new Date(iso);
   const two = (n: number) => String(n).padStart(2, '0');
-  const month = d.toLocaleString('en-GB', { month: 'short' });
-  return `${d.getDate()} ${month} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  return `${formatDayMonth(d)} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }

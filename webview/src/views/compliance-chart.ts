@@ -21,7 +21,7 @@ import {
 } from 'chart.js';
 import type { Bands, Bucket, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { decimateMinMax, MAX_POINTS_PER_DATASET } from '../decimate';
-import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
+import { formatClock, formatDayMonth, formatDayTime, formatPercent, formatTarget } from '../format';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints, targetLine, type ChartPoint, type TimeRange } from './chart-data';
 
@@ -106,8 +106,9 @@ function datasets(theme: Theme): LineDataset[] {
       label: 'Rolling 15 min',
       data: [],
       borderWidth: 2.5,
-      // Scriptable, so it is re-read on every update (a plain value is cached with the dataset's options).
-      pointRadius: (ctx) => ((ctx.dataset as { rsDots?: boolean }).rsDots ? 2.5 : 0),
+      // A plain value, set by fillLines: Chart.js re-reads a dataset's options on every update, and a scriptable
+      // one would be resolved point by point (168 option objects for a week of hours) instead of once.
+      pointRadius: 0,
       pointHoverRadius: 4,
       // Monotone: a smooth line that never overshoots 0–100 % between two buckets.
       cubicInterpolationMode: 'monotone',
@@ -166,8 +167,7 @@ function localTicks(min: number, max: number): Array<{ value: number }> {
 
 function tickLabel(value: number, rangeMs: number): string {
   if (rangeMs <= 36 * HOUR_MS) return formatClock(value, false);
-  const d = new Date(value);
-  return `${d.getDate()} ${d.toLocaleString('en-GB', { month: 'short' })}`;
+  return formatDayMonth(value);
 }
 
 function tooltipLabel(item: TooltipItem<'line'>): string {
@@ -202,6 +202,7 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
       const { standard, bands, range, mode } = data;
       const [minute, rolling, target] = (made?.data.datasets ?? lines) as [LineDataset, LineDataset, LineDataset];
       shown.rangeMs = range.max - range.min;
+      const dots = rolling.pointRadius;
       fillLines(minute, rolling, data);
       (minute as { hidden?: boolean }).hidden = mode !== 'live';
       target.data = targetLine(standard.target, range);
@@ -212,7 +213,9 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
       x.max = range.max;
       currentBands = bands;
       setBands(configured, bands, currentTheme);
-      if (made) made.update('none');
+      // Points share one options object, which an update in mode 'none' keeps as it was first resolved: a change
+      // of the dots is applied by a default update (no animation either way: animation is off).
+      if (made) made.update(rolling.pointRadius === dots ? 'none' : 'default');
       else make();
     },
     applyTheme(next) {
@@ -286,14 +289,14 @@ function fillLines(minute: LineDataset, rolling: LineDataset, { range, mode, poi
     rolling.data = decimateMinMax(pointsInRange(rollingPoints(points), range));
     minute.label = 'Per minute';
     rolling.label = 'Rolling 15 min';
-    (rolling as { rsDots?: boolean }).rsDots = false;
+    rolling.pointRadius = 0;
     return;
   }
   // History: the dots would only repeat the line.
   minute.data = [];
   rolling.data = decimateMinMax(pointsInRange(bucketPoints(points), range), MAX_POINTS_PER_DATASET);
   // A few buckets (early in the day, a quiet site) get dots, so a lone bucket is not invisible.
-  (rolling as { rsDots?: boolean }).rsDots = rolling.data.filter((p) => p.y !== null).length <= 48;
+  rolling.pointRadius = rolling.data.filter((p) => p.y !== null).length <= 48 ? 2.5 : 0;
   minute.label = BUCKET_LABEL[mode];
   rolling.label = BUCKET_LABEL[mode];
 }
