@@ -3,37 +3,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { planQueries } from '../../webview/src/queries';
 import { DEFAULT_SELECTION } from '../../webview/src/selection';
-import { socketTransport, type DashboardSocket } from '../../webview/src/transport/socket';
-import { complianceReport, settle, snapshot } from './fixtures';
+import { socketTransport } from '../../webview/src/transport/socket';
+import { settle, snapshot } from './fixtures';
+import { countingFetch, handSocket } from './handTransport';
 import { mount, unmountAll } from './mount';
 
 afterEach(unmountAll);
 
 const SERVER = 'http://127.0.0.1:4870';
-
-/** A socket whose events the test fires by hand. */
-function handSocket() {
-  const handlers = new Map<string, (...args: unknown[]) => void>();
-  const socket = {
-    on: (event: string, handler: (...args: unknown[]) => void) => (handlers.set(event, handler), socket),
-    io: { on: () => undefined, removeAllListeners: () => undefined },
-    removeAllListeners: () => socket,
-    disconnect: () => socket,
-  };
-  return { connect: () => socket as unknown as DashboardSocket, fire: (event: string, ...args: unknown[]) => handlers.get(event)!(...args) };
-}
-
-/** A fetch answering every query as the server would, counting what is asked. */
-function countingFetch() {
-  const asked: string[] = [];
-  const fetch = async (input: RequestInfo | URL) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    asked.push(`${url.pathname}${url.search}`);
-    const body = url.pathname.endsWith('/distribution') ? { from: 'f', to: 't', site: null, standards: [] } : complianceReport();
-    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
-  };
-  return { asked, fetch };
-}
 
 describe('a transport started before the dashboard', () => {
   it('holds what the socket delivered until the dashboard starts it, then hands it over in order', () => {

@@ -5,42 +5,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planQueries } from '../../webview/src/queries';
 import { DEFAULT_SELECTION } from '../../webview/src/selection';
 import { Chart } from '../../webview/src/views/compliance-chart';
-import { FIRST_PAINT_ID, readFirstPaint, socketTransport, type DashboardSocket, type FirstPaint } from '../../webview/src/transport/socket';
+import { FIRST_PAINT_ID, readFirstPaint, socketTransport, type FirstPaint } from '../../webview/src/transport/socket';
 import { CALL_STANDARD, complianceReport, hourSeries, settle, snapshot, VISIT_STANDARD } from './fixtures';
+import { countingFetch, handSocket } from './handTransport';
 import { mount, unmountAll } from './mount';
 
 afterEach(unmountAll);
 
 const SERVER = 'http://127.0.0.1:4870';
 const WEEK = { ...DEFAULT_SELECTION, window: '7d' as const };
-
-/** A socket whose events the test fires by hand, counting how often it was opened. */
-function handSocket() {
-  const handlers = new Map<string, (...args: unknown[]) => void>();
-  let opened = 0;
-  const socket = {
-    on: (event: string, handler: (...args: unknown[]) => void) => (handlers.set(event, handler), socket),
-    io: { on: () => undefined, removeAllListeners: () => undefined },
-    removeAllListeners: () => socket,
-    disconnect: () => socket,
-  };
-  return {
-    connect: () => ((opened += 1), socket as unknown as DashboardSocket),
-    opened: () => opened,
-    fire: (event: string, ...args: unknown[]) => handlers.get(event)!(...args),
-  };
-}
-
-function countingFetch() {
-  const asked: string[] = [];
-  const fetch = async (input: RequestInfo | URL) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    asked.push(`${url.pathname}${url.search}`);
-    const body = url.pathname.endsWith('/distribution') ? { from: 'f', to: 't', site: null, standards: [] } : complianceReport();
-    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
-  };
-  return { asked, fetch };
-}
 
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
