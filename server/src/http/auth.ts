@@ -6,7 +6,7 @@ import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { Caller } from './caller';
 import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
-import { allows, requirementFor } from './scopes';
+import { allows, requirementFor, type Requirement, type Scope } from './scopes';
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
 export function apiPathOf(path: string): string | null {
@@ -33,20 +33,31 @@ export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHand
       const why = { unknown: 'the API key is not recognised', expired: 'the API key has expired', revoked: 'the API key has been revoked' }[auth!.reason];
       return unauthorized(res, `key-${auth!.reason}`, why);
     }
-    if (!allows(auth!.key.scopes, needs)) {
+    const refusal = keyRefusal(auth!.key, needs, auth!.key.sites === null ? [] : querySites(req.originalUrl));
+    if (refusal?.kind === 'scope') {
       sendProblem(res, problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${req.path} needs a key with scope "${needs}" (this key has: ${auth!.key.scopes.join(', ')})`));
       return;
     }
-    const outside = auth!.key.sites === null ? undefined : querySites(req.originalUrl).find((site) => !maySiteWrite(auth!.key.sites, site));
-    if (outside !== undefined) {
+    if (refusal?.kind === 'site') {
       // Routes that take their site from the address (the kiosk, the feeds) are refused here; those that carry it in
       // the body are refused by the ingest service, item by item.
-      const message = siteRefusal(auth!.key.sites!, outside);
+      const message = siteRefusal(auth!.key.sites!, refusal.site);
       sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', `site ${message}`, [{ path: 'site', message }]));
       return;
     }
     next();
   };
+}
+
+/**
+ * Why an authenticated key may not make a request that needs `needs` and names `sites` in its address: its scope,
+ * or the first of those sites outside the key's list; null when it may. The API's middleware and the dashboard page's
+ * first paint (http/firstPaint.ts) both decide by it.
+ */
+export function keyRefusal(key: { scopes: readonly Scope[]; sites: readonly string[] | null }, needs: Requirement, sites: readonly string[]): { kind: 'scope' } | { kind: 'site'; site: string } | null {
+  if (needs !== 'public' && !allows(key.scopes, needs)) return { kind: 'scope' };
+  const outside = sites.find((site) => !maySiteWrite(key.sites, site));
+  return outside === undefined ? null : { kind: 'site', site: outside };
 }
 
 /**

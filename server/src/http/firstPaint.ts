@@ -4,9 +4,10 @@
 // Given only to a request the socket and the report query would answer themselves: the same key (the page's
 // `?token=`, which is what the page's socket and queries send), the same scope and site checks.
 import type { ComplianceParams, ComplianceReport, DashboardRequest, Snapshot } from '../protocol';
-import { allows, maySiteWrite } from '../domain/keys';
+import { allows } from '../domain/keys';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
+import { keyRefusal } from './auth';
 import { readComplianceReport } from './routes/compliance';
 import { requirementFor } from './scopes';
 
@@ -60,8 +61,7 @@ export async function firstPaintFor(src: FirstPaintSources, query: Record<string
     if (!auth.ok || !allows(auth.key.scopes, 'read')) return null;
     // The report query's check (http/auth.ts): its route's scope, and a key limited to sites may not name another.
     const site = request?.params.site;
-    const needs = requirementFor('GET', '/compliance');
-    const reportAllowed = request !== null && (needs === 'public' || allows(auth.key.scopes, needs)) && (site === undefined || maySiteWrite(auth.key.sites, site));
+    const reportAllowed = request !== null && keyRefusal(auth.key, requirementFor('GET', '/compliance'), site === undefined ? [] : [site]) === null;
     return build(src, reportAllowed ? request : null, nowMs);
   }
   return build(src, request, nowMs);
