@@ -268,7 +268,7 @@ export class ClockService {
     return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
   }
 
-  private async siteOf(name: string, reads: StoreReads['sites'] = this.deps.store.reads.sites): Promise<ClockSite> {
+  private async siteOf(name: string, reads: StoreReads['sites']): Promise<ClockSite> {
     const stored = await reads.get(name);
     return stored && !stored.retired ? stored : defaultSite(name, this.deps.timeZone);
   }
