@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../server/src/domain/canonical';
 import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, sha256 } from '../../server/src/domain/chain';
-import { csvCell, csvRecords, neutralise } from '../../server/src/services/exports/format';
+import { csvCell, csvRecords, neutralise } from '../../server/src/services/exports/encoders';
 import { periodBounds } from '../../server/src/services/exports/bodies';
 import { parseExportQuery } from '../../server/src/http/routes/exports';
 import { exportUrl } from '../../webview/src/views/exportButton';

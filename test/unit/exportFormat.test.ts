@@ -2,7 +2,8 @@
 // JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, numberText, streamExport, writer, type Column, type ColumnType } from '../../server/src/services/exports/format';
+import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, numberText, type Column, type ColumnType } from '../../server/src/services/exports/encoders';
+import { streamExport, writer } from '../../server/src/services/exports/format';
 import { GENESIS_HASH } from '../../server/src/domain/chain';
 import { parse } from 'csv-parse/sync';
 import { spawnSync } from 'node:child_process';

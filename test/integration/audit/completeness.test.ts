@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvQuote } from '../../../server/src/services/exports/format';
+import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { postMilestones, callMilestone } from '../clocks/support';
 import { createAt, fillAt } from '../store/pastVersions';

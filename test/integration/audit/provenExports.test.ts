@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvQuote } from '../../../server/src/services/exports/format';
+import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 
 let server: TestServer;

@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { GENESIS_HASH } from '../../../server/src/domain/chain';
-import { csvRecords } from '../../../server/src/services/exports/format'; // csv-stringify itself (a server dependency)
+import { csvRecords } from '../../../server/src/services/exports/encoders'; // csv-stringify itself (a server dependency)
 import { filtersOf, type ExportQuery } from '../../../server/src/services/exports/query';
 import type { openDatabase } from '../../../server/src/store/sqlite/database';
 

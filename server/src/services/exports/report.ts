@@ -9,7 +9,7 @@ import { versionSumsOf, type VersionSums } from '../compliance';
 import { COMPLIANCE_COLUMNS, complianceExport } from './bodies';
 import { standardVersionsAt, type ExportContext, type Restatements } from './context';
 import { correctedJudgements } from './events';
-import { csvCell, csvRecords } from './format';
+import { csvCell, csvRecords } from './encoders';
 import type { ExportQuery } from './query';
 import { reportData, type ReportData } from './reportData';
 import { correctionsSection, exclusionsSection, METHODOLOGY, SIGN_OFF, sitesSection, timelinessSection } from './reportRegisters';
