@@ -71,12 +71,12 @@ export function requestLog(logger: Logger): RequestHandler {
     res.locals.requestId = id;
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : 'info';
+      // Below the configured level the line is not written: do not build it (most requests, at --log-level warn).
+      if (!logger.isLevelEnabled(level)) return;
       const caller = res.locals.caller as { key?: { id: string } | null } | undefined;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const entry = { reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null };
-      if (res.statusCode >= 500) logger.error(entry, 'request');
-      else if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429) logger.warn(entry, 'request');
-      else logger.info(entry, 'request');
+      logger[level]({ reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null }, 'request');
     });
     next();
   };

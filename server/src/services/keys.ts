@@ -116,7 +116,8 @@ export class KeysService {
   private readonly written = new Map<string, number>();
   private readonly revokedListeners = new Set<(id: string) => void>();
   private readonly envHash: string | null;
-  private readonly envCreated: number;
+  /** When the environment's key was taken up, as its info shows it (formatted once: every request with it is answered with its info). */
+  private readonly envCreatedAt: string;
   private envLastUsed: number | null = null;
 
   constructor(
@@ -125,7 +126,7 @@ export class KeysService {
     envKey?: string,
   ) {
     this.envHash = envKey ? hashSecret(envKey) : null;
-    this.envCreated = now();
+    this.envCreatedAt = iso(now());
   }
 
   async create(request: NewKeyRequest): Promise<CreatedKey> {
@@ -215,6 +216,6 @@ export class KeysService {
   }
 
   private envInfo(): ApiKeyInfo {
-    return { id: ENV_KEY.id, name: ENV_KEY.name, scopes: ['admin'], sites: null, prefix: '(env)', source: 'env', createdAt: iso(this.envCreated), expiresAt: null, revokedAt: null, lastUsedAt: this.envLastUsed === null ? null : iso(this.envLastUsed), status: 'active' };
+    return { id: ENV_KEY.id, name: ENV_KEY.name, scopes: ['admin'], sites: null, prefix: '(env)', source: 'env', createdAt: this.envCreatedAt, expiresAt: null, revokedAt: null, lastUsedAt: this.envLastUsed === null ? null : iso(this.envLastUsed), status: 'active' };
   }
 }

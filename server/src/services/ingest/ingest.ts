@@ -5,7 +5,7 @@ import { BUILT_IN_REGISTRY, type EventTypeRegistry } from '../../domain/eventTyp
 import { isDomainError, isUnavailable } from '../../domain/errors';
 import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
-import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, Store, WriteOutcome, WriteTx } from '../../store/port';
+import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, SiteRecord, Store, WriteOutcome, WriteTx } from '../../store/port';
 import { caseText, settleCases, withRecorded, type CaseContext, type KnownCase, type Settled } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
@@ -76,6 +76,27 @@ export type FeedOutcome =
 
 /** What an end of a case that already closed by expiry is: a conflict (POST /events), or skipped as late (a feed). */
 type LateEnds = 'refuse' | 'skip';
+
+/** The stored records of the named sites (those that exist). */
+type SitesOf = (names: readonly string[]) => Promise<ReadonlyMap<string, SiteRecord>>;
+
+/** `tx`'s sites, each read at most once: for a group whose sites no write changes until all are read. */
+function groupSites(tx: WriteTx): SitesOf {
+  const seen = new Map<string, SiteRecord | undefined>();
+  return async (names) => {
+    const missing = names.filter((name) => !seen.has(name));
+    if (missing.length > 0) {
+      const found = await tx.sites.getMany(missing);
+      for (const name of missing) seen.set(name, found.get(name));
+    }
+    const sites = new Map<string, SiteRecord>();
+    for (const name of names) {
+      const site = seen.get(name);
+      if (site) sites.set(name, site);
+    }
+    return sites;
+  };
+}
 
 type MilestoneInputs = Extract<ReturnType<typeof validateMilestones>, { ok: true }>['inputs'];
 
@@ -171,8 +192,11 @@ export class IngestService {
     if (requests.length < 2) return null;
     const outcomes: IngestOutcome[] = [];
     const parts: Array<{ at: number; prepared: Extract<Prepared, { ok: true }> }> = [];
+    // Nothing in the group writes a site before every request is prepared, so each site is read once for the group
+    // (concurrent POSTs mostly come from the same few sites), not once per request.
+    const sitesOf = groupSites(tx);
     for (const request of requests) {
-      const prepared = await this.prepare(tx, request.items, request.sites, 'refuse').catch(() => null);
+      const prepared = await this.prepare(tx, request.items, request.sites, 'refuse', sitesOf).catch(() => null);
       if (!prepared) return null;
       if (!prepared.ok) outcomes.push(prepared.outcome);
       else if (prepared.inputs.some(({ input }) => input.caseId !== undefined)) return null;
@@ -435,7 +459,7 @@ export class IngestService {
   }
 
   /** Validates and judges one request's events (reading, never writing): its refusal, or the batch to write. */
-  private async prepare(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit, expired: LateEnds): Promise<Prepared> {
+  private async prepare(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit, expired: LateEnds, sitesOf: SitesOf = (names) => tx.sites.getMany(names)): Promise<Prepared> {
     const validation = validateEvents(items, this.now());
     if (!validation.ok) return { ok: false, outcome: { kind: 'invalid', problems: validation.problems } };
     const forbidden = forbiddenSites(validation.inputs, allowed);
@@ -444,7 +468,7 @@ export class IngestService {
     // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
     // the defaults an unknown site is created with, unless unknown sites are refused). One read of the request's sites,
     // inside the write: nothing changes a site between its lookup and the events' judgement.
-    const sites = await tx.sites.getMany(validation.inputs.map((input) => input.site));
+    const sites = await sitesOf(validation.inputs.map((input) => input.site));
     const known = (name: string) => {
       const site = sites.get(name);
       return site && !site.retired ? site : undefined;
