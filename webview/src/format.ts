@@ -7,25 +7,34 @@ import type { JudgedEvent, Judgement, Standard } from '@ringside/server/protocol
  */
 export { formatPercent, formatThreshold as formatTarget } from '@ringside/server/protocol/pure';
 
-// Formatters made once: toLocaleString(locale, options) builds a new Intl formatter on every call (a 7-day chart's
-// table called it ~170 times per standard in the first render), with the same output as its format().
-const COUNT = new Intl.NumberFormat('en-US');
-const DAY_TIME = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-const MONTH = new Intl.DateTimeFormat('en-GB', { month: 'short' });
+// Counts, days and times are written out here, not by Intl formatters: the first Intl object a fresh page makes loads
+// ICU's locale data (40–200 ms of a first load in the bench's Chromium, measured), and these formatters were made as
+// the script started, on the first paint's path. The texts are the ones the Intl formatters for the locales named
+// write (en-US grouping; en-GB day, short month and 24-hour time): test/browser/format.test.ts compares them.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sept', 'Oct', 'Nov', 'Dec'];
 
+/** Made at the first count that is not a plain integer (none the dashboard shows so far). */
+let countFormat: Intl.NumberFormat | null = null;
+
+/** 12345 → "12,345", as Intl.NumberFormat('en-US') writes it. */
 export function formatCount(n: number): string {
-  return COUNT.format(n);
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return (countFormat ??= new Intl.NumberFormat('en-US')).format(n);
+  const grouped = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return n < 0 ? `-${grouped}` : grouped;
 }
+
+const two = (n: number) => String(n).padStart(2, '0');
 
 /** "3 Dec, 14:00" in the viewer's zone: a point of a chart longer than a day and a half. */
 export function formatDayTime(time: number): string {
-  return DAY_TIME.format(time);
+  const date = new Date(time);
+  return `${formatDayMonth(date)}, ${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
 /** "3 Dec" in the viewer's zone: a day on a chart's axis longer than a day and a half, a date in a phrase. */
 export function formatDayMonth(time: number | Date): string {
   const date = typeof time === 'number' ? new Date(time) : time;
-  return `${date.getDate()} ${MONTH.format(date)}`;
+  return `${date.getDate()} ${MONTHS[date.getMonth()]}`;
 }
 
 function formatRings(rings: number): string {
@@ -54,7 +63,6 @@ export function formatThreshold(standard: Pick<Standard, 'measure' | 'threshold'
 export function formatClock(time: string | number, withSeconds = true): string {
   const date = new Date(time);
   if (Number.isNaN(date.getTime())) return '—';
-  const two = (n: number) => String(n).padStart(2, '0');
   const hm = `${two(date.getHours())}:${two(date.getMinutes())}`;
   return withSeconds ? `${hm}:${two(date.getSeconds())}` : hm;
 }
