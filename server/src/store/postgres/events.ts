@@ -1,7 +1,7 @@
 // Writing a batch of judged events on PostgreSQL: all-or-nothing (the caller's savepoint), idempotent per id (the
 // unique index on events.id; ids already stored are found with one lookup for the whole batch), each event and
 // judgement chained and its rollup contributions written. The statements are per batch, not per event: one lookup,
-// one INSERT of events (RETURNING their seqs), one of judgements, one of chain links, and the rollups' reads and
+// one reservation of seqs, one INSERT of events, one of judgements, one of chain links, and the rollups' reads and
 // writes (rollups.ts). What the SQLite batch writer (store/sqlite/batchWriter.ts) answers, this answers: the same
 // outcomes and the same conflicts, found in the same order.
 import { DomainError } from '../../domain/errors';
@@ -20,9 +20,14 @@ const ENSURE_SITES = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, cr
     display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1
   RETURNING name`;
 
-const INSERT_EVENTS = `INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures, handle_seconds)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[])
-  RETURNING seq, id`;
+const INSERT_EVENTS = `INSERT INTO events (seq, id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures, handle_seconds)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[])`;
+
+/**
+ * Takes `n` consecutive seqs from the events' identity (the last one answered): nextval and setval in one statement.
+ * Every event insert holds the store's write lock, so no other nextval can fall between the two.
+ */
+const RESERVE_SEQS = `SELECT setval(pg_get_serial_sequence('events', 'seq'), nextval(pg_get_serial_sequence('events', 'seq')) + ? - 1) AS last`;
 
 const INSERT_JUDGEMENTS = `INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
   SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::float8[], ?::float8[], ?::smallint[], ?::smallint[], ?::text[])`;
@@ -39,22 +44,25 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   await ensureSites(s, chain, items, plans);
   const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
   // On the write's pipelined client (store.ts) the statements below go out as soon as they are made, and what the
-  // node computes next (hashes, answers, rollup sums) runs while PostgreSQL inserts the previous rows. The rollup
-  // contributions need no seq: their rows are read ahead, with the chain head, in the events INSERT's round trip.
+  // node computes next (hashes, answers, rollup sums) runs while PostgreSQL inserts the previous rows. The seqs are
+  // taken ahead (one short round trip, with the rollup rows' read and the chain head), so the events, their
+  // judgements and their links all go out without waiting for an INSERT's answer, and the links are hashed while
+  // PostgreSQL inserts the rows.
   const rollups = new PgRollupWriter(s);
   for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
   rollups.prefetch();
   const head = chain.ready();
-  head.catch(() => undefined); // its failure is thrown below, after the INSERT's
-  const seqs = await insertEvents(s, fresh.map((f) => f.values));
+  head.catch(() => undefined); // its failure is thrown below, after the reservation's
+  const seqs = await reserveSeqs(s, fresh.length);
   await head;
-  const judgementRows: JudgementValues[] = [];
-  for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
   const sent: Array<Promise<unknown>> = [];
   const send = (p: Promise<unknown>) => {
     p.catch(() => undefined); // awaited below, with the others
     sent.push(p);
   };
+  if (fresh.length > 0) send(s.run(INSERT_EVENTS, columns(fresh.map((f, n) => [seqs[n]!, ...f.values]), 17)));
+  const judgementRows: JudgementValues[] = [];
+  for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
   if (judgementRows.length > 0) send(s.run(INSERT_JUDGEMENTS, columns(judgementRows, 9)));
   const outcomes = new Array<WriteOutcome>(items.length);
   let row = 0;
@@ -117,14 +125,11 @@ async function ensureSites(s: Sql, chain: PgChainWriter, items: readonly NewEven
   for (const [site, item] of first) if (created.has(site)) await recordSiteChange(s, chain, site, 'auto-created', item.receivedAtMs);
 }
 
-/** Inserts the new events in one statement; their seqs, in batch order. */
-async function insertEvents(s: Sql, rows: readonly EventValues[]): Promise<number[]> {
-  if (rows.length === 0) return [];
-  const seqOf = new Map((await s.rows<{ seq: number; id: string }>(INSERT_EVENTS, columns(rows, 16))).map((r) => [r.id, r.seq]));
-  const seqs = rows.map((r) => seqOf.get(r[0])!);
-  // Seqs must follow batch order (the chain and "events after seq N" rely on it): PostgreSQL numbers unnest's rows as produced.
-  if (seqs.some((seq, i) => seq === undefined || (i > 0 && seq <= seqs[i - 1]!))) throw new Error('events were numbered out of batch order');
-  return seqs;
+/** `n` new seqs, in batch order (consecutive, after every seq taken so far). */
+async function reserveSeqs(s: Sql, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const last = (await s.one<{ last: number }>(RESERVE_SEQS, [n]))!.last;
+  return Array.from({ length: n }, (_, i) => last - n + 1 + i);
 }
 
 /** The judgements row as inserted, in the chain record's field order. */
