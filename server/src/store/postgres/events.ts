@@ -39,31 +39,36 @@ type Plan = { kind: 'new'; values: EventValues } | { kind: 'stored'; row: EventR
 
 export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly NewEvent[], atMs: number): Promise<WriteOutcome[]> {
   const items = batch.map(storable); // text PostgreSQL keeps as given (UTF-8): what is hashed is what is stored
-  const stored = new Map((await s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...new Set(items.map((i) => i.event.id))]])).map((r) => [r.id, r]));
-  const plans = planBatch(items, stored);
-  await ensureSites(s, chain, items, plans);
-  const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
-  // On the write's pipelined client (store.ts) the statements below go out as soon as they are made, and what the
-  // node computes next (hashes, answers, rollup sums) runs while PostgreSQL inserts the previous rows. The seqs are
-  // taken ahead (one short round trip, with the rollup rows' read and the chain head), so the events, their
-  // judgements and their links all go out without waiting for an INSERT's answer, and the links are hashed while
-  // PostgreSQL inserts the rows.
-  const rollups = new PgRollupWriter(s);
-  for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
-  rollups.prefetch();
+  // On the write's pipelined client (store.ts) each statement goes out as soon as it is made, and what the node
+  // computes next (rows, hashes, answers, rollup sums) runs while PostgreSQL works on the previous ones. The id
+  // lookup, a seq for every item and the chain head share one round trip; after it, the sites, events and
+  // judgements go out without waiting for an answer, and the links are hashed while PostgreSQL inserts the rows.
+  const lookup = s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...new Set(items.map((i) => i.event.id))]]);
+  const reserved = reserveSeqs(s, items.length);
   const head = chain.ready();
-  head.catch(() => undefined); // its failure is thrown below, after the reservation's
-  const seqs = await reserveSeqs(s, fresh.length);
+  for (const p of [reserved, head]) p.catch(() => undefined); // their failure is thrown below, after the lookup's
+  const stored = new Map((await lookup).map((r) => [r.id, r]));
+  const plans = planBatch(items, stored);
+  const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
+  const seqs = await reserved; // the first fresh.length are used: an item stored before leaves its seq unused, as a rolled-back write does
   await head;
   const sent: Array<Promise<unknown>> = [];
   const send = (p: Promise<unknown>) => {
     p.catch(() => undefined); // awaited below, with the others
     sent.push(p);
   };
+  const created = ensureSites(s, items, plans);
+  send(created);
   if (fresh.length > 0) send(s.run(INSERT_EVENTS, columns(fresh.map((f, n) => [seqs[n]!, ...f.values]), 17)));
   const judgementRows: JudgementValues[] = [];
   for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
   if (judgementRows.length > 0) send(s.run(INSERT_JUDGEMENTS, columns(judgementRows, 9)));
+  // The rollup contributions need no seq: their rows are read behind the inserts and written back at the end.
+  const rollups = new PgRollupWriter(s);
+  for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
+  rollups.prefetch();
+  // A site created here is recorded (and chained) before the batch's events, in the order the sites first appear.
+  for (const [site, receivedAtMs] of await created) await recordSiteChange(s, chain, site, 'auto-created', receivedAtMs);
   const outcomes = new Array<WriteOutcome>(items.length);
   let row = 0;
   for (const [n, { index, values }] of fresh.entries()) {
@@ -109,20 +114,20 @@ function planBatch(items: readonly NewEvent[], stored: ReadonlyMap<string, Event
 }
 
 /**
- * A site seen for the first time (or retired) by a new event is created with its defaults, and recorded: one
- * statement for every site of the batch (a round trip per site was a third of a batch's statements), the records
- * then made in the order the sites first appear in the batch, as one statement per site made them.
+ * A site seen for the first time (or retired) by a new event is created with its defaults: one statement for every
+ * site of the batch (a round trip per site was a third of a batch's statements). Answers the sites created or
+ * revived, each with the time of its first event's receipt, in the order the sites first appear in the batch.
  */
-async function ensureSites(s: Sql, chain: PgChainWriter, items: readonly NewEvent[], plans: readonly Plan[]): Promise<void> {
+async function ensureSites(s: Sql, items: readonly NewEvent[], plans: readonly Plan[]): Promise<Array<[site: string, receivedAtMs: number]>> {
   const first = new Map<string, NewEvent>();
   for (const [index, plan] of plans.entries()) {
     const item = items[index]!;
     if (plan.kind === 'new' && !first.has(item.event.site)) first.set(item.event.site, item);
   }
-  if (first.size === 0) return;
+  if (first.size === 0) return [];
   const rows = [...first.values()].map((item) => [item.event.site, item.siteDefaults.timeZone, item.siteDefaults.ringCycleSeconds, item.receivedAtMs]);
   const created = new Set((await s.tuples<[string]>(ENSURE_SITES, columns(rows, 4))).map((r) => r[0]));
-  for (const [site, item] of first) if (created.has(site)) await recordSiteChange(s, chain, site, 'auto-created', item.receivedAtMs);
+  return [...first].flatMap(([site, item]) => (created.has(site) ? [[site, item.receivedAtMs] as [string, number]] : []));
 }
 
 /** `n` new seqs, in batch order (consecutive, after every seq taken so far). */
