@@ -28,6 +28,8 @@ const INSERT_EVENTS = `INSERT INTO events (seq, id, type, site, occurred_at_ms, 
  * Every event insert holds the store's write lock, so no other nextval can fall between the two.
  */
 const RESERVE_SEQS = `SELECT setval(pg_get_serial_sequence('events', 'seq'), nextval(pg_get_serial_sequence('events', 'seq')) + ? - 1) AS last`;
+/** The next seq to take (after a reservation, under the same lock): the reserved ones after it are given back. */
+const RETURN_SEQS = `SELECT setval(pg_get_serial_sequence('events', 'seq'), ?, false)`;
 
 const INSERT_JUDGEMENTS = `INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
   SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::float8[], ?::float8[], ?::smallint[], ?::smallint[], ?::text[])`;
@@ -48,15 +50,24 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   const head = chain.ready();
   for (const p of [reserved, head]) p.catch(() => undefined); // their failure is thrown below, after the lookup's
   const stored = new Map((await lookup).map((r) => [r.id, r]));
-  const plans = planBatch(items, stored);
+  let plans: Plan[];
+  try {
+    plans = planBatch(items, stored);
+  } catch (error) {
+    const first = (await reserved)[0];
+    if (first !== undefined) await s.run(RETURN_SEQS, [first]); // a refused batch takes no seq (sequences ignore rollbacks)
+    throw error;
+  }
   const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
-  const seqs = await reserved; // the first fresh.length are used: an item stored before leaves its seq unused, as a rolled-back write does
+  const seqs = await reserved;
   await head;
   const sent: Array<Promise<unknown>> = [];
   const send = (p: Promise<unknown>) => {
     p.catch(() => undefined); // awaited below, with the others
     sent.push(p);
   };
+  // The first fresh.length seqs are used; those of items stored before are given back, so seqs stay consecutive.
+  if (fresh.length < items.length) send(s.run(RETURN_SEQS, [seqs[0]! + fresh.length]));
   const created = ensureSites(s, items, plans);
   send(created);
   if (fresh.length > 0) send(s.run(INSERT_EVENTS, columns(fresh.map((f, n) => [seqs[n]!, ...f.values]), 17)));
