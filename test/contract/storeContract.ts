@@ -77,6 +77,11 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         await expect(refused).rejects.toBeInstanceOf(DomainError);
         expect(await store.reads.audit.head()).toEqual(head);
         expect(await store.reads.events.headSeq()).toBe(1);
+        // A retry among new events: the new ones take the next seqs, in batch order, none left out.
+        const mixed = await store.write((tx) => tx.writes.events(prepared([input('e3'), input('e1'), input('e4')])));
+        expect(mixed.map((o) => [o.judged.event.id, o.judged.event.seq, o.duplicate])).toEqual([['e3', 2, false], ['e1', 1, true], ['e4', 3, false]]);
+        const [next] = await store.write((tx) => tx.writes.events(prepared([input('e5')])));
+        expect(next!.judged.event.seq).toBe(4);
       });
     });
 

@@ -105,6 +105,9 @@ type Prepared =
   | { ok: true; inputs: Array<{ input: EventInput; index: number }>; batch: NewEvent[]; late: LateEnd[]; receivedAtMs: number }
   | { ok: false; outcome: Exclude<IngestOutcome, { kind: 'stored' }> };
 
+/** One request's items validated (and allowed for its key), or its refusal. */
+type Checked = { ok: true; inputs: EventInput[] } | { ok: false; outcome: Extract<IngestOutcome, { kind: 'invalid' | 'forbidden' }> };
+
 /** A written event as the API answers it. */
 const resultOf = (w: WriteOutcome): IngestResult => ({ event: w.judged.event, judgements: w.judged.judgements, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate });
 
@@ -156,20 +159,23 @@ export class IngestService {
    * failed commit throws for all.
    */
   async ingestMany(requests: readonly IngestRequest[]): Promise<Array<IngestOutcome | { kind: 'error'; error: unknown }>> {
+    // Validation reads nothing stored: it runs before the write, so the node does it while an earlier write's
+    // statements are with the database instead of holding the write (and the store's write lock) meanwhile.
+    const checked = requests.map((r) => this.check(r.items, r.sites));
     return this.deps.store.write(async (tx) => {
-      const written = (await this.writeMerged(tx, requests)) ?? (await this.writeEach(tx, requests));
+      const written = (await this.writeMerged(tx, checked)) ?? (await this.writeEach(tx, checked));
       tx.onCommit(() => this.notify(written.stored));
       return written.outcomes;
     });
   }
 
   /** Each request in a savepoint of its own, one after the other. */
-  private async writeEach(tx: WriteTx, requests: readonly IngestRequest[]): Promise<{ outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }>; stored: JudgedEvent[] }> {
+  private async writeEach(tx: WriteTx, requests: readonly Checked[]): Promise<{ outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }>; stored: JudgedEvent[] }> {
     const outcomes: Array<IngestOutcome | { kind: 'error'; error: unknown }> = [];
     const stored: JudgedEvent[] = [];
     for (const request of requests) {
       try {
-        const r = await tx.savepoint((part) => this.write(part, request.items, request.sites));
+        const r = await tx.savepoint((part) => this.write(part, request));
         outcomes.push(r.outcome);
         stored.push(...r.stored);
       } catch (error) {
@@ -188,7 +194,7 @@ export class IngestService {
    * differently written one by one: an event that closes a case (a later request may end the same case), or any
    * failure of the batch (an id conflict: `writeEach` then names the request at fault).
    */
-  private async writeMerged(tx: WriteTx, requests: readonly IngestRequest[]): Promise<{ outcomes: IngestOutcome[]; stored: JudgedEvent[] } | null> {
+  private async writeMerged(tx: WriteTx, requests: readonly Checked[]): Promise<{ outcomes: IngestOutcome[]; stored: JudgedEvent[] } | null> {
     if (requests.length < 2) return null;
     const outcomes: IngestOutcome[] = [];
     const parts: Array<{ at: number; prepared: Extract<Prepared, { ok: true }> }> = [];
@@ -196,7 +202,7 @@ export class IngestService {
     // (concurrent POSTs mostly come from the same few sites), not once per request.
     const sitesOf = groupSites(tx);
     for (const request of requests) {
-      const prepared = await this.prepare(tx, request.items, request.sites, 'refuse', sitesOf).catch(() => null);
+      const prepared = await this.prepare(tx, request, 'refuse', sitesOf).catch(() => null);
       if (!prepared) return null;
       if (!prepared.ok) outcomes.push(prepared.outcome);
       else if (prepared.inputs.some(({ input }) => input.caseId !== undefined)) return null;
@@ -269,7 +275,7 @@ export class IngestService {
           // stored, so a start older than the clock's expiry is not expired first (it stays closed, as ended).
           // An end whose case already closed by expiry is skipped (late), not refused: the source cannot take it back,
           // and refusing would hold up every later record of the feed behind it.
-          const e = feed.events.length > 0 ? await this.write(part, feed.events, sites, 'skip') : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [], late: [] };
+          const e = feed.events.length > 0 ? await this.write(part, this.check(feed.events, sites), 'skip') : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [], late: [] };
           if (e.outcome.kind !== 'stored') throw new FeedRefusal({ ...e.outcome, part: 'events' });
           const m = await this.writeMilestones(part, validation.inputs);
           if (m.outcome.kind !== 'stored') throw new FeedRefusal({ ...m.outcome, part: 'milestones' });
@@ -441,8 +447,8 @@ export class IngestService {
   }
 
   /** Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is. */
-  private async write(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit, expired: LateEnds = 'refuse'): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
-    const prepared = await this.prepare(tx, items, allowed, expired);
+  private async write(tx: WriteTx, checked: Checked, expired: LateEnds = 'refuse'): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
+    const prepared = await this.prepare(tx, checked, expired);
     if (!prepared.ok) return { outcome: prepared.outcome, stored: [], late: [] };
     const { inputs, batch, late, receivedAtMs } = prepared;
     let written;
@@ -458,12 +464,18 @@ export class IngestService {
     return { outcome: { kind: 'stored', results: written.map(resultOf) }, stored: written.filter((w) => !w.duplicate).map((w) => w.judged), late };
   }
 
-  /** Validates and judges one request's events (reading, never writing): its refusal, or the batch to write. */
-  private async prepare(tx: WriteTx, items: readonly unknown[], allowed: SiteLimit, expired: LateEnds, sitesOf: SitesOf = (names) => tx.sites.getMany(names)): Promise<Prepared> {
+  /** Validates one request's events and checks its key may write their sites (reading nothing stored). */
+  private check(items: readonly unknown[], allowed: SiteLimit): Checked {
     const validation = validateEvents(items, this.now());
     if (!validation.ok) return { ok: false, outcome: { kind: 'invalid', problems: validation.problems } };
     const forbidden = forbiddenSites(validation.inputs, allowed);
     if (forbidden.length > 0) return { ok: false, outcome: { kind: 'forbidden', problems: forbidden } };
+    return { ok: true, inputs: validation.inputs };
+  }
+
+  /** Judges one checked request's events (reading, never writing): its refusal, or the batch to write. */
+  private async prepare(tx: WriteTx, validation: Checked, expired: LateEnds, sitesOf: SitesOf = (names) => tx.sites.getMany(names)): Promise<Prepared> {
+    if (!validation.ok) return validation;
     const receivedAtMs = this.now();
     // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
     // the defaults an unknown site is created with, unless unknown sites are refused). One read of the request's sites,

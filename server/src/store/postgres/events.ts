@@ -1,7 +1,7 @@
 // Writing a batch of judged events on PostgreSQL: all-or-nothing (the caller's savepoint), idempotent per id (the
 // unique index on events.id; ids already stored are found with one lookup for the whole batch), each event and
 // judgement chained and its rollup contributions written. The statements are per batch, not per event: one lookup,
-// one INSERT of events (RETURNING their seqs), one of judgements, one of chain links, and the rollups' reads and
+// one reservation of seqs, one INSERT of events, one of judgements, one of chain links, and the rollups' reads and
 // writes (rollups.ts). What the SQLite batch writer (store/sqlite/batchWriter.ts) answers, this answers: the same
 // outcomes and the same conflicts, found in the same order.
 import { DomainError } from '../../domain/errors';
@@ -20,9 +20,16 @@ const ENSURE_SITES = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, cr
     display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1
   RETURNING name`;
 
-const INSERT_EVENTS = `INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures, handle_seconds)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[])
-  RETURNING seq, id`;
+const INSERT_EVENTS = `INSERT INTO events (seq, id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures, handle_seconds)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[])`;
+
+/**
+ * Takes `n` consecutive seqs from the events' identity (the last one answered): nextval and setval in one statement.
+ * Every event insert holds the store's write lock, so no other nextval can fall between the two.
+ */
+const RESERVE_SEQS = `SELECT setval(pg_get_serial_sequence('events', 'seq'), nextval(pg_get_serial_sequence('events', 'seq')) + ? - 1) AS last`;
+/** The next seq to take (after a reservation, under the same lock): the reserved ones after it are given back. */
+const RETURN_SEQS = `SELECT setval(pg_get_serial_sequence('events', 'seq'), ?, false)`;
 
 const INSERT_JUDGEMENTS = `INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
   SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::float8[], ?::float8[], ?::smallint[], ?::smallint[], ?::text[])`;
@@ -34,28 +41,45 @@ type Plan = { kind: 'new'; values: EventValues } | { kind: 'stored'; row: EventR
 
 export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly NewEvent[], atMs: number): Promise<WriteOutcome[]> {
   const items = batch.map(storable); // text PostgreSQL keeps as given (UTF-8): what is hashed is what is stored
-  const stored = new Map((await s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...new Set(items.map((i) => i.event.id))]])).map((r) => [r.id, r]));
-  const plans = planBatch(items, stored);
-  await ensureSites(s, chain, items, plans);
-  const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
-  // On the write's pipelined client (store.ts) the statements below go out as soon as they are made, and what the
-  // node computes next (hashes, answers, rollup sums) runs while PostgreSQL inserts the previous rows. The rollup
-  // contributions need no seq: their rows are read ahead, with the chain head, in the events INSERT's round trip.
-  const rollups = new PgRollupWriter(s);
-  for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
-  rollups.prefetch();
+  // On the write's pipelined client (store.ts) each statement goes out as soon as it is made, and what the node
+  // computes next (rows, hashes, answers, rollup sums) runs while PostgreSQL works on the previous ones. The id
+  // lookup, a seq for every item and the chain head share one round trip; after it, the sites, events and
+  // judgements go out without waiting for an answer, and the links are hashed while PostgreSQL inserts the rows.
+  const lookup = s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...new Set(items.map((i) => i.event.id))]]);
+  const reserved = reserveSeqs(s, items.length);
   const head = chain.ready();
-  head.catch(() => undefined); // its failure is thrown below, after the INSERT's
-  const seqs = await insertEvents(s, fresh.map((f) => f.values));
+  for (const p of [reserved, head]) p.catch(() => undefined); // their failure is thrown below, after the lookup's
+  const stored = new Map((await lookup).map((r) => [r.id, r]));
+  let plans: Plan[];
+  try {
+    plans = planBatch(items, stored);
+  } catch (error) {
+    const first = (await reserved)[0];
+    if (first !== undefined) await s.run(RETURN_SEQS, [first]); // a refused batch takes no seq (sequences ignore rollbacks)
+    throw error;
+  }
+  const fresh = plans.flatMap((p, index) => (p.kind === 'new' ? [{ index, values: p.values }] : []));
+  const seqs = await reserved;
   await head;
-  const judgementRows: JudgementValues[] = [];
-  for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
   const sent: Array<Promise<unknown>> = [];
   const send = (p: Promise<unknown>) => {
     p.catch(() => undefined); // awaited below, with the others
     sent.push(p);
   };
+  // The first fresh.length seqs are used; those of items stored before are given back, so seqs stay consecutive.
+  if (fresh.length < items.length) send(s.run(RETURN_SEQS, [seqs[0]! + fresh.length]));
+  const created = ensureSites(s, items, plans);
+  send(created);
+  if (fresh.length > 0) send(s.run(INSERT_EVENTS, columns(fresh.map((f, n) => [seqs[n]!, ...f.values]), 17)));
+  const judgementRows: JudgementValues[] = [];
+  for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
   if (judgementRows.length > 0) send(s.run(INSERT_JUDGEMENTS, columns(judgementRows, 9)));
+  // The rollup contributions need no seq: their rows are read behind the inserts and written back at the end.
+  const rollups = new PgRollupWriter(s);
+  for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
+  rollups.prefetch();
+  // A site created here is recorded (and chained) before the batch's events, in the order the sites first appear.
+  for (const [site, receivedAtMs] of await created) await recordSiteChange(s, chain, site, 'auto-created', receivedAtMs);
   const outcomes = new Array<WriteOutcome>(items.length);
   let row = 0;
   for (const [n, { index, values }] of fresh.entries()) {
@@ -101,30 +125,27 @@ function planBatch(items: readonly NewEvent[], stored: ReadonlyMap<string, Event
 }
 
 /**
- * A site seen for the first time (or retired) by a new event is created with its defaults, and recorded: one
- * statement for every site of the batch (a round trip per site was a third of a batch's statements), the records
- * then made in the order the sites first appear in the batch, as one statement per site made them.
+ * A site seen for the first time (or retired) by a new event is created with its defaults: one statement for every
+ * site of the batch (a round trip per site was a third of a batch's statements). Answers the sites created or
+ * revived, each with the time of its first event's receipt, in the order the sites first appear in the batch.
  */
-async function ensureSites(s: Sql, chain: PgChainWriter, items: readonly NewEvent[], plans: readonly Plan[]): Promise<void> {
+async function ensureSites(s: Sql, items: readonly NewEvent[], plans: readonly Plan[]): Promise<Array<[site: string, receivedAtMs: number]>> {
   const first = new Map<string, NewEvent>();
   for (const [index, plan] of plans.entries()) {
     const item = items[index]!;
     if (plan.kind === 'new' && !first.has(item.event.site)) first.set(item.event.site, item);
   }
-  if (first.size === 0) return;
+  if (first.size === 0) return [];
   const rows = [...first.values()].map((item) => [item.event.site, item.siteDefaults.timeZone, item.siteDefaults.ringCycleSeconds, item.receivedAtMs]);
   const created = new Set((await s.tuples<[string]>(ENSURE_SITES, columns(rows, 4))).map((r) => r[0]));
-  for (const [site, item] of first) if (created.has(site)) await recordSiteChange(s, chain, site, 'auto-created', item.receivedAtMs);
+  return [...first].flatMap(([site, item]) => (created.has(site) ? [[site, item.receivedAtMs] as [string, number]] : []));
 }
 
-/** Inserts the new events in one statement; their seqs, in batch order. */
-async function insertEvents(s: Sql, rows: readonly EventValues[]): Promise<number[]> {
-  if (rows.length === 0) return [];
-  const seqOf = new Map((await s.rows<{ seq: number; id: string }>(INSERT_EVENTS, columns(rows, 16))).map((r) => [r.id, r.seq]));
-  const seqs = rows.map((r) => seqOf.get(r[0])!);
-  // Seqs must follow batch order (the chain and "events after seq N" rely on it): PostgreSQL numbers unnest's rows as produced.
-  if (seqs.some((seq, i) => seq === undefined || (i > 0 && seq <= seqs[i - 1]!))) throw new Error('events were numbered out of batch order');
-  return seqs;
+/** `n` new seqs, in batch order (consecutive, after every seq taken so far). */
+async function reserveSeqs(s: Sql, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const last = (await s.one<{ last: number }>(RESERVE_SEQS, [n]))!.last;
+  return Array.from({ length: n }, (_, i) => last - n + 1 + i);
 }
 
 /** The judgements row as inserted, in the chain record's field order. */
