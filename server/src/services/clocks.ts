@@ -26,7 +26,8 @@ import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, 
 import type { KioskSetup } from '../protocol/kiosk';
 import type { CaseJudgementRecord, CaseKey, Store, StoreReads, WriteTx } from '../store/port';
 import { toCaseMilestone, type KnownCase } from './ingest/cases';
-import type { CaseNews, IngestService } from './ingest/ingest';
+import type { IngestService } from './ingest/ingest';
+import type { CaseNews } from './ingest/outcomes';
 import type { StandardsService } from './standards';
 
 /** Node's timers take at most 2^31 − 1 ms; a later instant is reached in steps. */

@@ -4,7 +4,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { LIMITS, wellFormedString } from '../../protocol';
-import type { FeedInput, FeedOutcome } from '../../services/ingest/ingest';
+import type { FeedInput, FeedOutcome } from '../../services/ingest/outcomes';
 import { queueLogFeed } from '../../integrations/asterisk/feed';
 import { QueueLogError } from '../../integrations/asterisk/queueLog';
 import { mapContactRecordDelivery } from '../../integrations/amazonConnect/contactRecords';

@@ -2,7 +2,8 @@
 // would be a whole transaction of its own. Requests whose bodies arrive in the same turn of the event loop are
 // written by one ingestMany() call: one transaction, one fsync, each request still all-or-nothing with its own
 // answer (the group as one batch of the writer, or a savepoint per request), and nobody is answered before the commit.
-import type { IngestOutcome, IngestService, SiteLimit } from './ingest';
+import type { IngestService } from './ingest';
+import type { IngestOutcome, SiteLimit } from './outcomes';
 
 /** `sites`: the sites the posting key may write (null: every site). */
 export type Committer = (items: readonly unknown[], sites?: SiteLimit) => Promise<IngestOutcome>;

@@ -1,0 +1,67 @@
+// What ingest answers (per request, per milestones request, per feed) and what it tells its listeners and hooks.
+import type { IngestResult, JudgedEvent } from '../../protocol';
+import type { MilestoneResult } from '../../protocol/eventTypes';
+import type { CaseKey, WriteTx } from '../../store/port';
+import type { KnownCase } from './cases';
+import type { ItemProblem } from './itemProblem';
+
+export type IngestOutcome =
+  | { kind: 'stored'; results: IngestResult[] }
+  | { kind: 'invalid'; problems: ItemProblem[] }
+  | { kind: 'conflict'; problems: ItemProblem[] }
+  | { kind: 'forbidden'; problems: ItemProblem[] };
+
+/** The sites the caller's key may write (domain/keys.ts maySiteWrite); null: every site. */
+export type SiteLimit = readonly string[] | null;
+
+/** One request of a group commit: its items and the sites its key may write. */
+export interface IngestRequest {
+  items: readonly unknown[];
+  sites: SiteLimit;
+}
+
+/** Called right after a write commits, with the newly stored events, oldest first. */
+export type StoredListener = (stored: JudgedEvent[]) => void;
+
+/**
+ * Called right after a write commits, with the cases whose milestones or state changed (opened, stopped, closed), and
+ * what the write already knew of some of them (by caseText): closed, or open with all their milestones and case
+ * judgements. A case not in `known` is to be read from the store.
+ */
+export type CasesListener = (cases: CaseKey[], known: ReadonlyMap<string, CaseNews>) => void;
+
+/** A case as a write left it: closed, or open and known whole. */
+export type CaseNews = { closed: true } | ({ closed: false } & KnownCase);
+
+/**
+ * Runs inside a milestones write, before its commit, with the cases the write opened (open, known whole), so that
+ * what it writes for them (the open clocks' misses at a deadline already past) commits with the milestones instead of
+ * in a durable write of its own. In a savepoint: if it fails, its writes are rolled back and the milestones are stored
+ * and answered as without it. Resolves with what to run once the write has committed (before the case listeners hear).
+ */
+export type OpenedCasesHook = (tx: WriteTx, opened: ReadonlyArray<{ key: CaseKey } & KnownCase>) => Promise<(() => void) | void>;
+
+export type MilestoneOutcome =
+  | { kind: 'stored'; results: MilestoneResult[] }
+  | { kind: 'invalid'; problems: ItemProblem[] }
+  | { kind: 'conflict'; problems: ItemProblem[] }
+  | { kind: 'forbidden'; problems: ItemProblem[] };
+
+/** An integration's records of one request (ingestFeed). */
+export interface FeedInput {
+  milestones: readonly unknown[];
+  events: readonly unknown[];
+  withdrawals: readonly CaseKey[];
+}
+
+/** A finished event of the feed whose case had already closed by expiry: skipped, not stored (docs/api.md). */
+export interface LateEnd {
+  /** The event's index in the feed's events. */
+  index: number;
+  caseId: string;
+}
+
+/** A refusal names the part (milestones or events) whose item `index` is at fault. */
+export type FeedOutcome =
+  | { kind: 'stored'; milestones: MilestoneResult[]; events: IngestResult[]; withdrawn: number; late: LateEnd[] }
+  | { kind: 'invalid' | 'conflict' | 'forbidden'; part: 'milestones' | 'events'; problems: ItemProblem[] };
