@@ -408,7 +408,7 @@ describe('controls', () => {
     const form = root.querySelector<HTMLFormElement>('.rs-custom')!;
     expect(form.hidden).toBe(false);
     const [from, to] = [...form.querySelectorAll('input')];
-    // Plain inputs while the form is hidden; the date and time pickers once it shows.
+    // The date and time pickers once the form shows (customRange.test.ts: plain inputs while it is hidden).
     expect([from!.type, to!.type]).toEqual(['datetime-local', 'datetime-local']);
     from!.value = '2026-11-20T10:00';
     to!.value = '2026-11-19T10:00';

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
+import { isUnavailable } from '../../../server/src/domain/errors';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { IngestService } from '../../../server/src/services/ingest/ingest';
 import { AuditService } from '../../../server/src/services/audit';
@@ -74,6 +75,35 @@ it('a statement failing in the pipelined run fails the request with its error an
     expect(unhandled).toEqual([]);
   } finally {
     process.off('unhandledRejection', onUnhandled);
+    await admin.end();
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+it('a batch that creates a site fails with the error of the statement that failed: a full disk under the events INSERT is unavailable (503), not "transaction aborted"', async () => {
+  const url = await databases.create();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ringside-pipelined-'));
+  const store = await postgresBackend({ url }).open({ dataDir });
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const standards = await StandardsService.open(store, DEFAULT_STANDARDS, Date.now);
+    const ingest = new IngestService({ store, standards, timeZone: 'UTC' });
+    expect((await ingest.ingestMany([{ items: batch(3, 0), sites: null }]))[0]).toMatchObject({ kind: 'stored' });
+    // What PostgreSQL answers when it cannot extend a table's file (SQLSTATE 53100, disk full).
+    await admin.query(`CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$`);
+    await admin.query('CREATE TRIGGER full_disk BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION full_disk()');
+    const newSite = batch(2, 100).map((item) => ({ ...(item as object), site: 'brand-new' }));
+    for (const items of [batch(2, 200), newSite]) {
+      // Unavailable fails the whole group (nothing is stored, the server answers 503); anything else fails the request.
+      const error = await ingest.ingestMany([{ items, sites: null }]).then(([outcome]) => (outcome as { error?: unknown }).error ?? outcome, (e: unknown) => e);
+      expect(isUnavailable(error), String(error)).toBe(true);
+    }
+    await admin.query('DROP TRIGGER full_disk ON events');
+    expect((await ingest.ingestMany([{ items: newSite, sites: null }]))[0]).toMatchObject({ kind: 'stored' });
+    expect((await new AuditService(store, dataDir).verify()).intact).toBe(true);
+  } finally {
     await admin.end();
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });

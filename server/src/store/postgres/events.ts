@@ -79,7 +79,14 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
   rollups.prefetch();
   // A site created here is recorded (and chained) before the batch's events, in the order the sites first appear.
-  for (const [site, receivedAtMs] of await created) await recordSiteChange(s, chain, site, 'auto-created', receivedAtMs);
+  try {
+    for (const [site, receivedAtMs] of await created) await recordSiteChange(s, chain, site, 'auto-created', receivedAtMs);
+  } catch (error) {
+    // After a statement sent above failed, every later one fails as "transaction aborted": the first failure, in the
+    // order sent (the connection answers in that order), is the cause to report (a full disk is 503, not 500).
+    await Promise.all(sent);
+    throw error;
+  }
   const outcomes = new Array<WriteOutcome>(items.length);
   let row = 0;
   for (const [n, { index, values }] of fresh.entries()) {
