@@ -3,6 +3,7 @@
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { bucketFor, selectionRange } from './selection';
 import type { DashboardState, QueryResult } from './state';
+import { compareText } from './textOrder';
 import { chartRange, type TimeRange } from './views/chart-data';
 
 export type DataStatus = 'live' | 'loading' | 'ok' | 'error' | 'unavailable';
@@ -110,6 +111,6 @@ export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
 }
 
 function worstFirst(a: GroupFigure, b: GroupFigure): number {
-  if (a.ratio === null || b.ratio === null) return a.ratio === null ? (b.ratio === null ? String(a.key).localeCompare(String(b.key)) : 1) : -1;
-  return a.ratio - b.ratio || b.denominator - a.denominator || String(a.key).localeCompare(String(b.key));
+  if (a.ratio === null || b.ratio === null) return a.ratio === null ? (b.ratio === null ? compareText(String(a.key), String(b.key)) : 1) : -1;
+  return a.ratio - b.ratio || b.denominator - a.denominator || compareText(String(a.key), String(b.key));
 }

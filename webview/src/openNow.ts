@@ -5,6 +5,7 @@ import type { ClockState, OpenClock, Standard } from '@ringside/server/protocol'
 import { clockStateAt, formatDuration, standardShortLabel, standingStateAt } from '@ringside/server/protocol/pure';
 import { formatClock, formatDayMonth } from './format';
 import type { DashboardState } from './state';
+import { compareText } from './textOrder';
 
 /** The built-in types first, in the order an ops lead reads them; other types after, by id. */
 const TYPE_ORDER = ['call', 'visit', 'complaint'];
@@ -53,7 +54,7 @@ export function tileTypes(state: DashboardState): string[] {
   const types = new Set<string>([...state.standards.map((s) => s.eventType), ...state.openClocks.map((c) => c.type)]);
   const chosen = state.selection.standard ? state.standards.find((s) => s.id === state.selection.standard)?.eventType : undefined;
   const order = (t: string) => (TYPE_ORDER.includes(t) ? TYPE_ORDER.indexOf(t) : TYPE_ORDER.length);
-  return [...types].filter((t) => !chosen || t === chosen).sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  return [...types].filter((t) => !chosen || t === chosen).sort((a, b) => order(a) - order(b) || compareText(a, b));
 }
 
 /** "14:00" today, "2 Dec 14:00" on another day (in the viewer's zone). */
@@ -131,7 +132,7 @@ export function atRiskItems(clocks: readonly OpenClock[], standards: readonly St
       });
     }
   }
-  return items.sort((a, b) => a.deadlineMs - b.deadlineMs || a.key.localeCompare(b.key));
+  return items.sort((a, b) => a.deadlineMs - b.deadlineMs || compareText(a.key, b.key));
 }
 
 /** Time left until the deadline ("0:08 left"), or past it ("0:03 over"); whole seconds, rounded towards the deadline. */

@@ -17,6 +17,7 @@ import type {
 } from '@ringside/server/protocol';
 import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, openIncidentsOf, sortClocks } from '@ringside/server/protocol/pure';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
+import { compareText } from './textOrder';
 
 /** How many events the live feed keeps (newest first): memory stays flat however long the page runs. */
 export const FEED_LIMIT = 50;
@@ -331,7 +332,7 @@ function mergeSites(known: string[], more: Array<string | null | undefined>): st
       changed = true;
     }
   }
-  return changed ? [...set].sort((a, b) => a.localeCompare(b)) : known;
+  return changed ? [...set].sort(compareText) : known;
 }
 
 /** The sites a by-site breakdown names. */

@@ -115,7 +115,6 @@ function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardD
       },
     },
   };
-  (options.plugins as Record<string, unknown>)['rsThreshold'] = thresholdOptions(data, theme);
   themeBarChart({ config: { options }, data: { datasets } }, theme, data);
   return new Chart<'bar', number[], string>(canvas, { type: 'bar', data: { labels: data.bins.map((b) => b.label), datasets }, plugins: [thresholdPlugin], options });
 }
@@ -130,14 +129,14 @@ interface BarTarget {
   data: { datasets: Array<{ backgroundColor?: unknown; borderColor?: unknown }> };
 }
 
+/** Colours, and the threshold marker (its place and label come with the data, its colour and font with the theme). */
 function themeBarChart(chart: BarTarget, theme: Theme, data: StandardDistribution | null): void {
   themeAxes(chart, theme);
   const dataset = chart.data.datasets[0]!;
   dataset.backgroundColor = data ? barColours(data, theme) : theme.accent;
   dataset.borderColor = dataset.backgroundColor;
   const plugins = (chart.config.options as { plugins: Record<string, unknown> }).plugins;
-  const current = plugins['rsThreshold'] as ThresholdOptions | false;
-  if (current) plugins['rsThreshold'] = { ...current, colour: theme.foreground, font: theme.fontFamily };
+  plugins['rsThreshold'] = data ? thresholdOptions(data, theme) : false;
 }
 
 /** Updates the panel's chart, or makes it once there is data to show. */
@@ -150,8 +149,6 @@ function drawBars(panel: DistributionPanel, theme: Theme, data: StandardDistribu
   const bins = data?.bins ?? [];
   chart.data.labels = bins.map((b) => b.label);
   chart.data.datasets[0]!.data = bins.map((b) => b.count);
-  const plugins = chart.config.options!.plugins as Record<string, unknown>;
-  plugins['rsThreshold'] = data ? thresholdOptions(data, theme) : false;
   themeBarChart(chart, theme, data);
   chart.update('none');
 }
