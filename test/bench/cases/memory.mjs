@@ -36,12 +36,14 @@ export async function run({ quick, log }) {
     const slope = trend(half) * 60;
     const firstHalfMax = Math.max(...samples.slice(0, Math.floor(samples.length / 2)).map((s) => s.mb));
     const last = mbs.at(-1);
-    const flat = Math.abs(slope) < 10; // less than 10 MB/min over the second half
+    // Not growing: under +10 MB/min over the second half. A falling RSS (the collector giving pages back after the
+    // first half's peak) is not growth.
+    const flat = slope < 10;
     const met = peak < 250 && flat && driven.failures === 0 && result.misses === 0;
     log(`memory: idle ${idle} connected ${connected} peak ${peak} slope ${slope} MB/min; ${JSON.stringify({ posted: driven.posted, failures: driven.failures, misses: result.misses })}`);
     return {
       title: 'Memory',
-      how: `The built server with ${dashboards} Socket.IO dashboards connected (one separate process), ${rate} events/s posted as batches of 10 every 10 ms for ${seconds} s; RSS of the server process read from /proc/PID/status every second. "Flat" = the least-squares trend over the second half is under 10 MB/min. Baseline: the same server's RSS idle right after start.`,
+      how: `The built server with ${dashboards} Socket.IO dashboards connected (one separate process), ${rate} events/s posted as batches of 10 every 10 ms for ${seconds} s; RSS of the server process read from /proc/PID/status every second. "Flat" = the least-squares trend over the second half is under +10 MB/min (not growing; a falling RSS counts as flat). Baseline: the same server's RSS idle right after start.`,
       details: [
         `RSS: idle ${fmt(idle)} MB, with ${dashboards} dashboards connected ${fmt(connected)} MB, peak ${fmt(peak)} MB, at the end ${fmt(last)} MB; first-half max ${fmt(firstHalfMax)} MB; second-half trend ${fmt(slope, 1)} MB/min.`,
         `Samples (MB, one per second): ${mbs.map((m) => Math.round(m)).join(' ')}.`,
