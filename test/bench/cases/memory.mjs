@@ -4,7 +4,7 @@ import { fmt, removeDir, rssMb, sleep, startRingside, tempDir } from '../lib/com
 import { drive, startClients } from '../lib/liveDriver.mjs';
 
 export async function run({ quick, log }) {
-  const seconds = quick ? 3 : 60;
+  const seconds = quick ? 3 : Number(process.env.RINGSIDE_BENCH_MEMORY_SECONDS ?? 60);
   const dashboards = quick ? 5 : 50;
   const rate = 1000;
   const dir = tempDir('memory');
