@@ -67,6 +67,12 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
   };
   const openNow = createOpenNowView(layout.open, layout.atRisk, options.ticker ?? systemTicker);
   const views = [...createViews(layout, transport, dispatch), (s: DashboardState) => openNow.render(s)];
+  // The live feed's 50 rows are the costliest layout of the render that first shows the board (more than the
+  // charts' own), and the feed sits below the first screen: that render leaves it empty and fills it in the next
+  // frame, so the board paints without waiting for it. Later renders draw it with the rest.
+  const feedView = createFeedView(layout.feed, dispatch);
+  let feedShown = false;
+  const lateFeed = createRenderScheduler(() => feedView.render(state), 0);
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
   const staffing = createStaffingView(layout.staffing, theme);
@@ -76,6 +82,12 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     renderCount += 1;
     setText(layout.subtitle, `Service standards · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
     for (const view of views) view(state);
+    if (feedShown || !state.hasSnapshot) feedView.render(state);
+    else {
+      feedShown = true;
+      feedView.hold();
+      lateFeed.request();
+    }
     // Charts last and only when visible: Chart.js measures its container, which is 0×0 while hidden.
     if (state.hasSnapshot) {
       charts.render(state);
@@ -102,12 +114,15 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     state: () => state,
     theme: () => theme,
     dispatch,
-    flush: () => scheduler.flush(),
+    flush: () => {
+      scheduler.flush();
+      lateFeed.flush();
+    },
     charts: () => charts.charts(),
     distributionCharts: () => distribution.charts(),
     renders: () => renderCount,
     destroy() {
-      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
+      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => lateFeed.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
       root.replaceChildren();
     },
   };
@@ -119,7 +134,7 @@ function initialSelection(options: MountOptions): DashboardSelection {
   return options.selection ? sanitizeSelection({ ...restored, ...options.selection }, restored) : restored;
 }
 
-/** The views that render from state alone (the charts, which also follow the theme, are made apart). */
+/** The views that render from state alone (the charts, which also follow the theme, and the feed are made apart). */
 function createViews(layout: ReturnType<typeof createLayout>, transport: Transport | undefined, dispatch: (message: Action) => void): Array<(state: DashboardState) => void> {
   return [
     createConnectionView(layout.connection, layout.stale),
@@ -128,7 +143,6 @@ function createViews(layout: ReturnType<typeof createLayout>, transport: Transpo
     createEmptyView(layout.empty, layout.board, transport?.host),
     createTilesView(layout.tiles),
     createSitesView(layout.sites, dispatch),
-    createFeedView(layout.feed, dispatch),
   ];
 }
 
