@@ -66,13 +66,8 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     scheduler.request();
   };
   const openNow = createOpenNowView(layout.open, layout.atRisk, options.ticker ?? systemTicker);
-  const views = [...createViews(layout, transport, dispatch), (s: DashboardState) => openNow.render(s)];
-  // The live feed's 50 rows are the costliest layout of the render that first shows the board (more than the
-  // charts' own), and the feed sits below the first screen: that render leaves it empty and fills it in the next
-  // frame, so the board paints without waiting for it. Later renders draw it with the rest.
-  const feedView = createFeedView(layout.feed, dispatch);
-  let feedShown = false;
-  const lateFeed = createRenderScheduler(() => feedView.render(state), 0);
+  const feed = createLateFeed(layout.feed, dispatch, () => state);
+  const views = [...createViews(layout, transport, dispatch), feed.render, (s: DashboardState) => openNow.render(s)];
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
   const staffing = createStaffingView(layout.staffing, theme);
@@ -82,12 +77,6 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     renderCount += 1;
     setText(layout.subtitle, `Service standards · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
     for (const view of views) view(state);
-    if (feedShown || !state.hasSnapshot) feedView.render(state);
-    else {
-      feedShown = true;
-      feedView.hold();
-      lateFeed.request();
-    }
     // Charts last and only when visible: Chart.js measures its container, which is 0×0 while hidden.
     if (state.hasSnapshot) {
       charts.render(state);
@@ -114,15 +103,12 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     state: () => state,
     theme: () => theme,
     dispatch,
-    flush: () => {
-      scheduler.flush();
-      lateFeed.flush();
-    },
+    flush: () => [scheduler, feed].forEach((s) => s.flush()),
     charts: () => charts.charts(),
     distributionCharts: () => distribution.charts(),
     renders: () => renderCount,
     destroy() {
-      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => lateFeed.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
+      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => feed.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
       root.replaceChildren();
     },
   };
@@ -132,6 +118,30 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
 function initialSelection(options: MountOptions): DashboardSelection {
   const restored = sanitizeSelection(options.transport?.loadSelection?.() ?? null, DEFAULT_SELECTION);
   return options.selection ? sanitizeSelection({ ...restored, ...options.selection }, restored) : restored;
+}
+
+/**
+ * The live feed, drawn a frame late by the render that first shows the board: its 50 rows were that render's
+ * costliest layout (more than the charts' own) and it sits below the first screen, so the board paints without
+ * waiting for it. Held meanwhile (no rows, no "no events" note); every later render draws it with the rest.
+ */
+function createLateFeed(container: HTMLElement, dispatch: (message: Action) => void, current: () => DashboardState) {
+  const view = createFeedView(container, dispatch);
+  const late = createRenderScheduler(() => view.render(current()), 0);
+  let shown = false;
+  return {
+    render: (state: DashboardState): void => {
+      if (shown || !state.hasSnapshot) {
+        view.render(state);
+        return;
+      }
+      shown = true;
+      view.hold();
+      late.request();
+    },
+    flush: () => late.flush(),
+    cancel: () => late.cancel(),
+  };
 }
 
 /** The views that render from state alone (the charts, which also follow the theme, and the feed are made apart). */
