@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FEED_LIMIT } from '../../webview/src/state';
 import { judgedCall, judgedVisit, msg, snapshot } from './fixtures';
 import { feed, mount, text, texts, unmountAll } from './mount';
@@ -95,6 +95,25 @@ describe('live feed', () => {
     feed(dashboard, msg.judged([judgedVisit()]));
     expect(empty.hidden).toBe(true);
     expect(rows(root)).toHaveLength(1);
+  });
+
+  it('fills the feed in the frame after the one that first shows the board, saying nothing meanwhile', async () => {
+    const { dashboard, root } = mount();
+    const table = root.querySelector<HTMLElement>('.rs-feed-table')!;
+    const empty = root.querySelector<HTMLElement>('.rs-feed-empty')!;
+    dashboard.dispatch(msg.snapshot(snapshot({ recent: [judgedCall({ id: 'a' }), judgedCall({ id: 'b' })] })));
+    // Asked after the dispatch, this frame callback runs right after the render the dispatch asked for.
+    await new Promise(requestAnimationFrame);
+    expect(root.querySelector<HTMLElement>('.rs-board')!.hidden).toBe(false);
+    expect(root.querySelectorAll('.rs-chart-panel').length).toBeGreaterThan(0);
+    expect(rows(root)).toHaveLength(0);
+    expect(table.hidden && empty.hidden).toBe(true);
+    await vi.waitFor(() => expect(rows(root).map((r) => r.dataset['eventId'])).toEqual(['a', 'b']));
+    expect(table.hidden).toBe(false);
+    expect(rows(root).some((r) => r.classList.contains('rs-feed-row--new'))).toBe(false);
+    // Later renders draw it with the rest of the board.
+    feed(dashboard, msg.judged([judgedVisit({ id: 'c' })]));
+    expect(rows(root)[0]!.dataset['eventId']).toBe('c');
   });
 
   it('renders event text as text, never as markup', () => {

@@ -66,7 +66,8 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     scheduler.request();
   };
   const openNow = createOpenNowView(layout.open, layout.atRisk, options.ticker ?? systemTicker);
-  const views = [...createViews(layout, transport, dispatch), (s: DashboardState) => openNow.render(s)];
+  const feed = createLateFeed(layout.feed, dispatch, () => state);
+  const views = [...createViews(layout, transport, dispatch), feed.render, (s: DashboardState) => openNow.render(s)];
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
   const staffing = createStaffingView(layout.staffing, theme);
@@ -102,12 +103,12 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     state: () => state,
     theme: () => theme,
     dispatch,
-    flush: () => scheduler.flush(),
+    flush: () => [scheduler, feed].forEach((s) => s.flush()),
     charts: () => charts.charts(),
     distributionCharts: () => distribution.charts(),
     renders: () => renderCount,
     destroy() {
-      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
+      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => feed.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
       root.replaceChildren();
     },
   };
@@ -119,7 +120,31 @@ function initialSelection(options: MountOptions): DashboardSelection {
   return options.selection ? sanitizeSelection({ ...restored, ...options.selection }, restored) : restored;
 }
 
-/** The views that render from state alone (the charts, which also follow the theme, are made apart). */
+/**
+ * The live feed, drawn a frame late by the render that first shows the board: its 50 rows were that render's
+ * costliest layout (more than the charts' own) and it sits below the first screen, so the board paints without
+ * waiting for it. Held meanwhile (no rows, no "no events" note); every later render draws it with the rest.
+ */
+function createLateFeed(container: HTMLElement, dispatch: (message: Action) => void, current: () => DashboardState) {
+  const view = createFeedView(container, dispatch);
+  const late = createRenderScheduler(() => view.render(current()), 0);
+  let shown = false;
+  return {
+    render: (state: DashboardState): void => {
+      if (shown || !state.hasSnapshot) {
+        view.render(state);
+        return;
+      }
+      shown = true;
+      view.hold();
+      late.request();
+    },
+    flush: () => late.flush(),
+    cancel: () => late.cancel(),
+  };
+}
+
+/** The views that render from state alone (the charts, which also follow the theme, and the feed are made apart). */
 function createViews(layout: ReturnType<typeof createLayout>, transport: Transport | undefined, dispatch: (message: Action) => void): Array<(state: DashboardState) => void> {
   return [
     createConnectionView(layout.connection, layout.stale),
@@ -128,7 +153,6 @@ function createViews(layout: ReturnType<typeof createLayout>, transport: Transpo
     createEmptyView(layout.empty, layout.board, transport?.host),
     createTilesView(layout.tiles),
     createSitesView(layout.sites, dispatch),
-    createFeedView(layout.feed, dispatch),
   ];
 }
 

@@ -113,7 +113,13 @@ export function visibleFeed(state: DashboardState): JudgedEvent[] {
   );
 }
 
-export function createFeedView(container: HTMLElement, dispatch: (action: LocalAction) => void = () => {}): (state: DashboardState) => void {
+export interface FeedView {
+  render(state: DashboardState): void;
+  /** Shows neither rows nor the empty note until the next render (which then draws the rows in full). */
+  hold(): void;
+}
+
+export function createFeedView(container: HTMLElement, dispatch: (action: LocalAction) => void = () => {}): FeedView {
   const nodes = buildFeed(container);
   const { filter, pause, fresh } = nodes;
   let paused = false;
@@ -123,14 +129,22 @@ export function createFeedView(container: HTMLElement, dispatch: (action: LocalA
 
   const rows = new Map<string, HTMLTableRowElement>();
   let drawn: unknown[] | null = null;
-  return (state) => {
-    const controls = state.feedControls;
-    paused = controls.paused;
-    renderFeedControls(nodes, container, controls);
-    const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards];
-    if (drawn && inputs.every((v, i) => v === drawn![i])) return;
-    drawn = inputs;
-    renderFeedRows(nodes, rows, state);
+  return {
+    render(state) {
+      const controls = state.feedControls;
+      paused = controls.paused;
+      renderFeedControls(nodes, container, controls);
+      const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards];
+      if (drawn && inputs.every((v, i) => v === drawn![i])) return;
+      drawn = inputs;
+      renderFeedRows(nodes, rows, state);
+    },
+    hold() {
+      drawn = null;
+      nodes.table.hidden = true;
+      nodes.empty.hidden = true;
+      nodes.count.textContent = '';
+    },
   };
 }
 
@@ -181,12 +195,13 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
   const controls = state.feedControls;
   const shown = feedItems(visibleFeed(state), visibleBreaches(state));
   const wanted: HTMLTableRowElement[] = [];
+  // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
+  const live = rows.size > 0;
   for (const item of shown) {
     let row = rows.get(item.key);
     if (!row) {
       row = item.kind === 'event' ? createRow(item.judged) : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId));
-      // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
-      if (rows.size > 0) row.classList.add('rs-feed-row--new');
+      if (live) row.classList.add('rs-feed-row--new');
       rows.set(item.key, row);
     }
     wanted.push(row);
