@@ -37,7 +37,13 @@ export function directRoutes(routes: readonly Route[], { front, onError }: Direc
 /** Calls each handler in turn, as Express does: the next on next(), the error handler on next(err) or a throw. */
 function run(chain: readonly NodeHandler[], req: IncomingMessage, res: NodeResponse, onError: NodeErrorHandler): void {
   let at = 0;
-  const failed = (err: unknown) => onError(err, req, res, () => abandon(res));
+  const failed = (err: unknown) => {
+    try {
+      onError(err, req, res, () => abandon(res));
+    } catch {
+      abandon(res);
+    }
+  };
   const next = (err?: unknown): void => {
     if (err) return failed(err);
     const handler = chain[at++];

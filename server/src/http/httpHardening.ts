@@ -72,13 +72,15 @@ export function requestLog(logger: Logger): NodeHandler {
     res.setHeader('X-Request-Id', id);
     res.locals.requestId = id;
     const started = process.hrtime.bigint();
+    // Read now: by the time the answer is sent a router has made req.url relative to where it is mounted.
+    const path = pathOf(req);
     res.on('finish', () => {
       const level = res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : 'info';
       // Below the configured level the line is not written: do not build it (most requests, at --log-level warn).
       if (!logger.isLevelEnabled(level)) return;
       const caller = res.locals.caller as { key?: { id: string } | null } | undefined;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger[level]({ reqId: id, method: req.method, path: pathOf(req), status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null }, 'request');
+      logger[level]({ reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null }, 'request');
     });
     next();
   };
