@@ -1,4 +1,5 @@
 // The Express application: API routes, the dashboard, and problem answers for everything else.
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import type { Logger } from 'pino';
 import { API_PREFIX } from '../protocol';
@@ -7,6 +8,7 @@ import type { Core } from '../services/core';
 import { groupCommit } from '../services/ingest/groupCommit';
 import { authMiddleware } from './auth';
 import { dashboardHandlers } from './dashboard';
+import { directRoutes } from './direct';
 import { errorHandler, notFound } from './fallbacks';
 import type { FirstPaintSources } from './firstPaint';
 import { cors, requestLog, securityHeaders } from './httpHardening';
@@ -28,7 +30,13 @@ export interface AppDeps {
   snapshot?: FirstPaintSources['snapshot'];
 }
 
-export function createApp(deps: AppDeps): express.Express {
+/** The server's request listener (the direct routes, then Express) and the Express app behind it. */
+export interface HttpFront {
+  listener: RequestListener;
+  app: express.Express;
+}
+
+export function createApp(deps: AppDeps): HttpFront {
   const app = express();
   app.disable('x-powered-by');
   // No client revalidates API answers (they are live figures or write receipts), and Express would otherwise hash
@@ -36,23 +44,25 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit. The scope of each
   // path+method is the one its route declares (http/scopes.ts; unmapped API paths need admin).
-  app.use(requestLog(deps.logger));
-  app.use(securityHeaders());
-  app.use(cors(deps.access.corsOrigins));
-  app.use(authMiddleware(deps.access.mode, deps.core.keys));
-  app.use(rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now));
-  app.use(API_PREFIX, apiRouter(deps));
+  const front = [requestLog(deps.logger), securityHeaders(), cors(deps.access.corsOrigins), authMiddleware(deps.access.mode, deps.core.keys), rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now)];
+  const onError = errorHandler(deps.logger);
+  for (const handler of front) app.use(handler);
+  const context = appContext(deps);
+  app.use(API_PREFIX, apiRouter(context));
   app.use(API_PREFIX, notFound);
   const firstPaint = deps.snapshot ? { core: deps.core, mode: deps.access.mode, snapshot: deps.snapshot } : undefined;
   app.use(dashboardHandlers(deps.webviewDir, { ...(firstPaint ? { firstPaint } : {}), now: deps.now, onError: (err: unknown) => deps.logger.warn({ err }, 'the dashboard page is served without its first paint') }));
   app.use(notFound);
-  app.use(errorHandler(deps.logger));
-  return app;
+  app.use(onError);
+  return { app, listener: directRoutes(API_ROUTES, { front, onError }, context, app) };
+}
+
+function appContext(deps: AppDeps): AppContext {
+  return { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, commit: groupCommit(deps.core.ingest), integrations: deps.integrations ?? {} };
 }
 
 /** The API's routes (http/routes/), mounted below /api/v1. */
-function apiRouter(deps: AppDeps): express.Router {
-  const context: AppContext = { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, commit: groupCommit(deps.core.ingest), integrations: deps.integrations ?? {} };
+function apiRouter(context: AppContext): express.Router {
   const router = express.Router();
   mountRoutes(router, API_ROUTES, context);
   return router;

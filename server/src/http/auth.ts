@@ -1,11 +1,12 @@
 // One middleware in front of every route: who is calling (its key) and may they (scope for path+method).
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { API_PREFIX } from '../protocol';
 import { problem, sendProblem } from './problems';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { Caller } from './caller';
 import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
+import { pathOf, type NodeHandler, type NodeResponse } from './plain';
 import { allows, requirementFor, type Requirement, type Scope } from './scopes';
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
@@ -16,11 +17,12 @@ export function apiPathOf(path: string): string | null {
   return null;
 }
 
-export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHandler {
-  return async (req: Request, res: Response, next) => {
+export function authMiddleware(mode: AccessMode, keys: KeysService): NodeHandler {
+  return async (req, res, next) => {
     const ipBucket = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const token = requestKey(req);
-    const needs = requirementFor(req.method, apiPathOf(req.path));
+    const path = pathOf(req);
+    const needs = requirementFor(req.method ?? 'GET', apiPathOf(path));
     if (mode === 'open') {
       res.locals.caller = { key: null, bucket: ipBucket } satisfies Caller;
       return next();
@@ -33,9 +35,9 @@ export function authMiddleware(mode: AccessMode, keys: KeysService): RequestHand
       const why = { unknown: 'the API key is not recognised', expired: 'the API key has expired', revoked: 'the API key has been revoked' }[auth!.reason];
       return unauthorized(res, `key-${auth!.reason}`, why);
     }
-    const refusal = keyRefusal(auth!.key, needs, auth!.key.sites === null ? [] : querySites(req.originalUrl));
+    const refusal = keyRefusal(auth!.key, needs, auth!.key.sites === null ? [] : querySites(req.url ?? '/'));
     if (refusal?.kind === 'scope') {
-      sendProblem(res, problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${req.path} needs a key with scope "${needs}" (this key has: ${auth!.key.scopes.join(', ')})`));
+      sendProblem(res, problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${path} needs a key with scope "${needs}" (this key has: ${auth!.key.scopes.join(', ')})`));
       return;
     }
     if (refusal?.kind === 'site') {
@@ -65,7 +67,7 @@ export function keyRefusal(key: { scopes: readonly Scope[]; sites: readonly stri
  * the password of HTTP Basic credentials (Twilio puts the user:password of a callback URL there) or as Amazon
  * Data Firehose's access key header (the key configured on the Firehose stream's HTTP endpoint).
  */
-function requestKey(req: Request): string | null {
+function requestKey(req: IncomingMessage): string | null {
   const header = req.headers.authorization;
   const bearer = bearerToken(header);
   if (bearer) return bearer;
@@ -84,7 +86,7 @@ function querySites(originalUrl: string): string[] {
   return new URL(originalUrl, 'http://request.invalid').searchParams.getAll('site').map((s) => s.trim());
 }
 
-function unauthorized(res: Response, slug: string, detail: string): void {
+function unauthorized(res: NodeResponse, slug: string, detail: string): void {
   res.setHeader('WWW-Authenticate', 'Bearer realm="ringside"');
   sendProblem(res, problem(401, slug, 'Unauthorized', detail));
 }

@@ -1,6 +1,6 @@
 // Who made a request, as the key check found it (res.locals.caller): read by the routes and the rate limit.
-import type { Response } from 'express';
 import type { ApiKeyInfo } from '../services/keys';
+import type { NodeResponse as Response } from './plain';
 
 export interface Caller {
   /** null: no key (public route, or --no-auth). */

@@ -1,7 +1,8 @@
 // The answers for everything no route handled: wrong method, unknown path, parser errors, bugs.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isDomainError } from '../domain/errors';
+import { pathOf, type NodeErrorHandler } from './plain';
 import { domainProblem, problem, sendProblem } from './problems';
 
 /** Marks the 405 answer of a path, so a walk of the router can tell it from the routes themselves. */
@@ -31,8 +32,8 @@ const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: strin
   'request.size.invalid': { status: 400, slug: 'body-size-mismatch', title: 'Body size mismatch', detail: 'the body length does not match Content-Length' },
 };
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
+export function errorHandler(logger: Logger): NodeErrorHandler {
+  return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const type = (err as { type?: unknown } | null)?.type;
     const known = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
@@ -48,13 +49,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (isDomainError(err)) {
       if (err.kind === 'unavailable') {
         // Disk full, read-only folder, I/O error: the transaction rolled back; say so and let clients retry.
-        logger.error({ err, method: req.method, path: req.path }, 'storage unavailable');
+        logger.error({ err, method: req.method, path: pathOf(req) }, 'storage unavailable');
         res.setHeader('Retry-After', '30');
       }
       sendProblem(res, domainProblem(err));
       return;
     }
-    logger.error({ err, method: req.method, path: req.path }, 'unexpected error');
+    logger.error({ err, method: req.method, path: pathOf(req) }, 'unexpected error');
     // No stack, no internals: the log has them.
     sendProblem(res, problem(500, 'internal-error', 'Internal server error', 'something went wrong on the server; the error was logged'));
   };

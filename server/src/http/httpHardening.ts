@@ -1,8 +1,9 @@
 // Security headers (helmet, strict CSP for the dashboard), CORS (closed unless allow-listed), request ids + logs.
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import vary from 'vary';
+import { pathOf, type NodeHandler } from './plain';
 import { problem, sendProblem } from './problems';
 
 /**
@@ -24,7 +25,7 @@ const DASHBOARD_CSP = {
   objectSrc: ["'none'"],
 };
 
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(): NodeHandler {
   return helmet({
     contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP },
     // Served over plain HTTP on a LAN by default: HSTS belongs to the TLS proxy in front, if any.
@@ -37,7 +38,7 @@ export function securityHeaders(): RequestHandler {
  * CORS is closed by default: no Access-Control-* headers, so browsers refuse cross-origin reads. Origins in
  * `allowed` (exact, e.g. "https://wall.example.com") get them, with Authorization allowed.
  */
-export function cors(allowed: readonly string[]): RequestHandler {
+export function cors(allowed: readonly string[]): NodeHandler {
   const set = new Set(allowed.map((o) => o.replace(/\/$/, '').toLowerCase()));
   return (req, res, next) => {
     const origin = req.headers.origin;
@@ -46,7 +47,7 @@ export function cors(allowed: readonly string[]): RequestHandler {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
     }
-    res.vary('Origin');
+    vary(res, 'Origin');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       if (!ok) {
         sendProblem(res, problem(403, 'cors-origin-not-allowed', 'Origin not allowed', `cross-origin requests from ${String(origin)} are not allowed (see --cors-origin)`));
@@ -55,7 +56,8 @@ export function cors(allowed: readonly string[]): RequestHandler {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
       res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key');
       res.setHeader('Access-Control-Max-Age', '600');
-      res.status(204).end();
+      res.statusCode = 204;
+      res.end();
       return;
     }
     next();
@@ -63,20 +65,22 @@ export function cors(allowed: readonly string[]): RequestHandler {
 }
 
 /** Every request gets an id (X-Request-Id; a sane incoming one is kept) and one log line; never the key. */
-export function requestLog(logger: Logger): RequestHandler {
+export function requestLog(logger: Logger): NodeHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
     res.locals.requestId = id;
     const started = process.hrtime.bigint();
+    // Read now: by the time the answer is sent a router has made req.url relative to where it is mounted.
+    const path = pathOf(req);
     res.on('finish', () => {
       const level = res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : 'info';
       // Below the configured level the line is not written: do not build it (most requests, at --log-level warn).
       if (!logger.isLevelEnabled(level)) return;
       const caller = res.locals.caller as { key?: { id: string } | null } | undefined;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger[level]({ reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null }, 'request');
+      logger[level]({ reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null }, 'request');
     });
     next();
   };

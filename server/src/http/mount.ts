@@ -3,16 +3,17 @@
 import express, { type RequestHandler } from 'express';
 import { methodNotAllowed } from './fallbacks';
 import { bodyParser } from './jsonBody';
+import { sendJson } from './problems';
 import type { AppContext, Route } from './route';
 import { validateInput } from './validate';
 
 /** The handler of one route: validate, call, answer the JSON it returns (if it did not answer itself). */
-function handlerOf(route: Route, app: AppContext): RequestHandler {
+export function handlerOf(route: Route, app: AppContext): RequestHandler {
   return async (req, res) => {
     const input = await validateInput(route, req, res, app);
     if (!input) return;
     const answer = await route.handle(input, app);
-    if (answer !== undefined && !res.headersSent) res.status(route.status ?? 200).json(answer);
+    if (answer !== undefined && !res.headersSent) sendJson(res, route.status ?? 200, answer);
   };
 }
 

@@ -1,5 +1,5 @@
 // RFC 9457 problem bodies: every 4xx/5xx the API sends goes through here.
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { FieldProblem, ProblemDetails } from '../protocol';
 import { QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
 
@@ -9,8 +9,23 @@ export function problem(status: number, slug: string, title: string, detail: str
   return { type: TYPE_BASE + slug, title, status, detail, ...(errors ? { errors } : {}) };
 }
 
-export function sendProblem(res: Response, p: ProblemDetails): void {
-  res.status(p.status).type('application/problem+json').send(JSON.stringify(p));
+export function sendProblem(res: ServerResponse, p: ProblemDetails): void {
+  sendJsonText(res, p.status, 'application/problem+json; charset=utf-8', JSON.stringify(p));
+}
+
+/**
+ * A JSON answer with the headers Express's `res.json` gives it, written with node:http alone: the routes served
+ * without Express (http/direct.ts) answer through here too. Node leaves the body out of an answer to HEAD.
+ */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  sendJsonText(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+function sendJsonText(res: ServerResponse, status: number, type: string, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 const BY_KIND: Record<DomainErrorKind, { status: number; slug: string; title: string }> = {

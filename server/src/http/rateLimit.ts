@@ -1,6 +1,6 @@
 // Per-key rate limits: a token bucket per caller (per key; per client address for requests without one).
-import type { RequestHandler } from 'express';
 import { callerOf } from './caller';
+import type { NodeHandler } from './plain';
 import { problem, sendProblem } from './problems';
 
 export interface RateLimitOptions {
@@ -44,7 +44,7 @@ export function tokenBuckets(options: RateLimitOptions, now: () => number = Date
   }
 }
 
-export function rateLimit(options: RateLimitOptions | false, onLimited?: () => void, now: () => number = Date.now): RequestHandler {
+export function rateLimit(options: RateLimitOptions | false, onLimited?: () => void, now: () => number = Date.now): NodeHandler {
   if (options === false) return (_req, _res, next) => next();
   const buckets = tokenBuckets(options, now);
   return (_req, res, next) => {

@@ -80,6 +80,12 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   params?: { schema: z.ZodType<P>; invalid?: InvalidAnswer };
   query?: { schema: SchemaOf<Q>; invalid?: InvalidAnswer };
   body?: BodySpec<B>;
+  /**
+   * Served straight off node:http ahead of Express (http/direct.ts): the routes every PBX posts to once per call.
+   * Such a route has no path parameters and no query, and its handler reads only the request's headers, the body
+   * and `res.locals`.
+   */
+  direct?: true;
   /** The status of a JSON answer (200 unless said). */
   status?: number;
   /**

@@ -1,6 +1,7 @@
 // The one validation step of the API: path parameters, query and body through their zod schemas, every refusal
 // answered with the same problem shape (400, each field named with why: `errors: [{path, message}]`).
 import type { Request, Response } from 'express';
+import typeIs from 'type-is';
 import { z } from 'zod';
 import type { FieldProblem } from '../protocol';
 import { zodProblems } from '../services/zodProblems';
@@ -48,7 +49,7 @@ function rawBody(spec: BodySpec<unknown>, req: Request, res: Response): { body: 
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   const mustBeJson = spec.media === 'required' || (spec.media === 'when-present' && hasBody);
   const types = BODY_TYPES[spec.format ?? 'json'];
-  if (mustBeJson && !req.is([...types])) {
+  if (mustBeJson && !typeIs(req, [...types])) {
     const send = spec.what ? `send ${spec.what} as ${types[0]}` : `send ${types[0]}`;
     sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `${send} (got ${req.headers['content-type'] ?? 'none'})`));
     return null;
@@ -60,7 +61,8 @@ function rawBody(spec: BodySpec<unknown>, req: Request, res: Response): { body: 
 /** The route's validated input, or null after answering the refusal. */
 export async function validateInput(route: Route, req: Request, res: Response, app: AppContext): Promise<RouteInput<unknown, unknown, unknown> | null> {
   const refuse = (answer: InvalidAnswer, errors: FieldProblem[]) => (sendProblem(res, invalidProblem(answer, errors)), null);
-  let params: unknown = req.params;
+  // A route served without Express (http/direct.ts) has no parameters in its path: {} as Express gives it.
+  let params: unknown = req.params ?? {};
   if (route.params) {
     const parsed = parseWith(route.params.schema, req.params, () => 'is not a known parameter');
     if (!parsed.ok) return refuse(route.params.invalid ?? INVALID_PARAMS, parsed.errors);

@@ -1,4 +1,5 @@
 // Keys and scopes: every route and the socket, table-driven; expired and revoked keys; key API.
+import { request as httpRequest } from 'node:http';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_RULES, requirementFor, type Scope } from '../../../server/src/http/scopes';
@@ -103,6 +104,31 @@ describe('scope policy', () => {
       if (allowed) expect([401, 403]).not.toContain(status);
       else expect(status).toBe(level === 'none' ? 401 : 403);
     });
+  });
+});
+
+/** A request whose request line names the whole URL ("GET http://x/api/v1/keys HTTP/1.1"), as sent to proxies. */
+function sendAbsolute(method: string, target: string, key: string | null, body?: unknown): Promise<number> {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...(key ? adminHeaders(key) : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    const req = httpRequest({ hostname, port, method, path: target, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+describe('a request line in absolute form', () => {
+  it('is judged by the path the router serves, so no route is reached around the key check', async () => {
+    for (const target of ['http://x/api/v1/keys', 'HTTP://x:1/API/V1/KEYS?y=1', 'foo://x/api/v1/stats']) {
+      expect(await sendAbsolute('GET', target, null), target).toBe(401);
+      expect(await sendAbsolute('GET', target, keyOf.ingest!), target).toBe(403);
+      expect(await sendAbsolute('GET', target, keyOf.admin!), target).toBe(200);
+    }
+    expect(await sendAbsolute('POST', 'http://x/api/v1/events', keyOf.ingest!, call())).toBe(201);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Committer } from '../../services/ingest/groupCommit';
 import type { ItemProblem } from '../../services/ingest/itemProblem';
 import { keyIdOf, siteLimitOf } from '../caller';
 import { openEnvelope } from '../envelope';
-import { fieldPath, problem, sendProblem } from '../problems';
+import { fieldPath, problem, sendJson, sendProblem } from '../problems';
 import { route, type BodySpec } from '../route';
 
 const MAX_BODY = '1mb';
@@ -66,7 +66,7 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
   const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: p.message }));
   const outcome = await store(envelope.items);
   if (outcome.kind === 'stored') {
-    res.status(outcome.results.some((r) => !r.duplicate) ? 201 : 200).json({ results: outcome.results });
+    sendJson(res, outcome.results.some((r) => !r.duplicate) ? 201 : 200, { results: outcome.results });
     return;
   }
   const errors = toFields(outcome.problems);
@@ -91,6 +91,7 @@ export const eventRoutes = [
     method: 'POST',
     path: '/events',
     scope: 'ingest',
+    direct: true,
     body: { limit: MAX_BODY, strict: false, media: 'required', what: 'events', schema: z.unknown() },
     // The JSON parser turns an empty body into {}; the envelope says what is actually wrong.
     handle: ({ body, req, res }, app) => postEvents(app.commit, body, req.headers['content-length'] === '0' || body === undefined, res),
@@ -99,6 +100,7 @@ export const eventRoutes = [
     method: 'POST',
     path: '/milestones',
     scope: 'ingest',
+    direct: true,
     body: { limit: MAX_BODY, strict: false, media: 'required', what: 'milestones', schema: z.unknown() },
     handle: ({ body, req, res }, app) => postMilestones(app.core.ingest, body, req.headers['content-length'] === '0' || body === undefined, res),
   }),

@@ -1,0 +1,37 @@
+// One log line per request, naming the whole path the client asked for, wherever the answer came from (a router
+// mounted below /api/v1 makes req.url relative to itself before the answer is sent).
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { requestLog } from '../../../server/src/http/httpHardening';
+
+const requireFromServer = createRequire(new URL('../../../server/package.json', import.meta.url));
+type Handler = (req: unknown, res: { json(v: unknown): void }) => void;
+const express = requireFromServer('express') as (() => {
+  use(pathOrHandler: unknown, handler?: unknown): void;
+  listen(port: number, host: string): import('node:http').Server;
+}) & { Router(): { get(path: string, handler: Handler): void } };
+const pino = requireFromServer('pino') as (options: object, stream: { write(line: string): void }) => Parameters<typeof requestLog>[0];
+
+describe('request log', () => {
+  it('names the full path of a request a mounted router answered, without its query', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const app = express();
+    app.use(requestLog(logger));
+    const router = express.Router();
+    router.get('/sites', (_req, res) => res.json({ sites: [] }));
+    app.use('/api/v1', router);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/sites?site=a`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      await expect.poll(() => lines.length).toBe(1);
+      expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/api/v1/sites', status: 200 });
+    } finally {
+      server.close();
+    }
+  });
+});
