@@ -82,8 +82,8 @@ function requestKey(req: IncomingMessage): string | null {
 }
 
 /** Every `site` query parameter of the request, as sent. */
-function querySites(originalUrl: string): string[] {
-  return new URL(originalUrl, 'http://request.invalid').searchParams.getAll('site').map((s) => s.trim());
+function querySites(url: string): string[] {
+  return new URL(url, 'http://request.invalid').searchParams.getAll('site').map((s) => s.trim());
 }
 
 function unauthorized(res: NodeResponse, slug: string, detail: string): void {

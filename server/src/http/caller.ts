@@ -1,6 +1,6 @@
 // Who made a request, as the key check found it (res.locals.caller): read by the routes and the rate limit.
 import type { ApiKeyInfo } from '../services/keys';
-import type { NodeResponse as Response } from './plain';
+import type { NodeResponse } from './plain';
 
 export interface Caller {
   /** null: no key (public route, or --no-auth). */
@@ -9,22 +9,22 @@ export interface Caller {
   bucket: string;
 }
 
-export function callerOf(res: Response): Caller {
+export function callerOf(res: NodeResponse): Caller {
   return res.locals.caller as Caller;
 }
 
 /** Who made the request, for the audit log: the API key's id, or 'anonymous' (no key: --no-auth). */
-export function keyIdOf(res: Response): string {
+export function keyIdOf(res: NodeResponse): string {
   const caller = res.locals.caller as Caller | undefined;
   return caller?.key?.id ?? 'anonymous';
 }
 
 /** The name of the caller's API key, for export manifests; null without a key (--no-auth). */
-export function keyNameOf(res: Response): string | null {
+export function keyNameOf(res: NodeResponse): string | null {
   return (res.locals.caller as Caller | undefined)?.key?.name ?? null;
 }
 
 /** The sites the caller's key may write events and milestones of; null: every site (or no key: --no-auth). */
-export function siteLimitOf(res: Response): readonly string[] | null {
+export function siteLimitOf(res: NodeResponse): readonly string[] | null {
   return callerOf(res).key?.sites ?? null;
 }
