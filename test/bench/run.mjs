@@ -3,6 +3,7 @@
 // each case side by side with its baseline in the same run. Cases: ingest, batch, milestones, batch-pg, query, live,
 // export, memory, render, nodes (PostgreSQL with 1–3 nodes beside SQLite). With no case named, all run and BENCHMARKS.md at the root is regenerated;
 // a subset or --quick prints the report and writes it to test/bench/.out/ (or --out FILE) instead.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,18 @@ const ctx = {
   log: (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a),
 };
 
+/**
+ * Waits for the disk to take what earlier cases left it: the query case writes and then deletes a multi-GB fixture,
+ * and on a filesystem mounted with `discard` the freed blocks are trimmed at the next journal commit, which an fsync
+ * of the next case's server would otherwise wait behind (the live case measured a POST p99 of 144 ms right after it).
+ */
+function settleDisk() {
+  const t = Date.now();
+  execFileSync('sync');
+  const ms = Date.now() - t;
+  if (ms > 100) ctx.log(`disk settled in ${(ms / 1000).toFixed(1)} s (sync) before the next case`);
+}
+
 const started = Date.now();
 const info = machine();
 ctx.log(`machine: ${info.cores} cores (${info.cpu}), ${info.memoryGb} GB, Node ${info.node}, load ${info.load}`);
@@ -40,6 +53,7 @@ buildServer();
 const results = [];
 let failed = false;
 for (const name of selected) {
+  settleDisk();
   const t = Date.now();
   ctx.log(`case ${name}${ctx.quick ? ' (quick)' : ''} …`);
   try {
