@@ -35,9 +35,9 @@ const ctx = {
 };
 
 /**
- * Waits for the disk to take what earlier cases left it: the query case writes and then deletes a multi-GB fixture,
- * and on a filesystem mounted with `discard` the freed blocks are trimmed at the next journal commit, which an fsync
- * of the next case's server would otherwise wait behind (the live case measured a POST p99 of 144 ms right after it).
+ * Puts what the previous case wrote on disk before the next case starts (`sync`), so no case's fsyncs wait behind
+ * another's writeback: the query case writes and deletes a ~5 GB fixture, the export case a 1 M-event one. Logged
+ * when it took longer than 0.1 s.
  */
 function settleDisk() {
   const t = Date.now();
