@@ -56,6 +56,8 @@ export interface ServerOptions extends SecurityServerOptions {
   /** Mean demo arrivals per second (default 2). */
   demoEventsPerSecond?: number;
   logLevel?: LogLevel;
+  /** Least time between two live pushes of today's figures (default 100 ms, live/figuresPush.ts); events are never held. */
+  liveFiguresIntervalMs?: number;
   /** Where the built dashboard lives (default: webview/dist of this repo). */
   webviewDir?: string;
   /** Alerts: timings, policy, webhook URLs and retries (docs/alerts.md). */

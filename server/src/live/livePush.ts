@@ -1,7 +1,9 @@
 // Socket.IO on the API's http server. Data flows one way: ingest → store → (this) → clients.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import { systemClock, type Clock } from '../clock';
 import type { IngestService } from '../services/ingest/ingest';
+import { createFiguresPush, LIVE_FIGURES_INTERVAL_MS } from './figuresPush';
 import { buildComplianceUpdate, buildSnapshot, type LiveSources } from './snapshot';
 import { handleReplay } from './replay';
 import type { LiveServer } from './liveServer';
@@ -12,7 +14,10 @@ export interface LiveDeps {
   ingest: IngestService;
   /** Reports a failure to build a message (the push goes on). */
   onError?: (error: unknown) => void;
-  now?: () => number;
+  /** The time of snapshots and figures, and the timer between figure pushes (default: the system clock). */
+  clock?: Clock;
+  /** Least time between two pushes of today's figures (default LIVE_FIGURES_INTERVAL_MS); events are never held. */
+  figuresIntervalMs?: number;
   /** Cross-origin pages allowed to connect (--cors-origin). Default: same origin only. */
   allowedOrigins?: readonly string[];
   /** Largest client message in bytes; engine.io closes a client that sends more. */
@@ -22,7 +27,8 @@ export interface LiveDeps {
 }
 
 export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<void> } {
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   const allowed = new Set((deps.allowedOrigins ?? []).map((o) => o.replace(/\/$/, '').toLowerCase()));
   const allowRequest: typeof sameOriginOnly = (req, callback) =>
     typeof req.headers.origin === 'string' && allowed.has(req.headers.origin.toLowerCase()) ? callback(null, true) : sameOriginOnly(req, callback);
@@ -37,18 +43,26 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
   });
   // Catch-up after a disconnect: `replay({ afterSeq, afterIncidentChange }, ack)` (replay.ts).
   handleReplay(io, deps.sources.reads);
-  // Heard right after the commit: the events leave at once, today's figures as soon as they are read.
+  const figures = createFiguresPush({
+    clock,
+    intervalMs: deps.figuresIntervalMs ?? LIVE_FIGURES_INTERVAL_MS,
+    build: (minutes, nowMs) => buildComplianceUpdate(deps.sources, minutes, nowMs),
+    emit: (update) => io.emit('compliance', update),
+    failed,
+  });
+  // Heard right after the commit: the events leave at once, today's figures now or with the next push (figuresPush.ts).
   const unsubscribe = deps.ingest.onStored((stored) => {
     // Nobody to tell (no client here, no other node's behind an adapter): today's figures are not read for nothing,
     // once per stored group. A client that connects later gets a snapshot built then, with these events in it.
     if (io.engine.clientsCount === 0 && !deps.acrossNodes) return;
     io.emit('judged', stored);
-    buildComplianceUpdate(deps.sources, stored, now()).then((update) => io.emit('compliance', update), failed);
+    figures.add(stored);
   });
   return {
     io,
     close: () => {
       unsubscribe();
+      figures.stop();
       // Ends every live connection so that clients come back by themselves once the server is up again. Closing
       // the engine closes each transport (a WebSocket close frame; a "close" packet to a waiting long-poll) without
       // Socket.IO's DISCONNECT packet, so socket.io-client reports "transport close" and reconnects with backoff.

@@ -1,6 +1,6 @@
 // What a dashboard needs to draw itself from nothing, and what changes after each stored batch; every figure from
 // the compliance reader. "Today" is the server zone's local day (the live feed is all sites together).
-import type { ComplianceUpdate, JudgedEvent, Snapshot } from '../protocol';
+import type { ComplianceUpdate, Snapshot } from '../protocol';
 import type { OpenClock } from '../protocol/eventTypes';
 import { todayRange } from '../domain/ranges';
 import { liveWindow, type ComplianceReader } from '../services/compliance';
@@ -8,7 +8,6 @@ import type { StandardsService } from '../services/standards';
 import type { StoreReads } from '../store/port';
 
 const SNAPSHOT_RECENT_EVENTS = 50;
-const MINUTE_MS = 60_000;
 
 export interface LiveSources {
   reads: StoreReads;
@@ -37,18 +36,19 @@ export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Sn
 }
 
 /**
- * Today's figures plus the minute points the batch changed. Only minutes inside the live window are sent: a
- * back-dated event changes history (and today's figures) but not the chart's last hour.
+ * Today's figures plus the points of the minutes stored events fell in (minute starts, epoch ms). Only minutes
+ * inside the live window are sent: a back-dated event changes history (and today's figures) but not the chart's
+ * last hour.
  */
-export async function buildComplianceUpdate(src: LiveSources, stored: readonly JudgedEvent[], nowMs: number): Promise<ComplianceUpdate> {
+export async function buildComplianceUpdate(src: LiveSources, minutes: Iterable<number>, nowMs: number): Promise<ComplianceUpdate> {
   const { fromMs, toMs } = liveWindow(nowMs);
-  const minutes = stored.map((j) => Math.floor(Date.parse(j.event.occurredAt) / MINUTE_MS) * MINUTE_MS).filter((m) => m >= fromMs && m < toMs);
+  const shown = [...minutes].filter((m) => m >= fromMs && m < toMs);
   const standards = src.standards.current();
   const zone = src.timeZone();
   return {
     serverTime: new Date(nowMs).toISOString(),
     today: await src.compliance.today(standards, nowMs, zone),
-    points: await src.compliance.minutePoints(standards, minutes),
+    points: await src.compliance.minutePoints(standards, shown),
     eventsToday: await src.compliance.eventsToday(nowMs, zone),
   };
 }

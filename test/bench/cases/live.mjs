@@ -43,7 +43,7 @@ export async function run({ quick, log, profile }) {
           verdict: met ? 'met' : 'missed',
           ...(met
             ? {}
-            : { why: `Most events reach every client before the POST's own answer (p50 ${fmt(result.p50, 1)} ms), but the tail follows the server's event-loop delay: the POST round trip of the same batches has p99 ${fmt(driven.postP99, 1)} ms. On 2 cores the server shares the CPU with two client processes decoding ${fmt((clientsWanted * rate) / batch * 2)} messages/s and with the poster, and each stored batch costs the server its audit-chain writes plus ${2 * clientsWanted} socket writes. Coalescing broadcasts (tried, see the notes) did not lower the p99.` }),
+            : { why: `Most events reach every client before the POST's own answer (p50 ${fmt(result.p50, 1)} ms), but the tail follows the server's event-loop delay: the POST round trip of the same batches has p99 ${fmt(driven.postP99, 1)} ms. On 2 cores the server shares the CPU with two client processes decoding ${fmt((clientsWanted * rate) / batch * 2)} messages/s and with the poster, and each stored batch costs the server its audit-chain writes plus ${clientsWanted} socket writes for its events (today's figures follow at most every 100 ms). Holding the events themselves for a few milliseconds to send fewer messages (tried, see the notes) did not lower the p99.` }),
           raw: { result, driven: { posted: driven.posted, failures: driven.failures, rate: driven.rate } },
         },
       ],

@@ -1,0 +1,73 @@
+// Today's figures after stored events, pushed at most once per interval. Every stored group's events leave at once
+// (`judged`); the figures that follow them are read and sent once for all the groups stored within an interval.
+// Under a steady stream that is one read and one message per client per interval instead of one per stored group
+// (each message is a socket write per client, the live push's largest cost); a group stored after a quiet interval
+// still gets its figures at once. A later push carries every minute the groups it stands for touched, read when it is
+// built, so what a client ends up with is what one push per group would have left it with.
+import type { Clock } from '../clock';
+import type { ComplianceUpdate, JudgedEvent } from '../protocol';
+
+const MINUTE_MS = 60_000;
+
+/** How long figures may lag the events they count while events keep arriving: below what a person notices. */
+export const LIVE_FIGURES_INTERVAL_MS = 100;
+
+export interface FiguresPushDeps {
+  clock: Clock;
+  intervalMs: number;
+  /** Reads the figures at `nowMs` with the points of these minutes (epoch ms, minute starts). */
+  build(minutes: ReadonlySet<number>, nowMs: number): Promise<ComplianceUpdate>;
+  emit(update: ComplianceUpdate): void;
+  failed(error: unknown): void;
+}
+
+export interface FiguresPush {
+  /** Events just stored: their figures go out now, or with the next push if one went out less than an interval ago. */
+  add(stored: readonly JudgedEvent[]): void;
+  /** No more pushes (the live server is closing). */
+  stop(): void;
+}
+
+export function createFiguresPush(deps: FiguresPushDeps): FiguresPush {
+  let pending: Set<number> | null = null;
+  // From the start of a push until an interval after it went out (or failed): later groups wait for its end.
+  let busy = false;
+  let timer: unknown = null;
+  let stopped = false;
+
+  const afterInterval = () => {
+    timer = null;
+    if (pending && !stopped) send();
+    else busy = false;
+  };
+  const send = () => {
+    const minutes = pending ?? new Set<number>();
+    pending = null;
+    busy = true;
+    // One push at a time, so a slow read (PostgreSQL) cannot let older figures overtake newer ones.
+    deps
+      .build(minutes, deps.clock.now())
+      .then(
+        (update) => {
+          if (!stopped) deps.emit(update);
+        },
+        (error: unknown) => deps.failed(error),
+      )
+      .finally(() => {
+        if (!stopped) timer = deps.clock.setTimeout(afterInterval, deps.intervalMs);
+      });
+  };
+  return {
+    add(stored) {
+      if (stopped) return;
+      pending ??= new Set();
+      for (const judged of stored) pending.add(Math.floor(Date.parse(judged.event.occurredAt) / MINUTE_MS) * MINUTE_MS);
+      if (!busy) send();
+    },
+    stop() {
+      stopped = true;
+      if (timer !== null) deps.clock.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
