@@ -1,6 +1,6 @@
 // The last snapshot with every later update applied, so a dashboard opened late starts from current data.
 import type { ClocksUpdate, ComplianceSeries, ComplianceUpdate, JudgedEvent, Snapshot } from '@ringside/server/protocol';
-import { applyClocksUpdate } from '@ringside/server/protocol/pure';
+import { applyClocksUpdate, upsertLivePoint } from '@ringside/server/protocol/pure';
 
 /** How many recent events to keep for a newly opened panel (the server sends about this many). */
 export const RECENT_LIMIT = 50;
@@ -16,14 +16,10 @@ export function applyCompliance(snapshot: Snapshot, update: ComplianceUpdate): S
   return { ...snapshot, serverTime: update.serverTime, today: update.today, series };
 }
 
-/** Same minute bucket → replace, new bucket → append (see ComplianceUpdate). */
+/** Each point of this line's standard applied as the dashboard applies it (protocol/pure/livePoints.ts). */
 function applyPoints(line: ComplianceSeries, update: ComplianceUpdate): ComplianceSeries {
   let points = line.points;
-  for (const { standardId, point } of update.points) {
-    if (standardId !== line.standardId) continue;
-    const last = points[points.length - 1];
-    points = last && last.start === point.start ? [...points.slice(0, -1), point] : [...points, point];
-  }
+  for (const { standardId, point } of update.points) if (standardId === line.standardId) points = upsertLivePoint(points, point);
   return points === line.points ? line : { ...line, points };
 }
 

@@ -2,7 +2,7 @@
 // one at a time, never after stop. Driven by a fake clock; the reader is a function that records what it was asked.
 import { describe, expect, it } from 'vitest';
 import type { ComplianceUpdate, JudgedEvent } from '../../server/src/protocol';
-import { createFiguresPush } from '../../server/src/live/figuresPush';
+import { createFiguresPush, FIGURES_READ_DEADLINE_MS } from '../../server/src/live/figuresPush';
 import { testClock } from '../integration/support/testClock';
 
 const T0 = Date.parse('2026-12-04T10:00:00Z');
@@ -84,14 +84,29 @@ describe('live figures push', () => {
     expect(sent).toHaveLength(2);
   });
 
-  it('reports a failed read and goes on with the next push', async () => {
-    const { clock, push, asked, sent, errors, settle } = setup((minutes) => (minutes[0] === 1 ? Promise.reject(new Error('store closed')) : Promise.resolve()));
+  it('reports a failed read, and its minutes go with the next push', async () => {
+    const { clock, push, asked, sent, errors, settle } = setup((minutes) => (minutes[0] === 1 && minutes.length === 1 ? Promise.reject(new Error('store closed')) : Promise.resolve()));
     push.add([storedAt(1)]);
     await settle();
     expect(errors).toEqual([new Error('store closed')]);
     push.add([storedAt(2)]);
     await clock.advance(INTERVAL);
-    expect(asked).toEqual([[1], [2]]);
+    expect(asked).toEqual([[1], [1, 2]]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('gives up a read that does not answer by its deadline, reports it, and goes on without it', async () => {
+    const never = new Promise<void>(() => undefined);
+    const { clock, push, asked, sent, errors, settle } = setup((minutes) => (minutes.length === 1 && minutes[0] === 1 ? never : Promise.resolve()));
+    push.add([storedAt(1)]);
+    await settle();
+    push.add([storedAt(2)]);
+    await clock.advance(FIGURES_READ_DEADLINE_MS - 1);
+    expect(errors).toEqual([]);
+    await clock.advance(1);
+    expect(errors).toEqual([new Error(`today's figures were not read within ${FIGURES_READ_DEADLINE_MS} ms`)]);
+    await clock.advance(INTERVAL);
+    expect(asked).toEqual([[1], [1, 2]]);
     expect(sent).toHaveLength(1);
   });
 
@@ -104,5 +119,18 @@ describe('live figures push', () => {
     push.add([storedAt(3)]);
     await clock.advance(INTERVAL * 10);
     expect(asked).toEqual([[1]]);
+  });
+
+  it('sends nothing for a read that answers after stop', async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const { push, sent, errors, settle } = setup(() => slow);
+    push.add([storedAt(1)]);
+    await settle();
+    push.stop();
+    release();
+    await settle();
+    expect(sent).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { secretName, validateApiKey } from '../../extension/src/secrets';
 import { allSitesFromLive, figureText, sitesFromGroupedReport } from '../../extension/src/siteModel';
 import { socketAddress } from '../../extension/src/connection';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
+import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView } from '../../extension/src/statusText';
 import { worstItems } from '../../extension/src/worstItems';
 import { extensionProblem } from '../../extension/src/problems';
@@ -297,6 +298,17 @@ describe('remembered snapshot', () => {
       points: [{ standardId: 'call-answer-2-rings', point: { start: '2026-11-23T10:01:00Z', total: 1, met: 1, ratio: 1 } }],
     });
     expect(nextMinute.series[0]?.points.map((p) => p.start)).toEqual(['2026-11-23T10:00:00Z', '2026-11-23T10:01:00Z']);
+  });
+
+  it('replaces an older minute’s point where it is (a push for several batches, a back-dated event), as the dashboard does', () => {
+    const minute = (m: number, total: number) => ({ start: `2026-11-23T10:${String(m).padStart(2, '0')}:00Z`, total, met: total, ratio: 1 });
+    const pushed = (...points: Array<ReturnType<typeof minute>>) => ({ serverTime: 't', today: [], points: points.map((point) => ({ standardId: 'call-answer-2-rings', point })) });
+    let state = applyCompliance(snapshot([]), pushed(minute(0, 1), minute(1, 1), minute(2, 1)));
+    state = applyCompliance(state, pushed(minute(0, 4), minute(2, 3)));
+    expect(state.series[0]?.points).toEqual([minute(0, 4), minute(1, 1), minute(2, 3)]);
+    // A long-running host keeps the newest two hours, not every minute since it connected.
+    for (let m = 3; m < 200; m += 1) state = applyCompliance(state, pushed({ ...minute(0, 1), start: new Date(Date.parse('2026-11-23T10:00:00Z') + m * 60_000).toISOString() }));
+    expect(state.series[0]?.points).toHaveLength(LIVE_POINTS_KEPT);
   });
 });
 

@@ -15,14 +15,14 @@ import type {
   Snapshot,
   Standard,
 } from '@ringside/server/protocol';
-import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, openIncidentsOf, sortClocks } from '@ringside/server/protocol/pure';
+import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, LIVE_POINTS_KEPT, openIncidentsOf, sortClocks, upsertLivePoint } from '@ringside/server/protocol/pure';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 import { compareText } from './textOrder';
 
 /** How many events the live feed keeps (newest first): memory stays flat however long the page runs. */
 export const FEED_LIMIT = 50;
-/** How many per-minute points a series keeps: two hours, enough for the one-hour chart window. */
-export const SERIES_LIMIT = 120;
+/** How many per-minute points a series keeps (the extension keeps as many: protocol/pure/livePoints.ts). */
+export const SERIES_LIMIT = LIVE_POINTS_KEPT;
 /** How many breaches the live feed keeps (newest first), like FEED_LIMIT for events. */
 export const BREACH_LIMIT = 50;
 
@@ -277,7 +277,7 @@ function applyCompliance(state: DashboardState, update: ComplianceUpdate): Dashb
   const today = { ...state.today, ...figuresById(update.today) };
   let series = state.series;
   for (const { standardId, point } of update.points) {
-    series = { ...series, [standardId]: upsertPoint(series[standardId] ?? [], point) };
+    series = { ...series, [standardId]: upsertLivePoint(series[standardId] ?? [], point) };
   }
   return { ...state, today, series, ...todayTotals(state.standards, today, update.eventsToday), lastUpdated: update.serverTime };
 }
@@ -290,16 +290,6 @@ function withIncidents(incidents: readonly Incident[], changed: readonly Inciden
   let open = new Map(incidents.map((i) => [i.id, i]));
   for (const incident of changed) open = applyIncidentUpdate(open, { incident });
   return openIncidentsOf(open.values());
-}
-
-/** Same minute bucket → replace; a new bucket → insert in time order; keep the newest SERIES_LIMIT. */
-function upsertPoint(points: SeriesPoint[], point: SeriesPoint): SeriesPoint[] {
-  const index = points.findIndex((p) => p.start === point.start);
-  if (index >= 0) return points.map((p, i) => (i === index ? point : p));
-  const next = [...points, point];
-  const last = points[points.length - 1];
-  if (last && Date.parse(last.start) > Date.parse(point.start)) next.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-  return next.slice(-SERIES_LIMIT);
 }
 
 /** `events` arrive oldest first; the feed is newest first and never holds the same event twice. */

@@ -28,6 +28,9 @@ export interface FiguresPush {
   stop(): void;
 }
 
+/** A read of the figures not answered by then is given up (and reported): one stuck read must not stop them all. */
+export const FIGURES_READ_DEADLINE_MS = 10_000;
+
 export function createFiguresPush(deps: FiguresPushDeps): FiguresPush {
   let pending: Set<number> | null = null;
   // From the start of a push until an interval after it went out (or failed): later groups wait for its end.
@@ -35,6 +38,10 @@ export function createFiguresPush(deps: FiguresPushDeps): FiguresPush {
   let timer: unknown = null;
   let stopped = false;
 
+  const keep = (minutes: Iterable<number>) => {
+    pending ??= new Set();
+    for (const minute of minutes) pending.add(minute);
+  };
   const afterInterval = () => {
     timer = null;
     if (pending && !stopped) send();
@@ -44,24 +51,33 @@ export function createFiguresPush(deps: FiguresPushDeps): FiguresPush {
     const minutes = pending ?? new Set<number>();
     pending = null;
     busy = true;
-    // One push at a time, so a slow read (PostgreSQL) cannot let older figures overtake newer ones.
-    deps
-      .build(minutes, deps.clock.now())
+    // One push at a time, so a slow read (PostgreSQL) cannot let older figures overtake newer ones. A read that
+    // fails or passes its deadline leaves its minutes to the next push.
+    let deadline: unknown = null;
+    const late = new Promise<never>((_, reject) => {
+      deadline = deps.clock.setTimeout(() => reject(new Error(`today's figures were not read within ${FIGURES_READ_DEADLINE_MS} ms`)), FIGURES_READ_DEADLINE_MS);
+    });
+    Promise.race([deps.build(minutes, deps.clock.now()), late])
       .then(
         (update) => {
           if (!stopped) deps.emit(update);
         },
-        (error: unknown) => deps.failed(error),
+        (error: unknown) => {
+          if (stopped) return;
+          keep(minutes);
+          deps.failed(error);
+        },
       )
+      .catch((error: unknown) => deps.failed(error))
       .finally(() => {
+        deps.clock.clearTimeout(deadline);
         if (!stopped) timer = deps.clock.setTimeout(afterInterval, deps.intervalMs);
       });
   };
   return {
     add(stored) {
       if (stopped) return;
-      pending ??= new Set();
-      for (const judged of stored) pending.add(Math.floor(Date.parse(judged.event.occurredAt) / MINUTE_MS) * MINUTE_MS);
+      keep(stored.map((judged) => Math.floor(Date.parse(judged.event.occurredAt) / MINUTE_MS) * MINUTE_MS));
       if (!busy) send();
     },
     stop() {

@@ -9,7 +9,8 @@ import { testClock } from '../support/testClock';
 import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 const INTERVAL_MS = 100;
-const clock = testClock();
+// Local noon of a fixed day: every event below falls on the server's "today", whenever the test runs.
+const clock = testClock(new Date(2026, 2, 5, 12, 0, 0).getTime());
 let server: TestServer;
 let client: Socket<ServerToClientEvents, ClientToServerEvents>;
 const judged: JudgedEvent[][] = [];

@@ -11,3 +11,4 @@ export * from './serverAddress';
 export * from './labels';
 export * from './incidents';
 export * from './openClocks';
+export * from './livePoints';
