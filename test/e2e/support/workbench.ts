@@ -22,11 +22,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  // Set the whole query at once: keystrokes typed while the workbench is still moving focus can be lost.
-  await input.fill(`>${title}`);
+  // The palette closes when focus moves on: a webview revealed a moment ago can take focus just after the palette
+  // opened (seen once in CI after the worst-items pick opened the dashboard). Then it is opened again.
+  for (let attempt = 1; ; attempt += 1) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    try {
+      // Set the whole query at once: keystrokes typed while the workbench is still moving focus can be lost.
+      await input.fill(`>${title}`, { timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3 || (await input.isVisible())) throw error;
+    }
+  }
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
 }
