@@ -5,9 +5,8 @@
 // still gets its figures at once. A later push carries every minute the groups it stands for touched, read when it is
 // built, so what a client ends up with is what one push per group would have left it with.
 import type { Clock } from '../clock';
+import { bucketStart } from '../domain/buckets';
 import type { ComplianceUpdate, JudgedEvent } from '../protocol';
-
-const MINUTE_MS = 60_000;
 
 /** How long figures may lag the events they count while events keep arriving: below what a person notices. */
 export const LIVE_FIGURES_INTERVAL_MS = 100;
@@ -77,7 +76,7 @@ export function createFiguresPush(deps: FiguresPushDeps): FiguresPush {
   return {
     add(stored) {
       if (stopped) return;
-      keep(stored.map((judged) => Math.floor(Date.parse(judged.event.occurredAt) / MINUTE_MS) * MINUTE_MS));
+      keep(stored.map((judged) => bucketStart(Date.parse(judged.event.occurredAt), 'minute')));
       if (!busy) send();
     },
     stop() {
