@@ -47,7 +47,9 @@ describe('decompose', () => {
             expect(p.fromMs % grain.ms).toBe(0);
             expect(p.toMs % grain.ms).toBe(0);
           } else {
-            expect(p.toMs - p.fromMs).toBeLessThan(MINUTE); // raw only for partial minutes
+            // raw only where no whole minute fits (it may still span up to two partial minutes)
+            const firstWholeMinute = Math.ceil(p.fromMs / MINUTE) * MINUTE;
+            expect(firstWholeMinute + MINUTE).toBeGreaterThan(p.toMs);
           }
           cursor = p.toMs;
         }
@@ -56,6 +58,8 @@ describe('decompose', () => {
       }),
     );
     expect(decompose(90_000, 91_000)).toEqual([{ grain: null, fromMs: 90_000, toMs: 91_000 }]);
+    // 60 s that straddle a minute boundary hold no whole minute: read raw as one piece
+    expect(decompose(90_000, 150_000)).toEqual([{ grain: null, fromMs: 90_000, toMs: 150_000 }]);
   });
 });
 
