@@ -72,11 +72,14 @@ describe.skipIf(postgres)("the README's auditor tour", () => {
     expect(JSON.parse(readFileSync(join(work, 'ringside-key.json'), 'utf8'))).toMatchObject({ algorithm: 'Ed25519', organisation: 'Northwind Clinics' });
     // 3. The recorded head; then the store moves on (a late event of the month).
     const head = JSON.parse((await bash(paths(blocks[2]!), withKey)).stdout) as { seq: number; hash: string };
-    const recorded = (text: string) => text.replaceAll('since=1889', `since=${head.seq}`).replaceAll('049e8c9e8fa7c228afbd828df61a539e72065de1499dddcbc89dc5477198f2b1', head.hash);
+    const recorded = (text: string) => text.replaceAll('since=1889', `since=${head.seq}`).replaceAll('asOf=1889', `asOf=${head.seq}`).replaceAll('049e8c9e8fa7c228afbd828df61a539e72065de1499dddcbc89dc5477198f2b1', head.hash);
     expect((await server.postEvents({ events: [call({ id: 'late', occurredAt: '2026-12-02T15:00:00+01:00' })] })).status).toBe(201);
     // 4. The exports and the report; 5. the verification loop.
     const exported = await bash(paths(recorded(blocks[3]!)), withKey);
     expect(exported.status, exported.stderr).toBe(0);
+    // Every file is as of the recorded head: the late event is in none of them, so they agree with each other.
+    expect(readFileSync(join(work, 'events-2026-12.csv'), 'utf8')).not.toContain('late');
+    expect(readFileSync(join(work, 'events-2026-12.csv'), 'utf8')).toContain('c1');
     const verified = await bash(paths(recorded(blocks[4]!)), withKey);
     expect(verified.stdout).not.toContain('FAILED');
     for (const kind of ['events', 'compliance', 'incidents', 'alerts', 'audit-log']) {
