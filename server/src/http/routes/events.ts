@@ -50,7 +50,9 @@ export const EVENT_ANSWERS: IngestAnswers = {
 export const MILESTONE_ANSWERS: IngestAnswers = {
   batchKey: MILESTONE_BATCH_KEY,
   invalid: { slug: 'invalid-milestone', title: 'Invalid milestone' },
-  conflict: () => ({ slug: 'milestone-conflict', title: 'Milestone already posted with other content' }),
+  // A milestone timed out of order with another of its case (a stop before its start) names `at`.
+  conflict: (problems) =>
+    problems.some((p) => p.path[0] === 'at') ? { slug: 'milestone-order', title: 'Milestone out of order with its case' } : { slug: 'milestone-conflict', title: 'Milestone already posted with other content' },
 };
 
 /**
