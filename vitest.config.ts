@@ -46,6 +46,7 @@ export default defineConfig({
             'test/integration/exports/auditReport.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',
+            'test/integration/clocks/milestoneOrder.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',
             'test/integration/integrations/*.test.ts',
             'test/integration/staffing/forecast.test.ts',

@@ -16,7 +16,9 @@ import {
   isExpired,
   judgeMeasure,
   matchesClockFilter,
+  misorderedPairs,
   openClockOf,
+  orderedPairs,
   standardsForCase,
   toFinishedEvent,
   type CaseMilestone,
@@ -219,8 +221,29 @@ describe('milestones give the judgements of the finished event', () => {
     const both = caseState(CALL_TYPE, [m('abandoned', '2026-11-23T09:15:30Z'), m('answered', '2026-11-23T09:15:40Z'), m('started', '2026-11-23T09:15:00Z')]);
     expect(both.end).toMatchObject({ stop: 'abandoned' });
     expect(both.measures.answerSeconds).toMatchObject({ status: 'stopped', outcome: 'gaveUp', seconds: 30 });
-    // A stop stamped before its start (a broken integration) measures 0, never a negative wait.
+    // A stop stamped before its start is refused at ingest (misorderedPairs); one stored before that rule measures 0, never a negative wait.
     expect(caseState(CALL_TYPE, [m('started', '2026-11-23T09:15:00Z'), m('answered', '2026-11-23T09:14:59Z')]).measures.answerSeconds?.seconds).toBe(0);
+  });
+
+  it('orders the start before every other milestone, and each measure\'s from before its to and before the gave-up stop', () => {
+    expect(orderedPairs(CALL_TYPE)).toEqual([
+      { earlier: 'started', later: 'answered' },
+      { earlier: 'started', later: 'abandoned' },
+    ]);
+    expect(orderedPairs(COMPLAINT_TYPE)).toEqual([
+      { earlier: 'received', later: 'acknowledged' },
+      { earlier: 'received', later: 'resolved' },
+      { earlier: 'received', later: 'followedUp' },
+      { earlier: 'resolved', later: 'followedUp' },
+    ]);
+  });
+
+  it('finds a stop timed before its start (or a measure\'s end before its beginning), the same instant being in order', () => {
+    const timed = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([id, at]) => [id, { atMs: Date.parse(at) }]));
+    expect(misorderedPairs(CALL_TYPE, timed({ started: '2026-11-23T18:30:00Z', answered: '2026-11-23T18:29:30Z' }))).toEqual([{ earlier: 'started', later: 'answered' }]);
+    expect(misorderedPairs(CALL_TYPE, timed({ started: '2026-11-23T18:30:00Z', answered: '2026-11-23T18:30:00Z' }))).toEqual([]);
+    expect(misorderedPairs(CALL_TYPE, timed({ answered: '2026-11-23T18:29:30Z' }))).toEqual([]);
+    expect(misorderedPairs(COMPLAINT_TYPE, timed({ received: '2026-11-23T09:00:00Z', resolved: '2026-11-24T09:00:00Z', followedUp: '2026-11-23T12:00:00Z' }))).toEqual([{ earlier: 'resolved', later: 'followedUp' }]);
   });
 
   it('refuses milestones of another case or unknown to the type', () => {

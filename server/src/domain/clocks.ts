@@ -119,6 +119,44 @@ export function caseState(type: EventTypeDefinition, milestones: readonly CaseMi
   };
 }
 
+// ---- milestones in an impossible order ----------------------------------------------------------------------
+
+/**
+ * The pairs of a type's milestones whose times must not be inverted: the start before every other milestone, each
+ * measure's `from` before its `to`, and before the gave-up stop that may end it instead. A case with one of these
+ * the wrong way round would measure a negative wait.
+ */
+export function orderedPairs(type: EventTypeDefinition): Array<{ earlier: string; later: string }> {
+  const start = startOf(type).id;
+  const gaveUp = gaveUpStopOf(type)?.id;
+  const pairs = new Map<string, { earlier: string; later: string }>();
+  const add = (earlier: string, later: string) => {
+    if (earlier !== later) pairs.set(JSON.stringify([earlier, later]), { earlier, later });
+  };
+  for (const m of type.milestones) add(start, m.id);
+  for (const m of type.measures) {
+    add(m.from, m.to);
+    if (gaveUp !== undefined) add(m.from, gaveUp);
+  }
+  return [...pairs.values()];
+}
+
+/** A case's milestone by id with its instant, as far as known. */
+export type TimedMilestones = ReadonlyMap<string, { atMs: number }>;
+
+/**
+ * Each pair of `orderedPairs` whose later milestone is timed strictly before its earlier one (the same instant is
+ * fine: an answer on the first ring). Never measured as 0: the case cannot be judged from such times (services/ingest
+ * refuses the milestone that would make one).
+ */
+export function misorderedPairs(type: EventTypeDefinition, timed: TimedMilestones): Array<{ earlier: string; later: string }> {
+  return orderedPairs(type).filter(({ earlier, later }) => {
+    const a = timed.get(earlier);
+    const b = timed.get(later);
+    return a !== undefined && b !== undefined && b.atMs < a.atMs;
+  });
+}
+
 function foldMilestones(type: EventTypeDefinition, first: CaseMilestone, milestones: readonly CaseMilestone[]): Record<string, ReachedMilestone> {
   const reached: Record<string, ReachedMilestone> = {};
   for (const m of milestones) {
@@ -183,7 +221,10 @@ function measureState(m: { id: string; from: string; to: string }, fromIsStart: 
   return { ...base, status: from ? 'running' : 'waiting', stopMs: null, stoppedBy: null, outcome: null, seconds: null };
 }
 
-/** A stop timed before its start (a broken integration) measures 0 rather than a negative wait. */
+/**
+ * Never negative. Ingest refuses a milestone that would put a stop before its start (misorderedPairs), so this floor
+ * only guards cases stored before that rule.
+ */
 function elapsedSeconds(fromMs: number, toMs: number): number {
   return Math.max(0, toMs - fromMs) / 1000;
 }

@@ -50,10 +50,10 @@ export interface BodySpec<B> {
   limit: string;
   strict: boolean;
   /**
-   * 'required': a body that is not JSON is refused (415); 'when-present': only a body that is there must be JSON,
-   * no body reads as {}; 'parsed': whatever the JSON parser made of it ({} for no JSON body).
+   * 'required': a body that is not JSON is refused (415) before anything in it is read; 'when-present': only a body
+   * that is there must be JSON (415 otherwise), no body reads as {}.
    */
-  media: 'required' | 'when-present' | 'parsed';
+  media: 'required' | 'when-present';
   /**
    * The body's media type: JSON (the default), plain text (a log's lines) or an HTML form, as systems that are
    * not Ringside clients post them. Text and form bodies are read as UTF-8 only, like JSON.

@@ -47,15 +47,14 @@ async function resolve<T>(spec: SchemaOf<T>, req: Request, app: AppContext): Pro
 /** The body as the route declares it, or a 415 answer (null) for a body in another media type. */
 function rawBody(spec: BodySpec<unknown>, req: Request, res: Response): { body: unknown } | null {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  const mustBeJson = spec.media === 'required' || (spec.media === 'when-present' && hasBody);
+  const mustBeJson = spec.media === 'required' || hasBody;
   const types = BODY_TYPES[spec.format ?? 'json'];
   if (mustBeJson && !typeIs(req, [...types])) {
     const send = spec.what ? `send ${spec.what} as ${types[0]}` : `send ${types[0]}`;
     sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `${send} (got ${req.headers['content-type'] ?? 'none'})`));
     return null;
   }
-  if (spec.media === 'when-present') return { body: hasBody ? req.body : {} };
-  return { body: spec.media === 'parsed' ? (req.body ?? {}) : req.body };
+  return { body: spec.media === 'when-present' && !hasBody ? {} : req.body };
 }
 
 /** The route's validated input, or null after answering the refusal. */

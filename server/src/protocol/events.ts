@@ -6,15 +6,21 @@ import { wellFormedString } from './text';
 
 const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`);
 
+/** Why a well-formed timestamp is refused when its fields are out of range (2026-02-30, 24:00, 10:60). */
+export const NOT_A_REAL_DATE_TIME = 'is not a real date and time';
+
 /** ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires. */
 export const isoWithOffset = wellFormedString()
   .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: 'is not a real date and time' });
+  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: NOT_A_REAL_DATE_TIME });
 
-/** Date.parse rolls 2026-02-30 over to 2 March; a real timestamp's fields are all in range. */
-function isRealCalendarTime(s: string): boolean {
+/**
+ * Date.parse rolls 2026-02-30 over to 2 March; a real timestamp's fields are all in range. The one check of every
+ * calendar timestamp the server reads, posted or read from another system's records (integrations/).
+ */
+export function isRealCalendarTime(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(s);
   if (!m) return false;
   const [y, mo, d, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];

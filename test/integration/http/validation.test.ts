@@ -1,6 +1,7 @@
 // The one validation step and the one error handler, through a real server: every route refuses bad input in the
 // same shape, the 405s come from the route tables, and the fixes of the derived access policy hold.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../../server/src/http/routes';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 let server: TestServer;
@@ -81,6 +82,39 @@ describe('one problem shape for bad input', () => {
     expect(await send('GET', '/incidents/999')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/incident-not-found$/), title: 'Incident not found' } });
     expect(await send('GET', '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'no API key with id k_nope' } });
     expect(await send('DELETE', '/keys/env')).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/key-not-revocable$/) } });
+  });
+});
+
+describe('the content type before the body', () => {
+  // Every route taking a JSON body, its path parameters filled in and its required query given (the URL is read first).
+  const jsonRoutes = API_ROUTES.filter((r) => r.body && (r.body.format ?? 'json') === 'json' && r.method !== 'ALL');
+  const urlOf = (path: string) => `${server.url}/api/v1${path.replace(/:[A-Za-z]+/g, path.includes('custom') ? 'doors' : '1')}${path.startsWith('/integrations/') && !path.includes('custom') ? '?site=hq' : ''}`;
+  const post = async (method: string, path: string, contentType: string, body: string) => {
+    const res = await fetch(urlOf(path), { method, headers: { ...adminHeaders(server.apiKey), 'content-type': contentType }, body });
+    return { status: res.status, body: (await res.json()) as { type: string; detail: string } };
+  };
+
+  it('covers the JSON endpoints the docs name', () => {
+    const paths = jsonRoutes.map((r) => `${r.method} ${r.path}`);
+    for (const p of ['POST /events', 'POST /milestones', 'POST /events/:id/void', 'POST /events/:id/amend', 'POST /integrations/amazon-connect/firehose', 'POST /integrations/custom/:id', 'POST /keys']) expect(paths).toContain(p);
+  });
+
+  it('answers text/plain with 415 naming the content type and application/json, whether the text is JSON or not', async () => {
+    for (const r of jsonRoutes) {
+      for (const text of ['x', '{"reason": "r", "requestId": "r-1", "timestamp": 1, "records": []}']) {
+        const res = await post(r.method, r.path, 'text/plain', text);
+        expect({ route: `${r.method} ${r.path}`, text, status: res.status, type: res.body.type }).toEqual({ route: `${r.method} ${r.path}`, text, status: 415, type: expect.stringMatching(/\/unsupported-media-type$/) });
+        expect(res.body.detail).toMatch(/application\/json \(got text\/plain\)$/);
+      }
+    }
+  });
+
+  it('answers the tester\'s requests: custom and Firehose with text/plain are 415, malformed JSON as JSON is 400', async () => {
+    expect(await post('POST', '/integrations/custom/:id', 'text/plain', 'x')).toMatchObject({ status: 415, body: { detail: 'send the JSON your mapping reads as application/json (got text/plain)' } });
+    expect(await post('POST', '/integrations/custom/:id', 'text/plain', '{"event": "door.open"}')).toMatchObject({ status: 415 });
+    expect(await post('POST', '/integrations/amazon-connect/firehose', 'text/plain', '{}')).toMatchObject({ status: 415, body: { detail: 'send the Firehose delivery as application/json (got text/plain)' } });
+    expect(await post('POST', '/events/:id/void', 'text/plain', '{"reason": "r"}')).toMatchObject({ status: 415, body: { detail: 'send the correction as application/json (got text/plain)' } });
+    expect(await post('POST', '/integrations/custom/:id', 'application/json', 'x')).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/malformed-json$/) } });
   });
 });
 

@@ -31,6 +31,7 @@ async function deliver(requestId: string, records: unknown[], key: string | null
   return { status: res.status, body: await res.json() };
 }
 
+const chainHead = async () => (await server.getJson('/api/v1/audit/head')).body as { seq: number; hash: string };
 const callEvents = async () => (await snapshotOf(server)).recent.filter((e) => e.event.id.startsWith('ac:'));
 
 describe('Amazon Connect contact records through Firehose', () => {
@@ -57,6 +58,23 @@ describe('Amazon Connect contact records through Firehose', () => {
     const bad = await deliver('44444444-4444-4444-8444-444444444444', [contactRecord('c-6', { Queue: { EnqueueTimestamp: 'yesterday', Name: 'Support' } })]);
     expect(bad.body.errorMessage).toContain('records[0]: Queue.EnqueueTimestamp must be an ISO 8601 timestamp');
     expect((await callEvents()).map((e) => e.event.id).sort()).toEqual(['ac:c-1', 'ac:c-2']);
+  });
+
+  it('refuses a record whose timestamp is not a real date (2026-02-30) instead of rolling it over, and stores none of the delivery', async () => {
+    const headBefore = await chainHead();
+    const impossible = { ContactId: 'c-5', Channel: 'VOICE', Queue: { Name: 'Support', EnqueueTimestamp: '2026-02-30T00:00:00Z', Duration: 5 } };
+    const answer = await deliver('88888888-8888-4888-8888-888888888888', [impossible, abandoned('c-9')]);
+    expect(answer).toEqual({
+      status: 400,
+      body: { requestId: '88888888-8888-4888-8888-888888888888', timestamp: NOW, errorMessage: 'records[0]: Queue.EnqueueTimestamp is not a real date and time, got "2026-02-30T00:00:00Z"; nothing from this request was stored' },
+    });
+    const lateAnswer = contactRecord('c-10', { Agent: { Username: 'alice', ConnectedToAgentTimestamp: '2026-03-02T08:00:60Z' } });
+    expect((await deliver('99999999-9999-4999-8999-999999999999', [abandoned('c-11'), lateAnswer])).body.errorMessage).toMatch(/^records\[1\]: Agent\.ConnectedToAgentTimestamp is not a real date and time/);
+    expect(await recentEvent(server, 'ac:c-5')).toBeUndefined();
+    expect(await recentEvent(server, 'ac:c-9')).toBeUndefined();
+    expect(await recentEvent(server, 'ac:c-11')).toBeUndefined();
+    expect(await chainHead()).toEqual(headBefore);
+    expect((await server.getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true, problems: [] });
   });
 
   it('reads a delivery Firehose sent with GZIP content encoding', async () => {

@@ -101,6 +101,16 @@ describe('Twilio TaskRouter callbacks', () => {
     expect(await callback(noSid, sign(AUTH_TOKEN, url, noSid))).toMatchObject({ status: 400, body: { errors: [{ path: 'TaskSid', message: 'is required for a task or reservation event' }] } });
   });
 
+  it('refuses an accept timed before its task was created (409 naming the event and at), storing nothing', async () => {
+    const task = { TaskSid: 'WT00000000000000000000000000order' };
+    const created = taskEvent('task.created', NOW + 30_000, task);
+    expect((await callback(created, sign(AUTH_TOKEN, url, created))).status).toBe(200);
+    const accepted = taskEvent('reservation.accepted', NOW + 29_000, { ...task, WorkerName: 'Alice' });
+    const refused = await callback(accepted, sign(AUTH_TOKEN, url, accepted));
+    expect(refused).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/record-conflict$/), errors: [{ path: 'reservation.accepted: at', message: expect.stringMatching(/^is before the case's "started" milestone \(stored, at 2026-06-01T10:00:30\.000Z\)/) }] } });
+    expect(await openCalls()).toEqual(expect.arrayContaining([expect.objectContaining({ caseId: task.TaskSid })]));
+  });
+
   it('takes an accept that arrives after the task\'s clock expired: 200, the call counts once, as its expiry made it', async () => {
     const created = taskEvent('task.created', NOW + 60_000, { TaskSid: 'WTlate' });
     await clock.skipTo(NOW + 60_000);

@@ -24,7 +24,8 @@ const amendBody = z.strictObject({
     .refine((c) => Object.keys(c).length > 0, { message: 'must change at least one of outcome, rings, answerSeconds, greetSeconds' }),
 });
 
-const correctionBody = <T>(schema: z.ZodType<T>): BodySpec<T> => ({ limit: '64kb', strict: true, media: 'parsed', schema });
+// JSON only, checked before the fields (415 for text or a form, as every JSON endpoint), then the fields.
+const correctionBody = <T>(schema: z.ZodType<T>): BodySpec<T> => ({ limit: '64kb', strict: true, media: 'required', what: 'the correction', schema });
 
 type Envelope = { ok: true; mode: 'single' | 'batch'; items: unknown[] } | { ok: false; status: 400 | 413; title: string; path: string; message: string };
 type Outcome<R> = { kind: 'invalid' | 'conflict' | 'forbidden'; problems: ItemProblem[] } | { kind: 'stored'; results: R[] };
@@ -50,7 +51,9 @@ export const EVENT_ANSWERS: IngestAnswers = {
 export const MILESTONE_ANSWERS: IngestAnswers = {
   batchKey: MILESTONE_BATCH_KEY,
   invalid: { slug: 'invalid-milestone', title: 'Invalid milestone' },
-  conflict: () => ({ slug: 'milestone-conflict', title: 'Milestone already posted with other content' }),
+  // A milestone timed out of order with another of its case (a stop before its start) names `at`.
+  conflict: (problems) =>
+    problems.some((p) => p.path[0] === 'at') ? { slug: 'milestone-order', title: 'Milestone out of order with its case' } : { slug: 'milestone-conflict', title: 'Milestone already posted with other content' },
 };
 
 /**

@@ -4,7 +4,7 @@
 // Connect delivers a record at least once and re-delivers it when it changes later (attributes, after-contact
 // work); the call is keyed by ContactId and built only from fields fixed when the contact left the queue, so a
 // re-delivered record maps to the same event, a duplicate.
-import { LIMITS } from '../../protocol';
+import { isRealCalendarTime, LIMITS, NOT_A_REAL_DATE_TIME } from '../../protocol';
 import { countIgnored, MAX_CASE_ID_LENGTH, type CallEventInput, type IgnoredCounts } from '../types';
 import { FirehoseDeliveryError, isObject, parseFirehoseDelivery } from './firehose';
 
@@ -140,11 +140,15 @@ function mapContactRecord(ctr: Record<string, unknown>, site: string, where: str
 
 type Fail = (field: string, problem: string) => FirehoseDeliveryError;
 
-/** Connect writes UTC timestamps such as 2026-03-02T08:00:00Z; one without an offset would be ambiguous. */
+/**
+ * Connect writes UTC timestamps such as 2026-03-02T08:00:00Z; one without an offset would be ambiguous, and one whose
+ * fields are out of range (2026-02-30) is refused as POST /events refuses it, not rolled over to another day.
+ */
 function instant(value: unknown, field: string, fail: Fail): number {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
     throw fail(field, `must be an ISO 8601 timestamp with an offset, got ${JSON.stringify(value)}`);
   }
+  if (Number.isNaN(Date.parse(value)) || !isRealCalendarTime(value)) throw fail(field, `${NOT_A_REAL_DATE_TIME}, got ${JSON.stringify(value)}`);
   return Date.parse(value);
 }
 

@@ -9,7 +9,7 @@ import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, Sit
 import { caseText, settleCases, withRecorded, type CaseContext, type Settled } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
-import { pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
+import { misorderedMilestones, pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
 import { prepareEvent } from './prepare';
 import { validateEvents } from './validate';
 import type { CaseNews, CasesListener, FeedInput, FeedOutcome, IngestOutcome, IngestRequest, LateEnd, MilestoneOutcome, OpenedCasesHook, SiteLimit, StoredListener } from './outcomes';
@@ -291,6 +291,9 @@ export class IngestService {
     if (inputs.length === 0) return { outcome: { kind: 'stored', results: [] }, ...none };
     const problems = await this.unknownSiteProblems(part, inputs.map((m) => m.site));
     if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, ...none };
+    // Read inside the write: no other write adds a milestone to these cases between the check and the insert.
+    const misordered = await misorderedMilestones(part, inputs, this.registry());
+    if (misordered.length > 0) return { outcome: { kind: 'conflict', problems: misordered }, ...none };
     const receivedAtMs = this.now();
     const sites = new Map<string, Site>();
     for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));

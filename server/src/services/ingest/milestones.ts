@@ -1,9 +1,10 @@
 // Validating posted milestones (the shared wire schema, then the event type registry) and making them ready to store.
 import { canonicalJson } from '../../domain/canonical';
+import { misorderedPairs } from '../../domain/clocks';
 import { milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
 import { LIMITS, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput } from '../../protocol/eventTypes';
-import type { NewMilestone } from '../../store/port';
+import type { NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
 import type { ItemProblem } from './itemProblem';
 import { firstPerField, toItemProblems } from './validate';
@@ -66,4 +67,58 @@ export function prepareMilestone(input: MilestoneInput, site: Site, receivedAtMs
     content: canonicalJson(input),
     siteDefaults: { timeZone: site.timeZone, ringCycleSeconds: site.ringCycleSeconds },
   };
+}
+
+/** Where a milestone of a case comes from: stored before, or item `index` of this request. */
+interface Timed {
+  atMs: number;
+  at: string;
+  index: number | null;
+}
+
+/**
+ * Milestones that would time a stop before its case's start (or a measure's end before its beginning; domain/clocks
+ * orderedPairs) against the case's stored milestones or the request's others: refused (409, path `at`, naming the
+ * other milestone and its time), never measured as a 0 s wait. Whichever arrives second is the one refused: a start
+ * timed after a stored stop as much as a stop timed before a stored start; within a request, the later item. A
+ * milestone already stored under the same pairing key is taken as stored (a retry is a duplicate, other content the
+ * store's conflict).
+ */
+export async function misorderedMilestones(reads: Pick<StoreReads, 'cases'>, inputs: readonly MilestoneInput[], registry: EventTypeRegistry): Promise<ItemProblem[]> {
+  const byCase = new Map<string, number[]>();
+  inputs.forEach((m, index) => {
+    const key = JSON.stringify([m.type, m.site, m.caseId]);
+    byCase.set(key, [...(byCase.get(key) ?? []), index]);
+  });
+  const problems: ItemProblem[] = [];
+  for (const indexes of byCase.values()) {
+    const first = inputs[indexes[0]!]!;
+    const type = registry.get(first.type);
+    if (!type) continue;
+    const timed = new Map<string, Timed>();
+    for (const m of await reads.cases.milestones({ type: first.type, site: first.site, caseId: first.caseId })) timed.set(m.milestone, { atMs: Date.parse(m.at), at: m.at, index: null });
+    for (const index of indexes) {
+      const m = inputs[index]!;
+      if (!timed.has(m.milestone)) timed.set(m.milestone, { atMs: Date.parse(m.at), at: m.at, index });
+    }
+    const blamed = new Set<number>();
+    for (const { earlier, later } of misorderedPairs(type, timed)) {
+      const a = timed.get(earlier)!;
+      const b = timed.get(later)!;
+      // The one that arrived second: a new item against a stored milestone, or the later of two new items.
+      const laterIsBlamed = b.index !== null && (a.index === null || b.index > a.index);
+      const [own, other] = laterIsBlamed ? [b, a] : [a, b];
+      const otherId = laterIsBlamed ? earlier : later;
+      if (own.index === null || blamed.has(own.index)) continue;
+      blamed.add(own.index);
+      const where = other.index === null ? 'stored' : `milestones.${other.index} of this request`;
+      const relation = laterIsBlamed ? 'before' : 'after';
+      problems.push({
+        index: own.index,
+        path: ['at'],
+        message: `is ${relation} the case's "${otherId}" milestone (${where}, at ${other.at}): a ${type.id}'s "${later}" cannot be timed before its "${earlier}"`,
+      });
+    }
+  }
+  return problems.sort((x, y) => x.index - y.index);
 }
