@@ -281,12 +281,25 @@ describe('deadlines on the wall clock', () => {
         const answered = caseState(CALL_TYPE, [ms('call', 'c')('started', start), ms('call', 'c')('answered', iso(t0 + g.stopMs))]);
         const judged = judgeMeasure(answered, s, site)!;
         expect(status.state === 'breached').toBe(!judged.met);
-        const limit = clockLimit(s, site)!;
-        if (status.state === 'at-risk') expect(g.stopMs / 1000).toBeGreaterThanOrEqual(0.8 * limit.seconds);
-        if (status.state === 'running') expect(g.stopMs / 1000).toBeLessThan(0.8 * limit.seconds);
+        // 80 % compared in whole milliseconds: in floating point 0.8 × 12 s is a hair above 9.6 s
+        const pastAtRisk = g.stopMs * 5 >= Math.round(clockLimit(s, site)!.seconds * 1000) * 4;
+        if (status.state === 'at-risk') expect(pastAtRisk).toBe(true);
+        if (status.state === 'running') expect(pastAtRisk).toBe(false);
       }),
       runs(500),
     );
+  });
+
+  it('at-risk from the first whole millisecond at or past 80 %, never before', () => {
+    const statusAt = (s: ClockStandard, site: ClockSite, offsetMs: number) => clockStatus(openCall, s, site, t0 + offsetMs)!;
+    // 80 % of 8 ms is 6.4 ms: still running at 6 ms, at risk from 7 ms
+    const tiny = standard({ id: 's', eventType: 'call', measure: 'answerSeconds', threshold: 0.008 });
+    expect(statusAt(tiny, aroundTheClock, 6)).toMatchObject({ atRiskMs: t0 + 7, state: 'running' });
+    expect(statusAt(tiny, aroundTheClock, 7).state).toBe('at-risk');
+    // 80 % of 2 rings on a 6 s cycle (12 s) is exactly 9.6 s
+    const rings = standard({ id: 'r', eventType: 'call', measure: 'rings', threshold: 2 });
+    expect(statusAt(rings, aroundTheClock, 9_600)).toMatchObject({ atRiskMs: t0 + 9_600, state: 'at-risk' });
+    expect(statusAt(rings, aroundTheClock, 9_599).state).toBe('running');
   });
 });
 
@@ -347,10 +360,15 @@ describe('deadlines on the business clock (a holiday, then the change to summer 
         const status = clockStatus(complaint, s, office, when)!;
         const judged = judgeMeasure(caseState(COMPLAINT_TYPE, [ms('complaint', 'k-1')('received', received), ms('complaint', 'k-1')('acknowledged', iso(when))]), s, office)!;
         expect(status.state === 'breached').toBe(!judged.met);
-        expect(status.state === 'running').toBe(status.elapsedSeconds < 0.8 * threshold);
+        // 80 % compared in whole milliseconds: in floating point 0.8 × 3 s is a hair above 2.4 s
+        expect(status.state === 'running').toBe(Math.round(status.elapsedSeconds * 1000) * 5 < threshold * 1000 * 4);
       }),
       runs(200),
     );
+    // 3 open seconds: at risk after exactly 2.4 open seconds (Thursday 16:00 is open)
+    const ack3s = { ...ack4h, threshold: 3 };
+    expect(clockStatus(complaint, ack3s, office, at(received) + 2_399)?.state).toBe('running');
+    expect(clockStatus(complaint, ack3s, office, at(received) + 2_400)).toMatchObject({ atRiskMs: at(received) + 2_400, state: 'at-risk' });
   });
 });
 

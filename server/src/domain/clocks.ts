@@ -268,7 +268,14 @@ export interface ClockStatus {
   state: ClockState;
 }
 
-const AT_RISK_SHARE = 0.8;
+/**
+ * Where a clock turns at-risk, in seconds of its clock: the first whole millisecond at or past 80 % of the limit.
+ * Counted in integer milliseconds (× 4 / 5, rounded up): rounding 0.8 × limit to the nearest millisecond could turn
+ * a clock at-risk before 80 % (6 ms of an 8 ms limit), and 0.8 × 12 in floating point is a hair above 9.6.
+ */
+function atRiskAfter(limitSeconds: number): number {
+  return Math.ceil((Math.round(limitSeconds * 1000) * 4) / 5) / 1000;
+}
 
 /** The standard's clock on the case at nowMs; null when that clock is not running (not started, or stopped). */
 export function clockStatus(state: CaseState, standard: ClockStandard, site: ClockSite, nowMs: number): ClockStatus | null {
@@ -279,7 +286,7 @@ export function clockStatus(state: CaseState, standard: ClockStandard, site: Clo
   const instantAfter = (seconds: number) => clockInstant(standard, site, start, seconds);
   const deadlineMs = limit ? instantAfter(limit.seconds) : null;
   const breachMs = limit ? instantAfter(limit.metAtLimit ? limit.seconds + 0.001 : limit.seconds) : null;
-  const atRiskMs = limit ? instantAfter(limit.seconds * AT_RISK_SHARE) : null;
+  const atRiskMs = limit ? instantAfter(atRiskAfter(limit.seconds)) : null;
   const clockState: ClockState = breachMs !== null && nowMs >= breachMs ? 'breached' : atRiskMs !== null && nowMs >= atRiskMs ? 'at-risk' : 'running';
   return { standardId: standard.id, measure: standard.measure, clockStartMs: start, deadlineMs, atRiskMs, breachMs, elapsedSeconds: clockSeconds(standard, site, start, nowMs), state: clockState };
 }
@@ -296,7 +303,7 @@ export function standardsFromStart<S extends ClockStandard>(type: EventTypeDefin
     const limit = clockLimit(standard, siteCalendar);
     if (standard.retired || standard.scope?.queues || measure?.from !== start || !limit) return [];
     if (!inScope({ type: type.id, outcome: '', rings: null, answerSeconds: null, greetSeconds: null, site, queue: null }, standard)) return [];
-    return [{ standard, atRiskSeconds: limit.seconds * AT_RISK_SHARE, deadlineSeconds: limit.seconds }];
+    return [{ standard, atRiskSeconds: atRiskAfter(limit.seconds), deadlineSeconds: limit.seconds }];
   });
 }
 
