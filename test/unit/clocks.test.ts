@@ -267,9 +267,14 @@ describe('deadlines on the wall clock', () => {
   const clockArb = fc.record({
     kind: fc.constantFrom('rings', 'answerSeconds'),
     operator: fc.constantFrom('<=' as const, '<' as const),
-    threshold: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 40_000 }).map((n) => n / 1000)),
+    // whole seconds, milliseconds, and limits finer than a millisecond
+    threshold: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 40_000 }).map((n) => n / 1000), fc.integer({ min: 0, max: 400_000 }).map((n) => n / 10_000)),
     cycle: fc.constantFrom(3, 5, 6),
-    stopMs: fc.integer({ min: 0, max: 45_000 }),
+    // anywhere, or within 2 ms of the limit or of its 80 %, where a rounding would show
+    stop: fc.oneof(
+      fc.integer({ min: 0, max: 45_000 }).map((ms) => ({ ms, near: null })),
+      fc.record({ near: fc.constantFrom(1, 0.8), ms: fc.integer({ min: -2, max: 2 }) }),
+    ),
   });
 
   it('property: the clock is breached at t exactly when an answer at t would miss, and never before 80 %', () => {
@@ -277,12 +282,14 @@ describe('deadlines on the wall clock', () => {
       fc.property(clockArb, (g) => {
         const site = { ...aroundTheClock, ringCycleSeconds: g.cycle };
         const s = standard({ id: 's', eventType: 'call', measure: g.kind, operator: g.operator, threshold: g.threshold });
-        const status = clockStatus(openCall, s, site, t0 + g.stopMs)!;
-        const answered = caseState(CALL_TYPE, [ms('call', 'c')('started', start), ms('call', 'c')('answered', iso(t0 + g.stopMs))]);
+        const limitSeconds = clockLimit(s, site)!.seconds;
+        const stopMs = g.stop.near === null ? g.stop.ms : Math.max(0, Math.floor(limitSeconds * 1000 * g.stop.near) + g.stop.ms);
+        const status = clockStatus(openCall, s, site, t0 + stopMs)!;
+        const answered = caseState(CALL_TYPE, [ms('call', 'c')('started', start), ms('call', 'c')('answered', iso(t0 + stopMs))]);
         const judged = judgeMeasure(answered, s, site)!;
         expect(status.state === 'breached').toBe(!judged.met);
         // 80 % compared in whole milliseconds: in floating point 0.8 × 12 s is a hair above 9.6 s
-        const pastAtRisk = g.stopMs * 5 >= Math.round(clockLimit(s, site)!.seconds * 1000) * 4;
+        const pastAtRisk = stopMs * 5 >= Math.round(limitSeconds * 1000) * 4;
         if (status.state === 'at-risk') expect(pastAtRisk).toBe(true);
         if (status.state === 'running') expect(pastAtRisk).toBe(false);
       }),
@@ -300,6 +307,18 @@ describe('deadlines on the wall clock', () => {
     const rings = standard({ id: 'r', eventType: 'call', measure: 'rings', threshold: 2 });
     expect(statusAt(rings, aroundTheClock, 9_600)).toMatchObject({ atRiskMs: t0 + 9_600, state: 'at-risk' });
     expect(statusAt(rings, aroundTheClock, 9_599).state).toBe('running');
+  });
+
+  it('breached from the first whole millisecond a stop would miss, for a limit finer than a millisecond too', () => {
+    const statusAt = (s: ClockStandard, offsetMs: number) => clockStatus(openCall, s, aroundTheClock, t0 + offsetMs)!;
+    const answerIn = (operator: '<=' | '<', threshold: number) => standard({ id: 's', eventType: 'call', measure: 'answerSeconds', operator, threshold });
+    // ≤ 0.0005 s: an answer at 1 ms misses
+    expect(statusAt(answerIn('<=', 0.0005), 1)).toMatchObject({ breachMs: t0 + 1, state: 'breached' });
+    // < 0.0084 s: an answer at 8 ms still meets, one at 9 ms misses
+    expect(statusAt(answerIn('<', 0.0084), 8)).toMatchObject({ breachMs: t0 + 9, state: 'at-risk' });
+    expect(statusAt(answerIn('<', 0.0084), 9).state).toBe('breached');
+    // ≤ 0.29 s (0.29 × 1000 is 289.99999999999994): an answer at 290 ms still meets
+    expect(statusAt(answerIn('<=', 0.29), 290)).toMatchObject({ breachMs: t0 + 291, state: 'at-risk' });
   });
 });
 
