@@ -290,9 +290,14 @@ describe('deadlines on the wall clock', () => {
   const clockArb = fc.record({
     kind: fc.constantFrom('rings', 'answerSeconds'),
     operator: fc.constantFrom('<=' as const, '<' as const),
-    threshold: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 40_000 }).map((n) => n / 1000)),
+    // whole seconds, milliseconds, and limits finer than a millisecond
+    threshold: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 40_000 }).map((n) => n / 1000), fc.integer({ min: 0, max: 400_000 }).map((n) => n / 10_000)),
     cycle: fc.constantFrom(3, 5, 6),
-    stopMs: fc.integer({ min: 0, max: 45_000 }),
+    // anywhere, or within 2 ms of the limit or of its 80 %, where a rounding would show
+    stop: fc.oneof(
+      fc.integer({ min: 0, max: 45_000 }).map((ms) => ({ ms, near: null })),
+      fc.record({ near: fc.constantFrom(1, 0.8), ms: fc.integer({ min: -2, max: 2 }) }),
+    ),
   });
 
   it('property: the clock is breached at t exactly when an answer at t would miss, and never before 80 %', () => {
@@ -300,16 +305,43 @@ describe('deadlines on the wall clock', () => {
       fc.property(clockArb, (g) => {
         const site = { ...aroundTheClock, ringCycleSeconds: g.cycle };
         const s = standard({ id: 's', eventType: 'call', measure: g.kind, operator: g.operator, threshold: g.threshold });
-        const status = clockStatus(openCall, s, site, t0 + g.stopMs)!;
-        const answered = caseState(CALL_TYPE, [ms('call', 'c')('started', start), ms('call', 'c')('answered', iso(t0 + g.stopMs))]);
+        const limitSeconds = clockLimit(s, site)!.seconds;
+        const stopMs = g.stop.near === null ? g.stop.ms : Math.max(0, Math.floor(limitSeconds * 1000 * g.stop.near) + g.stop.ms);
+        const status = clockStatus(openCall, s, site, t0 + stopMs)!;
+        const answered = caseState(CALL_TYPE, [ms('call', 'c')('started', start), ms('call', 'c')('answered', iso(t0 + stopMs))]);
         const judged = judgeMeasure(answered, s, site)!;
         expect(status.state === 'breached').toBe(!judged.met);
-        const limit = clockLimit(s, site)!;
-        if (status.state === 'at-risk') expect(g.stopMs / 1000).toBeGreaterThanOrEqual(0.8 * limit.seconds);
-        if (status.state === 'running') expect(g.stopMs / 1000).toBeLessThan(0.8 * limit.seconds);
+        // 80 % compared in whole milliseconds: in floating point 0.8 × 12 s is a hair above 9.6 s
+        const pastAtRisk = stopMs * 5 >= Math.round(limitSeconds * 1000) * 4;
+        if (status.state === 'at-risk') expect(pastAtRisk).toBe(true);
+        if (status.state === 'running') expect(pastAtRisk).toBe(false);
       }),
       runs(500),
     );
+  });
+
+  it('at-risk from the first whole millisecond at or past 80 %, never before', () => {
+    const statusAt = (s: ClockStandard, site: ClockSite, offsetMs: number) => clockStatus(openCall, s, site, t0 + offsetMs)!;
+    // 80 % of 8 ms is 6.4 ms: still running at 6 ms, at risk from 7 ms
+    const tiny = standard({ id: 's', eventType: 'call', measure: 'answerSeconds', threshold: 0.008 });
+    expect(statusAt(tiny, aroundTheClock, 6)).toMatchObject({ atRiskMs: t0 + 7, state: 'running' });
+    expect(statusAt(tiny, aroundTheClock, 7).state).toBe('at-risk');
+    // 80 % of 2 rings on a 6 s cycle (12 s) is exactly 9.6 s
+    const rings = standard({ id: 'r', eventType: 'call', measure: 'rings', threshold: 2 });
+    expect(statusAt(rings, aroundTheClock, 9_600)).toMatchObject({ atRiskMs: t0 + 9_600, state: 'at-risk' });
+    expect(statusAt(rings, aroundTheClock, 9_599).state).toBe('running');
+  });
+
+  it('breached from the first whole millisecond a stop would miss, for a limit finer than a millisecond too', () => {
+    const statusAt = (s: ClockStandard, offsetMs: number) => clockStatus(openCall, s, aroundTheClock, t0 + offsetMs)!;
+    const answerIn = (operator: '<=' | '<', threshold: number) => standard({ id: 's', eventType: 'call', measure: 'answerSeconds', operator, threshold });
+    // ≤ 0.0005 s: an answer at 1 ms misses
+    expect(statusAt(answerIn('<=', 0.0005), 1)).toMatchObject({ breachMs: t0 + 1, state: 'breached' });
+    // < 0.0084 s: an answer at 8 ms still meets, one at 9 ms misses
+    expect(statusAt(answerIn('<', 0.0084), 8)).toMatchObject({ breachMs: t0 + 9, state: 'at-risk' });
+    expect(statusAt(answerIn('<', 0.0084), 9).state).toBe('breached');
+    // ≤ 0.29 s (0.29 × 1000 is 289.99999999999994): an answer at 290 ms still meets
+    expect(statusAt(answerIn('<=', 0.29), 290)).toMatchObject({ breachMs: t0 + 291, state: 'at-risk' });
   });
 });
 
@@ -370,10 +402,15 @@ describe('deadlines on the business clock (a holiday, then the change to summer 
         const status = clockStatus(complaint, s, office, when)!;
         const judged = judgeMeasure(caseState(COMPLAINT_TYPE, [ms('complaint', 'k-1')('received', received), ms('complaint', 'k-1')('acknowledged', iso(when))]), s, office)!;
         expect(status.state === 'breached').toBe(!judged.met);
-        expect(status.state === 'running').toBe(status.elapsedSeconds < 0.8 * threshold);
+        // 80 % compared in whole milliseconds: in floating point 0.8 × 3 s is a hair above 2.4 s
+        expect(status.state === 'running').toBe(Math.round(status.elapsedSeconds * 1000) * 5 < threshold * 1000 * 4);
       }),
       runs(200),
     );
+    // 3 open seconds: at risk after exactly 2.4 open seconds (Thursday 16:00 is open)
+    const ack3s = { ...ack4h, threshold: 3 };
+    expect(clockStatus(complaint, ack3s, office, at(received) + 2_399)?.state).toBe('running');
+    expect(clockStatus(complaint, ack3s, office, at(received) + 2_400)).toMatchObject({ atRiskMs: at(received) + 2_400, state: 'at-risk' });
   });
 });
 

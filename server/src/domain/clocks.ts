@@ -309,7 +309,30 @@ export interface ClockStatus {
   state: ClockState;
 }
 
-const AT_RISK_SHARE = 0.8;
+/**
+ * Where a clock turns at-risk, in seconds of its clock: the first whole millisecond at or past 80 % of the limit.
+ * Counted in integer milliseconds (× 4 / 5, rounded up): rounding 0.8 × limit to the nearest millisecond could turn
+ * a clock at-risk before 80 % (6 ms of an 8 ms limit), and 0.8 × 12 in floating point is a hair above 9.6.
+ */
+function atRiskAfter(limitSeconds: number): number {
+  return Math.ceil((Math.round(limitSeconds * 1000) * 4) / 5) / 1000;
+}
+
+/**
+ * Where a stop first misses, in seconds of the clock: the first whole millisecond whose measure the judge finds past
+ * the limit (at the limit itself when `metAtLimit` is false). Found with the judge's own comparison from the limit's
+ * millisecond, not by adding a millisecond and rounding, which is a millisecond late for a limit finer than one
+ * (≤ 0.0005 s: a stop at 1 ms misses) and early for "<" (< 0.0084 s: a stop at 8 ms still meets).
+ */
+function firstMissAfter(limit: ClockLimit): number {
+  const misses = (ms: number) => (limit.metAtLimit ? ms / 1000 > limit.seconds : ms / 1000 >= limit.seconds);
+  let ms = Math.max(0, Math.floor(limit.seconds * 1000));
+  // A limit past 9 × 10^12 s has no whole milliseconds to search: the old reading, as good as any there
+  if (!Number.isSafeInteger(ms)) return limit.metAtLimit ? limit.seconds + 0.001 : limit.seconds;
+  while (!misses(ms)) ms += 1;
+  while (ms > 0 && misses(ms - 1)) ms -= 1;
+  return ms / 1000;
+}
 
 /** The standard's clock on the case at nowMs; null when that clock is not running (not started, or stopped). */
 export function clockStatus(state: CaseState, standard: ClockStandard, site: ClockSite, nowMs: number): ClockStatus | null {
@@ -319,8 +342,8 @@ export function clockStatus(state: CaseState, standard: ClockStandard, site: Clo
   const limit = clockLimit(standard, site);
   const instantAfter = (seconds: number) => clockInstant(standard, site, start, seconds);
   const deadlineMs = limit ? instantAfter(limit.seconds) : null;
-  const breachMs = limit ? instantAfter(limit.metAtLimit ? limit.seconds + 0.001 : limit.seconds) : null;
-  const atRiskMs = limit ? instantAfter(limit.seconds * AT_RISK_SHARE) : null;
+  const breachMs = limit ? instantAfter(firstMissAfter(limit)) : null;
+  const atRiskMs = limit ? instantAfter(atRiskAfter(limit.seconds)) : null;
   const clockState: ClockState = breachMs !== null && nowMs >= breachMs ? 'breached' : atRiskMs !== null && nowMs >= atRiskMs ? 'at-risk' : 'running';
   return { standardId: standard.id, measure: standard.measure, clockStartMs: start, deadlineMs, atRiskMs, breachMs, elapsedSeconds: clockSeconds(standard, site, start, nowMs), state: clockState };
 }
@@ -337,7 +360,7 @@ export function standardsFromStart<S extends ClockStandard>(type: EventTypeDefin
     const limit = clockLimit(standard, siteCalendar);
     if (standard.retired || standard.scope?.queues || measure?.from !== start || !limit) return [];
     if (!inScope({ type: type.id, outcome: '', rings: null, answerSeconds: null, greetSeconds: null, site, queue: null }, standard)) return [];
-    return [{ standard, atRiskSeconds: limit.seconds * AT_RISK_SHARE, deadlineSeconds: limit.seconds }];
+    return [{ standard, atRiskSeconds: atRiskAfter(limit.seconds), deadlineSeconds: limit.seconds }];
   });
 }
 

@@ -20,7 +20,9 @@ interface Embedded {
 
 let server: TestServer;
 let webviewDir: string;
-const clock = testClock();
+// Local noon of a fixed day: the events below, a second before the server's now, fall on its "today" whenever the
+// test runs (on the real clock, a start just before midnight put them on the next day).
+const clock = testClock(new Date(2026, 2, 5, 12, 0, 0).getTime());
 const keys: Record<'read' | 'ingest', string> = { read: '', ingest: '' };
 
 async function createKey(scopes: string[], name = scopes.join('+')): Promise<{ key: string; id: string }> {
@@ -51,7 +53,8 @@ beforeAll(async () => {
   server = await startTestServer({ webviewDir, clock });
   keys.read = (await createKey(['read'])).key;
   keys.ingest = (await createKey(['ingest'])).key;
-  const posted = await server.postEvents({ events: [call({ rings: 1 }), call({ rings: 4 }), visit({ site: AWKWARD_SITE }), call({ site: AWKWARD_SITE, rings: 2 })] });
+  const occurredAt = new Date(clock.now() - 1000).toISOString();
+  const posted = await server.postEvents({ events: [call({ rings: 1, occurredAt }), call({ rings: 4, occurredAt }), visit({ site: AWKWARD_SITE, occurredAt }), call({ site: AWKWARD_SITE, rings: 2, occurredAt })] });
   expect(posted.status).toBeLessThan(300);
 });
 afterAll(async () => {

@@ -1,8 +1,13 @@
-// A real socket.io-client: snapshot on connect, then judged + compliance after each stored batch.
+// A real socket.io-client: snapshot on connect, then judged + compliance after each stored batch. The server runs
+// on a fake clock at local noon of a fixed day, so its "today" holds every event below whenever the test runs (on
+// the real clock, a run that began just before midnight found them on the previous day); it moves only when the
+// test moves it, past the interval that spaces today's figures pushes (live/figuresPush.ts).
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ComplianceUpdate, JudgedEvent, ServerToClientEvents, Snapshot } from '../../../server/src/protocol';
-import { call, isoAgo, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { LIVE_FIGURES_INTERVAL_MS } from '../../../server/src/live/figuresPush';
+import { testClock } from '../support/testClock';
+import { call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Received = { name: 'judged'; events: JudgedEvent[] } | { name: 'compliance'; update: ComplianceUpdate };
@@ -11,7 +16,10 @@ let server: TestServer;
 let client: Client;
 let snapshot: Snapshot;
 const received: Received[] = [];
-const live1 = call({ id: 'live-1', rings: 4 });
+const clock = testClock(new Date(2026, 2, 5, 12, 0, 0).getTime());
+/** `seconds` before the server's (fake) now. */
+const ago = (seconds: number) => new Date(clock.now() - seconds * 1000).toISOString();
+const live1 = call({ id: 'live-1', rings: 4, occurredAt: ago(1) });
 
 function connect(extra: Parameters<typeof io>[1] = {}): Client {
   return io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey }, ...extra });
@@ -21,7 +29,7 @@ function connect(extra: Parameters<typeof io>[1] = {}): Client {
 const nextCompliance = () => new Promise<void>((resolve) => client.once('compliance', () => resolve()));
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ clock });
   // A first client sees the setup batch's compliance push leave, so that push cannot reach the client under test
   // after it connects (on PostgreSQL reading the figures can take longer than a connection does).
   const probe = connect();
@@ -30,7 +38,7 @@ beforeAll(async () => {
     probe.once('connect_error', reject);
   });
   const settled = new Promise<void>((resolve) => probe.once('compliance', () => resolve()));
-  await server.postEvents({ events: [call({ id: 'before-1', rings: 1 }), visit({ id: 'before-2', greetSeconds: 50 })] });
+  await server.postEvents({ events: [call({ id: 'before-1', rings: 1, occurredAt: ago(1) }), visit({ id: 'before-2', greetSeconds: 50, occurredAt: ago(1) })] });
   await settled;
   probe.disconnect();
   client = connect();
@@ -61,14 +69,15 @@ describe('live push over Socket.IO', () => {
       expect(s.points).toHaveLength(60);
     }
     const lastCallPoint = snapshot.series[0]!.points.at(-1)!;
-    expect(Date.parse(lastCallPoint.start)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(lastCallPoint.start)).toBeLessThanOrEqual(clock.now());
     expect(snapshot.series[0]!.points.reduce((n, p) => n + p.total, 0)).toBe(1);
     expect(snapshot.recent.map((r) => r.event.id)).toEqual(['before-2', 'before-1']);
     expect(snapshot.recent[0]!.judgements[0]).toMatchObject({ standardId: 'visit-greet-30s', met: false });
-    expect(Date.parse(snapshot.todayFrom)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(snapshot.todayFrom)).toBeLessThanOrEqual(clock.now());
   });
 
   it('pushes judged events (oldest first) and then compliance after a POST', async () => {
+    await clock.advance(LIVE_FIGURES_INTERVAL_MS); // past the interval after the setup batch's push
     received.length = 0;
     const pushed = nextCompliance();
     // Both in live-1's minute (made when the file loaded), so the chart gets one point even across a minute's end.
@@ -91,6 +100,7 @@ describe('live push over Socket.IO', () => {
   });
 
   it('pushes nothing for a pure retry, and no chart points for a back-dated event', async () => {
+    await clock.advance(LIVE_FIGURES_INTERVAL_MS);
     received.length = 0;
     const pushed = nextCompliance();
     const retry = (await server.postEvents(live1)).status;
@@ -106,7 +116,7 @@ describe('live push over Socket.IO', () => {
     const second = connect();
     await new Promise((resolve) => second.once('snapshot', resolve));
     const got = new Promise<JudgedEvent[]>((resolve) => second.once('judged', resolve));
-    await server.postEvents(visit({ id: 'fanout-1', occurredAt: isoAgo(2) }));
+    await server.postEvents(visit({ id: 'fanout-1', occurredAt: ago(2) }));
     expect((await got).map((j) => j.event.id)).toEqual(['fanout-1']);
     second.disconnect();
   });
