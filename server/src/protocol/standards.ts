@@ -2,7 +2,7 @@
 // Standards are versioned data: every change is a new version, and each judgement records the version it was
 // judged by, so a figure can always be explained by the rule in force at the time.
 import { z } from 'zod';
-import type { EventType } from './events';
+import { isoWithOffset, type EventType } from './events';
 import type { Bands } from './pure/bands';
 import { wellFormedString } from './text';
 
@@ -112,10 +112,6 @@ const ident = wellFormedString()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-" (starting with a letter or digit)');
 const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const nameList = z.array(wellFormedString().trim().min(1, 'must not be empty').max(200)).min(1, 'must list at least one (omit it for all)');
-const isoInstant = wellFormedString()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'must be an ISO 8601 timestamp with an offset',
-  });
 
 export const standardDefinitionSchema = z
   .strictObject({
@@ -135,7 +131,7 @@ export const standardDefinitionSchema = z
     bands: z.strictObject({ green: share, amber: share }).optional(),
     windows: z.array(z.enum(REPORT_WINDOWS, { error: `must be one of ${REPORT_WINDOWS.join(', ')}` })).min(1).optional(),
     countOutsideHours: z.boolean().default(false),
-    validFrom: isoInstant.optional(),
+    validFrom: isoWithOffset.optional(),
   })
   .superRefine((d, ctx) => {
     const fields = (MEASURES_BY_TYPE as Partial<Record<string, readonly string[]>>)[d.eventType];

@@ -66,6 +66,10 @@ describe('standards API', () => {
     const badWhen = await server.send('DELETE', '/api/v1/standards/call-answer-15s?validFrom=soon');
     expect(badWhen.status).toBe(400);
     expect(badWhen.body.errors[0].path).toBe('validFrom');
+    // A date that does not exist is refused, not rolled over to 2 March.
+    const noSuchDay = await server.send('PUT', '/api/v1/standards/call-answer-15s', { ...current, threshold: 25, validFrom: '2026-02-30T00:00:00Z' });
+    expect(noSuchDay.status).toBe(400);
+    expect(noSuchDay.body.errors).toEqual([expect.objectContaining({ path: 'validFrom', message: expect.stringContaining('is not a real date and time') })]);
     const retired = await server.send('DELETE', '/api/v1/standards/call-answer-15s');
     expect(retired.body).toMatchObject({ version: 3, retired: true });
     expect((await server.send('DELETE', '/api/v1/standards/call-answer-15s')).status).toBe(409);
