@@ -2,17 +2,16 @@
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
 import { resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, redactedDatabaseUrl } from '../storeBackend';
+import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
-import { isDatabaseUrl } from './options';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
 import type { Store } from '../store/port';
-import { UsageError, type Io, type Subcommand, type Values } from './usage';
-import { forwardCommand } from './forward/command';
+import { UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
+import { forwardCommands } from './forward/command';
 import { DEFAULT_PORT } from '../protocol';
 
 
@@ -33,7 +32,7 @@ async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): P
   }
 }
 
-async function keysCommand(values: Values, io: Io, action: string | undefined): Promise<number> {
+async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | 'revoke'): Promise<number> {
   return withStore(values, async (store) => {
     const keys = new KeysService(store);
     try {
@@ -42,7 +41,6 @@ async function keysCommand(values: Values, io: Io, action: string | undefined): 
         io.out(JSON.stringify(await keys.list(), null, 2) + '\n');
         return 0;
       }
-      if (!values.id) throw new UsageError('--id ID is required');
       if (!(await keys.revoke(values.id as string))) {
         io.err(`ringside keys: no key with id ${String(values.id)}\n`);
         return 1;
@@ -122,8 +120,6 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
   });
 }
 
-const data = { data: { type: 'string' }, database: { type: 'string' } } as const;
-
 /** Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). */
 function publicKeyCommand(values: Values, io: Io): Promise<number> {
   const info = SigningIdentity.open(resolve(values.data as string), Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
@@ -157,17 +153,40 @@ async function migrateToPostgres(values: Values, io: Io): Promise<number> {
   }
 }
 
+const data = {
+  data: { type: 'string', value: 'DIR', help: 'the data directory holding ringside.db' },
+  database: { type: 'string', value: 'URL', help: "work on this PostgreSQL store (postgres://…; also RINGSIDE_DATABASE_URL) instead of\nDIR's ringside.db; DIR then names the folder with the node's audit.secret" },
+} as const satisfies OptionSpecs;
+const json = { json: { type: 'boolean', help: 'answer in JSON' } } as const satisfies OptionSpecs;
+
 export const SUBCOMMANDS: readonly Subcommand[] = [
   {
-    name: 'keys',
-    actions: ['create', 'list', 'revoke'],
-    options: { ...data, name: { type: 'string' }, scope: { type: 'string' }, site: { type: 'string' }, url: { type: 'string' }, expires: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' } },
-    required: ['data'],
-    run: keysCommand,
+    name: 'keys create',
+    summary: "Creates an API key and prints its secret on stdout, once; with one --site, also the reception kiosk's link.",
+    options: {
+      ...data,
+      name: { type: 'string', value: 'NAME', help: 'what the key is for (shown in lists and logs)' },
+      scope: { type: 'string', value: 'ingest|read|audit|admin[,…]', help: 'what the key may do (comma-separated)' },
+      site: { type: 'string', value: 'SITE[,…]', help: 'ingest keys: write only these sites; one site prints its kiosk link' },
+      url: { type: 'string', value: 'URL', help: "the server's address the kiosk link starts with (default: the running server's)" },
+      expires: { type: 'string', value: 'ISO', help: 'when the key stops working (an ISO 8601 time)' },
+      ...json,
+    },
+    required: ['data', 'name', 'scope'],
+    run: (v, io) => keysCommand(v, io, 'create'),
+  },
+  { name: 'keys list', summary: 'Lists the keys as JSON (no secrets).', options: data, required: ['data'], run: (v, io) => keysCommand(v, io, 'list') },
+  {
+    name: 'keys revoke',
+    summary: 'Revokes a key.',
+    options: { ...data, id: { type: 'string', value: 'ID', help: 'the key to revoke (its id, as keys list shows it)' } },
+    required: ['data', 'id'],
+    run: (v, io) => keysCommand(v, io, 'revoke'),
   },
   {
     name: 'backup',
-    options: { ...data, to: { type: 'string' } },
+    summary: "Writes an online backup of DIR's database to FILE (also while the server runs); never overwrites a file.",
+    options: { ...data, to: { type: 'string', value: 'FILE', help: 'the backup file to write' } },
     required: ['data', 'to'],
     run: async (v, io) => {
       const result = await backup(backendFor(databaseOf(v)), resolve(v.data as string), resolve(v.to as string));
@@ -177,7 +196,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'restore',
-    options: { ...data, from: { type: 'string' }, force: { type: 'boolean' } },
+    summary: 'Restores a backup into DIR (refused while a server uses DIR); the current database is kept beside it.',
+    options: { ...data, from: { type: 'string', value: 'FILE', help: 'the backup file to restore' }, force: { type: 'boolean', help: 'replace the current database without keeping a copy' } },
     required: ['from', 'data'],
     run: async (v, io) => {
       const result = await restore(backendFor(databaseOf(v)), resolve(v.from as string), resolve(v.data as string), { force: v.force === true });
@@ -185,10 +205,37 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       return 0;
     },
   },
-  { name: 'rebuild-rollups', options: data, required: ['data'], run: rebuildCommand },
-  { name: 'verify', options: { ...data, json: { type: 'boolean' } }, required: ['data'], run: verifyCommand },
-  { name: 'public-key', options: { data: { type: 'string' }, json: { type: 'boolean' } }, required: ['data'], run: publicKeyCommand },
-  { name: 'prune', options: { ...data, 'retain-days': { type: 'string' } }, required: ['data'], run: pruneCommand },
-  { name: 'migrate-to-postgres', options: data, required: ['data', 'database'], run: migrateToPostgres },
-  forwardCommand,
+  {
+    name: 'rebuild-rollups',
+    summary: 'Recomputes the rollup tables and value histograms from the raw events (after pruning: from the cutoff on).',
+    options: data,
+    required: ['data'],
+    run: rebuildCommand,
+  },
+  { name: 'verify', summary: 'Recomputes the audit hash chain: exit 0 intact, 1 broken, one line per problem.', options: { ...data, ...json }, required: ['data'], run: verifyCommand },
+  {
+    name: 'public-key',
+    summary: 'Prints the public key export manifests are signed with (PEM on stdout; key id and instance on stderr).\nCreates the key if DIR has none.',
+    options: { data: data.data, json: { type: 'boolean', help: 'answer what GET /api/v1/audit/public-key answers' } },
+    required: ['data'],
+    run: publicKeyCommand,
+  },
+  {
+    name: 'prune',
+    summary: 'Deletes raw events older than N days, with a signed checkpoint in the audit chain.',
+    options: { ...data, 'retain-days': { type: 'string', value: 'N', help: 'keep the last N days of raw events (at least 1)' } },
+    required: ['data', 'retain-days'],
+    run: pruneCommand,
+  },
+  {
+    name: 'migrate-to-postgres',
+    summary: "Copies DIR's SQLite store into an empty PostgreSQL database, then verifies the chain there.",
+    options: { data: data.data, database: { type: 'string', value: 'URL', help: 'the empty PostgreSQL database to copy into (postgres://…; also RINGSIDE_DATABASE_URL)' } },
+    required: ['data', 'database'],
+    run: migrateToPostgres,
+  },
+  ...forwardCommands,
 ];
+
+/** The first words of the commands: `keys`, `verify`, `forward`. */
+export const COMMAND_WORDS: readonly string[] = [...new Set(SUBCOMMANDS.map((c) => c.name.split(' ')[0]!))];
