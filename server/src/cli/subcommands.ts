@@ -2,7 +2,7 @@
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
 import { resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl } from '../storeBackend';
+import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { KeysService, validateKeyRequest } from '../services/keys';
@@ -22,9 +22,12 @@ function databaseOf(values: Values): string | undefined {
   return url;
 }
 
+/**
+ * The store in --data DIR (or --database URL), opened to write: it must exist (a mistyped DIR is refused, not given a
+ * new empty store), unless `keys create --init` asks for one to be created (opening runs the migrations).
+ */
 async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): Promise<T> {
-  // Opening runs the migrations, so a key can be created before the server first starts.
-  const store = await backendFor(databaseOf(values)).open({ dataDir: resolve(values.data as string) });
+  const store = await backendFor(databaseOf(values)).open({ dataDir: resolve(values.data as string), existing: values.init !== true });
   try {
     return await fn(store);
   } finally {
@@ -33,10 +36,12 @@ async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): P
 }
 
 async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | 'revoke'): Promise<number> {
+  // A bad request is bad usage (exit 2) whatever the store: checked before the store is opened.
+  const request = action === 'create' ? keyRequest(values) : undefined;
   return withStore(values, async (store) => {
     const keys = new KeysService(store);
     try {
-      if (action === 'create') return await createKey(keys, values, io);
+      if (request) return await createKey(keys, request, values, io);
       if (action === 'list') {
         io.out(JSON.stringify(await keys.list(), null, 2) + '\n');
         return 0;
@@ -55,10 +60,15 @@ async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | '
 
 const listOption = (value: string | boolean | undefined) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : undefined);
 
-async function createKey(keys: KeysService, values: Values, io: Io): Promise<number> {
+/** keys create's options as a valid key request; UsageError naming each bad option. */
+function keyRequest(values: Values) {
   const request = { name: values.name, scopes: listOption(values.scope), ...(values.site !== undefined ? { sites: listOption(values.site) } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
   const v = validateKeyRequest(request, Date.now());
   if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
+  return v;
+}
+
+async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, values: Values, io: Io): Promise<number> {
   const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' });
   const kiosk = v.sites?.length === 1 ? kioskLink(values, v.sites[0]!, created.key) : undefined;
   if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info, ...(kiosk ? { kioskUrl: kiosk } : {}) }) + '\n');
@@ -120,15 +130,21 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
   });
 }
 
-/** Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). */
-function publicKeyCommand(values: Values, io: Io): Promise<number> {
-  const info = SigningIdentity.open(resolve(values.data as string), Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
+/**
+ * Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). DIR must hold
+ * the key or a store (a store from before signed manifests gets its key now); a DIR with neither is refused, not
+ * given a new key that signs nothing the server exports.
+ */
+async function publicKeyCommand(values: Values, io: Io): Promise<number> {
+  const dataDir = resolve(values.data as string);
+  if (!SigningIdentity.exists(dataDir)) await (await storeBackend.openReadOnly(dataDir)).close();
+  const info = SigningIdentity.open(dataDir, Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
   if (values.json) io.out(JSON.stringify(info) + '\n');
   else {
     io.out(info.publicKey);
     io.err(`key ${info.keyId} of instance ${info.instanceId}, created ${info.createdAt}\n`);
   }
-  return Promise.resolve(0);
+  return 0;
 }
 
 /** Copies --data DIR's SQLite store into the empty database --database URL, then verifies the chain there. */
@@ -171,6 +187,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       url: { type: 'string', value: 'URL', help: "the server's address the kiosk link starts with (default: the running server's)" },
       expires: { type: 'string', value: 'ISO', help: 'when the key stops working (an ISO 8601 time)' },
       ...json,
+      init: { type: 'boolean', help: "create DIR's database if it has none (a key before the server's first start);\nwithout it a DIR with no database is refused" },
     },
     required: ['data', 'name', 'scope'],
     run: (v, io) => keysCommand(v, io, 'create'),

@@ -1,0 +1,98 @@
+// The subcommands as an operator runs them (the built CLI, real SQLite files in temp folders, real processes):
+// --help at every level, a DIR holding no database refused without creating one, offline-only commands refused
+// while a server uses DIR.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, mainJs } from '../support/cli';
+import { removeDir, tempDataDir } from '../support/testServer';
+
+const dirs: string[] = [];
+beforeAll(buildServer);
+afterAll(() => dirs.forEach(removeDir));
+
+function dataDir(): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return dir;
+}
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
+
+describe('--help', () => {
+  it.each([
+    [['keys', '--help'], /Usage: node server\/dist\/main\.js keys create [\s\S]*--init[\s\S]*keys list [\s\S]*keys revoke --data DIR --id ID/],
+    [['keys', 'create', '--help'], /^Usage: node server\/dist\/main\.js keys create --data DIR --name NAME --scope [\s\S]*\n {2}--json {14}answer in JSON\n/],
+    [['keys', 'create', '-h'], /^Usage: node server\/dist\/main\.js keys create /],
+    [['forward', '--help'], /forward asterisk-queue-log [\s\S]*--start-at beginning\|end[\s\S]*--poll-interval MS[\s\S]*forward mqtt --broker URL/],
+    [['forward', 'mqtt', '-h'], /^Usage: node server\/dist\/main\.js forward mqtt --broker URL --topic T --server URL/],
+    [['verify', '--help'], /^Usage: node server\/dist\/main\.js verify --data DIR \[--database URL\] \[--json\]/],
+    [['--help'], /forward asterisk-queue-log [^\n]*\[--start-at beginning\|end\][\s\S]*\[--poll-interval MS\][\s\S]*/],
+  ])('%j prints the usage, exit 0', (args, usage) => {
+    const r = cli(...args);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(usage);
+    expect(r.stderr).toBe('');
+  });
+
+  it.each([
+    [['keys'], /ringside keys: name the action first: use keys create \| keys list \| keys revoke\nUsage: /],
+    [['keys', 'rotate'], /ringside keys: unknown action "rotate": use keys create/],
+    [['keys', 'create', '--data', 'x', '--colour', 'red'], /ringside keys create: Unknown option '--colour'\nUsage: node server\/dist\/main\.js keys create /],
+    [['forward', 'mqtt', '--file', 'x'], /ringside forward mqtt: --file is not an option of forward mqtt\nUsage: /],
+  ])('%j is bad usage: exit 2, naming what is wrong, then the usage', (args, message) => {
+    const r = cli(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('a DIR that holds no database', () => {
+  it.each([
+    ['keys', 'create', '--name', 'x', '--scope', 'read'],
+    ['keys', 'list'],
+    ['keys', 'revoke', '--id', 'k_0123456789ab'],
+    ['verify'],
+    ['backup', '--to', '@/backup.db'],
+    ['rebuild-rollups'],
+    ['prune', '--retain-days', '30'],
+    ['public-key'],
+    ['migrate-to-postgres', '--database', 'postgres://127.0.0.1:1/none'],
+  ])('%s … is refused, exit 1, and nothing is created', (...command) => {
+    const parent = dataDir();
+    const missing = join(parent, 'mistyped'); // not there at all
+    const empty = dataDir(); // there, but empty
+    for (const dir of [missing, empty]) {
+      const [name, ...rest] = command;
+      const action = name === 'keys' ? [rest.shift()!] : [];
+      const r = cli(name, ...action, '--data', dir, ...rest.map((a) => a.replace('@', parent)));
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`no database in ${dir} (no ringside.db; is --data the server's data directory?)`);
+      expect(r.stdout).toBe('');
+    }
+    expect(readdirSync(parent)).toEqual([]);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
+  it('keys create --init makes the store (before the first start), and keys list sees the key', () => {
+    const dir = join(dataDir(), 'new');
+    const r = cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ key: expect.stringMatching(/^rs_/), name: 'x', scopes: ['read'] });
+    expect(existsSync(join(dir, 'ringside.db'))).toBe(true);
+    const listed = cli('keys', 'list', '--data', dir);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: 'x' })]);
+  });
+
+  it('bad usage is still said first (exit 2), before the missing store', () => {
+    const dir = dataDir();
+    const r = cli('keys', 'create', '--data', dir, '--name', 'x', '--scope', 'root');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin/);
+    writeFileSync(join(dir, 'keep'), '');
+    expect(readdirSync(dir)).toEqual(['keep']);
+  });
+});
