@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
 import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
-import { liveLockHolder } from '../services/dataLock';
+import { liveLockHolder, refuseWhileServed } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
@@ -114,6 +114,8 @@ async function verifyCommand(values: Values, io: Io): Promise<number> {
 async function pruneCommand(values: Values, io: Io): Promise<number> {
   const days = values['retain-days'] as string;
   if (!/^\d+$/.test(days) || Number(days) < 1) throw new UsageError('--retain-days N (a whole number of days, at least 1) is required');
+  // Offline: one long write beside a running server's would hold its ingest up (it prunes itself with --retain-days).
+  refuseWhileServed(resolve(values.data as string));
   return withStore(values, async (store) => {
     const r = await prune(store, new AuditService(store, resolve(values.data as string)), Number(days));
     io.out(`pruned ${r.events} events and ${r.judgements} judgements${r.milestones > 0 ? ` (and ${r.milestones} milestones of closed cases)` : ''} before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
@@ -122,6 +124,9 @@ async function pruneCommand(values: Values, io: Io): Promise<number> {
 }
 
 async function rebuildCommand(values: Values, io: Io): Promise<number> {
+  // Offline, as documented: the running server keeps the rollups as it ingests (and figures read from them); a
+  // rebuild, one long write beside it, would hold its ingest up.
+  refuseWhileServed(resolve(values.data as string));
   return withStore(values, async (store) => {
     const started = Date.now();
     const r = await store.write((tx) => tx.writes.rebuildRollups());
@@ -152,8 +157,7 @@ async function migrateToPostgres(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
   const url = databaseOf(values);
   if (!url) throw new UsageError('--database URL (postgres://…) is required');
-  const holder = liveLockHolder(dataDir);
-  if (holder) throw new UsageError(`a Ringside server (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}) is using ${dataDir}: stop it first`);
+  refuseWhileServed(dataDir);
   const copied = await copySqliteToPostgres(dataDir, url);
   io.err(`copied ${Object.entries(copied.rows).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')} into ${redactedDatabaseUrl(url)}\n`);
   const store = await backendFor(url).openReadOnly(dataDir);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, mainJs } from '../support/cli';
+import { buildServer, mainJs, startCli } from '../support/cli';
 import { removeDir, tempDataDir } from '../support/testServer';
 
 const dirs: string[] = [];
@@ -94,5 +94,43 @@ describe('a DIR that holds no database', () => {
     expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin/);
     writeFileSync(join(dir, 'keep'), '');
     expect(readdirSync(dir)).toEqual(['keep']);
+  });
+});
+
+describe('commands that must run while no server uses DIR', () => {
+  it('rebuild-rollups and prune are refused while a server runs on DIR, as restore is, and run once it stopped', async () => {
+    const dir = dataDir();
+    const server = await startCli(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: 'rs_cli-lock-test-key-0123456789ab' });
+    try {
+      for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['restore', '--from', join(dir, 'ringside.db')]]) {
+        const r = cli(...command, '--data', dir);
+        expect(r.status, command[0]).toBe(1);
+        expect(r.stderr).toContain(`ringside ${command[0]}: a Ringside server (pid ${server.child.pid}, ${server.url}) is using ${dir}: stop it first`);
+        expect(r.stdout).toBe('');
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exit).toBe(0);
+    const rebuilt = cli('rebuild-rollups', '--data', dir);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stdout).toMatch(/^rollups rebuilt in \d+ ms/);
+    const pruned = cli('prune', '--data', dir, '--retain-days', '30');
+    expect(pruned.status, pruned.stderr).toBe(0);
+  }, 60_000);
+
+  it('reads the lock file as restore does: a live pid refuses (migrate-to-postgres too), a dead one is stale', () => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }) + '\n');
+    for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['migrate-to-postgres', '--database', 'postgres://127.0.0.1:1/none']]) {
+      const r = cli(...command, '--data', dir);
+      expect(r.status, command[0]).toBe(1);
+      expect(r.stderr).toContain(`a Ringside server (pid ${process.pid}) is using ${dir}: stop it first`);
+    }
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: Number(gone.stdout), startedAt: new Date().toISOString() }) + '\n');
+    const r = cli('rebuild-rollups', '--data', dir);
+    expect(r.status, r.stderr).toBe(0);
   });
 });
