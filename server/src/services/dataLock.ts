@@ -37,7 +37,7 @@ function readLock(dataDir: string): LockInfo | null {
 }
 
 /** Refused: a live server uses the data folder. */
-export class DataDirInUse extends Error {}
+class DataDirInUse extends Error {}
 
 /** Throws DataDirInUse, naming the server, if a live one holds `dataDir`'s lock. */
 export function refuseWhileServed(dataDir: string): void {
