@@ -30,12 +30,14 @@
 //   7. a manifest with a trusted timestamp (RFC 3161, `timestamp.token`): the token's message imprint is SHA-256 of
 //      the signed manifest (canonical JSON without `timestamp`), and the TSA's time is printed; with --tsa-ca FILE,
 //      `openssl ts -verify` checks the token's signature against that CA. A missing timestamp is a note.
-// Exit code 0 = verified, 1 = verification failed, 2 = bad usage / unreadable file.
+// Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file.
+// --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sortKeys = (v) =>
@@ -154,9 +156,31 @@ function readPublicKey(file) {
 // Column types of the CSV exports that the chain records need (everything else is text).
 const NUMERIC = new Set(['event_seq', 'occurred_at_ms', 'received_at_ms', 'rings', 'answer_seconds', 'greet_seconds', 'standard_version', 'value', 'threshold', 'met', 'counted', 'correction_seq', 'corrected_met', 'corrected_counted', 'event_link_seq', 'judgement_link_seq', 'seq', 'at_ms', 'link_seq', 'numerator', 'denominator', 'ratio', 'target', 'voided', 'amended', 'alert_id', 'duration_seconds', 'handle_seconds', 'correction_at_ms', 'correction_link_seq']);
 
+const USAGE = 'usage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--tsa-ca FILE] [--json]\n';
+
 function usage(message) {
-  process.stderr.write(`verify-export: ${message}\nusage: node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--tsa-ca FILE] [--json]\n`);
+  process.stderr.write(`verify-export: ${message}\n${USAGE}`);
   process.exit(2);
+}
+
+/** --help, -h: the usage and what each option does, on stdout; exit 0. */
+function help() {
+  process.stdout.write(`${USAGE}
+Verifies one Ringside export (CSV, NDJSON, JSON) or audit report (HTML) offline: its rows against the manifest and
+the audit chain proof it carries. docs/audit.md, "Offline export verification", says exactly what is checked.
+
+  --public-key FILE    check the manifest's signature with this key (the PEM of \`main.js public-key\`, or the JSON
+                       of GET /api/v1/audit/public-key); without it the signature is not checked
+  --head HASH          a published chain head (64 hex digits) the export must reach
+  --events FILE        compliance exports: an events export of the same filters, verified too, that every row is
+                       recomputed from
+  --tsa-ca FILE        check the trusted timestamp's signature against this CA (needs openssl)
+  --json               one JSON object on stdout instead of text
+  -h, --help           show this help
+
+Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) or an unreadable file.
+`);
+  process.exit(0);
 }
 
 const unneutralise = (cell) => (cell.startsWith("'") ? cell.slice(1) : cell);
@@ -1118,21 +1142,32 @@ async function withEvents(v, result, eventsFile, publishedHead, publicKey) {
   return { ...result, ok: problems.length === 0, problems, notes };
 }
 
-const args = process.argv.slice(2);
-const VALUED = ['--head', '--public-key', '--events', '--tsa-ca'];
-const file = args.find((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
-const tsaCaIndex = args.indexOf('--tsa-ca');
-const tsaCa = tsaCaIndex >= 0 ? args[tsaCaIndex + 1] : null;
-if (tsaCaIndex >= 0 && !tsaCa) usage('--tsa-ca needs a FILE (the PEM of the TSA\'s CA)');
-const headIndex = args.indexOf('--head');
-const head = headIndex >= 0 ? args[headIndex + 1] : undefined;
-const keyIndex = args.indexOf('--public-key');
-const eventsIndex = args.indexOf('--events');
-const eventsFile = eventsIndex >= 0 ? args[eventsIndex + 1] : undefined;
-if (!file) usage('FILE is required');
-if (headIndex >= 0 && !/^[0-9a-f]{64}$/.test(head ?? '')) usage('--head needs a 64-character hex SHA-256');
-if (keyIndex >= 0 && !args[keyIndex + 1]) usage('--public-key needs a FILE (PEM)');
-if (eventsIndex >= 0 && !eventsFile) usage('--events needs a FILE (an events export of the same filters)');
+// The command line, read strictly: an unknown option (a mistyped --public-key would drop the signature check) or a
+// second file (`verify-export.mjs *.csv` would verify only the first) is bad usage, never ignored.
+let parsed;
+try {
+  parsed = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    allowPositionals: true,
+    options: { 'public-key': { type: 'string' }, head: { type: 'string' }, events: { type: 'string' }, 'tsa-ca': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (error) {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) help();
+  usage(error.message.split('. To specify')[0]); // Node's advice on positionals starting with '-' does not apply
+}
+const { values: options, positionals } = parsed;
+if (options.help) help();
+if (positionals.length === 0) usage('FILE is required');
+if (positionals.length > 1) usage(`one FILE at a time, got ${positionals.length}: ${positionals.map((p) => `'${p}'`).join(', ')} (verify each export on its own; a compliance export's events export goes with --events)`);
+const [file] = positionals;
+const head = options.head;
+const tsaCa = options['tsa-ca'] ?? null;
+const eventsFile = options.events;
+if (head !== undefined && !/^[0-9a-f]{64}$/.test(head)) usage('--head needs a 64-character hex SHA-256');
+for (const [name, value] of [['public-key', options['public-key']], ['events', eventsFile], ['tsa-ca', options['tsa-ca']]]) {
+  if (value === '') usage(`--${name} needs a FILE`);
+}
 for (const f of eventsFile ? [file, eventsFile] : [file]) {
   try {
     statSync(f);
@@ -1140,7 +1175,7 @@ for (const f of eventsFile ? [file, eventsFile] : [file]) {
     usage(`cannot read ${f}: ${error.message}`);
   }
 }
-const publicKey = keyIndex >= 0 ? readPublicKey(args[keyIndex + 1]) : null;
+const publicKey = options['public-key'] !== undefined ? readPublicKey(options['public-key']) : null;
 const v = verifier(head, publicKey);
 let result;
 let dataSha256 = null;
@@ -1156,7 +1191,7 @@ try {
 } catch (error) {
   result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [], rows: 0 };
 }
-if (args.includes('--json')) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, ...result }) + '\n');
+if (options.json) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, ...result }) + '\n');
 else if (result.ok) {
   process.stdout.write(v.format === 'html' ? `VERIFIED: ${file} (report, html, document SHA-256 ${dataSha256})\n` : `VERIFIED: ${file} (${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256})\n`);
   for (const n of result.notes) process.stdout.write(`  ${n}\n`);

@@ -6,6 +6,9 @@ import { sqliteBackend } from './store/sqlite';
 
 export { sqliteBackend as storeBackend } from './store/sqlite';
 
+/** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
+export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.test(url);
+
 /** The backend for a database URL (PostgreSQL, with `poolSize` connections or its default), or SQLite without one. */
 export function backendFor(databaseUrl: string | undefined, poolSize?: number): StoreBackend {
   return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;

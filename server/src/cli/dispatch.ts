@@ -1,38 +1,77 @@
-// The one dispatcher of subcommands (cli/subcommands.ts): parses a subcommand's options, checks the required ones,
-// runs it, and turns what it throws into an exit code and a message on stderr.
+// The one dispatcher of subcommands (cli/subcommands.ts): finds the command (`verify`, or a group's action such as
+// `keys create`), parses its options from its own table, answers --help from that same table, checks the required
+// ones, runs it, and turns what it throws into an exit code and a message on stderr.
 import { parseArgs } from 'node:util';
 import { isDomainError } from '../domain/errors';
-import { SUBCOMMANDS } from './subcommands';
-import { UsageError, type Io } from './usage';
+import { COMMAND_WORDS, SUBCOMMANDS } from './subcommands';
+import { commandHelp, groupHelp, HELP_OPTION, optionWords, parseOptions, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
 
 const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 export function isSubcommand(argv: readonly string[]): boolean {
-  return SUBCOMMANDS.some((c) => c.name === argv[0]);
+  return COMMAND_WORDS.includes(argv[0] ?? '');
 }
 
 const USAGE_CODES = new Set(['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL']);
 
+const asksHelp = (args: readonly string[]): boolean => args.some((a) => a === '--help' || a === '-h');
+
 /** Runs `argv` (subcommand first); resolves with the exit code (0 ok, 1 failed, 2 bad usage). */
 export async function runSubcommand(argv: readonly string[], io: Io = stdio): Promise<number> {
-  const [name, ...rest] = argv;
+  const [word = '', action] = argv;
+  const group = SUBCOMMANDS.filter((c) => c.name === word || c.name.startsWith(`${word} `));
+  if (group.length === 0) {
+    io.err(`ringside ${word}: unknown command\n`);
+    return 2;
+  }
+  const command = group.length === 1 && group[0]!.name === word ? group[0]! : group.find((c) => c.name === `${word} ${action}`);
+  if (!command) {
+    // `keys --help`, `keys`, `keys rotate`: the group's actions, each with its options.
+    if (action !== undefined && asksHelp([action])) {
+      io.out(groupHelp(group));
+      return 0;
+    }
+    const which = action === undefined || action.startsWith('-') ? `name the action first: ` : `unknown action "${action}": `;
+    io.err(`ringside ${word}: ${which}use ${group.map((c) => c.name).join(' | ')}\n${shortUsage(group, word)}`);
+    return 2;
+  }
+  return runCommand(command, argv.slice(command.name.split(' ').length), io);
+}
+
+async function runCommand(command: Subcommand, args: readonly string[], io: Io): Promise<number> {
   const usage = (message: string) => {
-    io.err(`ringside ${name}: ${message}\n`);
+    io.err(`ringside ${command.name}: ${message}\n${shortUsage([command], command.name)}`);
     return 2;
   };
-  const command = SUBCOMMANDS.find((c) => c.name === name);
-  if (!command) return usage('unknown command');
-  const action = command.actions ? rest[0] : undefined;
   try {
-    const { values } = parseArgs({ args: command.actions ? rest.slice(1) : rest, strict: true, options: command.options });
-    const missing = command.required.filter((o) => values[o] === undefined);
-    if (missing.length > 0) return usage(`${missing.map((o) => `--${o} ${o === 'data' ? 'DIR' : o === 'retain-days' ? 'N' : o.toUpperCase()}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
-    if (command.actions && !command.actions.includes(action ?? '')) return usage(`use ${command.actions.map((a) => `${name} ${a}`).join(' | ')}`);
-    return await command.run(values, io, action);
+    let values: Values;
+    try {
+      ({ values } = parseArgs({ args: [...args], strict: true, options: parseOptions({ ...command.options, ...HELP_OPTION }) }) as { values: Values });
+    } catch (error) {
+      // --help wins over whatever else is wrong on the line: the help says what is right.
+      if (asksHelp(args)) values = { help: true };
+      else throw error;
+    }
+    if (values.help) {
+      io.out(commandHelp(command));
+      return 0;
+    }
+    const missing = command.required.filter((o) => values[o] === undefined || values[o] === '');
+    if (missing.length > 0) return usage(`${missing.map((o) => optionWords(o, command.options[o])).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
+    return await command.run(values, io);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usage(unknownOption(command, e.message));
     if (error instanceof UsageError || USAGE_CODES.has(e.code ?? '')) return usage(e.message);
-    io.err(`ringside ${name}: ${isDomainError(error) ? error.message : e.message}\n`);
+    io.err(`ringside ${command.name}: ${isDomainError(error) ? error.message : e.message}\n`);
     return 1;
   }
+}
+
+/** parseArgs' message, or, for an option of another action of the group (`forward mqtt --file`), whose it is. */
+function unknownOption(command: Subcommand, message: string): string {
+  const name = /'--([^'=]+)'/.exec(message)?.[1];
+  const group = command.name.split(' ')[0]!;
+  const sibling = SUBCOMMANDS.some((c) => c !== command && c.name.startsWith(`${group} `) && name !== undefined && name in c.options);
+  return sibling ? `--${name} is not an option of ${command.name}` : message;
 }

@@ -5,91 +5,62 @@ import { LOG_LEVELS, type LogLevel } from '../logger';
 import type { ServerOptions } from '../options';
 import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
+import { isDatabaseUrl } from '../storeBackend';
+import { SUBCOMMANDS } from './subcommands';
+import { HELP_OPTION, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
 
-export const USAGE = `Usage: node server/dist/main.js [options]
-
-  --port N          port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
-  --host HOST       address to listen on (default 127.0.0.1)
-  --data DIR        data directory holding ringside.db (default ./.ringside)
-  --database URL    keep the store in PostgreSQL (postgres://user@host:5432/db; also RINGSIDE_DATABASE_URL)
-                    instead of DIR's ringside.db; DIR then holds this node's audit secret and admin key only
-  --database-pool N connections this node opens to the database (default 10, from 2 to 1000; also
-                    RINGSIDE_DATABASE_POOL)
-  --redis URL       join the other nodes on this Redis for live fan-out (redis://host:6379; also RINGSIDE_REDIS_URL)
-  --demo            add simulated live traffic (calls and visits at several sites)
-  --seed N          seed for --demo traffic (same seed, same traffic)
-  --log-level L     ${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)
-  --no-auth         no API keys at all (loopback hosts only; refused on any other address)
-  --rate-limit N    requests per second per API key (default 50; 0 turns rate limiting off)
-  --rate-burst N    requests a key may send at once (default 100)
-  --cors-origin URL allow cross-origin browser requests from URL (repeatable; default: none)
-  --webhook URL     POST every incident change to URL (repeatable; also RINGSIDE_WEBHOOKS=url1,url2)
-  --open-after S    seconds a condition must persist before an incident opens (default 120)
-  --recover-after S seconds every condition must stay clear before an incident recovers, or milder before it
-                    de-escalates (default 300)
-  --standards PATH  standards and sites file (.yaml/.yml/.json); SIGHUP reloads it
-  --reject-unknown-sites   refuse events of sites not configured (default: create them)
-  --retain-days N   delete raw events older than N days at start and daily (rollups stay; signed checkpoint)
-  --organisation NAME   the organisation every export's signed manifest names (also RINGSIDE_ORGANISATION)
-  --tsa-url URL     an RFC 3161 timestamp authority that timestamps every signed manifest (also RINGSIDE_TSA_URL)
-  --help            show this help
-
-Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_TWILIO_AUTH_TOKEN checks Twilio
-TaskRouter callbacks; RINGSIDE_PUBLIC_URL is the origin callers use, when a proxy changes it.
-Commands (docs/operations.md, "Subcommands"):
-  keys create --data DIR --name NAME --scope ingest|read|audit|admin[,…] [--expires ISO]
-                    [--site SITE[,…] (ingest keys: write only these sites; one site prints its kiosk link)]
-                    [--url URL (the server's address the kiosk link starts with; default: the running server's)]
-  keys list --data DIR          keys revoke --data DIR --id ID
-  backup --data DIR --to FILE   (online: also while the server runs)
-  restore --from FILE --data DIR [--force]   (refused while a server uses DIR)
-  rebuild-rollups --data DIR    recompute the rollup tables from raw events (after pruning: from the cutoff on)
-  verify --data DIR [--json]    recompute the audit hash chain (exit 0 intact, 1 broken)
-  public-key --data DIR [--json]   print the public key export manifests are signed with (PEM; created if none)
-  prune --data DIR --retain-days N   delete raw events older than N days, with a signed checkpoint
-  migrate-to-postgres --data DIR --database URL   copy DIR's SQLite store into an empty PostgreSQL database, then
-                    verify the chain there
-  keys, rebuild-rollups, verify and prune also take --database URL (or RINGSIDE_DATABASE_URL) for a PostgreSQL store.
-  forward asterisk-queue-log --file PATH --server URL --site S [--state FILE] [--key-file FILE]
-                    follow a queue_log (tail -F) and post its lines (docs/integrations/asterisk.md)
-  forward mqtt --broker URL --topic T --server URL [--site S] [--type T] [--client-id ID] [--key-file FILE]
-                    post each MQTT message as milestones (docs/integrations/mqtt.md)
-  forward takes its key from RINGSIDE_API_KEY or --key-file (a key with scope ingest).
-`;
-
-/** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
-export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.test(url);
+export { isDatabaseUrl } from '../storeBackend';
 
 /** Whether `url` names a Redis server. */
 export const isRedisUrl = (url: string): boolean => /^rediss?:\/\/./i.test(url);
 
 export type CliResult = { kind: 'help' } | { kind: 'run'; options: ServerOptions } | { kind: 'error'; message: string };
 
-/** The server's options (node:util parseArgs); each subcommand has its own (cli/subcommands.ts). */
+/** The server's options: what node:util parseArgs reads and what --help shows; each subcommand has its own (cli/subcommands.ts). */
 const OPTIONS = {
-  port: { type: 'string' },
-  host: { type: 'string' },
-  data: { type: 'string' },
-  database: { type: 'string' },
-  'database-pool': { type: 'string' },
-  redis: { type: 'string' },
-  demo: { type: 'boolean' },
-  seed: { type: 'string' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  'no-auth': { type: 'boolean' },
-  'rate-limit': { type: 'string' },
-  'rate-burst': { type: 'string' },
-  'cors-origin': { type: 'string', multiple: true },
-  webhook: { type: 'string', multiple: true },
-  'open-after': { type: 'string' },
-  'recover-after': { type: 'string' },
-  standards: { type: 'string' },
-  'reject-unknown-sites': { type: 'boolean' },
-  'retain-days': { type: 'string' },
-  organisation: { type: 'string' },
-  'tsa-url': { type: 'string' },
-} as const;
+  port: { type: 'string', value: 'N', help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)` },
+  host: { type: 'string', value: 'HOST', help: 'address to listen on (default 127.0.0.1)' },
+  data: { type: 'string', value: 'DIR', help: 'data directory holding ringside.db (default ./.ringside; created if missing)' },
+  database: {
+    type: 'string',
+    value: 'URL',
+    help: "keep the store in PostgreSQL (postgres://user@host:5432/db; also RINGSIDE_DATABASE_URL)\ninstead of DIR's ringside.db; DIR then holds this node's audit secret and admin key only",
+  },
+  'database-pool': { type: 'string', value: 'N', help: 'connections this node opens to the database (default 10, from 2 to 1000; also\nRINGSIDE_DATABASE_POOL)' },
+  redis: { type: 'string', value: 'URL', help: 'join the other nodes on this Redis for live fan-out (redis://host:6379; also RINGSIDE_REDIS_URL)' },
+  demo: { type: 'boolean', help: 'add simulated live traffic (calls and visits at several sites)' },
+  seed: { type: 'string', value: 'N', help: 'seed for --demo traffic (same seed, same traffic)' },
+  'log-level': { type: 'string', value: 'L', help: `${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)` },
+  'no-auth': { type: 'boolean', help: 'no API keys at all (loopback hosts only; refused on any other address)' },
+  'rate-limit': { type: 'string', value: 'N', help: 'requests per second per API key (default 50; 0 turns rate limiting off)' },
+  'rate-burst': { type: 'string', value: 'N', help: 'requests a key may send at once (default 100)' },
+  'cors-origin': { type: 'string', multiple: true, value: 'URL', help: 'allow cross-origin browser requests from URL (repeatable; default: none)' },
+  webhook: { type: 'string', multiple: true, value: 'URL', help: 'POST every incident change to URL (repeatable; also RINGSIDE_WEBHOOKS=url1,url2)' },
+  'open-after': { type: 'string', value: 'S', help: 'seconds a condition must persist before an incident opens (default 120)' },
+  'recover-after': { type: 'string', value: 'S', help: 'seconds every condition must stay clear before an incident recovers, or milder before it\nde-escalates (default 300)' },
+  standards: { type: 'string', value: 'PATH', help: 'standards and sites file (.yaml/.yml/.json); SIGHUP reloads it' },
+  'reject-unknown-sites': { type: 'boolean', help: 'refuse events of sites not configured (default: create them)' },
+  'retain-days': { type: 'string', value: 'N', help: 'delete raw events older than N days at start and daily (rollups stay; signed checkpoint)' },
+  organisation: { type: 'string', value: 'NAME', help: "the organisation every export's signed manifest names (also RINGSIDE_ORGANISATION)" },
+  'tsa-url': { type: 'string', value: 'URL', help: 'an RFC 3161 timestamp authority that timestamps every signed manifest (also RINGSIDE_TSA_URL)' },
+  ...HELP_OPTION,
+} as const satisfies OptionSpecs;
+
+/** `--help`: the server's options, then every subcommand with all of its options (from the tables the parsers read). */
+export const USAGE = `Usage: node server/dist/main.js [options]
+       node server/dist/main.js COMMAND [options]   (COMMAND --help: that command's options, explained)
+
+${optionLines(OPTIONS)}
+
+Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_TWILIO_AUTH_TOKEN checks Twilio
+TaskRouter callbacks; RINGSIDE_PUBLIC_URL is the origin callers use, when a proxy changes it.
+
+Commands (docs/operations.md, "Subcommands"):
+${SUBCOMMANDS.map((c) => `  ${wrap(synopsis(c), 6)}\n      ${c.summary.split('\n')[0]}`).join('\n')}
+  keys, backup, restore, rebuild-rollups, verify and prune take --database URL (or RINGSIDE_DATABASE_URL) for a
+  PostgreSQL store (backup and restore then refuse: use pg_dump).
+  forward takes its key from RINGSIDE_API_KEY or --key-file (a key with scope ingest).
+`;
 
 export function parseCli(argv: readonly string[]): CliResult {
   let values;
@@ -98,7 +69,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: OPTIONS,
+      options: parseOptions(OPTIONS),
     }));
   } catch (error) {
     return { kind: 'error', message: (error as Error).message };

@@ -2,17 +2,16 @@
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
 import { resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, redactedDatabaseUrl } from '../storeBackend';
-import { liveLockHolder } from '../services/dataLock';
-import { isDatabaseUrl } from './options';
+import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
+import { liveLockHolder, refuseWhileServed } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
 import type { Store } from '../store/port';
-import { UsageError, type Io, type Subcommand, type Values } from './usage';
-import { forwardCommand } from './forward/command';
+import { UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
+import { forwardCommands } from './forward/command';
 import { DEFAULT_PORT } from '../protocol';
 
 
@@ -23,9 +22,12 @@ function databaseOf(values: Values): string | undefined {
   return url;
 }
 
+/**
+ * The store in --data DIR (or --database URL), opened to write: it must exist (a mistyped DIR is refused, not given a
+ * new empty store), unless `keys create --init` asks for one to be created (opening runs the migrations).
+ */
 async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): Promise<T> {
-  // Opening runs the migrations, so a key can be created before the server first starts.
-  const store = await backendFor(databaseOf(values)).open({ dataDir: resolve(values.data as string) });
+  const store = await backendFor(databaseOf(values)).open({ dataDir: resolve(values.data as string), existing: values.init !== true });
   try {
     return await fn(store);
   } finally {
@@ -33,16 +35,17 @@ async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): P
   }
 }
 
-async function keysCommand(values: Values, io: Io, action: string | undefined): Promise<number> {
+async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | 'revoke'): Promise<number> {
+  // A bad request is bad usage (exit 2) whatever the store: checked before the store is opened.
+  const request = action === 'create' ? keyRequest(values) : undefined;
   return withStore(values, async (store) => {
     const keys = new KeysService(store);
     try {
-      if (action === 'create') return await createKey(keys, values, io);
+      if (request) return await createKey(keys, request, values, io);
       if (action === 'list') {
         io.out(JSON.stringify(await keys.list(), null, 2) + '\n');
         return 0;
       }
-      if (!values.id) throw new UsageError('--id ID is required');
       if (!(await keys.revoke(values.id as string))) {
         io.err(`ringside keys: no key with id ${String(values.id)}\n`);
         return 1;
@@ -57,10 +60,15 @@ async function keysCommand(values: Values, io: Io, action: string | undefined): 
 
 const listOption = (value: string | boolean | undefined) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : undefined);
 
-async function createKey(keys: KeysService, values: Values, io: Io): Promise<number> {
+/** keys create's options as a valid key request; UsageError naming each bad option. */
+function keyRequest(values: Values) {
   const request = { name: values.name, scopes: listOption(values.scope), ...(values.site !== undefined ? { sites: listOption(values.site) } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
   const v = validateKeyRequest(request, Date.now());
   if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
+  return v;
+}
+
+async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, values: Values, io: Io): Promise<number> {
   const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' });
   const kiosk = v.sites?.length === 1 ? kioskLink(values, v.sites[0]!, created.key) : undefined;
   if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info, ...(kiosk ? { kioskUrl: kiosk } : {}) }) + '\n');
@@ -106,6 +114,8 @@ async function verifyCommand(values: Values, io: Io): Promise<number> {
 async function pruneCommand(values: Values, io: Io): Promise<number> {
   const days = values['retain-days'] as string;
   if (!/^\d+$/.test(days) || Number(days) < 1) throw new UsageError('--retain-days N (a whole number of days, at least 1) is required');
+  // Offline: one long write beside a running server's would hold its ingest up (it prunes itself with --retain-days).
+  refuseWhileServed(resolve(values.data as string));
   return withStore(values, async (store) => {
     const r = await prune(store, new AuditService(store, resolve(values.data as string)), Number(days));
     io.out(`pruned ${r.events} events and ${r.judgements} judgements${r.milestones > 0 ? ` (and ${r.milestones} milestones of closed cases)` : ''} before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
@@ -114,6 +124,9 @@ async function pruneCommand(values: Values, io: Io): Promise<number> {
 }
 
 async function rebuildCommand(values: Values, io: Io): Promise<number> {
+  // Offline, as documented: the running server keeps the rollups as it ingests (and figures read from them); a
+  // rebuild, one long write beside it, would hold its ingest up.
+  refuseWhileServed(resolve(values.data as string));
   return withStore(values, async (store) => {
     const started = Date.now();
     const r = await store.write((tx) => tx.writes.rebuildRollups());
@@ -122,17 +135,21 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
   });
 }
 
-const data = { data: { type: 'string' }, database: { type: 'string' } } as const;
-
-/** Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). */
-function publicKeyCommand(values: Values, io: Io): Promise<number> {
-  const info = SigningIdentity.open(resolve(values.data as string), Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
+/**
+ * Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). DIR must hold
+ * the key or a store (a store from before signed manifests gets its key now); a DIR with neither is refused, not
+ * given a new key that signs nothing the server exports.
+ */
+async function publicKeyCommand(values: Values, io: Io): Promise<number> {
+  const dataDir = resolve(values.data as string);
+  if (!SigningIdentity.exists(dataDir)) await (await storeBackend.openReadOnly(dataDir)).close();
+  const info = SigningIdentity.open(dataDir, Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
   if (values.json) io.out(JSON.stringify(info) + '\n');
   else {
     io.out(info.publicKey);
     io.err(`key ${info.keyId} of instance ${info.instanceId}, created ${info.createdAt}\n`);
   }
-  return Promise.resolve(0);
+  return 0;
 }
 
 /** Copies --data DIR's SQLite store into the empty database --database URL, then verifies the chain there. */
@@ -140,8 +157,7 @@ async function migrateToPostgres(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
   const url = databaseOf(values);
   if (!url) throw new UsageError('--database URL (postgres://…) is required');
-  const holder = liveLockHolder(dataDir);
-  if (holder) throw new UsageError(`a Ringside server (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}) is using ${dataDir}: stop it first`);
+  refuseWhileServed(dataDir);
   const copied = await copySqliteToPostgres(dataDir, url);
   io.err(`copied ${Object.entries(copied.rows).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')} into ${redactedDatabaseUrl(url)}\n`);
   const store = await backendFor(url).openReadOnly(dataDir);
@@ -157,17 +173,41 @@ async function migrateToPostgres(values: Values, io: Io): Promise<number> {
   }
 }
 
+const data = {
+  data: { type: 'string', value: 'DIR', help: 'the data directory holding ringside.db' },
+  database: { type: 'string', value: 'URL', help: "work on this PostgreSQL store (postgres://…; also RINGSIDE_DATABASE_URL) instead of\nDIR's ringside.db; DIR then names the folder with the node's audit.secret" },
+} as const satisfies OptionSpecs;
+const json = { json: { type: 'boolean', help: 'answer in JSON' } } as const satisfies OptionSpecs;
+
 export const SUBCOMMANDS: readonly Subcommand[] = [
   {
-    name: 'keys',
-    actions: ['create', 'list', 'revoke'],
-    options: { ...data, name: { type: 'string' }, scope: { type: 'string' }, site: { type: 'string' }, url: { type: 'string' }, expires: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' } },
-    required: ['data'],
-    run: keysCommand,
+    name: 'keys create',
+    summary: "Creates an API key and prints its secret on stdout, once; with one --site, also the reception kiosk's link.",
+    options: {
+      ...data,
+      name: { type: 'string', value: 'NAME', help: 'what the key is for (shown in lists and logs)' },
+      scope: { type: 'string', value: 'ingest|read|audit|admin[,…]', help: 'what the key may do (comma-separated)' },
+      site: { type: 'string', value: 'SITE[,…]', help: 'ingest keys: write only these sites; one site prints its kiosk link' },
+      url: { type: 'string', value: 'URL', help: "the server's address the kiosk link starts with (default: the running server's)" },
+      expires: { type: 'string', value: 'ISO', help: 'when the key stops working (an ISO 8601 time)' },
+      ...json,
+      init: { type: 'boolean', help: "create DIR's database if it has none (a key before the server's first start);\nwithout it a DIR with no database is refused" },
+    },
+    required: ['data', 'name', 'scope'],
+    run: (v, io) => keysCommand(v, io, 'create'),
+  },
+  { name: 'keys list', summary: 'Lists the keys as JSON (no secrets).', options: data, required: ['data'], run: (v, io) => keysCommand(v, io, 'list') },
+  {
+    name: 'keys revoke',
+    summary: 'Revokes a key.',
+    options: { ...data, id: { type: 'string', value: 'ID', help: 'the key to revoke (its id, as keys list shows it)' } },
+    required: ['data', 'id'],
+    run: (v, io) => keysCommand(v, io, 'revoke'),
   },
   {
     name: 'backup',
-    options: { ...data, to: { type: 'string' } },
+    summary: "Writes an online backup of DIR's database to FILE (also while the server runs); never overwrites a file.",
+    options: { ...data, to: { type: 'string', value: 'FILE', help: 'the backup file to write' } },
     required: ['data', 'to'],
     run: async (v, io) => {
       const result = await backup(backendFor(databaseOf(v)), resolve(v.data as string), resolve(v.to as string));
@@ -177,7 +217,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'restore',
-    options: { ...data, from: { type: 'string' }, force: { type: 'boolean' } },
+    summary: 'Restores a backup into DIR (refused while a server uses DIR); the current database is kept beside it.',
+    options: { ...data, from: { type: 'string', value: 'FILE', help: 'the backup file to restore' }, force: { type: 'boolean', help: 'replace the current database without keeping a copy' } },
     required: ['from', 'data'],
     run: async (v, io) => {
       const result = await restore(backendFor(databaseOf(v)), resolve(v.from as string), resolve(v.data as string), { force: v.force === true });
@@ -185,10 +226,37 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       return 0;
     },
   },
-  { name: 'rebuild-rollups', options: data, required: ['data'], run: rebuildCommand },
-  { name: 'verify', options: { ...data, json: { type: 'boolean' } }, required: ['data'], run: verifyCommand },
-  { name: 'public-key', options: { data: { type: 'string' }, json: { type: 'boolean' } }, required: ['data'], run: publicKeyCommand },
-  { name: 'prune', options: { ...data, 'retain-days': { type: 'string' } }, required: ['data'], run: pruneCommand },
-  { name: 'migrate-to-postgres', options: data, required: ['data', 'database'], run: migrateToPostgres },
-  forwardCommand,
+  {
+    name: 'rebuild-rollups',
+    summary: 'Recomputes the rollup tables and value histograms from the raw events (after pruning: from the cutoff on).',
+    options: data,
+    required: ['data'],
+    run: rebuildCommand,
+  },
+  { name: 'verify', summary: 'Recomputes the audit hash chain: exit 0 intact, 1 broken, one line per problem.', options: { ...data, ...json }, required: ['data'], run: verifyCommand },
+  {
+    name: 'public-key',
+    summary: 'Prints the public key export manifests are signed with (PEM on stdout; key id and instance on stderr).\nCreates the key if DIR has none.',
+    options: { data: data.data, json: { type: 'boolean', help: 'answer what GET /api/v1/audit/public-key answers' } },
+    required: ['data'],
+    run: publicKeyCommand,
+  },
+  {
+    name: 'prune',
+    summary: 'Deletes raw events older than N days, with a signed checkpoint in the audit chain.',
+    options: { ...data, 'retain-days': { type: 'string', value: 'N', help: 'keep the last N days of raw events (at least 1)' } },
+    required: ['data', 'retain-days'],
+    run: pruneCommand,
+  },
+  {
+    name: 'migrate-to-postgres',
+    summary: "Copies DIR's SQLite store into an empty PostgreSQL database, then verifies the chain there.",
+    options: { data: data.data, database: { type: 'string', value: 'URL', help: 'the empty PostgreSQL database to copy into (postgres://…; also RINGSIDE_DATABASE_URL)' } },
+    required: ['data', 'database'],
+    run: migrateToPostgres,
+  },
+  ...forwardCommands,
 ];
+
+/** The first words of the commands: `keys`, `verify`, `forward`. */
+export const COMMAND_WORDS: readonly string[] = [...new Set(SUBCOMMANDS.map((c) => c.name.split(' ')[0]!))];

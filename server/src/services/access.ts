@@ -44,7 +44,7 @@ export async function setUpAccess(opts: { host: string; dataDir: string; keys: K
   if (!isLoopback(opts.host)) {
     throw new StartupRefused(
       `refusing to listen on ${opts.host} without an API key: set RINGSIDE_API_KEY, or create a key first ` +
-        `(node server/dist/main.js keys create --data DIR --name NAME --scope admin), or bind to 127.0.0.1`,
+        `(node server/dist/main.js keys create --data DIR --init --name NAME --scope admin), or bind to 127.0.0.1`,
     );
   }
   // A fresh local server: one admin key, written where the extension's "Start Local Server" reads it.

@@ -1,4 +1,5 @@
-// <data>/ringside.lock names the process serving a data folder, so `restore` can refuse to replace its database.
+// <data>/ringside.lock names the process serving a data folder, so `restore` and the other commands that must run
+// while no server uses the folder (rebuild-rollups, prune, migrate-to-postgres) can refuse.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,6 +34,15 @@ function readLock(dataDir: string): LockInfo | null {
   } catch {
     return null;
   }
+}
+
+/** Refused: a live server uses the data folder. */
+class DataDirInUse extends Error {}
+
+/** Throws DataDirInUse, naming the server, if a live one holds `dataDir`'s lock. */
+export function refuseWhileServed(dataDir: string): void {
+  const holder = liveLockHolder(dataDir);
+  if (holder) throw new DataDirInUse(`a Ringside server (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}) is using ${dataDir}: stop it first`);
 }
 
 /** The lock's holder if it is still alive (a lock left by a killed server is stale and ignored). */

@@ -37,6 +37,11 @@ export class SigningIdentity {
     this.keyId = signingKeyId(privateKey);
   }
 
+  /** Whether `dataDir` holds an identity. */
+  static exists(dataDir: string): boolean {
+    return existsSync(join(dataDir, IDENTITY_FILE));
+  }
+
   /** The identity in `dataDir`, created there first if there is none (`nowMs` dates it). */
   static open(dataDir: string, nowMs: number): SigningIdentity {
     const file = join(dataDir, IDENTITY_FILE);

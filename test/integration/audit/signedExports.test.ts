@@ -280,6 +280,8 @@ describe('forgeries are failed and named', () => {
     await failsWith(file, editedManifest(compliance, (m) => delete m.signature), /the manifest is not signed, but a public key was given/);
     const other = tempDataDir();
     try {
+      // Another instance: a store of its own (public-key refuses a folder with neither a store nor a key).
+      expect((await node(main, 'keys', 'create', '--data', other, '--init', '--name', 'x', '--scope', 'read')).status).toBe(0);
       const pem = (await node(main, 'public-key', '--data', other)).stdout;
       writeFileSync(file, compliance);
       const otherPem = join(other, 'other.pem');

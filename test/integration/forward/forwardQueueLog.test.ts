@@ -144,7 +144,7 @@ describe('forward asterisk-queue-log', () => {
 
   it('answers bad usage with exit 2 and what is wrong', async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
-      [['asterisk-queue-log', '--server', 'http://127.0.0.1:1', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--file FILE is required/],
+      [['asterisk-queue-log', '--server', 'http://127.0.0.1:1', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--file PATH is required/],
       [['asterisk-queue-log', '--file', 'x', '--server', 'http://127.0.0.1:1', '--site', 'hq'], {}, /set RINGSIDE_API_KEY or give --key-file FILE/],
       [['asterisk-queue-log', '--file', 'x', '--server', 'ftp://h', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--server must be an http:\/\/ or https:\/\/ address/],
       [['asterisk-queue-log', '--file', 'x', '--server', 'http://h', '--site', 'hq', '--topic', 't'], { RINGSIDE_API_KEY: KEY }, /--topic is not an option of forward asterisk-queue-log/],

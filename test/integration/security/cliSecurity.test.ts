@@ -70,7 +70,8 @@ describe('binding', () => {
     expect((await fetch(`${withEnv.url}/api/v1/compliance`, { headers: bearer('rs_env-key-for-test-0123456789') })).status).toBe(200);
 
     const dir = dataDir();
-    const created = spawnSync(process.execPath, [mainJs, 'keys', 'create', '--data', dir, '--name', 'pbx', '--scope', 'ingest'], { encoding: 'utf8' });
+    // Before the first start DIR holds no database: --init asks for one (without it a DIR with none is refused).
+    const created = spawnSync(process.execPath, [mainJs, 'keys', 'create', '--data', dir, '--init', '--name', 'pbx', '--scope', 'ingest'], { encoding: 'utf8' });
     expect(created.status).toBe(0);
     const key = created.stdout.trim();
     expect(key).toMatch(/^rs_[A-Za-z0-9_-]{43}$/);

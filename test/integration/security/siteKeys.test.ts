@@ -88,7 +88,7 @@ describe('keys create --site', () => {
     const dataDir = tempDataDir();
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runSubcommand(['keys', 'create', '--data', dataDir, '--name', 'lobby tablet', '--scope', 'ingest', '--site', 'lobby', '--url', 'https://ringside.example/'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    const code = await runSubcommand(['keys', 'create', '--data', dataDir, '--init', '--name', 'lobby tablet', '--scope', 'ingest', '--site', 'lobby', '--url', 'https://ringside.example/'], { out: (t) => out.push(t), err: (t) => err.push(t) });
     expect(code).toBe(0);
     const key = out.join('').trim();
     expect(err.join('')).toContain(`kiosk link (open it on the reception tablet; it holds the key): https://ringside.example/kiosk?site=lobby#key=${encodeURIComponent(key)}`);

@@ -1,28 +1,44 @@
 // `forward asterisk-queue-log` and `forward mqtt`: long-running forwarders that feed a Ringside server over its
 // API from sources that cannot post themselves (a log file, an MQTT broker). Each action has its own options;
-// one given to the other action is bad usage rather than silently ignored.
-import { UsageError, type Io, type Subcommand, type Values } from '../usage';
+// one given to the other action is bad usage rather than silently ignored (cli/dispatch.ts says whose it is).
+import type { OptionSpecs, Subcommand } from '../usage';
 import { forwardMqtt } from './mqttForwarder';
 import { forwardQueueLog } from './queueLogForwarder';
 
-const ACTIONS: Record<string, { required: readonly string[]; optional: readonly string[]; run: (values: Values, io: Io) => Promise<number> }> = {
-  'asterisk-queue-log': { required: ['file', 'server', 'site'], optional: ['key-file', 'state', 'poll-interval', 'start-at'], run: forwardQueueLog },
-  mqtt: { required: ['broker', 'topic', 'server'], optional: ['key-file', 'site', 'type', 'client-id'], run: forwardMqtt },
-};
+const common = {
+  server: { type: 'string', value: 'URL', help: "the Ringside server's address, http(s)://host:port" },
+  'key-file': { type: 'string', value: 'FILE', help: 'a file whose first line is the key (scope ingest); else RINGSIDE_API_KEY' },
+} as const satisfies OptionSpecs;
 
-const string = { type: 'string' } as const;
-
-export const forwardCommand: Subcommand = {
-  name: 'forward',
-  actions: Object.keys(ACTIONS),
-  options: Object.fromEntries([...new Set(Object.values(ACTIONS).flatMap((a) => [...a.required, ...a.optional]))].map((o) => [o, string])),
-  required: [],
-  run: (values, io, action) => {
-    const spec = ACTIONS[action!]!;
-    const foreign = Object.keys(values).filter((o) => !spec.required.includes(o) && !spec.optional.includes(o));
-    if (foreign.length > 0) throw new UsageError(`${foreign.map((o) => `--${o}`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of forward ${action}`);
-    const missing = spec.required.filter((o) => values[o] === undefined || values[o] === '');
-    if (missing.length > 0) throw new UsageError(`${action}: ${missing.map((o) => `--${o} ${o.toUpperCase()}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
-    return spec.run(values, io);
+export const forwardCommands: readonly Subcommand[] = [
+  {
+    name: 'forward asterisk-queue-log',
+    summary: "Follows Asterisk's queue_log (like tail -F) and posts its lines to the server; runs until stopped\n(docs/integrations/asterisk.md).",
+    options: {
+      file: { type: 'string', value: 'PATH', help: 'the queue_log to follow' },
+      server: common.server,
+      site: { type: 'string', value: 'S', help: 'the site every call of this file belongs to' },
+      state: { type: 'string', value: 'FILE', help: 'where the offset is kept (default ringside-forward-<file>-<site>.state.json in\n$STATE_DIRECTORY, else the working directory)' },
+      'start-at': { type: 'string', value: 'beginning|end', help: 'with no state file yet: from the first line (default) or after the last one' },
+      'poll-interval': { type: 'string', value: 'MS', help: 'how often the file is looked at, in milliseconds (default 1000)' },
+      'key-file': common['key-file'],
+    },
+    required: ['file', 'server', 'site'],
+    run: forwardQueueLog,
   },
-};
+  {
+    name: 'forward mqtt',
+    summary: 'Subscribes to an MQTT broker (QoS 1) and posts each message as milestones; runs until stopped\n(docs/integrations/mqtt.md).',
+    options: {
+      broker: { type: 'string', value: 'URL', help: 'mqtt://, mqtts://, ws:// or wss:// (a user and password go in the URL)' },
+      topic: { type: 'string', value: 'T', help: 'the topic filter to subscribe to (QoS 1; +site takes the site from the topic)' },
+      server: common.server,
+      site: { type: 'string', value: 'S', help: 'the site of milestones when neither the topic nor the message gives one' },
+      type: { type: 'string', value: 'T', help: 'the event type of milestones that do not say' },
+      'client-id': { type: 'string', value: 'ID', help: 'the MQTT client id (default: derived from the broker, topic and server)' },
+      'key-file': common['key-file'],
+    },
+    required: ['broker', 'topic', 'server'],
+    run: forwardMqtt,
+  },
+];

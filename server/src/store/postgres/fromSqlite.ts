@@ -3,9 +3,7 @@
 // them), and each identity continued after the highest number SQLite ever gave out (its AUTOINCREMENT memory), so a
 // seq is never reused. The caller verifies the chain on PostgreSQL afterwards.
 import type pg from 'pg';
-import { existsSync } from 'node:fs';
-import { DomainError } from '../../domain/errors';
-import { databasePath, openDatabase, openReader } from '../sqlite/database';
+import { databasePath, existingDatabasePath, openDatabase, openReader } from '../sqlite/database';
 import { createPool, Sql } from './db';
 import { migrate as migratePg } from './migrate';
 import { WRITE_LOCK } from './store';
@@ -56,7 +54,7 @@ export interface CopyReport {
 
 /** Copies the SQLite store of `dataDir` (migrated to the current schema first) into the empty database at `url`. */
 export async function copySqliteToPostgres(dataDir: string, url: string): Promise<CopyReport> {
-  if (!existsSync(databasePath(dataDir))) throw new DomainError('not-found', '--data', `no SQLite store in ${dataDir}`);
+  existingDatabasePath(dataDir);
   openDatabase(dataDir).close(); // brings the file's schema up to date, as starting a server on it would
   const sqlite = openReader(databasePath(dataDir), true);
   const pool = createPool({ url, max: 2 });

@@ -4,12 +4,11 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import type { BackupInfo } from '../port';
 import { LATEST_VERSION } from '../migrations';
-import { databasePath } from './database';
+import { databasePath, existingDatabasePath } from './database';
 import { schemaVersion } from './migrate';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
-  const source = databasePath(dataDir);
-  if (!existsSync(source)) throw new Error(`no database at ${source}`);
+  const source = existingDatabasePath(dataDir);
   if (existsSync(toFile)) throw new Error(`${toFile} already exists; choose a new file name`);
   mkdirSync(dirname(toFile), { recursive: true });
   // A normal (read-write) connection: it takes part in WAL, so the copy includes every committed transaction.

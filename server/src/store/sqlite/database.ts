@@ -1,8 +1,9 @@
 // Opening the SQLite file with the settings Ringside's guarantees depend on: one read-write connection (the
 // writer, which also migrates), read-only connections for reads outside writes and for snapshots.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DomainError } from '../../domain/errors';
 import { migrate } from './migrate';
 
 export type SqliteDatabase = Database.Database;
@@ -13,6 +14,16 @@ const SNAPSHOT_CACHE_KB = 2048;
 
 export function databasePath(dataDir: string): string {
   return join(dataDir, DATABASE_FILE);
+}
+
+/**
+ * DIR's database file, which must be there: what works on an existing store (verify, backup, the subcommands that
+ * manage one) never creates it, since a mistyped --data would otherwise get a new, empty store.
+ */
+export function existingDatabasePath(dataDir: string): string {
+  const file = databasePath(dataDir);
+  if (!existsSync(file)) throw new DomainError('not-found', '--data', `no database in ${dataDir} (no ${DATABASE_FILE}; is --data the server's data directory?)`);
+  return file;
 }
 
 /** The read-write connection: creates and migrates the file. */

@@ -3,8 +3,6 @@
 //    the parts of a group commit). A write may stay open across awaits;
 //  - the reader (read-only, WAL): reads outside writes, which see committed data only;
 //  - one read-only connection per snapshot, in one read transaction for as long as the snapshot lasts.
-import { DomainError } from '../../domain/errors';
-import { existsSync } from 'node:fs';
 import type { Coordination, ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
 import { WriteQueue, WriteTxBase } from '../transactions';
 import { alertById } from './alerts';
@@ -15,7 +13,7 @@ import { createBatchWriter } from './batchWriter';
 import { casesReads, claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { chainWriter } from './chain';
 import { writeCorrection } from './corrections';
-import { databasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
+import { databasePath, existingDatabasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
 import { eventsReads } from './events';
 import { figuresReads } from './figures';
 import { acknowledgeIncidents, finishDelivery, incidentsReads, recordAttempt, writeIncidentChanges } from './incidents';
@@ -110,8 +108,7 @@ async function snapshotOf<T>(file: string, fn: (s: Snapshot) => Promise<T>): Pro
 
 /** An existing file read as it is (no migration, no writer): verification next to a running server. */
 export function openReadOnly(dataDir: string): ReadOnlyStore {
-  const file = databasePath(dataDir);
-  if (!existsSync(file)) throw new DomainError('not-found', '--data', `no database in ${dataDir}`);
+  const file = existingDatabasePath(dataDir);
   const reader = openReader(file);
   return {
     reads: readsOf(new Statements(reader)),
@@ -143,6 +140,7 @@ export class SqliteStore implements Store {
   }
 
   static open(options: StoreOptions): SqliteStore {
+    if (options.existing) existingDatabasePath(options.dataDir);
     return new SqliteStore(databasePath(options.dataDir), openDatabase(options.dataDir), options.now ?? Date.now);
   }
 

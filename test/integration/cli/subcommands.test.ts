@@ -1,0 +1,136 @@
+// The subcommands as an operator runs them (the built CLI, real SQLite files in temp folders, real processes):
+// --help at every level, a DIR holding no database refused without creating one, offline-only commands refused
+// while a server uses DIR.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, mainJs, startCli } from '../support/cli';
+import { removeDir, tempDataDir } from '../support/testServer';
+
+const dirs: string[] = [];
+beforeAll(buildServer);
+afterAll(() => dirs.forEach(removeDir));
+
+function dataDir(): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return dir;
+}
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
+
+describe('--help', () => {
+  it.each([
+    [['keys', '--help'], /Usage: node server\/dist\/main\.js keys create [\s\S]*--init[\s\S]*keys list [\s\S]*keys revoke --data DIR --id ID/],
+    [['keys', 'create', '--help'], /^Usage: node server\/dist\/main\.js keys create --data DIR --name NAME --scope [\s\S]*\n {2}--json {14}answer in JSON\n/],
+    [['keys', 'create', '-h'], /^Usage: node server\/dist\/main\.js keys create /],
+    [['forward', '--help'], /forward asterisk-queue-log [\s\S]*--start-at beginning\|end[\s\S]*--poll-interval MS[\s\S]*forward mqtt --broker URL/],
+    [['forward', 'mqtt', '-h'], /^Usage: node server\/dist\/main\.js forward mqtt --broker URL --topic T --server URL/],
+    [['verify', '--help'], /^Usage: node server\/dist\/main\.js verify --data DIR \[--database URL\] \[--json\]/],
+    [['--help'], /forward asterisk-queue-log [^\n]*\[--start-at beginning\|end\][\s\S]*\[--poll-interval MS\][\s\S]*/],
+  ])('%j prints the usage, exit 0', (args, usage) => {
+    const r = cli(...args);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(usage);
+    expect(r.stderr).toBe('');
+  });
+
+  it.each([
+    [['keys'], /ringside keys: name the action first: use keys create \| keys list \| keys revoke\nUsage: /],
+    [['keys', 'rotate'], /ringside keys: unknown action "rotate": use keys create/],
+    [['keys', 'create', '--data', 'x', '--colour', 'red'], /ringside keys create: Unknown option '--colour'\nUsage: node server\/dist\/main\.js keys create /],
+    [['forward', 'mqtt', '--file', 'x'], /ringside forward mqtt: --file is not an option of forward mqtt\nUsage: /],
+  ])('%j is bad usage: exit 2, naming what is wrong, then the usage', (args, message) => {
+    const r = cli(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('a DIR that holds no database', () => {
+  it.each([
+    ['keys', 'create', '--name', 'x', '--scope', 'read'],
+    ['keys', 'list'],
+    ['keys', 'revoke', '--id', 'k_0123456789ab'],
+    ['verify'],
+    ['backup', '--to', '@/backup.db'],
+    ['rebuild-rollups'],
+    ['prune', '--retain-days', '30'],
+    ['public-key'],
+    ['migrate-to-postgres', '--database', 'postgres://127.0.0.1:1/none'],
+  ])('%s … is refused, exit 1, and nothing is created', (...command) => {
+    const parent = dataDir();
+    const missing = join(parent, 'mistyped'); // not there at all
+    const empty = dataDir(); // there, but empty
+    for (const dir of [missing, empty]) {
+      const [name, ...rest] = command;
+      const action = name === 'keys' ? [rest.shift()!] : [];
+      const r = cli(name, ...action, '--data', dir, ...rest.map((a) => a.replace('@', parent)));
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`no database in ${dir} (no ringside.db; is --data the server's data directory?)`);
+      expect(r.stdout).toBe('');
+    }
+    expect(readdirSync(parent)).toEqual([]);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
+  it('keys create --init makes the store (before the first start), and keys list sees the key', () => {
+    const dir = join(dataDir(), 'new');
+    const r = cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ key: expect.stringMatching(/^rs_/), name: 'x', scopes: ['read'] });
+    expect(existsSync(join(dir, 'ringside.db'))).toBe(true);
+    const listed = cli('keys', 'list', '--data', dir);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: 'x' })]);
+  });
+
+  it('bad usage is still said first (exit 2), before the missing store', () => {
+    const dir = dataDir();
+    const r = cli('keys', 'create', '--data', dir, '--name', 'x', '--scope', 'root');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin/);
+    writeFileSync(join(dir, 'keep'), '');
+    expect(readdirSync(dir)).toEqual(['keep']);
+  });
+});
+
+describe('commands that must run while no server uses DIR', () => {
+  it('rebuild-rollups and prune are refused while a server runs on DIR, as restore is, and run once it stopped', async () => {
+    const dir = dataDir();
+    const server = await startCli(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: 'rs_cli-lock-test-key-0123456789ab' });
+    try {
+      for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['restore', '--from', join(dir, 'ringside.db')]]) {
+        const r = cli(...command, '--data', dir);
+        expect(r.status, command[0]).toBe(1);
+        expect(r.stderr).toContain(`ringside ${command[0]}: a Ringside server (pid ${server.child.pid}, ${server.url}) is using ${dir}: stop it first`);
+        expect(r.stdout).toBe('');
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exit).toBe(0);
+    const rebuilt = cli('rebuild-rollups', '--data', dir);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stdout).toMatch(/^rollups rebuilt in \d+ ms/);
+    const pruned = cli('prune', '--data', dir, '--retain-days', '30');
+    expect(pruned.status, pruned.stderr).toBe(0);
+  }, 60_000);
+
+  it('reads the lock file as restore does: a live pid refuses (migrate-to-postgres too), a dead one is stale', () => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }) + '\n');
+    for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['migrate-to-postgres', '--database', 'postgres://127.0.0.1:1/none']]) {
+      const r = cli(...command, '--data', dir);
+      expect(r.status, command[0]).toBe(1);
+      expect(r.stderr).toContain(`a Ringside server (pid ${process.pid}) is using ${dir}: stop it first`);
+    }
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: Number(gone.stdout), startedAt: new Date().toISOString() }) + '\n');
+    const r = cli('rebuild-rollups', '--data', dir);
+    expect(r.status, r.stderr).toBe(0);
+  });
+});
