@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import typeIs from 'type-is';
 import { z } from 'zod';
-import type { FieldProblem } from '../protocol';
+import { parseInput, type FieldProblem } from '../protocol';
 import { zodProblems } from '../services/zodProblems';
 import { BODY_TYPES } from './jsonBody';
 import { INVALID_QUERY, problem, sendProblem } from './problems';
@@ -21,7 +21,7 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
 
 /** Runs a schema; unknown keys are reported first, with the message the part of the request gives them. */
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: string) => string): Parsed<T> {
-  const parsed = schema.safeParse(input);
+  const parsed = parseInput(schema, input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
   return { ok: false, errors: zodProblems(new z.ZodError(issues), [], unknownKey) };

@@ -1,6 +1,7 @@
 // Wire schemas for service events as integrations post them (docs/api.md, "POST /events").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
+import { parseInput, tagMessage } from './issues';
 import { LIMITS } from './pure/limits';
 import { wellFormedString } from './text';
 
@@ -53,6 +54,9 @@ const common = {
   handleSeconds: secondsSchema.optional(),
 };
 
+/** A call's wait: rings, answerSeconds or both; checked also when other fields are wrong, unless one of these is. */
+const WAIT_FIELDS = ['rings', 'answerSeconds'];
+
 export const callEventSchema = z
   .strictObject({
     ...common,
@@ -66,6 +70,7 @@ export const callEventSchema = z
   .refine((e) => e.rings !== undefined || e.answerSeconds !== undefined, {
     message: 'a call needs rings and/or answerSeconds',
     path: ['rings'],
+    when: ({ value, issues }) => value !== null && typeof value === 'object' && !issues.some((i) => WAIT_FIELDS.includes(String(i.path?.[0]))),
   });
 
 export const visitEventSchema = z.strictObject({
@@ -76,9 +81,29 @@ export const visitEventSchema = z.strictObject({
   agent: text.optional(),
 });
 
-export const eventInputSchema = z.discriminatedUnion('type', [callEventSchema, visitEventSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'must be "call" or "visit"' : undefined),
-});
+/**
+ * Objects told apart by `key` (z.discriminatedUnion), refused as every object is even when `key` is missing or
+ * unknown: the tag is named, and so is every field no variant knows and every problem with a field all variants
+ * share (the very same schema in each), so one answer still lists every problem.
+ */
+function taggedUnion<K extends string, V extends readonly [z.ZodObject, z.ZodObject, ...z.ZodObject[]]>(key: K, variants: V) {
+  const tags = variants.map((v) => (v.shape[key] as z.ZodLiteral).value);
+  const known = new Set(variants.flatMap((v) => Object.keys(v.shape)));
+  const [first, ...rest] = variants;
+  const shared = z.object(Object.fromEntries(Object.entries(first.shape).filter(([k, s]) => k !== key && rest.every((v) => v.shape[k] === s))));
+  return z.discriminatedUnion(key, variants, { error: (issue) => (issue.code === 'invalid_union' ? tagMessage(issue.input, key, tags) : undefined) }).superRefine(
+    (value, ctx) => {
+      const input: unknown = value;
+      if (input === null || typeof input !== 'object' || Array.isArray(input) || tags.includes((input as Record<string, unknown>)[key] as never)) return;
+      for (const issue of parseInput(shared, input).error?.issues ?? []) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      const unknown = Object.keys(input).filter((k) => !known.has(k));
+      if (unknown.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, path: [] });
+    },
+    { when: () => true },
+  );
+}
+
+export const eventInputSchema = taggedUnion('type', [callEventSchema, visitEventSchema]);
 
 export type CallEventInput = z.infer<typeof callEventSchema>;
 export type VisitEventInput = z.infer<typeof visitEventSchema>;
