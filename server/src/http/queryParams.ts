@@ -59,14 +59,17 @@ export const listParam = () =>
     return [...new Set(values.filter((s) => s !== ''))];
   });
 
-/** A required decimal number (no exponent, no hex) that passes `ok`; `message` says what is accepted. */
+/** A decimal number as JSON writes one, exponent included (200, 0.8, 1e6; also 5. and .5); no hex, no Infinity. */
+const DECIMAL = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** A required decimal number (DECIMAL) that passes `ok`; `message` says what is accepted. */
 export const numberParam = (message: string, ok: (v: number) => boolean) =>
   z
     .unknown()
     .transform((v, ctx): number => {
       if (v === undefined) return refuse(ctx, `is required and ${message}`);
       if (typeof v !== 'string') return refuse(ctx, 'must be given once, as text');
-      const n = /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(v) ? Number(v) : NaN;
+      const n = DECIMAL.test(v) ? Number(v) : NaN;
       return Number.isFinite(n) && ok(n) ? n : refuse(ctx, message);
     });
 
