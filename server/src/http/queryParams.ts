@@ -141,6 +141,12 @@ interface ReportRange {
 export function reportRange(p: RangeParams, zones: ZoneContext, nowMs: number, ctx: z.RefinementCtx): ReportRange {
   const timeZone = reportZone(p.tz ?? null, p.site !== undefined ? zones.siteZone(p.site) : undefined, zones.serverZone);
   const { fromMs, toMs } = p.window !== undefined ? windowRange(p.window, nowMs, timeZone) : { fromMs: p.from ?? periodStart(nowMs, timeZone, 'day'), toMs: p.to ?? nowMs };
-  if (p.window === undefined) checkOrder(fromMs, toMs, ctx);
+  if (p.window === undefined && fromMs >= toMs) {
+    // Name the parameter that was sent: the other one is a default the caller may not know of.
+    const at = (ms: number) => new Date(ms).toISOString();
+    if (p.to === undefined) refuse(ctx, `must be earlier than now (${at(toMs)}), the default to`, ['from']);
+    else if (p.from === undefined) refuse(ctx, `must be later than the start of today in ${timeZone} (${at(fromMs)}), the default from`, ['to']);
+    else checkOrder(fromMs, toMs, ctx);
+  }
   return { fromMs, toMs, site: p.site ?? null, window: p.window ?? null, timeZone };
 }

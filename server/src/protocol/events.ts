@@ -10,12 +10,20 @@ const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.ma
 /** Why a well-formed timestamp is refused when its fields are out of range (2026-02-30, 24:00, 10:60). */
 export const NOT_A_REAL_DATE_TIME = 'is not a real date and time';
 
-/** ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires. */
+/** The earliest instant Ringside stores: times are kept as milliseconds since 1970 and are never negative. */
+export const EARLIEST_TIME = '1970-01-01T00:00:00Z';
+
+/**
+ * ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires: a real calendar time (no 30 February),
+ * from EARLIEST_TIME on. Each rule stops the next, so a value gets the one message that says what is wrong.
+ */
 export const isoWithOffset = wellFormedString()
   .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
+    abort: true,
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: NOT_A_REAL_DATE_TIME });
+  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: NOT_A_REAL_DATE_TIME, abort: true })
+  .refine((s) => Date.parse(s) >= 0, { message: `must be ${EARLIEST_TIME} or later` });
 
 /**
  * Date.parse rolls 2026-02-30 over to 2 March; a real timestamp's fields are all in range. The one check of every
@@ -26,7 +34,8 @@ export function isRealCalendarTime(s: string): boolean {
   if (!m) return false;
   const [y, mo, d, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
   const day = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 1970 && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
+  day.setUTCFullYear(y); // Date.UTC reads years 0–99 as 1900–1999
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
 }
 
 /** A measured wait in seconds, as posted (and as an amendment may set it). */

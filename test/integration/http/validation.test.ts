@@ -71,6 +71,25 @@ describe('one problem shape for bad input', () => {
     ]);
   });
 
+  it('says a time before 1970 is too early, not unreal, in a query and in a body', async () => {
+    const early = await send('GET', '/compliance?from=1900-01-01T00:00:00Z&to=2026-03-01T00:00:00Z');
+    expect(early).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'from', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
+    // The limit is the instant: 00:30 on 1 January 1970 at +01:00 is still 1969 in UTC.
+    const offset = await send('POST', '/events', call({ occurredAt: '1970-01-01T00:30:00+01:00' }));
+    expect(offset).toMatchObject({ status: 400, body: { errors: [{ path: 'occurredAt', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
+    const milestone = await send('POST', '/milestones', { type: 'call', site: 'a', caseId: 'c1', milestone: 'ringing', at: '1969-07-20T20:17:00Z' });
+    expect(milestone).toMatchObject({ status: 400, body: { errors: [{ path: 'at', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
+    expect((await send('POST', '/events', call({ occurredAt: '2026-02-30T09:00:00Z' }))).body.errors).toEqual([{ path: 'occurredAt', message: 'is not a real date and time' }]);
+  });
+
+  it('names the parameter that was sent when the default other end of the range is out of order', async () => {
+    const future = await send('GET', '/compliance?from=2999-01-01T00:00:00Z');
+    expect(future).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/) } });
+    expect(future.body.errors).toEqual([{ path: 'from', message: expect.stringMatching(/^must be earlier than now \(\d{4}-\d\d-\d\dT[\d:.]+Z\), the default to$/) }]);
+    const past = await send('GET', '/distribution?to=2000-01-01T00:00:00Z&tz=UTC');
+    expect(past.body.errors).toEqual([{ path: 'to', message: expect.stringMatching(/^must be later than the start of today in UTC \(\d{4}-\d\d-\d\dT00:00:00.000Z\), the default from$/) }]);
+  });
+
   it('answers a bad time of DELETE /standards/:id as a query problem', async () => {
     const res = await send('DELETE', '/standards/call-answer-2-rings?validFrom=soon');
     expect(res.status).toBe(400);
