@@ -60,6 +60,19 @@ describe('one problem shape for bad input', () => {
     }
   });
 
+  it('refuses a query parameter that is not percent-encoded UTF-8, naming it, as a path parameter is refused', async () => {
+    const message = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
+    for (const path of ['/compliance?site=%ff', '/incidents?site=caf%E9', '/distribution?site=%']) {
+      const res = await send('GET', path);
+      expect(res.status, path).toBe(400);
+      expect(res.body, path).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'site', message }] });
+    }
+    const both = await send('GET', '/compliance?site=%ff&from=soon');
+    expect(both.body.errors).toEqual([{ path: 'site', message }, { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) }]);
+    expect((await send('GET', '/compliance?site=caf%C3%A9+bar')).status).toBe(200);
+    expect((await send('GET', '/standards/%ff')).status).toBe(400);
+  });
+
   it('names a range out of order and a window with from/to beside other bad parameters', async () => {
     const both = await send('GET', '/compliance?standard=nope&from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
     expect(both.body.errors.map((e: { path: string }) => e.path)).toEqual(['standard', 'to']);
