@@ -156,6 +156,13 @@ describe('methods and scopes from the route tables', () => {
     expect(await send('DELETE', '/keys')).toMatchObject({ status: 405, allow: 'GET, POST' });
   });
 
+  it('answers another method on a path a key may read with 403 needing admin; only an admin learns the 405', async () => {
+    const refused = await send('DELETE', '/compliance', undefined, keys.read);
+    expect(refused).toMatchObject({ status: 403, allow: null, body: { type: 'https://ringside.dev/problems/insufficient-scope', detail: 'DELETE /api/v1/compliance needs a key with scope "admin" (this key has: read)' } });
+    expect((await send('PATCH', '/standards/call-answer-2-rings', {}, keys.audit)).status).toBe(403);
+    expect(await send('DELETE', '/compliance')).toMatchObject({ status: 405, allow: 'GET', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
+  });
+
   it('needs admin where no route is, even under a prefix another scope may use', async () => {
     expect((await send('GET', '/rollups', undefined, keys.read)).status).toBe(403);
     expect((await send('GET', '/rollups')).status).toBe(404);
