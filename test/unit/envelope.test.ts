@@ -33,9 +33,11 @@ describe('event validation', () => {
     ]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems.map((p) => `${p.index}.${p.path.join('.')}`)).toEqual(['1.site', '1.occurredAt', '1.outcome', '1.rings', '1.colour', '2.type', '3.greetSeconds']);
+    expect(result.problems.map((p) => `${p.index}.${p.path.join('.')}`)).toEqual(['1.site', '1.occurredAt', '1.outcome', '1.rings', '1.colour', '2.type', '2.site', '2.occurredAt', '3.greetSeconds']);
     expect(result.problems.find((p) => p.path[0] === 'greetSeconds')?.message).toBe('is required');
     expect(result.problems.find((p) => p.path[0] === 'colour')?.message).toBe('is not a known field');
+    // An unknown type still has the fields every type shares checked.
+    expect(result.problems.filter((p) => p.index === 2).map((p) => p.message)).toEqual(['must be "call" or "visit"', 'is required', 'is required']);
   });
   it('requires rings or answerSeconds on a call', () => {
     const result = validateEvents([{ type: 'call', site: 'a', occurredAt: '2026-11-23T09:00:00Z', outcome: 'answered' }]);

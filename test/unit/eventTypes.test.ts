@@ -20,7 +20,7 @@ import {
   stopsOf,
   VISIT_TYPE,
 } from '../../server/src/domain/eventTypes';
-import { eventInputSchema, LIMITS } from '../../server/src/protocol';
+import { eventInputSchema, LIMITS, parseInput } from '../../server/src/protocol';
 import { eventTypeDefinitionSchema, eventTypeListSchema, milestoneInputSchema, openMilestoneEnvelope, type EventTypeDefinition } from '../../server/src/protocol/eventTypes';
 
 /** "Email answered within 1 business day": a reply, or the customer withdrew. */
@@ -52,7 +52,7 @@ const CALLBACK_TYPE: EventTypeDefinition = {
 
 /** Problems of an `eventTypes:` list as the standards file reports them. */
 function listProblems(types: unknown): string[] {
-  const parsed = eventTypeListSchema.safeParse(types);
+  const parsed = parseInput(eventTypeListSchema, types);
   return parsed.success ? [] : zodProblems(parsed.error, ['eventTypes']).map((p) => `${p.path}: ${p.message}`);
 }
 
@@ -190,7 +190,7 @@ describe('the registry', () => {
 describe('milestone input', () => {
   const valid = { type: 'call', site: 'downtown', caseId: 'pbx-4711', milestone: 'started', at: '2026-11-23T09:15:00+01:00' };
   const problems = (input: unknown) => {
-    const parsed = milestoneInputSchema.safeParse(input);
+    const parsed = parseInput(milestoneInputSchema, input);
     return parsed.success ? [] : zodProblems(parsed.error).map((p) => `${p.path}: ${p.message}`);
   };
   it('accepts the contract fields', () => {
@@ -213,8 +213,8 @@ describe('milestone input', () => {
   });
   it('applies the same text and timestamp rules, with the same messages, as events', () => {
     const event = { type: 'call', site: 'downtown', occurredAt: valid.at, outcome: 'answered', rings: 1 };
-    const eventMessage = (field: string, value: unknown) => eventInputSchema.safeParse({ ...event, [field]: value }).error?.issues[0]?.message;
-    const milestoneMessage = (field: string, value: unknown) => milestoneInputSchema.safeParse({ ...valid, [field]: value }).error?.issues[0]?.message;
+    const eventMessage = (field: string, value: unknown) => parseInput(eventInputSchema, { ...event, [field]: value }).error?.issues[0]?.message;
+    const milestoneMessage = (field: string, value: unknown) => parseInput(milestoneInputSchema, { ...valid, [field]: value }).error?.issues[0]?.message;
     for (const value of ['', '   ', 'x'.repeat(LIMITS.maxTextLength + 1), 'a\ud800b', 42]) {
       for (const field of ['site', 'agent', 'queue', 'id']) expect(milestoneMessage(field, value), `${field} ${JSON.stringify(value)}`).toBe(eventMessage(field, value));
     }

@@ -59,14 +59,17 @@ export const listParam = () =>
     return [...new Set(values.filter((s) => s !== ''))];
   });
 
-/** A required decimal number (no exponent, no hex) that passes `ok`; `message` says what is accepted. */
+/** A decimal number as JSON writes one, exponent included (200, 0.8, 1e6; also 5. and .5); no hex, no Infinity. */
+const DECIMAL = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** A required decimal number (DECIMAL) that passes `ok`; `message` says what is accepted. */
 export const numberParam = (message: string, ok: (v: number) => boolean) =>
   z
     .unknown()
     .transform((v, ctx): number => {
       if (v === undefined) return refuse(ctx, `is required and ${message}`);
       if (typeof v !== 'string') return refuse(ctx, 'must be given once, as text');
-      const n = /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(v) ? Number(v) : NaN;
+      const n = DECIMAL.test(v) ? Number(v) : NaN;
       return Number.isFinite(n) && ok(n) ? n : refuse(ctx, message);
     });
 
@@ -138,6 +141,12 @@ interface ReportRange {
 export function reportRange(p: RangeParams, zones: ZoneContext, nowMs: number, ctx: z.RefinementCtx): ReportRange {
   const timeZone = reportZone(p.tz ?? null, p.site !== undefined ? zones.siteZone(p.site) : undefined, zones.serverZone);
   const { fromMs, toMs } = p.window !== undefined ? windowRange(p.window, nowMs, timeZone) : { fromMs: p.from ?? periodStart(nowMs, timeZone, 'day'), toMs: p.to ?? nowMs };
-  if (p.window === undefined) checkOrder(fromMs, toMs, ctx);
+  if (p.window === undefined && fromMs >= toMs) {
+    // Name the parameter that was sent: the other one is a default the caller may not know of.
+    const at = (ms: number) => new Date(ms).toISOString();
+    if (p.to === undefined) refuse(ctx, `must be earlier than now (${at(toMs)}), the default to`, ['from']);
+    else if (p.from === undefined) refuse(ctx, `must be later than the start of today in ${timeZone} (${at(fromMs)}), the default from`, ['to']);
+    else checkOrder(fromMs, toMs, ctx);
+  }
   return { fromMs, toMs, site: p.site ?? null, window: p.window ?? null, timeZone };
 }

@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import typeIs from 'type-is';
 import { z } from 'zod';
-import type { FieldProblem } from '../protocol';
+import { parseInput, type FieldProblem } from '../protocol';
 import { zodProblems } from '../services/zodProblems';
 import { BODY_TYPES } from './jsonBody';
 import { INVALID_QUERY, problem, sendProblem } from './problems';
@@ -21,7 +21,7 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
 
 /** Runs a schema; unknown keys are reported first, with the message the part of the request gives them. */
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: string) => string): Parsed<T> {
-  const parsed = schema.safeParse(input);
+  const parsed = parseInput(schema, input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
   return { ok: false, errors: zodProblems(new z.ZodError(issues), [], unknownKey) };
@@ -31,6 +31,31 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: st
 export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
   const known = shapeKeys(schema);
   return parseWith(schema, raw, () => `is not a known parameter (known: ${known.join(', ')})`);
+}
+
+const decoded = (text: string): string | null => {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * The parameters of a query string whose name or value is not percent-encoded UTF-8 (`site=%ff`, `from=%`): named,
+ * once each. Node's query parser reads such a byte as U+FFFD and a lone `%` as itself, so the value would be
+ * another one than the client meant; path parameters are refused the same way.
+ */
+function undecodableParams(url: string): FieldProblem[] {
+  const start = url.indexOf('?');
+  if (start < 0) return [];
+  const names = new Set<string>();
+  for (const part of url.slice(start + 1).split('&')) {
+    const equals = part.indexOf('=');
+    const [name, value] = equals < 0 ? [part, ''] : [part.slice(0, equals), part.slice(equals + 1)];
+    if (decoded(name) === null || decoded(value) === null) names.add(decoded(name) ?? name);
+  }
+  return [...names].map((path) => ({ path, message: 'is not valid percent-encoded UTF-8 (é is %C3%A9)' }));
 }
 
 /** The keys of an object schema, also behind transforms (the input of a pipe). */
@@ -69,8 +94,11 @@ export async function validateInput(route: Route, req: Request, res: Response, a
   }
   let query: unknown = undefined;
   if (route.query) {
+    const undecodable = undecodableParams(req.originalUrl ?? req.url ?? '');
     const parsed = parseQuery(await resolve(route.query.schema, req, app), req.query);
-    if (!parsed.ok) return refuse(route.query.invalid ?? INVALID_QUERY, parsed.errors);
+    // An undecodable parameter's problem is that one: what the parser made of it is not what was sent.
+    const errors = [...undecodable, ...(parsed.ok ? [] : parsed.errors.filter((e) => !undecodable.some((u) => u.path === e.path)))];
+    if (!parsed.ok || errors.length > 0) return refuse(route.query.invalid ?? INVALID_QUERY, errors);
     query = parsed.value;
   }
   let body: unknown = undefined;

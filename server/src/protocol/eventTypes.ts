@@ -48,7 +48,7 @@ const nameSchema = wellFormedString()
 export const milestoneDefinitionSchema = z
   .strictObject({
     id: localIdSchema,
-    role: z.enum(MILESTONE_ROLES, { error: `must be one of ${MILESTONE_ROLES.join(', ')}` }),
+    role: z.enum(MILESTONE_ROLES, { error: (issue) => (issue.input === undefined ? undefined : `must be one of ${MILESTONE_ROLES.join(', ')}`) }),
     outcome: z.enum(STOP_OUTCOMES, { error: `must be one of ${STOP_OUTCOMES.join(', ')}` }).optional(),
   })
   .superRefine((m, ctx) => {

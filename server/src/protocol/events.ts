@@ -1,6 +1,7 @@
 // Wire schemas for service events as integrations post them (docs/api.md, "POST /events").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
+import { parseInput, tagMessage } from './issues';
 import { LIMITS } from './pure/limits';
 import { wellFormedString } from './text';
 
@@ -9,12 +10,20 @@ const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.ma
 /** Why a well-formed timestamp is refused when its fields are out of range (2026-02-30, 24:00, 10:60). */
 export const NOT_A_REAL_DATE_TIME = 'is not a real date and time';
 
-/** ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires. */
+/** The earliest instant Ringside stores: times are kept as milliseconds since 1970 and are never negative. */
+export const EARLIEST_TIME = '1970-01-01T00:00:00Z';
+
+/**
+ * ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires: a real calendar time (no 30 February),
+ * from EARLIEST_TIME on. Each rule stops the next, so a value gets the one message that says what is wrong.
+ */
 export const isoWithOffset = wellFormedString()
   .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
+    abort: true,
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: NOT_A_REAL_DATE_TIME });
+  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: NOT_A_REAL_DATE_TIME, abort: true })
+  .refine((s) => Date.parse(s) >= 0, { message: `must be ${EARLIEST_TIME} or later` });
 
 /**
  * Date.parse rolls 2026-02-30 over to 2 March; a real timestamp's fields are all in range. The one check of every
@@ -25,7 +34,8 @@ export function isRealCalendarTime(s: string): boolean {
   if (!m) return false;
   const [y, mo, d, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
   const day = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 1970 && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
+  day.setUTCFullYear(y); // Date.UTC reads years 0–99 as 1900–1999
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
 }
 
 /** A measured wait in seconds, as posted (and as an amendment may set it). */
@@ -53,6 +63,9 @@ const common = {
   handleSeconds: secondsSchema.optional(),
 };
 
+/** A call's wait: rings, answerSeconds or both; checked also when other fields are wrong, unless one of these is. */
+const WAIT_FIELDS = ['rings', 'answerSeconds'];
+
 export const callEventSchema = z
   .strictObject({
     ...common,
@@ -66,6 +79,7 @@ export const callEventSchema = z
   .refine((e) => e.rings !== undefined || e.answerSeconds !== undefined, {
     message: 'a call needs rings and/or answerSeconds',
     path: ['rings'],
+    when: ({ value, issues }) => value !== null && typeof value === 'object' && !issues.some((i) => WAIT_FIELDS.includes(String(i.path?.[0]))),
   });
 
 export const visitEventSchema = z.strictObject({
@@ -76,9 +90,29 @@ export const visitEventSchema = z.strictObject({
   agent: text.optional(),
 });
 
-export const eventInputSchema = z.discriminatedUnion('type', [callEventSchema, visitEventSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'must be "call" or "visit"' : undefined),
-});
+/**
+ * Objects told apart by `key` (z.discriminatedUnion), refused as every object is even when `key` is missing or
+ * unknown: the tag is named, and so is every field no variant knows and every problem with a field all variants
+ * share (the very same schema in each), so one answer still lists every problem.
+ */
+function taggedUnion<K extends string, V extends readonly [z.ZodObject, z.ZodObject, ...z.ZodObject[]]>(key: K, variants: V) {
+  const tags = variants.map((v) => (v.shape[key] as z.ZodLiteral).value);
+  const known = new Set(variants.flatMap((v) => Object.keys(v.shape)));
+  const [first, ...rest] = variants;
+  const shared = z.object(Object.fromEntries(Object.entries(first.shape).filter(([k, s]) => k !== key && rest.every((v) => v.shape[k] === s))));
+  return z.discriminatedUnion(key, variants, { error: (issue) => (issue.code === 'invalid_union' ? tagMessage(issue.input, key, tags) : undefined) }).superRefine(
+    (value, ctx) => {
+      const input: unknown = value;
+      if (input === null || typeof input !== 'object' || Array.isArray(input) || tags.includes((input as Record<string, unknown>)[key] as never)) return;
+      for (const issue of parseInput(shared, input).error?.issues ?? []) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      const unknown = Object.keys(input).filter((k) => !known.has(k));
+      if (unknown.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, path: [] });
+    },
+    { when: () => true },
+  );
+}
+
+export const eventInputSchema = taggedUnion('type', [callEventSchema, visitEventSchema]);
 
 export type CallEventInput = z.infer<typeof callEventSchema>;
 export type VisitEventInput = z.infer<typeof visitEventSchema>;

@@ -10,6 +10,7 @@ export * from './ingest';
 export * from './alerts';
 export * from './incidents';
 export * from './text';
+export * from './issues';
 export * from './retention';
 export * from './scopes';
 export * from './eventTypes';

@@ -4,7 +4,7 @@
 // what a mapping produces is then ingested like any posted milestone or event, so it is validated the same way.
 import jsonata from 'jsonata';
 import { z } from 'zod';
-import type { FieldProblem } from '../protocol';
+import { parseInput, type FieldProblem } from '../protocol';
 import { zodProblems } from './zodProblems';
 
 /** One `integrations:` entry of the standards file. */
@@ -35,7 +35,7 @@ export function checkIntegrations(items: readonly unknown[]): { integrations: In
   const integrations: IntegrationDefinition[] = [];
   const problems: FieldProblem[] = [];
   items.forEach((item, i) => {
-    const parsed = integrationSchema.safeParse(item);
+    const parsed = parseInput(integrationSchema, item);
     if (!parsed.success) return void problems.push(...zodProblems(parsed.error, ['integrations', i]));
     try {
       jsonata(parsed.data.map);

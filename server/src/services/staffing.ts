@@ -27,7 +27,8 @@ function asDomainErrors<T>(fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof StaffingInputError) throw new DomainError('invalid', error.field, error.message);
+    // Every input of a staffing answer is a query parameter (GET /staffing/erlang, /staffing/forecast).
+    if (error instanceof StaffingInputError) throw new DomainError('invalid', error.field, error.reason, undefined, QUERY_PARAMETER);
     throw error;
   }
 }

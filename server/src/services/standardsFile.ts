@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protocol';
-import { siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
+import { parseInput, siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
 import { eventTypeListSchema, type EventTypeDefinition } from '../protocol/eventTypes';
 import { DomainError } from '../domain/errors';
 import { buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
@@ -57,17 +57,17 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
     data = doc.toJS();
   }
   if (data === null || data === undefined) data = {};
-  const top = topLevel.safeParse(data);
+  const top = parseInput(topLevel, data);
   if (!top.success) return { ok: false, problems: zodProblems(top.error) };
   const problems: FieldProblem[] = [];
-  const types = eventTypeListSchema.safeParse(top.data.eventTypes ?? []);
+  const types = parseInput(eventTypeListSchema, top.data.eventTypes ?? []);
   if (!types.success) problems.push(...zodProblems(types.error, ['eventTypes']));
   const standards: StandardDefinition[] = [];
   const sites: SiteDefinition[] = [];
   const registry = types.success ? buildRegistry(types.data) : null;
   if (registry && !registry.ok) problems.push(...registry.problems);
   (top.data.standards ?? []).forEach((item, i) => {
-    const parsed = standardDefinitionSchema.safeParse(item);
+    const parsed = parseInput(standardDefinitionSchema, item);
     if (parsed.success) standards.push(parsed.data);
     else problems.push(...zodProblems(parsed.error, ['standards', i]));
     // Each standard names a type and measure of the built-ins or of this file's eventTypes.
@@ -76,7 +76,7 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
     } else if (registry?.ok) problems.push(...unknownTypeProblem(registry.registry, item, `standards.${i}`, problems));
   });
   (top.data.sites ?? []).forEach((item, i) => {
-    const parsed = siteDefinitionSchema.safeParse(item);
+    const parsed = parseInput(siteDefinitionSchema, item);
     if (parsed.success) sites.push(parsed.data);
     else problems.push(...zodProblems(parsed.error, ['sites', i]));
   });

@@ -1,5 +1,6 @@
 // zod issues → field problems ("standards.2.threshold: must be ≥ 0"): the one mapper, shared by the standards file
-// loader and the HTTP edge's validation.
+// loader and the HTTP edge's validation. The messages are already ours: every input is parsed with parseInput
+// (protocol/issues.ts), which words each issue a schema left to zod.
 import type { z } from 'zod';
 import type { FieldProblem } from '../protocol';
 
@@ -7,7 +8,6 @@ export function zodProblems(error: z.ZodError, prefix: Array<string | number> = 
   return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: unknownKey(key) }));
-    const message = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is required' : issue.message;
-    return [{ path: path.join('.') || '(body)', message }];
+    return [{ path: path.join('.') || '(body)', message: issue.message }];
   });
 }

@@ -127,6 +127,17 @@ describe('incidents: one per standard and site, changed in place', () => {
     expect(await problems(await send('/incidents/ack', { ids: [] }))).toEqual({ status: 400, paths: ['ids'] });
     expect(await problems(await send('/incidents/ack', { ids: [1, 'x'] }))).toEqual({ status: 400, paths: ['ids.1'] });
     expect(await problems(await send('/incidents/ack', { ids: [1, 77] }))).toEqual({ status: 404, paths: ['ids.1'] });
+    // One id in the list is still named by its place in the list; by its address, as the path parameter.
+    const one = await send('/incidents/ack', { ids: [99999] });
+    expect(one.status).toBe(404);
+    expect(await one.json()).toEqual({
+      type: 'https://ringside.dev/problems/incident-not-found',
+      title: 'Incident not found',
+      status: 404,
+      detail: 'ids.0 no incident with id 99999',
+      errors: [{ path: 'ids.0', message: 'no incident with id 99999' }],
+    });
+    expect(await (await send('/incidents/99999/ack')).json()).toMatchObject({ type: 'https://ringside.dev/problems/incident-not-found', errors: [{ path: 'id', message: 'no incident with id 99999' }] });
     expect((await fetch(`${server.url}/api/v1/incidents/1/ack`, { headers: adminHeaders(server.apiKey) })).status).toBe(405);
   });
 

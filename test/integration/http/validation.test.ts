@@ -60,6 +60,19 @@ describe('one problem shape for bad input', () => {
     }
   });
 
+  it('refuses a query parameter that is not percent-encoded UTF-8, naming it, as a path parameter is refused', async () => {
+    const message = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
+    for (const path of ['/compliance?site=%ff', '/incidents?site=caf%E9', '/distribution?site=%']) {
+      const res = await send('GET', path);
+      expect(res.status, path).toBe(400);
+      expect(res.body, path).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'site', message }] });
+    }
+    const both = await send('GET', '/compliance?site=%ff&from=soon');
+    expect(both.body.errors).toEqual([{ path: 'site', message }, { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) }]);
+    expect((await send('GET', '/compliance?site=caf%C3%A9+bar')).status).toBe(200);
+    expect((await send('GET', '/standards/%ff')).status).toBe(400);
+  });
+
   it('names a range out of order and a window with from/to beside other bad parameters', async () => {
     const both = await send('GET', '/compliance?standard=nope&from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
     expect(both.body.errors.map((e: { path: string }) => e.path)).toEqual(['standard', 'to']);
@@ -69,6 +82,25 @@ describe('one problem shape for bad input', () => {
       { path: 'window', message: expect.stringMatching(/^must be one of/) },
       { path: 'from', message: 'cannot be combined with window' },
     ]);
+  });
+
+  it('says a time before 1970 is too early, not unreal, in a query and in a body', async () => {
+    const early = await send('GET', '/compliance?from=1900-01-01T00:00:00Z&to=2026-03-01T00:00:00Z');
+    expect(early).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'from', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
+    // The limit is the instant: 00:30 on 1 January 1970 at +01:00 is still 1969 in UTC.
+    const offset = await send('POST', '/events', call({ occurredAt: '1970-01-01T00:30:00+01:00' }));
+    expect(offset).toMatchObject({ status: 400, body: { errors: [{ path: 'occurredAt', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
+    const milestone = await send('POST', '/milestones', { type: 'call', site: 'a', caseId: 'c1', milestone: 'ringing', at: '1969-07-20T20:17:00Z' });
+    expect(milestone).toMatchObject({ status: 400, body: { errors: [{ path: 'at', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
+    expect((await send('POST', '/events', call({ occurredAt: '2026-02-30T09:00:00Z' }))).body.errors).toEqual([{ path: 'occurredAt', message: 'is not a real date and time' }]);
+  });
+
+  it('names the parameter that was sent when the default other end of the range is out of order', async () => {
+    const future = await send('GET', '/compliance?from=2999-01-01T00:00:00Z');
+    expect(future).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/) } });
+    expect(future.body.errors).toEqual([{ path: 'from', message: expect.stringMatching(/^must be earlier than now \(\d{4}-\d\d-\d\dT[\d:.]+Z\), the default to$/) }]);
+    const past = await send('GET', '/distribution?to=2000-01-01T00:00:00Z&tz=UTC');
+    expect(past.body.errors).toEqual([{ path: 'to', message: expect.stringMatching(/^must be later than the start of today in UTC \(\d{4}-\d\d-\d\dT00:00:00.000Z\), the default from$/) }]);
   });
 
   it('answers a bad time of DELETE /standards/:id as a query problem', async () => {
@@ -122,6 +154,13 @@ describe('methods and scopes from the route tables', () => {
   it('answers another method with 405 and the methods the table declares', async () => {
     expect(await send('PATCH', '/standards/call-answer-2-rings')).toMatchObject({ status: 405, allow: 'GET, PUT, DELETE' });
     expect(await send('DELETE', '/keys')).toMatchObject({ status: 405, allow: 'GET, POST' });
+  });
+
+  it('answers another method on a path a key may read with 403 needing admin; only an admin learns the 405', async () => {
+    const refused = await send('DELETE', '/compliance', undefined, keys.read);
+    expect(refused).toMatchObject({ status: 403, allow: null, body: { type: 'https://ringside.dev/problems/insufficient-scope', detail: 'DELETE /api/v1/compliance needs a key with scope "admin" (this key has: read)' } });
+    expect((await send('PATCH', '/standards/call-answer-2-rings', {}, keys.audit)).status).toBe(403);
+    expect(await send('DELETE', '/compliance')).toMatchObject({ status: 405, allow: 'GET', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
   });
 
   it('needs admin where no route is, even under a prefix another scope may use', async () => {

@@ -55,19 +55,58 @@ describe('invalid events', () => {
     expect(res.body.errors).toEqual([
       { path: 'events.2.site', message: 'must not be empty' },
       { path: 'events.3.rings', message: 'must be a whole number' },
-      { path: 'events.4.outcome', message: expect.stringContaining('greeted') },
+      { path: 'events.4.outcome', message: 'must be one of "greeted", "left"' },
       { path: 'events.4.greetSeconds', message: 'must be ≥ 0' },
       { path: 'events.5.occurredAt', message: expect.stringContaining('ISO 8601') },
       { path: 'events.6.type', message: 'must be "call" or "visit"' },
+      { path: 'events.6.occurredAt', message: 'is required' },
       { path: 'events.7.rings', message: 'a call needs rings and/or answerSeconds' },
       { path: 'events.8.mood', message: 'is not a known field' },
       { path: 'events.9.handleSeconds', message: 'must be ≥ 0' },
       { path: 'events.10.handleSeconds', message: 'must be at most 86400 (one day)' },
-      { path: 'events.11.handleSeconds', message: expect.stringContaining('number') },
+      { path: 'events.11.handleSeconds', message: 'must be a number (got text)' },
     ]);
     expect(res.body.detail).toMatch(/nothing from this request was stored/);
     const after = await server.getJson('/api/v1/compliance');
     expect(after.body.standards.map((s: any) => s.total)).toEqual(before.body.standards.map((s: any) => s.total));
+  });
+
+  it('lists every problem of an incomplete call in one answer, each in our words', async () => {
+    const res = await server.postEvents({ type: 'call' });
+    expectProblem(res, 400);
+    expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-event$/), detail: '4 invalid field(s); nothing from this request was stored' });
+    expect(res.body.errors).toEqual([
+      { path: 'site', message: 'is required' },
+      { path: 'occurredAt', message: 'is required' },
+      { path: 'outcome', message: 'is required' },
+      { path: 'rings', message: 'a call needs rings and/or answerSeconds' },
+    ]);
+  });
+
+  it('refuses an event without a type as every object: the type, the fields every type shares and unknown fields', async () => {
+    const res = await server.postEvents({ a: 1 });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([
+      { path: 'type', message: 'is required: "call" or "visit"' },
+      { path: 'site', message: 'is required' },
+      { path: 'occurredAt', message: 'is required' },
+      { path: 'a', message: 'is not a known field' },
+    ]);
+    // A field of either type is known; a wrong one is named as such.
+    const wrong = await server.postEvents({ type: 'fax', site: 'x', occurredAt: '2026-11-23T09:00:00Z', rings: 1, greetSeconds: 3, colour: 'red' });
+    expect(wrong.body.errors).toEqual([
+      { path: 'type', message: 'must be "call" or "visit"' },
+      { path: 'colour', message: 'is not a known field' },
+    ]);
+  });
+
+  it('names a wrong JSON type by what the field must be and what it got', async () => {
+    const res = await server.postEvents(call({ rings: '2', agent: 5, queue: null }));
+    expect(res.body.errors).toEqual([
+      { path: 'rings', message: 'must be a number (got text)' },
+      { path: 'queue', message: 'must be text (got null)' },
+      { path: 'agent', message: 'must be text (got a number)' },
+    ]);
   });
 
   it('names the field of a single invalid event without a batch prefix', async () => {

@@ -54,9 +54,10 @@ export const MAX_AGENTS = 1_000_000;
 export class StaffingInputError extends RangeError {
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong, without the field's name ("must be a number ≥ 0"); the message is "<field> <reason>". */
+    readonly reason: string,
   ) {
-    super(`${field} ${message}`);
+    super(`${field} ${reason}`);
     this.name = 'StaffingInputError';
   }
 }
@@ -136,7 +137,7 @@ function searchAgents(load: number, q: StaffingQuestion, minimumStable: number):
   let b = erlangB(n, load);
   while (serviceLevelOf(n, load, q.handleSeconds, q.thresholdSeconds, b) < q.target) {
     n += 1;
-    if (n >= MAX_AGENTS) throw new StaffingInputError('arrivalsPerHour', `needs ${MAX_AGENTS} agents or more`);
+    if (n >= MAX_AGENTS) throw new StaffingInputError('arrivalsPerHour', `would need ${MAX_AGENTS} agents or more`);
     b = nextErlangB(n, load, b);
   }
   const occupancyDecided = n === start && start > minimumStable && serviceLevelOf(n - 1, load, q.handleSeconds, q.thresholdSeconds, erlangB(n - 1, load)) >= q.target;
@@ -147,7 +148,7 @@ function searchAgents(load: number, q: StaffingQuestion, minimumStable: number):
 function leastAgentsForOccupancy(load: number, maxOccupancy: number): number {
   let n = Math.max(1, Math.ceil(load / maxOccupancy));
   // Checked before stepping: at astronomic n, n − 1 === n and the steps below would never end.
-  if (n >= MAX_AGENTS) throw new StaffingInputError('maxOccupancy', `needs ${MAX_AGENTS} agents or more`);
+  if (n >= MAX_AGENTS) throw new StaffingInputError('maxOccupancy', `would need ${MAX_AGENTS} agents or more`);
   while (load / n > maxOccupancy) n += 1;
   while (n > 1 && load / (n - 1) <= maxOccupancy) n -= 1;
   return n;
@@ -157,7 +158,7 @@ function leastAgentsForOccupancy(load: number, maxOccupancy: number): number {
 function leastStableAgents(load: number): number {
   if (load === 0) return 0;
   const n = Math.floor(load) + 1;
-  if (n >= MAX_AGENTS) throw new StaffingInputError('arrivalsPerHour', `needs ${MAX_AGENTS} agents or more`);
+  if (n >= MAX_AGENTS) throw new StaffingInputError('arrivalsPerHour', `would need ${MAX_AGENTS} agents or more`);
   return n;
 }
 

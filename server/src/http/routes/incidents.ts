@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { IncidentList } from '../../protocol';
 import { malformedTextProblem } from '../../protocol';
-import { DomainError } from '../../domain/errors';
+import { DomainError, isDomainError } from '../../domain/errors';
 import type { IncidentFilter } from '../../services/alerts/evaluation';
 import { callerOf } from '../caller';
 import { fromBeforeTo, oneOfParam, refuse, textParam, timeParam, wholeNumberParam } from '../queryParams';
@@ -63,6 +63,12 @@ function ackBody<T extends z.ZodRawShape>(shape: T, example: string, limit: stri
   return { limit, strict: false, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
 }
 
+/** One incident acknowledged by its address names the path parameter `id`, not its place in a list (`ids.0`). */
+function asPathId(error: unknown): never {
+  if (isDomainError(error) && error.kind === 'not-found') throw new DomainError(error.kind, 'id', error.message, undefined, error.code);
+  throw error;
+}
+
 /** Without a "by", an acknowledgement is recorded under the API key's name (when keys are in use). */
 function keyName(res: Response): string | null {
   return callerOf(res)?.key?.name ?? null;
@@ -97,7 +103,7 @@ export const incidentRoutes = [
     scope: 'read',
     params: incidentId,
     body: ackBody({ by: by.optional() }, '{"by": "ana"}', '16kb'),
-    handle: async ({ params, body, res }, app) => (await app.core.alerts.acknowledge([params.id], body.by ?? keyName(res)))[0],
+    handle: async ({ params, body, res }, app) => (await app.core.alerts.acknowledge([params.id], body.by ?? keyName(res)).catch(asPathId))[0],
   }),
   // Replaced by /incidents: a read key learns that (410) instead of a scope refusal.
   ...['/alerts', '/alerts/*rest'].map((path) =>

@@ -2,7 +2,7 @@
 import { canonicalJson } from '../../domain/canonical';
 import { misorderedPairs } from '../../domain/clocks';
 import { milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
-import { LIMITS, type Site } from '../../protocol';
+import { LIMITS, parseInput, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput } from '../../protocol/eventTypes';
 import type { NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
@@ -16,7 +16,7 @@ export function validateMilestones(items: readonly unknown[], registry: EventTyp
   const inputs: MilestoneInput[] = [];
   const problems: ItemProblem[] = [];
   items.forEach((item, index) => {
-    const parsed = milestoneInputSchema.safeParse(item);
+    const parsed = parseInput(milestoneInputSchema, item);
     if (!parsed.success) {
       problems.push(...parsed.error.issues.flatMap((issue) => toItemProblems(index, issue, 'a milestone')));
       return;

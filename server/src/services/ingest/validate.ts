@@ -1,6 +1,6 @@
 // Validating posted events with the shared wire schema, collecting every bad field of every event.
 import type { z } from 'zod';
-import { eventInputSchema, LIMITS, type EventInput } from '../../protocol';
+import { eventInputSchema, LIMITS, parseInput, type EventInput } from '../../protocol';
 import type { ItemProblem } from './itemProblem';
 
 export type Validation = { ok: true; inputs: EventInput[] } | { ok: false; problems: ItemProblem[] };
@@ -10,7 +10,7 @@ export function validateEvents(items: readonly unknown[], nowMs?: number): Valid
   const inputs: EventInput[] = [];
   const problems: ItemProblem[] = [];
   items.forEach((item, index) => {
-    const parsed = eventInputSchema.safeParse(item);
+    const parsed = parseInput(eventInputSchema, item);
     if (parsed.success && nowMs !== undefined && Date.parse(parsed.data.occurredAt) > nowMs + LIMITS.maxFutureSeconds * 1000) {
       problems.push({ index, path: ['occurredAt'], message: `is more than ${LIMITS.maxFutureSeconds / 60} minutes in the future (server time ${new Date(nowMs).toISOString()})` });
     } else if (parsed.success) inputs.push(parsed.data);
@@ -39,8 +39,8 @@ export function toItemProblems(index: number, issue: z.core.$ZodIssue, what = 'a
   return [{ index, path, message: friendlyMessage(issue, what) }];
 }
 
+/** The issue's message (protocol/issues.ts words every kind); the item as a whole says what it must be. */
 function friendlyMessage(issue: z.core.$ZodIssue, what: string): string {
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
   if (issue.code === 'invalid_type' && issue.path.length === 0) return `must be a JSON object (${what})`;
   return issue.message;
 }

@@ -232,8 +232,8 @@ export interface Acknowledgement {
   change: IncidentChange | null;
 }
 
-/** The error for an asked id without an incident (path `ids.<index>` when several were asked). */
-export const noIncident = (ids: readonly number[], i: number) => new DomainError('not-found', ids.length === 1 ? 'id' : `ids.${i}`, `no incident with id ${ids[i]}`);
+/** The error for an asked id without an incident: path `ids.<index>`, its place in the list asked (`at`). */
+export const noIncident = (ids: readonly number[], i: number) => new DomainError('not-found', `ids.${i}`, `no incident with id ${ids[i]}`, i, 'incident-not-found');
 
 /**
  * What acknowledging the asked incidents' rows (in order; an id may repeat) does: each incident once, at its current

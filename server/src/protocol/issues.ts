@@ -1,0 +1,106 @@
+// Our wording for every kind of zod issue (docs/api.md, "Errors"): a problem names its field and says what the
+// field must be, in the API's words. A schema's own message (`min(1, 'must not be empty')`) comes first; this map
+// words every issue a schema left to zod, so zod's default English ("Invalid input: expected …") never reaches a
+// client. Every parse of a request goes through parseInput.
+import type { z } from 'zod';
+
+type RawIssue = z.core.$ZodRawIssue;
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  bigint: 'a whole number',
+  array: 'a list',
+  tuple: 'a list',
+  object: 'a JSON object',
+  record: 'a JSON object',
+  map: 'a JSON object',
+  null: 'null',
+  date: 'a date',
+};
+
+/** What a JSON value is, in the same words ("got text"). */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'string':
+      return 'text';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'object':
+      return 'a JSON object';
+    default:
+      return typeof value;
+  }
+}
+
+const quoted = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
+
+/** "must be one of "answered", "abandoned"" (or "must be "call"" for one value). */
+export function oneOfMessage(values: readonly unknown[]): string {
+  return values.length === 1 ? `must be ${quoted(values)}` : `must be one of ${quoted(values)}`;
+}
+
+function bound(issue: { origin: string; inclusive?: boolean; exact?: boolean }, limit: number | bigint, side: 'min' | 'max'): string {
+  const n = String(limit);
+  switch (issue.origin) {
+    case 'string':
+      if (side === 'min' && Number(limit) === 1) return 'must not be empty';
+      return `must be ${issue.exact ? 'exactly' : side === 'min' ? 'at least' : 'at most'} ${n} characters`;
+    case 'array':
+    case 'set':
+      if (side === 'min' && Number(limit) === 1) return 'must hold at least one item';
+      return `must hold ${issue.exact ? 'exactly' : side === 'min' ? 'at least' : 'at most'} ${n} items`;
+    default:
+      if (side === 'min') return issue.inclusive === false ? `must be > ${n}` : `must be ≥ ${n}`;
+      return issue.inclusive === false ? `must be < ${n}` : `must be at most ${n}`;
+  }
+}
+
+/** The message for one issue, naming no field (the path does). Total: every issue kind has a wording. */
+export function issueMessage(issue: RawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      if (issue.expected === 'int') return 'must be a whole number';
+      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${kindOf(issue.input)})`;
+    case 'invalid_value':
+      return issue.input === undefined ? 'is required' : oneOfMessage(issue.values);
+    case 'too_small':
+      return bound(issue, issue.minimum, 'min');
+    case 'too_big':
+      return bound(issue, issue.maximum, 'max');
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    case 'invalid_format':
+      return issue.format === 'regex' ? 'is not in the expected form' : `must be a valid ${issue.format}`;
+    case 'unrecognized_keys':
+      return issue.keys.length === 1 ? 'is not a known field' : 'are not known fields';
+    case 'invalid_union':
+      if (issue.discriminator !== undefined && 'options' in issue && Array.isArray(issue.options)) return tagMessage(issue.input, issue.discriminator, issue.options);
+      return 'does not match any of the accepted forms';
+    case 'invalid_key':
+      return 'has a key that is not accepted';
+    case 'invalid_element':
+      return 'has a value that is not accepted';
+    default:
+      return 'is not valid';
+  }
+}
+
+/** The discriminator of a tagged union: missing, or not one of the tags. */
+export function tagMessage(input: unknown, key: string, tags: readonly unknown[]): string {
+  const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[key] : undefined;
+  const accepted = tags.length === 2 ? `${quoted(tags.slice(0, 1))} or ${quoted(tags.slice(1))}` : `one of ${quoted(tags)}`;
+  return given === undefined ? `is required: ${accepted}` : `must be ${accepted}`;
+}
+
+/** A request's input through a schema, every issue worded by issueMessage unless the schema words it. */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown): z.ZodSafeParseResult<T> {
+  return schema.safeParse(input, { error: issueMessage });
+}

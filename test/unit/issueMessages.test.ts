@@ -1,0 +1,91 @@
+// protocol/issues.ts: every kind of zod issue in our words, naming no field (the path does); zod's default English
+// never comes out of a parse of request input.
+import { describe, expect, it } from 'vitest';
+import { eventInputSchema, issueMessage, milestoneInputSchema, parseInput, standardDefinitionSchema, tagMessage } from '../../server/src/protocol';
+
+type Schema = Parameters<typeof parseInput>[0];
+type Issue = Parameters<typeof issueMessage>[0];
+const messages = (schema: Schema, input: unknown) => (parseInput(schema, input).error?.issues ?? []).map((i) => [i.path.join('.'), i.message]);
+
+describe('issueMessage', () => {
+  it.each([
+    ['a missing field', { code: 'invalid_type', expected: 'string', input: undefined, path: [] }, 'is required'],
+    ['a missing enum', { code: 'invalid_value', values: ['a', 'b'], input: undefined, path: [] }, 'is required'],
+    ['text for a number', { code: 'invalid_type', expected: 'number', input: '3', path: [] }, 'must be a number (got text)'],
+    ['a number for text', { code: 'invalid_type', expected: 'string', input: 3, path: [] }, 'must be text (got a number)'],
+    ['a list for an object', { code: 'invalid_type', expected: 'object', input: [], path: [] }, 'must be a JSON object (got a list)'],
+    ['null for a boolean', { code: 'invalid_type', expected: 'boolean', input: null, path: [] }, 'must be true or false (got null)'],
+    ['a fraction for a whole number', { code: 'invalid_type', expected: 'int', input: 2.5, path: [] }, 'must be a whole number'],
+    ['an unknown option', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 'x', path: [] }, 'must be one of "answered", "abandoned"'],
+    ['a wrong literal', { code: 'invalid_value', values: ['call'], input: 'x', path: [] }, 'must be "call"'],
+    ['empty text', { code: 'too_small', origin: 'string', minimum: 1, inclusive: true, input: '', path: [] }, 'must not be empty'],
+    ['short text', { code: 'too_small', origin: 'string', minimum: 3, inclusive: true, input: 'a', path: [] }, 'must be at least 3 characters'],
+    ['long text', { code: 'too_big', origin: 'string', maximum: 9, inclusive: true, input: 'x', path: [] }, 'must be at most 9 characters'],
+    ['an empty list', { code: 'too_small', origin: 'array', minimum: 1, inclusive: true, input: [], path: [] }, 'must hold at least one item'],
+    ['a long list', { code: 'too_big', origin: 'array', maximum: 5, inclusive: true, input: [], path: [] }, 'must hold at most 5 items'],
+    ['a small number', { code: 'too_small', origin: 'number', minimum: 0, inclusive: true, input: -1, path: [] }, 'must be ≥ 0'],
+    ['a number not above', { code: 'too_small', origin: 'number', minimum: 0, inclusive: false, input: 0, path: [] }, 'must be > 0'],
+    ['a big number', { code: 'too_big', origin: 'number', maximum: 1, inclusive: true, input: 2, path: [] }, 'must be at most 1'],
+    ['a number not below', { code: 'too_big', origin: 'number', maximum: 1, inclusive: false, input: 1, path: [] }, 'must be < 1'],
+    ['not a multiple', { code: 'not_multiple_of', divisor: 5, input: 3, path: [] }, 'must be a multiple of 5'],
+    ['a pattern', { code: 'invalid_format', format: 'regex', pattern: 'x', input: 'y', path: [] }, 'is not in the expected form'],
+    ['a format', { code: 'invalid_format', format: 'email', input: 'y', path: [] }, 'must be a valid email'],
+    ['an unknown key', { code: 'unrecognized_keys', keys: ['a'], input: {}, path: [] }, 'is not a known field'],
+    ['a union', { code: 'invalid_union', errors: [], input: 3, path: [] }, 'does not match any of the accepted forms'],
+    ['a record key', { code: 'invalid_key', origin: 'record', issues: [], input: 'x', path: [] }, 'has a key that is not accepted'],
+    ['a map value', { code: 'invalid_element', origin: 'map', key: 'k', issues: [], input: 1, path: [] }, 'has a value that is not accepted'],
+    ['a custom check without a message', { code: 'custom', input: 1, path: [] }, 'is not valid'],
+  ])('%s', (_name, issue, message) => {
+    expect(issueMessage(issue as Issue)).toBe(message);
+  });
+
+  it('names a missing or unknown tag of a tagged union with the tags it accepts', () => {
+    expect(tagMessage({}, 'type', ['call', 'visit'])).toBe('is required: "call" or "visit"');
+    expect(tagMessage({ type: 'fax' }, 'type', ['call', 'visit'])).toBe('must be "call" or "visit"');
+    expect(tagMessage({ kind: 1 }, 'kind', ['a', 'b', 'c'])).toBe('must be one of "a", "b", "c"');
+  });
+});
+
+describe('parseInput', () => {
+  it('lets a schema word its own issues and words the rest', () => {
+    expect(messages(eventInputSchema, { type: 'visit', site: '', outcome: 'waved', greetSeconds: '4', occurredAt: '2026-11-23T09:00:00Z', mood: 1 })).toEqual([
+      ['site', 'must not be empty'],
+      ['outcome', 'must be one of "greeted", "left"'],
+      ['greetSeconds', 'must be a number (got text)'],
+      ['', 'is not a known field'],
+    ]);
+  });
+
+  it('checks a call for a wait also when other fields are wrong, unless rings or answerSeconds is itself wrong', () => {
+    expect(messages(eventInputSchema, { type: 'call' })).toEqual([
+      ['site', 'is required'],
+      ['occurredAt', 'is required'],
+      ['outcome', 'is required'],
+      ['rings', 'a call needs rings and/or answerSeconds'],
+    ]);
+    expect(messages(eventInputSchema, { type: 'call', rings: -1 })).toContainEqual(['rings', 'must be ≥ 0']);
+    expect(messages(eventInputSchema, { type: 'call', rings: -1 }).filter(([path]) => path === 'rings')).toHaveLength(1);
+  });
+
+  it('refuses an event without a known type as every object: the type, the shared fields and unknown fields named', () => {
+    expect(messages(eventInputSchema, { a: 1 })).toEqual([
+      ['type', 'is required: "call" or "visit"'],
+      ['site', 'is required'],
+      ['occurredAt', 'is required'],
+      ['', 'is not a known field'],
+    ]);
+    const unknownType = messages(eventInputSchema, { type: 'fax', site: 'x', occurredAt: '2026-11-23T09:00:00Z', rings: 1, greetSeconds: 2 });
+    expect(unknownType).toEqual([['type', 'must be "call" or "visit"']]);
+  });
+
+  // zod's own English starts with a capital ("Invalid input: …", "Too small: …", "Unrecognized key …"); ours never does.
+  it.each([
+    ['events', eventInputSchema, [{}, { type: 'call' }, { a: 1 }, { type: 'visit', outcome: 1, greetSeconds: 'x', site: [], occurredAt: {} }, 5, null, [], { type: 'call', rings: 1e9, answerSeconds: -1, handleSeconds: true }]],
+    ['milestones', milestoneInputSchema, [{}, { type: 5, site: null, caseId: [], milestone: {}, at: 1, x: 1 }]],
+    ['standards', standardDefinitionSchema, [{}, { id: 5, name: [], eventType: 1, measure: null, threshold: 'x', target: 2, colour: 1 }]],
+  ])('never answers in zod’s default words (%s)', (_name, schema, inputs) => {
+    for (const input of inputs) {
+      for (const [path, message] of messages(schema as Schema, input)) expect(message, `${JSON.stringify(input)} → ${path}`).toMatch(/^[a-z"]/);
+    }
+  });
+});
