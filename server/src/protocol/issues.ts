@@ -2,7 +2,7 @@
 // field must be, in the API's words. A schema's own message (`min(1, 'must not be empty')`) comes first; this map
 // words every issue a schema left to zod, so zod's default English ("Invalid input: expected …") never reaches a
 // client. Every parse of a request goes through parseInput.
-import type { z } from 'zod';
+import { z } from 'zod';
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -100,7 +100,12 @@ export function tagMessage(input: unknown, key: string, tags: readonly unknown[]
   return given === undefined ? `is required: ${accepted}` : `must be ${accepted}`;
 }
 
+// Set once for this zod instance rather than passed to each parse: zod's per-parse `error` parameter slows every
+// parse, the valid ones too (a posted event's validation ~3.0 → ~4.6 µs), while the global map is read only when
+// an issue is raised. A schema's own message still comes first.
+z.config({ customError: issueMessage });
+
 /** A request's input through a schema, every issue worded by issueMessage unless the schema words it. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): z.ZodSafeParseResult<T> {
-  return schema.safeParse(input, { error: issueMessage });
+  return schema.safeParse(input);
 }
