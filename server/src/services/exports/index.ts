@@ -13,13 +13,9 @@ import { eventsExport } from './events';
 import { incidentsExport } from './incidents';
 import { milestonesExport } from './milestones';
 import { streamExport, type ExportBody, type ExportFormat } from './format';
-import type { ExportQuery } from './query';
+import type { ExportKind, ExportQuery } from './query';
 import { auditReport, signedReport } from './report';
 import { baseHeader, exportHead } from './context';
-
-// `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
-export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 /** Who asked for an export: the API key's id and name (`anonymous` and null with --no-auth). */
 export interface Requester {

@@ -1,8 +1,15 @@
 // What an export is asked for: its range, filters, format, zone and period.
 import type { ExportFormat } from './format';
 
+// `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
+export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
 export const PERIODS = ['day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];
+const DAY_MS = 86_400_000;
+/** Each period's shortest nominal length (a local day 24 h, a month 28 days): what a range is counted in against the limit on periods. */
+export const PERIOD_MS: Record<Period, number> = { day: DAY_MS, week: 7 * DAY_MS, month: 28 * DAY_MS };
 export const RESULT_OUTCOMES = ['met', 'missed', 'not-counted', 'voided'] as const;
 export const EVENT_OUTCOMES = ['answered', 'abandoned', 'greeted', 'left'] as const;
 
