@@ -1,16 +1,22 @@
 // A compliance export or report walks its periods: a range of more than the limit is refused before anything is
-// read (400 naming the parameter). A real server on 127.0.0.1:0 with its own store (SQLite, or
+// read (400 naming the parameter), a long one that is allowed leaves the server answering (/health, ingest) while it
+// runs, and a client that goes away stops it. A real server on 127.0.0.1:0 with its own store (SQLite, or
 // PostgreSQL in the integration-postgres project).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ComplianceReader } from '../../../server/src/services/compliance';
+import { ExportService } from '../../../server/src/services/exports';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 let server: TestServer;
 const get = (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${path}`, { ...init, headers: adminHeaders(server.apiKey) });
 
+// 3,000 local days (under the limit of 10,000): each is read on its own.
+const LONG = 'from=2001-01-01T00:00:00Z&to=2009-03-20T00:00:00Z&period=day&tz=UTC';
+const LONG_DAYS = 3000;
+
 beforeAll(async () => {
   server = await startTestServer({ logLevel: 'error' });
-  const events = [call({ id: 'a', occurredAt: '2001-01-01T10:00:00Z' }), call({ id: 'b', occurredAt: '2013-06-01T10:00:00Z', rings: 4 }), call({ id: 'c', occurredAt: '2025-08-21T10:00:00Z' })];
+  const events = [call({ id: 'a', occurredAt: '2001-01-01T10:00:00Z' }), call({ id: 'b', occurredAt: '2005-06-01T10:00:00Z', rings: 4 }), call({ id: 'c', occurredAt: '2009-03-19T10:00:00Z' })];
   expect((await server.postEvents({ events })).status).toBe(201);
 });
 afterEach(() => vi.restoreAllMocks());
@@ -49,5 +55,47 @@ describe('the limit on periods', () => {
     const res = await get('/compliance?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&bucket=hour');
     expect(res.status).toBe(400);
     expect((await res.json()).errors).toEqual([{ path: 'bucket', message: expect.stringContaining('too many hour buckets between from and to (max 10000)') }]);
+  });
+});
+
+describe('a long export', () => {
+  it('leaves /health and ingest answered while it runs', async () => {
+    const res = await get(`/export/compliance?${LONG}&format=ndjson`);
+    expect(res.status).toBe(200); // the first line is out: the periods are read as they are written
+    const done: string[] = [];
+    const exported = res.text().then((text) => (done.push('export'), text));
+    const health = fetch(`${server.url}/api/v1/health`).then((r) => (done.push('health'), r.status));
+    const ingest = server.postEvents({ events: [call({ id: 'during' })] }).then((r) => (done.push('ingest'), r.status));
+    const [text, healthStatus, ingestStatus] = await Promise.all([exported, health, ingest]);
+    expect([healthStatus, ingestStatus]).toEqual([200, 201]);
+    expect(done.at(-1)).toBe('export');
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1).manifest.rowCount).toBe(3); // one row per day with a judged call
+  });
+
+  it('stops reading periods once the client went away', async () => {
+    const stream = vi.spyOn(ExportService.prototype, 'stream');
+    const reads = vi.spyOn(ComplianceReader.prototype, 'siteSums');
+    const client = new AbortController();
+    const res = await get(`/export/compliance?${LONG}&format=csv`, { signal: client.signal });
+    expect(res.status).toBe(200);
+    client.abort();
+    await stream.mock.results[0]!.value.catch(() => undefined); // the export's work ends (ClientGone) without reading the other periods
+    expect(reads.mock.calls.length).toBeLessThan(LONG_DAYS);
+    expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+  });
+
+  it('stops a report once the client went away', async () => {
+    const report = vi.spyOn(ExportService.prototype, 'report');
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below on the reader it was called on
+    const siteSums = ComplianceReader.prototype.siteSums;
+    const reads = vi.spyOn(ComplianceReader.prototype, 'siteSums').mockImplementation(function (this: ComplianceReader, ...args) {
+      if (reads.mock.calls.length === 100) client.abort(); // the client leaves while the periods are read
+      return siteSums.apply(this, args);
+    });
+    const client = new AbortController();
+    await expect(get(`/export/report?${LONG}`, { signal: client.signal })).rejects.toThrow();
+    await expect(report.mock.results[0]!.value).rejects.toThrow('the client went away');
+    expect(reads.mock.calls.length).toBeLessThan(LONG_DAYS);
   });
 });

@@ -1,7 +1,7 @@
 // GET /export/{events,milestones,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
 import type { Response } from 'express';
 import { z } from 'zod';
-import { ClientGone, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
+import { ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
 import { EVENT_OUTCOMES, EXPORT_KINDS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError } from '../../domain/errors';
@@ -123,7 +123,11 @@ export const exportRoutes = [
     scope: 'audit',
     query: queryFor('report', ['html']),
     handle: async ({ query, res }, app) => {
-      const report = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) });
+      const report = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, closedEarly(res)).catch((error: unknown) => {
+        if (error instanceof ClientGone) return null; // nobody is left to answer
+        throw error;
+      });
+      if (report === null) return;
       res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
       // Replaces the dashboard's policy (which allows no inline style): this document's one style, by its hash.
       res.setHeader('Content-Security-Policy', report.contentSecurityPolicy);
