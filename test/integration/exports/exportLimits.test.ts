@@ -2,6 +2,7 @@
 // read (400 naming the parameter), a long one that is allowed leaves the server answering (/health, ingest) while it
 // runs, and a client that goes away stops it. A real server on 127.0.0.1:0 with its own store (SQLite, or
 // PostgreSQL in the integration-postgres project).
+import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ComplianceReader } from '../../../server/src/services/compliance';
 import { ExportService } from '../../../server/src/services/exports';
@@ -10,9 +11,8 @@ import { adminHeaders, call, removeDir, startTestServer, type TestServer } from 
 let server: TestServer;
 const get = (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${path}`, { ...init, headers: adminHeaders(server.apiKey) });
 
-// 3,000 local days (under the limit of 10,000): each is read on its own.
+// 3,000 local days (under the limit of 10,000): each is read on its own (the tests stop it at the 100th).
 const LONG = 'from=2001-01-01T00:00:00Z&to=2009-03-20T00:00:00Z&period=day&tz=UTC';
-const LONG_DAYS = 3000;
 
 beforeAll(async () => {
   server = await startTestServer({ logLevel: 'error' });
@@ -73,29 +73,62 @@ describe('a long export', () => {
     expect(lines.at(-1).manifest.rowCount).toBe(3); // one row per day with a judged call
   });
 
+  // The client leaves at the 100th period; that read waits until the server saw it go (`gone`), so the next turn
+  // between periods is where the export must stop.
+  function leaveAt(call: number, client: AbortController, gone: () => Promise<unknown>) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below on the reader it was called on
+    const siteSums = ComplianceReader.prototype.siteSums;
+    const reads = vi.spyOn(ComplianceReader.prototype, 'siteSums').mockImplementation(async function (this: ComplianceReader, ...args) {
+      if (reads.mock.calls.length === call) {
+        client.abort();
+        await gone();
+      }
+      return siteSums.apply(this, args);
+    });
+    return reads;
+  }
+
   it('stops reading periods once the client went away', async () => {
     const stream = vi.spyOn(ExportService.prototype, 'stream');
-    const reads = vi.spyOn(ComplianceReader.prototype, 'siteSums');
     const client = new AbortController();
+    const reads = leaveAt(100, client, () => once(stream.mock.calls[0]![2], 'close'));
     const res = await get(`/export/compliance?${LONG}&format=csv`, { signal: client.signal });
     expect(res.status).toBe(200);
-    client.abort();
-    await stream.mock.results[0]!.value.catch(() => undefined); // the export's work ends (ClientGone) without reading the other periods
-    expect(reads.mock.calls.length).toBeLessThan(LONG_DAYS);
+    await expect(res.text()).rejects.toThrow();
+    await expect(stream.mock.results[0]!.value).rejects.toThrow('the client went away');
+    expect(reads.mock.calls.length).toBe(100);
     expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
   });
 
   it('stops a report once the client went away', async () => {
     const report = vi.spyOn(ExportService.prototype, 'report');
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below on the reader it was called on
-    const siteSums = ComplianceReader.prototype.siteSums;
-    const reads = vi.spyOn(ComplianceReader.prototype, 'siteSums').mockImplementation(function (this: ComplianceReader, ...args) {
-      if (reads.mock.calls.length === 100) client.abort(); // the client leaves while the periods are read
-      return siteSums.apply(this, args);
-    });
     const client = new AbortController();
+    const reads = leaveAt(100, client, () => once(report.mock.calls[0]![2]!, 'abort'));
     await expect(get(`/export/report?${LONG}`, { signal: client.signal })).rejects.toThrow();
     await expect(report.mock.results[0]!.value).rejects.toThrow('the client went away');
-    expect(reads.mock.calls.length).toBeLessThan(LONG_DAYS);
+    expect(reads.mock.calls.length).toBe(100);
+  });
+});
+
+describe('parameters an export does not take', () => {
+  it.each([
+    ['/export/events?period=week', 'period', 'does not apply to the events export (taken by: compliance, report)'],
+    ['/export/audit-log?period=month', 'period', 'does not apply to the audit-log export (taken by: compliance, report)'],
+    ['/export/incidents?outcome=met', 'outcome', 'does not apply to the incidents export (taken by: events)'],
+    ['/export/milestones?standard=call-answer-2-rings', 'standard', 'does not apply to the milestones export (taken by: events, compliance, incidents, alerts, report)'],
+    ['/export/report?since=1', 'since', 'does not apply to the report (taken by: milestones, compliance, incidents, alerts, audit-log)'],
+  ])('%s: 400 invalid-query naming %s and why', async (path, field, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.type).toMatch(/invalid-query$/);
+    expect(body.errors).toEqual([{ path: field, message }]);
+  });
+
+  it('the manifest names only the filters the export applied', async () => {
+    const res = await get('/export/incidents?format=ndjson');
+    expect(res.status).toBe(200);
+    const manifest = JSON.parse((await res.text()).trim().split('\n').at(-1)!).manifest;
+    expect(manifest.filters).toMatchObject({ outcomes: [] });
   });
 });

@@ -2,7 +2,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
-import { EVENT_OUTCOMES, EXPORT_KINDS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
+import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
@@ -53,6 +53,7 @@ function exportQuery(ctx: ExportContext) {
       since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
       asOf: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
     })
+    .superRefine(...onlyItsOwn(ctx.kind))
     .transform((p, zctx): ExportQuery => {
       const toMs = p.to ?? ctx.nowMs;
       const fromMs = p.from ?? toMs - 30 * DAY;
@@ -61,6 +62,26 @@ function exportQuery(ctx: ExportContext) {
       const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
       return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
     });
+}
+
+/**
+ * A parameter the export does not take (EXPORT_PARAMETERS) is refused, naming the exports that do: ignoring it would
+ * answer another question than the one asked. Checked once every parameter is valid in itself.
+ */
+function onlyItsOwn(kind: ExportContext['kind']) {
+  const own: readonly string[] = EXPORT_PARAMETERS[kind];
+  const takers = (name: string) => Object.entries(EXPORT_PARAMETERS).filter(([, names]) => (names as readonly string[]).includes(name)).map(([k]) => k);
+  const what = kind === 'report' ? 'the report' : `the ${kind} export`;
+  return [
+    (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
+      for (const [name, value] of Object.entries(p)) {
+        const taken = takers(name);
+        // Absent (a list: empty), its own, or unknown to every export (refused as unknown).
+        if (value === undefined || (Array.isArray(value) && value.length === 0) || own.includes(name) || taken.length === 0) continue;
+        refuse(zctx, `does not apply to ${what} (taken by: ${taken.join(', ')})`, [name]);
+      }
+    },
+  ] as const;
 }
 
 /**
