@@ -39,6 +39,7 @@ export default defineConfig({
             'test/integration/live/liveRestart.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
             'test/integration/exports/exportIncidents.test.ts',
+            'test/integration/exports/exportLimits.test.ts',
             'test/integration/audit/frozenExports.test.ts',
             'test/integration/audit/restatements.test.ts',
             'test/integration/audit/provenExports.test.ts',

@@ -76,11 +76,24 @@ describe('chain arithmetic', () => {
 });
 
 describe('export query', () => {
-  const ctx = { formats: ['csv', 'ndjson', 'json'], standardIds: ['a'], serverZone: 'UTC', nowMs: Date.parse('2026-05-01T00:00:00Z') };
+  const ctx = { kind: 'compliance' as const, formats: ['csv', 'ndjson', 'json'], standardIds: ['a'], serverZone: 'UTC', nowMs: Date.parse('2026-05-01T00:00:00Z') };
   it('defaults to the last 30 days as CSV; Accept picks a format; repeated and comma lists', () => {
     const q = parseExportQuery({ site: ['x,y', 'z'] }, { ...ctx, accept: 'application/x-ndjson' });
     expect(q).toMatchObject({ ok: true, query: { format: 'ndjson', sites: ['x', 'y', 'z'], fromMs: Date.parse('2026-04-01T00:00:00Z') } });
     expect(parseExportQuery({}, ctx)).toMatchObject({ ok: true, query: { format: 'csv', period: 'day', proof: 'chain' } });
+  });
+  it('refuses a parameter the export does not take, naming the exports that do', () => {
+    const events = parseExportQuery({ period: 'week', tz: 'UTC', since: '3' }, { ...ctx, kind: 'events' });
+    expect(events.ok).toBe(false);
+    if (!events.ok)
+      expect(events.errors).toEqual([
+        { path: 'period', message: 'does not apply to the events export (taken by: compliance, report)' },
+        { path: 'since', message: 'does not apply to the events export (taken by: milestones, compliance, incidents, alerts, audit-log)' },
+      ]);
+    const incidents = parseExportQuery({ outcome: 'met' }, { ...ctx, kind: 'incidents' });
+    expect(incidents).toMatchObject({ ok: false, errors: [{ path: 'outcome', message: 'does not apply to the incidents export (taken by: events)' }] });
+    expect(parseExportQuery({ site: 'a' }, { ...ctx, kind: 'audit-log' })).toMatchObject({ ok: false, errors: [{ path: 'site', message: expect.stringContaining('does not apply to the audit-log export') }] });
+    expect(parseExportQuery({ period: 'month', tz: 'UTC', site: 'a' }, { ...ctx, kind: 'report', formats: ['html'] })).toMatchObject({ ok: true });
   });
   it('names every bad parameter', () => {
     const q = parseExportQuery({ from: 'yesterday', tz: 'Mars/Base', period: 'year', standard: 'b', proof: 'x', colour: 'red' }, ctx);

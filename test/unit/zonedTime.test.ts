@@ -67,6 +67,24 @@ describe('periods in a zone', () => {
       { numRuns: 300 },
     );
   });
+  it('property: the next local month or hour starts at the first instant outside the one of ms (galloping, then bisection)', () => {
+    const zones = ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'UTC'];
+    const formats = {
+      month: (zone: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit' }),
+      hour: (zone: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' }),
+    };
+    const made: Record<string, Intl.DateTimeFormat> = {};
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.constantFrom('month' as const, 'hour' as const), fc.integer({ min: at('2025-01-01T00:00:00Z'), max: at('2027-12-31T00:00:00Z') }), (zone, unit, ms) => {
+        const local = (made[`${unit} ${zone}`] ??= formats[unit](zone));
+        const e = nextPeriodStart(ms, zone, unit);
+        expect(e).toBeGreaterThan(ms);
+        expect(local.format(e - 1)).toBe(local.format(ms));
+        expect(local.format(e)).not.toBe(local.format(ms));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('business hours', () => {

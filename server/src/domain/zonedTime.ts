@@ -134,11 +134,25 @@ export function nextPeriodStart(ms: number, zone: string, unit: CalendarUnit): n
 function computeNextPeriodStart(ms: number, zone: string, unit: CalendarUnit): number {
   const key = periodKey(ms, zone, unit);
   const differs = (t: number) => periodKey(t, zone, unit) !== key;
-  let s = floorQuarter(ms) + QUARTER_MS;
-  // Skip ahead by the shortest possible length of the period when that is safe.
-  const jump = floorQuarter(ms + MIN_LENGTH[unit]);
-  if (jump > s && !differs(jump)) s = jump;
-  while (!differs(s)) s += QUARTER_MS;
+  // The first quarter hour after `ms` outside its period: quarter k is base + k·15 min. Known inside: `inside` (0:
+  // only ms itself); known outside: `outside`. Skip ahead by the shortest possible length of the period when that is
+  // safe, gallop (doubling) until outside, then bisect: a month's end is a few dozen zone lookups, not a walk over the
+  // up to four days after its shortest length a quarter hour at a time (~400 lookups).
+  const base = floorQuarter(ms);
+  let inside = 0;
+  let outside = 1;
+  const jump = Math.floor((floorQuarter(ms + MIN_LENGTH[unit]) - base) / QUARTER_MS);
+  if (jump > 1 && !differs(base + jump * QUARTER_MS)) inside = outside = jump;
+  for (let step = 1; !differs(base + outside * QUARTER_MS); step *= 2) {
+    inside = outside;
+    outside += step;
+  }
+  while (outside - inside > 1) {
+    const mid = Math.floor((inside + outside) / 2);
+    if (differs(base + mid * QUARTER_MS)) outside = mid;
+    else inside = mid;
+  }
+  const s = base + outside * QUARTER_MS;
   // Boundaries are normally on the quarter hour itself: one check instead of a bisection.
   if (s - 1 >= ms && !differs(s - 1)) return s;
   return firstInstant(Math.max(ms, s - QUARTER_MS), s, differs);

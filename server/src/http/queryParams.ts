@@ -95,6 +95,22 @@ export const fromBeforeTo = [
   { when: () => true },
 ] as const;
 
+/**
+ * The most buckets or periods one request may walk: GET /compliance's series buckets, the compliance export's and the
+ * report's periods. Each costs reads of its own, so an open range in a small unit is refused before anything is read
+ * (10,000 days: 27 years; 10,000 minutes: a week).
+ */
+const MAX_BUCKETS = 10_000;
+
+/**
+ * Refuses (at `path`) a range of more than MAX_BUCKETS units of `unitMs`, counted as ⌈(to − from) / unitMs⌉ + 1 (a
+ * partial unit at each end). A unit of varying length (a local day, a month) is counted at its shortest nominal
+ * length, so the count is never below the units the request would walk. `what`: the units, named ("day buckets").
+ */
+export function bucketLimit(ctx: z.RefinementCtx, range: { fromMs: number; toMs: number }, unitMs: number, what: string, path: PropertyKey[], advice: string): void {
+  if (Math.ceil((range.toMs - range.fromMs) / unitMs) + 1 > MAX_BUCKETS) refuse(ctx, `too many ${what} between from and to (max ${MAX_BUCKETS}); ${advice}`, path);
+}
+
 export interface ZoneContext {
   /** The zone of a configured site, if any. */
   siteZone(site: string): string | undefined;

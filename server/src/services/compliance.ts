@@ -215,21 +215,16 @@ export class ComplianceReader {
 
   /** The same sums per site × standard × version (the audit report's split of a period by version). */
   async versionSums(range: JudgementRange, horizon: RetentionHorizon | null): Promise<{ rows: VersionSums[]; missing: Array<{ fromMs: number; toMs: number }> }> {
-    const cut = horizon === null ? range.fromMs : Math.min(range.toMs, Math.max(range.fromMs, horizon.prunedBeforeMs));
-    const parts = [{ fromMs: range.fromMs, toMs: cut, pruned: true }, { fromMs: cut, toMs: range.toMs, pruned: false }].filter((p) => p.fromMs < p.toMs);
     const rows: VersionSums[] = [];
-    const missing: Array<{ fromMs: number; toMs: number }> = [];
-    for (const part of parts) {
-      const split = splitRange(part.fromMs, part.toMs, [part.fromMs, part.toMs]);
-      if (part.pruned) missing.push(...split.raw);
+    for (const { split, pruned } of sumsParts(range, horizon)) {
       for (const r of split.raw) rows.push(...(await rawRows(this.reads, { ...range, ...r, byInstant: false }, true)).map((x) => ({ ...x, voided: 0, amended: 0 })));
       if (!split.rollup) continue;
       const span = { ...range, fromMs: split.rollup.fromMs, toMs: split.rollup.toMs };
       rows.push(...(await this.reads.figures.rollupSums({ ...span, grain: split.rollup.grain.name, shape: 'totals' })).map((x) => ({ ...x, voided: 0, amended: 0 })));
-      if (part.pruned) rows.push(...(await this.reads.figures.prunedCorrections(span)).map((c) => ({ ...c, met: 0, counted: 0 })));
+      if (pruned) rows.push(...(await this.reads.figures.prunedCorrections(span)).map((c) => ({ ...c, met: 0, counted: 0 })));
     }
     rows.push(...(await this.reads.figures.corrections(range)).map((c) => ({ ...c, met: 0, counted: 0 })));
-    return { rows: versionSumsOf(rows), missing };
+    return { rows: versionSumsOf(rows), missing: missingSums(range, horizon) };
   }
 
   // -------------------------------------------------------------------------------------------- alerts
@@ -265,6 +260,25 @@ export class ComplianceReader {
     const range = { standardIds: ids, fromMs: p.fromMs, toMs: p.toMs, sites: [] };
     return p.grain === null ? rawRows(this.reads, { ...range, byInstant: false }, false) : this.reads.figures.rollupSums({ ...range, grain: p.grain.name, shape: 'totals' });
   }
+}
+
+/**
+ * How versionSums reads a range: before the retention cutoff (pruned) and after it, each split into rollup buckets
+ * and raw edges off their grid.
+ */
+function sumsParts(range: { fromMs: number; toMs: number }, horizon: RetentionHorizon | null) {
+  const cut = horizon === null ? range.fromMs : Math.min(range.toMs, Math.max(range.fromMs, horizon.prunedBeforeMs));
+  return [{ fromMs: range.fromMs, toMs: cut, pruned: true }, { fromMs: cut, toMs: range.toMs, pruned: false }]
+    .filter((p) => p.fromMs < p.toMs)
+    .map((p) => ({ pruned: p.pruned, split: splitRange(p.fromMs, p.toMs, [p.fromMs, p.toMs]) }));
+}
+
+/**
+ * What versionSums of this range lacks, known without reading: the raw edges before the retention cutoff (their
+ * events are pruned). The compliance export states it in its first line, before the rows are read.
+ */
+export function missingSums(range: { fromMs: number; toMs: number }, horizon: RetentionHorizon | null): Array<{ fromMs: number; toMs: number }> {
+  return sumsParts(range, horizon).flatMap((p) => (p.pruned ? p.split.raw : []));
 }
 
 /** A compliance export row's numbers: one site × standard over one period. */

@@ -23,7 +23,7 @@ export interface FiguresDialect {
   countIf(condition: string): string;
   /** `a IS NOT b` with NULL as a value. */
   readonly isNot: string;
-  /** The standard column of a raw read's filter. */
+  /** The standard column of the filter of a read driven by the events' time (raw reads, corrections). */
   readonly rawStandard: string;
   /** Whether a filter on one site is written `= ?` rather than `IN (?)`. */
   readonly oneSiteEquals: boolean;
@@ -157,15 +157,20 @@ async function histogram(d: FiguresDialect, q: HistogramQuery): Promise<Histogra
   return d.rows<HistogramCount>(sql, [...q.sites, ...q.standardIds, q.fromMs, q.toMs]);
 }
 
-/** Judgements of the range's (stored) events whose latest correction is a void / an amendment; read from the corrections. */
+/**
+ * Judgements of the range's (stored) events whose latest correction is a void / an amendment. Driven by the events'
+ * time index (the range's events, each with its latest correction looked up), as raw reads are (`rawStandard`): a
+ * read driven by the standard's judgements, or by every correction, costs the whole history on every call, and an
+ * export reads this once per period (a year of days: 365 calls).
+ */
 async function corrections(d: FiguresDialect, q: JudgementRange): Promise<CorrectionCount[]> {
   if (empty(q)) return [];
   const site = q.sites.length === 0 ? '' : `AND e.site IN ${placeholders(q.sites)}`;
   const sql = `SELECT e.site AS site, j.standard_id AS "standardId", j.standard_version AS version,
       ${d.countIf("lc.action = 'void'")} AS voided, ${d.countIf("lc.action = 'amend'")} AS amended
-    FROM audit_corrections lc JOIN events e ON e.seq = lc.event_seq JOIN judgements j ON j.event_seq = e.seq
-    WHERE lc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = lc.event_seq)
-      AND e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${site} AND j.standard_id IN ${placeholders(q.standardIds)}
+    FROM events e JOIN audit_corrections lc ON lc.seq = (SELECT MAX(c.seq) FROM audit_corrections c WHERE c.event_seq = e.seq)
+      JOIN judgements j ON j.event_seq = e.seq
+    WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${site} AND ${d.rawStandard} IN ${placeholders(q.standardIds)}
     GROUP BY e.site, j.standard_id, j.standard_version`;
   return d.rows<CorrectionCount>(sql, [q.fromMs, q.toMs, ...q.sites, ...q.standardIds]);
 }

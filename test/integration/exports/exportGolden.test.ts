@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsExport } from '../../../server/src/services/exports/events';
-import { streamExport, type ExportFormat } from '../../../server/src/services/exports/format';
+import { pacer, streamExport, type ExportFormat } from '../../../server/src/services/exports/format';
 import type { ExportQuery } from '../../../server/src/services/exports/query';
 import { ComplianceReader } from '../../../server/src/services/compliance';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';
@@ -136,7 +136,7 @@ describe('event export output is unchanged (golden comparison with the pre-#7 im
           const now = sink();
           const after = await store.snapshot(async (snapshot) => {
             const compliance = new ComplianceReader(snapshot, { current: () => [], get: () => undefined, versions: () => [] });
-            return streamExport(now.out, format, await eventsExport(q, { snapshot, head: await snapshot.audit.head(), asOf: null, compliance, serverVersion: 'test', nowMs, format }));
+            return streamExport(now.out, format, await eventsExport(q, { snapshot, head: await snapshot.audit.head(), asOf: null, compliance, serverVersion: 'test', nowMs, format, pace: pacer() }));
           });
           expect(after).toEqual(before);
           const [a, b] = [await old.text(), withoutCompleteness(await now.text())];

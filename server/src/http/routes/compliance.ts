@@ -6,11 +6,10 @@ import type { Bucket, ComplianceReport, GroupBy, Standard } from '../../protocol
 import type { ReportQuery } from '../../services/compliance';
 import type { Core } from '../../services/core';
 import type { DistributionQuery } from '../../services/distribution';
-import { oneOfParam, rangeShape, reportRange, standardParam, windowAlone, fromBeforeTo, type ZoneContext } from '../queryParams';
+import { bucketLimit, oneOfParam, rangeShape, reportRange, standardParam, windowAlone, fromBeforeTo, type ZoneContext } from '../queryParams';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
-const MAX_BUCKETS = 10_000;
 const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 export interface QueryContext extends ZoneContext {
@@ -26,9 +25,7 @@ function complianceQuery(ctx: QueryContext, nowMs: number) {
     .transform((p, zctx): ReportQuery => {
       const range = reportRange(p, ctx, nowMs, zctx);
       const bucket = p.bucket ?? null;
-      if (bucket && Math.ceil((range.toMs - range.fromMs) / BUCKET_MS[bucket]) + 1 > MAX_BUCKETS) {
-        zctx.addIssue({ code: 'custom', path: ['bucket'], message: `too many ${bucket} buckets between from and to (max ${MAX_BUCKETS}); choose a coarser bucket or a shorter range` });
-      }
+      if (bucket) bucketLimit(zctx, range, BUCKET_MS[bucket], `${bucket} buckets`, ['bucket'], 'choose a coarser bucket or a shorter range');
       return { ...range, standardId: p.standard ?? null, bucket, groupBy: p.groupBy ?? null };
     });
 }

@@ -1,13 +1,12 @@
 // GET /export/{events,milestones,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
 import type { Response } from 'express';
 import { z } from 'zod';
-import { EXPORT_KINDS, type ExportKind } from '../../services/exports';
-import { ClientGone, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
-import { EVENT_OUTCOMES, PERIODS, RESULT_OUTCOMES, type ExportQuery } from '../../services/exports/query';
+import { ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
+import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
-import { listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
+import { bucketLimit, listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
@@ -27,6 +26,8 @@ function formatFromAccept(accept: string | undefined, allowed: readonly string[]
 }
 
 export interface ExportContext {
+  /** The export asked for (the report: `report`). */
+  kind: ExportKind | 'report';
   accept?: string | undefined;
   formats: readonly string[];
   standardIds: readonly string[];
@@ -52,13 +53,44 @@ function exportQuery(ctx: ExportContext) {
       since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
       asOf: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
     })
+    .superRefine(...onlyItsOwn(ctx.kind))
     .transform((p, zctx): ExportQuery => {
       const toMs = p.to ?? ctx.nowMs;
       const fromMs = p.from ?? toMs - 30 * DAY;
       if (fromMs >= toMs) refuse(zctx, 'must be later than from', ['to']);
+      periodLimit(ctx.kind, { fromMs, toMs }, p.period ?? 'day', zctx);
       const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
       return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
     });
+}
+
+/**
+ * A parameter the export does not take (EXPORT_PARAMETERS) is refused, naming the exports that do: ignoring it would
+ * answer another question than the one asked. Checked once every parameter is valid in itself.
+ */
+function onlyItsOwn(kind: ExportContext['kind']) {
+  const own: readonly string[] = EXPORT_PARAMETERS[kind];
+  const takers = (name: string) => Object.entries(EXPORT_PARAMETERS).filter(([, names]) => (names as readonly string[]).includes(name)).map(([k]) => k);
+  const what = kind === 'report' ? 'the report' : `the ${kind} export`;
+  return [
+    (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
+      for (const [name, value] of Object.entries(p)) {
+        const taken = takers(name);
+        // Absent (a list: empty), its own, or unknown to every export (refused as unknown).
+        if (value === undefined || (Array.isArray(value) && value.length === 0) || own.includes(name) || taken.length === 0) continue;
+        refuse(zctx, `does not apply to ${what} (taken by: ${taken.join(', ')})`, [name]);
+      }
+    },
+  ] as const;
+}
+
+/**
+ * The compliance export reads each period, the report each period and each local day of every site: a range holding
+ * more of them than a request may walk (MAX_BUCKETS, as GET /compliance's buckets) is refused before anything is read.
+ */
+function periodLimit(kind: ExportContext['kind'], range: { fromMs: number; toMs: number }, period: Period, zctx: z.RefinementCtx): void {
+  if (kind === 'compliance') bucketLimit(zctx, range, PERIOD_MS[period], `${period} periods`, ['period'], 'choose a longer period or a shorter range');
+  if (kind === 'report') bucketLimit(zctx, range, PERIOD_MS.day, 'days (the report lists every day of each site)', ['to'], 'choose a shorter range');
 }
 
 /** An export's query read outside a request. */
@@ -67,9 +99,9 @@ export function parseExportQuery(raw: Record<string, unknown>, ctx: ExportContex
   return parsed.ok ? { ok: true as const, query: parsed.value } : parsed;
 }
 
-const queryFor = (formats: readonly string[]) => ({
+const queryFor = (kind: ExportContext['kind'], formats: readonly string[]) => ({
   schema: (req: { headers: { accept?: string | undefined } }, app: AppContext) =>
-    exportQuery({ accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), serverZone: app.core.serverZone(), nowMs: app.now() }),
+    exportQuery({ kind, accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), serverZone: app.core.serverZone(), nowMs: app.now() }),
 });
 
 /** Streams one export; a HEAD answers the headers without running it. */
@@ -102,7 +134,7 @@ export const exportRoutes = [
       method: 'GET',
       path: `/export/${kind}`,
       scope: 'audit',
-      query: queryFor(STREAMED),
+      query: queryFor(kind, STREAMED),
       handle: ({ query, req, res }, app) => streamExport(kind, query, res, app, req.method === 'HEAD'),
     }),
   ),
@@ -110,9 +142,13 @@ export const exportRoutes = [
     method: 'GET',
     path: '/export/report',
     scope: 'audit',
-    query: queryFor(['html']),
+    query: queryFor('report', ['html']),
     handle: async ({ query, res }, app) => {
-      const report = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) });
+      const report = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, closedEarly(res)).catch((error: unknown) => {
+        if (error instanceof ClientGone) return null; // nobody is left to answer
+        throw error;
+      });
+      if (report === null) return;
       res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
       // Replaces the dashboard's policy (which allows no inline style): this document's one style, by its hash.
       res.setHeader('Content-Security-Policy', report.contentSecurityPolicy);

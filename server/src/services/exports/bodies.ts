@@ -2,10 +2,10 @@
 // proof links, chain head and retention cutoff agree.
 import type { MissingRange } from '../../protocol';
 import { GENESIS_HASH } from '../../domain/chain';
-import { prunedParts, retentionNote } from '../../domain/retention';
+import { prunedParts, retentionNote, type RetentionHorizon } from '../../domain/retention';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import type { AuditLogExportRow } from '../../store/port';
-import { siteSumsOf, type SiteSums } from '../compliance';
+import { missingSums, siteSumsOf, type SiteSums } from '../compliance';
 import { ENV_KEY } from '../keys';
 import { correctedJudgements, type CorrectedJudgement } from './events';
 import { baseHeader, hashDefinition, headProof, liveEvaluation, recordsExport, restatementsOf, standardRecordLines, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
@@ -67,21 +67,22 @@ function versionAt(versions: readonly VersionInfo[], id: string, atMs: number): 
 }
 
 /**
- * The rows of every period (site × standard), from the compliance reader over the export's snapshot; and, when the
- * range reaches before the retention cutoff, what they lack (edges off the rollup grid there).
+ * The rows of every period (site × standard), from the compliance reader over the export's snapshot, read a period
+ * at a time as they are written (ctx.pace between periods: other requests are served meanwhile, and a client that
+ * went away stops the reads).
  */
-async function complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<{ rows: ComplianceRow[]; missing: MissingRange[] }> {
-  if (ctx.asOf) return { rows: await complianceRowsAsOf(q, ctx, standardIds), missing: [] };
-  const horizon = await ctx.snapshot.audit.horizon();
-  const rows: ComplianceRow[] = [];
-  const missing: MissingRange[] = [];
+async function* complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[], horizon: RetentionHorizon | null): AsyncGenerator<ComplianceRow> {
+  if (ctx.asOf) return yield* await complianceRowsAsOf(q, ctx, standardIds);
   for (const p of periodPieces(q)) {
+    await ctx.pace();
     const sums = await ctx.compliance.siteSums({ standardIds: q.standards.length ? q.standards : standardIds, fromMs: p.fromMs, toMs: p.toMs, sites: q.sites }, horizon);
-    missing.push(...prunedParts('counts', sums.missing, horizon));
-    for (const r of sums.rows) rows.push({ ...r, period: p.label, start: p.fromMs, end: p.toMs });
+    for (const r of sums.rows) yield { ...r, period: p.label, start: p.fromMs, end: p.toMs };
   }
-  return { rows, missing };
 }
+
+/** When the range reaches before the retention cutoff, what the live rows lack (edges off the rollup grid there). */
+const missingOf = (q: ExportQuery, ctx: ExportContext, horizon: RetentionHorizon | null): MissingRange[] =>
+  ctx.asOf || horizon === null ? [] : periodPieces(q).flatMap((p) => prunedParts('counts', missingSums(p, horizon), horizon));
 
 /**
  * The rows as of a past head: summed from the judgements in their corrected state as of then (the rollups hold
@@ -92,28 +93,50 @@ async function complianceRowsAsOf(q: ExportQuery, ctx: ExportContext, standardId
   const wanted = new Set(q.standards.length ? q.standards : standardIds);
   const byPiece = pieces.map(() => [] as CorrectedJudgement[]);
   for await (const j of correctedJudgements(q, ctx)) {
-    const i = pieces.findIndex((p) => j.occurredAtMs >= p.fromMs && j.occurredAtMs < p.toMs);
+    await ctx.pace();
+    const i = pieceOf(pieces, j.occurredAtMs);
     if (i >= 0 && wanted.has(j.standardId)) byPiece[i]!.push(j);
   }
   return pieces.flatMap((p, i) => siteSumsOf(byPiece[i]!).map((r) => ({ ...r, period: p.label, start: p.fromMs, end: p.toMs })));
 }
 
+/** The index of the piece holding `ms` (pieces in order, adjacent), or -1. */
+function pieceOf(pieces: ReadonlyArray<{ fromMs: number; toMs: number }>, ms: number): number {
+  let lo = 0;
+  let hi = pieces.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ms < pieces[mid]!.fromMs) hi = mid - 1;
+    else if (ms >= pieces[mid]!.toMs) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
 export async function complianceExport(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<ExportBody<ComplianceRow>> {
   const chainHead = ctx.head;
   const horizon = await ctx.snapshot.audit.horizon();
-  const { rows, missing } = await complianceRows(q, ctx, standardIds);
-  const retention = retentionNote(horizon, q.fromMs, missing);
+  const retention = retentionNote(horizon, q.fromMs, missingOf(q, ctx, horizon));
   const restatements = await restatementsOf(q, ctx);
   const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
   const { links, proof } = headProof(q, ctx, chainHead);
   const versions = await standardVersionsAt(ctx);
-  const involved = [...new Set(rows.flatMap((row) => row.versions.map((v) => `${row.standardId}@${v}`)))].sort();
+  // Known once the rows are written, before the records and the manifest.
+  const involved = new Set<string>();
+  const named = new Set<string>();
+  async function* rows() {
+    for await (const row of complianceRows(q, ctx, standardIds, horizon)) {
+      named.add(row.standardId);
+      for (const v of row.versions) involved.add(`${row.standardId}@${v}`);
+      yield row;
+    }
+  }
   return {
     kind: 'compliance',
     columns: COMPLIANCE_COLUMNS,
     header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...notes },
-    rows,
-    records: () => standardRecordLines(ctx.snapshot, rows.map((r) => r.standardId), chainHead.seq),
+    rows: rows(),
+    records: () => standardRecordLines(ctx.snapshot, named, chainHead.seq),
     ...(links ? { links } : {}),
     toRecord(row) {
       const v = versionAt(versions, row.standardId, row.end);
@@ -143,7 +166,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
       rowCount,
       dataSha256,
       dataHashCovers: hashDefinition(ctx.format),
-      standardVersions: involved,
+      standardVersions: [...involved].sort(),
       figures: 'corrected view: voided events are excluded, amended events count with their re-judged values (docs/audit.md)',
       ...notes,
       ...(proof ? { proof } : {}),

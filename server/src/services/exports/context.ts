@@ -25,6 +25,8 @@ export interface ExportContext {
   serverVersion: string;
   nowMs: number;
   format: string;
+  /** Called between periods and rows: yields the event loop a turn now and then, throws ClientGone once the client left (format.ts pacer). */
+  pace: () => Promise<void>;
 }
 
 export interface VersionInfo {

@@ -57,18 +57,39 @@ export class ClientGone extends Error {}
  * socket then reports 'drain' in the same turn (process.nextTick), so without a pause a 1 M-row export held
  * the server's one thread for its whole 15–20 s, and ingest, live pushes and every other request waited.
  */
-export const TURN_MS = 20;
+const TURN_MS = 20;
+
+/**
+ * Called between an export's rows, periods or reads: gives the event loop a turn once the current one has lasted
+ * TURN_MS (pending I/O, timers, other requests and ingest run meanwhile), and throws ClientGone once `signal` says the
+ * client went away, so its work stops there. A store that reads synchronously (SQLite) never yields by itself.
+ */
+export function pacer(signal?: AbortSignal): () => Promise<void> {
+  let turnStart = performance.now();
+  return async () => {
+    if (signal?.aborted) throw new ClientGone('the client went away');
+    if (performance.now() - turnStart < TURN_MS) return;
+    await nextTurn();
+    turnStart = performance.now();
+    if (signal?.aborted) throw new ClientGone('the client went away');
+  };
+}
+
+/** Aborted when `out` closes before it finished (the client went away, or its socket failed). */
+export function closedEarly(out: Writable): AbortSignal {
+  const gone = new AbortController();
+  if (out.destroyed) gone.abort();
+  else out.once('close', () => out.writableFinished || gone.abort());
+  return gone.signal;
+}
 
 /** Writes with backpressure: resolves when the chunk is accepted or the buffer drained. */
 export function writer(out: Writable): (chunk: string) => Promise<void> {
-  let turnStart = performance.now();
+  const pace = pacer();
   return async (chunk) => {
     if (out.destroyed || (out as { writableEnded?: boolean }).writableEnded) throw new ClientGone('the client went away');
     if (!out.write(chunk)) await drained(out);
-    if (performance.now() - turnStart >= TURN_MS) {
-      await nextTurn(); // let pending I/O and timers run
-      turnStart = performance.now();
-    }
+    await pace();
   };
 }
 

@@ -12,14 +12,10 @@ import type { ExportContext } from './context';
 import { eventsExport } from './events';
 import { incidentsExport } from './incidents';
 import { milestonesExport } from './milestones';
-import { streamExport, type ExportBody, type ExportFormat } from './format';
-import type { ExportQuery } from './query';
+import { closedEarly, pacer, streamExport, type ExportBody, type ExportFormat } from './format';
+import type { ExportKind, ExportQuery } from './query';
 import { auditReport, signedReport } from './report';
 import { baseHeader, exportHead } from './context';
-
-// `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
-export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 /** Who asked for an export: the API key's id and name (`anonymous` and null with --no-auth). */
 export interface Requester {
@@ -51,9 +47,10 @@ export class ExportService {
    * route sends its headers then). The export is in the audit log, by the requester's key id.
    */
   stream(kind: ExportKind, q: ExportQuery, out: Writable, requester: Requester, started: () => void): Promise<void> {
+    const gone = closedEarly(out);
     return this.store.snapshot(async (snapshot) => {
       const format = q.format as ExportFormat;
-      const body = await this.body(kind, q, await this.context(snapshot, format, q, READS_EVENTS.has(kind)));
+      const body = await this.body(kind, q, await this.context(snapshot, format, q, READS_EVENTS.has(kind), gone));
       await this.logExport(kind, requester.keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period, ...asOfOf(q) } });
       started();
       await streamExport(out, format, this.signed(body as ExportBody<unknown>, requester));
@@ -87,11 +84,12 @@ export class ExportService {
 
   /**
    * The HTML audit report, its signed manifest in a comment after the document (signedReport), and the
-   * Content-Security-Policy to serve it with (its inline style allowed by hash).
+   * Content-Security-Policy to serve it with (its inline style allowed by hash). Once `signal` aborts (the client
+   * went away), the reads stop with ClientGone.
    */
-  report(q: ExportQuery, requester: Requester): Promise<{ html: string; contentSecurityPolicy: string }> {
+  report(q: ExportQuery, requester: Requester, signal?: AbortSignal): Promise<{ html: string; contentSecurityPolicy: string }> {
     return this.store.snapshot(async (snapshot) => {
-      const ctx = await this.context(snapshot, 'html', q, true);
+      const ctx = await this.context(snapshot, 'html', q, true, signal);
       await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period, ...asOfOf(q) });
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
       const report = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret(), { organisation: provenance.organisation, instanceId: provenance.instanceId, requester });
@@ -101,9 +99,9 @@ export class ExportService {
   }
 
   /** The export's context; with asOf, its head is that link and its generatedAt the link's time. */
-  private async context(snapshot: ExportContext['snapshot'], format: string, q: ExportQuery, readsEvents: boolean): Promise<ExportContext> {
+  private async context(snapshot: ExportContext['snapshot'], format: string, q: ExportQuery, readsEvents: boolean, signal: AbortSignal | undefined): Promise<ExportContext> {
     const { head, asOf } = await exportHead(q, snapshot, readsEvents);
-    return { snapshot, head, asOf, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: asOf?.atMs ?? this.options.now(), format };
+    return { snapshot, head, asOf, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: asOf?.atMs ?? this.options.now(), format, pace: pacer(signal) };
   }
 
   private body(kind: ExportKind, q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]> | ExportBody<Record<string, unknown>> | ExportBody<unknown>> {

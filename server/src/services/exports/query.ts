@@ -1,8 +1,30 @@
 // What an export is asked for: its range, filters, format, zone and period.
 import type { ExportFormat } from './format';
 
+// `alerts` is the alert history before incidents replaced alerts (read-only since migration 10).
+export const EXPORT_KINDS = ['events', 'milestones', 'compliance', 'incidents', 'alerts', 'audit-log'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
 export const PERIODS = ['day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];
+const DAY_MS = 86_400_000;
+/** Each period's shortest nominal length (a local day 24 h, a month 28 days): what a range is counted in against the limit on periods. */
+export const PERIOD_MS: Record<Period, number> = { day: DAY_MS, week: 7 * DAY_MS, month: 28 * DAY_MS };
+/**
+ * The query parameters each export takes (docs/api.md "Audit and exports"): a parameter the export would not apply
+ * is refused rather than ignored, so no manifest names a filter that was not applied. `tz` is every kind's: each
+ * states its zone (`timeZone` in its first line and manifest); only compliance and the report have periods in it.
+ */
+export const EXPORT_PARAMETERS = {
+  events: ['from', 'to', 'site', 'standard', 'outcome', 'format', 'tz', 'proof', 'asOf'],
+  milestones: ['from', 'to', 'site', 'format', 'tz', 'since', 'asOf'],
+  compliance: ['from', 'to', 'site', 'standard', 'format', 'tz', 'period', 'since', 'asOf'],
+  incidents: ['from', 'to', 'site', 'standard', 'format', 'tz', 'since', 'asOf'],
+  alerts: ['from', 'to', 'site', 'standard', 'format', 'tz', 'since', 'asOf'],
+  'audit-log': ['from', 'to', 'format', 'tz', 'proof', 'since', 'asOf'],
+  report: ['from', 'to', 'site', 'standard', 'format', 'tz', 'period', 'asOf'],
+} as const satisfies Record<ExportKind | 'report', readonly string[]>;
+
 export const RESULT_OUTCOMES = ['met', 'missed', 'not-counted', 'voided'] as const;
 export const EVENT_OUTCOMES = ['answered', 'abandoned', 'greeted', 'left'] as const;
 

@@ -58,13 +58,14 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
   const records: ReportRecord[] = [];
   const hash = createHash('sha256');
   for await (const row of body.rows) {
+    await ctx.pace();
     const rec = body.toRecord(row);
     records.push(rec);
     hash.update(csvRecords([COMPLIANCE_COLUMNS.map((c) => csvCell(rec[c.key], c.type))]), 'utf8');
   }
   const dataSha256 = hash.digest('hex');
   const manifest = await body.manifest({ rowCount: records.length, dataSha256 });
-  const verify = await verifyChain({ links: linksUpTo(s.chain.links(), ctx.head.seq), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
+  const verify = await verifyChain({ links: linksUpTo(s.chain.links(), ctx.head.seq, ctx.pace), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
   const data = await reportData(q, ctx, versions, await versionSums(q, ctx, allStandardIds));
   const standardIds = [...new Set([...records.map((x) => String(x.standard_id)), ...q.standards])].sort();
   const reportId = createHash('sha256').update(JSON.stringify([meta.instanceId, ctx.nowMs, manifest.filters, q.timeZone, q.period])).digest('hex').slice(0, 16);
@@ -83,9 +84,10 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
   return { html: documentHtml(style.css, { records, dataSha256, manifest, verify, sections, data }), contentSecurityPolicy: style.contentSecurityPolicy, reportId };
 }
 
-/** The links up to the export's head (a past one with asOf: the chain as it stood then). */
-async function* linksUpTo<T extends { seq: number }>(links: AsyncIterable<T>, head: number): AsyncGenerator<T> {
+/** The links up to the export's head (a past one with asOf: the chain as it stood then), paced as the rows are. */
+async function* linksUpTo<T extends { seq: number }>(links: AsyncIterable<T>, head: number, pace: () => Promise<void>): AsyncGenerator<T> {
   for await (const l of links) {
+    await pace();
     if (l.seq > head) return;
     yield l;
   }
@@ -101,7 +103,10 @@ async function versionSums(q: ExportQuery, ctx: ExportContext, allStandardIds: r
   if (!ctx.asOf) return (await ctx.compliance.versionSums({ standardIds, fromMs: q.fromMs, toMs: q.toMs, sites: q.sites }, await ctx.snapshot.audit.horizon())).rows;
   const wanted = new Set(standardIds);
   const rows: VersionSums[] = [];
-  for await (const j of correctedJudgements(q, ctx)) if (wanted.has(j.standardId)) rows.push(j);
+  for await (const j of correctedJudgements(q, ctx)) {
+    await ctx.pace();
+    if (wanted.has(j.standardId)) rows.push(j);
+  }
   return versionSumsOf(rows);
 }
 

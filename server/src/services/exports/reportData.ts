@@ -3,13 +3,11 @@
 // the period's events for what the rollups cannot tell: judgements excluded and why, corrections with their
 // effect, how late events arrived, and on which local days a site had events.
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { WEEKDAYS, type Site } from '../../protocol';
 import { EVENT_ROW, type AuditLogExportRow, type Snapshot } from '../../store/port';
 import type { VersionSums } from '../compliance';
 import type { ExportContext, VersionInfo } from './context';
 import { correctedWithReason, eventRowsAt } from './events';
-import { TURN_MS } from './format';
 import type { ExportQuery } from './query';
 
 export interface VersionRow extends VersionInfo {
@@ -102,6 +100,7 @@ async function whoIs(s: Snapshot): Promise<Who> {
 async function auditEntries(ctx: ExportContext): Promise<AuditLogExportRow[]> {
   const out: AuditLogExportRow[] = [];
   for await (const row of ctx.snapshot.exports.auditLogRows(0, ctx.nowMs + 1, ctx.head.seq)) {
+    await ctx.pace();
     if (/^(standard|site|event)\./.test(row.action)) out.push({ ...row });
   }
   return out;
@@ -197,14 +196,10 @@ async function scanEvents(q: ExportQuery, ctx: ExportContext, siteIds: readonly 
   const judgements = new Map<string, number>();
   const fixed = new Map<number, CorrectedEvent>();
   let lastSeq = -1;
-  // Millions of rows: other requests and ingest are served meanwhile, as during an export (a turn every TURN_MS).
-  let turnStart = performance.now();
+  // Millions of rows: other requests and ingest are served meanwhile, as during an export (ctx.pace).
   let rows = 0;
   for await (const row of eventRowsAt(q, ctx)) {
-    if ((rows += 1) % 256 === 0 && performance.now() - turnStart >= TURN_MS) {
-      await nextTurn();
-      turnStart = performance.now();
-    }
+    if ((rows += 1) % 256 === 0) await ctx.pace();
     const seq = row[0] as number;
     const site = row[3] as string;
     if (seq !== lastSeq) {

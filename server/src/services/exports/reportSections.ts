@@ -111,10 +111,18 @@ export function versionsSection(q: ExportQuery, data: ReportData, standardIds: r
 /** One chart per standard: all selected sites per period, each version's target and where it takes effect. */
 export function chartsSection(q: ExportQuery, data: ReportData, records: readonly ReportRecord[], standardIds: readonly string[]): string {
   const periods = periodBounds(q.fromMs, q.toMs, q.timeZone, q.period);
+  // Each standard's rows per period, found once (not by a pass over every row per period: a year of days × rows).
+  const byPeriod = new Map<string, ReportRecord[]>();
+  for (const x of records) {
+    const key = `${String(x.standard_id)}\u0000${String(x.period)}`;
+    const rows = byPeriod.get(key);
+    if (rows) rows.push(x);
+    else byPeriod.set(key, [x]);
+  }
   return standardIds
     .map((id) => {
       const points: ChartPoint[] = periods.map((p) => {
-        const rows = records.filter((x) => x.standard_id === id && x.period === p.label);
+        const rows = byPeriod.get(`${id}\u0000${p.label}`) ?? [];
         const met = rows.reduce((a, x) => a + (x.numerator as number), 0);
         const counted = rows.reduce((a, x) => a + (x.denominator as number), 0);
         return { label: p.label, start: Math.max(p.start, q.fromMs), end: Math.min(p.end, q.toMs), ratio: counted === 0 ? null : met / counted, target: (rows[0]?.target as number | null | undefined) ?? null };

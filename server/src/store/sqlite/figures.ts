@@ -2,7 +2,7 @@
 // row objects cost ~30 % of a one-site month's rollup read); one site is filtered with `= ?`; a rollup read relies
 // on its grouping's order (the groups come out in key order).
 //
-// Raw reads filter standards with a unary plus (`+j.standard_id IN …`): without it SQLite drives the read from the
+// Raw reads and the corrections read filter standards with a unary plus (`+j.standard_id IN …`): without it SQLite drives the read from the
 // standard's index (every judgement of the standard, ever) instead of the events' time or site+time index, which
 // made a 15-minute edge of an all-site rolling window cost as much as the whole history.
 import { figuresReadsOf } from '../figuresReads';

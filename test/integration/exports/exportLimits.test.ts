@@ -1,0 +1,134 @@
+// A compliance export or report walks its periods: a range of more than the limit is refused before anything is
+// read (400 naming the parameter), a long one that is allowed leaves the server answering (/health, ingest) while it
+// runs, and a client that goes away stops it. A real server on 127.0.0.1:0 with its own store (SQLite, or
+// PostgreSQL in the integration-postgres project).
+import { once } from 'node:events';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ComplianceReader } from '../../../server/src/services/compliance';
+import { ExportService } from '../../../server/src/services/exports';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+const get = (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${path}`, { ...init, headers: adminHeaders(server.apiKey) });
+
+// 3,000 local days (under the limit of 10,000): each is read on its own (the tests stop it at the 100th).
+const LONG = 'from=2001-01-01T00:00:00Z&to=2009-03-20T00:00:00Z&period=day&tz=UTC';
+
+beforeAll(async () => {
+  server = await startTestServer({ logLevel: 'error' });
+  const events = [call({ id: 'a', occurredAt: '2001-01-01T10:00:00Z' }), call({ id: 'b', occurredAt: '2005-06-01T10:00:00Z', rings: 4 }), call({ id: 'c', occurredAt: '2009-03-19T10:00:00Z' })];
+  expect((await server.postEvents({ events })).status).toBe(201);
+});
+afterEach(() => vi.restoreAllMocks());
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+describe('the limit on periods', () => {
+  it('refuses a compliance export of more than 10,000 periods with a 400 naming period, before reading anything', async () => {
+    const reads = vi.spyOn(ComplianceReader.prototype, 'siteSums');
+    const res = await get('/export/compliance?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&period=day&format=json');
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.type).toMatch(/invalid-query$/);
+    expect(body.errors).toEqual([{ path: 'period', message: expect.stringContaining('too many day periods between from and to (max 10000)') }]);
+    expect(reads).not.toHaveBeenCalled();
+  });
+
+  it('takes the same range in months (1,561 periods), and refuses weeks only past the limit', async () => {
+    const months = await get('/export/compliance?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&period=month&format=csv');
+    expect(months.status).toBe(200);
+    expect(await months.text()).toContain('# manifest ');
+    const weeks = await get('/export/compliance?from=1970-01-01T00:00:00Z&to=2200-01-01T00:00:00Z&period=week&format=csv');
+    expect(weeks.status).toBe(400);
+    expect((await weeks.json()).errors).toEqual([{ path: 'period', message: expect.stringContaining('too many week periods') }]);
+  });
+
+  it('refuses a report of more than 10,000 days whatever its period, naming to', async () => {
+    const res = await get('/export/report?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&period=month');
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual([{ path: 'to', message: expect.stringContaining('too many days (the report lists every day of each site) between from and to (max 10000)') }]);
+  });
+
+  it('still caps /compliance buckets by the same rule', async () => {
+    const res = await get('/compliance?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&bucket=hour');
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual([{ path: 'bucket', message: expect.stringContaining('too many hour buckets between from and to (max 10000)') }]);
+  });
+});
+
+describe('a long export', () => {
+  it('leaves /health and ingest answered while it runs', async () => {
+    const res = await get(`/export/compliance?${LONG}&format=ndjson`);
+    expect(res.status).toBe(200); // the first line is out: the periods are read as they are written
+    const done: string[] = [];
+    const exported = res.text().then((text) => (done.push('export'), text));
+    const health = fetch(`${server.url}/api/v1/health`).then((r) => (done.push('health'), r.status));
+    const ingest = server.postEvents({ events: [call({ id: 'during' })] }).then((r) => (done.push('ingest'), r.status));
+    const [text, healthStatus, ingestStatus] = await Promise.all([exported, health, ingest]);
+    expect([healthStatus, ingestStatus]).toEqual([200, 201]);
+    expect(done.at(-1)).toBe('export');
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1).manifest.rowCount).toBe(3); // one row per day with a judged call
+  });
+
+  // The client leaves at the 100th period; that read waits until the server saw it go (`gone`), so the next turn
+  // between periods is where the export must stop.
+  function leaveAt(call: number, client: AbortController, gone: () => Promise<unknown>) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below on the reader it was called on
+    const siteSums = ComplianceReader.prototype.siteSums;
+    const reads = vi.spyOn(ComplianceReader.prototype, 'siteSums').mockImplementation(async function (this: ComplianceReader, ...args) {
+      if (reads.mock.calls.length === call) {
+        client.abort();
+        await gone();
+      }
+      return siteSums.apply(this, args);
+    });
+    return reads;
+  }
+
+  it('stops reading periods once the client went away', async () => {
+    const stream = vi.spyOn(ExportService.prototype, 'stream');
+    const client = new AbortController();
+    const reads = leaveAt(100, client, () => once(stream.mock.calls[0]![2], 'close'));
+    const res = await get(`/export/compliance?${LONG}&format=csv`, { signal: client.signal });
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    await expect(stream.mock.results[0]!.value).rejects.toThrow('the client went away');
+    expect(reads.mock.calls.length).toBe(100);
+    expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+  });
+
+  it('stops a report once the client went away', async () => {
+    const report = vi.spyOn(ExportService.prototype, 'report');
+    const client = new AbortController();
+    const reads = leaveAt(100, client, () => once(report.mock.calls[0]![2]!, 'abort'));
+    await expect(get(`/export/report?${LONG}`, { signal: client.signal })).rejects.toThrow();
+    await expect(report.mock.results[0]!.value).rejects.toThrow('the client went away');
+    expect(reads.mock.calls.length).toBe(100);
+  });
+});
+
+describe('parameters an export does not take', () => {
+  it.each([
+    ['/export/events?period=week', 'period', 'does not apply to the events export (taken by: compliance, report)'],
+    ['/export/audit-log?period=month', 'period', 'does not apply to the audit-log export (taken by: compliance, report)'],
+    ['/export/incidents?outcome=met', 'outcome', 'does not apply to the incidents export (taken by: events)'],
+    ['/export/milestones?standard=call-answer-2-rings', 'standard', 'does not apply to the milestones export (taken by: events, compliance, incidents, alerts, report)'],
+    ['/export/report?since=1', 'since', 'does not apply to the report (taken by: milestones, compliance, incidents, alerts, audit-log)'],
+  ])('%s: 400 invalid-query naming %s and why', async (path, field, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.type).toMatch(/invalid-query$/);
+    expect(body.errors).toEqual([{ path: field, message }]);
+  });
+
+  it('the manifest names only the filters the export applied', async () => {
+    const res = await get('/export/incidents?format=ndjson');
+    expect(res.status).toBe(200);
+    const manifest = JSON.parse((await res.text()).trim().split('\n').at(-1)!).manifest;
+    expect(manifest.filters).toMatchObject({ outcomes: [] });
+  });
+});
