@@ -105,7 +105,7 @@ describe('forward mqtt', () => {
       [['--broker', 'http://x', '--topic', 't', '--server', 'http://127.0.0.1:1'], /--broker must be an mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/ address/],
       [['--broker', broker.url, '--topic', 'a/+room/b', '--server', 'http://127.0.0.1:1'], /a level is "\+", "\+site" or a name without "\+", got "\+room"/],
       [['--broker', broker.url, '--topic', 'a/#/b', '--server', 'http://127.0.0.1:1'], /"#" must be the last level/],
-      [['--broker', broker.url, '--server', 'http://127.0.0.1:1'], /--topic TOPIC is required/],
+      [['--broker', broker.url, '--server', 'http://127.0.0.1:1'], /--topic T is required/],
     ];
     const runs = cases.map(([a]) => forward(a));
     for (const [i, f] of runs.entries()) {
