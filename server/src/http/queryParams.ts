@@ -108,7 +108,7 @@ const MAX_BUCKETS = 10_000;
  * length, so the count is never below the units the request would walk. `what`: the units, named ("day buckets").
  */
 export function bucketLimit(ctx: z.RefinementCtx, range: { fromMs: number; toMs: number }, unitMs: number, what: string, path: PropertyKey[], advice: string): void {
-  if (Math.ceil((range.toMs - range.fromMs) / unitMs) + 1 > MAX_BUCKETS) refuse(ctx, `too many ${what} between from and to (max ${MAX_BUCKETS}); ${advice}`, path);
+  if (Math.ceil((range.toMs - range.fromMs) / unitMs) + 1 > MAX_BUCKETS) refuse(ctx, `would mean more than ${MAX_BUCKETS} ${what} between from and to; ${advice}`, path);
 }
 
 export interface ZoneContext {
