@@ -422,7 +422,7 @@ export function deadlineVerdict(standard: ClockStandard, type: EventTypeDefiniti
   if (!limit || !measure) return false;
   const gaveUp = gaveUpStopOf(type);
   const endings = [{ outcome: measure.to, gaveUp: false }, ...(gaveUp ? [{ outcome: gaveUp.id, gaveUp: true }] : [])];
-  const firstMiss = limit.metAtLimit ? limit.seconds + 0.001 : limit.seconds;
+  const firstMiss = firstMissAfter(limit);
   const values = [firstMiss, Math.max(firstMiss, type.maxOpenSeconds)];
   const probe = emptyCase(type.id);
   return endings.every(({ outcome, gaveUp: gaveUpEnding }) =>

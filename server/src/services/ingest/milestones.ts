@@ -6,6 +6,7 @@ import { LIMITS, parseInput, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput } from '../../protocol/eventTypes';
 import type { NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
+import { caseText } from './cases';
 import type { ItemProblem } from './itemProblem';
 import { firstPerField, toItemProblems } from './validate';
 
@@ -87,7 +88,7 @@ interface Timed {
 export async function misorderedMilestones(reads: Pick<StoreReads, 'cases'>, inputs: readonly MilestoneInput[], registry: EventTypeRegistry): Promise<ItemProblem[]> {
   const byCase = new Map<string, number[]>();
   inputs.forEach((m, index) => {
-    const key = JSON.stringify([m.type, m.site, m.caseId]);
+    const key = caseText(m);
     byCase.set(key, [...(byCase.get(key) ?? []), index]);
   });
   const groups = [...byCase.values()];
