@@ -222,8 +222,11 @@ export interface CorrectedJudgement {
   amended: number;
 }
 
+/** The range's judgements in their corrected state; paced (ctx.pace) as every export's reading is. */
 export async function* correctedJudgements(q: ExportQuery, ctx: ExportContext): AsyncGenerator<CorrectedJudgement> {
+  let rows = 0;
   for await (const row of eventRowsAt(q, ctx)) {
+    if ((rows += 1) % 256 === 0) await ctx.pace();
     const standardId = row[EVENT_ROW.standardId] as string | null;
     if (standardId === null) continue;
     const c = corrected(row, parseRejudged);
