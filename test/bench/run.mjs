@@ -12,15 +12,38 @@ import { renderReport } from './lib/report.mjs';
 
 const CASES = ['ingest', 'batch', 'milestones', 'batch-pg', 'query', 'live', 'export', 'memory', 'render', 'nodes'];
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    quick: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    profile: { type: 'boolean', default: false },
-    events: { type: 'string' }, // query case: stored events (default 10 M; --quick 50 k)
-  },
-});
+const USAGE = `usage: pnpm bench [case …] [--quick] [--out FILE] [--profile] [--events N]
+  cases: ${CASES.join(', ')} (none named: all of them, and BENCHMARKS.md is regenerated)
+  --quick      shorter runs and smaller fixtures (a smoke test; its figures are not the targets')
+  --out FILE   where a subset's report goes (default test/bench/.out/)
+  --profile    keep each server's V8 CPU profile in its data folder
+  --events N   the query case's stored events (default 10000000; --quick 50000)`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      events: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+} catch (error) {
+  console.error(`bench: ${error.message.split('. ')[0]}\n${USAGE}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (values.events !== undefined && !/^[1-9][0-9]*$/.test(values.events)) {
+  console.error(`bench: --events must be a whole number of events above 0, not ${JSON.stringify(values.events)}\n${USAGE}`);
+  process.exit(2);
+}
 const unknown = positionals.filter((p) => !CASES.includes(p));
 if (unknown.length > 0) {
   console.error(`bench: unknown case(s) ${unknown.join(', ')}; cases: ${CASES.join(', ')}`);

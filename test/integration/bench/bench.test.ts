@@ -31,4 +31,23 @@ describe('pnpm bench --quick', () => {
     expect(report).toMatch(/single-event ingest vs a naive durable route \| [\d,.]+ req\/s, p99 [\d.]+ ms \| Express \+ 1 SQLite insert \+ commit per request \(FULL\): [\d,.]+ req\/s/);
     expect(report).toMatch(/live latency \(10 clients, 1000\/s\) \| p99 [\d,.]+ ms, [\d,]+ misses/);
   }, 150_000);
+
+  it('runs the batch case with its floor: the raw loop committed per POST, with and without the per-record proof, each beside raw', async () => {
+    const out = join(outDir, 'batch.md');
+    await promisify(execFile)(process.execPath, ['test/bench/run.mjs', 'batch', '--quick', '--out', out], { cwd: repo, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
+    const report = readFileSync(out, 'utf8');
+    expect(report).toMatch(/\| batch ingest \| [\d,]+ events\/s stored and judged \(server CPU [\d.]+ µs each\) \| raw prepared inserts, 1 transaction: [\d,]+ events\/s \| [\d.]+ × \|/);
+    const floor = report.split('\n').find((l) => l.startsWith('- The floor with durability and proof'));
+    expect(floor).toMatch(/per POST of 1000 events, as an acknowledged batch must be, [\d,]+ events\/s = [\d.]+ × raw; with the least a per-record proof costs added .* [\d,]+ events\/s = [\d.]+ × raw; the same committed once per two POSTs .* [\d,]+ events\/s = [\d.]+ × raw\.$/);
+  }, 150_000);
+
+  it('says how it is used, and refuses an unknown option or a malformed --events naming it (exit 2)', async () => {
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['test/bench/run.mjs', ...args], { cwd: repo, timeout: 30_000 });
+    const help = await run('--help');
+    expect(help.stdout).toMatch(/^usage: pnpm bench \[case …\]/);
+    expect(help.stdout).toContain('--events N');
+    await expect(run('--bogus')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--bogus'[\s\S]*usage: pnpm bench/) });
+    await expect(run('query', '--events', '1e3')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--events must be a whole number of events above 0, not "1e3"') });
+    await expect(run('nonsense')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown case(s) nonsense') });
+  });
 });
