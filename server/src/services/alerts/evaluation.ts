@@ -221,7 +221,7 @@ export class AlertService {
     const at = this.clock.now();
     this.lastRunMs = at;
     await this.syncAcknowledgements();
-    const scoped = await this.deps.compliance.windowCounts(this.windows.map((w) => ({ fromMs: at - w.durationMs, toMs: at })));
+    const scoped = await this.deps.compliance.windowCounts(this.windows.map((w) => ({ fromMs: at - w.durationMs, toMs: at })), at);
     const standards = this.deps.standards.current();
     const siteNames = new Map((await this.deps.store.reads.sites.list()).map((s) => [s.id, s.name]));
     const openSites = new Map<string, string[]>();
