@@ -153,15 +153,17 @@ function localTicks(min: number, max: number): Array<{ value: number }> {
   const start = new Date(min);
   if (step >= DAY_MS) start.setHours(0, 0, 0, 0);
   else start.setMinutes(0, 0, 0);
+  // Hour steps land on multiples of the step (00:00, 03:00, …) whatever hour the range starts at (a site's day
+  // in another zone starts at 05:00 here), so they walk every local hour and keep the multiples; a walk by the
+  // step from 05:00 would meet no multiple at all.
+  const hours = step / HOUR_MS;
   for (let t = start.getTime(); t <= max && ticks.length < 40; ) {
-    if (t >= min) ticks.push({ value: t });
     const d = new Date(t);
+    if (t >= min && (step >= DAY_MS || d.getHours() % hours === 0)) ticks.push({ value: t });
     if (step >= DAY_MS) d.setDate(d.getDate() + step / DAY_MS);
-    else d.setHours(d.getHours() + step / HOUR_MS);
+    else d.setHours(d.getHours() + 1);
     t = d.getTime();
   }
-  // Hour steps should land on multiples of the step (00:00, 03:00, …).
-  if (step > HOUR_MS && step < DAY_MS) return ticks.filter((tk) => new Date(tk.value).getHours() % (step / HOUR_MS) === 0);
   return ticks;
 }
 
