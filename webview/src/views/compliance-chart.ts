@@ -167,9 +167,14 @@ function localTicks(min: number, max: number): Array<{ value: number }> {
   return ticks;
 }
 
+/**
+ * Up to 36 hours: the time. Longer: the day at local midnight, and the time at the ticks between (a 42-hour custom
+ * range ticks every 6 hours; naming the day at each read "2 Dec, 2 Dec, 2 Dec, 2 Dec").
+ */
 function tickLabel(value: number, rangeMs: number): string {
   if (rangeMs <= 36 * HOUR_MS) return formatClock(value, false);
-  return formatDayMonth(value);
+  const d = new Date(value);
+  return d.getHours() === 0 && d.getMinutes() === 0 ? formatDayMonth(value) : formatClock(value, false);
 }
 
 function tooltipLabel(item: TooltipItem<'line'>): string {
