@@ -287,6 +287,43 @@ describe('compliance over time (history)', () => {
       expect(tick.label).toBe(`${d.getDate()} ${d.toLocaleString('en-GB', { month: 'short' })}`);
     }
   });
+
+  it('labels a custom range of two days by the day at local midnight and by the time between, never the same label twice in a row', async () => {
+    // 42 hours tick every 6 hours: each tick once read "2 Dec", four times in a row.
+    const from = new Date(2026, 10, 21, 10, 7).getTime();
+    const to = new Date(2026, 10, 23, 4).getTime();
+    const report = complianceReport({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), series: { [CALL_STANDARD.id]: hourSeries(42, 20, new Date(to - 1).toISOString()), [VISIT_STANDARD.id]: [] } });
+    const { root } = await mountWith(answering({ report }), { window: 'custom', from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+    const ticks = compliance(root, CALL_STANDARD.id).scales['x']!.ticks;
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    const labels = ticks.map((t) => t.label);
+    for (let i = 1; i < labels.length; i += 1) expect(labels[i], labels.join(', ')).not.toBe(labels[i - 1]);
+    for (const tick of ticks) {
+      const d = new Date(tick.value);
+      const midnight = d.getHours() === 0 && d.getMinutes() === 0;
+      expect(tick.label).toBe(midnight ? `${d.getDate()} ${d.toLocaleString('en-GB', { month: 'short' })}` : `${String(d.getHours()).padStart(2, '0')}:00`);
+    }
+    expect(labels).toContain('22 Nov');
+  });
+
+  it('labels a day that starts off the three-hour grid (a site in another zone) on local 00:00, 03:00, …', async () => {
+    // A site's "today" seen from a browser in another zone: the day starts at 05:00 here. Every hour of the range
+    // is ≡ 2 (mod 3) when walked in 3-hour steps from its start, so the axis once had no label at all.
+    const from = new Date(2026, 10, 23, 5).getTime();
+    const to = from + 24 * 3_600_000;
+    const series = hourSeries(24, 20, new Date(to - 1).toISOString());
+    const report = complianceReport({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), series: { [CALL_STANDARD.id]: series, [VISIT_STANDARD.id]: [] } });
+    const { root } = await mountWith(answering({ report }));
+    const chart = compliance(root, CALL_STANDARD.id);
+    expect(chart.scales['x']!.min).toBe(from);
+    const ticks = chart.scales['x']!.ticks;
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    for (const tick of ticks) {
+      const d = new Date(tick.value);
+      expect([d.getHours() % 3, d.getMinutes()]).toEqual([0, 0]);
+      expect(tick.label).toBe(`${String(d.getHours()).padStart(2, '0')}:00`);
+    }
+  });
 });
 
 describe('distribution charts', () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import { CALL_STANDARD, COMPLAINT_STANDARD, STANDARDS, VISIT_STANDARD, answering, breachOf, clocksUpdate, figure, openClock, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
+import { mountExportButton } from '../../webview/src/views/exportButton';
 
 
 afterEach(unmountAll);
@@ -96,4 +97,37 @@ describe('layout at every width', () => {
       }
     });
   }
+});
+
+describe('the browser page’s Export… panel', () => {
+  // A browser mounts "Export…" after the title and subtitle (webview/src/boot.ts); at some widths it ends up near
+  // the right edge, and the panel below it once stuck out by up to 150 px, its Download button cut off.
+  it('opens inside the viewport at every width from 320 to 800 px', async () => {
+    const { dashboard, root } = mount({ transport: fakeTransport(answering({ groups })).transport, selection: { window: '7d' } });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: STANDARDS })));
+    await settle();
+    dashboard.flush();
+    const box = mountExportButton(root, 'http://127.0.0.1:1/', () => dashboard.state().selection, () => null) as HTMLDetailsElement;
+    const summary = box.querySelector('summary')!;
+    const panel = box.querySelector<HTMLElement>('div')!;
+    let nearTheEdge = 0;
+    for (let width = 320; width <= 800; width += 10) {
+      await page.viewport(width, 900);
+      const opened = new Promise((resolve) => box.addEventListener('toggle', resolve, { once: true }));
+      summary.click();
+      await opened;
+      if (summary.getBoundingClientRect().left + 253 > width) nearTheEdge += 1;
+      const rect = panel.getBoundingClientRect();
+      expect(rect.width).toBeGreaterThan(0);
+      expect(rect.left, `the panel starts left of the viewport at ${width} px`).toBeGreaterThanOrEqual(0);
+      expect(rect.right, `the panel ends past the viewport at ${width} px`).toBeLessThanOrEqual(innerWidth);
+      expect(overflowing(root), `elements past the right edge at ${width} px`).toEqual([]);
+      expect(document.documentElement.scrollWidth, `page scrolls sideways at ${width} px`).toBeLessThanOrEqual(innerWidth);
+      const closed = new Promise((resolve) => box.addEventListener('toggle', resolve, { once: true }));
+      summary.click();
+      await closed;
+    }
+    // The case that matters was met: "Export…" sat too close to the right edge for the panel at some width.
+    expect(nearTheEdge).toBeGreaterThan(0);
+  });
 });

@@ -61,6 +61,21 @@ describe('Staffing view', () => {
     expect(rows[24 + 10]).toEqual(['Tomorrow 10:00', '50.0', '5', '—', '—', '—', '']);
   });
 
+  it('states the standard’s target exactly, as the tiles do (92.55 %, not 92.5 %; 90 %, not 90.0 %)', async () => {
+    for (const [target, words] of [[0.9255, 'target 92.55 %'], [0.9, 'target 90 %']] as const) {
+      const base = answering({});
+      const answer = (request: DashboardRequest) => {
+        if (request.kind !== 'staffing-forecast') return base(request);
+        const forecast = staffingForecast({ date: request.params.date === 'today' ? '2026-11-23' : '2026-11-24' });
+        return { ...forecast, standard: { ...forecast.standard, target } };
+      };
+      const { root, dashboard } = await mountWith(answer, { site: 'Leeds', standard: CALL_STANDARD.id });
+      dashboard.flush();
+      expect(text(root, '.rs-staffing-panel .rs-panel-meta')).toBe(`within 12 s, ${words} · forecast from the same weekday of the last 4 weeks · UTC`);
+      unmountAll();
+    }
+  });
+
   it('says when the forecast could not be loaded', async () => {
     const base = answering({});
     const answer = (request: DashboardRequest) => {

@@ -154,3 +154,38 @@ it("refuses a key limited to another site: the page says so, naming the site, an
   expect(await admin('/clocks?site=airport')).toEqual({ clocks: [] });
   await other.close();
 });
+
+it('fits a phone: at 320 and 390 px each visitor’s Greeted and Left are whole, inside the row, side by side', async () => {
+  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'lobby phone', scopes: ['ingest'], sites: ['lobby'] }) });
+  const phoneKey = ((await res.json()) as { key: string }).key;
+  for (const width of [320, 390]) {
+    const phone = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width, height: 844 } });
+    const tab = await phone.newPage();
+    await tab.goto(`${server.url}/kiosk?site=lobby#key=${encodeURIComponent(phoneKey)}`);
+    await expect.poll(() => tab.locator('.kiosk-status').getAttribute('data-state')).toBe('sent');
+    for (let i = 0; i < 10; i += 1) await tab.locator('.kiosk-arrived').tap();
+    await expect.poll(() => tab.locator('li.kiosk-visitor').count()).toBe(10);
+    const layout = await tab.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      rows: [...document.querySelectorAll<HTMLElement>('li.kiosk-visitor')].map((row) => {
+        const inner = (selector: string) => {
+          const node = row.querySelector<HTMLElement>(selector)!;
+          const r = node.getBoundingClientRect();
+          return { left: r.left, right: r.right, cut: node.scrollWidth > node.clientWidth };
+        };
+        const r = row.getBoundingClientRect();
+        return { row: { left: r.left, right: r.right }, greeted: inner('.kiosk-greeted'), left: inner('.kiosk-left'), timer: inner('.kiosk-timer'), name: inner('.kiosk-name') };
+      }),
+    }));
+    expect(layout.scrollWidth, `the page scrolls sideways at ${width} px`).toBeLessThanOrEqual(width);
+    for (const row of layout.rows) {
+      for (const part of [row.greeted, row.left, row.timer, row.name]) {
+        expect(part.cut, `a label is cut at ${width} px`).toBe(false);
+        expect(part.left).toBeGreaterThanOrEqual(row.row.left);
+        expect(part.right).toBeLessThanOrEqual(row.row.right);
+      }
+      expect(row.greeted.right, `Greeted runs into Left at ${width} px`).toBeLessThanOrEqual(row.left.left);
+    }
+    await phone.close();
+  }
+});

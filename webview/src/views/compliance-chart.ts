@@ -153,21 +153,28 @@ function localTicks(min: number, max: number): Array<{ value: number }> {
   const start = new Date(min);
   if (step >= DAY_MS) start.setHours(0, 0, 0, 0);
   else start.setMinutes(0, 0, 0);
+  // Hour steps land on multiples of the step (00:00, 03:00, …) whatever hour the range starts at (a site's day
+  // in another zone starts at 05:00 here), so they walk every local hour and keep the multiples; a walk by the
+  // step from 05:00 would meet no multiple at all.
+  const hours = step / HOUR_MS;
   for (let t = start.getTime(); t <= max && ticks.length < 40; ) {
-    if (t >= min) ticks.push({ value: t });
     const d = new Date(t);
+    if (t >= min && (step >= DAY_MS || d.getHours() % hours === 0)) ticks.push({ value: t });
     if (step >= DAY_MS) d.setDate(d.getDate() + step / DAY_MS);
-    else d.setHours(d.getHours() + step / HOUR_MS);
+    else d.setHours(d.getHours() + 1);
     t = d.getTime();
   }
-  // Hour steps should land on multiples of the step (00:00, 03:00, …).
-  if (step > HOUR_MS && step < DAY_MS) return ticks.filter((tk) => new Date(tk.value).getHours() % (step / HOUR_MS) === 0);
   return ticks;
 }
 
+/**
+ * Up to 36 hours: the time. Longer: the day at local midnight, and the time at the ticks between (a 42-hour custom
+ * range ticks every 6 hours; naming the day at each read "2 Dec, 2 Dec, 2 Dec, 2 Dec").
+ */
 function tickLabel(value: number, rangeMs: number): string {
   if (rangeMs <= 36 * HOUR_MS) return formatClock(value, false);
-  return formatDayMonth(value);
+  const d = new Date(value);
+  return d.getHours() === 0 && d.getMinutes() === 0 ? formatDayMonth(value) : formatClock(value, false);
 }
 
 function tooltipLabel(item: TooltipItem<'line'>): string {

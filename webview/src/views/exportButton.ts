@@ -43,7 +43,7 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, selectio
   summary.textContent = 'Export…';
   summary.style.cssText = 'cursor:pointer';
   const form = document.createElement('div');
-  form.style.cssText = 'position:absolute;z-index:10;display:grid;gap:6px;padding:10px;margin-top:4px;background:var(--rs-surface,#fff);border:1px solid var(--rs-border,#ccc);border-radius:8px;min-width:240px';
+  form.style.cssText = 'position:absolute;z-index:10;display:grid;gap:6px;padding:10px;margin-top:4px;background:var(--rs-surface,#fff);border:1px solid var(--rs-border,#ccc);border-radius:8px;min-width:min(240px,calc(100vw - 16px));max-width:calc(100vw - 16px);box-sizing:border-box';
   const range = labelledSelect(form, 'Period', RANGES);
   const what = labelledSelect(form, 'What', WHAT);
   const scope = document.createElement('small');
@@ -57,6 +57,7 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, selectio
   box.addEventListener('toggle', () => {
     const s = selection();
     scope.textContent = `Sites: ${s.site ?? 'all'} · Standards: ${s.standard ?? 'all'} (from the dashboard's selection)`;
+    if (box.open) keepInView(form);
   });
   button.addEventListener('click', () => {
     const w = WHAT.find((x) => x.id === what.value)!;
@@ -78,12 +79,25 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, selectio
   return box;
 }
 
+/**
+ * The panel opens below "Export…", which sits near the right edge on a phone: moved left as far as it sticks out
+ * past the viewport (never past the left edge), so no part of it needs horizontal scrolling.
+ */
+function keepInView(form: HTMLElement): void {
+  form.style.left = '0px';
+  const margin = 8;
+  const rect = form.getBoundingClientRect();
+  const over = rect.right - (document.documentElement.clientWidth - margin);
+  if (over > 0) form.style.left = `${-Math.max(0, Math.min(over, rect.left - margin))}px`;
+}
+
 function labelledSelect(form: HTMLElement, label: string, options: ReadonlyArray<{ id: string; label: string }>): HTMLSelectElement {
   const wrap = document.createElement('label');
   wrap.textContent = label;
   wrap.style.cssText = 'display:grid;gap:2px';
   const s = document.createElement('select');
   for (const o of options) s.append(new Option(o.label, o.id));
+  s.style.maxWidth = '100%';
   wrap.append(s);
   form.append(wrap);
   return s;

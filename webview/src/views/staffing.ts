@@ -4,7 +4,7 @@
 // colour and listed under the chart. Without one site and one standard it says how to get there.
 import { Chart, type TooltipItem } from 'chart.js';
 import type { StaffingForecast, StaffingHour } from '@ringside/server/protocol';
-import { formatPercent } from '../format';
+import { formatPercent, formatTarget } from '../format';
 import type { DashboardState, QueryResult } from '../state';
 import type { Theme } from '../theme';
 import { themeAxes, withAlpha } from './compliance-chart';
@@ -136,7 +136,7 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
     rows = selected ? (rowsOf(today, tomorrow) ?? []) : [];
     const f = today.data;
     setText(title, f && selected ? `Staffing · ${f.standard.name} at ${f.site}` : 'Staffing');
-    setText(meta, f && selected ? `within ${f.thresholdSeconds} s, target ${formatPercent(f.standard.target)} · forecast from the same weekday of the last 4 weeks · ${f.timeZone}` : '');
+    setText(meta, f && selected ? `within ${f.thresholdSeconds} s, target ${formatTarget(f.standard.target)} · forecast from the same weekday of the last 4 weeks · ${f.timeZone}` : '');
     canvas.hidden = rows.length === 0;
     if (rows.length > 0 && !canvas.isConnected) box.prepend(canvas);
     if (canvas.isConnected) drawChart();
