@@ -117,8 +117,13 @@ function rawRows(events) {
 const LEAF_PREFIX = '\u0000';
 const NODE_PREFIX = Buffer.from([1]);
 
+/** RFC 6962's leaf hash of a record's values: SHA-256(0x00 ‖ their JSON). */
+export function leafHash(values) {
+  return hash('sha256', LEAF_PREFIX + JSON.stringify(values), 'buffer');
+}
+
 /** RFC 6962's tree hash over leaf hashes (interior node = SHA-256(0x01 ‖ left ‖ right)). */
-function treeHead(leaves) {
+export function treeHead(leaves) {
   let level = leaves;
   while (level.length > 1) {
     const next = [];
@@ -152,7 +157,7 @@ export function rawInsert(events, rows, { perCommit = rows, proof = false } = {}
         const id = `raw-${i}`;
         const seq = insertEvent.run(id, ...p.ev).lastInsertRowid;
         insertJudgement.run(seq, ...p.j);
-        if (proof) leaves.push(hash('sha256', LEAF_PREFIX + JSON.stringify([seq, id, ...p.ev]), 'buffer'), hash('sha256', LEAF_PREFIX + JSON.stringify([seq, ...p.j]), 'buffer'));
+        if (proof) leaves.push(leafHash([seq, id, ...p.ev]), leafHash([seq, ...p.j]));
       }
       if (proof) insertHead.run(to * 2, treeHead(leaves));
     });
