@@ -147,6 +147,8 @@ interface ReportRange {
   site: string | null;
   window: ReportWindow | null;
   timeZone: string;
+  /** The clock the range was taken at (a rolling window or the default `to` ends there). */
+  nowMs: number;
 }
 
 /**
@@ -164,5 +166,5 @@ export function reportRange(p: RangeParams, zones: ZoneContext, nowMs: number, c
     else if (p.from === undefined) refuse(ctx, `must be later than the start of today in ${timeZone} (${at(fromMs)}), the default from`, ['to']);
     else checkOrder(fromMs, toMs, ctx);
   }
-  return { fromMs, toMs, site: p.site ?? null, window: p.window ?? null, timeZone };
+  return { fromMs, toMs, site: p.site ?? null, window: p.window ?? null, timeZone, nowMs };
 }

@@ -31,6 +31,8 @@ export interface ReportQuery {
   /** Zone of hour/day buckets (and of the window's day). */
   timeZone: string;
   groupBy?: GroupBy | null;
+  /** The clock the range was taken at: a range ending there reads its trailing edge from a whole cell when it can. */
+  nowMs?: number;
 }
 
 export interface FigureQuery {
@@ -41,6 +43,8 @@ export interface FigureQuery {
   bucket: Bucket | null;
   timeZone: string;
   groupBy: GroupBy | null;
+  /** The reader's clock when the range may end now (a rolling window): its trailing edge can come from a cell. */
+  nowMs?: number;
 }
 
 export type FullFigure = ComplianceReport['standards'][number];
@@ -72,7 +76,7 @@ export class ComplianceReader {
   async report(q: ReportQuery): Promise<ComplianceReport> {
     const standardIds = q.standardId !== null ? [q.standardId] : this.standards.current().map((s) => s.id);
     const horizon = await this.reads.audit.horizon();
-    const standards = await this.figures({ standardIds, fromMs: q.fromMs, toMs: q.toMs, site: q.site, bucket: q.bucket, timeZone: q.timeZone, groupBy: q.groupBy ?? null }, horizon);
+    const standards = await this.figures({ standardIds, fromMs: q.fromMs, toMs: q.toMs, site: q.site, bucket: q.bucket, timeZone: q.timeZone, groupBy: q.groupBy ?? null, nowMs: q.nowMs }, horizon);
     return {
       from: iso(q.fromMs),
       to: iso(q.toMs),
@@ -93,10 +97,10 @@ export class ComplianceReader {
     const bounds = q.bucket ? bucketBounds(q.fromMs, q.toMs, q.bucket, q.timeZone) : null;
     const boundaries = [q.fromMs, q.toMs, ...(bounds?.starts.filter((s) => s > q.fromMs && s < q.toMs) ?? [])];
     const range = { standardIds: ids, fromMs: q.fromMs, toMs: q.toMs, sites: sitesOf(q.site) };
-    const read = await readRange(this.reads, range, boundaries, bounds !== null, q.groupBy === 'site');
+    const read = await readRange(this.reads, range, boundaries, bounds !== null, q.groupBy === 'site', false, q.nowMs);
     // The p90 is read from the value histograms (and raw sub-quarter-hour edges) whatever the breakdown, so a
     // queue/agent breakdown does not change the standard's own p90, nor lose it for a pruned range.
-    const values = await valueCounts(this.reads, range);
+    const values = await valueCounts(this.reads, range, q.nowMs);
     const breakdown = await this.rawBreakdown(q, ids, horizon);
     const missing = [
       ...prunedParts('counts', read.rawRanges, horizon),

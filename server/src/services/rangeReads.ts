@@ -2,8 +2,8 @@
 // splitRange, raw judgements turned into contributions by the one arithmetic, and the measured values of the p90
 // (value histograms for the aligned part, raw edges). Rows keep the order the store gives, so sums in JavaScript
 // add up in the same order every time (the same floating-point bits).
-import { splitRange, valuePieces, type RangeSplit } from '../domain/ranges';
-import { contributionOfGroup, inValuePopulation } from '../domain/rollups';
+import { splitRange, valuePieces, type RangeSplit, type ValuePiece } from '../domain/ranges';
+import { contributionOfGroup, inValuePopulation, VALUE_GRAINS } from '../domain/rollups';
 import type { JudgementRange, RawQuery, StoreReads, SumsRow } from '../store/port';
 
 /** A row of sums, with its queue/agent for a breakdown. */
@@ -38,10 +38,11 @@ function seriesCell(grainMs: number, inner: readonly number[]): number {
  * A range read as splitRange says. The rollup span is summed by the store, so a month returns one row per (hour,
  * version) serving both sums and series, or a few rows for the sums alone, rather than every (quarter hour × site ×
  * version) row. `bySite`: the sums per site too (groupBy=site). `countsOnly`: the reader adds only counted and met
- * (live figures), so raw edges come as one row per kind of judgement rather than one per instant.
+ * (live figures), so raw edges come as one row per kind of judgement rather than one per instant. `nowMs`: the
+ * reader's clock, for a range that ends now (trailingCell).
  */
-export async function readRange(reads: StoreReads, range: JudgementRange, boundaries: readonly number[], series: boolean, bySite: boolean, countsOnly = false): Promise<RangeRead> {
-  const split = splitRange(range.fromMs, range.toMs, boundaries);
+export async function readRange(reads: StoreReads, range: JudgementRange, boundaries: readonly number[], series: boolean, bySite: boolean, countsOnly = false, nowMs?: number): Promise<RangeRead> {
+  const split = await trailingCell(reads, range, splitRange(range.fromMs, range.toMs, boundaries), nowMs);
   // A reader that only adds counts (integers) needs no instants; every other keeps them, so its floating-point
   // sums add up in the same order whatever the range.
   const byInstant = !countsOnly || series;
@@ -58,6 +59,26 @@ export async function readRange(reads: StoreReads, range: JudgementRange, bounda
   return { totals: bySite ? await totals() : rows, series: rows, rawRanges: split.raw };
 }
 
+/**
+ * A range that ends now (a rolling window) has a raw trailing edge [grain start, now): every judgement of up to a
+ * quarter hour, which at a few thousand events a second is a read of seconds. When nothing is stored dated in
+ * [now, the grain's end) — events are not dated ahead of the clock, normally — that edge holds exactly what the
+ * grain's whole rollup cell holds, so the cell is read instead: the span reaches to the cell's end. With anything
+ * stored there (a longest wait cannot be taken back out of a cell), the edge stays raw.
+ */
+async function trailingCell(reads: StoreReads, range: JudgementRange, split: RangeSplit, nowMs: number | undefined): Promise<RangeSplit> {
+  const edge = split.raw.at(-1);
+  if (nowMs === undefined || !split.rollup || !edge || edge.fromMs !== split.rollup.toMs || edge.toMs < nowMs) return split;
+  const cellEnd = edge.fromMs + split.rollup.grain.ms;
+  if (await anyStored(reads, range, edge.toMs, cellEnd)) return split;
+  return { raw: split.raw.slice(0, -1), rollup: { ...split.rollup, toMs: cellEnd } };
+}
+
+/** Whether any judgement of the range's standards and sites is dated in [fromMs, toMs). */
+async function anyStored(reads: StoreReads, range: JudgementRange, fromMs: number, toMs: number): Promise<boolean> {
+  return fromMs < toMs && (await reads.figures.rawGroups({ ...range, fromMs, toMs, byInstant: false })).length > 0;
+}
+
 export interface ValueCount {
   standardId: string;
   site: string;
@@ -71,9 +92,9 @@ export interface ValueCount {
  * from the value histograms, sub-quarter-hour edges from raw judgements; queue/agent breakdowns all raw (the
  * histograms keep neither). A value may come in several rows (one per piece): callers add the counts up.
  */
-export async function valueCounts(reads: StoreReads, q: RawQuery): Promise<ValueCount[]> {
+export async function valueCounts(reads: StoreReads, q: RawQuery, nowMs?: number): Promise<ValueCount[]> {
   if (q.standardIds.length === 0 || q.fromMs >= q.toMs) return [];
-  const pieces = q.groupBy ? [{ grain: null, fromMs: q.fromMs, toMs: q.toMs }] : valuePieces(q.fromMs, q.toMs);
+  const pieces = q.groupBy ? [{ grain: null, fromMs: q.fromMs, toMs: q.toMs }] : await trailingQuarter(reads, q, valuePieces(q.fromMs, q.toMs), nowMs);
   const out: ValueCount[] = [];
   for (const p of pieces) {
     const part = { ...q, fromMs: p.fromMs, toMs: p.toMs };
@@ -84,4 +105,14 @@ export async function valueCounts(reads: StoreReads, q: RawQuery): Promise<Value
     for (const v of await reads.figures.rawValues(part)) if (inValuePopulation(v)) out.push({ standardId: v.standardId, site: v.site, group: v.group, value: v.value!, n: v.n });
   }
   return out;
+}
+
+/** The p90's trailing raw edge as its whole quarter-hour histogram cell, on trailingCell's condition. */
+async function trailingQuarter(reads: StoreReads, q: RawQuery, pieces: ValuePiece[], nowMs: number | undefined): Promise<ValuePiece[]> {
+  const edge = pieces.at(-1);
+  const quarter = VALUE_GRAINS[1];
+  if (nowMs === undefined || !edge || edge.grain !== null || edge.toMs < nowMs || edge.fromMs % quarter.ms !== 0) return pieces;
+  const cellEnd = edge.fromMs + quarter.ms;
+  if (edge.toMs >= cellEnd || (await anyStored(reads, q, edge.toMs, cellEnd))) return pieces;
+  return [...pieces.slice(0, -1), { grain: quarter, fromMs: edge.fromMs, toMs: cellEnd }];
 }

@@ -24,6 +24,7 @@ it('exports every change of every incident, oldest first, with who acknowledged'
   await server.postEvents({ events: calls(17, 2, T0 - MINUTE, 'harbour') }); // 89.5 %: amber
   await clock.skipTo(T0 + 1000);
   await server.postEvents({ events: calls(0, 8, T0 - MINUTE, 'harbour') }); // 17/27 = 62.96 %: red (reads 62.9 %)
+  await server.testApi.evaluateAlerts(); // the escalation is recorded before the acknowledgement below
   const ack = await fetch(`${server.url}/api/v1/incidents/1/ack`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: '{"by":"ana"}' });
   expect(ack.status).toBe(200);
   await clock.skipTo(T0 + 2000);
