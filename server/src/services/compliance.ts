@@ -14,7 +14,7 @@ import { buildSeries, seriesPoint } from '../domain/series';
 import { fold, zeroSums, type Sums } from '../domain/rollups';
 import type { JudgementRange, StoreReads, SumsRow } from '../store/port';
 import { distributionReport, type DistributionQuery } from './distribution';
-import { rawRows, readRange, valueCounts, type GroupedRow } from './rangeReads';
+import { rawRows, readRange, valueCounts, wholeCellEnd, type GroupedRow } from './rangeReads';
 
 const MINUTE_MS = 60_000;
 /** How far back the live minute series reaches (snapshot and updates). */
@@ -235,9 +235,9 @@ export class ComplianceReader {
 
   /**
    * Σcounted / Σmet per standard × site over each window (whole buckets where they fit, raw edges). Windows that end
-   * at `nowMs` (alert evaluation's) read their last, partial minute as that minute's rollup cell less what is dated
-   * after now: the same sums, without reading every judgement of the minute so far (at a few thousand events a
-   * second, a read of up to ~200,000 rows once a second on the event loop's thread).
+   * at `nowMs` (alert evaluation's) read their last, partial minute from that minute's rollup cell where
+   * wholeCellEnd allows, instead of every judgement of the minute so far (at a few thousand events a second, a read
+   * of up to ~200,000 rows once a second on the event loop's thread).
    */
   async windowCounts(windows: readonly WindowRange[], nowMs?: number): Promise<ScopedCounts[]> {
     const ids = this.standards.current().map((s) => s.id);
@@ -268,14 +268,9 @@ export class ComplianceReader {
   private async piece(ids: readonly string[], p: WindowPiece, nowMs: number | undefined): Promise<CountRow[]> {
     const range = { standardIds: ids, fromMs: p.fromMs, toMs: p.toMs, sites: [] };
     if (p.grain !== null) return this.reads.figures.rollupSums({ ...range, grain: p.grain.name, shape: 'totals' });
-    const minuteEnd = p.fromMs + MINUTE_MS;
-    if (nowMs === undefined || p.fromMs % MINUTE_MS !== 0 || p.toMs < nowMs || p.toMs >= minuteEnd) return rawRows(this.reads, { ...range, byInstant: false }, false);
-    // [minute start, now): the minute's cell less [now, minute end), which holds only events dated ahead of the
-    // clock. The rest is read first: a batch committed between the two reads can then only add to the cell (its
-    // events are in the window or ahead of it), never be taken away without having been counted.
-    const ahead = await rawRows(this.reads, { ...range, fromMs: p.toMs, toMs: minuteEnd, byInstant: false }, false);
-    const cell = await this.reads.figures.rollupSums({ ...range, toMs: minuteEnd, grain: 'minute', shape: 'totals' });
-    return [...cell, ...ahead.map((r) => ({ standardId: r.standardId, site: r.site, counted: -r.counted, met: -r.met }))];
+    const cellEnd = await wholeCellEnd(this.reads, range, p, MINUTE_MS, nowMs);
+    if (cellEnd === null) return rawRows(this.reads, { ...range, byInstant: false }, false);
+    return this.reads.figures.rollupSums({ ...range, toMs: cellEnd, grain: 'minute', shape: 'totals' });
   }
 }
 

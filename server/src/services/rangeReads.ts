@@ -61,22 +61,29 @@ export async function readRange(reads: StoreReads, range: JudgementRange, bounda
 
 /**
  * A range that ends now (a rolling window) has a raw trailing edge [grain start, now): every judgement of up to a
- * quarter hour, which at a few thousand events a second is a read of seconds. When nothing is stored dated in
- * [now, the grain's end) — events are not dated ahead of the clock, normally — that edge holds exactly what the
- * grain's whole rollup cell holds, so the cell is read instead: the span reaches to the cell's end. With anything
- * stored there (a longest wait cannot be taken back out of a cell), the edge stays raw.
+ * quarter hour, which at a few thousand events a second is a read of seconds. Where wholeCellEnd allows, the span
+ * reaches to the end of the rollup cell the edge lies in instead.
  */
 async function trailingCell(reads: StoreReads, range: JudgementRange, split: RangeSplit, nowMs: number | undefined): Promise<RangeSplit> {
   const edge = split.raw.at(-1);
-  if (nowMs === undefined || !split.rollup || !edge || edge.fromMs !== split.rollup.toMs || edge.toMs < nowMs) return split;
-  const cellEnd = edge.fromMs + split.rollup.grain.ms;
-  if (await anyStored(reads, range, edge.toMs, cellEnd)) return split;
-  return { raw: split.raw.slice(0, -1), rollup: { ...split.rollup, toMs: cellEnd } };
+  if (!split.rollup || !edge || edge.fromMs !== split.rollup.toMs) return split;
+  const cellEnd = await wholeCellEnd(reads, range, edge, split.rollup.grain.ms, nowMs);
+  return cellEnd === null ? split : { raw: split.raw.slice(0, -1), rollup: { ...split.rollup, toMs: cellEnd } };
 }
 
-/** Whether any judgement of the range's standards and sites is dated in [fromMs, toMs). */
-async function anyStored(reads: StoreReads, range: JudgementRange, fromMs: number, toMs: number): Promise<boolean> {
-  return fromMs < toMs && (await reads.figures.rawGroups({ ...range, fromMs, toMs, byInstant: false })).length > 0;
+/**
+ * The end of the whole cell of `grainMs` that a trailing raw edge lies in, when reading that cell gives exactly what
+ * the edge holds: the edge starts on the grain and runs to now (or later), and nothing is stored dated from its end
+ * to the cell's end (events are not dated ahead of the clock, normally). Null otherwise, and the edge is read raw:
+ * a longest wait cannot be taken back out of a cell. An event dated ahead of now that is stored between this check
+ * and the cell's read is counted by that one read.
+ */
+export async function wholeCellEnd(reads: StoreReads, range: JudgementRange, edge: { fromMs: number; toMs: number }, grainMs: number, nowMs: number | undefined): Promise<number | null> {
+  if (nowMs === undefined || edge.toMs < nowMs || edge.fromMs % grainMs !== 0) return null;
+  const cellEnd = edge.fromMs + grainMs;
+  if (edge.toMs >= cellEnd) return null;
+  const ahead = await reads.figures.rawGroups({ ...range, fromMs: edge.toMs, toMs: cellEnd, byInstant: false });
+  return ahead.length === 0 ? cellEnd : null;
 }
 
 export interface ValueCount {
@@ -107,12 +114,11 @@ export async function valueCounts(reads: StoreReads, q: RawQuery, nowMs?: number
   return out;
 }
 
-/** The p90's trailing raw edge as its whole quarter-hour histogram cell, on trailingCell's condition. */
+/** The p90's trailing raw edge as its whole quarter-hour histogram cell, where wholeCellEnd allows. */
 async function trailingQuarter(reads: StoreReads, q: RawQuery, pieces: ValuePiece[], nowMs: number | undefined): Promise<ValuePiece[]> {
   const edge = pieces.at(-1);
   const quarter = VALUE_GRAINS[1];
-  if (nowMs === undefined || !edge || edge.grain !== null || edge.toMs < nowMs || edge.fromMs % quarter.ms !== 0) return pieces;
-  const cellEnd = edge.fromMs + quarter.ms;
-  if (edge.toMs >= cellEnd || (await anyStored(reads, q, edge.toMs, cellEnd))) return pieces;
-  return [...pieces.slice(0, -1), { grain: quarter, fromMs: edge.fromMs, toMs: cellEnd }];
+  if (!edge || edge.grain !== null) return pieces;
+  const cellEnd = await wholeCellEnd(reads, q, edge, quarter.ms, nowMs);
+  return cellEnd === null ? pieces : [...pieces.slice(0, -1), { grain: quarter, fromMs: edge.fromMs, toMs: cellEnd }];
 }
