@@ -7,11 +7,19 @@ import type { SiteHistoryEntry, Store, WriteTx } from '../store/port';
 import type { Actor } from './standards';
 
 export class SitesService {
+  private readonly listeners = new Set<() => void>();
+
   constructor(
     private readonly store: Store,
     /** Zone of sites created or configured without one (default: the server's). */
     private readonly defaultZone: string,
   ) {}
+
+  /** Hears each committed change of a site's configuration (created, changed, retired): dashboards name sites by it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** A configured (not retired) site. */
   async get(id: string): Promise<Site | undefined> {
@@ -55,6 +63,7 @@ export class SitesService {
       const current = await tx.sites.get(id);
       if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
       await tx.writes.retireSite(current.id);
+      this.notifyOnCommit(tx);
       if (actor) await tx.writes.auditLog({ keyId: actor.keyId, action: 'site.retire', target: current.id, details: {} });
       return withoutRetired(current);
     });
@@ -65,7 +74,12 @@ export class SitesService {
     const current = await tx.sites.get(def.id);
     if (current && !current.retired && !current.autoCreated && sameSite(withoutRetired(current), site)) return { changed: false, site: withoutRetired(current) };
     await tx.writes.site(site, current ? 'updated' : 'created');
+    this.notifyOnCommit(tx);
     return { changed: true, site: withoutRetired((await tx.sites.get(def.id))!) };
+  }
+
+  private notifyOnCommit(tx: WriteTx): void {
+    tx.onCommit(() => this.listeners.forEach((l) => l()));
   }
 
   private async logged(tx: WriteTx, result: { changed: boolean; site: Site }, actor: Actor, verb: 'create' | 'update', given: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
