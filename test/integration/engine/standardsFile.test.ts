@@ -146,13 +146,19 @@ describe('a server started with --standards', () => {
       expect(snapshots[0]!.standards.map((s) => s.id)).toContain('call-answer-20s-sales');
       expect(snapshots[0]!.standards.find((s) => s.id === 'call-answer-20s-sales')!.bands).toEqual({ green: 0.8, amber: 0.7 });
       writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n') + '\n  - id: paris\n    timeZone: Europe/Paris\n');
-      const pushed = nextSnapshot();
+      // One push for the standards the reload changed, one for its sites (their names), in that order.
+      const pushed = new Promise<void>((resolve) => {
+        const check = () => (snapshots.length >= 3 ? resolve() : client.once('snapshot', () => setImmediate(check)));
+        check();
+      });
       const applied = await server.reloadStandards();
       expect(applied).toEqual({ ok: true, applied: { standards: ['call-answer-2-rings'], sites: ['paris'], skipped: [] } });
       await pushed;
-      expect(snapshots).toHaveLength(2);
-      expect(snapshots[1]!.standards.find((s) => s.id === 'call-answer-2-rings')).toMatchObject({ version: 2, threshold: 3 });
-      expect(snapshots[1]!.today.map((f) => f.standardId).sort()).toEqual(['call-answer-2-rings', 'call-answer-20s-sales', 'visit-greet-30s']);
+      expect(snapshots).toHaveLength(3);
+      const last = snapshots[2]!;
+      expect(last.standards.find((s) => s.id === 'call-answer-2-rings')).toMatchObject({ version: 2, threshold: 3 });
+      expect(last.today.map((f) => f.standardId).sort()).toEqual(['call-answer-2-rings', 'call-answer-20s-sales', 'visit-greet-30s']);
+      expect(last.sites).toEqual(expect.arrayContaining([{ id: 'paris', name: 'paris' }, { id: 'london', name: 'London Bridge' }]));
     } finally {
       client.close();
     }
