@@ -204,6 +204,45 @@ describe('a standard retired over the API', () => {
   });
 });
 
+describe('a reload that changes only a standard\'s validFrom', () => {
+  let server: EngineServer;
+  let file: string;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDataDir();
+    file = join(dir, 'standards.yaml');
+    writeFileSync(file, GOOD);
+    server = await startEngineServer({ standardsFile: file });
+  });
+  afterAll(async () => {
+    await server.close();
+    removeDir(server.dataDir);
+    removeDir(dir);
+  });
+  // The file's visit standard is the default's definition; only its validFrom is edited.
+  const withValidFrom = (iso: string) => GOOD.replace('    threshold: 30  ', `    validFrom: "${iso}"\n    threshold: 30  `);
+
+  it('follows the rules of PUT: a backdated one over judged events is refused naming it, a valid one makes a version', async () => {
+    expect(withValidFrom('x')).not.toBe(GOOD);
+    expect((await server.postEvents({ type: 'visit', site: 'london', occurredAt: '2026-02-02T10:00:00Z', outcome: 'greeted', greetSeconds: 5 })).status).toBe(201);
+
+    writeFileSync(file, withValidFrom('2026-02-01T00:00:00Z'));
+    const refused = await server.reloadStandards();
+    expect(refused).toMatchObject({ ok: false, problems: [{ path: 'standards.1.validFrom', message: expect.stringContaining('already judged') }] });
+    expect((await server.send('GET', '/api/v1/standards/visit-greet-30s')).body).toMatchObject({ version: 1, validFrom: null });
+
+    writeFileSync(file, withValidFrom('2099-01-01T00:00:00Z'));
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: ['visit-greet-30s'], sites: [], skipped: [] } });
+    // Loaded again as it is: nothing to change.
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: [] } });
+    const versions = (await server.send('GET', '/api/v1/standards/visit-greet-30s/versions')).body.versions;
+    expect(versions.map((v: any) => [v.version, v.validFrom, v.threshold])).toEqual([
+      [1, null, 30],
+      [2, '2099-01-01T00:00:00.000Z', 30],
+    ]);
+  });
+});
+
 describe('the CLI with a bad standards file', () => {
   let cli: string;
   beforeAll(async () => {
