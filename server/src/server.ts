@@ -202,15 +202,18 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   guard = guardSockets(live.io, logger, options.socketGuard, clock);
   core.alerts.onIncident((update) => live.io.emit('incident', update));
   const unwatchClocks = core.clocks.onUpdate((update) => live.io.emit('clocks', update));
-  // A standard added, changed or retired reaches every dashboard as a fresh snapshot.
-  const unwatchStandards = core.standards.onChange(() => {
+  // A standard or a site (its display name) added, changed or retired reaches every dashboard as a fresh snapshot.
+  const pushSnapshot = () => {
     buildSnapshot(sources, now()).then((snapshot) => live.io.emit('snapshot', snapshot), (err: unknown) => logger.error({ err }, 'live push failed'));
-  });
+  };
+  const unwatchStandards = core.standards.onChange(pushSnapshot);
+  const unwatchSites = core.sites.onChange(pushSnapshot);
   return {
     httpServer,
     io: live.io,
     close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
+      unwatchSites();
       unwatchClocks();
       guard?.stop();
       stopSocketKeys();

@@ -172,6 +172,8 @@ export interface SnapshotOptions {
   /** Open cases; absent = a server without open clocks. */
   openClocks?: OpenClock[];
   standards?: Standard[];
+  /** Configured sites' display names; absent = an older server that sends none. */
+  sites?: Array<{ id: string; name: string }>;
 }
 
 export function snapshot(options: SnapshotOptions = {}): Snapshot {
@@ -182,6 +184,7 @@ export function snapshot(options: SnapshotOptions = {}): Snapshot {
     todayFrom: TODAY_FROM,
     standards,
     ...(options.openClocks ? { openClocks: options.openClocks } : {}),
+    ...(options.sites ? { sites: options.sites } : {}),
     today: options.today ?? [figure(CALL_STANDARD, 134, 144), figure(VISIT_STANDARD, 41, 48)],
     openIncidents: options.openIncidents ?? [],
     series: standards.map((s) => ({ standardId: s.id, bucket: 'minute' as const, points: series[s.id] ?? [] })),

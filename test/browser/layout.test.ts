@@ -107,7 +107,7 @@ describe('the browser page’s Export… panel', () => {
     feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: STANDARDS })));
     await settle();
     dashboard.flush();
-    const box = mountExportButton(root, 'http://127.0.0.1:1/', () => dashboard.state().selection, () => null) as HTMLDetailsElement;
+    const box = mountExportButton(root, 'http://127.0.0.1:1/', () => dashboard.state(), () => null) as HTMLDetailsElement;
     const summary = box.querySelector('summary')!;
     const panel = box.querySelector<HTMLElement>('div')!;
     let nearTheEdge = 0;

@@ -320,6 +320,34 @@ describe('deadlines on the wall clock', () => {
     );
   });
 
+  it('property: at a site with hours, the clock is breached at t exactly when an answer at t would be a counted miss', () => {
+    const hoursArb = fc.record({
+      // in hours, out of hours, on the holiday, and just either side of an opening or closing
+      startMs: fc.oneof(
+        fc.integer({ min: at('2026-03-25T00:00:00Z'), max: at('2026-03-31T00:00:00Z') }),
+        fc.record({ day: fc.integer({ min: 0, max: 6 }), hour: fc.constantFrom(7, 8, 15, 16), offsetMs: fc.integer({ min: -60_000, max: 60_000 }) }).map((b) => at('2026-03-25T00:00:00Z') + b.day * 86_400_000 + b.hour * 3_600_000 + b.offsetMs),
+      ),
+      stopMs: fc.integer({ min: 0, max: 40_000 }),
+      countOutsideHours: fc.boolean(),
+      clock: fc.constantFrom('wall' as const, 'business' as const),
+    });
+    fc.assert(
+      fc.property(hoursArb, (g) => {
+        const s = standard({ id: 's', eventType: 'call', measure: 'rings', threshold: 2, countOutsideHours: g.countOutsideHours, clock: g.clock });
+        const call = caseState(CALL_TYPE, [ms('call', 'c')('started', iso(g.startMs))]);
+        const answered = caseState(CALL_TYPE, [ms('call', 'c')('started', iso(g.startMs)), ms('call', 'c')('answered', iso(g.startMs + g.stopMs))]);
+        const status = clockStatus(call, s, office, g.startMs + g.stopMs)!;
+        const judged = judgeMeasure(answered, s, office)!;
+        expect(status.state === 'breached').toBe(judged.counted && !judged.met);
+        expect(status.counted).toBe(judged.reason !== 'outside-hours');
+        if (!status.counted) expect(status).toMatchObject({ deadlineMs: null, atRiskMs: null, breachMs: null, state: 'running' });
+        const standing = openClockOf(call, [s], office, g.startMs + g.stopMs)!.standards[0]!;
+        expect(standing.notCounted).toBe(status.counted ? undefined : 'outside-hours');
+      }),
+      runs(400),
+    );
+  });
+
   it('at-risk from the first whole millisecond at or past 80 %, never before', () => {
     const statusAt = (s: ClockStandard, site: ClockSite, offsetMs: number) => clockStatus(openCall, s, site, t0 + offsetMs)!;
     // 80 % of 8 ms is 6.4 ms: still running at 6 ms, at risk from 7 ms

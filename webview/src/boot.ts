@@ -15,6 +15,6 @@ function chooseTransport(): Transport {
 export function boot(root: HTMLElement, started: Transport | null = null): Dashboard {
   const dashboard = mountDashboard(root, { transport: started ?? chooseTransport() });
   // The browser page's export button (in VS Code: "Ringside: Export Compliance History").
-  if (typeof acquireVsCodeApi !== 'function') mountExportButton(root, serverUrlOfPage(location.href), () => dashboard.state().selection, () => tokenFromLocation(location));
+  if (typeof acquireVsCodeApi !== 'function') mountExportButton(root, serverUrlOfPage(location.href), () => dashboard.state(), () => tokenFromLocation(location));
   return dashboard;
 }

@@ -15,7 +15,7 @@ import type {
   Snapshot,
   Standard,
 } from '@ringside/server/protocol';
-import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, LIVE_POINTS_KEPT, openIncidentsOf, sortClocks, upsertLivePoint } from '@ringside/server/protocol/pure';
+import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, LIVE_POINTS_KEPT, openIncidentsOf, sortClocks, upsertLivePoint, type SiteNames } from '@ringside/server/protocol/pure';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 import { compareText } from './textOrder';
 
@@ -104,6 +104,12 @@ export interface DashboardState {
   feedControls: FeedControls;
   /** Sites seen in events, reports and groups, sorted: the site filter's options. */
   knownSites: string[];
+  /**
+   * Display names by site id: the snapshot's configured sites, then each incident's siteName as it changes. Every
+   * view names a site by siteLabel (protocol/pure/labels.ts) with these, so no panel shows an id where another
+   * shows the name.
+   */
+  siteNames: SiteNames;
   /** Open cases (calls ringing, visitors waiting, complaints open), oldest start first. */
   openClocks: OpenClock[];
   /** Deadlines that passed on open cases, newest first, at most BREACH_LIMIT, each once. */
@@ -132,6 +138,7 @@ export const initialState: DashboardState = {
   ackError: null,
   feedControls: { paused: false, frozen: null, frozenBreaches: null, newWhilePaused: 0, filter: '' },
   knownSites: [],
+  siteNames: new Map(),
   openClocks: [],
   breaches: [],
   clocksServerTime: null,
@@ -168,8 +175,10 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
       }
       return { ...state, connection };
     }
-    case 'incident':
-      return { ...state, incidents: withIncidents(state.incidents, [message.update.incident]) };
+    case 'incident': {
+      const { incident } = message.update;
+      return { ...state, incidents: withIncidents(state.incidents, [incident]), siteNames: withSiteNames(state.siteNames, [{ id: incident.site, name: incident.siteName }]) };
+    }
     case 'clocks':
       return applyClocks(state, message.update);
     case 'select':
@@ -243,6 +252,9 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
   const feed = prependToFeed([], [...snapshot.recent].reverse());
   const incidents = openIncidentsOf(snapshot.openIncidents ?? []);
   const openClocks = sortClocks(snapshot.openClocks ?? []);
+  // The snapshot's list is the whole truth about configured sites; a server that sends none still names the
+  // sites of its incidents (as of their last change).
+  const names = withSiteNames(new Map(), snapshot.sites ?? incidents.map((i) => ({ id: i.site, name: i.siteName })));
   return {
     ...state,
     connection,
@@ -259,8 +271,21 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     openClocks,
     // A server without open clocks sends none: the dashboard then shows no open-now parts at all.
     clocksServerTime: snapshot.openClocks ? snapshot.serverTime : null,
-    knownSites: mergeSites(state.knownSites, [...feed.map((e) => e.event.site), ...openClocks.map((c) => c.site)]),
+    knownSites: mergeSites(state.knownSites, [...feed.map((e) => e.event.site), ...openClocks.map((c) => c.site), ...(snapshot.sites ?? []).map((site) => site.id)]),
+    siteNames: sameNames(state.siteNames, names) ? state.siteNames : names,
   };
+}
+
+function sameNames(a: SiteNames, b: SiteNames): boolean {
+  return a.size === b.size && [...b].every(([id, name]) => a.get(id) === name);
+}
+
+/** `names` with these sites' names set (the same map when nothing changes, so views need not redraw). */
+function withSiteNames(names: SiteNames, sites: ReadonlyArray<{ id: string; name: string }>): SiteNames {
+  if (sites.every((s) => names.get(s.id) === s.name)) return names;
+  const next = new Map(names);
+  for (const site of sites) next.set(site.id, site.name);
+  return next;
 }
 
 function applyClocks(state: DashboardState, update: ClocksUpdate): DashboardState {

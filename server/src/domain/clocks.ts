@@ -11,7 +11,7 @@ import { addBusinessSeconds, businessSecondsBetween, type BusinessCalendar } fro
 import { ringOnWhichAnswered } from './cadence';
 import { clockMeasureOf, EXPIRED_OUTCOME, gaveUpStopOf, milestoneOf, RINGS_MEASURE, startOf } from './eventTypes';
 import { isOpen } from './hours';
-import { inScope, judgeAgainst, type JudgeableEvent, type JudgementOf } from './judge';
+import { inScope, judgeAgainst, leftOutOfHours, type JudgeableEvent, type JudgementOf } from './judge';
 
 /** What clocks need of a site: its calendar (business time, hours) and its ring cycle. */
 export type ClockSite = BusinessCalendar & Pick<Site, 'ringCycleSeconds'>;
@@ -307,6 +307,11 @@ export interface ClockStatus {
   /** Seconds on the standard's clock since the clock started. */
   elapsedSeconds: number;
   state: ClockState;
+  /**
+   * False when the standard will not count the case (its wall clock started while the site was closed, and the
+   * standard does not count outside hours): no stop can miss, so the clock has no deadline, at-risk or breach.
+   */
+  counted: boolean;
 }
 
 /**
@@ -339,13 +344,18 @@ export function clockStatus(state: CaseState, standard: ClockStandard, site: Clo
   const measure = clockMeasureIn(state, standard.measure);
   if (!measure || measure.status !== 'running' || measure.clockStartMs === null) return null;
   const start = measure.clockStartMs;
+  const elapsedSeconds = clockSeconds(standard, site, start, nowMs);
+  // Judged as it will be when it ends: a case the standard leaves out can never miss, so it never runs out.
+  if (!countsClockStartedAt(standard, site, start)) {
+    return { standardId: standard.id, measure: standard.measure, clockStartMs: start, deadlineMs: null, atRiskMs: null, breachMs: null, elapsedSeconds, state: 'running', counted: false };
+  }
   const limit = clockLimit(standard, site);
   const instantAfter = (seconds: number) => clockInstant(standard, site, start, seconds);
   const deadlineMs = limit ? instantAfter(limit.seconds) : null;
   const breachMs = limit ? instantAfter(firstMissAfter(limit)) : null;
   const atRiskMs = limit ? instantAfter(atRiskAfter(limit.seconds)) : null;
   const clockState: ClockState = breachMs !== null && nowMs >= breachMs ? 'breached' : atRiskMs !== null && nowMs >= atRiskMs ? 'at-risk' : 'running';
-  return { standardId: standard.id, measure: standard.measure, clockStartMs: start, deadlineMs, atRiskMs, breachMs, elapsedSeconds: clockSeconds(standard, site, start, nowMs), state: clockState };
+  return { standardId: standard.id, measure: standard.measure, clockStartMs: start, deadlineMs, atRiskMs, breachMs, elapsedSeconds, state: clockState, counted: true };
 }
 
 /**
@@ -448,8 +458,8 @@ export function deadlineJudgement(
   verdict: (standard: ClockStandard, type: EventTypeDefinition, site: ClockSite) => boolean = deadlineVerdict,
 ): ClockJudgement | null {
   const status = clockStatus(state, standard, site, nowMs);
+  // A case the standard leaves out (started outside hours) never breaches (clockStatus): it is judged when it ends.
   if (!status || status.state !== 'breached' || !verdict(standard, type, site)) return null;
-  if (!inHoursFor(standard, site, status.clockStartMs) && !standard.countOutsideHours) return null;
   return { standardId: standard.id, standardVersion: standard.version, measure: standard.measure, value: null, threshold: standard.threshold, met: false, counted: true, reason: 'deadline' };
 }
 
@@ -472,6 +482,11 @@ export function expiryJudgement(state: CaseState, standard: ClockStandard, type:
 
 function inHoursFor(standard: ClockStandard, site: ClockSite, clockStartMs: number): boolean {
   return standard.clock === 'business' || isOpen(site, clockStartMs);
+}
+
+/** Whether the standard counts a case whose clock started at clockStartMs (the judge's outside-hours rule). */
+function countsClockStartedAt(standard: ClockStandard, site: ClockSite, clockStartMs: number): boolean {
+  return !leftOutOfHours(standard, inHoursFor(standard, site, clockStartMs));
 }
 
 function asClockJudgement(j: JudgementOf<string>): ClockJudgement {
@@ -546,7 +561,8 @@ export function openClockOf(state: CaseState, standards: readonly ClockStandard[
     const status = clockStatus(state, s, site, nowMs);
     if (!status) return [];
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    return [{ standardId: s.id, deadline: iso(status.deadlineMs), atRiskAt: iso(status.atRiskMs), state: status.state }];
+    const standing: ClockStanding = { standardId: s.id, deadline: iso(status.deadlineMs), atRiskAt: iso(status.atRiskMs), state: status.state };
+    return [status.counted ? standing : { ...standing, notCounted: 'outside-hours' }];
   });
   return {
     type: state.type,

@@ -63,6 +63,15 @@ function shortAbandonThreshold(s: Pick<Standard, 'shortAbandonSeconds' | 'formul
   return s.formula === 'F5' ? DEFAULT_SHORT_ABANDON_SECONDS : null;
 }
 
+/**
+ * The outside-hours rule: an event that happened while its site was closed is not counted, unless the standard
+ * says countOutsideHours. Open clocks ask it too (domain/clocks.ts), so a case's countdown never disagrees with
+ * the judgement it will get.
+ */
+export function leftOutOfHours(s: Pick<JudgeableStandard, 'countOutsideHours'>, inHours: boolean): boolean {
+  return !inHours && !s.countOutsideHours;
+}
+
 export function judgeAgainst<S extends JudgeableStandard>(event: JudgeableEvent, s: S, inHours: boolean): JudgementOf<S['measure']> {
   const value = measureValue(event, s.measure);
   const meets = value !== null && meetsThreshold(value, s.operator, s.threshold);
@@ -71,7 +80,7 @@ export function judgeAgainst<S extends JudgeableStandard>(event: JudgeableEvent,
     standardId: s.id, standardVersion: s.version, measure: s.measure, value, threshold: s.threshold, met: counted && met, counted, reason,
   });
 
-  if (!inHours && !s.countOutsideHours) return verdict(false, false, 'outside-hours');
+  if (leftOutOfHours(s, inHours)) return verdict(false, false, 'outside-hours');
   const failure = failureReason(event);
   if (!failure) return verdict(true, meets, null);
 

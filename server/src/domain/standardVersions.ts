@@ -105,11 +105,16 @@ export type Change = { changed: false } | { changed: true; body: Omit<Standard, 
 /**
  * The change a definition asks for. The first version of a standard is valid since the beginning unless it says
  * otherwise; a validFrom equal to the latest version's own is an echo of what GET showed, not a request.
+ * The same definition as the latest version is no change when it names no validFrom or echoes that version's: a
+ * request sent again, or what GET showed sent back. Naming another validFrom asks for that definition from then:
+ * a new version, under the rules of any validFrom (checkValidFrom), so a backdated one over judged events is refused
+ * with 409 as for any other change, never answered as if it had been applied.
  */
 export function changeOf(def: StandardDefinition, latest: StandardVersion | undefined): Change {
   const body = { ...completeDefinition(def), retired: false };
-  if (latest && !latest.retired && definitionKey(body) === definitionKey(latest)) return { changed: false };
   const echoed = def.validFrom !== undefined && latest?.validFrom != null && Date.parse(def.validFrom) === Date.parse(latest.validFrom);
+  const sameDefinition = latest !== undefined && !latest.retired && definitionKey(body) === definitionKey(latest);
+  if (sameDefinition && (def.validFrom === undefined || echoed)) return { changed: false };
   const validFromMs = def.validFrom !== undefined && !echoed ? Date.parse(def.validFrom) : latest ? 'now' : null;
   return { changed: true, body, validFromMs };
 }

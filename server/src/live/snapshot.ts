@@ -32,6 +32,7 @@ export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Sn
     eventsToday: await src.compliance.eventsToday(nowMs, zone),
     openIncidents: await src.reads.incidents.open(),
     openClocks: src.openClocks?.() ?? [],
+    sites: (await src.reads.sites.list()).map((site) => ({ id: site.id, name: site.name })),
   };
 }
 

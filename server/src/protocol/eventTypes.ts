@@ -258,13 +258,18 @@ export type ClockFilter = (typeof CLOCK_FILTERS)[number];
 /** One standard's clock on an open case. */
 export interface ClockStanding {
   standardId: string;
-  /** ISO UTC; null when the clock can never run out (a site that never opens, an "at least" standard). */
+  /** ISO UTC; null when the clock can never run out (a site that never opens, an "at least" standard, notCounted). */
   deadline: string | null;
   /** When the clock turns at-risk (80 % of the threshold in the standard's clock), ISO UTC; null with no deadline. */
   atRiskAt: string | null;
   state: ClockState;
   /** Set once a verdict is recorded while the case is open: a miss at the deadline (reason 'deadline'). */
   judged?: { met: boolean; reason: ClockReason | null };
+  /**
+   * Set when the standard will not count the case: its wall clock started while the site was closed and the
+   * standard does not count outside hours. Such a clock has no deadline and never turns at-risk or breached.
+   */
+  notCounted?: Extract<ClockReason, 'outside-hours'>;
 }
 
 export interface OpenClock {

@@ -1,6 +1,7 @@
 // Socket.IO typed event maps and socket data (https://socket.io/docs/v4/typescript/), and the webview message protocol.
 // The extension host relays server→client events to the webview unchanged, so both use DashboardMessage.
 import type { ComplianceFigure, ComplianceSeries, JudgedEvent, SeriesPoint } from './compliance';
+import type { SiteName } from './sites';
 import type { Standard } from './standards';
 import type { Incident, IncidentUpdate } from './incidents';
 import type { ClocksUpdate, OpenClock } from './eventTypes';
@@ -25,6 +26,11 @@ export interface Snapshot {
   openIncidents: Incident[];
   /** Open cases (calls ringing, visitors waiting, complaints open), as GET /api/v1/clocks lists them. */
   openClocks?: OpenClock[];
+  /**
+   * The configured sites' display names, so clients name a site as incidents do (protocol/pure/labels.ts siteLabel).
+   * Optional so older senders stay valid; a site not listed (seen only in events) is named by its id.
+   */
+  sites?: SiteName[];
 }
 
 /** Pushed after every stored batch, in the same tick as its `judged` message. */

@@ -28,6 +28,12 @@ export interface Site {
   autoCreated: boolean;
 }
 
+/** How clients name a configured site: its id and display name (the live snapshot's `sites`). */
+export interface SiteName {
+  id: string;
+  name: string;
+}
+
 export function isValidTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });

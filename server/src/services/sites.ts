@@ -7,11 +7,21 @@ import type { SiteHistoryEntry, Store, WriteTx } from '../store/port';
 import type { Actor } from './standards';
 
 export class SitesService {
+  private readonly listeners = new Set<() => void>();
+  /** Writes that will tell the listeners when they commit: once each, however many sites they change. */
+  private readonly notifying = new WeakSet<WriteTx>();
+
   constructor(
     private readonly store: Store,
     /** Zone of sites created or configured without one (default: the server's). */
     private readonly defaultZone: string,
   ) {}
+
+  /** Hears each committed change of a site's configuration (created, changed, retired): dashboards name sites by it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** A configured (not retired) site. */
   async get(id: string): Promise<Site | undefined> {
@@ -44,9 +54,18 @@ export class SitesService {
     });
   }
 
-  /** From the standards file: create or update. */
-  apply(def: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
-    return this.store.write((tx) => this.put(tx, def));
+  /** Create or update (the demo naming its sites). */
+  async apply(def: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
+    return (await this.applyAll([def]))[0]!;
+  }
+
+  /** From the standards file: create or update each, in one write (listeners hear it once). */
+  applyAll(defs: readonly SiteDefinition[]): Promise<Array<{ changed: boolean; site: Site }>> {
+    return this.store.write(async (tx) => {
+      const results = [];
+      for (const def of defs) results.push(await this.put(tx, def));
+      return results;
+    });
   }
 
   /** DELETE: the configuration goes (events stay); the site is unknown again. */
@@ -55,6 +74,7 @@ export class SitesService {
       const current = await tx.sites.get(id);
       if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
       await tx.writes.retireSite(current.id);
+      tx.onCommit(() => this.notify());
       if (actor) await tx.writes.auditLog({ keyId: actor.keyId, action: 'site.retire', target: current.id, details: {} });
       return withoutRetired(current);
     });
@@ -65,7 +85,15 @@ export class SitesService {
     const current = await tx.sites.get(def.id);
     if (current && !current.retired && !current.autoCreated && sameSite(withoutRetired(current), site)) return { changed: false, site: withoutRetired(current) };
     await tx.writes.site(site, current ? 'updated' : 'created');
+    if (!this.notifying.has(tx)) {
+      this.notifying.add(tx);
+      tx.onCommit(() => this.notify());
+    }
     return { changed: true, site: withoutRetired((await tx.sites.get(def.id))!) };
+  }
+
+  private notify(): void {
+    this.listeners.forEach((l) => l());
   }
 
   private async logged(tx: WriteTx, result: { changed: boolean; site: Site }, actor: Actor, verb: 'create' | 'update', given: SiteDefinition): Promise<{ changed: boolean; site: Site }> {

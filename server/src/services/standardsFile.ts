@@ -149,8 +149,7 @@ async function applyStandardsConfig(target: ConfigTarget, file: string, config: 
     if (error instanceof DomainError) throw new ConfigFileError(file, [{ path: error.path, message: error.message }]);
     throw error;
   }
-  const sites = [];
-  for (const s of config.sites) sites.push(await target.sites.apply(s));
+  const sites = await target.sites.applyAll(config.sites);
   target.customIntegrations?.apply(config.integrations);
   return {
     standards: results.filter((r) => r.changed).map((r) => r.standard.id),

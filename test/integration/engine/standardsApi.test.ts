@@ -160,6 +160,43 @@ describe('versioning by occurredAt', () => {
   });
 });
 
+describe('PUT with the definition of the latest version and another validFrom', () => {
+  const base = { id: 'greet-reschedule', name: 'Greeted within 30 s', eventType: 'visit', measure: 'greetSeconds', threshold: 30, target: 0.9, scope: { sites: ['resched'] } };
+  const put = (body: object) => server.send('PUT', '/api/v1/standards/greet-reschedule', { ...base, ...body });
+  const versions = async () => (await server.send('GET', '/api/v1/standards/greet-reschedule/versions')).body.versions.map((v: any) => [v.version, v.validFrom, v.threshold]);
+
+  it('refuses a past validFrom over judged events with 409, makes a version from a valid one, and answers a repeat unchanged', async () => {
+    expect((await server.send('POST', '/api/v1/standards', base)).status).toBe(201);
+    const judged = await server.postEvents({ type: 'visit', site: 'resched', occurredAt: '2026-02-02T10:00:00Z', outcome: 'greeted', greetSeconds: 20 });
+    expect(judged.body.results[0].judgements[0]).toMatchObject({ standardId: 'greet-reschedule', standardVersion: 1 });
+
+    // Backdated over an event version 1 judged: the same 409 as any backdated change, not a silent 200.
+    const backdated = await put({ validFrom: '2026-02-02T09:00:00Z' });
+    expect(backdated.status).toBe(409);
+    expect(backdated.body.errors[0].path).toBe('validFrom');
+    // The same definition sent again without validFrom: nothing to do.
+    expect((await put({})).body).toMatchObject({ version: 1, validFrom: null });
+
+    // A validFrom that may be honoured: a new version with the same definition, from then on.
+    const scheduled = await put({ validFrom: '2099-01-01T00:00:00Z' });
+    expect(scheduled.status).toBe(200);
+    expect(scheduled.body).toMatchObject({ version: 2, validFrom: '2099-01-01T00:00:00.000Z', threshold: 30 });
+    // Sent again (the same instant, in any offset), or with no validFrom: unchanged.
+    expect((await put({ validFrom: '2099-01-01T00:00:00Z' })).body).toMatchObject({ version: 2 });
+    expect((await put({ validFrom: '2099-01-01T01:00:00+01:00' })).body).toMatchObject({ version: 2 });
+    expect((await put({})).body).toMatchObject({ version: 2 });
+    // Not before the latest version's own start: history of versions is not reordered.
+    const earlier = await put({ validFrom: '2098-06-01T00:00:00Z' });
+    expect(earlier.status).toBe(409);
+    expect(earlier.body.errors[0]).toMatchObject({ path: 'validFrom', message: expect.stringContaining('later than the validity start of version 2') });
+
+    expect(await versions()).toEqual([
+      [1, null, 30],
+      [2, '2099-01-01T00:00:00.000Z', 30],
+    ]);
+  });
+});
+
 describe('sites API', () => {
   it('creates, reads, updates, lists every problem, deletes; events use the site cadence and business hours', async () => {
     const bad = await server.send('POST', '/api/v1/sites', { id: 'berlin', timeZone: 'Mars/Olympus', ringCycleSeconds: 0, hours: { mon: ['18:00-09:00'], funday: ['09:00-10:00'] }, holidays: ['2026-02-30'] });

@@ -146,13 +146,19 @@ describe('a server started with --standards', () => {
       expect(snapshots[0]!.standards.map((s) => s.id)).toContain('call-answer-20s-sales');
       expect(snapshots[0]!.standards.find((s) => s.id === 'call-answer-20s-sales')!.bands).toEqual({ green: 0.8, amber: 0.7 });
       writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n') + '\n  - id: paris\n    timeZone: Europe/Paris\n');
-      const pushed = nextSnapshot();
+      // One push for the standards the reload changed, one for its sites (their names), in that order.
+      const pushed = new Promise<void>((resolve) => {
+        const check = () => (snapshots.length >= 3 ? resolve() : client.once('snapshot', () => setImmediate(check)));
+        check();
+      });
       const applied = await server.reloadStandards();
       expect(applied).toEqual({ ok: true, applied: { standards: ['call-answer-2-rings'], sites: ['paris'], skipped: [] } });
       await pushed;
-      expect(snapshots).toHaveLength(2);
-      expect(snapshots[1]!.standards.find((s) => s.id === 'call-answer-2-rings')).toMatchObject({ version: 2, threshold: 3 });
-      expect(snapshots[1]!.today.map((f) => f.standardId).sort()).toEqual(['call-answer-2-rings', 'call-answer-20s-sales', 'visit-greet-30s']);
+      expect(snapshots).toHaveLength(3);
+      const last = snapshots[2]!;
+      expect(last.standards.find((s) => s.id === 'call-answer-2-rings')).toMatchObject({ version: 2, threshold: 3 });
+      expect(last.today.map((f) => f.standardId).sort()).toEqual(['call-answer-2-rings', 'call-answer-20s-sales', 'visit-greet-30s']);
+      expect(last.sites).toEqual(expect.arrayContaining([{ id: 'paris', name: 'paris' }, { id: 'london', name: 'London Bridge' }]));
     } finally {
       client.close();
     }
@@ -195,6 +201,45 @@ describe('a standard retired over the API', () => {
     expect((await server.send('POST', '/api/v1/standards', { ...(await server.send('GET', '/api/v1/standards/call-answer-20s-sales')).body, retired: undefined })).status).toBe(201);
     expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: ['call-answer-20s-sales'], sites: [], skipped: [] } });
     expect((await server.send('GET', '/api/v1/standards/call-answer-20s-sales')).body).toMatchObject({ version: 4, threshold: 25, retired: false });
+  });
+});
+
+describe('a reload that changes only a standard\'s validFrom', () => {
+  let server: EngineServer;
+  let file: string;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDataDir();
+    file = join(dir, 'standards.yaml');
+    writeFileSync(file, GOOD);
+    server = await startEngineServer({ standardsFile: file });
+  });
+  afterAll(async () => {
+    await server.close();
+    removeDir(server.dataDir);
+    removeDir(dir);
+  });
+  // The file's visit standard is the default's definition; only its validFrom is edited.
+  const withValidFrom = (iso: string) => GOOD.replace('    threshold: 30  ', `    validFrom: "${iso}"\n    threshold: 30  `);
+
+  it('follows the rules of PUT: a backdated one over judged events is refused naming it, a valid one makes a version', async () => {
+    expect(withValidFrom('x')).not.toBe(GOOD);
+    expect((await server.postEvents({ type: 'visit', site: 'london', occurredAt: '2026-02-02T10:00:00Z', outcome: 'greeted', greetSeconds: 5 })).status).toBe(201);
+
+    writeFileSync(file, withValidFrom('2026-02-01T00:00:00Z'));
+    const refused = await server.reloadStandards();
+    expect(refused).toMatchObject({ ok: false, problems: [{ path: 'standards.1.validFrom', message: expect.stringContaining('already judged') }] });
+    expect((await server.send('GET', '/api/v1/standards/visit-greet-30s')).body).toMatchObject({ version: 1, validFrom: null });
+
+    writeFileSync(file, withValidFrom('2099-01-01T00:00:00Z'));
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: ['visit-greet-30s'], sites: [], skipped: [] } });
+    // Loaded again as it is: nothing to change.
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: [], skipped: [] } });
+    const versions = (await server.send('GET', '/api/v1/standards/visit-greet-30s/versions')).body.versions;
+    expect(versions.map((v: any) => [v.version, v.validFrom, v.threshold])).toEqual([
+      [1, null, 30],
+      [2, '2099-01-01T00:00:00.000Z', 30],
+    ]);
   });
 });
 

@@ -2,7 +2,9 @@
 // moved into an empty PostgreSQL database by the built CLI; the chain verifies there, the figures are the same, a
 // server on the database goes on numbering where SQLite left off, and a second move into the filled database is refused.
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
+import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { mainJs, startCli } from '../support/cli';
 import { testDatabases } from '../support/postgres';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, TEST_ADMIN_KEY } from '../support/testServer';
@@ -78,4 +80,65 @@ it('moves a store written before links had tags with the tags records migration 
   expect(moved.status, moved.stderr).toBe(0);
   expect(moved.stderr).toMatch(/copied .*chain_tags/);
   expect(cli('verify', '--data', dir, '--database', url).stdout).toMatch(/^INTACT: /);
+});
+
+it('copies every table of the file, the alert history before incidents with its webhook deliveries and attempts too', async () => {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  // A store from before incidents (version 9): an alert, its acknowledgement and a webhook delivery with an attempt.
+  const old = createAt(dir, 9);
+  fillAt(old, 9, 11);
+  old.prepare(`INSERT INTO alert_delivery_attempts (delivery_id, attempt, at_ms, duration_ms, status_code, error) VALUES (1, 1, ?, 120, 500, 'HTTP 500')`).run(Date.parse('2026-02-02T00:00:01Z'));
+  old.close();
+  const url = await databases.create();
+  const moved = cli('migrate-to-postgres', '--data', dir, '--database', url);
+  expect(moved.status, moved.stderr).toBe(0);
+  expect(moved.stderr).toMatch(/alert_deliveries/);
+
+  // The file as the move read it (brought to the current schema), table by table, against PostgreSQL.
+  const file = openRawDatabase(dir);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = (file.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sqlite_sequence', 'audit_pruning') ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['alerts', 'alert_acks', 'alert_deliveries', 'alert_delivery_attempts']));
+    for (const table of tables) {
+      const inFile = (file.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const inPg = Number((await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n);
+      expect({ table, rows: inPg }).toEqual({ table, rows: inFile });
+    }
+    const fileRows = (sql: string) => file.prepare(sql).all();
+    const pgRows = async (sql: string) => (await client.query(sql)).rows.map((r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) && k !== 'url' ? Number(v) : v])));
+    const deliveries = 'SELECT id, alert_id, url, status, attempts, next_attempt_at_ms, last_error, created_at_ms, finished_at_ms FROM alert_deliveries ORDER BY id';
+    const attempts = 'SELECT delivery_id, attempt, at_ms, duration_ms, status_code, error FROM alert_delivery_attempts ORDER BY delivery_id, attempt';
+    expect(await pgRows(deliveries)).toEqual(fileRows(deliveries));
+    expect(await pgRows(attempts)).toEqual(fileRows(attempts));
+    expect(fileRows(deliveries)).toEqual([expect.objectContaining({ status: 'failed', last_error: 'alerts were replaced by incidents (migration 10)' })]);
+    // Kept as history: PostgreSQL refuses to change it, as SQLite does.
+    await expect(client.query(`UPDATE alert_deliveries SET status = 'delivered'`)).rejects.toThrow(/append-only/);
+  } finally {
+    await client.end();
+    file.close();
+  }
+  expect(cli('verify', '--data', dir, '--database', url).stdout).toMatch(/^INTACT: /);
+});
+
+it('refuses a file with a table it does not know how to copy, and copies nothing', async () => {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  const old = createAt(dir, 15);
+  fillAt(old, 15, 5);
+  old.exec('CREATE TABLE notes_from_a_later_release (id INTEGER PRIMARY KEY, text TEXT)');
+  old.close();
+  const url = await databases.create();
+  const moved = cli('migrate-to-postgres', '--data', dir, '--database', url);
+  expect(moved.status).toBe(1);
+  expect(moved.stderr).toMatch(/tables this release cannot copy \(notes_from_a_later_release\): nothing was copied/);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    expect((await client.query('SELECT COUNT(*)::int AS n FROM events')).rows[0]).toEqual({ n: 0 });
+  } finally {
+    await client.end();
+  }
 });

@@ -1,7 +1,7 @@
 // A panel per visible standard, each holding one compliance chart that lives as long as the standard does,
 // its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
-import { bandsOf } from '@ringside/server/protocol/pure';
+import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
 import { windowSeries, windowFigure, visibleStandards, type DataStatus } from '../derived';
 import { formatClock, formatDayTime, formatPercent, formatTarget, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
@@ -40,13 +40,14 @@ const EMPTY_NOTE: Record<DataStatus, string> = {
 function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standard, state: DashboardState): void {
   const sourced = windowSeries(state, standard);
   const figure = windowFigure(state, standard).value;
-  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection];
+  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames];
   if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
   panel.drawn = inputs;
   const bands = bandsOf(standard);
   setText(panel.title, standard.name);
   const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}`) : '';
-  setText(panel.meta, [formatThreshold(standard), `target ${formatTarget(standard.target)}`, per, windowPhrase(state.selection), state.selection.site ?? ''].filter(Boolean).join(' · '));
+  const site = state.selection.site ? siteLabel(state.selection.site, state.siteNames) : '';
+  setText(panel.meta, [formatThreshold(standard), `target ${formatTarget(standard.target)}`, per, windowPhrase(state.selection), site].filter(Boolean).join(' · '));
   panel.root.dataset['status'] = sourced.status;
   if (sourced.value) {
     chart.update({ standard, bands, range: sourced.value.range, mode: sourced.value.mode, points: sourced.value.points });
@@ -61,7 +62,7 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
   const ratio = figure?.ratio ?? null;
   panel.canvas.setAttribute(
     'aria-label',
-    `${standard.name}: compliance ${per} over ${windowPhrase(state.selection)}${state.selection.site ? ` at ${state.selection.site}` : ''}; now ${formatPercent(ratio)} against a target of ${formatTarget(standard.target)}`,
+    `${standard.name}: compliance ${per} over ${windowPhrase(state.selection)}${site ? ` at ${site}` : ''}; now ${formatPercent(ratio)} against a target of ${formatTarget(standard.target)}`,
   );
   // The table lists what the chart plots, at full resolution.
   const points = sourced.value

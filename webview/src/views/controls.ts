@@ -1,8 +1,9 @@
 // The controls bar: window (live 1 h, today, 7 d, 30 d, custom range), site and standard filters.
 // Native buttons and selects, so everything works with the keyboard and a screen reader as is.
-import { DASHBOARD_WINDOWS } from '@ringside/server/protocol/pure';
+import { DASHBOARD_WINDOWS, siteLabel } from '@ringside/server/protocol/pure';
 import { WINDOW_LABELS, type DashboardSelection } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
+import { compareText } from '../textOrder';
 import { button, el, input } from './dom';
 
 /** "2026-11-23T14:05" in local time, what <input type="datetime-local"> takes; '' for null. */
@@ -134,9 +135,14 @@ function renderControls(nodes: ControlNodes, state: DashboardState, customOpen: 
     fromInput.value = toLocalInput(selection.from);
     toInput.value = toLocalInput(selection.to);
   }
-  const sites = ['', ...state.knownSites];
+  const sites = [...state.knownSites];
   if (selection.site && !sites.includes(selection.site)) sites.push(selection.site);
-  syncOptions(siteSelect, sites.map((s) => [s, s || 'All sites']));
+  // Named as every panel names them (the display name, the id where there is none), in the order of those names.
+  const labels = sites.map((s) => siteLabel(s, state.siteNames));
+  // Two sites of one name are told apart by their ids.
+  const shared = new Set(labels.filter((l, i) => labels.indexOf(l) !== i));
+  const options = sites.map((s, i): [string, string] => [s, shared.has(labels[i]!) ? `${labels[i]} (${s})` : labels[i]!]).sort((a, b) => compareText(a[1], b[1]) || compareText(a[0], b[0]));
+  syncOptions(siteSelect, [['', 'All sites'], ...options]);
   siteSelect.value = selection.site ?? '';
   syncOptions(standardSelect, [['', 'All standards'], ...state.standards.map((s) => [s.id, s.name] as [string, string])]);
   standardSelect.value = selection.standard ?? '';

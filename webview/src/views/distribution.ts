@@ -3,7 +3,7 @@
 // marker between two bars shows where the threshold falls (a small plugin). Data: GET /api/v1/distribution.
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartDataset, type ChartOptions, type Plugin, type TooltipItem } from 'chart.js';
 import type { Standard, StandardDistribution } from '@ringside/server/protocol';
-import { standardShortLabel } from '@ringside/server/protocol/pure';
+import { siteLabel, standardShortLabel } from '@ringside/server/protocol/pure';
 import { visibleStandards } from '../derived';
 import { formatCount, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
@@ -179,12 +179,12 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
   const render = (panel: DistributionPanel, standard: Standard, state: DashboardState) => {
     const query = state.queries.distribution;
     const data = query.data?.standards.find((s) => s.standardId === standard.id) ?? null;
-    const inputs = [standard, query.status, data, query.error, state.selection];
+    const inputs = [standard, query.status, data, query.error, state.selection, state.siteNames];
     if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
     panel.drawn = inputs;
     panel.data = data;
     setText(panel.title, distributionTitle(standard));
-    setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
+    setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
     panel.root.dataset['status'] = query.status;
     const bins = data?.bins ?? [];
     drawBars(panel, theme, data);

@@ -2,7 +2,8 @@
 // ("Ringside: Export Compliance History") from /api/v1/export/*, with the page's API key (needs scope audit).
 // In VS Code the command does this (files go through a save dialog), so the button is only mounted in a browser.
 import type { DashboardSelection } from '@ringside/server/protocol';
-import { apiUrl } from '@ringside/server/protocol/pure';
+import { apiUrl, siteLabel } from '@ringside/server/protocol/pure';
+import type { DashboardState } from '../state';
 
 const RANGES = [
   { id: 'this-month', label: 'This month' },
@@ -35,7 +36,7 @@ export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range:
 }
 
 /** Adds a small "Export" disclosure to the dashboard's header; returns the element. */
-export function mountExportButton(root: HTMLElement, serverUrl: string, selection: () => DashboardSelection, token: () => string | null): HTMLElement {
+export function mountExportButton(root: HTMLElement, serverUrl: string, state: () => Pick<DashboardState, 'selection' | 'siteNames'>, token: () => string | null): HTMLElement {
   const box = document.createElement('details');
   box.className = 'rs-export';
   box.style.cssText = 'position:relative;font-size:12px';
@@ -55,8 +56,8 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, selectio
   form.append(scope, button, status);
   box.append(summary, form);
   box.addEventListener('toggle', () => {
-    const s = selection();
-    scope.textContent = `Sites: ${s.site ?? 'all'} · Standards: ${s.standard ?? 'all'} (from the dashboard's selection)`;
+    const { selection: s, siteNames } = state();
+    scope.textContent = `Sites: ${s.site ? siteLabel(s.site, siteNames) : 'all'} · Standards: ${s.standard ?? 'all'} (from the dashboard's selection)`;
     if (box.open) keepInView(form);
   });
   button.addEventListener('click', () => {
@@ -64,7 +65,7 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, selectio
     const r = exportRange(range.value as (typeof RANGES)[number]['id']);
     button.disabled = true;
     status.textContent = 'Exporting…';
-    download(exportUrl(serverUrl, w, r, selection()), token(), `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`).then(
+    download(exportUrl(serverUrl, w, r, state().selection), token(), `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`).then(
       (bytes) => {
         status.textContent = `Downloaded ${(bytes / 1024).toFixed(0)} KB.`;
       },

@@ -1,7 +1,7 @@
 // The live feed: the latest judged events, newest on top, with a met/missed badge per event, and the deadlines that
 // passed on open cases (a "breached" row at the moment the server pushed it), in the order they happened.
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
-import { breachKeyOf, shortLabelOf } from '@ringside/server/protocol/pure';
+import { breachKeyOf, shortLabelOf, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
 import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOutcome } from '../format';
 import type { DashboardState, LocalAction } from '../state';
@@ -22,7 +22,14 @@ function cell(className: string, text: string): HTMLTableCellElement {
   return el('td', `rs-feed-${className}`, text);
 }
 
-function createRow(judged: JudgedEvent): HTMLTableRowElement {
+/** The site cell: the site's display name, its id in the tooltip. */
+function siteCell(siteId: string, names: SiteNames): HTMLTableCellElement {
+  const site = cell('site', siteLabel(siteId, names));
+  site.title = siteTitle(siteId);
+  return site;
+}
+
+function createRow(judged: JudgedEvent, names: SiteNames): HTMLTableRowElement {
   const { event } = judged;
   const row = el('tr', 'rs-feed-row');
   row.dataset['eventId'] = event.id;
@@ -34,21 +41,19 @@ function createRow(judged: JudgedEvent): HTMLTableRowElement {
   if (detail) value.append(el('span', 'rs-feed-detail', detail));
   const verdict = el('td', 'rs-feed-verdict');
   verdict.append(badge(judged));
-  const site = cell('site', event.site);
-  site.title = event.site;
+  const site = siteCell(event.site, names);
   site.append(el('span', 'rs-feed-event', `${typeLabel(event.type)} · ${formatOutcome(judged)}`));
   row.append(time, site, value, verdict, cell('agent', event.agent ?? '—'));
   return row;
 }
 
-function createBreachRow(breach: ClockBreach, standardLabel: string): HTMLTableRowElement {
+function createBreachRow(breach: ClockBreach, standardLabel: string, names: SiteNames): HTMLTableRowElement {
   const row = el('tr', 'rs-feed-row rs-feed-row--breach');
   row.dataset['breach'] = breachKeyOf(breach);
   row.dataset['verdict'] = 'breached';
   const time = cell('time', formatClock(breach.deadline));
   time.title = breach.deadline;
-  const site = cell('site', breach.site);
-  site.title = breach.site;
+  const site = siteCell(breach.site, names);
   site.append(el('span', 'rs-feed-event', `${typeLabel(breach.type)} ${breach.caseId} · still open`));
   const value = cell('value', 'deadline passed');
   value.append(el('span', 'rs-feed-detail', standardLabel));
@@ -60,10 +65,10 @@ function createBreachRow(breach: ClockBreach, standardLabel: string): HTMLTableR
   return row;
 }
 
-/** Whether a breach matches the feed filter text (site, type, case id, standard id, "breached"). */
-function matchesBreachFilter(breach: ClockBreach, filter: string): boolean {
+/** Whether a breach matches the feed filter text (site id or name, type, case id, standard id, "breached"). */
+function matchesBreachFilter(breach: ClockBreach, filter: string, names: SiteNames): boolean {
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  const haystack = [breach.site, breach.type, breach.caseId, breach.standardId, 'breached missed'].join(' ').toLowerCase();
+  const haystack = [breach.site, siteLabel(breach.site, names), breach.type, breach.caseId, breach.standardId, 'breached missed'].join(' ').toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
 
@@ -72,7 +77,7 @@ function visibleBreaches(state: DashboardState): ClockBreach[] {
   const source = state.feedControls.frozenBreaches ?? state.breaches;
   const { site, standard } = state.selection;
   const filter = state.feedControls.filter;
-  return source.filter((b) => (!site || b.site === site) && (!standard || b.standardId === standard) && matchesBreachFilter(b, filter));
+  return source.filter((b) => (!site || b.site === site) && (!standard || b.standardId === standard) && matchesBreachFilter(b, filter, state.siteNames));
 }
 
 type FeedItem = { kind: 'event'; key: string; atMs: number; judged: JudgedEvent } | { kind: 'breach'; key: string; atMs: number; breach: ClockBreach };
@@ -91,12 +96,12 @@ function feedItems(events: readonly JudgedEvent[], breaches: readonly ClockBreac
   return [...merged, ...items.slice(i)];
 }
 
-/** Whether an event matches the feed filter text (site, agent, queue, type, outcome, verdict, standard ids). */
-function matchesFeedFilter(judged: JudgedEvent, filter: string): boolean {
+/** Whether an event matches the feed filter text (site id or name, agent, queue, type, outcome, verdict, standard ids). */
+function matchesFeedFilter(judged: JudgedEvent, filter: string, names: SiteNames): boolean {
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const { event } = judged;
-  const haystack = [event.site, event.agent ?? '', event.queue ?? '', event.type, formatOutcome(judged), eventVerdict(judged.judgements), ...judged.judgements.map((j) => j.standardId)]
+  const haystack = [event.site, siteLabel(event.site, names), event.agent ?? '', event.queue ?? '', event.type, formatOutcome(judged), eventVerdict(judged.judgements), ...judged.judgements.map((j) => j.standardId)]
     .join(' ')
     .toLowerCase();
   return words.every((w) => haystack.includes(w));
@@ -109,7 +114,7 @@ export function visibleFeed(state: DashboardState): JudgedEvent[] {
   const filter = state.feedControls.filter;
   if (!site && !standard && !filter.trim()) return source;
   return source.filter(
-    (e) => (!site || e.event.site === site) && (!standard || e.judgements.some((j) => j.standardId === standard)) && matchesFeedFilter(e, filter),
+    (e) => (!site || e.event.site === site) && (!standard || e.judgements.some((j) => j.standardId === standard)) && matchesFeedFilter(e, filter, state.siteNames),
   );
 }
 
@@ -134,8 +139,10 @@ export function createFeedView(container: HTMLElement, dispatch: (action: LocalA
       const controls = state.feedControls;
       paused = controls.paused;
       renderFeedControls(nodes, container, controls);
-      const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards];
+      const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards, state.siteNames];
       if (drawn && inputs.every((v, i) => v === drawn![i])) return;
+      // A site's name changed: rows name sites as they were made, so they are made again (without the highlight).
+      if (drawn && drawn[8] !== state.siteNames) rows.clear();
       drawn = inputs;
       renderFeedRows(nodes, rows, state);
     },
@@ -200,7 +207,7 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
   for (const item of shown) {
     let row = rows.get(item.key);
     if (!row) {
-      row = item.kind === 'event' ? createRow(item.judged) : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId));
+      row = item.kind === 'event' ? createRow(item.judged, state.siteNames) : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId), state.siteNames);
       if (live) row.classList.add('rs-feed-row--new');
       rows.set(item.key, row);
     }

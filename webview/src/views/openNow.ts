@@ -4,7 +4,7 @@
 // is corrected by the server time of the latest snapshot or clocks update. Breaches the server pushes are
 // announced once to screen readers. Hidden when the server sends no open clocks (an older server).
 import type { ClockBreach } from '@ringside/server/protocol';
-import { breachKeyOf } from '@ringside/server/protocol/pure';
+import { breachKeyOf, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
 import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
 import type { DashboardState } from '../state';
@@ -32,15 +32,17 @@ function createRow(): HTMLLIElement {
   return li;
 }
 
-function renderRow(li: HTMLLIElement, item: AtRiskItem): void {
+function renderRow(li: HTMLLIElement, item: AtRiskItem, names: SiteNames): void {
   const [countdown, kase, standard] = [...li.children] as HTMLElement[];
+  const site = siteLabel(item.clock.site, names);
   li.dataset['state'] = item.state;
   li.dataset['key'] = item.key;
   setText(countdown!, item.countdown);
-  setText(kase!, `${item.clock.site} · ${typeLabel(item.clock.type)} ${item.clock.caseId}`);
+  setText(kase!, `${site} · ${typeLabel(item.clock.type)} ${item.clock.caseId}`);
+  if (kase!.title !== siteTitle(item.clock.site)) kase!.title = siteTitle(item.clock.site);
   setText(standard!, `${item.standardLabel} · due ${formatClock(item.deadlineMs)}`);
   const when = item.state === 'breached' ? `deadline passed, ${item.countdown}` : item.countdown;
-  li.setAttribute('aria-label', `${typeLabel(item.clock.type)} ${item.clock.caseId} at ${item.clock.site}: ${item.standardLabel}, ${when}`);
+  li.setAttribute('aria-label', `${typeLabel(item.clock.type)} ${item.clock.caseId} at ${site}: ${item.standardLabel}, ${when}`);
 }
 
 /** What a screen reader hears for breaches that arrived: "Deadline passed: …", and how many more. */
@@ -48,7 +50,7 @@ function breachAnnouncement(fresh: readonly ClockBreach[], state: DashboardState
   const first = fresh[0];
   if (!first) return '';
   const standard = state.standards.find((s) => s.id === first.standardId);
-  const what = `${typeLabel(first.type)} ${first.caseId} at ${first.site}: ${standard?.name ?? first.standardId}, due ${formatClock(first.deadline)}`;
+  const what = `${typeLabel(first.type)} ${first.caseId} at ${siteLabel(first.site, state.siteNames)}: ${standard?.name ?? first.standardId}, due ${formatClock(first.deadline)}`;
   return `Deadline passed: ${what}${fresh.length > 1 ? `, and ${fresh.length - 1} more` : ''}.`;
 }
 
@@ -92,14 +94,14 @@ function drawTiles(container: HTMLElement, tiles: Map<string, TileNodes>, types:
 }
 
 /** The at-risk list, nearest deadline first; each case keeps its row (`rows`, by key) so it is not redrawn. */
-function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HTMLLIElement>, items: AtRiskItem[], open: number): void {
+function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HTMLLIElement>, items: AtRiskItem[], open: number, names: SiteNames): void {
   const breached = items.filter((i) => i.state === 'breached').length;
   setText(meta, `${formatCount(open)} open · ${formatCount(items.length - breached)} at risk · ${formatCount(breached)} overdue`);
   const visible = items.slice(0, AT_RISK_SHOWN);
   const wanted = visible.map((item) => {
     const row = rows.get(item.key) ?? createRow();
     rows.set(item.key, row);
-    renderRow(row, item);
+    renderRow(row, item, names);
     return row;
   });
   const keep = new Set(visible.map((i) => i.key));
@@ -133,7 +135,7 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     const nowMs = ticker.now() + offsetMs;
     const clocks = visibleClocks(state);
     drawTiles(tilesContainer, tiles, tileTypes(state), clocks, nowMs);
-    drawList(nodes, rows, atRiskItems(clocks, state.standards, nowMs), clocks.length);
+    drawList(nodes, rows, atRiskItems(clocks, state.standards, nowMs), clocks.length, state.siteNames);
     announce(state);
   };
 

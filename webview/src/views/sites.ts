@@ -3,7 +3,7 @@
 // Bars are HTML (buttons with a CSS width), so they are keyboard- and screen-reader-usable as they are;
 // ↑/↓ move between bars, Enter/Space activate. Data: GET /api/v1/compliance?groupBy=site|agent.
 import type { GroupFigure } from '@ringside/server/protocol';
-import { bandsOf, type Bands } from '@ringside/server/protocol/pure';
+import { bandsOf, siteLabel, siteTitle, type Bands, type SiteNames } from '@ringside/server/protocol/pure';
 import { groupBars, type GroupBars } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import { windowPhrase } from '../selection';
@@ -37,7 +37,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
 
   let drawn: unknown[] | null = null;
   return (state) => {
-    const inputs = [state.queries.groups, state.standards, state.selection];
+    const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const sourced = groupBars(state);
@@ -45,7 +45,9 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     const focused = body.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
     const focusKey = focused ? `${focused.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${focused.dataset['key']}` : null;
     const bySite = !state.selection.site;
-    setText(title, bySite ? 'Sites' : `Agents at ${state.selection.site}`);
+    setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
+    if (bySite) title.removeAttribute('title');
+    else title.title = siteTitle(state.selection.site!);
     setText(meta, `${windowPhrase(state.selection)} · worst first`);
     back.hidden = bySite;
     container.dataset['status'] = sourced.status;
@@ -65,7 +67,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
               : 'No agent has events at this site in this window.',
     );
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
-    body.replaceChildren(...lists.filter((l) => l.groups.length > 0).map((l) => groupList(l, bySite, dispatch)));
+    body.replaceChildren(...lists.filter((l) => l.groups.length > 0).map((l) => groupList(l, bySite, state.siteNames, dispatch)));
     if (focusKey) {
       const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
       again?.focus();
@@ -73,21 +75,22 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   };
 }
 
-function groupList(list: GroupBars, clickable: boolean, dispatch: (action: LocalAction) => void): HTMLElement {
+function groupList(list: GroupBars, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
   const section = el('section', 'rs-bars');
   section.dataset['standardId'] = list.standard.id;
   const heading = el('h3', 'rs-bars-title', list.standard.name);
   const ul = el('ul', 'rs-bars-list');
   ul.setAttribute('aria-label', `${list.standard.name} by ${list.groupBy}, worst first`);
   const bands = bandsOf(list.standard);
-  for (const group of list.groups) ul.append(barItem(group, list, bands, clickable, dispatch));
+  for (const group of list.groups) ul.append(barItem(group, list, bands, clickable, names, dispatch));
   section.append(heading, ul);
   return section;
 }
 
-function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: boolean, dispatch: (action: LocalAction) => void): HTMLElement {
+function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
   const li = el('li', 'rs-bars-item');
-  const name = group.key ?? (list.groupBy === 'agent' ? 'No agent' : 'Unknown');
+  const bySite = list.groupBy === 'site';
+  const name = group.key === null ? (list.groupBy === 'agent' ? 'No agent' : 'Unknown') : bySite ? siteLabel(group.key, names) : group.key;
   const band = bandFor(group.ratio, bands);
   const bar = el(clickable ? 'button' : 'div', 'rs-bar');
   if (bar instanceof HTMLButtonElement) {
@@ -104,6 +107,7 @@ function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: b
     `${name}: ${formatPercent(group.ratio)}, ${counts} met, ${BAND_WORD[band]}${clickable ? `. Show only ${name}` : ''}`,
   );
   const label = el('span', 'rs-bar-label', name);
+  if (bySite && group.key !== null) bar.title = siteTitle(group.key);
   const track = el('span', 'rs-bar-track');
   const fill = el('span', 'rs-bar-fill');
   fill.style.setProperty('width', `${Math.max(0, Math.min(100, (group.ratio ?? 0) * 100)).toFixed(1)}%`);

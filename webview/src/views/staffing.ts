@@ -4,6 +4,7 @@
 // colour and listed under the chart. Without one site and one standard it says how to get there.
 import { Chart, type TooltipItem } from 'chart.js';
 import type { StaffingForecast, StaffingHour } from '@ringside/server/protocol';
+import { siteLabel } from '@ringside/server/protocol/pure';
 import { formatPercent, formatTarget } from '../format';
 import type { DashboardState, QueryResult } from '../state';
 import type { Theme } from '../theme';
@@ -129,13 +130,13 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
   const render = (state: DashboardState) => {
     const { staffingToday: today, staffingTomorrow: tomorrow } = state.queries;
     const selected = Boolean(state.selection.site && state.selection.standard);
-    const inputs = [selected, today.data, tomorrow.data, today.status, tomorrow.status];
+    const inputs = [selected, today.data, tomorrow.data, today.status, tomorrow.status, state.siteNames];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     panel.dataset['status'] = selected ? (today.status === 'error' || tomorrow.status === 'error' ? 'error' : (rowsOf(today, tomorrow) ? 'ok' : 'loading')) : 'idle';
     rows = selected ? (rowsOf(today, tomorrow) ?? []) : [];
     const f = today.data;
-    setText(title, f && selected ? `Staffing · ${f.standard.name} at ${f.site}` : 'Staffing');
+    setText(title, f && selected ? `Staffing · ${f.standard.name} at ${siteLabel(f.site, state.siteNames)}` : 'Staffing');
     setText(meta, f && selected ? `within ${f.thresholdSeconds} s, target ${formatTarget(f.standard.target)} · forecast from the same weekday of the last 4 weeks · ${f.timeZone}` : '');
     canvas.hidden = rows.length === 0;
     if (rows.length > 0 && !canvas.isConnected) box.prepend(canvas);

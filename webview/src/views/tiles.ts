@@ -1,7 +1,7 @@
 // KPI tiles: per visible standard a large RAG tile for the chosen window (figure, numerator / denominator,
 // target, error budget left), then events and misses today.
 import type { Standard } from '@ringside/server/protocol';
-import { bandsOf } from '@ringside/server/protocol/pure';
+import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
 import { windowFigure, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
@@ -42,7 +42,7 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   setText(tile.value, sourced.status === 'loading' ? '…' : formatPercent(ratio));
   const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : `No events yet ${phrase === 'today' ? 'today' : 'in this window'}`;
   setText(tile.detail, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
-  setText(tile.target, `target ${formatTarget(standard.target)} · ${formatThreshold(standard)} · ${phrase}${state.selection.site ? ` · ${state.selection.site}` : ''}`);
+  setText(tile.target, `target ${formatTarget(standard.target)} · ${formatThreshold(standard)} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
   const denominator = figure?.denominator ?? 0;
   const budget = errorBudget(standard.target, figure?.numerator ?? 0, denominator);
   setText(tile.budgetText, formatBudget(budget, denominator));

@@ -68,3 +68,23 @@ function plural(eventType: string): string {
   const capitalised = `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
   return /[^aeiou]y$/.test(capitalised) ? `${capitalised.slice(0, -1)}ies` : `${capitalised}s`;
 }
+
+// ---- sites ------------------------------------------------------------------------------------------------------
+
+/** Display names of sites by id (the snapshot's `sites`, and incidents' `siteName`). */
+export type SiteNames = ReadonlyMap<string, string>;
+
+/**
+ * How a client names a site, everywhere it names one: its display name where it has one, its id otherwise (a site
+ * seen only in events, or named as its id). The same rule as incidents ("Harbour calls: …"), so two panels never
+ * call one site two things.
+ */
+export function siteLabel(siteId: string, names: SiteNames): string {
+  const name = names.get(siteId)?.trim();
+  return name ? name : siteId;
+}
+
+/** The tooltip of a site's label: its id, which filters, exports and the API use ("site id: harbour"). */
+export function siteTitle(siteId: string): string {
+  return `site id: ${siteId}`;
+}

@@ -2,6 +2,8 @@
 // one transaction (under the write lock, so no node writes meanwhile), seqs kept as they are (the chain's records name
 // them), and each identity continued after the highest number SQLite ever gave out (its AUTOINCREMENT memory), so a
 // seq is never reused. The caller verifies the chain on PostgreSQL afterwards.
+// Every table of the file is copied but NOT_COPIED's, which hold nothing between transactions; a table of the file
+// that is in neither list is refused before anything is written, so a table added later cannot be left behind.
 import type pg from 'pg';
 import { databasePath, existingDatabasePath, openDatabase, openReader } from '../sqlite/database';
 import { createPool, Sql } from './db';
@@ -35,6 +37,9 @@ const TABLES: readonly string[] = [
   'incident_changes',
   'incident_deliveries',
   'incident_delivery_attempts',
+  // The webhook outbox of the alerts before incidents: read-only history, kept with its alerts.
+  'alert_deliveries',
+  'alert_delivery_attempts',
   'milestones',
   'cases',
   'case_judgements',
@@ -42,6 +47,13 @@ const TABLES: readonly string[] = [
   'event_types',
   'signing_key',
 ];
+
+/**
+ * Tables of the file that are not copied, and why: audit_pruning holds its one flag row only inside a prune's
+ * transaction (it lets the append-only triggers allow that prune's deletes), so at rest it is empty, and a copied
+ * row would let any later delete through. sqlite_sequence is SQLite's own; its numbers continue the identities.
+ */
+const NOT_COPIED: readonly string[] = ['audit_pruning', 'sqlite_sequence'];
 
 const CHUNK = 500;
 
@@ -66,6 +78,7 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
       await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK.toString()]);
       await refuseNonEmpty(new Sql(client));
       sqlite.exec('BEGIN'); // one read snapshot of the file for the whole copy
+      refuseUnknownTables(sqlite);
       const rows: Record<string, number> = {};
       for (const table of TABLES) rows[table] = await copyTable(sqlite, client, table);
       const head = sqlite.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
@@ -82,6 +95,13 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
     sqlite.close();
     await pool.end();
   }
+}
+
+/** Every table of the file is copied or named in NOT_COPIED: one no release knows about stops the move. */
+function refuseUnknownTables(sqlite: ReturnType<typeof openReader>): void {
+  const tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
+  const unknown = tables.filter((t) => !TABLES.includes(t) && !NOT_COPIED.includes(t));
+  if (unknown.length > 0) throw new Error(`the SQLite store has tables this release cannot copy (${unknown.join(', ')}): nothing was copied`);
 }
 
 async function refuseNonEmpty(s: Sql): Promise<void> {
