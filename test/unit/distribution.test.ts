@@ -111,6 +111,9 @@ describe('distribution query: the same "today" as the compliance query', () => {
       if (!compliance.ok) throw new Error(JSON.stringify(compliance.errors));
       const q = compliance.query;
       expect(parse(raw), JSON.stringify(raw)).toEqual({ from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), timeZone: q.timeZone });
+      // The clock too: a range that ends now reads its trailing edge from a whole cell, as the report does.
+      const distribution = parseDistributionQuery(raw, [calls, visits], zones, NOW);
+      expect(distribution.ok && distribution.query.nowMs).toBe(q.nowMs);
     }
   });
 

@@ -107,8 +107,8 @@ export async function valueCounts(reads: StoreReads, q: RawQuery, nowMs?: number
   return out;
 }
 
-/** The p90's trailing raw edge as its whole quarter-hour histogram cell, on trailingCell's condition. */
-async function trailingQuarter(reads: StoreReads, q: RawQuery, pieces: ValuePiece[], nowMs: number | undefined): Promise<ValuePiece[]> {
+/** The p90's (and the distribution's) trailing raw edge as its whole quarter-hour cell, on trailingCell's condition. */
+export async function trailingQuarter(reads: StoreReads, q: RawQuery, pieces: ValuePiece[], nowMs: number | undefined): Promise<ValuePiece[]> {
   const edge = pieces.at(-1);
   const quarter = VALUE_GRAINS[1];
   if (nowMs === undefined || !edge || edge.grain !== null || edge.toMs < nowMs || edge.fromMs % quarter.ms !== 0) return pieces;
