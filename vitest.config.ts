@@ -38,6 +38,7 @@ export default defineConfig({
             'test/integration/live/live.test.ts',
             'test/integration/live/liveRestart.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
+            'test/integration/compliance/distributionSummaries.test.ts',
             'test/integration/exports/exportIncidents.test.ts',
             'test/integration/exports/exportLimits.test.ts',
             'test/integration/audit/frozenExports.test.ts',

@@ -1,8 +1,11 @@
-// Bins of the distribution report: the default edges, a threshold that is not an edge, labels;
-// and its query, whose range and zone are read as the compliance query reads them.
+// Bins of the distribution report: the default edges, a threshold that is not an edge, labels; the bins from the
+// summaries against the raw bins (equal exactly when `unplaced` is 0); and its query, whose range and zone are
+// read as the compliance query reads them.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Standard } from '../../server/src/protocol';
-import { binEdges, buildDistribution } from '../../server/src/domain/distribution';
+import { addToBins, binEdges, binOf, binsFromSummaries, buildDistribution, unplaced, type BinCount } from '../../server/src/domain/distribution';
+import { contribution, fold, valueContribution, zeroSums, type JudgementFacts } from '../../server/src/domain/rollups';
 import { parseComplianceQuery, parseDistributionQuery } from '../../server/src/http/routes/compliance';
 
 const calls: Standard = { id: 'c', version: 1, name: 'Calls', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9, formula: 'F3' };
@@ -41,6 +44,48 @@ describe('distribution bins', () => {
   });
 });
 
+describe('bins from the summaries', () => {
+  // Judgements as the judge leaves them: met only when counted, and an outside-hours one is never counted.
+  const judgement = fc
+    .record({
+      type: fc.constantFrom('call', 'visit', 'ticket'),
+      outcome: fc.constantFrom('answered', 'greeted', 'abandoned', 'left', 'expired', 'closed'),
+      reason: fc.constantFrom(null, null, 'abandoned', 'short-abandon', 'outside-hours', 'deadline', 'expired'),
+      value: fc.option(fc.constantFrom(0, 1, 2, 3, 4.5, 10, 12.5, 30, 61), { nil: null }),
+      counted: fc.boolean(),
+      met: fc.boolean(),
+    })
+    .map((j): JudgementFacts => {
+      const counted = j.counted && j.reason !== 'outside-hours';
+      return { ...j, answerSeconds: j.value, greetSeconds: j.value, counted, met: counted && j.met };
+    });
+  const nonZero = (bins: readonly BinCount[]) => new Map(bins.filter((b) => b.count !== 0 || b.met !== 0).map((b) => [b.bin, b]));
+
+  it('gives the raw bins, met included, exactly when no judgement is unplaced', () => {
+    fc.assert(
+      fc.property(fc.array(judgement, { maxLength: 30 }), (judgements) => {
+        const edges = [10, 20, 30, 60];
+        const raw = new Map<number, BinCount>();
+        const sums = zeroSums();
+        const values = new Map<number, { value: number; n: number; met: number }>();
+        for (const j of judgements) {
+          const bin = binOf(j, edges);
+          if (bin !== null) addToBins(raw, bin, 1, j.met ? 1 : 0);
+          fold(sums, contribution(j));
+          const v = valueContribution(j);
+          if (v) values.set(v.value, { value: v.value, n: (values.get(v.value)?.n ?? 0) + v.n, met: (values.get(v.value)?.met ?? 0) + v.met });
+        }
+        const fromSummaries = nonZero(binsFromSummaries([...values.values()], sums, edges));
+        const left = unplaced(sums, [...values.values()].reduce((n, v) => n + v.n, 0));
+        expect(left).toBe(sums.considered - sums.abandoned - sums.valueN); // the rollups' own count says the same
+        if (left === 0) expect(fromSummaries).toEqual(nonZero([...raw.values()]));
+        else expect(fromSummaries).not.toEqual(nonZero([...raw.values()]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('distribution query: the same "today" as the compliance query', () => {
   // 20:00 UTC on 10 March 2026: already 11 March in Tokyo, still 10 March in New York (UTC−4 since 8 March).
   const NOW = Date.parse('2026-03-10T20:00:00Z');
@@ -66,6 +111,9 @@ describe('distribution query: the same "today" as the compliance query', () => {
       if (!compliance.ok) throw new Error(JSON.stringify(compliance.errors));
       const q = compliance.query;
       expect(parse(raw), JSON.stringify(raw)).toEqual({ from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), timeZone: q.timeZone });
+      // The clock too: a range that ends now reads its trailing edge from a whole cell, as the report does.
+      const distribution = parseDistributionQuery(raw, [calls, visits], zones, NOW);
+      expect(distribution.ok && distribution.query.nowMs).toBe(q.nowMs);
     }
   });
 

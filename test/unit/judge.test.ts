@@ -46,4 +46,20 @@ describe('judgeEvent', () => {
       }),
     );
   });
+  it('property: a judgement outside hours is never counted, so never met (the distribution\'s summaries rely on it)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'answered' | 'abandoned'>('answered', 'abandoned'),
+        fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom<'F1' | 'F2' | 'F3' | 'F4' | 'F5'>('F1', 'F2', 'F3', 'F4', 'F5'),
+        fc.boolean(),
+        (outcome, rings, formula, countOutsideHours) => {
+          const standard = { ...DEFAULT_STANDARDS[0]!, formula, countOutsideHours };
+          const j = judgeEvent(call(outcome, rings, rings * 5), [standard], { inHours: false })[0]!;
+          if (j.reason === 'outside-hours') expect([j.counted, j.met]).toEqual([false, false]);
+          else expect(countOutsideHours).toBe(true);
+        },
+      ),
+    );
+  });
 });

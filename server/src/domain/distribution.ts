@@ -104,10 +104,11 @@ export function addToBins(bins: Map<number, BinCount>, bin: number, count: numbe
 }
 
 /**
- * The bins from what pruning keeps, exactly: the value histograms hold the wait bins' population (considered
- * judgements of answered/greeted events with a value, met included); the rest of the considered judgements and of
- * Σmet (rollups) is the abandoned/left bin, because an answered call or greeted visit always has its measure (the
- * wire schema requires one; a call's other one is derived), so "answered without a value" is empty.
+ * The bins from what pruning keeps: the value histograms hold the wait bins' population (considered judgements of
+ * answered/greeted events with a value, met included); the rest of the considered judgements and of Σmet (rollups)
+ * is the abandoned/left bin. Exact when `unplaced` is 0, as it always is for calls and visits: an answered call or
+ * greeted visit always has its measure (the wire schema requires one; a call's other one is derived), so
+ * "answered without a value" is empty. Other types' judgements may not be (an expired case).
  */
 export function binsFromSummaries(values: ReadonlyArray<{ value: number; n: number; met: number }>, considered: Pick<Sums, 'considered' | 'met'>, edges: readonly number[]): BinCount[] {
   const bins = new Map<number, BinCount>();
@@ -115,3 +116,18 @@ export function binsFromSummaries(values: ReadonlyArray<{ value: number; n: numb
   const waits = [...bins.values()].reduce((s, c) => ({ count: s.count + c.count, met: s.met + c.met }), { count: 0, met: 0 });
   return [...bins.values(), { bin: -1, count: considered.considered - waits.count, met: considered.met - waits.met }];
 }
+
+/**
+ * Considered judgements that neither gave up nor are among `inPopulation` judgements of the value population:
+ * those binsFromSummaries cannot place. binOf puts them in bin −2 (an expired case, a registered type's success
+ * without a value) or, with a value (an expired case's measure stopped before expiry), in a wait bin; the summaries
+ * would count them as given up. `inPopulation`: the histograms' Σn over the same range (or a rollup's valueN, the
+ * same count written from the same judgements).
+ *
+ * When it is 0 the summaries are exact, bin by bin, `met` included: the considered judgements that did not give up
+ * are then exactly the value population, which the histograms hold per value (n and met), so every wait bin is
+ * binOf's; the give-up bin's count, considered − Σn, is `abandoned`, binOf's −1; its met, Σmet − Σ histogram met,
+ * is the give-ups' met plus that of the judgements that are not considered, which is 0: an outside-hours
+ * judgement is never counted, so never met (judge.ts).
+ */
+export const unplaced = (sums: Pick<Sums, 'considered' | 'abandoned'>, inPopulation: number): number => sums.considered - sums.abandoned - inPopulation;

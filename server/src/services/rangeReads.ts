@@ -114,8 +114,8 @@ export async function valueCounts(reads: StoreReads, q: RawQuery, nowMs?: number
   return out;
 }
 
-/** The p90's trailing raw edge as its whole quarter-hour histogram cell, where wholeCellEnd allows. */
-async function trailingQuarter(reads: StoreReads, q: RawQuery, pieces: ValuePiece[], nowMs: number | undefined): Promise<ValuePiece[]> {
+/** The trailing raw edge of the p90's (and the distribution's) pieces as its whole quarter-hour cell, where wholeCellEnd allows. */
+export async function trailingQuarter(reads: StoreReads, q: RawQuery, pieces: ValuePiece[], nowMs: number | undefined): Promise<ValuePiece[]> {
   const edge = pieces.at(-1);
   const quarter = VALUE_GRAINS[1];
   if (!edge || edge.grain !== null) return pieces;

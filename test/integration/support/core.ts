@@ -7,7 +7,7 @@ import { IngestService } from '../../../server/src/services/ingest/ingest';
 import { SitesService } from '../../../server/src/services/sites';
 import { StandardsService } from '../../../server/src/services/standards';
 import type { Store } from '../../../server/src/store/port';
-import { storeBackend } from '../../../server/src/storeBackend';
+import { backendFor, storeBackend } from '../../../server/src/storeBackend';
 import { verifySnapshot } from '../../../server/src/services/audit';
 import type { VerifyResult } from '../../../server/src/domain/verify';
 
@@ -21,16 +21,17 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export async function openTestCore(dataDir: string, options: { timeZone?: string; now?: () => number } = {}): Promise<TestCore> {
+/** `databaseUrl`: a PostgreSQL store (support/postgres.ts testDatabases) instead of the data directory's SQLite file. */
+export async function openTestCore(dataDir: string, options: { timeZone?: string; now?: () => number; databaseUrl?: string } = {}): Promise<TestCore> {
   const now = options.now ?? Date.now;
-  const store = await storeBackend.open({ dataDir, now });
+  const store = await backendFor(options.databaseUrl).open({ dataDir, now });
   const standards = await StandardsService.open(store, DEFAULT_STANDARDS, now);
   const timeZone = options.timeZone ?? 'UTC';
   return {
     store,
     standards,
     sites: new SitesService(store, timeZone),
-    ingest: new IngestService({ store, standards, now, timeZone }),
+    ingest: new IngestService({ store, standards, now, timeZone, registry: () => standards.eventTypes() }),
     compliance: new ComplianceReader(store.reads, standards),
     corrections: new CorrectionsService(store, (id) => standards.versions(id)),
     close: () => store.close(),

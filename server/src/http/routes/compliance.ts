@@ -37,7 +37,7 @@ function distributionQuery(standards: readonly Standard[], zones: ZoneContext, n
     .superRefine(...fromBeforeTo)
     .transform((p, zctx): DistributionQuery => {
       const { fromMs, toMs, site, timeZone } = reportRange(p, zones, nowMs, zctx);
-      return { fromMs, toMs, site, standardId: p.standard ?? null, timeZone };
+      return { fromMs, toMs, site, standardId: p.standard ?? null, timeZone, nowMs };
     });
 }
 
