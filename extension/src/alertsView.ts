@@ -5,7 +5,7 @@
 // rates) is in its tooltip. Clicking an incident opens the dashboard filtered to its site and standard.
 import * as vscode from 'vscode';
 import type { Incident } from '@ringside/server/protocol';
-import { countIncidents, isAcknowledged, type IncidentCounts, type IncidentLevel } from '@ringside/server/protocol/pure';
+import { countIncidents, isAcknowledged, siteLabel, siteTitle, type IncidentCounts, type IncidentLevel } from '@ringside/server/protocol/pure';
 import { SHOW_IN_DASHBOARD_COMMAND } from './commandIds';
 import type { RingsideConnection } from './connection';
 
@@ -74,13 +74,18 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertNode>, v
   getTreeItem(node: AlertNode): vscode.TreeItem {
     if (node.kind === 'incident') return incidentItem(node.incident);
     const open = node.incidents.filter((i) => !isAcknowledged(i)).length;
-    const label = node.kind === 'level' ? LEVEL_TITLE[node.level] : node.incidents[0]!.siteName;
+    // A site group is named as every other view names the site (the connection's names, which its incidents' siteName
+    // feed): a site renamed since its incident last changed reads as the Sites view and the dashboard read it.
+    const label = node.kind === 'level' ? LEVEL_TITLE[node.level] : siteLabel(node.site, this.connection.siteNames);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
     item.id = node.kind === 'level' ? `level:${node.level}` : `site:${node.level}:${node.site}`;
     item.description = `${node.incidents.length}${open < node.incidents.length ? ` (${node.incidents.length - open} acknowledged)` : ''}`;
     item.iconPath = node.kind === 'level' ? LEVEL_ICON[node.level] : new vscode.ThemeIcon('location');
     item.contextValue = open > 0 ? 'ringside.alertGroup.open' : 'ringside.alertGroup';
-    if (node.kind === 'site') item.command = { command: SHOW_IN_DASHBOARD_COMMAND, title: 'Show in Dashboard', arguments: [{ kind: 'site', site: node.site }] };
+    if (node.kind === 'site') {
+      item.tooltip = siteTitle(node.site);
+      item.command = { command: SHOW_IN_DASHBOARD_COMMAND, title: 'Show in Dashboard', arguments: [{ kind: 'site', site: node.site }] };
+    }
     return item;
   }
 

@@ -3,9 +3,10 @@
 // settings: off when notifications are off; a breach is one case, so it counts as "amber" and a minimum severity of
 // "red" leaves breaches out; the quiet period holds back further breaches of the same event type at the same site,
 // which are folded into the next notification there. A burst touching many places becomes one summary. Each breach
-// notifies at most once, however often the server repeats it.
+// notifies at most once, however often the server repeats it. Sites are named as the dashboard names them (siteLabel:
+// the display name, or the id when there is none); the quiet period and "Open Dashboard" keep to the id.
 import type { ClockBreach, Standard } from '@ringside/server/protocol';
-import { breachKeyOf, standardShortLabel } from '@ringside/server/protocol/pure';
+import { breachKeyOf, siteLabel, standardShortLabel, type SiteNames } from '@ringside/server/protocol/pure';
 import type { NotificationSettings } from './alertNotifier';
 
 /** More places than this in one burst → one summary notification. */
@@ -47,13 +48,15 @@ function clockTime(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** "Ringside: harbour call pbx-77 is past its deadline (Calls ≤ 2 rings, due 14:05)". */
-export function breachText(breach: ClockBreach, standards: readonly Standard[], heldBack = 0): string {
+const NO_NAMES: SiteNames = new Map();
+
+/** "Ringside: Harbour call pbx-77 is past its deadline (Calls ≤ 2 rings, due 14:05)". */
+export function breachText(breach: ClockBreach, standards: readonly Standard[], heldBack = 0, names: SiteNames = NO_NAMES): string {
   const standard = standards.find((s) => s.id === breach.standardId);
   const label = standard ? standardShortLabel(standard) : breach.standardId;
   const noun = NOUN[breach.type] ?? breach.type.replace(/-/g, ' ');
   const more = heldBack > 0 ? ` (+${heldBack} more there)` : '';
-  return `Ringside: ${breach.site} ${noun} ${breach.caseId} is past its deadline (${label}, due ${clockTime(breach.deadline)})${more}`;
+  return `Ringside: ${siteLabel(breach.site, names)} ${noun} ${breach.caseId} is past its deadline (${label}, due ${clockTime(breach.deadline)})${more}`;
 }
 
 export class BreachGate {
@@ -61,7 +64,8 @@ export class BreachGate {
   private readonly heldBack = new Map<string, ClockBreach[]>();
   private readonly seen = new Set<string>();
 
-  decide(breaches: readonly ClockBreach[], nowMs: number, settings: NotificationSettings, standards: readonly Standard[]): BreachNotification[] {
+  /** `names`: the sites' display names now (the connection's), for the text. */
+  decide(breaches: readonly ClockBreach[], nowMs: number, settings: NotificationSettings, standards: readonly Standard[], names: SiteNames = NO_NAMES): BreachNotification[] {
     const fresh = breaches.filter((b) => !this.seen.has(breachKeyOf(b)));
     for (const b of fresh) this.remember(breachKeyOf(b));
     if (!breachesNotify(settings) || fresh.length === 0) return [];
@@ -80,12 +84,12 @@ export class BreachGate {
       due.push({ key, covers: held });
     }
     if (due.length === 0) return [];
-    if (due.length > MAX_SEPARATE_BREACHES) return [breachSummary(due.flatMap((d) => d.covers))];
+    if (due.length > MAX_SEPARATE_BREACHES) return [breachSummary(due.flatMap((d) => d.covers), names)];
     return due.map(({ key, covers }) => {
       // The newest breach first: it is the news; the ones held back are counted.
       const ordered = [...covers].reverse();
       const first = ordered[0]!;
-      return { kind: 'breach', key, site: first.site, type: first.type, standardId: first.standardId, covers: ordered, text: breachText(first, standards, ordered.length - 1) };
+      return { kind: 'breach', key, site: first.site, type: first.type, standardId: first.standardId, covers: ordered, text: breachText(first, standards, ordered.length - 1, names) };
     });
   }
 
@@ -99,8 +103,8 @@ function placeOf(breach: ClockBreach): string {
   return `${breach.type}|${breach.site}`;
 }
 
-function breachSummary(covers: ClockBreach[]): BreachSummary {
-  const sites = [...new Set(covers.map((b) => b.site))];
+function breachSummary(covers: ClockBreach[], names: SiteNames): BreachSummary {
+  const sites = [...new Set(covers.map((b) => b.site))].map((site) => siteLabel(site, names));
   const places = sites.length <= 4 ? sites.join(', ') : `${sites.slice(0, 3).join(', ')} and ${sites.length - 3} more`;
   return { kind: 'breach-summary', covers, text: `Ringside: ${covers.length} open cases are past their deadline at ${places}` };
 }

@@ -3,7 +3,7 @@
 // (where a command takes any) skip the prompts: the welcome views' buttons, keybindings, other extensions and the
 // integration tests use them.
 import * as vscode from 'vscode';
-import { formatPercent, formatThreshold, isAcknowledged, siteName } from '@ringside/server/protocol/pure';
+import { formatPercent, formatThreshold, isAcknowledged } from '@ringside/server/protocol/pure';
 import { incidentIdsOf, type AlertNode } from './alertsView';
 import type { RingsideConnection } from './connection';
 import {
@@ -35,6 +35,7 @@ import { validateApiKey, type ApiKeys } from './secrets';
 import { configuredNodePath, configuredServerUrl, legacyLocalServerDemo, localServerPort, openInBrowserIncludeKey, storeServerUrl, validateServerUrl } from './settings';
 import { itemBand, type WorstItem } from './worstItems';
 import { BAND_ICON } from './statusText';
+import { siteRowName } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
 import type { SiteNode } from './sitesTree';
 
@@ -331,15 +332,16 @@ async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknow
   return address;
 }
 
-/** The status bar's click: the worst site × standard items, each opening the dashboard filtered to it. */
+/** The status bar's click: the worst site × standard items (sites by name), each opening the dashboard filtered to it (by id). */
 async function showWorst(deps: CommandDeps, open: (selection: Selection) => void): Promise<Selection | undefined> {
   type Item = vscode.QuickPickItem & { selection?: Selection };
+  const names = deps.connection.siteNames;
   const items: Item[] = deps.worstItems().map((item) => {
     const band = itemBand(item);
     const figure = item.figure ? `${formatPercent(item.figure.ratio)} today (${item.figure.numerator}/${item.figure.denominator}), target ${formatThreshold(item.figure.target)}` : 'nothing counted today';
     const incident = item.incident;
     return {
-      label: `${band ? BAND_ICON[band] : '$(circle-outline)'} ${siteName(item.site)} · ${item.label}`,
+      label: `${band ? BAND_ICON[band] : '$(circle-outline)'} ${siteRowName(item.site, names)} · ${item.label}`,
       description: figure,
       ...(incident ? { detail: `${incident.severity === 'red' ? 'Red' : 'Amber'} incident${isAcknowledged(incident) ? ' (acknowledged)' : ''}: ${incident.summary}` } : {}),
       selection: { site: item.site, standard: item.standardId },

@@ -19,7 +19,17 @@ import type {
   ServerToClientEvents,
   Snapshot,
 } from '@ringside/server/protocol';
-import { applyIncidentUpdate, backoffSettings, openIncidentsOf, ServerDisconnectRetry, socketAddress, type ConnectionProblem } from '@ringside/server/protocol/pure';
+import {
+  applyIncidentUpdate,
+  backoffSettings,
+  openIncidentsOf,
+  ServerDisconnectRetry,
+  snapshotSiteNames,
+  socketAddress,
+  withSiteNames,
+  type ConnectionProblem,
+  type SiteNames,
+} from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 import { applyClocks, applyCompliance, applyJudged } from './liveState';
 import { extensionProblem } from './problems';
@@ -87,6 +97,12 @@ export class RingsideConnection {
   private readonly seqLog: number[] = [];
   /** The server's open incidents, by id. */
   private open = new Map<number, Incident>();
+  /**
+   * Display names by site id, folded as the dashboard folds them (protocol/pure/labels.ts): the snapshot's `sites`,
+   * then each incident change's siteName. Every view of the extension names a site by siteLabel with these, so the
+   * tree, the status bar and the notifications call a site what the dashboard calls it.
+   */
+  private names: SiteNames = new Map();
   private lastCatchUp: CatchUp | undefined;
 
   /** Every message for the dashboard, in order: connection changes, snapshot, judged, compliance. */
@@ -148,6 +164,11 @@ export class RingsideConnection {
     return openIncidentsOf(this.open.values());
   }
 
+  /** Display names of the server's sites by id (siteLabel turns an id into what every view shows). */
+  get siteNames(): SiteNames {
+    return this.names;
+  }
+
   /** The server's open cases now (the snapshot's, with every later `clocks` update applied), oldest first. */
   openClocks(): OpenClock[] {
     return this.latest?.openClocks ?? [];
@@ -171,7 +192,10 @@ export class RingsideConnection {
     this.latest = undefined;
     // A different server has a different history: start over. The same one: catch up from where we were.
     if (this.cursor && this.cursor.serverUrl !== serverUrl) this.cursor = undefined;
-    if (!this.cursor) this.open = new Map();
+    if (!this.cursor) {
+      this.open = new Map();
+      this.names = new Map();
+    }
     let address: { origin: string; path: string };
     try {
       address = socketAddress(serverUrl);
@@ -236,6 +260,9 @@ export class RingsideConnection {
       // The snapshot's open incidents are the truth now (an incident that recovered while away is gone).
       this.open = new Map((snapshot.openIncidents ?? []).map((i) => [i.id, i]));
       this.latest = { ...snapshot, openIncidents: this.openIncidents() };
+      // Before the message goes out: its listeners (the Sites source, the status bar) name sites with these. A site
+      // renamed, created or retired on the server arrives as a fresh snapshot, so this is where names change.
+      this.names = snapshotSiteNames(snapshot.sites, this.latest.openIncidents);
       // First contact with this server: the snapshot is exact up to its newest event; start counting there.
       const first = !this.cursor;
       if (!this.cursor) this.cursor = { serverUrl, lastSeq: Math.max(0, ...snapshot.recent.map((j) => j.event.seq)), lastIncidentChange: Math.max(0, ...[...this.open.values()].map((i) => i.lastChangeSeq)) };
@@ -341,6 +368,7 @@ export class RingsideConnection {
       if (this.cursor && update.change.seq <= this.cursor.lastIncidentChange) continue;
       if (this.cursor) this.cursor.lastIncidentChange = update.change.seq;
       this.open = applyIncidentUpdate(this.open, update);
+      this.names = withSiteNames(this.names, [{ id: update.incident.site, name: update.incident.siteName }]);
       fresh.push(update);
       this.emit({ type: 'incident', update });
     }

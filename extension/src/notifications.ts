@@ -58,7 +58,7 @@ export class AlertNotifications implements vscode.Disposable {
       }),
       connection.onClocks(({ breaches }) => {
         const standards = connection.snapshot?.standards ?? [];
-        for (const notification of this.breachGate.decide(breaches, Date.now(), notificationSettings(), standards)) this.showBreach(notification);
+        for (const notification of this.breachGate.decide(breaches, Date.now(), notificationSettings(), standards, connection.siteNames)) this.showBreach(notification);
       }),
     ];
   }

@@ -3,7 +3,7 @@
 // dashboard's tiles and the status bar show); each site's figures come from `GET /compliance?groupBy=site`.
 import type { Band, ComplianceFigure, ComplianceReport, Standard } from '@ringside/server/protocol';
 import type { OpenClock } from '@ringside/server/protocol';
-import { bandOf, countOpenClocks, formatPercent, shortLabelOf, worstBand } from '@ringside/server/protocol/pure';
+import { bandOf, countOpenClocks, formatPercent, shortLabelOf, siteLabel, siteName, worstBand, type SiteNames } from '@ringside/server/protocol/pure';
 
 export interface StandardFigure {
   standardId: string;
@@ -77,6 +77,20 @@ export function sitesFromGroupedReport(report: ComplianceReport, standards: read
       const list = bySite.get(site)!;
       return { site, band: worstBand(list.map((f) => f.band)), standards: list };
     });
+}
+
+/**
+ * How the extension names a row's site wherever it shows one (tree, status bar, quick pick): "All sites" for null,
+ * else the site's display name, or its id when it has none (siteLabel, the dashboard's rule).
+ */
+export function siteRowName(site: string | null, names: SiteNames): string {
+  return site === null ? siteName(null) : siteLabel(site, names);
+}
+
+/** Sites in the order the tree lists them: alphabetical by the name shown, then by id (two sites of one name). */
+export function orderByName(sites: readonly SiteFigures[], names: SiteNames): SiteFigures[] {
+  const key = (s: SiteFigures) => siteRowName(s.site, names);
+  return [...sites].sort((a, b) => key(a).localeCompare(key(b)) || (a.site ?? '').localeCompare(b.site ?? ''));
 }
 
 /** The same per-site rows from one plain report per site (servers without groupBy). */

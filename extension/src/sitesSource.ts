@@ -5,10 +5,11 @@
 // follow at the same pace, webview/src/queries.ts). Another server empties everything at once, and an answer from
 // the previous server is dropped.
 import type { ComplianceReport } from '@ringside/server/protocol';
+import type { SiteNames } from '@ringside/server/protocol/pure';
 import type { RingsideConnection } from './connection';
 import { fetchComplianceBySite, fetchComplianceForSite } from './httpApi';
 import { Listeners } from './listeners';
-import { allSitesFromLive, sitesFromGroupedReport, sitesFromPerSiteReports, type SiteFigures } from './siteModel';
+import { allSitesFromLive, orderByName, sitesFromGroupedReport, sitesFromPerSiteReports, type SiteFigures } from './siteModel';
 
 const REFRESH_INTERVAL_MS = 1_000;
 
@@ -49,16 +50,21 @@ export class SiteFiguresSource {
     ];
   }
 
-  /** "All sites" (live) first, then each site; nothing while not connected. */
+  /** "All sites" (live) first, then each site by the name shown; nothing while not connected. */
   get current(): SiteFigures[] {
     const snapshot = this.connection.snapshot;
     if (this.connection.state !== 'connected' || !snapshot) return [];
-    return [allSitesFromLive(snapshot.today, snapshot.standards), ...this.sites];
+    return [allSitesFromLive(snapshot.today, snapshot.standards), ...this.perSite];
   }
 
-  /** Only the sites (no "All sites" row). */
+  /** Only the sites (no "All sites" row), by the name shown: a rename reorders them without a fetch. */
   get perSite(): SiteFigures[] {
-    return this.connection.state === 'connected' ? this.sites : [];
+    return this.connection.state === 'connected' ? orderByName(this.sites, this.siteNames) : [];
+  }
+
+  /** Display names by site id (the connection's, from the snapshot and incidents), for siteLabel. */
+  get siteNames(): SiteNames {
+    return this.connection.siteNames;
   }
 
   get error(): string | undefined {

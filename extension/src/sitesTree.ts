@@ -3,12 +3,13 @@
 // SiteFiguresSource (live "All sites", per-site fetches on live messages). Empty while not connected and with no
 // `message`, so the view's welcome content (package.json viewsWelcome: buttons to start the local server with demo
 // data, connect, set a key) shows. Clicking an item opens the dashboard filtered to it. A site with open cases says
-// how many ("3 open · 1 at risk · 1 past deadline") after its worst figure.
+// how many ("3 open · 1 at risk · 1 past deadline") after its worst figure. A site is named as the dashboard names it:
+// its display name, or its id when it has none (siteLabel), with the id in the tooltip (filters and exports use it).
 import * as vscode from 'vscode';
 import type { Band, OpenClock } from '@ringside/server/protocol';
-import { formatThreshold } from '@ringside/server/protocol/pure';
+import { formatThreshold, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { SHOW_SELECTED_SITE_COMMAND } from './commandIds';
-import { countsText, figureText, margin, openCasesText, openClocksAt, percentText, type SiteFigures, type StandardFigure } from './siteModel';
+import { countsText, figureText, margin, openCasesText, openClocksAt, percentText, siteRowName, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
 
 /** What a tree node stands for; also the argument of the item's commands (click, context menu). */
@@ -79,7 +80,8 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
   }
 
   private visibleState(): string {
-    return JSON.stringify([this.source.current, this.source.error ?? null, this.clocks?.openClocks() ?? []]);
+    // The names too: a site renamed on the server changes its row's label, not its figures.
+    return JSON.stringify([this.source.current, this.source.error ?? null, this.clocks?.openClocks() ?? [], [...this.source.siteNames]]);
   }
 
   /**
@@ -100,7 +102,8 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
   }
 
   getTreeItem(node: SiteNode): vscode.TreeItem {
-    return node.kind === 'site' ? siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site)) : standardItem(node.site, node.figure);
+    const names = this.source.siteNames;
+    return node.kind === 'site' ? siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site), names) : standardItem(node.site, node.figure, names);
   }
 
   refresh(): void {
@@ -122,8 +125,13 @@ export interface OpenClocksSource {
   onDidChange(listener: () => void): { dispose(): void };
 }
 
-function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[]): vscode.TreeItem {
-  const label = node.site ?? 'All sites';
+/** The tooltip's line under a site's name: its id ("site id: harbour"), which filters, exports and the API use. */
+function siteIdLine(site: string | null): string[] {
+  return site === null ? [] : ['', siteTitle(site)];
+}
+
+function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[], names: SiteNames): vscode.TreeItem {
+  const label = siteRowName(node.site, names);
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `site:${node.site ?? '*'}`;
   item.iconPath = bandIcon(node.figures.band);
@@ -133,6 +141,7 @@ function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly Op
   item.tooltip = new vscode.MarkdownString(
     [
       `**${label}** — today`,
+      ...siteIdLine(node.site),
       '',
       ...node.figures.standards.map((f) => `- ${f.standardName}: ${figureText(f)}, target ${formatThreshold(f.target)}`),
       '',
@@ -144,13 +153,14 @@ function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly Op
   return item;
 }
 
-function standardItem(site: string | null, figure: StandardFigure): vscode.TreeItem {
+function standardItem(site: string | null, figure: StandardFigure, names: SiteNames): vscode.TreeItem {
   const item = new vscode.TreeItem(standardRowLabel(figure), vscode.TreeItemCollapsibleState.None);
   item.id = `standard:${site ?? '*'}:${figure.standardId}`;
   item.iconPath = bandIcon(figure.band);
   item.description = countsText(figure);
+  const where = site === null ? 'all sites' : siteRowName(site, names);
   item.tooltip = new vscode.MarkdownString(
-    `**${figure.standardName}** at ${site ?? 'all sites'} — today\n\n${figureText(figure)}, target ${formatThreshold(figure.target)}${figure.band ? `, ${figure.band}` : ''}`,
+    [`**${figure.standardName}** at ${where} — today`, ...siteIdLine(site), '', `${figureText(figure)}, target ${formatThreshold(figure.target)}${figure.band ? `, ${figure.band}` : ''}`].join('\n'),
   );
   item.contextValue = 'ringside.standard';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
@@ -161,6 +171,8 @@ function standardItem(site: string | null, figure: StandardFigure): vscode.TreeI
 export interface TreeRow {
   label: string;
   description: string;
+  /** The tooltip's text (Markdown source for a MarkdownString), when the item has one. */
+  tooltip?: string;
   icon: string;
   colour: string | null;
   contextValue?: string;
@@ -177,9 +189,11 @@ export function describeTree<T>(provider: SyncTreeProvider<T>): TreeRow[] {
   const row = (node: T): TreeRow => {
     const item = provider.getTreeItem(node);
     const icon = item.iconPath as vscode.ThemeIcon | undefined;
+    const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
     return {
       label: typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
       description: typeof item.description === 'string' ? item.description : '',
+      ...(tooltip !== undefined ? { tooltip } : {}),
       icon: icon?.id ?? '',
       colour: icon?.color?.id ?? null,
       ...(item.contextValue ? { contextValue: item.contextValue } : {}),

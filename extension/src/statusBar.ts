@@ -42,7 +42,7 @@ export class RingsideStatusBar implements vscode.Disposable {
     const incidents = connected ? this.connection.openIncidents() : [];
     this.items = connected ? worstItems(this.sites.current, incidents, snapshot?.standards ?? []) : [];
     const breached = connected ? countOpenClocks(this.connection.openClocks(), Date.now()).breached : 0;
-    const view = statusView({ state, serverUrl, problem: this.connection.problem, items: this.items, counts: countIncidents(incidents), breached });
+    const view = statusView({ state, serverUrl, problem: this.connection.problem, items: this.items, counts: countIncidents(incidents), breached, siteNames: this.connection.siteNames });
     this.view = view;
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);

@@ -1,9 +1,11 @@
 // What the status bar says, as a pure function, so the wording is easy to check. Connected, it names the worst
 // SITE-level item (a site × standard: its band today or its open incident, whichever is worse; the all-sites
 // figure can hide a red site) and the open incidents in the words every view uses ("2 red · 1 amber"), e.g.
-// "$(error) 2 red · harbour: Calls ≤ 2 rings 73.0 %". Clicking it lists the worst items (commands.ts).
+// "$(error) 2 red · Harbour: Calls ≤ 2 rings 73.0 %", the site by its display name as the dashboard names it
+// (siteLabel; `site` keeps the id). Clicking it lists the worst items (commands.ts).
 import type { Band, ConnectionState } from '@ringside/server/protocol';
-import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, siteName, type ConnectionProblem, type IncidentCounts } from '@ringside/server/protocol/pure';
+import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
+import { siteRowName } from './siteModel';
 import { itemBand, type WorstItem } from './worstItems';
 
 export interface StatusView {
@@ -12,8 +14,10 @@ export interface StatusView {
   tooltip: string;
   /** The band the item's colour shows: null when nothing is counted or offline. */
   band: Band | null;
-  /** The site × standard named, if any. */
+  /** The site × standard named, if any (the site's id; the text shows its name). */
   site: string | null;
+  /** The site as the text names it ("Harbour", "All sites"); null when it names none. */
+  siteLabel: string | null;
   standardId: string | null;
   /** The open incidents it counts (the Alerts view and the dashboard banner count the same). */
   counts: IncidentCounts;
@@ -41,11 +45,13 @@ export interface StatusInput {
   counts?: IncidentCounts;
   /** Open cases past a deadline (countOpenClocks). */
   breached?: number;
+  /** Display names by site id (the connection's), for siteLabel. */
+  siteNames?: SiteNames;
 }
 
 export function statusView(input: StatusInput): StatusView {
   const { state, serverUrl, problem } = input;
-  const base = { band: null, site: null, standardId: null, counts: NO_COUNTS, breached: 0 };
+  const base = { band: null, site: null, siteLabel: null, standardId: null, counts: NO_COUNTS, breached: 0 };
   if (state === 'connecting') {
     const why = problem ? `\n\n${escapeMarkdown(problem.text)}` : '';
     return { ...base, text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}…${why}` };
@@ -58,7 +64,7 @@ export function statusView(input: StatusInput): StatusView {
       tooltip: problem ? escapeMarkdown(problem.text) : `Not connected to ${escapeMarkdown(serverUrl)}.`,
     };
   }
-  return connectedView(serverUrl, input.items ?? [], input.counts ?? NO_COUNTS, input.breached ?? 0);
+  return connectedView(serverUrl, input.items ?? [], input.counts ?? NO_COUNTS, input.breached ?? 0, input.siteNames ?? new Map());
 }
 
 function itemFigure(item: WorstItem): string {
@@ -72,7 +78,7 @@ function breachedPhrase(breached: number): string {
   return breached > 0 ? `${breached} breached` : '';
 }
 
-function connectedView(serverUrl: string, items: readonly WorstItem[], counts: IncidentCounts, breached: number): StatusView {
+function connectedView(serverUrl: string, items: readonly WorstItem[], counts: IncidentCounts, breached: number, names: SiteNames): StatusView {
   // Incidents first ("2 red · 1 amber"), then open cases past their deadline: the two things that need someone now.
   const phrase = [countsPhrase(counts), breachedPhrase(breached)].filter(Boolean).join(' · ');
   const incidentPhrase = countsPhrase(counts);
@@ -81,7 +87,7 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
     const band = itemBand(item);
     const alert = item.incident ? `${item.incident.severity} incident${isAcknowledged(item.incident) ? ' (acknowledged)' : ''}` : '';
     const target = item.figure ? formatThreshold(item.figure.target) : item.incident ? formatThreshold(item.incident.target) : '';
-    return `| ${band ? BAND_ICON[band] : '$(circle-outline)'} | ${escapeMarkdown(siteName(item.site))} | ${escapeMarkdown(item.label)} | ${itemFigure(item)} | ${target} | ${alert} |`;
+    return `| ${band ? BAND_ICON[band] : '$(circle-outline)'} | ${escapeMarkdown(siteRowName(item.site, names))} | ${escapeMarkdown(item.label)} | ${itemFigure(item)} | ${target} | ${alert} |`;
   });
   const open = incidentPhrase ? `$(bell-dot) Open incidents: ${incidentPhrase}${counts.unacknowledged < counts.open ? ` (${counts.open - counts.unacknowledged} acknowledged)` : ''}` : '$(bell) No open incidents';
   const late = breached > 0 ? `$(watch) Open cases past their deadline: ${breached}` : '$(watch) No open case past its deadline';
@@ -96,15 +102,17 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
     'Click for the worst sites and standards.',
   ].join('\n');
   const counted = phrase ? `${phrase} · ` : '';
-  if (!worst) return { text: `${phrase ? '$(bell-dot) ' : '$(pulse) '}Ringside ${phrase || '—'}`, tooltip, band: counts.red > 0 ? 'red' : counts.amber > 0 ? 'amber' : null, site: null, standardId: null, counts, breached };
+  if (!worst) return { text: `${phrase ? '$(bell-dot) ' : '$(pulse) '}Ringside ${phrase || '—'}`, tooltip, band: counts.red > 0 ? 'red' : counts.amber > 0 ? 'amber' : null, site: null, siteLabel: null, standardId: null, counts, breached };
   const band = itemBand(worst);
   const icon = band ? BAND_ICON[band] : '$(pulse)';
   const figure = itemFigure(worst);
+  const siteLabel = siteRowName(worst.site, names);
   return {
-    text: `${icon} ${counted}${siteName(worst.site)}: ${worst.label}${figure ? ` ${figure}` : ''}`,
+    text: `${icon} ${counted}${siteLabel}: ${worst.label}${figure ? ` ${figure}` : ''}`,
     tooltip,
     band,
     site: worst.site,
+    siteLabel,
     standardId: worst.standardId,
     counts,
     breached,

@@ -11,8 +11,12 @@ import {
   needsApiKey,
   openIncidentsOf,
   serverUrlOfPage,
+  siteLabel,
+  siteTitle,
+  snapshotSiteNames,
   socketAddress,
   standardShortLabel,
+  withSiteNames,
 } from '../../server/src/protocol/pure';
 
 let nextId = 1;
@@ -78,6 +82,30 @@ describe('short standard labels', () => {
     expect(standardShortLabel(standard('complaint', 'resolveSeconds', '<=', 7200))).toBe('Complaints ≤ 2 h');
     expect(standardShortLabel(standard('email-reply', 'replySeconds', '<=', 172_800))).toBe('Email replies ≤ 2 d');
     expect(standardShortLabel(standard('call', 'rings', '~', 2))).toBe('Full name');
+  });
+});
+
+describe('site names, one rule for the dashboard and the extension', () => {
+  it('names a site by its display name, by its id when it has none, with the id in the tooltip', () => {
+    const names = new Map([['harbour', 'Harbour Street'], ['blank', ' ']]);
+    expect(siteLabel('harbour', names)).toBe('Harbour Street');
+    expect(siteLabel('north', names)).toBe('north');
+    expect(siteLabel('blank', names)).toBe('blank');
+    expect(siteTitle('harbour')).toBe('site id: harbour');
+  });
+
+  it('takes the names from the snapshot’s sites, else from its incidents, then from each incident change', () => {
+    const incidents = [incident({ site: 'harbour', siteName: 'Harbour (old)' }), incident({ site: 'south', siteName: 'South' })];
+    // The snapshot's list is the whole truth about configured sites: an incident's older name does not win.
+    const fromSites = snapshotSiteNames([{ id: 'harbour', name: 'Harbour Street' }], incidents);
+    expect([...fromSites]).toEqual([['harbour', 'Harbour Street']]);
+    // A server that sends no `sites` still names its incidents' sites.
+    expect([...snapshotSiteNames(undefined, incidents)]).toEqual([['harbour', 'Harbour (old)'], ['south', 'South']]);
+    const renamed = withSiteNames(fromSites, [{ id: 'harbour', name: 'Harbour Quay' }]);
+    expect(renamed.get('harbour')).toBe('Harbour Quay');
+    expect(fromSites.get('harbour')).toBe('Harbour Street');
+    // Nothing new: the same map, so a view can tell it need not redraw.
+    expect(withSiteNames(renamed, [{ id: 'harbour', name: 'Harbour Quay' }])).toBe(renamed);
   });
 });
 

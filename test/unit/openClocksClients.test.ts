@@ -98,6 +98,17 @@ describe('breach notifications', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ kind: 'breach-summary', text: 'Ringside: 5 open cases are past their deadline at a, b, c and 2 more' });
   });
+
+  it('name a site as the dashboard does: its display name, its id when it has none; the place stays the id', () => {
+    const names = new Map([['harbour', 'Harbour Street'], ['a', 'Airport'], ['blank', '  ']]);
+    const [shown] = new BreachGate().decide([breach('pbx-9')], T0, on, standards, names);
+    expect(shown).toMatchObject({ kind: 'breach', key: 'call|harbour', site: 'harbour' });
+    expect(shown!.text).toMatch(/^Ringside: Harbour Street call pbx-9 is past its deadline \(Calls ≤ 2 rings, due \d\d:\d\d\)$/);
+    expect(breachText(breach('pbx-9', { site: 'blank' }), standards, 0, names)).toMatch(/^Ringside: blank call pbx-9 /);
+    const sites = ['a', 'b', 'c', 'd', 'e'];
+    const [summary] = new BreachGate().decide(sites.map((site, i) => breach(`n${i}`, { site })), T0, on, standards, names);
+    expect(summary!.text).toBe('Ringside: 5 open cases are past their deadline at Airport, b, c and 2 more');
+  });
 });
 
 describe('status bar and Sites view', () => {

@@ -6,7 +6,7 @@ import { IncidentGate } from '../../extension/src/alertNotifier';
 import { selectionFromState } from '../../extension/src/selection';
 import { apiUrl } from '../../extension/src/httpApi';
 import { secretName, validateApiKey } from '../../extension/src/secrets';
-import { allSitesFromLive, figureText, sitesFromGroupedReport } from '../../extension/src/siteModel';
+import { allSitesFromLive, figureText, orderByName, siteRowName, sitesFromGroupedReport } from '../../extension/src/siteModel';
 import { socketAddress } from '../../extension/src/connection';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
@@ -111,6 +111,18 @@ describe('status bar text', () => {
     expect(alerting.counts).toMatchObject({ open: 3, red: 2, amber: 1, unacknowledgedRed: 2 });
     expect(alerting.tooltip).toContain('Open incidents: 2 red · 1 amber');
     expect(alerting.tooltip).toContain('| $(error) | harbour | Calls ≤ 2 rings | 31.0 % | 90 % | red incident |');
+  });
+
+  it('names the site as the dashboard does: its display name, or its id when it has none; `site` stays the id', () => {
+    const today = [named('calls', 931, 1000), named('visits', 95, 100)];
+    const groups = { calls: [['airport', 900, 900], ['harbour', 31, 100]] as Array<[string, number, number]>, visits: [['north', 80, 100]] as Array<[string, number, number]> };
+    const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
+    const siteNames = new Map([['harbour', 'Harbour Street'], ['airport', 'Airport']]);
+    const shown = statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, [], standards), siteNames });
+    expect(shown).toMatchObject({ text: '$(error) Harbour Street: Calls ≤ 2 rings 31.0 %', site: 'harbour', siteLabel: 'Harbour Street' });
+    expect(shown.tooltip).toContain('| $(error) | Harbour Street | Calls ≤ 2 rings | 31.0 % | 90 % |  |');
+    // north has no display name: its id, as the dashboard shows it.
+    expect(shown.tooltip).toContain('| $(error) | north | Visits ≤ 30 s | 80.0 % | 90 % |  |');
   });
 
   it('ranks an open red incident above an amber figure, and falls back to all sites when no site counted', () => {
@@ -221,6 +233,16 @@ describe('sites tree model', () => {
     expect(sites[1]).toMatchObject({ band: 'red', standards: [{ numerator: 6, denominator: 10, label: 'Calls ≤ 2 rings', standardName: 'Calls answered within 2 rings' }] });
     expect(figureText(sites[1]!.standards[0]!)).toBe('60.0 % (6/10)');
     expect(figureText({ ratio: null, numerator: 0, denominator: 0 })).toBe('— (nothing counted)');
+  });
+
+  it('names each site by its display name (its id when it has none) and lists them by the name shown', () => {
+    const names = new Map([['south', 'Anchor Bay'], ['north', ' ']]);
+    expect(siteRowName(null, names)).toBe('All sites');
+    expect(siteRowName('south', names)).toBe('Anchor Bay');
+    expect(siteRowName('north', names)).toBe('north');
+    const sites = sitesFromGroupedReport(report, standards);
+    expect(orderByName(sites, names).map((s) => s.site)).toEqual(['south', 'north']);
+    expect(orderByName(sites, new Map()).map((s) => s.site)).toEqual(['north', 'south']);
   });
 
   it('takes "All sites" from the live figures (what the dashboard’s tiles show)', () => {

@@ -15,7 +15,7 @@ import type {
   Snapshot,
   Standard,
 } from '@ringside/server/protocol';
-import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, LIVE_POINTS_KEPT, openIncidentsOf, sortClocks, upsertLivePoint, type SiteNames } from '@ringside/server/protocol/pure';
+import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, LIVE_POINTS_KEPT, openIncidentsOf, snapshotSiteNames, sortClocks, upsertLivePoint, withSiteNames, type SiteNames } from '@ringside/server/protocol/pure';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 import { compareText } from './textOrder';
 
@@ -252,9 +252,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
   const feed = prependToFeed([], [...snapshot.recent].reverse());
   const incidents = openIncidentsOf(snapshot.openIncidents ?? []);
   const openClocks = sortClocks(snapshot.openClocks ?? []);
-  // The snapshot's list is the whole truth about configured sites; a server that sends none still names the
-  // sites of its incidents (as of their last change).
-  const names = withSiteNames(new Map(), snapshot.sites ?? incidents.map((i) => ({ id: i.site, name: i.siteName })));
+  const names = snapshotSiteNames(snapshot.sites, incidents);
   return {
     ...state,
     connection,
@@ -278,14 +276,6 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
 
 function sameNames(a: SiteNames, b: SiteNames): boolean {
   return a.size === b.size && [...b].every(([id, name]) => a.get(id) === name);
-}
-
-/** `names` with these sites' names set (the same map when nothing changes, so views need not redraw). */
-function withSiteNames(names: SiteNames, sites: ReadonlyArray<{ id: string; name: string }>): SiteNames {
-  if (sites.every((s) => names.get(s.id) === s.name)) return names;
-  const next = new Map(names);
-  for (const site of sites) next.set(site.id, site.name);
-  return next;
 }
 
 function applyClocks(state: DashboardState, update: ClocksUpdate): DashboardState {

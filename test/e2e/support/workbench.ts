@@ -45,6 +45,14 @@ export function dashboardFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
 }
 
+/**
+ * What the dashboard's site filter shows as selected ("All sites", or a site's display name, its id when it has
+ * none): the name the extension's views give that site too, while the filter's value is the id.
+ */
+export function selectedSiteName(dashboard: FrameLocator): Promise<string> {
+  return dashboard.locator('.rs-select-site').evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent ?? '');
+}
+
 /** A view pane of the Ringside container ("Sites", "Alerts") by its header. */
 export function pane(page: Page, name: string): Locator {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${name}`, 'i') }) });

@@ -18,7 +18,7 @@ import { countsPhrase, formatPercent as percentText } from '../../../server/src/
 import type { RingsideTestApi } from '../../../extension/src/testApi';
 import type { RunningLocalServer } from '../../../extension/src/localServer';
 import type { TreeRow } from '../../../extension/src/sitesTree';
-import { call, complianceRatio, getJson, incidents, postEvents, postMilestones, useApiKey, visit, watchIncidents } from './ringsideHttp';
+import { call, complianceRatio, getJson, incidents, nameSite, postEvents, postMilestones, useApiKey, visit, watchIncidents } from './ringsideHttp';
 import { suiteConfig } from './testConfig';
 import { conditionWaiter, withDeadline, type WaitFor } from './waitFor';
 
@@ -234,6 +234,34 @@ export function registerExtensionSuite(): void {
       assert.ok(view().siteFetches - fetchesBefore <= Math.ceil(seconds) + 2, `fetches ${view().siteFetches - fetchesBefore} in ${seconds.toFixed(1)} s`);
     });
 
+    it('names a site by its display name in the Sites view, the status bar, its quick pick and the Alerts view, as the dashboard does; a rename follows at once', async () => {
+      // vscode-suite was auto-created by its first event, so it is named by its id; it is the worst site (calls at 75 %).
+      const before = await waitFor('vscode-suite by its id as the worst', () => view().statusBar?.site === 'vscode-suite' && siteRow(api, 'vscode-suite') && view().statusBar);
+      assert.equal(before.siteLabel, 'vscode-suite');
+      // Renamed on the server: it pushes a fresh snapshot with the sites' names, and no event is needed for the views.
+      const name = 'VS Code suite';
+      await nameSite(serverUrl, 'vscode-suite', name);
+      const row = await waitFor(`the Sites view row "${name}"`, () => siteRow(api, name));
+      assert.equal(siteRow(api, 'vscode-suite'), undefined, 'no row by the id any more');
+      assert.match(row.tooltip ?? '', /^\*\*VS Code suite\*\* — today\n\nsite id: vscode-suite\n/);
+      assert.match(row.children.find((c) => c.label.endsWith(' · Calls ≤ 2 rings'))?.tooltip ?? '', /^\*\*.+\*\* at VS Code suite — today\n\nsite id: vscode-suite\n/);
+      const status = await waitFor('the status bar naming it', () => view().statusBar?.siteLabel === name && view().statusBar);
+      assert.equal(status.site, 'vscode-suite', 'the selection keeps the id');
+      assert.match(status.text, / VS Code suite: Calls ≤ 2 rings 75\.0 %$/);
+      assert.ok(status.tooltip.includes('| VS Code suite | Calls ≤ 2 rings | 75.0 % |'), status.tooltip);
+      // The Alerts view's site groups (vscode-suite's slow greetings may have an incident open) name it the same way.
+      for (const level of view().alerts.rows) assert.ok(!level.children.some((c) => c.label === 'vscode-suite'), `${level.label}: ${level.children.map((c) => c.label).join(', ')}`);
+      // The status bar's quick pick: named, and picking still filters by the id.
+      const picked = vscode.commands.executeCommand('ringside.showWorst');
+      const pick = await waitFor('the worst-items quick pick', () => view().quickPick?.title === 'Ringside: worst sites and standards now' && view().quickPick);
+      assert.ok(pick.items[0]!.label.endsWith(`${name} · Calls ≤ 2 rings`), pick.items[0]!.label);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      assert.deepEqual(await picked, { site: 'vscode-suite', standard: CALL_STANDARD });
+      await waitFor('the dashboard filtered to vscode-suite', () => summary()?.selection?.site === 'vscode-suite');
+      await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
+      await waitFor('the filter cleared', () => summary()?.selection?.site === null);
+    });
+
     it('opens the dashboard filtered to a tree item when it is clicked', async () => {
       await vscode.commands.executeCommand('ringside.showInDashboard', { kind: 'standard', site: 'south', standardId: CALL_STANDARD, figure: {} });
       await waitFor('the selection sent to the dashboard', () => view().dashboard.selection?.site === 'south' && view().dashboard.selection?.standard === CALL_STANDARD);
@@ -292,8 +320,9 @@ export function registerExtensionSuite(): void {
       void vscode.commands.executeCommand('ringside.showWorst');
       const pick = await waitFor('the worst-items quick pick', () => view().quickPick?.title === 'Ringside: worst sites and standards now' && view().quickPick);
       const label = status.standardId === VISIT_STANDARD ? 'Visits ≤ 30 s' : 'Calls ≤ 2 rings';
-      assert.ok(pick.items[0]!.label.endsWith(`${status.site ?? 'All sites'} · ${label}`), `${pick.items[0]!.label} vs ${status.text}`);
-      assert.ok(status.text.endsWith(`${status.site ?? 'All sites'}: ${label} ${pick.items[0]!.description!.split(' ')[0]} %`), `${status.text} vs ${pick.items[0]!.description}`);
+      // Both name the site the same way (its display name, or its id when it has none).
+      assert.ok(pick.items[0]!.label.endsWith(`${status.siteLabel} · ${label}`), `${pick.items[0]!.label} vs ${status.text}`);
+      assert.ok(status.text.endsWith(`${status.siteLabel}: ${label} ${pick.items[0]!.description!.split(' ')[0]} %`), `${status.text} vs ${pick.items[0]!.description}`);
       assert.match(pick.items[0]!.description ?? '', /% today \(\d+\/\d+\), target 90 %/);
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       await waitFor('the dashboard filtered to the worst item', () => summary()?.selection?.site === status.site && summary()?.selection?.standard === status.standardId);
@@ -339,22 +368,24 @@ export function registerExtensionSuite(): void {
     });
 
     it('notifies a breach (a call still ringing past its deadline), counts it in the status bar and shows the open case in the Sites view', async () => {
-      // A finished call first, so the site has a row in the Sites view today.
+      // A site with a display name, and a finished call first, so the site has a row in the Sites view today.
+      await nameSite(serverUrl, 'late-desk', 'Late desk');
       await postEvents(serverUrl, [call(1, 'answered', 'late-desk')]);
-      await waitFor('late-desk in the Sites view', () => siteRow(api, 'late-desk'));
+      await waitFor('Late desk in the Sites view', () => siteRow(api, 'Late desk'));
       // A call that started ringing 30 s ago and is still ringing: 2 rings (12 s) are long gone, so the server
       // breaches it as soon as it hears of it and pushes the breach.
       const caseId = `vscode-breach-${Date.now()}`;
       await postMilestones(serverUrl, [{ type: 'call', site: 'late-desk', caseId, milestone: 'started', at: new Date(Date.now() - 30_000).toISOString() }]);
       const shown = await waitFor('the breach notification', () => view().notifications.find((n) => n.kind === 'breach' && n.text.includes(caseId)));
-      assert.match(shown.text, new RegExp(`^Ringside: late-desk call ${caseId} is past its deadline \\(Calls ≤ 2 rings, due \\d\\d:\\d\\d\\)$`));
+      // Named as the Sites view and the dashboard name the site; the quiet period's place keeps the id.
+      assert.match(shown.text, new RegExp(`^Ringside: Late desk call ${caseId} is past its deadline \\(Calls ≤ 2 rings, due \\d\\d:\\d\\d\\)$`));
       assert.deepEqual(shown.actions, ['Open Dashboard']);
       assert.equal(shown.place, 'call|late-desk');
       await waitFor('the status bar to count it', () => (view().statusBar?.breached ?? 0) >= 1 && view().statusBar!.text.includes(' breached'));
-      await waitFor('the Sites view to show the open case', () => siteRow(api, 'late-desk')?.description.includes('past deadline'));
+      await waitFor('the Sites view to show the open case', () => siteRow(api, 'Late desk')?.description.includes('past deadline'));
       // Answered at last: the case closes and leaves every count.
       await postMilestones(serverUrl, [{ type: 'call', site: 'late-desk', caseId, milestone: 'answered', at: new Date().toISOString() }]);
-      await waitFor('the open case gone from the Sites view', () => !siteRow(api, 'late-desk')?.description.includes('open'));
+      await waitFor('the open case gone from the Sites view', () => !siteRow(api, 'Late desk')?.description.includes('open'));
       await vscode.commands.executeCommand('ringside.openDashboard', { site: null, standard: null });
     });
 

@@ -27,6 +27,22 @@ export async function getJson<T>(serverUrl: string, path: string, key: string | 
   return (await response.json()) as T;
 }
 
+/**
+ * Gives a site a display name as an admin would: `PUT /api/v1/sites/:id` keeping the rest of its settings (a site
+ * auto-created by its first event), or `POST /api/v1/sites` for a site the server does not know yet.
+ */
+export async function nameSite(serverUrl: string, id: string, name: string, key: string | undefined = defaultKey): Promise<void> {
+  const existing = await fetch(new URL(`/api/v1/sites/${encodeURIComponent(id)}`, serverUrl), { headers: headers(key) });
+  if (existing.status !== 200 && existing.status !== 404) throw new Error(`GET /api/v1/sites/${id} → ${existing.status}: ${await existing.text()}`);
+  const site = existing.status === 200 ? ((await existing.json()) as Record<string, unknown>) : undefined;
+  const response = await fetch(new URL(site ? `/api/v1/sites/${encodeURIComponent(id)}` : '/api/v1/sites', serverUrl), {
+    method: site ? 'PUT' : 'POST',
+    headers: headers(key, true),
+    body: JSON.stringify({ ...(site ?? { id }), name }),
+  });
+  if (!response.ok) throw new Error(`${site ? 'PUT' : 'POST'} site ${id} → ${response.status}: ${await response.text()}`);
+}
+
 export async function complianceRatio(serverUrl: string, standardId: string, key: string | undefined = defaultKey): Promise<number | null> {
   const report = await getJson<ComplianceReport>(serverUrl, `/api/v1/compliance?standard=${encodeURIComponent(standardId)}`, key);
   const figure = report.standards.find((standard) => standard.standardId === standardId);

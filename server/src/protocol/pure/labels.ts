@@ -84,6 +84,29 @@ export function siteLabel(siteId: string, names: SiteNames): string {
   return name ? name : siteId;
 }
 
+/** A site's id and display name: an entry of the snapshot's `sites`, or an incident's `site` and `siteName`. */
+export interface NamedSite {
+  id: string;
+  name: string;
+}
+
+/**
+ * The names a client starts from on a snapshot. Its `sites` are the whole truth about configured sites; a server that
+ * sends none still names the sites of its open incidents (as of their last change). The dashboard's reducer and the
+ * extension host both fold names this way, then apply each incident's siteName (withSiteNames).
+ */
+export function snapshotSiteNames(sites: readonly NamedSite[] | undefined, openIncidents: ReadonlyArray<{ site: string; siteName: string }>): SiteNames {
+  return withSiteNames(new Map(), sites ?? openIncidents.map((i) => ({ id: i.site, name: i.siteName })));
+}
+
+/** `names` with these sites' names set; the same map when nothing changes, so a view can tell nothing needs redrawing. */
+export function withSiteNames(names: SiteNames, sites: readonly NamedSite[]): SiteNames {
+  if (sites.every((s) => names.get(s.id) === s.name)) return names;
+  const next = new Map(names);
+  for (const site of sites) next.set(site.id, site.name);
+  return next;
+}
+
 /** The tooltip of a site's label: its id, which filters, exports and the API use ("site id: harbour"). */
 export function siteTitle(siteId: string): string {
   return `site id: ${siteId}`;
