@@ -57,4 +57,15 @@ describe('bodies the parser refuses', () => {
     const res = await post('/integrations/twilio/taskrouter?site=hq', form, { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res).toMatchObject({ status: 413, body: { type: expect.stringMatching(/\/too-many-parameters$/), errors: [{ path: '(body)', message: 'has more than 1000 parameters' }] } });
   });
+
+  it('answers a JSON scalar or list where an object is expected as that body problem, not as malformed JSON', async () => {
+    const objectRoutes = ['/standards', '/sites', '/event-types', '/keys', '/events/e1/void', '/events/e1/amend', '/incidents/ack', '/incidents/1/ack'];
+    for (const path of objectRoutes) {
+      for (const body of ['false', '-1', '"x"', 'null', '[1]']) {
+        const res = await post(path, body);
+        expect({ path, body, status: res.status, type: res.body.type }).toEqual({ path, body, status: 400, type: expect.not.stringMatching(/malformed-json$/) });
+        expect(res.body.errors, `${path} ${body}`).toEqual([{ path: '(body)', message: expect.stringMatching(/^must be a(n| JSON) object/) }]);
+      }
+    }
+  });
 });

@@ -60,7 +60,7 @@ const ids = z
 /** An acknowledgement's body: a JSON object (no body reads as {}). */
 function ackBody<T extends z.ZodRawShape>(shape: T, example: string, limit: string): BodySpec<z.infer<z.ZodObject<T>>> {
   const object = z.unknown().transform((b, ctx) => (b !== null && typeof b === 'object' && !Array.isArray(b) ? b : refuse(ctx, `must be a JSON object like ${example}`)));
-  return { limit, strict: false, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
+  return { limit, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
 }
 
 /** One incident acknowledged by its address names the path parameter `id`, not its place in a list (`ids.0`). */
