@@ -95,6 +95,18 @@ describe('one problem shape for bad input', () => {
     expect((await send('POST', '/events', call({ occurredAt: '2026-02-30T09:00:00Z' }))).body.errors).toEqual([{ path: 'occurredAt', message: 'is not a real date and time' }]);
   });
 
+  it('names a path parameter that is not percent-encoded UTF-8, with the route\'s problem type, before the router fails on it', async () => {
+    const message = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
+    for (const [method, path] of [['GET', '/standards/%ff'], ['GET', '/sites/caf%E9/history'], ['GET', '/keys/%'], ['DELETE', '/keys/%ff'], ['POST', '/events/%ff/void'], ['POST', '/integrations/custom/%ff']] as const) {
+      const res = await send(method, path, method === 'POST' ? { reason: 'r' } : undefined);
+      expect({ path, status: res.status, type: res.type }).toEqual({ path, status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect(res.body, path).toMatchObject({ type: 'https://ringside.dev/problems/invalid-path', detail: `id ${message}`, errors: [{ path: 'id', message }] });
+    }
+    expect((await send('GET', '/incidents/%ff')).body).toMatchObject({ type: 'https://ringside.dev/problems/invalid-incident-id', errors: [{ path: 'id', message }] });
+    expect((await send('GET', '/no-such-route/%ff')).status).toBe(404);
+    expect((await send('GET', '/sites/caf%C3%A9')).body.errors).toEqual([{ path: 'id', message: 'unknown site "café"' }]);
+  });
+
   it('names the parameter that was sent when the default other end of the range is out of order', async () => {
     const future = await send('GET', '/compliance?from=2999-01-01T00:00:00Z');
     expect(future).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/) } });
