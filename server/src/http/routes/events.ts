@@ -62,7 +62,8 @@ export const MILESTONE_ANSWERS: IngestAnswers = {
  */
 export async function ingestRequest<R extends { duplicate: boolean }>(envelope: Envelope, answers: IngestAnswers, store: (items: unknown[]) => Promise<Outcome<R>>, res: Response): Promise<void> {
   if (!envelope.ok) {
-    sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, `${envelope.path} ${envelope.message}`, [{ path: envelope.path, message: envelope.message }]));
+    const detail = `${answers.source ? `${answers.source}: ` : ''}${envelope.path} ${envelope.message}`;
+    sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, detail, [{ path: envelope.path, message: envelope.message }]));
     return;
   }
   const prefix = (index: number) => (envelope.mode === 'batch' ? [answers.batchKey, index] : answers.singleKey ? [answers.singleKey] : []);
