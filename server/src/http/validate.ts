@@ -61,6 +61,24 @@ function undecodableParams(url: string): FieldProblem[] {
 }
 
 /**
+ * The names of a query string's parameters, decoded where they can be, each once: for a route that takes none,
+ * every one is refused (a `?dryRun=1` or `?site=x` it would ignore would answer another question than the one asked).
+ */
+function queryNames(url: string): string[] {
+  const start = url.indexOf('?');
+  if (start < 0) return [];
+  const names = url
+    .slice(start + 1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const name = part.split('=')[0]!;
+      return decoded(name) ?? name;
+    });
+  return [...new Set(names)];
+}
+
+/**
  * The parameters of a path (below the API prefix) matching `template` ("/standards/:id", "/alerts/*rest") whose text
  * is not percent-encoded UTF-8, by name; null when the path does not match the template. Express's router throws on
  * such a parameter before any route runs, naming neither it nor the route's problem type.
@@ -144,6 +162,9 @@ export async function validateInput(route: Route, req: Request, res: Response, a
     const errors = [...undecodable, ...(parsed.ok ? [] : parsed.errors.filter((e) => !undecodable.some((u) => u.path === e.path)))];
     if (!parsed.ok || errors.length > 0) return refuse(route.query.invalid ?? INVALID_QUERY, errors);
     query = parsed.value;
+  } else {
+    const unknown = queryNames(req.originalUrl ?? req.url ?? '');
+    if (unknown.length > 0) return refuse(INVALID_QUERY, unknown.map((path) => ({ path, message: 'is not a known parameter (this route takes none)' })));
   }
   let body: unknown = undefined;
   if (route.body) {

@@ -60,6 +60,21 @@ describe('one problem shape for bad input', () => {
     }
   });
 
+  it('refuses a parameter on a route that takes none, before anything is done', async () => {
+    const takesNone = API_ROUTES.filter((r) => !r.query && r.method !== 'ALL');
+    expect(takesNone.length).toBeGreaterThan(20);
+    for (const r of takesNone) {
+      const path = r.path.replace(/:[A-Za-z]+/g, '1');
+      const res = await send(r.method, `${path}?colour=red`, r.method === 'GET' || r.method === 'DELETE' ? undefined : {});
+      expect({ route: `${r.method} ${r.path}`, status: res.status, type: res.body.type }).toEqual({ route: `${r.method} ${r.path}`, status: 400, type: 'https://ringside.dev/problems/invalid-query' });
+      expect(res.body.errors).toEqual([{ path: 'colour', message: 'is not a known parameter (this route takes none)' }]);
+    }
+    const before = (await send('GET', '/export/events?format=json&proof=none')).body.rows.length;
+    expect((await send('POST', '/events?dryRun=1', call({ id: 'dry-run' }))).status).toBe(400);
+    expect((await send('GET', '/export/events?format=json&proof=none')).body.rows.length).toBe(before);
+    expect((await send('GET', '/health?')).status).toBe(200);
+  });
+
   it('refuses a query parameter that is not percent-encoded UTF-8, naming it, as a path parameter is refused', async () => {
     const message = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
     for (const path of ['/compliance?site=%ff', '/incidents?site=caf%E9', '/distribution?site=%']) {
@@ -119,6 +134,10 @@ describe('one problem shape for bad input', () => {
     const res = await send('DELETE', '/standards/call-answer-2-rings?validFrom=soon');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'validFrom' }] });
+    // A misspelt validFrom is named, not ignored (it would retire the standard now).
+    const misspelt = await send('DELETE', '/standards/call-answer-2-rings?validfrom=2099-01-01T00:00:00Z');
+    expect(misspelt).toMatchObject({ status: 400, body: { errors: [{ path: 'validfrom', message: 'is not a known parameter (known: validFrom)' }] } });
+    expect((await send('GET', '/standards/call-answer-2-rings')).body.retired).toBe(false);
   });
 
   it('answers unknown ids through the one error handler, naming the field', async () => {
