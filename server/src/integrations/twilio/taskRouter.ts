@@ -83,8 +83,9 @@ function optionalText(params: FormParams, name: string): string | undefined {
   return value;
 }
 
+/** A parameter given once (Twilio never repeats one): a name given twice with different values is refused, not read as either. */
 function param(params: FormParams, name: string): string | undefined {
-  if (params instanceof URLSearchParams) return params.get(name) ?? undefined;
-  const value = params[name];
-  return typeof value === 'string' ? value : value?.[0];
+  const given = params instanceof URLSearchParams ? params.getAll(name) : [params[name] ?? []].flat();
+  if (new Set(given).size > 1) throw new TaskRouterError(name, `is given ${given.length} times with different values; a callback gives it once`);
+  return given[0];
 }
