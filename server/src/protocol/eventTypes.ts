@@ -22,7 +22,7 @@ export const EVENT_TYPE_LIMITS = {
   maxMeasures: 32,
   maxEventTypes: 100,
   /** A case open longer than a year is not waiting for anything; a bigger maxOpenSeconds is a unit mix-up. */
-  maxOpenSeconds: 366 * 86_400,
+  maxOpenSeconds: LIMITS.maxOpenSeconds,
   maxCaseIdLength: MAX_CASE_ID_LENGTH,
 } as const;
 

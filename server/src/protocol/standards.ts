@@ -3,7 +3,7 @@
 // judged by, so a figure can always be explained by the rule in force at the time.
 import { z } from 'zod';
 import { isoWithOffset, type EventType } from './events';
-import { EVENT_TYPE_LIMITS } from './eventTypes';
+import { LIMITS } from './pure/limits';
 import type { Bands } from './pure/bands';
 import { wellFormedString } from './text';
 
@@ -115,7 +115,7 @@ const ident = wellFormedString()
  * The largest threshold: no measure reaches further, as no case stays open longer than 366 days (a type's
  * maxOpenSeconds) and no posted wait is longer than a day; a bigger one is a unit mix-up.
  */
-const MAX_THRESHOLD = EVENT_TYPE_LIMITS.maxOpenSeconds;
+const MAX_THRESHOLD = LIMITS.maxOpenSeconds;
 const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const nameList = z.array(wellFormedString().trim().min(1, 'must not be empty').max(200)).min(1, 'must list at least one (omit it for all)');
 
