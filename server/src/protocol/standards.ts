@@ -140,7 +140,8 @@ export const standardDefinitionSchema = z
     validFrom: isoWithOffset.optional(),
   })
   .superRefine((d, ctx) => {
-    const fields = (MEASURES_BY_TYPE as Partial<Record<string, readonly string[]>>)[d.eventType];
+    // Own keys only: an eventType spelt like a built-in ("constructor") is no type of this map.
+    const fields = Object.hasOwn(MEASURES_BY_TYPE, d.eventType) ? (MEASURES_BY_TYPE as Record<string, readonly string[]>)[d.eventType] : undefined;
     if (fields && !fields.includes(d.measure)) {
       ctx.addIssue({ code: 'custom', path: ['measure'], message: `is not a numeric field of a ${d.eventType} (use ${fields.join(' or ')})` });
     }

@@ -28,7 +28,8 @@ export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone
 export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouterResult {
   const eventType = param(params, 'EventType');
   if (eventType === undefined || eventType.trim() === '') throw new TaskRouterError('EventType', 'is required');
-  const milestone = MILESTONE_BY_EVENT[eventType];
+  // Own keys only: an EventType named like a built-in ("constructor") is an event that moves no clock.
+  const milestone = Object.hasOwn(MILESTONE_BY_EVENT, eventType) ? MILESTONE_BY_EVENT[eventType] : undefined;
   if (!milestone) return { kind: 'ignored', eventType };
   const caseId = taskSid(params);
   const queue = optionalText(params, 'TaskQueueName');
