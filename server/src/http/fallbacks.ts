@@ -52,11 +52,24 @@ function tooLarge(err: unknown): ProblemDetails {
   ]);
 }
 
+/**
+ * A body that does not decompress as its Content-Encoding says (zlib's Z_DATA_ERROR "incorrect header check",
+ * brotli's "Decompression failed"): body-parser passes zlib's error on without a type of its own.
+ */
+function undecompressable(err: unknown, encoding: string | string[] | undefined): ProblemDetails | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof encoding !== 'string' || typeof code !== 'string' || !/^(Z_|ERR__ERROR_)/.test(code)) return null;
+  const message = `is not valid ${encoding} data, as Content-Encoding says`;
+  return problem(400, 'undecodable-body', 'Body does not decompress', `the request body ${message} (${(err as Error).message})`, [{ path: '(body)', message }]);
+}
+
 export function errorHandler(logger: Logger): NodeErrorHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const type = (err as { type?: unknown } | null)?.type;
     if (type === 'entity.too.large') return sendProblem(res, tooLarge(err));
+    const compressed = undecompressable(err, req.headers['content-encoding']);
+    if (compressed) return sendProblem(res, compressed);
     const known = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
     if (known) {
       sendProblem(res, problem(known.status, known.slug, known.title, known.detail, [{ path: known.path, message: known.message }]));

@@ -52,6 +52,14 @@ describe('bodies the parser refuses', () => {
     expect(await res.json()).toMatchObject({ status: 400, type: expect.stringMatching(/\/invalid-utf8$/), errors: [{ path: '(body)', message: 'is not valid UTF-8' }] });
   });
 
+  it('names a body that does not decompress as its Content-Encoding says', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await post('/events', '{"type": "call"}', { 'content-encoding': encoding });
+      expect({ encoding, status: res.status, type: res.body.type }).toEqual({ encoding, status: 400, type: 'https://ringside.dev/problems/undecodable-body' });
+      expect(res.body.errors).toEqual([{ path: '(body)', message: `is not valid ${encoding} data, as Content-Encoding says` }]);
+    }
+  });
+
   it('refuses a form of more than 1000 parameters as a form problem, not a generic one', async () => {
     const form = Array.from({ length: 1200 }, (_, i) => `p${i}=1`).join('&');
     const res = await post('/integrations/twilio/taskrouter?site=hq', form, { 'content-type': 'application/x-www-form-urlencoded' });
