@@ -60,6 +60,15 @@ describe('one problem shape for bad input', () => {
     }
   });
 
+  it('refuses an incident filter on a standard that never existed, as the incidents export does', async () => {
+    for (const path of ['/incidents?standard=nope', '/export/incidents?standard=nope']) {
+      const res = await send('GET', path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors, path).toEqual([{ path: 'standard', message: expect.stringMatching(/^unknown standard "nope" \(known: .*call-answer-2-rings/) }]);
+    }
+    expect(await send('GET', '/incidents?standard=call-answer-2-rings')).toMatchObject({ status: 200, body: { incidents: [] } });
+  });
+
   it('refuses a parameter on a route that takes none, before anything is done', async () => {
     const takesNone = API_ROUTES.filter((r) => !r.query && r.method !== 'ALL');
     expect(takesNone.length).toBeGreaterThan(20);
