@@ -73,4 +73,11 @@ describe('built-in names', () => {
       { path: 'milestones.1.milestone', message: expect.stringMatching(/^is not a milestone of a call/) },
     ]);
   });
+
+  it('names a "__proto__" weekday of a site\'s hours as not known, instead of dropping it and closing the site every day', async () => {
+    // JSON.stringify of an object literal would not send a __proto__ key: the body is sent as text.
+    const text = await send('POST', '/sites', '{"id": "proto-hours", "hours": {"mon": ["09:00-17:00"], "__proto__": ["09:00-17:00"]}}');
+    expect(text).toMatchObject({ status: 400, body: { errors: [{ path: 'hours.__proto__', message: 'is not a known field' }] } });
+    expect((await server.getJson('/api/v1/sites/proto-hours')).status).toBe(404);
+  });
 });
