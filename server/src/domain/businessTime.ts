@@ -42,15 +42,17 @@ export function businessSecondsBetween(site: BusinessCalendar, fromMs: number, t
  * at fromMs with a threshold of `seconds` open seconds (rounded to the millisecond). A clock started while the
  * site is closed starts counting at the next opening; seconds = 0 gives the first open instant at or after
  * fromMs. Infinity when that instant never comes: a site with hours but no open weekday (found as four weeks
- * without open time after the last holiday).
- * Cost grows with the local days walked (about 10 zone lookups per open day), not with the seconds.
+ * without open time after the last holiday), or when it lies past `untilMs`: the search stops there.
+ * Cost grows with the local days walked (about 10 zone lookups per open day), not with the seconds: a caller that
+ * needs no instant beyond some horizon passes it as `untilMs`, or a large threshold at a site open an hour a week
+ * walks millennia.
  */
-export function addBusinessSeconds(site: BusinessCalendar, fromMs: number, seconds: number): number {
+export function addBusinessSeconds(site: BusinessCalendar, fromMs: number, seconds: number, untilMs = LAST_INSTANT): number {
   requireInstant('fromMs', fromMs);
   if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`seconds must be a finite number >= 0, got ${seconds}`);
   let remaining = Math.round(seconds * 1000);
   if (isAlwaysOpen(site)) return fromMs + remaining;
-  for (const span of openSpans(site, fromMs, LAST_INSTANT, true)) {
+  for (const span of openSpans(site, fromMs, Math.min(untilMs, LAST_INSTANT), true)) {
     const length = span.end - span.start;
     if (remaining <= length) return span.start + remaining;
     remaining -= length;

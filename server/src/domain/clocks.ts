@@ -6,7 +6,7 @@
 // (an abandoned call, a visitor who left) it stops at that gaveUp stop, and the measure is the time until then.
 // A standard on the business clock counts only the site's open time (domain/businessTime.ts).
 import type { Operator, Site } from '../protocol';
-import type { ClockJudgement, ClockStanding, ClockStandard, ClockState, EventTypeDefinition, OpenClock, StopOutcome } from '../protocol/eventTypes';
+import { EVENT_TYPE_LIMITS, type ClockJudgement, type ClockStanding, type ClockStandard, type ClockState, type EventTypeDefinition, type OpenClock, type StopOutcome } from '../protocol/eventTypes';
 import { addBusinessSeconds, businessSecondsBetween, type BusinessCalendar } from './businessTime';
 import { ringOnWhichAnswered } from './cadence';
 import { clockMeasureOf, EXPIRED_OUTCOME, gaveUpStopOf, milestoneOf, RINGS_MEASURE, startOf } from './eventTypes';
@@ -374,11 +374,21 @@ export function standardsFromStart<S extends ClockStandard>(type: EventTypeDefin
   });
 }
 
-/** The instant `seconds` of the standard's clock after `startMs`; null when that never comes (site never open). */
+/**
+ * How far after its start a clock's instants are looked for: no case stays open longer (a type's maxOpenSeconds is at
+ * most this), so an instant further on is never reached, the case has expired by then.
+ */
+const CLOCK_HORIZON_MS = EVENT_TYPE_LIMITS.maxOpenSeconds * 1000;
+
+/**
+ * The instant `seconds` of the standard's clock after `startMs`; null when that never comes: a site that never
+ * opens, or a threshold that does not run out before every case has expired (CLOCK_HORIZON_MS). Bounded so that
+ * a threshold of any size neither walks a business calendar for millennia nor gives an instant no date can hold.
+ */
 function clockInstant(standard: ClockStandard, site: ClockSite, startMs: number, seconds: number): number | null {
-  if (standard.clock !== 'business') return startMs + Math.round(seconds * 1000);
-  const at = addBusinessSeconds(site, startMs, seconds);
-  return Number.isFinite(at) ? at : null;
+  const horizon = startMs + CLOCK_HORIZON_MS;
+  const at = standard.clock === 'business' ? addBusinessSeconds(site, startMs, seconds, horizon) : startMs + Math.round(seconds * 1000);
+  return at <= horizon ? at : null;
 }
 
 /** Seconds of the standard's clock in [fromMs, toMs) (0 if toMs precedes fromMs). */

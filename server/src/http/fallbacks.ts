@@ -3,6 +3,8 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isDomainError } from '../domain/errors';
 import { pathOf, type NodeErrorHandler } from './plain';
+import type { ProblemDetails } from '../protocol';
+import { MAX_JSON_DEPTH } from './jsonDepth';
 import { domainProblem, problem, sendProblem } from './problems';
 
 /** Marks the 405 answer of a path, so a walk of the router can tell it from the routes themselves. */
@@ -20,25 +22,57 @@ export const notFound: RequestHandler = (req, res) => {
   sendProblem(res, problem(404, 'not-found', 'Not found', `no such resource: ${req.method} ${req.baseUrl + req.path}`));
 };
 
-/** body-parser errors carry a `type`; map the ones a client can cause to their own clear answer. */
-const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: string; detail: string }> = {
-  'entity.parse.failed': { status: 400, slug: 'malformed-json', title: 'Malformed JSON', detail: 'the request body is not valid JSON' },
-  'entity.too.large': { status: 413, slug: 'body-too-large', title: 'Request body too large', detail: 'the request body exceeds 1 MB; send smaller batches' },
-  'charset.unsupported': { status: 415, slug: 'unsupported-charset', title: 'Unsupported charset', detail: 'send the body as UTF-8' },
-  'entity.invalid.utf8': { status: 400, slug: 'invalid-utf8', title: 'Body is not UTF-8', detail: 'the request body is not valid UTF-8' },
-  'encoding.unsupported': { status: 415, slug: 'unsupported-encoding', title: 'Unsupported content encoding', detail: 'send the body uncompressed, gzip or deflate' },
-  'request.aborted': { status: 400, slug: 'request-aborted', title: 'Request aborted', detail: 'the client closed the connection before the body arrived' },
-  'entity.too.deep': { status: 400, slug: 'json-too-deep', title: 'JSON nested too deeply', detail: 'the JSON body is nested more than 20 levels deep; events are flat objects' },
-  'request.size.invalid': { status: 400, slug: 'body-size-mismatch', title: 'Body size mismatch', detail: 'the body length does not match Content-Length' },
+/**
+ * body-parser errors carry a `type`; map the ones a client can cause to their own clear answer, naming the part of the
+ * request at fault as every 400 names its field: `(body)`, or the header that announced what could not be read.
+ */
+const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: string; detail: string; path: string; message: string }> = {
+  'entity.parse.failed': { status: 400, slug: 'malformed-json', title: 'Malformed JSON', detail: 'the request body is not valid JSON', path: '(body)', message: 'is not valid JSON' },
+  'charset.unsupported': { status: 415, slug: 'unsupported-charset', title: 'Unsupported charset', detail: 'send the body as UTF-8', path: 'Content-Type', message: 'must name charset utf-8, or none' },
+  'entity.invalid.utf8': { status: 400, slug: 'invalid-utf8', title: 'Body is not UTF-8', detail: 'the request body is not valid UTF-8', path: '(body)', message: 'is not valid UTF-8' },
+  'encoding.unsupported': { status: 415, slug: 'unsupported-encoding', title: 'Unsupported content encoding', detail: 'send the body uncompressed, or as gzip, deflate or br', path: 'Content-Encoding', message: 'must be gzip, deflate, br or none' },
+  'request.aborted': { status: 400, slug: 'request-aborted', title: 'Request aborted', detail: 'the client closed the connection before the body arrived', path: '(body)', message: 'did not arrive whole' },
+  'entity.too.deep': { status: 400, slug: 'json-too-deep', title: 'JSON nested too deeply', detail: `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep; no request needs more than a few`, path: '(body)', message: `is nested more than ${MAX_JSON_DEPTH} levels deep` },
+  'request.size.invalid': { status: 400, slug: 'body-size-mismatch', title: 'Body size mismatch', detail: 'the body length does not match Content-Length', path: '(body)', message: 'does not match Content-Length' },
+  'parameters.too.many': { status: 413, slug: 'too-many-parameters', title: 'Too many form parameters', detail: 'the form has more than 1000 parameters', path: '(body)', message: 'has more than 1000 parameters' },
 };
+
+/** "64 KB", "1 MB": a route's body limit (bytes, as body-parser reports it) as its table writes it. */
+function sizeText(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return Number.isInteger(mb) ? `${mb} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
+/** 413 for a body over its route's limit, saying that limit (16 KB for a key request, 1 MB for events …). */
+function tooLarge(err: unknown): ProblemDetails {
+  const limit = (err as { limit?: unknown }).limit;
+  const size = typeof limit === 'number' ? sizeText(limit) : "this endpoint's limit";
+  return problem(413, 'body-too-large', 'Request body too large', `the request body exceeds ${size}, the most this endpoint takes; send less per request`, [
+    { path: '(body)', message: `must be at most ${size}` },
+  ]);
+}
+
+/**
+ * A body that does not decompress as its Content-Encoding says (zlib's Z_DATA_ERROR "incorrect header check",
+ * brotli's "Decompression failed"): body-parser passes zlib's error on without a type of its own.
+ */
+function undecompressable(err: unknown, encoding: string | string[] | undefined): ProblemDetails | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof encoding !== 'string' || typeof code !== 'string' || !/^(Z_|ERR__ERROR_)/.test(code)) return null;
+  const message = `is not valid ${encoding} data, as Content-Encoding says`;
+  return problem(400, 'undecodable-body', 'Body does not decompress', `the request body ${message} (${(err as Error).message})`, [{ path: '(body)', message }]);
+}
 
 export function errorHandler(logger: Logger): NodeErrorHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const type = (err as { type?: unknown } | null)?.type;
+    if (type === 'entity.too.large') return sendProblem(res, tooLarge(err));
+    const compressed = undecompressable(err, req.headers['content-encoding']);
+    if (compressed) return sendProblem(res, compressed);
     const known = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
     if (known) {
-      sendProblem(res, problem(known.status, known.slug, known.title, known.detail));
+      sendProblem(res, problem(known.status, known.slug, known.title, known.detail, [{ path: known.path, message: known.message }]));
       return;
     }
     const status = (err as { status?: unknown } | null)?.status;

@@ -10,9 +10,11 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 /** The media type each body format is read from. */
 export const BODY_TYPES = { json: JSON_TYPES, text: ['text/plain'], form: ['application/x-www-form-urlencoded'] } as const;
 
-function jsonBody(options: { limit: string; strict: boolean }): RequestHandler {
+function jsonBody(limit: string): RequestHandler {
   return express.json({
-    ...options,
+    limit,
+    // A scalar is valid JSON: each route's schema refuses it by name, rather than the parser as malformed.
+    strict: false,
     type: JSON_TYPES,
     verify: (req, res, body, encoding) => {
       rejectNonUtf8(req, res, body, encoding);
@@ -23,7 +25,7 @@ function jsonBody(options: { limit: string; strict: boolean }): RequestHandler {
 
 export function bodyParser(spec: BodySpec<unknown>): RequestHandler {
   const format = spec.format ?? 'json';
-  if (format === 'json') return jsonBody({ limit: spec.limit, strict: spec.strict });
+  if (format === 'json') return jsonBody(spec.limit);
   if (format === 'text') return express.text({ limit: spec.limit, type: [...BODY_TYPES.text], verify: rejectNonUtf8 });
   // extended: false keeps a repeated name as an array of strings and never builds nested objects.
   return express.urlencoded({ limit: spec.limit, extended: false, type: [...BODY_TYPES.form], verify: rejectNonUtf8 });

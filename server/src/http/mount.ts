@@ -5,7 +5,7 @@ import { methodNotAllowed } from './fallbacks';
 import { bodyParser } from './jsonBody';
 import { sendJson } from './problems';
 import type { AppContext, Route } from './route';
-import { validateInput } from './validate';
+import { refuseUndecodablePath, validateInput } from './validate';
 
 /** The handler of one route: validate, call, answer the JSON it returns (if it did not answer itself). */
 export function handlerOf(route: Route, app: AppContext): RequestHandler {
@@ -23,6 +23,7 @@ function handlersOf(route: Route, app: AppContext): RequestHandler[] {
 }
 
 export function mountRoutes(router: express.Router, routes: readonly Route[], app: AppContext): void {
+  router.use(refuseUndecodablePath(routes));
   const paths = [...new Set(routes.map((r) => r.path))];
   for (const path of paths) {
     const here = routes.filter((r) => r.path === path);

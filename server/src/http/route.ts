@@ -46,9 +46,11 @@ export interface InvalidAnswer {
 
 export interface BodySpec<B> {
   schema: SchemaOf<B>;
-  /** The JSON parser's size limit ('64kb') and whether only objects and arrays are accepted at the top. */
+  /**
+   * The parser's size limit ('64kb'). Any JSON value is parsed (a scalar is valid JSON, not malformed): the schema
+   * says what the body must be.
+   */
   limit: string;
-  strict: boolean;
   /**
    * 'required': a body that is not JSON is refused (415) before anything in it is read; 'when-present': only a body
    * that is there must be JSON (415 otherwise), no body reads as {}.

@@ -1,6 +1,6 @@
 // The one validation step of the API: path parameters, query and body through their zod schemas, every refusal
 // answered with the same problem shape (400, each field named with why: `errors: [{path, message}]`).
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import typeIs from 'type-is';
 import { z } from 'zod';
 import { parseInput, type FieldProblem } from '../protocol';
@@ -33,6 +33,8 @@ export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
   return parseWith(schema, raw, () => `is not a known parameter (known: ${known.join(', ')})`);
 }
 
+const NOT_PERCENT_UTF8 = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
+
 const decoded = (text: string): string | null => {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
@@ -55,7 +57,67 @@ function undecodableParams(url: string): FieldProblem[] {
     const [name, value] = equals < 0 ? [part, ''] : [part.slice(0, equals), part.slice(equals + 1)];
     if (decoded(name) === null || decoded(value) === null) names.add(decoded(name) ?? name);
   }
-  return [...names].map((path) => ({ path, message: 'is not valid percent-encoded UTF-8 (é is %C3%A9)' }));
+  return [...names].map((path) => ({ path, message: NOT_PERCENT_UTF8 }));
+}
+
+/**
+ * The names of a query string's parameters, decoded where they can be, each once: for a route that takes none,
+ * every one is refused (a `?dryRun=1` or `?site=x` it would ignore would answer another question than the one asked).
+ */
+function queryNames(url: string): string[] {
+  const start = url.indexOf('?');
+  if (start < 0) return [];
+  const names = url
+    .slice(start + 1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const name = part.split('=')[0]!;
+      return decoded(name) ?? name;
+    });
+  return [...new Set(names)];
+}
+
+/**
+ * The parameters of a path (below the API prefix) matching `template` ("/standards/:id", "/alerts/*rest") whose text
+ * is not percent-encoded UTF-8, by name; null when the path does not match the template. Express's router throws on
+ * such a parameter before any route runs, naming neither it nor the route's problem type.
+ */
+function undecodablePathParams(template: string, path: string): FieldProblem[] | null {
+  const want = template.split('/');
+  const got = path.split('/');
+  const problems: FieldProblem[] = [];
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    if (w.startsWith('*')) {
+      if (got.length <= i) return null;
+      if (got.slice(i).some((g) => decoded(g) === null)) problems.push({ path: w.slice(1), message: NOT_PERCENT_UTF8 });
+      return problems;
+    }
+    const g = got[i];
+    if (g === undefined) return null;
+    if (w.startsWith(':')) {
+      if (g === '') return null;
+      if (decoded(g) === null) problems.push({ path: w.slice(1), message: NOT_PERCENT_UTF8 });
+    } else if (decoded(g) !== w) return null;
+  }
+  return got.length === want.length ? problems : null;
+}
+
+/**
+ * Answers a request whose path parameter is not percent-encoded UTF-8 (`/standards/%ff`) as every invalid path
+ * parameter is answered (400 naming it, the route's problem type), before Express's router fails on it.
+ */
+export function refuseUndecodablePath(routes: readonly Route[]): RequestHandler {
+  return (req, res, next) => {
+    if (req.path.split('/').every((segment) => decoded(segment) !== null)) return next();
+    const candidates = routes.filter((r) => r.method === req.method || r.method === 'ALL' || (req.method === 'HEAD' && r.method === 'GET'));
+    for (const route of [...candidates, ...routes]) {
+      const problems = undecodablePathParams(route.path, req.path);
+      if (problems && problems.length > 0) return void sendProblem(res, invalidProblem(route.params?.invalid ?? INVALID_PARAMS, problems));
+    }
+    next();
+  };
 }
 
 /** The keys of an object schema, also behind transforms (the input of a pipe). */
@@ -100,6 +162,10 @@ export async function validateInput(route: Route, req: Request, res: Response, a
     const errors = [...undecodable, ...(parsed.ok ? [] : parsed.errors.filter((e) => !undecodable.some((u) => u.path === e.path)))];
     if (!parsed.ok || errors.length > 0) return refuse(route.query.invalid ?? INVALID_QUERY, errors);
     query = parsed.value;
+  } else if (route.method !== 'ALL') {
+    // (An ALL route answers a resource that is gone, whatever was asked of it.)
+    const unknown = queryNames(req.originalUrl ?? req.url ?? '');
+    if (unknown.length > 0) return refuse(INVALID_QUERY, unknown.map((path) => ({ path, message: 'is not a known parameter (this route takes none)' })));
   }
   let body: unknown = undefined;
   if (route.body) {

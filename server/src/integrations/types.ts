@@ -77,8 +77,10 @@ export interface WithdrawalInput {
 /** Counts by name of the source records an adapter read but did not turn into anything. */
 export type IgnoredCounts = Record<string, number>;
 
+/** Counts one more `name`: an own property whatever the name ("constructor", "__proto__" are counted like any other). */
 export function countIgnored(ignored: IgnoredCounts, name: string): void {
-  ignored[name] = (ignored[name] ?? 0) + 1;
+  const count = (Object.hasOwn(ignored, name) ? ignored[name]! : 0) + 1;
+  Object.defineProperty(ignored, name, { value: count, enumerable: true, writable: true, configurable: true });
 }
 
 /** Milliseconds since the epoch as the ISO 8601 UTC string the contract takes. */

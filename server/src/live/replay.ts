@@ -21,6 +21,9 @@ function cursor(value: unknown, name: string): number | undefined | string {
 
 export async function answerReplay(reads: StoreReads, request: unknown, limits: ReplayLimits = DEFAULT_LIMITS): Promise<ReplayResponse> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) return { ok: false, error: 'the request must be an object { afterSeq?, afterIncidentChange? }' };
+  // A misspelt cursor (aftreSeq) would otherwise read as "nothing of that kind" and look caught up.
+  const unknown = Object.keys(request).find((key) => key !== 'afterSeq' && key !== 'afterIncidentChange');
+  if (unknown !== undefined) return { ok: false, error: `${JSON.stringify(unknown.slice(0, 50))} is not a known field (afterSeq, afterIncidentChange)` };
   const { afterSeq: rawSeq, afterIncidentChange: rawChange } = request as ReplayRequest;
   const afterSeq = cursor(rawSeq, 'afterSeq');
   if (typeof afterSeq === 'string') return { ok: false, error: afterSeq };

@@ -22,11 +22,18 @@ export const EVENT_TYPE_LIMITS = {
   maxMeasures: 32,
   maxEventTypes: 100,
   /** A case open longer than a year is not waiting for anything; a bigger maxOpenSeconds is a unit mix-up. */
-  maxOpenSeconds: 366 * 86_400,
+  maxOpenSeconds: LIMITS.maxOpenSeconds,
   maxCaseIdLength: MAX_CASE_ID_LENGTH,
 } as const;
 
 // ---- event type definitions (standards file `eventTypes:` and the API) ----------------------------------------
+
+/**
+ * Names every JavaScript object already has (constructor, toString, valueOf …): an id spelt so would be read as that
+ * built-in wherever ids key an object, so a definition may not give one to a type, a milestone or a measure.
+ */
+const notBuiltInName = (id: string) => !(id in Object.prototype);
+const BUILT_IN_NAME = 'is a name every JavaScript object already has (constructor, toString, valueOf …); choose another';
 
 /** Type ids appear in URLs and standards: lower-case words joined by "-". */
 export const eventTypeIdSchema = wellFormedString()
@@ -40,6 +47,9 @@ const localIdSchema = wellFormedString()
   .max(EVENT_TYPE_LIMITS.maxIdLength, `must be at most ${EVENT_TYPE_LIMITS.maxIdLength} characters`)
   .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be letters, digits, "_" or "-", starting with a letter (e.g. "acknowledged")');
 
+/** The id a definition gives its type, a milestone or a measure: not a built-in name. */
+const definedLocalId = localIdSchema.refine(notBuiltInName, BUILT_IN_NAME);
+
 const nameSchema = wellFormedString()
   .trim()
   .min(1, 'must not be empty')
@@ -47,7 +57,7 @@ const nameSchema = wellFormedString()
 
 export const milestoneDefinitionSchema = z
   .strictObject({
-    id: localIdSchema,
+    id: definedLocalId,
     role: z.enum(MILESTONE_ROLES, { error: (issue) => (issue.input === undefined ? undefined : `must be one of ${MILESTONE_ROLES.join(', ')}`) }),
     outcome: z.enum(STOP_OUTCOMES, { error: `must be one of ${STOP_OUTCOMES.join(', ')}` }).optional(),
   })
@@ -56,11 +66,11 @@ export const milestoneDefinitionSchema = z
     if (m.role !== 'stop' && m.outcome !== undefined) ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'only a stop has an outcome' });
   });
 
-export const measureDefinitionSchema = z.strictObject({ id: localIdSchema, from: localIdSchema, to: localIdSchema });
+export const measureDefinitionSchema = z.strictObject({ id: definedLocalId, from: localIdSchema, to: localIdSchema });
 
 export const eventTypeDefinitionSchema = z
   .strictObject({
-    id: eventTypeIdSchema,
+    id: eventTypeIdSchema.refine(notBuiltInName, BUILT_IN_NAME),
     name: nameSchema,
     milestones: z
       .array(milestoneDefinitionSchema)

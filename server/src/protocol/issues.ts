@@ -68,6 +68,8 @@ export function issueMessage(issue: RawIssue): string {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
       if (issue.expected === 'int') return 'must be a whole number';
+      // Infinity or NaN (YAML's .inf and .nan; JSON has neither): a number, but not one that measures anything.
+      if (issue.expected === 'number' && typeof issue.input === 'number') return `must be a finite number (got ${issue.input})`;
       return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${kindOf(issue.input)})`;
     case 'invalid_value':
       return issue.input === undefined ? 'is required' : oneOfMessage(issue.values);

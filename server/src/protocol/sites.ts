@@ -71,7 +71,12 @@ export const siteDefinitionSchema = z
         message: `must be between ${RING_CYCLE_LIMITS.minSeconds} and ${RING_CYCLE_LIMITS.maxSeconds} seconds`,
       })
       .optional(),
-    hours: z.partialRecord(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` }), z.array(interval)).nullable().optional(),
+    // An object of the weekdays (not a record): a record drops a "__proto__" key without a word, which would leave a
+    // site closed every day; here, as any other key, it is named as not known.
+    hours: z
+      .strictObject(Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(interval).optional()])) as Record<Weekday, z.ZodOptional<z.ZodArray<typeof interval>>>)
+      .nullable()
+      .optional(),
     holidays: z.array(localDate).optional(),
   });
 

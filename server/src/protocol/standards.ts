@@ -3,6 +3,7 @@
 // judged by, so a figure can always be explained by the rule in force at the time.
 import { z } from 'zod';
 import { isoWithOffset, type EventType } from './events';
+import { LIMITS } from './pure/limits';
 import type { Bands } from './pure/bands';
 import { wellFormedString } from './text';
 
@@ -110,6 +111,11 @@ const ident = wellFormedString()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-" (starting with a letter or digit)');
+/**
+ * The largest threshold: no measure reaches further, as no case stays open longer than 366 days (a type's
+ * maxOpenSeconds) and no posted wait is longer than a day; a bigger one is a unit mix-up.
+ */
+const MAX_THRESHOLD = LIMITS.maxOpenSeconds;
 const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const nameList = z.array(wellFormedString().trim().min(1, 'must not be empty').max(200)).min(1, 'must list at least one (omit it for all)');
 
@@ -123,7 +129,7 @@ export const standardDefinitionSchema = z
     measure: wellFormedString().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a measure of the event type (rings, answerSeconds, greetSeconds, acknowledgeSeconds …)'),
     clock: z.enum(STANDARD_CLOCKS, { error: `must be one of ${STANDARD_CLOCKS.join(', ')}` }).optional(),
     operator: z.enum(OPERATORS, { error: `must be one of ${OPERATORS.join(' ')}` }).default('<='),
-    threshold: z.number().finite().min(0, 'must be ≥ 0'),
+    threshold: z.number().finite().min(0, 'must be ≥ 0').max(MAX_THRESHOLD, `must be at most ${MAX_THRESHOLD} (366 days in seconds: no case stays open longer)`),
     target: share,
     formula: z.enum(FORMULA_VARIANTS, { error: `must be one of ${FORMULA_VARIANTS.join(', ')}` }).default('F3'),
     shortAbandonSeconds: z.number().finite().min(0, 'must be ≥ 0').nullable().optional(),
@@ -134,7 +140,8 @@ export const standardDefinitionSchema = z
     validFrom: isoWithOffset.optional(),
   })
   .superRefine((d, ctx) => {
-    const fields = (MEASURES_BY_TYPE as Partial<Record<string, readonly string[]>>)[d.eventType];
+    // Own keys only: an eventType spelt like a built-in ("constructor") is no type of this map.
+    const fields = Object.hasOwn(MEASURES_BY_TYPE, d.eventType) ? (MEASURES_BY_TYPE as Record<string, readonly string[]>)[d.eventType] : undefined;
     if (fields && !fields.includes(d.measure)) {
       ctx.addIssue({ code: 'custom', path: ['measure'], message: `is not a numeric field of a ${d.eventType} (use ${fields.join(' or ')})` });
     }

@@ -77,8 +77,9 @@ export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestVali
   return errors.length ? { ok: false, errors } : { ok: true, name, scopes, sites, expiresAtMs };
 }
 
-/** `scopes` (a list) or `scope` (one); problems are added to `errors`. */
+/** `scopes` (a list) or `scope` (one), not both (one would be ignored); problems are added to `errors`. */
 function requestedScopes(b: Record<string, unknown>, errors: FieldProblem[]): Scope[] {
+  if (b.scopes !== undefined && b.scope !== undefined) errors.push({ path: 'scope', message: 'cannot be combined with scopes: give one of them' });
   const raw = b.scopes !== undefined ? b.scopes : b.scope !== undefined ? [b.scope] : undefined;
   const path = b.scopes !== undefined ? 'scopes' : 'scope';
   if (raw === undefined) errors.push({ path: 'scopes', message: `is required: a list of ${SCOPES.join(', ')}` });

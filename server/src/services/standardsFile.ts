@@ -54,11 +54,17 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
     if (doc.errors.length > 0) {
       return { ok: false, problems: doc.errors.map((e) => ({ path: '(file)', message: `is not valid YAML: ${e.message.split('\n')[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}` })) };
     }
-    data = doc.toJS();
+    try {
+      data = doc.toJS();
+    } catch (error) {
+      // Aliases expanding past the yaml library's limit (a "billion laughs" file) are refused here, not parsed.
+      return { ok: false, problems: [{ path: '(file)', message: `is not valid YAML: ${(error as Error).message}` }] };
+    }
   }
   if (data === null || data === undefined) data = {};
   const top = parseInput(topLevel, data);
-  if (!top.success) return { ok: false, problems: zodProblems(top.error) };
+  // The file itself (a list, a number) is `(file)`, as its other problems are.
+  if (!top.success) return { ok: false, problems: zodProblems(top.error).map((p) => (p.path === '(body)' ? { ...p, path: '(file)' } : p)) };
   const problems: FieldProblem[] = [];
   const types = parseInput(eventTypeListSchema, top.data.eventTypes ?? []);
   if (!types.success) problems.push(...zodProblems(types.error, ['eventTypes']));

@@ -97,6 +97,23 @@ describe('a DIR that holds no database', () => {
   });
 });
 
+describe('restore from a file that is not a backup', () => {
+  it('names the file and why, and leaves DIR as it was', () => {
+    const dir = dataDir();
+    const text = join(dataDir(), 'notes.db');
+    writeFileSync(text, 'these are not the pages of a database\n'.repeat(200));
+    for (const [from, why] of [
+      [text, 'file is not a database'],
+      [join(dir, 'missing.db'), 'unable to open database file'],
+    ]) {
+      const r = cli('restore', '--from', from!, '--data', dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`ringside restore: ${from} is not a Ringside database: ${why}`);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('commands that must run while no server uses DIR', () => {
   it('rebuild-rollups and prune are refused while a server runs on DIR, as restore is, and run once it stopped', async () => {
     const dir = dataDir();

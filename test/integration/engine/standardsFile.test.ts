@@ -78,6 +78,19 @@ describe('parsing a standards file', () => {
     expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
     expect(parseStandardsConfig('{"standard": []}', 'json')).toMatchObject({ ok: false, problems: [{ path: 'standard', message: 'is not a known field' }] });
   });
+  it('names the file when it is not a mapping, refuses aliases that expand without end, and says why .inf is no threshold', () => {
+    expect(parseStandardsConfig('- 1\n- 2\n', 'yaml')).toEqual({ ok: false, problems: [{ path: '(file)', message: 'must be a JSON object (got a list)' }] });
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`), 'standards: []'].join('\n');
+    expect(parseStandardsConfig(laughs, 'yaml')).toEqual({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/^is not valid YAML: .*alias/i) }] });
+    const infinite = 'standards:\n  - {id: t, name: T, eventType: call, measure: rings, threshold: .inf, target: .nan}\n';
+    expect(parseStandardsConfig(infinite, 'yaml')).toEqual({
+      ok: false,
+      problems: [
+        { path: 'standards.0.threshold', message: 'must be a finite number (got Infinity)' },
+        { path: 'standards.0.target', message: 'must be a finite number (got NaN)' },
+      ],
+    });
+  });
   it('refuses text that is not well-formed Unicode, naming the field, and a file that is not UTF-8', () => {
     const standard = (name: string) => ({ id: 'calls', name, eventType: 'call', measure: 'rings', threshold: 2, target: 0.9, scope: { queues: ['sales', 'q\ud800'] } });
     // JSON.stringify writes the lone surrogates as \u escapes, which JSON and YAML both read back as such.

@@ -60,6 +60,30 @@ describe('one problem shape for bad input', () => {
     }
   });
 
+  it('refuses an incident filter on a standard that never existed, as the incidents export does', async () => {
+    for (const path of ['/incidents?standard=nope', '/export/incidents?standard=nope']) {
+      const res = await send('GET', path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors, path).toEqual([{ path: 'standard', message: expect.stringMatching(/^unknown standard "nope" \(known: .*call-answer-2-rings/) }]);
+    }
+    expect(await send('GET', '/incidents?standard=call-answer-2-rings')).toMatchObject({ status: 200, body: { incidents: [] } });
+  });
+
+  it('refuses a parameter on a route that takes none, before anything is done', async () => {
+    const takesNone = API_ROUTES.filter((r) => !r.query && r.method !== 'ALL');
+    expect(takesNone.length).toBeGreaterThan(20);
+    for (const r of takesNone) {
+      const path = r.path.replace(/:[A-Za-z]+/g, '1');
+      const res = await send(r.method, `${path}?colour=red`, r.method === 'GET' || r.method === 'DELETE' ? undefined : {});
+      expect({ route: `${r.method} ${r.path}`, status: res.status, type: res.body.type }).toEqual({ route: `${r.method} ${r.path}`, status: 400, type: 'https://ringside.dev/problems/invalid-query' });
+      expect(res.body.errors).toEqual([{ path: 'colour', message: 'is not a known parameter (this route takes none)' }]);
+    }
+    const before = (await send('GET', '/export/events?format=json&proof=none')).body.rows.length;
+    expect((await send('POST', '/events?dryRun=1', call({ id: 'dry-run' }))).status).toBe(400);
+    expect((await send('GET', '/export/events?format=json&proof=none')).body.rows.length).toBe(before);
+    expect((await send('GET', '/health?')).status).toBe(200);
+  });
+
   it('refuses a query parameter that is not percent-encoded UTF-8, naming it, as a path parameter is refused', async () => {
     const message = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
     for (const path of ['/compliance?site=%ff', '/incidents?site=caf%E9', '/distribution?site=%']) {
@@ -95,6 +119,18 @@ describe('one problem shape for bad input', () => {
     expect((await send('POST', '/events', call({ occurredAt: '2026-02-30T09:00:00Z' }))).body.errors).toEqual([{ path: 'occurredAt', message: 'is not a real date and time' }]);
   });
 
+  it('names a path parameter that is not percent-encoded UTF-8, with the route\'s problem type, before the router fails on it', async () => {
+    const message = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
+    for (const [method, path] of [['GET', '/standards/%ff'], ['GET', '/sites/caf%E9/history'], ['GET', '/keys/%'], ['DELETE', '/keys/%ff'], ['POST', '/events/%ff/void'], ['POST', '/integrations/custom/%ff']] as const) {
+      const res = await send(method, path, method === 'POST' ? { reason: 'r' } : undefined);
+      expect({ path, status: res.status, type: res.type }).toEqual({ path, status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect(res.body, path).toMatchObject({ type: 'https://ringside.dev/problems/invalid-path', detail: `id ${message}`, errors: [{ path: 'id', message }] });
+    }
+    expect((await send('GET', '/incidents/%ff')).body).toMatchObject({ type: 'https://ringside.dev/problems/invalid-incident-id', errors: [{ path: 'id', message }] });
+    expect((await send('GET', '/no-such-route/%ff')).status).toBe(404);
+    expect((await send('GET', '/sites/caf%C3%A9')).body.errors).toEqual([{ path: 'id', message: 'unknown site "café"' }]);
+  });
+
   it('names the parameter that was sent when the default other end of the range is out of order', async () => {
     const future = await send('GET', '/compliance?from=2999-01-01T00:00:00Z');
     expect(future).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/) } });
@@ -107,6 +143,10 @@ describe('one problem shape for bad input', () => {
     const res = await send('DELETE', '/standards/call-answer-2-rings?validFrom=soon');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'validFrom' }] });
+    // A misspelt validFrom is named, not ignored (it would retire the standard now).
+    const misspelt = await send('DELETE', '/standards/call-answer-2-rings?validfrom=2099-01-01T00:00:00Z');
+    expect(misspelt).toMatchObject({ status: 400, body: { errors: [{ path: 'validfrom', message: 'is not a known parameter (known: validFrom)' }] } });
+    expect((await send('GET', '/standards/call-answer-2-rings')).body.retired).toBe(false);
   });
 
   it('answers unknown ids through the one error handler, naming the field', async () => {

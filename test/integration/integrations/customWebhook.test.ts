@@ -100,6 +100,18 @@ describe('custom webhook integrations', () => {
     expect(notJson.status).toBe(415);
   });
 
+  it('holds a mapping to the batch limit of POST /events: 5001 calls are refused (413) and none stored', async () => {
+    const calls = Array.from({ length: 5001 }, (_, i) => ({ uid: `many-${i}`, start: isoAgo(60), answered: true, wait: 3 }));
+    const res = await post('pbx', { calls });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({
+      title: 'Batch too large',
+      detail: 'integration "pbx": mapped must be at most 5000 events, as one POST /events takes (the mapping produced 5001)',
+      errors: [{ path: 'mapped', message: 'must be at most 5000 events, as one POST /events takes (the mapping produced 5001)' }],
+    });
+    expect((await post('pbx', { calls: calls.slice(0, 1) })).status).toBe(201);
+  });
+
   it('takes a key with scope ingest, and refuses a read-only key (403)', async () => {
     const create = async (scope: string) => {
       const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify({ name: `doors-${scope}`, scopes: [scope] }) });

@@ -127,6 +127,16 @@ describe('Twilio TaskRouter callbacks', () => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(AUTH_TOKEN, url, created) }, body: new URLSearchParams(created).toString() });
     expect(res.status).toBe(401);
   });
+
+  it('refuses a parameter given twice with different values, naming it, instead of reading the first', async () => {
+    const raw = new URLSearchParams({ ...taskEvent('task.created', NOW - 5_000, { TaskSid: 'WTtwice' }) });
+    raw.append('EventType', 'task.canceled');
+    const pairs = [...raw].sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+    const signature = createHmac('sha1', AUTH_TOKEN).update(url + pairs.map(([n, v]) => n + v).join('')).digest('base64');
+    const res = await callback({}, signature, raw.toString());
+    expect(res).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-callback$/), errors: [{ path: 'EventType', message: 'is given 2 times with different values; a callback gives it once' }] } });
+    expect((await openCalls()).map((c) => c.caseId)).not.toContain('WTtwice');
+  });
 });
 
 describe('Twilio TaskRouter on a server without an auth token', () => {

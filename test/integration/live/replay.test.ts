@@ -67,6 +67,13 @@ describe('replay over Socket.IO', () => {
     expect(client.connected).toBe(true);
     expect((await replay(client, { afterSeq: 0 })).ok).toBe(true);
   });
+
+  it('refuses a field it does not know instead of answering as if the cursor were omitted', async () => {
+    const client = await connect();
+    expect(await replay(client, { aftreSeq: 0 })).toEqual({ ok: false, error: '"aftreSeq" is not a known field (afterSeq, afterIncidentChange)' });
+    expect(await replay(client, { afterSeq: 0, since: 5 })).toEqual({ ok: false, error: '"since" is not a known field (afterSeq, afterIncidentChange)' });
+    expect(client.connected).toBe(true);
+  });
 });
 
 describe('replay bounds', () => {

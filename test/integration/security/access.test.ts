@@ -126,7 +126,8 @@ describe('a request line in absolute form', () => {
     for (const target of ['http://x/api/v1/keys', 'HTTP://x:1/API/V1/KEYS?y=1', 'foo://x/api/v1/stats']) {
       expect(await sendAbsolute('GET', target, null), target).toBe(401);
       expect(await sendAbsolute('GET', target, keyOf.ingest!), target).toBe(403);
-      expect(await sendAbsolute('GET', target, keyOf.admin!), target).toBe(200);
+      // The admin reaches the route: /keys takes no parameters, so its ?y=1 is refused there (400), not at the door.
+      expect(await sendAbsolute('GET', target, keyOf.admin!), target).toBe(target.includes('?') ? 400 : 200);
     }
     expect(await sendAbsolute('POST', 'http://x/api/v1/events', keyOf.ingest!, call())).toBe(201);
   });

@@ -130,4 +130,11 @@ describe('GET /api/v1/staffing/forecast', () => {
       expect(JSON.stringify(res.body), query).toContain(`"${field}"`);
     }
   });
+
+  it('says a real day before February 1970 is too early, not that it is no day', async () => {
+    const early = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=1969-07-20`);
+    expect(early.body.errors).toEqual([{ path: 'date', message: 'must be 1970-02-01 or later' }]);
+    const unreal = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=1969-02-30`);
+    expect(unreal.body.errors).toEqual([{ path: 'date', message: 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow' }]);
+  });
 });

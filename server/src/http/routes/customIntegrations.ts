@@ -3,6 +3,7 @@
 // (validation, idempotency, all or nothing). Problems name the integration and the mapped field
 // (`mapped.at`, `mapped.2.caseId`), since the poster's own body has no such field.
 import { z } from 'zod';
+import { LIMITS } from '../../protocol';
 import { siteLimitOf } from '../caller';
 import { problem, sendProblem } from '../problems';
 import { route } from '../route';
@@ -17,7 +18,7 @@ export const customIntegrationRoutes = [
     path: '/integrations/custom/:id',
     scope: 'ingest',
     params: { schema: params },
-    body: { limit: MAX_BODY, strict: false, media: 'required', what: 'the JSON your mapping reads', schema: z.unknown() },
+    body: { limit: MAX_BODY, media: 'required', what: 'the JSON your mapping reads', schema: z.unknown() },
     handle: async ({ params: { id }, body, res }, app) => {
       const source = `integration "${id}"`;
       const result = await app.core.customIntegrations.map(id, body);
@@ -36,7 +37,11 @@ export const customIntegrationRoutes = [
           res.status(200).json({ results: [] });
           return undefined;
         case 'mapped': {
-          const envelope = { ok: true as const, mode: result.single ? ('single' as const) : ('batch' as const), items: result.items };
+          // The batch limit of POST /events and /milestones holds for what a mapping makes of a body too.
+          const envelope =
+            result.items.length > LIMITS.maxBatch
+              ? { ok: false as const, status: 413 as const, title: 'Batch too large', path: 'mapped', message: `must be at most ${LIMITS.maxBatch} ${result.into}, as one POST /${result.into} takes (the mapping produced ${result.items.length})` }
+              : { ok: true as const, mode: result.single ? ('single' as const) : ('batch' as const), items: result.items };
           if (result.into === 'milestones') return ingestRequest(envelope, { ...MILESTONE_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, (items) => app.core.ingest.ingestMilestones(items, siteLimitOf(res)), res);
           return ingestRequest(envelope, { ...EVENT_ANSWERS, batchKey: 'mapped', singleKey: 'mapped', source }, (items) => app.commit(items, siteLimitOf(res)), res);
         }

@@ -13,7 +13,6 @@ export type IdParams = z.infer<typeof idParams.schema>;
 export function editableBody<B>(schemaFor: () => z.ZodType<B>, idFrom?: 'id'): BodySpec<B> {
   return {
     limit: '256kb',
-    strict: true,
     media: 'required',
     schema: (req) =>
       z

@@ -25,7 +25,7 @@ const amendBody = z.strictObject({
 });
 
 // JSON only, checked before the fields (415 for text or a form, as every JSON endpoint), then the fields.
-const correctionBody = <T>(schema: z.ZodType<T>): BodySpec<T> => ({ limit: '64kb', strict: true, media: 'required', what: 'the correction', schema });
+const correctionBody = <T>(schema: z.ZodType<T>): BodySpec<T> => ({ limit: '64kb', media: 'required', what: 'the correction', schema });
 
 type Envelope = { ok: true; mode: 'single' | 'batch'; items: unknown[] } | { ok: false; status: 400 | 413; title: string; path: string; message: string };
 type Outcome<R> = { kind: 'invalid' | 'conflict' | 'forbidden'; problems: ItemProblem[] } | { kind: 'stored'; results: R[] };
@@ -62,7 +62,8 @@ export const MILESTONE_ANSWERS: IngestAnswers = {
  */
 export async function ingestRequest<R extends { duplicate: boolean }>(envelope: Envelope, answers: IngestAnswers, store: (items: unknown[]) => Promise<Outcome<R>>, res: Response): Promise<void> {
   if (!envelope.ok) {
-    sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, `${envelope.path} ${envelope.message}`, [{ path: envelope.path, message: envelope.message }]));
+    const detail = `${answers.source ? `${answers.source}: ` : ''}${envelope.path} ${envelope.message}`;
+    sendProblem(res, problem(envelope.status, 'invalid-body', envelope.title, detail, [{ path: envelope.path, message: envelope.message }]));
     return;
   }
   const prefix = (index: number) => (envelope.mode === 'batch' ? [answers.batchKey, index] : answers.singleKey ? [answers.singleKey] : []);
@@ -95,7 +96,7 @@ export const eventRoutes = [
     path: '/events',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, strict: false, media: 'required', what: 'events', schema: z.unknown() },
+    body: { limit: MAX_BODY, media: 'required', what: 'events', schema: z.unknown() },
     // The JSON parser turns an empty body into {}; the envelope says what is actually wrong.
     handle: ({ body, req, res }, app) => postEvents(app.commit, body, req.headers['content-length'] === '0' || body === undefined, res),
   }),
@@ -104,7 +105,7 @@ export const eventRoutes = [
     path: '/milestones',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, strict: false, media: 'required', what: 'milestones', schema: z.unknown() },
+    body: { limit: MAX_BODY, media: 'required', what: 'milestones', schema: z.unknown() },
     handle: ({ body, req, res }, app) => postMilestones(app.core.ingest, body, req.headers['content-length'] === '0' || body === undefined, res),
   }),
   // Corrections are new records an administrator decides on.

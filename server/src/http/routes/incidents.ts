@@ -7,7 +7,7 @@ import { malformedTextProblem } from '../../protocol';
 import { DomainError, isDomainError } from '../../domain/errors';
 import type { IncidentFilter } from '../../services/alerts/evaluation';
 import { callerOf } from '../caller';
-import { fromBeforeTo, oneOfParam, refuse, textParam, timeParam, wholeNumberParam } from '../queryParams';
+import { fromBeforeTo, oneOfParam, refuse, standardParam, textParam, timeParam, wholeNumberParam } from '../queryParams';
 import { route, type BodySpec } from '../route';
 
 const MAX_INCIDENTS = 10_000;
@@ -16,18 +16,20 @@ const DEFAULT_INCIDENTS = 1000;
 const MAX_BULK_ACK = 1000;
 const MAX_BY = 200;
 
-const incidentQuery = z
-  .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: textParam(), site: textParam(), limit: wholeNumberParam(1, MAX_INCIDENTS) })
-  .superRefine(...fromBeforeTo)
-  .transform((p): IncidentFilter => {
-    const filter: IncidentFilter = { limit: p.limit ?? DEFAULT_INCIDENTS };
-    if (p.state !== undefined) filter.state = p.state;
-    if (p.from !== undefined) filter.fromMs = p.from;
-    if (p.to !== undefined) filter.toMs = p.to;
-    if (p.standard !== undefined) filter.standardId = p.standard;
-    if (p.site !== undefined) filter.site = p.site;
-    return filter;
-  });
+/** `standard` is one ever defined (retired ones too), as the incidents export and /compliance take it. */
+const incidentQuery = (standardIds: readonly string[]) =>
+  z
+    .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: standardParam(standardIds), site: textParam(), limit: wholeNumberParam(1, MAX_INCIDENTS) })
+    .superRefine(...fromBeforeTo)
+    .transform((p): IncidentFilter => {
+      const filter: IncidentFilter = { limit: p.limit ?? DEFAULT_INCIDENTS };
+      if (p.state !== undefined) filter.state = p.state;
+      if (p.from !== undefined) filter.fromMs = p.from;
+      if (p.to !== undefined) filter.toMs = p.to;
+      if (p.standard !== undefined) filter.standardId = p.standard;
+      if (p.site !== undefined) filter.site = p.site;
+      return filter;
+    });
 
 const incidentId = {
   schema: z.object({
@@ -60,7 +62,7 @@ const ids = z
 /** An acknowledgement's body: a JSON object (no body reads as {}). */
 function ackBody<T extends z.ZodRawShape>(shape: T, example: string, limit: string): BodySpec<z.infer<z.ZodObject<T>>> {
   const object = z.unknown().transform((b, ctx) => (b !== null && typeof b === 'object' && !Array.isArray(b) ? b : refuse(ctx, `must be a JSON object like ${example}`)));
-  return { limit, strict: false, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
+  return { limit, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
 }
 
 /** One incident acknowledged by its address names the path parameter `id`, not its place in a list (`ids.0`). */
@@ -79,7 +81,7 @@ export const incidentRoutes = [
     method: 'GET',
     path: '/incidents',
     scope: 'read',
-    query: { schema: incidentQuery },
+    query: { schema: (_req, app) => incidentQuery(app.core.standards.ids()) },
     handle: async ({ query }, app): Promise<IncidentList> => ({ incidents: await app.core.alerts.list(query) }),
   }),
   // Acknowledging is what someone watching the dashboard does: a read key may (the ack records the key's name).

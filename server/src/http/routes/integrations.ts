@@ -133,7 +133,7 @@ export const integrationRoutes = [
     path: '/integrations/asterisk/queue-log',
     scope: 'ingest',
     query: { schema: siteQuery },
-    body: { limit: '4mb', strict: false, format: 'text', media: 'required', what: 'queue_log lines', schema: z.unknown() },
+    body: { limit: '4mb', format: 'text', media: 'required', what: 'queue_log lines', schema: z.unknown() },
     handle: ({ body, query, req, res }, app) => postQueueLog(body, query.site, req, res, app),
   }),
   route<Record<string, string>, SiteQuery, FormBody>({
@@ -141,7 +141,7 @@ export const integrationRoutes = [
     path: '/integrations/twilio/taskrouter',
     scope: 'ingest',
     query: { schema: siteQuery },
-    body: { limit: '64kb', strict: false, format: 'form', media: 'required', what: 'the TaskRouter event', schema: formBody },
+    body: { limit: '64kb', format: 'form', media: 'required', what: 'the TaskRouter event', schema: formBody },
     handle: ({ body, query, req, res }, app) => postTaskRouter(body, query.site, req, res, app),
   }),
   route<Record<string, string>, SiteQuery, unknown>({
@@ -150,7 +150,7 @@ export const integrationRoutes = [
     scope: 'ingest',
     query: { schema: siteQuery },
     // Firehose buffers up to its configured size (at most 64 MiB) and base64 grows it by a third.
-    body: { limit: '16mb', strict: false, media: 'required', what: 'the Firehose delivery', schema: z.unknown() },
+    body: { limit: '16mb', media: 'required', what: 'the Firehose delivery', schema: z.unknown() },
     handle: ({ body, query, req, res }, app) => postFirehose(body, query.site, req, res, app),
   }),
 ];

@@ -33,7 +33,7 @@ export const keyRoutes = [
     path: '/keys',
     scope: 'admin',
     status: 201,
-    body: { limit: '16kb', strict: true, media: 'required', what: 'the key request', schema: (_req, app) => keyRequest(app.now()), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
+    body: { limit: '16kb', media: 'required', what: 'the key request', schema: (_req, app) => keyRequest(app.now()), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
     handle: async ({ body, res }, app) => {
       const created = await app.core.keys.create({ ...body, source: 'api' });
       // The secret is in this answer and nowhere else: it is stored only as a hash.

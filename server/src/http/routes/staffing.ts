@@ -26,7 +26,9 @@ const required = (what: string) =>
 const dayParam = required('a day, YYYY-MM-DD').transform((v, ctx): string => {
   if (v === 'today' || v === 'tomorrow') return v;
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v || v < '1970-02-01') return refuse(ctx, 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow');
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v) return refuse(ctx, 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow');
+  // A real day, but one whose history (the weeks before it) would start before 1970.
+  if (v < '1970-02-01') return refuse(ctx, 'must be 1970-02-01 or later');
   return v;
 });
 

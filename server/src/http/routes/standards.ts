@@ -11,9 +11,9 @@ import { editableBody, idParams, type IdParams } from './editable';
 const actor = (res: Parameters<typeof keyIdOf>[0]) => ({ keyId: keyIdOf(res) });
 const unknownStandard = (id: string) => new DomainError('not-found', 'id', `unknown standard "${id}"`);
 
-// Optional ?validFrom=ISO: when the retirement takes effect (same rules as a version's validFrom). Other
-// parameters are ignored, as they always were on this route.
-const retireQuery = z.object({ validFrom: timeParam() });
+// Optional ?validFrom=ISO: when the retirement takes effect (same rules as a version's validFrom). Any other
+// parameter is refused: a misspelt ?validfrom= would otherwise retire the standard now.
+const retireQuery = z.strictObject({ validFrom: timeParam() });
 
 export const standardRoutes = [
   route({ method: 'GET', path: '/standards', scope: 'read', handle: (_input, app) => ({ standards: app.core.standards.current() }) }),

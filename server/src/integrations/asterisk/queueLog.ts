@@ -188,11 +188,12 @@ class LineMapper {
     const { event } = line;
     if (event === 'ENTERQUEUE') return this.start(line);
     if (event === 'CONNECT') return this.stop(line, 'answered', seconds(line, 1, 'holdtime'), namedAgent(line));
-    if (event in ABANDON_WAIT_FIELD) {
+    // Own keys only: an event named like a built-in ("constructor") is an unknown event, ignored.
+    if (Object.hasOwn(ABANDON_WAIT_FIELD, event)) {
       const field = ABANDON_WAIT_FIELD[event]!;
       return this.stop(line, 'abandoned', field === null ? undefined : seconds(line, field, 'waittime'), undefined);
     }
-    if (event in CALLTIME_FIELD) return this.handleTime(line);
+    if (Object.hasOwn(CALLTIME_FIELD, event)) return this.handleTime(line);
     if (event === 'EXITWITHKEY') return this.withdraw(line);
     countIgnored(this.ignored, event);
   }

@@ -28,7 +28,8 @@ export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone
 export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouterResult {
   const eventType = param(params, 'EventType');
   if (eventType === undefined || eventType.trim() === '') throw new TaskRouterError('EventType', 'is required');
-  const milestone = MILESTONE_BY_EVENT[eventType];
+  // Own keys only: an EventType named like a built-in ("constructor") is an event that moves no clock.
+  const milestone = Object.hasOwn(MILESTONE_BY_EVENT, eventType) ? MILESTONE_BY_EVENT[eventType] : undefined;
   if (!milestone) return { kind: 'ignored', eventType };
   const caseId = taskSid(params);
   const queue = optionalText(params, 'TaskQueueName');
@@ -83,8 +84,9 @@ function optionalText(params: FormParams, name: string): string | undefined {
   return value;
 }
 
+/** A parameter given once (Twilio never repeats one): a name given twice with different values is refused, not read as either. */
 function param(params: FormParams, name: string): string | undefined {
-  if (params instanceof URLSearchParams) return params.get(name) ?? undefined;
-  const value = params[name];
-  return typeof value === 'string' ? value : value?.[0];
+  const given = params instanceof URLSearchParams ? params.getAll(name) : [params[name] ?? []].flat();
+  if (new Set(given).size > 1) throw new TaskRouterError(name, `is given ${given.length} times with different values; a callback gives it once`);
+  return given[0];
 }

@@ -8,6 +8,11 @@ export const LIMITS = {
   maxTextLength: 200,
   /** How far ahead of the server clock an occurredAt may be (clock skew), in seconds. */
   maxFutureSeconds: 300,
+  /**
+   * The longest a case may stay open (a type's maxOpenSeconds), 366 days: no measure reaches further, so it bounds a
+   * standard's threshold too. A bigger value is a unit mix-up.
+   */
+  maxOpenSeconds: 366 * 86_400,
 } as const;
 
 /** At most this many judged events in one `replay` answer (protocol/live.ts). */

@@ -42,20 +42,28 @@ function singleFile(file: string): void {
 
 /** Checks a backup file: a Ringside database this version can open, and intact. */
 function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  let db: Database.Database | null = null;
   try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
     const check = db.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new Error(`${file} failed SQLite's integrity check: ${String(check)}`);
+    if (check !== 'ok') throw new BackupProblem(`${file} failed SQLite's integrity check: ${String(check)}`);
     const version = schemaVersion(db);
     const latest = LATEST_VERSION;
-    if (version < 1 || version > latest) throw new Error(`${file} has schema version ${version}; this Ringside reads 1 to ${latest}`);
+    if (version < 1 || version > latest) throw new BackupProblem(`${file} has schema version ${version}; this Ringside reads 1 to ${latest}`);
     const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
     const { page_count, page_size } = { page_count: db.pragma('page_count', { simple: true }) as number, page_size: db.pragma('page_size', { simple: true }) as number };
     return { bytes: page_count * page_size, events, schemaVersion: version };
+  } catch (error) {
+    // SQLite's own words ("file is not a database", "no such table: events") name neither the file nor what it is not.
+    if (error instanceof BackupProblem) throw error;
+    throw new BackupProblem(`${file} is not a Ringside database: ${(error as Error).message}`);
   } finally {
-    db.close();
+    db?.close();
   }
 }
+
+/** A backup file refused, its message naming the file. */
+class BackupProblem extends Error {}
 
 /**
  * Replaces <data>/ringside.db with a backup (the caller checks that no server uses the folder). The current database
