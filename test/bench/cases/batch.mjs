@@ -9,6 +9,9 @@ import { countStored, Database } from '../lib/db.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
 
 const BATCH = 1000;
+/** The target: at least this share of the raw loop's rate, and at least this many events a second. */
+const TARGET = { ofRaw: 0.5, eventsPerSecond: 50_000 };
+const meetsTarget = (eventsPerSecond, rawPerSecond) => eventsPerSecond / rawPerSecond >= TARGET.ofRaw && eventsPerSecond >= TARGET.eventsPerSecond;
 
 export async function run({ quick, log, profile }) {
   const duration = quick ? 2 : 10;
@@ -41,20 +44,20 @@ export async function run({ quick, log, profile }) {
   const rawEvents = JSON.parse(body).events;
   const rawRowCount = quick ? 20_000 : 200_000;
   const base = rawInsert(rawEvents, rawRowCount);
-  const floor = durableFloor(rawEvents, rawRowCount);
+  const floor = durableFloor(rawEvents, rawRowCount, connections);
   const ofRaw = (x) => `${fmt(x.eventsPerSecond)} events/s = ${(x.eventsPerSecond / base.eventsPerSecond).toFixed(2)} × raw`;
   log(`batch: ringside ${JSON.stringify(mine)} stored ${JSON.stringify(stored)} acknowledged ${acknowledged}; raw ${JSON.stringify(base)}; floor ${JSON.stringify(floor)}`);
   const ratio = eventsPerSecond / base.eventsPerSecond;
   const complete = stored.events >= acknowledged && stored.judgements === stored.events && stored.events - acknowledged <= (2 * connections + mine.errors + warmErrors) * BATCH;
   if (!complete) throw new Error(`batch: ${stored.events} events and ${stored.judgements} judgements stored, ${acknowledged} acknowledged`);
-  const met = ratio >= 0.5 && eventsPerSecond >= 50_000 && complete;
+  const met = meetsTarget(eventsPerSecond, base.eventsPerSecond) && complete;
   return {
     title: 'Batch ingest',
     how: `autocannon, ${connections} connections, ${duration} s after a 1 s warm-up, each POST a batch of ${BATCH} events (70 % calls, 30 % visits, 20 sites, spread over the last hour). Events/s = acknowledged batches × ${BATCH} / s; afterwards the database is opened and every acknowledged event must be there with its judgement. Baseline: a raw better-sqlite3 loop inserting the same rows (event + judgement per event, the events/judgements columns and indexes of migration 1, no triggers, no rollups, no audit chain) with prepared statements in one transaction, WAL + synchronous FULL like the product.`,
     details: [
       `Ringside: ${fmt(mine.rps, 1)} batches/s = ${fmt(eventsPerSecond)} events/s, p50 ${mine.p50} ms, p99 ${mine.p99} ms per batch, ${mine.errors} errors; database afterwards: ${fmt(stored.events)} events, ${fmt(stored.judgements)} judgements, ${fmt(stored.chain)} audit-chain links (acknowledged: ${fmt(acknowledged)}).`,
       `Raw insert loop: ${fmt(base.rows)} events + judgements in ${fmt(base.ms)} ms = ${fmt(base.eventsPerSecond)} events/s.`,
-      `The floor with durability and proof (\`durableFloor\` in test/bench/cases/batch.mjs; the same loop, rows and file settings, nothing of the product): committed and fsynced per POST of ${BATCH} events, as an acknowledged batch must be, ${ofRaw(floor.perPostNoProof)}; with the least a per-record proof costs added (each record hashed once as an RFC 6962 leaf, a Merkle tree and one tree-head row per commit) ${ofRaw(floor.perPost)}; the same committed once per two POSTs (the most ${connections} connections can have in flight for one group commit) ${ofRaw(floor.perTwoPosts)}.`,
+      `The floor with durability and proof (\`durableFloor\` in test/bench/cases/batch.mjs; the same loop, rows and file settings, nothing of the product): committed and fsynced per POST of ${BATCH} events, as an acknowledged batch must be, ${ofRaw(floor.perPostNoProof)}; with the least a per-record proof costs added (each record hashed once as an RFC 6962 leaf, a Merkle tree and one tree-head row per commit) ${ofRaw(floor.perPost)}; the same committed once per ${connections} POSTs (the most ${connections} connections can have in flight for one group commit) ${ofRaw(floor.perGroup)}.`,
       `Per stored event in process (µs, an event + its judgement + their two chain links, batches of 1000, one transaction and fsync each; \`insertCostBreakdown\` in test/bench/lib/storeTools.ts): ${Object.entries(breakdown).map(([k, v]) => `${k}: ${fmt(v, 1)}`).join('; ')}.`,
     ],
     rows: [
@@ -63,7 +66,7 @@ export async function run({ quick, log, profile }) {
         measured: `${fmt(eventsPerSecond)} events/s stored and judged (server CPU ${fmt(mine.cpuUsPerEvent, 1)} µs each)`,
         baseline: `raw prepared inserts, 1 transaction: ${fmt(base.eventsPerSecond)} events/s`,
         ratio: `${ratio.toFixed(2)} ×`,
-        target: '≥ 0.5 × raw and ≥ 50,000 events/s',
+        target: `≥ ${TARGET.ofRaw} × raw and ≥ ${fmt(TARGET.eventsPerSecond)} events/s`,
         verdict: met ? 'met' : 'missed',
         ...(met
           ? {}
@@ -76,9 +79,9 @@ export async function run({ quick, log, profile }) {
 
 /** What the floor says of the target, in this run's figures. */
 function floorVerdict(floor, base) {
-  const best = floor.perTwoPosts.eventsPerSecond;
+  const best = floor.perGroup.eventsPerSecond;
   const ratio = best / base.eventsPerSecond;
-  if (ratio < 0.5 || best < 50_000) {
+  if (!meetsTarget(best, base.eventsPerSecond)) {
     return `No ingest that keeps durability and a per-record proof can meet it here: the floor alone, rows and proof and nothing else, reaches ${fmt(best)} events/s = ${ratio.toFixed(2)} × raw at best. The raw loop writes each index page once in one transaction; a commit per POST writes every page the POST's rows touched (this case's batches each span the same last hour, so most leaves of the time indexes), and the fsync waits for them.`;
   }
   return `The floor with durability and proof (${fmt(best)} events/s, ${ratio.toFixed(2)} × raw at best) leaves room in this run; what the product adds above it is in the breakdown.`;
@@ -176,12 +179,12 @@ export function rawInsert(events, rows, { perCommit = rows, proof = false } = {}
 /**
  * What no ingest can beat while it keeps durability and a per-record proof: the raw loop's rows, committed (and
  * fsynced) per acknowledged POST, each record hashed into a Merkle tree per commit; once per POST, and once per
- * two POSTs (the most this case's two connections can have in flight for one group commit).
+ * `connections` POSTs (the most the case's connections can have in flight for one group commit).
  */
-function durableFloor(events, rows) {
+function durableFloor(events, rows, connections) {
   return {
     perPost: rawInsert(events, rows, { perCommit: BATCH, proof: true }),
-    perTwoPosts: rawInsert(events, rows, { perCommit: 2 * BATCH, proof: true }),
+    perGroup: rawInsert(events, rows, { perCommit: connections * BATCH, proof: true }),
     perPostNoProof: rawInsert(events, rows, { perCommit: BATCH }),
   };
 }

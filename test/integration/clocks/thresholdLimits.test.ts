@@ -31,16 +31,15 @@ describe('thresholds and the clocks they time', () => {
     expect((await server.getJson('/api/v1/standards/too-long')).status).toBe(404);
   });
 
-  it('answers GET /clocks at once for a business threshold the site never uses up, its deadline null', async () => {
+  it('answers GET /clocks for a business threshold the site never uses up, its deadline null', async () => {
     expect((await send('POST', '/sites', { id: 'rarely', hours: { mon: ['09:00-09:01'] } })).status).toBe(201);
     const created = await send('POST', '/standards', standard({ id: 'resolve-business', threshold: 31_622_400, clock: 'business', scope: { sites: ['rarely'] } }));
     expect(created.status).toBe(201);
     const at = new Date(Date.now() - 1000).toISOString();
     expect((await postMilestones(server, { type: 'complaint', site: 'rarely', caseId: 'K-1', milestone: 'received', at })).status).toBe(201);
-    const started = Date.now();
+    // Before, finding this deadline walked the site's calendar for millennia: the request (and the test) never ended.
     const clocks = await server.getJson('/api/v1/clocks?site=rarely');
     expect(clocks.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(5_000);
     const standing = clocks.body.clocks[0].standards.find((s: { standardId: string }) => s.standardId === 'resolve-business');
     expect(standing).toMatchObject({ deadline: null, atRiskAt: null, state: 'running' });
     expect((await server.getJson('/api/v1/health')).status).toBe(200);

@@ -123,6 +123,21 @@ it('copies every table of the file, the alert history before incidents with its 
   expect(cli('verify', '--data', dir, '--database', url).stdout).toMatch(/^INTACT: /);
 });
 
+it("copies a file someone ran ANALYZE on: SQLite's statistics tables are its own, not a table it cannot copy", async () => {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  const old = createAt(dir, 15);
+  fillAt(old, 15, 5);
+  old.exec('ANALYZE');
+  expect(old.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'").get()).toEqual({ n: 1 });
+  old.close();
+  const url = await databases.create();
+  const moved = cli('migrate-to-postgres', '--data', dir, '--database', url);
+  expect(moved.stderr).toMatch(/^copied .* events/);
+  expect(moved.status).toBe(0);
+  expect(cli('verify', '--data', dir, '--database', url).stdout).toMatch(/^INTACT: /);
+});
+
 it('refuses a file with a table it does not know how to copy, and copies nothing', async () => {
   const dir = tempDataDir();
   dirs.push(dir);

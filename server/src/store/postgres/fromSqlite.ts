@@ -51,9 +51,13 @@ const TABLES: readonly string[] = [
 /**
  * Tables of the file that are not copied, and why: audit_pruning holds its one flag row only inside a prune's
  * transaction (it lets the append-only triggers allow that prune's deletes), so at rest it is empty, and a copied
- * row would let any later delete through. sqlite_sequence is SQLite's own; its numbers continue the identities.
+ * row would let any later delete through. SQLite's own tables (isSqlitesOwn) are not ours to copy; sqlite_sequence's
+ * numbers continue the identities.
  */
-const NOT_COPIED: readonly string[] = ['audit_pruning', 'sqlite_sequence'];
+const NOT_COPIED: readonly string[] = ['audit_pruning'];
+
+/** SQLite's own tables (sqlite_sequence, and sqlite_stat1/4 once anyone runs ANALYZE or PRAGMA optimize): never ours. */
+const isSqlitesOwn = (table: string) => table.startsWith('sqlite_');
 
 const CHUNK = 500;
 
@@ -100,7 +104,7 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
 /** Every table of the file is copied or named in NOT_COPIED: one no release knows about stops the move. */
 function refuseUnknownTables(sqlite: ReturnType<typeof openReader>): void {
   const tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
-  const unknown = tables.filter((t) => !TABLES.includes(t) && !NOT_COPIED.includes(t));
+  const unknown = tables.filter((t) => !TABLES.includes(t) && !NOT_COPIED.includes(t) && !isSqlitesOwn(t));
   if (unknown.length > 0) throw new Error(`the SQLite store has tables this release cannot copy (${unknown.join(', ')}): nothing was copied`);
 }
 
