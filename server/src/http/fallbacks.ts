@@ -38,7 +38,7 @@ const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: strin
 };
 
 /** "64 KB", "1 MB": a route's body limit (bytes, as body-parser reports it) as its table writes it. */
-function sizeText(bytes: number): string {
+export function sizeText(bytes: number): string {
   const mb = bytes / (1024 * 1024);
   return Number.isInteger(mb) ? `${mb} MB` : `${Math.round(bytes / 1024)} KB`;
 }
