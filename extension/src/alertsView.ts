@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Incident } from '@ringside/server/protocol';
 import { countIncidents, isAcknowledged, siteLabel, siteTitle, type IncidentCounts, type IncidentLevel } from '@ringside/server/protocol/pure';
 import { SHOW_IN_DASHBOARD_COMMAND } from './commandIds';
+import { escapeMarkdown } from './markdown';
 import type { RingsideConnection } from './connection';
 
 export type AlertNode =
@@ -103,7 +104,8 @@ function incidentItem(incident: Incident): vscode.TreeItem {
   item.description = [summaryFigure(incident), since, acknowledged ? 'acknowledged' : ''].filter(Boolean).join(' · ');
   item.iconPath = acknowledged ? new vscode.ThemeIcon('bell-slash') : LEVEL_ICON[incident.severity];
   const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${LEVEL_TITLE[incident.severity]}** — ${incident.siteName}\n\n`);
+  // The site's name comes from the server: escaped as the other tooltips escape it (markdown.ts).
+  tooltip.appendMarkdown(`**${LEVEL_TITLE[incident.severity]}** — ${escapeMarkdown(incident.siteName)}\n\n`);
   tooltip.appendText(incident.summary);
   tooltip.appendMarkdown('\n\n---\n\n');
   for (const line of incident.detail.lines) tooltip.appendText(`${line}\n`);

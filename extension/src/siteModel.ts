@@ -3,7 +3,8 @@
 // dashboard's tiles and the status bar show); each site's figures come from `GET /compliance?groupBy=site`.
 import type { Band, ComplianceFigure, ComplianceReport, Standard } from '@ringside/server/protocol';
 import type { OpenClock } from '@ringside/server/protocol';
-import { bandOf, countOpenClocks, formatPercent, shortLabelOf, siteLabel, siteName, worstBand, type SiteNames } from '@ringside/server/protocol/pure';
+import { bandOf, countOpenClocks, formatPercent, formatThreshold, shortLabelOf, siteLabel, siteName, siteTitle, worstBand, type SiteNames } from '@ringside/server/protocol/pure';
+import { escapeMarkdown } from './markdown';
 
 export interface StandardFigure {
   standardId: string;
@@ -141,4 +142,31 @@ export function openCasesText(clocks: readonly OpenClock[], nowMs: number): stri
   if (counts.atRisk > 0) parts.push(`${counts.atRisk} at risk`);
   if (counts.breached > 0) parts.push(`${counts.breached} past deadline`);
   return parts.join(' · ');
+}
+
+/** The tooltip's line under a site's name: its id ("site id: harbour"), which filters, exports and the API use. */
+function siteIdLine(site: string | null): string[] {
+  return site === null ? [] : ['', escapeMarkdown(siteTitle(site))];
+}
+
+/** A site row's tooltip (Markdown): its name as the row shows it, its id, each standard's figure, its open cases. */
+export function siteTooltipMarkdown(site: string | null, label: string, figures: SiteFigures, open: string): string {
+  return [
+    `**${escapeMarkdown(label)}** — today`,
+    ...siteIdLine(site),
+    '',
+    ...figures.standards.map((f) => `- ${escapeMarkdown(f.standardName)}: ${figureText(f)}, target ${formatThreshold(f.target)}`),
+    '',
+    open ? `Open now: ${open}` : 'No open cases now',
+  ].join('\n');
+}
+
+/** A standard row's tooltip (Markdown): the standard at its site (`where`, as the site row names it), and its figure. */
+export function standardTooltipMarkdown(site: string | null, where: string, figure: StandardFigure): string {
+  return [
+    `**${escapeMarkdown(figure.standardName)}** at ${escapeMarkdown(where)} — today`,
+    ...siteIdLine(site),
+    '',
+    `${figureText(figure)}, target ${formatThreshold(figure.target)}${figure.band ? `, ${figure.band}` : ''}`,
+  ].join('\n');
 }

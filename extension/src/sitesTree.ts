@@ -7,9 +7,9 @@
 // its display name, or its id when it has none (siteLabel), with the id in the tooltip (filters and exports use it).
 import * as vscode from 'vscode';
 import type { Band, OpenClock } from '@ringside/server/protocol';
-import { formatThreshold, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import type { SiteNames } from '@ringside/server/protocol/pure';
 import { SHOW_SELECTED_SITE_COMMAND } from './commandIds';
-import { countsText, figureText, margin, openCasesText, openClocksAt, percentText, siteRowName, type SiteFigures, type StandardFigure } from './siteModel';
+import { countsText, margin, openCasesText, openClocksAt, percentText, siteRowName, siteTooltipMarkdown, standardTooltipMarkdown, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
 
 /** What a tree node stands for; also the argument of the item's commands (click, context menu). */
@@ -125,11 +125,6 @@ export interface OpenClocksSource {
   onDidChange(listener: () => void): { dispose(): void };
 }
 
-/** The tooltip's line under a site's name: its id ("site id: harbour"), which filters, exports and the API use. */
-function siteIdLine(site: string | null): string[] {
-  return site === null ? [] : ['', siteTitle(site)];
-}
-
 function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[], names: SiteNames): vscode.TreeItem {
   const label = siteRowName(node.site, names);
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
@@ -138,16 +133,8 @@ function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly Op
   const worst = worstOf(node.figures);
   const open = openCasesText(clocks, Date.now());
   item.description = `${worst ? `${percentText(worst)} · ${worst.label}` : 'nothing counted today'}${open ? ` · ${open}` : ''}`;
-  item.tooltip = new vscode.MarkdownString(
-    [
-      `**${label}** — today`,
-      ...siteIdLine(node.site),
-      '',
-      ...node.figures.standards.map((f) => `- ${f.standardName}: ${figureText(f)}, target ${formatThreshold(f.target)}`),
-      '',
-      open ? `Open now: ${open}` : 'No open cases now',
-    ].join('\n'),
-  );
+  // Names come from the server: escaped, so a `*` or `[` in one shows as typed (siteModel.ts).
+  item.tooltip = new vscode.MarkdownString(siteTooltipMarkdown(node.site, label, node.figures, open));
   item.contextValue = 'ringside.site';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;
@@ -159,9 +146,7 @@ function standardItem(site: string | null, figure: StandardFigure, names: SiteNa
   item.iconPath = bandIcon(figure.band);
   item.description = countsText(figure);
   const where = site === null ? 'all sites' : siteRowName(site, names);
-  item.tooltip = new vscode.MarkdownString(
-    [`**${figure.standardName}** at ${where} — today`, ...siteIdLine(site), '', `${figureText(figure)}, target ${formatThreshold(figure.target)}${figure.band ? `, ${figure.band}` : ''}`].join('\n'),
-  );
+  item.tooltip = new vscode.MarkdownString(standardTooltipMarkdown(site, where, figure));
   item.contextValue = 'ringside.standard';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;

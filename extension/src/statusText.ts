@@ -5,6 +5,7 @@
 // (siteLabel; `site` keeps the id). Clicking it lists the worst items (commands.ts).
 import type { Band, ConnectionState } from '@ringside/server/protocol';
 import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
+import { escapeMarkdown } from './markdown';
 import { siteRowName } from './siteModel';
 import { itemBand, type WorstItem } from './worstItems';
 
@@ -30,10 +31,6 @@ export const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber:
 const TOOLTIP_ITEMS = 8;
 
 const NO_COUNTS: IncidentCounts = { open: 0, red: 0, amber: 0, unacknowledged: 0, unacknowledgedRed: 0 };
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
 
 export interface StatusInput {
   state: ConnectionState;

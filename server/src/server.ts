@@ -10,7 +10,7 @@ import { startDemo } from './demo/demoDriver';
 import { DEFAULT_STANDARDS } from './domain/standards';
 import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
-import { answerClientError } from './http/clientErrors';
+import { answerClientError, headerLimitOf } from './http/clientErrors';
 import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
 import { attachLive } from './live/livePush';
@@ -197,7 +197,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   // The dashboard page carries the snapshot its socket would get on connecting (http/firstPaint.ts).
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);
   const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, integrations: integrationSettings(options), snapshot }).listener);
-  httpServer.on('clientError', answerClientError);
+  httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, acrossNodes: Boolean(options.redisUrl), onError: (err) => logger.error({ err }, 'live push failed') });
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);

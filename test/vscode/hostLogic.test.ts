@@ -6,7 +6,7 @@ import { IncidentGate } from '../../extension/src/alertNotifier';
 import { selectionFromState } from '../../extension/src/selection';
 import { apiUrl } from '../../extension/src/httpApi';
 import { secretName, validateApiKey } from '../../extension/src/secrets';
-import { allSitesFromLive, figureText, orderByName, siteRowName, sitesFromGroupedReport } from '../../extension/src/siteModel';
+import { allSitesFromLive, figureText, orderByName, siteRowName, sitesFromGroupedReport, siteTooltipMarkdown, standardTooltipMarkdown } from '../../extension/src/siteModel';
 import { socketAddress } from '../../extension/src/connection';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
@@ -243,6 +243,19 @@ describe('sites tree model', () => {
     const sites = sitesFromGroupedReport(report, standards);
     expect(orderByName(sites, names).map((s) => s.site)).toEqual(['south', 'north']);
     expect(orderByName(sites, new Map()).map((s) => s.site)).toEqual(['north', 'south']);
+  });
+
+  it('escapes the names in its Markdown tooltips, so *, [ and < show as typed, not as bold, a link or HTML', () => {
+    const name = '*Harbour* [north](https://evil.example) <img src=x>';
+    const south = sitesFromGroupedReport(report, standards).find((s) => s.site === 'south')!;
+    const marked = { ...south, standards: south.standards.map((f) => ({ ...f, standardName: 'Calls *fast* <b>' })) };
+    const site = siteTooltipMarkdown('south', siteRowName('south', new Map([['south', name]])), marked, '');
+    expect(site.split('\n')[0]).toBe('**\\*Harbour\\* \\[north\\]\\(https://evil\\.example\\) \\<img src=x\\>** — today');
+    expect(site).toContain('- Calls \\*fast\\* \\<b\\>: 60.0 % (6/10), target 90 %');
+    const row = standardTooltipMarkdown('south', name, marked.standards[0]!);
+    expect(row.split('\n')[0]).toBe('**Calls \\*fast\\* \\<b\\>** at \\*Harbour\\* \\[north\\]\\(https://evil\\.example\\) \\<img src=x\\> — today');
+    // A name with nothing to escape reads as before.
+    expect(siteTooltipMarkdown(null, 'All sites', south, '2 open').split('\n')).toEqual(['**All sites** — today', '', '- Calls answered within 2 rings: 60.0 % (6/10), target 90 %', '', 'Open now: 2 open']);
   });
 
   it('takes "All sites" from the live figures (what the dashboard’s tiles show)', () => {

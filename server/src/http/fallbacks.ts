@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { isDomainError } from '../domain/errors';
 import { pathOf, type NodeErrorHandler } from './plain';
 import type { ProblemDetails } from '../protocol';
+import { MAX_FORM_PARAMETERS } from './jsonBody';
 import { MAX_JSON_DEPTH } from './jsonDepth';
 import { domainProblem, problem, sendProblem } from './problems';
 
@@ -34,11 +35,11 @@ const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: strin
   'request.aborted': { status: 400, slug: 'request-aborted', title: 'Request aborted', detail: 'the client closed the connection before the body arrived', path: '(body)', message: 'did not arrive whole' },
   'entity.too.deep': { status: 400, slug: 'json-too-deep', title: 'JSON nested too deeply', detail: `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep; no request needs more than a few`, path: '(body)', message: `is nested more than ${MAX_JSON_DEPTH} levels deep` },
   'request.size.invalid': { status: 400, slug: 'body-size-mismatch', title: 'Body size mismatch', detail: 'the body length does not match Content-Length', path: '(body)', message: 'does not match Content-Length' },
-  'parameters.too.many': { status: 413, slug: 'too-many-parameters', title: 'Too many form parameters', detail: 'the form has more than 1000 parameters', path: '(body)', message: 'has more than 1000 parameters' },
+  'parameters.too.many': { status: 413, slug: 'too-many-parameters', title: 'Too many form parameters', detail: `the form has more than ${MAX_FORM_PARAMETERS} parameters`, path: '(body)', message: `has more than ${MAX_FORM_PARAMETERS} parameters` },
 };
 
 /** "64 KB", "1 MB": a route's body limit (bytes, as body-parser reports it) as its table writes it. */
-function sizeText(bytes: number): string {
+export function sizeText(bytes: number): string {
   const mb = bytes / (1024 * 1024);
   return Number.isInteger(mb) ? `${mb} MB` : `${Math.round(bytes / 1024)} KB`;
 }

@@ -23,10 +23,13 @@ function jsonBody(limit: string): RequestHandler {
   });
 }
 
+/** The most parameters a form body may carry (body-parser's parameterLimit); more is refused as 413 too-many-parameters. */
+export const MAX_FORM_PARAMETERS = 1000;
+
 export function bodyParser(spec: BodySpec<unknown>): RequestHandler {
   const format = spec.format ?? 'json';
   if (format === 'json') return jsonBody(spec.limit);
   if (format === 'text') return express.text({ limit: spec.limit, type: [...BODY_TYPES.text], verify: rejectNonUtf8 });
   // extended: false keeps a repeated name as an array of strings and never builds nested objects.
-  return express.urlencoded({ limit: spec.limit, extended: false, type: [...BODY_TYPES.form], verify: rejectNonUtf8 });
+  return express.urlencoded({ limit: spec.limit, extended: false, parameterLimit: MAX_FORM_PARAMETERS, type: [...BODY_TYPES.form], verify: rejectNonUtf8 });
 }

@@ -39,6 +39,19 @@ function kindOf(value: unknown): string {
   }
 }
 
+/** "must be a number (got text)": a value of the wrong JSON type, zod's or a route's own check alike. */
+function wrongTypeMessage(expected: string, input: unknown): string {
+  return `must be ${TYPE_NAMES[expected] ?? expected} (got ${kindOf(input)})`;
+}
+
+/**
+ * A body (or file) that is not a JSON object where one is needed: the one wording, whether a schema finds it or a
+ * route checks it before its schema runs (editable configuration, keys, acknowledgements).
+ */
+export function notAnObjectMessage(input: unknown): string {
+  return wrongTypeMessage('object', input);
+}
+
 const quoted = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
 
 /** "must be one of "answered", "abandoned"" (or "must be "call"" for one value). */
@@ -70,7 +83,7 @@ export function issueMessage(issue: RawIssue): string {
       if (issue.expected === 'int') return 'must be a whole number';
       // Infinity or NaN (YAML's .inf and .nan; JSON has neither): a number, but not one that measures anything.
       if (issue.expected === 'number' && typeof issue.input === 'number') return `must be a finite number (got ${issue.input})`;
-      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected} (got ${kindOf(issue.input)})`;
+      return wrongTypeMessage(issue.expected, issue.input);
     case 'invalid_value':
       return issue.input === undefined ? 'is required' : oneOfMessage(issue.values);
     case 'too_small':

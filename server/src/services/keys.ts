@@ -4,6 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '../protocol';
 import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
+import { notAnObjectMessage } from '../protocol/issues';
 import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey } from '../store/port';
 
@@ -57,7 +58,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Checks a request for a new key (the API's body, the `keys create` command's options); every problem names its field. */
 export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestValidation {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '(body)', message: 'must be an object {name, scopes, expiresAt?}' }] };
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '(body)', message: notAnObjectMessage(body) }] };
   const b = body as Record<string, unknown>;
   const errors: FieldProblem[] = Object.keys(b).filter((k) => !KNOWN_FIELDS.has(k)).map((k) => ({ path: k, message: 'is not a known field' }));
   const name = typeof b.name === 'string' ? b.name.trim() : '';

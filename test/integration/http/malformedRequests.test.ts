@@ -1,7 +1,9 @@
 // Requests node:http cannot parse never reach the app; they are still answered with problem details saying why
 // (before: a bare "400 Bad Request" or "431" with no body), and the server keeps answering after them.
-import { connect } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerClientError, headerLimitOf } from '../../../server/src/http/clientErrors';
 import { removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 let server: TestServer;
@@ -44,5 +46,69 @@ describe('requests node:http cannot parse', () => {
       expect(res.body.errors).toHaveLength(1);
     }
     expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+  });
+});
+
+describe('a malformed request pipelined behind a response already streaming', () => {
+  it('closes the connection without writing a 400 into that response', async () => {
+    // A bare node:http server with the same clientError answer, whose one route flushes its headers and a first
+    // chunk and then holds the response open (as an export does between batches) until the test ends it.
+    let streaming: ServerResponse | undefined;
+    const bare = createServer((_req, res) => {
+      streaming = res;
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('first chunk\n');
+    });
+    bare.on('clientError', answerClientError(headerLimitOf(bare)));
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = bare.address() as AddressInfo;
+      const received = await new Promise<string>((resolve, reject) => {
+        let answer = '';
+        let sentGarbage = false;
+        const socket = connect(port, '127.0.0.1', () => socket.write('GET /export HTTP/1.1\r\nHost: x\r\n\r\n'));
+        socket.on('data', (chunk) => {
+          answer += chunk.toString('utf8');
+          // The response has begun: now the next request on this connection, which node cannot parse.
+          if (!sentGarbage && answer.includes('first chunk')) {
+            sentGarbage = true;
+            socket.write('GARBAGE\r\n\r\n');
+          }
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(answer));
+      });
+      expect(received).toMatch(/^HTTP\/1\.1 200 /);
+      expect(received).toContain('first chunk');
+      expect(received).not.toContain('HTTP/1.1 400');
+      expect(received).not.toContain('malformed-request');
+      expect(streaming?.writableEnded).toBe(false);
+    } finally {
+      streaming?.destroy();
+      bare.closeAllConnections();
+      await new Promise<void>((resolve) => bare.close(() => resolve()));
+    }
+  });
+});
+
+describe('headers over the limit', () => {
+  it("name the server's own limit, not a copied default", async () => {
+    const bare = createServer({ maxHeaderSize: 4096 }, (_req, res) => res.end());
+    bare.on('clientError', answerClientError(headerLimitOf(bare)));
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = bare.address() as AddressInfo;
+      const received = await new Promise<string>((resolve, reject) => {
+        let answer = '';
+        const socket = connect(port, '127.0.0.1', () => socket.end(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\n`));
+        socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(answer));
+      });
+      expect(received).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      expect(JSON.parse(received.split('\r\n\r\n')[1]!)).toMatchObject({ status: 431, errors: [{ path: '(headers)', message: 'exceed 4 KB in all' }] });
+    } finally {
+      await new Promise<void>((resolve) => bare.close(() => resolve()));
+    }
   });
 });

@@ -37,6 +37,17 @@ describe('one problem shape for bad input', () => {
     expect((await send('POST', '/events/v1/amend', { changes: { rings: 2 } })).body.errors).toEqual([{ path: 'reason', message: 'is required' }]);
   });
 
+  it('refuses a JSON value that is not an object in one wording on every route taking an object', async () => {
+    const routes = ['POST /events/1/void', 'POST /events/1/amend', 'POST /event-types', 'PUT /event-types/1', 'POST /standards', 'PUT /standards/1', 'POST /sites', 'PUT /sites/1', 'POST /incidents/ack', 'POST /incidents/1/ack', 'POST /keys'];
+    for (const r of routes) {
+      const [method, path] = r.split(' ') as [string, string];
+      for (const [value, got] of [[false, 'true or false'], [[1], 'a list'], ['x', 'text']] as const) {
+        const res = await send(method, path, value);
+        expect({ r, value, status: res.status, errors: res.body.errors }).toEqual({ r, value, status: 400, errors: [{ path: '(body)', message: `must be a JSON object (got ${got})` }] });
+      }
+    }
+  });
+
   it('keeps the ingest limits for amendments, and refuses text that is not well-formed', async () => {
     const over = await send('POST', '/events/v1/amend', { reason: 'x', changes: { rings: 101, answerSeconds: 86_401 } });
     expect(over.body.errors).toEqual([

@@ -100,6 +100,14 @@ describe('custom webhook integrations', () => {
     expect(notJson.status).toBe(415);
   });
 
+  it('refuses a query parameter (400 invalid-query naming it) and stores nothing: a sender posts to the bare URL', async () => {
+    const res = await post('doors?x=1', door('b-20'));
+    expect(res).toMatchObject({ status: 400, body: { type: 'https://ringside.dev/problems/invalid-query', errors: [{ path: 'x', message: 'is not a known parameter (this route takes none)' }] } });
+    const clocks = (await server.getJson('/api/v1/clocks')).body.clocks as { caseId: string }[];
+    expect(clocks.map((c) => c.caseId)).not.toContain('b-20');
+    expect((await post('doors', door('b-20'))).status).toBe(201);
+  });
+
   it('holds a mapping to the batch limit of POST /events: 5001 calls are refused (413) and none stored', async () => {
     const calls = Array.from({ length: 5001 }, (_, i) => ({ uid: `many-${i}`, start: isoAgo(60), answered: true, wait: 3 }));
     const res = await post('pbx', { calls });

@@ -243,8 +243,8 @@ export function registerExtensionSuite(): void {
       await nameSite(serverUrl, 'vscode-suite', name);
       const row = await waitFor(`the Sites view row "${name}"`, () => siteRow(api, name));
       assert.equal(siteRow(api, 'vscode-suite'), undefined, 'no row by the id any more');
-      assert.match(row.tooltip ?? '', /^\*\*VS Code suite\*\* — today\n\nsite id: vscode-suite\n/);
-      assert.match(row.children.find((c) => c.label.endsWith(' · Calls ≤ 2 rings'))?.tooltip ?? '', /^\*\*.+\*\* at VS Code suite — today\n\nsite id: vscode-suite\n/);
+      assert.match(row.tooltip ?? '', /^\*\*VS Code suite\*\* — today\n\nsite id: vscode\\-suite\n/);
+      assert.match(row.children.find((c) => c.label.endsWith(' · Calls ≤ 2 rings'))?.tooltip ?? '', /^\*\*.+\*\* at VS Code suite — today\n\nsite id: vscode\\-suite\n/);
       const status = await waitFor('the status bar naming it', () => view().statusBar?.siteLabel === name && view().statusBar);
       assert.equal(status.site, 'vscode-suite', 'the selection keeps the id');
       assert.match(status.text, / VS Code suite: Calls ≤ 2 rings 75\.0 %$/);

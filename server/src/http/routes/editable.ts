@@ -1,6 +1,7 @@
 // What the configuration routes (standards, sites) share: the :id parameter, and bodies a client may send back
 // as it read them.
 import { z } from 'zod';
+import { notAnObjectMessage } from '../../protocol/issues';
 import type { BodySpec } from '../route';
 
 export const idParams = { schema: z.object({ id: z.string() }) };
@@ -19,7 +20,7 @@ export function editableBody<B>(schemaFor: () => z.ZodType<B>, idFrom?: 'id'): B
         .unknown()
         .transform((b, ctx): unknown => {
           if (b === null || typeof b !== 'object' || Array.isArray(b)) {
-            ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+            ctx.addIssue({ code: 'custom', message: notAnObjectMessage(b) });
             return z.NEVER;
           }
           const { version: _v, validTo: _t, createdAt: _c, retired: _r, autoCreated: _a, ...rest } = b as Record<string, unknown>;

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { IncidentList } from '../../protocol';
 import { malformedTextProblem } from '../../protocol';
+import { notAnObjectMessage } from '../../protocol/issues';
 import { DomainError, isDomainError } from '../../domain/errors';
 import type { IncidentFilter } from '../../services/alerts/evaluation';
 import { callerOf } from '../caller';
@@ -60,8 +61,8 @@ const ids = z
   });
 
 /** An acknowledgement's body: a JSON object (no body reads as {}). */
-function ackBody<T extends z.ZodRawShape>(shape: T, example: string, limit: string): BodySpec<z.infer<z.ZodObject<T>>> {
-  const object = z.unknown().transform((b, ctx) => (b !== null && typeof b === 'object' && !Array.isArray(b) ? b : refuse(ctx, `must be a JSON object like ${example}`)));
+function ackBody<T extends z.ZodRawShape>(shape: T, limit: string): BodySpec<z.infer<z.ZodObject<T>>> {
+  const object = z.unknown().transform((b, ctx) => (b !== null && typeof b === 'object' && !Array.isArray(b) ? b : refuse(ctx, notAnObjectMessage(b))));
   return { limit, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
 }
 
@@ -89,7 +90,7 @@ export const incidentRoutes = [
     method: 'POST',
     path: '/incidents/ack',
     scope: 'read',
-    body: ackBody({ ids, by: by.optional() }, '{"ids": [1, 2]}', '64kb'),
+    body: ackBody({ ids, by: by.optional() }, '64kb'),
     handle: async ({ body, res }, app): Promise<IncidentList> => ({ incidents: await app.core.alerts.acknowledge(body.ids, body.by ?? keyName(res)) }),
   }),
   route<IncidentId>({
@@ -104,7 +105,7 @@ export const incidentRoutes = [
     path: '/incidents/:id/ack',
     scope: 'read',
     params: incidentId,
-    body: ackBody({ by: by.optional() }, '{"by": "ana"}', '16kb'),
+    body: ackBody({ by: by.optional() }, '16kb'),
     handle: async ({ params, body, res }, app) => (await app.core.alerts.acknowledge([params.id], body.by ?? keyName(res)).catch(asPathId))[0],
   }),
   // Replaced by /incidents: a read key learns that (410) instead of a scope refusal.
