@@ -79,7 +79,8 @@ export async function run({ quick, log, profile }) {
 
 /** What the floor says of the target, in this run's figures. */
 function floorVerdict(floor, base) {
-  const best = floor.perGroup.eventsPerSecond;
+  // Either way of committing keeps both guarantees; the better of the two in this run bounds every design.
+  const best = Math.max(floor.perPost.eventsPerSecond, floor.perGroup.eventsPerSecond);
   const ratio = best / base.eventsPerSecond;
   if (!meetsTarget(best, base.eventsPerSecond)) {
     return `No ingest that keeps durability and a per-record proof can meet it here: the floor alone, rows and proof and nothing else, reaches ${fmt(best)} events/s = ${ratio.toFixed(2)} × raw at best. The raw loop writes each index page once in one transaction; a commit per POST writes every page the POST's rows touched (this case's batches each span the same last hour, so most leaves of the time indexes), and the fsync waits for them.`;
