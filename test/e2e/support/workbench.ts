@@ -24,11 +24,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   // The palette closes when focus moves on: a webview revealed a moment ago can take focus just after the palette
-  // opened (seen once in CI after the worst-items pick opened the dashboard). Then it is opened again.
+  // opened (seen in CI after the worst-items pick opened the dashboard), sometimes before it was ever seen open.
+  // Then it is opened again.
   for (let attempt = 1; ; attempt += 1) {
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
     try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
       // Set the whole query at once: keystrokes typed while the workbench is still moving focus can be lost.
       await input.fill(`>${title}`, { timeout: 10_000 });
       break;
