@@ -1,6 +1,6 @@
 // Requests node:http cannot parse never reach the app; they are still answered with problem details saying why
 // (before: a bare "400 Bad Request" or "431" with no body), and the server keeps answering after them.
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerClientError, headerLimitOf } from '../../../server/src/http/clientErrors';
@@ -15,9 +15,9 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-/** Sends raw bytes and reads the answer until the server closes the connection. */
-function raw(text: string): Promise<{ status: number; headers: string; body: any }> {
-  const { hostname, port } = new URL(server.url);
+/** Sends raw bytes to `base` (the test server's) and reads the answer until the server closes the connection. */
+function raw(text: string, base = server.url): Promise<{ status: number; headers: string; body: any }> {
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => socket.end(text));
     let answer = '';
@@ -28,6 +28,14 @@ function raw(text: string): Promise<{ status: number; headers: string; body: any
       resolve({ status: Number(head.split(' ')[1]), headers: head, body: body ? JSON.parse(body) : null });
     });
   });
+}
+
+/** A bare node:http server with the product's client-error handler, listening on 127.0.0.1:0; its address. */
+async function listening(bare: Server): Promise<{ port: number; url: string }> {
+  bare.on('clientError', answerClientError(headerLimitOf(bare)));
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const { port } = bare.address() as AddressInfo;
+  return { port, url: `http://127.0.0.1:${port}` };
 }
 
 describe('requests node:http cannot parse', () => {
@@ -59,10 +67,8 @@ describe('a malformed request pipelined behind a response already streaming', ()
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.write('first chunk\n');
     });
-    bare.on('clientError', answerClientError(headerLimitOf(bare)));
-    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const { port } = await listening(bare);
     try {
-      const { port } = bare.address() as AddressInfo;
       const received = await new Promise<string>((resolve, reject) => {
         let answer = '';
         let sentGarbage = false;
@@ -94,19 +100,11 @@ describe('a malformed request pipelined behind a response already streaming', ()
 describe('headers over the limit', () => {
   it("name the server's own limit, not a copied default", async () => {
     const bare = createServer({ maxHeaderSize: 4096 }, (_req, res) => res.end());
-    bare.on('clientError', answerClientError(headerLimitOf(bare)));
-    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const { url } = await listening(bare);
     try {
-      const { port } = bare.address() as AddressInfo;
-      const received = await new Promise<string>((resolve, reject) => {
-        let answer = '';
-        const socket = connect(port, '127.0.0.1', () => socket.end(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\n`));
-        socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
-        socket.on('error', reject);
-        socket.on('close', () => resolve(answer));
-      });
-      expect(received).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
-      expect(JSON.parse(received.split('\r\n\r\n')[1]!)).toMatchObject({ status: 431, errors: [{ path: '(headers)', message: 'exceed 4 KB in all' }] });
+      const res = await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\n`, url);
+      expect(res.headers).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      expect(res.body).toMatchObject({ status: 431, errors: [{ path: '(headers)', message: 'exceed 4 KB in all' }] });
     } finally {
       await new Promise<void>((resolve) => bare.close(() => resolve()));
     }
