@@ -43,20 +43,28 @@ const decoded = (text: string): string | null => {
   }
 };
 
+/** A query string's parameters as sent (still percent-encoded): [name, value] each, empty parts left out. */
+function rawQueryParams(url: string): Array<[string, string]> {
+  const start = url.indexOf('?');
+  if (start < 0) return [];
+  return url
+    .slice(start + 1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const equals = part.indexOf('=');
+      return equals < 0 ? [part, ''] : [part.slice(0, equals), part.slice(equals + 1)];
+    });
+}
+
 /**
  * The parameters of a query string whose name or value is not percent-encoded UTF-8 (`site=%ff`, `from=%`): named,
  * once each. Node's query parser reads such a byte as U+FFFD and a lone `%` as itself, so the value would be
  * another one than the client meant; path parameters are refused the same way.
  */
 function undecodableParams(url: string): FieldProblem[] {
-  const start = url.indexOf('?');
-  if (start < 0) return [];
   const names = new Set<string>();
-  for (const part of url.slice(start + 1).split('&')) {
-    const equals = part.indexOf('=');
-    const [name, value] = equals < 0 ? [part, ''] : [part.slice(0, equals), part.slice(equals + 1)];
-    if (decoded(name) === null || decoded(value) === null) names.add(decoded(name) ?? name);
-  }
+  for (const [name, value] of rawQueryParams(url)) if (decoded(name) === null || decoded(value) === null) names.add(decoded(name) ?? name);
   return [...names].map((path) => ({ path, message: NOT_PERCENT_UTF8 }));
 }
 
@@ -65,17 +73,7 @@ function undecodableParams(url: string): FieldProblem[] {
  * every one is refused (a `?dryRun=1` or `?site=x` it would ignore would answer another question than the one asked).
  */
 function queryNames(url: string): string[] {
-  const start = url.indexOf('?');
-  if (start < 0) return [];
-  const names = url
-    .slice(start + 1)
-    .split('&')
-    .filter((part) => part !== '')
-    .map((part) => {
-      const name = part.split('=')[0]!;
-      return decoded(name) ?? name;
-    });
-  return [...new Set(names)];
+  return [...new Set(rawQueryParams(url).map(([name]) => decoded(name) ?? name))];
 }
 
 /**
