@@ -33,14 +33,13 @@ export function answerClientError(maxHeaderBytes: number): (err: ClientError, so
       socket.destroy();
       return;
     }
+    const why = (err.reason ?? err.message).replace(/[\r\n]/g, ' ');
     const p =
       err.code === 'HPE_HEADER_OVERFLOW'
         ? problem(431, 'headers-too-large', 'Request headers too large', `the request's headers exceed the server's limit (${headerLimit} in all)`, [{ path: '(headers)', message: `exceed ${headerLimit} in all` }])
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? problem(408, 'request-timeout', 'Request timeout', 'the request did not arrive whole in time', [{ path: '(request)', message: 'did not arrive whole in time' }])
-          : problem(400, 'malformed-request', 'Malformed HTTP request', `the request is not valid HTTP/1.1: ${(err.reason ?? err.message).replace(/[\r\n]/g, ' ')}`, [
-              { path: '(request)', message: `is not valid HTTP/1.1: ${(err.reason ?? err.message).replace(/[\r\n]/g, ' ')}` },
-            ]);
+          : problem(400, 'malformed-request', 'Malformed HTTP request', `the request is not valid HTTP/1.1: ${why}`, [{ path: '(request)', message: `is not valid HTTP/1.1: ${why}` }]);
     const body = JSON.stringify(p);
     socket.end(
       `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
