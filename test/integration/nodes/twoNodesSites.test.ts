@@ -1,31 +1,17 @@
 // Two nodes on one PostgreSQL database, without Redis: a site created, renamed or retired through one node reaches a
 // dashboard connected to the other as a fresh snapshot naming the site as it now is, as soon as that node hears the
 // commit (pg_notify), not at the dashboard's next reconnect.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
-import { testDatabases } from '../support/postgres';
 import { testClock } from '../support/testClock';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, type TestServer } from '../support/testServer';
 import { connected, postJson, type LiveClient } from '../clocks/support';
-import { nodeDataDir } from '../support/nodeDataDir';
+import { nodesOnOneDatabase } from '../support/nodeDataDir';
 
-const databases = testDatabases('ringside_nodes_sites');
 const NOW = Date.parse('2026-06-01T12:00:00Z');
-let a: TestServer;
-let b: TestServer;
-
-beforeAll(async () => {
-  const databaseUrl = await databases.create();
-  const clock = testClock(NOW);
-  a = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock });
-  b = await startTestServer({ dataDir: nodeDataDir(), databaseUrl, clock });
-});
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  for (const s of [a, b]) if (s) removeDir(s.dataDir);
-  await databases.dropAll();
-});
+const nodes = nodesOnOneDatabase('ringside_nodes_sites', 2, { clock: testClock(NOW) });
+const a = (): TestServer => nodes[0]!;
+const b = (): TestServer => nodes[1]!;
 
 /** The next snapshot the client receives whose harbour entry is `name` (undefined: harbour is not listed). */
 function snapshotNaming(client: LiveClient, name: string | undefined): Promise<Snapshot> {
@@ -46,19 +32,19 @@ async function request(server: TestServer, method: 'PUT' | 'DELETE', path: strin
 }
 
 it('a site created, renamed and retired through node A is pushed to a dashboard on node B each time', async () => {
-  const { client, snapshot } = await connected(b);
+  const { client, snapshot } = await connected(b());
   try {
     expect(snapshot.sites?.find((s) => s.id === 'harbour')).toBeUndefined();
     const created = snapshotNaming(client, 'Harbour');
-    expect((await postJson(a, '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
+    expect((await postJson(a(), '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
     await created;
 
     const renamed = snapshotNaming(client, 'Harbour front desk');
-    expect(await request(a, 'PUT', '/api/v1/sites/harbour', { id: 'harbour', name: 'Harbour front desk', timeZone: 'UTC' })).toBe(200);
+    expect(await request(a(), 'PUT', '/api/v1/sites/harbour', { id: 'harbour', name: 'Harbour front desk', timeZone: 'UTC' })).toBe(200);
     expect((await renamed).sites).toContainEqual({ id: 'harbour', name: 'Harbour front desk' });
 
     const retired = snapshotNaming(client, undefined);
-    expect(await request(a, 'DELETE', '/api/v1/sites/harbour')).toBe(200);
+    expect(await request(a(), 'DELETE', '/api/v1/sites/harbour')).toBe(200);
     await retired;
   } finally {
     client.close();
@@ -66,12 +52,12 @@ it('a site created, renamed and retired through node A is pushed to a dashboard 
 });
 
 it('a rename through node B reaches a dashboard on node A the same way', async () => {
-  expect((await postJson(b, '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
-  const { client, snapshot } = await connected(a);
+  expect((await postJson(b(), '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
+  const { client, snapshot } = await connected(a());
   try {
     expect(snapshot.sites).toContainEqual({ id: 'harbour', name: 'Harbour' });
     const renamed = snapshotNaming(client, 'Harbour (east)');
-    expect(await request(b, 'PUT', '/api/v1/sites/harbour', { id: 'harbour', name: 'Harbour (east)', timeZone: 'UTC' })).toBe(200);
+    expect(await request(b(), 'PUT', '/api/v1/sites/harbour', { id: 'harbour', name: 'Harbour (east)', timeZone: 'UTC' })).toBe(200);
     await renamed;
   } finally {
     client.close();
