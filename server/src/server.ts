@@ -170,10 +170,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return { url, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
 }
 
-/** What other nodes on the store commit: a standard they changed is judged with here from then on. */
+/**
+ * What other nodes on the store commit: a standard they changed is judged with here from then on; a site they
+ * configured reaches this node's dashboards (a fresh snapshot) at once.
+ */
 function followOtherNodes(core: Core, logger: Logger): () => void {
   return core.store.coordination.onSignal((signal) => {
-    if (signal === 'stored') return;
+    if (signal === 'sites' || signal === 'resync') core.sites.changedElsewhere();
+    if (signal === 'stored' || signal === 'sites') return;
     core.standards.refresh().then(
       (changed) => changed && logger.info('standards changed through another node: judging with them from now on'),
       (err: unknown) => logger.error({ err }, 'could not read the standards another node changed'),

@@ -21,6 +21,7 @@ import {
   orderedPairs,
   standardsForCase,
   toFinishedEvent,
+  uncountedStarts,
   type CaseMilestone,
   type ClockSite,
 } from '../../server/src/domain/clocks';
@@ -346,6 +347,43 @@ describe('deadlines on the wall clock', () => {
       }),
       runs(400),
     );
+  });
+
+  it('property: a start falls in uncountedStarts exactly when its open clock is notCounted (what the kiosk is told)', () => {
+    const from = at('2026-03-25T00:00:00Z');
+    const to = at('2026-03-31T00:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.record({
+          startMs: fc.oneof(
+            fc.integer({ min: from, max: to - 1 }),
+            // either side of an opening or closing, Berlin time, and on the holiday (Friday 27 March)
+            fc.record({ day: fc.integer({ min: 0, max: 5 }), hour: fc.constantFrom(7, 8, 15, 16), offsetMs: fc.integer({ min: -2, max: 2 }) }).map((b) => from + b.day * 86_400_000 + b.hour * 3_600_000 + b.offsetMs),
+          ),
+          countOutsideHours: fc.boolean(),
+          clock: fc.constantFrom('wall' as const, 'business' as const),
+          site: fc.constantFrom(office, aroundTheClock),
+        }),
+        (g) => {
+          const s = standard({ id: 's', eventType: 'visit', measure: 'greetSeconds', threshold: 30, countOutsideHours: g.countOutsideHours, clock: g.clock });
+          const visit = caseState(VISIT_TYPE, [ms('visit', 'v')('arrived', iso(g.startMs))]);
+          const standing = openClockOf(visit, [s], g.site, g.startMs)!.standards[0]!;
+          const listed = uncountedStarts(s, g.site, from, to).some((span) => span.start <= g.startMs && g.startMs < span.end);
+          expect(listed).toBe(standing.notCounted === 'outside-hours');
+        },
+      ),
+      runs(400),
+    );
+  });
+
+  it('uncountedStarts: the closed spans of a wall-clock standard that does not count outside hours, none otherwise', () => {
+    const visits = (overrides: Partial<ClockStandard>) => standard({ id: 's', eventType: 'visit', measure: 'greetSeconds', threshold: 30, countOutsideHours: false, ...overrides });
+    const spans = (s: ClockStandard) => uncountedStarts(s, office, at('2026-03-26T12:00:00Z'), at('2026-03-30T12:00:00Z')).map((span) => [iso(span.start), iso(span.end)]);
+    // Thursday closes at 17:00 CET (16:00Z); Friday is a holiday; Monday 30 March opens at 09:00 CEST (07:00Z).
+    expect(spans(visits({}))).toEqual([['2026-03-26T16:00:00.000Z', '2026-03-30T07:00:00.000Z']]);
+    expect(spans(visits({ countOutsideHours: true }))).toEqual([]);
+    expect(spans(visits({ clock: 'business' }))).toEqual([]); // counted: its clock waits for the opening
+    expect(uncountedStarts(visits({}), aroundTheClock, at('2026-03-26T12:00:00Z'), at('2026-03-30T12:00:00Z'))).toEqual([]);
   });
 
   it('at-risk from the first whole millisecond at or past 80 %, never before', () => {

@@ -1,12 +1,13 @@
 // The kiosk's desk and outbox: taps become milestones with their own ids, the outbox is sent in order and settled
 // only by the server's answer, a refused item is dropped without blocking the rest, and a refused key stops sending.
 import { describe, expect, it } from 'vitest';
+import { clockStateAt, countedByNone } from '../../server/src/protocol/pure';
 import { arrive, EMPTY_DESK, finish, parseDesk, settled, VISIT_MILESTONES, waitState, type DeskState, type QueuedMilestone } from '../../webview/src/kiosk/desk';
 import { Sender, type SendStatus } from '../../webview/src/kiosk/sender';
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
 const tap = (id: string, atMs: number) => ({ site: 'harbour', milestones: VISIT_MILESTONES, id, atMs });
-const STANDARD = { standardId: 'visit-greet-30s', name: 'greet', atRiskSeconds: 24, deadlineSeconds: 30, clock: 'wall' as const };
+const STANDARD = { standardId: 'visit-greet-30s', name: 'greet', atRiskSeconds: 24, deadlineSeconds: 30, clock: 'wall' as const, notCounted: [] };
 
 describe('the desk', () => {
   it('queues arrived and greeted with their ids, numbers visitors, and settles only what the server answered', () => {
@@ -28,6 +29,31 @@ describe('the desk', () => {
     expect(waitState(visitor, [STANDARD], T0 + 30_000)).toBe('at-risk');
     expect(waitState(visitor, [STANDARD], T0 + 30_001)).toBe('breached');
     expect(waitState(visitor, [], T0 + 99_000)).toBe('running');
+  });
+
+  it('shows a visitor who arrived in a standard\'s notCounted span as not counted, never amber or red', () => {
+    // The site closed at 09:00; it opens at 10:00 (the spans come from GET /kiosk, [from, to)).
+    const closed = { ...STANDARD, notCounted: [{ from: '2026-12-03T09:00:00.000Z', to: '2026-12-03T10:00:00.000Z' }] };
+    const arrivedAt = (ms: number) => ({ caseId: 'c', number: 1, arrivedAt: new Date(ms).toISOString() });
+    for (const after of [0, 24_000, 30_001, 3_600_000]) expect(waitState(arrivedAt(T0), [closed], T0 + after)).toBe('not-counted');
+    expect(waitState(arrivedAt(T0 + 3_599_999), [closed], T0 + 3_700_000)).toBe('not-counted'); // it still waits after the opening
+    expect(waitState(arrivedAt(T0 - 1), [closed], T0 + 30_000)).toBe('breached'); // arrived just before the closing
+    expect(waitState(arrivedAt(T0 + 3_600_000), [closed], T0 + 3_630_001)).toBe('breached'); // arrived at the opening
+    // Another standard that counts the visit (countOutsideHours) still times it: the one that counts decides.
+    const counts = { ...STANDARD, standardId: 'visit-greet-60s', atRiskSeconds: 48, deadlineSeconds: 60 };
+    expect(waitState(arrivedAt(T0), [closed, counts], T0 + 50_000)).toBe('at-risk');
+    // A setup cached from an older server has no spans: every arrival counted, as before.
+    const { notCounted: _n, ...older } = closed;
+    expect(waitState(arrivedAt(T0), [older as typeof closed], T0 + 30_001)).toBe('breached');
+  });
+
+  it('agrees with the server\'s open clock: a notCounted standing is waiting, never at risk (countedByNone, clockStateAt)', () => {
+    const standing = { standardId: 's', deadline: null, atRiskAt: null, state: 'running' as const, notCounted: 'outside-hours' as const };
+    const counted = { standardId: 't', deadline: '2026-12-03T09:00:30.000Z', atRiskAt: '2026-12-03T09:00:24.000Z', state: 'running' as const };
+    expect(countedByNone({ standards: [standing] })).toBe(true);
+    expect(countedByNone({ standards: [standing, counted] })).toBe(false);
+    expect(countedByNone({ standards: [] })).toBe(false);
+    expect(clockStateAt({ standards: [standing] }, T0 + 99_000)).toBe('running');
   });
 });
 

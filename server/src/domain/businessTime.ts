@@ -81,6 +81,16 @@ export function* openIntervals(site: BusinessCalendar, fromMs: number, toMs: num
   if (pending) yield pending;
 }
 
+/** The maximal closed intervals within [fromMs, toMs), in order: what openIntervals leaves out. */
+export function* closedIntervals(site: BusinessCalendar, fromMs: number, toMs: number): Generator<OpenInterval> {
+  let at = fromMs;
+  for (const open of openIntervals(site, fromMs, toMs)) {
+    if (at < open.start) yield { start: at, end: open.start };
+    at = open.end;
+  }
+  if (at < toMs) yield { start: at, end: toMs };
+}
+
 /** No hours and no holidays: every instant is open. */
 function isAlwaysOpen(site: BusinessCalendar): boolean {
   return !site.hours && site.holidays.length === 0;

@@ -7,7 +7,7 @@
 // A standard on the business clock counts only the site's open time (domain/businessTime.ts).
 import type { Operator, Site } from '../protocol';
 import { EVENT_TYPE_LIMITS, type ClockJudgement, type ClockStanding, type ClockStandard, type ClockState, type EventTypeDefinition, type OpenClock, type StopOutcome } from '../protocol/eventTypes';
-import { addBusinessSeconds, businessSecondsBetween, type BusinessCalendar } from './businessTime';
+import { addBusinessSeconds, businessSecondsBetween, closedIntervals, type BusinessCalendar, type OpenInterval } from './businessTime';
 import { ringOnWhichAnswered } from './cadence';
 import { clockMeasureOf, EXPIRED_OUTCOME, gaveUpStopOf, milestoneOf, RINGS_MEASURE, startOf } from './eventTypes';
 import { isOpen } from './hours';
@@ -372,6 +372,16 @@ export function standardsFromStart<S extends ClockStandard>(type: EventTypeDefin
     if (!inScope({ type: type.id, outcome: '', rings: null, answerSeconds: null, greetSeconds: null, site, queue: null }, standard)) return [];
     return [{ standard, atRiskSeconds: atRiskAfter(limit.seconds), deadlineSeconds: limit.seconds }];
   });
+}
+
+/**
+ * The spans of [fromMs, toMs) in which a clock of the standard started at the site would not be counted (the site
+ * closed and the standard not counting outside hours: the judge's rule, as clockStatus asks it): a visitor who
+ * arrives in one has no deadline under the standard, which is what a reception kiosk shows. Whether a start is
+ * counted depends only on whether the site is open then, so one instant of each closed span answers for all of it.
+ */
+export function uncountedStarts(standard: ClockStandard, site: ClockSite, fromMs: number, toMs: number): OpenInterval[] {
+  return [...closedIntervals(site, fromMs, toMs)].filter((closed) => !countsClockStartedAt(standard, site, closed.start));
 }
 
 /**

@@ -10,6 +10,19 @@ export interface KioskStandard {
   deadlineSeconds: number;
   /** 'business': the server counts only open hours; the kiosk shows wall-clock time. */
   clock: 'wall' | 'business';
+  /**
+   * When an arrival is not counted by this standard (the site closed, and the standard does not count outside
+   * hours): a visitor who arrived in one of these spans has no deadline under it, as GET /clocks says with
+   * `notCounted`. They cover the arrivals from the longest a visit stays open before serverTime (every visitor still
+   * waiting) to a week after it; empty when the standard counts every arrival.
+   */
+  notCounted: KioskSpan[];
+}
+
+/** A half-open span of time [from, to), ISO UTC. */
+export interface KioskSpan {
+  from: string;
+  to: string;
 }
 
 export interface KioskSetup {

@@ -17,6 +17,7 @@ import {
   openClockOf,
   standardsForCase,
   standardsFromStart,
+  uncountedStarts,
   type CaseState,
   type ClockSite,
 } from '../domain/clocks';
@@ -32,6 +33,11 @@ import type { StandardsService } from './standards';
 
 /** Node's timers take at most 2^31 − 1 ms; a later instant is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * How far ahead GET /kiosk says which arrivals a standard will not count: a kiosk asks again every few minutes while
+ * it is online, so only one offline for longer than this times a later arrival at a closed site as counted.
+ */
+const KIOSK_ARRIVALS_AHEAD_MS = 7 * 86_400_000;
 
 export interface ClockServiceDeps {
   store: Store;
@@ -234,12 +240,15 @@ export class ClockService {
     const stored = await this.deps.store.reads.sites.get(siteId);
     const site = stored && !stored.retired ? stored : defaultSite(siteId, this.deps.timeZone);
     const type = this.deps.ingest.registry().get(VISIT_TYPE.id) ?? VISIT_TYPE;
+    const [from, to] = [nowMs - type.maxOpenSeconds * 1000, nowMs + KIOSK_ARRIVALS_AHEAD_MS];
+    const span = (s: { start: number; end: number }) => ({ from: new Date(s.start).toISOString(), to: new Date(s.end).toISOString() });
     const standards = standardsFromStart(type, siteId, site, this.deps.standards.inForceAt(nowMs)).map(({ standard, atRiskSeconds, deadlineSeconds }) => ({
       standardId: standard.id,
       name: standard.name,
       atRiskSeconds,
       deadlineSeconds,
       clock: standard.clock ?? 'wall',
+      notCounted: uncountedStarts(standard, site, from, to).map(span),
     }));
     return { site: { id: siteId, name: site.name }, eventType: type, standards, serverTime: new Date(nowMs).toISOString() };
   }

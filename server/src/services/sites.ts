@@ -23,6 +23,14 @@ export class SitesService {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Another node committed a change of a site (its commit signalled, store/port.ts Coordination), or this node may
+   * have missed one: the listeners hear it as a change made here, so every node's dashboards name sites alike.
+   */
+  changedElsewhere(): void {
+    this.notify();
+  }
+
   /** A configured (not retired) site. */
   async get(id: string): Promise<Site | undefined> {
     const site = await this.store.reads.sites.get(id);

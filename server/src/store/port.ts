@@ -421,10 +421,10 @@ export interface AuditLogExportRow {
 // ------------------------------------------------------------------------------------------- the store
 
 /**
- * What other nodes committed, as a node hears it: events stored, a standard changed, a case opened or closed, or
- * "read again" (this node may have missed some).
+ * What other nodes committed, as a node hears it: events stored, a standard changed, a case opened or closed, a
+ * site configured (created, renamed, changed or retired), or "read again" (this node may have missed some).
  */
-export type NodeSignal = 'stored' | 'standards' | 'cases' | 'resync';
+export type NodeSignal = 'stored' | 'standards' | 'cases' | 'sites' | 'resync';
 
 /**
  * Nodes on one store (PostgreSQL): which one does the work that must happen once for all of them, and word of what

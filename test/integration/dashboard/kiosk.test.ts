@@ -44,9 +44,12 @@ beforeAll(async () => {
   context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 800, height: 1280 } });
   page = await context.newPage();
   page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
-  // The page's time is the test's to move (timers, retries); the server keeps real time, and the page stays within
-  // the minutes ahead of it that the server accepts.
-  await page.clock.install({ time: Date.now() });
+  // The page's time is the test's to move (timers, retries) and stands still otherwise, so what a step reads does not
+  // depend on how long the machine took to get there; the server keeps real time, and the page stays within the
+  // minutes ahead of it that the server accepts (it stamps taps on the server's time, learned from GET /kiosk).
+  const start = Date.now();
+  await page.clock.install({ time: start });
+  await page.clock.pauseAt(start + 1000);
 });
 afterAll(async () => {
   await browser?.close();

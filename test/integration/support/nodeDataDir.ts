@@ -4,7 +4,10 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDataDir } from './testServer';
+import { afterAll, beforeAll } from 'vitest';
+import type { ServerOptions } from '../../../server/src/server';
+import { testDatabases } from './postgres';
+import { removeDir, startTestServer, tempDataDir, type TestServer } from './testServer';
 
 let sharedIdentity: string | null = null;
 
@@ -17,4 +20,24 @@ export function nodeDataDir(): string {
   const dir = tempDataDir();
   writeFileSync(join(dir, 'audit-signing.json'), sharedIdentity, { mode: 0o600 });
   return dir;
+}
+
+/**
+ * Nodes in this process on one new PostgreSQL database (named after `prefix`), each with its own data folder and
+ * the given options (one test clock for all of them, say): started before the file's tests, which read them from
+ * the list returned, and closed (the database dropped) after them.
+ */
+export function nodesOnOneDatabase(prefix: string, count: number, options: Partial<ServerOptions> = {}): readonly TestServer[] {
+  const databases = testDatabases(prefix);
+  const nodes: TestServer[] = [];
+  beforeAll(async () => {
+    const databaseUrl = await databases.create();
+    for (let i = 0; i < count; i += 1) nodes.push(await startTestServer({ dataDir: nodeDataDir(), databaseUrl, ...options }));
+  });
+  afterAll(async () => {
+    for (const node of nodes) await node.close();
+    for (const node of nodes) removeDir(node.dataDir);
+    await databases.dropAll();
+  });
+  return nodes;
 }

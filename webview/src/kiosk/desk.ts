@@ -3,8 +3,8 @@
 // state is saved after every change, before anything is sent: a milestone exists on the device with its id from
 // the moment it is tapped, and sending it again after a crash or a lost answer is harmless (the server keeps one
 // milestone per case and milestone, and answers a re-send as a duplicate).
-import { clockStateAt } from '@ringside/server/protocol/pure';
-import type { ClockState, KioskStandard, MilestoneDefinition, OpenClock, StoredMilestone } from '@ringside/server/protocol';
+import { clockStateAt, countedByNone } from '@ringside/server/protocol/pure';
+import type { ClockStanding, ClockState, KioskStandard, MilestoneDefinition, OpenClock, StoredMilestone } from '@ringside/server/protocol';
 
 export interface Visitor {
   caseId: string;
@@ -73,22 +73,27 @@ export function settled(state: DeskState, ids: readonly string[]): DeskState {
   return { ...state, outbox: state.outbox.filter((m) => !done.has(m.id)) };
 }
 
+/** How the kiosk shows a waiting visitor: a clock's state, or not counted by any standard (arrived while closed). */
+export type WaitState = ClockState | 'not-counted';
+
 /**
  * A visitor's wait against the desk's standards: 'at-risk' (amber) from 80 % of the tightest threshold, 'breached'
- * (red) past it, as the server's open clocks turn (the seconds come from the server, GET /api/v1/kiosk).
+ * (red) past it, as the server's open clocks turn (the seconds come from the server, GET /api/v1/kiosk); under a
+ * standard whose `notCounted` spans hold the arrival the clock has no deadline, as GET /clocks lists it, and a
+ * visitor no standard counts is 'not-counted'. The server decided which arrivals those are; this only looks them up.
  */
-export function waitState(visitor: Visitor, standards: readonly KioskStandard[], nowMs: number): ClockState {
+export function waitState(visitor: Visitor, standards: readonly KioskStandard[], nowMs: number): WaitState {
   const arrived = Date.parse(visitor.arrivedAt);
-  const iso = (seconds: number) => new Date(arrived + seconds * 1000).toISOString();
-  const clock: OpenClock = {
-    type: 'visit',
-    site: '',
-    caseId: visitor.caseId,
-    startedAt: visitor.arrivedAt,
-    elapsedSeconds: 0,
-    standards: standards.map((s) => ({ standardId: s.standardId, deadline: iso(s.deadlineSeconds), atRiskAt: iso(s.atRiskSeconds), state: 'running' })),
-  };
-  return clockStateAt(clock, nowMs);
+  const clock: Pick<OpenClock, 'standards'> = { standards: standards.map((s) => standingOf(s, arrived)) };
+  return countedByNone(clock) ? 'not-counted' : clockStateAt(clock, nowMs);
+}
+
+function standingOf(standard: KioskStandard, arrivedMs: number): ClockStanding {
+  // A setup saved by an older server has no spans: it counted every arrival.
+  const uncounted = (standard.notCounted ?? []).some((span) => Date.parse(span.from) <= arrivedMs && arrivedMs < Date.parse(span.to));
+  if (uncounted) return { standardId: standard.standardId, deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours' };
+  const iso = (seconds: number) => new Date(arrivedMs + seconds * 1000).toISOString();
+  return { standardId: standard.standardId, deadline: iso(standard.deadlineSeconds), atRiskAt: iso(standard.atRiskSeconds), state: 'running' };
 }
 
 /** The saved state, or an empty desk when nothing (or something unreadable) was saved. */

@@ -9,6 +9,8 @@ import { createKioskView, type KioskView } from './view';
 
 const API = 'api/v1/';
 const TICK_MS = 1000;
+/** How often a running kiosk asks for its setup again (GET /kiosk says a week ahead which arrivals count). */
+const SETUP_REFRESH_MS = 10 * 60_000;
 const LAST_SITE = 'ringside-kiosk:site';
 const saved = (what: 'key' | 'desk' | 'setup', site: string) => `ringside-kiosk:${what}:${site}`;
 
@@ -69,10 +71,18 @@ async function request(kiosk: Kiosk, path: string, init: RequestInit = {}): Prom
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
-/** The desk's standards and the server's time (the last ones fetched, while offline); false when the key is refused. */
-async function loadSetup(kiosk: Kiosk): Promise<boolean> {
+/** The setup last fetched, until the server answers (or all along, offline). */
+function useCachedSetup(kiosk: Kiosk): void {
   const cached = localStorage.getItem(saved('setup', kiosk.site));
   if (cached) useSetup(kiosk, JSON.parse(cached) as KioskSetup, false);
+}
+
+/**
+ * The desk's standards, which arrivals they leave out and the server's time; false when the key is refused. Offline,
+ * what the kiosk had stays. Asked at start, every few minutes and when the network returns, so a kiosk that runs for
+ * weeks follows the standards and the site's hours.
+ */
+async function fetchSetup(kiosk: Kiosk): Promise<boolean> {
   try {
     const asked = Date.now();
     const answer = await request(kiosk, `kiosk?site=${encodeURIComponent(kiosk.site)}`);
@@ -128,9 +138,14 @@ function start(mount: HTMLElement): void {
   save(kiosk, kiosk.desk);
   if (!kiosk.key) view.setStatus('refused', 'This kiosk has no key: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   window.setInterval(() => tick(kiosk), TICK_MS);
-  window.addEventListener('online', () => kiosk.sender.flush());
+  window.setInterval(() => void fetchSetup(kiosk), SETUP_REFRESH_MS);
+  window.addEventListener('online', () => {
+    kiosk.sender.flush();
+    void fetchSetup(kiosk);
+  });
   // A refused key stays on screen; the next tap tries again (and is refused again, its milestone kept).
-  void loadSetup(kiosk).then((accepted) => accepted && kiosk.key && kiosk.sender.flush());
+  useCachedSetup(kiosk);
+  void fetchSetup(kiosk).then((accepted) => accepted && kiosk.key && kiosk.sender.flush());
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('kiosk-sw.js', { scope: './kiosk' }).catch(() => undefined);
 }
 

@@ -1,9 +1,10 @@
 // The kiosk's page: the big "Visitor arrived" button, the visitors waiting with their running timers, and a status
 // line saying whether everything reached the server. Plain buttons, so touch, mouse and keyboard (Tab, Enter,
-// Space) all work; the timers' colours come with words ("due soon", "overdue") for those who cannot see them.
+// Space) all work; the timers' colours come with words ("due soon", "overdue", "not counted") for those who cannot
+// see them.
 import { formatDuration } from '@ringside/server/protocol/pure';
-import type { ClockState, KioskStandard } from '@ringside/server/protocol';
-import { waitState, type DeskState } from './desk';
+import type { KioskStandard } from '@ringside/server/protocol';
+import { waitState, type DeskState, type WaitState } from './desk';
 
 export interface KioskView {
   root: HTMLElement;
@@ -20,7 +21,7 @@ export interface KioskActions {
   finished(caseId: string, how: 'greeted' | 'left'): void;
 }
 
-const STATE_WORDS: Record<ClockState, string> = { running: 'waiting', 'at-risk': 'due soon', breached: 'overdue' };
+const STATE_WORDS: Record<WaitState, string> = { running: 'waiting', 'at-risk': 'due soon', breached: 'overdue', 'not-counted': 'not counted · arrived while closed' };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);

@@ -41,13 +41,22 @@ export function standingStateAt(standing: ClockStanding, nowMs: number): ClockSt
 }
 
 /** The worst state of any of the case's standings at `nowMs` ('running' when it has none). */
-export function clockStateAt(clock: OpenClock, nowMs: number): ClockState {
+export function clockStateAt(clock: Pick<OpenClock, 'standards'>, nowMs: number): ClockState {
   let worst: ClockState = 'running';
   for (const s of clock.standards) {
     const state = standingStateAt(s, nowMs);
     if (RANK[state] > RANK[worst]) worst = state;
   }
   return worst;
+}
+
+/**
+ * Whether no standard will count the case: it has standings and each is `notCounted` (it started while its site
+ * was closed). Such a case is open and waiting, never at risk or overdue (clockStateAt says 'running'); the kiosk
+ * labels it, so the desk does not chase a visitor the figures will leave out.
+ */
+export function countedByNone(clock: Pick<OpenClock, 'standards'>): boolean {
+  return clock.standards.length > 0 && clock.standards.every((s) => s.notCounted !== undefined);
 }
 
 export interface OpenCounts {

@@ -92,7 +92,7 @@ export class AlertService {
     // Another node stored a batch (or this node may have missed some): the leader evaluates as after its own.
     this.unsubscribe.push(
       store.coordination.onSignal((signal) => {
-        if (signal !== 'standards') this.afterBatch();
+        if (signal !== 'standards' && signal !== 'sites') this.afterBatch();
       }),
     );
     if (leadership.isLeading()) await this.turn(true);

@@ -16,7 +16,7 @@ import type { Sql } from './db';
 /** The advisory lock of the leadership ("rs-lead"); writes take another (store.ts). */
 const LEADER_LOCK = 0x72732d6c656164n;
 const CHANNEL = 'ringside';
-const SIGNALS: readonly NodeSignal[] = ['stored', 'standards', 'cases'];
+const SIGNALS: readonly NodeSignal[] = ['stored', 'standards', 'cases', 'sites'];
 
 /**
  * Dead peers are found by the server within tcp_keepalives_idle + interval × count = 5 + 2 × 3 s, and unacknowledged

@@ -108,8 +108,14 @@ class PgWriteTx extends WriteTxBase {
         await s.run(PUT_EVENT_TYPE, [def.id, JSON.stringify(def), at, at]);
         await notifyNodes(s, this.nodeId, 'standards'); // the other nodes read the types again with the standards
       },
-      site: (site, change) => w.writeSite(s, chain, site, change, at),
-      retireSite: (id) => w.retireSite(s, chain, id, at),
+      site: async (site, change) => {
+        await w.writeSite(s, chain, site, change, at);
+        await notifyNodes(s, this.nodeId, 'sites'); // the other nodes' dashboards name the site as it now is
+      },
+      retireSite: async (id) => {
+        await w.retireSite(s, chain, id, at);
+        await notifyNodes(s, this.nodeId, 'sites');
+      },
       correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
       auditLog: (entry) => w.appendAuditLog(s, chain, entry, at),
       signingKey: async (k) => {

@@ -1,0 +1,65 @@
+// Two nodes on one PostgreSQL database, without Redis: a site created, renamed or retired through one node reaches a
+// dashboard connected to the other as a fresh snapshot naming the site as it now is, as soon as that node hears the
+// commit (pg_notify), not at the dashboard's next reconnect.
+import { expect, it } from 'vitest';
+import type { Snapshot } from '../../../server/src/protocol';
+import { testClock } from '../support/testClock';
+import { adminHeaders, type TestServer } from '../support/testServer';
+import { connected, postJson, type LiveClient } from '../clocks/support';
+import { nodesOnOneDatabase } from '../support/nodeDataDir';
+
+const NOW = Date.parse('2026-06-01T12:00:00Z');
+const nodes = nodesOnOneDatabase('ringside_nodes_sites', 2, { clock: testClock(NOW) });
+const a = (): TestServer => nodes[0]!;
+const b = (): TestServer => nodes[1]!;
+
+/** The next snapshot the client receives whose harbour entry is `name` (undefined: harbour is not listed). */
+function snapshotNaming(client: LiveClient, name: string | undefined): Promise<Snapshot> {
+  return new Promise((resolve) => {
+    const heard = (snapshot: Snapshot) => {
+      if (snapshot.sites?.find((s) => s.id === 'harbour')?.name !== name) return;
+      client.off('snapshot', heard);
+      resolve(snapshot);
+    };
+    client.on('snapshot', heard);
+  });
+}
+
+async function request(server: TestServer, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<number> {
+  const res = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  await res.body?.cancel();
+  return res.status;
+}
+
+it('a site created, renamed and retired through node A is pushed to a dashboard on node B each time', async () => {
+  const { client, snapshot } = await connected(b());
+  try {
+    expect(snapshot.sites?.find((s) => s.id === 'harbour')).toBeUndefined();
+    const created = snapshotNaming(client, 'Harbour');
+    expect((await postJson(a(), '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
+    await created;
+
+    const renamed = snapshotNaming(client, 'Harbour front desk');
+    expect(await request(a(), 'PUT', '/api/v1/sites/harbour', { id: 'harbour', name: 'Harbour front desk', timeZone: 'UTC' })).toBe(200);
+    expect((await renamed).sites).toContainEqual({ id: 'harbour', name: 'Harbour front desk' });
+
+    const retired = snapshotNaming(client, undefined);
+    expect(await request(a(), 'DELETE', '/api/v1/sites/harbour')).toBe(200);
+    await retired;
+  } finally {
+    client.close();
+  }
+});
+
+it('a rename through node B reaches a dashboard on node A the same way', async () => {
+  expect((await postJson(b(), '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
+  const { client, snapshot } = await connected(a());
+  try {
+    expect(snapshot.sites).toContainEqual({ id: 'harbour', name: 'Harbour' });
+    const renamed = snapshotNaming(client, 'Harbour (east)');
+    expect(await request(b(), 'PUT', '/api/v1/sites/harbour', { id: 'harbour', name: 'Harbour (east)', timeZone: 'UTC' })).toBe(200);
+    await renamed;
+  } finally {
+    client.close();
+  }
+});
