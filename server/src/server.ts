@@ -199,7 +199,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, integrations: integrationSettings(options), snapshot }).listener);
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
-  const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, acrossNodes: Boolean(options.redisUrl), onError: (err) => logger.error({ err }, 'live push failed') });
+  const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, acrossNodes: Boolean(options.redisUrl), onError: (err) => logger.error({ err }, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);
   guard = guardSockets(live.io, logger, options.socketGuard, clock);
   core.alerts.onIncident((update) => live.io.emit('incident', update));

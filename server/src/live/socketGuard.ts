@@ -35,7 +35,7 @@ export interface SocketStats {
 }
 
 /** What a client that asks for replays too quickly is answered (it stays connected). */
-const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requests; retry after 1 s' };
+const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requests; retry after 1 s', code: 'too-many-replays' };
 
 /** Messages a client may send (ClientToServerEvents); anything else is unexpected. */
 const EXPECTED: ReadonlySet<string> = new Set<keyof ClientToServerEvents>(['replay']);

@@ -4,14 +4,15 @@
 // when the rows are read), and a PostgreSQL backend terminated (pg_terminate_backend) while the export waits for
 // its rows.
 import { spawnSync } from 'node:child_process';
-import { cpSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databasePath, openSqliteFile } from '../../../server/src/store/sqlite/database';
+import { copyWithCorruptPages } from '../support/corruptPages';
+import { captureLog } from '../support/serverLog';
 import { testDatabases } from '../support/postgres';
-import { adminHeaders, call, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-20T00:00:00Z');
@@ -81,20 +82,9 @@ describe('on SQLite, a table the rows come from is corrupt', () => {
 
   /** A copy of the data with every page of `tables` (and their indexes) overwritten, served by a fresh server. */
   async function serverWithCorrupt(tables: string[]): Promise<TestServer> {
-    const dir = tempDataDir();
+    const dir = copyWithCorruptPages(base, tables);
     dirs.push(dir);
-    cpSync(base, dir, { recursive: true });
-    const file = databasePath(dir);
-    const db = openSqliteFile(file, { readonly: true });
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const marks = tables.map(() => '?').join(',');
-    const pages = db.prepare(`SELECT DISTINCT pageno FROM dbstat WHERE name IN (${marks}) OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (${marks}))`).pluck().all(...tables, ...tables) as number[];
-    db.close();
-    expect(pages.length).toBeGreaterThan(0);
-    const fd = openSync(file, 'r+');
-    for (const page of pages) writeSync(fd, Buffer.alloc(pageSize, 0xff), 0, pageSize, (page - 1) * pageSize);
-    closeSync(fd);
-    return startTestServer({ dataDir: dir, logLevel: 'silent' });
+    return startTestServer({ dataDir: dir, logLevel: 'error' });
   }
 
   const range = `from=${FROM}&to=${TO}`;
@@ -107,8 +97,11 @@ describe('on SQLite, a table the rows come from is corrupt', () => {
     for (const format of ['csv', 'ndjson', 'json'] as const) {
       it(`the ${kind} export as ${format}: started, then an error line and no end; the verifier refuses the file`, async () => {
         const server = await serverWithCorrupt(tables);
+        const logged = captureLog();
         try {
           const d = await download(server, `/export/${kind}?${query}&format=${format}`);
+          // The server's log has what the client is not told, under the same request id.
+          expect(logged.lines().find((l) => l.msg === 'export failed')).toMatchObject({ reqId: d.requestId, export: kind, format, keyId: 'env', err: { message: 'database disk image is malformed' } });
           const header = format === 'csv' ? /^# ringside-export \{"kind":"/ : /^\{"export":\{"kind":"/;
           const failure = expectFailedExport(d, format, header);
           // SQLITE_CORRUPT is not a storage failure the service knows: its text stays in the server's log.
@@ -118,6 +111,7 @@ describe('on SQLite, a table the rows come from is corrupt', () => {
           expect(verdict.status, verdict.stdout + verdict.stderr).toBe(1);
           expect(verdict.stdout).toMatch(new RegExp(`the export failed on the server after 0 data rows \\(request id ${d.requestId}\\): the export failed after it started`));
         } finally {
+          logged.stop();
           await server.close();
         }
       });
@@ -127,12 +121,15 @@ describe('on SQLite, a table the rows come from is corrupt', () => {
   it('before the first byte, the failure is a 500 that names the request id and no internals', async () => {
     // The audit-log export records itself in the audit log before it starts: with that table corrupt, it fails there.
     const server = await serverWithCorrupt(['audit_log']);
+    const logged = captureLog();
     try {
       const res = await fetch(`${server.url}/api/v1/export/audit-log?${range}&format=csv`, { headers: adminHeaders(server.apiKey) });
       expect(res.status).toBe(500);
       const requestId = res.headers.get('x-request-id');
       expect(await res.json()).toMatchObject({ title: 'Export failed', detail: `an internal error stopped it; the server logged it with request id ${requestId}` });
+      expect(logged.lines().find((l) => l.msg === 'export failed')).toMatchObject({ reqId: requestId, export: 'audit-log' });
     } finally {
+      logged.stop();
       await server.close();
     }
   });

@@ -94,7 +94,7 @@ describe('replay requests', () => {
     const before = await guardStats();
     const answers = await Promise.all(Array.from({ length: 12 }, () => replay(c))); // more than either limit in one second
     expect(answers.slice(0, 3).map((a) => a.ok)).toEqual([true, true, true]);
-    expect(answers.slice(3)).toEqual(Array.from({ length: 9 }, () => ({ ok: false, error: 'too many replay requests; retry after 1 s' })));
+    expect(answers.slice(3)).toEqual(Array.from({ length: 9 }, () => ({ ok: false, code: 'too-many-replays', error: 'too many replay requests; retry after 1 s' })));
     expect(c.connected).toBe(true);
     const after = await guardStats();
     expect(after).toMatchObject({ droppedMessages: before.droppedMessages, floodDisconnects: before.floodDisconnects, refusedReplays: before.refusedReplays + 9 });
