@@ -10,7 +10,7 @@ export function captureLog(): { lines(): Array<Record<string, any>>; stop(): voi
     if (fd !== 2 || typeof data !== 'string') return original(fd, data, ...rest);
     text.push(data);
     return Buffer.byteLength(data);
-  }) as typeof fs.writeSync);
+  }));
   return {
     lines: () =>
       text
