@@ -22,7 +22,7 @@ export interface LiveDeps {
   figuresIntervalMs?: number;
   /** Cross-origin pages allowed to connect (--cors-origin). Default: same origin only. */
   allowedOrigins?: readonly string[];
-  /** Largest client message in bytes; engine.io closes a client that sends more. */
+  /** Largest client packet engine.io reads, in bytes; it closes a client that sends more (the message limit: socketGuard.ts). */
   maxHttpBufferSize?: number;
   /** Pushes also reach the clients of other nodes (an adapter between nodes, nodes.ts). */
   acrossNodes?: boolean;
