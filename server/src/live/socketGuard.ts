@@ -30,7 +30,7 @@ export interface SocketGuardOptions {
  * with 1009), which a client reports as "xhr post error" or "transport close", never why. Any other message over
  * the limit closes its client here, as engine.io would have.
  */
-export const MAX_PACKET_BYTES = 1024 * 1024;
+const MAX_PACKET_BYTES = 1024 * 1024;
 
 /** The engine's packet limit for a message limit of `maxMessageBytes` (livePush's maxHttpBufferSize). */
 export const packetLimit = (maxMessageBytes: number) => Math.max(maxMessageBytes, MAX_PACKET_BYTES);
