@@ -106,8 +106,9 @@ function limitMessages(io: LiveServer, maxMessageBytes: number, dropped: (reason
     const bytes = Buffer.byteLength(JSON.stringify(socket.handshake.auth ?? {}));
     if (bytes <= maxMessageBytes) return next();
     dropped('connection request too large');
-    const error = new Error(`the connection request's auth is ${bytes} bytes, more than the ${maxMessageBytes} a live client may send: send the API key (rs_…) as auth.token`) as Error & { data?: unknown };
-    error.data = { status: 413, reason: 'handshake-too-large' };
+    // Worded as the key check's refusals (`unauthorized: …`): a client asks for another key on those (the dashboard does).
+    const error = new Error(`unauthorized: the API key is too long (the connection request's auth is ${bytes} bytes, more than the ${maxMessageBytes} a live client may send)`) as Error & { data?: unknown };
+    error.data = { status: 401, reason: 'key-too-long' };
     next(error);
   });
 }

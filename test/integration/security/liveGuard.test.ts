@@ -171,8 +171,8 @@ describe('an over-long auth token', () => {
         const token = `rs_${'x'.repeat(length)}`;
         const bytes = Buffer.byteLength(JSON.stringify({ token }));
         expect(await attempt(token, transports)).toEqual({
-          message: `the connection request's auth is ${bytes} bytes, more than the 16384 a live client may send: send the API key (rs_…) as auth.token`,
-          data: { status: 413, reason: 'handshake-too-large' },
+          message: `unauthorized: the API key is too long (the connection request's auth is ${bytes} bytes, more than the 16384 a live client may send)`,
+          data: { status: 401, reason: 'key-too-long' },
         });
       }
       expect((await plain.getJson('/api/v1/stats')).body.live.malformedOrOversized).toBe(before.malformedOrOversized + 2);
