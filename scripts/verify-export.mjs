@@ -30,6 +30,8 @@
 //   7. a manifest with a trusted timestamp (RFC 3161, `timestamp.token`): the token's message imprint is SHA-256 of
 //      the signed manifest (canonical JSON without `timestamp`), and the TSA's time is printed; with --tsa-ca FILE,
 //      `openssl ts -verify` checks the token's signature against that CA. A missing timestamp is a note.
+// A file ending with the server's error line (`# error {…}`, `{"error":…}`: an export that failed after it started)
+// fails first, naming the failure and the request id the server logged it with.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file.
 // --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
