@@ -30,6 +30,8 @@
 //   7. a manifest with a trusted timestamp (RFC 3161, `timestamp.token`): the token's message imprint is SHA-256 of
 //      the signed manifest (canonical JSON without `timestamp`), and the TSA's time is printed; with --tsa-ca FILE,
 //      `openssl ts -verify` checks the token's signature against that CA. A missing timestamp is a note.
+// A file ending with the server's error line (`# error {…}`, `{"error":…}`: an export that failed after it started)
+// fails first, naming the failure and the request id the server logged it with.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file.
 // --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
@@ -300,6 +302,7 @@ async function readExport(file, v) {
           if (item.comment.startsWith('# ringside-export ')) v.header(JSON.parse(item.comment.slice(18)));
           else if (item.comment.startsWith('# link ')) (seenTrailer = true), v.link(JSON.parse(item.comment.slice(7)));
           else if (item.comment.startsWith('# manifest ')) (seenTrailer = true), v.manifest(JSON.parse(item.comment.slice(11)));
+          else if (item.comment.startsWith('# error ')) v.failed(JSON.parse(item.comment.slice(8)));
           else if (/^# (correction|standard) /.test(item.comment)) (seenTrailer = true), trailerRecord(v, item.comment.slice(2));
           continue;
         }
@@ -350,6 +353,7 @@ async function readExport(file, v) {
         const keys = Object.keys(value);
         if (keys.length === 1 && keys[0] === 'link') v.link(value.link);
         else if (keys.length === 1 && keys[0] === 'manifest') v.manifest(value.manifest);
+        else if (keys.length === 1 && keys[0] === 'error') v.failed(value.error);
         else if (keys.length === 1 && (keys[0] === 'correction' || keys[0] === 'standard')) v.record(keys[0], value[keys[0]]);
         else {
           hash.update(line + '\n', 'utf8');
@@ -358,7 +362,8 @@ async function readExport(file, v) {
         continue;
       }
       // JSON, as the server lays it out: {"export":…,\n"rows":[\nrow,\nrow\n],\n"links":[\nlink,\n…],\n"manifest":{…}}
-      if (line === '"rows":[' || line === '"links":[') mode = line === '"rows":[' ? 'json-rows' : 'json-links';
+      if (line.startsWith('"error":')) v.failed(JSON.parse(line.slice(8)));
+      else if (line === '"rows":[' || line === '"links":[') mode = line === '"rows":[' ? 'json-rows' : 'json-links';
       else if (line === '],' || line === ']') mode = 'json';
       else if (line === '"links":[],') mode = 'json';
       else if (line === '"records":[' || line === '"records":[],') mode = line.endsWith(',') ? 'json' : 'json-records';
@@ -792,6 +797,7 @@ function verifier(publishedHead, publicKey, observe) {
   const problem = (p) => void (problems.length < MAX_PROBLEMS && problems.push(p));
   let header = null;
   let manifest = null;
+  let failure = null;
   let columnNames = null;
   let rows = 0;
   let base = -1;
@@ -855,8 +861,13 @@ function verifier(publishedHead, publicKey, observe) {
     manifest(m) {
       manifest = m;
     },
+    // The server's last line when the export failed after it started (docs/audit.md "A failed export").
+    failed(e) {
+      failure = `the export failed on the server after ${rows} data rows (request id ${e.requestId ?? 'unknown'}): ${e.detail ?? JSON.stringify(e)}`;
+    },
     finish(dataSha256) {
       const m = manifest;
+      if (failure !== null) return { ok: false, problems: [failure], notes, rows };
       if (!m) return { ok: false, problems: ['no trailing manifest: the export is truncated'], notes, rows };
       if (m.rowCount !== rows) problem(`manifest rowCount ${m.rowCount} but the file has ${rows} data rows`);
       if (m.dataSha256 !== dataSha256) problem(`data rows hash to ${dataSha256}, the manifest says ${m.dataSha256} (rows were changed, added or removed)`);

@@ -17,7 +17,7 @@ import { attachLive } from './live/livePush';
 import { joinNodes } from './live/nodes';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
-import { guardSockets } from './live/socketGuard';
+import { guardSockets, packetLimit } from './live/socketGuard';
 import { createLogger } from './logger';
 import type { IncidentUpdate } from './protocol';
 import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
@@ -203,9 +203,10 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, integrations: integrationSettings(options), snapshot }).listener);
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
-  const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, acrossNodes: Boolean(options.redisUrl), onError: (err) => logger.error({ err }, 'live push failed') });
+  const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => logger.error({ err }, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
+  // The guard first: its middleware refuses an oversized connection request before the key is looked at.
+  guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);
-  guard = guardSockets(live.io, logger, options.socketGuard, clock);
   core.alerts.onIncident((update) => live.io.emit('incident', update));
   const unwatchClocks = core.clocks.onUpdate((update) => live.io.emit('clocks', update));
   // A standard or a site (its display name) added, changed or retired reaches every dashboard as a fresh snapshot.

@@ -2,6 +2,7 @@
 // (jsonDepth.ts)), and plain text and forms for the integrations that post other systems' formats (UTF-8 only).
 import express, { type RequestHandler } from 'express';
 import { rejectNonUtf8 } from './bodyText';
+import { checkFormEncoding } from './percentEncoding';
 import { rejectDeepJson } from './jsonDepth';
 import type { BodySpec } from './route';
 
@@ -31,5 +32,14 @@ export function bodyParser(spec: BodySpec<unknown>): RequestHandler {
   if (format === 'json') return jsonBody(spec.limit);
   if (format === 'text') return express.text({ limit: spec.limit, type: [...BODY_TYPES.text], verify: rejectNonUtf8 });
   // extended: false keeps a repeated name as an array of strings and never builds nested objects.
-  return express.urlencoded({ limit: spec.limit, extended: false, parameterLimit: MAX_FORM_PARAMETERS, type: [...BODY_TYPES.form], verify: rejectNonUtf8 });
+  return express.urlencoded({
+    limit: spec.limit,
+    extended: false,
+    parameterLimit: MAX_FORM_PARAMETERS,
+    type: [...BODY_TYPES.form],
+    verify: (req, res, body, encoding) => {
+      rejectNonUtf8(req, res, body, encoding);
+      checkFormEncoding(req, body);
+    },
+  });
 }

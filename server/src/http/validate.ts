@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseInput, type FieldProblem } from '../protocol';
 import { zodProblems } from '../services/zodProblems';
 import { BODY_TYPES } from './jsonBody';
+import { decoded, NOT_PERCENT_UTF8, queryOf, rawParams, undecodableFormFields, undecodableParams } from './percentEncoding';
 import { INVALID_QUERY, problem, sendProblem } from './problems';
 import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
 
@@ -33,47 +34,12 @@ export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
   return parseWith(schema, raw, () => `is not a known parameter (known: ${known.join(', ')})`);
 }
 
-const NOT_PERCENT_UTF8 = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
-
-const decoded = (text: string): string | null => {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return null;
-  }
-};
-
-/** A query string's parameters as sent (still percent-encoded): [name, value] each, empty parts left out. */
-function rawQueryParams(url: string): Array<[string, string]> {
-  const start = url.indexOf('?');
-  if (start < 0) return [];
-  return url
-    .slice(start + 1)
-    .split('&')
-    .filter((part) => part !== '')
-    .map((part) => {
-      const equals = part.indexOf('=');
-      return equals < 0 ? [part, ''] : [part.slice(0, equals), part.slice(equals + 1)];
-    });
-}
-
-/**
- * The parameters of a query string whose name or value is not percent-encoded UTF-8 (`site=%ff`, `from=%`): named,
- * once each. Node's query parser reads such a byte as U+FFFD and a lone `%` as itself, so the value would be
- * another one than the client meant; path parameters are refused the same way.
- */
-function undecodableParams(url: string): FieldProblem[] {
-  const names = new Set<string>();
-  for (const [name, value] of rawQueryParams(url)) if (decoded(name) === null || decoded(value) === null) names.add(decoded(name) ?? name);
-  return [...names].map((path) => ({ path, message: NOT_PERCENT_UTF8 }));
-}
-
 /**
  * The names of a query string's parameters, decoded where they can be, each once: for a route that takes none,
  * every one is refused (a `?dryRun=1` or `?site=x` it would ignore would answer another question than the one asked).
  */
 function queryNames(url: string): string[] {
-  return [...new Set(rawQueryParams(url).map(([name]) => decoded(name) ?? name))];
+  return [...new Set(rawParams(queryOf(url)).map(([name]) => decoded(name) ?? name))];
 }
 
 /**
@@ -154,7 +120,7 @@ export async function validateInput(route: Route, req: Request, res: Response, a
   }
   let query: unknown = undefined;
   if (route.query) {
-    const undecodable = undecodableParams(req.originalUrl ?? req.url ?? '');
+    const undecodable = undecodableParams(queryOf(req.originalUrl ?? req.url ?? ''));
     const parsed = parseQuery(await resolve(route.query.schema, req, app), req.query);
     // An undecodable parameter's problem is that one: what the parser made of it is not what was sent.
     const errors = [...undecodable, ...(parsed.ok ? [] : parsed.errors.filter((e) => !undecodable.some((u) => u.path === e.path)))];
@@ -169,6 +135,9 @@ export async function validateInput(route: Route, req: Request, res: Response, a
   if (route.body) {
     const raw = rawBody(route.body, req, res);
     if (!raw) return null;
+    // A form value that is not percent-encoded UTF-8 was read as something else (U+FFFD, or its raw text): refused.
+    const undecodable = route.body.format === 'form' ? undecodableFormFields(req) : [];
+    if (undecodable.length > 0) return refuse(route.body.invalid ?? INVALID_BODY, undecodable);
     const parsed = parseWith(await resolve(route.body.schema, req, app), raw.body, () => 'is not a known field');
     if (!parsed.ok) return refuse(route.body.invalid ?? INVALID_BODY, parsed.errors);
     body = parsed.value;

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../clock';
 import type { IngestService } from '../services/ingest/ingest';
 import { createFiguresPush, LIVE_FIGURES_INTERVAL_MS } from './figuresPush';
 import { buildComplianceUpdate, buildSnapshot, type LiveSources } from './snapshot';
-import { handleReplay } from './replay';
+import { handleReplay, type ReplayFailure } from './replay';
 import type { LiveServer } from './liveServer';
 
 export interface LiveDeps {
@@ -14,13 +14,15 @@ export interface LiveDeps {
   ingest: IngestService;
   /** Reports a failure to build a message (the push goes on). */
   onError?: (error: unknown) => void;
+  /** Reports a replay the server failed to answer, with the request's context (the client is told it failed). */
+  onReplayError?: (error: unknown, failure: ReplayFailure) => void;
   /** The time of snapshots and figures, and the timer between figure pushes (default: the system clock). */
   clock?: Clock;
   /** Least time between two pushes of today's figures (default LIVE_FIGURES_INTERVAL_MS); events are never held. */
   figuresIntervalMs?: number;
   /** Cross-origin pages allowed to connect (--cors-origin). Default: same origin only. */
   allowedOrigins?: readonly string[];
-  /** Largest client message in bytes; engine.io closes a client that sends more. */
+  /** Largest client packet engine.io reads, in bytes; it closes a client that sends more (the message limit: socketGuard.ts). */
   maxHttpBufferSize?: number;
   /** Pushes also reach the clients of other nodes (an adapter between nodes, nodes.ts). */
   acrossNodes?: boolean;
@@ -42,7 +44,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
     buildSnapshot(deps.sources, now()).then((snapshot) => socket.emit('snapshot', snapshot), failed);
   });
   // Catch-up after a disconnect: `replay({ afterSeq, afterIncidentChange }, ack)` (replay.ts).
-  handleReplay(io, deps.sources.reads);
+  handleReplay(io, deps.sources.reads, (error, failure) => deps.onReplayError?.(error, failure));
   const figures = createFiguresPush({
     clock,
     intervalMs: deps.figuresIntervalMs ?? LIVE_FIGURES_INTERVAL_MS,

@@ -2,6 +2,7 @@
 // incident change seq it saw, so nothing is missed while it was away. Answers are bounded; `complete: false` means "ask
 // again after the last one you got". Input comes from the network: anything malformed gets { ok: false }.
 import { REPLAY_MAX_EVENTS, REPLAY_MAX_INCIDENT_CHANGES, type ReplayRequest, type ReplayResponse } from '../protocol';
+import { isDomainError } from '../domain/errors';
 import type { StoreReads } from '../store/port';
 import type { LiveServer } from './liveServer';
 
@@ -19,16 +20,18 @@ function cursor(value: unknown, name: string): number | undefined | string {
   return value;
 }
 
+const invalid = (error: string): ReplayResponse => ({ ok: false, error, code: 'invalid-replay' });
+
 export async function answerReplay(reads: StoreReads, request: unknown, limits: ReplayLimits = DEFAULT_LIMITS): Promise<ReplayResponse> {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) return { ok: false, error: 'the request must be an object { afterSeq?, afterIncidentChange? }' };
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return invalid('the request must be an object { afterSeq?, afterIncidentChange? }');
   // A misspelt cursor (aftreSeq) would otherwise read as "nothing of that kind" and look caught up.
   const unknown = Object.keys(request).find((key) => key !== 'afterSeq' && key !== 'afterIncidentChange');
-  if (unknown !== undefined) return { ok: false, error: `${JSON.stringify(unknown.slice(0, 50))} is not a known field (afterSeq, afterIncidentChange)` };
+  if (unknown !== undefined) return invalid(`${JSON.stringify(unknown.slice(0, 50))} is not a known field (afterSeq, afterIncidentChange)`);
   const { afterSeq: rawSeq, afterIncidentChange: rawChange } = request as ReplayRequest;
   const afterSeq = cursor(rawSeq, 'afterSeq');
-  if (typeof afterSeq === 'string') return { ok: false, error: afterSeq };
+  if (typeof afterSeq === 'string') return invalid(afterSeq);
   const afterChange = cursor(rawChange, 'afterIncidentChange');
-  if (typeof afterChange === 'string') return { ok: false, error: afterChange };
+  if (typeof afterChange === 'string') return invalid(afterChange);
   // One more than the limit tells whether there is more, without a COUNT over the table.
   const events = afterSeq === undefined ? [] : await reads.events.after(afterSeq, limits.maxEvents + 1);
   const incidents = afterChange === undefined ? [] : await reads.incidents.after(afterChange, limits.maxIncidentChanges + 1);
@@ -43,16 +46,33 @@ export async function answerReplay(reads: StoreReads, request: unknown, limits: 
   };
 }
 
+/** What a replay that failed on the server is about, for its log line (never sent to the client). */
+export interface ReplayFailure {
+  socketId: string;
+  keyId: string | null;
+  request: unknown;
+}
+
+/**
+ * The answer to a replay the server failed to read: stable words and a code, naming the connection its log line
+ * names; never the internal error's text, which the log has.
+ */
+function replayFailed(error: unknown, socketId: string): ReplayResponse {
+  const what = isDomainError(error) && error.kind === 'unavailable' ? 'the database could not be read' : 'an internal error stopped it';
+  return { ok: false, code: 'replay-failed', error: `replay failed on the server (${what}; logged for connection ${socketId}); ask again shortly` };
+}
+
 /** Registers the handler on every connecting socket (called from livePush.ts). */
-export function handleReplay(io: LiveServer, reads: StoreReads, limits: ReplayLimits = DEFAULT_LIMITS): void {
+export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error: unknown, failure: ReplayFailure) => void, limits: ReplayLimits = DEFAULT_LIMITS): void {
   io.on('connection', (socket) => {
     socket.on('replay', (request: unknown, ack: unknown) => {
       // Without an ack function there is nobody to answer (a hostile or broken client): ignore.
       if (typeof ack !== 'function') return;
-      answerReplay(reads, request, limits).then(
-        (response) => (ack as (response: ReplayResponse) => void)(response),
-        (error: unknown) => (ack as (response: ReplayResponse) => void)({ ok: false, error: `replay failed: ${(error as Error).message}` }),
-      );
+      const answer = ack as (response: ReplayResponse) => void;
+      answerReplay(reads, request, limits).then(answer, (error: unknown) => {
+        onError(error, { socketId: socket.id, keyId: socket.data.key?.id ?? null, request });
+        answer(replayFailed(error, socket.id));
+      });
     });
   });
 }

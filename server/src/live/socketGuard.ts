@@ -23,6 +23,25 @@ export interface SocketGuardOptions {
   checkEveryMs?: number;
 }
 
+/**
+ * The most engine.io reads of one client packet (socket.io's own default). Above the message limit only so that a
+ * connection request (socket.io's CONNECT, carrying `auth`) too large for the limit still reaches the guard and is
+ * refused in words: engine.io itself can only close the connection (a polling POST answered 413, a WebSocket closed
+ * with 1009), which a client reports as "xhr post error" or "transport close", never why. Any other message over
+ * the limit closes its client here, as engine.io would have.
+ */
+const MAX_PACKET_BYTES = 1024 * 1024;
+
+/** The engine's packet limit for a message limit of `maxMessageBytes` (livePush's maxHttpBufferSize). */
+export const packetLimit = (maxMessageBytes: number) => Math.max(maxMessageBytes, MAX_PACKET_BYTES);
+
+/** socket.io packets as engine.io hands them over: text whose first character is the packet type ('0' CONNECT). */
+const isConnectPacket = (data: unknown) => typeof data === 'string' && data.startsWith('0');
+const packetBytes = (data: unknown) => (typeof data === 'string' ? Buffer.byteLength(data) : ((data as { byteLength?: number } | null)?.byteLength ?? 0));
+
+/** Marks an engine.io connection whose message was over the limit: what socket.io still decodes of it is dropped. */
+const OVERSIZED = Symbol('oversized');
+
 export interface SocketStats {
   connected: number;
   /** Unexpected client messages (anything but `replay`), dropped. */
@@ -34,8 +53,16 @@ export interface SocketStats {
   slowDisconnects: number;
 }
 
+/** The engine.io connection under a socket, as far as the guard uses it. */
+interface RawConnection {
+  on(event: 'data', listener: (data: unknown) => void): void;
+  on(event: 'close', listener: (reason: string) => void): void;
+  close(): void;
+  [OVERSIZED]?: boolean;
+}
+
 /** What a client that asks for replays too quickly is answered (it stays connected). */
-const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requests; retry after 1 s' };
+const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requests; retry after 1 s', code: 'too-many-replays' };
 
 /** Messages a client may send (ClientToServerEvents); anything else is unexpected. */
 const EXPECTED: ReadonlySet<string> = new Set<keyof ClientToServerEvents>(['replay']);
@@ -56,29 +83,56 @@ function perSecond(now: () => number): { hit(): number } {
   };
 }
 
+/**
+ * The message limit: engine.io closes a connection whose packet exceeds MAX_PACKET_BYTES or does not parse; a message
+ * over `maxMessageBytes` (not a connection request: the middleware answers that) is closed here. Prepended, so that
+ * the check sees each packet before socket.io decodes it.
+ */
+function limitMessages(io: LiveServer, maxMessageBytes: number, dropped: (reason: string) => void): void {
+  io.engine.prependListener('connection', (raw: RawConnection) => {
+    raw.on('data', (data: unknown) => {
+      if (raw[OVERSIZED] || isConnectPacket(data) || packetBytes(data) <= maxMessageBytes) return;
+      raw[OVERSIZED] = true;
+      dropped('message too large');
+      raw.close();
+    });
+    raw.on('close', (reason: string) => {
+      if (reason === 'parse error' || reason === 'transport error') dropped(reason);
+    });
+  });
+  // A connection request over the limit (its `auth`, most likely a wrong token pasted) is refused in words, before
+  // the key is looked at: the client gets connect_error naming the size and the limit.
+  io.use((socket, next) => {
+    const bytes = Buffer.byteLength(JSON.stringify(socket.handshake.auth ?? {}));
+    if (bytes <= maxMessageBytes) return next();
+    dropped('connection request too large');
+    // Worded as the key check's refusals (`unauthorized: …`): a client asks for another key on those (the dashboard does).
+    const error = new Error(`unauthorized: the API key is too long (the connection request's auth is ${bytes} bytes, more than the ${maxMessageBytes} a live client may send)`) as Error & { data?: unknown };
+    error.data = { status: 401, reason: 'key-too-long' };
+    next(error);
+  });
+}
+
 /** `clock` times the one-second windows and the queue checks. */
-export function guardSockets(io: LiveServer, logger: Logger, options: SocketGuardOptions = {}, clock: Clock = systemClock): { stats(): SocketStats; stop(): void } {
+export function guardSockets(io: LiveServer, logger: Logger, maxMessageBytes: number, options: SocketGuardOptions = {}, clock: Clock = systemClock): { stats(): SocketStats; stop(): void } {
   const maxPerSecond = options.maxMessagesPerSecond ?? 20;
   const maxReplays = options.maxReplaysPerSecond ?? 10;
   const maxQueued = options.maxQueuedPackets ?? 1000;
   const now = () => clock.now();
   const counts = { droppedMessages: 0, refusedReplays: 0, malformedOrOversized: 0, floodDisconnects: 0, slowDisconnects: 0 };
 
-  // Transport-level: engine.io closes a connection whose message exceeds maxHttpBufferSize or does not parse.
-  io.engine.on('connection', (raw: { on(event: 'close', listener: (reason: string) => void): void }) => {
-    raw.on('close', (reason: string) => {
-      if (reason === 'parse error' || reason === 'transport error') {
-        counts.malformedOrOversized += 1;
-        logger.warn({ reason, total: counts.malformedOrOversized }, 'live client dropped: malformed or oversized message');
-      }
-    });
-  });
+  const dropped = (reason: string) => {
+    counts.malformedOrOversized += 1;
+    logger.warn({ reason, total: counts.malformedOrOversized }, 'live client dropped: malformed or oversized message');
+  };
+  limitMessages(io, maxMessageBytes, dropped);
 
   io.on('connection', (socket) => {
     const replays = perSecond(now);
     // A client reconnecting pages through replays one after the other: too many is a refusal it can retry,
     // not a reason to cut it off (it would reconnect and ask again).
     socket.use((packet, next) => {
+      if ((socket.conn as unknown as RawConnection)[OVERSIZED]) return; // its connection is closing: nothing of it is read
       if (packet[0] !== 'replay' || replays.hit() <= maxReplays) return next();
       counts.refusedReplays += 1;
       const ack: unknown = packet.at(-1);

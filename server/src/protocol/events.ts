@@ -27,11 +27,12 @@ export const isoWithOffset = wellFormedString()
 
 /**
  * Date.parse rolls 2026-02-30 over to 2 March; a real timestamp's fields are all in range. The one check of every
- * calendar timestamp the server reads, posted or read from another system's records (integrations/).
+ * calendar timestamp the server reads, posted or read from another system's records (integrations/, and a custom
+ * mapping's $toMillis, which may be given a date alone: `dateAlone`).
  */
-export function isRealCalendarTime(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(s);
-  if (!m) return false;
+export function isRealCalendarTime(s: string, dateAlone = false): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(s);
+  if (!m || (m[4] === undefined && !dateAlone)) return false;
   const [y, mo, d, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
   const day = new Date(Date.UTC(y, mo - 1, d));
   day.setUTCFullYear(y); // Date.UTC reads years 0–99 as 1900–1999

@@ -76,7 +76,14 @@ export type ReplayResponse =
       headSeq: number;
       headIncidentChange: number;
     }
-  | { ok: false; error: string };
+  | { ok: false; error: string; code: ReplayErrorCode };
+
+/**
+ * Why a replay was not answered, stable for clients to act on: `invalid-replay` (the request is malformed; do not
+ * repeat it), `too-many-replays` (over the per-second limit; retry after a second), `replay-failed` (the server
+ * could not read what was asked; ask again shortly). `error` says the same in words.
+ */
+export type ReplayErrorCode = 'invalid-replay' | 'too-many-replays' | 'replay-failed';
 
 export interface ClientToServerEvents {
   replay: (request: ReplayRequest, ack: (response: ReplayResponse) => void) => void;

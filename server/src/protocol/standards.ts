@@ -146,6 +146,11 @@ export const standardDefinitionSchema = z
       ctx.addIssue({ code: 'custom', path: ['measure'], message: `is not a numeric field of a ${d.eventType} (use ${fields.join(' or ')})` });
     }
     if (d.bands && d.bands.amber > d.bands.green) ctx.addIssue({ code: 'custom', path: ['bands', 'amber'], message: 'must not be above bands.green' });
+    // A window listed twice reports nothing more: it is a slip (the stored list would show it twice), so say which.
+    (d.windows ?? []).forEach((w, i, all) => {
+      const first = all.indexOf(w);
+      if (first < i) ctx.addIssue({ code: 'custom', path: ['windows', i], message: `repeats "${w}", already windows.${first}: list each window once` });
+    });
   });
 
 export type StandardDefinition = z.output<typeof standardDefinitionSchema>;

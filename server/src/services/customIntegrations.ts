@@ -4,7 +4,7 @@
 // what a mapping produces is then ingested like any posted milestone or event, so it is validated the same way.
 import jsonata from 'jsonata';
 import { z } from 'zod';
-import { parseInput, type FieldProblem } from '../protocol';
+import { isRealCalendarTime, NOT_A_REAL_DATE_TIME, parseInput, type FieldProblem } from '../protocol';
 import { zodProblems } from './zodProblems';
 
 /** One `integrations:` entry of the standards file. */
@@ -101,9 +101,33 @@ function resultOf(value: unknown): MappingResult {
   return { kind: 'mapped', into: milestones > 0 ? 'milestones' : 'events', single, items: objects };
 }
 
+/** JSONata's own $toMillis and $fromMillis, for the strict $toMillis below. */
+const BUILT_IN = { toMillis: jsonata('$p ? $toMillis($t, $p) : $toMillis($t)'), fromMillis: jsonata('$fromMillis($ms, $p)') };
+
+/** A text for comparing a date as written with the same date formatted back: case and leading zeros aside. */
+const comparable = (s: string) => s.trim().toLowerCase().replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, ''));
+
+/**
+ * $toMillis, refusing a date that does not exist instead of rolling it over as JSONata's does (2026-02-31 became
+ * 3 March, and an event was stored on another day). ISO 8601 text is checked field by field (isRealCalendarTime, the
+ * check of every posted timestamp); with a picture, the date must read the same formatted back with that picture
+ * (case and leading zeros aside), unless the picture has a time zone ([Z], [z]), whose offset the check cannot know.
+ */
+async function strictToMillis(timestamp: unknown, picture?: unknown): Promise<number | undefined> {
+  const ms = (await BUILT_IN.toMillis.evaluate(null, { t: timestamp, p: picture })) as number | undefined;
+  if (typeof timestamp !== 'string' || typeof ms !== 'number') return ms;
+  const real =
+    typeof picture !== 'string'
+      ? isRealCalendarTime(timestamp, true)
+      : /\[[Zz]/.test(picture) || comparable((await BUILT_IN.fromMillis.evaluate(null, { ms, p: picture })) as string) === comparable(timestamp);
+  if (!real) throw new Error(`$toMillis(${JSON.stringify(timestamp.slice(0, 80))}${typeof picture === 'string' ? `, ${JSON.stringify(picture)}` : ''}): ${NOT_A_REAL_DATE_TIME}`);
+  return ms;
+}
+
 /** A fresh compilation (cheap) with its own time and depth budget, so concurrent requests do not share one. */
 function guarded(source: string): jsonata.Expression {
   const expression = jsonata(source);
+  expression.registerFunction('toMillis', strictToMillis, '<s-s?:n>');
   const started = Date.now();
   let depth = 0;
   const check = () => {

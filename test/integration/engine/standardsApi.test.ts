@@ -51,6 +51,17 @@ describe('standards API', () => {
     expect(paths).toEqual(['colour', 'id', 'name', 'operator', 'target', 'threshold'].sort());
     const wrongMeasure = await server.send('POST', '/api/v1/standards', { ...custom, id: 'v', eventType: 'visit', measure: 'rings' });
     expect(wrongMeasure.body.errors).toEqual([{ path: 'measure', message: expect.stringMatching(/not a numeric field of a visit/) }]);
+    // A window listed twice is a slip, refused naming where and what it repeats (POST and PUT alike).
+    const twice = { ...custom, id: 'twice', windows: ['1h', 'today', '1h', 'today'] };
+    for (const [method, path] of [['POST', '/api/v1/standards'], ['PUT', '/api/v1/standards/call-answer-15s']] as const) {
+      const repeated = await server.send(method, path, method === 'PUT' ? { ...twice, id: 'call-answer-15s' } : twice);
+      expect(repeated.status, method).toBe(400);
+      expect(repeated.body.errors, method).toEqual([
+        { path: 'windows.2', message: 'repeats "1h", already windows.0: list each window once' },
+        { path: 'windows.3', message: 'repeats "today", already windows.1: list each window once' },
+      ]);
+    }
+    expect((await server.send('GET', '/api/v1/standards/twice')).status).toBe(404);
     expect((await server.send('GET', '/api/v1/standards/nope')).status).toBe(404);
     expect((await server.send('PUT', '/api/v1/standards/nope', custom)).status).toBe(404);
     expect((await server.send('PATCH', '/api/v1/standards/call-answer-15s', {})).status).toBe(405);

@@ -63,6 +63,10 @@ describe('parsing a standards file', () => {
     );
     expect(parsed.problems.find((p) => p.path === 'standards.1.id')!.message).toMatch(/duplicates standards\.0\.id/);
   });
+  it('refuses a window listed twice, in the words the API uses', () => {
+    const file = 'standards:\n  - id: calls\n    name: Calls\n    eventType: call\n    measure: rings\n    threshold: 2\n    target: 0.9\n    windows: [1h, today, 1h]\n';
+    expect(parseStandardsConfig(file, 'yaml')).toEqual({ ok: false, problems: [{ path: 'standards.0.windows.2', message: 'repeats "1h", already windows.0: list each window once' }] });
+  });
   it('refuses a ring cycle outside 1–30 s', () => {
     const parsed = parseStandardsConfig('sites:\n  - id: quick\n    ringCycleSeconds: 0.001\n  - id: slow\n    ringCycleSeconds: 31\n  - id: fine\n    ringCycleSeconds: 3\n', 'yaml');
     expect(parsed).toEqual({

@@ -23,6 +23,8 @@ integrations:
       }
   - id: tickets
     map: '{"type": "complaint", "site": "north", "caseId": ticket, "milestone": "received", "at": $fromMillis($number(ms))}'
+  - id: stamped
+    map: '{"type": "call", "site": "north", "id": "st-" & uid, "occurredAt": $fromMillis($toMillis(start)), "outcome": "answered", "rings": 1}'
 `;
 
 const dirs: string[] = [];
@@ -95,9 +97,21 @@ describe('custom webhook integrations', () => {
     expect(extraFields.status).toBe(201);
     const unknown = await post('tills', {});
     expect(unknown.status).toBe(404);
-    expect(unknown.body.detail).toBe('no custom integration "tills" (the standards file declares doors, pbx, tickets)');
+    expect(unknown.body.detail).toBe('no custom integration "tills" (the standards file declares doors, pbx, tickets, stamped)');
     const notJson = await fetch(`${server.url}/api/v1/integrations/custom/doors`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server.apiKey) }, body: 'door open' });
     expect(notJson.status).toBe(415);
+  });
+
+  it('refuses a date that does not exist read by $toMillis, naming the value, instead of storing another day', async () => {
+    const impossible = await post('stamped', { uid: 's1', start: '2026-02-31T09:00:00Z' });
+    expect(impossible.status).toBe(400);
+    expect(impossible.body).toMatchObject({
+      detail: expect.stringMatching(/^integration "stamped": the mapping failed on this body: \$toMillis\("2026-02-31T09:00:00Z"\): is not a real date and time at position \d+; nothing was stored$/),
+      errors: [{ path: '(body)', message: expect.stringContaining('$toMillis("2026-02-31T09:00:00Z"): is not a real date and time') }],
+    });
+    const real = await post('stamped', { uid: 's1', start: '2026-02-28T09:00:00Z' });
+    expect(real.status).toBe(201);
+    expect(real.body.results[0].event).toMatchObject({ id: 'st-s1', occurredAt: '2026-02-28T09:00:00.000Z' });
   });
 
   it('refuses a query parameter (400 invalid-query naming it) and stores nothing: a sender posts to the bare URL', async () => {

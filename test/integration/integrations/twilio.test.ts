@@ -137,6 +137,21 @@ describe('Twilio TaskRouter callbacks', () => {
     expect(res).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-callback$/), errors: [{ path: 'EventType', message: 'is given 2 times with different values; a callback gives it once' }] } });
     expect((await openCalls()).map((c) => c.caseId)).not.toContain('WTtwice');
   });
+
+  it('refuses a value that is not percent-encoded UTF-8, naming it, instead of keeping its raw text', async () => {
+    const fields = taskEvent('task.created', NOW - 6_000, { TaskSid: 'WTencoded' });
+    for (const [name, bad] of [['TaskSid', 'WT%zzbad'], ['TaskQueueName', 'Support%ff'], ['TaskSid', 'WTlone%']] as const) {
+      const body = `${new URLSearchParams({ ...fields, [name]: 'PLACEHOLDER' }).toString().replace('PLACEHOLDER', bad)}`;
+      // Signed over what node's form parser reads from it (%zz kept as it is, %ff as U+FFFD): the signature holds.
+      const read = Object.fromEntries(new URLSearchParams(body.replace(/%(?![0-9A-Fa-f]{2})/g, '%25')));
+      read[name] = name === 'TaskQueueName' ? 'Support\uFFFD' : bad;
+      const res = await callback({}, sign(AUTH_TOKEN, url, read), body);
+      expect(res, bad).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-callback$/), detail: `${name} is not valid percent-encoded UTF-8 (é is %C3%A9)`, errors: [{ path: name, message: 'is not valid percent-encoded UTF-8 (é is %C3%A9)' }] } });
+    }
+    expect((await openCalls()).map((c) => c.caseId)).not.toContain('WTencoded');
+    // Encoded right, the same callback is taken.
+    expect((await callback(fields, sign(AUTH_TOKEN, url, fields))).status).toBe(200);
+  });
 });
 
 describe('Twilio TaskRouter on a server without an auth token', () => {

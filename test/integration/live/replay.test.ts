@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ReplayRequest, ReplayResponse, ServerToClientEvents } from '../../../server/src/protocol';
 import { answerReplay } from '../../../server/src/live/replay';
 import { openTestCore } from '../support/core';
+import { copyWithCorruptPages } from '../support/corruptPages';
+import { captureLog } from '../support/serverLog';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -62,7 +64,7 @@ describe('replay over Socket.IO', () => {
     const client = await connect();
     for (const bad of [{ afterSeq: -1 }, { afterSeq: 1.5 }, { afterSeq: '3' }, { afterIncidentChange: 1e300 }, 'x', null, [1]]) {
       const answer = await replay(client, bad);
-      expect(answer.ok, JSON.stringify(bad)).toBe(false);
+      expect(answer, JSON.stringify(bad)).toMatchObject({ ok: false, code: 'invalid-replay' });
     }
     expect(client.connected).toBe(true);
     expect((await replay(client, { afterSeq: 0 })).ok).toBe(true);
@@ -70,9 +72,36 @@ describe('replay over Socket.IO', () => {
 
   it('refuses a field it does not know instead of answering as if the cursor were omitted', async () => {
     const client = await connect();
-    expect(await replay(client, { aftreSeq: 0 })).toEqual({ ok: false, error: '"aftreSeq" is not a known field (afterSeq, afterIncidentChange)' });
-    expect(await replay(client, { afterSeq: 0, since: 5 })).toEqual({ ok: false, error: '"since" is not a known field (afterSeq, afterIncidentChange)' });
+    expect(await replay(client, { aftreSeq: 0 })).toEqual({ ok: false, code: 'invalid-replay', error: '"aftreSeq" is not a known field (afterSeq, afterIncidentChange)' });
+    expect(await replay(client, { afterSeq: 0, since: 5 })).toEqual({ ok: false, code: 'invalid-replay', error: '"since" is not a known field (afterSeq, afterIncidentChange)' });
     expect(client.connected).toBe(true);
+  });
+});
+
+describe('a replay the store fails to read', () => {
+  it('is answered in stable words with a code naming the connection, and logged with the request', async () => {
+    const base = await startTestServer({ logLevel: 'silent' });
+    await base.postEvents({ events: [call({ id: 'f-1' })] });
+    await base.close();
+    // The incident changes' pages overwritten: reading them fails for real (SQLITE_CORRUPT), the rest still works.
+    const dataDir = copyWithCorruptPages(base.dataDir, ['incident_changes']);
+    const logged = captureLog();
+    const broken = await startTestServer({ dataDir, logLevel: 'error' });
+    const client: Client = io(broken.url, { forceNew: true, reconnection: false, auth: { token: broken.apiKey } });
+    try {
+      await new Promise<void>((resolve, reject) => client.once('connect', resolve).once('connect_error', reject));
+      const answer = await client.timeout(5000).emitWithAck('replay', { afterSeq: 0, afterIncidentChange: 0 });
+      expect(answer).toEqual({ ok: false, code: 'replay-failed', error: `replay failed on the server (an internal error stopped it; logged for connection ${client.id}); ask again shortly` });
+      expect(JSON.stringify(answer)).not.toMatch(/malformed|SQLITE/i);
+      const line = logged.lines().find((l) => l.msg === 'live replay failed');
+      expect(line).toMatchObject({ socketId: client.id, keyId: 'env', request: { afterSeq: 0, afterIncidentChange: 0 }, err: { message: 'database disk image is malformed' } });
+      expect(client.connected).toBe(true);
+    } finally {
+      logged.stop();
+      client.disconnect();
+      await broken.close();
+      [base.dataDir, dataDir].forEach(removeDir);
+    }
   });
 });
 

@@ -94,7 +94,7 @@ describe('replay requests', () => {
     const before = await guardStats();
     const answers = await Promise.all(Array.from({ length: 12 }, () => replay(c))); // more than either limit in one second
     expect(answers.slice(0, 3).map((a) => a.ok)).toEqual([true, true, true]);
-    expect(answers.slice(3)).toEqual(Array.from({ length: 9 }, () => ({ ok: false, error: 'too many replay requests; retry after 1 s' })));
+    expect(answers.slice(3)).toEqual(Array.from({ length: 9 }, () => ({ ok: false, code: 'too-many-replays', error: 'too many replay requests; retry after 1 s' })));
     expect(c.connected).toBe(true);
     const after = await guardStats();
     expect(after).toMatchObject({ droppedMessages: before.droppedMessages, floodDisconnects: before.floodDisconnects, refusedReplays: before.refusedReplays + 9 });
@@ -139,5 +139,55 @@ describe('a client that stops reading', () => {
     const s = await stats();
     expect(s.slowDisconnects).toBeGreaterThanOrEqual(1);
     expect(fast.connected).toBe(true);
+  });
+});
+
+describe('an over-long auth token', () => {
+  // The default limits: a client message up to 16 KiB.
+  let plain: TestServer;
+  beforeAll(async () => {
+    plain = await startTestServer({ rateLimit: false });
+  });
+  afterAll(async () => {
+    await plain.close();
+    removeDir(plain.dataDir);
+  });
+
+  /** How a real socket.io-client's first connection attempt ends: connected, or its connect_error / disconnect. */
+  function attempt(token: string, transports: string[]): Promise<unknown> {
+    const c = io(plain.url, { forceNew: true, reconnection: false, transports, auth: { token } });
+    clients.push(c);
+    return new Promise((resolve) => {
+      c.once('connect', () => resolve('connected'));
+      c.once('connect_error', (e: Error & { data?: unknown }) => resolve({ message: e.message, data: e.data }));
+      c.once('disconnect', (reason) => resolve({ disconnect: reason }));
+    });
+  }
+
+  for (const transports of [['polling', 'websocket'], ['websocket']]) {
+    it(`is refused with a connect_error naming its size and the limit (${transports.join(', ')})`, async () => {
+      const before = (await plain.getJson('/api/v1/stats')).body.live;
+      for (const length of [20_000, 500_000]) {
+        const token = `rs_${'x'.repeat(length)}`;
+        const bytes = Buffer.byteLength(JSON.stringify({ token }));
+        expect(await attempt(token, transports)).toEqual({
+          message: `unauthorized: the API key is too long (the connection request's auth is ${bytes} bytes, more than the 16384 a live client may send)`,
+          data: { status: 401, reason: 'key-too-long' },
+        });
+      }
+      expect((await plain.getJson('/api/v1/stats')).body.live.malformedOrOversized).toBe(before.malformedOrOversized + 2);
+      // Within the limit, a wrong key is refused as before; the right one connects.
+      expect(await attempt(`rs_${'x'.repeat(15_000)}`, transports)).toEqual({ message: 'unauthorized: the API key is not recognised', data: { status: 401, reason: 'key-unknown' } });
+      expect(await attempt(plain.apiKey, transports)).toBe('connected');
+    });
+  }
+
+  it('a message over the limit on a connected client still closes it', async () => {
+    const c = io(plain.url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: plain.apiKey } });
+    clients.push(c);
+    await new Promise((resolve) => c.once('snapshot', resolve));
+    const gone = disconnected(c);
+    c.timeout(5_000).emit('replay' as never, { afterSeq: 0, pad: 'x'.repeat(20_000) }, () => undefined);
+    expect(await gone).toMatch(/transport close|transport error/);
   });
 });

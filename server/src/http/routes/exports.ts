@@ -1,7 +1,7 @@
 // GET /export/{events,milestones,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
 import type { Response } from 'express';
 import { z } from 'zod';
-import { ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
+import { abortExport, ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
 import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError } from '../../domain/errors';
@@ -122,10 +122,19 @@ async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app
   } catch (error) {
     if (error instanceof ClientGone) return;
     if (isDomainError(error) && !res.headersSent) return sendProblem(res, domainProblem(error));
-    app.logger.error({ err: error }, 'export failed');
-    if (!res.headersSent) sendProblem(res, problem(500, 'export-failed', 'Export failed', (error as Error).message));
-    else res.destroy(error as Error); // a truncated export must not look complete: no trailing manifest
+    const requestId = String(res.locals.requestId);
+    app.logger.error({ err: error, reqId: requestId, export: kind, format, keyId: keyIdOf(res) }, 'export failed');
+    const detail = `${failureReason(error)}; the server logged it with request id ${requestId}`;
+    if (!res.headersSent) sendProblem(res, problem(500, 'export-failed', 'Export failed', detail));
+    // A started export must not look complete, nor merely cut: its last line says why, and the response never ends.
+    else abortExport(res, format, { code: 'export-failed', detail: `the export failed after it started: ${detail}; this file is incomplete, export it again`, requestId });
   }
+}
+
+/** What stopped an export, in words for the client: a storage failure or a domain refusal as such, nothing internal. */
+function failureReason(error: unknown): string {
+  if (!isDomainError(error)) return 'an internal error stopped it';
+  return error.kind === 'unavailable' ? 'the database could not be read' : error.message;
 }
 
 export const exportRoutes = [

@@ -141,7 +141,7 @@ export const integrationRoutes = [
     path: '/integrations/twilio/taskrouter',
     scope: 'ingest',
     query: { schema: siteQuery },
-    body: { limit: '64kb', format: 'form', media: 'required', what: 'the TaskRouter event', schema: formBody },
+    body: { limit: '64kb', format: 'form', media: 'required', what: 'the TaskRouter event', schema: formBody, invalid: { slug: 'invalid-callback', title: 'Invalid TaskRouter callback' } },
     handle: ({ body, query, req, res }, app) => postTaskRouter(body, query.site, req, res, app),
   }),
   route<Record<string, string>, SiteQuery, unknown>({

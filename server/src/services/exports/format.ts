@@ -83,6 +83,38 @@ export function closedEarly(out: Writable): AbortSignal {
   return gone.signal;
 }
 
+/** Why a started export stopped, as its last line says (docs/audit.md "A failed export"). */
+export interface ExportFailure {
+  code: 'export-failed';
+  /** What went wrong, in words a client may see (never an internal error's own text: the server log has it). */
+  detail: string;
+  /** The request's X-Request-Id, which the server's log line of the failure carries. */
+  requestId: string;
+}
+
+/**
+ * The line that ends an export which failed after its first bytes, in the format's own trailer syntax: CSV
+ * `# error {…}`, NDJSON `{"error": {…}}`, JSON a line `"error": {…}` that leaves the document unparseable (no
+ * closing brackets). The verifier refuses a file holding it, naming the detail. Every write ends on a line except
+ * JSON rows (a row's "," comes with the next), hence JSON's leading line end.
+ */
+function failureLine(format: ExportFormat, failure: ExportFailure): string {
+  const json = JSON.stringify(failure);
+  if (format === 'csv') return `# error ${json}\r\n`;
+  if (format === 'ndjson') return `{"error":${json}}\n`;
+  return `\n"error":${json}\n`;
+}
+
+/**
+ * Ends an export that failed after it started, the one way for every kind: its failure line, then the connection
+ * closed without ending the response (chunked encoding: no terminating chunk), so an HTTP client sees an incomplete
+ * transfer (curl: exit 18, fetch: a rejected body) and a file saved anyway says why it stops. Never a manifest.
+ */
+export function abortExport(out: Writable, format: ExportFormat, failure: ExportFailure): void {
+  if (out.destroyed) return;
+  out.write(failureLine(format, failure), () => out.destroy());
+}
+
 /** Writes with backpressure: resolves when the chunk is accepted or the buffer drained. */
 export function writer(out: Writable): (chunk: string) => Promise<void> {
   const pace = pacer();
