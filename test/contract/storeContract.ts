@@ -85,6 +85,30 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
       });
     });
 
+    describe('text', () => {
+      // Every free-text column of an event batch's rows (events, their judgements' standard id, the chain links' ref,
+      // key and tags, the sites) with what a row format must escape or could mistake: field and row separators, the
+      // escape character, the text of a NULL and of an end-of-data mark, quotes and braces, and non-ASCII text.
+      const odd = (tag: string) => `${tag}\ttab\nnewline\r\ncrlf\\backslash \\N \\. NULL "quoted" {a,b} Zürich ✓ 東京 👩‍💻 \u200f\\`;
+      it('stores and chains text exactly as given, in every text column of an event batch', async () => {
+        const standard = { ...CALLS, id: odd('standard') };
+        await store.write((tx) => tx.writes.standardVersion({ id: standard.id, version: 1, definition: standard, validFromMs: null, retired: false }));
+        const given = [{ id: odd('id-1'), site: odd('site'), queue: odd('queue'), agent: odd('agent') }, { id: '\\N', site: '\\N', queue: 'NULL', agent: '\\' }];
+        const items = given.map((g) => prepareEvent(input(g.id, g), { standardsAt: () => [standard], site: defaultSite(g.site, 'UTC'), receivedAtMs: T }));
+        const out = await store.write((tx) => tx.writes.events(items));
+        const read = await store.reads.events.after(0, 10);
+        expect(read).toEqual(out.map((o) => o.judged));
+        expect(read.map((j) => [j.event.id, j.event.site, j.event.queue, j.event.agent, j.judgements.map((x) => x.standardId)])).toEqual(
+          given.map((g) => [g.id, g.site, g.queue, g.agent, [standard.id]]),
+        );
+        expect((await store.reads.sites.list()).map((s) => s.id).sort()).toEqual([odd('site'), '\\N'].sort());
+        // Verification hashes the rows as stored: the links were hashed from the text as given.
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [], checked: (await store.reads.audit.head()).seq });
+        const [again] = await store.write((tx) => tx.writes.events(items.slice(0, 1)));
+        expect(again).toEqual({ ...out[0], duplicate: true });
+      });
+    });
+
     describe('transactions', () => {
       it('a failed savepoint undoes its part only; a failed write undoes everything; onCommit runs after a commit only', async () => {
         const committed: string[] = [];
