@@ -83,6 +83,19 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const [next] = await store.write((tx) => tx.writes.events(prepared([input('e5')])));
         expect(next!.judged.event.seq).toBe(4);
       });
+
+      it('events posted without an id get ids made on receipt, stored as new beside retries and refusals of given ids', async () => {
+        await store.write((tx) => tx.writes.events(prepared([input('given')])));
+        const { id: _, ...noId } = input('x');
+        const made = prepared([noId, input('given'), noId]);
+        expect(made.map((m) => m.idMadeHere)).toEqual([true, undefined, true]);
+        const out = await store.write((tx) => tx.writes.events(made));
+        expect(out.map((o) => [o.judged.event.seq, o.duplicate])).toEqual([[2, false], [1, true], [3, false]]);
+        expect(new Set(out.map((o) => o.judged.event.id)).size).toBe(3);
+        const refused = store.write((tx) => tx.writes.events(prepared([noId as EventInput, input('given', { rings: 3 })])));
+        await expect(refused).rejects.toMatchObject({ kind: 'conflict', path: 'id', at: 1 });
+        expect(await store.reads.events.headSeq()).toBe(3);
+      });
     });
 
     describe('text', () => {

@@ -1,9 +1,10 @@
 // Writing a batch of judged events on PostgreSQL: all-or-nothing (the caller's savepoint), idempotent per id (the
-// unique index on events.id; ids already stored are found with one lookup for the whole batch), each event and
-// judgement chained and its rollup contributions written. The statements are per batch, not per event: one lookup,
-// one reservation of seqs, one COPY of events, one of judgements, one of chain links (copy.ts), and the rollups'
-// reads and writes (rollups.ts). What the SQLite batch writer (store/sqlite/batchWriter.ts) answers, this answers:
-// the same outcomes and the same conflicts, found in the same order.
+// unique index on events.id; of the ids clients gave, those stored already are found with one lookup for the whole
+// batch), each event and judgement chained and its rollup contributions written. The statements are per batch, not
+// per event: one lookup, one reservation of seqs, one COPY of events, one of judgements, one of chain links
+// (copy.ts), and the rollups' reads and writes (rollups.ts). What the SQLite batch writer
+// (store/sqlite/batchWriter.ts) answers, this answers: the same outcomes and the same conflicts, found in the same
+// order.
 import { DomainError } from '../../domain/errors';
 import type { Judgement, StoredEvent } from '../../protocol';
 import type { NewEvent, WriteOutcome } from '../port';
@@ -44,7 +45,9 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   // computes next (rows, hashes, answers, rollup sums) runs while PostgreSQL works on the previous ones. The id
   // lookup, a seq for every item and the chain head share one round trip; after it, the sites, events and
   // judgements go out without waiting for an answer, and the links are hashed while PostgreSQL inserts the rows.
-  const lookup = s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...new Set(items.map((i) => i.event.id))]]);
+  // Ids made on receipt are new: only those the clients gave are looked up (a batch without any needs no lookup).
+  const given = [...new Set(items.flatMap((i) => (i.idMadeHere ? [] : [i.event.id])))];
+  const lookup = given.length > 0 ? s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [given]) : Promise.resolve([]);
   const reserved = reserveSeqs(s, items.length);
   const head = chain.ready();
   for (const p of [reserved, head]) p.catch(() => undefined); // their failure is thrown below, after the lookup's
