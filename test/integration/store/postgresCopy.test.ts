@@ -26,6 +26,16 @@ const rows = (from: number): Row[] =>
 
 const read = (s: Sql, from: number, to: number) => s.tuples<Row>('SELECT k, t, d, i, s FROM copied WHERE k >= ? AND k < ? ORDER BY k', [from, to]);
 
+it('is refused on the pool, which would not take back a client after a query it cannot see the end of', async () => {
+  const pool = createPool({ url, max: 1 });
+  try {
+    await expect(new Sql(pool).copy('copied', 'k', [[-1]], 1)).rejects.toThrow(/client of its own/);
+    expect(await new Sql(pool).one<{ n: number }>('SELECT count(*) AS n FROM copied WHERE k = -1')).toEqual({ n: 0 });
+  } finally {
+    await pool.end();
+  }
+});
+
 describe.each([
   ['a plain client', false],
   ['a pipelined client', true],

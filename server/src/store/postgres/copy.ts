@@ -47,7 +47,7 @@ class CopyIn extends pg.Query {
 }
 
 /** Runs `COPY table (columns) FROM STDIN` with these rows (each `width` values, in column order); the rows copied. */
-export function copyRows(db: pg.ClientBase | pg.Pool, table: string, columnList: string, rows: readonly (readonly unknown[])[], width: number): Promise<number> {
+export function copyRows(db: pg.ClientBase, table: string, columnList: string, rows: readonly (readonly unknown[])[], width: number): Promise<number> {
   const data = Buffer.from(copyText(rows, width));
   return new Promise((resolve, reject) => {
     void db.query(new CopyIn(`COPY ${table} (${columnList}) FROM STDIN`, data, (error, result) => (error ? reject(error) : resolve(result.rowCount ?? 0))));

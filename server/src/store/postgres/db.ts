@@ -81,10 +81,13 @@ export class Sql {
 
   /**
    * Inserts rows known to be new by COPY (copy.ts): `columnList` names the table's columns in the rows' order. On a
-   * pipelined client it goes out at once, as a statement does. The rows copied.
+   * pipelined client it goes out at once, as a statement does. The rows copied. On one client only (a write): the
+   * pool would not hand its client back after a query it cannot see the end of.
    */
   copy(table: string, columnList: string, rows: readonly (readonly unknown[])[], width: number): Promise<number> {
-    return this.turnOf(() => copyRows(this.db, table, columnList, rows, width));
+    const db = this.db;
+    if (db instanceof pg.Pool) return Promise.reject(new Error('COPY runs on a client of its own, not on the pool'));
+    return this.turnOf(() => copyRows(db, table, columnList, rows, width));
   }
 
   private query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
