@@ -83,6 +83,43 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const [next] = await store.write((tx) => tx.writes.events(prepared([input('e5')])));
         expect(next!.judged.event.seq).toBe(4);
       });
+
+      it('events posted without an id get ids made on receipt, stored as new beside retries and refusals of given ids', async () => {
+        await store.write((tx) => tx.writes.events(prepared([input('given')])));
+        const { id: _, ...noId } = input('x');
+        const made = prepared([noId, input('given'), noId]);
+        expect(made.map((m) => m.idMadeHere)).toEqual([true, undefined, true]);
+        const out = await store.write((tx) => tx.writes.events(made));
+        expect(out.map((o) => [o.judged.event.seq, o.duplicate])).toEqual([[2, false], [1, true], [3, false]]);
+        expect(new Set(out.map((o) => o.judged.event.id)).size).toBe(3);
+        const refused = store.write((tx) => tx.writes.events(prepared([noId as EventInput, input('given', { rings: 3 })])));
+        await expect(refused).rejects.toMatchObject({ kind: 'conflict', path: 'id', at: 1 });
+        expect(await store.reads.events.headSeq()).toBe(3);
+      });
+    });
+
+    describe('text', () => {
+      // Every free-text column of an event batch's rows (events, their judgements' standard id, the chain links' ref,
+      // key and tags, the sites) with what a row format must escape or could mistake: field and row separators, the
+      // escape character, the text of a NULL and of an end-of-data mark, quotes and braces, and non-ASCII text.
+      const odd = (tag: string) => `${tag}\ttab\nnewline\r\ncrlf\\backslash \\N \\. NULL "quoted" {a,b} Zürich ✓ 東京 👩‍💻 \u200f\\`;
+      it('stores and chains text exactly as given, in every text column of an event batch', async () => {
+        const standard = { ...CALLS, id: odd('standard') };
+        await store.write((tx) => tx.writes.standardVersion({ id: standard.id, version: 1, definition: standard, validFromMs: null, retired: false }));
+        const given = [{ id: odd('id-1'), site: odd('site'), queue: odd('queue'), agent: odd('agent') }, { id: '\\N', site: '\\N', queue: 'NULL', agent: '\\' }];
+        const items = given.map((g) => prepareEvent(input(g.id, g), { standardsAt: () => [standard], site: defaultSite(g.site, 'UTC'), receivedAtMs: T }));
+        const out = await store.write((tx) => tx.writes.events(items));
+        const read = await store.reads.events.after(0, 10);
+        expect(read).toEqual(out.map((o) => o.judged));
+        expect(read.map((j) => [j.event.id, j.event.site, j.event.queue, j.event.agent, j.judgements.map((x) => x.standardId)])).toEqual(
+          given.map((g) => [g.id, g.site, g.queue, g.agent, [standard.id]]),
+        );
+        expect((await store.reads.sites.list()).map((s) => s.id).sort()).toEqual([odd('site'), '\\N'].sort());
+        // Verification hashes the rows as stored: the links were hashed from the text as given.
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [], checked: (await store.reads.audit.head()).seq });
+        const [again] = await store.write((tx) => tx.writes.events(items.slice(0, 1)));
+        expect(again).toEqual({ ...out[0], duplicate: true });
+      });
     });
 
     describe('transactions', () => {

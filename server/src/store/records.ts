@@ -18,6 +18,11 @@ export interface NewEvent {
   judgements: Judgement[];
   /** Used to create the site on first sight. */
   siteDefaults: { timeZone: string; ringCycleSeconds: number };
+  /**
+   * The id was made on receipt (the event came without one; services/ingest/eventId.ts): no event stored before has
+   * it, so a backend need not look it up among the stored ids.
+   */
+  idMadeHere?: true;
 }
 
 export interface WriteOutcome {

@@ -36,5 +36,6 @@ export function prepareEvent(input: EventInput, ctx: PrepareContext): NewEvent {
     content: canonicalJson(input),
     judgements: judgeEvent(event, ctx.standardsAt(occurredAtMs), { inHours: isOpen(ctx.site, occurredAtMs) }),
     siteDefaults: { timeZone: ctx.site.timeZone, ringCycleSeconds: ctx.site.ringCycleSeconds },
+    ...(input.id === undefined ? { idMadeHere: true as const } : {}),
   };
 }

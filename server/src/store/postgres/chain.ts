@@ -3,8 +3,9 @@
 // holds the store's write lock (store.ts), so the head read at a write's first link stays the head: appends from
 // several nodes are serialised, and each link's explicit seq (head + 1, the primary key) could only fail, never fork.
 //
-// Links are computed as records are written and inserted together (`flush`, one statement) at the end of each write
-// operation, inside its savepoint: a batch of events costs one INSERT of links, not two per event.
+// Links are computed as records are written and inserted together (`flush`, one COPY: the links are new, their seqs
+// after the head read under the lock) at the end of each write operation, inside its savepoint: a batch of events
+// costs one statement of links, not two per event.
 import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
 import { CHAIN_TABLES } from '../sqlite/chain';
 import type { Sql } from './db';
@@ -18,8 +19,7 @@ function recordJson(kind: ChainKind): (values: readonly unknown[]) => string {
 
 type Link = [seq: number, kind: string, ref: string, eventSeq: unknown, keyText: unknown, keyInt: unknown, digest: string, hash: string, atMs: number, tags: string | null];
 
-const INSERT_LINKS = `INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms, tags)
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[])`;
+const LINK_COLUMNS = 'seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms, tags';
 
 export class PgChainWriter {
   private head: { seq: number; hash: string } | null = null;
@@ -67,7 +67,7 @@ export class PgChainWriter {
     if (this.pending.length === 0) return;
     const links = this.pending;
     this.pending = [];
-    await this.s.run(INSERT_LINKS, columns(links, 10));
+    await this.s.copy('audit_chain', LINK_COLUMNS, links, 10);
   }
 
   /** Something was rolled back: unwritten links are dropped and the head is read again for the next link. */

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { redactedUrl } from '../../domain/redactedUrl';
 import { DomainError } from '../../domain/errors';
+import { copyRows } from './copy';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -78,14 +79,29 @@ export class Sql {
     return (await this.query(sql, params)).rowCount ?? 0;
   }
 
+  /**
+   * Inserts rows known to be new by COPY (copy.ts): `columnList` names the table's columns in the rows' order. On a
+   * pipelined client it goes out at once, as a statement does. The rows copied. On one client only (a write): the
+   * pool would not hand its client back after a query it cannot see the end of.
+   */
+  copy(table: string, columnList: string, rows: readonly (readonly unknown[])[], width: number): Promise<number> {
+    const db = this.db;
+    if (db instanceof pg.Pool) return Promise.reject(new Error('COPY runs on a client of its own, not on the pool'));
+    return this.turnOf(() => copyRows(db, table, columnList, rows, width));
+  }
+
   private query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     return this.send({ text: numbered(sql), values: params as unknown[] });
   }
 
   private send(query: pg.QueryConfig & { rowMode?: 'array' }): Promise<pg.QueryResult> {
-    const run = async (): Promise<pg.QueryResult> => {
+    return this.turnOf(() => this.db.query(query));
+  }
+
+  private turnOf<T>(submit: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
       try {
-        return await this.db.query(query);
+        return await submit();
       } catch (error) {
         throw asUnavailable(error);
       }

@@ -1,9 +1,10 @@
 // Writing a batch of judged events on PostgreSQL: all-or-nothing (the caller's savepoint), idempotent per id (the
-// unique index on events.id; ids already stored are found with one lookup for the whole batch), each event and
-// judgement chained and its rollup contributions written. The statements are per batch, not per event: one lookup,
-// one reservation of seqs, one INSERT of events, one of judgements, one of chain links, and the rollups' reads and
-// writes (rollups.ts). What the SQLite batch writer (store/sqlite/batchWriter.ts) answers, this answers: the same
-// outcomes and the same conflicts, found in the same order.
+// unique index on events.id; of the ids clients gave, those stored already are found with one lookup for the whole
+// batch), each event and judgement chained and its rollup contributions written. The statements are per batch, not
+// per event: one lookup, one reservation of seqs, one COPY of events, one of judgements, one of chain links
+// (copy.ts), and the rollups' reads and writes (rollups.ts). What the SQLite batch writer
+// (store/sqlite/batchWriter.ts) answers, this answers: the same outcomes and the same conflicts, found in the same
+// order.
 import { DomainError } from '../../domain/errors';
 import type { Judgement, StoredEvent } from '../../protocol';
 import type { NewEvent, WriteOutcome } from '../port';
@@ -20,8 +21,8 @@ const ENSURE_SITES = `INSERT INTO sites (name, time_zone, ring_cycle_seconds, cr
     display_name = NULL, hours = NULL, holidays = '[]', auto_created = 1, retired = 0 WHERE sites.retired = 1
   RETURNING name`;
 
-const INSERT_EVENTS = `INSERT INTO events (seq, id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures, handle_seconds)
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[])`;
+/** The events' columns as a batch's rows give them (copied: the rows are new, their seqs taken under the lock). */
+const EVENT_COLUMNS = 'seq, id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content, measures, handle_seconds';
 
 /**
  * Takes `n` consecutive seqs from the events' identity (the last one answered): nextval and setval in one statement.
@@ -31,8 +32,7 @@ const RESERVE_SEQS = `SELECT setval(pg_get_serial_sequence('events', 'seq'), nex
 /** The next seq to take (after a reservation, under the same lock): the reserved ones after it are given back. */
 const RETURN_SEQS = `SELECT setval(pg_get_serial_sequence('events', 'seq'), ?, false)`;
 
-const INSERT_JUDGEMENTS = `INSERT INTO judgements (event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason)
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::float8[], ?::float8[], ?::smallint[], ?::smallint[], ?::text[])`;
+const JUDGEMENT_COLUMNS = 'event_seq, standard_id, standard_version, measure, value, threshold, met, counted, reason';
 
 type EventValues = [id: string, type: string, site: string, occurredAtMs: number, occurredAt: string, receivedAtMs: number, outcome: string, rings: number | null, answerSeconds: number | null, greetSeconds: number | null, queue: string | null, agent: string | null, derived: string, content: string, measures: string | null, handleSeconds: number | null];
 
@@ -45,7 +45,9 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   // computes next (rows, hashes, answers, rollup sums) runs while PostgreSQL works on the previous ones. The id
   // lookup, a seq for every item and the chain head share one round trip; after it, the sites, events and
   // judgements go out without waiting for an answer, and the links are hashed while PostgreSQL inserts the rows.
-  const lookup = s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...new Set(items.map((i) => i.event.id))]]);
+  // Ids made on receipt are new: only those the clients gave are looked up (a batch without any needs no lookup).
+  const given = [...new Set(items.flatMap((i) => (i.idMadeHere ? [] : [i.event.id])))];
+  const lookup = given.length > 0 ? s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [given]) : Promise.resolve([]);
   const reserved = reserveSeqs(s, items.length);
   const head = chain.ready();
   for (const p of [reserved, head]) p.catch(() => undefined); // their failure is thrown below, after the lookup's
@@ -70,10 +72,10 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   if (fresh.length < items.length) send(s.run(RETURN_SEQS, [seqs[0]! + fresh.length]));
   const created = ensureSites(s, items, plans);
   send(created);
-  if (fresh.length > 0) send(s.run(INSERT_EVENTS, columns(fresh.map((f, n) => [seqs[n]!, ...f.values]), 17)));
+  if (fresh.length > 0) send(s.copy('events', EVENT_COLUMNS, fresh.map((f, n) => [seqs[n]!, ...f.values]), 17));
   const judgementRows: JudgementValues[] = [];
   for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
-  if (judgementRows.length > 0) send(s.run(INSERT_JUDGEMENTS, columns(judgementRows, 9)));
+  if (judgementRows.length > 0) send(s.copy('judgements', JUDGEMENT_COLUMNS, judgementRows, 9));
   // The rollup contributions need no seq: their rows are read behind the inserts and written back at the end.
   const rollups = new PgRollupWriter(s);
   for (const { index } of fresh) for (const j of items[index]!.judgements) addToRollups(rollups, j, items[index]!);
