@@ -225,6 +225,39 @@ describe('milestones give the judgements of the finished event', () => {
     expect(caseState(CALL_TYPE, [m('started', '2026-11-23T09:15:00Z'), m('answered', '2026-11-23T09:14:59Z')]).measures.answerSeconds?.seconds).toBe(0);
   });
 
+  it('each measure state whole: waiting, running, stopped (served, gave up, by expiry), skipped', () => {
+    const CALLBACK: EventTypeDefinition = {
+      id: 'callback', name: 'Callbacks', maxOpenSeconds: 7_200,
+      milestones: [{ id: 'requested', role: 'start' }, { id: 'calledBack', role: 'step' }, { id: 'closed', role: 'stop', outcome: 'served' }, { id: 'cancelled', role: 'stop', outcome: 'gaveUp' }],
+      measures: [{ id: 'wait', from: 'requested', to: 'calledBack' }, { id: 'talk', from: 'calledBack', to: 'closed' }],
+    };
+    const m = ms('callback', 'cb');
+    const t0 = at('2026-11-23T09:15:00Z');
+    const measure = (id: string, from: string, to: string, rest: object) => ({ id, from, to, clockStartMs: null, stopMs: null, stoppedBy: null, outcome: null, seconds: null, byExpiry: false, ...rest });
+    const requested = m('requested', iso(t0));
+    const calledBack = m('calledBack', iso(t0 + 5_000));
+    expect(caseState(CALLBACK, [m('cancelled', iso(t0 + 9_000))]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'waiting' }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'skipped', stopMs: t0 + 9_000, stoppedBy: 'cancelled', outcome: 'gaveUp' }),
+    });
+    expect(caseState(CALLBACK, [requested]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'running', clockStartMs: t0 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'waiting' }),
+    });
+    expect(caseState(CALLBACK, [requested, calledBack, m('closed', iso(t0 + 65_000))]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'stopped', clockStartMs: t0, stopMs: t0 + 5_000, stoppedBy: 'calledBack', outcome: 'served', seconds: 5 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'stopped', clockStartMs: t0 + 5_000, stopMs: t0 + 65_000, stoppedBy: 'closed', outcome: 'served', seconds: 60 }),
+    });
+    expect(caseState(CALLBACK, [requested, m('cancelled', iso(t0 + 3_000))]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'stopped', clockStartMs: t0, stopMs: t0 + 3_000, stoppedBy: 'cancelled', outcome: 'gaveUp', seconds: 3 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'skipped', stopMs: t0 + 3_000, stoppedBy: 'cancelled', outcome: 'gaveUp' }),
+    });
+    expect(expireCase(CALLBACK, caseState(CALLBACK, [requested, calledBack])).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'stopped', clockStartMs: t0, stopMs: t0 + 5_000, stoppedBy: 'calledBack', outcome: 'served', seconds: 5 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'stopped', clockStartMs: t0 + 5_000, stopMs: t0 + 7_200_000, stoppedBy: 'cancelled', outcome: 'gaveUp', seconds: 7_195, byExpiry: true }),
+    });
+  });
+
   it('orders the start before every other milestone, and each measure\'s from before its to and before the gave-up stop', () => {
     expect(orderedPairs(CALL_TYPE)).toEqual([
       { earlier: 'started', later: 'answered' },

@@ -211,14 +211,18 @@ function measureState(m: { id: string; from: string; to: string }, fromIsStart: 
   const from = reached[m.from];
   const to = reached[m.to];
   const gaveUpFirst = end?.outcome === 'gaveUp' && (!to || end.atMs < to.atMs);
-  const base = { id: m.id, from: m.from, to: m.to, clockStartMs: from?.atMs ?? null, byExpiry: false };
+  const clockStartMs = from?.atMs ?? null;
+  // Each state a literal of one shape: spreading a shared base into each cost ~3 µs and its garbage per state.
+  const state = (status: MeasureStatus, stopMs: number | null, stoppedBy: string | null, outcome: StopOutcome | null, seconds: number | null, byExpiry: boolean): MeasureState => ({
+    id: m.id, from: m.from, to: m.to, status, clockStartMs, stopMs, stoppedBy, outcome, seconds, byExpiry,
+  });
   if (gaveUpFirst) {
-    if (!from && fromIsStart) return { ...base, status: 'waiting', stopMs: null, stoppedBy: null, outcome: null, seconds: null };
-    if (!from) return { ...base, status: 'skipped', stopMs: end.atMs, stoppedBy: end.stop, outcome: 'gaveUp', seconds: null };
-    return { ...base, status: 'stopped', stopMs: end.atMs, stoppedBy: end.stop, outcome: 'gaveUp', seconds: elapsedSeconds(from.atMs, end.atMs), byExpiry: end.expired };
+    if (!from && fromIsStart) return state('waiting', null, null, null, null, false);
+    if (!from) return state('skipped', end.atMs, end.stop, 'gaveUp', null, false);
+    return state('stopped', end.atMs, end.stop, 'gaveUp', elapsedSeconds(from.atMs, end.atMs), end.expired);
   }
-  if (from && to) return { ...base, status: 'stopped', stopMs: to.atMs, stoppedBy: m.to, outcome: 'served', seconds: elapsedSeconds(from.atMs, to.atMs) };
-  return { ...base, status: from ? 'running' : 'waiting', stopMs: null, stoppedBy: null, outcome: null, seconds: null };
+  if (from && to) return state('stopped', to.atMs, m.to, 'served', elapsedSeconds(from.atMs, to.atMs), false);
+  return state(from ? 'running' : 'waiting', null, null, null, null, false);
 }
 
 /**
