@@ -706,4 +706,19 @@ describe('open clocks', () => {
     expect(matchesClockFilter(clock, 'at-risk')).toBe(true);
     expect(matchesClockFilter(clock, 'breached')).toBe(false);
   });
+
+  it('shows the verdict recorded on the case on its standing, after notCounted, and nothing on the others', () => {
+    const visit = caseState(VISIT_TYPE, [ms('visit', 'v-1')('arrived', '2026-03-30T06:00:00Z')]);
+    const greet = standard({ id: 'greet', eventType: 'visit', measure: 'greetSeconds', threshold: 30, countOutsideHours: false });
+    const greetAll = standard({ id: 'greet-all', eventType: 'visit', measure: 'greetSeconds', threshold: 30 });
+    const recorded = new Map([['greet', { standardId: 'greet', standardVersion: 1, measure: 'greetSeconds', value: null, threshold: 30, met: false, counted: false, reason: 'outside-hours' as const }]]);
+    const clock = openClockOf(visit, [greet, greetAll], office, at('2026-03-30T06:01:00Z'), (id) => recorded.get(id))!;
+    expect(clock.standards).toEqual([
+      { standardId: 'greet', deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours', judged: { met: false, reason: 'outside-hours' } },
+      { standardId: 'greet-all', deadline: '2026-03-30T06:00:30.000Z', atRiskAt: '2026-03-30T06:00:24.000Z', state: 'breached' },
+    ]);
+    // Pushed and listed as JSON: the keys in the order they always had.
+    expect(Object.keys(clock.standards[0]!)).toEqual(['standardId', 'deadline', 'atRiskAt', 'state', 'notCounted', 'judged']);
+    expect(openClockOf(visit, [greet, greetAll], office, at('2026-03-30T06:01:00Z'))!.standards.map((s) => s.judged)).toEqual([undefined, undefined]);
+  });
 });

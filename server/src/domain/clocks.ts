@@ -568,15 +568,23 @@ export function toFinishedEvent(state: CaseState, site: Pick<ClockSite, 'ringCyc
   };
 }
 
-/** The open case as GET /clocks lists it: every running clock of the standards that judge it. null when closed. */
-export function openClockOf(state: CaseState, standards: readonly ClockStandard[], site: ClockSite, nowMs: number): OpenClock | null {
+/**
+ * The open case as GET /clocks lists it: every running clock of the standards that judge it. null when closed.
+ * `judged`: the verdict recorded on the case while open for a standard, if any (shown on its standing).
+ */
+export function openClockOf(state: CaseState, standards: readonly ClockStandard[], site: ClockSite, nowMs: number, judged?: (standardId: string) => ClockJudgement | undefined): OpenClock | null {
   if (state.end || !state.start) return null;
   const standings: ClockStanding[] = standardsForCase(state, standards).flatMap((s) => {
     const status = clockStatus(state, s, site, nowMs);
     if (!status) return [];
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const standing: ClockStanding = { standardId: s.id, deadline: iso(status.deadlineMs), atRiskAt: iso(status.atRiskMs), state: status.state };
-    return [status.counted ? standing : { ...standing, notCounted: 'outside-hours' }];
+    const verdict = judged?.(s.id);
+    // One literal: on Node 20 spreading a standing into a copy with a key it lacks cost microseconds per standing.
+    return [{
+      standardId: s.id, deadline: iso(status.deadlineMs), atRiskAt: iso(status.atRiskMs), state: status.state,
+      ...(status.counted ? {} : { notCounted: 'outside-hours' as const }),
+      ...(verdict ? { judged: { met: verdict.met, reason: verdict.reason } } : {}),
+    }];
   });
   return {
     type: state.type,

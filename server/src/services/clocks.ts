@@ -275,10 +275,7 @@ export class ClockService {
   }
 
   private clockOf(c: WatchedCase, nowMs: number): OpenClock | null {
-    const clock = openClockOf(c.state, c.standards, c.site, nowMs);
-    if (!clock || c.recorded.size === 0) return clock;
-    const judged = (id: string) => c.recorded.get(id);
-    return { ...clock, standards: clock.standards.map((s) => (judged(s.standardId) ? { ...s, judged: { met: judged(s.standardId)!.met, reason: judged(s.standardId)!.reason } } : s)) };
+    return openClockOf(c.state, c.standards, c.site, nowMs, c.recorded.size === 0 ? undefined : (id) => c.recorded.get(id));
   }
 
   /**
@@ -326,7 +323,8 @@ export class ClockService {
         await tx.writes.caseJudgement(b.key, b.miss);
         (watched ?? this.cases.get(keyText(b.key)))?.recorded.set(b.standardId, b.miss);
       }
-      breaches.push({ ...b.key, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
+      // Field by field: on Node 20 a spread of the key followed by new keys cost microseconds per breach.
+      breaches.push({ type: b.key.type, site: b.key.site, caseId: b.key.caseId, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
     }
     return breaches;
   }

@@ -219,14 +219,15 @@ export function withRecorded(judgements: readonly Judgement[], recorded: readonl
 
 /** A call's or visit's finished event as POST /events would have carried it; null for other types. */
 function finishedInput(e: FinishedEvent, key: CaseKey): EventInput | null {
-  const common = {
-    id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...(e.agent ? { agent: e.agent } : {}), ...(e.handleSeconds === null ? {} : { handleSeconds: e.handleSeconds }),
-  };
+  // One literal per type, the optional fields spread in after its first key: on Node 20 an object spread first and
+  // then given more keys cost microseconds per case.
+  const agent = e.agent ? { agent: e.agent } : {};
+  const handle = e.handleSeconds === null ? {} : { handleSeconds: e.handleSeconds };
   if (e.type === 'call' && (e.outcome === 'answered' || e.outcome === 'abandoned') && e.answerSeconds !== null) {
-    return { ...common, type: 'call', outcome: e.outcome, answerSeconds: e.answerSeconds, ...(e.queue ? { queue: e.queue } : {}) };
+    return { id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...agent, ...handle, type: 'call', outcome: e.outcome, answerSeconds: e.answerSeconds, ...(e.queue ? { queue: e.queue } : {}) };
   }
   if (e.type === 'visit' && (e.outcome === 'greeted' || e.outcome === 'left') && e.greetSeconds !== null) {
-    return { ...common, type: 'visit', outcome: e.outcome, greetSeconds: e.greetSeconds };
+    return { id: caseEventId(key), site: e.site, occurredAt: e.occurredAt, ...agent, ...handle, type: 'visit', outcome: e.outcome, greetSeconds: e.greetSeconds };
   }
   return null;
 }
