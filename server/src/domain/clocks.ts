@@ -126,7 +126,16 @@ export function caseState(type: EventTypeDefinition, milestones: readonly CaseMi
  * measure's `from` before its `to`, and before the gave-up stop that may end it instead. A case with one of these
  * the wrong way round would measure a negative wait.
  */
-export function orderedPairs(type: EventTypeDefinition): Array<{ earlier: string; later: string }> {
+export function orderedPairs(type: EventTypeDefinition): ReadonlyArray<{ readonly earlier: string; readonly later: string }> {
+  let pairs = pairsOfType.get(type);
+  if (!pairs) pairsOfType.set(type, (pairs = Object.freeze(pairsOf(type))));
+  return pairs;
+}
+
+/** orderedPairs per type definition: every milestone a request brings is checked against them. */
+const pairsOfType = new WeakMap<EventTypeDefinition, ReadonlyArray<{ earlier: string; later: string }>>();
+
+function pairsOf(type: EventTypeDefinition): Array<{ earlier: string; later: string }> {
   const start = startOf(type).id;
   const gaveUp = gaveUpStopOf(type)?.id;
   const pairs = new Map<string, { earlier: string; later: string }>();
