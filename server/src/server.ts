@@ -208,7 +208,10 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);
   core.alerts.onIncident((update) => live.io.emit('incident', update));
-  const unwatchClocks = core.clocks.onUpdate((update) => live.io.emit('clocks', update));
+  const unwatchClocks = core.clocks.onUpdate((update) => {
+    // Nobody to tell: a client that connects later gets the open clocks in its snapshot.
+    if (live.hasAudience()) live.io.emit('clocks', update);
+  });
   // A standard or a site (its display name) added, changed or retired reaches every dashboard as a fresh snapshot.
   const pushSnapshot = () => {
     buildSnapshot(sources, now()).then((snapshot) => live.io.emit('snapshot', snapshot), (err: unknown) => logger.error({ err }, 'live push failed'));

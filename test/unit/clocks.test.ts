@@ -226,6 +226,39 @@ describe('milestones give the judgements of the finished event', () => {
     expect(caseState(CALL_TYPE, [m('started', '2026-11-23T09:15:00Z'), m('answered', '2026-11-23T09:14:59Z')]).measures.answerSeconds?.seconds).toBe(0);
   });
 
+  it('each measure state whole: waiting, running, stopped (served, gave up, by expiry), skipped', () => {
+    const CALLBACK: EventTypeDefinition = {
+      id: 'callback', name: 'Callbacks', maxOpenSeconds: 7_200,
+      milestones: [{ id: 'requested', role: 'start' }, { id: 'calledBack', role: 'step' }, { id: 'closed', role: 'stop', outcome: 'served' }, { id: 'cancelled', role: 'stop', outcome: 'gaveUp' }],
+      measures: [{ id: 'wait', from: 'requested', to: 'calledBack' }, { id: 'talk', from: 'calledBack', to: 'closed' }],
+    };
+    const m = ms('callback', 'cb');
+    const t0 = at('2026-11-23T09:15:00Z');
+    const measure = (id: string, from: string, to: string, rest: object) => ({ id, from, to, clockStartMs: null, stopMs: null, stoppedBy: null, outcome: null, seconds: null, byExpiry: false, ...rest });
+    const requested = m('requested', iso(t0));
+    const calledBack = m('calledBack', iso(t0 + 5_000));
+    expect(caseState(CALLBACK, [m('cancelled', iso(t0 + 9_000))]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'waiting' }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'skipped', stopMs: t0 + 9_000, stoppedBy: 'cancelled', outcome: 'gaveUp' }),
+    });
+    expect(caseState(CALLBACK, [requested]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'running', clockStartMs: t0 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'waiting' }),
+    });
+    expect(caseState(CALLBACK, [requested, calledBack, m('closed', iso(t0 + 65_000))]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'stopped', clockStartMs: t0, stopMs: t0 + 5_000, stoppedBy: 'calledBack', outcome: 'served', seconds: 5 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'stopped', clockStartMs: t0 + 5_000, stopMs: t0 + 65_000, stoppedBy: 'closed', outcome: 'served', seconds: 60 }),
+    });
+    expect(caseState(CALLBACK, [requested, m('cancelled', iso(t0 + 3_000))]).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'stopped', clockStartMs: t0, stopMs: t0 + 3_000, stoppedBy: 'cancelled', outcome: 'gaveUp', seconds: 3 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'skipped', stopMs: t0 + 3_000, stoppedBy: 'cancelled', outcome: 'gaveUp' }),
+    });
+    expect(expireCase(CALLBACK, caseState(CALLBACK, [requested, calledBack])).measures).toEqual({
+      wait: measure('wait', 'requested', 'calledBack', { status: 'stopped', clockStartMs: t0, stopMs: t0 + 5_000, stoppedBy: 'calledBack', outcome: 'served', seconds: 5 }),
+      talk: measure('talk', 'calledBack', 'closed', { status: 'stopped', clockStartMs: t0 + 5_000, stopMs: t0 + 7_200_000, stoppedBy: 'cancelled', outcome: 'gaveUp', seconds: 7_195, byExpiry: true }),
+    });
+  });
+
   it('orders the start before every other milestone, and each measure\'s from before its to and before the gave-up stop', () => {
     expect(orderedPairs(CALL_TYPE)).toEqual([
       { earlier: 'started', later: 'answered' },
@@ -710,5 +743,20 @@ describe('open clocks', () => {
     expect(matchesClockFilter(clock, 'open')).toBe(true);
     expect(matchesClockFilter(clock, 'at-risk')).toBe(true);
     expect(matchesClockFilter(clock, 'breached')).toBe(false);
+  });
+
+  it('shows the verdict recorded on the case on its standing, after notCounted, and nothing on the others', () => {
+    const visit = caseState(VISIT_TYPE, [ms('visit', 'v-1')('arrived', '2026-03-30T06:00:00Z')]);
+    const greet = standard({ id: 'greet', eventType: 'visit', measure: 'greetSeconds', threshold: 30, countOutsideHours: false });
+    const greetAll = standard({ id: 'greet-all', eventType: 'visit', measure: 'greetSeconds', threshold: 30 });
+    const recorded = new Map([['greet', { standardId: 'greet', standardVersion: 1, measure: 'greetSeconds', value: null, threshold: 30, met: false, counted: false, reason: 'outside-hours' as const }]]);
+    const clock = openClockOf(visit, [greet, greetAll], office, at('2026-03-30T06:01:00Z'), (id) => recorded.get(id))!;
+    expect(clock.standards).toEqual([
+      { standardId: 'greet', deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours', judged: { met: false, reason: 'outside-hours' } },
+      { standardId: 'greet-all', deadline: '2026-03-30T06:00:30.000Z', atRiskAt: '2026-03-30T06:00:24.000Z', state: 'breached' },
+    ]);
+    // Pushed and listed as JSON: the keys in the order they always had.
+    expect(Object.keys(clock.standards[0]!)).toEqual(['standardId', 'deadline', 'atRiskAt', 'state', 'notCounted', 'judged']);
+    expect(openClockOf(visit, [greet, greetAll], office, at('2026-03-30T06:01:00Z'))!.standards.map((s) => s.judged)).toEqual([undefined, undefined]);
   });
 });

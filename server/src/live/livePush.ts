@@ -28,7 +28,7 @@ export interface LiveDeps {
   acrossNodes?: boolean;
 }
 
-export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<void> } {
+export function attachLive(deps: LiveDeps): { io: LiveServer; hasAudience(): boolean; close(): Promise<void> } {
   const clock = deps.clock ?? systemClock;
   const now = () => clock.now();
   const allowed = new Set((deps.allowedOrigins ?? []).map((o) => o.replace(/\/$/, '').toLowerCase()));
@@ -40,6 +40,9 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
     ...(deps.maxHttpBufferSize ? { maxHttpBufferSize: deps.maxHttpBufferSize } : {}),
   });
   const failed = (error: unknown) => deps.onError?.(error);
+  // Whether a push reaches anyone: a client of this node, or another node's behind an adapter. Socket.IO encodes a
+  // broadcast before it looks for recipients, so a push to nobody is not free (a thousand clocks' update per batch).
+  const hasAudience = () => io.engine.clientsCount > 0 || deps.acrossNodes === true;
   io.on('connection', (socket) => {
     buildSnapshot(deps.sources, now()).then((snapshot) => socket.emit('snapshot', snapshot), failed);
   });
@@ -56,12 +59,13 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; close(): Promise<v
   const unsubscribe = deps.ingest.onStored((stored) => {
     // Nobody to tell (no client here, no other node's behind an adapter): today's figures are not read for nothing,
     // once per stored group. A client that connects later gets a snapshot built then, with these events in it.
-    if (io.engine.clientsCount === 0 && !deps.acrossNodes) return;
+    if (!hasAudience()) return;
     io.emit('judged', stored);
     figures.add(stored);
   });
   return {
     io,
+    hasAudience,
     close: () => {
       unsubscribe();
       figures.stop();

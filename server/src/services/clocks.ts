@@ -69,6 +69,14 @@ interface WatchedCase {
   recorded: Map<string, ClockJudgement>;
   /** The standings last pushed, to push only changes. */
   pushed: string;
+  /**
+   * From the look at `quietFrom` until just before `quietUntil` (the next instant one of its clocks turns at-risk or
+   * breaches, or it expires) nothing a look finds on this case can change: its standings, breaches and expiry only
+   * move at those instants, or when the case itself changes (a new WatchedCase) or a verdict is recorded on it
+   * (quietUntil reset). A look skips it meanwhile: with a thousand calls ringing, most looks change a few.
+   */
+  quietFrom: number;
+  quietUntil: number;
 }
 
 /** A breach found at a look: announced (and its miss recorded) only by the node that claims it first. */
@@ -275,7 +283,7 @@ export class ClockService {
     const standards = this.deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
     const recorded = new Map(judgements ? before?.recorded : undefined);
     for (const r of judgements ?? (await this.deps.store.reads.cases.judgements(key))) recorded.set(r.judgement.standardId, r.judgement);
-    return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '' };
+    return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '', quietFrom: Infinity, quietUntil: -Infinity };
   }
 
   private async siteOf(name: string, reads: StoreReads['sites']): Promise<ClockSite> {
@@ -284,10 +292,7 @@ export class ClockService {
   }
 
   private clockOf(c: WatchedCase, nowMs: number): OpenClock | null {
-    const clock = openClockOf(c.state, c.standards, c.site, nowMs);
-    if (!clock || c.recorded.size === 0) return clock;
-    const judged = (id: string) => c.recorded.get(id);
-    return { ...clock, standards: clock.standards.map((s) => (judged(s.standardId) ? { ...s, judged: { met: judged(s.standardId)!.met, reason: judged(s.standardId)!.reason } } : s)) };
+    return openClockOf(c.state, c.standards, c.site, nowMs, c.recorded.size === 0 ? undefined : (id) => c.recorded.get(id));
   }
 
   /**
@@ -300,13 +305,17 @@ export class ClockService {
     const expired: CaseKey[] = [];
     const verdict = verdictMemo();
     for (const c of this.cases.values()) {
+      if (c.quietFrom <= now && now < c.quietUntil) continue;
       const expiry = expiresAtMs(c.type, c.state);
-      if (expiry !== null && now >= expiry) expired.push(c.key);
+      const isExpired = expiry !== null && now >= expiry;
+      if (isExpired) expired.push(c.key);
       due.push(...this.dueOf(c, now, verdict));
       const clock = this.clockOf(c, now);
       const standings = standingsText(clock);
       if (clock && standings !== c.pushed) changed.push(clock);
       c.pushed = standings;
+      c.quietFrom = now;
+      c.quietUntil = isExpired ? -Infinity : nextChangeOf(c, now);
     }
     const breaches = [...claimed, ...(await this.claim(due))];
     // Expired cases close through ingest; its case listener brings them back here as closed.
@@ -333,9 +342,15 @@ export class ClockService {
       if (!(await tx.writes.claimBreach(b.key, b.standardId, b.deadlineMs))) continue;
       if (b.miss) {
         await tx.writes.caseJudgement(b.key, b.miss);
-        (watched ?? this.cases.get(keyText(b.key)))?.recorded.set(b.standardId, b.miss);
+        const c = watched ?? this.cases.get(keyText(b.key));
+        if (c) {
+          c.recorded.set(b.standardId, b.miss);
+          // Its standings now show the verdict: the next look pushes them.
+          c.quietUntil = -Infinity;
+        }
       }
-      breaches.push({ ...b.key, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
+      // Field by field: on Node 20 a spread of the key followed by new keys cost microseconds per breach.
+      breaches.push({ type: b.key.type, site: b.key.site, caseId: b.key.caseId, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
     }
     return breaches;
   }
@@ -384,20 +399,27 @@ export class ClockService {
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
     this.timer = null;
     let next = Infinity;
-    for (const c of this.cases.values()) {
-      const expiry = expiresAtMs(c.type, c.state);
-      if (expiry !== null && expiry > now) next = Math.min(next, expiry);
-      for (const s of standardsForCase(c.state, c.standards)) {
-        const status = clockStatus(c.state, s, c.site, now);
-        for (const at of [status?.atRiskMs, status?.breachMs]) if (at != null && at > now) next = Math.min(next, at);
-      }
-    }
+    // The look just before found each case's next change, unless a verdict was recorded on it since (or it expired).
+    for (const c of this.cases.values()) next = Math.min(next, c.quietFrom <= now && now < c.quietUntil ? c.quietUntil : nextChangeOf(c, now));
     if (next === Infinity || this.closed) return;
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = null;
       this.enqueue(() => this.look([], []));
     }, Math.min(MAX_TIMER_MS, next - now));
   }
+}
+
+/** The earliest instant after `now` at which one of the case's clocks turns at-risk or breaches, or it expires. */
+function nextChangeOf(c: WatchedCase, now: number): number {
+  let next = Infinity;
+  const expiry = expiresAtMs(c.type, c.state);
+  if (expiry !== null && expiry > now) next = expiry;
+  for (const s of standardsForCase(c.state, c.standards)) {
+    const status = clockStatus(c.state, s, c.site, now);
+    if (status?.atRiskMs != null && status.atRiskMs > now) next = Math.min(next, status.atRiskMs);
+    if (status?.breachMs != null && status.breachMs > now) next = Math.min(next, status.breachMs);
+  }
+  return next;
 }
 
 /**

@@ -6,7 +6,7 @@ import { isDomainError, isUnavailable } from '../../domain/errors';
 import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
 import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, SiteRecord, Store, WriteOutcome, WriteTx } from '../../store/port';
-import { caseText, settleCases, withRecorded, type CaseContext, type Settled } from './cases';
+import { caseText, settleCases, withRecorded, type CaseContext, type Settled, type WrittenCase } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
 import { misorderedMilestones, pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
@@ -293,7 +293,7 @@ export class IngestService {
     if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, ...none };
     // Read inside the write: no other write adds a milestone to these cases between the check and the insert.
     const misordered = await misorderedMilestones(part, inputs, this.registry());
-    if (misordered.length > 0) return { outcome: { kind: 'conflict', problems: misordered }, ...none };
+    if (misordered.problems.length > 0) return { outcome: { kind: 'conflict', problems: misordered.problems }, ...none };
     const receivedAtMs = this.now();
     const sites = new Map<string, Site>();
     for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));
@@ -309,7 +309,7 @@ export class IngestService {
     }
     const fresh = written.filter((w) => !w.duplicate);
     const cases = uniqueCases(fresh.map((w) => w.milestone));
-    const settled = await settleCases(part, cases, this.caseContext(), openedCases(fresh));
+    const settled = await settleCases(part, cases, this.caseContext(), writtenCases(fresh, misordered.stored));
     const stored = settled.flatMap((s) => (s.judged ? [s.judged] : []));
     const results = written.map((w) => ({ id: w.milestone.id, seq: w.milestone.seq, duplicate: w.duplicate, milestone: w.milestone }));
     return { outcome: { kind: 'stored', results }, stored, cases, known: newsOf(settled) };
@@ -487,15 +487,24 @@ function uniqueCases(milestones: readonly StoredMilestone[]): CaseKey[] {
   return [...byKey.values()];
 }
 
-/** The milestones of each case a milestone of this write opened: all the case has (seq order: the write's order). */
-function openedCases(fresh: readonly MilestoneWriteOutcome[]): Map<string, StoredMilestone[]> {
-  const opened = new Map<string, StoredMilestone[]>();
+/**
+ * The milestones of each case this write added to, all it has in seq order: those it had stored (`stored`, read in
+ * this write before its milestones were added), then the write's new ones in their order. A case the write opened
+ * has only the new ones. A case whose stored milestones were not read is left out (settling reads it).
+ */
+function writtenCases(fresh: readonly MilestoneWriteOutcome[], stored: ReadonlyMap<string, readonly StoredMilestone[]>): Map<string, WrittenCase & { milestones: StoredMilestone[] }> {
+  const written = new Map<string, WrittenCase & { milestones: StoredMilestone[] }>();
   for (const w of fresh) {
     const k = caseText(w.milestone);
-    if (w.opened) opened.set(k, [w.milestone]);
-    else opened.get(k)?.push(w.milestone);
+    const known = written.get(k);
+    if (known) known.milestones.push(w.milestone);
+    else if (w.opened) written.set(k, { milestones: [w.milestone], opened: true });
+    else {
+      const before = stored.get(k);
+      if (before) written.set(k, { milestones: [...before, w.milestone], opened: false });
+    }
   }
-  return opened;
+  return written;
 }
 
 /** What settling told of each case: closed, or open and known whole. */

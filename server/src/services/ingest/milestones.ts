@@ -3,7 +3,7 @@ import { canonicalJson } from '../../domain/canonical';
 import { misorderedPairs } from '../../domain/clocks';
 import { milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
 import { LIMITS, parseInput, type Site } from '../../protocol';
-import { milestoneInputSchema, type MilestoneInput } from '../../protocol/eventTypes';
+import { milestoneInputSchema, type MilestoneInput, type StoredMilestone } from '../../protocol/eventTypes';
 import type { NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
 import { caseText } from './cases';
@@ -83,29 +83,37 @@ interface Timed {
  * other milestone and its time), never measured as a 0 s wait. Whichever arrives second is the one refused: a start
  * timed after a stored stop as much as a stop timed before a stored start; within a request, the later item. A
  * milestone already stored under the same pairing key is taken as stored (a retry is a duplicate, other content the
- * store's conflict).
+ * store's conflict). `stored`: the milestones each case (of a known type, by caseText) had stored, as read for the
+ * check, so that settling the case later in the same write need not read them again.
  */
-export async function misorderedMilestones(reads: Pick<StoreReads, 'cases'>, inputs: readonly MilestoneInput[], registry: EventTypeRegistry): Promise<ItemProblem[]> {
+export async function misorderedMilestones(
+  reads: Pick<StoreReads, 'cases'>,
+  inputs: readonly MilestoneInput[],
+  registry: EventTypeRegistry,
+): Promise<{ problems: ItemProblem[]; stored: Map<string, StoredMilestone[]> }> {
   const byCase = new Map<string, number[]>();
   inputs.forEach((m, index) => {
     const key = caseText(m);
     byCase.set(key, [...(byCase.get(key) ?? []), index]);
   });
-  const groups = [...byCase.values()];
+  const groups = [...byCase.entries()];
   // Every case's read is asked before any is awaited: on PostgreSQL's pipelined write connection they share one
   // round trip instead of one each.
   const storedOf = await Promise.all(
-    groups.map((indexes) => {
+    groups.map(([, indexes]) => {
       const first = inputs[indexes[0]!]!;
-      return registry.get(first.type) ? reads.cases.milestones({ type: first.type, site: first.site, caseId: first.caseId }) : Promise.resolve([]);
+      return registry.get(first.type) ? reads.cases.milestones({ type: first.type, site: first.site, caseId: first.caseId }) : Promise.resolve(null);
     }),
   );
+  const stored = new Map<string, StoredMilestone[]>();
   const problems: ItemProblem[] = [];
-  for (const [g, indexes] of groups.entries()) {
+  for (const [g, [text, indexes]] of groups.entries()) {
     const type = registry.get(inputs[indexes[0]!]!.type);
-    if (!type) continue;
+    const before = storedOf[g];
+    if (!type || !before) continue;
+    stored.set(text, before);
     const timed = new Map<string, Timed>();
-    for (const m of storedOf[g]!) timed.set(m.milestone, { atMs: Date.parse(m.at), at: m.at, index: null });
+    for (const m of before) timed.set(m.milestone, { atMs: Date.parse(m.at), at: m.at, index: null });
     for (const index of indexes) {
       const m = inputs[index]!;
       if (!timed.has(m.milestone)) timed.set(m.milestone, { atMs: Date.parse(m.at), at: m.at, index });
@@ -129,5 +137,5 @@ export async function misorderedMilestones(reads: Pick<StoreReads, 'cases'>, inp
       });
     }
   }
-  return problems.sort((x, y) => x.index - y.index);
+  return { problems: problems.sort((x, y) => x.index - y.index), stored };
 }
