@@ -41,6 +41,8 @@ const packetBytes = (data: unknown) => (typeof data === 'string' ? Buffer.byteLe
 
 /** Marks an engine.io connection whose message was over the limit: what socket.io still decodes of it is dropped. */
 const OVERSIZED = Symbol('oversized');
+/** Marks an engine.io connection that sent a connection request over the limit (the one it may send). */
+const LONG_REQUEST = Symbol('long connection request');
 
 export interface SocketStats {
   connected: number;
@@ -59,6 +61,7 @@ interface RawConnection {
   on(event: 'close', listener: (reason: string) => void): void;
   close(): void;
   [OVERSIZED]?: boolean;
+  [LONG_REQUEST]?: boolean;
 }
 
 /** What a client that asks for replays too quickly is answered (it stays connected). */
@@ -85,13 +88,16 @@ function perSecond(now: () => number): { hit(): number } {
 
 /**
  * The message limit: engine.io closes a connection whose packet exceeds MAX_PACKET_BYTES or does not parse; a message
- * over `maxMessageBytes` (not a connection request: the middleware answers that) is closed here. Prepended, so that
- * the check sees each packet before socket.io decodes it.
+ * over `maxMessageBytes` is closed here, except a connection's first connection request over it, which the middleware
+ * answers in words. socket.io-client closes its connection once refused, so a second such request on one connection
+ * is no slip: read, it would let any client, before its key is looked at, have the server parse packets of up to
+ * MAX_PACKET_BYTES for as long as it likes. Prepended, so that the check sees each packet before socket.io decodes it.
  */
 function limitMessages(io: LiveServer, maxMessageBytes: number, dropped: (reason: string) => void): void {
   io.engine.prependListener('connection', (raw: RawConnection) => {
     raw.on('data', (data: unknown) => {
-      if (raw[OVERSIZED] || isConnectPacket(data) || packetBytes(data) <= maxMessageBytes) return;
+      if (raw[OVERSIZED] || packetBytes(data) <= maxMessageBytes) return;
+      if (isConnectPacket(data) && !raw[LONG_REQUEST]) return void (raw[LONG_REQUEST] = true);
       raw[OVERSIZED] = true;
       dropped('message too large');
       raw.close();
