@@ -24,13 +24,15 @@ export interface SocketGuardOptions {
 }
 
 /**
- * The most engine.io reads of one client packet (socket.io's own default). Above the message limit only so that a
- * connection request (socket.io's CONNECT, carrying `auth`) too large for the limit still reaches the guard and is
- * refused in words: engine.io itself can only close the connection (a polling POST answered 413, a WebSocket closed
- * with 1009), which a client reports as "xhr post error" or "transport close", never why. Any other message over
- * the limit closes its client here, as engine.io would have.
+ * The most engine.io reads of one client packet. Above the message limit only so that a connection request
+ * (socket.io's CONNECT, carrying `auth`) too large for the limit still reaches the guard and is refused in words:
+ * engine.io itself can only close the connection (a polling POST answered 413, a WebSocket closed with 1009), which
+ * a client reports as "xhr post error" or "transport close", never why. Any other message over the limit closes its
+ * client here, as engine.io would have. Every connection may have this much buffered before its key is looked at, so
+ * it stays small: four times the default message limit holds any token pasted by mistake (socket.io's own 1 MB
+ * default would let each unauthenticated connection hold 64 times what it could before).
  */
-const MAX_PACKET_BYTES = 1024 * 1024;
+const MAX_PACKET_BYTES = 64 * 1024;
 
 /** The engine's packet limit for a message limit of `maxMessageBytes` (livePush's maxHttpBufferSize). */
 export const packetLimit = (maxMessageBytes: number) => Math.max(maxMessageBytes, MAX_PACKET_BYTES);
