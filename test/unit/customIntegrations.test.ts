@@ -52,13 +52,16 @@ describe('$toMillis in a mapping', () => {
     picture: '{"outcome": "answered", "occurredAt": $fromMillis($toMillis(start, "[D01]/[M01]/[Y0001] [H01]:[m01]"))}',
   });
   it('refuses a date that does not exist, naming the value, instead of rolling it over to another day', async () => {
-    for (const start of ['2026-02-31', '2026-02-31T09:00:00Z', '2026-04-31T23:00:00+02:00', '2026-02-28T24:00:00Z', '2025-02-29']) {
+    for (const start of ['2026-02-31', '2026-02-31T09:00:00Z', '2026-04-31T23:00:00+02:00', '2026-02-28T24:00:00Z', '2025-02-29', '2026-13']) {
       expect(await m.map('iso', { start }), start).toEqual({ kind: 'failed', message: `$toMillis(${JSON.stringify(start)}): is not a real date and time at position 60` });
     }
     expect(await m.map('picture', { start: '31/02/2026 09:15' })).toEqual({ kind: 'failed', message: expect.stringMatching(/^\$toMillis\("31\/02\/2026 09:15", "\[D01\]\/\[M01\]\/\[Y0001\] \[H01\]:\[m01\]"\): is not a real date and time/) });
   });
   it('reads real dates as JSONata does', async () => {
     expect(await m.map('iso', { start: '2024-02-29' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2024-02-29T00:00:00.000Z' }] });
+    // JSONata reads a year and month, or a year alone, as the first day of it
+    expect(await m.map('iso', { start: '2026-03' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2026-03-01T00:00:00.000Z' }] });
+    expect(await m.map('iso', { start: '2026' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2026-01-01T00:00:00.000Z' }] });
     expect(await m.map('iso', { start: '2026-03-01T09:30:00+01:00' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2026-03-01T08:30:00.000Z' }] });
     expect(await m.map('picture', { start: '28/02/2026 09:15' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2026-02-28T09:15:00.000Z' }] });
     expect(await m.map('picture', { start: '1/3/2026 9:05' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2026-03-01T09:05:00.000Z' }] });

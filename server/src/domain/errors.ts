@@ -26,3 +26,9 @@ export const isDomainError = (error: unknown): error is DomainError => error ins
 
 /** The store is gone or gave up the whole write: nothing of the write may go on (every part of it is rolled back). */
 export const isUnavailable = (error: unknown): boolean => isDomainError(error) && error.kind === 'unavailable';
+
+/**
+ * What stopped a read that had already started answering (an export mid-stream, a live replay), in words a client
+ * may see: a storage failure as such, anything else as internal. Never the error's own text, which the log has.
+ */
+export const readFailureInWords = (error: unknown): string => (isUnavailable(error) ? 'the database could not be read' : 'an internal error stopped it');

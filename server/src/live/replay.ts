@@ -2,7 +2,7 @@
 // incident change seq it saw, so nothing is missed while it was away. Answers are bounded; `complete: false` means "ask
 // again after the last one you got". Input comes from the network: anything malformed gets { ok: false }.
 import { REPLAY_MAX_EVENTS, REPLAY_MAX_INCIDENT_CHANGES, type ReplayRequest, type ReplayResponse } from '../protocol';
-import { isDomainError } from '../domain/errors';
+import { readFailureInWords } from '../domain/errors';
 import type { StoreReads } from '../store/port';
 import type { LiveServer } from './liveServer';
 
@@ -58,8 +58,7 @@ export interface ReplayFailure {
  * names; never the internal error's text, which the log has.
  */
 function replayFailed(error: unknown, socketId: string): ReplayResponse {
-  const what = isDomainError(error) && error.kind === 'unavailable' ? 'the database could not be read' : 'an internal error stopped it';
-  return { ok: false, code: 'replay-failed', error: `replay failed on the server (${what}; logged for connection ${socketId}); ask again shortly` };
+  return { ok: false, code: 'replay-failed', error: `replay failed on the server (${readFailureInWords(error)}; logged for connection ${socketId}); ask again shortly` };
 }
 
 /** Registers the handler on every connecting socket (called from livePush.ts). */

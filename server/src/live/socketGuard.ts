@@ -24,13 +24,15 @@ export interface SocketGuardOptions {
 }
 
 /**
- * The most engine.io reads of one client packet (socket.io's own default). Above the message limit only so that a
- * connection request (socket.io's CONNECT, carrying `auth`) too large for the limit still reaches the guard and is
- * refused in words: engine.io itself can only close the connection (a polling POST answered 413, a WebSocket closed
- * with 1009), which a client reports as "xhr post error" or "transport close", never why. Any other message over
- * the limit closes its client here, as engine.io would have.
+ * The most engine.io reads of one client packet. Above the message limit only so that a connection request
+ * (socket.io's CONNECT, carrying `auth`) too large for the limit still reaches the guard and is refused in words:
+ * engine.io itself can only close the connection (a polling POST answered 413, a WebSocket closed with 1009), which
+ * a client reports as "xhr post error" or "transport close", never why. Any other message over the limit closes its
+ * client here, as engine.io would have. Every connection may have this much buffered before its key is looked at, so
+ * it stays small: four times the default message limit holds any token pasted by mistake (socket.io's own 1 MB
+ * default would let each unauthenticated connection hold 64 times what it could before).
  */
-const MAX_PACKET_BYTES = 1024 * 1024;
+const MAX_PACKET_BYTES = 64 * 1024;
 
 /** The engine's packet limit for a message limit of `maxMessageBytes` (livePush's maxHttpBufferSize). */
 export const packetLimit = (maxMessageBytes: number) => Math.max(maxMessageBytes, MAX_PACKET_BYTES);
@@ -41,6 +43,8 @@ const packetBytes = (data: unknown) => (typeof data === 'string' ? Buffer.byteLe
 
 /** Marks an engine.io connection whose message was over the limit: what socket.io still decodes of it is dropped. */
 const OVERSIZED = Symbol('oversized');
+/** Marks an engine.io connection that sent a connection request over the limit (the one it may send). */
+const LONG_REQUEST = Symbol('long connection request');
 
 export interface SocketStats {
   connected: number;
@@ -59,6 +63,7 @@ interface RawConnection {
   on(event: 'close', listener: (reason: string) => void): void;
   close(): void;
   [OVERSIZED]?: boolean;
+  [LONG_REQUEST]?: boolean;
 }
 
 /** What a client that asks for replays too quickly is answered (it stays connected). */
@@ -85,13 +90,16 @@ function perSecond(now: () => number): { hit(): number } {
 
 /**
  * The message limit: engine.io closes a connection whose packet exceeds MAX_PACKET_BYTES or does not parse; a message
- * over `maxMessageBytes` (not a connection request: the middleware answers that) is closed here. Prepended, so that
- * the check sees each packet before socket.io decodes it.
+ * over `maxMessageBytes` is closed here, except a connection's first connection request over it, which the middleware
+ * answers in words. socket.io-client closes its connection once refused, so a second such request on one connection
+ * is no slip: read, it would let any client, before its key is looked at, have the server parse packets of up to
+ * MAX_PACKET_BYTES for as long as it likes. Prepended, so that the check sees each packet before socket.io decodes it.
  */
 function limitMessages(io: LiveServer, maxMessageBytes: number, dropped: (reason: string) => void): void {
   io.engine.prependListener('connection', (raw: RawConnection) => {
     raw.on('data', (data: unknown) => {
-      if (raw[OVERSIZED] || isConnectPacket(data) || packetBytes(data) <= maxMessageBytes) return;
+      if (raw[OVERSIZED] || packetBytes(data) <= maxMessageBytes) return;
+      if (isConnectPacket(data) && !raw[LONG_REQUEST]) return void (raw[LONG_REQUEST] = true);
       raw[OVERSIZED] = true;
       dropped('message too large');
       raw.close();

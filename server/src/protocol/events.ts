@@ -28,12 +28,13 @@ export const isoWithOffset = wellFormedString()
 /**
  * Date.parse rolls 2026-02-30 over to 2 March; a real timestamp's fields are all in range. The one check of every
  * calendar timestamp the server reads, posted or read from another system's records (integrations/, and a custom
- * mapping's $toMillis, which may be given a date alone: `dateAlone`).
+ * mapping's $toMillis, which JSONata lets read a date alone, a year and month or a year: `dateAlone`, where the
+ * fields left out are the first of their kind).
  */
 export function isRealCalendarTime(s: string, dateAlone = false): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(s);
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?)?)?/.exec(s);
   if (!m || (m[4] === undefined && !dateAlone)) return false;
-  const [y, mo, d, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, sec] = m.slice(1).map((v, i) => Number(v ?? (i < 3 ? 1 : 0))) as [number, number, number, number, number, number];
   const day = new Date(Date.UTC(y, mo - 1, d));
   day.setUTCFullYear(y); // Date.UTC reads years 0–99 as 1900–1999
   return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;

@@ -1,6 +1,6 @@
 // The live feed against its own clients: oversized and malformed messages are dropped and counted,
 // a flooding client is disconnected, and a client that stops reading delays nobody and is cut off.
-import { io, type Socket } from 'socket.io-client';
+import { io, Manager, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JudgedEvent } from '../../../server/src/protocol';
 import { testClock } from '../support/testClock';
@@ -167,7 +167,7 @@ describe('an over-long auth token', () => {
   for (const transports of [['polling', 'websocket'], ['websocket']]) {
     it(`is refused with a connect_error naming its size and the limit (${transports.join(', ')})`, async () => {
       const before = (await plain.getJson('/api/v1/stats')).body.live;
-      for (const length of [20_000, 500_000]) {
+      for (const length of [20_000, 60_000]) {
         const token = `rs_${'x'.repeat(length)}`;
         const bytes = Buffer.byteLength(JSON.stringify({ token }));
         expect(await attempt(token, transports)).toEqual({
@@ -180,7 +180,33 @@ describe('an over-long auth token', () => {
       expect(await attempt(`rs_${'x'.repeat(15_000)}`, transports)).toEqual({ message: 'unauthorized: the API key is not recognised', data: { status: 401, reason: 'key-unknown' } });
       expect(await attempt(plain.apiKey, transports)).toBe('connected');
     });
+
+    it(`over engine.io's packet limit (64 KiB) is not read, so an unauthenticated client cannot have more buffered (${transports.join(', ')})`, async () => {
+      const ended = await attempt(`rs_${'x'.repeat(70_000)}`, transports);
+      expect(ended).not.toBe('connected');
+      expect(JSON.stringify(ended)).not.toMatch(/key-too-long|unauthorized/);
+    });
   }
+
+  it('only one connection request over the limit is read per connection: another closes it, as any message over the limit', async () => {
+    // socket.io-client closes its connection after a refused request; one that asks again on it is not a client's slip.
+    const manager = new Manager(plain.url, { reconnection: false, autoConnect: false, transports: ['websocket'] });
+    const engine = await new Promise<NonNullable<Manager['engine']>>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve(manager.engine))));
+    const heard: string[] = [];
+    const closed = new Promise<string>((resolve) => engine.on('close', (reason) => resolve(`closed: ${reason}`)));
+    const refused = (count: number) => new Promise<string>((resolve) => engine.on('message', (data) => heard.push(String(data)) >= count && resolve('answered again')));
+    const request = `0${JSON.stringify({ token: `rs_${'x'.repeat(20_000)}` })}`;
+    const first = refused(1);
+    engine.send(request);
+    expect(await first).toBe('answered again');
+    expect(heard[0]).toMatch(/^4\{"message":"unauthorized: the API key is too long/);
+    const before = (await plain.getJson('/api/v1/stats')).body.live.malformedOrOversized;
+    const second = refused(2);
+    engine.send(request);
+    expect(await Promise.race([closed, second])).toMatch(/^closed: /);
+    expect((await plain.getJson('/api/v1/stats')).body.live.malformedOrOversized).toBeGreaterThan(before);
+    manager.engine?.close();
+  });
 
   it('a message over the limit on a connected client still closes it', async () => {
     const c = io(plain.url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: plain.apiKey } });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { abortExport, ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
 import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
-import { isDomainError } from '../../domain/errors';
+import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
 import { bucketLimit, listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
 import { route, type AppContext } from '../route';
@@ -131,10 +131,9 @@ async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app
   }
 }
 
-/** What stopped an export, in words for the client: a storage failure or a domain refusal as such, nothing internal. */
+/** What stopped an export, in words for the client: a domain refusal as such, else readFailureInWords. */
 function failureReason(error: unknown): string {
-  if (!isDomainError(error)) return 'an internal error stopped it';
-  return error.kind === 'unavailable' ? 'the database could not be read' : error.message;
+  return isDomainError(error) && error.kind !== 'unavailable' ? error.message : readFailureInWords(error);
 }
 
 export const exportRoutes = [
