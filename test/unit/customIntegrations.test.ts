@@ -50,6 +50,7 @@ describe('$toMillis in a mapping', () => {
   const m = withMaps({
     iso: '{"outcome": "answered", "occurredAt": $fromMillis($toMillis(start))}',
     picture: '{"outcome": "answered", "occurredAt": $fromMillis($toMillis(start, "[D01]/[M01]/[Y0001] [H01]:[m01]"))}',
+    fraction: '{"outcome": "answered", "occurredAt": $fromMillis($toMillis(start, picture))}',
   });
   it('refuses a date that does not exist, naming the value, instead of rolling it over to another day', async () => {
     for (const start of ['2026-02-31', '2026-02-31T09:00:00Z', '2026-04-31T23:00:00+02:00', '2026-02-28T24:00:00Z', '2025-02-29', '2026-13']) {
@@ -66,5 +67,24 @@ describe('$toMillis in a mapping', () => {
     expect(await m.map('picture', { start: '28/02/2026 09:15' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2026-02-28T09:15:00.000Z' }] });
     expect(await m.map('picture', { start: '1/3/2026 9:05' })).toMatchObject({ kind: 'mapped', items: [{ occurredAt: '2026-03-01T09:05:00.000Z' }] });
     expect(await m.map('iso', {})).toEqual({ kind: 'mapped', into: 'events', single: true, items: [{ outcome: 'answered' }] });
+  });
+  it('reads fractions of a second at any width the picture gives, and still refuses a date beside them that does not exist', async () => {
+    const time = '[Y0001]-[M01]-[D01] [H01]:[m01]:[s01]';
+    // JSONata writes these back as .500, .50 and .000123: the fraction is not what the check compares
+    for (const [start, picture, occurredAt] of [
+      ['2026-12-05 09:00:07.5', `${time}.[f1]`, '2026-12-05T09:00:07.500Z'],
+      ['2026-12-05 09:00:07.05', `${time}.[f01]`, '2026-12-05T09:00:07.050Z'],
+      ['2026-12-05 09:00:07.123456', `${time}.[f000001]`, '2026-12-05T09:00:07.123Z'],
+      ['5.3.2026 09:00:07,5', '[D].[M].[Y] [H01]:[m01]:[s01],[f1]', '2026-03-05T09:00:07.500Z'],
+    ]) {
+      expect(await m.map('fraction', { start, picture }), start).toMatchObject({ kind: 'mapped', items: [{ occurredAt }] });
+    }
+    for (const [start, picture] of [
+      ['2026-02-31 09:00:07.5', `${time}.[f1]`],
+      ['2026-12-05 24:00:07.5', `${time}.[f1]`],
+      ['31.2.2026 09:00:07,5', '[D].[M].[Y] [H01]:[m01]:[s01],[f1]'],
+    ]) {
+      expect(await m.map('fraction', { start, picture }), start).toMatchObject({ kind: 'failed', message: expect.stringMatching(/is not a real date and time/) });
+    }
   });
 });

@@ -104,14 +104,22 @@ function resultOf(value: unknown): MappingResult {
 /** JSONata's own $toMillis and $fromMillis, for the strict $toMillis below. */
 const BUILT_IN = { toMillis: jsonata('$p ? $toMillis($t, $p) : $toMillis($t)'), fromMillis: jsonata('$fromMillis($ms, $p)') };
 
-/** A text for comparing a date as written with the same date formatted back: case and leading zeros aside. */
-const comparable = (s: string) => s.trim().toLowerCase().replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, ''));
+/**
+ * A text for comparing a date as written with the same date formatted back: case and leading zeros aside. With a
+ * fraction of a second in the picture, a run of digits after `.` or `,` that follows a digit is left out: a
+ * fraction never rolls a date over, and JSONata writes it back at widths of its own (`[f1]` gives `.500` for `.5`,
+ * `[f01]` `.50` for `.05`), so comparing it would refuse real dates.
+ */
+function comparable(text: string, picture: string): string {
+  const withoutFractions = /\[f/.test(picture) ? text.replace(/(?<=\d[.,])\d+/g, '') : text;
+  return withoutFractions.trim().toLowerCase().replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, ''));
+}
 
 /**
  * $toMillis, refusing a date that does not exist instead of rolling it over as JSONata's does (2026-02-31 became
  * 3 March, and an event was stored on another day). ISO 8601 text is checked field by field (isRealCalendarTime, the
  * check of every posted timestamp); with a picture, the date must read the same formatted back with that picture
- * (case and leading zeros aside), unless the picture has a time zone ([Z], [z]), whose offset the check cannot know.
+ * (case, leading zeros and fractions of a second aside), unless the picture has a time zone ([Z], [z]), whose offset the check cannot know.
  */
 async function strictToMillis(timestamp: unknown, picture?: unknown): Promise<number | undefined> {
   const ms = (await BUILT_IN.toMillis.evaluate(null, { t: timestamp, p: picture })) as number | undefined;
@@ -119,7 +127,7 @@ async function strictToMillis(timestamp: unknown, picture?: unknown): Promise<nu
   const real =
     typeof picture !== 'string'
       ? isRealCalendarTime(timestamp, true)
-      : /\[[Zz]/.test(picture) || comparable((await BUILT_IN.fromMillis.evaluate(null, { ms, p: picture })) as string) === comparable(timestamp);
+      : /\[[Zz]/.test(picture) || comparable((await BUILT_IN.fromMillis.evaluate(null, { ms, p: picture })) as string, picture) === comparable(timestamp, picture);
   if (!real) throw new Error(`$toMillis(${JSON.stringify(timestamp.slice(0, 80))}${typeof picture === 'string' ? `, ${JSON.stringify(picture)}` : ''}): ${NOT_A_REAL_DATE_TIME}`);
   return ms;
 }
