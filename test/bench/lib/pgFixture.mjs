@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { serverRequire } from './common.mjs';
 import { Database } from './db.mjs';
+import { loadStoreTools } from './build.mjs';
 import { join } from 'node:path';
 
 const pg = serverRequire('pg');
@@ -83,19 +84,12 @@ class CopyIn extends pg.Query {
 
 export const copyIn = (client, text, chunks) => new Promise((resolve, reject) => client.query(new CopyIn(text, chunks, (error, result) => (error ? reject(error) : resolve(result)))));
 
-/** One field in COPY's text format. */
-export function field(v) {
-  if (v === null || v === undefined) return '\\N';
-  if (typeof v !== 'string') return String(v); // numbers: the shortest text that reads back as the same double
-  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]) : v;
-}
-
-/** A SQLite table's rows (these columns, this order) as COPY text, in chunks. */
-function* copyText(db, sql) {
+/** A SQLite table's rows (these columns, this order) as COPY text (the store's `copyLine`), in chunks. */
+function* sqliteCopyText(db, sql, copyLine) {
   let parts = [];
   let size = 0;
   for (const row of db.prepare(sql).raw(true).iterate()) {
-    const line = `${row.map(field).join('\t')}\n`;
+    const line = copyLine(row, row.length);
     parts.push(line);
     size += line.length;
     if (size >= CHUNK_CHARS) {
@@ -124,6 +118,7 @@ async function shape(client, db, table) {
  * rows copied per table and timings (ms): copy, indexes, vacuum.
  */
 export async function copyFixture(sqliteDir, url) {
+  const { copyLine } = await loadStoreTools();
   const db = new Database(join(sqliteDir, 'ringside.db'), { readonly: true });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -138,7 +133,7 @@ export async function copyFixture(sqliteDir, url) {
     const rows = {};
     for (const table of TABLES) {
       const { columns, key } = await shape(client, db, table);
-      const result = await copyIn(client, `COPY ${table} (${columns}) FROM STDIN`, copyText(db, `SELECT ${columns} FROM ${table} ORDER BY ${key}`));
+      const result = await copyIn(client, `COPY ${table} (${columns}) FROM STDIN`, sqliteCopyText(db, `SELECT ${columns} FROM ${table} ORDER BY ${key}`, copyLine));
       rows[table] = result.rowCount;
     }
     const remembered = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get() ?? 0;

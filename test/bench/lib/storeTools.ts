@@ -87,6 +87,9 @@ export async function ingestThroughStore(opts: GenerateOptions & { batch?: numbe
 
 export { openDatabase, DEFAULT_STANDARDS };
 
+/** COPY's text format as the PostgreSQL store writes it (one definition of its escaping), and its COPY of such text. */
+export { copyLine, copyText } from '../../../server/src/store/postgres/copy';
+
 /**
  * The floor of an event export's reading: the export's own statement (store/sqlite/exportRows.ts: events ⋈
  * judgements with the event's and the judgement's chain links joined, in seq order) stepped with raw rows and

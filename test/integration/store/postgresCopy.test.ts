@@ -63,6 +63,16 @@ describe.each([
     });
   });
 
+  it('reads back rows whose text outgrows the buffer it is first written into (long, multi-byte, escaped text)', async () => {
+    await withClient(async (s) => {
+      const from = base + 300;
+      // The data's first buffer is sized by rows and columns (4 KiB here): each of these rows is many times that.
+      const given: Row[] = ['東'.repeat(40_000), `${'a\tb\\'.repeat(10_000)}👩‍💻`, 'é'.repeat(70_000)].map((t, n) => [from + n, t, n, n, n]);
+      expect(await s.copy('copied', 'k, t, d, i, s', given, 5)).toBe(given.length);
+      expect(await read(s, from, from + 10)).toEqual(given);
+    });
+  });
+
   it('a COPY refused at its statement or at a row fails alone; what is sent behind it runs, in a transaction as aborted', async () => {
     await withClient(async (s) => {
       const from = base + 500;
