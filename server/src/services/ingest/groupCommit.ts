@@ -9,7 +9,7 @@ import type { IngestOutcome, SiteLimit } from './outcomes';
 export type Committer = (items: readonly unknown[], sites?: SiteLimit) => Promise<IngestOutcome>;
 
 /** The longest a group waits for requests its recent groups say are coming (ms). */
-export const GROUP_HOLD_MS = 1;
+const GROUP_HOLD_MS = 1;
 /** How many of the last groups' sizes say how large the next one will be. */
 const RECENT_GROUPS = 8;
 
