@@ -17,6 +17,8 @@ it('a custom window at mount: date-time inputs with the range; another window ke
   expect([from!.type, to!.type]).toEqual(['datetime-local', 'datetime-local']);
   const local = (iso: string) => { const d = new Date(iso); const two = (n: number) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`; };
   expect([from!.value, to!.value]).toEqual([local('2026-11-01T08:00:00.000Z'), local('2026-11-08T08:00:00.000Z')]);
+  // The pickers read the device's clock, and the form says whose it is.
+  expect(form.querySelector('.rs-custom-zone')!.textContent).toBe(`your time (${Intl.DateTimeFormat().resolvedOptions().timeZone})`);
 });
 
 it('a hidden form keeps plain inputs', async () => {

@@ -506,6 +506,7 @@ export function staffingForecast(options: { date: string; future?: boolean; past
     const state = h < pastUntil ? 'past' : h === pastUntil ? 'current' : 'future';
     return {
       hour: `${String(h).padStart(2, '0')}:00`,
+      utcOffset: '+00:00',
       start,
       end: new Date(Date.parse(start) + 3_600_000).toISOString(),
       state,

@@ -28,6 +28,22 @@ describe('Staffing view', () => {
     expect(root.querySelector<HTMLElement>('.rs-staffing-panel')!.dataset['status']).toBe('idle');
   });
 
+  it('names the offset from UTC of the two hours a day repeats when the clocks go back, and only theirs', async () => {
+    const base = answering({});
+    const fallBack = (): ReturnType<typeof staffingForecast> => {
+      const day = staffingForecast({ date: '2026-10-25', future: true });
+      const [h0, h1, h2, ...rest] = day.hours;
+      const summer = [h0!, h1!, h2!].map((h) => ({ ...h, utcOffset: '+02:00' }));
+      return { ...day, hours: [...summer, { ...h2!, utcOffset: '+01:00' }, ...rest.map((h) => ({ ...h, utcOffset: '+01:00' }))] };
+    };
+    const answer = (request: DashboardRequest) => (request.kind === 'staffing-forecast' && request.params.date === 'tomorrow' ? fallBack() : base(request));
+    const { root, dashboard } = await mountWith(answer, { site: 'Leeds', standard: CALL_STANDARD.id });
+    dashboard.flush();
+    const labels = staffingChart(root).data.labels as string[];
+    expect(labels.slice(24, 29)).toEqual(['Tomorrow 00:00', 'Tomorrow 01:00', 'Tomorrow 02:00 (UTC+02:00)', 'Tomorrow 02:00 (UTC+01:00)', 'Tomorrow 03:00']);
+    expect(labels[2]).toBe('Today 02:00');
+  });
+
   it('draws people needed against people seen for today and tomorrow, the understaffed hours in the bad colour', async () => {
     const base = answering({});
     const answer = (request: DashboardRequest) =>

@@ -154,18 +154,24 @@ describe('queue_log text', () => {
     expect(error.message.slice(0, message.length)).toBe(message);
   });
 
-  it('names every malformed line, not only the first', () => {
+  it('names every problem of the body in one answer, lines that do not split and wrong data fields alike', () => {
     const error = errorOf(['garbage', `${T0}|c1|q|NONE|ENTERQUEUE||1|1`, `${T0}|c1|q|Ann|CONNECT|x|y|1`, 'more garbage'].join('\n'));
     expect(error.problems.map((p) => [p.line, p.field])).toEqual([
       [1, undefined],
+      [3, 'data1 (holdtime)'],
       [4, undefined],
     ]);
-    // Line 3 is only checked once every line splits into fields: the first pass stops at the format.
     const second = errorOf([`${T0}|c1|q|NONE|ENTERQUEUE||1|1`, `${T0}|c1|q|Ann|CONNECT|x|y|1`, `${T0}|c2|q|NONE|ABANDON|1|1|z`].join('\n'));
     expect(second.problems.map((p) => [p.line, p.field])).toEqual([
       [2, 'data1 (holdtime)'],
       [3, 'data3 (waittime)'],
     ]);
+  });
+
+  it('names the first 50 problems by line when there are more, whichever kind they are', () => {
+    const lines = Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? `${T0}|c${i}|q|Ann|CONNECT|x|y|1` : `garbage ${i}`));
+    const error = errorOf(lines.join('\n'));
+    expect(error.problems.map((p) => p.line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
   it('refuses a case id longer than the contract allows', () => {

@@ -26,6 +26,17 @@ describe('CLI options', () => {
     }
   });
   it('shows help', () => expect(parseCli(['--help'])).toEqual({ kind: 'help' }));
+  it('names the range a negative number is outside of, given apart or joined', () => {
+    const portRange = { kind: 'error', message: '--port must be a whole number from 0 to 65535 (got "-1")' };
+    expect(parseCli(['--port', '-1'])).toEqual(portRange);
+    expect(parseCli(['--port=-1'])).toEqual(portRange);
+    expect(parseCli(['--retain-days', '-5', '--demo'])).toEqual({ kind: 'error', message: '--retain-days must be a whole number of days, at least 1 (got "-5")' });
+    // An option after a string option is still an option: only a number is taken as its value.
+    expect(parseCli(['--data', '--demo']).kind).toBe('error');
+  });
+  it('takes the last of an option given twice, so a wrapper\'s default can be overridden', () => {
+    expect(parseCli(['--log-level', 'warn', '--log-level', 'info'])).toMatchObject({ kind: 'run', options: { logLevel: 'info' } });
+  });
   it.each([
     [['--port', 'abc'], /--port must be a whole number/],
     [['--port', '70000'], /--port/],

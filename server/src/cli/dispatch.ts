@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { isDomainError } from '../domain/errors';
 import { COMMAND_WORDS, SUBCOMMANDS } from './subcommands';
-import { commandHelp, groupHelp, HELP_OPTION, optionWords, parseOptions, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
+import { commandHelp, groupHelp, HELP_OPTION, joinNegativeValues, optionWords, parseOptions, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
 
 const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
@@ -46,7 +46,7 @@ async function runCommand(command: Subcommand, args: readonly string[], io: Io):
   try {
     let values: Values;
     try {
-      ({ values } = parseArgs({ args: [...args], strict: true, options: parseOptions({ ...command.options, ...HELP_OPTION }) }) as { values: Values });
+      ({ values } = parseArgs({ args: joinNegativeValues(args, command.options), strict: true, options: parseOptions({ ...command.options, ...HELP_OPTION }) }) as { values: Values });
     } catch (error) {
       // --help wins over whatever else is wrong on the line: the help says what is right.
       if (asksHelp(args)) values = { help: true };

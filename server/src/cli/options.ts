@@ -7,7 +7,7 @@ import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
 import { isDatabaseUrl } from '../storeBackend';
 import { SUBCOMMANDS } from './subcommands';
-import { HELP_OPTION, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
+import { HELP_OPTION, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
 
 export { isDatabaseUrl } from '../storeBackend';
 
@@ -66,7 +66,7 @@ export function parseCli(argv: readonly string[]): CliResult {
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, OPTIONS),
       strict: true,
       allowPositionals: false,
       options: parseOptions(OPTIONS),

@@ -113,7 +113,7 @@ async function verifyCommand(values: Values, io: Io): Promise<number> {
 
 async function pruneCommand(values: Values, io: Io): Promise<number> {
   const days = values['retain-days'] as string;
-  if (!/^\d+$/.test(days) || Number(days) < 1) throw new UsageError('--retain-days N (a whole number of days, at least 1) is required');
+  if (!/^\d+$/.test(days) || Number(days) < 1) throw new UsageError(`--retain-days must be a whole number of days, at least 1 (got ${JSON.stringify(days)})`);
   // Offline: one long write beside a running server's would hold its ingest up (it prunes itself with --retain-days).
   refuseWhileServed(resolve(values.data as string));
   return withStore(values, async (store) => {

@@ -50,6 +50,25 @@ export function parseOptions<S extends OptionSpecs>(specs: S): ParseConfig<S> & 
   ) as ParseConfig<S> & NonNullable<ParseArgsConfig['options']>;
 }
 
+/**
+ * The arguments with a negative number given to a string option joined to it (`--port -1` → `--port=-1`), so that
+ * the option's own range check names what is wrong; node:util parseArgs would otherwise refuse it as ambiguous
+ * (it might be another option). Anything else that starts with a dash is left as it is.
+ */
+export function joinNegativeValues(args: readonly string[], specs: OptionSpecs): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && Object.hasOwn(specs, name) && specs[name]!.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 /** `--data DIR`, `--json`: an option as the help and messages write it. */
 export function optionWords(name: string, spec: OptionSpec | undefined): string {
   return spec?.type === 'string' ? `--${name} ${spec.value ?? name.toUpperCase()}` : `--${name}`;

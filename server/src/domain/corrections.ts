@@ -127,13 +127,10 @@ function amendedFields(type: string, site: string, before: EventFields, c: Amend
   const after: EventFields = { ...before, outcome: c.outcome ?? before.outcome };
   if (type === 'visit') return { ...after, greetSeconds: c.greetSeconds ?? before.greetSeconds, derived: [] };
   const measured: { rings?: number; answerSeconds?: number } = {};
-  if (c.rings !== undefined || c.answerSeconds !== undefined) {
-    if (c.rings !== undefined) measured.rings = c.rings;
-    if (c.answerSeconds !== undefined) measured.answerSeconds = c.answerSeconds;
-  } else {
-    if (!before.derived.includes('rings') && before.rings !== null) measured.rings = before.rings;
-    if (!before.derived.includes('answerSeconds') && before.answerSeconds !== null) measured.answerSeconds = before.answerSeconds;
-  }
+  if (!before.derived.includes('rings') && before.rings !== null) measured.rings = before.rings;
+  if (!before.derived.includes('answerSeconds') && before.answerSeconds !== null) measured.answerSeconds = before.answerSeconds;
+  if (c.rings !== undefined) measured.rings = c.rings;
+  if (c.answerSeconds !== undefined) measured.answerSeconds = c.answerSeconds;
   const m = completeMeasurements({ type: 'call', site, occurredAt: '', outcome: after.outcome as 'answered', ...measured } as never, ringCycleSeconds);
   return { ...after, rings: m.rings, answerSeconds: m.answerSeconds, derived: m.derived };
 }

@@ -37,7 +37,10 @@ export interface StaffingObserved {
 }
 
 export interface StaffingHour {
+  /** The wall-clock label, "09:00"; on a day the clocks go back, two hours share one. */
   hour: string;
+  /** The zone's offset from UTC in that hour, "+01:00": what tells two hours of one label apart. */
+  utcOffset: string;
   start: string;
   end: string;
   /** past: over; current: under way now; future: not begun. */

@@ -72,7 +72,7 @@ export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 
       const forecast = forecastHour(hour.label, used, dayHandle, thresholdSeconds, standard.target);
       const state = nowMs >= hour.endMs ? 'past' : nowMs >= hour.startMs ? 'current' : 'future';
       const observed = state === 'future' ? null : observedHour(day.tallies[i]!, state === 'past', forecast.handleSeconds, thresholdSeconds, standard.target);
-      return { hour: hour.label, start: new Date(hour.startMs).toISOString(), end: new Date(hour.endMs).toISOString(), state, forecast, observed };
+      return { hour: hour.label, utcOffset: hour.utcOffset, start: new Date(hour.startMs).toISOString(), end: new Date(hour.endMs).toISOString(), state, forecast, observed };
     }),
   );
   return {

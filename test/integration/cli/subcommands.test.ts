@@ -41,6 +41,7 @@ describe('--help', () => {
     [['keys', 'rotate'], /ringside keys: unknown action "rotate": use keys create/],
     [['keys', 'create', '--data', 'x', '--colour', 'red'], /ringside keys create: Unknown option '--colour'\nUsage: node server\/dist\/main\.js keys create /],
     [['forward', 'mqtt', '--file', 'x'], /ringside forward mqtt: --file is not an option of forward mqtt\nUsage: /],
+    [['prune', '--data', 'x', '--retain-days', '-3'], /ringside prune: --retain-days must be a whole number of days, at least 1 \(got "-3"\)\nUsage: /],
   ])('%j is bad usage: exit 2, naming what is wrong, then the usage', (args, message) => {
     const r = cli(...args);
     expect(r.status).toBe(2);

@@ -115,6 +115,17 @@ describe('GET /api/v1/staffing/forecast', () => {
     expect(today.body.hours.some((h: any) => h.state === 'current')).toBe(true);
   });
 
+  it('tells the two hours of a day the clocks go back apart by their offset from UTC', async () => {
+    const res = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=2026-10-25`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.hours).toHaveLength(25);
+    const labels = res.body.hours.map((h: any) => `${h.hour}${h.utcOffset}`);
+    expect(labels.slice(0, 5)).toEqual(['00:00+02:00', '01:00+02:00', '02:00+02:00', '02:00+01:00', '03:00+01:00']);
+    expect(new Set(labels).size).toBe(25);
+    expect(res.body.hours[2].start).toBe('2026-10-25T00:00:00.000Z');
+    expect(res.body.hours[3].start).toBe('2026-10-25T01:00:00.000Z');
+  });
+
   it('refuses bad parameters with a 400 naming each', async () => {
     const cases: Array<[string, string]> = [
       [`standard=call-answer-2-rings&date=${DAY}`, 'site'],

@@ -79,6 +79,8 @@ interface ControlNodes {
   fromInput: HTMLInputElement;
   toInput: HTMLInputElement;
   customError: HTMLSpanElement;
+  /** Names the zone the pickers read (the device's), once the form first shows. */
+  customZone: HTMLSpanElement;
   siteSelect: HTMLSelectElement;
   standardSelect: HTMLSelectElement;
 }
@@ -106,12 +108,13 @@ function buildControls(container: HTMLElement): ControlNodes {
   const apply = button('rs-button rs-button--small', 'Apply', 'submit');
   const customError = el('span', 'rs-custom-error');
   customError.setAttribute('role', 'alert');
-  custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, apply, customError);
+  const customZone = el('span', 'rs-custom-zone');
+  custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, customZone, apply, customError);
 
   const [siteLabel, siteSelect] = labelledSelect('Site', 'rs-select rs-select-site', 'site');
   const [standardLabel, standardSelect] = labelledSelect('Standard', 'rs-select rs-select-standard', 'standard');
   container.append(windows, custom, siteLabel, standardLabel);
-  return { buttons, custom, fromInput, toInput, customError, siteSelect, standardSelect };
+  return { buttons, custom, fromInput, toInput, customZone, customError, siteSelect, standardSelect };
 }
 
 function labelledSelect(label: string, className: string, name: string): [HTMLLabelElement, HTMLSelectElement] {
@@ -148,9 +151,11 @@ function renderControls(nodes: ControlNodes, state: DashboardState, customOpen: 
   standardSelect.value = selection.standard ?? '';
 }
 
-/** The range form's inputs as the date and time pickers they are once the form shows. */
+/** The range form's inputs as the date and time pickers they are once the form shows, saying whose clock they read. */
 function asDateInputs(nodes: ControlNodes): ControlNodes {
   for (const node of [nodes.fromInput, nodes.toInput]) if (node.type !== 'datetime-local') node.type = 'datetime-local';
+  // The pickers read this device's clock, which may not be the site's: the form says which it is.
+  if (!nodes.customZone.textContent) nodes.customZone.textContent = `your time (${Intl.DateTimeFormat().resolvedOptions().timeZone})`;
   return nodes;
 }
 

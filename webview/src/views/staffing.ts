@@ -33,10 +33,13 @@ const COLUMNS = ['Hour', 'Forecast arrivals', 'People needed', 'Arrivals', 'Peop
 /** Today's and tomorrow's hours, labelled by day; null until both days are answered. */
 function rowsOf(today: QueryResult<StaffingForecast>, tomorrow: QueryResult<StaffingForecast>): Row[] | null {
   if (!today.data || !tomorrow.data) return null;
-  return [
-    ...today.data.hours.map((hour) => ({ label: `Today ${hour.hour}`, hour })),
-    ...tomorrow.data.hours.map((hour) => ({ label: `Tomorrow ${hour.hour}`, hour })),
-  ];
+  return [...labelled('Today', today.data.hours), ...labelled('Tomorrow', tomorrow.data.hours)];
+}
+
+/** "Today 09:00"; an hour whose label the day repeats (the clocks went back) also names its offset from UTC. */
+function labelled(day: string, hours: readonly StaffingHour[]): Row[] {
+  const repeated = new Set(hours.filter((h, i) => hours.findIndex((o) => o.hour === h.hour) !== i).map((h) => h.hour));
+  return hours.map((hour) => ({ label: repeated.has(hour.hour) ? `${day} ${hour.hour} (UTC${hour.utcOffset})` : `${day} ${hour.hour}`, hour }));
 }
 
 const count = (n: number | null | undefined) => (n === null || n === undefined ? '—' : String(n));

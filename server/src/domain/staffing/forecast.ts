@@ -11,9 +11,10 @@ export const HISTORY_WEEKS = 4;
 
 const DAY_MS = 86_400_000;
 
-/** One local hour of a day: its wall-clock label ("09:00") and its instants [startMs, endMs). */
+/** One local hour of a day: its wall-clock label ("09:00"), its offset from UTC ("+01:00") and its instants [startMs, endMs). */
 export interface LocalHour {
   label: string;
+  utcOffset: string;
   startMs: number;
   endMs: number;
 }
@@ -56,7 +57,15 @@ export function resolveDate(date: string, nowMs: number, zone: string): string {
 export function hoursOfDay(date: string, zone: string): LocalHour[] {
   const start = localDayStart(date, zone);
   const end = nextPeriodStart(start, zone, 'day');
-  return periodStarts(start, end, zone, 'hour').map((s) => ({ label: localParts(s, zone).time.slice(0, 5), startMs: s, endMs: Math.min(end, nextPeriodStart(s, zone, 'hour')) }));
+  return periodStarts(start, end, zone, 'hour').map((s) => {
+    const local = localParts(s, zone);
+    return { label: local.time.slice(0, 5), utcOffset: utcOffsetOf(local.offset), startMs: s, endMs: Math.min(end, nextPeriodStart(s, zone, 'hour')) };
+  });
+}
+
+/** Intl's "GMT+05:30" or "GMT" as ISO 8601's "+05:30" or "+00:00". */
+function utcOffsetOf(gmt: string): string {
+  return gmt === 'GMT' ? '+00:00' : gmt.slice(3);
 }
 
 /** The same weekday of each of the weeks before `date`, newest first (calendar days: the zone plays no part). */

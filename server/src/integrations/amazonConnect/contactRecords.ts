@@ -124,21 +124,26 @@ function mapContactRecord(ctr: Record<string, unknown>, site: string, where: str
   if (agent !== null && agent !== undefined && !isObject(agent)) throw fail('Agent', 'must be an object or null');
   const connectedAt = agent?.ConnectedToAgentTimestamp;
   if (connectedAt !== null && connectedAt !== undefined) {
-    const connected = instant(connectedAt, 'Agent.ConnectedToAgentTimestamp', fail);
+    const connected = afterEnqueue(instant(connectedAt, 'Agent.ConnectedToAgentTimestamp', fail), enqueued, 'Agent.ConnectedToAgentTimestamp', fail);
     const answerSeconds = (connected - enqueued) / 1000;
-    if (answerSeconds < 0) throw fail('Agent.ConnectedToAgentTimestamp', 'is before Queue.EnqueueTimestamp');
-    if (answerSeconds > LIMITS.maxSeconds) throw fail('Agent.ConnectedToAgentTimestamp', `is more than ${LIMITS.maxSeconds} s (one day) after Queue.EnqueueTimestamp`);
     return { event: { ...base, occurredAt: new Date(connected).toISOString(), outcome: 'answered', answerSeconds, ...text(agent!.Username, 'agent', 'Agent.Username', fail) } };
   }
   const duration = queue.Duration;
   if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) throw fail('Queue.Duration', 'must be a number of seconds ≥ 0 for a contact no agent connected to');
   if (duration > LIMITS.maxSeconds) throw fail('Queue.Duration', `must be at most ${LIMITS.maxSeconds} (one day)`);
   const dequeuedAt = queue.DequeueTimestamp;
-  const left = dequeuedAt === null || dequeuedAt === undefined ? enqueued + duration * 1000 : instant(dequeuedAt, 'Queue.DequeueTimestamp', fail);
+  const left = dequeuedAt === null || dequeuedAt === undefined ? enqueued + duration * 1000 : afterEnqueue(instant(dequeuedAt, 'Queue.DequeueTimestamp', fail), enqueued, 'Queue.DequeueTimestamp', fail);
   return { event: { ...base, occurredAt: new Date(left).toISOString(), outcome: 'abandoned', answerSeconds: duration } };
 }
 
 type Fail = (field: string, problem: string) => FirehoseDeliveryError;
+
+/** A moment the contact left the queue (answered or not): never before it joined, and within a day of it. */
+function afterEnqueue(at: number, enqueued: number, field: string, fail: Fail): number {
+  if (at < enqueued) throw fail(field, 'is before Queue.EnqueueTimestamp');
+  if (at - enqueued > LIMITS.maxSeconds * 1000) throw fail(field, `is more than ${LIMITS.maxSeconds} s (one day) after Queue.EnqueueTimestamp`);
+  return at;
+}
 
 /**
  * Connect writes UTC timestamps such as 2026-03-02T08:00:00Z; one without an offset would be ambiguous, and one whose

@@ -108,6 +108,13 @@ function describeProblem(p: QueueLogProblem): string {
 
 /** Split a queue_log body into lines (LF or CRLF; blank lines skipped). Throws QueueLogError. */
 export function parseQueueLog(text: string): QueueLogLine[] {
+  const { lines, problems } = splitLines(text);
+  if (problems.length > 0) throw new QueueLogError(problems);
+  return lines;
+}
+
+/** Every line that parses, and the problems of those that do not (at most MAX_PROBLEMS). */
+function splitLines(text: string): { lines: QueueLogLine[]; problems: QueueLogProblem[] } {
   const lines: QueueLogLine[] = [];
   const problems: QueueLogProblem[] = [];
   const raw = text.split('\n');
@@ -118,8 +125,7 @@ export function parseQueueLog(text: string): QueueLogLine[] {
     if ('problem' in parsed) problems.push(parsed.problem);
     else lines.push(parsed.line);
   }
-  if (problems.length > 0) throw new QueueLogError(problems);
-  return lines;
+  return { lines, problems };
 }
 
 function parseLine(content: string, lineNumber: number): { line: QueueLogLine } | { problem: QueueLogProblem } {
@@ -137,8 +143,11 @@ function parseLine(content: string, lineNumber: number): { line: QueueLogLine } 
 
 /** Map a queue_log body to milestones for `site`. All or nothing: a malformed line throws QueueLogError. */
 export function mapQueueLog(text: string, site: string): QueueLogMapping {
-  const mapper = new LineMapper(site);
-  for (const line of parseQueueLog(text)) mapper.map(line);
+  // The lines that parse are mapped even when others do not, so one answer names every problem of the body,
+  // whether a line cannot be split or one of its data fields is wrong.
+  const { lines, problems } = splitLines(text);
+  const mapper = new LineMapper(site, problems);
+  for (const line of lines) mapper.map(line);
   return mapper.result();
 }
 
@@ -147,12 +156,15 @@ class LineMapper {
   private readonly handleTimes: HandleTimeInput[] = [];
   private readonly withdrawals: WithdrawalInput[] = [];
   private readonly ignored: IgnoredCounts = {};
-  private readonly problems: QueueLogProblem[] = [];
   private readonly started = new Set<string>();
   private readonly ended = new Set<string>();
   private lines = 0;
 
-  constructor(private readonly site: string) {}
+  /** `problems` holds those found while splitting the lines; the mapper adds its own in line order. */
+  constructor(
+    private readonly site: string,
+    private readonly problems: QueueLogProblem[],
+  ) {}
 
   map(line: QueueLogLine): void {
     this.lines++;
@@ -160,12 +172,13 @@ class LineMapper {
       this.mapEvent(line);
     } catch (e) {
       if (!(e instanceof LineProblem)) throw e;
-      if (this.problems.length < MAX_PROBLEMS) this.problems.push({ line: line.lineNumber, ...e.problem });
+      this.problems.push({ line: line.lineNumber, ...e.problem });
     }
   }
 
   result(): QueueLogMapping {
-    if (this.problems.length > 0) throw new QueueLogError(this.problems);
+    // The first MAX_PROBLEMS by line: splitting stops at its MAX_PROBLEMS-th, so no line before it is left out.
+    if (this.problems.length > 0) throw new QueueLogError(this.problems.sort((a, b) => a.line - b.line).slice(0, MAX_PROBLEMS));
     const openClocks = [...this.started].filter((c) => !this.ended.has(c)).length;
     const count = (m: string) => this.milestones.filter((x) => x.milestone === m).length;
     return {
