@@ -306,6 +306,35 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect((await store.reads.cases.milestones(key)).map((m) => m.milestone)).toEqual(['started']);
       });
 
+      it('takes caseStored as given: the milestone is stored and chained, and its case row is not inserted', async () => {
+        await store.write((tx) => tx.writes.milestones([milestone('started')]));
+        const [answered] = await store.write((tx) => tx.writes.milestones([{ ...milestone('answered'), caseStored: true }]));
+        expect(answered).toMatchObject({ duplicate: false, opened: false, milestone: { seq: 2, ...key, milestone: 'answered' } });
+        expect(await store.reads.cases.get(key)).toMatchObject({ ...key, state: 'open', openedAtMs: T });
+        // Only a write that read the case's milestones may say so: the store does not look for the row.
+        const other = { ...key, caseId: 'c2' };
+        const [lone] = await store.write((tx) => tx.writes.milestones([{ ...milestone('started', { id: 'c2/started', caseId: 'c2' }), caseStored: true }]));
+        expect(lone).toMatchObject({ duplicate: false, opened: false, milestone: { ...other, milestone: 'started' } });
+        expect(await store.reads.cases.get(other)).toBeUndefined();
+        expect(await store.snapshot(verify)).toMatchObject({ intact: true, problems: [] });
+      });
+
+      it('reads a case, its milestones and its judgements with the key they were asked for', async () => {
+        await store.write((tx) => tx.writes.milestones([milestone('started', { agent: 'a1', queue: 'q' }), milestone('answered', { at: new Date(T - 20_000).toISOString() })]));
+        const miss = { standardId: CALLS.id, standardVersion: 1, measure: 'rings', value: 3, threshold: 2, met: false, counted: true, reason: 'deadline' as const };
+        await store.write((tx) => tx.writes.caseJudgement(key, miss));
+        expect(await store.reads.cases.get(key)).toEqual({ ...key, state: 'open', openedAtMs: T, closedAtMs: null, expired: false, eventSeq: null });
+        const iso = new Date(T).toISOString();
+        expect(await store.reads.cases.milestones(key)).toEqual([
+          { seq: 1, id: 'c1/started', ...key, milestone: 'started', at: new Date(T - 30_000).toISOString(), receivedAt: iso, agent: 'a1', queue: 'q', handleSeconds: null },
+          { seq: 2, id: 'c1/answered', ...key, milestone: 'answered', at: new Date(T - 20_000).toISOString(), receivedAt: iso, agent: null, queue: null, handleSeconds: null },
+        ]);
+        expect(await store.reads.cases.openMilestones()).toEqual(await store.reads.cases.milestones(key));
+        expect(await store.reads.cases.judgements(key)).toEqual([{ seq: 1, ...key, judgement: miss, atMs: T }]);
+        expect(await store.reads.cases.milestones({ ...key, caseId: 'none' })).toEqual([]);
+        expect(await store.reads.cases.judgements({ ...key, site: 'south' })).toEqual([]);
+      });
+
       it('records a judgement on an open case once per standard, and closes a case once', async () => {
         await store.write((tx) => tx.writes.milestones([milestone('started')]));
         const miss = { standardId: CALLS.id, standardVersion: 1, measure: 'rings', value: null, threshold: 2, met: false, counted: true, reason: 'deadline' as const };

@@ -268,6 +268,11 @@ export interface NewMilestone {
   content: string;
   /** Used to create the site on first sight. */
   siteDefaults: { timeZone: string; ringCycleSeconds: number };
+  /**
+   * The write found milestones of this case stored (earlier in the same write transaction), so its case row exists
+   * and is not inserted again (cases are never deleted). Unset: the store makes sure the row exists.
+   */
+  caseStored?: boolean;
 }
 
 export interface MilestoneWriteOutcome {

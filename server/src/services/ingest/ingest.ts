@@ -297,7 +297,7 @@ export class IngestService {
     const receivedAtMs = this.now();
     const sites = new Map<string, Site>();
     for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));
-    const batch = inputs.map((m) => prepareMilestone(m, sites.get(m.site)!, receivedAtMs));
+    const batch = inputs.map((m, i) => prepareMilestone(m, sites.get(m.site)!, receivedAtMs, misordered.caseStored[i]));
     let written;
     try {
       written = await part.writes.milestones(batch);

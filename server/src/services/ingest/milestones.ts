@@ -49,7 +49,8 @@ export function pairingConflicts(inputs: readonly MilestoneInput[]): ItemProblem
   return problems;
 }
 
-export function prepareMilestone(input: MilestoneInput, site: Site, receivedAtMs: number): NewMilestone {
+/** `caseStored`: milestones of its case were found stored in this write (NewMilestone). */
+export function prepareMilestone(input: MilestoneInput, site: Site, receivedAtMs: number, caseStored = false): NewMilestone {
   return {
     milestone: {
       // Time-ordered, like an event's: a batch's ids go in at the end of the milestones' id index (eventId.ts).
@@ -67,6 +68,7 @@ export function prepareMilestone(input: MilestoneInput, site: Site, receivedAtMs
     receivedAtMs,
     content: canonicalJson(input),
     siteDefaults: { timeZone: site.timeZone, ringCycleSeconds: site.ringCycleSeconds },
+    caseStored,
   };
 }
 
@@ -84,13 +86,14 @@ interface Timed {
  * timed after a stored stop as much as a stop timed before a stored start; within a request, the later item. A
  * milestone already stored under the same pairing key is taken as stored (a retry is a duplicate, other content the
  * store's conflict). `stored`: the milestones each case (of a known type, by caseText) had stored, as read for the
- * check, so that settling the case later in the same write need not read them again.
+ * check, so that settling the case later in the same write need not read them again; `caseStored[i]`: item i's case
+ * has milestones stored (so its case row exists).
  */
 export async function misorderedMilestones(
   reads: Pick<StoreReads, 'cases'>,
   inputs: readonly MilestoneInput[],
   registry: EventTypeRegistry,
-): Promise<{ problems: ItemProblem[]; stored: Map<string, StoredMilestone[]> }> {
+): Promise<{ problems: ItemProblem[]; stored: Map<string, StoredMilestone[]>; caseStored: boolean[] }> {
   const byCase = new Map<string, number[]>();
   inputs.forEach((m, index) => {
     const key = caseText(m);
@@ -107,11 +110,13 @@ export async function misorderedMilestones(
   );
   const stored = new Map<string, StoredMilestone[]>();
   const problems: ItemProblem[] = [];
+  const caseStored = inputs.map(() => false);
   for (const [g, [text, indexes]] of groups.entries()) {
     const type = registry.get(inputs[indexes[0]!]!.type);
     const before = storedOf[g];
     if (!type || !before) continue;
     stored.set(text, before);
+    if (before.length > 0) for (const index of indexes) caseStored[index] = true;
     const timed = new Map<string, Timed>();
     for (const m of before) timed.set(m.milestone, { atMs: Date.parse(m.at), at: m.at, index: null });
     for (const index of indexes) {
@@ -137,5 +142,5 @@ export async function misorderedMilestones(
       });
     }
   }
-  return { problems: problems.sort((x, y) => x.index - y.index), stored };
+  return { problems: problems.sort((x, y) => x.index - y.index), stored, caseStored };
 }

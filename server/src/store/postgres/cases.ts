@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors';
 import type { ClockJudgement } from '../../protocol/eventTypes';
 import type { CaseKey, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
 import { ENSURE_SITE } from '../sqlite/batchWriter';
-import { storableMilestone, toCase, toCaseJudgement, toMilestone, type CaseRow, type MilestoneRow } from '../sqlite/cases';
+import { CASE_READS, caseOf, milestoneOf, storableMilestone, toCase, toCaseJudgement, toMilestone, type CaseRow, type MilestoneRow } from '../sqlite/cases';
 import { storableText } from '../sqlite/text';
 import type { PgChainWriter } from './chain';
 import type { Sql } from './db';
@@ -19,15 +19,15 @@ const MILESTONE_COLUMNS = 'seq, id, type, site, case_id, milestone, at_ms, at, r
 export function casesReads(s: Sql): CasesReads {
   return {
     get: async (k) => {
-      const row = await s.one<CaseRow>(`SELECT * FROM cases WHERE ${KEY}`, keyOf(k));
-      return row && toCase(row);
+      const row = await s.one<CaseRow>(CASE_READS.get, keyOf(k));
+      return row && caseOf(k, row);
     },
     open: async () => (await s.rows<CaseRow>("SELECT * FROM cases WHERE state = 'open' ORDER BY opened_at_ms, type, site, case_id")).map(toCase),
-    milestones: async (k) => (await s.rows<MilestoneRow>(`SELECT * FROM milestones WHERE ${KEY} ORDER BY seq`, keyOf(k))).map(toMilestone),
+    milestones: async (k) => (await s.rows<MilestoneRow>(CASE_READS.milestones, keyOf(k))).map((r) => milestoneOf(k, r)),
     openMilestones: async () =>
       (await s.rows<MilestoneRow>(`SELECT m.* FROM milestones m JOIN cases c ON c.type = m.type AND c.site = m.site AND c.case_id = m.case_id
               WHERE c.state = 'open' ORDER BY m.type, m.site, m.case_id, m.seq`)).map(toMilestone),
-    judgements: async (k) => (await s.rows<Record<string, unknown>>(`SELECT * FROM case_judgements WHERE ${KEY} ORDER BY standard_id`, keyOf(k))).map(toCaseJudgement),
+    judgements: async (k) => (await s.rows<Record<string, unknown>>(CASE_READS.judgements, keyOf(k))).map((r) => toCaseJudgement(r, k)),
   };
 }
 
@@ -65,7 +65,7 @@ export async function writeMilestones(s: Sql, chain: PgChainWriter, batch: reado
       continue;
     }
     await chain.append('milestone', row, atMs);
-    const opened = (await s.run("INSERT INTO cases (type, site, case_id, state, opened_at_ms) VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING", [m.type, m.site, m.caseId, item.receivedAtMs])) > 0;
+    const opened = !item.caseStored && (await s.run("INSERT INTO cases (type, site, case_id, state, opened_at_ms) VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING", [m.type, m.site, m.caseId, item.receivedAtMs])) > 0;
     const [seq, id, type, site, caseId, milestone, , at, receivedAtMs, agent, queue, handleSeconds] = row as [number, string, string, string, string, string, number, string, number, string | null, string | null, number | null];
     outcomes.push({ milestone: { seq, id, type, site, caseId, milestone, at, receivedAt: new Date(receivedAtMs).toISOString(), agent, queue, handleSeconds }, duplicate: false, opened });
   }

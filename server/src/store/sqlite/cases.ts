@@ -39,40 +39,53 @@ export interface CaseRow {
 const KEY = 'type = ? AND site = ? AND case_id = ?';
 const keyOf = (k: CaseKey) => [k.type, k.site, k.caseId] as const;
 
-export function toMilestone(r: MilestoneRow): StoredMilestone {
-  return {
-    seq: r.seq, id: r.id, type: r.type, site: r.site, caseId: r.case_id, milestone: r.milestone, at: r.at,
-    receivedAt: new Date(r.received_at_ms).toISOString(), agent: r.agent, queue: r.queue, handleSeconds: r.handle_seconds,
-  };
-}
+/**
+ * The reads of one case take its key from the caller instead of reading it back: every row they find holds that key
+ * as bound (text is compared byte for byte, and stored text is always well-formed, store/text.ts), and each text
+ * column read back is a string made anew (these reads run for every case a request adds to). A milestone's content
+ * and at_ms are not part of what they answer.
+ */
+export const CASE_READS = {
+  get: `SELECT state, opened_at_ms, closed_at_ms, expired, event_seq FROM cases WHERE ${KEY}`,
+  milestones: `SELECT seq, id, milestone, at, received_at_ms, agent, queue, handle_seconds FROM milestones WHERE ${KEY} ORDER BY seq`,
+  judgements: `SELECT seq, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms FROM case_judgements WHERE ${KEY} ORDER BY standard_id`,
+} as const;
 
-export function toCase(r: CaseRow): CaseRecord {
-  return {
-    type: r.type, site: r.site, caseId: r.case_id, state: r.state, openedAtMs: r.opened_at_ms, closedAtMs: r.closed_at_ms, expired: r.expired === 1, eventSeq: r.event_seq,
-  };
-}
+export const caseOf = (k: CaseKey, r: Omit<CaseRow, 'type' | 'site' | 'case_id'>): CaseRecord => ({
+  type: k.type, site: k.site, caseId: k.caseId, state: r.state, openedAtMs: r.opened_at_ms, closedAtMs: r.closed_at_ms, expired: r.expired === 1, eventSeq: r.event_seq,
+});
+
+export const milestoneOf = (k: CaseKey, r: Omit<MilestoneRow, 'type' | 'site' | 'case_id' | 'at_ms' | 'content'>): StoredMilestone => ({
+  seq: r.seq, id: r.id, type: k.type, site: k.site, caseId: k.caseId, milestone: r.milestone, at: r.at,
+  receivedAt: new Date(r.received_at_ms).toISOString(), agent: r.agent, queue: r.queue, handleSeconds: r.handle_seconds,
+});
+
+const keyOfRow = (r: { type: string; site: string; case_id: string }): CaseKey => ({ type: r.type, site: r.site, caseId: r.case_id });
+export const toMilestone = (r: MilestoneRow): StoredMilestone => milestoneOf(keyOfRow(r), r);
+export const toCase = (r: CaseRow): CaseRecord => caseOf(keyOfRow(r), r);
 
 export function casesReads(s: Statements): CasesReads {
   return {
     get: async (k) => {
-      const row = s.get(`SELECT * FROM cases WHERE ${KEY}`).get(...keyOf(k)) as CaseRow | undefined;
-      return row && toCase(row);
+      const row = s.get(CASE_READS.get).get(...keyOf(k)) as CaseRow | undefined;
+      return row && caseOf(k, row);
     },
     open: async () => (s.get("SELECT * FROM cases WHERE state = 'open' ORDER BY opened_at_ms, type, site, case_id").all() as CaseRow[]).map(toCase),
-    milestones: async (k) => (s.get(`SELECT * FROM milestones WHERE ${KEY} ORDER BY seq`).all(...keyOf(k)) as MilestoneRow[]).map(toMilestone),
+    milestones: async (k) => (s.get(CASE_READS.milestones).all(...keyOf(k)) as MilestoneRow[]).map((r) => milestoneOf(k, r)),
     openMilestones: async () =>
       (s.get(`SELECT m.* FROM milestones m JOIN cases c ON c.type = m.type AND c.site = m.site AND c.case_id = m.case_id
               WHERE c.state = 'open' ORDER BY m.type, m.site, m.case_id, m.seq`).all() as MilestoneRow[]).map(toMilestone),
-    judgements: async (k) =>
-      (s.get(`SELECT * FROM case_judgements WHERE ${KEY} ORDER BY standard_id`).all(...keyOf(k)) as Array<Record<string, unknown>>).map(toCaseJudgement),
+    judgements: async (k) => (s.get(CASE_READS.judgements).all(...keyOf(k)) as Array<Record<string, unknown>>).map((r) => toCaseJudgement(r, k)),
   };
 }
 
-export function toCaseJudgement(r: Record<string, unknown>): CaseJudgementRecord {
+/** A case_judgements row; `k`: its case, when the row was read without its key (CASE_READS). */
+export function toCaseJudgement(r: Record<string, unknown>, k?: CaseKey): CaseJudgementRecord {
   const judgement: ClockJudgement = {
     standardId: r.standard_id as string, standardVersion: r.standard_version as number, measure: r.measure as string, value: (r.value as number | null) ?? null,
     threshold: r.threshold as number, met: r.met === 1, counted: r.counted === 1, reason: (r.reason as ClockReason | null) ?? null,
   };
+  if (k) return { seq: r.seq as number, type: k.type, site: k.site, caseId: k.caseId, judgement, atMs: r.at_ms as number };
   return { seq: r.seq as number, type: r.type as string, site: r.site as string, caseId: r.case_id as string, judgement, atMs: r.at_ms as number };
 }
 
@@ -83,7 +96,7 @@ const BY_PAIRING_KEY = `SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`
 
 /**
  * Writes a batch of milestones (the caller's savepoint makes it all-or-nothing). Per new milestone: its INSERT, its
- * chain link and its case row. The pairing key and the id are looked up only when a unique index refuses the INSERT
+ * chain link and its case row (unless `caseStored`). The pairing key and the id are looked up only when a unique index refuses the INSERT
  * (a retry or a reused id), and for the first milestone of each site in the batch, whose site upsert (and the site
  * link it may chain) must come before the milestone's link and must not run for a duplicate. `opened`: the INSERT of
  * its case row created it (the case is new, so these are all its milestones, and it has no case judgements).
@@ -114,7 +127,7 @@ export function writeMilestones(s: Statements, batch: readonly NewMilestone[], a
     }
     // The link's record is the row as inserted: SQLite keeps these values as bound (text as text, numbers as numbers).
     chain.append('milestone', [seq, ...values], atMs);
-    const opened = openCase.run(m.type, m.site, m.caseId, item.receivedAtMs).changes > 0;
+    const opened = !item.caseStored && openCase.run(m.type, m.site, m.caseId, item.receivedAtMs).changes > 0;
     const milestone = { seq, id: m.id, type: m.type, site: m.site, caseId: m.caseId, milestone: m.milestone, at: m.at, receivedAt: new Date(item.receivedAtMs).toISOString(), agent: m.agent, queue: m.queue, handleSeconds: m.handleSeconds };
     return { milestone, duplicate: false, opened };
   });
