@@ -29,6 +29,18 @@ describe('POST /api/v1/milestones', () => {
     expect(other.body.errors).toEqual([{ path: 'milestone', message: expect.stringMatching(/already has a different "started" milestone/) }]);
   });
 
+  it('stores nothing of a batch refused with 409, not even the milestones before the one in conflict', async () => {
+    const stored = await postMilestones(server, callMilestone('k1', 'started', T0 - 5000));
+    expect(stored.status).toBe(201);
+    const refused = await postMilestones(server, { milestones: [callMilestone('k2', 'started', T0 - 3000), callMilestone('k1', 'started', T0 - 4000)] });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors).toEqual([{ path: 'milestones.1.milestone', message: expect.stringMatching(/already has a different "started" milestone/) }]);
+    // Had the refused batch kept its first item, this would be its duplicate (200) and k2's clock would be running.
+    const k2 = await postMilestones(server, callMilestone('k2', 'started', T0 - 3000));
+    expect(k2.status).toBe(201);
+    expect(k2.body.results[0].duplicate).toBe(false);
+  });
+
   it('names every bad field with its path, and stores nothing of a batch with one bad item', async () => {
     const res = await postMilestones(server, { milestones: [callMilestone('b1', 'started', T0 - 1000), { type: 'call', site: 'north', caseId: 'b2', milestone: 'rung', at: 'yesterday' }, callMilestone('b3', 'answered', T0 + 3_600_000)] });
     expect(res.status).toBe(400);

@@ -51,11 +51,28 @@ type Checked = { ok: true; inputs: EventInput[] } | { ok: false; outcome: Extrac
 /** A written event as the API answers it. */
 const resultOf = (w: WriteOutcome): IngestResult => ({ event: w.judged.event, judgements: w.judged.judgements, id: w.judged.event.id, seq: w.judged.event.seq, duplicate: w.duplicate });
 
-/** Thrown inside the feed's savepoint to roll back what was written before the refusal. */
-class FeedRefusal extends Error {
-  constructor(readonly outcome: FeedOutcome) {
-    super('feed refused');
+/** Thrown inside a savepoint to roll back what a request wrote before its refusal was known. */
+class Refusal<T> extends Error {
+  constructor(readonly outcome: T) {
+    super('request refused');
   }
+}
+
+/**
+ * `write` in a savepoint that is rolled back unless it stored: a refused request keeps nothing, not even what it
+ * wrote before the item that refused it (a writer may find a conflict at its n-th record, after writing the others).
+ */
+async function allOrNothing<T extends { outcome: { kind: string } }>(tx: WriteTx, write: (part: WriteTx) => Promise<T>): Promise<T> {
+  return tx
+    .savepoint(async (part) => {
+      const written = await write(part);
+      if (written.outcome.kind !== 'stored') throw new Refusal(written);
+      return written;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof Refusal) return error.outcome as T;
+      throw error;
+    });
 }
 
 export interface IngestDeps {
@@ -115,7 +132,7 @@ export class IngestService {
     const stored: JudgedEvent[] = [];
     for (const request of requests) {
       try {
-        const r = await tx.savepoint((part) => this.write(part, request));
+        const r = await allOrNothing(tx, (part) => this.write(part, request));
         outcomes.push(r.outcome);
         stored.push(...r.stored);
       } catch (error) {
@@ -189,7 +206,7 @@ export class IngestService {
     const validation = this.validMilestones(items, sites);
     if (!validation.ok) return validation.outcome;
     return this.deps.store.write(async (tx) => {
-      const r = await tx.savepoint((part) => this.writeMilestones(part, validation.inputs));
+      const r = await allOrNothing(tx, (part) => this.writeMilestones(part, validation.inputs));
       await this.runOpenedHooks(tx, r.cases, r.known);
       tx.onCommit(() => {
         this.notify(r.stored);
@@ -216,9 +233,9 @@ export class IngestService {
           // An end whose case already closed by expiry is skipped (late), not refused: the source cannot take it back,
           // and refusing would hold up every later record of the feed behind it.
           const e = feed.events.length > 0 ? await this.write(part, this.check(feed.events, sites), 'skip') : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [], late: [] };
-          if (e.outcome.kind !== 'stored') throw new FeedRefusal({ ...e.outcome, part: 'events' });
+          if (e.outcome.kind !== 'stored') throw new Refusal<FeedOutcome>({ ...e.outcome, part: 'events' });
           const m = await this.writeMilestones(part, validation.inputs);
-          if (m.outcome.kind !== 'stored') throw new FeedRefusal({ ...m.outcome, part: 'milestones' });
+          if (m.outcome.kind !== 'stored') throw new Refusal<FeedOutcome>({ ...m.outcome, part: 'milestones' });
           const withdrawn = await this.withdraw(part, feed.withdrawals);
           const results = { milestones: m.outcome.results, events: e.outcome.results, withdrawn: withdrawn.length, late: e.late };
           const known = new Map(m.known);
@@ -226,8 +243,8 @@ export class IngestService {
           return { results, stored: [...e.stored, ...m.stored], cases: [...m.cases, ...withdrawn], known };
         })
         .catch((error: unknown) => {
-          if (!(error instanceof FeedRefusal)) throw error;
-          refused = error.outcome;
+          if (!(error instanceof Refusal)) throw error;
+          refused = error.outcome as FeedOutcome;
           return null;
         });
       if (!written) return refused!;
