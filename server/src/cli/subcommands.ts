@@ -5,7 +5,7 @@ import { problemText, type VerifyResult } from '../domain/verify';
 import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder, refuseWhileServed } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
-import { KeysService, validateKeyRequest } from '../services/keys';
+import { CLI_ACTOR, KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
@@ -46,7 +46,7 @@ async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | '
         io.out(JSON.stringify(await keys.list(), null, 2) + '\n');
         return 0;
       }
-      if (!(await keys.revoke(values.id as string))) {
+      if (!(await keys.revoke(values.id as string, CLI_ACTOR))) {
         io.err(`ringside keys: no key with id ${String(values.id)}\n`);
         return 1;
       }
@@ -69,7 +69,7 @@ function keyRequest(values: Values) {
 }
 
 async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, values: Values, io: Io): Promise<number> {
-  const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' });
+  const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' }, CLI_ACTOR);
   const kiosk = v.sites?.length === 1 ? kioskLink(values, v.sites[0]!, created.key) : undefined;
   if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info, ...(kiosk ? { kioskUrl: kiosk } : {}) }) + '\n');
   else {

@@ -113,6 +113,19 @@ function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldPro
   return [...new Set(raw.filter((s): s is string => typeof s === 'string').map((s) => s.trim()))];
 }
 
+/** Who creates or revokes a key, as the audit log names them: an API key's id, `cli` (the keys subcommand), `system`. */
+export interface KeyActor {
+  keyId: string;
+}
+
+/** The keys subcommand, in the audit log: whoever can write the data folder (or the database) runs it. */
+export const CLI_ACTOR: KeyActor = { keyId: 'cli' };
+
+/** What the audit log keeps of a key: never its secret, nor the secret's first characters (its prefix). */
+function auditedKey(k: Pick<StoredKey, 'name' | 'scopes' | 'sites' | 'expiresAtMs'>): Record<string, unknown> {
+  return { name: k.name, scopes: k.scopes, sites: k.sites, expiresAt: k.expiresAtMs === null ? null : iso(k.expiresAtMs) };
+}
+
 export class KeysService {
   private readonly pending = new Map<string, number>();
   private readonly written = new Map<string, number>();
@@ -131,11 +144,15 @@ export class KeysService {
     this.envCreatedAt = iso(now());
   }
 
-  async create(request: NewKeyRequest): Promise<CreatedKey> {
+  /** Creates a key and records who did (`actor`) in the audit log, in the same write. */
+  async create(request: NewKeyRequest, actor: KeyActor): Promise<CreatedKey> {
     const secret = generateSecret();
     const id = generateKeyId();
     const stored = { id, name: request.name, scopes: [...new Set(request.scopes)], sites: request.sites ? [...new Set(request.sites)] : null, hash: hashSecret(secret), prefix: prefixOf(secret), source: request.source, createdAtMs: this.now(), expiresAtMs: request.expiresAtMs ?? null };
-    await this.store.write((tx) => tx.writes.key(stored));
+    await this.store.write(async (tx) => {
+      await tx.writes.key(stored);
+      await tx.writes.auditLog({ keyId: actor.keyId, action: 'key.create', target: id, details: { ...auditedKey(stored), source: stored.source } });
+    });
     return { key: secret, info: this.info((await this.store.reads.keys.get(id))!) };
   }
 
@@ -149,11 +166,21 @@ export class KeysService {
     return k ? this.info(k) : undefined;
   }
 
-  /** Revokes (revoking twice keeps the first time); false if there is no such key. Live sockets using it are cut. */
-  async revoke(id: string): Promise<boolean> {
-    const changed = await this.store.write((tx) => tx.writes.revokeKey(id));
-    if (changed) this.revokedListeners.forEach((listener) => listener(id));
-    return changed;
+  /**
+   * Revokes (revoking twice keeps the first time, and logs it once); false if there is no such key. The revocation
+   * is recorded in the audit log (who: `actor`) in the same write. Live sockets using the key are cut.
+   */
+  async revoke(id: string, actor: KeyActor): Promise<boolean> {
+    const found = await this.store.write(async (tx) => {
+      const key = await tx.keys.get(id);
+      if (!key) return false;
+      if (key.revokedAtMs !== null) return true;
+      await tx.writes.revokeKey(id);
+      await tx.writes.auditLog({ keyId: actor.keyId, action: 'key.revoke', target: id, details: auditedKey(key) });
+      return true;
+    });
+    if (found) this.revokedListeners.forEach((listener) => listener(id));
+    return found;
   }
 
   async authenticate(secret: string): Promise<Authentication> {
