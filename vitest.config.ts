@@ -41,6 +41,7 @@ export default defineConfig({
             'test/integration/compliance/distributionSummaries.test.ts',
             'test/integration/exports/exportIncidents.test.ts',
             'test/integration/exports/exportLimits.test.ts',
+            'test/integration/exports/siteLists.test.ts',
             'test/integration/audit/frozenExports.test.ts',
             'test/integration/audit/restatements.test.ts',
             'test/integration/audit/provenExports.test.ts',

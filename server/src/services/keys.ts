@@ -6,7 +6,9 @@ import type { FieldProblem } from '../protocol';
 import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
 import { notAnObjectMessage } from '../protocol/issues';
 import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
-import type { Store, StoredKey } from '../store/port';
+import type { Store, StoredKey, WriteTx } from '../store/port';
+import { DomainError } from '../domain/errors';
+import { siteIdProblem } from '../protocol/pure/idLists';
 
 /** How often at most a key's last use is written (the rest lives in memory until then). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -126,6 +128,17 @@ function auditedKey(k: Pick<StoredKey, 'name' | 'scopes' | 'sites' | 'expiresAtM
   return { name: k.name, scopes: k.scopes, sites: k.sites, expiresAt: k.expiresAtMs === null ? null : iso(k.expiresAtMs) };
 }
 
+/**
+ * A key limited to a site whose id no site could be created with (siteIdProblem: a comma) would never write: refused
+ * (DomainError naming `sites.<i>`), unless such a site is stored from before the rule.
+ */
+async function refuseNewSiteIds(tx: WriteTx, sites: readonly string[]): Promise<void> {
+  for (const [i, site] of sites.entries()) {
+    const problem = siteIdProblem(site);
+    if (problem && !(await tx.sites.get(site))) throw new DomainError('invalid', `sites.${i}`, `${problem} (no site "${site}" is stored)`);
+  }
+}
+
 export class KeysService {
   private readonly pending = new Map<string, number>();
   private readonly written = new Map<string, number>();
@@ -150,6 +163,7 @@ export class KeysService {
     const id = generateKeyId();
     const stored = { id, name: request.name, scopes: [...new Set(request.scopes)], sites: request.sites ? [...new Set(request.sites)] : null, hash: hashSecret(secret), prefix: prefixOf(secret), source: request.source, createdAtMs: this.now(), expiresAtMs: request.expiresAtMs ?? null };
     await this.store.write(async (tx) => {
+      await refuseNewSiteIds(tx, stored.sites ?? []);
       await tx.writes.key(stored);
       await tx.writes.auditLog({ keyId: actor.keyId, action: 'key.create', target: id, details: { ...auditedKey(stored), source: stored.source } });
     });
