@@ -1,4 +1,6 @@
 // The export request of "Ringside: Export Compliance History": pure, no `vscode`, unit-tested.
+import { appendIdList } from '@ringside/server/protocol/pure';
+
 export interface ExportRequest {
   kind: 'compliance' | 'events' | 'report';
   format: 'csv' | 'ndjson' | 'json' | 'html';
@@ -15,8 +17,8 @@ export function exportPath(r: ExportRequest): string {
   const q = new URLSearchParams({ from: r.from, to: r.to, tz: r.tz });
   if (r.kind !== 'report') q.set('format', r.format);
   if (r.period) q.set('period', r.period);
-  for (const s of r.sites) q.append('site', s);
-  for (const s of r.standards) q.append('standard', s);
+  appendIdList(q, 'site', r.sites);
+  appendIdList(q, 'standard', r.standards);
   return `/api/v1/export/${r.kind}?${q.toString()}`;
 }
 

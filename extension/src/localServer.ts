@@ -3,8 +3,8 @@
 // on a fixed port (ringside.localServer.port, default 4870), so its address is the same after every start.
 //
 // The server outlives the window: it is spawned detached (its own process group, its output in <data>/server.log)
-// and found again after a window reload through its data folder's lock file (<data>/ringside.lock, written by the
-// server once it listens: pid and URL) and a health check. Why not restart it at activation: a reload (or an
+// and found again after a window reload through its data folder's lock file (<data>/ringside.lock, taken by the
+// server as it starts, its URL added once it listens) and a health check. Why not restart it at activation: a reload (or an
 // extension update) would then drop live data the integrations post meanwhile and lose the demo's history; every
 // window on the machine shares the one data folder (global storage), so a second window finds and uses the same
 // server instead of fighting over its SQLite file; and reconnecting is a catch-up (replay), not a cold start.
@@ -258,7 +258,7 @@ export class LocalServer {
     return { url, apiKey: readAdminKey(options.dataDir), dataDir: options.dataDir, pid: child.pid!, demo: options.demo, logFile, startedHere: true };
   }
 
-  /** Resolves with the URL once the server's lock file names this process (written after it listens). */
+  /** Resolves with the URL once the server's lock file names this process and its URL (added after it listens). */
   private ready(dataDir: string, child: ChildProcess, logFile: string, port: number): Promise<string> {
     return new Promise((resolve, reject) => {
       let watcher: FSWatcher | undefined;

@@ -28,7 +28,7 @@ import { ClockService } from './services/clocks';
 import { ComplianceReader } from './services/compliance';
 import type { Core } from './services/core';
 import { CorrectionsService } from './services/corrections';
-import { writeLock } from './services/dataLock';
+import { takeLock, type DataLock } from './services/dataLock';
 import { ExportService } from './services/exports';
 import { TimestampAuthority } from './services/timestamps';
 import { IngestService } from './services/ingest/ingest';
@@ -102,21 +102,27 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   };
 }
 
-/** The store and services, the standards file applied and access decided; everything closed again on failure. */
-async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup }> {
+/**
+ * The data folder's lock, the store and services, the standards file applied and access decided; everything closed
+ * (and the lock released) again on failure. The lock comes first: a second server on the folder opens nothing.
+ */
+async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup; lock: DataLock }> {
   checkBinding(host, options.noAuth ?? false);
-  const store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now() });
+  const lock = takeLock(options.dataDir);
+  let store: Store | undefined;
   let core: Core | undefined;
   try {
+    store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now() });
     core = await openCore(store, options, logger, clock);
     if (options.standardsFile) logApplied(logger, options.standardsFile, await loadStandardsFile(core, options.standardsFile), 'standards file loaded');
     const envKey = options.apiKey ? options.apiKey : undefined;
     const access = await setUpAccess({ host, dataDir: options.dataDir, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
-    return { core, access };
+    return { core, access, lock };
   } catch (error) {
     await core?.alerts.close();
     await core?.clocks.close();
-    await store.close();
+    await store?.close();
+    lock.release();
     throw error;
   }
 }
@@ -125,7 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const logger = createLogger(options.logLevel ?? 'info');
   const clock = options.clock ?? systemClock;
-  const { core, access } = await prepare(options, host, logger, clock);
+  const { core, access, lock } = await prepare(options, host, logger, clock);
   const front = attachFront(core, access, options, logger, clock);
   let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
@@ -137,6 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await core.alerts.close();
     await core.clocks.close();
     await core.store.close();
+    lock.release();
     throw error;
   }
   const port = (front.httpServer.address() as AddressInfo).port;
@@ -148,7 +155,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
   const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
-  const unlock = writeLock(options.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), url });
+  lock.describe(url);
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -162,7 +169,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await core.clocks.close(); // the open cases stay in the store: the next start watches them again
       await core.keys.flush();
       await core.store.close();
-      unlock();
+      lock.release();
       logger.info('server stopped');
     })());
   const reloadStandards = () => reload(core, options.standardsFile, logger);

@@ -76,11 +76,27 @@ describe('chain arithmetic', () => {
 });
 
 describe('export query', () => {
-  const ctx = { kind: 'compliance' as const, formats: ['csv', 'ndjson', 'json'], standardIds: ['a'], serverZone: 'UTC', nowMs: Date.parse('2026-05-01T00:00:00Z') };
+  const sites = ['x', 'y', 'z', 'a', 'North, Annex'];
+  const ctx = { kind: 'compliance' as const, formats: ['csv', 'ndjson', 'json'], standardIds: ['a'], isSite: (id: string) => sites.includes(id), serverZone: 'UTC', nowMs: Date.parse('2026-05-01T00:00:00Z') };
   it('defaults to the last 30 days as CSV; Accept picks a format; repeated and comma lists', () => {
-    const q = parseExportQuery({ site: ['x,y', 'z'] }, { ...ctx, accept: 'application/x-ndjson' });
+    const q = parseExportQuery({ site: 'x, y,z' }, { ...ctx, accept: 'application/x-ndjson' });
     expect(q).toMatchObject({ ok: true, query: { format: 'ndjson', sites: ['x', 'y', 'z'], fromMs: Date.parse('2026-04-01T00:00:00Z') } });
+    expect(parseExportQuery({ site: ['z', 'x', 'z'] }, ctx)).toMatchObject({ ok: true, query: { sites: ['z', 'x'] } });
     expect(parseExportQuery({}, ctx)).toMatchObject({ ok: true, query: { format: 'csv', period: 'day', proof: 'chain' } });
+  });
+  it('takes a site whose stored id holds a comma whole; refuses a site that is not stored rather than sign an empty file', () => {
+    expect(parseExportQuery({ site: 'North, Annex' }, ctx)).toMatchObject({ ok: true, query: { sites: ['North, Annex'] } });
+    expect(parseExportQuery({ site: ['North, Annex', 'x'] }, ctx)).toMatchObject({ ok: true, query: { sites: ['North, Annex', 'x'] } });
+    // Repeated values are each one id: a comma inside one is part of it.
+    expect(parseExportQuery({ site: ['x,y', 'z'] }, ctx)).toMatchObject({ ok: false, errors: [{ path: 'site', message: 'unknown site "x,y": no event, milestone or site configuration names it' }] });
+    expect(parseExportQuery({ site: 'North,Annex' }, ctx)).toMatchObject({
+      ok: false,
+      errors: [
+        { path: 'site', message: 'unknown site "North": no event, milestone or site configuration names it' },
+        { path: 'site', message: 'unknown site "Annex": no event, milestone or site configuration names it' },
+      ],
+    });
+    expect(parseExportQuery({ site: 'x,,y' }, ctx)).toMatchObject({ ok: false, errors: [{ path: 'site', message: 'must not contain empty values' }] });
   });
   it('refuses a parameter the export does not take, naming the exports that do', () => {
     const events = parseExportQuery({ period: 'week', tz: 'UTC', since: '3' }, { ...ctx, kind: 'events' });
@@ -107,6 +123,9 @@ describe('dashboard export button', () => {
     const url = new URL(exportUrl('http://h:1', { id: 'events-csv', label: 'Events with judgements (CSV)', path: 'events', format: 'csv', ext: 'csv' }, { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' }, { site: 'a b', standard: null }));
     expect(url.pathname).toBe('/api/v1/export/events');
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', format: 'csv', site: 'a b' });
+    // A site id stored with a comma (before the rule) is one parameter value, which the server takes whole.
+    const annex = new URL(exportUrl('http://h:1', { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' }, { from: 'F', to: 'T' }, { site: 'North, Annex', standard: null }));
+    expect(annex.searchParams.getAll('site')).toEqual(['North, Annex']);
   });
 });
 

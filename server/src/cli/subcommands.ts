@@ -5,14 +5,16 @@ import { problemText, type VerifyResult } from '../domain/verify';
 import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder, refuseWhileServed } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
-import { KeysService, validateKeyRequest } from '../services/keys';
+import { CLI_ACTOR, KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
+import { SitesService } from '../services/sites';
 import type { Store } from '../store/port';
 import { UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
 import { forwardCommands } from './forward/command';
 import { DEFAULT_PORT } from '../protocol';
+import { idListCandidates, readIdList } from '../protocol/pure/idLists';
 
 
 /** The store a subcommand works on: --database URL (or RINGSIDE_DATABASE_URL), else the SQLite file in --data DIR. */
@@ -36,17 +38,18 @@ async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): P
 }
 
 async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | 'revoke'): Promise<number> {
-  // A bad request is bad usage (exit 2) whatever the store: checked before the store is opened.
-  const request = action === 'create' ? keyRequest(values) : undefined;
+  // A bad request is bad usage (exit 2) whatever the store: checked before the store is opened (--site read as a
+  // list between commas; once the store is open, a value that is a stored site's id is taken whole).
+  if (action === 'create') keyRequest(values, () => false);
   return withStore(values, async (store) => {
     const keys = new KeysService(store);
     try {
-      if (request) return await createKey(keys, request, values, io);
+      if (action === 'create') return await createKey(keys, keyRequest(values, await storedSites(store, values.site)), values, io);
       if (action === 'list') {
         io.out(JSON.stringify(await keys.list(), null, 2) + '\n');
         return 0;
       }
-      if (!(await keys.revoke(values.id as string))) {
+      if (!(await keys.revoke(values.id as string, CLI_ACTOR))) {
         io.err(`ringside keys: no key with id ${String(values.id)}\n`);
         return 1;
       }
@@ -58,18 +61,27 @@ async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | '
   });
 }
 
-const listOption = (value: string | boolean | undefined) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : undefined);
+/** A repeatable option's values (none: undefined). */
+const valuesOf = (value: Values[string]): string[] | undefined => (typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined);
 
-/** keys create's options as a valid key request; UsageError naming each bad option. */
-function keyRequest(values: Values) {
-  const request = { name: values.name, scopes: listOption(values.scope), ...(values.site !== undefined ? { sites: listOption(values.site) } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
+/** Which ids --site's values may name are stored sites (one read). */
+const storedSites = (store: Store, site: Values[string]) => new SitesService(store, 'UTC').stored(idListCandidates(valuesOf(site) ?? []));
+
+/** keys create's options as a valid key request (--scope and --site lists as readIdList reads them); UsageError naming each bad option. */
+function keyRequest(values: Values, isSite: (id: string) => boolean) {
+  const list = (value: Values[string], isWhole: (id: string) => boolean) => {
+    const given = valuesOf(value);
+    return given && readIdList(given, isWhole);
+  };
+  const sites = list(values.site, isSite);
+  const request = { name: values.name, scopes: list(values.scope, () => false), ...(sites !== undefined ? { sites } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
   const v = validateKeyRequest(request, Date.now());
   if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
   return v;
 }
 
 async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, values: Values, io: Io): Promise<number> {
-  const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' });
+  const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' }, CLI_ACTOR);
   const kiosk = v.sites?.length === 1 ? kioskLink(values, v.sites[0]!, created.key) : undefined;
   if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info, ...(kiosk ? { kioskUrl: kiosk } : {}) }) + '\n');
   else {
@@ -187,7 +199,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       ...data,
       name: { type: 'string', value: 'NAME', help: 'what the key is for (shown in lists and logs)' },
       scope: { type: 'string', value: 'ingest|read|audit|admin[,…]', help: 'what the key may do (comma-separated)' },
-      site: { type: 'string', value: 'SITE[,…]', help: 'ingest keys: write only these sites; one site prints its kiosk link' },
+      site: { type: 'string', multiple: true, value: 'SITE[,…]', help: 'ingest keys: write only these sites (repeatable: each value one site;\nor one value of sites between commas); one site prints its kiosk link' },
       url: { type: 'string', value: 'URL', help: "the server's address the kiosk link starts with (default: the running server's)" },
       expires: { type: 'string', value: 'ISO', help: 'when the key stops working (an ISO 8601 time)' },
       ...json,

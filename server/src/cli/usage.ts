@@ -8,7 +8,8 @@ export interface Io {
   err: (text: string) => void;
 }
 
-export type Values = Record<string, string | boolean | undefined>;
+/** The options given: a repeatable (`multiple`) string option's values as a list. */
+export type Values = Record<string, string | string[] | boolean | undefined>;
 
 /** One option: how node:util parseArgs reads it, and how the help shows it. */
 export interface OptionSpec {

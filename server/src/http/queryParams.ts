@@ -1,8 +1,9 @@
-// The query parameters of every route, read one way: each given once as text (lists repeated or comma-separated),
+// The query parameters of every route, read one way: each given once as text (lists as readIdList reads them),
 // times as ISO 8601 with an offset, zones as IANA names, and a report's range ("today", a window, from/to) read by
 // one function in the zone the compliance reader uses. Every refusal names its parameter.
 import { z } from 'zod';
 import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS, type ReportWindow } from '../protocol';
+import { readIdList } from '../protocol/pure/idLists';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
 
@@ -47,16 +48,20 @@ export const standardParam = (ids: readonly string[]) =>
     .transform((v, ctx) => (ids.includes(v) ? v : refuse(ctx, `unknown standard "${v}" (known: ${ids.join(', ')})`)))
     .optional();
 
-/** Repeatable and comma-separated: ?site=a&site=b or ?site=a,b; duplicates dropped; absent: []. */
-export const listParam = () =>
+/**
+ * A list (readIdList, docs/api.md "Lists"): repeated, each value one id (?site=a&site=b), or one value of ids between
+ * commas (?site=a,b) unless `isWhole` says that value is an id itself; duplicates dropped; absent: [].
+ */
+export const listParam = (isWhole: (id: string) => boolean = () => false) =>
   z
     .unknown()
     .optional()
     .transform((v, ctx): string[] => {
     if (v === undefined) return [];
-    const values = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [])).map((s) => s.trim());
-    if (values.some((s) => s === '')) refuse(ctx, 'must not contain empty values');
-    return [...new Set(values.filter((s) => s !== ''))];
+    const values = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+    const ids = readIdList(values, isWhole);
+    if (ids.some((s) => s === '')) refuse(ctx, 'must not contain empty values');
+    return ids.filter((s) => s !== '');
   });
 
 /** A decimal number as JSON writes one, exponent included (200, 0.8, 1e6; also 5. and .5); no hex, no Infinity. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
 import { LIMITS } from './pure/limits';
+import { siteId } from './sites';
 import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
 import { wellFormedString } from './text';
 
@@ -168,7 +169,7 @@ export const milestoneInputSchema = z.strictObject({
   /** Idempotency key of this milestone (optional: the pair key (type, site, caseId, milestone) already is one). */
   id: text.optional(),
   type: eventTypeIdSchema,
-  site: text,
+  site: siteId(text),
   caseId: caseIdSchema,
   milestone: localIdSchema,
   at: isoWithOffset,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseInput, tagMessage } from './issues';
 import { LIMITS } from './pure/limits';
+import { siteId } from './sites';
 import { wellFormedString } from './text';
 
 const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`);
@@ -59,7 +60,7 @@ const common = {
   id: text.optional(),
   /** Pairs the finished event with the milestones of this case already posted (it closes that case). */
   caseId: caseIdSchema.optional(),
-  site: text,
+  site: siteId(text),
   occurredAt: isoWithOffset,
   /** How long serving took (talk time of a call, time spent with a visitor): staffing forecasts read it. */
   handleSeconds: secondsSchema.optional(),

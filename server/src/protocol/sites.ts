@@ -1,5 +1,6 @@
 // Sites as data: time zone, ring cadence, business hours and holidays (file and API).
 import { z } from 'zod';
+import { siteIdProblem } from './pure/idLists';
 import { wellFormedString } from './text';
 
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables. */
@@ -34,6 +35,15 @@ export interface SiteName {
   name: string;
 }
 
+/**
+ * A site id as every write names one (an event's or milestone's `site`, a site's `id`, an integration's `?site=`):
+ * `text` with the site id rule (siteIdProblem: no comma) added. Sites stored before the rule keep their ids.
+ */
+export const siteId = (text: z.ZodString): z.ZodString => text.superRefine((id, ctx) => {
+  const problem = siteIdProblem(id);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export function isValidTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -59,7 +69,7 @@ const localDate = wellFormedString().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s)
 
 export const siteDefinitionSchema = z
   .strictObject({
-    id: wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    id: siteId(wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')),
     name: wellFormedString().trim().min(1, 'must not be empty').max(200).optional(),
     timeZone: wellFormedString().refine(isValidTimeZone, { message: 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")' }).optional(),
     /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */

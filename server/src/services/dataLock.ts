@@ -1,9 +1,16 @@
-// <data>/ringside.lock names the process serving a data folder, so `restore` and the other commands that must run
-// while no server uses the folder (rebuild-rollups, prune, migrate-to-postgres) can refuse.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// <data>/ringside.lock names the one server using a data folder. A server takes it before it opens the store and
+// refuses to start while a live process holds it, so two servers never write one store nor both lead; `restore` and
+// the other commands that must run while no server uses the folder (rebuild-rollups, prune, migrate-to-postgres)
+// refuse while it is held.
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LOCK_FILE = 'ringside.lock';
+/** Held (created exclusively) by the one start that removes a stale lock, so two cannot both take it over. */
+const TAKEOVER_FILE = 'ringside.lock.takeover';
+/** How often a start looks again while another one takes a stale lock over (microseconds' work), 5 ms apart: 1 s. */
+const TAKEOVER_TRIES = 200;
+const TAKEOVER_WAIT_MS = 5;
 
 export interface LockInfo {
   pid: number;
@@ -11,33 +18,148 @@ export interface LockInfo {
   url?: string;
 }
 
-export function writeLock(dataDir: string, info: LockInfo): () => void {
+/** The lock a server holds while it runs. */
+export interface DataLock {
+  /** Adds the server's address once it listens (the VS Code extension and `keys create`'s kiosk link read it). */
+  describe(url: string): void;
+  /** Removes the lock if this server still holds it (never one another process wrote). */
+  release(): void;
+}
+
+/** Refused: a live server uses the data folder. */
+class DataDirInUse extends Error {}
+
+/**
+ * Takes `dataDir`'s lock for this process, atomically: the lock file appears whole or not at all (written aside,
+ * then hard-linked into place, which fails if it exists), so of two servers starting at once one wins. A lock whose
+ * process is gone (a killed server) is stale and taken over. Throws DataDirInUse naming the folder and the pid
+ * holding it. A folder that cannot be written (a full disk, read-only) gives no lock rather than no server: the
+ * store then says what is wrong, or the server runs as before locks refused a second one.
+ */
+export function takeLock(dataDir: string, startedAt: Date = new Date()): DataLock {
+  const none: DataLock = { describe: () => {}, release: () => {} };
   const file = join(dataDir, LOCK_FILE);
+  let text = JSON.stringify({ pid: process.pid, startedAt: startedAt.toISOString() } satisfies LockInfo) + '\n';
   try {
-    writeFileSync(file, JSON.stringify(info) + '\n', { mode: 0o644 });
+    mkdirSync(dataDir, { recursive: true });
   } catch {
-    return () => {}; // a full disk must not stop the server; restore then relies on the operator
+    return none;
   }
-  return () => {
-    try {
-      if (readLock(dataDir)?.pid === info.pid) rmSync(file, { force: true });
-    } catch {
-      /* best effort */
+  for (let tries = 0; ; tries++) {
+    if (tries > TAKEOVER_TRIES) {
+      throw new DataDirInUse(`could not take over the stale lock ${file} (${join(dataDir, TAKEOVER_FILE)} stayed): if no Ringside server is starting on ${dataDir}, delete both and start again`);
     }
+    const created = createWhole(file, text);
+    if (created === 'failed') return none;
+    if (created === 'created') break;
+    const held = readText(file);
+    const holder = alive(held === null ? null : parseLock(held));
+    if (holder) throw new DataDirInUse(inUse(dataDir, holder));
+    // Stale: its process is gone (or it is unreadable). Gone meanwhile (null): try again.
+    if (held !== null) takeOver(dataDir, file, held);
+  }
+  const holds = () => readText(file) === text;
+  return {
+    describe(url) {
+      if (!holds()) return;
+      const next = JSON.stringify({ ...(JSON.parse(text) as LockInfo), url }) + '\n';
+      try {
+        const aside = asideFile(file);
+        writeFileSync(aside, next, { mode: 0o644 });
+        renameSync(aside, file); // replaced whole: a reader never sees half of it
+        text = next;
+      } catch {
+        /* a full disk: the lock stays without the address */
+      }
+    },
+    release() {
+      try {
+        if (holds()) rmSync(file, { force: true });
+      } catch {
+        /* best effort: a lock left behind is stale once this process is gone */
+      }
+    },
   };
 }
 
-function readLock(dataDir: string): LockInfo | null {
+const asideFile = (file: string) => `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+
+/**
+ * Creates `file` holding `text`, whole, unless it exists: written aside, then hard-linked into place (link fails if
+ * the name exists). Where the file system has no hard links, created exclusively (O_EXCL) and then written.
+ */
+function createWhole(file: string, text: string): 'created' | 'exists' | 'failed' {
+  const aside = asideFile(file);
+  const outcome = (error: unknown) => ((error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : 'failed');
   try {
-    const parsed = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as LockInfo;
+    writeFileSync(aside, text, { mode: 0o644 });
+    linkSync(aside, file);
+    return 'created';
+  } catch (error) {
+    if (outcome(error) === 'exists') return 'exists';
+    try {
+      writeFileSync(file, text, { mode: 0o644, flag: 'wx' });
+      return 'created';
+    } catch (again) {
+      return outcome(again);
+    }
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * Removes the stale lock whose text is `stale`, as the one start holding the takeover file: a lock is removed only
+ * by its holder or by that start, after it read the lock still stale. While another start holds the takeover file
+ * this waits a moment (the caller looks again); a takeover file whose process is gone is removed.
+ */
+function takeOver(dataDir: string, file: string, stale: string): void {
+  const marker = join(dataDir, TAKEOVER_FILE);
+  if (createWhole(marker, JSON.stringify({ pid: process.pid }) + '\n') !== 'created') {
+    const taker = parseLock(readText(marker) ?? '');
+    if (taker && !alive(taker)) rmSync(marker, { force: true });
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TAKEOVER_WAIT_MS);
+    return;
+  }
+  try {
+    if (readText(file) === stale) rmSync(file, { force: true });
+  } finally {
+    rmSync(marker, { force: true });
+  }
+}
+
+function inUse(dataDir: string, holder: LockInfo): string {
+  const what = [`pid ${holder.pid}`, ...(holder.url ? [holder.url] : []), `started ${holder.startedAt}`].join(', ');
+  return `another Ringside server (${what}) is using ${dataDir} (its lock: ${join(dataDir, LOCK_FILE)}): one server per data folder; stop it first, or give this one its own --data`;
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function parseLock(text: string): LockInfo | null {
+  try {
+    const parsed = JSON.parse(text) as LockInfo;
     return typeof parsed.pid === 'number' ? parsed : null;
   } catch {
     return null;
   }
 }
 
-/** Refused: a live server uses the data folder. */
-class DataDirInUse extends Error {}
+/** `lock` if its process is alive (EPERM: alive, another user's), else null: a lock left by a killed server is stale. */
+function alive(lock: LockInfo | null): LockInfo | null {
+  if (!lock) return null;
+  try {
+    process.kill(lock.pid, 0);
+    return lock;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? lock : null;
+  }
+}
 
 /** Throws DataDirInUse, naming the server, if a live one holds `dataDir`'s lock. */
 export function refuseWhileServed(dataDir: string): void {
@@ -47,12 +169,6 @@ export function refuseWhileServed(dataDir: string): void {
 
 /** The lock's holder if it is still alive (a lock left by a killed server is stale and ignored). */
 export function liveLockHolder(dataDir: string): LockInfo | null {
-  const lock = readLock(dataDir);
-  if (!lock) return null;
-  try {
-    process.kill(lock.pid, 0);
-    return lock;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? lock : null;
-  }
+  const text = readText(join(dataDir, LOCK_FILE));
+  return alive(text === null ? null : parseLock(text));
 }

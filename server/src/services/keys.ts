@@ -6,7 +6,9 @@ import type { FieldProblem } from '../protocol';
 import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
 import { notAnObjectMessage } from '../protocol/issues';
 import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
-import type { Store, StoredKey } from '../store/port';
+import type { Store, StoredKey, WriteTx } from '../store/port';
+import { DomainError } from '../domain/errors';
+import { siteIdProblem } from '../protocol/pure/idLists';
 
 /** How often at most a key's last use is written (the rest lives in memory until then). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -113,6 +115,30 @@ function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldPro
   return [...new Set(raw.filter((s): s is string => typeof s === 'string').map((s) => s.trim()))];
 }
 
+/** Who creates or revokes a key, as the audit log names them: an API key's id, `cli` (the keys subcommand), `system`. */
+export interface KeyActor {
+  keyId: string;
+}
+
+/** The keys subcommand, in the audit log: whoever can write the data folder (or the database) runs it. */
+export const CLI_ACTOR: KeyActor = { keyId: 'cli' };
+
+/** What the audit log keeps of a key: never its secret, nor the secret's first characters (its prefix). */
+function auditedKey(k: Pick<StoredKey, 'name' | 'scopes' | 'sites' | 'expiresAtMs'>): Record<string, unknown> {
+  return { name: k.name, scopes: k.scopes, sites: k.sites, expiresAt: k.expiresAtMs === null ? null : iso(k.expiresAtMs) };
+}
+
+/**
+ * A key limited to a site whose id no site could be created with (siteIdProblem: a comma) would never write: refused
+ * (DomainError naming `sites.<i>`), unless such a site is stored from before the rule.
+ */
+async function refuseNewSiteIds(tx: WriteTx, sites: readonly string[]): Promise<void> {
+  for (const [i, site] of sites.entries()) {
+    const problem = siteIdProblem(site);
+    if (problem && !(await tx.sites.get(site))) throw new DomainError('invalid', `sites.${i}`, `${problem} (no site "${site}" is stored)`);
+  }
+}
+
 export class KeysService {
   private readonly pending = new Map<string, number>();
   private readonly written = new Map<string, number>();
@@ -131,11 +157,16 @@ export class KeysService {
     this.envCreatedAt = iso(now());
   }
 
-  async create(request: NewKeyRequest): Promise<CreatedKey> {
+  /** Creates a key and records who did (`actor`) in the audit log, in the same write. */
+  async create(request: NewKeyRequest, actor: KeyActor): Promise<CreatedKey> {
     const secret = generateSecret();
     const id = generateKeyId();
     const stored = { id, name: request.name, scopes: [...new Set(request.scopes)], sites: request.sites ? [...new Set(request.sites)] : null, hash: hashSecret(secret), prefix: prefixOf(secret), source: request.source, createdAtMs: this.now(), expiresAtMs: request.expiresAtMs ?? null };
-    await this.store.write((tx) => tx.writes.key(stored));
+    await this.store.write(async (tx) => {
+      await refuseNewSiteIds(tx, stored.sites ?? []);
+      await tx.writes.key(stored);
+      await tx.writes.auditLog({ keyId: actor.keyId, action: 'key.create', target: id, details: { ...auditedKey(stored), source: stored.source } });
+    });
     return { key: secret, info: this.info((await this.store.reads.keys.get(id))!) };
   }
 
@@ -149,11 +180,21 @@ export class KeysService {
     return k ? this.info(k) : undefined;
   }
 
-  /** Revokes (revoking twice keeps the first time); false if there is no such key. Live sockets using it are cut. */
-  async revoke(id: string): Promise<boolean> {
-    const changed = await this.store.write((tx) => tx.writes.revokeKey(id));
-    if (changed) this.revokedListeners.forEach((listener) => listener(id));
-    return changed;
+  /**
+   * Revokes (revoking twice keeps the first time, and logs it once); false if there is no such key. The revocation
+   * is recorded in the audit log (who: `actor`) in the same write. Live sockets using the key are cut.
+   */
+  async revoke(id: string, actor: KeyActor): Promise<boolean> {
+    const found = await this.store.write(async (tx) => {
+      const key = await tx.keys.get(id);
+      if (!key) return false;
+      if (key.revokedAtMs !== null) return true;
+      await tx.writes.revokeKey(id);
+      await tx.writes.auditLog({ keyId: actor.keyId, action: 'key.revoke', target: id, details: auditedKey(key) });
+      return true;
+    });
+    if (found) this.revokedListeners.forEach((listener) => listener(id));
+    return found;
   }
 
   async authenticate(secret: string): Promise<Authentication> {

@@ -37,6 +37,12 @@ export class SitesService {
     return site && !site.retired ? withoutRetired(site) : undefined;
   }
 
+  /** Which of `ids` are stored sites (configured, created by their events, or retired): one read. */
+  async stored(ids: readonly string[]): Promise<(id: string) => boolean> {
+    const found = ids.length === 0 ? new Map() : await this.store.reads.sites.getMany(ids);
+    return (id) => found.has(id);
+  }
+
   list(): Promise<Site[]> {
     return this.store.reads.sites.list();
   }

@@ -12,7 +12,7 @@ import { rebuildRollups } from '../../../server/src/store/sqlite/rebuild';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 
 let server: TestServer;
-const ODD_SITES = ['=HYPERLINK("http://evil")', '+1 store', '-5 branch', '@sum', 'quote "q", comma', 'line\nbreak', 'emoji 🛎️ desk', 'فرع الرياض', "'apostrophe"];
+const ODD_SITES = ['=HYPERLINK("http://evil")', '+1 store', '-5 branch', '@sum', 'quote "q"; semicolon', 'line\nbreak', 'emoji 🛎️ desk', 'فرع الرياض', "'apostrophe"];
 const FROM = '2026-03-01T00:00:00Z';
 const TO = '2026-04-01T00:00:00Z';
 
@@ -23,7 +23,7 @@ const EVENTS = [
   call({ id: 'c4', site: 'airport', occurredAt: '2026-03-03T23:30:00-05:00', rings: undefined, answerSeconds: 7.1 }),
   visit({ id: 'v1', site: 'downtown', occurredAt: '2026-03-10T12:00:00Z', greetSeconds: 12, handleSeconds: 300 }),
   visit({ id: 'v2', site: 'airport', occurredAt: '2026-03-15T12:00:00Z', greetSeconds: 45, agent: '=cmd|calc' }),
-  ...ODD_SITES.map((site, i) => call({ id: `odd-${i}`, site, occurredAt: `2026-03-20T10:0${i}:00Z`, rings: i % 3, queue: i === 2 ? '-neg' : undefined })),
+  ...ODD_SITES.map((site, i) => call({ id: `odd-${i}`, site, occurredAt: `2026-03-20T10:0${i}:00Z`, rings: i % 3, queue: i === 2 ? '-neg' : undefined, agent: i === 4 ? 'Doe, "Jane"' : undefined })),
   call({ id: 'outside', site: 'downtown', occurredAt: '2026-04-02T10:00:00Z', rings: 1 }),
 ];
 
@@ -72,6 +72,7 @@ describe('event export', () => {
     for (const site of ODD_SITES) expect(sites).toContain(/^[=+\-@']/.test(site) ? `'${site}` : site);
     expect(rows.find((r) => r.event_id === 'v2')!.agent).toBe("'=cmd|calc");
     expect(rows.find((r) => r.event_id === 'odd-2')!.queue).toBe("'-neg");
+    expect(rows.find((r) => r.event_id === 'odd-4')!.agent).toBe('Doe, "Jane"'); // a comma and quotes (site ids hold no comma)
     // Numbers are typed: not escaped, even when negative would be (value columns are numeric).
     const c3 = rows.find((r) => r.event_id === 'c3')!;
     expect(c3).toMatchObject({ answer_seconds: '4.25', rings: '1', measure_source: 'derived', met: '0', counted: '1', reason: 'abandoned', result: 'missed', formula: 'F3' });

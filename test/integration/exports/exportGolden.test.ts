@@ -35,7 +35,7 @@ beforeAll(async () => {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const created = await post('/standards', { id: 'call-answer-20s', name: 'Calls answered within 20 s', eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold: 20, target: 0.9 });
   expect(created.status, await created.text()).toBe(201);
-  const sites = ['downtown', 'airport', '=HYPERLINK("x")', 'quote "q", comma', 'line\nbreak', ' spaced ', '-5 branch'];
+  const sites = ['downtown', 'airport', '=HYPERLINK("x")', 'quote "q"; semicolon', 'line\nbreak', ' spaced ', '-5 branch'];
   let n = 0;
   for (let batch = 0; batch < 12; batch += 1) {
     const events = Array.from({ length: 40 }, () => {
@@ -103,7 +103,7 @@ const query = (over: Partial<ExportQuery> = {}): ExportQuery => ({ fromMs: FROM,
 const CASES: Array<[string, Partial<ExportQuery>]> = [
   ['everything', {}],
   ['all time', { fromMs: 0, toMs: Date.parse('2030-01-01T00:00:00Z') }],
-  ['two sites', { sites: ['airport', 'quote "q", comma'] }],
+  ['two sites', { sites: ['airport', 'quote "q"; semicolon'] }],
   ['one standard', { standards: ['call-answer-20s'] }],
   ['two standards, a site', { standards: ['visit-greet-30s', 'call-answer-2-rings'], sites: ['downtown'] }],
   ['outcomes', { outcomes: ['voided', 'abandoned', 'not-counted'] }],

@@ -71,7 +71,7 @@ describe('text that is not well-formed, written directly through the store', () 
     expect((await core.sites.update('site\udfff', { id: 'site\udfff', name: 'again\ud800' }, null)).site).toMatchObject({ name: 'again\ufffd' });
     const correction = await core.corrections.correct('plain', { action: 'void', reason: 'why\udfff' }, 'key\ud800');
     await core.store.write((tx) => tx.writes.auditLog({ keyId: 'k\udfff', action: 'test.text', target: 't\ud800', details: { text: '\udfff' } }));
-    const key = await new KeysService(core.store).create({ name: 'key\udfff', scopes: ['ingest'], source: 'api' });
+    const key = await new KeysService(core.store).create({ name: 'key\udfff', scopes: ['ingest'], source: 'api' }, { keyId: 'test' });
     expect(await chainCheck()).toMatchObject({ intact: true, problems: [] });
     expect(row('SELECT name, display_name FROM sites WHERE name = ?', 'site\ufffd')).toEqual({ name: 'site\ufffd', display_name: 'again\ufffd' });
     expect(row('SELECT reason, key_id FROM audit_corrections WHERE seq = ?', correction.seq)).toEqual({ reason: 'why\ufffd', key_id: 'key\ufffd' });

@@ -21,6 +21,9 @@ async function databaseFor(dataDir: string): Promise<string | undefined> {
   return url;
 }
 
+/** The PostgreSQL database of a data directory's test servers (integration-postgres), for the CLI; undefined on SQLite. */
+export const databaseUrlOf = (dataDir: string): Promise<string | undefined> => databaseFor(dataDir);
+
 /** The admin key every test server accepts (passed as RINGSIDE_API_KEY would be). */
 export const TEST_ADMIN_KEY = 'rs_test-admin-key-0123456789abcdef';
 export const adminHeaders = (key = TEST_ADMIN_KEY): Record<string, string> => ({ authorization: `Bearer ${key}` });

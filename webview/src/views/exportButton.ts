@@ -2,7 +2,7 @@
 // ("Ringside: Export Compliance History") from /api/v1/export/*, with the page's API key (needs scope audit).
 // In VS Code the command does this (files go through a save dialog), so the button is only mounted in a browser.
 import type { DashboardSelection } from '@ringside/server/protocol';
-import { apiUrl, siteLabel } from '@ringside/server/protocol/pure';
+import { apiUrl, appendIdList, siteLabel } from '@ringside/server/protocol/pure';
 import type { DashboardState } from '../state';
 
 const RANGES = [
@@ -30,8 +30,9 @@ function exportRange(id: (typeof RANGES)[number]['id'], now = new Date()): { fro
 export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range: { from: string; to: string }, selection: Pick<DashboardSelection, 'site' | 'standard'>): string {
   const q = new URLSearchParams({ from: range.from, to: range.to, tz: Intl.DateTimeFormat().resolvedOptions().timeZone });
   if (what.path !== 'report') q.set('format', what.format);
-  if (selection.site) q.set('site', selection.site);
-  if (selection.standard) q.set('standard', selection.standard);
+  // One parameter per id (a site id stored before commas were refused may hold one): the server reads it whole.
+  appendIdList(q, 'site', selection.site ? [selection.site] : []);
+  appendIdList(q, 'standard', selection.standard ? [selection.standard] : []);
   return apiUrl(serverUrl, `/api/v1/export/${what.path}?${q.toString()}`).toString();
 }
 

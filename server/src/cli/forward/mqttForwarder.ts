@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { connect, type IPublishPacket } from 'mqtt';
 import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
-import { apiUrl, forwarderKey, postToRingside, serverUrl, stopOnSignals } from './ringsideApi';
+import { apiUrl, forwarderKey, postToRingside, serverUrl, siteOption, stopOnSignals } from './ringsideApi';
 
 const RETRY = { initialMs: 1000, maxMs: 60_000 };
 
@@ -40,13 +40,14 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   const broker = brokerUrl(values.broker as string);
   const target = apiUrl(serverUrl(values), '/milestones');
   const key = forwarderKey(values);
+  const site = siteOption(values);
   // A stable id: the broker keeps the session (the subscription and unacknowledged messages) across restarts.
   const clientId = (values['client-id'] as string | undefined) ?? `ringside-${createHash('sha256').update(`${broker} ${pattern.filter} ${target.href}`).digest('hex').slice(0, 16)}`;
   let stopping = false;
   let wake = () => {};
   const f: Forwarding = {
     pattern, target, key, io,
-    ...(values.site !== undefined ? { site: values.site as string } : {}),
+    ...(site !== undefined ? { site } : {}),
     ...(values.type !== undefined ? { type: values.type as string } : {}),
     stopped: () => stopping,
     pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),

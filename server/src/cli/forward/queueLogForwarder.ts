@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { UsageError, type Io, type Values } from '../usage';
 import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch } from './fileFollower';
 import { readState } from './stateFile';
-import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, stopOnSignals } from './ringsideApi';
+import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, siteOption, stopOnSignals } from './ringsideApi';
 
 /** Where the offset is kept unless --state says: systemd's StateDirectory, else the working directory. */
 function defaultStatePath(file: string, site: string): string {
@@ -22,7 +22,7 @@ function startAtOption(values: Values): 'beginning' | 'end' {
 
 export async function forwardQueueLog(values: Values, io: Io): Promise<number> {
   const file = resolve(values.file as string);
-  const site = values.site as string;
+  const site = siteOption(values)!; // required
   const key = forwarderKey(values);
   const target = apiUrl(serverUrl(values), '/integrations/asterisk/queue-log');
   target.searchParams.set('site', site);

@@ -2,6 +2,7 @@
 // answer sorted into delivered, worth retrying (the server is down, restarting or overloaded) and refused
 // (retrying the same body cannot help).
 import { readFileSync } from 'node:fs';
+import { siteIdProblem } from '../../protocol/pure/idLists';
 import { UsageError, type Values } from '../usage';
 
 export type PostOutcome = { kind: 'delivered'; status: number; body: string } | { kind: 'retry'; reason: string } | { kind: 'refused'; status: number; detail: string };
@@ -41,6 +42,14 @@ export function serverUrl(values: Values): URL {
 }
 
 /** `/api/v1<path>` below the server's address. */
+/** --site, refused as the server would refuse it (a comma: lists of sites are written with commas). */
+export function siteOption(values: Values): string | undefined {
+  const site = values.site as string | undefined;
+  const problem = site === undefined ? null : siteIdProblem(site);
+  if (problem) throw new UsageError(`--site ${problem}`);
+  return site;
+}
+
 export function apiUrl(server: URL, path: string): URL {
   return new URL(`${server.pathname.replace(/\/+$/, '')}/api/v1${path}`, server);
 }

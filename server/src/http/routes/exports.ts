@@ -6,6 +6,7 @@ import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RE
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
+import { idListCandidates } from '../../protocol/pure/idLists';
 import { bucketLimit, listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
@@ -31,6 +32,8 @@ export interface ExportContext {
   accept?: string | undefined;
   formats: readonly string[];
   standardIds: readonly string[];
+  /** Whether a site of this id is stored (configured, created by its events, or retired). */
+  isSite: (id: string) => boolean;
   serverZone: string;
   nowMs: number;
 }
@@ -43,7 +46,8 @@ function exportQuery(ctx: ExportContext) {
     .strictObject({
       from: timeParam(),
       to: timeParam(),
-      site: listParam(),
+      // A site no event or configuration names would give a validly signed empty file: refused, as a standard is.
+      site: listParam(ctx.isSite).transform((values, zctx) => (values.forEach((v) => ctx.isSite(v) || refuse(zctx, unknownSite(v))), values)),
       standard: known(ctx.standardIds, (s) => `unknown standard "${s}" (known: ${ctx.standardIds.join(', ')})`),
       outcome: known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`),
       format: oneOfParam(ctx.formats),
@@ -63,6 +67,8 @@ function exportQuery(ctx: ExportContext) {
       return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
     });
 }
+
+const unknownSite = (site: string) => `unknown site "${site}": no event, milestone or site configuration names it`;
 
 /**
  * A parameter the export does not take (EXPORT_PARAMETERS) is refused, naming the exports that do: ignoring it would
@@ -99,9 +105,15 @@ export function parseExportQuery(raw: Record<string, unknown>, ctx: ExportContex
   return parsed.ok ? { ok: true as const, query: parsed.value } : parsed;
 }
 
+/** The sites the `site` values of a query may name (looked up before parsing: one read). */
+async function storedSitesOf(core: Pick<AppContext['core'], 'sites'>, site: unknown): Promise<(id: string) => boolean> {
+  const values = (Array.isArray(site) ? site : [site]).filter((v): v is string => typeof v === 'string');
+  return core.sites.stored(idListCandidates(values));
+}
+
 const queryFor = (kind: ExportContext['kind'], formats: readonly string[]) => ({
-  schema: (req: { headers: { accept?: string | undefined } }, app: AppContext) =>
-    exportQuery({ kind, accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), serverZone: app.core.serverZone(), nowMs: app.now() }),
+  schema: async (req: { headers: { accept?: string | undefined }; query: Record<string, unknown> }, app: AppContext) =>
+    exportQuery({ kind, accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), isSite: await storedSitesOf(app.core, req.query['site']), serverZone: app.core.serverZone(), nowMs: app.now() }),
 });
 
 /** Streams one export; a HEAD answers the headers without running it. */

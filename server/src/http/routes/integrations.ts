@@ -3,7 +3,7 @@
 // stored through the one ingest path (IngestService.ingestFeed: validation, idempotency, all or nothing, chain).
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { LIMITS, wellFormedString } from '../../protocol';
+import { LIMITS, siteId, wellFormedString } from '../../protocol';
 import type { FeedInput, FeedOutcome } from '../../services/ingest/outcomes';
 import { queueLogFeed } from '../../integrations/asterisk/feed';
 import { QueueLogError } from '../../integrations/asterisk/queueLog';
@@ -17,7 +17,7 @@ import { problem, sendProblem } from '../problems';
 import { route, type AppContext } from '../route';
 
 const siteQuery = z.strictObject({
-  site: wellFormedString().trim().min(1, 'must name the site the records belong to').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`),
+  site: siteId(wellFormedString().trim().min(1, 'must name the site the records belong to').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`)),
 });
 type SiteQuery = z.infer<typeof siteQuery>;
 

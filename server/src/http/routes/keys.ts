@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { validateKeyRequest, type NewKeyRequest } from '../../services/keys';
+import { keyIdOf } from '../caller';
 import { refuse } from '../queryParams';
 import { route } from '../route';
 
@@ -35,7 +36,7 @@ export const keyRoutes = [
     status: 201,
     body: { limit: '16kb', media: 'required', what: 'the key request', schema: (_req, app) => keyRequest(app.now()), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
     handle: async ({ body, res }, app) => {
-      const created = await app.core.keys.create({ ...body, source: 'api' });
+      const created = await app.core.keys.create({ ...body, source: 'api' }, { keyId: keyIdOf(res) });
       // The secret is in this answer and nowhere else: it is stored only as a hash.
       res.setHeader('Cache-Control', 'no-store');
       return { key: created.key, ...created.info };
@@ -55,9 +56,9 @@ export const keyRoutes = [
     method: 'DELETE',
     path: '/keys/:id',
     scope: 'admin',
-    handle: async ({ params }, app) => {
+    handle: async ({ params, res }, app) => {
       if (params.id === 'env') throw new DomainError('conflict', '', 'the RINGSIDE_API_KEY key lives in the environment: restart without it', undefined, 'key-not-revocable');
-      if (!(await app.core.keys.revoke(params.id))) throw keyNotFound(params.id);
+      if (!(await app.core.keys.revoke(params.id, { keyId: keyIdOf(res) }))) throw keyNotFound(params.id);
       return app.core.keys.get(params.id);
     },
   }),

@@ -12,3 +12,4 @@ export * from './labels';
 export * from './incidents';
 export * from './openClocks';
 export * from './livePoints';
+export * from './idLists';

@@ -1,0 +1,104 @@
+// One server per data folder, with real processes: a second server on a folder a live one holds refuses to start
+// (naming the folder and the pid, non-zero exit) and leaves the first one's lock alone; a stale lock (its process
+// gone) is taken over; of servers started at the same moment exactly one runs, also over a stale lock.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, mainJs, repo, startCli, type CliServer } from '../support/cli';
+import { watchOutput } from '../support/childOutput';
+import { removeDir, tempDataDir } from '../support/testServer';
+
+const KEY = { RINGSIDE_API_KEY: 'rs_data-lock-test-key-0123456789ab' };
+const running: CliServer[] = [];
+const dirs: string[] = [];
+
+beforeAll(() => buildServer());
+
+afterEach(async () => {
+  for (const s of running.splice(0)) {
+    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
+    await s.exit;
+  }
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+
+function dataDir(): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return dir;
+}
+
+async function serve(dir: string): Promise<CliServer> {
+  const server = await startCli(['--port', '0', '--data', dir, '--log-level', 'warn'], KEY);
+  running.push(server);
+  return server;
+}
+
+/** Starts a server on `dir`: it either prints its listening line, or exits first. */
+function attempt(dir: string) {
+  const child = spawn(process.execPath, [mainJs, '--port', '0', '--data', dir, '--log-level', 'warn'], { cwd: repo, env: { ...process.env, ...KEY } });
+  const output = watchOutput(child);
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const outcome = Promise.race([output.until('stdout', /^listening on (http:\/\/\S+)\n/m).then(() => 'listening' as const, () => 'exited' as const), exit.then(() => 'exited' as const)]);
+  return { child, output, exit, outcome };
+}
+
+const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'ringside.lock'), 'utf8')) as { pid: number; url?: string };
+const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+describe('the data folder lock', () => {
+  it('refuses a second server on a folder a live one uses, naming the folder and the pid, and leaves its lock', async () => {
+    const dir = dataDir();
+    const first = await serve(dir);
+    expect(lockOf(dir)).toMatchObject({ pid: first.child.pid, url: first.url });
+    const second = attempt(dir);
+    expect(await second.outcome).toBe('exited');
+    expect(await second.exit).toBe(1);
+    expect(second.output.stderr()).toContain(`ringside: could not start: another Ringside server (pid ${first.child.pid}, ${first.url}, started `);
+    expect(second.output.stderr()).toContain(`is using ${dir} (its lock: ${join(dir, 'ringside.lock')}): one server per data folder`);
+    expect(second.output.stdout()).toBe('');
+    // The first server's lock is untouched, so the offline commands still see it serving.
+    expect(lockOf(dir)).toMatchObject({ pid: first.child.pid, url: first.url });
+    const rebuild = spawnSync(process.execPath, [mainJs, 'rebuild-rollups', '--data', dir], { encoding: 'utf8' });
+    expect(rebuild.status).toBe(1);
+    expect(rebuild.stderr).toContain(`a Ringside server (pid ${first.child.pid}, ${first.url}) is using ${dir}: stop it first`);
+    expect((await fetch(`${first.url}/api/v1/health`)).status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    expect(existsSync(join(dir, 'ringside.lock'))).toBe(false);
+  }, 60_000);
+
+  it('takes over a stale lock (its process gone); a server removes only a lock it still holds', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: deadPid(), startedAt: '2026-01-01T00:00:00.000Z', url: 'http://127.0.0.1:1' }) + '\n');
+    const server = await serve(dir);
+    expect(lockOf(dir)).toMatchObject({ pid: server.child.pid, url: server.url });
+    // Someone replaced the lock meanwhile (by hand): stopping must not remove what this server did not write.
+    const other = JSON.stringify({ pid: deadPid(), startedAt: '2026-01-02T00:00:00.000Z' }) + '\n';
+    writeFileSync(join(dir, 'ringside.lock'), other);
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    expect(readFileSync(join(dir, 'ringside.lock'), 'utf8')).toBe(other);
+  }, 60_000);
+
+  for (const [name, before] of [
+    ['a fresh folder', () => {}],
+    ['a folder with a stale lock', (dir: string) => writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: deadPid(), startedAt: '2026-01-01T00:00:00.000Z' }) + '\n')],
+  ] as const) {
+    it(`of three servers started at once on ${name}, exactly one runs`, async () => {
+      const dir = dataDir();
+      before(dir);
+      const starts = [attempt(dir), attempt(dir), attempt(dir)];
+      const outcomes = await Promise.all(starts.map((s) => s.outcome));
+      const winners = starts.filter((_, i) => outcomes[i] === 'listening');
+      for (const s of starts) running.push({ ...s.output, child: s.child, url: '', exit: s.exit });
+      expect(winners.length, starts.map((s) => s.output.stderr()).join('\n')).toBe(1);
+      expect(lockOf(dir).pid).toBe(winners[0]!.child.pid);
+      for (const s of starts.filter((x) => x !== winners[0])) {
+        expect(await s.exit).toBe(1);
+        expect(s.output.stderr()).toContain(`(pid ${winners[0]!.child.pid}`);
+      }
+    }, 60_000);
+  }
+});
