@@ -189,7 +189,6 @@ export type MilestoneEnvelope =
 /** The body of POST /milestones: one milestone object or {"milestones": [...]} with 1 to LIMITS.maxBatch items. */
 export function openMilestoneEnvelope(body: unknown): MilestoneEnvelope {
   const invalid = (path: string, message: string): MilestoneEnvelope => ({ ok: false, status: 400, title: 'Invalid request body', path, message });
-  if (body === undefined) return invalid('(body)', 'is empty: send a milestone object or {"milestones": [...]}');
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return invalid('(body)', 'must be a milestone object or {"milestones": [...]}');
   if (!(MILESTONE_BATCH_KEY in body)) return { ok: true, mode: 'single', items: [body] };
   const items = (body as Record<string, unknown>)[MILESTONE_BATCH_KEY];

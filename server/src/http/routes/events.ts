@@ -84,11 +84,11 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
 }
 
 // A key limited to sites writes only those (callerOf(res).key.sites); without keys (--no-auth) every site.
-const postEvents = (commit: Committer, body: unknown, empty: boolean, res: Response) =>
-  ingestRequest<IngestResponse['results'][number]>(openEnvelope(empty ? undefined : body), EVENT_ANSWERS, (items) => commit(items, siteLimitOf(res)), res);
+const postEvents = (commit: Committer, body: unknown, res: Response) =>
+  ingestRequest<IngestResponse['results'][number]>(openEnvelope(body), EVENT_ANSWERS, (items) => commit(items, siteLimitOf(res)), res);
 
-const postMilestones = (ingest: IngestService, body: unknown, empty: boolean, res: Response) =>
-  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(empty ? undefined : body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
+const postMilestones = (ingest: IngestService, body: unknown, res: Response) =>
+  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
 
 export const eventRoutes = [
   route<unknown, undefined, unknown>({
@@ -96,17 +96,16 @@ export const eventRoutes = [
     path: '/events',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, media: 'required', what: 'events', schema: z.unknown() },
-    // The JSON parser turns an empty body into {}; the envelope says what is actually wrong.
-    handle: ({ body, req, res }, app) => postEvents(app.commit, body, req.headers['content-length'] === '0' || body === undefined, res),
+    body: { limit: MAX_BODY, media: 'required', what: 'an event object or {"events": [...]}', schema: z.unknown() },
+    handle: ({ body, res }, app) => postEvents(app.commit, body, res),
   }),
   route<unknown, undefined, unknown>({
     method: 'POST',
     path: '/milestones',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, media: 'required', what: 'milestones', schema: z.unknown() },
-    handle: ({ body, req, res }, app) => postMilestones(app.core.ingest, body, req.headers['content-length'] === '0' || body === undefined, res),
+    body: { limit: MAX_BODY, media: 'required', what: 'a milestone object or {"milestones": [...]}', schema: z.unknown() },
+    handle: ({ body, res }, app) => postMilestones(app.core.ingest, body, res),
   }),
   // Corrections are new records an administrator decides on.
   route<{ id: string }, undefined, z.infer<typeof voidBody>>({
