@@ -3,6 +3,7 @@
 // one function in the zone the compliance reader uses. Every refusal names its parameter.
 import { z } from 'zod';
 import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS, type ReportWindow } from '../protocol';
+import { unlessWrong } from '../protocol/issues';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
 
@@ -150,6 +151,13 @@ interface ReportRange {
   /** The clock the range was taken at (a rolling window or the default `to` ends there). */
   nowMs: number;
 }
+
+/** The parameters a report's range reads. */
+export const RANGE_PARAMS = ['site', 'tz', 'window', 'from', 'to'] as const;
+
+/** The range's own problems (out of order, with a default end too), found whatever else is wrong unless a parameter it reads is. */
+export const rangeRule = (zones: ZoneContext, nowMs: number) =>
+  [(p: RangeParams, ctx: z.RefinementCtx) => void reportRange(p, zones, nowMs, ctx), unlessWrong(...RANGE_PARAMS)] as const;
 
 /**
  * One definition of a report's range. The zone is `tz`, else the site's when one configured site is asked, else

@@ -1,6 +1,7 @@
 // GET /clocks (the open cases and each standard's clock on them) and GET /event-types.
 import type { z } from 'zod';
 import { clocksQuerySchema, type ClocksQuery, type ClocksResponse, type EventTypesResponse } from '../../protocol/eventTypes';
+import { unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
 
 /** The filters, with `type` checked against the event types this server knows (built-in and configured). */
@@ -10,7 +11,7 @@ function clocksQuery(_req: unknown, app: AppContext): z.ZodType<ClocksQuery> {
     if (query.type !== undefined && !registry.get(query.type)) {
       ctx.addIssue({ code: 'custom', path: ['type'], message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` });
     }
-  });
+  }, unlessWrong('type'));
 }
 
 export const clockRoutes = [

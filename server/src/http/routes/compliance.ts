@@ -6,7 +6,8 @@ import type { Bucket, ComplianceReport, GroupBy, Standard } from '../../protocol
 import type { ReportQuery } from '../../services/compliance';
 import type { Core } from '../../services/core';
 import type { DistributionQuery } from '../../services/distribution';
-import { bucketLimit, oneOfParam, rangeShape, reportRange, standardParam, windowAlone, fromBeforeTo, type ZoneContext } from '../queryParams';
+import { unlessWrong } from '../../protocol/issues';
+import { bucketLimit, oneOfParam, RANGE_PARAMS, rangeRule, rangeShape, reportRange, standardParam, windowAlone, fromBeforeTo, type ZoneContext } from '../queryParams';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
@@ -22,12 +23,11 @@ function complianceQuery(ctx: QueryContext, nowMs: number) {
     .strictObject({ standard: standardParam(ctx.standardIds), ...rangeShape, bucket: oneOfParam(['minute', 'hour', 'day'] as const), groupBy: oneOfParam<GroupBy>(['site', 'queue', 'agent']) })
     .superRefine(...windowAlone)
     .superRefine(...fromBeforeTo)
-    .transform((p, zctx): ReportQuery => {
-      const range = reportRange(p, ctx, nowMs, zctx);
-      const bucket = p.bucket ?? null;
-      if (bucket) bucketLimit(zctx, range, BUCKET_MS[bucket], `${bucket} buckets`, ['bucket'], 'choose a coarser bucket or a shorter range');
-      return { ...range, standardId: p.standard ?? null, bucket, groupBy: p.groupBy ?? null };
-    });
+    .superRefine(...rangeRule(ctx, nowMs))
+    .superRefine((p, zctx) => {
+      if (p.bucket) bucketLimit(zctx, reportRange(p, ctx, nowMs, zctx), BUCKET_MS[p.bucket], `${p.bucket} buckets`, ['bucket'], 'choose a coarser bucket or a shorter range');
+    }, unlessWrong(...RANGE_PARAMS, 'bucket'))
+    .transform((p, zctx): ReportQuery => ({ ...reportRange(p, ctx, nowMs, zctx), standardId: p.standard ?? null, bucket: p.bucket ?? null, groupBy: p.groupBy ?? null }));
 }
 
 function distributionQuery(standards: readonly Standard[], zones: ZoneContext, nowMs: number) {
@@ -35,6 +35,7 @@ function distributionQuery(standards: readonly Standard[], zones: ZoneContext, n
     .strictObject({ standard: standardParam(standards.map((s) => s.id)), ...rangeShape })
     .superRefine(...windowAlone)
     .superRefine(...fromBeforeTo)
+    .superRefine(...rangeRule(zones, nowMs))
     .transform((p, zctx): DistributionQuery => {
       const { fromMs, toMs, site, timeZone } = reportRange(p, zones, nowMs, zctx);
       return { fromMs, toMs, site, standardId: p.standard ?? null, timeZone, nowMs };

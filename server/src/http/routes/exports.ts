@@ -7,6 +7,7 @@ import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
 import { bucketLimit, listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
+import { unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
@@ -39,7 +40,7 @@ export interface ExportContext {
 function exportQuery(ctx: ExportContext) {
   const known = (allowed: readonly string[], says: (v: string) => string) =>
     listParam().transform((values, zctx) => (values.forEach((v) => allowed.includes(v) || refuse(zctx, says(v))), values));
-  return z
+  const query = z
     .strictObject({
       from: timeParam(),
       to: timeParam(),
@@ -53,35 +54,49 @@ function exportQuery(ctx: ExportContext) {
       since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
       asOf: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
     })
-    .superRefine(...onlyItsOwn(ctx.kind))
-    .transform((p, zctx): ExportQuery => {
-      const toMs = p.to ?? ctx.nowMs;
-      const fromMs = p.from ?? toMs - 30 * DAY;
-      if (fromMs >= toMs) refuse(zctx, 'must be later than from', ['to']);
-      periodLimit(ctx.kind, { fromMs, toMs }, p.period ?? 'day', zctx);
+    .superRefine((p, zctx) => {
+      const range = rangeOf(p, ctx.nowMs);
+      if (range.fromMs >= range.toMs) refuse(zctx, 'must be later than from', ['to']);
+      else periodLimit(ctx.kind, range, p.period ?? 'day', zctx);
+    }, unlessWrong('from', 'to', 'period'));
+  return onlyItsOwn(ctx.kind, Object.keys(query.shape))
+    .reduce((checked, [rule, when]) => checked.superRefine(rule, when), query)
+    .transform((p): ExportQuery => {
+      const { fromMs, toMs } = rangeOf(p, ctx.nowMs);
       const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
       return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
     });
 }
 
+/** [from, to): the last 30 days unless said. */
+function rangeOf(p: { from?: number | undefined; to?: number | undefined }, nowMs: number): { fromMs: number; toMs: number } {
+  const toMs = p.to ?? nowMs;
+  return { fromMs: p.from ?? toMs - 30 * DAY, toMs };
+}
+
 /**
  * A parameter the export does not take (EXPORT_PARAMETERS) is refused, naming the exports that do: ignoring it would
- * answer another question than the one asked. Checked once every parameter is valid in itself.
+ * answer another question than the one asked. One check per such parameter, made whatever else is wrong unless its
+ * own value is.
  */
-function onlyItsOwn(kind: ExportContext['kind']) {
+function onlyItsOwn(kind: ExportContext['kind'], names: readonly string[]) {
   const own: readonly string[] = EXPORT_PARAMETERS[kind];
   const takers = (name: string) => Object.entries(EXPORT_PARAMETERS).filter(([, names]) => (names as readonly string[]).includes(name)).map(([k]) => k);
   const what = kind === 'report' ? 'the report' : `the ${kind} export`;
-  return [
-    (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
-      for (const [name, value] of Object.entries(p)) {
-        const taken = takers(name);
-        // Absent (a list: empty), its own, or unknown to every export (refused as unknown).
-        if (value === undefined || (Array.isArray(value) && value.length === 0) || own.includes(name) || taken.length === 0) continue;
-        refuse(zctx, `does not apply to ${what} (taken by: ${taken.join(', ')})`, [name]);
-      }
-    },
-  ] as const;
+  // In the query's order, as every other problem is listed.
+  const others = names.filter((name) => !own.includes(name) && takers(name).length > 0);
+  return others.map(
+    (name) =>
+      [
+        (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
+          const value = p[name];
+          // Absent (a list: empty).
+          if (value === undefined || (Array.isArray(value) && value.length === 0)) return;
+          refuse(zctx, `does not apply to ${what} (taken by: ${takers(name).join(', ')})`, [name]);
+        },
+        unlessWrong(name),
+      ] as const,
+  );
 }
 
 /**
