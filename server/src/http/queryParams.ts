@@ -2,7 +2,7 @@
 // times as ISO 8601 with an offset, zones as IANA names, and a report's range ("today", a window, from/to) read by
 // one function in the zone the compliance reader uses. Every refusal names its parameter.
 import { z } from 'zod';
-import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS, type ReportWindow } from '../protocol';
+import { canonicalTimeZone, isoWithOffset, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
 import { unlessWrong } from '../protocol/issues';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
@@ -39,7 +39,7 @@ export const timeParam = () =>
 
 export const zoneParam = () =>
   text()
-    .transform((v, ctx) => (isValidTimeZone(v) ? v : refuse(ctx, 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")')))
+    .transform((v, ctx) => canonicalTimeZone(v) ?? refuse(ctx, UNKNOWN_TIME_ZONE))
     .optional();
 
 /** A standard that exists (retired ones included). */
