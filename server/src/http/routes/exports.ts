@@ -1,12 +1,12 @@
 // GET /export/{events,milestones,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { abortExport, ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
 import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
-import { bucketLimit, listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
+import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
 import { unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
@@ -32,6 +32,7 @@ export interface ExportContext {
   accept?: string | undefined;
   formats: readonly string[];
   standardIds: readonly string[];
+  knownSite: KnownSite;
   serverZone: string;
   nowMs: number;
 }
@@ -44,7 +45,7 @@ function exportQuery(ctx: ExportContext) {
     .strictObject({
       from: timeParam(),
       to: timeParam(),
-      site: listParam(),
+      site: siteListParam(ctx.knownSite),
       standard: known(ctx.standardIds, (s) => `unknown standard "${s}" (known: ${ctx.standardIds.join(', ')})`),
       outcome: known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`),
       format: oneOfParam(ctx.formats),
@@ -115,8 +116,8 @@ export function parseExportQuery(raw: Record<string, unknown>, ctx: ExportContex
 }
 
 const queryFor = (kind: ExportContext['kind'], formats: readonly string[]) => ({
-  schema: (req: { headers: { accept?: string | undefined } }, app: AppContext) =>
-    exportQuery({ kind, accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), serverZone: app.core.serverZone(), nowMs: app.now() }),
+  schema: async (req: Request, app: AppContext) =>
+    exportQuery({ kind, accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), knownSite: await knownSitesOf(app.core.sites, req.query), serverZone: app.core.serverZone(), nowMs: app.now() }),
 });
 
 /** Streams one export; a HEAD answers the headers without running it. */
