@@ -9,7 +9,7 @@ import type { Committer } from '../../services/ingest/groupCommit';
 import type { ItemProblem } from '../../services/ingest/itemProblem';
 import { keyIdOf, siteLimitOf } from '../caller';
 import { openEnvelope } from '../envelope';
-import { fieldPath, problem, sendJson, sendProblem } from '../problems';
+import { fieldPath, NOTHING_STORED, problem, sendJson, sendProblem, siteNotAllowed } from '../problems';
 import { route, type BodySpec } from '../route';
 
 const MAX_BODY = '1mb';
@@ -75,12 +75,12 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
   }
   const errors = toFields(outcome.problems);
   if (outcome.kind === 'forbidden') {
-    sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]!.message}; nothing from this request was stored`, errors));
+    sendProblem(res, siteNotAllowed(errors, NOTHING_STORED));
     return;
   }
   const { slug, title } = outcome.kind === 'invalid' ? answers.invalid : answers.conflict(outcome.problems);
   const detail = `${answers.source ? `${answers.source}: ` : ''}${outcome.kind === 'invalid' ? `${errors.length} invalid field(s)` : (errors[0]?.message ?? 'conflict')}`;
-  sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}; nothing from this request was stored`, errors));
+  sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}${NOTHING_STORED}`, errors));
 }
 
 // A key limited to sites writes only those (callerOf(res).key.sites); without keys (--no-auth) every site.
