@@ -2,6 +2,7 @@
 // never comes out of a parse of request input.
 import { describe, expect, it } from 'vitest';
 import { eventInputSchema, issueMessage, milestoneInputSchema, parseInput, standardDefinitionSchema, tagMessage } from '../../server/src/protocol';
+import { eventTypeDefinitionSchema, eventTypeListSchema, milestoneDefinitionSchema } from '../../server/src/protocol/eventTypes';
 
 type Schema = Parameters<typeof parseInput>[0];
 type Issue = Parameters<typeof issueMessage>[0];
@@ -65,6 +66,47 @@ describe('parseInput', () => {
     ]);
     expect(messages(eventInputSchema, { type: 'call', rings: -1 })).toContainEqual(['rings', 'must be ≥ 0']);
     expect(messages(eventInputSchema, { type: 'call', rings: -1 }).filter(([path]) => path === 'rings')).toHaveLength(1);
+  });
+
+  it('checks a standard\'s rules between fields also when other fields are wrong, unless a field they read is wrong', () => {
+    const tester = { id: 'bad', name: 'x', eventType: 'call', measure: 'greetSeconds', operator: '=<', threshold: -1, target: 1.5, formula: 'F9', bands: { green: 0.5, amber: 0.9 } };
+    expect(messages(standardDefinitionSchema, tester)).toEqual([
+      ['operator', 'must be one of <= < >= >'],
+      ['threshold', 'must be ≥ 0'],
+      ['target', 'must be between 0 and 1'],
+      ['formula', 'must be one of F1, F2, F3, F4, F5'],
+      ['measure', 'is not a numeric field of a call (use rings or answerSeconds)'],
+      ['bands.amber', 'must not be above bands.green'],
+    ]);
+    const withWindows = { ...tester, colour: 1, windows: ['1h', 'today', '1h'] };
+    expect(messages(standardDefinitionSchema, withWindows)).toContainEqual(['windows.2', 'repeats "1h", already windows.0: list each window once']);
+    // A rule reading a wrong field says nothing: the field's own problem is the one to fix.
+    const wrongReads = { ...tester, eventType: 'Call!', bands: { green: 'high', amber: 0.9 }, windows: ['1h', 'yearly', '1h'] };
+    expect(messages(standardDefinitionSchema, wrongReads).map(([path]) => path)).toEqual(['eventType', 'operator', 'threshold', 'target', 'formula', 'bands.green', 'windows.1']);
+  });
+
+  it('checks an event type\'s rules between fields also when other fields are wrong, unless a field they read is wrong', () => {
+    const type = { id: 'callback', name: 'Callback', maxOpenSeconds: 'soon' };
+    const milestones = [
+      { id: 'requested', role: 'start' },
+      { id: 'done', role: 'stop', outcome: 'served' },
+    ];
+    // The measure names no milestone, and the stop comes first: both are known although maxOpenSeconds is wrong.
+    expect(messages(eventTypeDefinitionSchema, { ...type, milestones, measures: [{ id: 'wait', from: 'requested', to: 'called' }] })).toEqual([
+      ['maxOpenSeconds', 'must be a number (got text)'],
+      ['measures.0.to', 'must name a milestone of this type'],
+    ]);
+    expect(messages(eventTypeDefinitionSchema, { ...type, milestones: [...milestones].reverse(), measures: [{ id: 'wait', from: 'requested', to: 'done' }] })).toContainEqual([
+      'milestones.1.role',
+      'must be the first milestone (the case starts there)',
+    ]);
+    // A stop without its outcome is named though its id is wrong; a wrong role is not checked against its outcome.
+    expect(messages(milestoneDefinitionSchema, { id: 7, role: 'stop' })).toEqual([
+      ['id', 'must be text (got a number)'],
+      ['outcome', 'a stop must say how the case ended: "served" or "gaveUp"'],
+    ]);
+    expect(messages(milestoneDefinitionSchema, { id: 'x', role: 'finish', outcome: 'served' })).toEqual([['role', 'must be one of start, step, stop']]);
+    expect(messages(eventTypeListSchema, [{ ...type, milestones, measures: [] }, { ...type, milestones, measures: [] }]).filter(([, m]) => m!.includes('defined twice'))).toEqual([['1.id', '"callback" is defined twice']]);
   });
 
   it('refuses an event without a known type as every object: the type, the shared fields and unknown fields named', () => {

@@ -1,7 +1,7 @@
 // One middleware in front of every route: who is calling (its key) and may they (scope for path+method).
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX } from '../protocol';
-import { problem, sendProblem } from './problems';
+import { problem, sendProblem, siteNotAllowed } from './problems';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { Caller } from './caller';
@@ -43,8 +43,7 @@ export function authMiddleware(mode: AccessMode, keys: KeysService): NodeHandler
     if (refusal?.kind === 'site') {
       // Routes that take their site from the address (the kiosk, the feeds) are refused here; those that carry it in
       // the body are refused by the ingest service, item by item.
-      const message = siteRefusal(auth!.key.sites!, refusal.site);
-      sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', `site ${message}`, [{ path: 'site', message }]));
+      sendProblem(res, siteNotAllowed([{ path: 'site', message: siteRefusal(auth!.key.sites!, refusal.site) }]));
       return;
     }
     next();

@@ -6,7 +6,6 @@ export type Envelope =
   | { ok: false; status: 400 | 413; title: string; path: string; message: string };
 
 export function openEnvelope(body: unknown): Envelope {
-  if (body === undefined) return invalid('(body)', 'is empty: send an event object or {"events": [...]}');
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return invalid('(body)', 'must be an event object or {"events": [...]}');
   }

@@ -9,6 +9,17 @@ export function problem(status: number, slug: string, title: string, detail: str
   return { type: TYPE_BASE + slug, title, status, detail, ...(errors ? { errors } : {}) };
 }
 
+/** How a refusal of a write says that none of the request was kept. */
+export const NOTHING_STORED = '; nothing from this request was stored';
+
+/**
+ * 403 for a site outside a key's list. The detail is the refusal itself, which names the site and those the key may
+ * write (plus `more`, e.g. that nothing was stored), without the field's path before it: `errors` says where.
+ */
+export function siteNotAllowed(errors: FieldProblem[], more = ''): ProblemDetails {
+  return problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]?.message ?? 'a site outside this key\'s list'}${more}`, errors);
+}
+
 export function sendProblem(res: ServerResponse, p: ProblemDetails): void {
   sendJsonText(res, p.status, 'application/problem+json; charset=utf-8', JSON.stringify(p));
 }

@@ -2,10 +2,12 @@
 // times as ISO 8601 with an offset, zones as IANA names, and a report's range ("today", a window, from/to) read by
 // one function in the zone the compliance reader uses. Every refusal names its parameter.
 import { z } from 'zod';
-import { isoWithOffset, isValidTimeZone, REPORT_WINDOWS, type ReportWindow } from '../protocol';
+import { canonicalTimeZone, isoWithOffset, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
+import { unlessWrong } from '../protocol/issues';
 import { readIdList } from '../protocol/pure/idLists';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
+import { unknownSiteMessage, type SitesService } from '../services/sites';
 
 /** Adds a problem to the value being parsed (at `path` below it); the value is then refused. */
 export const refuse = (ctx: z.RefinementCtx, message: string, path: PropertyKey[] = []): typeof z.NEVER => {
@@ -19,9 +21,6 @@ const text = () =>
     if (typeof v !== 'string') return refuse(ctx, 'must be given once, as text');
     return v.trim() === '' ? refuse(ctx, 'must not be empty') : v.trim();
   });
-
-/** One text parameter, trimmed. */
-export const textParam = () => text().optional();
 
 export const oneOfParam = <T extends string>(allowed: readonly T[], message = `must be one of ${allowed.join(', ')}`) =>
   text()
@@ -39,7 +38,7 @@ export const timeParam = () =>
 
 export const zoneParam = () =>
   text()
-    .transform((v, ctx) => (isValidTimeZone(v) ? v : refuse(ctx, 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")')))
+    .transform((v, ctx) => canonicalTimeZone(v) ?? refuse(ctx, UNKNOWN_TIME_ZONE))
     .optional();
 
 /** A standard that exists (retired ones included). */
@@ -62,6 +61,38 @@ export const listParam = (isWhole: (id: string) => boolean = () => false) =>
     const ids = readIdList(values, isWhole);
     if (ids.some((s) => s === '')) refuse(ctx, 'must not contain empty values');
     return ids.filter((s) => s !== '');
+  });
+
+/** Whether the server has heard of a site (SitesService.known), looked up before a query is parsed. */
+export type KnownSite = (site: string) => boolean;
+
+/**
+ * The sites a query's `site` names (given once or repeated, comma-separated or not), looked up before its schema runs,
+ * which is synchronous: `site=nosuch` is refused by name beside the query's other problems, as an unknown standard is.
+ */
+export async function knownSitesOf(sites: Pick<SitesService, 'known'>, query: Record<string, unknown>): Promise<KnownSite> {
+  const given = query['site'];
+  const texts = (Array.isArray(given) ? given : [given]).filter((v): v is string => typeof v === 'string');
+  const names = [...new Set(texts.flatMap((t) => [t, ...t.split(',')]).map((t) => t.trim()))].filter((t) => t !== '').slice(0, MAX_SITE_LOOKUPS);
+  const known = names.length > 0 ? await sites.known(names) : new Set<string>();
+  return (site) => known.has(site);
+}
+
+/** The most site names one query is looked up for; a list naming more is refused (siteListParam). */
+const MAX_SITE_LOOKUPS = 100;
+
+/** One site the server has heard of, trimmed. */
+export const siteParam = (known: KnownSite) =>
+  text()
+    .transform((v, ctx) => (known(v) ? v : refuse(ctx, unknownSiteMessage(v))))
+    .optional();
+
+/** Sites the server has heard of, repeatable and comma-separated (listParam); absent: []. */
+export const siteListParam = (known: KnownSite) =>
+  listParam(known).transform((sites, ctx) => {
+    if (sites.length > MAX_SITE_LOOKUPS) return refuse(ctx, `must name at most ${MAX_SITE_LOOKUPS} sites`);
+    const unknown = sites.filter((s) => !known(s));
+    return unknown.length === 0 ? sites : unknown.map((s) => refuse(ctx, unknownSiteMessage(s)))[0]!;
   });
 
 /** A decimal number as JSON writes one, exponent included (200, 0.8, 1e6; also 5. and .5); no hex, no Infinity. */
@@ -116,14 +147,17 @@ export function bucketLimit(ctx: z.RefinementCtx, range: { fromMs: number; toMs:
   if (Math.ceil((range.toMs - range.fromMs) / unitMs) + 1 > MAX_BUCKETS) refuse(ctx, `would mean more than ${MAX_BUCKETS} ${what} between from and to; ${advice}`, path);
 }
 
-export interface ZoneContext {
+/** What a report's query needs to know of sites (looked up before it is parsed) and of the server. */
+export interface SiteContext {
+  /** Whether the server has heard of a site. */
+  knownSite: KnownSite;
   /** The zone of a configured site, if any. */
   siteZone(site: string): string | undefined;
   serverZone: string;
 }
 
 /** The range parameters of a report: `site`, `tz`, `window`, `from`, `to`. */
-export const rangeShape = { site: textParam(), from: timeParam(), to: timeParam(), window: oneOfParam(REPORT_WINDOWS), tz: zoneParam() };
+export const rangeShape = (known: KnownSite) => ({ site: siteParam(known), from: timeParam(), to: timeParam(), window: oneOfParam(REPORT_WINDOWS), tz: zoneParam() });
 
 /**
  * `window` replaces `from` and `to`: asking for both is refused whatever else is wrong with them (a check of the
@@ -156,12 +190,19 @@ interface ReportRange {
   nowMs: number;
 }
 
+/** The parameters a report's range reads. */
+export const RANGE_PARAMS = ['site', 'tz', 'window', 'from', 'to'] as const;
+
+/** The range's own problems (out of order, with a default end too), found whatever else is wrong unless a parameter it reads is. */
+export const rangeRule = (zones: SiteContext, nowMs: number) =>
+  [(p: RangeParams, ctx: z.RefinementCtx) => void reportRange(p, zones, nowMs, ctx), unlessWrong(...RANGE_PARAMS)] as const;
+
 /**
  * One definition of a report's range. The zone is `tz`, else the site's when one configured site is asked, else
  * the server's; `window` is taken in that zone; without it the range is [from, to), defaulting to [start of today
  * in that zone, now).
  */
-export function reportRange(p: RangeParams, zones: ZoneContext, nowMs: number, ctx: z.RefinementCtx): ReportRange {
+export function reportRange(p: RangeParams, zones: SiteContext, nowMs: number, ctx: z.RefinementCtx): ReportRange {
   const timeZone = reportZone(p.tz ?? null, p.site !== undefined ? zones.siteZone(p.site) : undefined, zones.serverZone);
   const { fromMs, toMs } = p.window !== undefined ? windowRange(p.window, nowMs, timeZone) : { fromMs: p.from ?? periodStart(nowMs, timeZone, 'day'), toMs: p.to ?? nowMs };
   if (p.window === undefined && fromMs >= toMs) {

@@ -61,8 +61,8 @@ export interface BodySpec<B> {
    * not Ringside clients post them. Text and form bodies are read as UTF-8 only, like JSON.
    */
   format?: 'json' | 'text' | 'form';
-  /** How the 415 answer names what to send: "send <what> as application/json". */
-  what?: string;
+  /** What to send, as the 415 answer and the answer to a request without a body name it: "send <what> as application/json". */
+  what: string;
   invalid?: InvalidAnswer;
 }
 

@@ -5,7 +5,7 @@ import typeIs from 'type-is';
 import { z } from 'zod';
 import { parseInput, type FieldProblem } from '../protocol';
 import { zodProblems } from '../services/zodProblems';
-import { BODY_TYPES } from './jsonBody';
+import { BODY_TYPES, hasNoBody } from './jsonBody';
 import { decoded, NOT_PERCENT_UTF8, queryOf, rawParams, undecodableFormFields, undecodableParams } from './percentEncoding';
 import { INVALID_QUERY, problem, sendProblem } from './problems';
 import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
@@ -95,17 +95,29 @@ async function resolve<T>(spec: SchemaOf<T>, req: Request, app: AppContext): Pro
   return typeof spec === 'function' ? spec(req, app) : spec;
 }
 
-/** The body as the route declares it, or a 415 answer (null) for a body in another media type. */
+/** What a route tells a client to send, in its 415 and in its answer to a request without a body. */
+function whatToSend(spec: BodySpec<unknown>): string {
+  return `send ${spec.what} as ${BODY_TYPES[spec.format ?? 'json'][0]}`;
+}
+
+/**
+ * The body as the route declares it; or, after answering, null: 415 for a body in another media type (naming
+ * Content-Type, as a charset not taken is named), 400 naming (body) for a route that needs a body and got none.
+ */
 function rawBody(spec: BodySpec<unknown>, req: Request, res: Response): { body: unknown } | null {
-  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  const mustBeJson = spec.media === 'required' || hasBody;
+  const empty = hasNoBody(req);
   const types = BODY_TYPES[spec.format ?? 'json'];
-  if (mustBeJson && !typeIs(req, [...types])) {
-    const send = spec.what ? `send ${spec.what} as ${types[0]}` : `send ${types[0]}`;
-    sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `${send} (got ${req.headers['content-type'] ?? 'none'})`));
+  // The header, not the body, says what was sent: a request of the right type without a body is an empty one.
+  const declared = req.headers['content-type'];
+  if ((spec.media === 'required' || !empty) && !typeIs.is(declared ?? '', [...types])) {
+    const got = `got ${declared ?? 'none'}`;
+    sendProblem(res, problem(415, 'unsupported-media-type', 'Unsupported media type', `${whatToSend(spec)} (${got})`, [{ path: 'Content-Type', message: `must be ${types.join(' or ')} (${got})` }]));
     return null;
   }
-  return { body: spec.media === 'when-present' && !hasBody ? {} : req.body };
+  if (!empty) return { body: req.body };
+  if (spec.media === 'when-present') return { body: {} };
+  sendProblem(res, invalidProblem(spec.invalid ?? INVALID_BODY, [{ path: '(body)', message: `is empty: ${whatToSend(spec)}` }]));
+  return null;
 }
 
 /** The route's validated input, or null after answering the refusal. */

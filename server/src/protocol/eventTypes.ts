@@ -4,6 +4,7 @@
 // complaint) are written in this same format (domain/eventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
+import { betweenFieldsIssue, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
 import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
@@ -56,6 +57,9 @@ const nameSchema = wellFormedString()
   .min(1, 'must not be empty')
   .max(EVENT_TYPE_LIMITS.maxNameLength, `must be at most ${EVENT_TYPE_LIMITS.maxNameLength} characters`);
 
+type Issue = (path: Array<string | number>, message: string) => void;
+const issueOf = (ctx: z.RefinementCtx): Issue => (path, message) => betweenFieldsIssue(ctx, path, message);
+
 export const milestoneDefinitionSchema = z
   .strictObject({
     id: definedLocalId,
@@ -63,9 +67,9 @@ export const milestoneDefinitionSchema = z
     outcome: z.enum(STOP_OUTCOMES, { error: `must be one of ${STOP_OUTCOMES.join(', ')}` }).optional(),
   })
   .superRefine((m, ctx) => {
-    if (m.role === 'stop' && m.outcome === undefined) ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'a stop must say how the case ended: "served" or "gaveUp"' });
-    if (m.role !== 'stop' && m.outcome !== undefined) ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'only a stop has an outcome' });
-  });
+    if (m.role === 'stop' && m.outcome === undefined) betweenFieldsIssue(ctx, ['outcome'], 'a stop must say how the case ended: "served" or "gaveUp"');
+    if (m.role !== 'stop' && m.outcome !== undefined) betweenFieldsIssue(ctx, ['outcome'], 'only a stop has an outcome');
+  }, unlessWrong('role', 'outcome'));
 
 export const measureDefinitionSchema = z.strictObject({ id: definedLocalId, from: localIdSchema, to: localIdSchema });
 
@@ -87,13 +91,9 @@ export const eventTypeDefinitionSchema = z
       .min(1, 'must be > 0')
       .max(EVENT_TYPE_LIMITS.maxOpenSeconds, `must be at most ${EVENT_TYPE_LIMITS.maxOpenSeconds} (366 days)`),
   })
-  .superRefine((t, ctx) => {
-    const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
-    checkMilestoneOrder(t.milestones, issue);
-    checkMeasures(t, issue);
-  });
+  .superRefine((t, ctx) => checkMilestoneOrder(t.milestones, issueOf(ctx)), unlessWrong('milestones'))
+  .superRefine((t, ctx) => checkMeasures(t, issueOf(ctx)), unlessWrong('milestones.*.id', 'milestones.*.role', 'milestones.*.outcome', 'measures'));
 
-type Issue = (path: Array<string | number>, message: string) => void;
 type MilestoneDefinitionShape = z.output<typeof milestoneDefinitionSchema>;
 
 /** One start, first; steps before stops; at least one served stop, at most one gave-up stop; unique ids. */
@@ -146,10 +146,10 @@ export const eventTypeListSchema = z
   .superRefine((types, ctx) => {
     const seen = new Set<string>();
     types.forEach((t, i) => {
-      if (seen.has(t.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${t.id}" is defined twice` });
+      if (seen.has(t.id)) betweenFieldsIssue(ctx, [i, 'id'], `"${t.id}" is defined twice`);
       seen.add(t.id);
     });
-  });
+  }, unlessWrong('*.id'));
 
 export type MilestoneDefinition = z.output<typeof milestoneDefinitionSchema>;
 export type MeasureDefinition = z.output<typeof measureDefinitionSchema>;
@@ -190,7 +190,6 @@ export type MilestoneEnvelope =
 /** The body of POST /milestones: one milestone object or {"milestones": [...]} with 1 to LIMITS.maxBatch items. */
 export function openMilestoneEnvelope(body: unknown): MilestoneEnvelope {
   const invalid = (path: string, message: string): MilestoneEnvelope => ({ ok: false, status: 400, title: 'Invalid request body', path, message });
-  if (body === undefined) return invalid('(body)', 'is empty: send a milestone object or {"milestones": [...]}');
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return invalid('(body)', 'must be a milestone object or {"milestones": [...]}');
   if (!(MILESTONE_BATCH_KEY in body)) return { ok: true, mode: 'single', items: [body] };
   const items = (body as Record<string, unknown>)[MILESTONE_BATCH_KEY];

@@ -1,7 +1,7 @@
 // Wire schemas for service events as integrations post them (docs/api.md, "POST /events").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
-import { parseInput, tagMessage } from './issues';
+import { betweenFieldsIssue, parseInput, tagMessage, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
 import { wellFormedString } from './text';
@@ -79,11 +79,9 @@ export const callEventSchema = z
     queue: text.optional(),
     agent: text.optional(),
   })
-  .refine((e) => e.rings !== undefined || e.answerSeconds !== undefined, {
-    message: 'a call needs rings and/or answerSeconds',
-    path: ['rings'],
-    when: ({ value, issues }) => value !== null && typeof value === 'object' && !issues.some((i) => WAIT_FIELDS.includes(String(i.path?.[0]))),
-  });
+  .superRefine((e, ctx) => {
+    if (e.rings === undefined && e.answerSeconds === undefined) betweenFieldsIssue(ctx, ['rings'], 'a call needs rings and/or answerSeconds');
+  }, unlessWrong(...WAIT_FIELDS));
 
 export const visitEventSchema = z.strictObject({
   ...common,

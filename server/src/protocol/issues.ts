@@ -115,6 +115,28 @@ export function tagMessage(input: unknown, key: string, tags: readonly unknown[]
   return given === undefined ? `is required: ${accepted}` : `must be ${accepted}`;
 }
 
+/** Marks the problems rules between fields find: they leave the fields they name readable (unlessWrong). */
+const BETWEEN_FIELDS = { betweenFields: true } as const;
+
+/** A problem a rule between fields found, at `path` below the value it checks. */
+export function betweenFieldsIssue(ctx: z.RefinementCtx, path: PropertyKey[], message: string): void {
+  ctx.addIssue({ code: 'custom', path, message, params: BETWEEN_FIELDS });
+}
+
+/**
+ * When a rule between fields (a refine or superRefine of an object or list) runs: also when other fields are wrong, so
+ * one answer lists every problem it can know (zod would skip it after any failed type or option), but not when a field
+ * it reads is wrong itself, whose own problem is the one to fix (docs/api.md, "Errors"); another rule's finding
+ * (betweenFieldsIssue) does not count. `reads` are paths below the value, "*" for any list index: "bands",
+ * "milestones.*.role". A problem of a list itself (too short) or of an item counts for every field inside it.
+ */
+export function unlessWrong(...reads: string[]): { when: (payload: z.core.ParsePayload) => boolean } {
+  const patterns = reads.map((r) => r.split('.'));
+  const readsWrong = (path: readonly PropertyKey[]) => path.length > 0 && patterns.some((p) => p.slice(0, path.length).every((segment, i) => segment === '*' || segment === String(path[i])));
+  const wrong = (issue: z.core.$ZodRawIssue) => (issue as { params?: unknown }).params !== BETWEEN_FIELDS && readsWrong(issue.path ?? []);
+  return { when: ({ value, issues }) => value !== null && typeof value === 'object' && !issues.some(wrong) };
+}
+
 // Set once for this zod instance rather than passed to each parse: zod's per-parse `error` parameter slows every
 // parse, the valid ones too (a posted event's validation ~3.0 → ~4.6 µs), while the global map is read only when
 // an issue is raised. A schema's own message still comes first.

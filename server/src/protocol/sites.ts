@@ -44,14 +44,31 @@ export const siteId = (text: z.ZodString): z.ZodString => text.superRefine((id, 
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-export function isValidTimeZone(zone: string): boolean {
+/** The zone names this server's time-zone data lists, by their lower-case spelling. */
+let listedZones: Map<string, string> | undefined;
+
+/**
+ * The IANA zone `zone` names, in its own spelling ("utc" → "UTC", "europe/berlin" → "Europe/Berlin"), or null when
+ * this server knows no such zone. Zones are matched in any letter case, so a zone is stored and echoed the one way.
+ * A link the time-zone data does not list by name (an older or alternative name, "Asia/Kolkata" where the data has
+ * "Asia/Calcutta", "US/Eastern") is kept as written, unless written all in one case, which no spelling of such a name
+ * is: then the name of the zone it links to.
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
+  listedZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name]));
+  const listed = listedZones.get(zone.toLowerCase()) ?? (resolved.toLowerCase() === zone.toLowerCase() ? resolved : undefined);
+  if (listed) return listed;
+  return zone === zone.toLowerCase() || zone === zone.toUpperCase() ? resolved : zone;
 }
+
+/** What a zone this server does not know is told. */
+export const UNKNOWN_TIME_ZONE = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
 
 const interval = wellFormedString().refine(
   (s) => {
@@ -71,7 +88,9 @@ export const siteDefinitionSchema = z
   .strictObject({
     id: siteId(wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')),
     name: wellFormedString().trim().min(1, 'must not be empty').max(200).optional(),
-    timeZone: wellFormedString().refine(isValidTimeZone, { message: 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")' }).optional(),
+    timeZone: wellFormedString()
+      .transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: UNKNOWN_TIME_ZONE }), z.NEVER))
+      .optional(),
     /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
     country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]], { error: `must be one of ${Object.keys(RING_CYCLE_PRESETS).join(', ')}` }).optional(),
     ringCycleSeconds: z

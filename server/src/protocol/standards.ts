@@ -3,6 +3,7 @@
 // judged by, so a figure can always be explained by the rule in force at the time.
 import { z } from 'zod';
 import { isoWithOffset, type EventType } from './events';
+import { betweenFieldsIssue, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import type { Bands } from './pure/bands';
 import { wellFormedString } from './text';
@@ -143,14 +144,18 @@ export const standardDefinitionSchema = z
     // Own keys only: an eventType spelt like a built-in ("constructor") is no type of this map.
     const fields = Object.hasOwn(MEASURES_BY_TYPE, d.eventType) ? (MEASURES_BY_TYPE as Record<string, readonly string[]>)[d.eventType] : undefined;
     if (fields && !fields.includes(d.measure)) {
-      ctx.addIssue({ code: 'custom', path: ['measure'], message: `is not a numeric field of a ${d.eventType} (use ${fields.join(' or ')})` });
+      betweenFieldsIssue(ctx, ['measure'], `is not a numeric field of a ${d.eventType} (use ${fields.join(' or ')})`);
     }
-    if (d.bands && d.bands.amber > d.bands.green) ctx.addIssue({ code: 'custom', path: ['bands', 'amber'], message: 'must not be above bands.green' });
+  }, unlessWrong('eventType', 'measure'))
+  .superRefine((d, ctx) => {
+    if (d.bands && d.bands.amber > d.bands.green) betweenFieldsIssue(ctx, ['bands', 'amber'], 'must not be above bands.green');
+  }, unlessWrong('bands'))
+  .superRefine((d, ctx) => {
     // A window listed twice reports nothing more: it is a slip (the stored list would show it twice), so say which.
     (d.windows ?? []).forEach((w, i, all) => {
       const first = all.indexOf(w);
-      if (first < i) ctx.addIssue({ code: 'custom', path: ['windows', i], message: `repeats "${w}", already windows.${first}: list each window once` });
+      if (first < i) betweenFieldsIssue(ctx, ['windows', i], `repeats "${w}", already windows.${first}: list each window once`);
     });
-  });
+  }, unlessWrong('windows'));
 
 export type StandardDefinition = z.output<typeof standardDefinitionSchema>;

@@ -6,6 +6,9 @@ import { resolveSite, sameSite } from '../domain/sites';
 import type { SiteHistoryEntry, Store, WriteTx } from '../store/port';
 import type { Actor } from './standards';
 
+/** How a query is told of a site the server has never heard of (SitesService.known). */
+export const unknownSiteMessage = (id: string): string => `unknown site "${id}": no site of that name is configured or has events`;
+
 export class SitesService {
   private readonly listeners = new Set<() => void>();
   /** Writes that will tell the listeners when they commit: once each, however many sites they change. */
@@ -41,6 +44,19 @@ export class SitesService {
   async stored(ids: readonly string[]): Promise<(id: string) => boolean> {
     const found = ids.length === 0 ? new Map() : await this.store.reads.sites.getMany(ids);
     return (id) => found.has(id);
+  }
+
+  /**
+   * Of `ids`, the sites the server has heard of: configured (retired ones too; ingest creates a site on first sight)
+   * or named by a stored event. A read filtering by any other site is most likely a typo (unknownSiteMessage).
+   */
+  async known(ids: readonly string[]): Promise<Set<string>> {
+    const stored = await this.store.reads.sites.getMany(ids);
+    const known = new Set(ids.filter((id) => stored.has(id)));
+    for (const id of ids.filter((i) => !known.has(i))) {
+      if ((await this.store.reads.events.count({ fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, site: id })) > 0) known.add(id);
+    }
+    return known;
   }
 
   list(): Promise<Site[]> {

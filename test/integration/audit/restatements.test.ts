@@ -20,8 +20,8 @@ const { get, send, text, newVersion } = adminApi(() => server);
 
 beforeAll(async () => {
   server = await startTestServer({ logLevel: 'error', dataDir: dir, clock });
-  // airport: a site of the period that nothing after it touches (an export may only name a stored site).
-  const events = [call({ id: 'c1', occurredAt: '2026-03-02T09:00:00Z', rings: 1 }), call({ id: 'c2', occurredAt: '2026-03-03T09:00:00Z', rings: 4 }), call({ id: 'a1', site: 'airport', occurredAt: '2026-03-04T09:00:00Z', rings: 1 })];
+  // The airport's one call, in the period: a site untouched by what is chained after it ended.
+  const events = [call({ id: 'c1', occurredAt: '2026-03-02T09:00:00Z', rings: 1 }), call({ id: 'c2', occurredAt: '2026-03-03T09:00:00Z', rings: 4 }), call({ id: 'a1', site: 'airport', occurredAt: '2026-03-03T10:00:00Z', rings: 1 })];
   expect((await server.postEvents({ events })).status).toBe(201);
   await text(`/export/alerts?${Q}&format=csv`); // an audit-log entry in the period
   await clock.skipTo(Date.parse('2026-04-02T00:00:00Z'));

@@ -52,7 +52,9 @@ describe('GET /api/v1/compliance', () => {
   it('breaks down by site', async () => {
     expect(figures(await report(`${WINDOW}&site=downtown`))).toEqual({ 'call-answer-2-rings': [4, 2, 2, 0.5], 'visit-greet-30s': [1, 1, 0, 1] });
     expect(figures(await report(`${WINDOW}&site=airport`))).toEqual({ 'call-answer-2-rings': [2, 1, 1, 0.5], 'visit-greet-30s': [2, 0, 2, 0] });
-    expect(figures(await report(`${WINDOW}&site=nowhere`))).toEqual({ 'call-answer-2-rings': [0, 0, 0, null], 'visit-greet-30s': [0, 0, 0, null] });
+    // A site the server has never heard of is most likely a typo: named, not answered with zeros.
+    const nowhere = await server.getJson(`/api/v1/compliance?${WINDOW}&site=nowhere`);
+    expect(nowhere).toMatchObject({ status: 400, body: { errors: [{ path: 'site', message: 'unknown site "nowhere": no site of that name is configured or has events' }] } });
   });
 
   it('includes `from` and excludes `to`, and accepts offsets', async () => {

@@ -110,6 +110,18 @@ describe('event export', () => {
     expect(problem.errors.map((e: any) => e.path).sort()).toEqual(['colour', 'format', 'outcome', 'standard']);
   });
 
+  it('keeps a row when its event\'s outcome or its result is any of the outcome values: one list, ORed across both kinds', async () => {
+    const rowsOf = async (outcome: string) =>
+      ((await (await get(`/api/v1/export/events?from=${FROM}&to=${TO}&format=json&site=downtown&standard=call-answer-2-rings${outcome}`)).json()).rows as Array<Record<string, string>>).map(
+        (r) => `${r.event_id} ${r.outcome} ${r.result}`,
+      );
+    expect(await rowsOf('')).toEqual(['c1 answered met', 'c2 answered missed', 'c3 abandoned missed']);
+    // Not "answered and missed": every answered row (met ones too) and every missed one (abandoned ones too).
+    expect(await rowsOf('&outcome=answered,missed')).toEqual(['c1 answered met', 'c2 answered missed', 'c3 abandoned missed']);
+    expect(await rowsOf('&outcome=answered&outcome=met')).toEqual(['c1 answered met', 'c2 answered missed']);
+    expect(await rowsOf('&outcome=abandoned,met')).toEqual(['c1 answered met', 'c3 abandoned missed']);
+  });
+
   it('the offline script verifies untouched exports in every format and fails an edited one', async () => {
     const dir = server.dataDir;
     const headNow = (await (await get('/api/v1/audit/verify')).json()).headHash as string;

@@ -1,7 +1,11 @@
 // A body the parser cannot take is refused like any bad field: problem details with `errors` naming the part at
 // fault ((body), or the header that announced it), and a body over its route's limit is told that limit, not
 // another route's.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BODY_TYPES } from '../../../server/src/http/jsonBody';
+import type { Route } from '../../../server/src/http/route';
+import { API_ROUTES } from '../../../server/src/http/routes';
 import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 let server: TestServer;
@@ -73,6 +77,76 @@ describe('bodies the parser refuses', () => {
         const res = await post(path, body);
         expect({ path, body, status: res.status, type: res.body.type }).toEqual({ path, body, status: 400, type: expect.not.stringMatching(/malformed-json$/) });
         expect(res.body.errors, `${path} ${body}`).toEqual([{ path: '(body)', message: expect.stringMatching(/^must be a(n| JSON) object/) }]);
+      }
+    }
+  });
+});
+
+/** Sends a request as raw bytes, so it can have no Content-Length at all (curl -X POST without -d), and reads the answer. */
+function rawRequest(method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: any }> {
+  const { hostname, port } = new URL(server.url);
+  const head = [`${method} /api/v1${path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(`${head.join('\r\n')}\r\n\r\n${body}`));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [status = '', ...rest] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+      resolve({ status: Number(status.split(' ')[1]), body: JSON.parse(rest.join('\r\n\r\n')) });
+    });
+  });
+}
+
+describe('a request without a body', () => {
+  const fill = (r: Route) => `${r.path.replace(/:[A-Za-z]+/g, r.path.includes('custom') ? 'doors' : '1')}${r.path.startsWith('/integrations/') && !r.path.includes('custom') ? '?site=hq' : ''}`;
+  const withBody = API_ROUTES.filter((r) => r.body && r.method !== 'ALL');
+  const typeOf = (r: Route) => BODY_TYPES[r.body!.format ?? 'json'][0];
+  // No Content-Length at all, an explicit 0, and a chunked body of no chunks: each is a request without a body.
+  const empties: Array<[string, Record<string, string>, string]> = [
+    ['no Content-Length', {}, ''],
+    ['Content-Length: 0', { 'Content-Length': '0' }, ''],
+    ['chunked, no chunks', { 'Transfer-Encoding': 'chunked' }, '0\r\n\r\n'],
+  ];
+
+  it('is refused naming (body) on every route that needs one, when its content type is right', async () => {
+    for (const r of withBody.filter((r) => r.body!.media === 'required')) {
+      for (const [how, headers, body] of empties) {
+        const res = await rawRequest(r.method, fill(r), { ...adminHeaders(server.apiKey), 'Content-Type': typeOf(r), ...headers }, body);
+        const route = `${r.method} ${r.path} (${how})`;
+        expect({ route, status: res.status, errors: res.body.errors }).toEqual({ route, status: 400, errors: [{ path: '(body)', message: expect.stringMatching(/^is empty: send .+ as /) }] });
+        expect(res.body.detail).toBe(`(body) ${res.body.errors[0].message}`);
+      }
+    }
+  });
+
+  it('says what the route takes', async () => {
+    const events = await rawRequest('POST', '/events', { ...adminHeaders(server.apiKey), 'Content-Type': 'application/json' });
+    expect(events.body).toMatchObject({ status: 400, type: 'https://ringside.dev/problems/invalid-body', errors: [{ path: '(body)', message: 'is empty: send an event object or {"events": [...]} as application/json' }] });
+    const keys = await rawRequest('POST', '/keys', { ...adminHeaders(server.apiKey), 'Content-Type': 'application/json' });
+    expect(keys.body).toMatchObject({ status: 400, type: 'https://ringside.dev/problems/invalid-key-request', errors: [{ path: '(body)', message: 'is empty: send the key request as application/json' }] });
+  });
+
+  it('reads as {} where a body is optional', async () => {
+    for (const r of withBody.filter((r) => r.body!.media === 'when-present')) {
+      for (const [how, headers, body] of empties) {
+        const res = await rawRequest(r.method, fill(r), { ...adminHeaders(server.apiKey), 'Content-Type': typeOf(r), ...headers }, body);
+        expect({ route: `${r.method} ${r.path} (${how})`, status: res.status }).not.toMatchObject({ status: 415 });
+        expect(res.body.errors ?? []).not.toContainEqual(expect.objectContaining({ path: '(body)' }));
+      }
+    }
+  });
+});
+
+describe('every 415', () => {
+  it('names Content-Type in errors, saying what it must be and what it was', async () => {
+    for (const r of API_ROUTES.filter((r) => r.body && r.method !== 'ALL')) {
+      const types = BODY_TYPES[r.body!.format ?? 'json'];
+      const other = types[0] === 'text/plain' ? 'application/json' : 'text/plain';
+      for (const [headers, got] of [[{ 'Content-Type': other, 'Content-Length': '1' }, other], ...(r.body!.media === 'required' ? [[{}, 'none']] : [])] as Array<[Record<string, string>, string]>) {
+        const res = await rawRequest(r.method, r.path.replace(/:[A-Za-z]+/g, '1') + (r.path.startsWith('/integrations/') && !r.path.includes('custom') ? '?site=hq' : ''), { ...adminHeaders(server.apiKey), ...headers }, headers['Content-Length'] ? 'x' : '');
+        const route = `${r.method} ${r.path} (${got})`;
+        expect({ route, status: res.status, errors: res.body.errors }).toEqual({ route, status: 415, errors: [{ path: 'Content-Type', message: `must be ${types.join(' or ')} (got ${got})` }] });
       }
     }
   });

@@ -145,7 +145,7 @@ describe('the direct dispatcher', () => {
   it('serves only the plain POST of a direct route, runs its handlers in order, and leaves the rest to the fallback', async () => {
     const seen: string[] = [];
     const routes: Route[] = [
-      { method: 'POST', path: '/echo', scope: 'ingest', direct: true, status: 201, body: { limit: '1kb', media: 'required', schema: measureDefinitionSchema }, handle: ({ body, res }) => ({ body, caller: (res as unknown as { locals: Record<string, unknown> }).locals.caller }) },
+      { method: 'POST', path: '/echo', scope: 'ingest', direct: true, status: 201, body: { limit: '1kb', media: 'required', what: 'a measure', schema: measureDefinitionSchema }, handle: ({ body, res }) => ({ body, caller: (res as unknown as { locals: Record<string, unknown> }).locals.caller }) },
       { method: 'POST', path: '/routed', scope: 'ingest', status: 201, handle: () => ({}) },
     ];
     const front = [

@@ -104,7 +104,8 @@ describe('one problem shape for bad input', () => {
     }
     const both = await send('GET', '/compliance?site=%ff&from=soon');
     expect(both.body.errors).toEqual([{ path: 'site', message }, { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) }]);
-    expect((await send('GET', '/compliance?site=caf%C3%A9+bar')).status).toBe(200);
+    // Decoded as sent: the site is named in its own letters (and is unknown here, never having had an event).
+    expect((await send('GET', '/compliance?site=caf%C3%A9+bar')).body.errors).toEqual([{ path: 'site', message: 'unknown site "café bar": no site of that name is configured or has events' }]);
     expect((await send('GET', '/standards/%ff')).status).toBe(400);
   });
 
@@ -117,6 +118,31 @@ describe('one problem shape for bad input', () => {
       { path: 'window', message: expect.stringMatching(/^must be one of/) },
       { path: 'from', message: 'cannot be combined with window' },
     ]);
+  });
+
+  it('lists a standard\'s problems between fields in the same answer as its fields\' own', async () => {
+    const tester = { id: 'bad', name: 'x', eventType: 'call', measure: 'greetSeconds', operator: '=<', threshold: -1, target: 1.5, formula: 'F9', bands: { green: 0.5, amber: 0.9 } };
+    const res = await send('POST', '/standards', tester);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['operator', 'threshold', 'target', 'formula', 'measure', 'bands.amber']);
+  });
+
+  it('checks the rules between query parameters also when other parameters are wrong, unless one they read is', async () => {
+    const paths = async (path: string) => ((await send('GET', path)).body.errors as Array<{ path: string }>).map((e) => e.path);
+    // A range out of order (one end a default), too many buckets or periods: known though another parameter is wrong.
+    expect(await paths('/compliance?to=2000-01-01T00:00:00Z&tz=UTC&standard=nope')).toEqual(['standard', 'to']);
+    expect(await paths('/compliance?bucket=minute&from=2000-01-01T00:00:00Z&groupBy=colour')).toEqual(['groupBy', 'bucket']);
+    expect(await paths('/distribution?to=2000-01-01T00:00:00Z&tz=UTC&standard=nope')).toEqual(['standard', 'to']);
+    expect(await paths('/export/events?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z&format=pdf')).toEqual(['format', 'to']);
+    expect(await paths('/export/compliance?from=1990-01-01T00:00:00Z&period=hour&format=pdf')).toEqual(['format', 'period']);
+    expect(await paths('/export/report?from=1990-01-01T00:00:00Z&format=pdf')).toEqual(['format', 'to']);
+    // A parameter the export does not take is named beside another's problem, unless its own value is wrong.
+    expect(await paths('/export/events?period=day&format=pdf')).toEqual(['format', 'period']);
+    expect(await paths('/export/events?period=fortnight&format=pdf')).toEqual(['format', 'period']);
+    expect(await paths('/export/events?period=fortnight')).toEqual(['period']);
+    // A type this server does not know, beside a bad state.
+    expect(await paths('/clocks?type=nosuch&state=late')).toEqual(['state', 'type']);
+    // A rule reading a wrong parameter says nothing more: the range with a wrong zone.
+    expect(await paths('/compliance?to=2000-01-01T00:00:00Z&tz=Mars/Base')).toEqual(['tz']);
   });
 
   it('says a time before 1970 is too early, not unreal, in a query and in a body', async () => {

@@ -1,16 +1,25 @@
 // GET /clocks (the open cases and each standard's clock on them) and GET /event-types.
+import type { Request } from 'express';
 import type { z } from 'zod';
 import { clocksQuerySchema, type ClocksQuery, type ClocksResponse, type EventTypesResponse } from '../../protocol/eventTypes';
+import { unlessWrong } from '../../protocol/issues';
+import { unknownSiteMessage } from '../../services/sites';
+import { knownSitesOf, refuse } from '../queryParams';
 import { route, type AppContext } from '../route';
 
 /** The filters, with `type` checked against the event types this server knows (built-in and configured). */
-function clocksQuery(_req: unknown, app: AppContext): z.ZodType<ClocksQuery> {
+async function clocksQuery(req: Request, app: AppContext): Promise<z.ZodType<ClocksQuery>> {
   const registry = app.core.ingest.registry();
-  return clocksQuerySchema.superRefine((query, ctx) => {
-    if (query.type !== undefined && !registry.get(query.type)) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` });
-    }
-  });
+  const knownSite = await knownSitesOf(app.core.sites, req.query);
+  return clocksQuerySchema
+    .superRefine((query, ctx) => {
+      if (query.type !== undefined && !registry.get(query.type)) {
+        ctx.addIssue({ code: 'custom', path: ['type'], message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` });
+      }
+    }, unlessWrong('type'))
+    .superRefine((query, ctx) => {
+      if (query.site !== undefined && !knownSite(query.site)) refuse(ctx, unknownSiteMessage(query.site), ['site']);
+    }, unlessWrong('site'));
 }
 
 export const clockRoutes = [

@@ -9,12 +9,13 @@ export type IdParams = z.infer<typeof idParams.schema>;
 
 /**
  * The body of a change: a JSON object whose read-only fields (those of GET answers) are dropped, so a client can
- * PUT back what it read, edited; with `idFrom`, the :id of the path is its id.
+ * PUT back what it read, edited; with `idFrom`, the :id of the path is its id. `what` names it ("the standard").
  */
-export function editableBody<B>(schemaFor: () => z.ZodType<B>, idFrom?: 'id'): BodySpec<B> {
+export function editableBody<B>(what: string, schemaFor: () => z.ZodType<B>, idFrom?: 'id'): BodySpec<B> {
   return {
     limit: '256kb',
     media: 'required',
+    what,
     schema: (req) =>
       z
         .unknown()

@@ -12,7 +12,7 @@ export const eventTypeRoutes = [
     path: '/event-types',
     scope: 'admin',
     status: 201,
-    body: editableBody(() => eventTypeDefinitionSchema),
+    body: editableBody('the event type', () => eventTypeDefinitionSchema),
     handle: async ({ body, res }, app) => (await app.core.standards.defineEventType(body, { keyId: keyIdOf(res) })).eventType,
   }),
   route<IdParams, undefined, EventTypeDefinition>({
@@ -20,7 +20,7 @@ export const eventTypeRoutes = [
     path: '/event-types/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody(() => eventTypeDefinitionSchema, 'id'),
+    body: editableBody('the event type', () => eventTypeDefinitionSchema, 'id'),
     handle: async ({ params, body, res }, app) => (await app.core.standards.defineEventType(body, { keyId: keyIdOf(res) }, params.id)).eventType,
   }),
 ];

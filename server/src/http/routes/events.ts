@@ -9,7 +9,7 @@ import type { Committer } from '../../services/ingest/groupCommit';
 import type { ItemProblem } from '../../services/ingest/itemProblem';
 import { keyIdOf, siteLimitOf } from '../caller';
 import { openEnvelope } from '../envelope';
-import { fieldPath, problem, sendJson, sendProblem } from '../problems';
+import { fieldPath, NOTHING_STORED, problem, sendJson, sendProblem, siteNotAllowed } from '../problems';
 import { route, type BodySpec } from '../route';
 
 const MAX_BODY = '1mb';
@@ -75,20 +75,20 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
   }
   const errors = toFields(outcome.problems);
   if (outcome.kind === 'forbidden') {
-    sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]!.message}; nothing from this request was stored`, errors));
+    sendProblem(res, siteNotAllowed(errors, NOTHING_STORED));
     return;
   }
   const { slug, title } = outcome.kind === 'invalid' ? answers.invalid : answers.conflict(outcome.problems);
   const detail = `${answers.source ? `${answers.source}: ` : ''}${outcome.kind === 'invalid' ? `${errors.length} invalid field(s)` : (errors[0]?.message ?? 'conflict')}`;
-  sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}; nothing from this request was stored`, errors));
+  sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}${NOTHING_STORED}`, errors));
 }
 
 // A key limited to sites writes only those (callerOf(res).key.sites); without keys (--no-auth) every site.
-const postEvents = (commit: Committer, body: unknown, empty: boolean, res: Response) =>
-  ingestRequest<IngestResponse['results'][number]>(openEnvelope(empty ? undefined : body), EVENT_ANSWERS, (items) => commit(items, siteLimitOf(res)), res);
+const postEvents = (commit: Committer, body: unknown, res: Response) =>
+  ingestRequest<IngestResponse['results'][number]>(openEnvelope(body), EVENT_ANSWERS, (items) => commit(items, siteLimitOf(res)), res);
 
-const postMilestones = (ingest: IngestService, body: unknown, empty: boolean, res: Response) =>
-  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(empty ? undefined : body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
+const postMilestones = (ingest: IngestService, body: unknown, res: Response) =>
+  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
 
 export const eventRoutes = [
   route<unknown, undefined, unknown>({
@@ -96,17 +96,16 @@ export const eventRoutes = [
     path: '/events',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, media: 'required', what: 'events', schema: z.unknown() },
-    // The JSON parser turns an empty body into {}; the envelope says what is actually wrong.
-    handle: ({ body, req, res }, app) => postEvents(app.commit, body, req.headers['content-length'] === '0' || body === undefined, res),
+    body: { limit: MAX_BODY, media: 'required', what: 'an event object or {"events": [...]}', schema: z.unknown() },
+    handle: ({ body, res }, app) => postEvents(app.commit, body, res),
   }),
   route<unknown, undefined, unknown>({
     method: 'POST',
     path: '/milestones',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, media: 'required', what: 'milestones', schema: z.unknown() },
-    handle: ({ body, req, res }, app) => postMilestones(app.core.ingest, body, req.headers['content-length'] === '0' || body === undefined, res),
+    body: { limit: MAX_BODY, media: 'required', what: 'a milestone object or {"milestones": [...]}', schema: z.unknown() },
+    handle: ({ body, res }, app) => postMilestones(app.core.ingest, body, res),
   }),
   // Corrections are new records an administrator decides on.
   route<{ id: string }, undefined, z.infer<typeof voidBody>>({

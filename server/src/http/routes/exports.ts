@@ -1,13 +1,13 @@
 // GET /export/{events,milestones,compliance,incidents,alerts,audit-log} (CSV, NDJSON, JSON, streamed) and /export/report (HTML).
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { abortExport, ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
 import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
-import { idListCandidates } from '../../protocol/pure/idLists';
-import { bucketLimit, listParam, oneOfParam, refuse, timeParam, wholeNumberParam, zoneParam } from '../queryParams';
+import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
+import { unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
@@ -32,8 +32,7 @@ export interface ExportContext {
   accept?: string | undefined;
   formats: readonly string[];
   standardIds: readonly string[];
-  /** Whether a site of this id is stored (configured, created by its events, or retired). */
-  isSite: (id: string) => boolean;
+  knownSite: KnownSite;
   serverZone: string;
   nowMs: number;
 }
@@ -42,12 +41,11 @@ export interface ExportContext {
 function exportQuery(ctx: ExportContext) {
   const known = (allowed: readonly string[], says: (v: string) => string) =>
     listParam().transform((values, zctx) => (values.forEach((v) => allowed.includes(v) || refuse(zctx, says(v))), values));
-  return z
+  const query = z
     .strictObject({
       from: timeParam(),
       to: timeParam(),
-      // A site no event or configuration names would give a validly signed empty file: refused, as a standard is.
-      site: listParam(ctx.isSite).transform((values, zctx) => (values.forEach((v) => ctx.isSite(v) || refuse(zctx, unknownSite(v))), values)),
+      site: siteListParam(ctx.knownSite),
       standard: known(ctx.standardIds, (s) => `unknown standard "${s}" (known: ${ctx.standardIds.join(', ')})`),
       outcome: known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`),
       format: oneOfParam(ctx.formats),
@@ -57,37 +55,49 @@ function exportQuery(ctx: ExportContext) {
       since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
       asOf: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
     })
-    .superRefine(...onlyItsOwn(ctx.kind))
-    .transform((p, zctx): ExportQuery => {
-      const toMs = p.to ?? ctx.nowMs;
-      const fromMs = p.from ?? toMs - 30 * DAY;
-      if (fromMs >= toMs) refuse(zctx, 'must be later than from', ['to']);
-      periodLimit(ctx.kind, { fromMs, toMs }, p.period ?? 'day', zctx);
+    .superRefine((p, zctx) => {
+      const range = rangeOf(p, ctx.nowMs);
+      if (range.fromMs >= range.toMs) refuse(zctx, 'must be later than from', ['to']);
+      else periodLimit(ctx.kind, range, p.period ?? 'day', zctx);
+    }, unlessWrong('from', 'to', 'period'));
+  return onlyItsOwn(ctx.kind, Object.keys(query.shape))
+    .reduce((checked, [rule, when]) => checked.superRefine(rule, when), query)
+    .transform((p): ExportQuery => {
+      const { fromMs, toMs } = rangeOf(p, ctx.nowMs);
       const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
       return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
     });
 }
 
-const unknownSite = (site: string) => `unknown site "${site}": no event, milestone or site configuration names it`;
+/** [from, to): the last 30 days unless said. */
+function rangeOf(p: { from?: number | undefined; to?: number | undefined }, nowMs: number): { fromMs: number; toMs: number } {
+  const toMs = p.to ?? nowMs;
+  return { fromMs: p.from ?? toMs - 30 * DAY, toMs };
+}
 
 /**
  * A parameter the export does not take (EXPORT_PARAMETERS) is refused, naming the exports that do: ignoring it would
- * answer another question than the one asked. Checked once every parameter is valid in itself.
+ * answer another question than the one asked. One check per such parameter, made whatever else is wrong unless its
+ * own value is.
  */
-function onlyItsOwn(kind: ExportContext['kind']) {
+function onlyItsOwn(kind: ExportContext['kind'], names: readonly string[]) {
   const own: readonly string[] = EXPORT_PARAMETERS[kind];
   const takers = (name: string) => Object.entries(EXPORT_PARAMETERS).filter(([, names]) => (names as readonly string[]).includes(name)).map(([k]) => k);
   const what = kind === 'report' ? 'the report' : `the ${kind} export`;
-  return [
-    (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
-      for (const [name, value] of Object.entries(p)) {
-        const taken = takers(name);
-        // Absent (a list: empty), its own, or unknown to every export (refused as unknown).
-        if (value === undefined || (Array.isArray(value) && value.length === 0) || own.includes(name) || taken.length === 0) continue;
-        refuse(zctx, `does not apply to ${what} (taken by: ${taken.join(', ')})`, [name]);
-      }
-    },
-  ] as const;
+  // In the query's order, as every other problem is listed.
+  const others = names.filter((name) => !own.includes(name) && takers(name).length > 0);
+  return others.map(
+    (name) =>
+      [
+        (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
+          const value = p[name];
+          // Absent (a list: empty).
+          if (value === undefined || (Array.isArray(value) && value.length === 0)) return;
+          refuse(zctx, `does not apply to ${what} (taken by: ${takers(name).join(', ')})`, [name]);
+        },
+        unlessWrong(name),
+      ] as const,
+  );
 }
 
 /**
@@ -105,15 +115,9 @@ export function parseExportQuery(raw: Record<string, unknown>, ctx: ExportContex
   return parsed.ok ? { ok: true as const, query: parsed.value } : parsed;
 }
 
-/** The sites the `site` values of a query may name (looked up before parsing: one read). */
-async function storedSitesOf(core: Pick<AppContext['core'], 'sites'>, site: unknown): Promise<(id: string) => boolean> {
-  const values = (Array.isArray(site) ? site : [site]).filter((v): v is string => typeof v === 'string');
-  return core.sites.stored(idListCandidates(values));
-}
-
 const queryFor = (kind: ExportContext['kind'], formats: readonly string[]) => ({
-  schema: async (req: { headers: { accept?: string | undefined }; query: Record<string, unknown> }, app: AppContext) =>
-    exportQuery({ kind, accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), isSite: await storedSitesOf(app.core, req.query['site']), serverZone: app.core.serverZone(), nowMs: app.now() }),
+  schema: async (req: Request, app: AppContext) =>
+    exportQuery({ kind, accept: req.headers.accept, formats, standardIds: app.core.standards.ids(), knownSite: await knownSitesOf(app.core.sites, req.query), serverZone: app.core.serverZone(), nowMs: app.now() }),
 });
 
 /** Streams one export; a HEAD answers the headers without running it. */

@@ -8,7 +8,7 @@ import { notAnObjectMessage } from '../../protocol/issues';
 import { DomainError, isDomainError } from '../../domain/errors';
 import type { IncidentFilter } from '../../services/alerts/evaluation';
 import { callerOf } from '../caller';
-import { fromBeforeTo, oneOfParam, refuse, standardParam, textParam, timeParam, wholeNumberParam } from '../queryParams';
+import { fromBeforeTo, knownSitesOf, oneOfParam, refuse, siteParam, standardParam, timeParam, wholeNumberParam, type KnownSite } from '../queryParams';
 import { route, type BodySpec } from '../route';
 
 const MAX_INCIDENTS = 10_000;
@@ -18,9 +18,9 @@ const MAX_BULK_ACK = 1000;
 const MAX_BY = 200;
 
 /** `standard` is one ever defined (retired ones too), as the incidents export and /compliance take it. */
-const incidentQuery = (standardIds: readonly string[]) =>
+const incidentQuery = (standardIds: readonly string[], knownSite: KnownSite) =>
   z
-    .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: standardParam(standardIds), site: textParam(), limit: wholeNumberParam(1, MAX_INCIDENTS) })
+    .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: standardParam(standardIds), site: siteParam(knownSite), limit: wholeNumberParam(1, MAX_INCIDENTS) })
     .superRefine(...fromBeforeTo)
     .transform((p): IncidentFilter => {
       const filter: IncidentFilter = { limit: p.limit ?? DEFAULT_INCIDENTS };
@@ -82,7 +82,7 @@ export const incidentRoutes = [
     method: 'GET',
     path: '/incidents',
     scope: 'read',
-    query: { schema: (_req, app) => incidentQuery(app.core.standards.ids()) },
+    query: { schema: async (req, app) => incidentQuery(app.core.standards.ids(), await knownSitesOf(app.core.sites, req.query)) },
     handle: async ({ query }, app): Promise<IncidentList> => ({ incidents: await app.core.alerts.list(query) }),
   }),
   // Acknowledging is what someone watching the dashboard does: a read key may (the ack records the key's name).

@@ -13,7 +13,7 @@ import { isValidTwilioSignature } from '../../integrations/twilio/signature';
 import { mapTaskRouterEvent, TaskRouterError } from '../../integrations/twilio/taskRouter';
 import type { FieldProblem } from '../../protocol';
 import { siteLimitOf } from '../caller';
-import { problem, sendProblem } from '../problems';
+import { NOTHING_STORED, problem, sendProblem, siteNotAllowed } from '../problems';
 import { route, type AppContext } from '../route';
 
 const siteQuery = z.strictObject({
@@ -27,9 +27,9 @@ type FormBody = z.infer<typeof formBody>;
 /** The 400 or 409 answer of a refused feed: each refused record named by `nameOf` (its line, its event, …). */
 function feedRefusal(res: Response, outcome: Exclude<FeedOutcome, { kind: 'stored' }>, nameOf: (part: 'milestones' | 'events', index: number) => string): void {
   const errors: FieldProblem[] = outcome.problems.map((p) => ({ path: `${nameOf(outcome.part, p.index)}: ${p.path.join('.')}`, message: p.message }));
-  const detail = `${errors.map((e) => `${e.path} ${e.message}`).join('; ')}; nothing from this request was stored`;
+  const detail = `${errors.map((e) => `${e.path} ${e.message}`).join('; ')}${NOTHING_STORED}`;
   if (outcome.kind === 'invalid') sendProblem(res, problem(400, 'invalid-record', 'Invalid record', detail, errors));
-  else if (outcome.kind === 'forbidden') sendProblem(res, problem(403, 'site-not-allowed', 'Site not allowed for this key', detail, errors));
+  else if (outcome.kind === 'forbidden') sendProblem(res, siteNotAllowed(errors, NOTHING_STORED));
   else sendProblem(res, problem(409, 'record-conflict', 'Record conflicts with one stored', detail, errors));
 }
 
@@ -61,7 +61,7 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
   } catch (error) {
     if (!(error instanceof QueueLogError)) throw error;
     const errors = error.problems.map((p) => ({ path: `line ${p.line}${p.field ? ` ${p.field}` : ''}`, message: p.message }));
-    sendProblem(res, problem(400, 'invalid-queue-log', 'Invalid queue_log', `${error.message}; nothing from this request was stored`, errors));
+    sendProblem(res, problem(400, 'invalid-queue-log', 'Invalid queue_log', `${error.message}${NOTHING_STORED}`, errors));
     return undefined;
   }
   const outcome = await app.core.ingest.ingestFeed(feed, siteLimitOf(res));
@@ -116,12 +116,12 @@ async function postFirehose(body: unknown, site: string, req: Request, res: Resp
     mapping = mapContactRecordDelivery(body, site);
   } catch (error) {
     if (!(error instanceof FirehoseDeliveryError)) throw error;
-    return answer(400, `${error.message}; nothing from this request was stored`);
+    return answer(400, `${error.message}${NOTHING_STORED}`);
   }
   const outcome = await app.core.ingest.ingestFeed({ ...EMPTY_FEED, events: mapping.events }, siteLimitOf(res));
   if (outcome.kind !== 'stored') {
     const problems = outcome.problems.map((p) => `contact ${mapping.events[p.index]?.caseId ?? '?'}: ${p.path.join('.')} ${p.message}`);
-    return answer(outcome.kind === 'invalid' ? 400 : 409, `${problems.join('; ')}; nothing from this request was stored`);
+    return answer(outcome.kind === 'invalid' ? 400 : 409, `${problems.join('; ')}${NOTHING_STORED}`);
   }
   app.logger.info({ requestId, site, ...mapping.summary, late: lateCounts(outcome), stored: storedCounts(outcome) }, 'firehose delivery stored');
   answer(200);

@@ -16,7 +16,7 @@ export const siteRoutes = [
     path: '/sites',
     scope: 'admin',
     status: 201,
-    body: editableBody(() => siteDefinitionSchema),
+    body: editableBody('the site', () => siteDefinitionSchema),
     handle: async ({ body, res }, app) => (await app.core.sites.create(body, actor(res))).site,
   }),
   route<IdParams>({
@@ -35,7 +35,7 @@ export const siteRoutes = [
     path: '/sites/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody(() => siteDefinitionSchema, 'id'),
+    body: editableBody('the site', () => siteDefinitionSchema, 'id'),
     handle: async ({ params, body, res }, app) => (await app.core.sites.update(params.id, body, actor(res))).site,
   }),
   route<IdParams>({ method: 'DELETE', path: '/sites/:id', scope: 'admin', params: idParams, handle: ({ params, res }, app) => app.core.sites.retire(params.id, actor(res)) }),

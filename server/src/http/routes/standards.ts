@@ -22,7 +22,7 @@ export const standardRoutes = [
     path: '/standards',
     scope: 'admin',
     status: 201,
-    body: editableBody(() => standardDefinitionSchema),
+    body: editableBody('the standard', () => standardDefinitionSchema),
     handle: async ({ body, res }, app) => (await app.core.standards.create(body, actor(res))).standard,
   }),
   route<IdParams>({
@@ -41,7 +41,7 @@ export const standardRoutes = [
     path: '/standards/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody(() => standardDefinitionSchema, 'id'),
+    body: editableBody('the standard', () => standardDefinitionSchema, 'id'),
     handle: async ({ params, body, res }, app) => (await app.core.standards.update(params.id, body, actor(res))).standard,
   }),
   route<IdParams, z.infer<typeof retireQuery>>({
