@@ -88,12 +88,12 @@ describe('export query', () => {
     expect(parseExportQuery({ site: 'North, Annex' }, ctx)).toMatchObject({ ok: true, query: { sites: ['North, Annex'] } });
     expect(parseExportQuery({ site: ['North, Annex', 'x'] }, ctx)).toMatchObject({ ok: true, query: { sites: ['North, Annex', 'x'] } });
     // Repeated values are each one id: a comma inside one is part of it.
-    expect(parseExportQuery({ site: ['x,y', 'z'] }, ctx)).toMatchObject({ ok: false, errors: [{ path: 'site', message: 'unknown site "x,y": no event, milestone or site configuration names it' }] });
+    expect(parseExportQuery({ site: ['x,y', 'z'] }, ctx)).toMatchObject({ ok: false, errors: [{ path: 'site', message: 'unknown site "x,y": no site of that name is configured or has events' }] });
     expect(parseExportQuery({ site: 'North,Annex' }, ctx)).toMatchObject({
       ok: false,
       errors: [
-        { path: 'site', message: 'unknown site "North": no event, milestone or site configuration names it' },
-        { path: 'site', message: 'unknown site "Annex": no event, milestone or site configuration names it' },
+        { path: 'site', message: 'unknown site "North": no site of that name is configured or has events' },
+        { path: 'site', message: 'unknown site "Annex": no site of that name is configured or has events' },
       ],
     });
     expect(parseExportQuery({ site: 'x,,y' }, ctx)).toMatchObject({ ok: false, errors: [{ path: 'site', message: 'must not contain empty values' }] });

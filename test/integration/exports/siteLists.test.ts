@@ -119,11 +119,11 @@ describe('lists of sites', () => {
   it('refuse a site no record names, naming the parameter, instead of a validly signed empty file', async () => {
     const split = await exportCsv('site=North,Annex'); // "North" exists, "Annex" does not
     expect(split.status).toBe(400);
-    expect(JSON.parse(split.text).errors).toEqual([{ path: 'site', message: 'unknown site "Annex": no event, milestone or site configuration names it' }]);
+    expect(JSON.parse(split.text).errors).toEqual([{ path: 'site', message: 'unknown site "Annex": no site of that name is configured or has events' }]);
     const whole = await exportCsv('site=harbour,airport&site=downtown'); // repeated: "harbour,airport" is one (unknown) id
     expect(JSON.parse(whole.text).errors).toEqual([
-      { path: 'site', message: 'unknown site "harbour,airport": no event, milestone or site configuration names it' },
-      { path: 'site', message: 'unknown site "downtown": no event, milestone or site configuration names it' },
+      { path: 'site', message: 'unknown site "harbour,airport": no site of that name is configured or has events' },
+      { path: 'site', message: 'unknown site "downtown": no site of that name is configured or has events' },
     ]);
     expect((await send('GET', `/export/report?from=${FROM}&to=${TO}&site=nowhere`)).status).toBe(400);
     expect((await send('GET', `/export/compliance?from=${FROM}&to=${TO}&site=nowhere`)).status).toBe(400);
