@@ -54,7 +54,9 @@ export function takeLock(dataDir: string, startedAt: Date = new Date()): DataLoc
     if (created === 'created') break;
     const held = readText(file);
     const holder = alive(held === null ? null : parseLock(held));
-    if (holder) throw new DataDirInUse(inUse(dataDir, holder));
+    // A lock naming this very process was left by an earlier one that had the same pid (pids repeat across restarts,
+    // in a container always): it is stale, not a server in the way.
+    if (holder && holder.pid !== process.pid) throw new DataDirInUse(inUse(dataDir, holder));
     // Stale: its process is gone (or it is unreadable). Gone meanwhile (null): try again.
     if (held !== null) takeOver(dataDir, file, held);
   }
