@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { canonicalTimeZone, isoWithOffset, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
 import { unlessWrong } from '../protocol/issues';
-import { readIdList } from '../protocol/pure/idLists';
+import { idListCandidates, readIdList } from '../protocol/pure/idLists';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
 import { unknownSiteMessage, type SitesService } from '../services/sites';
@@ -73,7 +73,7 @@ export type KnownSite = (site: string) => boolean;
 export async function knownSitesOf(sites: Pick<SitesService, 'known'>, query: Record<string, unknown>): Promise<KnownSite> {
   const given = query['site'];
   const texts = (Array.isArray(given) ? given : [given]).filter((v): v is string => typeof v === 'string');
-  const names = [...new Set(texts.flatMap((t) => [t, ...t.split(',')]).map((t) => t.trim()))].filter((t) => t !== '').slice(0, MAX_SITE_LOOKUPS);
+  const names = idListCandidates(texts).filter((t) => t !== '').slice(0, MAX_SITE_LOOKUPS);
   const known = names.length > 0 ? await sites.known(names) : new Set<string>();
   return (site) => known.has(site);
 }
