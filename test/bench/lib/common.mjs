@@ -1,6 +1,6 @@
 // Shared helpers of the benchmark harness: child servers, RSS, percentiles, HTTP with keep-alive.
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem, tmpdir, freemem } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,37 @@ export function cpuMs(pid) {
   } catch {
     return NaN;
   }
+}
+
+/** The PostgreSQL server's shared writers: each commit's WAL flush and the pages written back are their work. */
+const POSTGRES_WRITERS = /^postgres: .*(walwriter|checkpointer|background writer)\s*$/;
+
+/**
+ * CPU time (ms) of the PostgreSQL processes working for `database` so far, per pid: its backends (whose process
+ * title names the database) and the server's shared writers. Take two readings and pass both to cpuSince.
+ */
+export function postgresCpu(database) {
+  const readings = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let title;
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    } catch {
+      continue; // ended while listed
+    }
+    if (!title.startsWith('postgres: ') || !(title.split(' ').includes(database) || POSTGRES_WRITERS.test(title))) continue;
+    const ms = cpuMs(Number(pid));
+    if (Number.isFinite(ms)) readings.set(pid, ms);
+  }
+  return readings;
+}
+
+/** CPU (ms) used between two postgresCpu readings: a process new since the first counts from its start; one that ended before the second is not counted (an undercount). */
+export function cpuSince(before, after) {
+  let ms = 0;
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
