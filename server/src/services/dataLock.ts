@@ -15,6 +15,12 @@ const TAKEOVER_WAIT_MS = 5;
 export interface LockInfo {
   pid: number;
   startedAt: string;
+  /**
+   * When the kernel started the process (Linux: /proc/<pid>/stat field 22, clock ticks after boot), so a lock whose
+   * pid now belongs to another process is known stale. Absent where there is no /proc, and in locks written before
+   * it was recorded: those are read by the pid alone.
+   */
+  processStart?: number;
   url?: string;
 }
 
@@ -32,14 +38,14 @@ class DataDirInUse extends Error {}
 /**
  * Takes `dataDir`'s lock for this process, atomically: the lock file appears whole or not at all (written aside,
  * then hard-linked into place, which fails if it exists), so of two servers starting at once one wins. A lock whose
- * process is gone (a killed server) is stale and taken over. Throws DataDirInUse naming the folder and the pid
+ * process is gone (a killed server), or whose pid another process has since, is stale and taken over. Throws DataDirInUse naming the folder and the pid
  * holding it. A folder that cannot be written (a full disk, read-only) gives no lock rather than no server: the
  * store then says what is wrong, or the server runs as before locks refused a second one.
  */
 export function takeLock(dataDir: string, startedAt: Date = new Date()): DataLock {
   const none: DataLock = { describe: () => {}, release: () => {} };
   const file = join(dataDir, LOCK_FILE);
-  let text = JSON.stringify({ pid: process.pid, startedAt: startedAt.toISOString() } satisfies LockInfo) + '\n';
+  let text = JSON.stringify({ ...thisProcess(), startedAt: startedAt.toISOString() } satisfies LockInfo) + '\n';
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch {
@@ -117,7 +123,7 @@ function createWhole(file: string, text: string): 'created' | 'exists' | 'failed
  */
 function takeOver(dataDir: string, file: string, stale: string): void {
   const marker = join(dataDir, TAKEOVER_FILE);
-  if (createWhole(marker, JSON.stringify({ pid: process.pid }) + '\n') !== 'created') {
+  if (createWhole(marker, JSON.stringify(thisProcess()) + '\n') !== 'created') {
     const taker = parseLock(readText(marker) ?? '');
     if (taker && !alive(taker)) rmSync(marker, { force: true });
     else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TAKEOVER_WAIT_MS);
@@ -152,15 +158,41 @@ function parseLock(text: string): LockInfo | null {
   }
 }
 
-/** `lock` if its process is alive (EPERM: alive, another user's), else null: a lock left by a killed server is stale. */
+/**
+ * `lock` if the process that wrote it is alive, else null: a lock left by a killed process is stale, and so is one
+ * whose pid a process started at another time has now. Where the start cannot be compared (no /proc, or a lock
+ * that does not record it), the pid alone decides.
+ */
 function alive(lock: LockInfo | null): LockInfo | null {
-  if (!lock) return null;
+  if (!lock || !pidAlive(lock.pid)) return null;
+  const start = typeof lock.processStart === 'number' ? processStart(lock.pid) : null;
+  return start === null || start === lock.processStart ? lock : null;
+}
+
+/** Whether a process has `pid` (EPERM: yes, another user's). */
+function pidAlive(pid: number): boolean {
   try {
-    process.kill(lock.pid, 0);
-    return lock;
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? lock : null;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** This process as a lock names it: its pid, and when it started where that can be read. */
+function thisProcess(): Pick<LockInfo, 'pid' | 'processStart'> {
+  const start = processStart(process.pid);
+  return { pid: process.pid, ...(start !== null ? { processStart: start } : {}) };
+}
+
+/**
+ * When the kernel started `pid`, in clock ticks after boot: field 22 of /proc/<pid>/stat, counted after the ")" that
+ * ends field 2 (the command's name, which may hold spaces and parentheses itself). Null without /proc.
+ */
+function processStart(pid: number): number | null {
+  const stat = readText(`/proc/${pid}/stat`);
+  const start = stat === null ? NaN : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
+  return Number.isSafeInteger(start) ? start : null;
 }
 
 /** Throws DataDirInUse, naming the server, if a live one holds `dataDir`'s lock. */
@@ -169,7 +201,7 @@ export function refuseWhileServed(dataDir: string): void {
   if (holder) throw new DataDirInUse(`a Ringside server (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}) is using ${dataDir}: stop it first`);
 }
 
-/** The lock's holder if it is still alive (a lock left by a killed server is stale and ignored). */
+/** The lock's holder if it is still alive (a stale lock is ignored). */
 export function liveLockHolder(dataDir: string): LockInfo | null {
   const text = readText(join(dataDir, LOCK_FILE));
   return alive(text === null ? null : parseLock(text));

@@ -1,7 +1,8 @@
 // One server per data folder, with real processes: a second server on a folder a live one holds refuses to start
 // (naming the folder and the pid, non-zero exit) and leaves the first one's lock alone; a stale lock (its process
-// gone) is taken over; of servers started at the same moment exactly one runs, also over a stale lock.
-import { spawn, spawnSync } from 'node:child_process';
+// gone, or its pid another process's now) is taken over; of servers started at the same moment exactly one runs,
+// also over a stale lock.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { removeDir, tempDataDir } from '../support/testServer';
 const KEY = { RINGSIDE_API_KEY: 'rs_data-lock-test-key-0123456789ab' };
 const running: CliServer[] = [];
 const dirs: string[] = [];
+const others: ChildProcess[] = [];
 
 beforeAll(() => buildServer());
 
@@ -20,6 +22,7 @@ afterEach(async () => {
     if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
     await s.exit;
   }
+  for (const c of others.splice(0)) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) removeDir(d);
 });
 
@@ -44,8 +47,19 @@ function attempt(dir: string) {
   return { child, output, exit, outcome };
 }
 
-const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'ringside.lock'), 'utf8')) as { pid: number; url?: string };
+const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'ringside.lock'), 'utf8')) as { pid: number; url?: string; processStart?: number };
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+const hasProc = existsSync('/proc/self/stat');
+/** When the kernel started `pid` (clock ticks after boot: /proc/<pid>/stat field 22, counted after the name's ")"). */
+const startOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[19]);
+const cli = (...args: string[]) => spawnSync(process.execPath, [mainJs, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
+
+/** A live process that is no Ringside server: it holds a pid a stale lock may name. */
+function otherProcess(): number {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  others.push(child);
+  return child.pid!;
+}
 
 describe('the data folder lock', () => {
   it('refuses a second server on a folder a live one uses, naming the folder and the pid, and leaves its lock', async () => {
@@ -101,4 +115,26 @@ describe('the data folder lock', () => {
       }
     }, 60_000);
   }
+  it.runIf(hasProc)('records when its process started: a lock whose pid another process has since is stale, for servers and commands alike', async () => {
+    const dir = dataDir();
+    const pid = otherProcess();
+    const lockNaming = (extra: object) => writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid, startedAt: '2026-01-01T00:00:00.000Z', ...extra }) + '\n');
+    // Written by that very process (same start), or in the format before start times (the pid alone): live.
+    for (const extra of [{ processStart: startOf(pid) }, {}]) {
+      lockNaming(extra);
+      const refused = attempt(dir);
+      expect(await refused.exit).toBe(1);
+      expect(refused.output.stderr()).toContain(`another Ringside server (pid ${pid}, started 2026-01-01T00:00:00.000Z) is using ${dir}`);
+    }
+    // Written by a process that started at another time: the pid is someone else's now, the lock stale.
+    lockNaming({ processStart: startOf(pid) + 1 });
+    const server = await serve(dir);
+    expect(lockOf(dir)).toMatchObject({ pid: server.child.pid, processStart: startOf(server.child.pid!), url: server.url });
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    lockNaming({ processStart: startOf(pid) - 1 });
+    const rebuilt = cli('rebuild-rollups', '--data', dir);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+  }, 60_000);
 });
+
