@@ -19,17 +19,26 @@ const lockIn = (dir: string) => JSON.parse(readFileSync(join(dir, 'ringside.lock
 
 it('takes over a lock that names its own pid: an earlier process with the same pid left it (a restart in a container)', () => {
   const dir = folderWithLock(process.pid);
-  const lock = takeLock(dir, new Date('2026-12-05T00:00:00Z'));
+  const lock = takeLock(dir, { startedAt: new Date('2026-12-05T00:00:00Z') });
   expect(lockIn(dir)).toMatchObject({ pid: process.pid, startedAt: '2026-12-05T00:00:00.000Z' });
   lock.release();
 });
 
 it.runIf(existsSync('/proc/self/stat'))('takes over a lock naming a live pid whose process started at another time than the one that wrote it', () => {
   const dir = folderWithLock(process.ppid, { processStart: 1 });
-  const lock = takeLock(dir);
-  expect(lockIn(dir)).toMatchObject({ pid: process.pid, processStart: expect.any(Number) });
+  const lock = takeLock(dir, { command: 'prune' });
+  expect(lockIn(dir)).toMatchObject({ pid: process.pid, command: 'prune', processStart: expect.any(Number) });
   lock.release();
   expect(existsSync(join(dir, 'ringside.lock'))).toBe(false);
+});
+
+it('a command refused by a server is told to stop it; a server refused by a command is told to let it finish', () => {
+  expect(() => takeLock(folderWithLock(process.ppid), { command: 'prune' })).toThrow(
+    new RegExp(`^a Ringside server \\(pid ${process.ppid}, started 2026-01-01T00:00:00.000Z\\) is using .* \\(its lock: .*ringside.lock\\): stop it first$`),
+  );
+  expect(() => takeLock(folderWithLock(process.ppid, { command: 'restore' }))).toThrow(
+    new RegExp(`^ringside restore \\(pid ${process.ppid}, started 2026-01-01T00:00:00.000Z\\) is using .*: let it finish first, or give this one its own --data$`),
+  );
 });
 
 it('refuses a lock held by another live process, naming it', () => {
