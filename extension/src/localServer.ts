@@ -57,7 +57,10 @@ export class LocalServerError extends Error {
   }
 }
 
-/** The server's lock file (server/src/services/dataLock.ts owns the format: { pid, startedAt, url }). */
+/**
+ * The data folder's lock file (server/src/services/dataLock.ts owns the format: { pid, startedAt, processStart?,
+ * command?, url? }); an offline command holding it has no url, so it is never taken for a server.
+ */
 const LOCK_FILE = 'ringside.lock';
 /** What the extension records about a server it started: whether with demo data. */
 const STATE_FILE = 'vscode-local-server.json';

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
 import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
-import { liveLockHolder, refuseWhileServed } from '../services/dataLock';
+import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
@@ -13,6 +13,7 @@ import { SitesService } from '../services/sites';
 import type { Store } from '../store/port';
 import { UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
 import { forwardCommands } from './forward/command';
+import { holdingLock } from './offline';
 import { DEFAULT_PORT } from '../protocol';
 import { idListCandidates, readIdList } from '../protocol/pure/idLists';
 
@@ -127,24 +128,27 @@ async function pruneCommand(values: Values, io: Io): Promise<number> {
   const days = values['retain-days'] as string;
   if (!/^\d+$/.test(days) || Number(days) < 1) throw new UsageError(`--retain-days must be a whole number of days, at least 1 (got ${JSON.stringify(days)})`);
   // Offline: one long write beside a running server's would hold its ingest up (it prunes itself with --retain-days).
-  refuseWhileServed(resolve(values.data as string));
-  return withStore(values, async (store) => {
-    const r = await prune(store, new AuditService(store, resolve(values.data as string)), Number(days));
-    io.out(`pruned ${r.events} events and ${r.judgements} judgements${r.milestones > 0 ? ` (and ${r.milestones} milestones of closed cases)` : ''} before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
-    return 0;
-  });
+  const dataDir = resolve(values.data as string);
+  return holdingLock('prune', dataDir, () =>
+    withStore(values, async (store) => {
+      const r = await prune(store, new AuditService(store, dataDir), Number(days));
+      io.out(`pruned ${r.events} events and ${r.judgements} judgements${r.milestones > 0 ? ` (and ${r.milestones} milestones of closed cases)` : ''} before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
+      return 0;
+    }),
+  );
 }
 
 async function rebuildCommand(values: Values, io: Io): Promise<number> {
   // Offline, as documented: the running server keeps the rollups as it ingests (and figures read from them); a
   // rebuild, one long write beside it, would hold its ingest up.
-  refuseWhileServed(resolve(values.data as string));
-  return withStore(values, async (store) => {
-    const started = Date.now();
-    const r = await store.write((tx) => tx.writes.rebuildRollups());
-    io.out(`rollups rebuilt in ${Date.now() - started} ms (${r.rollupRows} rollup rows, ${r.histogramCells} value histogram cells)\n`);
-    return 0;
-  });
+  return holdingLock('rebuild-rollups', resolve(values.data as string), () =>
+    withStore(values, async (store) => {
+      const started = Date.now();
+      const r = await store.write((tx) => tx.writes.rebuildRollups());
+      io.out(`rollups rebuilt in ${Date.now() - started} ms (${r.rollupRows} rollup rows, ${r.histogramCells} value histogram cells)\n`);
+      return 0;
+    }),
+  );
 }
 
 /**
@@ -164,12 +168,18 @@ async function publicKeyCommand(values: Values, io: Io): Promise<number> {
   return 0;
 }
 
-/** Copies --data DIR's SQLite store into the empty database --database URL, then verifies the chain there. */
+/**
+ * Copies --data DIR's SQLite store into the empty database --database URL, then verifies the chain there. Offline:
+ * it brings the file's schema up to date first, and a server writing meanwhile would leave events behind.
+ */
 async function migrateToPostgres(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
   const url = databaseOf(values);
   if (!url) throw new UsageError('--database URL (postgres://…) is required');
-  refuseWhileServed(dataDir);
+  return holdingLock('migrate-to-postgres', dataDir, () => copyAndVerify(dataDir, url, io));
+}
+
+async function copyAndVerify(dataDir: string, url: string, io: Io): Promise<number> {
   const copied = await copySqliteToPostgres(dataDir, url);
   io.err(`copied ${Object.entries(copied.rows).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')} into ${redactedDatabaseUrl(url)}\n`);
   const store = await backendFor(url).openReadOnly(dataDir);
@@ -233,8 +243,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     options: { ...data, from: { type: 'string', value: 'FILE', help: 'the backup file to restore' }, force: { type: 'boolean', help: 'replace the current database without keeping a copy' } },
     required: ['from', 'data'],
     run: async (v, io) => {
-      const result = await restore(backendFor(databaseOf(v)), resolve(v.from as string), resolve(v.data as string), { force: v.force === true });
-      io.err(`restored ${result.events} events into ${resolve(v.data as string)}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
+      const dataDir = resolve(v.data as string);
+      const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), true);
+      io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
       return 0;
     },
   },

@@ -1,7 +1,7 @@
-// <data>/ringside.lock names the one server using a data folder. A server takes it before it opens the store and
-// refuses to start while a live process holds it, so two servers never write one store nor both lead; `restore` and
-// the other commands that must run while no server uses the folder (rebuild-rollups, prune, migrate-to-postgres)
-// refuse while it is held.
+// <data>/ringside.lock names the one process using a data folder: a server, or a command that must run while no
+// server does (restore, prune, rebuild-rollups, migrate-to-postgres: cli/offline.ts). Each takes it before it opens
+// the store and refuses to start while a live process holds it, so two servers never write one store nor both lead,
+// and no server starts on a store a command is rewriting.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,10 +15,24 @@ const TAKEOVER_WAIT_MS = 5;
 export interface LockInfo {
   pid: number;
   startedAt: string;
+  /**
+   * When the kernel started the process (Linux: /proc/<pid>/stat field 22, clock ticks after boot), so a lock whose
+   * pid now belongs to another process is known stale. Absent where there is no /proc, and in locks written before
+   * it was recorded: those are read by the pid alone.
+   */
+  processStart?: number;
+  /** The offline command holding the folder (`prune`); absent: a server. */
+  command?: string;
   url?: string;
 }
 
-/** The lock a server holds while it runs. */
+/** Who takes the lock: a server (no command), or `ringside <command>`. */
+export interface LockOwner {
+  command?: string;
+  startedAt?: Date;
+}
+
+/** The lock a server (or an offline command) holds while it runs. */
 export interface DataLock {
   /** Adds the server's address once it listens (the VS Code extension and `keys create`'s kiosk link read it). */
   describe(url: string): void;
@@ -26,22 +40,24 @@ export interface DataLock {
   release(): void;
 }
 
-/** Refused: a live server uses the data folder. */
+/** Refused: a live server or offline command uses the data folder. */
 class DataDirInUse extends Error {}
 
 /**
  * Takes `dataDir`'s lock for this process, atomically: the lock file appears whole or not at all (written aside,
- * then hard-linked into place, which fails if it exists), so of two servers starting at once one wins. A lock whose
- * process is gone (a killed server) is stale and taken over. Throws DataDirInUse naming the folder and the pid
- * holding it. A folder that cannot be written (a full disk, read-only) gives no lock rather than no server: the
- * store then says what is wrong, or the server runs as before locks refused a second one.
+ * then hard-linked into place, which fails if it exists), so of two processes starting at once one wins. A lock
+ * whose process is gone (a killed server), or whose pid another process has since, is stale and taken over. Throws
+ * DataDirInUse naming the folder and the holder. A server creates a missing folder; a command does not (its store
+ * then refuses the folder, creating nothing). A folder that cannot be written (a full disk, read-only) gives no lock
+ * rather than no server: the store then says what is wrong, or the server runs as before locks refused a second one.
  */
-export function takeLock(dataDir: string, startedAt: Date = new Date()): DataLock {
+export function takeLock(dataDir: string, owner: LockOwner = {}): DataLock {
   const none: DataLock = { describe: () => {}, release: () => {} };
   const file = join(dataDir, LOCK_FILE);
-  let text = JSON.stringify({ pid: process.pid, startedAt: startedAt.toISOString() } satisfies LockInfo) + '\n';
+  const mine: LockInfo = { ...thisProcess(), startedAt: (owner.startedAt ?? new Date()).toISOString(), ...(owner.command ? { command: owner.command } : {}) };
+  let text = JSON.stringify(mine) + '\n';
   try {
-    mkdirSync(dataDir, { recursive: true });
+    if (!owner.command) mkdirSync(dataDir, { recursive: true });
   } catch {
     return none;
   }
@@ -56,7 +72,7 @@ export function takeLock(dataDir: string, startedAt: Date = new Date()): DataLoc
     const holder = alive(held === null ? null : parseLock(held));
     // A lock naming this very process was left by an earlier one that had the same pid (pids repeat across restarts,
     // in a container always): it is stale, not a server in the way.
-    if (holder && holder.pid !== process.pid) throw new DataDirInUse(inUse(dataDir, holder));
+    if (holder && holder.pid !== process.pid) throw new DataDirInUse(inUse(dataDir, holder, owner));
     // Stale: its process is gone (or it is unreadable). Gone meanwhile (null): try again.
     if (held !== null) takeOver(dataDir, file, held);
   }
@@ -117,7 +133,7 @@ function createWhole(file: string, text: string): 'created' | 'exists' | 'failed
  */
 function takeOver(dataDir: string, file: string, stale: string): void {
   const marker = join(dataDir, TAKEOVER_FILE);
-  if (createWhole(marker, JSON.stringify({ pid: process.pid }) + '\n') !== 'created') {
+  if (createWhole(marker, JSON.stringify(thisProcess()) + '\n') !== 'created') {
     const taker = parseLock(readText(marker) ?? '');
     if (taker && !alive(taker)) rmSync(marker, { force: true });
     else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TAKEOVER_WAIT_MS);
@@ -130,9 +146,13 @@ function takeOver(dataDir: string, file: string, stale: string): void {
   }
 }
 
-function inUse(dataDir: string, holder: LockInfo): string {
+/** Why `taker` may not have the folder: who holds it (a server, or which command) and what to do. */
+function inUse(dataDir: string, holder: LockInfo, taker: LockOwner): string {
   const what = [`pid ${holder.pid}`, ...(holder.url ? [holder.url] : []), `started ${holder.startedAt}`].join(', ');
-  return `another Ringside server (${what}) is using ${dataDir} (its lock: ${join(dataDir, LOCK_FILE)}): one server per data folder; stop it first, or give this one its own --data`;
+  const byServer = !taker.command;
+  const who = holder.command ? `ringside ${holder.command} (${what})` : `${byServer ? 'another' : 'a'} Ringside server (${what})`;
+  const wait = holder.command ? 'let it finish first' : byServer ? 'one server per data folder; stop it first' : 'stop it first';
+  return `${who} is using ${dataDir} (its lock: ${join(dataDir, LOCK_FILE)}): ${wait}${byServer ? ', or give this one its own --data' : ''}`;
 }
 
 function readText(file: string): string | null {
@@ -152,24 +172,44 @@ function parseLock(text: string): LockInfo | null {
   }
 }
 
-/** `lock` if its process is alive (EPERM: alive, another user's), else null: a lock left by a killed server is stale. */
+/**
+ * `lock` if the process that wrote it is alive, else null: a lock left by a killed process is stale, and so is one
+ * whose pid a process started at another time has now. Where the start cannot be compared (no /proc, or a lock
+ * that does not record it), the pid alone decides.
+ */
 function alive(lock: LockInfo | null): LockInfo | null {
-  if (!lock) return null;
+  if (!lock || !pidAlive(lock.pid)) return null;
+  const start = typeof lock.processStart === 'number' ? processStart(lock.pid) : null;
+  return start === null || start === lock.processStart ? lock : null;
+}
+
+/** Whether a process has `pid` (EPERM: yes, another user's). */
+function pidAlive(pid: number): boolean {
   try {
-    process.kill(lock.pid, 0);
-    return lock;
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? lock : null;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-/** Throws DataDirInUse, naming the server, if a live one holds `dataDir`'s lock. */
-export function refuseWhileServed(dataDir: string): void {
-  const holder = liveLockHolder(dataDir);
-  if (holder) throw new DataDirInUse(`a Ringside server (pid ${holder.pid}${holder.url ? `, ${holder.url}` : ''}) is using ${dataDir}: stop it first`);
+/** This process as a lock names it: its pid, and when it started where that can be read. */
+function thisProcess(): Pick<LockInfo, 'pid' | 'processStart'> {
+  const start = processStart(process.pid);
+  return { pid: process.pid, ...(start !== null ? { processStart: start } : {}) };
 }
 
-/** The lock's holder if it is still alive (a lock left by a killed server is stale and ignored). */
+/**
+ * When the kernel started `pid`, in clock ticks after boot: field 22 of /proc/<pid>/stat, counted after the ")" that
+ * ends field 2 (the command's name, which may hold spaces and parentheses itself). Null without /proc.
+ */
+function processStart(pid: number): number | null {
+  const stat = readText(`/proc/${pid}/stat`);
+  const start = stat === null ? NaN : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
+  return Number.isSafeInteger(start) ? start : null;
+}
+
+/** The lock's holder if it is still alive (a stale lock is ignored). */
 export function liveLockHolder(dataDir: string): LockInfo | null {
   const text = readText(join(dataDir, LOCK_FILE));
   return alive(text === null ? null : parseLock(text));

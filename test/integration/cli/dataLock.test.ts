@@ -1,8 +1,10 @@
 // One server per data folder, with real processes: a second server on a folder a live one holds refuses to start
 // (naming the folder and the pid, non-zero exit) and leaves the first one's lock alone; a stale lock (its process
-// gone) is taken over; of servers started at the same moment exactly one runs, also over a stale lock.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// gone, or its pid another process's now) is taken over; of servers started at the same moment exactly one runs,
+// also over a stale lock; an offline command holds the lock for its whole run, and lets it go however it ends.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, mainJs, repo, startCli, type CliServer } from '../support/cli';
@@ -12,6 +14,7 @@ import { removeDir, tempDataDir } from '../support/testServer';
 const KEY = { RINGSIDE_API_KEY: 'rs_data-lock-test-key-0123456789ab' };
 const running: CliServer[] = [];
 const dirs: string[] = [];
+const others: ChildProcess[] = [];
 
 beforeAll(() => buildServer());
 
@@ -20,6 +23,7 @@ afterEach(async () => {
     if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
     await s.exit;
   }
+  for (const c of others.splice(0)) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) removeDir(d);
 });
 
@@ -44,8 +48,66 @@ function attempt(dir: string) {
   return { child, output, exit, outcome };
 }
 
-const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'ringside.lock'), 'utf8')) as { pid: number; url?: string };
+const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'ringside.lock'), 'utf8')) as { pid: number; url?: string; command?: string; processStart?: number };
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+const hasProc = existsSync('/proc/self/stat');
+/** When the kernel started `pid` (clock ticks after boot: /proc/<pid>/stat field 22, counted after the name's ")"). */
+const startOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[19]);
+const cli = (...args: string[]) => spawnSync(process.execPath, [mainJs, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
+
+/** A live process that is no Ringside server: it holds a pid a stale lock may name. */
+function otherProcess(): number {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  others.push(child);
+  return child.pid!;
+}
+
+/** A data folder with a store in it (keys create --init), for the commands that need one. */
+function storeDir(): string {
+  const dir = dataDir();
+  const made = cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read');
+  expect(made.status, made.stderr).toBe(0);
+  return dir;
+}
+
+/**
+ * A PostgreSQL that lets clients in (AuthenticationOk, ReadyForQuery) and then answers no query: migrate-to-postgres
+ * waits on its first query, mid-run, for as long as the test likes. `queried` resolves once that query arrived.
+ */
+async function silentPostgres() {
+  const sockets: Socket[] = [];
+  let arrived = () => {};
+  const queried = new Promise<void>((r) => (arrived = r));
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    let greeted = false;
+    socket.on('data', () => {
+      if (greeted) return arrived();
+      greeted = true; // the startup message: no password asked, ready
+      socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49]));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `postgres://ringside@127.0.0.1:${port}/ringside`,
+    queried,
+    drop: () => sockets.forEach((s) => s.destroy()),
+    close: () => (sockets.forEach((s) => s.destroy()), new Promise((r) => server.close(r))),
+  };
+}
+
+/** migrate-to-postgres on a store in a new folder, waiting mid-run (its first query unanswered). */
+async function migrationHoldingLock() {
+  const dir = storeDir();
+  const postgres = await silentPostgres();
+  const child = spawn(process.execPath, [mainJs, 'migrate-to-postgres', '--data', dir, '--database', postgres.url], { cwd: repo, env: { ...process.env, RINGSIDE_DATABASE_URL: '' } });
+  const output = watchOutput(child);
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  running.push({ ...output, child, url: '', exit });
+  await postgres.queried;
+  return { dir, postgres, child, output, exit };
+}
 
 describe('the data folder lock', () => {
   it('refuses a second server on a folder a live one uses, naming the folder and the pid, and leaves its lock', async () => {
@@ -60,9 +122,10 @@ describe('the data folder lock', () => {
     expect(second.output.stdout()).toBe('');
     // The first server's lock is untouched, so the offline commands still see it serving.
     expect(lockOf(dir)).toMatchObject({ pid: first.child.pid, url: first.url });
-    const rebuild = spawnSync(process.execPath, [mainJs, 'rebuild-rollups', '--data', dir], { encoding: 'utf8' });
+    const rebuild = cli('rebuild-rollups', '--data', dir);
     expect(rebuild.status).toBe(1);
-    expect(rebuild.stderr).toContain(`a Ringside server (pid ${first.child.pid}, ${first.url}) is using ${dir}: stop it first`);
+    expect(rebuild.stderr).toContain(`ringside rebuild-rollups: a Ringside server (pid ${first.child.pid}, ${first.url}, started `);
+    expect(rebuild.stderr).toContain(`) is using ${dir} (its lock: ${join(dir, 'ringside.lock')}): stop it first\n`);
     expect((await fetch(`${first.url}/api/v1/health`)).status).toBe(200);
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
@@ -101,4 +164,69 @@ describe('the data folder lock', () => {
       }
     }, 60_000);
   }
+
+  it.runIf(hasProc)('records when its process started: a lock whose pid another process has since is stale, for servers and commands alike', async () => {
+    const dir = dataDir();
+    const pid = otherProcess();
+    const lockNaming = (extra: object) => writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid, startedAt: '2026-01-01T00:00:00.000Z', ...extra }) + '\n');
+    // Written by that very process (same start), or in the format before start times (the pid alone): live.
+    for (const extra of [{ processStart: startOf(pid) }, {}]) {
+      lockNaming(extra);
+      const refused = attempt(dir);
+      expect(await refused.exit).toBe(1);
+      expect(refused.output.stderr()).toContain(`another Ringside server (pid ${pid}, started 2026-01-01T00:00:00.000Z) is using ${dir}`);
+    }
+    // Written by a process that started at another time: the pid is someone else's now, the lock stale.
+    lockNaming({ processStart: startOf(pid) + 1 });
+    const server = await serve(dir);
+    expect(lockOf(dir)).toMatchObject({ pid: server.child.pid, processStart: startOf(server.child.pid!), url: server.url });
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    lockNaming({ processStart: startOf(pid) - 1 });
+    const rebuilt = cli('rebuild-rollups', '--data', dir);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(existsSync(join(dir, 'ringside.lock'))).toBe(false);
+  }, 60_000);
+});
+
+describe('an offline command and the lock', () => {
+  it('holds it for its whole run: a server started meanwhile refuses naming the command, as does another command; an error releases it', async () => {
+    const { dir, postgres, child, output, exit } = await migrationHoldingLock();
+    try {
+      expect(lockOf(dir)).toMatchObject({ pid: child.pid, command: 'migrate-to-postgres' });
+      const server = attempt(dir);
+      expect(await server.outcome).toBe('exited');
+      expect(await server.exit).toBe(1);
+      expect(server.output.stderr()).toContain(`ringside: could not start: ringside migrate-to-postgres (pid ${child.pid}, started `);
+      expect(server.output.stderr()).toContain(`) is using ${dir} (its lock: ${join(dir, 'ringside.lock')}): let it finish first, or give this one its own --data\n`);
+      const prune = cli('prune', '--data', dir, '--retain-days', '30');
+      expect(prune.status).toBe(1);
+      expect(prune.stderr).toMatch(new RegExp(`^ringside prune: ringside migrate-to-postgres \\(pid ${child.pid}, started [^)]+\\) is using ${dir} \\(its lock: [^)]+\\): let it finish first\n$`));
+      expect(lockOf(dir)).toMatchObject({ pid: child.pid, command: 'migrate-to-postgres' });
+      postgres.drop(); // the database goes away mid-run: the command fails, and lets the lock go
+      expect(await exit).toBe(1);
+      expect(output.stderr()).toMatch(/^ringside migrate-to-postgres: /);
+      expect(readdirSync(dir).filter((f) => f.startsWith('ringside.lock'))).toEqual([]);
+    } finally {
+      await postgres.close();
+    }
+  }, 60_000);
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('lets it go on %s, then exits %i as a shell reports the signal', async (signal, code) => {
+    const { dir, postgres, child, output, exit } = await migrationHoldingLock();
+    try {
+      expect(lockOf(dir)).toMatchObject({ pid: child.pid, command: 'migrate-to-postgres' });
+      child.kill(signal);
+      expect(await exit).toBe(code);
+      expect(output.stderr()).toContain(`ringside migrate-to-postgres: ${signal}, stopped`);
+      expect(readdirSync(dir).filter((f) => f.startsWith('ringside.lock'))).toEqual([]);
+      const server = await serve(dir);
+      expect(lockOf(dir).pid).toBe(server.child.pid);
+    } finally {
+      await postgres.close();
+    }
+  }, 60_000);
 });

@@ -99,19 +99,23 @@ describe('a DIR that holds no database', () => {
 });
 
 describe('restore from a file that is not a backup', () => {
-  it('names the file and why, and leaves DIR as it was', () => {
+  it('names the file and why, and leaves DIR as it was (a DIR not there yet is not created)', () => {
     const dir = dataDir();
-    const text = join(dataDir(), 'notes.db');
+    const parent = dataDir();
+    const text = join(parent, 'notes.db');
     writeFileSync(text, 'these are not the pages of a database\n'.repeat(200));
-    for (const [from, why] of [
-      [text, 'file is not a database'],
-      [join(dir, 'missing.db'), 'unable to open database file'],
-    ]) {
-      const r = cli('restore', '--from', from!, '--data', dir);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain(`ringside restore: ${from} is not a Ringside database: ${why}`);
+    for (const into of [dir, join(parent, 'new')]) {
+      for (const [from, why] of [
+        [text, 'file is not a database'],
+        [join(dir, 'missing.db'), 'unable to open database file'],
+      ]) {
+        const r = cli('restore', '--from', from!, '--data', into);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain(`ringside restore: ${from} is not a Ringside database: ${why}`);
+      }
     }
     expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(parent)).toEqual(['notes.db']);
   });
 });
 
@@ -123,7 +127,8 @@ describe('commands that must run while no server uses DIR', () => {
       for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['restore', '--from', join(dir, 'ringside.db')]]) {
         const r = cli(...command, '--data', dir);
         expect(r.status, command[0]).toBe(1);
-        expect(r.stderr).toContain(`ringside ${command[0]}: a Ringside server (pid ${server.child.pid}, ${server.url}) is using ${dir}: stop it first`);
+        expect(r.stderr).toContain(`ringside ${command[0]}: a Ringside server (pid ${server.child.pid}, ${server.url}, started `);
+        expect(r.stderr).toContain(`) is using ${dir} (its lock: ${join(dir, 'ringside.lock')}): stop it first\n`);
         expect(r.stdout).toBe('');
       }
     } finally {
@@ -135,16 +140,18 @@ describe('commands that must run while no server uses DIR', () => {
     expect(rebuilt.stdout).toMatch(/^rollups rebuilt in \d+ ms/);
     const pruned = cli('prune', '--data', dir, '--retain-days', '30');
     expect(pruned.status, pruned.stderr).toBe(0);
+    expect(existsSync(join(dir, 'ringside.lock'))).toBe(false);
   }, 60_000);
 
   it('reads the lock file as restore does: a live pid refuses (migrate-to-postgres too), a dead one is stale', () => {
     const dir = dataDir();
     expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
-    writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }) + '\n');
+    const startedAt = new Date().toISOString();
+    writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: process.pid, startedAt }) + '\n');
     for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['migrate-to-postgres', '--database', 'postgres://127.0.0.1:1/none']]) {
       const r = cli(...command, '--data', dir);
       expect(r.status, command[0]).toBe(1);
-      expect(r.stderr).toContain(`a Ringside server (pid ${process.pid}) is using ${dir}: stop it first`);
+      expect(r.stderr).toContain(`a Ringside server (pid ${process.pid}, started ${startedAt}) is using ${dir} (its lock: ${join(dir, 'ringside.lock')}): stop it first`);
     }
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: Number(gone.stdout), startedAt: new Date().toISOString() }) + '\n');

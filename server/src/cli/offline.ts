@@ -1,0 +1,42 @@
+// The commands that rewrite a data folder's store (restore, prune, rebuild-rollups, migrate-to-postgres) run
+// offline: each holds <data>/ringside.lock for its whole run, as a server does, so a server started meanwhile
+// refuses, naming the command, instead of writing the store beside it.
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { constants } from 'node:os';
+import { takeLock } from '../services/dataLock';
+import { stopOnSignals } from './forward/ringsideApi';
+
+/**
+ * Runs `run` holding `dataDir`'s lock as `ringside <command>` (refused, naming the holder, while a server or another
+ * command holds it) and lets the lock go however it ends: done, failed, or stopped by SIGINT/SIGTERM. A signal ends
+ * the process at once, exiting 128 + its number as a shell reports one (the same as before it had a handler): the
+ * store keeps only what was committed. `createsFolder`: the command may create a missing `dataDir` (restore); one
+ * it created is removed again if it fails and leaves it empty.
+ */
+export async function holdingLock<T>(command: string, dataDir: string, run: () => Promise<T>, createsFolder = false): Promise<T> {
+  const created = createsFolder ? mkdirSync(dataDir, { recursive: true }) : undefined;
+  const lock = takeLock(dataDir, { command });
+  const unlisten = stopOnSignals((signal) => {
+    lock.release();
+    process.stderr.write(`ringside ${command}: ${signal}, stopped\n`);
+    process.exit(128 + constants.signals[signal]);
+  });
+  let done = false;
+  try {
+    const result = await run();
+    done = true;
+    return result;
+  } finally {
+    unlisten();
+    lock.release();
+    if (!done && created !== undefined) removeIfEmpty(dataDir);
+  }
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* not empty: what is in it stays */
+  }
+}
