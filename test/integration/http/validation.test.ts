@@ -189,8 +189,11 @@ describe('one problem shape for bad input', () => {
   it('answers unknown ids through the one error handler, naming the field', async () => {
     expect(await send('GET', '/standards/nope')).toMatchObject({ status: 404, body: { errors: [{ path: 'id', message: 'unknown standard "nope"' }] } });
     expect(await send('GET', '/incidents/999')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/incident-not-found$/), title: 'Incident not found' } });
-    expect(await send('GET', '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'no API key with id k_nope' } });
-    expect(await send('DELETE', '/keys/env')).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/key-not-revocable$/) } });
+    for (const method of ['GET', 'DELETE']) {
+      expect(await send(method, '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'id unknown API key "k_nope"', errors: [{ path: 'id', message: 'unknown API key "k_nope"' }] } });
+    }
+    const env = await send('DELETE', '/keys/env');
+    expect(env).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/key-not-revocable$/), errors: [{ path: 'id', message: 'is the RINGSIDE_API_KEY key, which lives in the environment: restart without it' }] } });
   });
 });
 
