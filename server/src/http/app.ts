@@ -13,6 +13,7 @@ import { errorHandler, notFound } from './fallbacks';
 import type { FirstPaintSources } from './firstPaint';
 import { cors, requestLog, securityHeaders } from './httpHardening';
 import { mountRoutes } from './mount';
+import { readQueryString } from './percentEncoding';
 import { rateLimit, type RateLimitOptions } from './rateLimit';
 import type { AppContext, IntegrationSettings } from './route';
 import { API_ROUTES } from './routes';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): HttpFront {
   // No client revalidates API answers (they are live figures or write receipts), and Express would otherwise hash
   // every answer for an ETag, a 1,000-event batch's receipt of ~0.5 MB included.
   app.set('etag', false);
+  app.set('query parser', readQueryString);
   // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit. The scope of each
   // path+method is the one its route declares (http/scopes.ts; unmapped API paths need admin).
   const front = [requestLog(deps.logger), securityHeaders(), cors(deps.access.corsOrigins), authMiddleware(deps.access.mode, deps.core.keys), rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now)];

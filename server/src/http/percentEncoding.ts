@@ -1,6 +1,7 @@
 // Percent-encoded text as clients send it in query strings, paths and form bodies. Node's parsers read a byte that
 // is not UTF-8 (`%ff`) as U+FFFD and keep a broken escape (`%zz`, a lone `%`) as its raw text, so the value would be
 // another one than the client meant: the API refuses such a parameter or field by name instead.
+import { parse } from 'node:querystring';
 import type { FieldProblem } from '../protocol';
 
 export const NOT_PERCENT_UTF8 = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
@@ -13,6 +14,13 @@ export const decoded = (text: string): string | null => {
     return null;
   }
 };
+
+/**
+ * A query string's parameters as Express's default ("simple") parser reads them, node's querystring, but every one
+ * of them: that parser stops at 1,000 (its maxKeys), and a parameter past them (an unknown one, a `from` or a `site`)
+ * was dropped unseen, neither refused nor applied. The request line's length bounds how many there can be.
+ */
+export const readQueryString = (text: string) => parse(text, '&', '=', { maxKeys: 0 });
 
 /** The query string of a URL (after `?`), '' when it has none. */
 export const queryOf = (url: string): string => {

@@ -64,10 +64,14 @@ function replayFailed(error: unknown, socketId: string): ReplayResponse {
 /** Registers the handler on every connecting socket (called from livePush.ts). */
 export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error: unknown, failure: ReplayFailure) => void, limits: ReplayLimits = DEFAULT_LIMITS): void {
   io.on('connection', (socket) => {
-    socket.on('replay', (request: unknown, ack: unknown) => {
-      // Without an ack function there is nobody to answer (a hostile or broken client): ignore.
+    socket.on('replay', (...args: unknown[]) => {
+      // Socket.IO hands the ack over last. Without one there is nobody to answer (a hostile or broken client): ignore.
+      const ack = args.pop();
       if (typeof ack !== 'function') return;
       const answer = ack as (response: ReplayResponse) => void;
+      // A request left out (or one too many) is answered, not read as another request: the client would wait forever.
+      if (args.length !== 1) return answer(invalid(`replay takes one request { afterSeq?, afterIncidentChange? } before its acknowledgement (got ${args.length})`));
+      const request = args[0];
       answerReplay(reads, request, limits).then(answer, (error: unknown) => {
         onError(error, { socketId: socket.id, keyId: socket.data.key?.id ?? null, request });
         answer(replayFailed(error, socket.id));

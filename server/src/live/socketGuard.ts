@@ -1,7 +1,7 @@
 // Protects the live feed from its clients: `replay` (the one message a client may send) has its own limit and
-// excess requests are answered with a refusal; unexpected or malformed messages are dropped and counted, a client
-// that floods with them is disconnected, and a client that stops reading is cut off before its queue grows
-// without bound.
+// excess requests are answered with a refusal; unexpected or malformed messages are dropped and counted (an
+// unexpected one that asks for an acknowledgement is answered with a refusal naming it), a client that floods with
+// them is disconnected, and a client that stops reading is cut off before its queue grows without bound.
 //
 // How Socket.IO buffers (why one slow client never delays the others): io.emit encodes a message once and
 // hands it to every client's engine.io socket, which appends it to that client's own write buffer and writes
@@ -9,7 +9,7 @@
 // stops reading only makes its own buffer grow. The guard bounds that growth by disconnecting the client.
 import type { LiveServer } from './liveServer';
 import type { Logger } from 'pino';
-import type { ClientToServerEvents, ReplayResponse } from '../protocol';
+import type { ClientToServerEvents, ReplayResponse, UnknownMessageAnswer } from '../protocol';
 import { systemClock, type Clock } from '../clock';
 
 export interface SocketGuardOptions {
@@ -71,6 +71,13 @@ const REPLAY_REFUSAL: ReplayResponse = { ok: false, error: 'too many replay requ
 
 /** Messages a client may send (ClientToServerEvents); anything else is unexpected. */
 const EXPECTED: ReadonlySet<string> = new Set<keyof ClientToServerEvents>(['replay']);
+
+/** What an unexpected message with an acknowledgement is answered: what it was, and the one message a client may send. */
+const unknownMessage = (event: unknown): UnknownMessageAnswer => ({
+  ok: false,
+  code: 'unknown-message',
+  error: `${JSON.stringify(String(event).slice(0, 50))} is not a message this server takes: a client sends only replay({ afterSeq?, afterIncidentChange? }, ack)`,
+});
 
 /** Counts events in fixed one-second windows: hit() answers how many fell in the current one, this one included. */
 function perSecond(now: () => number): { hit(): number } {
@@ -148,11 +155,14 @@ export function guardSockets(io: LiveServer, logger: Logger, maxMessageBytes: nu
     });
     const unexpected = perSecond(now);
     let flooded = false;
-    socket.onAny((event: unknown) => {
+    socket.onAny((event: unknown, ...args: unknown[]) => {
       if (EXPECTED.has(event as string)) return;
       counts.droppedMessages += 1;
       if (flooded) return; // already disconnected; packets decoded before that still arrive here
       const inWindow = unexpected.hit();
+      // Socket.IO hands an acknowledgement over last: a client waiting for one is told, not left to time out.
+      const ack = args.at(-1);
+      if (typeof ack === 'function' && inWindow <= maxPerSecond) (ack as (answer: UnknownMessageAnswer) => void)(unknownMessage(event));
       if (inWindow > maxPerSecond) {
         flooded = true;
         counts.floodDisconnects += 1;

@@ -85,6 +85,16 @@ export type ReplayResponse =
  */
 export type ReplayErrorCode = 'invalid-replay' | 'too-many-replays' | 'replay-failed';
 
+/**
+ * The answer to any other message a client sends with an acknowledgement (a `subscribe`, a misspelt `replay`): the
+ * server takes none, drops it and counts it (GET /stats), and says so instead of leaving the client waiting.
+ */
+export interface UnknownMessageAnswer {
+  ok: false;
+  error: string;
+  code: 'unknown-message';
+}
+
 export interface ClientToServerEvents {
   replay: (request: ReplayRequest, ack: (response: ReplayResponse) => void) => void;
 }

@@ -172,6 +172,12 @@ describe('every export kind verifies with the public key against a head publishe
     }
   });
 
+  it('refuses a since= after the asOf it is exported at, naming asOf as the head it is after, not the chain head', async () => {
+    const res = await asAuditor(`/export/compliance?${Q}&asOf=1&since=2`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors?: unknown }).errors).toEqual([{ path: 'since', message: 'link 2 is after asOf (link 1), the head this export is made at' }]);
+  });
+
   it('without --public-key it says the signature was not checked; the JSON answer of the endpoint serves as the key file', async () => {
     const file = await saved('events-nokey.csv', `/export/events?${Q}&format=csv`);
     const r = await verify(file);

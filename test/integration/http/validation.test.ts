@@ -176,6 +176,15 @@ describe('one problem shape for bad input', () => {
     expect(past.body.errors).toEqual([{ path: 'to', message: expect.stringMatching(/^must be later than the start of today in UTC \(\d{4}-\d\d-\d\dT00:00:00.000Z\), the default from$/) }]);
   });
 
+  it('reads every query parameter, past the 1,000 node\'s parser keeps: one after them is refused or applied, never dropped', async () => {
+    expect((await send('POST', '/events', call({ id: 'many-params', site: 'd' }))).status).toBe(201);
+    const sites = Array.from({ length: 1000 }, () => 'site=d').join('&');
+    const unknown = await send('GET', `/export/events?${sites}&zzz=1`);
+    expect(unknown).toMatchObject({ status: 400, body: { errors: [{ path: 'zzz', message: expect.stringMatching(/^is not a known parameter/) }] } });
+    const reversed = await send('GET', `/export/events?${sites}&from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z`);
+    expect(reversed).toMatchObject({ status: 400, body: { errors: [{ path: 'to', message: 'must be later than from' }] } });
+  });
+
   it('answers a bad time of DELETE /standards/:id as a query problem', async () => {
     const res = await send('DELETE', '/standards/call-answer-2-rings?validFrom=soon');
     expect(res.status).toBe(400);
@@ -189,8 +198,11 @@ describe('one problem shape for bad input', () => {
   it('answers unknown ids through the one error handler, naming the field', async () => {
     expect(await send('GET', '/standards/nope')).toMatchObject({ status: 404, body: { errors: [{ path: 'id', message: 'unknown standard "nope"' }] } });
     expect(await send('GET', '/incidents/999')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/incident-not-found$/), title: 'Incident not found' } });
-    expect(await send('GET', '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'no API key with id k_nope' } });
-    expect(await send('DELETE', '/keys/env')).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/key-not-revocable$/) } });
+    for (const method of ['GET', 'DELETE']) {
+      expect(await send(method, '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'id unknown API key "k_nope"', errors: [{ path: 'id', message: 'unknown API key "k_nope"' }] } });
+    }
+    const env = await send('DELETE', '/keys/env');
+    expect(env).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/key-not-revocable$/), errors: [{ path: 'id', message: 'is the RINGSIDE_API_KEY key, which lives in the environment: restart without it' }] } });
   });
 });
 

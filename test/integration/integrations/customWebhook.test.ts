@@ -98,6 +98,7 @@ describe('custom webhook integrations', () => {
     const unknown = await post('tills', {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toBe('no custom integration "tills" (the standards file declares doors, pbx, tickets, stamped)');
+    expect(unknown.body.errors).toEqual([{ path: 'id', message: 'unknown integration "tills" (the standards file declares doors, pbx, tickets, stamped)' }]);
     const notJson = await fetch(`${server.url}/api/v1/integrations/custom/doors`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server.apiKey) }, body: 'door open' });
     expect(notJson.status).toBe(415);
   });

@@ -70,6 +70,15 @@ describe('replay over Socket.IO', () => {
     expect((await replay(client, { afterSeq: 0 })).ok).toBe(true);
   });
 
+  it('answers a replay sent without its request, or with more than one, instead of leaving the client waiting', async () => {
+    const client = await connect();
+    const refusal = (given: number) => ({ ok: false, code: 'invalid-replay', error: `replay takes one request { afterSeq?, afterIncidentChange? } before its acknowledgement (got ${given})` });
+    expect(await (client.timeout(5000).emitWithAck as (event: string) => Promise<unknown>)('replay')).toEqual(refusal(0));
+    expect(await (client.timeout(5000).emitWithAck as (event: string, ...args: unknown[]) => Promise<unknown>)('replay', { afterSeq: 0 }, 'more')).toEqual(refusal(2));
+    expect(client.connected).toBe(true);
+    expect((await replay(client, { afterSeq: 0 })).ok).toBe(true);
+  });
+
   it('refuses a field it does not know instead of answering as if the cursor were omitted', async () => {
     const client = await connect();
     expect(await replay(client, { aftreSeq: 0 })).toEqual({ ok: false, code: 'invalid-replay', error: '"aftreSeq" is not a known field (afterSeq, afterIncidentChange)' });

@@ -46,6 +46,20 @@ describe('client messages', () => {
     expect((await stats()).floodDisconnects).toBe(before.floodDisconnects + 1);
   });
 
+  it('answers an unexpected message that asks for an answer with a refusal naming it, and still drops and counts it', async () => {
+    const c = await connect();
+    const before = await stats();
+    const ask = (event: string, ...args: unknown[]): Promise<unknown> => (c.timeout(5_000) as any).emitWithAck(event, ...args);
+    expect(await ask('subscribe', { site: 'harbour' })).toEqual({
+      ok: false,
+      code: 'unknown-message',
+      error: '"subscribe" is not a message this server takes: a client sends only replay({ afterSeq?, afterIncidentChange? }, ack)',
+    });
+    expect(await ask('constructor')).toMatchObject({ ok: false, code: 'unknown-message' });
+    expect((await stats()).droppedMessages).toBe(before.droppedMessages + 2);
+    expect(c.connected).toBe(true);
+  });
+
   it('closes a client whose message exceeds maxHttpBufferSize, and counts it', async () => {
     const c = await connect();
     const before = await stats();

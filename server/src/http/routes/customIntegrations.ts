@@ -25,7 +25,9 @@ export const customIntegrationRoutes = [
       switch (result.kind) {
         case 'unknown': {
           const known = app.core.customIntegrations.ids();
-          return sendProblem(res, problem(404, 'integration-not-found', 'No such integration', `no custom integration "${id}" (the standards file declares ${known.length > 0 ? known.join(', ') : 'none'})`));
+          const declared = `the standards file declares ${known.length > 0 ? known.join(', ') : 'none'}`;
+          // Named in errors as the path parameter, as an unknown site or standard is.
+          return sendProblem(res, problem(404, 'integration-not-found', 'No such integration', `no custom integration "${id}" (${declared})`, [{ path: 'id', message: `unknown integration "${id}" (${declared})` }]));
         }
         case 'failed':
           return sendProblem(res, problem(400, 'mapping-failed', 'Mapping failed', `${source}: the mapping failed on this body: ${result.message}; nothing was stored`, [{ path: '(body)', message: result.message }]));

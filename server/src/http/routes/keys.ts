@@ -17,7 +17,8 @@ const keyRequest = (nowMs: number) =>
     return z.NEVER;
   });
 
-const keyNotFound = (id: string) => new DomainError('not-found', '', `no API key with id ${id}`, undefined, 'key-not-found');
+// Both name the path parameter, as an unknown site or standard does.
+const keyNotFound = (id: string) => new DomainError('not-found', 'id', `unknown API key "${id}"`, undefined, 'key-not-found');
 
 export const keyRoutes = [
   route({
@@ -57,7 +58,7 @@ export const keyRoutes = [
     path: '/keys/:id',
     scope: 'admin',
     handle: async ({ params, res }, app) => {
-      if (params.id === 'env') throw new DomainError('conflict', '', 'the RINGSIDE_API_KEY key lives in the environment: restart without it', undefined, 'key-not-revocable');
+      if (params.id === 'env') throw new DomainError('conflict', 'id', 'is the RINGSIDE_API_KEY key, which lives in the environment: restart without it', undefined, 'key-not-revocable');
       if (!(await app.core.keys.revoke(params.id, { keyId: keyIdOf(res) }))) throw keyNotFound(params.id);
       return app.core.keys.get(params.id);
     },

@@ -167,7 +167,11 @@ export interface HeadProof {
 export function headProof(q: ExportQuery, ctx: ExportContext, chainHead: { seq: number }): HeadProof {
   const since = q.since;
   if (since === null) return { links: undefined, proof: null };
-  if (since > chainHead.seq) throw new DomainError('invalid', 'since', `link ${since} is after the chain head (link ${chainHead.seq})`, undefined, QUERY_PARAMETER);
+  if (since > chainHead.seq) {
+    // With asOf, the head the export is made at is that past link, not the chain's head now.
+    const head = q.asOf === null ? `the chain head (link ${chainHead.seq})` : `asOf (link ${chainHead.seq}), the head this export is made at`;
+    throw new DomainError('invalid', 'since', `link ${since} is after ${head}`, undefined, QUERY_PARAMETER);
+  }
   return { links: () => ctx.snapshot.chain.linksBetween(since, chainHead.seq), proof: { fromLinkSeq: since, toLinkSeq: chainHead.seq } };
 }
 
