@@ -1,7 +1,7 @@
 // The built server's entry point: a subcommand (cli/subcommands.ts), or the server itself: parse the command
 // line, start (server.ts composes it), print where, stop on signals.
 import { resolve } from 'node:path';
-import { isSubcommand, runSubcommand } from './cli/dispatch';
+import { namesCommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
 import { databasePool, isDatabaseUrl, isHttpUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
 import { webhooksFromEnv } from './services/alerts/config';
@@ -9,7 +9,7 @@ import type { ServerOptions } from './options';
 import { startServer } from './server';
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (isSubcommand(argv)) {
+  if (namesCommand(argv)) {
     process.exitCode = await runSubcommand(argv);
     return;
   }

@@ -30,7 +30,7 @@ export function mountRoutes(router: express.Router, routes: readonly Route[], ap
     const chain = router.route(path);
     for (const r of here) {
       if (r.method === 'ALL') chain.all(...handlersOf(r, app));
-      else chain[r.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](...handlersOf(r, app));
+      else chain[r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](...handlersOf(r, app));
     }
     if (!here.some((r) => r.method === 'ALL')) chain.all(methodNotAllowed(here.map((r) => r.method)));
   }

@@ -12,7 +12,7 @@ import type { Committer } from '../services/ingest/groupCommit';
 export type Requirement = 'public' | Scope;
 
 /** 'ALL' answers every method (a resource that is gone); HEAD is served by GET. */
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'ALL';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ALL';
 
 /** What the handlers of every table share: the services and the adapters' own few things. */
 export interface AppContext {

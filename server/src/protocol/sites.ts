@@ -1,6 +1,7 @@
 // Sites as data: time zone, ring cadence, business hours and holidays (file and API).
 import { z } from 'zod';
 import { siteIdProblem } from './pure/idLists';
+import { betweenFieldsIssue, unlessWrong } from './issues';
 import { wellFormedString } from './text';
 
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables. */
@@ -84,29 +85,72 @@ const localDate = wellFormedString().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s)
   message: 'must be a date YYYY-MM-DD',
 });
 
-export const siteDefinitionSchema = z
-  .strictObject({
-    id: siteId(wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')),
-    name: wellFormedString().trim().min(1, 'must not be empty').max(200).optional(),
-    timeZone: wellFormedString()
-      .transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: UNKNOWN_TIME_ZONE }), z.NEVER))
-      .optional(),
-    /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
-    country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]], { error: `must be one of ${Object.keys(RING_CYCLE_PRESETS).join(', ')}` }).optional(),
-    ringCycleSeconds: z
-      .number()
-      .finite()
-      .refine((v) => v >= RING_CYCLE_LIMITS.minSeconds && v <= RING_CYCLE_LIMITS.maxSeconds, {
-        message: `must be between ${RING_CYCLE_LIMITS.minSeconds} and ${RING_CYCLE_LIMITS.maxSeconds} seconds`,
-      })
-      .optional(),
-    // An object of the weekdays (not a record): a record drops a "__proto__" key without a word, which would leave a
-    // site closed every day; here, as any other key, it is named as not known.
-    hours: z
-      .strictObject(Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(interval).optional()])) as Record<Weekday, z.ZodOptional<z.ZodArray<typeof interval>>>)
-      .nullable()
-      .optional(),
-    holidays: z.array(localDate).optional(),
-  });
+/** A site's settings, each as a definition gives it; what each defaults to when left out is domain/sites.ts resolveSite. */
+const siteSettings = {
+  name: wellFormedString().trim().min(1, 'must not be empty').max(200),
+  timeZone: wellFormedString().transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: UNKNOWN_TIME_ZONE }), z.NEVER)),
+  /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
+  country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]], { error: `must be one of ${Object.keys(RING_CYCLE_PRESETS).join(', ')}` }),
+  ringCycleSeconds: z
+    .number()
+    .finite()
+    .refine((v) => v >= RING_CYCLE_LIMITS.minSeconds && v <= RING_CYCLE_LIMITS.maxSeconds, {
+      message: `must be between ${RING_CYCLE_LIMITS.minSeconds} and ${RING_CYCLE_LIMITS.maxSeconds} seconds`,
+    }),
+  holidays: z.array(localDate),
+};
+
+/**
+ * The weekdays of `hours`, each a list of intervals (or, in a patch, null: closed that day). An object of the
+ * weekdays (not a record): a record drops a "__proto__" key without a word, which would leave a site closed every
+ * day; here, as any other key, it is named as not known.
+ */
+const weekdayHours = <D extends z.ZodType>(day: D) => z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, day.optional()])) as Record<Weekday, z.ZodOptional<D>>);
+
+const siteIdField = siteId(wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+
+export const siteDefinitionSchema = z.strictObject({
+  id: siteIdField,
+  name: siteSettings.name.optional(),
+  timeZone: siteSettings.timeZone.optional(),
+  country: siteSettings.country.optional(),
+  ringCycleSeconds: siteSettings.ringCycleSeconds.optional(),
+  hours: weekdayHours(z.array(interval)).nullable().optional(),
+  holidays: siteSettings.holidays.optional(),
+});
+
+/** The settings a site has (Site without its id and autoCreated): what a replacement (PUT) must name, each. */
+const SITE_SETTINGS = ['name', 'timeZone', 'ringCycleSeconds', 'hours', 'holidays'] as const;
+
+/** What a replacement that leaves a setting out is told: left out, it would silently go back to its default. */
+const missingSettingMessage = (setting: (typeof SITE_SETTINGS)[number]): string =>
+  `is missing${setting === 'ringCycleSeconds' ? ' (or name country)' : ''}: PUT replaces the whole site (GET it, edit, PUT it back); use PATCH to change only some settings`;
+
+/**
+ * A replacement of a site (PUT): a definition naming every setting (SITE_SETTINGS; `country` names the ring cycle
+ * too; `hours: null` is open around the clock). Each one left out is named, with the other problems of the body.
+ */
+export const siteReplacementSchema = siteDefinitionSchema.superRefine((def, ctx) => {
+  for (const setting of SITE_SETTINGS) {
+    const named = def[setting] !== undefined || (setting === 'ringCycleSeconds' && def.country !== undefined);
+    if (!named) betweenFieldsIssue(ctx, [setting], missingSettingMessage(setting));
+  }
+}, unlessWrong());
+
+/**
+ * A change of some settings of a site (PATCH, JSON merge patch, RFC 7396): a setting named replaces it, one left out
+ * is kept, null puts it back to its default (domain/sites.ts patchSite); in `hours` the same per weekday.
+ */
+export const sitePatchSchema = z.strictObject({
+  id: siteIdField,
+  name: siteSettings.name.nullable().optional(),
+  timeZone: siteSettings.timeZone.nullable().optional(),
+  country: siteSettings.country.optional(),
+  ringCycleSeconds: siteSettings.ringCycleSeconds.nullable().optional(),
+  hours: weekdayHours(z.array(interval).nullable()).nullable().optional(),
+  holidays: siteSettings.holidays.nullable().optional(),
+});
+
+export type SitePatch = z.output<typeof sitePatchSchema>;
 
 export type SiteDefinition = z.output<typeof siteDefinitionSchema>;

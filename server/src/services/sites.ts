@@ -1,8 +1,8 @@
 // Sites: configured over the API or the standards file, or created on first sight by ingest. A change over the API
 // is written to the audit log in the same transaction as the change and its history row.
-import type { Site, SiteDefinition } from '../protocol';
+import type { Site, SiteDefinition, SitePatch } from '../protocol';
 import { DomainError } from '../domain/errors';
-import { resolveSite, sameSite } from '../domain/sites';
+import { patchSite, resolveSite, sameSite } from '../domain/sites';
 import type { SiteHistoryEntry, Store, WriteTx } from '../store/port';
 import type { Actor } from './standards';
 
@@ -70,18 +70,33 @@ export class SitesService {
   create(def: SiteDefinition, actor: Actor): Promise<{ changed: boolean; site: Site }> {
     return this.store.write(async (tx) => {
       const current = await tx.sites.get(def.id);
-      if (current && !current.retired) throw new DomainError('conflict', 'id', `site "${def.id}" already exists; use PUT to change it`);
-      return this.logged(tx, await this.put(tx, def), actor, 'create', def);
+      if (current && !current.retired) throw new DomainError('conflict', 'id', `site "${def.id}" already exists; use PATCH to change some of its settings, or PUT to replace them all`);
+      return this.logged(tx, await this.put(tx, def), actor, 'create', { body: def });
     });
   }
 
+  /** PUT: `def` replaces the site's configuration. */
   update(id: string, def: SiteDefinition, actor: Actor): Promise<{ changed: boolean; site: Site }> {
     return this.store.write(async (tx) => {
-      const current = await tx.sites.get(id);
-      if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
-      if (def.id !== id) throw new DomainError('invalid', 'id', `must match the site in the URL ("${id}")`);
-      return this.logged(tx, await this.put(tx, def), actor, 'update', def);
+      await this.configured(tx, id, def.id);
+      return this.logged(tx, await this.put(tx, def), actor, 'update', { body: def });
     });
+  }
+
+  /** PATCH: the settings `patch` names change, the others stay (domain/sites.ts patchSite), read and written in one write. */
+  patch(id: string, patch: SitePatch, actor: Actor): Promise<{ changed: boolean; site: Site }> {
+    return this.store.write(async (tx) => {
+      const current = await this.configured(tx, id, patch.id);
+      return this.logged(tx, await this.put(tx, patchSite(current, patch)), actor, 'update', { method: 'PATCH', body: patch });
+    });
+  }
+
+  /** The configured site a change of `id` is about, whose body names `bodyId`: else not found, or invalid. */
+  private async configured(tx: WriteTx, id: string, bodyId: string): Promise<Site> {
+    const current = await tx.sites.get(id);
+    if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
+    if (bodyId !== id) throw new DomainError('invalid', 'id', `must match the site in the URL ("${id}")`);
+    return withoutRetired(current);
   }
 
   /** Create or update (the demo naming its sites). */
@@ -126,8 +141,9 @@ export class SitesService {
     this.listeners.forEach((l) => l());
   }
 
-  private async logged(tx: WriteTx, result: { changed: boolean; site: Site }, actor: Actor, verb: 'create' | 'update', given: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
-    if (actor && result.changed) await tx.writes.auditLog({ keyId: actor.keyId, action: `site.${verb}`, target: result.site.id, details: { body: given } });
+  /** The audit entry of a change made (`details`: the request body, and for a PATCH the method). */
+  private async logged(tx: WriteTx, result: { changed: boolean; site: Site }, actor: Actor, verb: 'create' | 'update', details: { method?: 'PATCH'; body: SiteDefinition | SitePatch }): Promise<{ changed: boolean; site: Site }> {
+    if (actor && result.changed) await tx.writes.auditLog({ keyId: actor.keyId, action: `site.${verb}`, target: result.site.id, details });
     return result;
   }
 }

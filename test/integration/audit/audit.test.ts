@@ -23,8 +23,8 @@ describe('hash chain', () => {
     const server = await startTestServer();
     try {
       expect((await server.postEvents({ events: [call({ id: 'a', rings: 1 }), call({ id: 'b', rings: 4 }), visit({ id: 'c', greetSeconds: 3 })] })).status).toBe(201);
-      const put = await fetch(`${server.url}/api/v1/sites/downtown`, { method: 'PUT', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/London', country: 'UK' }) });
-      expect(put.status).toBe(200);
+      const patched = await fetch(`${server.url}/api/v1/sites/downtown`, { method: 'PATCH', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/London', country: 'UK' }) });
+      expect(patched.status).toBe(200);
       const ok = await server.getJson('/api/v1/audit/verify');
       expect(ok.body).toMatchObject({ intact: true });
       expect(ok.body.message).toBe(`intact up to record ${ok.body.records}, head hash ${ok.body.headHash}`);
@@ -34,8 +34,8 @@ describe('hash chain', () => {
       const siteChange = log.rows.find((r: any) => r.action === 'site.update');
       expect(siteChange).toMatchObject({ target: 'downtown' });
       expect(siteChange.key_id).not.toBe('anonymous'); // the admin key's id, from the security middleware
-      expect(JSON.parse(siteChange.details)).toMatchObject({ body: { timeZone: 'Europe/London' } });
-      // kinds chained: standards (seeded), site history, events, judgements, the audit log entry of the PUT
+      expect(JSON.parse(siteChange.details)).toMatchObject({ method: 'PATCH', body: { timeZone: 'Europe/London' } });
+      // kinds chained: standards (seeded), site history, events, judgements, the audit log entry of the PATCH
       const db = openDatabase(server.dataDir);
       const kinds = (db.prepare('SELECT DISTINCT kind FROM audit_chain').all() as Array<{ kind: string }>).map((k) => k.kind).sort();
       expect(kinds).toEqual(['audit', 'event', 'judgement', 'site', 'standard']);
@@ -81,8 +81,8 @@ describe('hash chain', () => {
     try {
       const at = new Date(T0 - 60_000).toISOString();
       expect((await server.postEvents({ events: [call({ id: 'a', occurredAt: at }), visit({ id: 'c', occurredAt: at })] })).status).toBe(201);
-      const put = await fetch(`${server.url}/api/v1/sites/downtown`, { method: 'PUT', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/London' }) });
-      expect(put.status).toBe(200);
+      const patched = await fetch(`${server.url}/api/v1/sites/downtown`, { method: 'PATCH', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/London' }) });
+      expect(patched.status).toBe(200);
       const db = openDatabase(server.dataDir);
       try {
         const dated = db.prepare('SELECT kind, MIN(at_ms) AS first, MAX(at_ms) AS last FROM audit_chain GROUP BY kind ORDER BY kind').all();

@@ -42,10 +42,25 @@ describe('--help', () => {
     [['keys', 'create', '--data', 'x', '--colour', 'red'], /ringside keys create: Unknown option '--colour'\nUsage: node server\/dist\/main\.js keys create /],
     [['forward', 'mqtt', '--file', 'x'], /ringside forward mqtt: --file is not an option of forward mqtt\nUsage: /],
     [['prune', '--data', 'x', '--retain-days', '-3'], /ringside prune: --retain-days must be a whole number of days, at least 1 \(got "-3"\)\nUsage: /],
+    [['keys', 'crate', '--data', 'x'], /ringside keys: unknown action "crate" \(did you mean "keys create"\?\): use keys create/],
   ])('%j is bad usage: exit 2, naming what is wrong, then the usage', (args, message) => {
     const r = cli(...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  const commands = 'use keys | backup | restore | rebuild-rollups | verify | public-key | prune | migrate-to-postgres | forward, or no command to run the server';
+  it.each([
+    [['frobnicate'], `ringside: unknown command "frobnicate": ${commands}`],
+    [['frobnicate', '--port', '0'], `ringside: unknown command "frobnicate": ${commands}`],
+    [['verfy', '--data', 'x'], `ringside: unknown command "verfy" (did you mean "verify"?): ${commands}`],
+    [['keyz', 'list'], `ringside: unknown command "keyz" (did you mean "keys"?): ${commands}`],
+    [['rebuild', '--data', 'x'], `ringside: unknown command "rebuild" (did you mean "rebuild-rollups"?): ${commands}`],
+  ])('%j is an unknown command: exit 2, the commands (and a near miss), not the server\'s options', (args, message) => {
+    const r = cli(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${message}\n(node server/dist/main.js --help: every command and option explained)\n`);
     expect(r.stdout).toBe('');
   });
 });

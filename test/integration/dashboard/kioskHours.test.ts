@@ -104,7 +104,7 @@ it("each visitor's state on the kiosk is the one the dashboard derives from the 
 it('a kiosk that keeps running asks for its setup again: new hours at the site apply to the next arrivals', async () => {
   await row('lobby').locator('.kiosk-greeted').tap();
   await expect.poll(() => pages.lobby.locator('li.kiosk-visitor').count()).toBe(0);
-  const res = await fetch(`${server.url}/api/v1/sites/lobby`, { method: 'PUT', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ id: 'lobby', name: 'Lobby', timeZone: 'UTC', hours: weekdays('08:00-18:00') }) });
+  const res = await fetch(`${server.url}/api/v1/sites/lobby`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ hours: weekdays('08:00-18:00') }) });
   expect(res.status).toBe(200);
   const asked = pages.lobby.waitForResponse((r) => r.url().includes('/api/v1/kiosk?site=lobby'));
   await advance(10 * 60_000); // the kiosk's next look at its setup

@@ -236,7 +236,7 @@ describe('sites API', () => {
       [false, false, 'outside-hours'],
       [false, false, 'outside-hours'],
     ]);
-    const updated = await server.send('PUT', '/api/v1/sites/berlin', { name: 'Berlin', timeZone: 'Europe/Berlin', ringCycleSeconds: 3 });
+    const updated = await server.send('PUT', '/api/v1/sites/berlin', { name: 'Berlin', timeZone: 'Europe/Berlin', ringCycleSeconds: 3, hours: null, holidays: [] });
     expect(updated.body).toMatchObject({ ringCycleSeconds: 3, hours: null });
     const history = (await server.send('GET', '/api/v1/sites/berlin/history')).body.history;
     expect(history.map((h: any) => h.change)).toEqual(['created', 'updated']);
@@ -245,17 +245,17 @@ describe('sites API', () => {
     expect((await server.send('GET', '/api/v1/sites')).body.sites.map((s: any) => s.id)).not.toContain('berlin');
   });
 
-  it('refuses a ring cycle outside 1–30 s, naming ringCycleSeconds (POST and PUT)', async () => {
+  it('refuses a ring cycle outside 1–30 s, naming ringCycleSeconds (POST and PATCH)', async () => {
     for (const ringCycleSeconds of [0.001, 0.5, 30.5, 60]) {
       const posted = await server.send('POST', '/api/v1/sites', { id: 'cadence', ringCycleSeconds });
       expect(posted.status, String(ringCycleSeconds)).toBe(400);
       expect(posted.body.errors).toEqual([{ path: 'ringCycleSeconds', message: 'must be between 1 and 30 seconds' }]);
     }
     expect((await server.send('POST', '/api/v1/sites', { id: 'cadence', ringCycleSeconds: 1 })).status).toBe(201);
-    expect((await server.send('PUT', '/api/v1/sites/cadence', { ringCycleSeconds: 30 })).body).toMatchObject({ ringCycleSeconds: 30 });
-    const put = await server.send('PUT', '/api/v1/sites/cadence', { ringCycleSeconds: 0.001 });
-    expect(put.status).toBe(400);
-    expect(put.body.errors[0].path).toBe('ringCycleSeconds');
+    expect((await server.send('PATCH', '/api/v1/sites/cadence', { ringCycleSeconds: 30 })).body).toMatchObject({ ringCycleSeconds: 30 });
+    const patched = await server.send('PATCH', '/api/v1/sites/cadence', { ringCycleSeconds: 0.001 });
+    expect(patched.status).toBe(400);
+    expect(patched.body.errors).toEqual([{ path: 'ringCycleSeconds', message: 'must be between 1 and 30 seconds' }]);
   });
 
   it('derives rings exactly, beyond the 0–100 bound of posted rings, and marks them derived', async () => {

@@ -158,12 +158,13 @@ describe('text fields of every write path', () => {
     await checkField({ path: 'name', max: 200, okStatus: 200, send: (v) => request('PUT', `/api/v1/standards/${id}`, { ...definition({ id }), name: v }), stored: async () => (await current(id)).name }, 'renamed \u0000 😀 here');
   }, 120_000);
 
-  it('sites: id and name (POST and PUT)', async () => {
+  it('sites: id and name (POST, PUT and PATCH)', async () => {
     const listed = async (id: string) => ((await server.getJson('/api/v1/sites')).body.sites as Array<{ id: string; name: string }>).find((s) => s.id === id);
     const fields: TextField[] = [
       { path: 'id', max: 200, valid: SITE_ID, send: (v) => request('POST', '/api/v1/sites', { id: v, timeZone: 'Europe/Berlin' }), stored: (_a, t) => column('SELECT name FROM sites WHERE name = ?', t), taken: async (t) => (await listed(t)) !== undefined },
       { path: 'name', max: 200, okStatus: 201, send: (v) => request('POST', '/api/v1/sites', { id: nextId('site'), name: v }), stored: async (a) => (await listed(a.body.id))!.name },
-      { path: 'name', max: 200, okStatus: 200, send: (v) => request('PUT', '/api/v1/sites/renamed', { name: v }), stored: async () => (await listed('renamed'))!.name },
+      { path: 'name', max: 200, okStatus: 200, send: (v) => request('PUT', '/api/v1/sites/renamed', { name: v, timeZone: 'UTC', ringCycleSeconds: 6, hours: null, holidays: [] }), stored: async () => (await listed('renamed'))!.name },
+      { path: 'name', max: 200, okStatus: 200, send: (v) => request('PATCH', '/api/v1/sites/renamed', { name: v }), stored: async () => (await listed('renamed'))!.name },
     ];
     expect((await request('POST', '/api/v1/sites', { id: 'renamed' })).status).toBe(201);
     for (const field of fields) await checkEvery(field, 40);
@@ -211,7 +212,8 @@ describe('bodies that are not UTF-8', () => {
     { method: 'POST', path: '/api/v1/standards', before: '{"id":"bytes","name":"', after: '","eventType":"visit","measure":"greetSeconds","threshold":30,"target":0.8}' },
     { method: 'PUT', path: '/api/v1/standards/call-answer-2-rings', before: '{"name":"', after: '","eventType":"call","measure":"rings","threshold":2,"target":0.9}' },
     { method: 'POST', path: '/api/v1/sites', before: '{"id":"bytes-', after: '"}' },
-    { method: 'PUT', path: '/api/v1/sites/renamed', before: '{"name":"', after: '"}' },
+    { method: 'PUT', path: '/api/v1/sites/renamed', before: '{"name":"', after: '","timeZone":"UTC","ringCycleSeconds":6,"hours":null,"holidays":[]}' },
+    { method: 'PATCH', path: '/api/v1/sites/renamed', before: '{"name":"', after: '"}' },
     { method: 'POST', path: '/api/v1/keys', before: '{"name":"', after: '","scopes":["ingest"]}' },
     { method: 'POST', path: '/api/v1/incidents/1/ack', before: '{"by":"', after: '"}' },
     { method: 'POST', path: '/api/v1/incidents/ack', before: '{"ids":[1],"by":"', after: '"}' },

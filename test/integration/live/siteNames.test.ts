@@ -34,20 +34,24 @@ function snapshotWhere(from: number, match: (sites: Snapshot['sites']) => boolea
   });
 }
 
-const put = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
+const change = (method: 'PUT' | 'PATCH', path: string, body: unknown) => fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
 
 describe('site names in the live snapshot', () => {
   it('lists the configured sites with their display names on connect', () => {
     expect(snapshots[0]!.sites).toEqual([{ id: 'harbour', name: 'Harbour' }]);
   });
 
-  it('pushes a fresh snapshot when a site is created, renamed or retired', async () => {
+  it('pushes a fresh snapshot when a site is created, renamed (PATCH, or PUT of the whole site) or retired', async () => {
     let from = snapshots.length;
     expect((await postJson(server, '/api/v1/sites', { id: 'airport', name: 'Airport terminal', timeZone: 'UTC' })).status).toBe(201);
     await snapshotWhere(from, (sites) => sites?.some((s) => s.id === 'airport' && s.name === 'Airport terminal') ?? false);
 
     from = snapshots.length;
-    expect((await put('/api/v1/sites/harbour', { id: 'harbour', name: 'North harbour', timeZone: 'UTC' })).status).toBe(200);
+    expect((await change('PATCH', '/api/v1/sites/harbour', { name: 'Harbour front' })).status).toBe(200);
+    await snapshotWhere(from, (sites) => sites?.some((s) => s.id === 'harbour' && s.name === 'Harbour front') ?? false);
+
+    from = snapshots.length;
+    expect((await change('PUT', '/api/v1/sites/harbour', { id: 'harbour', name: 'North harbour', timeZone: 'UTC', ringCycleSeconds: 6, hours: null, holidays: [] })).status).toBe(200);
     const renamed = await snapshotWhere(from, (sites) => sites?.some((s) => s.id === 'harbour' && s.name === 'North harbour') ?? false);
     expect(renamed.sites).toEqual(expect.arrayContaining([{ id: 'airport', name: 'Airport terminal' }]));
 

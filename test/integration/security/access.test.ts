@@ -57,6 +57,7 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['GET', '/api/v1/sites/downtown', 'read'],
   ['GET', '/api/v1/sites/downtown/history', 'read'],
   ['PUT', '/api/v1/sites/downtown', 'admin'],
+  ['PATCH', '/api/v1/sites/downtown', 'admin'],
   ['DELETE', '/api/v1/sites/downtown', 'admin'],
   ['GET', '/api/v1/keys', 'admin'],
   ['POST', '/api/v1/keys', 'admin'],

@@ -33,7 +33,7 @@ describe('every route with hostile input', () => {
         let n = 0;
         const path = route.path.replace(/:[A-Za-z]+/g, () => segments[n++ % segments.length]!);
         const search = query.map(([k, v]) => `${k}=${v}`).join('&');
-        const hasBody = route.method === 'POST' || route.method === 'PUT';
+        const hasBody = route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH';
         const res = await fetch(`${server.url}/api/v1${path}${search ? `?${search}` : ''}`, {
           method: route.method,
           headers: { ...adminHeaders(server.apiKey), ...(hasBody ? { 'content-type': route.body?.format === 'text' ? 'text/plain' : route.body?.format === 'form' ? 'application/x-www-form-urlencoded' : 'application/json' } : {}) },

@@ -1,6 +1,7 @@
-// Sites over HTTP. A change never edits history: PUT and DELETE add history rows; the service refuses what may not
-// change (a DomainError) and writes the change to the audit log under the caller's key.
-import { siteDefinitionSchema, type SiteDefinition } from '../../protocol';
+// Sites over HTTP. A change never edits history: PUT (the whole site), PATCH (some of its settings) and DELETE add
+// history rows; the service refuses what may not change (a DomainError) and writes the change to the audit log under
+// the caller's key.
+import { siteDefinitionSchema, sitePatchSchema, siteReplacementSchema, type SiteDefinition, type SitePatch } from '../../protocol';
 import { DomainError } from '../../domain/errors';
 import { keyIdOf } from '../caller';
 import { route } from '../route';
@@ -35,8 +36,16 @@ export const siteRoutes = [
     path: '/sites/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody('the site', () => siteDefinitionSchema, 'id'),
+    body: editableBody('the whole site', () => siteReplacementSchema, 'id'),
     handle: async ({ params, body, res }, app) => (await app.core.sites.update(params.id, body, actor(res))).site,
+  }),
+  route<IdParams, undefined, SitePatch>({
+    method: 'PATCH',
+    path: '/sites/:id',
+    scope: 'admin',
+    params: idParams,
+    body: editableBody('the settings to change', () => sitePatchSchema, 'id'),
+    handle: async ({ params, body, res }, app) => (await app.core.sites.patch(params.id, body, actor(res))).site,
   }),
   route<IdParams>({ method: 'DELETE', path: '/sites/:id', scope: 'admin', params: idParams, handle: ({ params, res }, app) => app.core.sites.retire(params.id, actor(res)) }),
   route<IdParams>({
