@@ -13,7 +13,8 @@
 //      the export's filters is one of its rows (a hidden void: the row's correction is not the chain's latest);
 //   3. with --head HASH: the hash you were given (a published head, e.g. from GET /api/v1/audit/verify or a
 //      previous audit report) is the export's chain head, or one of the links the export's chain proof passes
-//      through (a head published after the first exported row and before the export);
+//      through (a head published after the first exported row and before the export); a head that only the
+//      manifest names (no chain proof reaches it) needs a verified signature, else it is not proven: a failure;
 //   4. with --public-key FILE (the PEM of GET /api/v1/audit/public-key or `main.js public-key`, or that route's
 //      JSON answer): the manifest's Ed25519 signature, over its canonical JSON without the signature. The manifest
 //      names the rows' SHA-256, the column names and the chain head, and the first line must repeat its fields,
@@ -25,8 +26,8 @@
 //      formula, target and met_target against the version in force at its period's end (`# standard` lines);
 //      audit-log exports: no entry between the exported ones is missing (the default proof lists them);
 //      every standard version the rows or the manifest name, every version of those standards on the chain proof,
-//      and every version below the highest present must have its `# standard` line: a missing one fails, naming
-//      it, rather than leaving its check undone;
+//      and every version below the highest present must have its `# standard` line, and the columns these checks
+//      read must be there: a missing one fails, naming it, rather than leaving its check undone;
 //   6. with --events EVENTS-FILE (compliance exports): EVENTS-FILE verified as above, its `# standard` lines used
 //      for the compliance rows too (and held to agree with the compliance file's), then every compliance row
 //      recomputed from its rows (same filters; periods in the compliance export's zone): a row that differs, is
@@ -759,7 +760,6 @@ const rowName = (i, r) => `row ${i} (${r.period}, ${r.site}, ${r.standard_id})`;
  * A standard without lines is named by the standard records' check; its rows are not checked again.
  */
 function checkComplianceRow(i, r, proven, problem) {
-  if (!('ratio' in r && 'denominator' in r)) return false;
   const ratio = r.denominator === 0 ? null : r.numerator / r.denominator;
   if ((r.ratio ?? null) !== ratio) problem(`${rowName(i, r)}: ratio ${r.ratio ?? '(empty)'}, but ${r.numerator}/${r.denominator} is ${ratio ?? '(empty)'}`);
   const versions = proven.versionsOf(r.standard_id);
@@ -840,7 +840,7 @@ function attachProven(v, { problem, notes, header, proofAt, observe }) {
   const { row, link, manifest, finish } = v;
   const complianceRows = [];
   let n = 0;
-  let chainedCorrections = null;
+  let checkable = null; // per group of NEEDED_COLUMNS of the kind: whether the rows have its columns
   let inOrder = null;
   let m = null;
   v.row = (r) => {
@@ -849,11 +849,11 @@ function attachProven(v, { problem, notes, header, proofAt, observe }) {
     const kind = header()?.kind;
     inOrder ??= orderCheck(kind, problem);
     inOrder(r, `row ${n}`);
+    checkable ??= neededColumns(kind, r, problem);
     if (kind === 'events') {
       const where = `row ${n} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
-      chainedCorrections ??= 'correction_link_hash' in r;
-      proven.versionRow(r, where);
-      if (chainedCorrections) proven.eventRow(r, where);
+      if (checkable.standards) proven.versionRow(r, where);
+      if (checkable.corrections) proven.eventRow(r, where);
     } else if (kind === 'audit-log') {
       audit.row(r);
       proven.link(r.link_seq, r.link_prev, r.link_hash, `row ${n} (audit entry ${r.seq})`);
@@ -881,11 +881,38 @@ function attachProven(v, { problem, notes, header, proofAt, observe }) {
     proven.setKind(header()?.kind);
     proven.finish(proofAt, m);
     audit.finish();
-    const checked = complianceRows.filter((r, k) => checkComplianceRow(k + 1, r, proven, problem)).length;
-    if (checked > 0) notes.push(`name, formula, target and met_target of ${checked} rows checked against the chained records of the standard versions in force`);
-    if (chainedCorrections === false) notes.push('the rows carry no correction records (an export from before they were chained in): the corrected view was not recomputed');
+    if (checkable?.rows !== false) {
+      const checked = complianceRows.filter((r, k) => checkComplianceRow(k + 1, r, proven, problem)).length;
+      if (checked > 0) notes.push(`name, formula, target and met_target of ${checked} rows checked against the chained records of the standard versions in force`);
+    }
     return finish(dataSha256);
   };
+}
+
+/**
+ * The columns each check reads that no chain record holds (so removing them breaks no link): without them the check
+ * could not happen, so their absence is a problem naming them, and the check is left out (one problem, not one
+ * per row).
+ */
+const NEEDED_COLUMNS = {
+  events: {
+    corrections: [[...CORRECTION_COLUMNS, 'result', 'corrected_met', 'corrected_counted'], 'the corrected view (result, corrected_met, corrected_counted) cannot be recomputed'],
+    standards: [['standard_id', 'standard_version', 'formula', 'threshold'], "the rows' formulas and thresholds cannot be checked against their standard versions"],
+  },
+  compliance: {
+    rows: [['period', 'period_start', 'period_end', 'site', 'standard_id', 'standard_name', 'formula', 'numerator', 'denominator', 'ratio', 'target', 'met_target', 'versions'], "the rows' ratio, name, formula, target and met_target cannot be checked"],
+  },
+};
+
+/** Which checks of a kind the first row's columns allow: {group: true|false}; a problem for each group lacking any. */
+function neededColumns(kind, r, problem) {
+  const out = {};
+  for (const [group, [columns, consequence]] of Object.entries(NEEDED_COLUMNS[kind] ?? {})) {
+    const missing = columns.filter((c) => !(c in r));
+    out[group] = missing.length === 0;
+    if (missing.length) problem(`the rows have no column ${missing.join(', ')}: ${consequence} (the columns were removed; an export made before they existed is verified by the verify-export.mjs of its release)`);
+  }
+  return out;
 }
 
 const MAX_PROBLEMS = 1000;
@@ -977,9 +1004,10 @@ function verifier(publishedHead, publicKey, observe) {
       if (!header || canonical(header.filters) !== canonical(m.filters)) problem('the filters in the first line and in the manifest differ');
       else checkFirstLine(header, m, problem);
       if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
-      checkSignature(m, publicKey, problem, notes);
+      const signed = checkSignature(m, publicKey, problem, notes);
       checkTimestamp(m, tsaCa, problem, notes);
       let headFoundAt = null;
+      let chainReachesHead = false;
       if (m.kind !== 'events' && m.proof && m.proof.fromLinkSeq !== base) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's proof links at ${base < 0 ? 'none' : base}`);
       if (base >= 0 && m.proof) {
         for (let i = 0; i < size; i += 1) {
@@ -994,20 +1022,24 @@ function verifier(publishedHead, publicKey, observe) {
           if (publishedHead && headFoundAt === null && hashes.subarray(i * 32, i * 32 + 32).toString('hex') === publishedHead) headFoundAt = seq;
         }
         const last = hashes.subarray((size - 1) * 32, size * 32).toString('hex');
-        if (last !== m.chainHead.hash) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
+        chainReachesHead = last === m.chainHead.hash;
+        if (!chainReachesHead) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
         else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
         else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
         if (complete) complete.finish(m, base, problem, notes);
+      } else if (lastProof >= 0) {
+        problem(`the file carries chain proof links (the last is link ${lastProof}), but its manifest names no proof: the manifest's proof was removed, so the chain to the head would go unchecked`);
       } else if (m.kind === 'events' && rows > 0) {
         notes.push('no proof links (proof=none): rows were checked against their own links only, not linked to the head');
       }
       if (m.kind === 'milestones' && !m.proof) notes.push('completeness not proven: export with since=<seq of a published head> to prove that no milestone of the filters is missing');
       if (publishedHead) {
-        if (publishedHead === m.chainHead.hash) notes.push(`the export's chain head equals the published head ${publishedHead}`);
+        if (publishedHead === m.chainHead.hash) headOnlyByManifest(chainReachesHead || signed, `the export's chain head equals the published head ${publishedHead}`, m.kind !== 'events' ? 'export it with since=<seq of the published head>' : m.proof ? 'its proof does not end in it' : 'it was made with proof=none', problem, notes);
         else if (headFoundAt !== null) notes.push(`the published head ${publishedHead} is link ${headFoundAt} of the verified chain (the export's head ${m.chainHead.seq} is newer)`);
         else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
         else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
+      if (!signed && UNCHAINED_ROWS.has(m.kind)) notes.push(`the rows of ${m.kind === 'incidents' ? 'an incidents' : 'an alerts'} export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)`);
       return { ok: problems.length === 0, problems, notes, rows, kind: m.kind };
     },
   };
@@ -1107,7 +1139,7 @@ function completeness(header) {
     row(r) {
       if (!events) return void (r.link_seq !== null && exported.add(r.link_seq));
       exported.add(r.event_seq);
-      if (r.correction_seq !== null) rowCorrections.set(r.event_seq, { seq: r.correction_seq, action: r.correction });
+      if ((r.correction_seq ?? null) !== null) rowCorrections.set(r.event_seq, { seq: r.correction_seq, action: r.correction });
     },
     link(l) {
       if (l.kind === 'tags') {
@@ -1182,26 +1214,39 @@ function checkFirstLine(header, m, problem) {
   }
 }
 
-/** The manifest's signature by the given public key; what the manifest says about who produced it. */
+/** Kinds whose rows no chain link holds (alert episodes, incident changes): only the signature proves them. */
+const UNCHAINED_ROWS = new Set(['incidents', 'alerts']);
+
+/**
+ * --head equal to the manifest's chain head: proven when a verified chain ends in that head or the signature over the
+ * manifest verified; otherwise only the manifest, which anyone can edit, says so, and the check did not happen.
+ */
+function headOnlyByManifest(proven, said, remedy, problem, notes) {
+  if (proven) return void notes.push(said);
+  problem(`--head not proven: the published head is the manifest's chainHead, but nothing binds that field to the file: no chain proof reaches it (${remedy}) and the signature was not checked (pass --public-key)`);
+}
+
+/** The manifest's signature by the given public key; what the manifest says about who produced it. Whether it is valid. */
 function checkSignature(m, publicKey, problem, notes) {
   const s = m.signature;
   if (!publicKey) {
     notes.push(s ? `signature (key ${s.keyId}) not checked: pass --public-key FILE (GET /api/v1/audit/public-key)` : 'the manifest is not signed');
-    return;
+    return false;
   }
-  if (!s) return problem('the manifest is not signed, but a public key was given: it was made by a Ringside without signed manifests, or the signature was removed');
+  if (!s) return problem('the manifest is not signed, but a public key was given: it was made by a Ringside without signed manifests, or the signature was removed'), false;
   const keyId = keyIdOf(publicKey);
-  if (s.algorithm !== 'Ed25519' || typeof s.value !== 'string') return problem(`the manifest's signature is not an Ed25519 signature (${JSON.stringify(s.algorithm)})`);
-  if (s.keyId !== keyId) return problem(`the manifest was signed by key ${s.keyId}, but the public key given is ${keyId} (another instance's key, or a forged signature)`);
+  if (s.algorithm !== 'Ed25519' || typeof s.value !== 'string') return problem(`the manifest's signature is not an Ed25519 signature (${JSON.stringify(s.algorithm)})`), false;
+  if (s.keyId !== keyId) return problem(`the manifest was signed by key ${s.keyId}, but the public key given is ${keyId} (another instance's key, or a forged signature)`), false;
   let valid;
   try {
     valid = signatureValid(m, publicKey);
   } catch {
     valid = false; // not base64 of 64 bytes, …
   }
-  if (!valid) return problem(`BAD SIGNATURE: the manifest's signature does not verify with key ${keyId}: the manifest was altered after it was signed (a field such as rowCount, dataSha256, chainHead or filters, or the rows together with their hash)`);
+  if (!valid) return problem(`BAD SIGNATURE: the manifest's signature does not verify with key ${keyId}: the manifest was altered after it was signed (a field such as rowCount, dataSha256, chainHead or filters, or the rows together with their hash)`), false;
   const by = m.requestedBy ? `requested by key "${m.requestedBy.keyName ?? m.requestedBy.keyId}" (${m.requestedBy.keyId})` : 'requester not named';
   notes.push(`signature valid: key ${keyId}, instance ${m.instanceId ?? '(not named)'}${m.organisation ? `, organisation "${m.organisation}"` : ''}, ${by}`);
+  return true;
 }
 
 /**
@@ -1218,10 +1263,12 @@ function verifyReport(bytes, publishedHead, publicKey) {
   if (!text.endsWith('-->')) problems.push('the manifest comment is not closed: the report is truncated');
   const m = JSON.parse(text.slice('<!-- ringside-manifest '.length, -'-->'.length));
   if (m.documentSha256 !== documentSha256) problems.push(`the document hashes to ${documentSha256}, the manifest says ${m.documentSha256} (the report was edited)`);
-  checkSignature(m, publicKey, (p) => problems.push(p), notes);
-  checkTimestamp(m, tsaCa, (p) => problems.push(p), notes);
+  const problem = (p) => void problems.push(p);
+  const signed = checkSignature(m, publicKey, problem, notes);
+  checkTimestamp(m, tsaCa, problem, notes);
   if (publishedHead && publishedHead !== m.chainHead?.hash) problems.push(`the report was made against chain head ${m.chainHead?.hash} (record ${m.chainHead?.seq}), not the published head ${publishedHead}: a report carries no chain proof (check the exports of the same period with since=)`);
-  else if (publishedHead) notes.push(`the report's chain head equals the published head ${publishedHead}`);
+  else if (publishedHead) headOnlyByManifest(signed, `the report's chain head equals the published head ${publishedHead}`, 'a report carries none', problem, notes);
+  if (!signed) notes.push('a report holds no chain records: without --public-key nothing in it is proven (anyone can recompute its document SHA-256)');
   return { result: { ok: problems.length === 0, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
 }
 

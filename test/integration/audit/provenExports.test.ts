@@ -395,5 +395,62 @@ describe('a missing part of the proof fails, naming what is missing', () => {
     expect(earlyLines.some(v2)).toBe(true);
     await caught(before, earlyLines.filter((l) => !v2(l)).join('\r\n'), /standard version visit-greet-30s@2 \(between versions 1 and 3\) has no # standard line/);
   });
+
+  it('--head on a file no chain proof ties to its head: not proven without the signature (compliance without since=, events with proof=none, the report)', async () => {
+    const keyFile = join(server.dataDir, 'public-key.json');
+    writeFileSync(keyFile, JSON.stringify((await server.getJson('/api/v1/audit/public-key')).body));
+    const files = [
+      await saved('compliance-nosince.csv', `/export/compliance?${asOf()}&period=day&format=csv`),
+      await saved('events-noproof.csv', `/export/events?${asOf()}&proof=none&format=csv`),
+      await saved('report-asof.html', `/export/report?${asOf()}&period=day`),
+    ];
+    for (const file of files) {
+      const bare = await verify(file, '--head', published.hash);
+      expect(bare.status, bare.stdout).toBe(1);
+      expect(bare.stdout).toMatch(/--head not proven: the published head is the manifest's chainHead, but nothing binds that field to the file/);
+      const signed = await verify(file, '--head', published.hash, '--public-key', keyFile);
+      expect(signed.status, signed.stdout).toBe(0);
+      expect(signed.stdout).toMatch(/chain head equals the published head/);
+    }
+    // Without --head the file verifies, and a report says what an unsigned check leaves unproven.
+    const report = await verify(files[2]!);
+    expect(report.status, report.stdout).toBe(0);
+    expect(report.stdout).toContain('without --public-key nothing in it is proven');
+  });
+
+  it("an event's rows deleted and the manifest's proof removed, its links kept: the proof is still checked", async () => {
+    const forged = edited(eventsText, (p, at) => {
+      p.rows = p.rows.filter((r) => r[at('event_id')] !== 'c4');
+      p.trailer = p.trailer.map((l) => (l.startsWith('# manifest ') ? `# manifest ${JSON.stringify({ ...JSON.parse(l.slice(11)), proof: null, completeness: undefined })}` : l));
+    });
+    await caught(events, forged, /the file carries chain proof links \(the last is link \d+\), but its manifest names no proof/);
+  });
+
+  it('columns a check needs, removed with their names: named, not skipped', async () => {
+    const dropColumns = (text: string, names: string[]) =>
+      edited(text, (p, at) => {
+        const drop = names.map(at).sort((a, b) => b - a);
+        for (const i of drop) {
+          p.columns.splice(i, 1);
+          for (const row of p.rows) row.splice(i, 1);
+        }
+        p.trailer = p.trailer.map((l) => {
+          if (!l.startsWith('# manifest ')) return l;
+          const m = JSON.parse(l.slice(11));
+          return `# manifest ${JSON.stringify({ ...m, columns: m.columns.filter((c: string) => !names.includes(c)) })}`;
+        });
+      });
+    // Events: the correction columns gone and a voided row shown as met; the corrected view can no longer be recomputed.
+    const noCorrections = dropColumns(eventsText, CORRECTION_COLUMN_NAMES);
+    const flipped = edited(noCorrections, (p, at) => {
+      const row = p.rows.find((r) => r[at('result')] === 'voided')!;
+      row[at('result')] = 'met';
+    });
+    await caught(events, flipped, /the rows have no column correction_seq, .*: the corrected view \(result, corrected_met, corrected_counted\) cannot be recomputed/);
+    // Compliance: the ratio column gone (a met_target no longer checked against it).
+    const compliance = await saved('compliance-cols.csv', `/export/compliance?${asOf()}&since=${published.seq}&period=day&format=csv`);
+    await caught(compliance, dropColumns(readFileSync(compliance, 'utf8'), ['ratio']), /the rows have no column ratio: /);
+  });
 });
 
+const CORRECTION_COLUMN_NAMES = ['correction', 'correction_seq', 'correction_changes', 'correction_rejudged', 'correction_reason', 'correction_key_id', 'correction_key_name', 'correction_at_ms', 'correction_link_seq', 'correction_link_prev', 'correction_link_hash', 'corrected_met', 'corrected_counted'];
