@@ -13,7 +13,8 @@
 //      the export's filters is one of its rows (a hidden void: the row's correction is not the chain's latest);
 //   3. with --head HASH: the hash you were given (a published head, e.g. from GET /api/v1/audit/verify or a
 //      previous audit report) is the export's chain head, or one of the links the export's chain proof passes
-//      through (a head published after the first exported row and before the export);
+//      through (a head published after the first exported row and before the export); a head that only the
+//      manifest names (no chain proof reaches it) needs a verified signature, else it is not proven: a failure;
 //   4. with --public-key FILE (the PEM of GET /api/v1/audit/public-key or `main.js public-key`, or that route's
 //      JSON answer): the manifest's Ed25519 signature, over its canonical JSON without the signature. The manifest
 //      names the rows' SHA-256, the column names and the chain head, and the first line must repeat its fields,
@@ -24,7 +25,11 @@
 //      and threshold against the `# standard` line of its version; compliance exports: each row's ratio, name,
 //      formula, target and met_target against the version in force at its period's end (`# standard` lines);
 //      audit-log exports: no entry between the exported ones is missing (the default proof lists them);
-//   6. with --events EVENTS-FILE (compliance exports): EVENTS-FILE verified as above, then every compliance row
+//      every standard version the rows or the manifest name, every version of those standards on the chain proof,
+//      and every version below the highest present must have its `# standard` line, and the columns these checks
+//      read must be there: a missing one fails, naming it, rather than leaving its check undone;
+//   6. with --events EVENTS-FILE (compliance exports): EVENTS-FILE verified as above, its `# standard` lines used
+//      for the compliance rows too (and held to agree with the compliance file's), then every compliance row
 //      recomputed from its rows (same filters; periods in the compliance export's zone): a row that differs, is
 //      missing or is extra is named;
 //   7. a manifest with a trusted timestamp (RFC 3161, `timestamp.token`): the token's message imprint is SHA-256 of
@@ -456,7 +461,7 @@ function definitionOf(record) {
  * verified proof's hash at a link (and its predecessor's), or null outside the proof.
  */
 function provenChecks(problem, notes) {
-  const standards = new Map(); // id -> [{version, validFromMs, def, link}] in chain order
+  const standards = standardRecords(problem);
   const rowCorrections = new Map(); // event seq -> {seq, digest, where}
   const lineCorrections = new Map(); // event seq -> latest correction seq among the lines
   const correctionDigests = new Map(); // correction seq -> digest (lines)
@@ -479,10 +484,9 @@ function provenChecks(problem, notes) {
     record(name, value) {
       const rec = value?.record ?? {};
       if (name === 'standard') {
-        const what = `standard ${rec.id}@${rec.version} (# standard line)`;
-        if (!ownLink(value, 'standard', `${rec.id}@${rec.version}`, what)) return;
-        if (!standards.has(rec.id)) standards.set(rec.id, []);
-        standards.get(rec.id).push({ version: rec.version, validFromMs: rec.validFromMs, def: definitionOf(rec) });
+        const ref = `${rec.id}@${rec.version}`;
+        if (!ownLink(value, 'standard', ref, `standard ${ref} (# standard line)`)) return standards.broken(ref);
+        standards.add(ref, value, null);
       } else if (name === 'correction') {
         const what = `correction ${rec.seq} of event seq ${rec.eventSeq} (# correction line)`;
         if (!ownLink(value, 'correction', String(rec.seq), what)) return;
@@ -490,16 +494,25 @@ function provenChecks(problem, notes) {
         if ((lineCorrections.get(rec.eventSeq) ?? -1) < rec.seq) lineCorrections.set(rec.eventSeq, rec.seq);
       }
     },
-    /** An event row: its correction against its link, the corrected view recomputed, the version noted. */
-    eventRow(r, where) {
-      if (r.standard_id !== null && r.standard_id !== undefined) {
-        const key = `${r.standard_id}@${r.standard_version}`;
-        if (!usedVersions.has(key)) usedVersions.set(key, { formula: r.formula, threshold: r.threshold, where });
-        else {
-          const u = usedVersions.get(key);
-          if (u.formula !== r.formula || u.threshold !== r.threshold) problem(`${where}: formula ${r.formula} / threshold ${r.threshold} differ from ${u.where}'s for the same version ${key}`);
-        }
+    /** An event row's standard version: noted, so its formula and threshold are checked against its record. */
+    versionRow(r, where) {
+      if (r.standard_id === null || r.standard_id === undefined) return;
+      const key = `${r.standard_id}@${r.standard_version}`;
+      standards.need(key, `judged ${where}`);
+      if (!usedVersions.has(key)) usedVersions.set(key, { formula: r.formula, threshold: r.threshold, where });
+      else {
+        const u = usedVersions.get(key);
+        if (u.formula !== r.formula || u.threshold !== r.threshold) problem(`${where}: formula ${r.formula} / threshold ${r.threshold} differ from ${u.where}'s for the same version ${key}`);
       }
+    },
+    /** A compliance row's standard and the versions that judged it: their records must be in the file. */
+    complianceRow(r, where) {
+      if (r.standard_id === null || r.standard_id === undefined) return;
+      standards.name(r.standard_id, where);
+      for (const version of String(r.versions ?? '').split(' ').filter(Boolean)) standards.need(`${r.standard_id}@${version}`, `in the versions of ${where}`);
+    },
+    /** An event row: its correction against its link, the corrected view recomputed. */
+    eventRow(r, where) {
       let latest = null;
       if (r.correction_seq === null || r.correction_seq === undefined) {
         const stray = CORRECTION_COLUMNS.find((c) => r[c] !== null && r[c] !== undefined);
@@ -530,15 +543,32 @@ function provenChecks(problem, notes) {
     link(seq, prev, hash, what) {
       if (seq !== null && seq !== undefined) links.push({ seq, prev, hash, what });
     },
+    /** A proof line: a standard's link on it is a version chained in the proven range. */
+    proofLink(l) {
+      if (l.kind === 'standard') standards.chained(l.seq, l.ref);
+    },
     /** The version records of a standard, in chain order (for the compliance checks). */
-    versionsOf: (id) => standards.get(id) ?? [],
-    hasStandards: () => standards.size > 0,
-    finish(proofAt) {
+    versionsOf: (id) => standards.versionsOf(id),
+    /** The verified `# standard` lines, for a compliance export verified with this events export (--events). */
+    standardLines: () => standards.lines(),
+    /** The events export's `# standard` lines chained up to this export's head: used, and held to agree with ours. */
+    adoptStandards(lines, from, headSeq) {
+      for (const value of lines) {
+        if (value.link.seq > headSeq) continue; // chained after this export's head: not a version of its time
+        const ref = `${value.record.id}@${value.record.version}`;
+        if (standards.add(ref, value, from)) links.push({ seq: value.link.seq, prev: value.link.prev, hash: value.link.hash, what: `standard ${ref} (# standard line of ${from})` });
+      }
+    },
+    finish(proofAt, m) {
       for (const l of links) {
         const at = proofAt(l.seq);
         if (at === null) continue;
         if (at.hash !== l.hash || (at.prev !== null && at.prev !== l.prev)) problem(`${l.what}: its link ${l.seq} is not the chain proof's link ${l.seq}`);
       }
+      if (kind !== 'events' && kind !== 'compliance') return;
+      for (const ref of m?.standardVersions ?? []) standards.need(ref, "named by the manifest's standardVersions");
+      for (const ref of usedVersions.keys()) standards.name(ref.slice(0, ref.lastIndexOf('@')), usedVersions.get(ref).where);
+      standards.finish(kind === 'events' ? 'its formula and threshold cannot be checked' : "the rows' name, formula, target and met_target cannot be checked against it", notes);
       if (kind === 'events') finishEvents();
     },
   };
@@ -556,11 +586,8 @@ function provenChecks(problem, notes) {
     let checked = 0;
     for (const [key, u] of usedVersions) {
       const at = key.lastIndexOf('@');
-      const version = standards.get(key.slice(0, at))?.find((s) => s.version === Number(key.slice(at + 1)));
-      if (!version) {
-        if (standards.size > 0) problem(`${u.where}: version ${key} has no # standard line`);
-        continue;
-      }
+      const version = standards.versionsOf(key.slice(0, at)).find((s) => s.version === Number(key.slice(at + 1)));
+      if (!version) continue; // named by standards.finish: the line is missing
       checked += 1;
       if (u.formula !== version.def.formula) problem(`${u.where}: formula ${u.formula}, but version ${key} has formula ${version.def.formula}`);
       if (typeof version.def.threshold === 'number' && u.threshold !== version.def.threshold) problem(`${u.where}: threshold ${u.threshold}, but version ${key} has threshold ${version.def.threshold}`);
@@ -568,6 +595,65 @@ function provenChecks(problem, notes) {
     if (rowCorrections.size > 0 || lineCorrections.size > 0) notes.push(`corrected view recomputed from ${correctionDigests.size} chained correction records`);
     if (checked > 0) notes.push(`formula and threshold of ${checked} standard versions checked against their chained records`);
   }
+}
+
+/**
+ * The `# standard` records of an export and what it needs of them. Every version the rows or the manifest name must
+ * have its record, and so must every version of a named standard chained on the export's proof and every version
+ * below the highest one present (a standard's versions are numbered from 1): a check against a missing record would
+ * otherwise not happen, so a missing one is a problem naming it, never a skipped check.
+ */
+function standardRecords(problem) {
+  const byId = new Map(); // id -> [{version, validFromMs, def}] in chain order
+  const lines = new Map(); // "id@version" -> the verified line {record, link}
+  const broken = new Set(); // refs whose line failed its own link (named already)
+  const needed = new Map(); // "id@version" -> why the export needs it
+  const named = new Map(); // standard id -> where the export names it
+  const onProof = []; // {seq, ref}: standard links among the proof lines
+  let adopted = 0;
+  const idOf = (ref) => ref.slice(0, ref.lastIndexOf('@'));
+  return {
+    broken: (ref) => void broken.add(ref),
+    name: (id, where) => void (named.has(id) || named.set(id, where)),
+    need(ref, why) {
+      if (!needed.has(ref)) needed.set(ref, why);
+      this.name(idOf(ref), why);
+    },
+    chained: (seq, ref) => void onProof.push({ seq, ref }),
+    versionsOf: (id) => byId.get(id) ?? [],
+    lines: () => [...lines.values()],
+    /** A verified record; one already here must be the same record with the same link. Whether it is new. */
+    add(ref, value, from) {
+      const known = lines.get(ref);
+      if (known) {
+        if (canonical(known) !== canonical({ record: value.record, link: value.link })) problem(`standard ${ref}: the # standard line ${from ? `of ${from} ` : 'repeated '}differs from this file's (record or link)`);
+        return false;
+      }
+      lines.set(ref, { record: value.record, link: value.link });
+      const rec = value.record;
+      if (!byId.has(rec.id)) byId.set(rec.id, []);
+      byId.get(rec.id).push({ version: rec.version, validFromMs: rec.validFromMs, def: definitionOf(rec) });
+      if (from) adopted += 1;
+      return true;
+    },
+    finish(consequence, notes) {
+      const missing = new Map(needed); // ref -> why
+      for (const [id, where] of named) {
+        const have = (byId.get(id) ?? []).map((s) => s.version).sort((a, b) => a - b);
+        if (have.length === 0 && ![...needed.keys()].some((ref) => idOf(ref) === id)) problem(`standard ${id} (${where}) has no # standard line: ${consequence}`);
+        for (let v = 1; v < (have.at(-1) ?? 0); v += 1) {
+          const below = have.filter((h) => h < v).at(-1);
+          const above = have.find((h) => h > v);
+          if (!missing.has(`${id}@${v}`)) missing.set(`${id}@${v}`, below === undefined ? `below version ${above}` : `between versions ${below} and ${above}`);
+        }
+      }
+      for (const { seq, ref } of onProof) {
+        if (named.has(idOf(ref)) && !lines.has(ref) && !broken.has(ref) && !missing.has(ref)) problem(`standard ${ref} is chained at link ${seq} of the export's chain proof, but has no # standard line: ${consequence}`);
+      }
+      for (const [ref, why] of missing) if (!lines.has(ref) && !broken.has(ref)) problem(`standard version ${ref} (${why}) has no # standard line: ${consequence}`);
+      if (adopted > 0) notes.push(`${adopted} standard version records not in this file taken from the events export's # standard lines`);
+    },
+  };
 }
 
 /** Audit-log exports: a proof link of an audit entry between the first and last exported entries must be a row. */
@@ -669,18 +755,21 @@ function versionAt(versions, atMs) {
 
 const rowName = (i, r) => `row ${i} (${r.period}, ${r.site}, ${r.standard_id})`;
 
-/** Each compliance row against the standard versions of its # standard lines: name, formula, target, ratio, met_target. */
+/**
+ * Each compliance row against the standard versions of its # standard lines: name, formula, target, ratio, met_target.
+ * A standard without lines is named by the standard records' check; its rows are not checked again.
+ */
 function checkComplianceRow(i, r, proven, problem) {
-  if (!('ratio' in r && 'denominator' in r)) return;
   const ratio = r.denominator === 0 ? null : r.numerator / r.denominator;
   if ((r.ratio ?? null) !== ratio) problem(`${rowName(i, r)}: ratio ${r.ratio ?? '(empty)'}, but ${r.numerator}/${r.denominator} is ${ratio ?? '(empty)'}`);
-  if (!proven.hasStandards()) return;
-  const v = versionAt(proven.versionsOf(r.standard_id), Date.parse(r.period_end));
-  if (!v) return problem(`${rowName(i, r)}: standard ${r.standard_id} has no # standard line`);
+  const versions = proven.versionsOf(r.standard_id);
+  if (versions.length === 0) return false;
+  const v = versionAt(versions, Date.parse(r.period_end));
   const expected = { standard_name: v.def.name, formula: v.def.formula, target: v.def.target, met_target: ratio === null ? 'n/a' : ratio >= v.def.target ? 'yes' : 'no' };
   for (const [column, value] of Object.entries(expected)) {
     if (r[column] !== value) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but version ${r.standard_id}@${v.version} in force at the period's end gives ${value}`);
   }
+  return true;
 }
 
 /** The compliance rows recomputed from a verified events export: every row that differs, is missing or is extra. */
@@ -748,41 +837,82 @@ function orderCheck(kind, problem) {
 function attachProven(v, { problem, notes, header, proofAt, observe }) {
   const proven = provenChecks(problem, notes);
   const audit = auditRowsCheck(problem);
-  const { row, link, finish } = v;
+  const { row, link, manifest, finish } = v;
   const complianceRows = [];
   let n = 0;
-  let chainedCorrections = null;
+  let checkable = null; // per group of NEEDED_COLUMNS of the kind: whether the rows have its columns
   let inOrder = null;
+  let m = null;
   v.row = (r) => {
     row(r);
     n += 1;
     const kind = header()?.kind;
     inOrder ??= orderCheck(kind, problem);
     inOrder(r, `row ${n}`);
+    checkable ??= neededColumns(kind, r, problem);
     if (kind === 'events') {
-      chainedCorrections ??= 'correction_link_hash' in r;
-      if (chainedCorrections) proven.eventRow(r, `row ${n} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`);
+      const where = `row ${n} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
+      if (checkable.standards) proven.versionRow(r, where);
+      if (checkable.corrections) proven.eventRow(r, where);
     } else if (kind === 'audit-log') {
       audit.row(r);
       proven.link(r.link_seq, r.link_prev, r.link_hash, `row ${n} (audit entry ${r.seq})`);
-    } else if (kind === 'compliance') complianceRows.push(r);
+    } else if (kind === 'compliance') {
+      complianceRows.push(r);
+      proven.complianceRow(r, rowName(n, r));
+    }
     observe?.row?.(r);
   };
   v.link = (l) => {
     audit.link(l);
+    proven.proofLink(l);
     link(l);
+  };
+  v.manifest = (value) => {
+    m = value;
+    manifest(value);
   };
   v.record = (name, value) => proven.record(name, value);
   v.complianceRows = complianceRows;
   v.headerOf = header;
+  v.standardLines = () => proven.standardLines();
+  v.adoptStandards = (lines, from) => proven.adoptStandards(lines, from, header()?.chainHead?.seq ?? 0);
   v.finish = (dataSha256) => {
     proven.setKind(header()?.kind);
-    proven.finish(proofAt);
+    proven.finish(proofAt, m);
     audit.finish();
-    complianceRows.forEach((r, k) => checkComplianceRow(k + 1, r, proven, problem));
-    if (chainedCorrections === false) notes.push('the rows carry no correction records (an export from before they were chained in): the corrected view was not recomputed');
+    if (checkable?.rows !== false) {
+      const checked = complianceRows.filter((r, k) => checkComplianceRow(k + 1, r, proven, problem)).length;
+      if (checked > 0) notes.push(`name, formula, target and met_target of ${checked} rows checked against the chained records of the standard versions in force`);
+    }
     return finish(dataSha256);
   };
+}
+
+/**
+ * The columns each check reads that no chain record holds (so removing them breaks no link): without them the check
+ * could not happen, so their absence is a problem naming them, and the check is left out (one problem, not one
+ * per row).
+ */
+const NEEDED_COLUMNS = {
+  events: {
+    corrections: [[...CORRECTION_COLUMNS, 'result', 'corrected_met', 'corrected_counted'], 'the corrected view (result, corrected_met, corrected_counted) cannot be recomputed'],
+    standards: [['standard_id', 'standard_version', 'formula', 'threshold'], "the rows' formulas and thresholds cannot be checked against their standard versions"],
+  },
+  compliance: {
+    rows: [['period', 'period_start', 'period_end', 'site', 'standard_id', 'standard_name', 'formula', 'numerator', 'denominator', 'ratio', 'target', 'met_target', 'versions'], "the rows' ratio, name, formula, target and met_target cannot be checked"],
+  },
+};
+
+/** Which checks of a kind the first row's columns allow: {group: true|false}; a problem for each group lacking any. */
+function neededColumns(kind, r, problem) {
+  const out = {};
+  for (const [group, [columns, consequence]] of Object.entries(NEEDED_COLUMNS[kind] ?? {})) {
+    const missing = columns.filter((c) => !(c in r));
+    out[group] = missing.length === 0;
+    if (missing.length) problem(`the rows have no column ${missing.join(', ')}: ${consequence} (the columns were removed; an export made before they existed is verified by the verify-export.mjs of its release)`);
+  }
+  return out;
 }
 
 const MAX_PROBLEMS = 1000;
@@ -874,9 +1004,10 @@ function verifier(publishedHead, publicKey, observe) {
       if (!header || canonical(header.filters) !== canonical(m.filters)) problem('the filters in the first line and in the manifest differ');
       else checkFirstLine(header, m, problem);
       if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
-      checkSignature(m, publicKey, problem, notes);
+      const signed = checkSignature(m, publicKey, problem, notes);
       checkTimestamp(m, tsaCa, problem, notes);
       let headFoundAt = null;
+      let chainReachesHead = false;
       if (m.kind !== 'events' && m.proof && m.proof.fromLinkSeq !== base) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's proof links at ${base < 0 ? 'none' : base}`);
       if (base >= 0 && m.proof) {
         for (let i = 0; i < size; i += 1) {
@@ -891,20 +1022,24 @@ function verifier(publishedHead, publicKey, observe) {
           if (publishedHead && headFoundAt === null && hashes.subarray(i * 32, i * 32 + 32).toString('hex') === publishedHead) headFoundAt = seq;
         }
         const last = hashes.subarray((size - 1) * 32, size * 32).toString('hex');
-        if (last !== m.chainHead.hash) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
+        chainReachesHead = last === m.chainHead.hash;
+        if (!chainReachesHead) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
         else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
         else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
         if (complete) complete.finish(m, base, problem, notes);
+      } else if (lastProof >= 0) {
+        problem(`the file carries chain proof links (the last is link ${lastProof}), but its manifest names no proof: the manifest's proof was removed, so the chain to the head would go unchecked`);
       } else if (m.kind === 'events' && rows > 0) {
         notes.push('no proof links (proof=none): rows were checked against their own links only, not linked to the head');
       }
       if (m.kind === 'milestones' && !m.proof) notes.push('completeness not proven: export with since=<seq of a published head> to prove that no milestone of the filters is missing');
       if (publishedHead) {
-        if (publishedHead === m.chainHead.hash) notes.push(`the export's chain head equals the published head ${publishedHead}`);
+        if (publishedHead === m.chainHead.hash) headOnlyByManifest(chainReachesHead || signed, `the export's chain head equals the published head ${publishedHead}`, m.kind !== 'events' ? 'export it with since=<seq of the published head>' : m.proof ? 'its proof does not end in it' : 'it was made with proof=none', problem, notes);
         else if (headFoundAt !== null) notes.push(`the published head ${publishedHead} is link ${headFoundAt} of the verified chain (the export's head ${m.chainHead.seq} is newer)`);
         else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
         else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
+      if (!signed && UNCHAINED_ROWS.has(m.kind)) notes.push(`the rows of ${m.kind === 'incidents' ? 'an incidents' : 'an alerts'} export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)`);
       return { ok: problems.length === 0, problems, notes, rows, kind: m.kind };
     },
   };
@@ -1004,7 +1139,7 @@ function completeness(header) {
     row(r) {
       if (!events) return void (r.link_seq !== null && exported.add(r.link_seq));
       exported.add(r.event_seq);
-      if (r.correction_seq !== null) rowCorrections.set(r.event_seq, { seq: r.correction_seq, action: r.correction });
+      if ((r.correction_seq ?? null) !== null) rowCorrections.set(r.event_seq, { seq: r.correction_seq, action: r.correction });
     },
     link(l) {
       if (l.kind === 'tags') {
@@ -1079,26 +1214,39 @@ function checkFirstLine(header, m, problem) {
   }
 }
 
-/** The manifest's signature by the given public key; what the manifest says about who produced it. */
+/** Kinds whose rows no chain link holds (alert episodes, incident changes): only the signature proves them. */
+const UNCHAINED_ROWS = new Set(['incidents', 'alerts']);
+
+/**
+ * --head equal to the manifest's chain head: proven when a verified chain ends in that head or the signature over the
+ * manifest verified; otherwise only the manifest, which anyone can edit, says so, and the check did not happen.
+ */
+function headOnlyByManifest(proven, said, remedy, problem, notes) {
+  if (proven) return void notes.push(said);
+  problem(`--head not proven: the published head is the manifest's chainHead, but nothing binds that field to the file: no chain proof reaches it (${remedy}) and the signature was not checked (pass --public-key)`);
+}
+
+/** The manifest's signature by the given public key; what the manifest says about who produced it. Whether it is valid. */
 function checkSignature(m, publicKey, problem, notes) {
   const s = m.signature;
   if (!publicKey) {
     notes.push(s ? `signature (key ${s.keyId}) not checked: pass --public-key FILE (GET /api/v1/audit/public-key)` : 'the manifest is not signed');
-    return;
+    return false;
   }
-  if (!s) return problem('the manifest is not signed, but a public key was given: it was made by a Ringside without signed manifests, or the signature was removed');
+  if (!s) return problem('the manifest is not signed, but a public key was given: it was made by a Ringside without signed manifests, or the signature was removed'), false;
   const keyId = keyIdOf(publicKey);
-  if (s.algorithm !== 'Ed25519' || typeof s.value !== 'string') return problem(`the manifest's signature is not an Ed25519 signature (${JSON.stringify(s.algorithm)})`);
-  if (s.keyId !== keyId) return problem(`the manifest was signed by key ${s.keyId}, but the public key given is ${keyId} (another instance's key, or a forged signature)`);
+  if (s.algorithm !== 'Ed25519' || typeof s.value !== 'string') return problem(`the manifest's signature is not an Ed25519 signature (${JSON.stringify(s.algorithm)})`), false;
+  if (s.keyId !== keyId) return problem(`the manifest was signed by key ${s.keyId}, but the public key given is ${keyId} (another instance's key, or a forged signature)`), false;
   let valid;
   try {
     valid = signatureValid(m, publicKey);
   } catch {
     valid = false; // not base64 of 64 bytes, …
   }
-  if (!valid) return problem(`BAD SIGNATURE: the manifest's signature does not verify with key ${keyId}: the manifest was altered after it was signed (a field such as rowCount, dataSha256, chainHead or filters, or the rows together with their hash)`);
+  if (!valid) return problem(`BAD SIGNATURE: the manifest's signature does not verify with key ${keyId}: the manifest was altered after it was signed (a field such as rowCount, dataSha256, chainHead or filters, or the rows together with their hash)`), false;
   const by = m.requestedBy ? `requested by key "${m.requestedBy.keyName ?? m.requestedBy.keyId}" (${m.requestedBy.keyId})` : 'requester not named';
   notes.push(`signature valid: key ${keyId}, instance ${m.instanceId ?? '(not named)'}${m.organisation ? `, organisation "${m.organisation}"` : ''}, ${by}`);
+  return true;
 }
 
 /**
@@ -1115,32 +1263,43 @@ function verifyReport(bytes, publishedHead, publicKey) {
   if (!text.endsWith('-->')) problems.push('the manifest comment is not closed: the report is truncated');
   const m = JSON.parse(text.slice('<!-- ringside-manifest '.length, -'-->'.length));
   if (m.documentSha256 !== documentSha256) problems.push(`the document hashes to ${documentSha256}, the manifest says ${m.documentSha256} (the report was edited)`);
-  checkSignature(m, publicKey, (p) => problems.push(p), notes);
-  checkTimestamp(m, tsaCa, (p) => problems.push(p), notes);
+  const problem = (p) => void problems.push(p);
+  const signed = checkSignature(m, publicKey, problem, notes);
+  checkTimestamp(m, tsaCa, problem, notes);
   if (publishedHead && publishedHead !== m.chainHead?.hash) problems.push(`the report was made against chain head ${m.chainHead?.hash} (record ${m.chainHead?.seq}), not the published head ${publishedHead}: a report carries no chain proof (check the exports of the same period with since=)`);
-  else if (publishedHead) notes.push(`the report's chain head equals the published head ${publishedHead}`);
+  else if (publishedHead) headOnlyByManifest(signed, `the report's chain head equals the published head ${publishedHead}`, 'a report carries none', problem, notes);
+  if (!signed) notes.push('a report holds no chain records: without --public-key nothing in it is proven (anyone can recompute its document SHA-256)');
   return { result: { ok: problems.length === 0, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
 }
 
 /**
- * --events FILE: the compliance export's rows recomputed from an events export of the same filters, itself verified
- * as any export is (its problems are named with its file).
+ * --events FILE, read before the compliance export is finished: verified as any export is, its rows summed per period
+ * × site × standard, and its `# standard` lines handed to the compliance export (used where it has none, and held to
+ * agree where it has them). null when FILE is not one to recompute from.
  */
-async function withEvents(v, result, eventsFile, publishedHead, publicKey) {
+async function readEvents(v, eventsFile, publishedHead, publicKey) {
+  const header = v.headerOf();
+  if (header?.kind !== 'compliance') return null;
+  const sums = complianceSums(header.timeZone, header.period ?? 'day', header.filters.standards);
+  const ev = verifier(publishedHead, publicKey, sums);
+  let result;
+  try {
+    result = ev.finish(await readExport(eventsFile, ev));
+  } catch (error) {
+    result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [] };
+  }
+  if (ev.headerOf()?.kind === 'events') v.adoptStandards(ev.standardLines(), `the events export ${eventsFile}`);
+  return { header: ev.headerOf(), result, sums };
+}
+
+/** --events FILE: the compliance export's rows recomputed from the events export read by readEvents. */
+function withEvents(v, result, events, eventsFile) {
   const header = v.headerOf();
   const problems = [...result.problems];
   const notes = [...result.notes];
-  if (header?.kind !== 'compliance') problems.push('--events recomputes a compliance export; this file is not one');
+  if (!events) problems.push('--events recomputes a compliance export; this file is not one');
   else {
-    const sums = complianceSums(header.timeZone, header.period ?? 'day', header.filters.standards);
-    const ev = verifier(publishedHead, publicKey, sums);
-    let evResult;
-    try {
-      evResult = ev.finish(await readExport(eventsFile, ev));
-    } catch (error) {
-      evResult = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [] };
-    }
-    const eh = ev.headerOf();
+    const { header: eh, result: evResult, sums } = events;
     for (const p of evResult.problems) problems.push(`events file ${eventsFile}: ${p}`);
     for (const n of evResult.notes) notes.push(`events file ${eventsFile}: ${n}`);
     const same = (k) => canonical(eh?.filters?.[k] ?? null) === canonical(header.filters[k] ?? null);
@@ -1196,8 +1355,9 @@ try {
     ({ result, dataSha256 } = verifyReport(readFileSync(file), head, publicKey));
   } else {
     dataSha256 = await readExport(file, v);
+    const events = eventsFile ? await readEvents(v, eventsFile, head, publicKey) : null;
     result = v.finish(dataSha256);
-    if (eventsFile) result = await withEvents(v, result, eventsFile, head, publicKey);
+    if (eventsFile) result = withEvents(v, result, events, eventsFile);
   }
 } catch (error) {
   result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [], rows: 0 };

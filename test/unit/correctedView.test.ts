@@ -44,6 +44,12 @@ function exportOf(cases: readonly Case[]): { text: string; rows: Array<Record<st
     prev = l.hash;
     return l;
   };
+  // The standards the rows name, chained first, as on a fresh store: every event export carries their records.
+  for (const id of ['a', 'b']) {
+    const record = { id, version: 1, definition: canonicalJson({ id, version: 1, threshold: 2, formula: 'F3', target: 0.9 }), createdAtMs: 0, validFromMs: null, retired: 0 };
+    records.push({ standard: { record, link: link('standard', `${id}@1`, record) } });
+  }
+  const firstRowLink = seq + 1; // the proof starts at the first row's link
   const rows: Array<Record<string, unknown>> = [];
   let correctionSeq = 0;
   cases.forEach((c, k) => {
@@ -81,7 +87,7 @@ function exportOf(cases: readonly Case[]): { text: string; rows: Array<Record<st
   });
   const head = { kind: 'events', format: 'ndjson', filters: { from: 'a', to: 'b' }, chainHead: { seq, hash: prev } };
   const data = rows.map((r) => JSON.stringify(r) + '\n').join('');
-  const manifest = { ...head, rowCount: rows.length, dataSha256: createHash('sha256').update(data).digest('hex'), proof: { fromLinkSeq: 1, toLinkSeq: seq } };
+  const manifest = { ...head, rowCount: rows.length, dataSha256: createHash('sha256').update(data).digest('hex'), proof: { fromLinkSeq: firstRowLink, toLinkSeq: seq } };
   const text = [JSON.stringify({ export: head }), ...rows.map((r) => JSON.stringify(r)), ...records.map((r) => JSON.stringify(r)), ...proof.map((l) => JSON.stringify({ link: l })), JSON.stringify({ manifest })].join('\n') + '\n';
   return { text, rows };
 }

@@ -295,3 +295,162 @@ describe('forgeries the chain alone catches (row count and SHA-256 recomputed, n
     );
   });
 });
+
+// A check that needs a part of the proof must fail when that part is gone, never skip itself: an attacker deletes
+// what would contradict the forgery. These are the attacks as an auditor's tester ran them: exports as of a published
+// head (asOf=, the compliance one with since= too), rows edited, the `# standard` lines deleted, the manifest's row
+// count and SHA-256 recomputed, verified with --head and no public key.
+describe('a missing part of the proof fails, naming what is missing', () => {
+  const asOf = () => `${Q}&asOf=${published.seq}`;
+  const withoutStandards = (text: string) => text.replace(/^# standard .*\r\n/gm, '');
+  const isLine = (l: string, id: string, version: number) => {
+    if (!l.startsWith('# standard ')) return false;
+    const { record } = JSON.parse(l.slice(11)) as { record: { id: string; version: number } };
+    return record.id === id && record.version === version;
+  };
+  let events: string;
+  let eventsText: string;
+  beforeAll(async () => {
+    events = await saved('events-asof.csv', `/export/events?${asOf()}&format=csv`);
+    eventsText = readFileSync(events, 'utf8');
+    expect(eventsText).toMatch(/^# standard /m);
+  });
+
+  it('compliance: every target lowered to 0.85 and met_target set to yes, the # standard lines deleted', async () => {
+    const compliance = await saved('compliance-asof.csv', `/export/compliance?${asOf()}&since=${published.seq}&period=day&format=csv`);
+    const text = readFileSync(compliance, 'utf8');
+    const versions = JSON.parse(text.split('\r\n').find((l) => l.startsWith('# manifest '))!.slice(11)).standardVersions as string[];
+    expect(versions).toEqual(['call-answer-2-rings@1', 'visit-greet-30s@1', 'visit-greet-30s@2']);
+    const forged = withoutStandards(
+      edited(text, (p, at) => {
+        for (const row of p.rows) {
+          expect(row[at('target')]).toBe('0.9');
+          row[at('target')] = '0.85';
+          row[at('met_target')] = 'yes';
+        }
+      }),
+    );
+    expect(forged).not.toMatch(/^# standard /m);
+    // Alone: each version the manifest and the rows name is missing, by name.
+    const alone = await caught(compliance, forged, /standard version call-answer-2-rings@1 .*has no # standard line/);
+    for (const v of versions) expect(alone).toContain(`standard version ${v} `);
+    // With the events export (intact): its # standard records are used, and they say 0.9.
+    await caught(compliance, forged, /row \d+ \([\d-]+, [\w-]+, [\w-]+\): target is 0\.85, but version [\w-]+@\d in force at the period's end gives 0\.9/, '--events', events);
+    // With the events export's # standard lines deleted as well: named in both files.
+    const eventsForged = events.replace('.csv', '-nostandards.csv');
+    writeFileSync(eventsForged, withoutStandards(eventsText));
+    const both = await caught(compliance, forged, /events file .*: standard version call-answer-2-rings@1 .*has no # standard line/, '--events', eventsForged);
+    expect(both).toMatch(/^ {2}standard version visit-greet-30s@2 .*has no # standard line/m);
+  });
+
+  it('events: the formula of every rings row changed from F3 to F1, the # standard lines deleted', async () => {
+    expect(eventsText).toContain(',F3,rings,');
+    const forged = withoutStandards(eventsText.replaceAll(',F3,rings,', ',F1,rings,'));
+    const resealedText = edited(forged, () => {});
+    const out = await caught(events, resealedText, /standard version call-answer-2-rings@1 .*has no # standard line: its formula and threshold cannot be checked/);
+    expect(out).not.toContain('standard versions checked against their chained records');
+  });
+
+  it('events, untouched but for the deleted # standard lines (CSV and NDJSON): fails, naming each version', async () => {
+    await caught(events, withoutStandards(eventsText), /standard version visit-greet-30s@2 .*has no # standard line/);
+    const ndjson = await saved('events-asof.ndjson', `/export/events?${asOf()}&format=ndjson`);
+    const lines = readFileSync(ndjson, 'utf8').split('\n');
+    expect(lines.some((l) => l.startsWith('{"standard":'))).toBe(true);
+    const out = await caught(ndjson, lines.filter((l) => !l.startsWith('{"standard":')).join('\n'), /standard version call-answer-2-rings@1 .*has no # standard line/);
+    expect(out).toContain('standard version visit-greet-30s@1 ');
+  });
+
+  it('a version the rows do not name, deleted: the chain proof shows its link, and the gap in the version numbers shows', async () => {
+    // Version 3 of the visit standard, valid from noon on 1 April (after the last visit) and judging nothing: the
+    // compliance rows of that day take its target, which an attacker hides by deleting its line and putting version
+    // 2's target back.
+    const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
+      method: 'PUT',
+      headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.5, formula: 'F3', validFrom: '2026-04-01T12:00:00+02:00' }),
+    });
+    expect(put.status, await put.text()).toBe(200);
+    const compliance = await saved('compliance-v3.csv', `/export/compliance?${Q}&since=${published.seq}&period=day&format=csv`);
+    const text = readFileSync(compliance, 'utf8');
+    const v3 = (l: string) => isLine(l, 'visit-greet-30s', 3);
+    const honest = await verify(compliance, '--head', published.hash);
+    expect(honest.status, honest.stdout).toBe(0);
+    const lines = text.split('\r\n');
+    expect(lines.some(v3)).toBe(true);
+    const forged = edited(lines.filter((l) => !v3(l)).join('\r\n'), (p, at) => {
+      for (const row of p.rows.filter((r) => r[at('target')] === '0.5')) {
+        row[at('target')] = '0.9';
+        row[at('met_target')] = Number(row[at('ratio')]) >= 0.9 ? 'yes' : 'no';
+      }
+    });
+    await caught(compliance, forged, /standard visit-greet-30s@3 is chained at link \d+ of the export's chain proof, but has no # standard line/);
+    // Version 2, chained before the published head (outside the proof), deleted from an export whose rows name only
+    // version 1 (the days before it took effect): versions are numbered from 1, so 1 and 3 without 2 is a gap.
+    const early = 'from=2026-03-26T00:00:00%2B01:00&to=2026-03-30T00:00:00%2B02:00&tz=Europe/Berlin';
+    const before = await saved('compliance-early.csv', `/export/compliance?${early}&since=${published.seq}&period=day&format=csv`);
+    const honestEarly = await verify(before, '--head', published.hash);
+    expect(honestEarly.status, honestEarly.stdout).toBe(0);
+    const v2 = (l: string) => isLine(l, 'visit-greet-30s', 2);
+    const earlyLines = readFileSync(before, 'utf8').split('\r\n');
+    expect(earlyLines.some(v2)).toBe(true);
+    await caught(before, earlyLines.filter((l) => !v2(l)).join('\r\n'), /standard version visit-greet-30s@2 \(between versions 1 and 3\) has no # standard line/);
+  });
+
+  it('--head on a file no chain proof ties to its head: not proven without the signature (compliance without since=, events with proof=none, the report)', async () => {
+    const keyFile = join(server.dataDir, 'public-key.json');
+    writeFileSync(keyFile, JSON.stringify((await server.getJson('/api/v1/audit/public-key')).body));
+    const files = [
+      await saved('compliance-nosince.csv', `/export/compliance?${asOf()}&period=day&format=csv`),
+      await saved('events-noproof.csv', `/export/events?${asOf()}&proof=none&format=csv`),
+      await saved('report-asof.html', `/export/report?${asOf()}&period=day`),
+    ];
+    for (const file of files) {
+      const bare = await verify(file, '--head', published.hash);
+      expect(bare.status, bare.stdout).toBe(1);
+      expect(bare.stdout).toMatch(/--head not proven: the published head is the manifest's chainHead, but nothing binds that field to the file/);
+      const signed = await verify(file, '--head', published.hash, '--public-key', keyFile);
+      expect(signed.status, signed.stdout).toBe(0);
+      expect(signed.stdout).toMatch(/chain head equals the published head/);
+    }
+    // Without --head the file verifies, and a report says what an unsigned check leaves unproven.
+    const report = await verify(files[2]!);
+    expect(report.status, report.stdout).toBe(0);
+    expect(report.stdout).toContain('without --public-key nothing in it is proven');
+  });
+
+  it("an event's rows deleted and the manifest's proof removed, its links kept: the proof is still checked", async () => {
+    const forged = edited(eventsText, (p, at) => {
+      p.rows = p.rows.filter((r) => r[at('event_id')] !== 'c4');
+      p.trailer = p.trailer.map((l) => (l.startsWith('# manifest ') ? `# manifest ${JSON.stringify({ ...JSON.parse(l.slice(11)), proof: null, completeness: undefined })}` : l));
+    });
+    await caught(events, forged, /the file carries chain proof links \(the last is link \d+\), but its manifest names no proof/);
+  });
+
+  it('columns a check needs, removed with their names: named, not skipped', async () => {
+    const dropColumns = (text: string, names: string[]) =>
+      edited(text, (p, at) => {
+        const drop = names.map(at).sort((a, b) => b - a);
+        for (const i of drop) {
+          p.columns.splice(i, 1);
+          for (const row of p.rows) row.splice(i, 1);
+        }
+        p.trailer = p.trailer.map((l) => {
+          if (!l.startsWith('# manifest ')) return l;
+          const m = JSON.parse(l.slice(11));
+          return `# manifest ${JSON.stringify({ ...m, columns: m.columns.filter((c: string) => !names.includes(c)) })}`;
+        });
+      });
+    // Events: the correction columns gone and a voided row shown as met; the corrected view can no longer be recomputed.
+    const noCorrections = dropColumns(eventsText, CORRECTION_COLUMN_NAMES);
+    const flipped = edited(noCorrections, (p, at) => {
+      const row = p.rows.find((r) => r[at('result')] === 'voided')!;
+      row[at('result')] = 'met';
+    });
+    await caught(events, flipped, /the rows have no column correction_seq, .*: the corrected view \(result, corrected_met, corrected_counted\) cannot be recomputed/);
+    // Compliance: the ratio column gone (a met_target no longer checked against it).
+    const compliance = await saved('compliance-cols.csv', `/export/compliance?${asOf()}&since=${published.seq}&period=day&format=csv`);
+    await caught(compliance, dropColumns(readFileSync(compliance, 'utf8'), ['ratio']), /the rows have no column ratio: /);
+  });
+});
+
+const CORRECTION_COLUMN_NAMES = ['correction', 'correction_seq', 'correction_changes', 'correction_rejudged', 'correction_reason', 'correction_key_id', 'correction_key_name', 'correction_at_ms', 'correction_link_seq', 'correction_link_prev', 'correction_link_hash', 'corrected_met', 'corrected_counted'];

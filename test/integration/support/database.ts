@@ -15,11 +15,19 @@ export function countRows(dataDir: string): { events: number; judgements: number
 
 /**
  * For fixtures written with plain SQL (fast, far more rows than the ingest path would write in a test's time):
- * chains the events and judgements nothing has chained yet, in seq order, and rebuilds the rollups, with the
- * store's own writers, so the file is what the store would have written.
+ * chains the standard versions, then the events and judgements, nothing has chained yet, in seq order, and rebuilds
+ * the rollups, with the store's own writers, so the file is what the store would have written (an event export
+ * carries the chained record of each standard version its rows name).
  */
 export function chainAndRollUp(db: ReturnType<typeof openDatabase>): void {
   const chain = chainWriter(db);
+  const unchained = db.prepare(`SELECT ${CHAIN_TABLES.standard.columns.map((c) => `t.${c}`).join(', ')} FROM standards t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.kind = 'standard' AND ${CHAIN_TABLES.standard.join}) ORDER BY t.created_at_ms, t.id, t.version`).raw(true).all() as unknown[][];
+  chain.begin();
+  try {
+    db.transaction(() => unchained.forEach((v) => chain.append('standard', v, Date.now())))();
+  } finally {
+    chain.end();
+  }
   const chained = (db.prepare("SELECT COALESCE(MAX(event_seq), 0) AS m FROM audit_chain WHERE kind = 'event'").get() as { m: number }).m;
   const last = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS m FROM events').get() as { m: number }).m;
   const events = db.prepare(`SELECT ${CHAIN_TABLES.event.columns.join(', ')} FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`).raw(true);
