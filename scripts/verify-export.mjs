@@ -460,8 +460,8 @@ function definitionOf(record) {
  * The checks of chained records beside the rows, for one file. `problem` adds a problem; `proofAt(seq)` is the
  * verified proof's hash at a link (and its predecessor's), or null outside the proof.
  */
-function provenChecks(problem, notes) {
-  const standards = standardRecords(problem);
+function provenChecks(problem, notes, absent) {
+  const standards = standardRecords(problem, absent);
   const rowCorrections = new Map(); // event seq -> {seq, digest, where}
   const lineCorrections = new Map(); // event seq -> latest correction seq among the lines
   const correctionDigests = new Map(); // correction seq -> digest (lines)
@@ -603,7 +603,7 @@ function provenChecks(problem, notes) {
  * below the highest one present (a standard's versions are numbered from 1): a check against a missing record would
  * otherwise not happen, so a missing one is a problem naming it, never a skipped check.
  */
-function standardRecords(problem) {
+function standardRecords(problem, absent) {
   const byId = new Map(); // id -> [{version, validFromMs, def}] in chain order
   const lines = new Map(); // "id@version" -> the verified line {record, link}
   const broken = new Set(); // refs whose line failed its own link (named already)
@@ -640,7 +640,7 @@ function standardRecords(problem) {
       const missing = new Map(needed); // ref -> why
       for (const [id, where] of named) {
         const have = (byId.get(id) ?? []).map((s) => s.version).sort((a, b) => a - b);
-        if (have.length === 0 && ![...needed.keys()].some((ref) => idOf(ref) === id)) problem(`standard ${id} (${where}) has no # standard line: ${consequence}`);
+        if (have.length === 0 && ![...needed.keys()].some((ref) => idOf(ref) === id)) absent('standards', `standard ${id} (${where}) has no # standard line: ${consequence}`);
         for (let v = 1; v < (have.at(-1) ?? 0); v += 1) {
           const below = have.filter((h) => h < v).at(-1);
           const above = have.find((h) => h > v);
@@ -648,9 +648,9 @@ function standardRecords(problem) {
         }
       }
       for (const { seq, ref } of onProof) {
-        if (named.has(idOf(ref)) && !lines.has(ref) && !broken.has(ref) && !missing.has(ref)) problem(`standard ${ref} is chained at link ${seq} of the export's chain proof, but has no # standard line: ${consequence}`);
+        if (named.has(idOf(ref)) && !lines.has(ref) && !broken.has(ref) && !missing.has(ref)) absent('standards', `standard ${ref} is chained at link ${seq} of the export's chain proof, but has no # standard line: ${consequence}`);
       }
-      for (const [ref, why] of missing) if (!lines.has(ref) && !broken.has(ref)) problem(`standard version ${ref} (${why}) has no # standard line: ${consequence}`);
+      for (const [ref, why] of missing) if (!lines.has(ref) && !broken.has(ref)) absent('standards', `standard version ${ref} (${why}) has no # standard line: ${consequence}`);
       if (adopted > 0) notes.push(`${adopted} standard version records not in this file taken from the events export's # standard lines`);
     },
   };
@@ -834,8 +834,8 @@ function orderCheck(kind, problem) {
  * Adds the checks above to a verifier: each row and record line goes through them too, and they report before the
  * verifier's own end. `observe.row` sees every row (the events export of a compliance recomputation).
  */
-function attachProven(v, { problem, notes, header, proofAt, observe }) {
-  const proven = provenChecks(problem, notes);
+function attachProven(v, { problem, absent, notes, header, proofAt, observe }) {
+  const proven = provenChecks(problem, notes, absent);
   const audit = auditRowsCheck(problem);
   const { row, link, manifest, finish } = v;
   const complianceRows = [];
@@ -849,7 +849,7 @@ function attachProven(v, { problem, notes, header, proofAt, observe }) {
     const kind = header()?.kind;
     inOrder ??= orderCheck(kind, problem);
     inOrder(r, `row ${n}`);
-    checkable ??= neededColumns(kind, r, problem);
+    checkable ??= neededColumns(kind, r, absent);
     if (kind === 'events') {
       const where = `row ${n} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
       if (checkable.standards) proven.versionRow(r, where);
@@ -896,7 +896,7 @@ function attachProven(v, { problem, notes, header, proofAt, observe }) {
  */
 const NEEDED_COLUMNS = {
   events: {
-    corrections: [[...CORRECTION_COLUMNS, 'result', 'corrected_met', 'corrected_counted'], 'the corrected view (result, corrected_met, corrected_counted) cannot be recomputed'],
+    corrections: [[...CORRECTION_COLUMNS, 'result', 'corrected_met', 'corrected_counted'], 'the corrected view (result, corrected_met, corrected_counted) cannot be recomputed, nor a correction hidden from the rows found'],
     standards: [['standard_id', 'standard_version', 'formula', 'threshold'], "the rows' formulas and thresholds cannot be checked against their standard versions"],
   },
   compliance: {
@@ -904,15 +904,36 @@ const NEEDED_COLUMNS = {
   },
 };
 
-/** Which checks of a kind the first row's columns allow: {group: true|false}; a problem for each group lacking any. */
-function neededColumns(kind, r, problem) {
+/** Which checks of a kind the first row's columns allow: {group: true|false}; an absence for each group lacking any. */
+function neededColumns(kind, r, absent) {
   const out = {};
   for (const [group, [columns, consequence]] of Object.entries(NEEDED_COLUMNS[kind] ?? {})) {
     const missing = columns.filter((c) => !(c in r));
     out[group] = missing.length === 0;
-    if (missing.length) problem(`the rows have no column ${missing.join(', ')}: ${consequence} (the columns were removed; an export made before they existed is verified by the verify-export.mjs of its release)`);
+    if (missing.length) absent('columns', `the rows have no column ${missing.join(', ')}: ${consequence}`);
   }
   return out;
+}
+
+/**
+ * Parts of the proof a file lacks. Without a valid signature each is a problem: deleting them is what an attacker
+ * would do, and the file cannot show otherwise. With one, the signed manifest says what the server wrote: its
+ * `columns` are the columns it wrote, so missing columns are the server's own; and a manifest without
+ * `standardVersions` comes from a release before `# standard` lines, whose exports carry none. Those are notes
+ * (the check not done, and why); a signed manifest with `standardVersions` still needs every line (`#` lines are
+ * outside `dataSha256`, so the signature does not cover the lines themselves).
+ */
+function judgeAbsences(absences, m, signed, problem, notes) {
+  const olderRelease = { columns: signed, standards: signed && !('standardVersions' in m) };
+  const said = new Set();
+  for (const { part, text } of absences) {
+    if (!olderRelease[part]) {
+      problem(`${text}${signed ? '' : ' (an export made before these existed verifies with --public-key)'}`);
+    } else if (!said.has(text)) {
+      said.add(text);
+      notes.push(`${text}; the signed manifest shows the server wrote the file without them (an export from a release before these ${part === 'columns' ? 'columns' : '# standard lines'}), so that check was not done`);
+    }
+  }
 }
 
 const MAX_PROBLEMS = 1000;
@@ -925,6 +946,8 @@ function verifier(publishedHead, publicKey, observe) {
   const problems = [];
   const notes = [];
   const problem = (p) => void (problems.length < MAX_PROBLEMS && problems.push(p));
+  const absences = []; // {part, text}: parts of the proof the file lacks, judged once the signature is known
+  const absent = (part, text) => void absences.push({ part, text });
   let header = null;
   let manifest = null;
   let failure = null;
@@ -1005,6 +1028,7 @@ function verifier(publishedHead, publicKey, observe) {
       else checkFirstLine(header, m, problem);
       if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
       const signed = checkSignature(m, publicKey, problem, notes);
+      judgeAbsences(absences, m, signed, problem, notes);
       checkTimestamp(m, tsaCa, problem, notes);
       let headFoundAt = null;
       let chainReachesHead = false;
@@ -1083,7 +1107,7 @@ function verifier(publishedHead, publicKey, observe) {
     const at = (k) => hashes.subarray(k * 32, k * 32 + 32).toString('hex');
     return { hash: at(i), prev: i > 0 && flags[i - 1] !== 0 ? at(i - 1) : null };
   }
-  attachProven(v, { problem, notes, header: () => header, proofAt, observe });
+  attachProven(v, { problem, absent, notes, header: () => header, proofAt, observe });
   return v;
 }
 
@@ -1135,9 +1159,13 @@ function completeness(header) {
   const miss = (what) => void (missing.length < MAX_PROBLEMS && missing.push(what));
   let excused = 0;
   let judged = 0;
+  // Rows without the correction columns show no correction either way: that absence is named on its own
+  // (NEEDED_COLUMNS), and the chain's corrections cannot be matched against them.
+  let showsCorrections = null;
   const t = {
     row(r) {
       if (!events) return void (r.link_seq !== null && exported.add(r.link_seq));
+      showsCorrections ??= 'correction_seq' in r;
       exported.add(r.event_seq);
       if ((r.correction_seq ?? null) !== null) rowCorrections.set(r.event_seq, { seq: r.correction_seq, action: r.correction });
     },
@@ -1177,7 +1205,7 @@ function completeness(header) {
       // The range starts at the first row's link: rows removed from the start would move it (the manifest, signed, says where it starts).
       if (events && m.proof && m.proof.fromLinkSeq !== fromLinkSeq) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's first row's link is ${fromLinkSeq} (rows before it were removed)`);
       for (const what of missing) problem(`${what} matches the export's filters but is missing`);
-      corrections(latest, rowCorrections, chainCorrections, untagged, problem);
+      if (showsCorrections !== false) corrections(latest, rowCorrections, chainCorrections, untagged, problem);
       t.notes(m, fromLinkSeq, notes);
     },
     notes(m, fromLinkSeq, notes) {

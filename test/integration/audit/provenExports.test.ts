@@ -5,11 +5,12 @@
 // exported ones. Real server, real exports; scripts/verify-export.mjs runs as a child process, WITHOUT --public-key:
 // each forgery below has its row count and SHA-256 recomputed, so only these checks can catch it.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signManifest } from '../../../server/src/domain/manifestSignature';
 import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 
@@ -450,6 +451,65 @@ describe('a missing part of the proof fails, naming what is missing', () => {
     // Compliance: the ratio column gone (a met_target no longer checked against it).
     const compliance = await saved('compliance-cols.csv', `/export/compliance?${asOf()}&since=${published.seq}&period=day&format=csv`);
     await caught(compliance, dropColumns(readFileSync(compliance, 'utf8'), ['ratio']), /the rows have no column ratio: /);
+  });
+});
+
+// An export written by a release before the correction columns and `# standard` lines is what an attacker deleting
+// them would write too; only the signature tells the two apart. Such an export is made here as that release wrote
+// it (the columns and lines left out, its manifest without standardVersions) and signed with the server's own key.
+describe('an export of an earlier release, signed by the server', () => {
+  const asOf = () => `${Q}&asOf=${published.seq}`;
+  let publicKey: string;
+  const resigned = (text: string, edit: (m: Record<string, unknown>) => Record<string, unknown>) => {
+    const { privateKey } = JSON.parse(readFileSync(join(server.dataDir, 'audit-signing.json'), 'utf8')) as { privateKey: string };
+    return text.replace(/^# manifest (.*)$/m, (_line, json: string) => {
+      const { signature: _old, ...m } = JSON.parse(json) as Record<string, unknown>;
+      return `# manifest ${JSON.stringify(signManifest(edit(m), createPrivateKey(privateKey)))}`;
+    });
+  };
+  const olderRelease = (text: string) =>
+    edited(text.replace(/^# (standard|correction) .*\r\n/gm, ''), (p, at) => {
+      const drop = CORRECTION_COLUMN_NAMES.map(at).sort((a, b) => b - a);
+      for (const i of drop) {
+        p.columns.splice(i, 1);
+        for (const row of p.rows) row.splice(i, 1);
+      }
+      p.trailer = p.trailer.map((l) => {
+        if (!l.startsWith('# manifest ')) return l;
+        const { standardVersions: _none, ...m } = JSON.parse(l.slice(11)) as Record<string, unknown> & { columns: string[] };
+        return `# manifest ${JSON.stringify({ ...m, columns: m.columns.filter((c) => !CORRECTION_COLUMN_NAMES.includes(c)) })}`;
+      });
+    });
+  beforeAll(async () => {
+    const res = await fetch(`${server.url}/api/v1/audit/public-key`, { headers: adminHeaders(server.apiKey) });
+    publicKey = join(server.dataDir, 'public-key.json');
+    writeFileSync(publicKey, await res.text());
+  });
+
+  it('verifies with --public-key, naming each check it could not do; without the key it fails', async () => {
+    const events = await saved('events-older.csv', `/export/events?${asOf()}&format=csv`);
+    const older = resigned(olderRelease(readFileSync(events, 'utf8')), (m) => m);
+    expect(older).not.toMatch(/^# (standard|correction) /m);
+    const file = events.replace('.csv', '-release.csv');
+    writeFileSync(file, older);
+    const withKey = await verify(file, '--public-key', publicKey);
+    expect(withKey.status, withKey.stdout).toBe(0);
+    expect(withKey.stdout).toMatch(/^VERIFIED/);
+    expect(withKey.stdout).toMatch(/the rows have no column correction_seq, .* cannot be recomputed, nor a correction hidden from the rows found; the signed manifest shows the server wrote the file without them \(an export from a release before these columns\), so that check was not done/);
+    expect(withKey.stdout).toMatch(/standard version call-answer-2-rings@1 .*has no # standard line: .*; the signed manifest shows the server wrote the file without them \(an export from a release before these # standard lines\)/);
+    const without = await verify(file);
+    expect(without.status, without.stdout).toBe(1);
+    expect(without.stdout).toMatch(/standard version call-answer-2-rings@1 .*has no # standard line: .*\(an export made before these existed verifies with --public-key\)/);
+  });
+
+  it('a signed manifest that names standardVersions still needs every # standard line, with the key', async () => {
+    const events = await saved('events-signed.csv', `/export/events?${asOf()}&format=csv`);
+    const text = readFileSync(events, 'utf8');
+    const file = events.replace('.csv', '-nolines.csv');
+    writeFileSync(file, text.replace(/^# standard .*\r\n/gm, ''));
+    const r = await verify(file, '--public-key', publicKey);
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.stdout).toMatch(/standard version visit-greet-30s@2 .*has no # standard line/);
   });
 });
 
