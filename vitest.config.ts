@@ -34,6 +34,7 @@ export default defineConfig({
           name: 'integration-postgres',
           include: [
             'test/integration/ingest/ingest.test.ts',
+            'test/integration/ingest/siteIdNormalisation.test.ts',
             'test/integration/compliance/compliance.test.ts',
             'test/integration/live/live.test.ts',
             'test/integration/live/liveRestart.test.ts',
@@ -47,6 +48,7 @@ export default defineConfig({
             'test/integration/audit/provenExports.test.ts',
             'test/integration/audit/completeness.test.ts',
             'test/integration/audit/keysAudited.test.ts',
+            'test/integration/audit/unchangedAmendments.test.ts',
             'test/integration/exports/auditReport.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',

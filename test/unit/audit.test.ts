@@ -77,7 +77,7 @@ describe('chain arithmetic', () => {
 
 describe('export query', () => {
   const sites = ['x', 'y', 'z', 'a', 'North, Annex'];
-  const ctx = { kind: 'compliance' as const, formats: ['csv', 'ndjson', 'json'], standardIds: ['a'], knownSite: (id: string) => sites.includes(id), serverZone: 'UTC', nowMs: Date.parse('2026-05-01T00:00:00Z') };
+  const ctx = { kind: 'compliance' as const, formats: ['csv', 'ndjson', 'json'], standardIds: ['a'], knownSite: (id: string) => (sites.includes(id) ? id : undefined), serverZone: 'UTC', nowMs: Date.parse('2026-05-01T00:00:00Z') };
   it('defaults to the last 30 days as CSV; Accept picks a format; repeated and comma lists', () => {
     const q = parseExportQuery({ site: 'x, y,z' }, { ...ctx, accept: 'application/x-ndjson' });
     expect(q).toMatchObject({ ok: true, query: { format: 'ndjson', sites: ['x', 'y', 'z'], fromMs: Date.parse('2026-04-01T00:00:00Z') } });

@@ -89,7 +89,7 @@ describe('bins from the summaries', () => {
 describe('distribution query: the same "today" as the compliance query', () => {
   // 20:00 UTC on 10 March 2026: already 11 March in Tokyo, still 10 March in New York (UTC−4 since 8 March).
   const NOW = Date.parse('2026-03-10T20:00:00Z');
-  const zones = { knownSite: () => true, siteZone: (site: string) => (site === 'tokyo' ? 'Asia/Tokyo' : undefined), serverZone: 'America/New_York' };
+  const zones = { knownSite: (site: string) => site, siteZone: (site: string) => (site === 'tokyo' ? 'Asia/Tokyo' : undefined), serverZone: 'America/New_York' };
   const parse = (raw: Record<string, string>) => {
     const parsed = parseDistributionQuery(raw, [calls, visits], zones, NOW);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));

@@ -2,6 +2,7 @@
 // event is re-judged, and what an event's effective state is after its corrections are decided here; the store
 // keeps the records (and the rollups' compensating deltas, from domain/rollups.ts).
 import type { Judgement, Outcome, StandardVersion } from '../protocol';
+import { canonicalJson } from './canonical';
 import { DomainError } from './errors';
 import { judgeAgainst } from './judge';
 import { completeMeasurements } from './measures';
@@ -149,19 +150,25 @@ function rejudge(event: CorrectableEvent, fields: EventFields, before: Record<st
   return rejudged;
 }
 
-/** The record of a correction and the state it leaves, for an event in `before` (refused when it is void already). */
+/**
+ * The record of a correction and the state it leaves, for an event in `before` (refused when it is void already).
+ * `changed` is false for an amendment that would leave the event exactly as it stands: the same fields, the same
+ * ones measured and derived, the same judgements. Such an amendment is not recorded (a correction that corrects
+ * nothing would only clutter the event's history), so retrying an amendment records it once.
+ */
 export function planCorrection(
   event: CorrectableEvent,
   before: EventState,
   input: CorrectionInput,
   ctx: { versions: (id: string) => readonly StandardVersion[]; ringCycleSeconds: number },
-): { changes: Record<string, unknown>; after: EventState } {
+): { changes: Record<string, unknown>; after: EventState; changed: boolean } {
   if (before.voided) throw new DomainError('conflict', 'id', `event "${event.id}" is already void; a void is final`);
-  if (input.action === 'void') return { changes: {}, after: { voided: true, fields: before.fields, judgements: {} } };
+  if (input.action === 'void') return { changes: {}, after: { voided: true, fields: before.fields, judgements: {} }, changed: true };
   checkAmendment(event.type, input.changes);
   const fields = amendedFields(event.type, event.site, before.fields, input.changes, ctx.ringCycleSeconds);
   const judgements = rejudge(event, fields, before.judgements, ctx.versions);
-  return { changes: { given: input.changes, fields }, after: { voided: false, fields, judgements } };
+  const after: EventState = { voided: false, fields, judgements };
+  return { changes: { given: input.changes, fields }, after, changed: canonicalJson(after) !== canonicalJson(before) };
 }
 
 /** A judgement's verdict in the corrected view: what an export row shows, and what the compliance export sums. */

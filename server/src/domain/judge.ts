@@ -3,6 +3,7 @@
 // so every figure is Σmet / Σcounted whatever the formula (docs/standards.md, "Formulas", has the exact rules).
 import type { EventType, Judgement, JudgementReason, Measure, Operator, Standard } from '../protocol';
 import { DEFAULT_SHORT_ABANDON_SECONDS, WAIT_FIELD_BY_TYPE } from '../protocol';
+import { sameSiteId } from '../protocol/pure/idLists';
 
 /** What judging needs from an event (a StoredEvent satisfies it, and so does a case of any event type). */
 export interface JudgeableEvent {
@@ -39,7 +40,7 @@ export function judgeEvent<S extends JudgeableStandard>(event: JudgeableEvent, s
 
 export function inScope(event: JudgeableEvent, s: JudgeableStandard): boolean {
   if (s.eventType !== event.type) return false;
-  if (s.scope?.sites && (event.site === undefined || !s.scope.sites.includes(event.site))) return false;
+  if (s.scope?.sites && (event.site === undefined || !s.scope.sites.some((site) => sameSiteId(site, event.site!)))) return false;
   if (s.scope?.queues && (event.queue == null || !s.scope.queues.includes(event.queue))) return false;
   return true;
 }

@@ -1,6 +1,7 @@
 // API keys: random secrets shown once, kept only as SHA-256 hashes, named, scoped, expiring, revocable.
 import { createHash, randomBytes } from 'node:crypto';
 import { API_SCOPES, type ApiScope } from '../protocol';
+import { sameSiteId } from '../protocol/pure/idLists';
 
 const KEY_PREFIX = 'rs_';
 /** The hierarchy: admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read them back), and admin also holds ingest. */
@@ -33,7 +34,7 @@ export function allows(scopes: readonly Scope[], needed: Scope): boolean {
  * reception tablet's key writes its own desk's visits and nothing else, so a lost tablet cannot post for other sites.
  */
 export function maySiteWrite(sites: readonly string[] | null, site: string): boolean {
-  return sites === null || sites.includes(site);
+  return sites === null || sites.includes(site) || sites.some((s) => sameSiteId(s, site));
 }
 
 /** The refusal of a site outside a key's list, naming the site and the ones the key may write. */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { canonicalTimeZone, isoWithOffset, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
 import { unlessWrong } from '../protocol/issues';
-import { idListCandidates, readIdList } from '../protocol/pure/idLists';
+import { idListCandidates, readIdList, siteIdAsRead } from '../protocol/pure/idLists';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
 import { unknownSiteMessage, type SitesService } from '../services/sites';
@@ -63,8 +63,11 @@ export const listParam = (isWhole: (id: string) => boolean = () => false) =>
     return ids.filter((s) => s !== '');
   });
 
-/** Whether the server has heard of a site (SitesService.known), looked up before a query is parsed. */
-export type KnownSite = (site: string) => boolean;
+/**
+ * The site a query's site id names, as the server has heard of it (SitesService.known), looked up before a query is
+ * parsed: the id itself or its NFC form (siteIdAsRead); undefined for a site the server has never heard of.
+ */
+export type KnownSite = (site: string) => string | undefined;
 
 /**
  * The sites a query's `site` names (given once or repeated, comma-separated or not), looked up before its schema runs,
@@ -75,7 +78,11 @@ export async function knownSitesOf(sites: Pick<SitesService, 'known'>, query: Re
   const texts = (Array.isArray(given) ? given : [given]).filter((v): v is string => typeof v === 'string');
   const names = idListCandidates(texts).filter((t) => t !== '').slice(0, MAX_SITE_LOOKUPS);
   const known = names.length > 0 ? await sites.known(names) : new Set<string>();
-  return (site) => known.has(site);
+  const isKnown = (site: string) => known.has(site);
+  return (site) => {
+    const id = siteIdAsRead(site, isKnown);
+    return isKnown(id) ? id : undefined;
+  };
 }
 
 /** The most site names one query is looked up for; a list naming more is refused (siteListParam). */
@@ -84,15 +91,15 @@ const MAX_SITE_LOOKUPS = 100;
 /** One site the server has heard of, trimmed. */
 export const siteParam = (known: KnownSite) =>
   text()
-    .transform((v, ctx) => (known(v) ? v : refuse(ctx, unknownSiteMessage(v))))
+    .transform((v, ctx) => known(v) ?? refuse(ctx, unknownSiteMessage(v)))
     .optional();
 
 /** Sites the server has heard of, repeatable and comma-separated (listParam); absent: []. */
 export const siteListParam = (known: KnownSite) =>
-  listParam(known).transform((sites, ctx) => {
+  listParam((site) => known(site) !== undefined).transform((sites, ctx) => {
     if (sites.length > MAX_SITE_LOOKUPS) return refuse(ctx, `must name at most ${MAX_SITE_LOOKUPS} sites`);
-    const unknown = sites.filter((s) => !known(s));
-    return unknown.length === 0 ? sites : unknown.map((s) => refuse(ctx, unknownSiteMessage(s)))[0]!;
+    const unknown = sites.filter((s) => known(s) === undefined);
+    return unknown.length === 0 ? [...new Set(sites.map((s) => known(s)!))] : unknown.map((s) => refuse(ctx, unknownSiteMessage(s)))[0]!;
   });
 
 /** A decimal number as JSON writes one, exponent included (200, 0.8, 1e6; also 5. and .5); no hex, no Infinity. */

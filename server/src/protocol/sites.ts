@@ -1,6 +1,6 @@
 // Sites as data: time zone, ring cadence, business hours and holidays (file and API).
 import { z } from 'zod';
-import { siteIdProblem } from './pure/idLists';
+import { normalSiteId, siteIdProblem } from './pure/idLists';
 import { betweenFieldsIssue, unlessWrong } from './issues';
 import { wellFormedString } from './text';
 
@@ -38,12 +38,14 @@ export interface SiteName {
 
 /**
  * A site id as every write names one (an event's or milestone's `site`, a site's `id`, an integration's `?site=`):
- * `text` with the site id rule (siteIdProblem: no comma) added. Sites stored before the rule keep their ids.
+ * `text` in NFC (normalSiteId) with the site id rule (siteIdProblem: no comma) added. Sites stored before the rules
+ * keep their ids.
  */
-export const siteId = (text: z.ZodString): z.ZodString => text.superRefine((id, ctx) => {
-  const problem = siteIdProblem(id);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const siteId = (text: z.ZodString): z.ZodString =>
+  text.overwrite(normalSiteId).superRefine((id, ctx) => {
+    const problem = siteIdProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** The zone names this server's time-zone data lists, by their lower-case spelling. */
 let listedZones: Map<string, string> | undefined;

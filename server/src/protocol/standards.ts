@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isoWithOffset, type EventType } from './events';
 import { betweenFieldsIssue, unlessWrong } from './issues';
+import { normalSiteId } from './pure/idLists';
 import { LIMITS } from './pure/limits';
 import type { Bands } from './pure/bands';
 import { wellFormedString } from './text';
@@ -118,7 +119,9 @@ const ident = wellFormedString()
  */
 const MAX_THRESHOLD = LIMITS.maxOpenSeconds;
 const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
-const nameList = z.array(wellFormedString().trim().min(1, 'must not be empty').max(200)).min(1, 'must list at least one (omit it for all)');
+const nameText = wellFormedString().trim().min(1, 'must not be empty').max(200);
+const LIST_AT_LEAST_ONE = 'must list at least one (omit it for all)';
+const nameList = z.array(nameText).min(1, LIST_AT_LEAST_ONE);
 
 export const standardDefinitionSchema = z
   .strictObject({
@@ -134,7 +137,7 @@ export const standardDefinitionSchema = z
     target: share,
     formula: z.enum(FORMULA_VARIANTS, { error: `must be one of ${FORMULA_VARIANTS.join(', ')}` }).default('F3'),
     shortAbandonSeconds: z.number().finite().min(0, 'must be ≥ 0').nullable().optional(),
-    scope: z.strictObject({ sites: nameList.optional(), queues: nameList.optional() }).optional(),
+    scope: z.strictObject({ sites: z.array(nameText.overwrite(normalSiteId)).min(1, LIST_AT_LEAST_ONE).optional(), queues: nameList.optional() }).optional(),
     bands: z.strictObject({ green: share, amber: share }).optional(),
     windows: z.array(z.enum(REPORT_WINDOWS, { error: `must be one of ${REPORT_WINDOWS.join(', ')}` })).min(1).optional(),
     countOutsideHours: z.boolean().default(false),

@@ -1,20 +1,24 @@
 // Corrections: an event is voided or amended by a new record (domain/corrections.ts decides what it changes), written
 // with its compensating rollup deltas and its audit log entry in one transaction.
 import type { StandardVersion } from '../protocol';
-import { planCorrection, statesOf, type CorrectionInput, type EffectiveJudgement } from '../domain/corrections';
+import { planCorrection, statesOf, type CorrectionInput, type EffectiveJudgement, type EventState } from '../domain/corrections';
 import { DomainError } from '../domain/errors';
 import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
 import type { Store } from '../store/port';
 
 export interface CorrectionResult {
-  seq: number;
+  /** False for an amendment that would leave the event as it stands: nothing was recorded (seq and at are null). */
+  changed: boolean;
+  seq: number | null;
   eventId: string;
   eventSeq: number;
   action: 'void' | 'amend';
+  /** The event's measured fields in force after the correction (outcome, rings, answerSeconds, greetSeconds, derived). */
+  fields: EventState['fields'];
   /** Judgements in force after the correction (standard id → met/counted/value/reason). */
   judgements: Record<string, EffectiveJudgement>;
   previous: Record<string, EffectiveJudgement>;
-  at: string;
+  at: string | null;
 }
 
 export class CorrectionsService {
@@ -30,11 +34,13 @@ export class CorrectionsService {
       const e = subject.event;
       const before = statesOf(subject.recorded, subject.corrections).at(-1)!;
       const site = await tx.sites.get(e.site);
-      const { changes, after } = planCorrection(e, before, input, { versions: this.versions, ringCycleSeconds: site?.ringCycleSeconds ?? DEFAULT_RING_CYCLE_SECONDS });
+      const { changes, after, changed } = planCorrection(e, before, input, { versions: this.versions, ringCycleSeconds: site?.ringCycleSeconds ?? DEFAULT_RING_CYCLE_SECONDS });
+      const answer = { eventId: e.id, eventSeq: e.seq, action: input.action, fields: after.fields, judgements: after.judgements, previous: before.judgements };
+      if (!changed) return { changed, seq: null, ...answer, at: null };
       const at = tx.nowMs;
       const seq = await tx.writes.correction(subject, { eventSeq: e.seq, action: input.action, changes, rejudged: after.judgements, reason: input.reason, keyId, atMs: at }, after);
       await tx.writes.auditLog({ keyId, action: `event.${input.action}`, target: e.id, details: { eventSeq: e.seq, correctionSeq: seq, reason: input.reason, ...(input.action === 'amend' ? { changes: input.changes } : {}) } });
-      return { seq, eventId: e.id, eventSeq: e.seq, action: input.action, judgements: after.judgements, previous: before.judgements, at: new Date(at).toISOString() };
+      return { changed, seq, ...answer, at: new Date(at).toISOString() };
     });
   }
 

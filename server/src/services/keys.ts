@@ -8,7 +8,7 @@ import { notAnObjectMessage } from '../protocol/issues';
 import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, WriteTx } from '../store/port';
 import { DomainError } from '../domain/errors';
-import { siteIdProblem } from '../protocol/pure/idLists';
+import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
 
 /** How often at most a key's last use is written (the rest lives in memory until then). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -112,7 +112,7 @@ function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldPro
     else if (malformed) errors.push({ path: `sites.${i}`, message: malformed });
   });
   if (scopes.some((s) => s !== 'ingest')) errors.push({ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' });
-  return [...new Set(raw.filter((s): s is string => typeof s === 'string').map((s) => s.trim()))];
+  return [...new Set(raw.filter((s): s is string => typeof s === 'string').map((s) => normalSiteId(s.trim())))];
 }
 
 /** Who creates or revokes a key, as the audit log names them: an API key's id, `cli` (the keys subcommand), `system`. */

@@ -3,8 +3,20 @@
 import type { Site, SiteDefinition, SitePatch } from '../protocol';
 import { DomainError } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
+import { normalSiteId, siteIdAsRead } from '../protocol/pure/idLists';
+import type { SiteRecord } from '../store/records';
 import type { SiteHistoryEntry, Store, WriteTx } from '../store/port';
 import type { Actor } from './standards';
+
+/**
+ * The stored site `id` names when read (siteIdAsRead): the one of exactly that id (stored before ids were
+ * normalised), else the one of its NFC form.
+ */
+async function storedAsRead(sites: { get(id: string): Promise<SiteRecord | undefined> }, id: string): Promise<SiteRecord | undefined> {
+  const exact = await sites.get(id);
+  const asRead = siteIdAsRead(id, () => exact !== undefined);
+  return asRead === id ? exact : sites.get(asRead);
+}
 
 /** How a query is told of a site the server has never heard of (SitesService.known). */
 export const unknownSiteMessage = (id: string): string => `unknown site "${id}": no site of that name is configured or has events`;
@@ -34,9 +46,9 @@ export class SitesService {
     this.notify();
   }
 
-  /** A configured (not retired) site. */
+  /** A configured (not retired) site, by its exact id or its NFC form (storedAsRead). */
   async get(id: string): Promise<Site | undefined> {
-    const site = await this.store.reads.sites.get(id);
+    const site = await storedAsRead(this.store.reads.sites, id);
     return site && !site.retired ? withoutRetired(site) : undefined;
   }
 
@@ -63,8 +75,10 @@ export class SitesService {
     return this.store.reads.sites.list();
   }
 
-  history(id: string): Promise<SiteHistoryEntry[]> {
-    return this.store.reads.sites.history(id);
+  /** A site's history, under the id it is stored by (storedAsRead); none for a site never stored. */
+  async history(id: string): Promise<{ id: string; history: SiteHistoryEntry[] }> {
+    const stored = (await storedAsRead(this.store.reads.sites, id))?.id ?? normalSiteId(id);
+    return { id: stored, history: await this.store.reads.sites.history(stored) };
   }
 
   create(def: SiteDefinition, actor: Actor): Promise<{ changed: boolean; site: Site }> {
@@ -91,11 +105,17 @@ export class SitesService {
     });
   }
 
-  /** The configured site a change of `id` is about, whose body names `bodyId`: else not found, or invalid. */
+  /**
+   * The configured site a change of `id` is about (storedAsRead), whose body names `bodyId` (in NFC, as every written
+   * site id): else not found, or invalid.
+   */
   private async configured(tx: WriteTx, id: string, bodyId: string): Promise<Site> {
-    const current = await tx.sites.get(id);
+    const current = await storedAsRead(tx.sites, id);
     if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
-    if (bodyId !== id) throw new DomainError('invalid', 'id', `must match the site in the URL ("${id}")`);
+    if (bodyId !== normalSiteId(id)) throw new DomainError('invalid', 'id', `must match the site in the URL ("${id}")`);
+    // A site stored in another form before ids were normalised keeps its configuration: the body's id is the NFC form,
+    // another site, the one to configure (docs/api.md, "Site ids").
+    if (current.id !== normalSiteId(current.id)) throw new DomainError('invalid', 'id', `names the site "${current.id}", stored before site ids were normalised to Unicode NFC; its configuration stays as it is: configure "${bodyId}" instead`);
     return withoutRetired(current);
   }
 
@@ -116,7 +136,7 @@ export class SitesService {
   /** DELETE: the configuration goes (events stay); the site is unknown again. */
   retire(id: string, actor: Actor): Promise<Site> {
     return this.store.write(async (tx) => {
-      const current = await tx.sites.get(id);
+      const current = await storedAsRead(tx.sites, id);
       if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
       await tx.writes.retireSite(current.id);
       tx.onCommit(() => this.notify());

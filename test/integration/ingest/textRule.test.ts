@@ -1,7 +1,8 @@
 // Text must be well-formed Unicode (docs/server.md, "Text fields"): for every text field of every write path, an
 // arbitrary string — lone surrogates, NUL, U+FFFD, emoji, line breaks, CSV specials — is either refused with a
-// 400 naming the field, or stored and read back exactly as sent (after trimming); either way the hash chain
-// still verifies, and so do the exports of everything written. A body that is not UTF-8 is refused, unstored.
+// 400 naming the field, or stored and read back exactly as sent (after trimming; site ids in NFC); either way the
+// hash chain still verifies, and so do the exports of everything written. A body that is not UTF-8 is refused,
+// unstored.
 import { spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
@@ -75,6 +76,8 @@ interface TextField {
   taken?: (trimmed: string) => boolean | Promise<boolean>;
   /** The status a well-formed, valid value gets (default: any 2xx). */
   okStatus?: number;
+  /** The form a valid value is stored in (default: as sent, trimmed): site ids are NFC (docs/api.md, "Site ids"). */
+  form?: (trimmed: string) => string;
 }
 
 async function request(method: string, path: string, body: unknown): Promise<Answer> {
@@ -100,15 +103,17 @@ async function checkField(field: TextField, value: string): Promise<void> {
     expect(answer.status, context).toBe(400);
     expect(answer.body.errors.map((e: { path: string }) => e.path), context).toContain(field.path);
   } else if (answer.status === 409 && field.taken) {
-    expect(await field.taken(trimmed), context).toBe(true);
+    expect(await field.taken(storedForm(field, trimmed)), context).toBe(true);
   } else {
     if (field.okStatus) expect(answer.status, context).toBe(field.okStatus);
     else expect(answer.status, context).toBeGreaterThanOrEqual(200);
     expect(answer.status, context).toBeLessThan(300);
-    expect(await field.stored(answer, trimmed), context).toBe(trimmed);
+    expect(await field.stored(answer, storedForm(field, trimmed)), context).toBe(storedForm(field, trimmed));
   }
   await expectChainIntact();
 }
+
+const storedForm = (field: TextField, trimmed: string) => (field.form ? field.form(trimmed) : trimmed);
 
 const checkEvery = (field: TextField, numRuns: number) => fc.assert(fc.asyncProperty(anyText, (value) => checkField(field, value)), { numRuns });
 
@@ -117,6 +122,8 @@ const eventText = (name: 'id' | 'site' | 'queue' | 'agent') => (answer: Answer) 
 const IDENT = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 /** A site id holds no comma (lists of sites are written with commas). */
 const SITE_ID = (t: string) => !t.includes(',');
+/** A site id is stored in NFC. */
+const NFC = (t: string) => t.normalize('NFC');
 
 describe('text fields of every write path', () => {
   it('events: id, site, queue and agent', async () => {
@@ -124,11 +131,11 @@ describe('text fields of every write path', () => {
     const fields: TextField[] = [
       // Same content for the same id: a repeated id is an idempotent retry (200), not a conflict.
       { path: 'id', max: 200, send: (v) => post(call({ id: v, occurredAt: OCCURRED })), stored: eventText('id') },
-      { path: 'site', max: 200, valid: SITE_ID, send: (v) => post(call({ id: nextId('site'), site: v })), stored: eventText('site') },
+      { path: 'site', max: 200, valid: SITE_ID, form: NFC, send: (v) => post(call({ id: nextId('site'), site: v })), stored: eventText('site') },
       { path: 'queue', max: 200, send: (v) => post(call({ id: nextId('queue'), queue: v })), stored: eventText('queue') },
       { path: 'agent', max: 200, send: (v) => post(call({ id: nextId('agent'), agent: v })), stored: eventText('agent') },
       { path: 'agent', max: 200, send: (v) => post(visit({ id: nextId('vagent'), agent: v })), stored: eventText('agent') },
-      { path: 'site', max: 200, valid: SITE_ID, send: (v) => post(visit({ id: nextId('vsite'), site: v })), stored: eventText('site') },
+      { path: 'site', max: 200, valid: SITE_ID, form: NFC, send: (v) => post(visit({ id: nextId('vsite'), site: v })), stored: eventText('site') },
     ];
     for (const field of fields) await checkEvery(field, 60);
   }, 120_000);
@@ -147,7 +154,7 @@ describe('text fields of every write path', () => {
     const fields: TextField[] = [
       { path: 'id', max: 100, valid: (t) => IDENT.test(t), send: (v) => post({ id: v }), stored: (a) => column('SELECT id FROM standards WHERE id = ?', a.body.id), taken: async (t) => (await current(t)).id === t },
       { path: 'name', max: 200, okStatus: 201, send: (v) => post({ name: v }), stored: async (a) => (await current(a.body.id)).name },
-      { path: 'scope.sites.0', max: 200, okStatus: 201, send: (v) => post({ scope: { sites: [v] } }), stored: async (a) => (await current(a.body.id)).scope.sites[0] },
+      { path: 'scope.sites.0', max: 200, okStatus: 201, form: NFC, send: (v) => post({ scope: { sites: [v] } }), stored: async (a) => (await current(a.body.id)).scope.sites[0] },
       { path: 'scope.queues.0', max: 200, okStatus: 201, send: (v) => post({ scope: { queues: [v] } }), stored: async (a) => (await current(a.body.id)).scope.queues[0] },
     ];
     for (const field of fields) await checkEvery(field, 40);
@@ -161,7 +168,7 @@ describe('text fields of every write path', () => {
   it('sites: id and name (POST, PUT and PATCH)', async () => {
     const listed = async (id: string) => ((await server.getJson('/api/v1/sites')).body.sites as Array<{ id: string; name: string }>).find((s) => s.id === id);
     const fields: TextField[] = [
-      { path: 'id', max: 200, valid: SITE_ID, send: (v) => request('POST', '/api/v1/sites', { id: v, timeZone: 'Europe/Berlin' }), stored: (_a, t) => column('SELECT name FROM sites WHERE name = ?', t), taken: async (t) => (await listed(t)) !== undefined },
+      { path: 'id', max: 200, valid: SITE_ID, form: NFC, send: (v) => request('POST', '/api/v1/sites', { id: v, timeZone: 'Europe/Berlin' }), stored: (_a, t) => column('SELECT name FROM sites WHERE name = ?', t), taken: async (t) => (await listed(t)) !== undefined },
       { path: 'name', max: 200, okStatus: 201, send: (v) => request('POST', '/api/v1/sites', { id: nextId('site'), name: v }), stored: async (a) => (await listed(a.body.id))!.name },
       { path: 'name', max: 200, okStatus: 200, send: (v) => request('PUT', '/api/v1/sites/renamed', { name: v, timeZone: 'UTC', ringCycleSeconds: 6, hours: null, holidays: [] }), stored: async () => (await listed('renamed'))!.name },
       { path: 'name', max: 200, okStatus: 200, send: (v) => request('PATCH', '/api/v1/sites/renamed', { name: v }), stored: async () => (await listed('renamed'))!.name },
@@ -178,7 +185,7 @@ describe('text fields of every write path', () => {
     };
     const reason = (a: Answer) => column('SELECT reason FROM audit_corrections WHERE seq = ?', a.body.seq);
     const amended = await newEvent();
-    let rings = 0;
+    let rings = 1; // the posted call's: each amendment changes it (an amendment that changes nothing is not recorded)
     const fields: TextField[] = [
       { path: 'reason', max: 2000, okStatus: 201, send: async (v) => request('POST', `/api/v1/events/${await newEvent()}/void`, { reason: v }), stored: reason },
       { path: 'reason', max: 2000, okStatus: 201, send: (v) => request('POST', `/api/v1/events/${amended}/amend`, { reason: v, changes: { rings: (rings = (rings + 1) % 10) } }), stored: reason },

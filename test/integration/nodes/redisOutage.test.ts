@@ -7,7 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents, Snapshot } from '../../../server/src/protocol';
 import { testDatabases } from '../support/postgres';
-import { requireRedis } from '../support/redis';
+import { watchOutput } from '../support/childOutput';
 import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { nodeDataDir } from '../support/nodeDataDir';
 
@@ -27,10 +27,10 @@ const freePort = () =>
     });
   });
 
-/** Starts redis-server on `port` (no persistence) and resolves once it answers. */
+/** Starts redis-server on `port` (no persistence) and resolves once it logs that it accepts connections. */
 async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await until(async () => requireRedis(`redis://127.0.0.1:${port}`).then(() => true, () => false));
+  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await watchOutput(redis).until('stdout', /Ready to accept connections/);
 }
 
 async function stopRedis(): Promise<void> {
@@ -42,9 +42,23 @@ async function stopRedis(): Promise<void> {
   });
 }
 
-/** Waits for a condition, checking it again after each short pause (bounded by the test's timeout). */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * Resolves once Redis holds `expected` subscriptions (subscriptions()) again. Redis tells a MONITOR client of every
+ * SUBSCRIBE and PSUBSCRIBE it runs: the count is read once the monitor is attached (the nodes may have resubscribed
+ * before) and again after each one it reports, never on a timer. The nodes' own 'ready' events would not do: ioredis
+ * sends the subscriptions after 'ready', and only Redis knows when it has taken them.
+ */
+async function subscribedAgain(expected: string): Promise<void> {
+  const monitor = spawn('redis-cli', ['-p', String(port), 'monitor'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = watchOutput(monitor);
+  const exited = new Promise((resolve) => monitor.once('exit', resolve));
+  try {
+    await output.until('stdout', /^OK$/m);
+    for (let reported = 1; (await subscriptions()) !== expected; reported++) await output.until('stdout', new RegExp(`(?:[\\s\\S]*?"p?subscribe"){${reported}}`));
+  } finally {
+    monitor.kill();
+    await exited;
+  }
 }
 
 /** The subscriptions Redis holds (the adapters' broadcast pattern, and their request channel per node), as text. */
@@ -92,7 +106,7 @@ it('ingest goes on without Redis; pushes between nodes resume when it returns; r
     expect((await b.getJson('/api/v1/compliance?window=1h')).status).toBe(200);
 
     await startRedis();
-    await until(async () => (await subscriptions()) === subscribed); // both nodes subscribed again
+    await subscribedAgain(subscribed); // both nodes
     expect((await a.postEvents({ events: [call({ id: 'after-return' })] })).status).toBe(201);
     await arrives('after-return');
 

@@ -235,11 +235,11 @@ describe('batch writer: chain links and rollups written in JavaScript', () => {
       const one = inputs([{ call: true, site: 2, at: 0, good: true, rings: 1, seconds: 0, byRings: true, retryOf: undefined }], 0);
       expect((await core.ingest.ingest(one)).kind).toBe('stored');
       await core.sites.retire('w-new-a', null);
-      const historyBefore = (await core.sites.history('w-new-a')).length;
+      const historyBefore = (await core.sites.history('w-new-a')).history.length;
       const again = await core.ingest.ingest(one);
       expect(again).toMatchObject({ kind: 'stored', results: [{ id: 'e0', duplicate: true }] });
       expect(await core.sites.get('w-new-a')).toBeUndefined();
-      expect(await core.sites.history('w-new-a')).toHaveLength(historyBefore);
+      expect((await core.sites.history('w-new-a')).history).toHaveLength(historyBefore);
 
       const head = await core.store.reads.audit.head();
       const [first] = inputs([{ call: true, site: 0, at: HOUR, good: true, rings: 2, seconds: 0, byRings: true, retryOf: undefined }], 5);

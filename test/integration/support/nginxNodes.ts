@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess } from '../../vscode/harness/processes';
-import { nginxConfigStart, nginxPath } from '../../vscode/harness/nginx';
+import { fileAppears, nginxConfigStart, nginxPath } from '../../vscode/harness/nginx';
 
 function config(dir: string, port: number, upstreams: readonly URL[]): string {
   return `${nginxConfigStart(dir)}  upstream ringside {
@@ -27,16 +27,6 @@ ${upstreams.map((u) => `    server ${u.host};`).join('\n')}
 `;
 }
 
-/** Waits (event-driven, by polling the pid file nginx writes once it listens) for nginx to be ready. */
-async function ready(pidFile: string, exited: Promise<unknown>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  while (!(existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '')) {
-    if (gone) throw new Error('nginx exited before it was ready');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export async function startNginxNodes(upstreamUrls: readonly string[]): Promise<{ url: string; accessLog(): string; close(): Promise<void> }> {
   if (!existsSync(nginxPath)) throw new Error(`${nginxPath} is missing: install Debian's nginx (apt-get install nginx; scripts/test.mjs does)`);
   const dir = mkdtempSync(join(tmpdir(), 'ringside-nginx-nodes-'));
@@ -47,7 +37,7 @@ export async function startNginxNodes(upstreamUrls: readonly string[]): Promise<
   const nginx = startProcess(nginxPath, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')]);
   const exited = new Promise((resolve) => nginx.child.once('exit', resolve));
   try {
-    await ready(join(dir, 'nginx.pid'), exited);
+    await fileAppears(join(dir, 'nginx.pid'), exited, 15_000);
   } catch (error) {
     await nginx.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -41,6 +41,9 @@ export async function stopLeftoverLocalServer(home: string): Promise<void> {
     }
   };
   signal('SIGTERM');
+  // Polled: the server is not this process's child (code-server's extension host started it), so no 'exit' event
+  // reaches us, Node has no pidfd to wait on, and /proc cannot be watched (inotify sees no change there). Whether
+  // the pid still answers signal 0 is all there is to look at.
   const gone = await new Promise<boolean>((resolve) => {
     const started = Date.now();
     const look = () => (!alive(pid) ? resolve(true) : Date.now() - started > 5_000 ? resolve(false) : setTimeout(look, 100));

@@ -62,8 +62,11 @@ ${nginxConfigStart(dir)}  server {
 `;
 }
 
-/** Resolves once `file` exists: nginx writes its pid file after it has bound its listening socket. */
-function fileAppears(file: string, exited: Promise<unknown>, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once `file` exists with content: nginx writes its pid file after it has bound its listening socket. Event
+ * driven: checked when its folder reports a change (fs.watch), and once at the start.
+ */
+export function fileAppears(file: string, exited: Promise<unknown>, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const folder = join(file, '..');
     const watcher = watch(folder, () => check());

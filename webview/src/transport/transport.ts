@@ -8,6 +8,7 @@ import type {
   DashboardResponseMessage,
   DashboardResult,
   DashboardSelection,
+  FieldProblem,
   HostToWebviewMessage,
   ProblemDetails,
   RenderedSummary,
@@ -45,13 +46,31 @@ export class RequestError extends Error {
 /** What the user reads when a query fails: short, and says what to do about a missing or weak key. */
 export function describeRequestError(error: unknown): string {
   if (error instanceof RequestError) {
-    const { status, detail, title } = error.problem;
+    const { status, title } = error.problem;
+    const detail = problemText(error.problem);
     if (status === 401) return 'This server needs an API key.';
     if (status === 403) return `The API key may not do this: ${detail || title}`;
     if (status === 0) return `Cannot reach the server: ${detail || title}`;
     return `${title} (${status})${detail ? `: ${detail}` : ''}`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A problem in words: each field's problem when it names any (the API's `detail` writes "<path> <message>" for each,
+ * which doubles the field's name where the message already says it: "site unknown site …"), else its detail.
+ */
+export function problemText(problem: Partial<Pick<ProblemDetails, 'detail' | 'errors'>>): string {
+  return problem.errors?.length ? problem.errors.map(fieldProblemText).join('; ') : (problem.detail ?? '');
+}
+
+/**
+ * A message that mentions its field by name (its path's last part, as a word: `unknown site "x"` at `site`) reads on
+ * its own; one that says only what the field must be (`must be later than from` at `to`) follows the field's path.
+ */
+function fieldProblemText({ path, message }: FieldProblem): string {
+  const name = path.split('.').at(-1)!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${name}(?![\\p{L}\\p{N}])`, 'iu').test(message) ? message : `${path} ${message}`;
 }
 
 /** A result's body, or its problem thrown as a RequestError. */

@@ -1,9 +1,10 @@
 // The browser page's "Export" button: downloads the same files as the VS Code command
 // ("Ringside: Export Compliance History") from /api/v1/export/*, with the page's API key (needs scope audit).
 // In VS Code the command does this (files go through a save dialog), so the button is only mounted in a browser.
-import type { DashboardSelection } from '@ringside/server/protocol';
+import type { DashboardSelection, ProblemDetails } from '@ringside/server/protocol';
 import { apiUrl, appendIdList, siteLabel } from '@ringside/server/protocol/pure';
 import type { DashboardState } from '../state';
+import { problemText } from '../transport/transport';
 
 const RANGES = [
   { id: 'this-month', label: 'This month' },
@@ -109,8 +110,8 @@ function labelledSelect(form: HTMLElement, label: string, options: ReadonlyArray
 async function download(url: string, key: string | null, fileName: string): Promise<number> {
   const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
   if (!res.ok) {
-    const problem = (await res.json().catch(() => ({}))) as { detail?: string };
-    throw new Error(res.status === 401 || res.status === 403 ? `needs an API key with scope "audit" (${problem.detail ?? res.status})` : (problem.detail ?? String(res.status)));
+    const detail = problemText((await res.json().catch(() => ({}))) as Partial<ProblemDetails>) || String(res.status);
+    throw new Error(res.status === 401 || res.status === 403 ? `needs an API key with scope "audit" (${detail})` : detail);
   }
   const blob = await res.blob();
   const a = document.createElement('a');

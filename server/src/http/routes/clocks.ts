@@ -18,8 +18,9 @@ async function clocksQuery(req: Request, app: AppContext): Promise<z.ZodType<Clo
       }
     }, unlessWrong('type'))
     .superRefine((query, ctx) => {
-      if (query.site !== undefined && !knownSite(query.site)) refuse(ctx, unknownSiteMessage(query.site), ['site']);
-    }, unlessWrong('site'));
+      if (query.site !== undefined && knownSite(query.site) === undefined) refuse(ctx, unknownSiteMessage(query.site), ['site']);
+    }, unlessWrong('site'))
+    .transform((query) => (query.site === undefined ? query : { ...query, site: knownSite(query.site)! }));
 }
 
 export const clockRoutes = [

@@ -59,9 +59,10 @@ export async function readComplianceReport(core: Pick<Core, 'compliance' | 'stan
 
 /** What a query needs of sites, looked up before parsing: whether the asked site is known, its zone; the server's zone. */
 async function sitesFor(core: Pick<Core, 'sites' | 'serverZone'>, query: Request['query'] | Record<string, unknown>): Promise<SiteContext> {
-  const site = typeof query['site'] === 'string' ? query['site'].trim() : null;
+  const knownSite = await knownSitesOf(core.sites, query);
+  const site = typeof query['site'] === 'string' ? knownSite(query['site'].trim()) : undefined;
   const zone = site ? (await core.sites.get(site))?.timeZone : undefined;
-  return { knownSite: await knownSitesOf(core.sites, query), siteZone: (s) => (s === site ? zone : undefined), serverZone: core.serverZone() };
+  return { knownSite, siteZone: (s) => (s === site ? zone : undefined), serverZone: core.serverZone() };
 }
 
 export const complianceRoutes = [

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { IngestResponse } from '../../protocol';
 import { MILESTONE_BATCH_KEY, openMilestoneEnvelope, type MilestonesResponse } from '../../protocol/eventTypes';
+import type { CorrectionResult } from '../../services/corrections';
 import type { IngestService } from '../../services/ingest/ingest';
 import { ringsSchema, secondsSchema, wellFormedString } from '../../protocol';
 import type { Committer } from '../../services/ingest/groupCommit';
@@ -90,6 +91,13 @@ const postEvents = (commit: Committer, body: unknown, res: Response) =>
 const postMilestones = (ingest: IngestService, body: unknown, res: Response) =>
   ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
 
+/** 201 with the correction recorded; 200 with the event as it stands when the amendment would change nothing. */
+async function answerCorrection(correction: Promise<CorrectionResult>, res: Response): Promise<undefined> {
+  const result = await correction;
+  sendJson(res, result.changed ? 201 : 200, result);
+  return undefined;
+}
+
 export const eventRoutes = [
   route<unknown, undefined, unknown>({
     method: 'POST',
@@ -112,16 +120,14 @@ export const eventRoutes = [
     method: 'POST',
     path: '/events/:id/void',
     scope: 'admin',
-    status: 201,
     body: correctionBody(voidBody),
-    handle: ({ params, body, res }, app) => app.core.corrections.correct(params.id, { action: 'void', ...body }, keyIdOf(res)),
+    handle: ({ params, body, res }, app) => answerCorrection(app.core.corrections.correct(params.id, { action: 'void', ...body }, keyIdOf(res)), res),
   }),
   route<{ id: string }, undefined, z.infer<typeof amendBody>>({
     method: 'POST',
     path: '/events/:id/amend',
     scope: 'admin',
-    status: 201,
     body: correctionBody(amendBody),
-    handle: ({ params, body, res }, app) => app.core.corrections.correct(params.id, { action: 'amend', ...body }, keyIdOf(res)),
+    handle: ({ params, body, res }, app) => answerCorrection(app.core.corrections.correct(params.id, { action: 'amend', ...body }, keyIdOf(res)), res),
   }),
 ];

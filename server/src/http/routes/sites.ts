@@ -54,9 +54,9 @@ export const siteRoutes = [
     scope: 'read',
     params: idParams,
     handle: async ({ params }, app) => {
-      const history = await app.core.sites.history(params.id);
-      if (history.length === 0) throw unknownSite(params.id);
-      return { id: params.id, history };
+      const found = await app.core.sites.history(params.id);
+      if (found.history.length === 0) throw unknownSite(params.id);
+      return found;
     },
   }),
 ];

@@ -8,9 +8,37 @@ export function siteIdProblem(id: string): string | null {
   return id.includes(',') ? 'must not contain a comma: lists of sites separate ids with commas (site=a,b), so a site id cannot hold one' : null;
 }
 
-/** Every id a list of `values` may name (each value whole, and the parts between its commas): what to look up first. */
+/**
+ * A site id in its one stored form, Unicode NFC: "Zürich" typed precomposed (ü, U+00FC) and decomposed (u + U+0308)
+ * is one site. Every write takes a site id in this form (events, milestones, sites, keys' site lists, integrations).
+ */
+export function normalSiteId(id: string): string {
+  return id.normalize('NFC');
+}
+
+/**
+ * Whether two site ids name one site: the same text, or the same in NFC. A list kept before site ids were normalised
+ * (a key's sites, a standard's scope) may hold another form of a site new events now name in NFC.
+ */
+export function sameSiteId(a: string, b: string): boolean {
+  return a === b || normalSiteId(a) === normalSiteId(b);
+}
+
+/**
+ * The site a read names by `id`: the stored site of exactly that id (one stored before ids were normalised keeps
+ * its id, and is found by it), else the id's NFC form (normalSiteId).
+ */
+export function siteIdAsRead(id: string, isStored: (id: string) => boolean): string {
+  return isStored(id) ? id : normalSiteId(id);
+}
+
+/**
+ * Every id a list of `values` may name (each value whole, and the parts between its commas), as given and in NFC
+ * (siteIdAsRead): what to look up first.
+ */
 export function idListCandidates(values: readonly string[]): string[] {
-  return [...new Set(values.flatMap((v) => [v.trim(), ...v.split(',').map((s) => s.trim())]))];
+  const given = values.flatMap((v) => [v.trim(), ...v.split(',').map((s) => s.trim())]);
+  return [...new Set([...given, ...given.map(normalSiteId)])];
 }
 
 /**

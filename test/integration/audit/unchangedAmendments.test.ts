@@ -1,0 +1,67 @@
+// An amendment that would leave an event exactly as it stands (its fields, what was measured and what derived, its
+// judgements) records nothing: no correction, no audit-log entry, no chain link. It answers 200 with the event as it
+// stands and `changed: false`, so an integration that retries an amendment it already made gets the same state back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  expect((await server.postEvents({ events: [call({ id: 'c1', rings: 3 }), visit({ id: 'v1', greetSeconds: 40 })] })).status).toBe(201);
+});
+
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+const amend = async (id: string, changes: Record<string, unknown>) => {
+  const res = await fetch(`${server.url}/api/v1/events/${id}/amend`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checked against the PBX log', changes }) });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+};
+
+const headSeq = async (): Promise<number> => ((await server.getJson('/api/v1/audit/head')).body as { seq: number }).seq;
+
+const amendmentsLogged = async (): Promise<unknown[]> => {
+  const { body } = await server.getJson('/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json');
+  return (body as { rows: Array<{ action: string; target: string }> }).rows.filter((r) => r.action === 'event.amend').map((r) => r.target);
+};
+
+describe('an amendment that changes nothing', () => {
+  it('records no correction, audit entry or link, and answers 200 with the event as it stands', async () => {
+    const head = await headSeq();
+    const same = await amend('c1', { outcome: 'answered', rings: 3 });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ changed: false, seq: null, at: null, eventId: 'c1', action: 'amend', fields: { outcome: 'answered', rings: 3, derived: ['answerSeconds'] } });
+    expect(same.body.judgements['call-answer-2-rings']).toMatchObject({ met: 0, counted: 1, value: 3 });
+    expect(same.body.previous).toEqual(same.body.judgements);
+    const sameVisit = await amend('v1', { greetSeconds: 40, outcome: 'greeted' });
+    expect(sameVisit.status).toBe(200);
+    expect(sameVisit.body).toMatchObject({ changed: false, fields: { greetSeconds: 40 } });
+    expect(await headSeq()).toBe(head);
+    expect(await amendmentsLogged()).toEqual([]);
+  });
+
+  it('a retried amendment is recorded once: the retry answers 200, changed false, with the state the first left', async () => {
+    const first = await amend('c1', { rings: 2 });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ changed: true, eventId: 'c1', fields: { rings: 2 } });
+    const head = await headSeq();
+    const retry = await amend('c1', { rings: 2 });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ changed: false, seq: null, fields: first.body.fields, judgements: first.body.judgements });
+    expect(await headSeq()).toBe(head);
+    expect(await amendmentsLogged()).toEqual(['c1']);
+  });
+
+  it('making a derived value measured is a change, even at the value it was derived as', async () => {
+    const before = await amend('c1', { rings: 2 });
+    const derivedAnswer = before.body.fields.answerSeconds as number;
+    expect(before.body.fields.derived).toEqual(['answerSeconds']);
+    const measured = await amend('c1', { answerSeconds: derivedAnswer });
+    expect(measured.status).toBe(201);
+    expect(measured.body).toMatchObject({ changed: true, fields: { rings: 2, answerSeconds: derivedAnswer, derived: [] } });
+    expect(await amendmentsLogged()).toEqual(['c1', 'c1']);
+  });
+});
