@@ -1,6 +1,6 @@
 // The hash chain names the first tampered record (API and built CLI), deletes outside pruning
 // are refused and detected, retention pruning keeps the chain verifiable with a signed checkpoint.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,13 @@ const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
 beforeAll(() => buildServer());
 
-const cliVerify = (dataDir: string) => spawnSync(process.execPath, [mainJs, 'verify', '--data', dataDir, '--json'], { encoding: 'utf8' });
+// Child processes run asynchronously: a synchronous one would stall the test's in-process server, whose idle
+// keep-alive sockets then close just as the next request reuses them (ECONNRESET on a loaded machine).
+const run = (args: string[]) =>
+  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+  });
+const cliVerify = (dataDir: string) => run([mainJs, 'verify', '--data', dataDir, '--json']);
 
 describe('hash chain', () => {
   it('is intact after ingest, standard and site changes; names an edited event, judgement, link or deleted row', async () => {
@@ -48,7 +54,7 @@ describe('hash chain', () => {
       const bad = await server.getJson('/api/v1/audit/verify');
       expect(bad.body).toMatchObject({ intact: false, records: link.seq - 1, firstBad: { seq: link.seq, kind: 'event', ref: String(b.seq) } });
       expect(bad.body.message).toMatch(new RegExp(`first mismatch at record ${link.seq} \\(event ${b.seq}\\).*altered`));
-      const cli = cliVerify(server.dataDir);
+      const cli = await cliVerify(server.dataDir);
       expect(cli.status).toBe(1);
       expect(JSON.parse(cli.stdout).firstBad.seq).toBe(link.seq);
       db.prepare("UPDATE events SET rings = 4 WHERE id = 'b'").run(); // put it back: intact again
@@ -117,11 +123,11 @@ describe('hash chain', () => {
       expect(verify).toMatchObject({ intact: false, records: early.seq - 1, headSeq: early.seq - 1, checked: total, firstBad: named[0], problems: named, moreProblems: 0 });
       expect(verify.message).toMatch(new RegExp(`^first mismatch at record ${early.seq} .*; 2 problems in ${total} records checked; intact up to record ${early.seq - 1}, hash [0-9a-f]{64}$`));
 
-      const cli = spawnSync(process.execPath, [mainJs, 'verify', '--data', server.dataDir], { encoding: 'utf8' });
+      const cli = await run([mainJs, 'verify', '--data', server.dataDir]);
       expect(cli.status).toBe(1);
       expect(cli.stdout).toContain(`  record ${early.seq} (event ${early.ref}): the event record ${early.ref} does not match its chain digest`);
       expect(cli.stdout).toContain(`  record ${late.seq} (event ${late.ref}): the event record ${late.ref} does not match its chain digest`);
-      expect(JSON.parse(cliVerify(server.dataDir).stdout).problems).toEqual(named);
+      expect(JSON.parse((await cliVerify(server.dataDir)).stdout).problems).toEqual(named);
 
       // Links rewritten (digest and hash) after the first problem are named too, each at the first link that fails.
       db.exec('DROP TRIGGER audit_chain_append_only_u');
@@ -146,7 +152,7 @@ describe('hash chain', () => {
       for (const id of ['x1', 'x28']) lines[row(id)] = lines[row(id)]!.replace(',harbour,', ',elsewhere,');
       const file = join(server.dataDir, 'altered.csv');
       writeFileSync(file, lines.join('\r\n'));
-      const check = spawnSync(process.execPath, ['scripts/verify-export.mjs', file, '--json'], { encoding: 'utf8' });
+      const check = await run(['scripts/verify-export.mjs', file, '--json']);
       expect(check.status).toBe(1);
       const problems = JSON.parse(check.stdout).problems as string[];
       expect(problems.filter((p) => /\(event x1\b.*does not hash/.test(p))).toHaveLength(1);
@@ -192,8 +198,8 @@ describe('hash chain', () => {
         { kind: 'event', ref: '1' },
         { kind: 'judgement', ref: '1/call-answer-2-rings' },
       ]);
-      expect(cliVerify(dir).status).toBe(0);
-      const out = execFileSync(process.execPath, [mainJs, 'verify', '--data', dir], { encoding: 'utf8' });
+      expect((await cliVerify(dir)).status).toBe(0);
+      const out = (await run([mainJs, 'verify', '--data', dir])).stdout;
       expect(out).toMatch(/^INTACT: intact up to record \d+, head hash [0-9a-f]{64}/);
     } finally {
       removeDir(dir);
@@ -225,7 +231,7 @@ describe('retention', () => {
       expect(ev).toContain('new1');
       const file = join(dir, 'after-prune.csv');
       writeFileSync(file, ev);
-      const offline = spawnSync(process.execPath, ['scripts/verify-export.mjs', file, '--head', verify.headHash], { encoding: 'utf8' });
+      const offline = await run(['scripts/verify-export.mjs', file, '--head', verify.headHash]);
       expect(offline.stdout).toMatch(/^VERIFIED/);
       const log = await (await fetch(`${server.url}/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json`, { headers: adminHeaders(server.apiKey) })).json();
       expect(log.rows.find((r: any) => r.action === 'retention.prune')).toMatchObject({ key_id: 'system' });
@@ -241,7 +247,7 @@ describe('retention', () => {
       db.exec('DROP TRIGGER audit_checkpoints_append_only_u');
       db.prepare('UPDATE audit_checkpoints SET events = 1').run();
       db.close();
-      const cli = cliVerify(dir);
+      const cli = await cliVerify(dir);
       expect(cli.status).toBe(1);
       expect(JSON.parse(cli.stdout).firstBad.problem).toMatch(/HMAC/);
     } finally {
@@ -249,10 +255,10 @@ describe('retention', () => {
     }
   });
 
-  it('the prune command and --retain-days refuse bad values', () => {
-    const r = spawnSync(process.execPath, [mainJs, 'prune', '--data', tempDataDir(), '--retain-days', '0'], { encoding: 'utf8' });
+  it('the prune command and --retain-days refuse bad values', async () => {
+    const r = await run([mainJs, 'prune', '--data', tempDataDir(), '--retain-days', '0']);
     expect(r.status).toBe(2);
-    const s = spawnSync(process.execPath, [mainJs, '--retain-days', 'x'], { encoding: 'utf8' });
+    const s = await run([mainJs, '--retain-days', 'x']);
     expect(s.status).toBe(2);
     expect(s.stderr).toMatch(/--retain-days/);
   });
