@@ -1,7 +1,7 @@
 // Recomputing the hash chain: each link's hash from the previous one, each record's digest from the record as
 // stored now, every link checked (not only up to the first mismatch), so one altered record cannot hide later
 // tampering. Links whose record was pruned under a signed checkpoint count as pruned, not missing.
-import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind } from './chain';
+import { CHAIN_KIND, GENESIS_HASH, linkHash, recordDigest, type ChainKind } from './chain';
 import { checkpointSigned, type CheckpointFields } from './retention';
 
 /** One link (or record) that does not check out. */
@@ -89,7 +89,7 @@ function checkRecord(link: { kind: string; ref: string; eventSeq: number | null;
   if (link.record === null) {
     return prunable(def.kind, link, upTo) ? PRUNED : `the ${def.kind} record ${link.ref} is missing (deleted outside retention pruning)`;
   }
-  return digestOf(recordOf(def, link.record)) === link.digest ? null : `the ${def.kind} record ${link.ref} does not match its chain digest (the record was altered)`;
+  return recordDigest(def.kind, link.record) === link.digest ? null : `the ${def.kind} record ${link.ref} does not match its chain digest (the record was altered)`;
 }
 
 export async function verifyChain(input: ChainInput, secret: Buffer | null): Promise<VerifyResult> {
