@@ -299,8 +299,8 @@ interface RestatedCounts {
 
 export interface Snapshot extends StoreReads {
   chain: {
-    /** Every link in chain order, with its record. */
-    links(): AsyncIterable<LinkWithRecord>;
+    /** Every link in chain order, with its record; with `toSeq`, those up to that seq. */
+    links(toSeq?: number): RowSequence<LinkWithRecord>;
     checkpoints(): Promise<StoredCheckpoint[]>;
     /** Records with no link, as (kind, ref). */
     unchained(): AsyncIterable<{ kind: ChainKind; ref: string }>;
