@@ -37,15 +37,17 @@ export interface VerifyResult {
   message: string;
 }
 
-/** A link as verification reads it, with its record's values as stored (null: no such record). */
-interface ChainLink {
+/** A chain link with the values of the record it names (null when the record is gone), as verification reads it. */
+export interface ChainLink {
   seq: number;
   kind: string;
   ref: string;
   eventSeq: number | null;
   digest: string;
   hash: string;
+  /** The canonical JSON of the link's tags; null for a link written before links carried tags. */
   tags: string | null;
+  /** The record's values in its kind's key order, as stored now; null: no such record. */
   record: unknown[] | null;
 }
 
