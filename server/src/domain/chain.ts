@@ -75,6 +75,18 @@ export function recordOf(kind: ChainRecordKind, values: readonly unknown[]): Rec
 
 export const digestOf = (record: Record<string, unknown>): string => sha256(canonicalJson(record));
 
+const recordJsons = new Map<ChainKind, (values: readonly unknown[]) => string>();
+
+/**
+ * digestOf(recordOf(kind, values)), from the row's values as they are: recordJsonOf's text (the same bytes), made
+ * once per kind. What the writers chain and what verification recomputes for every stored record.
+ */
+export function recordDigest(kind: ChainKind, values: readonly unknown[]): string {
+  let json = recordJsons.get(kind);
+  if (!json) recordJsons.set(kind, (json = recordJsonOf(CHAIN_KIND[kind])));
+  return sha256(json(values));
+}
+
 /**
  * `tags`: the canonical JSON of the link's tags (tagsOf), or null for a link without them (every link written
  * before tags existed), which hashes exactly as links always did.

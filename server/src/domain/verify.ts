@@ -1,7 +1,7 @@
 // Recomputing the hash chain: each link's hash from the previous one, each record's digest from the record as
 // stored now, every link checked (not only up to the first mismatch), so one altered record cannot hide later
 // tampering. Links whose record was pruned under a signed checkpoint count as pruned, not missing.
-import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind } from './chain';
+import { CHAIN_KIND, GENESIS_HASH, linkHash, recordDigest, type ChainKind } from './chain';
 import { checkpointSigned, type CheckpointFields } from './retention';
 
 /** One link (or record) that does not check out. */
@@ -37,12 +37,29 @@ export interface VerifyResult {
   message: string;
 }
 
+/** A chain link with the values of the record it names (null when the record is gone), as verification reads it. */
+export interface ChainLink {
+  seq: number;
+  kind: string;
+  ref: string;
+  eventSeq: number | null;
+  digest: string;
+  hash: string;
+  /** The canonical JSON of the link's tags; null for a link written before links carried tags. */
+  tags: string | null;
+  /** The record's values in its kind's key order, as stored now; null: no such record. */
+  record: unknown[] | null;
+}
+
 /** What verification reads from one snapshot of the store. */
 export interface ChainInput {
-  links: AsyncIterable<{ seq: number; kind: string; ref: string; eventSeq: number | null; digest: string; hash: string; tags: string | null; record: unknown[] | null }>;
+  /** In chain order; iterable synchronously as well where the store reads so (then taken without a promise per link). */
+  links: AsyncIterable<ChainLink> & Partial<Iterable<ChainLink>>;
   checkpoints: ReadonlyArray<CheckpointFields & { seq: number; hmac: string }>;
   /** Records with no link. */
   unchained: AsyncIterable<{ kind: string; ref: string }>;
+  /** Awaited now and then between links (the report gives the event loop a turn, and stops once its client left). */
+  pace?: () => Promise<void>;
 }
 
 class Problems {
@@ -83,46 +100,82 @@ function prunable(kind: string, link: { ref: string; eventSeq: number | null }, 
 const PRUNED = Symbol('pruned');
 
 /** What is wrong with a link's record: null when it matches, PRUNED when removed under a checkpoint. */
-function checkRecord(link: { kind: string; ref: string; eventSeq: number | null; digest: string; record: unknown[] | null }, upTo: PrunedUpTo): string | null | typeof PRUNED {
+function checkRecord(link: ChainLink, upTo: PrunedUpTo): string | null | typeof PRUNED {
   const def = CHAIN_KIND[link.kind as ChainKind] as (typeof CHAIN_KIND)[ChainKind] | undefined;
   if (!def) return `unknown kind "${link.kind}"`;
   if (link.record === null) {
     return prunable(def.kind, link, upTo) ? PRUNED : `the ${def.kind} record ${link.ref} is missing (deleted outside retention pruning)`;
   }
-  return digestOf(recordOf(def, link.record)) === link.digest ? null : `the ${def.kind} record ${link.ref} does not match its chain digest (the record was altered)`;
+  return recordDigest(def.kind, link.record) === link.digest ? null : `the ${def.kind} record ${link.ref} does not match its chain digest (the record was altered)`;
 }
+
+/** Links checked between two awaits of the input's pace (a few milliseconds' work). */
+const PACE_LINKS = 1000;
 
 export async function verifyChain(input: ChainInput, secret: Buffer | null): Promise<VerifyResult> {
   const found = new Problems();
-  const upTo = prunedUpTo(input, secret, found);
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let pruned = 0;
-  let checked = 0;
-  const intactTo = { seq: 0, hash: GENESIS_HASH };
-  for await (const link of input.links) {
-    const at = { seq: link.seq, kind: link.kind, ref: link.ref };
-    checked += 1;
+  const walk = new ChainWalk(prunedUpTo(input, secret, found), found);
+  await eachLink(input.links, walk, input.pace);
+  // A record without a link was written outside Ringside (the store chains every record it writes).
+  for await (const r of input.unchained) found.add({ seq: 0, kind: r.kind, ref: r.ref, problem: `the ${r.kind} record ${r.ref} has no chain link (written outside Ringside)` });
+  return result(found, walk.intactTo, { checked: walk.checked, pruned: walk.pruned, checkpoints: input.checkpoints.length });
+}
+
+/**
+ * Every link to `walk`: taken synchronously when the store reads them so (no promise per link), else awaited; `pace`
+ * awaited every PACE_LINKS links.
+ */
+async function eachLink(links: ChainInput['links'], walk: ChainWalk, pace: (() => Promise<void>) | undefined): Promise<void> {
+  let n = 0;
+  if (typeof links[Symbol.iterator] === 'function') {
+    for (const link of links as Iterable<ChainLink>) {
+      walk.check(link);
+      if (pace && ++n % PACE_LINKS === 0) await pace();
+    }
+    return;
+  }
+  for await (const link of links) {
+    walk.check(link);
+    if (pace && ++n % PACE_LINKS === 0) await pace();
+  }
+}
+
+/** The chain's links in order, each checked against the one before it and its record. */
+class ChainWalk {
+  checked = 0;
+  pruned = 0;
+  readonly intactTo = { seq: 0, hash: GENESIS_HASH };
+  private prev = GENESIS_HASH;
+  private expectedSeq = 1;
+
+  constructor(
+    private readonly upTo: PrunedUpTo,
+    private readonly found: Problems,
+  ) {}
+
+  check(link: ChainLink): void {
+    this.checked += 1;
     let problem: string | null = null;
-    if (link.seq !== expectedSeq) {
+    if (link.seq !== this.expectedSeq) {
       // Reported at the first missing seq; the link after a gap has no predecessor to be checked against.
-      found.add({ ...at, seq: expectedSeq, problem: link.seq === expectedSeq + 1 ? `chain link ${expectedSeq} is missing` : `chain links ${expectedSeq}–${link.seq - 1} are missing` });
-    } else if (linkHash(prev, link.kind, link.ref, link.digest, link.tags) !== link.hash) {
+      const missing = link.seq === this.expectedSeq + 1 ? `chain link ${this.expectedSeq} is missing` : `chain links ${this.expectedSeq}–${link.seq - 1} are missing`;
+      this.found.add({ seq: this.expectedSeq, kind: link.kind, ref: link.ref, problem: missing });
+    } else if (linkHash(this.prev, link.kind, link.ref, link.digest, link.tags) !== link.hash) {
       problem = 'the chain link does not follow from the previous one (a link row was altered)';
     }
     if (problem === null) {
-      const record = checkRecord(link, upTo);
-      if (record === PRUNED) pruned += 1;
+      const record = checkRecord(link, this.upTo);
+      if (record === PRUNED) this.pruned += 1;
       else problem = record;
     }
-    if (problem !== null) found.add({ ...at, problem });
-    if (found.count === 0) Object.assign(intactTo, { seq: link.seq, hash: link.hash });
-    prev = link.hash;
-    expectedSeq = link.seq + 1;
+    if (problem !== null) this.found.add({ seq: link.seq, kind: link.kind, ref: link.ref, problem });
+    if (this.found.count === 0) {
+      this.intactTo.seq = link.seq;
+      this.intactTo.hash = link.hash;
+    }
+    this.prev = link.hash;
+    this.expectedSeq = link.seq + 1;
   }
-  // A record without a link was written outside Ringside (the store chains every record it writes).
-  for await (const r of input.unchained) found.add({ seq: 0, kind: r.kind, ref: r.ref, problem: `the ${r.kind} record ${r.ref} has no chain link (written outside Ringside)` });
-  return result(found, intactTo, { checked, pruned, checkpoints: input.checkpoints.length });
 }
 
 const where = (p: ChainProblem) => (p.seq > 0 ? `record ${p.seq} (${p.kind} ${p.ref})` : `${p.kind} ${p.ref}`);

@@ -5,27 +5,49 @@ import { CHAIN_KINDS, type ChainKind } from '../domain/chain';
 import type { LinkWithRecord, ProofLink } from './port';
 import { CHAIN_TABLES } from './sqlite/chain';
 
-/** Every link with its record's values (null when the record is gone), in one pass joined to every source table. */
+/** The link's own columns that every scan of links with records starts with (seven). */
+const LINK_COLUMNS = 'c.seq, c.kind, c.ref, c.event_seq, c.digest, c.hash, c.tags';
+const LINK_WIDTH = 7;
+
+const width = (kind: string): number | undefined => (Object.hasOwn(CHAIN_TABLES, kind) ? CHAIN_TABLES[kind as ChainKind].columns.length : undefined);
+
+/** A link from a row of LINK_COLUMNS followed by its record's values in the kind's key order (none for an unknown kind). */
+function linkOf(row: unknown[]): LinkWithRecord {
+  const w = width(row[1] as string);
+  const values = w === undefined ? null : row.slice(LINK_WIDTH, LINK_WIDTH + w);
+  // A record's first column is never null: a null one means no such record.
+  const record = values && values[0] !== null && values[0] !== undefined ? values : null;
+  return { seq: row[0] as number, kind: row[1] as string, ref: row[2] as string, eventSeq: row[3] as number | null, digest: row[4] as string, hash: row[5] as string, tags: (row[6] as string | null) ?? null, record };
+}
+
+/**
+ * Every link up to a seq (the parameter) with its record's values, in one pass joined to every source table (SQLite).
+ * The record's values come in one set of columns, the n-th of them the n-th column of the link's kind (CASE on the
+ * kind): a row is the link and its own record, not every kind's columns with all but one kind's null, which cost as
+ * much again to read.
+ */
 export function chainLinksScan(): { sql: string; linkOf: (row: unknown[]) => LinkWithRecord } {
   const joins = CHAIN_KINDS.map(({ kind }) => `LEFT JOIN ${CHAIN_TABLES[kind].table} t_${kind} ON c.kind = '${kind}' AND ${CHAIN_TABLES[kind].join.replaceAll('t.', `t_${kind}.`)}`).join('\n');
-  const cols = CHAIN_KINDS.flatMap(({ kind }) => CHAIN_TABLES[kind].columns.map((col) => `t_${kind}.${col}`)).join(', ');
-  // Where each kind's columns start in the row (after the link's own seven).
-  const offsets = new Map<string, { at: number; width: number }>();
-  let at = 7;
-  for (const { kind } of CHAIN_KINDS) {
-    offsets.set(kind, { at, width: CHAIN_TABLES[kind].columns.length });
-    at += CHAIN_TABLES[kind].columns.length;
-  }
-  return {
-    sql: `SELECT c.seq, c.kind, c.ref, c.event_seq, c.digest, c.hash, c.tags, ${cols} FROM audit_chain c ${joins} ORDER BY c.seq`,
-    linkOf: (row) => {
-      const o = offsets.get(row[1] as string);
-      const values = o ? row.slice(o.at, o.at + o.width) : null;
-      // A record's first column is never null: a null one means no such record.
-      const record = values && values[0] !== null && values[0] !== undefined ? values : null;
-      return { seq: row[0] as number, kind: row[1] as string, ref: row[2] as string, eventSeq: row[3] as number | null, digest: row[4] as string, hash: row[5] as string, tags: (row[6] as string | null) ?? null, record };
-    },
-  };
+  const widest = Math.max(...CHAIN_KINDS.map(({ kind }) => CHAIN_TABLES[kind].columns.length));
+  const cols = Array.from({ length: widest }, (_, n) => {
+    const cases = CHAIN_KINDS.filter(({ kind }) => n < CHAIN_TABLES[kind].columns.length).map(({ kind }) => `WHEN '${kind}' THEN t_${kind}.${CHAIN_TABLES[kind].columns[n]!}`);
+    return `CASE c.kind ${cases.join(' ')} END`;
+  });
+  return { sql: `SELECT ${LINK_COLUMNS}, ${cols.join(', ')} FROM audit_chain c ${joins} WHERE c.seq <= ? ORDER BY c.seq`, linkOf };
+}
+
+/**
+ * The same links as chainLinksScan, one scan per kind joined to its own table, and one of the links of no known kind,
+ * each in seq order (the first column), for a merge by seq (PostgreSQL: a CASE over the kinds' columns would need
+ * one type per column, which the kinds do not share).
+ */
+export function chainLinksScansByKind(): { sqls: string[]; linkOf: (row: unknown[]) => LinkWithRecord } {
+  const byKind = CHAIN_KINDS.map(({ kind }) => {
+    const cols = CHAIN_TABLES[kind].columns.map((col) => `t.${col}`).join(', ');
+    return `SELECT ${LINK_COLUMNS}, ${cols} FROM audit_chain c LEFT JOIN ${CHAIN_TABLES[kind].table} t ON ${CHAIN_TABLES[kind].join} WHERE c.kind = '${kind}' AND c.seq <= ? ORDER BY c.seq`;
+  });
+  const known = CHAIN_KINDS.map(({ kind }) => `'${kind}'`).join(', ');
+  return { sqls: [...byKind, `SELECT ${LINK_COLUMNS} FROM audit_chain c WHERE c.kind NOT IN (${known}) AND c.seq <= ? ORDER BY c.seq`], linkOf };
 }
 
 type Unchained = { kind: ChainKind; ref: string };

@@ -18,6 +18,7 @@
 import type { CheckpointFields } from '../domain/retention';
 import type { CorrectionSubject, EventState } from '../domain/corrections';
 import type { ChainKind } from '../domain/chain';
+import type { ChainLink } from '../domain/verify';
 import type { IncidentChangeDraft } from '../domain/alerts/incidents';
 import type { Alert, AlertState, Incident, IncidentChange, IncidentUpdate, JudgedEvent, Site } from '../protocol';
 import type { ClockJudgement, EventTypeDefinition, StoredMilestone } from '../protocol/eventTypes';
@@ -233,19 +234,8 @@ export interface WriteTx extends StoreReads {
 
 // ----------------------------------------------------------------------------------------- snapshots
 
-/** A chain link with the values of the record it names (null when the record is gone). */
-export interface LinkWithRecord {
-  seq: number;
-  kind: string;
-  ref: string;
-  eventSeq: number | null;
-  digest: string;
-  hash: string;
-  /** The canonical JSON of the link's tags; null for a link written before links carried tags. */
-  tags: string | null;
-  /** The record's values in its kind's key order, as stored now; null: no such record. */
-  record: unknown[] | null;
-}
+/** A chain link with the values of the record it names (null when the record is gone): what verification reads. */
+export type LinkWithRecord = ChainLink;
 
 /** A chain link as an export's proof lists it: `tags` only when the link has them (older exports stay as they were). */
 // A type, not an interface: the export body writes it as a record (Record<string, unknown>).
@@ -299,8 +289,8 @@ interface RestatedCounts {
 
 export interface Snapshot extends StoreReads {
   chain: {
-    /** Every link in chain order, with its record. */
-    links(): AsyncIterable<LinkWithRecord>;
+    /** Every link in chain order, with its record; with `toSeq`, those up to that seq. */
+    links(toSeq?: number): RowSequence<LinkWithRecord>;
     checkpoints(): Promise<StoredCheckpoint[]>;
     /** Records with no link, as (kind, ref). */
     unchained(): AsyncIterable<{ kind: ChainKind; ref: string }>;

@@ -65,7 +65,8 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
   }
   const dataSha256 = hash.digest('hex');
   const manifest = await body.manifest({ rowCount: records.length, dataSha256 });
-  const verify = await verifyChain({ links: linksUpTo(s.chain.links(), ctx.head.seq, ctx.pace), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
+  // The links up to the export's head (a past one with asOf: the chain as it stood then), paced as the rows are.
+  const verify = await verifyChain({ links: s.chain.links(ctx.head.seq), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), pace: ctx.pace }, secret);
   const data = await reportData(q, ctx, versions, await versionSums(q, ctx, allStandardIds));
   const standardIds = [...new Set([...records.map((x) => String(x.standard_id)), ...q.standards])].sort();
   const reportId = createHash('sha256').update(JSON.stringify([meta.instanceId, ctx.nowMs, manifest.filters, q.timeZone, q.period])).digest('hex').slice(0, 16);
@@ -82,15 +83,6 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
     timeliness: timelinessSection(q, data, ctx.nowMs),
   };
   return { html: documentHtml(style.css, { records, dataSha256, manifest, verify, sections, data }), contentSecurityPolicy: style.contentSecurityPolicy, reportId };
-}
-
-/** The links up to the export's head (a past one with asOf: the chain as it stood then), paced as the rows are. */
-async function* linksUpTo<T extends { seq: number }>(links: AsyncIterable<T>, head: number, pace: () => Promise<void>): AsyncGenerator<T> {
-  for await (const l of links) {
-    await pace();
-    if (l.seq > head) return;
-    yield l;
-  }
 }
 
 /**

@@ -6,16 +6,9 @@
 // Links are computed as records are written and inserted together (`flush`, one COPY: the links are new, their seqs
 // after the head read under the lock) at the end of each write operation, inside its savepoint: a batch of events
 // costs one statement of links, not two per event.
-import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
+import { GENESIS_HASH, linkHash, recordDigest, refOf, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
 import { CHAIN_TABLES } from '../sqlite/chain';
 import type { Sql } from './db';
-
-const json = new Map<ChainKind, (values: readonly unknown[]) => string>();
-function recordJson(kind: ChainKind): (values: readonly unknown[]) => string {
-  let fn = json.get(kind);
-  if (!fn) json.set(kind, (fn = recordJsonOf(CHAIN_KIND[kind])));
-  return fn;
-}
 
 type Link = [seq: number, kind: string, ref: string, eventSeq: unknown, keyText: unknown, keyInt: unknown, digest: string, hash: string, atMs: number, tags: string | null];
 
@@ -55,7 +48,7 @@ export class PgChainWriter {
 
   private appendTo(prev: { seq: number; hash: string }, kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): void {
     const ref = refOf(kind, values);
-    const digest = sha256(recordJson(kind)(values));
+    const digest = recordDigest(kind, values);
     const tags = tagsOf(kind, values, place);
     const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest, tags) };
     this.pending.push([next.seq, kind, ref, ...CHAIN_TABLES[kind].keys(values), digest, next.hash, atMs, tags]);

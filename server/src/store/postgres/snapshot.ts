@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { AlertState, IncidentChange } from '../../protocol';
-import { chainLinksScan, proofLink, UNCHAINED_SCANS } from '../chainScans';
+import { chainLinksScansByKind, proofLink, UNCHAINED_SCANS } from '../chainScans';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
 import { chainedRecords, CORRECTION_AS_OF, LINK_SQL, milestoneExportSql, restatedSql, toMilestoneExportRow } from '../sqlite/exportRows';
@@ -16,13 +16,13 @@ const PAGE = 1000;
 let cursors = 0;
 
 /** The rows of `sql` (as arrays), fetched through a cursor of the snapshot's transaction, a page at a time. */
-async function* cursor(client: pg.PoolClient, sql: string, params: readonly unknown[] = []): AsyncGenerator<unknown[]> {
+async function* pages(client: pg.PoolClient, sql: string, params: readonly unknown[] = []): AsyncGenerator<unknown[][]> {
   const name = `ringside_c${(cursors += 1)}`;
   await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${numbered(sql)}`, params as unknown[]);
   try {
     for (;;) {
       const page = await client.query({ text: `FETCH ${PAGE} FROM ${name}`, rowMode: 'array' });
-      for (const row of page.rows as unknown[][]) yield row;
+      if (page.rows.length > 0) yield page.rows as unknown[][];
       if (page.rows.length < PAGE) return;
     }
   } finally {
@@ -30,9 +30,43 @@ async function* cursor(client: pg.PoolClient, sql: string, params: readonly unkn
   }
 }
 
-async function* chainLinks(client: pg.PoolClient): AsyncGenerator<LinkWithRecord> {
-  const { sql, linkOf } = chainLinksScan();
-  for await (const row of cursor(client, sql)) yield linkOf(row);
+/** The rows of `sql` (as arrays), one at a time (pages). */
+async function* cursor(client: pg.PoolClient, sql: string, params: readonly unknown[] = []): AsyncGenerator<unknown[]> {
+  for await (const page of pages(client, sql, params)) yield* page;
+}
+
+/** One scan of a merge: its current page, and where in it the merge is. */
+interface Merged {
+  pages: AsyncGenerator<unknown[][]>;
+  rows: unknown[][];
+  at: number;
+}
+
+/** Moves `scan` to its next page: false when it has none. */
+async function nextPage(scan: Merged): Promise<boolean> {
+  const next = await scan.pages.next();
+  if (next.done) return false;
+  scan.rows = next.value;
+  scan.at = 0;
+  return true;
+}
+
+/** Every link up to `toSeq` with its record's values: one cursor per kind (../chainScans.ts), merged by seq. */
+async function* chainLinks(client: pg.PoolClient, toSeq: number): AsyncGenerator<LinkWithRecord> {
+  const { sqls, linkOf } = chainLinksScansByKind();
+  const scans: Merged[] = sqls.map((sql) => ({ pages: pages(client, sql, [toSeq]), rows: [], at: 0 }));
+  try {
+    let live: Merged[] = [];
+    for (const scan of scans) if (await nextPage(scan)) live.push(scan);
+    while (live.length > 0) {
+      let first = live[0]!;
+      for (const scan of live) if ((scan.rows[scan.at]![0] as number) < (first.rows[first.at]![0] as number)) first = scan;
+      yield linkOf(first.rows[first.at++]!);
+      if (first.at === first.rows.length && !(await nextPage(first))) live = live.filter((scan) => scan !== first);
+    }
+  } finally {
+    for (const scan of scans) await scan.pages.return(undefined);
+  }
 }
 
 async function* unchained(client: pg.PoolClient): AsyncGenerator<{ kind: ChainKind; ref: string }> {
@@ -118,7 +152,7 @@ const iterable = <T>(make: () => AsyncGenerator<T>): AsyncIterable<T> => ({ [Sym
 export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'chain' | 'exports'> {
   return {
     chain: {
-      links: () => iterable(() => chainLinks(client)),
+      links: (toSeq = Number.MAX_SAFE_INTEGER) => iterable(() => chainLinks(client, toSeq)),
       checkpoints: () => checkpoints(s),
       unchained: () => iterable(() => unchained(client)),
       linksBetween: (fromSeq, toSeq) =>

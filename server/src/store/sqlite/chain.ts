@@ -4,7 +4,7 @@
 // Each link is inserted with its explicit seq (head + 1), so a stale head could only fail loudly (primary key),
 // never fork the chain. The head is read at the first link of a write and carried while it lasts.
 import type Database from 'better-sqlite3';
-import { CHAIN_KIND, GENESIS_HASH, linkHash, recordJsonOf, refOf, sha256, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
+import { GENESIS_HASH, linkHash, recordDigest, refOf, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
 
 interface ChainTable {
   table: string;
@@ -72,7 +72,6 @@ export interface ChainHead {
 export class ChainWriter {
   private readonly headRow: Database.Statement<[], ChainHead>;
   private readonly insert: Database.Statement;
-  private readonly json = new Map<ChainKind, (values: readonly unknown[]) => string>();
   private head: ChainHead | null = null;
   private carrying = false;
 
@@ -87,11 +86,9 @@ export class ChainWriter {
 
   /** Chains a record just written: `values` in the kind's key order, as stored; `place`: a judgement's event. */
   append(kind: ChainKind, values: readonly unknown[], atMs: number, place?: TagPlace): ChainHead {
-    let json = this.json.get(kind);
-    if (!json) this.json.set(kind, (json = recordJsonOf(CHAIN_KIND[kind])));
     const prev = this.head ?? this.readHead();
     const ref = refOf(kind, values);
-    const digest = sha256(json(values));
+    const digest = recordDigest(kind, values);
     const tags = tagsOf(kind, values, place);
     const next = { seq: prev.seq + 1, hash: linkHash(prev.hash, kind, ref, digest, tags) };
     // at_ms is not hashed: when the link was written.

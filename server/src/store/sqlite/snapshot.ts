@@ -28,10 +28,10 @@ function lazily<T>(rows: Iterable<T>): AsyncIterable<T> & Iterable<T> {
   };
 }
 
-/** Every link with its record's values (../chainScans.ts). */
-function* chainLinks(db: Database.Database): Generator<LinkWithRecord> {
+/** Every link up to `toSeq` with its record's values (../chainScans.ts). */
+function* chainLinks(db: Database.Database, toSeq: number): Generator<LinkWithRecord> {
   const { sql, linkOf } = chainLinksScan();
-  for (const row of db.prepare(sql).raw(true).iterate() as Iterable<unknown[]>) yield linkOf(row);
+  for (const row of db.prepare(sql).raw(true).iterate(toSeq) as Iterable<unknown[]>) yield linkOf(row);
 }
 
 /** Records without a link (../chainScans.ts), kind by kind. */
@@ -99,7 +99,7 @@ function* auditLogRows(s: Statements, fromMs: number, toMs: number, maxLinkSeq: 
 export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): Pick<Snapshot, 'chain' | 'exports'> {
   return {
     chain: {
-      links: () => lazily(chainLinks(s.db)),
+      links: (toSeq = Number.MAX_SAFE_INTEGER) => lazily(chainLinks(s.db, toSeq)),
       checkpoints: async () => checkpoints(s),
       unchained: () => lazily(unchained(s.db)),
       linksBetween: (fromSeq, toSeq) =>
