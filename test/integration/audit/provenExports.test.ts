@@ -78,6 +78,21 @@ function edited(text: string, edit: (parts: Parts, at: (name: string) => number)
   return resealed(parts);
 }
 
+/** The export with columns `names` removed from its rows and its manifest's columns (the manifest edited by `more`). */
+const dropColumns = (text: string, names: string[], more: (m: Record<string, unknown>) => Record<string, unknown> = (m) => m) =>
+  edited(text, (p, at) => {
+    const drop = names.map(at).sort((a, b) => b - a);
+    for (const i of drop) {
+      p.columns.splice(i, 1);
+      for (const row of p.rows) row.splice(i, 1);
+    }
+    p.trailer = p.trailer.map((l) => {
+      if (!l.startsWith('# manifest ')) return l;
+      const m = JSON.parse(l.slice(11)) as Record<string, unknown> & { columns: string[] };
+      return `# manifest ${JSON.stringify(more({ ...m, columns: m.columns.filter((c) => !names.includes(c)) }))}`;
+    });
+  });
+
 beforeAll(async () => {
   server = await startTestServer({ logLevel: 'error' });
   const events = [
@@ -428,19 +443,6 @@ describe('a missing part of the proof fails, naming what is missing', () => {
   });
 
   it('columns a check needs, removed with their names: named, not skipped', async () => {
-    const dropColumns = (text: string, names: string[]) =>
-      edited(text, (p, at) => {
-        const drop = names.map(at).sort((a, b) => b - a);
-        for (const i of drop) {
-          p.columns.splice(i, 1);
-          for (const row of p.rows) row.splice(i, 1);
-        }
-        p.trailer = p.trailer.map((l) => {
-          if (!l.startsWith('# manifest ')) return l;
-          const m = JSON.parse(l.slice(11));
-          return `# manifest ${JSON.stringify({ ...m, columns: m.columns.filter((c: string) => !names.includes(c)) })}`;
-        });
-      });
     // Events: the correction columns gone and a voided row shown as met; the corrected view can no longer be recomputed.
     const noCorrections = dropColumns(eventsText, CORRECTION_COLUMN_NAMES);
     const flipped = edited(noCorrections, (p, at) => {
@@ -468,18 +470,7 @@ describe('an export of an earlier release, signed by the server', () => {
     });
   };
   const olderRelease = (text: string) =>
-    edited(text.replace(/^# (standard|correction) .*\r\n/gm, ''), (p, at) => {
-      const drop = CORRECTION_COLUMN_NAMES.map(at).sort((a, b) => b - a);
-      for (const i of drop) {
-        p.columns.splice(i, 1);
-        for (const row of p.rows) row.splice(i, 1);
-      }
-      p.trailer = p.trailer.map((l) => {
-        if (!l.startsWith('# manifest ')) return l;
-        const { standardVersions: _none, ...m } = JSON.parse(l.slice(11)) as Record<string, unknown> & { columns: string[] };
-        return `# manifest ${JSON.stringify({ ...m, columns: m.columns.filter((c) => !CORRECTION_COLUMN_NAMES.includes(c)) })}`;
-      });
-    });
+    dropColumns(text.replace(/^# (standard|correction) .*\r\n/gm, ''), CORRECTION_COLUMN_NAMES, ({ standardVersions: _none, ...m }) => m);
   beforeAll(async () => {
     const res = await fetch(`${server.url}/api/v1/audit/public-key`, { headers: adminHeaders(server.apiKey) });
     publicKey = join(server.dataDir, 'public-key.json');
