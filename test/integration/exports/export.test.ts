@@ -207,7 +207,7 @@ describe('corrections', () => {
     const post = (path: string, body: unknown) => fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const amend = await post('/events/c2/amend', { reason: 'PBX clock was off; answered on ring 2', changes: { rings: 2 } });
     expect(amend.status, await amend.clone().text()).toBe(201);
-    expect((await amend.json()).judgements['call-answer-2-rings']).toMatchObject({ met: 1, counted: 1, value: 2 });
+    expect((await amend.json()).judgements['call-answer-2-rings']).toMatchObject({ met: true, counted: true, value: 2 });
     let after = (await (await get(`/api/v1/compliance?${day}`)).json()).standards[0];
     expect([after.numerator, after.denominator]).toEqual([2, 2]);
     expect((await post('/events/c1/void', { reason: 'test call' })).status).toBe(201);
