@@ -1,0 +1,10 @@
+import { chromium } from 'playwright-core';
+const [url, out] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width: 390, height: 900 }, deviceScaleFactor: 2 });
+await page.goto(url);
+await page.waitForTimeout(3000);
+await page.evaluate(() => window.scrollTo(0, 900));
+await page.waitForTimeout(500);
+await page.screenshot({ path: out });
+await browser.close();
