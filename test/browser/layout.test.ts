@@ -6,6 +6,7 @@ import { page } from 'vitest/browser';
 import { CALL_STANDARD, COMPLAINT_STANDARD, STANDARDS, VISIT_STANDARD, answering, breachOf, clocksUpdate, figure, openClock, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
 import { mountExportButton } from '../../webview/src/views/exportButton';
+import { Chart } from '../../webview/src/views/compliance-chart';
 
 
 afterEach(unmountAll);
@@ -94,6 +95,38 @@ describe('layout at every width', () => {
         const lineHeight = parseFloat(getComputedStyle(value).lineHeight);
         expect(value.getBoundingClientRect().height, `"${value.textContent}" wraps at ${width} px`).toBeLessThan(lineHeight * 1.5);
         expect(value.scrollWidth, `"${value.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(value.clientWidth + 1);
+      }
+    });
+  }
+});
+
+/** The horizontal extent of each time label a compliance chart draws under its x axis, left to right. */
+function timeLabelExtents(canvas: HTMLCanvasElement): Array<{ label: string; left: number; right: number }> {
+  const chart = Chart.getChart(canvas)!;
+  const measure = canvas.getContext('2d')!;
+  return chart.scales['x']!.getLabelItems().map((item) => {
+    measure.font = item.font.string;
+    const width = measure.measureText(String(item.label)).width;
+    const x = item.options.translation![0];
+    const left = item.options.textAlign === 'left' ? x : item.options.textAlign === 'right' ? x - width : x - width / 2;
+    return { label: String(item.label), left, right: left + width };
+  });
+}
+
+describe('the compliance charts’ time axis at every width', () => {
+  for (const width of WIDTHS) {
+    it(`leaves a readable gap between its time labels at ${width} px`, async () => {
+      await page.viewport(width, 900);
+      const { root } = await mountBusyDashboard();
+      const canvases = [...root.querySelectorAll<HTMLCanvasElement>('.rs-chart-panel canvas')];
+      expect(canvases.length).toBeGreaterThan(0);
+      for (const canvas of canvases) {
+        const labels = timeLabelExtents(canvas);
+        expect(labels.length, `time labels at ${width} px`).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < labels.length; i += 1) {
+          const gap = labels[i]!.left - labels[i - 1]!.right;
+          expect(gap, `"${labels[i - 1]!.label}" and "${labels[i]!.label}" at ${width} px`).toBeGreaterThanOrEqual(8);
+        }
       }
     });
   }

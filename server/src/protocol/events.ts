@@ -154,3 +154,14 @@ export interface StoredEvent {
    */
   measures?: Record<string, number | null>;
 }
+
+/** A judgement in force after a correction, as POST /events/:id/void and /amend answer it (booleans, as everywhere). */
+export interface CorrectedJudgement {
+  standardVersion: number;
+  measure: string;
+  value: number | null;
+  threshold: number;
+  met: boolean;
+  counted: boolean;
+  reason: string | null;
+}

@@ -118,6 +118,8 @@ const ident = wellFormedString()
  * maxOpenSeconds) and no posted wait is longer than a day; a bigger one is a unit mix-up.
  */
 const MAX_THRESHOLD = LIMITS.maxOpenSeconds;
+/** A threshold or a short-abandon limit: a wait in seconds, no longer than any case stays open. */
+const seconds = z.number().finite().min(0, 'must be ≥ 0').max(MAX_THRESHOLD, `must be at most ${MAX_THRESHOLD} (366 days in seconds: no case stays open longer)`);
 const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const nameText = wellFormedString().trim().min(1, 'must not be empty').max(200);
 const LIST_AT_LEAST_ONE = 'must list at least one (omit it for all)';
@@ -133,10 +135,10 @@ export const standardDefinitionSchema = z
     measure: wellFormedString().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a measure of the event type (rings, answerSeconds, greetSeconds, acknowledgeSeconds …)'),
     clock: z.enum(STANDARD_CLOCKS, { error: `must be one of ${STANDARD_CLOCKS.join(', ')}` }).optional(),
     operator: z.enum(OPERATORS, { error: `must be one of ${OPERATORS.join(' ')}` }).default('<='),
-    threshold: z.number().finite().min(0, 'must be ≥ 0').max(MAX_THRESHOLD, `must be at most ${MAX_THRESHOLD} (366 days in seconds: no case stays open longer)`),
+    threshold: seconds,
     target: share,
     formula: z.enum(FORMULA_VARIANTS, { error: `must be one of ${FORMULA_VARIANTS.join(', ')}` }).default('F3'),
-    shortAbandonSeconds: z.number().finite().min(0, 'must be ≥ 0').nullable().optional(),
+    shortAbandonSeconds: seconds.nullable().optional(),
     scope: z.strictObject({ sites: z.array(nameText.overwrite(normalSiteId)).min(1, LIST_AT_LEAST_ONE).optional(), queues: nameList.optional() }).optional(),
     bands: z.strictObject({ green: share, amber: share }).optional(),
     windows: z.array(z.enum(REPORT_WINDOWS, { error: `must be one of ${REPORT_WINDOWS.join(', ')}` })).min(1).optional(),

@@ -1,6 +1,6 @@
 // Corrections: an event is voided or amended by a new record (domain/corrections.ts decides what it changes), written
 // with its compensating rollup deltas and its audit log entry in one transaction.
-import type { StandardVersion } from '../protocol';
+import type { CorrectedJudgement, StandardVersion } from '../protocol';
 import { planCorrection, statesOf, type CorrectionInput, type EffectiveJudgement, type EventState } from '../domain/corrections';
 import { DomainError } from '../domain/errors';
 import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
@@ -16,9 +16,16 @@ export interface CorrectionResult {
   /** The event's measured fields in force after the correction (outcome, rings, answerSeconds, greetSeconds, derived). */
   fields: EventState['fields'];
   /** Judgements in force after the correction (standard id → met/counted/value/reason). */
-  judgements: Record<string, EffectiveJudgement>;
-  previous: Record<string, EffectiveJudgement>;
+  judgements: Record<string, CorrectedJudgement>;
+  previous: Record<string, CorrectedJudgement>;
   at: string | null;
+}
+
+/** The chained record keeps met/counted as 1/0; the answer gives them as booleans, as every other answer does. */
+function answered(judgements: Record<string, EffectiveJudgement>): Record<string, CorrectedJudgement> {
+  const out: Record<string, CorrectedJudgement> = {};
+  for (const [standardId, j] of Object.entries(judgements)) out[standardId] = { ...j, met: j.met === 1, counted: j.counted === 1 };
+  return out;
 }
 
 export class CorrectionsService {
@@ -35,7 +42,7 @@ export class CorrectionsService {
       const before = statesOf(subject.recorded, subject.corrections).at(-1)!;
       const site = await tx.sites.get(e.site);
       const { changes, after, changed } = planCorrection(e, before, input, { versions: this.versions, ringCycleSeconds: site?.ringCycleSeconds ?? DEFAULT_RING_CYCLE_SECONDS });
-      const answer = { eventId: e.id, eventSeq: e.seq, action: input.action, fields: after.fields, judgements: after.judgements, previous: before.judgements };
+      const answer = { eventId: e.id, eventSeq: e.seq, action: input.action, fields: after.fields, judgements: answered(after.judgements), previous: answered(before.judgements) };
       if (!changed) return { changed, seq: null, ...answer, at: null };
       const at = tx.nowMs;
       const seq = await tx.writes.correction(subject, { eventSeq: e.seq, action: input.action, changes, rejudged: after.judgements, reason: input.reason, keyId, atMs: at }, after);

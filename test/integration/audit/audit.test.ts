@@ -1,13 +1,12 @@
 // The hash chain names the first tampered record (API and built CLI), deletes outside pruning
 // are refused and detected, retention pruning keeps the chain verifiable with a signed checkpoint.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
-import { buildServer, mainJs } from '../support/cli';
+import { buildServer, mainJs, runNode } from '../support/cli';
 import { testClock } from '../support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit } from '../support/testServer';
 
@@ -16,13 +15,7 @@ const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
 beforeAll(() => buildServer());
 
-// Child processes run asynchronously: a synchronous one would stall the test's in-process server, whose idle
-// keep-alive sockets then close just as the next request reuses them (ECONNRESET on a loaded machine).
-const run = (args: string[]) =>
-  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-const cliVerify = (dataDir: string) => run([mainJs, 'verify', '--data', dataDir, '--json']);
+const cliVerify = (dataDir: string) => runNode([mainJs, 'verify', '--data', dataDir, '--json']);
 
 describe('hash chain', () => {
   it('is intact after ingest, standard and site changes; names an edited event, judgement, link or deleted row', async () => {
@@ -123,7 +116,7 @@ describe('hash chain', () => {
       expect(verify).toMatchObject({ intact: false, records: early.seq - 1, headSeq: early.seq - 1, checked: total, firstBad: named[0], problems: named, moreProblems: 0 });
       expect(verify.message).toMatch(new RegExp(`^first mismatch at record ${early.seq} .*; 2 problems in ${total} records checked; intact up to record ${early.seq - 1}, hash [0-9a-f]{64}$`));
 
-      const cli = await run([mainJs, 'verify', '--data', server.dataDir]);
+      const cli = await runNode([mainJs, 'verify', '--data', server.dataDir]);
       expect(cli.status).toBe(1);
       expect(cli.stdout).toContain(`  record ${early.seq} (event ${early.ref}): the event record ${early.ref} does not match its chain digest`);
       expect(cli.stdout).toContain(`  record ${late.seq} (event ${late.ref}): the event record ${late.ref} does not match its chain digest`);
@@ -152,7 +145,7 @@ describe('hash chain', () => {
       for (const id of ['x1', 'x28']) lines[row(id)] = lines[row(id)]!.replace(',harbour,', ',elsewhere,');
       const file = join(server.dataDir, 'altered.csv');
       writeFileSync(file, lines.join('\r\n'));
-      const check = await run(['scripts/verify-export.mjs', file, '--json']);
+      const check = await runNode(['scripts/verify-export.mjs', file, '--json']);
       expect(check.status).toBe(1);
       const problems = JSON.parse(check.stdout).problems as string[];
       expect(problems.filter((p) => /\(event x1\b.*does not hash/.test(p))).toHaveLength(1);
@@ -199,7 +192,7 @@ describe('hash chain', () => {
         { kind: 'judgement', ref: '1/call-answer-2-rings' },
       ]);
       expect((await cliVerify(dir)).status).toBe(0);
-      const out = (await run([mainJs, 'verify', '--data', dir])).stdout;
+      const out = (await runNode([mainJs, 'verify', '--data', dir])).stdout;
       expect(out).toMatch(/^INTACT: intact up to record \d+, head hash [0-9a-f]{64}/);
     } finally {
       removeDir(dir);
@@ -231,7 +224,7 @@ describe('retention', () => {
       expect(ev).toContain('new1');
       const file = join(dir, 'after-prune.csv');
       writeFileSync(file, ev);
-      const offline = await run(['scripts/verify-export.mjs', file, '--head', verify.headHash]);
+      const offline = await runNode(['scripts/verify-export.mjs', file, '--head', verify.headHash]);
       expect(offline.stdout).toMatch(/^VERIFIED/);
       const log = await (await fetch(`${server.url}/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json`, { headers: adminHeaders(server.apiKey) })).json();
       expect(log.rows.find((r: any) => r.action === 'retention.prune')).toMatchObject({ key_id: 'system' });
@@ -256,9 +249,9 @@ describe('retention', () => {
   });
 
   it('the prune command and --retain-days refuse bad values', async () => {
-    const r = await run([mainJs, 'prune', '--data', tempDataDir(), '--retain-days', '0']);
+    const r = await runNode([mainJs, 'prune', '--data', tempDataDir(), '--retain-days', '0']);
     expect(r.status).toBe(2);
-    const s = await run([mainJs, '--retain-days', 'x']);
+    const s = await runNode([mainJs, '--retain-days', 'x']);
     expect(s.status).toBe(2);
     expect(s.stderr).toMatch(/--retain-days/);
   });

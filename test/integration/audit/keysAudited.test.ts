@@ -1,10 +1,8 @@
 // Creating and revoking an API key is an admin action like a site or standard change: each is an audit-log entry,
 // chained, naming who did it and the key (id, name, scopes, sites), never its secret; over the API and from the CLI.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, mainJs } from '../support/cli';
+import { buildServer, mainJs, runNode } from '../support/cli';
 import { adminHeaders, databaseUrlOf, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 let server: TestServer;
@@ -24,9 +22,9 @@ const api = (method: string, path: string, body?: unknown) =>
 
 async function cli(...args: string[]): Promise<string> {
   const database = await databaseUrlOf(server.dataDir);
-  // Not execFileSync: the server in this process must go on answering (and keeping its connections) meanwhile.
-  const { stdout } = await promisify(execFile)(process.execPath, [mainJs, 'keys', ...args, '--data', server.dataDir, ...(database ? ['--database', database] : [])], { encoding: 'utf8', env: { ...process.env, RINGSIDE_API_KEY: '' } });
-  return stdout;
+  const run = await runNode([mainJs, 'keys', ...args, '--data', server.dataDir, ...(database ? ['--database', database] : [])], { env: { ...process.env, RINGSIDE_API_KEY: '' } });
+  expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
 }
 
 describe('API keys in the audit log', () => {

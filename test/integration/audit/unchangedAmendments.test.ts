@@ -34,7 +34,7 @@ describe('an amendment that changes nothing', () => {
     const same = await amend('c1', { outcome: 'answered', rings: 3 });
     expect(same.status).toBe(200);
     expect(same.body).toMatchObject({ changed: false, seq: null, at: null, eventId: 'c1', action: 'amend', fields: { outcome: 'answered', rings: 3, derived: ['answerSeconds'] } });
-    expect(same.body.judgements['call-answer-2-rings']).toMatchObject({ met: 0, counted: 1, value: 3 });
+    expect(same.body.judgements['call-answer-2-rings']).toMatchObject({ met: false, counted: true, value: 3 });
     expect(same.body.previous).toEqual(same.body.judgements);
     const sameVisit = await amend('v1', { greetSeconds: 40, outcome: 'greeted' });
     expect(sameVisit.status).toBe(200);

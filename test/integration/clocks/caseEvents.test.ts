@@ -2,13 +2,13 @@
 // counted in GET /compliance, listed in the event export with its measures (verified offline by the auditor's
 // script), and the chain still verifies. Its milestones are in the milestone export, each row verified against
 // its chain link. Runs on SQLite and (integration-postgres) on PostgreSQL.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { COMPLAINT_STANDARDS, postJson, postMilestones } from './support';
+import { runNode } from '../support/cli';
 
 const MONDAY_3PM = Date.parse('2026-06-01T15:00:00Z');
 const HOUR = 3_600_000;
@@ -18,7 +18,7 @@ let server: TestServer;
 
 const complaint = (caseId: string, milestone: string, atMs: number) => ({ type: 'complaint', site: 'harbour', caseId, milestone, at: new Date(atMs).toISOString() });
 const RANGE = 'from=2026-06-01T00:00:00Z&to=2026-06-08T00:00:00Z';
-const verify = (file: string) => spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), file], { encoding: 'utf8' });
+const verify = (file: string) => runNode([join(process.cwd(), 'scripts', 'verify-export.mjs'), file]);
 const exported = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.apiKey}` } })).text();
 
 beforeAll(async () => {
@@ -68,7 +68,7 @@ describe('a closed complaint', () => {
 
     const file = join(server.dataDir, 'complaints.json');
     writeFileSync(file, text);
-    const verified = verify(file);
+    const verified = await verify(file);
     expect(verified.stdout + verified.stderr).toMatch(/^VERIFIED/);
     expect((await server.getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true });
   });
@@ -77,7 +77,7 @@ describe('a closed complaint', () => {
     const csv = await exported(`/api/v1/export/milestones?${RANGE}&format=csv&site=harbour`);
     const file = join(server.dataDir, 'milestones.csv');
     writeFileSync(file, csv);
-    const ok = verify(file);
+    const ok = await verify(file);
     expect(ok.stdout + ok.stderr).toMatch(/^VERIFIED: .* \(milestones, csv, 8 rows/);
     const json = JSON.parse(await exported(`/api/v1/export/milestones?${RANGE}&format=json`));
     expect(json.rows.filter((r: any) => r.case_id === 'K-2').map((r: any) => [r.milestone, r.at])).toEqual([
@@ -89,7 +89,7 @@ describe('a closed complaint', () => {
 
     // An acknowledgement moved an hour earlier in the file no longer hashes to its link.
     writeFileSync(file, readFileSync(file, 'utf8').replace('2026-06-02T12:00:00.000Z', '2026-06-02T11:00:00.000Z'));
-    const altered = verify(file);
+    const altered = await verify(file);
     expect(altered.status).toBe(1);
     expect(altered.stdout + altered.stderr).toMatch(/does not hash to its chain link/);
   });

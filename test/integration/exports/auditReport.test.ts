@@ -3,7 +3,6 @@
 // relaxed on 3 Dec back to 16 Nov and the second half of the month arriving late), read back as HTML (each of those
 // is shown), served with a CSP that allows exactly its style, and printed to PDF by real Chromium (A4, no blank
 // page, running header and page numbers, the site named on continuation pages).
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { launchChromium } from '../../vscode/harness/chromium';
 import { pdfPages } from '../support/pdfText';
 import { testClock, type TestClock } from '../support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 let server: TestServer;
 let clock: TestClock;
@@ -173,10 +173,10 @@ describe('the audit report shows what an auditor asks', () => {
     const key = join(dir, 'key.json');
     writeFileSync(key, JSON.stringify(await (await fetch(`${server.url}/api/v1/audit/public-key`)).json()));
     const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
-    const ok = spawnSync(process.execPath, [script, file, '--public-key', key], { encoding: 'utf8' });
+    const ok = await runNode([script, file, '--public-key', key]);
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     writeFileSync(file, html.replace('16 / 16 = 100.0', '16 / 15 = 100.0'));
-    expect(spawnSync(process.execPath, [script, file, '--public-key', key], { encoding: 'utf8' }).status).not.toBe(0);
+    expect((await runNode([script, file, '--public-key', key])).status).not.toBe(0);
   });
 
   it('names months as a reader does on the axis ("Nov 2026")', async () => {

@@ -3,12 +3,12 @@
 // failure. Real failures: a SQLite file with the pages of the table the rows come from overwritten (SQLITE_CORRUPT
 // when the rows are read), and a PostgreSQL backend terminated (pg_terminate_backend) while the export waits for
 // its rows.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode } from '../support/cli';
 import { copyWithCorruptPages } from '../support/corruptPages';
 import { captureLog } from '../support/serverLog';
 import { testDatabases } from '../support/postgres';
@@ -51,7 +51,7 @@ function download(server: TestServer, path: string, apiKey = server.apiKey): Pro
 function verify(dir: string, name: string, text: string) {
   const file = join(dir, name);
   writeFileSync(file, text);
-  return spawnSync(process.execPath, [script, file], { encoding: 'utf8' });
+  return runNode([script, file]);
 }
 
 /** What every client of a failed export sees, whatever failed. */
@@ -107,7 +107,7 @@ describe('on SQLite, a table the rows come from is corrupt', () => {
           // SQLITE_CORRUPT is not a storage failure the service knows: its text stays in the server's log.
           expect(failure.detail).toContain('an internal error stopped it');
           expect(failure.detail).not.toMatch(/malformed|SQLITE/i);
-          const verdict = verify(server.dataDir, `${kind}.${format}`, d.text);
+          const verdict = await verify(server.dataDir, `${kind}.${format}`, d.text);
           expect(verdict.status, verdict.stdout + verdict.stderr).toBe(1);
           expect(verdict.stdout).toMatch(new RegExp(`the export failed on the server after 0 data rows \\(request id ${d.requestId}\\): the export failed after it started`));
         } finally {
@@ -174,7 +174,7 @@ describe('on PostgreSQL, the export backend is terminated while it waits for its
         const d = await answer;
         const failure = expectFailedExport(d, 'ndjson', new RegExp(`^\\{"export":\\{"kind":"${kind}"`));
         expect(failure.detail).toContain('the database could not be read');
-        const verdict = verify(server.dataDir, `${kind}.ndjson`, d.text);
+        const verdict = await verify(server.dataDir, `${kind}.ndjson`, d.text);
         expect(verdict.status).toBe(1);
         expect(verdict.stdout).toContain(`the export failed on the server after 0 data rows (request id ${d.requestId}): the export failed after it started: the database could not be read`);
       } finally {
@@ -183,7 +183,7 @@ describe('on PostgreSQL, the export backend is terminated while it waits for its
       // The server goes on: the next export is whole and verifies.
       const again = await download(server, `/export/${kind}?from=${FROM}&to=${TO}${query}&format=csv`);
       expect(again.complete).toBe(true);
-      expect(verify(server.dataDir, `${kind}-again.csv`, again.text).stdout).toMatch(/^VERIFIED/);
+      expect((await verify(server.dataDir, `${kind}-again.csv`, again.text)).stdout).toMatch(/^VERIFIED/);
     });
   }
 });

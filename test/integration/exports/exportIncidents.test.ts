@@ -1,6 +1,5 @@
 // The incidents export: one row per incident change (opened, escalated, acknowledged, recovered) with its summary and
 // SRE detail; the CSV verifies offline (manifest hash).
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { calls, MINUTE, NO_HOLDS, T0 } from '../support/alertSupport';
 import { testClock } from '../support/testClock';
 import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 let server: TestServer;
 const clock = testClock(T0);
@@ -43,5 +43,5 @@ it('exports every change of every incident, oldest first, with who acknowledged'
   expect(rows[1]!.detail!.split('\n')[0]).toBe('Band over 1h: 62.9 % (17 of 27 met); amber below 90 %, red below 85 % → red');
   const file = join(server.dataDir, 'incidents.csv');
   writeFileSync(file, text);
-  expect(spawnSync(process.execPath, ['scripts/verify-export.mjs', file], { encoding: 'utf8' }).stdout).toMatch(/^VERIFIED/);
+  expect((await runNode(['scripts/verify-export.mjs', file])).stdout).toMatch(/^VERIFIED/);
 });

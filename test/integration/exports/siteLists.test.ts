@@ -2,15 +2,13 @@
 // list is read one way everywhere (several values: each one site, whole; one value: a stored site's exact id whole,
 // else the sites between its commas), a site stored with a comma before the rule stays reachable, and an export
 // naming a site no record names is refused instead of signed empty.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSite } from '../../../server/src/domain/sites';
 import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { appendIdList } from '../../../server/src/protocol/pure';
-import { buildServer, mainJs } from '../support/cli';
+import { buildServer, mainJs, runNode } from '../support/cli';
 import { openTestCore } from '../support/core';
 import { adminHeaders, call, databaseUrlOf, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
@@ -44,19 +42,8 @@ afterAll(async () => {
 const send = (method: string, path: string, body?: unknown, type = 'application/json') =>
   fetch(`${server.url}/api/v1${path}`, { method, headers: { ...adminHeaders(server.apiKey), 'content-type': type }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
 
-/**
- * Runs node with `args` without blocking this process (a spawnSync would stall the server in it, and its kept-alive
- * connections would be reset under the next request): exit code and output.
- */
-async function node(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', env: { ...process.env, RINGSIDE_API_KEY: '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs node with `args` without blocking this process, with no API key in its environment unless `env` gives one. */
+const node = (args: string[], env: Record<string, string> = {}) => runNode(args, { env: { ...process.env, RINGSIDE_API_KEY: '', ...env } });
 
 const COMMA = 'must not contain a comma: lists of sites separate ids with commas (site=a,b), so a site id cannot hold one';
 
@@ -81,7 +68,7 @@ describe('a new site id may not hold a comma', () => {
     // The forwarders refuse it before they start, as the server would refuse every record.
     for (const action of [['asterisk-queue-log', '--file', join(server.dataDir, 'queue_log')], ['mqtt', '--broker', 'mqtt://127.0.0.1:1', '--topic', 't']]) {
       const r = await node([mainJs, 'forward', ...action, '--server', server.url, '--site', 'South, Annex'], { RINGSIDE_API_KEY: 'rs_x' });
-      expect(r.code, r.stderr).toBe(2);
+      expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toContain(`--site ${COMMA}`);
     }
   });
@@ -138,7 +125,7 @@ describe('lists of sites', () => {
     expect((await create('harbour, airport')).sites).toEqual(['harbour', 'airport']);
     expect((await create(OLD, 'z')).sites).toEqual([OLD, 'z']);
     // Repeated values are each one site: one with a comma that no stored site has could never write.
-    expect(await run('x,y', 'z')).toMatchObject({ code: 1, stderr: `ringside keys create: ${COMMA} (no site "x,y" is stored)\n` });
+    expect(await run('x,y', 'z')).toMatchObject({ status: 1, stderr: `ringside keys create: ${COMMA} (no site "x,y" is stored)\n` });
     const api = await send('POST', '/keys', { name: 'desk', scopes: ['ingest'], sites: ['harbour', 'x,y'] });
     expect(api.status).toBe(400);
     expect((await api.json()).errors).toEqual([{ path: 'sites.1', message: `${COMMA} (no site "x,y" is stored)` }]);

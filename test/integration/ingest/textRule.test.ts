@@ -3,7 +3,6 @@
 // 400 naming the field, or stored and read back exactly as sent (after trimming; site ids in NFC); either way the
 // hash chain still verifies, and so do the exports of everything written. A body that is not UTF-8 is refused,
 // unstored.
-import { spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { calls, MINUTE, T0 } from '../support/alertSupport';
 import { testClock } from '../support/testClock';
 import { adminHeaders, call, isoAgo, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 let server: TestServer;
 let reader: ReturnType<typeof openDatabase>; // better-sqlite3 lives in server/node_modules
@@ -207,7 +207,7 @@ describe('text fields of every write path', () => {
       expect(res.status).toBe(200);
       const file = join(server.dataDir, `export-${kind}.${format}`);
       writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-      const run = spawnSync(process.execPath, [script, file], { encoding: 'utf8' });
+      const run = await runNode([script, file]);
       expect(run.stdout, `${kind} ${format}`).toMatch(/^VERIFIED/);
     }
   });

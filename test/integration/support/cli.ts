@@ -1,5 +1,5 @@
 // Starting the built CLI (server/dist/main.js) as a child process, for tests that need a real process.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams, type ExecFileOptions } from 'node:child_process';
 import { resolve } from 'node:path';
 import { watchOutput, type ChildOutput } from './childOutput';
 
@@ -8,6 +8,26 @@ export const mainJs = resolve(repo, 'server/dist/main.js');
 
 export function buildServer(): void {
   execFileSync(process.execPath, [resolve(repo, 'server/build.mjs')], { stdio: 'pipe' });
+}
+
+export interface NodeRun {
+  /** The exit code (1 when the process could not start or was killed). */
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node ...args` to its end without blocking this process: an execFileSync or spawnSync would stall a server
+ * running in this process, whose idle kept-alive connections then close just as the next request reuses them
+ * (ECONNRESET on a loaded machine).
+ */
+export function runNode(args: readonly string[], options: Omit<ExecFileOptions, 'encoding'> = {}): Promise<NodeRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { maxBuffer: 256 * 1024 * 1024, ...options, encoding: 'utf8' }, (error, stdout, stderr) =>
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 export interface CliServer extends ChildOutput {

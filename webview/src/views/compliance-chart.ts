@@ -257,7 +257,9 @@ function chartOptions(shown: { rangeMs: number }): ChartOptions<'line'> {
     scales: {
       x: {
         type: 'linear',
-        ticks: { callback: (value) => tickLabel(Number(value), shown.rangeMs), maxRotation: 0 },
+        // Labels are thinned out before they touch (every other one on a narrow panel). The padding is generous because
+        // Chart.js thins them by the axis length of an early layout pass, before the y axis takes its share of the width.
+        ticks: { callback: (value) => tickLabel(Number(value), shown.rangeMs), maxRotation: 0, autoSkipPadding: 18 },
         afterBuildTicks: (axis) => {
           axis.ticks = localTicks(axis.min, axis.max);
         },
