@@ -32,6 +32,11 @@ export function mountRoutes(router: express.Router, routes: readonly Route[], ap
       if (r.method === 'ALL') chain.all(...handlersOf(r, app));
       else chain[r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](...handlersOf(r, app));
     }
-    if (!here.some((r) => r.method === 'ALL')) chain.all(methodNotAllowed(here.map((r) => r.method)));
+    if (!here.some((r) => r.method === 'ALL')) chain.all(methodNotAllowed(allowedMethods(here)));
   }
+}
+
+/** The methods a path serves, as a 405's Allow lists them: every GET also answers HEAD (RFC 9110, 10.2.1). */
+function allowedMethods(here: readonly Route[]): string[] {
+  return here.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]));
 }

@@ -41,10 +41,13 @@ export const zoneParam = () =>
     .transform((v, ctx) => canonicalTimeZone(v) ?? refuse(ctx, UNKNOWN_TIME_ZONE))
     .optional();
 
+/** The refusal of a standard id no standard ever had, naming those that exist. */
+export const unknownStandardMessage = (id: string, ids: readonly string[]): string => `unknown standard "${id}" (known: ${ids.join(', ')})`;
+
 /** A standard that exists (retired ones included). */
 export const standardParam = (ids: readonly string[]) =>
   text()
-    .transform((v, ctx) => (ids.includes(v) ? v : refuse(ctx, `unknown standard "${v}" (known: ${ids.join(', ')})`)))
+    .transform((v, ctx) => (ids.includes(v) ? v : refuse(ctx, unknownStandardMessage(v, ids))))
     .optional();
 
 /**

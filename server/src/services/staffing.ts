@@ -57,8 +57,10 @@ export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 
   const site = await core.sites.get(q.site);
   if (!site) throw new DomainError('invalid', 'site', `unknown site "${q.site}"`, undefined, QUERY_PARAMETER);
   const standard = core.standards.get(q.standard);
-  if (!standard) throw new DomainError('invalid', 'standard', `unknown standard "${q.standard}"`);
-  if (!(standard.target > 0 && standard.target < 1)) throw new DomainError('invalid', 'standard', `has target ${standard.target}: a forecast needs a target strictly between 0 and 1`);
+  if (!standard) throw new DomainError('invalid', 'standard', `unknown standard "${q.standard}"`, undefined, QUERY_PARAMETER);
+  if (!(standard.target > 0 && standard.target < 1)) {
+    throw new DomainError('invalid', 'standard', `has target ${standard.target}: a forecast needs a target strictly between 0 and 1`, undefined, QUERY_PARAMETER);
+  }
   const thresholdSeconds = asDomainErrors(() => thresholdSecondsOf(standard, site.ringCycleSeconds));
   const date = resolveDate(q.date, nowMs, site.timeZone);
   const read = (d: string) => dayTallies(core, site, standard.id, d);

@@ -240,16 +240,16 @@ describe('the content type before the body', () => {
 });
 
 describe('methods and scopes from the route tables', () => {
-  it('answers another method with 405 and the methods the table declares', async () => {
-    expect(await send('PATCH', '/standards/call-answer-2-rings')).toMatchObject({ status: 405, allow: 'GET, PUT, DELETE' });
-    expect(await send('DELETE', '/keys')).toMatchObject({ status: 405, allow: 'GET, POST' });
+  it('answers another method with 405 and the methods the table declares, HEAD beside every GET', async () => {
+    expect(await send('PATCH', '/standards/call-answer-2-rings')).toMatchObject({ status: 405, allow: 'GET, HEAD, PUT, DELETE' });
+    expect(await send('DELETE', '/keys')).toMatchObject({ status: 405, allow: 'GET, HEAD, POST' });
   });
 
   it('answers another method on a path a key may read with 403 needing admin; only an admin learns the 405', async () => {
     const refused = await send('DELETE', '/compliance', undefined, keys.read);
     expect(refused).toMatchObject({ status: 403, allow: null, body: { type: 'https://ringside.dev/problems/insufficient-scope', detail: 'DELETE /api/v1/compliance needs a key with scope "admin" (this key has: read)' } });
     expect((await send('PATCH', '/standards/call-answer-2-rings', {}, keys.audit)).status).toBe(403);
-    expect(await send('DELETE', '/compliance')).toMatchObject({ status: 405, allow: 'GET', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
+    expect(await send('DELETE', '/compliance')).toMatchObject({ status: 405, allow: 'GET, HEAD', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
   });
 
   it('needs admin where no route is, even under a prefix another scope may use', async () => {

@@ -185,6 +185,27 @@ describe('keys API', () => {
     expect(after.body.lastUsedAt).not.toBeNull();
   });
 
+  it('answers every key and counter request with Cache-Control: no-store, refusals too', async () => {
+    const created = await createKey({ name: 'cached?', scopes: ['read'] });
+    const cacheOf = async (method: string, path: string) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: adminHeaders() });
+      await res.arrayBuffer();
+      return [method, path, res.status, res.headers.get('cache-control')];
+    };
+    expect(await Promise.all([
+      cacheOf('GET', '/keys'),
+      cacheOf('GET', `/keys/${created.body.id}`),
+      cacheOf('GET', '/keys/k_nosuch'),
+      cacheOf('GET', '/stats'),
+    ])).toEqual([
+      ['GET', '/keys', 200, 'no-store'],
+      ['GET', `/keys/${created.body.id}`, 200, 'no-store'],
+      ['GET', '/keys/k_nosuch', 404, 'no-store'],
+      ['GET', '/stats', 200, 'no-store'],
+    ]);
+    expect(await cacheOf('DELETE', `/keys/${created.body.id}`)).toEqual(['DELETE', `/keys/${created.body.id}`, 200, 'no-store']);
+  });
+
   it('revokes a key: it stops working at once, for HTTP and the socket, and live sockets using it are cut', async () => {
     const created = await createKey({ name: 'temp', scopes: ['read'] });
     expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);

@@ -142,6 +142,19 @@ describe('GET /api/v1/staffing/forecast', () => {
     }
   });
 
+  it('names an unknown site, an unknown standard and a bad date in one invalid-query answer, as the other reads do', async () => {
+    const res = await forecast('site=nowhere&standard=nope&date=1969-07-20');
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe('https://ringside.dev/problems/invalid-query');
+    expect(res.body.errors).toEqual([
+      { path: 'site', message: 'unknown site "nowhere": no site of that name is configured or has events' },
+      { path: 'standard', message: expect.stringMatching(/^unknown standard "nope" \(known: .*call-answer-2-rings/) },
+      { path: 'date', message: 'must be 1970-02-01 or later' },
+    ]);
+    const standardOnly = await forecast(`site=${SITE}&standard=nope&date=${DAY}`);
+    expect(standardOnly.body.type).toBe('https://ringside.dev/problems/invalid-query');
+  });
+
   it('says a real day before February 1970 is too early, not that it is no day', async () => {
     const early = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=1969-07-20`);
     expect(early.body.errors).toEqual([{ path: 'date', message: 'must be 1970-02-01 or later' }]);

@@ -6,7 +6,7 @@ import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RE
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { domainProblem, problem, sendProblem } from '../problems';
-import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
+import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, unknownStandardMessage, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
 import { unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
@@ -46,7 +46,7 @@ function exportQuery(ctx: ExportContext) {
       from: timeParam(),
       to: timeParam(),
       site: siteListParam(ctx.knownSite),
-      standard: known(ctx.standardIds, (s) => `unknown standard "${s}" (known: ${ctx.standardIds.join(', ')})`),
+      standard: known(ctx.standardIds, (s) => unknownStandardMessage(s, ctx.standardIds)),
       outcome: known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`),
       format: oneOfParam(ctx.formats),
       tz: zoneParam(),

@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/errors';
 import { validateKeyRequest, type NewKeyRequest } from '../../services/keys';
 import { keyIdOf } from '../caller';
 import { refuse } from '../queryParams';
-import { route } from '../route';
+import { route, type Route } from '../route';
 
 type KeyRequest = Omit<NewKeyRequest, 'source'>;
 
@@ -20,15 +20,22 @@ const keyRequest = (nowMs: number) =>
 // Both name the path parameter, as an unknown site or standard does.
 const keyNotFound = (id: string) => new DomainError('not-found', 'id', `unknown API key "${id}"`, undefined, 'key-not-found');
 
-export const keyRoutes = [
+/** Keys and counters are never cached, refusals included: a key's description, let alone its secret, stays off disks. */
+const noStore = (routes: readonly Route[]): Route[] =>
+  routes.map((r) => ({
+    ...r,
+    handle: (input, app) => {
+      input.res.setHeader('Cache-Control', 'no-store');
+      return r.handle(input, app);
+    },
+  }));
+
+export const keyRoutes = noStore([
   route({
     method: 'GET',
     path: '/keys',
     scope: 'admin',
-    handle: async ({ res }, app) => {
-      res.setHeader('Cache-Control', 'no-store');
-      return { keys: await app.core.keys.list() };
-    },
+    handle: async (_input, app) => ({ keys: await app.core.keys.list() }),
   }),
   route<unknown, undefined, KeyRequest>({
     method: 'POST',
@@ -37,9 +44,8 @@ export const keyRoutes = [
     status: 201,
     body: { limit: '16kb', media: 'required', what: 'the key request', schema: (_req, app) => keyRequest(app.now()), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
     handle: async ({ body, res }, app) => {
-      const created = await app.core.keys.create({ ...body, source: 'api' }, { keyId: keyIdOf(res) });
       // The secret is in this answer and nowhere else: it is stored only as a hash.
-      res.setHeader('Cache-Control', 'no-store');
+      const created = await app.core.keys.create({ ...body, source: 'api' }, { keyId: keyIdOf(res) });
       return { key: created.key, ...created.info };
     },
   }),
@@ -64,4 +70,4 @@ export const keyRoutes = [
     },
   }),
   route({ method: 'GET', path: '/stats', scope: 'admin', handle: (_input, app) => app.stats() }),
-];
+]);

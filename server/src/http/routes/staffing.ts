@@ -1,9 +1,11 @@
 // GET /staffing/erlang: the Erlang C answer for one interval (how many people reach a wait target).
 // GET /staffing/forecast: a site's day hour by hour for one standard, forecast from its history.
+import type { Request } from 'express';
 import { z } from 'zod';
+import { unknownSiteMessage } from '../../services/sites';
 import { erlangAnswer, staffingForecast, type ForecastQuery } from '../../services/staffing';
-import { numberParam, refuse } from '../queryParams';
-import { route } from '../route';
+import { knownSitesOf, numberParam, refuse, unknownStandardMessage } from '../queryParams';
+import { route, type AppContext } from '../route';
 
 const erlangQuery = z.strictObject({
   arrivalsPerHour: numberParam('must be a number ≥ 0 (arrivals per hour)', (v) => v >= 0),
@@ -32,7 +34,19 @@ const dayParam = required('a day, YYYY-MM-DD').transform((v, ctx): string => {
   return v;
 });
 
-const forecastQuery = z.strictObject({ site: required('a site name'), standard: required('a standard id'), date: dayParam });
+/**
+ * The site and the standard are looked up before the query is parsed, so an unknown one is named beside every other
+ * problem of the query, in the words the other reads use.
+ */
+async function forecastQuery(req: Request, app: AppContext): Promise<z.ZodType<ForecastQuery>> {
+  const knownSite = await knownSitesOf(app.core.sites, req.query);
+  const standardIds = app.core.standards.ids();
+  return z.strictObject({
+    site: required('a site name').transform((v, ctx) => knownSite(v) ?? refuse(ctx, unknownSiteMessage(v))),
+    standard: required('a standard id').transform((v, ctx) => (standardIds.includes(v) ? v : refuse(ctx, unknownStandardMessage(v, standardIds)))),
+    date: dayParam,
+  });
+}
 
 export const staffingRoutes = [
   route<Record<string, string>, ErlangQuery>({
