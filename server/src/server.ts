@@ -224,7 +224,9 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     buildSnapshot(sources, now()).then((snapshot) => live.io.emit('snapshot', snapshot), (err: unknown) => logger.error({ err }, 'live push failed'));
   };
   const unwatchStandards = core.standards.onChange(pushSnapshot);
-  const unwatchSites = core.sites.onChange(pushSnapshot);
+  // A site's settings time its open cases (their deadlines, as their end will be judged): the open clocks take them
+  // first, so the snapshot lists them by the new settings too.
+  const unwatchSites = core.sites.onChange(() => void core.clocks.sitesChanged().then(pushSnapshot));
   return {
     httpServer,
     io: live.io,

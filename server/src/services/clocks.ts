@@ -60,6 +60,7 @@ interface WatchedCase {
   key: CaseKey;
   type: EventTypeDefinition;
   state: CaseState;
+  /** Its site as stored now (sitesChanged reads it again): the settings its end would be judged by. */
   site: ClockSite;
   /** The standard versions in force when the case started (the ones its finished event is judged by). */
   standards: ClockStandard[];
@@ -160,6 +161,15 @@ export class ClockService {
       .flatMap((c) => this.clockOf(c, now) ?? [])
       .filter((c) => matchesClockFilter(c, filter.state ?? 'open'))
       .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  }
+
+  /**
+   * A site was configured, changed or retired (SitesService.onChange, here or on another node): the open cases are
+   * timed by the sites as they are now, and what that changes is pushed. Resolves once it has been.
+   */
+  sitesChanged(): Promise<void> {
+    this.enqueue(() => this.resite());
+    return this.work;
   }
 
   /** Resolves when every look already asked for has run (tests, shutdown). */
@@ -278,17 +288,37 @@ export class ClockService {
     if (!first || !type) return undefined;
     const key = { type: first.type, site: first.site, caseId: first.caseId };
     const state = caseState(type, milestones.map(toCaseMilestone));
-    let site = sites.get(first.site);
-    if (!site) sites.set(first.site, (site = this.siteOf(first.site, siteReads)));
+    const site = this.siteIn(sites, first.site, siteReads);
     const standards = this.deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
     const recorded = new Map(judgements ? before?.recorded : undefined);
     for (const r of judgements ?? (await this.deps.store.reads.cases.judgements(key))) recorded.set(r.judgement.standardId, r.judgement);
     return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '', quietFrom: Infinity, quietUntil: -Infinity };
   }
 
+  /** The site `name` as judging reads it (a retired site: the defaults), looked up once per pass (`sites`). */
+  private siteIn(sites: Map<string, Promise<ClockSite>>, name: string, reads: StoreReads['sites'] = this.deps.store.reads.sites): Promise<ClockSite> {
+    let site = sites.get(name);
+    if (!site) sites.set(name, (site = this.siteOf(name, reads)));
+    return site;
+  }
+
   private async siteOf(name: string, reads: StoreReads['sites']): Promise<ClockSite> {
     const stored = await reads.get(name);
     return stored && !stored.retired ? stored : defaultSite(name, this.deps.timeZone);
+  }
+
+  /**
+   * Every watched case takes its site as stored now (one read per site), as the judgement of its end would: a site
+   * changed or retired moves its open cases' deadlines, at-risk instants and "not counted" standings, and the timer.
+   * Verdicts already recorded and breaches already pushed stay (they are never taken back).
+   */
+  private async resite(): Promise<void> {
+    const sites = new Map<string, Promise<ClockSite>>();
+    for (const c of this.cases.values()) {
+      c.site = await this.siteIn(sites, c.key.site);
+      c.quietUntil = -Infinity;
+    }
+    await this.look([], []);
   }
 
   private clockOf(c: WatchedCase, nowMs: number): OpenClock | null {

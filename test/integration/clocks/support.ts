@@ -72,9 +72,16 @@ export async function connected(server: Pick<TestServer, 'url' | 'apiKey'>): Pro
 }
 
 /** POST JSON with the admin key. */
-export async function postJson(server: Pick<TestServer, 'url' | 'apiKey'>, path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+export function postJson(server: Pick<TestServer, 'url' | 'apiKey'>, path: string, body: unknown): Promise<{ status: number; body: any }> {
+  return sendJson(server, 'POST', path, body);
+}
+
+/** A request with the admin key, its body (if any) as JSON. */
+export async function sendJson(server: Pick<TestServer, 'url' | 'apiKey'>, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const json = body === undefined ? {} : { headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) };
+  const res = await fetch(`${server.url}${path}`, { method, headers: adminHeaders(server.apiKey), ...json });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** The ready-to-paste complaint standards of docs/standards.md. */

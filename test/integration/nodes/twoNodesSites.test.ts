@@ -1,11 +1,12 @@
 // Two nodes on one PostgreSQL database, without Redis: a site created, renamed or retired through one node reaches a
 // dashboard connected to the other as a fresh snapshot naming the site as it now is, as soon as that node hears the
-// commit (pg_notify), not at the dashboard's next reconnect.
+// commit (pg_notify), not at the dashboard's next reconnect; the open clocks of the other node take a site's new
+// settings as soon too.
 import { expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
 import { testClock } from '../support/testClock';
 import { adminHeaders, type TestServer } from '../support/testServer';
-import { connected, postJson, type LiveClient } from '../clocks/support';
+import { callMilestone, clockUpdates, connected, postJson, postMilestones, type LiveClient } from '../clocks/support';
 import { nodesOnOneDatabase } from '../support/nodeDataDir';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -59,6 +60,23 @@ it('a rename through node B reaches a dashboard on node A the same way', async (
     const renamed = snapshotNaming(client, 'Harbour (east)');
     expect(await request(b(), 'PATCH', '/api/v1/sites/harbour', { name: 'Harbour (east)' })).toBe(200);
     await renamed;
+  } finally {
+    client.close();
+  }
+});
+
+it("a ring cycle changed through node A moves the deadline of a call node B watches, pushed to B's dashboard", async () => {
+  expect((await postJson(a(), '/api/v1/sites', { id: 'north', timeZone: 'UTC' })).status).toBe(201);
+  const { client } = await connected(b());
+  try {
+    const updates = clockUpdates(client);
+    expect((await postMilestones(b(), callMilestone('n1', 'started', NOW))).status).toBe(201);
+    await updates.until((u) => u.changed.some((c) => c.caseId === 'n1' && c.standards[0]?.deadline === new Date(NOW + 12_000).toISOString()));
+    expect(await request(a(), 'PATCH', '/api/v1/sites/north', { ringCycleSeconds: 3 })).toBe(200);
+    // Two rings of 3 s.
+    await updates.until((u) => u.changed.some((c) => c.caseId === 'n1' && c.standards[0]?.deadline === new Date(NOW + 6_000).toISOString()));
+    const listed = await b().getJson('/api/v1/clocks?type=call');
+    expect(listed.body.clocks[0].standards[0]).toMatchObject({ deadline: new Date(NOW + 6_000).toISOString(), atRiskAt: new Date(NOW + 4_800).toISOString() });
   } finally {
     client.close();
   }
