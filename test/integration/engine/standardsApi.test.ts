@@ -2,6 +2,7 @@
 // when the event happened, unknown-site refusal, live snapshot after a change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir } from '../support/testServer';
+import { wholeStandard } from '../support/standards';
 import { startEngineServer, type EngineServer } from './support';
 
 let server: EngineServer;
@@ -13,7 +14,8 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-const custom = {
+// Every field named: a PUT replaces the whole definition.
+const custom = wholeStandard({
   id: 'call-answer-15s',
   name: 'Calls answered within 15 seconds',
   eventType: 'call',
@@ -24,12 +26,7 @@ const custom = {
   formula: 'F5',
   shortAbandonSeconds: 5,
   scope: { sites: ['api-site'] },
-  // Every field named: a PUT replaces the whole definition.
-  bands: { green: 0.8, amber: 0.75 },
-  windows: ['15m', '1h', 'today'],
-  countOutsideHours: false,
-  clock: 'wall',
-};
+});
 
 describe('standards API', () => {
   it('lists the defaults with every field explicit', async () => {
@@ -177,22 +174,7 @@ describe('versioning by occurredAt', () => {
 });
 
 describe('PUT with the definition of the latest version and another validFrom', () => {
-  const base = {
-    id: 'greet-reschedule',
-    name: 'Greeted within 30 s',
-    eventType: 'visit',
-    measure: 'greetSeconds',
-    operator: '<=',
-    threshold: 30,
-    target: 0.9,
-    formula: 'F3',
-    shortAbandonSeconds: null,
-    scope: { sites: ['resched'] },
-    bands: { green: 0.9, amber: 0.85 },
-    windows: ['15m', '1h', 'today'],
-    countOutsideHours: false,
-    clock: 'wall',
-  };
+  const base = wholeStandard({ id: 'greet-reschedule', name: 'Greeted within 30 s', eventType: 'visit', measure: 'greetSeconds', threshold: 30, target: 0.9, scope: { sites: ['resched'] } });
   const put = (body: object) => server.send('PUT', '/api/v1/standards/greet-reschedule', { ...base, ...body });
   const versions = async () => (await server.send('GET', '/api/v1/standards/greet-reschedule/versions')).body.versions.map((v: any) => [v.version, v.validFrom, v.threshold]);
 
