@@ -55,6 +55,7 @@ export default defineConfig({
             'test/integration/clocks/milestoneOrder.test.ts',
             'test/integration/clocks/milestones.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',
+            'test/integration/engine/standardChanges.test.ts',
             'test/integration/integrations/*.test.ts',
             'test/integration/staffing/forecast.test.ts',
           ],

@@ -1,5 +1,7 @@
 // The one error type of the core. Domain rules, services and the store throw it; only the HTTP edge (and the CLI)
 // turn it into an answer: a problem+json status, an exit code. It names the field it is about.
+import type { FieldProblem } from '../protocol';
+
 export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'gone' | 'unavailable' | 'forbidden';
 
 export class DomainError extends Error {
@@ -16,6 +18,17 @@ export class DomainError extends Error {
   ) {
     super(message, options);
     this.name = 'DomainError';
+  }
+}
+
+/**
+ * An invalid request with several problems, each naming its field: what a service finds when it checks a whole
+ * request itself (a PATCH merged into what is stored), answered as the validation of a body is, every one listed.
+ */
+export class InvalidFields extends DomainError {
+  constructor(readonly problems: readonly FieldProblem[]) {
+    super('invalid', problems[0]?.path ?? '(body)', problems[0]?.message ?? 'is not valid');
+    this.name = 'InvalidFields';
   }
 }
 

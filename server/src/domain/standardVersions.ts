@@ -23,6 +23,8 @@ function versionOf(r: VersionRecord): StandardVersion {
     bands: defaultBands(r.definition.target),
     windows: DEFAULT_WINDOWS,
     countOutsideHours: false,
+    // Stored only when business (completeDefinition); served always, so a GET answer names every field a PUT must.
+    clock: 'wall',
     ...r.definition,
     version: r.version,
     validFrom: r.validFromMs === null ? null : new Date(r.validFromMs).toISOString(),
@@ -55,6 +57,16 @@ export function inForce(list: readonly StandardVersion[], ms: number): StandardV
 export function asStandard(v: StandardVersion): Standard {
   const { validTo: _t, createdAt: _c, ...standard } = v;
   return standard;
+}
+
+/**
+ * The definition a version was made from, as stored: without what a version adds (its number, validity, creation,
+ * retirement), the clock only when it is not the default (completeDefinition). What a PATCH is merged into, and what
+ * a retirement copies.
+ */
+export function definitionOf(v: StandardVersion): Omit<Standard, 'version' | 'validFrom' | 'retired'> {
+  const { version: _v, validFrom: _f, validTo: _t, createdAt: _c, retired: _r, clock, ...definition } = v;
+  return clock === 'business' ? { ...definition, clock } : definition;
 }
 
 /** What a new version must respect; `judgedSince` answers whether events on or after an instant were judged. */

@@ -1,7 +1,7 @@
 // RFC 9457 problem bodies: every 4xx/5xx the API sends goes through here.
 import type { ServerResponse } from 'node:http';
 import type { FieldProblem, ProblemDetails } from '../protocol';
-import { QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
+import { InvalidFields, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
 
@@ -19,6 +19,9 @@ export const NOTHING_STORED = '; nothing from this request was stored';
 export function siteNotAllowed(errors: FieldProblem[], more = ''): ProblemDetails {
   return problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]?.message ?? 'a site outside this key\'s list'}${more}`, errors);
 }
+
+/** The detail of a 400 naming its fields: "path message; path message". */
+export const fieldsDetail = (errors: readonly FieldProblem[]): string => errors.map((e) => `${e.path} ${e.message}`).join('; ');
 
 export function sendProblem(res: ServerResponse, p: ProblemDetails): void {
   sendJsonText(res, p.status, 'application/problem+json; charset=utf-8', JSON.stringify(p));
@@ -68,7 +71,8 @@ export function domainProblem(error: DomainError): ProblemDetails {
   const slug = error.code ?? k.slug;
   const title = (error.code && TITLES[error.code]) || k.title;
   if (error.kind === 'unavailable' || error.path === '') return problem(k.status, slug, title, error.message);
-  return problem(k.status, slug, title, `${error.path} ${error.message}`, [{ path: error.path, message: error.message }]);
+  const errors = error instanceof InvalidFields ? [...error.problems] : [{ path: error.path, message: error.message }];
+  return problem(k.status, slug, title, fieldsDetail(errors), errors);
 }
 
 /** "events.3.rings" for a batch, "rings" for a single event, "(body)" for the event as a whole. */

@@ -4,10 +4,10 @@ import type { Request, RequestHandler, Response } from 'express';
 import typeIs from 'type-is';
 import { z } from 'zod';
 import { parseInput, type FieldProblem } from '../protocol';
-import { zodProblems } from '../services/zodProblems';
+import { unknownKeysFirst, zodProblems } from '../services/zodProblems';
 import { BODY_TYPES, hasNoBody } from './jsonBody';
 import { decoded, NOT_PERCENT_UTF8, queryOf, rawParams, undecodableFormFields, undecodableParams } from './percentEncoding';
-import { INVALID_QUERY, problem, sendProblem } from './problems';
+import { fieldsDetail, INVALID_QUERY, problem, sendProblem } from './problems';
 import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
 
 const INVALID_PARAMS: InvalidAnswer = { slug: 'invalid-path', title: 'Invalid path parameter' };
@@ -15,7 +15,7 @@ const INVALID_BODY: InvalidAnswer = { slug: 'invalid-body', title: 'Invalid requ
 
 /** The 400 answer naming every problem: "path message; path message" in `detail`, each one in `errors`. */
 function invalidProblem(answer: InvalidAnswer, errors: FieldProblem[]) {
-  return problem(400, answer.slug, answer.title, errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  return problem(400, answer.slug, answer.title, fieldsDetail(errors), errors);
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
@@ -24,8 +24,7 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: string) => string): Parsed<T> {
   const parsed = parseInput(schema, input);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-  return { ok: false, errors: zodProblems(new z.ZodError(issues), [], unknownKey) };
+  return { ok: false, errors: zodProblems(unknownKeysFirst(parsed.error), [], unknownKey) };
 }
 
 /** Query parameters: an unknown one is named with the list of the known ones. */

@@ -115,6 +115,13 @@ export function tagMessage(input: unknown, key: string, tags: readonly unknown[]
   return given === undefined ? `is required: ${accepted}` : `must be ${accepted}`;
 }
 
+/**
+ * What a replacement (PUT) that leaves out a part of the whole it replaces is told ("is missing: PUT replaces the whole
+ * site …"): left out, the part would go back to its default without a word. `hint`: another way to name the part.
+ */
+export const missingFromReplacementMessage = (whole: string, parts: string, hint = ''): string =>
+  `is missing${hint}: PUT replaces the whole ${whole} (GET it, edit, PUT it back); use PATCH to change only some ${parts}`;
+
 /** Marks the problems rules between fields find: they leave the fields they name readable (unlessWrong). */
 const BETWEEN_FIELDS = { betweenFields: true } as const;
 

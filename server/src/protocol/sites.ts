@@ -1,7 +1,7 @@
 // Sites as data: time zone, ring cadence, business hours and holidays (file and API).
 import { z } from 'zod';
 import { normalSiteId, siteIdProblem } from './pure/idLists';
-import { betweenFieldsIssue, unlessWrong } from './issues';
+import { betweenFieldsIssue, missingFromReplacementMessage, unlessWrong } from './issues';
 import { wellFormedString } from './text';
 
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables. */
@@ -125,8 +125,7 @@ export const siteDefinitionSchema = z.strictObject({
 const SITE_SETTINGS = ['name', 'timeZone', 'ringCycleSeconds', 'hours', 'holidays'] as const;
 
 /** What a replacement that leaves a setting out is told: left out, it would silently go back to its default. */
-const missingSettingMessage = (setting: (typeof SITE_SETTINGS)[number]): string =>
-  `is missing${setting === 'ringCycleSeconds' ? ' (or name country)' : ''}: PUT replaces the whole site (GET it, edit, PUT it back); use PATCH to change only some settings`;
+const missingSettingMessage = (setting: (typeof SITE_SETTINGS)[number]): string => missingFromReplacementMessage('site', 'settings', setting === 'ringCycleSeconds' ? ' (or name country)' : '');
 
 /**
  * A replacement of a site (PUT): a definition naming every setting (SITE_SETTINGS; `country` names the ring cycle

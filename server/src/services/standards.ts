@@ -2,12 +2,15 @@
 // versions are in force. The versions are held in memory (they are few, and read to judge every event); a change
 // reloads them inside its write (so the rest of that write, and every later one, judges with them) and puts the
 // old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
-import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
-import { DomainError } from '../domain/errors';
+import type { Standard, StandardDefinition, StandardPatch, StandardVersion } from '../protocol';
+import { parseInput, standardDefinitionSchema } from '../protocol';
+import { DomainError, InvalidFields } from '../domain/errors';
+import { mergePatch } from '../domain/mergePatch';
 import { BUILT_IN_REGISTRY, buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
-import { asStandard, changeOf, checkValidFrom, effectiveNow, inForce, nextVersion, retirementNow, versionsById } from '../domain/standardVersions';
+import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, inForce, nextVersion, retirementNow, versionsById } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
+import { unknownKeysFirst, zodProblems } from './zodProblems';
 
 /** Who asks for a change: an API key (its id goes into the audit log), or nobody (the standards file). */
 export type Actor = { keyId: string } | null;
@@ -187,17 +190,38 @@ export class StandardsService {
     return this.changing(async (tx) => {
       const latest = this.versions(def.id).at(-1);
       if (latest && !latest.retired) throw new DomainError('conflict', 'id', `standard "${def.id}" already exists (version ${latest.version}); use PUT to change it`);
-      return this.logged(tx, await this.change(tx, def.id, def), actor, 'create', def);
+      return this.logged(tx, await this.change(tx, def.id, def), actor, 'create', { body: def });
     });
   }
 
   /** PUT: a new version if anything changed. */
   update(id: string, def: StandardDefinition, actor: Actor): Promise<ChangeResult> {
     return this.changing(async (tx) => {
-      if (!this.byId.has(id)) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
-      if (def.id !== id) throw new DomainError('invalid', 'id', `must match the standard in the URL ("${id}")`);
-      return this.logged(tx, await this.change(tx, id, def), actor, 'update', def);
+      this.changeable(id, def.id);
+      return this.logged(tx, await this.change(tx, id, def), actor, 'update', { body: def });
     });
+  }
+
+  /**
+   * PATCH: `patch` (a JSON merge patch) merged into the latest version's definition inside the write, so patches of
+   * different fields sent at once both hold; the result is checked as a definition is (every problem named, nothing
+   * written) and then is what a PUT of it would be.
+   */
+  patch(id: string, patch: StandardPatch, actor: Actor): Promise<ChangeResult> {
+    return this.changing(async (tx) => {
+      const latest = this.changeable(id, patch.id);
+      const parsed = parseInput(standardDefinitionSchema, mergePatch(definitionOf(latest), patch));
+      if (!parsed.success) throw new InvalidFields(zodProblems(unknownKeysFirst(parsed.error)));
+      return this.logged(tx, await this.change(tx, id, parsed.data), actor, 'update', { method: 'PATCH', body: patch });
+    });
+  }
+
+  /** The latest version of the standard a change of `id` is about, whose body names `bodyId`: else not found, or invalid. */
+  private changeable(id: string, bodyId: unknown): StandardVersion {
+    const latest = this.versions(id).at(-1);
+    if (!latest) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
+    if (bodyId !== id) throw new DomainError('invalid', 'id', `must match the standard in the URL ("${id}")`);
+    return latest;
   }
 
   /** DELETE: a retirement version (history stays), valid from `validFromMs` or else from now. */
@@ -206,10 +230,9 @@ export class StandardsService {
       const latest = this.versions(id).at(-1);
       if (!latest) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
       if (latest.retired) throw new DomainError('conflict', 'id', `standard "${id}" is already retired (version ${latest.version})`);
-      const { version: _v, validFrom: _f, validTo: _t, createdAt: _c, ...body } = latest;
       const from = validFromMs ?? retirementNow(tx.nowMs, latest);
-      await this.addVersion(tx, id, { ...body, retired: true }, from, validFromMs === undefined);
-      return this.logged(tx, { changed: true, standard: this.versions(id).at(-1)! }, actor, 'retire', validFromMs === undefined ? {} : { validFrom: new Date(validFromMs).toISOString() });
+      await this.addVersion(tx, id, { ...definitionOf(latest), retired: true }, from, validFromMs === undefined);
+      return this.logged(tx, { changed: true, standard: this.versions(id).at(-1)! }, actor, 'retire', { body: validFromMs === undefined ? {} : { validFrom: new Date(validFromMs).toISOString() } });
     });
   }
 
@@ -271,9 +294,10 @@ export class StandardsService {
     this.byId = versionsById(await tx.standards.all());
   }
 
-  private async logged(tx: WriteTx, result: ChangeResult, actor: Actor, verb: 'create' | 'update' | 'retire', given: object): Promise<ChangeResult> {
+  /** The audit entry of a change made (`request`: its body, and for a PATCH the method), with the version it made. */
+  private async logged(tx: WriteTx, result: ChangeResult, actor: Actor, verb: 'create' | 'update' | 'retire', request: { method?: 'PATCH'; body: object }): Promise<ChangeResult> {
     if (actor && result.changed) {
-      await tx.writes.auditLog({ keyId: actor.keyId, action: `standard.${verb}`, target: result.standard.id, details: { version: result.standard.version, body: given } });
+      await tx.writes.auditLog({ keyId: actor.keyId, action: `standard.${verb}`, target: result.standard.id, details: { version: result.standard.version, ...request } });
     }
     return result;
   }

@@ -1,7 +1,7 @@
 // zod issues → field problems ("standards.2.threshold: must be ≥ 0"): the one mapper, shared by the standards file
 // loader and the HTTP edge's validation. The messages are already ours: every input is parsed with parseInput
 // (protocol/issues.ts), which words each issue a schema left to zod.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FieldProblem } from '../protocol';
 
 export function zodProblems(error: z.ZodError, prefix: Array<string | number> = [], unknownKey: (key: string) => string = () => 'is not a known field'): FieldProblem[] {
@@ -10,4 +10,9 @@ export function zodProblems(error: z.ZodError, prefix: Array<string | number> = 
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: unknownKey(key) }));
     return [{ path: path.join('.') || '(body)', message: issue.message }];
   });
+}
+
+/** The same error with unknown keys reported first, as a request's problems are listed (a typo explains what follows). */
+export function unknownKeysFirst(error: z.ZodError): z.ZodError {
+  return new z.ZodError([...error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys')));
 }

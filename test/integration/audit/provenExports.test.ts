@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signManifest } from '../../../server/src/domain/manifestSignature';
 import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { wholeStandard } from '../support/standards';
 
 let server: TestServer;
 let published: { seq: number; hash: string };
@@ -107,7 +108,7 @@ beforeAll(async () => {
   const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
     method: 'PUT',
     headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.9, formula: 'F3', validFrom: '2026-03-30T00:00:00+02:00' }),
+    body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.9, formula: 'F3', validFrom: '2026-03-30T00:00:00+02:00' })),
   });
   expect(put.status, await put.text()).toBe(200);
   const later = [visit({ id: 'v2', occurredAt: '2026-03-31T12:00:00+02:00', greetSeconds: 20 }), visit({ id: 'v3', site: 'airport', occurredAt: '2026-04-01T08:00:00+02:00', greetSeconds: 40 })];
@@ -383,7 +384,7 @@ describe('a missing part of the proof fails, naming what is missing', () => {
     const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
       method: 'PUT',
       headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.5, formula: 'F3', validFrom: '2026-04-01T12:00:00+02:00' }),
+      body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.5, formula: 'F3', validFrom: '2026-04-01T12:00:00+02:00' })),
     });
     expect(put.status, await put.text()).toBe(200);
     const compliance = await saved('compliance-v3.csv', `/export/compliance?${Q}&since=${published.seq}&period=day&format=csv`);

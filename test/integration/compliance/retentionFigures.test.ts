@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, mainJs } from '../support/cli';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { wholeStandard } from '../support/standards';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -88,7 +89,7 @@ beforeAll(async () => {
   await send('POST', '/sites', { id: 'shop', timeZone: 'UTC', ringCycleSeconds: 6, hours: weekdays });
   const f1 = { id: 'call-f1-3-rings', name: 'Calls within 3 rings (F1)', eventType: 'call', measure: 'rings', operator: '<=', threshold: 3, target: 0.8, formula: 'F1' };
   await send('POST', '/standards', f1);
-  await send('PUT', '/standards/call-f1-3-rings', { ...f1, threshold: 2, validFrom: iso(M1 + 15 * DAY) }); // version 2 from mid-month 1
+  await send('PUT', '/standards/call-f1-3-rings', wholeStandard({ ...f1, threshold: 2, validFrom: iso(M1 + 15 * DAY) })); // version 2 from mid-month 1
   const events = [...monthEvents('m1', M1, [0, 1, 4, 8, 12, 16, 20, 24, 27]), ...monthEvents('m2', M2, [1, 4, 8, 12, 18, 22, 26])];
   const posted = await server.postEvents({ events });
   expect(posted.status, JSON.stringify(posted.body).slice(0, 400)).toBe(201);

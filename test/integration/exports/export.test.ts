@@ -10,6 +10,7 @@ import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { rebuildRollups } from '../../../server/src/store/sqlite/rebuild';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 import { runNode } from '../support/cli';
+import { wholeStandard } from '../support/standards';
 
 let server: TestServer;
 const ODD_SITES = ['=HYPERLINK("http://evil")', '+1 store', '-5 branch', '@sum', 'quote "q"; semicolon', 'line\nbreak', 'emoji 🛎️ desk', 'فرع الرياض', "'apostrophe"];
@@ -264,7 +265,7 @@ describe('audit log, incidents and alerts exports, report', () => {
     const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
       method: 'PUT',
       headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Visitors greeted within 30 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 30, target: 0.95, formula: 'F3' }),
+      body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 30 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 30, target: 0.95, formula: 'F3' })),
     });
     expect(put.status).toBe(200);
     const csv = await (await get('/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=csv')).text();

@@ -14,6 +14,7 @@ import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { storeBackend } from '../../../server/src/storeBackend';
 import { legacyEventsExport, legacyStreamExport } from '../support/legacyEventsExport';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { wholeStandard } from '../support/standards';
 
 let server: TestServer;
 const FROM = Date.parse('2026-03-01T00:00:00Z');
@@ -61,7 +62,7 @@ beforeAll(async () => {
       const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
         method: 'PUT',
         headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.9, formula: 'F3', validFrom: '2026-03-04T00:00:00Z' }),
+        body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.9, formula: 'F3', validFrom: '2026-03-04T00:00:00Z' })),
       });
       expect(put.status, await put.text()).toBe(200);
     }

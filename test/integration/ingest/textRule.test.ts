@@ -13,6 +13,7 @@ import { calls, MINUTE, T0 } from '../support/alertSupport';
 import { testClock } from '../support/testClock';
 import { adminHeaders, call, isoAgo, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 import { runNode } from '../support/cli';
+import { wholeStandard } from '../support/standards';
 
 let server: TestServer;
 let reader: ReturnType<typeof openDatabase>; // better-sqlite3 lives in server/node_modules
@@ -158,11 +159,14 @@ describe('text fields of every write path', () => {
       { path: 'scope.queues.0', max: 200, okStatus: 201, send: (v) => post({ scope: { queues: [v] } }), stored: async (a) => (await current(a.body.id)).scope.queues[0] },
     ];
     for (const field of fields) await checkEvery(field, 40);
-    // PUT names the same fields.
+    // PUT and PATCH name the same fields.
     const id = nextId('std');
     expect((await post({ id })).status).toBe(201);
-    await checkField({ path: 'name', max: 200, okStatus: 200, send: (v) => request('PUT', `/api/v1/standards/${id}`, { ...definition({ id }), name: v }), stored: async () => (await current(id)).name }, 'renamed \ud800 here');
-    await checkField({ path: 'name', max: 200, okStatus: 200, send: (v) => request('PUT', `/api/v1/standards/${id}`, { ...definition({ id }), name: v }), stored: async () => (await current(id)).name }, 'renamed \u0000 😀 here');
+    for (const [method, body] of [['PUT', wholeStandard(definition({ id }))], ['PATCH', {}]] as const) {
+      const rename = (v: string) => request(method, `/api/v1/standards/${id}`, { ...body, name: v });
+      await checkField({ path: 'name', max: 200, okStatus: 200, send: rename, stored: async () => (await current(id)).name }, 'renamed \ud800 here');
+      await checkField({ path: 'name', max: 200, okStatus: 200, send: rename, stored: async () => (await current(id)).name }, 'renamed \u0000 😀 here');
+    }
   }, 120_000);
 
   it('sites: id and name (POST, PUT and PATCH)', async () => {
@@ -217,7 +221,13 @@ describe('bodies that are not UTF-8', () => {
   const ROUTES: Array<{ method: string; path: string; before: string; after: string }> = [
     { method: 'POST', path: '/api/v1/events', before: '{"type":"visit","site":"lobby', after: `","occurredAt":"${OCCURRED}","outcome":"greeted","greetSeconds":3}` },
     { method: 'POST', path: '/api/v1/standards', before: '{"id":"bytes","name":"', after: '","eventType":"visit","measure":"greetSeconds","threshold":30,"target":0.8}' },
-    { method: 'PUT', path: '/api/v1/standards/call-answer-2-rings', before: '{"name":"', after: '","eventType":"call","measure":"rings","threshold":2,"target":0.9}' },
+    {
+      method: 'PUT',
+      path: '/api/v1/standards/call-answer-2-rings',
+      before: '{"name":"',
+      after: `",${JSON.stringify(wholeStandard({ eventType: 'call', measure: 'rings', threshold: 2, target: 0.9 })).slice(1)}`,
+    },
+    { method: 'PATCH', path: '/api/v1/standards/call-answer-2-rings', before: '{"name":"', after: '"}' },
     { method: 'POST', path: '/api/v1/sites', before: '{"id":"bytes-', after: '"}' },
     { method: 'PUT', path: '/api/v1/sites/renamed', before: '{"name":"', after: '","timeZone":"UTC","ringCycleSeconds":6,"hours":null,"holidays":[]}' },
     { method: 'PATCH', path: '/api/v1/sites/renamed', before: '{"name":"', after: '"}' },

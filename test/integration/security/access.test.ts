@@ -54,6 +54,7 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['GET', '/api/v1/standards/call-answer-2-rings', 'read'],
   ['GET', '/api/v1/standards/call-answer-2-rings/versions', 'read'],
   ['PUT', '/api/v1/standards/call-answer-2-rings', 'admin'],
+  ['PATCH', '/api/v1/standards/call-answer-2-rings', 'admin'],
   ['GET', '/api/v1/sites/downtown', 'read'],
   ['GET', '/api/v1/sites/downtown/history', 'read'],
   ['PUT', '/api/v1/sites/downtown', 'admin'],

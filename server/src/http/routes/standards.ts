@@ -1,7 +1,8 @@
-// Standards over HTTP. A change never edits history: PUT and DELETE create new versions; the service refuses what
-// may not change (a DomainError) and writes the change to the audit log under the caller's key.
+// Standards over HTTP. A change never edits history: PUT (the whole definition), PATCH (some of its fields) and DELETE
+// create new versions; the service refuses what may not change (a DomainError) and writes the change to the audit log
+// under the caller's key.
 import { z } from 'zod';
-import { standardDefinitionSchema, type StandardDefinition } from '../../protocol';
+import { standardDefinitionSchema, standardPatchSchema, standardReplacementSchema, type StandardDefinition, type StandardPatch } from '../../protocol';
 import { DomainError } from '../../domain/errors';
 import { keyIdOf } from '../caller';
 import { timeParam } from '../queryParams';
@@ -41,8 +42,16 @@ export const standardRoutes = [
     path: '/standards/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody('the standard', () => standardDefinitionSchema, 'id'),
+    body: editableBody('the whole standard', () => standardReplacementSchema, 'id'),
     handle: async ({ params, body, res }, app) => (await app.core.standards.update(params.id, body, actor(res))).standard,
+  }),
+  route<IdParams, undefined, StandardPatch>({
+    method: 'PATCH',
+    path: '/standards/:id',
+    scope: 'admin',
+    params: idParams,
+    body: editableBody('the fields to change', () => standardPatchSchema, 'id'),
+    handle: async ({ params, body, res }, app) => (await app.core.standards.patch(params.id, body, actor(res))).standard,
   }),
   route<IdParams, z.infer<typeof retireQuery>>({
     method: 'DELETE',

@@ -1,0 +1,217 @@
+// Changing a standard over HTTP: PUT replaces the whole definition and refuses a body that leaves a field out (it
+// would take its default in the new version without a word); PATCH changes the fields it names (JSON merge patch) and
+// keeps the rest, validated, versioned, audited and chained as a PUT is. A real server, real HTTP, on SQLite and on
+// PostgreSQL (the integration-postgres project).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../../server/src/protocol';
+import { connected } from '../clocks/support';
+import { removeDir } from '../support/testServer';
+import { startEngineServer, type EngineServer } from './support';
+
+let server: EngineServer;
+beforeAll(async () => {
+  server = await startEngineServer();
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+/** A one-site, one-queue F5 standard: every field away from its default. */
+const SALES = {
+  name: 'Sales calls answered within 20 s',
+  eventType: 'call',
+  measure: 'answerSeconds',
+  operator: '<',
+  threshold: 20,
+  target: 0.8,
+  formula: 'F5',
+  shortAbandonSeconds: 8,
+  scope: { sites: ['ldn'], queues: ['sales'] },
+  bands: { green: 0.85, amber: 0.7 },
+  windows: ['1h', 'today'],
+  countOutsideHours: true,
+  clock: 'business',
+};
+const MISSING = 'PUT replaces the whole standard (GET it, edit, PUT it back); use PATCH to change only some fields';
+const READ_ONLY = ['version', 'validFrom', 'validTo', 'createdAt', 'retired'];
+
+const versions = async (id: string) => (await server.send('GET', `/api/v1/standards/${id}/versions`)).body.versions as Array<Record<string, unknown>>;
+const latest = async (id: string) => (await versions(id)).at(-1)!;
+const auditHead = async () => (await server.send('GET', '/api/v1/audit/head')).body;
+const standardEntries = async (id: string) =>
+  ((await server.send('GET', '/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json')).body.rows as Array<{ action: string; target: string; details: string }>).filter((r) => r.target === id && r.action.startsWith('standard.'));
+/** A version's definition: what a change may keep or alter (not its number, validity or creation). */
+const definition = (version: Record<string, unknown>) => Object.fromEntries(Object.entries(version).filter(([key]) => !READ_ONLY.includes(key)));
+
+async function createStandard(id: string, fields: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const created = await server.send('POST', '/api/v1/standards', { ...SALES, id, ...fields });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body;
+}
+
+/** Which versions of `id` judged a call at `site` in queue `queue` (none when it is out of the standard's scope). */
+async function judgedBy(id: string, site: string, queue: string): Promise<number[]> {
+  const res = await server.postEvents({ type: 'call', site, queue, occurredAt: new Date().toISOString(), outcome: 'answered', answerSeconds: 5 });
+  expect(res.status).toBe(201);
+  return res.body.results[0].judgements.filter((j: { standardId: string }) => j.standardId === id).map((j: { standardVersion: number }) => j.standardVersion);
+}
+
+describe('PUT /standards/:id replaces the whole definition', () => {
+  it('refuses a body that leaves fields out, naming each and pointing to PATCH, and writes nothing: no version, no audit entry, the same judging', async () => {
+    await createStandard('put-partial');
+    const head = await auditHead();
+    const put = await server.send('PUT', '/api/v1/standards/put-partial', { name: SALES.name, eventType: 'call', measure: 'answerSeconds', threshold: 25, target: 0.8 });
+    expect(put.status).toBe(400);
+    expect(put.body.errors).toEqual(['operator', 'formula', 'shortAbandonSeconds', 'scope', 'bands', 'windows', 'countOutsideHours', 'clock'].map((path) => ({ path, message: `is missing: ${MISSING}` })));
+    // Missing fields and wrong ones, a rule between fields included, in one answer.
+    const both = await server.send('PUT', '/api/v1/standards/put-partial', { name: 7, eventType: 'visit', measure: 'answerSeconds', threshold: -1, target: 0.8, bands: { green: 0.5, amber: 0.6 } });
+    expect(both.body.errors.map((e: { path: string }) => e.path)).toEqual(['name', 'threshold', 'measure', 'bands.amber', 'operator', 'formula', 'shortAbandonSeconds', 'scope', 'windows', 'countOutsideHours', 'clock']);
+
+    expect((await versions('put-partial')).map((v) => v.version)).toEqual([1]);
+    expect(await auditHead()).toEqual(head);
+    expect(await judgedBy('put-partial', 'nyc', 'sales')).toEqual([]); // still one site
+  });
+
+  it('takes what GET answers, edited: GET names every field (clock too), so GET, edit, PUT replaces it; the same definition back changes nothing', async () => {
+    await createStandard('put-whole', { clock: 'wall' });
+    const read = (await server.send('GET', '/api/v1/standards/put-whole')).body;
+    expect(read).toMatchObject({ clock: 'wall', scope: SALES.scope, shortAbandonSeconds: 8 });
+    const head = await auditHead();
+    expect((await server.send('PUT', '/api/v1/standards/put-whole', read)).body).toEqual(read);
+    expect(await auditHead()).toEqual(head);
+    const replaced = await server.send('PUT', '/api/v1/standards/put-whole', { ...read, threshold: 25 });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ ...definition(read), threshold: 25, version: 2 });
+  });
+});
+
+describe('PATCH /standards/:id changes the fields it names', () => {
+  it('keeps every other field (scope, formula, short abandons …) in a new version; versioned, audited, chained and judged as a PUT', async () => {
+    const before = await createStandard('patch-threshold');
+    const patched = await server.send('PATCH', '/api/v1/standards/patch-threshold', { threshold: 25 });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ version: 2, validTo: null });
+    expect(definition(patched.body)).toEqual({ ...definition(before), threshold: 25 });
+    expect((await server.send('GET', '/api/v1/standards/patch-threshold')).body).toEqual(patched.body);
+    expect((await versions('patch-threshold')).map((v) => [v.version, v.threshold, v.formula])).toEqual([
+      [1, 20, 'F5'],
+      [2, 25, 'F5'],
+    ]);
+    const entries = await standardEntries('patch-threshold');
+    expect(entries.map((e) => e.action)).toEqual(['standard.create', 'standard.update']);
+    expect(JSON.parse(entries[1]!.details)).toEqual({ version: 2, method: 'PATCH', body: { id: 'patch-threshold', threshold: 25 } });
+    expect((await server.send('GET', '/api/v1/audit/verify')).body).toMatchObject({ intact: true });
+    expect(await judgedBy('patch-threshold', 'nyc', 'sales')).toEqual([]);
+    expect(await judgedBy('patch-threshold', 'ldn', 'sales')).toEqual([2]);
+
+    // The same patch again, or one naming nothing, changes nothing: no version, no audit entry.
+    const head = await auditHead();
+    expect((await server.send('PATCH', '/api/v1/standards/patch-threshold', { threshold: 25 })).body).toEqual(patched.body);
+    expect((await server.send('PATCH', '/api/v1/standards/patch-threshold', {})).body).toEqual(patched.body);
+    // Read-only fields of a GET answer are ignored, as PUT ignores them.
+    expect((await server.send('PATCH', '/api/v1/standards/patch-threshold', { version: 9, validTo: null, createdAt: 'x', retired: true, validFrom: null })).body).toEqual(patched.body);
+    expect(await auditHead()).toEqual(head);
+    expect((await versions('patch-threshold')).length).toBe(2);
+  });
+
+  it('is a JSON merge patch: null puts a field back to its default, objects merge member by member', async () => {
+    await createStandard('patch-merge');
+    const patch = (body: unknown, contentType = 'application/json') =>
+      fetch(`${server.url}/api/v1/standards/patch-merge`, { method: 'PATCH', headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': contentType }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const nested = await patch({ scope: { queues: ['support'] }, bands: { amber: 0.6 } }, 'application/merge-patch+json');
+    expect(nested.status).toBe(200);
+    expect(nested.body).toMatchObject({ scope: { sites: ['ldn'], queues: ['support'] }, bands: { green: 0.85, amber: 0.6 }, formula: 'F5', version: 2 });
+    expect((await patch({ scope: { queues: null } })).body.scope).toEqual({ sites: ['ldn'] });
+    // F5 without its own short-abandon limit takes the default 5 s, as a definition does.
+    expect((await patch({ shortAbandonSeconds: null })).body).toMatchObject({ formula: 'F5', shortAbandonSeconds: 5 });
+    const reset = await patch({ operator: null, formula: null, shortAbandonSeconds: null, scope: null, bands: null, windows: null, countOutsideHours: null, clock: null, target: 0.9 });
+    expect(reset.status).toBe(200);
+    expect(definition(reset.body)).toEqual({
+      id: 'patch-merge',
+      name: SALES.name,
+      eventType: 'call',
+      measure: 'answerSeconds',
+      operator: '<=',
+      threshold: 20,
+      target: 0.9,
+      formula: 'F3',
+      shortAbandonSeconds: null,
+      scope: {},
+      bands: { green: 0.9, amber: 0.85 },
+      windows: ['15m', '1h', 'today'],
+      countOutsideHours: false,
+      clock: 'wall',
+    });
+    expect((await versions('patch-merge')).map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('refuses what the merged definition breaks, naming every field (400), and writes nothing', async () => {
+    await createStandard('patch-bad');
+    const head = await auditHead();
+    // A rule between a field the patch names and one it keeps: a visit has no answerSeconds.
+    const visit = await server.send('PATCH', '/api/v1/standards/patch-bad', { eventType: 'visit' });
+    expect([visit.status, visit.body.errors]).toEqual([400, [{ path: 'measure', message: 'is not a numeric field of a visit (use greetSeconds)' }]]);
+    expect((await server.send('PATCH', '/api/v1/standards/patch-bad', { bands: { amber: 0.9 } })).body.errors).toEqual([{ path: 'bands.amber', message: 'must not be above bands.green' }]);
+    const bad = await server.send('PATCH', '/api/v1/standards/patch-bad', { threshold: -1, colour: 'red', name: null, windows: ['1h', '1h'], formula: 'F9' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ type: expect.stringMatching(/invalid-body$/), title: 'Invalid request body' });
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['colour', 'name', 'threshold', 'formula', 'windows.1']);
+    expect(bad.body.detail).toBe(bad.body.errors.map((e: { path: string; message: string }) => `${e.path} ${e.message}`).join('; '));
+    // A "__proto__" member is a field like any other: not known, not the prototype of what is merged.
+    expect((await server.send('PATCH', '/api/v1/standards/patch-bad', JSON.parse('{"__proto__": {"threshold": 1}}'))).body.errors).toEqual([{ path: '__proto__', message: 'is not a known field' }]);
+    expect((await server.send('PATCH', '/api/v1/standards/patch-bad', { id: 'other' })).body.errors).toEqual([{ path: 'id', message: 'must match the standard in the URL ("patch-bad")' }]);
+    expect(await auditHead()).toEqual(head);
+    expect((await versions('patch-bad')).map((v) => v.version)).toEqual([1]);
+
+    const unknown = await server.send('PATCH', '/api/v1/standards/nowhere', { threshold: 5 });
+    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'id', message: 'unknown standard "nowhere"' }]]);
+    const notJson = await fetch(`${server.url}/api/v1/standards/patch-bad`, { method: 'PATCH', headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'text/plain' }, body: 'threshold=5' });
+    expect(notJson.status).toBe(415);
+    await notJson.body?.cancel();
+  });
+
+  it('follows the validFrom rules of any change: a backdated one over judged events is 409, a later one a version from then', async () => {
+    await createStandard('patch-when');
+    expect(await judgedBy('patch-when', 'ldn', 'sales')).toEqual([1]);
+    const backdated = await server.send('PATCH', '/api/v1/standards/patch-when', { threshold: 30, validFrom: '2000-01-01T00:00:00Z' });
+    expect([backdated.status, backdated.body.errors[0].path]).toEqual([409, 'validFrom']);
+    const scheduled = await server.send('PATCH', '/api/v1/standards/patch-when', { threshold: 30, validFrom: '2099-01-01T00:00:00Z' });
+    expect(scheduled.body).toMatchObject({ version: 2, threshold: 30, validFrom: '2099-01-01T00:00:00.000Z', formula: 'F5' });
+  });
+
+  it('merges concurrent patches of different fields: each keeps the other', async () => {
+    await createStandard('patch-both');
+    const [a, b] = await Promise.all([server.send('PATCH', '/api/v1/standards/patch-both', { name: 'Sales, renamed' }), server.send('PATCH', '/api/v1/standards/patch-both', { threshold: 15 })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await latest('patch-both')).toMatchObject({ version: 3, name: 'Sales, renamed', threshold: 15 });
+  });
+
+  it('pushes a fresh snapshot to live clients', async () => {
+    await createStandard('patch-live');
+    const { client } = await connected(server);
+    try {
+      const pushed = new Promise<Snapshot>((resolve) => {
+        client.on('snapshot', (s: Snapshot) => {
+          if (s.standards.some((st) => st.id === 'patch-live' && st.threshold === 12)) resolve(s);
+        });
+      });
+      expect((await server.send('PATCH', '/api/v1/standards/patch-live', { threshold: 12 })).status).toBe(200);
+      expect((await pushed).standards.find((st) => st.id === 'patch-live')).toMatchObject({ version: 2, scope: SALES.scope });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('needs an admin key, as PUT does', async () => {
+    await createStandard('patch-auth');
+    const readKey = (await server.send('POST', '/api/v1/keys', { name: 'reader', scopes: ['read'] })).body.key as string;
+    const patchWith = (headers: Record<string, string>) =>
+      fetch(`${server.url}/api/v1/standards/patch-auth`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ threshold: 5 }) }).then(async (r) => (await r.body?.cancel(), r.status));
+    expect(await patchWith({})).toBe(401);
+    expect(await patchWith({ authorization: `Bearer ${readKey}` })).toBe(403);
+    expect((await versions('patch-auth')).map((v) => v.version)).toEqual([1]);
+    expect(await patchWith({ authorization: `Bearer ${server.apiKey}` })).toBe(200);
+    expect((await versions('patch-auth')).map((v) => v.version)).toEqual([1, 2]);
+  });
+});
