@@ -1,5 +1,6 @@
 // The built-in event types as data, the registry of built-in + user types, and what a type says about its cases.
-import type { FieldProblem, Measure } from '../protocol';
+import type { FieldProblem, Measure, StandardClock } from '../protocol';
+import { WAIT_FIELD_BY_TYPE } from '../protocol';
 import type { EventTypeDefinition, MeasureDefinition, MilestoneDefinition, MilestoneInput } from '../protocol/eventTypes';
 
 const HOUR = 3_600;
@@ -148,11 +149,16 @@ export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: strin
 
 
 /** Problems of a standard's (eventType, measure) against the registry, with the standard definition's field names. */
-export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string): FieldProblem[] {
+export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string, clock?: StandardClock): FieldProblem[] {
   const type = registry.get(eventType);
   if (!type) return [{ path: 'eventType', message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` }];
   const measures = standardMeasuresOf(type);
   if (!measures.includes(measure)) return [{ path: 'measure', message: `is not a measure of a ${type.id} (use ${measures.join(', ')})` }];
+  // A call's or visit's wait is judged as posted, in wall-clock seconds (and rings); a business clock on it would
+  // count open time on the board and wall time in the verdict. Closed hours are left out by countOutsideHours.
+  if (clock === 'business' && Object.hasOwn(WAIT_FIELD_BY_TYPE, type.id)) {
+    return [{ path: 'clock', message: `must be "wall" for a ${type.id}: its wait is judged in wall-clock seconds as posted (countOutsideHours: false leaves out the ${type.id}s that start while the site is closed)` }];
+  }
   return [];
 }
 

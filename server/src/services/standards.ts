@@ -273,7 +273,7 @@ export class StandardsService {
   }
 
   private async change(tx: WriteTx, id: string, def: StandardDefinition): Promise<ChangeResult> {
-    const target = standardTargetProblems(this.registry, def.eventType, def.measure)[0];
+    const target = standardTargetProblems(this.registry, def.eventType, def.measure, def.clock)[0];
     if (target) throw new DomainError('invalid', target.path, target.message);
     const latest = this.versions(id).at(-1);
     const change = changeOf(def, latest);

@@ -78,7 +78,7 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
     else problems.push(...zodProblems(parsed.error, ['standards', i]));
     // Each standard names a type and measure of the built-ins or of this file's eventTypes.
     if (parsed.success && registry?.ok) {
-      problems.push(...standardTargetProblems(registry.registry, parsed.data.eventType, parsed.data.measure).map((p) => ({ path: `standards.${i}.${p.path}`, message: p.message })));
+      problems.push(...standardTargetProblems(registry.registry, parsed.data.eventType, parsed.data.measure, parsed.data.clock).map((p) => ({ path: `standards.${i}.${p.path}`, message: p.message })));
     } else if (registry?.ok) problems.push(...unknownTypeProblem(registry.registry, item, `standards.${i}`, problems));
   });
   (top.data.sites ?? []).forEach((item, i) => {
