@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as the README's test command and CI run it:
 //   1. make sure the system tools the tests drive are present (Chromium, ripgrep, nginx, Mosquitto, a cached code-server);
-//   2. lint (ESLint, dependency-cruiser, knip: scripts/lint.mjs); 3. type-check every package;
-//   4. build every bundle; 5. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
+//   2-4, side by side: lint (ESLint, dependency-cruiser, knip: scripts/lint.mjs), type-check every package, build every
+//   bundle; 5. vitest: unit, integration (real server), browser (real Chromium), then the VS Code suite in
 //      code-server and the packaged-.vsix end-to-end test.
 // Extra arguments are passed to vitest (e.g. `pnpm test --project unit`). Quick runs without steps 1-4:
 // `pnpm test:unit`, `pnpm test:integration` (docs/development.md, "Tests").
@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runConcurrently } from './concurrently.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -55,9 +56,17 @@ ensureDebianPackage('/usr/sbin/nginx', 'nginx');
 // The MQTT forwarder's test starts its own broker (test/integration/forward/forwardMqtt.test.ts).
 ensureDebianPackage('/usr/sbin/mosquitto', 'mosquitto');
 run('code-server (cached)', process.execPath, [join(root, 'scripts', 'ensure-code-server.mjs')]);
-run('lint (ESLint, dependency-cruiser, knip)', process.execPath, [join(root, 'scripts', 'lint.mjs')]);
-run('typecheck', bin('tsc'), ['-b', 'server', 'webview', 'extension', 'test']);
-run('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);
+// Independent of each other and single-threaded each: side by side they take the time of the longest (ESLint).
+console.log('\n=== lint, typecheck and build, side by side');
+const prepared = await runConcurrently(
+  [
+    { label: 'lint (ESLint, dependency-cruiser, knip)', command: process.execPath, args: [join(root, 'scripts', 'lint.mjs')] },
+    { label: 'typecheck', command: bin('tsc'), args: ['-b', 'server', 'webview', 'extension', 'test'] },
+    { label: 'build', command: process.execPath, args: [join(root, 'scripts', 'build.mjs')] },
+  ],
+  { cwd: root, report: (label, ok, seconds) => console.log(`=== ${label}: ${ok ? 'ok' : 'FAILED after'} (${seconds} s)`) },
+);
+if (prepared.some((step) => !step.ok)) process.exit(1);
 const runs = vitestArgs.length
   ? [vitest('vitest', vitestArgs)]
   : [

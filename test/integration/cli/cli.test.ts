@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../../server/src/protocol';
-import { buildServer, mainJs, repo, startCli } from '../support/cli';
+import { buildServer, mainJs, repo, runNode, startCli } from '../support/cli';
 import { removeDir, tempDataDir } from '../support/testServer';
 
 const dirs: string[] = [];
@@ -98,30 +98,34 @@ describe('node server/dist/main.js', () => {
     await expect.poll(counted, { timeout: 60_000 }).toBeGreaterThan(1000);
   }, 90_000);
 
-  it.each([
+  // The usage cases below are independent processes each: side by side (it.concurrent) they keep every core busy.
+  const cli = (args: string[], env: Record<string, string> = {}) => runNode([mainJs, ...args], { env: { ...process.env, ...env } });
+  it.concurrent.each([
     [['--port', 'abc'], /--port must be a whole number/],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [['--port'], /--port/],
     [['--database', 'postgres://127.0.0.1/x', '--database-pool', '1'], /--database-pool must be a whole number of connections from 2 to 1000 \(got "1"\)/],
-  ])('exits 2 with a clear message for %j', (args, message) => {
-    const result = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8' });
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const result = await cli(args);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toMatch(/Usage:/);
     expect(result.stdout).toBe('');
   });
 
-  it('prints help with --help', () => {
-    const result = spawnSync(process.execPath, [mainJs, '--help'], { encoding: 'utf8' });
+  it.concurrent('prints help with --help', async () => {
+    const result = await cli(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/--port N[\s\S]*--data DIR[\s\S]*--demo/);
   });
 
-  it('exits 2 when a pool size is given without a database to size it for', () => {
-    const result = spawnSync(process.execPath, [mainJs, '--database-pool', '20'], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' } });
+  it.concurrent('exits 2 when a pool size is given without a database to size it for', async () => {
+    const [result, env] = await Promise.all([
+      cli(['--database-pool', '20'], { RINGSIDE_DATABASE_URL: '' }),
+      cli([], { RINGSIDE_DATABASE_URL: 'postgres://127.0.0.1/x', RINGSIDE_DATABASE_POOL: 'many' }),
+    ]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--database-pool \(or RINGSIDE_DATABASE_POOL\) sizes the PostgreSQL pool: it needs --database/);
-    const env = spawnSync(process.execPath, [mainJs], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: 'postgres://127.0.0.1/x', RINGSIDE_DATABASE_POOL: 'many' } });
     expect(env.status).toBe(2);
     expect(env.stderr).toMatch(/RINGSIDE_DATABASE_POOL must be a whole number of connections from 2 to 1000 \(got "many"\)/);
   });

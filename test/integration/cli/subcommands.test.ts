@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, mainJs, startCli } from '../support/cli';
+import { buildServer, mainJs, runNode, startCli } from '../support/cli';
 import { removeDir, tempDataDir } from '../support/testServer';
 
 const dirs: string[] = [];
@@ -19,8 +19,11 @@ function dataDir(): string {
 }
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
+/** `cli` without blocking: the runs of one table are independent processes, side by side. */
+const cliAsync = (...args: string[]) => runNode([mainJs, ...args], { env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
 
-describe('--help', () => {
+// Each case is one independent process on its own: side by side (describe.concurrent) they keep every core busy.
+describe.concurrent('--help', () => {
   it.each([
     [['keys', '--help'], /Usage: node server\/dist\/main\.js keys create [\s\S]*--init[\s\S]*keys list [\s\S]*keys revoke --data DIR --id ID/],
     [['keys', 'create', '--help'], /^Usage: node server\/dist\/main\.js keys create --data DIR --name NAME --scope [\s\S]*\n {2}--json {14}answer in JSON\n/],
@@ -29,8 +32,8 @@ describe('--help', () => {
     [['forward', 'mqtt', '-h'], /^Usage: node server\/dist\/main\.js forward mqtt --broker URL --topic T --server URL/],
     [['verify', '--help'], /^Usage: node server\/dist\/main\.js verify --data DIR \[--database URL\] \[--json\]/],
     [['--help'], /forward asterisk-queue-log [^\n]*\[--start-at beginning\|end\][\s\S]*\[--poll-interval MS\][\s\S]*/],
-  ])('%j prints the usage, exit 0', (args, usage) => {
-    const r = cli(...args);
+  ])('%j prints the usage, exit 0', async (args, usage) => {
+    const r = await cliAsync(...args);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(usage);
     expect(r.stderr).toBe('');
@@ -43,8 +46,8 @@ describe('--help', () => {
     [['forward', 'mqtt', '--file', 'x'], /ringside forward mqtt: --file is not an option of forward mqtt\nUsage: /],
     [['prune', '--data', 'x', '--retain-days', '-3'], /ringside prune: --retain-days must be a whole number of days, at least 1 \(got "-3"\)\nUsage: /],
     [['keys', 'crate', '--data', 'x'], /ringside keys: unknown action "crate" \(did you mean "keys create"\?\): use keys create/],
-  ])('%j is bad usage: exit 2, naming what is wrong, then the usage', (args, message) => {
-    const r = cli(...args);
+  ])('%j is bad usage: exit 2, naming what is wrong, then the usage', async (args, message) => {
+    const r = await cliAsync(...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
@@ -57,8 +60,8 @@ describe('--help', () => {
     [['verfy', '--data', 'x'], `ringside: unknown command "verfy" (did you mean "verify"?): ${commands}`],
     [['keyz', 'list'], `ringside: unknown command "keyz" (did you mean "keys"?): ${commands}`],
     [['rebuild', '--data', 'x'], `ringside: unknown command "rebuild" (did you mean "rebuild-rollups"?): ${commands}`],
-  ])('%j is an unknown command: exit 2, the commands (and a near miss), not the server\'s options', (args, message) => {
-    const r = cli(...args);
+  ])('%j is an unknown command: exit 2, the commands (and a near miss), not the server\'s options', async (args, message) => {
+    const r = await cliAsync(...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`${message}\n(node server/dist/main.js --help: every command and option explained)\n`);
     expect(r.stdout).toBe('');
@@ -66,7 +69,7 @@ describe('--help', () => {
 });
 
 describe('a DIR that holds no database', () => {
-  it.each([
+  it.concurrent.each([
     ['keys', 'create', '--name', 'x', '--scope', 'read'],
     ['keys', 'list'],
     ['keys', 'revoke', '--id', 'k_0123456789ab'],
@@ -76,14 +79,14 @@ describe('a DIR that holds no database', () => {
     ['prune', '--retain-days', '30'],
     ['public-key'],
     ['migrate-to-postgres', '--database', 'postgres://127.0.0.1:1/none'],
-  ])('%s … is refused, exit 1, and nothing is created', (...command) => {
+  ])('%s … is refused, exit 1, and nothing is created', async (...command) => {
     const parent = dataDir();
     const missing = join(parent, 'mistyped'); // not there at all
     const empty = dataDir(); // there, but empty
     for (const dir of [missing, empty]) {
       const [name, ...rest] = command;
       const action = name === 'keys' ? [rest.shift()!] : [];
-      const r = cli(name, ...action, '--data', dir, ...rest.map((a) => a.replace('@', parent)));
+      const r = await cliAsync(name, ...action, '--data', dir, ...rest.map((a) => a.replace('@', parent)));
       expect(r.status, r.stderr).toBe(1);
       expect(r.stderr).toContain(`no database in ${dir} (no ringside.db; is --data the server's data directory?)`);
       expect(r.stdout).toBe('');

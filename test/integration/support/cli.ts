@@ -1,13 +1,16 @@
 // Starting the built CLI (server/dist/main.js) as a child process, for tests that need a real process.
-import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams, type ExecFileOptions } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams, type ExecFileOptions } from 'node:child_process';
 import { resolve } from 'node:path';
+import { buildIfStale } from '../../../scripts/stale-build.mjs';
 import { watchOutput, type ChildOutput } from './childOutput';
 
 export const repo = resolve(__dirname, '../../..');
 export const mainJs = resolve(repo, 'server/dist/main.js');
 
+/** Builds server/dist/main.js unless it is newer than its sources (the build step of `pnpm test` has just written it). */
 export function buildServer(): void {
-  execFileSync(process.execPath, [resolve(repo, 'server/build.mjs')], { stdio: 'pipe' });
+  const result = buildIfStale('server');
+  if (result && result.status !== 0) throw new Error(`server/build.mjs failed:\n${result.stdout}${result.stderr}`);
 }
 
 export interface NodeRun {
