@@ -81,7 +81,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const compliance = new ComplianceReader(store.reads, standards);
   const audit = new AuditService(store, options.dataDir);
   const identity = SigningIdentity.open(options.dataDir, now());
-  await checkStoreSigningKey(store, identity, options.databaseUrl !== undefined, (message) => logger.error(message));
+  const storeKeyId = await checkStoreSigningKey(store, identity, options.databaseUrl !== undefined, (message) => logger.error(message));
   const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   return {
@@ -99,6 +99,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed'), ...(options.databaseUrl ? { shareMs: SHARED_CLOCKS_MS } : {}) }),
     customIntegrations: new CustomIntegrations(),
     serverZone: serverTimeZone,
+    storeKeyId,
   };
 }
 
@@ -135,7 +136,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const front = attachFront(core, access, options, logger, clock);
   let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
-    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, logger);
+    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, core.storeKeyId, logger);
     await listen(front.httpServer, options.port, host);
   } catch (error) {
     await nodes?.close();

@@ -33,8 +33,12 @@ function quietPublisher(pub: Redis): Redis {
   });
 }
 
-/** Joins `io` to the other nodes through Redis at `url`; resolves once both connections are up. */
-export async function joinNodes(io: LiveServer, url: string, logger: Logger): Promise<{ close(): Promise<void> }> {
+/**
+ * Joins `io` to the other nodes of its deployment through Redis at `url`; resolves once both connections are up.
+ * `storeKeyId` names the deployment: the nodes of one store share it, so their pushes go on channels of their own and
+ * another deployment on the same Redis (staging beside production) neither hears them nor is heard.
+ */
+export async function joinNodes(io: LiveServer, url: string, storeKeyId: string, logger: Logger): Promise<{ close(): Promise<void> }> {
   const pub = new Redis(url, { lazyConnect: true, connectTimeout: 5000 });
   const sub = pub.duplicate();
   let warned = false;
@@ -56,7 +60,7 @@ export async function joinNodes(io: LiveServer, url: string, logger: Logger): Pr
     sub.disconnect();
     throw new Error(`cannot reach Redis at ${redacted(url)}: ${(error as Error).message}`, { cause: error });
   }
-  io.adapter(createAdapter(quietPublisher(pub), sub));
+  io.adapter(createAdapter(quietPublisher(pub), sub, { key: `ringside#${storeKeyId}` }));
   return {
     close: async () => {
       await Promise.allSettled([pub.quit(), sub.quit()]);

@@ -32,4 +32,9 @@ export interface Core {
   customIntegrations: CustomIntegrations;
   /** The server's own zone: "today" when no site is asked for. */
   serverZone: () => string;
+  /**
+   * The id of the key the store's exports are signed with: every node on one store has it (a node with another
+   * refuses to start on a shared store), and another store has another, so it names the deployment.
+   */
+  storeKeyId: string;
 }

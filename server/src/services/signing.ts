@@ -81,14 +81,15 @@ export class SigningIdentity {
  * its own key. On a shared store (PostgreSQL: several nodes) that node refuses to start; on a node's own SQLite file
  * (a restored database, a lost key file) it starts but says so loudly through `warn` at every start.
  */
-export async function checkStoreSigningKey(store: Store, identity: SigningIdentity, shared: boolean, warn: (message: string) => void): Promise<void> {
+export async function checkStoreSigningKey(store: Store, identity: SigningIdentity, shared: boolean, warn: (message: string) => void): Promise<string> {
   const mine = identity.publicKey(null);
   const recorded = await store.write((tx) => tx.writes.signingKey({ keyId: mine.keyId, publicKey: mine.publicKey, instanceId: mine.instanceId }));
-  if (recorded.keyId === mine.keyId) return;
+  if (recorded.keyId === mine.keyId) return recorded.keyId;
   const message =
     `this node signs exports with key ${mine.keyId} (instance ${mine.instanceId}, ${IDENTITY_FILE} in its data directory), but the store's exports ` +
     `are signed with key ${recorded.keyId} (instance ${recorded.instanceId}, recorded ${new Date(recorded.recordedAtMs).toISOString()}): ` +
     `copy ${IDENTITY_FILE} from a node that has key ${recorded.keyId} into this node's data directory and start again (docs/deployment.md)`;
   if (shared) throw new Error(message);
   warn(`${message}; until then, this node's exports verify only with its own public key`);
+  return recorded.keyId;
 }
