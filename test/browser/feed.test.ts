@@ -41,6 +41,19 @@ describe('live feed', () => {
     expect(text(abandoned!, '.rs-feed-time')).toBe(hhmmss);
   });
 
+  it('names the day of an event that started on another day than it arrived (a complaint followed up today)', () => {
+    const { dashboard, root } = mount();
+    const started = new Date(2026, 10, 21, 16, 29, 43);
+    const arrived = new Date(2026, 10, 23, 11, 16, 54);
+    const complaint = judgedCall({ id: 'days-old', occurredAt: started.toISOString() });
+    complaint.event.receivedAt = arrived.toISOString();
+    feed(dashboard, msg.snapshot(snapshot({ recent: [complaint, judgedCall({ id: 'same-day' })] })));
+    const row = (id: string) => root.querySelector<HTMLElement>(`.rs-feed-row[data-event-id="${id}"]`)!;
+    expect(text(row('days-old'), '.rs-feed-time')).toBe('21 Nov 16:29');
+    expect(row('days-old').querySelector<HTMLElement>('.rs-feed-time')!.title).toBe(started.toISOString());
+    expect(text(row('same-day'), '.rs-feed-time')).toMatch(/^\d\d:\d\d:\d\d$/);
+  });
+
   it('shows met and missed badges in different colours', () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ rings: 1 }), judgedCall({ rings: 3 })] })));

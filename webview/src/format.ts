@@ -67,6 +67,17 @@ export function formatClock(time: string | number, withSeconds = true): string {
   return withSeconds ? `${hm}:${two(date.getSeconds())}` : hm;
 }
 
+/**
+ * When an event occurred, as the feed shows it: the time ("14:31:30"), with the day when it is not the day the event
+ * arrived ("3 Dec 16:29"): a complaint received days before it was followed up did not start at that time today.
+ */
+export function formatOccurred(occurredAt: string, receivedAt: string): string {
+  const occurred = new Date(occurredAt);
+  const received = new Date(receivedAt);
+  if (Number.isNaN(received.getTime()) || occurred.toDateString() === received.toDateString()) return formatClock(occurredAt);
+  return `${formatDayMonth(occurred)} ${formatClock(occurredAt, false)}`;
+}
+
 /** The measured value of an event as the feed shows it: "2 rings", "12 s". */
 export function formatEventValue(judged: JudgedEvent): string {
   const { event } = judged;

@@ -3,7 +3,7 @@
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
 import { breachKeyOf, shortLabelOf, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
-import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOutcome } from '../format';
+import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOccurred, formatOutcome } from '../format';
 import type { DashboardState, LocalAction } from '../state';
 import { button, el, input, setText } from './dom';
 import { createPanelHeader, placeRows } from './parts';
@@ -34,7 +34,7 @@ function createRow(judged: JudgedEvent, names: SiteNames): HTMLTableRowElement {
   const row = el('tr', 'rs-feed-row');
   row.dataset['eventId'] = event.id;
   row.dataset['verdict'] = eventVerdict(judged.judgements);
-  const time = cell('time', formatClock(event.occurredAt));
+  const time = cell('time', formatOccurred(event.occurredAt, event.receivedAt));
   time.title = event.occurredAt;
   const value = cell('value', formatEventValue(judged));
   const detail = formatEventDetail(judged);
