@@ -3,7 +3,8 @@
 // the board would count open time while the verdict counted wall time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStandardsConfig } from '../../../server/src/services/standardsFile';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { sendJson } from './support';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -14,10 +15,7 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-async function send(method: string, path: string, body: unknown) {
-  const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
+const send = (method: 'POST' | 'PATCH', path: string, body: unknown) => sendJson(server, method, `/api/v1${path}`, body);
 
 const wallOnly = (type: string) => ({
   path: 'clock',
