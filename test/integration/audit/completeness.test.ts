@@ -4,7 +4,6 @@
 // event left out behind digest-only proof lines (row count, SHA-256 and manifest recomputed), a void hidden by
 // clearing its correction columns; an honest export passes; a database written before links had tags (migration
 // 17) proves completeness through the tags records the migration chained.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,15 +14,12 @@ import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { postMilestones, callMilestone } from '../clocks/support';
 import { createAt, fillAt } from '../store/pastVersions';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
-/** The script as a child process, asynchronously (a synchronous child would stall the server under test). */
-const verify = (file: string, ...args: string[]) =>
-  new Promise<{ status: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [script, file, ...args], { encoding: 'utf8' }, (error, stdout) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }));
-  });
+const verify = (file: string, ...args: string[]) => runNode([script, file, ...args]);
 
 async function saved(server: TestServer, name: string, path: string): Promise<string> {
   const res = await fetch(`${server.url}/api/v1${path}`, { headers: adminHeaders(server.apiKey) });

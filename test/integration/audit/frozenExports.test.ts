@@ -2,12 +2,12 @@
 // byte for byte, after later events, corrections and exports touching the period; the reproduction verifies offline;
 // a bad asOf (not a seq, past the head, before a retention cutoff that pruned what it needs) is a 400 naming asOf.
 // Runs on SQLite and (integration-postgres) on PostgreSQL.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApi, firstLineOf, manifestOf } from '../support/exportApi';
 import { call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 let server: TestServer;
 let dir: string;
@@ -30,10 +30,7 @@ async function exportsAsOf(seq: number): Promise<Map<string, string>> {
   return out;
 }
 
-const node = (...args: string[]) =>
-  new Promise<{ status: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout) => resolve({ status: error ? 1 : 0, stdout }));
-  });
+const node = (...args: string[]) => runNode(args);
 
 beforeAll(async () => {
   dir = tempDataDir();

@@ -4,7 +4,6 @@
 // export of the same filters (--events, periods in a zone across a DST change), and audit-log entries between the
 // exported ones. Real server, real exports; scripts/verify-export.mjs runs as a child process, WITHOUT --public-key:
 // each forgery below has its row count and SHA-256 recomputed, so only these checks can catch it.
-import { execFile } from 'node:child_process';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { signManifest } from '../../../server/src/domain/manifestSignature';
 import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 import { wholeStandard } from '../support/standards';
+import { runNode } from '../support/cli';
 
 let server: TestServer;
 let published: { seq: number; hash: string };
@@ -21,10 +21,7 @@ let published: { seq: number; hash: string };
 const Q = 'from=2026-03-26T00:00:00%2B01:00&to=2026-04-02T00:00:00%2B02:00&tz=Europe/Berlin';
 const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
 
-const verify = (...args: string[]) =>
-  new Promise<{ status: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [script, ...args], { encoding: 'utf8' }, (error, stdout) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }));
-  });
+const verify = (...args: string[]) => runNode([script, ...args]);
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const post = (path: string, body: unknown) =>
   fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -2,13 +2,13 @@
 // a standard version in force in it created later) says so in its first line and manifest, and the report in a short
 // section; asOf=<sinceSeq> reproduces the copy made when the period ended. Runs on an injected clock,
 // on SQLite and (integration-postgres) on PostgreSQL.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../support/testClock';
 import { adminApi, firstLineOf, manifestOf } from '../support/exportApi';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 const clock = testClock(Date.parse('2026-03-05T00:00:00Z'));
 const dir = tempDataDir();
@@ -50,8 +50,8 @@ describe('restatements', () => {
       expect(firstLineOf(csv).restatements).toEqual(r);
       const file = join(dir, `${kind}.csv`);
       writeFileSync(file, csv);
-      const ok = await new Promise<number>((resolve) => execFile(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), file], (e) => resolve(e ? 1 : 0)));
-      expect(ok, kind).toBe(0);
+      const ok = await runNode([join(process.cwd(), 'scripts', 'verify-export.mjs'), file]);
+      expect(ok.status, kind).toBe(0);
     }
     // Another site's changes do not touch this site's export.
     expect(manifestOf(await text(`/export/compliance?${Q}&format=csv&site=airport`)).restatements).toMatchObject({ events: 0, corrections: 0 });
@@ -89,7 +89,7 @@ describe('the audit-log export of the period', () => {
     const csv = await text(`/export/audit-log?${Q}&format=csv`);
     const file = join(dir, 'audit-log.csv');
     writeFileSync(file, csv);
-    const run = (f: string) => new Promise<{ status: number; stdout: string }>((resolve) => execFile(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), f], (e, stdout) => resolve({ status: e ? 1 : 0, stdout })));
+    const run = (f: string) => runNode([join(process.cwd(), 'scripts', 'verify-export.mjs'), f]);
     const r = await run(file);
     expect(r.status, r.stdout).toBe(0);
     // Between the two rows the proof passes the later void and exports (a gap that is not a deletion).

@@ -2,7 +2,6 @@
 // verified offline with it against a head published after the period, and forgeries an attacker with the file can
 // make (rows edited and their hash recomputed, manifest or first line edited, columns swapped, an audit-log entry
 // deleted, the signature removed or made with another key), each failed and named by scripts/verify-export.mjs.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 let server: TestServer;
 let auditorKey: string;
@@ -20,14 +20,7 @@ const TO = '2026-04-01T00:00:00Z';
 const Q = `from=${FROM}&to=${TO}&tz=UTC`;
 const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
 const main = join(process.cwd(), 'server', 'dist', 'main.js');
-/**
- * Runs a Node script, asynchronously: a synchronous child would block this process, where the server under test
- * lives, and its keep-alive timers would then race the next request (ECONNRESET).
- */
-const node = (...args: string[]) =>
-  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
+const node = (...args: string[]) => runNode(args);
 const verify = (file: string, ...args: string[]) => node(script, file, ...args);
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const asAuditor = (path: string) => fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${auditorKey}` } });

@@ -1,7 +1,6 @@
 // PostgreSQL migration 9 on a database at version 8 whose links have no tags: it chains a tags record per event,
 // judgement and correction link, with the tags, digests and hashes domain/chain.ts gives (written in PL/pgSQL: the
 // chain verifies only if every byte agrees, odd site names included), and an export then proves its completeness.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createPool } from '../../../server/src/store/postgres/db';
 import { migrate } from '../../../server/src/store/postgres/migrate';
 import { testDatabases } from '../support/postgres';
 import { adminHeaders, removeDir, startTestServer } from '../support/testServer';
+import { runNode } from '../support/cli';
 
 const databases = testDatabases('ringside_pg_migration_8');
 afterAll(() => databases.dropAll());
@@ -68,9 +68,7 @@ it('upgrades a version-8 database: tags records for the old links, the chain ver
     const res = await fetch(`${server.url}/api/v1/export/events?from=2026-06-01T00:00:00Z&to=2026-06-02T00:00:00Z&site=b&format=csv`, { headers: adminHeaders(server.apiKey) });
     const file = join(server.dataDir, 'old.csv');
     writeFileSync(file, await res.text());
-    const out = await new Promise<{ status: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), file], { encoding: 'utf8' }, (error, stdout) => resolve({ status: error ? 1 : 0, stdout }));
-    });
+    const out = await runNode([join(process.cwd(), 'scripts', 'verify-export.mjs'), file]);
     expect(out.status, out.stdout).toBe(0);
     expect(out.stdout).toMatch(/complete: every event and judgement of the filters chained in chain links \d+–\d+ is a row \(\d+ tagged links judged\)/);
     expect(out.stdout).not.toContain('completeness not proven');
