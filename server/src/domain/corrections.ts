@@ -1,7 +1,7 @@
 // Corrections: an event is voided or amended by a new record, never edited. What an amendment changes, how the
 // event is re-judged, and what an event's effective state is after its corrections are decided here; the store
 // keeps the records (and the rollups' compensating deltas, from domain/rollups.ts).
-import type { Judgement, Outcome, StandardVersion } from '../protocol';
+import type { CorrectedJudgement, Judgement, Outcome, StandardVersion } from '../protocol';
 import { canonicalJson } from './canonical';
 import { DomainError } from './errors';
 import { judgeAgainst } from './judge';
@@ -20,14 +20,9 @@ interface AmendChanges {
 }
 
 /** A judgement as in force (0/1 verdicts as stored). */
-export interface EffectiveJudgement {
-  standardVersion: number;
-  measure: string;
-  value: number | null;
-  threshold: number;
+export interface EffectiveJudgement extends Omit<CorrectedJudgement, 'met' | 'counted'> {
   met: 0 | 1;
   counted: 0 | 1;
-  reason: string | null;
 }
 
 /** The measured fields of an event, as recorded or as amended. */
