@@ -26,7 +26,7 @@ import { seededRandom } from '../../../server/src/demo/random';
 /** The server's better-sqlite3 handle type (better-sqlite3 itself lives in server/node_modules). */
 type Db = ReturnType<typeof openDatabase>;
 import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind } from '../../../server/src/domain/chain';
-import { CHAIN_TABLES } from '../../../server/src/store/sqlite/chain';
+import { CHAIN_TABLES, ChainWriter } from '../../../server/src/store/sqlite/chain';
 
 import { generateBulk, siteName, type GenerateOptions } from './bulkLoad';
 
@@ -198,6 +198,100 @@ export async function insertCostBreakdown(dataDir: string, rows = 5000): Promise
     return out;
   } finally {
     await store.close();
+  }
+}
+
+/** What a ceiling measures: the product's ingest as it ships, without the fsync, and without the fsync or the chain. */
+export interface Ceiling {
+  /** Wall µs per record of the in-process ingest: durable and chained, as shipped. */
+  shipped: number;
+  /** The same on a connection with `synchronous = OFF`: no commit waits for the disk. */
+  noFsync: number;
+  /** The same with the audit chain's links neither hashed nor written as well: no per-record proof at all. */
+  noFsyncNoProof: number;
+}
+
+type Variant = keyof Ceiling;
+
+/**
+ * Runs `f` with durability and the per-record proof traded away as `variant` says, for a measurement only:
+ * better-sqlite3's `pragma` turns the store's `synchronous = FULL` into OFF, and the chain writer's `append` returns
+ * without hashing or inserting a link. Both are put back afterwards; nothing of the product changes.
+ */
+async function tradedAway<T>(variant: Variant, f: () => Promise<T>): Promise<T> {
+  const probe = openSqliteFile(':memory:');
+  const proto = Object.getPrototypeOf(probe) as { pragma: (source: string, options?: unknown) => unknown };
+  probe.close();
+  const pragma = proto.pragma;
+  const append = Object.getOwnPropertyDescriptor(ChainWriter.prototype, 'append')!;
+  let unsynced = 0;
+  if (variant !== 'shipped') {
+    proto.pragma = function (this: unknown, source: string, options?: unknown) {
+      if (source !== 'synchronous = FULL') return pragma.call(this, source, options);
+      unsynced += 1;
+      return pragma.call(this, 'synchronous = OFF', options);
+    };
+  }
+  if (variant === 'noFsyncNoProof') Object.defineProperty(ChainWriter.prototype, 'append', { ...append, value: () => ({ seq: 0, hash: GENESIS_HASH }) });
+  try {
+    const out = await f();
+    // The store must have asked for FULL and got OFF, or this variant measured the shipped one.
+    if (variant !== 'shipped' && unsynced === 0) throw new Error('the store never set synchronous = FULL: the ceiling would not be without the fsync');
+    return out;
+  } finally {
+    proto.pragma = pragma;
+    Object.defineProperty(ChainWriter.prototype, 'append', append);
+  }
+}
+
+/**
+ * The most an ingest path could give on this machine if durability and the proof were given up: the product's own
+ * ingest in process (validation, judging, the store's rows, rollups and histograms, settling cases for milestones;
+ * no HTTP, no live push, no open clocks), the batches in turn on a fresh SQLite store, events `group` batches per
+ * write as the server's group commit merges concurrent POSTs at best. Wall time per record of one thread, which is
+ * the least the server's one thread spends on the same records. Each variant runs `repeats` times after one run of
+ * each to warm up (discarded), the variants alternating; medians.
+ */
+export async function ingestCeiling(kind: 'events' | 'milestones', batches: readonly (readonly unknown[])[], dataDir: (tag: string) => string, { group = 1, repeats = 3 } = {}): Promise<Ceiling> {
+  const variants: Variant[] = ['shipped', 'noFsync', 'noFsyncNoProof'];
+  const runs: Record<Variant, number[]> = { shipped: [], noFsync: [], noFsyncNoProof: [] };
+  const records = batches.reduce((n, b) => n + b.length, 0);
+  const groups = Array.from({ length: Math.ceil(batches.length / group) }, (_, i) => batches.slice(i * group, i * group + group));
+  for (let r = -1; r < repeats; r += 1) {
+    for (const variant of variants) {
+      const us = await tradedAway(variant, async () => {
+        const dir = dataDir(`${variant}${r}`);
+        const { store, standards } = await openBenchStore(dir);
+        let usPerRecord;
+        try {
+          const ingest = new IngestService({ store, standards, timeZone: 'UTC' });
+          const write = async (requests: readonly (readonly unknown[])[]) =>
+            kind === 'events' ? ingest.ingestMany(requests.map((items) => ({ items, sites: null }))) : Promise.all(requests.map((items) => ingest.ingestMilestones(items)));
+          const started = performance.now();
+          for (const requests of groups) {
+            for (const out of await write(requests)) if (out.kind !== 'stored') throw new Error(`ingest refused a ceiling batch: ${JSON.stringify(out).slice(0, 300)}`);
+          }
+          usPerRecord = ((performance.now() - started) * 1000) / records;
+        } finally {
+          await store.close();
+        }
+        const links = chainLength(dir);
+        if ((variant === 'noFsyncNoProof') !== (links === 0)) throw new Error(`the ${variant} ceiling left ${links} chain links`);
+        return usPerRecord;
+      });
+      if (r >= 0) runs[variant].push(us);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { shipped: median(runs.shipped), noFsync: median(runs.noFsync), noFsyncNoProof: median(runs.noFsyncNoProof) };
+}
+
+function chainLength(dataDir: string): number {
+  const db: Db = openSqliteFile(join(dataDir, 'ringside.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM audit_chain').get() as { n: number }).n;
+  } finally {
+    db.close();
   }
 }
 
