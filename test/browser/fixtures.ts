@@ -266,7 +266,7 @@ export function complianceReport(options: ReportOptions = {}): ComplianceReport 
   };
 }
 
-function callDistribution(counts: [number, number, number, number, number] = [60, 25, 8, 4, 3]): StandardDistribution {
+export function callDistribution(counts: [number, number, number, number, number] = [60, 25, 8, 4, 3]): StandardDistribution {
   const labels = ['Ring 1', 'Ring 2', 'Ring 3', '4+ rings', 'Abandoned'];
   const keys = ['ring-1', 'ring-2', 'ring-3', 'ring-4+', 'abandoned'];
   return {
@@ -316,7 +316,7 @@ function visitDistribution(counts: [number, number, number, number, number, numb
   };
 }
 
-function distributionReport(standards: StandardDistribution[] = [callDistribution(), visitDistribution()]): DistributionReport {
+export function distributionReport(standards: StandardDistribution[] = [callDistribution(), visitDistribution()]): DistributionReport {
   return { from: TODAY_FROM, to: NOW, site: null, standards };
 }
 

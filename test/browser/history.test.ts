@@ -10,7 +10,9 @@ import {
   CALL_STANDARD,
   VISIT_STANDARD,
   answering,
+  callDistribution,
   complianceReport,
+  distributionReport,
   fakeTransport,
   group,
   hourSeries,
@@ -335,13 +337,34 @@ describe('distribution charts', () => {
     expect(calls.data.datasets[0]!.data).toEqual([60, 25, 8, 4, 3]);
     expect(pluginOptions(calls, 'rsThreshold')).toMatchObject({ afterBin: 2, label: '≤ 2 rings' });
     const theme = dashboard.theme();
-    expect(calls.data.datasets[0]!.backgroundColor).toEqual([theme.good, theme.good, theme.bad, theme.bad, expect.stringMatching(new RegExp(`^${theme.bad}`))]);
+    // Every event of a bin behind, those judged met in front: all of rings 1 and 2 met, none beyond.
+    expect(calls.data.datasets[0]!.backgroundColor).toEqual([theme.bad, theme.bad, theme.bad, theme.bad, expect.stringMatching(new RegExp(`^${theme.bad}`))]);
+    expect([calls.data.datasets[1]!.data, calls.data.datasets[1]!.backgroundColor]).toEqual([[60, 25, 0, 0, 0], theme.good]);
     expect(calls.width).toBeGreaterThan(150);
 
     const visits = distribution(root, VISIT_STANDARD.id);
     expect(visits.data.labels).toEqual(['0–10 s', '10–20 s', '20–30 s', '30–60 s', '60 s+', 'Left']);
     expect(pluginOptions(visits, 'rsThreshold')).toMatchObject({ afterBin: 3, label: '≤ 30 s' });
     expect(text(root, `.rs-distribution-panel[data-standard-id="${VISIT_STANDARD.id}"] .rs-panel-title`)).toBe('Greet time');
+  });
+
+  it('colour a bar by the verdicts recorded, not by the threshold now: misses of an older version in a bin now within it stay red', async () => {
+    // The threshold went from 2 rings to 3 today: 28 of today's 34 third-ring calls were judged missed before.
+    const changed = { ...callDistribution(), threshold: 3, thresholdAfterBin: 3 };
+    changed.bins = changed.bins.map((bin) => (bin.key === 'ring-3' ? { ...bin, count: 34, met: 6 } : bin));
+    const { root, dashboard } = await mountWith(answering({ distribution: distributionReport([changed]) }));
+    const calls = distribution(root, CALL_STANDARD.id);
+    const theme = dashboard.theme();
+    const ratio = calls.currentDevicePixelRatio;
+    const pixel = (x: number, y: number) => [...calls.ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data.slice(0, 3)];
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const ring3 = calls.getDatasetMeta(0).data[2] as unknown as { x: number; y: number; base: number };
+    const ring3Met = calls.getDatasetMeta(1).data[2] as unknown as { y: number };
+    expect(ring3Met.y).toBeGreaterThan(ring3.y + 20); // 6 of 34: the met part is much lower than the bar
+    expect(pixel(ring3.x, ring3.y + 4)).toEqual(rgb(theme.bad));
+    expect(pixel(ring3.x, ring3.base - 4)).toEqual(rgb(theme.good));
+    const ring1 = calls.getDatasetMeta(0).data[0] as unknown as { x: number; y: number };
+    expect(pixel(ring1.x, ring1.y + 4)).toEqual(rgb(theme.good));
   });
 
   it('have a table alternative and an aria label that reads the bins and the threshold', async () => {

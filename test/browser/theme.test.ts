@@ -80,14 +80,14 @@ describe('theme', () => {
     dashboard.flush();
     const bars = Chart.getChart(root.querySelector<HTMLCanvasElement>(`.rs-distribution-panel[data-standard-id="${VISIT_STANDARD.id}"] canvas`)!)!;
     const plugins = () => bars.config.options!.plugins as Record<string, { colour?: string }>;
-    expect((bars.data.datasets[0]!.backgroundColor as string[]).slice(0, 4)).toEqual(['#388a34', '#388a34', '#388a34', '#e51400']);
+    expect([(bars.data.datasets[0]!.backgroundColor as string[]).slice(0, 4), bars.data.datasets[1]!.backgroundColor]).toEqual([['#e51400', '#e51400', '#e51400', '#e51400'], '#388a34']);
     expect(plugins()['rsThreshold']!.colour).toBe('#3b3b3b');
     const bandsOf = () => (callChart(root).config.options!.plugins as Record<string, { colours: Record<string, string>; alpha: number }>)['rsBands']!;
     expect(bandsOf().colours).toEqual({ good: '#388a34', warn: '#bf8803', bad: '#e51400' });
 
     vscodeTheme('vscode-high-contrast', { '--vscode-charts-green': '#89d185', '--vscode-charts-red': '#f48771', '--vscode-charts-yellow': '#ffd700', '--vscode-editor-foreground': '#ffffff' });
     await expect.poll(() => dashboard.theme().kind).toBe('high-contrast');
-    expect((bars.data.datasets[0]!.backgroundColor as string[]).slice(0, 4)).toEqual(['#89d185', '#89d185', '#89d185', '#f48771']);
+    expect([(bars.data.datasets[0]!.backgroundColor as string[]).slice(0, 4), bars.data.datasets[1]!.backgroundColor]).toEqual([['#f48771', '#f48771', '#f48771', '#f48771'], '#89d185']);
     expect(plugins()['rsThreshold']!.colour).toBe('#ffffff');
     expect(bandsOf().colours).toEqual({ good: '#89d185', warn: '#ffd700', bad: '#f48771' });
     // High contrast shades the bands more strongly than light, so they stay visible on black.

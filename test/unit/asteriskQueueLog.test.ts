@@ -140,6 +140,8 @@ describe('queue_log text', () => {
   it.each([
     ['a line with too few fields', `${T0}|c1|q|NONE`, 'line 2: has 4 fields; a queue_log line has at least 5'],
     ['an epoch that is not whole seconds', `1772438400.5|c1|q|NONE|ENTERQUEUE||1|1`, 'line 2: epoch must be whole seconds since 1970, got "1772438400.5"'],
+    ['an epoch in milliseconds', `1772438400000|c1|q|NONE|ENTERQUEUE||1|1`, 'line 2: epoch must be seconds since 1970, not milliseconds: got "1772438400000" (as milliseconds 2026-03-02T08:00:00.000Z)'],
+    ['an epoch beyond the year 9999', `99999999999999999999|c1|q|NONE|ENTERQUEUE||1|1`, 'line 2: epoch must be at most 253402300799 (9999-12-31T23:59:59Z), got "99999999999999999999"'],
     ['an empty event', `${T0}|c1|q|NONE||x`, 'line 2: event must not be empty'],
     ['CONNECT without its holdtime', `${T0}|c1|q|Ann|CONNECT`, 'line 2: data1 (holdtime) is missing: CONNECT carries it in data1'],
     ['a holdtime that is not a number', `${T0}|c1|q|Ann|CONNECT|soon|x|1`, 'line 2: data1 (holdtime) must be whole seconds, got "soon"'],

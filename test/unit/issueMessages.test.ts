@@ -57,6 +57,16 @@ describe('parseInput', () => {
     ]);
   });
 
+  it('tells a whole number beyond its bound (2^53 and more included) only its bound, never that it is not whole', () => {
+    const call = { type: 'call', site: 's', occurredAt: '2026-11-23T09:00:00Z', outcome: 'answered' };
+    for (const rings of [101, 1e16, 2 ** 53, 1e308]) expect(messages(eventInputSchema, { ...call, rings })).toEqual([['rings', 'must be at most 100']]);
+    for (const rings of [-1, -1e16, -0.5]) expect(messages(eventInputSchema, { ...call, rings })).toEqual([['rings', 'must be ≥ 0']]);
+    expect(messages(eventInputSchema, { ...call, rings: 2.5 })).toEqual([['rings', 'must be a whole number']]);
+    const type = { id: 'callback', name: 'Callbacks', milestones: [{ id: 'asked', role: 'start' }, { id: 'done', role: 'stop', outcome: 'served' }], measures: [{ id: 'waitSeconds', from: 'asked', to: 'done' }] };
+    expect(messages(eventTypeDefinitionSchema, { ...type, maxOpenSeconds: 1e16 })).toEqual([['maxOpenSeconds', 'must be at most 31622400 (366 days)']]);
+    expect(messages(eventTypeDefinitionSchema, { ...type, maxOpenSeconds: 1.5 })).toEqual([['maxOpenSeconds', 'must be a whole number of seconds']]);
+  });
+
   it('checks a call for a wait also when other fields are wrong, unless rings or answerSeconds is itself wrong', () => {
     expect(messages(eventInputSchema, { type: 'call' })).toEqual([
       ['site', 'is required'],

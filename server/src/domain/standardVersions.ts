@@ -1,7 +1,7 @@
 // Standards are versioned: every change is a new version, valid on occurredAt from its validFrom until the next
 // version's. Events are judged by the version in force when they happened; the version in force now is what lists
 // and reports show. These are the rules a change must follow; the store only keeps the versions.
-import type { Standard, StandardDefinition, StandardVersion } from '../protocol';
+import { LIMITS, type Standard, type StandardDefinition, type StandardVersion } from '../protocol';
 import { DomainError } from './errors';
 import { completeDefinition, DEFAULT_WINDOWS, defaultBands, definitionKey } from './standards';
 
@@ -94,12 +94,32 @@ export async function checkValidFrom(ctx: VersionContext, validFromMs: number | 
 }
 
 /**
- * "Now" for a change without validFrom, or just after the latest event already judged if that is later (clock
- * skew); two changes within one millisecond still get increasing validity starts.
+ * Just after the latest version's start, for a change without validFrom that cannot start before it. A latest
+ * version starting further ahead than the clock skew ingest accepts was scheduled (an explicit validFrom): "now"
+ * would silently become that day, so the change is refused instead (versions follow each other in time, so
+ * nothing can take effect before a scheduled one).
  */
-export function effectiveNow(nowMs: number, latest: StandardVersion | undefined, latestJudgedMs: number | null): number {
-  const afterPrevious = latest?.validFrom ? Date.parse(latest.validFrom) + 1 : -Infinity;
-  return Math.max(nowMs, afterPrevious, latestJudgedMs === null ? -Infinity : latestJudgedMs + 1);
+function afterLatest(nowMs: number, latest: StandardVersion | undefined, echoed = false): number {
+  if (!latest?.validFrom) return -Infinity;
+  const latestFromMs = Date.parse(latest.validFrom);
+  if (!echoed && latestFromMs > nowMs + LIMITS.maxFutureSeconds * 1000) {
+    throw new DomainError(
+      'conflict',
+      'validFrom',
+      `is required: version ${latest.version} is scheduled to take effect at ${latest.validFrom}, so no change can take effect before it; send a validFrom after that instant`,
+    );
+  }
+  return latestFromMs + 1;
+}
+
+/**
+ * "Now" for a change without validFrom, or just after the latest event already judged if that is later (clock
+ * skew); two changes within one millisecond still get increasing validity starts. `echoed`: the definition names
+ * the latest version's own validFrom (a standards file editing a scheduled version's fields and keeping its
+ * date), so it follows that version, scheduled or not.
+ */
+export function effectiveNow(nowMs: number, latest: StandardVersion | undefined, latestJudgedMs: number | null, echoed = false): number {
+  return Math.max(nowMs, afterLatest(nowMs, latest, echoed), latestJudgedMs === null ? -Infinity : latestJudgedMs + 1);
 }
 
 /**
@@ -108,11 +128,11 @@ export function effectiveNow(nowMs: number, latest: StandardVersion | undefined,
  * events keep the judgement they got (events are never re-judged); later ones are not judged by it.
  */
 export function retirementNow(nowMs: number, latest: StandardVersion | undefined): number {
-  return Math.max(nowMs, latest?.validFrom ? Date.parse(latest.validFrom) + 1 : -Infinity);
+  return Math.max(nowMs, afterLatest(nowMs, latest));
 }
 
 /** What a definition changes: nothing (same as the version in force), or a body and its validity start. */
-export type Change = { changed: false } | { changed: true; body: Omit<Standard, 'version' | 'validFrom'>; validFromMs: number | null | 'now' };
+export type Change = { changed: false } | { changed: true; body: Omit<Standard, 'version' | 'validFrom'>; validFromMs: number | null | 'now'; echoed: boolean };
 
 /**
  * The change a definition asks for. The first version of a standard is valid since the beginning unless it says
@@ -128,7 +148,7 @@ export function changeOf(def: StandardDefinition, latest: StandardVersion | unde
   const sameDefinition = latest !== undefined && !latest.retired && definitionKey(body) === definitionKey(latest);
   if (sameDefinition && (def.validFrom === undefined || echoed)) return { changed: false };
   const validFromMs = def.validFrom !== undefined && !echoed ? Date.parse(def.validFrom) : latest ? 'now' : null;
-  return { changed: true, body, validFromMs };
+  return { changed: true, body, validFromMs, echoed };
 }
 
 /** The next version's record, as stored. */

@@ -4,7 +4,7 @@
 // complaint) are written in this same format (domain/eventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
-import { betweenFieldsIssue, unlessWrong } from './issues';
+import { betweenFieldsIssue, boundedWholeNumber, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
 import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
@@ -85,11 +85,7 @@ export const eventTypeDefinitionSchema = z
       .array(measureDefinitionSchema)
       .min(1, 'must list at least one measure (a type without one has nothing to judge)')
       .max(EVENT_TYPE_LIMITS.maxMeasures, `must list at most ${EVENT_TYPE_LIMITS.maxMeasures} measures`),
-    maxOpenSeconds: z
-      .number()
-      .int('must be a whole number of seconds')
-      .min(1, 'must be > 0')
-      .max(EVENT_TYPE_LIMITS.maxOpenSeconds, `must be at most ${EVENT_TYPE_LIMITS.maxOpenSeconds} (366 days)`),
+    maxOpenSeconds: boundedWholeNumber('must be a whole number of seconds', [1, 'must be > 0'], [EVENT_TYPE_LIMITS.maxOpenSeconds, `must be at most ${EVENT_TYPE_LIMITS.maxOpenSeconds} (366 days)`]),
   })
   .superRefine((t, ctx) => checkMilestoneOrder(t.milestones, issueOf(ctx)), unlessWrong('milestones'))
   .superRefine((t, ctx) => checkMeasures(t, issueOf(ctx)), unlessWrong('milestones.*.id', 'milestones.*.role', 'milestones.*.outcome', 'measures'));

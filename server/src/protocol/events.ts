@@ -1,7 +1,7 @@
 // Wire schemas for service events as integrations post them (docs/api.md, "POST /events").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
-import { betweenFieldsIssue, parseInput, tagMessage, unlessWrong } from './issues';
+import { betweenFieldsIssue, boundedWholeNumber, parseInput, tagMessage, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
 import { wellFormedString } from './text';
@@ -47,7 +47,7 @@ export const secondsSchema = z.number().finite().min(0, 'must be ≥ 0').max(LIM
  * A posted ring count (and an amendment's). The bound is a plausibility check on what integrations send; rings
  * derived from answerSeconds are exact (floor(s / cycle) + 1) and may exceed it.
  */
-export const ringsSchema = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`);
+export const ringsSchema = boundedWholeNumber('must be a whole number', [0, 'must be ≥ 0'], [LIMITS.maxRings, `must be at most ${LIMITS.maxRings}`]);
 
 /** Ids of cases (a call, a visit, a complaint) as the integration names them; the pairing key of milestones. */
 export const MAX_CASE_ID_LENGTH = 128;

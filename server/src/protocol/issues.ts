@@ -108,6 +108,15 @@ export function issueMessage(issue: RawIssue): string {
   }
 }
 
+/**
+ * A whole number from `min` to `max`, each bound with its message. The bounds are checked first, and a number outside
+ * them is told only that: zod's int() also refuses a whole number beyond 2^53 (1e16, 1e308) as not whole, which would
+ * read "must be a whole number" for a value that is one and merely too large.
+ */
+export function boundedWholeNumber(wholeMessage: string, [min, minMessage]: readonly [number, string], [max, maxMessage]: readonly [number, string]): z.ZodNumber {
+  return z.number().min(min, { error: minMessage, abort: true }).max(max, { error: maxMessage, abort: true }).int(wholeMessage);
+}
+
 /** The discriminator of a tagged union: missing, or not one of the tags. */
 export function tagMessage(input: unknown, key: string, tags: readonly unknown[]): string {
   const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[key] : undefined;

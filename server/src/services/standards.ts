@@ -278,7 +278,7 @@ export class StandardsService {
     const latest = this.versions(id).at(-1);
     const change = changeOf(def, latest);
     if (!change.changed) return { changed: false, standard: latest! };
-    const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs)) : change.validFromMs;
+    const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs), change.echoed) : change.validFromMs;
     await this.addVersion(tx, id, change.body, validFrom, false);
     return { changed: true, standard: this.versions(id).at(-1)! };
   }

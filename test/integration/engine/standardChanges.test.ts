@@ -180,6 +180,26 @@ describe('PATCH /standards/:id changes the fields it names', () => {
     expect(scheduled.body).toMatchObject({ version: 2, threshold: 30, validFrom: '2099-01-01T00:00:00.000Z', formula: 'F5' });
   });
 
+  it('refuses a change or retirement without validFrom after a scheduled version (409 validFrom), rather than answering 200 with one that starts after it', async () => {
+    await createStandard('patch-after-scheduled');
+    const scheduled = await server.send('PATCH', '/api/v1/standards/patch-after-scheduled', { threshold: 30, validFrom: '2099-01-01T00:00:00Z' });
+    expect(scheduled.status).toBe(200);
+    const head = await auditHead();
+    const message = 'is required: version 2 is scheduled to take effect at 2099-01-01T00:00:00.000Z, so no change can take effect before it; send a validFrom after that instant';
+    for (const [method, body] of [['PATCH', { threshold: 10 }], ['PUT', { ...SALES, threshold: 10 }], ['DELETE', undefined]] as const) {
+      const refused = await server.send(method, '/api/v1/standards/patch-after-scheduled', body);
+      expect([method, refused.status, refused.body.errors]).toEqual([method, 409, [{ path: 'validFrom', message }]]);
+    }
+    expect((await versions('patch-after-scheduled')).map((v) => v.version)).toEqual([1, 2]);
+    expect(await auditHead()).toEqual(head);
+    // A definition that names the scheduled version's own validFrom (a standards file edited, its date kept) follows it.
+    const echoed = await server.send('PUT', '/api/v1/standards/patch-after-scheduled', { ...SALES, threshold: 31, validFrom: '2099-01-01T00:00:00Z' });
+    expect(echoed.body).toMatchObject({ version: 3, threshold: 31, validFrom: '2099-01-01T00:00:00.001Z' });
+    // After the scheduled version, a change is a version from then, as ever.
+    const later = await server.send('PATCH', '/api/v1/standards/patch-after-scheduled', { threshold: 10, validFrom: '2099-02-01T00:00:00Z' });
+    expect(later.body).toMatchObject({ version: 4, threshold: 10, validFrom: '2099-02-01T00:00:00.000Z' });
+  });
+
   it('merges concurrent patches of different fields: each keeps the other', async () => {
     await createStandard('patch-both');
     const [a, b] = await Promise.all([server.send('PATCH', '/api/v1/standards/patch-both', { name: 'Sales, renamed' }), server.send('PATCH', '/api/v1/standards/patch-both', { threshold: 15 })]);

@@ -1,6 +1,8 @@
 // Distribution per visible standard: calls answered on ring 1, 2, 3, 4+ and abandoned; visitors greeted in
-// 0–10 … 60+ s and left. Bars within the threshold are green, beyond it red, give-ups muted; a dashed
-// marker between two bars shows where the threshold falls (a small plugin). Data: GET /api/v1/distribution.
+// 0–10 … 60+ s and left. Each bar is green for the events of its bin judged met and red for the rest (give-ups
+// muted), by the verdicts recorded, not by where the threshold now sits: after a standard's threshold changes, a bin
+// holds events judged by the older version too, and those that missed then stay red. A dashed marker between two
+// bars shows where the threshold falls (a small plugin). Data: GET /api/v1/distribution.
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartDataset, type ChartOptions, type Plugin, type TooltipItem } from 'chart.js';
 import type { Standard, StandardDistribution } from '@ringside/server/protocol';
 import { siteLabel, standardShortLabel } from '@ringside/server/protocol/pure';
@@ -66,13 +68,15 @@ export interface DistributionView {
   destroy(): void;
 }
 
-/** Colour of each bar: within the threshold good, beyond it bad, the give-up bin muted-bad. */
+/**
+ * The two datasets, drawn over each other (not side by side): every event of the bin, and in front of it those
+ * judged met. So a bar is green up to its met count and red above it.
+ */
+const DATASET = { events: 0, met: 1 } as const;
+
+/** Colour of each bar behind the met part: the misses bad, the give-up bin muted-bad. */
 function barColours(d: StandardDistribution, theme: Theme): string[] {
-  return d.bins.map((bin, i) => {
-    if (bin.kind === 'abandoned') return withAlpha(theme.bad, 0.45);
-    const within = d.thresholdAfterBin !== null ? i < d.thresholdAfterBin : bin.met === bin.count && bin.count > 0;
-    return within ? theme.good : theme.bad;
-  });
+  return d.bins.map((bin) => (bin.kind === 'abandoned' ? withAlpha(theme.bad, 0.45) : theme.bad));
 }
 
 const LOOK: PanelLook = {
@@ -93,11 +97,16 @@ function createPanel(standard: Standard): DistributionPanel {
  * it, so an empty chart made on the first render (the queries still loading) and filled later was drawn twice.
  */
 function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardDistribution): BarChart {
-  const datasets: Array<ChartDataset<'bar', number[]>> = [{ label: 'Events', data: data.bins.map((b) => b.count), borderRadius: 3, maxBarThickness: 56 }];
+  // The lower `order` is drawn in front: the met part over the whole bar.
+  const datasets: Array<ChartDataset<'bar', number[]>> = [
+    { label: 'Events', data: data.bins.map((b) => b.count), borderRadius: 3, maxBarThickness: 56, order: 1 },
+    { label: 'Met', data: data.bins.map((b) => b.met), borderRadius: 3, maxBarThickness: 56, order: 0 },
+  ];
   const options: ChartOptions<'bar'> = {
     animation: false,
     responsive: true,
     maintainAspectRatio: false,
+    datasets: { bar: { grouped: false } },
     scales: {
       x: { type: 'category', grid: { display: false }, ticks: { maxRotation: 30, autoSkip: false } },
       y: { type: 'linear', beginAtZero: true, ticks: { precision: 0 } },
@@ -105,10 +114,13 @@ function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardD
     plugins: {
       legend: { display: false },
       tooltip: {
+        mode: 'index',
+        itemSort: (a, b) => a.datasetIndex - b.datasetIndex, // the bin's events, then how many met
         callbacks: {
           label: (item: TooltipItem<'bar'>) => {
-            const total = (item.dataset.data as number[]).reduce((a, b) => a + b, 0);
             const n = item.raw as number;
+            if (item.datasetIndex === DATASET.met) return `${formatCount(n)} met`;
+            const total = (item.dataset.data as number[]).reduce((a, b) => a + b, 0);
             return `${formatCount(n)} events (${total ? Math.round((n / total) * 100) : 0} %)`;
           },
         },
@@ -132,9 +144,12 @@ interface BarTarget {
 /** Colours, and the threshold marker (its place and label come with the data, its colour and font with the theme). */
 function themeBarChart(chart: BarTarget, theme: Theme, data: StandardDistribution | null): void {
   themeAxes(chart, theme);
-  const dataset = chart.data.datasets[0]!;
-  dataset.backgroundColor = data ? barColours(data, theme) : theme.accent;
-  dataset.borderColor = dataset.backgroundColor;
+  const events = chart.data.datasets[DATASET.events]!;
+  events.backgroundColor = data ? barColours(data, theme) : theme.accent;
+  events.borderColor = events.backgroundColor;
+  const met = chart.data.datasets[DATASET.met]!;
+  met.backgroundColor = theme.good;
+  met.borderColor = theme.good;
   const plugins = (chart.config.options as { plugins: Record<string, unknown> }).plugins;
   plugins['rsThreshold'] = data ? thresholdOptions(data, theme) : false;
 }
@@ -148,7 +163,8 @@ function drawBars(panel: DistributionPanel, theme: Theme, data: StandardDistribu
   }
   const bins = data?.bins ?? [];
   chart.data.labels = bins.map((b) => b.label);
-  chart.data.datasets[0]!.data = bins.map((b) => b.count);
+  chart.data.datasets[DATASET.events]!.data = bins.map((b) => b.count);
+  chart.data.datasets[DATASET.met]!.data = bins.map((b) => b.met);
   themeBarChart(chart, theme, data);
   chart.update('none');
 }

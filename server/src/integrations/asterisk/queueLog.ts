@@ -134,9 +134,8 @@ function parseLine(content: string, lineNumber: number): { line: QueueLogLine } 
     return { problem: { line: lineNumber, message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a queue_log line has at least ${FIXED_FIELDS} (epoch|callid|queuename|agent|event|…)` } };
   }
   const [epochText, callId, queue, agent, event] = fields as [string, string, string, string, string];
-  if (!/^\d+$/.test(epochText) || Number(epochText) > MAX_EPOCH) {
-    return { problem: { line: lineNumber, field: 'epoch', message: `must be whole seconds since 1970, got ${quote(epochText)}` } };
-  }
+  const epochProblem = epochMessage(epochText);
+  if (epochProblem) return { problem: { line: lineNumber, field: 'epoch', message: epochProblem } };
   if (event.trim() === '') return { problem: { line: lineNumber, field: 'event', message: 'must not be empty' } };
   return { line: { lineNumber, epoch: Number(epochText), callId, queue, agent, event, data: fields.slice(FIXED_FIELDS) } };
 }
@@ -304,6 +303,19 @@ function seconds(line: QueueLogLine, position: number, name: string): number {
   const value = Math.max(0, Number(text.trim()));
   if (value > LIMITS.maxSeconds) throw new LineProblem({ field, message: `must be at most ${LIMITS.maxSeconds} (one day), got ${value}` });
   return value;
+}
+
+/**
+ * What is wrong with a line's epoch, or null. Whole seconds beyond the year 9999 are told so, not that they are no
+ * whole seconds: a 13-digit value is most likely milliseconds (a realtime queue_log table or a script), said with
+ * the instant it would name as milliseconds.
+ */
+function epochMessage(text: string): string | null {
+  if (!/^\d+$/.test(text)) return `must be whole seconds since 1970, got ${quote(text)}`;
+  const value = Number(text);
+  if (value <= MAX_EPOCH) return null;
+  if (value / 1000 <= MAX_EPOCH) return `must be seconds since 1970, not milliseconds: got ${quote(text)} (as milliseconds ${new Date(value).toISOString()})`;
+  return `must be at most ${MAX_EPOCH} (9999-12-31T23:59:59Z), got ${quote(text)}`;
 }
 
 function quote(text: string): string {
