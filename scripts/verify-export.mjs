@@ -957,6 +957,7 @@ function verifier(publishedHead, publicKey, observe) {
   let size = 0;
   let hashes = null; // 32 bytes per link
   let prevs = null; // rows: the prev hash they carry
+  let carriers = null; // rows: the data row (1-based) that carried each link, to say where a missing one was
   let flags = null; // 0 unknown, 1 carried by a row, 2 proof line
   let lastProof = -1;
   let complete = null; // event and milestone exports: which links of the proven range had to be rows
@@ -1037,7 +1038,10 @@ function verifier(publishedHead, publicKey, observe) {
         for (let i = 0; i < size; i += 1) {
           const seq = base + i;
           if (flags[i] === 0) {
-            problem(`chain link ${seq} is missing from the export's proof`);
+            let last = i;
+            while (last + 1 < size && flags[last + 1] === 0) last += 1;
+            problem(missingLinks(i, last));
+            i = last;
             continue;
           }
           if (flags[i] === 1 && i > 0 && flags[i - 1] !== 0 && !prevs.subarray(i * 32, i * 32 + 32).equals(hashes.subarray((i - 1) * 32, i * 32))) {
@@ -1067,15 +1071,31 @@ function verifier(publishedHead, publicKey, observe) {
       return { ok: problems.length === 0, problems, notes, rows, kind: m.kind };
     },
   };
+  /**
+   * Links `first`–`last` (indexes) that neither a row nor a proof line holds: a row or proof line was removed. Said
+   * once per run of them, with where it was: the data rows or proof links on either side.
+   */
+  function missingLinks(first, last) {
+    const side = (i) => (i < 0 || i >= size || flags[i] === 0 ? null : flags[i] === 1 ? `data row ${carriers[i]}` : `proof link ${base + i}`);
+    const before = side(first - 1);
+    const after = side(last + 1);
+    const where = [before && `after ${before}`, after && `before ${after}`].filter(Boolean).join(', ');
+    const links = first === last ? `chain link ${base + first} is` : `chain links ${base + first}–${base + last} are`;
+    return `${links} missing from the export's proof: a data row or proof line holding ${first === last ? 'it' : 'them'} was removed${where ? ` (${where})` : ''}`;
+  }
+  function allocate() {
+    hashes = Buffer.alloc(size * 32);
+    prevs = Buffer.alloc(size * 32);
+    carriers = new Int32Array(size);
+    flags = new Uint8Array(size);
+  }
   /** Exports other than events: the first proof link is the published head the proof starts from (since=). */
   function startProof(l) {
     base = l.seq;
     lastProof = l.seq;
     size = header.chainHead.seq - base + 1;
     if (size <= 0) return problem(`proof link ${l.seq} is after the export's chain head`);
-    hashes = Buffer.alloc(size * 32);
-    prevs = Buffer.alloc(size * 32);
-    flags = new Uint8Array(size);
+    allocate();
     Buffer.from(l.hash, 'hex').copy(hashes, 0);
     flags[0] = 2;
     complete?.link(l);
@@ -1085,9 +1105,7 @@ function verifier(publishedHead, publicKey, observe) {
       base = seq;
       size = header.chainHead.seq - base + 1;
       if (size <= 0) return problem(`${where}: link ${seq} is after the export's chain head`);
-      hashes = Buffer.alloc(size * 32);
-      prevs = Buffer.alloc(size * 32);
-      flags = new Uint8Array(size);
+      allocate();
     }
     const i = seq - base;
     if (i < 0 || i >= size) return problem(`${where}: link ${seq} outside the exported range ${base}–${base + size - 1}`);
@@ -1098,6 +1116,7 @@ function verifier(publishedHead, publicKey, observe) {
     }
     h.copy(hashes, i * 32);
     p.copy(prevs, i * 32);
+    carriers[i] = rows;
     flags[i] = 1;
   }
   /** The verified chain's hash at link `seq` and its predecessor's (null when not known), or null outside it. */

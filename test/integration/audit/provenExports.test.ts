@@ -268,6 +268,11 @@ describe('forgeries the chain alone catches (row count and SHA-256 recomputed, n
     await caught(events, rows(relinked), /standard visit-greet-30s@2 \(# standard line\): its link \d+ is not the chain proof's link/);
   });
 
+  it("an event's row deleted: its links named as missing once, with the data rows on either side of the gap", async () => {
+    const out = await caught(events, edited(eventsText, (p) => p.rows.splice(2, 1)), /chain links (\d+)–(\d+) are missing from the export's proof: a data row or proof line holding them was removed \(after (?:data row 2|proof link \d+), before data row 3\)/);
+    expect(out.match(/missing from the export's proof/g)).toHaveLength(1);
+  });
+
   it('rows reordered, and the first line edited', async () => {
     await caught(events, edited(eventsText, (p) => p.rows.reverse()), /row 2: out of order/);
     const [first, ...rest] = eventsText.split('\r\n');
