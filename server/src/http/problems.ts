@@ -1,7 +1,7 @@
 // RFC 9457 problem bodies: every 4xx/5xx the API sends goes through here.
 import type { ServerResponse } from 'node:http';
 import type { FieldProblem, ProblemDetails } from '../protocol';
-import { InvalidFields, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
+import { FieldErrors, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
 
@@ -71,7 +71,7 @@ export function domainProblem(error: DomainError): ProblemDetails {
   const slug = error.code ?? k.slug;
   const title = (error.code && TITLES[error.code]) || k.title;
   if (error.kind === 'unavailable' || error.path === '') return problem(k.status, slug, title, error.message);
-  const errors = error instanceof InvalidFields ? [...error.problems] : [{ path: error.path, message: error.message }];
+  const errors = error instanceof FieldErrors ? [...error.problems] : [{ path: error.path, message: error.message }];
   return problem(k.status, slug, title, fieldsDetail(errors), errors);
 }
 

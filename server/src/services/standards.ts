@@ -4,7 +4,7 @@
 // old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
 import type { Standard, StandardDefinition, StandardPatch, StandardVersion } from '../protocol';
 import { parseInput, standardDefinitionSchema } from '../protocol';
-import { DomainError, InvalidFields } from '../domain/errors';
+import { DomainError, FieldErrors } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
 import { BUILT_IN_REGISTRY, buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
@@ -211,7 +211,7 @@ export class StandardsService {
     return this.changing(async (tx) => {
       const latest = this.changeable(id, patch.id);
       const parsed = parseInput(standardDefinitionSchema, mergePatch(definitionOf(latest), patch));
-      if (!parsed.success) throw new InvalidFields(zodProblems(unknownKeysFirst(parsed.error)));
+      if (!parsed.success) throw new FieldErrors('invalid', zodProblems(unknownKeysFirst(parsed.error)));
       return this.logged(tx, await this.change(tx, id, parsed.data), actor, 'update', { method: 'PATCH', body: patch });
     });
   }
