@@ -41,32 +41,35 @@ export interface ExportContext {
 function exportQuery(ctx: ExportContext) {
   const known = (allowed: readonly string[], says: (v: string) => string) =>
     listParam().transform((values, zctx) => (values.forEach((v) => allowed.includes(v) || refuse(zctx, says(v))), values));
+  const its = itsOwn(ctx.kind);
   const query = z
     .strictObject({
-      from: timeParam(),
-      to: timeParam(),
-      site: siteListParam(ctx.knownSite),
-      standard: known(ctx.standardIds, (s) => unknownStandardMessage(s, ctx.standardIds)),
-      outcome: known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`),
-      format: oneOfParam(ctx.formats),
-      tz: zoneParam(),
-      period: oneOfParam(PERIODS),
-      proof: oneOfParam(['chain', 'none'] as const, 'must be chain or none'),
-      since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
-      asOf: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
+      from: its('from', timeParam()),
+      to: its('to', timeParam()),
+      site: its('site', siteListParam(ctx.knownSite)),
+      standard: its('standard', known(ctx.standardIds, (s) => unknownStandardMessage(s, ctx.standardIds))),
+      outcome: its('outcome', known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`)),
+      format: its('format', oneOfParam(ctx.formats)),
+      tz: its('tz', zoneParam()),
+      period: its('period', oneOfParam(PERIODS)),
+      proof: its('proof', oneOfParam(['chain', 'none'] as const, 'must be chain or none')),
+      since: its('since', wholeNumberParam(1, Number.MAX_SAFE_INTEGER)),
+      asOf: its('asOf', wholeNumberParam(1, Number.MAX_SAFE_INTEGER)),
     })
-    .superRefine((p, zctx) => {
-      const range = rangeOf(p, ctx.nowMs);
-      if (range.fromMs >= range.toMs) refuse(zctx, 'must be later than from', ['to']);
-      else periodLimit(ctx.kind, range, p.period ?? 'day', zctx);
-    }, unlessWrong('from', 'to', 'period'));
-  return onlyItsOwn(ctx.kind, Object.keys(query.shape))
-    .reduce((checked, [rule, when]) => checked.superRefine(rule, when), query)
-    .transform((p): ExportQuery => {
-      const { fromMs, toMs } = rangeOf(p, ctx.nowMs);
-      const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
-      return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
-    });
+    .superRefine(
+      (p, zctx) => {
+        const range = rangeOf(p, ctx.nowMs);
+        if (range.fromMs >= range.toMs) refuse(zctx, 'must be later than from', ['to']);
+        else periodLimit(ctx.kind, range, p.period ?? 'day', zctx);
+      },
+      // `period` refused as not applying says nothing about the range.
+      unlessWrong('from', 'to', ...(takes(ctx.kind, 'period') ? ['period'] : [])),
+    );
+  return query.transform((p): ExportQuery => {
+    const { fromMs, toMs } = rangeOf(p, ctx.nowMs);
+    const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
+    return { fromMs, toMs, sites: p.site ?? [], standards: p.standard ?? [], outcomes: p.outcome ?? [], format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
+  });
 }
 
 /** [from, to): the last 30 days unless said. */
@@ -75,29 +78,24 @@ function rangeOf(p: { from?: number | undefined; to?: number | undefined }, nowM
   return { fromMs: p.from ?? toMs - 30 * DAY, toMs };
 }
 
+const takes = (kind: ExportContext['kind'], name: string): boolean => (EXPORT_PARAMETERS[kind] as readonly string[]).includes(name);
+
 /**
- * A parameter the export does not take (EXPORT_PARAMETERS) is refused, naming the exports that do: ignoring it would
- * answer another question than the one asked. One check per such parameter, made whatever else is wrong unless its
- * own value is.
+ * A parameter's check for this export: its own (`schema`) when the export takes it (EXPORT_PARAMETERS); else the
+ * parameter is refused whenever given, naming the exports that do take it, whatever its value: ignoring it would answer
+ * another question than the one asked, and the value is checked by the exports it applies to (`period=year` on the
+ * events export is told that period does not apply, not which periods there are).
  */
-function onlyItsOwn(kind: ExportContext['kind'], names: readonly string[]) {
-  const own: readonly string[] = EXPORT_PARAMETERS[kind];
-  const takers = (name: string) => Object.entries(EXPORT_PARAMETERS).filter(([, names]) => (names as readonly string[]).includes(name)).map(([k]) => k);
+function itsOwn(kind: ExportContext['kind']) {
   const what = kind === 'report' ? 'the report' : `the ${kind} export`;
-  // In the query's order, as every other problem is listed.
-  const others = names.filter((name) => !own.includes(name) && takers(name).length > 0);
-  return others.map(
-    (name) =>
-      [
-        (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
-          const value = p[name];
-          // Absent (a list: empty).
-          if (value === undefined || (Array.isArray(value) && value.length === 0)) return;
-          refuse(zctx, `does not apply to ${what} (taken by: ${takers(name).join(', ')})`, [name]);
-        },
-        unlessWrong(name),
-      ] as const,
-  );
+  return <T extends z.ZodType>(name: string, schema: T) => {
+    if (takes(kind, name)) return schema;
+    const takers = Object.keys(EXPORT_PARAMETERS).filter((k) => takes(k as ExportContext['kind'], name));
+    return z
+      .unknown()
+      .optional()
+      .transform((v, zctx): undefined => (v === undefined ? undefined : refuse(zctx, `does not apply to ${what} (taken by: ${takers.join(', ')})`)));
+  };
 }
 
 /**
