@@ -20,6 +20,15 @@ export function siteNotAllowed(errors: FieldProblem[], more = ''): ProblemDetail
   return problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]?.message ?? 'a site outside this key\'s list'}${more}`, errors);
 }
 
+/**
+ * 406 for an Accept header that accepts none of the media types an answer is offered in: names `Accept` (as a 415
+ * names Content-Type) and lists the offered types; `advice`: how else to choose one.
+ */
+export function notAcceptable(accept: string, offered: readonly string[], advice: string): ProblemDetails {
+  const message = `must accept one of ${offered.join(', ')} (got ${accept.slice(0, 200)})`;
+  return problem(406, 'not-acceptable', 'Not acceptable', `Accept ${message}; ${advice}`, [{ path: 'Accept', message }]);
+}
+
 /** The detail of a 400 naming its fields: "path message; path message". */
 export const fieldsDetail = (errors: readonly FieldProblem[]): string => errors.map((e) => `${e.path} ${e.message}`).join('; ');
 

@@ -5,7 +5,8 @@ import { abortExport, ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat 
 import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
-import { domainProblem, problem, sendProblem } from '../problems';
+import { preferredOffer } from '../accept';
+import { domainProblem, notAcceptable, problem, sendProblem } from '../problems';
 import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, unknownStandardMessage, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
 import { unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
@@ -14,15 +15,31 @@ import { parseQuery } from '../validate';
 const DAY = 86_400_000;
 const OUTCOMES: readonly string[] = [...RESULT_OUTCOMES, ...EVENT_OUTCOMES];
 const STREAMED = ['csv', 'ndjson', 'json'] as const;
+const REPORT = ['html'] as const;
 
-/** The format ?format= does not name, from the Accept header (text/csv, application/x-ndjson, application/json, text/html). */
-function formatFromAccept(accept: string | undefined, allowed: readonly string[]): string | null {
-  if (!accept) return null;
-  const map: Record<string, string> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/json': 'json', 'text/html': 'html' };
-  for (const part of accept.split(',')) {
-    const type = part.split(';')[0]!.trim().toLowerCase();
-    if (map[type] && allowed.includes(map[type])) return map[type];
-  }
+type Format = ExportQuery['format'];
+
+/** The media types each format is offered as, to the Accept header. */
+const MEDIA_TYPES: Record<Format, readonly string[]> = { csv: ['text/csv'], ndjson: ['application/x-ndjson', 'application/ndjson'], json: ['application/json'], html: ['text/html'] };
+
+const offeredTypes = (formats: readonly string[]) => formats.flatMap((f) => MEDIA_TYPES[f as Format]);
+
+/** The format ?format= does not name, as Accept prefers it among the export's (preferredOffer); null: Accept takes none. */
+const formatFromAccept = (accept: string | undefined, formats: readonly string[]): Format | null =>
+  preferredOffer(accept, formats.map((f) => ({ value: f as Format, types: MEDIA_TYPES[f as Format] })));
+
+/** An export as asked: its format null when Accept (without ?format=) takes none of the export's. */
+type AskedExport = Omit<ExportQuery, 'format'> & { format: Format | null };
+
+/**
+ * The export's query with its format; or, after answering 406 naming Accept, null. Accept that takes none of an
+ * export's formats is refused rather than answered in the default one, which the client said it would not take
+ * (RFC 9110 §15.5.7); ?format= chooses whatever Accept says.
+ */
+function withFormat(query: AskedExport, req: Request, res: Response, formats: readonly string[]): ExportQuery | null {
+  if (query.format !== null) return { ...query, format: query.format };
+  const advice = `or name one with the format parameter (${formats.map((f) => `format=${f}`).join(', ')})`;
+  sendProblem(res, notAcceptable(req.headers.accept ?? '', offeredTypes(formats), advice));
   return null;
 }
 
@@ -65,9 +82,9 @@ function exportQuery(ctx: ExportContext) {
       // `period` refused as not applying says nothing about the range.
       unlessWrong('from', 'to', ...(takes(ctx.kind, 'period') ? ['period'] : [])),
     );
-  return query.transform((p): ExportQuery => {
+  return query.transform((p): AskedExport => {
     const { fromMs, toMs } = rangeOf(p, ctx.nowMs);
-    const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
+    const format = (p.format as Format | undefined) ?? formatFromAccept(ctx.accept, ctx.formats);
     return { fromMs, toMs, sites: p.site ?? [], standards: p.standard ?? [], outcomes: p.outcome ?? [], format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
   });
 }
@@ -152,20 +169,25 @@ function failureReason(error: unknown): string {
 
 export const exportRoutes = [
   ...EXPORT_KINDS.map((kind) =>
-    route<unknown, ExportQuery>({
+    route<unknown, AskedExport>({
       method: 'GET',
       path: `/export/${kind}`,
       scope: 'audit',
       query: queryFor(kind, STREAMED),
-      handle: ({ query, req, res }, app) => streamExport(kind, query, res, app, req.method === 'HEAD'),
+      handle: async ({ query, req, res }, app) => {
+        const q = withFormat(query, req, res, STREAMED);
+        if (q) await streamExport(kind, q, res, app, req.method === 'HEAD');
+      },
     }),
   ),
-  route<unknown, ExportQuery>({
+  route<unknown, AskedExport>({
     method: 'GET',
     path: '/export/report',
     scope: 'audit',
-    query: queryFor('report', ['html']),
-    handle: async ({ query, res }, app) => {
+    query: queryFor('report', REPORT),
+    handle: async ({ query: asked, req, res }, app) => {
+      const query = withFormat(asked, req, res, REPORT);
+      if (!query) return;
       const report = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, closedEarly(res)).catch((error: unknown) => {
         if (error instanceof ClientGone) return null; // nobody is left to answer
         throw error;
