@@ -426,8 +426,16 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(again).toMatchObject({ change: null, incident: { acknowledgedBy: 'ana' } });
         const [up] = await store.write((tx) => tx.writes.incidentChanges([draft({ kind: 'escalated', incidentId: ids[0]!, severity: 'red', previousSeverity: 'amber', clearsAcknowledgement: true })], []));
         expect(up!.incident).toMatchObject({ severity: 'red', acknowledgedAt: null, acknowledgedBy: null, acknowledgedSeverity: null });
-        // Unknown ids: nothing is acknowledged, the error names the one that is missing.
+        // Unknown ids: nothing is acknowledged, the error names every one that is missing.
         await expect(store.write((tx) => tx.writes.acknowledgeIncidents([ids[0]!, 999], 'cy'))).rejects.toMatchObject({ kind: 'not-found', path: 'ids.1' });
+        await expect(store.write((tx) => tx.writes.acknowledgeIncidents([998, ids[0]!, 999], 'cy'))).rejects.toMatchObject({
+          kind: 'not-found',
+          code: 'incident-not-found',
+          problems: [
+            { path: 'ids.0', message: 'no incident with id 998' },
+            { path: 'ids.2', message: 'no incident with id 999' },
+          ],
+        });
         expect((await store.reads.incidents.get(ids[0]!))!.acknowledgedAt).toBeNull();
         const both = await store.write((tx) => tx.writes.acknowledgeIncidents(ids, 'cy'));
         expect(both.map((r) => [r.incident.id, r.incident.acknowledgedBy, r.incident.acknowledgedSeverity, r.change?.kind])).toEqual([

@@ -6,10 +6,10 @@
 // (an abandoned call, a visitor who left) it stops at that gaveUp stop, and the measure is the time until then.
 // A standard on the business clock counts only the site's open time (domain/businessTime.ts).
 import type { Operator, Site } from '../protocol';
-import { EVENT_TYPE_LIMITS, type ClockJudgement, type ClockStanding, type ClockStandard, type ClockState, type EventTypeDefinition, type OpenClock, type StopOutcome } from '../protocol/eventTypes';
+import { EVENT_TYPE_LIMITS, EXPIRED_OUTCOME, type ClockJudgement, type ClockStanding, type ClockStandard, type ClockState, type EventTypeDefinition, type OpenClock, type StopOutcome } from '../protocol/eventTypes';
 import { addBusinessSeconds, businessSecondsBetween, closedIntervals, type BusinessCalendar, type OpenInterval } from './businessTime';
 import { ringOnWhichAnswered } from './cadence';
-import { clockMeasureOf, EXPIRED_OUTCOME, gaveUpStopOf, milestoneOf, RINGS_MEASURE, startOf } from './eventTypes';
+import { clockMeasureOf, gaveUpStopOf, milestoneOf, RINGS_MEASURE, startOf } from './eventTypes';
 import { isOpen } from './hours';
 import { inScope, judgeAgainst, leftOutOfHours, type JudgeableEvent, type JudgementOf } from './judge';
 

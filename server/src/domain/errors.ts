@@ -22,13 +22,18 @@ export class DomainError extends Error {
 }
 
 /**
- * An invalid request with several problems, each naming its field: what a service finds when it checks a whole
- * request itself (a PATCH merged into what is stored), answered as the validation of a body is, every one listed.
+ * A request with several problems of one kind, each naming its field: what a service (or the store) finds when it
+ * checks a whole request itself (a PATCH merged into what is stored: `invalid`; every unknown id of a list: `not-found`),
+ * answered as the validation of a body is, every one listed.
  */
-export class InvalidFields extends DomainError {
-  constructor(readonly problems: readonly FieldProblem[]) {
-    super('invalid', problems[0]?.path ?? '(body)', problems[0]?.message ?? 'is not valid');
-    this.name = 'InvalidFields';
+export class FieldErrors extends DomainError {
+  constructor(
+    kind: DomainErrorKind,
+    readonly problems: readonly FieldProblem[],
+    code?: string,
+  ) {
+    super(kind, problems[0]?.path ?? '(body)', problems[0]?.message ?? 'is not valid', undefined, code);
+    this.name = 'FieldErrors';
   }
 }
 

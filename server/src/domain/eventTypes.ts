@@ -1,5 +1,5 @@
 // The built-in event types as data, the registry of built-in + user types, and what a type says about its cases.
-import type { FieldProblem, Measure, StandardClock } from '../protocol';
+import type { FieldProblem, StandardClock } from '../protocol';
 import { WAIT_FIELD_BY_TYPE } from '../protocol';
 import type { EventTypeDefinition, MeasureDefinition, MilestoneDefinition, MilestoneInput } from '../protocol/eventTypes';
 
@@ -49,14 +49,6 @@ export const BUILT_IN_EVENT_TYPES: readonly EventTypeDefinition[] = [CALL_TYPE, 
 /** `rings` is not a clock of its own: it is the call's answerSeconds counted in ring cycles (floor(s / cycle) + 1). */
 export const RINGS_MEASURE = { type: 'call', measure: 'rings', seconds: 'answerSeconds' } as const;
 
-/**
- * Fields of today's call/visit events. A user measure with one of these ids would be read from that field by the
- * judge (and so always be empty), so user types may not use them.
- */
-const RESERVED_MEASURE_IDS: readonly string[] = ['rings', 'answerSeconds', 'greetSeconds'] satisfies Measure[];
-
-/** The outcome of a case that expired without a gaveUp stop to end it; no milestone may be called so. */
-export const EXPIRED_OUTCOME = 'expired';
 
 export interface EventTypeRegistry {
   get(id: string): EventTypeDefinition | undefined;
@@ -67,21 +59,22 @@ export interface EventTypeRegistry {
 export type RegistryResult = { ok: true; registry: EventTypeRegistry } | { ok: false; problems: FieldProblem[] };
 
 /**
- * The registry of the built-ins plus user types (already checked by eventTypeListSchema). A user type may not
- * reuse a built-in id, a field name of calls/visits as a measure id, nor "expired" as a milestone id. Problem
- * paths start with `prefix`.
+ * Each type of a list (`eventTypes`) whose id is a built-in's: read from any value, so a list refused for its other
+ * fields is still told of these in the same answer.
  */
-export function buildRegistry(userTypes: readonly EventTypeDefinition[], prefix = 'eventTypes'): RegistryResult {
-  const problems: FieldProblem[] = [];
-  userTypes.forEach((t, i) => {
-    if (BUILT_IN_EVENT_TYPES.some((b) => b.id === t.id)) problems.push({ path: `${prefix}.${i}.id`, message: `"${t.id}" is a built-in event type and cannot be redefined` });
-    t.milestones.forEach((m, j) => {
-      if (m.id === EXPIRED_OUTCOME) problems.push({ path: `${prefix}.${i}.milestones.${j}.id`, message: `"${EXPIRED_OUTCOME}" is the outcome of a case closed by expiry; choose another id` });
-    });
-    t.measures.forEach((m, j) => {
-      if (RESERVED_MEASURE_IDS.includes(m.id)) problems.push({ path: `${prefix}.${i}.measures.${j}.id`, message: `"${m.id}" is a field of calls and visits; choose another id` });
-    });
+export function redefinedBuiltIns(types: readonly unknown[]): FieldProblem[] {
+  return types.flatMap((t, i) => {
+    const id = t !== null && typeof t === 'object' ? (t as { id?: unknown }).id : undefined;
+    return BUILT_IN_EVENT_TYPES.some((b) => b.id === id) ? [{ path: `eventTypes.${i}.id`, message: `"${String(id)}" is a built-in event type and cannot be redefined` }] : [];
   });
+}
+
+/**
+ * The registry of the built-ins plus user types (already checked by eventTypeListSchema, which refuses the reserved
+ * milestone and measure ids). A user type may not reuse a built-in id (redefinedBuiltIns).
+ */
+export function buildRegistry(userTypes: readonly EventTypeDefinition[]): RegistryResult {
+  const problems = redefinedBuiltIns(userTypes);
   if (problems.length > 0) return { ok: false, problems };
   const types = [...BUILT_IN_EVENT_TYPES, ...userTypes];
   const byId = new Map(types.map((t) => [t.id, t]));

@@ -5,7 +5,7 @@
 // The rule for corrected events: a judgement counts with its event's effective state, i.e. the outcome, waits and
 // re-judged verdict of the event's latest amendment (a voided event counts nothing). That is what an auditor reads
 // in the compliance export, and what every other figure shows too.
-import { EXPIRED_OUTCOME } from './eventTypes';
+import { EXPIRED_OUTCOME } from '../protocol/eventTypes';
 
 /** A rollup row's counters: what a figure is summed from. */
 export interface Sums {

@@ -1,7 +1,7 @@
 // RFC 9457 problem bodies: every 4xx/5xx the API sends goes through here.
 import type { ServerResponse } from 'node:http';
 import type { FieldProblem, ProblemDetails } from '../protocol';
-import { InvalidFields, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
+import { FieldErrors, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
 
@@ -18,6 +18,15 @@ export const NOTHING_STORED = '; nothing from this request was stored';
  */
 export function siteNotAllowed(errors: FieldProblem[], more = ''): ProblemDetails {
   return problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]?.message ?? 'a site outside this key\'s list'}${more}`, errors);
+}
+
+/**
+ * 406 for an Accept header that accepts none of the media types an answer is offered in: names `Accept` (as a 415
+ * names Content-Type) and lists the offered types; `advice`: how else to choose one.
+ */
+export function notAcceptable(accept: string, offered: readonly string[], advice: string): ProblemDetails {
+  const message = `must accept one of ${offered.join(', ')} (got ${accept.slice(0, 200)})`;
+  return problem(406, 'not-acceptable', 'Not acceptable', `Accept ${message}; ${advice}`, [{ path: 'Accept', message }]);
 }
 
 /** The detail of a 400 naming its fields: "path message; path message". */
@@ -71,7 +80,7 @@ export function domainProblem(error: DomainError): ProblemDetails {
   const slug = error.code ?? k.slug;
   const title = (error.code && TITLES[error.code]) || k.title;
   if (error.kind === 'unavailable' || error.path === '') return problem(k.status, slug, title, error.message);
-  const errors = error instanceof InvalidFields ? [...error.problems] : [{ path: error.path, message: error.message }];
+  const errors = error instanceof FieldErrors ? [...error.problems] : [{ path: error.path, message: error.message }];
   return problem(k.status, slug, title, fieldsDetail(errors), errors);
 }
 

@@ -4,10 +4,10 @@
 // complaint) are written in this same format (domain/eventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
-import { betweenFieldsIssue, boundedWholeNumber, unlessWrong } from './issues';
+import { betweenFieldsIssue, boundedWholeNumber, reservedValueIssue, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
-import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
+import type { Judgement, JudgementReason, Measure, Standard, StandardClock } from './standards';
 import { wellFormedString } from './text';
 
 export const MILESTONE_ROLES = ['start', 'step', 'stop'] as const;
@@ -52,6 +52,21 @@ const localIdSchema = wellFormedString()
 /** The id a definition gives its type, a milestone or a measure: not a built-in name. */
 const definedLocalId = localIdSchema.refine(notBuiltInName, BUILT_IN_NAME);
 
+/** The outcome of a case that expired without a gaveUp stop to end it; no milestone may be called so. */
+export const EXPIRED_OUTCOME = 'expired';
+
+/**
+ * Fields of today's call/visit events. A user measure with one of these ids would be read from that field by the
+ * judge (and so always be empty), so user types may not use them.
+ */
+const RESERVED_MEASURE_IDS: readonly string[] = ['rings', 'answerSeconds', 'greetSeconds'] satisfies Measure[];
+
+/** A defined id that is reserved is named with the definition's other problems, in the same answer (reservedValueIssue). */
+const unreserved = (reserved: (id: string) => boolean, message: (id: string) => string) =>
+  definedLocalId.superRefine((id, ctx) => {
+    if (reserved(id)) reservedValueIssue(ctx, message(id));
+  });
+
 const nameSchema = wellFormedString()
   .trim()
   .min(1, 'must not be empty')
@@ -62,7 +77,7 @@ const issueOf = (ctx: z.RefinementCtx): Issue => (path, message) => betweenField
 
 export const milestoneDefinitionSchema = z
   .strictObject({
-    id: definedLocalId,
+    id: unreserved((id) => id === EXPIRED_OUTCOME, () => `"${EXPIRED_OUTCOME}" is the outcome of a case closed by expiry; choose another id`),
     role: z.enum(MILESTONE_ROLES, { error: (issue) => (issue.input === undefined ? undefined : `must be one of ${MILESTONE_ROLES.join(', ')}`) }),
     outcome: z.enum(STOP_OUTCOMES, { error: `must be one of ${STOP_OUTCOMES.join(', ')}` }).optional(),
   })
@@ -71,7 +86,11 @@ export const milestoneDefinitionSchema = z
     if (m.role !== 'stop' && m.outcome !== undefined) betweenFieldsIssue(ctx, ['outcome'], 'only a stop has an outcome');
   }, unlessWrong('role', 'outcome'));
 
-export const measureDefinitionSchema = z.strictObject({ id: definedLocalId, from: localIdSchema, to: localIdSchema });
+export const measureDefinitionSchema = z.strictObject({
+  id: unreserved((id) => RESERVED_MEASURE_IDS.includes(id), (id) => `"${id}" is a field of calls and visits; choose another id`),
+  from: localIdSchema,
+  to: localIdSchema,
+});
 
 export const eventTypeDefinitionSchema = z
   .strictObject({

@@ -131,7 +131,10 @@ export function tagMessage(input: unknown, key: string, tags: readonly unknown[]
 export const missingFromReplacementMessage = (whole: string, parts: string, hint = ''): string =>
   `is missing${hint}: PUT replaces the whole ${whole} (GET it, edit, PUT it back); use PATCH to change only some ${parts}`;
 
-/** Marks the problems rules between fields find: they leave the fields they name readable (unlessWrong). */
+/**
+ * Marks the problems that leave the fields they name readable (unlessWrong): those rules between fields find, and a
+ * well-formed value that is reserved.
+ */
 const BETWEEN_FIELDS = { betweenFields: true } as const;
 
 /** A problem a rule between fields found, at `path` below the value it checks. */
@@ -140,10 +143,18 @@ export function betweenFieldsIssue(ctx: z.RefinementCtx, path: PropertyKey[], me
 }
 
 /**
+ * A well-formed value that may not be used (an id the built-ins give a meaning of their own): refused, but still read
+ * by the rules between fields, so one answer names it beside every other problem of the request.
+ */
+export function reservedValueIssue(ctx: z.RefinementCtx, message: string): void {
+  betweenFieldsIssue(ctx, [], message);
+}
+
+/**
  * When a rule between fields (a refine or superRefine of an object or list) runs: also when other fields are wrong, so
  * one answer lists every problem it can know (zod would skip it after any failed type or option), but not when a field
  * it reads is wrong itself, whose own problem is the one to fix (docs/api.md, "Errors"); another rule's finding
- * (betweenFieldsIssue) does not count. `reads` are paths below the value, "*" for any list index: "bands",
+ * (betweenFieldsIssue) and a reserved value (reservedValueIssue) do not count. `reads` are paths below the value, "*" for any list index: "bands",
  * "milestones.*.role". A problem of a list itself (too short) or of an item counts for every field inside it.
  */
 export function unlessWrong(...reads: string[]): { when: (payload: z.core.ParsePayload) => boolean } {

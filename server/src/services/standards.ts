@@ -4,7 +4,7 @@
 // old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
 import type { Standard, StandardDefinition, StandardPatch, StandardVersion } from '../protocol';
 import { parseInput, standardDefinitionSchema } from '../protocol';
-import { DomainError, InvalidFields } from '../domain/errors';
+import { DomainError, FieldErrors } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
 import { BUILT_IN_REGISTRY, buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
@@ -211,7 +211,7 @@ export class StandardsService {
     return this.changing(async (tx) => {
       const latest = this.changeable(id, patch.id);
       const parsed = parseInput(standardDefinitionSchema, mergePatch(definitionOf(latest), patch));
-      if (!parsed.success) throw new InvalidFields(zodProblems(unknownKeysFirst(parsed.error)));
+      if (!parsed.success) throw new FieldErrors('invalid', zodProblems(unknownKeysFirst(parsed.error)));
       return this.logged(tx, await this.change(tx, id, parsed.data), actor, 'update', { method: 'PATCH', body: patch });
     });
   }
@@ -311,8 +311,8 @@ function registryOf(fileTypes: readonly EventTypeDefinition[], apiTypes: readonl
 }
 
 /**
- * Whether `def` may be created (no `urlId`) or replace the API's type `urlId`: not a built-in, not the standards
- * file's, the id of the URL; and the rules a type of the standards file follows (problems name the body's fields).
+ * Whether `def` (checked by eventTypeDefinitionSchema, reserved ids included) may be created (no `urlId`) or replace
+ * the API's type `urlId`: not a built-in, not the standards file's, the id of the URL.
  */
 function checkDefinable(def: EventTypeDefinition, registry: EventTypeRegistry, definedOverApi: boolean, urlId: string | undefined): void {
   if (urlId !== undefined && def.id !== urlId) throw new DomainError('invalid', 'id', `must match the event type in the URL ("${urlId}")`);
@@ -323,6 +323,4 @@ function checkDefinable(def: EventTypeDefinition, registry: EventTypeRegistry, d
   }
   if (urlId !== undefined && !known) throw new DomainError('not-found', 'id', `unknown event type "${urlId}" (POST /api/v1/event-types defines one)`);
   if (urlId === undefined && known) throw new DomainError('conflict', 'id', `event type "${def.id}" already exists; use PUT /api/v1/event-types/${def.id} to change it`);
-  const alone = buildRegistry([def], 'type');
-  if (!alone.ok) throw new DomainError('invalid', alone.problems[0]!.path.replace(/^type\.0\./, ''), alone.problems[0]!.message);
 }

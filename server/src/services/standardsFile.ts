@@ -11,7 +11,7 @@ import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protoc
 import { parseInput, siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
 import { eventTypeListSchema, type EventTypeDefinition } from '../protocol/eventTypes';
 import { DomainError } from '../domain/errors';
-import { buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
+import { buildRegistry, redefinedBuiltIns, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { checkIntegrations, type CustomIntegrations, type IntegrationDefinition } from './customIntegrations';
 import type { SitesService } from './sites';
 import type { StandardsService } from './standards';
@@ -72,6 +72,7 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
   const sites: SiteDefinition[] = [];
   const registry = types.success ? buildRegistry(types.data) : null;
   if (registry && !registry.ok) problems.push(...registry.problems);
+  if (!types.success && Array.isArray(top.data.eventTypes)) problems.push(...redefinedBuiltIns(top.data.eventTypes));
   (top.data.standards ?? []).forEach((item, i) => {
     const parsed = parseInput(standardDefinitionSchema, item);
     if (parsed.success) standards.push(parsed.data);

@@ -146,6 +146,24 @@ describe('incidents: one per standard and site, changed in place', () => {
     expect(await tick(MINUTE)).toEqual([]);
     const opened = await tick(MINUTE);
     expect(opened.map(brief)).toEqual([[4, 'opened', 2, 'airport', 'red']]);
+    // Every unknown id named in one answer (an id asked twice, at each place), and the known ones left unacknowledged.
+    const unknown = await send('/incidents/ack', { ids: [88, 2, 77, 1, 88], by: 'zoe' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({
+      type: 'https://ringside.dev/problems/incident-not-found',
+      title: 'Incident not found',
+      status: 404,
+      detail: 'ids.0 no incident with id 88; ids.2 no incident with id 77; ids.4 no incident with id 88',
+      errors: [
+        { path: 'ids.0', message: 'no incident with id 88' },
+        { path: 'ids.2', message: 'no incident with id 77' },
+        { path: 'ids.4', message: 'no incident with id 88' },
+      ],
+    });
+    expect((await incidents('?state=open')).map((i) => [i.id, i.acknowledgedBy])).toEqual([
+      [1, 'ana'],
+      [2, null],
+    ]);
     const res = await send('/incidents/ack', { ids: [1, 2] });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { incidents: Incident[] };

@@ -68,6 +68,21 @@ describe('event types over the API', () => {
     expect([unknownField.status, fieldsOf(unknownField.body)]).toEqual([400, ['colour']]);
   });
 
+  it('names reserved ids beside every other problem of the body in one 400, the rules that read them included', async () => {
+    const milestones = [{ id: 'requested', role: 'start' }, { id: 'expired', role: 'stop', outcome: 'served' }, { id: 'late', role: 'step' }];
+    const res = await postJson(server, '/api/v1/event-types', { ...CALLBACK, id: 'email', name: '', milestones, measures: [{ id: 'rings', from: 'requested', to: 'nowhere' }], maxOpenSeconds: -1 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'name', message: 'must not be empty' },
+      { path: 'milestones.1.id', message: '"expired" is the outcome of a case closed by expiry; choose another id' },
+      { path: 'measures.0.id', message: '"rings" is a field of calls and visits; choose another id' },
+      { path: 'maxOpenSeconds', message: 'must be > 0' },
+      { path: 'milestones.2.role', message: 'a step must come before every stop (the case ends at its stop)' },
+      { path: 'measures.0.to', message: 'must name a milestone of this type' },
+    ]);
+    expect((await server.getJson('/api/v1/event-types')).body.eventTypes.map((t: { id: string }) => t.id)).not.toContain('email');
+  });
+
   it('refuses clashes: an existing id, a built-in, an unknown type to replace, a change dropping a judged measure', async () => {
     const again = await postJson(server, '/api/v1/event-types', CALLBACK);
     expect([again.status, fieldsOf(again.body)]).toEqual([409, ['id']]);
@@ -98,5 +113,16 @@ describe('event types over the API', () => {
     writeFileSync(standardsFile, `eventTypes:\n  - ${JSON.stringify(CALLBACK)}\n`);
     const reloaded = await server.reloadStandards();
     expect(reloaded.ok ? [] : reloaded.problems.map((p) => p.path)).toEqual(['eventTypes.0.id']);
+  });
+
+  it('names a built-in id and reserved ids of a standards file beside its other problems in one refusal', async () => {
+    const chat = { ...CALLBACK, id: 'chat', measures: [{ id: 'greetSeconds', from: 'requested', to: 'calledBack' }], maxOpenSeconds: 'a day' };
+    writeFileSync(join(dir, 'standards.yaml'), `eventTypes:\n  - ${JSON.stringify({ ...CALLBACK, id: 'visit' })}\n  - ${JSON.stringify(chat)}\n`);
+    const reloaded = await server.reloadStandards();
+    expect(reloaded.ok ? [] : reloaded.problems).toEqual([
+      { path: 'eventTypes.1.measures.0.id', message: '"greetSeconds" is a field of calls and visits; choose another id' },
+      { path: 'eventTypes.1.maxOpenSeconds', message: 'must be a number (got text)' },
+      { path: 'eventTypes.0.id', message: '"visit" is a built-in event type and cannot be redefined' },
+    ]);
   });
 });

@@ -120,12 +120,29 @@ describe('parameters an export does not take', () => {
     ['/export/incidents?outcome=met', 'outcome', 'does not apply to the incidents export (taken by: events)'],
     ['/export/milestones?standard=call-answer-2-rings', 'standard', 'does not apply to the milestones export (taken by: events, compliance, incidents, alerts, report)'],
     ['/export/report?since=1', 'since', 'does not apply to the report (taken by: milestones, compliance, incidents, alerts, audit-log)'],
+    // A value the export would refuse if it took the parameter: what to fix is that it does not apply here.
+    ['/export/events?period=year', 'period', 'does not apply to the events export (taken by: compliance, report)'],
+    ['/export/compliance?proof=maybe', 'proof', 'does not apply to the compliance export (taken by: events, audit-log)'],
+    ['/export/milestones?standard=nosuch', 'standard', 'does not apply to the milestones export (taken by: events, compliance, incidents, alerts, report)'],
+    ['/export/audit-log?site=nosuch', 'site', 'does not apply to the audit-log export (taken by: events, milestones, compliance, incidents, alerts, report)'],
+    ['/export/incidents?outcome=bogus', 'outcome', 'does not apply to the incidents export (taken by: events)'],
+    ['/export/report?since=soon', 'since', 'does not apply to the report (taken by: milestones, compliance, incidents, alerts, audit-log)'],
   ])('%s: 400 invalid-query naming %s and why', async (path, field, message) => {
     const res = await get(path);
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.type).toMatch(/invalid-query$/);
     expect(body.errors).toEqual([{ path: field, message }]);
+  });
+
+  it('names the range beside a parameter that does not apply, and the value of one that does', async () => {
+    const res = await get('/export/milestones?period=year&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z&since=x');
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual([
+      { path: 'period', message: 'does not apply to the milestones export (taken by: compliance, report)' },
+      { path: 'since', message: 'must be a whole number from 1 to 9007199254740991' },
+      { path: 'to', message: 'must be later than from' },
+    ]);
   });
 
   it('the manifest names only the filters the export applied', async () => {

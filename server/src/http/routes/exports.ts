@@ -5,7 +5,8 @@ import { abortExport, ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat 
 import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
-import { domainProblem, problem, sendProblem } from '../problems';
+import { preferredOffer } from '../accept';
+import { domainProblem, notAcceptable, problem, sendProblem } from '../problems';
 import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, unknownStandardMessage, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
 import { unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
@@ -14,15 +15,31 @@ import { parseQuery } from '../validate';
 const DAY = 86_400_000;
 const OUTCOMES: readonly string[] = [...RESULT_OUTCOMES, ...EVENT_OUTCOMES];
 const STREAMED = ['csv', 'ndjson', 'json'] as const;
+const REPORT = ['html'] as const;
 
-/** The format ?format= does not name, from the Accept header (text/csv, application/x-ndjson, application/json, text/html). */
-function formatFromAccept(accept: string | undefined, allowed: readonly string[]): string | null {
-  if (!accept) return null;
-  const map: Record<string, string> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson', 'application/json': 'json', 'text/html': 'html' };
-  for (const part of accept.split(',')) {
-    const type = part.split(';')[0]!.trim().toLowerCase();
-    if (map[type] && allowed.includes(map[type])) return map[type];
-  }
+type Format = ExportQuery['format'];
+
+/** The media types each format is offered as, to the Accept header. */
+const MEDIA_TYPES: Record<Format, readonly string[]> = { csv: ['text/csv'], ndjson: ['application/x-ndjson', 'application/ndjson'], json: ['application/json'], html: ['text/html'] };
+
+const offeredTypes = (formats: readonly string[]) => formats.flatMap((f) => MEDIA_TYPES[f as Format]);
+
+/** The format ?format= does not name, as Accept prefers it among the export's (preferredOffer); null: Accept takes none. */
+const formatFromAccept = (accept: string | undefined, formats: readonly string[]): Format | null =>
+  preferredOffer(accept, formats.map((f) => ({ value: f as Format, types: MEDIA_TYPES[f as Format] })));
+
+/** An export as asked: its format null when Accept (without ?format=) takes none of the export's. */
+type AskedExport = Omit<ExportQuery, 'format'> & { format: Format | null };
+
+/**
+ * The export's query with its format; or, after answering 406 naming Accept, null. Accept that takes none of an
+ * export's formats is refused rather than answered in the default one, which the client said it would not take
+ * (RFC 9110 §15.5.7); ?format= chooses whatever Accept says.
+ */
+function withFormat(query: AskedExport, req: Request, res: Response, formats: readonly string[]): ExportQuery | null {
+  if (query.format !== null) return { ...query, format: query.format };
+  const advice = `or name one with the format parameter (${formats.map((f) => `format=${f}`).join(', ')})`;
+  sendProblem(res, notAcceptable(req.headers.accept ?? '', offeredTypes(formats), advice));
   return null;
 }
 
@@ -41,32 +58,35 @@ export interface ExportContext {
 function exportQuery(ctx: ExportContext) {
   const known = (allowed: readonly string[], says: (v: string) => string) =>
     listParam().transform((values, zctx) => (values.forEach((v) => allowed.includes(v) || refuse(zctx, says(v))), values));
+  const its = itsOwn(ctx.kind);
   const query = z
     .strictObject({
-      from: timeParam(),
-      to: timeParam(),
-      site: siteListParam(ctx.knownSite),
-      standard: known(ctx.standardIds, (s) => unknownStandardMessage(s, ctx.standardIds)),
-      outcome: known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`),
-      format: oneOfParam(ctx.formats),
-      tz: zoneParam(),
-      period: oneOfParam(PERIODS),
-      proof: oneOfParam(['chain', 'none'] as const, 'must be chain or none'),
-      since: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
-      asOf: wholeNumberParam(1, Number.MAX_SAFE_INTEGER),
+      from: its('from', timeParam()),
+      to: its('to', timeParam()),
+      site: its('site', siteListParam(ctx.knownSite)),
+      standard: its('standard', known(ctx.standardIds, (s) => unknownStandardMessage(s, ctx.standardIds))),
+      outcome: its('outcome', known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`)),
+      format: its('format', oneOfParam(ctx.formats)),
+      tz: its('tz', zoneParam()),
+      period: its('period', oneOfParam(PERIODS)),
+      proof: its('proof', oneOfParam(['chain', 'none'] as const, 'must be chain or none')),
+      since: its('since', wholeNumberParam(1, Number.MAX_SAFE_INTEGER)),
+      asOf: its('asOf', wholeNumberParam(1, Number.MAX_SAFE_INTEGER)),
     })
-    .superRefine((p, zctx) => {
-      const range = rangeOf(p, ctx.nowMs);
-      if (range.fromMs >= range.toMs) refuse(zctx, 'must be later than from', ['to']);
-      else periodLimit(ctx.kind, range, p.period ?? 'day', zctx);
-    }, unlessWrong('from', 'to', 'period'));
-  return onlyItsOwn(ctx.kind, Object.keys(query.shape))
-    .reduce((checked, [rule, when]) => checked.superRefine(rule, when), query)
-    .transform((p): ExportQuery => {
-      const { fromMs, toMs } = rangeOf(p, ctx.nowMs);
-      const format = (p.format ?? formatFromAccept(ctx.accept, ctx.formats) ?? ctx.formats[0]!) as ExportFormat | 'html';
-      return { fromMs, toMs, sites: p.site, standards: p.standard, outcomes: p.outcome, format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
-    });
+    .superRefine(
+      (p, zctx) => {
+        const range = rangeOf(p, ctx.nowMs);
+        if (range.fromMs >= range.toMs) refuse(zctx, 'must be later than from', ['to']);
+        else periodLimit(ctx.kind, range, p.period ?? 'day', zctx);
+      },
+      // `period` refused as not applying says nothing about the range.
+      unlessWrong('from', 'to', ...(takes(ctx.kind, 'period') ? ['period'] : [])),
+    );
+  return query.transform((p): AskedExport => {
+    const { fromMs, toMs } = rangeOf(p, ctx.nowMs);
+    const format = (p.format as Format | undefined) ?? formatFromAccept(ctx.accept, ctx.formats);
+    return { fromMs, toMs, sites: p.site ?? [], standards: p.standard ?? [], outcomes: p.outcome ?? [], format, timeZone: p.tz ?? ctx.serverZone, period: p.period ?? 'day', proof: p.proof ?? 'chain', since: p.since ?? null, asOf: p.asOf ?? null };
+  });
 }
 
 /** [from, to): the last 30 days unless said. */
@@ -75,29 +95,24 @@ function rangeOf(p: { from?: number | undefined; to?: number | undefined }, nowM
   return { fromMs: p.from ?? toMs - 30 * DAY, toMs };
 }
 
+const takes = (kind: ExportContext['kind'], name: string): boolean => (EXPORT_PARAMETERS[kind] as readonly string[]).includes(name);
+
 /**
- * A parameter the export does not take (EXPORT_PARAMETERS) is refused, naming the exports that do: ignoring it would
- * answer another question than the one asked. One check per such parameter, made whatever else is wrong unless its
- * own value is.
+ * A parameter's check for this export: its own (`schema`) when the export takes it (EXPORT_PARAMETERS); else the
+ * parameter is refused whenever given, naming the exports that do take it, whatever its value: ignoring it would answer
+ * another question than the one asked, and the value is checked by the exports it applies to (`period=year` on the
+ * events export is told that period does not apply, not which periods there are).
  */
-function onlyItsOwn(kind: ExportContext['kind'], names: readonly string[]) {
-  const own: readonly string[] = EXPORT_PARAMETERS[kind];
-  const takers = (name: string) => Object.entries(EXPORT_PARAMETERS).filter(([, names]) => (names as readonly string[]).includes(name)).map(([k]) => k);
+function itsOwn(kind: ExportContext['kind']) {
   const what = kind === 'report' ? 'the report' : `the ${kind} export`;
-  // In the query's order, as every other problem is listed.
-  const others = names.filter((name) => !own.includes(name) && takers(name).length > 0);
-  return others.map(
-    (name) =>
-      [
-        (p: Record<string, unknown>, zctx: z.RefinementCtx) => {
-          const value = p[name];
-          // Absent (a list: empty).
-          if (value === undefined || (Array.isArray(value) && value.length === 0)) return;
-          refuse(zctx, `does not apply to ${what} (taken by: ${takers(name).join(', ')})`, [name]);
-        },
-        unlessWrong(name),
-      ] as const,
-  );
+  return <T extends z.ZodType>(name: string, schema: T) => {
+    if (takes(kind, name)) return schema;
+    const takers = Object.keys(EXPORT_PARAMETERS).filter((k) => takes(k as ExportContext['kind'], name));
+    return z
+      .unknown()
+      .optional()
+      .transform((v, zctx): undefined => (v === undefined ? undefined : refuse(zctx, `does not apply to ${what} (taken by: ${takers.join(', ')})`)));
+  };
 }
 
 /**
@@ -154,20 +169,25 @@ function failureReason(error: unknown): string {
 
 export const exportRoutes = [
   ...EXPORT_KINDS.map((kind) =>
-    route<unknown, ExportQuery>({
+    route<unknown, AskedExport>({
       method: 'GET',
       path: `/export/${kind}`,
       scope: 'audit',
       query: queryFor(kind, STREAMED),
-      handle: ({ query, req, res }, app) => streamExport(kind, query, res, app, req.method === 'HEAD'),
+      handle: async ({ query, req, res }, app) => {
+        const q = withFormat(query, req, res, STREAMED);
+        if (q) await streamExport(kind, q, res, app, req.method === 'HEAD');
+      },
     }),
   ),
-  route<unknown, ExportQuery>({
+  route<unknown, AskedExport>({
     method: 'GET',
     path: '/export/report',
     scope: 'audit',
-    query: queryFor('report', ['html']),
-    handle: async ({ query, res }, app) => {
+    query: queryFor('report', REPORT),
+    handle: async ({ query: asked, req, res }, app) => {
+      const query = withFormat(asked, req, res, REPORT);
+      if (!query) return;
       const report = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, closedEarly(res)).catch((error: unknown) => {
         if (error instanceof ClientGone) return null; // nobody is left to answer
         throw error;

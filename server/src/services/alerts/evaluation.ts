@@ -171,8 +171,8 @@ export class AlertService {
   }
 
   /**
-   * Acknowledges the incidents at their current severity, all or nothing (an unknown id: DomainError not-found naming
-   * it). An escalation beyond that severity makes an incident unacknowledged again. Listeners hear each new one.
+   * Acknowledges the incidents at their current severity, all or nothing (unknown ids: one FieldErrors not-found
+   * naming each). An escalation beyond that severity makes an incident unacknowledged again. Listeners hear each new one.
    */
   acknowledge(ids: readonly number[], by: string | null): Promise<Incident[]> {
     if (ids.length === 0) return Promise.reject(new DomainError('invalid', 'ids', 'must name at least one incident'));

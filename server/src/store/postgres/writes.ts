@@ -12,7 +12,7 @@ import type { IncidentChange, IncidentUpdate, Site } from '../../protocol';
 import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, PruneCounts, StoredKey, StoredStandardVersion } from '../port';
 import { CHECKPOINT_COLUMNS, PRUNABLE_MILESTONES } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
-import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, CHANGE_INSERT, changeArgs, changeOf, noIncident, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
+import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, askedIncidents, CHANGE_INSERT, changeArgs, changeOf, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
 import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
 import type { EventRow, JudgementRow } from '../sqlite/rows';
 import { storableText } from '../sqlite/text';
@@ -139,13 +139,9 @@ export async function writeIncidentChanges(s: Sql, drafts: readonly IncidentChan
 }
 
 export async function acknowledgeIncidents(s: Sql, ids: readonly number[], by: string | null, atMs: number): Promise<Acknowledgement[]> {
-  const rows: IncidentRow[] = [];
-  for (const [i, id] of ids.entries()) {
-    const row = await s.one<IncidentRow>('SELECT * FROM incidents WHERE id = ? FOR UPDATE', [id]);
-    if (!row) throw noIncident(ids, i);
-    rows.push(row);
-  }
-  const { due, done } = acknowledgementsDue(rows);
+  const found: Array<IncidentRow | undefined> = [];
+  for (const id of ids) found.push(await s.one<IncidentRow>('SELECT * FROM incidents WHERE id = ? FOR UPDATE', [id]));
+  const { due, done } = acknowledgementsDue(askedIncidents(ids, found));
   for (const row of due) {
     const seq = await appendChange(s, acknowledgedChange(row, by, atMs));
     await s.run(ACKNOWLEDGE.sql, ACKNOWLEDGE.args(row, by, atMs, seq));

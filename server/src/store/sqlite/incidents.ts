@@ -5,7 +5,7 @@
 import type { Incident, IncidentChange, IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentState, IncidentUpdate } from '../../protocol';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
 import { acknowledgementCovers, worseSeverity } from '../../domain/alerts/evaluate';
-import { DomainError } from '../../domain/errors';
+import { DomainError, FieldErrors } from '../../domain/errors';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, IncidentFilter, IncidentsReads } from '../port';
 import type { Statements } from './database';
 import { storableText } from './text';
@@ -232,8 +232,15 @@ export interface Acknowledgement {
   change: IncidentChange | null;
 }
 
-/** The error for an asked id without an incident: path `ids.<index>`, its place in the list asked (`at`). */
-export const noIncident = (ids: readonly number[], i: number) => new DomainError('not-found', `ids.${i}`, `no incident with id ${ids[i]}`, i, 'incident-not-found');
+/**
+ * The asked ids' rows (in order), read before anything is written: every id without an incident is named at once
+ * (path `ids.<index>`, its place in the list asked), so one answer lists all a client must drop, and none is acknowledged.
+ */
+export function askedIncidents(ids: readonly number[], rows: ReadonlyArray<IncidentRow | undefined>): IncidentRow[] {
+  const unknown = ids.flatMap((id, i) => (rows[i] ? [] : [{ path: `ids.${i}`, message: `no incident with id ${id}` }]));
+  if (unknown.length > 0) throw new FieldErrors('not-found', unknown, 'incident-not-found');
+  return rows as IncidentRow[];
+}
 
 /**
  * What acknowledging the asked incidents' rows (in order; an id may repeat) does: each incident once, at its current
@@ -272,11 +279,7 @@ export const ACKNOWLEDGE = {
 
 /** Acknowledges each incident at its current severity (all or nothing); one already covered is left unchanged. */
 export function acknowledgeIncidents(s: Statements, ids: readonly number[], by: string | null, atMs: number): Acknowledgement[] {
-  const rows = ids.map((id, i) => {
-    const row = s.get('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
-    if (!row) throw noIncident(ids, i);
-    return row;
-  });
+  const rows = askedIncidents(ids, ids.map((id) => s.get('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined));
   const { due, done } = acknowledgementsDue(rows);
   for (const row of due) {
     const seq = appendChange(s, acknowledgedChange(row, by, atMs));

@@ -1,0 +1,87 @@
+// Which format an export answers in without ?format=: the one Accept prefers among the export's (q values honoured),
+// the default for no Accept, */* or a browser's list, and 406 naming Accept when it takes none of them. A real server on
+// 127.0.0.1:0 with its own SQLite store.
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let server: TestServer;
+const get = (path: string, accept: string, method = 'GET') => fetch(`${server.url}/api/v1${path}`, { method, headers: { ...adminHeaders(server.apiKey), accept } });
+const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+const STREAMED_TYPES = 'text/csv, application/x-ndjson, application/ndjson, application/json';
+
+beforeAll(async () => {
+  server = await startTestServer({ logLevel: 'error' });
+  expect((await server.postEvents({ events: [call({ id: 'a' })] })).status).toBe(201);
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+describe('an export without ?format=', () => {
+  it.each([
+    ['*/*', 'text/csv'],
+    [BROWSER, 'text/csv'],
+    ['text/*', 'text/csv'],
+    ['application/x-ndjson', 'application/x-ndjson'],
+    ['application/ndjson', 'application/x-ndjson'],
+    ['application/json, text/csv', 'application/json'],
+    ['application/json;q=0.5, text/csv;q=0.9', 'text/csv'],
+    ['application/*;q=0.8, application/x-ndjson;q=0', 'application/json'],
+    ['text/html, application/json;q=0.1', 'application/json'],
+  ])('Accept: %s → %s', async (accept, type) => {
+    const res = await get('/export/events', accept);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
+    await res.arrayBuffer();
+  });
+
+  it('no Accept header at all: CSV', async () => {
+    const url = new URL(`${server.url}/api/v1/export/events`);
+    const res = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+      const req = request(url, { headers: adminHeaders(server.apiKey) }, (r) => (r.resume(), r.on('end', () => resolve({ status: r.statusCode!, type: r.headers['content-type'] }))));
+      req.on('error', reject).end();
+    });
+    expect(res).toEqual({ status: 200, type: 'text/csv; charset=utf-8; header=present' });
+  });
+
+  it.each(['text/html', 'application/xml', 'image/*', '*/*;q=0', 'text/csv;q=0, application/*;q=0'])('Accept: %s takes none of the formats: 406 naming Accept', async (accept) => {
+    for (const method of ['GET', 'HEAD']) {
+      const res = await get('/export/events?from=2026-01-01T00:00:00Z', accept, method);
+      expect(res.status).toBe(406);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      if (method === 'HEAD') continue;
+      const message = `must accept one of ${STREAMED_TYPES} (got ${accept})`;
+      expect(await res.json()).toEqual({
+        type: 'https://ringside.dev/problems/not-acceptable',
+        title: 'Not acceptable',
+        status: 406,
+        detail: `Accept ${message}; or name one with the format parameter (format=csv, format=ndjson, format=json)`,
+        errors: [{ path: 'Accept', message }],
+      });
+    }
+  });
+
+  it('?format= chooses whatever Accept says; a bad query is named before Accept is looked at', async () => {
+    const res = await get('/export/incidents?format=ndjson', 'text/html');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    await res.arrayBuffer();
+    const bad = await get('/export/events?from=soon', 'text/html');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors.map((e: { path: string }) => e.path)).toEqual(['from']);
+  });
+
+  it('the report: HTML for a browser and */*, 406 for an Accept without text/html or a wildcard', async () => {
+    for (const accept of [BROWSER, '*/*', 'text/html']) {
+      const res = await get('/export/report', accept);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      await res.arrayBuffer();
+    }
+    const res = await get('/export/report', 'application/json');
+    expect(res.status).toBe(406);
+    expect((await res.json()).errors).toEqual([{ path: 'Accept', message: 'must accept one of text/html (got application/json)' }]);
+  });
+});
