@@ -111,10 +111,15 @@ export function issueMessage(issue: RawIssue): string {
 /**
  * A whole number from `min` to `max`, each bound with its message. The bounds are checked first, and a number outside
  * them is told only that: zod's int() also refuses a whole number beyond 2^53 (1e16, 1e308) as not whole, which would
- * read "must be a whole number" for a value that is one and merely too large.
+ * read "must be a whole number" for a value that is one and merely too large. Not by aborting at a bound: an aborted
+ * issue would stop every check between fields of the object around it, whose problems a 400 names together.
  */
 export function boundedWholeNumber(wholeMessage: string, [min, minMessage]: readonly [number, string], [max, maxMessage]: readonly [number, string]): z.ZodNumber {
-  return z.number().min(min, { error: minMessage, abort: true }).max(max, { error: maxMessage, abort: true }).int(wholeMessage);
+  return z
+    .number()
+    .min(min, minMessage)
+    .max(max, maxMessage)
+    .refine(Number.isInteger, { error: wholeMessage, when: ({ issues }) => issues.length === 0 });
 }
 
 /** The discriminator of a tagged union: missing, or not one of the tags. */
