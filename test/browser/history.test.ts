@@ -365,6 +365,12 @@ describe('distribution charts', () => {
     expect(pixel(ring3.x, ring3.base - 4)).toEqual(rgb(theme.good));
     const ring1 = calls.getDatasetMeta(0).data[0] as unknown as { x: number; y: number };
     expect(pixel(ring1.x, ring1.y + 4)).toEqual(rgb(theme.good));
+    // A screen reader hears what the bars show: 6 of the 34 third-ring calls met, 91 of all 126, not "94 % within"
+    // the threshold in force now.
+    const panel = root.querySelector<HTMLElement>(`.rs-distribution-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;
+    expect(panel.querySelector('canvas')!.getAttribute('aria-label')).toBe(
+      'Calls answered within 2 rings: Ring 1 60, all met; Ring 2 25, all met; Ring 3 34, 6 met; 4+ rings 4, none met; Abandoned 3, none met. 91 of 126 met (72.2 %). Threshold ≤ 3 rings.',
+    );
   });
 
   it('have a table alternative and an aria label that reads the bins and the threshold', async () => {
@@ -379,7 +385,7 @@ describe('distribution charts', () => {
       ['Abandoned', '3', '3 %', '0'],
     ]);
     expect(panel.querySelector('canvas')!.getAttribute('aria-label')).toBe(
-      'Calls answered within 2 rings: Ring 1 60, Ring 2 25, Ring 3 8, 4+ rings 4, Abandoned 3. Threshold ≤ 2 rings: 85 % within.',
+      'Calls answered within 2 rings: Ring 1 60, all met; Ring 2 25, all met; Ring 3 8, none met; 4+ rings 4, none met; Abandoned 3, none met. 85 of 100 met (85.0 %). Threshold ≤ 2 rings.',
     );
     expect(panel.querySelector('canvas')!.getAttribute('role')).toBe('img');
   });

@@ -13,14 +13,22 @@ afterEach(unmountAll);
 
 const WIDTHS = [320, 410, 450, 768, 1040, 1400, 2560];
 
+// Counts of a busy week and month: "3,138 / 3,367" is the widest count a site bar shows in the demo's 7-day view.
 const groups = complianceReport({
   groupBy: 'site',
   bucket: null,
   groups: {
-    [CALL_STANDARD.id]: [group('Harbour Street Contact Centre', 73, 100), group('Airport Terminal 2 Information Desk', 95, 100), group('Downtown', 88, 100)],
-    [VISIT_STANDARD.id]: [group('Harbour Street Contact Centre', 40, 50), group('Downtown', 49, 50)],
+    [CALL_STANDARD.id]: [group('Harbour Street Contact Centre', 2458, 3367), group('Airport Terminal 2 Information Desk', 3138, 3367), group('Downtown', 88, 100)],
+    [VISIT_STANDARD.id]: [group('Harbour Street Contact Centre', 13_802, 14_411), group('Downtown', 49, 50)],
   },
 });
+
+/** How many lines a node's text takes on screen. */
+function lineCount(node: HTMLElement): number {
+  const range = document.createRange();
+  range.selectNodeContents(node);
+  return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+}
 
 /** What sticks out to the right of the viewport (for a useful failure message). */
 function overflowing(root: HTMLElement): string[] {
@@ -40,7 +48,8 @@ async function mountBusyDashboard() {
   // Open cases with long names: a breached call, an at-risk visit, complaints days from their deadline.
   const openClocks = [
     openClock({ site: 'Harbour Street Contact Centre', caseId: 'pbx-2026-11-23-000000123456', startedAgo: 75, limitSeconds: 12 }),
-    openClock({ type: 'visit', site: 'Airport Terminal 2 Information Desk', caseId: 'kiosk-visitor-4711', standardId: VISIT_STANDARD.id, startedAgo: 27, limitSeconds: 30 }),
+    // The reception kiosk's case ids: "kiosk-" and 24 hex digits.
+    openClock({ type: 'visit', site: 'Harbour', caseId: 'kiosk-4f9d5e2a17c3b8d09e6f1a24', standardId: VISIT_STANDARD.id, startedAgo: 27, limitSeconds: 30 }),
     ...[1, 2, 3].map((d) => openClock({ type: 'complaint', site: 'Downtown', caseId: `CRM-COMPLAINT-${d}`, standardId: COMPLAINT_STANDARD.id, startedAgo: d * 86_400 - 600, limitSeconds: 3 * 86_400 })),
   ];
   const events = [
@@ -95,6 +104,27 @@ describe('layout at every width', () => {
         const lineHeight = parseFloat(getComputedStyle(value).lineHeight);
         expect(value.getBoundingClientRect().height, `"${value.textContent}" wraps at ${width} px`).toBeLessThan(lineHeight * 1.5);
         expect(value.scrollWidth, `"${value.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(value.clientWidth + 1);
+      }
+
+      // A site's count ("3,138 / 3,367") stays on one line and whole, and the bars of one list keep one track width
+      // (their target markers line up).
+      const details = [...root.querySelectorAll<HTMLElement>('.rs-sites .rs-bar-detail')];
+      expect(details.map((d) => d.textContent)).toContain('3,138 / 3,367');
+      for (const detail of details) {
+        expect(lineCount(detail), `"${detail.textContent}" wraps at ${width} px`).toBe(1);
+        expect(detail.scrollWidth, `"${detail.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(detail.clientWidth + 1);
+      }
+      for (const list of root.querySelectorAll<HTMLElement>('.rs-sites .rs-bars-list')) {
+        const tracks = [...list.querySelectorAll<HTMLElement>('.rs-bar-track')].map((t) => Math.round(t.getBoundingClientRect().width));
+        expect(new Set(tracks).size, `track widths ${tracks.join(', ')} at ${width} px`).toBe(1);
+      }
+
+      // An at-risk case reads whole, its id included (wrapped if need be, never cut off with an ellipsis).
+      const cases = [...root.querySelectorAll<HTMLElement>('.rs-atrisk-case')];
+      expect(cases.map((c) => c.textContent)).toContain('Harbour · Visit kiosk-4f9d5e2a17c3b8d09e6f1a24');
+      for (const kase of cases) {
+        expect(kase.scrollWidth, `"${kase.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(kase.clientWidth + 1);
+        expect(kase.getBoundingClientRect().right, `"${kase.textContent}" ends past its row at ${width} px`).toBeLessThanOrEqual(kase.closest('.rs-atrisk-item')!.getBoundingClientRect().right + 0.5);
       }
     });
   }

@@ -2,7 +2,7 @@
 // "open now" tiles say what is waiting, the at-risk list counts down on the page's own ticker (moved by hand
 // here) and turns red the moment a deadline passes, and breaches show in the live feed and are announced.
 import { afterEach, describe, expect, it } from 'vitest';
-import { reduce, initialState, BREACH_LIMIT } from '../../webview/src/state';
+import { reduce, initialState, BREACH_LIMIT, FEED_LIMIT } from '../../webview/src/state';
 import { formatClock } from '../../webview/src/format';
 import { CALL_STANDARD, COMPLAINT_STANDARD, NOW, STANDARDS, VISIT_STANDARD, breachOf, clocksUpdate, judgedCall, manualTicker, msg, openClock, snapshot } from './fixtures';
 import { feed, mount, text, texts, unmountAll } from './mount';
@@ -185,6 +185,27 @@ describe('breaches in the live feed', () => {
     dashboard.dispatch({ type: 'ui/feed-filter', filter: 'breached' });
     dashboard.flush();
     expect(root.querySelectorAll('.rs-feed-row')).toHaveLength(1);
+  });
+
+  it('count in the header apart from the events: a full feed with a breach is the latest 50 events and 1 breach', () => {
+    const { ticker } = manualTicker();
+    const { dashboard, root } = mount({ ticker });
+    const call = openClock({ caseId: 'pbx-9', startedAgo: 13, limitSeconds: 12 });
+    const events = Array.from({ length: FEED_LIMIT }, (_, i) => judgedCall({ id: `e-${i}` }));
+    feed(dashboard, msg.snapshot(snapshot({ openClocks: [call], recent: events })));
+    const count = () => text(root, '.rs-feed .rs-panel-meta');
+    expect(count()).toBe(`latest ${FEED_LIMIT} events`);
+
+    feed(dashboard, clocksUpdate({ breaches: [breachOf(call)] }));
+    expect(root.querySelectorAll('.rs-feed-row')).toHaveLength(FEED_LIMIT + 1);
+    expect(count()).toBe(`latest ${FEED_LIMIT} events · 1 breach`);
+
+    dashboard.dispatch({ type: 'ui/pause', paused: true });
+    dashboard.flush();
+    expect(count()).toBe(`paused · ${FEED_LIMIT} events · 1 breach`);
+    dashboard.dispatch({ type: 'ui/feed-filter', filter: 'breached' });
+    dashboard.flush();
+    expect(count()).toBe('paused · 0 events · 1 breach');
   });
 });
 

@@ -91,8 +91,10 @@ describe('Amazon Connect contact records through Firehose', () => {
   });
 
   it.each([
-    ['a body that is not an object', [], 'the body must be a JSON object with requestId, timestamp and records'],
-    ['a missing requestId', { timestamp: 1, records: [] }, 'requestId must be a non-empty string'],
+    ['a body that is not an object', [], 'the body must be a JSON object (got a list): a Firehose delivery is one, with requestId, timestamp and records'],
+    ['a missing requestId', { timestamp: 1, records: [] }, 'requestId is required: Firehose sends it with every delivery and expects it back'],
+    ['a requestId that is a number', { requestId: 42, timestamp: 1, records: [] }, 'requestId must be text (got a number)'],
+    ['an empty requestId', { requestId: '', timestamp: 1, records: [] }, 'requestId must not be empty'],
     ['a timestamp in seconds as a string', { requestId: 'r', timestamp: '1772438700', records: [] }, 'timestamp must be milliseconds since 1970'],
     ['records that are not an array', { requestId: 'r', timestamp: 1, records: {} }, 'records must be an array'],
   ])('refuses %s', (_, body, message) => {

@@ -40,7 +40,7 @@ function kindOf(value: unknown): string {
 }
 
 /** "must be a number (got text)": a value of the wrong JSON type, zod's or a route's own check alike. */
-function wrongTypeMessage(expected: string, input: unknown): string {
+export function wrongTypeMessage(expected: string, input: unknown): string {
   return `must be ${TYPE_NAMES[expected] ?? expected} (got ${kindOf(input)})`;
 }
 

@@ -77,6 +77,34 @@ describe('Amazon Connect contact records through Firehose', () => {
     expect((await server.getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true, problems: [] });
   });
 
+  it('refuses a body without a requestId to echo (missing, a number, empty, not an object) with a 400 naming it, never an answer with a made-up id', async () => {
+    const headBefore = await chainHead();
+    const records = [{ data: b64(abandoned('c-12')) }];
+    const post = async (body: unknown) => {
+      // The header is there as Firehose sends it: the answer still does not take its id from anywhere but the body.
+      const headers = { 'content-type': 'application/json', 'x-amz-firehose-access-key': accessKey, 'x-amz-firehose-request-id': 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' };
+      const res = await fetch(`${server.url}/api/v1/integrations/amazon-connect/firehose?site=hq`, { method: 'POST', headers, body: JSON.stringify(body) });
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
+    };
+    const refused = (path: string, message: string) => ({
+      status: 400,
+      type: 'application/problem+json; charset=utf-8',
+      body: {
+        type: expect.stringMatching(/invalid-delivery$/),
+        title: 'Invalid Firehose delivery',
+        status: 400,
+        detail: `${path} ${message}; nothing from this request was stored`,
+        errors: [{ path, message }],
+      },
+    });
+    expect(await post({ requestId: 42, timestamp: NOW, records })).toEqual(refused('requestId', 'must be text (got a number)'));
+    expect(await post({ timestamp: NOW, records })).toEqual(refused('requestId', 'is required: Firehose sends it with every delivery and expects it back'));
+    expect(await post({ requestId: '', timestamp: NOW, records })).toEqual(refused('requestId', 'must not be empty'));
+    expect(await post([records])).toEqual(refused('(body)', 'must be a JSON object (got a list): a Firehose delivery is one, with requestId, timestamp and records'));
+    expect(await recentEvent(server, 'ac:c-12')).toBeUndefined();
+    expect(await chainHead()).toEqual(headBefore);
+  });
+
   it('reads a delivery Firehose sent with GZIP content encoding', async () => {
     const body = JSON.stringify({ requestId: '77777777-7777-4777-8777-777777777777', timestamp: NOW, records: [{ data: b64(abandoned('c-8')) }] });
     const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-amz-firehose-access-key': accessKey };

@@ -1,7 +1,7 @@
 // The controls bar: window (live 1 h, today, 7 d, 30 d, custom range), site and standard filters.
 // Native buttons and selects, so everything works with the keyboard and a screen reader as is.
 import { DASHBOARD_WINDOWS, siteLabel } from '@ringside/server/protocol/pure';
-import { WINDOW_LABELS, type DashboardSelection } from '../selection';
+import { WINDOW_LABELS, windowPhrase, type DashboardSelection } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
 import { compareText } from '../textOrder';
 import { button, el, input } from './dom';
@@ -30,6 +30,7 @@ export function createControlsView(container: HTMLElement, dispatch: (action: Lo
   const select = (selection: Partial<DashboardSelection>) => dispatch({ type: 'ui/select', selection });
   const nodes = buildControls(container);
   const { buttons, custom, fromInput, toInput, customError, siteSelect, standardSelect } = nodes;
+  const customButton = buttons.find((b) => b.dataset['window'] === 'custom')!;
 
   let customOpen = false;
   let latest: DashboardState | null = null;
@@ -67,6 +68,14 @@ export function createControlsView(container: HTMLElement, dispatch: (action: Lo
     customOpen = false;
     select({ window: 'custom', from, to });
   });
+  // Escape leaves a range not applied yet: the form closes on the window still shown.
+  custom.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !customOpen || latest?.selection.window === 'custom') return;
+    customOpen = false;
+    customError.textContent = '';
+    if (latest) render(latest);
+    customButton.focus();
+  });
   siteSelect.addEventListener('change', () => select({ site: siteSelect.value || null }));
   standardSelect.addEventListener('change', () => select({ standard: standardSelect.value || null }));
 
@@ -79,6 +88,8 @@ interface ControlNodes {
   fromInput: HTMLInputElement;
   toInput: HTMLInputElement;
   customError: HTMLSpanElement;
+  /** While a range is being chosen: which window the board still shows until Apply. */
+  customPending: HTMLSpanElement;
   /** Names the zone the pickers read (the device's), once the form first shows. */
   customZone: HTMLSpanElement;
   siteSelect: HTMLSelectElement;
@@ -109,12 +120,14 @@ function buildControls(container: HTMLElement): ControlNodes {
   const customError = el('span', 'rs-custom-error');
   customError.setAttribute('role', 'alert');
   const customZone = el('span', 'rs-custom-zone');
-  custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, customZone, apply, customError);
+  const customPending = el('span', 'rs-custom-pending');
+  customPending.setAttribute('role', 'status');
+  custom.append(fromInput, el('span', 'rs-custom-sep', '–'), toInput, customZone, apply, customPending, customError);
 
   const [siteLabel, siteSelect] = labelledSelect('Site', 'rs-select rs-select-site', 'site');
   const [standardLabel, standardSelect] = labelledSelect('Standard', 'rs-select rs-select-standard', 'standard');
   container.append(windows, custom, siteLabel, standardLabel);
-  return { buttons, custom, fromInput, toInput, customZone, customError, siteSelect, standardSelect };
+  return { buttons, custom, fromInput, toInput, customZone, customError, customPending, siteSelect, standardSelect };
 }
 
 function labelledSelect(label: string, className: string, name: string): [HTMLLabelElement, HTMLSelectElement] {
@@ -126,13 +139,16 @@ function labelledSelect(label: string, className: string, name: string): [HTMLLa
 }
 
 function renderControls(nodes: ControlNodes, state: DashboardState, customOpen: boolean): void {
-  const { buttons, custom, fromInput, toInput, siteSelect, standardSelect } = nodes;
+  const { buttons, custom, customPending, fromInput, toInput, siteSelect, standardSelect } = nodes;
   const { selection } = state;
-  for (const b of buttons) {
-    const active = b.dataset['window'] === (customOpen ? 'custom' : selection.window);
-    b.setAttribute('aria-pressed', String(active));
-  }
+  // The pressed window is the one on screen, as the subtitle and every panel name it: a range being chosen is not
+  // shown until Apply, so Custom is then open (aria-expanded) but not pressed.
+  for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset['window'] === selection.window));
   custom.hidden = !(customOpen || selection.window === 'custom');
+  buttons.find((b) => b.dataset['window'] === 'custom')?.setAttribute('aria-expanded', String(!custom.hidden));
+  const pending = !custom.hidden && selection.window !== 'custom';
+  customPending.hidden = !pending;
+  customPending.textContent = pending ? `Still showing ${windowPhrase(selection)} until Apply` : '';
   if (!custom.hidden) asDateInputs(nodes);
   if (selection.window === 'custom' && document.activeElement !== fromInput && document.activeElement !== toInput) {
     fromInput.value = toLocalInput(selection.from);

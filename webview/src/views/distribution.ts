@@ -7,7 +7,7 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, 
 import type { Standard, StandardDistribution } from '@ringside/server/protocol';
 import { siteLabel, standardShortLabel } from '@ringside/server/protocol/pure';
 import { visibleStandards } from '../derived';
-import { formatCount, formatThreshold } from '../format';
+import { formatCount, formatPercent, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
@@ -74,6 +74,36 @@ export interface DistributionView {
  */
 const DATASET = { events: 0, met: 1 } as const;
 
+/**
+ * What the bars are drawn from, per bin: its label, its events and, of those, the ones judged met (the verdicts
+ * recorded). The chart, its accessible description and its table all read these, so they cannot say different things.
+ */
+interface Bars {
+  labels: string[];
+  events: number[];
+  met: number[];
+}
+
+function barsOf(data: StandardDistribution | null): Bars {
+  const bins = data?.bins ?? [];
+  return { labels: bins.map((b) => b.label), events: bins.map((b) => b.count), met: bins.map((b) => b.met) };
+}
+
+/** "60, all met", "34, 6 met", "8, none met": a bar in words. */
+function barPhrase(events: number, met: number): string {
+  if (events === 0) return '0';
+  return `${formatCount(events)}, ${met === events ? 'all' : met === 0 ? 'none' : formatCount(met)} met`;
+}
+
+/** The chart in words: each bar as drawn, then the met of all the events counted, and where the threshold is. */
+function describeBars(standard: Standard, data: StandardDistribution, bars: Bars): string {
+  const events = bars.events.reduce((a, b) => a + b, 0);
+  const met = bars.met.reduce((a, b) => a + b, 0);
+  const each = bars.labels.map((label, i) => `${label} ${barPhrase(bars.events[i]!, bars.met[i]!)}`).join('; ');
+  const overall = events > 0 ? ` ${formatCount(met)} of ${formatCount(events)} met (${formatPercent(met / events)}).` : '';
+  return `${standard.name}: ${each}.${overall} Threshold ${thresholdLabel(data)}.`;
+}
+
 /** Colour of each bar behind the met part: the misses bad, the give-up bin muted-bad. */
 function barColours(d: StandardDistribution, theme: Theme): string[] {
   return d.bins.map((bin) => (bin.kind === 'abandoned' ? withAlpha(theme.bad, 0.45) : theme.bad));
@@ -96,11 +126,11 @@ function createPanel(standard: Standard): DistributionPanel {
  * Made once there is a distribution to show, with it in its configuration: creating a chart lays it out and draws
  * it, so an empty chart made on the first render (the queries still loading) and filled later was drawn twice.
  */
-function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardDistribution): BarChart {
+function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardDistribution, bars: Bars): BarChart {
   // The lower `order` is drawn in front: the met part over the whole bar.
   const datasets: Array<ChartDataset<'bar', number[]>> = [
-    { label: 'Events', data: data.bins.map((b) => b.count), borderRadius: 3, maxBarThickness: 56, order: 1 },
-    { label: 'Met', data: data.bins.map((b) => b.met), borderRadius: 3, maxBarThickness: 56, order: 0 },
+    { label: 'Events', data: bars.events, borderRadius: 3, maxBarThickness: 56, order: 1 },
+    { label: 'Met', data: bars.met, borderRadius: 3, maxBarThickness: 56, order: 0 },
   ];
   const options: ChartOptions<'bar'> = {
     animation: false,
@@ -128,7 +158,7 @@ function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardD
     },
   };
   themeBarChart({ config: { options }, data: { datasets } }, theme, data);
-  return new Chart<'bar', number[], string>(canvas, { type: 'bar', data: { labels: data.bins.map((b) => b.label), datasets }, plugins: [thresholdPlugin], options });
+  return new Chart<'bar', number[], string>(canvas, { type: 'bar', data: { labels: bars.labels, datasets }, plugins: [thresholdPlugin], options });
 }
 
 function thresholdOptions(data: StandardDistribution, theme: Theme): ThresholdOptions {
@@ -155,16 +185,15 @@ function themeBarChart(chart: BarTarget, theme: Theme, data: StandardDistributio
 }
 
 /** Updates the panel's chart, or makes it once there is data to show. */
-function drawBars(panel: DistributionPanel, theme: Theme, data: StandardDistribution | null): void {
+function drawBars(panel: DistributionPanel, theme: Theme, data: StandardDistribution | null, bars: Bars): void {
   const chart = panel.chart;
   if (!chart) {
-    if (data) panel.chart = createBarChart(panel.canvas, theme, data);
+    if (data) panel.chart = createBarChart(panel.canvas, theme, data, bars);
     return;
   }
-  const bins = data?.bins ?? [];
-  chart.data.labels = bins.map((b) => b.label);
-  chart.data.datasets[DATASET.events]!.data = bins.map((b) => b.count);
-  chart.data.datasets[DATASET.met]!.data = bins.map((b) => b.met);
+  chart.data.labels = bars.labels;
+  chart.data.datasets[DATASET.events]!.data = bars.events;
+  chart.data.datasets[DATASET.met]!.data = bars.met;
   themeBarChart(chart, theme, data);
   chart.update('none');
 }
@@ -202,25 +231,21 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
     setText(panel.title, distributionTitle(standard));
     setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
     panel.root.dataset['status'] = query.status;
-    const bins = data?.bins ?? [];
-    drawBars(panel, theme, data);
+    const bars = barsOf(data);
+    drawBars(panel, theme, data, bars);
     const total = data?.total ?? 0;
     panel.note.hidden = total > 0;
     const note =
       query.status === 'error' ? `Could not load: ${query.error ?? 'unknown error'}` : query.status === 'idle' ? 'History is not available here' : !data ? 'Loading…' : 'No events in this window';
     setText(panel.note, note);
     panel.note.dataset['kind'] = query.status === 'error' ? 'error' : !data ? 'loading' : 'empty';
-    const within = data && data.thresholdAfterBin !== null ? data.bins.slice(0, data.thresholdAfterBin).reduce((n, b) => n + b.count, 0) : null;
-    const describe = data
-      ? `${standard.name}: ${bins.map((b) => `${b.label} ${b.count}`).join(', ')}. Threshold ${thresholdLabel(data)}${within !== null && total > 0 ? `: ${Math.round((within / total) * 100)} % within` : ''}.`
-      : `${standard.name}: distribution ${note.toLowerCase()}`;
-    panel.canvas.setAttribute('aria-label', describe);
+    panel.canvas.setAttribute('aria-label', data ? describeBars(standard, data, bars) : `${standard.name}: distribution ${note.toLowerCase()}`);
     panel.table.update(
-      bins.map((b, i) => [
-        `${b.label}${data && data.thresholdAfterBin !== null && i === data.thresholdAfterBin - 1 ? ` (threshold ${thresholdLabel(data)})` : ''}`,
-        formatCount(b.count),
-        total > 0 ? `${Math.round((b.count / total) * 100)} %` : '—',
-        formatCount(b.met),
+      bars.labels.map((label, i) => [
+        `${label}${data && data.thresholdAfterBin !== null && i === data.thresholdAfterBin - 1 ? ` (threshold ${thresholdLabel(data)})` : ''}`,
+        formatCount(bars.events[i]!),
+        total > 0 ? `${Math.round((bars.events[i]! / total) * 100)} %` : '—',
+        formatCount(bars.met[i]!),
       ]),
     );
   };

@@ -200,7 +200,9 @@ function renderFeedControls({ pause, fresh, filter }: FeedNodes, container: HTML
 /** The visible rows, reusing each item's row (`rows`, by event id or breach key) so a row is made and animated once. */
 function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<string, HTMLTableRowElement>, state: DashboardState): void {
   const controls = state.feedControls;
-  const shown = feedItems(visibleFeed(state), visibleBreaches(state));
+  const events = visibleFeed(state);
+  const breaches = visibleBreaches(state);
+  const shown = feedItems(events, breaches);
   const wanted: HTMLTableRowElement[] = [];
   // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
   const live = rows.size > 0;
@@ -225,5 +227,16 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
     empty,
     state.feed.length === 0 && state.breaches.length === 0 ? 'No events yet. They appear here the moment they are judged.' : filtered ? 'No recent event matches the filter.' : 'No events yet.',
   );
-  count.textContent = shown.length > 0 ? (controls.paused ? `paused · ${shown.length} shown` : `latest ${shown.length}`) : '';
+  count.textContent = feedCount(events.length, breaches.length, controls.paused);
+}
+
+/**
+ * The header's count, events and breach rows apart: the feed is the latest FEED_LIMIT events with the breaches
+ * placed among them, so "latest 51" for 50 events and a breach counted something the feed does not keep.
+ */
+function feedCount(events: number, breaches: number, paused: boolean): string {
+  if (events + breaches === 0) return '';
+  const parts = [`${formatCount(events)} ${events === 1 ? 'event' : 'events'}`];
+  if (breaches > 0) parts.push(`${formatCount(breaches)} ${breaches === 1 ? 'breach' : 'breaches'}`);
+  return `${paused ? 'paused ·' : 'latest'} ${parts.join(' · ')}`;
 }

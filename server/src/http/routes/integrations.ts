@@ -8,12 +8,12 @@ import type { FeedInput, FeedOutcome } from '../../services/ingest/outcomes';
 import { queueLogFeed } from '../../integrations/asterisk/feed';
 import { QueueLogError } from '../../integrations/asterisk/queueLog';
 import { mapContactRecordDelivery } from '../../integrations/amazonConnect/contactRecords';
-import { FirehoseDeliveryError, firehoseResponse } from '../../integrations/amazonConnect/firehose';
+import { FirehoseDeliveryError, firehoseRequestId, firehoseResponse } from '../../integrations/amazonConnect/firehose';
 import { isValidTwilioSignature } from '../../integrations/twilio/signature';
 import { mapTaskRouterEvent, TaskRouterError } from '../../integrations/twilio/taskRouter';
 import type { FieldProblem } from '../../protocol';
 import { siteLimitOf } from '../caller';
-import { NOTHING_STORED, problem, sendProblem, siteNotAllowed } from '../problems';
+import { fieldsDetail, NOTHING_STORED, problem, sendProblem, siteNotAllowed } from '../problems';
 import { route, type AppContext } from '../route';
 
 const siteQuery = z.strictObject({
@@ -106,10 +106,15 @@ async function postTaskRouter(params: FormBody, site: string, req: Request, res:
   return { eventType: mapped.eventType, milestone: mapped.milestone.milestone, caseId: mapped.milestone.caseId, stored: storedCounts(outcome) };
 }
 
-/** Firehose expects its own response body whatever happens: a non-200 with errorMessage makes it retry the request. */
-async function postFirehose(body: unknown, site: string, req: Request, res: Response, app: AppContext): Promise<void> {
-  const header = req.headers['x-amz-firehose-request-id'];
-  const requestId = typeof body === 'object' && body !== null && typeof (body as { requestId?: unknown }).requestId === 'string' ? (body as { requestId: string }).requestId : typeof header === 'string' ? header : '';
+/**
+ * Firehose expects its own response body, echoing the delivery's requestId, whatever happens: a non-200 with
+ * errorMessage makes it retry the request. A body without a requestId to echo was not sent by Firehose (it always
+ * sends one) and gets the API's own 400, naming the field, rather than an answer in Firehose's format with a made-up id.
+ */
+async function postFirehose(body: unknown, site: string, res: Response, app: AppContext): Promise<void> {
+  const id = firehoseRequestId(body);
+  if (!('requestId' in id)) return sendProblem(res, problem(400, 'invalid-delivery', 'Invalid Firehose delivery', `${fieldsDetail([id])}${NOTHING_STORED}`, [id]));
+  const { requestId } = id;
   const answer = (status: number, errorMessage?: string) => void res.status(status).json(firehoseResponse(requestId, new Date(app.now()), errorMessage));
   let mapping;
   try {
@@ -151,6 +156,6 @@ export const integrationRoutes = [
     query: { schema: siteQuery },
     // Firehose buffers up to its configured size (at most 64 MiB) and base64 grows it by a third.
     body: { limit: '16mb', media: 'required', what: 'the Firehose delivery', schema: z.unknown() },
-    handle: ({ body, query, req, res }, app) => postFirehose(body, query.site, req, res, app),
+    handle: ({ body, query, res }, app) => postFirehose(body, query.site, res, app),
   }),
 ];

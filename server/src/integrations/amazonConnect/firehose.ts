@@ -3,6 +3,10 @@
 //   request:  {"requestId": "…", "timestamp": <ms>, "records": [{"data": "<base64>"}, …]}
 //   response: {"requestId": "<the same>", "timestamp": <ms>} with 200, or the same plus "errorMessage" with an
 //             error status; Firehose retries the whole request on anything but 200 with a well-formed body.
+// Firehose sends the request id with every delivery, as text (the X-Amz-Firehose-Request-Id header's value), and
+// takes an answer that does not carry the same id back as a failed delivery.
+import { notAnObjectMessage, wrongTypeMessage } from '../../protocol/issues';
+import type { FieldProblem } from '../../protocol/problem';
 
 export interface FirehoseDelivery {
   requestId: string;
@@ -34,11 +38,25 @@ const MAX_ERROR_MESSAGE = 1000;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * The request id an answer in Firehose's format must echo, or, for a body that has none to echo (so was not sent by
+ * Firehose), what is wrong: the body (not a JSON object) or requestId (missing, not text, empty).
+ */
+export function firehoseRequestId(body: unknown): { requestId: string } | FieldProblem {
+  if (!isObject(body)) return { path: '(body)', message: `${notAnObjectMessage(body)}: a Firehose delivery is one, with requestId, timestamp and records` };
+  const { requestId } = body;
+  if (requestId === undefined) return { path: 'requestId', message: 'is required: Firehose sends it with every delivery and expects it back' };
+  if (typeof requestId !== 'string') return { path: 'requestId', message: wrongTypeMessage('string', requestId) };
+  if (requestId === '') return { path: 'requestId', message: 'must not be empty' };
+  return { requestId };
+}
+
 /** Read a parsed JSON body as a Firehose delivery. Throws FirehoseDeliveryError naming the field or record. */
 export function parseFirehoseDelivery(body: unknown): FirehoseDelivery {
-  if (!isObject(body)) throw new FirehoseDeliveryError('the body must be a JSON object with requestId, timestamp and records');
-  const { requestId, timestamp, records } = body;
-  if (typeof requestId !== 'string' || requestId === '') throw new FirehoseDeliveryError('requestId must be a non-empty string');
+  const id = firehoseRequestId(body);
+  if (!('requestId' in id)) throw new FirehoseDeliveryError(`${id.path === '(body)' ? 'the body' : id.path} ${id.message}`);
+  const { requestId } = id;
+  const { timestamp, records } = body as Record<string, unknown>;
   if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) throw new FirehoseDeliveryError('timestamp must be milliseconds since 1970');
   if (!Array.isArray(records)) throw new FirehoseDeliveryError('records must be an array');
   return { requestId, timestamp, records: records.map(recordData) };
