@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { isDomainError } from '../domain/errors';
 import { COMMAND_WORDS, SUBCOMMANDS } from './subcommands';
-import { commandHelp, groupHelp, HELP_OPTION, joinNegativeValues, nearMiss, optionWords, parseOptions, PROGRAM, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
+import { commandHelp, didYouMean, groupHelp, HELP_OPTION, joinNegativeValues, optionWords, parseOptions, PROGRAM, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
 
 const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
@@ -25,7 +25,7 @@ export async function runSubcommand(argv: readonly string[], io: Io = stdio): Pr
   const [word = '', action] = argv;
   const group = SUBCOMMANDS.filter((c) => c.name === word || c.name.startsWith(`${word} `));
   if (group.length === 0) {
-    io.err(`ringside: unknown command "${word}"${guess(word, COMMAND_WORDS)}: use ${COMMAND_WORDS.join(' | ')}, or no command to run the server\n(${PROGRAM} --help: every command and option explained)\n`);
+    io.err(`ringside: unknown command "${word}"${didYouMean(word, COMMAND_WORDS)}: use ${COMMAND_WORDS.join(' | ')}, or no command to run the server\n(${PROGRAM} --help: every command and option explained)\n`);
     return 2;
   }
   const command = group.length === 1 && group[0]!.name === word ? group[0]! : group.find((c) => c.name === `${word} ${action}`);
@@ -35,17 +35,11 @@ export async function runSubcommand(argv: readonly string[], io: Io = stdio): Pr
       io.out(groupHelp(group));
       return 0;
     }
-    const which = action === undefined || action.startsWith('-') ? `name the action first: ` : `unknown action "${action}"${guess(`${word} ${action}`, group.map((c) => c.name))}: `;
+    const which = action === undefined || action.startsWith('-') ? `name the action first: ` : `unknown action "${action}"${didYouMean(`${word} ${action}`, group.map((c) => c.name))}: `;
     io.err(`ringside ${word}: ${which}use ${group.map((c) => c.name).join(' | ')}\n${shortUsage(group, word)}`);
     return 2;
   }
   return runCommand(command, argv.slice(command.name.split(' ').length), io);
-}
-
-/** ` (did you mean "keys"?)` for a near miss of one of `words`, else nothing. */
-function guess(word: string, words: readonly string[]): string {
-  const near = nearMiss(word, words);
-  return near === undefined ? '' : ` (did you mean "${near}"?)`;
 }
 
 async function runCommand(command: Subcommand, args: readonly string[], io: Io): Promise<number> {

@@ -132,7 +132,7 @@ export function shortUsage(commands: readonly Subcommand[], helpOf: string): str
  * `rebuild-rollups`), or undefined: within one edit (two for words of five letters or more), a swap of neighbours
  * being one, or the start of exactly one of them (three letters at least). A tie names none.
  */
-export function nearMiss(word: string, words: readonly string[]): string | undefined {
+function nearMiss(word: string, words: readonly string[]): string | undefined {
   const starting = word.length >= 3 ? words.filter((w) => w.startsWith(word)) : [];
   if (starting.length === 1) return starting[0];
   const within = word.length >= 5 ? 2 : 1;
@@ -140,6 +140,12 @@ export function nearMiss(word: string, words: readonly string[]): string | undef
   const best = Math.min(...scored.map((s) => s.d));
   const nearest = scored.filter((s) => s.d === best);
   return nearest.length === 1 ? nearest[0]!.w : undefined;
+}
+
+/** ` (did you mean "keys"?)` for a near miss of one of `words`, else nothing. */
+export function didYouMean(word: string, words: readonly string[]): string {
+  const near = nearMiss(word, words);
+  return near === undefined ? '' : ` (did you mean "${near}"?)`;
 }
 
 /** Edits (insert, delete, replace, swap of neighbours) from `a` to `b`: optimal string alignment distance. */

@@ -114,6 +114,13 @@ describe('a DIR that holds no database', () => {
     writeFileSync(join(dir, 'keep'), '');
     expect(readdirSync(dir)).toEqual(['keep']);
   });
+
+  it('a refused scope is named with what was given, and the scope it most likely mistypes', () => {
+    const dir = dataDir();
+    const r = cli('keys', 'create', '--data', dir, '--name', 'x', '--scope', 'reed,admin,root');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--scope must be one of ingest, read, audit, admin (got "reed") (did you mean "read"?); --scope must be one of ingest, read, audit, admin (got "root")\n');
+  });
 });
 
 describe('restore from a file that is not a backup', () => {

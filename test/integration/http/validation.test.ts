@@ -168,6 +168,16 @@ describe('one problem shape for bad input', () => {
     expect((await send('GET', '/sites/caf%C3%A9')).body.errors).toEqual([{ path: 'id', message: 'unknown site "café"' }]);
   });
 
+  it('tells an incident id past the largest one its bound, in the path and in an acknowledgement\'s ids', async () => {
+    const bound = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest incident id`;
+    const path = await send('GET', '/incidents/999999999999999999999');
+    expect(path).toMatchObject({ status: 400, body: { type: 'https://ringside.dev/problems/invalid-incident-id', errors: [{ path: 'id', message: `${bound} (got "999999999999999999999")` }] } });
+    // Within the bound, a whole number is an id that may exist: asked for, it is not found.
+    expect((await send('GET', `/incidents/${Number.MAX_SAFE_INTEGER}`)).status).toBe(404);
+    const ack = await send('POST', '/incidents/ack', { ids: [1e21, 0] });
+    expect(ack).toMatchObject({ status: 400, body: { errors: [{ path: 'ids.0', message: bound }, { path: 'ids.1', message: 'must be a positive whole number' }] } });
+  });
+
   it('names the parameter that was sent when the default other end of the range is out of order', async () => {
     const future = await send('GET', '/compliance?from=2999-01-01T00:00:00Z');
     expect(future).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/) } });

@@ -42,19 +42,24 @@ export interface IngestAnswers {
   conflict: (problems: ItemProblem[]) => { slug: string; title: string };
 }
 
+const CASE_ENDED = { slug: 'case-ended', title: 'Case already ended' };
+
 export const EVENT_ANSWERS: IngestAnswers = {
   batchKey: 'events',
   invalid: { slug: 'invalid-event', title: 'Invalid event' },
   // A caseId names a case that already ended: its milestones were posted and it is judged.
-  conflict: (problems) => (problems.some((p) => p.path[0] === 'caseId') ? { slug: 'case-ended', title: 'Case already ended' } : { slug: 'id-conflict', title: 'Event id already used' }),
+  conflict: (problems) => (problems.some((p) => p.path[0] === 'caseId') ? CASE_ENDED : { slug: 'id-conflict', title: 'Event id already used' }),
 };
 
 export const MILESTONE_ANSWERS: IngestAnswers = {
   batchKey: MILESTONE_BATCH_KEY,
   invalid: { slug: 'invalid-milestone', title: 'Invalid milestone' },
-  // A milestone timed out of order with another of its case (a stop before its start) names `at`.
+  // A milestone timed out of order with another of its case (a stop before its start) names `at`; a second stop of
+  // a case that already ended is a case-ended, as an event for it is.
   conflict: (problems) =>
-    problems.some((p) => p.path[0] === 'at') ? { slug: 'milestone-order', title: 'Milestone out of order with its case' } : { slug: 'milestone-conflict', title: 'Milestone already posted with other content' },
+    problems.some((p) => p.caseEnded)
+      ? CASE_ENDED
+      : problems.some((p) => p.path[0] === 'at') ? { slug: 'milestone-order', title: 'Milestone out of order with its case' } : { slug: 'milestone-conflict', title: 'Milestone already posted with other content' },
 };
 
 /**

@@ -32,9 +32,15 @@ const incidentQuery = (standardIds: readonly string[], knownSite: KnownSite) =>
       return filter;
     });
 
+/** A whole number past the largest id an incident can have: no such incident can exist, and the bound says why. */
+const beyondIds = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest incident id`;
+
 const incidentId = {
   schema: z.object({
-    id: z.string().transform((text, ctx) => (/^[1-9]\d{0,14}$/.test(text) ? Number(text) : refuse(ctx, `must be a positive whole number (got "${text.slice(0, 40)}")`))),
+    id: z.string().transform((text, ctx) => {
+      if (!/^[1-9]\d*$/.test(text)) return refuse(ctx, `must be a positive whole number (got "${text.slice(0, 40)}")`);
+      return Number.isSafeInteger(Number(text)) ? Number(text) : refuse(ctx, `${beyondIds} (got "${text.slice(0, 40)}")`);
+    }),
   }),
   invalid: { slug: 'invalid-incident-id', title: 'Invalid incident id' },
 };
@@ -55,7 +61,8 @@ const ids = z
     if (!Array.isArray(v)) return refuse(ctx, 'must be an array of incident ids');
     if (v.length === 0 || v.length > MAX_BULK_ACK) refuse(ctx, `must name from 1 to ${MAX_BULK_ACK} incidents`);
     v.forEach((id, i) => {
-      if (!Number.isSafeInteger(id) || (id as number) < 1) refuse(ctx, 'must be a positive whole number', [i]);
+      if (Number.isInteger(id) && (id as number) > Number.MAX_SAFE_INTEGER) refuse(ctx, beyondIds, [i]);
+      else if (!Number.isSafeInteger(id) || (id as number) < 1) refuse(ctx, 'must be a positive whole number', [i]);
     });
     return v as number[];
   });

@@ -9,7 +9,7 @@ import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, Sit
 import { caseText, settleCases, withRecorded, type CaseContext, type Settled, type WrittenCase } from './cases';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
-import { misorderedMilestones, pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
+import { contradictingStops, misorderedMilestones, pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
 import { prepareEvent } from './prepare';
 import { validateEvents } from './validate';
 import type { CaseNews, CasesListener, FeedInput, FeedOutcome, IngestOutcome, IngestRequest, LateEnd, MilestoneOutcome, OpenedCasesHook, SiteLimit, StoredListener } from './outcomes';
@@ -311,6 +311,8 @@ export class IngestService {
     // Read inside the write: no other write adds a milestone to these cases between the check and the insert.
     const misordered = await misorderedMilestones(part, inputs, this.registry());
     if (misordered.problems.length > 0) return { outcome: { kind: 'conflict', problems: misordered.problems }, ...none };
+    const contradicting = await contradictingStops(part, inputs, this.registry(), misordered.stored);
+    if (contradicting.length > 0) return { outcome: { kind: 'conflict', problems: contradicting }, ...none };
     const receivedAtMs = this.now();
     const sites = new Map<string, Site>();
     for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));

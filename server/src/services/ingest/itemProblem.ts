@@ -5,4 +5,6 @@ export interface ItemProblem {
   /** Path inside the event, e.g. ['rings']; empty for the event as a whole. */
   path: Array<string | number>;
   message: string;
+  /** A stop refused because its case already ended with another (answered as `case-ended`). */
+  caseEnded?: true;
 }

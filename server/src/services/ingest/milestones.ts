@@ -1,10 +1,10 @@
 // Validating posted milestones (the shared wire schema, then the event type registry) and making them ready to store.
 import { canonicalJson } from '../../domain/canonical';
 import { misorderedPairs } from '../../domain/clocks';
-import { milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
+import { milestoneOf, milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
 import { LIMITS, parseInput, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput, type StoredMilestone } from '../../protocol/eventTypes';
-import type { NewMilestone, StoreReads } from '../../store/port';
+import type { CaseKey, NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
 import { caseText } from './cases';
 import type { ItemProblem } from './itemProblem';
@@ -143,4 +143,64 @@ export async function misorderedMilestones(
     }
   }
   return { problems: problems.sort((x, y) => x.index - y.index), stored, caseStored };
+}
+
+/** The stop a case ended with, and where that is told: a stored milestone, an item of this request, or an event. */
+interface Ending {
+  stop: string;
+  where: string;
+}
+
+/**
+ * Stops that contradict how their case ended: a case ends once, so a stop other than the one that ended it (an
+ * `abandoned` after a stored `answered`; within a request, the later of two different stops) is refused (409, path
+ * `milestone`, naming the stop that ended the case), where settling would keep the first and drop it unseen. A case
+ * closed by a posted event ended with that event's outcome; a stop named like it stays accepted (the handle time of
+ * an answered call arrives that way, docs/integrations/asterisk.md), and a repeat of the ending stop is the pairing
+ * key's duplicate or conflict. A case closed by expiry or withdrawn ended with no stop of its own: a late stop is
+ * stored, as a feed's late end is, and changes nothing. `stored`: misorderedMilestones' reads of each case.
+ */
+export async function contradictingStops(
+  reads: Pick<StoreReads, 'cases' | 'events'>,
+  inputs: readonly MilestoneInput[],
+  registry: EventTypeRegistry,
+  stored: ReadonlyMap<string, readonly StoredMilestone[]>,
+): Promise<ItemProblem[]> {
+  const isStop = (m: Pick<MilestoneInput, 'type' | 'milestone'>) => {
+    const type = registry.get(m.type);
+    return type !== undefined && milestoneOf(type, m.milestone)?.role === 'stop';
+  };
+  const stops = new Map<string, number[]>();
+  inputs.forEach((m, index) => {
+    if (isStop(m)) stops.set(caseText(m), [...(stops.get(caseText(m)) ?? []), index]);
+  });
+  const problems: ItemProblem[] = [];
+  await Promise.all(
+    [...stops.entries()].map(async ([text, indexes]) => {
+      const first = inputs[indexes[0]!]!;
+      let ending = storedEnding(stored.get(text) ?? [], isStop) ?? (await eventEnding(reads, first));
+      for (const index of indexes) {
+        const m = inputs[index]!;
+        if (!ending) ending = { stop: m.milestone, where: `milestones.${index} of this request, at ${m.at}` };
+        else if (ending.stop !== m.milestone) {
+          problems.push({ index, path: ['milestone'], caseEnded: true, message: `cannot end ${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)}: it already ended with its "${ending.stop}" stop (${ending.where}); a case ends once` });
+        }
+      }
+    }),
+  );
+  return problems.sort((x, y) => x.index - y.index);
+}
+
+/** The earliest stop among a case's stored milestones (the one that ended it), if any. */
+function storedEnding(milestones: readonly StoredMilestone[], isStop: (m: StoredMilestone) => boolean): Ending | undefined {
+  const stops = milestones.filter(isStop).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return stops[0] && { stop: stops[0].milestone, where: `stored, at ${stops[0].at}` };
+}
+
+/** The outcome of the event a closed case was paired with, when it ended with one (not by expiry or a withdrawal). */
+async function eventEnding(reads: Pick<StoreReads, 'cases' | 'events'>, key: CaseKey): Promise<Ending | undefined> {
+  const record = await reads.cases.get({ type: key.type, site: key.site, caseId: key.caseId });
+  if (record?.state !== 'closed' || record.expired || record.eventSeq === null) return undefined;
+  const event = (await reads.events.after(record.eventSeq - 1, 1))[0]?.event;
+  return event && { stop: event.outcome, where: `event ${JSON.stringify(event.id)}, seq ${event.seq}` };
 }
