@@ -49,7 +49,7 @@ export async function run({ quick, log, profile }) {
   const base = rawInsert(rawEvents, rawRowCount);
   const floor = durableFloor(rawEvents, rawRowCount, connections);
   const ceiling = await measureCeiling('events', Array.from({ length: quick ? 4 : 10 }, () => rawEvents), { group: connections });
-  const ceilingTerms = { unit: 'event', rawPerSecond: base.eventsPerSecond, targetOfRaw: TARGET.ofRaw, leftWork: LEFT_WORK, group: connections };
+  const ceilingTerms = { unit: 'event', rawPerSecond: base.eventsPerSecond, meets: (rate) => meetsTarget(rate, base.eventsPerSecond), leftWork: LEFT_WORK, group: connections };
   const ofRaw = (x) => `${fmt(x.eventsPerSecond)} events/s = ${(x.eventsPerSecond / base.eventsPerSecond).toFixed(2)} × raw`;
   log(`batch: ringside ${JSON.stringify(mine)} stored ${JSON.stringify(stored)} acknowledged ${acknowledged}; raw ${JSON.stringify(base)}; floor ${JSON.stringify(floor)}`);
   const ratio = eventsPerSecond / base.eventsPerSecond;

@@ -123,7 +123,7 @@ export async function run({ quick, log, profile }) {
   const floor = { perPost: rawMilestones(rawCount, { perPost: true }), proven: rawMilestones(rawCount, { perPost: true, proof: true }) };
   const ofRaw = (x) => `${fmt(x.perSecond)} milestones/s = ${(x.perSecond / base.perSecond).toFixed(2)} × raw`;
   const ceiling = await measureCeiling('milestones', ceilingBatches(quick ? 2 : 5));
-  const ceilingTerms = { unit: 'milestone', rawPerSecond: base.perSecond, targetOfRaw: TARGET_OF_RAW, leftWork: LEFT_WORK };
+  const ceilingTerms = { unit: 'milestone', rawPerSecond: base.perSecond, meets: (rate) => rate / base.perSecond >= TARGET_OF_RAW, leftWork: LEFT_WORK };
   const ratio = mine.perSecond / base.perSecond;
   const met = ratio >= TARGET_OF_RAW;
   return {

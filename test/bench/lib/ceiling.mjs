@@ -28,9 +28,9 @@ export function ceilingDetail(ceiling, { unit, rawPerSecond, group = 1 }) {
   return `What trading durability and the proof away would leave (\`ingestCeiling\` in test/bench/lib/storeTools.ts: the product's own ingest in process on a fresh store, no HTTP, no live push, no open clocks${grouped}; wall time of its one thread per ${unit}, medians of 3 alternating runs after a warm-up): as shipped, durable and chained, ${fmt(ceiling.shipped, 1)} µs; without the fsync (synchronous = OFF) ${fmt(ceiling.noFsync, 1)} µs; without the fsync and without any per-record proof (no chain link hashed or written) ${fmt(ceiling.noFsyncNoProof, 1)} µs, at most ${fmt(top)} ${unit}s/s = ${(top / rawPerSecond).toFixed(2)} × raw.`;
 }
 
-/** Whether the ceiling rules the target out, in this run's figures, or `null` when it leaves room. */
-export function ceilingVerdict(ceiling, { unit, rawPerSecond, targetOfRaw, leftWork }) {
+/** Whether the ceiling rules the target out (`meets(rate)` false at its rate), in this run's figures, or `null` when it leaves room. */
+export function ceilingVerdict(ceiling, { unit, rawPerSecond, meets, leftWork }) {
   const top = perSecond(ceiling.noFsyncNoProof);
-  if (top / rawPerSecond >= targetOfRaw) return null;
+  if (meets(top)) return null;
   return `Nor can giving up durability or the proof meet it: with neither the fsync nor any per-record proof, and without HTTP, the product's ingest runs at most ${fmt(top)} ${unit}s/s here (${(top / rawPerSecond).toFixed(2)} × raw; the ceiling above); the ${fmt(ceiling.noFsyncNoProof, 1)} µs per ${unit} left are its own work: ${leftWork}.`;
 }
