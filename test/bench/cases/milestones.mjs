@@ -149,7 +149,13 @@ export async function run({ quick, log, profile }) {
               why:
                 floor.proven.perSecond / base.perSecond < TARGET_OF_RAW
                   ? `No ingest that keeps durability and a per-record proof can meet it here: the floor alone reaches ${ofRaw(floor.proven)}. Where the time goes: test/bench/NOTES.md (milestones).`
-                  : `The floor with durability and proof (${ofRaw(floor.proven)}) leaves room: the rest is the product's own work per call above it (its case reads, clocks, breach claim and miss, judging, rollups, link rows, HTTP). ${ceilingVerdict(ceiling, ceilingTerms) ?? ''} Where the time goes: test/bench/NOTES.md (milestones).`.replace('  ', ' '),
+                  : [
+                      `The floor with durability and proof (${ofRaw(floor.proven)}) leaves room: the rest is the product's own work per call above it (its case reads, clocks, breach claim and miss, judging, rollups, link rows, HTTP).`,
+                      ceilingVerdict(ceiling, ceilingTerms),
+                      'Where the time goes: test/bench/NOTES.md (milestones).',
+                    ]
+                      .filter(Boolean)
+                      .join(' '),
             }),
         raw: { mine, base, floor, stored, acknowledged, ceiling },
       },

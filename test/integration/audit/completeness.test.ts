@@ -13,7 +13,7 @@ import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { postMilestones, callMilestone } from '../clocks/support';
 import { createAt, fillAt } from '../store/pastVersions';
-import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, chainHead, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
 import { runNode } from '../support/cli';
 
 const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
@@ -154,7 +154,7 @@ describe('an export of a store written with tags', () => {
   });
 
   it('a milestone export with since=: complete when honest; a milestone row left out is named', async () => {
-    const since = ((await server.getJson('/api/v1/audit/head')).body as { seq: number }).seq;
+    const since = (await chainHead(server)).seq;
     const T = Date.parse('2026-03-05T08:00:00Z');
     for (const [id, site, at] of [['m1', 'north', T], ['m2', 'south', T + 60_000], ['m3', 'north', T + 120_000]] as const) {
       expect((await postMilestones(server, callMilestone(id, 'started', at, { site }))).status).toBe(201);

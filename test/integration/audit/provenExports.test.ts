@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signManifest } from '../../../server/src/domain/manifestSignature';
 import { csvQuote } from '../../../server/src/services/exports/encoders';
-import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, chainHead, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 import { wholeStandard } from '../support/standards';
 import { runNode } from '../support/cli';
 
@@ -116,7 +116,7 @@ beforeAll(async () => {
   expect((await post('/events/c3/void', { reason: 'test call' })).status).toBe(201);
   expect((await post('/events/v1/amend', { reason: 'camera shows 10 s', changes: { greetSeconds: 10 } })).status).toBe(201);
   // The head is published after the period; then the store moves on.
-  published = (await server.getJson('/api/v1/audit/head')).body as { seq: number; hash: string };
+  published = await chainHead(server);
   expect((await server.postEvents({ events: [call({ id: 'late', occurredAt: '2026-03-31T10:00:00+02:00' })] })).status).toBe(201);
 }, 60_000);
 afterAll(async () => {

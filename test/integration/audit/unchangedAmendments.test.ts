@@ -2,7 +2,7 @@
 // judgements) records nothing: no correction, no audit-log entry, no chain link. It answers 200 with the event as it
 // stands and `changed: false`, so an integration that retries an amendment it already made gets the same state back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, chainHead, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 
 let server: TestServer;
 
@@ -21,7 +21,7 @@ const amend = async (id: string, changes: Record<string, unknown>) => {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 
-const headSeq = async (): Promise<number> => ((await server.getJson('/api/v1/audit/head')).body as { seq: number }).seq;
+const headSeq = async (): Promise<number> => (await chainHead(server)).seq;
 
 const amendmentsLogged = async (): Promise<unknown[]> => {
   const { body } = await server.getJson('/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json');

@@ -3,7 +3,7 @@
 // of the request stored. A repeat of the ending stop is a duplicate, and a later stop named like the ending one (an
 // answered call's handle time) is still taken.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { chainHead, removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { callMilestone, postJson, postMilestones, recentEvent } from './support';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-const head = async () => (await server.getJson('/api/v1/audit/head')).body as { seq: number; hash: string };
+const head = () => chainHead(server);
 
 describe('a stop for a case that already ended', () => {
   it('refuses another stop after the stop that closed the case (409 case-ended naming both), and takes a repeat as a duplicate', async () => {

@@ -2,7 +2,7 @@
 // before its beginning), in either arrival order and within a batch: 409 naming `at` and the other milestone's time,
 // nothing of the request stored, the chain as it was. A negative wait is never measured as 0 and judged met.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { chainHead, removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { callMilestone, postMilestones, recentEvent } from './support';
 
@@ -19,7 +19,7 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-const head = async () => (await server.getJson('/api/v1/audit/head')).body as { seq: number; hash: string };
+const head = () => chainHead(server);
 const intact = async () => expect((await server.getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true, problems: [] });
 
 describe('milestones timed out of order', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, recentEvent, snapshotOf } from '../clocks/support';
 import { abandoned, contactRecord } from '../../support/contactRecords';
 import { testClock } from '../support/testClock';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { chainHead, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 const NOW = Date.parse('2026-03-02T08:10:00Z');
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8').toString('base64');
@@ -31,7 +31,6 @@ async function deliver(requestId: string, records: unknown[], key: string | null
   return { status: res.status, body: await res.json() };
 }
 
-const chainHead = async () => (await server.getJson('/api/v1/audit/head')).body as { seq: number; hash: string };
 const callEvents = async () => (await snapshotOf(server)).recent.filter((e) => e.event.id.startsWith('ac:'));
 
 describe('Amazon Connect contact records through Firehose', () => {
@@ -61,7 +60,7 @@ describe('Amazon Connect contact records through Firehose', () => {
   });
 
   it('refuses a record whose timestamp is not a real date (2026-02-30) instead of rolling it over, and stores none of the delivery', async () => {
-    const headBefore = await chainHead();
+    const headBefore = await chainHead(server);
     const impossible = { ContactId: 'c-5', Channel: 'VOICE', Queue: { Name: 'Support', EnqueueTimestamp: '2026-02-30T00:00:00Z', Duration: 5 } };
     const answer = await deliver('88888888-8888-4888-8888-888888888888', [impossible, abandoned('c-9')]);
     expect(answer).toEqual({
@@ -73,12 +72,12 @@ describe('Amazon Connect contact records through Firehose', () => {
     expect(await recentEvent(server, 'ac:c-5')).toBeUndefined();
     expect(await recentEvent(server, 'ac:c-9')).toBeUndefined();
     expect(await recentEvent(server, 'ac:c-11')).toBeUndefined();
-    expect(await chainHead()).toEqual(headBefore);
+    expect(await chainHead(server)).toEqual(headBefore);
     expect((await server.getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true, problems: [] });
   });
 
   it('refuses a body without a requestId to echo (missing, a number, empty, not an object) with a 400 naming it, never an answer with a made-up id', async () => {
-    const headBefore = await chainHead();
+    const headBefore = await chainHead(server);
     const records = [{ data: b64(abandoned('c-12')) }];
     const post = async (body: unknown) => {
       // The header is there as Firehose sends it: the answer still does not take its id from anywhere but the body.
@@ -102,7 +101,7 @@ describe('Amazon Connect contact records through Firehose', () => {
     expect(await post({ requestId: '', timestamp: NOW, records })).toEqual(refused('requestId', 'must not be empty'));
     expect(await post([records])).toEqual(refused('(body)', 'must be a JSON object (got a list): a Firehose delivery is one, with requestId, timestamp and records'));
     expect(await recentEvent(server, 'ac:c-12')).toBeUndefined();
-    expect(await chainHead()).toEqual(headBefore);
+    expect(await chainHead(server)).toEqual(headBefore);
   });
 
   it('reads a delivery Firehose sent with GZIP content encoding', async () => {

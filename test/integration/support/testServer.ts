@@ -37,6 +37,9 @@ export interface TestServer extends RunningServer {
   getJson(path: string): Promise<{ status: number; contentType: string | null; body: any }>;
 }
 
+/** The audit chain's head as GET /audit/head answers it. */
+export const chainHead = async (server: Pick<TestServer, 'getJson'>): Promise<{ seq: number; hash: string }> => (await server.getJson('/api/v1/audit/head')).body as { seq: number; hash: string };
+
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'ringside-test-'));
 }
