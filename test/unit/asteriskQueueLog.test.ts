@@ -117,8 +117,10 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
     expect(mapQueueLog(text, SITE).summary).toMatchObject({ lines: 4, answered: 2, openClocks: 1 });
   });
 
-  it('reads a wait that went negative (clock stepped back) as 0, which Asterisk counts within its service level', () => {
-    expect(mapQueueLog(`${T0}|c|q|Ann|CONNECT|-2|x|1`, SITE).milestones[0]?.answerSeconds).toBe(0);
+  it('refuses a wait that went negative (the clock stepped back) rather than judge it met on a 0 s it never measured', () => {
+    for (const line of [`${T0}|c|q|Ann|CONNECT|-2|x|1`, `${T0}|c|q|NONE|ABANDON|1|1|-7`, `${T0}|c|q|Ann|COMPLETEAGENT|3|-1|1`]) {
+      expect(errorOf(line).problems).toEqual([expect.objectContaining({ line: 1, field: expect.stringMatching(/^data[123] \((holdtime|waittime|calltime)\)$/), message: expect.stringMatching(/^must be whole seconds ≥ 0, got "-\d": the PBX's clock stepped back/) })]);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // One middleware in front of every route: who is calling (its key) and may they (scope for path+method).
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX } from '../protocol';
-import { problem, sendProblem, siteNotAllowed } from './problems';
+import { NOTHING_STORED, problem, sendProblem, siteNotAllowed } from './problems';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { Caller } from './caller';
@@ -43,7 +43,8 @@ export function authMiddleware(mode: AccessMode, keys: KeysService): NodeHandler
     if (refusal?.kind === 'site') {
       // Routes that take their site from the address (the kiosk, the feeds) are refused here; those that carry it in
       // the body are refused by the ingest service, item by item.
-      sendProblem(res, siteNotAllowed([{ path: 'site', message: siteRefusal(auth!.key.sites!, refusal.site) }]));
+      const write = req.method !== 'GET' && req.method !== 'HEAD';
+      sendProblem(res, siteNotAllowed([{ path: 'site', message: siteRefusal(auth!.key.sites!, refusal.site) }], write ? NOTHING_STORED : ''));
       return;
     }
     next();

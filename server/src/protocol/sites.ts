@@ -73,18 +73,33 @@ export function canonicalTimeZone(zone: string): string | null {
 /** What a zone this server does not know is told. */
 export const UNKNOWN_TIME_ZONE = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
 
-const interval = wellFormedString().refine(
-  (s) => {
-    const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
-    if (!m) return false;
-    const [a, b] = [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])];
-    return Number(m[2]) < 60 && Number(m[4]) < 60 && a < 24 * 60 && b <= 24 * 60 && a < b;
-  },
-  { message: 'must be "HH:MM-HH:MM" with the start before the end (end may be 24:00)' },
-);
+/** An interval's start and end in minutes of the day, or null when it is not "HH:MM-HH:MM" with the start first. */
+function intervalMinutes(s: string): [number, number] | null {
+  const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
+  if (!m) return null;
+  const [a, b] = [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])];
+  return Number(m[2]) < 60 && Number(m[4]) < 60 && a < 24 * 60 && b <= 24 * 60 && a < b ? [a, b] : null;
+}
 
-const localDate = wellFormedString().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
-  message: 'must be a date YYYY-MM-DD',
+const interval = wellFormedString().refine((s) => intervalMinutes(s) !== null, { message: 'must be "HH:MM-HH:MM" with the start before the end (end may be 24:00)' });
+
+/**
+ * A day's opening intervals, in any order, none overlapping another: two that overlap ("09:00-12:00" and
+ * "11:00-13:00") are most likely a typing mistake, and which hours were meant cannot be told. Intervals that only
+ * touch ("09:00-12:00", "12:00-13:00") are fine.
+ */
+const dayIntervals = z.array(interval).superRefine((day, ctx) => {
+  const spans = day.map((s, index) => ({ s, index, minutes: intervalMinutes(s) }));
+  for (const x of spans) {
+    const earlier = spans.find((y) => y.index < x.index && x.minutes && y.minutes && x.minutes[0] < y.minutes[1] && y.minutes[0] < x.minutes[1]);
+    if (earlier) ctx.addIssue({ code: 'custom', path: [x.index], message: `overlaps ${JSON.stringify(earlier.s)} (item ${earlier.index}): a day's intervals may not overlap` });
+  }
+});
+
+/** A local date YYYY-MM-DD that is on the calendar ("2026-02-30" is in the form, but no date). */
+const localDate = wellFormedString().superRefine((s, ctx) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) ctx.addIssue({ code: 'custom', message: 'must be a date YYYY-MM-DD' });
+  else if (Number.isNaN(Date.parse(`${s}T00:00:00Z`)) || !new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)) ctx.addIssue({ code: 'custom', message: `is not a real date (got ${JSON.stringify(s)})` });
 });
 
 /** A site's settings, each as a definition gives it; what each defaults to when left out is domain/sites.ts resolveSite. */
@@ -117,7 +132,7 @@ export const siteDefinitionSchema = z.strictObject({
   timeZone: siteSettings.timeZone.optional(),
   country: siteSettings.country.optional(),
   ringCycleSeconds: siteSettings.ringCycleSeconds.optional(),
-  hours: weekdayHours(z.array(interval)).nullable().optional(),
+  hours: weekdayHours(dayIntervals).nullable().optional(),
   holidays: siteSettings.holidays.optional(),
 });
 
@@ -148,7 +163,7 @@ export const sitePatchSchema = z.strictObject({
   timeZone: siteSettings.timeZone.nullable().optional(),
   country: siteSettings.country.optional(),
   ringCycleSeconds: siteSettings.ringCycleSeconds.nullable().optional(),
-  hours: weekdayHours(z.array(interval).nullable()).nullable().optional(),
+  hours: weekdayHours(dayIntervals.nullable()).nullable().optional(),
   holidays: siteSettings.holidays.nullable().optional(),
 });
 

@@ -121,6 +121,14 @@ describe('PATCH /sites/:id changes the settings it names', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['colour', 'country', 'holidays.0', 'hours.funday', 'hours.mon.0', 'ringCycleSeconds', 'timeZone']);
     expect((await server.send('PATCH', '/api/v1/sites/ldn-bad', { name: '' })).body.errors).toEqual([{ path: 'name', message: 'must not be empty' }]);
+    // A calendar mistake is told as one, not as the wrong form; overlapping hours name the interval they overlap.
+    const unclear = await server.send('PATCH', '/api/v1/sites/ldn-bad', { holidays: ['2026-12-25', '2026-02-30', '25/12/2026'], hours: { mon: ['09:00-12:00', '13:00-17:00', '11:00-13:30'], tue: ['09:00-12:00', '12:00-17:00'] } });
+    expect(unclear.status).toBe(400);
+    expect(unclear.body.errors).toEqual([
+      { path: 'hours.mon.2', message: 'overlaps "09:00-12:00" (item 0): a day\'s intervals may not overlap' },
+      { path: 'holidays.1', message: 'is not a real date (got "2026-02-30")' },
+      { path: 'holidays.2', message: 'must be a date YYYY-MM-DD' },
+    ]);
     expect((await server.send('PATCH', '/api/v1/sites/ldn-bad', { id: 'other', name: 'Other' })).body.errors).toEqual([{ path: 'id', message: 'must match the site in the URL ("ldn-bad")' }]);
     expect((await server.send('GET', '/api/v1/sites/ldn-bad')).body).toEqual({ ...AS_CREATED, id: 'ldn-bad' });
     expect(await auditHead()).toEqual(head);

@@ -63,6 +63,22 @@ describe('a key limited to a site', () => {
     expect(other.body.detail).toBe('this key may write only "harbour", not "airport"');
   });
 
+  it('is refused a feed whose site is in the address for another site, told that nothing was stored', async () => {
+    const epoch = Math.floor(Date.now() / 1000) - 30;
+    const res = await fetch(`${server.url}/api/v1/integrations/asterisk/queue-log?site=airport`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...adminHeaders(harbourKey) },
+      body: `${epoch}|c1|support|NONE|ENTERQUEUE||1|1`,
+    });
+    expect(res.status).toBe(403);
+    const body = await res.json();
+    expect(body.errors).toEqual([{ path: 'site', message: 'this key may write only "harbour", not "airport"' }]);
+    expect(body.detail).toBe('this key may write only "harbour", not "airport"; nothing from this request was stored');
+    const clocks = await send('GET', '/clocks', server.apiKey);
+    expect(clocks.status).toBe(200);
+    expect(clocks.body.clocks.map((c: { caseId: string }) => c.caseId)).not.toContain('c1@support');
+  });
+
   it('cannot read, as any ingest key', async () => {
     expect((await send('GET', '/clocks', harbourKey)).status).toBe(403);
   });

@@ -291,16 +291,20 @@ function atOf(line: QueueLogLine): string {
 }
 
 /**
- * A data field holding whole seconds. app_queue prints time(NULL) − start with %ld, which goes negative when
- * the system clock steps back during a wait; such a wait is counted as 0, as Asterisk's own "≤ servicelevel"
- * test counts it within.
+ * A data field holding whole seconds. app_queue prints time(NULL) − start with %ld, which goes negative when the
+ * system clock steps back during a wait. Asterisk's own "≤ servicelevel" test then counts the call within; here
+ * the wait is unknown, so the line is refused rather than judged met on a 0 s it never measured (as a negative
+ * wait from any other source is).
  */
 function seconds(line: QueueLogLine, position: number, name: string): number {
   const field = `data${position} (${name})`;
   const text = line.data[position - 1];
   if (text === undefined) throw new LineProblem({ field, message: `is missing: ${line.event} carries it in data${position}` });
   if (!/^-?\d+$/.test(text.trim())) throw new LineProblem({ field, message: `must be whole seconds, got ${quote(text)}` });
-  const value = Math.max(0, Number(text.trim()));
+  const value = Number(text.trim());
+  if (value < 0) {
+    throw new LineProblem({ field, message: `must be whole seconds ≥ 0, got ${quote(text)}: the PBX's clock stepped back during this call, so how long it took is unknown` });
+  }
   if (value > LIMITS.maxSeconds) throw new LineProblem({ field, message: `must be at most ${LIMITS.maxSeconds} (one day), got ${value}` });
   return value;
 }
