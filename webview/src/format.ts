@@ -122,14 +122,13 @@ export function formatClock(time: string | number, withSeconds = true): string {
 }
 
 /**
- * When an event occurred, as the feed shows it: the time ("14:31:30"), with the day when it is not the day the event
- * arrived ("3 Dec 16:29"): a complaint received days before it was followed up did not start at that time today.
+ * When a feed row was judged, as the feed shows it: the time ("14:31:30"), with the day when it is not the day of
+ * `nowMs` ("21 Nov 16:29": the latest events of a quiet server, or a wallboard left on past midnight).
  */
-export function formatOccurred(occurredAt: string, receivedAt: string): string {
-  const occurred = new Date(occurredAt);
-  const received = new Date(receivedAt);
-  if (Number.isNaN(received.getTime()) || occurred.toDateString() === received.toDateString()) return formatClock(occurredAt);
-  return `${formatDayMonth(occurred)} ${formatClock(occurredAt, false)}`;
+export function formatJudgedAt(at: string, nowMs: number): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime()) || date.toDateString() === new Date(nowMs).toDateString()) return formatClock(at);
+  return `${formatDayMonth(date)} ${formatClock(at, false)}`;
 }
 
 /** The measured value of an event as the feed shows it: "2 rings", "12 s". */
