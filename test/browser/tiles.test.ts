@@ -118,9 +118,9 @@ describe('a window judged by more than one threshold or target', () => {
     const notYet = await show(weekReport([version(1, 2, null, 110, 130)]));
     expect(notYet.change).toBe(`since ${at(changedAt)}; before: ≤ 2 rings`);
     // Today's figure is live, but the report for today lists the versions that judged it.
-    const today = await show(weekReport([version(1, 2, null, 110, 130), version(2, 3, changedAt, 20, 22)], { from: '2026-11-21T00:00:00.000Z', to: new Date(Date.parse(changedAt) + 60_000).toISOString() }), { window: 'today' });
+    const today = await show(weekReport([version(1, 2, null, 110, 130), version(2, 3, changedAt, 20, 22)], { from: new Date(Date.parse(changedAt) - 60_000).toISOString(), to: new Date(Date.parse(changedAt) + 60_000).toISOString() }), { window: 'today' });
     expect(today.target).toBe('target 90 % · ≤ 3 rings · today');
-    // The change on the range's last day reads as a time alone.
+    // A change inside a range of one day reads as a time alone.
     expect(today.change).toBe(`since ${at(changedAt).split(' ').at(-1)}; before: ≤ 2 rings`);
   });
 

@@ -81,7 +81,7 @@ export function windowFigure(state: DashboardState, standard: Standard): Sourced
 export function windowRule(state: DashboardState, standard: Standard): RuleWording {
   const report = state.queries.report.data;
   const figure = report?.standards.find((s) => s.standardId === standard.id);
-  return ruleWording(standard, figure?.versions, report && figure ? Date.parse(report.to) : null);
+  return ruleWording(standard, figure?.versions, report && figure ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : null);
 }
 
 export interface WindowSeries {

@@ -86,13 +86,13 @@ export interface RuleWording {
 export function ruleWording(
   standard: Pick<Standard, 'measure' | 'threshold' | 'target' | 'version'> & { clock?: string; validFrom?: string | null },
   versions: readonly VersionContribution[] | undefined,
-  toMs: number | null,
+  range: { fromMs: number; toMs: number } | null,
 ): RuleWording {
   const current: Rule = { threshold: standard.threshold, target: standard.target, fromMs: standard.validFrom ? Date.parse(standard.validFrom) : null };
   const judged = [...(versions ?? [])].sort((a, b) => a.version - b.version);
   const rules: Rule[] = judged.map((v) => ({ threshold: v.threshold, target: v.target ?? standard.target, fromMs: v.validFrom ? Date.parse(v.validFrom) : null }));
   const newest = judged.at(-1);
-  if (toMs === null || rules.length === 0 || (newest!.version < standard.version && (current.fromMs === null || current.fromMs < toMs))) rules.push(current);
+  if (range === null || rules.length === 0 || (newest!.version < standard.version && (current.fromMs === null || current.fromMs < range.toMs))) rules.push(current);
   // Versions that changed neither (a new name, bands) continue the rule before them.
   const runs = rules.filter((r, i) => i === 0 || r.threshold !== rules[i - 1]!.threshold || r.target !== rules[i - 1]!.target);
   const last = runs.at(-1)!;
@@ -103,13 +103,14 @@ export function ruleWording(
     .slice(0, -1)
     .reverse()
     .map((r) => [r.target !== last.target ? `target ${formatTarget(r.target)}` : '', r.threshold !== last.threshold ? threshold(r) : ''].filter(Boolean).join(' · ') || threshold(r));
-  const since = last.fromMs === null ? '' : `since ${formatChangeTime(last.fromMs, toMs)}; `;
+  const since = last.fromMs === null ? '' : `since ${formatChangeTime(last.fromMs, range)}; `;
   return { rule, change: `${since}before: ${before.join(', ')}` };
 }
 
-/** "14:05" on the range's last day, else "5 Dec 14:05". */
-function formatChangeTime(time: number, toMs: number | null): string {
-  const sameDay = toMs !== null && new Date(time).toDateString() === new Date(toMs - 1).toDateString();
+/** "14:05" in a range within one day (today, the last hour), else "5 Dec 14:05". */
+function formatChangeTime(time: number, range: { fromMs: number; toMs: number } | null): string {
+  const day = new Date(time).toDateString();
+  const sameDay = range !== null && new Date(range.fromMs).toDateString() === day && new Date(range.toMs - 1).toDateString() === day;
   return sameDay ? formatClock(time, false) : `${formatDayMonth(time)} ${formatClock(time, false)}`;
 }
 
