@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { listeningUrl } from './serverChild.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/images/integrations-dashboard.png' } } });
@@ -52,17 +53,4 @@ async function screenshot(dataDir) {
   } finally {
     server.kill('SIGTERM');
   }
-}
-
-function listeningUrl(child) {
-  return new Promise((resolveUrl, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk) => {
-      text += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolveUrl(match[1]);
-    });
-    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening`)));
-  });
 }

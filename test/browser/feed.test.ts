@@ -6,6 +6,11 @@ import { feed, mount, text, texts, unmountAll } from './mount';
 afterEach(unmountAll);
 
 const rows = (root: HTMLElement) => [...root.querySelectorAll<HTMLTableRowElement>('.rs-feed-row')];
+/** The viewer's local clock time of an instant, as the feed writes it. */
+const hhmmss = (iso: string) => {
+  const local = new Date(iso);
+  return [local.getHours(), local.getMinutes(), local.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+};
 
 describe('live feed', () => {
   it('lists the latest events newest first with time, site, type, value, badge and agent', () => {
@@ -35,23 +40,42 @@ describe('live feed', () => {
     expect(text(abandoned!, '.rs-badge')).toBe('missed');
     expect(abandoned!.querySelector<HTMLElement>('.rs-badge')!.title).toContain('abandoned');
     expect(text(abandoned!, '.rs-feed-agent')).toBe('—');
-    // The time shown is the viewer's local clock time of occurredAt.
-    const local = new Date('2026-11-23T14:31:30.000Z');
-    const hhmmss = [local.getHours(), local.getMinutes(), local.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-    expect(text(abandoned!, '.rs-feed-time')).toBe(hhmmss);
+    // The time shown is the viewer's local clock time of when the event was judged (it arrived).
+    expect(text(abandoned!, '.rs-feed-time')).toBe(hhmmss(judgedCall().event.receivedAt));
   });
 
-  it('names the day of an event that started on another day than it arrived (a complaint followed up today)', () => {
+  it('shows when each row was judged, in the order the rows are in, and says so in its header', () => {
     const { dashboard, root } = mount();
-    const started = new Date(2026, 10, 21, 16, 29, 43);
-    const arrived = new Date(2026, 10, 23, 11, 16, 54);
-    const complaint = judgedCall({ id: 'days-old', occurredAt: started.toISOString() });
-    complaint.event.receivedAt = arrived.toISOString();
-    feed(dashboard, msg.snapshot(snapshot({ recent: [complaint, judgedCall({ id: 'same-day' })] })));
+    // A short call, then a long one that started 11 minutes earlier and ended after it: it arrives (and is judged) last.
+    const short = judgedCall({ id: 'short', occurredAt: '2026-11-23T14:31:00.000Z' });
+    short.event.receivedAt = '2026-11-23T14:31:05.000Z';
+    const long = judgedCall({ id: 'long', occurredAt: '2026-11-23T14:20:00.000Z', outcome: 'abandoned', rings: 30 });
+    long.event.receivedAt = '2026-11-23T14:31:40.000Z';
+    feed(dashboard, msg.snapshot(snapshot({ recent: [] })), msg.judged([short]), msg.judged([long]));
+
+    expect(rows(root).map((r) => r.dataset['eventId'])).toEqual(['long', 'short']);
+    // Newest first, and the times read newest first too: the long call's start (14:20) would have read as shuffled.
+    expect(texts(root, '.rs-feed-time')).toEqual([hhmmss('2026-11-23T14:31:40.000Z'), hhmmss('2026-11-23T14:31:05.000Z')]);
+    expect(root.querySelector<HTMLElement>('.rs-feed-row[data-event-id="long"] .rs-feed-time')!.title).toBe(
+      'judged 2026-11-23T14:31:40.000Z; started 2026-11-23T14:20:00.000Z',
+    );
+    const header = root.querySelector<HTMLElement>('.rs-feed-table thead th')!;
+    expect(header.textContent).toBe('Judged');
+    expect(header.title).toMatch(/^When it was judged, newest first/);
+  });
+
+  it('names the day of a row judged on another day than the server’s today', () => {
+    const { dashboard, root } = mount();
+    const judged = new Date(2026, 10, 21, 16, 29, 43);
+    const old = judgedCall({ id: 'days-old', occurredAt: new Date(2026, 10, 21, 16, 20).toISOString() });
+    old.event.receivedAt = judged.toISOString();
+    // A complaint that started days ago and was followed up today reads by today's time, not its start's day.
+    const complaint = judgedCall({ id: 'followed-up', occurredAt: new Date(2026, 10, 19, 9, 0).toISOString() });
+    complaint.event.receivedAt = new Date(2026, 10, 23, 11, 16, 54).toISOString();
+    feed(dashboard, msg.snapshot(snapshot({ serverTime: new Date(2026, 10, 23, 12, 0).toISOString(), recent: [complaint, old] })));
     const row = (id: string) => root.querySelector<HTMLElement>(`.rs-feed-row[data-event-id="${id}"]`)!;
     expect(text(row('days-old'), '.rs-feed-time')).toBe('21 Nov 16:29');
-    expect(row('days-old').querySelector<HTMLElement>('.rs-feed-time')!.title).toBe(started.toISOString());
-    expect(text(row('same-day'), '.rs-feed-time')).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(text(row('followed-up'), '.rs-feed-time')).toBe(hhmmss(complaint.event.receivedAt));
   });
 
   it('shows met and missed badges in different colours', () => {

@@ -248,7 +248,7 @@ describe('compliance over time (history)', () => {
     expect(chart.scales['x']!.min).toBe(Date.parse('2026-11-23T00:00:00.000Z'));
     expect(chart.scales['x']!.max).toBe(Date.parse('2026-11-24T00:00:00.000Z'));
     expect(pluginOptions(chart, 'rsBands')).toMatchObject({ green: 0.9, amber: 0.85 });
-    expect(text(root, `.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"] .rs-panel-meta`)).toBe('≤ 2 rings · target 90 % · per hour · today');
+    expect(text(root, `.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"] .rs-panel-meta`)).toBe('target 90 % · ≤ 2 rings · per hour · today');
     // The visit standard had nothing in the window: the chart says so instead of staying blank.
     const visitNote = root.querySelector<HTMLElement>(`.rs-chart-panel[data-standard-id="${VISIT_STANDARD.id}"] .rs-chart-note`)!;
     expect(visitNote.hidden).toBe(false);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CALL_STANDARD, VISIT_STANDARD, complianceUpdate, figure, msg, point, snapshot } from './fixtures';
+import type { ComplianceReport } from '../../server/src/protocol';
+import { formatDayMonth } from '../../webview/src/format';
+import { CALL_STANDARD, NOW, VISIT_STANDARD, answering, complianceReport, complianceUpdate, fakeTransport, figure, msg, point, settle, snapshot } from './fixtures';
 import { feed, mount, text, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -66,5 +68,86 @@ describe('KPI tiles', () => {
     expect(text(call, '.rs-tile-value')).toBe('—');
     expect(text(call, '.rs-tile-counts')).toBe('No events yet today');
     expect(call.dataset['band']).toBe('none');
+  });
+});
+
+describe('a window judged by more than one threshold or target', () => {
+  // The threshold went from 2 to 3 rings two days ago: the week's calls were judged partly by each.
+  const changedAt = '2026-11-21T14:05:00.000Z';
+  const THREE_RINGS = { ...CALL_STANDARD, version: 2, threshold: 3, validFrom: changedAt };
+  const version = (v: number, threshold: number, validFrom: string | null, met: number, total: number, target = 0.9) => ({
+    version: v,
+    formula: 'F3' as const,
+    operator: '<=' as const,
+    threshold,
+    shortAbandonSeconds: null,
+    numerator: met,
+    denominator: total,
+    target,
+    validFrom,
+  });
+  const weekReport = (versions: ReturnType<typeof version>[], range = { from: '2026-11-16T14:30:20.000Z', to: NOW }) => {
+    const report = complianceReport({ ...range, figures: [[THREE_RINGS, 130, 152], [VISIT_STANDARD, 45, 50]] });
+    report.standards[0]!.versions = versions;
+    return report;
+  };
+  const at = (iso: string) => {
+    const d = new Date(iso);
+    return `${formatDayMonth(d)} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  };
+  async function show(report: ComplianceReport, selection: Record<string, string> = { window: '7d' }) {
+    const fake = fakeTransport(answering({ report }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: [THREE_RINGS, VISIT_STANDARD] })));
+    await settle();
+    dashboard.flush();
+    const call = tile(root, CALL_STANDARD.id);
+    const change = call.querySelector<HTMLElement>('.rs-tile-change')!;
+    const meta = text(root, `.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"] .rs-panel-meta`);
+    return { target: text(call, '.rs-tile-target'), change: change.hidden ? null : change.textContent, meta };
+  }
+
+  it('name the threshold in force now, since when, and the one before, on the tile and the chart', async () => {
+    const shown = await show(weekReport([version(1, 2, null, 110, 130), version(2, 3, changedAt, 20, 22)]));
+    expect(shown.target).toBe('target 90 % · ≤ 3 rings · last 7 days');
+    expect(shown.change).toBe(`since ${at(changedAt)}; before: ≤ 2 rings`);
+    expect(shown.meta).toBe(`target 90 % · ≤ 3 rings (since ${at(changedAt)}; before: ≤ 2 rings) · per hour · last 7 days`);
+  });
+
+  it('say so before the new threshold has judged anything, and for the live windows too', async () => {
+    const notYet = await show(weekReport([version(1, 2, null, 110, 130)]));
+    expect(notYet.change).toBe(`since ${at(changedAt)}; before: ≤ 2 rings`);
+    // Today's figure is live, but the report for today lists the versions that judged it.
+    const today = await show(weekReport([version(1, 2, null, 110, 130), version(2, 3, changedAt, 20, 22)], { from: new Date(Date.parse(changedAt) - 60_000).toISOString(), to: new Date(Date.parse(changedAt) + 60_000).toISOString() }), { window: 'today' });
+    expect(today.target).toBe('target 90 % · ≤ 3 rings · today');
+    // A change inside a range of one day reads as a time alone.
+    expect(today.change).toBe(`since ${at(changedAt).split(' ').at(-1)}; before: ≤ 2 rings`);
+  });
+
+  it('name the threshold that judged a range before the change, with no note', async () => {
+    const past = await show(weekReport([version(1, 2, null, 110, 130)], { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' }), {
+      window: 'custom',
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-11-08T00:00:00.000Z',
+    });
+    expect(past.target).toMatch(/^target 90 % · ≤ 2 rings · /);
+    expect(past.change).toBeNull();
+  });
+
+  it('name a changed target, and every older rule newest first', async () => {
+    const later = '2026-11-22T09:00:00.000Z';
+    const shown = await show(
+      weekReport([version(1, 2, null, 50, 60, 0.85), version(2, 2, '2026-11-19T08:00:00.000Z', 50, 60), version(3, 3, changedAt, 20, 22), version(4, 3, later, 10, 10)]),
+    );
+    // Version 4 changed neither (a new name): the rule of version 3 holds on since it took effect.
+    expect(shown.target).toBe('target 90 % · ≤ 3 rings · last 7 days');
+    expect(shown.change).toBe(`since ${at(changedAt)}; before: ≤ 2 rings, target 85 % · ≤ 2 rings`);
+  });
+
+  it('stay plain when every version of the window had the same threshold and target', async () => {
+    const shown = await show(weekReport([version(1, 3, null, 110, 130), version(2, 3, changedAt, 20, 22)]));
+    expect(shown.target).toBe('target 90 % · ≤ 3 rings · last 7 days');
+    expect(shown.change).toBeNull();
+    expect(shown.meta).toBe('target 90 % · ≤ 3 rings · per hour · last 7 days');
   });
 });

@@ -1,6 +1,7 @@
 // Pure: what the views show for the selection, from live data where live data answers it exactly
 // (today or the last hour over all sites) and from the historical queries otherwise.
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
+import { ruleWording, type RuleWording } from './format';
 import { bucketFor, selectionRange } from './selection';
 import type { DashboardState, QueryResult } from './state';
 import { compareText } from './textOrder';
@@ -70,6 +71,17 @@ export function windowFigure(state: DashboardState, standard: Standard): Sourced
   }
   if (site === null && window === '1h') return { status: 'live', value: lastHourFigure(state.series[standard.id] ?? [], nowMs(state)), error: null };
   return fromQuery(state.queries.report, (r) => reportFigure(r, standard.id));
+}
+
+/**
+ * The threshold and target the figure of `standard` over the selection was judged against, worded once
+ * (`ruleWording`) for the tiles and charts: from the report's versions, which the live windows have as well (the
+ * report is asked for every selection), or the standard alone until it answers.
+ */
+export function windowRule(state: DashboardState, standard: Standard): RuleWording {
+  const report = state.queries.report.data;
+  const figure = report?.standards.find((s) => s.standardId === standard.id);
+  return ruleWording(standard, figure?.versions, report && figure ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : null);
 }
 
 export interface WindowSeries {

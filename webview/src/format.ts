@@ -1,11 +1,13 @@
 // How figures read on screen. Kept apart from the views so the rendered summary uses the very same text.
-import type { JudgedEvent, Judgement, Standard } from '@ringside/server/protocol';
+import type { JudgedEvent, Judgement, Standard, VersionContribution } from '@ringside/server/protocol';
+import { formatThreshold as formatTarget } from '@ringside/server/protocol/pure';
 
 /**
  * 0.931 → "93.1 %" (floored to the tenth) and a target as people say it, 0.9 → "90 %", 0.995 → "99.5 %": the
  * protocol's one rule (protocol/pure/format.ts), so the extension and the server's incident summaries read the same.
  */
-export { formatPercent, formatThreshold as formatTarget } from '@ringside/server/protocol/pure';
+export { formatPercent } from '@ringside/server/protocol/pure';
+export { formatTarget };
 
 // Counts, days and times are written out here, not by Intl formatters: the first Intl object a fresh page makes loads
 // ICU's locale data (40–200 ms of a first load in the bench's Chromium, measured), and these formatters were made as
@@ -59,6 +61,59 @@ export function formatThreshold(standard: Pick<Standard, 'measure' | 'threshold'
   return `≤ ${amount}${standard.clock === 'business' ? ' (business)' : ''}`;
 }
 
+/** A rule a figure was judged against: the part of a standard the tiles and charts name. */
+interface Rule {
+  threshold: number;
+  target: number;
+  /** When it took effect (ms); null = since the beginning. */
+  fromMs: number | null;
+}
+
+/** What judged a figure over a range: `rule` in force at its end, and `change`, the older rules inside it, if any. */
+export interface RuleWording {
+  /** "target 90 % · ≤ 3 rings". */
+  rule: string;
+  /** "since 5 Dec 14:05; before: ≤ 2 rings" when part of the range was judged by another threshold or target. */
+  change: string | null;
+}
+
+/**
+ * The one wording of the threshold and target a figure over [fromMs, toMs) was judged against. A judgement keeps the
+ * version that made it, so after a change (2 → 3 rings) a week's figure is partly 2 rings': `versions` (the report's
+ * per-version counts, oldest first) says which rules judged the range, and the standard in force now joins them when
+ * it took effect before the range's end, though nothing was judged by it yet. Without a report, the standard alone.
+ */
+export function ruleWording(
+  standard: Pick<Standard, 'measure' | 'threshold' | 'target' | 'version'> & { clock?: string; validFrom?: string | null },
+  versions: readonly VersionContribution[] | undefined,
+  range: { fromMs: number; toMs: number } | null,
+): RuleWording {
+  const current: Rule = { threshold: standard.threshold, target: standard.target, fromMs: standard.validFrom ? Date.parse(standard.validFrom) : null };
+  const judged = [...(versions ?? [])].sort((a, b) => a.version - b.version);
+  const rules: Rule[] = judged.map((v) => ({ threshold: v.threshold, target: v.target ?? standard.target, fromMs: v.validFrom ? Date.parse(v.validFrom) : null }));
+  const newest = judged.at(-1);
+  if (range === null || rules.length === 0 || (newest!.version < standard.version && (current.fromMs === null || current.fromMs < range.toMs))) rules.push(current);
+  // Versions that changed neither (a new name, bands) continue the rule before them.
+  const runs = rules.filter((r, i) => i === 0 || r.threshold !== rules[i - 1]!.threshold || r.target !== rules[i - 1]!.target);
+  const last = runs.at(-1)!;
+  const threshold = (r: Rule) => formatThreshold({ measure: standard.measure, threshold: r.threshold, clock: standard.clock });
+  const rule = `target ${formatTarget(last.target)} · ${threshold(last)}`;
+  if (runs.length === 1) return { rule, change: null };
+  const before = runs
+    .slice(0, -1)
+    .reverse()
+    .map((r) => [r.target !== last.target ? `target ${formatTarget(r.target)}` : '', r.threshold !== last.threshold ? threshold(r) : ''].filter(Boolean).join(' · ') || threshold(r));
+  const since = last.fromMs === null ? '' : `since ${formatChangeTime(last.fromMs, range)}; `;
+  return { rule, change: `${since}before: ${before.join(', ')}` };
+}
+
+/** "14:05" in a range within one day (today, the last hour), else "5 Dec 14:05". */
+function formatChangeTime(time: number, range: { fromMs: number; toMs: number } | null): string {
+  const day = new Date(time).toDateString();
+  const sameDay = range !== null && new Date(range.fromMs).toDateString() === day && new Date(range.toMs - 1).toDateString() === day;
+  return sameDay ? formatClock(time, false) : `${formatDayMonth(time)} ${formatClock(time, false)}`;
+}
+
 /** Wall-clock time in the viewer's zone, 24 h: "14:05:09" (or "14:05" without seconds). */
 export function formatClock(time: string | number, withSeconds = true): string {
   const date = new Date(time);
@@ -68,14 +123,13 @@ export function formatClock(time: string | number, withSeconds = true): string {
 }
 
 /**
- * When an event occurred, as the feed shows it: the time ("14:31:30"), with the day when it is not the day the event
- * arrived ("3 Dec 16:29"): a complaint received days before it was followed up did not start at that time today.
+ * When a feed row was judged, as the feed shows it: the time ("14:31:30"), with the day when it is not the day of
+ * `nowMs` ("21 Nov 16:29": the latest events of a quiet server, or a wallboard left on past midnight).
  */
-export function formatOccurred(occurredAt: string, receivedAt: string): string {
-  const occurred = new Date(occurredAt);
-  const received = new Date(receivedAt);
-  if (Number.isNaN(received.getTime()) || occurred.toDateString() === received.toDateString()) return formatClock(occurredAt);
-  return `${formatDayMonth(occurred)} ${formatClock(occurredAt, false)}`;
+export function formatJudgedAt(at: string, nowMs: number): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime()) || date.toDateString() === new Date(nowMs).toDateString()) return formatClock(at);
+  return `${formatDayMonth(date)} ${formatClock(at, false)}`;
 }
 
 /** The measured value of an event as the feed shows it: "2 rings", "12 s". */

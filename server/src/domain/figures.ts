@@ -62,6 +62,8 @@ export function versionContributions(byVersion: ReadonlyMap<number, Sums>, versi
         shortAbandonSeconds: def?.shortAbandonSeconds ?? null,
         numerator: s.met,
         denominator: s.counted,
+        target: def?.target ?? current.target,
+        validFrom: def ? def.validFrom : (current.validFrom ?? null),
       };
     });
 }

@@ -43,6 +43,12 @@ export interface VersionContribution {
   shortAbandonSeconds: number | null;
   numerator: number;
   denominator: number;
+  // Always sent by this server; optional so older senders stay valid. With them a reader can say which rule and
+  // target judged which part of a range (the dashboard names a change of threshold or target inside its window).
+  /** The version's target (0..1). */
+  target?: number;
+  /** When the version took effect on occurredAt, ISO UTC; null = since the beginning. */
+  validFrom?: string | null;
 }
 
 /** Operational figures over the judged events in range (docs/standards.md, "Companions"). */

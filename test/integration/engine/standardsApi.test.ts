@@ -161,9 +161,10 @@ describe('versioning by occurredAt', () => {
     const day = await server.getJson('/api/v1/compliance?standard=greet-mid-day&from=2026-02-02T00:00:00Z&to=2026-02-03T00:00:00Z');
     const fig = day.body.standards[0];
     expect([fig.numerator, fig.denominator, fig.total, fig.met, fig.missed]).toEqual([4, 5, 5, 4, 1]);
+    // Each version with its own rule, target and start: what the dashboard needs to say the day spans two thresholds.
     expect(fig.versions).toEqual([
-      { version: 1, formula: 'F3', operator: '<=', threshold: 30, shortAbandonSeconds: null, numerator: 3, denominator: 3 },
-      { version: 2, formula: 'F3', operator: '<=', threshold: 15, shortAbandonSeconds: null, numerator: 1, denominator: 2 },
+      { version: 1, formula: 'F3', operator: '<=', threshold: 30, shortAbandonSeconds: null, numerator: 3, denominator: 3, target: 0.9, validFrom: null },
+      { version: 2, formula: 'F3', operator: '<=', threshold: 15, shortAbandonSeconds: null, numerator: 1, denominator: 2, target: 0.9, validFrom: '2026-02-02T12:00:00.000Z' },
     ]);
     const versions = (await server.send('GET', '/api/v1/standards/greet-mid-day/versions')).body.versions;
     expect(versions.map((v: any) => [v.version, v.validFrom, v.validTo])).toEqual([

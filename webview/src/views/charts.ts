@@ -2,8 +2,8 @@
 // its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
-import { windowSeries, windowFigure, visibleStandards, type DataStatus } from '../derived';
-import { formatClock, formatDayTime, formatPercent, formatTarget, formatThreshold } from '../format';
+import { windowSeries, windowFigure, windowRule, visibleStandards, type DataStatus } from '../derived';
+import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
@@ -40,14 +40,16 @@ const EMPTY_NOTE: Record<DataStatus, string> = {
 function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standard, state: DashboardState): void {
   const sourced = windowSeries(state, standard);
   const figure = windowFigure(state, standard).value;
-  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames];
+  const { rule, change } = windowRule(state, standard);
+  const ruleText = change ? `${rule} (${change})` : rule;
+  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames, ruleText];
   if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
   panel.drawn = inputs;
   const bands = bandsOf(standard);
   setText(panel.title, standard.name);
   const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}`) : '';
   const site = state.selection.site ? siteLabel(state.selection.site, state.siteNames) : '';
-  setText(panel.meta, [formatThreshold(standard), `target ${formatTarget(standard.target)}`, per, windowPhrase(state.selection), site].filter(Boolean).join(' · '));
+  setText(panel.meta, [ruleText, per, windowPhrase(state.selection), site].filter(Boolean).join(' · '));
   panel.root.dataset['status'] = sourced.status;
   if (sourced.value) {
     chart.update({ standard, bands, range: sourced.value.range, mode: sourced.value.mode, points: sourced.value.points });

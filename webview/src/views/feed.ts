@@ -1,14 +1,18 @@
 // The live feed: the latest judged events, newest on top, with a met/missed badge per event, and the deadlines that
-// passed on open cases (a "breached" row at the moment the server pushed it), in the order they happened.
+// passed on open cases (a "breached" row at the moment the server pushed it), in the order they were judged. Each
+// row shows that moment (an event's arrival, when its outcome was known; a breach's deadline), not when its case
+// started: a long call that just ended sits above shorter later ones, and its start time there read as shuffled.
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
 import { breachKeyOf, shortLabelOf, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
-import { eventVerdict, formatClock, formatCount, formatEventDetail, formatEventValue, formatOccurred, formatOutcome } from '../format';
+import { eventVerdict, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome } from '../format';
 import type { DashboardState, LocalAction } from '../state';
 import { button, el, input, setText } from './dom';
 import { createPanelHeader, placeRows } from './parts';
 
-const COLUMNS = ['Time', 'Site · event', 'Value', 'Result', 'Agent'] as const;
+const COLUMNS = ['Judged', 'Site · event', 'Value', 'Result', 'Agent'] as const;
+/** What the first column's time is: the rows are in that order. */
+const JUDGED_TITLE = 'When it was judged, newest first: an event when it arrived with its outcome, a breach when its deadline passed';
 
 function badge(judged: JudgedEvent): HTMLElement {
   const verdict = eventVerdict(judged.judgements);
@@ -29,13 +33,13 @@ function siteCell(siteId: string, names: SiteNames): HTMLTableCellElement {
   return site;
 }
 
-function createRow(judged: JudgedEvent, names: SiteNames): HTMLTableRowElement {
+function createRow(judged: JudgedEvent, names: SiteNames, nowMs: number): HTMLTableRowElement {
   const { event } = judged;
   const row = el('tr', 'rs-feed-row');
   row.dataset['eventId'] = event.id;
   row.dataset['verdict'] = eventVerdict(judged.judgements);
-  const time = cell('time', formatOccurred(event.occurredAt, event.receivedAt));
-  time.title = event.occurredAt;
+  const time = cell('time', formatJudgedAt(event.receivedAt, nowMs));
+  time.title = `judged ${event.receivedAt}; started ${event.occurredAt}`;
   const value = cell('value', formatEventValue(judged));
   const detail = formatEventDetail(judged);
   if (detail) value.append(el('span', 'rs-feed-detail', detail));
@@ -47,12 +51,12 @@ function createRow(judged: JudgedEvent, names: SiteNames): HTMLTableRowElement {
   return row;
 }
 
-function createBreachRow(breach: ClockBreach, standardLabel: string, names: SiteNames): HTMLTableRowElement {
+function createBreachRow(breach: ClockBreach, standardLabel: string, names: SiteNames, nowMs: number): HTMLTableRowElement {
   const row = el('tr', 'rs-feed-row rs-feed-row--breach');
   row.dataset['breach'] = breachKeyOf(breach);
   row.dataset['verdict'] = 'breached';
-  const time = cell('time', formatClock(breach.deadline));
-  time.title = breach.deadline;
+  const time = cell('time', formatJudgedAt(breach.deadline, nowMs));
+  time.title = `deadline passed ${breach.deadline}`;
   const site = siteCell(breach.site, names);
   site.append(el('span', 'rs-feed-event', `${typeLabel(breach.type)} ${breach.caseId} · still open`));
   const value = cell('value', 'deadline passed');
@@ -178,6 +182,7 @@ function buildFeed(container: HTMLElement): FeedNodes {
   const table = el('table', 'rs-feed-table');
   const headRow = el('tr');
   headRow.append(...COLUMNS.map((c) => el('th', undefined, c)));
+  headRow.firstElementChild!.setAttribute('title', JUDGED_TITLE);
   table.createTHead().append(headRow);
   const body = table.createTBody();
   const empty = el('p', 'rs-feed-empty', 'No events yet. They appear here the moment they are judged.');
@@ -206,10 +211,15 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
   const wanted: HTMLTableRowElement[] = [];
   // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
   const live = rows.size > 0;
+  // A row's day is shown when it is not the server's today (as of its latest message).
+  const nowMs = state.lastUpdated ? Date.parse(state.lastUpdated) : Date.now();
   for (const item of shown) {
     let row = rows.get(item.key);
     if (!row) {
-      row = item.kind === 'event' ? createRow(item.judged, state.siteNames) : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId), state.siteNames);
+      row =
+        item.kind === 'event'
+          ? createRow(item.judged, state.siteNames, nowMs)
+          : createBreachRow(item.breach, shortLabelOf(item.breach.standardId, state.standards, item.breach.standardId), state.siteNames, nowMs);
       if (live) row.classList.add('rs-feed-row--new');
       rows.set(item.key, row);
     }

@@ -2,8 +2,8 @@
 // target, error budget left), then events and misses today.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
-import { windowFigure, visibleStandards, type Sourced, type WindowFigure } from '../derived';
-import { formatCount, formatPercent, formatTarget, formatThreshold } from '../format';
+import { windowFigure, windowRule, visibleStandards, type Sourced, type WindowFigure } from '../derived';
+import { formatCount, formatPercent, formatTarget } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import { bandFor, errorBudget, formatBudget } from '../status';
@@ -12,6 +12,8 @@ import { createTileNodes, type TileNodes } from './parts';
 
 interface StandardTile extends TileNodes {
   target: HTMLElement;
+  /** Another threshold or target judged part of the window: since when the one named holds, and the ones before. */
+  change: HTMLElement;
   budget: HTMLElement;
   budgetFill: HTMLElement;
   budgetText: HTMLElement;
@@ -21,6 +23,8 @@ function createStandardTile(standardId: string): StandardTile {
   const tile = createTileNodes('rs-tile--standard');
   tile.root.dataset['standardId'] = standardId;
   const target = el('div', 'rs-tile-target');
+  const change = el('div', 'rs-tile-change');
+  change.hidden = true;
   const budget = el('div', 'rs-tile-budget');
   const meter = el('span', 'rs-budget-meter');
   meter.setAttribute('aria-hidden', 'true');
@@ -28,8 +32,8 @@ function createStandardTile(standardId: string): StandardTile {
   meter.append(budgetFill);
   const budgetText = el('span', 'rs-budget-text');
   budget.append(meter, budgetText);
-  tile.root.append(target, budget);
-  return { ...tile, target, budget, budgetFill, budgetText };
+  tile.root.append(target, change, budget);
+  return { ...tile, target, change, budget, budgetFill, budgetText };
 }
 
 function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sourced<WindowFigure>, state: DashboardState): void {
@@ -42,7 +46,10 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   setText(tile.value, sourced.status === 'loading' ? '…' : formatPercent(ratio));
   const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : `No events yet ${phrase === 'today' ? 'today' : 'in this window'}`;
   setText(tile.detail, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
-  setText(tile.target, `target ${formatTarget(standard.target)} · ${formatThreshold(standard)} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
+  const { rule, change } = windowRule(state, standard);
+  setText(tile.target, `${rule} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
+  tile.change.hidden = change === null;
+  setText(tile.change, change ?? '');
   const denominator = figure?.denominator ?? 0;
   const budget = errorBudget(standard.target, figure?.numerator ?? 0, denominator);
   setText(tile.budgetText, formatBudget(budget, denominator));
