@@ -119,6 +119,12 @@ describe('layout at every width', () => {
         expect(new Set(tracks).size, `track widths ${tracks.join(', ')} at ${width} px`).toBe(1);
       }
 
+      // The live feed's rows fit its card: no sideways scrolling inside it, the breach's verdict badge included.
+      const feedScroll = root.querySelector<HTMLElement>('.rs-feed-scroll')!;
+      expect(feedScroll.scrollWidth, `the live feed scrolls sideways at ${width} px`).toBeLessThanOrEqual(feedScroll.clientWidth + 1);
+      const badge = root.querySelector<HTMLElement>('.rs-feed-row--breach .rs-badge')!;
+      expect(badge.getBoundingClientRect().right, `the breach's badge ends past the feed at ${width} px`).toBeLessThanOrEqual(feedScroll.getBoundingClientRect().right + 0.5);
+
       // An at-risk case reads whole, its id included (wrapped if need be, never cut off with an ellipsis).
       const cases = [...root.querySelectorAll<HTMLElement>('.rs-atrisk-case')];
       expect(cases.map((c) => c.textContent)).toContain('Harbour · Visit kiosk-4f9d5e2a17c3b8d09e6f1a24');
