@@ -26,6 +26,9 @@ describe('Staffing view', () => {
     expect(requests.some((r) => r.kind === 'staffing-forecast')).toBe(false);
     expect(text(root, '.rs-staffing-panel .rs-chart-note')).toMatch(/Choose one site and one standard/);
     expect(root.querySelector<HTMLElement>('.rs-staffing-panel')!.dataset['status']).toBe('idle');
+    // One line of advice, not an empty chart's height of blank space, and no empty table to open.
+    expect(root.querySelector<HTMLElement>('.rs-staffing-box')!.getBoundingClientRect().height).toBeLessThan(60);
+    expect(root.querySelector<HTMLElement>('.rs-staffing-panel .rs-table-toggle')!.getClientRects().length).toBe(0);
   });
 
   it('names the offset from UTC of the two hours a day repeats when the clocks go back, and only theirs', async () => {
