@@ -7,6 +7,7 @@ import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
 import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, SiteRecord, Store, WriteOutcome, WriteTx } from '../../store/port';
 import { caseText, settleCases, withRecorded, type CaseContext, type Settled, type WrittenCase } from './cases';
+import { caseStartProblem, storedStartOf, type EventDating } from './caseStart';
 import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
 import { contradictingStops, misorderedMilestones, pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
@@ -159,7 +160,7 @@ export class IngestService {
     // (concurrent POSTs mostly come from the same few sites), not once per request.
     const sitesOf = groupSites(tx);
     for (const request of requests) {
-      const prepared = await this.prepare(tx, request, 'refuse', sitesOf).catch(() => null);
+      const prepared = await this.prepare(tx, request, 'refuse', 'start', sitesOf).catch(() => null);
       if (!prepared) return null;
       if (!prepared.ok) outcomes.push(prepared.outcome);
       else if (prepared.inputs.some(({ input }) => input.caseId !== undefined)) return null;
@@ -232,7 +233,8 @@ export class IngestService {
           // stored, so a start older than the clock's expiry is not expired first (it stays closed, as ended).
           // An end whose case already closed by expiry is skipped (late), not refused: the source cannot take it back,
           // and refusing would hold up every later record of the feed behind it.
-          const e = feed.events.length > 0 ? await this.write(part, this.check(feed.events, sites), 'skip') : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [], late: [] };
+          // The integrations' events are dated at the end of the wait, as their sources write them.
+          const e = feed.events.length > 0 ? await this.write(part, this.check(feed.events, sites), 'skip', 'end') : { outcome: { kind: 'stored', results: [] } as IngestOutcome, stored: [], late: [] };
           if (e.outcome.kind !== 'stored') throw new Refusal<FeedOutcome>({ ...e.outcome, part: 'events' });
           const m = await this.writeMilestones(part, validation.inputs);
           if (m.outcome.kind !== 'stored') throw new Refusal<FeedOutcome>({ ...m.outcome, part: 'milestones' });
@@ -381,9 +383,16 @@ export class IngestService {
    * Events posted with a caseId close that case (the event is its finished event, with any judgement recorded on
    * it while open). A case already ended by another event, or by its own milestones, is a conflict: it would count
    * twice. One that expired is a conflict too, unless `expired` is 'skip' (a feed): that event is late and left out.
+   * `starts`: the stored start of each open case an event closes, once it has arrived (caseStart.ts checks the event
+   * against it).
    */
-  private async pairedCases(tx: WriteTx, inputs: readonly EventInput[], expired: LateEnds): Promise<{ ok: true; recorded: Map<number, CaseJudgementRecord[]>; late: LateEnd[] } | { ok: false; problems: ItemProblem[] }> {
+  private async pairedCases(
+    tx: WriteTx,
+    inputs: readonly EventInput[],
+    expired: LateEnds,
+  ): Promise<{ ok: true; recorded: Map<number, CaseJudgementRecord[]>; starts: Map<number, StoredMilestone>; late: LateEnd[] } | { ok: false; problems: ItemProblem[] }> {
     const recorded = new Map<number, CaseJudgementRecord[]>();
+    const starts = new Map<number, StoredMilestone>();
     const problems: ItemProblem[] = [];
     const late: LateEnd[] = [];
     for (const [index, input] of inputs.entries()) {
@@ -399,18 +408,27 @@ export class IngestService {
         }
         const how = ended ? `event ${JSON.stringify(ended.id)} (seq ${ended.seq})` : record.expired ? 'expiry' : 'its milestones';
         problems.push({ index, path: ['caseId'], message: `${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} has already ended (by ${how}); a case is one event` });
-      } else if (record) recorded.set(index, await tx.cases.judgements(key));
+      } else if (record) {
+        // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
+        const [judgements, milestones] = await Promise.all([tx.cases.judgements(key), tx.cases.milestones(key)]);
+        recorded.set(index, judgements);
+        const start = storedStartOf(this.registry(), input.type, milestones);
+        if (start) starts.set(index, start);
+      }
     }
-    return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded, late };
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded, starts, late };
   }
 
   private notifyCases(cases: CaseKey[], known: ReadonlyMap<string, CaseNews>): void {
     if (cases.length > 0) this.tellEach(this.caseListeners, cases, known);
   }
 
-  /** Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is. */
-  private async write(tx: WriteTx, checked: Checked, expired: LateEnds = 'refuse'): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
-    const prepared = await this.prepare(tx, checked, expired);
+  /**
+   * Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is;
+   * `dated`: what instant of its wait an event's occurredAt is.
+   */
+  private async write(tx: WriteTx, checked: Checked, expired: LateEnds = 'refuse', dated: EventDating = 'start'): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
+    const prepared = await this.prepare(tx, checked, expired, dated);
     if (!prepared.ok) return { outcome: prepared.outcome, stored: [], late: [] };
     const { inputs, batch, late, receivedAtMs } = prepared;
     let written;
@@ -436,7 +454,7 @@ export class IngestService {
   }
 
   /** Judges one checked request's events (reading, never writing): its refusal, or the batch to write. */
-  private async prepare(tx: WriteTx, validation: Checked, expired: LateEnds, sitesOf: SitesOf = (names) => tx.sites.getMany(names)): Promise<Prepared> {
+  private async prepare(tx: WriteTx, validation: Checked, expired: LateEnds, dated: EventDating = 'start', sitesOf: SitesOf = (names) => tx.sites.getMany(names)): Promise<Prepared> {
     if (!validation.ok) return validation;
     const receivedAtMs = this.now();
     // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
@@ -462,6 +480,13 @@ export class IngestService {
       const recorded = paired.recorded.get(index);
       return recorded ? { ...prepared, judgements: withRecorded(prepared.judgements, recorded) } : prepared;
     });
+    // Checked on the prepared events: an end-dated call's wait may be derived from its rings.
+    const misdated = inputs.flatMap(({ input, index }, i) => {
+      const start = paired.starts.get(index);
+      const problem = start && input.caseId !== undefined ? caseStartProblem(index, batch[i]!, input.caseId, start, dated) : null;
+      return problem ? [problem] : [];
+    });
+    if (misdated.length > 0) return { ok: false, outcome: { kind: 'conflict', problems: misdated } };
     return { ok: true, inputs, batch, late: paired.late, receivedAtMs };
   }
 
