@@ -154,7 +154,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await core.leadership.start(); // a lone node (SQLite) leads before it returns
   await core.alerts.start();
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
-  const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
+  const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, openCases: () => core.clocks.openClocks(), seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
   lock.describe(url);
   let closing: Promise<void> | null = null;
