@@ -11,7 +11,7 @@ import { isOpen } from '../../domain/hours';
 import { judgeEvent } from '../../domain/judge';
 import type { EventInput, JudgedEvent, Judgement, Site, Standard } from '../../protocol';
 import type { StoredMilestone } from '../../protocol/eventTypes';
-import type { CaseJudgementRecord, CaseKey, NewEvent, WriteTx } from '../../store/port';
+import type { CaseJudgementRecord, CaseKey, CaseRecord, NewEvent, WriteTx } from '../../store/port';
 import { prepareEvent } from './prepare';
 
 export interface CaseContext {
@@ -41,12 +41,14 @@ export interface KnownCase {
 /**
  * The milestones of cases this write added to, by caseText(), as the write knows them: all the case has, in seq
  * order. `opened`: the write created the case, so it also has no case judgements and is open, and settling it needs
- * no read at all; otherwise its case row and judgements are still read (the milestones were read earlier in the same
- * write, before its own were added after them).
+ * no read at all; otherwise its judgements are still read, and its case row unless `record` has it (the milestones
+ * and the row were read earlier in the same write, before its own milestones were added, which change no existing
+ * row).
  */
 export interface WrittenCase {
   milestones: readonly StoredMilestone[];
   opened: boolean;
+  record?: CaseRecord;
 }
 export type WrittenCases = ReadonlyMap<string, WrittenCase>;
 
@@ -110,7 +112,7 @@ async function settleStep(tx: WriteTx, key: CaseKey, ctx: CaseContext, siteOf: (
   if (!type) return open;
   const opened = written?.opened ? written.milestones : undefined;
   if (!opened) {
-    const record = await tx.cases.get(key);
+    const record = written?.record ?? (await tx.cases.get(key));
     if (!record || record.state === 'closed') return open;
   }
   const milestones = written?.milestones ?? (await tx.cases.milestones(key));

@@ -5,7 +5,7 @@ import { BUILT_IN_REGISTRY, type EventTypeRegistry } from '../../domain/eventTyp
 import { isDomainError, isUnavailable } from '../../domain/errors';
 import { maySiteWrite, siteRefusal } from '../../domain/keys';
 import { defaultSite } from '../../domain/sites';
-import type { CaseJudgementRecord, CaseKey, MilestoneWriteOutcome, NewEvent, SiteRecord, Store, WriteOutcome, WriteTx } from '../../store/port';
+import type { CaseJudgementRecord, CaseKey, CaseRecord, MilestoneWriteOutcome, NewEvent, SiteRecord, Store, WriteOutcome, WriteTx } from '../../store/port';
 import { caseText, settleCases, withRecorded, type CaseContext, type Settled, type WrittenCase } from './cases';
 import { caseStartProblem, storedStartOf, type EventDating } from './caseStart';
 import type { StandardsService } from '../standards';
@@ -314,7 +314,7 @@ export class IngestService {
     const misordered = await misorderedMilestones(part, inputs, this.registry());
     if (misordered.problems.length > 0) return { outcome: { kind: 'conflict', problems: misordered.problems }, ...none };
     const contradicting = await contradictingStops(part, inputs, this.registry(), misordered.stored);
-    if (contradicting.length > 0) return { outcome: { kind: 'conflict', problems: contradicting }, ...none };
+    if (contradicting.problems.length > 0) return { outcome: { kind: 'conflict', problems: contradicting.problems }, ...none };
     const receivedAtMs = this.now();
     const sites = new Map<string, Site>();
     for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));
@@ -330,7 +330,7 @@ export class IngestService {
     }
     const fresh = written.filter((w) => !w.duplicate);
     const cases = uniqueCases(fresh.map((w) => w.milestone));
-    const settled = await settleCases(part, cases, this.caseContext(), writtenCases(fresh, misordered.stored));
+    const settled = await settleCases(part, cases, this.caseContext(), writtenCases(fresh, misordered.stored, contradicting.rows));
     const stored = settled.flatMap((s) => (s.judged ? [s.judged] : []));
     const results = written.map((w) => ({ id: w.milestone.id, seq: w.milestone.seq, duplicate: w.duplicate, milestone: w.milestone }));
     return { outcome: { kind: 'stored', results }, stored, cases, known: newsOf(settled) };
@@ -534,9 +534,10 @@ function uniqueCases(milestones: readonly StoredMilestone[]): CaseKey[] {
 /**
  * The milestones of each case this write added to, all it has in seq order: those it had stored (`stored`, read in
  * this write before its milestones were added), then the write's new ones in their order. A case the write opened
- * has only the new ones. A case whose stored milestones were not read is left out (settling reads it).
+ * has only the new ones. A case whose stored milestones were not read is left out (settling reads it). `rows`: the
+ * case rows read in this write before its milestones were added, which leave an existing row as it was.
  */
-function writtenCases(fresh: readonly MilestoneWriteOutcome[], stored: ReadonlyMap<string, readonly StoredMilestone[]>): Map<string, WrittenCase & { milestones: StoredMilestone[] }> {
+function writtenCases(fresh: readonly MilestoneWriteOutcome[], stored: ReadonlyMap<string, readonly StoredMilestone[]>, rows: ReadonlyMap<string, CaseRecord>): Map<string, WrittenCase & { milestones: StoredMilestone[] }> {
   const written = new Map<string, WrittenCase & { milestones: StoredMilestone[] }>();
   for (const w of fresh) {
     const k = caseText(w.milestone);
@@ -545,7 +546,8 @@ function writtenCases(fresh: readonly MilestoneWriteOutcome[], stored: ReadonlyM
     else if (w.opened) written.set(k, { milestones: [w.milestone], opened: true });
     else {
       const before = stored.get(k);
-      if (before) written.set(k, { milestones: [...before, w.milestone], opened: false });
+      const record = rows.get(k);
+      if (before) written.set(k, { milestones: [...before, w.milestone], opened: false, ...(record ? { record } : {}) });
     }
   }
   return written;

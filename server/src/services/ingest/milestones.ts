@@ -4,7 +4,7 @@ import { misorderedPairs } from '../../domain/clocks';
 import { milestoneOf, milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
 import { LIMITS, parseInput, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput, type StoredMilestone } from '../../protocol/eventTypes';
-import type { CaseKey, NewMilestone, StoreReads } from '../../store/port';
+import type { CaseRecord, NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
 import { caseText } from './cases';
 import type { ItemProblem } from './itemProblem';
@@ -159,13 +159,15 @@ interface Ending {
  * an answered call arrives that way, docs/integrations/asterisk.md), and a repeat of the ending stop is the pairing
  * key's duplicate or conflict. A case closed by expiry or withdrawn ended with no stop of its own: a late stop is
  * stored, as a feed's late end is, and changes nothing. `stored`: misorderedMilestones' reads of each case.
+ * `rows`: the case rows read for the check (by caseText; a case with no row is left out), so that settling the case
+ * later in the same write need not read its row again.
  */
 export async function contradictingStops(
   reads: Pick<StoreReads, 'cases' | 'events'>,
   inputs: readonly MilestoneInput[],
   registry: EventTypeRegistry,
   stored: ReadonlyMap<string, readonly StoredMilestone[]>,
-): Promise<ItemProblem[]> {
+): Promise<{ problems: ItemProblem[]; rows: Map<string, CaseRecord> }> {
   const isStop = (m: Pick<MilestoneInput, 'type' | 'milestone'>) => {
     const type = registry.get(m.type);
     return type !== undefined && milestoneOf(type, m.milestone)?.role === 'stop';
@@ -175,10 +177,16 @@ export async function contradictingStops(
     if (isStop(m)) stops.set(caseText(m), [...(stops.get(caseText(m)) ?? []), index]);
   });
   const problems: ItemProblem[] = [];
+  const rows = new Map<string, CaseRecord>();
   await Promise.all(
     [...stops.entries()].map(async ([text, indexes]) => {
       const first = inputs[indexes[0]!]!;
-      let ending = storedEnding(stored.get(text) ?? [], isStop) ?? (await eventEnding(reads, first));
+      let ending = storedEnding(stored.get(text) ?? [], isStop);
+      if (!ending) {
+        const record = await reads.cases.get({ type: first.type, site: first.site, caseId: first.caseId });
+        if (record) rows.set(text, record);
+        ending = await eventEnding(reads, record);
+      }
       for (const index of indexes) {
         const m = inputs[index]!;
         if (!ending) ending = { stop: m.milestone, where: `milestones.${index} of this request, at ${m.at}` };
@@ -188,7 +196,7 @@ export async function contradictingStops(
       }
     }),
   );
-  return problems.sort((x, y) => x.index - y.index);
+  return { problems: problems.sort((x, y) => x.index - y.index), rows };
 }
 
 /** The earliest stop among a case's stored milestones (the one that ended it), if any. */
@@ -198,8 +206,7 @@ function storedEnding(milestones: readonly StoredMilestone[], isStop: (m: Stored
 }
 
 /** The outcome of the event a closed case was paired with, when it ended with one (not by expiry or a withdrawal). */
-async function eventEnding(reads: Pick<StoreReads, 'cases' | 'events'>, key: CaseKey): Promise<Ending | undefined> {
-  const record = await reads.cases.get({ type: key.type, site: key.site, caseId: key.caseId });
+async function eventEnding(reads: Pick<StoreReads, 'events'>, record: CaseRecord | undefined): Promise<Ending | undefined> {
   if (record?.state !== 'closed' || record.expired || record.eventSeq === null) return undefined;
   const event = (await reads.events.after(record.eventSeq - 1, 1))[0]?.event;
   return event && { stop: event.outcome, where: `event ${JSON.stringify(event.id)}, seq ${event.seq}` };

@@ -1,0 +1,83 @@
+// A stop whose case has no stored stop has its case row read once in its write, on both backends: the check for a
+// contradicting stop (services/ingest/milestones.ts contradictingStops) reads it to learn whether an event closed
+// the case, and settling the case later in the same write takes that row instead of reading it again. What the
+// write leaves is as before: the open case closes with its finished event, the stop named like the outcome of the
+// event that closed a case is stored and changes nothing, and the same holds through an integration's feed.
+import { afterAll, describe, expect, it } from 'vitest';
+import { IngestService } from '../../../server/src/services/ingest/ingest';
+import type { CaseKey, Store, WriteTx } from '../../../server/src/store/port';
+import { openTestCore, type TestCore } from '../support/core';
+import { testDatabases } from '../support/postgres';
+import { removeDir, tempDataDir } from '../support/testServer';
+import { callMilestone } from './support';
+
+const T0 = Date.parse('2026-06-01T10:00:00Z');
+const databases = testDatabases();
+afterAll(() => databases.dropAll());
+
+const caseId = (k: CaseKey) => k.caseId;
+
+/** `tx` with each read of a case row (tx.cases.get) named in `reads`, in its savepoints too. */
+function counting(tx: WriteTx, reads: string[]): WriteTx {
+  return new Proxy(tx, {
+    get(target, prop) {
+      if (prop === 'cases') return { ...target.cases, get: (k: CaseKey) => (reads.push(caseId(k)), target.cases.get(k)) };
+      if (prop === 'savepoint') return <T>(fn: (part: WriteTx) => Promise<T>) => target.savepoint((part) => fn(counting(part, reads)));
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A core whose store's writes count their case-row reads in `reads`. */
+async function countingCore(databaseUrl?: string): Promise<{ core: TestCore; reads: string[]; dataDir: string }> {
+  const dataDir = tempDataDir();
+  const reads: string[] = [];
+  const core = await openTestCore(dataDir, { now: () => T0, ...(databaseUrl ? { databaseUrl } : {}) });
+  const store: Store = core.store;
+  const wrapped: Store = {
+    reads: store.reads,
+    coordination: store.coordination,
+    write: (fn) => store.write((tx) => fn(counting(tx, reads))),
+    snapshot: (fn) => store.snapshot(fn),
+    close: () => store.close(),
+  };
+  const ingest = new IngestService({ store: wrapped, standards: core.standards, now: () => T0, timeZone: 'UTC', registry: () => core.standards.eventTypes() });
+  return { core: { ...core, ingest }, reads, dataDir };
+}
+
+const m = (id: string, milestone: string, secondsBefore: number, extra: Record<string, unknown> = {}) => callMilestone(id, milestone, T0 - secondsBefore * 1000, extra);
+const event = (id: string) => ({ id: `ev-${id}`, type: 'call', site: 'north', caseId: id, occurredAt: new Date(T0 - 60_000).toISOString(), outcome: 'answered', answerSeconds: 12 });
+
+describe.each([
+  ['SQLite', async () => undefined],
+  ['PostgreSQL', () => databases.create()],
+])('a stop reads its case row once (%s)', (_backend, databaseUrl) => {
+  it('through POST /milestones and through a feed: the open case closes with its event, the handle time of an event-closed case is stored', async () => {
+    const { core, reads, dataDir } = await countingCore(await databaseUrl());
+    try {
+      expect((await core.ingest.ingestMilestones([m('open-1', 'started', 60), m('closed-1', 'started', 60), m('feed-1', 'started', 60)])).kind).toBe('stored');
+      expect((await core.ingest.ingestMany([{ items: [event('closed-1')], sites: null }]))[0]!.kind).toBe('stored');
+
+      reads.length = 0;
+      const stops = await core.ingest.ingestMilestones([m('open-1', 'answered', 30), m('closed-1', 'answered', 48, { handleSeconds: 240 })]);
+      expect(stops).toMatchObject({ kind: 'stored', results: [{ duplicate: false }, { duplicate: false }] });
+      expect(reads.sort()).toEqual(['closed-1', 'open-1']);
+
+      reads.length = 0;
+      const feed = await core.ingest.ingestFeed({ milestones: [m('feed-1', 'abandoned', 20)], events: [], withdrawals: [] });
+      expect(feed).toMatchObject({ kind: 'stored', milestones: [{ duplicate: false }] });
+      expect(reads).toEqual(['feed-1']);
+
+      const caseOf = (id: string) => core.store.reads.cases.get({ type: 'call', site: 'north', caseId: id });
+      const eventOf = async (id: string) => (await core.store.reads.events.after(((await caseOf(id))?.eventSeq ?? 0) - 1, 1))[0]?.event;
+      expect(await caseOf('open-1')).toMatchObject({ state: 'closed', expired: false });
+      expect(await eventOf('open-1')).toMatchObject({ id: 'case:call:north:open-1', outcome: 'answered', answerSeconds: 30 });
+      expect(await eventOf('closed-1')).toMatchObject({ id: 'ev-closed-1', answerSeconds: 12 });
+      expect(await eventOf('feed-1')).toMatchObject({ id: 'case:call:north:feed-1', outcome: 'abandoned' });
+    } finally {
+      await core.close();
+      removeDir(dataDir);
+    }
+  });
+});
