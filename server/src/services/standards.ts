@@ -6,7 +6,7 @@ import type { Standard, StandardDefinition, StandardPatch, StandardVersion } fro
 import { parseInput, standardDefinitionSchema } from '../protocol';
 import { DomainError, FieldErrors } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
-import { BUILT_IN_REGISTRY, buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
+import { BUILT_IN_REGISTRY, buildRegistry, builtInIdMessage, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
 import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, highestVersions, inForce, nextVersion, retirementNow, versionsById, withdrawable, type VersionRecord } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
@@ -358,10 +358,7 @@ function registryOf(fileTypes: readonly EventTypeDefinition[], apiTypes: readonl
 function checkDefinable(def: EventTypeDefinition, registry: EventTypeRegistry, definedOverApi: boolean, urlId: string | undefined): void {
   if (urlId !== undefined && def.id !== urlId) throw new DomainError('invalid', 'id', `must match the event type in the URL ("${urlId}")`);
   const known = registry.get(def.id);
-  if (known && !definedOverApi) {
-    const where = BUILT_IN_REGISTRY.get(def.id) ? 'a built-in event type and cannot be redefined' : 'defined in the standards file; change it there';
-    throw new DomainError('conflict', 'id', `"${def.id}" is ${where}`);
-  }
+  if (known && !definedOverApi) throw new DomainError('conflict', 'id', builtInIdMessage(def.id) ?? `"${def.id}" is defined in the standards file; change it there`);
   if (urlId !== undefined && !known) throw new DomainError('not-found', 'id', `unknown event type "${urlId}" (POST /api/v1/event-types defines one)`);
   if (urlId === undefined && known) throw new DomainError('conflict', 'id', `event type "${def.id}" already exists; use PUT /api/v1/event-types/${def.id} to change it`);
 }
