@@ -3,8 +3,9 @@
 // ones, runs it, and turns what it throws into an exit code and a message on stderr.
 import { parseArgs } from 'node:util';
 import { isDomainError } from '../domain/errors';
+import { didYouMean } from '../domain/nearMiss';
 import { COMMAND_WORDS, SUBCOMMANDS } from './subcommands';
-import { commandHelp, didYouMean, groupHelp, HELP_OPTION, joinNegativeValues, optionWords, parseOptions, PROGRAM, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
+import { commandHelp, groupHelp, HELP_OPTION, joinNegativeValues, optionWords, parseOptions, PROGRAM, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
 
 const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 

@@ -7,7 +7,8 @@ import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
 import { isDatabaseUrl } from '../storeBackend';
 import { SUBCOMMANDS } from './subcommands';
-import { didYouMean, HELP_OPTION, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
+import { refusedValue } from '../domain/nearMiss';
+import { HELP_OPTION, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
 
 export { isDatabaseUrl } from '../storeBackend';
 
@@ -80,7 +81,7 @@ export function parseCli(argv: readonly string[]): CliResult {
   const seed = values.seed === undefined ? undefined : wholeNumber(values.seed);
   if (seed === null) return { kind: 'error', message: `--seed must be a whole number (got "${values.seed}")` };
   const logLevel = values['log-level'] ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")${didYouMean(logLevel, LOG_LEVELS)}` };
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')} ${refusedValue(logLevel, LOG_LEVELS)}` };
   const security = securityOptions(values);
   if (typeof security === 'string') return { kind: 'error', message: security };
   const webhooks = parseWebhookUrls(values.webhook ?? [], '--webhook');

@@ -11,11 +11,10 @@ import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
 import { SitesService } from '../services/sites';
 import type { Store } from '../store/port';
-import { didYouMean, UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
+import { UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
 import { forwardCommands } from './forward/command';
 import { holdingLock } from './offline';
 import { DEFAULT_PORT } from '../protocol';
-import { API_SCOPES } from '../protocol/scopes';
 import { idListCandidates, readIdList } from '../protocol/pure/idLists';
 
 
@@ -78,15 +77,8 @@ function keyRequest(values: Values, isSite: (id: string) => boolean) {
   const sites = list(values.site, isSite);
   const request = { name: values.name, scopes: list(values.scope, () => false), ...(sites !== undefined ? { sites } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
   const v = validateKeyRequest(request, Date.now());
-  if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}${givenScope(e.path, request.scopes)}`).join('; '));
+  if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
   return v;
-}
-
-/** For a refused scope (path `scopes.N`): the value given and the scope it most likely mistypes. */
-function givenScope(path: string, scopes: readonly string[] | undefined): string {
-  const index = /^scopes\.(\d+)$/.exec(path)?.[1];
-  const given = index === undefined ? undefined : scopes?.[Number(index)];
-  return given === undefined ? '' : ` (got ${JSON.stringify(given)})${didYouMean(given, API_SCOPES)}`;
 }
 
 async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, values: Values, io: Io): Promise<number> {

@@ -58,14 +58,19 @@ export interface EventTypeRegistry {
 
 export type RegistryResult = { ok: true; registry: EventTypeRegistry } | { ok: false; problems: FieldProblem[] };
 
+/** Why a user type may not have the id `id`, when it is a built-in's; null otherwise. */
+export function builtInIdMessage(id: unknown): string | null {
+  return BUILT_IN_EVENT_TYPES.some((b) => b.id === id) ? `"${String(id)}" is a built-in event type and cannot be redefined` : null;
+}
+
 /**
  * Each type of a list (`eventTypes`) whose id is a built-in's: read from any value, so a list refused for its other
  * fields is still told of these in the same answer.
  */
 export function redefinedBuiltIns(types: readonly unknown[]): FieldProblem[] {
   return types.flatMap((t, i) => {
-    const id = t !== null && typeof t === 'object' ? (t as { id?: unknown }).id : undefined;
-    return BUILT_IN_EVENT_TYPES.some((b) => b.id === id) ? [{ path: `eventTypes.${i}.id`, message: `"${String(id)}" is a built-in event type and cannot be redefined` }] : [];
+    const message = builtInIdMessage(t !== null && typeof t === 'object' ? (t as { id?: unknown }).id : undefined);
+    return message === null ? [] : [{ path: `eventTypes.${i}.id`, message }];
   });
 }
 

@@ -13,6 +13,8 @@ export interface VersionRecord {
   createdAtMs: number;
   validFromMs: number | null;
   retired: boolean;
+  /** When it was withdrawn, before it took effect (withdrawable); null: it was not. */
+  withdrawnAtMs: number | null;
 }
 
 /** The version as served; versions stored before some fields existed get their then implicit values made explicit. */
@@ -34,10 +36,14 @@ function versionOf(r: VersionRecord): StandardVersion {
   };
 }
 
-/** Versions by standard id, oldest first, each valid until the next one's validFrom. */
+/**
+ * Versions by standard id, oldest first, each valid until the next one's validFrom. A withdrawn version is none of
+ * them: it never took effect, and the one before it stays in force until the next one left.
+ */
 export function versionsById(records: readonly VersionRecord[]): Map<string, StandardVersion[]> {
   const map = new Map<string, StandardVersion[]>();
   for (const r of records) {
+    if (r.withdrawnAtMs !== null) continue;
     const list = map.get(r.id) ?? [];
     list.push(versionOf(r));
     map.set(r.id, list);
@@ -151,9 +157,38 @@ export function changeOf(def: StandardDefinition, latest: StandardVersion | unde
   return { changed: true, body, validFromMs, echoed };
 }
 
-/** The next version's record, as stored. */
-export function nextVersion(id: string, latest: StandardVersion | undefined, body: Omit<Standard, 'version' | 'validFrom'>, validFromMs: number | null): Omit<VersionRecord, 'createdAtMs'> {
-  const version = (latest?.version ?? 0) + 1;
+/** The highest version number each standard was ever given, withdrawn versions included (a number is never reused). */
+export function highestVersions(records: readonly VersionRecord[]): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const r of records) map.set(r.id, Math.max(map.get(r.id) ?? 0, r.version));
+  return map;
+}
+
+/**
+ * The scheduled version `version` of `list` (a standard's versions), if it may be withdrawn: only one not yet in force
+ * at `nowMs`, by which no event was judged (ingest accepts events dated a little ahead, which may have been). A version
+ * in force or past is history, which is never rewritten: 409 naming when it took effect.
+ */
+export async function withdrawable(list: readonly StandardVersion[], version: number, nowMs: number, judgedSince: (fromMs: number) => Promise<boolean>): Promise<StandardVersion | undefined> {
+  const v = list.find((x) => x.version === version);
+  if (!v) return undefined;
+  const fromMs = v.validFrom === null ? -Infinity : Date.parse(v.validFrom);
+  if (fromMs <= nowMs) {
+    throw new DomainError(
+      'conflict',
+      'version',
+      `version ${version} took effect at ${v.validFrom ?? 'the beginning'}: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead`,
+    );
+  }
+  if (await judgedSince(fromMs)) {
+    throw new DomainError('conflict', 'version', `events on or after ${v.validFrom} were already judged by version ${version}; history is not rewritten`);
+  }
+  return v;
+}
+
+/** The next version's record, as stored: numbered after `highest`, the highest number the standard was given (0: none). */
+export function nextVersion(id: string, highest: number, body: Omit<Standard, 'version' | 'validFrom'>, validFromMs: number | null): Omit<VersionRecord, 'createdAtMs' | 'withdrawnAtMs'> {
+  const version = highest + 1;
   const definition: Standard = { ...body, version, validFrom: validFromMs === null ? null : new Date(validFromMs).toISOString(), retired: body.retired ?? false };
   return { id, version, definition, validFromMs, retired: definition.retired ?? false };
 }

@@ -18,8 +18,16 @@ export function handlerOf(route: Route, app: AppContext): RequestHandler {
 }
 
 function handlersOf(route: Route, app: AppContext): RequestHandler[] {
+  const vary: RequestHandler[] = route.vary
+    ? [
+        (_req, res, next) => {
+          for (const header of route.vary!) res.vary(header);
+          next();
+        },
+      ]
+    : [];
   const parse = route.body ? [bodyParser(route.body)] : [];
-  return [...parse, handlerOf(route, app)];
+  return [...vary, ...parse, handlerOf(route, app)];
 }
 
 export function mountRoutes(router: express.Router, routes: readonly Route[], app: AppContext): void {

@@ -119,11 +119,12 @@ export const numberParam = (message: string, ok: (v: number) => boolean) =>
       return Number.isFinite(n) && ok(n) ? n : refuse(ctx, message);
     });
 
-/** A whole number from `min` to `max`. */
-export const wholeNumberParam = (min: number, max: number) =>
-  text()
-    .transform((v, ctx): number => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : refuse(ctx, `must be a whole number from ${min} to ${max}`)))
-    .optional();
+/** A whole number from `min` to `max`, required (a path parameter's). */
+export const wholeNumber = (min: number, max: number) =>
+  text().transform((v, ctx): number => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : refuse(ctx, `must be a whole number from ${min} to ${max}`)));
+
+/** A whole number from `min` to `max`, optional (a query parameter's). */
+export const wholeNumberParam = (min: number, max: number) => wholeNumber(min, max).optional();
 
 /** `to` after `from`, reported on `to`. */
 function checkOrder(fromMs: number | undefined, toMs: number | undefined, ctx: z.RefinementCtx): void {

@@ -91,6 +91,12 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   /** The status of a JSON answer (200 unless said). */
   status?: number;
   /**
+   * Request headers the answer is chosen by (`Accept` for an export negotiated on it): named in `Vary` on every answer
+   * of the route, refusals too, so a cache does not give one client's answer to a request that asks otherwise
+   * (RFC 9110 §12.5.5).
+   */
+  vary?: readonly string[];
+  /**
    * Returns the JSON answer, or undefined when it answered itself (a stream, a file, a status that depends on
    * the outcome). Throws DomainError for what the services refuse; the error handler answers it.
    */

@@ -6,9 +6,9 @@ import type { Standard, StandardDefinition, StandardPatch, StandardVersion } fro
 import { parseInput, standardDefinitionSchema } from '../protocol';
 import { DomainError, FieldErrors } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
-import { BUILT_IN_REGISTRY, buildRegistry, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
+import { BUILT_IN_REGISTRY, buildRegistry, builtInIdMessage, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
-import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, inForce, nextVersion, retirementNow, versionsById } from '../domain/standardVersions';
+import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, highestVersions, inForce, nextVersion, retirementNow, versionsById, withdrawable, type VersionRecord } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
 import { unknownKeysFirst, zodProblems } from './zodProblems';
 
@@ -18,8 +18,16 @@ export type Actor = { keyId: string } | null;
 /** `keptRetired`: a standards file listed a standard retired over the API, which the file does not revive. */
 export type ChangeResult = { changed: boolean; standard: StandardVersion; keptRetired?: true };
 
+/** What the stored versions say beyond those in force: the highest number each id was given, and the withdrawn ones. */
+interface Numbering {
+  highest: ReadonlyMap<string, number>;
+  /** When each withdrawn version (`id@version`) was withdrawn. */
+  withdrawn: ReadonlyMap<string, number>;
+}
+
 export class StandardsService {
   private byId = new Map<string, StandardVersion[]>();
+  private numbering: Numbering = { highest: new Map(), withdrawn: new Map() };
   private registry: EventTypeRegistry = BUILT_IN_REGISTRY;
   /** User event types: the standards file's and those defined over the API (POST/PUT /event-types). */
   private fileTypes: readonly EventTypeDefinition[] = [];
@@ -131,8 +139,10 @@ export class StandardsService {
    * Listeners hear it when something differs; from then on this node judges with what the store holds.
    */
   async refresh(): Promise<boolean> {
-    const stored = versionsById(await this.store.reads.standards.all());
+    const records = await this.store.reads.standards.all();
+    const stored = versionsById(records);
     const apiTypes = await this.store.reads.standards.eventTypes();
+    this.numbering = numberingOf(records);
     if (JSON.stringify([...stored]) === JSON.stringify([...this.byId]) && JSON.stringify(apiTypes) === JSON.stringify(this.apiTypes)) return false;
     this.byId = stored;
     this.useApiTypes(apiTypes);
@@ -237,6 +247,28 @@ export class StandardsService {
   }
 
   /**
+   * DELETE /standards/:id/versions/:version: withdraws a version not yet in force (withdrawable), so a change scheduled
+   * ahead can be taken back. Its row stays (a chain record); the withdrawal is stored beside it and written to the
+   * audit log in the same transaction. Answers the versions that remain.
+   */
+  withdraw(id: string, version: number, actor: { keyId: string }): Promise<{ changed: true; versions: StandardVersion[] }> {
+    return this.changing(async (tx) => {
+      const list = this.versions(id);
+      if (list.length === 0) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
+      const v = await withdrawable(list, version, tx.nowMs, (fromMs) => tx.standards.judgedSince(id, fromMs));
+      if (!v) {
+        const withdrawnAtMs = this.numbering.withdrawn.get(`${id}@${version}`);
+        const was = withdrawnAtMs === undefined ? '' : ` (it was withdrawn at ${new Date(withdrawnAtMs).toISOString()})`;
+        throw new DomainError('not-found', 'version', `standard "${id}" has no version ${version}${was}; GET /api/v1/standards/${id}/versions lists them`);
+      }
+      await tx.writes.standardWithdrawal(id, version);
+      await this.reload(tx);
+      await tx.writes.auditLog({ keyId: actor.keyId, action: 'standard.withdraw', target: id, details: { version, validFrom: v.validFrom } });
+      return { changed: true as const, versions: this.versions(id) };
+    });
+  }
+
+  /**
    * The standards file: every definition applied all-or-nothing; listeners hear one change. A standard whose latest
    * version is a retirement stays retired (`keptRetired`): retiring is an explicit act over the API, and a file that
    * still lists the standard (as it did when the server started) must not quietly undo it.
@@ -256,8 +288,9 @@ export class StandardsService {
   }
 
   /** Runs a change in one write; the versions in memory follow the store when it commits, and listeners hear once. */
-  private async changing<T extends ChangeResult | ChangeResult[]>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+  private async changing<T extends { changed: boolean } | ChangeResult[]>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     const before = this.byId;
+    const numberingBefore = this.numbering;
     try {
       return await this.store.write(async (tx) => {
         await this.reload(tx); // another node may have changed a standard since this one last read them
@@ -268,6 +301,7 @@ export class StandardsService {
       });
     } catch (error) {
       this.byId = before; // the write rolled back: forget versions loaded inside it
+      this.numbering = numberingBefore;
       throw error;
     }
   }
@@ -286,12 +320,14 @@ export class StandardsService {
   private async addVersion(tx: WriteTx, id: string, body: Parameters<typeof nextVersion>[2], validFromMs: number | null, keepJudged: boolean): Promise<void> {
     const latest = this.versions(id).at(-1);
     await checkValidFrom({ latest, judgedSince: (fromMs) => tx.standards.judgedSince(id, fromMs) }, validFromMs, keepJudged);
-    await tx.writes.standardVersion(nextVersion(id, latest, body, validFromMs));
+    await tx.writes.standardVersion(nextVersion(id, this.numbering.highest.get(id) ?? 0, body, validFromMs));
     await this.reload(tx);
   }
 
   private async reload(tx: WriteTx): Promise<void> {
-    this.byId = versionsById(await tx.standards.all());
+    const records = await tx.standards.all();
+    this.byId = versionsById(records);
+    this.numbering = numberingOf(records);
   }
 
   /** The audit entry of a change made (`request`: its body, and for a PATCH the method), with the version it made. */
@@ -301,6 +337,11 @@ export class StandardsService {
     }
     return result;
   }
+}
+
+function numberingOf(records: readonly VersionRecord[]): Numbering {
+  const withdrawn = new Map(records.flatMap((r) => (r.withdrawnAtMs === null ? [] : [[`${r.id}@${r.version}`, r.withdrawnAtMs] as const])));
+  return { highest: highestVersions(records), withdrawn };
 }
 
 /** The registry of the built-ins with the standards file's types and the API's (checked when each was given). */
@@ -317,10 +358,7 @@ function registryOf(fileTypes: readonly EventTypeDefinition[], apiTypes: readonl
 function checkDefinable(def: EventTypeDefinition, registry: EventTypeRegistry, definedOverApi: boolean, urlId: string | undefined): void {
   if (urlId !== undefined && def.id !== urlId) throw new DomainError('invalid', 'id', `must match the event type in the URL ("${urlId}")`);
   const known = registry.get(def.id);
-  if (known && !definedOverApi) {
-    const where = BUILT_IN_REGISTRY.get(def.id) ? 'a built-in event type and cannot be redefined' : 'defined in the standards file; change it there';
-    throw new DomainError('conflict', 'id', `"${def.id}" is ${where}`);
-  }
+  if (known && !definedOverApi) throw new DomainError('conflict', 'id', builtInIdMessage(def.id) ?? `"${def.id}" is defined in the standards file; change it there`);
   if (urlId !== undefined && !known) throw new DomainError('not-found', 'id', `unknown event type "${urlId}" (POST /api/v1/event-types defines one)`);
   if (urlId === undefined && known) throw new DomainError('conflict', 'id', `event type "${def.id}" already exists; use PUT /api/v1/event-types/${def.id} to change it`);
 }

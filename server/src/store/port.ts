@@ -51,6 +51,7 @@ import type {
   SiteHistoryEntry,
   SiteRecord,
   StoredKey,
+  NewStandardVersion,
   StoredStandardVersion,
   SumsRow,
   WriteOutcome,
@@ -62,7 +63,7 @@ export type * from './records';
 // -------------------------------------------------------------------------------------------- reads
 
 export interface StandardsReads {
-  /** Every version of every standard, by id then version. */
+  /** Every version of every standard (withdrawn ones too, with when), by id then version. */
   all(): Promise<StoredStandardVersion[]>;
   /** Whether events of the standard on or after `fromMs` were judged. */
   judgedSince(id: string, fromMs: number): Promise<boolean>;
@@ -194,7 +195,9 @@ export interface WriteTx extends StoreReads {
      * (that node pushes the breach and records its miss), false when it was claimed already.
      */
     claimBreach(key: CaseKey, standardId: string, deadlineMs: number): Promise<boolean>;
-    standardVersion(v: Omit<StoredStandardVersion, 'createdAtMs'>): Promise<void>;
+    standardVersion(v: NewStandardVersion): Promise<void>;
+    /** Marks a stored version withdrawn before it took effect; the version's row (a chain record) stays as it is. */
+    standardWithdrawal(id: string, version: number): Promise<void>;
     /** Creates or replaces an event type defined over the API. */
     eventType(definition: EventTypeDefinition): Promise<void>;
     /** Creates or replaces a site's configuration (and un-retires it); recorded in its history. */

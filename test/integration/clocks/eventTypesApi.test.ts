@@ -94,6 +94,23 @@ describe('event types over the API', () => {
     expect(dropping.body.detail ?? dropping.body.errors[0].message).toMatch(/callback-2h/);
   });
 
+  it('names a built-in id beside the body\'s other problems in one 400; a body otherwise fine is still 409', async () => {
+    const builtIn = '"call" is a built-in event type and cannot be redefined';
+    const bad = await postJson(server, '/api/v1/event-types', { ...CALLBACK, id: 'call', name: '', maxOpenSeconds: 0 });
+    expect([bad.status, bad.body.errors]).toEqual([
+      400,
+      [
+        { path: 'name', message: 'must not be empty' },
+        { path: 'maxOpenSeconds', message: 'must be > 0' },
+        { path: 'id', message: builtIn },
+      ],
+    ]);
+    const replaced = await put('/api/v1/event-types/visit', { ...CALLBACK, id: 'visit', measures: [] });
+    expect([replaced.status, fieldsOf(replaced.body)]).toEqual([400, ['measures', 'id']]);
+    const fine = await postJson(server, '/api/v1/event-types', { ...CALLBACK, id: 'call' });
+    expect([fine.status, fine.body.errors]).toEqual([409, [{ path: 'id', message: builtIn }]]);
+  });
+
   it('replaces a type with PUT, keeps it across a restart, and logs each change', async () => {
     const renamed = await put('/api/v1/event-types/callback', { ...CALLBACK, name: 'Customer callbacks' });
     expect(renamed).toMatchObject({ status: 200, body: { id: 'callback', name: 'Customer callbacks' } });

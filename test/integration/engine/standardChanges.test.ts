@@ -235,3 +235,57 @@ describe('PATCH /standards/:id changes the fields it names', () => {
     expect((await versions('patch-auth')).map((v) => v.version)).toEqual([1, 2]);
   });
 });
+
+describe('DELETE /standards/:id/versions/:version withdraws a version scheduled ahead', () => {
+  it('takes back a scheduled version, so a change without validFrom takes effect now again; recorded, chained, never renumbered', async () => {
+    await createStandard('withdraw-scheduled');
+    expect((await server.send('PATCH', '/api/v1/standards/withdraw-scheduled', { threshold: 30, validFrom: '2099-01-01T00:00:00Z' })).status).toBe(200);
+    expect((await server.send('PATCH', '/api/v1/standards/withdraw-scheduled', { threshold: 10 })).status).toBe(409);
+
+    const withdrawn = await server.send('DELETE', '/api/v1/standards/withdraw-scheduled/versions/2');
+    expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(200);
+    expect(withdrawn.body).toMatchObject({ id: 'withdraw-scheduled', versions: [{ version: 1, threshold: 20, validTo: null }] });
+    expect(withdrawn.body.versions).toHaveLength(1);
+    expect(await versions('withdraw-scheduled')).toEqual(withdrawn.body.versions);
+    expect(await judgedBy('withdraw-scheduled', 'ldn', 'sales')).toEqual([1]);
+    const [entry] = (await standardEntries('withdraw-scheduled')).filter((r) => r.action === 'standard.withdraw');
+    expect(JSON.parse(entry!.details)).toEqual({ version: 2, validFrom: '2099-01-01T00:00:00.000Z' });
+
+    // The change refused while version 2 was scheduled now takes effect now, numbered after the withdrawn one.
+    const changed = await server.send('PATCH', '/api/v1/standards/withdraw-scheduled', { threshold: 10 });
+    expect([changed.status, changed.body.version, changed.body.threshold]).toEqual([200, 3, 10]);
+    expect((await versions('withdraw-scheduled')).map((v) => v.version)).toEqual([1, 3]);
+    const again = await server.send('DELETE', '/api/v1/standards/withdraw-scheduled/versions/2');
+    expect([again.status, again.body.errors]).toEqual([404, [{ path: 'version', message: expect.stringMatching(/^standard "withdraw-scheduled" has no version 2 \(it was withdrawn at \S+\)/) }]]);
+    // The withdrawn version's row stays as it was chained: the chain is intact.
+    expect((await server.send('GET', '/api/v1/audit/verify')).body).toMatchObject({ intact: true });
+  });
+
+  it('refuses a version in force or past (409 naming when it took effect), one that judged events, an unknown or malformed one', async () => {
+    await createStandard('withdraw-refused');
+    const head = await auditHead();
+    const inForce = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/1');
+    expect([inForce.status, inForce.body.errors]).toEqual([
+      409,
+      [{ path: 'version', message: 'version 1 took effect at the beginning: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead' }],
+    ]);
+    const unknown = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/7');
+    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'version', message: 'standard "withdraw-refused" has no version 7; GET /api/v1/standards/withdraw-refused/versions lists them' }]]);
+    for (const bad of ['0', 'two', '1.5', '9007199254740992']) {
+      const malformed = await server.send('DELETE', `/api/v1/standards/withdraw-refused/versions/${bad}`);
+      expect([bad, malformed.status, malformed.body.errors]).toEqual([bad, 400, [{ path: 'version', message: 'must be a whole number from 1 to 9007199254740991' }]]);
+    }
+    expect((await server.send('DELETE', '/api/v1/standards/nowhere/versions/1')).status).toBe(404);
+    expect(await auditHead()).toEqual(head);
+
+    // Scheduled two minutes ahead, then judging an event dated three minutes ahead (ingest accepts some clock skew):
+    // that judgement names version 2, so version 2 is history already.
+    const soon = Date.now() + 120_000;
+    expect((await server.send('PATCH', '/api/v1/standards/withdraw-refused', { threshold: 30, validFrom: new Date(soon).toISOString() })).status).toBe(200);
+    const ahead = await server.postEvents({ type: 'call', site: 'ldn', queue: 'sales', occurredAt: new Date(soon + 60_000).toISOString(), outcome: 'answered', answerSeconds: 5 });
+    expect(ahead.body.results[0].judgements.find((j: { standardId: string }) => j.standardId === 'withdraw-refused')).toMatchObject({ standardVersion: 2 });
+    const judged = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/2');
+    expect([judged.status, judged.body.errors[0].path, judged.body.errors[0].message]).toEqual([409, 'version', `events on or after ${new Date(soon).toISOString()} were already judged by version 2; history is not rewritten`]);
+    expect((await versions('withdraw-refused')).map((v) => v.version)).toEqual([1, 2]);
+  });
+});

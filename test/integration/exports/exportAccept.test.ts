@@ -1,6 +1,6 @@
 // Which format an export answers in without ?format=: the one Accept prefers among the export's (q values honoured),
-// the default for no Accept, */* or a browser's list, and 406 naming Accept when it takes none of them. A real server on
-// 127.0.0.1:0 with its own SQLite store.
+// the default for no Accept, */* or a browser's list, and 406 naming Accept when it takes none of them; every answer of
+// an export says it varies on Accept. A real server on 127.0.0.1:0 with its own SQLite store.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
@@ -83,5 +83,26 @@ describe('an export without ?format=', () => {
     const res = await get('/export/report', 'application/json');
     expect(res.status).toBe(406);
     expect((await res.json()).errors).toEqual([{ path: 'Accept', message: 'must accept one of text/html (got application/json)' }]);
+  });
+
+  it('every answer of an export says Vary: Accept, so a cache keeps one answer per Accept (RFC 9110 §12.5.5)', async () => {
+    const varies = (res: Response) => (res.headers.get('vary') ?? '').split(',').map((h) => h.trim().toLowerCase());
+    const answers = [
+      ['negotiated', await get('/export/events', 'application/json')],
+      ['format given', await get('/export/events?format=csv', 'text/html')],
+      ['HEAD', await get('/export/events', 'application/x-ndjson', 'HEAD')],
+      ['406', await get('/export/compliance', 'text/html')],
+      ['400', await get('/export/audit-log?from=soon', 'text/csv')],
+      ['report', await get('/export/report', 'text/html')],
+      ['report 406', await get('/export/report', 'application/json')],
+    ] as const;
+    for (const [what, res] of answers) {
+      expect([what, res.status < 500, varies(res)]).toEqual([what, true, expect.arrayContaining(['accept'])]);
+      await res.arrayBuffer();
+    }
+    // A route that answers JSON whatever Accept says does not claim to vary on it.
+    const standards = await get('/standards', 'text/html');
+    expect(varies(standards)).not.toContain('accept');
+    await standards.arrayBuffer();
   });
 });

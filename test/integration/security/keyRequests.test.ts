@@ -1,4 +1,5 @@
-// POST /keys refuses a request it would have to read two ways, naming the field, and creates nothing.
+// POST /keys refuses a request it would have to read two ways, or a scope it does not know, naming the field (and the
+// value refused, with the scope it most likely mistypes, as the keys subcommand does), and creates nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
@@ -25,5 +26,23 @@ describe('key requests', () => {
     expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-key-request$/), errors: [{ path: 'scope', message: 'cannot be combined with scopes: give one of them' }] });
     expect(await keyCount()).toBe(before);
     expect((await createKey({ name: 'wallboard', scope: 'read' })).body.scopes).toEqual(['read']);
+  });
+
+  it('names an unknown scope and the scope it most likely mistypes, as the keys subcommand does', async () => {
+    const before = await keyCount();
+    const allowed = 'must be one of ingest, read, audit, admin';
+    const listed = await createKey({ name: 'wallboard', scopes: ['reed', 'root', 7, 'x'.repeat(50)] });
+    expect([listed.status, listed.body.errors]).toEqual([
+      400,
+      [
+        { path: 'scopes.0', message: `${allowed} (got "reed") (did you mean "read"?)` },
+        { path: 'scopes.1', message: `${allowed} (got "root")` },
+        { path: 'scopes.2', message: allowed },
+        { path: 'scopes.3', message: `${allowed} (got "${'x'.repeat(40)}…")` },
+      ],
+    ]);
+    const one = await createKey({ name: 'wallboard', scope: 'admn' });
+    expect([one.status, one.body.errors]).toEqual([400, [{ path: 'scope', message: `${allowed} (got "admn") (did you mean "admin"?)` }]]);
+    expect(await keyCount()).toBe(before);
   });
 });

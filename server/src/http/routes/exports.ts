@@ -173,6 +173,7 @@ export const exportRoutes = [
       method: 'GET',
       path: `/export/${kind}`,
       scope: 'audit',
+      vary: ['Accept'], // the format is chosen by Accept unless ?format= names one
       query: queryFor(kind, STREAMED),
       handle: async ({ query, req, res }, app) => {
         const q = withFormat(query, req, res, STREAMED);
@@ -184,6 +185,7 @@ export const exportRoutes = [
     method: 'GET',
     path: '/export/report',
     scope: 'audit',
+    vary: ['Accept'],
     query: queryFor('report', REPORT),
     handle: async ({ query: asked, req, res }, app) => {
       const query = withFormat(asked, req, res, REPORT);

@@ -1,11 +1,11 @@
 // Standards over HTTP. A change never edits history: PUT (the whole definition), PATCH (some of its fields) and DELETE
-// create new versions; the service refuses what may not change (a DomainError) and writes the change to the audit log
+// create new versions, and a version scheduled ahead may be withdrawn before it takes effect; the service refuses what may not change (a DomainError) and writes the change to the audit log
 // under the caller's key.
 import { z } from 'zod';
 import { standardDefinitionSchema, standardPatchSchema, standardReplacementSchema, type StandardDefinition, type StandardPatch } from '../../protocol';
 import { DomainError } from '../../domain/errors';
 import { keyIdOf } from '../caller';
-import { timeParam } from '../queryParams';
+import { timeParam, wholeNumber } from '../queryParams';
 import { route } from '../route';
 import { editableBody, idParams, type IdParams } from './editable';
 
@@ -15,6 +15,9 @@ const unknownStandard = (id: string) => new DomainError('not-found', 'id', `unkn
 // Optional ?validFrom=ISO: when the retirement takes effect (same rules as a version's validFrom). Any other
 // parameter is refused: a misspelt ?validfrom= would otherwise retire the standard now.
 const retireQuery = z.strictObject({ validFrom: timeParam() });
+
+/** A version of a standard: its number as the store keeps it (up to the largest whole number JSON carries exactly). */
+const versionParams = { schema: z.object({ id: z.string(), version: wholeNumber(1, Number.MAX_SAFE_INTEGER) }) };
 
 export const standardRoutes = [
   route({ method: 'GET', path: '/standards', scope: 'read', handle: (_input, app) => ({ standards: app.core.standards.current() }) }),
@@ -71,5 +74,13 @@ export const standardRoutes = [
       if (versions.length === 0) throw unknownStandard(params.id);
       return { id: params.id, versions };
     },
+  }),
+  // Takes back a version scheduled ahead (not yet in force): the standard's versions as they remain, as GET .../versions.
+  route<z.infer<typeof versionParams.schema>>({
+    method: 'DELETE',
+    path: '/standards/:id/versions/:version',
+    scope: 'admin',
+    params: versionParams,
+    handle: async ({ params, res }, app) => ({ id: params.id, versions: (await app.core.standards.withdraw(params.id, params.version, actor(res))).versions }),
   }),
 ];

@@ -46,8 +46,9 @@ const versionInfo = (r: StoredStandardVersion): VersionInfo => {
   return { id: r.id, version: r.version, name: text(d.name, r.id), formula: text(d.formula, 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
 };
 
+/** The versions that were or are to be in force: a withdrawn one never took effect (its record is still chained). */
 export async function standardVersions(snapshot: Snapshot): Promise<VersionInfo[]> {
-  return (await snapshot.standards.all()).map(versionInfo);
+  return (await snapshot.standards.all()).filter((r) => r.withdrawnAtMs === null).map(versionInfo);
 }
 
 export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {

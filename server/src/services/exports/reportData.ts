@@ -116,7 +116,8 @@ const detailsOf = (row: AuditLogExportRow): Record<string, unknown> => {
 
 function versionRows(all: readonly VersionInfo[], created: ReadonlyMap<string, number>, log: readonly AuditLogExportRow[], who: Who): VersionRow[] {
   const authors = new Map<string, string>();
-  for (const row of log) if (row.action.startsWith('standard.') && row.target) authors.set(`${row.target}@${String(detailsOf(row).version)}`, who(row.keyId));
+  // A withdrawal names the version it withdrew, which it did not make.
+  for (const row of log) if (row.action.startsWith('standard.') && row.action !== 'standard.withdraw' && row.target) authors.set(`${row.target}@${String(detailsOf(row).version)}`, who(row.keyId));
   return all.map((v) => {
     const createdAtMs = created.get(`${v.id}@${v.version}`) ?? 0;
     const next = all.find((x) => x.id === v.id && x.version > v.version);

@@ -19,6 +19,7 @@ import { MIGRATION_0015 } from './0015_handle_seconds';
 import { MIGRATION_0016 } from './0016_cases_by_event';
 import { MIGRATION_0017 } from './0017_chain_tags';
 import { MIGRATION_0018 } from './0018_signing_key';
+import { MIGRATION_0019 } from './0019_standard_withdrawals';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -52,6 +53,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0016,
   MIGRATION_0017,
   MIGRATION_0018,
+  MIGRATION_0019,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

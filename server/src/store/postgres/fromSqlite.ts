@@ -17,6 +17,7 @@ import { WRITE_LOCK } from './store';
 const TABLES: readonly string[] = [
   'sites',
   'standards',
+  'standard_withdrawals',
   'events',
   'judgements',
   'rollup_minute',

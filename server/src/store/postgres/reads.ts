@@ -8,7 +8,7 @@ import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysRead
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
-import { EVENT_TYPES, toEventType } from '../sqlite/standards';
+import { EVENT_TYPES, STANDARD_VERSIONS, toEventType } from '../sqlite/standards';
 import { storableText } from '../sqlite/text';
 import type { Sql } from './db';
 import { casesReads } from './cases';
@@ -28,11 +28,12 @@ const toStandard = (r: Row): StoredStandardVersion => ({
   createdAtMs: r.created_at_ms as number,
   validFromMs: r.valid_from_ms as number | null,
   retired: r.retired === 1,
+  withdrawnAtMs: r.withdrawn_at_ms as number | null,
 });
 
 function standardsReads(s: Sql): StandardsReads {
   return {
-    all: async () => (await s.rows<Row>('SELECT * FROM standards ORDER BY id, version')).map(toStandard),
+    all: async () => (await s.rows<Row>(STANDARD_VERSIONS)).map(toStandard),
     judgedSince: async (id, fromMs) =>
       (await s.one('SELECT 1 FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ? LIMIT 1', [id, fromMs])) !== undefined,
     latestJudgedAt: async (id, fromMs) =>

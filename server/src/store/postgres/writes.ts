@@ -9,7 +9,7 @@ import { bucketStart, PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
 import { worseSeverity } from '../../domain/alerts/evaluate';
 import type { IncidentChange, IncidentUpdate, Site } from '../../protocol';
-import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, PruneCounts, StoredKey, StoredStandardVersion } from '../port';
+import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, NewStandardVersion, PruneCounts, StoredKey } from '../port';
 import { CHECKPOINT_COLUMNS, PRUNABLE_MILESTONES } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, askedIncidents, CHANGE_INSERT, changeArgs, changeOf, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
@@ -56,7 +56,7 @@ export async function retireSite(s: Sql, chain: PgChainWriter, id: string, atMs:
   await recordSiteChange(s, chain, storableText(id), 'retired', atMs);
 }
 
-export async function writeStandardVersion(s: Sql, chain: PgChainWriter, v: Omit<StoredStandardVersion, 'createdAtMs'>, atMs: number): Promise<void> {
+export async function writeStandardVersion(s: Sql, chain: PgChainWriter, v: NewStandardVersion, atMs: number): Promise<void> {
   const def = v.definition;
   const names = (list: string[] | undefined) => list?.map((n) => storableText(n));
   const scope = def.scope && { ...def.scope, ...(def.scope.sites ? { sites: names(def.scope.sites) } : {}), ...(def.scope.queues ? { queues: names(def.scope.queues) } : {}) };

@@ -1,8 +1,9 @@
-// Standard versions as stored: the definition exactly as judged with; append-only and chained. And the event types
+// Standard versions as stored: the definition exactly as judged with; append-only and chained, a withdrawal of a
+// version not yet in force recorded beside it (standard_withdrawals), never by changing its row. And the event types
 // defined over the API (one row each, replaced by a change; the change itself is in the chained audit log).
 import type { Standard } from '../../protocol';
 import type { EventTypeDefinition } from '../../protocol/eventTypes';
-import type { StandardsReads, StoredStandardVersion } from '../port';
+import type { NewStandardVersion, StandardsReads, StoredStandardVersion } from '../port';
 import { chainWriter } from './chain';
 import type { Statements } from './database';
 import { storableText } from './text';
@@ -14,6 +15,7 @@ interface Row {
   created_at_ms: number;
   valid_from_ms: number | null;
   retired: 0 | 1;
+  withdrawn_at_ms: number | null;
 }
 
 const toRecord = (r: Row): StoredStandardVersion => ({
@@ -23,11 +25,17 @@ const toRecord = (r: Row): StoredStandardVersion => ({
   createdAtMs: r.created_at_ms,
   validFromMs: r.valid_from_ms,
   retired: r.retired === 1,
+  withdrawnAtMs: r.withdrawn_at_ms,
 });
+
+/** Every version with when it was withdrawn (null: not), and withdrawing one (both backends). */
+export const STANDARD_VERSIONS = `SELECT s.*, w.withdrawn_at_ms FROM standards s
+  LEFT JOIN standard_withdrawals w ON w.standard_id = s.id AND w.version = s.version ORDER BY s.id, s.version`;
+export const WITHDRAW_STANDARD_VERSION = 'INSERT INTO standard_withdrawals (standard_id, version, withdrawn_at_ms) VALUES (?, ?, ?)';
 
 export function standardsReads(s: Statements): StandardsReads {
   return {
-    all: async () => (s.get('SELECT * FROM standards ORDER BY id, version').all() as Row[]).map(toRecord),
+    all: async () => (s.get(STANDARD_VERSIONS).all() as Row[]).map(toRecord),
     judgedSince: async (id, fromMs) =>
       (s.get('SELECT COUNT(*) AS n FROM (SELECT 1 FROM judgements j JOIN events e ON e.seq = j.event_seq WHERE j.standard_id = ? AND e.occurred_at_ms >= ? LIMIT 1)').get(id, fromMs) as { n: number }).n > 0,
     latestJudgedAt: async (id, fromMs) =>
@@ -47,7 +55,7 @@ export function writeEventType(s: Statements, def: EventTypeDefinition, atMs: nu
 }
 
 /** Appends a version (with its chain link). The definition's free text is stored as SQLite can keep it (text.ts). */
-export function writeStandardVersion(s: Statements, v: Omit<StoredStandardVersion, 'createdAtMs'>, atMs: number): void {
+export function writeStandardVersion(s: Statements, v: NewStandardVersion, atMs: number): void {
   const row = s
     .raw('INSERT INTO standards (id, version, definition, created_at_ms, valid_from_ms, retired) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, version, definition, created_at_ms, valid_from_ms, retired')
     .get(storableText(v.id), v.version, JSON.stringify(storableDefinition(v.definition)), atMs, v.validFromMs, v.retired ? 1 : 0) as unknown[];

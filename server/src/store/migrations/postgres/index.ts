@@ -12,12 +12,13 @@ import { PG_MIGRATION_0008 } from './0008_cases_by_event';
 import { PG_MIGRATION_0009 } from './0009_chain_tags';
 import { PG_MIGRATION_0010 } from './0010_signing_key';
 import { PG_MIGRATION_0011 } from './0011_legacy_alert_deliveries';
+import { PG_MIGRATION_0012 } from './0012_standard_withdrawals';
 import type { PgMigration } from './types';
 
 export type { PgMigration } from './types';
 
 export const PG_MIGRATIONS: readonly PgMigration[] = inSequence(
-  [PG_MIGRATION_0001, PG_MIGRATION_0002, PG_MIGRATION_0003, PG_MIGRATION_0004, PG_MIGRATION_0005, PG_MIGRATION_0006, PG_MIGRATION_0007, PG_MIGRATION_0008, PG_MIGRATION_0009, PG_MIGRATION_0010, PG_MIGRATION_0011],
+  [PG_MIGRATION_0001, PG_MIGRATION_0002, PG_MIGRATION_0003, PG_MIGRATION_0004, PG_MIGRATION_0005, PG_MIGRATION_0006, PG_MIGRATION_0007, PG_MIGRATION_0008, PG_MIGRATION_0009, PG_MIGRATION_0010, PG_MIGRATION_0011, PG_MIGRATION_0012],
 );
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
