@@ -16,7 +16,13 @@ import { unknownKeysFirst, zodProblems } from './zodProblems';
 export type Actor = { keyId: string } | null;
 
 /** `keptRetired`: a standards file listed a standard retired over the API, which the file does not revive. */
-export type ChangeResult = { changed: boolean; standard: StandardVersion; keptRetired?: true };
+export type ChangeResult = {
+  changed: boolean;
+  standard: StandardVersion;
+  keptRetired?: true;
+  /** The version scheduled ahead that this change replaced (withdrawn, the new one valid from its instant). */
+  replaced?: number;
+};
 
 /** What the stored versions say beyond those in force: the highest number each id was given, and the withdrawn ones. */
 interface Numbering {
@@ -312,9 +318,24 @@ export class StandardsService {
     const latest = this.versions(id).at(-1);
     const change = changeOf(def, latest);
     if (!change.changed) return { changed: false, standard: latest! };
+    if (change.echoed && latest?.validFrom && Date.parse(latest.validFrom) > tx.nowMs) return this.replaceScheduled(tx, id, latest, change.body);
     const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs), change.echoed) : change.validFromMs;
     await this.addVersion(tx, id, change.body, validFrom, false);
     return { changed: true, standard: this.versions(id).at(-1)! };
+  }
+
+  /**
+   * A change naming the instant of a version scheduled ahead (a standards file editing that version and keeping its
+   * date, or a PUT of what GET showed with a field changed) edits that version: it is withdrawn (as DELETE
+   * …/versions/N does: its row stays, marked) and the new definition takes its place from the same instant. Before,
+   * the new version followed 1 ms after, leaving the old one in force for that millisecond.
+   */
+  private async replaceScheduled(tx: WriteTx, id: string, latest: StandardVersion, body: Parameters<typeof nextVersion>[2]): Promise<ChangeResult> {
+    await withdrawable(this.versions(id), latest.version, tx.nowMs, (fromMs) => tx.standards.judgedSince(id, fromMs));
+    await tx.writes.standardWithdrawal(id, latest.version);
+    await this.reload(tx);
+    await this.addVersion(tx, id, body, Date.parse(latest.validFrom!), false);
+    return { changed: true, standard: this.versions(id).at(-1)!, replaced: latest.version };
   }
 
   private async addVersion(tx: WriteTx, id: string, body: Parameters<typeof nextVersion>[2], validFromMs: number | null, keepJudged: boolean): Promise<void> {
@@ -333,7 +354,8 @@ export class StandardsService {
   /** The audit entry of a change made (`request`: its body, and for a PATCH the method), with the version it made. */
   private async logged(tx: WriteTx, result: ChangeResult, actor: Actor, verb: 'create' | 'update' | 'retire', request: { method?: 'PATCH'; body: object }): Promise<ChangeResult> {
     if (actor && result.changed) {
-      await tx.writes.auditLog({ keyId: actor.keyId, action: `standard.${verb}`, target: result.standard.id, details: { version: result.standard.version, ...request } });
+      const replaced = result.replaced === undefined ? {} : { replaced: result.replaced };
+      await tx.writes.auditLog({ keyId: actor.keyId, action: `standard.${verb}`, target: result.standard.id, details: { version: result.standard.version, ...replaced, ...request } });
     }
     return result;
   }

@@ -192,12 +192,26 @@ describe('PATCH /standards/:id changes the fields it names', () => {
     }
     expect((await versions('patch-after-scheduled')).map((v) => v.version)).toEqual([1, 2]);
     expect(await auditHead()).toEqual(head);
-    // A definition that names the scheduled version's own validFrom (a standards file edited, its date kept) follows it.
+    // A definition that names the scheduled version's own validFrom (a standards file edited, its date kept) edits that
+    // version: it is withdrawn and the new one takes effect at the same instant, not 1 ms after it (which left the old
+    // one in force for that millisecond). PATCH does the same, and the audit entry names the version replaced.
     const echoed = await server.send('PUT', '/api/v1/standards/patch-after-scheduled', { ...SALES, threshold: 31, validFrom: '2099-01-01T00:00:00Z' });
-    expect(echoed.body).toMatchObject({ version: 3, threshold: 31, validFrom: '2099-01-01T00:00:00.001Z' });
+    expect([echoed.status, echoed.body]).toEqual([200, expect.objectContaining({ version: 3, threshold: 31, validFrom: '2099-01-01T00:00:00.000Z' })]);
+    const patched = await server.send('PATCH', '/api/v1/standards/patch-after-scheduled', { threshold: 32, validFrom: '2099-01-01T00:00:00.000Z' });
+    expect(patched.body).toMatchObject({ version: 4, threshold: 32, validFrom: '2099-01-01T00:00:00.000Z' });
+    expect((await versions('patch-after-scheduled')).map((v) => [v.version, v.threshold, v.validFrom])).toEqual([
+      [1, 20, null],
+      [4, 32, '2099-01-01T00:00:00.000Z'],
+    ]);
+    const updates = (await standardEntries('patch-after-scheduled')).filter((r) => r.action === 'standard.update').map((r) => JSON.parse(r.details));
+    expect(updates.slice(-2).map((d) => [d.version, d.replaced])).toEqual([
+      [3, 2],
+      [4, 3],
+    ]);
+    expect((await server.send('GET', '/api/v1/audit/verify')).body).toMatchObject({ intact: true });
     // After the scheduled version, a change is a version from then, as ever.
     const later = await server.send('PATCH', '/api/v1/standards/patch-after-scheduled', { threshold: 10, validFrom: '2099-02-01T00:00:00Z' });
-    expect(later.body).toMatchObject({ version: 4, threshold: 10, validFrom: '2099-02-01T00:00:00.000Z' });
+    expect(later.body).toMatchObject({ version: 5, threshold: 10, validFrom: '2099-02-01T00:00:00.000Z' });
   });
 
   it('merges concurrent patches of different fields: each keeps the other', async () => {
