@@ -206,7 +206,7 @@ export class StandardsService {
     return this.changing(async (tx) => {
       const latest = this.versions(def.id).at(-1);
       if (latest && !latest.retired) throw new DomainError('conflict', 'id', `standard "${def.id}" already exists (version ${latest.version}); use PUT to change it`);
-      return this.logged(tx, await this.change(tx, def.id, def), actor, 'create', { body: def });
+      return this.logged(tx, await this.change(tx, def.id, def, actor), actor, 'create', { body: def });
     });
   }
 
@@ -214,7 +214,7 @@ export class StandardsService {
   update(id: string, def: StandardDefinition, actor: Actor): Promise<ChangeResult> {
     return this.changing(async (tx) => {
       this.changeable(id, def.id);
-      return this.logged(tx, await this.change(tx, id, def), actor, 'update', { body: def });
+      return this.logged(tx, await this.change(tx, id, def, actor), actor, 'update', { body: def });
     });
   }
 
@@ -228,7 +228,7 @@ export class StandardsService {
       const latest = this.changeable(id, patch.id);
       const parsed = parseInput(standardDefinitionSchema, mergePatch(definitionOf(latest), patch));
       if (!parsed.success) throw new FieldErrors('invalid', zodProblems(unknownKeysFirst(parsed.error)));
-      return this.logged(tx, await this.change(tx, id, parsed.data), actor, 'update', { method: 'PATCH', body: patch });
+      return this.logged(tx, await this.change(tx, id, parsed.data, actor), actor, 'update', { method: 'PATCH', body: patch });
     });
   }
 
@@ -285,7 +285,7 @@ export class StandardsService {
       for (const [index, def] of defs.entries()) {
         const latest = this.versions(def.id).at(-1);
         if (latest?.retired) results.push({ changed: false, standard: latest, keptRetired: true });
-        else results.push(await this.change(tx, def.id, def).catch((error: unknown) => {
+        else results.push(await this.change(tx, def.id, def, null).catch((error: unknown) => {
           throw error instanceof DomainError ? new DomainError(error.kind, `standards.${index}.${error.path}`, error.message) : error;
         }));
       }
@@ -312,13 +312,13 @@ export class StandardsService {
     }
   }
 
-  private async change(tx: WriteTx, id: string, def: StandardDefinition): Promise<ChangeResult> {
+  private async change(tx: WriteTx, id: string, def: StandardDefinition, actor: Actor): Promise<ChangeResult> {
     const target = standardTargetProblems(this.registry, def.eventType, def.measure, def.clock)[0];
     if (target) throw new DomainError('invalid', target.path, target.message);
     const latest = this.versions(id).at(-1);
     const change = changeOf(def, latest);
     if (!change.changed) return { changed: false, standard: latest! };
-    if (change.echoed && latest?.validFrom && Date.parse(latest.validFrom) > tx.nowMs) return this.replaceScheduled(tx, id, latest, change.body);
+    if (change.echoed && latest?.validFrom && Date.parse(latest.validFrom) > tx.nowMs) return this.replaceScheduled(tx, id, latest, change.body, actor);
     const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs), change.echoed) : change.validFromMs;
     await this.addVersion(tx, id, change.body, validFrom, false);
     return { changed: true, standard: this.versions(id).at(-1)! };
@@ -328,12 +328,14 @@ export class StandardsService {
    * A change naming the instant of a version scheduled ahead (a standards file editing that version and keeping its
    * date, or a PUT of what GET showed with a field changed) edits that version: it is withdrawn (as DELETE
    * …/versions/N does: its row stays, marked) and the new definition takes its place from the same instant. Before,
-   * the new version followed 1 ms after, leaving the old one in force for that millisecond.
+   * the new version followed 1 ms after, leaving the old one in force for that millisecond. The withdrawal is in the
+   * audit log as DELETE's is, by the standards file (`system`) when no key asked for it.
    */
-  private async replaceScheduled(tx: WriteTx, id: string, latest: StandardVersion, body: Parameters<typeof nextVersion>[2]): Promise<ChangeResult> {
+  private async replaceScheduled(tx: WriteTx, id: string, latest: StandardVersion, body: Parameters<typeof nextVersion>[2], actor: Actor): Promise<ChangeResult> {
     await withdrawable(this.versions(id), latest.version, tx.nowMs, (fromMs) => tx.standards.judgedSince(id, fromMs));
     await tx.writes.standardWithdrawal(id, latest.version);
     await this.reload(tx);
+    await tx.writes.auditLog({ keyId: actor?.keyId ?? 'system', action: 'standard.withdraw', target: id, details: { version: latest.version, validFrom: latest.validFrom } });
     await this.addVersion(tx, id, body, Date.parse(latest.validFrom!), false);
     return { changed: true, standard: this.versions(id).at(-1)!, replaced: latest.version };
   }

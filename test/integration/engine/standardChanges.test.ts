@@ -208,6 +208,11 @@ describe('PATCH /standards/:id changes the fields it names', () => {
       [3, 2],
       [4, 3],
     ]);
+    const withdrawals = (await standardEntries('patch-after-scheduled')).filter((r) => r.action === 'standard.withdraw').map((r) => JSON.parse(r.details));
+    expect(withdrawals).toEqual([
+      { version: 2, validFrom: '2099-01-01T00:00:00.000Z' },
+      { version: 3, validFrom: '2099-01-01T00:00:00.000Z' },
+    ]);
     expect((await server.send('GET', '/api/v1/audit/verify')).body).toMatchObject({ intact: true });
     // After the scheduled version, a change is a version from then, as ever.
     const later = await server.send('PATCH', '/api/v1/standards/patch-after-scheduled', { threshold: 10, validFrom: '2099-02-01T00:00:00Z' });
