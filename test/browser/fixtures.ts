@@ -420,6 +420,7 @@ export function settle(): Promise<void> {
 // ---- open clocks ----
 import type { ClockBreach, ClocksUpdate, ClockStanding, OpenClock } from '../../server/src/protocol';
 import type { Ticker } from '../../webview/src/ticker';
+import { standardShortLabel } from '../../server/src/protocol/pure';
 
 export const COMPLAINT_STANDARD: Standard = {
   id: 'complaint-ack-4bh',
@@ -452,7 +453,7 @@ export function openClock(fields: { type?: string; site?: string; caseId?: strin
     caseId: fields.caseId ?? `case-${(seq += 1)}`,
     startedAt: iso(started),
     elapsedSeconds: (now - started) / 1000,
-    standards: [{ standardId: fields.standardId ?? CALL_STANDARD.id, deadline: iso(deadline), atRiskAt: iso(atRisk), state }],
+    standards: [{ ...timedBy(fields.standardId ?? CALL_STANDARD.id), deadline: iso(deadline), atRiskAt: iso(atRisk), state }],
   };
 }
 
@@ -462,7 +463,13 @@ export function clocksUpdate(fields: Partial<ClocksUpdate> = {}): { type: 'clock
 
 export function breachOf(clock: OpenClock, standardIndex = 0): ClockBreach {
   const standing = clock.standards[standardIndex]!;
-  return { type: clock.type, site: clock.site, caseId: clock.caseId, standardId: standing.standardId, deadline: standing.deadline! };
+  return { type: clock.type, site: clock.site, caseId: clock.caseId, standardId: standing.standardId, standardVersion: standing.standardVersion, standardLabel: standing.standardLabel, deadline: standing.deadline! };
+}
+
+/** A standing's standard as the server names it: the version that times the case, and its short label. */
+function timedBy(standardId: string): Pick<ClockStanding, 'standardId' | 'standardVersion' | 'standardLabel'> {
+  const standard = [...STANDARDS, COMPLAINT_STANDARD].find((s) => s.id === standardId);
+  return { standardId, standardVersion: standard?.version ?? 1, standardLabel: standard ? standardShortLabel(standard) : standardId };
 }
 
 /** A ticker the test moves: `advance(ms)` moves time and runs every tick that fell due, in order. */

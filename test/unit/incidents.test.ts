@@ -2,13 +2,13 @@
 // summary and the SRE detail, and the one rounding rule every figure goes through.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IncidentSeverity, Standard } from '../../server/src/protocol';
-import { applyIncidentUpdate, countIncidents, countsPhrase, formatFactor, formatPercent, formatThreshold, formatTimes, standardPhrase, standardShortLabel } from '../../server/src/protocol/pure';
+import type { IncidentDetail, IncidentSeverity, Standard } from '../../server/src/protocol';
+import { applyIncidentUpdate, countIncidents, countsPhrase, formatFactor, formatPercent, formatThreshold, formatTimes, standardPhrase, standardShortLabel, versionsPhrase, versionsShortLabel } from '../../server/src/protocol/pure';
 import { CLEAR, incidentKey, observe, type Observation } from '../../server/src/domain/alerts/evaluate';
 import { stepIncidents, withIds, type IncidentChangeDraft, type IncidentHolds, type KeyState } from '../../server/src/domain/alerts/incidents';
 import { DEFAULT_POLICY, MINUTE_MS, policyWindows } from '../../server/src/domain/alerts/policy';
 import type { WindowCounts } from '../../server/src/domain/alerts/counts';
-import { detailOf, summaryOf, windowWords } from '../../server/src/domain/alerts/wording';
+import { detailOf, windowWords, wordingOf, type SummaryState } from '../../server/src/domain/alerts/wording';
 
 const std = (over: Partial<Standard> = {}): Standard => ({
   id: 'calls',
@@ -89,6 +89,7 @@ describe('the one rounding rule (protocol/pure/format.ts)', () => {
 });
 
 describe('wording', () => {
+  const summaryOf = (standard: Standard, detail: IncidentDetail, state: SummaryState) => wordingOf(standard, 'Harbour', detail, state, () => []).summary;
   const observation = (standard: Standard, counts: WindowCounts[], memory = CLEAR): Observation =>
     observe({ standards: [standard], policy: DEFAULT_POLICY, windows, scoped: [{ standardId: standard.id, site: 'harbour', counts }], memory: new Map([[incidentKey(standard.id, 'harbour'), memory]]), openSites: new Map() })[0]!;
 
@@ -107,7 +108,7 @@ describe('wording', () => {
     const o = observation(std(), uniform(239, 201)); // 84.1 %: red (below 85 %)
     expect(o.wanted).toBe('red');
     const detail = detailOf(o);
-    expect(summaryOf(o.standard, 'Harbour', detail, 'open')).toBe('Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %');
+    expect(summaryOf(o.standard, detail, 'open')).toBe('Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %');
     expect(detail.lines[0]).toBe('Band over 1h: 84.1 % (201 of 239 met); amber below 90 %, red below 85 % → red');
     expect(detail.lines.slice(1)).toEqual([
       'Error budget (10 %) burning 1.6× over 1h and 1.6× over 5m; red above 14.4× in both → clear',
@@ -115,14 +116,33 @@ describe('wording', () => {
       'Error budget (10 %) burning 1.6× over 1d and 1.6× over 2h; amber above 3× in both → clear',
       'Error budget (10 %) burning 1.6× over 3d and 1.6× over 6h; amber above 1× in both → firing',
     ]);
-    expect(summaryOf(o.standard, 'Harbour', detail, 'recovered')).toBe('Harbour calls back on target: 84.1 % answered within 2 rings in the last hour — target 90 %');
-    expect(summaryOf(o.standard, 'Harbour', detail, 'retired')).toBe('Harbour calls: closed — the standard "Calls answered within 2 rings" is no longer in force');
+    expect(summaryOf(o.standard, detail, 'recovered')).toBe('Harbour calls back on target: 84.1 % answered within 2 rings in the last hour — target 90 %');
+    expect(summaryOf(o.standard, detail, 'retired')).toBe('Harbour calls: closed — the standard "Calls answered within 2 rings" is no longer in force');
   });
 
   it('never states a figure just below the target as the target (215 of 239 is 89.9 %, not 90.0 %)', () => {
     const o = observation(std(), at({ '1h': c(239, 215) }, c(239, 215)));
     expect(o.wanted).toBe('amber');
-    expect(summaryOf(o.standard, 'Harbour', detailOf(o), 'open')).toBe('Harbour calls: 89.9 % answered within 2 rings in the last hour — target 90 %');
+    expect(summaryOf(o.standard, detailOf(o), 'open')).toBe('Harbour calls: 89.9 % answered within 2 rings in the last hour — target 90 %');
+  });
+
+  it('names the threshold of the versions that judged the window, several in one wording', () => {
+    const v1 = std({ threshold: 20, measure: 'answerSeconds', version: 1 });
+    const v2 = { ...v1, threshold: 25, version: 2 };
+    const v3 = { ...v1, target: 0.95, version: 3 }; // the threshold of v1 again
+    const byNumber = (_id: string, numbers: readonly number[]) => [v1, v2, v3].filter((v) => numbers.includes(v.version));
+    const judgedBy = (versions: number[]) => observation(v2, windows.map(() => ({ ...c(30, 10), versions })));
+    const word = (versions: number[]) => wordingOf(v2, 'Lobby', detailOf(judgedBy(versions)), 'open', byNumber);
+    expect(word([1])).toEqual({ summary: 'Lobby calls: 33.3 % answered within 20 s in the last hour — target 90 %', standardLabel: 'Calls ≤ 20 s', standardVersion: 1 });
+    expect(word([1, 2])).toEqual({ summary: 'Lobby calls: 33.3 % answered within 20 s / 25 s in the last hour — target 90 %', standardLabel: 'Calls ≤ 20 s / 25 s', standardVersion: 2 });
+    expect(word([1, 2, 3]).standardLabel).toBe('Calls ≤ 20 s / 25 s');
+    expect(word([1, 3])).toMatchObject({ standardLabel: 'Calls ≤ 20 s', standardVersion: 3 });
+    // Nothing counted, or versions not recorded: the version in force.
+    expect(word([])).toMatchObject({ standardLabel: 'Calls ≤ 25 s', standardVersion: 2 });
+    expect(judgedBy([1]).band.window.versions).toEqual([1]);
+    // Versions that measure differently read as their labels, side by side.
+    expect(versionsShortLabel([v1, { ...v1, operator: '>=', threshold: 5 }])).toBe('Calls ≤ 20 s / Calls ≥ 5 s');
+    expect(versionsPhrase([v1, { ...v1, operator: '>=', threshold: 5 }])).toEqual({ noun: 'calls', phrase: 'met (Calls ≤ 20 s / Calls ≥ 5 s)' });
   });
 
   it('names the long window of the burning pair when only the error budget burns', () => {
@@ -130,7 +150,7 @@ describe('wording', () => {
     const o = observation(std(), at({ '1h': c(100, 95), '5m': c(10, 10), '30m': c(50, 48), '2h': c(200, 180), '6h': c(600, 510), '1d': c(2000, 1760), '3d': c(6000, 5100) }));
     expect(o.memory).toEqual({ band: null, burn: 'ticket' });
     expect(o.wanted).toBe('amber');
-    expect(summaryOf(o.standard, 'Harbour', detailOf(o), 'open')).toBe('Harbour calls: 85.0 % answered within 2 rings in the last 3 days — target 90 %');
+    expect(summaryOf(o.standard, detailOf(o), 'open')).toBe('Harbour calls: 85.0 % answered within 2 rings in the last 3 days — target 90 %');
   });
 });
 
@@ -150,7 +170,7 @@ function run(steps: Array<[number, Observation[]]>, holds = HOLDS, inForce = [st
   let nextId = 1;
   const drafts: Array<IncidentChangeDraft & { id: number }> = [];
   for (const [atMs, observations] of steps) {
-    const step = stepIncidents(states, observations, new Map(inForce.map((s) => [s.id, s])), { atMs, holds, siteName: (s) => s[0]!.toUpperCase() + s.slice(1), standardLabel: standardShortLabel });
+    const step = stepIncidents(states, observations, new Map(inForce.map((s) => [s.id, s])), { atMs, holds, siteName: (s) => s[0]!.toUpperCase() + s.slice(1), versionsOf: () => [] });
     const written = step.drafts.map((d) => ({ ...d, id: d.incidentId ?? nextId++ }));
     states = withIds(step.states, written.filter((d) => d.kind === 'opened').map((d) => ({ key: incidentKey(d.standardId, d.site), id: d.id })));
     drafts.push(...written);
@@ -234,10 +254,10 @@ describe('incident state machine', () => {
     const key = incidentKey('calls', 'harbour');
     const acked = (s: Map<string, KeyState>, severity: IncidentSeverity) => new Map([[key, { ...s.get(key)!, incident: { ...s.get(key)!.incident!, acknowledgedSeverity: severity } }]]);
     states = acked(states, 'amber');
-    const up = stepIncidents(states, [wants('red')], new Map([['calls', std()]]), { atMs: m(3), holds: HOLDS, siteName: (s) => s, standardLabel: standardShortLabel });
+    const up = stepIncidents(states, [wants('red')], new Map([['calls', std()]]), { atMs: m(3), holds: HOLDS, siteName: (s) => s, versionsOf: () => [] });
     expect(up.drafts.map((d) => [d.kind, d.clearsAcknowledgement])).toEqual([['escalated', true]]);
     const redAcked = acked(up.states, 'red');
-    const down = stepIncidents(redAcked, [wants('amber')], new Map([['calls', std()]]), { atMs: m(3), holds: { ...HOLDS, deescalateAfterMs: 0 }, siteName: (s) => s, standardLabel: standardShortLabel });
+    const down = stepIncidents(redAcked, [wants('amber')], new Map([['calls', std()]]), { atMs: m(3), holds: { ...HOLDS, deescalateAfterMs: 0 }, siteName: (s) => s, versionsOf: () => [] });
     expect(down.drafts.map((d) => [d.kind, d.clearsAcknowledgement])).toEqual([['de-escalated', false]]);
     expect(down.states.get(key)!.incident!.acknowledgedSeverity).toBe('red');
   });
@@ -247,7 +267,7 @@ describe('incident state machine', () => {
       [m(0), [wants('red')]],
       [m(2), [wants('red')]],
     ]);
-    const step = stepIncidents(states, [], new Map(), { atMs: m(3), holds: HOLDS, siteName: () => 'Harbour', standardLabel: standardShortLabel });
+    const step = stepIncidents(states, [], new Map(), { atMs: m(3), holds: HOLDS, siteName: () => 'Harbour', versionsOf: () => [] });
     expect(step.drafts.map((d) => [d.kind, d.severity, d.incidentId, d.summary])).toEqual([['recovered', 'red', 1, 'Harbour calls: closed — the standard "Calls answered within 2 rings" is no longer in force']]);
     expect(step.states.size).toBe(0);
   });

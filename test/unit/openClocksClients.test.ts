@@ -19,12 +19,12 @@ function clock(caseId: string, startMs: number, limitSeconds: number, fields: Pa
     caseId,
     startedAt: iso(startMs),
     elapsedSeconds: 0,
-    standards: [{ standardId: 'calls', deadline: iso(deadline), atRiskAt: iso(startMs + limitSeconds * 800), state: 'running' }],
+    standards: [{ standardId: 'calls', standardVersion: 1, standardLabel: 'Calls ≤ 2 rings', deadline: iso(deadline), atRiskAt: iso(startMs + limitSeconds * 800), state: 'running' }],
     ...fields,
   };
 }
 
-const breach = (caseId: string, fields: Partial<ClockBreach> = {}): ClockBreach => ({ type: 'call', site: 'harbour', caseId, standardId: 'calls', deadline: iso(T0), ...fields });
+const breach = (caseId: string, fields: Partial<ClockBreach> = {}): ClockBreach => ({ type: 'call', site: 'harbour', caseId, standardId: 'calls', standardVersion: 1, standardLabel: 'Calls ≤ 2 rings', deadline: iso(T0), ...fields });
 const standards = [{ id: 'calls', name: 'Calls answered within 2 rings', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9 }] as unknown as Standard[];
 const on = { enabled: true, minSeverity: 'amber' as const, quietMs: 5 * 60_000 };
 

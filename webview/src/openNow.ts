@@ -1,8 +1,8 @@
 // Pure: what the "open now" tiles and the at-risk list show at an instant, from the open cases the server sent
 // (state.openClocks) and the page's corrected clock. Each standing's state comes from its own deadlines
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
-import type { ClockState, OpenClock, Standard } from '@ringside/server/protocol';
-import { clockStateAt, formatDuration, standardShortLabel, standingStateAt } from '@ringside/server/protocol/pure';
+import type { ClockState, OpenClock } from '@ringside/server/protocol';
+import { clockStateAt, formatDuration, standingStateAt } from '@ringside/server/protocol/pure';
 import { formatClock, formatDayMonth } from './format';
 import type { DashboardState } from './state';
 import { compareText } from './textOrder';
@@ -104,7 +104,7 @@ export interface AtRiskItem {
   key: string;
   clock: OpenClock;
   standardId: string;
-  /** "Calls ≤ 2 rings", or the standard id when the standard is not known here. */
+  /** "Calls ≤ 2 rings": the label of the version that set the deadline, as the server sent it (not the one in force now). */
   standardLabel: string;
   deadlineMs: number;
   state: Exclude<ClockState, 'running'>;
@@ -113,19 +113,18 @@ export interface AtRiskItem {
 }
 
 /** Every standing at risk or past its deadline at `nowMs`, the nearest deadline first. */
-export function atRiskItems(clocks: readonly OpenClock[], standards: readonly Standard[], nowMs: number): AtRiskItem[] {
+export function atRiskItems(clocks: readonly OpenClock[], nowMs: number): AtRiskItem[] {
   const items: AtRiskItem[] = [];
   for (const clock of clocks) {
     for (const standing of clock.standards) {
       const state = standingStateAt(standing, nowMs);
       if (state === 'running' || standing.deadline === null) continue;
       const deadlineMs = Date.parse(standing.deadline);
-      const standard = standards.find((s) => s.id === standing.standardId);
       items.push({
         key: `${clock.type}\u0000${clock.site}\u0000${clock.caseId}\u0000${standing.standardId}`,
         clock,
         standardId: standing.standardId,
-        standardLabel: standard ? standardShortLabel(standard) : standing.standardId,
+        standardLabel: standing.standardLabel,
         deadlineMs,
         state,
         countdown: countdown(deadlineMs, nowMs),

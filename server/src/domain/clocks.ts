@@ -11,6 +11,7 @@ import { addBusinessSeconds, businessSecondsBetween, closedIntervals, type Busin
 import { ringOnWhichAnswered } from './cadence';
 import { clockMeasureOf, gaveUpStopOf, milestoneOf, RINGS_MEASURE, startOf } from './eventTypes';
 import { isOpen } from './hours';
+import { standardShortLabel } from '../protocol/pure';
 import { inScope, judgeAgainst, leftOutOfHours, type JudgeableEvent, type JudgementOf } from './judge';
 
 /** What clocks need of a site: its calendar (business time, hours) and its ring cycle. */
@@ -601,6 +602,18 @@ export function toFinishedEvent(state: CaseState, site: Pick<ClockSite, 'ringCyc
   };
 }
 
+const LABELS = new WeakMap<ClockStandard, string>();
+
+/**
+ * The short label of the version that times a case (in force when it started, not the one in force now): its
+ * standings and breaches name it. Once per version object: a look lists every open case's standings.
+ */
+export function clockLabel(standard: ClockStandard): string {
+  let label = LABELS.get(standard);
+  if (label === undefined) LABELS.set(standard, (label = standardShortLabel(standard)));
+  return label;
+}
+
 /**
  * The open case as GET /clocks lists it: every running clock of the standards that judge it. null when closed.
  * `judged`: the verdict recorded on the case while open for a standard, if any (shown on its standing).
@@ -614,7 +627,7 @@ export function openClockOf(state: CaseState, standards: readonly ClockStandard[
     const verdict = judged?.(s.id);
     // One literal: on Node 20 spreading a standing into a copy with a key it lacks cost microseconds per standing.
     return [{
-      standardId: s.id, deadline: iso(status.deadlineMs), atRiskAt: iso(status.atRiskMs), state: status.state,
+      standardId: s.id, standardVersion: s.version, standardLabel: clockLabel(s), deadline: iso(status.deadlineMs), atRiskAt: iso(status.atRiskMs), state: status.state,
       ...(status.counted ? {} : { notCounted: 'outside-hours' as const }),
       ...(verdict ? { judged: { met: verdict.met, reason: verdict.reason } } : {}),
     }];

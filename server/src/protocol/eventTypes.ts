@@ -280,8 +280,8 @@ export type ClockState = (typeof CLOCK_STATES)[number];
 export const CLOCK_FILTERS = ['open', 'at-risk', 'breached'] as const;
 export type ClockFilter = (typeof CLOCK_FILTERS)[number];
 
-/** One standard's clock on an open case. */
-export interface ClockStanding {
+/** A standard's clock on a case: when it turns at-risk and runs out (what a client times it by). */
+export interface ClockTiming {
   standardId: string;
   /** ISO UTC; null when the clock can never run out (a site that never opens, an "at least" standard, notCounted). */
   deadline: string | null;
@@ -295,6 +295,14 @@ export interface ClockStanding {
    * standard does not count outside hours. Such a clock has no deadline and never turns at-risk or breached.
    */
   notCounted?: Extract<ClockReason, 'outside-hours'>;
+}
+
+/** One standard's clock on an open case, timed by the version in force when the case started. */
+export interface ClockStanding extends ClockTiming {
+  /** The version that set the deadline: the one in force when the case started (it judges the case's end). */
+  standardVersion: number;
+  /** That version's short label ("Calls ≤ 20 s"), not the one in force now. */
+  standardLabel: string;
 }
 
 export interface OpenClock {
@@ -318,6 +326,9 @@ export interface ClockKey {
 /** A standard's deadline passing on an open case: pushed once, at the deadline. */
 export interface ClockBreach extends ClockKey {
   standardId: string;
+  /** The version that set the deadline (in force when the case started), and its short label. */
+  standardVersion: number;
+  standardLabel: string;
   deadline: string;
   /** The miss was recorded at the deadline (every way the clock can still end is a miss); else it is judged when it ends. */
   missed?: boolean;

@@ -19,6 +19,11 @@ export interface MeasuredWindow {
   compliance: number | null;
   /** (1 − compliance) / (1 − target); null when nothing was counted or the target leaves no budget. */
   burnRate?: number | null;
+  /**
+   * The standard versions that judged the events counted, oldest first ([] when nothing was counted; absent on
+   * changes written before windows named them).
+   */
+  versions?: number[];
 }
 
 /** The band condition: compliance over the band window against the standard's bands. */
@@ -70,12 +75,15 @@ export interface IncidentChange {
 /** What an incident is about: a standard at a site, as named and targeted when the incident last changed. */
 export interface IncidentSubject {
   standardId: string;
-  /** The standard version in force when the incident last changed. */
+  /**
+   * The newest standard version that judged the figure the summary states when the incident last changed (the
+   * version in force then, when that window counted nothing).
+   */
   standardVersion: number;
   site: string;
   /** The site's display name when the incident last changed. */
   siteName: string;
-  /** The standard's short label ("Calls ≤ 2 rings"). */
+  /** The short label of the versions that judged that figure ("Calls ≤ 2 rings"; several: "Calls ≤ 20 s / 25 s"). */
   standardLabel: string;
   target: number;
 }

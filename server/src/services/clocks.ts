@@ -9,6 +9,7 @@
 import type { Clock } from '../clock';
 import {
   caseState,
+  clockLabel,
   clockStatus,
   deadlineJudgement,
   deadlineVerdict,
@@ -83,7 +84,8 @@ interface WatchedCase {
 /** A breach found at a look: announced (and its miss recorded) only by the node that claims it first. */
 interface DueBreach {
   key: CaseKey;
-  standardId: string;
+  /** The version that set the deadline. */
+  standard: ClockStandard;
   deadlineMs: number;
   /** The miss to record now; null when a verdict was already recorded for this standard. */
   miss: ClockJudgement | null;
@@ -369,18 +371,22 @@ export class ClockService {
   private async claimIn(tx: WriteTx, due: readonly DueBreach[], watched?: WatchedCase): Promise<ClockBreach[]> {
     const breaches: ClockBreach[] = [];
     for (const b of due) {
-      if (!(await tx.writes.claimBreach(b.key, b.standardId, b.deadlineMs))) continue;
+      const standardId = b.standard.id;
+      if (!(await tx.writes.claimBreach(b.key, standardId, b.deadlineMs))) continue;
       if (b.miss) {
         await tx.writes.caseJudgement(b.key, b.miss);
         const c = watched ?? this.cases.get(keyText(b.key));
         if (c) {
-          c.recorded.set(b.standardId, b.miss);
+          c.recorded.set(standardId, b.miss);
           // Its standings now show the verdict: the next look pushes them.
           c.quietUntil = -Infinity;
         }
       }
       // Field by field: on Node 20 a spread of the key followed by new keys cost microseconds per breach.
-      breaches.push({ type: b.key.type, site: b.key.site, caseId: b.key.caseId, standardId: b.standardId, deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore });
+      breaches.push({
+        type: b.key.type, site: b.key.site, caseId: b.key.caseId, standardId, standardVersion: b.standard.version, standardLabel: clockLabel(b.standard),
+        deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore,
+      });
     }
     return breaches;
   }
@@ -393,7 +399,7 @@ export class ClockService {
       if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
       c.breached.add(s.id);
       const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now, verdict);
-      due.push({ key: c.key, standardId: s.id, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
+      due.push({ key: c.key, standard: s, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
     }
     return due;
   }

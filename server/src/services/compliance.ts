@@ -250,6 +250,9 @@ export class ComplianceReader {
       if (!rows) memo.set(key, (rows = this.piece(ids, p, nowMs)));
       return rows;
     };
+    // Σcounted per window and version, to name the versions that judged each window (a correction may take back all
+    // a version counted: it judged nothing there then).
+    const byVersion = new Map<string, Map<number, number>[]>();
     for (const [i, w] of windows.entries()) {
       for (const piece of decompose(w.fromMs, w.toMs)) {
         for (const r of await read(piece)) {
@@ -259,8 +262,15 @@ export class ComplianceReader {
           if (!entry) scoped.set(key, (entry = { standardId: r.standardId, site: r.site, counts: windows.map(() => ({ counted: 0, met: 0 })) }));
           entry.counts[i]!.counted += r.counted;
           entry.counts[i]!.met += r.met;
+          let versions = byVersion.get(key);
+          if (!versions) byVersion.set(key, (versions = windows.map(() => new Map<number, number>())));
+          versions[i]!.set(r.version, (versions[i]!.get(r.version) ?? 0) + r.counted);
         }
       }
+    }
+    for (const [key, entry] of scoped) {
+      const versions = byVersion.get(key)!;
+      entry.counts.forEach((c, i) => (c.versions = [...versions[i]!].filter(([, counted]) => counted > 0).map(([v]) => v).sort((a, b) => a - b)));
     }
     return [...scoped.values()];
   }
@@ -275,7 +285,7 @@ export class ComplianceReader {
 }
 
 /** What window counts add up: a piece's counted and met per standard × site (several rows may share a key). */
-type CountRow = Pick<GroupedRow, 'standardId' | 'site' | 'counted' | 'met'>;
+type CountRow = Pick<GroupedRow, 'standardId' | 'version' | 'site' | 'counted' | 'met'>;
 
 /**
  * How versionSums reads a range: before the retention cutoff (pruned) and after it, each split into rollup buckets

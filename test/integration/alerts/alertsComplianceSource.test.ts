@@ -11,22 +11,29 @@ import { removeDir, tempDataDir } from '../support/testServer';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** counted/met per standard × site over each window, scanning the stored judgements (corrections would be ignored: none here). */
+/**
+ * counted/met per standard × site over each window, and the versions that judged what it counts, scanning the stored
+ * judgements (corrections would be ignored: none here).
+ */
 function rawScan(dataDir: string, windows: readonly WindowRange[]): ScopedCounts[] {
   const db = readFile(dataDir);
   try {
-    const rows = db.prepare('SELECT j.standard_id AS standardId, e.site AS site, e.occurred_at_ms AS ms, j.counted AS counted, j.met AS met FROM judgements j JOIN events e ON e.seq = j.event_seq').all() as Array<{ standardId: string; site: string; ms: number; counted: number; met: number }>;
-    const scoped = new Map<string, ScopedCounts>();
+    const rows = db
+      .prepare('SELECT j.standard_id AS standardId, j.standard_version AS version, e.site AS site, e.occurred_at_ms AS ms, j.counted AS counted, j.met AS met FROM judgements j JOIN events e ON e.seq = j.event_seq')
+      .all() as Array<{ standardId: string; version: number; site: string; ms: number; counted: number; met: number }>;
+    const scoped = new Map<string, { standardId: string; site: string; counts: Array<{ counted: number; met: number; versions: Set<number> }> }>();
     for (const r of rows) {
       const key = `${r.standardId}|${r.site}`;
-      if (!scoped.has(key)) scoped.set(key, { standardId: r.standardId, site: r.site, counts: windows.map(() => ({ counted: 0, met: 0 })) });
+      if (!scoped.has(key)) scoped.set(key, { standardId: r.standardId, site: r.site, counts: windows.map(() => ({ counted: 0, met: 0, versions: new Set<number>() })) });
       windows.forEach((w, i) => {
         if (r.ms < w.fromMs || r.ms >= w.toMs) return;
-        scoped.get(key)!.counts[i]!.counted += r.counted;
-        scoped.get(key)!.counts[i]!.met += r.met * r.counted;
+        const c = scoped.get(key)!.counts[i]!;
+        c.counted += r.counted;
+        c.met += r.met * r.counted;
+        if (r.counted) c.versions.add(r.version);
       });
     }
-    return [...scoped.values()];
+    return [...scoped.values()].map((s) => ({ ...s, counts: s.counts.map((c) => ({ ...c, versions: [...c.versions].sort((a, b) => a - b) })) }));
   } finally {
     db.close();
   }

@@ -33,14 +33,14 @@ describe('a complaint posted as milestones', () => {
     const deadline = '2026-06-02T11:00:00.000Z';
     const opened = await updates.until((u) => u.changed.some((c) => c.caseId === 'K-1'));
     expect(opened.changed[0]!.standards).toEqual([
-      { standardId: 'complaint-ack-4bh', deadline, atRiskAt: '2026-06-02T10:12:00.000Z', state: 'running' },
+      { standardId: 'complaint-ack-4bh', standardVersion: 1, standardLabel: 'Complaints ≤ 4 h', deadline, atRiskAt: '2026-06-02T10:12:00.000Z', state: 'running' },
       // 3 business days = 24 business hours from Monday 15:00: Monday 2 h, Tuesday–Thursday 8 h each → Thursday 15:00.
-      { standardId: 'complaint-resolve-3bd', deadline: '2026-06-04T15:00:00.000Z', atRiskAt: expect.any(String), state: 'running' },
+      { standardId: 'complaint-resolve-3bd', standardVersion: 1, standardLabel: 'Complaints ≤ 24 h', deadline: '2026-06-04T15:00:00.000Z', atRiskAt: expect.any(String), state: 'running' },
     ]);
 
     await clock.skipTo(Date.parse(deadline) + 1);
     const breach = await updates.until((u) => u.breaches.length > 0);
-    expect(breach.breaches).toEqual([{ type: 'complaint', site: 'harbour', caseId: 'K-1', standardId: 'complaint-ack-4bh', deadline, missed: true }]);
+    expect(breach.breaches).toEqual([{ type: 'complaint', site: 'harbour', caseId: 'K-1', standardId: 'complaint-ack-4bh', standardVersion: 1, standardLabel: 'Complaints ≤ 4 h', deadline, missed: true }]);
     const listed = await server.getJson('/api/v1/clocks?type=complaint&state=breached');
     expect(listed.body.clocks).toEqual([expect.objectContaining({ caseId: 'K-1' })]);
     expect(listed.body.clocks[0].standards[0]).toMatchObject({ standardId: 'complaint-ack-4bh', state: 'breached', judged: { met: false, reason: 'deadline' } });

@@ -37,7 +37,7 @@ describe('deadlines on the server clock', () => {
 
     await clock.advance(2_400);
     const breach = await updates.until((u) => u.breaches.length > 0);
-    expect(breach.breaches).toEqual([{ type: 'call', site: 'north', caseId: 'r1', standardId: CALLS, deadline: new Date(T0 + 12_000).toISOString(), missed: true }]);
+    expect(breach.breaches).toEqual([{ type: 'call', site: 'north', caseId: 'r1', standardId: CALLS, standardVersion: 1, standardLabel: 'Calls ≤ 2 rings', deadline: new Date(T0 + 12_000).toISOString(), missed: true }]);
     expect(breach.serverTime).toBe(new Date(T0 + 12_000).toISOString());
     const breached = await server.getJson('/api/v1/clocks?state=breached');
     expect(breached.body.clocks).toEqual([expect.objectContaining({ caseId: 'r1', elapsedSeconds: 12, standards: [expect.objectContaining({ state: 'breached' })] })]);

@@ -89,7 +89,7 @@ describe.each(['sqlite', 'postgres'] as const)('a call already past its deadline
     await clocks.idle();
     expect(counted.writes).toBe(1);
     expect(await caseJudgements(store, 'late')).toEqual([{ caseId: 'late', standardId: CALLS, met: false, reason: 'deadline' }]);
-    expect(breaches).toEqual([{ type: 'call', site: 'north', caseId: 'late', standardId: CALLS, deadline: new Date(T0 - 18_000).toISOString(), missed: true }]);
+    expect(breaches).toEqual([{ type: 'call', site: 'north', caseId: 'late', standardId: CALLS, standardVersion: 1, standardLabel: 'Calls ≤ 2 rings', deadline: new Date(T0 - 18_000).toISOString(), missed: true }]);
     expect(clocks.openClocks({ state: 'breached' }).map((c) => [c.caseId, c.standards[0]!.judged])).toEqual([['late', { met: false, reason: 'deadline' }]]);
     expect(errors).toEqual([]);
 

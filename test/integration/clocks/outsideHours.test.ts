@@ -36,7 +36,7 @@ describe('an open visit that started while its site was closed', () => {
     const updates = clockUpdates(client);
     expect((await postMilestones(server, visit('v1', 'arrived', MONDAY_8PM))).status).toBe(201);
     const opened = await updates.until((u) => u.changed.some((c) => c.caseId === 'v1'));
-    const uncounted = { standardId: GREET, deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours' };
+    const uncounted = { standardId: GREET, standardVersion: 1, standardLabel: 'Visits ≤ 30 s', deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours' };
     expect(opened.changed[0]!.standards).toEqual([uncounted]);
 
     await clock.advance(31_000);
@@ -59,7 +59,7 @@ describe('an open visit that started while its site was closed', () => {
     const opened = await updates.until((u) => u.changed.some((c) => c.caseId === 'v2'));
     expect(opened.changed[0]!.standards).toEqual([
       expect.objectContaining({ standardId: GREET, deadline: null, notCounted: 'outside-hours' }),
-      { standardId: counting.id, deadline: new Date(MONDAY_8PM + 30_000).toISOString(), atRiskAt: new Date(MONDAY_8PM + 24_000).toISOString(), state: 'running' },
+      { standardId: counting.id, standardVersion: 1, standardLabel: 'Visits ≤ 30 s', deadline: new Date(MONDAY_8PM + 30_000).toISOString(), atRiskAt: new Date(MONDAY_8PM + 24_000).toISOString(), state: 'running' },
     ]);
     await clock.advance(31_000);
     const breach = await updates.until((u) => u.breaches.length > 0);
@@ -74,7 +74,7 @@ describe('an open visit that started in hours', () => {
     const updates = clockUpdates(client);
     await postMilestones(server, visit('v3', 'arrived', TUESDAY_10AM));
     const opened = await updates.until((u) => u.changed.some((c) => c.caseId === 'v3'));
-    expect(opened.changed[0]!.standards).toEqual([{ standardId: GREET, deadline: new Date(TUESDAY_10AM + 30_000).toISOString(), atRiskAt: new Date(TUESDAY_10AM + 24_000).toISOString(), state: 'running' }]);
+    expect(opened.changed[0]!.standards).toEqual([{ standardId: GREET, standardVersion: 1, standardLabel: 'Visits ≤ 30 s', deadline: new Date(TUESDAY_10AM + 30_000).toISOString(), atRiskAt: new Date(TUESDAY_10AM + 24_000).toISOString(), state: 'running' }]);
     await clock.advance(30_001);
     const breach = await updates.until((u) => u.breaches.length > 0);
     expect(breach.breaches).toEqual([expect.objectContaining({ caseId: 'v3', standardId: GREET, missed: true })]);

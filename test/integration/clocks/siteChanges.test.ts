@@ -96,7 +96,7 @@ describe('a business-clock deadline when the site’s hours change', () => {
     const snapshot = new Promise<Snapshot>((resolve) => client.once('snapshot', resolve));
     await changeSite('PATCH', { hours: { mon: ['09:00-19:00'] } });
     // Open until 19:00 on Mondays: the 4 business hours are Monday 15–19.
-    const moved = { standardId: ACK, deadline: '2026-06-01T19:00:00.000Z', atRiskAt: '2026-06-01T18:12:00.000Z', state: 'running' };
+    const moved = { standardId: ACK, standardVersion: 1, standardLabel: 'Complaints ≤ 4 h', deadline: '2026-06-01T19:00:00.000Z', atRiskAt: '2026-06-01T18:12:00.000Z', state: 'running' };
     expect(await listed('K-1', ACK)).toEqual(moved);
     const pushed = await updates.until((u) => u.changed.some((c) => c.caseId === 'K-1' && c.standards[0]!.deadline === moved.deadline));
     expect(pushed.changed.find((c) => c.caseId === 'K-1')!.standards[0]).toEqual(moved);
@@ -132,7 +132,7 @@ describe('a business-clock deadline when the site’s hours change', () => {
     expect((await sendJson(server, 'DELETE', '/api/v1/sites/harbour')).status).toBe(200);
     await server.testApi.clocksIdle();
     const deadline = MONDAY_3PM + 4 * 3_600_000;
-    expect(await listed('K-3', ACK)).toEqual({ standardId: ACK, deadline: iso(deadline), atRiskAt: iso(MONDAY_3PM + 3.2 * 3_600_000), state: 'running' });
+    expect(await listed('K-3', ACK)).toEqual({ standardId: ACK, standardVersion: 1, standardLabel: 'Complaints ≤ 4 h', deadline: iso(deadline), atRiskAt: iso(MONDAY_3PM + 3.2 * 3_600_000), state: 'running' });
 
     await skipTo(deadline);
     await post(...['acknowledged', 'resolved', 'followedUp'].map((m) => milestone('complaint', 'K-3', m, deadline)));
@@ -147,7 +147,7 @@ describe('a wall-clock standard without countOutsideHours when the site’s hour
     expect(await listed('v1', GREET)).toMatchObject({ deadline: null, notCounted: 'outside-hours' });
 
     await changeSite('PATCH', { hours: { mon: ['09:00-24:00'] } });
-    expect(await listed('v1', GREET)).toEqual({ standardId: GREET, deadline: iso(MONDAY_8PM + 30_000), atRiskAt: iso(MONDAY_8PM + 24_000), state: 'running' });
+    expect(await listed('v1', GREET)).toEqual({ standardId: GREET, standardVersion: 1, standardLabel: 'Visits ≤ 30 s', deadline: iso(MONDAY_8PM + 30_000), atRiskAt: iso(MONDAY_8PM + 24_000), state: 'running' });
 
     await advance(30_001);
     await expectBreached(updates, 'v1', GREET, iso(MONDAY_8PM + 30_000));
@@ -161,7 +161,7 @@ describe('a wall-clock standard without countOutsideHours when the site’s hour
     expect(await listed('v2', GREET)).toMatchObject({ deadline: iso(TUESDAY_10AM + 30_000) });
 
     await changeSite('PATCH', { hours: { tue: null } });
-    const uncounted = { standardId: GREET, deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours' };
+    const uncounted = { standardId: GREET, standardVersion: 1, standardLabel: 'Visits ≤ 30 s', deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours' };
     expect(await listed('v2', GREET)).toEqual(uncounted);
 
     await advance(40_000);
@@ -181,7 +181,7 @@ describe('a rings deadline when the site’s ring cycle changes (PUT)', () => {
 
     await changeSite('PUT', { id: 'harbour', name: 'harbour', timeZone: 'UTC', ringCycleSeconds: 3, hours: weekdays, holidays: [] });
     // Two rings of 3 s: an answer before 6 s meets.
-    expect(await listed('c1', RINGS)).toEqual({ standardId: RINGS, deadline: iso(TUESDAY_10AM + 6_000), atRiskAt: iso(TUESDAY_10AM + 4_800), state: 'running' });
+    expect(await listed('c1', RINGS)).toEqual({ standardId: RINGS, standardVersion: 1, standardLabel: 'Calls ≤ 2 rings', deadline: iso(TUESDAY_10AM + 6_000), atRiskAt: iso(TUESDAY_10AM + 4_800), state: 'running' });
 
     await advance(6_000);
     await expectBreached(updates, 'c1', RINGS, iso(TUESDAY_10AM + 6_000));

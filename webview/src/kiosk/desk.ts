@@ -4,7 +4,7 @@
 // the moment it is tapped, and sending it again after a crash or a lost answer is harmless (the server keeps one
 // milestone per case and milestone, and answers a re-send as a duplicate).
 import { clockStateAt, countedByNone } from '@ringside/server/protocol/pure';
-import type { ClockStanding, ClockState, KioskStandard, MilestoneDefinition, OpenClock, StoredMilestone } from '@ringside/server/protocol';
+import type { ClockState, ClockTiming, KioskStandard, MilestoneDefinition, StoredMilestone } from '@ringside/server/protocol';
 
 export interface Visitor {
   caseId: string;
@@ -84,11 +84,11 @@ export type WaitState = ClockState | 'not-counted';
  */
 export function waitState(visitor: Visitor, standards: readonly KioskStandard[], nowMs: number): WaitState {
   const arrived = Date.parse(visitor.arrivedAt);
-  const clock: Pick<OpenClock, 'standards'> = { standards: standards.map((s) => standingOf(s, arrived)) };
+  const clock = { standards: standards.map((s) => standingOf(s, arrived)) };
   return countedByNone(clock) ? 'not-counted' : clockStateAt(clock, nowMs);
 }
 
-function standingOf(standard: KioskStandard, arrivedMs: number): ClockStanding {
+function standingOf(standard: KioskStandard, arrivedMs: number): ClockTiming {
   // A setup saved by an older server has no spans: it counted every arrival.
   const uncounted = (standard.notCounted ?? []).some((span) => Date.parse(span.from) <= arrivedMs && arrivedMs < Date.parse(span.to));
   if (uncounted) return { standardId: standard.standardId, deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours' };

@@ -5,6 +5,8 @@
 export interface WindowCounts {
   counted: number;
   met: number;
+  /** The standard versions whose judgements are counted in the window, oldest first (absent: none known). */
+  versions?: readonly number[];
 }
 
 export interface WindowRange {

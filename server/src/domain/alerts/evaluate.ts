@@ -94,7 +94,7 @@ function observeOne(standard: Standard, site: string, at: (w: NamedWindow) => Wi
   const memory: ConditionMemory = { band: bandWant === 'hold' ? before.band : bandWant, burn: burnWant === 'hold' ? before.burn : burnWant };
   const measured = (w: NamedWindow, withBurn: boolean): MeasuredWindow => {
     const c = at(w);
-    return { name: w.name, durationMs: w.durationMs, counted: c.counted, met: c.met, compliance: ratio(c), ...(withBurn ? { burnRate: burnRate(c, standard.target) } : {}) };
+    return { name: w.name, durationMs: w.durationMs, counted: c.counted, met: c.met, compliance: ratio(c), ...(withBurn ? { burnRate: burnRate(c, standard.target) } : {}), versions: [...(c.versions ?? [])] };
   };
   const burnDetail = ({ rule, status }: { rule: BurnRule; status: BurnDetail['status'] }): BurnDetail => ({
     severity: BURN_LEVEL[rule.severity],

@@ -5,7 +5,7 @@
 import type { IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentSubject, Standard } from '../../protocol';
 import { severityRank, type ConditionMemory, type Observation } from './evaluate';
 import type { AlertPolicy } from './policy';
-import { detailOf, summaryOf } from './wording';
+import { detailOf, wordingOf, type VersionLookup } from './wording';
 
 export type IncidentHolds = Pick<AlertPolicy, 'openAfterMs' | 'escalateAfterMs' | 'deescalateAfterMs' | 'recoverAfterMs'>;
 
@@ -47,7 +47,8 @@ export interface StepContext {
   atMs: number;
   holds: IncidentHolds;
   siteName(site: string): string;
-  standardLabel(standard: Standard): string;
+  /** The versions the windows name, to word a change by the versions that judged its figure. */
+  versionsOf: VersionLookup;
 }
 
 export interface StepResult {
@@ -119,15 +120,13 @@ function changeDraft(o: Observation, incident: OpenIncident | null, ctx: StepCon
     kind,
     incidentId: incident?.id ?? null,
     standardId: o.standard.id,
-    standardVersion: o.standard.version,
+    ...wordingOf(o.standard, siteName, detail, kind === 'recovered' ? 'recovered' : 'open', ctx.versionsOf),
     site: o.site,
     siteName,
-    standardLabel: ctx.standardLabel(o.standard),
     target: o.standard.target,
     severity,
     previousSeverity: incident?.severity ?? null,
     atMs: ctx.atMs,
-    summary: summaryOf(o.standard, siteName, detail, kind === 'recovered' ? 'recovered' : 'open'),
     detail,
     clearsAcknowledgement: kind === 'escalated' && incident!.acknowledgedSeverity !== null && severityRank(severity) > severityRank(incident!.acknowledgedSeverity),
   };
@@ -141,15 +140,13 @@ function retiredDraft(incident: OpenIncident, ctx: StepContext): IncidentChangeD
     kind: 'recovered',
     incidentId: incident.id,
     standardId: standard.id,
-    standardVersion: standard.version,
+    ...wordingOf(standard, siteName, incident.detail, 'retired', ctx.versionsOf),
     site: incident.site,
     siteName,
-    standardLabel: ctx.standardLabel(standard),
     target: standard.target,
     severity: incident.severity,
     previousSeverity: incident.severity,
     atMs: ctx.atMs,
-    summary: summaryOf(standard, siteName, incident.detail, 'retired'),
     detail: incident.detail,
     clearsAcknowledgement: false,
   };

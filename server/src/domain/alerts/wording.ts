@@ -2,7 +2,7 @@
 // burn rates per window pair) as its detail. Every figure goes through the protocol's one formatting rule
 // (protocol/pure/format.ts), so none reads onto the wrong side of its threshold.
 import type { BandDetail, BurnDetail, IncidentDetail, IncidentSeverity, MeasuredWindow, Standard } from '../../protocol';
-import { formatFactor, formatPercent, formatThreshold, formatTimes, standardPhrase } from '../../protocol/pure';
+import { formatFactor, formatPercent, formatThreshold, formatTimes, versionsPhrase, versionsShortLabel } from '../../protocol/pure';
 import type { Observation } from './evaluate';
 
 const MINUTE = 60_000;
@@ -41,16 +41,40 @@ function burnLine(b: BurnDetail, target: number): string {
 
 export type SummaryState = 'open' | 'recovered' | 'retired';
 
+/** A standard's versions by number, retired ones too (those unknown left out). */
+export type VersionLookup = (standardId: string, versions: readonly number[]) => Standard[];
+
+/** What an incident change says, and which version it names. */
+export interface IncidentWording {
+  summary: string;
+  /** The short label of the versions that judged the summary's window ("Calls ≤ 20 s", "Calls ≤ 20 s / 25 s"). */
+  standardLabel: string;
+  /** The newest of those versions. */
+  standardVersion: number;
+}
+
+/**
+ * The summary, label and version of a change. A window's figure is judged by the versions in force when its events
+ * happened, not by the one in force now: the threshold named is theirs (several: one wording, versionsShortLabel).
+ * The target named is the one in force, which the bands and burn rates measured the figure against. A window with
+ * no versions known (nothing counted, or detail written before windows named them) names the version in force.
+ */
+export function wordingOf(standard: Standard, siteName: string, detail: IncidentDetail, state: SummaryState, versionsOf: VersionLookup): IncidentWording {
+  const window = state === 'recovered' ? detail.band.window : causeWindow(detail);
+  const found = versionsOf(standard.id, window.versions ?? []);
+  const judged: [Standard, ...Standard[]] = found.length > 0 ? [found[0]!, ...found.slice(1)] : [standard];
+  return { summary: summaryOf(standard, judged, siteName, window, state), standardLabel: versionsShortLabel(judged), standardVersion: judged[judged.length - 1]!.version };
+}
+
 /**
  * The plain line: "Harbour calls: 84.0 % answered within 2 rings in the last hour — target 90 %". An open incident
  * states the window that put it there: the band's, or (when only the error budget burns) the long window of the
  * worst burning pair, which is the steadier of the two.
  */
-export function summaryOf(standard: Standard, siteName: string, detail: IncidentDetail, state: SummaryState): string {
-  const { noun, phrase } = standardPhrase(standard);
+function summaryOf(standard: Standard, judged: readonly [Standard, ...Standard[]], siteName: string, window: MeasuredWindow, state: SummaryState): string {
+  const { noun, phrase } = versionsPhrase(judged);
   const who = `${siteName} ${noun}`;
   if (state === 'retired') return `${who}: closed — the standard "${standard.name}" is no longer in force`;
-  const window = state === 'open' ? causeWindow(detail) : detail.band.window;
   const figure = window.counted === 0 ? `no ${noun} ${windowWords(window.durationMs)}` : `${formatPercent(window.compliance)} ${phrase} ${windowWords(window.durationMs)}`;
   return `${who}${state === 'recovered' ? ' back on target' : ''}: ${figure} — target ${formatThreshold(standard.target)}`;
 }

@@ -16,10 +16,32 @@ const OPERATORS: Readonly<Record<string, string>> = { '<=': '≤', '<': '<', '>=
 
 /** "Calls ≤ 2 rings", "Visits ≤ 30 s", "Complaints ≤ 2 h"; the full name when the definition is unusual. */
 export function standardShortLabel(standard: LabelledStandard): string {
-  const operator = OPERATORS[standard.operator];
-  if (!operator || !Number.isFinite(standard.threshold)) return standard.name;
-  const noun = NOUNS[standard.eventType] ?? plural(standard.eventType);
-  return `${noun} ${operator} ${amount(standard.measure, standard.threshold)}`;
+  return versionsShortLabel([standard]);
+}
+
+/**
+ * The short label of the versions that judged a figure (or set a deadline), oldest first: one version reads as
+ * standardShortLabel, several as one label naming each threshold once, "Calls ≤ 20 s / 25 s"; versions that differ
+ * in what they measure or how read "Calls ≤ 20 s / Calls ≥ 5 s". The one wording of several versions: every label
+ * and summary over them says it this way (docs/alerts.md).
+ */
+export function versionsShortLabel(versions: readonly [LabelledStandard, ...LabelledStandard[]]): string {
+  const first = versions[0];
+  const amounts = amountsOf(versions);
+  if (amounts === null) return versions.length === 1 ? first.name : distinct(versions.map((v) => versionsShortLabel([v]))).join(' / ');
+  return `${NOUNS[first.eventType] ?? plural(first.eventType)} ${OPERATORS[first.operator]} ${amounts}`;
+}
+
+/** "20 s / 25 s": each threshold once, in the versions' order; null unless every version measures alike and reads plainly. */
+function amountsOf(versions: readonly [LabelledStandard, ...LabelledStandard[]]): string | null {
+  const first = versions[0];
+  const alike = versions.every((v) => v.eventType === first.eventType && v.measure === first.measure && v.operator === first.operator && Number.isFinite(v.threshold));
+  if (!alike || !OPERATORS[first.operator]) return null;
+  return distinct(versions.map((v) => amount(first.measure, v.threshold))).join(' / ');
+}
+
+function distinct(texts: readonly string[]): string[] {
+  return [...new Set(texts)];
 }
 
 /** The short label of `standardId` among `standards`, or the fallback (a name from a figure) when unknown. */
@@ -41,11 +63,18 @@ const WITHIN: Readonly<Record<string, string>> = { '<=': 'within', '<': 'in unde
 
 /** "calls" / "answered within 2 rings"; a measure without a known verb reads "met (Complaints ≤ 2 h)". */
 export function standardPhrase(standard: LabelledStandard): StandardPhrase {
-  const noun = (NOUNS[standard.eventType] ?? plural(standard.eventType)).toLowerCase();
-  const verb = VERBS[standard.measure];
-  const within = WITHIN[standard.operator];
-  if (!verb || !within || !Number.isFinite(standard.threshold)) return { noun, phrase: `met (${standardShortLabel(standard)})` };
-  return { noun, phrase: `${verb} ${within} ${amount(standard.measure, standard.threshold)}` };
+  return versionsPhrase([standard]);
+}
+
+/** standardPhrase of the versions that judged a figure, oldest first: "answered within 20 s / 25 s" (versionsShortLabel). */
+export function versionsPhrase(versions: readonly [LabelledStandard, ...LabelledStandard[]]): StandardPhrase {
+  const first = versions[0];
+  const noun = (NOUNS[first.eventType] ?? plural(first.eventType)).toLowerCase();
+  const verb = VERBS[first.measure];
+  const within = WITHIN[first.operator];
+  const amounts = amountsOf(versions);
+  if (!verb || !within || amounts === null) return { noun, phrase: `met (${versionsShortLabel(versions)})` };
+  return { noun, phrase: `${verb} ${within} ${amounts}` };
 }
 
 function amount(measure: string, value: number): string {

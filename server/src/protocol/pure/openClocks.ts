@@ -2,7 +2,7 @@
 // order (changed cases replace, closed ones leave), and a standing's state at any instant from its own deadlines,
 // so a countdown turns at-risk and breached on time between two pushes. The dashboard and the extension both use
 // these, so their counts agree.
-import type { ClockBreach, ClockKey, ClockStanding, ClockState, ClocksUpdate, OpenClock } from '../eventTypes';
+import type { ClockBreach, ClockKey, ClockState, ClocksUpdate, ClockTiming, OpenClock } from '../eventTypes';
 
 /** One string per case: type, site and case id (none of them can contain a NUL). */
 export function clockKeyOf(clock: ClockKey): string {
@@ -33,7 +33,7 @@ const RANK: Readonly<Record<ClockState, number>> = { running: 0, 'at-risk': 1, b
  * A standing's state at `nowMs`: from its own at-risk and deadline instants, never less than what the server last
  * said (the server knows the exact breach instant; a state it sent is not taken back by a slow local clock).
  */
-export function standingStateAt(standing: ClockStanding, nowMs: number): ClockState {
+export function standingStateAt(standing: ClockTiming, nowMs: number): ClockState {
   const deadline = standing.deadline === null ? null : Date.parse(standing.deadline);
   const atRisk = standing.atRiskAt === null ? null : Date.parse(standing.atRiskAt);
   const local: ClockState = deadline !== null && nowMs > deadline ? 'breached' : atRisk !== null && nowMs >= atRisk ? 'at-risk' : 'running';
@@ -41,7 +41,7 @@ export function standingStateAt(standing: ClockStanding, nowMs: number): ClockSt
 }
 
 /** The worst state of any of the case's standings at `nowMs` ('running' when it has none). */
-export function clockStateAt(clock: Pick<OpenClock, 'standards'>, nowMs: number): ClockState {
+export function clockStateAt(clock: { standards: readonly ClockTiming[] }, nowMs: number): ClockState {
   let worst: ClockState = 'running';
   for (const s of clock.standards) {
     const state = standingStateAt(s, nowMs);
@@ -55,7 +55,7 @@ export function clockStateAt(clock: Pick<OpenClock, 'standards'>, nowMs: number)
  * was closed). Such a case is open and waiting, never at risk or overdue (clockStateAt says 'running'); the kiosk
  * labels it, so the desk does not chase a visitor the figures will leave out.
  */
-export function countedByNone(clock: Pick<OpenClock, 'standards'>): boolean {
+export function countedByNone(clock: { standards: readonly ClockTiming[] }): boolean {
   return clock.standards.length > 0 && clock.standards.every((s) => s.notCounted !== undefined);
 }
 

@@ -8,7 +8,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { Incident, IncidentUpdate, IncidentWithChanges, Standard } from '../../protocol';
-import { standardShortLabel } from '../../protocol/pure';
 import { DomainError } from '../../domain/errors';
 import { incidentKey, observe, type ConditionMemory } from '../../domain/alerts/evaluate';
 import { stepIncidents, withIds, type KeyState } from '../../domain/alerts/incidents';
@@ -235,7 +234,7 @@ export class AlertService {
     }
     const observations = observe({ standards, policy: this.policy, windows: this.windows, scoped, memory, openSites });
     const inForce = new Map<string, Standard>(standards.map((s) => [s.id, s]));
-    const ctx = { atMs: at, holds: this.policy, siteName: (site: string) => siteNames.get(site) ?? site, standardLabel: standardShortLabel };
+    const ctx = { atMs: at, holds: this.policy, siteName: (site: string) => siteNames.get(site) ?? site, versionsOf: (id: string, versions: readonly number[]) => this.versionsOf(id, versions) };
     const { states, drafts } = stepIncidents(this.states, observations, inForce, ctx);
     if (drafts.length === 0) {
       this.states = states;
@@ -250,6 +249,11 @@ export class AlertService {
     }
     this.webhooks?.kick();
     return updates;
+  }
+
+  /** The versions of a standard by number, oldest first (as the windows name the versions that judged them). */
+  private versionsOf(standardId: string, versions: readonly number[]): Standard[] {
+    return this.deps.standards.versions(standardId).filter((v) => versions.includes(v.version)).map(asStandard);
   }
 
   private async safeEvaluate(): Promise<void> {
