@@ -57,8 +57,7 @@ export class AlertNotifications implements vscode.Disposable {
         for (const notification of this.gate.decide(updates, Date.now(), notificationSettings())) this.show(notification);
       }),
       connection.onClocks(({ breaches }) => {
-        const standards = connection.snapshot?.standards ?? [];
-        for (const notification of this.breachGate.decide(breaches, Date.now(), notificationSettings(), standards, connection.siteNames)) this.showBreach(notification);
+        for (const notification of this.breachGate.decide(breaches, Date.now(), notificationSettings(), connection.siteNames)) this.showBreach(notification);
       }),
     ];
   }

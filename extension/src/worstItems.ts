@@ -2,7 +2,7 @@
 // lists. A site's figure today and its open incident (if any) make one item; the worse of the two decides its rank,
 // so a site that is red today or has a red alert comes first, then the furthest below target.
 import type { Band, Incident, Standard } from '@ringside/server/protocol';
-import { BAND_RANK, incidentKey, keyOf, LEVEL_RANK, shortLabelOf } from '@ringside/server/protocol/pure';
+import { BAND_RANK, incidentKey, keyOf, LEVEL_RANK } from '@ringside/server/protocol/pure';
 import { margin, type SiteFigures, type StandardFigure } from './siteModel';
 
 export interface WorstItem {
@@ -47,7 +47,7 @@ export function worstItems(sites: readonly SiteFigures[], incidents: readonly In
   for (const incident of incidents) {
     if (used.has(keyOf(incident))) continue;
     const name = standards.find((s) => s.id === incident.standardId)?.name ?? incident.standardId;
-    items.push(item(incident.site, incident.standardId, shortLabelOf(incident.standardId, standards, incident.standardLabel), name, null, incident));
+    items.push(item(incident.site, incident.standardId, incident.standardLabel, name, null, incident));
   }
   return items.sort(worstFirst);
 }

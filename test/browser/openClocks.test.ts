@@ -181,10 +181,16 @@ describe('breaches in the live feed', () => {
     expect(text(rows[0]!, '.rs-feed-value')).toBe('deadline passedCalls ≤ 2 rings');
     expect(announcer.textContent).toBe(`Deadline passed: Call pbx-9 at Harbour: ${CALL_STANDARD.name}, due ${formatClock(call.standards[0]!.deadline!)}.`);
 
+    // A breach names the rule that set its deadline (the version in force when the case started, as the server
+    // says), not the version in force now.
+    const older = openClock({ caseId: 'pbx-10', startedAgo: 13, limitSeconds: 12 });
+    feed(dashboard, clocksUpdate({ breaches: [{ ...breachOf(older), standardVersion: 1, standardLabel: 'Calls ≤ 3 rings' }] }));
+    expect(text(root.querySelector<HTMLElement>('.rs-feed-row')!, '.rs-feed-value')).toBe('deadline passedCalls ≤ 3 rings');
+
     // The feed filter finds them too.
     dashboard.dispatch({ type: 'ui/feed-filter', filter: 'breached' });
     dashboard.flush();
-    expect(root.querySelectorAll('.rs-feed-row')).toHaveLength(1);
+    expect(root.querySelectorAll('.rs-feed-row')).toHaveLength(2);
   });
 
   it('count in the header apart from the events: a full feed with a breach is the latest 50 events and 1 breach', () => {
