@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from './clock';
-import { startDemo } from './demo/demoDriver';
+import { startDemo, withdrawEarlierDemoCases } from './demo/demoDriver';
 import { DEFAULT_STANDARDS } from './domain/standards';
 import { serverTimeZone } from './domain/zonedTime';
 import { createApp } from './http/app';
@@ -84,6 +84,7 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
   const storeKeyId = await checkStoreSigningKey(store, identity, options.databaseUrl !== undefined, (message) => logger.error(message));
   const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
+  if (options.demo) await withdrawEarlierDemoCases({ ingest, logger, openCases: () => store.reads.cases.openMilestones() });
   return {
     store,
     standards,
@@ -154,7 +155,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await core.leadership.start(); // a lone node (SQLite) leads before it returns
   await core.alerts.start();
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
-  const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, openCases: () => core.clocks.openClocks(), seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
+  const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
   lock.describe(url);
   let closing: Promise<void> | null = null;

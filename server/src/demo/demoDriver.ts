@@ -23,8 +23,6 @@ export interface DemoDriverOptions extends Omit<CaseSimulatorOptions, 'startMs' 
   isEmpty?: () => Promise<boolean>;
   /** Days of history to backfill on an empty store (default 8; 0: none). */
   backfillDays?: number;
-  /** The cases open now (the open clocks), read when the demo starts on a store that is not empty. */
-  openCases?: () => ReadonlyArray<{ type: string; site: string; caseId: string }>;
 }
 
 /** The demo's own case ids (cases.ts, simulator.ts): "demo-<seed>-<counter>". */
@@ -32,16 +30,19 @@ const DEMO_CASE_ID = /^demo-\d+-\d+$/;
 
 /**
  * Withdraws the demo cases an earlier run left open: the simulator that would have ended them stopped with that
- * run, so each would otherwise wait out its expiry as overdue, a board of red for a demo started again. A withdrawn
- * case closes without an outcome (neither judged nor counted), as a caller who leaves a queue with a key does.
+ * run, so each would otherwise be judged overdue (a breach, then a miss at expiry), a board of red for a demo started
+ * again. A withdrawn case closes without an outcome (neither judged nor counted), as a caller who leaves a queue with
+ * a key does. Run before the open clocks are loaded (server.ts), so none of them is judged first.
  */
-async function withdrawEarlierRuns(options: DemoDriverOptions): Promise<void> {
-  const left = (options.openCases?.() ?? []).filter((c) => DEMO_CASE_ID.test(c.caseId));
-  if (left.length === 0) return;
-  const withdrawals = left.map((c) => ({ type: c.type, site: c.site, caseId: c.caseId }));
-  const outcome = await options.ingest.ingestFeed({ milestones: [], events: [], withdrawals });
-  if (outcome.kind === 'stored') options.logger.info({ cases: left.length }, 'demo cases left open by an earlier run withdrawn');
-  else options.logger.warn({ outcome: outcome.kind }, 'demo cases left open by an earlier run could not be withdrawn');
+export async function withdrawEarlierDemoCases(deps: { ingest: IngestService; logger: Logger; openCases: () => Promise<ReadonlyArray<{ type: string; site: string; caseId: string }>> }): Promise<void> {
+  // One withdrawal per case (the open cases' milestones name each case once per milestone).
+  const byCase = new Map<string, { type: string; site: string; caseId: string }>();
+  for (const c of await deps.openCases()) if (DEMO_CASE_ID.test(c.caseId)) byCase.set(JSON.stringify([c.type, c.site, c.caseId]), { type: c.type, site: c.site, caseId: c.caseId });
+  const withdrawals = [...byCase.values()];
+  if (withdrawals.length === 0) return;
+  const outcome = await deps.ingest.ingestFeed({ milestones: [], events: [], withdrawals });
+  if (outcome.kind === 'stored') deps.logger.info({ cases: withdrawals.length }, 'demo cases left open by an earlier run withdrawn');
+  else deps.logger.warn({ outcome: outcome.kind }, 'demo cases left open by an earlier run could not be withdrawn');
 }
 
 const DEFAULT_BACKFILL_DAYS = 8;
@@ -130,7 +131,6 @@ export function startDemo(options: DemoDriverOptions): { ready: Promise<void>; s
     if (days > 0 && (await options.isEmpty?.())) {
       ({ simulator, pending: queue, next } = await backfillHistory(options, nowMs, days));
     } else {
-      await withdrawEarlierRuns(options);
       simulator = createCaseSimulator({ ...options, startMs: nowMs, liveFromMs: nowMs });
       next = simulator.next();
     }
