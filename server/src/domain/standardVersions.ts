@@ -37,13 +37,21 @@ function versionOf(r: VersionRecord): StandardVersion {
 }
 
 /**
+ * Whether a stored version still stood at `atMs` (now, by default): not withdrawn by then. A withdrawn version never
+ * took effect; what was made before its withdrawal (an export as of an earlier link) still showed it scheduled.
+ */
+export function standingAt(r: { withdrawnAtMs: number | null }, atMs = Infinity): boolean {
+  return r.withdrawnAtMs === null || r.withdrawnAtMs > atMs;
+}
+
+/**
  * Versions by standard id, oldest first, each valid until the next one's validFrom. A withdrawn version is none of
  * them: it never took effect, and the one before it stays in force until the next one left.
  */
 export function versionsById(records: readonly VersionRecord[]): Map<string, StandardVersion[]> {
   const map = new Map<string, StandardVersion[]>();
   for (const r of records) {
-    if (r.withdrawnAtMs !== null) continue;
+    if (!standingAt(r)) continue;
     const list = map.get(r.id) ?? [];
     list.push(versionOf(r));
     map.set(r.id, list);
@@ -105,10 +113,10 @@ export async function checkValidFrom(ctx: VersionContext, validFromMs: number | 
  * would silently become that day, so the change is refused instead (versions follow each other in time, so
  * nothing can take effect before a scheduled one).
  */
-function afterLatest(nowMs: number, latest: StandardVersion | undefined, echoed = false): number {
+function afterLatest(nowMs: number, latest: StandardVersion | undefined): number {
   if (!latest?.validFrom) return -Infinity;
   const latestFromMs = Date.parse(latest.validFrom);
-  if (!echoed && latestFromMs > nowMs + LIMITS.maxFutureSeconds * 1000) {
+  if (latestFromMs > nowMs + LIMITS.maxFutureSeconds * 1000) {
     throw new DomainError(
       'conflict',
       'validFrom',
@@ -119,13 +127,12 @@ function afterLatest(nowMs: number, latest: StandardVersion | undefined, echoed 
 }
 
 /**
- * "Now" for a change without validFrom, or just after the latest event already judged if that is later (clock
- * skew); two changes within one millisecond still get increasing validity starts. `echoed`: the definition names
- * the latest version's own validFrom (a standards file editing a scheduled version's fields and keeping its
- * date), so it follows that version, scheduled or not.
+ * "Now" for a change without validFrom (or one naming the latest version's own, when that version is in force or has
+ * judged events: a scheduled one is replaced instead, services/standards.ts), or just after the latest event already
+ * judged if that is later (clock skew); two changes within one millisecond still get increasing validity starts.
  */
-export function effectiveNow(nowMs: number, latest: StandardVersion | undefined, latestJudgedMs: number | null, echoed = false): number {
-  return Math.max(nowMs, afterLatest(nowMs, latest, echoed), latestJudgedMs === null ? -Infinity : latestJudgedMs + 1);
+export function effectiveNow(nowMs: number, latest: StandardVersion | undefined, latestJudgedMs: number | null): number {
+  return Math.max(nowMs, afterLatest(nowMs, latest), latestJudgedMs === null ? -Infinity : latestJudgedMs + 1);
 }
 
 /**

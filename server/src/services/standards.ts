@@ -318,8 +318,8 @@ export class StandardsService {
     const latest = this.versions(id).at(-1);
     const change = changeOf(def, latest);
     if (!change.changed) return { changed: false, standard: latest! };
-    if (change.echoed && latest?.validFrom && Date.parse(latest.validFrom) > tx.nowMs) return this.replaceScheduled(tx, id, latest, change.body, actor);
-    const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs), change.echoed) : change.validFromMs;
+    if (change.echoed && latest?.validFrom && (await this.stillScheduled(tx, id, latest))) return this.replaceScheduled(tx, id, latest, change.body, actor);
+    const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs)) : change.validFromMs;
     await this.addVersion(tx, id, change.body, validFrom, false);
     return { changed: true, standard: this.versions(id).at(-1)! };
   }
@@ -331,8 +331,17 @@ export class StandardsService {
    * the new version followed 1 ms after, leaving the old one in force for that millisecond. The withdrawal is in the
    * audit log as DELETE's is, by the standards file (`system`) when no key asked for it.
    */
+  /**
+   * Whether `latest` has not taken effect: its validFrom is ahead and no event was judged by it yet (ingest takes
+   * events up to five minutes ahead, so one starting within that may have judged some; such a version is followed,
+   * not replaced, since history is not rewritten).
+   */
+  private async stillScheduled(tx: WriteTx, id: string, latest: StandardVersion): Promise<boolean> {
+    const fromMs = Date.parse(latest.validFrom!);
+    return fromMs > tx.nowMs && !(await tx.standards.judgedSince(id, fromMs));
+  }
+
   private async replaceScheduled(tx: WriteTx, id: string, latest: StandardVersion, body: Parameters<typeof nextVersion>[2], actor: Actor): Promise<ChangeResult> {
-    await withdrawable(this.versions(id), latest.version, tx.nowMs, (fromMs) => tx.standards.judgedSince(id, fromMs));
     await tx.writes.standardWithdrawal(id, latest.version);
     await this.reload(tx);
     await tx.writes.auditLog({ keyId: actor?.keyId ?? 'system', action: 'standard.withdraw', target: id, details: { version: latest.version, validFrom: latest.validFrom } });

@@ -261,11 +261,22 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     expect((await server.send('PATCH', '/api/v1/standards/withdraw-scheduled', { threshold: 30, validFrom: '2099-01-01T00:00:00Z' })).status).toBe(200);
     expect((await server.send('PATCH', '/api/v1/standards/withdraw-scheduled', { threshold: 10 })).status).toBe(409);
 
+    // An export as of a link before the withdrawal is the same after it (version 2 was scheduled then).
+    const asOf = (await auditHead()).seq as number;
+    const frozen = async () => {
+      const res = await fetch(`${server.url}/api/v1/export/report?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&standard=withdraw-scheduled&format=html&asOf=${asOf}`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      return text;
+    };
+    const before = await frozen();
+    expect(before).toContain('2099-01-01');
     const withdrawn = await server.send('DELETE', '/api/v1/standards/withdraw-scheduled/versions/2');
     expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(200);
     expect(withdrawn.body).toMatchObject({ id: 'withdraw-scheduled', versions: [{ version: 1, threshold: 20, validTo: null }] });
     expect(withdrawn.body.versions).toHaveLength(1);
     expect(await versions('withdraw-scheduled')).toEqual(withdrawn.body.versions);
+    expect(await frozen()).toBe(before);
     expect(await judgedBy('withdraw-scheduled', 'ldn', 'sales')).toEqual([1]);
     const [entry] = (await standardEntries('withdraw-scheduled')).filter((r) => r.action === 'standard.withdraw');
     expect(JSON.parse(entry!.details)).toEqual({ version: 2, validFrom: '2099-01-01T00:00:00.000Z' });
@@ -306,5 +317,10 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     const judged = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/2');
     expect([judged.status, judged.body.errors[0].path, judged.body.errors[0].message]).toEqual([409, 'version', `events on or after ${new Date(soon).toISOString()} were already judged by version 2; history is not rewritten`]);
     expect((await versions('withdraw-refused')).map((v) => v.version)).toEqual([1, 2]);
+    // A change naming that version's own validFrom cannot replace it either: it follows it, from just after the
+    // event it judged, as a change "now" would.
+    const followed = await server.send('PATCH', '/api/v1/standards/withdraw-refused', { threshold: 31, validFrom: new Date(soon).toISOString() });
+    expect([followed.status, followed.body.version, followed.body.validFrom]).toEqual([200, 3, new Date(soon + 60_001).toISOString()]);
+    expect((await versions('withdraw-refused')).map((v) => v.version)).toEqual([1, 2, 3]);
   });
 });

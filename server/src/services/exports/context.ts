@@ -1,6 +1,7 @@
 // What every export body reads from: one snapshot of the store, the compliance reader over that snapshot, and the
 // header every export starts with.
 import { DomainError, QUERY_PARAMETER } from '../../domain/errors';
+import { standingAt } from '../../domain/standardVersions';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { Column, ExportBody, TrailerRecord } from './format';
@@ -46,9 +47,12 @@ const versionInfo = (r: StoredStandardVersion): VersionInfo => {
   return { id: r.id, version: r.version, name: text(d.name, r.id), formula: text(d.formula, 'F3'), target: Number(d.target ?? 0), validFromMs: r.validFromMs, definition: d };
 };
 
-/** The versions that were or are to be in force: a withdrawn one never took effect (its record is still chained). */
-export async function standardVersions(snapshot: Snapshot): Promise<VersionInfo[]> {
-  return (await snapshot.standards.all()).filter((r) => r.withdrawnAtMs === null).map(versionInfo);
+/**
+ * The versions that were or are to be in force as of `atMs` (now, by default): a withdrawn one never took effect
+ * (its record is still chained), but an export as of a link before its withdrawal lists it as it was then.
+ */
+export async function standardVersions(snapshot: Snapshot, atMs = Infinity): Promise<VersionInfo[]> {
+  return (await snapshot.standards.all()).filter((r) => standingAt(r, atMs)).map(versionInfo);
 }
 
 export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
@@ -86,7 +90,7 @@ export async function exportHead(q: ExportQuery, snapshot: Snapshot, needsEvents
 
 /** The standard versions chained by the export's head (all of them without asOf). */
 export async function standardVersionsAt(ctx: ExportContext): Promise<VersionInfo[]> {
-  const all = await standardVersions(ctx.snapshot);
+  const all = await standardVersions(ctx.snapshot, ctx.asOf?.atMs);
   if (!ctx.asOf) return all;
   const later = new Set(await ctx.snapshot.chain.refsBetween('standard', ctx.asOf.seq, Number.MAX_SAFE_INTEGER));
   return all.filter((v) => !later.has(`${v.id}@${v.version}`));
