@@ -124,7 +124,8 @@ export function formatClock(time: string | number, withSeconds = true): string {
 
 /**
  * When a feed row was judged, as the feed shows it: the time ("14:31:30"), with the day when it is not the day of
- * `nowMs` ("21 Nov 16:29": the latest events of a quiet server, or a wallboard left on past midnight).
+ * `nowMs` ("21 Nov 16:29": the latest events of a quiet server when the page opens). A row keeps the text it was
+ * made with (rows are reused), so rows made before midnight do not gain their day after it.
  */
 export function formatJudgedAt(at: string, nowMs: number): string {
   const date = new Date(at);

@@ -22,8 +22,9 @@ export function standardShortLabel(standard: LabelledStandard): string {
 /**
  * The short label of the versions that judged a figure (or set a deadline), oldest first: one version reads as
  * standardShortLabel, several as one label naming each threshold once, "Calls ≤ 20 s / 25 s"; versions that differ
- * in what they measure or how read "Calls ≤ 20 s / Calls ≥ 5 s". The one wording of several versions: every label
- * and summary over them says it this way (docs/alerts.md).
+ * in what they measure or how read "Calls ≤ 20 s / Calls ≥ 5 s". The one wording of several versions in a label or a
+ * summary (incidents, open cases, docs/alerts.md); the dashboard's tiles and chart headers, which have room for
+ * when each rule applied, say it as a timeline instead (webview format.ts ruleWording).
  */
 export function versionsShortLabel(versions: readonly [LabelledStandard, ...LabelledStandard[]]): string {
   const first = versions[0];
