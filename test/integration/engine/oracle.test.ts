@@ -37,12 +37,16 @@ interface EventSpec { type: 'call' | 'visit'; site: string; occurredAt: string; 
 const DST_BASES = ['2026-03-08T07:00:00Z', '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-11-01T06:00:00Z', '2026-04-05T00:00:00Z', '2026-10-04T00:00:00Z', '2026-09-27T00:00:00Z'].map(Date.parse);
 const QUARTER = 900_000;
 
-const intervalArb = fc.tuple(fc.integer({ min: 0, max: 95 }), fc.integer({ min: 1, max: 96 })).map(([a, len]) => {
-  const b = Math.min(96, a + len);
-  const fmt = (q: number) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`;
-  return `${fmt(a)}-${fmt(b)}`;
-});
-const hoursArb = fc.option(fc.dictionary(fc.constantFrom('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'), fc.array(intervalArb, { minLength: 1, maxLength: 2 }), { maxKeys: 7 }), { nil: null, freq: 2 });
+const quarterText = (q: number) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`;
+/** A day's opening intervals on quarter hours: one or two, never overlapping (the server refuses that), either order. */
+const dayArb = fc
+  .tuple(fc.uniqueArray(fc.integer({ min: 0, max: 96 }), { minLength: 2, maxLength: 4 }).filter((q) => q.length !== 3), fc.boolean())
+  .map(([quarters, reversed]) => {
+    const q = [...quarters].sort((a, b) => a - b);
+    const intervals = [`${quarterText(q[0]!)}-${quarterText(q[1]!)}`, ...(q.length === 4 ? [`${quarterText(q[2]!)}-${quarterText(q[3]!)}`] : [])];
+    return reversed ? intervals.reverse() : intervals;
+  });
+const hoursArb = fc.option(fc.dictionary(fc.constantFrom('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'), dayArb, { maxKeys: 7 }), { nil: null, freq: 2 });
 
 const worldArb = fc
   .record({
