@@ -12,7 +12,7 @@ import { objectLiteralOf } from './objectLiteral';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint' | 'milestone' | 'caseJudgement' | 'tags';
+export type ChainKind = 'event' | 'judgement' | 'standard' | 'site' | 'correction' | 'audit' | 'checkpoint' | 'milestone' | 'caseJudgement' | 'tags' | 'standardWithdrawal';
 
 /** A kind of chained record: its JSON keys, in the order its values are given (the stored row's field order). */
 export interface ChainRecordKind {
@@ -48,6 +48,9 @@ export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   { kind: 'caseJudgement', keys: ['seq', 'type', 'site', 'caseId', 'standardId', 'standardVersion', 'measure', 'value', 'threshold', 'met', 'counted', 'reason', 'atMs'] },
   // The tags of a link chained before links carried tags (written by migration 17): `tags` is their canonical JSON.
   { kind: 'tags', keys: ['linkSeq', 'linkHash', 'tags'] },
+  // A version scheduled ahead taken back before it took effect (its own `standard` record stays as it was chained):
+  // chained so that a withdrawal written outside Ringside, which would stop a version being in force, is named.
+  { kind: 'standardWithdrawal', keys: ['standardId', 'version', 'withdrawnAtMs'] },
 ];
 
 export const CHAIN_KIND: Readonly<Record<ChainKind, ChainRecordKind>> = Object.fromEntries(CHAIN_KINDS.map((k) => [k.kind, k])) as Record<ChainKind, ChainRecordKind>;
@@ -55,7 +58,7 @@ export const CHAIN_KIND: Readonly<Record<ChainKind, ChainRecordKind>> = Object.f
 /** A link's ref: the record's key as text ("12", "12/calls", "calls@3"). `values` in the kind's key order. */
 export function refOf(kind: ChainKind, values: readonly unknown[]): string {
   if (kind === 'judgement') return `${String(values[0])}/${String(values[1])}`;
-  if (kind === 'standard') return `${String(values[0])}@${String(values[1])}`;
+  if (kind === 'standard' || kind === 'standardWithdrawal') return `${String(values[0])}@${String(values[1])}`;
   return String(values[0]);
 }
 

@@ -53,6 +53,8 @@ export function chainLinksScansByKind(): { sqls: string[]; linkOf: (row: unknown
 type Unchained = { kind: ChainKind; ref: string };
 
 const keyedBySeq = ['site', 'correction', 'audit', 'checkpoint', 'milestone', 'caseJudgement'] as const;
+/** Records keyed by a standard's id (the link's key_text) and a version number (its key_int). */
+const keyedByStandardVersion = ['standard', 'standardWithdrawal'] as const;
 
 /**
  * Records without a link (every record the store writes is chained; one without was written outside Ringside), one
@@ -67,10 +69,13 @@ export const UNCHAINED_SCANS: ReadonlyArray<{ sql: string; refOf: (row: unknown[
     sql: "SELECT t.event_seq, t.standard_id FROM judgements t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_seq = t.event_seq AND c.kind = 'judgement' AND c.key_text = t.standard_id) ORDER BY 1, 2",
     refOf: ([seq, id]) => ({ kind: 'judgement', ref: `${String(seq)}/${String(id)}` }),
   },
-  {
-    sql: "SELECT t.id, t.version FROM standards t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.version AND c.kind = 'standard' AND c.key_text = t.id) ORDER BY 1, 2",
-    refOf: ([id, version]) => ({ kind: 'standard', ref: `${String(id)}@${String(version)}` }),
-  },
+  ...keyedByStandardVersion.map((kind) => {
+    const id = `t.${CHAIN_TABLES[kind].columns[0]!}`;
+    return {
+      sql: `SELECT ${id}, t.version FROM ${CHAIN_TABLES[kind].table} t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.version AND c.kind = '${kind}' AND c.key_text = ${id}) ORDER BY 1, 2`,
+      refOf: ([standardId, version]: unknown[]): Unchained => ({ kind, ref: `${String(standardId)}@${String(version)}` }),
+    };
+  }),
   {
     sql: "SELECT t.link_seq FROM chain_tags t WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.key_int = t.link_seq AND c.kind = 'tags') ORDER BY 1",
     refOf: ([seq]) => ({ kind: 'tags', ref: String(seq) }),

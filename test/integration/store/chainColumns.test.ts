@@ -36,6 +36,10 @@ async function writeEveryKind(store: Store): Promise<void> {
   const event = (id: string, occurredAtMs: number) =>
     prepareEvent({ id, type: 'call', site: 'north', occurredAt: new Date(occurredAtMs).toISOString(), outcome: 'answered', rings: 3, queue: 'q1' }, { standardsAt: () => DEFAULT_STANDARDS, site: defaultSite('north', 'UTC'), receivedAtMs: T });
   await store.write((tx) => Promise.all(DEFAULT_STANDARDS.map((s) => tx.writes.standardVersion({ id: s.id, version: 1, definition: s, validFromMs: null, retired: false }))));
+  await store.write(async (tx) => {
+    await tx.writes.standardVersion({ id: CALLS.id, version: 2, definition: { ...CALLS, threshold: 3 }, validFromMs: T + 86_400_000, retired: false });
+    await tx.writes.standardWithdrawal(CALLS.id, 2);
+  });
   await store.write((tx) => tx.writes.events([event('old', T - 10 * 86_400_000)]));
   await store.write((tx) => tx.writes.prune(T - 86_400_000, (fields) => checkpointHmac(SECRET, fields)));
   await store.write((tx) => tx.writes.events([event('e1', T - 60_000)]));

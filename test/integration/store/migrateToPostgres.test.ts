@@ -1,6 +1,7 @@
-// migrate-to-postgres: a SQLite store written through the API (events at several sites, corrections, the audit log)
-// moved into an empty PostgreSQL database by the built CLI; the chain verifies there, the figures are the same, a
-// server on the database goes on numbering where SQLite left off, and a second move into the filled database is refused.
+// migrate-to-postgres: a SQLite store written through the API (events at several sites, corrections, a standard
+// version's withdrawal, the audit log) moved into an empty PostgreSQL database by the built CLI; the chain verifies
+// there, the figures are the same, a server on the database goes on numbering where SQLite left off, and a second
+// move into the filled database is refused.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
@@ -25,9 +26,13 @@ it('moves a SQLite store into an empty PostgreSQL database, chain verified, figu
   dirs.push(sqlite.dataDir);
   const events = Array.from({ length: 40 }, (_, i) => call({ id: `m-${i}`, site: ['north', 'south', 'east'][i % 3], rings: 1 + (i % 5) }));
   expect((await sqlite.postEvents({ events })).status).toBe(201);
-  const post = (path: string, body: unknown) => fetch(`${sqlite.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect((await post('/events/m-1/void', { reason: 'test call' })).status).toBe(201);
-  expect((await post('/events/m-2/amend', { reason: 'miscounted', changes: { rings: 1 } })).status).toBe(201);
+  const send = (method: string, path: string, body?: unknown) =>
+    fetch(`${sqlite.url}/api/v1${path}`, { method, headers: { ...adminHeaders(), 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  expect((await send('POST', '/events/m-1/void', { reason: 'test call' })).status).toBe(201);
+  expect((await send('POST', '/events/m-2/amend', { reason: 'miscounted', changes: { rings: 1 } })).status).toBe(201);
+  // A version scheduled ahead and withdrawn: the withdrawal (a chain record of its own) moves with its link.
+  expect((await send('PATCH', '/standards/call-answer-2-rings', { threshold: 3, validFrom: '2099-01-01T00:00:00Z' })).status).toBe(200);
+  expect((await send('DELETE', '/standards/call-answer-2-rings/versions/2')).status).toBe(200);
   const before = (await sqlite.getJson(compliancePath)).body;
   await sqlite.close();
 

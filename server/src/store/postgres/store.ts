@@ -18,7 +18,7 @@ import { asUnavailable, Sql } from './db';
 import { writeEvents } from './events';
 import { readsOf } from './reads';
 import { snapshotReads } from './snapshot';
-import { PUT_EVENT_TYPE, WITHDRAW_STANDARD_VERSION } from '../sqlite/standards';
+import { PUT_EVENT_TYPE } from '../sqlite/standards';
 import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import * as w from './writes';
 
@@ -105,7 +105,7 @@ class PgWriteTx extends WriteTxBase {
         await notifyNodes(s, this.nodeId, 'standards'); // the other nodes judge with it from its commit on
       },
       standardWithdrawal: async (id, version) => {
-        await s.run(WITHDRAW_STANDARD_VERSION, [id, version, at]);
+        await w.writeStandardWithdrawal(s, chain, id, version, at);
         await notifyNodes(s, this.nodeId, 'standards'); // the other nodes stop judging with it from its commit on
       },
       eventType: async (def) => {

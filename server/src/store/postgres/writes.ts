@@ -15,6 +15,7 @@ import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, askedIncidents, CHANGE_INSERT, changeArgs, changeOf, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
 import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
 import type { EventRow, JudgementRow } from '../sqlite/rows';
+import { WITHDRAW_STANDARD_VERSION } from '../sqlite/standards';
 import { storableText } from '../sqlite/text';
 import type { PgChainWriter } from './chain';
 import type { Sql } from './db';
@@ -66,6 +67,12 @@ export async function writeStandardVersion(s: Sql, chain: PgChainWriter, v: NewS
     [storableText(v.id), v.version, definition, atMs, v.validFromMs, v.retired ? 1 : 0],
   );
   await chain.append('standard', rows[0]!, atMs);
+}
+
+/** Records a version's withdrawal with its chain link (SQLite: sqlite/standards.ts writeStandardWithdrawal). */
+export async function writeStandardWithdrawal(s: Sql, chain: PgChainWriter, id: string, version: number, atMs: number): Promise<void> {
+  const rows = await s.tuples<unknown[]>(WITHDRAW_STANDARD_VERSION, [id, version, atMs]);
+  await chain.append('standardWithdrawal', rows[0]!, atMs);
 }
 
 export async function appendAuditLog(s: Sql, chain: PgChainWriter, e: AuditEntry, atMs: number): Promise<number> {

@@ -62,6 +62,12 @@ export const CHAIN_TABLES: Readonly<Record<ChainKind, ChainTable>> = {
     keys: (v) => [null, null, v[0]],
   },
   tags: { table: 'chain_tags', columns: ['link_seq', 'link_hash', 'tags'], join: 't.link_seq = c.key_int', keys: (v) => [null, null, v[0]] },
+  standardWithdrawal: {
+    table: 'standard_withdrawals',
+    columns: ['standard_id', 'version', 'withdrawn_at_ms'],
+    join: 't.standard_id = c.key_text AND t.version = c.key_int',
+    keys: (v) => [null, v[0], v[1]],
+  },
 };
 
 export interface ChainHead {

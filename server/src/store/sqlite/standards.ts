@@ -1,5 +1,5 @@
 // Standard versions as stored: the definition exactly as judged with; append-only and chained, a withdrawal of a
-// version not yet in force recorded beside it (standard_withdrawals), never by changing its row. And the event types
+// version not yet in force recorded beside it (standard_withdrawals, chained too), never by changing its row. And the event types
 // defined over the API (one row each, replaced by a change; the change itself is in the chained audit log).
 import type { Standard } from '../../protocol';
 import type { EventTypeDefinition } from '../../protocol/eventTypes';
@@ -31,7 +31,7 @@ const toRecord = (r: Row): StoredStandardVersion => ({
 /** Every version with when it was withdrawn (null: not), and withdrawing one (both backends). */
 export const STANDARD_VERSIONS = `SELECT s.*, w.withdrawn_at_ms FROM standards s
   LEFT JOIN standard_withdrawals w ON w.standard_id = s.id AND w.version = s.version ORDER BY s.id, s.version`;
-export const WITHDRAW_STANDARD_VERSION = 'INSERT INTO standard_withdrawals (standard_id, version, withdrawn_at_ms) VALUES (?, ?, ?)';
+export const WITHDRAW_STANDARD_VERSION = 'INSERT INTO standard_withdrawals (standard_id, version, withdrawn_at_ms) VALUES (?, ?, ?) RETURNING standard_id, version, withdrawn_at_ms';
 
 export function standardsReads(s: Statements): StandardsReads {
   return {
@@ -60,6 +60,11 @@ export function writeStandardVersion(s: Statements, v: NewStandardVersion, atMs:
     .raw('INSERT INTO standards (id, version, definition, created_at_ms, valid_from_ms, retired) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, version, definition, created_at_ms, valid_from_ms, retired')
     .get(storableText(v.id), v.version, JSON.stringify(storableDefinition(v.definition)), atMs, v.validFromMs, v.retired ? 1 : 0) as unknown[];
   chainWriter(s.db).append('standard', row, atMs);
+}
+
+/** Records a version's withdrawal (with its chain link: a withdrawal stops the version being in force). */
+export function writeStandardWithdrawal(s: Statements, id: string, version: number, atMs: number): void {
+  chainWriter(s.db).append('standardWithdrawal', s.raw(WITHDRAW_STANDARD_VERSION).get(id, version, atMs) as unknown[], atMs);
 }
 
 /** The definition with its free text as SQLite will store it. */

@@ -23,7 +23,7 @@ import { ROLLUP_TABLE, VALUE_TABLE } from './rollups';
 import { retireSite, sitesReads, writeSite } from './sites';
 import { snapshotReads } from './snapshot';
 import { asUnavailable } from './storageErrors';
-import { standardsReads, WITHDRAW_STANDARD_VERSION, writeEventType, writeStandardVersion } from './standards';
+import { standardsReads, writeEventType, writeStandardVersion, writeStandardWithdrawal } from './standards';
 
 function readsOf(s: Statements): StoreReads {
   return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
@@ -61,7 +61,7 @@ class SqliteWriteTx extends WriteTxBase {
       caseJudgement: async (key, judgement) => writeCaseJudgement(s, key, judgement, at),
       claimBreach: async (key, standardId, deadlineMs) => claimBreach(s, key, standardId, deadlineMs, at),
       standardVersion: async (v) => writeStandardVersion(s, v, at),
-      standardWithdrawal: async (id, version) => void s.get(WITHDRAW_STANDARD_VERSION).run(id, version, at),
+      standardWithdrawal: async (id, version) => writeStandardWithdrawal(s, id, version, at),
       eventType: async (def) => writeEventType(s, def, at),
       site: async (site, change) => writeSite(s, site, change, at),
       retireSite: async (id) => retireSite(s, id, at),
