@@ -50,6 +50,7 @@ export default defineConfig({
             'test/integration/audit/keysAudited.test.ts',
             'test/integration/audit/unchangedAmendments.test.ts',
             'test/integration/audit/withdrawalChain.test.ts',
+            'test/integration/audit/withdrawnVerify.test.ts',
             'test/integration/exports/auditReport.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',

@@ -219,9 +219,13 @@ export function recordsExport(
 
 /**
  * Every version of these standards chained up to link `head` (the export's; a later version did not exist as of it)
- * as chained records with their links (`# standard` lines): the verifier checks each against its link, and each
- * row's formula, threshold or target against the version it names or that was in force.
+ * and standing at `atMs` (the head's time; a version withdrawn by then never took effect) as chained records with
+ * their links (`# standard` lines): the verifier checks each against its link, and each row's formula, threshold or
+ * target against the version it names or that was in force, so a withdrawn one must not be among them.
  */
-export async function* standardRecordLines(snapshot: Snapshot, ids: Iterable<string>, head: number): AsyncGenerator<TrailerRecord> {
-  for (const r of await snapshot.exports.standardRecords([...new Set(ids)].sort())) if (r.link.seq <= head) yield { name: 'standard', value: { ...r } };
+export async function* standardRecordLines(snapshot: Snapshot, ids: Iterable<string>, head: number, atMs = Infinity): AsyncGenerator<TrailerRecord> {
+  const withdrawn = new Set((await snapshot.standards.all()).filter((r) => !standingAt(r, atMs)).map((r) => `${r.id}@${r.version}`));
+  for (const r of await snapshot.exports.standardRecords([...new Set(ids)].sort())) {
+    if (r.link.seq <= head && !withdrawn.has(`${String(r.record['id'])}@${String(r.record['version'])}`)) yield { name: 'standard', value: { ...r } };
+  }
 }
