@@ -62,7 +62,7 @@ it('both nodes watch the case; at its deadline the breach is pushed once and the
   await Promise.all([caughtUp(onA.client), caughtUp(onB.client)]);
 
   const breaches = updates.flatMap((u) => u.seen.flatMap((s: ClocksUpdate) => s.breaches));
-  expect(breaches).toEqual([{ type: 'call', site: 'north', caseId: 'r1', standardId: CALLS, deadline: new Date(T0 + 12_000).toISOString(), missed: true }]);
+  expect(breaches).toEqual([{ type: 'call', site: 'north', caseId: 'r1', standardId: CALLS, standardVersion: 1, standardLabel: 'Calls ≤ 2 rings', deadline: new Date(T0 + 12_000).toISOString(), missed: true }]);
   expect(await count('SELECT COUNT(*) AS n FROM case_breaches')).toBe(1);
   expect(await count("SELECT COUNT(*) AS n FROM case_judgements WHERE reason = 'deadline'")).toBe(1);
   // Both still list it, breached.
