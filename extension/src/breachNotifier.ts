@@ -5,8 +5,8 @@
 // which are folded into the next notification there. A burst touching many places becomes one summary. Each breach
 // notifies at most once, however often the server repeats it. Sites are named as the dashboard names them (siteLabel:
 // the display name, or the id when there is none); the quiet period and "Open Dashboard" keep to the id.
-import type { ClockBreach } from '@ringside/server/protocol';
-import { breachKeyOf, siteLabel, type SiteNames } from '@ringside/server/protocol/pure';
+import type { ClockBreach, Standard } from '@ringside/server/protocol';
+import { breachKeyOf, deadlineLabel, siteLabel, type SiteNames } from '@ringside/server/protocol/pure';
 import type { NotificationSettings } from './alertNotifier';
 
 /** More places than this in one burst → one summary notification. */
@@ -51,9 +51,10 @@ function clockTime(iso: string): string {
 const NO_NAMES: SiteNames = new Map();
 
 /** "Ringside: Harbour call pbx-77 is past its deadline (Calls ≤ 2 rings, due 14:05)". */
-export function breachText(breach: ClockBreach, heldBack = 0, names: SiteNames = NO_NAMES): string {
-  // The label of the version that set the deadline (the server's), not of the version in force now.
-  const label = breach.standardLabel;
+export function breachText(breach: ClockBreach, standards: readonly Standard[], heldBack = 0, names: SiteNames = NO_NAMES): string {
+  // The label of the version that set the deadline (the server's), not of the version in force now; `standards` (the
+  // ones in force) only for an older server that sends no label.
+  const label = deadlineLabel(breach, standards);
   const noun = NOUN[breach.type] ?? breach.type.replace(/-/g, ' ');
   const more = heldBack > 0 ? ` (+${heldBack} more there)` : '';
   return `Ringside: ${siteLabel(breach.site, names)} ${noun} ${breach.caseId} is past its deadline (${label}, due ${clockTime(breach.deadline)})${more}`;
@@ -64,8 +65,8 @@ export class BreachGate {
   private readonly heldBack = new Map<string, ClockBreach[]>();
   private readonly seen = new Set<string>();
 
-  /** `names`: the sites' display names now (the connection's), for the text. */
-  decide(breaches: readonly ClockBreach[], nowMs: number, settings: NotificationSettings, names: SiteNames = NO_NAMES): BreachNotification[] {
+  /** `standards`: those in force (the connection's snapshot), `names`: the sites' display names now (the connection's), for the text. */
+  decide(breaches: readonly ClockBreach[], nowMs: number, settings: NotificationSettings, standards: readonly Standard[], names: SiteNames = NO_NAMES): BreachNotification[] {
     const fresh = breaches.filter((b) => !this.seen.has(breachKeyOf(b)));
     for (const b of fresh) this.remember(breachKeyOf(b));
     if (!breachesNotify(settings) || fresh.length === 0) return [];
@@ -89,7 +90,7 @@ export class BreachGate {
       // The newest breach first: it is the news; the ones held back are counted.
       const ordered = [...covers].reverse();
       const first = ordered[0]!;
-      return { kind: 'breach', key, site: first.site, type: first.type, standardId: first.standardId, covers: ordered, text: breachText(first, ordered.length - 1, names) };
+      return { kind: 'breach', key, site: first.site, type: first.type, standardId: first.standardId, covers: ordered, text: breachText(first, standards, ordered.length - 1, names) };
     });
   }
 

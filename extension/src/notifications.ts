@@ -57,7 +57,8 @@ export class AlertNotifications implements vscode.Disposable {
         for (const notification of this.gate.decide(updates, Date.now(), notificationSettings())) this.show(notification);
       }),
       connection.onClocks(({ breaches }) => {
-        for (const notification of this.breachGate.decide(breaches, Date.now(), notificationSettings(), connection.siteNames)) this.showBreach(notification);
+        const standards = connection.snapshot?.standards ?? [];
+        for (const notification of this.breachGate.decide(breaches, Date.now(), notificationSettings(), standards, connection.siteNames)) this.showBreach(notification);
       }),
     ];
   }

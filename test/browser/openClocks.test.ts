@@ -162,6 +162,27 @@ describe('the at-risk list', () => {
   });
 });
 
+describe('open cases from an older server, which sends no standardVersion or standardLabel', () => {
+  /** The clock or breach as a server from before those fields sends it. */
+  const unlabelled = <T extends { standardVersion?: number; standardLabel?: string }>({ standardVersion: _v, standardLabel: _l, ...rest }: T) => rest;
+
+  it("name the standard in force's short label in the at-risk list and the feed's breach row, never \"undefined\"", () => {
+    const { ticker } = manualTicker();
+    const { dashboard, root } = mount({ ticker });
+    const call = openClock({ caseId: 'pbx-5', startedAgo: 13, limitSeconds: 12 });
+    const older = { ...call, standards: call.standards.map(unlabelled) };
+    feed(dashboard, msg.snapshot(snapshot({ openClocks: [older] })));
+    const row = root.querySelector<HTMLElement>('.rs-atrisk-item')!;
+    expect(text(row, '.rs-atrisk-standard')).toContain('Calls ≤ 2 rings');
+    expect(row.getAttribute('aria-label')).toBe('Call pbx-5 at Harbour: Calls ≤ 2 rings, deadline passed, 0:01 over');
+
+    feed(dashboard, clocksUpdate({ breaches: [unlabelled(breachOf(call))] }));
+    const breachRow = root.querySelector<HTMLElement>('.rs-feed-row')!;
+    expect(text(breachRow, '.rs-feed-value')).toBe('deadline passedCalls ≤ 2 rings');
+    expect(root.textContent).not.toContain('undefined');
+  });
+});
+
 describe('breaches in the live feed', () => {
   it('show as a breached row among the events, and are announced once', () => {
     const { ticker } = manualTicker();

@@ -34,7 +34,7 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
     expect(mapped.handleTimes).toEqual([
       { type: 'call', site: SITE, caseId: '1772438400.7@support', at: iso(T0 + 200), handleSeconds: 182, agent: 'Alice Example', queue: 'support', id: 'aq:1772438400.7@support:COMPLETECALLER' },
     ]);
-    expect(mapped.summary).toEqual({ lines: 4, answered: 1, abandoned: 0, withdrawn: 0, handleTimes: 1, openClocks: 0, ignored: { RINGNOANSWER: 1 } });
+    expect(mapped.summary).toEqual({ lines: 4, answered: 1, abandoned: 0, withdrawn: 0, unmeasured: { count: 0, caseIds: [] }, handleTimes: 1, openClocks: 0, ignored: { RINGNOANSWER: 1 } });
   });
 
   it.each(['ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY'])('ends the clock as abandoned at %s with the waittime field (data3)', (event) => {
@@ -73,6 +73,7 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
       answered: 0,
       abandoned: 0,
       withdrawn: 0,
+      unmeasured: { count: 0, caseIds: [] },
       handleTimes: 0,
       openClocks: 0,
       ignored: { QUEUESTART: 1, CONFIGRELOAD: 1, RINGNOANSWER: 2, PAUSE: 1 },
@@ -117,9 +118,34 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
     expect(mapQueueLog(text, SITE).summary).toMatchObject({ lines: 4, answered: 2, openClocks: 1 });
   });
 
-  it('refuses a wait that went negative (the clock stepped back) rather than judge it met on a 0 s it never measured', () => {
-    for (const line of [`${T0}|c|q|Ann|CONNECT|-2|x|1`, `${T0}|c|q|NONE|ABANDON|1|1|-7`, `${T0}|c|q|Ann|COMPLETEAGENT|3|-1|1`]) {
-      expect(errorOf(line).problems).toEqual([expect.objectContaining({ line: 1, field: expect.stringMatching(/^data[123] \((holdtime|waittime|calltime)\)$/), message: expect.stringMatching(/^must be whole seconds ≥ 0, got "-\d": the PBX's clock stepped back/) })]);
+  it('closes a call whose wait went negative (the clock stepped back) unjudged, as a withdrawal, neither judged met on a 0 s it never measured nor refused', () => {
+    const text = [
+      `${T0}|c1|q|NONE|ENTERQUEUE||+4930|1`,
+      `${T0 - 2}|c1|q|Ann|CONNECT|-2|x|1`,
+      `${T0}|c2|q|NONE|ABANDON|1|1|-7`,
+      `${T0}|c3|q|NONE|EXITWITHTIMEOUT|1|1|-0`,
+      `${T0 + 60}|c1|q|Ann|COMPLETEAGENT|-2|62|1`,
+      `${T0 + 60}|c4|q|Ann|COMPLETECALLER|3|-1|1`,
+      `${T0 + 60}|c5|q|Ann|ATTENDEDTRANSFER|BRIDGE|b1|-4|30|1`,
+    ].join('\n');
+    const mapped = mapQueueLog(text, SITE);
+    // "-0" is 0 s, measured.
+    expect(mapped.milestones.map((m) => [m.caseId, m.milestone, m.answerSeconds])).toEqual([
+      ['c1@q', 'started', undefined],
+      ['c3@q', 'abandoned', 0],
+    ]);
+    expect(mapped.withdrawals.map((w) => [w.caseId, w.reason, w.at])).toEqual([
+      ['c1@q', 'CONNECT', iso(T0 - 2)],
+      ['c2@q', 'ABANDON', iso(T0)],
+    ]);
+    // A negative calltime, or a negative holdtime before it (the answer would be dated before the start), stores no handle time.
+    expect(mapped.handleTimes).toEqual([]);
+    expect(mapped.summary).toMatchObject({ answered: 0, abandoned: 1, withdrawn: 0, unmeasured: { count: 2, caseIds: ['c1@q', 'c2@q'] }, handleTimes: 0, openClocks: 0, ignored: { COMPLETEAGENT: 1, COMPLETECALLER: 1, ATTENDEDTRANSFER: 1 } });
+  });
+
+  it('still refuses a wait that is no whole seconds, negative or not', () => {
+    for (const line of [`${T0}|c|q|Ann|CONNECT|-soon|x|1`, `${T0}|c|q|NONE|ABANDON|1|1|-1e3`, `${T0}|c|q|Ann|COMPLETEAGENT|3|1e3|1`]) {
+      expect(errorOf(line).problems).toEqual([expect.objectContaining({ line: 1, field: expect.stringMatching(/^data[123] \((holdtime|waittime|calltime)\)$/), message: expect.stringMatching(/^must be whole seconds, got "/) })]);
     }
   });
 });

@@ -2,7 +2,7 @@
 // notifications (quiet period per type and site, settings, repeats, summary), its status bar count and the Sites
 // view's open-case text.
 import { describe, expect, it } from 'vitest';
-import type { ClockBreach, OpenClock } from '../../server/src/protocol';
+import type { ClockBreach, OpenClock, Standard } from '../../server/src/protocol';
 import { applyClocksUpdate, clockStateAt, countOpenClocks, formatDuration, standingStateAt } from '../../server/src/protocol/pure';
 import { BreachGate, breachText } from '../../extension/src/breachNotifier';
 import { openCasesText } from '../../extension/src/siteModel';
@@ -25,6 +25,7 @@ function clock(caseId: string, startMs: number, limitSeconds: number, fields: Pa
 }
 
 const breach = (caseId: string, fields: Partial<ClockBreach> = {}): ClockBreach => ({ type: 'call', site: 'harbour', caseId, standardId: 'calls', standardVersion: 1, standardLabel: 'Calls ≤ 2 rings', deadline: iso(T0), ...fields });
+const standards = [{ id: 'calls', name: 'Calls answered within 2 rings', eventType: 'call', measure: 'rings', operator: '<=', threshold: 2, target: 0.9 }] as unknown as Standard[];
 const on = { enabled: true, minSeverity: 'amber' as const, quietMs: 5 * 60_000 };
 
 describe('open clocks (shared by the dashboard and the extension)', () => {
@@ -63,19 +64,19 @@ describe('open clocks (shared by the dashboard and the extension)', () => {
 describe('breach notifications', () => {
   it('notify once per breach, then hold further ones at the same type and site for the quiet period', () => {
     const gate = new BreachGate();
-    const first = gate.decide([breach('pbx-1')], T0, on);
+    const first = gate.decide([breach('pbx-1')], T0, on, standards);
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ kind: 'breach', site: 'harbour', type: 'call', standardId: 'calls' });
-    expect(first[0]!.text).toBe(breachText(breach('pbx-1')));
+    expect(first[0]!.text).toBe(breachText(breach('pbx-1'), standards));
     expect(first[0]!.text).toMatch(/^Ringside: harbour call pbx-1 is past its deadline \(Calls ≤ 2 rings, due \d\d:\d\d\)$/);
     // Repeated by the server: not news.
-    expect(gate.decide([breach('pbx-1')], T0 + 1_000, on)).toEqual([]);
+    expect(gate.decide([breach('pbx-1')], T0 + 1_000, on, standards)).toEqual([]);
     // Another at the same place inside the quiet period is held back; another place notifies at once.
-    expect(gate.decide([breach('pbx-2')], T0 + 60_000, on)).toEqual([]);
-    const elsewhere = gate.decide([breach('v-1', { type: 'visit', site: 'harbour' })], T0 + 60_000, on);
+    expect(gate.decide([breach('pbx-2')], T0 + 60_000, on, standards)).toEqual([]);
+    const elsewhere = gate.decide([breach('v-1', { type: 'visit', site: 'harbour' })], T0 + 60_000, on, standards);
     expect(elsewhere.map((n) => n.kind === 'breach' && n.key)).toEqual(['visit|harbour']);
     // After the quiet period the next one names itself and counts the held one.
-    const later = gate.decide([breach('pbx-3')], T0 + 6 * 60_000, on);
+    const later = gate.decide([breach('pbx-3')], T0 + 6 * 60_000, on, standards);
     expect(later).toHaveLength(1);
     expect(later[0]!.covers.map((b) => b.caseId)).toEqual(['pbx-3', 'pbx-2']);
     expect(later[0]!.text).toContain('pbx-3 is past its deadline');
@@ -83,32 +84,43 @@ describe('breach notifications', () => {
   });
 
   it('follow the notification settings: off, or a minimum severity of red, shows none', () => {
-    expect(new BreachGate().decide([breach('x')], T0, { ...on, enabled: false })).toEqual([]);
-    expect(new BreachGate().decide([breach('x')], T0, { ...on, minSeverity: 'red' })).toEqual([]);
+    expect(new BreachGate().decide([breach('x')], T0, { ...on, enabled: false }, standards)).toEqual([]);
+    expect(new BreachGate().decide([breach('x')], T0, { ...on, minSeverity: 'red' }, standards)).toEqual([]);
     // A breach seen while muted does not notify later either.
     const gate = new BreachGate();
-    gate.decide([breach('x')], T0, { ...on, enabled: false });
-    expect(gate.decide([breach('x')], T0 + 1, on)).toEqual([]);
+    gate.decide([breach('x')], T0, { ...on, enabled: false }, standards);
+    expect(gate.decide([breach('x')], T0 + 1, on, standards)).toEqual([]);
   });
 
   it('fold a burst over many places into one summary', () => {
     const sites = ['a', 'b', 'c', 'd', 'e'];
-    const notes = new BreachGate().decide(sites.map((site, i) => breach(`k${i}`, { site })), T0, on);
+    const notes = new BreachGate().decide(sites.map((site, i) => breach(`k${i}`, { site })), T0, on, standards);
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ kind: 'breach-summary', text: 'Ringside: 5 open cases are past their deadline at a, b, c and 2 more' });
   });
 
   it('name a site as the dashboard does: its display name, its id when it has none; the place stays the id', () => {
     const names = new Map([['harbour', 'Harbour Street'], ['a', 'Airport'], ['blank', '  ']]);
-    const [shown] = new BreachGate().decide([breach('pbx-9')], T0, on, names);
+    const [shown] = new BreachGate().decide([breach('pbx-9')], T0, on, standards, names);
     expect(shown).toMatchObject({ kind: 'breach', key: 'call|harbour', site: 'harbour' });
     expect(shown!.text).toMatch(/^Ringside: Harbour Street call pbx-9 is past its deadline \(Calls ≤ 2 rings, due \d\d:\d\d\)$/);
-    expect(breachText(breach('pbx-9', { site: 'blank' }), 0, names)).toMatch(/^Ringside: blank call pbx-9 /);
+    expect(breachText(breach('pbx-9', { site: 'blank' }), standards, 0, names)).toMatch(/^Ringside: blank call pbx-9 /);
     // The rule named is the one that set the deadline (the version in force when the case started), as the server says.
-    expect(breachText(breach('pbx-8', { standardVersion: 1, standardLabel: 'Calls ≤ 20 s' }))).toMatch(/\(Calls ≤ 20 s, due /);
+    expect(breachText(breach('pbx-8', { standardVersion: 1, standardLabel: 'Calls ≤ 20 s' }), standards)).toMatch(/\(Calls ≤ 20 s, due /);
     const sites = ['a', 'b', 'c', 'd', 'e'];
-    const [summary] = new BreachGate().decide(sites.map((site, i) => breach(`n${i}`, { site })), T0, on, names);
+    const [summary] = new BreachGate().decide(sites.map((site, i) => breach(`n${i}`, { site })), T0, on, standards, names);
     expect(summary!.text).toBe('Ringside: 5 open cases are past their deadline at Airport, b, c and 2 more');
+  });
+});
+
+describe('breach notifications from an older server (no standardVersion or standardLabel)', () => {
+  it("name the standard in force's short label, else its id, never \"undefined\"", () => {
+    const { standardVersion: _v, standardLabel: _l, ...older } = breach('pbx-7');
+    const inForce = [{ ...standards[0]!, threshold: 3 }];
+    expect(breachText(older, inForce)).toMatch(/^Ringside: harbour call pbx-7 is past its deadline \(Calls ≤ 3 rings, due \d\d:\d\d\)$/);
+    const [shown] = new BreachGate().decide([older], T0, on, inForce);
+    expect(shown!.text).toContain('(Calls ≤ 3 rings, due ');
+    expect(breachText(older, [])).toMatch(/\(calls, due /);
   });
 });
 

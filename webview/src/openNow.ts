@@ -2,7 +2,7 @@
 // (state.openClocks) and the page's corrected clock. Each standing's state comes from its own deadlines
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
 import type { ClockState, OpenClock } from '@ringside/server/protocol';
-import { clockStateAt, formatDuration, standingStateAt } from '@ringside/server/protocol/pure';
+import { clockStateAt, deadlineLabel, formatDuration, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
 import { formatClock, formatDayMonth } from './format';
 import type { DashboardState } from './state';
 import { compareText } from './textOrder';
@@ -113,7 +113,8 @@ export interface AtRiskItem {
 }
 
 /** Every standing at risk or past its deadline at `nowMs`, the nearest deadline first. */
-export function atRiskItems(clocks: readonly OpenClock[], nowMs: number): AtRiskItem[] {
+/** `standards`: those in force, named only for a standing from an older server, which sends no label (deadlineLabel). */
+export function atRiskItems(clocks: readonly OpenClock[], nowMs: number, standards: ReadonlyArray<LabelledStandard & { id: string }>): AtRiskItem[] {
   const items: AtRiskItem[] = [];
   for (const clock of clocks) {
     for (const standing of clock.standards) {
@@ -124,7 +125,7 @@ export function atRiskItems(clocks: readonly OpenClock[], nowMs: number): AtRisk
         key: `${clock.type}\u0000${clock.site}\u0000${clock.caseId}\u0000${standing.standardId}`,
         clock,
         standardId: standing.standardId,
-        standardLabel: standing.standardLabel,
+        standardLabel: deadlineLabel(standing, standards),
         deadlineMs,
         state,
         countdown: countdown(deadlineMs, nowMs),

@@ -299,10 +299,14 @@ export interface ClockTiming {
 
 /** One standard's clock on an open case, timed by the version in force when the case started. */
 export interface ClockStanding extends ClockTiming {
-  /** The version that set the deadline: the one in force when the case started (it judges the case's end). */
-  standardVersion: number;
+  /**
+   * The version that set the deadline: the one in force when the case started (it judges the case's end). This
+   * server always sends it and standardLabel; optional so that a client (the VS Code extension on a remote server)
+   * stays valid against an older server that sends neither: it falls back to the standard in force (deadlineLabel).
+   */
+  standardVersion?: number;
   /** That version's short label ("Calls ≤ 20 s"), not the one in force now. */
-  standardLabel: string;
+  standardLabel?: string;
 }
 
 export interface OpenClock {
@@ -326,9 +330,12 @@ export interface ClockKey {
 /** A standard's deadline passing on an open case: pushed once, at the deadline. */
 export interface ClockBreach extends ClockKey {
   standardId: string;
-  /** The version that set the deadline (in force when the case started), and its short label. */
-  standardVersion: number;
-  standardLabel: string;
+  /**
+   * The version that set the deadline (in force when the case started), and its short label. Always sent; optional
+   * for a client of an older server, which sends neither (as ClockStanding's).
+   */
+  standardVersion?: number;
+  standardLabel?: string;
   deadline: string;
   /** The miss was recorded at the deadline (every way the clock can still end is a miss); else it is judged when it ends. */
   missed?: boolean;

@@ -112,7 +112,7 @@ describe('forward asterisk-queue-log', () => {
     expect(broken.stderr()).toMatch(/state file .*broken: is not JSON/);
   });
 
-  it('carries on past an end whose call expired before it arrived: the server skips it as late, later lines are stored', async () => {
+  it('carries on past an end whose call expired before it arrived (skipped as late) and a wait gone negative (closed unjudged): later lines are stored', async () => {
     const T = 1_772_438_400;
     const clock = testClock(T * 1000 + 1_000);
     const server = await startTestServer({ clock });
@@ -130,7 +130,9 @@ describe('forward asterisk-queue-log', () => {
       await expect.poll(async () => (await server.testApi.clocksIdle(), (await server.getJson('/api/v1/clocks?type=call')).body.clocks)).toHaveLength(0);
       write(log, [`${T + 7205}|1772438400.1|support|PJSIP/1001|CONNECT|7205|1772445605.2|1`]);
       await forwarder.until('stderr', /\(200\); 1 late end\(s\) skipped, their clocks had expired: 1772438400\.1@support/);
-      write(log, [`${T + 7206}|1772445606.3|support|NONE|ENTERQUEUE||+4930222|1`, `${T + 7209}|1772445606.3|support|PJSIP/1002|CONNECT|3|1772445609.4|1`]);
+      // A wait gone negative (the PBX's clock stepped back) is taken and named, not counted; the line after it is stored.
+      write(log, [`${T + 7204}|1772445600.5|support|PJSIP/1003|CONNECT|-2|1772445604.6|1`, `${T + 7206}|1772445606.3|support|NONE|ENTERQUEUE||+4930222|1`, `${T + 7209}|1772445606.3|support|PJSIP/1002|CONNECT|3|1772445609.4|1`]);
+      await forwarder.until('stderr', /\(200\); 1 call\(s\) closed unjudged, their wait went negative \(the PBX's clock stepped back\): 1772445600\.5@support/);
       const stored = async () => ((await server.getJson(`/api/v1/compliance?site=hq&from=${new Date(T * 1000).toISOString()}&to=${new Date((T + 7300) * 1000).toISOString()}`)).body.standards.find((s: any) => s.standardId === 'call-answer-2-rings')?.companions?.considered as number | undefined) ?? 0;
       await expect.poll(stored).toBe(2);
       expect(forwarder.child.exitCode).toBeNull();

@@ -49,7 +49,7 @@ describe('Asterisk queue_log over HTTP', () => {
     const answer = await postQueueLog(server, first);
     expect(answer).toEqual({
       status: 200,
-      body: { lines: 5, answered: 1, abandoned: 0, withdrawn: 0, handleTimes: 0, openClocks: 1, lateStarts: 0, ignored: { QUEUESTART: 1, RINGNOANSWER: 1 }, late: { count: 0, caseIds: [] }, stored: { new: 3, duplicates: 0 } },
+      body: { lines: 5, answered: 1, abandoned: 0, withdrawn: 0, unmeasured: { count: 0, caseIds: [] }, handleTimes: 0, openClocks: 1, lateStarts: 0, ignored: { QUEUESTART: 1, RINGNOANSWER: 1 }, late: { count: 0, caseIds: [] }, stored: { new: 3, duplicates: 0 } },
     });
     expect(await openCaseIds(server)).toEqual(['1772438402.12@support']);
     await updates.until((u) => u.changed.some((c) => c.caseId === '1772438402.12@support'));
@@ -87,6 +87,32 @@ describe('Asterisk queue_log over HTTP', () => {
     expect((await postQueueLog(server, log(`${T + 190}|1772438590.40|support|NONE|ENTERQUEUE||+49301234571|1`))).body).toMatchObject({ openClocks: 1, stored: { new: 1 } });
     expect(await openCaseIds(server)).toEqual([]);
     expect((await snapshotOf(server)).recent.map((e) => e.event.id).filter((id) => id.includes('1772438590.40'))).toEqual(['aq:1772438590.40@support:CONNECT']);
+  });
+
+  it('closes a call whose wait went negative (the PBX clock stepped back) unjudged, says so, and stores the lines after it', async () => {
+    await clock.skipTo((T + 300) * 1000);
+    await postQueueLog(server, log(`${T + 300}|1772438700.50|support|NONE|ENTERQUEUE||+49301234572|1`));
+    expect(await openCaseIds(server)).toEqual(['1772438700.50@support']);
+    // The clock stepped back 30 s while the caller waited 20 s: app_queue writes a holdtime of -10.
+    await clock.skipTo((T + 320) * 1000);
+    const answer = await postQueueLog(
+      server,
+      log(
+        `${T + 290}|1772438700.50|support|PJSIP/1001|CONNECT|-10|1772438710.1|1`,
+        `${T + 291}|1772438711.51|support|NONE|ENTERQUEUE||+49301234573|1`,
+        `${T + 296}|1772438711.51|support|PJSIP/1002|CONNECT|5|1772438716.1|1`,
+      ),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ lines: 3, answered: 1, withdrawn: 0, unmeasured: { count: 1, caseIds: ['1772438700.50@support'] }, openClocks: 0, stored: { new: 2, duplicates: 0 } });
+    expect(await openCaseIds(server)).toEqual([]);
+    const ids = () => snapshotOf(server).then((s) => s.recent.map((e) => e.event.id).filter((id) => id.includes('17724387')));
+    expect(await ids()).toEqual(['aq:1772438711.51@support:CONNECT']);
+    // Its end, with the same holdtime and the talk time, minutes later: no handle time, nothing refused.
+    await clock.skipTo((T + 400) * 1000);
+    const end = await postQueueLog(server, log(`${T + 380}|1772438700.50|support|PJSIP/1001|COMPLETECALLER|-10|90|1`));
+    expect(end).toMatchObject({ status: 200, body: { handleTimes: 0, unmeasured: { count: 0 }, ignored: { COMPLETECALLER: 1 } } });
+    expect(await ids()).toEqual(['aq:1772438711.51@support:CONNECT']);
   });
 
   it('refuses a malformed line with its line number and stores nothing from that request', async () => {

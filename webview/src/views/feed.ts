@@ -3,7 +3,7 @@
 // row shows that moment (an event's arrival, when its outcome was known; a breach's deadline), not when its case
 // started: a long call that just ended sits above shorter later ones, and its start time there read as shuffled.
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
-import { breachKeyOf, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import { breachKeyOf, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
 import { eventVerdict, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome } from '../format';
 import type { DashboardState, LocalAction } from '../state';
@@ -219,7 +219,7 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
       row =
         item.kind === 'event'
           ? createRow(item.judged, state.siteNames, nowMs)
-          : createBreachRow(item.breach, item.breach.standardLabel, state.siteNames, nowMs);
+          : createBreachRow(item.breach, deadlineLabel(item.breach, state.standards), state.siteNames, nowMs);
       if (live) row.classList.add('rs-feed-row--new');
       rows.set(item.key, row);
     }

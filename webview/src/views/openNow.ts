@@ -135,7 +135,7 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     const nowMs = ticker.now() + offsetMs;
     const clocks = visibleClocks(state);
     drawTiles(tilesContainer, tiles, tileTypes(state), clocks, nowMs);
-    drawList(nodes, rows, atRiskItems(clocks, nowMs), clocks.length, state.siteNames);
+    drawList(nodes, rows, atRiskItems(clocks, nowMs, state.standards), clocks.length, state.siteNames);
     announce(state);
   };
 

@@ -59,15 +59,18 @@ async function sendBatch(batch: LineBatch, target: URL, key: string, io: Io): Pr
   if (outcome.kind === 'retry') throw new Error(outcome.reason);
   // Sending the same lines again cannot succeed: stop with the server's reasons rather than skip them.
   if (outcome.kind === 'refused') throw new FatalSendError(`the server refused ${where} (${outcome.status}): ${outcome.detail}`);
-  io.err(`forwarded ${where} (${outcome.status})${lateText(outcome.body)}\n`);
+  io.err(`forwarded ${where} (${outcome.status})${casesText(outcome.body, 'late', 'late end(s) skipped, their clocks had expired')}${casesText(outcome.body, 'unmeasured', "call(s) closed unjudged, their wait went negative (the PBX's clock stepped back)")}\n`);
 }
 
-/** The ends the server skipped because their call's clock had already expired (the answer's `late`). */
-function lateText(body: string): string {
+/**
+ * The calls the server took but did not count, named in its answer as `{count, caseIds}`: `late` (ends skipped because
+ * their call's clock had already expired) and `unmeasured` (calls whose wait went negative).
+ */
+function casesText(body: string, member: 'late' | 'unmeasured', what: string): string {
   try {
-    const late = (JSON.parse(body) as { late?: { count?: unknown; caseIds?: unknown } }).late;
-    if (typeof late?.count !== 'number' || late.count === 0 || !Array.isArray(late.caseIds)) return '';
-    return `; ${late.count} late end(s) skipped, their clocks had expired: ${late.caseIds.slice(0, 10).join(', ')}${late.count > 10 ? ', …' : ''}`;
+    const cases = (JSON.parse(body) as Record<string, { count?: unknown; caseIds?: unknown } | undefined>)[member];
+    if (typeof cases?.count !== 'number' || cases.count === 0 || !Array.isArray(cases.caseIds)) return '';
+    return `; ${cases.count} ${what}: ${cases.caseIds.slice(0, 10).join(', ')}${cases.count > 10 ? ', …' : ''}`;
   } catch {
     return '';
   }

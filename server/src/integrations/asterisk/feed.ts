@@ -1,8 +1,8 @@
 // A queue_log body as what the one ingest path stores: ENTERQUEUE as `started` milestones; CONNECT and the
 // abandons as finished call events carrying Asterisk's own holdtime or waittime (an event with a caseId closes
 // its case, whether or not its start arrived); the end of an answered call (COMPLETE…, the transfers) as the
-// case's `answered` stop milestone carrying the calltime as handleSeconds; EXITWITHKEY as a withdrawal (the case
-// closes unjudged). Pure.
+// case's `answered` stop milestone carrying the calltime as handleSeconds; EXITWITHKEY, and a CONNECT or abandon
+// whose wait went negative, as a withdrawal (the case closes unjudged). Pure.
 import { parseQueueLog, mapQueueLog } from './queueLog';
 import type { CallEventInput, HandleTimeInput, IgnoredCounts, MilestoneInput } from '../types';
 
@@ -12,7 +12,7 @@ export interface QueueLogFeed {
   withdrawals: Array<{ type: 'call'; site: string; caseId: string }>;
   /** The 1-based line each record came from, by the record's id (for naming a refused record). */
   lineOf: ReadonlyMap<string, number>;
-  summary: { lines: number; answered: number; abandoned: number; withdrawn: number; handleTimes: number; openClocks: number; lateStarts: number; ignored: IgnoredCounts };
+  summary: { lines: number; answered: number; abandoned: number; withdrawn: number; unmeasured: { count: number; caseIds: string[] }; handleTimes: number; openClocks: number; lateStarts: number; ignored: IgnoredCounts };
 }
 
 /**
@@ -33,13 +33,13 @@ export function queueLogFeed(text: string, site: string, liveSinceMs: number): Q
     else if (m.milestone === 'started' && Date.parse(m.at) < liveSinceMs) lateStarts++;
     else milestones.push(m);
   }
-  const { lines, answered, abandoned, withdrawn, handleTimes, openClocks, ignored } = mapping.summary;
+  const { lines, answered, abandoned, withdrawn, unmeasured, handleTimes, openClocks, ignored } = mapping.summary;
   return {
     milestones: [...milestones, ...handleTimeStops(mapping.handleTimes)],
     events,
     withdrawals: mapping.withdrawals.map((w) => ({ type: w.type, site: w.site, caseId: w.caseId })),
     lineOf: new Map(parseQueueLog(text).map((l) => [`aq:${l.callId}@${l.queue.trim()}:${l.event}`, l.lineNumber])),
-    summary: { lines, answered, abandoned, withdrawn, handleTimes, openClocks, lateStarts, ignored },
+    summary: { lines, answered, abandoned, withdrawn, unmeasured, handleTimes, openClocks, lateStarts, ignored },
   };
 }
 

@@ -55,11 +55,16 @@ interface QueueLogSummary {
   abandoned: number;
   /** Calls that left without being answered or abandoned in Asterisk's terms (EXITWITHKEY). */
   withdrawn: number;
+  /**
+   * Calls whose CONNECT or abandon carried a negative wait (the PBX's clock stepped back during the wait), with
+   * their cases: closed unjudged, like a withdrawal, since how long they waited is unknown.
+   */
+  unmeasured: { count: number; caseIds: string[] };
   /** Handle times reported (COMPLETEAGENT, COMPLETECALLER and the transfers). */
   handleTimes: number;
   /** Calls started (ENTERQUEUE) in this input whose end is not in this input. */
   openClocks: number;
-  /** Events read but not used, by event name. */
+  /** Events read but not used, by event name (an end of a call whose calltime or holdtime went negative among them). */
   ignored: IgnoredCounts;
 }
 
@@ -154,6 +159,8 @@ class LineMapper {
   private readonly milestones: MilestoneInput[] = [];
   private readonly handleTimes: HandleTimeInput[] = [];
   private readonly withdrawals: WithdrawalInput[] = [];
+  /** Cases of the withdrawals that are ends with a negative wait, not EXITWITHKEY. */
+  private readonly unmeasured: string[] = [];
   private readonly ignored: IgnoredCounts = {};
   private readonly started = new Set<string>();
   private readonly ended = new Set<string>();
@@ -188,7 +195,8 @@ class LineMapper {
         lines: this.lines,
         answered: count('answered'),
         abandoned: count('abandoned'),
-        withdrawn: this.withdrawals.length,
+        withdrawn: this.withdrawals.length - this.unmeasured.length,
+        unmeasured: { count: this.unmeasured.length, caseIds: this.unmeasured },
         handleTimes: this.handleTimes.length,
         openClocks,
         ignored: this.ignored,
@@ -206,7 +214,10 @@ class LineMapper {
       return this.stop(line, 'abandoned', field === null ? undefined : seconds(line, field, 'waittime'), undefined);
     }
     if (Object.hasOwn(CALLTIME_FIELD, event)) return this.handleTime(line);
-    if (event === 'EXITWITHKEY') return this.withdraw(line);
+    if (event === 'EXITWITHKEY') {
+      this.withdraw(line);
+      return;
+    }
     countIgnored(this.ignored, event);
   }
 
@@ -216,7 +227,17 @@ class LineMapper {
     this.milestones.push({ ...this.base(line, caseId), milestone: 'started' });
   }
 
-  private stop(line: QueueLogLine, milestone: 'answered' | 'abandoned', answerSeconds: number | undefined, agent: string | undefined): void {
+  /**
+   * An end with the wait Asterisk measured, or without one (`undefined`: the server measures from the start). A wait
+   * that went negative closes the case unjudged, as a withdrawal: judged, it would count as met on a wait never
+   * measured; refused, the forwarder would post the same lines again and again and every later call of the feed
+   * would wait behind it.
+   */
+  private stop(line: QueueLogLine, milestone: 'answered' | 'abandoned', answerSeconds: number | typeof UNMEASURED | undefined, agent: string | undefined): void {
+    if (answerSeconds === UNMEASURED) {
+      this.unmeasured.push(this.withdraw(line));
+      return;
+    }
     const caseId = caseIdOf(line);
     this.ended.add(caseId);
     this.milestones.push({
@@ -227,17 +248,27 @@ class LineMapper {
     });
   }
 
+  /**
+   * The calltime of an answered call's end. None is stored when it went negative, nor when the holdtime the line
+   * repeats (the field before the calltime) did: the stop is dated at the answer, the end less the calltime, which
+   * is then before the call's start, a milestone ingest refuses; and the call's CONNECT, with that holdtime, closed it
+   * unjudged, so no figure reads its handle time. The line counts as ignored.
+   */
   private handleTime(line: QueueLogLine): void {
     const caseId = caseIdOf(line);
-    const handleSeconds = seconds(line, calltimeField(line), 'calltime');
+    const field = calltimeField(line);
+    const handleSeconds = seconds(line, field, 'calltime');
     const agent = namedAgent(line);
+    if (handleSeconds === UNMEASURED || (field > 1 && isNegative(line.data[field - 2]))) return countIgnored(this.ignored, line.event);
     this.handleTimes.push({ type: 'call', site: this.site, caseId, at: atOf(line), handleSeconds, id: idOf(line, caseId), queue: queueOf(line), ...(agent === undefined ? {} : { agent }) });
   }
 
-  private withdraw(line: QueueLogLine): void {
+  /** Closes the case unjudged; returns its id. */
+  private withdraw(line: QueueLogLine): string {
     const caseId = caseIdOf(line);
     this.ended.add(caseId);
     this.withdrawals.push({ type: 'call', site: this.site, caseId, at: atOf(line), id: idOf(line, caseId), reason: line.event, queue: queueOf(line) });
+    return caseId;
   }
 
   private base(line: QueueLogLine, caseId: string): Omit<MilestoneInput, 'milestone'> {
@@ -290,21 +321,25 @@ function atOf(line: QueueLogLine): string {
   return isoFromEpochMs(line.epoch * 1000);
 }
 
+/** A wait or calltime that went negative: how long it took is unknown. */
+const UNMEASURED = Symbol('unmeasured');
+
 /**
- * A data field holding whole seconds. app_queue prints time(NULL) − start with %ld, which goes negative when the
- * system clock steps back during a wait. Asterisk's own "≤ servicelevel" test then counts the call within; here
- * the wait is unknown, so the line is refused rather than judged met on a 0 s it never measured (as a negative
- * wait from any other source is).
+ * app_queue prints time(NULL) − start with %ld, which goes negative when the system clock steps back during a call.
+ * Asterisk's own "≤ servicelevel" test then counts the call within; here how long it took is unknown.
  */
-function seconds(line: QueueLogLine, position: number, name: string): number {
+function isNegative(text: string | undefined): boolean {
+  return text !== undefined && /^-\d+$/.test(text.trim()) && Number(text.trim()) < 0;
+}
+
+/** A data field holding whole seconds, or UNMEASURED for a negative one (isNegative). Throws LineProblem when it is not whole seconds. */
+function seconds(line: QueueLogLine, position: number, name: string): number | typeof UNMEASURED {
   const field = `data${position} (${name})`;
   const text = line.data[position - 1];
   if (text === undefined) throw new LineProblem({ field, message: `is missing: ${line.event} carries it in data${position}` });
+  if (isNegative(text)) return UNMEASURED;
   if (!/^-?\d+$/.test(text.trim())) throw new LineProblem({ field, message: `must be whole seconds, got ${quote(text)}` });
-  const value = Number(text.trim());
-  if (value < 0) {
-    throw new LineProblem({ field, message: `must be whole seconds ≥ 0, got ${quote(text)}: the PBX's clock stepped back during this call, so how long it took is unknown` });
-  }
+  const value = Math.abs(Number(text.trim())); // not negative (above): "-0" is 0 s
   if (value > LIMITS.maxSeconds) throw new LineProblem({ field, message: `must be at most ${LIMITS.maxSeconds} (one day), got ${value}` });
   return value;
 }

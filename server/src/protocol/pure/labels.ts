@@ -51,6 +51,15 @@ export function shortLabelOf(standardId: string, standards: ReadonlyArray<Labell
   return standard ? standardShortLabel(standard) : fallback;
 }
 
+/**
+ * The label of the version that set an open case's deadline, as the server sent it (standardLabel of a ClockStanding
+ * or ClockBreach). A server older than that field sends none: then the short label of the standard in force, else
+ * its id, never "undefined".
+ */
+export function deadlineLabel(item: { standardId: string; standardLabel?: string | undefined }, standards: ReadonlyArray<LabelledStandard & { id: string }>): string {
+  return item.standardLabel ?? shortLabelOf(item.standardId, standards, item.standardId);
+}
+
 /** What a standard's figure means in words: "calls" + "answered within 2 rings" ("84 % of calls answered …"). */
 export interface StandardPhrase {
   /** The lower-case plural noun: "calls", "visits". */
