@@ -121,7 +121,7 @@ describe('observations', () => {
       // 70 %: red band; 3× burn: above 1× over 3d & 6h, not above 3× over 1d & 2h → a slow burn (amber)
       ['call-answer-2-rings|b', { band: 'red', burn: 'ticket' }, 'red'],
     ]);
-    expect(observed[1]!.band).toEqual({ window: { name: '1h', durationMs: HOUR_MS, counted: 10, met: 7, compliance: 0.7 }, amberBelow: 0.9, redBelow: 0.85, severity: 'red' });
+    expect(observed[1]!.band).toEqual({ window: { name: '1h', durationMs: HOUR_MS, counted: 10, met: 7, compliance: 0.7, versions: [] }, amberBelow: 0.9, redBelow: 0.85, severity: 'red' });
     expect(observed[1]!.burnRates.map((b) => [b.long.name, b.short.name, b.factor, b.severity, b.status])).toEqual([
       ['1h', '5m', 14.4, 'red', 'clear'],
       ['6h', '30m', 6, 'red', 'clear'],

@@ -735,9 +735,9 @@ describe('open clocks', () => {
       startedAt: '2026-03-26T15:00:00.000Z',
       elapsedSeconds: (at('2026-03-30T09:30:00Z') - at('2026-03-26T15:00:00Z')) / 1000,
       standards: [
-        { standardId: 'ack-4bh', deadline: '2026-03-30T10:00:00.000Z', atRiskAt: '2026-03-30T09:12:00.000Z', state: 'at-risk' },
+        { standardId: 'ack-4bh', standardVersion: 1, standardLabel: 'Complaints ≤ 4 h', deadline: '2026-03-30T10:00:00.000Z', atRiskAt: '2026-03-30T09:12:00.000Z', state: 'at-risk' },
         // 24 open hours: 1 h on Thursday, the holiday, 8 h on Monday and Tuesday, 7 h on Wednesday (16:00 CEST)
-        { standardId: 'resolve-3bd', deadline: '2026-04-01T14:00:00.000Z', atRiskAt: '2026-04-01T09:12:00.000Z', state: 'running' },
+        { standardId: 'resolve-3bd', standardVersion: 1, standardLabel: 'Complaints ≤ 24 h', deadline: '2026-04-01T14:00:00.000Z', atRiskAt: '2026-04-01T09:12:00.000Z', state: 'running' },
       ],
     });
     expect(matchesClockFilter(clock, 'open')).toBe(true);
@@ -752,11 +752,11 @@ describe('open clocks', () => {
     const recorded = new Map([['greet', { standardId: 'greet', standardVersion: 1, measure: 'greetSeconds', value: null, threshold: 30, met: false, counted: false, reason: 'outside-hours' as const }]]);
     const clock = openClockOf(visit, [greet, greetAll], office, at('2026-03-30T06:01:00Z'), (id) => recorded.get(id))!;
     expect(clock.standards).toEqual([
-      { standardId: 'greet', deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours', judged: { met: false, reason: 'outside-hours' } },
-      { standardId: 'greet-all', deadline: '2026-03-30T06:00:30.000Z', atRiskAt: '2026-03-30T06:00:24.000Z', state: 'breached' },
+      { standardId: 'greet', standardVersion: 1, standardLabel: 'Visits ≤ 30 s', deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours', judged: { met: false, reason: 'outside-hours' } },
+      { standardId: 'greet-all', standardVersion: 1, standardLabel: 'Visits ≤ 30 s', deadline: '2026-03-30T06:00:30.000Z', atRiskAt: '2026-03-30T06:00:24.000Z', state: 'breached' },
     ]);
     // Pushed and listed as JSON: the keys in the order they always had.
-    expect(Object.keys(clock.standards[0]!)).toEqual(['standardId', 'deadline', 'atRiskAt', 'state', 'notCounted', 'judged']);
+    expect(Object.keys(clock.standards[0]!)).toEqual(['standardId', 'standardVersion', 'standardLabel', 'deadline', 'atRiskAt', 'state', 'notCounted', 'judged']);
     expect(openClockOf(visit, [greet, greetAll], office, at('2026-03-30T06:01:00Z'))!.standards.map((s) => s.judged)).toEqual([undefined, undefined]);
   });
 });
