@@ -184,11 +184,11 @@ export async function withdrawable(list: readonly StandardVersion[], version: nu
     throw new DomainError(
       'conflict',
       'version',
-      `version ${version} took effect at ${v.validFrom ?? 'the beginning'}: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead`,
+      `${version} took effect at ${v.validFrom ?? 'the beginning'}: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead`,
     );
   }
   if (await judgedSince(fromMs)) {
-    throw new DomainError('conflict', 'version', `events on or after ${v.validFrom} were already judged by version ${version}; history is not rewritten`);
+    throw new DomainError('conflict', 'version', `${version} already judged events on or after ${v.validFrom}; history is not rewritten`);
   }
   return v;
 }

@@ -265,7 +265,7 @@ export class StandardsService {
       if (!v) {
         const withdrawnAtMs = this.numbering.withdrawn.get(`${id}@${version}`);
         const was = withdrawnAtMs === undefined ? '' : ` (it was withdrawn at ${new Date(withdrawnAtMs).toISOString()})`;
-        throw new DomainError('not-found', 'version', `standard "${id}" has no version ${version}${was}; GET /api/v1/standards/${id}/versions lists them`);
+        throw new DomainError('not-found', 'version', `${version} does not exist for standard "${id}"${was}; GET /api/v1/standards/${id}/versions lists them`);
       }
       await tx.writes.standardWithdrawal(id, version);
       await this.reload(tx);

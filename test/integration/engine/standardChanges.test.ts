@@ -286,7 +286,7 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     expect([changed.status, changed.body.version, changed.body.threshold]).toEqual([200, 3, 10]);
     expect((await versions('withdraw-scheduled')).map((v) => v.version)).toEqual([1, 3]);
     const again = await server.send('DELETE', '/api/v1/standards/withdraw-scheduled/versions/2');
-    expect([again.status, again.body.errors]).toEqual([404, [{ path: 'version', message: expect.stringMatching(/^standard "withdraw-scheduled" has no version 2 \(it was withdrawn at \S+\)/) }]]);
+    expect([again.status, again.body.errors]).toEqual([404, [{ path: 'version', message: expect.stringMatching(/^2 does not exist for standard "withdraw-scheduled" \(it was withdrawn at \S+\)/) }]]);
     // The withdrawn version's row stays as it was chained: the chain is intact.
     expect((await server.send('GET', '/api/v1/audit/verify')).body).toMatchObject({ intact: true });
   });
@@ -297,10 +297,10 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     const inForce = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/1');
     expect([inForce.status, inForce.body.errors]).toEqual([
       409,
-      [{ path: 'version', message: 'version 1 took effect at the beginning: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead' }],
+      [{ path: 'version', message: '1 took effect at the beginning: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead' }],
     ]);
     const unknown = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/7');
-    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'version', message: 'standard "withdraw-refused" has no version 7; GET /api/v1/standards/withdraw-refused/versions lists them' }]]);
+    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'version', message: '7 does not exist for standard "withdraw-refused"; GET /api/v1/standards/withdraw-refused/versions lists them' }]]);
     for (const bad of ['0', 'two', '1.5', '9007199254740992']) {
       const malformed = await server.send('DELETE', `/api/v1/standards/withdraw-refused/versions/${bad}`);
       expect([bad, malformed.status, malformed.body.errors]).toEqual([bad, 400, [{ path: 'version', message: 'must be a whole number from 1 to 9007199254740991' }]]);
@@ -315,7 +315,7 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     const ahead = await server.postEvents({ type: 'call', site: 'ldn', queue: 'sales', occurredAt: new Date(soon + 60_000).toISOString(), outcome: 'answered', answerSeconds: 5 });
     expect(ahead.body.results[0].judgements.find((j: { standardId: string }) => j.standardId === 'withdraw-refused')).toMatchObject({ standardVersion: 2 });
     const judged = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/2');
-    expect([judged.status, judged.body.errors[0].path, judged.body.errors[0].message]).toEqual([409, 'version', `events on or after ${new Date(soon).toISOString()} were already judged by version 2; history is not rewritten`]);
+    expect([judged.status, judged.body.errors[0].path, judged.body.errors[0].message]).toEqual([409, 'version', `2 already judged events on or after ${new Date(soon).toISOString()}; history is not rewritten`]);
     expect((await versions('withdraw-refused')).map((v) => v.version)).toEqual([1, 2]);
     // A change naming that version's own validFrom cannot replace it either: it follows it, from just after the
     // event it judged, as a change "now" would.
