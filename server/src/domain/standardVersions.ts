@@ -13,7 +13,7 @@ export interface VersionRecord {
   createdAtMs: number;
   validFromMs: number | null;
   retired: boolean;
-  /** When it was withdrawn, before it took effect (withdrawable); null: it was not. */
+  /** When it was withdrawn, before it took effect (withdrawalRefusal); null: it was not. */
   withdrawnAtMs: number | null;
 }
 
@@ -172,25 +172,21 @@ export function highestVersions(records: readonly VersionRecord[]): Map<string, 
 }
 
 /**
- * The scheduled version `version` of `list` (a standard's versions), if it may be withdrawn: only one not yet in force
- * at `nowMs`, by which no event was judged (ingest accepts events dated a little ahead, which may have been). A version
- * in force or past is history, which is never rewritten: 409 naming when it took effect.
+ * Why version `v` may not be withdrawn at `nowMs`, or null when it may: only one not yet in force, by which no event
+ * was judged (ingest accepts events dated a little ahead, which may have been). A version in force or past is history,
+ * which is never rewritten: 409 naming when it took effect.
  */
-export async function withdrawable(list: readonly StandardVersion[], version: number, nowMs: number, judgedSince: (fromMs: number) => Promise<boolean>): Promise<StandardVersion | undefined> {
-  const v = list.find((x) => x.version === version);
-  if (!v) return undefined;
+export async function withdrawalRefusal(v: StandardVersion, nowMs: number, judgedSince: (fromMs: number) => Promise<boolean>): Promise<DomainError | null> {
   const fromMs = v.validFrom === null ? -Infinity : Date.parse(v.validFrom);
   if (fromMs <= nowMs) {
-    throw new DomainError(
+    return new DomainError(
       'conflict',
       'version',
-      `${version} took effect at ${v.validFrom ?? 'the beginning'}: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead`,
+      `${v.version} took effect at ${v.validFrom ?? 'the beginning'}: only a version not yet in force can be withdrawn (history is not rewritten); change the standard with PATCH or PUT instead`,
     );
   }
-  if (await judgedSince(fromMs)) {
-    throw new DomainError('conflict', 'version', `${version} already judged events on or after ${v.validFrom}; history is not rewritten`);
-  }
-  return v;
+  if (await judgedSince(fromMs)) return new DomainError('conflict', 'version', `${v.version} already judged events on or after ${v.validFrom}; history is not rewritten`);
+  return null;
 }
 
 /** The next version's record, as stored: numbered after `highest`, the highest number the standard was given (0: none). */

@@ -8,7 +8,7 @@ import { DomainError, FieldErrors } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
 import { BUILT_IN_REGISTRY, buildRegistry, builtInIdMessage, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
-import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, highestVersions, inForce, nextVersion, retirementNow, versionsById, withdrawable, type VersionRecord } from '../domain/standardVersions';
+import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, highestVersions, inForce, nextVersion, retirementNow, versionsById, withdrawalRefusal, type VersionRecord } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
 import { unknownKeysFirst, zodProblems } from './zodProblems';
 
@@ -253,7 +253,7 @@ export class StandardsService {
   }
 
   /**
-   * DELETE /standards/:id/versions/:version: withdraws a version not yet in force (withdrawable), so a change scheduled
+   * DELETE /standards/:id/versions/:version: withdraws a version not yet in force (withdrawalRefusal), so a change scheduled
    * ahead can be taken back. Its row stays (a chain record); the withdrawal is stored beside it and written to the
    * audit log in the same transaction. Answers the versions that remain.
    */
@@ -261,15 +261,15 @@ export class StandardsService {
     return this.changing(async (tx) => {
       const list = this.versions(id);
       if (list.length === 0) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
-      const v = await withdrawable(list, version, tx.nowMs, (fromMs) => tx.standards.judgedSince(id, fromMs));
+      const v = list.find((x) => x.version === version);
       if (!v) {
         const withdrawnAtMs = this.numbering.withdrawn.get(`${id}@${version}`);
         const was = withdrawnAtMs === undefined ? '' : ` (it was withdrawn at ${new Date(withdrawnAtMs).toISOString()})`;
         throw new DomainError('not-found', 'version', `${version} does not exist for standard "${id}"${was}; GET /api/v1/standards/${id}/versions lists them`);
       }
-      await tx.writes.standardWithdrawal(id, version);
-      await this.reload(tx);
-      await tx.writes.auditLog({ keyId: actor.keyId, action: 'standard.withdraw', target: id, details: { version, validFrom: v.validFrom } });
+      const refusal = await withdrawalRefusal(v, tx.nowMs, (fromMs) => tx.standards.judgedSince(id, fromMs));
+      if (refusal) throw refusal;
+      await this.withdrawVersion(tx, id, v, actor.keyId);
       return { changed: true as const, versions: this.versions(id) };
     });
   }
@@ -318,7 +318,8 @@ export class StandardsService {
     const latest = this.versions(id).at(-1);
     const change = changeOf(def, latest);
     if (!change.changed) return { changed: false, standard: latest! };
-    if (change.echoed && latest?.validFrom && (await this.stillScheduled(tx, id, latest))) return this.replaceScheduled(tx, id, latest, change.body, actor);
+    const replaced = change.echoed && latest?.validFrom ? await this.replaceScheduled(tx, id, latest, change.body, actor) : null;
+    if (replaced) return replaced;
     const validFrom = change.validFromMs === 'now' ? effectiveNow(tx.nowMs, latest, await tx.standards.latestJudgedAt(id, tx.nowMs)) : change.validFromMs;
     await this.addVersion(tx, id, change.body, validFrom, false);
     return { changed: true, standard: this.versions(id).at(-1)! };
@@ -326,27 +327,24 @@ export class StandardsService {
 
   /**
    * A change naming the instant of a version scheduled ahead (a standards file editing that version and keeping its
-   * date, or a PUT of what GET showed with a field changed) edits that version: it is withdrawn (as DELETE
-   * …/versions/N does: its row stays, marked) and the new definition takes its place from the same instant. Before,
-   * the new version followed 1 ms after, leaving the old one in force for that millisecond. The withdrawal is in the
-   * audit log as DELETE's is, by the standards file (`system`) when no key asked for it.
+   * date, or a PUT of what GET showed with a field changed) edits that version while it may still be withdrawn (not in
+   * force, nothing judged by it; else it is history and the change follows it): it is withdrawn as DELETE
+   * …/versions/N does and the new definition takes its place from the same instant. Before, the new version followed
+   * 1 ms after, leaving the old one in force for that millisecond. Null when the version may not be withdrawn.
    */
-  /**
-   * Whether `latest` has not taken effect: its validFrom is ahead and no event was judged by it yet (ingest takes
-   * events up to five minutes ahead, so one starting within that may have judged some; such a version is followed,
-   * not replaced, since history is not rewritten).
-   */
-  private async stillScheduled(tx: WriteTx, id: string, latest: StandardVersion): Promise<boolean> {
-    const fromMs = Date.parse(latest.validFrom!);
-    return fromMs > tx.nowMs && !(await tx.standards.judgedSince(id, fromMs));
-  }
-
-  private async replaceScheduled(tx: WriteTx, id: string, latest: StandardVersion, body: Parameters<typeof nextVersion>[2], actor: Actor): Promise<ChangeResult> {
-    await tx.writes.standardWithdrawal(id, latest.version);
-    await this.reload(tx);
-    await tx.writes.auditLog({ keyId: actor?.keyId ?? 'system', action: 'standard.withdraw', target: id, details: { version: latest.version, validFrom: latest.validFrom } });
+  private async replaceScheduled(tx: WriteTx, id: string, latest: StandardVersion, body: Parameters<typeof nextVersion>[2], actor: Actor): Promise<ChangeResult | null> {
+    if (await withdrawalRefusal(latest, tx.nowMs, (fromMs) => tx.standards.judgedSince(id, fromMs))) return null;
+    // By the standards file (`system`) when no key asked for it.
+    await this.withdrawVersion(tx, id, latest, actor?.keyId ?? 'system');
     await this.addVersion(tx, id, body, Date.parse(latest.validFrom!), false);
     return { changed: true, standard: this.versions(id).at(-1)!, replaced: latest.version };
+  }
+
+  /** Withdraws `v` (its row stays; the withdrawal is stored, chained, beside it) and writes it to the audit log. */
+  private async withdrawVersion(tx: WriteTx, id: string, v: StandardVersion, keyId: string): Promise<void> {
+    await tx.writes.standardWithdrawal(id, v.version);
+    await this.reload(tx);
+    await tx.writes.auditLog({ keyId, action: 'standard.withdraw', target: id, details: { version: v.version, validFrom: v.validFrom } });
   }
 
   private async addVersion(tx: WriteTx, id: string, body: Parameters<typeof nextVersion>[2], validFromMs: number | null, keepJudged: boolean): Promise<void> {
