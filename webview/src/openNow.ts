@@ -112,8 +112,10 @@ export interface AtRiskItem {
   countdown: string;
 }
 
-/** Every standing at risk or past its deadline at `nowMs`, the nearest deadline first. */
-/** `standards`: those in force, named only for a standing from an older server, which sends no label (deadlineLabel). */
+/**
+ * Every standing at risk or past its deadline at `nowMs`, the nearest deadline first. `standards`: those in force,
+ * named only for a standing from an older server, which sends no label (deadlineLabel).
+ */
 export function atRiskItems(clocks: readonly OpenClock[], nowMs: number, standards: ReadonlyArray<LabelledStandard & { id: string }>): AtRiskItem[] {
   const items: AtRiskItem[] = [];
   for (const clock of clocks) {
