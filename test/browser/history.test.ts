@@ -373,6 +373,23 @@ describe('distribution charts', () => {
     );
   });
 
+  it('label the count axis as the board writes counts, without making a number formatter', async () => {
+    // Thousands of events in a bin: the axis reads "12,000" as the tiles and tables do. Chart.js's own tick formatter
+    // would make an Intl.NumberFormat, whose first one loads ICU's number data while the chart is first drawn.
+    const busy = callDistribution([15_000, 12_000, 9_000, 6_000, 3_000]);
+    const made = vi.spyOn(Intl, 'NumberFormat');
+    try {
+      const { root } = await mountWith(answering({ distribution: distributionReport([busy]) }));
+      const calls = distribution(root, CALL_STANDARD.id);
+      const labels = calls.scales['y']!.ticks.map((t) => t.label);
+      expect(labels).toContain('12,000');
+      expect(labels.every((l) => typeof l === 'string' && /^\d{1,3}(,\d{3})*$/.test(l))).toBe(true);
+      expect(made).not.toHaveBeenCalled();
+    } finally {
+      made.mockRestore();
+    }
+  });
+
   it('have a table alternative and an aria label that reads the bins and the threshold', async () => {
     const { root } = await mountWith(answering({}));
     const panel = root.querySelector<HTMLElement>(`.rs-distribution-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;

@@ -21,7 +21,7 @@ import {
 } from 'chart.js';
 import type { Bands, Bucket, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { decimateMinMax, MAX_POINTS_PER_DATASET } from '../decimate';
-import { formatClock, formatDayMonth, formatDayTime, formatPercent, formatTarget } from '../format';
+import { formatClock, formatCount, formatDayMonth, formatDayTime, formatPercent, formatTarget } from '../format';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints, targetLine, type ChartPoint, type TimeRange } from './chart-data';
 
@@ -342,6 +342,13 @@ function themeLines(lines: LineDataset[], theme: Theme): void {
     if (fresh[i]!.pointBackgroundColor) dataset.pointBackgroundColor = fresh[i]!.pointBackgroundColor;
   });
 }
+
+/**
+ * A count axis's ticks (the distribution's events, the staffing chart's people): whole numbers, written as every other
+ * count on the board. Chart.js's own tick formatter makes an Intl.NumberFormat, whose first one loads ICU's number data
+ * (~15 ms) in the frame that first draws the chart.
+ */
+export const countTicks = () => ({ precision: 0, callback: (value: number | string) => formatCount(Number(value)) });
 
 /** Axis, grid and legend colours and fonts; shared with the distribution chart. */
 export function themeAxes(chart: { config: { options?: unknown } }, theme: Theme): void {

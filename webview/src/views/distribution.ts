@@ -11,7 +11,7 @@ import { formatCount, formatPercent, formatThreshold } from '../format';
 import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
-import { themeAxes, withAlpha } from './compliance-chart';
+import { countTicks, themeAxes, withAlpha } from './compliance-chart';
 import { setText } from './dom';
 import { createPanelSet, createStandardPanel, type PanelLook, type StandardPanel } from './panels';
 
@@ -139,7 +139,7 @@ function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardD
     datasets: { bar: { grouped: false } },
     scales: {
       x: { type: 'category', grid: { display: false }, ticks: { maxRotation: 30, autoSkip: false } },
-      y: { type: 'linear', beginAtZero: true, ticks: { precision: 0 } },
+      y: { type: 'linear', beginAtZero: true, ticks: countTicks() },
     },
     plugins: {
       legend: { display: false },

@@ -8,7 +8,7 @@ import { siteLabel } from '@ringside/server/protocol/pure';
 import { formatPercent, formatTarget } from '../format';
 import type { DashboardState, QueryResult } from '../state';
 import type { Theme } from '../theme';
-import { themeAxes, withAlpha } from './compliance-chart';
+import { countTicks, themeAxes, withAlpha } from './compliance-chart';
 import { createDataTable, type DataTable } from './data-table';
 import { el, setText } from './dom';
 import { createPanelHeader } from './parts';
@@ -61,7 +61,7 @@ function createChart(canvas: HTMLCanvasElement, theme: Theme): StaffingChart {
       maintainAspectRatio: false,
       scales: {
         x: { type: 'category', grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 16 } },
-        y: { type: 'linear', beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'people' } },
+        y: { type: 'linear', beginAtZero: true, ticks: countTicks(), title: { display: true, text: 'people' } },
       },
       plugins: { legend: { display: true }, tooltip: { callbacks: { label: (item: TooltipItem<'bar' | 'line'>) => `${item.dataset.label ?? ''}: ${count(item.raw as number | null)}` } } },
     },
