@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FEED_LIMIT } from '../../webview/src/state';
-import { judgedCall, judgedVisit, msg, snapshot } from './fixtures';
+import { breachOf, clocksUpdate, complianceUpdate, judgedCall, judgedVisit, msg, openClock, snapshot } from './fixtures';
 import { feed, mount, text, texts, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -76,6 +76,55 @@ describe('live feed', () => {
     const row = (id: string) => root.querySelector<HTMLElement>(`.rs-feed-row[data-event-id="${id}"]`)!;
     expect(text(row('days-old'), '.rs-feed-time')).toBe('21 Nov 16:29');
     expect(text(row('followed-up'), '.rs-feed-time')).toBe(hhmmss(complaint.event.receivedAt));
+  });
+
+  describe('after midnight', () => {
+    // Local times (the viewer's zone), as the feed tells days apart.
+    const at = (day: number, hours: number, minutes: number, seconds = 0) => new Date(2026, 10, day, hours, minutes, seconds).toISOString();
+    const callJudgedAt = (id: string, receivedAt: string) => {
+      const judged = judgedCall({ id, occurredAt: receivedAt });
+      judged.event.receivedAt = receivedAt;
+      return judged;
+    };
+    /** Two rows made at 23:58, labelled by their time alone: an event, and (above it) a breach pushed with the open cases. */
+    const beforeMidnight = () => {
+      const { dashboard, root } = mount();
+      // A call ringing since 23:58:20 against a 12 s limit: its deadline passed at 23:58:32.
+      const late = openClock({ caseId: 'late', startedAgo: 20, now: at(23, 23, 58, 40) });
+      feed(dashboard, msg.snapshot(snapshot({ serverTime: at(23, 23, 58, 30), recent: [callJudgedAt('late-call', at(23, 23, 58, 10))], openClocks: [late] })));
+      feed(dashboard, clocksUpdate({ serverTime: at(23, 23, 58, 40), changed: [late], breaches: [breachOf(late)] }));
+      expect(texts(root, '.rs-feed-time')).toEqual([hhmmss(at(23, 23, 58, 32)), hhmmss(at(23, 23, 58, 10))]);
+      return { dashboard, root };
+    };
+
+    it('gives rows made the day before their day once the server’s clock passes midnight and the feed renders again', () => {
+      const { dashboard, root } = beforeMidnight();
+      // An event judged at 00:01, then today's figures as of then, as the server sends them.
+      feed(dashboard, msg.judged([callJudgedAt('after-midnight', at(24, 0, 1, 5))]), msg.compliance(complianceUpdate([], [], at(24, 0, 1, 6))));
+      expect(texts(root, '.rs-feed-time')).toEqual([hhmmss(at(24, 0, 1, 5)), '23 Nov 23:58', '23 Nov 23:58']);
+    });
+
+    it('relabels them too when the first message after midnight is a breach', () => {
+      const { dashboard, root } = beforeMidnight();
+      const early = openClock({ caseId: 'early', startedAgo: 20, now: at(24, 0, 0, 30) });
+      feed(dashboard, clocksUpdate({ serverTime: at(24, 0, 0, 30), changed: [early], breaches: [breachOf(early)] }));
+      expect(texts(root, '.rs-feed-time')).toEqual([hhmmss(at(24, 0, 0, 22)), '23 Nov 23:58', '23 Nov 23:58']);
+    });
+
+    it('follows the page’s own clock before the server has said its time', () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(new Date(2026, 10, 23, 23, 58, 30));
+        const { dashboard, root } = mount();
+        feed(dashboard, msg.judged([callJudgedAt('late-call', at(23, 23, 58, 10))]));
+        expect(texts(root, '.rs-feed-time')).toEqual([hhmmss(at(23, 23, 58, 10))]);
+        vi.setSystemTime(new Date(2026, 10, 24, 0, 1, 6));
+        feed(dashboard, msg.judged([callJudgedAt('after-midnight', at(24, 0, 1, 5))]));
+        expect(texts(root, '.rs-feed-time')).toEqual([hhmmss(at(24, 0, 1, 5)), '23 Nov 23:58']);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 
   it('shows met and missed badges in different colours', () => {

@@ -122,15 +122,33 @@ export function formatClock(time: string | number, withSeconds = true): string {
   return withSeconds ? `${hm}:${two(date.getSeconds())}` : hm;
 }
 
+/** A local day (the viewer's zone) as the instants it spans: [startMs, endMs). */
+export interface LocalDay {
+  startMs: number;
+  endMs: number;
+}
+
+/** The local day an instant falls in (23 or 25 hours long on a daylight-saving change). */
+export function localDayOf(ms: number): LocalDay {
+  const date = new Date(ms);
+  const [year, month, day] = [date.getFullYear(), date.getMonth(), date.getDate()];
+  return { startMs: new Date(year, month, day).getTime(), endMs: new Date(year, month, day + 1).getTime() };
+}
+
+/** Whether an instant falls in a local day (its time alone then says it, as formatJudgedAt writes it). */
+export function isWithinDay(ms: number, day: LocalDay): boolean {
+  return ms >= day.startMs && ms < day.endMs;
+}
+
 /**
  * When a feed row was judged, as the feed shows it: the time ("14:31:30"), with the day when it is not the day of
- * `nowMs` ("21 Nov 16:29": the latest events of a quiet server when the page opens). A row keeps the text it was
- * made with (rows are reused), so rows made before midnight do not gain their day after it.
+ * `nowMs` ("21 Nov 16:29": the latest events of a quiet server when the page opens). The text depends on `nowMs`'s
+ * day, so the feed relabels the rows it reuses when that day changes (rows made before midnight gain their day).
  */
 export function formatJudgedAt(at: string, nowMs: number): string {
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime()) || date.toDateString() === new Date(nowMs).toDateString()) return formatClock(at);
-  return `${formatDayMonth(date)} ${formatClock(at, false)}`;
+  const time = Date.parse(at);
+  if (Number.isNaN(time) || isWithinDay(time, localDayOf(nowMs))) return formatClock(at);
+  return `${formatDayMonth(time)} ${formatClock(at, false)}`;
 }
 
 /** The measured value of an event as the feed shows it: "2 rings", "12 s". */

@@ -1,8 +1,8 @@
 // A standard version's withdrawal is a chain record of its own (kind standardWithdrawal): a withdrawal stops a version
 // being in force, so one written into the database outside Ringside (even of a version in force, which the API
 // refuses) or one altered there is named by GET /audit/verify, as a standard version would be. A real server on
-// SQLite and on PostgreSQL (the integration-postgres project); the tampering goes straight to the database, with the
-// append-only triggers out of the way, as an attacker with write access would.
+// SQLite and on PostgreSQL (the integration-postgres project), on a test clock; the tampering goes straight to the
+// database, with the append-only triggers out of the way, as an attacker with write access would.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { startEngineServer, type EngineServer } from '../engine/support';
 import { runNode } from '../support/cli';
+import { testClock } from '../support/testClock';
 import { adminHeaders, databaseUrlOf, removeDir } from '../support/testServer';
 
+const clock = testClock(Date.parse('2026-03-02T09:00:00Z'));
 let server: EngineServer;
 beforeAll(async () => {
-  server = await startEngineServer();
+  server = await startEngineServer({ clock });
 });
 afterAll(async () => {
   await server.close();
@@ -78,7 +80,7 @@ describe('a standard version withdrawal is a chain record', () => {
 
   it('a withdrawal row written into the database outside Ringside (of a version in force) is named', async () => {
     await scheduledVersion('forged-withdrawal');
-    await tamper([['INSERT INTO standard_withdrawals (standard_id, version, withdrawn_at_ms) VALUES (?, ?, ?)', ['forged-withdrawal', 1, Date.now()]]]);
+    await tamper([['INSERT INTO standard_withdrawals (standard_id, version, withdrawn_at_ms) VALUES (?, ?, ?)', ['forged-withdrawal', 1, clock.now()]]]);
     const result = await verify();
     expect(result.intact).toBe(false);
     expect(result.problems).toEqual([{ seq: 0, kind: 'standardWithdrawal', ref: 'forged-withdrawal@1', problem: 'the standardWithdrawal record forged-withdrawal@1 has no chain link (written outside Ringside)' }]);

@@ -1,16 +1,20 @@
 // Changing a standard over HTTP: PUT replaces the whole definition and refuses a body that leaves a field out (it
 // would take its default in the new version without a word); PATCH changes the fields it names (JSON merge patch) and
 // keeps the rest, validated, versioned, audited and chained as a PUT is. A real server, real HTTP, on SQLite and on
-// PostgreSQL (the integration-postgres project).
+// PostgreSQL (the integration-postgres project), on a test clock: changes "now" and versions scheduled ahead are
+// dated by it, never by the real clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
 import { connected } from '../clocks/support';
+import { testClock } from '../support/testClock';
 import { removeDir } from '../support/testServer';
 import { startEngineServer, type EngineServer } from './support';
 
+const clock = testClock(Date.parse('2026-03-02T09:00:00Z'));
+const iso = (ms: number) => new Date(ms).toISOString();
 let server: EngineServer;
 beforeAll(async () => {
-  server = await startEngineServer();
+  server = await startEngineServer({ clock });
 });
 afterAll(async () => {
   await server.close();
@@ -39,8 +43,9 @@ const READ_ONLY = ['version', 'validFrom', 'validTo', 'createdAt', 'retired'];
 const versions = async (id: string) => (await server.send('GET', `/api/v1/standards/${id}/versions`)).body.versions as Array<Record<string, unknown>>;
 const latest = async (id: string) => (await versions(id)).at(-1)!;
 const auditHead = async () => (await server.send('GET', '/api/v1/audit/head')).body;
+/** The audit log's entries about a standard, up to this instant (the clock stands still: "to" defaults to it, exclusive). */
 const standardEntries = async (id: string) =>
-  ((await server.send('GET', '/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json')).body.rows as Array<{ action: string; target: string; details: string }>).filter((r) => r.target === id && r.action.startsWith('standard.'));
+  ((await server.send('GET', `/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&to=${iso(clock.now() + 1)}&format=json`)).body.rows as Array<{ action: string; target: string; details: string }>).filter((r) => r.target === id && r.action.startsWith('standard.'));
 /** A version's definition: what a change may keep or alter (not its number, validity or creation). */
 const definition = (version: Record<string, unknown>) => Object.fromEntries(Object.entries(version).filter(([key]) => !READ_ONLY.includes(key)));
 
@@ -52,7 +57,7 @@ async function createStandard(id: string, fields: Record<string, unknown> = {}):
 
 /** Which versions of `id` judged a call at `site` in queue `queue` (none when it is out of the standard's scope). */
 async function judgedBy(id: string, site: string, queue: string): Promise<number[]> {
-  const res = await server.postEvents({ type: 'call', site, queue, occurredAt: new Date().toISOString(), outcome: 'answered', answerSeconds: 5 });
+  const res = await server.postEvents({ type: 'call', site, queue, occurredAt: iso(clock.now()), outcome: 'answered', answerSeconds: 5 });
   expect(res.status).toBe(201);
   return res.body.results[0].judgements.filter((j: { standardId: string }) => j.standardId === id).map((j: { standardVersion: number }) => j.standardVersion);
 }
@@ -271,6 +276,9 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     };
     const before = await frozen();
     expect(before).toContain('2099-01-01');
+    // Withdrawn a minute later: an export as of a link tells a withdrawal from the link by their times, and one in the
+    // link's own millisecond would read as made before it.
+    await clock.advance(60_000);
     const withdrawn = await server.send('DELETE', '/api/v1/standards/withdraw-scheduled/versions/2');
     expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(200);
     expect(withdrawn.body).toMatchObject({ id: 'withdraw-scheduled', versions: [{ version: 1, threshold: 20, validTo: null }] });
@@ -310,17 +318,17 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
 
     // Scheduled two minutes ahead, then judging an event dated three minutes ahead (ingest accepts some clock skew):
     // that judgement names version 2, so version 2 is history already.
-    const soon = Date.now() + 120_000;
-    expect((await server.send('PATCH', '/api/v1/standards/withdraw-refused', { threshold: 30, validFrom: new Date(soon).toISOString() })).status).toBe(200);
-    const ahead = await server.postEvents({ type: 'call', site: 'ldn', queue: 'sales', occurredAt: new Date(soon + 60_000).toISOString(), outcome: 'answered', answerSeconds: 5 });
+    const soon = clock.now() + 120_000;
+    expect((await server.send('PATCH', '/api/v1/standards/withdraw-refused', { threshold: 30, validFrom: iso(soon) })).status).toBe(200);
+    const ahead = await server.postEvents({ type: 'call', site: 'ldn', queue: 'sales', occurredAt: iso(soon + 60_000), outcome: 'answered', answerSeconds: 5 });
     expect(ahead.body.results[0].judgements.find((j: { standardId: string }) => j.standardId === 'withdraw-refused')).toMatchObject({ standardVersion: 2 });
     const judged = await server.send('DELETE', '/api/v1/standards/withdraw-refused/versions/2');
-    expect([judged.status, judged.body.errors[0].path, judged.body.errors[0].message]).toEqual([409, 'version', `2 already judged events on or after ${new Date(soon).toISOString()}; history is not rewritten`]);
+    expect([judged.status, judged.body.errors[0].path, judged.body.errors[0].message]).toEqual([409, 'version', `2 already judged events on or after ${iso(soon)}; history is not rewritten`]);
     expect((await versions('withdraw-refused')).map((v) => v.version)).toEqual([1, 2]);
     // A change naming that version's own validFrom cannot replace it either: it follows it, from just after the
     // event it judged, as a change "now" would.
-    const followed = await server.send('PATCH', '/api/v1/standards/withdraw-refused', { threshold: 31, validFrom: new Date(soon).toISOString() });
-    expect([followed.status, followed.body.version, followed.body.validFrom]).toEqual([200, 3, new Date(soon + 60_001).toISOString()]);
+    const followed = await server.send('PATCH', '/api/v1/standards/withdraw-refused', { threshold: 31, validFrom: iso(soon) });
+    expect([followed.status, followed.body.version, followed.body.validFrom]).toEqual([200, 3, iso(soon + 60_001)]);
     expect((await versions('withdraw-refused')).map((v) => v.version)).toEqual([1, 2, 3]);
   });
 });

@@ -5,7 +5,7 @@
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
 import { breachKeyOf, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
-import { eventVerdict, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome } from '../format';
+import { eventVerdict, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome, isWithinDay, localDayOf, type LocalDay } from '../format';
 import type { DashboardState, LocalAction } from '../state';
 import { button, el, input, setText } from './dom';
 import { createPanelHeader, placeRows } from './parts';
@@ -33,13 +33,26 @@ function siteCell(siteId: string, names: SiteNames): HTMLTableCellElement {
   return site;
 }
 
+/** The first cell: when the row was judged (`at`), labelled as of `nowMs`'s day; `relabelJudged` redoes it. */
+function judgedCell(at: string, title: string, nowMs: number): HTMLTableCellElement {
+  const time = cell('time', formatJudgedAt(at, nowMs));
+  time.title = title;
+  time.dataset['judgedAt'] = at;
+  return time;
+}
+
+/** A row's time as of another day's `nowMs`: a time-only label of the day before gains its day. */
+function relabelJudged(row: HTMLTableRowElement, nowMs: number): void {
+  const time = row.cells[0]!;
+  setText(time, formatJudgedAt(time.dataset['judgedAt']!, nowMs));
+}
+
 function createRow(judged: JudgedEvent, names: SiteNames, nowMs: number): HTMLTableRowElement {
   const { event } = judged;
   const row = el('tr', 'rs-feed-row');
   row.dataset['eventId'] = event.id;
   row.dataset['verdict'] = eventVerdict(judged.judgements);
-  const time = cell('time', formatJudgedAt(event.receivedAt, nowMs));
-  time.title = `judged ${event.receivedAt}; started ${event.occurredAt}`;
+  const time = judgedCell(event.receivedAt, `judged ${event.receivedAt}; started ${event.occurredAt}`, nowMs);
   const value = cell('value', formatEventValue(judged));
   const detail = formatEventDetail(judged);
   if (detail) value.append(el('span', 'rs-feed-detail', detail));
@@ -55,8 +68,7 @@ function createBreachRow(breach: ClockBreach, standardLabel: string, names: Site
   const row = el('tr', 'rs-feed-row rs-feed-row--breach');
   row.dataset['breach'] = breachKeyOf(breach);
   row.dataset['verdict'] = 'breached';
-  const time = cell('time', formatJudgedAt(breach.deadline, nowMs));
-  time.title = `deadline passed ${breach.deadline}`;
+  const time = judgedCell(breach.deadline, `deadline passed ${breach.deadline}`, nowMs);
   const site = siteCell(breach.site, names);
   site.append(el('span', 'rs-feed-event', `${typeLabel(breach.type)} ${breach.caseId} · still open`));
   const value = cell('value', 'deadline passed');
@@ -122,6 +134,15 @@ export function visibleFeed(state: DashboardState): JudgedEvent[] {
   );
 }
 
+/**
+ * The time the rows' days are told against: the server's, as of its latest message that says it (figures, or the
+ * open cases that bring the breaches), else the page's own clock (no message yet).
+ */
+function feedNowMs({ lastUpdated, clocksServerTime }: DashboardState): number {
+  if (lastUpdated === null && clocksServerTime === null) return Date.now();
+  return Math.max(lastUpdated === null ? -Infinity : Date.parse(lastUpdated), clocksServerTime === null ? -Infinity : Date.parse(clocksServerTime));
+}
+
 export interface FeedView {
   render(state: DashboardState): void;
   /** Shows neither rows nor the empty note until the next render (which then draws the rows in full). */
@@ -138,17 +159,25 @@ export function createFeedView(container: HTMLElement, dispatch: (action: LocalA
 
   const rows = new Map<string, HTMLTableRowElement>();
   let drawn: unknown[] | null = null;
+  // The day the rows' times are labelled as of (a time alone is that day's): checked at each render, the rows
+  // relabelled only when it changed, so a wallboard left on overnight does not show yesterday's rows as today's.
+  let labelledDay: LocalDay | null = null;
   return {
     render(state) {
       const controls = state.feedControls;
       paused = controls.paused;
       renderFeedControls(nodes, container, controls);
+      const nowMs = feedNowMs(state);
+      if (!labelledDay || !isWithinDay(nowMs, labelledDay)) {
+        labelledDay = localDayOf(nowMs);
+        for (const row of rows.values()) relabelJudged(row, nowMs);
+      }
       const inputs = [state.feed, controls.frozen, state.breaches, controls.frozenBreaches, controls.filter, state.selection.site, state.selection.standard, state.standards, state.siteNames];
       if (drawn && inputs.every((v, i) => v === drawn![i])) return;
       // A site's name changed: rows name sites as they were made, so they are made again (without the highlight).
       if (drawn && drawn[8] !== state.siteNames) rows.clear();
       drawn = inputs;
-      renderFeedRows(nodes, rows, state);
+      renderFeedRows(nodes, rows, state, nowMs);
     },
     hold() {
       drawn = null;
@@ -203,7 +232,7 @@ function renderFeedControls({ pause, fresh, filter }: FeedNodes, container: HTML
 }
 
 /** The visible rows, reusing each item's row (`rows`, by event id or breach key) so a row is made and animated once. */
-function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<string, HTMLTableRowElement>, state: DashboardState): void {
+function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<string, HTMLTableRowElement>, state: DashboardState, nowMs: number): void {
   const controls = state.feedControls;
   const events = visibleFeed(state);
   const breaches = visibleBreaches(state);
@@ -211,8 +240,6 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
   const wanted: HTMLTableRowElement[] = [];
   // Highlight rows that arrive live, not the history a snapshot loads into an empty feed.
   const live = rows.size > 0;
-  // A row's day is shown when it is not the server's today (as of its latest message).
-  const nowMs = state.lastUpdated ? Date.parse(state.lastUpdated) : Date.now();
   for (const item of shown) {
     let row = rows.get(item.key);
     if (!row) {
