@@ -37,7 +37,7 @@ describe('event validation', () => {
     expect(result.problems.find((p) => p.path[0] === 'greetSeconds')?.message).toBe('is required');
     expect(result.problems.find((p) => p.path[0] === 'colour')?.message).toBe('is not a known field');
     // An unknown type still has the fields every type shares checked.
-    expect(result.problems.filter((p) => p.index === 2).map((p) => p.message)).toEqual(['must be "call" or "visit"', 'is required', 'is required']);
+    expect(result.problems.filter((p) => p.index === 2).map((p) => p.message)).toEqual(['must be one of call, visit (got "teleport")', 'is required', 'is required']);
   });
   it('requires rings or answerSeconds on a call', () => {
     const result = validateEvents([{ type: 'call', site: 'a', occurredAt: '2026-11-23T09:00:00Z', outcome: 'answered' }]);

@@ -118,7 +118,7 @@ describe('event type definitions', () => {
     ['only a gaveUp stop', [opened, { id: 'done', role: 'stop', outcome: 'gaveUp' }], ['eventTypes.0.milestones: must have a stop with outcome "served"', 'eventTypes.0.measures.0.to: must not be the "gaveUp" stop (a case that gives up is measured until that stop anyway)']],
     ['two gaveUp stops', [opened, done, { id: 'a', role: 'stop', outcome: 'gaveUp' }, { id: 'b', role: 'stop', outcome: 'gaveUp' }], ['eventTypes.0.milestones.3.outcome: is a second "gaveUp" stop: a type has at most one']],
     ['a repeated milestone id', [opened, done, { ...done }], ['eventTypes.0.milestones.2.id: "done" is used twice in this type']],
-    ['an unknown role', [opened, { id: 'done', role: 'finish' }], ['eventTypes.0.milestones.1.role: must be one of start, step, stop']],
+    ['an unknown role', [opened, { id: 'done', role: 'finish' }], ['eventTypes.0.milestones.1.role: must be one of start, step, stop (got "finish")']],
     [
       // The measures read the milestones' ids: with one wrong, whether a measure names a milestone is not yet known.
       'a bad milestone id (and not the measures, which read it)',
@@ -183,11 +183,13 @@ describe('the registry', () => {
     const { registry } = result;
     expect(standardTargetProblems(registry, 'email', 'replySeconds')).toEqual([]);
     expect(standardTargetProblems(registry, 'call', 'rings')).toEqual([]);
-    expect(standardTargetProblems(registry, 'complaint', 'rings')).toEqual([{ path: 'measure', message: 'is not a measure of a complaint (use acknowledgeSeconds, resolveSeconds, followUpSeconds)' }]);
-    expect(standardTargetProblems(registry, 'fax', 'x')).toEqual([{ path: 'eventType', message: 'must be a known event type (call, visit, complaint, email)' }]);
+    expect(standardTargetProblems(registry, 'complaint', 'rings')).toEqual([{ path: 'measure', message: 'is not a measure of a complaint: must be one of acknowledgeSeconds, resolveSeconds, followUpSeconds (got "rings")' }]);
+    expect(standardTargetProblems(registry, 'fax', 'x')).toEqual([{ path: 'eventType', message: 'must be one of call, visit, complaint, email (got "fax")' }]);
     expect(milestoneProblems(registry, { type: 'email', milestone: 'replied', handleSeconds: 120 })).toEqual([]);
-    expect(milestoneProblems(registry, { type: 'fax', milestone: 'sent' })).toEqual([{ path: 'type', message: 'must be a known event type (call, visit, complaint, email)' }]);
-    expect(milestoneProblems(registry, { type: 'call', milestone: 'ringing' })).toEqual([{ path: 'milestone', message: 'is not a milestone of a call (started, answered, abandoned)' }]);
+    expect(milestoneProblems(registry, { type: 'fax', milestone: 'sent' })).toEqual([{ path: 'type', message: 'must be one of call, visit, complaint, email (got "fax")' }]);
+    expect(milestoneProblems(registry, { type: 'call', milestone: 'ringing' })).toEqual([{ path: 'milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "ringing")' }]);
+    expect(milestoneProblems(registry, { type: 'emial', milestone: 'sent' })).toEqual([{ path: 'type', message: 'must be one of call, visit, complaint, email (got "emial") (did you mean "email"?)' }]);
+    expect(milestoneProblems(registry, { type: 'call', milestone: 'answerd' })).toEqual([{ path: 'milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "answerd") (did you mean "answered"?)' }]);
     expect(milestoneProblems(registry, { type: 'call', milestone: 'started', handleSeconds: 3 })).toEqual([{ path: 'handleSeconds', message: 'is only given on a stop (answered, abandoned)' }]);
   });
 });

@@ -17,8 +17,10 @@ describe('issueMessage', () => {
     ['a list for an object', { code: 'invalid_type', expected: 'object', input: [], path: [] }, 'must be a JSON object (got a list)'],
     ['null for a boolean', { code: 'invalid_type', expected: 'boolean', input: null, path: [] }, 'must be true or false (got null)'],
     ['a fraction for a whole number', { code: 'invalid_type', expected: 'int', input: 2.5, path: [] }, 'must be a whole number'],
-    ['an unknown option', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 'x', path: [] }, 'must be one of "answered", "abandoned"'],
-    ['a wrong literal', { code: 'invalid_value', values: ['call'], input: 'x', path: [] }, 'must be "call"'],
+    ['an unknown option', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 'x', path: [] }, 'must be one of answered, abandoned (got "x")'],
+    ['a near miss of an option', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 'answerd', path: [] }, 'must be one of answered, abandoned (got "answerd") (did you mean "answered"?)'],
+    ['an option of another JSON type', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 3, path: [] }, 'must be one of answered, abandoned (got a number)'],
+    ['a wrong literal', { code: 'invalid_value', values: ['call'], input: 'x', path: [] }, 'must be call (got "x")'],
     ['empty text', { code: 'too_small', origin: 'string', minimum: 1, inclusive: true, input: '', path: [] }, 'must not be empty'],
     ['short text', { code: 'too_small', origin: 'string', minimum: 3, inclusive: true, input: 'a', path: [] }, 'must be at least 3 characters'],
     ['long text', { code: 'too_big', origin: 'string', maximum: 9, inclusive: true, input: 'x', path: [] }, 'must be at most 9 characters'],
@@ -41,9 +43,10 @@ describe('issueMessage', () => {
   });
 
   it('names a missing or unknown tag of a tagged union with the tags it accepts', () => {
-    expect(tagMessage({}, 'type', ['call', 'visit'])).toBe('is required: "call" or "visit"');
-    expect(tagMessage({ type: 'fax' }, 'type', ['call', 'visit'])).toBe('must be "call" or "visit"');
-    expect(tagMessage({ kind: 1 }, 'kind', ['a', 'b', 'c'])).toBe('must be one of "a", "b", "c"');
+    expect(tagMessage({}, 'type', ['call', 'visit'])).toBe('is required: one of call, visit');
+    expect(tagMessage({ type: 'fax' }, 'type', ['call', 'visit'])).toBe('must be one of call, visit (got "fax")');
+    expect(tagMessage({ type: 'cal' }, 'type', ['call', 'visit'])).toBe('must be one of call, visit (got "cal") (did you mean "call"?)');
+    expect(tagMessage({ kind: 1 }, 'kind', ['a', 'b', 'c'])).toBe('must be one of a, b, c (got a number)');
   });
 });
 
@@ -51,7 +54,7 @@ describe('parseInput', () => {
   it('lets a schema word its own issues and words the rest', () => {
     expect(messages(eventInputSchema, { type: 'visit', site: '', outcome: 'waved', greetSeconds: '4', occurredAt: '2026-11-23T09:00:00Z', mood: 1 })).toEqual([
       ['site', 'must not be empty'],
-      ['outcome', 'must be one of "greeted", "left"'],
+      ['outcome', 'must be one of greeted, left (got "waved")'],
       ['greetSeconds', 'must be a number (got text)'],
       ['', 'is not a known field'],
     ]);
@@ -81,11 +84,11 @@ describe('parseInput', () => {
   it('checks a standard\'s rules between fields also when other fields are wrong, unless a field they read is wrong', () => {
     const tester = { id: 'bad', name: 'x', eventType: 'call', measure: 'greetSeconds', operator: '=<', threshold: -1, target: 1.5, formula: 'F9', bands: { green: 0.5, amber: 0.9 } };
     expect(messages(standardDefinitionSchema, tester)).toEqual([
-      ['operator', 'must be one of <= < >= >'],
+      ['operator', 'must be one of <=, <, >=, > (got "=<")'],
       ['threshold', 'must be ≥ 0'],
       ['target', 'must be between 0 and 1'],
-      ['formula', 'must be one of F1, F2, F3, F4, F5'],
-      ['measure', 'is not a numeric field of a call (use rings or answerSeconds)'],
+      ['formula', 'must be one of F1, F2, F3, F4, F5 (got "F9")'],
+      ['measure', 'is not a numeric field of a call: must be one of rings, answerSeconds (got "greetSeconds")'],
       ['bands.amber', 'must not be above bands.green'],
     ]);
     const withWindows = { ...tester, colour: 1, windows: ['1h', 'today', '1h'] };
@@ -115,19 +118,19 @@ describe('parseInput', () => {
       ['id', 'must be text (got a number)'],
       ['outcome', 'a stop must say how the case ended: "served" or "gaveUp"'],
     ]);
-    expect(messages(milestoneDefinitionSchema, { id: 'x', role: 'finish', outcome: 'served' })).toEqual([['role', 'must be one of start, step, stop']]);
+    expect(messages(milestoneDefinitionSchema, { id: 'x', role: 'finish', outcome: 'served' })).toEqual([['role', 'must be one of start, step, stop (got "finish")']]);
     expect(messages(eventTypeListSchema, [{ ...type, milestones, measures: [] }, { ...type, milestones, measures: [] }]).filter(([, m]) => m!.includes('defined twice'))).toEqual([['1.id', '"callback" is defined twice']]);
   });
 
   it('refuses an event without a known type as every object: the type, the shared fields and unknown fields named', () => {
     expect(messages(eventInputSchema, { a: 1 })).toEqual([
-      ['type', 'is required: "call" or "visit"'],
+      ['type', 'is required: one of call, visit'],
       ['site', 'is required'],
       ['occurredAt', 'is required'],
       ['', 'is not a known field'],
     ]);
     const unknownType = messages(eventInputSchema, { type: 'fax', site: 'x', occurredAt: '2026-11-23T09:00:00Z', rings: 1, greetSeconds: 2 });
-    expect(unknownType).toEqual([['type', 'must be "call" or "visit"']]);
+    expect(unknownType).toEqual([['type', 'must be one of call, visit (got "fax")']]);
   });
 
   // zod's own English starts with a capital ("Invalid input: …", "Too small: …", "Unrecognized key …"); ours never does.

@@ -3,7 +3,7 @@
 // ones, runs it, and turns what it throws into an exit code and a message on stderr.
 import { parseArgs } from 'node:util';
 import { isDomainError } from '../domain/errors';
-import { didYouMean } from '../domain/nearMiss';
+import { didYouMean } from '../protocol/nearMiss';
 import { COMMAND_WORDS, SUBCOMMANDS } from './subcommands';
 import { commandHelp, groupHelp, HELP_OPTION, joinNegativeValues, optionWords, parseOptions, PROGRAM, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
 

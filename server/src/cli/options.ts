@@ -1,13 +1,12 @@
 // Command-line options of `ringside` (server/dist/main.js). Pure: argv in, options or a message out.
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT } from '../protocol';
+import { DEFAULT_PORT, oneOfMessage } from '../protocol';
 import { LOG_LEVELS, type LogLevel } from '../logger';
 import type { ServerOptions } from '../options';
 import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
 import { isDatabaseUrl } from '../storeBackend';
 import { SUBCOMMANDS } from './subcommands';
-import { refusedValue } from '../domain/nearMiss';
 import { HELP_OPTION, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
 
 export { isDatabaseUrl } from '../storeBackend';
@@ -81,7 +80,7 @@ export function parseCli(argv: readonly string[]): CliResult {
   const seed = values.seed === undefined ? undefined : wholeNumber(values.seed);
   if (seed === null) return { kind: 'error', message: `--seed must be a whole number (got "${values.seed}")` };
   const logLevel = values['log-level'] ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')} ${refusedValue(logLevel, LOG_LEVELS)}` };
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) return { kind: 'error', message: `--log-level ${oneOfMessage(LOG_LEVELS, logLevel)}` };
   const security = securityOptions(values);
   if (typeof security === 'string') return { kind: 'error', message: security };
   const webhooks = parseWebhookUrls(values.webhook ?? [], '--webhook');

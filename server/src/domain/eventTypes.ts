@@ -1,6 +1,6 @@
 // The built-in event types as data, the registry of built-in + user types, and what a type says about its cases.
 import type { FieldProblem, StandardClock } from '../protocol';
-import { WAIT_FIELD_BY_TYPE } from '../protocol';
+import { oneOfMessage, WAIT_FIELD_BY_TYPE } from '../protocol';
 import type { EventTypeDefinition, MeasureDefinition, MilestoneDefinition, MilestoneInput } from '../protocol/eventTypes';
 
 const HOUR = 3_600;
@@ -145,13 +145,15 @@ export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: strin
   return measureOf(type, id);
 }
 
+/** The refusal of an event type id the registry does not know, naming those it does. */
+export const unknownEventTypeMessage = (registry: EventTypeRegistry, id: unknown): string => oneOfMessage(registry.all().map((t) => t.id), id);
 
 /** Problems of a standard's (eventType, measure) against the registry, with the standard definition's field names. */
 export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string, clock?: StandardClock): FieldProblem[] {
   const type = registry.get(eventType);
-  if (!type) return [{ path: 'eventType', message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` }];
+  if (!type) return [{ path: 'eventType', message: unknownEventTypeMessage(registry, eventType) }];
   const measures = standardMeasuresOf(type);
-  if (!measures.includes(measure)) return [{ path: 'measure', message: `is not a measure of a ${type.id} (use ${measures.join(', ')})` }];
+  if (!measures.includes(measure)) return [{ path: 'measure', message: `is not a measure of a ${type.id}: ${oneOfMessage(measures, measure)}` }];
   // A call's or visit's wait is judged as posted, in wall-clock seconds (and rings); a business clock on it would
   // count open time on the board and wall time in the verdict. Closed hours are left out by countOutsideHours.
   if (clock === 'business' && Object.hasOwn(WAIT_FIELD_BY_TYPE, type.id)) {
@@ -166,9 +168,9 @@ export function standardTargetProblems(registry: EventTypeRegistry, eventType: s
  */
 export function milestoneProblems(registry: EventTypeRegistry, input: Pick<MilestoneInput, 'type' | 'milestone' | 'handleSeconds'>): FieldProblem[] {
   const type = registry.get(input.type);
-  if (!type) return [{ path: 'type', message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` }];
+  if (!type) return [{ path: 'type', message: unknownEventTypeMessage(registry, input.type) }];
   const milestone = milestoneOf(type, input.milestone);
-  if (!milestone) return [{ path: 'milestone', message: `is not a milestone of a ${type.id} (${type.milestones.map((m) => m.id).join(', ')})` }];
+  if (!milestone) return [{ path: 'milestone', message: `is not a milestone of a ${type.id}: ${oneOfMessage(type.milestones.map((m) => m.id), input.milestone)}` }];
   if (input.handleSeconds !== undefined && milestone.role !== 'stop') {
     return [{ path: 'handleSeconds', message: `is only given on a stop (${outcomesOf(type).join(', ')})` }];
   }

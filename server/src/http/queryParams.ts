@@ -3,7 +3,7 @@
 // one function in the zone the compliance reader uses. Every refusal names its parameter.
 import { z } from 'zod';
 import { canonicalTimeZone, isoWithOffset, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
-import { unlessWrong } from '../protocol/issues';
+import { oneOfMessage, unlessWrong } from '../protocol/issues';
 import { idListCandidates, readIdList, siteIdAsRead } from '../protocol/pure/idLists';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
@@ -22,9 +22,10 @@ const text = () =>
     return v.trim() === '' ? refuse(ctx, 'must not be empty') : v.trim();
   });
 
-export const oneOfParam = <T extends string>(allowed: readonly T[], message = `must be one of ${allowed.join(', ')}`) =>
+/** One of `allowed`, refused as every value not among those accepted is worded (oneOfMessage). */
+export const oneOfParam = <T extends string>(allowed: readonly T[]) =>
   text()
-    .transform((v, ctx): T => (allowed.includes(v as T) ? (v as T) : refuse(ctx, message)))
+    .transform((v, ctx): T => (allowed.includes(v as T) ? (v as T) : refuse(ctx, oneOfMessage(allowed, v))))
     .optional();
 
 /** A time (ISO 8601 with an offset) as epoch milliseconds. */

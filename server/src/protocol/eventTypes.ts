@@ -78,8 +78,8 @@ const issueOf = (ctx: z.RefinementCtx): Issue => (path, message) => betweenField
 export const milestoneDefinitionSchema = z
   .strictObject({
     id: unreserved((id) => id === EXPIRED_OUTCOME, () => `"${EXPIRED_OUTCOME}" is the outcome of a case closed by expiry; choose another id`),
-    role: z.enum(MILESTONE_ROLES, { error: (issue) => (issue.input === undefined ? undefined : `must be one of ${MILESTONE_ROLES.join(', ')}`) }),
-    outcome: z.enum(STOP_OUTCOMES, { error: `must be one of ${STOP_OUTCOMES.join(', ')}` }).optional(),
+    role: z.enum(MILESTONE_ROLES),
+    outcome: z.enum(STOP_OUTCOMES).optional(),
   })
   .superRefine((m, ctx) => {
     if (m.role === 'stop' && m.outcome === undefined) betweenFieldsIssue(ctx, ['outcome'], 'a stop must say how the case ended: "served" or "gaveUp"');
@@ -360,6 +360,6 @@ export interface ClocksResponse {
 export const clocksQuerySchema = z.strictObject({
   type: eventTypeIdSchema.optional(),
   site: text.optional(),
-  state: z.enum(CLOCK_FILTERS, { error: `must be one of ${CLOCK_FILTERS.join(', ')}` }).optional(),
+  state: z.enum(CLOCK_FILTERS).optional(),
 });
 export type ClocksQuery = z.infer<typeof clocksQuerySchema>;

@@ -3,6 +3,7 @@
 // words every issue a schema left to zod, so zod's default English ("Invalid input: expected …") never reaches a
 // client. Every parse of a request goes through parseInput.
 import { z } from 'zod';
+import { refusedValue } from './nearMiss';
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -52,11 +53,18 @@ export function notAnObjectMessage(input: unknown): string {
   return wrongTypeMessage('object', input);
 }
 
-const quoted = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
+/** The values accepted, as a refusal lists them: "one of answered, abandoned", or "call" alone. */
+const accepted = (values: readonly unknown[]) => (values.length === 1 ? String(values[0]) : `one of ${values.map(String).join(', ')}`);
 
-/** "must be one of "answered", "abandoned"" (or "must be "call"" for one value). */
-export function oneOfMessage(values: readonly unknown[]): string {
-  return values.length === 1 ? `must be ${quoted(values)}` : `must be one of ${quoted(values)}`;
+/**
+ * The one wording of a value not among those accepted, in a query or a body, by a schema or a route's own check:
+ * `must be one of answered, abandoned (got "answerd") (did you mean "answered"?)`, the suggestion only for a near
+ * miss (refusedValue); `must be call (got "fax")` for one value. Text given is echoed; anything else is named by its
+ * JSON type (`(got a number)`), as a value of the wrong type is.
+ */
+export function oneOfMessage(values: readonly unknown[], given: unknown): string {
+  const got = typeof given === 'string' ? refusedValue(given, values.filter((v): v is string => typeof v === 'string')) : ` (got ${kindOf(given)})`;
+  return `must be ${accepted(values)}${got}`;
 }
 
 function bound(issue: { origin: string; inclusive?: boolean; exact?: boolean }, limit: number | bigint, side: 'min' | 'max'): string {
@@ -85,7 +93,7 @@ export function issueMessage(issue: RawIssue): string {
       if (issue.expected === 'number' && typeof issue.input === 'number') return `must be a finite number (got ${issue.input})`;
       return wrongTypeMessage(issue.expected, issue.input);
     case 'invalid_value':
-      return issue.input === undefined ? 'is required' : oneOfMessage(issue.values);
+      return issue.input === undefined ? 'is required' : oneOfMessage(issue.values, issue.input);
     case 'too_small':
       return bound(issue, issue.minimum, 'min');
     case 'too_big':
@@ -125,8 +133,7 @@ export function boundedWholeNumber(wholeMessage: string, [min, minMessage]: read
 /** The discriminator of a tagged union: missing, or not one of the tags. */
 export function tagMessage(input: unknown, key: string, tags: readonly unknown[]): string {
   const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[key] : undefined;
-  const accepted = tags.length === 2 ? `${quoted(tags.slice(0, 1))} or ${quoted(tags.slice(1))}` : `one of ${quoted(tags)}`;
-  return given === undefined ? `is required: ${accepted}` : `must be ${accepted}`;
+  return given === undefined ? `is required: ${accepted(tags)}` : oneOfMessage(tags, given);
 }
 
 /**

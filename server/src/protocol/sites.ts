@@ -107,7 +107,7 @@ const siteSettings = {
   name: wellFormedString().trim().min(1, 'must not be empty').max(200),
   timeZone: wellFormedString().transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: UNKNOWN_TIME_ZONE }), z.NEVER)),
   /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
-  country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]], { error: `must be one of ${Object.keys(RING_CYCLE_PRESETS).join(', ')}` }),
+  country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]]),
   ringCycleSeconds: z
     .number()
     .finite()

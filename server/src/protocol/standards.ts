@@ -3,7 +3,7 @@
 // judged by, so a figure can always be explained by the rule in force at the time.
 import { z } from 'zod';
 import { isoWithOffset, type EventType } from './events';
-import { betweenFieldsIssue, missingFromReplacementMessage, unlessWrong } from './issues';
+import { betweenFieldsIssue, missingFromReplacementMessage, oneOfMessage, unlessWrong } from './issues';
 import { normalSiteId } from './pure/idLists';
 import { LIMITS } from './pure/limits';
 import type { Bands } from './pure/bands';
@@ -136,16 +136,16 @@ const standardFields = {
   // checked where the definition is applied (services/standards.ts); here only their shape.
   eventType: wellFormedString().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'must be an event type id such as "call", "visit" or "complaint"'),
   measure: wellFormedString().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a measure of the event type (rings, answerSeconds, greetSeconds, acknowledgeSeconds …)'),
-  operator: z.enum(OPERATORS, { error: `must be one of ${OPERATORS.join(' ')}` }),
+  operator: z.enum(OPERATORS),
   threshold: seconds,
   target: share,
-  formula: z.enum(FORMULA_VARIANTS, { error: `must be one of ${FORMULA_VARIANTS.join(', ')}` }),
+  formula: z.enum(FORMULA_VARIANTS),
   shortAbandonSeconds: seconds.nullable(),
   scope: z.strictObject({ sites: z.array(nameText.overwrite(normalSiteId)).min(1, LIST_AT_LEAST_ONE).optional(), queues: nameList.optional() }),
   bands: z.strictObject({ green: share, amber: share }),
-  windows: z.array(z.enum(REPORT_WINDOWS, { error: `must be one of ${REPORT_WINDOWS.join(', ')}` })).min(1),
+  windows: z.array(z.enum(REPORT_WINDOWS)).min(1),
   countOutsideHours: z.boolean(),
-  clock: z.enum(STANDARD_CLOCKS, { error: `must be one of ${STANDARD_CLOCKS.join(', ')}` }),
+  clock: z.enum(STANDARD_CLOCKS),
 };
 
 /** The fields of a standard's definition: what a replacement (PUT) must name, each. */
@@ -165,7 +165,7 @@ const betweenFieldRules = [
     // Own keys only: an eventType spelt like a built-in ("constructor") is no type of this map.
     const fields = d.eventType !== undefined && Object.hasOwn(MEASURES_BY_TYPE, d.eventType) ? (MEASURES_BY_TYPE as Record<string, readonly string[]>)[d.eventType] : undefined;
     if (fields && d.measure !== undefined && !fields.includes(d.measure)) {
-      betweenFieldsIssue(ctx, ['measure'], `is not a numeric field of a ${d.eventType} (use ${fields.join(' or ')})`);
+      betweenFieldsIssue(ctx, ['measure'], `is not a numeric field of a ${d.eventType}: ${oneOfMessage(fields, d.measure)}`);
     }
   }, unlessWrong('eventType', 'measure')),
   z.superRefine<BetweenFields>((d, ctx) => {

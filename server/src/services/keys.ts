@@ -4,11 +4,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '../protocol';
 import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
-import { notAnObjectMessage } from '../protocol/issues';
+import { notAnObjectMessage, oneOfMessage } from '../protocol/issues';
 import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, WriteTx } from '../store/port';
 import { DomainError } from '../domain/errors';
-import { refusedValue } from '../domain/nearMiss';
 import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
 
 /** How often at most a key's last use is written (the rest lives in memory until then). */
@@ -90,7 +89,7 @@ function requestedScopes(b: Record<string, unknown>, errors: FieldProblem[]): Sc
   else if (!Array.isArray(raw) || raw.length === 0) errors.push({ path, message: `must be a non-empty list of ${SCOPES.join(', ')}` });
   else {
     raw.forEach((s, i) => {
-      if (!isScope(s)) errors.push({ path: b.scopes !== undefined ? `scopes.${i}` : 'scope', message: `must be one of ${SCOPES.join(', ')}${typeof s === 'string' ? refusedValue(s, SCOPES) : ''}` });
+      if (!isScope(s)) errors.push({ path: b.scopes !== undefined ? `scopes.${i}` : 'scope', message: oneOfMessage(SCOPES, s) });
     });
     return raw.filter(isScope);
   }

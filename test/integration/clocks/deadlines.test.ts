@@ -76,9 +76,9 @@ describe('deadlines on the server clock', () => {
     const bad = await server.getJson('/api/v1/clocks?state=late&colour=red');
     expect(bad.status).toBe(400);
     expect(bad.contentType).toMatch(/application\/problem\+json/);
-    expect(bad.body.errors).toEqual(expect.arrayContaining([{ path: 'state', message: 'must be one of open, at-risk, breached' }, { path: 'colour', message: 'is not a known parameter (known: type, site, state)' }]));
+    expect(bad.body.errors).toEqual(expect.arrayContaining([{ path: 'state', message: 'must be one of open, at-risk, breached (got "late")' }, { path: 'colour', message: 'is not a known parameter (known: type, site, state)' }]));
     const unknownType = await server.getJson('/api/v1/clocks?type=parcel');
-    expect(unknownType.body.errors).toEqual([{ path: 'type', message: 'must be a known event type (call, visit, complaint)' }]);
+    expect(unknownType.body.errors).toEqual([{ path: 'type', message: 'must be one of call, visit, complaint (got "parcel")' }]);
   });
 
   it('lists the event types with their milestones and measures', async () => {

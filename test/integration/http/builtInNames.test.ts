@@ -69,8 +69,8 @@ describe('built-in names', () => {
     ] });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
-      { path: 'milestones.0.type', message: expect.stringMatching(/^must be a known event type/) },
-      { path: 'milestones.1.milestone', message: expect.stringMatching(/^is not a milestone of a call/) },
+      { path: 'milestones.0.type', message: expect.stringMatching(/^must be one of call, visit.* \(got "constructor"\)$/) },
+      { path: 'milestones.1.milestone', message: expect.stringMatching(/^is not a milestone of a call: must be one of .* \(got "constructor"\)$/) },
     ]);
   });
 

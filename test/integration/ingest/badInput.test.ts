@@ -55,10 +55,10 @@ describe('invalid events', () => {
     expect(res.body.errors).toEqual([
       { path: 'events.2.site', message: 'must not be empty' },
       { path: 'events.3.rings', message: 'must be a whole number' },
-      { path: 'events.4.outcome', message: 'must be one of "greeted", "left"' },
+      { path: 'events.4.outcome', message: 'must be one of greeted, left (got "waved")' },
       { path: 'events.4.greetSeconds', message: 'must be ≥ 0' },
       { path: 'events.5.occurredAt', message: expect.stringContaining('ISO 8601') },
-      { path: 'events.6.type', message: 'must be "call" or "visit"' },
+      { path: 'events.6.type', message: 'must be one of call, visit (got "fax")' },
       { path: 'events.6.occurredAt', message: 'is required' },
       { path: 'events.7.rings', message: 'a call needs rings and/or answerSeconds' },
       { path: 'events.8.mood', message: 'is not a known field' },
@@ -87,7 +87,7 @@ describe('invalid events', () => {
     const res = await server.postEvents({ a: 1 });
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([
-      { path: 'type', message: 'is required: "call" or "visit"' },
+      { path: 'type', message: 'is required: one of call, visit' },
       { path: 'site', message: 'is required' },
       { path: 'occurredAt', message: 'is required' },
       { path: 'a', message: 'is not a known field' },
@@ -95,7 +95,7 @@ describe('invalid events', () => {
     // A field of either type is known; a wrong one is named as such.
     const wrong = await server.postEvents({ type: 'fax', site: 'x', occurredAt: '2026-11-23T09:00:00Z', rings: 1, greetSeconds: 3, colour: 'red' });
     expect(wrong.body.errors).toEqual([
-      { path: 'type', message: 'must be "call" or "visit"' },
+      { path: 'type', message: 'must be one of call, visit (got "fax")' },
       { path: 'colour', message: 'is not a known field' },
     ]);
   });

@@ -37,7 +37,7 @@ describe('key requests', () => {
       [
         { path: 'scopes.0', message: `${allowed} (got "reed") (did you mean "read"?)` },
         { path: 'scopes.1', message: `${allowed} (got "root")` },
-        { path: 'scopes.2', message: allowed },
+        { path: 'scopes.2', message: `${allowed} (got a number)` },
         { path: 'scopes.3', message: `${allowed} (got "${'x'.repeat(40)}…")` },
       ],
     ]);

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { z } from 'zod';
 import { clocksQuerySchema, type ClocksQuery, type ClocksResponse, type EventTypesResponse } from '../../protocol/eventTypes';
 import { unlessWrong } from '../../protocol/issues';
+import { unknownEventTypeMessage } from '../../domain/eventTypes';
 import { unknownSiteMessage } from '../../services/sites';
 import { knownSitesOf, refuse } from '../queryParams';
 import { route, type AppContext } from '../route';
@@ -14,7 +15,7 @@ async function clocksQuery(req: Request, app: AppContext): Promise<z.ZodType<Clo
   return clocksQuerySchema
     .superRefine((query, ctx) => {
       if (query.type !== undefined && !registry.get(query.type)) {
-        ctx.addIssue({ code: 'custom', path: ['type'], message: `must be a known event type (${registry.all().map((t) => t.id).join(', ')})` });
+        ctx.addIssue({ code: 'custom', path: ['type'], message: unknownEventTypeMessage(registry, query.type) });
       }
     }, unlessWrong('type'))
     .superRefine((query, ctx) => {

@@ -8,7 +8,7 @@ import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { preferredOffer } from '../accept';
 import { domainProblem, notAcceptable, problem, sendProblem } from '../problems';
 import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, unknownStandardMessage, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
-import { unlessWrong } from '../../protocol/issues';
+import { oneOfMessage, unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
 
@@ -65,11 +65,11 @@ function exportQuery(ctx: ExportContext) {
       to: its('to', timeParam()),
       site: its('site', siteListParam(ctx.knownSite)),
       standard: its('standard', known(ctx.standardIds, (s) => unknownStandardMessage(s, ctx.standardIds))),
-      outcome: its('outcome', known(OUTCOMES, (o) => `"${o}" is not one of ${OUTCOMES.join(', ')}`)),
+      outcome: its('outcome', known(OUTCOMES, (o) => oneOfMessage(OUTCOMES, o))),
       format: its('format', oneOfParam(ctx.formats)),
       tz: its('tz', zoneParam()),
       period: its('period', oneOfParam(PERIODS)),
-      proof: its('proof', oneOfParam(['chain', 'none'] as const, 'must be chain or none')),
+      proof: its('proof', oneOfParam(['chain', 'none'] as const)),
       since: its('since', wholeNumberParam(1, Number.MAX_SAFE_INTEGER)),
       asOf: its('asOf', wholeNumberParam(1, Number.MAX_SAFE_INTEGER)),
     })

@@ -1,5 +1,6 @@
 // The value a caller most likely meant when it gave one that is not allowed: one rule for the command line (a
-// mistyped command, action, scope or log level) and the API (a mistyped scope), so both suggest the same word.
+// mistyped command, action, scope or log level) and the API (any value not among those a field or parameter accepts,
+// protocol/issues.ts oneOfMessage), so both suggest the same word.
 
 /**
  * The one of `words` that `word` most likely mistypes (`keyz` → `keys`, `verfy` → `verify`, `rebuild` →
