@@ -325,10 +325,14 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         await store.write((tx) => tx.writes.caseJudgement(key, miss));
         expect(await store.reads.cases.get(key)).toEqual({ ...key, state: 'open', openedAtMs: T, closedAtMs: null, expired: false, eventSeq: null });
         const iso = new Date(T).toISOString();
-        expect(await store.reads.cases.milestones(key)).toEqual([
-          { seq: 1, id: 'c1/started', ...key, milestone: 'started', at: new Date(T - 30_000).toISOString(), receivedAt: iso, agent: 'a1', queue: 'q', handleSeconds: null },
-          { seq: 2, id: 'c1/answered', ...key, milestone: 'answered', at: new Date(T - 20_000).toISOString(), receivedAt: iso, agent: null, queue: null, handleSeconds: null },
-        ]);
+        const started = { seq: 1, id: 'c1/started', ...key, milestone: 'started', at: new Date(T - 30_000).toISOString(), receivedAt: iso, agent: 'a1', queue: 'q', handleSeconds: null };
+        const answered = { seq: 2, id: 'c1/answered', ...key, milestone: 'answered', at: new Date(T - 20_000).toISOString(), receivedAt: iso, agent: null, queue: null, handleSeconds: null };
+        expect(await store.reads.cases.milestones(key)).toEqual([started, answered]);
+        // One milestone by name: that one alone, or none when the case has not reached it.
+        expect(await store.reads.cases.milestones(key, 'started')).toEqual([started]);
+        expect(await store.reads.cases.milestones(key, 'answered')).toEqual([answered]);
+        expect(await store.reads.cases.milestones(key, 'abandoned')).toEqual([]);
+        expect(await store.reads.cases.milestones({ ...key, site: 'south' }, 'started')).toEqual([]);
         expect(await store.reads.cases.openMilestones()).toEqual(await store.reads.cases.milestones(key));
         expect(await store.reads.cases.judgements(key)).toEqual([{ seq: 1, ...key, judgement: miss, atMs: T }]);
         expect(await store.reads.cases.milestones({ ...key, caseId: 'none' })).toEqual([]);

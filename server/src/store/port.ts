@@ -143,8 +143,8 @@ export interface CasesReads {
   get(key: CaseKey): Promise<CaseRecord | undefined>;
   /** Open cases, by when they opened. */
   open(): Promise<CaseRecord[]>;
-  /** A case's milestones, in the order they were stored. */
-  milestones(key: CaseKey): Promise<StoredMilestone[]>;
+  /** A case's milestones, in the order they were stored; with `milestone`, only that one (a case holds one of each). */
+  milestones(key: CaseKey, milestone?: string): Promise<StoredMilestone[]>;
   /** The milestones of every open case, by case then seq (one read at start-up). */
   openMilestones(): Promise<StoredMilestone[]>;
   /** Judgements recorded on the case while it was open, by standard id. */

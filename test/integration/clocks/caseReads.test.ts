@@ -3,6 +3,8 @@
 // the case, and settling the case later in the same write takes that row instead of reading it again. What the
 // write leaves is as before: the open case closes with its finished event, the stop named like the outcome of the
 // event that closed a case is stored and changes nothing, and the same holds through an integration's feed.
+// An event posted with a caseId reads, of its case's milestones, only the start it is checked against
+// (services/ingest/caseStart.ts), through POST /events and through a feed; a misdated one is refused naming that start.
 import { afterAll, describe, expect, it } from 'vitest';
 import { IngestService } from '../../../server/src/services/ingest/ingest';
 import type { CaseKey, Store, WriteTx } from '../../../server/src/store/port';
@@ -16,43 +18,55 @@ const databases = testDatabases();
 afterAll(() => databases.dropAll());
 
 const caseId = (k: CaseKey) => k.caseId;
+/** Each backend, with the database URL of a fresh store on it (none: a SQLite file). */
+const BACKENDS: Array<[string, () => Promise<string | undefined>]> = [
+  ['SQLite', async () => undefined],
+  ['PostgreSQL', () => databases.create()],
+];
 
-/** `tx` with each read of a case row (tx.cases.get) named in `reads`, in its savepoints too. */
-function counting(tx: WriteTx, reads: string[]): WriteTx {
+/**
+ * `tx` with each read of a case row (tx.cases.get) named in `reads`, and each read of a case's milestones in
+ * `milestoneReads` (the case, and the milestone asked for or "all"), in its savepoints too.
+ */
+function counting(tx: WriteTx, reads: string[], milestoneReads: string[]): WriteTx {
   return new Proxy(tx, {
     get(target, prop) {
-      if (prop === 'cases') return { ...target.cases, get: (k: CaseKey) => (reads.push(caseId(k)), target.cases.get(k)) };
-      if (prop === 'savepoint') return <T>(fn: (part: WriteTx) => Promise<T>) => target.savepoint((part) => fn(counting(part, reads)));
+      if (prop === 'cases') {
+        return {
+          ...target.cases,
+          get: (k: CaseKey) => (reads.push(caseId(k)), target.cases.get(k)),
+          milestones: (k: CaseKey, milestone?: string) => (milestoneReads.push(`${caseId(k)}: ${milestone ?? 'all'}`), target.cases.milestones(k, milestone)),
+        };
+      }
+      if (prop === 'savepoint') return <T>(fn: (part: WriteTx) => Promise<T>) => target.savepoint((part) => fn(counting(part, reads, milestoneReads)));
       const value = Reflect.get(target, prop, target) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }
 
-/** A core whose store's writes count their case-row reads in `reads`. */
-async function countingCore(databaseUrl?: string): Promise<{ core: TestCore; reads: string[]; dataDir: string }> {
+/** A core whose store's writes count their case-row reads in `reads`, and their milestone reads in `milestoneReads`. */
+async function countingCore(databaseUrl?: string): Promise<{ core: TestCore; reads: string[]; milestoneReads: string[]; dataDir: string }> {
   const dataDir = tempDataDir();
   const reads: string[] = [];
+  const milestoneReads: string[] = [];
   const core = await openTestCore(dataDir, { now: () => T0, ...(databaseUrl ? { databaseUrl } : {}) });
   const store: Store = core.store;
   const wrapped: Store = {
     reads: store.reads,
     coordination: store.coordination,
-    write: (fn) => store.write((tx) => fn(counting(tx, reads))),
+    write: (fn) => store.write((tx) => fn(counting(tx, reads, milestoneReads))),
     snapshot: (fn) => store.snapshot(fn),
     close: () => store.close(),
   };
   const ingest = new IngestService({ store: wrapped, standards: core.standards, now: () => T0, timeZone: 'UTC', registry: () => core.standards.eventTypes() });
-  return { core: { ...core, ingest }, reads, dataDir };
+  return { core: { ...core, ingest }, reads, milestoneReads, dataDir };
 }
 
 const m = (id: string, milestone: string, secondsBefore: number, extra: Record<string, unknown> = {}) => callMilestone(id, milestone, T0 - secondsBefore * 1000, extra);
 const event = (id: string) => ({ id: `ev-${id}`, type: 'call', site: 'north', caseId: id, occurredAt: new Date(T0 - 60_000).toISOString(), outcome: 'answered', answerSeconds: 12 });
 
-describe.each([
-  ['SQLite', async () => undefined],
-  ['PostgreSQL', () => databases.create()],
-])('a stop reads its case row once (%s)', (_backend, databaseUrl) => {
+describe.each(BACKENDS)('a stop reads its case row once (%s)', (_backend, databaseUrl) => {
   it('through POST /milestones and through a feed: the open case closes with its event, the handle time of an event-closed case is stored', async () => {
     const { core, reads, dataDir } = await countingCore(await databaseUrl());
     try {
@@ -75,6 +89,46 @@ describe.each([
       expect(await eventOf('open-1')).toMatchObject({ id: 'case:call:north:open-1', outcome: 'answered', answerSeconds: 30 });
       expect(await eventOf('closed-1')).toMatchObject({ id: 'ev-closed-1', answerSeconds: 12 });
       expect(await eventOf('feed-1')).toMatchObject({ id: 'case:call:north:feed-1', outcome: 'abandoned' });
+    } finally {
+      await core.close();
+      removeDir(dataDir);
+    }
+  });
+});
+
+describe.each(BACKENDS)('an event closing a case reads only its start milestone (%s)', (_backend, databaseUrl) => {
+  it('through POST /events and through a feed; a misdated event is refused naming that start', async () => {
+    const { core, milestoneReads, dataDir } = await countingCore(await databaseUrl());
+    try {
+      const opened = await core.ingest.ingestMilestones([m('post-1', 'started', 60), m('feed-1', 'started', 60)]);
+      expect(opened.kind).toBe('stored');
+      const start = (opened as { results: Array<{ id: string; seq: number }> }).results[0]!;
+
+      milestoneReads.length = 0;
+      const misdated = (await core.ingest.ingestMany([{ items: [{ ...event('post-1'), occurredAt: new Date(T0 - 90_000).toISOString() }], sites: null }]))[0];
+      expect(misdated).toEqual({
+        kind: 'conflict',
+        problems: [{
+          index: 0,
+          path: ['occurredAt'],
+          message:
+            `is ${new Date(T0 - 90_000).toISOString()}, but call "post-1" at "north" started at ${new Date(T0 - 60_000).toISOString()} (its "started" milestone "${start.id}", stored as seq ${start.seq}): ` +
+            'the event that closes a case must begin when the case started (within 1 s)',
+        }],
+      });
+      expect(milestoneReads).toEqual(['post-1: started']);
+
+      milestoneReads.length = 0;
+      expect((await core.ingest.ingestMany([{ items: [event('post-1')], sites: null }]))[0]!.kind).toBe('stored');
+      expect(milestoneReads).toEqual(['post-1: started']);
+
+      // A feed dates a call at the end of its wait: 12 s after the start.
+      milestoneReads.length = 0;
+      const feed = await core.ingest.ingestFeed({ milestones: [], events: [{ ...event('feed-1'), occurredAt: new Date(T0 - 48_000).toISOString() }], withdrawals: [] });
+      expect(feed).toMatchObject({ kind: 'stored', events: [{ duplicate: false }] });
+      expect(milestoneReads).toEqual(['feed-1: started']);
+
+      for (const id of ['post-1', 'feed-1']) expect(await core.store.reads.cases.get({ type: 'call', site: 'north', caseId: id })).toMatchObject({ state: 'closed', expired: false });
     } finally {
       await core.close();
       removeDir(dataDir);

@@ -137,7 +137,7 @@ describe('event export output is unchanged (golden comparison with the pre-#7 im
           const now = sink();
           const after = await store.snapshot(async (snapshot) => {
             const compliance = new ComplianceReader(snapshot, { current: () => [], get: () => undefined, versions: () => [] });
-            return streamExport(now.out, format, await eventsExport(q, { snapshot, head: await snapshot.audit.head(), asOf: null, compliance, serverVersion: 'test', nowMs, format, pace: pacer() }));
+            return streamExport(now.out, format, await eventsExport(q, { snapshot, head: await snapshot.audit.head(), asOf: null, compliance, storedStandards: () => snapshot.standards.all(), serverVersion: 'test', nowMs, format, pace: pacer() }));
           });
           expect(after).toEqual(before);
           const [a, b] = [await old.text(), withoutCompleteness(await now.text())];

@@ -23,6 +23,8 @@ export interface ExportContext {
   asOf: AsOf | null;
   /** The compliance reader over the same snapshot. */
   compliance: ComplianceReader;
+  /** The snapshot's stored standard versions, read once for the whole export: several of its parts name them. */
+  storedStandards: () => Promise<readonly StoredStandardVersion[]>;
   serverVersion: string;
   nowMs: number;
   format: string;
@@ -51,8 +53,8 @@ const versionInfo = (r: StoredStandardVersion): VersionInfo => {
  * The versions that were or are to be in force as of `atMs` (now, by default): a withdrawn one never took effect
  * (its record is still chained), but an export as of a link before its withdrawal lists it as it was then.
  */
-export async function standardVersions(snapshot: Snapshot, atMs = Infinity): Promise<VersionInfo[]> {
-  return (await snapshot.standards.all()).filter((r) => standingAt(r, atMs)).map(versionInfo);
+export async function standardVersions(ctx: ExportContext, atMs = Infinity): Promise<VersionInfo[]> {
+  return (await ctx.storedStandards()).filter((r) => standingAt(r, atMs)).map(versionInfo);
 }
 
 export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
@@ -90,7 +92,7 @@ export async function exportHead(q: ExportQuery, snapshot: Snapshot, needsEvents
 
 /** The standard versions chained by the export's head (all of them without asOf). */
 export async function standardVersionsAt(ctx: ExportContext): Promise<VersionInfo[]> {
-  const all = await standardVersions(ctx.snapshot, ctx.asOf?.atMs);
+  const all = await standardVersions(ctx, ctx.asOf?.atMs);
   if (!ctx.asOf) return all;
   const later = new Set(await ctx.snapshot.chain.refsBetween('standard', ctx.asOf.seq, Number.MAX_SAFE_INTEGER));
   return all.filter((v) => !later.has(`${v.id}@${v.version}`));
@@ -136,7 +138,7 @@ export async function restatementsOf(q: ExportQuery, ctx: ExportContext): Promis
   if (sinceSeq === 0 || sinceSeq >= ctx.head.seq) return null;
   const { events, corrections } = await ctx.snapshot.exports.restated(q, sinceSeq, ctx.head.seq);
   const refs = new Set(await ctx.snapshot.chain.refsBetween('standard', sinceSeq, ctx.head.seq));
-  const versions = (await standardVersions(ctx.snapshot)).filter(
+  const versions = (await standardVersions(ctx)).filter(
     (v) => refs.has(`${v.id}@${v.version}`) && (v.validFromMs === null || v.validFromMs < q.toMs) && (q.standards.length === 0 || q.standards.includes(v.id)),
   );
   if (events + corrections + versions.length === 0) return null;
@@ -223,9 +225,9 @@ export function recordsExport(
  * their links (`# standard` lines): the verifier checks each against its link, and each row's formula, threshold or
  * target against the version it names or that was in force, so a withdrawn one must not be among them.
  */
-export async function* standardRecordLines(snapshot: Snapshot, ids: Iterable<string>, head: number, atMs = Infinity): AsyncGenerator<TrailerRecord> {
-  const withdrawn = new Set((await snapshot.standards.all()).filter((r) => !standingAt(r, atMs)).map((r) => `${r.id}@${r.version}`));
-  for (const r of await snapshot.exports.standardRecords([...new Set(ids)].sort())) {
+export async function* standardRecordLines(ctx: ExportContext, ids: Iterable<string>, head: number, atMs = Infinity): AsyncGenerator<TrailerRecord> {
+  const withdrawn = new Set((await ctx.storedStandards()).filter((r) => !standingAt(r, atMs)).map((r) => `${r.id}@${r.version}`));
+  for (const r of await ctx.snapshot.exports.standardRecords([...new Set(ids)].sort())) {
     if (r.link.seq <= head && !withdrawn.has(`${String(r.record['id'])}@${String(r.record['version'])}`)) yield { name: 'standard', value: { ...r } };
   }
 }

@@ -244,7 +244,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const retention = retentionNote(horizon, q.fromMs, prunedParts('events', [q], horizon));
   const restatements = await restatementsOf(q, ctx);
   const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
-  const versions = new Map((await standardVersions(s)).map((v) => [`${v.id}@${v.version}`, v]));
+  const versions = new Map((await standardVersions(ctx)).map((v) => [`${v.id}@${v.version}`, v]));
   const named = new VersionsNamed(versions);
   const involved = named.involved;
   const carried = new CarriedLinks(chainHead.seq);
@@ -269,7 +269,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     // The store's values (null, numbers, text) and text and numbers derived from them.
     scalarValues: true,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
-    records: () => chainedRecordLines(s, chainHead.seq, ctx.asOf?.atMs, corrected, involved, (id) => keyNames.get(id) ?? null),
+    records: () => chainedRecordLines(ctx, chainHead.seq, ctx.asOf?.atMs, corrected, involved, (id) => keyNames.get(id) ?? null),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
     manifest: ({ rowCount, dataSha256 }) => {
       const proof = q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq };
@@ -294,9 +294,9 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
  * The rows carry the latest correction too; the lines show the earlier ones, so the history of an event is complete.
  * Only records chained up to the export's head: as of a past head, later versions and corrections did not exist yet.
  */
-async function* chainedRecordLines(s: ExportContext['snapshot'], head: number, atMs: number | undefined, corrected: ReadonlySet<number>, involved: ReadonlySet<string>, keyName: (id: string) => string | null): AsyncGenerator<TrailerRecord> {
-  yield* standardRecordLines(s, [...involved].map((v) => v.slice(0, v.lastIndexOf('@'))), head, atMs);
-  for (const r of await s.exports.correctionRecords([...corrected].sort((a, b) => a - b))) {
+async function* chainedRecordLines(ctx: ExportContext, head: number, atMs: number | undefined, corrected: ReadonlySet<number>, involved: ReadonlySet<string>, keyName: (id: string) => string | null): AsyncGenerator<TrailerRecord> {
+  yield* standardRecordLines(ctx, [...involved].map((v) => v.slice(0, v.lastIndexOf('@'))), head, atMs);
+  for (const r of await ctx.snapshot.exports.correctionRecords([...corrected].sort((a, b) => a - b))) {
     if (r.link.seq > head) continue;
     yield { name: 'correction', value: { ...r, keyName: keyName(r.record.keyId as string) } };
   }

@@ -1,7 +1,7 @@
 // Exports as a service: each body is built over one snapshot of the store (rows, proof links, chain head and
 // retention cutoff agree), the export is written to the audit log, and the body is streamed.
 import type { Writable } from 'node:stream';
-import type { Store } from '../../store/port';
+import type { Store, StoredStandardVersion } from '../../store/port';
 import type { AuditService } from '../audit';
 import { ComplianceReader } from '../compliance';
 import type { PublicKeyInfo, SigningIdentity } from '../signing';
@@ -101,7 +101,11 @@ export class ExportService {
   /** The export's context; with asOf, its head is that link and its generatedAt the link's time. */
   private async context(snapshot: ExportContext['snapshot'], format: string, q: ExportQuery, readsEvents: boolean, signal: AbortSignal | undefined): Promise<ExportContext> {
     const { head, asOf } = await exportHead(q, snapshot, readsEvents);
-    return { snapshot, head, asOf, compliance: new ComplianceReader(snapshot, this.standards), serverVersion: this.options.serverVersion, nowMs: asOf?.atMs ?? this.options.now(), format, pace: pacer(signal) };
+    let storedStandards: Promise<StoredStandardVersion[]> | undefined;
+    return {
+      snapshot, head, asOf, compliance: new ComplianceReader(snapshot, this.standards), storedStandards: () => (storedStandards ??= snapshot.standards.all()),
+      serverVersion: this.options.serverVersion, nowMs: asOf?.atMs ?? this.options.now(), format, pace: pacer(signal),
+    };
   }
 
   private body(kind: ExportKind, q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]> | ExportBody<Record<string, unknown>> | ExportBody<unknown>> {

@@ -157,7 +157,7 @@ export async function reportData(q: ExportQuery, ctx: ExportContext, versions: r
   const s = ctx.snapshot;
   const who = await whoIs(s);
   const log = await auditEntries(ctx);
-  const created = new Map((await s.standards.all()).map((r) => [`${r.id}@${r.version}`, r.createdAtMs]));
+  const created = new Map((await ctx.storedStandards()).map((r) => [`${r.id}@${r.version}`, r.createdAtMs]));
   const siteIds = [...new Set([...q.sites, ...versionSums.map((r) => r.site)])].sort();
   const scan = await scanEvents(q, ctx, siteIds);
   for (const site of scan.timeliness.daysBySite.keys()) if (!siteIds.includes(site)) siteIds.push(site);

@@ -3,7 +3,7 @@
 import { agreesWithCaseStart, CASE_START_TOLERANCE_SECONDS } from '../../domain/clocks';
 import { startOf, type EventTypeRegistry } from '../../domain/eventTypes';
 import type { StoredMilestone } from '../../protocol/eventTypes';
-import type { NewEvent } from '../../store/port';
+import type { CaseKey, CasesReads, NewEvent } from '../../store/port';
 import type { ItemProblem } from './itemProblem';
 
 /**
@@ -12,11 +12,12 @@ import type { ItemProblem } from './itemProblem';
  */
 export type EventDating = 'start' | 'end';
 
-/** The start milestone among a case's stored milestones, once it has arrived (a stop may come first). */
-export function storedStartOf(registry: EventTypeRegistry, type: string, milestones: readonly StoredMilestone[]): StoredMilestone | undefined {
-  const definition = registry.get(type);
-  const start = definition && startOf(definition).id;
-  return milestones.find((m) => m.milestone === start);
+/** A case's stored start milestone, once it has arrived (a stop may come first): that one read, not the case's others. */
+export async function storedStartOf(cases: CasesReads, registry: EventTypeRegistry, key: CaseKey): Promise<StoredMilestone | undefined> {
+  const definition = registry.get(key.type);
+  if (!definition) return undefined;
+  const [start] = await cases.milestones(key, startOf(definition).id);
+  return start;
 }
 
 /**

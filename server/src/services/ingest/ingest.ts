@@ -410,9 +410,8 @@ export class IngestService {
         problems.push({ index, path: ['caseId'], message: `${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} has already ended (by ${how}); a case is one event` });
       } else if (record) {
         // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
-        const [judgements, milestones] = await Promise.all([tx.cases.judgements(key), tx.cases.milestones(key)]);
+        const [judgements, start] = await Promise.all([tx.cases.judgements(key), storedStartOf(tx.cases, this.registry(), key)]);
         recorded.set(index, judgements);
-        const start = storedStartOf(this.registry(), input.type, milestones);
         if (start) starts.set(index, start);
       }
     }

@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors';
 import type { ClockJudgement } from '../../protocol/eventTypes';
 import type { CaseKey, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
 import { ENSURE_SITE } from '../sqlite/batchWriter';
-import { CASE_READS, caseOf, milestoneOf, storableMilestone, toCase, toCaseJudgement, toMilestone, type CaseRow, type MilestoneRow } from '../sqlite/cases';
+import { CASE_READS, caseOf, milestoneOf, milestonesRead, storableMilestone, toCase, toCaseJudgement, toMilestone, type CaseRow, type MilestoneRow } from '../sqlite/cases';
 import { storableText } from '../sqlite/text';
 import type { PgChainWriter } from './chain';
 import type { Sql } from './db';
@@ -23,7 +23,7 @@ export function casesReads(s: Sql): CasesReads {
       return row && caseOf(k, row);
     },
     open: async () => (await s.rows<CaseRow>("SELECT * FROM cases WHERE state = 'open' ORDER BY opened_at_ms, type, site, case_id")).map(toCase),
-    milestones: async (k) => (await s.rows<MilestoneRow>(CASE_READS.milestones, keyOf(k))).map((r) => milestoneOf(k, r)),
+    milestones: async (k, milestone) => (await s.rows<MilestoneRow>(...milestonesRead(k, milestone))).map((r) => milestoneOf(k, r)),
     openMilestones: async () =>
       (await s.rows<MilestoneRow>(`SELECT m.* FROM milestones m JOIN cases c ON c.type = m.type AND c.site = m.site AND c.case_id = m.case_id
               WHERE c.state = 'open' ORDER BY m.type, m.site, m.case_id, m.seq`)).map(toMilestone),

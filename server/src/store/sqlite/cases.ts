@@ -39,6 +39,8 @@ export interface CaseRow {
 const KEY = 'type = ? AND site = ? AND case_id = ?';
 const keyOf = (k: CaseKey) => [k.type, k.site, k.caseId] as const;
 
+const MILESTONE_READ = `SELECT seq, id, milestone, at, received_at_ms, agent, queue, handle_seconds FROM milestones WHERE ${KEY}`;
+
 /**
  * The reads of one case take its key from the caller instead of reading it back: every row they find holds that key
  * as bound (text is compared byte for byte, and stored text is always well-formed, store/text.ts), and each text
@@ -47,9 +49,15 @@ const keyOf = (k: CaseKey) => [k.type, k.site, k.caseId] as const;
  */
 export const CASE_READS = {
   get: `SELECT state, opened_at_ms, closed_at_ms, expired, event_seq FROM cases WHERE ${KEY}`,
-  milestones: `SELECT seq, id, milestone, at, received_at_ms, agent, queue, handle_seconds FROM milestones WHERE ${KEY} ORDER BY seq`,
+  milestones: `${MILESTONE_READ} ORDER BY seq`,
+  /** One milestone of a case, by its pairing key (the unique index finds it without the case's others). */
+  milestone: `${MILESTONE_READ} AND milestone = ?`,
   judgements: `SELECT seq, standard_id, standard_version, measure, value, threshold, met, counted, reason, at_ms FROM case_judgements WHERE ${KEY} ORDER BY standard_id`,
 } as const;
+
+/** The statement and parameters of CasesReads.milestones: all of a case's milestones, or the one named. */
+export const milestonesRead = (k: CaseKey, milestone: string | undefined): [string, readonly unknown[]] =>
+  milestone === undefined ? [CASE_READS.milestones, keyOf(k)] : [CASE_READS.milestone, [...keyOf(k), milestone]];
 
 export const caseOf = (k: CaseKey, r: Omit<CaseRow, 'type' | 'site' | 'case_id'>): CaseRecord => ({
   type: k.type, site: k.site, caseId: k.caseId, state: r.state, openedAtMs: r.opened_at_ms, closedAtMs: r.closed_at_ms, expired: r.expired === 1, eventSeq: r.event_seq,
@@ -71,7 +79,10 @@ export function casesReads(s: Statements): CasesReads {
       return row && caseOf(k, row);
     },
     open: async () => (s.get("SELECT * FROM cases WHERE state = 'open' ORDER BY opened_at_ms, type, site, case_id").all() as CaseRow[]).map(toCase),
-    milestones: async (k) => (s.get(CASE_READS.milestones).all(...keyOf(k)) as MilestoneRow[]).map((r) => milestoneOf(k, r)),
+    milestones: async (k, milestone) => {
+      const [sql, params] = milestonesRead(k, milestone);
+      return (s.get(sql).all(...params) as MilestoneRow[]).map((r) => milestoneOf(k, r));
+    },
     openMilestones: async () =>
       (s.get(`SELECT m.* FROM milestones m JOIN cases c ON c.type = m.type AND c.site = m.site AND c.case_id = m.case_id
               WHERE c.state = 'open' ORDER BY m.type, m.site, m.case_id, m.seq`).all() as MilestoneRow[]).map(toMilestone),
