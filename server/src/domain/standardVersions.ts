@@ -15,6 +15,8 @@ export interface VersionRecord {
   retired: boolean;
   /** When it was withdrawn, before it took effect (withdrawalRefusal); null: it was not. */
   withdrawnAtMs: number | null;
+  /** The seq of its withdrawal's chain link (kind standardWithdrawal); null: not withdrawn, or the withdrawal is unchained. */
+  withdrawnLinkSeq: number | null;
 }
 
 /** The version as served; versions stored before some fields existed get their then implicit values made explicit. */
@@ -37,11 +39,14 @@ function versionOf(r: VersionRecord): StandardVersion {
 }
 
 /**
- * Whether a stored version still stood at `atMs` (now, by default): not withdrawn by then. A withdrawn version never
- * took effect; what was made before its withdrawal (an export as of an earlier link) still showed it scheduled.
+ * Whether a stored version still stood as of chain link `linkSeq` (now, by default): its withdrawal not chained by
+ * then. A withdrawn version never took effect; what was made before its withdrawal (an export as of an earlier link)
+ * still showed it scheduled. Told by the withdrawal's place in the chain, not its time: links written in the same
+ * millisecond are still one after the other. A withdrawal without a link (written outside Ringside; GET /audit/verify
+ * names it) counts as of every link, as it does now.
  */
-export function standingAt(r: { withdrawnAtMs: number | null }, atMs = Infinity): boolean {
-  return r.withdrawnAtMs === null || r.withdrawnAtMs > atMs;
+export function standingAsOf(r: { withdrawnAtMs: number | null; withdrawnLinkSeq: number | null }, linkSeq = Infinity): boolean {
+  return r.withdrawnAtMs === null || (r.withdrawnLinkSeq !== null && r.withdrawnLinkSeq > linkSeq);
 }
 
 /**
@@ -51,7 +56,7 @@ export function standingAt(r: { withdrawnAtMs: number | null }, atMs = Infinity)
 export function versionsById(records: readonly VersionRecord[]): Map<string, StandardVersion[]> {
   const map = new Map<string, StandardVersion[]>();
   for (const r of records) {
-    if (!standingAt(r)) continue;
+    if (!standingAsOf(r)) continue;
     const list = map.get(r.id) ?? [];
     list.push(versionOf(r));
     map.set(r.id, list);
@@ -190,7 +195,7 @@ export async function withdrawalRefusal(v: StandardVersion, nowMs: number, judge
 }
 
 /** The next version's record, as stored: numbered after `highest`, the highest number the standard was given (0: none). */
-export function nextVersion(id: string, highest: number, body: Omit<Standard, 'version' | 'validFrom'>, validFromMs: number | null): Omit<VersionRecord, 'createdAtMs' | 'withdrawnAtMs'> {
+export function nextVersion(id: string, highest: number, body: Omit<Standard, 'version' | 'validFrom'>, validFromMs: number | null): Omit<VersionRecord, 'createdAtMs' | 'withdrawnAtMs' | 'withdrawnLinkSeq'> {
   const version = highest + 1;
   const definition: Standard = { ...body, version, validFrom: validFromMs === null ? null : new Date(validFromMs).toISOString(), retired: body.retired ?? false };
   return { id, version, definition, validFromMs, retired: definition.retired ?? false };

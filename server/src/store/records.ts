@@ -30,11 +30,11 @@ export interface WriteOutcome {
   duplicate: boolean;
 }
 
-/** A standard version as stored: the definition exactly as judged with; `withdrawnAtMs` if it was withdrawn. */
+/** A standard version as stored: the definition exactly as judged with; `withdrawnAtMs` and its link if it was withdrawn. */
 export type StoredStandardVersion = VersionRecord;
 
 /** A version to store: not withdrawn (that is a later write), stamped with the store's time. */
-export type NewStandardVersion = Omit<VersionRecord, 'createdAtMs' | 'withdrawnAtMs'>;
+export type NewStandardVersion = Omit<VersionRecord, 'createdAtMs' | 'withdrawnAtMs' | 'withdrawnLinkSeq'>;
 
 /** A site's stored configuration; a retired site is unknown to everything but its history. */
 export interface SiteRecord extends Site {

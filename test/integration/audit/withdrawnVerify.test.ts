@@ -1,7 +1,10 @@
 // A version withdrawn before it took effect never judged anything, so an export made after its validFrom has passed
 // must not offer it to the offline verifier as a version of the standard: the verifier checks each compliance row's
 // name, formula and target against the version in force at the period's end, and a withdrawn one with another target
-// would make an untouched export fail. A real server on a test clock, the export verified by scripts/verify-export.mjs.
+// would make an untouched export fail. And an export as of a link (asOf) shows a scheduled version as it stood then:
+// withdrawn only if its withdrawal was chained by that link, told by their order in the chain, not their times, so a
+// withdrawal in the link's own millisecond does not change it (same asOf, same bytes). A real server on SQLite and on
+// PostgreSQL (the integration-postgres project), on a test clock, the exports verified by scripts/verify-export.mjs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +46,55 @@ describe('an export after a withdrawn version would have taken effect', () => {
       writeFileSync(file, text);
       const check = await runNode(['scripts/verify-export.mjs', file, '--json']);
       expect([kind, check.status, check.stdout]).toEqual([kind, 0, expect.any(String)]);
+    }
+  });
+});
+
+const head = async () => ((await server.send('GET', '/api/v1/audit/head')).body as { seq: number }).seq;
+/** The versions of a compliance export's `# standard` lines. */
+const chainedVersions = (csv: string) =>
+  csv
+    .split('\r\n')
+    .filter((l) => l.startsWith('# standard '))
+    .map((l) => (JSON.parse(l.slice('# standard '.length)) as { record: { version: number } }).record.version);
+
+describe('an export as of a link written in the same millisecond as a later withdrawal', () => {
+  it('still shows the version scheduled, byte for byte; as of the withdrawal link it shows it withdrawn', async () => {
+    const now = clock.now();
+    const exportAsOf = async (kind: 'compliance' | 'report', asOf: number) => {
+      const res = await fetch(`${server.url}/api/v1/export/${kind}?from=${iso(now - 3_600_000)}&to=${iso(now)}&standard=frozen-20s&format=${kind === 'report' ? 'html' : 'csv'}&asOf=${asOf}`, { headers: adminHeaders(server.apiKey) });
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      return text;
+    };
+    expect((await server.send('POST', '/api/v1/standards', { id: 'frozen-20s', name: 'Frozen calls within 20 s', eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold: 20, target: 0.8 })).status).toBe(201);
+    const events = Array.from({ length: 4 }, (_, i) => ({ id: `frozen-${i}`, type: 'call', site: 'lobby', occurredAt: iso(now - (40 - i) * 60_000), outcome: 'answered', answerSeconds: 10 }));
+    expect((await server.postEvents({ events })).status).toBe(201);
+    expect((await server.send('PATCH', '/api/v1/standards/frozen-20s', { threshold: 25, validFrom: '2099-01-01T00:00:00Z' })).body).toMatchObject({ version: 2 });
+
+    // The clock stands still: every link from here on, the withdrawal's too, is written in the same millisecond.
+    const before = await head();
+    const compliance = await exportAsOf('compliance', before);
+    const report = await exportAsOf('report', before);
+    expect(chainedVersions(compliance)).toEqual([1, 2]);
+    expect(report).toContain('2099-01-01');
+
+    expect((await server.send('DELETE', '/api/v1/standards/frozen-20s/versions/2')).status).toBe(200);
+    const after = await head();
+    expect(clock.now()).toBe(now);
+    expect(await exportAsOf('compliance', before)).toBe(compliance);
+    expect(await exportAsOf('report', before)).toBe(report);
+    const file = join(server.dataDir, 'frozen-compliance.csv');
+    writeFileSync(file, compliance);
+    const check = await runNode(['scripts/verify-export.mjs', file]);
+    expect(check.stdout, check.stderr).toMatch(/^VERIFIED/);
+
+    // As of the link just before the withdrawal's (the last export's audit entry), still scheduled; as of the
+    // withdrawal's own link (written just before its audit entry, the head after it), and later ones, withdrawn.
+    expect(chainedVersions(await exportAsOf('compliance', after - 2))).toEqual([1, 2]);
+    for (const asOf of [after - 1, after]) {
+      expect(chainedVersions(await exportAsOf('compliance', asOf))).toEqual([1]);
+      expect(await exportAsOf('report', asOf)).not.toContain('2099-01-01');
     }
   });
 });

@@ -276,9 +276,6 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     };
     const before = await frozen();
     expect(before).toContain('2099-01-01');
-    // Withdrawn a minute later: an export as of a link tells a withdrawal from the link by their times, and one in the
-    // link's own millisecond would read as made before it.
-    await clock.advance(60_000);
     const withdrawn = await server.send('DELETE', '/api/v1/standards/withdraw-scheduled/versions/2');
     expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(200);
     expect(withdrawn.body).toMatchObject({ id: 'withdraw-scheduled', versions: [{ version: 1, threshold: 20, validTo: null }] });

@@ -135,7 +135,7 @@ export async function complianceExport(q: ExportQuery, ctx: ExportContext, stand
     columns: COMPLIANCE_COLUMNS,
     header: { ...baseHeader('compliance', q, ctx, chainHead), period: q.period, ...notes },
     rows: rows(),
-    records: () => standardRecordLines(ctx, named, chainHead.seq, ctx.asOf?.atMs),
+    records: () => standardRecordLines(ctx, named, chainHead.seq),
     ...(links ? { links } : {}),
     toRecord(row) {
       const v = versionAt(versions, row.standardId, row.end);

@@ -1,7 +1,7 @@
 // What every export body reads from: one snapshot of the store, the compliance reader over that snapshot, and the
 // header every export starts with.
 import { DomainError, QUERY_PARAMETER } from '../../domain/errors';
-import { standingAt } from '../../domain/standardVersions';
+import { standingAsOf } from '../../domain/standardVersions';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { Column, ExportBody, TrailerRecord } from './format';
@@ -50,11 +50,11 @@ const versionInfo = (r: StoredStandardVersion): VersionInfo => {
 };
 
 /**
- * The versions that were or are to be in force as of `atMs` (now, by default): a withdrawn one never took effect
- * (its record is still chained), but an export as of a link before its withdrawal lists it as it was then.
+ * The versions that were or are to be in force as of link `linkSeq` (now, by default): a withdrawn one never took
+ * effect (its record is still chained), but an export as of a link before its withdrawal lists it as it was then.
  */
-export async function standardVersions(ctx: ExportContext, atMs = Infinity): Promise<VersionInfo[]> {
-  return (await ctx.storedStandards()).filter((r) => standingAt(r, atMs)).map(versionInfo);
+export async function standardVersions(ctx: ExportContext, linkSeq = Infinity): Promise<VersionInfo[]> {
+  return (await ctx.storedStandards()).filter((r) => standingAsOf(r, linkSeq)).map(versionInfo);
 }
 
 export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
@@ -92,7 +92,7 @@ export async function exportHead(q: ExportQuery, snapshot: Snapshot, needsEvents
 
 /** The standard versions chained by the export's head (all of them without asOf). */
 export async function standardVersionsAt(ctx: ExportContext): Promise<VersionInfo[]> {
-  const all = await standardVersions(ctx, ctx.asOf?.atMs);
+  const all = await standardVersions(ctx, ctx.asOf?.seq);
   if (!ctx.asOf) return all;
   const later = new Set(await ctx.snapshot.chain.refsBetween('standard', ctx.asOf.seq, Number.MAX_SAFE_INTEGER));
   return all.filter((v) => !later.has(`${v.id}@${v.version}`));
@@ -221,12 +221,12 @@ export function recordsExport(
 
 /**
  * Every version of these standards chained up to link `head` (the export's; a later version did not exist as of it)
- * and standing at `atMs` (the head's time; a version withdrawn by then never took effect) as chained records with
- * their links (`# standard` lines): the verifier checks each against its link, and each row's formula, threshold or
- * target against the version it names or that was in force, so a withdrawn one must not be among them.
+ * and standing as of it (a version withdrawn by then never took effect) as chained records with their links
+ * (`# standard` lines): the verifier checks each against its link, and each row's formula, threshold or target
+ * against the version it names or that was in force, so a withdrawn one must not be among them.
  */
-export async function* standardRecordLines(ctx: ExportContext, ids: Iterable<string>, head: number, atMs = Infinity): AsyncGenerator<TrailerRecord> {
-  const withdrawn = new Set((await ctx.storedStandards()).filter((r) => !standingAt(r, atMs)).map((r) => `${r.id}@${r.version}`));
+export async function* standardRecordLines(ctx: ExportContext, ids: Iterable<string>, head: number): AsyncGenerator<TrailerRecord> {
+  const withdrawn = new Set((await ctx.storedStandards()).filter((r) => !standingAsOf(r, head)).map((r) => `${r.id}@${r.version}`));
   for (const r of await ctx.snapshot.exports.standardRecords([...new Set(ids)].sort())) {
     if (r.link.seq <= head && !withdrawn.has(`${String(r.record['id'])}@${String(r.record['version'])}`)) yield { name: 'standard', value: { ...r } };
   }

@@ -269,7 +269,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     // The store's values (null, numbers, text) and text and numbers derived from them.
     scalarValues: true,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
-    records: () => chainedRecordLines(ctx, chainHead.seq, ctx.asOf?.atMs, corrected, involved, (id) => keyNames.get(id) ?? null),
+    records: () => chainedRecordLines(ctx, chainHead.seq, corrected, involved, (id) => keyNames.get(id) ?? null),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
     manifest: ({ rowCount, dataSha256 }) => {
       const proof = q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq };
@@ -294,8 +294,8 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
  * The rows carry the latest correction too; the lines show the earlier ones, so the history of an event is complete.
  * Only records chained up to the export's head: as of a past head, later versions and corrections did not exist yet.
  */
-async function* chainedRecordLines(ctx: ExportContext, head: number, atMs: number | undefined, corrected: ReadonlySet<number>, involved: ReadonlySet<string>, keyName: (id: string) => string | null): AsyncGenerator<TrailerRecord> {
-  yield* standardRecordLines(ctx, [...involved].map((v) => v.slice(0, v.lastIndexOf('@'))), head, atMs);
+async function* chainedRecordLines(ctx: ExportContext, head: number, corrected: ReadonlySet<number>, involved: ReadonlySet<string>, keyName: (id: string) => string | null): AsyncGenerator<TrailerRecord> {
+  yield* standardRecordLines(ctx, [...involved].map((v) => v.slice(0, v.lastIndexOf('@'))), head);
   for (const r of await ctx.snapshot.exports.correctionRecords([...corrected].sort((a, b) => a - b))) {
     if (r.link.seq > head) continue;
     yield { name: 'correction', value: { ...r, keyName: keyName(r.record.keyId as string) } };

@@ -29,6 +29,7 @@ const toStandard = (r: Row): StoredStandardVersion => ({
   validFromMs: r.valid_from_ms as number | null,
   retired: r.retired === 1,
   withdrawnAtMs: r.withdrawn_at_ms as number | null,
+  withdrawnLinkSeq: r.withdrawn_link_seq as number | null,
 });
 
 function standardsReads(s: Sql): StandardsReads {

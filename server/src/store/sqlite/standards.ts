@@ -16,6 +16,7 @@ interface Row {
   valid_from_ms: number | null;
   retired: 0 | 1;
   withdrawn_at_ms: number | null;
+  withdrawn_link_seq: number | null;
 }
 
 const toRecord = (r: Row): StoredStandardVersion => ({
@@ -26,11 +27,17 @@ const toRecord = (r: Row): StoredStandardVersion => ({
   validFromMs: r.valid_from_ms,
   retired: r.retired === 1,
   withdrawnAtMs: r.withdrawn_at_ms,
+  withdrawnLinkSeq: r.withdrawn_link_seq,
 });
 
-/** Every version with when it was withdrawn (null: not), and withdrawing one (both backends). */
-export const STANDARD_VERSIONS = `SELECT s.*, w.withdrawn_at_ms FROM standards s
-  LEFT JOIN standard_withdrawals w ON w.standard_id = s.id AND w.version = s.version ORDER BY s.id, s.version`;
+/**
+ * Every version with when it was withdrawn and the seq of the withdrawal's link (null: not; the link's place in the
+ * chain is what an export as of a link goes by), and withdrawing one (both backends). The latest link of the key is
+ * the one of the row stored: an earlier one could only be of a row deleted outside Ringside.
+ */
+export const STANDARD_VERSIONS = `SELECT s.*, w.withdrawn_at_ms,
+    (SELECT MAX(c.seq) FROM audit_chain c WHERE c.kind = 'standardWithdrawal' AND c.key_int = w.version AND c.key_text = w.standard_id) AS withdrawn_link_seq
+  FROM standards s LEFT JOIN standard_withdrawals w ON w.standard_id = s.id AND w.version = s.version ORDER BY s.id, s.version`;
 export const WITHDRAW_STANDARD_VERSION = 'INSERT INTO standard_withdrawals (standard_id, version, withdrawn_at_ms) VALUES (?, ?, ?) RETURNING standard_id, version, withdrawn_at_ms';
 
 export function standardsReads(s: Statements): StandardsReads {
