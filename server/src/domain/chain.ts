@@ -53,6 +53,17 @@ export const CHAIN_KINDS: readonly ChainRecordKind[] = [
   { kind: 'standardWithdrawal', keys: ['standardId', 'version', 'withdrawnAtMs'] },
 ];
 
+/**
+ * Whether a record chained at link `linkSeq` counts as of link `asOfSeq` (now, by default): its link is that one or an
+ * earlier one. An export as of a link goes by the records' place in the chain, not their times: links written in the
+ * same millisecond are still one after the other, so one chained after the link never changes what is made as of it.
+ * A record without a link (written outside Ringside; GET /audit/verify names it) counts as of every link, as it does
+ * now.
+ */
+export function chainedAsOf(linkSeq: number | null, asOfSeq = Infinity): boolean {
+  return linkSeq === null || linkSeq <= asOfSeq;
+}
+
 export const CHAIN_KIND: Readonly<Record<ChainKind, ChainRecordKind>> = Object.fromEntries(CHAIN_KINDS.map((k) => [k.kind, k])) as Record<ChainKind, ChainRecordKind>;
 
 /** A link's ref: the record's key as text ("12", "12/calls", "calls@3"). `values` in the kind's key order. */

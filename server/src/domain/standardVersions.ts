@@ -2,6 +2,7 @@
 // version's. Events are judged by the version in force when they happened; the version in force now is what lists
 // and reports show. These are the rules a change must follow; the store only keeps the versions.
 import { LIMITS, type Standard, type StandardDefinition, type StandardVersion } from '../protocol';
+import { chainedAsOf } from './chain';
 import { DomainError } from './errors';
 import { completeDefinition, DEFAULT_WINDOWS, defaultBands, definitionKey } from './standards';
 
@@ -40,13 +41,11 @@ function versionOf(r: VersionRecord): StandardVersion {
 
 /**
  * Whether a stored version still stood as of chain link `linkSeq` (now, by default): its withdrawal not chained by
- * then. A withdrawn version never took effect; what was made before its withdrawal (an export as of an earlier link)
- * still showed it scheduled. Told by the withdrawal's place in the chain, not its time: links written in the same
- * millisecond are still one after the other. A withdrawal without a link (written outside Ringside; GET /audit/verify
- * names it) counts as of every link, as it does now.
+ * then (chainedAsOf: by its place in the chain, not its time). A withdrawn version never took effect; what was made
+ * before its withdrawal (an export as of an earlier link) still showed it scheduled.
  */
 export function standingAsOf(r: { withdrawnAtMs: number | null; withdrawnLinkSeq: number | null }, linkSeq = Infinity): boolean {
-  return r.withdrawnAtMs === null || (r.withdrawnLinkSeq !== null && r.withdrawnLinkSeq > linkSeq);
+  return r.withdrawnAtMs === null || !chainedAsOf(r.withdrawnLinkSeq, linkSeq);
 }
 
 /**

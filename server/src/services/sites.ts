@@ -78,7 +78,8 @@ export class SitesService {
   /** A site's history, under the id it is stored by (storedAsRead); none for a site never stored. */
   async history(id: string): Promise<{ id: string; history: SiteHistoryEntry[] }> {
     const stored = (await storedAsRead(this.store.reads.sites, id))?.id ?? normalSiteId(id);
-    return { id: stored, history: await this.store.reads.sites.history(stored) };
+    // Each change's link seq is what exports go by; the answer stays as it was.
+    return { id: stored, history: (await this.store.reads.sites.history(stored)).map(({ linkSeq: _linkSeq, ...entry }) => entry) };
   }
 
   create(def: SiteDefinition, actor: Actor): Promise<{ changed: boolean; site: Site }> {

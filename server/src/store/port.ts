@@ -48,8 +48,8 @@ import type {
   RawValueCount,
   RetentionHorizon,
   RollupQuery,
-  SiteHistoryEntry,
   SiteRecord,
+  StoredSiteChange,
   StoredKey,
   NewStandardVersion,
   StoredStandardVersion,
@@ -80,7 +80,8 @@ export interface SitesReads {
   getMany(ids: readonly string[]): Promise<Map<string, SiteRecord>>;
   /** Configured sites (not retired), by id. */
   list(): Promise<Site[]>;
-  history(id: string): Promise<SiteHistoryEntry[]>;
+  /** Every change of the site, oldest first, each with its chain link. */
+  history(id: string): Promise<StoredSiteChange[]>;
 }
 
 export interface EventsReads {

@@ -47,6 +47,11 @@ export interface SiteHistoryEntry {
   changedAt: string;
 }
 
+/** A site history row as stored, with the seq of its chain link (null: unchained), which an export as of a link goes by. */
+export interface StoredSiteChange extends SiteHistoryEntry {
+  linkSeq: number | null;
+}
+
 export interface AuditEntry {
   keyId: string;
   action: string;

@@ -3,7 +3,8 @@
 // name, formula and target against the version in force at the period's end, and a withdrawn one with another target
 // would make an untouched export fail. And an export as of a link (asOf) shows a scheduled version as it stood then:
 // withdrawn only if its withdrawal was chained by that link, told by their order in the chain, not their times, so a
-// withdrawal in the link's own millisecond does not change it (same asOf, same bytes). A real server on SQLite and on
+// withdrawal in the link's own millisecond does not change it (same asOf, same bytes). So with a site's changes: the
+// report as of a link shows those chained by it, not those of its millisecond. A real server on SQLite and on
 // PostgreSQL (the integration-postgres project), on a test clock, the exports verified by scripts/verify-export.mjs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +52,13 @@ describe('an export after a withdrawn version would have taken effect', () => {
 });
 
 const head = async () => ((await server.send('GET', '/api/v1/audit/head')).body as { seq: number }).seq;
+/** The compliance export (CSV) or the report (HTML) of the hour before `now`, with `filters`, as of link `asOf`. */
+async function exportOfHourAsOf(kind: 'compliance' | 'report', now: number, filters: string, asOf: number): Promise<string> {
+  const res = await fetch(`${server.url}/api/v1/export/${kind}?from=${iso(now - 3_600_000)}&to=${iso(now)}&${filters}&format=${kind === 'report' ? 'html' : 'csv'}&asOf=${asOf}`, { headers: adminHeaders(server.apiKey) });
+  const text = await res.text();
+  expect(res.status, text).toBe(200);
+  return text;
+}
 /** The versions of a compliance export's `# standard` lines. */
 const chainedVersions = (csv: string) =>
   csv
@@ -61,12 +69,7 @@ const chainedVersions = (csv: string) =>
 describe('an export as of a link written in the same millisecond as a later withdrawal', () => {
   it('still shows the version scheduled, byte for byte; as of the withdrawal link it shows it withdrawn', async () => {
     const now = clock.now();
-    const exportAsOf = async (kind: 'compliance' | 'report', asOf: number) => {
-      const res = await fetch(`${server.url}/api/v1/export/${kind}?from=${iso(now - 3_600_000)}&to=${iso(now)}&standard=frozen-20s&format=${kind === 'report' ? 'html' : 'csv'}&asOf=${asOf}`, { headers: adminHeaders(server.apiKey) });
-      const text = await res.text();
-      expect(res.status, text).toBe(200);
-      return text;
-    };
+    const exportAsOf = (kind: 'compliance' | 'report', asOf: number) => exportOfHourAsOf(kind, now, 'standard=frozen-20s', asOf);
     expect((await server.send('POST', '/api/v1/standards', { id: 'frozen-20s', name: 'Frozen calls within 20 s', eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold: 20, target: 0.8 })).status).toBe(201);
     const events = Array.from({ length: 4 }, (_, i) => ({ id: `frozen-${i}`, type: 'call', site: 'lobby', occurredAt: iso(now - (40 - i) * 60_000), outcome: 'answered', answerSeconds: 10 }));
     expect((await server.postEvents({ events })).status).toBe(201);
@@ -96,5 +99,30 @@ describe('an export as of a link written in the same millisecond as a later with
       expect(chainedVersions(await exportAsOf('compliance', asOf))).toEqual([1]);
       expect(await exportAsOf('report', asOf)).not.toContain('2099-01-01');
     }
+  });
+});
+
+describe('a report as of a link written in the same millisecond as a later site change', () => {
+  it('still shows the site as it was, byte for byte; as of the change link it shows the change', async () => {
+    const now = clock.now();
+    const reportAsOf = (asOf: number) => exportOfHourAsOf('report', now, 'standard=desk-20s&site=desk', asOf);
+    expect((await server.send('POST', '/api/v1/standards', { id: 'desk-20s', name: 'Desk calls within 20 s', eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold: 20, target: 0.8 })).status).toBe(201);
+    const events = Array.from({ length: 3 }, (_, i) => ({ id: `desk-${i}`, type: 'call', site: 'desk', occurredAt: iso(now - (30 - i) * 60_000), outcome: 'answered', answerSeconds: 10 }));
+    expect((await server.postEvents({ events })).status).toBe(201);
+
+    // The clock stands still: the site change's links are written in the same millisecond as the report's head.
+    const before = await head();
+    const report = await reportAsOf(before);
+    expect(report).not.toContain('Front Desk');
+
+    expect((await server.send('PATCH', '/api/v1/sites/desk', { name: 'Front Desk' })).status).toBe(200);
+    const after = await head();
+    expect(clock.now()).toBe(now);
+    expect(await reportAsOf(before)).toBe(report);
+
+    // The change's site link is written just before its audit entry's (the head after it): as of the link before
+    // (the last report's audit entry) the site is as it was; as of the change's own link and later, renamed.
+    expect(await reportAsOf(after - 2)).not.toContain('Front Desk');
+    for (const asOf of [after - 1, after]) expect(await reportAsOf(asOf)).toContain('Front Desk');
   });
 });

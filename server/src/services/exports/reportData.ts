@@ -2,6 +2,7 @@
 // standard version and when (the audit log), each site's configuration and its chained history, and one pass over
 // the period's events for what the rollups cannot tell: judgements excluded and why, corrections with their
 // effect, how late events arrived, and on which local days a site had events.
+import { chainedAsOf } from '../../domain/chain';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import { WEEKDAYS, type Site } from '../../protocol';
 import { EVENT_ROW, type AuditLogExportRow, type Snapshot } from '../../store/port';
@@ -131,19 +132,22 @@ function versionRows(all: readonly VersionInfo[], created: ReadonlyMap<string, n
   });
 }
 
-/** Each site's configuration and history; as of a past head (asOfMs: its link's time), the changes made by then. */
-async function siteInfos(s: Snapshot, ids: readonly string[], log: readonly AuditLogExportRow[], who: Who, asOfMs: number | null): Promise<SiteInfo[]> {
+/**
+ * Each site's configuration and history; as of a past head (asOfSeq: its link; now, by default), the changes chained
+ * by then (chainedAsOf: by their place in the chain, not their times).
+ */
+async function siteInfos(s: Snapshot, ids: readonly string[], log: readonly AuditLogExportRow[], who: Who, asOfSeq?: number): Promise<SiteInfo[]> {
   const out: SiteInfo[] = [];
   for (const id of ids) {
     const changes = log.filter((row) => row.action.startsWith('site.') && row.target === id);
-    const all = (await s.sites.history(id)).map((h) => {
+    const stored = await s.sites.history(id);
+    const history = stored.filter((h) => chainedAsOf(h.linkSeq, asOfSeq)).map((h) => {
       const atMs = Date.parse(h.changedAt);
       // The service writes the audit entry in the same transaction, stamped by the same clock.
       const entry = changes.find((row) => Math.abs(row.atMs - atMs) < 1000);
       return { change: h.change, atMs, definition: h.definition, by: entry ? who(entry.keyId) : null };
     });
-    const history = asOfMs === null ? all : all.filter((h) => h.atMs <= asOfMs);
-    const current = asOfMs === null || history.length === all.length ? await s.sites.get(id) : history.at(-1)?.definition;
+    const current = history.length === stored.length ? await s.sites.get(id) : history.at(-1)?.definition;
     out.push({ id, current, history });
   }
   return out;
@@ -151,7 +155,8 @@ async function siteInfos(s: Snapshot, ids: readonly string[], log: readonly Audi
 
 /**
  * The report's data as of its head (ctx.head; with asOf a past one): the versions passed are those chained by it,
- * the audit log and site changes stop at its time, and the event pass sees the rows and corrections chained by it.
+ * the audit log entries and site changes are those chained by it, and the event pass sees the rows and corrections
+ * chained by it.
  */
 export async function reportData(q: ExportQuery, ctx: ExportContext, versions: readonly VersionInfo[], versionSums: VersionSums[]): Promise<ReportData> {
   const s = ctx.snapshot;
@@ -161,7 +166,7 @@ export async function reportData(q: ExportQuery, ctx: ExportContext, versions: r
   const siteIds = [...new Set([...q.sites, ...versionSums.map((r) => r.site)])].sort();
   const scan = await scanEvents(q, ctx, siteIds);
   for (const site of scan.timeliness.daysBySite.keys()) if (!siteIds.includes(site)) siteIds.push(site);
-  const sites = await siteInfos(s, siteIds.sort(), log, who, ctx.asOf ? ctx.nowMs : null);
+  const sites = await siteInfos(s, siteIds.sort(), log, who, ctx.asOf?.seq);
   return {
     versions: versionRows(versions, created, log, who),
     versionSums,

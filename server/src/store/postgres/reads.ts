@@ -4,10 +4,11 @@
 import { GENESIS_HASH } from '../../domain/chain';
 import { horizonOf } from '../../domain/retention';
 import type { Site } from '../../protocol';
-import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysReads, SiteHistoryEntry, SiteRecord, SitesReads, StandardsReads, StoreReads, StoredKey, StoredStandardVersion } from '../port';
+import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysReads, SiteRecord, SitesReads, StandardsReads, StoreReads, StoredKey, StoredStandardVersion } from '../port';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
+import { SITE_HISTORY, toSiteChange, type SiteChangeRow } from '../sqlite/siteHistory';
 import { EVENT_TYPES, STANDARD_VERSIONS, toEventType } from '../sqlite/standards';
 import { storableText } from '../sqlite/text';
 import type { Sql } from './db';
@@ -70,10 +71,7 @@ function sitesReads(s: Sql): SitesReads {
       return found;
     },
     list: async () => (await s.rows<Row>('SELECT * FROM sites WHERE retired = 0 ORDER BY name')).map(toSite),
-    history: async (id) =>
-      (await s.rows<{ change: string; definition: string; changed_at_ms: number }>('SELECT change, definition, changed_at_ms FROM site_history WHERE site = ? ORDER BY seq', [id])).map(
-        (h): SiteHistoryEntry => ({ change: h.change, definition: JSON.parse(h.definition) as Site, changedAt: new Date(h.changed_at_ms).toISOString() }),
-      ),
+    history: async (id) => (await s.rows<SiteChangeRow>(SITE_HISTORY, [id])).map(toSiteChange),
   };
 }
 

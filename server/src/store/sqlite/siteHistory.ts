@@ -1,6 +1,8 @@
 // Every configuration a site has had, kept for audit (append-only) and chained: one row per change, written with
 // the change in the same transaction.
 import type Database from 'better-sqlite3';
+import type { Site } from '../../protocol';
+import type { StoredSiteChange } from '../port';
 import { chainWriter } from './chain';
 
 export type SiteChange = 'created' | 'auto-created' | 'updated' | 'retired';
@@ -24,3 +26,26 @@ export function recordSiteChange(db: Database.Database, site: string, change: Si
   if (!row) throw new Error(`no site "${site}" to record`);
   chainWriter(db).append('site', row, atMs);
 }
+
+/**
+ * A site's changes, oldest first, each with the seq of its chain link (null: unchained; the link's place in the chain
+ * is what an export as of a link goes by) (both backends). The latest link of the key is the one of the row stored:
+ * an earlier one could only be of a row deleted outside Ringside.
+ */
+export const SITE_HISTORY = `SELECT h.change, h.definition, h.changed_at_ms,
+    (SELECT MAX(c.seq) FROM audit_chain c WHERE c.key_int = h.seq AND c.kind = 'site') AS link_seq
+  FROM site_history h WHERE h.site = ? ORDER BY h.seq`;
+
+export interface SiteChangeRow {
+  change: string;
+  definition: string;
+  changed_at_ms: number;
+  link_seq: number | null;
+}
+
+export const toSiteChange = (h: SiteChangeRow): StoredSiteChange => ({
+  change: h.change,
+  definition: JSON.parse(h.definition) as Site,
+  changedAt: new Date(h.changed_at_ms).toISOString(),
+  linkSeq: h.link_seq,
+});

@@ -1,8 +1,8 @@
 // Sites as stored: configuration rows (a retired site's row stays, marked), and their history (siteHistory.ts).
 import type { BusinessHours, Site } from '../../protocol';
-import type { SiteHistoryEntry, SiteRecord, SitesReads } from '../port';
+import type { SiteRecord, SitesReads } from '../port';
 import type { Statements } from './database';
-import { recordSiteChange } from './siteHistory';
+import { recordSiteChange, SITE_HISTORY, toSiteChange, type SiteChangeRow } from './siteHistory';
 import { storableText } from './text';
 
 interface SiteRow {
@@ -44,10 +44,7 @@ export function sitesReads(s: Statements): SitesReads {
       return found;
     },
     list: async () => (s.get('SELECT * FROM sites WHERE retired = 0 ORDER BY name').all() as SiteRow[]).map(toSite),
-    history: async (id) =>
-      (s.get('SELECT change, definition, changed_at_ms FROM site_history WHERE site = ? ORDER BY seq').all(storableText(id)) as Array<{ change: string; definition: string; changed_at_ms: number }>).map(
-        (h): SiteHistoryEntry => ({ change: h.change, definition: JSON.parse(h.definition) as Site, changedAt: new Date(h.changed_at_ms).toISOString() }),
-      ),
+    history: async (id) => (s.get(SITE_HISTORY).all(storableText(id)) as SiteChangeRow[]).map(toSiteChange),
   };
 }
 
