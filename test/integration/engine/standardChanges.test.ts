@@ -156,7 +156,7 @@ describe('PATCH /standards/:id changes the fields it names', () => {
     const head = await auditHead();
     // A rule between a field the patch names and one it keeps: a visit has no answerSeconds.
     const visit = await server.send('PATCH', '/api/v1/standards/patch-bad', { eventType: 'visit' });
-    expect([visit.status, visit.body.errors]).toEqual([400, [{ path: 'measure', message: 'is not a numeric field of a visit: must be greetSeconds (got "answerSeconds")' }]]);
+    expect([visit.status, visit.body.errors]).toEqual([400, [{ path: 'measure', message: 'is not a measure of a visit: must be greetSeconds (got "answerSeconds")' }]]);
     expect((await server.send('PATCH', '/api/v1/standards/patch-bad', { bands: { amber: 0.9 } })).body.errors).toEqual([{ path: 'bands.amber', message: 'must not be above bands.green' }]);
     const bad = await server.send('PATCH', '/api/v1/standards/patch-bad', { threshold: -1, colour: 'red', name: null, windows: ['1h', '1h'], formula: 'F9' });
     expect(bad.status).toBe(400);

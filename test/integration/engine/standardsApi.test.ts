@@ -53,7 +53,7 @@ describe('standards API', () => {
     // The measure that is no field of a visit is named in the same answer, a rule between fields.
     expect(paths).toEqual(['colour', 'id', 'measure', 'name', 'operator', 'target', 'threshold'].sort());
     const wrongMeasure = await server.send('POST', '/api/v1/standards', { ...custom, id: 'v', eventType: 'visit', measure: 'rings' });
-    expect(wrongMeasure.body.errors).toEqual([{ path: 'measure', message: expect.stringMatching(/not a numeric field of a visit/) }]);
+    expect(wrongMeasure.body.errors).toEqual([{ path: 'measure', message: expect.stringMatching(/not a measure of a visit/) }]);
     // A window listed twice is a slip, refused naming where and what it repeats (POST and PUT alike).
     const twice = { ...custom, id: 'twice', windows: ['1h', 'today', '1h', 'today'] };
     for (const [method, path] of [['POST', '/api/v1/standards'], ['PUT', '/api/v1/standards/call-answer-15s']] as const) {
