@@ -91,3 +91,29 @@ describe('a value not among those accepted', () => {
     expect(await refusal('POST', '/standards', { ...complaint, operator: '<=' })).toEqual([400, 'invalid-body', [measure]]);
   });
 });
+
+describe('an id or a parameter name not known', () => {
+  it('is named with its near miss, after the list of those known, as a value is', async () => {
+    expect(await refusal('GET', '/compliance?windw=7d')).toEqual([
+      400,
+      'invalid-query',
+      [{ path: 'windw', message: 'is not a known parameter (known: standard, site, from, to, window, tz, bucket, groupBy) (did you mean "window"?)' }],
+    ]);
+    expect(await refusal('GET', '/compliance?standard=call-answer-2-ring')).toEqual([
+      400,
+      'invalid-query',
+      [{ path: 'standard', message: 'unknown standard "call-answer-2-ring" (known: call-answer-2-rings, visit-greet-30s) (did you mean "call-answer-2-rings"?)' }],
+    ]);
+  });
+
+  it('is named without a suggestion when nothing known is near it', async () => {
+    expect(await refusal('GET', '/compliance?colour=red&standard=nope')).toEqual([
+      400,
+      'invalid-query',
+      [
+        { path: 'colour', message: 'is not a known parameter (known: standard, site, from, to, window, tz, bucket, groupBy)' },
+        { path: 'standard', message: 'unknown standard "nope" (known: call-answer-2-rings, visit-greet-30s)' },
+      ],
+    ]);
+  });
+});
