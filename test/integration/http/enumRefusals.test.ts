@@ -93,12 +93,15 @@ describe('a value not among those accepted', () => {
 });
 
 describe('an id or a parameter name not known', () => {
-  it('is named with its near miss, after the list of those known, as a value is', async () => {
+  it('is named with its near miss, after the list of those known, as a value is: a query parameter', async () => {
     expect(await refusal('GET', '/compliance?windw=7d')).toEqual([
       400,
       'invalid-query',
       [{ path: 'windw', message: 'is not a known parameter (known: standard, site, from, to, window, tz, bucket, groupBy) (did you mean "window"?)' }],
     ]);
+  });
+
+  it('is named with its near miss, after the list of those known: a standard id', async () => {
     expect(await refusal('GET', '/compliance?standard=call-answer-2-ring')).toEqual([
       400,
       'invalid-query',
