@@ -25,11 +25,11 @@ import {
   type CaseMilestone,
   type ClockSite,
 } from '../../server/src/domain/clocks';
-import { buildRegistry, CALL_TYPE, COMPLAINT_TYPE, VISIT_TYPE } from '../../server/src/domain/eventTypes';
+import { buildRegistry } from '../../server/src/domain/eventTypes';
 import { isOpen } from '../../server/src/domain/hours';
 import { judgeAgainst, judgeEvent } from '../../server/src/domain/judge';
 import { completeMeasurements } from '../../server/src/domain/measures';
-import { FORMULA_VARIANTS, OPERATORS, type BusinessHours, type EventInput, type FormulaVariant, type Standard } from '../../server/src/protocol';
+import { CALL_TYPE, COMPLAINT_TYPE, FORMULA_VARIANTS, OPERATORS, VISIT_TYPE, type BusinessHours, type EventInput, type FormulaVariant, type Standard } from '../../server/src/protocol';
 import { eventTypeListSchema, type ClockStandard, type EventTypeDefinition } from '../../server/src/protocol/eventTypes';
 
 const at = (s: string) => Date.parse(s);

@@ -3,24 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import { zodProblems } from '../../server/src/services/zodProblems';
 import {
-  BUILT_IN_EVENT_TYPES,
   BUILT_IN_REGISTRY,
   buildRegistry,
-  CALL_TYPE,
   clockMeasureOf,
-  COMPLAINT_TYPE,
   gaveUpStopOf,
   measuresStartedBy,
   measuresStoppedBy,
   milestoneProblems,
   outcomesOf,
-  standardMeasuresOf,
   standardTargetProblems,
   startOf,
   stopsOf,
-  VISIT_TYPE,
 } from '../../server/src/domain/eventTypes';
-import { eventInputSchema, LIMITS, parseInput } from '../../server/src/protocol';
+import { BUILT_IN_EVENT_TYPES, CALL_TYPE, COMPLAINT_TYPE, eventInputSchema, LIMITS, parseInput, standardMeasuresOf, VISIT_TYPE } from '../../server/src/protocol';
 import { eventTypeDefinitionSchema, eventTypeListSchema, milestoneInputSchema, openMilestoneEnvelope, type EventTypeDefinition } from '../../server/src/protocol/eventTypes';
 
 /** "Email answered within 1 business day": a reply, or the customer withdrew. */

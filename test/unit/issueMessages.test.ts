@@ -88,7 +88,7 @@ describe('parseInput', () => {
       ['threshold', 'must be ≥ 0'],
       ['target', 'must be between 0 and 1'],
       ['formula', 'must be one of F1, F2, F3, F4, F5 (got "F9")'],
-      ['measure', 'is not a numeric field of a call: must be one of rings, answerSeconds (got "greetSeconds")'],
+      ['measure', 'is not a measure of a call: must be one of rings, answerSeconds (got "greetSeconds")'],
       ['bands.amber', 'must not be above bands.green'],
     ]);
     const withWindows = { ...tester, colour: 1, windows: ['1h', 'today', '1h'] };

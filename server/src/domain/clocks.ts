@@ -5,11 +5,11 @@
 // A measure's clock starts at its `from` milestone and stops at its `to` milestone; when the case gives up first
 // (an abandoned call, a visitor who left) it stops at that gaveUp stop, and the measure is the time until then.
 // A standard on the business clock counts only the site's open time (domain/businessTime.ts).
-import type { Operator, Site } from '../protocol';
+import { RINGS_MEASURE, type Operator, type Site } from '../protocol';
 import { EVENT_TYPE_LIMITS, EXPIRED_OUTCOME, type ClockJudgement, type ClockStanding, type ClockStandard, type ClockState, type EventTypeDefinition, type OpenClock, type StopOutcome } from '../protocol/eventTypes';
 import { addBusinessSeconds, businessSecondsBetween, closedIntervals, type BusinessCalendar, type OpenInterval } from './businessTime';
 import { ringOnWhichAnswered } from './cadence';
-import { clockMeasureOf, gaveUpStopOf, milestoneOf, RINGS_MEASURE, startOf } from './eventTypes';
+import { clockMeasureOf, gaveUpStopOf, milestoneOf, startOf } from './eventTypes';
 import { isOpen } from './hours';
 import { standardShortLabel } from '../protocol/pure';
 import { inScope, judgeAgainst, leftOutOfHours, type JudgeableEvent, type JudgementOf } from './judge';

@@ -1,54 +1,8 @@
-// The built-in event types as data, the registry of built-in + user types, and what a type says about its cases.
+// The registry of built-in + user types, and what a type says about its cases. The built-in types are data of the
+// protocol (protocol/builtInEventTypes.ts), where a standard's definition is also checked against them.
 import type { FieldProblem, StandardClock } from '../protocol';
-import { oneOfMessage, WAIT_FIELD_BY_TYPE } from '../protocol';
+import { BUILT_IN_EVENT_TYPES, notAStandardMeasureMessage, oneOfMessage, RINGS_MEASURE, WAIT_FIELD_BY_TYPE } from '../protocol';
 import type { EventTypeDefinition, MeasureDefinition, MilestoneDefinition, MilestoneInput } from '../protocol/eventTypes';
-
-const HOUR = 3_600;
-const DAY = 86_400;
-
-/** A wait: it starts, then is served or given up; its one measure is the time until served. */
-function waitType(id: string, name: string, [start, served, gaveUp]: [string, string, string], measure: string, maxOpenSeconds: number): EventTypeDefinition {
-  return {
-    id,
-    name,
-    milestones: [
-      { id: start, role: 'start' },
-      { id: served, role: 'stop', outcome: 'served' },
-      { id: gaveUp, role: 'stop', outcome: 'gaveUp' },
-    ],
-    measures: [{ id: measure, from: start, to: served }],
-    maxOpenSeconds,
-  };
-}
-
-/** Calls: ringing began → answered, or the caller hung up. Standards may also judge `rings` (derived, below). */
-export const CALL_TYPE: EventTypeDefinition = waitType('call', 'Calls', ['started', 'answered', 'abandoned'], 'answerSeconds', 2 * HOUR);
-
-export const VISIT_TYPE: EventTypeDefinition = waitType('visit', 'Visits', ['arrived', 'greeted', 'left'], 'greetSeconds', 8 * HOUR);
-
-/** Complaints: acknowledge and resolve quickly, then follow up after the recovery. Nobody "gives up" a complaint. */
-export const COMPLAINT_TYPE: EventTypeDefinition = {
-  id: 'complaint',
-  name: 'Complaints',
-  milestones: [
-    { id: 'received', role: 'start' },
-    { id: 'acknowledged', role: 'step' },
-    { id: 'resolved', role: 'step' },
-    { id: 'followedUp', role: 'stop', outcome: 'served' },
-  ],
-  measures: [
-    { id: 'acknowledgeSeconds', from: 'received', to: 'acknowledged' },
-    { id: 'resolveSeconds', from: 'received', to: 'resolved' },
-    { id: 'followUpSeconds', from: 'resolved', to: 'followedUp' },
-  ],
-  maxOpenSeconds: 90 * DAY,
-};
-
-export const BUILT_IN_EVENT_TYPES: readonly EventTypeDefinition[] = [CALL_TYPE, VISIT_TYPE, COMPLAINT_TYPE];
-
-/** `rings` is not a clock of its own: it is the call's answerSeconds counted in ring cycles (floor(s / cycle) + 1). */
-export const RINGS_MEASURE = { type: 'call', measure: 'rings', seconds: 'answerSeconds' } as const;
-
 
 export interface EventTypeRegistry {
   get(id: string): EventTypeDefinition | undefined;
@@ -133,12 +87,6 @@ export function measuresStoppedBy(type: EventTypeDefinition, milestone: string):
   return type.measures.filter((m) => m.to === milestone);
 }
 
-/** What a standard over this type may name as its measure: the type's measures, plus `rings` for calls. */
-export function standardMeasuresOf(type: EventTypeDefinition): string[] {
-  const ids = type.measures.map((m) => m.id);
-  return type.id === RINGS_MEASURE.type ? [RINGS_MEASURE.measure, ...ids] : ids;
-}
-
 /** The clock (measure of the type) behind a standard's measure: itself, or answerSeconds for `rings`. */
 export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: string): MeasureDefinition | undefined {
   const id = type.id === RINGS_MEASURE.type && standardMeasure === RINGS_MEASURE.measure ? RINGS_MEASURE.seconds : standardMeasure;
@@ -152,8 +100,8 @@ export const unknownEventTypeMessage = (registry: EventTypeRegistry, id: unknown
 export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string, clock?: StandardClock): FieldProblem[] {
   const type = registry.get(eventType);
   if (!type) return [{ path: 'eventType', message: unknownEventTypeMessage(registry, eventType) }];
-  const measures = standardMeasuresOf(type);
-  if (!measures.includes(measure)) return [{ path: 'measure', message: `is not a measure of a ${type.id}: ${oneOfMessage(measures, measure)}` }];
+  const notAMeasure = notAStandardMeasureMessage(type, measure);
+  if (notAMeasure !== null) return [{ path: 'measure', message: notAMeasure }];
   // A call's or visit's wait is judged as posted, in wall-clock seconds (and rings); a business clock on it would
   // count open time on the board and wall time in the verdict. Closed hours are left out by countOutsideHours.
   if (clock === 'business' && Object.hasOwn(WAIT_FIELD_BY_TYPE, type.id)) {

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { API_SCOPES, type ApiScope } from '../protocol';
 import { sameSiteId } from '../protocol/pure/idLists';
+import { didYouMean } from '../protocol/nearMiss';
 
 const KEY_PREFIX = 'rs_';
 /** The hierarchy: admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read them back), and admin also holds ingest. */
@@ -37,9 +38,9 @@ export function maySiteWrite(sites: readonly string[] | null, site: string): boo
   return sites === null || sites.includes(site) || sites.some((s) => sameSiteId(s, site));
 }
 
-/** The refusal of a site outside a key's list, naming the site and the ones the key may write. */
+/** The refusal of a site outside a key's list, naming the site, the ones the key may write and the one it most likely mistypes. */
 export function siteRefusal(sites: readonly string[], site: string): string {
-  return `this key may write only ${sites.map((s) => JSON.stringify(s)).join(', ')}, not ${JSON.stringify(site)}`;
+  return `this key may write only ${sites.map((s) => JSON.stringify(s)).join(', ')}, not ${JSON.stringify(site)}${didYouMean(site, sites)}`;
 }
 
 export type KeyStatus = 'active' | 'expired' | 'revoked';

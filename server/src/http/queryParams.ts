@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { canonicalTimeZone, isoWithOffset, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
 import { oneOfMessage, unlessWrong } from '../protocol/issues';
+import { didYouMean } from '../protocol/nearMiss';
 import { idListCandidates, readIdList, siteIdAsRead } from '../protocol/pure/idLists';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
@@ -42,8 +43,8 @@ export const zoneParam = () =>
     .transform((v, ctx) => canonicalTimeZone(v) ?? refuse(ctx, UNKNOWN_TIME_ZONE))
     .optional();
 
-/** The refusal of a standard id no standard ever had, naming those that exist. */
-export const unknownStandardMessage = (id: string, ids: readonly string[]): string => `unknown standard "${id}" (known: ${ids.join(', ')})`;
+/** The refusal of a standard id no standard ever had, naming those that exist and the one it most likely mistypes. */
+export const unknownStandardMessage = (id: string, ids: readonly string[]): string => `unknown standard "${id}" (known: ${ids.join(', ')})${didYouMean(id, ids)}`;
 
 /** A standard that exists (retired ones included). */
 export const standardParam = (ids: readonly string[]) =>

@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import typeIs from 'type-is';
 import { z } from 'zod';
 import { parseInput, type FieldProblem } from '../protocol';
+import { didYouMean } from '../protocol/nearMiss';
 import { unknownKeysFirst, zodProblems } from '../services/zodProblems';
 import { BODY_TYPES, hasNoBody } from './jsonBody';
 import { decoded, NOT_PERCENT_UTF8, queryOf, rawParams, undecodableFormFields, undecodableParams } from './percentEncoding';
@@ -27,10 +28,10 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: st
   return { ok: false, errors: zodProblems(unknownKeysFirst(parsed.error), [], unknownKey) };
 }
 
-/** Query parameters: an unknown one is named with the list of the known ones. */
+/** Query parameters: an unknown one is named with the list of the known ones, and the one it most likely mistypes. */
 export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
   const known = shapeKeys(schema);
-  return parseWith(schema, raw, () => `is not a known parameter (known: ${known.join(', ')})`);
+  return parseWith(schema, raw, (key) => `is not a known parameter (known: ${known.join(', ')})${didYouMean(key, known)}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Event types as data, milestones as integrations post them, and open clocks as the API shows them.
 // A case of an event type is one call, one visit, one complaint …: it starts at its start milestone and ends at a
 // stop; each measure is a clock running from one milestone to another. The built-in types (call, visit,
-// complaint) are written in this same format (domain/eventTypes.ts); users add more in the standards file or API.
+// complaint) are written in this same format (protocol/builtInEventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
 import { betweenFieldsIssue, boundedWholeNumber, reservedValueIssue, unlessWrong } from './issues';

@@ -1,5 +1,6 @@
 export * from './events';
 export * from './standards';
+export * from './standardDefinition';
 export * from './sites';
 export * from './compliance';
 export * from './live';
@@ -14,6 +15,7 @@ export * from './issues';
 export * from './retention';
 export * from './scopes';
 export * from './eventTypes';
+export * from './builtInEventTypes';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_PORT = 4870;

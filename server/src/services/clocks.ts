@@ -22,8 +22,8 @@ import {
   type CaseState,
   type ClockSite,
 } from '../domain/clocks';
-import { VISIT_TYPE } from '../domain/eventTypes';
 import { defaultSite } from '../domain/sites';
+import { VISIT_TYPE } from '../protocol/builtInEventTypes';
 import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, ClockStandard, EventTypeDefinition, OpenClock, StoredMilestone } from '../protocol/eventTypes';
 import type { KioskSetup } from '../protocol/kiosk';
 import type { CaseJudgementRecord, CaseKey, Store, StoreReads, WriteTx } from '../store/port';

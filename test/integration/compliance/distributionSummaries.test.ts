@@ -10,7 +10,7 @@ import { addToBins, binEdges, binOf, buildDistribution, type BinCount } from '..
 import type { Standard } from '../../../server/src/protocol';
 import { eventTypeDefinitionSchema } from '../../../server/src/protocol/eventTypes';
 import { siteDefinitionSchema } from '../../../server/src/protocol/sites';
-import { standardDefinitionSchema } from '../../../server/src/protocol/standards';
+import { standardDefinitionSchema } from '../../../server/src/protocol/standardDefinition';
 import type { DistributionQuery } from '../../../server/src/services/distribution';
 import type { RawQuery } from '../../../server/src/store/port';
 import { openTestCore, type TestCore } from '../support/core';

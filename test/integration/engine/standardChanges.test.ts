@@ -1,8 +1,8 @@
 // Changing a standard over HTTP: PUT replaces the whole definition and refuses a body that leaves a field out (it
 // would take its default in the new version without a word); PATCH changes the fields it names (JSON merge patch) and
-// keeps the rest, validated, versioned, audited and chained as a PUT is. A real server, real HTTP, on SQLite and on
-// PostgreSQL (the integration-postgres project), on a test clock: changes "now" and versions scheduled ahead are
-// dated by it, never by the real clock.
+// keeps the rest, validated, versioned, audited and chained as a PUT is; DELETE retires it from now. A real server,
+// real HTTP, on SQLite and on PostgreSQL (the integration-postgres project), on a test clock: changes "now" and
+// versions scheduled ahead are dated by it, never by the real clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
 import { connected } from '../clocks/support';
@@ -156,7 +156,7 @@ describe('PATCH /standards/:id changes the fields it names', () => {
     const head = await auditHead();
     // A rule between a field the patch names and one it keeps: a visit has no answerSeconds.
     const visit = await server.send('PATCH', '/api/v1/standards/patch-bad', { eventType: 'visit' });
-    expect([visit.status, visit.body.errors]).toEqual([400, [{ path: 'measure', message: 'is not a numeric field of a visit: must be greetSeconds (got "answerSeconds")' }]]);
+    expect([visit.status, visit.body.errors]).toEqual([400, [{ path: 'measure', message: 'is not a measure of a visit: must be greetSeconds (got "answerSeconds")' }]]);
     expect((await server.send('PATCH', '/api/v1/standards/patch-bad', { bands: { amber: 0.9 } })).body.errors).toEqual([{ path: 'bands.amber', message: 'must not be above bands.green' }]);
     const bad = await server.send('PATCH', '/api/v1/standards/patch-bad', { threshold: -1, colour: 'red', name: null, windows: ['1h', '1h'], formula: 'F9' });
     expect(bad.status).toBe(400);
@@ -327,5 +327,29 @@ describe('DELETE /standards/:id/versions/:version withdraws a version scheduled 
     const followed = await server.send('PATCH', '/api/v1/standards/withdraw-refused', { threshold: 31, validFrom: iso(soon) });
     expect([followed.status, followed.body.version, followed.body.validFrom]).toEqual([200, 3, iso(soon + 60_001)]);
     expect((await versions('withdraw-refused')).map((v) => v.version)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('DELETE /standards/:id retires a standard', () => {
+  it('takes effect now even when an event dated a few minutes ahead was already judged by it', async () => {
+    await createStandard('retire-now', { scope: { sites: ['skewed'] } });
+    // A site whose clock runs four minutes fast (within the five minutes of skew ingest accepts, by the server's clock).
+    const ahead = clock.now() + 4 * 60_000;
+    const posted = await server.postEvents({ type: 'call', site: 'skewed', queue: 'sales', occurredAt: iso(ahead), outcome: 'answered', answerSeconds: 5 });
+    expect(posted.body.results[0].judgements.map((j: { standardId: string }) => j.standardId)).toContain('retire-now');
+
+    await clock.advance(1_000);
+    const retiredAt = clock.now();
+    const retired = await server.send('DELETE', '/api/v1/standards/retire-now');
+    expect(retired.status).toBe(200);
+    // Now, not after the event judged ahead (a change would follow it: its judgement must stay the version's).
+    expect(retired.body).toMatchObject({ version: 2, retired: true, validFrom: iso(retiredAt) });
+    expect((await server.send('GET', '/api/v1/standards')).body.standards.map((s: { id: string }) => s.id)).not.toContain('retire-now');
+    expect((await server.send('GET', '/api/v1/standards/retire-now')).body).toMatchObject({ version: 2, retired: true });
+    // An event after the retirement, yet before the one judged ahead, is not judged by it.
+    expect(await judgedBy('retire-now', 'skewed', 'sales')).toEqual([]);
+    // The event judged before the retirement keeps its judgement (events are never re-judged).
+    const fig = (await server.send('GET', `/api/v1/compliance?standard=retire-now&from=${iso(retiredAt - 60_000)}&to=${iso(ahead + 1)}`)).body.standards[0];
+    expect([fig.numerator, fig.denominator]).toEqual([1, 1]);
   });
 });

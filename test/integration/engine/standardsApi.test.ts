@@ -53,7 +53,7 @@ describe('standards API', () => {
     // The measure that is no field of a visit is named in the same answer, a rule between fields.
     expect(paths).toEqual(['colour', 'id', 'measure', 'name', 'operator', 'target', 'threshold'].sort());
     const wrongMeasure = await server.send('POST', '/api/v1/standards', { ...custom, id: 'v', eventType: 'visit', measure: 'rings' });
-    expect(wrongMeasure.body.errors).toEqual([{ path: 'measure', message: expect.stringMatching(/not a numeric field of a visit/) }]);
+    expect(wrongMeasure.body.errors).toEqual([{ path: 'measure', message: expect.stringMatching(/not a measure of a visit/) }]);
     // A window listed twice is a slip, refused naming where and what it repeats (POST and PUT alike).
     const twice = { ...custom, id: 'twice', windows: ['1h', 'today', '1h', 'today'] };
     for (const [method, path] of [['POST', '/api/v1/standards'], ['PUT', '/api/v1/standards/call-answer-15s']] as const) {
@@ -101,29 +101,6 @@ describe('standards API', () => {
     // Re-creating a retired id is a new version, not an edit.
     const revived = await server.send('POST', '/api/v1/standards', { ...custom, threshold: 25 });
     expect(revived.body).toMatchObject({ version: 4, threshold: 25, retired: false });
-  });
-});
-
-describe('retiring a standard', () => {
-  it('DELETE is effective now even when an event dated a few minutes ahead was already judged by it', async () => {
-    const def = { id: 'retire-now', name: 'Greeted within 20 s', eventType: 'visit', measure: 'greetSeconds', threshold: 20, target: 0.9, scope: { sites: ['skewed'] } };
-    expect((await server.send('POST', '/api/v1/standards', def)).status).toBe(201);
-    // A site whose clock runs four minutes fast (within the five minutes of skew ingest accepts).
-    const ahead = new Date(Date.now() + 4 * 60_000).toISOString();
-    const posted = await server.postEvents({ type: 'visit', site: 'skewed', occurredAt: ahead, outcome: 'greeted', greetSeconds: 5 });
-    expect(posted.body.results[0].judgements.map((j: any) => j.standardId)).toContain('retire-now');
-
-    const before = Date.now();
-    const retired = await server.send('DELETE', '/api/v1/standards/retire-now');
-    expect(retired.status).toBe(200);
-    expect(retired.body).toMatchObject({ version: 2, retired: true });
-    expect(Date.parse(retired.body.validFrom)).toBeGreaterThanOrEqual(before);
-    expect(Date.parse(retired.body.validFrom)).toBeLessThan(Date.parse(ahead));
-    expect((await server.send('GET', '/api/v1/standards')).body.standards.map((s: any) => s.id)).not.toContain('retire-now');
-    expect((await server.send('GET', '/api/v1/standards/retire-now')).body).toMatchObject({ version: 2, retired: true });
-    // The event judged before the retirement keeps its judgement (events are never re-judged).
-    const fig = (await server.getJson(`/api/v1/compliance?standard=retire-now&from=${new Date(before - 60_000).toISOString()}&to=${new Date(Date.parse(ahead) + 1).toISOString()}`)).body.standards[0];
-    expect([fig.numerator, fig.denominator]).toEqual([1, 1]);
   });
 });
 

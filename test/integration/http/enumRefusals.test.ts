@@ -77,7 +77,45 @@ describe('a value not among those accepted', () => {
       [
         { path: 'clock', message: 'must be one of wall, business (got "wal") (did you mean "wall"?)' },
         { path: 'windows.1', message: 'must be one of 15m, 1h, today, 7d, 30d, month (got "1hr") (did you mean "1h"?)' },
-        { path: 'measure', message: 'is not a numeric field of a call: must be one of rings, answerSeconds (got "answerSecond") (did you mean "answerSeconds"?)' },
+        { path: 'measure', message: 'is not a measure of a call: must be one of rings, answerSeconds (got "answerSecond") (did you mean "answerSeconds"?)' },
+      ],
+    ]);
+  });
+
+  it('names a wrong measure of any built-in type with the definition\'s other problems, in the one wording', async () => {
+    // The definition's schema and the event type registry check a measure by one rule: a complaint's is named beside
+    // a wrong operator as a call's is, not only once the operator is fixed.
+    const complaint = { id: 'complaints-fast', name: 'Complaints fast', eventType: 'complaint', measure: 'acknowledgeSecond', operator: '=<', threshold: 3_600, target: 0.9 };
+    const measure = { path: 'measure', message: 'is not a measure of a complaint: must be one of acknowledgeSeconds, resolveSeconds, followUpSeconds (got "acknowledgeSecond") (did you mean "acknowledgeSeconds"?)' };
+    expect(await refusal('POST', '/standards', complaint)).toEqual([400, 'invalid-body', [{ path: 'operator', message: 'must be one of <=, <, >=, > (got "=<")' }, measure]]);
+    expect(await refusal('POST', '/standards', { ...complaint, operator: '<=' })).toEqual([400, 'invalid-body', [measure]]);
+  });
+});
+
+describe('an id or a parameter name not known', () => {
+  it('is named with its near miss, after the list of those known, as a value is: a query parameter', async () => {
+    expect(await refusal('GET', '/compliance?windw=7d')).toEqual([
+      400,
+      'invalid-query',
+      [{ path: 'windw', message: 'is not a known parameter (known: standard, site, from, to, window, tz, bucket, groupBy) (did you mean "window"?)' }],
+    ]);
+  });
+
+  it('is named with its near miss, after the list of those known: a standard id', async () => {
+    expect(await refusal('GET', '/compliance?standard=call-answer-2-ring')).toEqual([
+      400,
+      'invalid-query',
+      [{ path: 'standard', message: 'unknown standard "call-answer-2-ring" (known: call-answer-2-rings, visit-greet-30s) (did you mean "call-answer-2-rings"?)' }],
+    ]);
+  });
+
+  it('is named without a suggestion when nothing known is near it', async () => {
+    expect(await refusal('GET', '/compliance?colour=red&standard=nope')).toEqual([
+      400,
+      'invalid-query',
+      [
+        { path: 'colour', message: 'is not a known parameter (known: standard, site, from, to, window, tz, bucket, groupBy)' },
+        { path: 'standard', message: 'unknown standard "nope" (known: call-answer-2-rings, visit-greet-30s)' },
       ],
     ]);
   });

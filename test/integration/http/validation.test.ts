@@ -201,7 +201,7 @@ describe('one problem shape for bad input', () => {
     expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'validFrom' }] });
     // A misspelt validFrom is named, not ignored (it would retire the standard now).
     const misspelt = await send('DELETE', '/standards/call-answer-2-rings?validfrom=2099-01-01T00:00:00Z');
-    expect(misspelt).toMatchObject({ status: 400, body: { errors: [{ path: 'validfrom', message: 'is not a known parameter (known: validFrom)' }] } });
+    expect(misspelt).toMatchObject({ status: 400, body: { errors: [{ path: 'validfrom', message: 'is not a known parameter (known: validFrom) (did you mean "validFrom"?)' }] } });
     expect((await send('GET', '/standards/call-answer-2-rings')).body.retired).toBe(false);
   });
 

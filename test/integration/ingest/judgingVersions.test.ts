@@ -3,7 +3,7 @@
 // in force are kept for the span between two validity starts, and read again after a change).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
-import { standardDefinitionSchema } from '../../../server/src/protocol/standards';
+import { standardDefinitionSchema } from '../../../server/src/protocol/standardDefinition';
 import { openTestCore, type TestCore } from '../support/core';
 import { removeDir, tempDataDir } from '../support/testServer';
 

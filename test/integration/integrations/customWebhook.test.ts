@@ -99,6 +99,10 @@ describe('custom webhook integrations', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toBe('no custom integration "tills" (the standards file declares doors, pbx, tickets, stamped)');
     expect(unknown.body.errors).toEqual([{ path: 'id', message: 'unknown integration "tills" (the standards file declares doors, pbx, tickets, stamped)' }]);
+    const misspelt = await post('door', {});
+    expect([misspelt.status, misspelt.body.type.split('/').pop()]).toEqual([404, 'integration-not-found']);
+    expect(misspelt.body.detail).toBe('no custom integration "door" (the standards file declares doors, pbx, tickets, stamped) (did you mean "doors"?)');
+    expect(misspelt.body.errors).toEqual([{ path: 'id', message: 'unknown integration "door" (the standards file declares doors, pbx, tickets, stamped) (did you mean "doors"?)' }]);
     const notJson = await fetch(`${server.url}/api/v1/integrations/custom/doors`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server.apiKey) }, body: 'door open' });
     expect(notJson.status).toBe(415);
   });

@@ -48,6 +48,9 @@ describe('a key limited to a site', () => {
     const refused = await send('POST', '/events', harbourKey, visit({ site: 'airport', id: 'elsewhere' }));
     expect(refused.status).toBe(403);
     expect(refused.body.errors).toEqual([{ path: 'site', message: 'this key may write only "harbour", not "airport"' }]);
+    // A near miss of the key's site is named, as a value not among those accepted is.
+    const misspelt = await send('POST', '/events', harbourKey, visit({ site: 'harbor', id: 'misspelt' }));
+    expect([misspelt.status, misspelt.body.errors]).toEqual([403, [{ path: 'site', message: 'this key may write only "harbour", not "harbor" (did you mean "harbour"?)' }]]);
     const exported = await fetch(`${server.url}/api/v1/export/events?format=json`, { headers: adminHeaders() });
     expect(JSON.stringify(await exported.json())).not.toContain('elsewhere');
   });

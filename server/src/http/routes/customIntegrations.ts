@@ -4,6 +4,7 @@
 // (`mapped.at`, `mapped.2.caseId`), since the poster's own body has no such field.
 import { z } from 'zod';
 import { LIMITS } from '../../protocol';
+import { didYouMean } from '../../protocol/nearMiss';
 import { siteLimitOf } from '../caller';
 import { problem, sendProblem } from '../problems';
 import { route } from '../route';
@@ -25,9 +26,9 @@ export const customIntegrationRoutes = [
       switch (result.kind) {
         case 'unknown': {
           const known = app.core.customIntegrations.ids();
-          const declared = `the standards file declares ${known.length > 0 ? known.join(', ') : 'none'}`;
+          const named = `"${id}" (the standards file declares ${known.length > 0 ? known.join(', ') : 'none'})${didYouMean(id, known)}`;
           // Named in errors as the path parameter, as an unknown site or standard is.
-          return sendProblem(res, problem(404, 'integration-not-found', 'No such integration', `no custom integration "${id}" (${declared})`, [{ path: 'id', message: `unknown integration "${id}" (${declared})` }]));
+          return sendProblem(res, problem(404, 'integration-not-found', 'No such integration', `no custom integration ${named}`, [{ path: 'id', message: `unknown integration ${named}` }]));
         }
         case 'failed':
           return sendProblem(res, problem(400, 'mapping-failed', 'Mapping failed', `${source}: the mapping failed on this body: ${result.message}; nothing was stored`, [{ path: '(body)', message: result.message }]));
