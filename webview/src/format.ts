@@ -109,9 +109,9 @@ export function ruleWording(
 
 /** "14:05" in a range within one day (today, the last hour), else "5 Dec 14:05". */
 function formatChangeTime(time: number, range: { fromMs: number; toMs: number } | null): string {
-  const day = new Date(time).toDateString();
-  const sameDay = range !== null && new Date(range.fromMs).toDateString() === day && new Date(range.toMs - 1).toDateString() === day;
-  return sameDay ? formatClock(time, false) : `${formatDayMonth(time)} ${formatClock(time, false)}`;
+  if (range === null) return formatTimeInDay(time, null);
+  const day = localDayOf(range.fromMs);
+  return formatTimeInDay(time, isWithinDay(range.toMs - 1, day) ? day : null);
 }
 
 /** Wall-clock time in the viewer's zone, 24 h: "14:05:09" (or "14:05" without seconds). */
@@ -147,8 +147,15 @@ export function isWithinDay(ms: number, day: LocalDay): boolean {
  */
 export function formatJudgedAt(at: string, nowMs: number): string {
   const time = Date.parse(at);
-  if (Number.isNaN(time) || isWithinDay(time, localDayOf(nowMs))) return formatClock(at);
-  return `${formatDayMonth(time)} ${formatClock(at, false)}`;
+  return Number.isNaN(time) ? formatClock(at) : formatTimeInDay(time, localDayOf(nowMs), true);
+}
+
+/**
+ * An instant as its time alone when it falls in `day` ("14:05", or "14:05:09" `withSeconds`), else with its day
+ * ("5 Dec 14:05"): the one way the board names a moment that may not be today's.
+ */
+export function formatTimeInDay(time: number, day: LocalDay | null, withSeconds = false): string {
+  return day !== null && isWithinDay(time, day) ? formatClock(time, withSeconds) : `${formatDayMonth(time)} ${formatClock(time, false)}`;
 }
 
 /** The measured value of an event as the feed shows it: "2 rings", "12 s". */

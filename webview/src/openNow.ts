@@ -3,7 +3,7 @@
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
 import type { ClockState, OpenClock } from '@ringside/server/protocol';
 import { clockStateAt, deadlineLabel, formatDuration, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
-import { formatClock, formatDayMonth } from './format';
+import { formatTimeInDay, localDayOf } from './format';
 import type { DashboardState } from './state';
 import { compareText } from './textOrder';
 
@@ -59,9 +59,7 @@ export function tileTypes(state: DashboardState): string[] {
 
 /** "14:00" today, "2 Dec 14:00" on another day (in the viewer's zone). */
 function formatDue(deadlineMs: number, nowMs: number): string {
-  const due = new Date(deadlineMs);
-  const sameDay = due.toDateString() === new Date(nowMs).toDateString();
-  return sameDay ? formatClock(deadlineMs, false) : `${formatDayMonth(due)} ${formatClock(deadlineMs, false)}`;
+  return formatTimeInDay(deadlineMs, localDayOf(nowMs));
 }
 
 export function openTile(type: string, clocks: readonly OpenClock[], nowMs: number): OpenTile {
