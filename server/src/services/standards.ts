@@ -31,6 +31,9 @@ interface Numbering {
   withdrawn: ReadonlyMap<string, number>;
 }
 
+/** The 404 of a standard id no standard has (the service's reads and changes, and the routes that read one). */
+export const standardNotFound = (id: string): DomainError => new DomainError('not-found', 'id', `unknown standard "${id}"`);
+
 export class StandardsService {
   private byId = new Map<string, StandardVersion[]>();
   private numbering: Numbering = { highest: new Map(), withdrawn: new Map() };
@@ -235,7 +238,7 @@ export class StandardsService {
   /** The latest version of the standard a change of `id` is about, whose body names `bodyId`: else not found, or invalid. */
   private changeable(id: string, bodyId: unknown): StandardVersion {
     const latest = this.versions(id).at(-1);
-    if (!latest) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
+    if (!latest) throw standardNotFound(id);
     if (bodyId !== id) throw new DomainError('invalid', 'id', `must match the standard in the URL ("${id}")`);
     return latest;
   }
@@ -244,7 +247,7 @@ export class StandardsService {
   retire(id: string, validFromMs: number | undefined, actor: Actor): Promise<ChangeResult> {
     return this.changing(async (tx) => {
       const latest = this.versions(id).at(-1);
-      if (!latest) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
+      if (!latest) throw standardNotFound(id);
       if (latest.retired) throw new DomainError('conflict', 'id', `standard "${id}" is already retired (version ${latest.version})`);
       const from = validFromMs ?? retirementNow(tx.nowMs, latest);
       await this.addVersion(tx, id, { ...definitionOf(latest), retired: true }, from, validFromMs === undefined);
@@ -260,7 +263,7 @@ export class StandardsService {
   withdraw(id: string, version: number, actor: { keyId: string }): Promise<{ changed: true; versions: StandardVersion[] }> {
     return this.changing(async (tx) => {
       const list = this.versions(id);
-      if (list.length === 0) throw new DomainError('not-found', 'id', `unknown standard "${id}"`);
+      if (list.length === 0) throw standardNotFound(id);
       const v = list.find((x) => x.version === version);
       if (!v) {
         const withdrawnAtMs = this.numbering.withdrawn.get(`${id}@${version}`);

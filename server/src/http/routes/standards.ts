@@ -3,14 +3,13 @@
 // under the caller's key.
 import { z } from 'zod';
 import { standardDefinitionSchema, standardPatchSchema, standardReplacementSchema, type StandardDefinition, type StandardPatch } from '../../protocol';
-import { DomainError } from '../../domain/errors';
+import { standardNotFound } from '../../services/standards';
 import { keyIdOf } from '../caller';
 import { timeParam, wholeNumber } from '../queryParams';
 import { route } from '../route';
 import { editableBody, idParams, type IdParams } from './editable';
 
 const actor = (res: Parameters<typeof keyIdOf>[0]) => ({ keyId: keyIdOf(res) });
-const unknownStandard = (id: string) => new DomainError('not-found', 'id', `unknown standard "${id}"`);
 
 // Optional ?validFrom=ISO: when the retirement takes effect (same rules as a version's validFrom). Any other
 // parameter is refused: a misspelt ?validfrom= would otherwise retire the standard now.
@@ -36,7 +35,7 @@ export const standardRoutes = [
     params: idParams,
     handle: ({ params }, app) => {
       const current = app.core.standards.get(params.id);
-      if (!current) throw unknownStandard(params.id);
+      if (!current) throw standardNotFound(params.id);
       return app.core.standards.versions(current.id).find((v) => v.version === current.version);
     },
   }),
@@ -71,7 +70,7 @@ export const standardRoutes = [
     params: idParams,
     handle: ({ params }, app) => {
       const versions = app.core.standards.versions(params.id);
-      if (versions.length === 0) throw unknownStandard(params.id);
+      if (versions.length === 0) throw standardNotFound(params.id);
       return { id: params.id, versions };
     },
   }),
