@@ -5,7 +5,8 @@ import { isUtf8 } from 'node:buffer';
 
 type BodyError = Error & { status: number; type: string };
 
-function bodyError(status: number, type: string, message: string): BodyError {
+/** An error as body-parser makes them: the fallback error handler answers by its `type`. */
+export function bodyError(status: number, type: string, message: string): BodyError {
   return Object.assign(new Error(message), { status, type });
 }
 

@@ -1,5 +1,7 @@
 // Deeply nested JSON is refused before it is parsed (a body-parser `verify` hook): no event needs more than
 // a few levels, and a 1 MB body of "[[[[…" should not reach JSON.parse or the validators.
+import { bodyError } from './bodyText';
+
 export const MAX_JSON_DEPTH = 20;
 
 export function jsonDepth(body: Buffer): number {
@@ -22,10 +24,5 @@ export function jsonDepth(body: Buffer): number {
 
 /** For express.json({ verify }). */
 export function rejectDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
-  if (jsonDepth(body) > MAX_JSON_DEPTH) {
-    const error = new Error(`the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`) as Error & { status: number; type: string };
-    error.status = 400;
-    error.type = 'entity.too.deep';
-    throw error;
-  }
+  if (jsonDepth(body) > MAX_JSON_DEPTH) throw bodyError(400, 'entity.too.deep', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`);
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directRoutes } from '../../../server/src/http/direct';
 import { measureDefinitionSchema } from '../../../server/src/protocol/eventTypes';
 import type { AppContext, Route } from '../../../server/src/http/route';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, comparableAnswer, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 const ORIGIN = 'https://wall.example.com';
 let server: TestServer;
@@ -43,14 +43,6 @@ function comparable(answer: Answer): IncomingHttpHeaders {
   return rest;
 }
 
-/** The body without what differs between two stores of the same event: its tag, seq, arrival and generated ids. */
-const comparableBody = (body: string, tag: string) =>
-  body
-    .replaceAll(tag, 'TAG')
-    .replace(/"seq":\d+/g, '"seq":N')
-    .replace(/"receivedAt":"[^"]+"/g, '"receivedAt":T')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID');
-
 /** Sends the case as `make(tag)` to the direct path and to Express; returns both answers after comparing them. */
 async function both(path: string, make: (tag: 'direct' | 'routed') => { headers?: Record<string, string>; body?: Buffer | string }): Promise<[Answer, Answer]> {
   const direct = make('direct');
@@ -59,7 +51,7 @@ async function both(path: string, make: (tag: 'direct' | 'routed') => { headers?
   const b = await send(server.url, `${path}?`, viaExpress.headers ?? {}, viaExpress.body);
   expect(comparable(a)).toEqual(comparable(b));
   expect(a.status).toBe(b.status);
-  expect(comparableBody(a.body, 'direct')).toBe(comparableBody(b.body, 'routed'));
+  expect(comparableAnswer(a.body, 'direct')).toBe(comparableAnswer(b.body, 'routed'));
   return [a, b];
 }
 

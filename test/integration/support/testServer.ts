@@ -77,5 +77,16 @@ export function isoAgo(secondsAgo: number): string {
   return new Date(Date.now() - secondsAgo * 1000).toISOString();
 }
 
+/**
+ * An answer's text without what differs between two stores of the same event sent twice under two tags: the tag,
+ * seqs, arrival times and generated ids. Two answers that agree on this agree on everything a client reads.
+ */
+export const comparableAnswer = (body: string, tag: string) =>
+  body
+    .replaceAll(tag, 'TAG')
+    .replace(/"seq":\d+/g, '"seq":N')
+    .replace(/"receivedAt":"[^"]+"/g, '"receivedAt":T')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID');
+
 export const call = (fields: Record<string, unknown> = {}) => ({ type: 'call', site: 'downtown', occurredAt: isoAgo(1), outcome: 'answered', rings: 1, ...fields });
 export const visit = (fields: Record<string, unknown> = {}) => ({ type: 'visit', site: 'downtown', occurredAt: isoAgo(1), outcome: 'greeted', greetSeconds: 5, ...fields });
