@@ -15,7 +15,7 @@ import {
   startOf,
   stopsOf,
 } from '../../server/src/domain/eventTypes';
-import { BUILT_IN_EVENT_TYPES, CALL_TYPE, COMPLAINT_TYPE, eventInputSchema, LIMITS, parseInput, standardMeasuresOf, VISIT_TYPE } from '../../server/src/protocol';
+import { BUILT_IN_EVENT_TYPES, CALL_TYPE, COMPLAINT_TYPE, EVENT_MEASURE_FIELDS, eventInputSchema, LIMITS, parseInput, RINGS_MEASURE, standardMeasuresOf, VISIT_TYPE, WAIT_FIELD_BY_TYPE } from '../../server/src/protocol';
 import { eventTypeDefinitionSchema, eventTypeListSchema, milestoneInputSchema, openMilestoneEnvelope, type EventTypeDefinition } from '../../server/src/protocol/eventTypes';
 
 /** "Email answered within 1 business day": a reply, or the customer withdrew. */
@@ -56,6 +56,12 @@ const opened = { id: 'opened', role: 'start' };
 const done = { id: 'done', role: 'stop', outcome: 'served' };
 
 describe('built-in event types', () => {
+  it('are what the event fields a standard may judge are: rings and the wait types\' measures', () => {
+    const waits = [CALL_TYPE, VISIT_TYPE].map((t) => t.measures.map((m) => m.id));
+    expect([...EVENT_MEASURE_FIELDS].sort()).toEqual([RINGS_MEASURE.measure, ...waits.flat()].sort());
+    expect(WAIT_FIELD_BY_TYPE).toEqual({ call: CALL_TYPE.measures[0]!.id, visit: VISIT_TYPE.measures[0]!.id });
+  });
+
   it('are valid definitions in the user format, but for the measure ids reserved to them', () => {
     expect(eventTypeDefinitionSchema.parse(COMPLAINT_TYPE)).toEqual(COMPLAINT_TYPE);
     expect(listProblems(BUILT_IN_EVENT_TYPES)).toEqual([

@@ -1,8 +1,8 @@
 // Judging one event against the standard versions in force when it happened. Pure.
 // Each judgement says whether the event is in the numerator (`met`) and the denominator (`counted`),
 // so every figure is Σmet / Σcounted whatever the formula (docs/standards.md, "Formulas", has the exact rules).
-import type { EventType, Judgement, JudgementReason, Measure, Operator, Standard } from '../protocol';
-import { DEFAULT_SHORT_ABANDON_SECONDS, WAIT_FIELD_BY_TYPE } from '../protocol';
+import type { EventType, Judgement, JudgementReason, Operator, Standard } from '../protocol';
+import { DEFAULT_SHORT_ABANDON_SECONDS, isEventMeasureField, WAIT_FIELD_BY_TYPE } from '../protocol';
 import { sameSiteId } from '../protocol/pure/idLists';
 
 /** What judging needs from an event (a StoredEvent satisfies it, and so does a case of any event type). */
@@ -102,10 +102,8 @@ export function judgeAgainst<S extends JudgeableStandard>(event: JudgeableEvent,
   }
 }
 
-const EVENT_FIELDS: readonly string[] = ['rings', 'answerSeconds', 'greetSeconds'] satisfies Measure[];
-
 function measureValue(event: JudgeableEvent, measure: string): number | null {
-  if (EVENT_FIELDS.includes(measure)) return event[measure as Measure];
+  if (isEventMeasureField(measure)) return event[measure];
   return event.measures?.[measure] ?? null;
 }
 

@@ -7,7 +7,8 @@ import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from '
 import { betweenFieldsIssue, boundedWholeNumber, reservedValueIssue, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
-import type { Judgement, JudgementReason, Measure, Standard, StandardClock } from './standards';
+import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
+import { isEventMeasureField } from './standards';
 import { wellFormedString } from './text';
 
 export const MILESTONE_ROLES = ['start', 'step', 'stop'] as const;
@@ -55,12 +56,6 @@ const definedLocalId = localIdSchema.refine(notBuiltInName, BUILT_IN_NAME);
 /** The outcome of a case that expired without a gaveUp stop to end it; no milestone may be called so. */
 export const EXPIRED_OUTCOME = 'expired';
 
-/**
- * Fields of today's call/visit events. A user measure with one of these ids would be read from that field by the
- * judge (and so always be empty), so user types may not use them.
- */
-const RESERVED_MEASURE_IDS: readonly string[] = ['rings', 'answerSeconds', 'greetSeconds'] satisfies Measure[];
-
 /** A defined id that is reserved is named with the definition's other problems, in the same answer (reservedValueIssue). */
 const unreserved = (reserved: (id: string) => boolean, message: (id: string) => string) =>
   definedLocalId.superRefine((id, ctx) => {
@@ -87,7 +82,7 @@ export const milestoneDefinitionSchema = z
   }, unlessWrong('role', 'outcome'));
 
 export const measureDefinitionSchema = z.strictObject({
-  id: unreserved((id) => RESERVED_MEASURE_IDS.includes(id), (id) => `"${id}" is a field of calls and visits; choose another id`),
+  id: unreserved(isEventMeasureField, (id) => `"${id}" is a field of calls and visits; choose another id`),
   from: localIdSchema,
   to: localIdSchema,
 });

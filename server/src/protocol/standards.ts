@@ -8,8 +8,15 @@ import type { Bands } from './pure/bands';
 export const STANDARD_CLOCKS = ['wall', 'business'] as const;
 export type StandardClock = (typeof STANDARD_CLOCKS)[number];
 
-/** A numeric field of a posted call or visit that a standard may judge (protocol/builtInEventTypes.ts standardMeasuresOf). */
-export type Measure = 'rings' | 'answerSeconds' | 'greetSeconds';
+/**
+ * The numeric fields of a posted call or visit that a standard may judge: the built-in wait types' measures and
+ * `rings` (protocol/builtInEventTypes.ts standardMeasuresOf; test/unit/builtInEventTypes.test.ts ties the two). The
+ * judge reads these from the event's own fields, so a user-defined measure may not take their ids.
+ */
+export const EVENT_MEASURE_FIELDS = ['rings', 'answerSeconds', 'greetSeconds'] as const;
+export type Measure = (typeof EVENT_MEASURE_FIELDS)[number];
+
+export const isEventMeasureField = (id: string): id is Measure => (EVENT_MEASURE_FIELDS as readonly string[]).includes(id);
 
 /** The field holding "seconds the person waited" (until answer/greeting, or until they gave up). */
 export const WAIT_FIELD_BY_TYPE: Readonly<Record<EventType, Measure>> = {
