@@ -133,40 +133,42 @@ function versionRows(all: readonly VersionInfo[], created: ReadonlyMap<string, n
 }
 
 /**
- * Each site's configuration and history; as of a past head (asOfSeq: its link; now, by default), the changes chained
+ * A site's configuration and history; as of a past head (asOfSeq: its link; now, by default), the changes chained
  * by then (chainedAsOf: by their place in the chain, not their times).
  */
-async function siteInfos(s: Snapshot, ids: readonly string[], log: readonly AuditLogExportRow[], who: Who, asOfSeq?: number): Promise<SiteInfo[]> {
-  const out: SiteInfo[] = [];
-  for (const id of ids) {
-    const changes = log.filter((row) => row.action.startsWith('site.') && row.target === id);
-    const stored = await s.sites.history(id);
-    const history = stored.filter((h) => chainedAsOf(h.linkSeq, asOfSeq)).map((h) => {
-      const atMs = Date.parse(h.changedAt);
-      // The service writes the audit entry in the same transaction, stamped by the same clock.
-      const entry = changes.find((row) => Math.abs(row.atMs - atMs) < 1000);
-      return { change: h.change, atMs, definition: h.definition, by: entry ? who(entry.keyId) : null };
-    });
-    const current = history.length === stored.length ? await s.sites.get(id) : history.at(-1)?.definition;
-    out.push({ id, current, history });
-  }
-  return out;
+async function siteInfo(s: Snapshot, id: string, log: readonly AuditLogExportRow[], who: Who, asOfSeq?: number): Promise<SiteInfo> {
+  const changes = log.filter((row) => row.action.startsWith('site.') && row.target === id);
+  const stored = await s.sites.history(id);
+  const history = stored.filter((h) => chainedAsOf(h.linkSeq, asOfSeq)).map((h) => {
+    const atMs = Date.parse(h.changedAt);
+    // The service writes the audit entry in the same transaction, stamped by the same clock.
+    const entry = changes.find((row) => Math.abs(row.atMs - atMs) < 1000);
+    return { change: h.change, atMs, definition: h.definition, by: entry ? who(entry.keyId) : null };
+  });
+  const current = history.length === stored.length ? await s.sites.get(id) : history.at(-1)?.definition;
+  return { id, current, history };
 }
 
 /**
  * The report's data as of its head (ctx.head; with asOf a past one): the versions passed are those chained by it,
  * the audit log entries and site changes are those chained by it, and the event pass sees the rows and corrections
- * chained by it.
+ * chained by it and counts each site's days in its time zone as of that head.
  */
 export async function reportData(q: ExportQuery, ctx: ExportContext, versions: readonly VersionInfo[], versionSums: VersionSums[]): Promise<ReportData> {
   const s = ctx.snapshot;
   const who = await whoIs(s);
   const log = await auditEntries(ctx);
   const created = new Map((await ctx.storedStandards()).map((r) => [`${r.id}@${r.version}`, r.createdAtMs]));
-  const siteIds = [...new Set([...q.sites, ...versionSums.map((r) => r.site)])].sort();
-  const scan = await scanEvents(q, ctx, siteIds);
-  for (const site of scan.timeliness.daysBySite.keys()) if (!siteIds.includes(site)) siteIds.push(site);
-  const sites = await siteInfos(s, siteIds.sort(), log, who, ctx.asOf?.seq);
+  const infos = new Map<string, SiteInfo>();
+  const infoOf = async (id: string): Promise<SiteInfo> => {
+    let info = infos.get(id);
+    if (!info) infos.set(id, (info = await siteInfo(s, id, log, who, ctx.asOf?.seq)));
+    return info;
+  };
+  const siteIds = [...new Set([...q.sites, ...versionSums.map((r) => r.site)])];
+  const scan = await scanEvents(q, ctx, async (id) => (await infoOf(id)).current?.timeZone ?? q.timeZone);
+  const sites: SiteInfo[] = [];
+  for (const id of [...new Set([...siteIds, ...scan.timeliness.daysBySite.keys()])].sort()) sites.push(await infoOf(id));
   return {
     versions: versionRows(versions, created, log, who),
     versionSums,
@@ -193,10 +195,8 @@ const verdict = (met: number | null, counted: number | null, voided: boolean): s
   voided ? 'voided (not counted)' : counted === 0 ? 'not counted' : met === 1 ? 'met' : 'missed';
 
 /** One pass over the period's events (one row per judgement, in event order): bounded state besides the lags. */
-async function scanEvents(q: ExportQuery, ctx: ExportContext, siteIds: readonly string[]): Promise<Scan> {
-  const s = ctx.snapshot;
+async function scanEvents(q: ExportQuery, ctx: ExportContext, zoneOf: (site: string) => Promise<string>): Promise<Scan> {
   const zones = new Map<string, string>();
-  for (const id of siteIds) zones.set(id, (await s.sites.get(id))?.timeZone ?? q.timeZone);
   const t: Timeliness = { events: 0, lagsMs: [], lateBySite: new Map(), latestReceiptMs: null, daysBySite: new Map() };
   const excluded = new Map<string, Exclusion>();
   const judgements = new Map<string, number>();
@@ -210,7 +210,9 @@ async function scanEvents(q: ExportQuery, ctx: ExportContext, siteIds: readonly 
     const site = row[3] as string;
     if (seq !== lastSeq) {
       lastSeq = seq;
-      countEvent(t, site, row[5] as number, row[6] as number, q.toMs, zones.get(site) ?? (await zoneOf(s, site, q.timeZone, zones)));
+      let zone = zones.get(site);
+      if (zone === undefined) zones.set(site, (zone = await zoneOf(site)));
+      countEvent(t, site, row[5] as number, row[6] as number, q.toMs, zone);
       if (row[EVENT_ROW.correctionSeq] !== null) fixed.set(seq, { id: row[1] as string, site, occurredAtMs: row[5] as number, outcome: row[7] as string, rings: row[8], answerSeconds: row[9], greetSeconds: row[10], effects: [] });
     }
     const standardId = row[EVENT_ROW.standardId] as string | null;
@@ -230,12 +232,6 @@ async function scanEvents(q: ExportQuery, ctx: ExportContext, siteIds: readonly 
   }
   t.lagsMs.sort((a, b) => a - b);
   return { exclusions: [...excluded.values()], judgements, timeliness: t, corrected: fixed };
-}
-
-async function zoneOf(s: Snapshot, site: string, fallback: string, zones: Map<string, string>): Promise<string> {
-  const zone = (await s.sites.get(site))?.timeZone ?? fallback;
-  zones.set(site, zone);
-  return zone;
 }
 
 function countEvent(t: Timeliness, site: string, occurredMs: number, receivedMs: number, periodEndMs: number, zone: string): void {
