@@ -52,6 +52,7 @@ export default defineConfig({
             'test/integration/audit/withdrawalChain.test.ts',
             'test/integration/audit/withdrawnVerify.test.ts',
             'test/integration/exports/auditReport.test.ts',
+            'test/integration/exports/reportSiteAuthors.test.ts',
             'test/integration/clocks/caseEvents.test.ts',
             'test/integration/clocks/milestoneRetention.test.ts',
             'test/integration/clocks/milestoneOrder.test.ts',

@@ -139,14 +139,24 @@ function versionRows(all: readonly VersionInfo[], created: ReadonlyMap<string, n
 async function siteInfo(s: Snapshot, id: string, log: readonly AuditLogExportRow[], who: Who, asOfSeq?: number): Promise<SiteInfo> {
   const changes = log.filter((row) => row.action.startsWith('site.') && row.target === id);
   const stored = await s.sites.history(id);
-  const history = stored.filter((h) => chainedAsOf(h.linkSeq, asOfSeq)).map((h) => {
+  const history = stored.filter((h) => chainedAsOf(h.linkSeq, asOfSeq)).map((h, i, kept) => {
     const atMs = Date.parse(h.changedAt);
-    // The service writes the audit entry in the same transaction, stamped by the same clock.
-    const entry = changes.find((row) => Math.abs(row.atMs - atMs) < 1000);
+    const entry = auditEntryOf(changes, h.linkSeq, kept[i + 1]?.linkSeq ?? null, atMs);
     return { change: h.change, atMs, definition: h.definition, by: entry ? who(entry.keyId) : null };
   });
   const current = history.length === stored.length ? await s.sites.get(id) : history.at(-1)?.definition;
   return { id, current, history };
+}
+
+/**
+ * The audit entry of a site change chained at `linkSeq` (the next change of the site at `nextLinkSeq`): the service
+ * writes it in the same transaction, after the change, so it is the site's first entry chained between the two; a
+ * change without one (the sites file, a site's first event) has none there. Rows without links (written outside
+ * Ringside, which verification names) are matched by time instead: the same clock stamps both, within a second.
+ */
+function auditEntryOf(changes: readonly AuditLogExportRow[], linkSeq: number | null, nextLinkSeq: number | null, atMs: number): AuditLogExportRow | undefined {
+  if (linkSeq === null) return changes.find((row) => Math.abs(row.atMs - atMs) < 1000);
+  return changes.find((row) => row.link !== null && row.link.seq > linkSeq && (nextLinkSeq === null || row.link.seq < nextLinkSeq));
 }
 
 /**
