@@ -40,11 +40,21 @@ const rssMb = () => {
 
 const received = new Array(clientCount).fill(0);
 const disconnects = new Array(clientCount).fill(0);
+// Resolves once every client has been pushed `count` events (checked on each push), or after `deadlineMs` if
+// some never arrive: the report then counts what is missing as loss.
+let deliveryWait = null;
+const delivered = (count, deadlineMs) =>
+  new Promise((res) => {
+    const done = () => (clearTimeout(timer), (deliveryWait = null), res());
+    const timer = setTimeout(done, deadlineMs);
+    deliveryWait = () => Math.min(...received) >= count && done();
+    deliveryWait();
+  });
 const clients = await Promise.all(
   Array.from({ length: clientCount }, (_, i) =>
     new Promise((res, rej) => {
       const c = io(url, { forceNew: true, transports: ['websocket'], auth: { token: KEY } });
-      c.on('judged', (events) => (received[i] += events.length));
+      c.on('judged', (events) => ((received[i] += events.length), deliveryWait?.()));
       c.on('disconnect', () => (disconnects[i] += 1));
       c.once('snapshot', () => res(c));
       c.once('connect_error', rej);
@@ -86,10 +96,13 @@ while (Date.now() < endAt) {
     failures += 1;
   }
   next += tickMs;
+  // Real time on purpose: this paces the posts at --rate for --minutes of wall-clock time, which is the load.
   await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
 }
 clearInterval(sampler);
-await new Promise((r) => setTimeout(r, 2000)); // let the last pushes arrive
+const postsEnded = Date.now();
+await delivered(acked.size, 30_000); // the last pushes, however long the server takes to send them
+const lastPushesMs = Date.now() - postsEnded;
 samples.push({ t: Math.round((Date.now() - started) / 1000), rssMb: rssMb(), acked: acked.size });
 
 // Stored: every acknowledged id is a duplicate on re-post only if it is there; count through the compliance API.
@@ -109,6 +122,7 @@ const result = {
   clientDisconnects: disconnects.reduce((a, b) => a + b, 0),
   lossStored: acked.size - storedJudged,
   lossDelivered: acked.size - minReceived,
+  lastPushesMs,
   rssMb: { start: samples[0].rssMb, end: samples.at(-1).rssMb, max: Math.max(...samples.map((s) => s.rssMb)) },
   samples,
 };

@@ -17,7 +17,7 @@ export async function run({ quick, log, profile }) {
       await drive(server.url, { rate, seconds: 0.5, batch }); // warm-up, not measured
       await sleep(500);
       driven = await drive(server.url, { rate, seconds, batch, idPrefix: 'm' });
-      await sleep(1000); // let the last pushes arrive
+      await clients.delivered(driven.sent, 10_000); // the last pushes, however long they take (10 s at most)
       result = await clients.report(driven.sent);
     } finally {
       await clients?.close();

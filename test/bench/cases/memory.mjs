@@ -25,7 +25,7 @@ export async function run({ quick, log }) {
       } finally {
         clearInterval(sampler);
       }
-      await sleep(500);
+      await clients.delivered(driven.sent, 10_000); // the last pushes, however long they take (10 s at most)
       result = await clients.report(driven.sent);
     } finally {
       await clients?.close();

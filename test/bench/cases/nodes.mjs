@@ -86,7 +86,7 @@ async function live(n, quick) {
       await drive(nodes[0].url, { rate: 200, seconds: 0.5, batch: 10 });
       await sleep(500);
       const driven = await drive(nodes[0].url, { rate: 200, seconds: quick ? 1 : 5, batch: 10, idPrefix: ['one', 'two', 'three'][n - 1] });
-      await sleep(1000); // let the last pushes arrive
+      await clients.delivered(driven.sent, 10_000); // the last pushes, however long they take (10 s at most)
       return { ...(await clients.report(driven.sent)), failures: driven.failures };
     } finally {
       await clients.close();

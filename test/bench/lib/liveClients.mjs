@@ -1,7 +1,7 @@
 // A child process holding N Socket.IO clients (the load generator must not share the server's event loop,
 // nor the poster's). Records when each client receives each judged event; on request, turns that into a
-// latency histogram against the poster's response times. IPC: → {type:'ready'}, ← {type:'report', sent},
-// → {type:'result', …}, ← {type:'close'}.
+// latency histogram against the poster's response times. IPC: → {type:'ready'}, ← {type:'await', ids, deadlineMs},
+// → {type:'delivered', complete}, ← {type:'report', sent}, → {type:'result', …}, ← {type:'close'}.
 import { io } from 'socket.io-client';
 
 const [url, countText, token] = process.argv.slice(2);
@@ -39,16 +39,30 @@ function arrivalLog() {
 for (let i = 0; i < count; i++) {
   const arrivals = arrivalLog();
   const socket = io(url, { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: false });
-  const client = { socket, arrivals, snapshot: false, disconnects: 0 };
+  const client = { socket, arrivals, snapshot: false, disconnects: 0, pending: new Set() };
   socket.on('snapshot', () => (client.snapshot = true));
   socket.on('judged', (list) => {
     const t = now();
     for (const j of list) arrivals.set(j.event.id, t);
     received += list.length;
+    if (awaiting) arrived(client, list);
   });
   socket.on('disconnect', () => (client.disconnects += 1));
   socket.on('connect_error', (e) => process.send?.({ type: 'error', message: e.message }));
   clients.push(client);
+}
+
+// Waiting for deliveries ('await'): each client's ids not yet received, struck off as pushes bring them; answered
+// when none is left, or at the deadline with what is still missing (the report then counts it as missed).
+let awaiting = null;
+function arrived(client, list) {
+  for (const j of list) client.pending.delete(j.event.id);
+  if (client.pending.size === 0 && clients.every((c) => c.pending.size === 0)) finishAwait(true);
+}
+function finishAwait(complete) {
+  clearTimeout(awaiting.timer);
+  awaiting = null;
+  process.send?.({ type: 'delivered', complete });
 }
 
 const ready = setInterval(() => {
@@ -62,7 +76,11 @@ const ready = setInterval(() => {
 const BUCKET = 0.1;
 const BUCKETS = 50_000;
 process.on('message', (msg) => {
-  if (msg.type === 'report') {
+  if (msg.type === 'await') {
+    for (const c of clients) c.pending = new Set(msg.ids.filter((id) => c.arrivals.get(id) === undefined));
+    awaiting = { timer: setTimeout(() => finishAwait(false), msg.deadlineMs) };
+    if (clients.every((c) => c.pending.size === 0)) finishAwait(true);
+  } else if (msg.type === 'report') {
     const hist = new Uint32Array(BUCKETS + 1);
     let misses = 0;
     let early = 0;

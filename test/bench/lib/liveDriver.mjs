@@ -24,24 +24,29 @@ export async function startClients(url, total, processes) {
     kids.push({ child, ready, n });
   }
   await Promise.all(kids.map((k) => k.ready));
+  const ask = (k, msg, answer) =>
+    new Promise((resolve) => {
+      const on = (m) => {
+        if (m.type === answer) {
+          k.child.off('message', on);
+          resolve(m);
+        }
+      };
+      k.child.on('message', on);
+      k.child.send(msg);
+    });
   return {
+    /**
+     * Resolves once every client has received every event of `sent` (checked on each push), or after `deadlineMs`
+     * if some never arrive: the report then counts them as missed. True when nothing is missing.
+     */
+    async delivered(sent, deadlineMs) {
+      const ids = sent.map(([id]) => id);
+      const answers = await Promise.all(kids.map((k) => ask(k, { type: 'await', ids, deadlineMs }, 'delivered')));
+      return answers.every((a) => a.complete);
+    },
     async report(sent) {
-      const results = await Promise.all(
-        kids.map(
-          (k) =>
-            new Promise((resolve) => {
-              const on = (m) => {
-                if (m.type === 'result') {
-                  k.child.off('message', on);
-                  resolve(m);
-                }
-              };
-              k.child.on('message', on);
-              k.child.send({ type: 'report', sent });
-            }),
-        ),
-      );
-      return mergeResults(results);
+      return mergeResults(await Promise.all(kids.map((k) => ask(k, { type: 'report', sent }, 'result'))));
     },
     async close() {
       for (const k of kids) k.child.send({ type: 'close' });

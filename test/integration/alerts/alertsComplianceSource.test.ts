@@ -73,11 +73,15 @@ describe('decompose', () => {
 describe('window counts of alert evaluation', () => {
   let core: TestCore;
   let dataDir: string;
-  const base = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE + 1234;
+  // The store's time, fixed so every run counts the same windows: 00:14 on 1 March 2026 (UTC). The latest events
+  // are at 00:04:01.234, so the four days of events, and the windows ending up to two days before them, cross
+  // midnights and the end of February.
+  const now = Date.parse('2026-03-01T00:14:00Z');
+  const base = now - 10 * MINUTE + 1234;
 
   beforeAll(async () => {
     dataDir = tempDataDir();
-    core = await openTestCore(dataDir);
+    core = await openTestCore(dataDir, { now: () => now });
     // 3000 events over 4 days, some exactly on minute and quarter-hour boundaries.
     const rand = fc.sample(
       fc.record({

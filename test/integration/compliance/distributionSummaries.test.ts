@@ -20,8 +20,11 @@ import { removeDir, tempDataDir } from '../support/testServer';
 const MINUTE = 60_000;
 const QUARTER = 15 * MINUTE;
 const DAY = 86_400_000;
-// Seven and a half minutes into a quarter hour, 20.5 s into a minute: a range that ends now has a trailing edge.
-const now = Math.floor(Date.now() / QUARTER) * QUARTER - 2 * QUARTER + 7 * MINUTE + 20_500;
+// The store's time, fixed so every run reads the same ranges: 7 min 20.5 s into a quarter hour (off the minute grid
+// too), so a range that ends now has a trailing edge; seven minutes into Tuesday 1 December 2026 (UTC, the zone of
+// every query here), so the last hour and the last day cross a midnight and the start of a month, and the last day
+// is a weekday, in and out of north's office hours.
+const now = Date.parse('2026-12-01T00:07:20.500Z');
 const TICKETS = 'ticket-reply-1h';
 const CALLS = 'call-answer-2-rings';
 

@@ -16,12 +16,15 @@ const MINUTE = 60_000;
 
 let server: TestServer;
 const zone = serverTimeZone();
-const now = Date.now();
-const todayFrom = periodStart(now, zone, 'day');
+// The server's time stands still at `now`: 09:37:23.456 in the server's zone (whatever the machine's is) on its day
+// that holds noon UTC of 18 November 2026, a day without a clock change, so today began hours before the last hour
+// whenever the test runs (with the real clock, just after midnight the events were dated ahead of now).
+const todayFrom = periodStart(Date.parse('2026-11-18T12:00:00Z'), zone, 'day');
+const now = todayFrom + 9 * 3_600_000 + 37 * MINUTE + 23_456;
 const todayTo = nextPeriodStart(now, zone, 'day');
 // Every event at one instant of today and of the last hour, a few seconds into a minute: a range of a few seconds
 // around it is read from raw judgements only, today from the rollups.
-const at = Math.max(todayFrom + 5_000, Math.floor((now - 20 * MINUTE) / MINUTE) * MINUTE + 5_000);
+const at = Math.floor((now - 20 * MINUTE) / MINUTE) * MINUTE + 5_000;
 const occurredAt = new Date(at).toISOString();
 
 const post = (path: string, body: unknown) =>

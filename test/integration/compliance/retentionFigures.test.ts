@@ -16,9 +16,13 @@ const monthAfter = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new D
 const M1 = Date.UTC(new Date(Date.now() - 150 * DAY).getUTCFullYear(), new Date(Date.now() - 150 * DAY).getUTCMonth(), 1);
 const M2 = monthAfter(M1);
 const M3 = monthAfter(M2);
-/** The cutoff lands between day 14 and day 15 of the second month; no events lie between day 13 and day 18. */
+/**
+ * The `prune` child runs on the real clock: the cutoff lands on day 14 of the second month, at the time of day it runs
+ * (a day later if that day ends meanwhile). No events lie between day 13 and day 18, and KEPT_FROM, day 16, is after
+ * the cutoff whenever the test runs.
+ */
 const RETAIN_DAYS = Math.ceil((Date.now() - (M2 + 15 * DAY)) / DAY);
-const KEPT_FROM = M2 + 15 * DAY;
+const KEPT_FROM = M2 + 16 * DAY;
 const RANGE = `from=${iso(M1)}&to=${iso(M3)}`;
 
 const at = (base: number, day: number, hour: number, minute: number) => iso(base + day * DAY + hour * HOUR + minute * 60_000);
@@ -40,6 +44,8 @@ function monthEvents(tag: string, base: number, days: readonly number[]) {
 let dir: string;
 let server: TestServer;
 let prunedBefore: string;
+/** The real time before and after the `prune` child ran. */
+let pruneRan: [number, number];
 let before: Snapshot;
 let after: Snapshot;
 let keptGroups: any;
@@ -107,7 +113,9 @@ beforeAll(async () => {
   keptGroups = await json(`/api/v1/compliance?from=${iso(KEPT_FROM)}&to=${iso(M3)}&tz=UTC&groupBy=agent`);
   await server.close();
 
+  const pruneStarted = Date.now();
   const pruned = spawnSync(process.execPath, [mainJs, 'prune', '--data', dir, '--retain-days', String(RETAIN_DAYS)], { encoding: 'utf8' });
+  pruneRan = [pruneStarted, Date.now()];
   expect(pruned.status, pruned.stderr).toBe(0);
   prunedBefore = /before (\S+);/.exec(pruned.stdout)![1]!;
   expect(pruned.stdout).toMatch(/^pruned [1-9]\d* events/);
@@ -122,9 +130,11 @@ afterAll(async () => {
 });
 
 describe('after prune --retain-days', () => {
-  it('cuts on the quarter-hour grid, inside the second month', () => {
+  it('cuts on the quarter-hour grid, --retain-days before it ran, inside the second month', () => {
     const cut = Date.parse(prunedBefore);
     expect(cut % QUARTER).toBe(0);
+    expect(cut).toBeGreaterThan(pruneRan[0] - RETAIN_DAYS * DAY - QUARTER);
+    expect(cut).toBeLessThanOrEqual(pruneRan[1] - RETAIN_DAYS * DAY);
     expect(cut).toBeGreaterThan(M2 + 13 * DAY);
     expect(cut).toBeLessThanOrEqual(KEPT_FROM);
   });

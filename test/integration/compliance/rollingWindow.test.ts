@@ -11,8 +11,10 @@ import { removeDir, tempDataDir } from '../support/testServer';
 const MINUTE = 60_000;
 const QUARTER = 15 * MINUTE;
 const DAY = 86_400_000;
-// Seven and a half minutes into a quarter hour, 20.5 s into a minute: every rolling window has a trailing edge.
-const now = Math.floor(Date.now() / QUARTER) * QUARTER - 2 * QUARTER + 7 * MINUTE + 20_500;
+// The store's time, fixed so every run reads the same ranges: 7 min 20.5 s into a quarter hour (off the minute grid
+// too), so every rolling window has a trailing edge; 00:37 on 1 November in Berlin (the report's zone), so the last
+// hour crosses its midnight and the start of its month, and the 7 and 30 days its 25-hour day (25 October).
+const now = Date.parse('2026-11-01T00:37:20.500+01:00');
 const quarterStart = Math.floor(now / QUARTER) * QUARTER;
 
 let core: TestCore;
@@ -32,10 +34,10 @@ beforeAll(async () => {
   dataDir = tempDataDir();
   core = await openTestCore(dataDir, { now: () => now });
   const events = [
-    // The trailing quarter so far, thick; the hours before, thinner; a few days back.
+    // The trailing quarter so far, thick; the hours before, thinner; a few days back, from the 25-hour day on.
     ...Array.from({ length: 600 }, (_, i) => event(i, quarterStart + ((i * 7919) % (now - quarterStart)))),
     ...Array.from({ length: 600 }, (_, i) => event(600 + i, now - 3 * 3_600_000 + i * 17_000)),
-    ...Array.from({ length: 100 }, (_, i) => event(1200 + i, now - 5 * DAY + i * 3_000_000)),
+    ...Array.from({ length: 100 }, (_, i) => event(1200 + i, now - 7 * DAY + 3_600_000 + i * 3_000_000)),
   ];
   for (let i = 0; i < events.length; i += 400) expect((await core.ingest.ingest(events.slice(i, i + 400))).kind).toBe('stored');
   // Corrections in the trailing edge: the cell carries their deltas, the raw edge their effective state.
@@ -80,6 +82,17 @@ const query = (fromMs: number, bucket: ReportQuery['bucket'], extra: Partial<Rep
   ({ fromMs, toMs: now, site: null, standardId: null, bucket, timeZone: 'Europe/Berlin', groupBy: null, ...extra });
 
 describe('a range that ends now', () => {
+  it('crosses what the fixed time puts in it: a 25-hour local day with events, a local midnight and a month', async () => {
+    const series = async (fromMs: number, bucket: ReportQuery['bucket']) =>
+      (await core.compliance.report(query(fromMs, bucket, { nowMs: now }))).standards[0]!.series!.map((p) => ({ start: p.start, hours: (Date.parse(p.end!) - Date.parse(p.start)) / 3_600_000, total: p.total }));
+    const days = await series(now - 30 * DAY, 'day');
+    const [long, lastOfOctober, firstOfNovember] = [days.find((d) => d.hours === 25), days.at(-2), days.at(-1)];
+    expect(long).toMatchObject({ start: '2026-10-24T22:00:00.000Z' }); // Sunday 25 October
+    expect(lastOfOctober).toMatchObject({ start: '2026-10-30T23:00:00.000Z', hours: 24 }); // its last hour in the last hour
+    expect(firstOfNovember).toMatchObject({ start: '2026-10-31T23:00:00.000Z', hours: 24 }); // 37 minutes of it so far
+    for (const day of [long, lastOfOctober, firstOfNovember]) expect(day!.total).toBeGreaterThan(0);
+  });
+
   for (const [name, fromMs, bucket] of windows) {
     for (const groupBy of [null, 'site'] as const) {
       it(`${name}${groupBy ? ', by site' : ''}: the same report from the trailing cell as from the raw edge`, async () => {

@@ -1,10 +1,16 @@
 // Hand-computed figures for F1–F5 through the real server, boundary values, and events exactly on
 // bucket and day boundaries (including a DST day).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testClock } from '../support/testClock';
 import { removeDir } from '../support/testServer';
 import { startEngineServer, type EngineServer } from './support';
 
 let server: EngineServer;
+// The server's time stands still at NOW, so the windows below are exact whenever and however slowly the test runs.
+// NOW is 01:40 on Wednesday 2 December 2026 in New York (EST, UTC−5) and 06:40 in UTC: the local day and month
+// began at hours the UTC ones did not, so an event in the last few hours can be in the UTC day or month and not
+// in the site's. Every event the other tests post is over 30 days and an hour and a half earlier.
+const NOW = Date.parse('2026-12-02T06:40:12.345Z');
 
 // Site "ff" (UTC, 6 s cadence). Threshold: rings ≤ 2. A = answered, Ab = abandoned (seconds until hang-up).
 //  #1 answered 3 s  → ring 1   A≤T
@@ -51,7 +57,7 @@ const TABLE: Array<[string, string, number | undefined, number, number]> = [
 ];
 
 beforeAll(async () => {
-  server = await startEngineServer();
+  server = await startEngineServer({ clock: testClock(NOW) });
   expect((await server.send('POST', '/api/v1/sites', { id: 'ff', timeZone: 'UTC', ringCycleSeconds: 6 })).status).toBe(201);
   for (const [id, formula, s] of TABLE) expect((await server.send('POST', '/api/v1/standards', variant(id, formula, s))).status).toBe(201);
   expect((await server.postEvents({ events: EVENTS })).status).toBe(201);
@@ -202,18 +208,32 @@ describe('boundary values', () => {
 });
 
 describe('windows', () => {
-  it('rolling windows end now; today and month are whole local periods of the site; bad values are named', async () => {
-    const now = Date.now();
-    await server.postEvents({ events: [{ type: 'call', site: 'ny', occurredAt: new Date(now - 10 * 60_000).toISOString(), outcome: 'answered', rings: 1 }, { type: 'call', site: 'ny', occurredAt: new Date(now - 50 * 60_000).toISOString(), outcome: 'answered', rings: 1 }] });
-    const total = async (w: string) => (await server.getJson(`/api/v1/compliance?standard=b-ny&window=${w}&site=ny`)).body.standards[0].denominator;
-    expect(await total('15m')).toBe(1);
-    expect(await total('1h')).toBe(2);
-    const r = (await server.getJson('/api/v1/compliance?standard=b-ny&window=today&site=ny')).body;
-    const local = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
-    expect([local(r.from), local(r.to)]).toEqual(['00:00', '00:00']);
-    expect(r.window).toBe('today');
-    const m = (await server.getJson('/api/v1/compliance?standard=b-ny&window=month&site=ny')).body;
-    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', day: '2-digit' }).format(new Date(m.from))).toBe('01');
+  it('rolling windows end now; today and month are whole local periods of the site (or of tz=); bad values are named', async () => {
+    const ago = (ms: number) => new Date(NOW - ms).toISOString();
+    const events = [
+      ago(10 * 60_000), // 01:30 today: every window
+      ago(50 * 60_000), // 00:50 today: not the last 15 minutes
+      ago(2 * 3_600_000), // 23:40 on 1 December: the site's month, not its day (in UTC it is 2 December, 04:40)
+      ago(26 * 3_600_000), // 23:40 on 30 November: the last 7 days, not the site's month (in UTC, 1 December)
+      ago(20 * 86_400_000), // 12 November: the last 30 days only
+    ];
+    expect((await server.postEvents({ events: events.map((occurredAt) => ({ type: 'call', site: 'ny', occurredAt, outcome: 'answered', rings: 1 })) })).status).toBe(201);
+    const window = async (w: string, tz = '') => {
+      const body = (await server.getJson(`/api/v1/compliance?standard=b-ny&window=${w}&site=ny${tz}`)).body;
+      return { window: body.window, from: body.from, to: body.to, total: body.standards[0].denominator };
+    };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const now = iso(NOW);
+    expect(await window('15m')).toEqual({ window: '15m', from: iso(NOW - 15 * 60_000), to: now, total: 1 });
+    expect(await window('1h')).toEqual({ window: '1h', from: iso(NOW - 3_600_000), to: now, total: 2 });
+    // New York's day and month: from its midnight (05:00 UTC) to the next one.
+    expect(await window('today')).toEqual({ window: 'today', from: '2026-12-02T05:00:00.000Z', to: '2026-12-03T05:00:00.000Z', total: 2 });
+    expect(await window('month')).toEqual({ window: 'month', from: '2026-12-01T05:00:00.000Z', to: '2027-01-01T05:00:00.000Z', total: 3 });
+    // tz= names the zone instead: UTC's day and month hold one event more each.
+    expect(await window('today', '&tz=UTC')).toEqual({ window: 'today', from: '2026-12-02T00:00:00.000Z', to: '2026-12-03T00:00:00.000Z', total: 3 });
+    expect(await window('month', '&tz=UTC')).toEqual({ window: 'month', from: '2026-12-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z', total: 4 });
+    expect(await window('7d')).toEqual({ window: '7d', from: iso(NOW - 7 * 86_400_000), to: now, total: 4 });
+    expect(await window('30d')).toEqual({ window: '30d', from: iso(NOW - 30 * 86_400_000), to: now, total: 5 });
     const bad = await server.getJson('/api/v1/compliance?window=fortnight&from=2026-01-01T00:00:00Z&tz=Nowhere/City&groupBy=colour');
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: any) => e.path).sort()).toEqual(['from', 'groupBy', 'tz', 'window']);
