@@ -80,6 +80,18 @@ describe('one problem shape for bad input', () => {
     expect(await send('GET', '/incidents?standard=call-answer-2-rings')).toMatchObject({ status: 200, body: { incidents: [] } });
   });
 
+  it('sets a message that names its field apart from the path in the detail, and runs any other on after it', async () => {
+    const res = await send('GET', '/compliance?standard=nope&site=nosuch&from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
+    expect(res).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/) } });
+    expect(res.body.detail).toBe(
+      'standard: unknown standard "nope" (known: call-answer-2-rings, visit-greet-30s); site: unknown site "nosuch": no site of that name is configured or has events; to must be later than from',
+    );
+    expect(res.body.errors.map((e: { message: string }) => e.message)).toEqual([expect.stringMatching(/^unknown standard "nope"/), expect.stringMatching(/^unknown site "nosuch"/), 'must be later than from']);
+    // A name in quotes (a value sent, a name suggested) or in another case is not the message naming its field.
+    expect((await send('GET', '/compliance?Site=downtown')).body.detail).toBe('Site is not a known parameter (known: standard, site, from, to, window, tz, bucket, groupBy) (did you mean "site"?)');
+    expect((await send('GET', '/compliance?window=window')).body.detail).toBe('window must be one of 15m, 1h, today, 7d, 30d, month (got "window")');
+  });
+
   it('refuses a parameter on a route that takes none, before anything is done', async () => {
     const takesNone = API_ROUTES.filter((r) => !r.query && r.method !== 'ALL');
     expect(takesNone.length).toBeGreaterThan(20);
