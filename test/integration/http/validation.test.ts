@@ -37,6 +37,19 @@ describe('one problem shape for bad input', () => {
     expect((await send('POST', '/events/v1/amend', { changes: { rings: 2 } })).body.errors).toEqual([{ path: 'reason', message: 'is required' }]);
   });
 
+  it('suggests the field an unknown one most likely mistypes, in every body and at any depth, as an unknown parameter is', async () => {
+    const patch = await send('PATCH', '/standards/call-answer-2-rings', { treshold: 3, scope: { sitez: ['downtown'] } });
+    expect(patch).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-body$/) } });
+    expect(patch.body.detail).toBe('scope.sitez is not a known field (did you mean "sites"?); treshold is not a known field (did you mean "threshold"?)');
+    const milestone = await send('POST', '/milestones', { type: 'call', site: 'downtown', caseId: 'k1', milestone: 'started', att: '2026-12-01T09:00:00Z' });
+    expect(milestone.body.errors).toContainEqual({ path: 'att', message: 'is not a known field (did you mean "at"?)' });
+    expect((await send('POST', '/keys', { nmae: 'pbx', scopes: ['ingest'] })).body.errors).toEqual([
+      { path: 'nmae', message: 'is not a known field (did you mean "name"?)' },
+      { path: 'name', message: 'is required (a string)' },
+    ]);
+    expect((await send('GET', '/standards/call-answer-2-rings')).body.threshold).toBe(2);
+  });
+
   it('refuses a JSON value that is not an object in one wording on every route taking an object', async () => {
     const routes = ['POST /events/1/void', 'POST /events/1/amend', 'POST /event-types', 'PUT /event-types/1', 'POST /standards', 'PUT /standards/1', 'PATCH /standards/1', 'POST /sites', 'PUT /sites/1', 'PATCH /sites/1', 'POST /incidents/ack', 'POST /incidents/1/ack', 'POST /keys'];
     for (const r of routes) {
