@@ -147,7 +147,7 @@ describe('event type definitions', () => {
     expect(listProblems([{ ...EMAIL_TYPE, maxOpenSeconds: 0 }])).toEqual(['eventTypes.0.maxOpenSeconds: must be > 0']);
     expect(listProblems([{ ...EMAIL_TYPE, maxOpenSeconds: 1.5 }])).toEqual(['eventTypes.0.maxOpenSeconds: must be a whole number of seconds']);
     expect(listProblems([{ ...EMAIL_TYPE, maxOpenSeconds: 367 * 86_400 }])).toEqual(['eventTypes.0.maxOpenSeconds: must be at most 31622400 (366 days)']);
-    expect(listProblems([{ ...EMAIL_TYPE, maxOpen: 5 }])).toEqual(['eventTypes.0.maxOpen: is not a known field']);
+    expect(listProblems([{ ...EMAIL_TYPE, maxOpen: 5 }])).toEqual(['eventTypes.0.maxOpen: is not a known field (did you mean "maxOpenSeconds"?)']);
     expect(listProblems([{ ...EMAIL_TYPE, maxOpenSeconds: undefined }])).toEqual(['eventTypes.0.maxOpenSeconds: is required']);
     expect(listProblems([EMAIL_TYPE, CALLBACK_TYPE, EMAIL_TYPE])).toEqual(['eventTypes.2.id: "email" is defined twice']);
     expect(listProblems([{ ...EMAIL_TYPE, name: 'e\udfff' }])).toEqual(['eventTypes.0.name: must be well-formed Unicode text (found an unpaired surrogate at position 1)']);

@@ -1,6 +1,7 @@
 // RFC 9457 problem bodies: every 4xx/5xx the API sends goes through here.
 import type { ServerResponse } from 'node:http';
 import type { FieldProblem, ProblemDetails } from '../protocol';
+import { messageNamesField } from '../protocol/pure/fieldProblems';
 import { FieldErrors, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
@@ -29,8 +30,13 @@ export function notAcceptable(accept: string, offered: readonly string[], advice
   return problem(406, 'not-acceptable', 'Not acceptable', `Accept ${message}; ${advice}`, [{ path: 'Accept', message }]);
 }
 
-/** The detail of a 400 naming its fields: "path message; path message". */
-export const fieldsDetail = (errors: readonly FieldProblem[]): string => errors.map((e) => `${e.path} ${e.message}`).join('; ');
+/**
+ * The detail of a 400 naming its fields: "path message; path message" ("to must be later than from"); a message that
+ * names its field itself (messageNamesField) is set off by a colon, "standard: unknown standard …", so the path does
+ * not run into it ("standard unknown standard …").
+ */
+export const fieldsDetail = (errors: readonly FieldProblem[]): string =>
+  errors.map((e) => `${e.path}${messageNamesField(e.path, e.message) ? ':' : ''} ${e.message}`).join('; ');
 
 export function sendProblem(res: ServerResponse, p: ProblemDetails): void {
   sendJsonText(res, p.status, 'application/problem+json; charset=utf-8', JSON.stringify(p));

@@ -21,8 +21,8 @@ function invalidProblem(answer: InvalidAnswer, errors: FieldProblem[]) {
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
 
-/** Runs a schema; unknown keys are reported first, with the message the part of the request gives them. */
-function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey: (key: string) => string): Parsed<T> {
+/** Runs a schema; unknown keys are reported first, with the message the part of the request gives them (a body's: a field's). */
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey?: (key: string) => string): Parsed<T> {
   const parsed = parseInput(schema, input);
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, errors: zodProblems(unknownKeysFirst(parsed.error), [], unknownKey) };
@@ -150,7 +150,7 @@ export async function validateInput(route: Route, req: Request, res: Response, a
     // A form value that is not percent-encoded UTF-8 was read as something else (U+FFFD, or its raw text): refused.
     const undecodable = route.body.format === 'form' ? undecodableFormFields(req) : [];
     if (undecodable.length > 0) return refuse(route.body.invalid ?? INVALID_BODY, undecodable);
-    const parsed = parseWith(await resolve(route.body.schema, req, app), raw.body, () => 'is not a known field');
+    const parsed = parseWith(await resolve(route.body.schema, req, app), raw.body);
     if (!parsed.ok) return refuse(route.body.invalid ?? INVALID_BODY, parsed.errors);
     body = parsed.value;
   }

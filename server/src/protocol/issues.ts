@@ -3,7 +3,7 @@
 // words every issue a schema left to zod, so zod's default English ("Invalid input: expected …") never reaches a
 // client. Every parse of a request goes through parseInput.
 import { z } from 'zod';
-import { refusedValue } from './nearMiss';
+import { didYouMean, refusedValue } from './nearMiss';
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -103,6 +103,7 @@ export function issueMessage(issue: RawIssue): string {
     case 'invalid_format':
       return issue.format === 'regex' ? 'is not in the expected form' : `must be a valid ${issue.format}`;
     case 'unrecognized_keys':
+      keepKnownKeys(issue);
       return issue.keys.length === 1 ? 'is not a known field' : 'are not known fields';
     case 'invalid_union':
       if (issue.discriminator !== undefined && 'options' in issue && Array.isArray(issue.options)) return tagMessage(issue.input, issue.discriminator, issue.options);
@@ -115,6 +116,27 @@ export function issueMessage(issue: RawIssue): string {
       return 'is not valid';
   }
 }
+
+/** Where an unknown key's issue keeps the keys of the object that refused it (knownKeysOf). */
+type KnowingIssue = { knownKeys?: string[] };
+
+/**
+ * Keeps on an unknown key's issue the keys its object knows, so that the refusal of each unknown key can name the one
+ * it most likely mistypes: zod leaves the object that raised an issue out of the issue it reports, and its error map
+ * (this one) is the one place that sees it; what the map adds to the issue is reported with it.
+ */
+function keepKnownKeys(issue: RawIssue & { code: 'unrecognized_keys' }): void {
+  if (issue.inst instanceof z.ZodObject) (issue as KnowingIssue).knownKeys = Object.keys(issue.inst.shape);
+}
+
+/** The keys the object knows whose unknown keys `issue` refuses; none when it was not a zod object (a route's own check). */
+export const knownKeysOf = (issue: z.core.$ZodIssue): readonly string[] => (issue as KnowingIssue).knownKeys ?? [];
+
+/**
+ * The one wording of a field an object does not know, in a body or a file: `is not a known field (did you mean
+ * "outcome"?)`, the suggestion only for a near miss of a field it knows, as an unknown query parameter's is.
+ */
+export const unknownFieldMessage = (key: string, known: readonly string[]): string => `is not a known field${didYouMean(key, known)}`;
 
 /**
  * A whole number from `min` to `max`, each bound with its message. The bounds are checked first, and a number outside

@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '../protocol';
 import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
-import { notAnObjectMessage, oneOfMessage } from '../protocol/issues';
+import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
 import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, WriteTx } from '../store/port';
 import { DomainError } from '../domain/errors';
@@ -54,7 +54,7 @@ export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason
 export type KeyRequestValidation = { ok: true; name: string; scopes: Scope[]; sites: string[] | null; expiresAtMs: number | null } | { ok: false; errors: FieldProblem[] };
 
 const MAX_NAME = 100;
-const KNOWN_FIELDS = new Set(['name', 'scope', 'scopes', 'sites', 'expiresAt']);
+const KNOWN_FIELDS = ['name', 'scope', 'scopes', 'sites', 'expiresAt'];
 const MAX_SITES = 100;
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -62,7 +62,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestValidation {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '(body)', message: notAnObjectMessage(body) }] };
   const b = body as Record<string, unknown>;
-  const errors: FieldProblem[] = Object.keys(b).filter((k) => !KNOWN_FIELDS.has(k)).map((k) => ({ path: k, message: 'is not a known field' }));
+  const errors: FieldProblem[] = Object.keys(b).filter((k) => !KNOWN_FIELDS.includes(k)).map((k) => ({ path: k, message: unknownFieldMessage(k, KNOWN_FIELDS) }));
   const name = typeof b.name === 'string' ? b.name.trim() : '';
   const malformed = typeof b.name === 'string' ? malformedTextProblem(b.name) : null;
   if (typeof b.name !== 'string') errors.push({ path: 'name', message: 'is required (a string)' });

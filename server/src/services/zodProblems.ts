@@ -2,12 +2,13 @@
 // loader and the HTTP edge's validation. The messages are already ours: every input is parsed with parseInput
 // (protocol/issues.ts), which words each issue a schema left to zod.
 import { z } from 'zod';
-import type { FieldProblem } from '../protocol';
+import { knownKeysOf, unknownFieldMessage, type FieldProblem } from '../protocol';
 
-export function zodProblems(error: z.ZodError, prefix: Array<string | number> = [], unknownKey: (key: string) => string = () => 'is not a known field'): FieldProblem[] {
+/** `unknownKey` words a key its object does not know (`known`: the keys it does, when zod's object refused it). */
+export function zodProblems(error: z.ZodError, prefix: Array<string | number> = [], unknownKey: (key: string, known: readonly string[]) => string = unknownFieldMessage): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: unknownKey(key) }));
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: unknownKey(key, knownKeysOf(issue)) }));
     return [{ path: path.join('.') || '(body)', message: issue.message }];
   });
 }

@@ -80,7 +80,7 @@ describe('parsing a standards file', () => {
   it('reports YAML and JSON syntax errors and unknown top-level keys', () => {
     expect(parseStandardsConfig('standards: [\n', 'yaml')).toMatchObject({ ok: false, problems: [{ path: '(file)' }] });
     expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
-    expect(parseStandardsConfig('{"standard": []}', 'json')).toMatchObject({ ok: false, problems: [{ path: 'standard', message: 'is not a known field' }] });
+    expect(parseStandardsConfig('{"standard": []}', 'json')).toMatchObject({ ok: false, problems: [{ path: 'standard', message: 'is not a known field (did you mean "standards"?)' }] });
   });
   it('names the file when it is not a mapping, refuses aliases that expand without end, and says why .inf is no threshold', () => {
     expect(parseStandardsConfig('- 1\n- 2\n', 'yaml')).toEqual({ ok: false, problems: [{ path: '(file)', message: 'must be a JSON object (got a list)' }] });

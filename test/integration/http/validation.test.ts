@@ -37,6 +37,19 @@ describe('one problem shape for bad input', () => {
     expect((await send('POST', '/events/v1/amend', { changes: { rings: 2 } })).body.errors).toEqual([{ path: 'reason', message: 'is required' }]);
   });
 
+  it('suggests the field an unknown one most likely mistypes, in every body and at any depth, as an unknown parameter is', async () => {
+    const patch = await send('PATCH', '/standards/call-answer-2-rings', { treshold: 3, scope: { sitez: ['downtown'] } });
+    expect(patch).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-body$/) } });
+    expect(patch.body.detail).toBe('scope.sitez is not a known field (did you mean "sites"?); treshold is not a known field (did you mean "threshold"?)');
+    const milestone = await send('POST', '/milestones', { type: 'call', site: 'downtown', caseId: 'k1', milestone: 'started', att: '2026-12-01T09:00:00Z' });
+    expect(milestone.body.errors).toContainEqual({ path: 'att', message: 'is not a known field (did you mean "at"?)' });
+    expect((await send('POST', '/keys', { nmae: 'pbx', scopes: ['ingest'] })).body.errors).toEqual([
+      { path: 'nmae', message: 'is not a known field (did you mean "name"?)' },
+      { path: 'name', message: 'is required (a string)' },
+    ]);
+    expect((await send('GET', '/standards/call-answer-2-rings')).body.threshold).toBe(2);
+  });
+
   it('refuses a JSON value that is not an object in one wording on every route taking an object', async () => {
     const routes = ['POST /events/1/void', 'POST /events/1/amend', 'POST /event-types', 'PUT /event-types/1', 'POST /standards', 'PUT /standards/1', 'PATCH /standards/1', 'POST /sites', 'PUT /sites/1', 'PATCH /sites/1', 'POST /incidents/ack', 'POST /incidents/1/ack', 'POST /keys'];
     for (const r of routes) {
@@ -78,6 +91,18 @@ describe('one problem shape for bad input', () => {
       expect(res.body.errors, path).toEqual([{ path: 'standard', message: expect.stringMatching(/^unknown standard "nope" \(known: .*call-answer-2-rings/) }]);
     }
     expect(await send('GET', '/incidents?standard=call-answer-2-rings')).toMatchObject({ status: 200, body: { incidents: [] } });
+  });
+
+  it('sets a message that names its field apart from the path in the detail, and runs any other on after it', async () => {
+    const res = await send('GET', '/compliance?standard=nope&site=nosuch&from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
+    expect(res).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-query$/) } });
+    expect(res.body.detail).toBe(
+      'standard: unknown standard "nope" (known: call-answer-2-rings, visit-greet-30s); site: unknown site "nosuch": no site of that name is configured or has events; to must be later than from',
+    );
+    expect(res.body.errors.map((e: { message: string }) => e.message)).toEqual([expect.stringMatching(/^unknown standard "nope"/), expect.stringMatching(/^unknown site "nosuch"/), 'must be later than from']);
+    // A name in quotes (a value sent, a name suggested) or in another case is not the message naming its field.
+    expect((await send('GET', '/compliance?Site=downtown')).body.detail).toBe('Site is not a known parameter (known: standard, site, from, to, window, tz, bucket, groupBy) (did you mean "site"?)');
+    expect((await send('GET', '/compliance?window=window')).body.detail).toBe('window must be one of 15m, 1h, today, 7d, 30d, month (got "window")');
   });
 
   it('refuses a parameter on a route that takes none, before anything is done', async () => {

@@ -100,6 +100,18 @@ describe('invalid events', () => {
     ]);
   });
 
+  it('suggests the field an unknown one most likely mistypes, among the fields of the event\'s own type', async () => {
+    const res = await server.postEvents({ events: [call({ outcome: undefined, outcom: 'answered' }), visit({ greetSeconds: undefined, greetSecond: 4, rings: 2 })] });
+    expectProblem(res, 400);
+    const unknown = res.body.errors.filter((e: { message: string }) => e.message.startsWith('is not a known field'));
+    expect(Object.fromEntries(unknown.map((e: { path: string; message: string }) => [e.path, e.message]))).toEqual({
+      'events.0.outcom': 'is not a known field (did you mean "outcome"?)',
+      'events.1.greetSecond': 'is not a known field (did you mean "greetSeconds"?)',
+      // A call's field on a visit is unknown there, and suggests nothing of the visit's.
+      'events.1.rings': 'is not a known field',
+    });
+  });
+
   it('names a wrong JSON type by what the field must be and what it got', async () => {
     const res = await server.postEvents(call({ rings: '2', agent: 5, queue: null }));
     expect(res.body.errors).toEqual([

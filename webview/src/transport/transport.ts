@@ -13,6 +13,7 @@ import type {
   ProblemDetails,
   RenderedSummary,
 } from '@ringside/server/protocol';
+import { messageNamesField } from '@ringside/server/protocol/pure';
 
 /** Where the page runs: inside a VS Code webview (the extension's commands are there) or a browser tab. */
 export type TransportHost = 'vscode' | 'browser';
@@ -58,19 +59,15 @@ export function describeRequestError(error: unknown): string {
 
 /**
  * A problem in words: each field's problem when it names any (the API's `detail` writes "<path> <message>" for each,
- * which doubles the field's name where the message already says it: "site unknown site …"), else its detail.
+ * "<path>: <message>" where the message already names its field), else its detail.
  */
 export function problemText(problem: Partial<Pick<ProblemDetails, 'detail' | 'errors'>>): string {
   return problem.errors?.length ? problem.errors.map(fieldProblemText).join('; ') : (problem.detail ?? '');
 }
 
-/**
- * A message that mentions its field by name (its path's last part, as a word: `unknown site "x"` at `site`) reads on
- * its own; one that says only what the field must be (`must be later than from` at `to`) follows the field's path.
- */
+/** A message that names its field (messageNamesField) reads on its own; any other follows the field's path. */
 function fieldProblemText({ path, message }: FieldProblem): string {
-  const name = path.split('.').at(-1)!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\p{L}\\p{N}])${name}(?![\\p{L}\\p{N}])`, 'iu').test(message) ? message : `${path} ${message}`;
+  return messageNamesField(path, message) ? message : `${path} ${message}`;
 }
 
 /** A result's body, or its problem thrown as a RequestError. */

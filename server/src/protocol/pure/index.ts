@@ -13,3 +13,4 @@ export * from './incidents';
 export * from './openClocks';
 export * from './livePoints';
 export * from './idLists';
+export * from './fieldProblems';

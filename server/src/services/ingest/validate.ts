@@ -1,6 +1,6 @@
 // Validating posted events with the shared wire schema, collecting every bad field of every event.
 import type { z } from 'zod';
-import { eventInputSchema, LIMITS, parseInput, type EventInput } from '../../protocol';
+import { eventInputSchema, knownKeysOf, LIMITS, parseInput, unknownFieldMessage, type EventInput } from '../../protocol';
 import type { ItemProblem } from './itemProblem';
 
 export type Validation = { ok: true; inputs: EventInput[] } | { ok: false; problems: ItemProblem[] };
@@ -34,7 +34,7 @@ export function toItemProblems(index: number, issue: z.core.$ZodIssue, what = 'a
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
     // One entry per unknown field, so each is named by its own path.
-    return issue.keys.map((key) => ({ index, path: [...path, key], message: 'is not a known field' }));
+    return issue.keys.map((key) => ({ index, path: [...path, key], message: unknownFieldMessage(key, knownKeysOf(issue)) }));
   }
   return [{ index, path, message: friendlyMessage(issue, what) }];
 }
