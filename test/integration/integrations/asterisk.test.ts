@@ -134,6 +134,20 @@ describe('Asterisk queue_log over HTTP', () => {
     expect(await postQueueLog(server, log(`${T}|a|q|NONE|ENTERQUEUE||1|1`), '')).toMatchObject({ status: 400, body: { errors: [{ path: 'site' }] } });
     expect(await postQueueLog(server, '\n\n')).toMatchObject({ status: 400, body: { errors: [{ path: '(body)', message: 'is empty' }] } });
   });
+
+  it('refuses the records of a site a strict server does not know, each named by its line, the field set off', async () => {
+    const strict = await startTestServer({ clock: testClock(T * 1000 + 10_000), rejectUnknownSites: true });
+    try {
+      const answer = await postQueueLog(strict, log(`${T}|1772438400.10|support|NONE|ENTERQUEUE||+49301234570|1`), 'site=nowhere');
+      expect(answer.status).toBe(400);
+      expect(answer.body.detail).toBe(
+        'line 1 (aq:1772438400.10@support:ENTERQUEUE): site: unknown site "nowhere"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites); nothing from this request was stored',
+      );
+    } finally {
+      await strict.close();
+      removeDir(strict.dataDir);
+    }
+  });
 });
 
 describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshold", () => {

@@ -27,7 +27,7 @@ type FormBody = z.infer<typeof formBody>;
 /** The 400 or 409 answer of a refused feed: each refused record named by `nameOf` (its line, its event, …). */
 function feedRefusal(res: Response, outcome: Exclude<FeedOutcome, { kind: 'stored' }>, nameOf: (part: 'milestones' | 'events', index: number) => string): void {
   const errors: FieldProblem[] = outcome.problems.map((p) => ({ path: `${nameOf(outcome.part, p.index)}: ${p.path.join('.')}`, message: p.message }));
-  const detail = `${errors.map((e) => `${e.path} ${e.message}`).join('; ')}${NOTHING_STORED}`;
+  const detail = `${fieldsDetail(errors)}${NOTHING_STORED}`;
   if (outcome.kind === 'invalid') sendProblem(res, problem(400, 'invalid-record', 'Invalid record', detail, errors));
   else if (outcome.kind === 'forbidden') sendProblem(res, siteNotAllowed(errors, NOTHING_STORED));
   else sendProblem(res, problem(409, 'record-conflict', 'Record conflicts with one stored', detail, errors));
