@@ -10,7 +10,7 @@ export type StandardClock = (typeof STANDARD_CLOCKS)[number];
 
 /**
  * The numeric fields of a posted call or visit that a standard may judge: the built-in wait types' measures and
- * `rings` (protocol/builtInEventTypes.ts standardMeasuresOf; test/unit/builtInEventTypes.test.ts ties the two). The
+ * `rings` (protocol/builtInEventTypes.ts standardMeasuresOf; test/unit/eventTypes.test.ts ties the two). The
  * judge reads these from the event's own fields, so a user-defined measure may not take their ids.
  */
 export const EVENT_MEASURE_FIELDS = ['rings', 'answerSeconds', 'greetSeconds'] as const;
