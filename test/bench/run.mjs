@@ -3,11 +3,10 @@
 // each case side by side with its baseline in the same run. Cases: ingest, batch, milestones, batch-pg, query, live,
 // export, memory, render, nodes (PostgreSQL with 1–3 nodes beside SQLite). With no case named, all run and BENCHMARKS.md at the root is regenerated;
 // a subset or --quick prints the report and writes it to test/bench/.out/ (or --out FILE) instead.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildServer, machine, REPO } from './lib/common.mjs';
+import { buildServer, machine, REPO, settleDisk } from './lib/common.mjs';
 import { renderReport } from './lib/report.mjs';
 
 const CASES = ['ingest', 'batch', 'milestones', 'batch-pg', 'query', 'live', 'export', 'memory', 'render', 'nodes'];
@@ -57,18 +56,6 @@ const ctx = {
   log: (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a),
 };
 
-/**
- * Puts what the previous case wrote on disk before the next case starts (`sync`), so no case's fsyncs wait behind
- * another's writeback: the query case writes and deletes a ~5 GB fixture, the export case a 1 M-event one. Logged
- * when it took longer than 0.1 s.
- */
-function settleDisk() {
-  const t = Date.now();
-  execFileSync('sync');
-  const ms = Date.now() - t;
-  if (ms > 100) ctx.log(`disk settled in ${(ms / 1000).toFixed(1)} s (sync) before the next case`);
-}
-
 const started = Date.now();
 const info = machine();
 ctx.log(`machine: ${info.cores} cores (${info.cpu}), ${info.memoryGb} GB, Node ${info.node}, load ${info.load}`);
@@ -76,7 +63,7 @@ buildServer();
 const results = [];
 let failed = false;
 for (const name of selected) {
-  settleDisk();
+  settleDisk(ctx.log, 'the next case');
   const t = Date.now();
   ctx.log(`case ${name}${ctx.quick ? ' (quick)' : ''} …`);
   try {

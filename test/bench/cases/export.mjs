@@ -8,7 +8,7 @@
 import { get } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTH, fmt, removeDir, rssMb, startRingside, tempDir, sleep } from '../lib/common.mjs';
+import { AUTH, fmt, removeDir, rssMb, settleDisk, startRingside, tempDir, sleep } from '../lib/common.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
 import { Database } from '../lib/db.mjs';
 
@@ -28,6 +28,7 @@ export async function run({ quick, log }) {
     log(`export: fixture ${events} events + ${links} chain links in ${(genMs / 1000).toFixed(1)} s`);
     const inWindow = countInWindow(dir, fromMs, toMs);
     if (inWindow !== events) throw new Error(`the fixture holds ${inWindow} events in the export's window, expected ${events}`);
+    settleDisk(log, 'the exports');
     const server = await startRingside(dir);
     const out = {};
     const base = {};
@@ -64,7 +65,7 @@ export async function run({ quick, log }) {
     const line = (f) => `${f.toUpperCase()}: ${fmt(out[f].rows)} data rows + ${fmt(out[f].linkLines)} proof-link lines, ${fmt(out[f].bytes / 1024 / 1024)} MB in ${fmt(out[f].ms / 1000, 2)} s = ${fmt(out[f].rowsPerSecond)} rows/s (server CPU ${fmt(out[f].cpuMs / 1000, 1)} s); server RSS ${fmt(out[f].before)} → peak ${fmt(out[f].peak)} MB (+${fmt(out[f].growth)} MB). Its baseline, same run: ${fmt(base[f].rows)} rows in ${fmt(base[f].ms)} ms (CPU ${fmt(base[f].cpuMs / 1000, 1)} s) = ${fmt(base[f].rowsPerSecond)} rows/s; ${ratio(f).toFixed(2)} × baseline.`;
     return {
       title: 'Export',
-      how: `${fmt(events)} events over 7 days × 20 sites generated as in the query case, then chained in bulk with the audit code's own digest/link functions (as migration 5 chains pre-existing rows), so the export's proof is real. \`GET /api/v1/export/events?format=…&from=…&to=…\` (default proof: each row carries its own event and judgement links in its columns, and every other link between the first exported one and the chain head follows the rows as \`link\` lines), streamed by the harness and counted line by line. Rows/s = data rows / time to the last byte (the proof links are extra work inside that time). RSS of the server sampled every 100 ms. Server CPU = the server process's user + system time during the export (/proc), steadier than wall time on a shared machine. Baseline, per format, measured in the harness in the same run right after the exports: the same event ⋈ judgement rows of the window (\`SELECT e.*, j.… ORDER BY e.seq\`) read with better-sqlite3 \`.iterate()\` as row objects and serialised as a plain loop would, NDJSON as \`JSON.stringify(row)\` + "\\n", CSV as the row's values quoted per RFC 4180 where needed, joined by "," + CRLF; in-process, the text counted and dropped (no chain links, no hashing, no HTTP, no client). Floor, same run, after the baselines: the export's own statement (\`eventRowsQuery\` in server/src/store/sqlite/exportRows.ts, the rows with both chain links joined) stepped in the harness with \`.raw().iterate()\` and nothing else, on a read-only connection in one read transaction; it must step as many rows as the fixture holds. Not a target: what reading alone costs here, so the figures above can be told apart from SQLite's share.`,
+      how: `${fmt(events)} events over 7 days × 20 sites generated as in the query case, then chained in bulk with the audit code's own digest/link functions (as migration 5 chains pre-existing rows), so the export's proof is real, then put on disk (\`sync\`) before the server starts. \`GET /api/v1/export/events?format=…&from=…&to=…\` (default proof: each row carries its own event and judgement links in its columns, and every other link between the first exported one and the chain head follows the rows as \`link\` lines), streamed by the harness and counted line by line. Rows/s = data rows / time to the last byte (the proof links are extra work inside that time). RSS of the server sampled every 100 ms. Server CPU = the server process's user + system time during the export (/proc), steadier than wall time on a shared machine. Baseline, per format, measured in the harness in the same run right after the exports: the same event ⋈ judgement rows of the window (\`SELECT e.*, j.… ORDER BY e.seq\`) read with better-sqlite3 \`.iterate()\` as row objects and serialised as a plain loop would, NDJSON as \`JSON.stringify(row)\` + "\\n", CSV as the row's values quoted per RFC 4180 where needed, joined by "," + CRLF; in-process, the text counted and dropped (no chain links, no hashing, no HTTP, no client). Floor, same run, after the baselines: the export's own statement (\`eventRowsQuery\` in server/src/store/sqlite/exportRows.ts, the rows with both chain links joined) stepped in the harness with \`.raw().iterate()\` and nothing else, on a read-only connection in one read transaction; it must step as many rows as the fixture holds. Not a target: what reading alone costs here, so the figures above can be told apart from SQLite's share.`,
       details: [
         line('ndjson'),
         line('csv'),

@@ -129,6 +129,20 @@ export function startRingside(dataDir, { nodeArgs = [], extra = [], profile = fa
   });
 }
 
+/**
+ * Puts what was written before on disk (`sync`) before something is measured, so no measurement shares the disk and
+ * the cores with the write-back of another's files: between cases (the query case writes and deletes a ~5 GB
+ * fixture, the export case a 1 M-event one), and between a case's fixture and its rounds. Logged when it took longer
+ * than 0.1 s; returns the milliseconds it took.
+ */
+export function settleDisk(log, before) {
+  const t = Date.now();
+  execFileSync('sync');
+  const ms = Date.now() - t;
+  if (ms > 100) log(`disk settled in ${(ms / 1000).toFixed(1)} s (sync) before ${before}`);
+  return ms;
+}
+
 /** Removes a case's data folder, unless the run was profiled: then it holds the profile, and says where. */
 export function removeDataDir(dir, { profile = false, log } = {}) {
   if (profile) log(`profile kept in ${dir}/prof`);
