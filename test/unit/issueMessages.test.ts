@@ -86,7 +86,7 @@ describe('parseInput', () => {
     expect(messages(standardDefinitionSchema, tester)).toEqual([
       ['operator', 'must be one of <=, <, >=, > (got "=<")'],
       ['threshold', 'must be ≥ 0'],
-      ['target', 'must be between 0 and 1'],
+      ['target', 'must be a share above 0 and at most 1 (0.9 for 90 %)'],
       ['formula', 'must be one of F1, F2, F3, F4, F5 (got "F9")'],
       ['measure', 'is not a measure of a call: must be one of rings, answerSeconds (got "greetSeconds")'],
       ['bands.amber', 'must not be above bands.green'],

@@ -7,7 +7,7 @@ import { isoWithOffset } from './events';
 import { betweenFieldsIssue, missingFromReplacementMessage, unlessWrong } from './issues';
 import { normalSiteId } from './pure/idLists';
 import { LIMITS } from './pure/limits';
-import { FORMULA_VARIANTS, OPERATORS, REPORT_WINDOWS, STANDARD_CLOCKS, type ReportWindow } from './standards';
+import { FORMULA_VARIANTS, MAX_SHORT_ABANDON_SECONDS, OPERATORS, REPORT_WINDOWS, STANDARD_CLOCKS, type ReportWindow } from './standards';
 import { wellFormedString } from './text';
 
 const ident = wellFormedString()
@@ -20,9 +20,15 @@ const ident = wellFormedString()
  * maxOpenSeconds) and no posted wait is longer than a day; a bigger one is a unit mix-up.
  */
 const MAX_THRESHOLD = LIMITS.maxOpenSeconds;
-/** A threshold or a short-abandon limit: a wait in seconds, no longer than any case stays open. */
+/** A threshold: a wait in seconds, no longer than any case stays open. */
 const seconds = z.number().finite().min(0, 'must be ≥ 0').max(MAX_THRESHOLD, `must be at most ${MAX_THRESHOLD} (366 days in seconds: no case stays open longer)`);
+const SHORT_ABANDON_RANGE = `must be from 0 to ${MAX_SHORT_ABANDON_SECONDS} seconds (an abandon after an hour is not short)`;
+const shortAbandon = z.number().finite().min(0, SHORT_ABANDON_RANGE).max(MAX_SHORT_ABANDON_SECONDS, SHORT_ABANDON_RANGE);
 const share = z.number().finite().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+// A target of 0 asks nothing: every figure would be green and every miss within budget. 1 (100 %) is a real target
+// with no error budget (docs/standards.md).
+const TARGET_RANGE = 'must be a share above 0 and at most 1 (0.9 for 90 %)';
+const target = z.number().finite().gt(0, TARGET_RANGE).max(1, TARGET_RANGE);
 const nameText = wellFormedString().trim().min(1, 'must not be empty').max(200);
 const LIST_AT_LEAST_ONE = 'must list at least one (omit it for all)';
 const nameList = z.array(nameText).min(1, LIST_AT_LEAST_ONE);
@@ -41,9 +47,9 @@ const standardFields = {
   measure: wellFormedString().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a measure of the event type (rings, answerSeconds, greetSeconds, acknowledgeSeconds …)'),
   operator: z.enum(OPERATORS),
   threshold: seconds,
-  target: share,
+  target,
   formula: z.enum(FORMULA_VARIANTS),
-  shortAbandonSeconds: seconds.nullable(),
+  shortAbandonSeconds: shortAbandon.nullable(),
   scope: z.strictObject({ sites: z.array(nameText.overwrite(normalSiteId)).min(1, LIST_AT_LEAST_ONE).optional(), queues: nameList.optional() }),
   bands: z.strictObject({ green: share, amber: share }),
   windows: z.array(z.enum(REPORT_WINDOWS)).min(1),

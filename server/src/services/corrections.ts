@@ -21,10 +21,15 @@ export interface CorrectionResult {
   at: string | null;
 }
 
-/** The chained record keeps met/counted as 1/0; the answer gives them as booleans, as every other answer does. */
+/**
+ * The chained record keeps met/counted as 1/0 and, read back, its keys sorted; the answer gives them as booleans and
+ * in the order of every other answer's judgements, whichever state it was read from.
+ */
 function answered(judgements: Record<string, EffectiveJudgement>): Record<string, CorrectedJudgement> {
   const out: Record<string, CorrectedJudgement> = {};
-  for (const [standardId, j] of Object.entries(judgements)) out[standardId] = { ...j, met: j.met === 1, counted: j.counted === 1 };
+  for (const [standardId, j] of Object.entries(judgements)) {
+    out[standardId] = { standardVersion: j.standardVersion, measure: j.measure, value: j.value, threshold: j.threshold, met: j.met === 1, counted: j.counted === 1, reason: j.reason };
+  }
   return out;
 }
 

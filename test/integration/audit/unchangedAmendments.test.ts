@@ -1,6 +1,9 @@
 // An amendment that would leave an event exactly as it stands (its fields, what was measured and what derived, its
 // judgements) records nothing: no correction, no audit-log entry, no chain link. It answers 200 with the event as it
 // stands and `changed: false`, so an integration that retries an amendment it already made gets the same state back.
+// Whatever a correction answers, it gives each judgement as every other answer does: met and counted as booleans, the
+// fields in the order of POST /events' judgements, also when read back from a chained record (which keeps 1/0 with its
+// keys sorted, and is not changed by this).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, call, chainHead, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
 
@@ -63,5 +66,27 @@ describe('an amendment that changes nothing', () => {
     expect(measured.status).toBe(201);
     expect(measured.body).toMatchObject({ changed: true, fields: { rings: 2, answerSeconds: derivedAnswer, derived: [] } });
     expect(await amendmentsLogged()).toEqual(['c1', 'c1']);
+  });
+});
+
+describe("a correction's answer", () => {
+  const correct = async (id: string, action: 'amend' | 'void', body: Record<string, unknown>) => {
+    const res = await fetch(`${server.url}/api/v1/events/${id}/${action}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checked against the PBX log', ...body }) });
+    return { status: res.status, body: (await res.json()) as { judgements: Record<string, object>; previous: Record<string, object> } };
+  };
+
+  it('gives every judgement, in force or previous, in the fields and order of every other answer', async () => {
+    const posted = await server.postEvents({ events: [call({ id: 'k1', rings: 3 })] });
+    const { standardId, ...ingested } = posted.body.results[0].judgements[0];
+    const order = Object.keys(ingested);
+    const shapeOf = (j: object) => [Object.keys(j), Object.values(j).filter((v) => typeof v === 'boolean').length];
+    const amended = await correct('k1', 'amend', { changes: { rings: 1 } });
+    const again = await correct('k1', 'amend', { changes: { rings: 1 } });
+    const voided = await correct('k1', 'void', {});
+    expect([amended.status, again.status, voided.status]).toEqual([201, 200, 201]);
+    // The unchanged amendment's and the void's previous are the state the first amendment chained, read back.
+    const answered = [amended.body.judgements, amended.body.previous, again.body.judgements, again.body.previous, voided.body.previous].map((js) => js[standardId]!);
+    expect(answered.map(shapeOf)).toEqual(answered.map(() => [order, 2]));
+    expect(voided.body.previous[standardId]).toEqual({ ...ingested, value: 1, met: true });
   });
 });
