@@ -33,11 +33,6 @@ export type FormulaVariant = (typeof FORMULA_VARIANTS)[number];
 
 /** Short-abandon threshold F5 uses when the definition does not give one (stored explicitly). */
 export const DEFAULT_SHORT_ABANDON_SECONDS = 5;
-/**
- * The longest short abandon a standard may exclude, an hour: an abandon after longer is not short, and a bigger value
- * is most likely milliseconds (5000 for 5 s). Only new definitions are held to it; stored versions keep theirs.
- */
-export const MAX_SHORT_ABANDON_SECONDS = 3_600;
 
 export const REPORT_WINDOWS = ['15m', '1h', 'today', '7d', '30d', 'month'] as const;
 export type ReportWindow = (typeof REPORT_WINDOWS)[number];

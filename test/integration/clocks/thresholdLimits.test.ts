@@ -31,6 +31,15 @@ describe('thresholds and the clocks they time', () => {
     expect((await server.getJson('/api/v1/standards/too-long')).status).toBe(404);
   });
 
+  it('bounds a short-abandon limit as a threshold, naming it', async () => {
+    const call = { id: 'short-too-long', name: 'Calls answered in 20 s', eventType: 'call', measure: 'answerSeconds', threshold: 20, target: 0.8, formula: 'F5' };
+    const res = await send('POST', '/standards', { ...call, shortAbandonSeconds: 1e12 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'shortAbandonSeconds', message: 'must be at most 31622400 (366 days in seconds: no case stays open longer)' }]);
+    expect((await server.getJson('/api/v1/standards/short-too-long')).status).toBe(404);
+    expect((await send('POST', '/standards', { ...call, shortAbandonSeconds: 31_622_400 })).status).toBe(201);
+  });
+
   it('answers GET /clocks for a business threshold the site never uses up, its deadline null', async () => {
     expect((await send('POST', '/sites', { id: 'rarely', hours: { mon: ['09:00-09:01'] } })).status).toBe(201);
     const created = await send('POST', '/standards', standard({ id: 'resolve-business', threshold: 31_622_400, clock: 'business', scope: { sites: ['rarely'] } }));
