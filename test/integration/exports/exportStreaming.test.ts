@@ -2,6 +2,8 @@
 // through the store's batch writer in big transactions (fast), then the BUILT server runs as a child process
 // and we sample its RSS (/proc/<pid>/status) while a client reads the export, decoding and hashing every line.
 // Default 200 000 events (≈ 30 s); the 1 M run: RINGSIDE_STREAM_EVENTS=1000000 npx vitest run --project integration test/integration/exports/exportStreaming.test.ts
+// How soon the first bytes come is printed, not asserted: that the export starts at once is checked by order in
+// exportStartsAtOnce.test.ts.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -74,7 +76,7 @@ afterAll(async () => {
 });
 
 describe(`streaming export of ${COUNT} events`, () => {
-  it('starts sending at once, keeps the server RSS bounded, ends with a manifest matching the rows', async () => {
+  it('keeps the server RSS bounded, ends with a manifest matching the rows', async () => {
     const pid = cli.child.pid!;
     // Warm up (first export allocates statement caches, JIT): a small export, then the baseline.
     await (await fetch(`${cli.url}/api/v1/export/events?from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00Z&format=csv`, { headers: { authorization: `Bearer ${KEY}` } })).text();
@@ -126,7 +128,6 @@ describe(`streaming export of ${COUNT} events`, () => {
     expect(rows).toBe(COUNT * 1); // one judgement per event (calls: call standard; visits: visit standard)
     expect(manifest.rowCount).toBe(rows);
     expect(hash.digest('hex')).toBe(manifest.dataSha256);
-    expect(firstByteMs).toBeLessThan(2000); // measured 30–160 ms; generous for a loaded machine
     // Bounded: far below the body size (the body is ~0.5 KB per row), and not growing with the row count.
     expect(growthMb).toBeLessThan(Math.min(80, bytes / 1e6 / 3));
   }, 300_000);
