@@ -1,9 +1,9 @@
 // The export's direct row encoders write exactly what the per-record csv-stringify call and
 // JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, numberText, type Column, type ColumnType } from '../../server/src/services/exports/encoders';
-import { streamExport, writer } from '../../server/src/services/exports/format';
+import { streamExport, TURN_MS, writer } from '../../server/src/services/exports/format';
 import { GENESIS_HASH } from '../../server/src/domain/chain';
 import { parse } from 'csv-parse/sync';
 import { spawnSync } from 'node:child_process';
@@ -194,15 +194,26 @@ describe('numbers written without the number-to-string cache', () => {
 });
 
 describe('writer', () => {
-  it('gives the event loop a turn while a client takes every write at once', async () => {
-    // A sink that never fills: 'drain' would come in the same turn, so only the writer's own pause lets a timer run.
-    const sink = new Writable({ highWaterMark: 16, write: (_chunk, _enc, cb) => cb() });
-    const write = writer(sink);
-    let timerRan = false;
-    setTimeout(() => (timerRan = true), 0);
-    const started = performance.now();
-    while (!timerRan && performance.now() - started < 1000) await write('x'.repeat(1000));
-    expect(timerRan).toBe(true);
-    expect(performance.now() - started).toBeLessThan(500); // a turn within ~20 ms of writing, not at the end
+  it('gives the event loop a turn once its turn has lasted TURN_MS, while a client takes every write at once', async () => {
+    // The writer's clock is the test's (performance.now faked); the event loop is real, so a callback queued for its
+    // next turn runs only if the writer yields.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      // A sink that never fills: 'drain' would come in the same turn, so only the writer's own pause lets a timer run.
+      const sink = new Writable({ highWaterMark: 16, write: (_chunk, _enc, cb) => cb() });
+      const write = writer(sink);
+      let turnGiven = false;
+      setImmediate(() => (turnGiven = true));
+      for (let i = 0; i < 200; i++) await write('x'.repeat(1000));
+      expect(turnGiven).toBe(false); // within its turn: no pause
+      vi.advanceTimersByTime(TURN_MS - 1);
+      await write('x');
+      expect(turnGiven).toBe(false);
+      vi.advanceTimersByTime(1);
+      await write('x');
+      expect(turnGiven).toBe(true); // the turn has lasted TURN_MS: the next write let the loop run
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -57,7 +57,7 @@ export class ClientGone extends Error {}
  * socket then reports 'drain' in the same turn (process.nextTick), so without a pause a 1 M-row export held
  * the server's one thread for its whole 15–20 s, and ingest, live pushes and every other request waited.
  */
-const TURN_MS = 20;
+export const TURN_MS = 20;
 
 /**
  * Called between an export's rows, periods or reads: gives the event loop a turn once the current one has lasted
