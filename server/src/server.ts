@@ -114,7 +114,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   let store: Store | undefined;
   let core: Core | undefined;
   try {
-    store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now() });
+    store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
     if (options.standardsFile) logApplied(logger, options.standardsFile, await loadStandardsFile(core, options.standardsFile), 'standards file loaded');
     const envKey = options.apiKey ? options.apiKey : undefined;

@@ -4,6 +4,7 @@
 // and no server starts on a store a command is rewriting.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 
 const LOCK_FILE = 'ringside.lock';
 /** Held (created exclusively) by the one start that removes a stale lock, so two cannot both take it over. */
@@ -57,7 +58,7 @@ export function takeLock(dataDir: string, owner: LockOwner = {}): DataLock {
   const mine: LockInfo = { ...thisProcess(), startedAt: (owner.startedAt ?? new Date()).toISOString(), ...(owner.command ? { command: owner.command } : {}) };
   let text = JSON.stringify(mine) + '\n';
   try {
-    if (!owner.command) mkdirSync(dataDir, { recursive: true });
+    if (!owner.command) mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
   } catch {
     return none;
   }
@@ -83,7 +84,7 @@ export function takeLock(dataDir: string, owner: LockOwner = {}): DataLock {
       const next = JSON.stringify({ ...(JSON.parse(text) as LockInfo), url }) + '\n';
       try {
         const aside = asideFile(file);
-        writeFileSync(aside, next, { mode: 0o644 });
+        writeFileSync(aside, next, { mode: PRIVATE_FILE_MODE });
         renameSync(aside, file); // replaced whole: a reader never sees half of it
         text = next;
       } catch {
@@ -110,13 +111,13 @@ function createWhole(file: string, text: string): 'created' | 'exists' | 'failed
   const aside = asideFile(file);
   const outcome = (error: unknown) => ((error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : 'failed');
   try {
-    writeFileSync(aside, text, { mode: 0o644 });
+    writeFileSync(aside, text, { mode: PRIVATE_FILE_MODE });
     linkSync(aside, file);
     return 'created';
   } catch (error) {
     if (outcome(error) === 'exists') return 'exists';
     try {
-      writeFileSync(file, text, { mode: 0o644, flag: 'wx' });
+      writeFileSync(file, text, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
       return 'created';
     } catch (again) {
       return outcome(again);
