@@ -210,6 +210,16 @@ function processStart(pid: number): number | null {
   return Number.isSafeInteger(start) ? start : null;
 }
 
+/**
+ * Throws, as takeLock would, when a live process holds `dataDir`'s lock; reads it only, creating nothing. A start
+ * asks before its other checks (a port in use), so that a second server on the same folder and port is told about
+ * the server that holds the folder, which is what it needs to know.
+ */
+export function refuseIfHeld(dataDir: string, owner: LockOwner = {}): void {
+  const holder = liveLockHolder(dataDir);
+  if (holder && holder.pid !== process.pid) throw new DataDirInUse(inUse(dataDir, holder, owner));
+}
+
 /** The lock's holder if it is still alive (a stale lock is ignored). */
 export function liveLockHolder(dataDir: string): LockInfo | null {
   const text = readText(join(dataDir, LOCK_FILE));
