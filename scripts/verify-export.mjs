@@ -37,7 +37,9 @@
 //      `openssl ts -verify` checks the token's signature against that CA. A missing timestamp is a note.
 // A file ending with the server's error line (`# error {…}`, `{"error":…}`: an export that failed after it started)
 // fails first, naming the failure and the request id the server logged it with.
-// Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file.
+// Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file,
+// 3 = not proven: every check passed, but without --public-key nothing proves the file (a report; incidents and alerts
+// exports, whose rows no chain link holds), so it prints NOT PROVEN, never VERIFIED: anyone could have written it.
 // --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -185,7 +187,8 @@ the audit chain proof it carries. docs/audit.md, "Offline export verification", 
   --json               one JSON object on stdout instead of text
   -h, --help           show this help
 
-Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) or an unreadable file.
+Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) or an unreadable file,
+3 = not proven: nothing to verify without --public-key (a report, an incidents or alerts export; NOT PROVEN).
 `);
   process.exit(0);
 }
@@ -1067,8 +1070,9 @@ function verifier(publishedHead, publicKey, observe) {
         else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
         else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
-      if (!signed && UNCHAINED_ROWS.has(m.kind)) notes.push(`the rows of ${m.kind === 'incidents' ? 'an incidents' : 'an alerts'} export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)`);
-      return { ok: problems.length === 0, problems, notes, rows, kind: m.kind };
+      const proven = signed || !UNCHAINED_ROWS.has(m.kind);
+      if (!proven) notes.push(`the rows of ${m.kind === 'incidents' ? 'an incidents' : 'an alerts'} export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)`);
+      return { ok: problems.length === 0, proven, problems, notes, rows, kind: m.kind };
     },
   };
   /**
@@ -1316,7 +1320,7 @@ function verifyReport(bytes, publishedHead, publicKey) {
   if (publishedHead && publishedHead !== m.chainHead?.hash) problems.push(`the report was made against chain head ${m.chainHead?.hash} (record ${m.chainHead?.seq}), not the published head ${publishedHead}: a report carries no chain proof (check the exports of the same period with since=)`);
   else if (publishedHead) headOnlyByManifest(signed, `the report's chain head equals the published head ${publishedHead}`, 'a report carries none', problem, notes);
   if (!signed) notes.push('a report holds no chain records: without --public-key nothing in it is proven (anyone can recompute its document SHA-256)');
-  return { result: { ok: problems.length === 0, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
+  return { result: { ok: problems.length === 0, proven: signed, problems, notes, rows: 0, kind: m.kind }, dataSha256: documentSha256 };
 }
 
 /**
@@ -1409,13 +1413,17 @@ try {
 } catch (error) {
   result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [], rows: 0 };
 }
-if (options.json) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, ...result }) + '\n');
+// A file that passed every check but that nothing proves (no key for what only the signature proves) is not
+// verified: a script reading the exit code, or "VERIFIED", would otherwise accept a file anyone could have written.
+const verdict = !result.ok ? 'failed' : result.proven === false ? 'not-proven' : 'verified';
+const what = v.format === 'html' ? `report, html, document SHA-256 ${dataSha256}` : `${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256}`;
+if (options.json) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, verdict, ...result }) + '\n');
 else if (result.ok) {
-  process.stdout.write(v.format === 'html' ? `VERIFIED: ${file} (report, html, document SHA-256 ${dataSha256})\n` : `VERIFIED: ${file} (${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256})\n`);
+  process.stdout.write(verdict === 'verified' ? `VERIFIED: ${file} (${what})\n` : `NOT PROVEN: ${file} (${what}; no --public-key)\n`);
   for (const n of result.notes) process.stdout.write(`  ${n}\n`);
 } else {
   process.stdout.write(`FAILED: ${file}\n`);
   for (const p of result.problems.slice(0, 20)) process.stdout.write(`  ${p}\n`);
   if (result.problems.length > 20) process.stdout.write(`  … and ${result.problems.length - 20} more\n`);
 }
-process.exit(result.ok ? 0 : 1);
+process.exit({ verified: 0, failed: 1, 'not-proven': 3 }[verdict]);

@@ -232,7 +232,8 @@ export class LocalServer {
   }
 
   private async spawnServer(options: LocalServerOptions): Promise<RunningLocalServer> {
-    mkdirSync(options.dataDir, { recursive: true });
+    // The server's data (every event, its keys) is the user's alone: the server keeps a folder it did not create as it is.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const main = bundledServerMain(options.extensionPath);
     const args = [main, '--port', String(options.port), '--data', options.dataDir, ...(options.demo ? ['--demo'] : [])];
     options.log(`$ ${options.nodePath} ${args.join(' ')}`);

@@ -1,8 +1,8 @@
 // The composition root: opens the store, builds the services over it, puts HTTP and the live push in front, and
 // listens. Used by main.ts and by tests.
 import { readFileSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from './clock';
@@ -28,7 +28,7 @@ import { ClockService } from './services/clocks';
 import { ComplianceReader } from './services/compliance';
 import type { Core } from './services/core';
 import { CorrectionsService } from './services/corrections';
-import { takeLock, type DataLock } from './services/dataLock';
+import { refuseIfHeld, takeLock, type DataLock } from './services/dataLock';
 import { ExportService } from './services/exports';
 import { TimestampAuthority } from './services/timestamps';
 import { IngestService } from './services/ingest/ingest';
@@ -106,15 +106,18 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 
 /**
  * The data folder's lock, the store and services, the standards file applied and access decided; everything closed
- * (and the lock released) again on failure. The lock comes first: a second server on the folder opens nothing.
+ * (and the lock released) again on failure. The refusals come first, creating nothing: a second server on the folder,
+ * a port another program listens on, open nothing and leave no folder, store or admin key behind.
  */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup; lock: DataLock }> {
   checkBinding(host, options.noAuth ?? false);
+  refuseIfHeld(options.dataDir);
+  await probePort(options.port, host);
   const lock = takeLock(options.dataDir);
   let store: Store | undefined;
   let core: Core | undefined;
   try {
-    store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now() });
+    store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
     if (options.standardsFile) logApplied(logger, options.standardsFile, await loadStandardsFile(core, options.standardsFile), 'standards file loaded');
     const envKey = options.apiKey ? options.apiKey : undefined;
@@ -252,14 +255,33 @@ async function reload(core: Core, file: string | undefined, logger: Logger): Pro
   return result;
 }
 
-function listen(server: HttpServer, port: number, host: string): Promise<void> {
+function listen(server: NetServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const refused = (error: NodeJS.ErrnoException) => reject(listenRefusal(error, port, host));
+    server.once('error', refused);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refused);
       resolve();
     });
   });
+}
+
+/** Why the server cannot listen, in words where the reason is common: a port in use, with what to do about it. */
+function listenRefusal(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (error.code !== 'EADDRINUSE') return error;
+  return new Error(`port ${port} on ${host} is already in use by another program (EADDRINUSE): stop it first, or give this one its own --port (0 picks a free one)`, { cause: error });
+}
+
+/**
+ * Fails as listening would, before anything is created: binds the port and lets it go at once (port 0, any free
+ * one, needs no probe). The server binds it again once its store is open; a program that takes the port in between
+ * fails the start then, with the same words.
+ */
+async function probePort(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createNetServer();
+  await listen(probe, port, host);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
 
 function urlHost(host: string): string {

@@ -3,6 +3,7 @@
 // refuses, naming the command, instead of writing the store beside it.
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { constants } from 'node:os';
+import { PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 import { takeLock } from '../services/dataLock';
 import { stopOnSignals } from './forward/ringsideApi';
 
@@ -14,7 +15,7 @@ import { stopOnSignals } from './forward/ringsideApi';
  * it created is removed again if it fails and leaves it empty.
  */
 export async function holdingLock<T>(command: string, dataDir: string, run: () => Promise<T>, createsFolder = false): Promise<T> {
-  const created = createsFolder ? mkdirSync(dataDir, { recursive: true }) : undefined;
+  const created = createsFolder ? mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE }) : undefined;
   const lock = takeLock(dataDir, { command });
   const unlisten = stopOnSignals((signal) => {
     lock.release();

@@ -83,6 +83,12 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   query?: { schema: SchemaOf<Q>; invalid?: InvalidAnswer };
   body?: BodySpec<B>;
   /**
+   * A liveness probe: its query string is not read, so any parameter is ignored rather than refused (a route without
+   * `query` refuses every parameter). Load balancers and uptime monitors add their own (cache-busting `?_=1712…`), and
+   * a refusal would report a live server as down.
+   */
+  probe?: true;
+  /**
    * Served straight off node:http ahead of Express (http/direct.ts): the routes every PBX posts to once per call.
    * Such a route has no path parameters and no query, and its handler reads only the request's headers, the body
    * and `res.locals`.

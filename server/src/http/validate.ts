@@ -138,8 +138,8 @@ export async function validateInput(route: Route, req: Request, res: Response, a
     const errors = [...undecodable, ...(parsed.ok ? [] : parsed.errors.filter((e) => !undecodable.some((u) => u.path === e.path)))];
     if (!parsed.ok || errors.length > 0) return refuse(route.query.invalid ?? INVALID_QUERY, errors);
     query = parsed.value;
-  } else if (route.method !== 'ALL') {
-    // (An ALL route answers a resource that is gone, whatever was asked of it.)
+  } else if (route.method !== 'ALL' && !route.probe) {
+    // (An ALL route answers a resource that is gone, whatever was asked of it; a probe answers whatever it is asked.)
     const unknown = queryNames(req.originalUrl ?? req.url ?? '');
     if (unknown.length > 0) return refuse(INVALID_QUERY, unknown.map((path) => ({ path, message: 'is not a known parameter (this route takes none)' })));
   }

@@ -2,6 +2,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { PRIVATE_FILE_MODE } from '../domain/fileModes';
 import type { KeysService } from './keys';
 
 export const ADMIN_KEY_FILE = 'admin.key';
@@ -50,8 +51,8 @@ export async function setUpAccess(opts: { host: string; dataDir: string; keys: K
   // A fresh local server: one admin key, written where the extension's "Start Local Server" reads it.
   const file = join(opts.dataDir, ADMIN_KEY_FILE);
   const created = await opts.keys.create({ name: 'local admin (auto)', scopes: ['admin'], source: 'auto' }, { keyId: 'system' });
-  writeFileSync(file, created.key + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600); // the mode above only applies when the file is new
+  writeFileSync(file, created.key + '\n', { mode: PRIVATE_FILE_MODE });
+  chmodSync(file, PRIVATE_FILE_MODE); // the mode above only applies when the file is new
   opts.logger.warn({ file, keyId: created.info.id }, `no API key was configured: created an admin key and wrote it to ${file}`);
   return { mode: 'keys', adminKeyFile: file };
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../domain/fileModes';
 import { verifyChain, type VerifyResult } from '../domain/verify';
 import type { ChainHead, Snapshot, Store } from '../store/port';
 
@@ -12,7 +13,7 @@ export function readSecret(dataDir: string, create: boolean): Buffer | null {
   const file = join(dataDir, SECRET_FILE);
   if (!existsSync(file)) {
     if (!create) return null;
-    writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: PRIVATE_FILE_MODE });
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }

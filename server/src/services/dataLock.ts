@@ -4,6 +4,7 @@
 // and no server starts on a store a command is rewriting.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 
 const LOCK_FILE = 'ringside.lock';
 /** Held (created exclusively) by the one start that removes a stale lock, so two cannot both take it over. */
@@ -57,7 +58,7 @@ export function takeLock(dataDir: string, owner: LockOwner = {}): DataLock {
   const mine: LockInfo = { ...thisProcess(), startedAt: (owner.startedAt ?? new Date()).toISOString(), ...(owner.command ? { command: owner.command } : {}) };
   let text = JSON.stringify(mine) + '\n';
   try {
-    if (!owner.command) mkdirSync(dataDir, { recursive: true });
+    if (!owner.command) mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
   } catch {
     return none;
   }
@@ -83,7 +84,7 @@ export function takeLock(dataDir: string, owner: LockOwner = {}): DataLock {
       const next = JSON.stringify({ ...(JSON.parse(text) as LockInfo), url }) + '\n';
       try {
         const aside = asideFile(file);
-        writeFileSync(aside, next, { mode: 0o644 });
+        writeFileSync(aside, next, { mode: PRIVATE_FILE_MODE });
         renameSync(aside, file); // replaced whole: a reader never sees half of it
         text = next;
       } catch {
@@ -110,13 +111,13 @@ function createWhole(file: string, text: string): 'created' | 'exists' | 'failed
   const aside = asideFile(file);
   const outcome = (error: unknown) => ((error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : 'failed');
   try {
-    writeFileSync(aside, text, { mode: 0o644 });
+    writeFileSync(aside, text, { mode: PRIVATE_FILE_MODE });
     linkSync(aside, file);
     return 'created';
   } catch (error) {
     if (outcome(error) === 'exists') return 'exists';
     try {
-      writeFileSync(file, text, { mode: 0o644, flag: 'wx' });
+      writeFileSync(file, text, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
       return 'created';
     } catch (again) {
       return outcome(again);
@@ -207,6 +208,16 @@ function processStart(pid: number): number | null {
   const stat = readText(`/proc/${pid}/stat`);
   const start = stat === null ? NaN : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
   return Number.isSafeInteger(start) ? start : null;
+}
+
+/**
+ * Throws, as takeLock would, when a live process holds `dataDir`'s lock; reads it only, creating nothing. A start
+ * asks before its other checks (a port in use), so that a second server on the same folder and port is told about
+ * the server that holds the folder, which is what it needs to know.
+ */
+export function refuseIfHeld(dataDir: string, owner: LockOwner = {}): void {
+  const holder = liveLockHolder(dataDir);
+  if (holder && holder.pid !== process.pid) throw new DataDirInUse(inUse(dataDir, holder, owner));
 }
 
 /** The lock's holder if it is still alive (a stale lock is ignored). */

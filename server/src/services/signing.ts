@@ -4,6 +4,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 import { SIGNATURE_ALGORITHM, signingKeyId, signManifest } from '../domain/manifestSignature';
 import type { Store } from '../store/port';
 
@@ -46,12 +47,12 @@ export class SigningIdentity {
   static open(dataDir: string, nowMs: number): SigningIdentity {
     const file = join(dataDir, IDENTITY_FILE);
     if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
       const { privateKey } = generateKeyPairSync('ed25519');
       const created: IdentityFile = { instanceId: randomUUID(), createdAt: new Date(nowMs).toISOString(), privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
       try {
         // 'wx': a second process starting at the same moment keeps the first one's key
-        writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+        writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }

@@ -452,6 +452,8 @@ export interface StoreOptions {
   existing?: boolean;
   /** The store's clock (records' times). */
   now?: () => number;
+  /** Told, as it opens, what the operator should know about the store (SQLite: a database file every user may read). */
+  warn?: (message: string) => void;
 }
 
 /** A store opened only to read (verification by an operator, next to a running server): no migration, no writes. */

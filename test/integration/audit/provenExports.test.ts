@@ -431,9 +431,10 @@ describe('a missing part of the proof fails, naming what is missing', () => {
       expect(signed.status, signed.stdout).toBe(0);
       expect(signed.stdout).toMatch(/chain head equals the published head/);
     }
-    // Without --head the file verifies, and a report says what an unsigned check leaves unproven.
+    // Without --head or the key a report passes every check, but nothing proves it: NOT PROVEN, exit 3, saying why.
     const report = await verify(files[2]!);
-    expect(report.status, report.stdout).toBe(0);
+    expect(report.status, report.stdout).toBe(3);
+    expect(report.stdout).toMatch(/^NOT PROVEN: .*report-asof\.html \(report, html, document SHA-256 [0-9a-f]{64}; no --public-key\)\n/);
     expect(report.stdout).toContain('without --public-key nothing in it is proven');
   });
 

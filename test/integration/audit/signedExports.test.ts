@@ -186,6 +186,37 @@ describe('every export kind verifies with the public key against a head publishe
     expect(notAKey.stderr).toMatch(/is not a public key \(PEM, or the JSON of GET \/api\/v1\/audit\/public-key\)/);
   });
 
+  it('without --public-key a file only the signature proves (a report, an incidents or alerts export) is NOT PROVEN, exit 3, forged or not', async () => {
+    const files = [
+      await saved('report-nokey.html', `/export/report?${Q}&period=day`),
+      await saved('incidents-nokey.csv', `/export/incidents?${Q}&format=csv`),
+      await saved('alerts-nokey.csv', `/export/alerts?${Q}&format=csv`),
+    ];
+    // A forgery anyone can make: a row added to the incidents export, its row count and SHA-256 recomputed.
+    const parts = csvParts(readFileSync(files[1]!, 'utf8'));
+    const forged = join(server.dataDir, 'incidents-forged.csv');
+    writeFileSync(forged, resealed({ ...parts, rows: [...parts.rows, parts.columns.split(',').map(() => '1').join(',')] }));
+    for (const file of [...files, forged]) {
+      const bare = await verify(file);
+      expect({ file, status: bare.status }).toEqual({ file, status: 3 });
+      expect(bare.stdout).toMatch(new RegExp(`^NOT PROVEN: ${file.replace(/[.\\/]/g, '\\$&')} \\((report, html, document|(incidents|alerts), csv, \\d+ rows, data) SHA-256 [0-9a-f]{64}; no --public-key\\)\n`));
+      expect(bare.stdout).toMatch(/without --public-key nothing (in it is proven|proves them)/);
+      expect(bare.stdout).not.toContain('VERIFIED');
+      const json = await verify(file, '--json');
+      expect(json.status).toBe(3);
+      expect(JSON.parse(json.stdout)).toMatchObject({ verdict: 'not-proven', ok: true, proven: false, problems: [] });
+    }
+    for (const file of files) {
+      const signed = await verify(file, '--public-key', pemFile);
+      expect(signed.status, signed.stdout).toBe(0);
+      expect(signed.stdout).toMatch(/^VERIFIED: /);
+      expect(JSON.parse((await verify(file, '--public-key', pemFile, '--json')).stdout)).toMatchObject({ verdict: 'verified', ok: true, proven: true });
+    }
+    const caught = await verify(forged, '--public-key', pemFile);
+    expect(caught.status).toBe(1);
+    expect(caught.stdout).toMatch(/^FAILED: [\s\S]*BAD SIGNATURE/);
+  });
+
   it('a damaged signing key file stops the server at start, saying so (never a silent new key)', async () => {
     const dir = tempDataDir();
     try {

@@ -1,8 +1,8 @@
 // The built CLI: node server/dist/main.js, as `pnpm start` runs it.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../../server/src/protocol';
@@ -130,17 +130,33 @@ describe('node server/dist/main.js', () => {
     expect(env.stderr).toMatch(/RINGSIDE_DATABASE_POOL must be a whole number of connections from 2 to 1000 \(got "many"\)/);
   });
 
-  it('exits 1 with a clear message when the port is taken', async () => {
+  it('exits 1 when the port is taken, saying so and what to do, before it creates anything', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
+    const missing = join(dataDir(), 'data');
+    const empty = dataDir();
     try {
-      const result = spawnSync(process.execPath, [mainJs, '--port', String(port), '--data', dataDir()], { encoding: 'utf8', timeout: 10_000 });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/could not start: .*EADDRINUSE/);
+      const [fresh, existing] = await Promise.all([runNode([mainJs, '--port', String(port), '--data', missing]), runNode([mainJs, '--port', String(port), '--data', empty])]);
+      for (const result of [fresh, existing]) {
+        expect(result.status).toBe(1);
+        expect(result.stderr).toBe(`ringside: could not start: port ${port} on 127.0.0.1 is already in use by another program (EADDRINUSE): stop it first, or give this one its own --port (0 picks a free one)\n`);
+      }
+      // No folder, no store, no admin key: nothing to clean up before starting on another port.
+      expect(existsSync(missing)).toBe(false);
+      expect(readdirSync(empty)).toEqual([]);
     } finally {
       blocker.close();
     }
+  });
+
+  it('a second server on the same folder and port is told about the server that holds the folder', async () => {
+    const dir = dataDir();
+    const first = await start(['--port', '0', '--data', dir]);
+    const port = new URL(first.url).port;
+    const second = await runNode([mainJs, '--port', port, '--data', dir], { env: { ...process.env, RINGSIDE_API_KEY: CLI_KEY } });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`^ringside: could not start: another Ringside server \\(pid ${first.child.pid}, ${first.url}, started [^)]+\\) is using ${dir} \\(its lock: .*\\): one server per data folder; stop it first, or give this one its own --data\n$`));
   });
 });
 

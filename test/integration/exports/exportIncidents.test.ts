@@ -43,5 +43,13 @@ it('exports every change of every incident, oldest first, with who acknowledged'
   expect(rows[1]!.detail!.split('\n')[0]).toBe('Band over 1h: 62.9 % (17 of 27 met); amber below 90 %, red below 85 % → red');
   const file = join(server.dataDir, 'incidents.csv');
   writeFileSync(file, text);
-  expect((await runNode(['scripts/verify-export.mjs', file])).stdout).toMatch(/^VERIFIED/);
+  const keyFile = join(server.dataDir, 'public-key.json');
+  writeFileSync(keyFile, JSON.stringify((await server.getJson('/api/v1/audit/public-key')).body));
+  const signed = await runNode(['scripts/verify-export.mjs', file, '--public-key', keyFile]);
+  expect(signed.status, signed.stdout).toBe(0);
+  expect(signed.stdout).toMatch(/^VERIFIED: .*\(incidents, csv, 4 rows/);
+  // Its rows are no chain records: without the key nothing proves them.
+  const bare = await runNode(['scripts/verify-export.mjs', file]);
+  expect(bare.status, bare.stdout).toBe(3);
+  expect(bare.stdout).toMatch(/^NOT PROVEN: .*\(incidents, csv, 4 rows, data SHA-256 [0-9a-f]{64}; no --public-key\)\n/);
 });

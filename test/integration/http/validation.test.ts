@@ -106,7 +106,7 @@ describe('one problem shape for bad input', () => {
   });
 
   it('refuses a parameter on a route that takes none, before anything is done', async () => {
-    const takesNone = API_ROUTES.filter((r) => !r.query && r.method !== 'ALL');
+    const takesNone = API_ROUTES.filter((r) => !r.query && !r.probe && r.method !== 'ALL');
     expect(takesNone.length).toBeGreaterThan(20);
     for (const r of takesNone) {
       const path = r.path.replace(/:[A-Za-z]+/g, '1');
@@ -118,6 +118,19 @@ describe('one problem shape for bad input', () => {
     expect((await send('POST', '/events?dryRun=1', call({ id: 'dry-run' }))).status).toBe(400);
     expect((await send('GET', '/export/events?format=json&proof=none')).body.rows.length).toBe(before);
     expect((await send('GET', '/health?')).status).toBe(200);
+  });
+
+  it('lets a liveness probe carry any query (load balancers add cache-busting parameters): /health ignores it', async () => {
+    for (const query of ['?x=1', '?_=1712345678901', '?colour=red&colour=blue', '?site=%ff', '?=', '?x']) {
+      const res = await send('GET', `/health${query}`);
+      expect({ query, status: res.status }).toEqual({ query, status: 200 });
+      expect(res.body).toMatchObject({ status: 'ok', version: expect.any(String), serverTime: expect.any(String) });
+      // As a load balancer asks: without a key.
+      expect({ query, status: (await fetch(`${server.url}/api/v1/health${query}`)).status }).toEqual({ query, status: 200 });
+    }
+    expect((await fetch(`${server.url}/api/v1/health?x=1`, { method: 'HEAD' })).status).toBe(200);
+    // The one probe: every other route refuses what it does not read (above).
+    expect(API_ROUTES.filter((r) => r.probe).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
   });
 
   it('refuses a query parameter that is not percent-encoded UTF-8, naming it, as a path parameter is refused', async () => {

@@ -1,4 +1,4 @@
-// GET /health: public, for load balancers and the extension's first check.
+// GET /health: public, for load balancers and the extension's first check; it ignores any query parameter.
 import type { HealthResponse } from '../../protocol';
 import { route } from '../route';
 
@@ -7,6 +7,7 @@ export const healthRoutes = [
     method: 'GET',
     path: '/health',
     scope: 'public',
+    probe: true,
     handle: (_input, app): HealthResponse => ({ status: 'ok', version: app.version, serverTime: new Date(app.now()).toISOString() }),
   }),
 ];

@@ -1,7 +1,8 @@
 // Online backup (SQLite's backup API: a consistent copy, also while the server writes) and restore of a file.
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
 import type { BackupInfo } from '../port';
 import { LATEST_VERSION } from '../migrations';
 import { databasePath, existingDatabasePath } from './database';
@@ -10,13 +11,16 @@ import { schemaVersion } from './migrate';
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
   const source = existingDatabasePath(dataDir);
   if (existsSync(toFile)) throw new Error(`${toFile} already exists; choose a new file name`);
-  mkdirSync(dirname(toFile), { recursive: true });
+  mkdirSync(dirname(toFile), { recursive: true, mode: PRIVATE_FOLDER_MODE });
   // A normal (read-write) connection: it takes part in WAL, so the copy includes every committed transaction.
   const db = new Database(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
     const partial = toFile + '.partial';
     rmSync(partial, { force: true });
+    // The copy holds what the database does: made the owner's only before SQLite writes into it (empty, it is a new
+    // database to SQLite, which keeps the file's mode and gives its journal the same).
+    closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
     await db.backup(partial);
     singleFile(partial);
     renameSync(partial, toFile);
@@ -72,8 +76,10 @@ class BackupProblem extends Error {}
 export function restoreDatabase(fromFile: string, dataDir: string, options: { force?: boolean } = {}): { replaced: string | null; events: number } {
   const checked = inspect(fromFile);
   const target = databasePath(dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
   let replaced: string | null = null;
+  // The restored file keeps the mode of the one it replaces (the operator's choice); a new one is the owner's only.
+  const mode = existsSync(target) ? statSync(target).mode & 0o777 : PRIVATE_FILE_MODE;
   if (existsSync(target)) {
     if (!options.force) {
       if (eventCount(target) > 0) {
@@ -89,6 +95,7 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   }
   const staging = join(dataDir, `.restore-${process.pid}.db`);
   copyFileSync(fromFile, staging);
+  chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
   return { replaced, events: checked.events };
 }

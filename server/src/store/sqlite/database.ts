@@ -1,9 +1,10 @@
 // Opening the SQLite file with the settings Ringside's guarantees depend on: one read-write connection (the
 // writer, which also migrates), read-only connections for reads outside writes and for snapshots.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../../domain/errors';
+import { othersMayRead, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
 import { migrate } from './migrate';
 
 export type SqliteDatabase = Database.Database;
@@ -26,10 +27,41 @@ export function existingDatabasePath(dataDir: string): string {
   return file;
 }
 
+/**
+ * DIR's database file, created (with DIR, if missing) for its owner only before SQLite opens it: SQLite gives the
+ * -wal and -shm files it creates beside it the main file's mode, and would create the main file readable by all.
+ * An existing file keeps its mode.
+ */
+function privateDatabasePath(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  const file = databasePath(dataDir);
+  try {
+    closeSync(openSync(file, 'wx', PRIVATE_FILE_MODE));
+  } catch {
+    /* there already, or the folder refuses it: SQLite opens it, or says why not */
+  }
+  return file;
+}
+
+/**
+ * What to tell the operator about DIR's database file: that every user of the machine may read it (a file made by a
+ * release that created it so, or opened on purpose), with how to close it. Null when it is private enough or absent.
+ */
+export function databaseExposure(dataDir: string): string | null {
+  const file = databasePath(dataDir);
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return null;
+  }
+  if (!othersMayRead(mode)) return null;
+  return `${file} is readable by every user of this machine (mode 0${mode.toString(8)}): it holds every event, agent names and API key hashes; \`chmod 600 ${file}*\` makes it (and its -wal and -shm files) the owner's only. Ringside creates new databases so, and leaves an existing file's mode as it is`;
+}
+
 /** The read-write connection: creates and migrates the file. */
 export function openDatabase(dataDir: string): Database.Database {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(databasePath(dataDir));
+  const db = new Database(privateDatabasePath(dataDir));
   try {
     // WAL: readers (dashboards, reports, exports) never block the writer (ingest), nor it them.
     db.pragma('journal_mode = WAL');
@@ -67,8 +99,7 @@ export function openReader(file: string, scanning = false): Database.Database {
 
 /** A file as it is, without migrating it (upgrade tests, inspection and repair tools). */
 export function openRawDatabase(dataDir: string): Database.Database {
-  mkdirSync(dataDir, { recursive: true });
-  return new Database(databasePath(dataDir));
+  return new Database(privateDatabasePath(dataDir));
 }
 
 /** A SQLite file by its path, as it is (backups, tests that look at a file as an auditor would). */

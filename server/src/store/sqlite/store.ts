@@ -13,7 +13,7 @@ import { createBatchWriter } from './batchWriter';
 import { casesReads, claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { chainWriter } from './chain';
 import { writeCorrection } from './corrections';
-import { databasePath, existingDatabasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
+import { databaseExposure, databasePath, existingDatabasePath, openDatabase, openReader, Statements, type SqliteDatabase } from './database';
 import { eventsReads } from './events';
 import { figuresReads } from './figures';
 import { acknowledgeIncidents, finishDelivery, incidentsReads, recordAttempt, writeIncidentChanges } from './incidents';
@@ -142,6 +142,8 @@ export class SqliteStore implements Store {
 
   static open(options: StoreOptions): SqliteStore {
     if (options.existing) existingDatabasePath(options.dataDir);
+    const exposure = databaseExposure(options.dataDir);
+    if (exposure) options.warn?.(exposure);
     return new SqliteStore(databasePath(options.dataDir), openDatabase(options.dataDir), options.now ?? Date.now);
   }
 
