@@ -1,15 +1,19 @@
 // The dashboard fits every width it is used at, from a phone-narrow VS Code side panel (320 px) to a wallboard
 // (2,560 px): no horizontal scrolling, and the header's parts (title, subtitle, connection pill, controls) never
 // drawn over each other, also while it says "Reconnecting…" and an alert banner is up.
-import { afterEach, describe, expect, it } from 'vitest';
-import { page } from 'vitest/browser';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
 import { CALL_STANDARD, COMPLAINT_STANDARD, STANDARDS, VISIT_STANDARD, answering, breachOf, clocksUpdate, figure, openClock, incident, incidentChange, complianceReport, fakeTransport, group, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
 import { mountExportButton } from '../../webview/src/views/exportButton';
 import { Chart } from '../../webview/src/views/compliance-chart';
 
 
-afterEach(unmountAll);
+afterEach(() => {
+  unmountAll();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
 
 const WIDTHS = [320, 410, 450, 768, 1040, 1400, 2560];
 
@@ -198,5 +202,116 @@ describe('the browser page’s Export… panel', () => {
     }
     // The case that matters was met: "Export…" sat too close to the right edge for the panel at some width.
     expect(nearTheEdge).toBeGreaterThan(0);
+  });
+});
+
+describe('the at-risk list’s place', () => {
+  const top = (root: HTMLElement, selector: string) => root.querySelector(selector)!.getBoundingClientRect();
+
+  it('on a phone comes right after the tiles, above the charts, staffing, distributions and sites', async () => {
+    await page.viewport(390, 844);
+    const { root } = await mountBusyDashboard();
+    const atRisk = top(root, '.rs-atrisk');
+    expect(atRisk.top).toBeGreaterThan(top(root, '.rs-tiles').bottom);
+    for (const below of ['.rs-charts', '.rs-staffing', '.rs-distribution', '.rs-sites', '.rs-feed']) {
+      expect(atRisk.bottom, `at risk ends below the top of ${below}`).toBeLessThan(top(root, below).top);
+    }
+    // The panels' order otherwise is as on a desktop, one gap apart.
+    const order = ['.rs-open', '.rs-tiles', '.rs-atrisk', '.rs-charts', '.rs-staffing', '.rs-distribution', '.rs-sites', '.rs-feed'].map((selector) => top(root, selector).top);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(top(root, '.rs-charts').top - atRisk.bottom).toBe(16);
+  });
+
+  it('on a desktop stays first in the right-hand column, beside the charts', async () => {
+    await page.viewport(1400, 900);
+    const { root } = await mountBusyDashboard();
+    const atRisk = top(root, '.rs-atrisk');
+    const charts = top(root, '.rs-charts');
+    expect(atRisk.top).toBe(charts.top);
+    expect(atRisk.left).toBeGreaterThan(charts.right);
+    expect(atRisk.bottom).toBeLessThan(top(root, '.rs-sites').top);
+  });
+});
+
+describe('the Export… popover', () => {
+  async function mountWithExport(fetchAnswer: () => Response) {
+    await page.viewport(1400, 900);
+    const { dashboard, root } = mount({ transport: fakeTransport(answering({ groups })).transport });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: STANDARDS })));
+    await settle();
+    dashboard.flush();
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (input: string) => (fetched.push(input), fetchAnswer()));
+    // The file itself is the browser's business: the link is made and clicked, nothing is saved.
+    const saved = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    const box = mountExportButton(root, 'http://127.0.0.1:1/', () => dashboard.state(), () => 'rs_key') as HTMLDetailsElement;
+    const summary = box.querySelector('summary')!;
+    return { root, box, summary, fetched, saved };
+  }
+  const csv = () => new Response('x'.repeat(10 * 1024), { status: 200, headers: { 'content-type': 'text/csv' } });
+
+  it('closes after a download, its result left beside the button, the focus back on it', async () => {
+    const { root, box, summary, fetched, saved } = await mountWithExport(csv);
+    await userEvent.click(summary);
+    expect(box.open).toBe(true);
+    await userEvent.click(box.querySelector<HTMLButtonElement>('.rs-export-panel button')!);
+    await vi.waitFor(() => expect(box.open).toBe(false));
+    expect(fetched).toHaveLength(1);
+    expect(saved).toHaveBeenCalledTimes(1);
+    const done = root.querySelector<HTMLElement>('.rs-export-done')!;
+    expect(done.textContent).toMatch(/^Downloaded ringside-compliance-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv \(10 KB\)\.$/);
+    expect(done.checkVisibility()).toBe(true);
+    expect(document.activeElement).toBe(summary);
+    // Opening it again starts afresh.
+    await userEvent.click(summary);
+    expect(done.textContent).toBe('');
+  });
+
+  it('stays open on a failed download, saying why', async () => {
+    const { box, summary } = await mountWithExport(() => new Response(JSON.stringify({ title: 'Forbidden', status: 403, detail: 'needs scope audit' }), { status: 403, headers: { 'content-type': 'application/problem+json' } }));
+    await userEvent.click(summary);
+    await userEvent.click(box.querySelector<HTMLButtonElement>('.rs-export-panel button')!);
+    await vi.waitFor(() => expect(box.querySelector('.rs-export-status')!.textContent).toMatch(/^Export failed: needs an API key with scope "audit"/));
+    expect(box.open).toBe(true);
+  });
+
+  it('closes when another control opens (Custom’s form, which it covered), on a click elsewhere, on Escape and when the focus leaves it', async () => {
+    const { root, box, summary } = await mountWithExport(csv);
+    await userEvent.click(summary);
+    await userEvent.click(root.querySelector<HTMLButtonElement>('.rs-segment[data-window="custom"]')!);
+    expect(box.open).toBe(false);
+    const from = root.querySelector<HTMLInputElement>('.rs-custom input[name="from"]')!;
+    const at = from.getBoundingClientRect();
+    expect(document.elementFromPoint(at.left + at.width / 2, at.top + at.height / 2)).toBe(from);
+
+    await userEvent.click(summary);
+    await userEvent.click(root.querySelector<HTMLElement>('.rs-tile')!);
+    expect(box.open).toBe(false);
+
+    await userEvent.click(summary);
+    box.querySelector('select')!.focus();
+    await userEvent.keyboard('{Escape}');
+    expect(box.open).toBe(false);
+    expect(document.activeElement).toBe(summary);
+
+    await userEvent.click(summary);
+    root.querySelector<HTMLSelectElement>('.rs-controls select')!.focus();
+    expect(box.open).toBe(false);
+  });
+
+  it('draws its controls as the page draws its own', async () => {
+    const { root, box, summary } = await mountWithExport(csv);
+    const look = (node: Element) => {
+      const style = getComputedStyle(node);
+      return { font: style.fontSize, family: style.fontFamily, radius: style.borderRadius, border: style.borderColor, background: style.backgroundColor, color: style.color };
+    };
+    // Closed, "Export…" is a small button like Apply (open, it is marked as such).
+    const { font: _size, ...pageButton } = look(root.querySelector('.rs-custom button')!);
+    expect(look(summary)).toMatchObject(pageButton);
+    await userEvent.click(summary);
+    const pageSelect = root.querySelector('.rs-controls select')!;
+    for (const select of box.querySelectorAll('select')) expect(look(select)).toEqual(look(pageSelect));
+    // Custom's Apply is a small one: all but the size alike.
+    expect(look(box.querySelector('.rs-export-panel button')!)).toMatchObject(pageButton);
   });
 });

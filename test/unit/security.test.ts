@@ -1,4 +1,4 @@
-// Pure parts of security: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, key prompt.
+// Pure parts of security: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, the browser page's key field.
 import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../server/src/services/access';
 import { bearerToken } from '../../server/src/domain/keys';
@@ -9,7 +9,6 @@ import { jsonDepth, MAX_JSON_DEPTH } from '../../server/src/http/jsonDepth';
 import { tokenBuckets } from '../../server/src/http/rateLimit';
 import { isStorageUnavailable } from '../../server/src/store/sqlite/storageErrors';
 import { socketTransport, type DashboardSocket } from '../../webview/src/transport/socket';
-import { needsKey } from '../../webview/src/transport/keyPrompt';
 
 describe('scopes', () => {
   it('admin ⊇ audit ⊇ read; ingest separate; admin holds ingest', () => {
@@ -108,43 +107,64 @@ describe('binding and flags', () => {
   });
 });
 
-describe('the browser page asks for a key when the socket is refused for want of one', () => {
+describe('the browser page takes a key from its key field when the socket is refused for want of one', () => {
   function fakeSocket() {
     const handlers = new Map<string, (arg: any) => void>();
     const socket = {
-      auth: {} as Record<string, unknown>,
-      connects: 0,
       on: (event: string, fn: (arg: any) => void) => (handlers.set(event, fn), socket),
       io: { on: () => undefined, removeAllListeners: () => undefined },
       removeAllListeners: () => undefined,
       disconnect: () => undefined,
-      connect: () => ((socket.connects += 1), socket),
-      fire: (event: string, arg: unknown) => handlers.get(event)?.(arg),
+      connect: () => socket,
+      fire: (event: string, arg?: unknown) => handlers.get(event)?.(arg),
     };
     return socket;
   }
+  const page = { location: { search: '', pathname: '/', hash: '' }, history: { replaceState: () => undefined } };
 
-  it('retries with the key typed in, and stops when the prompt is cancelled', () => {
-    const socket = fakeSocket();
-    const answers = ['rs_typed', null];
-    const asked: string[] = [];
-    const transport = socketTransport('http://x', {
-      connect: () => socket as unknown as DashboardSocket,
-      askKey: (reason) => (asked.push(reason), answers.shift() ?? null),
-      location: { search: '', pathname: '/', hash: '' },
-      history: { replaceState: () => undefined },
-    });
+  it('shows the refusal and waits (no prompt, no retry of its own); the key given opens a socket with it', () => {
+    const sockets: Array<{ token: string | null; socket: ReturnType<typeof fakeSocket> }> = [];
+    const transport = socketTransport('http://x', { ...page, connect: (_url, token) => (sockets.push({ token, socket: fakeSocket() }), sockets.at(-1)!.socket as unknown as DashboardSocket) });
     const messages: any[] = [];
     transport.start((m) => messages.push(m));
-    socket.fire('connect_error', new Error('unauthorized: an API key with scope "read" is required (auth: { token })'));
-    expect(asked).toHaveLength(1);
-    expect(socket.auth).toEqual({ token: 'rs_typed' });
-    expect(socket.connects).toBe(1);
-    socket.fire('connect_error', new Error('unauthorized: the API key is not recognised'));
-    expect(socket.connects).toBe(1); // cancelled: no loop
-    socket.fire('connect_error', new Error('xhr poll error'));
-    expect(asked).toHaveLength(2); // network errors never prompt
-    expect(needsKey('forbidden: the live feed needs a key with scope "read"')).toBe(true);
-    expect(messages.at(-1)).toMatchObject({ type: 'connection', state: 'disconnected' });
+    sockets[0]!.socket.fire('connect_error', new Error('unauthorized: an API key with scope "read" is required (auth: { token })'));
+    expect(messages.at(-1)).toMatchObject({ type: 'connection', state: 'disconnected', error: expect.stringMatching(/^unauthorized/) });
+    expect(sockets).toHaveLength(1);
+    transport.useKey!('rs_typed');
+    expect(sockets.map((s) => s.token)).toEqual([null, 'rs_typed']);
+    expect(transport.key()).toBe('rs_typed');
+    expect(messages.at(-1)).toMatchObject({ type: 'connection', state: 'connecting' });
+  });
+
+  it('opens no socket and sends no query while the page says its key is refused; a key given is tried by the handshake before any query', async () => {
+    const tokens: Array<string | null> = [];
+    const sockets: Array<ReturnType<typeof fakeSocket>> = [];
+    const asked: Array<string | null> = [];
+    const fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
+      asked.push(new Headers(init?.headers).get('authorization'));
+      return new Response('{"standards":[]}', { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const transport = socketTransport('http://x', { ...page, fetch, keyRefused: 'unauthorized: an API key with scope "read" is required (auth: { token })', connect: (_url, token) => (tokens.push(token), sockets.push(fakeSocket()), sockets.at(-1)! as unknown as DashboardSocket) });
+    const messages: any[] = [];
+    transport.start((m) => messages.push(m));
+    expect(messages).toEqual([{ type: 'connection', state: 'disconnected', serverUrl: 'http://x', error: expect.stringMatching(/is required/) }]);
+    expect(tokens).toEqual([]);
+
+    // A mistyped key: the handshake refuses it, and the query waiting for it is never sent.
+    transport.useKey!('rs_wrong');
+    const refused = transport.request!({ kind: 'compliance', params: { window: 'today', bucket: 'hour' } });
+    sockets[0]!.fire('connect_error', new Error('unauthorized: the API key is not recognised'));
+    await expect(refused).rejects.toMatchObject({ status: 401 });
+    expect(asked).toEqual([]);
+
+    // The right one: the query leaves once the handshake accepted it, with the key.
+    transport.useKey!('rs_right');
+    const answered = transport.request!({ kind: 'compliance', params: { window: 'today', bucket: 'hour' } });
+    await Promise.resolve();
+    expect(asked).toEqual([]);
+    sockets[1]!.fire('connect');
+    await answered;
+    expect(asked).toEqual(['Bearer rs_right']);
+    expect(tokens).toEqual(['rs_wrong', 'rs_right']);
   });
 });

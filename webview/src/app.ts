@@ -16,6 +16,7 @@ import { createDistributionView, type DistributionView } from './views/distribut
 import { setText } from './views/dom';
 import { createEmptyView } from './views/empty';
 import { createFeedView } from './views/feed';
+import { createKeyEntryView } from './views/keyEntry';
 import { createLayout } from './views/layout';
 import { createSitesView } from './views/sites';
 import { createStaffingView } from './views/staffing';
@@ -151,7 +152,9 @@ function createViews(layout: ReturnType<typeof createLayout>, transport: Transpo
     createConnectionView(layout.connection, layout.stale),
     createControlsView(layout.controls, dispatch),
     createAlertsView(layout.alerts, (ids) => acknowledge(transport, dispatch, ids)),
-    createEmptyView(layout.empty, layout.board, transport?.host),
+    // Only where the transport can take a key (the browser page); VS Code's empty state offers its command instead.
+    ...(transport?.useKey ? [createKeyEntryView(layout.keyEntry, (key: string) => transport.useKey?.(key))] : []),
+    createEmptyView(layout.empty, layout.board, transport?.host, transport?.useKey !== undefined),
     createTilesView(layout.tiles),
     createSitesView(layout.sites, dispatch),
   ];

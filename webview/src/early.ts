@@ -7,7 +7,7 @@
 import { serverUrlOfPage } from '@ringside/server/protocol/pure';
 import { planQueries } from './queries';
 import { sanitizeSelection } from './selection';
-import { readFirstPaint, socketTransport, tokenFromLocation, type EarlySocketTransport } from './transport/socket';
+import { readPageData, socketTransport, tokenFromLocation, type EarlySocketTransport } from './transport/socket';
 
 function startEarly(): EarlySocketTransport | null {
   // VS Code's webview has its own transport; tests and other hosts import the modules, not the bundle's entry.
@@ -15,8 +15,11 @@ function startEarly(): EarlySocketTransport | null {
   const serverUrl = serverUrlOfPage(location.href);
   // What the server wrote into the page: the snapshot and the first report. With them the page draws at once and
   // opens its socket after that (socket.ts, startPainted); nothing here waits on the network.
-  const firstPaint = readFirstPaint(document);
-  const transport = socketTransport(serverUrl, { token: tokenFromLocation(location), firstPaint });
+  // Or, instead, that the server would refuse the page's key (none in its address, or a bad one): then nothing is
+  // sent that would only be refused; the page asks for a key (views/keyEntry.ts) and connects with it.
+  const { firstPaint, keyRefused } = readPageData(document);
+  const transport = socketTransport(serverUrl, { token: tokenFromLocation(location), firstPaint, keyRefused });
+  if (keyRefused) return transport;
   // The request the query controller makes for this selection once the page says it is connecting (queries.ts).
   if (!firstPaint?.report) transport.askNow(planQueries(sanitizeSelection(transport.loadSelection?.() ?? null), serverUrl).report.request);
   if (!firstPaint) transport.connectNow();

@@ -4,7 +4,7 @@ import express, { type RequestHandler } from 'express';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { firstPaintBlock, firstPaintFor, type FirstPaint, type FirstPaintSources } from './firstPaint';
+import { firstPaintFor, pageDataBlock, type FirstPaintSources, type PageData } from './firstPaint';
 
 /**
  * How long the page waits for its first paint's data before it is sent without it (the page then asks for it as
@@ -47,7 +47,8 @@ export function dashboardHandlers(webviewDir: string, options?: DashboardPageOpt
 }
 
 /**
- * The page at / with its first paint's data in a JSON block before </body>. Everything before that is sent at once,
+ * The page at / with its first paint's data in a JSON block before </body> (or, where its key would be refused,
+ * a block saying so: the page then asks for one). Everything before that is sent at once,
  * so the browser fetches and compiles the script (deferred: it runs once the document is complete) while the data
  * is read. Never cached (no-store): it carries figures, read with the key in its address.
  */
@@ -65,7 +66,7 @@ function dashboardPage(webviewDir: string, sources: FirstPaintSources, options: 
         // A page closed meanwhile gets nothing read for it.
         if (error || res.destroyed) return;
         void withinWait(firstPaintFor(sources, req.query, options.now()), options.onError).then((data) => {
-          res.end(data ? `${firstPaintBlock(data)}\n${tail}` : tail);
+          res.end(data ? `${pageDataBlock(data)}\n${tail}` : tail);
         });
       });
     }, next);
@@ -73,7 +74,7 @@ function dashboardPage(webviewDir: string, sources: FirstPaintSources, options: 
 }
 
 /** The data, or null if reading it failed or took longer than FIRST_PAINT_WAIT_MS. */
-function withinWait(data: Promise<FirstPaint | null>, onError: (error: unknown) => void): Promise<FirstPaint | null> {
+function withinWait(data: Promise<PageData>, onError: (error: unknown) => void): Promise<PageData | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), FIRST_PAINT_WAIT_MS)));
   const read = data.catch((error: unknown) => (onError(error), null));

@@ -2,9 +2,9 @@
 // socket would send on connecting and the report the page asks first for the selection in its address. The page
 // then draws without waiting for the socket's handshake and that query; the socket takes over from there.
 // Given only to a request the socket and the report query would answer themselves: the same key (the page's
-// `?token=`, which is what the page's socket and queries send), the same scope and site checks.
+// `?token=`, which is what the page's socket and queries send), the same scope and site checks. Any other page
+// request gets the socket's refusal instead, so the page asks for a key rather than be refused twice.
 import type { ComplianceParams, ComplianceReport, DashboardRequest, Snapshot } from '../protocol';
-import { allows } from '../domain/keys';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
 import { keyRefusal } from './auth';
@@ -13,8 +13,10 @@ import { requirementFor } from './scopes';
 
 /** The id of the page's JSON data block (the webview's early.ts reads it). */
 const FIRST_PAINT_ID = 'rs-first-paint';
+/** The id of the block that carries, instead, why the page's key is refused (webview/src/transport/socket.ts). */
+const KEY_REFUSED_ID = 'rs-key-refused';
 
-export interface FirstPaint {
+interface FirstPaint {
   snapshot: Snapshot;
   /** The page's first query and its answer, when the address names a selection it can be answered for. */
   report: { request: DashboardRequest<'compliance'>; body: ComplianceReport } | null;
@@ -50,21 +52,26 @@ function firstReportRequest(query: Record<string, unknown>): DashboardRequest<'c
   return { kind: 'compliance', params };
 }
 
-/** Null when nothing may be embedded: no key where one is needed, or one the live feed would refuse. */
-export async function firstPaintFor(src: FirstPaintSources, query: Record<string, unknown>, nowMs: number): Promise<FirstPaint | null> {
+/**
+ * What the page carries: its first paint, or, where a key is needed and its `?token=` is missing or one the live
+ * feed would refuse, that refusal in the socket's words. With it the page asks for a key and sends nothing first
+ * (no socket, no query) that would only be refused.
+ */
+export type PageData = { kind: 'paint'; paint: FirstPaint } | { kind: 'key-refused'; message: string };
+
+export async function firstPaintFor(src: FirstPaintSources, query: Record<string, unknown>, nowMs: number): Promise<PageData> {
   const request = firstReportRequest(query);
   if (src.mode !== 'open') {
     const token = typeof query['token'] === 'string' && query['token'] !== '' ? query['token'] : null;
-    if (token === null) return null;
-    const auth = await src.core.keys.authenticate(token);
     // The socket's handshake check (live/socketAuth.ts): a key with scope read.
-    if (!auth.ok || !allows(auth.key.scopes, 'read')) return null;
+    const access = await src.core.keys.liveAccess(token);
+    if (!access.ok) return { kind: 'key-refused', message: access.message };
     // The report query's check (http/auth.ts): its route's scope, and a key limited to sites may not name another.
     const site = request?.params.site;
-    const reportAllowed = request !== null && keyRefusal(auth.key, requirementFor('GET', '/compliance'), site === undefined ? [] : [site]) === null;
-    return build(src, reportAllowed ? request : null, nowMs);
+    const reportAllowed = request !== null && keyRefusal(access.key, requirementFor('GET', '/compliance'), site === undefined ? [] : [site]) === null;
+    return { kind: 'paint', paint: await build(src, reportAllowed ? request : null, nowMs) };
   }
-  return build(src, request, nowMs);
+  return { kind: 'paint', paint: await build(src, request, nowMs) };
 }
 
 async function build(src: FirstPaintSources, request: DashboardRequest<'compliance'> | null, nowMs: number): Promise<FirstPaint> {
@@ -78,7 +85,8 @@ async function build(src: FirstPaintSources, request: DashboardRequest<'complian
  * `>`, `&` and the two line separators JavaScript once refused in strings are written as \u escapes, which
  * JSON.parse reads back as the same characters.
  */
-export function firstPaintBlock(data: FirstPaint): string {
-  const json = JSON.stringify(data).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `<script type="application/json" id="${FIRST_PAINT_ID}">${json}</script>`;
+export function pageDataBlock(data: PageData): string {
+  const [id, value] = data.kind === 'paint' ? [FIRST_PAINT_ID, data.paint] : [KEY_REFUSED_ID, { message: data.message }];
+  const json = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `<script type="application/json" id="${id}">${json}</script>`;
 }

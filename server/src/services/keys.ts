@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '../protocol';
 import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
 import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
-import { generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
+import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, WriteTx } from '../store/port';
 import { DomainError } from '../domain/errors';
 import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
@@ -50,6 +50,13 @@ export interface NewKeyRequest {
 }
 
 export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
+
+/**
+ * Whether a key may open the live feed (scope `read`), and if not, the refusal its socket's handshake sends
+ * (`connect_error` with this message and `{ status, reason }` as data). The dashboard page at `/` carries the same
+ * refusal instead of its first paint, so it asks for a key without trying one that would be refused.
+ */
+export type LiveAccess = { ok: true; key: ApiKeyInfo } | { ok: false; status: 401 | 403; reason: string; message: string };
 
 export type KeyRequestValidation = { ok: true; name: string; scopes: Scope[]; sites: string[] | null; expiresAtMs: number | null } | { ok: false; errors: FieldProblem[] };
 
@@ -210,6 +217,15 @@ export class KeysService {
     if (status !== 'active') return { ok: false, reason: status };
     this.recordUse(k.id);
     return { ok: true, key: this.info(k) };
+  }
+
+  /** The live feed's key check (live/socketAuth.ts, and the dashboard page's first paint): a key with scope read. */
+  async liveAccess(token: string | null): Promise<LiveAccess> {
+    if (!token) return { ok: false, status: 401, reason: 'missing-key', message: 'unauthorized: an API key with scope "read" is required (auth: { token })' };
+    const result = await this.authenticate(token);
+    if (!result.ok) return { ok: false, status: 401, reason: `key-${result.reason}`, message: `unauthorized: the API key is ${result.reason === 'unknown' ? 'not recognised' : result.reason}` };
+    if (!allows(result.key.scopes, 'read')) return { ok: false, status: 403, reason: 'insufficient-scope', message: 'forbidden: the live feed needs a key with scope "read"' };
+    return result;
   }
 
   /** Keys that can still be used (not revoked, not expired). */

@@ -1,6 +1,6 @@
 // The dashboard page at / carries its first paint (http/firstPaint.ts) only where its socket and its first query
 // would be answered: the snapshot the socket sends on connecting and the report GET /compliance answers, the same
-// figures; nothing for a page without a key that may read. Real server, real HTTP, a socket.io client.
+// figures; for a page without a key that may read, the socket's refusal instead (the page then asks for a key). Real server, real HTTP, a socket.io client.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -32,11 +32,18 @@ async function createKey(scopes: string[], name = scopes.join('+')): Promise<{ k
   return { key: body.key, id: body.id };
 }
 
-async function page(query: string, url = server.url): Promise<{ status: number; html: string; cacheControl: string | null; embedded: Embedded | null }> {
+async function page(query: string, url = server.url): Promise<{ status: number; html: string; cacheControl: string | null; embedded: Embedded | null; keyRefused: string | null }> {
   const res = await fetch(`${url}/${query}`);
   const html = await res.text();
   const block = /<script type="application\/json" id="rs-first-paint">([^<]*)<\/script>/.exec(html);
-  return { status: res.status, html, cacheControl: res.headers.get('cache-control'), embedded: block ? (JSON.parse(block[1]!) as Embedded) : null };
+  const refusal = /<script type="application\/json" id="rs-key-refused">([^<]*)<\/script>/.exec(html);
+  return {
+    status: res.status,
+    html,
+    cacheControl: res.headers.get('cache-control'),
+    embedded: block ? (JSON.parse(block[1]!) as Embedded) : null,
+    keyRefused: refusal ? (JSON.parse(refusal[1]!) as { message: string }).message : null,
+  };
 }
 
 function socketSnapshot(url: string, token: string | null): Promise<Snapshot> {
@@ -95,23 +102,35 @@ describe('the dashboard page’s first paint', () => {
     expect(custom.embedded!.report).toBeNull();
   });
 
-  it('nothing without a key, with a key the socket refuses, or one that may not read; the page is served all the same', async () => {
-    for (const query of ['', '?window=7d', '?token=&window=7d', '?token=rs_not-a-key-0123456789abcdef', `?token=${keys.ingest}`]) {
-      const { status, html, embedded } = await page(query);
+  it('without a key, with a key the socket refuses, or one that may not read: no data, the socket’s refusal instead', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['', /^unauthorized: an API key with scope "read" is required/],
+      ['?window=7d', /^unauthorized: an API key with scope "read" is required/],
+      ['?token=&window=7d', /^unauthorized: an API key with scope "read" is required/],
+      ['?token=rs_not-a-key-0123456789abcdef', /^unauthorized: the API key is not recognised$/],
+      [`?token=${keys.ingest}`, /^forbidden: the live feed needs a key with scope "read"$/],
+    ];
+    for (const [query, refusal] of cases) {
+      const { status, html, embedded, keyRefused } = await page(query);
       expect(status, query).toBe(200);
       expect(embedded, query).toBeNull();
-      expect(html, query).toBe(PAGE);
+      // The page asks for a key with it, rather than open a socket and send a query only to be refused.
+      expect(keyRefused, query).toMatch(refusal);
+      expect(html, query).toBe(PAGE.replace('</body>', `<script type="application/json" id="rs-key-refused">${JSON.stringify({ message: keyRefused })}</script>\n</body>`));
     }
-    // The socket agrees: it refuses the same keys.
-    await expect(socketSnapshot(server.url, keys.ingest)).rejects.toThrow(/read/);
-    await expect(socketSnapshot(server.url, null)).rejects.toThrow(/unauthorized/);
+    // The socket agrees: it refuses the same keys, in the same words.
+    await expect(socketSnapshot(server.url, keys.ingest)).rejects.toThrow(/^forbidden: the live feed needs a key with scope "read"$/);
+    await expect(socketSnapshot(server.url, null)).rejects.toThrow(/^unauthorized: an API key with scope "read" is required/);
+    await expect(socketSnapshot(server.url, 'rs_not-a-key-0123456789abcdef')).rejects.toThrow(/^unauthorized: the API key is not recognised$/);
   });
 
   it('nothing once the key is revoked', async () => {
     const { key, id } = await createKey(['read'], 'revoked soon');
     expect((await page(`?token=${key}`)).embedded).not.toBeNull();
     expect((await fetch(`${server.url}/api/v1/keys/${id}`, { method: 'DELETE', headers: adminHeaders(server.apiKey) })).status).toBeLessThan(300);
-    expect((await page(`?token=${key}`)).embedded).toBeNull();
+    const revoked = await page(`?token=${key}`);
+    expect(revoked.embedded).toBeNull();
+    expect(revoked.keyRefused).toBe('unauthorized: the API key is revoked');
   });
 
   it('escapes what it embeds: a site named with </script>, <!-- and U+2028 neither ends the block nor changes', async () => {
@@ -145,5 +164,6 @@ describe('the first paint on a server without keys (--no-auth, loopback)', () =>
     const { embedded } = await page('?window=30d', open.url);
     expect(embedded!.report!.request).toEqual({ kind: 'compliance', params: { window: '30d', bucket: 'hour' } });
     expect(embedded!.snapshot.standards).toEqual((await socketSnapshot(open.url, null)).standards);
+    expect((await page('', open.url)).keyRefused).toBeNull();
   });
 });

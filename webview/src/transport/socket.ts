@@ -5,10 +5,9 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ComplianceReport, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents, Snapshot } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
-import { backoffSettings, describeConnectionProblem, fetchDashboard, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
+import { backoffSettings, describeConnectionProblem, fetchDashboard, needsApiKey, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
-import { bodyOf, type Transport } from './transport';
-import { needsKey, promptForKey, type AskKey } from './keyPrompt';
+import { bodyOf, RequestError, type Transport } from './transport';
 
 export type DashboardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -22,8 +21,11 @@ export interface SocketTransportOptions {
   /** Where the selection lives (default: this page's location and history). */
   location?: Pick<Location, 'search' | 'pathname' | 'hash'>;
   history?: Pick<History, 'replaceState'>;
-  /** Asked for a key when the server refuses the socket for want of one (default: window.prompt). */
-  askKey?: AskKey;
+  /**
+   * The server's refusal of the page's key, written into the page (readKeyRefusal): no socket is opened and no
+   * query sent until the user gives a key (useKey).
+   */
+  keyRefused?: string | null;
   /** What the server wrote into the page for its first paint (readFirstPaint): shown before the socket opens. */
   firstPaint?: FirstPaint | null;
 }
@@ -49,6 +51,30 @@ export function readFirstPaint(doc: Pick<Document, 'getElementById'>): FirstPain
   }
 }
 
+/** The id of the block the server writes instead where the page's key is missing or refused (http/firstPaint.ts). */
+const KEY_REFUSED_ID = 'rs-key-refused';
+
+/** The live feed's refusal of the page's key as the server wrote it into the page (its socket's words), or null. */
+function readKeyRefusal(doc: Pick<Document, 'getElementById'>): string | null {
+  const text = doc.getElementById(KEY_REFUSED_ID)?.textContent;
+  if (!text) return null;
+  try {
+    const data = JSON.parse(text) as { message?: unknown } | null;
+    return typeof data?.message === 'string' && data.message !== '' ? data.message : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the server wrote into the browser page (http/firstPaint.ts): its first paint, or, where the page's key is
+ * missing or would be refused, that refusal; at most one of them.
+ */
+export function readPageData(doc: Pick<Document, 'getElementById'>): Pick<SocketTransportOptions, 'firstPaint' | 'keyRefused'> {
+  const firstPaint = readFirstPaint(doc);
+  return { firstPaint, keyRefused: firstPaint ? null : readKeyRefusal(doc) };
+}
+
 /** socket.io-client takes a URL's path as a namespace: the prefix goes into `path` instead. */
 export function openSocket(url: string, token: string | null): DashboardSocket {
   const { origin, path } = socketAddress(url);
@@ -61,14 +87,16 @@ export interface EarlySocketTransport extends Transport {
   connectNow(): void;
   /** Sends this query now; the next request(), if it is for the same query, takes its answer. */
   askNow(request: DashboardRequest): void;
+  /** The key the page uses now: its `?token=`, or the one given to useKey (the export downloads send it too). */
+  key(): string | null;
 }
 
 export function socketTransport(url: string, options: SocketTransportOptions = {}): EarlySocketTransport {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const location = options.location ?? (typeof window !== 'undefined' ? window.location : null);
   const history = options.history ?? (typeof window !== 'undefined' ? window.history : null);
-  // A key typed into the prompt replaces it (memory only), for the socket and for queries.
-  const auth: SocketAuth = { token: options.token ?? null };
+  const key = new PageKey(url, options);
+  const auth = key.auth;
   // The socket opened by connectNow, with what it delivered before start() gave it a receiver.
   let early: EarlySocket | null = null;
   const asked = new Map<string, Promise<unknown>>();
@@ -79,8 +107,17 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   // they were sent while the page evaluated and answered while it drew, both on the same two cores.
   let painted: () => void = () => {};
   const afterPaint = firstPaint ? new Promise<void>((resolve) => (painted = resolve)) : null;
-  const fetchBody = async <K extends DashboardRequestKind>(request: DashboardRequest<K>) =>
-    bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
+  const fetchBody = async <K extends DashboardRequestKind>(request: DashboardRequest<K>) => {
+    // Only for a key being tried: a query asked early (askNow) leaves at once, while the page's script evaluates.
+    const trying = key.trying();
+    if (trying) await trying;
+    return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
+  };
+  const startLive = (deliver: (message: DashboardMessage) => void): (() => void) => {
+    if (early) return takeEarly(early, deliver, () => (early = null));
+    if (firstPaint) return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, deliver, auth, options)), url);
+    return followSocket(url, deliver, auth, options);
+  };
   return {
     host: 'browser',
     connectNow() {
@@ -95,19 +132,9 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       answer.catch(() => undefined);
       asked.set(JSON.stringify(request), answer);
     },
-    start(deliver) {
-      if (!early && firstPaint) {
-        return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, deliver, auth, options)), url);
-      }
-      if (!early) return followSocket(url, deliver, auth, options);
-      const opened = early;
-      opened.deliver = deliver;
-      for (const message of opened.held.splice(0)) deliver(message);
-      return () => {
-        early = null;
-        opened.stop();
-      };
-    },
+    start: (deliver) => key.start(deliver, startLive),
+    useKey: (typed) => key.use(typed),
+    key: () => auth.token,
     reportRendered() {
       // Nobody to tell in a browser tab.
     },
@@ -128,6 +155,88 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       if (search === location.search) return;
       history.replaceState(history === window.history ? window.history.state : null, '', `${location.pathname}${search}${location.hash}`);
     },
+  };
+}
+
+/**
+ * The page's key and the live feed it opens: the key in the page's address, replaced by one given to use() (kept
+ * in memory only), which replaces the feed with a socket opened with it. A key given there is tried by that
+ * socket's handshake first: queries wait for its answer and are not sent at all if it refuses the key (a mistyped
+ * key is refused once, not once more per query).
+ */
+class PageKey {
+  readonly auth: SocketAuth;
+  /** The server's refusal of the page's key, written into the page: nothing is opened until a key is given. */
+  private refused: string | null;
+  private receiver: ((message: DashboardMessage) => void) | null = null;
+  private stopLive: () => void = () => {};
+  private tried: Promise<void> | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: SocketTransportOptions,
+  ) {
+    this.auth = { token: options.token ?? null };
+    this.refused = options.keyRefused ?? null;
+  }
+
+  /** Delivers what `open` starts, or, while the server refuses the page's key, that refusal alone. */
+  start(deliver: (message: DashboardMessage) => void, open: (deliver: (message: DashboardMessage) => void) => () => void): () => void {
+    this.receiver = deliver;
+    if (this.refused === null) this.stopLive = open(deliver);
+    else deliver({ type: 'connection', state: 'disconnected', serverUrl: this.url, error: this.refused });
+    return () => {
+      this.receiver = null;
+      this.stopLive();
+    };
+  }
+
+  use(key: string): void {
+    this.auth.token = key;
+    this.refused = null;
+    if (!this.receiver) return;
+    this.stopLive();
+    const tried = handshakeVerdict(this.url, this.receiver);
+    this.tried = tried.verdict;
+    // Nobody may be waiting on it: its refusal is not an unhandled rejection.
+    tried.verdict.catch(() => undefined);
+    this.stopLive = followSocket(this.url, tried.deliver, this.auth, this.options);
+  }
+
+  /** The handshake's answer to a key given to use(), while queries must wait for it; null when there is none. */
+  trying(): Promise<void> | null {
+    return this.tried;
+  }
+}
+
+/**
+ * Passes a socket's messages on, and settles `verdict` with its handshake's answer to the key: resolved once it
+ * connects, rejected (as a 401 or 403, never sent) once it refuses the key.
+ */
+function handshakeVerdict(url: string, deliver: (message: DashboardMessage) => void): { deliver: (message: DashboardMessage) => void; verdict: Promise<void> } {
+  let accept: () => void = () => {};
+  let refuse: (error: RequestError) => void = () => {};
+  const verdict = new Promise<void>((resolve, reject) => ((accept = resolve), (refuse = reject)));
+  return {
+    verdict,
+    deliver(message) {
+      if (message.type === 'connection' && message.state === 'connected') accept();
+      if (message.type === 'connection' && message.state === 'disconnected' && message.error !== undefined) {
+        const problem = describeConnectionProblem(url, message.error);
+        if (needsApiKey(problem.kind)) refuse(new RequestError({ type: 'about:blank', title: 'Refused', status: problem.kind === 'forbidden' ? 403 : 401, detail: problem.text }));
+      }
+      deliver(message);
+    },
+  };
+}
+
+/** Hands the socket connectNow opened to `deliver`, what it held first; the returned function closes it. */
+function takeEarly(opened: EarlySocket, deliver: (message: DashboardMessage) => void, forget: () => void): () => void {
+  opened.deliver = deliver;
+  for (const message of opened.held.splice(0)) deliver(message);
+  return () => {
+    forget();
+    opened.stop();
   };
 }
 
@@ -174,7 +283,7 @@ function startPainted(snapshot: Snapshot, deliver: (message: DashboardMessage) =
 /** How long a painted page without animation frames waits before it opens its socket anyway. */
 const OPEN_WITHOUT_FRAME_MS = 250;
 
-/** The key the page uses, replaced when the user types one into the prompt. */
+/** The key the page uses, replaced when the user gives one in the page's key field. */
 interface SocketAuth {
   token: string | null;
 }
@@ -199,17 +308,9 @@ function followSocket(url: string, deliver: (message: DashboardMessage) => void,
       socket.connect();
     });
   });
-  socket.on('connect_error', (error) => {
-    deliver(connection('disconnected', error.message));
-    // Refused by the server's key check: socket.io does not retry those; ask for a key, then retry with it.
-    if (!needsKey(error.message)) return;
-    const key = (options.askKey ?? promptForKey)(describeConnectionProblem(url, error.message).text);
-    if (key === null) return;
-    auth.token = key;
-    socket.auth = { token: key };
-    deliver(connection('connecting'));
-    socket.connect();
-  });
+  // A refused key (missing, unknown, revoked, without scope read) is not retried by socket.io: the page shows the
+  // refusal and its key field (views/keyEntry.ts), and useKey connects again with the key given there.
+  socket.on('connect_error', (error) => deliver(connection('disconnected', error.message)));
   socket.io.on('reconnect_attempt', () => deliver(connection('connecting')));
   socket.on('snapshot', (snapshot) => deliver({ type: 'snapshot', snapshot }));
   socket.on('judged', (events) => deliver({ type: 'judged', events }));

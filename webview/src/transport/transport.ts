@@ -27,6 +27,11 @@ export interface Transport {
   reportRendered(summary: RenderedSummary): void;
   /** A historical query: resolves with the body its kind answers with, rejects with a RequestError. */
   request?<K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]>;
+  /**
+   * The browser page's key field: connect again with this key, kept in memory only (the socket and every query
+   * send it). Absent in VS Code, whose extension keeps the key and offers its own command.
+   */
+  useKey?(key: string): void;
   /** The selection saved by the last page load (URL query, webview state); sanitised by the caller. */
   loadSelection?(): unknown;
   saveSelection?(selection: DashboardSelection): void;

@@ -1,6 +1,7 @@
 // Before the first snapshot there is nothing to chart: say what the dashboard is waiting for, in plain words
 // naming the server, and what to do, in the terms of where the page runs. In VS Code that is a button running the
-// extension's command (a command link); in a browser it is how to open the page with a key (?token=). The
+// extension's command (a command link); in a browser page the key field (keyEntry.ts) takes its place, and a
+// transport without one is told how to open the page with a key (?token=). The
 // server's own handshake wording (e.g. `auth: { token }`) is for developers and never shown.
 import { describeConnectionProblem, needsApiKey, type ConnectionProblem } from '@ringside/server/protocol/pure';
 import type { DashboardState } from '../state';
@@ -23,6 +24,16 @@ interface EmptyMessage {
 export function connectionProblem(state: DashboardState): ConnectionProblem | null {
   const { serverUrl, error } = state.connection;
   return error ? describeConnectionProblem(serverUrl ?? 'this address', error) : null;
+}
+
+/**
+ * Whether the page shows its key field (keyEntry.ts) now, in place of this view's words: it can take a key
+ * (a browser page), and the connection is refused for want of one.
+ */
+export function asksForKey(state: DashboardState, canUseKey: boolean): boolean {
+  if (!canUseKey || state.connection.state !== 'disconnected') return false;
+  const problem = connectionProblem(state);
+  return problem !== null && needsApiKey(problem.kind);
 }
 
 const SET_API_KEY: EmptyAction = { label: 'Set API Key', command: 'ringside.setApiKey' };
@@ -56,14 +67,15 @@ function emptyMessage(state: DashboardState, host: TransportHost = 'browser'): E
   }
 }
 
-export function createEmptyView(container: HTMLElement, board: HTMLElement, host: TransportHost = 'browser'): (state: DashboardState) => void {
+/** `canUseKey`: the page has a key field (keyEntry.ts), which then speaks for a missing or refused key. */
+export function createEmptyView(container: HTMLElement, board: HTMLElement, host: TransportHost = 'browser', canUseKey = false): (state: DashboardState) => void {
   const title = el('h2', 'rs-empty-title');
   const detail = el('p', 'rs-empty-detail');
   const actions = el('p', 'rs-empty-actions');
   container.append(title, detail, actions);
   let drawnActions = '';
   return (state) => {
-    container.hidden = state.hasSnapshot;
+    container.hidden = state.hasSnapshot || asksForKey(state, canUseKey);
     board.hidden = !state.hasSnapshot;
     if (state.hasSnapshot) return;
     const message = emptyMessage(state, host);

@@ -37,40 +37,38 @@ export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range:
   return apiUrl(serverUrl, `/api/v1/export/${what.path}?${q.toString()}`).toString();
 }
 
-/** Adds a small "Export" disclosure to the dashboard's header; returns the element. */
+/**
+ * Adds a small "Export…" disclosure to the dashboard's header; returns the element. It behaves as a popover: it
+ * closes on Escape, on a click or focus anywhere else (another control opening, such as Custom's form, which it
+ * would cover on a phone), and after a download, whose result then reads beside the button.
+ */
 export function mountExportButton(root: HTMLElement, serverUrl: string, state: () => Pick<DashboardState, 'selection' | 'siteNames'>, token: () => string | null): HTMLElement {
-  const box = document.createElement('details');
-  box.className = 'rs-export';
-  box.style.cssText = 'position:relative;font-size:12px';
-  const summary = document.createElement('summary');
-  summary.textContent = 'Export…';
-  summary.style.cssText = 'cursor:pointer';
-  const form = document.createElement('div');
-  form.style.cssText = 'position:absolute;z-index:10;display:grid;gap:6px;padding:10px;margin-top:4px;background:var(--rs-surface,#fff);border:1px solid var(--rs-border,#ccc);border-radius:8px;min-width:min(240px,calc(100vw - 16px));max-width:calc(100vw - 16px);box-sizing:border-box';
-  const range = labelledSelect(form, 'Period', RANGES);
-  const what = labelledSelect(form, 'What', WHAT);
-  const scope = document.createElement('small');
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.textContent = 'Download';
-  const status = document.createElement('small');
-  status.setAttribute('role', 'status');
-  form.append(scope, button, status);
-  box.append(summary, form);
+  const { box, summary, form, range, what, scope, button, status } = buildPopover();
+  // The last download's result, once the panel has closed on it; cleared when the panel opens again.
+  const done = small('rs-export-done');
+  done.setAttribute('role', 'status');
   box.addEventListener('toggle', () => {
     const { selection: s, siteNames } = state();
     scope.textContent = `Sites: ${s.site ? siteLabel(s.site, siteNames) : 'all'} · Standards: ${s.standard ?? 'all'} (from the dashboard's selection)`;
-    if (box.open) keepInView(form);
+    if (!box.open) return;
+    done.textContent = '';
+    if (!button.disabled) status.textContent = '';
+    keepInView(form);
   });
+  const close = closeWhenLeft(box, summary);
   button.addEventListener('click', () => {
     const w = WHAT.find((x) => x.id === what.value)!;
     const r = exportRange(range.value as (typeof RANGES)[number]['id']);
+    const fileName = `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`;
     button.disabled = true;
     status.textContent = 'Exporting…';
-    download(exportUrl(serverUrl, w, r, state().selection), token(), `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`).then(
+    download(exportUrl(serverUrl, w, r, state().selection), token(), fileName).then(
       (bytes) => {
-        status.textContent = `Downloaded ${(bytes / 1024).toFixed(0)} KB.`;
+        status.textContent = '';
+        done.textContent = `Downloaded ${fileName} (${(bytes / 1024).toFixed(0)} KB).`;
+        close(box.contains(document.activeElement));
       },
+      // A failure stays in the open panel, beside the choices to change.
       (error: unknown) => {
         status.textContent = `Export failed: ${(error as Error).message}`;
       },
@@ -78,8 +76,61 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, state: (
       button.disabled = false;
     });
   });
-  (root.querySelector('.rs-brand') ?? root).append(box);
+  (root.querySelector('.rs-brand') ?? root).append(box, done);
   return box;
+}
+
+/** The disclosure and its panel, drawn with the page's own controls (dashboard.css: rs-select, rs-button). */
+function buildPopover() {
+  const box = document.createElement('details');
+  box.className = 'rs-export';
+  const summary = document.createElement('summary');
+  summary.className = 'rs-button rs-button--small rs-export-summary';
+  summary.textContent = 'Export…';
+  const form = document.createElement('div');
+  form.className = 'rs-export-panel';
+  const range = labelledSelect(form, 'Period', RANGES);
+  const what = labelledSelect(form, 'What', WHAT);
+  const scope = small('rs-export-scope');
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'rs-button';
+  button.textContent = 'Download';
+  const status = small('rs-export-status');
+  status.setAttribute('role', 'status');
+  form.append(scope, button, status);
+  box.append(summary, form);
+  return { box, summary, form, range, what, scope, button, status };
+}
+
+function small(className: string): HTMLElement {
+  const node = document.createElement('small');
+  node.className = className;
+  return node;
+}
+
+/**
+ * Closes the open popover on Escape (the focus back on its button) and when the user turns to anything else: a
+ * pointer pressed, or the focus moved (Tab), outside it. Returns how to close it (`focusSummary`: move the focus
+ * back to its button, when it was inside).
+ */
+function closeWhenLeft(box: HTMLDetailsElement, summary: HTMLElement): (focusSummary: boolean) => void {
+  const close = (focusSummary: boolean) => {
+    if (!box.open) return;
+    box.open = false;
+    if (focusSummary) summary.focus();
+  };
+  box.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !box.open) return;
+    event.preventDefault();
+    close(true);
+  });
+  const outside = (event: Event) => {
+    if (box.open && event.target instanceof Node && !box.contains(event.target)) close(false);
+  };
+  document.addEventListener('pointerdown', outside, true);
+  document.addEventListener('focusin', outside);
+  return close;
 }
 
 /**
@@ -96,12 +147,14 @@ function keepInView(form: HTMLElement): void {
 
 function labelledSelect(form: HTMLElement, label: string, options: ReadonlyArray<{ id: string; label: string }>): HTMLSelectElement {
   const wrap = document.createElement('label');
-  wrap.textContent = label;
-  wrap.style.cssText = 'display:grid;gap:2px';
+  wrap.className = 'rs-export-field';
+  const name = document.createElement('span');
+  name.className = 'rs-field-label';
+  name.textContent = label;
   const s = document.createElement('select');
+  s.className = 'rs-select';
   for (const o of options) s.append(new Option(o.label, o.id));
-  s.style.maxWidth = '100%';
-  wrap.append(s);
+  wrap.append(name, s);
   form.append(wrap);
   return s;
 }

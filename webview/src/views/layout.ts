@@ -9,6 +9,8 @@ export interface Layout {
   connection: HTMLElement;
   alerts: HTMLElement;
   stale: HTMLElement;
+  /** The browser page's key field, shown while the server refuses the page for want of a key. */
+  keyEntry: HTMLElement;
   empty: HTMLElement;
   board: HTMLElement;
   /** The "open now" tiles (calls waiting, visitors at the desk, complaints open). */
@@ -47,6 +49,7 @@ export function createLayout(root: HTMLElement): Layout {
   const stale = el('div', 'rs-stale');
   stale.setAttribute('role', 'status');
   stale.hidden = true;
+  const keyEntry = region('rs-key', 'Key needed', true);
   const empty = el('section', 'rs-empty');
   const board = el('main', 'rs-board');
   const open = region('rs-open', 'Open now', true);
@@ -63,6 +66,6 @@ export function createLayout(root: HTMLElement): Layout {
   main.append(charts, staffing, distribution);
   board.append(open, tiles, main, side);
 
-  root.replaceChildren(header, alerts, stale, empty, board);
-  return { subtitle, controls, connection, alerts, stale, empty, board, open, tiles, charts, distribution, staffing, atRisk, sites, feed };
+  root.replaceChildren(header, alerts, stale, keyEntry, empty, board);
+  return { subtitle, controls, connection, alerts, stale, keyEntry, empty, board, open, tiles, charts, distribution, staffing, atRisk, sites, feed };
 }

@@ -1,0 +1,102 @@
+// The dashboard page at / without a key, or with one the server refuses, in real Chromium against a real server: it
+// sends nothing that must be refused (no socket, no query), so the console stays clean; it asks for a key on the
+// page, and the key typed there connects it (in memory only: the address keeps no key). A --no-auth server's page
+// needs none and connects at once.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../vscode/harness/chromium';
+import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A page that records every request it makes (bar its own files) and everything its console says. */
+async function openPage(url: string): Promise<{ page: Page; requests: string[]; console: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const console: string[] = [];
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (!/\.(js|css)$/.test(pathname) && pathname !== '/') requests.push(pathname);
+  });
+  page.on('console', (message) => console.push(`${message.type()}: ${message.text()}`));
+  page.on('dialog', (dialog) => void dialog.dismiss());
+  await page.goto(url);
+  return { page, requests, console };
+}
+
+describe('the dashboard page without a key it may use', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    await server?.close();
+    if (server) removeDir(server.dataDir);
+  });
+
+  it('without ?token= sends nothing, asks for a key on the page, and connects with the key typed', async () => {
+    const { page, requests, console } = await openPage(`${server.url}/?window=7d`);
+    const field = page.getByRole('textbox', { name: 'API key' });
+    await field.waitFor();
+    await expect(page.locator('.rs-key-detail').textContent()).resolves.toBe(`The Ringside server at ${server.url} needs an API key.`);
+    // What would act on nothing is not offered.
+    expect(await page.locator('.rs-controls').isVisible()).toBe(false);
+    expect(await page.getByText('Export…').isVisible()).toBe(false);
+    // The page's script has run to the end (the field has the focus) and has sent nothing.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('rs-key-input'))).toBe(true);
+    expect(requests).toEqual([]);
+    expect(console).toEqual([]);
+
+    await field.fill(server.apiKey);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.locator('.rs-board').waitFor();
+    await expect.poll(() => page.locator('.rs-connection-label').textContent()).toBe('Live');
+    expect(await page.locator('.rs-controls').isVisible()).toBe(true);
+    expect(await page.getByText('Export…').isVisible()).toBe(true);
+    await expect.poll(() => requests.filter((r) => r.startsWith('/api/v1/')).length).toBeGreaterThan(0);
+    expect(requests.some((r) => r.startsWith('/socket.io/'))).toBe(true);
+    // The key lives in the page's memory alone: not in its address, not in its storage.
+    expect(page.url()).not.toContain(server.apiKey);
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(server.apiKey);
+    expect(console.filter((line) => /^(error|warning)/.test(line))).toEqual([]);
+  });
+
+  it('with a ?token= the server refuses sends nothing either, and says why', async () => {
+    const { page, requests, console } = await openPage(`${server.url}/?token=rs_not-a-key-0123456789abcdef`);
+    await page.getByRole('textbox', { name: 'API key' }).waitFor();
+    await expect(page.locator('.rs-key-detail').textContent()).resolves.toBe(`The Ringside server at ${server.url} refused the API key (it is not recognised).`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('rs-key-input'))).toBe(true);
+    expect(requests).toEqual([]);
+    expect(console).toEqual([]);
+  });
+});
+
+describe('the dashboard page of a server without keys (--no-auth)', () => {
+  let open: TestServer;
+  beforeAll(async () => {
+    open = await startTestServer({ noAuth: true });
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    await open?.close();
+    if (open) removeDir(open.dataDir);
+  });
+
+  it('connects without asking for a key', async () => {
+    const { page } = await openPage(`${open.url}/`);
+    await page.locator('.rs-board').waitFor();
+    await expect.poll(() => page.locator('.rs-connection-label').textContent()).toBe('Live');
+    expect(await page.locator('.rs-key').isVisible()).toBe(false);
+  });
+});
