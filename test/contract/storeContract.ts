@@ -194,6 +194,9 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         await store.write((tx) => tx.writes.retireSite('east'));
         expect(await store.reads.sites.get('east')).toMatchObject({ retired: true });
         expect(await store.reads.sites.list()).toEqual([]);
+        // Every stored id, the retired one too (what a new site's id is compared with).
+        await store.write((tx) => tx.writes.site({ ...site, id: 'East' }, 'created'));
+        expect((await store.reads.sites.ids()).sort()).toEqual(['East', 'east']);
         expect((await store.reads.sites.history('east')).map((h) => [h.change, h.definition.name])).toEqual([['created', 'East'], ['updated', 'East side'], ['retired', 'East side']]);
       });
     });

@@ -193,6 +193,12 @@ describe('the registry', () => {
     expect(milestoneProblems(registry, { type: 'call', milestone: 'answerd' })).toEqual([{ path: 'milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "answerd") (did you mean "answered"?)' }]);
     expect(milestoneProblems(registry, { type: 'call', milestone: 'started', handleSeconds: 3 })).toEqual([{ path: 'handleSeconds', message: 'is only given on a stop (answered, abandoned)' }]);
   });
+  it('checks the fields a milestone gives, whichever others are left out as wrong', () => {
+    expect(milestoneProblems(BUILT_IN_REGISTRY, { type: 'cal' })).toEqual([{ path: 'type', message: 'must be one of call, visit, complaint (got "cal") (did you mean "call"?)' }]);
+    expect(milestoneProblems(BUILT_IN_REGISTRY, { type: 'call', milestone: 'strated' })).toEqual([{ path: 'milestone', message: expect.stringMatching(/^is not a milestone of a call: .* \(did you mean "started"\?\)$/) }]);
+    expect(milestoneProblems(BUILT_IN_REGISTRY, { milestone: 'strated', handleSeconds: 3 })).toEqual([]);
+    expect(milestoneProblems(BUILT_IN_REGISTRY, { type: 'call', handleSeconds: 3 })).toEqual([]);
+  });
 });
 
 describe('milestone input', () => {

@@ -11,7 +11,7 @@ const messages = (schema: Schema, input: unknown) => (parseInput(schema, input).
 describe('issueMessage', () => {
   it.each([
     ['a missing field', { code: 'invalid_type', expected: 'string', input: undefined, path: [] }, 'is required'],
-    ['a missing enum', { code: 'invalid_value', values: ['a', 'b'], input: undefined, path: [] }, 'is required'],
+    ['a missing enum', { code: 'invalid_value', values: ['a', 'b'], input: undefined, path: [] }, 'is required: one of a, b'],
     ['text for a number', { code: 'invalid_type', expected: 'number', input: '3', path: [] }, 'must be a number (got text)'],
     ['a number for text', { code: 'invalid_type', expected: 'string', input: 3, path: [] }, 'must be text (got a number)'],
     ['a list for an object', { code: 'invalid_type', expected: 'object', input: [], path: [] }, 'must be a JSON object (got a list)'],
@@ -19,6 +19,7 @@ describe('issueMessage', () => {
     ['a fraction for a whole number', { code: 'invalid_type', expected: 'int', input: 2.5, path: [] }, 'must be a whole number'],
     ['an unknown option', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 'x', path: [] }, 'must be one of answered, abandoned (got "x")'],
     ['a near miss of an option', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 'answerd', path: [] }, 'must be one of answered, abandoned (got "answerd") (did you mean "answered"?)'],
+    ['an option in other letter case', { code: 'invalid_value', values: ['harbour', 'airport'], input: 'HARBOUR', path: [] }, 'must be one of harbour, airport (got "HARBOUR") (did you mean "harbour"?)'],
     ['an option of another JSON type', { code: 'invalid_value', values: ['answered', 'abandoned'], input: 3, path: [] }, 'must be one of answered, abandoned (got a number)'],
     ['a wrong literal', { code: 'invalid_value', values: ['call'], input: 'x', path: [] }, 'must be call (got "x")'],
     ['empty text', { code: 'too_small', origin: 'string', minimum: 1, inclusive: true, input: '', path: [] }, 'must not be empty'],
@@ -74,7 +75,7 @@ describe('parseInput', () => {
     expect(messages(eventInputSchema, { type: 'call' })).toEqual([
       ['site', 'is required'],
       ['occurredAt', 'is required'],
-      ['outcome', 'is required'],
+      ['outcome', 'is required: one of answered, abandoned'],
       ['rings', 'a call needs rings and/or answerSeconds'],
     ]);
     expect(messages(eventInputSchema, { type: 'call', rings: -1 })).toContainEqual(['rings', 'must be ≥ 0']);

@@ -1,9 +1,10 @@
 // Corrections: an event is voided or amended by a new record, never edited. What an amendment changes, how the
 // event is re-judged, and what an event's effective state is after its corrections are decided here; the store
 // keeps the records (and the rollups' compensating deltas, from domain/rollups.ts).
-import type { CorrectedJudgement, Judgement, Outcome, StandardVersion } from '../protocol';
+import type { CorrectedJudgement, FieldProblem, Judgement, Outcome, StandardVersion } from '../protocol';
+import { callEventSchema, oneOfMessage, visitEventSchema } from '../protocol';
 import { canonicalJson } from './canonical';
-import { DomainError } from './errors';
+import { DomainError, FieldErrors } from './errors';
 import { judgeAgainst } from './judge';
 import { completeMeasurements } from './measures';
 import type { JudgementFacts } from './rollups';
@@ -102,17 +103,19 @@ export function factsOf(type: string, state: EventState): Array<{ standardId: st
   }));
 }
 
-/** An amendment's changes checked against the event's type: problems name the field. */
+/** What a call's and a visit's outcome may be: the values of their wire schemas. */
+const OUTCOMES: Record<'call' | 'visit', readonly string[]> = { call: callEventSchema.shape.outcome.options, visit: visitEventSchema.shape.outcome.options };
+
+/** An amendment's changes checked against the event's type: every problem, each naming its field. */
 function checkAmendment(type: string, c: AmendChanges): void {
   // Other types' measures come from their case's milestones, and amend's fields are a call's and a visit's.
   if (type !== 'call' && type !== 'visit') throw new DomainError('invalid', 'action', `a ${type} event can only be voided (amend changes a call's or a visit's fields)`);
-  if (type === 'call' && c.greetSeconds !== undefined) throw new DomainError('invalid', 'changes.greetSeconds', 'a call has no greetSeconds');
-  if (type === 'visit' && (c.rings !== undefined || c.answerSeconds !== undefined)) {
-    throw new DomainError('invalid', c.rings !== undefined ? 'changes.rings' : 'changes.answerSeconds', 'a visit has no rings or answerSeconds');
+  const absent: Array<keyof AmendChanges> = type === 'call' ? ['greetSeconds'] : ['rings', 'answerSeconds'];
+  const problems: FieldProblem[] = absent.flatMap((field) => (c[field] === undefined ? [] : [{ path: `changes.${field}`, message: `a ${type} has no ${field}` }]));
+  if (c.outcome !== undefined && !OUTCOMES[type].includes(c.outcome)) {
+    problems.push({ path: 'changes.outcome', message: `${oneOfMessage(OUTCOMES[type], c.outcome)}, as the event is a ${type}` });
   }
-  if (c.outcome !== undefined && !(type === 'call' ? ['answered', 'abandoned'] : ['greeted', 'left']).includes(c.outcome)) {
-    throw new DomainError('invalid', 'changes.outcome', type === 'call' ? 'must be answered or abandoned for a call' : 'must be greeted or left for a visit');
-  }
+  if (problems.length > 0) throw new FieldErrors('invalid', problems);
 }
 
 /**

@@ -37,6 +37,15 @@ export class FieldErrors extends DomainError {
   }
 }
 
+/**
+ * How a refusal names an id that no record has: `no standard with id "nope"`. It names its field (`id`, or `ids.0`
+ * of a list), so a detail sets it off with a colon as every message that names its field (`id: no standard …`).
+ */
+export const notFoundMessage = (what: string, id: string | number): string => `no ${what} with id ${JSON.stringify(id)}`;
+
+/** The 404 of a path's `id` that no record has (notFoundMessage); `more`: what to do instead. */
+export const notFoundById = (what: string, id: string | number, more = '', code?: string): DomainError => new DomainError('not-found', 'id', `${notFoundMessage(what, id)}${more}`, undefined, code);
+
 /** The code of an error about a query parameter (the HTTP edge answers it as the query parser's problems). */
 export const QUERY_PARAMETER = 'invalid-query';
 

@@ -111,12 +111,15 @@ export function standardTargetProblems(registry: EventTypeRegistry, eventType: s
 }
 
 /**
- * Problems of a valid-shaped milestone against the registry: a known type, one of its milestones, and
- * handleSeconds only on a stop. Paths are field names of the milestone.
+ * Problems of a milestone against the registry: a known type, one of its milestones, and handleSeconds only on a
+ * stop. A field left out (not given, or wrong in itself: its own problem is the one to fix) is not checked, nor is
+ * what depends on it (a milestone of an unknown type). Paths are field names of the milestone.
  */
-export function milestoneProblems(registry: EventTypeRegistry, input: Pick<MilestoneInput, 'type' | 'milestone' | 'handleSeconds'>): FieldProblem[] {
+export function milestoneProblems(registry: EventTypeRegistry, input: Partial<Pick<MilestoneInput, 'type' | 'milestone' | 'handleSeconds'>>): FieldProblem[] {
+  if (input.type === undefined) return [];
   const type = registry.get(input.type);
   if (!type) return [{ path: 'type', message: unknownEventTypeMessage(registry, input.type) }];
+  if (input.milestone === undefined) return [];
   const milestone = milestoneOf(type, input.milestone);
   if (!milestone) return [{ path: 'milestone', message: `is not a milestone of a ${type.id}: ${oneOfMessage(type.milestones.map((m) => m.id), input.milestone)}` }];
   if (input.handleSeconds !== undefined && milestone.role !== 'stop') {

@@ -93,7 +93,7 @@ export function issueMessage(issue: RawIssue): string {
       if (issue.expected === 'number' && typeof issue.input === 'number') return `must be a finite number (got ${issue.input})`;
       return wrongTypeMessage(issue.expected, issue.input);
     case 'invalid_value':
-      return issue.input === undefined ? 'is required' : oneOfMessage(issue.values, issue.input);
+      return issue.input === undefined ? requiredOneOfMessage(issue.values) : oneOfMessage(issue.values, issue.input);
     case 'too_small':
       return bound(issue, issue.minimum, 'min');
     case 'too_big':
@@ -152,10 +152,13 @@ export function boundedWholeNumber(wholeMessage: string, [min, minMessage]: read
     .refine(Number.isInteger, { error: wholeMessage, when: ({ issues }) => issues.length === 0 });
 }
 
+/** A field of a few accepted values left out: "is required: one of answered, abandoned", as a tag is. */
+const requiredOneOfMessage = (values: readonly unknown[]): string => `is required: ${accepted(values)}`;
+
 /** The discriminator of a tagged union: missing, or not one of the tags. */
 export function tagMessage(input: unknown, key: string, tags: readonly unknown[]): string {
   const given = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[key] : undefined;
-  return given === undefined ? `is required: ${accepted(tags)}` : oneOfMessage(tags, given);
+  return given === undefined ? requiredOneOfMessage(tags) : oneOfMessage(tags, given);
 }
 
 /**

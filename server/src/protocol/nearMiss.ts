@@ -4,10 +4,14 @@
 
 /**
  * The one of `words` that `word` most likely mistypes (`keyz` → `keys`, `verfy` → `verify`, `rebuild` →
- * `rebuild-rollups`), or undefined: within one edit (two for words of five letters or more), a swap of neighbours
- * being one, or the start of exactly one of them (three letters at least). A tie names none.
+ * `rebuild-rollups`, `HARBOUR` → `harbour`), or undefined: the only one equal to it but for letter case, else within
+ * one edit (two for words of five letters or more), a swap of neighbours being one, or the start of exactly one of
+ * them (three letters at least). A tie names none.
  */
 function nearMiss(word: string, words: readonly string[]): string | undefined {
+  const folded = word.toLowerCase();
+  const sameButCase = words.filter((w) => w.toLowerCase() === folded);
+  if (sameButCase.length === 1) return sameButCase[0];
   const starting = word.length >= 3 ? words.filter((w) => w.startsWith(word)) : [];
   if (starting.length === 1) return starting[0];
   const within = word.length >= 5 ? 2 : 1;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { normalSiteId, siteIdProblem } from './pure/idLists';
 import { betweenFieldsIssue, missingFromReplacementMessage, unlessWrong } from './issues';
+import { didYouMean } from './nearMiss';
 import { wellFormedString } from './text';
 
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables. */
@@ -46,6 +47,25 @@ export const siteId = (text: z.ZodString): z.ZodString =>
     const problem = siteIdProblem(id);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+/**
+ * The stored site ids that `id`, a site new to the store, equals but for letter case ("harbour" for "Harbour"). Site
+ * ids are case-sensitive: it would be a second site, which the dashboard labels like the first. `ids`: every stored
+ * site's (retired ones too), and the sites a write creates before this one.
+ */
+export function caseTwinsOf(id: string, ids: Iterable<string>): string[] {
+  const folded = id.toLowerCase();
+  const twins: string[] = [];
+  for (const other of ids) if (other !== id && other.toLowerCase() === folded) twins.push(other);
+  return twins;
+}
+
+/** Why a new site is refused whose id is `twins`' but for letter case (caseTwinsOf): the one it most likely means, else all. */
+export function caseTwinMessage(id: string, twins: readonly string[]): string {
+  const meant = didYouMean(id, twins);
+  const others = meant === '' ? `the sites ${[...twins].sort().map((t) => JSON.stringify(t)).join(', ')}` : 'another site';
+  return `new site ${JSON.stringify(id)} differs from ${others} only in letter case: site ids are case-sensitive, so it would be a second site${meant}`;
+}
 
 /** The zone names this server's time-zone data lists, by their lower-case spelling. */
 let listedZones: Map<string, string> | undefined;
@@ -96,10 +116,22 @@ const dayIntervals = z.array(interval).superRefine((day, ctx) => {
   }
 });
 
-/** A local date YYYY-MM-DD that is on the calendar ("2026-02-30" is in the form, but no date). */
+/** The form of a local date: YYYY-MM-DD. */
+export const LOCAL_DATE_FORM = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Why a local date in the form YYYY-MM-DD is refused when no calendar has it ("2026-02-30" is in the form, but no
+ * date); null for a real one. The one check of a date alone, wherever one is given (holidays, a forecast's day).
+ */
+export function notARealDateProblem(s: string): string | null {
+  const ms = Date.parse(`${s}T00:00:00Z`);
+  return Number.isNaN(ms) || !new Date(ms).toISOString().startsWith(s) ? `is not a real date (got ${JSON.stringify(s)})` : null;
+}
+
+/** A local date YYYY-MM-DD that is on the calendar. */
 const localDate = wellFormedString().superRefine((s, ctx) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) ctx.addIssue({ code: 'custom', message: 'must be a date YYYY-MM-DD' });
-  else if (Number.isNaN(Date.parse(`${s}T00:00:00Z`)) || !new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)) ctx.addIssue({ code: 'custom', message: `is not a real date (got ${JSON.stringify(s)})` });
+  const problem = LOCAL_DATE_FORM.test(s) ? notARealDateProblem(s) : 'must be a date YYYY-MM-DD';
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 /** A site's settings, each as a definition gives it; what each defaults to when left out is domain/sites.ts resolveSite. */

@@ -2,7 +2,7 @@
 // with its compensating rollup deltas and its audit log entry in one transaction.
 import type { CorrectedJudgement, StandardVersion } from '../protocol';
 import { planCorrection, statesOf, type CorrectionInput, type EffectiveJudgement, type EventState } from '../domain/corrections';
-import { DomainError } from '../domain/errors';
+import { DomainError, notFoundById, notFoundMessage } from '../domain/errors';
 import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
 import type { Store } from '../store/port';
 
@@ -62,8 +62,8 @@ export class CorrectionsService {
    */
   private async missing(eventId: string): Promise<DomainError> {
     const horizon = await this.store.reads.audit.horizon();
-    if (!horizon) return new DomainError('not-found', 'id', `unknown event "${eventId}"`);
+    if (!horizon) return notFoundById('event', eventId);
     const cutoff = new Date(horizon.prunedBeforeMs).toISOString();
-    return new DomainError('gone', 'id', `no event "${eventId}" is stored: events that occurred before ${cutoff} were pruned by retention (checkpoint ${horizon.checkpointSeq}) and can no longer be corrected`);
+    return new DomainError('gone', 'id', `${notFoundMessage('event', eventId)} is stored: events that occurred before ${cutoff} were pruned by retention (checkpoint ${horizon.checkpointSeq}) and can no longer be corrected`);
   }
 }

@@ -1,7 +1,8 @@
 // Sites: configured over the API or the standards file, or created on first sight by ingest. A change over the API
 // is written to the audit log in the same transaction as the change and its history row.
 import type { Site, SiteDefinition, SitePatch } from '../protocol';
-import { DomainError } from '../domain/errors';
+import { caseTwinMessage, caseTwinsOf } from '../protocol';
+import { DomainError, notFoundById } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
 import { normalSiteId, siteIdAsRead } from '../protocol/pure/idLists';
 import type { SiteRecord } from '../store/records';
@@ -86,6 +87,8 @@ export class SitesService {
     return this.store.write(async (tx) => {
       const current = await tx.sites.get(def.id);
       if (current && !current.retired) throw new DomainError('conflict', 'id', `site "${def.id}" already exists; use PATCH to change some of its settings, or PUT to replace them all`);
+      const twins = current ? [] : caseTwinsOf(def.id, await tx.sites.ids());
+      if (twins.length > 0) throw new DomainError('invalid', 'id', caseTwinMessage(def.id, twins));
       return this.logged(tx, await this.put(tx, def), actor, 'create', { body: def });
     });
   }
@@ -112,7 +115,7 @@ export class SitesService {
    */
   private async configured(tx: WriteTx, id: string, bodyId: string): Promise<Site> {
     const current = await storedAsRead(tx.sites, id);
-    if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
+    if (!current || current.retired) throw notFoundById('site', id);
     if (bodyId !== normalSiteId(id)) throw new DomainError('invalid', 'id', `must match the site in the URL ("${id}")`);
     // A site stored in another form before ids were normalised keeps its configuration: the body's id is the NFC form,
     // another site, the one to configure (docs/api.md, "Site ids").
@@ -138,7 +141,7 @@ export class SitesService {
   retire(id: string, actor: Actor): Promise<Site> {
     return this.store.write(async (tx) => {
       const current = await storedAsRead(tx.sites, id);
-      if (!current || current.retired) throw new DomainError('not-found', 'id', `unknown site "${id}"`);
+      if (!current || current.retired) throw notFoundById('site', id);
       await tx.writes.retireSite(current.id);
       tx.onCommit(() => this.notify());
       if (actor) await tx.writes.auditLog({ keyId: actor.keyId, action: 'site.retire', target: current.id, details: {} });

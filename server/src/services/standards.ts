@@ -4,7 +4,7 @@
 // old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
 import type { Standard, StandardDefinition, StandardPatch, StandardVersion } from '../protocol';
 import { parseInput, standardDefinitionSchema } from '../protocol';
-import { DomainError, FieldErrors } from '../domain/errors';
+import { DomainError, FieldErrors, notFoundById } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
 import { BUILT_IN_REGISTRY, buildRegistry, builtInIdMessage, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
@@ -32,7 +32,7 @@ interface Numbering {
 }
 
 /** The 404 of a standard id no standard has (the service's reads and changes, and the routes that read one). */
-export const standardNotFound = (id: string): DomainError => new DomainError('not-found', 'id', `unknown standard "${id}"`);
+export const standardNotFound = (id: string): DomainError => notFoundById('standard', id);
 
 export class StandardsService {
   private byId = new Map<string, StandardVersion[]>();
@@ -393,6 +393,6 @@ function checkDefinable(def: EventTypeDefinition, registry: EventTypeRegistry, d
   if (urlId !== undefined && def.id !== urlId) throw new DomainError('invalid', 'id', `must match the event type in the URL ("${urlId}")`);
   const known = registry.get(def.id);
   if (known && !definedOverApi) throw new DomainError('conflict', 'id', builtInIdMessage(def.id) ?? `"${def.id}" is defined in the standards file; change it there`);
-  if (urlId !== undefined && !known) throw new DomainError('not-found', 'id', `unknown event type "${urlId}" (POST /api/v1/event-types defines one)`);
+  if (urlId !== undefined && !known) throw notFoundById('event type', urlId, ' (POST /api/v1/event-types defines one)');
   if (urlId === undefined && known) throw new DomainError('conflict', 'id', `event type "${def.id}" already exists; use PUT /api/v1/event-types/${def.id} to change it`);
 }

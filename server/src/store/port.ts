@@ -80,6 +80,8 @@ export interface SitesReads {
   getMany(ids: readonly string[]): Promise<Map<string, SiteRecord>>;
   /** Configured sites (not retired), by id. */
   list(): Promise<Site[]>;
+  /** The id of every stored site, retired ones too: what a new site's id is compared with (read only for a new site). */
+  ids(): Promise<string[]>;
   /** Every change of the site, oldest first, each with its chain link. */
   history(id: string): Promise<StoredSiteChange[]>;
 }

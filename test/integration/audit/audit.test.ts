@@ -232,7 +232,7 @@ describe('retention', () => {
       const gone = await fetch(`${server.url}/api/v1/events/old1/void`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'too late' }) });
       expect(gone.status).toBe(410);
       expect(gone.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect((await gone.json()).errors).toEqual([{ path: 'id', message: expect.stringMatching(/^no event "old1" is stored: events that occurred before \d{4}-\d\d-\d\dT[\d:.]+Z were pruned by retention/) }]);
+      expect((await gone.json()).errors).toEqual([{ path: 'id', message: expect.stringMatching(/^no event with id "old1" is stored: events that occurred before \d{4}-\d\d-\d\dT[\d:.]+Z were pruned by retention/) }]);
       await server.close();
 
       // The checkpoint is signed: changing what it says breaks verification.

@@ -45,6 +45,7 @@ describe('POST /api/v1/milestones', () => {
     const res = await postMilestones(server, { milestones: [callMilestone('b1', 'started', T0 - 1000), { type: 'call', site: 'north', caseId: 'b2', milestone: 'rung', at: 'yesterday' }, callMilestone('b3', 'answered', T0 + 3_600_000)] });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
+      { path: 'milestones.1.milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "rung")' },
       { path: 'milestones.1.at', message: expect.stringMatching(/ISO 8601/) },
       { path: 'milestones.2.at', message: expect.stringMatching(/in the future/) },
     ]);

@@ -133,7 +133,7 @@ describe('PATCH /sites/:id changes the settings it names', () => {
     expect((await server.send('GET', '/api/v1/sites/ldn-bad')).body).toEqual({ ...AS_CREATED, id: 'ldn-bad' });
     expect(await auditHead()).toEqual(head);
     const unknown = await server.send('PATCH', '/api/v1/sites/nowhere', { name: 'Nowhere' });
-    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'id', message: 'unknown site "nowhere"' }]]);
+    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'id', message: 'no site with id "nowhere"' }]]);
     const notJson = await fetch(`${server.url}/api/v1/sites/ldn-bad`, { method: 'PATCH', headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'text/plain' }, body: 'name=x' });
     expect(notJson.status).toBe(415);
   });

@@ -170,7 +170,7 @@ describe('PATCH /standards/:id changes the fields it names', () => {
     expect((await versions('patch-bad')).map((v) => v.version)).toEqual([1]);
 
     const unknown = await server.send('PATCH', '/api/v1/standards/nowhere', { threshold: 5 });
-    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'id', message: 'unknown standard "nowhere"' }]]);
+    expect([unknown.status, unknown.body.errors]).toEqual([404, [{ path: 'id', message: 'no standard with id "nowhere"' }]]);
     const notJson = await fetch(`${server.url}/api/v1/standards/patch-bad`, { method: 'PATCH', headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'text/plain' }, body: 'threshold=5' });
     expect(notJson.status).toBe(415);
     await notJson.body?.cancel();

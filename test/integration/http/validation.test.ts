@@ -28,6 +28,14 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
+const NOPE_TYPE = {
+  id: 'nope',
+  name: 'Nope',
+  milestones: [{ id: 'opened', role: 'start' }, { id: 'closed', role: 'stop', outcome: 'served' }],
+  measures: [{ id: 'closeSeconds', from: 'opened', to: 'closed' }],
+  maxOpenSeconds: 60,
+};
+
 describe('one problem shape for bad input', () => {
   it('names an unknown field of a correction body, as every body does', async () => {
     const res = await send('POST', '/events/v1/void', { reason: 'duplicate', colour: 'red' });
@@ -35,6 +43,19 @@ describe('one problem shape for bad input', () => {
     expect(res.type).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ type: expect.stringMatching(/\/invalid-body$/), detail: 'colour is not a known field', errors: [{ path: 'colour', message: 'is not a known field' }] });
     expect((await send('POST', '/events/v1/amend', { changes: { rings: 2 } })).body.errors).toEqual([{ path: 'reason', message: 'is required' }]);
+  });
+
+  it('names a field an amendment may not change alone, and an outcome of the other type with the value given', async () => {
+    const unknown = await send('POST', '/events/v1/amend', { reason: 'x', changes: { site: 'airport' } });
+    expect(unknown.body).toMatchObject({ detail: 'changes.site is not a known field', errors: [{ path: 'changes.site', message: 'is not a known field' }] });
+    const empty = await send('POST', '/events/v1/amend', { reason: 'x', changes: {} });
+    expect(empty.body.errors).toEqual([{ path: 'changes', message: 'must change at least one of outcome, rings, answerSeconds, greetSeconds' }]);
+    const visitOutcome = await send('POST', '/events/v1/amend', { reason: 'x', changes: { outcome: 'greeted', greetSeconds: 3 } });
+    expect(visitOutcome).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-body$/) } });
+    expect(visitOutcome.body.errors).toEqual([
+      { path: 'changes.greetSeconds', message: 'a call has no greetSeconds' },
+      { path: 'changes.outcome', message: 'must be one of answered, abandoned (got "greeted"), as the event is a call' },
+    ]);
   });
 
   it('suggests the field an unknown one most likely mistypes, in every body and at any depth, as an unknown parameter is', async () => {
@@ -190,7 +211,11 @@ describe('one problem shape for bad input', () => {
     const offset = await send('POST', '/events', call({ occurredAt: '1970-01-01T00:30:00+01:00' }));
     expect(offset).toMatchObject({ status: 400, body: { errors: [{ path: 'occurredAt', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
     const milestone = await send('POST', '/milestones', { type: 'call', site: 'a', caseId: 'c1', milestone: 'ringing', at: '1969-07-20T20:17:00Z' });
-    expect(milestone).toMatchObject({ status: 400, body: { errors: [{ path: 'at', message: 'must be 1970-01-01T00:00:00Z or later' }] } });
+    expect(milestone.status).toBe(400);
+    expect(milestone.body.errors).toEqual([
+      { path: 'milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "ringing")' },
+      { path: 'at', message: 'must be 1970-01-01T00:00:00Z or later' },
+    ]);
     expect((await send('POST', '/events', call({ occurredAt: '2026-02-30T09:00:00Z' }))).body.errors).toEqual([{ path: 'occurredAt', message: 'is not a real date and time' }]);
   });
 
@@ -203,7 +228,7 @@ describe('one problem shape for bad input', () => {
     }
     expect((await send('GET', '/incidents/%ff')).body).toMatchObject({ type: 'https://ringside.dev/problems/invalid-incident-id', errors: [{ path: 'id', message }] });
     expect((await send('GET', '/no-such-route/%ff')).status).toBe(404);
-    expect((await send('GET', '/sites/caf%C3%A9')).body.errors).toEqual([{ path: 'id', message: 'unknown site "café"' }]);
+    expect((await send('GET', '/sites/caf%C3%A9')).body.errors).toEqual([{ path: 'id', message: 'no site with id "café"' }]);
   });
 
   it('tells an incident id past the largest one its bound, in the path and in an acknowledgement\'s ids', async () => {
@@ -243,12 +268,19 @@ describe('one problem shape for bad input', () => {
     expect((await send('GET', '/standards/call-answer-2-rings')).body.retired).toBe(false);
   });
 
-  it('answers unknown ids through the one error handler, naming the field', async () => {
-    expect(await send('GET', '/standards/nope')).toMatchObject({ status: 404, body: { errors: [{ path: 'id', message: 'unknown standard "nope"' }] } });
-    expect(await send('GET', '/incidents/999')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/incident-not-found$/), title: 'Incident not found' } });
+  it('answers unknown ids through the one error handler, naming the field, set off by a colon as every message naming its field', async () => {
+    expect(await send('GET', '/standards/nope')).toMatchObject({ status: 404, body: { detail: 'id: no standard with id "nope"', errors: [{ path: 'id', message: 'no standard with id "nope"' }] } });
+    expect(await send('GET', '/incidents/999')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/incident-not-found$/), title: 'Incident not found', detail: 'id: no incident with id 999' } });
     for (const method of ['GET', 'DELETE']) {
-      expect(await send(method, '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'id unknown API key "k_nope"', errors: [{ path: 'id', message: 'unknown API key "k_nope"' }] } });
+      expect(await send(method, '/keys/k_nope')).toMatchObject({ status: 404, body: { type: expect.stringMatching(/\/key-not-found$/), detail: 'id: no API key with id "k_nope"', errors: [{ path: 'id', message: 'no API key with id "k_nope"' }] } });
     }
+    const details = [await send('GET', '/sites/nope'), await send('DELETE', '/sites/nope'), await send('POST', '/events/nope/void', { reason: 'x' }), await send('PUT', '/event-types/nope', NOPE_TYPE)].map((r) => [r.status, r.body.detail]);
+    expect(details).toEqual([
+      [404, 'id: no site with id "nope"'],
+      [404, 'id: no site with id "nope"'],
+      [404, 'id: no event with id "nope"'],
+      [404, 'id: no event type with id "nope" (POST /api/v1/event-types defines one)'],
+    ]);
     const env = await send('DELETE', '/keys/env');
     expect(env).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/key-not-revocable$/), errors: [{ path: 'id', message: 'is the RINGSIDE_API_KEY key, which lives in the environment: restart without it' }] } });
   });

@@ -78,8 +78,27 @@ describe('invalid events', () => {
     expect(res.body.errors).toEqual([
       { path: 'site', message: 'is required' },
       { path: 'occurredAt', message: 'is required' },
-      { path: 'outcome', message: 'is required' },
+      { path: 'outcome', message: 'is required: one of answered, abandoned' },
       { path: 'rings', message: 'a call needs rings and/or answerSeconds' },
+    ]);
+  });
+
+  it('names an occurredAt in the future beside every other problem of its event', async () => {
+    const future = 'is more than 5 minutes in the future';
+    const paths = async (event: Record<string, unknown>) => {
+      const res = await server.postEvents(event);
+      expectProblem(res, 400);
+      return res.body.errors.map((e: { path: string; message: string }) => `${e.path} ${e.message}`);
+    };
+    expect(await paths(call({ occurredAt: '2099-01-01T00:00:00Z', rings: '1' }))).toEqual(['rings must be a number (got text)', expect.stringContaining(`occurredAt ${future}`)]);
+    expect(await paths(call({ occurredAt: '2099-01-01T00:00:00Z', outcome: 'answerd' }))).toEqual([
+      'outcome must be one of answered, abandoned (got "answerd") (did you mean "answered"?)',
+      expect.stringContaining(`occurredAt ${future}`),
+    ]);
+    expect(await paths(call({ type: 'cal', occurredAt: '2099-01-01T00:00:00Z', colour: 1 }))).toEqual([
+      'type must be one of call, visit (got "cal") (did you mean "call"?)',
+      'colour is not a known field',
+      expect.stringContaining(`occurredAt ${future}`),
     ]);
   });
 
@@ -134,6 +153,39 @@ describe('invalid events', () => {
     await server.close();
     expect(countRows(dataDir)).toEqual({ events: 0, judgements: 0 });
     server = await startTestServer({ dataDir });
+  });
+});
+
+describe('invalid milestones', () => {
+  const milestone = (fields: Record<string, unknown>) => ({ type: 'call', site: 'downtown', caseId: 'bad-1', milestone: 'started', at: new Date().toISOString(), ...fields });
+  const refusal = async (body: unknown) => {
+    const res = await fetch(`${server.url}/api/v1/milestones`, { method: 'POST', headers: { ...adminHeaders(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = { status: res.status, contentType: res.headers.get('content-type'), body: await res.json() };
+    expectProblem(answer, 400);
+    expect(answer.body.type).toMatch(/\/invalid-milestone$/);
+    return answer.body.errors as Array<{ path: string; message: string }>;
+  };
+  const TYPE = { path: 'type', message: 'must be one of call, visit, complaint (got "cal") (did you mean "call"?)' };
+  const MILESTONE = { path: 'milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "strated") (did you mean "started"?)' };
+
+  it('names an unknown type or milestone beside every other problem of the milestone, in one answer', async () => {
+    const at = { path: 'at', message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00' };
+    expect(await refusal(milestone({ type: 'cal', at: 'nope' }))).toEqual([TYPE, at]);
+    expect(await refusal(milestone({ milestone: 'strated', at: 'nope' }))).toEqual([MILESTONE, at]);
+    expect(await refusal(milestone({ type: 'cal', site: 'a,b' }))).toEqual([TYPE, { path: 'site', message: expect.stringMatching(/^must not contain a comma/) }]);
+    expect(await refusal(milestone({ type: 'cal', colour: 'red' }))).toEqual([TYPE, { path: 'colour', message: 'is not a known field' }]);
+    expect(await refusal(milestone({ milestone: 'strated', handleSeconds: -1 }))).toEqual([MILESTONE, { path: 'handleSeconds', message: 'must be ≥ 0' }]);
+    expect(await refusal({ milestones: [milestone({}), milestone({ type: 'cal', caseId: '' })] })).toEqual([
+      { path: 'milestones.1.type', message: TYPE.message },
+      { path: 'milestones.1.caseId', message: 'must not be empty' },
+    ]);
+  });
+
+  it('names an `at` in the future and handleSeconds on a start beside the other problems', async () => {
+    const errors = await refusal(milestone({ at: '2099-01-01T00:00:00Z', handleSeconds: 5, colour: 1 }));
+    expect(errors.map((e) => e.path)).toEqual(['at', 'handleSeconds', 'colour']);
+    expect(errors[0]!.message).toMatch(/^is more than 5 minutes in the future/);
+    expect(errors[1]!.message).toBe('is only given on a stop (answered, abandoned)');
   });
 });
 

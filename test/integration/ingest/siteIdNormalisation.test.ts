@@ -2,10 +2,8 @@
 // whichever door it comes through (events, milestones, sites, keys' site lists, the kiosk) and whichever form a read
 // names it by. A site stored in another form before ids were normalised keeps its id and is found by it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSite } from '../../../server/src/domain/sites';
-import { prepareEvent } from '../../../server/src/services/ingest/prepare';
-import { openTestCore } from '../support/core';
-import { adminHeaders, call, databaseUrlOf, isoAgo, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { storeAsBefore } from '../support/core';
+import { adminHeaders, call, isoAgo, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
 const NFC = 'Z\u00fcrich';
 const NFD = 'Zu\u0308rich';
@@ -17,15 +15,8 @@ let server: TestServer;
 
 beforeAll(async () => {
   const dataDir = tempDataDir();
-  // What a server before the rule stored: the event through the same preparation ingest uses, past the wire schema.
-  const databaseUrl = await databaseUrlOf(dataDir);
-  const core = await openTestCore(dataDir, databaseUrl ? { databaseUrl } : {});
-  try {
-    const prepared = [OLD_EVENT, ASCII_EVENT].map((e) => prepareEvent(e as never, { standardsAt: (ms) => core.standards.judgingAt(ms), site: defaultSite(e.site, 'UTC'), receivedAtMs: Date.now() }));
-    await core.store.write((tx) => tx.writes.events(prepared));
-  } finally {
-    await core.close();
-  }
+  // What a server before the rule stored.
+  await storeAsBefore(dataDir, [OLD_EVENT, ASCII_EVENT]);
   server = await startTestServer({ dataDir, logLevel: 'error' });
 });
 

@@ -159,6 +159,19 @@ describe('GET /api/v1/staffing/forecast', () => {
     const early = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=1969-07-20`);
     expect(early.body.errors).toEqual([{ path: 'date', message: 'must be 1970-02-01 or later' }]);
     const unreal = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=1969-02-30`);
-    expect(unreal.body.errors).toEqual([{ path: 'date', message: 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow' }]);
+    expect(unreal.body.errors).toEqual([{ path: 'date', message: 'is not a real date (got "1969-02-30")' }]);
+  });
+
+  it('says a day in the form that no calendar has is not a real date, as a site\'s holidays do, and a day in another form what form it needs', async () => {
+    const unreal = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=2026-02-30`);
+    expect(unreal.body.errors).toEqual([{ path: 'date', message: 'is not a real date (got "2026-02-30")' }]);
+    const holiday = await fetch(`${server.url}/api/v1/sites`, {
+      method: 'POST',
+      headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'holiday-check', holidays: ['2026-02-30'] }),
+    });
+    expect(((await holiday.json()) as { errors: unknown }).errors).toEqual([{ path: 'holidays.0', message: 'is not a real date (got "2026-02-30")' }]);
+    const form = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=2026-2-3`);
+    expect(form.body.errors).toEqual([{ path: 'date', message: 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow' }]);
   });
 });

@@ -22,7 +22,8 @@ const amendBody = z.strictObject({
   reason,
   changes: z
     .strictObject({ outcome: z.enum(['answered', 'abandoned', 'greeted', 'left']).optional(), rings: ringsSchema.optional(), answerSeconds: secondsSchema.optional(), greetSeconds: secondsSchema.optional() })
-    .refine((c) => Object.keys(c).length > 0, { message: 'must change at least one of outcome, rings, answerSeconds, greetSeconds' }),
+    // Not beside a problem of its own fields: an unknown field is told so, and is not also told to change one.
+    .refine((c) => Object.keys(c).length > 0, { message: 'must change at least one of outcome, rings, answerSeconds, greetSeconds', when: ({ issues }) => issues.length === 0 }),
 });
 
 // JSON only, checked before the fields (415 for text or a form, as every JSON endpoint), then the fields.

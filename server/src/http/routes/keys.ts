@@ -1,6 +1,6 @@
 // /keys (admin): create (the secret shown once), list, revoke. /stats (admin): the security counters.
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notFoundById } from '../../domain/errors';
 import { validateKeyRequest, type NewKeyRequest } from '../../services/keys';
 import { keyIdOf } from '../caller';
 import { refuse } from '../queryParams';
@@ -18,7 +18,7 @@ const keyRequest = (nowMs: number) =>
   });
 
 // Both name the path parameter, as an unknown site or standard does.
-const keyNotFound = (id: string) => new DomainError('not-found', 'id', `unknown API key "${id}"`, undefined, 'key-not-found');
+const keyNotFound = (id: string) => notFoundById('API key', id, '', 'key-not-found');
 
 /** Keys and counters are never cached, refusals included: a key's description, let alone its secret, stays off disks. */
 const noStore = (routes: readonly Route[]): Route[] =>

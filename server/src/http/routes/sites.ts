@@ -2,13 +2,13 @@
 // history rows; the service refuses what may not change (a DomainError) and writes the change to the audit log under
 // the caller's key.
 import { siteDefinitionSchema, sitePatchSchema, siteReplacementSchema, type SiteDefinition, type SitePatch } from '../../protocol';
-import { DomainError } from '../../domain/errors';
+import { notFoundById } from '../../domain/errors';
 import { keyIdOf } from '../caller';
 import { route } from '../route';
 import { editableBody, idParams, type IdParams } from './editable';
 
 const actor = (res: Parameters<typeof keyIdOf>[0]) => ({ keyId: keyIdOf(res) });
-const unknownSite = (id: string) => new DomainError('not-found', 'id', `unknown site "${id}"`);
+const unknownSite = (id: string) => notFoundById('site', id);
 
 export const siteRoutes = [
   route({ method: 'GET', path: '/sites', scope: 'read', handle: async (_input, app) => ({ sites: await app.core.sites.list() }) }),

@@ -2,6 +2,7 @@
 // GET /staffing/forecast: a site's day hour by hour for one standard, forecast from its history.
 import type { Request } from 'express';
 import { z } from 'zod';
+import { LOCAL_DATE_FORM, notARealDateProblem } from '../../protocol';
 import { unknownSiteMessage } from '../../services/sites';
 import { erlangAnswer, staffingForecast, type ForecastQuery } from '../../services/staffing';
 import { knownSitesOf, numberParam, refuse, unknownStandardMessage } from '../queryParams';
@@ -27,8 +28,9 @@ const required = (what: string) =>
 /** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not); or today / tomorrow in the site's zone. */
 const dayParam = required('a day, YYYY-MM-DD').transform((v, ctx): string => {
   if (v === 'today' || v === 'tomorrow') return v;
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v) return refuse(ctx, 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow');
+  if (!LOCAL_DATE_FORM.test(v)) return refuse(ctx, 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow');
+  const notReal = notARealDateProblem(v);
+  if (notReal !== null) return refuse(ctx, notReal);
   // A real day, but one whose history (the weeks before it) would start before 1970.
   if (v < '1970-02-01') return refuse(ctx, 'must be 1970-02-01 or later');
   return v;

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { Incident, IncidentUpdate, IncidentWithChanges, Standard } from '../../protocol';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notFoundById } from '../../domain/errors';
 import { incidentKey, observe, type ConditionMemory } from '../../domain/alerts/evaluate';
 import { stepIncidents, withIds, type KeyState } from '../../domain/alerts/incidents';
 import { DEFAULT_POLICY, policyWindows, type AlertPolicy, type NamedWindow } from '../../domain/alerts/policy';
@@ -165,7 +165,7 @@ export class AlertService {
   /** One incident with every change it went through; DomainError not-found for an unknown id. */
   async withChanges(id: number): Promise<IncidentWithChanges> {
     const incident = await this.deps.store.reads.incidents.get(id);
-    if (!incident) throw new DomainError('not-found', 'id', `no incident with id ${id}`, undefined, 'incident-not-found');
+    if (!incident) throw notFoundById('incident', id, '', 'incident-not-found');
     return { ...incident, changes: await this.deps.store.reads.incidents.changes(id) };
   }
 

@@ -12,8 +12,12 @@ import type { StandardsService } from '../standards';
 import type { ItemProblem } from './itemProblem';
 import { contradictingStops, misorderedMilestones, pairingConflicts, prepareMilestone, validateMilestones } from './milestones';
 import { prepareEvent } from './prepare';
+import { caseTwinSites, includesCaseTwins, newSiteItems } from './siteCase';
 import { validateEvents } from './validate';
 import type { CaseNews, CasesListener, FeedInput, FeedOutcome, IngestOutcome, IngestRequest, LateEnd, MilestoneOutcome, OpenedCasesHook, SiteLimit, StoredListener } from './outcomes';
+
+/** A request of known sites: nothing new to check against the stored sites (siteCase.ts). */
+const NO_NEW_SITES: { problems: ItemProblem[]; created: readonly string[] } = { problems: [], created: [] };
 
 /** What an end of a case that already closed by expiry is: a conflict (POST /events), or skipped as late (a feed). */
 type LateEnds = 'refuse' | 'skip';
@@ -43,7 +47,7 @@ type MilestoneInputs = Extract<ReturnType<typeof validateMilestones>, { ok: true
 
 /** One request judged and ready to write (`inputs`: the valid items not left out as late, with their indexes), or its refusal. */
 type Prepared =
-  | { ok: true; inputs: Array<{ input: EventInput; index: number }>; batch: NewEvent[]; late: LateEnd[]; receivedAtMs: number }
+  | { ok: true; inputs: Array<{ input: EventInput; index: number }>; batch: NewEvent[]; late: LateEnd[]; receivedAtMs: number; createdSites: readonly string[] }
   | { ok: false; outcome: Exclude<IngestOutcome, { kind: 'stored' }> };
 
 /** One request's items validated (and allowed for its key), or its refusal. */
@@ -167,6 +171,9 @@ export class IngestService {
       else parts.push({ at: outcomes.push({ kind: 'stored', results: [] }) - 1, prepared });
     }
     if (parts.length < 2) return null;
+    // Each request was checked against the sites stored before the group: two of them creating sites that differ only
+    // in letter case are written one by one, so the later is refused as it would be after the earlier.
+    if (parts.some((p) => p.prepared.createdSites.length > 0) && includesCaseTwins(parts.flatMap((p) => p.prepared.createdSites))) return null;
     let written: WriteOutcome[];
     try {
       written = await tx.savepoint((part) => part.writes.events(parts.flatMap((p) => p.prepared.batch)));
@@ -308,7 +315,11 @@ export class IngestService {
   private async writeMilestones(part: WriteTx, inputs: MilestoneInputs): Promise<{ outcome: MilestoneOutcome; stored: JudgedEvent[]; cases: CaseKey[]; known: Map<string, CaseNews> }> {
     const none = { stored: [], cases: [], known: new Map<string, CaseNews>() };
     if (inputs.length === 0) return { outcome: { kind: 'stored', results: [] }, ...none };
-    const problems = await this.unknownSiteProblems(part, inputs.map((m) => m.site));
+    // One read of the request's sites, inside the write: what they are checked against is what the milestones are stored with.
+    const storedSites = await part.sites.getMany(inputs.map((m) => m.site));
+    const unknown = this.unknownSiteProblems(inputs, storedSites);
+    const newSites = unknown.length > 0 ? [] : newSiteItems(inputs, storedSites);
+    const problems = newSites.length > 0 ? (await caseTwinSites(inputs, newSites, part.sites)).problems : unknown;
     if (problems.length > 0) return { outcome: { kind: 'invalid', problems }, ...none };
     // Read inside the write: no other write adds a milestone to these cases between the check and the insert.
     const misordered = await misorderedMilestones(part, inputs, this.registry());
@@ -317,7 +328,7 @@ export class IngestService {
     if (contradicting.problems.length > 0) return { outcome: { kind: 'conflict', problems: contradicting.problems }, ...none };
     const receivedAtMs = this.now();
     const sites = new Map<string, Site>();
-    for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, await this.siteOf(part, m.site));
+    for (const m of inputs) if (!sites.has(m.site)) sites.set(m.site, this.configuredOrDefault(m.site, storedSites.get(m.site)));
     const batch = inputs.map((m, i) => prepareMilestone(m, sites.get(m.site)!, receivedAtMs, misordered.caseStored[i]));
     let written;
     try {
@@ -365,18 +376,21 @@ export class IngestService {
 
   /** The site as configured, or the defaults an unknown site is created with. */
   private async siteOf(tx: WriteTx, name: string): Promise<Site> {
-    const site = await tx.sites.get(name);
+    return this.configuredOrDefault(name, await tx.sites.get(name));
+  }
+
+  /** `site` (the stored record of `name`) if it is configured, else the defaults an unknown site is created with. */
+  private configuredOrDefault(name: string, site: SiteRecord | undefined): Site {
     return site && !site.retired ? site : defaultSite(name, this.timeZone);
   }
 
-  private async unknownSiteProblems(tx: WriteTx, sites: readonly string[]): Promise<ItemProblem[]> {
+  /** With --reject-unknown-sites, the items whose site is not configured (`stored`: the items' stored sites). */
+  private unknownSiteProblems(items: ReadonlyArray<{ site: string }>, stored: ReadonlyMap<string, SiteRecord>): ItemProblem[] {
     if (!this.deps.rejectUnknownSites) return [];
-    const problems: ItemProblem[] = [];
-    for (const [index, name] of sites.entries()) {
-      const site = await tx.sites.get(name);
-      if (!site || site.retired) problems.push({ index, path: ['site'], message: `unknown site "${name}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` });
-    }
-    return problems;
+    return items.flatMap(({ site }, index) => {
+      const record = stored.get(site);
+      return record && !record.retired ? [] : [{ index, path: ['site'], message: `unknown site "${site}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` }];
+    });
   }
 
   /**
@@ -460,22 +474,17 @@ export class IngestService {
     // the defaults an unknown site is created with, unless unknown sites are refused). One read of the request's sites,
     // inside the write: nothing changes a site between its lookup and the events' judgement.
     const sites = await sitesOf(validation.inputs.map((input) => input.site));
-    const known = (name: string) => {
-      const site = sites.get(name);
-      return site && !site.retired ? site : undefined;
-    };
-    if (this.deps.rejectUnknownSites) {
-      const problems = validation.inputs.flatMap((input, index) =>
-        known(input.site) ? [] : [{ index, path: ['site'], message: `unknown site "${input.site}"; this server refuses unknown sites (configure it in the standards file or POST /api/v1/sites)` }],
-      );
-      if (problems.length > 0) return { ok: false, outcome: { kind: 'invalid', problems } };
-    }
+    const unknown = this.unknownSiteProblems(validation.inputs, sites);
+    if (unknown.length > 0) return { ok: false, outcome: { kind: 'invalid', problems: unknown } };
+    const fresh = newSiteItems(validation.inputs, sites);
+    const twins = fresh.length > 0 ? await caseTwinSites(validation.inputs, fresh, tx.sites) : NO_NEW_SITES;
+    if (twins.problems.length > 0) return { ok: false, outcome: { kind: 'invalid', problems: twins.problems } };
     const paired = await this.pairedCases(tx, validation.inputs, expired);
     if (!paired.ok) return { ok: false, outcome: { kind: 'conflict', problems: paired.problems } };
     const lateIndexes = new Set(paired.late.map((l) => l.index));
     const inputs = validation.inputs.flatMap((input, index) => (lateIndexes.has(index) ? [] : [{ input, index }]));
     const batch = inputs.map(({ input, index }) => {
-      const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.judgingAt(ms), site: known(input.site) ?? defaultSite(input.site, this.timeZone), receivedAtMs });
+      const prepared = prepareEvent(input, { standardsAt: (ms) => this.deps.standards.judgingAt(ms), site: this.configuredOrDefault(input.site, sites.get(input.site)), receivedAtMs });
       const recorded = paired.recorded.get(index);
       return recorded ? { ...prepared, judgements: withRecorded(prepared.judgements, recorded) } : prepared;
     });
@@ -486,7 +495,7 @@ export class IngestService {
       return problem ? [problem] : [];
     });
     if (misdated.length > 0) return { ok: false, outcome: { kind: 'conflict', problems: misdated } };
-    return { ok: true, inputs, batch, late: paired.late, receivedAtMs };
+    return { ok: true, inputs, batch, late: paired.late, receivedAtMs, createdSites: twins.created };
   }
 
   /** Each newly stored event with a caseId closes its case, paired with it. */

@@ -2,34 +2,55 @@
 import { canonicalJson } from '../../domain/canonical';
 import { misorderedPairs } from '../../domain/clocks';
 import { milestoneOf, milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
-import { LIMITS, parseInput, type Site } from '../../protocol';
+import { parseInput, type Site } from '../../protocol';
 import { milestoneInputSchema, type MilestoneInput, type StoredMilestone } from '../../protocol/eventTypes';
 import type { CaseRecord, NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
 import { caseText } from './cases';
 import type { ItemProblem } from './itemProblem';
-import { firstPerField, toItemProblems } from './validate';
+import { firstPerField, futureProblem, soundFields, toItemProblems } from './validate';
 
 export type MilestoneValidation = { ok: true; inputs: MilestoneInput[] } | { ok: false; problems: ItemProblem[] };
 
-/** Every bad field of every milestone; `at` more than LIMITS.maxFutureSeconds after `nowMs` is refused as for events. */
+/** The fields of a milestone in the order the schema has them: a refusal lists its problems in that order. */
+const FIELD_ORDER = new Map(Object.keys(milestoneInputSchema.shape).map((key, i) => [key, i]));
+const inFieldOrder = (problems: ItemProblem[]): ItemProblem[] =>
+  problems.sort((a, b) => (FIELD_ORDER.get(String(a.path[0])) ?? FIELD_ORDER.size) - (FIELD_ORDER.get(String(b.path[0])) ?? FIELD_ORDER.size));
+
+/**
+ * Every bad field of every milestone; `at` more than LIMITS.maxFutureSeconds after `nowMs` is refused as for events.
+ * The checks after the schema (the event type registry, the future) also read a refused milestone's fields that the
+ * schema found sound, so one answer lists every problem of a milestone.
+ */
 export function validateMilestones(items: readonly unknown[], registry: EventTypeRegistry, nowMs: number): MilestoneValidation {
   const inputs: MilestoneInput[] = [];
   const problems: ItemProblem[] = [];
   items.forEach((item, index) => {
     const parsed = parseInput(milestoneInputSchema, item);
-    if (!parsed.success) {
-      problems.push(...parsed.error.issues.flatMap((issue) => toItemProblems(index, issue, 'a milestone')));
+    if (parsed.success) {
+      const later = laterProblems(index, parsed.data, registry, nowMs);
+      if (later.length === 0) inputs.push(parsed.data);
+      else problems.push(...later);
       return;
     }
-    const known = milestoneProblems(registry, parsed.data);
-    if (known.length > 0) {
-      problems.push(...known.map((p) => ({ index, path: [p.path], message: p.message })));
-    } else if (Date.parse(parsed.data.at) > nowMs + LIMITS.maxFutureSeconds * 1000) {
-      problems.push({ index, path: ['at'], message: `is more than ${LIMITS.maxFutureSeconds / 60} minutes in the future (server time ${new Date(nowMs).toISOString()})` });
-    } else inputs.push(parsed.data);
+    const sound = soundFields(item, parsed.error.issues);
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const fields = { type: text(sound.type), milestone: text(sound.milestone), at: text(sound.at), handleSeconds: typeof sound.handleSeconds === 'number' ? sound.handleSeconds : undefined };
+    const own = parsed.error.issues.flatMap((issue) => toItemProblems(index, issue, 'a milestone'));
+    problems.push(...inFieldOrder([...own, ...laterProblems(index, fields, registry, nowMs)]));
   });
   return problems.length === 0 ? { ok: true, inputs } : { ok: false, problems: firstPerField(problems) };
+}
+
+const NONE: readonly ItemProblem[] = [];
+
+/** What the schema cannot know of a milestone: the registry's problems, and `at` in the future; each field read only when given. */
+function laterProblems(index: number, m: Partial<Pick<MilestoneInput, 'type' | 'milestone' | 'at' | 'handleSeconds'>>, registry: EventTypeRegistry, nowMs: number): readonly ItemProblem[] {
+  const known = milestoneProblems(registry, m);
+  const future = m.at === undefined ? null : futureProblem(index, 'at', m.at, nowMs);
+  if (known.length === 0) return future ? [future] : NONE;
+  const later = known.map((p): ItemProblem => ({ index, path: [p.path], message: p.message }));
+  return future ? [...later, future] : later;
 }
 
 /**

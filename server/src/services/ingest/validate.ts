@@ -11,12 +11,39 @@ export function validateEvents(items: readonly unknown[], nowMs?: number): Valid
   const problems: ItemProblem[] = [];
   items.forEach((item, index) => {
     const parsed = parseInput(eventInputSchema, item);
-    if (parsed.success && nowMs !== undefined && Date.parse(parsed.data.occurredAt) > nowMs + LIMITS.maxFutureSeconds * 1000) {
-      problems.push({ index, path: ['occurredAt'], message: `is more than ${LIMITS.maxFutureSeconds / 60} minutes in the future (server time ${new Date(nowMs).toISOString()})` });
-    } else if (parsed.success) inputs.push(parsed.data);
-    else problems.push(...parsed.error.issues.flatMap((issue) => toItemProblems(index, issue)));
+    if (parsed.success) {
+      const future = nowMs === undefined ? null : futureProblem(index, 'occurredAt', parsed.data.occurredAt, nowMs);
+      if (future) problems.push(future);
+      else inputs.push(parsed.data);
+      return;
+    }
+    problems.push(...parsed.error.issues.flatMap((issue) => toItemProblems(index, issue)));
+    const occurredAt = nowMs === undefined ? undefined : soundFields(item, parsed.error.issues).occurredAt;
+    const future = typeof occurredAt === 'string' ? futureProblem(index, 'occurredAt', occurredAt, nowMs!) : null;
+    if (future) problems.push(future);
   });
   return problems.length === 0 ? { ok: true, inputs } : { ok: false, problems: firstPerField(problems) };
+}
+
+/**
+ * A time posted more than LIMITS.maxFutureSeconds after `nowMs` (the server clock), as `field` of item `index`; null
+ * when it is not. `value` has passed its schema (a real timestamp with an offset).
+ */
+export function futureProblem(index: number, field: string, value: string, nowMs: number): ItemProblem | null {
+  if (Date.parse(value) <= nowMs + LIMITS.maxFutureSeconds * 1000) return null;
+  return { index, path: [field], message: `is more than ${LIMITS.maxFutureSeconds / 60} minutes in the future (server time ${new Date(nowMs).toISOString()})` };
+}
+
+/**
+ * The top-level fields of a refused item that its schema found nothing wrong with (no issue at or below them), as
+ * posted: what the checks that run after the schema (a time in the future, an event type's milestones) may still
+ * read, so that one answer lists their problems beside the schema's. Read only once an item is refused, so a valid
+ * item costs nothing more.
+ */
+export function soundFields(item: unknown, issues: readonly z.core.$ZodIssue[]): Record<string, unknown> {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return {};
+  const wrong = new Set(issues.flatMap((issue) => (issue.path.length > 0 ? [String(issue.path[0])] : [])));
+  return Object.fromEntries(Object.entries(item).filter(([key]) => !wrong.has(key)));
 }
 
 /** One message per field: a timestamp that fails the format need not also be "not a real date". */

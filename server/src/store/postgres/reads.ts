@@ -71,6 +71,7 @@ function sitesReads(s: Sql): SitesReads {
       return found;
     },
     list: async () => (await s.rows<Row>('SELECT * FROM sites WHERE retired = 0 ORDER BY name')).map(toSite),
+    ids: async () => (await s.rows<{ name: string }>('SELECT name FROM sites ORDER BY name')).map((row) => row.name),
     history: async (id) => (await s.rows<SiteChangeRow>(SITE_HISTORY, [id])).map(toSiteChange),
   };
 }

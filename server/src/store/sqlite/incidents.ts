@@ -5,7 +5,7 @@
 import type { Incident, IncidentChange, IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentState, IncidentUpdate } from '../../protocol';
 import type { IncidentChangeDraft } from '../../domain/alerts/incidents';
 import { acknowledgementCovers, worseSeverity } from '../../domain/alerts/evaluate';
-import { DomainError, FieldErrors } from '../../domain/errors';
+import { DomainError, FieldErrors, notFoundMessage } from '../../domain/errors';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, DeliveryUpdate, IncidentFilter, IncidentsReads } from '../port';
 import type { Statements } from './database';
 import { storableText } from './text';
@@ -237,7 +237,7 @@ export interface Acknowledgement {
  * (path `ids.<index>`, its place in the list asked), so one answer lists all a client must drop, and none is acknowledged.
  */
 export function askedIncidents(ids: readonly number[], rows: ReadonlyArray<IncidentRow | undefined>): IncidentRow[] {
-  const unknown = ids.flatMap((id, i) => (rows[i] ? [] : [{ path: `ids.${i}`, message: `no incident with id ${id}` }]));
+  const unknown = ids.flatMap((id, i) => (rows[i] ? [] : [{ path: `ids.${i}`, message: notFoundMessage('incident', id) }]));
   if (unknown.length > 0) throw new FieldErrors('not-found', unknown, 'incident-not-found');
   return rows as IncidentRow[];
 }

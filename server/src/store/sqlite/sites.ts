@@ -44,6 +44,7 @@ export function sitesReads(s: Statements): SitesReads {
       return found;
     },
     list: async () => (s.get('SELECT * FROM sites WHERE retired = 0 ORDER BY name').all() as SiteRow[]).map(toSite),
+    ids: async () => (s.get('SELECT name FROM sites ORDER BY name').all() as Array<{ name: string }>).map((row) => row.name),
     history: async (id) => (s.get(SITE_HISTORY).all(storableText(id)) as SiteChangeRow[]).map(toSiteChange),
   };
 }
