@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { calls, MINUTE, T0 } from '../support/alertSupport';
 import { testClock } from '../support/testClock';
-import { adminHeaders, call, isoAgo, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, isoAgo, removeDir, startTestServer, useTestServer, visit, type TestServer } from '../support/testServer';
 import { runNode } from '../support/cli';
 import { wholeStandard } from '../support/standards';
 
@@ -276,22 +276,15 @@ describe('bodies that are not UTF-8', () => {
 });
 
 describe('incident acknowledgements', () => {
-  let alertServer: TestServer;
-  beforeAll(async () => {
-    alertServer = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { openAfterMs: 0 } } });
-  });
-  afterAll(async () => {
-    await alertServer?.close();
-    if (alertServer) removeDir(alertServer.dataDir);
-  });
+  const alertServer = useTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { openAfterMs: 0 } } });
   const ack = async (id: number, by: string): Promise<Answer> => {
-    const res = await fetch(`${alertServer.url}/api/v1/incidents/${id}/ack`, { method: 'POST', headers: { ...adminHeaders(alertServer.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
+    const res = await fetch(`${alertServer().url}/api/v1/incidents/${id}/ack`, { method: 'POST', headers: { ...adminHeaders(alertServer().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
     return { status: res.status, body: await res.json() };
   };
 
   it('"by" is refused unless well-formed, and stored exactly as sent', async () => {
-    expect((await alertServer.postEvents({ events: calls(0, 25, T0 - MINUTE) })).status).toBe(201);
-    const [alert] = (await alertServer.getJson('/api/v1/incidents?state=open')).body.incidents as Array<{ id: number }>;
+    expect((await alertServer().postEvents({ events: calls(0, 25, T0 - MINUTE) })).status).toBe(201);
+    const [alert] = (await alertServer().getJson('/api/v1/incidents?state=open')).body.incidents as Array<{ id: number }>;
     expect(alert).toBeDefined();
     // No such incident: a well-formed "by" gets 404, a malformed one 400 naming it (the body is checked first).
     await fc.assert(
@@ -308,6 +301,6 @@ describe('incident acknowledgements', () => {
     const acked = await ack(alert!.id, ' ana\u0000 😀 \uFFFD é ');
     expect(acked.status).toBe(200);
     expect(acked.body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
-    expect((await alertServer.getJson(`/api/v1/incidents/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
+    expect((await alertServer().getJson(`/api/v1/incidents/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
   });
 });

@@ -7,7 +7,7 @@ import { asteriskCounters, sl, sl2 } from '../../support/asteriskCounters';
 import { generateQueueLog, midCallCuts, splitIntoFiles } from '../../support/queueLogGenerator';
 import { clockUpdates, connected, postJson, recentEvent, snapshotOf, type LiveClient } from '../clocks/support';
 import { testClock } from '../support/testClock';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, removeDir, startTestServer, useTestServer, type TestServer } from '../support/testServer';
 
 const T = 1_772_438_400; // 2026-03-02T08:00:00Z, epoch seconds as queue_log writes them
 
@@ -153,24 +153,17 @@ describe('Asterisk queue_log over HTTP', () => {
 describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshold", () => {
   const generated = generateQueueLog({ seed: 12, calls: 160, withdrawals: true, overflowQueue: 'overflow' });
   const lastEpoch = Number(generated.lines.at(-1)!.split('|')[0]);
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
-  });
-  afterAll(async () => {
-    await server.close();
-    removeDir(server.dataDir);
-  });
+  const server = useTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
 
   it('counts the same calls in and out of the service level, with the log posted as rotated files cut mid-call', async () => {
     for (const threshold of [15, 30]) {
       for (const formula of ['F2', 'F1']) {
         const standard = { id: `support-${formula}-${threshold}`, name: `Support ${formula} ${threshold} s`, eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold, target: 0.8, formula, countOutsideHours: true, scope: { queues: ['support'] } };
-        expect((await postJson(server, '/api/v1/standards', standard)).status).toBe(201);
+        expect((await postJson(server(), '/api/v1/standards', standard)).status).toBe(201);
       }
     }
     const answers: Array<{ status: number; body: any }> = [];
-    for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) answers.push(await postQueueLog(server, file));
+    for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) answers.push(await postQueueLog(server(), file));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     // Posted after the fact, no start is shown as a running clock; every line is still read and counted.
     const total = (name: string) => answers.reduce((n, a) => n + (a.body[name] as number), 0);
@@ -178,7 +171,7 @@ describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshol
     expect(total('handleTimes')).toBe(generated.lines.filter((l) => /\|(COMPLETE(AGENT|CALLER)|TRANSFER|BLINDTRANSFER|ATTENDEDTRANSFER)\|/.test(l)).length);
 
     const range = `from=${new Date(T * 1000).toISOString()}&to=${new Date((lastEpoch + 1) * 1000).toISOString()}&site=hq`;
-    const report = (await server.getJson(`/api/v1/compliance?${range}`)).body as { standards: Array<{ standardId: string; numerator: number; denominator: number; ratio: number }> };
+    const report = (await server().getJson(`/api/v1/compliance?${range}`)).body as { standards: Array<{ standardId: string; numerator: number; denominator: number; ratio: number }> };
     const figure = (id: string) => report.standards.find((s) => s.standardId === id)!;
     for (const threshold of [15, 30]) {
       const c = asteriskCounters(generated.text, 'support', threshold);
