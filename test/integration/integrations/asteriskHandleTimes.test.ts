@@ -2,11 +2,11 @@
 // COMPLETECALLER, the transfers) reaches the staffing forecast as that call's handling time even when its CONNECT
 // was stored in an earlier request; an end whose call's clock had already expired is skipped and counted in the
 // 200 answer, so the rest of the request (and the forwarder behind it) goes on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateQueueLog } from '../../support/queueLogGenerator';
 import { postJson, recentEvent } from '../clocks/support';
 import { testClock } from '../support/testClock';
-import { adminHeaders, removeDir, startTestServer, useTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, useTestServer, type TestServer } from '../support/testServer';
 
 const T = 1_772_438_400; // 2026-03-02T08:00:00Z
 const END_LINE = /\|(COMPLETEAGENT|COMPLETECALLER|TRANSFER|BLINDTRANSFER|ATTENDEDTRANSFER)\|/;
@@ -36,14 +36,9 @@ describe('Asterisk handle times', () => {
   const logs = [generateQueueLog({ seed: 31, calls: 90, overflowQueue: 'overflow', extraFields: true }), generateQueueLog({ seed: 32, calls: 60, startEpoch: T + 4 * 3600, transfers: 'legacy' })];
   const lines = logs.flatMap((l) => l.lines);
   const lastEpoch = Math.max(...lines.map((l) => Number(l.split('|')[0])));
-  let server: TestServer;
+  const server = useTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
   beforeAll(async () => {
-    server = await startTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
-    expect((await postJson(server, '/api/v1/sites', { id: 'hq', name: 'HQ', timeZone: 'UTC', ringCycleSeconds: 6 })).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
-    removeDir(server.dataDir);
+    expect((await postJson(server(), '/api/v1/sites', { id: 'hq', name: 'HQ', timeZone: 'UTC', ringCycleSeconds: 6 })).status).toBe(201);
   });
 
   it("reaches the forecast as each answered call's handling time when the end comes in a later request than the CONNECT", async () => {
@@ -64,21 +59,21 @@ describe('Asterisk handle times', () => {
 
     const ends = lines.filter((l) => END_LINE.test(l));
     expect(ends.some((l) => l.includes('|TRANSFER|')) && ends.some((l) => l.includes('|ATTENDEDTRANSFER|')) && ends.some((l) => l.includes('|COMPLETEAGENT|'))).toBe(true);
-    expect((await postQueueLog(server, body(lines.filter((l) => !END_LINE.test(l))))).status).toBe(200);
-    expect(await observedHandle(server)).toEqual({});
+    expect((await postQueueLog(server(), body(lines.filter((l) => !END_LINE.test(l))))).status).toBe(200);
+    expect(await observedHandle(server())).toEqual({});
 
     const half = Math.floor(ends.length / 2);
-    const answers = [await postQueueLog(server, body(ends.slice(0, half))), await postQueueLog(server, body(ends.slice(half)))];
+    const answers = [await postQueueLog(server(), body(ends.slice(0, half))), await postQueueLog(server(), body(ends.slice(half)))];
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
     expect(answers[0]!.body.handleTimes + answers[1]!.body.handleTimes).toBe(ends.length);
-    const observed = await observedHandle(server);
+    const observed = await observedHandle(server());
     expect(Object.keys(observed).sort()).toEqual(Object.keys(expected).sort());
     for (const [hour, mean] of Object.entries(expected)) expect(observed[hour], hour).toBeCloseTo(mean, 9);
 
     // Posting the ends again is a duplicate; a call's event is what its CONNECT made of it.
-    expect((await postQueueLog(server, body(ends))).body.stored).toEqual({ new: 0, duplicates: ends.length });
+    expect((await postQueueLog(server(), body(ends))).body.stored).toEqual({ new: 0, duplicates: ends.length });
     const [, callId, queue] = lines.findLast((l) => l.includes('|CONNECT|'))!.split('|');
-    expect((await recentEvent(server, `aq:${callId}@${queue}:CONNECT`))?.event).toMatchObject({ outcome: 'answered', handleSeconds: null });
+    expect((await recentEvent(server(), `aq:${callId}@${queue}:CONNECT`))?.event).toMatchObject({ outcome: 'answered', handleSeconds: null });
   });
 });
 
