@@ -13,7 +13,7 @@ import { csvQuote } from '../../../server/src/services/exports/encoders';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { postMilestones, callMilestone } from '../clocks/support';
 import { createAt, fillAt } from '../store/pastVersions';
-import { adminHeaders, call, chainHead, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, chainHead, removeDir, startTestServer, tempDataDir, useTestServer, visit, type TestServer } from '../support/testServer';
 import { runNode } from '../support/cli';
 
 const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
@@ -84,10 +84,9 @@ async function fails(file: string, text: string, expected: RegExp): Promise<stri
 }
 
 describe('an export of a store written with tags', () => {
-  let server: TestServer;
+  const server = useTestServer({ logLevel: 'error' });
   const Q = 'from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&tz=UTC';
   beforeAll(async () => {
-    server = await startTestServer({ logLevel: 'error' });
     const events = [
       call({ id: 'c1', occurredAt: '2026-03-02T09:00:00Z', rings: 1 }),
       call({ id: 'c2', occurredAt: '2026-03-02T10:00:00Z', rings: 4 }),
@@ -95,44 +94,40 @@ describe('an export of a store written with tags', () => {
       visit({ id: 'v1', occurredAt: '2026-03-10T11:00:00Z', greetSeconds: 12 }),
       call({ id: 'outside', occurredAt: '2026-04-02T10:00:00Z' }),
     ];
-    expect((await server.postEvents({ events })).status).toBe(201);
-    const voided = await fetch(`${server.url}/api/v1/events/c2/void`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'test call' }) });
+    expect((await server().postEvents({ events })).status).toBe(201);
+    const voided = await fetch(`${server().url}/api/v1/events/c2/void`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'test call' }) });
     expect(voided.status).toBe(201);
-    expect((await server.postEvents({ events: [call({ id: 'c4', occurredAt: '2026-03-20T09:00:00Z' })] })).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
-    removeDir(server.dataDir);
+    expect((await server().postEvents({ events: [call({ id: 'c4', occurredAt: '2026-03-20T09:00:00Z' })] })).status).toBe(201);
   });
 
   it('an honest export passes and says what its completeness covers; the manifest states the basis', async () => {
     for (const q of ['format=csv', 'format=ndjson', 'site=downtown&format=csv', 'standard=call-answer-2-rings&format=json']) {
-      const file = await saved(server, 'honest', `/export/events?${Q}&${q}`);
+      const file = await saved(server(), 'honest', `/export/events?${Q}&${q}`);
       const r = await verify(file);
       expect(r.status, `${q}: ${r.stdout}`).toBe(0);
       expect(r.stdout).toMatch(/complete: every event and judgement of the filters chained in chain links \d+–\d+ is a row/);
     }
-    const p = csvParts(readFileSync(await saved(server, 'honest.csv', `/export/events?${Q}&format=csv`), 'utf8'));
+    const p = csvParts(readFileSync(await saved(server(), 'honest.csv', `/export/events?${Q}&format=csv`), 'utf8'));
     expect(p.manifest.completeness).toEqual({ basis: 'chain link tags', fromLinkSeq: (p.manifest.proof as { fromLinkSeq: number }).fromLinkSeq, toLinkSeq: (p.manifest.chainHead as { seq: number }).seq, notProven: [] });
     // The proof lines carry the tags of the links no row carries (another site's event, the correction).
     expect(p.links.find((l) => l.kind === 'correction')?.tags).toEqual({ action: 'void', eventSeq: expect.any(Number) });
   });
 
   it('an event left out behind digest-only proof lines, count, hash and manifest recomputed: named without the public key', async () => {
-    const full = readFileSync(await saved(server, 'full.csv', `/export/events?${Q}&format=csv`), 'utf8');
-    const donor = readFileSync(await saved(server, 'downtown.csv', `/export/events?${Q}&site=downtown&format=csv`), 'utf8');
-    const file = join(server.dataDir, 'forged.csv');
+    const full = readFileSync(await saved(server(), 'full.csv', `/export/events?${Q}&format=csv`), 'utf8');
+    const donor = readFileSync(await saved(server(), 'downtown.csv', `/export/events?${Q}&site=downtown&format=csv`), 'utf8');
+    const file = join(server().dataDir, 'forged.csv');
     const out = await fails(file, omitted(full, donor, 'c3'), /event \d+ \(site airport, occurred 2026-03-09T10:00:00Z\) matches the export's filters but is missing/);
     expect(out).toMatch(/judgement call-answer-2-rings of event \d+ \(site airport, occurred 2026-03-09T10:00:00Z\) matches/);
     // Leaving out another site's event is what a site filter does: the site-filtered export is honest.
-    expect((await verify(join(server.dataDir, 'downtown.csv'))).status).toBe(0);
+    expect((await verify(join(server().dataDir, 'downtown.csv'))).status).toBe(0);
     // The same forgery in a standard-filtered export: the judgement's link names its standard.
-    const byStandard = readFileSync(await saved(server, 'standard.csv', `/export/events?${Q}&standard=call-answer-2-rings&format=csv`), 'utf8');
+    const byStandard = readFileSync(await saved(server(), 'standard.csv', `/export/events?${Q}&standard=call-answer-2-rings&format=csv`), 'utf8');
     await fails(file, omitted(byStandard, donor, 'c3'), /judgement call-answer-2-rings of event \d+ \(site airport, occurred 2026-03-09T10:00:00Z\) matches the export's filters but is missing/);
   });
 
   it('a void hidden by clearing its correction columns (and the result) is named', async () => {
-    const p = csvParts(readFileSync(await saved(server, 'void.csv', `/export/events?${Q}&format=csv`), 'utf8'));
+    const p = csvParts(readFileSync(await saved(server(), 'void.csv', `/export/events?${Q}&format=csv`), 'utf8'));
     const at = (name: string) => p.columns.indexOf(name);
     const i = p.rows.findIndex((r) => parse(r)[0]![at('event_id')] === 'c2');
     const cells = parse(p.rows[i]!)[0] as string[];
@@ -142,11 +137,11 @@ describe('an export of a store written with tags', () => {
     cells[at('corrected_met')] = '0';
     cells[at('corrected_counted')] = '1';
     p.rows[i] = cells.map(csvQuote).join(',');
-    await fails(join(server.dataDir, 'forged-void.csv'), resealed(p), /correction \d+ \(void\) of event \d+ is in the chain, but the export's rows show no correction: a hidden void/);
+    await fails(join(server().dataDir, 'forged-void.csv'), resealed(p), /correction \d+ \(void\) of event \d+ is in the chain, but the export's rows show no correction: a hidden void/);
   });
 
   it('an outcome filter: says its completeness is not proven, and still checks the corrections', async () => {
-    const file = await saved(server, 'outcome.csv', `/export/events?${Q}&outcome=missed,voided&format=csv`);
+    const file = await saved(server(), 'outcome.csv', `/export/events?${Q}&outcome=missed,voided&format=csv`);
     const r = await verify(file);
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('completeness of the outcome filter is not proven');
@@ -154,20 +149,20 @@ describe('an export of a store written with tags', () => {
   });
 
   it('a milestone export with since=: complete when honest; a milestone row left out is named', async () => {
-    const since = (await chainHead(server)).seq;
+    const since = (await chainHead(server())).seq;
     const T = Date.parse('2026-03-05T08:00:00Z');
     for (const [id, site, at] of [['m1', 'north', T], ['m2', 'south', T + 60_000], ['m3', 'north', T + 120_000]] as const) {
-      expect((await postMilestones(server, callMilestone(id, 'started', at, { site }))).status).toBe(201);
+      expect((await postMilestones(server(), callMilestone(id, 'started', at, { site }))).status).toBe(201);
     }
-    const file = await saved(server, 'milestones.csv', `/export/milestones?${Q}&since=${since}&format=csv`);
+    const file = await saved(server(), 'milestones.csv', `/export/milestones?${Q}&since=${since}&format=csv`);
     const honest = await verify(file);
     expect(honest.status, honest.stdout).toBe(0);
     expect(honest.stdout).toMatch(/complete: every milestone of the filters chained in chain links/);
     const p = csvParts(readFileSync(file, 'utf8'));
     expect(p.rows.length).toBe(3);
     p.rows.splice(1, 1);
-    await fails(join(server.dataDir, 'forged-milestones.csv'), resealed(p), /milestone \d+ \(site south, at 2026-03-05T08:01:00Z\) matches the export's filters but is missing/);
-    const without = await verify(await saved(server, 'milestones-no-since.csv', `/export/milestones?${Q}&format=csv`));
+    await fails(join(server().dataDir, 'forged-milestones.csv'), resealed(p), /milestone \d+ \(site south, at 2026-03-05T08:01:00Z\) matches the export's filters but is missing/);
+    const without = await verify(await saved(server(), 'milestones-no-since.csv', `/export/milestones?${Q}&format=csv`));
     expect(without.stdout).toContain('completeness not proven: export with since=');
   });
 });

@@ -8,14 +8,14 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signManifest } from '../../../server/src/domain/manifestSignature';
 import { csvQuote } from '../../../server/src/services/exports/encoders';
-import { adminHeaders, call, chainHead, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, chainHead, useTestServer, visit } from '../support/testServer';
 import { wholeStandard } from '../support/standards';
 import { runNode } from '../support/cli';
 
-let server: TestServer;
+const server = useTestServer({ logLevel: 'error' });
 let published: { seq: number; hash: string };
 // Europe/Berlin moves to summer time on 29 March 2026: the days around it are 24, 23 and 24 hours long.
 const Q = 'from=2026-03-26T00:00:00%2B01:00&to=2026-04-02T00:00:00%2B02:00&tz=Europe/Berlin';
@@ -24,12 +24,12 @@ const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
 const verify = (...args: string[]) => runNode([script, ...args]);
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const post = (path: string, body: unknown) =>
-  fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 async function saved(name: string, path: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/v1${path}`, { headers: adminHeaders(server.apiKey) });
+  const res = await fetch(`${server().url}/api/v1${path}`, { headers: adminHeaders(server().apiKey) });
   expect(res.status, path).toBe(200);
-  const file = join(server.dataDir, name);
+  const file = join(server().dataDir, name);
   writeFileSync(file, await res.text());
   return file;
 }
@@ -92,7 +92,6 @@ const dropColumns = (text: string, names: string[], more: (m: Record<string, unk
   });
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'error' });
   const events = [
     call({ id: 'c1', occurredAt: '2026-03-27T09:00:00+01:00', rings: 1 }),
     call({ id: 'c2', occurredAt: '2026-03-28T23:30:00+01:00', rings: 5 }),
@@ -100,29 +99,25 @@ beforeAll(async () => {
     call({ id: 'c4', site: 'airport', occurredAt: '2026-03-30T00:15:00+02:00', rings: 6 }),
     visit({ id: 'v1', occurredAt: '2026-03-29T01:30:00+01:00', greetSeconds: 50 }),
   ];
-  expect((await server.postEvents({ events })).status).toBe(201);
+  expect((await server().postEvents({ events })).status).toBe(201);
   // A new version of the visit standard from 30 March (a new target, threshold and formula); v2 is judged by it.
-  const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
+  const put = await fetch(`${server().url}/api/v1/standards/visit-greet-30s`, {
     method: 'PUT',
-    headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+    headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' },
     body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.9, formula: 'F3', validFrom: '2026-03-30T00:00:00+02:00' })),
   });
   expect(put.status, await put.text()).toBe(200);
   const later = [visit({ id: 'v2', occurredAt: '2026-03-31T12:00:00+02:00', greetSeconds: 20 }), visit({ id: 'v3', site: 'airport', occurredAt: '2026-04-01T08:00:00+02:00', greetSeconds: 40 })];
-  expect((await server.postEvents({ events: later })).status).toBe(201);
+  expect((await server().postEvents({ events: later })).status).toBe(201);
   // Corrections: c2 amended twice (met, then missed again), c3 voided, v1 amended.
   expect((await post('/events/c2/amend', { reason: 'PBX clock was off', changes: { rings: 1 } })).status).toBe(201);
   expect((await post('/events/c2/amend', { reason: 'the PBX was right after all', changes: { rings: 3 } })).status).toBe(201);
   expect((await post('/events/c3/void', { reason: 'test call' })).status).toBe(201);
   expect((await post('/events/v1/amend', { reason: 'camera shows 10 s', changes: { greetSeconds: 10 } })).status).toBe(201);
   // The head is published after the period; then the store moves on.
-  published = await chainHead(server);
-  expect((await server.postEvents({ events: [call({ id: 'late', occurredAt: '2026-03-31T10:00:00+02:00' })] })).status).toBe(201);
+  published = await chainHead(server());
+  expect((await server().postEvents({ events: [call({ id: 'late', occurredAt: '2026-03-31T10:00:00+02:00' })] })).status).toBe(201);
 }, 60_000);
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
 
 describe('honest exports verify with the chain alone', () => {
   for (const format of ['csv', 'ndjson', 'json']) {
@@ -383,9 +378,9 @@ describe('a missing part of the proof fails, naming what is missing', () => {
     // Version 3 of the visit standard, valid from noon on 1 April (after the last visit) and judging nothing: the
     // compliance rows of that day take its target, which an attacker hides by deleting its line and putting version
     // 2's target back.
-    const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
+    const put = await fetch(`${server().url}/api/v1/standards/visit-greet-30s`, {
       method: 'PUT',
-      headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+      headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' },
       body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.5, formula: 'F3', validFrom: '2026-04-01T12:00:00+02:00' })),
     });
     expect(put.status, await put.text()).toBe(200);
@@ -416,8 +411,8 @@ describe('a missing part of the proof fails, naming what is missing', () => {
   });
 
   it('--head on a file no chain proof ties to its head: not proven without the signature (compliance without since=, events with proof=none, the report)', async () => {
-    const keyFile = join(server.dataDir, 'public-key.json');
-    writeFileSync(keyFile, JSON.stringify((await server.getJson('/api/v1/audit/public-key')).body));
+    const keyFile = join(server().dataDir, 'public-key.json');
+    writeFileSync(keyFile, JSON.stringify((await server().getJson('/api/v1/audit/public-key')).body));
     const files = [
       await saved('compliance-nosince.csv', `/export/compliance?${asOf()}&period=day&format=csv`),
       await saved('events-noproof.csv', `/export/events?${asOf()}&proof=none&format=csv`),
@@ -467,7 +462,7 @@ describe('an export of an earlier release, signed by the server', () => {
   const asOf = () => `${Q}&asOf=${published.seq}`;
   let publicKey: string;
   const resigned = (text: string, edit: (m: Record<string, unknown>) => Record<string, unknown>) => {
-    const { privateKey } = JSON.parse(readFileSync(join(server.dataDir, 'audit-signing.json'), 'utf8')) as { privateKey: string };
+    const { privateKey } = JSON.parse(readFileSync(join(server().dataDir, 'audit-signing.json'), 'utf8')) as { privateKey: string };
     return text.replace(/^# manifest (.*)$/m, (_line, json: string) => {
       const { signature: _old, ...m } = JSON.parse(json) as Record<string, unknown>;
       return `# manifest ${JSON.stringify(signManifest(edit(m), createPrivateKey(privateKey)))}`;
@@ -476,8 +471,8 @@ describe('an export of an earlier release, signed by the server', () => {
   const olderRelease = (text: string) =>
     dropColumns(text.replace(/^# (standard|correction) .*\r\n/gm, ''), CORRECTION_COLUMN_NAMES, ({ standardVersions: _none, ...m }) => m);
   beforeAll(async () => {
-    const res = await fetch(`${server.url}/api/v1/audit/public-key`, { headers: adminHeaders(server.apiKey) });
-    publicKey = join(server.dataDir, 'public-key.json');
+    const res = await fetch(`${server().url}/api/v1/audit/public-key`, { headers: adminHeaders(server().apiKey) });
+    publicKey = join(server().dataDir, 'public-key.json');
     writeFileSync(publicKey, await res.text());
   });
 

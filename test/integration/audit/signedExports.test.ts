@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { csvQuote } from '../../../server/src/services/exports/encoders';
-import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, tempDataDir, useTestServer, visit } from '../support/testServer';
 import { runNode } from '../support/cli';
 
-let server: TestServer;
+const server = useTestServer({ logLevel: 'error', organisation: 'Northwind Clinics' });
 let auditorKey: string;
 let published: { seq: number; hash: string };
 let pemFile: string;
@@ -23,12 +23,12 @@ const main = join(process.cwd(), 'server', 'dist', 'main.js');
 const node = (...args: string[]) => runNode(args);
 const verify = (file: string, ...args: string[]) => node(script, file, ...args);
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const asAuditor = (path: string) => fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${auditorKey}` } });
+const asAuditor = (path: string) => fetch(`${server().url}/api/v1${path}`, { headers: { authorization: `Bearer ${auditorKey}` } });
 
 async function saved(name: string, path: string): Promise<string> {
   const res = await asAuditor(path);
   expect(res.status, path).toBe(200);
-  const file = join(server.dataDir, name);
+  const file = join(server().dataDir, name);
   writeFileSync(file, await res.text());
   return file;
 }
@@ -68,7 +68,6 @@ async function failsWith(file: string, text: string, expected: RegExp): Promise<
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'error', organisation: 'Northwind Clinics' });
   const events = [
     call({ id: 'c1', occurredAt: '2026-03-02T09:00:00Z', rings: 1 }),
     call({ id: 'c2', occurredAt: '2026-03-02T10:00:00Z', rings: 4 }),
@@ -76,36 +75,32 @@ beforeAll(async () => {
     visit({ id: 'v1', occurredAt: '2026-03-10T11:00:00Z', greetSeconds: 12 }),
     visit({ id: 'v2', site: 'airport', occurredAt: '2026-03-20T11:00:00Z', greetSeconds: 50 }),
   ];
-  expect((await server.postEvents({ events })).status).toBe(201);
-  const created = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'auditor 2026', scopes: ['audit'] }) });
+  expect((await server().postEvents({ events })).status).toBe(201);
+  const created = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'auditor 2026', scopes: ['audit'] }) });
   auditorKey = ((await created.json()) as { key: string }).key;
   // The head is published after the period; then life goes on: a late event, a correction, the exports' own log entries.
   published = (await (await asAuditor('/audit/head')).json()) as { seq: number; hash: string };
-  expect((await server.postEvents({ events: [call({ id: 'late', occurredAt: '2026-03-30T10:00:00Z' })] })).status).toBe(201);
-  const voided = await fetch(`${server.url}/api/v1/events/c2/void`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'test call' }) });
+  expect((await server().postEvents({ events: [call({ id: 'late', occurredAt: '2026-03-30T10:00:00Z' })] })).status).toBe(201);
+  const voided = await fetch(`${server().url}/api/v1/events/c2/void`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'test call' }) });
   expect(voided.status).toBe(201);
-  const pub = await fetch(`${server.url}/api/v1/audit/public-key`); // public: no key needed
+  const pub = await fetch(`${server().url}/api/v1/audit/public-key`); // public: no key needed
   expect(pub.status).toBe(200);
-  pemFile = join(server.dataDir, 'ringside-public-key.pem');
+  pemFile = join(server().dataDir, 'ringside-public-key.pem');
   writeFileSync(pemFile, ((await pub.json()) as { publicKey: string }).publicKey);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('the signing key', () => {
   it('is published at GET /audit/public-key and printed by the public-key command, the same key', async () => {
-    const info = (await (await fetch(`${server.url}/api/v1/audit/public-key`)).json()) as Record<string, string | null>;
+    const info = (await (await fetch(`${server().url}/api/v1/audit/public-key`)).json()) as Record<string, string | null>;
     expect(info).toMatchObject({ algorithm: 'Ed25519', organisation: 'Northwind Clinics' });
     expect(info.keyId).toMatch(/^ed25519:[0-9a-f]{16}$/);
     expect(info.instanceId).toMatch(/^[0-9a-f-]{36}$/);
     expect(info.publicKey).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
-    const cli = await node(main, 'public-key', '--data', server.dataDir);
+    const cli = await node(main, 'public-key', '--data', server().dataDir);
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toBe(info.publicKey);
     expect(cli.stderr).toContain(`key ${info.keyId} of instance ${info.instanceId}`);
-    const json = await node(main, 'public-key', '--data', server.dataDir, '--json');
+    const json = await node(main, 'public-key', '--data', server().dataDir, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ keyId: info.keyId, instanceId: info.instanceId, publicKey: info.publicKey });
   });
 
@@ -176,8 +171,8 @@ describe('every export kind verifies with the public key against a head publishe
     const r = await verify(file);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/signature \(key ed25519:[0-9a-f]{16}\) not checked: pass --public-key FILE/);
-    const keyJson = join(server.dataDir, 'ringside-key.json');
-    writeFileSync(keyJson, await (await fetch(`${server.url}/api/v1/audit/public-key`)).text());
+    const keyJson = join(server().dataDir, 'ringside-key.json');
+    writeFileSync(keyJson, await (await fetch(`${server().url}/api/v1/audit/public-key`)).text());
     const withJson = await verify(file, '--public-key', keyJson);
     expect(withJson.status, withJson.stdout).toBe(0);
     expect(withJson.stdout).toContain('signature valid');
@@ -194,7 +189,7 @@ describe('every export kind verifies with the public key against a head publishe
     ];
     // A forgery anyone can make: a row added to the incidents export, its row count and SHA-256 recomputed.
     const parts = csvParts(readFileSync(files[1]!, 'utf8'));
-    const forged = join(server.dataDir, 'incidents-forged.csv');
+    const forged = join(server().dataDir, 'incidents-forged.csv');
     writeFileSync(forged, resealed({ ...parts, rows: [...parts.rows, parts.columns.split(',').map(() => '1').join(',')] }));
     for (const file of [...files, forged]) {
       const bare = await verify(file);
@@ -238,7 +233,7 @@ describe('the audit report', () => {
     expect(ok.status, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/^VERIFIED: .* \(report, html, document SHA-256 [0-9a-f]{64}\)/);
     expect(ok.stdout).toContain('requested by key "auditor 2026"');
-    const forged = join(server.dataDir, 'report-forged.html');
+    const forged = join(server().dataDir, 'report-forged.html');
     const at = html.lastIndexOf('<!-- ringside-manifest ');
     const doc = html.slice(0, at).replace('<h1>Service standards audit report</h1>', '<h1>Service standards audit report (all targets met)</h1>');
     writeFileSync(forged, doc + html.slice(at));
@@ -258,7 +253,7 @@ describe('forgeries are failed and named', () => {
   let compliance: string;
   let file: string;
   beforeAll(async () => {
-    file = join(server.dataDir, 'forged.csv');
+    file = join(server().dataDir, 'forged.csv');
     compliance = readFileSync(await saved('compliance-attack.csv', `/export/compliance?${Q}&period=month&format=csv&since=${published.seq}`), 'utf8');
   });
 

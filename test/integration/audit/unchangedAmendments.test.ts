@@ -4,30 +4,24 @@
 // Whatever a correction answers, it gives each judgement as every other answer does: met and counted as booleans, the
 // fields in the order of POST /events' judgements, also when read back from a chained record (which keeps 1/0 with its
 // keys sorted, and is not changed by this).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, call, chainHead, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, chainHead, useTestServer, visit } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 
 beforeAll(async () => {
-  server = await startTestServer();
-  expect((await server.postEvents({ events: [call({ id: 'c1', rings: 3 }), visit({ id: 'v1', greetSeconds: 40 })] })).status).toBe(201);
-});
-
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
+  expect((await server().postEvents({ events: [call({ id: 'c1', rings: 3 }), visit({ id: 'v1', greetSeconds: 40 })] })).status).toBe(201);
 });
 
 const amend = async (id: string, changes: Record<string, unknown>) => {
-  const res = await fetch(`${server.url}/api/v1/events/${id}/amend`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checked against the PBX log', changes }) });
+  const res = await fetch(`${server().url}/api/v1/events/${id}/amend`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checked against the PBX log', changes }) });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 
-const headSeq = async (): Promise<number> => (await chainHead(server)).seq;
+const headSeq = async (): Promise<number> => (await chainHead(server())).seq;
 
 const amendmentsLogged = async (): Promise<unknown[]> => {
-  const { body } = await server.getJson('/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json');
+  const { body } = await server().getJson('/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json');
   return (body as { rows: Array<{ action: string; target: string }> }).rows.filter((r) => r.action === 'event.amend').map((r) => r.target);
 };
 
@@ -71,12 +65,12 @@ describe('an amendment that changes nothing', () => {
 
 describe("a correction's answer", () => {
   const correct = async (id: string, action: 'amend' | 'void', body: Record<string, unknown>) => {
-    const res = await fetch(`${server.url}/api/v1/events/${id}/${action}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checked against the PBX log', ...body }) });
+    const res = await fetch(`${server().url}/api/v1/events/${id}/${action}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checked against the PBX log', ...body }) });
     return { status: res.status, body: (await res.json()) as { judgements: Record<string, object>; previous: Record<string, object> } };
   };
 
   it('gives every judgement, in force or previous, in the fields and order of every other answer', async () => {
-    const posted = await server.postEvents({ events: [call({ id: 'k1', rings: 3 })] });
+    const posted = await server().postEvents({ events: [call({ id: 'k1', rings: 3 })] });
     const { standardId, ...ingested } = posted.body.results[0].judgements[0];
     const order = Object.keys(ingested);
     const shapeOf = (j: object) => [Object.keys(j), Object.values(j).filter((v) => typeof v === 'boolean').length];

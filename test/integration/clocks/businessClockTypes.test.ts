@@ -1,21 +1,14 @@
 // A business clock times what is measured between milestones (complaints, the standards file's own types). A call's
 // or visit's wait is judged as posted, in wall-clock seconds, so a business clock on it is refused at every door:
 // the board would count open time while the verdict counted wall time.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseStandardsConfig } from '../../../server/src/services/standardsFile';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { useTestServer } from '../support/testServer';
 import { sendJson } from './support';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer();
 
-const send = (method: 'POST' | 'PATCH', path: string, body: unknown) => sendJson(server, method, `/api/v1${path}`, body);
+const send = (method: 'POST' | 'PATCH', path: string, body: unknown) => sendJson(server(), method, `/api/v1${path}`, body);
 
 const wallOnly = (type: string) => ({
   path: 'clock',
@@ -30,16 +23,16 @@ describe('a business clock', () => {
       const res = await send('POST', '/standards', def);
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([wallOnly(type)]);
-      expect((await server.getJson(`/api/v1/standards/${def.id}`)).status).toBe(404);
+      expect((await server().getJson(`/api/v1/standards/${def.id}`)).status).toBe(404);
     }
   });
 
   it('is refused when a PATCH would put a call standard on it, and the standard stays as it was', async () => {
-    const before = await server.getJson('/api/v1/standards/call-answer-2-rings');
+    const before = await server().getJson('/api/v1/standards/call-answer-2-rings');
     const res = await send('PATCH', '/standards/call-answer-2-rings', { clock: 'business' });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([wallOnly('call')]);
-    expect((await server.getJson('/api/v1/standards/call-answer-2-rings')).body).toEqual(before.body);
+    expect((await server().getJson('/api/v1/standards/call-answer-2-rings')).body).toEqual(before.body);
   });
 
   it('is taken for a complaint standard', async () => {

@@ -4,8 +4,8 @@
 // its chain link. Runs on SQLite and (integration-postgres) on PostgreSQL.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { COMPLAINT_STANDARDS, postJson, postMilestones } from './support';
 import { runNode } from '../support/cli';
@@ -14,17 +14,16 @@ const MONDAY_3PM = Date.parse('2026-06-01T15:00:00Z');
 const HOUR = 3_600_000;
 const clock = testClock(MONDAY_3PM);
 const weekdays = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['09:00-17:00']]));
-let server: TestServer;
+const server = useTestServer({ clock });
 
 const complaint = (caseId: string, milestone: string, atMs: number) => ({ type: 'complaint', site: 'harbour', caseId, milestone, at: new Date(atMs).toISOString() });
 const RANGE = 'from=2026-06-01T00:00:00Z&to=2026-06-08T00:00:00Z';
 const verify = (file: string) => runNode([join(process.cwd(), 'scripts', 'verify-export.mjs'), file]);
-const exported = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.apiKey}` } })).text();
+const exported = async (path: string) => (await fetch(`${server().url}${path}`, { headers: { authorization: `Bearer ${server().apiKey}` } })).text();
 
 beforeAll(async () => {
-  server = await startTestServer({ clock });
-  for (const s of COMPLAINT_STANDARDS) expect((await postJson(server, '/api/v1/standards', s)).status).toBe(201);
-  expect((await postJson(server, '/api/v1/sites', { id: 'harbour', timeZone: 'UTC', hours: weekdays })).status).toBe(201);
+  for (const s of COMPLAINT_STANDARDS) expect((await postJson(server(), '/api/v1/standards', s)).status).toBe(201);
+  expect((await postJson(server(), '/api/v1/sites', { id: 'harbour', timeZone: 'UTC', hours: weekdays })).status).toBe(201);
   // Both complaints came in on Monday 15:00 and were followed up on Wednesday 10:00; posted then, all at once.
   await clock.skipTo(MONDAY_3PM + 43 * HOUR + 60_000);
   const milestones = [
@@ -39,23 +38,19 @@ beforeAll(async () => {
     complaint('K-2', 'resolved', MONDAY_3PM + 25 * HOUR),
     complaint('K-2', 'followedUp', MONDAY_3PM + 43 * HOUR),
   ];
-  expect((await postMilestones(server, { milestones })).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
+  expect((await postMilestones(server(), { milestones })).status).toBe(201);
 });
 
 describe('a closed complaint', () => {
   it('is counted in GET /compliance like calls and visits', async () => {
-    const res = await server.getJson(`/api/v1/compliance?${RANGE}`);
+    const res = await server().getJson(`/api/v1/compliance?${RANGE}`);
     expect(res.status).toBe(200);
     const figures = Object.fromEntries((res.body.standards as any[]).map((s) => [s.standardId, [s.total, s.met, s.missed]]));
     expect(figures).toMatchObject({ 'complaint-ack-4bh': [2, 1, 1], 'complaint-resolve-3bd': [2, 2, 0], 'complaint-follow-up-2d': [2, 2, 0] });
   });
 
   it('is an event of its type in the event export, with its measures, verified offline; the chain verifies', async () => {
-    const res = await fetch(`${server.url}/api/v1/export/events?${RANGE}&format=json`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+    const res = await fetch(`${server().url}/api/v1/export/events?${RANGE}&format=json`, { headers: { authorization: `Bearer ${server().apiKey}` } });
     const text = await res.text();
     const rows = (JSON.parse(text).rows as any[]).filter((r) => r.event_id === 'case:complaint:harbour:K-2');
     expect(rows.map((r) => [r.type, r.outcome, r.standard_id, r.value, r.result])).toEqual([
@@ -66,16 +61,16 @@ describe('a closed complaint', () => {
     // Wall-clock seconds of each measure (the standards judged business seconds where they say so).
     expect(JSON.parse(rows[0].measures)).toEqual({ acknowledgeSeconds: 75_600, resolveSeconds: 90_000, followUpSeconds: 64_800 });
 
-    const file = join(server.dataDir, 'complaints.json');
+    const file = join(server().dataDir, 'complaints.json');
     writeFileSync(file, text);
     const verified = await verify(file);
     expect(verified.stdout + verified.stderr).toMatch(/^VERIFIED/);
-    expect((await server.getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true });
+    expect((await server().getJson('/api/v1/audit/verify')).body).toMatchObject({ intact: true });
   });
 
   it('has its milestones in the milestone export, each row verified offline against its chain link', async () => {
     const csv = await exported(`/api/v1/export/milestones?${RANGE}&format=csv&site=harbour`);
-    const file = join(server.dataDir, 'milestones.csv');
+    const file = join(server().dataDir, 'milestones.csv');
     writeFileSync(file, csv);
     const ok = await verify(file);
     expect(ok.stdout + ok.stderr).toMatch(/^VERIFIED: .* \(milestones, csv, 8 rows/);
@@ -96,11 +91,11 @@ describe('a closed complaint', () => {
 
   it('can be voided (it counts no more) but not amended: its measures come from its milestones', async () => {
     const id = encodeURIComponent('case:complaint:harbour:K-2');
-    const amend = await postJson(server, `/api/v1/events/${id}/amend`, { reason: 'test', changes: { outcome: 'answered' } });
+    const amend = await postJson(server(), `/api/v1/events/${id}/amend`, { reason: 'test', changes: { outcome: 'answered' } });
     expect(amend.status).toBe(400);
     expect(amend.body.errors.map((e: { path: string }) => e.path)).toEqual(['action']);
-    expect((await postJson(server, `/api/v1/events/${id}/void`, { reason: 'posted twice' })).status).toBe(201);
-    const res = await server.getJson(`/api/v1/compliance?${RANGE}&standard=complaint-ack-4bh`);
+    expect((await postJson(server(), `/api/v1/events/${id}/void`, { reason: 'posted twice' })).status).toBe(201);
+    const res = await server().getJson(`/api/v1/compliance?${RANGE}&standard=complaint-ack-4bh`);
     expect(res.body.standards[0]).toMatchObject({ total: 1, met: 1, missed: 0 });
   });
 });

@@ -2,8 +2,8 @@
 // not begin when the case's stored start says (within 1 s) is refused (409 case-start-mismatch naming occurredAt,
 // the stored start and its milestone), the whole request with it, and the case stays open. The integrations that
 // date a call at the end of its wait (Asterisk) are held to the same start: their end less their wait.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, chainHead, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { describe, expect, it } from 'vitest';
+import { adminHeaders, chainHead, useTestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { callMilestone, postMilestones, recentEvent } from './support';
 
@@ -11,19 +11,14 @@ const T0 = Date.parse('2026-12-05T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const CALLS = 'call-answer-2-rings'; // ≤ 2 rings at 6 s a ring: a miss from 12 s on
 
-let server: TestServer;
-const head = () => chainHead(server);
-beforeAll(async () => void (server = await startTestServer({ clock: testClock(T0) })));
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer({ clock: testClock(T0) });
+const head = () => chainHead(server());
 const openCaseIds = async () => {
-  await server.testApi.clocksIdle();
-  return ((await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string }>).map((c) => c.caseId);
+  await server().testApi.clocksIdle();
+  return ((await server().getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string }>).map((c) => c.caseId);
 };
 const started = async (caseId: string, atMs: number) => {
-  const res = await postMilestones(server, callMilestone(caseId, 'started', atMs, { site: 'ms' }));
+  const res = await postMilestones(server(), callMilestone(caseId, 'started', atMs, { site: 'ms' }));
   expect(res.status).toBe(201);
   return res.body.results[0] as { id: string; seq: number };
 };
@@ -35,7 +30,7 @@ describe('an event closing a case, against the case’s stored start', () => {
   it('refuses an event dated days before the case started (409 naming occurredAt and the stored start), stores nothing, keeps the case open; the right date closes it', async () => {
     const start = await started('k3', T0 - 20_000);
     const before = await head();
-    const misdated = await server.postEvents(closing('k3', Date.parse('2026-12-01T10:00:00Z')));
+    const misdated = await server().postEvents(closing('k3', Date.parse('2026-12-01T10:00:00Z')));
     const message =
       `is 2026-12-01T10:00:00.000Z, but call "k3" at "ms" started at 2026-12-05T09:59:40.000Z (its "started" milestone "${start.id}", stored as seq ${start.seq}): ` +
       'the event that closes a case must begin when the case started (within 1 s)';
@@ -46,7 +41,7 @@ describe('an event closing a case, against the case’s stored start', () => {
 
     // Dated at the start (to the whole second, as many sources write it): closes the case. The miss recorded at the
     // deadline stays, as for a stop posted late; the event carries its measure.
-    const right = await server.postEvents(closing('k3', T0 - 20_000 + 600));
+    const right = await server().postEvents(closing('k3', T0 - 20_000 + 600));
     expect(right.status).toBe(201);
     expect(right.body.results[0].judgements).toEqual([{ standardId: CALLS, standardVersion: 1, measure: 'rings', value: 1, threshold: 2, met: false, counted: true, reason: 'deadline' }]);
     expect(await openCaseIds()).toEqual([]);
@@ -54,25 +49,25 @@ describe('an event closing a case, against the case’s stored start', () => {
 
   it('takes a start up to 1 s away, and refuses one further', async () => {
     await started('k4', T0 - 30_000);
-    expect((await server.postEvents(closing('k4', T0 - 31_500))).body.errors).toEqual([{ path: 'occurredAt', message: expect.stringMatching(/^is 2026-12-05T09:59:28\.500Z, but call "k4" at "ms" started at 2026-12-05T09:59:30\.000Z /) }]);
-    expect((await server.postEvents(closing('k4', T0 - 29_000))).status).toBe(201);
+    expect((await server().postEvents(closing('k4', T0 - 31_500))).body.errors).toEqual([{ path: 'occurredAt', message: expect.stringMatching(/^is 2026-12-05T09:59:28\.500Z, but call "k4" at "ms" started at 2026-12-05T09:59:30\.000Z /) }]);
+    expect((await server().postEvents(closing('k4', T0 - 29_000))).status).toBe(201);
   });
 
   it('refuses the whole batch with the misdated event, naming its index; nothing of it is stored', async () => {
     await started('k5', T0 - 10_000);
     const before = await head();
     const batch = { events: [{ id: 'plain-1', type: 'call', site: 'ms', occurredAt: iso(T0 - 5_000), outcome: 'answered', answerSeconds: 3 }, closing('k5', T0 - 86_400_000)] };
-    const refused = await server.postEvents(batch);
+    const refused = await server().postEvents(batch);
     expect(refused).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/case-start-mismatch$/), errors: [{ path: 'events.1.occurredAt', message: expect.stringMatching(/^is 2026-12-04T10:00:00\.000Z, but call "k5"/) }] } });
     expect(await head()).toEqual(before);
-    expect(await recentEvent(server, 'plain-1')).toBeUndefined();
+    expect(await recentEvent(server(), 'plain-1')).toBeUndefined();
     expect(await openCaseIds()).toEqual(['k5']);
   });
 
   it('holds a queue_log end to its case’s start through its wait: the end less the wait', async () => {
     const T = Math.floor(T0 / 1000) - 50;
     const queueLog = async (...lines: string[]) => {
-      const res = await fetch(`${server.url}/api/v1/integrations/asterisk/queue-log?site=ms`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server.apiKey) }, body: lines.map((l) => `${l}\n`).join('') });
+      const res = await fetch(`${server().url}/api/v1/integrations/asterisk/queue-log?site=ms`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server().apiKey) }, body: lines.map((l) => `${l}\n`).join('') });
       return { status: res.status, body: await res.json() };
     };
     expect((await queueLog(`${T}|1772700000.1|support|NONE|ENTERQUEUE||+49301234567|1`)).status).toBe(200);

@@ -2,25 +2,23 @@
 // business hours, is breached at its deadline with no further request (pushed to a real Socket.IO client) and the
 // miss is recorded then; the other clocks start at their own milestones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/testServer';
+import { useTestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { clockUpdates, COMPLAINT_STANDARDS, connected, postJson, postMilestones, type LiveClient } from './support';
 
 const MONDAY_3PM = Date.parse('2026-06-01T15:00:00Z');
 const clock = testClock(MONDAY_3PM);
 const weekdays = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['09:00-17:00']]));
-let server: TestServer;
+const server = useTestServer({ clock });
 let client: LiveClient;
 
 beforeAll(async () => {
-  server = await startTestServer({ clock });
-  for (const s of COMPLAINT_STANDARDS) expect((await postJson(server, '/api/v1/standards', s)).status).toBe(201);
-  expect((await postJson(server, '/api/v1/sites', { id: 'harbour', timeZone: 'UTC', hours: weekdays })).status).toBe(201);
-  client = (await connected(server)).client;
+  for (const s of COMPLAINT_STANDARDS) expect((await postJson(server(), '/api/v1/standards', s)).status).toBe(201);
+  expect((await postJson(server(), '/api/v1/sites', { id: 'harbour', timeZone: 'UTC', hours: weekdays })).status).toBe(201);
+  client = (await connected(server())).client;
 });
 afterAll(async () => {
   client.close();
-  await server.close();
 });
 
 const complaint = (milestone: string, atMs: number) => ({ type: 'complaint', site: 'harbour', caseId: 'K-1', milestone, at: new Date(atMs).toISOString() });
@@ -28,7 +26,7 @@ const complaint = (milestone: string, atMs: number) => ({ type: 'complaint', sit
 describe('a complaint posted as milestones', () => {
   it('is breached at its business-hours deadline with no further request, pushed live, and judged missed then', async () => {
     const updates = clockUpdates(client);
-    expect((await postMilestones(server, complaint('received', MONDAY_3PM))).status).toBe(201);
+    expect((await postMilestones(server(), complaint('received', MONDAY_3PM))).status).toBe(201);
     // 4 business hours from Monday 15:00: Monday 15–17, Tuesday 09–11.
     const deadline = '2026-06-02T11:00:00.000Z';
     const opened = await updates.until((u) => u.changed.some((c) => c.caseId === 'K-1'));
@@ -41,12 +39,12 @@ describe('a complaint posted as milestones', () => {
     await clock.skipTo(Date.parse(deadline) + 1);
     const breach = await updates.until((u) => u.breaches.length > 0);
     expect(breach.breaches).toEqual([{ type: 'complaint', site: 'harbour', caseId: 'K-1', standardId: 'complaint-ack-4bh', standardVersion: 1, standardLabel: 'Complaints ≤ 4 h', deadline, missed: true }]);
-    const listed = await server.getJson('/api/v1/clocks?type=complaint&state=breached');
+    const listed = await server().getJson('/api/v1/clocks?type=complaint&state=breached');
     expect(listed.body.clocks).toEqual([expect.objectContaining({ caseId: 'K-1' })]);
     expect(listed.body.clocks[0].standards[0]).toMatchObject({ standardId: 'complaint-ack-4bh', state: 'breached', judged: { met: false, reason: 'deadline' } });
 
     // Acknowledged late: the ack clock stops, the recorded miss stands; resolve keeps running.
-    await postMilestones(server, complaint('acknowledged', Date.parse(deadline) + 1));
+    await postMilestones(server(), complaint('acknowledged', Date.parse(deadline) + 1));
     const after = await updates.until((u) => u.changed.some((c) => c.caseId === 'K-1' && c.standards.length === 1));
     expect(after.changed.find((c) => c.caseId === 'K-1')!.standards.map((s) => s.standardId)).toEqual(['complaint-resolve-3bd']);
   });

@@ -1,21 +1,14 @@
 // A standard's threshold is bounded where its clocks are computed: a threshold past what any case can measure is
 // refused, and the largest one allowed, counted in the open hours of a site open one minute a week, gives an open
 // case a clock with no deadline instead of walking the site's calendar for millennia.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { describe, expect, it } from 'vitest';
+import { adminHeaders, useTestServer } from '../support/testServer';
 import { postMilestones } from './support';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer();
 
 async function send(method: string, path: string, body: unknown) {
-  const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
+  const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server().apiKey) }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -28,7 +21,7 @@ describe('thresholds and the clocks they time', () => {
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([{ path: 'threshold', message: 'must be at most 31622400 (366 days in seconds: no case stays open longer)' }]);
     }
-    expect((await server.getJson('/api/v1/standards/too-long')).status).toBe(404);
+    expect((await server().getJson('/api/v1/standards/too-long')).status).toBe(404);
   });
 
   it('bounds a short-abandon limit as a threshold, naming it', async () => {
@@ -36,7 +29,7 @@ describe('thresholds and the clocks they time', () => {
     const res = await send('POST', '/standards', { ...call, shortAbandonSeconds: 1e12 });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: 'shortAbandonSeconds', message: 'must be at most 31622400 (366 days in seconds: no case stays open longer)' }]);
-    expect((await server.getJson('/api/v1/standards/short-too-long')).status).toBe(404);
+    expect((await server().getJson('/api/v1/standards/short-too-long')).status).toBe(404);
     expect((await send('POST', '/standards', { ...call, shortAbandonSeconds: 31_622_400 })).status).toBe(201);
   });
 
@@ -45,12 +38,12 @@ describe('thresholds and the clocks they time', () => {
     const created = await send('POST', '/standards', standard({ id: 'resolve-business', threshold: 31_622_400, clock: 'business', scope: { sites: ['rarely'] } }));
     expect(created.status).toBe(201);
     const at = new Date(Date.now() - 1000).toISOString();
-    expect((await postMilestones(server, { type: 'complaint', site: 'rarely', caseId: 'K-1', milestone: 'received', at })).status).toBe(201);
+    expect((await postMilestones(server(), { type: 'complaint', site: 'rarely', caseId: 'K-1', milestone: 'received', at })).status).toBe(201);
     // Before, finding this deadline walked the site's calendar for millennia: the request (and the test) never ended.
-    const clocks = await server.getJson('/api/v1/clocks?site=rarely');
+    const clocks = await server().getJson('/api/v1/clocks?site=rarely');
     expect(clocks.status).toBe(200);
     const standing = clocks.body.clocks[0].standards.find((s: { standardId: string }) => s.standardId === 'resolve-business');
     expect(standing).toMatchObject({ deadline: null, atRiskAt: null, state: 'running' });
-    expect((await server.getJson('/api/v1/health')).status).toBe(200);
+    expect((await server().getJson('/api/v1/health')).status).toBe(200);
   });
 });

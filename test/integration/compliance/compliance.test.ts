@@ -1,9 +1,9 @@
 // GET /api/v1/compliance against hand-computed expectations.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../../server/src/protocol';
-import { call, isoAgo, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { call, isoAgo, useTestServer, visit } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 
 // 2026-01-10, a day with no other traffic. Met/missed is written next to each event.
 const DAY = [
@@ -21,16 +21,11 @@ const DAY = [
 ];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  expect((await server.postEvents({ events: DAY })).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
+  expect((await server().postEvents({ events: DAY })).status).toBe(201);
 });
 
 async function report(query: string): Promise<ComplianceReport> {
-  const res = await server.getJson(`/api/v1/compliance?${query}`);
+  const res = await server().getJson(`/api/v1/compliance?${query}`);
   expect(res.status).toBe(200);
   return res.body as ComplianceReport;
 }
@@ -53,7 +48,7 @@ describe('GET /api/v1/compliance', () => {
     expect(figures(await report(`${WINDOW}&site=downtown`))).toEqual({ 'call-answer-2-rings': [4, 2, 2, 0.5], 'visit-greet-30s': [1, 1, 0, 1] });
     expect(figures(await report(`${WINDOW}&site=airport`))).toEqual({ 'call-answer-2-rings': [2, 1, 1, 0.5], 'visit-greet-30s': [2, 0, 2, 0] });
     // A site the server has never heard of is most likely a typo: named, not answered with zeros.
-    const nowhere = await server.getJson(`/api/v1/compliance?${WINDOW}&site=nowhere`);
+    const nowhere = await server().getJson(`/api/v1/compliance?${WINDOW}&site=nowhere`);
     expect(nowhere).toMatchObject({ status: 400, body: { errors: [{ path: 'site', message: 'unknown site "nowhere": no site of that name is configured or has events' }] } });
   });
 
@@ -94,7 +89,7 @@ describe('GET /api/v1/compliance', () => {
     const before = figures(today);
     // A second ago, or today's first instant when today is not a second old yet (a second ago was yesterday then)
     const occurredAt = new Date(Math.max(Date.parse(isoAgo(1)), Date.parse(today.from))).toISOString();
-    await server.postEvents(call({ occurredAt, rings: 1 }));
+    await server().postEvents(call({ occurredAt, rings: 1 }));
     const after = figures(await report(''));
     expect(after['call-answer-2-rings']![0]).toBe((before['call-answer-2-rings']![0] as number) + 1);
     expect(after['visit-greet-30s']).toEqual(before['visit-greet-30s']);

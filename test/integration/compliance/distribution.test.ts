@@ -1,10 +1,10 @@
 // GET /api/v1/distribution against hand-counted bins, on a real server with a real SQLite file.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DistributionReport, StandardDistribution } from '../../../server/src/protocol';
 import { serverTimeZone } from '../../../server/src/domain/zonedTime';
-import { call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { call, useTestServer, visit } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 
 // 2026-01-12, a day with no other traffic. The bin of each event is written next to it.
 const DAY = [
@@ -27,16 +27,11 @@ const DAY = [
 const RANGE = 'from=2026-01-12T08:00:00Z&to=2026-01-12T12:00:00Z';
 
 beforeAll(async () => {
-  server = await startTestServer();
-  expect((await server.postEvents({ events: DAY })).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
+  expect((await server().postEvents({ events: DAY })).status).toBe(201);
 });
 
 async function distribution(query: string): Promise<DistributionReport> {
-  const res = await server.getJson(`/api/v1/distribution?${query}`);
+  const res = await server().getJson(`/api/v1/distribution?${query}`);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as DistributionReport;
 }
@@ -77,7 +72,7 @@ describe('GET /api/v1/distribution', () => {
   });
 
   it('takes a rolling window instead of from/to', async () => {
-    expect((await server.postEvents(call({ site: 'now-site', rings: 5 }))).status).toBe(201);
+    expect((await server().postEvents(call({ site: 'now-site', rings: 5 }))).status).toBe(201);
     const r = await distribution('window=1h&site=now-site&standard=call-answer-2-rings');
     expect(counts(r.standards[0]!)['4+ rings']).toBe(1);
     expect(Date.parse(r.to) - Date.parse(r.from)).toBe(3_600_000);
@@ -86,15 +81,15 @@ describe('GET /api/v1/distribution', () => {
   it("takes today in the site's zone, or tz, exactly as GET /api/v1/compliance does", async () => {
     // A zone that is not the server's, so a server-zone "today" would show.
     const zone = serverTimeZone() === 'Asia/Kolkata' ? 'Pacific/Kiritimati' : 'Asia/Kolkata';
-    const created = await fetch(`${server.url}/api/v1/sites`, {
+    const created = await fetch(`${server().url}/api/v1/sites`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server().apiKey}` },
       body: JSON.stringify({ id: 'far-away', timeZone: zone }),
     });
     expect(created.status).toBe(201);
     for (const query of ['window=today&site=far-away', 'window=today&site=far-away&tz=Europe/Berlin', 'window=month&tz=Asia/Tokyo']) {
       const r = await distribution(query);
-      const c = (await server.getJson(`/api/v1/compliance?${query}`)).body;
+      const c = (await server().getJson(`/api/v1/compliance?${query}`)).body;
       expect({ from: r.from, to: r.to, timeZone: r.timeZone }, query).toEqual({ from: c.from, to: c.to, timeZone: c.timeZone });
     }
     const local = await distribution('window=today&site=far-away');
@@ -103,38 +98,38 @@ describe('GET /api/v1/distribution', () => {
   });
 
   it('refuses bad parameters with problem+json naming each one', async () => {
-    const res = await server.getJson('/api/v1/distribution?window=2y&standard=nope&colour=red');
+    const res = await server().getJson('/api/v1/distribution?window=2y&standard=nope&colour=red');
     expect(res.status).toBe(400);
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['colour', 'standard', 'window']);
 
-    const both = await server.getJson('/api/v1/distribution?window=1h&from=2026-01-12T08:00:00Z');
+    const both = await server().getJson('/api/v1/distribution?window=1h&from=2026-01-12T08:00:00Z');
     expect(both.status).toBe(400);
     expect(both.body.errors).toEqual([{ path: 'from', message: 'cannot be combined with window' }]); // as /compliance says it
-    const backwards = await server.getJson('/api/v1/distribution?from=2026-01-12T09:00:00Z&to=2026-01-12T08:00:00Z');
+    const backwards = await server().getJson('/api/v1/distribution?from=2026-01-12T09:00:00Z&to=2026-01-12T08:00:00Z');
     expect(backwards.body.errors[0].path).toBe('to');
-    const notIso = await server.getJson('/api/v1/distribution?from=yesterday');
+    const notIso = await server().getJson('/api/v1/distribution?from=yesterday');
     expect(notIso.body.errors[0].path).toBe('from');
   });
 
   it('needs a key with read scope, like the compliance report', async () => {
-    const anonymous = await fetch(`${server.url}/api/v1/distribution?${RANGE}`);
+    const anonymous = await fetch(`${server().url}/api/v1/distribution?${RANGE}`);
     expect(anonymous.status).toBe(401);
-    const created = await fetch(`${server.url}/api/v1/keys`, {
+    const created = await fetch(`${server().url}/api/v1/keys`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server().apiKey}` },
       body: JSON.stringify({ name: 'wallboard', scopes: ['read'] }),
     });
     expect(created.status).toBe(201);
     const { key } = (await created.json()) as { key: string };
-    const withRead = await fetch(`${server.url}/api/v1/distribution?${RANGE}`, { headers: { authorization: `Bearer ${key}` } });
+    const withRead = await fetch(`${server().url}/api/v1/distribution?${RANGE}`, { headers: { authorization: `Bearer ${key}` } });
     expect(withRead.status).toBe(200);
-    const ingestOnly = await fetch(`${server.url}/api/v1/keys`, {
+    const ingestOnly = await fetch(`${server().url}/api/v1/keys`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server().apiKey}` },
       body: JSON.stringify({ name: 'pbx', scopes: ['ingest'] }),
     });
     const pbx = ((await ingestOnly.json()) as { key: string }).key;
-    expect((await fetch(`${server.url}/api/v1/distribution?${RANGE}`, { headers: { authorization: `Bearer ${pbx}` } })).status).toBe(403);
+    expect((await fetch(`${server().url}/api/v1/distribution?${RANGE}`, { headers: { authorization: `Bearer ${pbx}` } })).status).toBe(403);
   });
 });

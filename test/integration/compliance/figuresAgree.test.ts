@@ -4,17 +4,16 @@
 // from the rollups or from raw judgements (one rule: the amended outcome).
 import { parse } from 'csv-parse/sync';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, IncidentUpdate, ServerToClientEvents, Snapshot } from '../../../server/src/protocol';
 import { nextPeriodStart, periodStart, serverTimeZone } from '../../../server/src/domain/zonedTime';
 import { testClock } from '../support/testClock';
-import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer, visit } from '../support/testServer';
 
 const CALLS = 'call-answer-2-rings';
 const VISITS = 'visit-greet-30s';
 const MINUTE = 60_000;
 
-let server: TestServer;
 const zone = serverTimeZone();
 // The server's time stands still at `now`: 09:37:23.456 in the server's zone (whatever the machine's is) on its day
 // that holds noon UTC of 18 November 2026, a day without a clock change, so today began hours before the last hour
@@ -28,20 +27,20 @@ const at = Math.floor((now - 20 * MINUTE) / MINUTE) * MINUTE + 5_000;
 const occurredAt = new Date(at).toISOString();
 
 const post = (path: string, body: unknown) =>
-  fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+// Incidents on the band of the last hour only, from one counted event on, without hold times: each incident's
+// detail says what evaluation counted at its site. The server's clock stands at `now`, so its "today" is the one
+// worked out above.
+const server = useTestServer({ clock: testClock(now), alerts: { intervalMs: 0, policy: { minSample: 1, burnRules: [], openAfterMs: 0, recoverAfterMs: 0, deescalateAfterMs: 0 } } });
 beforeAll(async () => {
-  // Incidents on the band of the last hour only, from one counted event on, without hold times: each incident's
-  // detail says what evaluation counted at its site. The server's clock stands at `now`, so its "today" is the one
-  // worked out above.
-  server = await startTestServer({ clock: testClock(now), alerts: { intervalMs: 0, policy: { minSample: 1, burnRules: [], openAfterMs: 0, recoverAfterMs: 0, deescalateAfterMs: 0 } } });
   const events = [
     ...['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((id) => call({ id, site: 'alpha', occurredAt, rings: 1 })),
     ...['b1', 'b2', 'b3', 'b4'].map((id) => call({ id, site: 'beta', occurredAt, rings: 2 })),
     ...['v1', 'v2', 'v3'].map((id) => visit({ id, site: 'beta', occurredAt, greetSeconds: 10 })),
   ];
-  expect((await server.postEvents({ events })).status).toBe(201);
-  expect(await server.testApi.evaluateAlerts()).toEqual([]); // everything met: green, nothing to record
+  expect((await server().postEvents({ events })).status).toBe(201);
+  expect(await server().testApi.evaluateAlerts()).toEqual([]); // everything met: green, nothing to record
   const corrections: Array<[string, string, Record<string, unknown>]> = [
     ['a1', 'void', { reason: 'test call' }],
     ['b1', 'void', { reason: 'duplicate' }],
@@ -52,11 +51,6 @@ beforeAll(async () => {
     ['v2', 'amend', { reason: 'camera', changes: { outcome: 'left' } }],
   ];
   for (const [id, action, body] of corrections) expect((await post(`/events/${id}/${action}`, body)).status).toBe(201);
-});
-
-afterAll(async () => {
-  await server?.close();
-  if (server) removeDir(server.dataDir);
 });
 
 /** What the corrected events come to, worked out by hand: voids out, amendments re-judged. */
@@ -70,19 +64,19 @@ const counts = (figures: Array<{ standardId: string; numerator?: number; denomin
 
 describe('one figure, whoever asks', () => {
   it('the live snapshot, GET /compliance, the alert evaluation and the CSV export agree to the event', async () => {
-    const client: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
+    const client: Socket<ServerToClientEvents, ClientToServerEvents> = io(server().url, { forceNew: true, reconnection: false, auth: { token: server().apiKey } });
     const snapshot = await new Promise<Snapshot>((resolve, reject) => {
       client.once('snapshot', resolve);
       client.once('connect_error', reject);
     }).finally(() => client.close());
     expect(counts(snapshot.today)).toEqual(EXPECTED);
 
-    const report = (await server.getJson('/api/v1/compliance?window=today')).body;
+    const report = (await server().getJson('/api/v1/compliance?window=today')).body;
     expect(report.timeZone).toBe(zone);
     expect(counts(report.standards)).toEqual(EXPECTED);
 
     // Every site misses now (60 %, 67 %, 33 %): one incident per standard and site, whose counts add up per standard.
-    const opened: IncidentUpdate[] = await server.testApi.evaluateAlerts();
+    const opened: IncidentUpdate[] = await server().testApi.evaluateAlerts();
     const evaluated: Record<string, { numerator: number; denominator: number }> = {};
     for (const { incident } of opened) {
       const sum = (evaluated[incident.standardId] ??= { numerator: 0, denominator: 0 });
@@ -92,7 +86,7 @@ describe('one figure, whoever asks', () => {
     expect(opened.map((u) => u.incident.site).sort()).toEqual(['alpha', 'beta', 'beta']);
     expect(evaluated).toEqual(EXPECTED);
 
-    const csv = await (await fetch(`${server.url}/api/v1/export/compliance?from=${new Date(todayFrom).toISOString()}&to=${new Date(todayTo).toISOString()}&tz=${encodeURIComponent(zone)}&format=csv`, { headers: adminHeaders(server.apiKey) })).text();
+    const csv = await (await fetch(`${server().url}/api/v1/export/compliance?from=${new Date(todayFrom).toISOString()}&to=${new Date(todayTo).toISOString()}&tz=${encodeURIComponent(zone)}&format=csv`, { headers: adminHeaders(server().apiKey) })).text();
     const rows = parse<{ site: string; standard_id: string; numerator: number; denominator: number; voided: number; amended: number }>(csv, { columns: true, comment: '#', cast: (v, c) => (['numerator', 'denominator', 'voided', 'amended'].includes(String(c.column)) ? Number(v) : v) });
     const exported: Record<string, { numerator: number; denominator: number }> = {};
     for (const r of rows) {
@@ -106,7 +100,7 @@ describe('one figure, whoever asks', () => {
   });
 
   it('an amended outcome counts the same from the rollups and from raw judgements: companions and distribution', async () => {
-    const fig = async (query: string) => (await server.getJson(`/api/v1/compliance?standard=${CALLS}&${query}`)).body.standards[0];
+    const fig = async (query: string) => (await server().getJson(`/api/v1/compliance?standard=${CALLS}&${query}`)).body.standards[0];
     const rollups = await fig('window=today');
     const raw = await fig(`from=${new Date(at - 1).toISOString()}&to=${new Date(at + 2_000).toISOString()}`);
     expect([rollups.numerator, rollups.denominator]).toEqual([5, 8]);
@@ -114,7 +108,7 @@ describe('one figure, whoever asks', () => {
     // a2 and b2 were answered and are now abandoned: considered 8 (voids out), 2 of them abandoned.
     expect(rollups.companions).toMatchObject({ considered: 8, abandoned: 2 });
     expect(raw.companions).toEqual(rollups.companions);
-    const distribution = (await server.getJson(`/api/v1/distribution?standard=${CALLS}&window=today`)).body.standards[0];
+    const distribution = (await server().getJson(`/api/v1/distribution?standard=${CALLS}&window=today`)).body.standards[0];
     expect(distribution.bins.find((b: { kind: string }) => b.kind === 'abandoned')).toMatchObject({ count: 2, met: 0 });
     expect(distribution.total).toBe(8);
   });

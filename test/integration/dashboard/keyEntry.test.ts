@@ -5,7 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../vscode/harness/chromium';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { useTestServer } from '../support/testServer';
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -35,21 +35,16 @@ async function openPage(url: string): Promise<{ page: Page; requests: string[]; 
 }
 
 describe('the dashboard page without a key it may use', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
+  const server = useTestServer();
   afterAll(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
-    await server?.close();
-    if (server) removeDir(server.dataDir);
   });
 
   it('without ?token= sends nothing, asks for a key on the page, and connects with the key typed', async () => {
-    const { page, requests, console } = await openPage(`${server.url}/?window=7d`);
+    const { page, requests, console } = await openPage(`${server().url}/?window=7d`);
     const field = page.getByRole('textbox', { name: 'API key' });
     await field.waitFor();
-    await expect(page.locator('.rs-key-detail').textContent()).resolves.toBe(`The Ringside server at ${server.url} needs an API key.`);
+    await expect(page.locator('.rs-key-detail').textContent()).resolves.toBe(`The Ringside server at ${server().url} needs an API key.`);
     // What would act on nothing is not offered.
     expect(await page.locator('.rs-controls').isVisible()).toBe(false);
     expect(await page.getByText('Export…').isVisible()).toBe(false);
@@ -58,7 +53,7 @@ describe('the dashboard page without a key it may use', () => {
     expect(requests).toEqual([]);
     expect(console).toEqual([]);
 
-    await field.fill(server.apiKey);
+    await field.fill(server().apiKey);
     await page.getByRole('button', { name: 'Connect' }).click();
     await page.locator('.rs-board').waitFor();
     await expect.poll(() => page.locator('.rs-connection-label').textContent()).toBe('Live');
@@ -67,15 +62,15 @@ describe('the dashboard page without a key it may use', () => {
     await expect.poll(() => requests.filter((r) => r.startsWith('/api/v1/')).length).toBeGreaterThan(0);
     expect(requests.some((r) => r.startsWith('/socket.io/'))).toBe(true);
     // The key lives in the page's memory alone: not in its address, not in its storage.
-    expect(page.url()).not.toContain(server.apiKey);
-    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(server.apiKey);
+    expect(page.url()).not.toContain(server().apiKey);
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(server().apiKey);
     expect(console.filter((line) => /^(error|warning)/.test(line))).toEqual([]);
   });
 
   it('with a ?token= the server refuses sends nothing either, and says why', async () => {
-    const { page, requests, console } = await openPage(`${server.url}/?token=rs_not-a-key-0123456789abcdef`);
+    const { page, requests, console } = await openPage(`${server().url}/?token=rs_not-a-key-0123456789abcdef`);
     await page.getByRole('textbox', { name: 'API key' }).waitFor();
-    await expect(page.locator('.rs-key-detail').textContent()).resolves.toBe(`The Ringside server at ${server.url} refused the API key (it is not recognised).`);
+    await expect(page.locator('.rs-key-detail').textContent()).resolves.toBe(`The Ringside server at ${server().url} refused the API key (it is not recognised).`);
     await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('rs-key-input'))).toBe(true);
     expect(requests).toEqual([]);
     expect(console).toEqual([]);
@@ -83,18 +78,13 @@ describe('the dashboard page without a key it may use', () => {
 });
 
 describe('the dashboard page of a server without keys (--no-auth)', () => {
-  let open: TestServer;
-  beforeAll(async () => {
-    open = await startTestServer({ noAuth: true });
-  });
+  const open = useTestServer({ noAuth: true });
   afterAll(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
-    await open?.close();
-    if (open) removeDir(open.dataDir);
   });
 
   it('connects without asking for a key', async () => {
-    const { page } = await openPage(`${open.url}/`);
+    const { page } = await openPage(`${open().url}/`);
     await page.locator('.rs-board').waitFor();
     await expect.poll(() => page.locator('.rs-connection-label').textContent()).toBe('Live');
     expect(await page.locator('.rs-key').isVisible()).toBe(false);

@@ -5,9 +5,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../vscode/harness/chromium';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, useTestServer } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -17,7 +17,7 @@ let key: string;
 const consoleErrors: string[] = [];
 
 async function admin(path: string): Promise<any> {
-  const res = await fetch(`${server.url}/api/v1${path}`, { headers: adminHeaders() });
+  const res = await fetch(`${server().url}/api/v1${path}`, { headers: adminHeaders() });
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -25,7 +25,7 @@ async function admin(path: string): Promise<any> {
 /** The harbour visits stored as events (each case's finished event), oldest first; the range reaches past the page's clock. */
 async function harbourVisits(): Promise<Array<{ outcome: string; greetSeconds: number; met: number; caseId: string }>> {
   const to = new Date(Date.now() + 3_600_000).toISOString();
-  const res = await fetch(`${server.url}/api/v1/export/events?format=ndjson&site=harbour&proof=none&to=${encodeURIComponent(to)}`, { headers: adminHeaders() });
+  const res = await fetch(`${server().url}/api/v1/export/events?format=ndjson&site=harbour&proof=none&to=${encodeURIComponent(to)}`, { headers: adminHeaders() });
   const rows = (await res.text()).split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
   const events = rows.filter((r) => r.type === 'visit' && r.standard_id === 'visit-greet-30s');
   return events.map((r) => ({ outcome: r.outcome, greetSeconds: r.greet_seconds, met: r.met, caseId: String(r.event_id).split(':').at(-1)! }));
@@ -36,10 +36,9 @@ const rows = () => page.locator('li.kiosk-visitor');
 const status = () => page.locator('.kiosk-status');
 
 beforeAll(async () => {
-  server = await startTestServer();
-  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'harbour desk', scopes: ['ingest'], sites: ['harbour'] }) });
+  const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'harbour desk', scopes: ['ingest'], sites: ['harbour'] }) });
   key = ((await res.json()) as { key: string }).key;
-  link = `${server.url}/kiosk?site=harbour#key=${encodeURIComponent(key)}`;
+  link = `${server().url}/kiosk?site=harbour#key=${encodeURIComponent(key)}`;
   browser = await launchChromium();
   context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 800, height: 1280 } });
   page = await context.newPage();
@@ -53,17 +52,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 it('opens from the kiosk link, keeps the key off the address bar, and installs its service worker', async () => {
   await page.goto(link);
   await expect.poll(() => status().getAttribute('data-state')).toBe('sent');
-  expect(page.url()).toBe(`${server.url}/kiosk?site=harbour`);
+  expect(page.url()).toBe(`${server().url}/kiosk?site=harbour`);
   await expect.poll(() => page.locator('.kiosk-target').textContent()).toBe('Greet within 0:30');
-  expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${server.url}/kiosk-sw.js`);
-  const manifest = await (await fetch(`${server.url}/kiosk.webmanifest`)).json();
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${server().url}/kiosk-sw.js`);
+  const manifest = await (await fetch(`${server().url}/kiosk.webmanifest`)).json();
   expect(manifest).toMatchObject({ start_url: 'kiosk', display: 'standalone' });
   // Chromium's own verdict on "Install app" / "Add to Home screen": nothing missing but a profile that keeps it
   // (a test's browser context is an incognito one).
@@ -149,7 +146,7 @@ it('offline: visitors are kept on the tablet (across a reload) and stored exactl
 
 it("refuses a key limited to another site: the page says so, naming the site, and sends nothing", async () => {
   const other = await context.newPage();
-  await other.goto(`${server.url}/kiosk?site=airport#key=${encodeURIComponent(key)}`);
+  await other.goto(`${server().url}/kiosk?site=airport#key=${encodeURIComponent(key)}`);
   await expect.poll(() => other.locator('.kiosk-status').getAttribute('data-state')).toBe('refused');
   expect(await other.locator('.kiosk-status').textContent()).toBe('The server refused this kiosk\'s key: this key may write only "harbour", not "airport"');
   await other.locator('.kiosk-arrived').tap();
@@ -159,12 +156,12 @@ it("refuses a key limited to another site: the page says so, naming the site, an
 });
 
 it('fits a phone: at 320 and 390 px each visitor’s Greeted and Left are whole, inside the row, side by side', async () => {
-  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'lobby phone', scopes: ['ingest'], sites: ['lobby'] }) });
+  const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'lobby phone', scopes: ['ingest'], sites: ['lobby'] }) });
   const phoneKey = ((await res.json()) as { key: string }).key;
   for (const width of [320, 390]) {
     const phone = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width, height: 844 } });
     const tab = await phone.newPage();
-    await tab.goto(`${server.url}/kiosk?site=lobby#key=${encodeURIComponent(phoneKey)}`);
+    await tab.goto(`${server().url}/kiosk?site=lobby#key=${encodeURIComponent(phoneKey)}`);
     await expect.poll(() => tab.locator('.kiosk-status').getAttribute('data-state')).toBe('sent');
     for (let i = 0; i < 10; i += 1) await tab.locator('.kiosk-arrived').tap();
     await expect.poll(() => tab.locator('li.kiosk-visitor').count()).toBe(10);

@@ -1,11 +1,9 @@
 // Hand-computed figures for F1–F5 through the real server, boundary values, and events exactly on
 // bucket and day boundaries (including a DST day).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../support/testClock';
-import { removeDir } from '../support/testServer';
-import { startEngineServer, type EngineServer } from './support';
+import { useEngineServer } from './support';
 
-let server: EngineServer;
 // The server's time stands still at NOW, so the windows below are exact whenever and however slowly the test runs.
 // NOW is 01:40 on Wednesday 2 December 2026 in New York (EST, UTC−5) and 06:40 in UTC: the local day and month
 // began at hours the UTC ones did not, so an event in the last few hours can be in the UTC day or month and not
@@ -56,22 +54,18 @@ const TABLE: Array<[string, string, number | undefined, number, number]> = [
   ['t-f4-short', 'F4', 5, 2, 4], // F4 with S: shorts excluded, #6 excluded as Ab≤T anyway
 ];
 
+const server = useEngineServer({ clock: testClock(NOW) });
 beforeAll(async () => {
-  server = await startEngineServer({ clock: testClock(NOW) });
-  expect((await server.send('POST', '/api/v1/sites', { id: 'ff', timeZone: 'UTC', ringCycleSeconds: 6 })).status).toBe(201);
-  for (const [id, formula, s] of TABLE) expect((await server.send('POST', '/api/v1/standards', variant(id, formula, s))).status).toBe(201);
-  expect((await server.postEvents({ events: EVENTS })).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
+  expect((await server().send('POST', '/api/v1/sites', { id: 'ff', timeZone: 'UTC', ringCycleSeconds: 6 })).status).toBe(201);
+  for (const [id, formula, s] of TABLE) expect((await server().send('POST', '/api/v1/standards', variant(id, formula, s))).status).toBe(201);
+  expect((await server().postEvents({ events: EVENTS })).status).toBe(201);
 });
 
 const RANGE = 'from=2026-03-02T10:00:00Z&to=2026-03-02T11:00:00Z';
 
 describe('formula variants, hand-computed', () => {
   it.each(TABLE)('%s (%s, S=%s) = %i / %i', async (id, formula, _s, numerator, denominator) => {
-    const res = await server.getJson(`/api/v1/compliance?standard=${id}&${RANGE}`);
+    const res = await server().getJson(`/api/v1/compliance?standard=${id}&${RANGE}`);
     expect(res.status).toBe(200);
     const fig = res.body.standards[0];
     expect(fig).toMatchObject({ standardId: id, formula, numerator, denominator, met: numerator, total: denominator, missed: denominator - numerator, ratio: numerator / denominator });
@@ -79,7 +73,7 @@ describe('formula variants, hand-computed', () => {
   });
 
   it('records why each event was or was not counted (F5, S = 5 s)', async () => {
-    const res = await server.postEvents({ events: EVENTS.map((e, i) => ({ ...e, id: `again-${i}`, occurredAt: `2026-03-03T10:0${i}:00Z` })) });
+    const res = await server().postEvents({ events: EVENTS.map((e, i) => ({ ...e, id: `again-${i}`, occurredAt: `2026-03-03T10:0${i}:00Z` })) });
     const f5 = res.body.results.map((r: any) => r.judgements.find((j: any) => j.standardId === 't-f5'));
     expect(f5.map((j: any) => [j.met, j.counted, j.reason])).toEqual([
       [true, true, null],
@@ -93,19 +87,19 @@ describe('formula variants, hand-computed', () => {
   });
 
   it('companions: average and p90 of the measure over answered calls, abandon rate, longest wait', async () => {
-    const fig = (await server.getJson(`/api/v1/compliance?standard=t-f3&${RANGE}`)).body.standards[0];
+    const fig = (await server().getJson(`/api/v1/compliance?standard=t-f3&${RANGE}`)).body.standards[0];
     // Answered rings 1, 2, 3: mean 2, p90 by nearest rank = 3. Abandons 4 of 7. Longest wait 20 s (an abandon).
     expect(fig.companions).toEqual({ measure: 'rings', considered: 7, abandoned: 4, abandonRate: 4 / 7, average: 2, p90: 3, longestWaitSeconds: 20 });
   });
 
   it('breaks down by queue and agent (raw) and by site (rollups)', async () => {
-    const byQueue = (await server.getJson(`/api/v1/compliance?standard=t-f3&${RANGE}&groupBy=queue`)).body.standards[0].groups;
+    const byQueue = (await server().getJson(`/api/v1/compliance?standard=t-f3&${RANGE}&groupBy=queue`)).body.standards[0].groups;
     // support: #1 (met), #3, #5, #7 → 1/4; sales: #2 (met), #4, #6 → 1/3
     expect(byQueue.map((g: any) => [g.key, g.numerator, g.denominator])).toEqual([
       ['sales', 1, 3],
       ['support', 1, 4],
     ]);
-    const byAgent = (await server.getJson(`/api/v1/compliance?standard=t-f3&${RANGE}&groupBy=agent`)).body.standards[0].groups;
+    const byAgent = (await server().getJson(`/api/v1/compliance?standard=t-f3&${RANGE}&groupBy=agent`)).body.standards[0].groups;
     expect(byAgent.map((g: any) => [g.key, g.numerator, g.denominator])).toEqual([
       ['a0', 1, 1],
       ['a1', 1, 1],
@@ -113,19 +107,19 @@ describe('formula variants, hand-computed', () => {
       [null, 0, 4],
     ]);
     expect(byAgent[0].companions).toMatchObject({ average: 1, p90: 1, abandonRate: 0 });
-    const bySite = (await server.getJson(`/api/v1/compliance?standard=t-f3&${RANGE}&groupBy=site`)).body.standards[0].groups;
+    const bySite = (await server().getJson(`/api/v1/compliance?standard=t-f3&${RANGE}&groupBy=site`)).body.standards[0].groups;
     expect(bySite.map((g: any) => [g.key, g.numerator, g.denominator])).toEqual([['ff', 2, 7]]);
   });
 });
 
 describe('groups', () => {
   it("carry met, total, missed and band like the figure, the band from the standard's own bands", async () => {
-    const created = await server.send('POST', '/api/v1/standards', { ...variant('t-bands', 'F3'), bands: { green: 0.5, amber: 0.25 }, scope: { sites: ['gb'] } });
+    const created = await server().send('POST', '/api/v1/standards', { ...variant('t-bands', 'F3'), bands: { green: 0.5, amber: 0.25 }, scope: { sites: ['gb'] } });
     expect(created.status).toBe(201);
-    expect((await server.postEvents({ events: EVENTS.map((e, i) => ({ ...e, site: 'gb', occurredAt: `2026-03-05T10:0${i}:00Z` })) })).status).toBe(201);
+    expect((await server().postEvents({ events: EVENTS.map((e, i) => ({ ...e, site: 'gb', occurredAt: `2026-03-05T10:0${i}:00Z` })) })).status).toBe(201);
     const range = 'from=2026-03-05T10:00:00Z&to=2026-03-05T11:00:00Z';
     const fields = (g: any) => ({ key: g.key, numerator: g.numerator, denominator: g.denominator, met: g.met, total: g.total, missed: g.missed, ratio: g.ratio, band: g.band });
-    const byAgent = (await server.getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=agent`)).body.standards[0].groups;
+    const byAgent = (await server().getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=agent`)).body.standards[0].groups;
     expect(byAgent.map(fields)).toEqual([
       { key: 'a0', numerator: 1, denominator: 1, met: 1, total: 1, missed: 0, ratio: 1, band: 'green' },
       { key: 'a1', numerator: 1, denominator: 1, met: 1, total: 1, missed: 0, ratio: 1, band: 'green' },
@@ -133,12 +127,12 @@ describe('groups', () => {
       { key: null, numerator: 0, denominator: 4, met: 0, total: 4, missed: 4, ratio: 0, band: 'red' },
     ]);
     // 1/3 and 1/4: amber with these bands (green ≥ 50 %, amber ≥ 25 %); the default bands would say red.
-    const byQueue = (await server.getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=queue`)).body.standards[0].groups;
+    const byQueue = (await server().getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=queue`)).body.standards[0].groups;
     expect(byQueue.map((g: any) => [g.key, g.met, g.total, g.missed, g.band])).toEqual([
       ['sales', 1, 3, 2, 'amber'],
       ['support', 1, 4, 3, 'amber'],
     ]);
-    const bySite = (await server.getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=site`)).body.standards[0];
+    const bySite = (await server().getJson(`/api/v1/compliance?standard=t-bands&${range}&groupBy=site`)).body.standards[0];
     expect(bySite.groups.map(fields)).toEqual([{ key: 'gb', numerator: 2, denominator: 7, met: 2, total: 7, missed: 5, ratio: 2 / 7, band: bySite.band }]);
     expect(bySite.band).toBe('amber');
   });
@@ -146,9 +140,9 @@ describe('groups', () => {
 
 describe('boundary values', () => {
   it('exactly 2 rings meets "<= 2" but not "< 2"; exactly 30 s meets "<= 30"; just over misses', async () => {
-    await server.send('POST', '/api/v1/standards', { ...variant('b-lt', 'F3'), operator: '<', scope: { sites: ['bnd'] } });
-    await server.send('POST', '/api/v1/standards', { ...variant('b-le', 'F3'), scope: { sites: ['bnd'] } });
-    const res = await server.postEvents({
+    await server().send('POST', '/api/v1/standards', { ...variant('b-lt', 'F3'), operator: '<', scope: { sites: ['bnd'] } });
+    await server().send('POST', '/api/v1/standards', { ...variant('b-le', 'F3'), scope: { sites: ['bnd'] } });
+    const res = await server().postEvents({
       events: [
         { type: 'call', site: 'bnd', occurredAt: '2026-03-04T10:00:00Z', outcome: 'answered', rings: 2 },
         { type: 'visit', site: 'bnd', occurredAt: '2026-03-04T10:00:00Z', outcome: 'greeted', greetSeconds: 30 },
@@ -162,10 +156,10 @@ describe('boundary values', () => {
   });
 
   it('events exactly on bucket and local-day boundaries fall in the later bucket (New York, spring-forward day)', async () => {
-    await server.send('POST', '/api/v1/sites', { id: 'ny', timeZone: 'America/New_York' });
-    await server.send('POST', '/api/v1/standards', { ...variant('b-ny', 'F3'), scope: { sites: ['ny'] } });
+    await server().send('POST', '/api/v1/sites', { id: 'ny', timeZone: 'America/New_York' });
+    await server().send('POST', '/api/v1/standards', { ...variant('b-ny', 'F3'), scope: { sites: ['ny'] } });
     const at = (iso: string) => ({ type: 'call', site: 'ny', occurredAt: iso, outcome: 'answered', rings: 1 });
-    await server.postEvents({
+    await server().postEvents({
       events: [
         at('2026-03-07T23:59:59.999-05:00'), // Saturday, last millisecond
         at('2026-03-08T00:00:00-05:00'), // Sunday (23-hour day) starts
@@ -174,14 +168,14 @@ describe('boundary values', () => {
         at('2026-03-09T00:00:00-04:00'), // Monday starts 23 hours after Sunday did
       ],
     });
-    const days = (await server.getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=day&from=2026-03-07T05:00:00Z&to=2026-03-10T04:00:00Z')).body;
+    const days = (await server().getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=day&from=2026-03-07T05:00:00Z&to=2026-03-10T04:00:00Z')).body;
     expect(days.timeZone).toBe('America/New_York');
     expect(days.standards[0].series.map((p: any) => [p.start, p.end, p.total])).toEqual([
       ['2026-03-07T05:00:00.000Z', '2026-03-08T05:00:00.000Z', 1],
       ['2026-03-08T05:00:00.000Z', '2026-03-09T04:00:00.000Z', 3],
       ['2026-03-09T04:00:00.000Z', '2026-03-10T04:00:00.000Z', 1],
     ]);
-    const hours = (await server.getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=hour&from=2026-03-08T05:00:00Z&to=2026-03-08T09:00:00Z')).body;
+    const hours = (await server().getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=hour&from=2026-03-08T05:00:00Z&to=2026-03-08T09:00:00Z')).body;
     // 00:00, 01:00, then 03:00 EDT: the 02:00 hour does not exist that day.
     expect(hours.standards[0].series.map((p: any) => [p.start, p.total])).toEqual([
       ['2026-03-08T05:00:00.000Z', 1],
@@ -190,16 +184,16 @@ describe('boundary values', () => {
       ['2026-03-08T08:00:00.000Z', 0],
     ]);
     // tz= overrides the site's zone: in UTC the first two events share 2026-03-08.
-    const utc = (await server.getJson('/api/v1/compliance?standard=b-ny&bucket=day&tz=UTC&from=2026-03-07T00:00:00Z&to=2026-03-10T00:00:00Z')).body;
+    const utc = (await server().getJson('/api/v1/compliance?standard=b-ny&bucket=day&tz=UTC&from=2026-03-07T00:00:00Z&to=2026-03-10T00:00:00Z')).body;
     expect(utc.standards[0].series.map((p: any) => p.total)).toEqual([0, 4, 1]);
   });
 
   it('a fall-back day has 25 hours and two 01:00 hours', async () => {
     const at = (iso: string) => ({ type: 'call', site: 'ny', occurredAt: iso, outcome: 'answered', rings: 3 });
-    await server.postEvents({ events: [at('2026-11-01T01:30:00-04:00'), at('2026-11-01T01:30:00-05:00'), at('2026-11-01T23:59:00-05:00')] });
-    const day = (await server.getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=day&from=2026-11-01T04:00:00Z&to=2026-11-02T05:00:00Z')).body;
+    await server().postEvents({ events: [at('2026-11-01T01:30:00-04:00'), at('2026-11-01T01:30:00-05:00'), at('2026-11-01T23:59:00-05:00')] });
+    const day = (await server().getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=day&from=2026-11-01T04:00:00Z&to=2026-11-02T05:00:00Z')).body;
     expect(day.standards[0].series.map((p: any) => [p.start, p.end, p.total, p.met])).toEqual([['2026-11-01T04:00:00.000Z', '2026-11-02T05:00:00.000Z', 3, 0]]);
-    const hours = (await server.getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=hour&from=2026-11-01T05:00:00Z&to=2026-11-01T07:00:00Z')).body;
+    const hours = (await server().getJson('/api/v1/compliance?standard=b-ny&site=ny&bucket=hour&from=2026-11-01T05:00:00Z&to=2026-11-01T07:00:00Z')).body;
     expect(hours.standards[0].series.map((p: any) => [p.start, p.total])).toEqual([
       ['2026-11-01T05:00:00.000Z', 1],
       ['2026-11-01T06:00:00.000Z', 1],
@@ -217,9 +211,9 @@ describe('windows', () => {
       ago(26 * 3_600_000), // 23:40 on 30 November: the last 7 days, not the site's month (in UTC, 1 December)
       ago(20 * 86_400_000), // 12 November: the last 30 days only
     ];
-    expect((await server.postEvents({ events: events.map((occurredAt) => ({ type: 'call', site: 'ny', occurredAt, outcome: 'answered', rings: 1 })) })).status).toBe(201);
+    expect((await server().postEvents({ events: events.map((occurredAt) => ({ type: 'call', site: 'ny', occurredAt, outcome: 'answered', rings: 1 })) })).status).toBe(201);
     const window = async (w: string, tz = '') => {
-      const body = (await server.getJson(`/api/v1/compliance?standard=b-ny&window=${w}&site=ny${tz}`)).body;
+      const body = (await server().getJson(`/api/v1/compliance?standard=b-ny&window=${w}&site=ny${tz}`)).body;
       return { window: body.window, from: body.from, to: body.to, total: body.standards[0].denominator };
     };
     const iso = (ms: number) => new Date(ms).toISOString();
@@ -234,7 +228,7 @@ describe('windows', () => {
     expect(await window('month', '&tz=UTC')).toEqual({ window: 'month', from: '2026-12-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z', total: 4 });
     expect(await window('7d')).toEqual({ window: '7d', from: iso(NOW - 7 * 86_400_000), to: now, total: 4 });
     expect(await window('30d')).toEqual({ window: '30d', from: iso(NOW - 30 * 86_400_000), to: now, total: 5 });
-    const bad = await server.getJson('/api/v1/compliance?window=fortnight&from=2026-01-01T00:00:00Z&tz=Nowhere/City&groupBy=colour');
+    const bad = await server().getJson('/api/v1/compliance?window=fortnight&from=2026-01-01T00:00:00Z&tz=Nowhere/City&groupBy=colour');
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: any) => e.path).sort()).toEqual(['from', 'groupBy', 'tz', 'window']);
   });

@@ -3,24 +3,16 @@
 // (DST days included), random standards (every formula variant, operators, short abandons, business
 // hours, scopes) and random event streams. The oracle shares no code with the server.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testClock } from '../support/testClock';
-import { removeDir } from '../support/testServer';
-import { startEngineServer, type EngineServer } from './support';
+import { useEngineServer } from './support';
 
 // The server's time stands still at NOW for the whole run, so "today", "month" and the rolling windows are
 // exact whenever and however slowly the test runs. NOW is after every DST base below, mid-month, and at least
 // two and a half hours from a local midnight in every zone of ZONES (New York 02:37, Chatham 21:22) and in UTC.
 const NOW = Date.parse('2026-11-18T07:37:23.456Z');
 
-let server: EngineServer;
-beforeAll(async () => {
-  server = await startEngineServer({ clock: testClock(NOW) });
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useEngineServer({ clock: testClock(NOW) });
 
 // ---------- the oracle's own calendar (sv-SE formats as "YYYY-MM-DD HH:MM:SS") ----------
 const ZONES = ['UTC', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Sao_Paulo'];
@@ -214,7 +206,7 @@ describe('compliance figures equal a brute-force oracle', () => {
           holidays: w.holiday && i === 0 ? [local(base, w.zones[i]!).date] : [],
         }));
         for (const s of sites) {
-          const res = await server.send('POST', '/api/v1/sites', { id: s.id, timeZone: s.timeZone, ringCycleSeconds: s.ringCycleSeconds, hours: s.hours, holidays: s.holidays });
+          const res = await server().send('POST', '/api/v1/sites', { id: s.id, timeZone: s.timeZone, ringCycleSeconds: s.ringCycleSeconds, hours: s.hours, holidays: s.holidays });
           expect(res.status).toBe(201);
         }
         const standards: StdSpec[] = w.standards.map((g, i) => ({
@@ -231,7 +223,7 @@ describe('compliance figures equal a brute-force oracle', () => {
           ...(g.change ? { v2: { fromMs: base + g.change.at * QUARTER, threshold: g.change.threshold === g.threshold ? g.threshold + 0.5 : g.change.threshold, formula: g.change.formula, retired: g.change.retire } } : {}),
         }));
         for (const s of standards) {
-          const res = await server.send('POST', '/api/v1/standards', {
+          const res = await server().send('POST', '/api/v1/standards', {
             id: s.id, name: s.id, eventType: s.eventType, measure: s.measure, operator: s.operator, threshold: s.threshold, target: 0.9, formula: s.formula,
             ...(s.shortAbandonSeconds !== undefined ? { shortAbandonSeconds: s.shortAbandonSeconds } : {}),
             countOutsideHours: s.countOutsideHours, scope: { sites: s.sites, ...(s.queues ? { queues: s.queues } : {}) },
@@ -243,8 +235,8 @@ describe('compliance figures equal a brute-force oracle', () => {
             s.v2.shortAbandonSeconds = res.body.shortAbandonSeconds;
             const validFrom = new Date(s.v2.fromMs).toISOString();
             const changed = s.v2.retired
-              ? await server.send('DELETE', `/api/v1/standards/${s.id}?validFrom=${encodeURIComponent(validFrom)}`)
-              : await server.send('PUT', `/api/v1/standards/${s.id}`, { ...res.body, version: undefined, validTo: undefined, createdAt: undefined, retired: undefined, threshold: s.v2.threshold, formula: s.v2.formula, validFrom });
+              ? await server().send('DELETE', `/api/v1/standards/${s.id}?validFrom=${encodeURIComponent(validFrom)}`)
+              : await server().send('PUT', `/api/v1/standards/${s.id}`, { ...res.body, version: undefined, validTo: undefined, createdAt: undefined, retired: undefined, threshold: s.v2.threshold, formula: s.v2.formula, validFrom });
             expect(changed.status, JSON.stringify(changed.body)).toBe(200);
             expect(changed.body).toMatchObject({ version: 2, validFrom, retired: s.v2.retired });
           }
@@ -262,7 +254,7 @@ describe('compliance figures equal a brute-force oracle', () => {
           specs.push(e);
           oevents.push(complete(e, site, ms));
         }
-        if (specs.length > 0) expect((await server.postEvents({ events: specs })).status).toBe(201);
+        if (specs.length > 0) expect((await server().postEvents({ events: specs })).status).toBe(201);
 
         for (const q of w.queries) {
           const std = standards[q.standard % standards.length]!;
@@ -282,7 +274,7 @@ describe('compliance figures equal a brute-force oracle', () => {
           if (q.groupBy) params.set('groupBy', q.groupBy);
           // Hour buckets in a site's own Lord Howe zone are checked by the unit tests instead.
           if (bucket === 'hour' && !tz && site?.timeZone === 'Australia/Lord_Howe') params.set('tz', 'UTC');
-          const res = await server.getJson(`/api/v1/compliance?${params}`);
+          const res = await server().getJson(`/api/v1/compliance?${params}`);
           expect(res.status, JSON.stringify(res.body)).toBe(200);
           const report = res.body;
           const fromMs = Date.parse(report.from);

@@ -1,5 +1,5 @@
 // Helpers for the engine tests: a real server plus JSON requests with the admin key.
-import { startTestServer, adminHeaders, type TestServer } from '../support/testServer';
+import { startTestServer, adminHeaders, useServer, type TestServer } from '../support/testServer';
 import type { ServerOptions } from '../../../server/src/server';
 
 export interface EngineServer extends TestServer {
@@ -26,6 +26,11 @@ export async function startEngineServer(overrides: Partial<ServerOptions> = {}):
       return { status: res.status, contentType: res.headers.get('content-type'), body: parsed as any };
     },
   };
+}
+
+/** useTestServer (support/testServer.ts) for an EngineServer. */
+export function useEngineServer(overrides: Omit<Partial<ServerOptions>, 'dataDir'> = {}): () => EngineServer {
+  return useServer((dataDir) => startEngineServer({ ...overrides, dataDir }));
 }
 
 /**

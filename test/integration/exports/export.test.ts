@@ -5,14 +5,14 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { rebuildRollups } from '../../../server/src/store/sqlite/rebuild';
-import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer, visit } from '../support/testServer';
 import { runNode } from '../support/cli';
 import { wholeStandard } from '../support/standards';
 
-let server: TestServer;
+const server = useTestServer({ logLevel: 'error' });
 const ODD_SITES = ['=HYPERLINK("http://evil")', '+1 store', '-5 branch', '@sum', 'quote "q"; semicolon', 'line\nbreak', 'emoji 🛎️ desk', 'فرع الرياض', "'apostrophe"];
 const FROM = '2026-03-01T00:00:00Z';
 const TO = '2026-04-01T00:00:00Z';
@@ -28,17 +28,12 @@ const EVENTS = [
   call({ id: 'outside', site: 'downtown', occurredAt: '2026-04-02T10:00:00Z', rings: 1 }),
 ];
 
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers: { ...adminHeaders(server.apiKey), ...headers } });
+const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server().url}${path}`, { headers: { ...adminHeaders(server().apiKey), ...headers } });
 const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
 const runVerify = (file: string, ...args: string[]) => runNode([script, file, ...args]);
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'error' });
-  expect((await server.postEvents({ events: EVENTS })).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
+  expect((await server().postEvents({ events: EVENTS })).status).toBe(201);
 });
 
 function csvParts(text: string) {
@@ -124,7 +119,7 @@ describe('event export', () => {
   });
 
   it('the offline script verifies untouched exports in every format and fails an edited one', async () => {
-    const dir = server.dataDir;
+    const dir = server().dataDir;
     const headNow = (await (await get('/api/v1/audit/verify')).json()).headHash as string;
     for (const format of ['csv', 'ndjson', 'json']) {
       const file = join(dir, `events.${format}`);
@@ -205,7 +200,7 @@ describe('corrections', () => {
     const day = 'from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z&site=downtown&standard=call-answer-2-rings';
     const before = (await (await get(`/api/v1/compliance?${day}`)).json()).standards[0];
     expect([before.numerator, before.denominator]).toEqual([1, 2]);
-    const post = (path: string, body: unknown) => fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) => fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const amend = await post('/events/c2/amend', { reason: 'PBX clock was off; answered on ring 2', changes: { rings: 2 } });
     expect(amend.status, await amend.clone().text()).toBe(201);
     expect((await amend.json()).judgements['call-answer-2-rings']).toMatchObject({ met: true, counted: true, value: 2 });
@@ -225,7 +220,7 @@ describe('corrections', () => {
     expect((await badAmend.json()).errors[0].path).toBe('changes.greetSeconds');
 
     // The engine's rebuild-rollups recomputes from raw judgements and re-applies the corrections' deltas.
-    const db = openDatabase(server.dataDir);
+    const db = openDatabase(server().dataDir);
     rebuildRollups(db);
     db.close();
     after = (await (await get(`/api/v1/compliance?${day}`)).json()).standards[0];
@@ -243,7 +238,7 @@ describe('corrections', () => {
 
 describe('corrections within the limits of ingest', () => {
   it('refuses an amendment that ingest would refuse, naming the field, and changes nothing', async () => {
-    const post = (path: string, body: unknown) => fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) => fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const refused: Array<[Record<string, unknown>, string, string]> = [
       [{ rings: 101 }, 'changes.rings', 'must be at most 100'],
       [{ rings: 1.5 }, 'changes.rings', 'must be a whole number'],
@@ -262,9 +257,9 @@ describe('corrections within the limits of ingest', () => {
 
 describe('audit log, incidents and alerts exports, report', () => {
   it('records who changed standards and who exported; the audit-log export verifies offline', async () => {
-    const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
+    const put = await fetch(`${server().url}/api/v1/standards/visit-greet-30s`, {
       method: 'PUT',
-      headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+      headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' },
       body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 30 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 30, target: 0.95, formula: 'F3' })),
     });
     expect(put.status).toBe(200);
@@ -275,7 +270,7 @@ describe('audit log, incidents and alerts exports, report', () => {
     expect(change.key_id).toMatch(/\S/);
     expect(rows.some((r) => r.action === 'export.events')).toBe(true);
     expect(rows.some((r) => r.action === 'event.void')).toBe(true);
-    const file = join(server.dataDir, 'audit-log.csv');
+    const file = join(server().dataDir, 'audit-log.csv');
     writeFileSync(file, csv);
     expect((await runVerify(file)).status).toBe(0);
     writeFileSync(file, csv.replace('standard.update', 'standard.create'));
@@ -304,9 +299,9 @@ describe('audit log, incidents and alerts exports, report', () => {
   });
 
   it('needs the audit scope', async () => {
-    const create = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'reader', scopes: ['read'] }) });
+    const create = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'reader', scopes: ['read'] }) });
     const { key } = await create.json();
-    const res = await fetch(`${server.url}/api/v1/export/events`, { headers: { authorization: `Bearer ${key}` } });
+    const res = await fetch(`${server().url}/api/v1/export/events`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(403);
   });
 });

@@ -2,21 +2,16 @@
 // the default for no Accept, */* or a browser's list, and 406 naming Accept when it takes none of them; every answer of
 // an export says it varies on Accept. A real server on 127.0.0.1:0 with its own SQLite store.
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
-const get = (path: string, accept: string, method = 'GET') => fetch(`${server.url}/api/v1${path}`, { method, headers: { ...adminHeaders(server.apiKey), accept } });
+const server = useTestServer({ logLevel: 'error' });
+const get = (path: string, accept: string, method = 'GET') => fetch(`${server().url}/api/v1${path}`, { method, headers: { ...adminHeaders(server().apiKey), accept } });
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const STREAMED_TYPES = 'text/csv, application/x-ndjson, application/ndjson, application/json';
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'error' });
-  expect((await server.postEvents({ events: [call({ id: 'a' })] })).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
+  expect((await server().postEvents({ events: [call({ id: 'a' })] })).status).toBe(201);
 });
 
 describe('an export without ?format=', () => {
@@ -38,9 +33,9 @@ describe('an export without ?format=', () => {
   });
 
   it('no Accept header at all: CSV', async () => {
-    const url = new URL(`${server.url}/api/v1/export/events`);
+    const url = new URL(`${server().url}/api/v1/export/events`);
     const res = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
-      const req = request(url, { headers: adminHeaders(server.apiKey) }, (r) => (r.resume(), r.on('end', () => resolve({ status: r.statusCode!, type: r.headers['content-type'] }))));
+      const req = request(url, { headers: adminHeaders(server().apiKey) }, (r) => (r.resume(), r.on('end', () => resolve({ status: r.statusCode!, type: r.headers['content-type'] }))));
       req.on('error', reject).end();
     });
     expect(res).toEqual({ status: 200, type: 'text/csv; charset=utf-8; header=present' });

@@ -2,29 +2,23 @@
 // an export must see every row committed before it starts, even rows written by another connection (the bench
 // fixture, a CLI import) moments earlier, and must not end early while rows are still being written. A real
 // server on 127.0.0.1:0 with a real SQLite file; a second connection writes as the bench fixture does.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer({ logLevel: 'error' });
 const FROM = Date.parse('2026-02-01T00:00:00Z');
 const TO = FROM + 86_400_000;
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'error' });
   // The site and the default standards, through the server, so the fixture rows below are judged as usual.
-  const first = await server.postEvents(call({ occurredAt: new Date(FROM - 1000).toISOString() }));
+  const first = await server().postEvents(call({ occurredAt: new Date(FROM - 1000).toISOString() }));
   expect(first.status).toBe(201);
-});
-
-afterAll(async () => {
-  await server?.close();
-  removeDir(server.dataDir);
 });
 
 /** Writes `n` answered calls (with judgements) with plain SQL on its own connection, as a fixture loader would. */
 function writeElsewhere(n: number, offset: number): void {
-  const db = openDatabase(server.dataDir);
+  const db = openDatabase(server().dataDir);
   try {
     const event = db.prepare(`INSERT INTO events (id, type, site, occurred_at_ms, occurred_at, received_at_ms, outcome, rings, answer_seconds, greet_seconds, queue, agent, derived, content)
       VALUES (?, 'call', 'downtown', ?, ?, ?, 'answered', 1, 0, NULL, NULL, NULL, '["answerSeconds"]', '{}')`);
@@ -43,7 +37,7 @@ function writeElsewhere(n: number, offset: number): void {
 }
 
 async function exportNdjson(): Promise<{ rows: number; manifest: { rowCount: number } }> {
-  const res = await fetch(`${server.url}/api/v1/export/events?format=ndjson&from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`, { headers: adminHeaders(server.apiKey) });
+  const res = await fetch(`${server().url}/api/v1/export/events?format=ndjson&from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`, { headers: adminHeaders(server().apiKey) });
   expect(res.status).toBe(200);
   const lines = (await res.text()).trimEnd().split('\n');
   const rows = lines.filter((l) => !/^{"(export|manifest|link|correction|standard)"/.test(l)).length;

@@ -5,7 +5,7 @@
 // exported by the frozen pre-#7 implementation (support/legacyEventsExport.ts) and by the current one, from
 // the same data (nothing writes meanwhile), and compared byte for byte.
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eventsExport } from '../../../server/src/services/exports/events';
 import { pacer, streamExport, type ExportFormat } from '../../../server/src/services/exports/format';
 import type { ExportQuery } from '../../../server/src/services/exports/query';
@@ -13,10 +13,10 @@ import { ComplianceReader } from '../../../server/src/services/compliance';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { storeBackend } from '../../../server/src/storeBackend';
 import { legacyEventsExport, legacyStreamExport } from '../support/legacyEventsExport';
-import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer, visit } from '../support/testServer';
 import { wholeStandard } from '../support/standards';
 
-let server: TestServer;
+const server = useTestServer({ logLevel: 'error' });
 const FROM = Date.parse('2026-03-01T00:00:00Z');
 const TO = Date.parse('2026-03-08T00:00:00Z');
 const TEXTS = ['plain', '=SUM(A1)', '+44 20', '-5', '@home', "'quoted", 'a,b', 'say "hi"', ' lead', 'trail ', 'line\nbreak', 'cr\r\nlf', 'tab\tin', '\ttab', 'emoji 🛎️', 'فرع', '\u00a0nbsp', ''];
@@ -28,10 +28,9 @@ function random(seed: number) {
 }
 
 const post = (path: string, body: unknown) =>
-  fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'error' });
   const rnd = random(7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const created = await post('/standards', { id: 'call-answer-20s', name: 'Calls answered within 20 s', eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold: 20, target: 0.9 });
@@ -56,12 +55,12 @@ beforeAll(async () => {
       delete extra.queue; // visits have no queue
       return visit({ id: `e${n}`, site: pick(sites), occurredAt: at, outcome: pick(['greeted', 'greeted', 'left']), greetSeconds: Math.round(rnd() * 6000) / 100, ...extra });
     });
-    const posted = await server.postEvents({ events });
+    const posted = await server().postEvents({ events });
     expect(posted.status, JSON.stringify(posted.body).slice(0, 600)).toBe(201);
     if (batch === 5) {
-      const put = await fetch(`${server.url}/api/v1/standards/visit-greet-30s`, {
+      const put = await fetch(`${server().url}/api/v1/standards/visit-greet-30s`, {
         method: 'PUT',
-        headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+        headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' },
         body: JSON.stringify(wholeStandard({ name: 'Visitors greeted within 25 seconds', eventType: 'visit', measure: 'greetSeconds', operator: '<=', threshold: 25, target: 0.9, formula: 'F3', validFrom: '2026-03-04T00:00:00Z' })),
       });
       expect(put.status, await put.text()).toBe(200);
@@ -79,11 +78,6 @@ beforeAll(async () => {
     }
   }
 }, 120_000);
-
-afterAll(async () => {
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
 
 /** Collects what an export writes, in small writes with backpressure, like a slow socket. */
 function sink(): { out: Writable; text: () => Promise<string> } {
@@ -126,8 +120,8 @@ describe('event export output is unchanged (golden comparison with the pre-#7 im
   for (const format of ['csv', 'ndjson', 'json'] as ExportFormat[]) {
     for (const [name, over] of CASES) {
       it(`${format}: ${name}`, async () => {
-        const reader = openRawDatabase(server.dataDir);
-        const store = await storeBackend.openReadOnly(server.dataDir);
+        const reader = openRawDatabase(server().dataDir);
+        const store = await storeBackend.openReadOnly(server().dataDir);
         try {
           reader.exec('BEGIN');
           const q = query({ ...over, format });
@@ -154,7 +148,7 @@ describe('event export output is unchanged (golden comparison with the pre-#7 im
   }
 
   it('the data covers the interesting cases', async () => {
-    const reader = openRawDatabase(server.dataDir);
+    const reader = openRawDatabase(server().dataDir);
     try {
       const count = (sql: string) => (reader.prepare(sql).get() as { n: number }).n;
       expect(count("SELECT COUNT(*) AS n FROM audit_corrections WHERE action = 'void'")).toBeGreaterThan(5);

@@ -3,27 +3,22 @@
 // runs, and a client that goes away stops it. A real server on 127.0.0.1:0 with its own store (SQLite, or
 // PostgreSQL in the integration-postgres project).
 import { once } from 'node:events';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ComplianceReader } from '../../../server/src/services/compliance';
 import { ExportService } from '../../../server/src/services/exports';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
-const get = (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${path}`, { ...init, headers: adminHeaders(server.apiKey) });
+const server = useTestServer({ logLevel: 'error' });
+const get = (path: string, init: RequestInit = {}) => fetch(`${server().url}/api/v1${path}`, { ...init, headers: adminHeaders(server().apiKey) });
 
 // 3,000 local days (under the limit of 10,000): each is read on its own (the tests stop it at the 100th).
 const LONG = 'from=2001-01-01T00:00:00Z&to=2009-03-20T00:00:00Z&period=day&tz=UTC';
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'error' });
   const events = [call({ id: 'a', occurredAt: '2001-01-01T10:00:00Z' }), call({ id: 'b', occurredAt: '2005-06-01T10:00:00Z', rings: 4 }), call({ id: 'c', occurredAt: '2009-03-19T10:00:00Z' })];
-  expect((await server.postEvents({ events })).status).toBe(201);
+  expect((await server().postEvents({ events })).status).toBe(201);
 });
 afterEach(() => vi.restoreAllMocks());
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
 
 describe('the limit on periods', () => {
   it('refuses a compliance export of more than 10,000 periods with a 400 naming period, before reading anything', async () => {
@@ -64,8 +59,8 @@ describe('a long export', () => {
     expect(res.status).toBe(200); // the first line is out: the periods are read as they are written
     const done: string[] = [];
     const exported = res.text().then((text) => (done.push('export'), text));
-    const health = fetch(`${server.url}/api/v1/health`).then((r) => (done.push('health'), r.status));
-    const ingest = server.postEvents({ events: [call({ id: 'during' })] }).then((r) => (done.push('ingest'), r.status));
+    const health = fetch(`${server().url}/api/v1/health`).then((r) => (done.push('health'), r.status));
+    const ingest = server().postEvents({ events: [call({ id: 'during' })] }).then((r) => (done.push('ingest'), r.status));
     const [text, healthStatus, ingestStatus] = await Promise.all([exported, health, ingest]);
     expect([healthStatus, ingestStatus]).toEqual([200, 201]);
     expect(done.at(-1)).toBe('export');
@@ -100,7 +95,7 @@ describe('a long export', () => {
     await expect(body).rejects.toThrow();
     await expect(stream.mock.results[0]!.value).rejects.toThrow('the client went away');
     expect(reads.mock.calls.length).toBe(100);
-    expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+    expect((await fetch(`${server().url}/api/v1/health`)).status).toBe(200);
   });
 
   it('stops a report once the client went away', async () => {

@@ -1,21 +1,21 @@
 // The audit report's site register names who made each change of a site: the key whose audit entry was chained
 // with it. Two changes in the same millisecond by two keys (the server's clock stands still here) are each
 // credited to their own key; a change with no audit entry (a site's first event) to what made it. Both backends.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { adminApi } from '../support/exportApi';
 import { testClock } from '../support/testClock';
-import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { call, useTestServer } from '../support/testServer';
 
 const NOW = Date.parse('2026-03-20T12:00:00.000Z');
-let server: TestServer;
-const { send, text } = adminApi(() => server);
+const server = useTestServer({ clock: testClock(NOW) });
+const { send, text } = adminApi(() => server());
 
 /** A new admin key named `name`, and a request made with it. */
 async function keyOf(name: string): Promise<(method: string, path: string, body: unknown) => Promise<Response>> {
   const res = await send('POST', '/keys', { name, scopes: ['admin'] });
   expect(res.status).toBe(201);
   const { key } = (await res.json()) as { key: string };
-  return (method, path, body) => fetch(`${server.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return (method, path, body) => fetch(`${server().url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 /** The site register's rows of `site` in the report (section 5): each change and who made it, without key ids. */
@@ -28,19 +28,14 @@ function changesOf(report: string, site: string): string[] {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ clock: testClock(NOW) });
   const alice = await keyOf('alice');
   const bob = await keyOf('bob');
   const created = await alice('POST', '/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' });
   expect(created.status, await created.text()).toBe(201);
   expect((await bob('PATCH', '/sites/harbour', { name: 'Harbour Clinic' })).status).toBe(200);
   expect((await alice('PATCH', '/sites/harbour', { ringCycleSeconds: 5 })).status).toBe(200);
-  expect((await server.postEvents({ events: [call({ site: 'harbour', occurredAt: '2026-03-20T10:00:00Z' }), call({ site: 'pier', occurredAt: '2026-03-20T11:00:00Z' })] })).status).toBe(201);
+  expect((await server().postEvents({ events: [call({ site: 'harbour', occurredAt: '2026-03-20T10:00:00Z' }), call({ site: 'pier', occurredAt: '2026-03-20T11:00:00Z' })] })).status).toBe(201);
   expect((await bob('PATCH', '/sites/pier', { name: 'Pier' })).status).toBe(200);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('the audit report credits each site change', () => {

@@ -2,23 +2,16 @@
 // fault ((body), or the header that announced it), and a body over its route's limit is told that limit, not
 // another route's.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BODY_TYPES } from '../../../server/src/http/jsonBody';
 import type { Route } from '../../../server/src/http/route';
 import { API_ROUTES } from '../../../server/src/http/routes';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, useTestServer } from '../support/testServer';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer();
 
 async function post(path: string, body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey), ...headers }, body });
+  const res = await fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server().apiKey), ...headers }, body });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
 }
 
@@ -52,7 +45,7 @@ describe('bodies the parser refuses', () => {
       expect({ path, slug, status: res.status, type: res.body.type, errors: res.body.errors }).toEqual({ path, slug, status, type: `https://ringside.dev/problems/${slug}`, errors: [error] });
     }
     const bytes = Buffer.concat([Buffer.from('{"type": "call", "site": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
-    const res = await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: bytes });
+    const res = await fetch(`${server().url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server().apiKey) }, body: bytes });
     expect(await res.json()).toMatchObject({ status: 400, type: expect.stringMatching(/\/invalid-utf8$/), errors: [{ path: '(body)', message: 'is not valid UTF-8' }] });
   });
 
@@ -84,7 +77,7 @@ describe('bodies the parser refuses', () => {
 
 /** Sends a request as raw bytes, so it can have no Content-Length at all (curl -X POST without -d), and reads the answer. */
 function rawRequest(method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: any }> {
-  const { hostname, port } = new URL(server.url);
+  const { hostname, port } = new URL(server().url);
   const head = [`${method} /api/v1${path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => socket.end(`${head.join('\r\n')}\r\n\r\n${body}`));
@@ -112,7 +105,7 @@ describe('a request without a body', () => {
   it('is refused naming (body) on every route that needs one, when its content type is right', async () => {
     for (const r of withBody.filter((r) => r.body!.media === 'required')) {
       for (const [how, headers, body] of empties) {
-        const res = await rawRequest(r.method, fill(r), { ...adminHeaders(server.apiKey), 'Content-Type': typeOf(r), ...headers }, body);
+        const res = await rawRequest(r.method, fill(r), { ...adminHeaders(server().apiKey), 'Content-Type': typeOf(r), ...headers }, body);
         const route = `${r.method} ${r.path} (${how})`;
         expect({ route, status: res.status, errors: res.body.errors }).toEqual({ route, status: 400, errors: [{ path: '(body)', message: expect.stringMatching(/^is empty: send .+ as /) }] });
         expect(res.body.detail).toBe(`(body) ${res.body.errors[0].message}`);
@@ -121,16 +114,16 @@ describe('a request without a body', () => {
   });
 
   it('says what the route takes', async () => {
-    const events = await rawRequest('POST', '/events', { ...adminHeaders(server.apiKey), 'Content-Type': 'application/json' });
+    const events = await rawRequest('POST', '/events', { ...adminHeaders(server().apiKey), 'Content-Type': 'application/json' });
     expect(events.body).toMatchObject({ status: 400, type: 'https://ringside.dev/problems/invalid-body', errors: [{ path: '(body)', message: 'is empty: send an event object or {"events": [...]} as application/json' }] });
-    const keys = await rawRequest('POST', '/keys', { ...adminHeaders(server.apiKey), 'Content-Type': 'application/json' });
+    const keys = await rawRequest('POST', '/keys', { ...adminHeaders(server().apiKey), 'Content-Type': 'application/json' });
     expect(keys.body).toMatchObject({ status: 400, type: 'https://ringside.dev/problems/invalid-key-request', errors: [{ path: '(body)', message: 'is empty: send the key request as application/json' }] });
   });
 
   it('reads as {} where a body is optional', async () => {
     for (const r of withBody.filter((r) => r.body!.media === 'when-present')) {
       for (const [how, headers, body] of empties) {
-        const res = await rawRequest(r.method, fill(r), { ...adminHeaders(server.apiKey), 'Content-Type': typeOf(r), ...headers }, body);
+        const res = await rawRequest(r.method, fill(r), { ...adminHeaders(server().apiKey), 'Content-Type': typeOf(r), ...headers }, body);
         expect({ route: `${r.method} ${r.path} (${how})`, status: res.status }).not.toMatchObject({ status: 415 });
         expect(res.body.errors ?? []).not.toContainEqual(expect.objectContaining({ path: '(body)' }));
       }
@@ -144,7 +137,7 @@ describe('every 415', () => {
       const types = BODY_TYPES[r.body!.format ?? 'json'];
       const other = types[0] === 'text/plain' ? 'application/json' : 'text/plain';
       for (const [headers, got] of [[{ 'Content-Type': other, 'Content-Length': '1' }, other], ...(r.body!.media === 'required' ? [[{}, 'none']] : [])] as Array<[Record<string, string>, string]>) {
-        const res = await rawRequest(r.method, r.path.replace(/:[A-Za-z]+/g, '1') + (r.path.startsWith('/integrations/') && !r.path.includes('custom') ? '?site=hq' : ''), { ...adminHeaders(server.apiKey), ...headers }, headers['Content-Length'] ? 'x' : '');
+        const res = await rawRequest(r.method, r.path.replace(/:[A-Za-z]+/g, '1') + (r.path.startsWith('/integrations/') && !r.path.includes('custom') ? '?site=hq' : ''), { ...adminHeaders(server().apiKey), ...headers }, headers['Content-Length'] ? 'x' : '');
         const route = `${r.method} ${r.path} (${got})`;
         expect({ route, status: res.status, errors: res.body.errors }).toEqual({ route, status: 415, errors: [{ path: 'Content-Type', message: `must be ${types.join(' or ')} (got ${got})` }] });
       }

@@ -2,21 +2,14 @@
 // event or a milestone: read as unknown names, never as the built-in (which answered 500 or nonsense before), and
 // refused as ids of a type, a milestone or a measure a definition would create.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { describe, expect, it } from 'vitest';
+import { adminHeaders, useTestServer } from '../support/testServer';
 
 const TWILIO_TOKEN = 'built-in-names-twilio-token';
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ twilioAuthToken: TWILIO_TOKEN });
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer({ twilioAuthToken: TWILIO_TOKEN });
 
 async function send(method: string, path: string, body: unknown, contentType = 'application/json') {
-  const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: { 'content-type': contentType, ...adminHeaders(server.apiKey) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { 'content-type': contentType, ...adminHeaders(server().apiKey) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -34,7 +27,7 @@ describe('built-in names', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual(['id', 'milestones.0.id', 'milestones.1.id', 'measures.0.id'].map((path) => ({ path, message: BUILT_IN })));
-    expect((await server.getJson('/api/v1/event-types')).body.eventTypes.map((t: { id: string }) => t.id)).toEqual(['call', 'visit', 'complaint']);
+    expect((await server().getJson('/api/v1/event-types')).body.eventTypes.map((t: { id: string }) => t.id)).toEqual(['call', 'visit', 'complaint']);
   });
 
   it('reads a standard\'s eventType spelt like one as an unknown type (before: 500)', async () => {
@@ -52,12 +45,12 @@ describe('built-in names', () => {
   });
 
   it('answers a TaskRouter EventType spelt like one as an event that moves no clock', async () => {
-    const url = `${server.url}/api/v1/integrations/twilio/taskrouter?site=hq`;
+    const url = `${server().url}/api/v1/integrations/twilio/taskrouter?site=hq`;
     for (const eventType of ['constructor', '__proto__', 'toString']) {
       const params = { EventType: eventType, TaskSid: `WT-${eventType}`, TimestampMs: String(Date.now() - 5_000) };
       const signed = url + Object.keys(params).sort().map((name) => name + params[name as keyof typeof params]).join('');
       const signature = createHmac('sha1', TWILIO_TOKEN).update(signed).digest('base64');
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, ...adminHeaders(server.apiKey) }, body: new URLSearchParams(params).toString() });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, ...adminHeaders(server().apiKey) }, body: new URLSearchParams(params).toString() });
       expect({ eventType, status: res.status, body: await res.json() }).toEqual({ eventType, status: 200, body: { eventType, ignored: true } });
     }
   });
@@ -78,6 +71,6 @@ describe('built-in names', () => {
     // JSON.stringify of an object literal would not send a __proto__ key: the body is sent as text.
     const text = await send('POST', '/sites', '{"id": "proto-hours", "hours": {"mon": ["09:00-17:00"], "__proto__": ["09:00-17:00"]}}');
     expect(text).toMatchObject({ status: 400, body: { errors: [{ path: 'hours.__proto__', message: 'is not a known field' }] } });
-    expect((await server.getJson('/api/v1/sites/proto-hours')).status).toBe(404);
+    expect((await server().getJson('/api/v1/sites/proto-hours')).status).toBe(404);
   });
 });

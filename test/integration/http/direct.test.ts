@@ -6,14 +6,14 @@ import { gzipSync } from 'node:zlib';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { directRoutes } from '../../../server/src/http/direct';
 import { measureDefinitionSchema } from '../../../server/src/protocol/eventTypes';
 import type { AppContext, Route } from '../../../server/src/http/route';
-import { adminHeaders, call, comparableAnswer, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, comparableAnswer, useTestServer } from '../support/testServer';
 
 const ORIGIN = 'https://wall.example.com';
-let server: TestServer;
+const server = useTestServer({ corsOrigins: [ORIGIN] });
 const keys: Record<'read' | 'harbour', string> = { read: '', harbour: '' };
 
 interface Answer {
@@ -47,27 +47,22 @@ function comparable(answer: Answer): IncomingHttpHeaders {
 async function both(path: string, make: (tag: 'direct' | 'routed') => { headers?: Record<string, string>; body?: Buffer | string }): Promise<[Answer, Answer]> {
   const direct = make('direct');
   const viaExpress = make('routed');
-  const a = await send(server.url, path, direct.headers ?? {}, direct.body);
-  const b = await send(server.url, `${path}?`, viaExpress.headers ?? {}, viaExpress.body);
+  const a = await send(server().url, path, direct.headers ?? {}, direct.body);
+  const b = await send(server().url, `${path}?`, viaExpress.headers ?? {}, viaExpress.body);
   expect(comparable(a)).toEqual(comparable(b));
   expect(a.status).toBe(b.status);
   expect(comparableAnswer(a.body, 'direct')).toBe(comparableAnswer(b.body, 'routed'));
   return [a, b];
 }
 
-const json = (key = server.apiKey, extra: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...adminHeaders(key), ...extra });
+const json = (key = server().apiKey, extra: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...adminHeaders(key), ...extra });
 const event = (tag: string, fields: Record<string, unknown> = {}) => JSON.stringify(call({ id: `p-${tag}`, occurredAt: '2026-01-05T10:00:00.000Z', ...fields }));
 
 beforeAll(async () => {
-  server = await startTestServer({ corsOrigins: [ORIGIN] });
   const create = async (name: string, scopes: string[], sites?: string[]) =>
-    JSON.parse((await send(server.url, '/api/v1/keys', json(), JSON.stringify({ name, scopes, ...(sites ? { sites } : {}) }))).body).key as string;
+    JSON.parse((await send(server().url, '/api/v1/keys', json(), JSON.stringify({ name, scopes, ...(sites ? { sites } : {}) }))).body).key as string;
   keys.read = await create('reader', ['read']);
   keys.harbour = await create('harbour desk', ['ingest'], ['harbour']);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('POST /events served directly answers as Express does', () => {
@@ -82,13 +77,13 @@ describe('POST /events served directly answers as Express does', () => {
   });
 
   it('with the security headers and, for an allowed origin, the CORS headers', async () => {
-    const [answer] = await both('/api/v1/events', (tag) => ({ headers: json(server.apiKey, { origin: ORIGIN }), body: event(`cors-${tag}`) }));
+    const [answer] = await both('/api/v1/events', (tag) => ({ headers: json(server().apiKey, { origin: ORIGIN }), body: event(`cors-${tag}`) }));
     expect(answer.headers).toMatchObject({ 'access-control-allow-origin': ORIGIN, vary: 'Origin', 'x-content-type-options': 'nosniff' });
     expect(answer.headers['content-security-policy']).toContain("default-src 'none'");
   });
 
   it('reads a gzip body, and one with a byte order mark', async () => {
-    const [gzip] = await both('/api/v1/events', (tag) => ({ headers: json(server.apiKey, { 'content-encoding': 'gzip' }), body: gzipSync(event(`gz-${tag}`)) }));
+    const [gzip] = await both('/api/v1/events', (tag) => ({ headers: json(server().apiKey, { 'content-encoding': 'gzip' }), body: gzipSync(event(`gz-${tag}`)) }));
     expect(gzip.status).toBe(201);
     await both('/api/v1/events', (tag) => ({ headers: json(), body: `\uFEFF${event(`bom-${tag}`)}` }));
   });
@@ -98,8 +93,8 @@ describe('POST /events served directly answers as Express does', () => {
     ['malformed JSON', 400, () => ({ headers: json(), body: '{"type": "call",' })],
     ['JSON nested too deep', 400, () => ({ headers: json(), body: `${'['.repeat(30)}${']'.repeat(30)}` })],
     ['bytes that are not UTF-8', 400, () => ({ headers: json(), body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]) })],
-    ['another charset', 415, () => ({ headers: json(server.apiKey, { 'content-type': 'application/json; charset=latin1' }), body: event('latin') })],
-    ['another media type', 415, () => ({ headers: json(server.apiKey, { 'content-type': 'text/plain' }), body: event('text') })],
+    ['another charset', 415, () => ({ headers: json(server().apiKey, { 'content-type': 'application/json; charset=latin1' }), body: event('latin') })],
+    ['another media type', 415, () => ({ headers: json(server().apiKey, { 'content-type': 'text/plain' }), body: event('text') })],
     ['an empty body', 400, () => ({ headers: json() })],
     ['a body over 1 MB', 413, () => ({ headers: json(), body: JSON.stringify({ events: [{ note: 'x'.repeat(1_100_000) }] }) })],
     ['an empty batch', 400, () => ({ headers: json(), body: '{"events": []}' })],

@@ -1,15 +1,15 @@
 // A value not among those a field or parameter accepts is refused in one wording, in a query or a body, by a schema
 // or a route's own check: the values accepted, the value given, and the one it most likely mistypes, if any
 // (protocol/issues.ts oneOfMessage, the wording POST /keys and the command line give a scope).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, useTestServer, visit } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 
 async function send(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
+  const res = await fetch(`${server().url}/api/v1${path}`, {
     method,
-    headers: { ...adminHeaders(server.apiKey), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...adminHeaders(server().apiKey), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: await res.json() };
@@ -22,12 +22,7 @@ async function refusal(method: string, path: string, body?: unknown) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
   expect((await send('POST', '/events', call({ id: 'c1' }))).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('a value not among those accepted', () => {

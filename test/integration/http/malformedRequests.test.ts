@@ -2,21 +2,14 @@
 // (before: a bare "400 Bad Request" or "431" with no body), and the server keeps answering after them.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { answerClientError, headerLimitOf } from '../../../server/src/http/clientErrors';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { useTestServer } from '../support/testServer';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer();
 
 /** Sends raw bytes to `base` (the test server's) and reads the answer until the server closes the connection. */
-function raw(text: string, base = server.url): Promise<{ status: number; headers: string; body: any }> {
+function raw(text: string, base = server().url): Promise<{ status: number; headers: string; body: any }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => socket.end(text));
@@ -53,7 +46,7 @@ describe('requests node:http cannot parse', () => {
       expect(res.body).toMatchObject({ type: `https://ringside.dev/problems/${slug}`, status, detail: expect.stringMatching(why) });
       expect(res.body.errors).toHaveLength(1);
     }
-    expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+    expect((await fetch(`${server().url}/api/v1/health`)).status).toBe(200);
   });
 });
 

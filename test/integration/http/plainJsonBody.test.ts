@@ -3,11 +3,11 @@
 // body-parser reads it). Both must get the same answer; and a body cut off mid-way is refused, not half-read.
 import { createServer, request as httpRequest, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bodyParser } from '../../../server/src/http/jsonBody';
-import { adminHeaders, call, comparableAnswer, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, comparableAnswer, useTestServer } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 
 interface Answer {
   status: number;
@@ -19,7 +19,7 @@ function send(path: string, body: Buffer | string, form: 'plain' | 'chunked', ty
   const bytes = Buffer.from(body);
   const length: Record<string, string> = form === 'plain' ? { 'content-length': String(bytes.length) } : {};
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type, ...adminHeaders(server.apiKey), ...length } }, (res) => {
+    const req = httpRequest(`${server().url}${path}`, { method: 'POST', headers: { 'content-type': type, ...adminHeaders(server().apiKey), ...length } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8') }));
@@ -34,13 +34,6 @@ function send(path: string, body: Buffer | string, form: 'plain' | 'chunked', ty
 
 const event = (tag: string, fields: Record<string, unknown> = {}) => JSON.stringify(call({ id: `plain-${tag}`, occurredAt: '2026-01-05T10:00:00.000Z', ...fields }));
 
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
 
 describe('a plain JSON body is read as body-parser reads it', () => {
   it.each([

@@ -1,26 +1,21 @@
 // A site the server has never heard of (not configured, no event ever) is most likely a typo: every read that filters
 // by site refuses it naming `site`, as an unknown standard is refused. A site it knows with nothing in the range is a
 // real zero, and so is a retired site, whose history is still reported.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 beforeAll(async () => {
-  server = await startTestServer();
-  expect((await server.postEvents(call({ site: 'harbour' }))).status).toBe(201);
+  expect((await server().postEvents(call({ site: 'harbour' }))).status).toBe(201);
   const send = (method: string, path: string, body?: unknown) =>
-    fetch(`${server.url}/api/v1${path}`, { method, headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${server().url}/api/v1${path}`, { method, headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
   expect((await send('POST', '/sites', { id: 'quiet' })).status).toBe(201);
   expect((await send('POST', '/sites', { id: 'closed' })).status).toBe(201);
   expect((await send('DELETE', '/sites/closed')).status).toBe(200);
 });
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
 
 const get = async (path: string) => {
-  const res = await fetch(`${server.url}/api/v1${path}`, { headers: adminHeaders(server.apiKey) });
+  const res = await fetch(`${server().url}/api/v1${path}`, { headers: adminHeaders(server().apiKey) });
   return { status: res.status, body: /json/.test(res.headers.get('content-type') ?? '') ? await res.json() : await res.text() };
 };
 

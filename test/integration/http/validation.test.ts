@@ -1,14 +1,14 @@
 // The one validation step and the one error handler, through a real server: every route refuses bad input in the
 // same shape, the 405s come from the route tables, and the fixes of the derived access policy hold.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../../server/src/http/routes';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 const keys: Record<'read' | 'audit', string> = { read: '', audit: '' };
 
-async function send(method: string, path: string, body?: unknown, key = server.apiKey) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
+async function send(method: string, path: string, body?: unknown, key = server().apiKey) {
+  const res = await fetch(`${server().url}/api/v1${path}`, {
     method,
     headers: { ...adminHeaders(key), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -19,13 +19,8 @@ async function send(method: string, path: string, body?: unknown, key = server.a
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
   for (const scope of ['read', 'audit'] as const) keys[scope] = (await send('POST', '/keys', { name: `${scope} key`, scopes: [scope] })).body.key;
   expect((await send('POST', '/events', call({ id: 'v1' }))).status).toBe(201);
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 const NOPE_TYPE = {
@@ -147,9 +142,9 @@ describe('one problem shape for bad input', () => {
       expect({ query, status: res.status }).toEqual({ query, status: 200 });
       expect(res.body).toMatchObject({ status: 'ok', version: expect.any(String), serverTime: expect.any(String) });
       // As a load balancer asks: without a key.
-      expect({ query, status: (await fetch(`${server.url}/api/v1/health${query}`)).status }).toEqual({ query, status: 200 });
+      expect({ query, status: (await fetch(`${server().url}/api/v1/health${query}`)).status }).toEqual({ query, status: 200 });
     }
-    expect((await fetch(`${server.url}/api/v1/health?x=1`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${server().url}/api/v1/health?x=1`, { method: 'HEAD' })).status).toBe(200);
     // The one probe: every other route refuses what it does not read (above).
     expect(API_ROUTES.filter((r) => r.probe).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
   });
@@ -289,9 +284,9 @@ describe('one problem shape for bad input', () => {
 describe('the content type before the body', () => {
   // Every route taking a JSON body, its path parameters filled in and its required query given (the URL is read first).
   const jsonRoutes = API_ROUTES.filter((r) => r.body && (r.body.format ?? 'json') === 'json' && r.method !== 'ALL');
-  const urlOf = (path: string) => `${server.url}/api/v1${path.replace(/:[A-Za-z]+/g, path.includes('custom') ? 'doors' : '1')}${path.startsWith('/integrations/') && !path.includes('custom') ? '?site=hq' : ''}`;
+  const urlOf = (path: string) => `${server().url}/api/v1${path.replace(/:[A-Za-z]+/g, path.includes('custom') ? 'doors' : '1')}${path.startsWith('/integrations/') && !path.includes('custom') ? '?site=hq' : ''}`;
   const post = async (method: string, path: string, contentType: string, body: string) => {
-    const res = await fetch(urlOf(path), { method, headers: { ...adminHeaders(server.apiKey), 'content-type': contentType }, body });
+    const res = await fetch(urlOf(path), { method, headers: { ...adminHeaders(server().apiKey), 'content-type': contentType }, body });
     return { status: res.status, body: (await res.json()) as { type: string; detail: string } };
   };
 

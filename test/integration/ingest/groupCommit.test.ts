@@ -2,27 +2,20 @@
 // one fsync, each still answered on its own. Many concurrent POSTs — valid ones, an invalid one, one reusing a stored
 // id with other content, an exact retry — each get their own answer, and exactly the acknowledged events are stored,
 // judged and chained (the refused requests leave nothing, and take nothing of the others with them).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSqliteFile } from '../../../server/src/store/sqlite/database';
 import { verifyDir } from '../support/core';
-import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer();
 
 describe('concurrent single-event POSTs (group commit)', () => {
   it('answers each on its own and stores exactly the acknowledged ones', async () => {
     const stored = call({ id: 'kept', rings: 1 });
-    expect((await server.postEvents(stored)).status).toBe(201);
+    expect((await server().postEvents(stored)).status).toBe(201);
     const valid = Array.from({ length: 48 }, (_, i) => call({ id: `g-${i}`, rings: 1 + (i % 4), site: `site-${i % 3}` }));
     const bodies = [...valid.slice(0, 20), call({ id: 'bad', rings: -1 }), stored, call({ id: 'kept', rings: 3 }), ...valid.slice(20)];
-    const answers = await Promise.all(bodies.map((b) => server.postEvents(b)));
+    const answers = await Promise.all(bodies.map((b) => server().postEvents(b)));
 
     expect(answers.map((a) => a.status)).toEqual([...valid.slice(0, 20).map(() => 201), 400, 200, 409, ...valid.slice(20).map(() => 201)]);
     expect(answers[20]!.body.errors).toEqual([{ path: 'rings', message: expect.any(String) }]);
@@ -31,7 +24,7 @@ describe('concurrent single-event POSTs (group commit)', () => {
     const acknowledged = answers.filter((a) => a.status === 201).map((a) => a.body.results[0] as { id: string; seq: number });
     expect(acknowledged).toHaveLength(valid.length);
 
-    const db = openSqliteFile(`${server.dataDir}/ringside.db`, { readonly: true });
+    const db = openSqliteFile(`${server().dataDir}/ringside.db`, { readonly: true });
     try {
       const rows = db.prepare("SELECT e.id, e.seq, COUNT(j.event_seq) AS judged FROM events e LEFT JOIN judgements j ON j.event_seq = e.seq WHERE e.id <> 'kept' GROUP BY e.seq ORDER BY e.seq").all() as Array<{ id: string; seq: number; judged: number }>;
       expect(rows.map((r) => [r.id, r.seq]).sort()).toEqual(acknowledged.map((a) => [a.id, a.seq]).sort());
@@ -41,18 +34,18 @@ describe('concurrent single-event POSTs (group commit)', () => {
     } finally {
       db.close();
     }
-    expect((await verifyDir(server.dataDir)).intact).toBe(true);
+    expect((await verifyDir(server().dataDir)).intact).toBe(true);
   });
 
   it('writes a group without a conflict as one batch, each request answered with its own records', async () => {
     const stored = call({ id: 'm-kept', rings: 2 });
-    expect((await server.postEvents(stored)).status).toBe(201);
+    expect((await server().postEvents(stored)).status).toBe(201);
     // New sites, events without an id, an invalid one, a retry of a stored event, and the same new event posted
     // twice in the group: the first is stored (201), the second answers it (200, duplicate).
     const valid: Array<Record<string, unknown>> = Array.from({ length: 24 }, (_, i) => call({ ...(i % 2 ? { id: `m-${i}` } : {}), rings: 1 + (i % 4), site: `merged-${i % 5}` }));
     const twice: Record<string, unknown> = call({ id: 'm-twice', rings: 1 });
     const bodies = [...valid.slice(0, 10), call({ id: 'm-bad', rings: -1 }), stored, twice, twice, ...valid.slice(10)];
-    const answers = await Promise.all(bodies.map((b) => server.postEvents(b)));
+    const answers = await Promise.all(bodies.map((b) => server().postEvents(b)));
 
     expect(answers.map((a) => a.status)).toEqual([...valid.slice(0, 10).map(() => 201), 400, 200, 201, 200, ...valid.slice(10).map(() => 201)]);
     expect(answers[11]!.body.results[0]).toMatchObject({ id: 'm-kept', duplicate: true });
@@ -66,7 +59,7 @@ describe('concurrent single-event POSTs (group commit)', () => {
       expect(fresh[i]!.judgements).toHaveLength(1);
     }
 
-    const db = openSqliteFile(`${server.dataDir}/ringside.db`, { readonly: true });
+    const db = openSqliteFile(`${server().dataDir}/ringside.db`, { readonly: true });
     try {
       const seqs = fresh.map((f) => f.seq);
       const rows = db.prepare(`SELECT e.id, e.seq, e.site, COUNT(j.event_seq) AS judged FROM events e LEFT JOIN judgements j ON j.event_seq = e.seq WHERE e.seq IN (${seqs.join(',')}) GROUP BY e.seq`).all() as Array<{ id: string; seq: number; judged: number }>;
@@ -77,6 +70,6 @@ describe('concurrent single-event POSTs (group commit)', () => {
     } finally {
       db.close();
     }
-    expect((await verifyDir(server.dataDir)).intact).toBe(true);
+    expect((await verifyDir(server().dataDir)).intact).toBe(true);
   });
 });

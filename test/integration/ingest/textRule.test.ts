@@ -11,24 +11,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { calls, MINUTE, T0 } from '../support/alertSupport';
 import { testClock } from '../support/testClock';
-import { adminHeaders, call, isoAgo, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, call, isoAgo, useTestServer, visit } from '../support/testServer';
 import { runNode } from '../support/cli';
 import { wholeStandard } from '../support/standards';
 
-let server: TestServer;
+const server = useTestServer();
 let reader: ReturnType<typeof openDatabase>; // better-sqlite3 lives in server/node_modules
 const OCCURRED = isoAgo(60);
 let unique = 0;
 const nextId = (prefix: string) => `${prefix}-${++unique}`;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  reader = openDatabase(server.dataDir); // a second connection, as an auditor would open the file
+  reader = openDatabase(server().dataDir); // a second connection, as an auditor would open the file
 });
 afterAll(async () => {
   reader?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
 });
 
 // ---- arbitrary text ----
@@ -82,13 +79,13 @@ interface TextField {
 }
 
 async function request(method: string, path: string, body: unknown): Promise<Answer> {
-  const res = await fetch(`${server.url}${path}`, { method, headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${server().url}${path}`, { method, headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
 async function expectChainIntact(): Promise<void> {
-  const verify = await server.getJson('/api/v1/audit/verify');
+  const verify = await server().getJson('/api/v1/audit/verify');
   expect(verify.body, verify.body.message).toMatchObject({ intact: true });
 }
 
@@ -151,7 +148,7 @@ describe('text fields of every write path', () => {
   it('standards: id, name and the scope lists', async () => {
     const definition = (fields: Record<string, unknown>) => ({ id: nextId('std'), name: 'Answered fast', eventType: 'visit', measure: 'greetSeconds', threshold: 30, target: 0.8, ...fields });
     const post = (fields: Record<string, unknown>) => request('POST', '/api/v1/standards', definition(fields));
-    const current = async (id: string) => (await server.getJson(`/api/v1/standards/${encodeURIComponent(id)}`)).body;
+    const current = async (id: string) => (await server().getJson(`/api/v1/standards/${encodeURIComponent(id)}`)).body;
     const fields: TextField[] = [
       { path: 'id', max: 100, valid: (t) => IDENT.test(t), send: (v) => post({ id: v }), stored: (a) => column('SELECT id FROM standards WHERE id = ?', a.body.id), taken: async (t) => (await current(t)).id === t },
       { path: 'name', max: 200, okStatus: 201, send: (v) => post({ name: v }), stored: async (a) => (await current(a.body.id)).name },
@@ -170,7 +167,7 @@ describe('text fields of every write path', () => {
   }, 120_000);
 
   it('sites: id and name (POST, PUT and PATCH)', async () => {
-    const listed = async (id: string) => ((await server.getJson('/api/v1/sites')).body.sites as Array<{ id: string; name: string }>).find((s) => s.id === id);
+    const listed = async (id: string) => ((await server().getJson('/api/v1/sites')).body.sites as Array<{ id: string; name: string }>).find((s) => s.id === id);
     const fields: TextField[] = [
       { path: 'id', max: 200, valid: SITE_ID, form: NFC, send: (v) => request('POST', '/api/v1/sites', { id: v, timeZone: 'Europe/Berlin' }), stored: (_a, t) => column('SELECT name FROM sites WHERE name = ?', t), taken: async (t) => (await listed(t)) !== undefined },
       { path: 'name', max: 200, okStatus: 201, send: (v) => request('POST', '/api/v1/sites', { id: nextId('site'), name: v }), stored: async (a) => (await listed(a.body.id))!.name },
@@ -184,7 +181,7 @@ describe('text fields of every write path', () => {
   it('corrections: the reason of a void and of an amend', async () => {
     const newEvent = async () => {
       const id = nextId('corr');
-      expect((await server.postEvents(call({ id }))).status).toBe(201);
+      expect((await server().postEvents(call({ id }))).status).toBe(201);
       return id;
     };
     const reason = (a: Answer) => column('SELECT reason FROM audit_corrections WHERE seq = ?', a.body.seq);
@@ -207,9 +204,9 @@ describe('text fields of every write path', () => {
   it('events, site names, corrections and the audit log written above all export and verify offline', async () => {
     const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
     for (const [kind, format] of [['events', 'csv'], ['events', 'ndjson'], ['events', 'json'], ['audit-log', 'csv'], ['audit-log', 'ndjson']] as const) {
-      const res = await fetch(`${server.url}/api/v1/export/${kind}?from=2000-01-01T00:00:00Z&format=${format}`, { headers: adminHeaders(server.apiKey) });
+      const res = await fetch(`${server().url}/api/v1/export/${kind}?from=2000-01-01T00:00:00Z&format=${format}`, { headers: adminHeaders(server().apiKey) });
       expect(res.status).toBe(200);
-      const file = join(server.dataDir, `export-${kind}.${format}`);
+      const file = join(server().dataDir, `export-${kind}.${format}`);
       writeFileSync(file, Buffer.from(await res.arrayBuffer()));
       const run = await runNode([script, file]);
       expect(run.stdout, `${kind} ${format}`).toMatch(/^VERIFIED/);
@@ -245,7 +242,7 @@ describe('bodies that are not UTF-8', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ROUTES), notUtf8, async (route, bytes) => {
         const body = Buffer.concat([Buffer.from(route.before), bytes, Buffer.from(route.after)]);
-        const res = await fetch(`${server.url}${route.path}`, { method: route.method, headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body });
+        const res = await fetch(`${server().url}${route.path}`, { method: route.method, headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body });
         const answer = await res.json();
         expect(res.status, `${route.method} ${route.path}`).toBe(400);
         expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -259,8 +256,8 @@ describe('bodies that are not UTF-8', () => {
 
   it('other charsets are refused with 415, well-formed or not: JSON bodies are UTF-8', async () => {
     const send = (text: string, charset: string) =>
-      fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': `application/json; charset=${charset}` }, body: Buffer.from(text, 'utf16le') });
-    const head = (await server.getJson('/api/v1/audit/head')).body;
+      fetch(`${server().url}/api/v1/events`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': `application/json; charset=${charset}` }, body: Buffer.from(text, 'utf16le') });
+    const head = (await server().getJson('/api/v1/audit/head')).body;
     // Buffer's utf16le encoder writes a lone surrogate as its two bytes: UTF-16 that is not well-formed.
     for (const site of ['x\udfff', 'café 😀']) {
       for (const charset of ['utf-16le', 'utf-16', 'UTF-16BE']) {
@@ -269,29 +266,22 @@ describe('bodies that are not UTF-8', () => {
         expect(await res.json()).toMatchObject({ type: expect.stringMatching(/\/unsupported-charset$/), detail: 'send the body as UTF-8' });
       }
     }
-    expect((await server.getJson('/api/v1/audit/head')).body).toEqual(head);
-    const utf8 = await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(visit({ id: nextId('u8'), site: 'café 😀' })) });
+    expect((await server().getJson('/api/v1/audit/head')).body).toEqual(head);
+    const utf8 = await fetch(`${server().url}/api/v1/events`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(visit({ id: nextId('u8'), site: 'café 😀' })) });
     expect(utf8.status).toBe(201);
   });
 });
 
 describe('incident acknowledgements', () => {
-  let alertServer: TestServer;
-  beforeAll(async () => {
-    alertServer = await startTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { openAfterMs: 0 } } });
-  });
-  afterAll(async () => {
-    await alertServer?.close();
-    if (alertServer) removeDir(alertServer.dataDir);
-  });
+  const alertServer = useTestServer({ clock: testClock(T0), alerts: { intervalMs: 0, throttleMs: 0, policy: { openAfterMs: 0 } } });
   const ack = async (id: number, by: string): Promise<Answer> => {
-    const res = await fetch(`${alertServer.url}/api/v1/incidents/${id}/ack`, { method: 'POST', headers: { ...adminHeaders(alertServer.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
+    const res = await fetch(`${alertServer().url}/api/v1/incidents/${id}/ack`, { method: 'POST', headers: { ...adminHeaders(alertServer().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
     return { status: res.status, body: await res.json() };
   };
 
   it('"by" is refused unless well-formed, and stored exactly as sent', async () => {
-    expect((await alertServer.postEvents({ events: calls(0, 25, T0 - MINUTE) })).status).toBe(201);
-    const [alert] = (await alertServer.getJson('/api/v1/incidents?state=open')).body.incidents as Array<{ id: number }>;
+    expect((await alertServer().postEvents({ events: calls(0, 25, T0 - MINUTE) })).status).toBe(201);
+    const [alert] = (await alertServer().getJson('/api/v1/incidents?state=open')).body.incidents as Array<{ id: number }>;
     expect(alert).toBeDefined();
     // No such incident: a well-formed "by" gets 404, a malformed one 400 naming it (the body is checked first).
     await fc.assert(
@@ -308,6 +298,6 @@ describe('incident acknowledgements', () => {
     const acked = await ack(alert!.id, ' ana\u0000 😀 \uFFFD é ');
     expect(acked.status).toBe(200);
     expect(acked.body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
-    expect((await alertServer.getJson(`/api/v1/incidents/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
+    expect((await alertServer().getJson(`/api/v1/incidents/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
   });
 });

@@ -7,7 +7,7 @@ import { asteriskCounters, sl, sl2 } from '../../support/asteriskCounters';
 import { generateQueueLog, midCallCuts, splitIntoFiles } from '../../support/queueLogGenerator';
 import { clockUpdates, connected, postJson, recentEvent, snapshotOf, type LiveClient } from '../clocks/support';
 import { testClock } from '../support/testClock';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, removeDir, startTestServer, useTestServer, type TestServer } from '../support/testServer';
 
 const T = 1_772_438_400; // 2026-03-02T08:00:00Z, epoch seconds as queue_log writes them
 
@@ -25,16 +25,13 @@ async function openCaseIds(server: TestServer): Promise<string[]> {
 
 describe('Asterisk queue_log over HTTP', () => {
   const clock = testClock(T * 1000 + 10_000);
-  let server: TestServer;
+  const server = useTestServer({ clock });
   let client: LiveClient;
   beforeAll(async () => {
-    server = await startTestServer({ clock });
-    client = (await connected(server)).client;
+    client = (await connected(server())).client;
   });
   afterAll(async () => {
     client.close();
-    await server.close();
-    removeDir(server.dataDir);
   });
 
   it('shows a waiting call as an open clock, live; its end in a later request closes it; a re-post changes nothing', async () => {
@@ -46,57 +43,57 @@ describe('Asterisk queue_log over HTTP', () => {
       `${T + 5}|1772438401.11|support|PJSIP/1001|CONNECT|4|1772438405.3|1`,
       `${T + 8}|1772438402.12|support|PJSIP/1002|RINGNOANSWER|6000`,
     );
-    const answer = await postQueueLog(server, first);
+    const answer = await postQueueLog(server(), first);
     expect(answer).toEqual({
       status: 200,
       body: { lines: 5, answered: 1, abandoned: 0, withdrawn: 0, unmeasured: { count: 0, caseIds: [] }, handleTimes: 0, openClocks: 1, lateStarts: 0, ignored: { QUEUESTART: 1, RINGNOANSWER: 1 }, late: { count: 0, caseIds: [] }, stored: { new: 3, duplicates: 0 } },
     });
-    expect(await openCaseIds(server)).toEqual(['1772438402.12@support']);
+    expect(await openCaseIds(server())).toEqual(['1772438402.12@support']);
     await updates.until((u) => u.changed.some((c) => c.caseId === '1772438402.12@support'));
-    expect(await recentEvent(server, 'aq:1772438401.11@support:CONNECT')).toMatchObject({
+    expect(await recentEvent(server(), 'aq:1772438401.11@support:CONNECT')).toMatchObject({
       event: { type: 'call', site: 'hq', outcome: 'answered', answerSeconds: 4, agent: 'PJSIP/1001', queue: 'support', occurredAt: '2026-03-02T08:00:05.000Z' },
     });
 
     await clock.skipTo((T + 40) * 1000);
     const second = log(`${T + 40}|1772438402.12|support|NONE|ABANDON|2|2|38`);
-    expect((await postQueueLog(server, second)).body).toMatchObject({ lines: 1, abandoned: 1, openClocks: 0, stored: { new: 1, duplicates: 0 } });
-    expect(await openCaseIds(server)).toEqual([]);
+    expect((await postQueueLog(server(), second)).body).toMatchObject({ lines: 1, abandoned: 1, openClocks: 0, stored: { new: 1, duplicates: 0 } });
+    expect(await openCaseIds(server())).toEqual([]);
     await updates.until((u) => u.closed.some((c) => c.caseId === '1772438402.12@support'));
-    expect(await recentEvent(server, 'aq:1772438402.12@support:ABANDON')).toMatchObject({ event: { outcome: 'abandoned', answerSeconds: 38 } });
+    expect(await recentEvent(server(), 'aq:1772438402.12@support:ABANDON')).toMatchObject({ event: { outcome: 'abandoned', answerSeconds: 38 } });
 
-    const before = (await snapshotOf(server)).recent.length;
-    expect((await postQueueLog(server, first)).body.stored).toEqual({ new: 0, duplicates: 3 });
-    expect((await postQueueLog(server, first + second)).body.stored).toEqual({ new: 0, duplicates: 4 });
-    expect((await snapshotOf(server)).recent.length).toBe(before);
-    expect(await openCaseIds(server)).toEqual([]);
+    const before = (await snapshotOf(server())).recent.length;
+    expect((await postQueueLog(server(), first)).body.stored).toEqual({ new: 0, duplicates: 3 });
+    expect((await postQueueLog(server(), first + second)).body.stored).toEqual({ new: 0, duplicates: 4 });
+    expect((await snapshotOf(server())).recent.length).toBe(before);
+    expect(await openCaseIds(server())).toEqual([]);
   });
 
   it('closes a caller who left with a key (EXITWITHKEY) without judging or counting the call', async () => {
     await clock.skipTo((T + 100) * 1000);
-    await postQueueLog(server, log(`${T + 95}|1772438495.20|support|NONE|ENTERQUEUE||+49301234569|1`));
-    expect(await openCaseIds(server)).toEqual(['1772438495.20@support']);
-    expect((await postQueueLog(server, log(`${T + 99}|1772438495.20|support|NONE|EXITWITHKEY|1|1|1|4`))).body).toMatchObject({ withdrawn: 1, answered: 0, abandoned: 0 });
-    expect(await openCaseIds(server)).toEqual([]);
-    expect((await snapshotOf(server)).recent.map((e) => e.event.id).filter((id) => id.includes('1772438495.20'))).toEqual([]);
+    await postQueueLog(server(), log(`${T + 95}|1772438495.20|support|NONE|ENTERQUEUE||+49301234569|1`));
+    expect(await openCaseIds(server())).toEqual(['1772438495.20@support']);
+    expect((await postQueueLog(server(), log(`${T + 99}|1772438495.20|support|NONE|EXITWITHKEY|1|1|1|4`))).body).toMatchObject({ withdrawn: 1, answered: 0, abandoned: 0 });
+    expect(await openCaseIds(server())).toEqual([]);
+    expect((await snapshotOf(server())).recent.map((e) => e.event.id).filter((id) => id.includes('1772438495.20'))).toEqual([]);
   });
 
   it('takes an end that arrives before its start: the call counts once and no clock opens', async () => {
     await clock.skipTo((T + 200) * 1000);
     const end = log(`${T + 199}|1772438590.40|support|PJSIP/1001|CONNECT|9|1772438599.1|1`);
-    expect((await postQueueLog(server, end)).body).toMatchObject({ answered: 1, openClocks: 0, stored: { new: 1 } });
-    expect((await postQueueLog(server, log(`${T + 190}|1772438590.40|support|NONE|ENTERQUEUE||+49301234571|1`))).body).toMatchObject({ openClocks: 1, stored: { new: 1 } });
-    expect(await openCaseIds(server)).toEqual([]);
-    expect((await snapshotOf(server)).recent.map((e) => e.event.id).filter((id) => id.includes('1772438590.40'))).toEqual(['aq:1772438590.40@support:CONNECT']);
+    expect((await postQueueLog(server(), end)).body).toMatchObject({ answered: 1, openClocks: 0, stored: { new: 1 } });
+    expect((await postQueueLog(server(), log(`${T + 190}|1772438590.40|support|NONE|ENTERQUEUE||+49301234571|1`))).body).toMatchObject({ openClocks: 1, stored: { new: 1 } });
+    expect(await openCaseIds(server())).toEqual([]);
+    expect((await snapshotOf(server())).recent.map((e) => e.event.id).filter((id) => id.includes('1772438590.40'))).toEqual(['aq:1772438590.40@support:CONNECT']);
   });
 
   it('closes a call whose wait went negative (the PBX clock stepped back) unjudged, says so, and stores the lines after it', async () => {
     await clock.skipTo((T + 300) * 1000);
-    await postQueueLog(server, log(`${T + 300}|1772438700.50|support|NONE|ENTERQUEUE||+49301234572|1`));
-    expect(await openCaseIds(server)).toEqual(['1772438700.50@support']);
+    await postQueueLog(server(), log(`${T + 300}|1772438700.50|support|NONE|ENTERQUEUE||+49301234572|1`));
+    expect(await openCaseIds(server())).toEqual(['1772438700.50@support']);
     // The clock stepped back 30 s while the caller waited 20 s: app_queue writes a holdtime of -10.
     await clock.skipTo((T + 320) * 1000);
     const answer = await postQueueLog(
-      server,
+      server(),
       log(
         `${T + 290}|1772438700.50|support|PJSIP/1001|CONNECT|-10|1772438710.1|1`,
         `${T + 291}|1772438711.51|support|NONE|ENTERQUEUE||+49301234573|1`,
@@ -105,34 +102,34 @@ describe('Asterisk queue_log over HTTP', () => {
     );
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ lines: 3, answered: 1, withdrawn: 0, unmeasured: { count: 1, caseIds: ['1772438700.50@support'] }, openClocks: 0, stored: { new: 2, duplicates: 0 } });
-    expect(await openCaseIds(server)).toEqual([]);
-    const ids = () => snapshotOf(server).then((s) => s.recent.map((e) => e.event.id).filter((id) => id.includes('17724387')));
+    expect(await openCaseIds(server())).toEqual([]);
+    const ids = () => snapshotOf(server()).then((s) => s.recent.map((e) => e.event.id).filter((id) => id.includes('17724387')));
     expect(await ids()).toEqual(['aq:1772438711.51@support:CONNECT']);
     // Its end, with the same holdtime and the talk time, minutes later: no handle time, nothing refused.
     await clock.skipTo((T + 400) * 1000);
-    const end = await postQueueLog(server, log(`${T + 380}|1772438700.50|support|PJSIP/1001|COMPLETECALLER|-10|90|1`));
+    const end = await postQueueLog(server(), log(`${T + 380}|1772438700.50|support|PJSIP/1001|COMPLETECALLER|-10|90|1`));
     expect(end).toMatchObject({ status: 200, body: { handleTimes: 0, unmeasured: { count: 0 }, ignored: { COMPLETECALLER: 1 } } });
     expect(await ids()).toEqual(['aq:1772438711.51@support:CONNECT']);
   });
 
   it('refuses a malformed line with its line number and stores nothing from that request', async () => {
     const enter = `${T + 100}|1772438500.30|support|NONE|ENTERQUEUE||+49301234570|1`;
-    const answer = await postQueueLog(server, log(enter, '', `${T + 101}|1772438500.30|support|Ann|CONNECT|soon|x|1`));
+    const answer = await postQueueLog(server(), log(enter, '', `${T + 101}|1772438500.30|support|Ann|CONNECT|soon|x|1`));
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ title: 'Invalid queue_log', errors: [{ path: 'line 3 data1 (holdtime)', message: 'must be whole seconds, got "soon"' }] });
     expect(answer.body.detail).toContain('nothing from this request was stored');
-    const cut = await postQueueLog(server, log(enter, `${T + 102}|oops`, `x|1772438500.30|support|Ann|CONNECT|1|x|1`));
+    const cut = await postQueueLog(server(), log(enter, `${T + 102}|oops`, `x|1772438500.30|support|Ann|CONNECT|1|x|1`));
     expect(cut.body.errors).toEqual([
       { path: 'line 2', message: 'has 2 fields; a queue_log line has at least 5 (epoch|callid|queuename|agent|event|…)' },
       { path: 'line 3 epoch', message: 'must be whole seconds since 1970, got "x"' },
     ]);
-    expect(await openCaseIds(server)).toEqual([]);
+    expect(await openCaseIds(server())).toEqual([]);
   });
 
   it('answers a body that is not queue_log text with a problem naming what to send', async () => {
-    expect(await postQueueLog(server, '{}', 'site=hq', 'application/json')).toMatchObject({ status: 415, body: { detail: 'send queue_log lines as text/plain (got application/json)' } });
-    expect(await postQueueLog(server, log(`${T}|a|q|NONE|ENTERQUEUE||1|1`), '')).toMatchObject({ status: 400, body: { errors: [{ path: 'site' }] } });
-    expect(await postQueueLog(server, '\n\n')).toMatchObject({ status: 400, body: { errors: [{ path: '(body)', message: 'is empty' }] } });
+    expect(await postQueueLog(server(), '{}', 'site=hq', 'application/json')).toMatchObject({ status: 415, body: { detail: 'send queue_log lines as text/plain (got application/json)' } });
+    expect(await postQueueLog(server(), log(`${T}|a|q|NONE|ENTERQUEUE||1|1`), '')).toMatchObject({ status: 400, body: { errors: [{ path: 'site' }] } });
+    expect(await postQueueLog(server(), '\n\n')).toMatchObject({ status: 400, body: { errors: [{ path: '(body)', message: 'is empty' }] } });
   });
 
   it('refuses the records of a site a strict server does not know, each named by its line, the field set off', async () => {
@@ -153,24 +150,17 @@ describe('Asterisk queue_log over HTTP', () => {
 describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshold", () => {
   const generated = generateQueueLog({ seed: 12, calls: 160, withdrawals: true, overflowQueue: 'overflow' });
   const lastEpoch = Number(generated.lines.at(-1)!.split('|')[0]);
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
-  });
-  afterAll(async () => {
-    await server.close();
-    removeDir(server.dataDir);
-  });
+  const server = useTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
 
   it('counts the same calls in and out of the service level, with the log posted as rotated files cut mid-call', async () => {
     for (const threshold of [15, 30]) {
       for (const formula of ['F2', 'F1']) {
         const standard = { id: `support-${formula}-${threshold}`, name: `Support ${formula} ${threshold} s`, eventType: 'call', measure: 'answerSeconds', operator: '<=', threshold, target: 0.8, formula, countOutsideHours: true, scope: { queues: ['support'] } };
-        expect((await postJson(server, '/api/v1/standards', standard)).status).toBe(201);
+        expect((await postJson(server(), '/api/v1/standards', standard)).status).toBe(201);
       }
     }
     const answers: Array<{ status: number; body: any }> = [];
-    for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) answers.push(await postQueueLog(server, file));
+    for (const file of splitIntoFiles(generated.lines, midCallCuts(generated.lines, 3, 5))) answers.push(await postQueueLog(server(), file));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     // Posted after the fact, no start is shown as a running clock; every line is still read and counted.
     const total = (name: string) => answers.reduce((n, a) => n + (a.body[name] as number), 0);
@@ -178,7 +168,7 @@ describe("Asterisk's SL and SL2 equal Ringside's F2 and F1 for the same threshol
     expect(total('handleTimes')).toBe(generated.lines.filter((l) => /\|(COMPLETE(AGENT|CALLER)|TRANSFER|BLINDTRANSFER|ATTENDEDTRANSFER)\|/.test(l)).length);
 
     const range = `from=${new Date(T * 1000).toISOString()}&to=${new Date((lastEpoch + 1) * 1000).toISOString()}&site=hq`;
-    const report = (await server.getJson(`/api/v1/compliance?${range}`)).body as { standards: Array<{ standardId: string; numerator: number; denominator: number; ratio: number }> };
+    const report = (await server().getJson(`/api/v1/compliance?${range}`)).body as { standards: Array<{ standardId: string; numerator: number; denominator: number; ratio: number }> };
     const figure = (id: string) => report.standards.find((s) => s.standardId === id)!;
     for (const threshold of [15, 30]) {
       const c = asteriskCounters(generated.text, 'support', threshold);

@@ -2,11 +2,11 @@
 // COMPLETECALLER, the transfers) reaches the staffing forecast as that call's handling time even when its CONNECT
 // was stored in an earlier request; an end whose call's clock had already expired is skipped and counted in the
 // 200 answer, so the rest of the request (and the forwarder behind it) goes on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateQueueLog } from '../../support/queueLogGenerator';
 import { postJson, recentEvent } from '../clocks/support';
 import { testClock } from '../support/testClock';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, useTestServer, type TestServer } from '../support/testServer';
 
 const T = 1_772_438_400; // 2026-03-02T08:00:00Z
 const END_LINE = /\|(COMPLETEAGENT|COMPLETECALLER|TRANSFER|BLINDTRANSFER|ATTENDEDTRANSFER)\|/;
@@ -36,14 +36,9 @@ describe('Asterisk handle times', () => {
   const logs = [generateQueueLog({ seed: 31, calls: 90, overflowQueue: 'overflow', extraFields: true }), generateQueueLog({ seed: 32, calls: 60, startEpoch: T + 4 * 3600, transfers: 'legacy' })];
   const lines = logs.flatMap((l) => l.lines);
   const lastEpoch = Math.max(...lines.map((l) => Number(l.split('|')[0])));
-  let server: TestServer;
+  const server = useTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
   beforeAll(async () => {
-    server = await startTestServer({ clock: testClock(lastEpoch * 1000 + 60_000) });
-    expect((await postJson(server, '/api/v1/sites', { id: 'hq', name: 'HQ', timeZone: 'UTC', ringCycleSeconds: 6 })).status).toBe(201);
-  });
-  afterAll(async () => {
-    await server.close();
-    removeDir(server.dataDir);
+    expect((await postJson(server(), '/api/v1/sites', { id: 'hq', name: 'HQ', timeZone: 'UTC', ringCycleSeconds: 6 })).status).toBe(201);
   });
 
   it("reaches the forecast as each answered call's handling time when the end comes in a later request than the CONNECT", async () => {
@@ -64,43 +59,36 @@ describe('Asterisk handle times', () => {
 
     const ends = lines.filter((l) => END_LINE.test(l));
     expect(ends.some((l) => l.includes('|TRANSFER|')) && ends.some((l) => l.includes('|ATTENDEDTRANSFER|')) && ends.some((l) => l.includes('|COMPLETEAGENT|'))).toBe(true);
-    expect((await postQueueLog(server, body(lines.filter((l) => !END_LINE.test(l))))).status).toBe(200);
-    expect(await observedHandle(server)).toEqual({});
+    expect((await postQueueLog(server(), body(lines.filter((l) => !END_LINE.test(l))))).status).toBe(200);
+    expect(await observedHandle(server())).toEqual({});
 
     const half = Math.floor(ends.length / 2);
-    const answers = [await postQueueLog(server, body(ends.slice(0, half))), await postQueueLog(server, body(ends.slice(half)))];
+    const answers = [await postQueueLog(server(), body(ends.slice(0, half))), await postQueueLog(server(), body(ends.slice(half)))];
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
     expect(answers[0]!.body.handleTimes + answers[1]!.body.handleTimes).toBe(ends.length);
-    const observed = await observedHandle(server);
+    const observed = await observedHandle(server());
     expect(Object.keys(observed).sort()).toEqual(Object.keys(expected).sort());
     for (const [hour, mean] of Object.entries(expected)) expect(observed[hour], hour).toBeCloseTo(mean, 9);
 
     // Posting the ends again is a duplicate; a call's event is what its CONNECT made of it.
-    expect((await postQueueLog(server, body(ends))).body.stored).toEqual({ new: 0, duplicates: ends.length });
+    expect((await postQueueLog(server(), body(ends))).body.stored).toEqual({ new: 0, duplicates: ends.length });
     const [, callId, queue] = lines.findLast((l) => l.includes('|CONNECT|'))!.split('|');
-    expect((await recentEvent(server, `aq:${callId}@${queue}:CONNECT`))?.event).toMatchObject({ outcome: 'answered', handleSeconds: null });
+    expect((await recentEvent(server(), `aq:${callId}@${queue}:CONNECT`))?.event).toMatchObject({ outcome: 'answered', handleSeconds: null });
   });
 });
 
 describe('an end that arrives after its call expired', () => {
   const clock = testClock(T * 1000 + 1_000);
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ clock });
-  });
-  afterAll(async () => {
-    await server.close();
-    removeDir(server.dataDir);
-  });
+  const server = useTestServer({ clock });
 
   it('is skipped and counted as late; the rest of the request is stored and a re-post is still taken', async () => {
-    expect((await postQueueLog(server, body([`${T}|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1`]))).status).toBe(200);
-    expect(await openCaseIds(server)).toEqual(['1772438400.1@support']);
+    expect((await postQueueLog(server(), body([`${T}|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1`]))).status).toBe(200);
+    expect(await openCaseIds(server())).toEqual(['1772438400.1@support']);
     // A call's clock expires two hours after it started (docs/api.md): the expiry closes it as abandoned.
     await clock.skipTo((T + 2 * 3600 + 10) * 1000);
     // The expiry's write reaches the open clocks after its commit (on PostgreSQL a turn later): polled.
-    await expect.poll(() => openCaseIds(server)).toEqual([]);
-    expect((await recentEvent(server, 'case:call:hq:1772438400.1@support'))?.event).toMatchObject({ outcome: 'abandoned' });
+    await expect.poll(() => openCaseIds(server())).toEqual([]);
+    expect((await recentEvent(server(), 'case:call:hq:1772438400.1@support'))?.event).toMatchObject({ outcome: 'abandoned' });
 
     const late = body([
       `${T + 7205}|1772438400.1|support|PJSIP/1001|CONNECT|7205|1772445605.2|1`,
@@ -108,25 +96,25 @@ describe('an end that arrives after its call expired', () => {
       `${T + 7209}|1772445606.3|support|PJSIP/1002|CONNECT|3|1772445609.4|1`,
       `${T + 7210}|1772438400.1|support|PJSIP/1001|COMPLETEAGENT|7205|5|1`,
     ]);
-    const answer = await postQueueLog(server, late);
+    const answer = await postQueueLog(server(), late);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject({ answered: 2, handleTimes: 1, late: { count: 1, caseIds: ['1772438400.1@support'] }, stored: { new: 3, duplicates: 0 } });
-    expect(await recentEvent(server, 'aq:1772438400.1@support:CONNECT')).toBeUndefined();
-    expect((await recentEvent(server, 'aq:1772445606.3@support:CONNECT'))?.event).toMatchObject({ outcome: 'answered', answerSeconds: 3 });
+    expect(await recentEvent(server(), 'aq:1772438400.1@support:CONNECT')).toBeUndefined();
+    expect((await recentEvent(server(), 'aq:1772445606.3@support:CONNECT'))?.event).toMatchObject({ outcome: 'answered', answerSeconds: 3 });
     // The expired call counts once, as its expiry made it; the answered one once.
-    const report = (await server.getJson(`/api/v1/compliance?site=hq&from=${new Date(T * 1000).toISOString()}&to=${new Date((T + 7300) * 1000).toISOString()}`)).body;
+    const report = (await server().getJson(`/api/v1/compliance?site=hq&from=${new Date(T * 1000).toISOString()}&to=${new Date((T + 7300) * 1000).toISOString()}`)).body;
     expect(report.standards.find((s: any) => s.standardId === 'call-answer-2-rings')).toMatchObject({ companions: { considered: 2, abandoned: 1 } });
 
-    const again = await postQueueLog(server, late);
+    const again = await postQueueLog(server(), late);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ late: { count: 1 }, stored: { new: 0, duplicates: 3 } });
   });
 
   it('is still refused on POST /events, where a caller posts one event and can be told', async () => {
-    await postQueueLog(server, body([`${T + 7300}|1772445700.5|support|NONE|ENTERQUEUE||+4930333|1`]));
+    await postQueueLog(server(), body([`${T + 7300}|1772445700.5|support|NONE|ENTERQUEUE||+4930333|1`]));
     await clock.skipTo((T + 7300 + 2 * 3600 + 10) * 1000);
-    await expect.poll(() => openCaseIds(server)).toEqual([]);
-    const res = await server.postEvents({ type: 'call', site: 'hq', caseId: '1772445700.5@support', occurredAt: new Date((T + 7400) * 1000).toISOString(), outcome: 'answered', answerSeconds: 100 });
+    await expect.poll(() => openCaseIds(server())).toEqual([]);
+    const res = await server().postEvents({ type: 'call', site: 'hq', caseId: '1772445700.5@support', occurredAt: new Date((T + 7400) * 1000).toISOString(), outcome: 'answered', answerSeconds: 100 });
     expect(res.status).toBe(409);
   });
 });

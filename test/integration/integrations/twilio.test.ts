@@ -3,10 +3,10 @@
 // by name, keyed with the account's auth token, base64; computed here from that description), open and close call
 // clocks. A missing, wrong or stale signature, or a body changed after signing, is refused with 403 and stores nothing.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { postJson, recentEvent } from '../clocks/support';
 import { testClock } from '../support/testClock';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { removeDir, startTestServer, useTestServer } from '../support/testServer';
 
 const AUTH_TOKEN = '12345678901234567890123456789012';
 const NOW = Date.parse('2026-06-01T10:00:00Z');
@@ -33,17 +33,12 @@ const taskEvent = (eventType: string, atMs: number, extra: Record<string, string
 
 describe('Twilio TaskRouter callbacks', () => {
   const clock = testClock(NOW);
-  let server: TestServer;
+  const server = useTestServer({ clock, twilioAuthToken: AUTH_TOKEN });
   let ingestKey: string;
   let url: string;
   beforeAll(async () => {
-    server = await startTestServer({ clock, twilioAuthToken: AUTH_TOKEN });
-    ingestKey = (await postJson(server, '/api/v1/keys', { name: 'twilio', scopes: ['ingest'] })).body.key as string;
-    url = `${server.url}/api/v1/integrations/twilio/taskrouter?site=hq`;
-  });
-  afterAll(async () => {
-    await server.close();
-    removeDir(server.dataDir);
+    ingestKey = (await postJson(server(), '/api/v1/keys', { name: 'twilio', scopes: ['ingest'] })).body.key as string;
+    url = `${server().url}/api/v1/integrations/twilio/taskrouter?site=hq`;
   });
 
   /** Posts as Twilio does: the key as the password of the callback URL's credentials, the body form-encoded. */
@@ -54,8 +49,8 @@ describe('Twilio TaskRouter callbacks', () => {
     return { status: res.status, body: await res.json() };
   }
   async function openCalls(): Promise<Array<{ caseId: string; startedAt: string }>> {
-    await server.testApi.clocksIdle();
-    return (await server.getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string; startedAt: string }>;
+    await server().testApi.clocksIdle();
+    return (await server().getJson('/api/v1/clocks?type=call')).body.clocks as Array<{ caseId: string; startedAt: string }>;
   }
 
   it('a signed task.created opens the call clock; reservation.accepted answers it, measured from the task', async () => {
@@ -69,7 +64,7 @@ describe('Twilio TaskRouter callbacks', () => {
     await clock.skipTo(NOW + 10_000);
     expect(await callback(accepted, sign(AUTH_TOKEN, url, accepted))).toMatchObject({ status: 200, body: { milestone: 'answered' } });
     expect(await openCalls()).toEqual([]);
-    expect(await recentEvent(server, 'case:call:hq:WT1f7cd2d4e6b9a1c3e5f7a9b1c3d5e7f9')).toMatchObject({ event: { outcome: 'answered', answerSeconds: 12.5, agent: 'Alice', queue: 'Support' } });
+    expect(await recentEvent(server(), 'case:call:hq:WT1f7cd2d4e6b9a1c3e5f7a9b1c3d5e7f9')).toMatchObject({ event: { outcome: 'answered', answerSeconds: 12.5, agent: 'Alice', queue: 'Support' } });
   });
 
   it('ignores events that do not move a clock, and says so', async () => {
@@ -119,7 +114,7 @@ describe('Twilio TaskRouter callbacks', () => {
     await expect.poll(async () => (await openCalls()).map((c) => c.caseId)).not.toContain('WTlate');
     const accepted = taskEvent('reservation.accepted', NOW + 60_000 + 2 * 3600_000 + 2_000, { TaskSid: 'WTlate', WorkerName: 'Bo' });
     expect(await callback(accepted, sign(AUTH_TOKEN, url, accepted))).toMatchObject({ status: 200, body: { milestone: 'answered', stored: { new: 1 } } });
-    expect(await recentEvent(server, 'case:call:hq:WTlate')).toMatchObject({ event: { outcome: 'abandoned' } });
+    expect(await recentEvent(server(), 'case:call:hq:WTlate')).toMatchObject({ event: { outcome: 'abandoned' } });
   });
 
   it('needs a key with the ingest scope', async () => {

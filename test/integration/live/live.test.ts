@@ -7,29 +7,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ComplianceUpdate, JudgedEvent, ServerToClientEvents, Snapshot } from '../../../server/src/protocol';
 import { LIVE_FIGURES_INTERVAL_MS } from '../../../server/src/live/figuresPush';
 import { testClock } from '../support/testClock';
-import { call, removeDir, startTestServer, visit, type TestServer } from '../support/testServer';
+import { call, useTestServer, visit } from '../support/testServer';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Received = { name: 'judged'; events: JudgedEvent[] } | { name: 'compliance'; update: ComplianceUpdate };
 
-let server: TestServer;
 let client: Client;
 let snapshot: Snapshot;
 const received: Received[] = [];
 const clock = testClock(new Date(2026, 2, 5, 12, 0, 0).getTime());
+const server = useTestServer({ clock });
 /** `seconds` before the server's (fake) now. */
 const ago = (seconds: number) => new Date(clock.now() - seconds * 1000).toISOString();
 const live1 = call({ id: 'live-1', rings: 4, occurredAt: ago(1) });
 
 function connect(extra: Parameters<typeof io>[1] = {}): Client {
-  return io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey }, ...extra });
+  return io(server().url, { forceNew: true, reconnection: false, auth: { token: server().apiKey }, ...extra });
 }
 
 /** The compliance update closes what the server pushes for one stored batch (after its judged events). */
 const nextCompliance = () => new Promise<void>((resolve) => client.once('compliance', () => resolve()));
 
 beforeAll(async () => {
-  server = await startTestServer({ clock });
   // A first client sees the setup batch's compliance push leave, so that push cannot reach the client under test
   // after it connects (on PostgreSQL reading the figures can take longer than a connection does).
   const probe = connect();
@@ -38,7 +37,7 @@ beforeAll(async () => {
     probe.once('connect_error', reject);
   });
   const settled = new Promise<void>((resolve) => probe.once('compliance', () => resolve()));
-  await server.postEvents({ events: [call({ id: 'before-1', rings: 1, occurredAt: ago(1) }), visit({ id: 'before-2', greetSeconds: 50, occurredAt: ago(1) })] });
+  await server().postEvents({ events: [call({ id: 'before-1', rings: 1, occurredAt: ago(1) }), visit({ id: 'before-2', greetSeconds: 50, occurredAt: ago(1) })] });
   await settled;
   probe.disconnect();
   client = connect();
@@ -51,8 +50,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   client?.disconnect();
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('live push over Socket.IO', () => {
@@ -81,7 +78,7 @@ describe('live push over Socket.IO', () => {
     received.length = 0;
     const pushed = nextCompliance();
     // Both in live-1's minute (made when the file loaded), so the chart gets one point even across a minute's end.
-    const res = await server.postEvents({ events: [live1, call({ id: 'live-2', rings: 2, occurredAt: live1.occurredAt })] });
+    const res = await server().postEvents({ events: [live1, call({ id: 'live-2', rings: 2, occurredAt: live1.occurredAt })] });
     expect(res.status).toBe(201);
     await pushed;
     expect(received.map((r) => r.name)).toEqual(['judged', 'compliance']);
@@ -103,9 +100,9 @@ describe('live push over Socket.IO', () => {
     await clock.advance(LIVE_FIGURES_INTERVAL_MS);
     received.length = 0;
     const pushed = nextCompliance();
-    const retry = (await server.postEvents(live1)).status;
+    const retry = (await server().postEvents(live1)).status;
     expect(retry).toBe(200);
-    await server.postEvents(call({ id: 'old-1', occurredAt: '2026-01-01T09:00:00Z' }));
+    await server().postEvents(call({ id: 'old-1', occurredAt: '2026-01-01T09:00:00Z' }));
     await pushed;
     expect(received.map((r) => r.name)).toEqual(['judged', 'compliance']);
     expect((received[0] as Extract<Received, { name: 'judged' }>).events.map((j) => j.event.id)).toEqual(['old-1']);
@@ -116,7 +113,7 @@ describe('live push over Socket.IO', () => {
     const second = connect();
     await new Promise((resolve) => second.once('snapshot', resolve));
     const got = new Promise<JudgedEvent[]>((resolve) => second.once('judged', resolve));
-    await server.postEvents(visit({ id: 'fanout-1', occurredAt: ago(2) }));
+    await server().postEvents(visit({ id: 'fanout-1', occurredAt: ago(2) }));
     expect((await got).map((j) => j.event.id)).toEqual(['fanout-1']);
     second.disconnect();
   });
@@ -126,7 +123,7 @@ describe('live push over Socket.IO', () => {
     const error = await new Promise<Error>((resolve) => foreign.once('connect_error', resolve));
     expect(error).toBeInstanceOf(Error);
     foreign.disconnect();
-    const sameOrigin = connect({ extraHeaders: { origin: server.url } });
+    const sameOrigin = connect({ extraHeaders: { origin: server().url } });
     await new Promise((resolve, reject) => {
       sameOrigin.once('snapshot', resolve);
       sameOrigin.once('connect_error', reject);

@@ -1,20 +1,20 @@
 // Catch-up after a disconnect: a real socket.io client asks `replay` for what it missed.
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ReplayRequest, ReplayResponse, ServerToClientEvents } from '../../../server/src/protocol';
 import { answerReplay } from '../../../server/src/live/replay';
 import { openTestCore } from '../support/core';
 import { copyWithCorruptPages } from '../support/corruptPages';
 import { captureLog } from '../support/serverLog';
-import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { call, removeDir, startTestServer, tempDataDir, useTestServer } from '../support/testServer';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-let server: TestServer;
+const server = useTestServer();
 const clients: Client[] = [];
 
 async function connect(): Promise<Client> {
-  const client: Client = io(server.url, { forceNew: true, reconnection: false, auth: { token: server.apiKey } });
+  const client: Client = io(server().url, { forceNew: true, reconnection: false, auth: { token: server().apiKey } });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
     client.once('snapshot', () => resolve());
@@ -27,18 +27,13 @@ function replay(client: Client, request: unknown): Promise<ReplayResponse> {
   return client.timeout(5000).emitWithAck('replay', request as ReplayRequest);
 }
 
-beforeAll(async () => {
-  server = await startTestServer();
-});
 afterAll(async () => {
   for (const client of clients) client.disconnect();
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('replay over Socket.IO', () => {
   it('tells a first-time client the heads without sending history', async () => {
-    await server.postEvents({ events: [call({ id: 'r-1' }), call({ id: 'r-2', rings: 5 })] });
+    await server().postEvents({ events: [call({ id: 'r-1' }), call({ id: 'r-2', rings: 5 })] });
     const client = await connect();
     const answer = await replay(client, {});
     expect(answer).toMatchObject({ ok: true, events: [], incidents: [], complete: true, headSeq: 2, headIncidentChange: 0 });
@@ -49,7 +44,7 @@ describe('replay over Socket.IO', () => {
     const { headSeq } = (await replay(client, {})) as Extract<ReplayResponse, { ok: true }>;
     client.disconnect();
     // Posted while that client was away.
-    await server.postEvents({ events: [call({ id: 'away-1' }), call({ id: 'away-2', rings: 4 }), call({ id: 'away-3' })] });
+    await server().postEvents({ events: [call({ id: 'away-1' }), call({ id: 'away-2', rings: 4 }), call({ id: 'away-3' })] });
     const back = await connect();
     const answer = await replay(back, { afterSeq: headSeq, afterIncidentChange: 0 });
     if (!answer.ok) throw new Error(answer.error);

@@ -2,24 +2,22 @@
 // creating, renaming or retiring a site pushes a fresh snapshot to every connected client at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
-import { adminHeaders, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, useTestServer } from '../support/testServer';
 import { connected, postJson, type LiveClient } from '../clocks/support';
 
-let server: TestServer;
+const server = useTestServer();
 let client: LiveClient;
 const snapshots: Snapshot[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  expect((await postJson(server, '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
-  const live = await connected(server);
+  expect((await postJson(server(), '/api/v1/sites', { id: 'harbour', name: 'Harbour', timeZone: 'UTC' })).status).toBe(201);
+  const live = await connected(server());
   client = live.client;
   snapshots.push(live.snapshot);
   client.on('snapshot', (s) => snapshots.push(s));
 });
 afterAll(async () => {
   client.close();
-  await server.close();
 });
 
 /** The first snapshot received since the `from`th (or still to come) whose sites match. */
@@ -34,7 +32,7 @@ function snapshotWhere(from: number, match: (sites: Snapshot['sites']) => boolea
   });
 }
 
-const change = (method: 'PUT' | 'PATCH', path: string, body: unknown) => fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
+const change = (method: 'PUT' | 'PATCH', path: string, body: unknown) => fetch(`${server().url}${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server().apiKey) }, body: JSON.stringify(body) });
 
 describe('site names in the live snapshot', () => {
   it('lists the configured sites with their display names on connect', () => {
@@ -43,7 +41,7 @@ describe('site names in the live snapshot', () => {
 
   it('pushes a fresh snapshot when a site is created, renamed (PATCH, or PUT of the whole site) or retired', async () => {
     let from = snapshots.length;
-    expect((await postJson(server, '/api/v1/sites', { id: 'airport', name: 'Airport terminal', timeZone: 'UTC' })).status).toBe(201);
+    expect((await postJson(server(), '/api/v1/sites', { id: 'airport', name: 'Airport terminal', timeZone: 'UTC' })).status).toBe(201);
     await snapshotWhere(from, (sites) => sites?.some((s) => s.id === 'airport' && s.name === 'Airport terminal') ?? false);
 
     from = snapshots.length;
@@ -56,7 +54,7 @@ describe('site names in the live snapshot', () => {
     expect(renamed.sites).toEqual(expect.arrayContaining([{ id: 'airport', name: 'Airport terminal' }]));
 
     from = snapshots.length;
-    expect((await fetch(`${server.url}/api/v1/sites/airport`, { method: 'DELETE', headers: adminHeaders(server.apiKey) })).status).toBeLessThan(300);
+    expect((await fetch(`${server().url}/api/v1/sites/airport`, { method: 'DELETE', headers: adminHeaders(server().apiKey) })).status).toBeLessThan(300);
     const retired = await snapshotWhere(from, (sites) => sites !== undefined && !sites.some((s) => s.id === 'airport'));
     expect(retired.sites).toEqual([{ id: 'harbour', name: 'North harbour' }]);
   });

@@ -1,38 +1,33 @@
 // Keys and scopes: every route and the socket, table-driven; expired and revoked keys; key API.
 import { request as httpRequest } from 'node:http';
 import { io } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { API_RULES, requirementFor, type Scope } from '../../../server/src/http/scopes';
 import { testClock } from '../support/testClock';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
 /** The server's time: it moves only when a test says (key expiry). */
 const clock = testClock();
+const server = useTestServer({ rateLimit: false, clock });
 const keyOf: Partial<Record<Scope, string>> = {};
 
-async function createKey(body: unknown, key = server.apiKey) {
-  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(body) });
+async function createKey(body: unknown, key = server().apiKey) {
+  const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()), cacheControl: res.headers.get('cache-control') };
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ rateLimit: false, clock });
   for (const scope of ['ingest', 'read', 'audit', 'admin'] as const) {
     const created = await createKey({ name: `${scope} key`, scopes: [scope] });
     expect(created.status).toBe(201);
     keyOf[scope] = created.body.key;
   }
 });
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
 
 async function send(method: string, path: string, key: string | null) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? adminHeaders(key) : {}) };
   const body = method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify(path.endsWith('/events') ? call() : {});
-  const res = await fetch(`${server.url}${path}`, { method, headers, ...(body ? { body } : {}) });
+  const res = await fetch(`${server().url}${path}`, { method, headers, ...(body ? { body } : {}) });
   await res.arrayBuffer();
   return res.status;
 }
@@ -111,7 +106,7 @@ describe('scope policy', () => {
 
 /** A request whose request line names the whole URL ("GET http://x/api/v1/keys HTTP/1.1"), as sent to proxies. */
 function sendAbsolute(method: string, target: string, key: string | null, body?: unknown): Promise<number> {
-  const { hostname, port } = new URL(server.url);
+  const { hostname, port } = new URL(server().url);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(key ? adminHeaders(key) : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
     const req = httpRequest({ hostname, port, method, path: target, headers }, (res) => {
@@ -138,7 +133,7 @@ describe('a request line in absolute form', () => {
 describe('the Socket.IO handshake', () => {
   const tryConnect = (token?: string) =>
     new Promise<{ ok: boolean; error?: string; data?: any }>((resolve) => {
-      const c = io(server.url, { forceNew: true, reconnection: false, transports: ['websocket'], ...(token ? { auth: { token } } : {}) });
+      const c = io(server().url, { forceNew: true, reconnection: false, transports: ['websocket'], ...(token ? { auth: { token } } : {}) });
       c.on('snapshot', () => {
         c.close();
         resolve({ ok: true });
@@ -164,7 +159,7 @@ describe('the Socket.IO handshake', () => {
   });
 
   it('accepts RINGSIDE_API_KEY (the test server bootstraps with it)', async () => {
-    expect((await tryConnect(server.apiKey)).ok).toBe(true);
+    expect((await tryConnect(server().apiKey)).ok).toBe(true);
   });
 });
 
@@ -175,21 +170,21 @@ describe('keys API', () => {
     expect(created.cacheControl).toBe('no-store');
     expect(created.body.key).toMatch(/^rs_[A-Za-z0-9_-]{43}$/);
     expect(created.body).toMatchObject({ name: 'wallboard', scopes: ['read'], status: 'active', source: 'api', lastUsedAt: null });
-    const list = await server.getJson('/api/v1/keys');
+    const list = await server().getJson('/api/v1/keys');
     const text = JSON.stringify(list.body);
     expect(text).not.toContain(created.body.key);
     expect(list.body.keys.find((k: any) => k.id === created.body.id)).toMatchObject({ name: 'wallboard' });
     expect(list.body.keys.find((k: any) => k.id === 'env')).toMatchObject({ scopes: ['admin'], source: 'env' });
     // Last use is recorded.
     expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
-    const after = await server.getJson(`/api/v1/keys/${created.body.id}`);
+    const after = await server().getJson(`/api/v1/keys/${created.body.id}`);
     expect(after.body.lastUsedAt).not.toBeNull();
   });
 
   it('answers every key and counter request with Cache-Control: no-store, refusals too', async () => {
     const created = await createKey({ name: 'cached?', scopes: ['read'] });
     const cacheOf = async (method: string, path: string) => {
-      const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: adminHeaders() });
+      const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: adminHeaders() });
       await res.arrayBuffer();
       return [method, path, res.status, res.headers.get('cache-control')];
     };
@@ -210,31 +205,31 @@ describe('keys API', () => {
   it('revokes a key: it stops working at once, for HTTP and the socket, and live sockets using it are cut', async () => {
     const created = await createKey({ name: 'temp', scopes: ['read'] });
     expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
-    const live = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
+    const live = io(server().url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
     await new Promise((r) => live.once('snapshot', r));
     const cut = new Promise<string>((r) => live.once('disconnect', (reason) => r(reason)));
-    const del = await fetch(`${server.url}/api/v1/keys/${created.body.id}`, { method: 'DELETE', headers: adminHeaders() });
+    const del = await fetch(`${server().url}/api/v1/keys/${created.body.id}`, { method: 'DELETE', headers: adminHeaders() });
     expect(del.status).toBe(200);
     expect(((await del.json())).status).toBe('revoked');
     expect(await cut).toBe('io server disconnect');
-    const res = await fetch(`${server.url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
+    const res = await fetch(`${server().url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
     expect(res.status).toBe(401);
     expect(((await res.json())).detail).toMatch(/revoked/);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const socket = await new Promise<string>((resolve) => {
-      const c = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
+      const c = io(server().url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
       c.on('connect_error', (e) => (c.close(), resolve(e.message)));
       c.on('snapshot', () => (c.close(), resolve('connected')));
     });
     expect(socket).toMatch(/revoked/);
-    expect((await fetch(`${server.url}/api/v1/keys/k_doesnotexist`, { method: 'DELETE', headers: adminHeaders() })).status).toBe(404);
+    expect((await fetch(`${server().url}/api/v1/keys/k_doesnotexist`, { method: 'DELETE', headers: adminHeaders() })).status).toBe(404);
   });
 
   it('expires a key at its expiry time (HTTP at once, and live sockets using it are cut at the next check)', async () => {
     const created = await createKey({ name: 'short', scopes: ['read'], expiresAt: new Date(clock.now() + 1500).toISOString() });
     expect(created.status).toBe(201);
     expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(200);
-    const live = io(server.url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
+    const live = io(server().url, { forceNew: true, reconnection: false, auth: { token: created.body.key } });
     await new Promise((r) => live.once('snapshot', r));
     let reason: string | null = null;
     const cut = new Promise<string>((r) => live.once('disconnect', (why) => r((reason = why))));
@@ -245,10 +240,10 @@ describe('keys API', () => {
     expect(await send('GET', '/api/v1/compliance', created.body.key)).toBe(401);
     await clock.advance(1000); // the socket check runs once a second
     expect(await cut).toBe('io server disconnect');
-    const res = await fetch(`${server.url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
+    const res = await fetch(`${server().url}/api/v1/compliance`, { headers: adminHeaders(created.body.key) });
     expect(res.status).toBe(401);
     expect(((await res.json())).detail).toMatch(/expired/);
-    expect((await server.getJson(`/api/v1/keys/${created.body.id}`)).body.status).toBe('expired');
+    expect((await server().getJson(`/api/v1/keys/${created.body.id}`)).body.status).toBe('expired');
   });
 
   it.each([

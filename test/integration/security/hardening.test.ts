@@ -3,16 +3,9 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../server/src/protocol';
 import { testClock } from '../support/testClock';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, useTestServer, type TestServer } from '../support/testServer';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ rateLimit: { perSecond: 2, burst: 5 }, corsOrigins: ['https://wall.example.com'] });
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer({ rateLimit: { perSecond: 2, burst: 5 }, corsOrigins: ['https://wall.example.com'] });
 
 let open: TestServer; // no rate limit, for the input tests
 const post = (body: string, headers: Record<string, string> = {}) =>
@@ -21,18 +14,11 @@ const post = (body: string, headers: Record<string, string> = {}) =>
 describe('rate limits', () => {
   // The buckets refill on the server's clock: the test moves it instead of waiting.
   const clock = testClock();
-  let limited: TestServer;
-  beforeAll(async () => {
-    limited = await startTestServer({ rateLimit: { perSecond: 2, burst: 5 }, clock });
-  });
-  afterAll(async () => {
-    await limited.close();
-    removeDir(limited.dataDir);
-  });
-  const compliance = (key?: string) => fetch(`${limited.url}/api/v1/compliance`, { headers: adminHeaders(key) });
+  const limited = useTestServer({ rateLimit: { perSecond: 2, burst: 5 }, clock });
+  const compliance = (key?: string) => fetch(`${limited().url}/api/v1/compliance`, { headers: adminHeaders(key) });
 
   it('answers 429 with Retry-After once a key has used its burst, per key, and refills', async () => {
-    const other = await fetch(`${limited.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'r', scopes: ['read'] }) });
+    const other = await fetch(`${limited().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'r', scopes: ['read'] }) });
     const otherKey = ((await other.json())).key as string;
     await clock.advance(500); // the admin key's bucket is full again (the request above took a token)
     const statuses: number[] = [];
@@ -56,14 +42,14 @@ describe('rate limits', () => {
     await clock.advance(1);
     expect((await compliance()).status).toBe(200);
     await clock.advance(500);
-    const stats = await (await fetch(`${limited.url}/api/v1/stats`, { headers: adminHeaders() })).json();
+    const stats = await (await fetch(`${limited().url}/api/v1/stats`, { headers: adminHeaders() })).json();
     expect((stats).http.rateLimited).toBe(4);
   });
 });
 
 describe('headers', () => {
   it('serves the dashboard with a strict CSP and helmet headers, and no x-powered-by', async () => {
-    const res = await fetch(`${server.url}/`);
+    const res = await fetch(`${server().url}/`);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");
@@ -76,22 +62,22 @@ describe('headers', () => {
   });
 
   it('keeps a sane incoming X-Request-Id and replaces a hostile one', async () => {
-    expect((await fetch(`${server.url}/api/v1/health`, { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
-    expect((await fetch(`${server.url}/api/v1/health`, { headers: { 'x-request-id': 'a b' } })).headers.get('x-request-id')).not.toBe('a b');
-    expect((await fetch(`${server.url}/api/v1/health`, { headers: { 'x-request-id': 'x'.repeat(65) } })).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await fetch(`${server().url}/api/v1/health`, { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
+    expect((await fetch(`${server().url}/api/v1/health`, { headers: { 'x-request-id': 'a b' } })).headers.get('x-request-id')).not.toBe('a b');
+    expect((await fetch(`${server().url}/api/v1/health`, { headers: { 'x-request-id': 'x'.repeat(65) } })).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
 describe('CORS', () => {
   it('is closed by default: no Access-Control headers for an unknown origin, preflight 403', async () => {
-    const res = await fetch(`${server.url}/api/v1/health`, { headers: { origin: 'https://evil.example.com' } });
+    const res = await fetch(`${server().url}/api/v1/health`, { headers: { origin: 'https://evil.example.com' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const pre = await fetch(`${server.url}/api/v1/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(`${server().url}/api/v1/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
     expect(pre.status).toBe(403);
   });
 
   it('opens to an allow-listed origin, including the Authorization header', async () => {
-    const pre = await fetch(`${server.url}/api/v1/events`, { method: 'OPTIONS', headers: { origin: 'https://wall.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+    const pre = await fetch(`${server().url}/api/v1/events`, { method: 'OPTIONS', headers: { origin: 'https://wall.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://wall.example.com');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
@@ -100,7 +86,7 @@ describe('CORS', () => {
   it('lets the socket accept an allow-listed origin and refuse others', async () => {
     const attempt = (origin: string) =>
       new Promise<boolean>((resolve) => {
-        const c = io(server.url, { forceNew: true, reconnection: false, transports: ['polling'], extraHeaders: { origin }, auth: { token: server.apiKey } });
+        const c = io(server().url, { forceNew: true, reconnection: false, transports: ['polling'], extraHeaders: { origin }, auth: { token: server().apiKey } });
         c.on('snapshot', () => (c.close(), resolve(true)));
         c.on('connect_error', () => (c.close(), resolve(false)));
       });

@@ -1,22 +1,15 @@
 // POST /keys refuses a request it would have to read two ways, or a scope it does not know, naming the field (and the
 // value refused, with the scope it most likely mistypes, as the keys subcommand does), and creates nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { describe, expect, it } from 'vitest';
+import { adminHeaders, useTestServer } from '../support/testServer';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer();
 
 async function createKey(body: unknown) {
-  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server.apiKey) }, body: JSON.stringify(body) });
+  const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server().apiKey) }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
-const keyCount = async () => ((await server.getJson('/api/v1/keys')).body.keys as unknown[]).length;
+const keyCount = async () => ((await server().getJson('/api/v1/keys')).body.keys as unknown[]).length;
 
 describe('key requests', () => {
   it('refuses scope and scopes together instead of ignoring one of them', async () => {

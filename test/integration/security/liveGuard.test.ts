@@ -1,35 +1,28 @@
 // The live feed against its own clients: oversized and malformed messages are dropped and counted,
 // a flooding client is disconnected, and a client that stops reading delays nobody and is cut off.
 import { io, Manager, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { JudgedEvent } from '../../../server/src/protocol';
 import { byDeadline } from '../support/deadline';
 import { testClock } from '../support/testClock';
-import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
 const clients: Socket[] = [];
 /** The guard's windows and queue checks run on this clock: the test decides when time passes. */
 const clock = testClock();
-beforeAll(async () => {
-  server = await startTestServer({ rateLimit: false, maxSocketMessageBytes: 1024, socketGuard: { maxMessagesPerSecond: 10, maxQueuedPackets: 40, checkEveryMs: 100 }, clock });
-});
+const server = useTestServer({ rateLimit: false, maxSocketMessageBytes: 1024, socketGuard: { maxMessagesPerSecond: 10, maxQueuedPackets: 40, checkEveryMs: 100 }, clock });
 afterEach(() => clients.splice(0).forEach((c) => c.close()));
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
 
 function connect(): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const c = io(server.url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: server.apiKey } });
+    const c = io(server().url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: server().apiKey } });
     clients.push(c);
     c.once('snapshot', () => resolve(c));
     c.once('connect_error', reject);
   });
 }
 const disconnected = (c: Socket) => new Promise<string>((r) => c.once('disconnect', (reason) => r(reason)));
-const stats = async () => (await server.getJson('/api/v1/stats')).body.live;
+const stats = async () => (await server().getJson('/api/v1/stats')).body.live;
 /** The server handles a client's messages in order: once a replay is answered, what was sent before it was handled. */
 const handled = (c: Socket) => c.timeout(5_000).emitWithAck('replay', {});
 
@@ -85,18 +78,11 @@ describe('client messages', () => {
 describe('replay requests', () => {
   // The guard's one-second windows run on this clock: the test decides when a second has passed.
   const guardClock = testClock();
-  let guarded: TestServer;
-  beforeAll(async () => {
-    guarded = await startTestServer({ rateLimit: false, socketGuard: { maxMessagesPerSecond: 5, maxReplaysPerSecond: 3 }, clock: guardClock });
-  });
-  afterAll(async () => {
-    await guarded.close();
-    removeDir(guarded.dataDir);
-  });
-  const guardStats = async () => (await guarded.getJson('/api/v1/stats')).body.live;
+  const guarded = useTestServer({ rateLimit: false, socketGuard: { maxMessagesPerSecond: 5, maxReplaysPerSecond: 3 }, clock: guardClock });
+  const guardStats = async () => (await guarded().getJson('/api/v1/stats')).body.live;
   const open = (): Promise<Socket> =>
     new Promise((resolve, reject) => {
-      const c = io(guarded.url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: guarded.apiKey } });
+      const c = io(guarded().url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: guarded().apiKey } });
       clients.push(c);
       c.once('snapshot', () => resolve(c));
       c.once('connect_error', reject);
@@ -154,7 +140,7 @@ describe('a client that stops reading', () => {
     let batches = 0;
     for (; batches < 400 && (await stats()).slowDisconnects === 0; batches++) {
       const events = Array.from({ length: 100 }, (_, i) => call({ id: `t-${batches}-${i}`, agent: 'a'.repeat(190), queue: 'q'.repeat(190) }));
-      expect((await server.postEvents({ events })).status).toBe(201);
+      expect((await server().postEvents({ events })).status).toBe(201);
       const n = batches;
       await byDeadline(reaches(n), 10_000, () => `the reading client never got batch ${n} while the stuck client was connected (it got ${arrived.size} of ${n + 1})`);
       expect((await stats()).slowDisconnects).toBe(0); // the stuck client was still there when it arrived
@@ -170,18 +156,11 @@ describe('a client that stops reading', () => {
 
 describe('an over-long auth token', () => {
   // The default limits: a client message up to 16 KiB.
-  let plain: TestServer;
-  beforeAll(async () => {
-    plain = await startTestServer({ rateLimit: false });
-  });
-  afterAll(async () => {
-    await plain.close();
-    removeDir(plain.dataDir);
-  });
+  const plain = useTestServer({ rateLimit: false });
 
   /** How a real socket.io-client's first connection attempt ends: connected, or its connect_error / disconnect. */
   function attempt(token: string, transports: string[]): Promise<unknown> {
-    const c = io(plain.url, { forceNew: true, reconnection: false, transports, auth: { token } });
+    const c = io(plain().url, { forceNew: true, reconnection: false, transports, auth: { token } });
     clients.push(c);
     return new Promise((resolve) => {
       c.once('connect', () => resolve('connected'));
@@ -192,7 +171,7 @@ describe('an over-long auth token', () => {
 
   for (const transports of [['polling', 'websocket'], ['websocket']]) {
     it(`is refused with a connect_error naming its size and the limit (${transports.join(', ')})`, async () => {
-      const before = (await plain.getJson('/api/v1/stats')).body.live;
+      const before = (await plain().getJson('/api/v1/stats')).body.live;
       for (const length of [20_000, 60_000]) {
         const token = `rs_${'x'.repeat(length)}`;
         const bytes = Buffer.byteLength(JSON.stringify({ token }));
@@ -201,10 +180,10 @@ describe('an over-long auth token', () => {
           data: { status: 401, reason: 'key-too-long' },
         });
       }
-      expect((await plain.getJson('/api/v1/stats')).body.live.malformedOrOversized).toBe(before.malformedOrOversized + 2);
+      expect((await plain().getJson('/api/v1/stats')).body.live.malformedOrOversized).toBe(before.malformedOrOversized + 2);
       // Within the limit, a wrong key is refused as before; the right one connects.
       expect(await attempt(`rs_${'x'.repeat(15_000)}`, transports)).toEqual({ message: 'unauthorized: the API key is not recognised', data: { status: 401, reason: 'key-unknown' } });
-      expect(await attempt(plain.apiKey, transports)).toBe('connected');
+      expect(await attempt(plain().apiKey, transports)).toBe('connected');
     });
 
     it(`over engine.io's packet limit (64 KiB) is not read, so an unauthenticated client cannot have more buffered (${transports.join(', ')})`, async () => {
@@ -216,7 +195,7 @@ describe('an over-long auth token', () => {
 
   it('only one connection request over the limit is read per connection: another closes it, as any message over the limit', async () => {
     // socket.io-client closes its connection after a refused request; one that asks again on it is not a client's slip.
-    const manager = new Manager(plain.url, { reconnection: false, autoConnect: false, transports: ['websocket'] });
+    const manager = new Manager(plain().url, { reconnection: false, autoConnect: false, transports: ['websocket'] });
     const engine = await new Promise<NonNullable<Manager['engine']>>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve(manager.engine))));
     const heard: string[] = [];
     const closed = new Promise<string>((resolve) => engine.on('close', (reason) => resolve(`closed: ${reason}`)));
@@ -226,16 +205,16 @@ describe('an over-long auth token', () => {
     engine.send(request);
     expect(await first).toBe('answered again');
     expect(heard[0]).toMatch(/^4\{"message":"unauthorized: the API key is too long/);
-    const before = (await plain.getJson('/api/v1/stats')).body.live.malformedOrOversized;
+    const before = (await plain().getJson('/api/v1/stats')).body.live.malformedOrOversized;
     const second = refused(2);
     engine.send(request);
     expect(await Promise.race([closed, second])).toMatch(/^closed: /);
-    expect((await plain.getJson('/api/v1/stats')).body.live.malformedOrOversized).toBeGreaterThan(before);
+    expect((await plain().getJson('/api/v1/stats')).body.live.malformedOrOversized).toBeGreaterThan(before);
     manager.engine?.close();
   });
 
   it('a message over the limit on a connected client still closes it', async () => {
-    const c = io(plain.url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: plain.apiKey } });
+    const c = io(plain().url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: plain().apiKey } });
     clients.push(c);
     await new Promise((resolve) => c.once('snapshot', resolve));
     const gone = disconnected(c);

@@ -2,18 +2,11 @@
 // 5xx, every refusal problem details, and every 400 names what is wrong in `errors`. The names every JavaScript object
 // already has and text that is not percent-encoded UTF-8 are in the mix, as the classes of bad input found before.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../../server/src/http/routes';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, useTestServer } from '../support/testServer';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ twilioAuthToken: 'routes-fuzz-token' });
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer({ twilioAuthToken: 'routes-fuzz-token' });
 
 const routes = API_ROUTES.filter((r) => r.method !== 'ALL');
 const BUILT_IN = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty'];
@@ -34,9 +27,9 @@ describe('every route with hostile input', () => {
         const path = route.path.replace(/:[A-Za-z]+/g, () => segments[n++ % segments.length]!);
         const search = query.map(([k, v]) => `${k}=${v}`).join('&');
         const hasBody = route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH';
-        const res = await fetch(`${server.url}/api/v1${path}${search ? `?${search}` : ''}`, {
+        const res = await fetch(`${server().url}/api/v1${path}${search ? `?${search}` : ''}`, {
           method: route.method,
-          headers: { ...adminHeaders(server.apiKey), ...(hasBody ? { 'content-type': route.body?.format === 'text' ? 'text/plain' : route.body?.format === 'form' ? 'application/x-www-form-urlencoded' : 'application/json' } : {}) },
+          headers: { ...adminHeaders(server().apiKey), ...(hasBody ? { 'content-type': route.body?.format === 'text' ? 'text/plain' : route.body?.format === 'form' ? 'application/x-www-form-urlencoded' : 'application/json' } : {}) },
           ...(hasBody ? { body: payload } : {}),
         });
         const text = await res.text();
@@ -54,6 +47,6 @@ describe('every route with hostile input', () => {
       }),
       { numRuns: 300 },
     );
-    expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+    expect((await fetch(`${server().url}/api/v1/health`)).status).toBe(200);
   }, 120_000);
 });

@@ -1,30 +1,25 @@
 // Keys limited to sites: a reception tablet's ingest key writes its own site and nothing else, on every ingest path
 // (events, milestones, routes that take the site from the address), refused with 403 naming the site and storing
 // nothing; the limit survives a restart, is listed, and is refused on keys that read.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runSubcommand } from '../../../server/src/cli/dispatch';
-import { adminHeaders, isoAgo, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
+import { adminHeaders, isoAgo, removeDir, startTestServer, tempDataDir, useTestServer, visit } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer();
 let harbourKey: string;
 
 async function send(method: string, path: string, key: string, body?: unknown) {
-  const res = await fetch(`${server.url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(key) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(key) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return { status: res.status, body: await res.json() };
 }
 
 const arrived = (site: string, caseId: string) => ({ type: 'visit', site, caseId, milestone: 'arrived', at: isoAgo(2) });
 
 beforeAll(async () => {
-  server = await startTestServer();
-  const created = await send('POST', '/keys', server.apiKey, { name: 'harbour desk', scopes: ['ingest'], sites: ['harbour'] });
+  const created = await send('POST', '/keys', server().apiKey, { name: 'harbour desk', scopes: ['ingest'], sites: ['harbour'] });
   expect(created.status).toBe(201);
   expect(created.body).toMatchObject({ scopes: ['ingest'], sites: ['harbour'] });
   harbourKey = created.body.key;
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('a key limited to a site', () => {
@@ -40,7 +35,7 @@ describe('a key limited to a site', () => {
     expect(refused.body.errors).toEqual([{ path: 'milestones.1.site', message: 'this key may write only "harbour", not "airport"' }]);
     // The detail is the refusal in words, with no field name stuck onto it (the errors say where).
     expect(refused.body.detail).toBe('this key may write only "harbour", not "airport"; nothing from this request was stored');
-    const open = await send('GET', '/clocks?type=visit', server.apiKey);
+    const open = await send('GET', '/clocks?type=visit', server().apiKey);
     expect(open.body.clocks.map((c: { caseId: string }) => c.caseId)).toEqual(['own-1']);
   });
 
@@ -51,7 +46,7 @@ describe('a key limited to a site', () => {
     // A near miss of the key's site is named, as a value not among those accepted is.
     const misspelt = await send('POST', '/events', harbourKey, visit({ site: 'harbor', id: 'misspelt' }));
     expect([misspelt.status, misspelt.body.errors]).toEqual([403, [{ path: 'site', message: 'this key may write only "harbour", not "harbor" (did you mean "harbour"?)' }]]);
-    const exported = await fetch(`${server.url}/api/v1/export/events?format=json`, { headers: adminHeaders() });
+    const exported = await fetch(`${server().url}/api/v1/export/events?format=json`, { headers: adminHeaders() });
     expect(JSON.stringify(await exported.json())).not.toContain('elsewhere');
   });
 
@@ -68,7 +63,7 @@ describe('a key limited to a site', () => {
 
   it('is refused a feed whose site is in the address for another site, told that nothing was stored', async () => {
     const epoch = Math.floor(Date.now() / 1000) - 30;
-    const res = await fetch(`${server.url}/api/v1/integrations/asterisk/queue-log?site=airport`, {
+    const res = await fetch(`${server().url}/api/v1/integrations/asterisk/queue-log?site=airport`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain', ...adminHeaders(harbourKey) },
       body: `${epoch}|c1|support|NONE|ENTERQUEUE||1|1`,
@@ -77,7 +72,7 @@ describe('a key limited to a site', () => {
     const body = await res.json();
     expect(body.errors).toEqual([{ path: 'site', message: 'this key may write only "harbour", not "airport"' }]);
     expect(body.detail).toBe('this key may write only "harbour", not "airport"; nothing from this request was stored');
-    const clocks = await send('GET', '/clocks', server.apiKey);
+    const clocks = await send('GET', '/clocks', server().apiKey);
     expect(clocks.status).toBe(200);
     expect(clocks.body.clocks.map((c: { caseId: string }) => c.caseId)).not.toContain('c1@support');
   });
@@ -87,19 +82,19 @@ describe('a key limited to a site', () => {
   });
 
   it('is listed with its sites; keys without a list write every site', async () => {
-    const keys = await send('GET', '/keys', server.apiKey);
+    const keys = await send('GET', '/keys', server().apiKey);
     expect(keys.body.keys.find((k: { name: string }) => k.name === 'harbour desk').sites).toEqual(['harbour']);
     expect(keys.body.keys.find((k: { id: string }) => k.id === 'env').sites).toBeNull();
-    expect((await send('POST', '/milestones', server.apiKey, arrived('airport', 'admin-1'))).status).toBe(201);
+    expect((await send('POST', '/milestones', server().apiKey, arrived('airport', 'admin-1'))).status).toBe(201);
   });
 
   it('is refused with scopes that read, and with an empty or malformed list, naming the field', async () => {
-    const reading = await send('POST', '/keys', server.apiKey, { name: 'wall', scopes: ['read'], sites: ['harbour'] });
+    const reading = await send('POST', '/keys', server().apiKey, { name: 'wall', scopes: ['read'], sites: ['harbour'] });
     expect(reading.status).toBe(400);
     expect(reading.body.errors).toEqual([{ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' }]);
-    const empty = await send('POST', '/keys', server.apiKey, { name: 'x', scopes: ['ingest'], sites: [] });
+    const empty = await send('POST', '/keys', server().apiKey, { name: 'x', scopes: ['ingest'], sites: [] });
     expect(empty.body.errors).toEqual([{ path: 'sites', message: 'must be a list of 1 to 100 site ids' }]);
-    const blank = await send('POST', '/keys', server.apiKey, { name: 'x', scopes: ['ingest'], sites: ['harbour', ' '] });
+    const blank = await send('POST', '/keys', server().apiKey, { name: 'x', scopes: ['ingest'], sites: ['harbour', ' '] });
     expect(blank.body.errors).toEqual([{ path: 'sites.1', message: 'must be a site id (1 to 200 characters)' }]);
   });
 });

@@ -1,18 +1,11 @@
 // GET /api/v1/staffing/erlang on a real server: the textbook answer, unstable loads as answers, and each bad
 // parameter refused with a 400 that names it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/testServer';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'silent' });
-});
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
-});
+const server = useTestServer({ logLevel: 'silent' });
 
-const erlang = (query: string) => server.getJson(`/api/v1/staffing/erlang?${query}`);
+const erlang = (query: string) => server().getJson(`/api/v1/staffing/erlang?${query}`);
 
 describe('GET /api/v1/staffing/erlang', () => {
   it('answers the textbook case: 200 calls an hour of 180 s, 80 % within 20 s needs 14 people', async () => {
@@ -94,7 +87,7 @@ describe('GET /api/v1/staffing/erlang', () => {
   });
 
   it('needs a key with the read scope', async () => {
-    const res = await fetch(`${server.url}/api/v1/staffing/erlang?arrivalsPerHour=1&handleSeconds=1&thresholdSeconds=1&target=0.5`);
+    const res = await fetch(`${server().url}/api/v1/staffing/erlang?arrivalsPerHour=1&handleSeconds=1&thresholdSeconds=1&target=0.5`);
     expect(res.status).toBe(401);
   });
 });

@@ -2,10 +2,10 @@
 // the morning, other days different), the forecast recovers the pattern hour by hour from the same weekday of the 4
 // weeks before, leaves out a Wednesday without arrivals, converts rings with the site's cycle, and says for the
 // hours gone by what happened, marking the hour missed for too few people.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let server: TestServer;
+const server = useTestServer({ logLevel: 'silent' });
 
 const SITE = 'berlin';
 const DAY = '2026-03-04'; // a Wednesday; Berlin is on +01:00 from 4 February to 4 March
@@ -30,13 +30,12 @@ function hourOfCalls(date: string, hour: number, n: number, opts: { agents?: str
   );
 }
 
-const forecast = (query: string) => server.getJson(`/api/v1/staffing/forecast?${query}`);
+const forecast = (query: string) => server().getJson(`/api/v1/staffing/forecast?${query}`);
 
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'silent' });
-  const created = await fetch(`${server.url}/api/v1/sites`, {
+  const created = await fetch(`${server().url}/api/v1/sites`, {
     method: 'POST',
-    headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+    headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' },
     body: JSON.stringify({ id: SITE, name: 'Berlin Mitte', timeZone: 'Europe/Berlin', ringCycleSeconds: 5 }),
   });
   expect(created.status, await created.text()).toBe(201);
@@ -45,13 +44,8 @@ beforeAll(async () => {
   for (const date of ['2026-02-24', '2026-02-26', '2026-03-03']) for (let h = 8; h < 18; h++) events.push(...hourOfCalls(date, h, 60));
   // The day itself: 09:00 as forecast and well served; 10:00 busy, answered late, by two people only.
   events.push(...hourOfCalls(DAY, 9, 30), ...hourOfCalls(DAY, 10, 48, { agents: ['ana', 'ben'], rings: 4 }));
-  const posted = await server.postEvents({ events });
+  const posted = await server().postEvents({ events });
   expect(posted.status, JSON.stringify(posted.body).slice(0, 400)).toBe(201);
-});
-
-afterAll(async () => {
-  await server.close();
-  removeDir(server.dataDir);
 });
 
 describe('GET /api/v1/staffing/forecast', () => {
@@ -80,11 +74,11 @@ describe('GET /api/v1/staffing/forecast', () => {
 
   it("staffs each hour as Erlang C does for the forecast, the observed handling time and the standard's threshold", async () => {
     const { body } = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=${DAY}`);
-    const target = (await server.getJson('/api/v1/standards/call-answer-2-rings')).body.target as number;
+    const target = (await server().getJson('/api/v1/standards/call-answer-2-rings')).body.target as number;
     for (const hour of ['08:00', '10:00', '14:00']) {
       const h = body.hours.find((x: any) => x.hour === hour);
       expect(h.forecast).toMatchObject({ handleSeconds: HANDLE, handleFrom: 'hour' });
-      const erlang = await server.getJson(`/api/v1/staffing/erlang?arrivalsPerHour=${h.forecast.arrivals}&handleSeconds=${HANDLE}&thresholdSeconds=10&target=${target}`);
+      const erlang = await server().getJson(`/api/v1/staffing/erlang?arrivalsPerHour=${h.forecast.arrivals}&handleSeconds=${HANDLE}&thresholdSeconds=10&target=${target}`);
       expect(h.forecast.agentsNeeded, hour).toBe(erlang.body.agents);
       expect(h.forecast.serviceLevel).toBeCloseTo(erlang.body.at.serviceLevel, 12);
     }
@@ -165,9 +159,9 @@ describe('GET /api/v1/staffing/forecast', () => {
   it('says a day in the form that no calendar has is not a real date, as a site\'s holidays do, and a day in another form what form it needs', async () => {
     const unreal = await forecast(`site=${SITE}&standard=call-answer-2-rings&date=2026-02-30`);
     expect(unreal.body.errors).toEqual([{ path: 'date', message: 'is not a real date (got "2026-02-30")' }]);
-    const holiday = await fetch(`${server.url}/api/v1/sites`, {
+    const holiday = await fetch(`${server().url}/api/v1/sites`, {
       method: 'POST',
-      headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' },
+      headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'holiday-check', holidays: ['2026-02-30'] }),
     });
     expect(((await holiday.json()) as { errors: unknown }).errors).toEqual([{ path: 'holidays.0', message: 'is not a real date (got "2026-02-30")' }]);

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { startServer, type RunningServer, type ServerOptions } from '../../../server/src/server';
 import { testDatabases } from './postgres';
 
@@ -69,6 +69,36 @@ export async function startTestServer(overrides: Partial<ServerOptions> = {}): P
     apiKey: key,
     postEvents: async (body) => read(await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(body) })),
     getJson: async (path) => read(await fetch(`${server.url}${path}`, { headers: adminHeaders(key) })),
+  };
+}
+
+/**
+ * The server of the tests in the file or `describe` block this is called in: started (on a data directory of its
+ * own) before the first of them, closed after the last, pass or fail, and its data directory removed. The returned
+ * function gives the server in a test or hook; it throws while the file is being collected, before the start.
+ */
+export function useTestServer(overrides: Omit<Partial<ServerOptions>, 'dataDir'> = {}): () => TestServer {
+  return useServer((dataDir) => startTestServer({ ...overrides, dataDir }));
+}
+
+/** useTestServer for a server started another way (`start` on the data directory the hooks create and remove). */
+export function useServer<S extends RunningServer>(start: (dataDir: string) => Promise<S>): () => S {
+  let dataDir: string | undefined;
+  let server: S | undefined;
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    server = await start(dataDir);
+  });
+  afterAll(async () => {
+    try {
+      await server?.close();
+    } finally {
+      if (dataDir) removeDir(dataDir);
+    }
+  });
+  return () => {
+    if (!server) throw new Error('the test server is not started: call it in a test or hook, not while the file is being collected');
+    return server;
   };
 }
 
