@@ -39,7 +39,8 @@
 // fails first, naming the failure and the request id the server logged it with.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file,
 // 3 = not proven: every check passed, but without --public-key nothing proves the file (a report; incidents and alerts
-// exports, whose rows no chain link holds), so it prints NOT PROVEN, never VERIFIED: anyone could have written it.
+// exports, whose rows no chain link holds; a compliance export's sums, unless --events recounts them), so it prints
+// NOT PROVEN, never VERIFIED: anyone could have written it.
 // --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -188,7 +189,8 @@ the audit chain proof it carries. docs/audit.md, "Offline export verification", 
   -h, --help           show this help
 
 Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) or an unreadable file,
-3 = not proven: nothing to verify without --public-key (a report, an incidents or alerts export; NOT PROVEN).
+3 = not proven: nothing to verify without --public-key (a report, an incidents or alerts export, a compliance export
+without --events; NOT PROVEN).
 `);
   process.exit(0);
 }
@@ -1070,8 +1072,8 @@ function verifier(publishedHead, publicKey, observe) {
         else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
         else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
-      const proven = signed || !UNCHAINED_ROWS.has(m.kind);
-      if (!proven) notes.push(`the rows of ${m.kind === 'incidents' ? 'an incidents' : 'an alerts'} export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)`);
+      const proven = signed || !UNPROVEN_ROWS.has(m.kind);
+      if (!proven) notes.push(UNPROVEN_ROWS.get(m.kind));
       return { ok: problems.length === 0, proven, problems, notes, rows, kind: m.kind };
     },
   };
@@ -1266,7 +1268,16 @@ function checkFirstLine(header, m, problem) {
 }
 
 /** Kinds whose rows no chain link holds (alert episodes, incident changes): only the signature proves them. */
-const UNCHAINED_ROWS = new Set(['incidents', 'alerts']);
+/**
+ * Kinds whose rows no chain record holds, so that without the signature nothing proves them, and why. A compliance
+ * row's standard fields and ratio are checked against chained versions, but its numerator and denominator are sums:
+ * changed together with the ratio they pass every other check, until --events recounts them from chained events.
+ */
+const UNPROVEN_ROWS = new Map([
+  ['incidents', 'the rows of an incidents export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)'],
+  ['alerts', 'the rows of an alerts export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)'],
+  ['compliance', "a compliance row's numerator and denominator are sums no chain record holds: without --public-key or --events EVENTS-FILE (every row recounted from a verified events export) nothing proves them (a changed count with its ratio recomputed passes every other check)"],
+]);
 
 /**
  * --head equal to the manifest's chain head: proven when a verified chain ends in that head or the signature over the
@@ -1348,6 +1359,7 @@ function withEvents(v, result, events, eventsFile) {
   const header = v.headerOf();
   const problems = [...result.problems];
   const notes = [...result.notes];
+  let recounted = false;
   if (!events) problems.push('--events recomputes a compliance export; this file is not one');
   else {
     const { header: eh, result: evResult, sums } = events;
@@ -1357,10 +1369,13 @@ function withEvents(v, result, events, eventsFile) {
     if (eh?.kind !== 'events') problems.push(`${eventsFile} is not an events export`);
     else if (!['from', 'to', 'sites', 'standards'].every(same) || (eh.filters.outcomes ?? []).length > 0) problems.push(`${eventsFile} was exported with other filters (${canonical(eh.filters)}) than the compliance export (${canonical(header.filters)}): export the events with the same from, to, site and standard, and no outcome`);
     else if (eh.retention) notes.push(`not recomputed: the events export lacks events pruned by retention before ${eh.retention.prunedBefore}`);
-    else if (evResult.ok) recomputeCompliance(header, v.complianceRows, sums, (p) => problems.push(p), notes);
-    else problems.push('not recomputed: the events export does not verify');
+    else if (evResult.ok) {
+      recomputeCompliance(header, v.complianceRows, sums, (p) => problems.push(p), notes);
+      // Every row recounted from chained events: the sums are proven as the events are.
+      recounted = true;
+    } else problems.push('not recomputed: the events export does not verify');
   }
-  return { ...result, ok: problems.length === 0, problems, notes };
+  return { ...result, ok: problems.length === 0, proven: result.proven || recounted, problems, notes };
 }
 
 // The command line, read strictly: an unknown option (a mistyped --public-key would drop the signature check) or a
@@ -1419,7 +1434,7 @@ const verdict = !result.ok ? 'failed' : result.proven === false ? 'not-proven' :
 const what = v.format === 'html' ? `report, html, document SHA-256 ${dataSha256}` : `${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256}`;
 if (options.json) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, verdict, ...result }) + '\n');
 else if (result.ok) {
-  process.stdout.write(verdict === 'verified' ? `VERIFIED: ${file} (${what})\n` : `NOT PROVEN: ${file} (${what}; no --public-key)\n`);
+  process.stdout.write(verdict === 'verified' ? `VERIFIED: ${file} (${what})\n` : `NOT PROVEN: ${file} (${what}; no --public-key${result.kind === 'compliance' ? ' or --events' : ''})\n`);
   for (const n of result.notes) process.stdout.write(`  ${n}\n`);
 } else {
   process.stdout.write(`FAILED: ${file}\n`);

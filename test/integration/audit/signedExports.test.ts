@@ -212,6 +212,36 @@ describe('every export kind verifies with the public key against a head publishe
     expect(caught.stdout).toMatch(/^FAILED: [\s\S]*BAD SIGNATURE/);
   });
 
+  it('a compliance export is NOT PROVEN without the key or --events: a row made met with its counts and ratio recomputed passes every other check', async () => {
+    const file = await saved('compliance-nokey.csv', `/export/compliance?${Q}&period=month&format=csv`);
+    const events = await saved('compliance-nokey-events.csv', `/export/events?${Q}&format=csv`);
+    const parts = csvParts(readFileSync(file, 'utf8'));
+    const col = parts.columns.split(',');
+    const i = parts.rows.findIndex((r) => r.split(',')[col.indexOf('met_target')] === 'no');
+    expect(i, 'the fixture has a compliance row below its target').toBeGreaterThanOrEqual(0);
+    const cells = parts.rows[i]!.split(',');
+    cells[col.indexOf('numerator')] = cells[col.indexOf('denominator')]!;
+    cells[col.indexOf('ratio')] = '1';
+    cells[col.indexOf('met_target')] = 'yes';
+    const forged = join(server().dataDir, 'compliance-forged.csv');
+    writeFileSync(forged, resealed({ ...parts, rows: parts.rows.map((r, k) => (k === i ? cells.join(',') : r)) }));
+    for (const f of [file, forged]) {
+      const bare = await verify(f);
+      expect({ f, status: bare.status }).toEqual({ f, status: 3 });
+      expect(bare.stdout).toMatch(/^NOT PROVEN: .*\(compliance, csv, \d+ rows, data SHA-256 [0-9a-f]{64}; no --public-key or --events\)\n/);
+      expect(bare.stdout).toContain("a compliance row's numerator and denominator are sums no chain record holds");
+      expect(JSON.parse((await verify(f, '--json')).stdout)).toMatchObject({ verdict: 'not-proven', ok: true, proven: false });
+    }
+    // Recounted from the chained events, the sums are proven without the key, and the forgery is named.
+    const recounted = await verify(file, '--events', events);
+    expect(recounted.status, recounted.stdout).toBe(0);
+    expect(recounted.stdout).toMatch(/^VERIFIED: .*\(compliance, csv, /);
+    expect(JSON.parse((await verify(file, '--events', events, '--json')).stdout)).toMatchObject({ verdict: 'verified', proven: true });
+    const caught = await verify(forged, '--events', events);
+    expect(caught.status).toBe(1);
+    expect(caught.stdout).toMatch(/^FAILED: [\s\S]*numerator/);
+  });
+
   it('a damaged signing key file stops the server at start, saying so (never a silent new key)', async () => {
     const dir = tempDataDir();
     try {
