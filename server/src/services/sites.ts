@@ -1,6 +1,6 @@
 // Sites: configured over the API or the standards file, or created on first sight by ingest. A change over the API
 // is written to the audit log in the same transaction as the change and its history row.
-import type { Site, SiteDefinition, SitePatch } from '../protocol';
+import type { FieldProblem, Site, SiteDefinition, SitePatch } from '../protocol';
 import { caseTwinMessage, caseTwinsOf } from '../protocol';
 import { DomainError, notFoundById } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
@@ -126,6 +126,21 @@ export class SitesService {
   /** Create or update (the demo naming its sites). */
   async apply(def: SiteDefinition): Promise<{ changed: boolean; site: Site }> {
     return (await this.applyAll([def]))[0]!;
+  }
+
+  /**
+   * The standards file's sites that are new to the store and equal a stored site's id but for letter case, each
+   * named at `sites.<index>.id` as POST /sites would refuse it. Sites already stored, in such pairs or not, pass.
+   */
+  async caseTwinProblems(defs: readonly SiteDefinition[]): Promise<FieldProblem[]> {
+    if (defs.length === 0) return [];
+    const ids = await this.store.reads.sites.ids();
+    const problems: FieldProblem[] = [];
+    defs.forEach((def, i) => {
+      const twins = caseTwinsOf(def.id, ids);
+      if (twins.length > 0 && !ids.includes(def.id)) problems.push({ path: `sites.${i}.id`, message: caseTwinMessage(def.id, twins) });
+    });
+    return problems;
   }
 
   /** From the standards file: create or update each, in one write (listeners hear it once). */

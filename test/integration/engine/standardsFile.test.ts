@@ -77,6 +77,14 @@ describe('parsing a standards file', () => {
       ],
     });
   });
+  it('refuses two sites whose ids differ only in letter case, naming the later one and the earlier', () => {
+    const parsed = parseStandardsConfig('sites:\n  - id: harbour\n  - id: airport\n  - id: Harbour\n', 'yaml');
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems).toEqual([
+      { path: 'sites.2.id', message: 'new site "Harbour" differs from another site only in letter case: site ids are case-sensitive, so it would be a second site (did you mean "harbour"?) (sites.0.id)' },
+    ]);
+  });
   it('reports YAML and JSON syntax errors and unknown top-level keys', () => {
     expect(parseStandardsConfig('standards: [\n', 'yaml')).toMatchObject({ ok: false, problems: [{ path: '(file)' }] });
     expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
@@ -184,6 +192,23 @@ describe('a server started with --standards', () => {
       [1, 2],
       [2, 3],
     ]);
+  });
+
+  it('a reload bringing a site whose id is a stored one\'s but for letter case is refused whole, naming it', async () => {
+    const good = readFileSync(file, 'utf8');
+    expect(good).toContain('  - id: paris\n');
+    writeFileSync(file, good.replace('threshold: 3\n', 'threshold: 4\n').replace('  - id: paris\n', '  - id: PARIS\n'));
+    const refused = await server.reloadStandards();
+    expect(refused).toEqual({
+      ok: false,
+      problems: [{ path: expect.stringMatching(/^sites\.\d+\.id$/), message: 'new site "PARIS" differs from another site only in letter case: site ids are case-sensitive, so it would be a second site (did you mean "paris"?)' }],
+    });
+    // Nothing of the file was applied: no new standard version, no site.
+    expect((await server.send('GET', '/api/v1/standards/call-answer-2-rings')).body.version).toBe(2);
+    expect((await server.send('GET', '/api/v1/sites/PARIS')).status).toBe(404);
+    // The stored spelling itself is the site it configures.
+    writeFileSync(file, good + '    name: Paris Nord\n');
+    expect(await server.reloadStandards()).toEqual({ ok: true, applied: { standards: [], sites: ['paris'], skipped: [] } });
   });
 });
 
