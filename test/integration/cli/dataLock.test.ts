@@ -6,38 +6,18 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, mainJs, repo, startCli, type CliServer } from '../support/cli';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mainJs, repo, useCliScratch, type CliServer } from '../support/cli';
 import { watchOutput } from '../support/childOutput';
-import { removeDir, tempDataDir } from '../support/testServer';
 
 const KEY = { RINGSIDE_API_KEY: 'rs_data-lock-test-key-0123456789ab' };
-const running: CliServer[] = [];
-const dirs: string[] = [];
 const others: ChildProcess[] = [];
-
-beforeAll(() => buildServer());
-
-afterEach(async () => {
-  for (const s of running.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-    await s.exit;
-  }
+const { start, dataDir, track } = useCliScratch();
+afterEach(() => {
   for (const c of others.splice(0)) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) removeDir(d);
 });
 
-function dataDir(): string {
-  const dir = tempDataDir();
-  dirs.push(dir);
-  return dir;
-}
-
-async function serve(dir: string): Promise<CliServer> {
-  const server = await startCli(['--port', '0', '--data', dir, '--log-level', 'warn'], KEY);
-  running.push(server);
-  return server;
-}
+const serve = (dir: string): Promise<CliServer> => start(['--port', '0', '--data', dir, '--log-level', 'warn'], KEY);
 
 /** Starts a server on `dir`: it either prints its listening line, or exits first. */
 function attempt(dir: string) {
@@ -104,7 +84,7 @@ async function migrationHoldingLock() {
   const child = spawn(process.execPath, [mainJs, 'migrate-to-postgres', '--data', dir, '--database', postgres.url], { cwd: repo, env: { ...process.env, RINGSIDE_DATABASE_URL: '' } });
   const output = watchOutput(child);
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  running.push({ ...output, child, url: '', exit });
+  track({ ...output, child, url: '', exit });
   await postgres.queried;
   return { dir, postgres, child, output, exit };
 }
@@ -155,7 +135,7 @@ describe('the data folder lock', () => {
       const starts = [attempt(dir), attempt(dir), attempt(dir)];
       const outcomes = await Promise.all(starts.map((s) => s.outcome));
       const winners = starts.filter((_, i) => outcomes[i] === 'listening');
-      for (const s of starts) running.push({ ...s.output, child: s.child, url: '', exit: s.exit });
+      for (const s of starts) track({ ...s.output, child: s.child, url: '', exit: s.exit });
       expect(winners.length, starts.map((s) => s.output.stderr()).join('\n')).toBe(1);
       expect(lockOf(dir).pid).toBe(winners[0]!.child.pid);
       for (const s of starts.filter((x) => x !== winners[0])) {

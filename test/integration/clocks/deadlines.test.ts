@@ -2,7 +2,7 @@
 // deadline with no further request (pushed live at once, the miss recorded with reason 'deadline'); a late stop
 // records its real measure without changing the recorded verdict; a case left open past maxOpen expires.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/testServer';
+import { removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { testClock, type TestClock } from '../support/testClock';
 import { callMilestone, clockUpdates, connected, postMilestones, recentEvent, type LiveClient } from './support';
 
@@ -19,7 +19,11 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   client.close();
-  await server.close();
+  try {
+    await server.close();
+  } finally {
+    removeDir(server.dataDir);
+  }
 });
 
 describe('deadlines on the server clock', () => {

@@ -3,7 +3,7 @@
 // the case gets when it ends (not counted, reason outside-hours). A visit that starts in hours keeps its deadline,
 // and a standard that counts outside hours keeps it too.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/testServer';
+import { removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { testClock, type TestClock } from '../support/testClock';
 import { clockUpdates, connected, postJson, postMilestones, recentEvent, type LiveClient } from './support';
 
@@ -26,7 +26,11 @@ async function startAt(nowMs: number): Promise<void> {
 
 afterEach(async () => {
   client.close();
-  await server.close();
+  try {
+    await server.close();
+  } finally {
+    removeDir(server.dataDir);
+  }
 });
 
 describe('an open visit that started while its site was closed', () => {

@@ -4,28 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, mainJs, startCli, type CliServer } from '../support/cli';
-import { call, removeDir, tempDataDir } from '../support/testServer';
+import { describe, expect, it } from 'vitest';
+import { mainJs, useCliScratch } from '../support/cli';
+import { call } from '../support/testServer';
 
-const dirs: string[] = [];
-const running: CliServer[] = [];
-const dataDir = () => {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d;
-};
-beforeAll(buildServer);
-afterEach(() => {
-  for (const s of running.splice(0)) if (s.child.exitCode === null) s.child.kill('SIGKILL');
-});
-afterAll(() => dirs.forEach(removeDir));
-
-async function start(args: string[], env: Record<string, string> = {}) {
-  const s = await startCli(args, env);
-  running.push(s);
-  return s;
-}
+const { start, dataDir } = useCliScratch();
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 describe('a fresh server on loopback without keys', () => {

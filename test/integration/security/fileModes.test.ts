@@ -3,30 +3,17 @@
 // of the machine may read the database. Real processes under the usual umask (022), which alone would give 0755/0644.
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
-import { buildServer, mainJs, runNode, startCli, type CliServer } from '../support/cli';
-import { removeDir, tempDataDir } from '../support/testServer';
+import { mainJs, runNode, useCliScratch, type CliServer } from '../support/cli';
 
-const dirs: string[] = [];
-const running: CliServer[] = [];
-const scratch = () => {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d;
-};
+const cli = useCliScratch();
+const scratch = cli.dataDir;
 let umask: number;
 beforeAll(() => {
-  buildServer();
   umask = process.umask(0o022); // the children inherit it
 });
-afterEach(() => {
-  for (const s of running.splice(0)) if (s.child.exitCode === null) s.child.kill('SIGKILL');
-});
-afterAll(() => {
-  process.umask(umask);
-  dirs.forEach(removeDir);
-});
+afterAll(() => process.umask(umask));
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 /** Every entry of a folder with its mode, in octal: what a test expects, and what a failure prints. */
@@ -34,8 +21,7 @@ const modes = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((n
 
 /** A server on `dir`, once it has logged its start (a warning about the folder comes before that line). */
 async function start(dir: string): Promise<CliServer> {
-  const s = await startCli(['--port', '0', '--data', dir]);
-  running.push(s);
+  const s = await cli.start(['--port', '0', '--data', dir]);
   await s.until('stderr', /"msg":"server started"/);
   return s;
 }

@@ -1,8 +1,10 @@
 // Starting the built CLI (server/dist/main.js) as a child process, for tests that need a real process.
 import { execFile, spawn, type ChildProcessWithoutNullStreams, type ExecFileOptions } from 'node:child_process';
 import { resolve } from 'node:path';
+import { afterEach, beforeAll } from 'vitest';
 import { buildIfStale } from '../../../scripts/stale-build.mjs';
 import { watchOutput, type ChildOutput } from './childOutput';
+import { removeDir, tempDataDir } from './testServer';
 
 export const repo = resolve(__dirname, '../../..');
 export const mainJs = resolve(repo, 'server/dist/main.js');
@@ -49,4 +51,35 @@ export async function startCli(args: string[], env: Record<string, string> = {},
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const [, url] = await output.until('stdout', /^listening on (http:\/\/\S+)\n/m);
   return { ...output, child, url: url!.replace('0.0.0.0', '127.0.0.1'), exit };
+}
+
+/**
+ * A file's CLI servers and scratch folders: `start` runs the built CLI (startCli) and `dataDir` makes a folder; after
+ * each test every server still running is stopped (SIGTERM, its exit awaited, so it lets its folder and lock go)
+ * and every folder removed. `track` adds a child started another way.
+ */
+export function useCliScratch(): { start: typeof startCli; dataDir: () => string; track: (server: CliServer) => void } {
+  const running: CliServer[] = [];
+  const dirs: string[] = [];
+  beforeAll(buildServer);
+  afterEach(async () => {
+    for (const s of running.splice(0)) {
+      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
+      await s.exit;
+    }
+    for (const d of dirs.splice(0)) removeDir(d);
+  });
+  return {
+    start: async (...args) => {
+      const server = await startCli(...args);
+      running.push(server);
+      return server;
+    },
+    dataDir: () => {
+      const dir = tempDataDir();
+      dirs.push(dir);
+      return dir;
+    },
+    track: (server) => void running.push(server),
+  };
 }
