@@ -53,10 +53,8 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 function sendJsonText(res: ServerResponse, status: number, type: string, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', type);
-  // Encoded once: the length is the encoded body's (Buffer.byteLength would walk the text a second time).
-  const body = Buffer.from(text, 'utf8');
-  res.setHeader('Content-Length', body.length);
-  res.end(body);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 const BY_KIND: Record<DomainErrorKind, { status: number; slug: string; title: string }> = {
