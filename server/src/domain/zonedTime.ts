@@ -110,22 +110,21 @@ const MIN_LENGTH: Record<CalendarUnit, number> = { hour: 30 * 60_000, day: 22 * 
 
 // An hour series asks for every boundary of the range on each request (~5 cached localParts per hour,
 // ~1 ms of a month's report); the answer depends only on (zone, unit, instant), so it is kept like localParts.
-// Keyed by zone, then unit, then instant: a key text made per boundary ("zone|unit") was most of a hit's cost.
-const nextCache = new Map<string, Partial<Record<CalendarUnit, Map<number, number>>>>();
+const nextCache = new Map<string, Map<number, number>>();
 let nextCacheSize = 0;
 
 /** Start of the local period after the one containing `ms`. */
 export function nextPeriodStart(ms: number, zone: string, unit: CalendarUnit): number {
-  let units = nextCache.get(zone);
-  const hit = units?.[unit]?.get(ms);
+  const cacheKey = `${zone}|${unit}`;
+  let cache = nextCache.get(cacheKey);
+  const hit = cache?.get(ms);
   if (hit !== undefined) return hit;
   if (nextCacheSize >= PARTS_CACHE_LIMIT) {
     nextCache.clear();
     nextCacheSize = 0;
-    units = undefined;
+    cache = undefined;
   }
-  if (!units) nextCache.set(zone, (units = {}));
-  const cache = (units[unit] ??= new Map<number, number>());
+  if (!cache) nextCache.set(cacheKey, (cache = new Map<number, number>()));
   const next = computeNextPeriodStart(ms, zone, unit);
   cache.set(ms, next);
   nextCacheSize += 1;
