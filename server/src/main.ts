@@ -85,24 +85,18 @@ function handleSignals(running: Awaited<ReturnType<typeof startServer>>): void {
     // A terminal's Ctrl-C reaches us twice under `pnpm start` (the group and the forwarding parent).
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`ringside: ${signal}, shutting down\n`);
-    running.close().then(
+    // The server logs the signal and any failure (JSON lines, as every log line once it has started).
+    running.close(signal).then(
       () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`ringside: error while closing: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
+      () => process.exit(1),
     );
   };
   // Handlers first: whoever reads the listening line may signal us at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // SIGHUP re-reads --standards; a bad file is logged (every problem) and the last good set stays.
-  process.on('SIGHUP', () => {
-    void running.reloadStandards().then((result) => {
-      if (!result.ok) process.stderr.write(`ringside: standards file refused, keeping the last good set:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
-    });
-  });
+  // SIGHUP re-reads --standards; the server logs what it applied, or a bad file with every problem (the last good
+  // set stays).
+  process.on('SIGHUP', () => void running.reloadStandards());
 }
 
 void main(process.argv.slice(2));

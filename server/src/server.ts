@@ -63,7 +63,8 @@ export interface RunningServer {
   testApi: ServerTestApi;
   /** Re-reads the standards file (SIGHUP); on problems nothing changes. No file → ok with nothing applied. */
   reloadStandards(): Promise<ReloadResult>;
-  close(): Promise<void>;
+  /** Stops serving and closes the store; `signal`: the signal that asked, logged as the reason. Logs a failure too. */
+  close(signal?: NodeJS.Signals): Promise<void>;
 }
 
 // This file is server/src/server.ts in source and bundled into server/dist/main.js: both sit one level
@@ -162,8 +163,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
   lock.describe(url);
   let closing: Promise<void> | null = null;
-  const close = () =>
+  const close = (signal?: NodeJS.Signals) =>
     (closing ??= (async () => {
+      logger.info(signal ? { signal } : {}, 'shutting down');
       demo?.stop();
       retention?.stop();
       unwatchNodes();
@@ -176,7 +178,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await core.store.close();
       lock.release();
       logger.info('server stopped');
-    })());
+    })().catch((error: unknown) => {
+      logger.error({ err: error }, 'error while shutting down');
+      throw error;
+    }));
   const reloadStandards = () => reload(core, options.standardsFile, logger);
   const testApi: ServerTestApi = { evaluateAlerts: () => core.alerts.evaluateNow(), webhooksIdle: () => core.alerts.webhooksIdle(), clocksIdle: () => core.clocks.idle() };
   return { url, port, ...(access.adminKeyFile ? { adminKeyFile: access.adminKeyFile } : {}), testApi, reloadStandards, close };
@@ -248,7 +253,11 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
 }
 
 async function reload(core: Core, file: string | undefined, logger: Logger): Promise<ReloadResult> {
-  if (!file) return { ok: true, applied: { standards: [], sites: [], skipped: [] } };
+  if (!file) {
+    // A SIGHUP meant for a standards file that was never given: said, rather than taken without a word.
+    logger.warn('nothing to reload: the server was started without --standards');
+    return { ok: true, applied: { standards: [], sites: [], skipped: [] } };
+  }
   const result = await reloadStandardsFile(core, file);
   if (result.ok) logApplied(logger, file, result.applied, 'standards file reloaded');
   else logger.error({ file, problems: result.problems }, 'standards file refused; keeping the last good set');

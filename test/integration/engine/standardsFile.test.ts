@@ -335,6 +335,31 @@ describe('the CLI with --standards and SIGHUP', () => {
       child.kill('SIGHUP');
       await output.until('stderr', /"standard":"call-answer-20s-sales"/);
       expect(output.stderr()).toMatch(/"standard":"call-answer-20s-sales".*retired over the API; re-create it with POST \/api\/v1\/standards to use it again/);
+      // SIGTERM: the signal is logged as the reason, and every line on stderr is JSON (a log shipper reads them all).
+      child.kill('SIGTERM');
+      expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+      expect(output.stderr()).toMatch(/"signal":"SIGTERM".*"msg":"shutting down"/);
+      const notJson = output.stderr().split('\n').filter((line) => line !== '' && !isJson(line));
+      expect(notJson).toEqual([]);
+    } finally {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(cli, { force: true });
+      removeDir(dir);
+    }
+  }, 30_000);
+
+  it('says so when SIGHUP comes to a server started without --standards', async () => {
+    const cli = await buildEngineCli();
+    const dir = tempDataDir();
+    const child = spawn(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--log-level', 'info'], { env: { ...process.env, RINGSIDE_API_KEY: 'rs_sighup-test-key-0123456789abcdef' } });
+    const output = watchOutput(child);
+    try {
+      await output.until('stdout', /listening on (\S+)/);
+      child.kill('SIGHUP');
+      await output.until('stderr', /"level":40.*"msg":"nothing to reload: the server was started without --standards"/);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -343,3 +368,12 @@ describe('the CLI with --standards and SIGHUP', () => {
     }
   }, 30_000);
 });
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
