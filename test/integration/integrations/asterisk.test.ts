@@ -126,6 +126,17 @@ describe('Asterisk queue_log over HTTP', () => {
     expect(await openCaseIds(server())).toEqual([]);
   });
 
+  it('lists the first 50 problems by line and says how many more the body has', async () => {
+    // 40 lines that do not split and 20 whose value is wrong, interleaved: the first 50 by line, whichever kind.
+    const lines = Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? `${T + i}|c${i}.1|support|Ann|CONNECT|soon|x|1` : `${T + i}|oops`));
+    const answer = await postQueueLog(server(), log(...lines));
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toHaveLength(50);
+    expect(answer.body.errors.map((e: { path: string }) => Number(/^line (\d+)/.exec(e.path)![1]))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(answer.body.detail).toContain('; and 10 more problems (the first 50 by line are listed)');
+    expect(answer.body.detail).toContain('nothing from this request was stored');
+  });
+
   it('answers a body that is not queue_log text with a problem naming what to send', async () => {
     expect(await postQueueLog(server(), '{}', 'site=hq', 'application/json')).toMatchObject({ status: 415, body: { detail: 'send queue_log lines as text/plain (got application/json)' } });
     expect(await postQueueLog(server(), log(`${T}|a|q|NONE|ENTERQUEUE||1|1`), '')).toMatchObject({ status: 400, body: { errors: [{ path: 'site' }] } });

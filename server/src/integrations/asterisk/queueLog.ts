@@ -42,10 +42,20 @@ export interface QueueLogProblem {
 
 /** A body that is not a valid queue_log: every problem found, each with its line number. Nothing is mapped. */
 export class QueueLogError extends Error {
-  constructor(readonly problems: QueueLogProblem[]) {
-    super(problems.map(describeProblem).join('; '));
+  /** `problems`: the first MAX_PROBLEMS by line; `more`: how many the body has beyond them. */
+  constructor(
+    readonly problems: QueueLogProblem[],
+    readonly more = 0,
+  ) {
+    super(problems.map(describeProblem).join('; ') + (more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'} (the first ${problems.length} by line are listed)` : ''));
     this.name = 'QueueLogError';
   }
+}
+
+/** The error for a body's problems: the first MAX_PROBLEMS by line, and how many more there are. */
+function queueLogError(problems: QueueLogProblem[]): QueueLogError {
+  const byLine = problems.sort((a, b) => a.line - b.line);
+  return new QueueLogError(byLine.slice(0, MAX_PROBLEMS), Math.max(0, byLine.length - MAX_PROBLEMS));
 }
 
 interface QueueLogSummary {
@@ -75,7 +85,7 @@ export interface QueueLogMapping {
   summary: QueueLogSummary;
 }
 
-/** Problems collected before giving up: enough to fix a file, not a flood. */
+/** Problems listed in an answer: enough to fix a file, not a flood (the rest are counted). */
 const MAX_PROBLEMS = 50;
 /** Latest epoch that still makes an ISO date (9999-12-31T23:59:59Z). */
 const MAX_EPOCH = 253_402_300_799;
@@ -114,16 +124,16 @@ function describeProblem(p: QueueLogProblem): string {
 /** Split a queue_log body into lines (LF or CRLF; blank lines skipped). Throws QueueLogError. */
 export function parseQueueLog(text: string): QueueLogLine[] {
   const { lines, problems } = splitLines(text);
-  if (problems.length > 0) throw new QueueLogError(problems);
+  if (problems.length > 0) throw queueLogError(problems);
   return lines;
 }
 
-/** Every line that parses, and the problems of those that do not (at most MAX_PROBLEMS). */
+/** Every line that parses, and the problems of those that do not. */
 function splitLines(text: string): { lines: QueueLogLine[]; problems: QueueLogProblem[] } {
   const lines: QueueLogLine[] = [];
   const problems: QueueLogProblem[] = [];
   const raw = text.split('\n');
-  for (let i = 0; i < raw.length && problems.length < MAX_PROBLEMS; i++) {
+  for (let i = 0; i < raw.length; i++) {
     const content = raw[i]!.endsWith('\r') ? raw[i]!.slice(0, -1) : raw[i]!;
     if (content.trim() === '') continue;
     const parsed = parseLine(content, i + 1);
@@ -183,8 +193,7 @@ class LineMapper {
   }
 
   result(): QueueLogMapping {
-    // The first MAX_PROBLEMS by line: splitting stops at its MAX_PROBLEMS-th, so no line before it is left out.
-    if (this.problems.length > 0) throw new QueueLogError(this.problems.sort((a, b) => a.line - b.line).slice(0, MAX_PROBLEMS));
+    if (this.problems.length > 0) throw queueLogError(this.problems);
     const openClocks = [...this.started].filter((c) => !this.ended.has(c)).length;
     const count = (m: string) => this.milestones.filter((x) => x.milestone === m).length;
     return {
