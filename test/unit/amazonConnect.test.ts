@@ -97,9 +97,17 @@ describe('Amazon Connect contact records through Firehose', () => {
     ['an empty requestId', { requestId: '', timestamp: 1, records: [] }, 'requestId must not be empty'],
     ['a timestamp in seconds as a string', { requestId: 'r', timestamp: '1772438700', records: [] }, 'timestamp must be milliseconds since 1970'],
     ['records that are not an array', { requestId: 'r', timestamp: 1, records: {} }, 'records must be an array'],
+    ['neither a timestamp nor records', { requestId: 'r' }, 'timestamp must be milliseconds since 1970; records must be an array'],
   ])('refuses %s', (_, body, message) => {
     expect(() => parseFirehoseDelivery(body)).toThrow(new FirehoseDeliveryError(message));
     expect(deliveryError(body).recordIndex).toBeUndefined();
+  });
+
+  it('names every field and record at fault in its one message, the first bad record as recordIndex', () => {
+    const body = { requestId: 'r', timestamp: 'soon', records: [{ data: b64('{}') }, { data: 'not base64!' }, {}] };
+    const error = deliveryError(body);
+    expect(error.message).toBe('timestamp must be milliseconds since 1970; records[1].data is not valid base64; records[2].data must be a base64 string');
+    expect(error.recordIndex).toBe(1);
   });
 
   it('accepts a delivery with no records', () => {

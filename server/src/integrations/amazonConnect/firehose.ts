@@ -51,21 +51,29 @@ export function firehoseRequestId(body: unknown): { requestId: string } | FieldP
   return { requestId };
 }
 
-/** Read a parsed JSON body as a Firehose delivery. Throws FirehoseDeliveryError naming the field or record. */
+/**
+ * Read a parsed JSON body as a Firehose delivery. Throws FirehoseDeliveryError naming every field or record at
+ * fault (one message: Firehose's answer carries one), the first bad record's index as `recordIndex`.
+ */
 export function parseFirehoseDelivery(body: unknown): FirehoseDelivery {
   const id = firehoseRequestId(body);
   if (!('requestId' in id)) throw new FirehoseDeliveryError(`${id.path === '(body)' ? 'the body' : id.path} ${id.message}`);
   const { requestId } = id;
   const { timestamp, records } = body as Record<string, unknown>;
-  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) throw new FirehoseDeliveryError('timestamp must be milliseconds since 1970');
-  if (!Array.isArray(records)) throw new FirehoseDeliveryError('records must be an array');
-  return { requestId, timestamp, records: records.map(recordData) };
+  const problems: string[] = [];
+  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) problems.push('timestamp must be milliseconds since 1970');
+  if (!Array.isArray(records)) problems.push('records must be an array');
+  const data = Array.isArray(records) ? records.map(recordData) : [];
+  const badRecords = data.flatMap((d, index) => (typeof d === 'string' ? [{ index, problem: d }] : []));
+  if (problems.length > 0 || badRecords.length > 0) throw new FirehoseDeliveryError([...problems, ...badRecords.map((b) => b.problem)].join('; '), badRecords[0]?.index);
+  return { requestId, timestamp: timestamp as number, records: data as Buffer[] };
 }
 
-function recordData(record: unknown, index: number): Buffer {
+/** A record's data, or why it is not usable. */
+function recordData(record: unknown, index: number): Buffer | string {
   const data = isObject(record) ? record.data : undefined;
-  if (typeof data !== 'string') throw new FirehoseDeliveryError(`records[${index}].data must be a base64 string`, index);
-  if (!BASE64.test(data)) throw new FirehoseDeliveryError(`records[${index}].data is not valid base64`, index);
+  if (typeof data !== 'string') return `records[${index}].data must be a base64 string`;
+  if (!BASE64.test(data)) return `records[${index}].data is not valid base64`;
   return Buffer.from(data, 'base64');
 }
 
