@@ -223,7 +223,7 @@ describe('milestone input', () => {
       'colour: is not a known field',
     ]);
     expect(problems({ ...valid, caseId: undefined, handleSeconds: -1 })).toEqual(['caseId: is required', 'handleSeconds: must be ≥ 0']);
-    expect(problems({ ...valid, at: '2026-02-30T09:00:00Z' })).toEqual(['at: is not a real date and time']);
+    expect(problems({ ...valid, at: '2026-02-30T09:00:00Z' })).toEqual(['at: is not a real date and time, got "2026-02-30T09:00:00Z"']);
   });
   it('applies the same text and timestamp rules, with the same messages, as events', () => {
     const event = { type: 'call', site: 'downtown', occurredAt: valid.at, outcome: 'answered', rings: 1 };

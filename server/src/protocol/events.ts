@@ -23,7 +23,7 @@ export const isoWithOffset = wellFormedString()
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
     abort: true,
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { message: NOT_A_REAL_DATE_TIME, abort: true })
+  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { error: (issue) => `${NOT_A_REAL_DATE_TIME}, got ${JSON.stringify(issue.input)}`, abort: true })
   .refine((s) => Date.parse(s) >= 0, { message: `must be ${EARLIEST_TIME} or later` });
 
 /**

@@ -211,7 +211,7 @@ describe('one problem shape for bad input', () => {
       { path: 'milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "ringing")' },
       { path: 'at', message: 'must be 1970-01-01T00:00:00Z or later' },
     ]);
-    expect((await send('POST', '/events', call({ occurredAt: '2026-02-30T09:00:00Z' }))).body.errors).toEqual([{ path: 'occurredAt', message: 'is not a real date and time' }]);
+    expect((await send('POST', '/events', call({ occurredAt: '2026-02-30T09:00:00Z' }))).body.errors).toEqual([{ path: 'occurredAt', message: 'is not a real date and time, got "2026-02-30T09:00:00Z"' }]);
   });
 
   it('names a path parameter that is not percent-encoded UTF-8, with the route\'s problem type, before the router fails on it', async () => {
