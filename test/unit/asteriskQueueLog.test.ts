@@ -34,7 +34,7 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
     expect(mapped.handleTimes).toEqual([
       { type: 'call', site: SITE, caseId: '1772438400.7@support', at: iso(T0 + 200), handleSeconds: 182, agent: 'Alice Example', queue: 'support', id: 'aq:1772438400.7@support:COMPLETECALLER' },
     ]);
-    expect(mapped.summary).toEqual({ lines: 4, answered: 1, abandoned: 0, withdrawn: 0, unmeasured: { count: 0, caseIds: [] }, handleTimes: 1, openClocks: 0, ignored: { RINGNOANSWER: 1 } });
+    expect(mapped.summary).toEqual({ lines: 4, answered: 1, abandoned: 0, withdrawn: 0, unmeasured: { count: 0, caseIds: [] }, handleTimes: 1, openClocks: 0, openCaseIds: [], ignored: { RINGNOANSWER: 1 } });
   });
 
   it.each(['ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY'])('ends the clock as abandoned at %s with the waittime field (data3)', (event) => {
@@ -76,6 +76,7 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
       unmeasured: { count: 0, caseIds: [] },
       handleTimes: 0,
       openClocks: 0,
+      openCaseIds: [],
       ignored: { QUEUESTART: 1, CONFIGRELOAD: 1, RINGNOANSWER: 2, PAUSE: 1 },
     });
   });

@@ -126,6 +126,17 @@ describe('Asterisk queue_log over HTTP', () => {
     expect(await openCaseIds(server())).toEqual([]);
   });
 
+  it('counts in openClocks only the waiting calls it opened a clock for, not a start too old to run one', async () => {
+    // One call waiting since long before the live window (a backlog), one since just now: both still waiting.
+    const now = Math.floor(clock.now() / 1000);
+    const old = `${now - 3 * 3600}|1772438000.61|support|NONE|ENTERQUEUE||+49301234581|1`;
+    const fresh = `${now - 5}|1772438405.62|support|NONE|ENTERQUEUE||+49301234582|1`;
+    const answer = await postQueueLog(server(), log(old, fresh));
+    expect(answer.body).toMatchObject({ lines: 2, openClocks: 1, lateStarts: 1 });
+    expect(await openCaseIds(server())).toContain('1772438405.62@support');
+    expect(await openCaseIds(server())).not.toContain('1772438000.61@support');
+  });
+
   it('lists the first 50 problems by line and says how many more the body has', async () => {
     // 40 lines that do not split and 20 whose value is wrong, interleaved: the first 50 by line, whichever kind.
     const lines = Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? `${T + i}|c${i}.1|support|Ann|CONNECT|soon|x|1` : `${T + i}|oops`));

@@ -26,14 +26,19 @@ export function queueLogFeed(text: string, site: string, liveSinceMs: number): Q
   const mapping = mapQueueLog(text, site);
   const milestones: MilestoneInput[] = [];
   const events: CallEventInput[] = [];
+  const late = new Set<string>();
   let lateStarts = 0;
   for (const m of mapping.milestones) {
     const event = asFinishedCall(m);
     if (event) events.push(event);
-    else if (m.milestone === 'started' && Date.parse(m.at) < liveSinceMs) lateStarts++;
-    else milestones.push(m);
+    else if (m.milestone === 'started' && Date.parse(m.at) < liveSinceMs) {
+      lateStarts++;
+      late.add(m.caseId);
+    } else milestones.push(m);
   }
-  const { lines, answered, abandoned, withdrawn, unmeasured, handleTimes, openClocks, ignored } = mapping.summary;
+  const { lines, answered, abandoned, withdrawn, unmeasured, handleTimes, openCaseIds, ignored } = mapping.summary;
+  // The calls waiting at the body's end that now have a running clock: a late start opened none.
+  const openClocks = openCaseIds.filter((caseId) => !late.has(caseId)).length;
   return {
     milestones: [...milestones, ...handleTimeStops(mapping.handleTimes)],
     events,

@@ -74,6 +74,8 @@ interface QueueLogSummary {
   handleTimes: number;
   /** Calls started (ENTERQUEUE) in this input whose end is not in this input. */
   openClocks: number;
+  /** Those calls' case ids. */
+  openCaseIds: string[];
   /** Events read but not used, by event name (an end of a call whose calltime or holdtime went negative among them). */
   ignored: IgnoredCounts;
 }
@@ -194,7 +196,7 @@ class LineMapper {
 
   result(): QueueLogMapping {
     if (this.problems.length > 0) throw queueLogError(this.problems);
-    const openClocks = [...this.started].filter((c) => !this.ended.has(c)).length;
+    const openCaseIds = [...this.started].filter((c) => !this.ended.has(c));
     const count = (m: string) => this.milestones.filter((x) => x.milestone === m).length;
     return {
       milestones: this.milestones,
@@ -207,7 +209,8 @@ class LineMapper {
         withdrawn: this.withdrawals.length - this.unmeasured.length,
         unmeasured: { count: this.unmeasured.length, caseIds: this.unmeasured },
         handleTimes: this.handleTimes.length,
-        openClocks,
+        openClocks: openCaseIds.length,
+        openCaseIds,
         ignored: this.ignored,
       },
     };
