@@ -73,7 +73,10 @@ export function errorHandler(logger: Logger): NodeErrorHandler {
     if (compressed) return sendProblem(res, compressed);
     const known = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
     if (known) {
-      sendProblem(res, problem(known.status, known.slug, known.title, known.detail, [{ path: known.path, message: known.message }]));
+      // A body that is not UTF-8 says where (bodyText.ts): its sender has bytes to find, maybe in a long log.
+      const where = (err as { where?: unknown }).where;
+      const more = typeof where === 'string' && where !== '' ? `: ${where}` : '';
+      sendProblem(res, problem(known.status, known.slug, known.title, known.detail + more, [{ path: known.path, message: known.message + more }]));
       return;
     }
     const status = (err as { status?: unknown } | null)?.status;

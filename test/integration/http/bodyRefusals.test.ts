@@ -46,7 +46,12 @@ describe('bodies the parser refuses', () => {
     }
     const bytes = Buffer.concat([Buffer.from('{"type": "call", "site": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
     const res = await fetch(`${server().url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(server().apiKey) }, body: bytes });
-    expect(await res.json()).toMatchObject({ status: 400, type: expect.stringMatching(/\/invalid-utf8$/), errors: [{ path: '(body)', message: 'is not valid UTF-8' }] });
+    expect(await res.json()).toMatchObject({ status: 400, type: expect.stringMatching(/\/invalid-utf8$/), errors: [{ path: '(body)', message: 'is not valid UTF-8: the first bad byte is 0xE9, at line 1, column 30 (byte 30)' }] });
+    // A text body (an Asterisk queue_log) says on which line: its sender has a log file to find the byte in.
+    const log = Buffer.concat([Buffer.from('1772438400|1.1|support|NONE|ENTERQUEUE||1|1\n\n1772438401|1.1|sup'), Buffer.from([0xe9, 0x41]), Buffer.from('|NONE|ENTERQUEUE||1|1\n')]);
+    const text = await fetch(`${server().url}/api/v1/integrations/asterisk/queue-log?site=hq`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server().apiKey) }, body: log });
+    expect(text.status).toBe(400);
+    expect(await text.json()).toMatchObject({ detail: 'the request body is not valid UTF-8: the first bad byte is 0xE9, at line 3, column 19 (byte 64)' });
   });
 
   it('names a body that does not decompress as its Content-Encoding says', async () => {
