@@ -44,6 +44,24 @@ describe('CustomIntegrations.map', () => {
     expect(await m.map('deep', {})).toEqual({ kind: 'failed', message: expect.stringMatching(/nests deeper than 500 levels/) });
     expect(await m.map('long', {})).toEqual({ kind: 'failed', message: expect.stringMatching(/took longer than 1000 ms/) });
   });
+
+  it('hands the thread back while a slow mapping runs, so the server answers other requests meanwhile', async () => {
+    const m = withMaps({ long: '($loop := function($n){ $n < 1e12 ? $loop($n + 1) : $n }; $loop(0))' });
+    // Turns of the event loop that other work (another request's I/O) gets before the mapping's answer: none when the
+    // mapping holds the thread for its whole run.
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      if (done) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const answer = await m.map('long', {});
+    done = true;
+    expect(answer).toEqual({ kind: 'failed', message: expect.stringMatching(/took longer than 1000 ms/) });
+    expect(turns).toBeGreaterThan(10);
+  });
 });
 
 describe('$toMillis in a mapping', () => {
