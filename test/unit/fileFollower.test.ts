@@ -195,6 +195,34 @@ describe('file follower: never losing or repeating a line', () => {
     expect(await openFiles()).toBe(before);
   });
 
+  it('numbers each line as the file does, blank lines counted, across batches, a resume from a byte offset and a start at the end', async () => {
+    const write = await writer();
+    await write('1|a\n\n3|c\n4|d\n');
+    const first = follow({ maxBatchLines: 2 });
+    await first.follower.pollOnce();
+    expect(first.batches.map((b) => b.lineNumbers)).toEqual([[1, 3], [4]]);
+    await first.follower.stop();
+    await write('\r\n6|f\n7|g\n');
+    const resumed = follow();
+    await resumed.follower.pollOnce();
+    expect(resumed.batches.map((b) => [b.fromOffset > 0, b.lineNumbers])).toEqual([[true, [6, 7]]]);
+    await rm(statePath);
+    const atEnd = follow({ startAt: 'end' });
+    await atEnd.follower.pollOnce();
+    await write('8|h\n');
+    await atEnd.follower.pollOnce();
+    expect(atEnd.batches.map((b) => b.lineNumbers)).toEqual([[8]]);
+  });
+
+  it('stops on a state file it cannot write, naming it, where other failures are retried', async () => {
+    await writeFile(path, '1|a\n');
+    const retries: FollowerEvent[] = [];
+    // Were it retried, the first retry ends the run (which then resolves instead of rejecting).
+    const h: Harness = follow({ statePath: join(dir, 'no-such-folder', 'state.json'), onEvent: (e) => void (e.kind === 'retrying' && (retries.push(e), h.follower.stop())) });
+    await expect(h.follower.run()).rejects.toThrow(new RegExp(`state file ${join(dir, 'no-such-folder', 'state.json')}: cannot be written \\(ENOENT`));
+    expect(retries).toEqual([]);
+  });
+
   it('refuses a state file written for another path', async () => {
     await writeFile(path, '1|a\n');
     await writeState(statePath, { version: 1, path: '/var/log/asterisk/other_log', dev: '1', ino: '2', offset: 0, fingerprint: '', fingerprintLength: 0 });

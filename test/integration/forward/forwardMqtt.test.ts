@@ -22,8 +22,8 @@ let server: TestServer;
 let publisher: MqttClient;
 const children: ChildProcess[] = [];
 
-function forward(args: string[]): Forwarder {
-  const child = spawn(process.execPath, [mainJs, 'forward', 'mqtt', ...args], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: server.apiKey } });
+function forward(args: string[], key = server.apiKey): Forwarder {
+  const child = spawn(process.execPath, [mainJs, 'forward', 'mqtt', ...args], { cwd: repo, env: { ...process.env, RINGSIDE_API_KEY: key } });
   children.push(child);
   return { child, exit: new Promise((r) => child.once('exit', (code) => r(code))), ...watchOutput(child) };
 }
@@ -63,12 +63,17 @@ describe('forward mqtt', () => {
     await publisher.publishAsync('ringside/north/reception', visit('v1', 'arrived'), { qos: 1 });
     await publisher.publishAsync('ringside/south/reception', JSON.stringify([JSON.parse(visit('v2', 'arrived')), JSON.parse(visit('v3', 'arrived', { site: 'annex' }))]), { qos: 1 });
     await publisher.publishAsync('ringside/north/reception', 'door open', { qos: 1 });
+    // A Latin-1 badge: posted as UTF-8 with U+FFFD for the é, two different badges would become one case.
+    await publisher.publishAsync('ringside/north/reception', Buffer.concat([Buffer.from('{"caseId":"t'), Buffer.from([0xe9]), Buffer.from('","milestone":"arrived"}')]), { qos: 1 });
     await publisher.publishAsync('ringside/north/reception', visit('v4', 'waved'), { qos: 1 });
     await f.until('stderr', /refused by the server \(400\)/);
     expect(f.stderr()).toMatch(/forwarded 1 milestone\(s\) from ringside\/north\/reception \(201\)/);
     expect(f.stderr()).toMatch(/forwarded 2 milestone\(s\) from ringside\/south\/reception \(201\)/);
     expect(f.stderr()).toMatch(/message on ringside\/north\/reception skipped: is not JSON/);
+    expect(f.stderr()).toMatch(/message on ringside\/north\/reception skipped: is not UTF-8 \(byte 0xe9 at offset 12\)/);
     expect(f.stderr()).toMatch(/message on ringside\/north\/reception refused by the server \(400\): .*milestones\.0\.milestone: .*not a milestone of a visit/);
+    // The server's detail names the field already: said once.
+    expect(f.stderr().match(/not a milestone of a visit/g)).toHaveLength(1);
     expect(await openClocks()).toEqual([
       { site: 'north', caseId: 'v1' },
       { site: 'south', caseId: 'v2' },
@@ -100,8 +105,27 @@ describe('forward mqtt', () => {
     expect(await f.exit).toBe(0);
   });
 
+  it('refuses an unknown --type at the start, from the server\'s list when the key may read it, else a slip of a built-in', async () => {
+    const created = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` }, body: JSON.stringify({ name: 'door sensors', scopes: ['ingest'] }) });
+    const ingestOnly = ((await created.json()) as { key: string }).key;
+    const withType = (type: string) => ['--broker', broker.url, '--topic', topic, '--server', server.url, '--type', type];
+    const [listed, slip] = [forward(withType('vist')), forward(withType('vist'), ingestOnly)];
+    expect(await listed.exit).toBe(2);
+    expect(listed.stderr()).toMatch(/--type "vist" is not an event type of this server \(known: call, visit, complaint\) \(did you mean "visit"\?\)/);
+    expect(await slip.exit).toBe(2);
+    expect(slip.stderr()).toMatch(/--type "vist" is not a built-in event type \(call, visit, complaint\) \(did you mean "visit"\?\), and the server's own types could not be listed .*\(GET \/event-types: 403/);
+    for (const f of [listed, slip]) expect(f.stderr()).not.toMatch(/subscribed|forwarding/);
+    // Not a slip of a built-in, and no list to look in: the server judges it with each message.
+    const unlisted = forward([...withType('callback'), '--client-id', 'unlisted-type'], ingestOnly);
+    await unlisted.until('stderr', /subscribed to/);
+    expect(unlisted.stderr()).toMatch(/--type "callback" is not a built-in event type .* the server checks it with each message/);
+    unlisted.child.kill('SIGTERM');
+    expect(await unlisted.exit).toBe(0);
+  });
+
   it('answers a bad topic or broker address with exit 2', async () => {
     const cases: [string[], RegExp][] = [
+      [['--broker', broker.url, '--topic', 't', '--server', 'http://127.0.0.1:1/api/v1'], /--server is the server's base address \(the one the dashboard is at\), not its API's: .*give --server http:\/\/127\.0\.0\.1:1 /],
       [['--broker', 'http://x', '--topic', 't', '--server', 'http://127.0.0.1:1'], /--broker must be an mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/ address/],
       [['--broker', broker.url, '--topic', 'a/+room/b', '--server', 'http://127.0.0.1:1'], /a level is "\+", "\+site" or a name without "\+", got "\+room"/],
       [['--broker', broker.url, '--topic', 'a/#/b', '--server', 'http://127.0.0.1:1'], /"#" must be the last level/],

@@ -2,7 +2,7 @@
 // format generator writes, rotated by rename in the middle of calls and by truncation, while the receiving
 // server stops and starts again and the forwarder itself is restarted: every line arrives once, in order.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateQueueLog, midCallCuts } from '../../support/queueLogGenerator';
@@ -104,12 +104,79 @@ describe('forward asterisk-queue-log', () => {
     receivers.push(receiver);
     const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 's'), '--key-file', join(dir, 'key')], {});
     expect(await forwarder.exit).toBe(1);
-    expect(forwarder.stderr()).toMatch(/the server refused 1 line\(s\), bytes 0-21 of .*queue_log \(400\): line 1: not a queue_log line; line 1: is not a queue_log line/);
+    expect(forwarder.stderr()).toMatch(/the server refused 1 line\(s\), bytes 0-21 of .*queue_log \(400\): line 1: is not a queue_log line\n/);
     // A state file that is not one stops it at once rather than being retried or started over.
     writeFileSync(join(dir, 'broken'), 'offset=12');
     const broken = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 'broken')]);
     expect(await broken.exit).toBe(1);
     expect(broken.stderr()).toMatch(/state file .*broken: is not JSON/);
+  });
+
+  it('names the file\'s line, not the batch\'s, when the server refuses one, also after resuming from a byte offset, and gives each reason once', async () => {
+    const T = 1_772_438_400;
+    const server = await startTestServer();
+    dirs.push(server.dataDir);
+    const dir = tempDir();
+    const log = join(dir, 'queue_log');
+    const args = ['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--poll-interval', '20'];
+    try {
+      writeFileSync(log, `${T}|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1\n\n${T + 3}|1772438400.1|support|PJSIP/1001|CONNECT|3|1772438403.2|1\n`);
+      let forwarder = forward(args, { RINGSIDE_API_KEY: server.apiKey });
+      await forwarder.until('stderr', /forwarded 2 line\(s\), bytes 0-\d+ .*\(200\)/);
+      forwarder.child.kill('SIGTERM');
+      expect(await forwarder.exit).toBe(0);
+      // Lines 4 to 6 of the file are lines 1 to 3 of the batch posted after the restart.
+      write(log, [`${T + 10}|1772438410.3|support|NONE|ENTERQUEUE||+4930222|1`, '', `${T + 12}|1772438410.3|support|PJSIP/1002|CONNECT|soon|1772438412.4|1`]);
+      forwarder = forward(args, { RINGSIDE_API_KEY: server.apiKey });
+      expect(await forwarder.exit).toBe(1);
+      const out = forwarder.stderr();
+      expect(out).toMatch(/following .*queue_log from byte \d+ \(resumed\)/);
+      expect(out).toMatch(/the server refused 2 line\(s\), bytes \d+-\d+ of .*queue_log \(400\): line 6 data1 \(holdtime\): /);
+      expect(out).not.toMatch(/line [13] /);
+      const reason = /\(400\): line 6 data1 \(holdtime\): ([^;\n]+)/.exec(out)![1]!;
+      expect(out.split(reason)).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops at once, naming the state file, when it cannot write it: at the start before reading the queue_log, and when a later save fails', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'queue_log');
+    write(log, ['1772438400|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1']);
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const missing = join(dir, 'no-such-folder', 'forward.state');
+    const atStart = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', missing]);
+    expect(await atStart.exit).toBe(1);
+    expect(atStart.stderr()).toContain(`state file ${missing}: cannot be written (ENOENT`);
+    expect(atStart.stderr()).not.toMatch(/following|not delivered|retrying/);
+    expect(receiver.requests).toHaveLength(0);
+
+    // The state's folder goes away while it runs: the next save fails, and that stops it rather than being retried.
+    const stateDir = join(dir, 'state');
+    mkdirSync(stateDir);
+    const later = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(stateDir, 'forward.state'), '--poll-interval', '20']);
+    await later.until('stderr', /forwarded 1 line\(s\)/);
+    rmSync(stateDir, { recursive: true });
+    write(log, ['1772438403|1772438400.1|support|PJSIP/1001|CONNECT|3|1772438403.2|1']);
+    expect(await later.exit).toBe(1);
+    expect(later.stderr()).toMatch(/stopped: state file .*forward\.state: cannot be written \(ENOENT/);
+    expect(later.stderr()).not.toMatch(/not delivered|retrying/);
+  });
+
+  it('waits for a queue_log it cannot read, saying so rather than "not delivered"', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'queue_log');
+    // A folder where the file should be: opened, but never readable (as root, a mode would not keep it out).
+    mkdirSync(log);
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 's'), '--poll-interval', '20']);
+    await forwarder.until('stderr', /cannot read .*queue_log: EISDIR.*; retrying in \d+ ms/);
+    expect(forwarder.stderr()).not.toMatch(/not delivered/);
+    forwarder.child.kill('SIGTERM');
+    expect(await forwarder.exit).toBe(0);
   });
 
   it('carries on past an end whose call expired before it arrived (skipped as late) and a wait gone negative (closed unjudged): later lines are stored', async () => {
@@ -149,6 +216,9 @@ describe('forward asterisk-queue-log', () => {
       [['asterisk-queue-log', '--server', 'http://127.0.0.1:1', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--file PATH is required/],
       [['asterisk-queue-log', '--file', 'x', '--server', 'http://127.0.0.1:1', '--site', 'hq'], {}, /set RINGSIDE_API_KEY or give --key-file FILE/],
       [['asterisk-queue-log', '--file', 'x', '--server', 'ftp://h', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--server must be an http:\/\/ or https:\/\/ address/],
+      // The README's $RS is the API's address; the forwarder adds /api/v1 itself.
+      [['asterisk-queue-log', '--file', 'x', '--server', 'http://127.0.0.1:4900/api/v1', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /--server is the server's base address \(the one the dashboard is at\), not its API's: .*give --server http:\/\/127\.0\.0\.1:4900 \(got "http:\/\/127\.0\.0\.1:4900\/api\/v1"\)/],
+      [['asterisk-queue-log', '--file', 'x', '--server', 'https://pbx.example/ringside/api/v1/', '--site', 'hq'], { RINGSIDE_API_KEY: KEY }, /give --server https:\/\/pbx\.example\/ringside \(got/],
       [['asterisk-queue-log', '--file', 'x', '--server', 'http://h', '--site', 'hq', '--topic', 't'], { RINGSIDE_API_KEY: KEY }, /--topic is not an option of forward asterisk-queue-log/],
       [['asterisk-queue-log', '--file', 'x', '--server', 'http://h', '--site', 'hq', '--poll-interval', 'soon'], { RINGSIDE_API_KEY: KEY }, /--poll-interval must be a whole number of milliseconds/],
       [['syslog'], { RINGSIDE_API_KEY: KEY }, /use forward asterisk-queue-log \| forward mqtt/],
@@ -158,6 +228,6 @@ describe('forward asterisk-queue-log', () => {
       expect(await forwarder.exit).toBe(2);
       expect(forwarder.stderr()).toMatch(cases[i]![2]);
     }
-    // Six Node processes start at once: on a loaded two-core machine that alone takes tens of seconds.
+    // Eight Node processes start at once: on a loaded two-core machine that alone takes tens of seconds.
   }, 90_000);
 });

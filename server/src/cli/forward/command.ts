@@ -6,7 +6,7 @@ import { forwardMqtt } from './mqttForwarder';
 import { forwardQueueLog } from './queueLogForwarder';
 
 const common = {
-  server: { type: 'string', value: 'URL', help: "the Ringside server's address, http(s)://host:port" },
+  server: { type: 'string', value: 'URL', help: "the Ringside server's base address (the dashboard's), http(s)://host:port;\nwithout /api/v1, which the forwarder adds" },
   'key-file': { type: 'string', value: 'FILE', help: 'a file whose first line is the key (scope ingest); else RINGSIDE_API_KEY' },
 } as const satisfies OptionSpecs;
 
@@ -34,7 +34,7 @@ export const forwardCommands: readonly Subcommand[] = [
       topic: { type: 'string', value: 'T', help: 'the topic filter to subscribe to (QoS 1; +site takes the site from the topic)' },
       server: common.server,
       site: { type: 'string', value: 'S', help: 'the site of milestones when neither the topic nor the message gives one' },
-      type: { type: 'string', value: 'T', help: 'the event type of milestones that do not say' },
+      type: { type: 'string', value: 'T', help: "the event type of milestones that do not say; an unknown one is refused at the start\n(a built-in, else one of the server's GET /event-types when the key may read it)" },
       'client-id': { type: 'string', value: 'ID', help: 'the MQTT client id (default: derived from the broker, topic and server)' },
       'key-file': common['key-file'],
     },

@@ -13,7 +13,7 @@
 // than the offset, or whose first bytes changed, is read again from its start.
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FINGERPRINT_BYTES, fingerprintOf, readState, unlessMissing, writeState, type FollowState } from './stateFile';
+import { FINGERPRINT_BYTES, fingerprintOf, readState, StateFileError, unlessMissing, writeState, type FollowState } from './stateFile';
 
 export interface LineBatch {
   lines: string[];
@@ -21,6 +21,8 @@ export interface LineBatch {
   path: string;
   fromOffset: number;
   toOffset: number;
+  /** The line number in the file (from 1, blank lines counted) of each of `lines`. */
+  lineNumbers: number[];
 }
 
 /**
@@ -33,7 +35,8 @@ export type OpenReason = 'resumed' | 'no-state' | 'truncated' | 'replaced' | 'ro
 export type FollowerEvent =
   | { kind: 'opened'; path: string; offset: number; reason: OpenReason }
   | { kind: 'partial-line-dropped'; path: string; bytes: number }
-  | { kind: 'retrying'; error: unknown; delayMs: number };
+  /** A failure worth retrying: `send` failed (delivery), or the file could not be opened or read (reading). */
+  | { kind: 'retrying'; stage: 'delivery' | 'reading'; path: string; error: unknown; delayMs: number };
 
 /** Persistence of the follower's position; the state file by default (tests may wrap it). */
 interface StateStore {
@@ -73,6 +76,13 @@ export class FollowError extends Error {
   override name = 'FollowError';
 }
 
+/** A failure of `send` that may be retried, told apart from one reading the file. */
+class NotDelivered extends Error {
+  constructor(readonly reason: unknown) {
+    super((reason as Error).message);
+  }
+}
+
 interface OpenFile {
   /** Where it was opened (a rotated file has since moved). */
   path: string;
@@ -80,6 +90,8 @@ interface OpenFile {
   dev: bigint;
   ino: bigint;
   offset: number;
+  /** Lines (newlines) before `offset`, for the line numbers of what is sent. */
+  linesBefore: number;
   fingerprint: { length: number; hash: string };
   /** File size when the path was first seen naming another file; the switch waits until a poll finds it unchanged. */
   sizeWhenRotated: number | null;
@@ -111,7 +123,10 @@ export class FileFollower {
     };
   }
 
-  /** Poll until stop(); resolves then. Failures are retried with backoff, except FatalSendError and FollowError. */
+  /**
+   * Poll until stop(); resolves then. Failures are retried with backoff, except FatalSendError, FollowError and
+   * StateFileError (a state file that cannot be read or written is the machine's configuration, not a passing fault).
+   */
   run(): Promise<void> {
     this.running = true;
     this.runPromise ??= this.loop();
@@ -154,10 +169,11 @@ export class FileFollower {
           await this.pollOnce();
           failures = 0;
         } catch (e) {
-          if (e instanceof FatalSendError || e instanceof FollowError) throw e;
+          if (e instanceof FatalSendError || e instanceof FollowError || e instanceof StateFileError) throw e;
           failures++;
           delay = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** (failures - 1));
-          this.o.onEvent?.({ kind: 'retrying', error: e, delayMs: delay });
+          const stage = e instanceof NotDelivered ? 'delivery' : 'reading';
+          this.o.onEvent?.({ kind: 'retrying', stage, path: this.current?.path ?? this.o.path, error: e instanceof NotDelivered ? e.reason : e, delayMs: delay });
         }
         if (this.running) await this.sleep(delay);
       }
@@ -223,6 +239,7 @@ export class FileFollower {
       return;
     }
     file.offset = 0;
+    file.linesBefore = 0;
     file.fingerprint = { length: 0, hash: fingerprintOf(Buffer.alloc(0)) };
     this.o.onEvent?.({ kind: 'opened', path: this.o.path, offset: 0, reason: size < state.offset ? 'truncated' : 'replaced' });
     await this.save();
@@ -246,7 +263,7 @@ export class FileFollower {
     if (handle === null) return false;
     const s = await handle.stat({ bigint: true });
     const head = await readAt(handle, 0, Math.min(offset, FINGERPRINT_BYTES));
-    this.current = { path, handle, dev: s.dev, ino: s.ino, offset, fingerprint: { length: head.length, hash: fingerprintOf(head) }, sizeWhenRotated: null };
+    this.current = { path, handle, dev: s.dev, ino: s.ino, offset, linesBefore: await newlinesBefore(handle, offset), fingerprint: { length: head.length, hash: fingerprintOf(head) }, sizeWhenRotated: null };
     return true;
   }
 
@@ -259,6 +276,7 @@ export class FileFollower {
     const lastNewline = tail.lastIndexOf(NEWLINE);
     if (lastNewline === -1 && from > 0) throw new FollowError(`${file.path}: the last line is longer than ${this.o.maxBatchBytes} bytes`);
     file.offset = from + lastNewline + 1;
+    file.linesBefore = await newlinesBefore(file.handle, file.offset);
     await this.refreshFingerprint();
   }
 
@@ -269,31 +287,43 @@ export class FileFollower {
     for (;;) {
       const size = Number((await file.handle.stat()).size);
       if (size < file.offset || !(await this.headUnchanged())) return this.restartInPlace(size < file.offset ? 'truncated' : 'replaced');
-      const batch = await this.readBatch(file, size);
-      if (!batch) return;
-      if (batch.lines.length > 0) await this.o.send(batch);
+      const read = await this.readBatch(file, size);
+      if (!read) return;
+      const { batch, newlines } = read;
+      if (batch.lines.length > 0) {
+        await this.o.send(batch).catch((e: unknown) => {
+          throw e instanceof FatalSendError ? e : new NotDelivered(e);
+        });
+      }
       file.offset = batch.toOffset;
+      file.linesBefore += newlines;
       await this.refreshFingerprint();
       await this.save();
     }
   }
 
-  /** Complete lines from the offset (blank ones skipped), or null when no newline follows it yet. */
-  private async readBatch(file: OpenFile, size: number): Promise<LineBatch | null> {
+  /** Complete lines from the offset (blank ones skipped) and how many lines that was, or null when no newline follows it yet. */
+  private async readBatch(file: OpenFile, size: number): Promise<{ batch: LineBatch; newlines: number } | null> {
     if (size <= file.offset) return null;
     const bytes = await readAt(file.handle, file.offset, Math.min(size - file.offset, this.o.maxBatchBytes));
     const lines: string[] = [];
+    const lineNumbers: number[] = [];
     let start = 0;
+    let newlines = 0;
     for (let nl = bytes.indexOf(NEWLINE); nl !== -1 && lines.length < this.o.maxBatchLines; nl = bytes.indexOf(NEWLINE, start)) {
       const line = bytes.subarray(start, nl > start && bytes[nl - 1] === 0x0d ? nl - 1 : nl).toString('utf8');
-      if (line.trim() !== '') lines.push(line);
+      newlines++;
+      if (line.trim() !== '') {
+        lines.push(line);
+        lineNumbers.push(file.linesBefore + newlines);
+      }
       start = nl + 1;
     }
     if (start === 0) {
       if (bytes.length === this.o.maxBatchBytes) throw new FollowError(`${this.pathOf(file)}: a line at byte ${file.offset} is longer than ${this.o.maxBatchBytes} bytes`);
       return null;
     }
-    return { lines, path: this.pathOf(file), fromOffset: file.offset, toOffset: file.offset + start };
+    return { batch: { lines, path: this.pathOf(file), fromOffset: file.offset, toOffset: file.offset + start, lineNumbers }, newlines };
   }
 
   private pathOf(file: OpenFile): string {
@@ -316,6 +346,7 @@ export class FileFollower {
   private async restartInPlace(reason: 'truncated' | 'replaced'): Promise<void> {
     const file = this.current!;
     file.offset = 0;
+    file.linesBefore = 0;
     file.fingerprint = { length: 0, hash: fingerprintOf(Buffer.alloc(0)) };
     this.o.onEvent?.({ kind: 'opened', path: this.o.path, offset: 0, reason });
     await this.save();
@@ -343,7 +374,11 @@ export class FileFollower {
 
   private async save(): Promise<void> {
     const f = this.current!;
-    await this.o.state.write({ version: 1, path: this.o.path, dev: f.dev.toString(), ino: f.ino.toString(), offset: f.offset, fingerprint: f.fingerprint.hash, fingerprintLength: f.fingerprint.length });
+    try {
+      await this.o.state.write({ version: 1, path: this.o.path, dev: f.dev.toString(), ino: f.ino.toString(), offset: f.offset, fingerprint: f.fingerprint.hash, fingerprintLength: f.fingerprint.length });
+    } catch (e) {
+      throw e instanceof StateFileError ? e : new StateFileError(this.o.statePath, `cannot be written (${(e as Error).message})`);
+    }
   }
 }
 
@@ -356,6 +391,22 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
     read += bytesRead;
   }
   return buffer.subarray(0, read);
+}
+
+/**
+ * The newlines in a file's first `end` bytes: its line number there. Read once when a file is opened past its start
+ * (a resume), so that what is reported about a line names the file's line, not the batch's.
+ */
+async function newlinesBefore(handle: FileHandle, end: number): Promise<number> {
+  const chunk = Buffer.alloc(Math.min(end, 1024 * 1024));
+  let count = 0;
+  for (let position = 0; position < end; ) {
+    const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, end - position), position);
+    if (bytesRead === 0) break;
+    for (let i = chunk.indexOf(NEWLINE); i !== -1 && i < bytesRead; i = chunk.indexOf(NEWLINE, i + 1)) count++;
+    position += bytesRead;
+  }
+  return count;
 }
 
 async function statOrNull(path: string) {

@@ -5,9 +5,11 @@
 // server recognises.
 import { createHash } from 'node:crypto';
 import { connect, type IPublishPacket } from 'mqtt';
+import { BUILT_IN_EVENT_TYPES } from '../../protocol/builtInEventTypes';
+import { didYouMean } from '../../protocol/nearMiss';
 import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
-import { apiUrl, forwarderKey, postToRingside, serverUrl, siteOption, stopOnSignals } from './ringsideApi';
+import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, siteOption, stopOnSignals } from './ringsideApi';
 
 const RETRY = { initialMs: 1000, maxMs: 60_000 };
 
@@ -20,6 +22,35 @@ function brokerUrl(text: string): string {
   }
   if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol)) throw new UsageError(`--broker must be an mqtt://, mqtts://, ws:// or wss:// address, got "${text}"`);
   return text;
+}
+
+/** How long the one look at the server's event types may take before the forwarder starts without it. */
+const EVENT_TYPES_TIMEOUT_MS = 5000;
+
+/**
+ * --type, checked before the first message rather than refused by the server with every one. A built-in is known
+ * here. Any other id may be a type of the server's standards file or API, so the server is asked once
+ * (GET /event-types); the usual forwarder key (scope ingest) may not read it, and the server may be down when the
+ * forwarder starts, so without that list an id one slip from a built-in (`vist`) is taken for the slip and refused,
+ * and any other id is left to the server to check with each message.
+ */
+async function eventTypeOption(values: Values, server: URL, key: string, io: Io): Promise<string | undefined> {
+  const type = values.type as string | undefined;
+  const builtIns = BUILT_IN_EVENT_TYPES.map((t) => t.id);
+  if (type === undefined || builtIns.includes(type)) return type;
+  const listed = await getFromRingside(apiUrl(server, '/event-types'), key, EVENT_TYPES_TIMEOUT_MS);
+  const ids = listed.ok ? (listed.body as { eventTypes?: { id?: unknown }[] }).eventTypes?.map((t) => t.id).filter((id) => typeof id === 'string') : undefined;
+  if (ids !== undefined) {
+    if (ids.includes(type)) return type;
+    throw new UsageError(`--type "${type}" is not an event type of this server (known: ${ids.join(', ')})${didYouMean(type, ids)}`);
+  }
+  const why = listed.ok ? 'its answer had no eventTypes' : listed.reason;
+  const meant = didYouMean(type, builtIns);
+  if (meant !== '') {
+    throw new UsageError(`--type "${type}" is not a built-in event type (${builtIns.join(', ')})${meant}, and the server's own types could not be listed to find it there (GET /event-types: ${why}); a custom type of that name can be named in each message's "type" instead`);
+  }
+  io.err(`--type "${type}" is not a built-in event type (${builtIns.join(', ')}) and the server's own types could not be listed (GET /event-types: ${why}): the server checks it with each message\n`);
+  return type;
 }
 
 interface Forwarding {
@@ -41,6 +72,7 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   const target = apiUrl(serverUrl(values), '/milestones');
   const key = forwarderKey(values);
   const site = siteOption(values);
+  const type = await eventTypeOption(values, serverUrl(values), key, io);
   // A stable id: the broker keeps the session (the subscription and unacknowledged messages) across restarts.
   const clientId = (values['client-id'] as string | undefined) ?? `ringside-${createHash('sha256').update(`${broker} ${pattern.filter} ${target.href}`).digest('hex').slice(0, 16)}`;
   let stopping = false;
@@ -48,7 +80,7 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   const f: Forwarding = {
     pattern, target, key, io,
     ...(site !== undefined ? { site } : {}),
-    ...(values.type !== undefined ? { type: values.type as string } : {}),
+    ...(type !== undefined ? { type } : {}),
     stopped: () => stopping,
     pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),
   };

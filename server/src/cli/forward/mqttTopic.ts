@@ -4,6 +4,7 @@
 // Topic syntax: an MQTT topic filter in which one single-level wildcard may be written `+site` instead of `+`.
 // It subscribes like `+`, and the level it matches is the site of every milestone in the message (unless the
 // message names its own). `reception/+site/button` receives `reception/north/button` as site `north`.
+import { firstNonUtf8Byte, notUtf8Reason } from './utf8';
 
 export interface TopicPattern {
   /** The filter subscribed to (`+site` written as `+`). */
@@ -39,9 +40,12 @@ export interface MessageDefaults {
 
 /**
  * The body to post for one message: a JSON milestone object, an array of them, or {"milestones": [...]}, each
- * completed with the topic's site, --type and the time received where it lacks them. A string: why not.
+ * completed with the topic's site, --type and the time received where it lacks them. A string: why not (bytes that
+ * are not UTF-8 are refused, as the API refuses them, rather than decoded with U+FFFD in their place).
  */
 export function milestonesBody(pattern: TopicPattern, topic: string, payload: Buffer, defaults: MessageDefaults): { milestones: Record<string, unknown>[] } | string {
+  const bad = firstNonUtf8Byte(payload);
+  if (bad !== null) return notUtf8Reason(payload, bad);
   let value: unknown;
   try {
     value = JSON.parse(payload.toString('utf8'));
@@ -50,8 +54,8 @@ export function milestonesBody(pattern: TopicPattern, topic: string, payload: Bu
   }
   const items = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.milestones) ? (value.milestones as unknown[]) : [value];
   if (items.length === 0) return 'holds no milestone';
-  const bad = items.findIndex((item) => !isObject(item));
-  if (bad !== -1) return `${items.length > 1 ? `item ${bad}` : 'the message'} is not a JSON object`;
+  const notObject = items.findIndex((item) => !isObject(item));
+  if (notObject !== -1) return `${items.length > 1 ? `item ${notObject}` : 'the message'} is not a JSON object`;
   const site = pattern.siteLevel === null ? defaults.site : topic.split('/')[pattern.siteLevel];
   const completed = (items as Record<string, unknown>[]).map((item) => ({
     ...(site !== undefined ? { site } : {}),

@@ -5,8 +5,8 @@
 import { basename, join, resolve } from 'node:path';
 import { UsageError, type Io, type Values } from '../usage';
 import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch } from './fileFollower';
-import { readState } from './stateFile';
-import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, siteOption, stopOnSignals } from './ringsideApi';
+import { checkStateWritable, readState, StateFileError } from './stateFile';
+import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, siteOption, stopOnSignals, type RefusalProblem } from './ringsideApi';
 
 /** Where the offset is kept unless --state says: systemd's StateDirectory, else the working directory. */
 function defaultStatePath(file: string, site: string): string {
@@ -27,8 +27,16 @@ export async function forwardQueueLog(values: Values, io: Io): Promise<number> {
   const target = apiUrl(serverUrl(values), '/integrations/asterisk/queue-log');
   target.searchParams.set('site', site);
   const statePath = resolve((values.state as string | undefined) ?? defaultStatePath(file, site));
-  // A state file that cannot be read would otherwise be retried for ever: say so and stop instead.
-  await readState(statePath);
+  // A state file that cannot be read or written is a configuration error, not a passing fault: say so and stop
+  // before the queue_log is read or anything is sent (the follower stops too if it fails later).
+  try {
+    await readState(statePath);
+    await checkStateWritable(statePath);
+  } catch (e) {
+    if (!(e instanceof StateFileError)) throw e;
+    io.err(`ringside forward: ${e.message}\n`);
+    return 1;
+  }
   const follower = new FileFollower({
     path: file,
     statePath,
@@ -58,8 +66,23 @@ async function sendBatch(batch: LineBatch, target: URL, key: string, io: Io): Pr
   const where = `${batch.lines.length} line(s), bytes ${batch.fromOffset}-${batch.toOffset} of ${batch.path}`;
   if (outcome.kind === 'retry') throw new Error(outcome.reason);
   // Sending the same lines again cannot succeed: stop with the server's reasons rather than skip them.
-  if (outcome.kind === 'refused') throw new FatalSendError(`the server refused ${where} (${outcome.status}): ${outcome.detail}`);
+  if (outcome.kind === 'refused') throw new FatalSendError(`the server refused ${where} (${outcome.status}): ${refusalReasons(outcome.problem, outcome.detail, batch)}`);
   io.err(`forwarded ${where} (${outcome.status})${casesText(outcome.body, 'late', 'late end(s) skipped, their clocks had expired')}${casesText(outcome.body, 'unmeasured', "call(s) closed unjudged, their wait went negative (the PBX's clock stepped back)")}\n`);
+}
+
+/**
+ * The server's reasons, each once, with the file's line numbers: the server numbers the lines of the body it was
+ * sent (line 1 is the batch's first line), so `line N` in a named field is the batch's Nth line, found in
+ * `lineNumbers`. Without named fields, the detail as the server wrote it.
+ */
+function refusalReasons(problem: RefusalProblem, detail: string, batch: LineBatch): string {
+  if (problem.errors.length === 0) return detail;
+  const shown = problem.errors.slice(0, 10).map((e) => {
+    const inBatch = /^line (\d+)\b(.*)$/.exec(e.path);
+    const line = inBatch ? batch.lineNumbers[Number(inBatch[1]) - 1] : undefined;
+    return `${inBatch && line !== undefined ? `line ${line}${inBatch[2]}` : e.path}: ${e.message}`;
+  });
+  return `${shown.join('; ')}${problem.errors.length > 10 ? `; and ${problem.errors.length - 10} more` : ''}`;
 }
 
 /**
@@ -83,6 +106,7 @@ function eventText(event: FollowerEvent): string {
     case 'partial-line-dropped':
       return `${event.path}: dropped an unterminated last line of ${event.bytes} byte(s) (the file was rotated)`;
     case 'retrying':
-      return `not delivered (${(event.error as Error).message}); retrying in ${event.delayMs} ms`;
+      // Reading: a queue_log that is not there or not readable yet (permissions fixed, a mount back) is waited for.
+      return event.stage === 'delivery' ? `not delivered (${(event.error as Error).message}); retrying in ${event.delayMs} ms` : `cannot read ${event.path}: ${(event.error as Error).message}; retrying in ${event.delayMs} ms`;
   }
 }

@@ -5,7 +5,16 @@ import { readFileSync } from 'node:fs';
 import { siteIdProblem } from '../../protocol/pure/idLists';
 import { UsageError, type Values } from '../usage';
 
-export type PostOutcome = { kind: 'delivered'; status: number; body: string } | { kind: 'retry'; reason: string } | { kind: 'refused'; status: number; detail: string };
+/** A refusal's problem document as far as a forwarder reads it: its detail and the fields it names. */
+export interface RefusalProblem {
+  detail: string;
+  errors: { path: string; message: string }[];
+}
+
+export type PostOutcome =
+  | { kind: 'delivered'; status: number; body: string }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'refused'; status: number; detail: string; problem: RefusalProblem };
 
 /** How long one request may take before it is abandoned and retried. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -28,7 +37,12 @@ export function forwarderKey(values: Values, env: NodeJS.ProcessEnv = process.en
   return key;
 }
 
-/** --server as the base of the API (`http(s)://host:port`, any path kept as a prefix). */
+/**
+ * --server as the base of the API (`http(s)://host:port`, any path kept as a prefix: a server behind a proxy at
+ * /ringside). A path ending in /api/v1 is the API's own address (the README's $RS): kept as a prefix it would post to
+ * /api/v1/api/v1/…, which the server answers as an unknown path with a 403 asking for an admin key, so it is
+ * refused here with the address meant.
+ */
 export function serverUrl(values: Values): URL {
   const text = values.server as string;
   let url: URL;
@@ -38,10 +52,16 @@ export function serverUrl(values: Values): URL {
     throw new UsageError(`--server must be the server's address (http://host:port), got "${text}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server must be an http:// or https:// address, got "${text}"`);
+  if (/\/api\/v1\/?$/.test(url.pathname)) {
+    const base = new URL(url.href);
+    base.pathname = url.pathname.replace(/\/api\/v1\/?$/, '') || '/';
+    base.search = '';
+    base.hash = '';
+    throw new UsageError(`--server is the server's base address (the one the dashboard is at), not its API's: the forwarder adds /api/v1 itself; give --server ${base.href.replace(/\/$/, '')} (got "${text}")`);
+  }
   return url;
 }
 
-/** `/api/v1<path>` below the server's address. */
 /** --site, refused as the server would refuse it (a comma: lists of sites are written with commas). */
 export function siteOption(values: Values): string | undefined {
   const site = values.site as string | undefined;
@@ -50,6 +70,7 @@ export function siteOption(values: Values): string | undefined {
   return site;
 }
 
+/** `/api/v1<path>` below the server's address. */
 export function apiUrl(server: URL, path: string): URL {
   return new URL(`${server.pathname.replace(/\/+$/, '')}/api/v1${path}`, server);
 }
@@ -71,24 +92,54 @@ export async function postToRingside(url: URL, key: string, body: string, conten
   try {
     response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    return { kind: 'retry', reason: `${url.origin} did not answer (${cause?.code ?? cause?.message ?? (e as Error).message})` };
+    return { kind: 'retry', reason: noAnswer(url, e) };
   }
   const text = await response.text().catch(() => '');
   if (response.ok) return { kind: 'delivered', status: response.status, body: text };
   if (response.status === 408 || response.status === 429 || response.status >= 500) return { kind: 'retry', reason: `${url.origin} answered ${response.status}` };
-  return { kind: 'refused', status: response.status, detail: problemDetail(text) };
+  const problem = refusalProblem(text);
+  return { kind: 'refused', status: response.status, detail: problemDetail(problem), problem };
 }
 
 /** The problem's detail and named fields, or the raw answer (shortened) when it is not a problem document. */
-function problemDetail(text: string): string {
+function refusalProblem(text: string): RefusalProblem {
   try {
-    const p = JSON.parse(text) as { title?: string; detail?: string; errors?: { path: string; message: string }[] };
-    const fields = (p.errors ?? []).slice(0, 10).map((e) => `${e.path}: ${e.message}`);
-    return [p.detail ?? p.title ?? text.slice(0, 200), ...fields].join('; ');
+    const p = JSON.parse(text) as { title?: string; detail?: string; errors?: unknown };
+    const errors = Array.isArray(p.errors) ? (p.errors as { path?: unknown; message?: unknown }[]).filter((e) => typeof e?.path === 'string' && typeof e.message === 'string') : [];
+    return { detail: p.detail ?? p.title ?? text.slice(0, 200), errors: errors as RefusalProblem['errors'] };
   } catch {
-    return text.slice(0, 200);
+    return { detail: text.slice(0, 200), errors: [] };
   }
+}
+
+/** The detail, then the named fields it does not already say (the server's detail usually lists them all). */
+function problemDetail(p: RefusalProblem): string {
+  const unsaid = p.errors.filter((e) => !p.detail.includes(e.message)).slice(0, 10);
+  return [p.detail, ...unsaid.map((e) => `${e.path}: ${e.message}`)].join('; ');
+}
+
+/** GETs an API path with the key: the parsed JSON of a 200, else why not (its status, or that no answer came). */
+export async function getFromRingside(url: URL, key: string, timeoutMs: number): Promise<{ ok: true; body: unknown } | { ok: false; reason: string }> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    text = await response.text();
+  } catch (e) {
+    return { ok: false, reason: noAnswer(url, e) };
+  }
+  if (!response.ok) return { ok: false, reason: `${response.status}: ${problemDetail(refusalProblem(text))}` };
+  try {
+    return { ok: true, body: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, reason: `${response.status} with a body that is not JSON` };
+  }
+}
+
+/** Why a request got no answer: the network's code (ECONNREFUSED) or the timeout. */
+function noAnswer(url: URL, e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return `${url.origin} did not answer (${cause?.code ?? cause?.message ?? (e as Error).message})`;
 }
 
 /** Calls `stop` on the first SIGINT or SIGTERM; the returned function removes the handlers. */

@@ -48,7 +48,12 @@ export async function unlessMissing<T>(operation: Promise<T>): Promise<T | null>
 
 /** The saved state, or null when there is none yet. A state that cannot be read is an error, not a fresh start. */
 export async function readState(statePath: string): Promise<FollowState | null> {
-  const text = await unlessMissing(readFile(statePath, 'utf8'));
+  let text: string | null;
+  try {
+    text = await unlessMissing(readFile(statePath, 'utf8'));
+  } catch (e) {
+    throw new StateFileError(statePath, `cannot be read (${(e as Error).message})`);
+  }
   if (text === null) return null;
   let value: unknown;
   try {
@@ -70,9 +75,26 @@ function checkedState(statePath: string, value: unknown): FollowState {
   return { version: 1, path: s.path, dev: s.dev!, ino: s.ino!, offset: s.offset!, fingerprint: s.fingerprint, fingerprintLength: s.fingerprintLength! };
 }
 
+const temporaryOf = (statePath: string) => join(dirname(statePath), `.${basename(statePath)}.${process.pid}.tmp`);
+
+/**
+ * Refuses, before anything is read or sent, a state file that could not be saved (its folder missing or not
+ * writable): by writing and removing the temporary file a save writes. Found only at the first save, it would stop
+ * the forwarder after its first batch was posted.
+ */
+export async function checkStateWritable(statePath: string): Promise<void> {
+  const temporary = temporaryOf(statePath);
+  try {
+    await (await open(temporary, 'w', 0o600)).close();
+    await rm(temporary, { force: true });
+  } catch (e) {
+    throw new StateFileError(statePath, `cannot be written (${(e as Error).message})`);
+  }
+}
+
 /** Replace the state file with `state`, atomically and durably. */
 export async function writeState(statePath: string, state: FollowState): Promise<void> {
-  const temporary = join(dirname(statePath), `.${basename(statePath)}.${process.pid}.tmp`);
+  const temporary = temporaryOf(statePath);
   try {
     const file = await open(temporary, 'w', 0o600);
     try {
