@@ -4,7 +4,8 @@
 // Topic syntax: an MQTT topic filter in which one single-level wildcard may be written `+site` instead of `+`.
 // It subscribes like `+`, and the level it matches is the site of every milestone in the message (unless the
 // message names its own). `reception/+site/button` receives `reception/north/button` as site `north`.
-import { firstNonUtf8Byte, notUtf8Reason } from './utf8';
+import { isUtf8 } from 'node:buffer';
+import { nonUtf8Where } from '../../protocol/utf8';
 
 export interface TopicPattern {
   /** The filter subscribed to (`+site` written as `+`). */
@@ -44,8 +45,7 @@ export interface MessageDefaults {
  * are not UTF-8 are refused, as the API refuses them, rather than decoded with U+FFFD in their place).
  */
 export function milestonesBody(pattern: TopicPattern, topic: string, payload: Buffer, defaults: MessageDefaults): { milestones: Record<string, unknown>[] } | string {
-  const bad = firstNonUtf8Byte(payload);
-  if (bad !== null) return notUtf8Reason(payload, bad);
+  if (!isUtf8(payload)) return `is not UTF-8: ${nonUtf8Where(payload)}`;
   let value: unknown;
   try {
     value = JSON.parse(payload.toString('utf8'));
