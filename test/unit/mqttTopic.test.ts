@@ -1,6 +1,5 @@
 // The MQTT forwarder's topic syntax (`+site` names the level that carries the site) and how one message becomes
 // the body it posts: what it fills in, what the message itself keeps, and what it refuses.
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { milestonesBody, parseTopic, type TopicPattern } from '../../server/src/cli/forward/mqttTopic';
 
