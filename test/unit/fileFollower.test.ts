@@ -108,6 +108,22 @@ describe('file follower: reading', () => {
   });
 });
 
+describe('file follower: a line that is not UTF-8', () => {
+  it('sends the lines before it, then stops at it naming its line and column, the offset kept there', async () => {
+    await writeFile(path, Buffer.concat([Buffer.from('1|ok\n\n2|caf'), Buffer.from([0xe9]), Buffer.from('|x\n3|after\n')]));
+    const h = follow();
+    const message = `${path}: line 3, column 6: is not UTF-8 (byte 0xE9); nothing from this line on is sent, since its text would not be what the file holds: have Asterisk write the queue_log in UTF-8, or correct the line, and start the forwarder again`;
+    await expect(h.follower.pollOnce()).rejects.toThrow(new FollowError(message));
+    expect(h.lines()).toEqual(['1|ok']);
+    expect((await readState(statePath))?.offset).toBe(6);
+    // Corrected in place (the same length), the forwarder goes on from that line.
+    await writeFile(path, '1|ok\n\n2|cafe|x\n3|after\n');
+    const again = follow();
+    await again.follower.pollOnce();
+    expect(again.lines()).toEqual(['2|cafe|x', '3|after']);
+  });
+});
+
 describe('file follower: never losing or repeating a line', () => {
   it('saves the offset only after the sender acknowledged, and sends the same lines again after a failure', async () => {
     await writeFile(path, '1|a\n2|b\n');

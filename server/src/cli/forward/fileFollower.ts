@@ -11,8 +11,10 @@
 // switches to the new file from its first byte. If the rename happened while the follower was stopped, the old
 // file is found again by inode in the same directory. Rotation by truncation (copytruncate): a file shorter
 // than the offset, or whose first bytes changed, is read again from its start.
+import { isUtf8 } from 'node:buffer';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { firstNonUtf8 } from '../../protocol/utf8';
 import { FINGERPRINT_BYTES, fingerprintOf, readState, StateFileError, unlessMissing, writeState, type FollowState } from './stateFile';
 
 export interface LineBatch {
@@ -311,7 +313,14 @@ export class FileFollower {
     let start = 0;
     let newlines = 0;
     for (let nl = bytes.indexOf(NEWLINE); nl !== -1 && lines.length < this.o.maxBatchLines; nl = bytes.indexOf(NEWLINE, start)) {
-      const line = bytes.subarray(start, nl > start && bytes[nl - 1] === 0x0d ? nl - 1 : nl).toString('utf8');
+      const raw = bytes.subarray(start, nl > start && bytes[nl - 1] === 0x0d ? nl - 1 : nl);
+      // Bytes that are not UTF-8 are not sent changed (U+FFFD for each would make two names one): the lines before
+      // go first, then the follower stops at this one, naming it, with its offset kept for a start after the fix.
+      if (!isUtf8(raw)) {
+        if (lines.length > 0) break;
+        throw new FollowError(`${this.pathOf(file)}: line ${file.linesBefore + newlines + 1}, column ${firstNonUtf8(raw) + 1}: is not UTF-8 (byte 0x${raw[firstNonUtf8(raw)]!.toString(16).toUpperCase().padStart(2, '0')}); nothing from this line on is sent, since its text would not be what the file holds: have Asterisk write the queue_log in UTF-8, or correct the line, and start the forwarder again`);
+      }
+      const line = raw.toString('utf8');
       newlines++;
       if (line.trim() !== '') {
         lines.push(line);
