@@ -3,12 +3,10 @@
 // field named as that format names it), path and query parameters, key names and the standards file answer a 4xx
 // naming the field, never a 500. Firehose gets its refusal in its own answer format, which it does not retry.
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contactRecord } from '../../support/contactRecords';
 import { testClock } from '../support/testClock';
-import { adminHeaders, call, removeDir, startTestServer, tempDataDir, useTestServer } from '../support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, tempStandardsFile, useTestServer } from '../support/testServer';
 
 const NOW = Date.parse('2026-03-02T08:10:00Z');
 const TWILIO_TOKEN = '12345678901234567890123456789012';
@@ -16,13 +14,7 @@ const NUL_AT = (at: number) => `must not contain the NUL character (U+0000, at p
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
-function standardsFile(text: string): string {
-  const dir = tempDataDir();
-  dirs.push(dir);
-  const file = join(dir, 'standards.yaml');
-  writeFileSync(file, text);
-  return file;
-}
+const standardsFile = (text: string) => tempStandardsFile(text, dirs);
 
 const MAPPING = `
 integrations:
