@@ -1,8 +1,9 @@
 // The text rule of the wire schemas (server/src/protocol/text.ts): where the first unpaired surrogate is, and a
-// schema built on wellFormedString() refusing malformed text with that one message before any other check.
+// schema built on wellFormedString() refusing malformed text, or text with a NUL, with that one message before any
+// other check.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unpairedSurrogateAt, wellFormedString } from '../../server/src/protocol/text';
+import { isStorableText, malformedTextProblem, unpairedSurrogateAt, wellFormedString } from '../../server/src/protocol/text';
 
 const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)));
 
@@ -37,8 +38,54 @@ describe('wellFormedString', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.message)).toEqual(['must be well-formed Unicode text (found an unpaired surrogate at position 2)']);
   });
-  it('passes well-formed text on to the rest of the chain', () => {
-    expect(schema.parse(' a\u0000😀 ')).toBe('a\u0000😀');
+  it('refuses a NUL with its position, before trimming or any other rule', () => {
+    expect(schema.safeParse(' a\u0000😀 ').error?.issues.map((i) => i.message)).toEqual(['must not contain the NUL character (U+0000, at position 2)']);
+    expect(schema.safeParse('\u0000').error?.issues.map((i) => i.message)).toEqual(['must not contain the NUL character (U+0000, at position 0)']);
+  });
+  it('names whichever comes first, a NUL or an unpaired surrogate', () => {
+    expect(malformedTextProblem('a\udfff\u0000')).toBe('must be well-formed Unicode text (found an unpaired surrogate at position 1)');
+    expect(malformedTextProblem('a\u0000\udfff')).toBe('must not contain the NUL character (U+0000, at position 1)');
+  });
+  it('passes well-formed text without NUL on to the rest of the chain, other control characters included', () => {
+    expect(schema.parse(' a\u0001\t\u007f😀 ')).toBe('a\u0001\t\u007f😀');
     expect(schema.safeParse('   ').error?.issues.map((i) => i.message)).toEqual(['must not be empty']);
+  });
+});
+
+describe('the text rule over any string', () => {
+  const nul = fc.constant('\u0000');
+  it('passes exactly the well-formed strings without NUL; refuses any other naming the first offence', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.oneof({ weight: 8, arbitrary: unit }, { weight: 1, arbitrary: nul }), maxLength: 30 }), (text) => {
+        const problem = malformedTextProblem(text);
+        const parsed = wellFormedString().safeParse(text);
+        const nulAt = text.indexOf('\u0000');
+        const loneAt = unpairedSurrogateAt(text);
+        expect(isStorableText(text)).toBe(nulAt < 0 && loneAt < 0);
+        if (nulAt < 0 && loneAt < 0) {
+          expect(problem).toBeNull();
+          expect(parsed.data).toBe(text);
+        } else {
+          const expected =
+            nulAt >= 0 && (loneAt < 0 || nulAt < loneAt) ? `must not contain the NUL character (U+0000, at position ${nulAt})` : `must be well-formed Unicode text (found an unpaired surrogate at position ${loneAt})`;
+          expect(problem).toBe(expected);
+          expect(parsed.error?.issues.map((i) => i.message)).toEqual([expected]);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('any well-formed string without NUL passes; the same with a NUL put anywhere is refused at that position', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }).map((t) => t.replaceAll('\u0000', '')), fc.nat(), (text, n) => {
+        expect(wellFormedString().parse(text)).toBe(text);
+        const points = [...text]; // put between two code points: inside a pair it would leave a half alone first
+        const before = points.slice(0, n % (points.length + 1)).join('');
+        const at = before.length;
+        const withNul = `${before}\u0000${text.slice(at)}`;
+        expect(wellFormedString().safeParse(withNul).error?.issues.map((i) => i.message)).toEqual([`must not contain the NUL character (U+0000, at position ${at})`]);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -5,6 +5,7 @@
 // `?token=`, which is what the page's socket and queries send), the same scope and site checks. Any other page
 // request gets the socket's refusal instead, so the page asks for a key rather than be refused twice.
 import type { ComplianceParams, ComplianceReport, DashboardRequest, Snapshot } from '../protocol';
+import { isStorableText } from '../protocol/text';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
 import { keyRefusal } from './auth';
@@ -42,7 +43,7 @@ function firstReportRequest(query: Record<string, unknown>): DashboardRequest<'c
     const value = query[key];
     if (typeof value !== 'string') return null;
     const trimmed = value.trim();
-    return trimmed === '' || trimmed.length > 200 ? null : trimmed;
+    return trimmed === '' || trimmed.length > 200 || !isStorableText(trimmed) ? null : trimmed;
   };
   const window = query['window'] === undefined ? 'today' : query['window'];
   if (typeof window !== 'string' || !REPORT_WINDOWS.has(window)) return null;

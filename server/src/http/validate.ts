@@ -3,7 +3,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import typeIs from 'type-is';
 import { z } from 'zod';
-import { parseInput, type FieldProblem } from '../protocol';
+import { malformedTextProblem, parseInput, type FieldProblem } from '../protocol';
 import { didYouMean } from '../protocol/nearMiss';
 import { unknownKeysFirst, zodProblems } from '../services/zodProblems';
 import { BODY_TYPES, hasNoBody } from './jsonBody';
@@ -120,11 +120,35 @@ function rawBody(spec: BodySpec<unknown>, req: Request, res: Response): { body: 
   return null;
 }
 
+/**
+ * The parameters (of a path, query string or form body, as decoded) whose text breaks the text rule
+ * (protocol/text.ts: a `%00`), by name. Checked before a route's own schema, and for every route: a parameter
+ * read without one (a key's id) would reach the store, which PostgreSQL refuses as an internal error.
+ */
+function badTextParams(values: Record<string, unknown>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    for (const text of [value].flat()) {
+      const message = typeof text === 'string' ? malformedTextProblem(text) : null;
+      if (message) {
+        problems.push({ path: name, message });
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+/** `first`, then each of `more` whose parameter it does not name already (one problem per parameter). */
+const besides = (first: FieldProblem[], more: FieldProblem[]) => [...first, ...more.filter((m) => !first.some((f) => f.path === m.path))];
+
 /** The route's validated input, or null after answering the refusal. */
 export async function validateInput(route: Route, req: Request, res: Response, app: AppContext): Promise<RouteInput<unknown, unknown, unknown> | null> {
   const refuse = (answer: InvalidAnswer, errors: FieldProblem[]) => (sendProblem(res, invalidProblem(answer, errors)), null);
   // A route served without Express (http/direct.ts) has no parameters in its path: {} as Express gives it.
   let params: unknown = req.params ?? {};
+  const badPath = badTextParams(req.params ?? {});
+  if (badPath.length > 0) return refuse(route.params?.invalid ?? INVALID_PARAMS, badPath);
   if (route.params) {
     const parsed = parseWith(route.params.schema, req.params, () => 'is not a known parameter');
     if (!parsed.ok) return refuse(route.params.invalid ?? INVALID_PARAMS, parsed.errors);
@@ -132,10 +156,12 @@ export async function validateInput(route: Route, req: Request, res: Response, a
   }
   let query: unknown = undefined;
   if (route.query) {
-    const undecodable = undecodableParams(queryOf(req.originalUrl ?? req.url ?? ''));
+    // An undecodable parameter's problem is that one: what the parser made of it is not what was sent. Text the
+    // rule refuses is refused before the schema is made, since making it may look the value up (a report's site).
+    const refused = besides(undecodableParams(queryOf(req.originalUrl ?? req.url ?? '')), badTextParams(req.query));
+    if (refused.some((r) => r.message !== NOT_PERCENT_UTF8)) return refuse(route.query.invalid ?? INVALID_QUERY, refused);
     const parsed = parseQuery(await resolve(route.query.schema, req, app), req.query);
-    // An undecodable parameter's problem is that one: what the parser made of it is not what was sent.
-    const errors = [...undecodable, ...(parsed.ok ? [] : parsed.errors.filter((e) => !undecodable.some((u) => u.path === e.path)))];
+    const errors = [...refused, ...(parsed.ok ? [] : parsed.errors.filter((e) => !refused.some((u) => u.path === e.path)))];
     if (!parsed.ok || errors.length > 0) return refuse(route.query.invalid ?? INVALID_QUERY, errors);
     query = parsed.value;
   } else if (route.method !== 'ALL' && !route.probe) {
@@ -148,7 +174,7 @@ export async function validateInput(route: Route, req: Request, res: Response, a
     const raw = rawBody(route.body, req, res);
     if (!raw) return null;
     // A form value that is not percent-encoded UTF-8 was read as something else (U+FFFD, or its raw text): refused.
-    const undecodable = route.body.format === 'form' ? undecodableFormFields(req) : [];
+    const undecodable = route.body.format === 'form' ? besides(undecodableFormFields(req), badTextParams((req.body ?? {}) as Record<string, unknown>)) : [];
     if (undecodable.length > 0) return refuse(route.body.invalid ?? INVALID_BODY, undecodable);
     const parsed = parseWith(await resolve(route.body.schema, req, app), raw.body);
     if (!parsed.ok) return refuse(route.body.invalid ?? INVALID_BODY, parsed.errors);

@@ -4,6 +4,7 @@
 // rollups, the edges off their grid from raw judgements (splitRange), corrections applied everywhere (the rollups
 // carry their deltas; raw reads see each event's effective state), with one arithmetic (domain/rollups.ts). Before
 // the retention cutoff what needs raw events says it is incomplete.
+import { groupKey } from '../protocol';
 import type { Bucket, ComplianceFigure, ComplianceReport, ComplianceSeries, DistributionReport, GroupBy, ReportWindow, SeriesPoint, Standard, StandardVersion } from '../protocol';
 import type { ScopedCounts, WindowRange } from '../domain/alerts/counts';
 import { complianceFigure } from '../domain/compliance';
@@ -272,7 +273,7 @@ export class ComplianceReader {
       for (const piece of decompose(w.fromMs, w.toMs)) {
         for (const r of await read(piece)) {
           if (r.counted === 0 && r.met === 0) continue;
-          const key = `${r.standardId}\u0000${r.site}`;
+          const key = groupKey(r.standardId, r.site);
           let entry = scoped.get(key);
           if (!entry) scoped.set(key, (entry = { standardId: r.standardId, site: r.site, counts: windows.map(() => ({ counted: 0, met: 0 })) }));
           entry.counts[i]!.counted += r.counted;
@@ -351,7 +352,7 @@ export interface VersionSums {
 export function versionSumsOf(rows: readonly VersionSums[]): VersionSums[] {
   const byKey = new Map<string, VersionSums>();
   for (const r of rows) {
-    const key = `${r.site}\u0000${r.standardId}\u0000${r.version}`;
+    const key = groupKey(r.site, r.standardId, r.version);
     const row = byKey.get(key);
     if (!row) byKey.set(key, { site: r.site, standardId: r.standardId, version: r.version, met: r.met, counted: r.counted, voided: r.voided, amended: r.amended });
     else {
@@ -368,7 +369,7 @@ export function versionSumsOf(rows: readonly VersionSums[]): VersionSums[] {
 export function siteSumsOf(rows: readonly VersionSums[]): SiteSums[] {
   const byKey = new Map<string, SiteSums>();
   for (const r of rows) {
-    const key = `${r.site}\u0000${r.standardId}`;
+    const key = groupKey(r.site, r.standardId);
     let row = byKey.get(key);
     if (!row) byKey.set(key, (row = { site: r.site, standardId: r.standardId, numerator: 0, denominator: 0, versions: [], voided: 0, amended: 0 }));
     row.numerator += r.met;

@@ -4,7 +4,7 @@
 // what a mapping produces is then ingested like any posted milestone or event, so it is validated the same way.
 import jsonata from 'jsonata';
 import { z } from 'zod';
-import { isRealCalendarTime, NOT_A_REAL_DATE_TIME, parseInput, type FieldProblem } from '../protocol';
+import { isRealCalendarTime, NOT_A_REAL_DATE_TIME, parseInput, wellFormedString, type FieldProblem } from '../protocol';
 import { zodProblems } from './zodProblems';
 
 /** One `integrations:` entry of the standards file. */
@@ -15,7 +15,7 @@ export interface IntegrationDefinition {
 
 const integrationSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1 to 64 lower-case letters, digits, "-" or "_", starting with a letter or digit'),
-  map: z.string().trim().min(1, 'must be a JSONata expression').max(20_000, 'must be at most 20000 characters'),
+  map: wellFormedString().trim().min(1, 'must be a JSONata expression').max(20_000, 'must be at most 20000 characters'),
 });
 
 /** How long, and how deep, one mapping may evaluate: the expression comes from the file, the input from anyone with an ingest key. */

@@ -1,6 +1,6 @@
-// Text must be well-formed Unicode (docs/server.md, "Text fields"): for every text field of every write path, an
-// arbitrary string — lone surrogates, NUL, U+FFFD, emoji, line breaks, CSV specials — is either refused with a
-// 400 naming the field, or stored and read back exactly as sent (after trimming; site ids in NFC); either way the
+// Text must be well-formed Unicode without NUL (docs/server.md, "Text fields"): for every text field of every write
+// path, an arbitrary string — lone surrogates, NUL, U+FFFD, emoji, line breaks, CSV specials — is either refused
+// with a 400 naming the field, or stored and read back exactly as sent (after trimming; site ids in NFC); either way the
 // hash chain still verifies, and so do the exports of everything written. A body that is not UTF-8 is refused,
 // unstored.
 import { isUtf8 } from 'node:buffer';
@@ -53,6 +53,14 @@ function firstLoneSurrogate(s: string): number {
   return -1;
 }
 
+/** The message the text rule refuses a value with (its first offence: a NUL or a lone surrogate), null when it keeps it. */
+function textRuleProblem(s: string): string | null {
+  const lone = firstLoneSurrogate(s);
+  const nul = s.indexOf('\u0000');
+  if (nul >= 0 && (lone < 0 || nul < lone)) return `must not contain the NUL character (U+0000, at position ${nul})`;
+  return lone >= 0 ? `must be well-formed Unicode text (found an unpaired surrogate at position ${lone})` : null;
+}
+
 // ---- the property, for one field of one write path ----
 
 interface Answer {
@@ -91,12 +99,12 @@ async function expectChainIntact(): Promise<void> {
 
 async function checkField(field: TextField, value: string): Promise<void> {
   const answer = await field.send(value);
-  const lone = firstLoneSurrogate(value);
+  const refusal = textRuleProblem(value);
   const trimmed = value.trim();
   const context = `${field.path} = ${JSON.stringify(value)}: ${answer.status} ${JSON.stringify(answer.body)}`;
-  if (lone >= 0) {
+  if (refusal) {
     expect(answer.status, context).toBe(400);
-    expect(answer.body.errors, context).toContainEqual({ path: field.path, message: `must be well-formed Unicode text (found an unpaired surrogate at position ${lone})` });
+    expect(answer.body.errors, context).toContainEqual({ path: field.path, message: refusal });
   } else if (trimmed === '' || trimmed.length > field.max || (field.valid && !field.valid(trimmed))) {
     expect(answer.status, context).toBe(400);
     expect(answer.body.errors.map((e: { path: string }) => e.path), context).toContain(field.path);
@@ -162,7 +170,7 @@ describe('text fields of every write path', () => {
     for (const [method, body] of [['PUT', wholeStandard(definition({ id }))], ['PATCH', {}]] as const) {
       const rename = (v: string) => request(method, `/api/v1/standards/${id}`, { ...body, name: v });
       await checkField({ path: 'name', max: 200, okStatus: 200, send: rename, stored: async () => (await current(id)).name }, 'renamed \ud800 here');
-      await checkField({ path: 'name', max: 200, okStatus: 200, send: rename, stored: async () => (await current(id)).name }, 'renamed \u0000 😀 here');
+      await checkField({ path: 'name', max: 200, okStatus: 200, send: rename, stored: async () => (await current(id)).name }, 'renamed \u0001 😀 here');
     }
   }, 120_000);
 
@@ -287,17 +295,18 @@ describe('incident acknowledgements', () => {
     await fc.assert(
       fc.asyncProperty(anyText, async (by) => {
         const answer = await ack(999_999, by);
-        const lone = firstLoneSurrogate(by);
-        if (lone >= 0) expect(answer.body.errors).toContainEqual({ path: 'by', message: `must be well-formed Unicode text (found an unpaired surrogate at position ${lone})` });
+        const refusal = textRuleProblem(by);
+        if (refusal) expect(answer.body.errors).toContainEqual({ path: 'by', message: refusal });
         else if (by.trim() === '' || by.trim().length > 200) expect(answer.body.errors.map((e: { path: string }) => e.path)).toContain('by');
         else expect(answer.status).toBe(404);
       }),
       { numRuns: 60 },
     );
     expect((await ack(alert!.id, 'ana \ud800')).status).toBe(400);
-    const acked = await ack(alert!.id, ' ana\u0000 😀 \uFFFD é ');
+    expect((await ack(alert!.id, 'ana\u0000')).body.errors).toEqual([{ path: 'by', message: 'must not contain the NUL character (U+0000, at position 3)' }]);
+    const acked = await ack(alert!.id, ' ana\u0001 😀 \uFFFD é ');
     expect(acked.status).toBe(200);
-    expect(acked.body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
-    expect((await alertServer().getJson(`/api/v1/incidents/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0000 😀 \uFFFD é');
+    expect(acked.body.acknowledgedBy).toBe('ana\u0001 😀 \uFFFD é');
+    expect((await alertServer().getJson(`/api/v1/incidents/${alert!.id}`)).body.acknowledgedBy).toBe('ana\u0001 😀 \uFFFD é');
   });
 });

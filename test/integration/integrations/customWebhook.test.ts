@@ -3,9 +3,8 @@
 // what the mapping produces is validated like any posted item (problems name the integration and the mapped
 // field), and a file with a bad expression is refused with the expression's position.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { adminHeaders, removeDir, startTestServer, tempStandardsFile, type TestServer } from '../support/testServer';
 
 const STANDARDS = `
 integrations:
@@ -30,13 +29,7 @@ integrations:
 const dirs: string[] = [];
 let server: TestServer;
 
-function standardsFile(text: string): string {
-  const dir = tempDataDir();
-  dirs.push(dir);
-  const file = join(dir, 'standards.yaml');
-  writeFileSync(file, text);
-  return file;
-}
+const standardsFile = (text: string) => tempStandardsFile(text, dirs);
 
 async function post(id: string, body: unknown, key = server.apiKey): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}/api/v1/integrations/custom/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(key) }, body: JSON.stringify(body) });

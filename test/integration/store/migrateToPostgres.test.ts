@@ -1,12 +1,16 @@
 // migrate-to-postgres: a SQLite store written through the API (events at several sites, corrections, a standard
 // version's withdrawal, the audit log) moved into an empty PostgreSQL database by the built CLI; the chain verifies
 // there, the figures are the same, a server on the database goes on numbering where SQLite left off, and a second
-// move into the filled database is refused.
+// move into the filled database is refused; a store holding text PostgreSQL cannot keep (NUL) is refused, named, first.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
+import { defaultSite } from '../../../server/src/domain/sites';
+import type { EventInput } from '../../../server/src/protocol';
+import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { mainJs, startCli } from '../support/cli';
+import { openTestCore } from '../support/core';
 import { testDatabases } from '../support/postgres';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, TEST_ADMIN_KEY } from '../support/testServer';
 import { createAt, fillAt } from './pastVersions';
@@ -154,11 +158,38 @@ it('refuses a file with a table it does not know how to copy, and copies nothing
   const moved = cli('migrate-to-postgres', '--data', dir, '--database', url);
   expect(moved.status).toBe(1);
   expect(moved.stderr).toMatch(/tables this release cannot copy \(notes_from_a_later_release\): nothing was copied/);
+  // Refused before anything is written: not even the schema.
+  expect(await tablesIn(url)).toBe(0);
+});
+
+it('refuses a store holding text with a NUL (written before the API refused it), naming table, row and column, before it writes anything', async () => {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  const core = await openTestCore(dir, { timeZone: 'UTC' });
+  const at = '2026-03-07T20:00:00Z';
+  const input: EventInput = { type: 'call', id: 'c-nul', site: 'x\u0000y', occurredAt: at, outcome: 'answered', rings: 1, queue: 'sup\u0000port' };
+  const item = prepareEvent(input, { standardsAt: (ms) => core.standards.inForceAt(ms), site: defaultSite(input.site, 'UTC'), receivedAtMs: Date.parse(at) + 1000 });
+  await core.store.write((tx) => tx.writes.events([item]));
+  await core.close();
+
+  const url = await databases.create();
+  const moved = cli('migrate-to-postgres', '--data', dir, '--database', url);
+  expect(moved.status, moved.stderr).toBe(1);
+  expect(moved.stderr).toContain('NUL character (U+0000), which PostgreSQL cannot store');
+  expect(moved.stderr).toContain('events (seq 1) column site');
+  expect(moved.stderr).toContain('events (seq 1) column queue');
+  expect(moved.stderr).toContain('sites (name "x\\u0000y") column name');
+  expect(moved.stderr).toContain('Nothing was copied');
+  expect(await tablesIn(url)).toBe(0);
+});
+
+/** How many tables the database at `url` has. */
+async function tablesIn(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    expect((await client.query('SELECT COUNT(*)::int AS n FROM events')).rows[0]).toEqual({ n: 0 });
+    return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema()`)).rows[0]!.n;
   } finally {
     await client.end();
   }
-});
+}

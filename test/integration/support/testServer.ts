@@ -1,5 +1,5 @@
 // A real Ringside server on 127.0.0.1:0 with its own temporary data directory.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -42,6 +42,15 @@ export const chainHead = async (server: Pick<TestServer, 'getJson'>): Promise<{ 
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'ringside-test-'));
+}
+
+/** A standards file holding `text`, in a folder of its own that is pushed on `dirs` (for the caller to remove). */
+export function tempStandardsFile(text: string, dirs: string[]): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  const file = join(dir, 'standards.yaml');
+  writeFileSync(file, text);
+  return file;
 }
 
 export function removeDir(dir: string): void {

@@ -4,7 +4,7 @@
 // Connect delivers a record at least once and re-delivers it when it changes later (attributes, after-contact
 // work); the call is keyed by ContactId and built only from fields fixed when the contact left the queue, so a
 // re-delivered record maps to the same event, a duplicate.
-import { isRealCalendarTime, LIMITS, NOT_A_REAL_DATE_TIME } from '../../protocol';
+import { isRealCalendarTime, LIMITS, malformedTextProblem, NOT_A_REAL_DATE_TIME } from '../../protocol';
 import { countIgnored, MAX_CASE_ID_LENGTH, type CallEventInput, type IgnoredCounts } from '../types';
 import { FirehoseDeliveryError, isObject, parseFirehoseDelivery } from './firehose';
 
@@ -113,6 +113,8 @@ function mapContactRecord(ctr: Record<string, unknown>, site: string, where: str
   const contactId = ctr.ContactId;
   if (typeof contactId !== 'string' || contactId.trim() === '') throw fail('ContactId', 'must be a non-empty string');
   if (contactId.length > MAX_CASE_ID_LENGTH) throw fail('ContactId', `must be at most ${MAX_CASE_ID_LENGTH} characters`);
+  const badId = malformedTextProblem(contactId);
+  if (badId) throw fail('ContactId', badId);
   if (ctr.Channel !== 'VOICE') return { ignored: `channel ${typeof ctr.Channel === 'string' ? ctr.Channel : 'missing'}` };
   const queue = ctr.Queue;
   if (queue === null || queue === undefined) return { ignored: 'no queue' };
@@ -163,5 +165,7 @@ function text<K extends string>(value: unknown, key: K, field: string, fail: Fai
   if (typeof value !== 'string') throw fail(field, 'must be a string');
   const trimmed = value.trim();
   if (trimmed.length > LIMITS.maxTextLength) throw fail(field, `must be at most ${LIMITS.maxTextLength} characters`);
+  const bad = malformedTextProblem(trimmed);
+  if (bad) throw fail(field, bad);
   return trimmed === '' ? {} : ({ [key]: trimmed } as Partial<Record<K, string>>);
 }

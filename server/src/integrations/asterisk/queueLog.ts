@@ -8,7 +8,7 @@
 //                                                    (within: waittime ≤ servicelevel at the abandon)
 // Every value a line carries is a function of that line alone, so lines of one call may arrive in different
 // requests and re-posting a line produces exactly the same milestone (same id, same content).
-import { LIMITS } from '../../protocol';
+import { isStorableText, LIMITS, malformedTextProblem } from '../../protocol';
 import {
   countIgnored,
   isoFromEpochMs,
@@ -94,6 +94,8 @@ const MAX_EPOCH = 253_402_300_799;
 
 /** The five fields every line has before its data: epoch|callid|queuename|agent|event. */
 const FIXED_FIELDS = 5;
+/** The fixed fields' names, as the queue_log format and this parser's other problems name them. */
+const FIELD_NAMES = ['epoch', 'callid', 'queuename', 'agent', 'event'] as const;
 
 /** Events that end the call as abandoned (app_queue calls record_abandoned for each), with the data field holding the wait. */
 const ABANDON_WAIT_FIELD: Readonly<Record<string, number | null>> = {
@@ -151,6 +153,12 @@ function parseLine(content: string, lineNumber: number): { line: QueueLogLine } 
     return { problem: { line: lineNumber, message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a queue_log line has at least ${FIXED_FIELDS} (epoch|callid|queuename|agent|event|…)` } };
   }
   const [epochText, callId, queue, agent, event] = fields as [string, string, string, string, string];
+  // The text rule of every other way in (protocol/text.ts), named by the queue_log field that breaks it: a queue or
+  // call id with a NUL in it could not be stored by PostgreSQL.
+  if (!isStorableText(content)) {
+    const at = fields.findIndex((f) => !isStorableText(f));
+    return { problem: { line: lineNumber, field: at < FIXED_FIELDS ? FIELD_NAMES[at]! : `data${at - FIXED_FIELDS + 1}`, message: malformedTextProblem(fields[at]!)! } };
+  }
   const epochProblem = epochMessage(epochText);
   if (epochProblem) return { problem: { line: lineNumber, field: 'epoch', message: epochProblem } };
   if (event.trim() === '') return { problem: { line: lineNumber, field: 'event', message: 'must not be empty' } };

@@ -1,7 +1,7 @@
 // Twilio TaskRouter event callbacks (form-encoded, one event per request) as open-clock milestones. Pure.
 // A task is one call waiting for a worker: created → started, a reservation accepted → answered,
 // canceled (the caller hung up, or the workflow gave up) → abandoned. Every other event is ignored.
-import { LIMITS } from '../../protocol';
+import { LIMITS, malformedTextProblem } from '../../protocol';
 import { isoFromEpochMs, MAX_CASE_ID_LENGTH, type MilestoneInput } from '../types';
 import type { FormParams } from './signature';
 
@@ -88,5 +88,7 @@ function optionalText(params: FormParams, name: string): string | undefined {
 function param(params: FormParams, name: string): string | undefined {
   const given = params instanceof URLSearchParams ? params.getAll(name) : [params[name] ?? []].flat();
   if (new Set(given).size > 1) throw new TaskRouterError(name, `is given ${given.length} times with different values; a callback gives it once`);
+  const bad = given[0] === undefined ? null : malformedTextProblem(given[0]);
+  if (bad) throw new TaskRouterError(name, bad);
   return given[0];
 }

@@ -10,6 +10,7 @@ export * from './reconnect';
 export * from './serverAddress';
 export * from './labels';
 export * from './incidents';
+export * from './groupKey';
 export * from './openClocks';
 export * from './livePoints';
 export * from './idLists';

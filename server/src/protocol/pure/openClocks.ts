@@ -2,16 +2,17 @@
 // order (changed cases replace, closed ones leave), and a standing's state at any instant from its own deadlines,
 // so a countdown turns at-risk and breached on time between two pushes. The dashboard and the extension both use
 // these, so their counts agree.
+import { groupKey } from './groupKey';
 import type { ClockBreach, ClockKey, ClockState, ClocksUpdate, ClockTiming, OpenClock } from '../eventTypes';
 
-/** One string per case: type, site and case id (none of them can contain a NUL). */
+/** One string per case: type, site and case id (a site and a case id stored before NUL was refused keep theirs apart: groupKey). */
 export function clockKeyOf(clock: ClockKey): string {
-  return `${clock.type}\u0000${clock.site}\u0000${clock.caseId}`;
+  return groupKey(clock.type, clock.site, clock.caseId);
 }
 
 /** A breach's identity: the case and the standard whose deadline passed. */
 export function breachKeyOf(breach: ClockBreach): string {
-  return `${clockKeyOf(breach)}\u0000${breach.standardId}`;
+  return groupKey(breach.type, breach.site, breach.caseId, breach.standardId);
 }
 
 /** The open cases after an update, oldest start first (then by key, so the order never depends on arrival). */

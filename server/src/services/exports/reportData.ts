@@ -4,7 +4,7 @@
 // effect, how late events arrived, and on which local days a site had events.
 import { chainedAsOf } from '../../domain/chain';
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
-import { WEEKDAYS, type Site } from '../../protocol';
+import { groupKey, WEEKDAYS, type Site } from '../../protocol';
 import { EVENT_ROW, type AuditLogExportRow, type Snapshot } from '../../store/port';
 import type { VersionSums } from '../compliance';
 import type { ExportContext, VersionInfo } from './context';
@@ -228,12 +228,12 @@ async function scanEvents(q: ExportQuery, ctx: ExportContext, zoneOf: (site: str
     const standardId = row[EVENT_ROW.standardId] as string | null;
     if (standardId === null) continue;
     const version = row[EVENT_ROW.standardVersion] as number;
-    const key = `${site}\u0000${standardId}\u0000${version}`;
+    const key = groupKey(site, standardId, version);
     judgements.set(key, (judgements.get(key) ?? 0) + 1);
     const c = correctedWithReason(row);
     if (c.voided || c.counted === 0) {
       const reason = c.voided ? 'voided' : (c.reason ?? 'not counted');
-      const k = `${key}\u0000${reason}`;
+      const k = groupKey(site, standardId, version, reason);
       const e = excluded.get(k) ?? { site, standardId, version, reason, count: 0 };
       e.count += 1;
       excluded.set(k, e);

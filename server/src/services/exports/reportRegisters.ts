@@ -2,7 +2,7 @@
 // excluded and why, how timely the data arrived (and which days a site was closed rather than silent), the
 // methodology, and the sign-off block.
 import type { BusinessHours, Site } from '../../protocol';
-import { WEEKDAYS } from '../../protocol';
+import { groupKey, WEEKDAYS } from '../../protocol';
 import type { ExportQuery } from './query';
 import { siteDays, siteLabel, type ReportData, type SiteInfo } from './reportData';
 import { dateName, duration, esc, when } from './reportText';
@@ -57,7 +57,7 @@ export function exclusionsSection(data: ReportData): string {
   if (data.exclusions.length === 0) return '<p>No judgement of this period was excluded: every judged event counted.</p>';
   const rows = [...data.exclusions]
     .sort((a, b) => a.site.localeCompare(b.site) || a.standardId.localeCompare(b.standardId) || a.version - b.version || a.reason.localeCompare(b.reason))
-    .map((x) => `<tr><td>${esc(siteLabel(data, x.site))}</td><td>${esc(x.standardId)} v${x.version}</td><td>${esc(REASONS[x.reason] ?? x.reason)}</td><td class="n">${x.count}</td><td class="n">${data.judgements.get(`${x.site}\u0000${x.standardId}\u0000${x.version}`) ?? 0}</td></tr>`);
+    .map((x) => `<tr><td>${esc(siteLabel(data, x.site))}</td><td>${esc(x.standardId)} v${x.version}</td><td>${esc(REASONS[x.reason] ?? x.reason)}</td><td class="n">${x.count}</td><td class="n">${data.judgements.get(groupKey(x.site, x.standardId, x.version)) ?? 0}</td></tr>`);
   return `<table class="exclusions"><thead><tr class="running"><th colspan="5">Judgements excluded from the figures</th></tr><tr><th>Site</th><th>Standard</th><th>Reason not counted</th><th class="n">Judgements</th><th class="n">Of all judged</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 

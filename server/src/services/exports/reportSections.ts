@@ -1,5 +1,6 @@
 // The audit report's first sections: the cover, the summary per site and standard, each standard's versions with
 // who made them and when and what each judged in the period, and the charts.
+import { groupKey } from '../../protocol';
 import { periodBounds } from './bodies';
 import type { ExportQuery } from './query';
 import { chart, type ChartPoint } from './reportChart';
@@ -55,9 +56,9 @@ interface Totals {
 
 /** Per site × standard over the whole period: the figure, the target in force at the end, and periods breached. */
 export function summarySection(data: ReportData, records: readonly ReportRecord[], range: { fromMs: number; toMs: number }): string {
-  const keys = [...new Set(records.map((r) => `${String(r.site)}\u0000${String(r.standard_id)}`))];
-  const rows = keys.map((key) => {
-    const [site, standardId] = key.split('\u0000') as [string, string];
+  // The pairs themselves, in first-seen order: a key is looked up, never split back (a site may hold a NUL).
+  const pairs = new Map(records.map((r) => [groupKey(String(r.site), String(r.standard_id)), [String(r.site), String(r.standard_id)] as const]));
+  const rows = [...pairs.values()].map(([site, standardId]) => {
     const mine = records.filter((r) => r.site === site && r.standard_id === standardId);
     const t = mine.reduce<Totals>((a, r) => ({ met: a.met + (r.numerator as number), counted: a.counted + (r.denominator as number) }), { met: 0, counted: 0 });
     const judged = mine.filter((r) => r.met_target !== 'n/a');
@@ -114,7 +115,7 @@ export function chartsSection(q: ExportQuery, data: ReportData, records: readonl
   // Each standard's rows per period, found once (not by a pass over every row per period: a year of days × rows).
   const byPeriod = new Map<string, ReportRecord[]>();
   for (const x of records) {
-    const key = `${String(x.standard_id)}\u0000${String(x.period)}`;
+    const key = groupKey(String(x.standard_id), String(x.period));
     const rows = byPeriod.get(key);
     if (rows) rows.push(x);
     else byPeriod.set(key, [x]);
@@ -122,7 +123,7 @@ export function chartsSection(q: ExportQuery, data: ReportData, records: readonl
   return standardIds
     .map((id) => {
       const points: ChartPoint[] = periods.map((p) => {
-        const rows = byPeriod.get(`${id}\u0000${p.label}`) ?? [];
+        const rows = byPeriod.get(groupKey(id, p.label)) ?? [];
         const met = rows.reduce((a, x) => a + (x.numerator as number), 0);
         const counted = rows.reduce((a, x) => a + (x.denominator as number), 0);
         return { label: p.label, start: Math.max(p.start, q.fromMs), end: Math.min(p.end, q.toMs), ratio: counted === 0 ? null : met / counted, target: (rows[0]?.target as number | null | undefined) ?? null };

@@ -74,6 +74,13 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
   existingDatabasePath(dataDir);
   openDatabase(dataDir).close(); // brings the file's schema up to date, as starting a server on it would
   const sqlite = openReader(databasePath(dataDir), true);
+  try {
+    refuseUnknownTables(sqlite);
+    refuseNulText(sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   const pool = createPool({ url, max: 2 });
   try {
     await migratePg(pool);
@@ -83,7 +90,6 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
       await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK.toString()]);
       await refuseNonEmpty(new Sql(client));
       sqlite.exec('BEGIN'); // one read snapshot of the file for the whole copy
-      refuseUnknownTables(sqlite);
       const rows: Record<string, number> = {};
       for (const table of TABLES) rows[table] = await copyTable(sqlite, client, table);
       const head = sqlite.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
@@ -100,6 +106,39 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
     sqlite.close();
     await pool.end();
   }
+}
+
+/** How many places holding a NUL the refusal names (each table is read to its end regardless). */
+const NUL_PLACES_NAMED = 20;
+
+/**
+ * Text PostgreSQL cannot keep (U+0000; the API refuses it since, protocol/text.ts, but a file written before may
+ * hold it) is named before anything is written: table, the row's primary key, column. Read as bytes (CAST AS BLOB):
+ * SQLite's text functions stop at a NUL.
+ */
+function refuseNulText(sqlite: ReturnType<typeof openReader>): void {
+  const places: string[] = [];
+  let total = 0;
+  for (const table of TABLES) {
+    const info = sqlite.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as Array<{ name: string; pk: number }>;
+    const key = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+    const holds = (c: string) => `(typeof("${c}") = 'text' AND instr(CAST("${c}" AS BLOB), x'00') > 0)`;
+    const rows = sqlite
+      .prepare(`SELECT ${[...key, ...info.map((c) => c.name)].map((c) => `"${c}"`).join(', ')} FROM ${table} WHERE ${info.map((c) => holds(c.name)).join(' OR ')} ORDER BY ${(key.length > 0 ? key : ['rowid']).map((c) => `"${c}"`).join(', ')}`)
+      .raw(true)
+      .all() as unknown[][];
+    for (const row of rows) {
+      const values = row.slice(key.length);
+      const columns = info.filter((_, i) => typeof values[i] === 'string' && values[i].includes('\0')).map((c) => c.name);
+      total += columns.length;
+      if (places.length >= NUL_PLACES_NAMED) continue;
+      const id = key.map((c, i) => `${c} ${JSON.stringify(typeof row[i] === 'bigint' ? Number(row[i]) : row[i])}`).join(', ');
+      for (const column of columns) places.push(`${table} (${id}) column ${column}`);
+    }
+  }
+  if (total === 0) return;
+  const more = total > places.length ? `; and ${total - places.length} more` : '';
+  throw new Error(`the SQLite store holds text with the NUL character (U+0000), which PostgreSQL cannot store: ${places.slice(0, NUL_PLACES_NAMED).join('; ')}${more}. Nothing was copied (docs/operations.md, "Moving a store to PostgreSQL")`);
 }
 
 /** Every table of the file is copied or named in NOT_COPIED: one no release knows about stops the move. */
