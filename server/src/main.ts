@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import { namesCommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
-import { databasePool, isDatabaseUrl, isHttpUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
+import { databasePool, isDatabaseUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
+import { isHttpUrl } from './cli/usage';
 import { webhooksFromEnv } from './services/alerts/config';
 import type { ServerOptions } from './options';
 import { startServer } from './server';

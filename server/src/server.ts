@@ -39,8 +39,8 @@ import { checkStoreSigningKey, SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
-import { loadStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { backendFor } from './storeBackend';
+import { applyStandardsFile, readStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
+import { backendFor, folderAccessProblem } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -107,20 +107,25 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 
 /**
  * The data folder's lock, the store and services, the standards file applied and access decided; everything closed
- * (and the lock released) again on failure. The refusals come first, creating nothing: a second server on the folder,
- * a port another program listens on, open nothing and leave no folder, store or admin key behind.
+ * (and the lock released) again on failure. The refusals come first, creating nothing: a folder this user may not
+ * write, a second server on the folder, a port another program listens on, a bad standards file open nothing and
+ * leave no folder, store, signing key or admin key behind.
  */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup; lock: DataLock }> {
   checkBinding(host, options.noAuth ?? false);
+  const denied = folderAccessProblem(options.dataDir, 'write');
+  if (denied) throw new Error(denied);
   refuseIfHeld(options.dataDir);
   await probePort(options.port, host);
+  // Read and checked before anything is created: a refused file leaves no store or signing key behind.
+  const standards = options.standardsFile ? { file: options.standardsFile, config: readStandardsFile(options.standardsFile) } : undefined;
   const lock = takeLock(options.dataDir);
   let store: Store | undefined;
   let core: Core | undefined;
   try {
     store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
-    if (options.standardsFile) logApplied(logger, options.standardsFile, await loadStandardsFile(core, options.standardsFile), 'standards file loaded');
+    if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
     const envKey = options.apiKey ? options.apiKey : undefined;
     const access = await setUpAccess({ host, dataDir: options.dataDir, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
     return { core, access, lock };

@@ -14,6 +14,9 @@ export function backendFor(databaseUrl: string | undefined, poolSize?: number): 
   return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;
 }
 
+/** Whether this user may read or write a data folder, in words (the server's start, the subcommands). */
+export { folderAccessProblem } from './store/dataFolder';
+
 /** Moving a SQLite store into PostgreSQL (the migrate-to-postgres subcommand), and URLs as logs may show them. */
 export { copySqliteToPostgres } from './store/postgres/fromSqlite';
 export { redacted as redactedDatabaseUrl } from './store/postgres/db';

@@ -7,7 +7,7 @@ import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
 import { isDatabaseUrl } from '../storeBackend';
 import { SUBCOMMANDS } from './subcommands';
-import { HELP_OPTION, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
+import { HELP_OPTION, isHttpUrl, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
 
 export { isDatabaseUrl } from '../storeBackend';
 
@@ -146,11 +146,3 @@ function wholeNumber(text: string): number | null {
   return /^\d+$/.test(text) ? Number(text) : null;
 }
 
-/** An http(s) URL (the TSA's). */
-export function isHttpUrl(text: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(text).protocol);
-  } catch {
-    return false;
-  }
-}

@@ -1,17 +1,17 @@
 // The subcommands of server/dist/main.js besides starting the server, as one table: each opens what it needs
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
+import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
-import { CLI_ACTOR, KeysService, validateKeyRequest } from '../services/keys';
+import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
 import { backup, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
 import { SitesService } from '../services/sites';
-import type { Store } from '../store/port';
-import { UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
+import type { ReadOnlyStore, Store } from '../store/port';
+import { isHttpUrl, UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
 import { forwardCommands } from './forward/command';
 import { holdingLock } from './offline';
 import { DEFAULT_PORT } from '../protocol';
@@ -38,18 +38,27 @@ async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): P
   }
 }
 
-async function keysCommand(values: Values, io: Io, action: 'create' | 'list' | 'revoke'): Promise<number> {
+/** A store opened read-only (no migration, no checkpoint: nothing written, so a folder this user may only read will do). */
+async function withReadOnlyStore<T>(values: Values, fn: (store: ReadOnlyStore) => Promise<T>): Promise<T> {
+  const store = await backendFor(databaseOf(values)).openReadOnly(resolve(values.data as string));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function keysCommand(values: Values, io: Io, action: 'create' | 'revoke'): Promise<number> {
   // A bad request is bad usage (exit 2) whatever the store: checked before the store is opened (--site read as a
   // list between commas; once the store is open, a value that is a stored site's id is taken whole).
-  if (action === 'create') keyRequest(values, () => false);
+  if (action === 'create') {
+    keyRequest(values, () => false);
+    kioskBase(values);
+  }
   return withStore(values, async (store) => {
     const keys = new KeysService(store);
     try {
       if (action === 'create') return await createKey(keys, keyRequest(values, await storedSites(store, values.site)), values, io);
-      if (action === 'list') {
-        io.out(JSON.stringify(await keys.list(), null, 2) + '\n');
-        return 0;
-      }
       if (!(await keys.revoke(values.id as string, CLI_ACTOR))) {
         io.err(`ringside keys: no key with id ${String(values.id)}\n`);
         return 1;
@@ -83,7 +92,8 @@ function keyRequest(values: Values, isSite: (id: string) => boolean) {
 
 async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, values: Values, io: Io): Promise<number> {
   const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' }, CLI_ACTOR);
-  const kiosk = v.sites?.length === 1 ? kioskLink(values, v.sites[0]!, created.key) : undefined;
+  const base = v.sites?.length === 1 ? kioskBase(values) : undefined;
+  const kiosk = base && `${base.url}/kiosk?site=${encodeURIComponent(v.sites![0]!)}#key=${encodeURIComponent(created.key)}`;
   if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info, ...(kiosk ? { kioskUrl: kiosk } : {}) }) + '\n');
   else {
     io.out(created.key + '\n');
@@ -91,17 +101,20 @@ async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, va
     io.err(`created key ${created.info.id} "${created.info.name}" (${created.info.scopes.join(', ')}${limited}); the key above is shown only once\n`);
     if (kiosk) io.err(`kiosk link (open it on the reception tablet; it holds the key): ${kiosk}\n`);
   }
+  if (base?.assumed) io.err(`note: no server is running on ${resolve(values.data as string)}, so the kiosk link assumes the default address ${base.url}; if the tablet reaches the server at another address, put that one before /kiosk (--url URL gives it)\n`);
   return 0;
 }
 
 /**
- * The reception kiosk's address for a key of one site: the key after '#', which browsers never send to a server, so
- * it stays out of access logs. The server's address: --url, else the running server's, else the default one.
+ * The server's address the reception kiosk's link starts with (the key goes after '#', which browsers never send to
+ * a server, so it stays out of access logs): --url (an http(s) URL, else bad usage), else the running server's,
+ * else the default one, `assumed`: the operator is told the link may be wrong rather than given it silently.
  */
-function kioskLink(values: Values, site: string, key: string): string {
-  const running = liveLockHolder(resolve(values.data as string))?.url;
-  const base = ((values.url as string | undefined) ?? running ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/+$/, '');
-  return `${base}/kiosk?site=${encodeURIComponent(site)}#key=${encodeURIComponent(key)}`;
+function kioskBase(values: Values): { url: string; assumed: boolean } {
+  const given = values.url as string | undefined;
+  if (given !== undefined && !isHttpUrl(given)) throw new UsageError(`--url must be an http:// or https:// URL (the server's address the kiosk link starts with), got "${given}"`);
+  const running = given ?? liveLockHolder(resolve(values.data as string))?.url;
+  return { url: (running ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/+$/, ''), assumed: running === undefined };
 }
 
 /** The summary line, then one line per problem found (the chain is checked to its end, whatever it finds). */
@@ -114,14 +127,11 @@ function verifyText(result: VerifyResult): string {
 
 async function verifyCommand(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
-  const store = await backendFor(databaseOf(values)).openReadOnly(dataDir);
-  try {
+  return withReadOnlyStore(values, async (store) => {
     const result = await store.snapshot((s) => verifySnapshot(s, readSecret(dataDir, false)));
     io.out(values.json ? JSON.stringify(result) + '\n' : verifyText(result));
     return result.intact ? 0 : 1;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 async function pruneCommand(values: Values, io: Io): Promise<number> {
@@ -154,11 +164,15 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
 /**
  * Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). DIR must hold
  * the key or a store (a store from before signed manifests gets its key now); a DIR with neither is refused, not
- * given a new key that signs nothing the server exports.
+ * given a new key that signs nothing the server exports, and so is one this user could not write the new key into.
  */
 async function publicKeyCommand(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
-  if (!SigningIdentity.exists(dataDir)) await (await storeBackend.openReadOnly(dataDir)).close();
+  if (!SigningIdentity.exists(dataDir)) {
+    await (await storeBackend.openReadOnly(dataDir)).close();
+    const denied = folderAccessProblem(dataDir, 'write');
+    if (denied) throw new Error(`${dataDir} has no signing key yet (audit-signing.json) and this user cannot create one there: ${denied}. Start the server on it once (it creates the key), or run this as the folder's owner`);
+  }
   const info = SigningIdentity.open(dataDir, Date.now()).publicKey(process.env.RINGSIDE_ORGANISATION?.trim() || null);
   if (values.json) io.out(JSON.stringify(info) + '\n');
   else {
@@ -210,7 +224,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       name: { type: 'string', value: 'NAME', help: 'what the key is for (shown in lists and logs)' },
       scope: { type: 'string', value: 'ingest|read|audit|admin[,…]', help: 'what the key may do (comma-separated)' },
       site: { type: 'string', multiple: true, value: 'SITE[,…]', help: 'ingest keys: write only these sites (repeatable: each value one site;\nor one value of sites between commas); one site prints its kiosk link' },
-      url: { type: 'string', value: 'URL', help: "the server's address the kiosk link starts with (default: the running server's)" },
+      url: { type: 'string', value: 'URL', help: "the server's address the kiosk link starts with, http(s) (default: the running server's;\nwith none running, http://127.0.0.1:4870 and a note)" },
       expires: { type: 'string', value: 'ISO', help: 'when the key stops working (an ISO 8601 time)' },
       ...json,
       init: { type: 'boolean', help: "create DIR's database if it has none (a key before the server's first start);\nwithout it a DIR with no database is refused" },
@@ -218,7 +232,17 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     required: ['data', 'name', 'scope'],
     run: (v, io) => keysCommand(v, io, 'create'),
   },
-  { name: 'keys list', summary: 'Lists the keys as JSON (no secrets).', options: data, required: ['data'], run: (v, io) => keysCommand(v, io, 'list') },
+  {
+    name: 'keys list',
+    summary: 'Lists the keys as JSON (no secrets); reads the store read-only.',
+    options: data,
+    required: ['data'],
+    run: (v, io) =>
+      withReadOnlyStore(v, async (store) => {
+        io.out(JSON.stringify(await listStoredKeys(store.reads, Date.now()), null, 2) + '\n');
+        return 0;
+      }),
+  },
   {
     name: 'keys revoke',
     summary: 'Revokes a key.',
@@ -233,6 +257,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     required: ['data', 'to'],
     run: async (v, io) => {
       const result = await backup(backendFor(databaseOf(v)), resolve(v.data as string), resolve(v.to as string));
+      const folder = dirname(result.file);
+      if (result.createdFolder) io.err(`created ${result.createdFolder === folder ? `the folder ${folder}` : `the folders ${result.createdFolder} … ${folder}`} (mode 0700) for the backup\n`);
       io.err(`backup written to ${result.file} (${result.events} events, schema version ${result.schemaVersion})\n`);
       return 0;
     },

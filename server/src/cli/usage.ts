@@ -126,3 +126,12 @@ export function groupHelp(commands: readonly Subcommand[]): string {
 export function shortUsage(commands: readonly Subcommand[], helpOf: string): string {
   return `${commands.map((c, i) => `${i === 0 ? 'Usage: ' : '       '}${wrap([PROGRAM, ...synopsis(c)], 9)}`).join('\n')}\n(${helpOf} --help: every option explained)\n`;
 }
+
+/** An http(s) URL (the TSA's, the kiosk link's server). */
+export function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -6,7 +6,7 @@ import type { FieldProblem } from '../protocol';
 import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
 import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
 import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
-import type { Store, StoredKey, WriteTx } from '../store/port';
+import type { Store, StoredKey, StoreReads, WriteTx } from '../store/port';
 import { DomainError } from '../domain/errors';
 import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
 
@@ -57,6 +57,29 @@ export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason
  * refusal instead of its first paint, so it asks for a key without trying one that would be refused.
  */
 export type LiveAccess = { ok: true; key: ApiKeyInfo } | { ok: false; status: 401 | 403; reason: string; message: string };
+
+/** A stored key as lists show it; `pendingUseMs`: a use this process has not written yet. */
+function keyInfo(k: StoredKey, nowMs: number, pendingUseMs = 0): ApiKeyInfo {
+  const lastUsed = Math.max(k.lastUsedAtMs ?? 0, pendingUseMs);
+  return {
+    id: k.id,
+    name: k.name,
+    scopes: k.scopes.filter(isScope),
+    sites: k.sites,
+    prefix: k.prefix,
+    source: k.source,
+    createdAt: iso(k.createdAtMs),
+    expiresAt: k.expiresAtMs === null ? null : iso(k.expiresAtMs),
+    revokedAt: k.revokedAtMs === null ? null : iso(k.revokedAtMs),
+    lastUsedAt: lastUsed ? iso(lastUsed) : null,
+    status: keyStatus(k, nowMs),
+  };
+}
+
+/** The stored keys, read only (`keys list`: a store opened read-only, beside a server or in a folder it may not write). */
+export async function listStoredKeys(reads: StoreReads, nowMs: number): Promise<ApiKeyInfo[]> {
+  return (await reads.keys.list()).map((k) => keyInfo(k, nowMs));
+}
 
 export type KeyRequestValidation = { ok: true; name: string; scopes: Scope[]; sites: string[] | null; expiresAtMs: number | null } | { ok: false; errors: FieldProblem[] };
 
@@ -258,20 +281,7 @@ export class KeysService {
   }
 
   private info(k: StoredKey): ApiKeyInfo {
-    const lastUsed = Math.max(k.lastUsedAtMs ?? 0, this.pending.get(k.id) ?? 0);
-    return {
-      id: k.id,
-      name: k.name,
-      scopes: k.scopes.filter(isScope),
-      sites: k.sites,
-      prefix: k.prefix,
-      source: k.source,
-      createdAt: iso(k.createdAtMs),
-      expiresAt: k.expiresAtMs === null ? null : iso(k.expiresAtMs),
-      revokedAt: k.revokedAtMs === null ? null : iso(k.revokedAtMs),
-      lastUsedAt: lastUsed ? iso(lastUsed) : null,
-      status: keyStatus(k, this.now()),
-    };
+    return keyInfo(k, this.now(), this.pending.get(k.id));
   }
 
   private envInfo(): ApiKeyInfo {

@@ -161,8 +161,8 @@ export interface ConfigTarget {
   customIntegrations?: CustomIntegrations;
 }
 
-/** Applies a validated config: standards all-or-nothing first, then sites. */
-async function applyStandardsConfig(target: ConfigTarget, file: string, config: StandardsConfig): Promise<AppliedConfig> {
+/** Applies a validated config (readStandardsFile): standards all-or-nothing first, then sites. */
+export async function applyStandardsFile(target: ConfigTarget, file: string, config: StandardsConfig): Promise<AppliedConfig> {
   // Checked before anything is applied, so a refused file changes nothing.
   const twins = await target.sites.caseTwinProblems(config.sites);
   if (twins.length > 0) throw new ConfigFileError(file, twins);
@@ -182,16 +182,13 @@ async function applyStandardsConfig(target: ConfigTarget, file: string, config: 
   };
 }
 
-export async function loadStandardsFile(target: ConfigTarget, file: string): Promise<AppliedConfig> {
-  return applyStandardsConfig(target, file, readStandardsFile(file));
-}
 
 export type ReloadResult = { ok: true; applied: AppliedConfig } | { ok: false; problems: FieldProblem[] };
 
 /** A reload (SIGHUP): on any problem nothing changes and the last good set stays in force. */
 export async function reloadStandardsFile(target: ConfigTarget, file: string): Promise<ReloadResult> {
   try {
-    return { ok: true, applied: await loadStandardsFile(target, file) };
+    return { ok: true, applied: await applyStandardsFile(target, file, readStandardsFile(file)) };
   } catch (error) {
     if (error instanceof ConfigFileError) return { ok: false, problems: error.problems };
     throw error;

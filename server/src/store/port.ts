@@ -477,4 +477,6 @@ export interface BackupInfo {
   bytes: number;
   events: number;
   schemaVersion: number;
+  /** The folder the backup created for the file (the outermost one it made), when its folder was missing. */
+  createdFolder?: string;
 }

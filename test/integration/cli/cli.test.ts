@@ -1,6 +1,6 @@
 // The built CLI: node server/dist/main.js, as `pnpm start` runs it.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { io } from 'socket.io-client';
@@ -147,6 +147,27 @@ describe('node server/dist/main.js', () => {
       expect(readdirSync(empty)).toEqual([]);
     } finally {
       blocker.close();
+    }
+  });
+
+  it('exits 2 for a standards file it cannot read or that has problems, before it creates anything', async () => {
+    const bad = join(dataDir(), 'standards.yaml');
+    writeFileSync(bad, 'standards:\n  - id: x\n');
+    for (const [file, problem] of [
+      ['/nonexistent/standards.yaml', "  (file): cannot be read: ENOENT: no such file or directory, open '/nonexistent/standards.yaml'\n"],
+      [bad, '  standards.0.name: '],
+    ] as const) {
+      const missing = join(dataDir(), 'data');
+      const empty = dataDir();
+      const [fresh, existing] = await Promise.all([runNode([mainJs, '--port', '0', '--data', missing, '--standards', file]), runNode([mainJs, '--port', '0', '--data', empty, '--standards', file])]);
+      for (const result of [fresh, existing]) {
+        expect(result.status).toBe(2);
+        expect(result.stderr).toMatch(new RegExp(`^ringside: could not start: ${file}: \\d+ problem\\(s\\):\n`));
+        expect(result.stderr).toContain(problem);
+      }
+      // No folder, no store, no signing key, no admin key.
+      expect(existsSync(missing)).toBe(false);
+      expect(readdirSync(empty)).toEqual([]);
     }
   });
 

@@ -1,8 +1,9 @@
 // The subcommands as an operator runs them (the built CLI, real SQLite files in temp folders, real processes):
 // --help at every level, a DIR holding no database refused without creating one, offline-only commands refused
-// while a server uses DIR.
+// while a server uses DIR, a backup's target named when it cannot be written, the kiosk link's address, keys list
+// reading the store without writing it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, mainJs, runNode, startCli } from '../support/cli';
@@ -131,12 +132,12 @@ describe('restore from a file that is not a backup', () => {
     writeFileSync(text, 'these are not the pages of a database\n'.repeat(200));
     for (const into of [dir, join(parent, 'new')]) {
       for (const [from, why] of [
-        [text, 'file is not a database'],
-        [join(dir, 'missing.db'), 'unable to open database file'],
+        [text, 'is not a Ringside database: file is not a database'],
+        [join(dir, 'missing.db'), 'does not exist'],
       ]) {
         const r = cli('restore', '--from', from!, '--data', into);
         expect(r.status).toBe(1);
-        expect(r.stderr).toContain(`ringside restore: ${from} is not a Ringside database: ${why}`);
+        expect(r.stderr).toBe(`ringside restore: ${from} ${why}\n`);
       }
     }
     expect(readdirSync(dir)).toEqual([]);
@@ -182,5 +183,90 @@ describe('commands that must run while no server uses DIR', () => {
     writeFileSync(join(dir, 'ringside.lock'), JSON.stringify({ pid: Number(gone.stdout), startedAt: new Date().toISOString() }) + '\n');
     const r = cli('rebuild-rollups', '--data', dir);
     expect(r.status, r.stderr).toBe(0);
+  });
+});
+
+describe('backup --to', () => {
+  it.runIf(existsSync('/proc/self'))('a file that cannot be written is named with why (/proc takes no new files or folders), and nothing is left behind', async () => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    for (const [file, folder] of [
+      ['/proc/ringside-backup.db', '/proc'],
+      ['/proc/backups/ringside-backup.db', '/proc/backups'],
+    ]) {
+      const r = await cliAsync('backup', '--data', dir, '--to', file!);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`ringside backup: cannot write the backup ${file}: files cannot be created in ${folder} (ENOENT)\n`);
+    }
+    expect(readdirSync(dir)).toEqual(['ringside.db']);
+  });
+
+  it('creates a missing folder for the file, and says so', async () => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const parent = dataDir();
+    const one = await cliAsync('backup', '--data', dir, '--to', join(parent, 'new', 'copy.db'));
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stderr).toMatch(new RegExp(`^created the folder ${join(parent, 'new')} \\(mode 0700\\) for the backup\nbackup written to ${join(parent, 'new', 'copy.db')} \\(0 events, schema version \\d+\\)\n$`));
+    const deeper = await cliAsync('backup', '--data', dir, '--to', join(parent, 'a', 'b', 'copy.db'));
+    expect(deeper.stderr).toContain(`created the folders ${join(parent, 'a')} … ${join(parent, 'a', 'b')} (mode 0700) for the backup\n`);
+    const into = await cliAsync('backup', '--data', dir, '--to', join(parent, 'copy.db'));
+    expect(into.stderr).toMatch(/^backup written to /); // an existing folder: nothing to say
+  });
+});
+
+describe('keys create --site (the kiosk link)', () => {
+  const create = (dir: string, ...more: string[]) => cliAsync('keys', 'create', '--data', dir, '--init', '--name', 'desk', '--scope', 'ingest', '--site', 'harbour', ...more);
+
+  it.concurrent.each([['ftp://x'], ['127.0.0.1:4870'], ['not a url']])('refuses --url %s: bad usage (exit 2), naming it, and nothing is created', async (url) => {
+    const dir = dataDir();
+    const r = await create(dir, '--url', url);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^ringside keys create: --url must be an http:// or https:// URL \\(the server's address the kiosk link starts with\\), got "${url.replace(/[.]/g, '\\.')}"\nUsage: `));
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('with no server running on DIR and no --url, says the link assumes the default address', async () => {
+    const dir = dataDir();
+    const r = await create(dir);
+    expect(r.status, r.stderr).toBe(0);
+    const key = r.stdout.trim();
+    expect(r.stderr).toContain(`kiosk link (open it on the reception tablet; it holds the key): http://127.0.0.1:4870/kiosk?site=harbour#key=${key}\n`);
+    expect(r.stderr).toContain(`note: no server is running on ${dir}, so the kiosk link assumes the default address http://127.0.0.1:4870; if the tablet reaches the server at another address, put that one before /kiosk (--url URL gives it)\n`);
+    const given = await create(dir, '--url', 'https://ringside.example/desk/');
+    expect(given.stderr).toContain('kiosk link (open it on the reception tablet; it holds the key): https://ringside.example/desk/kiosk?site=harbour#key=');
+    expect(given.stderr).not.toContain('note:');
+  });
+
+  it("takes the running server's address, without a note", async () => {
+    const dir = dataDir();
+    const server = await startCli(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: 'rs_cli-kiosk-test-key-0123456789ab' });
+    try {
+      const r = await create(dir, '--json');
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).kioskUrl).toMatch(new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/kiosk\\?site=harbour#key=rs_`));
+      expect(r.stderr).toBe('');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exit;
+    }
+  });
+});
+
+describe('keys list', () => {
+  it("opens the store read-only: a store a killed server left with its -wal is not written (no checkpoint), though it is listed", async () => {
+    const dir = dataDir();
+    const server = await startCli(['--port', '0', '--data', dir]);
+    server.child.kill('SIGKILL');
+    await server.exit;
+    // The database and its log as they are (the -shm is the readers' shared index: reading writes it).
+    const files = () => Object.fromEntries(['ringside.db', 'ringside.db-wal'].map((f) => [f, existsSync(join(dir, f)) ? readFileSync(join(dir, f)).toString('base64') : 'gone']));
+    const before = files();
+    expect(before['ringside.db-wal']).not.toBe('gone');
+    const r = await cliAsync('keys', 'list', '--data', dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ name: 'local admin (auto)', scopes: ['admin'] })]);
+    expect(files()).toEqual(before);
   });
 });

@@ -5,29 +5,68 @@ import { dirname, join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
 import type { BackupInfo } from '../port';
 import { LATEST_VERSION } from '../migrations';
+import { folderAccessProblem } from '../dataFolder';
 import { databasePath, existingDatabasePath } from './database';
 import { schemaVersion } from './migrate';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
   const source = existingDatabasePath(dataDir);
   if (existsSync(toFile)) throw new Error(`${toFile} already exists; choose a new file name`);
-  mkdirSync(dirname(toFile), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  // A missing folder is made (the owner's only), and the caller says so: a mistyped path shows where the copy went.
+  const createdFolder = unwritable(toFile, () => makeFolder(dirname(toFile)));
   // A normal (read-write) connection: it takes part in WAL, so the copy includes every committed transaction.
   const db = new Database(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
     const partial = toFile + '.partial';
-    rmSync(partial, { force: true });
     // The copy holds what the database does: made the owner's only before SQLite writes into it (empty, it is a new
     // database to SQLite, which keeps the file's mode and gives its journal the same).
-    closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
+    unwritable(toFile, () => {
+      rmSync(partial, { force: true });
+      closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
+    });
     await db.backup(partial);
     singleFile(partial);
     renameSync(partial, toFile);
   } finally {
     db.close();
   }
-  return { file: toFile, ...inspect(toFile) };
+  return { file: toFile, ...inspect(toFile), ...(createdFolder !== undefined ? { createdFolder } : {}) };
+}
+
+/**
+ * Creates `dir` and the folders above it that are missing (the owner's only), one at a time: Node's recursive mkdir
+ * never returns where mkdir answers ENOENT under a folder that exists (/proc). The outermost one created; undefined
+ * when `dir` was there.
+ */
+function makeFolder(dir: string): string | undefined {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  for (const at of missing) mkdirSync(at, { mode: PRIVATE_FOLDER_MODE });
+  return missing[0];
+}
+
+/** `write`'s result, or its failure as why `toFile` cannot be written, naming it (not Node's raw words). */
+function unwritable<T>(toFile: string, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    throw cannotWrite(toFile, error);
+  }
+}
+
+function cannotWrite(toFile: string, error: unknown): Error {
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : '';
+  return new Error(`cannot write the backup ${toFile}: ${whyNot(dirname(toFile), code, error as Error)} (${code || 'error'})`, { cause: error });
+}
+
+function whyNot(folder: string, code: string, error: Error): string {
+  if (/EACCES|EPERM/.test(code)) return folderAccessProblem(folder, 'write') ?? 'permission denied';
+  if (code === 'EROFS') return `${folder} is on a read-only file system`;
+  if (code === 'ENOSPC') return `the disk holding ${folder} is full`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return `files cannot be created in ${folder}`;
+  return error.message;
 }
 
 /**
@@ -74,6 +113,8 @@ class BackupProblem extends Error {}
  * (if any) is kept as ringside.db.before-restore-<time> unless it is empty. Migrations run on next start.
  */
 export function restoreDatabase(fromFile: string, dataDir: string, options: { force?: boolean } = {}): { replaced: string | null; events: number } {
+  // SQLite's words for a missing file ("unable to open database file") read as if it were there but broken.
+  if (isMissing(fromFile)) throw new BackupProblem(`${fromFile} does not exist`);
   const checked = inspect(fromFile);
   const target = databasePath(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
@@ -98,6 +139,16 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
   return { replaced, events: checked.events };
+}
+
+/** Whether nothing is at `file` (not: whether this user may not look). */
+function isMissing(file: string): boolean {
+  try {
+    statSync(file);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /** How many events a database file holds (0 when it has no events table yet). */

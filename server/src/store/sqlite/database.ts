@@ -5,6 +5,7 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainError } from '../../domain/errors';
 import { othersMayRead, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
+import { folderAccessProblem } from '../dataFolder';
 import { migrate } from './migrate';
 
 export type SqliteDatabase = Database.Database;
@@ -19,9 +20,12 @@ export function databasePath(dataDir: string): string {
 
 /**
  * DIR's database file, which must be there: what works on an existing store (verify, backup, the subcommands that
- * manage one) never creates it, since a mistyped --data would otherwise get a new, empty store.
+ * manage one) never creates it, since a mistyped --data would otherwise get a new, empty store. A folder this user
+ * may not read is said so first: it hides whether the file is there.
  */
 export function existingDatabasePath(dataDir: string): string {
+  const denied = folderAccessProblem(dataDir, 'read');
+  if (denied) throw new DomainError('forbidden', '--data', denied);
   const file = databasePath(dataDir);
   if (!existsSync(file)) throw new DomainError('not-found', '--data', `no database in ${dataDir} (no ${DATABASE_FILE}; is --data the server's data directory?)`);
   return file;

@@ -4,6 +4,7 @@
 //  - the reader (read-only, WAL): reads outside writes, which see committed data only;
 //  - one read-only connection per snapshot, in one read transaction for as long as the snapshot lasts.
 import type { Coordination, ReadOnlyStore, Snapshot, Store, StoreOptions, StoreReads, WriteTx } from '../port';
+import { folderAccessProblem } from '../dataFolder';
 import { WriteQueue, WriteTxBase } from '../transactions';
 import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
@@ -110,12 +111,32 @@ async function snapshotOf<T>(file: string, fn: (s: Snapshot) => Promise<T>): Pro
 /** An existing file read as it is (no migration, no writer): verification next to a running server. */
 export function openReadOnly(dataDir: string): ReadOnlyStore {
   const file = existingDatabasePath(dataDir);
-  const reader = openReader(file);
+  const reader = readOnlyConnection(file, dataDir);
   return {
     reads: readsOf(new Statements(reader)),
     snapshot: (fn) => snapshotOf(file, fn),
     close: async () => void reader.close(),
   };
+}
+
+/**
+ * A read-only connection, or why there can be none. A WAL-mode database is read through its -shm file (the readers'
+ * shared index), which SQLite creates beside it when it is missing, as it is once the last connection closed (a
+ * server that stopped): in a folder this user may not write, it cannot, and SQLite's own words name neither.
+ */
+function readOnlyConnection(file: string, dataDir: string): SqliteDatabase {
+  let reader: SqliteDatabase | undefined;
+  try {
+    reader = openReader(file);
+    reader.pragma('user_version'); // SQLite opens the file (and its -shm) at the first read
+    return reader;
+  } catch (error) {
+    reader?.close();
+    const denied = folderAccessProblem(dataDir, 'write');
+    const code = (error as { code?: unknown } | null)?.code;
+    if (!denied || typeof code !== 'string' || !/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw error;
+    throw new Error(`cannot read ${file} read-only: SQLite must create ${file}-shm beside it (the database is in WAL mode, and the last connection to close removes that file), and this user may not: ${denied}`, { cause: error });
+  }
 }
 
 /** One process per data directory (its lock file): the node is alone, so it leads and hears no other node. */
