@@ -49,7 +49,8 @@ function queryNames(url: string): string[] {
  */
 function undecodablePathParams(template: string, path: string): FieldProblem[] | null {
   const want = template.split('/');
-  const got = path.split('/');
+  // Express's router takes a path with one slash at its end as the same route (`/standards/%ff/`).
+  const got = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/');
   const problems: FieldProblem[] = [];
   for (let i = 0; i < want.length; i++) {
     const w = want[i]!;

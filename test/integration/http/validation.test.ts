@@ -216,7 +216,7 @@ describe('one problem shape for bad input', () => {
 
   it('names a path parameter that is not percent-encoded UTF-8, with the route\'s problem type, before the router fails on it', async () => {
     const message = 'is not valid percent-encoded UTF-8 (é is %C3%A9)';
-    for (const [method, path] of [['GET', '/standards/%ff'], ['GET', '/sites/caf%E9/history'], ['GET', '/keys/%'], ['DELETE', '/keys/%ff'], ['POST', '/events/%ff/void'], ['POST', '/integrations/custom/%ff']] as const) {
+    for (const [method, path] of [['GET', '/standards/%ff'], ['GET', '/sites/caf%E9/history'], ['GET', '/keys/%'], ['DELETE', '/keys/%ff'], ['POST', '/events/%ff/void'], ['POST', '/integrations/custom/%ff'], ['GET', '/standards/%ff/'], ['DELETE', '/keys/%ff/']] as const) {
       const res = await send(method, path, method === 'POST' ? { reason: 'r' } : undefined);
       expect({ path, status: res.status, type: res.type }).toEqual({ path, status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
       expect(res.body, path).toMatchObject({ type: 'https://ringside.dev/problems/invalid-path', detail: `id ${message}`, errors: [{ path: 'id', message }] });
