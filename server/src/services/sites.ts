@@ -129,16 +129,22 @@ export class SitesService {
   }
 
   /**
-   * The standards file's sites that are new to the store and equal a stored site's id but for letter case, each
-   * named at `sites.<index>.id` as POST /sites would refuse it. Sites already stored, in such pairs or not, pass.
+   * The standards file's sites that are new to the store and equal, but for letter case, a stored site's id or an
+   * earlier new one's of the file: each named at `sites.<index>.id` as POST /sites would refuse it. Sites already
+   * stored, in such pairs or not, pass: a file that named both before this rule still starts.
    */
   async caseTwinProblems(defs: readonly SiteDefinition[]): Promise<FieldProblem[]> {
     if (defs.length === 0) return [];
-    const ids = await this.store.reads.sites.ids();
+    const stored = await this.store.reads.sites.ids();
+    const known = new Set(stored);
+    const ids = [...stored];
     const problems: FieldProblem[] = [];
     defs.forEach((def, i) => {
+      if (known.has(def.id)) return;
       const twins = caseTwinsOf(def.id, ids);
-      if (twins.length > 0 && !ids.includes(def.id)) problems.push({ path: `sites.${i}.id`, message: caseTwinMessage(def.id, twins) });
+      if (twins.length === 0) return void ids.push(def.id);
+      const earlier = defs.findIndex((d) => d.id === twins[0]);
+      problems.push({ path: `sites.${i}.id`, message: caseTwinMessage(def.id, twins) + (earlier >= 0 && earlier < i && !known.has(twins[0]!) ? `; the file names it at sites.${earlier}.id` : '') });
     });
     return problems;
   }

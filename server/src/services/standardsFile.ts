@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protocol';
-import { caseTwinMessage, caseTwinsOf, parseInput, siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
+import { parseInput, siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
 import { eventTypeListSchema, type EventTypeDefinition } from '../protocol/eventTypes';
 import { DomainError } from '../domain/errors';
 import { buildRegistry, redefinedBuiltIns, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
@@ -91,7 +91,6 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
   const integrations = checkIntegrations(top.data.integrations ?? []);
   problems.push(...integrations.problems);
   duplicates((top.data.sites ?? []) as Array<{ id?: unknown }>, 'sites', problems);
-  problems.push(...caseTwinsInFile(sites));
   duplicates((top.data.integrations ?? []) as Array<{ id?: unknown }>, 'integrations', problems);
   return problems.length > 0 || !types.success ? { ok: false, problems } : { ok: true, config: { eventTypes: types.data, standards, sites, integrations: integrations.integrations } };
 }
@@ -111,19 +110,6 @@ function duplicates(items: Array<{ id?: unknown }>, list: string, problems: Fiel
     if (seen.has(id)) problems.push({ path: `${list}.${i}.id`, message: `duplicates ${list}.${seen.get(id)}.id ("${id}")` });
     else seen.set(id, i);
   });
-}
-
-/**
- * A site of the file whose id is an earlier one's but for letter case: two sites the dashboard labels alike, as a
- * new site beside a stored one would be (protocol/sites.ts caseTwinsOf). Refused the same way, naming both.
- */
-function caseTwinsInFile(sites: readonly SiteDefinition[]): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  sites.forEach((site, i) => {
-    const twins = caseTwinsOf(site.id, sites.slice(0, i).map((s) => s.id));
-    if (twins.length > 0) problems.push({ path: `sites.${i}.id`, message: `${caseTwinMessage(site.id, twins)} (sites.${sites.findIndex((s) => s.id === twins[0])}.id)` });
-  });
-  return problems;
 }
 
 export function readStandardsFile(file: string): StandardsConfig {
