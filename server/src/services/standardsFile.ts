@@ -177,6 +177,8 @@ export async function reloadStandardsFile(target: ConfigTarget, file: string): P
     return { ok: true, applied: await applyStandardsFile(target, file, readStandardsFile(file)) };
   } catch (error) {
     if (error instanceof ConfigFileError) return { ok: false, problems: error.problems };
-    throw error;
+    // The store failed under it (busy, full, its database gone): said like a refused file, so a SIGHUP never takes
+    // the server down; what a write had already applied stays applied.
+    return { ok: false, problems: [{ path: '(file)', message: `could not be applied: ${(error as Error).message}` }] };
   }
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/src/protocol';
-import { parseStandardsConfig, readStandardsFile } from '../../../server/src/services/standardsFile';
+import { parseStandardsConfig, readStandardsFile, reloadStandardsFile } from '../../../server/src/services/standardsFile';
+import { openTestCore } from '../support/core';
 import { watchOutput } from '../support/childOutput';
 import { removeDir, tempDataDir } from '../support/testServer';
 import { buildEngineCli, startEngineServer, type EngineServer } from './support';
@@ -211,6 +212,22 @@ describe('a server started with --standards', () => {
       ]);
     }
     expect((await server.send('GET', '/api/v1/sites/harbour')).status).toBe(404);
+  });
+});
+
+describe('a reload the store fails under', () => {
+  it('is refused like a bad file, saying why, rather than thrown (a SIGHUP must not take the server down)', async () => {
+    const dir = tempDataDir();
+    try {
+      const file = join(dir, 'standards.yaml');
+      writeFileSync(file, GOOD);
+      const core = await openTestCore(join(dir, 'data'));
+      await core.close(); // its store is gone from under the services: every read fails
+      const result = await reloadStandardsFile(core, file);
+      expect(result).toEqual({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/^could not be applied: .*database connection is not open/) }] });
+    } finally {
+      removeDir(dir);
+    }
   });
 });
 

@@ -112,6 +112,24 @@ describe('forward asterisk-queue-log', () => {
     expect(broken.stderr()).toMatch(/state file .*broken: is not JSON/);
   });
 
+  it('counts every problem the server found, beyond the ten it prints and the fifty the server lists', async () => {
+    const server = await startTestServer();
+    dirs.push(server.dataDir);
+    const dir = tempDir();
+    const log = join(dir, 'queue_log');
+    writeFileSync(log, Array.from({ length: 60 }, (_, i) => `bad line ${i + 1}\n`).join(''));
+    try {
+      const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's')], { RINGSIDE_API_KEY: server.apiKey });
+      expect(await forwarder.exit).toBe(1);
+      const out = forwarder.stderr();
+      expect(out).toMatch(/the server refused 60 line\(s\), .*\(400\): line 1: .*; and 50 more\n/);
+      expect(out).toContain('; line 10: ');
+      expect(out).not.toContain('; line 11: ');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('names the file\'s line, not the batch\'s, when the server refuses one, also after resuming from a byte offset, and gives each reason once', async () => {
     const T = 1_772_438_400;
     const server = await startTestServer();
@@ -158,7 +176,15 @@ describe('forward asterisk-queue-log', () => {
     mkdirSync(stateDir);
     const later = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(stateDir, 'forward.state'), '--poll-interval', '20']);
     await later.until('stderr', /forwarded 1 line\(s\)/);
-    rmSync(stateDir, { recursive: true });
+    // The forwarder may write its next temporary state file between rm's listing and its rmdir (ENOTEMPTY): again.
+    for (;;) {
+      try {
+        rmSync(stateDir, { recursive: true });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw error;
+      }
+    }
     write(log, ['1772438403|1772438400.1|support|PJSIP/1001|CONNECT|3|1772438403.2|1']);
     expect(await later.exit).toBe(1);
     expect(later.stderr()).toMatch(/stopped: state file .*forward\.state: cannot be written \(ENOENT/);

@@ -145,6 +145,7 @@ describe('Asterisk queue_log over HTTP', () => {
     expect(answer.body.errors).toHaveLength(50);
     expect(answer.body.errors.map((e: { path: string }) => Number(/^line (\d+)/.exec(e.path)![1]))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(answer.body.detail).toContain('; and 10 more problems (the first 50 by line are listed)');
+    expect(answer.body.moreProblems).toBe(10);
     expect(answer.body.detail).toContain('nothing from this request was stored');
   });
 

@@ -82,7 +82,8 @@ function refusalReasons(problem: RefusalProblem, detail: string, batch: LineBatc
     const line = inBatch ? batch.lineNumbers[Number(inBatch[1]) - 1] : undefined;
     return `${inBatch && line !== undefined ? `line ${line}${inBatch[2]}` : e.path}: ${e.message}`;
   });
-  return `${shown.join('; ')}${problem.errors.length > 10 ? `; and ${problem.errors.length - 10} more` : ''}`;
+  const more = problem.errors.length - shown.length + problem.more;
+  return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
 
 /**

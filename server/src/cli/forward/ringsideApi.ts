@@ -9,6 +9,8 @@ import { UsageError, type Values } from '../usage';
 export interface RefusalProblem {
   detail: string;
   errors: { path: string; message: string }[];
+  /** Problems the answer counts beyond those it lists (`moreProblems`), 0 when it lists all. */
+  more: number;
 }
 
 export type PostOutcome =
@@ -104,11 +106,12 @@ export async function postToRingside(url: URL, key: string, body: string, conten
 /** The problem's detail and named fields, or the raw answer (shortened) when it is not a problem document. */
 function refusalProblem(text: string): RefusalProblem {
   try {
-    const p = JSON.parse(text) as { title?: string; detail?: string; errors?: unknown };
+    const p = JSON.parse(text) as { title?: string; detail?: string; errors?: unknown; moreProblems?: unknown };
     const errors = Array.isArray(p.errors) ? (p.errors as { path?: unknown; message?: unknown }[]).filter((e) => typeof e?.path === 'string' && typeof e.message === 'string') : [];
-    return { detail: p.detail ?? p.title ?? text.slice(0, 200), errors: errors as RefusalProblem['errors'] };
+    const more = typeof p.moreProblems === 'number' && Number.isSafeInteger(p.moreProblems) && p.moreProblems > 0 ? p.moreProblems : 0;
+    return { detail: p.detail ?? p.title ?? text.slice(0, 200), errors: errors as RefusalProblem['errors'], more };
   } catch {
-    return { detail: text.slice(0, 200), errors: [] };
+    return { detail: text.slice(0, 200), errors: [], more: 0 };
   }
 }
 

@@ -61,7 +61,8 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
   } catch (error) {
     if (!(error instanceof QueueLogError)) throw error;
     const errors = error.problems.map((p) => ({ path: `line ${p.line}${p.field ? ` ${p.field}` : ''}`, message: p.message }));
-    sendProblem(res, problem(400, 'invalid-queue-log', 'Invalid queue_log', `${error.message}${NOTHING_STORED}`, errors));
+    // Beyond the listed ones, how many more (a sender's tool reads it rather than the detail's words).
+    sendProblem(res, { ...problem(400, 'invalid-queue-log', 'Invalid queue_log', `${error.message}${NOTHING_STORED}`, errors), ...(error.more > 0 ? { moreProblems: error.more } : {}) });
     return undefined;
   }
   const outcome = await app.core.ingest.ingestFeed(feed, siteLimitOf(res));
