@@ -112,6 +112,13 @@ describe('a data folder its owner may not write (0500)', () => {
         `ringside ${command.join(' ')}: cannot read ${file} read-only: SQLite must create ${file}-shm beside it (the database is in WAL mode, and the last connection to close removes that file), and this user may not: cannot write ${dir}: permission denied (it belongs to this user but its mode 0500 gives no write permission: chmod u+wx ${dir})\n`,
       );
     }
+    // A backup needs what a reader of the live database needs: said the same way, and no half-made copy left.
+    const writable = dataDir();
+    chmodSync(writable, 0o777);
+    const backup = await runAsOther('backup', '--data', dir, '--to', join(writable, 'copy.db'));
+    expect(backup.status).toBe(1);
+    expect(backup.stderr).toBe(`ringside backup: cannot write ${dir}: permission denied (it belongs to this user but its mode 0500 gives no write permission: chmod u+wx ${dir})\n`);
+    expect(readdirSync(writable)).toEqual([]);
     const start = await runAsOther('--port', '0', '--data', dir);
     expect(start.status).toBe(1);
     expect(start.stderr).toBe(`ringside: could not start: cannot write ${dir}: permission denied (it belongs to this user but its mode 0500 gives no write permission: chmod u+wx ${dir})\n`);

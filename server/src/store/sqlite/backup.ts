@@ -13,12 +13,12 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
   const source = existingDatabasePath(dataDir);
   if (existsSync(toFile)) throw new Error(`${toFile} already exists; choose a new file name`);
   // A missing folder is made (the owner's only), and the caller says so: a mistyped path shows where the copy went.
-  const createdFolder = unwritable(toFile, () => makeFolder(dirname(toFile)));
   // A normal (read-write) connection: it takes part in WAL, so the copy includes every committed transaction.
+  const createdFolder = unwritable(toFile, () => makeFolder(dirname(toFile)));
   const db = new Database(source, { fileMustExist: true });
+  const partial = toFile + '.partial';
   try {
     db.pragma('busy_timeout = 5000');
-    const partial = toFile + '.partial';
     // The copy holds what the database does: made the owner's only before SQLite writes into it (empty, it is a new
     // database to SQLite, which keeps the file's mode and gives its journal the same).
     unwritable(toFile, () => {
@@ -28,6 +28,16 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
     await db.backup(partial);
     singleFile(partial);
     renameSync(partial, toFile);
+  } catch (error) {
+    // Nothing half-written is kept; SQLite's "readonly database" (a folder this user may not write, whose -shm it
+    // would have to make) said as every command says it.
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // A folder this user may not search has no copy of ours in it either; the first failure is the one to say.
+    }
+    const readOnly = (error as { code?: unknown } | null)?.code === 'SQLITE_READONLY' ? folderAccessProblem(dataDir, 'write') : null;
+    throw readOnly ? new Error(readOnly) : error;
   } finally {
     db.close();
   }
