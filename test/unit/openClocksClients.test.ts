@@ -7,6 +7,7 @@ import { applyClocksUpdate, clockStateAt, countOpenClocks, formatDuration, stand
 import { BreachGate, breachText } from '../../extension/src/breachNotifier';
 import { openCasesText } from '../../extension/src/siteModel';
 import { statusView } from '../../extension/src/statusText';
+import { atRiskItems } from '../../webview/src/openNow';
 
 const T0 = Date.parse('2026-12-03T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -141,5 +142,15 @@ describe('status bar and Sites view', () => {
     expect(openCasesText(open, T0 + 9_000)).toBe('3 open · 1 at risk · 1 past deadline');
     expect(openCasesText([clock('c', T0, 100)], T0)).toBe('1 open');
     expect(openCasesText([], T0)).toBe('');
+  });
+});
+
+describe("the dashboard's at-risk list", () => {
+  it('keeps two cases apart whose site and case id, joined, read alike (ids stored before NUL was refused)', () => {
+    const a = clock('c', T0, 10, { site: 'x\u0000y' });
+    const b = clock('y\u0000c', T0, 10, { site: 'x' });
+    const items = atRiskItems([a, b], T0 + 9_000, standards);
+    expect(items).toHaveLength(2);
+    expect(new Set(items.map((i) => i.key)).size).toBe(2);
   });
 });

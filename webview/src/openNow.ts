@@ -2,7 +2,7 @@
 // (state.openClocks) and the page's corrected clock. Each standing's state comes from its own deadlines
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
 import type { ClockState, OpenClock } from '@ringside/server/protocol';
-import { clockStateAt, deadlineLabel, formatDuration, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
+import { clockStateAt, deadlineLabel, formatDuration, groupKey, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
 import { formatTimeInDay, localDayOf } from './format';
 import type { DashboardState } from './state';
 import { compareText } from './textOrder';
@@ -122,7 +122,7 @@ export function atRiskItems(clocks: readonly OpenClock[], nowMs: number, standar
       if (state === 'running' || standing.deadline === null) continue;
       const deadlineMs = Date.parse(standing.deadline);
       items.push({
-        key: `${clock.type}\u0000${clock.site}\u0000${clock.caseId}\u0000${standing.standardId}`,
+        key: groupKey(clock.type, clock.site, clock.caseId, standing.standardId),
         clock,
         standardId: standing.standardId,
         standardLabel: deadlineLabel(standing, standards),
