@@ -63,7 +63,7 @@ describe('Amazon Connect contact records through Firehose', () => {
 
   it.each([
     ['data that is not base64', { data: 'not base64!' }, 'records[1].data is not valid base64'],
-    ['data that is not UTF-8', { data: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64') }, 'records[1].data is not UTF-8 text'],
+    ['data that is not UTF-8', { data: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64') }, 'records[1].data is not UTF-8: the first bad byte is 0xFF, at line 1, column 1 (byte 1)'],
     ['data that is not JSON', { data: b64('hello') }, 'records[1].data is not JSON: unexpected "h" at position 0'],
     ['a contact record cut off', { data: b64(JSON.stringify(contactRecord('c-9')).slice(0, 200)) }, 'records[1].data is not JSON: a value is cut off'],
     ['an empty record', { data: '' }, 'records[1].data holds no contact record'],

@@ -112,7 +112,7 @@ describe('file follower: a line that is not UTF-8', () => {
   it('sends the lines before it, then stops at it naming its line and column, the offset kept there', async () => {
     await writeFile(path, Buffer.concat([Buffer.from('1|ok\n\n2|caf'), Buffer.from([0xe9]), Buffer.from('|x\n3|after\n')]));
     const h = follow();
-    const message = `${path}: line 3, column 6: is not UTF-8 (byte 0xE9); nothing from this line on is sent, since its text would not be what the file holds: have Asterisk write the queue_log in UTF-8, or correct the line, and start the forwarder again`;
+    const message = `${path} is not UTF-8: the first bad byte is 0xE9, at line 3, column 6 (byte 12); nothing from this line on is sent, since its text would not be what the file holds: have Asterisk write the queue_log in UTF-8, or correct the line, and start the forwarder again`;
     await expect(h.follower.pollOnce()).rejects.toThrow(new FollowError(message));
     expect(h.lines()).toEqual(['1|ok']);
     expect((await readState(statePath))?.offset).toBe(6);

@@ -22,15 +22,18 @@ export function firstNonUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Where bytes that are not UTF-8 go wrong: the first bad byte, its line and column (1-based, the column in bytes); '' for UTF-8. */
-export function nonUtf8Where(bytes: Uint8Array): string {
+/**
+ * Where bytes that are not UTF-8 go wrong: the first bad byte, its line and column (1-based, the column in bytes);
+ * '' for UTF-8. `from`: where `bytes` begin in a larger text (a line of a file: its line number and byte offset).
+ */
+export function nonUtf8Where(bytes: Uint8Array, from: { line: number; byte: number } = { line: 1, byte: 0 }): string {
   const at = firstNonUtf8(bytes);
   if (at < 0) return '';
-  let line = 1;
+  let line = from.line;
   let lineStart = 0;
   for (let i = bytes.indexOf(0x0a); i >= 0 && i < at; i = bytes.indexOf(0x0a, i + 1)) {
     line++;
     lineStart = i + 1;
   }
-  return `the first bad byte is 0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')}, at line ${line}, column ${at - lineStart + 1} (byte ${at + 1})`;
+  return `the first bad byte is 0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')}, at line ${line}, column ${at - lineStart + 1} (byte ${from.byte + at + 1})`;
 }

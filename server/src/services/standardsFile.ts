@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protocol';
 import { parseInput, siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
+import { nonUtf8Where } from '../protocol/utf8';
 import { eventTypeListSchema, type EventTypeDefinition } from '../protocol/eventTypes';
 import { DomainError } from '../domain/errors';
 import { buildRegistry, redefinedBuiltIns, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
@@ -120,7 +121,7 @@ export function readStandardsFile(file: string): StandardsConfig {
     throw new ConfigFileError(file, [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
   }
   // Decoding would replace invalid bytes with U+FFFD: names would differ from the file's without a word.
-  if (!isUtf8(bytes)) throw new ConfigFileError(file, [{ path: '(file)', message: 'is not valid UTF-8 text' }]);
+  if (!isUtf8(bytes)) throw new ConfigFileError(file, [{ path: '(file)', message: `is not valid UTF-8: ${nonUtf8Where(bytes)}` }]);
   const text = bytes.toString('utf8');
   const ext = extname(file).toLowerCase();
   const kind = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : null;

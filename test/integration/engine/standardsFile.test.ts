@@ -115,7 +115,7 @@ describe('parsing a standards file', () => {
     try {
       const file = join(dir, 'standards.yaml');
       writeFileSync(file, Buffer.concat([Buffer.from('standards:\n  - id: calls\n    name: Calls '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
-      expect(() => readStandardsFile(file)).toThrow(expect.objectContaining({ problems: [{ path: '(file)', message: 'is not valid UTF-8 text' }] }));
+      expect(() => readStandardsFile(file)).toThrow(expect.objectContaining({ problems: [{ path: '(file)', message: 'is not valid UTF-8: the first bad byte is 0xC3, at line 3, column 17 (byte 42)' }] }));
     } finally {
       removeDir(dir);
     }

@@ -14,7 +14,7 @@
 import { isUtf8 } from 'node:buffer';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { firstNonUtf8 } from '../../protocol/utf8';
+import { nonUtf8Where } from '../../protocol/utf8';
 import { FINGERPRINT_BYTES, fingerprintOf, readState, StateFileError, unlessMissing, writeState, type FollowState } from './stateFile';
 
 export interface LineBatch {
@@ -318,7 +318,8 @@ export class FileFollower {
       // go first, then the follower stops at this one, naming it, with its offset kept for a start after the fix.
       if (!isUtf8(raw)) {
         if (lines.length > 0) break;
-        throw new FollowError(`${this.pathOf(file)}: line ${file.linesBefore + newlines + 1}, column ${firstNonUtf8(raw) + 1}: is not UTF-8 (byte 0x${raw[firstNonUtf8(raw)]!.toString(16).toUpperCase().padStart(2, '0')}); nothing from this line on is sent, since its text would not be what the file holds: have Asterisk write the queue_log in UTF-8, or correct the line, and start the forwarder again`);
+        const where = nonUtf8Where(raw, { line: file.linesBefore + newlines + 1, byte: file.offset + start });
+        throw new FollowError(`${this.pathOf(file)} is not UTF-8: ${where}; nothing from this line on is sent, since its text would not be what the file holds: have Asterisk write the queue_log in UTF-8, or correct the line, and start the forwarder again`);
       }
       const line = raw.toString('utf8');
       newlines++;

@@ -4,6 +4,7 @@
 // Connect delivers a record at least once and re-delivers it when it changes later (attributes, after-contact
 // work); the call is keyed by ContactId and built only from fields fixed when the contact left the queue, so a
 // re-delivered record maps to the same event, a duplicate.
+import { nonUtf8Where } from '../../protocol/utf8';
 import { isRealCalendarTime, LIMITS, malformedTextProblem, NOT_A_REAL_DATE_TIME } from '../../protocol';
 import { countIgnored, MAX_CASE_ID_LENGTH, type CallEventInput, type IgnoredCounts } from '../types';
 import { FirehoseDeliveryError, isObject, parseFirehoseDelivery } from './firehose';
@@ -51,7 +52,7 @@ function contactRecordsIn(data: Buffer, index: number): Record<string, unknown>[
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(data);
   } catch {
-    throw new FirehoseDeliveryError(`records[${index}].data is not UTF-8 text`, index);
+    throw new FirehoseDeliveryError(`records[${index}].data is not UTF-8: ${nonUtf8Where(data)}`, index);
   }
   const values = splitJsonSequence(text, index);
   if (values.length === 0) throw new FirehoseDeliveryError(`records[${index}].data holds no contact record`, index);
