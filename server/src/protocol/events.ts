@@ -11,6 +11,9 @@ const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.ma
 /** Why a well-formed timestamp is refused when its fields are out of range (2026-02-30, 24:00, 10:60). */
 export const NOT_A_REAL_DATE_TIME = 'is not a real date and time';
 
+/** The problem of a timestamp whose fields are out of range, quoting it: every field and integration says it so. */
+export const notARealDateTime = (value: unknown): string => `${NOT_A_REAL_DATE_TIME}, got ${JSON.stringify(value)}`;
+
 /** The earliest instant Ringside stores: times are kept as milliseconds since 1970 and are never negative. */
 export const EARLIEST_TIME = '1970-01-01T00:00:00Z';
 
@@ -23,7 +26,7 @@ export const isoWithOffset = wellFormedString()
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
     abort: true,
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { error: (issue) => `${NOT_A_REAL_DATE_TIME}, got ${JSON.stringify(issue.input)}`, abort: true })
+  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { error: (issue) => notARealDateTime(issue.input), abort: true })
   .refine((s) => Date.parse(s) >= 0, { message: `must be ${EARLIEST_TIME} or later` });
 
 /**
