@@ -5,6 +5,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 import { takeLock } from '../services/dataLock';
+import { folderAccessProblem } from '../storeBackend';
 import { stopOnSignals } from './forward/ringsideApi';
 
 /**
@@ -15,6 +16,9 @@ import { stopOnSignals } from './forward/ringsideApi';
  * it created is removed again if it fails and leaves it empty.
  */
 export async function holdingLock<T>(command: string, dataDir: string, run: () => Promise<T>, createsFolder = false): Promise<T> {
+  // Before the lock: a folder this user may not write is said in words, not as the lock's or SQLite's refusal.
+  const denied = folderAccessProblem(dataDir, 'write');
+  if (denied) throw new Error(denied);
   const created = createsFolder ? mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE }) : undefined;
   const lock = takeLock(dataDir, { command });
   const unlisten = stopOnSignals((signal) => {

@@ -112,6 +112,13 @@ describe('a data folder its owner may not write (0500)', () => {
         `ringside ${command.join(' ')}: cannot read ${file} read-only: SQLite must create ${file}-shm beside it (the database is in WAL mode, and the last connection to close removes that file), and this user may not: cannot write ${dir}: permission denied (it belongs to this user but its mode 0500 gives no write permission: chmod u+wx ${dir})\n`,
       );
     }
+    // The commands that write the store say it as a start does, whose folder it is and what gives the permission back.
+    const denied = `cannot write ${dir}: permission denied (it belongs to this user but its mode 0500 gives no write permission: chmod u+wx ${dir})`;
+    for (const command of [['keys', 'revoke', '--id', 'k'], ['prune', '--retain-days', '30'], ['rebuild-rollups']]) {
+      const r = await runAsOther(...command, '--data', dir);
+      expect({ command, status: r.status }).toEqual({ command, status: 1 });
+      expect(r.stderr).toBe(`ringside ${command.slice(0, command[0] === 'keys' ? 2 : 1).join(' ')}: ${denied}\n`);
+    }
     // A backup needs what a reader of the live database needs: said the same way, and no half-made copy left.
     const writable = dataDir();
     chmodSync(writable, 0o777);

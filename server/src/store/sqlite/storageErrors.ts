@@ -1,5 +1,6 @@
 // A full disk, a read-only data folder or an I/O failure: the server is fine, its storage is not.
 // SQLite rolls the transaction back, so nothing partial is written; the client may retry later.
+import { folderAccessProblem } from '../dataFolder';
 import { DomainError } from '../../domain/errors';
 const UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|PROTOCOL)/;
 
@@ -27,7 +28,9 @@ export function openingError(error: unknown, dataDir: string): Error {
   const code = errorCode(error);
   const message = (error as Error)?.message ?? String(error);
   if (/READONLY|EROFS|EACCES|EPERM/.test(code) || /readonly|read-only/i.test(message)) {
-    return new Error(`the data folder ${dataDir} is read-only (or not writable by this user): ${message}`);
+    // A folder this user may not write is said as every command says it (whose it is, what to do); a read-only
+    // file system in SQLite's words.
+    return new Error(folderAccessProblem(dataDir, 'write') ?? `the data folder ${dataDir} is read-only (or not writable by this user): ${message}`);
   }
   if (/FULL|ENOSPC/.test(code)) return new Error(`the data folder ${dataDir} is full: ${message}`);
   if (/CANTOPEN|IOERR/.test(code)) return new Error(`cannot open the database in ${dataDir} (${code}; is it read-only or missing?): ${message}`);
