@@ -2,6 +2,7 @@
 // is written to the audit log in the same transaction as the change and its history row.
 import type { FieldProblem, Site, SiteDefinition, SitePatch } from '../protocol';
 import { caseTwinMessage, caseTwinsOf } from '../protocol';
+import { caseTwinsAmong, newSiteItems } from './ingest/siteCase';
 import { DomainError, notFoundById } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
 import { normalSiteId, siteIdAsRead } from '../protocol/pure/idLists';
@@ -137,16 +138,13 @@ export class SitesService {
     if (defs.length === 0) return [];
     const stored = await this.store.reads.sites.ids();
     const known = new Set(stored);
-    const ids = [...stored];
-    const problems: FieldProblem[] = [];
-    defs.forEach((def, i) => {
-      if (known.has(def.id)) return;
-      const twins = caseTwinsOf(def.id, ids);
-      if (twins.length === 0) return void ids.push(def.id);
-      const earlier = defs.findIndex((d) => d.id === twins[0]);
-      problems.push({ path: `sites.${i}.id`, message: caseTwinMessage(def.id, twins) + (earlier >= 0 && earlier < i && !known.has(twins[0]!) ? `; the file names it at sites.${earlier}.id` : '') });
+    const items = defs.map((def) => ({ site: def.id }));
+    return caseTwinsAmong(items, newSiteItems(items, known), stored).problems.map(({ index, message }) => {
+      // A twin only among the file's own new sites: where the file names it.
+      const id = defs[index]!.id;
+      const earlier = caseTwinsOf(id, stored).length > 0 ? -1 : defs.findIndex((d, j) => j < index && !known.has(d.id) && caseTwinsOf(id, [d.id]).length > 0);
+      return { path: `sites.${index}.id`, message: earlier >= 0 ? `${message}; the file names it at sites.${earlier}.id` : message };
     });
-    return problems;
   }
 
   /** From the standards file: create or update each, in one write (listeners hear it once). */

@@ -6,7 +6,7 @@ import type { SitesReads } from '../../store/port';
 import type { ItemProblem } from './itemProblem';
 
 /** The indexes of the items whose site is not stored (not in `stored`): what caseTwinSites checks; none in the common case. */
-export function newSiteItems(items: ReadonlyArray<{ site: string }>, stored: ReadonlyMap<string, unknown>): number[] {
+export function newSiteItems(items: ReadonlyArray<{ site: string }>, stored: { has(id: string): boolean }): number[] {
   const fresh: number[] = [];
   for (let i = 0; i < items.length; i++) if (!stored.has(items[i]!.site)) fresh.push(i);
   return fresh;
@@ -18,7 +18,12 @@ export function newSiteItems(items: ReadonlyArray<{ site: string }>, stored: Rea
  * new, so a request of known sites never reads every stored id. `created`: the new sites accepted, each once.
  */
 export async function caseTwinSites(items: ReadonlyArray<{ site: string }>, fresh: readonly number[], reads: Pick<SitesReads, 'ids'>): Promise<{ problems: ItemProblem[]; created: string[] }> {
-  const ids = await reads.ids();
+  return caseTwinsAmong(items, fresh, await reads.ids());
+}
+
+/** caseTwinSites against the stored ids `stored` (read by the caller). */
+export function caseTwinsAmong(items: ReadonlyArray<{ site: string }>, fresh: readonly number[], stored: readonly string[]): { problems: ItemProblem[]; created: string[] } {
+  const ids = [...stored];
   const problems: ItemProblem[] = [];
   const created = new Set<string>();
   for (const index of fresh) {
