@@ -23,7 +23,8 @@ const LIMITS = { ms: 1000, depth: 500 };
 /**
  * A mapping runs on the server's one thread: after this long without a break it hands the thread back (the next
  * turn of the event loop) before its next step, so a slow one delays other requests by this much, not by its whole
- * run. Its time limit counts its own running time, not the turns it waited.
+ * run. Its time limit counts the time between its breaks, not the turns it waited (another mapping's steps taken
+ * within one of its slices count too, so the limit errs toward stopping).
  */
 const SLICE_MS = 10;
 
