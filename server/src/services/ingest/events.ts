@@ -98,9 +98,10 @@ export async function prepareEvents(ctx: IngestContext, tx: WriteTx, validation:
 /**
  * Events posted with a caseId close that case (the event is its finished event, with any judgement recorded on
  * it while open). A case already ended by another event, or by its own milestones, is a conflict: it would count
- * twice. One that expired is a conflict too, unless `expired` is 'skip' (a feed): that event is late and left out.
- * `starts`: the stored start of each open case an event closes, once it has arrived (caseStart.ts checks the event
- * against it).
+ * twice; so is a second event for a case an earlier item of the request closes (the same event twice is one, the
+ * writer's duplicate). One that expired is a conflict too, unless `expired` is 'skip' (a feed): that event is late
+ * and left out. `starts`: the stored start of each open case an event closes, once it has arrived (caseStart.ts
+ * checks the event against it).
  */
 async function pairedCases(
   ctx: IngestContext,
@@ -112,9 +113,17 @@ async function pairedCases(
   const starts = new Map<number, StoredMilestone>();
   const problems: ItemProblem[] = [];
   const late: LateEnd[] = [];
+  // The first item of the request that closes each case (by caseText): nothing here writes, so a case open for it is
+  // open for the items after it.
+  const closing = new Map<string, number>();
   for (const [index, input] of inputs.entries()) {
     if (!input.caseId) continue;
     const key = { type: input.type, site: input.site, caseId: input.caseId };
+    const first = closing.get(caseText(key));
+    if (first !== undefined && (input.id === undefined || inputs[first]!.id !== input.id)) {
+      problems.push(caseEnded(index, input, `events.${first} of this request`));
+      continue;
+    }
     const record = await tx.cases.get(key);
     if (record?.state === 'closed') {
       const ended = record.eventSeq === null ? undefined : (await tx.events.after(record.eventSeq - 1, 1))[0]?.event;
@@ -123,9 +132,11 @@ async function pairedCases(
         late.push({ index, caseId: input.caseId });
         continue;
       }
-      const how = ended ? `event ${JSON.stringify(ended.id)} (seq ${ended.seq})` : record.expired ? 'expiry' : 'its milestones';
-      problems.push({ index, path: ['caseId'], message: `${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} has already ended (by ${how}); a case is one event` });
-    } else if (record) {
+      problems.push(caseEnded(index, input, ended ? `event ${JSON.stringify(ended.id)} (seq ${ended.seq})` : record.expired ? 'expiry' : 'its milestones'));
+      continue;
+    }
+    if (first === undefined) closing.set(caseText(key), index);
+    if (record) {
       // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
       const [judgements, start] = await Promise.all([tx.cases.judgements(key), storedStartOf(tx.cases, ctx.registry(), key)]);
       recorded.set(index, judgements);
@@ -134,6 +145,13 @@ async function pairedCases(
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded, starts, late };
 }
+
+/** Item `index`, an event for a case that already ended (`how`: by what), refused: a case is one event. */
+const caseEnded = (index: number, input: EventInput, how: string): ItemProblem => ({
+  index,
+  path: ['caseId'],
+  message: `${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} has already ended (by ${how}); a case is one event`,
+});
 
 /** Each newly stored event with a caseId closes its case, paired with it. */
 async function closePairedCases(ctx: IngestContext, tx: WriteTx, inputs: readonly EventInput[], written: ReadonlyArray<{ duplicate: boolean; judged: JudgedEvent }>, receivedAtMs: number): Promise<void> {
