@@ -84,4 +84,19 @@ describe('POST /api/v1/milestones', () => {
     expect((await postMilestones(server(), callMilestone('d1', 'answered', T0 - 1000))).status).toBe(201);
     expect(await recentEvent(server(), 'case:call:north:d1')).toBeUndefined();
   });
+
+  it('refuses the later of two events for one case in a request (409, as in a request after it), stores nothing of it, and takes the same event twice as one', async () => {
+    await postMilestones(server(), callMilestone('d2', 'started', T0 - 3000));
+    const event = { type: 'call', site: 'north', occurredAt: new Date(T0 - 3000).toISOString(), outcome: 'answered', rings: 1, caseId: 'd2' };
+    const both = await server().postEvents({ events: [{ ...event, id: 'd2-a' }, { ...event, id: 'd2-b' }] });
+    expect(both).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/case-ended$/) } });
+    expect(both.body.errors).toEqual([{ path: 'events.1.caseId', message: 'call "d2" at "north" has already ended (by events.0 of this request); a case is one event' }]);
+    expect(await recentEvent(server(), 'd2-a')).toBeUndefined();
+    // A case never seen before is one event too.
+    const unseen = await server().postEvents({ events: [{ ...event, caseId: 'd3', id: 'd3-a' }, { ...event, caseId: 'd3' }] });
+    expect(unseen.body.errors).toEqual([{ path: 'events.1.caseId', message: 'call "d3" at "north" has already ended (by events.0 of this request); a case is one event' }]);
+    const twice = await server().postEvents({ events: [{ ...event, id: 'd2-a' }, { ...event, id: 'd2-a' }] });
+    expect(twice.status).toBe(201);
+    expect(twice.body.results.map((r: { duplicate: boolean }) => r.duplicate)).toEqual([false, true]);
+  });
 });

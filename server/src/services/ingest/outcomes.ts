@@ -14,6 +14,9 @@ export type IngestOutcome =
 /** The sites the caller's key may write (domain/keys.ts maySiteWrite); null: every site. */
 export type SiteLimit = readonly string[] | null;
 
+/** A request's outcome in a group commit: its answer, or what its write failed with (the others go on). */
+export type GroupOutcome = IngestOutcome | { kind: 'error'; error: unknown };
+
 /** One request of a group commit: its items and the sites its key may write. */
 export interface IngestRequest {
   items: readonly unknown[];
