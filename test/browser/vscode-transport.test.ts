@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DashboardMessage, RenderedSummary, WebviewToHostMessage } from '../../server/src/protocol';
 import { boot } from '../../webview/src/boot';
 import type { Dashboard } from '../../webview/src/app';
+import { CONNECT_TIMEOUT_MS } from '../../webview/src/transport/socket';
 import { CALL_STANDARD, VISIT_STANDARD, complianceUpdate, figure, judgedCall, judgedVisit, msg, point, snapshot } from './fixtures';
 import { text, texts } from './mount';
 import '../../webview/src/dashboard.css';
@@ -116,9 +117,10 @@ describe('in a plain browser (socket transport)', () => {
     root = document.createElement('div');
     document.body.append(root);
     dashboard = boot(root);
-    // This test page is served by Vite, which has no Socket.IO endpoint: the real client fails to connect.
+    // This test page is served by Vite, which has no Socket.IO endpoint: the real client fails to connect (its
+    // WebSocket is held unanswered there, so the attempt fails when it times out).
     expect(dashboard.state().connection.serverUrl).toBe(location.origin);
-    await expect.poll(() => dashboard!.state().connection.state, { timeout: 15_000 }).toBe('disconnected');
+    await expect.poll(() => dashboard!.state().connection.state, { timeout: CONNECT_TIMEOUT_MS + 5_000 }).toBe('disconnected');
     await expect.poll(() => text(root!, '.rs-empty-title')).toBe('No connection');
-  });
+  }, CONNECT_TIMEOUT_MS + 10_000);
 });

@@ -84,8 +84,14 @@ export function createQueryController(options: {
   let selection: DashboardSelection | null = null;
   let standards: unknown = null;
   let early: EarlyReport | null = null;
-  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, () => void ask(asker, getState()));
-  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, () => void ask(asker, getState(), 'groups'));
+  // A refresh that falls due while the live feed is down is not sent: the snapshot of the reconnect asks everything
+  // again, and where the feed was cut for a revoked key the query would only be refused (a 401 in the console).
+  const whileLive = (only?: QueryName) => () => {
+    const state = getState();
+    if (state.connection.state === 'connected') void ask(asker, state, only);
+  };
+  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, whileLive());
+  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, whileLive('groups'));
 
   return {
     sync(state) {

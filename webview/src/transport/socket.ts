@@ -75,10 +75,28 @@ export function readPageData(doc: Pick<Document, 'getElementById'>): Pick<Socket
   return { firstPaint, keyRefused: firstPaint ? null : readKeyRefusal(doc) };
 }
 
-/** socket.io-client takes a URL's path as a namespace: the prefix goes into `path` instead. */
+/** How long one connection attempt may take before socket.io-client gives it up (the extension's limit too). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * socket.io-client takes a URL's path as a namespace: the prefix goes into `path` instead.
+ *
+ * WebSocket first, long-polling where a WebSocket cannot be opened: the server refuses a key in its answer to the
+ * connection request, over a transport already open, and the client then closes that transport. Closing an open
+ * WebSocket is silent; closing a long-polling session is not, as its WebSocket probe is still connecting then
+ * ("WebSocket is closed before the connection is established") and its pending poll is answered 400, both logged
+ * in the console beside the page's own words (docs/dashboard.md, "A refused key"). A WebSocket refused on the way
+ * (a proxy that does not pass `Upgrade`) falls back to long-polling in the same attempt (tryAllTransports); one
+ * held unanswered is no error to fall back from, so after an attempt that timed out the next ones start with
+ * long-polling, socket.io-client's own order.
+ */
 export function openSocket(url: string, token: string | null): DashboardSocket {
   const { origin, path } = socketAddress(url);
-  return io(origin, { path, ...(token ? { auth: { token } } : {}) });
+  const socket: DashboardSocket = io(origin, { path, transports: ['websocket', 'polling'], tryAllTransports: true, timeout: CONNECT_TIMEOUT_MS, ...(token ? { auth: { token } } : {}) });
+  socket.on('connect_error', (error) => {
+    if (error.message === 'timeout') socket.io.opts.transports = ['polling', 'websocket'];
+  });
+  return socket;
 }
 
 /** A socket transport the page can set going before the dashboard is mounted (see early.ts). */

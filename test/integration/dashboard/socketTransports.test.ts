@@ -1,0 +1,70 @@
+// The page's live feed opens a WebSocket first (webview/src/transport/socket.ts, openSocket: a refused key then
+// leaves nothing in the console). Through a proxy that cannot carry a WebSocket it still goes live, on
+// long-polling: a proxy that refuses the upgrade (answered at once), and one that holds it unanswered (the attempt
+// times out, and the next starts with long-polling). Real Chromium, a real server behind a small Node proxy.
+import { request as httpRequest, createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONNECT_TIMEOUT_MS } from '../../../webview/src/transport/socket';
+import { launchChromium } from '../../vscode/harness/chromium';
+import { useTestServer } from '../support/testServer';
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  await browser?.close();
+});
+
+/** A proxy to `target` that passes plain HTTP on and, for a WebSocket upgrade, refuses it (502) or never answers. */
+async function proxyWithoutWebSocket(target: string, upgrade: 'refuse' | 'hold'): Promise<{ url: string; close: () => Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  const held: Socket[] = [];
+  const proxy: Server = createServer((req, res) => {
+    const upstream = httpRequest({ host: hostname, port, path: req.url, method: req.method, headers: req.headers, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  proxy.on('upgrade', (_req, socket: Socket) => {
+    if (upgrade === 'refuse') socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    else held.push(socket);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => {
+      for (const socket of held) socket.destroy();
+      proxy.closeAllConnections();
+      return new Promise((resolve) => proxy.close(() => resolve()));
+    },
+  };
+}
+
+describe('the page’s live feed through a proxy that cannot carry a WebSocket', () => {
+  const server = useTestServer();
+
+  for (const upgrade of ['refuse', 'hold'] as const) {
+    it(`goes live on long-polling where the proxy ${upgrade === 'refuse' ? 'refuses' : 'holds'} the upgrade`, async () => {
+      const proxy = await proxyWithoutWebSocket(server().url, upgrade);
+      try {
+        const context = await browser.newContext();
+        contexts.push(context);
+        const page = await context.newPage();
+        const polled: string[] = [];
+        page.on('request', (r) => void (r.url().includes('transport=polling') && polled.push(r.url())));
+        await page.goto(`${proxy.url}/?token=${server().apiKey}`);
+        await expect.poll(() => page.locator('.rs-connection-label').textContent(), { timeout: CONNECT_TIMEOUT_MS + 10_000 }).toBe('Live');
+        expect(polled.length).toBeGreaterThan(0);
+      } finally {
+        await proxy.close();
+      }
+    }, CONNECT_TIMEOUT_MS + 20_000);
+  }
+});
