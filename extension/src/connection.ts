@@ -22,6 +22,7 @@ import type {
 import {
   applyIncidentUpdate,
   backoffSettings,
+  CONNECT_TIMEOUT_MS,
   openIncidentsOf,
   ServerDisconnectRetry,
   snapshotSiteNames,
@@ -236,7 +237,7 @@ export class RingsideConnection {
       reconnectionDelay: 1_000,
       reconnectionDelayMax: 5_000,
       randomizationFactor: 0.5,
-      timeout: 10_000,
+      timeout: CONNECT_TIMEOUT_MS,
       ...(this.token ? { auth: { token: this.token } } : {}),
     });
     const kicked = new ServerDisconnectRetry();

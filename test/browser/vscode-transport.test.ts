@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DashboardMessage, RenderedSummary, WebviewToHostMessage } from '../../server/src/protocol';
 import { boot } from '../../webview/src/boot';
 import type { Dashboard } from '../../webview/src/app';
-import { CONNECT_TIMEOUT_MS } from '../../webview/src/transport/socket';
+import { CONNECT_TIMEOUT_MS } from '../../server/src/protocol/pure';
 import { CALL_STANDARD, VISIT_STANDARD, complianceUpdate, figure, judgedCall, judgedVisit, msg, point, snapshot } from './fixtures';
 import { text, texts } from './mount';
 import '../../webview/src/dashboard.css';

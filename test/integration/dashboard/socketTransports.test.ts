@@ -6,7 +6,7 @@ import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONNECT_TIMEOUT_MS } from '../../../webview/src/transport/socket';
+import { CONNECT_TIMEOUT_MS } from '../../../server/src/protocol/pure';
 import { launchChromium } from '../../vscode/harness/chromium';
 import { useTestServer } from '../support/testServer';
 

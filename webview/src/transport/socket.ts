@@ -5,7 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ComplianceReport, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents, Snapshot } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
-import { backoffSettings, describeConnectionProblem, fetchDashboard, needsApiKey, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
+import { backoffSettings, CONNECT_TIMEOUT_MS, describeConnectionProblem, fetchDashboard, needsApiKey, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
 import { bodyOf, RequestError, type Transport } from './transport';
 
@@ -74,9 +74,6 @@ export function readPageData(doc: Pick<Document, 'getElementById'>): Pick<Socket
   const firstPaint = readFirstPaint(doc);
   return { firstPaint, keyRefused: firstPaint ? null : readKeyRefusal(doc) };
 }
-
-/** How long one connection attempt may take before socket.io-client gives it up (the extension's limit too). */
-export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * socket.io-client takes a URL's path as a namespace: the prefix goes into `path` instead.

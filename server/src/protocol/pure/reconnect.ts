@@ -7,6 +7,9 @@
 // final, so auth errors surface exactly as on a first connect and nothing loops.
 // Pure and free of socket.io-client, so both clients (and their tests) share it; zod-free for the page's bundle.
 
+/** How long one connection attempt of either client may take before socket.io-client gives it up. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** socket.io-client's reason for a disconnect the server asked for (the only one it does not retry). */
 export const SERVER_DISCONNECT_REASON = 'io server disconnect';
 
