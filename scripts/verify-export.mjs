@@ -1032,7 +1032,11 @@ function verifier(publishedHead, publicKey, observe) {
       if (m.dataSha256 !== dataSha256) problem(`data rows hash to ${dataSha256}, the manifest says ${m.dataSha256} (rows were changed, added or removed)`);
       if (!header || canonical(header.filters) !== canonical(m.filters)) problem('the filters in the first line and in the manifest differ');
       else checkFirstLine(header, m, problem);
-      if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) problem(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')})`);
+      // First and past the cap: every row was read by these names, so an edited column names row makes each row of
+      // a large export fail on its own, and the one cause would otherwise be cut off behind a thousand of them.
+      if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) {
+        problems.unshift(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')}): the rows were read by the file's names, so the row problems after this one may all come from it`);
+      }
       const signed = checkSignature(m, publicKey, problem, notes);
       judgeAbsences(absences, m, signed, problem, notes);
       checkTimestamp(m, tsaCa, problem, notes);

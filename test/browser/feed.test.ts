@@ -136,6 +136,28 @@ describe('live feed', () => {
     expect(getComputedStyle(met!).color).not.toBe(getComputedStyle(missed!).color);
   });
 
+  it('shows an event no standard counted (outside business hours) as not counted, not missed: the misses tile does not count it either', () => {
+    const { dashboard, root } = mount();
+    const closed = judgedCall({ id: 'closed', rings: 1 });
+    closed.judgements[0] = { ...closed.judgements[0]!, met: false, counted: false, reason: 'outside-hours' };
+    // Counted by one standard and left out by another: the counted verdict is the event's.
+    const mixed = judgedCall({ id: 'mixed', rings: 1 });
+    mixed.judgements.push({ ...mixed.judgements[0]!, standardId: 'call-answer-night', met: false, counted: false, reason: 'outside-hours' });
+    feed(dashboard, msg.snapshot(snapshot({ recent: [closed, mixed, judgedCall({ id: 'slow', rings: 3 })] })));
+    const badge = (id: string) => root.querySelector<HTMLElement>(`.rs-feed-row[data-event-id="${id}"] .rs-badge`)!;
+    expect(badge('closed').textContent).toBe('not counted');
+    expect(badge('closed').title).toBe('Not counted: call-answer-2-rings (outside-hours)');
+    expect(getComputedStyle(badge('closed')).color).not.toBe(getComputedStyle(badge('slow')).color);
+    expect(badge('mixed').textContent).toBe('met');
+    expect(badge('slow').textContent).toBe('missed');
+
+    const filter = root.querySelector<HTMLInputElement>('.rs-feed-filter')!;
+    filter.value = 'missed';
+    filter.dispatchEvent(new Event('input'));
+    dashboard.flush();
+    expect(rows(root).map((r) => r.dataset['eventId'])).toEqual(['slow']);
+  });
+
   it('says when rings were derived from seconds', () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.judged([judgedCall({ id: 'derived', answerSeconds: 9 }), judgedCall({ id: 'measured', rings: 3, answerSeconds: 14 })]));

@@ -199,8 +199,14 @@ export function formatOutcome(judged: JudgedEvent): string {
   }
 }
 
-/** An event met when every standard that judged it was met; an unjudged event is neither. */
-export function eventVerdict(judgements: Judgement[]): 'met' | 'missed' | 'unjudged' {
+/**
+ * An event's verdict over the judgements the figures count: missed when one of them missed, met when they all met,
+ * `not-counted` when every standard left it out (outside business hours, a short abandon), as the export's `result`
+ * says and the tiles' misses count; an unjudged event is neither. A judgement without `counted` counts (older senders).
+ */
+export function eventVerdict(judgements: Judgement[]): 'met' | 'missed' | 'not-counted' | 'unjudged' {
   if (judgements.length === 0) return 'unjudged';
-  return judgements.every((j) => j.met) ? 'met' : 'missed';
+  const counted = judgements.filter((j) => j.counted !== false);
+  if (counted.length === 0) return 'not-counted';
+  return counted.every((j) => j.met) ? 'met' : 'missed';
 }

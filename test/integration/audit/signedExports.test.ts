@@ -331,6 +331,17 @@ describe('forgeries are failed and named', () => {
     await failsWith(file, [parts.first, parts.columns, ...parts.rows, ...parts.trailer, ''].join('\r\n'), /the column names row \(.*denominator,numerator.*\) is not the manifest's columns/);
   });
 
+  it('a column renamed in an event export: the column names row is the first problem named, before the rows it breaks', async () => {
+    // Every event row is read by the column names, so each fails on its own; the verifier prints the first 20
+    // problems and keeps 1,000, so in a real month's export the cause must come first to be seen at all.
+    const parts = csvParts(readFileSync(await saved('events-renamed.csv', `/export/events?${Q}&format=csv`), 'utf8'));
+    parts.columns = parts.columns.replace('event_id', 'eventid');
+    writeFileSync(file, [parts.first, parts.columns, ...parts.rows, ...parts.trailer, ''].join('\r\n'));
+    const r = await verify(file, '--public-key', pemFile);
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.stdout.split('\n')[1]).toMatch(/^ {2}the column names row \(event_seq,eventid,.*\) is not the manifest's columns \(event_seq,event_id,.*\): the rows were read by the file's names/);
+  });
+
   it('the signature removed, or the file re-signed with another instance key', async () => {
     await failsWith(file, editedManifest(compliance, (m) => delete m.signature), /the manifest is not signed, but a public key was given/);
     const other = tempDataDir();

@@ -1,6 +1,6 @@
-// The live feed: the latest judged events, newest on top, with a met/missed badge per event, and the deadlines that
-// passed on open cases (a "breached" row at the moment the server pushed it), in the order they were judged. Each
-// row shows that moment (an event's arrival, when its outcome was known; a breach's deadline), not when its case
+// The live feed: the latest judged events, newest on top, with a met, missed or not counted badge per event, and the
+// deadlines that passed on open cases (a "breached" row at the moment the server pushed it), in the order they were
+// judged. Each row shows that moment (an event's arrival, when its outcome was known; a breach's deadline), not when its case
 // started: a long call that just ended sits above shorter later ones, and its start time there read as shuffled.
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
 import { breachKeyOf, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
@@ -16,9 +16,9 @@ const JUDGED_TITLE = 'When it was judged, newest first: an event when it arrived
 
 function badge(judged: JudgedEvent): HTMLElement {
   const verdict = eventVerdict(judged.judgements);
-  const node = el('span', `rs-badge rs-badge--${verdict}`, verdict === 'unjudged' ? 'n/a' : verdict);
-  const reasons = judged.judgements.filter((j) => !j.met).map((j) => `${j.standardId}${j.reason ? ` (${j.reason})` : ''}`);
-  node.title = verdict === 'missed' ? `Missed: ${reasons.join(', ')}` : judged.judgements.map((j) => j.standardId).join(', ');
+  const node = el('span', `rs-badge rs-badge--${verdict}`, verdict === 'unjudged' ? 'n/a' : verdict === 'not-counted' ? 'not counted' : verdict);
+  const reasons = (counted: boolean) => judged.judgements.filter((j) => !j.met && (j.counted !== false) === counted).map((j) => `${j.standardId}${j.reason ? ` (${j.reason})` : ''}`);
+  node.title = verdict === 'missed' ? `Missed: ${reasons(true).join(', ')}` : verdict === 'not-counted' ? `Not counted: ${reasons(false).join(', ')}` : judged.judgements.map((j) => j.standardId).join(', ');
   return node;
 }
 
