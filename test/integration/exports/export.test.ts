@@ -292,6 +292,8 @@ describe('audit log, incidents and alerts exports, report', () => {
     expect(html).not.toMatch(/<script|<link|src=|href="http/i);
     expect(html).toMatch(/<svg/);
     expect(html).toContain('Site: downtown');
+    // Each site's table counts periods in the report's zone, which its head says beside the site's own.
+    expect(html).toMatch(/<th colspan="11">Site: downtown[^<]* · periods in UTC · /);
     expect(html).toContain('F4');
     expect(html).toContain('intact up to record');
     expect(html).toContain('فرع الرياض');

@@ -136,7 +136,10 @@ export function chartsSection(q: ExportQuery, data: ReportData, records: readonl
     .join('');
 }
 
-/** The compliance export's rows, one table per site; its head repeats on every page the table runs onto. */
+/**
+ * The compliance export's rows, one table per site; its head repeats on every page the table runs onto. The rows'
+ * periods are the report's (its zone), not the site's own days, so the head names both zones.
+ */
 export function siteTablesSection(q: ExportQuery, data: ReportData, records: readonly ReportRecord[]): string {
   return [...new Set(records.map((x) => String(x.site)))]
     .map((site) => {
@@ -146,7 +149,7 @@ export function siteTablesSection(q: ExportQuery, data: ReportData, records: rea
         (x) =>
           `<tr><td class="nw">${esc(periodName(String(x.period), q.period))}</td><td>${esc(x.standard_id)}</td><td>${esc(x.formula)}</td><td class="n">${esc(x.numerator)}</td><td class="n">${esc(x.denominator)}</td><td class="n">${pct(x.ratio as number | null)}</td><td class="n">${pct(x.target as number | null)}</td><td class="${x.met_target === 'yes' ? 'ok' : x.met_target === 'no' ? 'bad' : ''}">${esc(x.met_target)}</td><td class="nw">${esc(String(x.versions).split(' ').map((v) => `v${v}`).join(' '))}</td><td class="n">${esc(x.voided)}</td><td class="n">${esc(x.amended)}</td></tr>`,
       );
-      return `<h3>Site: ${esc(siteLabel(data, site))}</h3><table class="figures"><thead><tr class="running"><th colspan="11">Site: ${esc(siteLabel(data, site))}${zone ? ` · ${esc(zone)}` : ''} · ${esc(utcTime(q.fromMs))} – ${esc(utcTime(q.toMs))}</th></tr><tr><th>Period</th><th>Standard</th><th>Formula</th><th class="n">Met</th><th class="n">Counted</th><th class="n">Ratio</th><th class="n">Target</th><th>Met target</th><th>Versions</th><th class="n">Voided</th><th class="n">Amended</th></tr></thead><tbody>${cells.join('')}</tbody></table>`;
+      return `<h3>Site: ${esc(siteLabel(data, site))}</h3><table class="figures"><thead><tr class="running"><th colspan="11">Site: ${esc(siteLabel(data, site))}${zone ? ` (its zone ${esc(zone)})` : ''} · periods in ${esc(q.timeZone)} · ${esc(utcTime(q.fromMs))} – ${esc(utcTime(q.toMs))}</th></tr><tr><th>Period</th><th>Standard</th><th>Formula</th><th class="n">Met</th><th class="n">Counted</th><th class="n">Ratio</th><th class="n">Target</th><th>Met target</th><th>Versions</th><th class="n">Voided</th><th class="n">Amended</th></tr></thead><tbody>${cells.join('')}</tbody></table>`;
     })
     .join('');
 }
