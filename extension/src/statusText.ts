@@ -55,9 +55,11 @@ export function statusView(input: StatusInput): StatusView {
   }
   if (state === 'disconnected') {
     const needsKey = problem !== undefined && needsApiKey(problem.kind);
+    // A key given and refused (mistyped, revoked, expired, without "read") is not a key missing.
+    const keyText = problem?.kind === 'needs-key' ? 'API key needed' : 'API key refused';
     return {
       ...base,
-      text: needsKey ? '$(key) Ringside: API key needed' : '$(debug-disconnect) Ringside offline',
+      text: needsKey ? `$(key) Ringside: ${keyText}` : '$(debug-disconnect) Ringside offline',
       tooltip: problem ? escapeMarkdown(problem.text) : `Not connected to ${escapeMarkdown(serverUrl)}.`,
     };
   }

@@ -12,7 +12,7 @@ import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView } from '../../extension/src/statusText';
 import { worstItems } from '../../extension/src/worstItems';
-import { extensionProblem } from '../../extension/src/problems';
+import { extensionProblem, shortProblem } from '../../extension/src/problems';
 import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
@@ -146,6 +146,22 @@ describe('status bar text', () => {
     expect(refused.text).toBe('$(key) Ringside: API key needed');
     expect(refused.tooltip).toContain('Set API Key');
     expect(refused.tooltip).not.toContain('auth');
+  });
+
+  it('tells a key refused (mistyped, revoked) or without "read" apart from a key missing, in the status bar and the Sites view', () => {
+    const url = 'http://127.0.0.1:4870';
+    const statusFor = (raw: string) => statusView({ state: 'disconnected', serverUrl: url, problem: extensionProblem(url, raw) });
+    const missing = 'unauthorized: an API key with scope "read" is required (auth: { token })';
+    expect(statusFor(missing).text).toBe('$(key) Ringside: API key needed');
+    expect(shortProblem(extensionProblem(url, missing).kind, url)).toBe('127.0.0.1:4870 needs an API key');
+    for (const raw of ['unauthorized: the API key is not recognised', 'unauthorized: the API key is revoked']) {
+      expect(statusFor(raw).text).toBe('$(key) Ringside: API key refused');
+      expect(shortProblem(extensionProblem(url, raw).kind, url)).toBe('127.0.0.1:4870 refused the API key');
+    }
+    const forbidden = 'forbidden: this key may not read';
+    expect(statusFor(forbidden).text).toBe('$(key) Ringside: API key refused');
+    expect(shortProblem(extensionProblem(url, forbidden).kind, url)).toBe('the API key may not read 127.0.0.1:4870');
+    expect(shortProblem(extensionProblem(url, 'xhr poll error').kind, url)).toBe('cannot reach 127.0.0.1:4870');
   });
 });
 
