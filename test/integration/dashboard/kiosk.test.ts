@@ -148,7 +148,7 @@ it("refuses a key limited to another site: the page says so, naming the site, an
   const other = await context.newPage();
   await other.goto(`${server().url}/kiosk?site=airport#key=${encodeURIComponent(key)}`);
   await expect.poll(() => other.locator('.kiosk-status').getAttribute('data-state')).toBe('refused');
-  expect(await other.locator('.kiosk-status').textContent()).toBe('The server refused this kiosk\'s key: this key may write only "harbour", not "airport"');
+  expect(await other.locator('.kiosk-status').textContent()).toBe('The server refused this kiosk\'s key: this key may write only "harbour", not "airport". Ask an administrator for a new kiosk link and open it on this tablet.');
   await other.locator('.kiosk-arrived').tap();
   expect(await other.locator('.kiosk-status').getAttribute('data-state')).toBe('refused');
   expect((await admin('/clocks')).clocks.filter((c: { site: string }) => c.site === 'airport')).toEqual([]);
@@ -188,4 +188,16 @@ it('fits a phone: at 320 and 390 px each visitor’s Greeted and Left are whole,
     }
     await phone.close();
   }
+});
+
+it('a key revoked while the desk works: the line says whom to ask for a new link and that the taps are kept', async () => {
+  const listed = (await admin('/keys')).keys as Array<{ id: string; name: string }>;
+  const desk = listed.find((k) => k.name === 'harbour desk')!;
+  const revoked = await fetch(`${server().url}/api/v1/keys/${desk.id}`, { method: 'DELETE', headers: adminHeaders() });
+  expect(revoked.status).toBe(200);
+  await page.locator('.kiosk-arrived').tap();
+  await expect.poll(() => status().getAttribute('data-state')).toBe('refused');
+  expect(await status().textContent()).toBe(
+    "The server refused this kiosk's key: the API key has been revoked. Ask an administrator for a new kiosk link and open it on this tablet. 1 tap is saved on this tablet until then.",
+  );
 });
