@@ -3,7 +3,7 @@
 // alert notifications. A local server left running by an earlier window (or before a reload) is found again; with
 // ringside.localServer.startAtActivation one is started.
 import * as vscode from 'vscode';
-import { needsApiKey, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
+import { needsApiKey } from '@ringside/server/protocol/pure';
 import * as commands from './commands';
 import { alertsBadge, AlertsTreeProvider } from './alertsView';
 import {
@@ -23,6 +23,7 @@ import { DashboardPanel } from './dashboardPanel';
 import { registerExportHistory } from './exportHistory';
 import { findLocalServer, LocalServer } from './localServer';
 import { Messages } from './messages';
+import { shortProblem } from './problems';
 import { AlertNotifications } from './notifications';
 import { QuickPickTracker } from './quickPicks';
 import { ApiKeys, secretName } from './secrets';
@@ -220,21 +221,6 @@ function testView({ connection, statusBar, tree, treeView, alerts, alertsView, s
     quickPick: quickPicks.view(),
     localServer: localServer.current,
   };
-}
-
-/** The Sites view's description while not connected: short, the welcome content below says what to do. */
-function shortProblem(kind: ConnectionProblemKind, serverUrl: string): string {
-  let host = serverUrl;
-  try {
-    const url = new URL(serverUrl);
-    host = `${url.host}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    // shown as configured
-  }
-  if (kind === 'unreachable') return `cannot reach ${host}`;
-  if (needsApiKey(kind)) return `${host} needs an API key`;
-  if (kind === 'lost') return `reconnecting to ${host}…`;
-  return `not connected to ${host}`;
 }
 
 /**

@@ -19,3 +19,24 @@ export function extensionProblem(serverUrl: string, error: string): ConnectionPr
   const advice = WHAT_TO_DO[problem.kind];
   return { kind: problem.kind, text: advice ? `${problem.text} ${advice}` : problem.text };
 }
+
+/**
+ * The Sites view's description while not connected: short, the welcome content below says what to do. A key the
+ * server refused is told apart from a missing one: after "Set API Key" with a mistyped or revoked key, "needs an
+ * API key" would read as if the key had not been taken at all.
+ */
+export function shortProblem(kind: ConnectionProblemKind, serverUrl: string): string {
+  let host = serverUrl;
+  try {
+    const url = new URL(serverUrl);
+    host = `${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    // shown as configured
+  }
+  if (kind === 'unreachable') return `cannot reach ${host}`;
+  if (kind === 'needs-key') return `${host} needs an API key`;
+  if (kind === 'key-refused') return `${host} refused the API key`;
+  if (kind === 'forbidden') return `the API key may not read ${host}`;
+  if (kind === 'lost') return `reconnecting to ${host}…`;
+  return `not connected to ${host}`;
+}

@@ -48,6 +48,7 @@ export class RingsideStatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(view.tooltip, true);
     tooltip.isTrusted = false;
     this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = { label: view.ariaLabel };
     this.item.backgroundColor =
       view.band === 'red' ? new vscode.ThemeColor('statusBarItem.errorBackground') : view.band === 'amber' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }

@@ -13,6 +13,11 @@ export interface StatusView {
   text: string;
   /** Markdown for a vscode.MarkdownString. */
   tooltip: string;
+  /**
+   * What a screen reader says for the item: plain words. Without it VS Code reads the text with the tooltip's
+   * Markdown source, backslash escapes and table pipes included.
+   */
+  ariaLabel: string;
   /** The band the item's colour shows: null when nothing is counted or offline. */
   band: Band | null;
   /** The site × standard named, if any (the site's id; the text shows its name). */
@@ -51,14 +56,18 @@ export function statusView(input: StatusInput): StatusView {
   const base = { band: null, site: null, siteLabel: null, standardId: null, counts: NO_COUNTS, breached: 0 };
   if (state === 'connecting') {
     const why = problem ? `\n\n${escapeMarkdown(problem.text)}` : '';
-    return { ...base, text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}…${why}` };
+    return { ...base, text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}…${why}`, ariaLabel: `Ringside connecting to ${serverUrl}…${problem ? ` ${problem.text}` : ''}` };
   }
   if (state === 'disconnected') {
     const needsKey = problem !== undefined && needsApiKey(problem.kind);
+    // A key given and refused (mistyped, revoked, expired, without "read") is not a key missing.
+    const keyText = problem?.kind === 'needs-key' ? 'API key needed' : 'API key refused';
+    const detail = problem ? problem.text : `Not connected to ${serverUrl}.`;
     return {
       ...base,
-      text: needsKey ? '$(key) Ringside: API key needed' : '$(debug-disconnect) Ringside offline',
-      tooltip: problem ? escapeMarkdown(problem.text) : `Not connected to ${escapeMarkdown(serverUrl)}.`,
+      text: needsKey ? `$(key) Ringside: ${keyText}` : '$(debug-disconnect) Ringside offline',
+      tooltip: escapeMarkdown(detail),
+      ariaLabel: `${needsKey ? `Ringside: ${keyText}` : 'Ringside offline'}. ${detail}`,
     };
   }
   return connectedView(serverUrl, input.items ?? [], input.counts ?? NO_COUNTS, input.breached ?? 0, input.siteNames ?? new Map());
@@ -68,6 +77,11 @@ function itemFigure(item: WorstItem): string {
   if (item.figure) return formatPercent(item.figure.ratio);
   const w = item.incident?.detail.band.window;
   return w ? `${formatPercent(w.compliance)} (${w.name})` : '';
+}
+
+/** A line without its leading codicon ("$(watch) …"), for the spoken label. */
+function withoutIcon(line: string): string {
+  return line.replace(/^\$\([^)]*\)\s*/, '');
 }
 
 /** "1 breached", "3 breached" (nothing when none). */
@@ -99,14 +113,20 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
     'Click for the worst sites and standards.',
   ].join('\n');
   const counted = phrase ? `${phrase} · ` : '';
-  if (!worst) return { text: `${phrase ? '$(bell-dot) ' : '$(pulse) '}Ringside ${phrase || '—'}`, tooltip, band: counts.red > 0 ? 'red' : counts.amber > 0 ? 'amber' : null, site: null, siteLabel: null, standardId: null, counts, breached };
+  const spoken = (what: string) => [`Ringside: ${what}`, withoutIcon(open), withoutIcon(late), 'Click for the worst sites and standards.'].join('. ');
+  if (!worst) {
+    const band = counts.red > 0 ? 'red' : counts.amber > 0 ? 'amber' : null;
+    return { text: `${phrase ? '$(bell-dot) ' : '$(pulse) '}Ringside ${phrase || '—'}`, tooltip, ariaLabel: spoken(phrase || 'nothing counted today yet'), band, site: null, siteLabel: null, standardId: null, counts, breached };
+  }
   const band = itemBand(worst);
   const icon = band ? BAND_ICON[band] : '$(pulse)';
   const figure = itemFigure(worst);
   const siteLabel = siteRowName(worst.site, names);
+  const named = `${siteLabel}: ${worst.label}${figure ? ` ${figure}` : ''}`;
   return {
-    text: `${icon} ${counted}${siteLabel}: ${worst.label}${figure ? ` ${figure}` : ''}`,
+    text: `${icon} ${counted}${named}`,
     tooltip,
+    ariaLabel: spoken(`${band ? `${band}, ` : ''}${counted}${named}`),
     band,
     site: worst.site,
     siteLabel,

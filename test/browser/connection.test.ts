@@ -92,6 +92,27 @@ describe('connection indicator and empty state', () => {
     expect(actions).toEqual([['Set API Key', 'command:ringside.setApiKey']]);
   });
 
+  it('in VS Code, a key refused over figures on screen (revoked) is not a reconnect: it says so and offers "Set API Key"', () => {
+    const { dashboard, root } = mount({ transport: vscodeLikeTransport() });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot()));
+    const stale = root.querySelector<HTMLElement>('.rs-stale')!;
+    const setKey = () => stale.querySelector<HTMLAnchorElement>('a[href="command:ringside.setApiKey"]');
+    // A network drop is retried by itself: no key to ask for.
+    feed(dashboard, msg.connection('disconnected', 'transport close'));
+    expect(text(root, '.rs-connection-label')).toBe('Reconnecting…');
+    expect(setKey()?.hidden ?? true).toBe(true);
+    // The extension's retry is refused: final until a new key is given.
+    feed(dashboard, msg.connection('disconnected', 'unauthorized: the API key is revoked'));
+    expect(text(root, '.rs-connection-label')).toBe('Disconnected');
+    expect(stale.hidden).toBe(false);
+    expect(stale.textContent).toMatch(/^Not live: showing figures as of .*\. The Ringside server at http:\/\/127\.0\.0\.1:4870 refused the API key \(it is revoked\)\./);
+    expect(setKey()?.hidden).toBe(false);
+    expect(setKey()?.textContent).toBe('Set API Key');
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot()));
+    expect(stale.hidden).toBe(true);
+    expect(text(root, '.rs-connection-label')).toBe('Live');
+  });
+
   it('clears the previous server’s figures, feed and alerts (and their Acknowledge buttons) when the server changes', () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ recent: [judgedCall()] })), incidentChange(incident({ siteName: 'Leeds' })));

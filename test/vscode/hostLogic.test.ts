@@ -12,7 +12,7 @@ import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView } from '../../extension/src/statusText';
 import { worstItems } from '../../extension/src/worstItems';
-import { extensionProblem } from '../../extension/src/problems';
+import { extensionProblem, shortProblem } from '../../extension/src/problems';
 import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
@@ -146,6 +146,34 @@ describe('status bar text', () => {
     expect(refused.text).toBe('$(key) Ringside: API key needed');
     expect(refused.tooltip).toContain('Set API Key');
     expect(refused.tooltip).not.toContain('auth');
+  });
+
+  it('gives screen readers plain words: no codicons, Markdown escapes or table pipes in the spoken label', () => {
+    const url = 'http://127.0.0.1:4870';
+    const offline = statusView({ state: 'disconnected', serverUrl: url, problem: extensionProblem(url, 'xhr poll error') });
+    expect(offline.ariaLabel).toBe('Ringside offline. Cannot reach the Ringside server at http://127.0.0.1:4870: is it running? Start the local server or check ringside.serverUrl.');
+    const refused = statusView({ state: 'disconnected', serverUrl: url, problem: extensionProblem(url, 'unauthorized: the API key is revoked') });
+    expect(refused.ariaLabel).toBe('Ringside: API key refused. The Ringside server at http://127.0.0.1:4870 refused the API key (it is revoked). Run "Ringside: Set API Key" with a valid key.');
+    const today = [named('calls', 87, 100)];
+    const connected = view(today, { calls: [['north', 87, 100]] }, [incident('calls', 'north', 'red')]);
+    expect(connected.ariaLabel).toMatch(/^Ringside: red, 1 red · north: Calls ≤ 2 rings 87\.0 %\. Open incidents: 1 red\. No open case past its deadline\. Click for the worst sites and standards\.$/);
+    for (const label of [offline.ariaLabel, refused.ariaLabel, connected.ariaLabel]) expect(label).not.toMatch(/\\|\$\(|\|/);
+  });
+
+  it('tells a key refused (mistyped, revoked) or without "read" apart from a key missing, in the status bar and the Sites view', () => {
+    const url = 'http://127.0.0.1:4870';
+    const statusFor = (raw: string) => statusView({ state: 'disconnected', serverUrl: url, problem: extensionProblem(url, raw) });
+    const missing = 'unauthorized: an API key with scope "read" is required (auth: { token })';
+    expect(statusFor(missing).text).toBe('$(key) Ringside: API key needed');
+    expect(shortProblem(extensionProblem(url, missing).kind, url)).toBe('127.0.0.1:4870 needs an API key');
+    for (const raw of ['unauthorized: the API key is not recognised', 'unauthorized: the API key is revoked']) {
+      expect(statusFor(raw).text).toBe('$(key) Ringside: API key refused');
+      expect(shortProblem(extensionProblem(url, raw).kind, url)).toBe('127.0.0.1:4870 refused the API key');
+    }
+    const forbidden = 'forbidden: this key may not read';
+    expect(statusFor(forbidden).text).toBe('$(key) Ringside: API key refused');
+    expect(shortProblem(extensionProblem(url, forbidden).kind, url)).toBe('the API key may not read 127.0.0.1:4870');
+    expect(shortProblem(extensionProblem(url, 'xhr poll error').kind, url)).toBe('cannot reach 127.0.0.1:4870');
   });
 });
 

@@ -149,7 +149,7 @@ function createLateFeed(container: HTMLElement, dispatch: (message: Action) => v
 /** The views that render from state alone (the charts, which also follow the theme, and the feed are made apart). */
 function createViews(layout: ReturnType<typeof createLayout>, transport: Transport | undefined, dispatch: (message: Action) => void): Array<(state: DashboardState) => void> {
   return [
-    createConnectionView(layout.connection, layout.stale),
+    createConnectionView(layout.connection, layout.stale, transport?.host),
     createControlsView(layout.controls, dispatch),
     createAlertsView(layout.alerts, (ids) => acknowledge(transport, dispatch, ids)),
     // Only where the transport can take a key (the browser page); VS Code's empty state offers its command instead.

@@ -148,7 +148,7 @@ it("refuses a key limited to another site: the page says so, naming the site, an
   const other = await context.newPage();
   await other.goto(`${server().url}/kiosk?site=airport#key=${encodeURIComponent(key)}`);
   await expect.poll(() => other.locator('.kiosk-status').getAttribute('data-state')).toBe('refused');
-  expect(await other.locator('.kiosk-status').textContent()).toBe('The server refused this kiosk\'s key: this key may write only "harbour", not "airport"');
+  expect(await other.locator('.kiosk-status').textContent()).toBe('The server refused this kiosk\'s key: this key may write only "harbour", not "airport". Ask an administrator for a new kiosk link and open it on this tablet.');
   await other.locator('.kiosk-arrived').tap();
   expect(await other.locator('.kiosk-status').getAttribute('data-state')).toBe('refused');
   expect((await admin('/clocks')).clocks.filter((c: { site: string }) => c.site === 'airport')).toEqual([]);
@@ -188,4 +188,44 @@ it('fits a phone: at 320 and 390 px each visitor’s Greeted and Left are whole,
     }
     await phone.close();
   }
+});
+
+it('reads from across the room on a 1080p wall screen (large text, most of the width) and keeps its tablet size on a tablet', async () => {
+  const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'lobby screen', scopes: ['ingest'], sites: ['lobby'] }) });
+  const screenKey = ((await res.json()) as { key: string }).key;
+  const measure = async (width: number, height: number) => {
+    const screen = await browser.newContext({ viewport: { width, height } });
+    const tab = await screen.newPage();
+    await tab.goto(`${server().url}/kiosk?site=lobby#key=${encodeURIComponent(screenKey)}`);
+    await expect.poll(() => tab.locator('.kiosk-status').getAttribute('data-state')).toBe('sent');
+    await tab.locator('.kiosk-arrived').click();
+    await tab.locator('li.kiosk-visitor').first().waitFor();
+    const sizes = await tab.evaluate(() => {
+      const px = (selector: string) => parseFloat(getComputedStyle(document.querySelector(selector)!).fontSize);
+      return { status: px('.kiosk-status'), word: px('.kiosk-state-word'), timer: px('.kiosk-timer'), width: document.querySelector('.kiosk')!.getBoundingClientRect().width, scrollWidth: document.documentElement.scrollWidth };
+    });
+    await screen.close();
+    return sizes;
+  };
+  const wall = await measure(1920, 1080);
+  expect(wall.status).toBeGreaterThanOrEqual(24);
+  expect(wall.word).toBeGreaterThanOrEqual(24);
+  expect(wall.timer).toBeGreaterThanOrEqual(44);
+  expect(wall.width).toBeGreaterThan(1920 * 0.6);
+  expect(wall.scrollWidth).toBeLessThanOrEqual(1920);
+  const tablet = await measure(800, 1280);
+  expect(tablet).toMatchObject({ status: 18, word: 18, timer: 32 });
+  expect(tablet.scrollWidth).toBeLessThanOrEqual(800);
+});
+
+it('a key revoked while the desk works: the line says whom to ask for a new link and that the taps are kept', async () => {
+  const listed = (await admin('/keys')).keys as Array<{ id: string; name: string }>;
+  const desk = listed.find((k) => k.name === 'harbour desk')!;
+  const revoked = await fetch(`${server().url}/api/v1/keys/${desk.id}`, { method: 'DELETE', headers: adminHeaders() });
+  expect(revoked.status).toBe(200);
+  await page.locator('.kiosk-arrived').tap();
+  await expect.poll(() => status().getAttribute('data-state')).toBe('refused');
+  expect(await status().textContent()).toBe(
+    "The server refused this kiosk's key: the API key has been revoked. Ask an administrator for a new kiosk link and open it on this tablet. 1 tap is saved on this tablet until then.",
+  );
 });

@@ -62,8 +62,17 @@ function showStatus(kiosk: Kiosk, status: SendStatus): void {
   const waiting = kiosk.desk.outbox.length;
   if (status.kind === 'sent') kiosk.view.setStatus('sent', 'Online · everything sent');
   else if (status.kind === 'offline') kiosk.view.setStatus('offline', `Offline · ${waiting} saved on this tablet, sent when the network returns`);
-  else if (status.kind === 'refused-key') kiosk.view.setStatus('refused', `The server refused this kiosk's key: ${status.detail}`);
+  else if (status.kind === 'refused-key') kiosk.view.setStatus('refused', refusedKeyText(status.detail, waiting));
   else kiosk.view.setStatus('dropped', `The server refused one entry (${status.milestone.milestone} of ${status.milestone.caseId}): ${status.detail}`);
+}
+
+/**
+ * A refused key is final for this tablet: only a new link helps, which the person at the desk cannot make, so the
+ * line says whom to ask and that the taps are not lost meanwhile.
+ */
+function refusedKeyText(detail: string, waiting: number): string {
+  const kept = waiting > 0 ? ` ${waiting === 1 ? '1 tap is' : `${waiting} taps are`} saved on this tablet until then.` : '';
+  return `The server refused this kiosk's key: ${detail}. Ask an administrator for a new kiosk link and open it on this tablet.${kept}`;
 }
 
 async function request(kiosk: Kiosk, path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {

@@ -1,19 +1,35 @@
 // The connection indicator: a coloured dot, the state in words, and when data last arrived; plus the notice
 // over the board while figures are stale ("Reconnecting… figures as of 14:05:09").
+import { needsApiKey } from '@ringside/server/protocol/pure';
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
+import type { TransportHost } from '../transport/transport';
 import { el, setText } from './dom';
-import { connectionProblem } from './empty';
+import { commandLink, connectionProblem, SET_API_KEY } from './empty';
 
 const LABELS = { connecting: 'Connecting…', connected: 'Live', disconnected: 'Disconnected' } as const;
 
-/** What the indicator says: once data was shown, any outage is a reconnect (both transports retry by themselves). */
+/**
+ * Whether the server refused the key: final, no transport retries it (only a new key connects), so the page says
+ * so rather than "Reconnecting…".
+ */
+function keyRefused(state: DashboardState): boolean {
+  if (state.connection.state !== 'disconnected') return false;
+  const problem = connectionProblem(state);
+  return problem !== null && needsApiKey(problem.kind);
+}
+
+/** What the indicator says: once data was shown, an outage is a reconnect (both transports retry by themselves). */
 function connectionLabel(state: DashboardState): string {
-  if (state.hasSnapshot && state.connection.state !== 'connected') return 'Reconnecting…';
+  if (state.hasSnapshot && state.connection.state !== 'connected' && !keyRefused(state)) return 'Reconnecting…';
   return LABELS[state.connection.state];
 }
 
-export function createConnectionView(container: HTMLElement, stale?: HTMLElement): (state: DashboardState) => void {
+/**
+ * `host`: inside VS Code a refused key's notice carries the extension's Set API Key command (a browser page shows
+ * its key field under the notice instead).
+ */
+export function createConnectionView(container: HTMLElement, stale?: HTMLElement, host: TransportHost = 'browser'): (state: DashboardState) => void {
   const dot = el('span', 'rs-dot');
   const label = el('span', 'rs-connection-label');
   const updated = el('span', 'rs-connection-updated');
@@ -21,6 +37,9 @@ export function createConnectionView(container: HTMLElement, stale?: HTMLElement
   label.setAttribute('role', 'status');
   dot.setAttribute('aria-hidden', 'true');
   container.append(dot, label, updated);
+  const staleText = el('span', 'rs-stale-text');
+  const setKey = host === 'vscode' ? commandLink(SET_API_KEY) : null;
+  stale?.append(staleText, ...(setKey ? [setKey] : []));
 
   return (state) => {
     const { connection, lastUpdated } = state;
@@ -35,8 +54,11 @@ export function createConnectionView(container: HTMLElement, stale?: HTMLElement
     if (stale) {
       const isStale = state.hasSnapshot && connection.state !== 'connected';
       stale.hidden = !isStale;
+      const refused = isStale && keyRefused(state);
+      if (setKey) setKey.hidden = !refused;
       if (isStale) {
-        setText(stale, `Reconnecting… showing figures as of ${lastUpdated ? formatClock(lastUpdated) : 'the last update'}.${problem && problem.kind !== 'lost' ? ` ${problem.text}` : ''}`);
+        const asOf = `showing figures as of ${lastUpdated ? formatClock(lastUpdated) : 'the last update'}.`;
+        setText(staleText, `${refused ? 'Not live:' : 'Reconnecting…'} ${asOf}${problem && problem.kind !== 'lost' ? ` ${problem.text}` : ''}`);
       }
     }
   };

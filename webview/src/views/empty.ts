@@ -36,7 +36,7 @@ export function asksForKey(state: DashboardState, canUseKey: boolean): boolean {
   return problem !== null && needsApiKey(problem.kind);
 }
 
-const SET_API_KEY: EmptyAction = { label: 'Set API Key', command: 'ringside.setApiKey' };
+export const SET_API_KEY: EmptyAction = { label: 'Set API Key', command: 'ringside.setApiKey' };
 const START_LOCAL_SERVER: EmptyAction = { label: 'Start Local Server', command: 'ringside.startLocalServer' };
 const CONNECT: EmptyAction = { label: 'Connect to a Server', command: 'ringside.connect' };
 
@@ -67,6 +67,14 @@ function emptyMessage(state: DashboardState, host: TransportHost = 'browser'): E
   }
 }
 
+/** A button running one of the extension's commands (a webview command link; the extension allows these). */
+export function commandLink(action: EmptyAction): HTMLAnchorElement {
+  const link = el('a', 'rs-button', action.label);
+  link.href = `command:${action.command}`;
+  link.dataset['command'] = action.command;
+  return link;
+}
+
 /** `canUseKey`: the page has a key field (keyEntry.ts), which then speaks for a missing or refused key. */
 export function createEmptyView(container: HTMLElement, board: HTMLElement, host: TransportHost = 'browser', canUseKey = false): (state: DashboardState) => void {
   const title = el('h2', 'rs-empty-title');
@@ -87,9 +95,8 @@ export function createEmptyView(container: HTMLElement, board: HTMLElement, host
     actions.hidden = message.actions.length === 0;
     actions.replaceChildren(
       ...message.actions.map((action) => {
-        const link = el('a', 'rs-button rs-empty-action', action.label);
-        link.href = `command:${action.command}`;
-        link.dataset['command'] = action.command;
+        const link = commandLink(action);
+        link.classList.add('rs-empty-action');
         return link;
       }),
     );
