@@ -66,6 +66,7 @@ export default defineConfig({
             'test/integration/alerts/versionLabels.test.ts',
             'test/integration/integrations/*.test.ts',
             'test/integration/staffing/forecast.test.ts',
+            'test/integration/store/pgMigration13.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },

@@ -12,7 +12,7 @@ import { DEFAULT_STANDARDS } from '../../server/src/domain/standards';
 import { verifyChain } from '../../server/src/domain/verify';
 import type { EventInput } from '../../server/src/protocol';
 import { prepareEvent } from '../../server/src/services/ingest/prepare';
-import type { IncidentFilter, NewEvent, NewMilestone, Snapshot, Store, WriteTx } from '../../server/src/store/port';
+import type { IncidentFilter, NewEvent, NewMilestone, Snapshot, Store, SumsRow, WriteTx } from '../../server/src/store/port';
 import type { IncidentChangeDraft } from '../../server/src/domain/alerts/incidents';
 
 /** Opens a fresh, empty store (its own data) at a fixed clock; the suite closes it. */
@@ -39,6 +39,19 @@ async function correct(store: Store, id: string, c: CorrectionInput): Promise<nu
     const { changes, after } = planCorrection(subject.event, statesOf(subject.recorded, subject.corrections).at(-1)!, c, { versions: () => [{ ...CALLS, validTo: null, createdAt: '', validFrom: null }], ringCycleSeconds: 6 });
     return tx.writes.correction(subject, { eventSeq: subject.event.seq, action: c.action, changes, rejudged: after.judgements, reason: c.reason, keyId: 'k', atMs: tx.nowMs }, after);
   });
+}
+
+/** Rollup rows of one grain added up per UTC hour, as the hour grain holds them (detail rows: one per key). */
+function byHour(rows: readonly SumsRow[]): SumsRow[] {
+  const out = new Map<string, SumsRow>();
+  for (const r of rows) {
+    const t = bucketStart(r.t, 3_600_000);
+    const key = [r.standardId, t, r.site, r.version].join('\u0000');
+    const row = out.get(key);
+    if (row) fold(row, r);
+    else out.set(key, { ...r, t });
+  }
+  return [...out.values()].sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : a.t - b.t || (a.site < b.site ? -1 : a.site > b.site ? 1 : a.version - b.version)));
 }
 
 export function describeStoreContract(backend: string, open: StoreFactory): void {
@@ -209,7 +222,7 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const stored = await store.write((tx) => tx.writes.events(prepared(inputs)));
         const expected = zeroSums();
         for (const o of stored) fold(expected, contribution({ ...o.judged.event, ...o.judged.judgements[0]!, met: o.judged.judgements[0]!.met ? 1 : 0, counted: 1 }));
-        for (const grain of ['minute', 'quarter'] as const) {
+        for (const grain of ['minute', 'quarter', 'hour'] as const) {
           const rows = await store.reads.figures.rollupSums({ ...range, grain, shape: 'totals' });
           const { t: _t, standardId: _s, version: _v, site: _site, ...sums } = rows[0]!;
           expect(sums).toEqual(expected);
@@ -241,9 +254,12 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(before.reduce((n, r) => n + r.met, 0)).toBe(0);
         expect(before.reduce((n, r) => n + r.abandoned, 0)).toBe(2); // c, and b as amended
         expect(await store.reads.figures.corrections(range)).toEqual([{ site: 'north', standardId: CALLS.id, version: 1, voided: 1, amended: 1 }]);
+        // The hour grain took the same deltas: its row is the quarter hours' rows added up.
+        expect(await store.reads.figures.rollupSums({ ...range, grain: 'hour', shape: 'detail' })).toEqual(byHour(before));
         await store.write((tx) => tx.writes.rebuildRollups());
         const rebuilt = await store.reads.figures.rollupSums({ ...range, grain: 'quarter', shape: 'detail' });
         expect(rebuilt.map(({ valueSum: _v, ...r }) => r)).toEqual(before.map(({ valueSum: _v, ...r }) => r));
+        expect(await store.reads.figures.rollupSums({ ...range, grain: 'hour', shape: 'detail' })).toEqual(byHour(rebuilt));
         expect(await store.snapshot(verify)).toMatchObject({ intact: true });
       });
     });
@@ -275,6 +291,23 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const kept = await store.reads.figures.rollupSums({ standardIds: [CALLS.id], fromMs: bucketStart(T - 11 * 86_400_000, 900_000), toMs: cutoff, sites: [], grain: 'quarter', shape: 'totals' });
         expect(kept.map((r) => r.judged)).toEqual([1]);
         expect(await store.snapshot(verify)).toMatchObject({ intact: true, pruned: 2, checkpoints: 1 });
+      });
+    });
+
+    describe('pruning inside an hour', () => {
+      it('a rebuild after a cutoff inside an hour keeps that hour whole: its quarter hours added up, pruned ones included', async () => {
+        const at = (minutesBefore: number) => new Date(T - minutesBefore * 60_000).toISOString();
+        await store.write((tx) => tx.writes.events(prepared([input('p1', { occurredAt: at(50) }), input('p2', { occurredAt: at(20), rings: 4 }), input('p3', { occurredAt: at(5), outcome: 'abandoned', rings: 2 })])));
+        const hour = { standardIds: [CALLS.id], fromMs: T - 3_600_000, toMs: T, sites: [] as string[] };
+        const whole = await store.reads.figures.rollupSums({ ...hour, grain: 'hour', shape: 'detail' });
+        expect(whole.map((r) => [r.t, r.judged])).toEqual([[T - 3_600_000, 3]]);
+        const cutoff = T - 30 * 60_000; // on the quarter-hour grid, inside the hour
+        await store.write((tx) => tx.writes.prune(cutoff, (fields) => checkpointHmac(SECRET, fields)));
+        await store.write((tx) => tx.writes.rebuildRollups());
+        const quarters = await store.reads.figures.rollupSums({ ...hour, grain: 'quarter', shape: 'detail' });
+        expect(quarters.reduce((n, r) => n + r.judged, 0)).toBe(3);
+        expect(await store.reads.figures.rollupSums({ ...hour, grain: 'hour', shape: 'detail' })).toEqual(byHour(quarters));
+        expect(await store.reads.figures.rollupSums({ ...hour, grain: 'hour', shape: 'detail' })).toEqual(whole);
       });
     });
 

@@ -23,15 +23,26 @@ export interface RangeSplit {
 }
 
 /**
+ * The grains an off-grid range's interior may be read from: up to the quarter hour, so each raw edge stays under 15
+ * minutes. An hour interior would leave raw edges of up to an hour each (thousands of judgements at a busy site, on
+ * every refresh of a rolling window). Composing an hour interior with quarter-hour pieces would read the same cells,
+ * but as several rollup spans, which the series, the trailing cell and the pruned parts each take one of; and minute
+ * pieces would read cells where the raw edge reads judgements (a cell keeps a voided event's longest wait). So an
+ * off-grid range is read as it was before the hour grain: quarter-hour interior, raw edges.
+ */
+const OFF_GRID_GRAINS = [...ROLLUP_GRAINS].filter((g) => g.ms <= 900_000).sort((a, b) => b.ms - a.ms);
+
+/**
  * A rolling window ("30 days until now") starts and ends off the rollup grid. When only the two ends are off-grid
- * (every other boundary is aligned), the aligned interior is read from the rollups and just the two partial edges
- * from raw rows.
+ * (every other boundary is aligned), the aligned interior is read from the rollups (OFF_GRID_GRAINS) and just the
+ * two partial edges from raw rows. A range whose every boundary is on a grain's grid is read from that grain alone,
+ * the coarsest one: whole hours for an hour-aligned report, else quarter hours, else minutes.
  */
 export function splitRange(fromMs: number, toMs: number, boundaries: readonly number[]): RangeSplit {
   const grain = grainFor(boundaries);
   if (grain) return { raw: [], rollup: { grain, fromMs, toMs } };
   const inner = boundaries.filter((b) => b > fromMs && b < toMs);
-  for (const g of [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms)) {
+  for (const g of OFF_GRID_GRAINS) {
     const a = Math.ceil(fromMs / g.ms) * g.ms;
     const b = Math.floor(toMs / g.ms) * g.ms;
     if (a >= b || !inner.every((x) => x % g.ms === 0)) continue;

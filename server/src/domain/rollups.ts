@@ -136,10 +136,15 @@ export function valueContribution(f: JudgementFacts, sign: Sign = 1): { value: n
   return { value: f.value!, n: sign, met: f.met ? sign : 0 };
 }
 
-/** Rollup grains, each keyed by the UTC start of its bucket: minutes for short ranges, quarter hours for the rest. */
+/**
+ * Rollup grains, each keyed by the UTC start of its bucket: minutes for short ranges, quarter hours for ranges on
+ * the quarter-hour grid (every local hour and day boundary of a zone with a 15- or 45-minute offset), whole hours
+ * for ranges on the hour grid (UTC and whole-hour zones: a month by hour reads one row per hour instead of four).
+ */
 export const ROLLUP_GRAINS = [
   { name: 'minute', ms: 60_000 },
   { name: 'quarter', ms: 900_000 },
+  { name: 'hour', ms: 3_600_000 },
 ] as const;
 export type RollupGrain = (typeof ROLLUP_GRAINS)[number];
 

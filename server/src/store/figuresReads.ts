@@ -6,9 +6,9 @@
 //
 // Raw reads go through effective_judgements: judgements with their event's effective state (amended outcome,
 // waits and re-judged verdict; a voided event's judgements come marked).
-import { waitOf } from '../domain/rollups';
+import { ROLLUP_GRAINS, waitOf } from '../domain/rollups';
 import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from './port';
-import { ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+import { ROLLUP_BY_SITE, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
 import { staffingGroups } from './staffingReads';
 
 /** What a backend's figures SQL needs of it. Queries use `?` placeholders; rows come as arrays or as objects. */
@@ -64,18 +64,23 @@ const sumsRowOf = (r: RollupTuple): SumsRow => ({
   waitMax: r[11],
 });
 
+const grainOf = (name: RollupQuery['grain']) => ROLLUP_GRAINS.find((g) => g.name === name)!;
+
 /** Selected columns and grouping of a rollup read of the given shape. */
 function rollupShape(d: FiguresDialect, q: RollupQuery): { columns: string; group: string } {
   if (q.shape === 'totals') return { columns: `MIN(bucket_ms) AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, standard_version, site' };
   if (q.shape === 'detail') return { columns: `bucket_ms AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, bucket_ms, site, standard_version' };
   const c = q.cellMs ?? 0;
   if (!Number.isSafeInteger(c) || c <= 0) throw new Error('a series read needs a positive whole cellMs');
-  return { columns: `bucket_ms - (((bucket_ms % ${c}) + ${c}) % ${c}) AS t, standard_id, standard_version, '' AS site, ${SUMS}`, group: `standard_id, ${d.groupKey('t', 1)}, standard_version` };
+  // A cell of the grain itself is the bucket: grouped by the column, SQLite reads one site's rows in the order of its
+  // site index and needs no temporary B-tree (the same groups, in the same order).
+  const t = c === grainOf(q.grain).ms ? 'bucket_ms' : `bucket_ms - (((bucket_ms % ${c}) + ${c}) % ${c})`;
+  return { columns: `${t} AS t, standard_id, standard_version, '' AS site, ${SUMS}`, group: `standard_id, ${d.groupKey('t', 1)}, standard_version` };
 }
 
 /**
  * Rollup sums, rows read as arrays (row objects cost ~30 % of a one-site month's read on SQLite). Per-site totals of
- * every site (the dashboard's site bars) are read site by site from the covering rollup_15m_by_site rather than the
+ * every site (the dashboard's site bars) are read site by site from the covering site index (ROLLUP_BY_SITE) rather than the
  * standard-first key with every site's rows interleaved; ordered as the standard-first read is, so the sums in
  * JavaScript add up in the same order.
  */
@@ -83,7 +88,7 @@ async function rollupSums(d: FiguresDialect, q: RollupQuery): Promise<SumsRow[]>
   if (empty(q)) return [];
   const table = ROLLUP_TABLE[q.grain];
   const { columns, group } = rollupShape(d, q);
-  if (q.shape === 'totals' && q.sites.length === 0 && q.grain === 'quarter') {
+  if (q.shape === 'totals' && q.sites.length === 0 && ROLLUP_BY_SITE.has(q.grain)) {
     const sql = `SELECT ${columns} FROM ${table} WHERE site IN (SELECT name FROM sites) AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
       GROUP BY site, standard_id, standard_version ORDER BY standard_id, standard_version, site`;
     return (await d.tuples<RollupTuple>(sql, [...q.standardIds, q.fromMs, q.toMs])).map(sumsRowOf);

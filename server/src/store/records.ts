@@ -157,7 +157,7 @@ export interface JudgementRange {
   sites: readonly string[];
 }
 
-type RollupGrainName = 'minute' | 'quarter';
+type RollupGrainName = 'minute' | 'quarter' | 'hour';
 
 /**
  * Rollup sums over a range on the grain's grid. 'totals': per (standard, version, site), t = the range's first

@@ -19,7 +19,8 @@ import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import type { EventInput } from '../../../server/src/protocol';
 import { seededRandom } from '../../../server/src/demo/random';
-import { contribution, valueContribution, type JudgementFacts, type Sums } from '../../../server/src/domain/rollups';
+import { contribution, ROLLUP_GRAINS, valueContribution, type JudgementFacts, type Sums } from '../../../server/src/domain/rollups';
+import { ROLLUP_TABLE } from '../../../server/src/store/sqlite/rollups';
 
 type Db = ReturnType<typeof openDatabase>;
 
@@ -42,7 +43,6 @@ const STANDARDS = [CALL, VISIT] as const;
 const VALUES = 64;
 const ROWS_PER_INSERT = 50;
 const EVENTS_PER_TRANSACTION = 1_000_000;
-const MINUTE = 60_000;
 const QUARTER = 900_000;
 const DAY = 86_400_000;
 
@@ -196,7 +196,7 @@ export async function generateBulk(opts: GenerateOptions): Promise<{ insertMs: n
     })();
     const dropped = dropForLoad(db);
     const firstSeq = (((db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq: number } | undefined)?.seq) ?? 0) + 1;
-    const rollups = [grid((g, f, b) => new RollupGrid(g, f, b, opts.sites), MINUTE, opts), grid((g, f, b) => new RollupGrid(g, f, b, opts.sites), QUARTER, opts)];
+    const rollups = ROLLUP_GRAINS.map((grain) => grid((g, f, b) => new RollupGrid(g, f, b, opts.sites), grain.ms, opts));
     const hists = [grid((g, f, b) => new HistGrid(g, f, b, opts.sites), DAY, opts), grid((g, f, b) => new HistGrid(g, f, b, opts.sites), QUARTER, opts)];
     loadRows(db, opts, firstSeq, version, rollups, hists);
     const insertMs = performance.now() - t0;
@@ -291,8 +291,9 @@ function loadRows(db: Db, o: GenerateOptions, firstSeq: number, version: number[
 /** The rollup and histogram rows, in primary-key order. */
 function writeAggregates(db: Db, o: GenerateOptions, version: number[], rollups: RollupGrid[], hists: HistGrid[]): void {
   const run = localRunner(db);
-  for (const [table, r] of [['rollup_minute', rollups[0]!], ['rollup_15m', rollups[1]!]] as const) {
-    const rows = inserter(run, table, ROLLUP_COLUMNS, plain(ROLLUP_COLUMNS));
+  for (const [i, grain] of ROLLUP_GRAINS.entries()) {
+    const r = rollups[i]!;
+    const rows = inserter(run, ROLLUP_TABLE[grain.name], ROLLUP_COLUMNS, plain(ROLLUP_COLUMNS));
     for (let s = 0; s < STANDARDS.length; s++) {
       for (let b = 0; b < r.buckets; b++) {
         for (let site = 0; site < o.sites; site++) {

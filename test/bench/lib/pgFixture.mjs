@@ -17,7 +17,7 @@ import { join } from 'node:path';
 const pg = serverRequire('pg');
 const ADMIN_URL = process.env.RINGSIDE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The tables generateBulk writes, in an order their foreign keys accept. */
-const TABLES = ['sites', 'events', 'judgements', 'rollup_minute', 'rollup_15m', 'value_hist_15m', 'value_hist_day'];
+const TABLES = ['sites', 'events', 'judgements', 'rollup_minute', 'rollup_15m', 'rollup_hour', 'value_hist_15m', 'value_hist_day'];
 const CHUNK_CHARS = 1 << 18;
 
 export const redactedUrl = (url) => url.replace(/\/\/[^@]*@/, '//');

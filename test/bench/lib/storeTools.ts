@@ -15,6 +15,7 @@ import { eventRowsQuery } from '../../../server/src/store/sqlite/exportRows';
 import { IngestService } from '../../../server/src/services/ingest/ingest';
 import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { valueCounts } from '../../../server/src/services/rangeReads';
+import { splitRange } from '../../../server/src/domain/ranges';
 import { StandardsService } from '../../../server/src/services/standards';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import { defaultSite } from '../../../server/src/domain/sites';
@@ -313,7 +314,9 @@ export async function queryBreakdown(dataDir: string, site: string, fromMs: numb
       return runs.sort((a, b) => a.ms - b.ms)[1]!;
     };
     const range = { standardIds, fromMs, toMs, sites: [site] };
-    const rollup = await time(() => store.reads.figures.rollupSums({ ...range, grain: 'quarter', shape: 'series', cellMs: 3_600_000 }));
+    // The grain the report reads the range from (whole hours: the hour grain).
+    const grain = splitRange(fromMs, toMs, [fromMs, toMs]).rollup?.grain.name ?? 'quarter';
+    const rollup = await time(() => store.reads.figures.rollupSums({ ...range, grain, shape: 'series', cellMs: 3_600_000 }));
     const values = await time(() => valueCounts(store.reads, range));
     return { rollupMs: rollup.ms, rollupRows: rollup.out.length, valuesMs: values.ms, valueRows: values.out.reduce((n, v) => n + v.n, 0) };
   } finally {

@@ -16,7 +16,7 @@ type Db = ReturnType<typeof openDatabase>;
 const HOUR = 3_600_000;
 const FROM = Date.parse('2026-03-05T10:07:12.345Z');
 const TO = FROM + 50 * HOUR + 1_234;
-const TABLES = ['events', 'judgements', 'rollup_minute', 'rollup_15m', 'value_hist_day', 'value_hist_15m'] as const;
+const TABLES = ['events', 'judgements', 'rollup_minute', 'rollup_15m', 'rollup_hour', 'value_hist_day', 'value_hist_15m'] as const;
 
 /** Every row of a table with each value's SQLite type, in primary-key order. */
 function dump(db: Db, table: string): unknown[][] {
@@ -50,6 +50,7 @@ describe('generateBulk (the query bench fixture)', () => {
         expect((db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number)).toBe(20_000);
         const generated = Object.fromEntries(TABLES.map((t) => [t, dump(db, t)]));
         expect(generated.rollup_minute!.length).toBeGreaterThan(1000);
+        expect(generated.rollup_hour!.length).toBeGreaterThan(100);
         expect(generated.value_hist_15m!.length).toBeGreaterThan(1000);
         const { store: store2 } = await openBenchStore(dir);
         try {

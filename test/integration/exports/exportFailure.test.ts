@@ -89,7 +89,7 @@ describe('on SQLite, a table the rows come from is corrupt', () => {
 
   const range = `from=${FROM}&to=${TO}`;
   const CASES = [
-    { kind: 'compliance', tables: ['rollup_15m', 'rollup_minute'], query: `${range}&period=day` },
+    { kind: 'compliance', tables: ['rollup_hour', 'rollup_15m', 'rollup_minute'], query: `${range}&period=day` },
     { kind: 'events', tables: ['judgements'], query: range },
     { kind: 'incidents', tables: ['incident_changes'], query: range },
   ];
@@ -152,7 +152,7 @@ describe('on PostgreSQL, the export backend is terminated while it waits for its
 
   // The rows are read from these tables: held by this lock, the export has started and waits for them.
   const LOCKED = [
-    { kind: 'compliance', tables: 'rollup_15m, rollup_minute', query: '&period=day' },
+    { kind: 'compliance', tables: 'rollup_hour, rollup_15m, rollup_minute', query: '&period=day' },
     { kind: 'milestones', tables: 'milestones', query: '' },
   ];
   for (const { kind, tables, query } of LOCKED) {

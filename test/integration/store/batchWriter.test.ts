@@ -208,7 +208,7 @@ describe('batch writer: chain links and rollups written in JavaScript', () => {
       const dumpAll = () => {
         const db = readFile(dir);
         try {
-          return TABLES.map((t) => dumpTable(db, t));
+          return [...TABLES, 'rollup_hour' as const].map((t) => dumpTable(db, t));
         } finally {
           db.close();
         }

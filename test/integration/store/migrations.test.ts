@@ -18,7 +18,16 @@ const newDir = () => {
 };
 afterAll(() => dirs.forEach(removeDir));
 
-const TABLES = ['rollup_minute', 'rollup_15m', 'value_hist_day', 'value_hist_15m'] as const;
+const TABLES = ['rollup_minute', 'rollup_15m', 'rollup_hour', 'value_hist_day', 'value_hist_15m'] as const;
+/** rollup_15m added up per UTC hour: what migration 21 fills rollup_hour with, and what the writer keeps it at. */
+const quartersByHour = (db: ReturnType<typeof openDatabase>) =>
+  db
+    .prepare(
+      `SELECT standard_id, bucket_ms - (bucket_ms % 3600000) AS bucket_ms, site, standard_version, SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met,
+        SUM(considered) AS considered, SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, SUM(value_sum) AS value_sum, MAX(wait_max) AS wait_max
+      FROM rollup_15m GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    )
+    .all();
 const dump = (db: ReturnType<typeof openDatabase>) => TABLES.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all() as Array<Record<string, number>>);
 
 const count = (db: ReturnType<typeof openDatabase>, table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -54,6 +63,9 @@ describe('upgrading a file of every past version', () => {
         expect(chain.records).toBeGreaterThanOrEqual(240);
         const kept = dump(db);
         expect(kept[1]!.length).toBeGreaterThan(20);
+        // Migration 21 filled the hour grain from the quarter hours (bucket_ms ≥ 0 here: % is the floor).
+        expect(db.prepare('SELECT * FROM rollup_hour ORDER BY standard_id, bucket_ms, site, standard_version').all()).toEqual(quartersByHour(db));
+        expect(kept[2]!.length).toBeGreaterThan(0);
         rebuildRollups(db);
         const rebuilt = dump(db);
         const exact = (rows: Array<Record<string, number>>) => rows.map(({ value_sum: _s, ...rest }) => rest);

@@ -153,8 +153,20 @@ export function fillAt(db: Db, version: number, seed: number): void {
   })();
   if (!viaTriggers) return;
   for (const name of WRITE_TRIGGERS) db.exec(`DROP TRIGGER ${name}`);
+  // A file from before migration 21 has no hour grain: the store's rebuild writes it into a scratch table of this
+  // connection (found first by its name), dropped after; migration 21 fills the file's own from its quarter hours.
+  const scratchHours = version < HOUR_GRAIN_VERSION;
+  if (scratchHours) {
+    db.exec(`CREATE TEMP TABLE rollup_hour (bucket_ms INTEGER NOT NULL, standard_id TEXT NOT NULL, standard_version INTEGER NOT NULL, site TEXT NOT NULL,
+      judged INTEGER NOT NULL, counted INTEGER NOT NULL, met INTEGER NOT NULL, considered INTEGER NOT NULL, abandoned INTEGER NOT NULL,
+      value_n INTEGER NOT NULL, value_sum REAL NOT NULL, wait_max REAL, PRIMARY KEY (standard_id, bucket_ms, site, standard_version)) WITHOUT ROWID`);
+  }
   rebuildRollups(db);
+  if (scratchHours) db.exec('DROP TABLE temp.rollup_hour');
 }
+
+/** The migration that added the hour rollup grain (rollup_hour). */
+const HOUR_GRAIN_VERSION = 21;
 
 /** sqlite_master as comparable text: every object with its SQL, white space collapsed. */
 export function schemaOf(db: Db): string[] {

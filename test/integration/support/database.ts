@@ -53,7 +53,7 @@ export function chainAndRollUp(db: ReturnType<typeof openDatabase>): void {
 }
 
 /** A rollup or histogram table's rows, in key order (what an auditor would compare). */
-export function dumpTable(db: ReturnType<typeof openDatabase>, table: 'rollup_minute' | 'rollup_15m' | 'value_hist_day' | 'value_hist_15m'): Array<Record<string, number>> {
+export function dumpTable(db: ReturnType<typeof openDatabase>, table: 'rollup_minute' | 'rollup_15m' | 'rollup_hour' | 'value_hist_day' | 'value_hist_15m'): Array<Record<string, number>> {
   const value = table.startsWith('value_hist') ? ', value' : '';
   return db.prepare(`SELECT * FROM ${table} ORDER BY standard_id, bucket_ms, site, standard_version${value}`).all() as Array<Record<string, number>>;
 }

@@ -21,6 +21,7 @@ import { MIGRATION_0017 } from './0017_chain_tags';
 import { MIGRATION_0018 } from './0018_signing_key';
 import { MIGRATION_0019 } from './0019_standard_withdrawals';
 import { MIGRATION_0020 } from './0020_site_history_by_site';
+import { MIGRATION_0021 } from './0021_rollup_hour';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0018,
   MIGRATION_0019,
   MIGRATION_0020,
+  MIGRATION_0021,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

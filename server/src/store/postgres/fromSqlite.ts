@@ -22,6 +22,7 @@ const TABLES: readonly string[] = [
   'judgements',
   'rollup_minute',
   'rollup_15m',
+  'rollup_hour',
   'value_hist_15m',
   'value_hist_day',
   'site_history',

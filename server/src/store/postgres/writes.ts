@@ -13,7 +13,7 @@ import type { AuditEntry, CorrectionRecord, DeliveryAttempt, DeliveryStatus, Del
 import { CHECKPOINT_COLUMNS, PRUNABLE_MILESTONES } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, askedIncidents, CHANGE_INSERT, changeArgs, changeOf, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
-import { ROLLUP_TABLE, VALUE_TABLE } from '../sqlite/rollups';
+import { ROLLUP_TABLE, rollupRebuild, VALUE_TABLE } from '../sqlite/rollups';
 import type { EventRow, JudgementRow } from '../sqlite/rows';
 import { WITHDRAW_STANDARD_VERSION } from '../sqlite/standards';
 import { storableText } from '../sqlite/text';
@@ -219,9 +219,12 @@ const DAY_MS = 86_400_000;
 export async function rebuildRollups(s: Sql, fromMs?: number): Promise<{ rollupRows: number; histogramCells: number }> {
   if (fromMs !== undefined && (!Number.isSafeInteger(fromMs) || fromMs % 900_000 !== 0)) throw new Error('a partial rebuild starts on the quarter-hour grid');
   const from = fromMs ?? Number.MIN_SAFE_INTEGER;
-  for (const table of [...Object.values(ROLLUP_TABLE), VALUE_TABLE.quarter]) await s.run(`DELETE FROM ${table} WHERE bucket_ms >= ?`, [from]);
+  const rollups = rollupRebuild(from);
+  for (const { sql, args } of rollups.clear) await s.run(sql, args);
+  await s.run(`DELETE FROM ${VALUE_TABLE.quarter} WHERE bucket_ms >= ?`, [from]);
   const span = (await s.one<{ lo: number | null; hi: number | null }>('SELECT MIN(occurred_at_ms) AS lo, MAX(occurred_at_ms) AS hi FROM events WHERE occurred_at_ms >= ?', [from]))!;
   if (span.lo !== null) for (let day = bucketStart(span.lo, DAY_MS); day <= span.hi!; day += DAY_MS) await rebuildDay(s, Math.max(day, from), day + DAY_MS);
+  for (const { sql, args } of rollups.straddling) await s.run(sql, args);
   // The day histogram: each day's cells are the sums of its quarter hours' (whole counts: the order of the sums is moot).
   const dayFrom = fromMs === undefined ? from : bucketStart(from, DAY_MS);
   await s.run(`DELETE FROM ${VALUE_TABLE.day} WHERE bucket_ms >= ?`, [dayFrom]);

@@ -4,12 +4,13 @@
 //
 // After retention pruning only the buckets from the cutoff on are recomputed: before it the raw events are gone and
 // the stored rows are all that is left of them. The day histogram of the cutoff's day is then the sum of its
-// quarter hours (those kept from before the cutoff and those rebuilt after it).
+// quarter hours (those kept from before the cutoff and those rebuilt after it), and so is the rollup hour that holds
+// the cutoff (rollupRebuild).
 import type Database from 'better-sqlite3';
 import { factsOf, statesOf } from '../../domain/corrections';
 import { bucketStart } from '../../domain/rollups';
 import { parseCorrection, recordedState } from './corrections';
-import { RollupWriter, ROLLUP_TABLE, VALUE_TABLE } from './rollups';
+import { rollupRebuild, RollupWriter, VALUE_TABLE } from './rollups';
 import type { EventRow, JudgementRow } from './rows';
 
 const DAY_MS = 86_400_000;
@@ -19,9 +20,12 @@ export function rebuildRollups(db: Database.Database, fromMs?: number): void {
   if (fromMs !== undefined && (!Number.isSafeInteger(fromMs) || fromMs % 900_000 !== 0)) throw new Error('a partial rebuild starts on the quarter-hour grid');
   const from = fromMs ?? Number.MIN_SAFE_INTEGER;
   db.transaction(() => {
-    for (const table of [...Object.values(ROLLUP_TABLE), VALUE_TABLE.quarter]) db.prepare(`DELETE FROM ${table} WHERE bucket_ms >= ?`).run(from);
+    const rollups = rollupRebuild(from);
+    for (const { sql, args } of rollups.clear) db.prepare(sql).run(...args);
+    db.prepare(`DELETE FROM ${VALUE_TABLE.quarter} WHERE bucket_ms >= ?`).run(from);
     const span = db.prepare<[number], { lo: number | null; hi: number | null }>('SELECT MIN(occurred_at_ms) AS lo, MAX(occurred_at_ms) AS hi FROM events WHERE occurred_at_ms >= ?').get(from)!;
     if (span.lo !== null) for (let day = bucketStart(span.lo, DAY_MS); day <= span.hi!; day += DAY_MS) rebuildDay(db, Math.max(day, from), day + DAY_MS);
+    for (const { sql, args } of rollups.straddling) db.prepare(sql).run(...args);
     daysFromQuarters(db, fromMs === undefined ? from : bucketStart(from, DAY_MS));
   })();
 }

@@ -8,8 +8,41 @@
 import type Database from 'better-sqlite3';
 import { bucketStart, contribution, fold, ROLLUP_GRAINS, VALUE_GRAINS, valueContribution, type JudgementFacts, type RollupGrain, type Sign, type Sums, type ValueGrain } from '../../domain/rollups';
 
-export const ROLLUP_TABLE = { minute: 'rollup_minute', quarter: 'rollup_15m' } as const satisfies Record<RollupGrain['name'], string>;
+const SUM_COLUMNS = 'judged, counted, met, considered, abandoned, value_n, value_sum, wait_max';
+const QUARTER_MS = ROLLUP_GRAINS.find((g) => g.name === 'quarter')!.ms;
+
+export const ROLLUP_TABLE = { minute: 'rollup_minute', quarter: 'rollup_15m', hour: 'rollup_hour' } as const satisfies Record<RollupGrain['name'], string>;
+/**
+ * The grains whose table has a covering site-first index (rollup_15m_by_site, rollup_hour_by_site): a read of every
+ * site's totals goes site by site through it. The minute table has none (its reads are short ranges of all sites).
+ */
+export const ROLLUP_BY_SITE: ReadonlySet<RollupGrain['name']> = new Set(['quarter', 'hour']);
 export const VALUE_TABLE = { day: 'value_hist_day', quarter: 'value_hist_15m' } as const satisfies Record<ValueGrain['name'], string>;
+
+/**
+ * What a rebuild from `fromMs` (the retention cutoff: a quarter hour, not always a whole hour) does to the rollup
+ * tables, on either backend. `clear`, before the rebuild: every row from the start of the row holding `fromMs` on.
+ * `straddling`, after it: a row of a grain coarser than the quarter hour that holds `fromMs` inside it also holds
+ * events before the cutoff, which are pruned; it is made the sum of its quarter-hour rows (those kept from before the
+ * cutoff and those just rebuilt), as the day histogram is of its quarter hours. The rebuild wrote into it only the
+ * events from `fromMs` on, so without this the hour would lose its pruned part.
+ */
+export function rollupRebuild(fromMs: number): { clear: Array<{ sql: string; args: number[] }>; straddling: Array<{ sql: string; args: number[] }> } {
+  const clear = ROLLUP_GRAINS.map((g) => ({ sql: `DELETE FROM ${ROLLUP_TABLE[g.name]} WHERE bucket_ms >= ?`, args: [fromMs === Number.MIN_SAFE_INTEGER ? fromMs : bucketStart(fromMs, g.ms)] }));
+  const straddling = ROLLUP_GRAINS.filter((g) => g.ms > QUARTER_MS && fromMs !== Number.MIN_SAFE_INTEGER && fromMs % g.ms !== 0).map((g) => {
+    const start = bucketStart(fromMs, g.ms);
+    return {
+      sql: `INSERT INTO ${ROLLUP_TABLE[g.name]} (bucket_ms, standard_id, standard_version, site, ${SUM_COLUMNS})
+        SELECT CAST(? AS BIGINT), standard_id, standard_version, site, SUM(judged), SUM(counted), SUM(met), SUM(considered), SUM(abandoned), SUM(value_n), SUM(value_sum), MAX(wait_max)
+        FROM ${ROLLUP_TABLE.quarter} WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY standard_id, standard_version, site
+        ON CONFLICT (standard_id, bucket_ms, site, standard_version) DO UPDATE SET judged = excluded.judged, counted = excluded.counted,
+          met = excluded.met, considered = excluded.considered, abandoned = excluded.abandoned, value_n = excluded.value_n,
+          value_sum = excluded.value_sum, wait_max = excluded.wait_max`,
+      args: [start, start, start + g.ms],
+    };
+  });
+  return { clear, straddling };
+}
 
 /** Where a judgement's contributions go: its event's site and instant, its standard version. */
 export interface RollupPlace {
@@ -19,7 +52,6 @@ export interface RollupPlace {
   standardVersion: number;
 }
 
-const SUM_COLUMNS = 'judged, counted, met, considered, abandoned, value_n, value_sum, wait_max';
 type RollupKey = [standardId: string, bucketMs: number, site: string, version: number];
 type CellKey = [site: string, standardId: string, bucketMs: number, version: number, value: number];
 
