@@ -33,7 +33,7 @@ import {
 } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 import { applyClocks, applyCompliance, applyJudged } from './liveState';
-import { extensionProblem } from './problems';
+import { extensionProblem, type Reconnecting } from './problems';
 
 /** Where the live connection goes for a server URL (its proxy prefix as the Socket.IO path). */
 export { socketAddress };
@@ -71,17 +71,6 @@ export interface CatchUp {
   /** More was missed than MAX_REPLAY_PAGES carry, or the server's history restarted (a new data folder). */
   gap: boolean;
   at: string;
-}
-
-/**
- * A connection that was up and was lost, while the client brings it back by itself: not "offline". The views keep
- * the last figures, saying since when and as of when.
- */
-export interface Reconnecting {
-  /** When the connection was lost (epoch ms). */
-  since: number;
-  /** The server's time of the figures shown (the last snapshot or compliance update), if any arrived. */
-  figuresAt: string | undefined;
 }
 
 /** Where the client is in the server's history; kept across disconnects from the same server. */

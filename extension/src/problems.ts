@@ -3,7 +3,17 @@
 import type { ConnectionState } from '@ringside/server/protocol';
 import { describeConnectionProblem, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
-import type { Reconnecting } from './connection';
+
+/**
+ * A connection that was up and was lost, while the client brings it back by itself: not "offline". The views keep
+ * the last figures, saying since when and as of when.
+ */
+export interface Reconnecting {
+  /** When the connection was lost (epoch ms). */
+  since: number;
+  /** The server's time of the figures shown (the last snapshot or compliance update), if any arrived. */
+  figuresAt: string | undefined;
+}
 
 /**
  * What to do for each kind. A connection that was up and was lost comes back by itself: nothing to do, unless the

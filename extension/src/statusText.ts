@@ -6,9 +6,8 @@
 import type { Band, ConnectionState } from '@ringside/server/protocol';
 import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
-import type { Reconnecting } from './connection';
 import { escapeMarkdown } from './markdown';
-import { figuresAsOf } from './problems';
+import { figuresAsOf, type Reconnecting } from './problems';
 import { siteRowName } from './siteModel';
 import { itemBand, type WorstItem } from './worstItems';
 

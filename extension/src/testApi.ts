@@ -6,7 +6,8 @@
 import type * as vscode from 'vscode';
 import type { ConnectionState, Incident, RenderedSummary } from '@ringside/server/protocol';
 import type { ConnectionProblem, IncidentCounts } from '@ringside/server/protocol/pure';
-import type { CatchUp, Reconnecting } from './connection';
+import type { CatchUp } from './connection';
+import type { Reconnecting } from './problems';
 import type { RunningLocalServer } from './localServer';
 import type { ShownMessage } from './messages';
 import type { ShownNotification } from './notifications';
