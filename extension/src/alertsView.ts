@@ -41,8 +41,9 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertNode>, v
 
   constructor(private readonly connection: RingsideConnection) {
     const update = () => {
-      // Empty while not connected, like the Sites view: its welcome content then says what to do.
-      this.incidents = connection.state === 'connected' ? connection.openIncidents() : [];
+      // Empty while not connected, like the Sites view: its welcome content then says what to do. While reconnecting
+      // after a loss, the last known incidents stay (the Sites view keeps its figures, the status bar counts them).
+      this.incidents = connection.showsFigures ? connection.openIncidents() : [];
       this.emitter.fire();
     };
     // Connection messages too: another server clears the incidents at once (connection.ts empties them).

@@ -8,6 +8,7 @@
 import type { ClockBreach, Standard } from '@ringside/server/protocol';
 import { breachKeyOf, deadlineLabel, siteLabel, type SiteNames } from '@ringside/server/protocol/pure';
 import type { NotificationSettings } from './alertNotifier';
+import { clockTime } from './clockTime';
 
 /** More places than this in one burst → one summary notification. */
 const MAX_SEPARATE_BREACHES = 3;
@@ -41,12 +42,6 @@ function breachesNotify(settings: NotificationSettings): boolean {
 }
 
 const NOUN: Readonly<Record<string, string>> = { call: 'call', visit: 'visitor', complaint: 'complaint' };
-
-/** "14:05" in the extension host's zone. */
-function clockTime(iso: string): string {
-  const d = new Date(iso);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-}
 
 const NO_NAMES: SiteNames = new Map();
 

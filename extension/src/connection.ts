@@ -33,7 +33,7 @@ import {
 } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 import { applyClocks, applyCompliance, applyJudged } from './liveState';
-import { extensionProblem } from './problems';
+import { extensionProblem, type Reconnecting } from './problems';
 
 /** Where the live connection goes for a server URL (its proxy prefix as the Socket.IO path). */
 export { socketAddress };
@@ -105,6 +105,8 @@ export class RingsideConnection {
    */
   private names: SiteNames = new Map();
   private lastCatchUp: CatchUp | undefined;
+  /** When the live connection to the current server was lost; undefined unless the client is retrying after a loss. */
+  private lostAt: number | undefined;
 
   /** Every message for the dashboard, in order: connection changes, snapshot, judged, compliance. */
   readonly onMessage = this.messages.event;
@@ -125,7 +127,11 @@ export class RingsideConnection {
     return this.current.serverUrl;
   }
 
-  /** What socket.io-client (or the extension) last reported, as is: for logs and tests. */
+  /**
+   * What socket.io-client (or the extension) reported, as is: for logs and tests. While reconnecting after a loss it
+   * stays the reason the connection was lost ("transport close"): each failed retry ("xhr poll error") is the same
+   * outage, not a new problem.
+   */
   get error(): string | undefined {
     return this.current.error;
   }
@@ -134,6 +140,21 @@ export class RingsideConnection {
   get problem(): ConnectionProblem | undefined {
     const { state, serverUrl, error } = this.current;
     return state === 'connected' || error === undefined ? undefined : extensionProblem(serverUrl, error);
+  }
+
+  /**
+   * Set while the connection that was up is lost and the client keeps retrying (after a server restart or deploy, a
+   * network drop, the server ending it on purpose); undefined when connected, never connected to this server, or
+   * given up (the key refused, the user disconnected).
+   */
+  get reconnecting(): Reconnecting | undefined {
+    if (this.current.state === 'connected' || this.lostAt === undefined) return undefined;
+    return { since: this.lostAt, figuresAt: this.latest?.serverTime };
+  }
+
+  /** Whether the views show figures: live ones, or the last ones while reconnecting. */
+  get showsFigures(): boolean {
+    return this.current.state === 'connected' || this.reconnecting !== undefined;
   }
 
   /** The API key in use (from SecretStorage or a local server's admin.key), for HTTP calls. */
@@ -191,6 +212,7 @@ export class RingsideConnection {
     this.closeSocket();
     this.token = apiKey || undefined;
     this.latest = undefined;
+    this.lostAt = undefined;
     // A different server has a different history: start over. The same one: catch up from where we were.
     if (this.cursor && this.cursor.serverUrl !== serverUrl) this.cursor = undefined;
     if (!this.cursor) {
@@ -212,6 +234,7 @@ export class RingsideConnection {
   /** Closes the connection on purpose (the Disconnect command); Connect (same server) catches up. */
   disconnect(): void {
     this.closeSocket();
+    this.lostAt = undefined;
     this.setState('disconnected', this.current.serverUrl, 'disconnected');
   }
 
@@ -244,17 +267,23 @@ export class RingsideConnection {
     this.kicked = kicked;
     socket.on('connect', () => {
       kicked.connected();
+      this.lostAt = undefined;
       this.setState('connected', serverUrl);
     });
     socket.on('disconnect', (reason) => {
       this.held = undefined;
       // A kick (the server ended the connection on purpose) is retried here; a refused key then ends it for good.
-      const retrying = kicked.disconnected(reason, backoffSettings(socket.io), () => socket.connect()) !== null;
-      this.setState(socket.active || retrying ? 'connecting' : 'disconnected', serverUrl, reason);
+      const retrying = kicked.disconnected(reason, backoffSettings(socket.io), () => socket.connect()) !== null || socket.active;
+      this.lostAt = retrying ? (this.lostAt ?? Date.now()) : undefined;
+      this.setState(retrying ? 'connecting' : 'disconnected', serverUrl, reason);
     });
     socket.on('connect_error', (error) => {
-      // Offline until a retry succeeds. A refusal by the server (no or a wrong API key) is final (socket.active is
-      // false); a network error is retried with backoff in the background.
+      // A retry after a loss that failed the way an outage does (the server is down or restarting) changes nothing:
+      // still reconnecting, with the last figures. A refusal by the server (no or a wrong API key) is final
+      // (socket.active is false), and so is giving up. Never connected: offline, while socket.io-client retries a
+      // network error in the background.
+      if (this.lostAt !== undefined && socket.active) return;
+      this.lostAt = undefined;
       this.setState('disconnected', serverUrl, error.message);
     });
     socket.on('snapshot', (snapshot) => {

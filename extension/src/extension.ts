@@ -23,7 +23,7 @@ import { DashboardPanel } from './dashboardPanel';
 import { registerExportHistory } from './exportHistory';
 import { findLocalServer, LocalServer } from './localServer';
 import { Messages } from './messages';
-import { shortProblem } from './problems';
+import { sitesViewDescription } from './problems';
 import { AlertNotifications } from './notifications';
 import { QuickPickTracker } from './quickPicks';
 import { ApiKeys, secretName } from './secrets';
@@ -107,7 +107,7 @@ function updateViewsOf({ connection, tree, treeView, alerts, alertsView }: Parts
   // An empty tree with no message is what lets the welcome content (with its buttons) show.
   treeView.message = tree.message();
   const problem = connection.problem;
-  treeView.description = connection.state === 'connected' ? undefined : connection.state === 'connecting' ? 'connecting…' : problem ? shortProblem(problem.kind, connection.serverUrl) : 'not connected';
+  treeView.description = sitesViewDescription(connection.state, connection.serverUrl, problem, connection.reconnecting);
   const counts = alerts.counts();
   alertsView.badge = alertsBadge(counts);
   alertsView.description = counts.open > 0 ? `${counts.open} open` : undefined;
@@ -204,6 +204,7 @@ function testView({ connection, statusBar, tree, treeView, alerts, alertsView, s
       serverUrl: connection.serverUrl,
       error: connection.error,
       problem: connection.problem,
+      reconnecting: connection.reconnecting,
       apiKey: connection.apiKey,
       lastSeq: connection.lastSeq,
       receivedSeqs: connection.receivedSeqs(),

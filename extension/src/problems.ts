@@ -1,7 +1,25 @@
 // A connection problem as the extension tells it: the shared plain sentence (protocol/pure/serverAddress.ts) plus
 // what to do here, in the extension's own commands and settings.
+import type { ConnectionState } from '@ringside/server/protocol';
 import { describeConnectionProblem, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
+import { clockTime } from './clockTime';
 
+/**
+ * A connection that was up and was lost, while the client brings it back by itself: not "offline". The views keep
+ * the last figures, saying since when and as of when.
+ */
+export interface Reconnecting {
+  /** When the connection was lost (epoch ms). */
+  since: number;
+  /** The server's time of the figures shown (the last snapshot or compliance update), if any arrived. */
+  figuresAt: string | undefined;
+}
+
+/**
+ * What to do for each kind. A connection that was up and was lost comes back by itself: nothing to do, unless the
+ * server is the one on this machine (LOST_LOCAL_SERVER), whose stop or crash no team restarts. A team server's
+ * restart or deploy must not read as "start the local server".
+ */
 const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
   unreachable: 'Start the local server or check ringside.serverUrl.',
   'needs-key': 'Run "Ringside: Set API Key".',
@@ -13,10 +31,21 @@ const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
   other: 'Check ringside.serverUrl, or start the local server.',
 };
 
+const LOST_LOCAL_SERVER = 'If the local server stopped, run "Ringside: Start Local Server".';
+
+/** Whether the URL names a server on this machine (where "Start Local Server" is the remedy). */
+function isLocalServerUrl(serverUrl: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(serverUrl).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** The problem with its advice, e.g. "Cannot reach … at http://127.0.0.1:4870: is it running? Start the local server or check ringside.serverUrl." */
 export function extensionProblem(serverUrl: string, error: string): ConnectionProblem {
   const problem = describeConnectionProblem(serverUrl, error);
-  const advice = WHAT_TO_DO[problem.kind];
+  const advice = problem.kind === 'lost' && isLocalServerUrl(serverUrl) ? LOST_LOCAL_SERVER : WHAT_TO_DO[problem.kind];
   return { kind: problem.kind, text: advice ? `${problem.text} ${advice}` : problem.text };
 }
 
@@ -26,17 +55,37 @@ export function extensionProblem(serverUrl: string, error: string): ConnectionPr
  * API key" would read as if the key had not been taken at all.
  */
 export function shortProblem(kind: ConnectionProblemKind, serverUrl: string): string {
-  let host = serverUrl;
-  try {
-    const url = new URL(serverUrl);
-    host = `${url.host}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    // shown as configured
-  }
+  const host = hostOf(serverUrl);
   if (kind === 'unreachable') return `cannot reach ${host}`;
   if (kind === 'needs-key') return `${host} needs an API key`;
   if (kind === 'key-refused') return `${host} refused the API key`;
   if (kind === 'forbidden') return `the API key may not read ${host}`;
   if (kind === 'lost') return `reconnecting to ${host}…`;
   return `not connected to ${host}`;
+}
+
+/** "127.0.0.1:4870", "ops.example/ringside": the server as a short description names it. */
+function hostOf(serverUrl: string): string {
+  try {
+    const url = new URL(serverUrl);
+    return `${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return serverUrl; // shown as configured
+  }
+}
+
+/** "figures as of 14:05": how every view dates the last figures it keeps while reconnecting. */
+export function figuresAsOf(serverTime: string): string {
+  return `figures as of ${clockTime(serverTime)}`;
+}
+
+/**
+ * The Sites view's description: nothing when connected; while reconnecting after a loss, to where and how old the
+ * figures it keeps are ("reconnecting to ops.example… figures as of 14:05"); otherwise the short problem.
+ */
+export function sitesViewDescription(state: ConnectionState, serverUrl: string, problem: ConnectionProblem | undefined, reconnecting: Reconnecting | undefined): string | undefined {
+  if (state === 'connected') return undefined;
+  if (reconnecting) return `${shortProblem('lost', serverUrl)}${reconnecting.figuresAt ? ` ${figuresAsOf(reconnecting.figuresAt)}` : ''}`;
+  if (state === 'connecting') return 'connecting…';
+  return problem ? shortProblem(problem.kind, serverUrl) : 'not connected';
 }

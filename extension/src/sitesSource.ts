@@ -50,16 +50,19 @@ export class SiteFiguresSource {
     ];
   }
 
-  /** "All sites" (live) first, then each site by the name shown; nothing while not connected. */
+  /**
+   * "All sites" (live) first, then each site by the name shown. While reconnecting after a loss, the last figures
+   * (a server restart must not read as a first run); nothing when offline, disconnected or never connected.
+   */
   get current(): SiteFigures[] {
     const snapshot = this.connection.snapshot;
-    if (this.connection.state !== 'connected' || !snapshot) return [];
+    if (!this.connection.showsFigures || !snapshot) return [];
     return [allSitesFromLive(snapshot.today, snapshot.standards), ...this.perSite];
   }
 
   /** Only the sites (no "All sites" row), by the name shown: a rename reorders them without a fetch. */
   get perSite(): SiteFigures[] {
-    return this.connection.state === 'connected' ? orderByName(this.sites, this.siteNames) : [];
+    return this.connection.showsFigures ? orderByName(this.sites, this.siteNames) : [];
   }
 
   /** Display names by site id (the connection's, from the snapshot and incidents), for siteLabel. */

@@ -39,10 +39,13 @@ export class RingsideStatusBar implements vscode.Disposable {
   private update(): void {
     const { state, serverUrl, snapshot } = this.connection;
     const connected = state === 'connected';
-    const incidents = connected ? this.connection.openIncidents() : [];
-    this.items = connected ? worstItems(this.sites.current, incidents, snapshot?.standards ?? []) : [];
+    // While reconnecting the last figures and incidents stay (the quick pick lists them; the views show them too).
+    const shown = this.connection.showsFigures;
+    const incidents = shown ? this.connection.openIncidents() : [];
+    this.items = shown ? worstItems(this.sites.current, incidents, snapshot?.standards ?? []) : [];
     const breached = connected ? countOpenClocks(this.connection.openClocks(), Date.now()).breached : 0;
-    const view = statusView({ state, serverUrl, problem: this.connection.problem, items: this.items, counts: countIncidents(incidents), breached, siteNames: this.connection.siteNames });
+    const { problem, reconnecting, siteNames } = this.connection;
+    const view = statusView({ state, serverUrl, problem, items: this.items, counts: countIncidents(incidents), breached, siteNames, reconnecting });
     this.view = view;
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);

@@ -5,7 +5,9 @@
 // (siteLabel; `site` keeps the id). Clicking it lists the worst items (commands.ts).
 import type { Band, ConnectionState } from '@ringside/server/protocol';
 import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
+import { clockTime } from './clockTime';
 import { escapeMarkdown } from './markdown';
+import { figuresAsOf, type Reconnecting } from './problems';
 import { siteRowName } from './siteModel';
 import { itemBand, type WorstItem } from './worstItems';
 
@@ -49,11 +51,14 @@ export interface StatusInput {
   breached?: number;
   /** Display names by site id (the connection's), for siteLabel. */
   siteNames?: SiteNames;
+  /** Set while retrying after a loss (the connection's): "reconnecting", not "offline". */
+  reconnecting?: Reconnecting | undefined;
 }
 
 export function statusView(input: StatusInput): StatusView {
   const { state, serverUrl, problem } = input;
   const base = { band: null, site: null, siteLabel: null, standardId: null, counts: NO_COUNTS, breached: 0 };
+  if (state !== 'connected' && input.reconnecting) return reconnectingView(serverUrl, problem, input.reconnecting, input.counts ?? NO_COUNTS);
   if (state === 'connecting') {
     const why = problem ? `\n\n${escapeMarkdown(problem.text)}` : '';
     return { ...base, text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}…${why}`, ariaLabel: `Ringside connecting to ${serverUrl}…${problem ? ` ${problem.text}` : ''}` };
@@ -71,6 +76,30 @@ export function statusView(input: StatusInput): StatusView {
     };
   }
   return connectedView(serverUrl, input.items ?? [], input.counts ?? NO_COUNTS, input.breached ?? 0, input.siteNames ?? new Map());
+}
+
+/**
+ * Lost and coming back by itself (a team server's restart or deploy): says so and since when, and how old the
+ * figures the views keep are; the incidents it counts are the last known. No band: the figures are not live.
+ */
+function reconnectingView(serverUrl: string, problem: ConnectionProblem | undefined, reconnecting: Reconnecting, counts: IncidentCounts): StatusView {
+  const since = `reconnecting since ${clockTime(reconnecting.since)}`;
+  // The shared sentence names the server (and, for the local server only, what to do).
+  const why = problem?.text ?? `Reconnecting to ${serverUrl}…`;
+  const asOf = reconnecting.figuresAt ? `Showing ${figuresAsOf(reconnecting.figuresAt)}.` : '';
+  const incidents = countsPhrase(counts);
+  const open = incidents ? `Open incidents then: ${incidents}.` : '';
+  return {
+    band: null,
+    site: null,
+    siteLabel: null,
+    standardId: null,
+    counts,
+    breached: 0,
+    text: '$(sync~spin) Ringside reconnecting…',
+    tooltip: [`**Ringside** — ${since}`, escapeMarkdown(why), escapeMarkdown(asOf), open ? `$(bell-dot) ${open}` : ''].filter(Boolean).join('\n\n'),
+    ariaLabel: [`Ringside ${since}.`, why, asOf, open].filter(Boolean).join(' '),
+  };
 }
 
 function itemFigure(item: WorstItem): string {

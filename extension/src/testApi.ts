@@ -7,6 +7,7 @@ import type * as vscode from 'vscode';
 import type { ConnectionState, Incident, RenderedSummary } from '@ringside/server/protocol';
 import type { ConnectionProblem, IncidentCounts } from '@ringside/server/protocol/pure';
 import type { CatchUp } from './connection';
+import type { Reconnecting } from './problems';
 import type { RunningLocalServer } from './localServer';
 import type { ShownMessage } from './messages';
 import type { ShownNotification } from './notifications';
@@ -42,6 +43,8 @@ export interface RingsideView {
     error: string | undefined;
     /** The same in plain words, naming the server and what to do (what the user reads). */
     problem: ConnectionProblem | undefined;
+    /** Set while retrying after a loss: since when, and the time of the figures the views keep. */
+    reconnecting: Reconnecting | undefined;
     apiKey: string | undefined;
     /** The newest event seq received (undefined before the first catch-up answer). */
     lastSeq: number | undefined;

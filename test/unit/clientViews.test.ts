@@ -130,7 +130,9 @@ describe('connection problems in plain words', () => {
     for (const raw of ['xhr poll error', 'websocket error', 'timeout', 'connect ECONNREFUSED 127.0.0.1:4870']) {
       expect(describeConnectionProblem(url, raw)).toEqual({ kind: 'unreachable', text: 'Cannot reach the Ringside server at http://127.0.0.1:4870: is it running?' });
     }
-    expect(describeConnectionProblem(url, 'transport close')).toMatchObject({ kind: 'lost', text: expect.stringContaining('reconnecting') });
+    for (const raw of ['transport close', 'ping timeout', 'forced close']) {
+      expect(describeConnectionProblem(url, raw)).toMatchObject({ kind: 'lost', text: expect.stringContaining('reconnecting') });
+    }
   });
 
   it('says which key problem it is, without the handshake’s technical terms', () => {

@@ -7,12 +7,16 @@ import { selectionFromState } from '../../extension/src/selection';
 import { apiUrl } from '../../extension/src/httpApi';
 import { secretName, validateApiKey } from '../../extension/src/secrets';
 import { allSitesFromLive, figureText, orderByName, siteRowName, sitesFromGroupedReport, siteTooltipMarkdown, standardTooltipMarkdown } from '../../extension/src/siteModel';
-import { socketAddress } from '../../extension/src/connection';
+import type { Socket } from 'socket.io-client';
+import { RingsideConnection, socketAddress } from '../../extension/src/connection';
+import { clockTime } from '../../extension/src/clockTime';
+import { SiteFiguresSource } from '../../extension/src/sitesSource';
+import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../integration/support/testServer';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView } from '../../extension/src/statusText';
 import { worstItems } from '../../extension/src/worstItems';
-import { extensionProblem, shortProblem } from '../../extension/src/problems';
+import { extensionProblem, shortProblem, sitesViewDescription } from '../../extension/src/problems';
 import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
@@ -175,6 +179,89 @@ describe('status bar text', () => {
     expect(shortProblem(extensionProblem(url, forbidden).kind, url)).toBe('the API key may not read 127.0.0.1:4870');
     expect(shortProblem(extensionProblem(url, 'xhr poll error').kind, url)).toBe('cannot reach 127.0.0.1:4870');
   });
+});
+
+describe('reconnecting after a loss (a team server restarting) is not offline', () => {
+  const team = 'https://ops.example/ringside';
+  const local = 'http://127.0.0.1:4870';
+  const since = new Date(2026, 11, 6, 14, 5, 12).getTime();
+  const reconnecting = { since, figuresAt: new Date(2026, 11, 6, 14, 4, 30).toISOString() };
+
+  it('the status bar says reconnecting, since when and as of when, with the last incidents; the local-server advice only for a local server', () => {
+    const lost = extensionProblem(team, 'transport close');
+    const counts = countIncidents(openIncidentsOf([incident('calls', 'harbour', 'red')]));
+    const view = statusView({ state: 'connecting', serverUrl: team, problem: lost, reconnecting, counts });
+    expect(view).toMatchObject({ text: '$(sync~spin) Ringside reconnecting…', band: null, counts: { red: 1 } });
+    expect(view.ariaLabel).toBe('Ringside reconnecting since 14:05. Lost the connection to the Ringside server at https://ops.example/ringside; reconnecting… Showing figures as of 14:04. Open incidents then: 1 red.');
+    expect(view.tooltip).toContain('**Ringside** — reconnecting since 14:05');
+    expect(view.tooltip).toContain('Showing figures as of 14:04');
+    for (const text of [view.tooltip, view.ariaLabel]) expect(text).not.toMatch(/offline|local server/i);
+    const localView = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close'), reconnecting });
+    expect(localView.text).toBe('$(sync~spin) Ringside reconnecting…');
+    expect(localView.ariaLabel).toContain('If the local server stopped, run "Ringside: Start Local Server".');
+    // Never connected (or given up): offline, with the first-run advice, a team server too.
+    const never = statusView({ state: 'disconnected', serverUrl: team, problem: extensionProblem(team, 'xhr poll error') });
+    expect(never.text).toBe('$(debug-disconnect) Ringside offline');
+    expect(never.ariaLabel).toContain('Start the local server or check ringside.serverUrl.');
+  });
+
+  it('the Sites view says to where it is reconnecting and how old its figures are; otherwise the short problem', () => {
+    expect(sitesViewDescription('connecting', team, extensionProblem(team, 'transport close'), reconnecting)).toBe('reconnecting to ops.example/ringside… figures as of 14:04');
+    expect(sitesViewDescription('connecting', team, undefined, undefined)).toBe('connecting…');
+    expect(sitesViewDescription('disconnected', team, extensionProblem(team, 'xhr poll error'), undefined)).toBe('cannot reach ops.example/ringside');
+    expect(sitesViewDescription('connected', team, undefined, undefined)).toBeUndefined();
+  });
+
+  /** Settles when `condition` holds: at once, or after the event that makes it so. */
+  const when = <T>(event: (listener: (value: T) => void) => { dispose(): void }, condition: () => boolean) =>
+    new Promise<void>((resolve) => {
+      if (condition()) return resolve();
+      const subscription = event(() => {
+        if (!condition()) return;
+        subscription.dispose();
+        resolve();
+      });
+    });
+
+  it('a real server stopped and started again: the connection retries as "reconnecting", the Sites view keeps its figures, then live again', async () => {
+    const dataDir = tempDataDir();
+    let server: TestServer | undefined = await startTestServer({ dataDir });
+    const connection = new RingsideConnection();
+    const sites = new SiteFiguresSource(connection);
+    try {
+      expect((await server.postEvents({ events: [call({ site: 'harbour' }), call({ site: 'harbour', rings: 5 })] })).status).toBe(201);
+      connection.connect(server.url, server.apiKey);
+      await when(sites.onDidChange, () => sites.current.some((row) => row.site === 'harbour'));
+      const shown = sites.current;
+      const { port, url } = server;
+      // The first retry that fails (nothing listens): socket.io-client's manager reports it after the socket's
+      // connect_error, which used to turn the connection "offline".
+      const socket = (connection as unknown as { socket: Socket }).socket;
+      const retryFailed = new Promise((resolve) => socket.io.once('reconnect_error', resolve));
+      await server.close();
+      server = undefined;
+      await retryFailed;
+      expect(connection.state).toBe('connecting');
+      expect(connection.problem?.kind).toBe('lost');
+      expect(connection.reconnecting?.figuresAt).toBe(connection.snapshot!.serverTime);
+      expect(sites.current).toEqual(shown);
+      expect(sitesViewDescription(connection.state, connection.serverUrl, connection.problem, connection.reconnecting)).toBe(
+        `reconnecting to 127.0.0.1:${port}… figures as of ${clockTime(connection.snapshot!.serverTime)}`,
+      );
+      const { problem, reconnecting: since } = connection;
+      expect(statusView({ state: connection.state, serverUrl: url, problem, reconnecting: since }).text).toBe('$(sync~spin) Ringside reconnecting…');
+
+      server = await startTestServer({ dataDir, port });
+      await when(connection.onMessage, () => connection.state === 'connected');
+      expect(connection.reconnecting).toBeUndefined();
+      await when(sites.onDidChange, () => sites.current.some((row) => row.site === 'harbour'));
+    } finally {
+      sites.dispose();
+      connection.dispose();
+      await server?.close();
+      removeDir(dataDir);
+    }
+  }, 30_000);
 });
 
 describe('incident notifications (quiet period per standard, site and level, escalations, mute, summary)', () => {

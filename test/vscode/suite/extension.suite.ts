@@ -446,7 +446,17 @@ export function registerExtensionSuite(): void {
 
     it('reconnects by itself after a network drop and catches up', async () => {
       const seen = view().connection.lastSeq!;
+      const sitesBefore = view().sites;
+      assert.ok(sitesBefore.length > 0);
       api.dropConnection();
+      // Lost and retrying (backoff ≥ 0.5 s) is not offline: the status bar says reconnecting, the Sites view keeps
+      // its figures and says how old they are, no welcome buttons.
+      await waitFor('the reconnecting status bar item', () => view().statusBar?.text === '$(sync~spin) Ringside reconnecting…');
+      assert.equal(view().connection.problem?.kind, 'lost');
+      assert.ok(view().connection.reconnecting);
+      assert.deepEqual(view().sites.map((row) => row.label), sitesBefore.map((row) => row.label), 'the Sites view keeps its rows while reconnecting');
+      assert.match(String(view().sitesView.description), /^reconnecting to 127\.0\.0\.1:\d+… figures as of \d\d:\d\d$/);
+      assert.doesNotMatch(view().statusBar?.tooltip ?? '', /offline|Start the local server/);
       // Posted right away: the client is reconnecting (backoff) while these are stored.
       const posted = await postEvents(serverUrl, Array.from({ length: 4 }, () => call(1, 'answered', 'drop')));
       const last = posted.results.at(-1)!.seq;

@@ -48,8 +48,8 @@ export interface ConnectionProblem {
 
 /** socket.io-client's transport errors: the raw text ("xhr poll error") means nothing to a user. */
 const UNREACHABLE = /^(xhr poll error|websocket error|timeout)$|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|getaddrinfo|network|fetch failed/i;
-/** socket.io-client's reasons for losing a connection that was up. */
-const LOST = /^(transport close|transport error|ping timeout|io server disconnect|parse error)$/;
+/** socket.io-client's reasons for losing a connection that was up ("forced close": its transport closed under it). */
+const LOST = /^(transport close|transport error|ping timeout|io server disconnect|parse error|forced close)$/;
 
 /** Turns what socket.io-client (or the extension) reported into a kind and a plain sentence naming the server. */
 export function describeConnectionProblem(serverUrl: string, raw: string): ConnectionProblem {
