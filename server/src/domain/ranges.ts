@@ -30,7 +30,8 @@ export interface RangeSplit {
  * pieces would read cells where the raw edge reads judgements (a cell keeps a voided event's longest wait). So an
  * off-grid range is read as it was before the hour grain: quarter-hour interior, raw edges.
  */
-const OFF_GRID_GRAINS = [...ROLLUP_GRAINS].filter((g) => g.ms <= 900_000).sort((a, b) => b.ms - a.ms);
+const QUARTER_MS = ROLLUP_GRAINS.find((g) => g.name === 'quarter')!.ms;
+const OFF_GRID_GRAINS = [...ROLLUP_GRAINS].filter((g) => g.ms <= QUARTER_MS).sort((a, b) => b.ms - a.ms);
 
 /**
  * A rolling window ("30 days until now") starts and ends off the rollup grid. When only the two ends are off-grid

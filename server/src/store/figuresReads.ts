@@ -8,7 +8,7 @@
 // waits and re-judged verdict; a voided event's judgements come marked).
 import { ROLLUP_GRAINS, waitOf } from '../domain/rollups';
 import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from './port';
-import { ROLLUP_BY_SITE, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+import { ROLLUP_BY_SITE, ROLLUP_SUMS as SUMS, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
 import { staffingGroups } from './staffingReads';
 
 /** What a backend's figures SQL needs of it. Queries use `?` placeholders; rows come as arrays or as objects. */
@@ -30,9 +30,6 @@ export interface FiguresDialect {
   /** Whether a rollup read orders its groups (one that does not relies on the grouping's own order). */
   readonly orderGroups: boolean;
 }
-
-const SUMS = `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
-  SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, SUM(value_sum) AS value_sum, MAX(wait_max) AS wait_max`;
 
 /** `(?, ?, …)`: one placeholder per value, for an IN list. */
 const placeholders = (values: readonly unknown[]) => `(${values.map(() => '?').join(', ')})`;
