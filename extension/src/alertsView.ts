@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Incident } from '@ringside/server/protocol';
 import { countIncidents, isAcknowledged, siteLabel, siteTitle, type IncidentCounts, type IncidentLevel } from '@ringside/server/protocol/pure';
 import { SHOW_IN_DASHBOARD_COMMAND } from './commandIds';
+import { clockTime } from './clockTime';
 import { escapeMarkdown } from './markdown';
 import type { RingsideConnection } from './connection';
 
@@ -55,6 +56,14 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertNode>, v
     return this.incidents;
   }
 
+  /**
+   * Whether its Acknowledge actions show (package.json's `viewItem == ….open`): not while reconnecting, when the
+   * incidents are the last known and a request can only fail (problems.ts cannotAcknowledge).
+   */
+  private get acknowledgeable(): boolean {
+    return this.connection.reconnecting === undefined;
+  }
+
   counts(): IncidentCounts {
     return countIncidents(this.incidents);
   }
@@ -74,7 +83,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertNode>, v
   }
 
   getTreeItem(node: AlertNode): vscode.TreeItem {
-    if (node.kind === 'incident') return incidentItem(node.incident);
+    if (node.kind === 'incident') return incidentItem(node.incident, this.acknowledgeable);
     const open = node.incidents.filter((i) => !isAcknowledged(i)).length;
     // A site group is named as every other view names the site (the connection's names, which its incidents' siteName
     // feed): a site renamed since its incident last changed reads as the Sites view and the dashboard read it.
@@ -83,7 +92,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertNode>, v
     item.id = node.kind === 'level' ? `level:${node.level}` : `site:${node.level}:${node.site}`;
     item.description = `${node.incidents.length}${open < node.incidents.length ? ` (${node.incidents.length - open} acknowledged)` : ''}`;
     item.iconPath = node.kind === 'level' ? LEVEL_ICON[node.level] : new vscode.ThemeIcon('location');
-    item.contextValue = open > 0 ? 'ringside.alertGroup.open' : 'ringside.alertGroup';
+    item.contextValue = open > 0 && this.acknowledgeable ? 'ringside.alertGroup.open' : 'ringside.alertGroup';
     if (node.kind === 'site') {
       item.tooltip = siteTitle(node.site);
       item.command = { command: SHOW_IN_DASHBOARD_COMMAND, title: 'Show in Dashboard', arguments: [{ kind: 'site', site: node.site }] };
@@ -97,11 +106,11 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertNode>, v
   }
 }
 
-function incidentItem(incident: Incident): vscode.TreeItem {
+function incidentItem(incident: Incident, acknowledgeable: boolean): vscode.TreeItem {
   const acknowledged = isAcknowledged(incident);
   const item = new vscode.TreeItem(incident.standardLabel, vscode.TreeItemCollapsibleState.None);
   item.id = `incident:${incident.id}`;
-  const since = `since ${new Date(incident.openedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  const since = `since ${clockTime(incident.openedAt, Date.now())}`;
   item.description = [summaryFigure(incident), since, acknowledged ? 'acknowledged' : ''].filter(Boolean).join(' · ');
   item.iconPath = acknowledged ? new vscode.ThemeIcon('bell-slash') : LEVEL_ICON[incident.severity];
   const tooltip = new vscode.MarkdownString(undefined, true);
@@ -112,7 +121,7 @@ function incidentItem(incident: Incident): vscode.TreeItem {
   for (const line of incident.detail.lines) tooltip.appendText(`${line}\n`);
   if (acknowledged) tooltip.appendText(`\nAcknowledged${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}.`);
   item.tooltip = tooltip;
-  item.contextValue = acknowledged ? 'ringside.incident' : 'ringside.incident.open';
+  item.contextValue = acknowledged || !acknowledgeable ? 'ringside.incident' : 'ringside.incident.open';
   item.command = { command: SHOW_IN_DASHBOARD_COMMAND, title: 'Show in Dashboard', arguments: [{ kind: 'standard', site: incident.site, standardId: incident.standardId }] };
   return item;
 }

@@ -45,14 +45,14 @@ const NOUN: Readonly<Record<string, string>> = { call: 'call', visit: 'visitor',
 
 const NO_NAMES: SiteNames = new Map();
 
-/** "Ringside: Harbour call pbx-77 is past its deadline (Calls ≤ 2 rings, due 14:05)". */
-export function breachText(breach: ClockBreach, standards: readonly Standard[], heldBack = 0, names: SiteNames = NO_NAMES): string {
+/** "Ringside: Harbour call pbx-77 is past its deadline (Calls ≤ 2 rings, due 14:05)"; a deadline not of `nowMs`'s day gains its day. */
+export function breachText(breach: ClockBreach, standards: readonly Standard[], heldBack = 0, names: SiteNames = NO_NAMES, nowMs = Date.now()): string {
   // The label of the version that set the deadline (the server's), not of the version in force now; `standards` (the
   // ones in force) only for an older server that sends no label.
   const label = deadlineLabel(breach, standards);
   const noun = NOUN[breach.type] ?? breach.type.replace(/-/g, ' ');
   const more = heldBack > 0 ? ` (+${heldBack} more there)` : '';
-  return `Ringside: ${siteLabel(breach.site, names)} ${noun} ${breach.caseId} is past its deadline (${label}, due ${clockTime(breach.deadline)})${more}`;
+  return `Ringside: ${siteLabel(breach.site, names)} ${noun} ${breach.caseId} is past its deadline (${label}, due ${clockTime(breach.deadline, nowMs)})${more}`;
 }
 
 export class BreachGate {
@@ -85,7 +85,7 @@ export class BreachGate {
       // The newest breach first: it is the news; the ones held back are counted.
       const ordered = [...covers].reverse();
       const first = ordered[0]!;
-      return { kind: 'breach', key, site: first.site, type: first.type, standardId: first.standardId, covers: ordered, text: breachText(first, standards, ordered.length - 1, names) };
+      return { kind: 'breach', key, site: first.site, type: first.type, standardId: first.standardId, covers: ordered, text: breachText(first, standards, ordered.length - 1, names, nowMs) };
     });
   }
 

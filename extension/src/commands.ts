@@ -3,7 +3,7 @@
 // (where a command takes any) skip the prompts: the welcome views' buttons, keybindings, other extensions and the
 // integration tests use them.
 import * as vscode from 'vscode';
-import { formatPercent, formatThreshold, isAcknowledged } from '@ringside/server/protocol/pure';
+import { isAcknowledged } from '@ringside/server/protocol/pure';
 import { incidentIdsOf, type AlertNode } from './alertsView';
 import type { RingsideConnection } from './connection';
 import {
@@ -33,9 +33,8 @@ import type { AcknowledgeResult, AlertNotifications } from './notifications';
 import type { QuickPickTracker } from './quickPicks';
 import { validateApiKey, type ApiKeys } from './secrets';
 import { configuredNodePath, configuredServerUrl, legacyLocalServerDemo, localServerPort, openInBrowserIncludeKey, storeServerUrl, validateServerUrl } from './settings';
-import { itemBand, type WorstItem } from './worstItems';
-import { BAND_ICON } from './statusText';
-import { siteRowName } from './siteModel';
+import type { WorstItem } from './worstItems';
+import { worstPickView } from './statusText';
 import type { SiteFiguresSource } from './sitesSource';
 import type { SiteNode } from './sitesTree';
 
@@ -335,25 +334,15 @@ async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknow
 /** The status bar's click: the worst site × standard items (sites by name), each opening the dashboard filtered to it (by id). */
 async function showWorst(deps: CommandDeps, open: (selection: Selection) => void): Promise<Selection | undefined> {
   type Item = vscode.QuickPickItem & { selection?: Selection };
-  const names = deps.connection.siteNames;
-  const items: Item[] = deps.worstItems().map((item) => {
-    const band = itemBand(item);
-    const figure = item.figure ? `${formatPercent(item.figure.ratio)} today (${item.figure.numerator}/${item.figure.denominator}), target ${formatThreshold(item.figure.target)}` : 'nothing counted today';
-    const incident = item.incident;
-    return {
-      label: `${band ? BAND_ICON[band] : '$(circle-outline)'} ${siteRowName(item.site, names)} · ${item.label}`,
-      description: figure,
-      ...(incident ? { detail: `${incident.severity === 'red' ? 'Red' : 'Amber'} incident${isAcknowledged(incident) ? ' (acknowledged)' : ''}: ${incident.summary}` } : {}),
-      selection: { site: item.site, standard: item.standardId },
-    };
-  });
+  const { connection } = deps;
+  const view = worstPickView(deps.worstItems(), connection.siteNames, connection.state, connection.reconnecting, Date.now());
   const all: Item = { label: '$(pulse) Open the dashboard for all sites', selection: { site: null, standard: null } };
   const pick = deps.quickPicks.track(vscode.window.createQuickPick<Item>());
-  pick.title = 'Ringside: worst sites and standards now';
-  pick.placeholder = items.length > 0 ? 'Worst first; pick one to open the dashboard filtered to it' : deps.connection.state === 'connected' ? 'Nothing counted today yet' : 'Not connected';
+  pick.title = view.title;
+  pick.placeholder = view.placeholder;
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
-  pick.items = [...items, { label: '', kind: vscode.QuickPickItemKind.Separator }, all];
+  pick.items = [...view.items, { label: '', kind: vscode.QuickPickItemKind.Separator }, all];
   return new Promise((resolve) => {
     let settled = false;
     const settle = (selection: Selection | undefined) => {

@@ -23,7 +23,7 @@ import { DashboardPanel } from './dashboardPanel';
 import { registerExportHistory } from './exportHistory';
 import { findLocalServer, LocalServer } from './localServer';
 import { Messages } from './messages';
-import { sitesViewDescription } from './problems';
+import { alertsViewDescription, sitesViewDescription } from './problems';
 import { AlertNotifications } from './notifications';
 import { QuickPickTracker } from './quickPicks';
 import { ApiKeys, secretName } from './secrets';
@@ -107,14 +107,16 @@ function updateViewsOf({ connection, tree, treeView, alerts, alertsView }: Parts
   // An empty tree with no message is what lets the welcome content (with its buttons) show.
   treeView.message = tree.message();
   const problem = connection.problem;
-  treeView.description = sitesViewDescription(connection.state, connection.serverUrl, problem, connection.reconnecting);
+  const now = Date.now();
+  treeView.description = sitesViewDescription(connection.state, connection.serverUrl, problem, connection.reconnecting, now);
   const counts = alerts.counts();
   alertsView.badge = alertsBadge(counts);
-  alertsView.description = counts.open > 0 ? `${counts.open} open` : undefined;
+  alertsView.description = alertsViewDescription(counts.open, connection.reconnecting, now);
   void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTION, connection.state);
   void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTED, connection.state === 'connected');
   void vscode.commands.executeCommand('setContext', CONTEXT_NEEDS_KEY, connection.state === 'disconnected' && problem !== undefined && needsApiKey(problem.kind));
-  void vscode.commands.executeCommand('setContext', CONTEXT_UNACKNOWLEDGED, counts.unacknowledged > 0);
+  // No Acknowledge All while reconnecting: the incidents kept are the last known, and a request can only fail.
+  void vscode.commands.executeCommand('setContext', CONTEXT_UNACKNOWLEDGED, connection.reconnecting === undefined && counts.unacknowledged > 0);
 }
 
 /** Disposes every part with the extension, and updates the views whenever what they show changes. */

@@ -10,6 +10,7 @@ import type { RingsideConnection } from './connection';
 import { IncidentGate, type Notification } from './alertNotifier';
 import { acknowledgeIncidents } from './httpApi';
 import type { Messages } from './messages';
+import { cannotAcknowledge } from './problems';
 import type { Selection } from './selection';
 import { notificationSettings } from './settings';
 
@@ -114,6 +115,12 @@ export class AlertNotifications implements vscode.Disposable {
   async acknowledge(ids: readonly number[]): Promise<AcknowledgeResult> {
     const { serverUrl, apiKey } = this.connection;
     const what = ids.length === 1 ? 'the incident' : `${ids.length} incidents`;
+    const refused = cannotAcknowledge(serverUrl, this.connection.reconnecting, Date.now());
+    if (refused) {
+      // Not sent: it could only fail, as a network error that would not say why.
+      void this.messages.warning(refused);
+      return { acknowledged: [], failed: [refused] };
+    }
     try {
       const { incidents } = await acknowledgeIncidents(serverUrl, apiKey, ids);
       void this.messages.info(`Ringside: acknowledged ${what}.`);

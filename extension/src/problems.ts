@@ -74,18 +74,51 @@ function hostOf(serverUrl: string): string {
   }
 }
 
-/** "figures as of 14:05": how every view dates the last figures it keeps while reconnecting. */
-export function figuresAsOf(serverTime: string): string {
-  return `figures as of ${clockTime(serverTime)}`;
+/**
+ * "as of 14:05", or "as of 5 Dec 17:59" when the figures are not of `now`'s day (an overnight outage, a laptop's
+ * sleep): how every view dates the last figures it keeps while reconnecting.
+ */
+function asOf(serverTime: string, now: number): string {
+  return `as of ${clockTime(serverTime, now)}`;
+}
+
+/** "figures as of 14:05": the Sites view's description and the status bar's tooltip. */
+export function figuresAsOf(serverTime: string, now: number): string {
+  return `figures ${asOf(serverTime, now)}`;
+}
+
+/**
+ * "as of 14:04 (reconnecting)" ("(reconnecting)" before any figures' time arrived): what a list of kept figures or
+ * incidents adds to its title while reconnecting, so it does not read as now.
+ */
+export function keptAsOf(reconnecting: Reconnecting, now: number): string {
+  return reconnecting.figuresAt ? `${asOf(reconnecting.figuresAt, now)} (reconnecting)` : '(reconnecting)';
 }
 
 /**
  * The Sites view's description: nothing when connected; while reconnecting after a loss, to where and how old the
  * figures it keeps are ("reconnecting to ops.example… figures as of 14:05"); otherwise the short problem.
  */
-export function sitesViewDescription(state: ConnectionState, serverUrl: string, problem: ConnectionProblem | undefined, reconnecting: Reconnecting | undefined): string | undefined {
+export function sitesViewDescription(state: ConnectionState, serverUrl: string, problem: ConnectionProblem | undefined, reconnecting: Reconnecting | undefined, now: number): string | undefined {
   if (state === 'connected') return undefined;
-  if (reconnecting) return `${shortProblem('lost', serverUrl)}${reconnecting.figuresAt ? ` ${figuresAsOf(reconnecting.figuresAt)}` : ''}`;
+  if (reconnecting) return `${shortProblem('lost', serverUrl)}${reconnecting.figuresAt ? ` ${figuresAsOf(reconnecting.figuresAt, now)}` : ''}`;
   if (state === 'connecting') return 'connecting…';
   return problem ? shortProblem(problem.kind, serverUrl) : 'not connected';
+}
+
+/** The Alerts view's description: "3 open", while reconnecting "3 open as of 14:04 (reconnecting)"; nothing when none is open. */
+export function alertsViewDescription(open: number, reconnecting: Reconnecting | undefined, now: number): string | undefined {
+  if (open === 0) return undefined;
+  return reconnecting ? `${open} open ${keptAsOf(reconnecting, now)}` : `${open} open`;
+}
+
+/**
+ * Why Acknowledge is not sent while reconnecting (undefined otherwise): the request can only fail then, and the
+ * incidents shown are the last known. The Alerts view hides the action meanwhile; a notification's button or the
+ * command from a keybinding still lands here.
+ */
+export function cannotAcknowledge(serverUrl: string, reconnecting: Reconnecting | undefined, now: number): string | undefined {
+  if (!reconnecting) return undefined;
+  const shown = reconnecting.figuresAt ? ` The alerts shown are ${asOf(reconnecting.figuresAt, now)}.` : '';
+  return `Ringside: cannot acknowledge while reconnecting to ${hostOf(serverUrl)}; try again once it is back.${shown}`;
 }

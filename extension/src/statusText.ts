@@ -7,7 +7,8 @@ import type { Band, ConnectionState } from '@ringside/server/protocol';
 import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
 import { escapeMarkdown } from './markdown';
-import { figuresAsOf, type Reconnecting } from './problems';
+import { figuresAsOf, keptAsOf, type Reconnecting } from './problems';
+import type { Selection } from './selection';
 import { siteRowName } from './siteModel';
 import { itemBand, type WorstItem } from './worstItems';
 
@@ -33,7 +34,7 @@ export interface StatusView {
   breached: number;
 }
 
-export const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber: '$(warning)', red: '$(error)' };
+const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber: '$(warning)', red: '$(error)' };
 /** How many of the worst items the tooltip lists. */
 const TOOLTIP_ITEMS = 8;
 
@@ -53,12 +54,14 @@ export interface StatusInput {
   siteNames?: SiteNames;
   /** Set while retrying after a loss (the connection's): "reconnecting", not "offline". */
   reconnecting?: Reconnecting | undefined;
+  /** When the text is for (epoch ms; Date.now() when left out): a time not of its day gains the day. */
+  now?: number;
 }
 
 export function statusView(input: StatusInput): StatusView {
   const { state, serverUrl, problem } = input;
   const base = { band: null, site: null, siteLabel: null, standardId: null, counts: NO_COUNTS, breached: 0 };
-  if (state !== 'connected' && input.reconnecting) return reconnectingView(serverUrl, problem, input.reconnecting, input.counts ?? NO_COUNTS);
+  if (state !== 'connected' && input.reconnecting) return reconnectingView(serverUrl, problem, input.reconnecting, input.counts ?? NO_COUNTS, input.now ?? Date.now());
   if (state === 'connecting') {
     const why = problem ? `\n\n${escapeMarkdown(problem.text)}` : '';
     return { ...base, text: '$(sync~spin) Ringside connecting…', tooltip: `Connecting to ${escapeMarkdown(serverUrl)}…${why}`, ariaLabel: `Ringside connecting to ${serverUrl}…${problem ? ` ${problem.text}` : ''}` };
@@ -82,11 +85,11 @@ export function statusView(input: StatusInput): StatusView {
  * Lost and coming back by itself (a team server's restart or deploy): says so and since when, and how old the
  * figures the views keep are; the incidents it counts are the last known. No band: the figures are not live.
  */
-function reconnectingView(serverUrl: string, problem: ConnectionProblem | undefined, reconnecting: Reconnecting, counts: IncidentCounts): StatusView {
-  const since = `reconnecting since ${clockTime(reconnecting.since)}`;
+function reconnectingView(serverUrl: string, problem: ConnectionProblem | undefined, reconnecting: Reconnecting, counts: IncidentCounts, now: number): StatusView {
+  const since = `reconnecting since ${clockTime(reconnecting.since, now)}`;
   // The shared sentence names the server (and, for the local server only, what to do).
   const why = problem?.text ?? `Reconnecting to ${serverUrl}…`;
-  const asOf = reconnecting.figuresAt ? `Showing ${figuresAsOf(reconnecting.figuresAt)}.` : '';
+  const asOf = reconnecting.figuresAt ? `Showing ${figuresAsOf(reconnecting.figuresAt, now)}.` : '';
   const incidents = countsPhrase(counts);
   const open = incidents ? `Open incidents then: ${incidents}.` : '';
   return {
@@ -99,6 +102,35 @@ function reconnectingView(serverUrl: string, problem: ConnectionProblem | undefi
     text: '$(sync~spin) Ringside reconnecting…',
     tooltip: [`**Ringside** — ${since}`, escapeMarkdown(why), escapeMarkdown(asOf), open ? `$(bell-dot) ${open}` : ''].filter(Boolean).join('\n\n'),
     ariaLabel: [`Ringside ${since}.`, why, asOf, open].filter(Boolean).join(' '),
+  };
+}
+
+export interface WorstPickView {
+  title: string;
+  placeholder: string;
+  items: Array<{ label: string; description: string; detail?: string; selection: Selection }>;
+}
+
+/**
+ * The status bar's click, the worst items as a quick pick lists them (commands.ts shows it). While reconnecting the
+ * figures are the last ones kept: the title says as of when and a figure reads "then", not "today".
+ */
+export function worstPickView(items: readonly WorstItem[], names: SiteNames, state: ConnectionState, reconnecting: Reconnecting | undefined, now: number): WorstPickView {
+  const kept = state !== 'connected' ? reconnecting : undefined;
+  const when = kept ? 'then' : 'today';
+  return {
+    title: `Ringside: worst sites and standards ${kept ? keptAsOf(kept, now) : 'now'}`,
+    placeholder: items.length > 0 ? 'Worst first; pick one to open the dashboard filtered to it' : state === 'connected' ? 'Nothing counted today yet' : 'Not connected',
+    items: items.map((item) => {
+      const band = itemBand(item);
+      const { figure, incident } = item;
+      return {
+        label: `${band ? BAND_ICON[band] : '$(circle-outline)'} ${siteRowName(item.site, names)} · ${item.label}`,
+        description: figure ? `${formatPercent(figure.ratio)} ${when} (${figure.numerator}/${figure.denominator}), target ${formatThreshold(figure.target)}` : `nothing counted ${when}`,
+        ...(incident ? { detail: `${incident.severity === 'red' ? 'Red' : 'Amber'} incident${isAcknowledged(incident) ? ' (acknowledged)' : ''}: ${incident.summary}` } : {}),
+        selection: { site: item.site, standard: item.standardId },
+      };
+    }),
   };
 }
 

@@ -3,7 +3,7 @@
 // view's open-case text.
 import { describe, expect, it } from 'vitest';
 import type { ClockBreach, OpenClock, Standard } from '../../server/src/protocol';
-import { applyClocksUpdate, clockStateAt, countOpenClocks, formatDuration, standingStateAt } from '../../server/src/protocol/pure';
+import { applyClocksUpdate, clockStateAt, countOpenClocks, formatDuration, formatTimeInDay, standingStateAt } from '../../server/src/protocol/pure';
 import { BreachGate, breachText } from '../../extension/src/breachNotifier';
 import { openCasesText } from '../../extension/src/siteModel';
 import { statusView } from '../../extension/src/statusText';
@@ -68,8 +68,10 @@ describe('breach notifications', () => {
     const first = gate.decide([breach('pbx-1')], T0, on, standards);
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ kind: 'breach', site: 'harbour', type: 'call', standardId: 'calls' });
-    expect(first[0]!.text).toBe(breachText(breach('pbx-1'), standards));
+    expect(first[0]!.text).toBe(breachText(breach('pbx-1'), standards, 0, undefined, T0));
     expect(first[0]!.text).toMatch(/^Ringside: harbour call pbx-1 is past its deadline \(Calls ≤ 2 rings, due \d\d:\d\d\)$/);
+    // Shown the next day (a catch-up after a night offline), the deadline names its day, as the dashboard does.
+    expect(breachText(breach('pbx-1'), standards, 0, undefined, T0 + 86_400_000)).toContain(`due ${formatTimeInDay(T0, null)})`);
     // Repeated by the server: not news.
     expect(gate.decide([breach('pbx-1')], T0 + 1_000, on, standards)).toEqual([]);
     // Another at the same place inside the quiet period is held back; another place notifies at once.
@@ -118,7 +120,7 @@ describe('breach notifications from an older server (no standardVersion or stand
   it("name the standard in force's short label, else its id, never \"undefined\"", () => {
     const { standardVersion: _v, standardLabel: _l, ...older } = breach('pbx-7');
     const inForce = [{ ...standards[0]!, threshold: 3 }];
-    expect(breachText(older, inForce)).toMatch(/^Ringside: harbour call pbx-7 is past its deadline \(Calls ≤ 3 rings, due \d\d:\d\d\)$/);
+    expect(breachText(older, inForce, 0, undefined, T0)).toMatch(/^Ringside: harbour call pbx-7 is past its deadline \(Calls ≤ 3 rings, due \d\d:\d\d\)$/);
     const [shown] = new BreachGate().decide([older], T0, on, inForce);
     expect(shown!.text).toContain('(Calls ≤ 3 rings, due ');
     expect(breachText(older, [])).toMatch(/\(calls, due /);

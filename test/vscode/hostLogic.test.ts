@@ -14,9 +14,9 @@ import { SiteFiguresSource } from '../../extension/src/sitesSource';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../integration/support/testServer';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
-import { statusView } from '../../extension/src/statusText';
-import { worstItems } from '../../extension/src/worstItems';
-import { extensionProblem, shortProblem, sitesViewDescription } from '../../extension/src/problems';
+import { statusView, worstPickView } from '../../extension/src/statusText';
+import { worstItems, type WorstItem } from '../../extension/src/worstItems';
+import { alertsViewDescription, cannotAcknowledge, extensionProblem, shortProblem, sitesViewDescription } from '../../extension/src/problems';
 import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
@@ -186,17 +186,19 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
   const local = 'http://127.0.0.1:4870';
   const since = new Date(2026, 11, 6, 14, 5, 12).getTime();
   const reconnecting = { since, figuresAt: new Date(2026, 11, 6, 14, 4, 30).toISOString() };
+  /** The moment the texts are for: the same local day as `since`, whatever day the test runs. */
+  const now = new Date(2026, 11, 6, 14, 6).getTime();
 
   it('the status bar says reconnecting, since when and as of when, with the last incidents; the local-server advice only for a local server', () => {
     const lost = extensionProblem(team, 'transport close');
     const counts = countIncidents(openIncidentsOf([incident('calls', 'harbour', 'red')]));
-    const view = statusView({ state: 'connecting', serverUrl: team, problem: lost, reconnecting, counts });
+    const view = statusView({ state: 'connecting', serverUrl: team, problem: lost, reconnecting, counts, now });
     expect(view).toMatchObject({ text: '$(sync~spin) Ringside reconnecting…', band: null, counts: { red: 1 } });
     expect(view.ariaLabel).toBe('Ringside reconnecting since 14:05. Lost the connection to the Ringside server at https://ops.example/ringside; reconnecting… Showing figures as of 14:04. Open incidents then: 1 red.');
     expect(view.tooltip).toContain('**Ringside** — reconnecting since 14:05');
     expect(view.tooltip).toContain('Showing figures as of 14:04');
     for (const text of [view.tooltip, view.ariaLabel]) expect(text).not.toMatch(/offline|local server/i);
-    const localView = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close'), reconnecting });
+    const localView = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close'), reconnecting, now });
     expect(localView.text).toBe('$(sync~spin) Ringside reconnecting…');
     expect(localView.ariaLabel).toContain('If the local server stopped, run "Ringside: Start Local Server".');
     // Never connected (or given up): offline, with the first-run advice, a team server too.
@@ -206,10 +208,48 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
   });
 
   it('the Sites view says to where it is reconnecting and how old its figures are; otherwise the short problem', () => {
-    expect(sitesViewDescription('connecting', team, extensionProblem(team, 'transport close'), reconnecting)).toBe('reconnecting to ops.example/ringside… figures as of 14:04');
-    expect(sitesViewDescription('connecting', team, undefined, undefined)).toBe('connecting…');
-    expect(sitesViewDescription('disconnected', team, extensionProblem(team, 'xhr poll error'), undefined)).toBe('cannot reach ops.example/ringside');
-    expect(sitesViewDescription('connected', team, undefined, undefined)).toBeUndefined();
+    expect(sitesViewDescription('connecting', team, extensionProblem(team, 'transport close'), reconnecting, now)).toBe('reconnecting to ops.example/ringside… figures as of 14:04');
+    expect(sitesViewDescription('connecting', team, undefined, undefined, now)).toBe('connecting…');
+    expect(sitesViewDescription('disconnected', team, extensionProblem(team, 'xhr poll error'), undefined, now)).toBe('cannot reach ops.example/ringside');
+    expect(sitesViewDescription('connected', team, undefined, undefined, now)).toBeUndefined();
+  });
+
+  it('figures kept from another day (an overnight outage, a laptop asleep) name their day, as the dashboard does', () => {
+    const overnight = { since: new Date(2026, 11, 5, 23, 50).getTime(), figuresAt: new Date(2026, 11, 5, 17, 59, 30).toISOString() };
+    expect(clockTime(overnight.figuresAt, now)).toBe('5 Dec 17:59');
+    expect(clockTime(reconnecting.figuresAt, now)).toBe('14:04');
+    expect(sitesViewDescription('connecting', team, undefined, overnight, now)).toBe('reconnecting to ops.example/ringside… figures as of 5 Dec 17:59');
+    const view = statusView({ state: 'connecting', serverUrl: team, problem: extensionProblem(team, 'transport close'), reconnecting: overnight, now });
+    expect(view.ariaLabel).toMatch(/^Ringside reconnecting since 5 Dec 23:50\. .* Showing figures as of 5 Dec 17:59\.$/);
+    expect(alertsViewDescription(2, overnight, now)).toBe('2 open as of 5 Dec 17:59 (reconnecting)');
+    // Just after midnight the same figures gain their day.
+    expect(sitesViewDescription('connecting', team, undefined, reconnecting, new Date(2026, 11, 7, 0, 1).getTime())).toBe('reconnecting to ops.example/ringside… figures as of 6 Dec 14:04');
+  });
+
+  it('the worst-items quick pick dates the kept figures: "as of 14:04 (reconnecting)", each figure "then", not "today"', () => {
+    const harbour = incident('calls', 'harbour', 'red');
+    const items: WorstItem[] = [{
+      site: 'harbour', standardId: 'calls', label: 'Calls ≤ 2 rings', standardName: 'Calls answered within 2 rings', incident: harbour, rank: 2,
+      figure: { standardId: 'calls', standardName: 'Calls answered within 2 rings', label: 'Calls ≤ 2 rings', site: 'harbour', ratio: 0.73, numerator: 73, denominator: 100, target: 0.9, band: 'red' },
+    }];
+    const names = new Map([['harbour', 'Harbour']]);
+    const live = worstPickView(items, names, 'connected', undefined, now);
+    expect(live.title).toBe('Ringside: worst sites and standards now');
+    expect(live.items).toEqual([{ label: '$(error) Harbour · Calls ≤ 2 rings', description: '73.0 % today (73/100), target 90 %', detail: `Red incident: ${harbour.summary}`, selection: { site: 'harbour', standard: 'calls' } }]);
+    const kept = worstPickView(items, names, 'connecting', reconnecting, now);
+    expect(kept.title).toBe('Ringside: worst sites and standards as of 14:04 (reconnecting)');
+    expect(kept.items[0]!.description).toBe('73.0 % then (73/100), target 90 %');
+    expect(worstPickView(items, names, 'connecting', { since, figuresAt: undefined }, now).title).toBe('Ringside: worst sites and standards (reconnecting)');
+  });
+
+  it('the Alerts view says its incidents are as of when while reconnecting, and Acknowledge is not sent then', () => {
+    expect(alertsViewDescription(3, undefined, now)).toBe('3 open');
+    expect(alertsViewDescription(3, reconnecting, now)).toBe('3 open as of 14:04 (reconnecting)');
+    expect(alertsViewDescription(0, reconnecting, now)).toBeUndefined();
+    expect(cannotAcknowledge(team, undefined, now)).toBeUndefined();
+    expect(cannotAcknowledge(team, reconnecting, now)).toBe(
+      'Ringside: cannot acknowledge while reconnecting to ops.example/ringside; try again once it is back. The alerts shown are as of 14:04.',
+    );
   });
 
   /** Settles when `condition` holds: at once, or after the event that makes it so. */
@@ -245,15 +285,18 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
       expect(connection.problem?.kind).toBe('lost');
       expect(connection.reconnecting?.figuresAt).toBe(connection.snapshot!.serverTime);
       expect(sites.current).toEqual(shown);
-      expect(sitesViewDescription(connection.state, connection.serverUrl, connection.problem, connection.reconnecting)).toBe(
-        `reconnecting to 127.0.0.1:${port}… figures as of ${clockTime(connection.snapshot!.serverTime)}`,
+      const at = Date.now();
+      expect(sitesViewDescription(connection.state, connection.serverUrl, connection.problem, connection.reconnecting, at)).toBe(
+        `reconnecting to 127.0.0.1:${port}… figures as of ${clockTime(connection.snapshot!.serverTime, at)}`,
       );
+      expect(cannotAcknowledge(connection.serverUrl, connection.reconnecting, at)).toMatch(/^Ringside: cannot acknowledge while reconnecting to 127\.0\.0\.1:/);
       const { problem, reconnecting: since } = connection;
       expect(statusView({ state: connection.state, serverUrl: url, problem, reconnecting: since }).text).toBe('$(sync~spin) Ringside reconnecting…');
 
       server = await startTestServer({ dataDir, port });
       await when(connection.onMessage, () => connection.state === 'connected');
       expect(connection.reconnecting).toBeUndefined();
+      expect(cannotAcknowledge(connection.serverUrl, connection.reconnecting, Date.now())).toBeUndefined();
       await when(sites.onDidChange, () => sites.current.some((row) => row.site === 'harbour'));
     } finally {
       sites.dispose();

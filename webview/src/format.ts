@@ -1,6 +1,6 @@
 // How figures read on screen. Kept apart from the views so the rendered summary uses the very same text.
 import type { JudgedEvent, Judgement, Standard, VersionContribution } from '@ringside/server/protocol';
-import { formatThreshold as formatTarget } from '@ringside/server/protocol/pure';
+import { formatClock, formatDayMonth, formatThreshold as formatTarget, formatTimeInDay, isWithinDay, localDayOf } from '@ringside/server/protocol/pure';
 
 /**
  * 0.931 → "93.1 %" (floored to the tenth) and a target as people say it, 0.9 → "90 %", 0.995 → "99.5 %": the
@@ -8,12 +8,13 @@ import { formatThreshold as formatTarget } from '@ringside/server/protocol/pure'
  */
 export { formatPercent } from '@ringside/server/protocol/pure';
 export { formatTarget };
+/** Days and times (protocol/pure/clock.ts): the extension names a moment that may not be today's the same way. */
+export { formatClock, formatDayMonth, formatTimeInDay, isWithinDay, localDayOf, type LocalDay } from '@ringside/server/protocol/pure';
 
-// Counts, days and times are written out here, not by Intl formatters: the first Intl object a fresh page makes loads
+// Counts are written out here (days and times in protocol/pure/clock.ts, for the same reason), not by Intl formatters: the first Intl object a fresh page makes loads
 // ICU's locale data (40–200 ms of a first load in the bench's Chromium, measured), and these formatters were made as
 // the script started, on the first paint's path. The texts are the ones the Intl formatters for the locales named
 // write (en-US grouping; en-GB day, short month and 24-hour time): test/browser/format.test.ts compares them.
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sept', 'Oct', 'Nov', 'Dec'];
 
 /** Made at the first count that is not a plain integer (none the dashboard shows so far). */
 let countFormat: Intl.NumberFormat | null = null;
@@ -25,18 +26,9 @@ export function formatCount(n: number): string {
   return n < 0 ? `-${grouped}` : grouped;
 }
 
-const two = (n: number) => String(n).padStart(2, '0');
-
 /** "3 Dec, 14:00" in the viewer's zone: a point of a chart longer than a day and a half. */
 export function formatDayTime(time: number): string {
-  const date = new Date(time);
-  return `${formatDayMonth(date)}, ${two(date.getHours())}:${two(date.getMinutes())}`;
-}
-
-/** "3 Dec" in the viewer's zone: a day on a chart's axis longer than a day and a half, a date in a phrase. */
-export function formatDayMonth(time: number | Date): string {
-  const date = typeof time === 'number' ? new Date(time) : time;
-  return `${date.getDate()} ${MONTHS[date.getMonth()]}`;
+  return `${formatDayMonth(time)}, ${formatClock(time, false)}`;
 }
 
 function formatRings(rings: number): string {
@@ -114,32 +106,6 @@ function formatChangeTime(time: number, range: { fromMs: number; toMs: number } 
   return formatTimeInDay(time, isWithinDay(range.toMs - 1, day) ? day : null);
 }
 
-/** Wall-clock time in the viewer's zone, 24 h: "14:05:09" (or "14:05" without seconds). */
-export function formatClock(time: string | number, withSeconds = true): string {
-  const date = new Date(time);
-  if (Number.isNaN(date.getTime())) return '—';
-  const hm = `${two(date.getHours())}:${two(date.getMinutes())}`;
-  return withSeconds ? `${hm}:${two(date.getSeconds())}` : hm;
-}
-
-/** A local day (the viewer's zone) as the instants it spans: [startMs, endMs). */
-export interface LocalDay {
-  startMs: number;
-  endMs: number;
-}
-
-/** The local day an instant falls in (23 or 25 hours long on a daylight-saving change). */
-export function localDayOf(ms: number): LocalDay {
-  const date = new Date(ms);
-  const [year, month, day] = [date.getFullYear(), date.getMonth(), date.getDate()];
-  return { startMs: new Date(year, month, day).getTime(), endMs: new Date(year, month, day + 1).getTime() };
-}
-
-/** Whether an instant falls in a local day (its time alone then says it, as formatJudgedAt writes it). */
-export function isWithinDay(ms: number, day: LocalDay): boolean {
-  return ms >= day.startMs && ms < day.endMs;
-}
-
 /**
  * When a feed row was judged, as the feed shows it: the time ("14:31:30"), with the day when it is not the day of
  * `nowMs` ("21 Nov 16:29": the latest events of a quiet server when the page opens). The text depends on `nowMs`'s
@@ -148,14 +114,6 @@ export function isWithinDay(ms: number, day: LocalDay): boolean {
 export function formatJudgedAt(at: string, nowMs: number): string {
   const time = Date.parse(at);
   return Number.isNaN(time) ? formatClock(at) : formatTimeInDay(time, localDayOf(nowMs), true);
-}
-
-/**
- * An instant as its time alone when it falls in `day` ("14:05", or "14:05:09" `withSeconds`), else with its day
- * ("5 Dec 14:05"): the one way the board names a moment that may not be today's.
- */
-export function formatTimeInDay(time: number, day: LocalDay | null, withSeconds = false): string {
-  return day !== null && isWithinDay(time, day) ? formatClock(time, withSeconds) : `${formatDayMonth(time)} ${formatClock(time, false)}`;
 }
 
 /** The measured value of an event as the feed shows it: "2 rings", "12 s". */

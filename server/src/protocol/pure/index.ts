@@ -4,6 +4,7 @@
 // anything outside this folder.
 export * from './bands';
 export * from './format';
+export * from './clock';
 export * from './limits';
 export * from './dashboard';
 export * from './reconnect';
