@@ -1,7 +1,7 @@
 // A connection problem as the extension tells it: the shared plain sentence (protocol/pure/serverAddress.ts) plus
 // what to do here, in the extension's own commands and settings.
 import type { ConnectionState } from '@ringside/server/protocol';
-import { describeConnectionProblem, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
+import { describeConnectionProblem, isLoopback, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
 
 /**
@@ -36,7 +36,7 @@ const LOST_LOCAL_SERVER = 'If the local server stopped, run "Ringside: Start Loc
 /** Whether the URL names a server on this machine (where "Start Local Server" is the remedy). */
 function isLocalServerUrl(serverUrl: string): boolean {
   try {
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(serverUrl).hostname);
+    return isLoopback(new URL(serverUrl).hostname);
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 // Pure parts of security: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, the browser page's key field.
 import { describe, expect, it } from 'vitest';
-import { isLoopback } from '../../server/src/services/access';
+import { isLoopback } from '../../server/src/protocol/pure';
 import { bearerToken } from '../../server/src/domain/keys';
 import { apiPathOf } from '../../server/src/http/auth';
 import { allows, grantedScopes, requirementFor } from '../../server/src/http/scopes';

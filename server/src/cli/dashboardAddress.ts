@@ -3,7 +3,8 @@
 // printed link and sees live data without typing a key. The key never goes into the address otherwise.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_KEY_FILE, isLoopback } from '../services/access';
+import { isLoopback } from '../protocol/pure';
+import { ADMIN_KEY_FILE } from '../services/access';
 
 export function dashboardAddress(serverUrl: string, host: string, dataDir: string): string {
   const page = `${serverUrl}/`;

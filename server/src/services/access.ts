@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PRIVATE_FILE_MODE } from '../domain/fileModes';
+import { isLoopback } from '../protocol/pure';
 import type { KeysService } from './keys';
 
 export const ADMIN_KEY_FILE = 'admin.key';
@@ -10,11 +11,6 @@ export const ADMIN_KEY_FILE = 'admin.key';
 /** A start-up refusal caused by configuration: the process exits 2 with the message. */
 class StartupRefused extends Error {
   readonly exitCode = 2;
-}
-
-export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
 export type AccessMode = 'keys' | 'open';

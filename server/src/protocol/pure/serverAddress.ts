@@ -6,6 +6,12 @@
 // Socket.IO endpoint is PREFIX/socket.io and its API PREFIX/api/v1 on the same origin.
 
 /** socket.io-client reads a URL path as a namespace; for Ringside a path is the proxy prefix, so split it off. */
+/** Whether a host name or address is this machine's own (the server's --no-auth rule, the extension's local server). */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
 export function socketAddress(serverUrl: string): { origin: string; path: string } {
   const url = new URL(serverUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${serverUrl}`);
