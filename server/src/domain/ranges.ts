@@ -3,7 +3,7 @@
 // for the same range (also after pruning, when a raw edge in the pruned past is empty and each says so).
 import type { Bucket, ReportWindow } from '../protocol';
 import { nextPeriodStart, periodStart, periodStarts } from './zonedTime';
-import { ROLLUP_GRAINS, VALUE_GRAINS, type RollupGrain, type ValueGrain } from './rollups';
+import { QUARTER_GRAIN_MS, ROLLUP_GRAINS, VALUE_GRAINS, type RollupGrain, type ValueGrain } from './rollups';
 
 const MINUTE_MS = 60_000;
 const mod = (a: number, m: number) => ((a % m) + m) % m;
@@ -30,8 +30,7 @@ export interface RangeSplit {
  * pieces would read cells where the raw edge reads judgements (a cell keeps a voided event's longest wait). So an
  * off-grid range is read as it was before the hour grain: quarter-hour interior, raw edges.
  */
-const QUARTER_MS = ROLLUP_GRAINS.find((g) => g.name === 'quarter')!.ms;
-const OFF_GRID_GRAINS = [...ROLLUP_GRAINS].filter((g) => g.ms <= QUARTER_MS).sort((a, b) => b.ms - a.ms);
+const OFF_GRID_GRAINS = [...ROLLUP_GRAINS].filter((g) => g.ms <= QUARTER_GRAIN_MS).sort((a, b) => b.ms - a.ms);
 
 /**
  * A rolling window ("30 days until now") starts and ends off the rollup grid. When only the two ends are off-grid

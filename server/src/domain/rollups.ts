@@ -141,9 +141,12 @@ export function valueContribution(f: JudgementFacts, sign: Sign = 1): { value: n
  * the quarter-hour grid (every local hour and day boundary of a zone with a 15- or 45-minute offset), whole hours
  * for ranges on the hour grid (UTC and whole-hour zones: a month by hour reads one row per hour instead of four).
  */
+/** The quarter-hour grain's length: the finest grid a range off the whole hour is read on (ranges.ts, rebuilds). */
+export const QUARTER_GRAIN_MS = 900_000;
+
 export const ROLLUP_GRAINS = [
   { name: 'minute', ms: 60_000 },
-  { name: 'quarter', ms: 900_000 },
+  { name: 'quarter', ms: QUARTER_GRAIN_MS },
   { name: 'hour', ms: 3_600_000 },
 ] as const;
 export type RollupGrain = (typeof ROLLUP_GRAINS)[number];

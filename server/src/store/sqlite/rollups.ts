@@ -6,13 +6,12 @@
 // counters are read once, then every contribution is folded into them in the order given (IEEE doubles, so Σ value
 // has the bits a row-by-row upsert would give), and the result is written back.
 import type Database from 'better-sqlite3';
-import { bucketStart, contribution, fold, ROLLUP_GRAINS, VALUE_GRAINS, valueContribution, type JudgementFacts, type RollupGrain, type Sign, type Sums, type ValueGrain } from '../../domain/rollups';
+import { bucketStart, contribution, fold, QUARTER_GRAIN_MS, ROLLUP_GRAINS, VALUE_GRAINS, valueContribution, type JudgementFacts, type RollupGrain, type Sign, type Sums, type ValueGrain } from '../../domain/rollups';
 
 const SUM_COLUMNS = 'judged, counted, met, considered, abandoned, value_n, value_sum, wait_max';
 /** Rows of a rollup table added up: counters summed, the longest wait the largest (every read and the rebuild's hour). */
 export const ROLLUP_SUMS = `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
   SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, SUM(value_sum) AS value_sum, MAX(wait_max) AS wait_max`;
-const QUARTER_MS = ROLLUP_GRAINS.find((g) => g.name === 'quarter')!.ms;
 
 export const ROLLUP_TABLE = { minute: 'rollup_minute', quarter: 'rollup_15m', hour: 'rollup_hour' } as const satisfies Record<RollupGrain['name'], string>;
 /**
@@ -32,7 +31,7 @@ export const VALUE_TABLE = { day: 'value_hist_day', quarter: 'value_hist_15m' } 
  */
 export function rollupRebuild(fromMs: number): { clear: Array<{ sql: string; args: number[] }>; straddling: Array<{ sql: string; args: number[] }> } {
   const clear = ROLLUP_GRAINS.map((g) => ({ sql: `DELETE FROM ${ROLLUP_TABLE[g.name]} WHERE bucket_ms >= ?`, args: [fromMs === Number.MIN_SAFE_INTEGER ? fromMs : bucketStart(fromMs, g.ms)] }));
-  const straddling = ROLLUP_GRAINS.filter((g) => g.ms > QUARTER_MS && fromMs !== Number.MIN_SAFE_INTEGER && fromMs % g.ms !== 0).map((g) => {
+  const straddling = ROLLUP_GRAINS.filter((g) => g.ms > QUARTER_GRAIN_MS && fromMs !== Number.MIN_SAFE_INTEGER && fromMs % g.ms !== 0).map((g) => {
     const start = bucketStart(fromMs, g.ms);
     return {
       sql: `INSERT INTO ${ROLLUP_TABLE[g.name]} (bucket_ms, standard_id, standard_version, site, ${SUM_COLUMNS})
