@@ -4,9 +4,9 @@
 // A fresh database is created and dropped by the run; afterwards every acknowledged event must be stored with its
 // judgement. Beside it, the floor that durability, the foreign keys and a per-record proof set (`durableFloor`, as
 // the batch case's).
-import { cpus } from 'node:os';
 import { AUTH, batchBody, cpuMs, cpuSince, fmt, postgresCpu, removeDataDir, serverRequire, startRingside, tempDir } from '../lib/common.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
+import { cpuBudget } from '../lib/cpuBudget.mjs';
 import { cannon, figures } from '../lib/load.mjs';
 import { copyIn, createBenchDatabase, redactedUrl, withClient } from '../lib/pgFixture.mjs';
 import { leafHash, treeHead } from './batch.mjs';
@@ -174,22 +174,6 @@ async function durableFloor(url, prepared, rows, connections) {
   return { perPost, perGroup, perPostNoProof };
 }
 
-/**
- * The CPU the target's rate would take at this run's CPU per event, beside what the machine has: its cores for
- * everything (the node, its database's processes, the load generator), and one core for the node's own thread.
- */
-function cpuBudget(mine, base) {
-  const rate = TARGET * base.eventsPerSecond;
-  const cores = cpus().length;
-  const total = mine.cpuUsPerEvent + mine.databaseCpuUsPerEvent + mine.loadCpuUsPerEvent;
-  const coresNeeded = (total * rate) / 1e6;
-  const nodeCores = (mine.cpuUsPerEvent * rate) / 1e6;
-  const measured = `this run's CPU per stored event: the node ${fmt(mine.cpuUsPerEvent, 1)} µs, its database's processes (the backends and the server's WAL writer, checkpointer and background writer) ${fmt(mine.databaseCpuUsPerEvent, 1)} µs, the load generator ${fmt(mine.loadCpuUsPerEvent, 1)} µs: ${fmt(total, 1)} µs in all`;
-  const need = `at the target's ${fmt(rate)} events/s that is ${coresNeeded.toFixed(2)} of the machine's ${cores} cores, and ${nodeCores.toFixed(2)} of one core for the node's single thread`;
-  const short = coresNeeded > cores || nodeCores > 1;
-  return { rate, cores, total, coresNeeded, nodeCores, short, text: `CPU budget at the target: ${measured}; ${need}${short ? ' — more than the machine has at this CPU per event' : ''}.` };
-}
-
 /** What the floor says of the target, in this run's figures. */
 function floorVerdict(floor, base) {
   // Either way of committing keeps every guarantee; the better of the two in this run bounds every design.
@@ -199,11 +183,6 @@ function floorVerdict(floor, base) {
     return `No ingest that keeps durability, the foreign keys and a per-record proof can meet it here: the floor alone (rows, keys, commits and proof, nothing else of the product) reaches ${fmt(best)} events/s = ${ratio.toFixed(2)} × COPY at best.`;
   }
   return `The floor with durability, the foreign keys and the proof (${fmt(best)} events/s, ${ratio.toFixed(2)} × COPY at best) leaves room in this run: what keeps the product below the target is its own work above the floor (per event: validation, judging, two chain links with three indexes instead of a leaf hash, rollup and histogram upserts, the answer; the node's CPU per event is in the row).`;
-}
-
-function budgetVerdict(b) {
-  const over = [b.coresNeeded > b.cores ? `${b.coresNeeded.toFixed(2)} cores of ${b.cores}` : '', b.nodeCores > 1 ? `${b.nodeCores.toFixed(2)} × one core for the node's thread` : ''].filter(Boolean).join(' and ');
-  return `At this run's CPU per event (${fmt(b.total, 1)} µs in all) the target's rate would take ${over}: the product's per-event work, not waiting, is what is short.`;
 }
 
 export async function run({ quick, log, profile }) {
@@ -230,7 +209,16 @@ export async function run({ quick, log, profile }) {
   }
   const ratio = eventsPerSecond / base.eventsPerSecond;
   const met = ratio >= TARGET && mine.errors === 0;
-  const budget = cpuBudget(mine, base);
+  const budget = cpuBudget({
+    unit: 'event',
+    rate: TARGET * base.eventsPerSecond,
+    parts: [
+      { what: 'the node', us: mine.cpuUsPerEvent },
+      { what: "its database's processes (the backends and the server's WAL writer, checkpointer and background writer)", us: mine.databaseCpuUsPerEvent },
+      { what: 'the load generator', us: mine.loadCpuUsPerEvent },
+    ],
+    threadUs: mine.cpuUsPerEvent,
+  });
   const ofCopy = (x) => `${fmt(x.eventsPerSecond)} events/s = ${(x.eventsPerSecond / base.eventsPerSecond).toFixed(2)} × COPY`;
   return {
     title: 'Batch ingest on PostgreSQL',
@@ -249,7 +237,7 @@ export async function run({ quick, log, profile }) {
         ratio: `${ratio.toFixed(2)} ×`,
         target: `≥ ${TARGET} × COPY`,
         verdict: met ? 'met' : 'missed',
-        ...(met ? {} : { why: `${floorVerdict(floor, base)}${budget.short ? ` ${budgetVerdict(budget)}` : ''} Where the product's time goes: test/bench/NOTES.md (batch ingest on PostgreSQL).` }),
+        ...(met ? {} : { why: `${floorVerdict(floor, base)}${budget.verdict ? ` ${budget.verdict}` : ''} Where the product's time goes: test/bench/NOTES.md (batch ingest on PostgreSQL).` }),
         raw: { mine, base, floor, stored, budget },
       },
     ],

@@ -8,6 +8,7 @@ import { cannon, figures } from '../lib/load.mjs';
 import { countStored, Database } from '../lib/db.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
 import { ceilingDetail, ceilingVerdict, measureCeiling } from '../lib/ceiling.mjs';
+import { cpuBudget } from '../lib/cpuBudget.mjs';
 
 const BATCH = 1000;
 /** The target: at least this share of the raw loop's rate, and at least this many events a second. */
@@ -29,8 +30,11 @@ export async function run({ quick, log, profile }) {
       warm = w.ok * BATCH;
       warmErrors = w.errors;
       const cpu = cpuMs(server.pid);
+      const load = process.cpuUsage();
       mine = figures(await cannon({ url: `${server.url}/api/v1/events`, body, headers: AUTH, connections, duration }));
+      const loadUsed = process.cpuUsage(load);
       mine.cpuUsPerEvent = ((cpuMs(server.pid) - cpu) * 1000) / (mine.ok * BATCH);
+      mine.loadCpuUsPerEvent = (loadUsed.user + loadUsed.system) / (mine.ok * BATCH);
     } finally {
       await server.stop();
     }
@@ -56,6 +60,15 @@ export async function run({ quick, log, profile }) {
   const complete = stored.events >= acknowledged && stored.judgements === stored.events && stored.events - acknowledged <= (2 * connections + mine.errors + warmErrors) * BATCH;
   if (!complete) throw new Error(`batch: ${stored.events} events and ${stored.judgements} judgements stored, ${acknowledged} acknowledged`);
   const met = meetsTarget(eventsPerSecond, base.eventsPerSecond) && complete;
+  const budget = cpuBudget({
+    unit: 'event',
+    rate: Math.max(TARGET.ofRaw * base.eventsPerSecond, TARGET.eventsPerSecond),
+    parts: [
+      { what: 'the server', us: mine.cpuUsPerEvent },
+      { what: 'the load generator', us: mine.loadCpuUsPerEvent },
+    ],
+    threadUs: mine.cpuUsPerEvent,
+  });
   return {
     title: 'Batch ingest',
     how: `autocannon, ${connections} connections, ${duration} s after a 1 s warm-up, each POST a batch of ${BATCH} events (70 % calls, 30 % visits, 20 sites, spread over the last hour). Events/s = acknowledged batches × ${BATCH} / s; afterwards the database is opened and every acknowledged event must be there with its judgement. Baseline: a raw better-sqlite3 loop inserting the same rows (event + judgement per event, the events/judgements columns and indexes of migration 1, no triggers, no rollups, no audit chain) with prepared statements in one transaction, WAL + synchronous FULL like the product.`,
@@ -65,6 +78,7 @@ export async function run({ quick, log, profile }) {
       `The floor with durability and proof (\`durableFloor\` in test/bench/cases/batch.mjs; the same loop, rows and file settings, nothing of the product): committed and fsynced per POST of ${BATCH} events, as an acknowledged batch must be, ${ofRaw(floor.perPostNoProof)}; with the least a per-record proof costs added (each record hashed once as an RFC 6962 leaf, a Merkle tree and one tree-head row per commit) ${ofRaw(floor.perPost)}; the same committed once per ${connections} POSTs (the most ${connections} connections can have in flight for one group commit) ${ofRaw(floor.perGroup)}.`,
       `Per stored event in process (µs, an event + its judgement + their two chain links, batches of 1000, one transaction and fsync each; \`insertCostBreakdown\` in test/bench/lib/storeTools.ts): ${Object.entries(breakdown).map(([k, v]) => `${k}: ${fmt(v, 1)}`).join('; ')}.`,
       ceilingDetail(ceiling, ceilingTerms),
+      budget.text,
     ],
     rows: [
       {
@@ -76,8 +90,8 @@ export async function run({ quick, log, profile }) {
         verdict: met ? 'met' : 'missed',
         ...(met
           ? {}
-          : { why: [floorVerdict(floor, base), ceilingVerdict(ceiling, ceilingTerms) ?? `Beyond that floor each stored event costs (per-event breakdown above) its rollup and value-histogram cells, two audit-chain link rows, validation, judging, the live push and a response listing every stored record.`, 'Profile: test/bench/NOTES.md (batch ingest).'].join(' ') }),
-        raw: { mine, base, floor, stored, acknowledged, breakdown, ceiling },
+          : { why: [floorVerdict(floor, base), ceilingVerdict(ceiling, ceilingTerms) ?? `Beyond that floor each stored event costs (per-event breakdown above) its rollup and value-histogram cells, two audit-chain link rows, validation, judging, the live push and a response listing every stored record.`, budget.verdict, 'Profile: test/bench/NOTES.md (batch ingest).'].filter(Boolean).join(' ') }),
+        raw: { mine, base, floor, stored, acknowledged, breakdown, ceiling, budget },
       },
     ],
   };

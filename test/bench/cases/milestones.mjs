@@ -9,6 +9,7 @@ import { cpuMs, fmt, http, removeDataDir, removeDir, startRingside, summary, tem
 import { Database } from '../lib/db.mjs';
 import { leafHash, rawSchema, treeHead } from './batch.mjs';
 import { ceilingDetail, ceilingVerdict, measureCeiling } from '../lib/ceiling.mjs';
+import { cpuBudget } from '../lib/cpuBudget.mjs';
 
 const BATCH = 1000;
 /** The target: at least this share of the raw loop's rate. */
@@ -101,8 +102,11 @@ export async function run({ quick, log, profile }) {
     try {
       warm = await drive(server.url, 1000, 0);
       const cpu = cpuMs(server.pid);
+      const load = process.cpuUsage();
       mine = await drive(server.url, duration * 1000, CONNECTIONS);
+      const loadUsed = process.cpuUsage(load);
       mine.cpuUsPerMilestone = ((cpuMs(server.pid) - cpu) * 1000) / mine.acknowledged;
+      mine.loadCpuUsPerMilestone = (loadUsed.user + loadUsed.system) / mine.acknowledged;
     } finally {
       await server.stop();
     }
@@ -126,6 +130,15 @@ export async function run({ quick, log, profile }) {
   const ceilingTerms = { unit: 'milestone', rawPerSecond: base.perSecond, meets: (rate) => rate / base.perSecond >= TARGET_OF_RAW, leftWork: LEFT_WORK };
   const ratio = mine.perSecond / base.perSecond;
   const met = ratio >= TARGET_OF_RAW;
+  const budget = cpuBudget({
+    unit: 'milestone',
+    rate: TARGET_OF_RAW * base.perSecond,
+    parts: [
+      { what: 'the server', us: mine.cpuUsPerMilestone },
+      { what: 'the load generator', us: mine.loadCpuUsPerMilestone },
+    ],
+    threadUs: mine.cpuUsPerMilestone,
+  });
   return {
     title: 'Milestones (open clocks)',
     how: `${CONNECTIONS} keep-alive connections for ${duration} s (after a 1 s warm-up), each posting \`POST /api/v1/milestones\` batches of ${BATCH} calls' \`started\` milestones and then a batch of their \`answered\` stops (closing ${BATCH} cases: each becomes its finished event, judged, chained and summed), ${SITES} sites, Bearer key. Milestones/s = acknowledged milestones / s; afterwards the database must hold exactly the acknowledged milestones, every acknowledged case closed with its finished event and judgement, none open. Baseline: raw better-sqlite3 prepared inserts of the same rows in one transaction (each milestone with the columns and indexes of migration 11, its case opened then closed, the finished event and its judgement as in the batch case's raw loop; no triggers, no audit chain), WAL + synchronous FULL.`,
@@ -134,6 +147,7 @@ export async function run({ quick, log, profile }) {
       `Raw insert loop: ${fmt(base.milestones)} milestones (${fmt(base.milestones / 2)} cases) in ${fmt(base.ms)} ms = ${fmt(base.perSecond)} milestones/s.`,
       `The floor with durability and proof (the same loop and rows, nothing of the product): each start batch and each stop batch committed and fsynced on its own, as each POST is acknowledged, ${ofRaw(floor.perPost)}; with each record (two milestones, the finished event, its judgement) hashed once as an RFC 6962 leaf and a Merkle tree head per commit, ${ofRaw(floor.proven)}.`,
       ceilingDetail(ceiling, ceilingTerms),
+      budget.text,
     ],
     rows: [
       {
@@ -152,12 +166,13 @@ export async function run({ quick, log, profile }) {
                   : [
                       `The floor with durability and proof (${ofRaw(floor.proven)}) leaves room: the rest is the product's own work per call above it (its case reads, clocks, breach claim and miss, judging, rollups, link rows, HTTP).`,
                       ceilingVerdict(ceiling, ceilingTerms),
+                      budget.verdict,
                       'Where the time goes: test/bench/NOTES.md (milestones).',
                     ]
                       .filter(Boolean)
                       .join(' '),
             }),
-        raw: { mine, base, floor, stored, acknowledged, ceiling },
+        raw: { mine, base, floor, stored, acknowledged, ceiling, budget },
       },
     ],
   };

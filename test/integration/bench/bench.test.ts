@@ -32,7 +32,7 @@ describe('pnpm bench --quick', () => {
     expect(report).toMatch(/live latency \(10 clients, 1000\/s\) \| p99 [\d,.]+ ms, [\d,]+ misses/);
   }, 150_000);
 
-  it('runs the batch case with its floor (the raw loop committed per POST, with and without the per-record proof) and its ceiling (the product without the fsync, and without any proof), each beside raw', async () => {
+  it('runs the batch case with its floor (the raw loop committed per POST, with and without the per-record proof) its ceiling (the product without the fsync, and without any proof), each beside raw, and the CPU its target would take', async () => {
     const out = join(outDir, 'batch.md');
     await promisify(execFile)(process.execPath, ['test/bench/run.mjs', 'batch', '--quick', '--out', out], { cwd: repo, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
     const report = readFileSync(out, 'utf8');
@@ -41,6 +41,9 @@ describe('pnpm bench --quick', () => {
     expect(floor).toMatch(/per POST of 1000 events, as an acknowledged batch must be, [\d,]+ events\/s = [\d.]+ × raw; with the least a per-record proof costs added .* [\d,]+ events\/s = [\d.]+ × raw; the same committed once per 2 POSTs .* [\d,]+ events\/s = [\d.]+ × raw\.$/);
     const ceiling = report.split('\n').find((l) => l.startsWith('- What trading durability and the proof away would leave'));
     expect(ceiling).toMatch(/as shipped, durable and chained, [\d.,]+ µs; without the fsync \(synchronous = OFF\) [\d.,]+ µs; without the fsync and without any per-record proof \(no chain link hashed or written\) [\d.,]+ µs, at most [\d,]+ events\/s = [\d.]+ × raw\.$/);
+    // The CPU the target would take at the measured CPU per event, against the machine's cores and one core.
+    const budget = report.split('\n').find((l) => l.startsWith('- CPU budget at the target'));
+    expect(budget).toMatch(/^- CPU budget at the target: this run's CPU per event: the server [\d.,]+ µs, the load generator [\d.,]+ µs: [\d.,]+ µs in all; at the target's [\d,]+ events\/s that is [\d.]+ of the machine's \d+ cores, and [\d.]+ of one core for the server's single thread/);
   }, 150_000);
 
   it('says how it is used, and refuses an unknown option or a malformed --events naming it (exit 2)', async () => {
