@@ -11,8 +11,8 @@ const STANDARD = { standardId: 'visit-greet-30s', name: 'greet', atRiskSeconds: 
 
 describe('the desk', () => {
   it('queues arrived and greeted with their ids, numbers visitors, and settles only what the server answered', () => {
-    let desk = arrive(EMPTY_DESK, { ...tap('m1', T0), caseId: 'c1' });
-    desk = arrive(desk, { ...tap('m2', T0 + 1000), caseId: 'c2' });
+    let desk = arrive(EMPTY_DESK, { ...tap('m1', T0), caseId: 'c1', timeZone: 'UTC' });
+    desk = arrive(desk, { ...tap('m2', T0 + 1000), caseId: 'c2', timeZone: 'UTC' });
     desk = finish(desk, 'c1', 'greeted', tap('m3', T0 + 5000));
     expect(desk.visitors).toEqual([{ caseId: 'c2', number: 2, arrivedAt: '2026-12-03T09:00:01.000Z' }]);
     expect(desk.outbox.map((m) => [m.id, m.caseId, m.milestone])).toEqual([['m1', 'c1', 'arrived'], ['m2', 'c2', 'arrived'], ['m3', 'c1', 'greeted']]);
@@ -82,6 +82,63 @@ function harness(answers: Array<number | 'offline'>) {
   };
   return { sender, posted, reports, timers, outbox: () => desk.outbox.map((m) => m.id), settle };
 }
+
+describe("the visitors' numbers", () => {
+  /** Arrivals at these instants in `timeZone`, each a new case: the numbers the desk gave them. */
+  const numbersOf = (times: readonly string[], timeZone: string, desk: DeskState = EMPTY_DESK) => {
+    for (const [i, time] of times.entries()) desk = arrive(desk, { ...tap(`m${i}`, Date.parse(time)), caseId: `c${i}`, timeZone });
+    return desk;
+  };
+  const numbers = (desk: DeskState) => desk.visitors.map((v) => v.number);
+
+  it("start again at 1 with the first arrival of a later day in the site's zone, far from UTC; those still waiting keep theirs", () => {
+    // Kiritimati is UTC+14: its 3 December ends at 10:00 UTC, in the middle of the UTC day.
+    const evening = ['2026-12-03T09:58:00Z', '2026-12-03T09:59:59.999Z'];
+    const morning = ['2026-12-03T10:00:00Z', '2026-12-03T10:05:00Z'];
+    const desk = numbersOf([...evening, ...morning], 'Pacific/Kiritimati');
+    expect(numbers(desk)).toEqual([1, 2, 1, 2]);
+    expect(desk).toMatchObject({ nextNumber: 3, day: '2026-12-04' });
+    // The same instants are one day in UTC and in Kolkata (15:28–15:35): the site's zone decides.
+    expect(numbers(numbersOf([...evening, ...morning], 'UTC'))).toEqual([1, 2, 3, 4]);
+    expect(numbers(numbersOf([...evening, ...morning], 'Asia/Kolkata'))).toEqual([1, 2, 3, 4]);
+    // Ten hours behind UTC, Honolulu's midnight is the same instant as Kiritimati's (a day apart).
+    expect(numbers(numbersOf([...evening, ...morning], 'Pacific/Honolulu'))).toEqual([1, 2, 1, 2]);
+  });
+
+  it('count a daylight-saving day whole, 25 or 23 hours, and start again at its midnight', () => {
+    // Berlin, 25 October 2026: clocks go back at 03:00, so the day runs 22:00 UTC on the 24th to 23:00 UTC on the 25th.
+    expect(numbers(numbersOf(['2026-10-24T21:59:00Z', '2026-10-24T22:00:00Z', '2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z', '2026-10-25T22:59:00Z', '2026-10-25T23:00:00Z'], 'Europe/Berlin'))).toEqual([1, 1, 2, 3, 4, 1]);
+    // New York, 8 March 2026: clocks go forward at 02:00, so the day ends at 04:00 UTC on the 9th, not 05:00.
+    expect(numbers(numbersOf(['2026-03-08T05:00:00Z', '2026-03-09T03:59:00Z', '2026-03-09T04:00:00Z'], 'America/New_York'))).toEqual([1, 2, 1]);
+  });
+
+  it('go on after a reload in the middle of the day, from the desk as saved, and never go back a day', () => {
+    const zone = 'Pacific/Kiritimati';
+    // 22:00 on the 3rd, then 10:00 and 11:00 on the 4th; the first visitor still waits.
+    const morning = numbersOf(['2026-12-03T08:00:00Z', '2026-12-03T20:00:00Z', '2026-12-03T21:00:00Z'], zone);
+    const reloaded = parseDesk(JSON.stringify(morning));
+    expect(reloaded).toEqual(morning);
+    expect(numbers(numbersOf(['2026-12-03T23:00:00Z'], zone, reloaded))).toEqual([1, 1, 2, 3]);
+    // A tap stamped on the day before (the server's time learned anew) goes on with today's count.
+    expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, reloaded))).toEqual([1, 1, 2, 3]);
+  });
+
+  it('read a desk saved before the count restarted each day: go on with today\'s count while a visitor of today waits, else start at 1', () => {
+    const zone = 'Europe/Berlin';
+    const waiting = { visitors: [{ caseId: 'old', number: 142, arrivedAt: '2026-12-03T08:00:00.000Z' }], outbox: [], nextNumber: 143 };
+    const saved = parseDesk(JSON.stringify(waiting));
+    expect(saved.day).toBeNull();
+    expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, saved))).toEqual([142, 143]);
+    expect(numbers(numbersOf(['2026-12-04T09:00:00Z'], zone, saved))).toEqual([142, 1]);
+    expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, parseDesk(JSON.stringify({ ...waiting, visitors: [] }))))).toEqual([1]);
+  });
+
+  it('go on counting in a zone this browser does not know, rather than lose the tap', () => {
+    const desk = numbersOf(['2026-12-03T09:00:00Z', '2026-12-04T09:00:00Z'], 'Mars/Olympus_Mons');
+    expect(numbers(desk)).toEqual([1, 2]);
+    expect(desk.outbox).toHaveLength(2);
+  });
+});
 
 describe('the sender', () => {
   it('keeps everything while offline, retries on its timer, and sends it all in one request when the network is back', async () => {

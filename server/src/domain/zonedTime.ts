@@ -6,69 +6,14 @@
 // A DST day is 23 or 25 hours long; the repeated hour of a fall-back day is two hour buckets (the
 // offset is part of the hour key).
 
+import { localParts, PARTS_CACHE_LIMIT } from '../protocol/pure/zonedDate';
+
+// Read with the arithmetic built on it: the server's modules take a zone's wall clock from here.
+export { localParts } from '../protocol/pure/zonedDate';
+
 export type CalendarUnit = 'hour' | 'day' | 'month';
 
-export interface LocalParts {
-  /** YYYY-MM-DD in the zone. */
-  date: string;
-  /** HH:MM:SS in the zone (00–23). */
-  time: string;
-  /** 0 = Monday … 6 = Sunday. */
-  weekday: number;
-  /** "GMT+05:30", "GMT" … */
-  offset: string;
-}
-
 const QUARTER_MS = 15 * 60_000;
-const WEEKDAY_INDEX: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      weekday: 'short',
-      hourCycle: 'h23',
-      timeZoneName: 'longOffset',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-// Hour/day series ask for the same boundaries again and again (every dashboard refresh), and
-// formatToParts was the costliest step of a report; the answer only depends on (zone, instant).
-const PARTS_CACHE_LIMIT = 50_000;
-const partsCache = new Map<string, LocalParts>();
-
-export function localParts(ms: number, zone: string): LocalParts {
-  const key = `${zone}|${ms}`;
-  const hit = partsCache.get(key);
-  if (hit) return hit;
-  if (partsCache.size >= PARTS_CACHE_LIMIT) partsCache.clear();
-  const parts = computeLocalParts(ms, zone);
-  partsCache.set(key, parts);
-  return parts;
-}
-
-function computeLocalParts(ms: number, zone: string): LocalParts {
-  const p: Record<string, string> = {};
-  for (const part of formatter(zone).formatToParts(ms)) p[part.type] = part.value;
-  const year = p.year!.padStart(4, '0');
-  return {
-    date: `${year}-${p.month}-${p.day}`,
-    time: `${p.hour}:${p.minute}:${p.second}`,
-    weekday: WEEKDAY_INDEX[p.weekday!] ?? 0,
-    offset: p.timeZoneName ?? 'GMT',
-  };
-}
 
 /** Instants with the same key are in the same local period. */
 function periodKey(ms: number, zone: string, unit: CalendarUnit): string {

@@ -26,7 +26,11 @@ export interface KioskSpan {
 }
 
 export interface KioskSetup {
-  site: { id: string; name: string };
+  /**
+   * `timeZone`: the site's IANA zone, whose days the kiosk numbers its visitors by ("Visitor 1" is the day's first).
+   * A setup saved from an older server has none.
+   */
+  site: { id: string; name: string; timeZone: string };
   /** The visit type: its start ("arrived"), its served stop ("greeted") and its gave-up stop ("left"). */
   eventType: EventTypeDefinition;
   /** The visit standards in force at the site whose clock starts at arrival and can run out. */

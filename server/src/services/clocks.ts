@@ -270,7 +270,7 @@ export class ClockService {
       clock: standard.clock ?? 'wall',
       notCounted: uncountedStarts(standard, site, from, to).map(span),
     }));
-    return { site: { id: siteId, name: site.name }, eventType: type, standards, serverTime: new Date(nowMs).toISOString() };
+    return { site: { id: siteId, name: site.name, timeZone: site.timeZone }, eventType: type, standards, serverTime: new Date(nowMs).toISOString() };
   }
 
   /**

@@ -31,6 +31,42 @@ async function harbourVisits(): Promise<Array<{ outcome: string; greetSeconds: n
   return events.map((r) => ({ outcome: r.outcome, greetSeconds: r.greet_seconds, met: r.met, caseId: String(r.event_id).split(':').at(-1)! }));
 }
 
+/** WCAG 2.x relative luminance of an sRGB colour, channels 0–255. */
+function luminance([r, g, b]: readonly number[]): number {
+  const linear = (c: number) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * linear(r!) + 0.7152 * linear(g!) + 0.0722 * linear(b!);
+}
+
+/** WCAG 2.x contrast ratio of two opaque colours: 1 to 21. */
+function contrast(a: readonly number[], b: readonly number[]): number {
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+/**
+ * The focused element's focus ring as the page computes it: its outline's colour, and the colours it touches. With a
+ * positive outline-offset the ring stands apart from the element, so what it touches on both sides is the background
+ * behind the element (the ancestors' backgrounds, composited); otherwise also the element's own face.
+ */
+function focusRing(): { ring: number[]; width: number; style: string; adjacent: number[][]; name: string } {
+  const rgba = (css: string) => {
+    const parts = /^rgba?\(([^)]+)\)$/.exec(css)?.[1]?.split(/[\s,/]+/).filter(Boolean).map(Number);
+    if (!parts || parts.length < 3 || parts.some(Number.isNaN)) throw new Error(`not an rgb() colour: ${css}`);
+    return [parts[0]!, parts[1]!, parts[2]!, parts[3] ?? 1];
+  };
+  const over = (top: number[], below: number[]) => [0, 1, 2].map((i) => top[i]! * top[3]! + below[i]! * (1 - top[3]!)).concat(1);
+  const backgroundOf = (from: Element | null): number[] => {
+    const layers: number[][] = [];
+    for (let node = from; node; node = node.parentElement) layers.push(rgba(getComputedStyle(node).backgroundColor));
+    return layers.reduceRight((below, layer) => over(layer, below), [255, 255, 255, 1]); // the canvas under it all
+  };
+  const focused = document.activeElement as HTMLElement;
+  const style = getComputedStyle(focused);
+  const behind = backgroundOf(focused.parentElement);
+  const adjacent = parseFloat(style.outlineOffset) > 0 ? [behind] : [behind, over(rgba(style.backgroundColor), behind)];
+  return { ring: rgba(style.outlineColor), width: parseFloat(style.outlineWidth), style: style.outlineStyle, adjacent: adjacent.map((c) => c.slice(0, 3)), name: focused.getAttribute('aria-label') ?? focused.textContent ?? '' };
+}
+
 const openHarbourCases = async (): Promise<string[]> => (await admin('/clocks?site=harbour')).clocks.map((c: { caseId: string }) => c.caseId);
 const rows = () => page.locator('li.kiosk-visitor');
 const status = () => page.locator('.kiosk-status');
@@ -216,6 +252,44 @@ it('reads from across the room on a 1080p wall screen (large text, most of the w
   const tablet = await measure(800, 1280);
   expect(tablet).toMatchObject({ status: 18, word: 18, timer: 32 });
   expect(tablet.scrollWidth).toBeLessThanOrEqual(800);
+});
+
+it('shows a keyboard focus ring of at least 3:1 against the colours next to it, light and dark, on every kind of row', async () => {
+  const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'foyer desk', scopes: ['ingest'], sites: ['foyer'] }) });
+  const foyerKey = ((await res.json()) as { key: string }).key;
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const scheme = await browser.newContext({ colorScheme, viewport: { width: 800, height: 1280 } });
+    const start = Date.now();
+    await scheme.clock.install({ time: start });
+    await scheme.clock.pauseAt(start + 1000);
+    const tab = await scheme.newPage();
+    await tab.goto(`${server().url}/kiosk?site=foyer#key=${encodeURIComponent(foyerKey)}`);
+    await expect.poll(() => tab.locator('.kiosk-status').getAttribute('data-state')).toBe('sent');
+    // Three visitors: one overdue (red row), one due soon (amber row), one just arrived (plain row).
+    await tab.locator('.kiosk-arrived').click();
+    await tab.clock.fastForward(6_000);
+    await tab.locator('.kiosk-arrived').click();
+    await tab.clock.fastForward(25_000);
+    await tab.locator('.kiosk-arrived').click();
+    expect(await tab.locator('li.kiosk-visitor').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.state))).toEqual(['breached', 'at-risk', 'running']);
+    // Tab through every button, as a keyboard user does, so each is focused as :focus-visible shows it.
+    await tab.keyboard.press('Tab');
+    await tab.keyboard.press('Shift+Tab');
+    const rings = [await tab.evaluate(focusRing)];
+    for (let i = 0; i < 6; i++) {
+      await tab.keyboard.press('Tab');
+      rings.push(await tab.evaluate(focusRing));
+    }
+    expect(rings.map((r) => r.name)).toEqual(['Visitor arrived', ...[1, 2, 3].flatMap((n) => [`Visitor ${n} was greeted`, `Visitor ${n} left without being greeted`])]);
+    for (const ring of rings) {
+      expect([ring.style, ring.width >= 2], `${colorScheme}: ${ring.name} has no visible ring`).toEqual(['solid', true]);
+      for (const next of ring.adjacent) {
+        const ratio = contrast(ring.ring, next);
+        expect.soft(ratio, `${colorScheme}: the ring of "${ring.name}" (rgb ${ring.ring.slice(0, 3).join(', ')}) against rgb ${next.join(', ')}: ${ratio.toFixed(2)}:1`).toBeGreaterThanOrEqual(3);
+      }
+    }
+    await scheme.close();
+  }
 });
 
 it('a key revoked while the desk works: the line says whom to ask for a new link and that the taps are kept', async () => {

@@ -3,12 +3,12 @@
 // state is saved after every change, before anything is sent: a milestone exists on the device with its id from
 // the moment it is tapped, and sending it again after a crash or a lost answer is harmless (the server keeps one
 // milestone per case and milestone, and answers a re-send as a duplicate).
-import { clockStateAt, countedByNone } from '@ringside/server/protocol/pure';
+import { clockStateAt, countedByNone, localParts } from '@ringside/server/protocol/pure';
 import type { ClockState, ClockTiming, KioskStandard, MilestoneDefinition, StoredMilestone } from '@ringside/server/protocol';
 
 export interface Visitor {
   caseId: string;
-  /** "Visitor 3": counts up on this device, so the person at the desk can tell them apart. */
+  /** "Visitor 3": counts up on this device from 1 each day, so the person at the desk can tell them apart. */
   number: number;
   /** ISO 8601 (UTC), on the server's time as far as the device knows it. */
   arrivedAt: string;
@@ -21,6 +21,11 @@ export interface DeskState {
   visitors: Visitor[];
   outbox: QueuedMilestone[];
   nextNumber: number;
+  /**
+   * The site's local day (YYYY-MM-DD in its zone) that `nextNumber` counts in, that of the last arrival; null before
+   * the first, and in a desk saved before the count restarted each day.
+   */
+  day: string | null;
 }
 
 /** The milestones the kiosk posts, from the visit type (GET /api/v1/kiosk). */
@@ -31,7 +36,7 @@ export interface DeskMilestones {
   left: string;
 }
 
-export const EMPTY_DESK: DeskState = { visitors: [], outbox: [], nextNumber: 1 };
+export const EMPTY_DESK: DeskState = { visitors: [], outbox: [], nextNumber: 1, day: null };
 
 /** The built-in visit type's milestones: what the kiosk uses before it has asked the server (offline from the start). */
 export const VISIT_MILESTONES: DeskMilestones = { type: 'visit', arrived: 'arrived', greeted: 'greeted', left: 'left' };
@@ -52,12 +57,37 @@ export interface Tap {
   atMs: number;
 }
 
-/** A visitor arrived: a new case, and its start milestone queued. */
-export function arrive(state: DeskState, tap: Tap & { caseId: string }): DeskState {
+/**
+ * A visitor arrived: a new case, and its start milestone queued. The first arrival of a later day in the site's zone
+ * (`timeZone`) is "Visitor 1" again; visitors still waiting from the day before keep their numbers.
+ */
+export function arrive(state: DeskState, tap: Tap & { caseId: string; timeZone: string }): DeskState {
   const at = new Date(tap.atMs).toISOString();
-  const visitor: Visitor = { caseId: tap.caseId, number: state.nextNumber, arrivedAt: at };
+  const today = dayIn(tap.atMs, tap.timeZone);
+  const previous = state.day ?? dayOfLatestArrival(state, tap.timeZone);
+  const restart = today !== null && (previous === null || today > previous);
+  const number = restart ? 1 : state.nextNumber;
+  const visitor: Visitor = { caseId: tap.caseId, number, arrivedAt: at };
   const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId: tap.caseId, milestone: tap.milestones.arrived, at };
-  return { visitors: [...state.visitors, visitor], outbox: [...state.outbox, milestone], nextNumber: state.nextNumber + 1 };
+  return { visitors: [...state.visitors, visitor], outbox: [...state.outbox, milestone], nextNumber: number + 1, day: restart ? today : previous };
+}
+
+/**
+ * A desk saved before the count restarted each day knows no day: its latest visitor still waiting tells it (their
+ * numbers go on), and with no one waiting no number can be confused, so it starts again at 1.
+ */
+function dayOfLatestArrival(state: DeskState, timeZone: string): string | null {
+  const latest = state.visitors.at(-1);
+  return latest ? dayIn(Date.parse(latest.arrivedAt), timeZone) : null;
+}
+
+/** The date in the zone; null where this browser does not know the zone (the count then goes on, never a lost tap). */
+function dayIn(ms: number, timeZone: string): string | null {
+  try {
+    return localParts(ms, timeZone).date;
+  } catch {
+    return null;
+  }
 }
 
 /** The visitor was greeted, or left without being greeted: the case's stop queued, the visitor off the list. */
@@ -102,7 +132,7 @@ export function parseDesk(text: string | null): DeskState {
   try {
     const value = JSON.parse(text) as Partial<DeskState>;
     if (!Array.isArray(value.visitors) || !Array.isArray(value.outbox) || typeof value.nextNumber !== 'number') return EMPTY_DESK;
-    return { visitors: value.visitors, outbox: value.outbox, nextNumber: value.nextNumber };
+    return { visitors: value.visitors, outbox: value.outbox, nextNumber: value.nextNumber, day: typeof value.day === 'string' ? value.day : null };
   } catch {
     return EMPTY_DESK;
   }

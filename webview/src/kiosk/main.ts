@@ -58,6 +58,11 @@ function tap(kiosk: Kiosk) {
   return { site: kiosk.site, milestones: kiosk.setup ? deskMilestones(kiosk.setup.eventType) : VISIT_MILESTONES, id: randomId('m-'), atMs: Date.now() + kiosk.offsetMs };
 }
 
+/** The site's zone, whose days number the visitors; the tablet's own until a server that names it has answered. */
+function siteZone(kiosk: Kiosk): string {
+  return kiosk.setup?.site.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 function showStatus(kiosk: Kiosk, status: SendStatus): void {
   const waiting = kiosk.desk.outbox.length;
   if (status.kind === 'sent') kiosk.view.setStatus('sent', 'Online · everything sent');
@@ -122,7 +127,7 @@ function start(mount: HTMLElement): void {
   const view = createKioskView(mount, {
     arrived: () => {
       const step = tap(kiosk);
-      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-') }));
+      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk) }));
       view.announce(`Visitor ${kiosk.desk.nextNumber - 1} arrived`);
       kiosk.sender.flush();
     },

@@ -16,3 +16,4 @@ export * from './openClocks';
 export * from './livePoints';
 export * from './idLists';
 export * from './fieldProblems';
+export * from './zonedDate';
