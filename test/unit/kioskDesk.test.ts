@@ -84,25 +84,40 @@ function harness(answers: Array<number | 'offline'>) {
 }
 
 describe("the visitors' numbers", () => {
-  /** Arrivals at these instants in `timeZone`, each a new case: the numbers the desk gave them. */
-  const numbersOf = (times: readonly string[], timeZone: string, desk: DeskState = EMPTY_DESK) => {
-    for (const [i, time] of times.entries()) desk = arrive(desk, { ...tap(`m${i}`, Date.parse(time)), caseId: `c${i}`, timeZone });
-    return desk;
+  /**
+   * Arrivals at these instants in `timeZone`, each a new case greeted before the next arrives (unless `waiting`): the
+   * desk, with the number each arrival was given.
+   */
+  const numbersOf = (times: readonly string[], timeZone: string, desk: DeskState = EMPTY_DESK, { waiting = false } = {}) => {
+    const given: number[] = [];
+    for (const [i, time] of times.entries()) {
+      desk = arrive(desk, { ...tap(`m${i}`, Date.parse(time)), caseId: `c${i}`, timeZone });
+      given.push(desk.visitors.at(-1)!.number);
+      if (!waiting) desk = finish(desk, `c${i}`, 'greeted', tap(`g${i}`, Date.parse(time) + 1000));
+    }
+    return { desk, given };
   };
-  const numbers = (desk: DeskState) => desk.visitors.map((v) => v.number);
+  const numbers = (run: { given: number[] }) => run.given;
 
   it("start again at 1 with the first arrival of a later day in the site's zone, far from UTC; those still waiting keep theirs", () => {
     // Kiritimati is UTC+14: its 3 December ends at 10:00 UTC, in the middle of the UTC day.
     const evening = ['2026-12-03T09:58:00Z', '2026-12-03T09:59:59.999Z'];
     const morning = ['2026-12-03T10:00:00Z', '2026-12-03T10:05:00Z'];
-    const desk = numbersOf([...evening, ...morning], 'Pacific/Kiritimati');
-    expect(numbers(desk)).toEqual([1, 2, 1, 2]);
-    expect(desk).toMatchObject({ nextNumber: 3, day: '2026-12-04' });
+    const run = numbersOf([...evening, ...morning], 'Pacific/Kiritimati');
+    expect(numbers(run)).toEqual([1, 2, 1, 2]);
+    expect(run.desk).toMatchObject({ nextNumber: 3, day: '2026-12-04' });
     // The same instants are one day in UTC and in Kolkata (15:28–15:35): the site's zone decides.
     expect(numbers(numbersOf([...evening, ...morning], 'UTC'))).toEqual([1, 2, 3, 4]);
     expect(numbers(numbersOf([...evening, ...morning], 'Asia/Kolkata'))).toEqual([1, 2, 3, 4]);
     // Ten hours behind UTC, Honolulu's midnight is the same instant as Kiritimati's (a day apart).
     expect(numbers(numbersOf([...evening, ...morning], 'Pacific/Honolulu'))).toEqual([1, 2, 1, 2]);
+    // Visitors still waiting from the evening keep their numbers, and the morning's take the first ones free: never
+    // two "Visitor 1" on the list at once.
+    const overnight = numbersOf([...evening, ...morning], 'Pacific/Kiritimati', EMPTY_DESK, { waiting: true });
+    expect(numbers(overnight)).toEqual([1, 2, 3, 4]);
+    expect(overnight.desk.visitors.map((v) => v.number)).toEqual([1, 2, 3, 4]);
+    const oneLeft = finish(overnight.desk, 'c3', 'greeted', tap('g', Date.parse('2026-12-03T10:06:00Z')));
+    expect(numbers(numbersOf(['2026-12-03T10:07:00Z'], 'Pacific/Kiritimati', finish(oneLeft, 'c0', 'greeted', tap('g0', 0))))).toEqual([5]);
   });
 
   it('count a daylight-saving day whole, 25 or 23 hours, and start again at its midnight', () => {
@@ -114,13 +129,14 @@ describe("the visitors' numbers", () => {
 
   it('go on after a reload in the middle of the day, from the desk as saved, and never go back a day', () => {
     const zone = 'Pacific/Kiritimati';
-    // 22:00 on the 3rd, then 10:00 and 11:00 on the 4th; the first visitor still waits.
+    // 22:00 on the 3rd, then 10:00 and 11:00 on the 4th, each greeted at once.
     const morning = numbersOf(['2026-12-03T08:00:00Z', '2026-12-03T20:00:00Z', '2026-12-03T21:00:00Z'], zone);
-    const reloaded = parseDesk(JSON.stringify(morning));
-    expect(reloaded).toEqual(morning);
-    expect(numbers(numbersOf(['2026-12-03T23:00:00Z'], zone, reloaded))).toEqual([1, 1, 2, 3]);
+    expect(numbers(morning)).toEqual([1, 1, 2]);
+    const reloaded = parseDesk(JSON.stringify(morning.desk));
+    expect(reloaded).toEqual(morning.desk);
+    expect(numbers(numbersOf(['2026-12-03T23:00:00Z'], zone, reloaded))).toEqual([3]);
     // A tap stamped on the day before (the server's time learned anew) goes on with today's count.
-    expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, reloaded))).toEqual([1, 1, 2, 3]);
+    expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, reloaded))).toEqual([3]);
   });
 
   it('read a desk saved before the count restarted each day: go on with today\'s count while a visitor of today waits, else start at 1', () => {
@@ -128,15 +144,15 @@ describe("the visitors' numbers", () => {
     const waiting = { visitors: [{ caseId: 'old', number: 142, arrivedAt: '2026-12-03T08:00:00.000Z' }], outbox: [], nextNumber: 143 };
     const saved = parseDesk(JSON.stringify(waiting));
     expect(saved.day).toBeNull();
-    expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, saved))).toEqual([142, 143]);
-    expect(numbers(numbersOf(['2026-12-04T09:00:00Z'], zone, saved))).toEqual([142, 1]);
+    expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, saved))).toEqual([143]);
+    expect(numbers(numbersOf(['2026-12-04T09:00:00Z'], zone, saved))).toEqual([1]);
     expect(numbers(numbersOf(['2026-12-03T09:00:00Z'], zone, parseDesk(JSON.stringify({ ...waiting, visitors: [] }))))).toEqual([1]);
   });
 
   it('go on counting in a zone this browser does not know, rather than lose the tap', () => {
-    const desk = numbersOf(['2026-12-03T09:00:00Z', '2026-12-04T09:00:00Z'], 'Mars/Olympus_Mons');
-    expect(numbers(desk)).toEqual([1, 2]);
-    expect(desk.outbox).toHaveLength(2);
+    const run = numbersOf(['2026-12-03T09:00:00Z', '2026-12-04T09:00:00Z'], 'Mars/Olympus_Mons', EMPTY_DESK, { waiting: true });
+    expect(numbers(run)).toEqual([1, 2]);
+    expect(run.desk.outbox).toHaveLength(2);
   });
 });
 

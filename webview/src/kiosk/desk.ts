@@ -59,17 +59,25 @@ export interface Tap {
 
 /**
  * A visitor arrived: a new case, and its start milestone queued. The first arrival of a later day in the site's zone
- * (`timeZone`) is "Visitor 1" again; visitors still waiting from the day before keep their numbers.
+ * (`timeZone`) is "Visitor 1" again (or the first number no one still waiting has: visitors waiting since the day before
+ * keep theirs).
  */
 export function arrive(state: DeskState, tap: Tap & { caseId: string; timeZone: string }): DeskState {
   const at = new Date(tap.atMs).toISOString();
   const today = dayIn(tap.atMs, tap.timeZone);
   const previous = state.day ?? dayOfLatestArrival(state, tap.timeZone);
   const restart = today !== null && (previous === null || today > previous);
-  const number = restart ? 1 : state.nextNumber;
+  const number = freeNumber(state.visitors, restart ? 1 : state.nextNumber);
   const visitor: Visitor = { caseId: tap.caseId, number, arrivedAt: at };
   const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId: tap.caseId, milestone: tap.milestones.arrived, at };
   return { visitors: [...state.visitors, visitor], outbox: [...state.outbox, milestone], nextNumber: number + 1, day: restart ? today : previous };
+}
+
+/** `from`, or the next number after it no visitor still waiting has: a visitor from the day before keeps theirs. */
+function freeNumber(visitors: readonly Visitor[], from: number): number {
+  let n = from;
+  while (visitors.some((v) => v.number === n)) n += 1;
+  return n;
 }
 
 /**
