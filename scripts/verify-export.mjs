@@ -363,7 +363,7 @@ async function readExport(file, v) {
         i = got.next;
         const { item } = got;
         const crs = crsBeforeLf(item.raw);
-        line += item.raw.split('\n').length - 1;
+        for (let at = item.raw.indexOf('\n'); at >= 0; at = item.raw.indexOf('\n', at + 1)) line += 1;
         if (item.comment !== undefined) {
           v.lineEnds.seen(line - 1, crs);
           if (item.comment.startsWith('# ringside-export ')) v.header(JSON.parse(item.comment.slice(18)));
