@@ -4,7 +4,8 @@
 //   node scripts/verify-export.mjs FILE [--public-key FILE] [--head HASH] [--events EVENTS-FILE] [--tsa-ca FILE] [--json]
 //
 // Checks, for CSV, NDJSON and JSON exports and the HTML report (docs/audit.md has the exact definitions):
-//   1. the data rows hash to the manifest's dataSha256 and there are rowCount of them;
+//   1. the data rows hash to the manifest's dataSha256 and there are rowCount of them; a CSV line whose line end is not
+//      the export's CR LF (a tool converted it) is named as that, by line, and its row read with the export's line end;
 //   2. event exports: every row's event and judgement record hashes to its chain link
 //      (digest = SHA-256(canonical JSON of the record), hash = SHA-256(prev + canonical {digest,kind,ref}));
 //      the links of the rows plus the proof links form one unbroken chain up to the manifest's chain head;
@@ -206,7 +207,7 @@ function nextCsvItem(text, i, eof) {
     const nl = text.indexOf('\n', i);
     if (nl < 0 && !eof) return null;
     const end = nl < 0 ? text.length : nl + 1;
-    return { item: { comment: text.slice(i, end).replace(/\r?\n$/, '') }, next: end };
+    return { item: { comment: text.slice(i, end).replace(/\r*\n$/, ''), raw: text.slice(i, end) }, next: end };
   }
   const start = i;
   const fields = [];
@@ -291,6 +292,54 @@ function trailerRecord(v, text) {
   v.record(text.slice(0, space), JSON.parse(text.slice(space + 1)));
 }
 
+// ---------------------------------------------------------------------------------------------- line ends
+// A CSV export ends every line with CR LF, and dataSha256 covers the data records' bytes, line ends included. A tool
+// that converts line ends changes those bytes without changing a value: LF to CR LF on a file already in CR LF gives
+// CR CR LF (the extra CR lands in the last cell, where it read as a changed correction column), and a conversion to
+// Unix gives LF. Either is named as what it is, by line, and the rows are read with the export's line ends, so the
+// checks of their values say nothing about it; the file still fails, since the bytes the manifest hashes changed.
+
+/** How many CRs come before a line's LF; -1 when it has none (the file's last line, without a line end). */
+const crsBeforeLf = (raw) => (raw.endsWith('\n') ? /\r*\n$/.exec(raw)[0].length - 1 : -1);
+/** A line end in words: 'CR LF' (the export's), 'LF', 'CR CR LF'. */
+const lineEndName = (crs) => `${'CR '.repeat(crs)}LF`;
+const EXPORT_CRS = 1;
+
+/**
+ * The line ends of a CSV export, each line's as it is read: the data rows whose line end is not the export's, in runs
+ * of the same line end (said before anything else: they explain the data hash), or one sentence when every line of
+ * the file has the same other line end (the whole file was converted).
+ */
+function lineEnds() {
+  const runs = []; // {crs, lines: [first, last], rows: [first, last]}: data rows whose line end changed
+  const ends = new Set(); // the line ends seen, as CRs before the LF
+  let more = false;
+  const cause = (crs) => (crs === 0 ? 'converted to LF line ends, as a Unix tool or an editor set to LF does' : 'an extra CR before the LF, as a tool converting LF to CR LF writes on a file whose lines already end in CR LF');
+  const span = (a, b, one) => (a === b ? `${one} ${a}` : `${one}s ${a}–${b}`);
+  const bytes = (whose, its) => `${whose} bytes changed (not ${its} values, which were read with the export's line ends), so the data rows do not hash to the manifest's dataSha256`;
+  return {
+    /** A line's end (`line`: its number in the file, `crs`: CRs before its LF); `row`: the data row it ends, if any. */
+    seen(line, crs, row) {
+      if (crs < 0) return;
+      ends.add(crs);
+      if (row === undefined || crs === EXPORT_CRS) return;
+      const last = runs.at(-1);
+      if (last && last.crs === crs && last.rows[1] === row - 1) (last.lines[1] = line), (last.rows[1] = row);
+      else if (runs.length < MAX_LINE_END_RUNS) runs.push({ crs, lines: [line, line], rows: [row, row] });
+      else more = true;
+    },
+    problems() {
+      if (runs.length === 0) return [];
+      const expected = `where the export wrote ${lineEndName(EXPORT_CRS)}`;
+      if (ends.size === 1) return [`every line ends with ${lineEndName(runs[0].crs)} ${expected} (${cause(runs[0].crs)}): the whole file was converted: ${bytes("the data rows'", 'their')}`];
+      const out = runs.map((r) => `${span(r.lines[0], r.lines[1], 'line')} (${span(r.rows[0], r.rows[1], 'data row')}) ${r.lines[0] === r.lines[1] ? 'ends' : 'end'} with ${lineEndName(r.crs)} ${expected} (${cause(r.crs)}): ${r.lines[0] === r.lines[1] ? bytes('its', 'its') : bytes('their', 'their')}`);
+      if (more) out.push(`… and more data rows after line ${runs.at(-1).lines[1]} whose line end is not ${lineEndName(EXPORT_CRS)}`);
+      return out;
+    },
+  };
+}
+const MAX_LINE_END_RUNS = 20;
+
 /** Feeds header, rows, links and the manifest of an export to `v`; the data hash is computed on the way. */
 async function readExport(file, v) {
   const hash = createHash('sha256');
@@ -300,6 +349,11 @@ async function readExport(file, v) {
     let columns = null;
     let buffer = '';
     let seenTrailer = false;
+    let line = 1; // the file's line the next item starts on
+    let rowNumber = 0;
+    // The data rows' SHA-256 with the export's line ends: begun when a changed line end is first seen (until then it
+    // is the data hash itself), so an intact file hashes its rows once.
+    let asWritten = null;
     const take = (eof) => {
       let i = 0;
       for (;;) {
@@ -308,7 +362,10 @@ async function readExport(file, v) {
         if (!got) break;
         i = got.next;
         const { item } = got;
+        const crs = crsBeforeLf(item.raw);
+        for (let at = item.raw.indexOf('\n'); at >= 0; at = item.raw.indexOf('\n', at + 1)) line += 1;
         if (item.comment !== undefined) {
+          v.lineEnds.seen(line - 1, crs);
           if (item.comment.startsWith('# ringside-export ')) v.header(JSON.parse(item.comment.slice(18)));
           else if (item.comment.startsWith('# link ')) (seenTrailer = true), v.link(JSON.parse(item.comment.slice(7)));
           else if (item.comment.startsWith('# manifest ')) (seenTrailer = true), v.manifest(JSON.parse(item.comment.slice(11)));
@@ -316,13 +373,20 @@ async function readExport(file, v) {
           else if (/^# (correction|standard) /.test(item.comment)) (seenTrailer = true), trailerRecord(v, item.comment.slice(2));
           continue;
         }
+        // CRs before the LF beyond the export's one are no part of the last cell: the export quotes a cell holding a CR.
+        if (crs > EXPORT_CRS) item.fields[item.fields.length - 1] = item.fields.at(-1).slice(0, EXPORT_CRS - crs);
         if (item.fields.length === 1 && item.fields[0] === '' && item.raw.trim() === '') continue;
         if (!columns) {
+          v.lineEnds.seen(line - 1, crs);
           columns = item.fields;
           v.columns(columns);
           continue;
         }
         if (seenTrailer) throw new Error('a data row after the trailing # lines');
+        rowNumber += 1;
+        v.lineEnds.seen(line - 1, crs, rowNumber);
+        if (asWritten === null && crs >= 0 && crs !== EXPORT_CRS) asWritten = hash.copy();
+        asWritten?.update(crs < 0 ? item.raw : item.raw.replace(/\r*\n$/, '\r\n'), 'utf8');
         hash.update(item.raw, 'utf8');
         const row = {};
         columns.forEach((name, k) => {
@@ -338,6 +402,7 @@ async function readExport(file, v) {
       take(false);
     }
     take(true);
+    v.dataSha256AsWritten = asWritten?.digest('hex') ?? null;
     return hash.digest('hex');
   }
   if (start.startsWith('{"export":')) {
@@ -465,11 +530,13 @@ function definitionOf(record) {
  * The checks of chained records beside the rows, for one file. `problem` adds a problem; `proofAt(seq)` is the
  * verified proof's hash at a link (and its predecessor's), or null outside the proof.
  */
-function provenChecks(problem, notes, absent) {
+function provenChecks(problem, notes, absent, cause, chainedCorrections) {
   const standards = standardRecords(problem, absent);
   const rowCorrections = new Map(); // event seq -> {seq, digest, where}
   const lineCorrections = new Map(); // event seq -> latest correction seq among the lines
   const correctionDigests = new Map(); // correction seq -> digest (lines)
+  const correctionLines = new Set(); // correction seqs a line names, whether or not it holds to its link
+  let correctionColumns = false; // whether the rows have the correction columns (a release before them had no lines)
   const usedVersions = new Map(); // "id@version" -> {formula, threshold, where}
   const links = []; // {seq, prev, hash, what}
   let kind = null;
@@ -494,6 +561,7 @@ function provenChecks(problem, notes, absent) {
         standards.add(ref, value, null);
       } else if (name === 'correction') {
         const what = `correction ${rec.seq} of event seq ${rec.eventSeq} (# correction line)`;
+        correctionLines.add(rec.seq);
         if (!ownLink(value, 'correction', String(rec.seq), what)) return;
         correctionDigests.set(rec.seq, sha256(canonical(rec)));
         if ((lineCorrections.get(rec.eventSeq) ?? -1) < rec.seq) lineCorrections.set(rec.eventSeq, rec.seq);
@@ -518,6 +586,7 @@ function provenChecks(problem, notes, absent) {
     },
     /** An event row: its correction against its link, the corrected view recomputed. */
     eventRow(r, where) {
+      correctionColumns = true;
       let latest = null;
       if (r.correction_seq === null || r.correction_seq === undefined) {
         const stray = CORRECTION_COLUMNS.find((c) => r[c] !== null && r[c] !== undefined);
@@ -578,11 +647,28 @@ function provenChecks(problem, notes, absent) {
     },
   };
 
+  /**
+   * Every correction of an exported event is a `# correction` line: the one its rows show, and each one the chain proof
+   * holds a link of (tagged with the event). A removed line is a root cause, said before what follows from it.
+   */
+  function removedCorrectionLines() {
+    const removed = new Set();
+    const named = (seq, eventSeq, how) => {
+      if (correctionLines.has(seq) || removed.has(seq)) return;
+      removed.add(seq);
+      cause(`correction ${seq} of event seq ${eventSeq} has no # correction line, but ${how}: the line was removed (every correction of an exported event has one)`);
+    };
+    for (const [eventSeq, c] of rowCorrections) named(c.seq, eventSeq, `${c.where} shows it`);
+    if (!correctionColumns) return;
+    for (const [eventSeq, seq, linkSeq] of chainedCorrections() ?? []) named(seq, eventSeq, `the export's chain proof holds its link ${linkSeq}`);
+  }
+
   function finishEvents() {
+    removedCorrectionLines();
     for (const [eventSeq, c] of rowCorrections) {
       const latest = lineCorrections.get(eventSeq);
-      if (latest === undefined) problem(`${c.where}: correction ${c.seq} has no # correction line`);
-      else if (latest !== c.seq) problem(`${c.where}: shows correction ${c.seq}, but correction ${latest} of the same event is later (the rows must show the latest)`);
+      if (!correctionLines.has(c.seq) || latest === undefined) continue; // its line removed (above), or not holding to its link (named)
+      if (latest > c.seq) problem(`${c.where}: shows correction ${c.seq}, but correction ${latest} of the same event is later (the rows must show the latest)`);
       else if (correctionDigests.get(c.seq) !== c.digest) problem(`${c.where}: correction ${c.seq} differs from its # correction line`);
     }
     for (const [eventSeq, seq] of lineCorrections) {
@@ -598,6 +684,7 @@ function provenChecks(problem, notes, absent) {
       if (typeof version.def.threshold === 'number' && u.threshold !== version.def.threshold) problem(`${u.where}: threshold ${u.threshold}, but version ${key} has threshold ${version.def.threshold}`);
     }
     if (rowCorrections.size > 0 || lineCorrections.size > 0) notes.push(`corrected view recomputed from ${correctionDigests.size} chained correction records`);
+    if (rowCorrections.size > 0 && chainedCorrections() === null) notes.push('that every earlier correction of an exported event has its # correction line is not proven without proof links (proof=none)');
     if (checked > 0) notes.push(`formula and threshold of ${checked} standard versions checked against their chained records`);
   }
 }
@@ -839,8 +926,8 @@ function orderCheck(kind, problem) {
  * Adds the checks above to a verifier: each row and record line goes through them too, and they report before the
  * verifier's own end. `observe.row` sees every row (the events export of a compliance recomputation).
  */
-function attachProven(v, { problem, absent, notes, header, proofAt, observe }) {
-  const proven = provenChecks(problem, notes, absent);
+function attachProven(v, { problem, cause, absent, notes, header, proofAt, chainedCorrections, observe }) {
+  const proven = provenChecks(problem, notes, absent, cause, chainedCorrections);
   const audit = auditRowsCheck(problem);
   const { row, link, manifest, finish } = v;
   const complianceRows = [];
@@ -951,6 +1038,10 @@ function verifier(publishedHead, publicKey, observe) {
   const problems = [];
   const notes = [];
   const problem = (p) => void (problems.length < MAX_PROBLEMS && problems.push(p));
+  // Root causes: said first and past the cap, since each may explain many problems after it (which a large export
+  // would otherwise push them behind, or past the cap).
+  const causes = [];
+  const cause = (p) => void (causes.length < MAX_PROBLEMS && causes.push(p));
   const absences = []; // {part, text}: parts of the proof the file lacks, judged once the signature is known
   const absent = (part, text) => void absences.push({ part, text });
   let header = null;
@@ -968,6 +1059,8 @@ function verifier(publishedHead, publicKey, observe) {
   let complete = null; // event and milestone exports: which links of the proven range had to be rows
   const v = {
     format: null,
+    lineEnds: lineEnds(),
+    dataSha256AsWritten: null,
     header(h) {
       header = h;
       if (h.kind === 'events' || h.kind === 'milestones') complete = completeness(h);
@@ -1029,14 +1122,20 @@ function verifier(publishedHead, publicKey, observe) {
       if (failure !== null) return { ok: false, problems: [failure], notes, rows };
       if (!m) return { ok: false, problems: ['no trailing manifest: the export is truncated'], notes, rows };
       if (m.rowCount !== rows) problem(`manifest rowCount ${m.rowCount} but the file has ${rows} data rows`);
-      if (m.dataSha256 !== dataSha256) problem(`data rows hash to ${dataSha256}, the manifest says ${m.dataSha256} (rows were changed, added or removed)`);
+      if (m.dataSha256 !== dataSha256) {
+        const onlyLineEnds = v.dataSha256AsWritten === m.dataSha256;
+        problem(`data rows hash to ${dataSha256}, the manifest says ${m.dataSha256} (${onlyLineEnds ? `only line ends changed: with ${lineEndName(EXPORT_CRS)}, as the export wrote them, the rows hash to the manifest's` : 'rows were changed, added or removed'})`);
+      }
       if (!header || canonical(header.filters) !== canonical(m.filters)) problem('the filters in the first line and in the manifest differ');
       else checkFirstLine(header, m, problem);
       // First and past the cap: every row was read by these names, so an edited column names row makes each row of
       // a large export fail on its own, and the one cause would otherwise be cut off behind a thousand of them.
       if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) {
-        problems.unshift(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')}): the rows were read by the file's names, so the row problems after this one may all come from it`);
+        causes.unshift(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')}): the rows were read by the file's names, so the row problems after this one may all come from it`);
       }
+      // Before that: a changed line end is what changed the bytes, whatever else follows.
+      causes.unshift(...v.lineEnds.problems());
+      problems.unshift(...causes);
       const signed = checkSignature(m, publicKey, problem, notes);
       judgeAbsences(absences, m, signed, problem, notes);
       checkTimestamp(m, tsaCa, problem, notes);
@@ -1136,7 +1235,9 @@ function verifier(publishedHead, publicKey, observe) {
     const at = (k) => hashes.subarray(k * 32, k * 32 + 32).toString('hex');
     return { hash: at(i), prev: i > 0 && flags[i - 1] !== 0 ? at(i - 1) : null };
   }
-  attachProven(v, { problem, absent, notes, header: () => header, proofAt, observe });
+  // The corrections of exported events on the verified proof ([event seq, correction seq, link seq]); null without proof links.
+  const chainedCorrections = () => (base >= 0 && manifest?.proof ? (complete?.chainedCorrections() ?? null) : null);
+  attachProven(v, { problem, cause, absent, notes, header: () => header, proofAt, chainedCorrections, observe });
   return v;
 }
 
@@ -1180,7 +1281,7 @@ function completeness(header) {
   const exported = bitSet(); // events: exported event seqs; milestones: the rows' link seqs
   const rowCorrections = new Map(); // event seq → {seq, action} of the correction its rows show
   const latest = new Map(); // event seq → {seq, action}: its latest correction link in the proven range
-  const chainCorrections = new Set(); // "eventSeq/correctionSeq" of the correction links seen
+  const chainCorrections = new Map(); // "eventSeq/correctionSeq" of the correction links seen -> [event seq, correction seq, link seq]
   const untagged = new Map(); // link seq → {kind, ref}: links before tags, waiting for their tags link
   const missing = []; // at most MAX_PROBLEMS named
   const selected = selector(header.filters);
@@ -1210,7 +1311,7 @@ function completeness(header) {
     judge(kind, seq, ref, tags) {
       judged += 1;
       const filters = header.filters;
-      if (kind === 'correction') return events && t.correction(Number(ref), tags);
+      if (kind === 'correction') return events && t.correction(Number(ref), tags, seq);
       if (kind === 'milestone') {
         if (!events && selected(tags.site, tags.atMs) && !exported.has(seq)) miss(`milestone ${ref} (site ${tags.site}, at ${when(tags.atMs)})`);
         return;
@@ -1224,12 +1325,13 @@ function completeness(header) {
       if (tags.occurredAtMs < prunedBefore) return void (excused += 1);
       miss(`${standard ? `judgement ${standard} of event ${eventSeq}` : `event ${eventSeq}`} (site ${tags.site}, occurred ${when(tags.occurredAtMs)})`);
     },
-    correction(seq, tags) {
+    correction(seq, tags, linkSeq) {
       if (!exported.has(tags.eventSeq)) return;
-      chainCorrections.add(`${tags.eventSeq}/${seq}`);
+      chainCorrections.set(`${tags.eventSeq}/${seq}`, [tags.eventSeq, seq, linkSeq]);
       const known = latest.get(tags.eventSeq);
       if (!known || known.seq < seq) latest.set(tags.eventSeq, { seq, action: tags.action });
     },
+    chainedCorrections: () => chainCorrections.values(),
     finish(m, fromLinkSeq, problem, notes) {
       // The range starts at the first row's link: rows removed from the start would move it (the manifest, signed, says where it starts).
       if (events && m.proof && m.proof.fromLinkSeq !== fromLinkSeq) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's first row's link is ${fromLinkSeq} (rows before it were removed)`);

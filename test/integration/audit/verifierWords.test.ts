@@ -1,0 +1,147 @@
+// What scripts/verify-export.mjs says when an export's bytes were changed by a tool rather than a forger, and what it
+// names first: line ends converted (one row, or the whole file), and a `# correction` line removed. Real server on a
+// real SQLite store, real CSV exports of a store with many events and its corrections in the middle of the chain, the
+// bytes edited, the script run as a child process as an auditor runs it.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, call, chainHead, useTestServer, visit } from '../support/testServer';
+import { runNode } from '../support/cli';
+
+const server = useTestServer({ logLevel: 'error' });
+const script = join(process.cwd(), 'scripts', 'verify-export.mjs');
+const EVENTS = 1200;
+const T0 = Date.parse('2026-03-02T00:00:00Z');
+const RANGE = 'from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z';
+// A small export: the events of two hours around the corrected ones (its proof still lists every later link).
+const SMALL = 'from=2026-03-02T04:00:00Z&to=2026-03-02T06:00:00Z';
+let published: string;
+
+const post = (path: string, body: unknown) =>
+  fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function exported(query: string): Promise<string> {
+  const res = await fetch(`${server().url}/api/v1/export/events?${query}&format=csv`, { headers: adminHeaders(server().apiKey) });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+/** The verifier on `text` written to a file of its own: exit code and the problems it prints, in order. */
+async function verified(name: string, text: string) {
+  const file = join(server().dataDir, name);
+  writeFileSync(file, text, 'utf8');
+  const r = await runNode([script, file, '--head', published]);
+  return { status: r.status, stdout: r.stdout, problems: r.stdout.split('\n').slice(1).filter((l) => l.startsWith('  ')).map((l) => l.trim()) };
+}
+
+beforeAll(async () => {
+  // Events one a minute; half of them, then the corrections (c-301 amended twice, c-303 voided), then the rest: the
+  // corrections' links sit in the middle of the chain, between event links.
+  const events = Array.from({ length: EVENTS }, (_, i) => {
+    const occurredAt = new Date(T0 + i * 60_000).toISOString();
+    return i % 2 ? call({ id: `c-${i}`, site: i % 3 ? 'harbour' : 'airport', occurredAt, rings: (i % 5) + 1 }) : visit({ id: `v-${i}`, site: 'harbour', occurredAt, greetSeconds: i % 60 });
+  });
+  expect((await server().postEvents({ events: events.slice(0, EVENTS / 2) })).status).toBe(201);
+  expect((await post('/events/c-301/amend', { reason: 'PBX clock was off', changes: { rings: 1 } })).status).toBe(201);
+  expect((await post('/events/c-301/amend', { reason: 'the PBX was right after all', changes: { rings: 4 } })).status).toBe(201);
+  expect((await post('/events/c-303/void', { reason: 'test call' })).status).toBe(201);
+  expect((await server().postEvents({ events: events.slice(EVENTS / 2) })).status).toBe(201);
+  published = (await chainHead(server())).hash;
+}, 60_000);
+
+describe('line ends changed by a tool: named as line ends, by line, and still a failure', () => {
+  let text: string;
+  let lines: string[];
+  beforeAll(async () => {
+    text = await exported(RANGE);
+    lines = text.split('\r\n');
+    expect((await verified('events.csv', text)).status).toBe(0);
+  });
+  /** The file's line `n` (1-based) ending with `end` instead of CR LF. */
+  const lineEnding = (n: number, end: string) => lines.slice(0, n).join('\r\n') + end + lines.slice(n).join('\r\n');
+
+  it('one row given CR CR LF (LF converted to CR LF in a file already in CR LF): that line, not its last column', async () => {
+    const r = await verified('one-crcrlf.csv', lineEnding(10, '\r\r\n'));
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems[0]).toMatch(/^line 10 \(data row 8\) ends with CR CR LF where the export wrote CR LF \(an extra CR before the LF.*\): its bytes changed \(not its values/);
+    expect(r.problems[1]).toMatch(/^data rows hash to [0-9a-f]{64}, the manifest says [0-9a-f]{64} \(only line ends changed: with CR LF, as the export wrote them, the rows hash to the manifest's\)$/);
+    expect(r.problems).toHaveLength(2);
+    expect(r.stdout).not.toMatch(/correction_link_hash/);
+  });
+
+  it('one row given LF alone: that line, and the rows otherwise as written', async () => {
+    const r = await verified('one-lf.csv', lineEnding(500, '\n'));
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems[0]).toMatch(/^line 500 \(data row 498\) ends with LF where the export wrote CR LF \(converted to LF line ends/);
+    expect(r.problems[1]).toMatch(/only line ends changed/);
+    expect(r.problems).toHaveLength(2);
+  });
+
+  it('the whole file converted: one sentence naming the line end, first, not a problem per row', async () => {
+    for (const [name, end, said] of [['all-crcrlf.csv', '\r\r\n', 'CR CR LF'], ['all-lf.csv', '\n', 'LF']] as const) {
+      const r = await verified(name, lines.join(end));
+      expect(r.status, r.stdout).toBe(1);
+      expect(r.problems[0]).toMatch(new RegExp(`^every line ends with ${said} where the export wrote CR LF \\(.*\\): the whole file was converted: the data rows' bytes changed`));
+      expect(r.problems[1]).toMatch(/only line ends changed/);
+      expect(r.problems).toHaveLength(2);
+    }
+  });
+
+  it('a value changed too: the line end first, then the changed row, whose rows no longer hash even with CR LF', async () => {
+    const edited = lineEnding(10, '\r\r\n').replace(/^(3,[^,]*,[^,]*,)harbour,/m, '$1airport,');
+    expect(edited).not.toBe(lineEnding(10, '\r\r\n'));
+    const r = await verified('crcrlf-and-value.csv', edited);
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems[0]).toMatch(/^line 10 \(data row 8\) ends with CR CR LF/);
+    expect(r.stdout).toMatch(/the event record does not hash to its chain link \d+ \(the row was altered\)/);
+    expect(r.stdout).toMatch(/\(rows were changed, added or removed\)/);
+  });
+});
+
+describe('a # correction line removed: named first, in a small export and a large one', () => {
+  for (const [size, query] of [['small', SMALL], ['large', RANGE]] as const) {
+    describe(`${size} export`, () => {
+      let text: string;
+      let corrections: { seq: number; eventSeq: number; link: number; line: string }[];
+      beforeAll(async () => {
+        text = await exported(query);
+        corrections = text
+          .split('\r\n')
+          .filter((l) => l.startsWith('# correction '))
+          .map((line) => {
+            const { record, link } = JSON.parse(line.slice(13)) as { record: { seq: number; eventSeq: number }; link: { seq: number } };
+            return { seq: record.seq, eventSeq: record.eventSeq, link: link.seq, line };
+          });
+        expect(corrections.map((c) => c.seq)).toEqual([1, 2, 3]);
+        expect((await verified(`${size}.csv`, text)).status).toBe(0);
+      });
+      const without = (...seqs: number[]) => corrections.filter((c) => seqs.includes(c.seq)).reduce((t, c) => t.replace(`${c.line}\r\n`, ''), text);
+
+      it('the latest correction of an event corrected twice: that line named, not an earlier one called later', async () => {
+        const [, second] = corrections;
+        const r = await verified(`${size}-no-2.csv`, without(2));
+        expect(r.status, r.stdout).toBe(1);
+        expect(r.problems[0]).toMatch(new RegExp(`^correction 2 of event seq ${second!.eventSeq} has no # correction line, but row \\d+ \\(event c-301, call-answer-2-rings\\) shows it: the line was removed`));
+        expect(r.stdout).not.toMatch(/is later/);
+        expect(r.problems).toHaveLength(1);
+      });
+
+      it('an earlier correction: failed (it verified before), naming its link on the proof', async () => {
+        const [first] = corrections;
+        const r = await verified(`${size}-no-1.csv`, without(1));
+        expect(r.status, r.stdout).toBe(1);
+        expect(r.problems[0]).toBe(`correction 1 of event seq ${first!.eventSeq} has no # correction line, but the export's chain proof holds its link ${first!.link}: the line was removed (every correction of an exported event has one)`);
+        expect(r.problems).toHaveLength(1);
+      });
+
+      it('with the rows of other events edited as well: the removed line still comes first', async () => {
+        // Every data row's event id changed: one problem per row follows, more than the 20 lines the text prints.
+        const edited = without(3).replace(/^(\d+,)([cv]-\d+),/gm, '$1x$2,');
+        const r = await verified(`${size}-no-3-edited.csv`, edited);
+        expect(r.status, r.stdout).toBe(1);
+        expect(r.problems[0]).toMatch(new RegExp(`^correction 3 of event seq ${corrections[2]!.eventSeq} has no # correction line, but row \\d+ \\(event xc-303, call-answer-2-rings\\) shows it`));
+        expect(r.problems[1]).toMatch(/the event record does not hash to its chain link/);
+      });
+    });
+  }
+});
