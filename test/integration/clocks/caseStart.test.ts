@@ -39,12 +39,19 @@ describe('an event closing a case, against the case’s stored start', () => {
     expect(await head()).toEqual(before);
     expect(await openCaseIds()).toEqual(['k3']);
 
-    // Dated at the start (to the whole second, as many sources write it): closes the case. The miss recorded at the
-    // deadline stays, as for a stop posted late; the event carries its measure.
+    // Dated at the start (to the whole second, as many sources write it): closes the case, judged by its own measure
+    // (ring 1, met): the miss recorded at the deadline was what the server knew then, and gives way to it.
     const right = await server().postEvents(closing('k3', T0 - 20_000 + 600));
     expect(right.status).toBe(201);
-    expect(right.body.results[0].judgements).toEqual([{ standardId: CALLS, standardVersion: 1, measure: 'rings', value: 1, threshold: 2, met: false, counted: true, reason: 'deadline' }]);
+    expect(right.body.results[0].judgements).toEqual([{ standardId: CALLS, standardVersion: 1, measure: 'rings', value: 1, threshold: 2, met: true, counted: true, reason: null }]);
     expect(await openCaseIds()).toEqual([]);
+  });
+
+  it('keeps the miss recorded at the deadline when the closing event bears it out (answered after the deadline)', async () => {
+    await started('k6', T0 - 30_000);
+    const late = await server().postEvents(closing('k6', T0 - 30_000, { answerSeconds: 20 }));
+    expect(late.status).toBe(201);
+    expect(late.body.results[0].judgements).toEqual([{ standardId: CALLS, standardVersion: 1, measure: 'rings', value: 4, threshold: 2, met: false, counted: true, reason: 'deadline' }]);
   });
 
   it('takes a start up to 1 s away, and refuses one further', async () => {

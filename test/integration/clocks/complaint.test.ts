@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
-import { clockUpdates, COMPLAINT_STANDARDS, connected, postJson, postMilestones, type LiveClient } from './support';
+import { clockUpdates, COMPLAINT_STANDARDS, connected, postJson, postMilestones, recentEvent, type LiveClient } from './support';
 
 const MONDAY_3PM = Date.parse('2026-06-01T15:00:00Z');
 const clock = testClock(MONDAY_3PM);
@@ -47,5 +47,24 @@ describe('a complaint posted as milestones', () => {
     await postMilestones(server(), complaint('acknowledged', Date.parse(deadline) + 1));
     const after = await updates.until((u) => u.changed.some((c) => c.caseId === 'K-1' && c.standards.length === 1));
     expect(after.changed.find((c) => c.caseId === 'K-1')!.standards.map((s) => s.standardId)).toEqual(['complaint-resolve-3bd']);
+  });
+
+  it('is judged by its own times when an acknowledgement timed before the deadline arrives after it: met, the recorded miss given way', async () => {
+    const updates = clockUpdates(client);
+    const k2 = (milestone: string, at: string) => ({ type: 'complaint', site: 'harbour', caseId: 'K-2', milestone, at });
+    expect((await postMilestones(server(), k2('received', '2026-06-02T11:00:00Z'))).status).toBe(201);
+    await clock.skipTo(Date.parse('2026-06-02T15:00:00Z') + 1);
+    expect((await updates.until((u) => u.breaches.some((b) => b.caseId === 'K-2'))).breaches).toEqual([expect.objectContaining({ caseId: 'K-2', standardId: 'complaint-ack-4bh', missed: true })]);
+    // Acknowledged at 12:00, the milestone held back until after the deadline; then resolved and followed up.
+    for (const [milestone, at] of [['acknowledged', '2026-06-02T12:00:00Z'], ['resolved', '2026-06-02T14:00:00Z'], ['followedUp', '2026-06-02T15:00:00Z']] as const) {
+      expect((await postMilestones(server(), k2(milestone, at))).status).toBe(201);
+    }
+    await updates.until((u) => u.closed.some((k) => k.caseId === 'K-2'));
+    const judged = await recentEvent(server(), 'case:complaint:harbour:K-2');
+    expect(judged!.judgements.map((j: { standardId: string; met: boolean; reason: string | null }) => [j.standardId, j.met, j.reason])).toEqual([
+      ['complaint-ack-4bh', true, null],
+      ['complaint-follow-up-2d', true, null],
+      ['complaint-resolve-3bd', true, null],
+    ]);
   });
 });

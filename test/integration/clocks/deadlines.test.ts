@@ -1,6 +1,7 @@
 // Deadlines on the server's injected clock: a call ringing turns at-risk at 80 % of its limit and breaches at its
 // deadline with no further request (pushed live at once, the miss recorded with reason 'deadline'); a late stop
-// records its real measure without changing the recorded verdict; a case left open past maxOpen expires.
+// records its real measure without changing the recorded verdict, unless it was timed before the deadline (held on
+// its way): then the case is judged by its own times; a case left open past maxOpen expires.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeDir, startTestServer, type TestServer } from '../support/testServer';
 import { testClock, type TestClock } from '../support/testClock';
@@ -54,6 +55,24 @@ describe('deadlines on the server clock', () => {
     expect(judged!.event).toMatchObject({ outcome: 'answered', answerSeconds: 20, rings: 4 });
     expect(judged!.judgements).toEqual([{ standardId: CALLS, standardVersion: 1, measure: 'rings', value: 4, threshold: 2, met: false, counted: true, reason: 'deadline' }]);
     expect((await server.getJson('/api/v1/clocks')).body.clocks).toEqual([]);
+  });
+
+  it('judges by its own time a stop timed before the deadline that arrives after it (held on the way): met, though the breach was pushed and the miss recorded', async () => {
+    const updates = clockUpdates(client);
+    await postMilestones(server, callMilestone('h1', 'started', T0));
+    await clock.advance(12_000);
+    expect((await updates.until((u) => u.breaches.length > 0)).breaches).toEqual([expect.objectContaining({ caseId: 'h1', missed: true })]);
+    expect((await server.getJson('/api/v1/clocks?state=breached')).body.clocks[0].standards[0]).toMatchObject({ judged: { met: false, reason: 'deadline' } });
+
+    // Answered on the first ring (5 s), the milestone delivered 25 s later.
+    await clock.advance(18_000);
+    expect((await postMilestones(server, callMilestone('h1', 'answered', T0 + 5_000))).status).toBe(201);
+    await updates.until((u) => u.closed.some((k) => k.caseId === 'h1'));
+    const judged = await recentEvent(server, 'case:call:north:h1');
+    expect(judged!.event).toMatchObject({ outcome: 'answered', answerSeconds: 5, rings: 1 });
+    expect(judged!.judgements).toEqual([{ standardId: CALLS, standardVersion: 1, measure: 'rings', value: 1, threshold: 2, met: true, counted: true, reason: null }]);
+    const figures = await server.getJson(`/api/v1/compliance?standard=${CALLS}&site=north&from=${new Date(T0 - 3_600_000).toISOString()}&to=${new Date(T0 + 3_600_000).toISOString()}`);
+    expect(figures.body.standards[0]).toMatchObject({ met: 1, total: 1, ratio: 1 });
   });
 
   it('judges a stop inside the limit met when it arrives, and pushes the case closed', async () => {

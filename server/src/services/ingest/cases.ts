@@ -9,6 +9,7 @@ import { caseState, expireCase, expiresAtMs, expiryJudgement, judgeMeasure, stan
 import type { EventTypeRegistry } from '../../domain/eventTypes';
 import { isOpen } from '../../domain/hours';
 import { judgeEvent } from '../../domain/judge';
+import { ownVerdictPrevails } from '../../domain/recordedVerdicts';
 import type { EventInput, JudgedEvent, Judgement, Site, Standard } from '../../protocol';
 import type { StoredMilestone } from '../../protocol/eventTypes';
 import type { CaseJudgementRecord, CaseKey, CaseRecord, NewEvent, WriteTx } from '../../store/port';
@@ -158,7 +159,8 @@ function finishedEventOf(key: CaseKey, state: CaseState, recorded: readonly Case
 /**
  * The event of a closed case of another type: its type, the stop that ended it (or 'expired'), and the wall-clock
  * seconds of each of its measures. Each standard's judgement is the one recorded on the case (as its measure
- * stopped, or at its deadline), else its stopped measure's, else expiry's, else the event's as it stands.
+ * stopped, or at its deadline unless its stopped measure does not bear that out), else its stopped measure's, else
+ * expiry's, else the event's as it stands.
  */
 function otherTypeEvent(finished: FinishedEvent, key: CaseKey, state: CaseState, recorded: readonly CaseJudgementRecord[], ctx: CaseContext, site: Site): NewEvent {
   const type = ctx.registry.get(key.type)!;
@@ -206,7 +208,8 @@ const hasFinishedEvent = (type: string) => type === 'call' || type === 'visit';
 
 /**
  * A type without finished events (complaints, user types) keeps each verdict on the case as its measure stops:
- * judged met or missed when the stop arrives, or missed at its deadline (recorded first, and then it stays).
+ * judged met or missed when the stop arrives, or missed at its deadline (recorded first, and then it stays on the
+ * case; the finished event judges by the stop's own time where that does not bear the miss out: withRecorded).
  */
 async function recordMeasureJudgements(tx: WriteTx, key: CaseKey, state: CaseState, ctx: CaseContext, site: Site): Promise<void> {
   if (!state.start) return;
@@ -217,12 +220,16 @@ async function recordMeasureJudgements(tx: WriteTx, key: CaseKey, state: CaseSta
   }
 }
 
-/** The event's judgements with those recorded on its case while open kept as recorded (verdict and reason). */
+/**
+ * The event's judgements with those recorded on its case while open kept as recorded (verdict and reason), except a
+ * deadline miss that the event's own times do not bear out (a stop timed in time that arrived late): that one gives
+ * way to the event's own verdict (domain/recordedVerdicts.ts).
+ */
 export function withRecorded(judgements: readonly Judgement[], recorded: readonly CaseJudgementRecord[]): Judgement[] {
   const byStandard = new Map(recorded.map((r) => [r.judgement.standardId, r.judgement]));
   return judgements.map((j) => {
     const kept = byStandard.get(j.standardId);
-    return kept ? { ...j, met: kept.met, counted: kept.counted, reason: kept.reason } : j;
+    return kept && !ownVerdictPrevails(kept, j) ? { ...j, met: kept.met, counted: kept.counted, reason: kept.reason } : j;
   });
 }
 
