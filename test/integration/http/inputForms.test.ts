@@ -14,7 +14,8 @@ describe('API input forms', () => {
 
   async function send(method: string, path: string, body: unknown) {
     const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...adminHeaders(server().apiKey) }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as any };
+    const answer: any = await res.json();
+    return { status: res.status, body: answer };
   }
   const call = (fields: Record<string, unknown>) => ({ type: 'call', site: 's9', occurredAt: AT, outcome: 'answered', rings: 1, ...fields });
 
