@@ -34,7 +34,7 @@ export const timeParam = () =>
   text()
     .transform((v, ctx): number => {
       const parsed = isoWithOffset.safeParse(v);
-      return parsed.success ? Date.parse(v) : refuse(ctx, parsed.error.issues[0]?.message ?? 'must be an ISO 8601 timestamp');
+      return parsed.success ? Date.parse(parsed.data) : refuse(ctx, parsed.error.issues[0]?.message ?? 'must be an ISO 8601 timestamp');
     })
     .optional();
 

@@ -4,7 +4,7 @@
 // complaint) are written in this same format (protocol/builtInEventTypes.ts); users add more in the standards file or API.
 import { z } from 'zod';
 import { caseIdSchema, isoWithOffset, MAX_CASE_ID_LENGTH, secondsSchema } from './events';
-import { betweenFieldsIssue, boundedWholeNumber, reservedValueIssue, unlessWrong } from './issues';
+import { betweenFieldsIssue, boundedWholeNumber, nullAsAbsent, reservedValueIssue, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
 import type { Judgement, JudgementReason, Standard, StandardClock } from './standards';
@@ -177,16 +177,16 @@ const text = wellFormedString().trim().min(1, 'must not be empty').max(LIMITS.ma
 
 export const milestoneInputSchema = z.strictObject({
   /** Idempotency key of this milestone (optional: the pair key (type, site, caseId, milestone) already is one). */
-  id: text.optional(),
+  id: nullAsAbsent(text),
   type: eventTypeIdSchema,
   site: siteId(text),
   caseId: caseIdSchema,
   milestone: localIdSchema,
   at: isoWithOffset,
-  agent: text.optional(),
-  queue: text.optional(),
+  agent: nullAsAbsent(text),
+  queue: nullAsAbsent(text),
   /** Seconds the agent spent on the case (talk + wrap-up), given on a stop. */
-  handleSeconds: secondsSchema.optional(),
+  handleSeconds: nullAsAbsent(secondsSchema),
 });
 
 export type MilestoneInput = z.infer<typeof milestoneInputSchema>;

@@ -1,7 +1,7 @@
 // Wire schemas for service events as integrations post them (docs/api.md, "POST /events").
 // Validation lives here so the server, the extension and tests share one definition.
 import { z } from 'zod';
-import { betweenFieldsIssue, boundedWholeNumber, parseInput, tagMessage, unlessWrong } from './issues';
+import { betweenFieldsIssue, boundedWholeNumber, nullAsAbsent, parseInput, tagMessage, unlessWrong } from './issues';
 import { LIMITS } from './pure/limits';
 import { siteId } from './sites';
 import { wellFormedString } from './text';
@@ -17,12 +17,30 @@ export const notARealDateTime = (value: unknown): string => `${NOT_A_REAL_DATE_T
 /** The earliest instant Ringside stores: times are kept as milliseconds since 1970 and are never negative. */
 export const EARLIEST_TIME = '1970-01-01T00:00:00Z';
 
+/** The form of a timestamp with its offset, as every one is stored (upper-case T and Z). */
+const TIMESTAMP_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A timestamp's "t" and "z" in upper case: RFC 3339 (§5.6) lets them be written in lower case, and they mean the
+ * same; every reader of a stored timestamp (the offline verifier, exports, other systems) expects the upper-case
+ * form. Only the letters change: the offset, the digits and any fraction stay as written (docs/api.md, "Times").
+ * Other text is left as it is, for the format check to refuse as written.
+ */
+const upperCaseSeparators = (s: string): string => {
+  if (!/[tz]/.test(s)) return s;
+  const upper = s.toUpperCase();
+  return TIMESTAMP_FORM.test(upper) ? upper : s;
+};
+
 /**
  * ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires: a real calendar time (no 30 February),
- * from EARLIEST_TIME on. Each rule stops the next, so a value gets the one message that says what is wrong.
+ * from EARLIEST_TIME on, its T and Z upper-cased (upperCaseSeparators) before anything reads it, its content for
+ * idempotency and the hash chain included. Each rule stops the next, so a value gets the one message that says what
+ * is wrong.
  */
 export const isoWithOffset = wellFormedString()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
+  .overwrite(upperCaseSeparators)
+  .refine((s) => TIMESTAMP_FORM.test(s), {
     message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
     abort: true,
   })
@@ -60,13 +78,13 @@ export const caseIdSchema = wellFormedString()
   .max(MAX_CASE_ID_LENGTH, `must be at most ${MAX_CASE_ID_LENGTH} characters`);
 
 const common = {
-  id: text.optional(),
+  id: nullAsAbsent(text),
   /** Pairs the finished event with the milestones of this case already posted (it closes that case). */
-  caseId: caseIdSchema.optional(),
+  caseId: nullAsAbsent(caseIdSchema),
   site: siteId(text),
   occurredAt: isoWithOffset,
   /** How long serving took (talk time of a call, time spent with a visitor): staffing forecasts read it. */
-  handleSeconds: secondsSchema.optional(),
+  handleSeconds: nullAsAbsent(secondsSchema),
 };
 
 /** A call's wait: rings, answerSeconds or both; checked also when other fields are wrong, unless one of these is. */
@@ -77,10 +95,10 @@ export const callEventSchema = z
     ...common,
     type: z.literal('call'),
     outcome: z.enum(['answered', 'abandoned']),
-    rings: ringsSchema.optional(),
-    answerSeconds: secondsSchema.optional(),
-    queue: text.optional(),
-    agent: text.optional(),
+    rings: nullAsAbsent(ringsSchema),
+    answerSeconds: nullAsAbsent(secondsSchema),
+    queue: nullAsAbsent(text),
+    agent: nullAsAbsent(text),
   })
   .superRefine((e, ctx) => {
     if (e.rings === undefined && e.answerSeconds === undefined) betweenFieldsIssue(ctx, ['rings'], 'a call needs rings and/or answerSeconds');
@@ -91,7 +109,7 @@ export const visitEventSchema = z.strictObject({
   type: z.literal('visit'),
   outcome: z.enum(['greeted', 'left']),
   greetSeconds: secondsSchema,
-  agent: text.optional(),
+  agent: nullAsAbsent(text),
 });
 
 /**

@@ -152,6 +152,17 @@ export function boundedWholeNumber(wholeMessage: string, [min, minMessage]: read
     .refine(Number.isInteger, { error: wholeMessage, when: ({ issues }) => issues.length === 0 });
 }
 
+/**
+ * An optional field of a posted record that also takes `null` for "not given" (docs/api.md, "Events": null for an
+ * optional field): answers echo such a field as null when it was left out, and serialisers that write nulls (Jackson,
+ * System.Text.Json) or clients that post back what they read send it so. The null is dropped before anything reads
+ * the value, so the record's content (its idempotency and its chain record), judgement and answer are exactly those of
+ * the field left out. A required field stays required: null for it is refused as its wrong type.
+ */
+export function nullAsAbsent<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+}
+
 /** A field of a few accepted values left out: "is required: one of answered, abandoned", as a tag is. */
 const requiredOneOfMessage = (values: readonly unknown[]): string => `is required: ${accepted(values)}`;
 

@@ -3,7 +3,7 @@
 // memory and written at most once a minute per key (and at close): authentication must not write on every request.
 import { timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '../protocol';
-import { isoWithOffset, LIMITS, malformedTextProblem } from '../protocol';
+import { isoWithOffset, isStorableText, LIMITS, malformedTextProblem } from '../protocol';
 import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
 import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, StoreReads, WriteTx } from '../store/port';
@@ -88,8 +88,12 @@ const KNOWN_FIELDS = ['name', 'scope', 'scopes', 'sites', 'expiresAt'];
 const MAX_SITES = 100;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Checks a request for a new key (the API's body, the `keys create` command's options); every problem names its field. */
-export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestValidation {
+/**
+ * Checks a request for a new key (the API's body, the `keys create` command's options); every problem names its field.
+ * `isStoredSite`, when the caller has read the store: which site ids are stored, so that a site no key could write
+ * (unwritableSiteProblem) is named with the request's other problems; without it, create() still refuses one.
+ */
+export function validateKeyRequest(body: unknown, nowMs: number, isStoredSite?: (id: string) => boolean): KeyRequestValidation {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '(body)', message: notAnObjectMessage(body) }] };
   const b = body as Record<string, unknown>;
   const errors: FieldProblem[] = Object.keys(b).filter((k) => !KNOWN_FIELDS.includes(k)).map((k) => ({ path: k, message: unknownFieldMessage(k, KNOWN_FIELDS) }));
@@ -99,7 +103,7 @@ export function validateKeyRequest(body: unknown, nowMs: number): KeyRequestVali
   else if (malformed) errors.push({ path: 'name', message: malformed });
   else if (name === '' || name.length > MAX_NAME) errors.push({ path: 'name', message: `must be 1 to ${MAX_NAME} characters` });
   const scopes = requestedScopes(b, errors);
-  const sites = requestedSites(b.sites, scopes, errors);
+  const sites = requestedSites(b.sites, scopes, errors, isStoredSite);
   let expiresAtMs: number | null = null;
   if (b.expiresAt !== undefined && b.expiresAt !== null) {
     const parsed = isoWithOffset.safeParse(b.expiresAt);
@@ -130,7 +134,7 @@ function requestedScopes(b: Record<string, unknown>, errors: FieldProblem[]): Sc
  * `sites`: a non-empty list of site ids, for a key with scope ingest only (reads are not limited by site, so a
  * site list on a reading key would promise what it does not do). Absent or null: every site.
  */
-function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldProblem[]): string[] | null {
+function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldProblem[], isStoredSite?: (id: string) => boolean): string[] | null {
   if (raw === undefined || raw === null) return null;
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_SITES) {
     errors.push({ path: 'sites', message: `must be a list of 1 to ${MAX_SITES} site ids` });
@@ -140,6 +144,10 @@ function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldPro
     const malformed = typeof site === 'string' ? malformedTextProblem(site) : null;
     if (typeof site !== 'string' || site.trim() === '' || site.trim().length > LIMITS.maxTextLength) errors.push({ path: `sites.${i}`, message: `must be a site id (1 to ${LIMITS.maxTextLength} characters)` });
     else if (malformed) errors.push({ path: `sites.${i}`, message: malformed });
+    else {
+      const unwritable = isStoredSite && unwritableSiteProblem(normalSiteId(site.trim()), isStoredSite);
+      if (unwritable) errors.push({ path: `sites.${i}`, message: unwritable });
+    }
   });
   if (scopes.some((s) => s !== 'ingest')) errors.push({ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' });
   return [...new Set(raw.filter((s): s is string => typeof s === 'string').map((s) => normalSiteId(s.trim())))];
@@ -159,13 +167,30 @@ function auditedKey(k: Pick<StoredKey, 'name' | 'scopes' | 'sites' | 'expiresAtM
 }
 
 /**
- * A key limited to a site whose id no site could be created with (siteIdProblem: a comma) would never write: refused
- * (DomainError naming `sites.<i>`), unless such a site is stored from before the rule.
+ * Why a key may not be limited to `site` (as stored: trimmed, NFC): an id no site could be created with (siteIdProblem:
+ * a comma) would never write, unless such a site is stored from before the rule; null when it may.
  */
+function unwritableSiteProblem(site: string, isStored: (id: string) => boolean): string | null {
+  const problem = siteIdProblem(site);
+  return problem && !isStored(site) ? `${problem} (no site "${site}" is stored)` : null;
+}
+
+/**
+ * The site ids of a key request whose being stored decides whether a key may write them (unwritableSiteProblem), as
+ * stored: what to look up before validateKeyRequest. Text the text rule refuses is not looked up (it is refused).
+ */
+export function keyRequestSitesToLookUp(body: unknown): string[] {
+  const sites = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).sites : undefined;
+  if (!Array.isArray(sites)) return [];
+  return sites.flatMap((s) => (typeof s === 'string' && isStorableText(s) && siteIdProblem(s) !== null ? [normalSiteId(s.trim())] : []));
+}
+
+/** unwritableSiteProblem in the write that stores the key (DomainError naming `sites.<i>`). */
 async function refuseNewSiteIds(tx: WriteTx, sites: readonly string[]): Promise<void> {
   for (const [i, site] of sites.entries()) {
-    const problem = siteIdProblem(site);
-    if (problem && !(await tx.sites.get(site))) throw new DomainError('invalid', `sites.${i}`, `${problem} (no site "${site}" is stored)`);
+    const stored = siteIdProblem(site) !== null && (await tx.sites.get(site)) !== undefined;
+    const problem = unwritableSiteProblem(site, () => stored);
+    if (problem) throw new DomainError('invalid', `sites.${i}`, problem);
   }
 }
 

@@ -1,17 +1,20 @@
 // /keys (admin): create (the secret shown once), list, revoke. /stats (admin): the security counters.
 import { z } from 'zod';
 import { DomainError, notFoundById } from '../../domain/errors';
-import { validateKeyRequest, type NewKeyRequest } from '../../services/keys';
+import { keyRequestSitesToLookUp, validateKeyRequest, type NewKeyRequest } from '../../services/keys';
 import { keyIdOf } from '../caller';
 import { refuse } from '../queryParams';
 import { route, type Route } from '../route';
 
 type KeyRequest = Omit<NewKeyRequest, 'source'>;
 
-/** The key request as the keys service validates it (the CLI's rules too). */
-const keyRequest = (nowMs: number) =>
+/**
+ * The key request as the keys service validates it (the CLI's rules too), with the stored sites read first, so that a
+ * site no key could write is named beside every other problem of the request.
+ */
+const keyRequest = (nowMs: number, isStoredSite: (id: string) => boolean) =>
   z.unknown().transform((body, ctx): KeyRequest => {
-    const v = validateKeyRequest(body, nowMs);
+    const v = validateKeyRequest(body, nowMs, isStoredSite);
     if (v.ok) return { name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs };
     for (const e of v.errors) refuse(ctx, e.message, e.path === '(body)' ? [] : e.path.split('.'));
     return z.NEVER;
@@ -42,7 +45,7 @@ export const keyRoutes = noStore([
     path: '/keys',
     scope: 'admin',
     status: 201,
-    body: { limit: '16kb', media: 'required', what: 'the key request', schema: (_req, app) => keyRequest(app.now()), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
+    body: { limit: '16kb', media: 'required', what: 'the key request', schema: async (req, app) => keyRequest(app.now(), await app.core.sites.stored(keyRequestSitesToLookUp(req.body))), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
     handle: async ({ body, res }, app) => {
       // The secret is in this answer and nowhere else: it is stored only as a hash.
       const created = await app.core.keys.create({ ...body, source: 'api' }, { keyId: keyIdOf(res) });
