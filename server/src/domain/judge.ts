@@ -66,8 +66,8 @@ function shortAbandonThreshold(s: Pick<Standard, 'shortAbandonSeconds' | 'formul
 
 /**
  * The outside-hours rule: an event that happened while its site was closed is not counted, unless the standard
- * says countOutsideHours. Open clocks ask it too (domain/clocks.ts), so a case's countdown never disagrees with
- * the judgement it will get.
+ * says countOutsideHours. Open clocks ask it too (domain/clocks/standardClock.ts), so a case's countdown never
+ * disagrees with the judgement it will get.
  */
 export function leftOutOfHours(s: Pick<JudgeableStandard, 'countOutsideHours'>, inHours: boolean): boolean {
   return !inHours && !s.countOutsideHours;

@@ -1,7 +1,8 @@
-// A look at the open clocks skips a case until the next instant one of its clocks can change (services/clocks.ts
-// quietFrom/quietUntil). What is pushed must be what a look at every case pushes: each clock's at-risk and breach at
-// its own instant while the others ring on unchanged, and a verdict recorded at a look shown on the case's standing
-// at the next look, whichever case that look was for. Ingest and the open clocks on one SQLite store, time injected.
+// A look at the open clocks skips a case until the next instant one of its clocks can change
+// (services/clocks/watched.ts quietFrom/quietUntil). What is pushed must be what a look at every case pushes: each
+// clock's at-risk and breach at its own instant while the others ring on unchanged, and a verdict recorded at a look
+// shown on the case's standing at the next look, whichever case that look was for. Ingest and the open clocks on one
+// SQLite store, time injected.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_STANDARDS } from '../../../server/src/domain/standards';
 import type { ClocksUpdate } from '../../../server/src/protocol/eventTypes';

@@ -102,7 +102,7 @@ interface Timed {
 
 /**
  * Milestones that would time a stop before its case's start (or a measure's end before its beginning; domain/clocks
- * orderedPairs) against the case's stored milestones or the request's others: refused (409, path `at`, naming the
+ * order.ts orderedPairs) against the case's stored milestones or the request's others: refused (409, path `at`, naming the
  * other milestone and its time), never measured as a 0 s wait. Whichever arrives second is the one refused: a start
  * timed after a stored stop as much as a stop timed before a stored start; within a request, the later item. A
  * milestone already stored under the same pairing key is taken as stored (a retry is a duplicate, other content the

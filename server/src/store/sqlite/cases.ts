@@ -1,5 +1,5 @@
 // Milestones (append-only, chained, idempotent per pairing key), the cases they make up, and the judgements
-// recorded on a case while it was open (chained). What a case's milestones mean is domain code (domain/clocks.ts).
+// recorded on a case while it was open (chained). What a case's milestones mean is domain code (domain/clocks/).
 import { DomainError } from '../../domain/errors';
 import type { ClockJudgement, ClockReason, StoredMilestone } from '../../protocol/eventTypes';
 import type { CaseJudgementRecord, CaseKey, CaseRecord, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';

@@ -4,107 +4,29 @@
 // can still end is a miss, the miss is recorded on the case (reason 'deadline'); at expiry the case closes through
 // the ingest service (its finished event). Several nodes on one store may watch one case: a breach is claimed in the
 // store first, and only the node whose claim is stored pushes it and records its miss (once in all). All rules are
-// domain/clocks.ts; the time is the server's Clock, so a server started after a deadline judges the overdue clocks
+// domain/clocks/; the time is the server's Clock, so a server started after a deadline judges the overdue clocks
 // at its first look.
-import type { Clock } from '../clock';
-import {
-  caseState,
-  clockLabel,
-  clockStatus,
-  deadlineJudgement,
-  deadlineVerdict,
-  expiresAtMs,
-  matchesClockFilter,
-  openClockOf,
-  standardsForCase,
-  standardsFromStart,
-  uncountedStarts,
-  type CaseState,
-  type ClockSite,
-} from '../domain/clocks';
-import { defaultSite } from '../domain/sites';
-import { VISIT_TYPE } from '../protocol/builtInEventTypes';
-import type { ClockBreach, ClockFilter, ClockJudgement, ClockKey, ClocksUpdate, ClockStandard, EventTypeDefinition, OpenClock, StoredMilestone } from '../protocol/eventTypes';
-import type { KioskSetup } from '../protocol/kiosk';
-import type { CaseJudgementRecord, CaseKey, Store, StoreReads, WriteTx } from '../store/port';
-import { toCaseMilestone, type KnownCase } from './ingest/cases';
-import type { IngestService } from './ingest/ingest';
-import type { CaseNews } from './ingest/outcomes';
-import type { StandardsService } from './standards';
+import { expiresAtMs, matchesClockFilter, openClockOf, type ClockSite } from '../../domain/clocks';
+import type { ClockBreach, ClockFilter, ClockKey, ClocksUpdate, OpenClock, StoredMilestone } from '../../protocol/eventTypes';
+import type { KioskSetup } from '../../protocol/kiosk';
+import type { CaseKey, WriteTx } from '../../store/port';
+import type { KnownCase } from '../ingest/cases';
+import type { CaseNews } from '../ingest/outcomes';
+import { claimIn, dueOf, verdictMemo, type DueBreach } from './breaches';
+import { siteIn, type ClockServiceDeps } from './context';
+import { kioskSetup } from './kiosk';
+import { keyText, nextChangeOf, standingsText, watch, type WatchedCase } from './watched';
 
 /** Node's timers take at most 2^31 − 1 ms; a later instant is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * How far ahead GET /kiosk says which arrivals a standard will not count: a kiosk asks again every few minutes while
- * it is online, so only one offline for longer than this times a later arrival at a closed site as counted.
- */
-const KIOSK_ARRIVALS_AHEAD_MS = 7 * 86_400_000;
-
-export interface ClockServiceDeps {
-  store: Store;
-  standards: StandardsService;
-  ingest: IngestService;
-  clock: Clock;
-  /** Zone of sites not configured (as ingest creates them). */
-  timeZone: string;
-  onError: (error: unknown) => void;
-  /**
-   * Several nodes on one store: how often (ms) to read the open cases from the store, to watch those opened through
-   * other nodes and drop those they closed. They are also read at once when another node signals a case opened or
-   * closed (store/port.ts Coordination); the timer covers a signal lost with the node's connection.
-   * Unset: one node, which sees every case through its own ingest.
-   */
-  shareMs?: number;
-}
-
-interface WatchedCase {
-  key: CaseKey;
-  type: EventTypeDefinition;
-  state: CaseState;
-  /** Its site as stored now (sitesChanged reads it again): the settings its end would be judged by. */
-  site: ClockSite;
-  /** The standard versions in force when the case started (the ones its finished event is judged by). */
-  standards: ClockStandard[];
-  /** Standards whose breach was pushed (each once). */
-  breached: Set<string>;
-  /** Verdicts recorded on the case while open, by standard. */
-  recorded: Map<string, ClockJudgement>;
-  /** The standings last pushed, to push only changes. */
-  pushed: string;
-  /**
-   * From the look at `quietFrom` until just before `quietUntil` (the next instant one of its clocks turns at-risk or
-   * breaches, or it expires) nothing a look finds on this case can change: its standings, breaches and expiry only
-   * move at those instants, or when the case itself changes (a new WatchedCase) or a verdict is recorded on it
-   * (quietUntil reset). A look skips it meanwhile: with a thousand calls ringing, most looks change a few.
-   */
-  quietFrom: number;
-  quietUntil: number;
-}
-
-/** A breach found at a look: announced (and its miss recorded) only by the node that claims it first. */
-interface DueBreach {
-  key: CaseKey;
-  /** The version that set the deadline. */
-  standard: ClockStandard;
-  deadlineMs: number;
-  /** The miss to record now; null when a verdict was already recorded for this standard. */
-  miss: ClockJudgement | null;
-  /** A verdict recorded before (a restart, another node) already says missed. */
-  missedBefore: boolean;
-}
 
 export type ClocksListener = (update: ClocksUpdate) => void;
-
-/** The deadline verdict of a standard on a type and ring cycle (deadlineVerdict, memoised for one look). */
-type VerdictOf = (s: ClockStandard, type: EventTypeDefinition, site: ClockSite) => boolean;
 
 /** A case opened by a write that has committed, as judged inside that write: watched, and the breaches it claimed. */
 interface JudgedInWrite {
   watched: WatchedCase;
   breaches: ClockBreach[];
 }
-
-const keyText = (k: CaseKey) => JSON.stringify([k.type, k.site, k.caseId]);
 
 export class ClockService {
   private readonly cases = new Map<string, WatchedCase>();
@@ -128,7 +50,7 @@ export class ClockService {
       byCase.set(k, [...(byCase.get(k) ?? []), m]);
     }
     for (const milestones of byCase.values()) {
-      const watched = await service.watch(milestones, undefined);
+      const watched = await watch(deps, milestones, undefined);
       if (watched) service.cases.set(keyText(watched.key), watched);
     }
     for (const w of service.cases.values()) w.pushed = standingsText(service.clockOf(w, deps.clock.now()));
@@ -212,8 +134,8 @@ export class ClockService {
       const before = this.cases.get(text) ?? judged?.watched;
       let watched: WatchedCase | undefined;
       if (news && judged && !news.closed) watched = judged.watched;
-      else if (news) watched = news.closed ? undefined : await this.watch(news.milestones, before, sites, news.recorded);
-      else if ((await this.deps.store.reads.cases.get(key))?.state === 'open') watched = await this.watch(await this.deps.store.reads.cases.milestones(key), before, sites);
+      else if (news) watched = news.closed ? undefined : await watch(this.deps, news.milestones, before, sites, news.recorded);
+      else if ((await this.deps.store.reads.cases.get(key))?.state === 'open') watched = await watch(this.deps, await this.deps.store.reads.cases.milestones(key), before, sites);
       if (!watched) {
         if (this.cases.delete(text)) closed.push({ ...key });
         continue;
@@ -236,9 +158,9 @@ export class ClockService {
     const sites = new Map<string, Promise<ClockSite>>();
     const judged: Array<[string, JudgedInWrite]> = [];
     for (const o of opened) {
-      const watched = await this.watch(o.milestones, undefined, sites, o.recorded, tx.sites);
+      const watched = await watch(this.deps, o.milestones, undefined, sites, o.recorded, tx.sites);
       if (!watched) continue;
-      judged.push([keyText(watched.key), { watched, breaches: await this.claimIn(tx, this.dueOf(watched, now, verdict), watched) }]);
+      judged.push([keyText(watched.key), { watched, breaches: await claimIn(tx, dueOf(watched, now, verdict), this.cases, watched) }]);
     }
     return () => {
       for (const [text, j] of judged) this.judgedInWrite.set(text, j);
@@ -254,59 +176,9 @@ export class ClockService {
     if (news.length > 0 || gone.length > 0) await this.refresh([...news, ...gone]);
   }
 
-  /** GET /kiosk: the visit type and the standards that time a visitor at `siteId` from arrival, now. */
-  async kioskSetup(siteId: string): Promise<KioskSetup> {
-    const nowMs = this.deps.clock.now();
-    const stored = await this.deps.store.reads.sites.get(siteId);
-    const site = stored && !stored.retired ? stored : defaultSite(siteId, this.deps.timeZone);
-    const type = this.deps.ingest.registry().get(VISIT_TYPE.id) ?? VISIT_TYPE;
-    const [from, to] = [nowMs - type.maxOpenSeconds * 1000, nowMs + KIOSK_ARRIVALS_AHEAD_MS];
-    const span = (s: { start: number; end: number }) => ({ from: new Date(s.start).toISOString(), to: new Date(s.end).toISOString() });
-    const standards = standardsFromStart(type, siteId, site, this.deps.standards.inForceAt(nowMs)).map(({ standard, atRiskSeconds, deadlineSeconds }) => ({
-      standardId: standard.id,
-      name: standard.name,
-      atRiskSeconds,
-      deadlineSeconds,
-      clock: standard.clock ?? 'wall',
-      notCounted: uncountedStarts(standard, site, from, to).map(span),
-    }));
-    return { site: { id: siteId, name: site.name, timeZone: site.timeZone }, eventType: type, standards, serverTime: new Date(nowMs).toISOString() };
-  }
-
-  /**
-   * The case its milestones make up. `sites`: the sites looked up so far in this pass; `judgements`: the case's
-   * judgements as the write that changed it knew them, else read. With known judgements, a verdict kept in `before`
-   * stays too: case judgements are never taken back, and one this node claimed may be newer than that write.
-   */
-  private async watch(
-    milestones: readonly StoredMilestone[],
-    before: WatchedCase | undefined,
-    sites = new Map<string, Promise<ClockSite>>(),
-    judgements?: readonly CaseJudgementRecord[],
-    siteReads: StoreReads['sites'] = this.deps.store.reads.sites,
-  ): Promise<WatchedCase | undefined> {
-    const first = milestones[0];
-    const type = first && this.deps.ingest.registry().get(first.type);
-    if (!first || !type) return undefined;
-    const key = { type: first.type, site: first.site, caseId: first.caseId };
-    const state = caseState(type, milestones.map(toCaseMilestone));
-    const site = this.siteIn(sites, first.site, siteReads);
-    const standards = this.deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
-    const recorded = new Map(judgements ? before?.recorded : undefined);
-    for (const r of judgements ?? (await this.deps.store.reads.cases.judgements(key))) recorded.set(r.judgement.standardId, r.judgement);
-    return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '', quietFrom: Infinity, quietUntil: -Infinity };
-  }
-
-  /** The site `name` as judging reads it (a retired site: the defaults), looked up once per pass (`sites`). */
-  private siteIn(sites: Map<string, Promise<ClockSite>>, name: string, reads: StoreReads['sites'] = this.deps.store.reads.sites): Promise<ClockSite> {
-    let site = sites.get(name);
-    if (!site) sites.set(name, (site = this.siteOf(name, reads)));
-    return site;
-  }
-
-  private async siteOf(name: string, reads: StoreReads['sites']): Promise<ClockSite> {
-    const stored = await reads.get(name);
-    return stored && !stored.retired ? stored : defaultSite(name, this.deps.timeZone);
+  /** GET /kiosk (kiosk.ts). */
+  kioskSetup(siteId: string): Promise<KioskSetup> {
+    return kioskSetup(this.deps, siteId);
   }
 
   /**
@@ -317,7 +189,7 @@ export class ClockService {
   private async resite(): Promise<void> {
     const sites = new Map<string, Promise<ClockSite>>();
     for (const c of this.cases.values()) {
-      c.site = await this.siteIn(sites, c.key.site);
+      c.site = await siteIn(this.deps, sites, c.key.site);
       c.quietUntil = -Infinity;
     }
     await this.look([], []);
@@ -341,7 +213,7 @@ export class ClockService {
       const expiry = expiresAtMs(c.type, c.state);
       const isExpired = expiry !== null && now >= expiry;
       if (isExpired) expired.push(c.key);
-      due.push(...this.dueOf(c, now, verdict));
+      due.push(...dueOf(c, now, verdict));
       const clock = this.clockOf(c, now);
       const standings = standingsText(clock);
       if (clock && standings !== c.pushed) changed.push(clock);
@@ -364,44 +236,7 @@ export class ClockService {
    */
   private async claim(due: readonly DueBreach[]): Promise<ClockBreach[]> {
     if (due.length === 0) return [];
-    return this.deps.store.write((tx) => this.claimIn(tx, due));
-  }
-
-  /** Claims each breach in `tx` and records its miss; `watched`: the case they are all on (else looked up). */
-  private async claimIn(tx: WriteTx, due: readonly DueBreach[], watched?: WatchedCase): Promise<ClockBreach[]> {
-    const breaches: ClockBreach[] = [];
-    for (const b of due) {
-      const standardId = b.standard.id;
-      if (!(await tx.writes.claimBreach(b.key, standardId, b.deadlineMs))) continue;
-      if (b.miss) {
-        await tx.writes.caseJudgement(b.key, b.miss);
-        const c = watched ?? this.cases.get(keyText(b.key));
-        if (c) {
-          c.recorded.set(standardId, b.miss);
-          // Its standings now show the verdict: the next look pushes them.
-          c.quietUntil = -Infinity;
-        }
-      }
-      // Field by field: on Node 20 a spread of the key followed by new keys cost microseconds per breach.
-      breaches.push({
-        type: b.key.type, site: b.key.site, caseId: b.key.caseId, standardId, standardVersion: b.standard.version, standardLabel: clockLabel(b.standard),
-        deadline: new Date(b.deadlineMs).toISOString(), missed: b.miss !== null || b.missedBefore,
-      });
-    }
-    return breaches;
-  }
-
-  /** The breaches of `c` newly due at `now` (each standard's once: marked breached here), with the miss to record. */
-  private dueOf(c: WatchedCase, now: number, verdict: VerdictOf): DueBreach[] {
-    const due: DueBreach[] = [];
-    for (const s of standardsForCase(c.state, c.standards)) {
-      const status = clockStatus(c.state, s, c.site, now);
-      if (status?.state !== 'breached' || c.breached.has(s.id)) continue;
-      c.breached.add(s.id);
-      const miss = c.recorded.has(s.id) ? null : deadlineJudgement(c.state, s, c.type, c.site, now, verdict);
-      due.push({ key: c.key, standard: s, deadlineMs: status.deadlineMs!, miss, missedBefore: c.recorded.get(s.id)?.met === false });
-    }
-    return due;
+    return this.deps.store.write((tx) => claimIn(tx, due, this.cases));
   }
 
   /**
@@ -443,38 +278,4 @@ export class ClockService {
       this.enqueue(() => this.look([], []));
     }, Math.min(MAX_TIMER_MS, next - now));
   }
-}
-
-/** The earliest instant after `now` at which one of the case's clocks turns at-risk or breaches, or it expires. */
-function nextChangeOf(c: WatchedCase, now: number): number {
-  let next = Infinity;
-  const expiry = expiresAtMs(c.type, c.state);
-  if (expiry !== null && expiry > now) next = expiry;
-  for (const s of standardsForCase(c.state, c.standards)) {
-    const status = clockStatus(c.state, s, c.site, now);
-    if (status?.atRiskMs != null && status.atRiskMs > now) next = Math.min(next, status.atRiskMs);
-    if (status?.breachMs != null && status.breachMs > now) next = Math.min(next, status.breachMs);
-  }
-  return next;
-}
-
-/**
- * deadlineVerdict judges hypothetical ends: the same for every case of one type definition, standard version
- * (versions never change) and ring cycle, so one look (or one write) asks it once per combination.
- */
-function verdictMemo(): VerdictOf {
-  const verdicts = new Map<EventTypeDefinition, Map<string, boolean>>();
-  return (s, type, site) => {
-    let ofType = verdicts.get(type);
-    if (!ofType) verdicts.set(type, (ofType = new Map<string, boolean>()));
-    const k = `${s.id}\u0000${s.version}\u0000${site.ringCycleSeconds}`;
-    let v = ofType.get(k);
-    if (v === undefined) ofType.set(k, (v = deadlineVerdict(s, type, site)));
-    return v;
-  };
-}
-
-/** What a push compares: each standard's state (elapsed time alone is not a change). */
-function standingsText(clock: OpenClock | null): string {
-  return clock ? JSON.stringify(clock.standards.map((s) => [s.standardId, s.state, s.deadline, s.judged ?? null])) : '';
 }
