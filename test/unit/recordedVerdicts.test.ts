@@ -1,6 +1,6 @@
-// Which verdict counts when a case ends with a verdict recorded while it was open (domain/recordedVerdicts.ts).
+// Which verdict counts when a case ends with a verdict recorded while it was open (domain/clocks/recordedVerdicts.ts).
 import { describe, expect, it } from 'vitest';
-import { ownVerdictPrevails } from '../../server/src/domain/recordedVerdicts';
+import { ownVerdictPrevails } from '../../server/src/domain/clocks/recordedVerdicts';
 
 const deadlineMiss = { met: false, counted: true, reason: 'deadline' };
 

@@ -9,7 +9,7 @@ import { caseState, expireCase, expiresAtMs, expiryJudgement, judgeMeasure, stan
 import type { EventTypeRegistry } from '../../domain/eventTypes';
 import { isOpen } from '../../domain/hours';
 import { judgeEvent } from '../../domain/judge';
-import { ownVerdictPrevails } from '../../domain/recordedVerdicts';
+import { ownVerdictPrevails } from '../../domain/clocks/recordedVerdicts';
 import type { EventInput, JudgedEvent, Judgement, Site, Standard } from '../../protocol';
 import type { StoredMilestone } from '../../protocol/eventTypes';
 import type { CaseJudgementRecord, CaseKey, CaseRecord, NewEvent, WriteTx } from '../../store/port';
@@ -223,7 +223,7 @@ async function recordMeasureJudgements(tx: WriteTx, key: CaseKey, state: CaseSta
 /**
  * The event's judgements with those recorded on its case while open kept as recorded (verdict and reason), except a
  * deadline miss that the event's own times do not bear out (a stop timed in time that arrived late): that one gives
- * way to the event's own verdict (domain/recordedVerdicts.ts).
+ * way to the event's own verdict (domain/clocks/recordedVerdicts.ts).
  */
 export function withRecorded(judgements: readonly Judgement[], recorded: readonly CaseJudgementRecord[]): Judgement[] {
   const byStandard = new Map(recorded.map((r) => [r.judgement.standardId, r.judgement]));
