@@ -206,7 +206,7 @@ describe('queue_log text', () => {
   });
 
   it('refuses a case id longer than the contract allows', () => {
-    expect(errorOf(`${T0}|${'9'.repeat(100)}|${'q'.repeat(30)}|NONE|ENTERQUEUE||1|1`).message).toMatch(/^line 1: callid and queuename together must be at most 127 characters/);
+    expect(errorOf(`${T0}|${'9'.repeat(100)}|${'q'.repeat(30)}|NONE|ENTERQUEUE||1|1`).message).toMatch(/^line 1: callid and queuename together must be at most 114 characters/);
   });
 });
 

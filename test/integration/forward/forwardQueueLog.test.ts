@@ -45,6 +45,14 @@ const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 const receivedLines = (requests: readonly ReceivedRequest[]) => requests.flatMap((q) => lines(q.body));
 const write = (path: string, part: readonly string[]) => appendFileSync(path, part.map((l) => `${l}\n`).join(''));
 
+/** The forwarder never stopped nor was refused, and a SIGTERM ends it with exit 0. */
+async function stillRunningStopsCleanly(forwarder: Forwarder): Promise<void> {
+  expect(forwarder.child.exitCode).toBeNull();
+  expect(forwarder.stderr()).not.toMatch(/refused|stopped/);
+  forwarder.child.kill('SIGTERM');
+  expect(await forwarder.exit).toBe(0);
+}
+
 describe('forward asterisk-queue-log', () => {
   it('delivers every line once, in order, through rename and truncation rotations, a receiver restart and its own restart', async () => {
     const dir = tempDir();
@@ -228,10 +236,30 @@ describe('forward asterisk-queue-log', () => {
       await forwarder.until('stderr', /\(200\); 1 call\(s\) closed unjudged, their wait went negative \(the PBX's clock stepped back\): 1772445600\.5@support/);
       const stored = async () => ((await server.getJson(`/api/v1/compliance?site=hq&from=${new Date(T * 1000).toISOString()}&to=${new Date((T + 7300) * 1000).toISOString()}`)).body.standards.find((s: any) => s.standardId === 'call-answer-2-rings')?.companions?.considered as number | undefined) ?? 0;
       await expect.poll(stored).toBe(2);
-      expect(forwarder.child.exitCode).toBeNull();
-      expect(forwarder.stderr()).not.toMatch(/refused|stopped/);
-      forwarder.child.kill('SIGTERM');
-      expect(await forwarder.exit).toBe(0);
+      await stillRunningStopsCleanly(forwarder);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps going past a channel that enters the same queue again, in one batch or split across batches, and sends the calls after it', async () => {
+    const N = 1_772_438_400;
+    const server = await startTestServer({ clock: testClock(N * 1000) });
+    const dir = tempDir();
+    dirs.push(server.dataDir);
+    const log = join(dir, 'queue_log');
+    try {
+      // 9000.1 times out of support, hears an announcement and is queued again (its second stay's end in the next batch).
+      write(log, [`${N - 50}|9000.1|support|NONE|ENTERQUEUE||555|1`, `${N - 40}|9000.1|support|NONE|EXITWITHTIMEOUT|1|1|10`, `${N - 30}|9000.1|support|NONE|ENTERQUEUE||555|1`]);
+      const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--poll-interval', '20'], { RINGSIDE_API_KEY: server.apiKey });
+      await forwarder.until('stderr', /forwarded 3 line\(s\), bytes 0-\d+ .*\(200\)/);
+      write(log, [`${N - 26}|9000.1|support|PJSIP/a|CONNECT|4|x|1`]);
+      await forwarder.until('stderr', /forwarded 1 line\(s\), .*\(200\)/);
+      // Transferred back into the queue after the talk: a third stay, and another caller.
+      write(log, [`${N - 12}|9000.1|support|PJSIP/a|BLINDTRANSFER|700|default|4|14|1`, `${N - 10}|9000.1|support|NONE|ENTERQUEUE||555|1`, `${N - 5}|9000.2|support|NONE|ENTERQUEUE||556|1`]);
+      const openClocks = async () => (await server.testApi.clocksIdle(), (await server.getJson('/api/v1/clocks?type=call')).body.clocks.map((c: { caseId: string }) => c.caseId).sort());
+      await expect.poll(openClocks).toEqual([`9000.1@support#${N - 10}`, '9000.2@support']);
+      await stillRunningStopsCleanly(forwarder);
     } finally {
       await server.close();
     }

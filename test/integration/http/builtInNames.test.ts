@@ -39,7 +39,7 @@ describe('built-in names', () => {
 
   it('counts a queue_log event spelt like one as ignored, as any unknown event', async () => {
     const epoch = Math.floor(Date.now() / 1000) - 60;
-    const lines = ['constructor', '__proto__', 'toString', 'toString'].map((event, i) => `${epoch}|c${i}|support|NONE|${event}|1|2|3`).join('\n');
+    const lines = ['constructor', '__proto__', 'toString', 'toString'].map((event, i) => `${epoch}|c${i}|support|NONE|${event}|1|2|3`).join('\n') + '\n';
     const res = await send('POST', '/integrations/asterisk/queue-log?site=hq', lines, 'text/plain');
     expect(res).toMatchObject({ status: 200, body: { lines: 4, ignored: { constructor: 1, __proto__: 1, toString: 2 }, stored: { new: 0 } } });
   });

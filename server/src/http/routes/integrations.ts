@@ -5,8 +5,9 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { LIMITS, siteId, wellFormedString } from '../../protocol';
 import type { FeedInput, FeedOutcome } from '../../services/ingest/outcomes';
-import { queueLogFeed } from '../../integrations/asterisk/feed';
-import { QueueLogError } from '../../integrations/asterisk/queueLog';
+import { queueLogFeed, type QueueLogFeed } from '../../integrations/asterisk/feed';
+import { QueueLogError, readQueueLog } from '../../integrations/asterisk/queueLog';
+import { resolveStays } from '../../integrations/asterisk/stays';
 import { mapContactRecordDelivery } from '../../integrations/amazonConnect/contactRecords';
 import { FirehoseDeliveryError, firehoseRequestId, firehoseResponse } from '../../integrations/amazonConnect/firehose';
 import { isValidTwilioSignature } from '../../integrations/twilio/signature';
@@ -55,9 +56,9 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
     sendProblem(res, problem(400, 'invalid-body', 'Invalid request body', '(body) is empty: send queue_log lines as text/plain', [{ path: '(body)', message: 'is empty' }]));
     return undefined;
   }
-  let feed;
+  let readings;
   try {
-    feed = queueLogFeed(body, site, app.now() - LIVE_START_SECONDS * 1000);
+    readings = readQueueLog(body, { wholeLines: true });
   } catch (error) {
     if (!(error instanceof QueueLogError)) throw error;
     const errors = error.problems.map((p) => ({ path: `line ${p.line}${p.field ? ` ${p.field}` : ''}`, message: p.message }));
@@ -65,7 +66,11 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
     sendProblem(res, { ...problem(400, 'invalid-queue-log', 'Invalid queue_log', `${error.message}${NOTHING_STORED}`, errors), ...(error.more > 0 ? { moreProblems: error.more } : {}) });
     return undefined;
   }
-  const outcome = await app.core.ingest.ingestFeed(feed, siteLimitOf(res));
+  const liveSinceMs = app.now() - LIVE_START_SECONDS * 1000;
+  // Which stay of its channel in its queue a line is depends on the stays stored: read in the write that stores them.
+  let built: QueueLogFeed | undefined;
+  const outcome = await app.core.ingest.ingestFeed(async (cases) => (built = queueLogFeed(readings, await resolveStays(readings, site, cases), site, liveSinceMs)), siteLimitOf(res));
+  const feed = built!;
   if (outcome.kind !== 'stored') {
     const records = { milestones: feed.milestones, events: feed.events };
     return feedRefusal(res, outcome, (part, index) => {

@@ -3,7 +3,7 @@
 // its case, whether or not its start arrived); the end of an answered call (COMPLETE…, the transfers) as the
 // case's `answered` stop milestone carrying the calltime as handleSeconds; EXITWITHKEY, and a CONNECT or abandon
 // whose wait went negative, as a withdrawal (the case closes unjudged). Pure.
-import { parseQueueLog, mapQueueLog } from './queueLog';
+import { idOf, mapReadings, type QueueLogReading } from './queueLog';
 import type { CallEventInput, HandleTimeInput, IgnoredCounts, MilestoneInput } from '../types';
 
 export interface QueueLogFeed {
@@ -16,14 +16,14 @@ export interface QueueLogFeed {
 }
 
 /**
- * Throws QueueLogError (every malformed line with its number) before anything is mapped. An ENTERQUEUE from
+ * The records of a queue_log body read by readQueueLog, each line of the case `caseIds` gives it (stays.ts). An ENTERQUEUE from
  * before `liveSinceMs` is not stored as a running clock: the server judges a start by its own clock, so a start
  * that arrives after a deadline has passed would be breached (and under F1 missed) at once, even when its CONNECT
  * within the threshold is in the next request (a backlog or a rotated file cut mid-call). Its end still comes,
  * with Asterisk's own wait, as an event; only the live view of that call is lost.
  */
-export function queueLogFeed(text: string, site: string, liveSinceMs: number): QueueLogFeed {
-  const mapping = mapQueueLog(text, site);
+export function queueLogFeed(readings: readonly QueueLogReading[], caseIds: ReadonlyArray<string | undefined>, site: string, liveSinceMs: number): QueueLogFeed {
+  const mapping = mapReadings(readings, caseIds, site);
   const milestones: MilestoneInput[] = [];
   const events: CallEventInput[] = [];
   const late = new Set<string>();
@@ -43,7 +43,7 @@ export function queueLogFeed(text: string, site: string, liveSinceMs: number): Q
     milestones: [...milestones, ...handleTimeStops(mapping.handleTimes)],
     events,
     withdrawals: mapping.withdrawals.map((w) => ({ type: w.type, site: w.site, caseId: w.caseId })),
-    lineOf: new Map(parseQueueLog(text).map((l) => [`aq:${l.callId}@${l.queue.trim()}:${l.event}`, l.lineNumber])),
+    lineOf: new Map(readings.flatMap((r, i) => (caseIds[i] === undefined ? [] : [[idOf(r.line, caseIds[i]), r.line.lineNumber] as const]))),
     summary: { lines, answered, abandoned, withdrawn, unmeasured, handleTimes, openClocks, lateStarts, ignored },
   };
 }

@@ -6,9 +6,10 @@
 //   SL  = callscompletedinsl / callscompleted        (within: holdtime ≤ servicelevel at CONNECT)
 //   SL2 = (callsabandonedinsl + callscompletedinsl) / (callsabandoned + callscompleted)
 //                                                    (within: waittime ≤ servicelevel at the abandon)
-// Every value a line carries is a function of that line alone, so lines of one call may arrive in different
-// requests and re-posting a line produces exactly the same milestone (same id, same content).
-import { isStorableText, LIMITS, malformedTextProblem } from '../../protocol';
+// Every value a line carries is a function of that line and the stay it belongs to (stays.ts: a channel may enter
+// the same queue more than once), so lines of one call may arrive in different requests and re-posting a line
+// produces exactly the same milestone (same id, same content).
+import { LIMITS, malformedTextProblem } from '../../protocol';
 import {
   countIgnored,
   isoFromEpochMs,
@@ -18,6 +19,7 @@ import {
   type MilestoneInput,
   type WithdrawalInput,
 } from '../types';
+import { assignStays, NOTHING_LOOKED_UP, STAY_SUFFIX_MAX_LENGTH, type StayRef } from './stays';
 
 /** One queue_log line, split by position. */
 export interface QueueLogLine {
@@ -132,47 +134,154 @@ export function parseQueueLog(text: string): QueueLogLine[] {
   return lines;
 }
 
-/** Every line that parses, and the problems of those that do not. */
-function splitLines(text: string): { lines: QueueLogLine[]; problems: QueueLogProblem[] } {
+/**
+ * The line a body ends in without its line end, as a problem, or null. A shipper that cuts a file by size sends the
+ * start of a line (`CONNECT|1` of `CONNECT|12|…`) which would read as a whole one with other figures.
+ */
+function unterminatedLine(text: string): QueueLogProblem | null {
+  const lastEnd = text.lastIndexOf('\n');
+  if (text.slice(lastEnd + 1) === '') return null;
+  const line = lastEnd < 0 ? 1 : text.slice(0, lastEnd + 1).split('\n').length;
+  return { line, message: 'has no line end: queue_log lines end in LF; a line cut short would be stored with wrong figures — send whole lines' };
+}
+
+/** Every line that splits into fields, and the problems of every line (a line may have several). */
+function splitLines(text: string): { lines: QueueLogLine[]; problems: QueueLogProblem[]; faulty: ReadonlySet<number> } {
   const lines: QueueLogLine[] = [];
   const problems: QueueLogProblem[] = [];
+  const faulty = new Set<number>();
   const raw = text.split('\n');
   for (let i = 0; i < raw.length; i++) {
     const content = raw[i]!.endsWith('\r') ? raw[i]!.slice(0, -1) : raw[i]!;
     if (content.trim() === '') continue;
     const parsed = parseLine(content, i + 1);
-    if ('problem' in parsed) problems.push(parsed.problem);
-    else lines.push(parsed.line);
+    problems.push(...parsed.problems);
+    if (parsed.problems.length > 0) faulty.add(i + 1);
+    if (parsed.line) lines.push(parsed.line);
   }
-  return { lines, problems };
+  return { lines, problems, faulty };
 }
 
-function parseLine(content: string, lineNumber: number): { line: QueueLogLine } | { problem: QueueLogProblem } {
+/** The line's fields (unless it has too few to be a line) and every problem of its fixed fields. */
+function parseLine(content: string, lineNumber: number): { line?: QueueLogLine; problems: QueueLogProblem[] } {
   const fields = content.split('|');
   if (fields.length < FIXED_FIELDS) {
-    return { problem: { line: lineNumber, message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a queue_log line has at least ${FIXED_FIELDS} (epoch|callid|queuename|agent|event|…)` } };
+    return { problems: [{ line: lineNumber, message: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a queue_log line has at least ${FIXED_FIELDS} (epoch|callid|queuename|agent|event|…)` }] };
   }
+  const problems: QueueLogProblem[] = [];
   const [epochText, callId, queue, agent, event] = fields as [string, string, string, string, string];
   // The text rule of every other way in (protocol/text.ts), named by the queue_log field that breaks it: a queue or
   // call id with a NUL in it could not be stored by PostgreSQL.
-  if (!isStorableText(content)) {
-    const at = fields.findIndex((f) => !isStorableText(f));
-    return { problem: { line: lineNumber, field: at < FIXED_FIELDS ? FIELD_NAMES[at]! : `data${at - FIXED_FIELDS + 1}`, message: malformedTextProblem(fields[at]!)! } };
-  }
+  fields.forEach((f, at) => {
+    const message = malformedTextProblem(f);
+    if (message) problems.push({ line: lineNumber, field: at < FIXED_FIELDS ? FIELD_NAMES[at]! : `data${at - FIXED_FIELDS + 1}`, message });
+  });
   const epochProblem = epochMessage(epochText);
-  if (epochProblem) return { problem: { line: lineNumber, field: 'epoch', message: epochProblem } };
-  if (event.trim() === '') return { problem: { line: lineNumber, field: 'event', message: 'must not be empty' } };
-  return { line: { lineNumber, epoch: Number(epochText), callId, queue, agent, event, data: fields.slice(FIXED_FIELDS) } };
+  if (epochProblem) problems.push({ line: lineNumber, field: 'epoch', message: epochProblem });
+  if (event.trim() === '') problems.push({ line: lineNumber, field: 'event', message: 'must not be empty' });
+  return { line: { lineNumber, epoch: epochProblem ? Number.NaN : Number(epochText), callId, queue, agent, event, data: fields.slice(FIXED_FIELDS) }, problems };
 }
 
-/** Map a queue_log body to milestones for `site`. All or nothing: a malformed line throws QueueLogError. */
+/**
+ * What a mapped line says, before its case is known: the channel's stays in a queue (`stay.base`, callid@queuename)
+ * are told apart by when each began (`stay.startSec`: the ENTERQUEUE's epoch, or an end's epoch less the wait it
+ * carries; null when the line gives none), which stays.ts turns into case ids.
+ */
+export type QueueLogReading =
+  | { kind: 'start'; line: QueueLogLine; stay: StayRef }
+  | { kind: 'stop'; line: QueueLogLine; stay: StayRef; milestone: 'answered' | 'abandoned'; answerSeconds?: number; agent?: string }
+  | { kind: 'withdraw'; line: QueueLogLine; stay: StayRef; unmeasured: boolean }
+  | { kind: 'handle'; line: QueueLogLine; stay: StayRef; handleSeconds: number; agent?: string }
+  | { kind: 'ignored'; line: QueueLogLine };
+
+/**
+ * A queue_log body read line by line. Throws QueueLogError naming every problem of every line; with `wholeLines`
+ * (a request's body) also a last line without its line end.
+ */
+export function readQueueLog(text: string, options: { wholeLines?: boolean } = {}): QueueLogReading[] {
+  // The lines that split are read even when others do not, and every field of a line is checked, so one answer
+  // names every problem of the body.
+  const { lines, problems, faulty } = splitLines(text);
+  const cut = options.wholeLines ? unterminatedLine(text) : null;
+  if (cut) problems.push(cut);
+  const readings: QueueLogReading[] = [];
+  for (const line of lines) {
+    const found: QueueLogProblem[] = [];
+    const reading = readLine(line, (p) => found.push({ line: line.lineNumber, ...p }));
+    problems.push(...found);
+    if (found.length === 0 && !faulty.has(line.lineNumber)) readings.push(reading);
+  }
+  if (problems.length > 0) throw queueLogError(problems);
+  return readings;
+}
+
+/** Map a queue_log text to milestones for `site`, as if nothing were stored (stays.ts). Throws QueueLogError naming every problem. */
 export function mapQueueLog(text: string, site: string): QueueLogMapping {
-  // The lines that parse are mapped even when others do not, so one answer names every problem of the body,
-  // whether a line cannot be split or one of its data fields is wrong.
-  const { lines, problems } = splitLines(text);
-  const mapper = new LineMapper(site, problems);
-  for (const line of lines) mapper.map(line);
+  const readings = readQueueLog(text);
+  return mapReadings(readings, assignStays(readings, NOTHING_LOOKED_UP).caseIds, site);
+}
+
+/** Map read lines to milestones for `site`, each line of the case `caseIds` gives it (its stay's: stays.ts). */
+export function mapReadings(readings: readonly QueueLogReading[], caseIds: ReadonlyArray<string | undefined>, site: string): QueueLogMapping {
+  const mapper = new LineMapper(site);
+  readings.forEach((r, i) => mapper.map(r, caseIds[i]));
   return mapper.result();
+}
+
+type Report = (problem: Omit<QueueLogProblem, 'line'>) => void;
+
+/** Runs `check`; a LineProblem it throws is reported and the value is undefined. */
+function checked<T>(report: Report, check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (e) {
+    if (!(e instanceof LineProblem)) throw e;
+    report(e.problem);
+    return undefined;
+  }
+}
+
+/** What the line says, each of its fields checked (every problem reported); the reading is used only when none was. */
+function readLine(line: QueueLogLine, report: Report): QueueLogReading {
+  const { event } = line;
+  const ignored: QueueLogReading = { kind: 'ignored', line };
+  const isStart = event === 'ENTERQUEUE';
+  // Own keys only: an event named like a built-in ("constructor") is an unknown event, ignored.
+  const abandons = Object.hasOwn(ABANDON_WAIT_FIELD, event);
+  const ends = Object.hasOwn(CALLTIME_FIELD, event);
+  if (!isStart && event !== 'CONNECT' && !abandons && !ends && event !== 'EXITWITHKEY') return ignored;
+  const base = checked(report, () => caseIdOf(line));
+  const agent = event === 'CONNECT' || ends ? checked(report, () => namedAgent(line)) : undefined;
+  const stay = (startSec: number | null): StayRef => ({ base: base ?? '', startSec, epochSec: line.epoch });
+  if (isStart) return { kind: 'start', line, stay: stay(line.epoch) };
+  if (event === 'EXITWITHKEY') {
+    // key|position|origposition|waittime since Asterisk 1.6; older ones write key|position: no start to tell then.
+    const wait = line.data[3]?.trim();
+    return { kind: 'withdraw', line, stay: stay(wait !== undefined && /^\d+$/.test(wait) ? line.epoch - Number(wait) : null), unmeasured: false };
+  }
+  if (ends) {
+    const field = calltimeField(line);
+    const handleSeconds = checked(report, () => seconds(line, field, 'calltime'));
+    const holdText = field > 1 ? line.data[field - 2]?.trim() : undefined;
+    // The calltime and the holdtime before it add up to the end less the stay's start (app_queue.c).
+    const startSec = typeof handleSeconds === 'number' && holdText !== undefined && /^\d+$/.test(holdText) ? line.epoch - handleSeconds - Number(holdText) : null;
+    if (handleSeconds === UNMEASURED || (field > 1 && isNegative(line.data[field - 2]))) return ignored;
+    return { kind: 'handle', line, stay: stay(startSec), handleSeconds: handleSeconds ?? 0, ...(agent === undefined ? {} : { agent }) };
+  }
+  const waitField = event === 'CONNECT' ? 1 : ABANDON_WAIT_FIELD[event]!;
+  const wait = waitField === null ? undefined : checked(report, () => seconds(line, waitField, event === 'CONNECT' ? 'holdtime' : 'waittime'));
+  // A wait that went negative closes the case unjudged, as a withdrawal: judged, it would count as met on a wait never
+  // measured; refused, the forwarder would post the same lines again and again and every later call of the feed
+  // would wait behind it.
+  if (wait === UNMEASURED) return { kind: 'withdraw', line, stay: stay(null), unmeasured: true };
+  return {
+    kind: 'stop',
+    line,
+    stay: stay(wait === undefined ? null : line.epoch - wait),
+    milestone: event === 'CONNECT' ? 'answered' : 'abandoned',
+    ...(wait === undefined ? {} : { answerSeconds: wait }),
+    ...(agent === undefined ? {} : { agent }),
+  };
 }
 
 class LineMapper {
@@ -186,24 +295,31 @@ class LineMapper {
   private readonly ended = new Set<string>();
   private lines = 0;
 
-  /** `problems` holds those found while splitting the lines; the mapper adds its own in line order. */
-  constructor(
-    private readonly site: string,
-    private readonly problems: QueueLogProblem[],
-  ) {}
+  constructor(private readonly site: string) {}
 
-  map(line: QueueLogLine): void {
+  /** One reading, of the case `caseId` (its stay's; none for an ignored line). */
+  map(reading: QueueLogReading, caseId: string | undefined): void {
     this.lines++;
-    try {
-      this.mapEvent(line);
-    } catch (e) {
-      if (!(e instanceof LineProblem)) throw e;
-      this.problems.push({ line: line.lineNumber, ...e.problem });
+    const { line } = reading;
+    if (reading.kind === 'ignored' || caseId === undefined) return countIgnored(this.ignored, line.event);
+    if (reading.kind === 'start') {
+      this.started.add(caseId);
+      this.milestones.push({ ...this.base(line, caseId), milestone: 'started' });
+    } else if (reading.kind === 'stop') {
+      this.ended.add(caseId);
+      const { milestone, answerSeconds, agent } = reading;
+      this.milestones.push({ ...this.base(line, caseId), milestone, ...(answerSeconds === undefined ? {} : { answerSeconds }), ...(agent === undefined ? {} : { agent }) });
+    } else if (reading.kind === 'withdraw') {
+      this.ended.add(caseId);
+      if (reading.unmeasured) this.unmeasured.push(caseId);
+      this.withdrawals.push({ type: 'call', site: this.site, caseId, at: atOf(line), id: idOf(line, caseId), reason: line.event, queue: queueOf(line) });
+    } else {
+      const { handleSeconds, agent } = reading;
+      this.handleTimes.push({ type: 'call', site: this.site, caseId, at: atOf(line), handleSeconds, id: idOf(line, caseId), queue: queueOf(line), ...(agent === undefined ? {} : { agent }) });
     }
   }
 
   result(): QueueLogMapping {
-    if (this.problems.length > 0) throw queueLogError(this.problems);
     const openCaseIds = [...this.started].filter((c) => !this.ended.has(c));
     const count = (m: string) => this.milestones.filter((x) => x.milestone === m).length;
     return {
@@ -224,73 +340,6 @@ class LineMapper {
     };
   }
 
-  private mapEvent(line: QueueLogLine): void {
-    const { event } = line;
-    if (event === 'ENTERQUEUE') return this.start(line);
-    if (event === 'CONNECT') return this.stop(line, 'answered', seconds(line, 1, 'holdtime'), namedAgent(line));
-    // Own keys only: an event named like a built-in ("constructor") is an unknown event, ignored.
-    if (Object.hasOwn(ABANDON_WAIT_FIELD, event)) {
-      const field = ABANDON_WAIT_FIELD[event]!;
-      return this.stop(line, 'abandoned', field === null ? undefined : seconds(line, field, 'waittime'), undefined);
-    }
-    if (Object.hasOwn(CALLTIME_FIELD, event)) return this.handleTime(line);
-    if (event === 'EXITWITHKEY') {
-      this.withdraw(line);
-      return;
-    }
-    countIgnored(this.ignored, event);
-  }
-
-  private start(line: QueueLogLine): void {
-    const caseId = caseIdOf(line);
-    this.started.add(caseId);
-    this.milestones.push({ ...this.base(line, caseId), milestone: 'started' });
-  }
-
-  /**
-   * An end with the wait Asterisk measured, or without one (`undefined`: the server measures from the start). A wait
-   * that went negative closes the case unjudged, as a withdrawal: judged, it would count as met on a wait never
-   * measured; refused, the forwarder would post the same lines again and again and every later call of the feed
-   * would wait behind it.
-   */
-  private stop(line: QueueLogLine, milestone: 'answered' | 'abandoned', answerSeconds: number | typeof UNMEASURED | undefined, agent: string | undefined): void {
-    if (answerSeconds === UNMEASURED) {
-      this.unmeasured.push(this.withdraw(line));
-      return;
-    }
-    const caseId = caseIdOf(line);
-    this.ended.add(caseId);
-    this.milestones.push({
-      ...this.base(line, caseId),
-      milestone,
-      ...(answerSeconds === undefined ? {} : { answerSeconds }),
-      ...(agent === undefined ? {} : { agent }),
-    });
-  }
-
-  /**
-   * The calltime of an answered call's end. None is stored when it went negative, nor when the holdtime the line
-   * repeats (the field before the calltime) did: the stop is dated at the answer, the end less the calltime, which
-   * is then before the call's start, a milestone ingest refuses; and the call's CONNECT, with that holdtime, closed it
-   * unjudged, so no figure reads its handle time. The line counts as ignored.
-   */
-  private handleTime(line: QueueLogLine): void {
-    const caseId = caseIdOf(line);
-    const field = calltimeField(line);
-    const handleSeconds = seconds(line, field, 'calltime');
-    const agent = namedAgent(line);
-    if (handleSeconds === UNMEASURED || (field > 1 && isNegative(line.data[field - 2]))) return countIgnored(this.ignored, line.event);
-    this.handleTimes.push({ type: 'call', site: this.site, caseId, at: atOf(line), handleSeconds, id: idOf(line, caseId), queue: queueOf(line), ...(agent === undefined ? {} : { agent }) });
-  }
-
-  /** Closes the case unjudged; returns its id. */
-  private withdraw(line: QueueLogLine): string {
-    const caseId = caseIdOf(line);
-    this.ended.add(caseId);
-    this.withdrawals.push({ type: 'call', site: this.site, caseId, at: atOf(line), id: idOf(line, caseId), reason: line.event, queue: queueOf(line) });
-    return caseId;
-  }
-
   private base(line: QueueLogLine, caseId: string): Omit<MilestoneInput, 'milestone'> {
     return { type: 'call', site: this.site, caseId, at: atOf(line), queue: queueOf(line), id: idOf(line, caseId) };
   }
@@ -304,15 +353,18 @@ class LineProblem extends Error {
 }
 
 /**
- * The case is one stay of one channel in one queue. The queue is part of it because a caller who times out of
- * one queue is often sent on to another (an overflow queue) with the same channel uniqueid, and Asterisk
- * counts the two stays separately, each in its own queue.
+ * The case of the channel's first stay in the queue (a later stay in the same queue gets a suffix: stays.ts). The
+ * queue is part of it because a caller who times out of one queue is often sent on to another (an overflow queue)
+ * with the same channel uniqueid, and Asterisk counts the two stays separately, each in its own queue.
  */
 function caseIdOf(line: QueueLogLine): string {
   if (line.callId.trim() === '' || line.callId === 'NONE') throw new LineProblem({ field: 'callid', message: `must name the call for ${line.event}, got ${quote(line.callId)}` });
   const caseId = `${line.callId}@${queueOf(line)}`;
-  if (caseId.length > MAX_CASE_ID_LENGTH) {
-    throw new LineProblem({ field: 'callid', message: `and queuename together must be at most ${MAX_CASE_ID_LENGTH - 1} characters (the case id is callid@queuename)` });
+  if (caseId.length > MAX_CASE_ID_LENGTH - STAY_SUFFIX_MAX_LENGTH) {
+    throw new LineProblem({
+      field: 'callid',
+      message: `and queuename together must be at most ${MAX_CASE_ID_LENGTH - STAY_SUFFIX_MAX_LENGTH - 1} characters (the case id is callid@queuename, and callid@queuename#epoch for a later stay in the same queue)`,
+    });
   }
   return caseId;
 }
@@ -332,8 +384,8 @@ function namedAgent(line: QueueLogLine): string | undefined {
   return agent;
 }
 
-/** Deterministic from the line, so posting the same line again is recognised as the same milestone. */
-function idOf(line: QueueLogLine, caseId: string): string {
+/** Deterministic from the line and its stay, so posting the same line again is recognised as the same milestone. */
+export function idOf(line: QueueLogLine, caseId: string): string {
   return `aq:${caseId}:${line.event}`;
 }
 

@@ -3,6 +3,7 @@
 import { agreesWithCaseStart, CASE_START_TOLERANCE_SECONDS } from '../../domain/clocks';
 import { startOf, type EventTypeRegistry } from '../../domain/eventTypes';
 import type { StoredMilestone } from '../../protocol/eventTypes';
+import type { StoredEvent } from '../../protocol';
 import type { CaseKey, CasesReads, NewEvent } from '../../store/port';
 import type { ItemProblem } from './itemProblem';
 
@@ -20,22 +21,31 @@ export async function storedStartOf(cases: CasesReads, registry: EventTypeRegist
   return start;
 }
 
+/** When an event says its case started: its occurredAt, or that less its wait when it is dated at the end. */
+export function eventStartMs(occurredAtMs: number, event: StoredEvent | NewEvent['event'], dating: EventDating): number {
+  const wait = (event.type === 'call' ? event.answerSeconds : event.greetSeconds) ?? 0;
+  return dating === 'end' ? occurredAtMs - wait * 1000 : occurredAtMs;
+}
+
+/** A case's start as the event closing it is checked against: stored (a milestone and its seq), or earlier in the request the event comes in. */
+export type CaseStart = Pick<StoredMilestone, 'at' | 'milestone' | 'id'> & { seq: number | null };
+
 /**
- * Item `index`, an event closing case `caseId` whose start `start` is stored, refused (409, path `occurredAt`) when
+ * Item `index`, an event closing case `caseId` whose start `start` is stored or in its request, refused (409, path `occurredAt`) when
  * the start it gives lies more than CASE_START_TOLERANCE_SECONDS from the stored one, naming both and where the
  * stored one came from; null when they agree.
  */
-export function caseStartProblem(index: number, prepared: NewEvent, caseId: string, start: StoredMilestone, dating: EventDating): ItemProblem | null {
+export function caseStartProblem(index: number, prepared: NewEvent, caseId: string, start: CaseStart, dating: EventDating): ItemProblem | null {
   const { event } = prepared;
   const wait = (event.type === 'call' ? event.answerSeconds : event.greetSeconds) ?? 0;
-  const eventStartMs = dating === 'end' ? prepared.occurredAtMs - wait * 1000 : prepared.occurredAtMs;
-  if (agreesWithCaseStart(eventStartMs, Date.parse(start.at))) return null;
-  const given = dating === 'end' ? `is ${event.occurredAt}, the end of a ${wait} s wait that began at ${new Date(eventStartMs).toISOString()}` : `is ${event.occurredAt}`;
+  const startMs = eventStartMs(prepared.occurredAtMs, event, dating);
+  if (agreesWithCaseStart(startMs, Date.parse(start.at))) return null;
+  const given = dating === 'end' ? `is ${event.occurredAt}, the end of a ${wait} s wait that began at ${new Date(startMs).toISOString()}` : `is ${event.occurredAt}`;
   return {
     index,
     path: ['occurredAt'],
     message:
       `${given}, but ${event.type} ${JSON.stringify(caseId)} at ${JSON.stringify(event.site)} started at ${start.at} (its ${JSON.stringify(start.milestone)} milestone ` +
-      `${JSON.stringify(start.id)}, stored as seq ${start.seq}): the event that closes a case must begin when the case started (within ${CASE_START_TOLERANCE_SECONDS} s)`,
+      `${JSON.stringify(start.id)}, ${start.seq === null ? 'earlier in this request' : `stored as seq ${start.seq}`}): the event that closes a case must begin when the case started (within ${CASE_START_TOLERANCE_SECONDS} s)`,
   };
 }

@@ -5,7 +5,7 @@ import type { StoredMilestone } from '../../protocol/eventTypes';
 import { isDomainError } from '../../domain/errors';
 import type { CaseJudgementRecord, CaseKey, NewEvent, SiteRecord, WriteOutcome, WriteTx } from '../../store/port';
 import { caseText, withRecorded } from './cases';
-import { caseStartProblem, storedStartOf, type EventDating } from './caseStart';
+import { caseStartProblem, storedStartOf, type CaseStart, type EventDating } from './caseStart';
 import { configuredOrDefault, forbiddenSites, unknownSiteProblems, type IngestContext } from './context';
 import type { ItemProblem } from './itemProblem';
 import type { IngestOutcome, LateEnd, SiteLimit } from './outcomes';
@@ -46,8 +46,15 @@ export function checkEvents(ctx: IngestContext, items: readonly unknown[], allow
  * Validate, judge and write one request inside `tx`; no notification. `expired`: what an end of an expired case is;
  * `dated`: what instant of its wait an event's occurredAt is.
  */
-export async function writeEvents(ctx: IngestContext, tx: WriteTx, checked: Checked, expired: LateEnds = 'refuse', dated: EventDating = 'start'): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
-  const prepared = await prepareEvents(ctx, tx, checked, expired, dated);
+export async function writeEvents(
+  ctx: IngestContext,
+  tx: WriteTx,
+  checked: Checked,
+  expired: LateEnds = 'refuse',
+  dated: EventDating = 'start',
+  requestStarts: ReadonlyMap<string, CaseStart> = NO_STARTS,
+): Promise<{ outcome: IngestOutcome; stored: JudgedEvent[]; late: LateEnd[] }> {
+  const prepared = await prepareEvents(ctx, tx, checked, expired, dated, undefined, requestStarts);
   if (!prepared.ok) return { outcome: prepared.outcome, stored: [], late: [] };
   const { inputs, batch, late, receivedAtMs } = prepared;
   let written;
@@ -63,8 +70,23 @@ export async function writeEvents(ctx: IngestContext, tx: WriteTx, checked: Chec
   return { outcome: { kind: 'stored', results: written.map(resultOf) }, stored: written.filter((w) => !w.duplicate).map((w) => w.judged), late };
 }
 
-/** Judges one checked request's events (reading, never writing): its refusal, or the batch to write. */
-export async function prepareEvents(ctx: IngestContext, tx: WriteTx, validation: Checked, expired: LateEnds, dated: EventDating = 'start', sitesOf: SitesOf = (names) => tx.sites.getMany(names)): Promise<Prepared> {
+/** No start milestones in the request (POST /events has none). */
+const NO_STARTS: ReadonlyMap<string, CaseStart> = new Map();
+
+/**
+ * Judges one checked request's events (reading, never writing): its refusal, or the batch to write. `requestStarts`:
+ * the start milestones of the feed the events come with, by case, which an event is held to when its case has no
+ * stored start.
+ */
+export async function prepareEvents(
+  ctx: IngestContext,
+  tx: WriteTx,
+  validation: Checked,
+  expired: LateEnds,
+  dated: EventDating = 'start',
+  sitesOf: SitesOf = (names) => tx.sites.getMany(names),
+  requestStarts: ReadonlyMap<string, CaseStart> = NO_STARTS,
+): Promise<Prepared> {
   if (!validation.ok) return validation;
   const receivedAtMs = ctx.now();
   // Each event is judged by the standard versions in force when it happened, with its site's configuration (or
@@ -87,7 +109,7 @@ export async function prepareEvents(ctx: IngestContext, tx: WriteTx, validation:
   });
   // Checked on the prepared events: an end-dated call's wait may be derived from its rings.
   const misdated = inputs.flatMap(({ input, index }, i) => {
-    const start = paired.starts.get(index);
+    const start = paired.starts.get(index) ?? (input.caseId === undefined ? undefined : requestStarts.get(caseText({ type: input.type, site: input.site, caseId: input.caseId })));
     const problem = start && input.caseId !== undefined ? caseStartProblem(index, batch[i]!, input.caseId, start, dated) : null;
     return problem ? [problem] : [];
   });

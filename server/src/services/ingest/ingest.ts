@@ -10,10 +10,10 @@ import { caseContextOf, type IngestContext } from './context';
 import type { StandardsService } from '../standards';
 import { writeGroup } from './eventGroup';
 import { checkEvents } from './events';
-import { writeFeed } from './feed';
+import { feedCases, writeFeed } from './feed';
 import { validMilestones, writeMilestones, type CasesWritten } from './milestoneWrite';
 import { newsOf } from './writtenCases';
-import type { CaseNews, CasesListener, FeedInput, FeedOutcome, GroupOutcome, IngestOutcome, IngestRequest, MilestoneOutcome, OpenedCasesHook, SiteLimit, StoredListener } from './outcomes';
+import type { CaseNews, CasesListener, FeedBuilder, FeedInput, FeedOutcome, GroupOutcome, IngestOutcome, IngestRequest, MilestoneOutcome, OpenedCasesHook, SiteLimit, StoredListener } from './outcomes';
 
 export interface IngestDeps {
   store: Store;
@@ -100,11 +100,20 @@ export class IngestService {
    * What an integration read from another system's records, stored all or nothing in one write: milestones (as
    * POST /milestones), finished events (as POST /events; one with a caseId closes its case) and withdrawals (cases
    * the source ended without an outcome: closed without a finished event, so they are neither judged nor counted).
+   * A feed whose records depend on the stored cases is given as a builder, run inside the write with those cases.
    */
-  async ingestFeed(feed: FeedInput, sites: SiteLimit = null): Promise<FeedOutcome> {
-    const validation = validMilestones(this.ctx, feed.milestones, sites);
-    if (!validation.ok) return { ...validation.outcome, part: 'milestones' };
-    return this.deps.store.write((tx) => this.writeCases(tx, (part) => writeFeed(this.ctx, part, feed, validation.inputs, sites)));
+  async ingestFeed(feed: FeedInput | FeedBuilder, sites: SiteLimit = null): Promise<FeedOutcome> {
+    if (typeof feed !== 'function') {
+      const validation = validMilestones(this.ctx, feed.milestones, sites);
+      if (!validation.ok) return { ...validation.outcome, part: 'milestones' };
+      return this.deps.store.write((tx) => this.writeCases(tx, (part) => writeFeed(this.ctx, part, feed, validation.inputs, sites)));
+    }
+    return this.deps.store.write(async (tx) => {
+      const built = await feed(feedCases(this.ctx, tx));
+      const validation = validMilestones(this.ctx, built.milestones, sites);
+      if (!validation.ok) return { ...validation.outcome, part: 'milestones' as const };
+      return this.writeCases(tx, (part) => writeFeed(this.ctx, part, built, validation.inputs, sites));
+    });
   }
 
   /**

@@ -57,6 +57,24 @@ export interface FeedInput {
   withdrawals: readonly CaseKey[];
 }
 
+/** A stored case as a feed sees it while it is read (FeedCases): whether it is open, and when it started. */
+export interface FeedCase {
+  caseId: string;
+  open: boolean;
+  /** Its start milestone's time, else its finished event's start (a feed's events are dated at the end of their wait); null when neither is stored. */
+  startMs: number | null;
+}
+
+/** The stored cases a feed may read while it is turned into records, inside the write that stores them (ingestFeed). */
+export interface FeedCases {
+  get(key: CaseKey): Promise<FeedCase | undefined>;
+  /** The open cases of `type` at `site` whose caseId begins with `prefix`. */
+  openWithPrefix(type: string, site: string, prefix: string): Promise<FeedCase[]>;
+}
+
+/** A feed whose records depend on what is stored (a queue_log line's case: its channel's stays): built inside the write. */
+export type FeedBuilder = (cases: FeedCases) => Promise<FeedInput>;
+
 /** A finished event of the feed whose case had already closed by expiry: skipped, not stored (docs/api.md). */
 export interface LateEnd {
   /** The event's index in the feed's events. */

@@ -1,0 +1,190 @@
+// A channel's stays in one queue, told apart. app_queue counts each stay (ENTERQUEUE … CONNECT, ABANDON or EXIT…) as
+// one entry of its statistics, and a dialplan may send the same channel into the same queue again (a Queue() with a
+// timeout, an announcement, back into the queue; a caller who left with a key and is sent back). Each stay is its own
+// case: the first keeps callid@queuename, a later one gets callid@queuename#<epoch its stay began>.
+//
+// A line knows its channel and queue but not which stay it is: an ENTERQUEUE gives its stay's start (its epoch), an
+// end gives it less exactly (its epoch less the wait it carries: app_queue takes the stay's start and the line's
+// epoch from time(NULL) at different moments, so the two may be a second apart, the tolerance a finished event's
+// start already has, CASE_START_TOLERANCE_SECONDS). So a line is matched to the stays already known: those earlier in
+// the request (the file's order) and those stored (read through the store, in the write that stores the request),
+// which is what keeps it the same case however the lines are cut into requests and however often they are posted.
+import { agreesWithCaseStart } from '../../domain/clocks';
+import type { FeedCase, FeedCases } from '../../services/ingest/outcomes';
+
+/** The stay of a channel in a queue a line belongs to, as the line alone tells it. */
+export interface StayRef {
+  /** callid@queuename: the case id of the channel's first stay in the queue. */
+  base: string;
+  /** When the stay began, in epoch seconds, as this line gives it; null when it gives none. */
+  startSec: number | null;
+  /** The line's own epoch: what tells apart a later stay whose start no line gives (its only line an end without a wait). */
+  epochSec: number;
+}
+
+/** What stays.ts needs of a line: how it touches its stay (an ignored line has none). */
+export interface StayReading {
+  kind: 'start' | 'stop' | 'withdraw' | 'handle' | 'ignored';
+  stay?: StayRef;
+}
+
+/** '#' and an epoch of up to 12 digits (up to the year 9999): what a later stay adds to its channel's case id. */
+export const STAY_SUFFIX_MAX_LENGTH = 13;
+
+/** What was read of the stored stays: by case id (null: none stored), and the open stays of a channel and queue beyond its first. */
+export interface StayLookups {
+  cases: Map<string, FeedCase | null>;
+  openLater: Map<string, readonly FeedCase[]>;
+}
+
+/** Nothing read: every stay is taken to be new (a text mapped on its own). */
+export const NOTHING_LOOKED_UP: StayLookups = { cases: new Map(), openLater: new Map() };
+
+interface Stay {
+  caseId: string;
+  startMs: number | null;
+  open: boolean;
+  /** Its ENTERQUEUE is in this request. */
+  entered: boolean;
+  /** Its end is in this request. */
+  endedHere: boolean;
+}
+
+/**
+ * The case id of each reading (undefined for an ignored line), and what it would have needed to read that it did
+ * not have (then the ids are provisional: read those and assign again).
+ */
+export function assignStays(readings: readonly StayReading[], lookups: StayLookups): { caseIds: Array<string | undefined>; missing: { cases: Set<string>; openLater: Set<string> } } {
+  const missing = { cases: new Set<string>(), openLater: new Set<string>() };
+  const channels = new Map<string, ChannelStays>();
+  const caseIds = readings.map((r) => {
+    if (r.kind === 'ignored' || !r.stay) return undefined;
+    let stays = channels.get(r.stay.base);
+    if (!stays) channels.set(r.stay.base, (stays = new ChannelStays(r.stay.base, lookups, missing)));
+    return stays.assign(r.kind, r.stay).caseId;
+  });
+  return { caseIds, missing };
+}
+
+/**
+ * The case ids of `readings` at `site`, reading the stored stays through `cases` (inside the write that stores them):
+ * assigned, then again with what the assignment found it needed, until it needs nothing more (a few rounds: the first
+ * stays, the later ones near each line's start, the open ones).
+ */
+export async function resolveStays(readings: readonly StayReading[], site: string, cases: FeedCases): Promise<Array<string | undefined>> {
+  const lookups: StayLookups = { cases: new Map(), openLater: new Map() };
+  for (;;) {
+    const { caseIds, missing } = assignStays(readings, lookups);
+    if (missing.cases.size === 0 && missing.openLater.size === 0) return caseIds;
+    // All asked before any is awaited: one round trip on PostgreSQL's pipelined write connection.
+    await Promise.all([
+      ...[...missing.cases].map(async (caseId) => lookups.cases.set(caseId, (await cases.get({ type: 'call', site, caseId })) ?? null)),
+      ...[...missing.openLater].map(async (base) => {
+        const open = await cases.openWithPrefix('call', site, `${base}#`);
+        lookups.openLater.set(base, open);
+        for (const c of open) lookups.cases.set(c.caseId, c);
+      }),
+    ]);
+  }
+}
+
+/** One channel's stays in one queue: those stored (as far as read) and those of this request, in the file's order. */
+class ChannelStays {
+  private readonly stays: Stay[] = [];
+  /** The stay whose ENTERQUEUE came last in this request and has not ended in it. */
+  private current: Stay | undefined;
+  /** The stay of the last start or end line of this request. */
+  private last: Stay | undefined;
+
+  constructor(
+    private readonly base: string,
+    private readonly lookups: StayLookups,
+    private readonly missing: { cases: Set<string>; openLater: Set<string> },
+  ) {}
+
+  assign(kind: 'start' | 'stop' | 'withdraw' | 'handle', { startSec, epochSec }: StayRef): Stay {
+    if (kind === 'handle') {
+      // The end of an answered call: the stay whose start it gives, else the one last touched (its CONNECT).
+      return (startSec === null ? undefined : this.agreeing(startSec)) ?? this.last ?? this.stored(this.base) ?? this.fresh(startSec ?? epochSec, null, false);
+    }
+    const stay = kind === 'start' ? this.enter(epochSec) : this.end(startSec, epochSec);
+    this.last = stay;
+    return stay;
+  }
+
+  /** An ENTERQUEUE: the same line again, a stored stay it began (a re-post, or its end came first), else a new stay. */
+  private enter(startSec: number): Stay {
+    if (this.current?.startMs === startSec * 1000) return this.current;
+    const known = this.agreeing(startSec, (s) => !s.entered && !s.endedHere);
+    const stay = known ?? this.fresh(startSec, startSec, true);
+    stay.entered = true;
+    this.current = stay.open ? stay : undefined;
+    return stay;
+  }
+
+  /**
+   * An end: of the stay entered earlier in this request; else of the stored stay whose start it gives; else of the
+   * stay still open (its start disagrees: ingest refuses it, as it would had both come in one request); else of a
+   * stay whose start never arrived.
+   */
+  private end(startSec: number | null, epochSec: number): Stay {
+    const stay = this.current ?? (startSec === null ? undefined : this.agreeing(startSec)) ?? this.openStored() ?? this.fresh(startSec ?? epochSec, startSec, false);
+    if (stay === this.current) this.current = undefined;
+    stay.open = false;
+    stay.endedHere = true;
+    return stay;
+  }
+
+  /** The known stay that began closest to `startSec` within the tolerance (the open one, then the later one, on a tie). */
+  private agreeing(startSec: number, allowed: (s: Stay) => boolean = () => true): Stay | undefined {
+    const baseStored = this.stored(this.base);
+    if (baseStored) for (const d of [-1, 0, 1]) this.stored(`${this.base}#${startSec + d}`);
+    const distance = (s: Stay) => Math.abs(s.startMs! - startSec * 1000);
+    return this.stays
+      .filter((s) => s.startMs !== null && allowed(s) && agreesWithCaseStart(startSec * 1000, s.startMs))
+      .sort((a, b) => distance(a) - distance(b) || Number(b.open) - Number(a.open) || b.startMs! - a.startMs!)[0];
+  }
+
+  /** The stored stay still open (a channel is in a queue once at a time; the latest if the log left several open). */
+  private openStored(): Stay | undefined {
+    const first = this.stored(this.base);
+    if (!first) return undefined;
+    if (first.open) return first;
+    const later = this.lookups.openLater.get(this.base);
+    if (!later) {
+      this.missing.openLater.add(this.base);
+      return undefined;
+    }
+    for (const c of later) this.stored(c.caseId);
+    return this.stays.filter((s) => s.open && s.caseId !== this.base).sort((a, b) => (b.startMs ?? 0) - (a.startMs ?? 0))[0];
+  }
+
+  /**
+   * A stay this request is the first to tell: the first stay's case id while no stay is known, else one suffixed with
+   * `suffixSec` (its start, or the line's epoch when no line gives its start).
+   */
+  private fresh(suffixSec: number, startSec: number | null, open: boolean): Stay {
+    const first = !this.stored(this.base) && !this.stays.some((s) => s.caseId === this.base);
+    const caseId = first ? this.base : `${this.base}#${suffixSec}`;
+    const same = this.stays.find((s) => s.caseId === caseId) ?? (first ? undefined : this.stored(caseId));
+    if (same) return same;
+    const stay: Stay = { caseId, startMs: startSec === null ? null : startSec * 1000, open, entered: false, endedHere: false };
+    this.stays.push(stay);
+    return stay;
+  }
+
+  /** The stored stay `caseId` (added to the known ones), or undefined when none is stored or it has not been read yet. */
+  private stored(caseId: string): Stay | undefined {
+    const known = this.stays.find((s) => s.caseId === caseId);
+    if (known) return known;
+    const record = this.lookups.cases.get(caseId);
+    if (record === undefined) {
+      this.missing.cases.add(caseId);
+      return undefined;
+    }
+    if (record === null) return undefined;
+    const stay: Stay = { caseId, startMs: record.startMs, open: record.open, entered: false, endedHere: false };
+    this.stays.push(stay);
+    return stay;
+  }
+}
