@@ -40,6 +40,8 @@ export default defineConfig({
             'test/integration/compliance/compliance.test.ts',
             'test/integration/live/live.test.ts',
             'test/integration/live/liveRestart.test.ts',
+            'test/integration/live/revokedElsewhere.test.ts',
+            'test/integration/nodes/twoNodesRevoke.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
             'test/integration/compliance/distributionSummaries.test.ts',
             'test/integration/exports/exportIncidents.test.ts',

@@ -228,7 +228,10 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => logger.error({ err }, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
   // The guard first: its middleware refuses an oversized connection request before the key is looked at.
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
-  const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, clock);
+  const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, {
+    clock,
+    onCheckError: (err) => logger.warn({ err }, "live sockets' keys could not be checked against the store; retrying every second"),
+  });
   core.alerts.onIncident((update) => live.io.emit('incident', update));
   const unwatchClocks = core.clocks.onUpdate((update) => {
     // Nobody to tell: a client that connects later gets the open clocks in its snapshot.

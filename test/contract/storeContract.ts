@@ -526,6 +526,10 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         await store.write((tx) => tx.writes.revokeKey('k_1'));
         expect(await store.reads.keys.get('k_1')).toMatchObject({ revokedAtMs: T, lastUsedAtMs: T + 5 });
         expect(await store.write((tx) => tx.writes.revokeKey('nope'))).toBe(false);
+        // Several at once (the keys live sockets use, checked again): the stored ones, each as it is now.
+        const some = await store.reads.keys.byIds(['k_desk', 'nope', 'k_1']);
+        expect(some.map((k) => [k.id, k.revokedAtMs]).sort()).toEqual([['k_1', T], ['k_desk', T]]);
+        expect(await store.reads.keys.byIds([])).toEqual([]);
       });
     });
   });

@@ -1,4 +1,7 @@
-// The Socket.IO handshake needs a key with scope `read`: `auth: { token }` (or an Authorization header).
+// The Socket.IO handshake needs a key with scope `read`: `auth: { token }` (or an Authorization header). A socket
+// stays connected only while its key may still read: a revocation through this process cuts its sockets at once; every
+// other change (a revocation through another node, by the keys subcommand, or made in the database itself; an expiry)
+// at the next check, once a second.
 import type { LiveKey } from '../protocol';
 import { systemClock, type Clock } from '../clock';
 import { bearerToken } from '../domain/keys';
@@ -6,9 +9,18 @@ import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { LiveServer } from './liveServer';
 
-/** Checks every handshake; cuts sockets whose key is revoked (at once) or expires (within `checkEveryMs`). */
-export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeysService, clock: Clock = systemClock, checkEveryMs = 1000): () => void {
+export interface SocketKeyOptions {
+  clock?: Clock;
+  /** How often connected sockets' keys are checked (default 1000 ms). */
+  checkEveryMs?: number;
+  /** A check the store could not answer (its sockets stay until one can); told once per run of failures. */
+  onCheckError?: (error: unknown) => void;
+}
+
+/** Checks every handshake; cuts sockets whose key may no longer read (see the top of this file). */
+export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeysService, options: SocketKeyOptions = {}): () => void {
   if (mode === 'open') return () => {};
+  const clock = options.clock ?? systemClock;
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     const token = typeof auth?.token === 'string' && auth.token !== '' ? auth.token : bearerToken(socket.handshake.headers.authorization);
@@ -28,12 +40,44 @@ export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeysSer
     for (const socket of io.sockets.sockets.values()) if (socket.data.key && match(socket.data.key)) socket.disconnect(true);
   };
   const unsubscribe = keys.onRevoked((id) => cut((key) => key.id === id));
+  const storeCheck = checkAgainstStore(keys, cut, options.onCheckError);
   const timer = clock.setInterval(() => {
     const now = clock.now();
+    // Expiry needs no read (the socket carries it), so it holds while the store cannot answer too.
     cut((key) => key.expiresAtMs !== null && key.expiresAtMs <= now);
-  }, checkEveryMs);
+    const ids = new Set<string>();
+    for (const socket of io.sockets.sockets.values()) if (socket.data.key) ids.add(socket.data.key.id);
+    storeCheck(ids);
+  }, options.checkEveryMs ?? 1000);
   return () => {
     unsubscribe();
     clock.clearInterval(timer);
+  };
+}
+
+/**
+ * What only the store knows: the keys of the connected sockets read again, all in one read however many sockets share
+ * them (a wall of dashboards on one key costs one lookup of one row a second). One check at a time: a store slower
+ * than the interval is not asked again until it has answered.
+ */
+function checkAgainstStore(keys: KeysService, cut: (match: (key: LiveKey) => boolean) => void, onError: ((error: unknown) => void) | undefined) {
+  let checking = false;
+  let failing = false;
+  return (ids: ReadonlySet<string>) => {
+    if (checking || ids.size === 0) return;
+    checking = true;
+    void keys
+      .refusedLiveKeys([...ids])
+      .then(
+        (refused) => {
+          failing = false;
+          if (refused.size > 0) cut((key) => refused.has(key.id));
+        },
+        (error: unknown) => {
+          if (!failing) onError?.(error);
+          failing = true;
+        },
+      )
+      .finally(() => (checking = false));
   };
 }

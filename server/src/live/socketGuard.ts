@@ -57,13 +57,25 @@ export interface SocketStats {
   slowDisconnects: number;
 }
 
+/** Marks an engine.io connection whose WebSocket refused a frame: ws's error code (WS_ERR_…). */
+const REFUSED_FRAME = Symbol('refused frame');
+
+/** An engine.io transport, as far as the guard uses it: a WebSocket one holds its ws socket. */
+interface RawTransport {
+  name?: string;
+  socket?: { prependListener?(event: 'error', listener: (error: Error & { code?: unknown }) => void): void };
+}
+
 /** The engine.io connection under a socket, as far as the guard uses it. */
 interface RawConnection {
+  transport?: RawTransport;
   on(event: 'data', listener: (data: unknown) => void): void;
-  on(event: 'close', listener: (reason: string) => void): void;
+  on(event: 'upgrade', listener: (transport: RawTransport) => void): void;
+  on(event: 'close', listener: (reason: string, description?: unknown) => void): void;
   close(): void;
   [OVERSIZED]?: boolean;
   [LONG_REQUEST]?: boolean;
+  [REFUSED_FRAME]?: string;
 }
 
 /** What a client that asks for replays too quickly is answered (it stays connected). */
@@ -95,6 +107,38 @@ function perSecond(now: () => number): { hit(): number } {
   };
 }
 
+/** engine.io's errors for breaches of its protocol: only a client that does not follow it causes these. */
+const PROTOCOL_BREACHES: ReadonlySet<string> = new Set(['overlap from client', 'data request overlap from client', 'invalid content', 'invalid heartbeat direction']);
+
+/**
+ * Why engine.io closed a connection, when it was for what the client sent; null when the connection simply ended.
+ * engine.io's close reasons (its Socket#onClose): "parse error" is a packet that did not decode; "transport error" is
+ * most often the network: a long-polling request closed before its answer ("poll connection closed prematurely",
+ * "data request connection closed prematurely": a client that exits, a proxy that drops it) or a failed write. It is
+ * the client's input only for a WebSocket frame the ws library refused (`frameError`, its codes WS_ERR_…: a frame over
+ * the packet limit, broken framing, text that is not UTF-8) or a breach of engine.io's protocol (PROTOCOL_BREACHES).
+ * "transport close", "ping timeout", "forced close" and "server close" are ends, never input.
+ */
+function refusedInput(reason: string, description: unknown, frameError: string | undefined): string | null {
+  if (reason === 'parse error') return reason;
+  if (reason !== 'transport error') return null;
+  if (frameError === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'message too large';
+  if (frameError) return `malformed WebSocket frame (${frameError})`;
+  return description instanceof Error && PROTOCOL_BREACHES.has(description.message) ? `malformed request (${description.message})` : null;
+}
+
+/**
+ * Keeps the code of the first frame the WebSocket under `transport` refuses on `raw` (REFUSED_FRAME). engine.io passes
+ * ws's error on as a new Error of its text, without the code, so it is read from ws itself, before engine.io's own
+ * listener closes the connection.
+ */
+function watchFrames(raw: RawConnection, transport: RawTransport | undefined): void {
+  if (transport?.name !== 'websocket') return;
+  transport.socket?.prependListener?.('error', (error: Error & { code?: unknown }) => {
+    if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) raw[REFUSED_FRAME] ??= error.code;
+  });
+}
+
 /**
  * The message limit: engine.io closes a connection whose packet exceeds MAX_PACKET_BYTES or does not parse; a message
  * over `maxMessageBytes` is closed here, except a connection's first connection request over it, which the middleware
@@ -111,8 +155,11 @@ function limitMessages(io: LiveServer, maxMessageBytes: number, dropped: (reason
       dropped('message too large');
       raw.close();
     });
-    raw.on('close', (reason: string) => {
-      if (reason === 'parse error' || reason === 'transport error') dropped(reason);
+    watchFrames(raw, raw.transport);
+    raw.on('upgrade', (transport: RawTransport) => watchFrames(raw, transport));
+    raw.on('close', (reason: string, description?: unknown) => {
+      const refused = refusedInput(reason, description, raw[REFUSED_FRAME]);
+      if (refused) dropped(refused);
     });
   });
   // A connection request over the limit (its `auth`, most likely a wrong token pasted) is refused in words, before

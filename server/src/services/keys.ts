@@ -276,6 +276,22 @@ export class KeysService {
     return result;
   }
 
+  /**
+   * Of the keys live sockets were let in with (`ids`), those that may no longer open the live feed: revoked, expired,
+   * no longer holding scope read, or gone. One read for all of them, of what is committed: it sees a revocation by
+   * another node, by the keys subcommand or made in the database itself, none of which onRevoked hears.
+   */
+  async refusedLiveKeys(ids: readonly string[]): Promise<Set<string>> {
+    // The environment's key is never stored, and holds while the process runs.
+    const stored = ids.filter((id) => !(id === ENV_KEY.id && this.envHash));
+    const found = new Map((stored.length ? await this.store.reads.keys.byIds(stored) : []).map((k) => [k.id, k]));
+    const now = this.now();
+    return new Set(stored.filter((id) => {
+      const key = found.get(id);
+      return !key || keyStatus(key, now) !== 'active' || !allows(key.scopes.filter(isScope), 'read');
+    }));
+  }
+
   /** Keys that can still be used (not revoked, not expired). */
   activeCount(): Promise<number> {
     return this.store.reads.keys.activeCount(this.now());

@@ -132,6 +132,8 @@ export interface KeysReads {
   list(): Promise<StoredKey[]>;
   get(id: string): Promise<StoredKey | undefined>;
   byHash(hash: string): Promise<StoredKey | undefined>;
+  /** The stored keys among `ids`, in one read however many there are (ids not stored are left out). */
+  byIds(ids: readonly string[]): Promise<StoredKey[]>;
   /** Keys neither revoked nor expired at `nowMs`. */
   activeCount(nowMs: number): Promise<number>;
 }

@@ -1,5 +1,6 @@
 // The live feed against its own clients: oversized and malformed messages are dropped and counted,
 // a flooding client is disconnected, and a client that stops reading delays nobody and is cut off.
+import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket as NetSocket } from 'node:net';
 import { io, Manager, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JudgedEvent } from '../../../server/src/protocol';
@@ -220,5 +221,78 @@ describe('an over-long auth token', () => {
     const gone = disconnected(c);
     c.timeout(5_000).emit('replay' as never, { afterSeq: 0, pad: 'x'.repeat(20_000) }, () => undefined);
     expect(await gone).toMatch(/transport close|transport error/);
+  });
+});
+
+describe('connections that end', () => {
+  // The default limits: a client message up to 16 KiB, engine.io's packets up to 64 KiB.
+  const ending = useTestServer({ rateLimit: false });
+  const endingStats = async () => (await ending().getJson('/api/v1/stats')).body.live;
+
+  /**
+   * A TCP proxy in front of the server, as a load balancer would be, that can vanish: its connections end as if it
+   * (or the client behind it) had exited. It tells when a long-polling client's poll has been passed to the server.
+   */
+  async function proxy(): Promise<{ url: string; polls(): number; pollAfter(count: number): Promise<void>; vanish(): void }> {
+    const port = Number(new URL(ending().url).port);
+    const sockets = new Set<NetSocket>();
+    let polls = 0;
+    const waiting = new Set<{ after: number; resolve(): void }>();
+    const proxyServer = createNetServer((client) => {
+      const upstream = connectNet(port, '127.0.0.1');
+      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+        sockets.add(from);
+        from.on('error', () => to.destroy());
+        from.on('close', () => to.destroy());
+      }
+      upstream.pipe(client);
+      client.on('data', (chunk: Buffer) => {
+        upstream.write(chunk);
+        // A poll of an open session (its sid): what the server holds until it has something to send.
+        if (!/^GET \/socket\.io\/\?\S*sid=/.test(chunk.toString('latin1'))) return;
+        polls += 1;
+        for (const w of waiting) {
+          if (polls <= w.after) continue;
+          waiting.delete(w);
+          w.resolve();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => proxyServer.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(proxyServer.address() as AddressInfo).port}`,
+      polls: () => polls,
+      pollAfter: (after) => new Promise((resolve) => (polls > after ? resolve() : waiting.add({ after, resolve }))),
+      vanish: () => {
+        proxyServer.close();
+        for (const s of sockets) s.destroy();
+      },
+    };
+  }
+
+  it('a long-polling client whose connection simply drops is not counted as malformed or oversized', async () => {
+    const front = await proxy();
+    const c = io(front.url, { forceNew: true, reconnection: false, transports: ['polling'], auth: { token: ending().apiKey } });
+    clients.push(c);
+    // The poll after the snapshot is the one the server holds when the connection drops.
+    const polled = await new Promise<number>((resolve) => c.once('snapshot', () => resolve(front.polls())));
+    await front.pollAfter(polled);
+    const before = await endingStats();
+    front.vanish();
+    // The server has let the client go (its engine.io connection closed: "transport error", a poll closed early) ...
+    await expect.poll(async () => (await endingStats()).connected, { timeout: 10_000 }).toBe(before.connected - 1);
+    // ... as a network drop, not an attack.
+    expect((await endingStats()).malformedOrOversized).toBe(before.malformedOrOversized);
+  });
+
+  it('a WebSocket frame over the packet limit still counts (ws refuses it: engine.io closes with "transport error")', async () => {
+    const c = io(ending().url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: ending().apiKey } });
+    clients.push(c);
+    await new Promise((resolve) => c.once('snapshot', resolve));
+    const before = await endingStats();
+    const gone = disconnected(c);
+    c.emit('replay' as never, { pad: 'x'.repeat(70_000) });
+    await gone;
+    await expect.poll(async () => (await endingStats()).malformedOrOversized).toBe(before.malformedOrOversized + 1);
   });
 });

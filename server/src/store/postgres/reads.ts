@@ -180,6 +180,7 @@ function keysReads(s: Sql): KeysReads {
     list: async () => (await s.rows<Row>('SELECT * FROM api_keys ORDER BY created_at_ms, id')).map(toKey),
     get: (id) => one('SELECT * FROM api_keys WHERE id = ?', id),
     byHash: (hash) => one('SELECT * FROM api_keys WHERE hash = ?', hash),
+    byIds: async (ids) => (await s.rows<Row>('SELECT * FROM api_keys WHERE id = ANY(?::text[])', [ids])).map(toKey),
     activeCount: async (nowMs) => (await s.one<{ n: number }>('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at_ms IS NULL AND (expires_at_ms IS NULL OR expires_at_ms > ?)', [nowMs]))!.n,
   };
 }

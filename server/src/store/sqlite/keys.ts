@@ -40,6 +40,8 @@ export function keysReads(s: Statements): KeysReads {
     list: async () => (s.get('SELECT * FROM api_keys ORDER BY created_at_ms, id').all() as KeyRow[]).map(toKey),
     get: async (id) => one('SELECT * FROM api_keys WHERE id = ?', id),
     byHash: async (hash) => one('SELECT * FROM api_keys WHERE hash = ?', hash),
+    // The list as one JSON parameter: one prepared statement whatever its length, and no limit on bound variables.
+    byIds: async (ids) => (s.get('SELECT * FROM api_keys WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as KeyRow[]).map(toKey),
     activeCount: async (nowMs) => (s.get('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at_ms IS NULL AND (expires_at_ms IS NULL OR expires_at_ms > ?)').get(nowMs) as { n: number }).n,
   };
 }
