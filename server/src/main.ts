@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { namesCommand, runSubcommand } from './cli/dispatch';
 import { dashboardAddress } from './cli/dashboardAddress';
 import { databasePool, isDatabaseUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
+import { trustProxy as parseTrustProxy } from './cli/securityOptions';
 import { isHttpUrl } from './cli/usage';
 import { webhooksFromEnv } from './services/alerts/config';
 import type { ServerOptions } from './options';
@@ -58,6 +59,11 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   const tsaUrl = options.tsaUrl ?? (process.env.RINGSIDE_TSA_URL?.trim() || undefined);
   if (tsaUrl !== undefined && !isHttpUrl(tsaUrl)) return `RINGSIDE_TSA_URL must be an http:// or https:// URL, got "${tsaUrl}"`;
   if (redisUrl !== undefined && !isRedisUrl(redisUrl)) return `RINGSIDE_REDIS_URL must be a Redis URL (redis://host:6379)`;
+  const envTrust = process.env.RINGSIDE_TRUST_PROXY || undefined;
+  const trustProxy = options.trustProxy ?? (envTrust !== undefined ? parseTrustProxy(envTrust, 'RINGSIDE_TRUST_PROXY') : undefined);
+  if (typeof trustProxy === 'string') return trustProxy;
+  const secrets = integrationSecrets();
+  if (typeof secrets === 'string') return secrets;
   return {
     ...options,
     ...(databaseUrl !== undefined ? { databaseUrl } : {}),
@@ -65,17 +71,26 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
     ...(redisUrl !== undefined ? { redisUrl } : {}),
     ...(organisation !== undefined ? { organisation } : {}),
     ...(tsaUrl !== undefined ? { tsaUrl } : {}),
+    ...(trustProxy !== undefined ? { trustProxy } : {}),
     dataDir: resolve(options.dataDir),
     apiKey: process.env.RINGSIDE_API_KEY ?? '',
-    ...integrationSecrets(),
+    ...secrets,
     ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks } } : {}),
   };
 }
 
-/** The integrations' secrets and the public URL come from the environment only (a command line is visible to every user). */
-function integrationSecrets(): Pick<ServerOptions, 'twilioAuthToken' | 'publicUrl'> {
+/**
+ * The integrations' secrets and the public URL come from the environment only (a command line is visible to every
+ * user); a string: refused.
+ */
+function integrationSecrets(): Pick<ServerOptions, 'twilioAuthToken' | 'publicUrl'> | string {
   const token = process.env.RINGSIDE_TWILIO_AUTH_TOKEN || undefined;
   const publicUrl = process.env.RINGSIDE_PUBLIC_URL || undefined;
+  // Prefixed to every request's path to rebuild the URL a caller signed: a scheme and host it must have, and a query
+  // or fragment would land in the middle of that URL.
+  if (publicUrl !== undefined && (!isHttpUrl(publicUrl) || /[?#]/.test(publicUrl))) {
+    return `RINGSIDE_PUBLIC_URL must be the http:// or https:// address others call this server by, such as https://ringside.example.com (a path prefix may follow; no query), got "${publicUrl}"`;
+  }
   return { ...(token !== undefined ? { twilioAuthToken: token } : {}), ...(publicUrl !== undefined ? { publicUrl: publicUrl.replace(/\/+$/, '') } : {}) };
 }
 

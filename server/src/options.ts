@@ -1,6 +1,7 @@
 // The server's options: what the command line (cli/options.ts) produces and the composition root (server.ts)
 // runs with. Plain data: the option types come from the modules that use them (type imports only, erased at run time).
 import type { Clock } from './clock';
+import type { TrustProxy } from './http/clientAddress';
 import type { RateLimitOptions } from './http/rateLimit';
 import type { SocketGuardOptions } from './live/socketGuard';
 import type { LogLevel } from './logger';
@@ -25,6 +26,11 @@ export interface SecurityServerOptions {
   noAuth?: boolean;
   /** Per-key token bucket (default 50/s, burst 100); false turns it off. */
   rateLimit?: RateLimitOptions | false;
+  /**
+   * --trust-proxy (RINGSIDE_TRUST_PROXY): the proxies in front whose X-Forwarded-For names the client, for the
+   * per-address rate limit and the log. Unset: the socket's peer.
+   */
+  trustProxy?: TrustProxy;
   /** Origins allowed cross-origin (HTTP CORS and the Socket.IO handshake). Default: none. */
   corsOrigins?: readonly string[];
   /** Live feed protection (flood, slow clients). */

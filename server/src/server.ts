@@ -21,7 +21,7 @@ import { guardSockets, packetLimit } from './live/socketGuard';
 import { createLogger } from './logger';
 import type { IncidentUpdate } from './protocol';
 import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
-import { checkBinding, setUpAccess, type AccessSetup } from './services/access';
+import { checkBinding, setUpAccess, StartupRefused, type AccessSetup } from './services/access';
 import { AlertService } from './services/alerts/evaluation';
 import { AuditService } from './services/audit';
 import { ClockService } from './services/clocks';
@@ -216,6 +216,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     mode: access.mode,
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
     corsOrigins: options.corsOrigins ?? [],
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     onRateLimited: () => (rateLimited += 1),
     stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard?.stats() }),
   };
@@ -283,19 +284,24 @@ function listen(server: NetServer, port: number, host: string): Promise<void> {
   });
 }
 
-/** Why the server cannot listen, in words where the reason is common: a port in use, with what to do about it. */
+/**
+ * Why the server cannot listen, in words where the reason is common: a port in use, with what to do about it; a
+ * --host that names no address of this machine (exit 2, as a bad option).
+ */
 function listenRefusal(error: NodeJS.ErrnoException, port: number, host: string): Error {
-  if (error.code !== 'EADDRINUSE') return error;
-  return new Error(`port ${port} on ${host} is already in use by another program (EADDRINUSE): stop it first, or give this one its own --port (0 picks a free one)`, { cause: error });
+  if (error.code === 'EADDRINUSE') return new Error(`port ${port} on ${host} is already in use by another program (EADDRINUSE): stop it first, or give this one its own --port (0 picks a free one)`, { cause: error });
+  const hostWrong = { ENOTFOUND: 'is a host name the resolver does not know', EAI_AGAIN: 'could not be resolved (the resolver did not answer; try again, or give an address)', EADDRNOTAVAIL: 'is not an address of this machine' }[error.code ?? ''];
+  if (hostWrong) return new StartupRefused(`--host ${host} ${hostWrong} (${error.code}): give an address of this machine to listen on, such as 127.0.0.1, 0.0.0.0 (every IPv4 address) or ::`, { cause: error });
+  return error;
 }
 
 /**
- * Fails as listening would, before anything is created: binds the port and lets it go at once (port 0, any free
- * one, needs no probe). The server binds it again once its store is open; a program that takes the port in between
- * fails the start then, with the same words.
+ * Fails as listening would, before anything is created: binds the port and lets it go at once. Port 0 too: any free
+ * one will do, but the bind also tries --host (a name that does not resolve, an address this machine lacks).
+ * The server binds it again once its store is open; a program that takes the port in between fails the start
+ * then, with the same words.
  */
 async function probePort(port: number, host: string): Promise<void> {
-  if (port === 0) return;
   const probe = createNetServer();
   await listen(probe, port, host);
   await new Promise<void>((resolve) => probe.close(() => resolve()));

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { isDomainError } from '../domain/errors';
 import { didYouMean } from '../protocol/nearMiss';
 import { COMMAND_WORDS, SUBCOMMANDS } from './subcommands';
-import { commandHelp, groupHelp, HELP_OPTION, joinNegativeValues, optionWords, parseOptions, PROGRAM, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
+import { commandHelp, groupHelp, HELP_OPTION, joinNegativeValues, optionWords, parseArgsProblem, parseOptions, PROGRAM, shortUsage, UsageError, type Io, type Subcommand, type Values } from './usage';
 
 const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
@@ -67,7 +67,8 @@ async function runCommand(command: Subcommand, args: readonly string[], io: Io):
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usage(unknownOption(command, e.message));
-    if (error instanceof UsageError || USAGE_CODES.has(e.code ?? '')) return usage(e.message);
+    if (error instanceof UsageError) return usage(e.message);
+    if (USAGE_CODES.has(e.code ?? '')) return usage(parseArgsProblem(error, args, { ...command.options, ...HELP_OPTION }));
     io.err(`ringside ${command.name}: ${isDomainError(error) ? error.message : e.message}\n`);
     return 1;
   }

@@ -1,4 +1,5 @@
 // Command-line options of `ringside` (server/dist/main.js). Pure: argv in, options or a message out.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, oneOfMessage } from '../protocol';
 import { LOG_LEVELS, type LogLevel } from '../logger';
@@ -7,7 +8,7 @@ import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
 import { isDatabaseUrl } from '../storeBackend';
 import { SUBCOMMANDS } from './subcommands';
-import { HELP_OPTION, isHttpUrl, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
+import { HELP_OPTION, isHttpUrl, parseArgsProblem, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
 
 export { isDatabaseUrl } from '../storeBackend';
 
@@ -32,9 +33,14 @@ const OPTIONS = {
   seed: { type: 'string', value: 'N', help: 'seed for --demo traffic (same seed, same traffic)' },
   'log-level': { type: 'string', value: 'L', help: `${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)` },
   'no-auth': { type: 'boolean', help: 'no API keys at all (loopback hosts only; refused on any other address)' },
-  'rate-limit': { type: 'string', value: 'N', help: 'requests per second per API key (default 50; 0 turns rate limiting off)' },
+  'rate-limit': { type: 'string', value: 'N', help: 'requests per second per API key, per client address for requests without an accepted key\n(refused ones included; default 50; 0 turns rate limiting off)' },
   'rate-burst': { type: 'string', value: 'N', help: 'requests a key may send at once (default 100)' },
   'cors-origin': { type: 'string', multiple: true, value: 'URL', help: 'allow cross-origin browser requests from URL (repeatable; default: none)' },
+  'trust-proxy': {
+    type: 'string',
+    value: 'P',
+    help: "behind a reverse proxy: the proxies whose X-Forwarded-For names the client, for the per-address rate limit\nand the log: a hop count (1) or addresses/CIDRs (127.0.0.1,10.0.0.0/8; loopback); also RINGSIDE_TRUST_PROXY",
+  },
   webhook: { type: 'string', multiple: true, value: 'URL', help: 'POST every incident change to URL (repeatable; also RINGSIDE_WEBHOOKS=url1,url2)' },
   'open-after': { type: 'string', value: 'S', help: 'seconds a condition must persist before an incident opens (default 120)' },
   'recover-after': { type: 'string', value: 'S', help: 'seconds every condition must stay clear before an incident recovers, or milder before it\nde-escalates (default 300)' },
@@ -72,7 +78,7 @@ export function parseCli(argv: readonly string[]): CliResult {
       options: parseOptions(OPTIONS),
     }));
   } catch (error) {
-    return { kind: 'error', message: (error as Error).message };
+    return { kind: 'error', message: parseArgsProblem(error, argv, OPTIONS) };
   }
   if (values.help) return { kind: 'help' };
   const port = values.port === undefined ? DEFAULT_PORT : wholeNumber(values.port);
@@ -98,6 +104,8 @@ export function parseCli(argv: readonly string[]): CliResult {
   for (const key of ['host', 'data', 'standards', 'organisation'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };
   }
+  const badHost = values.host === undefined ? null : hostProblem(values.host);
+  if (badHost) return { kind: 'error', message: badHost };
   return {
     kind: 'run',
     options: {
@@ -140,6 +148,20 @@ export function databasePool(text: string | undefined, source: string): number |
   if (text === undefined) return undefined;
   const n = wholeNumber(text.trim());
   return n === null || n < 2 || n > 1000 ? `${source} must be a whole number of connections from 2 to 1000 (got "${text}")` : n;
+}
+
+/**
+ * Why --host cannot be an address to listen on, before anything asks the resolver (which would answer
+ * `getaddrinfo ENOTFOUND 999.1.1.1`); null when it may be. A host name that does not resolve, or an address this
+ * machine does not have, is refused at the start, naming --host too (server.ts).
+ */
+function hostProblem(host: string): string | null {
+  const form = 'an address of this machine to listen on (127.0.0.1, 0.0.0.0, ::, 192.168.1.20) or a host name that resolves to one';
+  if (isIP(host) !== 0) return null;
+  if (/^[\d.]+$/.test(host)) return `--host must be ${form}; "${host}" is not a valid IPv4 address (four numbers from 0 to 255)`;
+  if (host.includes('/') || host.includes(':')) return `--host must be ${form}, without a scheme, port or path (got "${host}")`;
+  if (!/^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_][a-z0-9_-]{0,62})*\.?$/i.test(host)) return `--host must be ${form} (got "${host}")`;
+  return null;
 }
 
 function wholeNumber(text: string): number | null {

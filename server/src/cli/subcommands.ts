@@ -6,7 +6,7 @@ import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, r
 import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
-import { backup, restore } from '../services/operations';
+import { backup, compact, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
 import { SitesService } from '../services/sites';
@@ -298,6 +298,20 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     run: pruneCommand,
   },
   {
+    name: 'compact',
+    summary: "Rewrites DIR's database without the space deleted rows left (SQLite's VACUUM), so the file shrinks after\na prune; refused while a server uses DIR.",
+    options: { data: data.data },
+    required: ['data'],
+    run: async (v, io) => {
+      const dataDir = resolve(v.data as string);
+      if (databaseOf(v) !== undefined) throw new UsageError('compact is for a SQLite store (--data DIR): PostgreSQL gives the space back by its own VACUUM');
+      // Offline: VACUUM holds the write lock while it copies the whole database; a server's ingest would wait on it.
+      const r = await holdingLock('compact', dataDir, () => compact(storeBackend, dataDir));
+      io.out(`compacted ${r.file}: ${megabytes(r.bytesBefore)} → ${megabytes(r.bytesAfter)}\n`);
+      return 0;
+    },
+  },
+  {
     name: 'migrate-to-postgres',
     summary: "Copies DIR's SQLite store into an empty PostgreSQL database, then verifies the chain there.",
     options: { data: data.data, database: { type: 'string', value: 'URL', help: 'the empty PostgreSQL database to copy into (postgres://…; also RINGSIDE_DATABASE_URL)' } },
@@ -309,3 +323,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
 
 /** The first words of the commands: `keys`, `verify`, `forward`. */
 export const COMMAND_WORDS: readonly string[] = [...new Set(SUBCOMMANDS.map((c) => c.name.split(' ')[0]!))];
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

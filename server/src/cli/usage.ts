@@ -70,6 +70,25 @@ export function joinNegativeValues(args: readonly string[], specs: OptionSpecs):
   return joined;
 }
 
+/**
+ * node:util parseArgs' refusal of a value said as every other bad value is, naming the option and what it takes:
+ * `--port` with nothing after it, or followed by another option (parseArgs: "argument is ambiguous … use
+ * '--port=-XYZ'"), and a value given to an option that takes none. Anything else in parseArgs' own words.
+ */
+export function parseArgsProblem(error: unknown, args: readonly string[], specs: OptionSpecs): string {
+  const message = (error as Error).message;
+  if ((error as NodeJS.ErrnoException).code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return message;
+  const name = /'--([\w-]+)/.exec(message)?.[1];
+  const spec = name === undefined ? undefined : specs[name];
+  if (name === undefined || spec === undefined) return message;
+  if (spec.type === 'boolean') return `--${name} takes no value`;
+  const wanted = `${optionWords(name, spec)}: ${spec.help.split('\n')[0]}`;
+  const at = args.lastIndexOf(`--${name}`);
+  const next = at >= 0 ? args[at + 1] : undefined;
+  if (next === undefined) return `--${name} needs a value, and nothing follows it (${wanted})`;
+  return `--${name} needs a value, and the next word "${next}" is an option (${wanted}); a value that starts with "-" is written --${name}=VALUE`;
+}
+
 /** `--data DIR`, `--json`: an option as the help and messages write it. */
 export function optionWords(name: string, spec: OptionSpec | undefined): string {
   return spec?.type === 'string' ? `--${name} ${spec.value ?? name.toUpperCase()}` : `--${name}`;

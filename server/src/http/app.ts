@@ -6,7 +6,8 @@ import { API_PREFIX } from '../protocol';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
 import { groupCommit } from '../services/ingest/groupCommit';
-import { authMiddleware } from './auth';
+import { answerRefusal, authMiddleware } from './auth';
+import { clientAddress, type TrustProxy, type TrustProxyFn } from './clientAddress';
 import { dashboardHandlers } from './dashboard';
 import { directRoutes } from './direct';
 import { errorHandler, notFound } from './fallbacks';
@@ -25,7 +26,7 @@ export interface AppDeps {
   version: string;
   now: () => number;
   /** Keys and scopes ('open' = --no-auth), rate limits, CORS allow-list. */
-  access: { mode: AccessMode; rateLimit: RateLimitOptions | false; corsOrigins: readonly string[]; onRateLimited?: () => void; stats: () => unknown };
+  access: { mode: AccessMode; rateLimit: RateLimitOptions | false; corsOrigins: readonly string[]; trustProxy?: TrustProxy; onRateLimited?: () => void; stats: () => unknown };
   integrations?: IntegrationSettings;
   /** The live push's snapshot, for the dashboard page's first paint (http/firstPaint.ts); absent: the page carries none. */
   snapshot?: FirstPaintSources['snapshot'];
@@ -44,9 +45,21 @@ export function createApp(deps: AppDeps): HttpFront {
   // every answer for an ETag, a 1,000-event batch's receipt of ~0.5 MB included.
   app.set('etag', false);
   app.set('query parser', readQueryString);
-  // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit. The scope of each
-  // path+method is the one its route declares (http/scopes.ts; unmapped API paths need admin).
-  const front = [requestLog(deps.logger), securityHeaders(), cors(deps.access.corsOrigins), authMiddleware(deps.access.mode, deps.core.keys), rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now)];
+  // Express derives req.ip (and req.protocol, which a Twilio callback's signed URL is rebuilt with) from the same
+  // setting; the front's handlers read the address through clientAddress, which walks X-Forwarded-For as it does.
+  app.set('trust proxy', deps.access.trustProxy ?? false);
+  const addressOf = clientAddress(deps.access.trustProxy === undefined ? null : (app.get('trust proxy fn') as TrustProxyFn));
+  // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit (refused requests
+  // included), then the refusal, if any. The scope of each path+method is the one its route declares
+  // (http/scopes.ts; unmapped API paths need admin).
+  const front = [
+    requestLog(deps.logger, addressOf),
+    securityHeaders(),
+    cors(deps.access.corsOrigins),
+    authMiddleware(deps.access.mode, deps.core.keys, addressOf),
+    rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now),
+    answerRefusal,
+  ];
   const onError = errorHandler(deps.logger);
   for (const handler of front) app.use(handler);
   const context = appContext(deps);

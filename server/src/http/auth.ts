@@ -1,12 +1,14 @@
-// One middleware in front of every route: who is calling (its key) and may they (scope for path+method).
+// In front of every route: who is calling (its key) and may they (scope for path+method).
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX } from '../protocol';
 import { NOTHING_STORED, problem, sendProblem, siteNotAllowed } from './problems';
 import type { AccessMode } from '../services/access';
-import type { KeysService } from '../services/keys';
+import type { Authentication, KeysService } from '../services/keys';
+import type { ProblemDetails } from '../protocol';
+import type { ClientAddress } from './clientAddress';
 import type { Caller } from './caller';
 import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
-import { pathOf, type NodeHandler, type NodeResponse } from './plain';
+import { pathOf, type NodeHandler } from './plain';
 import { allows, requirementFor, type Requirement, type Scope } from './scopes';
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
@@ -17,38 +19,54 @@ export function apiPathOf(path: string): string | null {
   return null;
 }
 
-export function authMiddleware(mode: AccessMode, keys: KeysService): NodeHandler {
+/**
+ * Who is calling (its key, else its address: http/clientAddress.ts) and whether they may: sets the caller, and for a
+ * request it must refuse (no key, a bad key, a scope or site the key lacks) the refusal, which `answerRefusal` sends
+ * after the rate limit has counted the request. So a refused request costs its sender a token like any other
+ * (per address when its key is not accepted): guessing keys is rate-limited like everything else.
+ */
+export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: ClientAddress): NodeHandler {
   return async (req, res, next) => {
-    const ipBucket = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+    const ipBucket = `ip:${addressOf(req)}`;
     const token = requestKey(req);
     const path = pathOf(req);
     const needs = requirementFor(req.method ?? 'GET', apiPathOf(path));
     if (mode === 'open') {
-      res.locals.caller = { key: null, bucket: ipBucket } satisfies Caller;
+      res.locals.caller = { key: null, keyId: null, bucket: ipBucket } satisfies Caller;
       return next();
     }
     const auth = token ? await keys.authenticate(token) : null;
-    res.locals.caller = { key: auth?.ok ? auth.key : null, bucket: auth?.ok ? `key:${auth.key.id}` : ipBucket } satisfies Caller;
-    if (needs === 'public') return next();
-    if (!token) return unauthorized(res, 'missing-key', 'send an API key as "Authorization: Bearer <key>"');
-    if (!auth!.ok) {
-      const why = { unknown: 'the API key is not recognised', expired: 'the API key has expired', revoked: 'the API key has been revoked' }[auth!.reason];
-      return unauthorized(res, `key-${auth!.reason}`, why);
-    }
-    const refusal = keyRefusal(auth!.key, needs, auth!.key.sites === null ? [] : querySites(req.url ?? '/'));
-    if (refusal?.kind === 'scope') {
-      sendProblem(res, problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${path} needs a key with scope "${needs}" (this key has: ${auth!.key.scopes.join(', ')})`));
-      return;
-    }
-    if (refusal?.kind === 'site') {
-      // Routes that take their site from the address (the kiosk, the feeds) are refused here; those that carry it in
-      // the body are refused by the ingest service, item by item.
-      const write = req.method !== 'GET' && req.method !== 'HEAD';
-      sendProblem(res, siteNotAllowed([{ path: 'site', message: siteRefusal(auth!.key.sites!, refusal.site) }], write ? NOTHING_STORED : ''));
-      return;
-    }
+    // A revoked or expired key is still named (its id, never the secret), so the log shows who still sends it.
+    const keyId = auth === null ? null : auth.ok ? auth.key.id : auth.reason === 'unknown' ? null : auth.keyId;
+    res.locals.caller = { key: auth?.ok ? auth.key : null, keyId, bucket: auth?.ok ? `key:${auth.key.id}` : ipBucket } satisfies Caller;
+    if (needs !== 'public') res.locals.refusal = refusalOf(req, path, needs, auth);
     next();
   };
+}
+
+/** Sends the refusal authMiddleware found, if any; otherwise passes the request on. */
+export const answerRefusal: NodeHandler = (_req, res, next) => {
+  const refusal = res.locals.refusal as ProblemDetails | null | undefined;
+  if (!refusal) return next();
+  if (refusal.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="ringside"');
+  sendProblem(res, refusal);
+};
+
+function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth: Authentication | null): ProblemDetails | null {
+  if (!auth) return unauthorized('missing-key', 'send an API key as "Authorization: Bearer <key>"');
+  if (!auth.ok) {
+    const why = { unknown: 'the API key is not recognised', expired: 'the API key has expired', revoked: 'the API key has been revoked' }[auth.reason];
+    return unauthorized(`key-${auth.reason}`, why);
+  }
+  const refusal = keyRefusal(auth.key, needs, auth.key.sites === null ? [] : querySites(req.url ?? '/'));
+  if (refusal?.kind === 'scope') return problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${path} needs a key with scope "${needs}" (this key has: ${auth.key.scopes.join(', ')})`);
+  if (refusal?.kind === 'site') {
+    // Routes that take their site from the address (the kiosk, the feeds) are refused here; those that carry it in
+    // the body are refused by the ingest service, item by item.
+    const write = req.method !== 'GET' && req.method !== 'HEAD';
+    return siteNotAllowed([{ path: 'site', message: siteRefusal(auth.key.sites!, refusal.site) }], write ? NOTHING_STORED : '');
+  }
+  return null;
 }
 
 /**
@@ -86,7 +104,6 @@ function querySites(url: string): string[] {
   return new URL(url, 'http://request.invalid').searchParams.getAll('site').map((s) => s.trim());
 }
 
-function unauthorized(res: NodeResponse, slug: string, detail: string): void {
-  res.setHeader('WWW-Authenticate', 'Bearer realm="ringside"');
-  sendProblem(res, problem(401, slug, 'Unauthorized', detail));
+function unauthorized(slug: string, detail: string): ProblemDetails {
+  return problem(401, slug, 'Unauthorized', detail);
 }

@@ -5,6 +5,8 @@ import type { NodeResponse } from './plain';
 export interface Caller {
   /** null: no key (public route, or --no-auth). */
   key: ApiKeyInfo | null;
+  /** The id of the key the request carried, for the log: the accepted key's, or a revoked or expired one's. */
+  keyId: string | null;
   /** What rate limits are counted against. */
   bucket: string;
 }

@@ -86,8 +86,10 @@ export function errorHandler(logger: Logger): NodeErrorHandler {
     }
     if (isDomainError(err)) {
       if (err.kind === 'unavailable') {
-        // Disk full, read-only folder, I/O error: the transaction rolled back; say so and let clients retry.
-        logger.error({ err, method: req.method, path: pathOf(req) }, 'storage unavailable');
+        // Disk full, read-only folder, I/O error: the transaction rolled back; say so and let clients retry. An
+        // expected condition, not a bug: no stack, and one log line, the request's own (http/httpHardening.ts),
+        // which carries why.
+        res.locals.logError = `storage unavailable: ${err.message}`;
         res.setHeader('Retry-After', '30');
       }
       sendProblem(res, domainProblem(err));

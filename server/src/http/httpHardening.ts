@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import vary from 'vary';
+import type { ClientAddress } from './clientAddress';
 import { pathOf, type NodeHandler } from './plain';
 import { problem, sendProblem } from './problems';
 
@@ -90,25 +91,31 @@ export function cors(allowed: readonly string[]): NodeHandler {
   };
 }
 
-/** Every request gets an id (X-Request-Id; a sane incoming one is kept) and one log line; never the key. */
-export function requestLog(logger: Logger): NodeHandler {
+/**
+ * Every request gets an id (X-Request-Id; a sane incoming one is kept) and one log line; never the key, but its id
+ * (also of a revoked or expired key), and the client's address (http/clientAddress.ts). An answer whose cause the
+ * line should carry (storage unavailable: which, and what to do) leaves it in `res.locals.logError`.
+ */
+export function requestLog(logger: Logger, addressOf: ClientAddress): NodeHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
     res.locals.requestId = id;
     const started = process.hrtime.bigint();
-    // Read now: by the time the answer is sent a router has made req.url relative to where it is mounted.
+    // Read now: by the time the answer is sent a router has made req.url relative to where it is mounted, and the
+    // socket may be gone.
     const path = pathOf(req);
+    const ip = addressOf(req);
     res.on('finish', () => {
       const level = res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : 'info';
       // Below the configured level the line is not written: do not build it (most requests, at --log-level warn).
       if (!logger.isLevelEnabled(level)) return;
-      const caller = res.locals.caller as { key?: { id: string } | null } | undefined;
+      const caller = res.locals.caller as { keyId?: string | null } | undefined;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger[level]({ reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.key?.id ?? null }, 'request');
+      const error = res.locals.logError as string | undefined;
+      logger[level]({ reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: caller?.keyId ?? null, ip, ...(error !== undefined ? { error } : {}) }, 'request');
     });
     next();
   };
 }
-

@@ -1,4 +1,4 @@
-// Per-key rate limits: a token bucket per caller (per key; per client address for requests without one).
+// Per-key rate limits: a token bucket per caller (per key; per client address for requests without an accepted key).
 import { callerOf } from './caller';
 import type { NodeHandler } from './plain';
 import { problem, sendProblem } from './problems';
@@ -48,11 +48,12 @@ export function rateLimit(options: RateLimitOptions | false, onLimited?: () => v
   if (options === false) return (_req, _res, next) => next();
   const buckets = tokenBuckets(options, now);
   return (_req, res, next) => {
-    const wait = buckets.take(callerOf(res).bucket);
+    const bucket = callerOf(res).bucket;
+    const wait = buckets.take(bucket);
     if (wait === 0) return next();
     onLimited?.();
     const seconds = Math.max(1, Math.ceil(wait));
     res.setHeader('Retry-After', String(seconds));
-    sendProblem(res, problem(429, 'rate-limited', 'Too many requests', `rate limit of ${options.perSecond}/s (burst ${options.burst}) exceeded for this key; retry after ${seconds} s`));
+    sendProblem(res, problem(429, 'rate-limited', 'Too many requests', `rate limit of ${options.perSecond}/s (burst ${options.burst}) exceeded for this ${bucket.startsWith('key:') ? 'key' : 'client address'}; retry after ${seconds} s`));
   };
 }

@@ -9,7 +9,7 @@ import type { KeysService } from './keys';
 export const ADMIN_KEY_FILE = 'admin.key';
 
 /** A start-up refusal caused by configuration: the process exits 2 with the message. */
-class StartupRefused extends Error {
+export class StartupRefused extends Error {
   readonly exitCode = 2;
 }
 

@@ -49,7 +49,8 @@ export interface NewKeyRequest {
   source: Exclude<KeySource, 'env'>;
 }
 
-export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
+/** A key refused: unknown, or known but revoked or expired (then its id, for the log: never the secret). */
+export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason: 'unknown' } | { ok: false; reason: 'expired' | 'revoked'; keyId: string };
 
 /**
  * Whether a key may open the live feed (scope `read`), and if not, the refusal its socket's handshake sends
@@ -262,7 +263,7 @@ export class KeysService {
     const k = await this.store.reads.keys.byHash(hash);
     if (!k) return { ok: false, reason: 'unknown' };
     const status = keyStatus(k, this.now());
-    if (status !== 'active') return { ok: false, reason: status };
+    if (status !== 'active') return { ok: false, reason: status, keyId: k.id };
     this.recordUse(k.id);
     return { ok: true, key: this.info(k) };
   }

@@ -472,6 +472,15 @@ export interface StoreBackend {
   backup(dataDir: string, toFile: string): Promise<BackupInfo>;
   /** Replaces a data directory's store by a backup (refused while a server uses the directory). */
   restore(fromFile: string, dataDir: string, options: { force: boolean }): Promise<{ replaced: string | null; events: number }>;
+  /** Rewrites a data directory's store without the space deleted rows left (offline: no server uses the directory). */
+  compact(dataDir: string): Promise<CompactInfo>;
+}
+
+export interface CompactInfo {
+  file: string;
+  /** The store's size on disk before and after (SQLite: the file and its -wal). */
+  bytesBefore: number;
+  bytesAfter: number;
 }
 
 export interface BackupInfo {

@@ -103,7 +103,13 @@ describe('node server/dist/main.js', () => {
   it.concurrent.each([
     [['--port', 'abc'], /--port must be a whole number/],
     [['--colour', 'red'], /Unknown option '--colour'/],
-    [['--port'], /--port/],
+    [['--port'], /^ringside: --port needs a value, and nothing follows it \(--port N: port to listen on/],
+    [['--port', '--data', 'x'], /^ringside: --port needs a value, and the next word "--data" is an option \(--port N: .*\); a value that starts with "-" is written --port=VALUE/],
+    [['--demo=yes'], /^ringside: --demo takes no value\n/],
+    [['--host', '999.1.1.1'], /^ringside: --host must be an address of this machine to listen on .*; "999.1.1.1" is not a valid IPv4 address/],
+    [['--host', 'http://example.com'], /^ringside: --host must be .*, without a scheme, port or path \(got "http:\/\/example.com"\)/],
+    [['--trust-proxy', 'true'], /^ringside: --trust-proxy must be a number of proxy hops .*, not "true": trusting every hop would let any client pick the address/],
+    [['--trust-proxy', '10.0.0.0/8,proxy'], /^ringside: --trust-proxy must be .* \(got "10.0.0.0\/8,proxy": "proxy" is not an address, CIDR range or range name\)/],
     [['--database', 'postgres://127.0.0.1/x', '--database-pool', '1'], /--database-pool must be a whole number of connections from 2 to 1000 \(got "1"\)/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const result = await cli(args);
@@ -111,6 +117,24 @@ describe('node server/dist/main.js', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toMatch(/Usage:/);
     expect(result.stdout).toBe('');
+  });
+
+  it.concurrent('exits 2 naming the variable for a bad RINGSIDE_PUBLIC_URL or RINGSIDE_TRUST_PROXY, and for a --host this machine cannot listen on', async () => {
+    const missing = join(dataDir(), 'data');
+    const [publicUrl, trust, unknownHost, foreignAddress] = await Promise.all([
+      cli(['--port', '0', '--data', missing], { RINGSIDE_PUBLIC_URL: 'notaurl' }),
+      cli(['--port', '0', '--data', missing], { RINGSIDE_TRUST_PROXY: 'true' }),
+      cli(['--port', '0', '--data', missing, '--host', 'no-such-host.invalid']),
+      // TEST-NET-3: an address no machine running the tests has.
+      cli(['--port', '0', '--data', missing, '--host', '203.0.113.254']),
+    ]);
+    expect(publicUrl.stderr).toBe('ringside: RINGSIDE_PUBLIC_URL must be the http:// or https:// address others call this server by, such as https://ringside.example.com (a path prefix may follow; no query), got "notaurl"\n');
+    expect(trust.stderr).toMatch(/^ringside: RINGSIDE_TRUST_PROXY must be a number of proxy hops .*, not "true"/);
+    expect(unknownHost.stderr).toMatch(/^ringside: could not start: --host no-such-host\.invalid is a host name the resolver does not know \(ENOTFOUND\): give an address of this machine/);
+    expect(foreignAddress.stderr).toMatch(/^ringside: could not start: --host 203\.0\.113\.254 is not an address of this machine \(EADDRNOTAVAIL\)/);
+    for (const r of [publicUrl, trust, unknownHost, foreignAddress]) expect(r.status).toBe(2);
+    // Refused before anything was created.
+    expect(existsSync(missing)).toBe(false);
   });
 
   it.concurrent('prints help with --help', async () => {

@@ -3,11 +3,11 @@
 // while a server uses DIR, a backup's target named when it cannot be written, the kiosk link's address, keys list
 // reading the store without writing it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, mainJs, runNode, startCli } from '../support/cli';
-import { removeDir, tempDataDir } from '../support/testServer';
+import { call, removeDir, startTestServer, tempDataDir } from '../support/testServer';
 
 const dirs: string[] = [];
 beforeAll(buildServer);
@@ -116,6 +116,13 @@ describe('a DIR that holds no database', () => {
     expect(readdirSync(dir)).toEqual(['keep']);
   });
 
+  it('an option without its value is named with what it takes, not in node:util parseArgs words', () => {
+    const [last, beforeAnother] = [cli('backup', '--to', 'x.db', '--data'), cli('backup', '--data', '--to', 'x.db')];
+    for (const r of [last, beforeAnother]) expect(r.status).toBe(2);
+    expect(last.stderr).toMatch(/^ringside backup: --data needs a value, and nothing follows it \(--data DIR: /);
+    expect(beforeAnother.stderr).toMatch(/^ringside backup: --data needs a value, and the next word "--to" is an option \(--data DIR: /);
+  });
+
   it('a refused scope is named with what was given, and the scope it most likely mistypes', () => {
     const dir = dataDir();
     const r = cli('keys', 'create', '--data', dir, '--name', 'x', '--scope', 'reed,admin,root');
@@ -150,7 +157,7 @@ describe('commands that must run while no server uses DIR', () => {
     const dir = dataDir();
     const server = await startCli(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: 'rs_cli-lock-test-key-0123456789ab' });
     try {
-      for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['restore', '--from', join(dir, 'ringside.db')]]) {
+      for (const command of [['rebuild-rollups'], ['prune', '--retain-days', '30'], ['compact'], ['restore', '--from', join(dir, 'ringside.db')]]) {
         const r = cli(...command, '--data', dir);
         expect(r.status, command[0]).toBe(1);
         expect(r.stderr).toContain(`ringside ${command[0]}: a Ringside server (pid ${server.child.pid}, ${server.url}, started `);
@@ -168,6 +175,31 @@ describe('commands that must run while no server uses DIR', () => {
     expect(pruned.status, pruned.stderr).toBe(0);
     expect(existsSync(join(dir, 'ringside.lock'))).toBe(false);
   }, 60_000);
+
+  it('compact gives back the space a prune freed: the file shrinks, and the chain still verifies', async () => {
+    const dir = dataDir();
+    const server = await startTestServer({ dataDir: dir });
+    try {
+      const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+      for (let b = 0; b < 4; b++) {
+        const events = Array.from({ length: 1000 }, (_, i) => call({ id: `old-${b}-${i}`, occurredAt: old, agent: 'a'.repeat(200), queue: 'q'.repeat(200) }));
+        expect((await server.postEvents({ events })).status).toBe(201);
+      }
+    } finally {
+      await server.close();
+    }
+    const size = () => statSync(join(dir, 'ringside.db')).size + (existsSync(join(dir, 'ringside.db-wal')) ? statSync(join(dir, 'ringside.db-wal')).size : 0);
+    const pruned = await cliAsync('prune', '--data', dir, '--retain-days', '30');
+    expect(pruned.stdout).toMatch(/^pruned 4000 events/);
+    const before = size();
+    const compacted = await cliAsync('compact', '--data', dir);
+    expect(compacted.status, compacted.stderr).toBe(0);
+    expect(compacted.stdout).toMatch(new RegExp(`^compacted ${join(dir, 'ringside.db').replace(/[.]/g, '\\.')}: \\d+\\.\\d MB → \\d+\\.\\d MB\n$`));
+    expect(size()).toBeLessThan(before / 2);
+    const verified = await cliAsync('verify', '--data', dir);
+    expect(verified.status, verified.stdout).toBe(0);
+    expect(existsSync(join(dir, 'ringside.lock'))).toBe(false);
+  }, 120_000);
 
   it('reads the lock file as restore does: a live pid refuses (migrate-to-postgres too), a dead one is stale', () => {
     const dir = dataDir();

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { clientAddress } from '../../../server/src/http/clientAddress';
 import { requestLog } from '../../../server/src/http/httpHardening';
 
 const requireFromServer = createRequire(new URL('../../../server/package.json', import.meta.url));
@@ -18,7 +19,7 @@ describe('request log', () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     const app = express();
-    app.use(requestLog(logger));
+    app.use(requestLog(logger, clientAddress(null)));
     const router = express.Router();
     router.get('/sites', (_req, res) => res.json({ sites: [] }));
     app.use('/api/v1', router);
@@ -29,7 +30,7 @@ describe('request log', () => {
       expect(res.status).toBe(200);
       await res.arrayBuffer();
       await expect.poll(() => lines.length).toBe(1);
-      expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/api/v1/sites', status: 200 });
+      expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/api/v1/sites', status: 200, ip: '127.0.0.1' });
     } finally {
       server.close();
     }

@@ -9,6 +9,7 @@ import { openSqliteFile } from '../../../server/src/store/sqlite/database';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
+import { captureLog } from '../support/serverLog';
 import { buildServer, mainJs, startCli } from '../support/cli';
 import { countRows } from '../support/database';
 import { call, removeDir, startTestServer, tempDataDir, visit } from '../support/testServer';
@@ -192,7 +193,8 @@ describe('a read-only or full data folder', () => {
   it('answers 503 when the disk fills, keeps every acknowledged event, and never corrupts the file', async (ctx) => {
     if (!mountPoint) return ctx.skip(why);
     const dir = join(mountPoint, 'full');
-    const server = await startTestServer({ dataDir: dir, rateLimit: false });
+    const log = captureLog();
+    const server = await startTestServer({ dataDir: dir, rateLimit: false, logLevel: 'warn' });
     const acked: string[] = [];
     let full = null as null | { status: number; body: any };
     try {
@@ -206,8 +208,13 @@ describe('a read-only or full data folder', () => {
       expect(full!.status).toBe(503);
       expect(full!.body.detail).toMatch(/full|could not be written/);
       expect(acked.length).toBeGreaterThan(0);
+      // An expected condition, logged once: the request's own line says why, with no stack trace.
+      const errors = log.lines().filter((l) => l.level >= 50);
+      expect(errors).toEqual([expect.objectContaining({ msg: 'request', status: 503, error: expect.stringMatching(/^storage unavailable: the data folder is full/) })]);
+      expect(JSON.stringify(errors)).not.toContain('stack');
     } finally {
       await server.close();
+      log.stop();
     }
     rmSync(join(dir, '..', 'ro'), { recursive: true, force: true }); // room for recovery
     const db = openDatabase(dir);

@@ -50,5 +50,6 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
     },
     backup: () => Promise.reject(noFiles('a backup')),
     restore: () => Promise.reject(noFiles('restoring')),
+    compact: () => Promise.reject(new DomainError('invalid', '--database', "PostgreSQL gives deleted rows' space back by its own VACUUM (autovacuum reuses it; VACUUM FULL returns it to the file system): compact is for a SQLite store (docs/operations.md)")),
   };
 }

@@ -1,6 +1,7 @@
 // The SQLite backend of the store port: the embedded database Ringside runs on by default.
 import type { StoreBackend } from '../port';
 import { backupDatabase, restoreDatabase } from './backup';
+import { compactDatabase } from './compact';
 import { openingError } from './storageErrors';
 import { openReadOnly, SqliteStore } from './store';
 
@@ -15,4 +16,5 @@ export const sqliteBackend: StoreBackend = {
   openReadOnly: async (dataDir) => openReadOnly(dataDir),
   backup: (dataDir, toFile) => backupDatabase(dataDir, toFile),
   restore: async (fromFile, dataDir, options) => restoreDatabase(fromFile, dataDir, options),
+  compact: async (dataDir) => compactDatabase(dataDir),
 };
