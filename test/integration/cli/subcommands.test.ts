@@ -54,7 +54,7 @@ describe.concurrent('--help', () => {
     expect(r.stdout).toBe('');
   });
 
-  const commands = 'use keys | backup | restore | rebuild-rollups | verify | public-key | prune | migrate-to-postgres | forward, or no command to run the server';
+  const commands = 'use keys | backup | restore | rebuild-rollups | verify | public-key | prune | compact | migrate-to-postgres | forward, or no command to run the server';
   it.each([
     [['frobnicate'], `ringside: unknown command "frobnicate": ${commands}`],
     [['frobnicate', '--port', '0'], `ringside: unknown command "frobnicate": ${commands}`],
