@@ -295,9 +295,10 @@ async function showLocalServerLog(deps: CommandDeps): Promise<void> {
  * Opens the server's dashboard page (filtered like the tree item it was invoked on). The address goes through
  * `asExternalUri`, so in a remote window (code-server, SSH, Codespaces) it is one the user's browser can reach
  * (e.g. code-server's /proxy/4870/); the page works under such a prefix. The rewrite can drop the query, so
- * `site`, `standard` and `token` are put back. The key goes into the URL (`?token=`, which the page reads and never
- * stores) only if the user agrees or set ringside.openInBrowser.includeKey to "always": a URL ends up in the
- * browser's history. Returns the address it opened (the command's result).
+ * `site` and `standard` are put back. The key goes into the URL (`#token=`, which the browser never sends to a
+ * server and the page takes out of its address bar, keeping it for that tab) only if the user agrees or set
+ * ringside.openInBrowser.includeKey to "always": the URL opened ends up in the browser's history. Returns the address
+ * it opened (the command's result).
  */
 async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknown): Promise<string | undefined> {
   const { connection } = deps;
@@ -323,10 +324,9 @@ async function openInBrowser(deps: CommandDeps, node?: unknown, options?: unknow
       include = choice === 'Include Key';
     }
   }
-  if (include && key) query.set('token', key);
   const page = vscode.Uri.parse(serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`);
   const external = await vscode.env.asExternalUri(page);
-  const address = externalAddress(external.toString(true), query);
+  const address = externalAddress(external.toString(true), query, include ? key : null);
   await vscode.env.openExternal(vscode.Uri.parse(address, true));
   return address;
 }

@@ -77,7 +77,7 @@ describe('connection indicator and empty state', () => {
     feed(dashboard, msg.connection('disconnected', refusal));
     expect(text(root, '.rs-empty-title')).toBe('An API key is needed');
     expect(text(root, '.rs-empty-detail')).toContain('The Ringside server at http://127.0.0.1:4870 needs an API key.');
-    expect(text(root, '.rs-empty-detail')).toContain('?token=<key>');
+    expect(text(root, '.rs-empty-detail')).toContain('#token=<key>');
     expect(root.textContent).not.toContain('auth: { token }');
     expect(root.textContent).not.toContain('VS Code');
   });
@@ -86,7 +86,7 @@ describe('connection indicator and empty state', () => {
     const { dashboard, root } = mount({ transport: vscodeLikeTransport() });
     feed(dashboard, msg.connection('disconnected', refusal));
     expect(text(root, '.rs-empty-title')).toBe('An API key is needed');
-    expect(root.textContent).not.toContain('?token');
+    expect(root.textContent).not.toContain('#token');
     expect(root.textContent).not.toContain('auth: { token }');
     const actions = [...root.querySelectorAll<HTMLAnchorElement>('.rs-empty-action')].map((a) => [a.textContent, a.getAttribute('href')]);
     expect(actions).toEqual([['Set API Key', 'command:ringside.setApiKey']]);

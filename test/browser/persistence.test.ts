@@ -1,5 +1,5 @@
-// The selection survives a reload: in the browser it lives in the URL query (a shareable link, the token
-// parameter left alone); in VS Code in the webview state (getState/setState), which the panel serializer keeps.
+// The selection survives a reload: in the browser it lives in the URL query (a shareable link, other
+// parameters left alone); in VS Code in the webview state (getState/setState), which the panel serializer keeps.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DashboardSelection, WebviewToHostMessage } from '../../server/src/protocol';
 import type { Dashboard } from '../../webview/src/app';
@@ -39,7 +39,7 @@ describe('selection in the URL (browser)', () => {
     ];
     for (const selection of selections) expect(selectionFromSearch(searchWithSelection('', selection))).toEqual(selection);
     expect(searchWithSelection('', DEFAULT_SELECTION)).toBe('');
-    expect(searchWithSelection('?token=abc', { ...DEFAULT_SELECTION, window: '7d', site: 'Leeds' })).toBe('?token=abc&window=7d&site=Leeds');
+    expect(searchWithSelection('?board=lobby', { ...DEFAULT_SELECTION, window: '7d', site: 'Leeds' })).toBe('?board=lobby&window=7d&site=Leeds');
   });
 
   it('ignores what it cannot use: an unknown window, a backwards custom range, junk', () => {
@@ -51,13 +51,13 @@ describe('selection in the URL (browser)', () => {
   });
 
   it('writes the selection into this page’s URL as it changes and restores it on the next load', () => {
-    history.replaceState(null, '', `${location.pathname}?token=secret-key&window=7d&site=York`);
+    history.replaceState(null, '', `${location.pathname}?board=lobby&window=7d&site=York`);
     const first = mount({ transport: socketTransport(location.origin, { token: 'secret-key', connect: idleSocket }) });
     expect(first.dashboard.state().selection).toMatchObject({ window: '7d', site: 'York' });
     feed(first.dashboard, msg.snapshot(snapshot()));
     first.root.querySelector<HTMLButtonElement>('.rs-segment[data-window="30d"]')!.click();
     first.dashboard.dispatch({ type: 'ui/select', selection: { standard: 'visit-greet-30s' } });
-    expect(location.search).toBe('?token=secret-key&window=30d&site=York&standard=visit-greet-30s');
+    expect(location.search).toBe('?board=lobby&window=30d&site=York&standard=visit-greet-30s');
     unmountAll();
 
     // "Reload": a new dashboard on the same URL.

@@ -435,9 +435,10 @@ describe('export periods and links', () => {
     expect(rangeDescription(new Date(2026, 11, 20).toISOString(), new Date(2027, 0, 5).toISOString())).toBe('20 Dec 2026 – 4 Jan 2027');
   });
 
-  it('puts the query back onto the external address and keeps the page’s folder', () => {
-    const query = new URLSearchParams({ site: 'harbour', standard: 'calls', token: 'rs_k' });
-    expect(externalAddress('http://127.0.0.1:8080/proxy/4870', query)).toBe('http://127.0.0.1:8080/proxy/4870/?site=harbour&standard=calls&token=rs_k');
+  it('puts the query back onto the external address, keeps the page’s folder, and the key after #', () => {
+    const query = new URLSearchParams({ site: 'harbour', standard: 'calls' });
+    expect(externalAddress('http://127.0.0.1:8080/proxy/4870', query, 'rs_k')).toBe('http://127.0.0.1:8080/proxy/4870/?site=harbour&standard=calls#token=rs_k');
+    expect(externalAddress('http://127.0.0.1:8080/proxy/4870/', new URLSearchParams(), 'rs_k-_0')).toBe('http://127.0.0.1:8080/proxy/4870/#token=rs_k-_0');
     expect(externalAddress('https://h/ringside/?site=old', new URLSearchParams({ site: 'new' }))).toBe('https://h/ringside/?site=new');
   });
 

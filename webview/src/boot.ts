@@ -1,13 +1,15 @@
 // Picks the transport for where the bundle runs: VS Code injects acquireVsCodeApi, a browser page has none.
 import { serverUrlOfPage } from '@ringside/server/protocol/pure';
 import { mountDashboard, type Dashboard } from './app';
-import { readPageData, socketTransport, tokenFromLocation, type EarlySocketTransport } from './transport/socket';
+import { pageAddressSources } from './transport/addressKey';
+import { readPage, socketTransport, type EarlySocketTransport } from './transport/socket';
 import { vscodeTransport } from './transport/vscode';
 import { mountExportButton } from './views/exportButton';
 
 /** The browser page's transport: the key in its address, and what the server wrote into the page. */
 function pageTransport(): EarlySocketTransport {
-  return socketTransport(serverUrlOfPage(location.href), { token: tokenFromLocation(location), ...readPageData(document) });
+  const serverUrl = serverUrlOfPage(location.href);
+  return socketTransport(serverUrl, readPage(document, serverUrl, pageAddressSources()));
 }
 
 /** `started`: the page's transport if it was set going already (early.ts); otherwise one is chosen here. */

@@ -7,7 +7,8 @@
 import { serverUrlOfPage } from '@ringside/server/protocol/pure';
 import { planQueries } from './queries';
 import { sanitizeSelection } from './selection';
-import { readPageData, socketTransport, tokenFromLocation, type EarlySocketTransport } from './transport/socket';
+import { pageAddressSources } from './transport/addressKey';
+import { readPage, socketTransport, type EarlySocketTransport } from './transport/socket';
 
 function startEarly(): EarlySocketTransport | null {
   // VS Code's webview has its own transport; tests and other hosts import the modules, not the bundle's entry.
@@ -17,8 +18,11 @@ function startEarly(): EarlySocketTransport | null {
   // opens its socket after that (socket.ts, startPainted); nothing here waits on the network.
   // Or, instead, that the server would refuse the page's key (none in its address, or a bad one): then nothing is
   // sent that would only be refused; the page asks for a key (views/keyEntry.ts) and connects with it.
-  const { firstPaint, keyRefused } = readPageData(document);
-  const transport = socketTransport(serverUrl, { token: tokenFromLocation(location), firstPaint, keyRefused });
+  // The key leaves the address bar here, before anything else runs (transport/addressKey.ts).
+  // A key the server did not see (after '#') is tried by the socket's handshake before the query asked below leaves.
+  const page = readPage(document, serverUrl, pageAddressSources());
+  const { firstPaint, keyRefused } = page;
+  const transport = socketTransport(serverUrl, page);
   if (keyRefused) return transport;
   // The request the query controller makes for this selection once the page says it is connecting (queries.ts).
   if (!firstPaint?.report) transport.askNow(planQueries(sanitizeSelection(transport.loadSelection?.() ?? null), serverUrl).report.request);

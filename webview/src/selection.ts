@@ -8,7 +8,7 @@ export type { DashboardSelection, DashboardWindow };
 
 export const DEFAULT_SELECTION: DashboardSelection = { window: 'today', from: null, to: null, site: null, standard: null };
 
-/** URL query parameters the dashboard owns; anything else in the URL (e.g. token) is left alone. */
+/** URL query parameters the dashboard owns; anything else in the URL is left alone. */
 const SELECTION_PARAMS = ['window', 'from', 'to', 'site', 'standard'] as const;
 
 export const WINDOW_LABELS: Record<DashboardWindow, string> = {
@@ -66,7 +66,7 @@ export function selectionFromSearch(search: string): DashboardSelection {
   return sanitizeSelection(raw);
 }
 
-/** `search` with the selection written in (defaults left out, other parameters such as token kept). */
+/** `search` with the selection written in (defaults left out, other parameters kept). */
 export function searchWithSelection(search: string, selection: DashboardSelection): string {
   const params = new URLSearchParams(search);
   for (const key of SELECTION_PARAMS) params.delete(key);

@@ -1,6 +1,7 @@
 // The dashboard address printed at start. On loopback, when the data folder holds the generated admin key,
-// the address carries it as ?token= (as Jupyter prints its token URL): a single local user opens the
-// printed link and sees live data without typing a key. The key never goes into the address otherwise.
+// the address carries it as #token= (as Jupyter prints its token URL, but after '#', which a browser never sends:
+// no proxy's access log, server log or Referer gets it): a single local user opens the printed link and sees live
+// data without typing a key. The key never goes into the address otherwise.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLoopback } from '../protocol/pure';
@@ -10,7 +11,7 @@ export function dashboardAddress(serverUrl: string, host: string, dataDir: strin
   const page = `${serverUrl}/`;
   if (!isLoopback(host)) return page;
   const key = readKeyFile(join(dataDir, ADMIN_KEY_FILE));
-  return key ? `${page}?token=${encodeURIComponent(key)}` : page;
+  return key ? `${page}#token=${encodeURIComponent(key)}` : page;
 }
 
 function readKeyFile(path: string): string | null {

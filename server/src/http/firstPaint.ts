@@ -4,6 +4,9 @@
 // Given only to a request the socket and the report query would answer themselves: the same key (the page's
 // `?token=`, which is what the page's socket and queries send), the same scope and site checks. Any other page
 // request gets the socket's refusal instead, so the page asks for a key rather than be refused twice.
+// `?token=` is the deprecated form of a link (it puts the key in proxies' access logs): links now carry the key
+// after '#', which the server never sees, so those pages get the refusal of no key, and the page, which knows it
+// has a key the server did not see, tries it with its socket instead (webview/src/transport/addressKey.ts).
 import type { ComplianceParams, ComplianceReport, DashboardRequest, Snapshot } from '../protocol';
 import { isStorableText } from '../protocol/text';
 import type { AccessMode } from '../services/access';

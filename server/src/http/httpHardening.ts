@@ -38,6 +38,9 @@ export function securityHeaders(): NodeHandler {
       // Served over plain HTTP on a LAN by default: HSTS belongs to the TLS proxy in front, if any.
       strictTransportSecurity: false,
       crossOriginEmbedderPolicy: false,
+      // helmet's default, stated because it is relied on: a page opened with a deprecated ?token= link sends no
+      // Referer (with the key) for its own files and requests, nor to any site a link in it leads to.
+      referrerPolicy: { policy: 'no-referrer' },
     }),
   );
   return (_req, res, next) => {

@@ -1,6 +1,7 @@
 // The dashboard page at / without a key, or with one the server refuses, in real Chromium against a real server: it
-// sends nothing that must be refused (no socket, no query), so the console stays clean; it asks for a key on the
-// page, and the key typed there connects it (in memory only: the address keeps no key). A key the live feed's
+// sends nothing that must be refused (no socket, no query; a key after '#', which the server never sees, is tried by
+// the socket alone), so the console stays clean; it asks for a key on the page, and the key typed there connects it
+// (in memory only: the address keeps no key). A key the live feed's
 // handshake refuses (typed wrong, or revoked while the page is live) is told in the page's words alone: the console
 // stays clean then too. A --no-auth server's page needs none and connects at once.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -56,7 +57,7 @@ describe('the dashboard page without a key it may use', () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
   });
 
-  it('without ?token= sends nothing, asks for a key on the page, and connects with the key typed', async () => {
+  it('without a key in its address sends nothing, asks for a key on the page, and connects with the key typed', async () => {
     const { page, requests, console } = await openPage(`${server().url}/?window=7d`);
     const field = page.getByRole('textbox', { name: 'API key' });
     await field.waitFor();
@@ -92,6 +93,17 @@ describe('the dashboard page without a key it may use', () => {
     expect(console).toEqual([]);
   });
 
+  it('with a #token= the live feed refuses, the socket tries it alone: no query is sent, the page says why, the console stays clean', async () => {
+    // The server never sees a key after '#': the page's socket handshake is what refuses it.
+    const { page, requests, console, quiet } = await openPage(`${server().url}/#token=rs_not-a-key-0123456789abcdef`);
+    await expect.poll(() => page.locator('.rs-key-detail').textContent()).toBe(`The Ringside server at ${server().url} refused the API key (it is not recognised).`);
+    expect(page.url()).toBe(`${server().url}/`);
+    expect(requests.some((r) => r.startsWith('/socket.io/'))).toBe(true);
+    expect(requests.filter((r) => r.startsWith('/api/v1/'))).toEqual([]);
+    await expect.poll(quiet).toBe(true);
+    expect(warnings(console)).toEqual([]);
+  });
+
   it('a key typed that the live feed refuses is told in the page, and the console stays clean', async () => {
     const { page, requests, console, quiet } = await openPage(`${server().url}/`);
     const field = page.getByRole('textbox', { name: 'API key' });
@@ -113,7 +125,7 @@ describe('the dashboard page without a key it may use', () => {
       body: JSON.stringify({ name: 'wallboard', scopes: ['read'] }),
     });
     const { key, id } = (await made.json()) as { key: string; id: string };
-    const { page, console, quiet } = await openPage(`${server().url}/?token=${key}`);
+    const { page, console, quiet } = await openPage(`${server().url}/#token=${key}`);
     await expect.poll(() => page.locator('.rs-connection-label').textContent()).toBe('Live');
     // Live as before: an event posted now reaches the page through its socket.
     expect((await server().postEvents({ events: [call({ id: 'seen-live' })] })).status).toBe(201);

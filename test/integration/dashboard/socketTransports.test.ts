@@ -1,7 +1,9 @@
 // The page's live feed opens a WebSocket first (webview/src/transport/socket.ts, openSocket: a refused key then
 // leaves nothing in the console). Through a proxy that cannot carry a WebSocket it still goes live, on
 // long-polling: a proxy that refuses the upgrade (answered at once), and one that holds it unanswered (the attempt
-// times out, and the next starts with long-polling). Real Chromium, a real server behind a small Node proxy.
+// times out, and the next starts with long-polling). Real Chromium, a real server behind a small Node proxy. The key
+// (after '#' in the page's address) goes in the handshake's payload, never in a polling request's URL: a proxy's
+// access log lists those URLs.
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -58,10 +60,18 @@ describe('the page’s live feed through a proxy that cannot carry a WebSocket',
         contexts.push(context);
         const page = await context.newPage();
         const polled: string[] = [];
-        page.on('request', (r) => void (r.url().includes('transport=polling') && polled.push(r.url())));
-        await page.goto(`${proxy.url}/?token=${server().apiKey}`);
+        const sent: string[] = [];
+        page.on('request', (r) => {
+          // What goes on the wire: a browser never sends the fragment.
+          const url = r.url().replace(/#.*$/, '');
+          sent.push(url);
+          if (url.includes('transport=polling')) polled.push(url);
+        });
+        page.on('websocket', (socket) => void sent.push(socket.url()));
+        await page.goto(`${proxy.url}/#token=${server().apiKey}`);
         await expect.poll(() => page.locator('.rs-connection-label').textContent(), { timeout: CONNECT_TIMEOUT_MS + 10_000 }).toBe('Live');
         expect(polled.length).toBeGreaterThan(0);
+        expect(sent.filter((url) => url.includes(server().apiKey))).toEqual([]);
       } finally {
         await proxy.close();
       }

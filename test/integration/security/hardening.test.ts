@@ -59,6 +59,8 @@ describe('headers', () => {
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // A page opened with an old ?token= link sends no Referer (with the key) for its files and requests.
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
   it('keeps a sane incoming X-Request-Id and replaces a hostile one', async () => {

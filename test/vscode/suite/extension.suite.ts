@@ -486,7 +486,7 @@ export function registerExtensionSuite(): void {
       await waitFor('the filter cleared', () => summary()?.selection?.site === null && summary()?.selection?.window === 'today');
     });
 
-    it('"Open in Browser" opens an address the browser can reach (asExternalUri), keeping site, standard and, when asked, the key', async () => {
+    it('"Open in Browser" opens an address the browser can reach (asExternalUri), keeping site, standard and, when asked, the key (after #)', async () => {
       // The command's result is the address it handed to the browser (the tab itself is outside VS Code).
       const plain = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'site', site: 'north' }, { includeKey: false })));
       const external = new URL((await vscode.env.asExternalUri(vscode.Uri.parse(`${serverUrl}/`))).toString(true));
@@ -495,10 +495,13 @@ export function registerExtensionSuite(): void {
       assert.ok(plain.pathname.endsWith('/'), plain.pathname);
       assert.equal(plain.searchParams.get('site'), 'north');
       assert.equal(plain.searchParams.get('token'), null);
+      assert.equal(plain.hash, '');
       const withKey = new URL((await vscode.commands.executeCommand<string>('ringside.openInBrowser', { kind: 'standard', site: 'south', standardId: CALL_STANDARD }, { includeKey: true })));
       assert.equal(withKey.searchParams.get('site'), 'south');
       assert.equal(withKey.searchParams.get('standard'), CALL_STANDARD);
-      assert.equal(withKey.searchParams.get('token'), config.apiKey ?? null);
+      // The key after '#', never in the query: a browser sends no fragment, so no proxy on the way logs it.
+      assert.equal(withKey.searchParams.get('token'), null);
+      assert.equal(new URLSearchParams(withKey.hash.slice(1)).get('token'), config.apiKey ?? null);
     });
 
     it('switching servers clears the previous server’s figures, alerts and Acknowledge buttons everywhere before the new snapshot', async function () {

@@ -7,6 +7,7 @@ import type { ClientToServerEvents, ComplianceReport, DashboardMessage, Dashboar
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
 import { backoffSettings, CONNECT_TIMEOUT_MS, describeConnectionProblem, fetchDashboard, needsApiKey, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch } from '../selection';
+import { takeAddressKey, type AddressKeySources } from './addressKey';
 import { bodyOf, RequestError, type Transport } from './transport';
 
 export type DashboardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -26,6 +27,11 @@ export interface SocketTransportOptions {
    * query sent until the user gives a key (useKey).
    */
   keyRefused?: string | null;
+  /**
+   * The key was not checked by the server when it served the page (one after '#' in the address, or kept by this
+   * tab): its socket's handshake tries it before any query is sent with it.
+   */
+  keyUnchecked?: boolean;
   /** What the server wrote into the page for its first paint (readFirstPaint): shown before the socket opens. */
   firstPaint?: FirstPaint | null;
 }
@@ -67,12 +73,15 @@ function readKeyRefusal(doc: Pick<Document, 'getElementById'>): string | null {
 }
 
 /**
- * What the server wrote into the browser page (http/firstPaint.ts): its first paint, or, where the page's key is
- * missing or would be refused, that refusal; at most one of them.
+ * The browser page's key (its address's, taken out of the address: addressKey.ts) and what the server wrote into the
+ * page (http/firstPaint.ts): its first paint, or, where the key it saw in the page's address is missing or would be
+ * refused, that refusal; at most one of them. The server never sees a key after '#' (nor the one this tab kept), so
+ * its refusal is not about such a key: the socket's handshake tries it instead.
  */
-export function readPageData(doc: Pick<Document, 'getElementById'>): Pick<SocketTransportOptions, 'firstPaint' | 'keyRefused'> {
+export function readPage(doc: Pick<Document, 'getElementById'>, serverUrl: string, sources: AddressKeySources): Pick<SocketTransportOptions, 'token' | 'firstPaint' | 'keyRefused' | 'keyUnchecked'> {
+  const { key, seenByServer } = takeAddressKey(serverUrl, sources);
   const firstPaint = readFirstPaint(doc);
-  return { firstPaint, keyRefused: firstPaint ? null : readKeyRefusal(doc) };
+  return { token: key, firstPaint, keyRefused: firstPaint || !seenByServer ? null : readKeyRefusal(doc), keyUnchecked: !seenByServer };
 }
 
 /**
@@ -102,7 +111,7 @@ export interface EarlySocketTransport extends Transport {
   connectNow(): void;
   /** Sends this query now; the next request(), if it is for the same query, takes its answer. */
   askNow(request: DashboardRequest): void;
-  /** The key the page uses now: its `?token=`, or the one given to useKey (the export downloads send it too). */
+  /** The key the page uses now: its address's (readPage), or the one given to useKey (the export downloads send it too). */
   key(): string | null;
 }
 
@@ -123,15 +132,16 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   let painted: () => void = () => {};
   const afterPaint = firstPaint ? new Promise<void>((resolve) => (painted = resolve)) : null;
   const fetchBody = async <K extends DashboardRequestKind>(request: DashboardRequest<K>) => {
-    // Only for a key being tried: a query asked early (askNow) leaves at once, while the page's script evaluates.
+    // Only for a key being tried (typed, or after '#'); otherwise a query asked early (askNow) leaves at once, while
+    // the page's script evaluates.
     const trying = key.trying();
     if (trying) await trying;
     return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
   };
   const startLive = (deliver: (message: DashboardMessage) => void): (() => void) => {
     if (early) return takeEarly(early, deliver, () => (early = null));
-    if (firstPaint) return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, deliver, auth, options)), url);
-    return followSocket(url, deliver, auth, options);
+    if (firstPaint) return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, key.watched(deliver), auth, options)), url);
+    return followSocket(url, key.watched(deliver), auth, options);
   };
   return {
     host: 'browser',
@@ -139,7 +149,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       if (early) return;
       const opened: EarlySocket = { stop: () => {}, held: [], deliver: null };
       early = opened;
-      opened.stop = followSocket(url, (message) => (opened.deliver ? opened.deliver(message) : opened.held.push(message)), auth, options);
+      opened.stop = followSocket(url, key.watched((message) => (opened.deliver ? opened.deliver(message) : opened.held.push(message))), auth, options);
     },
     askNow(request) {
       const answer = fetchBody(request);
@@ -175,9 +185,10 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
 
 /**
  * The page's key and the live feed it opens: the key in the page's address, replaced by one given to use() (kept
- * in memory only), which replaces the feed with a socket opened with it. A key given there is tried by that
- * socket's handshake first: queries wait for its answer and are not sent at all if it refuses the key (a mistyped
- * key is refused once, not once more per query).
+ * in memory only), which replaces the feed with a socket opened with it. A key nobody has checked yet (one given
+ * there, or an address's key the server did not see: `keyUnchecked`) is tried by that socket's handshake first:
+ * queries wait for its answer and are not sent at all if it refuses the key (a mistyped key is refused once, not
+ * once more per query).
  */
 class PageKey {
   readonly auth: SocketAuth;
@@ -185,7 +196,10 @@ class PageKey {
   private refused: string | null;
   private receiver: ((message: DashboardMessage) => void) | null = null;
   private stopLive: () => void = () => {};
+  /** The handshake's answer to the key being tried, which queries wait for; null when none was ever tried. */
   private tried: Promise<void> | null = null;
+  /** How to settle `tried`, until the socket that tries the key is opened (watched). */
+  private settle: Verdict | null = null;
 
   constructor(
     private readonly url: string,
@@ -193,6 +207,8 @@ class PageKey {
   ) {
     this.auth = { token: options.token ?? null };
     this.refused = options.keyRefused ?? null;
+    // Set before anything is asked: a query asked at once (askNow) waits as well.
+    if (options.keyUnchecked && this.auth.token) this.expectVerdict();
   }
 
   /** Delivers what `open` starts, or, while the server refuses the page's key, that refusal alone. */
@@ -211,38 +227,44 @@ class PageKey {
     this.refused = null;
     if (!this.receiver) return;
     this.stopLive();
-    const tried = handshakeVerdict(this.url, this.receiver);
-    this.tried = tried.verdict;
-    // Nobody may be waiting on it: its refusal is not an unhandled rejection.
-    tried.verdict.catch(() => undefined);
-    this.stopLive = followSocket(this.url, tried.deliver, this.auth, this.options);
+    this.expectVerdict();
+    this.stopLive = followSocket(this.url, this.watched(this.receiver), this.auth, this.options);
   }
 
-  /** The handshake's answer to a key given to use(), while queries must wait for it; null when there is none. */
+  /** The handshake's answer to a key being tried, while queries must wait for it; null when there is none. */
   trying(): Promise<void> | null {
     return this.tried;
   }
-}
 
-/**
- * Passes a socket's messages on, and settles `verdict` with its handshake's answer to the key: resolved once it
- * connects, rejected (as a 401 or 403, never sent) once it refuses the key.
- */
-function handshakeVerdict(url: string, deliver: (message: DashboardMessage) => void): { deliver: (message: DashboardMessage) => void; verdict: Promise<void> } {
-  let accept: () => void = () => {};
-  let refuse: (error: RequestError) => void = () => {};
-  const verdict = new Promise<void>((resolve, reject) => ((accept = resolve), (refuse = reject)));
-  return {
-    verdict,
-    deliver(message) {
-      if (message.type === 'connection' && message.state === 'connected') accept();
+  /**
+   * A socket's receiver: `deliver`, and, for the first socket opened while a key is being tried, its handshake's
+   * answer settles the wait: resolved once it connects, rejected (as a 401 or 403, never sent) once it refuses.
+   */
+  watched(deliver: (message: DashboardMessage) => void): (message: DashboardMessage) => void {
+    const settle = this.settle;
+    if (!settle) return deliver;
+    this.settle = null;
+    return (message) => {
+      if (message.type === 'connection' && message.state === 'connected') settle.accept();
       if (message.type === 'connection' && message.state === 'disconnected' && message.error !== undefined) {
-        const problem = describeConnectionProblem(url, message.error);
-        if (needsApiKey(problem.kind)) refuse(new RequestError({ type: 'about:blank', title: 'Refused', status: problem.kind === 'forbidden' ? 403 : 401, detail: problem.text }));
+        const problem = describeConnectionProblem(this.url, message.error);
+        if (needsApiKey(problem.kind)) settle.refuse(new RequestError({ type: 'about:blank', title: 'Refused', status: problem.kind === 'forbidden' ? 403 : 401, detail: problem.text }));
       }
       deliver(message);
-    },
-  };
+    };
+  }
+
+  private expectVerdict(): void {
+    const verdict = new Promise<void>((accept, refuse) => (this.settle = { accept, refuse }));
+    // Nobody may be waiting on it: its refusal is not an unhandled rejection.
+    verdict.catch(() => undefined);
+    this.tried = verdict;
+  }
+}
+
+interface Verdict {
+  accept: () => void;
+  refuse: (error: RequestError) => void;
 }
 
 /** Hands the socket connectNow opened to `deliver`, what it held first; the returned function closes it. */
@@ -338,9 +360,4 @@ function followSocket(url: string, deliver: (message: DashboardMessage) => void,
     socket.io.removeAllListeners();
     socket.disconnect();
   };
-}
-
-/** The page may carry a key as ?token=… (e.g. a wallboard URL); it is never put in storage. */
-export function tokenFromLocation(location: Location): string | null {
-  return new URLSearchParams(location.search).get('token');
 }

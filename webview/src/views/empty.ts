@@ -1,7 +1,7 @@
 // Before the first snapshot there is nothing to chart: say what the dashboard is waiting for, in plain words
 // naming the server, and what to do, in the terms of where the page runs. In VS Code that is a button running the
 // extension's command (a command link); in a browser page the key field (keyEntry.ts) takes its place, and a
-// transport without one is told how to open the page with a key (?token=). The
+// transport without one is told how to open the page with a key (#token=). The
 // server's own handshake wording (e.g. `auth: { token }`) is for developers and never shown.
 import { describeConnectionProblem, needsApiKey, type ConnectionProblem } from '@ringside/server/protocol/pure';
 import type { DashboardState } from '../state';
@@ -55,7 +55,7 @@ function emptyMessage(state: DashboardState, host: TransportHost = 'browser'): E
           ? { title: 'An API key is needed', detail: `${problem.text} Give the extension a key with scope "read" (it is kept in VS Code's secret storage).`, actions: [SET_API_KEY] }
           : {
               title: 'An API key is needed',
-              detail: `${problem.text} Open this page with ?token=<key> added to its address (a key with scope "read"; a local server writes an admin key to <data>/admin.key).`,
+              detail: `${problem.text} Open this page with #token=<key> added to its address (a key with scope "read"; a local server writes an admin key to <data>/admin.key).`,
               actions: [],
             };
       }

@@ -22,7 +22,7 @@ export function createKeyEntryView(container: HTMLElement, useKey: (key: string)
   input.placeholder = 'rs_…';
   label.append(el('span', 'rs-field-label', 'API key'), input);
   form.append(label, button('rs-button rs-key-connect', 'Connect', 'submit'));
-  const note = el('p', 'rs-key-note', 'A key with scope "read". It stays in this page only: not stored, gone on reload. To skip this question (a wallboard), add ?token=<key> to the page’s address. A local server writes an admin key to <data>/admin.key.');
+  const note = el('p', 'rs-key-note', 'A key with scope "read". It stays in this page only: not stored, gone on reload. To skip this question (a wallboard), add #token=<key> to the page’s address. A local server writes an admin key to <data>/admin.key.');
   container.append(title, detail, form, note);
   container.hidden = true;
   form.addEventListener('submit', (event) => {

@@ -20,7 +20,7 @@ export function socketAddress(serverUrl: string): { origin: string; path: string
 
 /**
  * The server a dashboard page was served by: the page's own address up to its last "/", without query or
- * hash. https://host/ringside/?token=k → https://host/ringside; http://127.0.0.1:4870/ → http://127.0.0.1:4870.
+ * hash. https://host/ringside/?window=7d#token=k → https://host/ringside; http://127.0.0.1:4870/ → http://127.0.0.1:4870.
  */
 export function serverUrlOfPage(href: string): string {
   const url = new URL(href);

@@ -1,0 +1,97 @@
+// The dashboard's key in its address, in real Chromium against a real server. The link the server prints carries it
+// after '#' (`/#token=…`), which a browser never sends: the page goes live with it, and no request it makes (its
+// document, its files, its queries, its WebSocket) carries the key in its URL or its Referer, so no reverse proxy's
+// access log gets it. An old `?token=` link still goes live, and the page takes the key out of its address at once
+// (the request for the page itself carried it: that is why the form is deprecated); nothing it requests afterwards
+// carries it. A reload keeps either page live (the key is kept for the tab). Long-polling: socketTransports.test.ts.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../vscode/harness/chromium';
+import { call, useTestServer } from '../support/testServer';
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  await browser?.close();
+});
+
+interface Sent {
+  /** What goes on the wire: the URL without its fragment, which a browser never sends. */
+  url: string;
+  referer: string | null;
+  navigation: boolean;
+}
+
+/** A page that records every request it sends (WebSockets included) and everything its console says. */
+async function openPage(): Promise<{ page: Page; sent: Sent[]; console: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const sent: Sent[] = [];
+  const console: string[] = [];
+  const wire = (url: string) => url.replace(/#.*$/, '');
+  page.on('request', (request) => {
+    sent.push({ url: wire(request.url()), referer: request.headers()['referer'] ?? null, navigation: request.isNavigationRequest() });
+  });
+  page.on('websocket', (socket) => sent.push({ url: wire(socket.url()), referer: null, navigation: false }));
+  page.on('console', (message) => console.push(`${message.type()}: ${message.text()}`));
+  return { page, sent, console };
+}
+
+const live = (page: Page) => expect.poll(() => page.locator('.rs-connection-label').textContent(), { timeout: 15_000 }).toBe('Live');
+
+describe('the dashboard’s key in its address', () => {
+  const server = useTestServer();
+
+  it('a #token= link goes live, and nothing the page sends carries the key, in its URL or its Referer', async () => {
+    const key = server().apiKey;
+    const { page, sent, console } = await openPage();
+    await page.goto(`${server().url}/?window=7d#token=${key}`);
+    await live(page);
+    // Live indeed: an event posted now reaches the page through its socket.
+    expect((await server().postEvents({ events: [call({ id: 'fragment-live' })] })).status).toBe(201);
+    await page.locator('.rs-feed-row[data-event-id="fragment-live"]').waitFor();
+    // The key left the address bar; the selection stayed.
+    expect(page.url()).toBe(`${server().url}/?window=7d`);
+
+    // The page's queries and its WebSocket were made (with the key in their headers and handshake, not their URLs).
+    expect(sent.some((s) => new URL(s.url).pathname.startsWith('/api/v1/'))).toBe(true);
+    expect(sent.some((s) => s.url.startsWith('ws:') && s.url.includes('/socket.io/'))).toBe(true);
+    expect(sent.filter((s) => s.url.includes(key) || s.referer?.includes(key))).toEqual([]);
+
+    // A reload (F5, a wallboard's timed one) stays live without the key in the address.
+    await page.reload();
+    await live(page);
+    expect(page.url()).toBe(`${server().url}/?window=7d`);
+    expect(sent.filter((s) => s.url.includes(key) || s.referer?.includes(key))).toEqual([]);
+    expect(console.filter((line) => /^(error|warning)/.test(line))).toEqual([]);
+  });
+
+  it('an old ?token= link still goes live, the key leaves the address at once, and nothing sent afterwards carries it', async () => {
+    const key = server().apiKey;
+    const { page, sent } = await openPage();
+    await page.goto(`${server().url}/?token=${key}&window=7d`);
+    // The page at / was asked for with the key (what a proxy's access log holds of an old link); the first paint it
+    // carried was read with it.
+    expect(sent.filter((s) => s.url.includes(key)).map((s) => s.navigation)).toEqual([true]);
+    expect(page.url()).toBe(`${server().url}/?window=7d`);
+    await live(page);
+    expect((await server().postEvents({ events: [call({ id: 'query-live' })] })).status).toBe(201);
+    await page.locator('.rs-feed-row[data-event-id="query-live"]').waitFor();
+    expect(page.url()).toBe(`${server().url}/?window=7d`);
+    // Nothing else: the page's files, queries and WebSocket carry it neither in their URLs nor as a Referer.
+    expect(sent.filter((s) => !s.navigation).some((s) => s.url.includes('/socket.io/'))).toBe(true);
+    expect(sent.filter((s) => !s.navigation && (s.url.includes(key) || s.referer?.includes(key)))).toEqual([]);
+
+    // A reload, as a wallboard's: still live, and now nothing at all carries the key.
+    const before = sent.length;
+    await page.reload();
+    await live(page);
+    expect(sent.slice(before).filter((s) => s.url.includes(key) || s.referer?.includes(key))).toEqual([]);
+  });
+});
