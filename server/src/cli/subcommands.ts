@@ -9,7 +9,7 @@ import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../s
 import { backup, compact, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
-import { SitesService } from '../services/sites';
+import { storedAmong } from '../services/sites';
 import type { ReadOnlyStore, Store } from '../store/port';
 import { isHttpUrl, UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
 import { forwardCommands } from './forward/command';
@@ -49,10 +49,10 @@ async function withReadOnlyStore<T>(values: Values, fn: (store: ReadOnlyStore) =
 }
 
 async function keysCommand(values: Values, io: Io, action: 'create' | 'revoke'): Promise<number> {
-  // A bad request is bad usage (exit 2) whatever the store: checked before the store is opened (--site read as a
-  // list between commas; once the store is open, a value that is a stored site's id is taken whole).
+  // A bad request is bad usage (exit 2) whatever the store: checked before the store is opened to write (--site read
+  // as a list between commas; once the store is open, a value that is a stored site's id is taken whole).
   if (action === 'create') {
-    keyRequest(values, () => false);
+    keyRequest(values, await storedSitesBefore(values));
     kioskBase(values);
   }
   return withStore(values, async (store) => {
@@ -75,17 +75,35 @@ async function keysCommand(values: Values, io: Io, action: 'create' | 'revoke'):
 const valuesOf = (value: Values[string]): string[] | undefined => (typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined);
 
 /** Which ids --site's values may name are stored sites (one read). */
-const storedSites = (store: Store, site: Values[string]) => new SitesService(store, 'UTC').stored(idListCandidates(valuesOf(site) ?? []));
+const storedSites = (store: ReadOnlyStore, site: Values[string]) => storedAmong(store.reads.sites, idListCandidates(valuesOf(site) ?? []));
 
-/** keys create's options as a valid key request (--scope and --site lists as readIdList reads them); UsageError naming each bad option. */
-function keyRequest(values: Values, isSite: (id: string) => boolean) {
+/**
+ * The stored sites for the check before the store is opened to write, read only when a --site value holds a comma
+ * (a stored site's id is taken whole; a new one with a comma could never be written), so that one usage error names
+ * that site with every other problem. Undefined when the store cannot be read (none yet, for --init): the sites are
+ * then checked once it is open.
+ */
+async function storedSitesBefore(values: Values): Promise<((id: string) => boolean) | undefined> {
+  if (!(valuesOf(values.site) ?? []).some((v) => v.includes(','))) return () => false;
+  try {
+    return await withReadOnlyStore(values, (store) => storedSites(store, values.site));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * keys create's options as a valid key request (--scope and --site lists as readIdList reads them; with `isSite`, a
+ * site no key could write among their problems); UsageError naming each bad option.
+ */
+function keyRequest(values: Values, isSite: ((id: string) => boolean) | undefined) {
   const list = (value: Values[string], isWhole: (id: string) => boolean) => {
     const given = valuesOf(value);
     return given && readIdList(given, isWhole);
   };
-  const sites = list(values.site, isSite);
+  const sites = list(values.site, isSite ?? (() => false));
   const request = { name: values.name, scopes: list(values.scope, () => false), ...(sites !== undefined ? { sites } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
-  const v = validateKeyRequest(request, Date.now());
+  const v = validateKeyRequest(request, Date.now(), isSite);
   if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
   return v;
 }

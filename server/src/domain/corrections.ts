@@ -13,7 +13,7 @@ export type CorrectionInput =
   | { action: 'void'; reason: string }
   | { action: 'amend'; reason: string; changes: AmendChanges };
 
-interface AmendChanges {
+export interface AmendChanges {
   outcome?: Outcome;
   rings?: number;
   answerSeconds?: number;
@@ -106,16 +106,19 @@ export function factsOf(type: string, state: EventState): Array<{ standardId: st
 /** What a call's and a visit's outcome may be: the values of their wire schemas. */
 const OUTCOMES: Record<'call' | 'visit', readonly string[]> = { call: callEventSchema.shape.outcome.options, visit: visitEventSchema.shape.outcome.options };
 
-/** An amendment's changes checked against the event's type: every problem, each naming its field. */
-function checkAmendment(type: string, c: AmendChanges): void {
+/**
+ * An amendment's changes checked against the event's type: every problem, each naming its field (`action` for a type
+ * that may only be voided). The route checks a body with it before the write (the type read first), which checks again.
+ */
+export function amendmentProblems(type: string, c: AmendChanges): FieldProblem[] {
   // Other types' measures come from their case's milestones, and amend's fields are a call's and a visit's.
-  if (type !== 'call' && type !== 'visit') throw new DomainError('invalid', 'action', `a ${type} event can only be voided (amend changes a call's or a visit's fields)`);
+  if (type !== 'call' && type !== 'visit') return [{ path: 'action', message: `a ${type} event can only be voided (amend changes a call's or a visit's fields)` }];
   const absent: Array<keyof AmendChanges> = type === 'call' ? ['greetSeconds'] : ['rings', 'answerSeconds'];
   const problems: FieldProblem[] = absent.flatMap((field) => (c[field] === undefined ? [] : [{ path: `changes.${field}`, message: `a ${type} has no ${field}` }]));
   if (c.outcome !== undefined && !OUTCOMES[type].includes(c.outcome)) {
     problems.push({ path: 'changes.outcome', message: `${oneOfMessage(OUTCOMES[type], c.outcome)}, as the event is a ${type}` });
   }
-  if (problems.length > 0) throw new FieldErrors('invalid', problems);
+  return problems;
 }
 
 /**
@@ -162,7 +165,8 @@ export function planCorrection(
 ): { changes: Record<string, unknown>; after: EventState; changed: boolean } {
   if (before.voided) throw new DomainError('conflict', 'id', `event "${event.id}" is already void; a void is final`);
   if (input.action === 'void') return { changes: {}, after: { voided: true, fields: before.fields, judgements: {} }, changed: true };
-  checkAmendment(event.type, input.changes);
+  const problems = amendmentProblems(event.type, input.changes);
+  if (problems.length > 0) throw new FieldErrors('invalid', problems);
   const fields = amendedFields(event.type, event.site, before.fields, input.changes, ctx.ringCycleSeconds);
   const judgements = rejudge(event, fields, before.judgements, ctx.versions);
   const after: EventState = { voided: false, fields, judgements };

@@ -46,6 +46,12 @@ export const notFoundMessage = (what: string, id: string | number): string => `n
 /** The 404 of a path's `id` that no record has (notFoundMessage); `more`: what to do instead. */
 export const notFoundById = (what: string, id: string | number, more = '', code?: string): DomainError => new DomainError('not-found', 'id', `${notFoundMessage(what, id)}${more}`, undefined, code);
 
+/**
+ * How a change of `/<things>/:id` is refused whose body names another `id` than its path: the one wording, whether the
+ * route's validation finds it (beside the body's other problems) or the write that makes the change does.
+ */
+export const notTheUrlIdMessage = (what: string, urlId: string): string => `must match the ${what} in the URL (${JSON.stringify(urlId)})`;
+
 /** The code of an error about a query parameter (the HTTP edge answers it as the query parser's problems). */
 export const QUERY_PARAMETER = 'invalid-query';
 

@@ -35,7 +35,10 @@ export interface IntegrationSettings {
   publicUrl?: string;
 }
 
-/** A schema, or one built per request (when it needs the clock, the configured standards or a site's zone). */
+/**
+ * A schema, or one built per request (when it needs the clock, the configured standards or a site's zone, or what a
+ * check reads from the store, so that its problem is named beside the others).
+ */
 export type SchemaOf<T> = z.ZodType<T> | ((req: Request, app: AppContext) => z.ZodType<T> | Promise<z.ZodType<T>>);
 
 /** The problem type and title an invalid part of the request is answered with. */

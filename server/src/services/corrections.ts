@@ -39,6 +39,11 @@ export class CorrectionsService {
     private readonly versions: (standardId: string) => readonly StandardVersion[],
   ) {}
 
+  /** The type of the stored event `eventId` (undefined: none), which an amendment's fields are checked against. */
+  async typeOf(eventId: string): Promise<string | undefined> {
+    return (await this.store.reads.events.correctionSubject(eventId))?.event.type;
+  }
+
   correct(eventId: string, input: CorrectionInput, keyId: string): Promise<CorrectionResult> {
     return this.store.write(async (tx) => {
       const subject = await tx.events.correctionSubject(eventId);

@@ -3,11 +3,11 @@
 import type { FieldProblem, Site, SiteDefinition, SitePatch } from '../protocol';
 import { caseTwinMessage, caseTwinsOf } from '../protocol';
 import { caseTwinsAmong, newSiteItems } from './ingest/siteCase';
-import { DomainError, notFoundById } from '../domain/errors';
+import { DomainError, notFoundById, notTheUrlIdMessage } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
 import { normalSiteId, siteIdAsRead } from '../protocol/pure/idLists';
 import type { SiteRecord } from '../store/records';
-import type { SiteHistoryEntry, Store, WriteTx } from '../store/port';
+import type { SiteHistoryEntry, SitesReads, Store, WriteTx } from '../store/port';
 import type { Actor } from './standards';
 
 /**
@@ -18,6 +18,26 @@ async function storedAsRead(sites: { get(id: string): Promise<SiteRecord | undef
   const exact = await sites.get(id);
   const asRead = siteIdAsRead(id, () => exact !== undefined);
   return asRead === id ? exact : sites.get(asRead);
+}
+
+/** Whether the body `id` of a change of a site (as validated: trimmed, in NFC) names the site of the path's `urlId`. */
+export const sameSiteAsUrl = (bodyId: string, urlId: string): boolean => bodyId === normalSiteId(urlId);
+
+/**
+ * Why POST /sites may not create the site `id` (as validated), given every stored site's id (retired ones too): it
+ * equals one of them but for letter case (caseTwinsOf). Null when it may, or when it is stored itself (then the POST
+ * is a conflict, or revives a retired site).
+ */
+export function caseTwinProblem(id: string, stored: readonly string[]): string | null {
+  if (stored.includes(id)) return null;
+  const twins = caseTwinsOf(id, stored);
+  return twins.length > 0 ? caseTwinMessage(id, twins) : null;
+}
+
+/** Which of `ids` are stored sites (configured, created by their events, or retired): one read, of a store or a read-only one. */
+export async function storedAmong(sites: Pick<SitesReads, 'getMany'>, ids: readonly string[]): Promise<(id: string) => boolean> {
+  const found = ids.length === 0 ? new Map() : await sites.getMany(ids);
+  return (id) => found.has(id);
 }
 
 /** How a query is told of a site the server has never heard of (SitesService.known). */
@@ -54,10 +74,9 @@ export class SitesService {
     return site && !site.retired ? withoutRetired(site) : undefined;
   }
 
-  /** Which of `ids` are stored sites (configured, created by their events, or retired): one read. */
-  async stored(ids: readonly string[]): Promise<(id: string) => boolean> {
-    const found = ids.length === 0 ? new Map() : await this.store.reads.sites.getMany(ids);
-    return (id) => found.has(id);
+  /** Which of `ids` are stored sites (storedAmong). */
+  stored(ids: readonly string[]): Promise<(id: string) => boolean> {
+    return storedAmong(this.store.reads.sites, ids);
   }
 
   /**
@@ -71,6 +90,11 @@ export class SitesService {
       if ((await this.store.reads.events.count({ fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, site: id })) > 0) known.add(id);
     }
     return known;
+  }
+
+  /** Every stored site's id (configured, created by its events, or retired): what caseTwinProblem reads. */
+  ids(): Promise<string[]> {
+    return this.store.reads.sites.ids();
   }
 
   list(): Promise<Site[]> {
@@ -88,8 +112,9 @@ export class SitesService {
     return this.store.write(async (tx) => {
       const current = await tx.sites.get(def.id);
       if (current && !current.retired) throw new DomainError('conflict', 'id', `site "${def.id}" already exists; use PATCH to change some of its settings, or PUT to replace them all`);
-      const twins = current ? [] : caseTwinsOf(def.id, await tx.sites.ids());
-      if (twins.length > 0) throw new DomainError('invalid', 'id', caseTwinMessage(def.id, twins));
+      // The route named a twin with the body's other problems; one created since is refused here.
+      const twin = current ? null : caseTwinProblem(def.id, await tx.sites.ids());
+      if (twin) throw new DomainError('invalid', 'id', twin);
       return this.logged(tx, await this.put(tx, def), actor, 'create', { body: def });
     });
   }
@@ -117,7 +142,7 @@ export class SitesService {
   private async configured(tx: WriteTx, id: string, bodyId: string): Promise<Site> {
     const current = await storedAsRead(tx.sites, id);
     if (!current || current.retired) throw notFoundById('site', id);
-    if (bodyId !== normalSiteId(id)) throw new DomainError('invalid', 'id', `must match the site in the URL ("${id}")`);
+    if (!sameSiteAsUrl(bodyId, id)) throw new DomainError('invalid', 'id', notTheUrlIdMessage('site', id));
     // A site stored in another form before ids were normalised keeps its configuration: the body's id is the NFC form,
     // another site, the one to configure (docs/api.md, "Site ids").
     if (current.id !== normalSiteId(current.id)) throw new DomainError('invalid', 'id', `names the site "${current.id}", stored before site ids were normalised to Unicode NFC; its configuration stays as it is: configure "${bodyId}" instead`);

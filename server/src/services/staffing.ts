@@ -15,7 +15,8 @@ import {
   type HourTally,
   type LocalHour,
 } from '../domain/staffing/forecast';
-import type { Site, StaffingForecast, StaffingHistoryDay, StaffingHour, StaffingObserved } from '../protocol';
+import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
+import type { Site, Standard, StaffingForecast, StaffingHistoryDay, StaffingHour, StaffingObserved } from '../protocol';
 import type { Core } from './core';
 
 /** The least number of people for one interval, with the figures for that number and its neighbours. */
@@ -52,15 +53,30 @@ interface DayTallies {
   tallies: HourTally[];
 }
 
+/**
+ * Why no forecast can be made for `standard` (whichever the site): a target a forecast cannot aim at, or a measure it
+ * cannot bound; null when one can. The route names it beside the query's other problems; the forecast checks again.
+ */
+export function forecastStandardProblem(standard: Pick<Standard, 'target' | 'measure' | 'operator' | 'threshold'>): string | null {
+  if (!(standard.target > 0 && standard.target < 1)) return `has target ${standard.target}: a forecast needs a target strictly between 0 and 1`;
+  try {
+    // A site's ring cycle only scales a ring threshold: whether it can be bound at all is the same for every site.
+    thresholdSecondsOf(standard, DEFAULT_RING_CYCLE_SECONDS);
+    return null;
+  } catch (error) {
+    if (error instanceof StaffingInputError) return error.reason;
+    throw error;
+  }
+}
+
 /** The forecast of one site's day for one standard, hour by hour, with what happened in the hours gone by. */
 export async function staffingForecast(core: Pick<Core, 'store' | 'standards' | 'sites'>, q: ForecastQuery, nowMs: number): Promise<StaffingForecast> {
   const site = await core.sites.get(q.site);
   if (!site) throw new DomainError('invalid', 'site', `unknown site "${q.site}"`, undefined, QUERY_PARAMETER);
   const standard = core.standards.get(q.standard);
   if (!standard) throw new DomainError('invalid', 'standard', `unknown standard "${q.standard}"`, undefined, QUERY_PARAMETER);
-  if (!(standard.target > 0 && standard.target < 1)) {
-    throw new DomainError('invalid', 'standard', `has target ${standard.target}: a forecast needs a target strictly between 0 and 1`, undefined, QUERY_PARAMETER);
-  }
+  const unforecastable = forecastStandardProblem(standard);
+  if (unforecastable) throw new DomainError('invalid', 'standard', unforecastable, undefined, QUERY_PARAMETER);
   const thresholdSeconds = asDomainErrors(() => thresholdSecondsOf(standard, site.ringCycleSeconds));
   const date = resolveDate(q.date, nowMs, site.timeZone);
   const read = (d: string) => dayTallies(core, site, standard.id, d);

@@ -3,8 +3,8 @@
 // reloads them inside its write (so the rest of that write, and every later one, judges with them) and puts the
 // old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
 import type { Standard, StandardDefinition, StandardPatch, StandardVersion } from '../protocol';
-import { parseInput, standardDefinitionSchema } from '../protocol';
-import { DomainError, FieldErrors, notFoundById } from '../domain/errors';
+import { parseInput, standardDefinitionSchemaWith, type TargetCheck } from '../protocol';
+import { DomainError, FieldErrors, notFoundById, notTheUrlIdMessage } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
 import { BUILT_IN_REGISTRY, buildRegistry, builtInIdMessage, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
@@ -223,23 +223,41 @@ export class StandardsService {
 
   /**
    * PATCH: `patch` (a JSON merge patch) merged into the latest version's definition inside the write, so patches of
-   * different fields sent at once both hold; the result is checked as a definition is (every problem named, nothing
-   * written) and then is what a PUT of it would be.
+   * different fields sent at once both hold; the result is checked as a definition is, against the event types too
+   * (every problem named in one answer, an `id` other than the URL's among them, nothing written) and then is what a
+   * PUT of it would be.
    */
   patch(id: string, patch: StandardPatch, actor: Actor): Promise<ChangeResult> {
     return this.changing(async (tx) => {
-      const latest = this.changeable(id, patch.id);
-      const parsed = parseInput(standardDefinitionSchema, mergePatch(definitionOf(latest), patch));
-      if (!parsed.success) throw new FieldErrors('invalid', zodProblems(unknownKeysFirst(parsed.error)));
+      const latest = this.latestOf(id);
+      const parsed = parseInput(standardDefinitionSchemaWith(this.targetCheck()), mergePatch(definitionOf(latest), patch));
+      const problems = parsed.success ? [] : zodProblems(unknownKeysFirst(parsed.error));
+      if (patch.id !== id && !problems.some((p) => p.path === 'id')) problems.unshift({ path: 'id', message: notTheUrlIdMessage('standard', id) });
+      if (!parsed.success || problems.length > 0) throw new FieldErrors('invalid', problems);
       return this.logged(tx, await this.change(tx, id, parsed.data, actor), actor, 'update', { method: 'PATCH', body: patch });
     });
   }
 
-  /** The latest version of the standard a change of `id` is about, whose body names `bodyId`: else not found, or invalid. */
-  private changeable(id: string, bodyId: unknown): StandardVersion {
+  /**
+   * What a definition's type, measure and clock are checked against (standardDefinitionSchemaWith): the event types
+   * as they are now. The routes check a body with it before the write, which checks again (change).
+   */
+  targetCheck(): TargetCheck {
+    const registry = this.registry;
+    return (eventType, measure, clock) => standardTargetProblems(registry, eventType, measure, clock);
+  }
+
+  /** The latest version of the standard a change of `id` is about: else not found. */
+  private latestOf(id: string): StandardVersion {
     const latest = this.versions(id).at(-1);
     if (!latest) throw standardNotFound(id);
-    if (bodyId !== id) throw new DomainError('invalid', 'id', `must match the standard in the URL ("${id}")`);
+    return latest;
+  }
+
+  /** The latest version of the standard a change of `id` is about, whose body names `bodyId`: else not found, or invalid. */
+  private changeable(id: string, bodyId: unknown): StandardVersion {
+    const latest = this.latestOf(id);
+    if (bodyId !== id) throw new DomainError('invalid', 'id', notTheUrlIdMessage('standard', id));
     return latest;
   }
 
@@ -390,7 +408,7 @@ function registryOf(fileTypes: readonly EventTypeDefinition[], apiTypes: readonl
  * the API's type `urlId`: not a built-in, not the standards file's, the id of the URL.
  */
 function checkDefinable(def: EventTypeDefinition, registry: EventTypeRegistry, definedOverApi: boolean, urlId: string | undefined): void {
-  if (urlId !== undefined && def.id !== urlId) throw new DomainError('invalid', 'id', `must match the event type in the URL ("${urlId}")`);
+  if (urlId !== undefined && def.id !== urlId) throw new DomainError('invalid', 'id', notTheUrlIdMessage('event type', urlId));
   const known = registry.get(def.id);
   if (known && !definedOverApi) throw new DomainError('conflict', 'id', builtInIdMessage(def.id) ?? `"${def.id}" is defined in the standards file; change it there`);
   if (urlId !== undefined && !known) throw notFoundById('event type', urlId, ' (POST /api/v1/event-types defines one)');

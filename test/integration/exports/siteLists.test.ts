@@ -124,8 +124,12 @@ describe('lists of sites', () => {
     expect(await create(OLD)).toMatchObject({ sites: [OLD], kioskUrl: expect.stringContaining('/kiosk?site=North%2C%20Annex#key=') });
     expect((await create('harbour, airport')).sites).toEqual(['harbour', 'airport']);
     expect((await create(OLD, 'z')).sites).toEqual([OLD, 'z']);
-    // Repeated values are each one site: one with a comma that no stored site has could never write.
-    expect(await run('x,y', 'z')).toMatchObject({ status: 1, stderr: `ringside keys create: ${COMMA} (no site "x,y" is stored)\n` });
+    // Repeated values are each one site: one with a comma that no stored site has could never write, which is bad
+    // usage, named with the option and beside every other problem of the command.
+    expect(await run('x,y', 'z')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^ringside keys create: --site must not contain a comma: .* \(no site "x,y" is stored\)\nUsage: /) });
+    const both = await node([mainJs, 'keys', 'create', '--data', server.dataDir, ...(database ? ['--database', database] : []), '--name', 'desk', '--scope', 'reed', '--site', 'x,y', '--site', 'z']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/^ringside keys create: --scope must be one of .* \(got "reed"\).*; --site must not contain a comma: .* \(no site "x,y" is stored\)\n/);
     const api = await send('POST', '/keys', { name: 'desk', scopes: ['ingest'], sites: ['harbour', 'x,y'] });
     expect(api.status).toBe(400);
     expect((await api.json()).errors).toEqual([{ path: 'sites.1', message: `${COMMA} (no site "x,y" is stored)` }]);

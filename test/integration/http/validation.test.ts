@@ -48,8 +48,8 @@ describe('one problem shape for bad input', () => {
     const visitOutcome = await send('POST', '/events/v1/amend', { reason: 'x', changes: { outcome: 'greeted', greetSeconds: 3 } });
     expect(visitOutcome).toMatchObject({ status: 400, body: { type: expect.stringMatching(/\/invalid-body$/) } });
     expect(visitOutcome.body.errors).toEqual([
-      { path: 'changes.greetSeconds', message: 'a call has no greetSeconds' },
       { path: 'changes.outcome', message: 'must be one of answered, abandoned (got "greeted"), as the event is a call' },
+      { path: 'changes.greetSeconds', message: 'a call has no greetSeconds' },
     ]);
   });
 

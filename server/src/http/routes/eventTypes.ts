@@ -36,7 +36,7 @@ export const eventTypeRoutes = [
     path: '/event-types/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody('the event type', definition, 'id'),
+    body: editableBody('the event type', definition, { what: 'event type' }),
     handle: async ({ params, body, res }, app) => (await app.core.standards.defineEventType(body, { keyId: keyIdOf(res) }, params.id)).eventType,
   }),
 ];

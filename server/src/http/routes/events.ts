@@ -3,31 +3,56 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { IngestResponse } from '../../protocol';
 import { MILESTONE_BATCH_KEY, openMilestoneEnvelope, type MilestonesResponse } from '../../protocol/eventTypes';
+import { amendmentProblems, type AmendChanges } from '../../domain/corrections';
 import type { CorrectionResult } from '../../services/corrections';
 import type { IngestService } from '../../services/ingest/ingest';
-import { ringsSchema, secondsSchema, wellFormedString } from '../../protocol';
+import { betweenFieldsIssue, ringsSchema, secondsSchema, wellFormedString } from '../../protocol';
 import type { Committer } from '../../services/ingest/groupCommit';
 import type { ItemProblem } from '../../services/ingest/itemProblem';
 import { keyIdOf, siteLimitOf } from '../caller';
 import { openEnvelope } from '../envelope';
 import { fieldPath, NOTHING_STORED, problem, sendJson, sendProblem, siteNotAllowed } from '../problems';
-import { route, type BodySpec } from '../route';
+import { route, type BodySpec, type SchemaOf } from '../route';
 
 const MAX_BODY = '1mb';
 
 const reason = wellFormedString().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
 const voidBody = z.strictObject({ reason });
 // The limits of ingest (the same schemas): a correction cannot store what a PBX could not have posted.
-const amendBody = z.strictObject({
-  reason,
-  changes: z
-    .strictObject({ outcome: z.enum(['answered', 'abandoned', 'greeted', 'left']).optional(), rings: ringsSchema.optional(), answerSeconds: secondsSchema.optional(), greetSeconds: secondsSchema.optional() })
+const AMEND_FIELDS = { outcome: z.enum(['answered', 'abandoned', 'greeted', 'left']), rings: ringsSchema, answerSeconds: secondsSchema, greetSeconds: secondsSchema };
+
+/**
+ * An amendment of an event of `type`, read before the body is validated (undefined: no such event, which the write
+ * answers 404), so that a field the type does not have, an outcome it does not take, or a type that may only be voided
+ * is named beside every other problem of the body. The write checks the same again (amendmentProblems).
+ */
+function amendBody(type: string | undefined) {
+  const ofType = <T>(field: keyof AmendChanges, schema: z.ZodType<T>): z.ZodType<T> =>
+    type === undefined
+      ? schema
+      : schema.superRefine((value, ctx) => {
+          for (const p of amendmentProblems(type, { [field]: value })) if (p.path === `changes.${field}`) ctx.addIssue({ code: 'custom', message: p.message });
+        });
+  const changes = z
+    .strictObject({
+      outcome: ofType('outcome', AMEND_FIELDS.outcome).optional(),
+      rings: ofType('rings', AMEND_FIELDS.rings).optional(),
+      answerSeconds: ofType('answerSeconds', AMEND_FIELDS.answerSeconds).optional(),
+      greetSeconds: ofType('greetSeconds', AMEND_FIELDS.greetSeconds).optional(),
+    })
     // Not beside a problem of its own fields: an unknown field is told so, and is not also told to change one.
-    .refine((c) => Object.keys(c).length > 0, { message: 'must change at least one of outcome, rings, answerSeconds, greetSeconds', when: ({ issues }) => issues.length === 0 }),
-});
+    .refine((c) => Object.keys(c).length > 0, { message: 'must change at least one of outcome, rings, answerSeconds, greetSeconds', when: ({ issues }) => issues.length === 0 });
+  return z.strictObject({ reason, changes }).superRefine(
+    (_body, ctx) => {
+      const voidOnly = type === undefined ? undefined : amendmentProblems(type, {}).find((p) => p.path === 'action');
+      if (voidOnly) betweenFieldsIssue(ctx, ['action'], voidOnly.message);
+    },
+    { when: ({ value }) => value !== null && typeof value === 'object' },
+  );
+}
 
 // JSON only, checked before the fields (415 for text or a form, as every JSON endpoint), then the fields.
-const correctionBody = <T>(schema: z.ZodType<T>): BodySpec<T> => ({ limit: '64kb', media: 'required', what: 'the correction', schema });
+const correctionBody = <T>(schema: SchemaOf<T>): BodySpec<T> => ({ limit: '64kb', media: 'required', what: 'the correction', schema });
 
 type Envelope = { ok: true; mode: 'single' | 'batch'; items: unknown[] } | { ok: false; status: 400 | 413; title: string; path: string; message: string };
 type Outcome<R> = { kind: 'invalid' | 'conflict' | 'forbidden'; problems: ItemProblem[] } | { kind: 'stored'; results: R[] };
@@ -133,11 +158,11 @@ export const eventRoutes = [
     body: correctionBody(voidBody),
     handle: ({ params, body, res }, app) => answerCorrection(app.core.corrections.correct(params.id, { action: 'void', ...body }, keyIdOf(res)), res),
   }),
-  route<{ id: string }, undefined, z.infer<typeof amendBody>>({
+  route<{ id: string }, undefined, z.infer<ReturnType<typeof amendBody>>>({
     method: 'POST',
     path: '/events/:id/amend',
     scope: 'admin',
-    body: correctionBody(amendBody),
+    body: correctionBody(async (req, app) => amendBody(await app.core.corrections.typeOf((req.params as { id: string }).id))),
     handle: ({ params, body, res }, app) => answerCorrection(app.core.corrections.correct(params.id, { action: 'amend', ...body }, keyIdOf(res)), res),
   }),
 ];

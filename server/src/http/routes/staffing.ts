@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { LOCAL_DATE_FORM, notARealDateProblem } from '../../protocol';
 import { unknownSiteMessage } from '../../services/sites';
-import { erlangAnswer, staffingForecast, type ForecastQuery } from '../../services/staffing';
+import { erlangAnswer, forecastStandardProblem, staffingForecast, type ForecastQuery } from '../../services/staffing';
 import { knownSitesOf, numberParam, refuse, unknownStandardMessage } from '../queryParams';
 import { route, type AppContext } from '../route';
 
@@ -37,15 +37,20 @@ const dayParam = required('a day, YYYY-MM-DD').transform((v, ctx): string => {
 });
 
 /**
- * The site and the standard are looked up before the query is parsed, so an unknown one is named beside every other
- * problem of the query, in the words the other reads use.
+ * The site and the standard are looked up before the query is parsed, so an unknown one, or a standard no forecast can
+ * be made for, is named beside every other problem of the query, in the words the other reads use.
  */
 async function forecastQuery(req: Request, app: AppContext): Promise<z.ZodType<ForecastQuery>> {
   const knownSite = await knownSitesOf(app.core.sites, req.query);
   const standardIds = app.core.standards.ids();
   return z.strictObject({
     site: required('a site name').transform((v, ctx) => knownSite(v) ?? refuse(ctx, unknownSiteMessage(v))),
-    standard: required('a standard id').transform((v, ctx) => (standardIds.includes(v) ? v : refuse(ctx, unknownStandardMessage(v, standardIds)))),
+    standard: required('a standard id').transform((v, ctx) => {
+      if (!standardIds.includes(v)) return refuse(ctx, unknownStandardMessage(v, standardIds));
+      const standard = app.core.standards.get(v);
+      const unforecastable = standard && forecastStandardProblem(standard);
+      return unforecastable ? refuse(ctx, unforecastable) : v;
+    }),
     date: dayParam,
   });
 }

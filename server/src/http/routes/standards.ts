@@ -1,8 +1,9 @@
 // Standards over HTTP. A change never edits history: PUT (the whole definition), PATCH (some of its fields) and DELETE
 // create new versions, and a version scheduled ahead may be withdrawn before it takes effect; the service refuses what may not change (a DomainError) and writes the change to the audit log
-// under the caller's key.
+// under the caller's key. A body is checked against the event types as they are when it arrives, so an unknown type is
+// named beside its other problems; the write checks again.
 import { z } from 'zod';
-import { standardDefinitionSchema, standardPatchSchema, standardReplacementSchema, type StandardDefinition, type StandardPatch } from '../../protocol';
+import { standardDefinitionSchemaWith, standardPatchSchema, standardReplacementSchemaWith, type StandardDefinition, type StandardPatch } from '../../protocol';
 import { standardNotFound } from '../../services/standards';
 import { keyIdOf } from '../caller';
 import { timeParam, wholeNumber } from '../queryParams';
@@ -25,7 +26,7 @@ export const standardRoutes = [
     path: '/standards',
     scope: 'admin',
     status: 201,
-    body: editableBody('the standard', () => standardDefinitionSchema),
+    body: editableBody('the standard', (_req, app) => standardDefinitionSchemaWith(app.core.standards.targetCheck())),
     handle: async ({ body, res }, app) => (await app.core.standards.create(body, actor(res))).standard,
   }),
   route<IdParams>({
@@ -44,7 +45,7 @@ export const standardRoutes = [
     path: '/standards/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody('the whole standard', () => standardReplacementSchema, 'id'),
+    body: editableBody('the whole standard', (_req, app) => standardReplacementSchemaWith(app.core.standards.targetCheck()), { what: 'standard', stored: (id, app) => app.core.standards.versions(id).length > 0 }),
     handle: async ({ params, body, res }, app) => (await app.core.standards.update(params.id, body, actor(res))).standard,
   }),
   route<IdParams, undefined, StandardPatch>({
@@ -52,7 +53,7 @@ export const standardRoutes = [
     path: '/standards/:id',
     scope: 'admin',
     params: idParams,
-    body: editableBody('the fields to change', () => standardPatchSchema, 'id'),
+    body: editableBody('the fields to change', () => standardPatchSchema, { what: null }),
     handle: async ({ params, body, res }, app) => (await app.core.standards.patch(params.id, body, actor(res))).standard,
   }),
   route<IdParams, z.infer<typeof retireQuery>>({
