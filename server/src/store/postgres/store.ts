@@ -19,6 +19,7 @@ import { writeEvents } from './events';
 import { readsOf } from './reads';
 import { snapshotReads } from './snapshot';
 import { PUT_EVENT_TYPE } from '../sqlite/standards';
+import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
 import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import * as w from './writes';
 
@@ -125,6 +126,10 @@ class PgWriteTx extends WriteTxBase {
       signingKey: async (k) => {
         await s.run(SIGNING_KEY_SQL.record, [k.keyId, k.publicKey, k.instanceId, at]);
         return toRecordedKey((await s.one<Parameters<typeof toRecordedKey>[0]>(SIGNING_KEY_SQL.read))!);
+      },
+      auditSecret: async (fingerprint) => {
+        await s.run(AUDIT_SECRET_SQL.record, [fingerprint, at]);
+        return toRecordedSecret((await s.one<Parameters<typeof toRecordedSecret>[0]>(AUDIT_SECRET_SQL.read))!);
       },
       incidentChanges: async (drafts, urls) => (drafts.length === 0 ? [] : this.atomic(() => w.writeIncidentChanges(s, drafts, urls, at))),
       acknowledgeIncidents: (ids, by) => this.atomic(() => w.acknowledgeIncidents(s, ids, by, at)),
