@@ -46,7 +46,7 @@ const PRUNER = "the node that pruned (the one whose secret verifies the store's 
  * (created now if the folder has none), unless it was pruned before secrets were recorded: then the secret must be
  * the one that signed its latest checkpoint, and a folder without one is not given a new one.
  */
-export async function checkStoreSecret(store: Store, dataDir: string): Promise<SecretCheck> {
+async function checkStoreSecret(store: Store, dataDir: string): Promise<SecretCheck> {
   const file = join(dataDir, SECRET_FILE);
   let secret = readSecret(dataDir, false);
   let recorded = await store.reads.audit.secret();
