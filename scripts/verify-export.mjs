@@ -1008,15 +1008,30 @@ function neededColumns(kind, r, absent) {
 }
 
 /**
+ * Whether a signed manifest comes from a release before `# standard` lines, whose exports carry none. Manifests listed
+ * `standardVersions` long before those lines, so that field alone does not tell: an events export's lines came in the
+ * same release as its correction record columns, and its signed `columns` name them (an export of a release before
+ * has neither). A compliance export has no signed field of its own that came with the lines, so only a manifest
+ * without `standardVersions` shows it is older.
+ */
+function beforeStandardLines(m) {
+  if (!('standardVersions' in m)) return true;
+  return m.kind === 'events' && Array.isArray(m.columns) && !m.columns.includes(STANDARD_LINES_COLUMN);
+}
+
+/** The last of the correction record columns, which events exports gained in the release that added `# standard` lines. */
+const STANDARD_LINES_COLUMN = 'correction_link_hash';
+
+/**
  * Parts of the proof a file lacks. Without a valid signature each is a problem: deleting them is what an attacker
  * would do, and the file cannot show otherwise. With one, the signed manifest says what the server wrote: its
- * `columns` are the columns it wrote, so missing columns are the server's own; and a manifest without
- * `standardVersions` comes from a release before `# standard` lines, whose exports carry none. Those are notes
- * (the check not done, and why); a signed manifest with `standardVersions` still needs every line (`#` lines are
- * outside `dataSha256`, so the signature does not cover the lines themselves).
+ * `columns` are the columns it wrote, so missing columns are the server's own; and a manifest of a release before
+ * `# standard` lines (beforeStandardLines) comes with none. Those are notes (the check not done, and why); any other
+ * signed manifest still needs every line (`#` lines are outside `dataSha256`, so the signature does not cover the
+ * lines themselves).
  */
 function judgeAbsences(absences, m, signed, problem, notes) {
-  const olderRelease = { columns: signed, standards: signed && !('standardVersions' in m) };
+  const olderRelease = { columns: signed, standards: signed && beforeStandardLines(m) };
   const said = new Set();
   for (const { part, text } of absences) {
     if (!olderRelease[part]) {

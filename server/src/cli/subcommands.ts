@@ -1,6 +1,7 @@
 // The subcommands of server/dist/main.js besides starting the server, as one table: each opens what it needs
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
 import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
@@ -135,19 +136,37 @@ function kioskBase(values: Values): { url: string; assumed: boolean } {
   return { url: (running ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/+$/, ''), assumed: running === undefined };
 }
 
-/** The summary line, then one line per problem found (the chain is checked to its end, whatever it finds). */
-function verifyText(result: VerifyResult): string {
-  const lines = [`${result.intact ? 'INTACT' : 'BROKEN'}: ${result.message}`];
+/**
+ * The summary line (an intact chain whose checkpoints' HMACs went unchecked is not called plainly INTACT), what
+ * `dataDir`'s audit.secret has to do with it, then one line per problem found (the chain is checked to its end,
+ * whatever it finds).
+ */
+async function verifyText(result: VerifyResult, store: ReadOnlyStore, dataDir: string, secret: Buffer | null): Promise<string> {
+  const status = !result.intact ? 'BROKEN' : result.signaturesChecked ? 'INTACT' : 'INTACT, CHECKPOINT SIGNATURES NOT CHECKED';
+  const lines = [`${status}: ${result.message}`];
+  // Second, before the problems: a secret that is missing or not the store's is the cause of every checkpoint's.
+  const note = await secretNote(result, store, dataDir, secret);
+  if (note) lines.push(note);
   for (const p of result.problems) lines.push(`  ${problemText(p)}`);
   if (result.moreProblems > 0) lines.push(`  … and ${result.moreProblems} more`);
   return lines.join('\n') + '\n';
 }
 
+/** Why the checkpoints' HMACs were not checked, or failed: the folder's audit.secret missing, or not the store's. */
+async function secretNote(result: VerifyResult, store: ReadOnlyStore, dataDir: string, secret: Buffer | null): Promise<string | null> {
+  if (result.checkpoints === 0) return null;
+  if (!secret) return `${dataDir} holds no audit.secret, the key that signs retention checkpoints: copy the store's (from a node that runs on it) into ${dataDir} and verify again to check them`;
+  const recorded = await store.reads.audit.secret();
+  if (!recorded || recorded.fingerprint === secretFingerprint(secret)) return null;
+  return `${join(dataDir, 'audit.secret')} (fingerprint ${secretFingerprint(secret)}) is not the store's (${recorded.fingerprint}): checkpoints it did not sign fail with it; verify with the store's audit.secret (from a node that runs on it)`;
+}
+
 async function verifyCommand(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
   return withReadOnlyStore(values, async (store) => {
-    const result = await store.snapshot((s) => verifySnapshot(s, readSecret(dataDir, false)));
-    io.out(values.json ? JSON.stringify(result) + '\n' : verifyText(result));
+    const secret = readSecret(dataDir, false);
+    const result = await store.snapshot((s) => verifySnapshot(s, secret));
+    io.out(values.json ? JSON.stringify(result) + '\n' : await verifyText(result, store, dataDir, secret));
     return result.intact ? 0 : 1;
   });
 }
@@ -216,10 +235,11 @@ async function copyAndVerify(dataDir: string, url: string, io: Io): Promise<numb
   io.err(`copied ${Object.entries(copied.rows).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')} into ${redactedDatabaseUrl(url)}\n`);
   const store = await backendFor(url).openReadOnly(dataDir);
   try {
-    const result = await store.snapshot((s) => verifySnapshot(s, readSecret(dataDir, false)));
+    const secret = readSecret(dataDir, false);
+    const result = await store.snapshot((s) => verifySnapshot(s, secret));
     const head = await store.reads.audit.head();
     const same = copied.head === null ? head.seq === 0 : head.seq === copied.head.seq && head.hash === copied.head.hash;
-    io.out(verifyText(result));
+    io.out(await verifyText(result, store, dataDir, secret));
     if (!same) io.err(`the chain head on PostgreSQL (${head.seq}) is not the one copied (${copied.head?.seq ?? 0})\n`);
     return result.intact && same ? 0 : 1;
   } finally {

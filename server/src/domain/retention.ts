@@ -66,6 +66,14 @@ export function checkpointHmac(secret: Buffer, f: CheckpointFields): string {
   return createHmac('sha256', secret).update(canonicalJson(f), 'utf8').digest('hex');
 }
 
+/**
+ * What the store records of its audit.secret, to tell another node's secret apart: an HMAC of a fixed label under the
+ * secret (it reveals nothing of the key), 16 hex digits, like a signing key's id.
+ */
+export function secretFingerprint(secret: Buffer): string {
+  return `hmac-sha256:${createHmac('sha256', secret).update('ringside audit.secret fingerprint', 'utf8').digest('hex').slice(0, 16)}`;
+}
+
 export function checkpointSigned(secret: Buffer, f: CheckpointFields, hmac: string): boolean {
   const expected = Buffer.from(checkpointHmac(secret, f), 'hex');
   const actual = Buffer.from(String(hmac), 'hex');

@@ -28,6 +28,11 @@ export interface VerifyResult {
   /** Links whose source row was removed by retention pruning (covered by a checkpoint). */
   pruned: number;
   checkpoints: number;
+  /**
+   * Whether the checkpoints' HMACs were checked: false when there are checkpoints and no audit.secret to check them
+   * with, so the records they cover count as pruned on their word (the message says so).
+   */
+  signaturesChecked: boolean;
   /** The first link that does not match (= problems[0]). */
   firstBad?: ChainProblem;
   /** Every problem, in chain order (at most MAX_LISTED_PROBLEMS); [] when intact. */
@@ -71,28 +76,45 @@ class Problems {
   }
 }
 
-/** The highest seqs pruned under a signed checkpoint (an unsigned one vouches for nothing): of events, of milestones. */
-interface PrunedUpTo {
+/** The highest seqs pruned under checkpoints: of events, of milestones. */
+interface Reach {
   events: number;
   milestones: number;
 }
 
+/**
+ * What the checkpoints cover: `signed`, those whose HMAC matches (an unsigned one vouches for nothing); `unsigned`,
+ * those whose HMAC does not, so a record only they cover is named as such rather than as deleted outright.
+ */
+interface PrunedUpTo {
+  signed: Reach;
+  unsigned: Reach;
+}
+
+const reach = (): Reach => ({ events: 0, milestones: 0 });
+
+function extend(r: Reach, c: { lastEventSeq: number | null; lastMilestoneSeq?: number | null }): void {
+  if (c.lastEventSeq !== null) r.events = Math.max(r.events, c.lastEventSeq);
+  if (c.lastMilestoneSeq != null) r.milestones = Math.max(r.milestones, c.lastMilestoneSeq);
+}
+
 function prunedUpTo(input: ChainInput, secret: Buffer | null, found: Problems): PrunedUpTo {
-  const upTo = { events: 0, milestones: 0 };
+  const upTo = { signed: reach(), unsigned: reach() };
   for (const c of input.checkpoints) {
     const { seq: _seq, hmac, ...fields } = c;
     if (secret && !checkpointSigned(secret, fields, hmac)) {
-      found.add({ seq: 0, kind: 'checkpoint', ref: String(c.seq), problem: `checkpoint ${c.seq}: HMAC does not match (signed fields were altered)` });
+      // Both causes give the same mismatch; the one seen in practice is a node that pruned with its own secret.
+      found.add({ seq: 0, kind: 'checkpoint', ref: String(c.seq), problem: `HMAC does not match: it was signed with another audit.secret than the one checking it (a node that pruned with its own, not the store's), or its signed fields were altered` });
+      extend(upTo.unsigned, c);
       continue;
     }
-    if (c.lastEventSeq !== null) upTo.events = Math.max(upTo.events, c.lastEventSeq);
-    if (c.lastMilestoneSeq != null) upTo.milestones = Math.max(upTo.milestones, c.lastMilestoneSeq);
+    extend(upTo.signed, c);
   }
   return upTo;
 }
 
 /** Whether a missing record was removed by retention: an event or judgement, or a milestone, covered by a checkpoint. */
-function prunable(kind: string, link: { ref: string; eventSeq: number | null }, upTo: PrunedUpTo): boolean {
+function prunable(kind: string, link: { ref: string; eventSeq: number | null }, upTo: Reach): boolean {
   if (kind === 'event' || kind === 'judgement') return link.eventSeq !== null && link.eventSeq <= upTo.events;
   return kind === 'milestone' && Number(link.ref) <= upTo.milestones;
 }
@@ -104,7 +126,9 @@ function checkRecord(link: ChainLink, upTo: PrunedUpTo): string | null | typeof 
   const def = CHAIN_KIND[link.kind as ChainKind] as (typeof CHAIN_KIND)[ChainKind] | undefined;
   if (!def) return `unknown kind "${link.kind}"`;
   if (link.record === null) {
-    return prunable(def.kind, link, upTo) ? PRUNED : `the ${def.kind} record ${link.ref} is missing (deleted outside retention pruning)`;
+    if (prunable(def.kind, link, upTo.signed)) return PRUNED;
+    if (prunable(def.kind, link, upTo.unsigned)) return `the ${def.kind} record ${link.ref} is missing, and only a checkpoint whose HMAC does not match covers it as pruned`;
+    return `the ${def.kind} record ${link.ref} is missing (deleted outside retention pruning)`;
   }
   return recordDigest(def.kind, link.record) === link.digest ? null : `the ${def.kind} record ${link.ref} does not match its chain digest (the record was altered)`;
 }
@@ -118,7 +142,7 @@ export async function verifyChain(input: ChainInput, secret: Buffer | null): Pro
   await eachLink(input.links, walk, input.pace);
   // A record without a link was written outside Ringside (the store chains every record it writes).
   for await (const r of input.unchained) found.add({ seq: 0, kind: r.kind, ref: r.ref, problem: `the ${r.kind} record ${r.ref} has no chain link (written outside Ringside)` });
-  return result(found, walk.intactTo, { checked: walk.checked, pruned: walk.pruned, checkpoints: input.checkpoints.length });
+  return result(found, walk.intactTo, { checked: walk.checked, pruned: walk.pruned, checkpoints: input.checkpoints.length, signaturesChecked: secret !== null || input.checkpoints.length === 0 });
 }
 
 /**
@@ -183,15 +207,20 @@ const where = (p: ChainProblem) => (p.seq > 0 ? `record ${p.seq} (${p.kind} ${p.
 /** A problem as one line of text (the CLI's list, the report's). */
 export const problemText = (p: ChainProblem): string => `${where(p)}: ${p.problem}`;
 
-function result(found: Problems, intactTo: { seq: number; hash: string }, counts: { checked: number; pruned: number; checkpoints: number }): VerifyResult {
+function result(found: Problems, intactTo: { seq: number; hash: string }, counts: { checked: number; pruned: number; checkpoints: number; signaturesChecked: boolean }): VerifyResult {
   const base = { records: intactTo.seq, headSeq: intactTo.seq, headHash: intactTo.hash, ...counts, problems: found.listed, moreProblems: found.count - found.listed.length };
   const bad = found.listed[0];
-  if (!bad) return { intact: true, ...base, message: `intact up to record ${intactTo.seq}, head hash ${intactTo.hash}` };
+  const unchecked = counts.signaturesChecked ? '' : `; ${UNCHECKED_SIGNATURES(counts.checkpoints, counts.pruned)}`;
+  if (!bad) return { intact: true, ...base, message: `intact up to record ${intactTo.seq}, head hash ${intactTo.hash}${unchecked}` };
   const all = found.count === 1 ? '1 problem' : `${found.count} problems`;
   return {
     intact: false,
     ...base,
     firstBad: bad,
-    message: `first mismatch at ${problemText(bad)}; ${all} in ${counts.checked} records checked; intact up to record ${intactTo.seq}, hash ${intactTo.hash}`,
+    message: `first mismatch at ${problemText(bad)}; ${all} in ${counts.checked} records checked; intact up to record ${intactTo.seq}, hash ${intactTo.hash}${unchecked}`,
   };
 }
+
+/** What a verification without the audit.secret leaves unproven. */
+const UNCHECKED_SIGNATURES = (checkpoints: number, pruned: number) =>
+  `${checkpoints === 1 ? 'the HMAC of its retention checkpoint was' : `the HMACs of its ${checkpoints} retention checkpoints were`} not checked (no audit.secret to check ${checkpoints === 1 ? 'it' : 'them'} with), so the ${pruned} records ${checkpoints === 1 ? 'it covers' : 'they cover'} count as pruned on ${checkpoints === 1 ? 'its' : 'their'} word`;

@@ -1,11 +1,15 @@
 // The audit side: the chain head, verification of the whole chain (one snapshot), and the HMAC key of retention
-// checkpoints (<data>/audit.secret: created on first use, mode 0600, never in the database).
+// checkpoints (<data>/audit.secret, mode 0600, never in the database). One secret per store: it is created with the
+// store (at the server's first start, or at the first prune of a store no server started on) and its fingerprint is
+// recorded in the store, so a node holding another one (not copied, so it made its own) refuses to sign a checkpoint
+// that no other node's secret would verify, as a node with another signing key refuses to start (signing.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../domain/fileModes';
+import { checkpointSigned, secretFingerprint } from '../domain/retention';
 import { verifyChain, type VerifyResult } from '../domain/verify';
-import type { ChainHead, Snapshot, Store } from '../store/port';
+import type { ChainHead, RecordedAuditSecret, Snapshot, Store } from '../store/port';
 
 const SECRET_FILE = 'audit.secret';
 
@@ -13,7 +17,12 @@ export function readSecret(dataDir: string, create: boolean): Buffer | null {
   const file = join(dataDir, SECRET_FILE);
   if (!existsSync(file)) {
     if (!create) return null;
-    writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: PRIVATE_FILE_MODE });
+    try {
+      // 'wx': never replaces a secret that appeared meanwhile (it may already have signed a checkpoint)
+      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }
@@ -23,13 +32,70 @@ export async function verifySnapshot(s: Snapshot, secret: Buffer | null): Promis
   return verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
 }
 
+/** This node's audit.secret checked against the store's: the secret, or why it may not sign checkpoints. */
+type SecretCheck = { ok: true; secret: Buffer } | { ok: false; problem: string };
+
+/** Where the store's secret is, and where it goes. */
+const fix = (dataDir: string, from: string) =>
+  `copy ${SECRET_FILE} from ${from} into ${dataDir} (owner the server's user, mode 0600) before this node starts or prunes (docs/deployment.md)`;
+const ANY_NODE = "a node that runs on this store (or the data folder of the SQLite store it was moved from)";
+const PRUNER = "the node that pruned (the one whose secret verifies the store's checkpoints: verify --data ITS-FOLDER)";
+
+/**
+ * Checks `dataDir`'s audit.secret against the one the store records. A store with none recorded gets this node's
+ * (created now if the folder has none), unless it was pruned before secrets were recorded: then the secret must be
+ * the one that signed its latest checkpoint, and a folder without one is not given a new one.
+ */
+async function checkStoreSecret(store: Store, dataDir: string): Promise<SecretCheck> {
+  const file = join(dataDir, SECRET_FILE);
+  let secret = readSecret(dataDir, false);
+  let recorded = await store.reads.audit.secret();
+  if (!recorded) {
+    const checkpoints = await store.snapshot((s) => s.chain.checkpoints());
+    const latest = checkpoints.reduce<(typeof checkpoints)[number] | undefined>((a, c) => (a && a.seq > c.seq ? a : c), undefined);
+    if (latest) {
+      const { seq, hmac, ...fields } = latest;
+      if (!secret) return { ok: false, problem: `${dataDir} holds no ${SECRET_FILE}, but the store has retention checkpoints, signed with the ${SECRET_FILE} of the node that pruned (the latest, checkpoint ${seq}): ${fix(dataDir, PRUNER)}` };
+      if (!checkpointSigned(secret, fields, hmac)) return { ok: false, problem: `${file} is not the secret that signed the store's latest retention checkpoint (${seq}): ${fix(dataDir, PRUNER)}` };
+    }
+    secret ??= readSecret(dataDir, true)!;
+    const mine = secretFingerprint(secret);
+    recorded = await store.write((tx) => tx.writes.auditSecret(mine));
+  }
+  if (secret && recorded.fingerprint === secretFingerprint(secret)) return { ok: true, secret };
+  return { ok: false, problem: mismatch(dataDir, secret, recorded) };
+}
+
+function mismatch(dataDir: string, secret: Buffer | null, recorded: RecordedAuditSecret): string {
+  const mine = secret ? `${join(dataDir, SECRET_FILE)} is another secret (fingerprint ${secretFingerprint(secret)})` : `${dataDir} holds no ${SECRET_FILE}`;
+  return (
+    `${mine}, but the store's retention checkpoints are signed with the ${SECRET_FILE} of fingerprint ${recorded.fingerprint} ` +
+    `(recorded ${new Date(recorded.recordedAtMs).toISOString()}): ${fix(dataDir, ANY_NODE)}`
+  );
+}
+
 export class AuditService {
-  private secretKey: Buffer | null = null;
+  private checked: Buffer | null = null;
 
   constructor(
     private readonly store: Store,
     private readonly dataDir: string,
   ) {}
+
+  /**
+   * At start: this node's secret checked against the store's (on a new store, created and recorded). On a shared store
+   * (PostgreSQL: several nodes) a node with another secret refuses to start; on its own SQLite file it starts and says
+   * so through `warn` (it will not prune until the store's secret is back).
+   */
+  async open(shared: boolean, warn: (message: string) => void): Promise<void> {
+    const check = await checkStoreSecret(this.store, this.dataDir);
+    if (check.ok) {
+      this.checked = check.secret;
+      return;
+    }
+    if (shared) throw new Error(check.problem);
+    warn(`${check.problem}; until then this node does not prune`);
+  }
 
   head(): Promise<ChainHead> {
     return this.store.reads.audit.head();
@@ -40,14 +106,17 @@ export class AuditService {
     return this.store.snapshot((s) => verifySnapshot(s, readSecret(this.dataDir, false)));
   }
 
-  /** The HMAC key of retention checkpoints (created on first use). */
-  secret(): Buffer {
-    this.secretKey ??= readSecret(this.dataDir, true)!;
-    return this.secretKey;
+  /** The HMAC key retention signs checkpoints with; refused when this node's secret is not the store's. */
+  async signingSecret(): Promise<Buffer> {
+    if (this.checked) return this.checked;
+    const check = await checkStoreSecret(this.store, this.dataDir);
+    if (!check.ok) throw new Error(check.problem);
+    this.checked = check.secret;
+    return check.secret;
   }
 
   /** The key if there is one (verification without creating it). */
   existingSecret(): Buffer | null {
-    return this.secretKey ?? readSecret(this.dataDir, false);
+    return this.checked ?? readSecret(this.dataDir, false);
   }
 }

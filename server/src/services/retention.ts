@@ -16,11 +16,12 @@ export interface PruneResult {
   checkpointSeq: number | null;
 }
 
-/** Prunes in one write: the deletions, the checkpoint, and its audit log entry. */
-export function prune(store: Store, audit: AuditService, retainDays: number): Promise<PruneResult> {
+/** Prunes in one write: the deletions, the checkpoint, and its audit log entry. Refused on a node whose audit.secret is not the store's. */
+export async function prune(store: Store, audit: AuditService, retainDays: number): Promise<PruneResult> {
+  const secret = await audit.signingSecret();
   return store.write(async (tx) => {
     const cutoff = pruneCutoff(tx.nowMs, retainDays);
-    const r = await tx.writes.prune(cutoff, (fields) => checkpointHmac(audit.secret(), fields));
+    const r = await tx.writes.prune(cutoff, (fields) => checkpointHmac(secret, fields));
     if (r.checkpointSeq !== null) {
       await tx.writes.auditLog({ keyId: 'system', action: 'retention.prune', target: null, details: { checkpointSeq: r.checkpointSeq, events: r.events, judgements: r.judgements, milestones: r.milestones, prunedBefore: new Date(cutoff).toISOString(), retainDays } });
     }

@@ -142,6 +142,8 @@ export interface AuditReads {
   head(): Promise<ChainHead>;
   /** Since when raw events are complete; null: nothing was ever pruned. */
   horizon(): Promise<RetentionHorizon | null>;
+  /** The fingerprint of the store's audit.secret; null: none recorded yet. */
+  secret(): Promise<RecordedAuditSecret | null>;
 }
 
 export interface CasesReads {
@@ -213,6 +215,8 @@ export interface WriteTx extends StoreReads {
     auditLog(entry: AuditEntry): Promise<number>;
     /** Records the export signing key for the store when it has none; answers the key recorded (the first node's). */
     signingKey(key: Omit<RecordedSigningKey, 'recordedAtMs'>): Promise<RecordedSigningKey>;
+    /** Records the fingerprint of the store's audit.secret when it has none; answers the one recorded (the first node's). */
+    auditSecret(fingerprint: string): Promise<RecordedAuditSecret>;
     /**
      * Appends the changes of one evaluation and applies each to its incident (an `opened` draft creates one), queueing
      * one webhook delivery per change and URL. A draft for an incident that is not open, or an `opened` draft where
@@ -286,6 +290,12 @@ interface RecordedSigningKey {
   /** SPKI PEM. */
   publicKey: string;
   instanceId: string;
+  recordedAtMs: number;
+}
+
+/** The fingerprint of the audit.secret that signs the store's retention checkpoints: every node on it must hold it. */
+export interface RecordedAuditSecret {
+  fingerprint: string;
   recordedAtMs: number;
 }
 

@@ -40,8 +40,9 @@ async function withNodes(n, extra, fn) {
   const nodes = [];
   try {
     for (const [i, dir] of dirs.entries()) {
-      // Nodes on one store sign exports with one key (docs/deployment.md): the first node's is copied to the others.
-      if (i > 0) copyFileSync(join(dirs[0], 'audit-signing.json'), join(dir, 'audit-signing.json'));
+      // Nodes on one store sign exports with one key and checkpoints with one secret (docs/deployment.md): the first
+      // node's are copied to the others.
+      if (i > 0) for (const f of ['audit-signing.json', 'audit.secret']) copyFileSync(join(dirs[0], f), join(dir, f));
       nodes.push(await startRingside(dir, { extra: n > 0 ? ['--database', url.toString(), ...extra] : [] }));
     }
     return await fn(nodes, n > 0 ? url.toString() : dirs[0]);

@@ -34,7 +34,8 @@ describe('the signing key recorded for the store', () => {
       new RegExp(`this node signs exports with key ed25519:[0-9a-f]{16} .*but the store's exports are signed with key ${recorded} .*copy audit-signing\\.json from a node that has key ${recorded}`),
     );
     const copied = dir();
-    copyFileSync(join(first, 'audit-signing.json'), join(copied, 'audit-signing.json'));
+    // and its audit.secret, which a node on a shared store must hold too (audit/auditSecret.test.ts)
+    for (const f of ['audit-signing.json', 'audit.secret']) copyFileSync(join(first, f), join(copied, f));
     const b = await startTestServer({ dataDir: copied, databaseUrl, logLevel: 'silent' });
     expect(await keyOf(b.url)).toBe(recorded);
     await b.close();

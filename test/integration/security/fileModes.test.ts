@@ -41,7 +41,7 @@ describe('a new data folder and a backup', () => {
     const s = await start(dir);
     expect((await fetch(`${s.url}/api/v1/health`)).status).toBe(200);
     expect(modeOf(dir).toString(8)).toBe('700');
-    expect(modes(dir)).toEqual({ 'admin.key': '600', 'audit-signing.json': '600', 'ringside.db': '600', 'ringside.db-shm': '600', 'ringside.db-wal': '600', 'ringside.lock': '600' });
+    expect(modes(dir)).toEqual({ 'admin.key': '600', 'audit-signing.json': '600', 'audit.secret': '600', 'ringside.db': '600', 'ringside.db-shm': '600', 'ringside.db-wal': '600', 'ringside.lock': '600' });
     expect(exposureWarning(s)).toBeUndefined();
 
     // Online, into a folder the backup creates.

@@ -1,7 +1,8 @@
-// A data folder for one node of several sharing a PostgreSQL store. Such nodes must sign exports with one key, so
-// each folder gets a copy of the same audit-signing.json before the node first starts, as docs/deployment.md has
-// operators do (a node with a key of its own refuses to start on a shared store).
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+// A data folder for one node of several sharing a PostgreSQL store. Such nodes must sign exports with one key and
+// retention checkpoints with one secret, so each folder gets a copy of the same audit-signing.json and audit.secret
+// before the node first starts, as docs/deployment.md has operators do (a node with a key or secret of its own
+// refuses to start on a shared store).
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -10,6 +11,7 @@ import { testDatabases } from './postgres';
 import { removeDir, startTestServer, tempDataDir, type TestServer } from './testServer';
 
 let sharedIdentity: string | null = null;
+let sharedSecret: string | null = null;
 
 export function nodeDataDir(): string {
   sharedIdentity ??= JSON.stringify({
@@ -17,8 +19,10 @@ export function nodeDataDir(): string {
     createdAt: new Date().toISOString(),
     privateKey: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
   });
+  sharedSecret ??= randomBytes(32).toString('hex') + '\n';
   const dir = tempDataDir();
   writeFileSync(join(dir, 'audit-signing.json'), sharedIdentity, { mode: 0o600 });
+  writeFileSync(join(dir, 'audit.secret'), sharedSecret, { mode: 0o600 });
   return dir;
 }
 

@@ -22,6 +22,7 @@ import { MIGRATION_0018 } from './0018_signing_key';
 import { MIGRATION_0019 } from './0019_standard_withdrawals';
 import { MIGRATION_0020 } from './0020_site_history_by_site';
 import { MIGRATION_0021 } from './0021_rollup_hour';
+import { MIGRATION_0022 } from './0022_audit_secret';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -58,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = inSequence([
   MIGRATION_0019,
   MIGRATION_0020,
   MIGRATION_0021,
+  MIGRATION_0022,
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -48,6 +48,7 @@ const TABLES: readonly string[] = [
   'case_breaches',
   'event_types',
   'signing_key',
+  'audit_secret',
 ];
 
 /**

@@ -5,6 +5,7 @@ import { GENESIS_HASH } from '../../domain/chain';
 import { horizonOf } from '../../domain/retention';
 import type { Site } from '../../protocol';
 import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysReads, SiteRecord, SitesReads, StandardsReads, StoreReads, StoredKey, StoredStandardVersion } from '../port';
+import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
@@ -195,6 +196,10 @@ function auditReads(s: Sql): AuditReads {
     async horizon() {
       const row = await s.one<{ seq: number; cutoff: number }>('SELECT seq, pruned_before_ms AS cutoff FROM audit_checkpoints ORDER BY pruned_before_ms DESC, seq DESC LIMIT 1');
       return row ? horizonOf(row.cutoff, row.seq) : null;
+    },
+    async secret() {
+      const row = await s.one<Parameters<typeof toRecordedSecret>[0]>(AUDIT_SECRET_SQL.read);
+      return row ? toRecordedSecret(row) : null;
     },
   };
 }

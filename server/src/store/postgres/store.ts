@@ -19,6 +19,7 @@ import { writeEvents } from './events';
 import { readsOf } from './reads';
 import { snapshotReads } from './snapshot';
 import { PUT_EVENT_TYPE } from '../sqlite/standards';
+import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
 import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import * as w from './writes';
 
@@ -122,10 +123,7 @@ class PgWriteTx extends WriteTxBase {
       },
       correction: (subject, record, after) => w.writeCorrection(s, chain, subject, record, after),
       auditLog: (entry) => w.appendAuditLog(s, chain, entry, at),
-      signingKey: async (k) => {
-        await s.run(SIGNING_KEY_SQL.record, [k.keyId, k.publicKey, k.instanceId, at]);
-        return toRecordedKey((await s.one<Parameters<typeof toRecordedKey>[0]>(SIGNING_KEY_SQL.read))!);
-      },
+      ...recordedOnce(s, at),
       incidentChanges: async (drafts, urls) => (drafts.length === 0 ? [] : this.atomic(() => w.writeIncidentChanges(s, drafts, urls, at))),
       acknowledgeIncidents: (ids, by) => this.atomic(() => w.acknowledgeIncidents(s, ids, by, at)),
       deliveryAttempt: (attempt, next) => w.recordAttempt(s, attempt, next),
@@ -221,4 +219,18 @@ export class PgStore implements Store {
 /** A database read as it is: no migration, no writes. */
 export function readOnlyStore(pool: pg.Pool): ReadOnlyStore {
   return { reads: readsOf(new Sql(pool)), snapshot: (fn) => snapshotOf(pool, fn), close: () => pool.end() };
+}
+
+/** What the first node records for the store (its signing key, its audit.secret's fingerprint): each answers the one recorded. */
+function recordedOnce(s: Sql, at: number): Pick<WriteTx['writes'], 'signingKey' | 'auditSecret'> {
+  return {
+    signingKey: async (k) => {
+      await s.run(SIGNING_KEY_SQL.record, [k.keyId, k.publicKey, k.instanceId, at]);
+      return toRecordedKey((await s.one<Parameters<typeof toRecordedKey>[0]>(SIGNING_KEY_SQL.read))!);
+    },
+    auditSecret: async (fingerprint) => {
+      await s.run(AUDIT_SECRET_SQL.record, [fingerprint, at]);
+      return toRecordedSecret((await s.one<Parameters<typeof toRecordedSecret>[0]>(AUDIT_SECRET_SQL.read))!);
+    },
+  };
 }

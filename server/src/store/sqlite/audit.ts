@@ -4,6 +4,7 @@ import { GENESIS_HASH } from '../../domain/chain';
 import { horizonOf, type CheckpointFields } from '../../domain/retention';
 import { PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { AuditReads, PruneCounts } from '../port';
+import { AUDIT_SECRET_SQL, toRecordedSecret } from './auditSecret';
 import { CHAIN_TABLES, chainWriter } from './chain';
 import type { Statements } from './database';
 
@@ -13,6 +14,10 @@ export function auditReads(s: Statements): AuditReads {
     async horizon() {
       const row = s.get('SELECT seq, pruned_before_ms AS cutoff FROM audit_checkpoints ORDER BY pruned_before_ms DESC, seq DESC LIMIT 1').get() as { seq: number; cutoff: number } | undefined;
       return row ? horizonOf(row.cutoff, row.seq) : null;
+    },
+    secret: async () => {
+      const row = s.get(AUDIT_SECRET_SQL.read).get() as Parameters<typeof toRecordedSecret>[0] | undefined;
+      return row ? toRecordedSecret(row) : null;
     },
   };
 }

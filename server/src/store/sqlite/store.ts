@@ -9,6 +9,7 @@ import { WriteQueue, WriteTxBase } from '../transactions';
 import { alertById } from './alerts';
 import { auditReads, prune } from './audit';
 import { appendAuditLog } from './auditLog';
+import { AUDIT_SECRET_SQL, toRecordedSecret } from './auditSecret';
 import { SIGNING_KEY_SQL, toRecordedKey } from './signingKey';
 import { createBatchWriter } from './batchWriter';
 import { casesReads, claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
@@ -71,6 +72,10 @@ class SqliteWriteTx extends WriteTxBase {
       signingKey: async (k) => {
         s.get(SIGNING_KEY_SQL.record).run(k.keyId, k.publicKey, k.instanceId, at);
         return toRecordedKey(s.get(SIGNING_KEY_SQL.read).get() as Parameters<typeof toRecordedKey>[0]);
+      },
+      auditSecret: async (fingerprint) => {
+        s.get(AUDIT_SECRET_SQL.record).run(fingerprint, at);
+        return toRecordedSecret(s.get(AUDIT_SECRET_SQL.read).get() as Parameters<typeof toRecordedSecret>[0]);
       },
       incidentChanges: async (drafts, urls) => (drafts.length === 0 ? [] : writeIncidentChanges(s, drafts, urls, at)),
       acknowledgeIncidents: async (ids, by) => acknowledgeIncidents(s, ids, by, at),
