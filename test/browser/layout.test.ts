@@ -118,6 +118,13 @@ describe('layout at every width', () => {
         expect(lineCount(detail), `"${detail.textContent}" wraps at ${width} px`).toBe(1);
         expect(detail.scrollWidth, `"${detail.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(detail.clientWidth + 1);
       }
+      // A site's name reads whole (wrapped if need be, never cut off with an ellipsis): sites of one operation often
+      // differ only at the end of their names ("Airport Terminal 2 …", "Airport Terminal 3 …").
+      const labels = [...root.querySelectorAll<HTMLElement>('.rs-sites .rs-bar-label')];
+      expect(labels.map((l) => l.textContent)).toContain('Airport Terminal 2 Information Desk');
+      for (const label of labels) {
+        expect(label.scrollWidth, `"${label.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(label.clientWidth + 1);
+      }
       for (const list of root.querySelectorAll<HTMLElement>('.rs-sites .rs-bars-list')) {
         const tracks = [...list.querySelectorAll<HTMLElement>('.rs-bar-track')].map((t) => Math.round(t.getBoundingClientRect().width));
         expect(new Set(tracks).size, `track widths ${tracks.join(', ')} at ${width} px`).toBe(1);

@@ -40,6 +40,14 @@ describe('--help', () => {
     expect(USAGE).toMatch(/keys create [^\n]*(\n {6}[^\n]*)*\[--json\]/);
   });
 
+  it('says what each subcommand does in whole sentences (the overview shows the first line of each summary)', () => {
+    for (const command of SUBCOMMANDS) {
+      const first = command.summary.split('\n')[0]!;
+      expect(USAGE).toContain(`      ${first}\n`);
+      expect(first, command.name).toMatch(/\.$/);
+    }
+  });
+
   it('names every server option docs/operations.md documents', () => {
     const documented = firstCells('Running').flatMap(optionsIn);
     expect(documented.length).toBeGreaterThan(20);

@@ -337,7 +337,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'compact',
-    summary: "Rewrites DIR's database without the space deleted rows left (SQLite's VACUUM), so the file shrinks after\na prune; refused while a server uses DIR.",
+    summary: "Rewrites DIR's database without the space deleted rows left (SQLite's VACUUM): it shrinks after a prune.\nRefused while a server uses DIR.",
     options: { data: data.data },
     required: ['data'],
     run: async (v, io) => {

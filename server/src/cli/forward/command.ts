@@ -13,7 +13,7 @@ const common = {
 export const forwardCommands: readonly Subcommand[] = [
   {
     name: 'forward asterisk-queue-log',
-    summary: "Follows Asterisk's queue_log (like tail -F) and posts its lines to the server; runs until stopped\n(docs/integrations/asterisk.md).",
+    summary: "Follows Asterisk's queue_log (like tail -F) and posts its lines to the server; runs until stopped.\nSee docs/integrations/asterisk.md.",
     options: {
       file: { type: 'string', value: 'PATH', help: 'the queue_log to follow' },
       server: common.server,
@@ -28,7 +28,7 @@ export const forwardCommands: readonly Subcommand[] = [
   },
   {
     name: 'forward mqtt',
-    summary: 'Subscribes to an MQTT broker (QoS 1) and posts each message as milestones; runs until stopped\n(docs/integrations/mqtt.md).',
+    summary: 'Subscribes to an MQTT broker (QoS 1) and posts each message as milestones; runs until stopped.\nSee docs/integrations/mqtt.md.',
     options: {
       broker: { type: 'string', value: 'URL', help: 'mqtt://, mqtts://, ws:// or wss:// (a user and password go in the URL)' },
       topic: { type: 'string', value: 'T', help: 'the topic filter to subscribe to (QoS 1; +site takes the site from the topic)' },
