@@ -264,16 +264,30 @@ async function* chunks(file) {
   for await (const chunk of stream) yield chunk;
 }
 
-/** Lines of a file ('\n'-separated, without the '\n'). */
-async function* lines(file) {
+/** Lines of a file ('\n'-separated, without the '\n'); `state.cut` is set before a last line without a line end. */
+async function* lines(file, state = {}) {
   let carry = '';
   for await (const chunk of chunks(file)) {
     const parts = (carry + chunk).split('\n');
     carry = parts.pop();
     yield* parts;
   }
-  if (carry !== '') yield carry;
+  if (carry !== '') {
+    state.cut = true;
+    yield carry;
+  }
 }
+
+/**
+ * A file that ends inside a line it cannot read (a download or copy cut short) is a truncated export, said as such
+ * rather than as the JSON parser's complaint about the cut line.
+ */
+class Truncated extends Error {
+  constructor(what) {
+    super(`no trailing manifest: the export is truncated (it ends in the middle of ${what})`);
+  }
+}
+const truncatedOr = (error) => (error instanceof Truncated ? error.message : `not a readable Ringside export: ${error.message}`);
 
 async function firstBytes(file) {
   const fd = openSync(file, 'r');
@@ -284,12 +298,6 @@ async function firstBytes(file) {
   } finally {
     closeSync(fd);
   }
-}
-
-/** A CSV `# correction {…}` or `# standard {…}` line (text after the "# "). */
-function trailerRecord(v, text) {
-  const space = text.indexOf(' ');
-  v.record(text.slice(0, space), JSON.parse(text.slice(space + 1)));
 }
 
 // ---------------------------------------------------------------------------------------------- line ends
@@ -366,11 +374,23 @@ async function readExport(file, v) {
         for (let at = item.raw.indexOf('\n'); at >= 0; at = item.raw.indexOf('\n', at + 1)) line += 1;
         if (item.comment !== undefined) {
           v.lineEnds.seen(line - 1, crs);
-          if (item.comment.startsWith('# ringside-export ')) v.header(JSON.parse(item.comment.slice(18)));
-          else if (item.comment.startsWith('# link ')) (seenTrailer = true), v.link(JSON.parse(item.comment.slice(7)));
-          else if (item.comment.startsWith('# manifest ')) (seenTrailer = true), v.manifest(JSON.parse(item.comment.slice(11)));
-          else if (item.comment.startsWith('# error ')) v.failed(JSON.parse(item.comment.slice(8)));
-          else if (/^# (correction|standard) /.test(item.comment)) (seenTrailer = true), trailerRecord(v, item.comment.slice(2));
+          // Only the file's last item can lack its line end: the file was cut there.
+          const parsed = (text) => {
+            try {
+              return JSON.parse(text);
+            } catch (error) {
+              throw item.raw.endsWith('\n') ? error : new Truncated(`its last line, ${item.comment.slice(0, 12)}…`);
+            }
+          };
+          if (item.comment.startsWith('# ringside-export ')) v.header(parsed(item.comment.slice(18)));
+          else if (item.comment.startsWith('# link ')) (seenTrailer = true), v.link(parsed(item.comment.slice(7)));
+          else if (item.comment.startsWith('# manifest ')) (seenTrailer = true), v.manifest(parsed(item.comment.slice(11)));
+          else if (item.comment.startsWith('# error ')) v.failed(parsed(item.comment.slice(8)));
+          else if (/^# (correction|standard) /.test(item.comment)) {
+            seenTrailer = true;
+            const space = item.comment.indexOf(' ', 2);
+            v.record(item.comment.slice(2, space), parsed(item.comment.slice(space + 1)));
+          }
           continue;
         }
         // CRs before the LF beyond the export's one are no part of the last cell: the export quotes a cell holding a CR.
@@ -407,54 +427,60 @@ async function readExport(file, v) {
   }
   if (start.startsWith('{"export":')) {
     let mode = 'start';
-    for await (const raw of lines(file)) {
-      const line = raw.replace(/\r$/, '');
-      if (mode === 'start') {
-        // NDJSON: the first line is a whole object; JSON: it ends with a comma before "rows".
-        if (line.endsWith(',')) {
-          v.format = 'json';
-          v.header(JSON.parse(line.slice('{"export":'.length, -1)));
-          mode = 'json';
-        } else {
-          v.format = 'ndjson';
-          v.header(JSON.parse(line).export);
-          mode = 'ndjson';
+    const state = {};
+    for await (const raw of lines(file, state)) {
+      try {
+        const line = raw.replace(/\r$/, '');
+        if (mode === 'start') {
+          // NDJSON: the first line is a whole object; JSON: it ends with a comma before "rows".
+          if (line.endsWith(',')) {
+            v.format = 'json';
+            v.header(JSON.parse(line.slice('{"export":'.length, -1)));
+            mode = 'json';
+          } else {
+            v.format = 'ndjson';
+            v.header(JSON.parse(line).export);
+            mode = 'ndjson';
+          }
+          continue;
         }
-        continue;
-      }
-      if (line === '') continue;
-      if (mode === 'ndjson') {
-        const value = JSON.parse(line);
-        const keys = Object.keys(value);
-        if (keys.length === 1 && keys[0] === 'link') v.link(value.link);
-        else if (keys.length === 1 && keys[0] === 'manifest') v.manifest(value.manifest);
-        else if (keys.length === 1 && keys[0] === 'error') v.failed(value.error);
-        else if (keys.length === 1 && (keys[0] === 'correction' || keys[0] === 'standard')) v.record(keys[0], value[keys[0]]);
-        else {
-          hash.update(line + '\n', 'utf8');
-          v.row(value);
+        if (line === '') continue;
+        if (mode === 'ndjson') {
+          const value = JSON.parse(line);
+          const keys = Object.keys(value);
+          if (keys.length === 1 && keys[0] === 'link') v.link(value.link);
+          else if (keys.length === 1 && keys[0] === 'manifest') v.manifest(value.manifest);
+          else if (keys.length === 1 && keys[0] === 'error') v.failed(value.error);
+          else if (keys.length === 1 && (keys[0] === 'correction' || keys[0] === 'standard')) v.record(keys[0], value[keys[0]]);
+          else {
+            hash.update(line + '\n', 'utf8');
+            v.row(value);
+          }
+          continue;
         }
-        continue;
+        // JSON, as the server lays it out: {"export":…,\n"rows":[\nrow,\nrow\n],\n"links":[\nlink,\n…],\n"manifest":{…}}
+        if (line.startsWith('"error":')) v.failed(JSON.parse(line.slice(8)));
+        else if (line === '"rows":[' || line === '"links":[') mode = line === '"rows":[' ? 'json-rows' : 'json-links';
+        else if (line === '],' || line === ']') mode = 'json';
+        else if (line === '"links":[],') mode = 'json';
+        else if (line === '"records":[' || line === '"records":[],') mode = line.endsWith(',') ? 'json' : 'json-records';
+        else if (mode === 'json-records') {
+          const value = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
+          const name = Object.keys(value)[0];
+          v.record(name, value[name]);
+        }
+        else if (line.startsWith('"manifest":')) v.manifest(JSON.parse(line.slice(11, -1)));
+        else if (line.startsWith('"rows":[') || line.startsWith('"links":[')) throw new Error('not laid out as Ringside writes JSON exports (one row per line)');
+        else if (mode === 'json-rows') {
+          const row = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
+          hash.update(JSON.stringify(row) + '\n', 'utf8');
+          v.row(row);
+        } else if (mode === 'json-links') v.link(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line));
+        else throw new Error(`unexpected line in a JSON export: ${line.slice(0, 40)}`);
+      } catch (error) {
+        // Only the last line can lack its line end: the file was cut there.
+        throw state.cut && !(error instanceof Truncated) ? new Truncated(`its last line, ${raw.slice(0, 12)}…`) : error;
       }
-      // JSON, as the server lays it out: {"export":…,\n"rows":[\nrow,\nrow\n],\n"links":[\nlink,\n…],\n"manifest":{…}}
-      if (line.startsWith('"error":')) v.failed(JSON.parse(line.slice(8)));
-      else if (line === '"rows":[' || line === '"links":[') mode = line === '"rows":[' ? 'json-rows' : 'json-links';
-      else if (line === '],' || line === ']') mode = 'json';
-      else if (line === '"links":[],') mode = 'json';
-      else if (line === '"records":[' || line === '"records":[],') mode = line.endsWith(',') ? 'json' : 'json-records';
-      else if (mode === 'json-records') {
-        const value = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
-        const name = Object.keys(value)[0];
-        v.record(name, value[name]);
-      }
-      else if (line.startsWith('"manifest":')) v.manifest(JSON.parse(line.slice(11, -1)));
-      else if (line.startsWith('"rows":[') || line.startsWith('"links":[')) throw new Error('not laid out as Ringside writes JSON exports (one row per line)');
-      else if (mode === 'json-rows') {
-        const row = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
-        hash.update(JSON.stringify(row) + '\n', 'utf8');
-        v.row(row);
-      } else if (mode === 'json-links') v.link(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line));
-      else throw new Error(`unexpected line in a JSON export: ${line.slice(0, 40)}`);
     }
     return hash.digest('hex');
   }
@@ -506,6 +532,22 @@ function correctedVerdict(standardId, recorded, latest) {
   }
   const result = counted === null ? null : counted === 0 ? 'not-counted' : met === 1 ? 'met' : 'missed';
   return { result, met, counted };
+}
+
+/**
+ * A row's measure_source as the export writes it (services/exports/events.ts): `derived` when the judged measure is
+ * one the event's chained `derived` names, else `measured`; none without a judgement. Both come from chained records,
+ * so the column is checked rather than taken on the file's word.
+ */
+function measureSourceOf(r) {
+  if (r.measure === null || r.measure === undefined) return null;
+  let derived;
+  try {
+    derived = JSON.parse(r.derived ?? '[]');
+  } catch {
+    derived = [];
+  }
+  return Array.isArray(derived) && derived.includes(r.measure) ? 'derived' : 'measured';
 }
 
 /** The correction record (server/src/domain/chain.ts, kind correction) a row's correction columns stand for. */
@@ -946,6 +988,9 @@ function attachProven(v, { problem, cause, absent, notes, header, proofAt, chain
       const where = `row ${n} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
       if (checkable.standards) proven.versionRow(r, where);
       if (checkable.corrections) proven.eventRow(r, where);
+      if ('measure_source' in r && r.measure_source !== measureSourceOf(r)) {
+        problem(`${where}: measure_source is ${r.measure_source}, but its measure ${r.measure} and the event's derived ${r.derived} give ${measureSourceOf(r)}`);
+      }
     } else if (kind === 'audit-log') {
       audit.row(r);
       proven.link(r.link_seq, r.link_prev, r.link_hash, `row ${n} (audit entry ${r.seq})`);
@@ -1046,6 +1091,20 @@ function judgeAbsences(absences, m, signed, problem, notes) {
 const MAX_PROBLEMS = 1000;
 
 /**
+ * What the manifest's retention note means for the file (docs/audit.md "Retention"), said whenever the range starts
+ * before the cutoff: a verified events export of a pruned range holds fewer rows than were posted (none at all when
+ * the whole range was pruned), and nothing else in the output would say why.
+ */
+function retentionNote(m) {
+  const r = m.retention;
+  const ranges = (r.missing ?? []).map((x) => `${x.from}–${x.to}`).join(', ');
+  const cut = `retention pruned the raw events that occurred before ${r.prunedBefore} (checkpoint ${r.checkpointSeq})`;
+  if (m.kind === 'events') return `${cut}: this file cannot hold the events of ${ranges || 'that part of the range'}, only those back-dated there after pruning, so its rows are not every event posted for the filters`;
+  if (ranges) return `${cut}: the rows' counts lack the events of ${ranges}, edges off the quarter-hour grid that only raw events can give`;
+  return `${cut}: the rows before it were summed from what pruning keeps (rollups and corrections counts), so they are complete`;
+}
+
+/**
  * The checks, fed row by row. Chain links of the rows and proof lines are kept in flat buffers indexed by
  * link seq from the first exported link to the head (64 bytes + 1 per link): large exports fit in memory.
  */
@@ -1088,7 +1147,7 @@ function verifier(publishedHead, publicKey, observe) {
       complete?.row(r);
       if (header?.kind === 'events') {
         const where = `row ${rows} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
-        if (r.event_link_seq === null) return problem(`${where}: no chain link`);
+        if (r.event_link_seq == null) return problem(`${where}: no chain link`);
         const eventHolds = rowLinkHolds(r.event_link_prev, 'event', String(r.event_seq), sha256(canonical(eventRecord(r))), r.event_link_hash, r);
         if (!eventHolds) problem(`${where}: the event record does not hash to its chain link ${r.event_link_seq} (the row was altered)`);
         carry(r.event_link_seq, r.event_link_prev, r.event_link_hash, where);
@@ -1100,12 +1159,12 @@ function verifier(publishedHead, publicKey, observe) {
           carry(r.judgement_link_seq, r.judgement_link_prev, r.judgement_link_hash, where);
         }
       } else if (header?.kind === 'milestones') {
-        if (r.link_seq === null) return problem(`row ${rows}: no chain link`);
+        if (r.link_seq == null) return problem(`row ${rows}: no chain link`);
         if (!rowLinkHolds(r.link_prev, 'milestone', String(r.seq), sha256(canonical(milestoneRecord(r))), r.link_hash, r)) {
           problem(`row ${rows} (milestone ${r.milestone_id}): does not hash to its chain link ${r.link_seq} (the row was altered)`);
         }
       } else if (header?.kind === 'audit-log') {
-        if (r.link_seq === null) return problem(`row ${rows}: no chain link`);
+        if (r.link_seq == null) return problem(`row ${rows}: no chain link`);
         if (linkHash(r.link_prev, 'audit', String(r.seq), sha256(canonical(auditRecord(r)))) !== r.link_hash) {
           problem(`row ${rows} (audit entry ${r.seq}): does not hash to its chain link ${r.link_seq} (the row was altered)`);
         }
@@ -1118,9 +1177,10 @@ function verifier(publishedHead, publicKey, observe) {
       lastProof = l.seq;
       const i = l.seq - base;
       if (i <= 0 || i >= size) return problem(`proof link ${l.seq} outside the exported range`);
-      if (flags[i - 1] === 0) return problem(`proof link ${l.seq} has no predecessor (link ${l.seq - 1} is missing)`);
-      const prev = hashes.subarray((i - 1) * 32, i * 32).toString('hex');
-      if (linkHash(prev, l.kind, l.ref, l.digest, l.tags) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
+      // After a gap (a row or proof line removed: named once, by finish) the link cannot be checked against its
+      // predecessor, but it is kept, so the link after it is checked against it rather than reported as a gap too.
+      if (flags[i - 1] === 0) complete?.link(l);
+      else if (linkHash(hashes.subarray((i - 1) * 32, i * 32).toString('hex'), l.kind, l.ref, l.digest, l.tags) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
       else complete?.link(l);
       Buffer.from(l.hash, 'hex').copy(hashes, i * 32);
       flags[i] = 2;
@@ -1145,7 +1205,9 @@ function verifier(publishedHead, publicKey, observe) {
       else checkFirstLine(header, m, problem);
       // First and past the cap: every row was read by these names, so an edited column names row makes each row of
       // a large export fail on its own, and the one cause would otherwise be cut off behind a thousand of them.
-      if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) {
+      if (columnNames && m.columns && columnNames.every((name, k) => name !== m.columns[k])) {
+        causes.unshift(`the file has no column names row: its line 2 is a data row, not the manifest's columns (${m.columns.join(',')}), so it was read as the names, every other row was read by them, and the row problems after this one all come from it`);
+      } else if (columnNames && m.columns && canonical(columnNames) !== canonical(m.columns)) {
         causes.unshift(`the column names row (${columnNames.join(',')}) is not the manifest's columns (${m.columns.join(',')}): the rows were read by the file's names, so the row problems after this one may all come from it`);
       }
       // Before that: a changed line end is what changed the bytes, whatever else follows.
@@ -1173,8 +1235,9 @@ function verifier(publishedHead, publicKey, observe) {
           if (publishedHead && headFoundAt === null && hashes.subarray(i * 32, i * 32 + 32).toString('hex') === publishedHead) headFoundAt = seq;
         }
         const last = hashes.subarray((size - 1) * 32, size * 32).toString('hex');
-        chainReachesHead = last === m.chainHead.hash;
-        if (!chainReachesHead) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
+        chainReachesHead = flags[size - 1] !== 0 && last === m.chainHead.hash;
+        // A head link missing from the proof is named with the run of missing links above.
+        if (!chainReachesHead && flags[size - 1] !== 0) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
         else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
         else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
         if (complete) complete.finish(m, base, problem, notes);
@@ -1190,6 +1253,7 @@ function verifier(publishedHead, publicKey, observe) {
         else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
         else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
+      if (m.retention) notes.push(retentionNote(m));
       const proven = signed || !UNPROVEN_ROWS.has(m.kind);
       if (!proven) notes.push(UNPROVEN_ROWS.get(m.kind));
       return { ok: problems.length === 0, proven, problems, notes, rows, kind: m.kind };
@@ -1469,7 +1533,7 @@ async function readEvents(v, eventsFile, publishedHead, publicKey) {
   try {
     result = ev.finish(await readExport(eventsFile, ev));
   } catch (error) {
-    result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [] };
+    result = { ok: false, problems: [truncatedOr(error)], notes: [] };
   }
   if (ev.headerOf()?.kind === 'events') v.adoptStandards(ev.standardLines(), `the events export ${eventsFile}`);
   return { header: ev.headerOf(), result, sums };
@@ -1547,7 +1611,7 @@ try {
     if (eventsFile) result = withEvents(v, result, events, eventsFile);
   }
 } catch (error) {
-  result = { ok: false, problems: [`not a readable Ringside export: ${error.message}`], notes: [], rows: 0 };
+  result = { ok: false, problems: [truncatedOr(error)], notes: [], rows: 0 };
 }
 // A file that passed every check but that nothing proves (no key for what only the signature proves) is not
 // verified: a script reading the exit code, or "VERIFIED", would otherwise accept a file anyone could have written.

@@ -186,6 +186,21 @@ describe('forgeries the chain alone catches (row count and SHA-256 recomputed, n
     }
   });
 
+  it("a measured measure said to be derived: the event's chained derived gives it", async () => {
+    // c1 posted its rings (answerSeconds derived); v1 posted its greetSeconds: both measured.
+    for (const id of ['c1', 'v1']) {
+      await caught(
+        events,
+        edited(eventsText, (p, at) => {
+          const row = p.rows.find((r) => r[at('event_id')] === id)!;
+          expect(row[at('measure_source')], id).toBe('measured');
+          row[at('measure_source')] = 'derived';
+        }),
+        new RegExp(`event ${id}, .*: measure_source is derived, but its measure \\w+ and the event's derived .* give measured`),
+      );
+    }
+  });
+
   it('a void invented on a row, and a void hidden by blanking the correction', async () => {
     await caught(
       events,

@@ -1,5 +1,6 @@
 // What scripts/verify-export.mjs says when an export's bytes were changed by a tool rather than a forger, and what it
-// names first: line ends converted (one row, or the whole file), and a `# correction` line removed. Real server on a
+// names first: line ends converted (one row, or the whole file), a `# correction` line removed, a proof line or the
+// column names row removed, the file cut short. Real server on a
 // real SQLite store, real CSV exports of a store with many events and its corrections in the middle of the chain, the
 // bytes edited, the script run as a child process as an auditor runs it.
 import { writeFileSync } from 'node:fs';
@@ -20,8 +21,8 @@ let published: string;
 const post = (path: string, body: unknown) =>
   fetch(`${server().url}/api/v1${path}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-async function exported(query: string): Promise<string> {
-  const res = await fetch(`${server().url}/api/v1/export/events?${query}&format=csv`, { headers: adminHeaders(server().apiKey) });
+async function exported(query: string, format = 'csv'): Promise<string> {
+  const res = await fetch(`${server().url}/api/v1/export/events?${query}&format=${format}`, { headers: adminHeaders(server().apiKey) });
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -144,4 +145,58 @@ describe('a # correction line removed: named first, in a small export and a larg
       });
     });
   }
+});
+
+describe('a proof line or the column names row removed, or the file cut short: named once, in words', () => {
+  let text: string;
+  let lines: string[];
+  beforeAll(async () => {
+    text = await exported(SMALL);
+    lines = text.split('\r\n');
+    expect((await verified('small-intact.csv', text)).status).toBe(0);
+  });
+  const links = () => lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('# link '));
+  const seqOf = (line: string) => (JSON.parse(line.slice(7)) as { seq: number }).seq;
+  const without = (i: number) => [...lines.slice(0, i), ...lines.slice(i + 1)].join('\r\n');
+
+  it('one # link line in the middle of the proof: that link, once, between its neighbours (not every link after it)', async () => {
+    const all = links();
+    const [line, i] = all[Math.floor(all.length / 2)]!;
+    const seq = seqOf(line);
+    const r = await verified('no-link.csv', without(i));
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems).toEqual([`chain link ${seq} is missing from the export's proof: a data row or proof line holding it was removed (after proof link ${seq - 1}, before proof link ${seq + 1})`]);
+  });
+
+  it("the last # link line, the head's: that link, not a chain said to end in zeros", async () => {
+    const [line, i] = links().at(-1)!;
+    const r = await verified('no-head-link.csv', without(i));
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems[0]).toBe(`chain link ${seqOf(line)} is missing from the export's proof: a data row or proof line holding it was removed (after proof link ${seqOf(line) - 1})`);
+    expect(r.stdout).not.toMatch(/0{64}/);
+  });
+
+  it('the column names row: said to be missing, first, instead of an internal error', async () => {
+    const r = await verified('no-names.csv', without(1));
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems[0]).toMatch(/^the file has no column names row: its line 2 is a data row, not the manifest's columns \(event_seq,event_id,/);
+    expect(r.stdout).not.toMatch(/not a readable Ringside export/);
+  });
+
+  it('cut in the middle of a line (the manifest, a proof link, a row), in every format: a truncated export', async () => {
+    const ndjson = await exported(SMALL, 'ndjson');
+    const json = await exported(SMALL, 'json');
+    const cuts: [string, string, string][] = [
+      ['cut-manifest.csv', text.slice(0, text.length - 40), '# manifest {…'],
+      ['cut-link.csv', text.slice(0, text.indexOf('# link ') + 30), '# link {"seq…'],
+      ['cut-manifest.ndjson', ndjson.slice(0, ndjson.length - 40), '{"manifest":…'],
+      ['cut-row.ndjson', ndjson.slice(0, ndjson.indexOf('\n', ndjson.indexOf('\n') + 1) + 30), '{"event_seq"…'],
+      ['cut-manifest.json', json.slice(0, json.length - 40), '"manifest":{…'],
+    ];
+    for (const [name, cut, where] of cuts) {
+      const r = await verified(name, cut);
+      expect(r.status, r.stdout).toBe(1);
+      expect(r.problems, name).toEqual([`no trailing manifest: the export is truncated (it ends in the middle of its last line, ${where})`]);
+    }
+  });
 });
