@@ -1237,8 +1237,9 @@ function verifier(publishedHead, publicKey, observe) {
         const last = hashes.subarray((size - 1) * 32, size * 32).toString('hex');
         chainReachesHead = flags[size - 1] !== 0 && last === m.chainHead.hash;
         // A head link missing from the proof is named with the run of missing links above.
-        if (!chainReachesHead && flags[size - 1] !== 0) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
-        else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
+        if (!chainReachesHead) {
+          if (flags[size - 1] !== 0) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
+        } else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
         else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
         if (complete) complete.finish(m, base, problem, notes);
       } else if (lastProof >= 0) {

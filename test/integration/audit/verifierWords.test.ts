@@ -174,6 +174,9 @@ describe('a proof line or the column names row removed, or the file cut short: n
     expect(r.status, r.stdout).toBe(1);
     expect(r.problems[0]).toBe(`chain link ${seqOf(line)} is missing from the export's proof: a data row or proof line holding it was removed (after proof link ${seqOf(line) - 1})`);
     expect(r.stdout).not.toMatch(/0{64}/);
+    // Nor, in the machine-readable verdict, a note that the rows reach the head through the chain.
+    const json = await runNode([script, join(server().dataDir, 'no-head-link.csv'), '--head', published, '--json']);
+    expect((JSON.parse(json.stdout) as { notes: string[] }).notes.join('\n')).not.toMatch(/rows linked through \d+ chain links to head/);
   });
 
   it('the column names row: said to be missing, first, instead of an internal error', async () => {
