@@ -1,6 +1,7 @@
 // Pure: what the views show for the selection, from live data where live data answers it exactly
 // (today or the last hour over all sites) and from the historical queries otherwise.
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
+import { siteLabel } from '@ringside/server/protocol/pure';
 import { ruleWording, type RuleWording } from './format';
 import { bucketFor, selectionRange } from './selection';
 import type { DashboardState, QueryResult } from './state';
@@ -110,19 +111,21 @@ export interface GroupBars {
   groups: GroupFigure[];
 }
 
-/** Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last. */
+/** Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last; ties by name. */
 export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
   return fromQuery(state.queries.groups, (report) => {
     const groupBy = report.groupBy === 'agent' ? 'agent' : 'site';
+    const name = (g: GroupFigure) => (g.key === null ? '' : groupBy === 'site' ? siteLabel(g.key, state.siteNames) : g.key);
+    const byName = (a: GroupFigure, b: GroupFigure) => compareText(name(a), name(b)) || compareText(String(a.key), String(b.key));
     return visibleStandards(state).map((standard) => {
       const figure = report.standards.find((s) => s.standardId === standard.id);
-      const groups = [...(figure?.groups ?? [])].sort(worstFirst);
+      const groups = [...(figure?.groups ?? [])].sort((a, b) => worstFirst(a, b) || byName(a, b));
       return { standard, groupBy, groups };
     });
   });
 }
 
 function worstFirst(a: GroupFigure, b: GroupFigure): number {
-  if (a.ratio === null || b.ratio === null) return a.ratio === null ? (b.ratio === null ? compareText(String(a.key), String(b.key)) : 1) : -1;
-  return a.ratio - b.ratio || b.denominator - a.denominator || compareText(String(a.key), String(b.key));
+  if (a.ratio === null || b.ratio === null) return a.ratio === null ? (b.ratio === null ? 0 : 1) : -1;
+  return a.ratio - b.ratio || b.denominator - a.denominator;
 }
