@@ -2,8 +2,9 @@
 // (today or the last hour over all sites) and from the historical queries otherwise.
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { siteLabel } from '@ringside/server/protocol/pure';
+import { siteLabel } from '@ringside/server/protocol/pure';
 import { ruleWording, type RuleWording } from './format';
-import { bucketFor, selectionRange } from './selection';
+import { bucketFor, reachesNow, selectionRange } from './selection';
 import type { DashboardState, QueryResult } from './state';
 import { compareText } from './textOrder';
 import { chartRange, type TimeRange } from './views/chart-data';
@@ -61,6 +62,11 @@ function lastHourFigure(points: SeriesPoint[], now: number): WindowFigure {
     total += p.total;
   }
   return { numerator: met, denominator: total, ratio: total > 0 ? met / total : null };
+}
+
+/** Whether the selection's window reaches now (reachesNow) by the board's clock: whether more events can come. */
+export function windowOpen(state: DashboardState): boolean {
+  return reachesNow(state.selection, nowMs(state));
 }
 
 export function windowFigure(state: DashboardState, standard: Standard): Sourced<WindowFigure> {
