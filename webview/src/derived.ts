@@ -2,9 +2,8 @@
 // (today or the last hour over all sites) and from the historical queries otherwise.
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { siteLabel } from '@ringside/server/protocol/pure';
-import { siteLabel } from '@ringside/server/protocol/pure';
-import { ruleWording, type RuleWording } from './format';
-import { bucketFor, reachesNow, selectionRange } from './selection';
+import { formatUtcOffset, localDayOf, ruleWording, type RuleWording } from './format';
+import { bucketFor, reachesNow, selectionRange, windowPhrase } from './selection';
 import type { DashboardState, QueryResult } from './state';
 import { compareText } from './textOrder';
 import { chartRange, type TimeRange } from './views/chart-data';
@@ -89,6 +88,55 @@ export function windowRule(state: DashboardState, standard: Standard): RuleWordi
   const report = state.queries.report.data;
   const figure = report?.standards.find((s) => s.standardId === standard.id);
   return ruleWording(standard, figure?.versions, report && figure ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : null);
+}
+
+/** Whose *Today* `report` counts: its zone, and whether that day is this device's own and the server's. */
+interface DayOwner {
+  zone: string;
+  allSites: boolean;
+  devicesDay: boolean;
+  serversDay: boolean;
+}
+
+function dayOwner(state: DashboardState, report: ComplianceReport | null): DayOwner | null {
+  const { selection } = state;
+  if (selection.window !== 'today' || !report?.timeZone || report.window !== 'today' || report.site !== selection.site) return null;
+  const fromMs = Date.parse(report.from);
+  const local = localDayOf(fromMs);
+  return {
+    zone: report.timeZone,
+    allSites: report.site === null,
+    devicesDay: local.startMs === fromMs && local.endMs === Date.parse(report.to),
+    serversDay: state.todayFrom !== null && fromMs === Date.parse(state.todayFrom),
+  };
+}
+
+/**
+ * The window as a panel names it: windowPhrase, and for *Today* whose day it is where that matters. Over all sites
+ * today is the server's day; filtered to a configured site, the site's own day (the report's zone either way). A
+ * day that is not this device's own is named ("today (server's day, UTC)", "today in Australia/Sydney"), and so is a
+ * site's day that is not the server's: its figures then differ from its bar over all sites. A list of sites
+ * (`listsSites`, the Sites panel over all sites) always names the server's day, since each bar would otherwise read
+ * as its site's own day, which it shows once clicked. `report` is the answer the panel shows (the report, or the
+ * by-site breakdown); until it answers the window is "today".
+ */
+export function windowWords(state: DashboardState, report: ComplianceReport | null, listsSites = false): string {
+  const phrase = windowPhrase(state.selection);
+  const day = dayOwner(state, report);
+  if (!day) return phrase;
+  if (day.allSites) return listsSites || !day.devicesDay ? `today (server's day, ${day.zone})` : phrase;
+  return day.devicesDay && day.serversDay ? phrase : `today in ${day.zone}`;
+}
+
+/**
+ * The compliance chart reads every time in this device's zone, as the feed, the at-risk list and the custom range
+ * do. When the day on screen is not this device's (windowWords names its zone), its time axis and table say so, by
+ * the device's offset from UTC ("UTC+01:00", formatUtcOffset); null when the day is the device's own, or the window
+ * is not a day.
+ */
+export function deviceTimesOffset(state: DashboardState, report: ComplianceReport | null): string | null {
+  const day = dayOwner(state, report);
+  return day && !day.devicesDay ? formatUtcOffset(Date.parse(report!.from)) : null;
 }
 
 export interface WindowSeries {

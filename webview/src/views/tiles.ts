@@ -2,9 +2,8 @@
 // target, error budget left), then events and misses today.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
-import { windowFigure, windowOpen, windowRule, visibleStandards, type Sourced, type WindowFigure } from '../derived';
+import { windowFigure, windowOpen, windowRule, windowWords, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
-import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import { bandFor, errorBudget, formatBudget } from '../status';
 import { el, setText } from './dom';
@@ -39,7 +38,7 @@ function createStandardTile(standardId: string): StandardTile {
 function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sourced<WindowFigure>, state: DashboardState): void {
   const figure = sourced.value;
   const ratio = figure?.ratio ?? null;
-  const phrase = windowPhrase(state.selection);
+  const phrase = windowWords(state, state.queries.report.data);
   const open = windowOpen(state);
   tile.root.dataset['band'] = bandFor(ratio, bandsOf(standard));
   tile.root.dataset['status'] = sourced.status;
