@@ -102,4 +102,21 @@ describe('site names on the dashboard', () => {
     expect(text(feedRow(root, '[data-event-id="named"]'), '.rs-feed-site')).toBe('North harbourCall · answered');
     expect([...root.querySelectorAll<HTMLSelectElement>('.rs-select-site option')].find((o) => o.value === 'harbour')!.textContent).toBe('North harbour');
   });
+
+  it('lists sites by name as people read numbers, in the filter and among the Sites panel’s ties', async () => {
+    // Twelve sites whose ids do not follow their names: "Site 2" is syd-b, "Site 10" is akl.
+    const ids = ['lon', 'syd-b', 'nyc', 'per', 'ber', 'tok', 'syd', 'del', 'sfo', 'akl', 'dub', 'sin'];
+    const sites = ids.map((id, i) => ({ id, name: `Site ${i + 1}` }));
+    // Every site met the same share, and two met none: ties, read in name order.
+    const tied = complianceReport({ groupBy: 'site', bucket: null, groups: { [CALL_STANDARD.id]: ids.map((id) => group(id, ['akl', 'per'].includes(id) ? 0 : 9, ['akl', 'per'].includes(id) ? 0 : 10)) } });
+    const fake = fakeTransport(answering({ groups: tied }));
+    const { dashboard, root } = mount({ transport: fake.transport });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ sites })));
+    await settle();
+    dashboard.flush();
+    const names = sites.map((s) => s.name);
+    expect([...root.querySelectorAll<HTMLSelectElement>('.rs-select-site option')].map((o) => o.textContent)).toEqual(['All sites', ...names]);
+    // Those counted first (worst first, tied), then those with nothing counted.
+    expect(texts(root, `.rs-bars[data-standard-id="${CALL_STANDARD.id}"] .rs-bar-label`)).toEqual([...names.filter((n) => n !== 'Site 4' && n !== 'Site 10'), 'Site 4', 'Site 10']);
+  });
 });

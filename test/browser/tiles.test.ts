@@ -68,6 +68,24 @@ describe('KPI tiles', () => {
     expect(text(call, '.rs-tile-value')).toBe('—');
     expect(text(call, '.rs-tile-counts')).toBe('No events yet today');
     expect(call.dataset['band']).toBe('none');
+    expect(text(call, '.rs-budget-text')).toBe('error budget: no events yet');
+  });
+
+  it('say "no events", not "yet", for a range wholly past; "yet" for one that reaches now', async () => {
+    const empty = complianceReport({ figures: [[CALL_STANDARD, 0, 0], [{ ...VISIT_STANDARD, target: 1 }, 5, 5]] });
+    const show = async (selection: Record<string, string>) => {
+      const fake = fakeTransport(answering({ report: { ...empty, from: selection['from'] ?? empty.from, to: selection['to'] ?? empty.to } }));
+      const { dashboard, root } = mount({ transport: fake.transport, selection });
+      feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: [CALL_STANDARD, { ...VISIT_STANDARD, target: 1 }] })));
+      await settle();
+      dashboard.flush();
+      const [call, visit] = [tile(root, CALL_STANDARD.id), tile(root, VISIT_STANDARD.id)];
+      return [text(call, '.rs-tile-counts'), text(call, '.rs-budget-text'), text(visit, '.rs-budget-text')];
+    };
+    // The board's clock is the snapshot's (NOW): the first range ended a week before, the second ends tomorrow.
+    expect(await show({ window: 'custom', from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' })).toEqual(['No events in this window', 'error budget: no events', 'target 100 %: no misses']);
+    expect(await show({ window: 'custom', from: '2026-11-23T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' })).toEqual(['No events yet in this window', 'error budget: no events yet', 'target 100 %: no misses so far']);
+    expect(await show({ window: '7d' })).toEqual(['No events yet in this window', 'error budget: no events yet', 'target 100 %: no misses so far']);
   });
 });
 

@@ -1,9 +1,10 @@
 // Wires it together: transport → reducer → one render per frame → views, the query controller for the
 // historical windows, the selection's persistence (URL or webview state), and the theme into all of it.
 import { siteLabel } from '@ringside/server/protocol/pure';
+import { windowWords } from './derived';
 import { createQueryController } from './queries';
 import { createRenderScheduler } from './scheduler';
-import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, windowPhrase, type DashboardSelection } from './selection';
+import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 import { initialState, reduce, type Action, type DashboardState } from './state';
 import { renderedSummary } from './summary';
 import { applyTheme, readTheme, watchTheme, type Theme } from './theme';
@@ -77,7 +78,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
 
   const render = () => {
     renderCount += 1;
-    setText(layout.subtitle, `Service standards · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
+    setText(layout.subtitle, `Service standards · ${windowWords(state, state.queries.report.data)}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
     for (const view of views) view(state);
     // Charts last and only when visible: Chart.js measures its container, which is 0×0 while hidden.
     if (state.hasSnapshot) {

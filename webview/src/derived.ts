@@ -1,8 +1,9 @@
 // Pure: what the views show for the selection, from live data where live data answers it exactly
 // (today or the last hour over all sites) and from the historical queries otherwise.
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
-import { ruleWording, type RuleWording } from './format';
-import { bucketFor, selectionRange } from './selection';
+import { siteLabel } from '@ringside/server/protocol/pure';
+import { formatUtcOffset, localDayOf, ruleWording, type RuleWording } from './format';
+import { bucketFor, reachesNow, selectionRange, windowPhrase } from './selection';
 import type { DashboardState, QueryResult } from './state';
 import { compareText } from './textOrder';
 import { chartRange, type TimeRange } from './views/chart-data';
@@ -62,6 +63,11 @@ function lastHourFigure(points: SeriesPoint[], now: number): WindowFigure {
   return { numerator: met, denominator: total, ratio: total > 0 ? met / total : null };
 }
 
+/** Whether the selection's window reaches now (reachesNow) by the board's clock: whether more events can come. */
+export function windowOpen(state: DashboardState): boolean {
+  return reachesNow(state.selection, nowMs(state));
+}
+
 export function windowFigure(state: DashboardState, standard: Standard): Sourced<WindowFigure> {
   const { window, site } = state.selection;
   if (site === null && window === 'today') {
@@ -82,6 +88,55 @@ export function windowRule(state: DashboardState, standard: Standard): RuleWordi
   const report = state.queries.report.data;
   const figure = report?.standards.find((s) => s.standardId === standard.id);
   return ruleWording(standard, figure?.versions, report && figure ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : null);
+}
+
+/** Whose *Today* `report` counts: its zone, and whether that day is this device's own and the server's. */
+interface DayOwner {
+  zone: string;
+  allSites: boolean;
+  devicesDay: boolean;
+  serversDay: boolean;
+}
+
+function dayOwner(state: DashboardState, report: ComplianceReport | null): DayOwner | null {
+  const { selection } = state;
+  if (selection.window !== 'today' || !report?.timeZone || report.window !== 'today' || report.site !== selection.site) return null;
+  const fromMs = Date.parse(report.from);
+  const local = localDayOf(fromMs);
+  return {
+    zone: report.timeZone,
+    allSites: report.site === null,
+    devicesDay: local.startMs === fromMs && local.endMs === Date.parse(report.to),
+    serversDay: state.todayFrom !== null && fromMs === Date.parse(state.todayFrom),
+  };
+}
+
+/**
+ * The window as a panel names it: windowPhrase, and for *Today* whose day it is where that matters. Over all sites
+ * today is the server's day; filtered to a configured site, the site's own day (the report's zone either way). A
+ * day that is not this device's own is named ("today (server's day, UTC)", "today in Australia/Sydney"), and so is a
+ * site's day that is not the server's: its figures then differ from its bar over all sites. A list of sites
+ * (`listsSites`, the Sites panel over all sites) always names the server's day, since each bar would otherwise read
+ * as its site's own day, which it shows once clicked. `report` is the answer the panel shows (the report, or the
+ * by-site breakdown); until it answers the window is "today".
+ */
+export function windowWords(state: DashboardState, report: ComplianceReport | null, listsSites = false): string {
+  const phrase = windowPhrase(state.selection);
+  const day = dayOwner(state, report);
+  if (!day) return phrase;
+  if (day.allSites) return listsSites || !day.devicesDay ? `today (server's day, ${day.zone})` : phrase;
+  return day.devicesDay && day.serversDay ? phrase : `today in ${day.zone}`;
+}
+
+/**
+ * The compliance chart reads every time in this device's zone, as the feed, the at-risk list and the custom range
+ * do. When the day on screen is not this device's (windowWords names its zone), its time axis and table say so, by
+ * the device's offset from UTC ("UTC+01:00", formatUtcOffset); null when the day is the device's own, or the window
+ * is not a day.
+ */
+export function deviceTimesOffset(state: DashboardState, report: ComplianceReport | null): string | null {
+  const day = dayOwner(state, report);
+  return day && !day.devicesDay ? formatUtcOffset(Date.parse(report!.from)) : null;
 }
 
 export interface WindowSeries {
@@ -110,19 +165,21 @@ export interface GroupBars {
   groups: GroupFigure[];
 }
 
-/** Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last. */
+/** Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last; ties by name. */
 export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
   return fromQuery(state.queries.groups, (report) => {
     const groupBy = report.groupBy === 'agent' ? 'agent' : 'site';
+    const name = (g: GroupFigure) => (g.key === null ? '' : groupBy === 'site' ? siteLabel(g.key, state.siteNames) : g.key);
+    const byName = (a: GroupFigure, b: GroupFigure) => compareText(name(a), name(b)) || compareText(String(a.key), String(b.key));
     return visibleStandards(state).map((standard) => {
       const figure = report.standards.find((s) => s.standardId === standard.id);
-      const groups = [...(figure?.groups ?? [])].sort(worstFirst);
+      const groups = [...(figure?.groups ?? [])].sort((a, b) => worstFirst(a, b) || byName(a, b));
       return { standard, groupBy, groups };
     });
   });
 }
 
 function worstFirst(a: GroupFigure, b: GroupFigure): number {
-  if (a.ratio === null || b.ratio === null) return a.ratio === null ? (b.ratio === null ? compareText(String(a.key), String(b.key)) : 1) : -1;
-  return a.ratio - b.ratio || b.denominator - a.denominator || compareText(String(a.key), String(b.key));
+  if (a.ratio === null || b.ratio === null) return a.ratio === null ? (b.ratio === null ? 0 : 1) : -1;
+  return a.ratio - b.ratio || b.denominator - a.denominator;
 }

@@ -31,6 +31,17 @@ export function formatDayTime(time: number): string {
   return `${formatDayMonth(time)}, ${formatClock(time, false)}`;
 }
 
+/**
+ * This device's offset from UTC at an instant, "UTC+01:00", "UTC-05:00", "UTC+00:00": from the Date, not Intl (whose
+ * zone name would load ICU's data on the first paint's path; see above).
+ */
+export function formatUtcOffset(time: number): string {
+  const minutes = -new Date(time).getTimezoneOffset();
+  const two = (n: number) => String(n).padStart(2, '0');
+  const abs = Math.abs(minutes);
+  return `UTC${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}
+
 function formatRings(rings: number): string {
   return rings === 1 ? '1 ring' : `${rings} rings`;
 }

@@ -115,6 +115,14 @@ export function isLiveWindow(selection: DashboardSelection): boolean {
   return selection.window !== 'custom';
 }
 
+/**
+ * Whether the window reaches now (every window but a custom range wholly past): what "no events yet" and "so far"
+ * mean; a range that ended has all its events.
+ */
+export function reachesNow(selection: DashboardSelection, nowMs: number): boolean {
+  return selection.window !== 'custom' || Date.parse(selection.to!) > nowMs;
+}
+
 /** "today", "last hour", "7 days", "23 Nov 09:00 – 24 Nov 09:00": how tiles and charts name the window. */
 export function windowPhrase(selection: DashboardSelection): string {
   switch (selection.window) {

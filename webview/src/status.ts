@@ -35,10 +35,13 @@ export function errorBudget(target: number, numerator: number, denominator: numb
   return { budget, allowed, misses, consumed, left: 1 - consumed };
 }
 
-/** "budget left 42 %", "budget spent (−30 %)", "no misses allowed", "no events yet". */
-export function formatBudget(b: ErrorBudget, denominator: number): string {
-  if (denominator === 0) return 'error budget: no events yet';
-  if (b.budget === 0) return b.misses === 0 ? 'target 100 %: no misses so far' : `target 100 %: ${b.misses} missed`;
+/**
+ * "budget left 42 %", "budget overspent (−30 %)", "target 100 %: no misses so far", "error budget: no events yet";
+ * `open` false (a range wholly past) says "no events", "no misses": nothing more can come.
+ */
+export function formatBudget(b: ErrorBudget, denominator: number, open: boolean): string {
+  if (denominator === 0) return open ? 'error budget: no events yet' : 'error budget: no events';
+  if (b.budget === 0) return b.misses === 0 ? (open ? 'target 100 %: no misses so far' : 'target 100 %: no misses') : `target 100 %: ${b.misses} missed`;
   const left = Math.round((b.left ?? 0) * 100);
   return left >= 0 ? `budget left ${left} %` : `budget overspent (−${Math.abs(left)} %)`;
 }

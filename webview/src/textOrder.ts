@@ -1,4 +1,5 @@
-// The order the browser's collator gives two texts (String.prototype.localeCompare, the page's default locale),
+// The order the board lists names in (site names, group keys, case ids): the browser's collator in the page's
+// language, reading digits as numbers ("Site 2" before "Site 10", as people read them; Intl.Collator's `numeric`),
 // without making a collator where the answer is known: the first one a page makes loads ICU's collation data
 // (~15 ms of the first render's CPU), and site names, display names and keys are usually plain ASCII words.
 
@@ -6,25 +7,58 @@
  * ASCII letters of either case, digits, spaces and hyphens: in English (the root collation, untailored) each
  * letter's two cases share one primary weight and every other character has its own, in the same order as the
  * lowercase code units (space, hyphen, digits, letters); no accents, so the secondary level ties; case is the
- * tertiary level, lowercase first. Other languages reorder some of them (Danish "aa" after "z", Lithuanian "y"
- * before "j"), so the plain comparison is used only where the browser's language is English.
+ * tertiary level, lowercase first. A run of digits is one number, weighed by its value (leading zeros count for
+ * nothing, at any level), between the hyphen and the letters. Other languages reorder some of them (Danish "aa"
+ * after "z", Lithuanian "y" before "j"), so the plain comparison is used only where the browser's language is English.
  */
 const PLAIN = /^[A-Za-z0-9 -]*$/;
 const ENGLISH = /^en(-|$)/i.test(globalThis.navigator?.language ?? '');
 
-/** Negative, zero or positive as `a.localeCompare(b)` is. */
+/** Made at the first text the plain comparison cannot order. */
+let collator: Intl.Collator | null = null;
+
+/** Negative, zero or positive as `new Intl.Collator(undefined, { numeric: true }).compare(a, b)` is. */
 export function compareText(a: string, b: string): number {
   if (ENGLISH && PLAIN.test(a) && PLAIN.test(b)) return comparePlain(a, b);
-  return a.localeCompare(b);
+  return (collator ??= new Intl.Collator(undefined, { numeric: true })).compare(a, b);
 }
 
-/** The primary level (letters without case), then the first difference in case, lowercase first. */
+/** A text as the collator weighs it: single characters, and each run of digits as one number (without its leading zeros). */
+const PARTS = /[0-9]+|[^0-9]/g;
+
+/** The primary level (letters without case, numbers by value), then the first difference in case, lowercase first. */
 function comparePlain(a: string, b: string): number {
-  const la = a.toLowerCase();
-  const lb = b.toLowerCase();
-  if (la !== lb) return la < lb ? -1 : 1;
-  // Same letters: the first place where only the case differs decides; an uppercase code unit sorts before its
-  // lowercase one, the collator the other way round.
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? 1 : -1;
-  return 0;
+  const pa = a.match(PARTS) ?? [];
+  const pb = b.match(PARTS) ?? [];
+  let caseOrder = 0;
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    const primary = comparePart(x, y);
+    if (primary !== 0) return primary;
+    // Same letter: the first place where only the case differs decides, unless a later primary difference does; an
+    // uppercase code unit sorts before its lowercase one, the collator the other way round.
+    if (caseOrder === 0 && x !== y && !isDigit(x)) caseOrder = x < y ? 1 : -1;
+  }
+  return pa.length - pb.length || caseOrder;
+}
+
+function isDigit(part: string): boolean {
+  const code = part.charCodeAt(0);
+  return code >= 48 && code <= 57;
+}
+
+/** Two parts at the primary level: a number against a number by value, anything else by its lowercase code unit ('0' standing for a number). */
+function comparePart(x: string, y: string): number {
+  const dx = isDigit(x);
+  const dy = isDigit(y);
+  if (dx && dy) {
+    const nx = x.replace(/^0+/, '');
+    const ny = y.replace(/^0+/, '');
+    if (nx.length !== ny.length) return nx.length - ny.length;
+    return nx < ny ? -1 : nx > ny ? 1 : 0;
+  }
+  const kx = dx ? '0' : x.toLowerCase();
+  const ky = dy ? '0' : y.toLowerCase();
+  return kx < ky ? -1 : kx > ky ? 1 : 0;
 }

@@ -2,9 +2,8 @@
 // its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
-import { windowSeries, windowFigure, windowRule, visibleStandards, type DataStatus } from '../derived';
+import { deviceTimesOffset, windowSeries, windowFigure, windowRule, windowWords, visibleStandards, type DataStatus } from '../derived';
 import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
-import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints } from './chart-data';
@@ -42,17 +41,19 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
   const figure = windowFigure(state, standard).value;
   const { rule, change } = windowRule(state, standard);
   const ruleText = change ? `${rule} (${change})` : rule;
-  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames, ruleText];
+  const phrase = windowWords(state, state.queries.report.data);
+  const offset = deviceTimesOffset(state, state.queries.report.data);
+  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames, ruleText, phrase, offset];
   if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
   panel.drawn = inputs;
   const bands = bandsOf(standard);
   setText(panel.title, standard.name);
   const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}`) : '';
   const site = state.selection.site ? siteLabel(state.selection.site, state.siteNames) : '';
-  setText(panel.meta, [ruleText, per, windowPhrase(state.selection), site].filter(Boolean).join(' · '));
+  setText(panel.meta, [ruleText, per, phrase, site].filter(Boolean).join(' · '));
   panel.root.dataset['status'] = sourced.status;
   if (sourced.value) {
-    chart.update({ standard, bands, range: sourced.value.range, mode: sourced.value.mode, points: sourced.value.points });
+    chart.update({ standard, bands, range: sourced.value.range, mode: sourced.value.mode, points: sourced.value.points, timesLabel: offset ? `your time (${offset})` : null });
   } else {
     const now = Date.now();
     chart.update({ standard, bands, range: { min: now - 3_600_000, max: now }, mode: 'live', points: [] });
@@ -64,8 +65,9 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
   const ratio = figure?.ratio ?? null;
   panel.canvas.setAttribute(
     'aria-label',
-    `${standard.name}: compliance ${per} over ${windowPhrase(state.selection)}${site ? ` at ${site}` : ''}; now ${formatPercent(ratio)} against a target of ${formatTarget(standard.target)}`,
+    `${standard.name}: compliance ${per} over ${phrase}${site ? ` at ${site}` : ''}; now ${formatPercent(ratio)} against a target of ${formatTarget(standard.target)}${offset ? `; times are your time (${offset})` : ''}`,
   );
+  panel.table.setColumns([offset ? `Time (your time, ${offset})` : LOOK.columns[0]!, ...LOOK.columns.slice(1)]);
   // The table lists what the chart plots, at full resolution.
   const points = sourced.value
     ? sourced.value.mode === 'live'

@@ -74,6 +74,8 @@ interface ComplianceChartData {
   /** 'live': per-minute dots + rolling 15 min; otherwise the report's buckets as one line. */
   mode: 'live' | Bucket;
   points: SeriesPoint[];
+  /** The time axis's title, saying whose clock its times are when the day shown is not this device's (deviceTimesOffset); null: none. */
+  timesLabel?: string | null;
 }
 
 export interface ComplianceChart {
@@ -218,6 +220,7 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
       const x = configured.scales!['x']!;
       x.min = range.min;
       x.max = range.max;
+      x.title = { ...x.title, display: Boolean(data.timesLabel), text: data.timesLabel ?? '' };
       currentBands = bands;
       setBands(configured, bands, currentTheme);
       // Points share one options object, which an update in mode 'none' keeps as it was first resolved: a change
@@ -352,13 +355,14 @@ export const countTicks = () => ({ precision: 0, callback: (value: number | stri
 
 /** Axis, grid and legend colours and fonts; shared with the distribution chart. */
 export function themeAxes(chart: { config: { options?: unknown } }, theme: Theme): void {
-  const options = chart.config.options as { scales: Record<string, { grid?: object; border?: object; ticks?: object }>; plugins: { legend?: { labels?: object } } };
+  const options = chart.config.options as { scales: Record<string, { grid?: object; border?: object; ticks?: object; title?: object }>; plugins: { legend?: { labels?: object } } };
   for (const axis of ['x', 'y']) {
     const scale = options.scales[axis];
     if (!scale) continue;
     scale.grid = { ...scale.grid, color: withAlpha(theme.border, 0.7) };
     scale.border = { ...scale.border, color: theme.border };
     scale.ticks = { ...scale.ticks, color: theme.muted, font: { family: theme.fontFamily, size: 11 } };
+    scale.title = { ...scale.title, color: theme.muted, font: { family: theme.fontFamily, size: 11 } };
   }
   const legend = options.plugins.legend;
   if (legend) legend.labels = { ...legend.labels, color: theme.muted, font: { family: theme.fontFamily, size: 11 } };

@@ -6,6 +6,8 @@ export interface DataTable {
   root: HTMLDetailsElement;
   table: HTMLTableElement;
   update(rows: string[][]): void;
+  /** The column headings anew (a heading that names whose clock its times are). */
+  setColumns(columns: readonly string[]): void;
 }
 
 /** Cap on rows, so a 30-day hourly table stays a usable document (the caption says when rows were left out). */
@@ -18,11 +20,12 @@ export function createDataTable(caption: string, columns: readonly string[]): Da
   const captionNode = table.createCaption();
   captionNode.textContent = caption;
   const head = el('tr');
-  head.append(...columns.map((c) => {
+  const headings = columns.map((c) => {
     const th = el('th', undefined, c);
     th.scope = 'col';
     return th;
-  }));
+  });
+  head.append(...headings);
   table.createTHead().append(head);
   const body = table.createTBody();
   root.append(table);
@@ -30,6 +33,11 @@ export function createDataTable(caption: string, columns: readonly string[]): Da
   return {
     root,
     table,
+    setColumns(next) {
+      next.forEach((text, i) => {
+        if (headings[i]) setText(headings[i], text);
+      });
+    },
     update(rows) {
       const shown = rows.slice(-TABLE_ROW_LIMIT);
       const key = JSON.stringify(shown);

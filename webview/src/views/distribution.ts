@@ -6,9 +6,8 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartDataset, type ChartOptions, type Plugin, type TooltipItem } from 'chart.js';
 import type { Standard, StandardDistribution } from '@ringside/server/protocol';
 import { siteLabel, standardShortLabel } from '@ringside/server/protocol/pure';
-import { visibleStandards } from '../derived';
+import { visibleStandards, windowWords } from '../derived';
 import { formatCount, formatPercent, formatThreshold } from '../format';
-import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
 import { countTicks, themeAxes, withAlpha } from './compliance-chart';
@@ -224,12 +223,13 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
   const render = (panel: DistributionPanel, standard: Standard, state: DashboardState) => {
     const query = state.queries.distribution;
     const data = query.data?.standards.find((s) => s.standardId === standard.id) ?? null;
-    const inputs = [standard, query.status, data, query.error, state.selection, state.siteNames];
+    const phrase = windowWords(state, state.queries.report.data);
+    const inputs = [standard, query.status, data, query.error, state.selection, state.siteNames, phrase];
     if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
     panel.drawn = inputs;
     panel.data = data;
     setText(panel.title, distributionTitle(standard));
-    setText(panel.meta, `${standard.name} · ${windowPhrase(state.selection)}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
+    setText(panel.meta, `${standard.name} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
     panel.root.dataset['status'] = query.status;
     const bars = barsOf(data);
     drawBars(panel, theme, data, bars);

@@ -4,9 +4,8 @@
 // ↑/↓ move between bars, Enter/Space activate. Data: GET /api/v1/compliance?groupBy=site|agent.
 import type { GroupFigure } from '@ringside/server/protocol';
 import { bandsOf, siteLabel, siteTitle, type Bands, type SiteNames } from '@ringside/server/protocol/pure';
-import { groupBars, type GroupBars } from '../derived';
+import { groupBars, windowWords, type GroupBars } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
-import { windowPhrase } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
 import { bandFor } from '../status';
 import { button, el, setText } from './dom';
@@ -48,7 +47,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
     if (bySite) title.removeAttribute('title');
     else title.title = siteTitle(state.selection.site!);
-    setText(meta, `${windowPhrase(state.selection)} · worst first`);
+    setText(meta, `${windowWords(state, state.queries.groups.data, bySite)} · worst first`);
     back.hidden = bySite;
     container.dataset['status'] = sourced.status;
     const lists = sourced.value ?? [];

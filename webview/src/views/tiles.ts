@@ -2,9 +2,8 @@
 // target, error budget left), then events and misses today.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
-import { windowFigure, windowRule, visibleStandards, type Sourced, type WindowFigure } from '../derived';
+import { windowFigure, windowOpen, windowRule, windowWords, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
-import { windowPhrase } from '../selection';
 import type { DashboardState } from '../state';
 import { bandFor, errorBudget, formatBudget } from '../status';
 import { el, setText } from './dom';
@@ -39,12 +38,13 @@ function createStandardTile(standardId: string): StandardTile {
 function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sourced<WindowFigure>, state: DashboardState): void {
   const figure = sourced.value;
   const ratio = figure?.ratio ?? null;
-  const phrase = windowPhrase(state.selection);
+  const phrase = windowWords(state, state.queries.report.data);
+  const open = windowOpen(state);
   tile.root.dataset['band'] = bandFor(ratio, bandsOf(standard));
   tile.root.dataset['status'] = sourced.status;
   setText(tile.label, standard.name);
   setText(tile.value, sourced.status === 'loading' ? '…' : formatPercent(ratio));
-  const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : `No events yet ${phrase === 'today' ? 'today' : 'in this window'}`;
+  const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : !open ? 'No events in this window' : `No events yet ${state.selection.window === 'today' ? 'today' : 'in this window'}`;
   setText(tile.detail, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
   const { rule, change } = windowRule(state, standard);
   setText(tile.target, `${rule} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
@@ -52,7 +52,7 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   setText(tile.change, change ?? '');
   const denominator = figure?.denominator ?? 0;
   const budget = errorBudget(standard.target, figure?.numerator ?? 0, denominator);
-  setText(tile.budgetText, formatBudget(budget, denominator));
+  setText(tile.budgetText, formatBudget(budget, denominator, open));
   tile.budget.dataset['state'] = budget.left === null ? 'none' : budget.left >= 0.5 ? 'good' : budget.left >= 0 ? 'warn' : 'bad';
   tile.budgetFill.style.setProperty('width', `${Math.max(0, Math.min(1, budget.left ?? 0)) * 100}%`);
   tile.budget.title = budget.consumed === null ? '' : `error budget 1 − target = ${formatTarget(budget.budget)}: ${budget.misses} misses of ${budget.allowed.toFixed(1)} allowed`;

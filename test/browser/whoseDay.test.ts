@@ -1,0 +1,132 @@
+// *Today* is the server's day over all sites and a configured site's own day once filtered to it (the report's zone
+// either way): where those days, or this device's, differ, the board says whose day each panel shows, and the
+// compliance chart, which reads times in this device's zone, says so on its axis and table.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ComplianceReport, DashboardRequest, Snapshot } from '../../server/src/protocol';
+import { Chart } from '../../webview/src/views/compliance-chart';
+import { CALL_STANDARD, NOW, VISIT_STANDARD, answering, complianceReport, fakeTransport, group, msg, settle, snapshot, type ReportOptions } from './fixtures';
+import { feed, mount, text, texts, unmountAll } from './mount';
+
+afterEach(unmountAll);
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+// This device's day (whatever zone the test runs in): the other days are placed against it.
+const now = new Date(NOW);
+const MIDNIGHT = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+const NEXT_MIDNIGHT = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime();
+/** This device's offset from UTC, as the chart names it. */
+const offset = (() => {
+  const minutes = -new Date(MIDNIGHT).getTimezoneOffset();
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `UTC${minutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(minutes) / 60))}:${two(Math.abs(minutes) % 60)}`;
+})();
+
+const SITES = [
+  { id: 'lon', name: 'Site 1 London' },
+  { id: 'syd', name: 'Site 7 Sydney' },
+];
+
+/** A report for window=today as the server answers it: the day of `zone` starting `startMs` (as long as this device's), at `site` or all sites. */
+function today(zone: string, startMs: number, site: string | null, extra: Partial<ComplianceReport> & Pick<ReportOptions, 'figures'> = {}): ComplianceReport {
+  const { figures, ...rest } = extra;
+  return { ...complianceReport({ from: iso(startMs), to: iso(startMs + (NEXT_MIDNIGHT - MIDNIGHT)), site, ...(figures ? { figures } : {}) }), window: 'today', timeZone: zone, ...rest };
+}
+
+/**
+ * A server whose day starts `serverStart` (zone `serverZone`), with Sydney's day 11 hours before this device's and
+ * London's the device's own: answers every query for today as the server would.
+ */
+async function board(serverZone: string, serverStart: number) {
+  const days: Record<string, [string, number]> = { syd: ['Australia/Sydney', MIDNIGHT - 11 * HOUR], lon: ['Europe/London', MIDNIGHT] };
+  const answer = (request: DashboardRequest): unknown => {
+    if (request.kind !== 'compliance') return answering({})(request);
+    const site = request.params.site ?? null;
+    const [zone, start] = site ? days[site]! : [serverZone, serverStart];
+    if (request.params.groupBy === 'site') return today(zone, start, null, { bucket: null, groupBy: 'site', ...groupsOf({ [CALL_STANDARD.id]: [group('syd', 11, 16), group('lon', 95, 100)] }) });
+    if (request.params.groupBy === 'agent') return today(zone, start, site, { bucket: null, groupBy: 'agent', ...groupsOf({ [CALL_STANDARD.id]: [group('Priya', 20, 28)] }) });
+    return today(zone, start, site, { figures: [[CALL_STANDARD, 25, 35], [VISIT_STANDARD, 9, 10]] });
+  };
+  const fake = fakeTransport(answer);
+  const mounted = mount({ transport: fake.transport });
+  const snap: Snapshot = { ...snapshot({ sites: SITES }), todayFrom: iso(serverStart) };
+  feed(mounted.dashboard, msg.connection('connected'), msg.snapshot(snap));
+  await settle();
+  mounted.dashboard.flush();
+  const select = async (site: string | null) => {
+    mounted.dashboard.dispatch({ type: 'ui/select', selection: { site } });
+    await settle();
+    mounted.dashboard.flush();
+  };
+  return { ...mounted, select };
+}
+
+function groupsOf(groups: Record<string, ReturnType<typeof group>[]>): Pick<ComplianceReport, 'standards'> {
+  return { standards: complianceReport({ groupBy: 'site', bucket: null, groups }).standards };
+}
+
+function shown(root: HTMLElement) {
+  const panel = root.querySelector<HTMLElement>(`.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;
+  const chart = Chart.getChart(panel.querySelector('canvas')!)!;
+  const { title } = chart.options.scales!['x'] as { title: { display: boolean; text: string } };
+  return {
+    subtitle: text(root, '.rs-subtitle'),
+    tile: text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-target`),
+    counts: text(root, `.rs-tile[data-standard-id="${CALL_STANDARD.id}"] .rs-tile-counts`),
+    sites: text(root, '.rs-sites .rs-panel-meta'),
+    chart: text(panel, '.rs-panel-meta'),
+    axis: title.display ? title.text : null,
+    column: texts(panel, 'thead th')[0],
+    label: panel.querySelector('canvas')!.getAttribute('aria-label'),
+  };
+}
+
+describe('whose day *Today* is', () => {
+  it('over all sites, the Sites panel names the server’s day; filtered to a site in another zone, every panel names that site’s day', async () => {
+    // The server's day is this device's: its tiles read "today" plainly.
+    const { root, select } = await board('UTC', MIDNIGHT);
+    const all = shown(root);
+    expect(all.sites).toBe("today (server's day, UTC) · worst first");
+    expect(all.tile).toBe('target 90 % · ≤ 2 rings · today');
+    expect(all.subtitle).toBe('Service standards · today');
+    expect(all.axis).toBeNull();
+    expect(all.column).toBe('Time');
+
+    root.querySelector<HTMLElement>('.rs-bar[data-key="syd"]')!.click();
+    await select('syd');
+    const sydney = shown(root);
+    expect(sydney.counts).toBe('25 / 35 met');
+    expect(sydney.tile).toBe('target 90 % · ≤ 2 rings · today in Australia/Sydney · Site 7 Sydney');
+    expect(sydney.subtitle).toBe('Service standards · today in Australia/Sydney · Site 7 Sydney');
+    expect(sydney.sites).toBe('today in Australia/Sydney · worst first');
+    expect(sydney.chart).toContain(' · today in Australia/Sydney · Site 7 Sydney');
+    // The chart's times are still this device's, and now say so.
+    expect(sydney.axis).toBe(`your time (${offset})`);
+    expect(sydney.column).toBe(`Time (your time, ${offset})`);
+    expect(sydney.label).toContain(`; times are your time (${offset})`);
+
+    // A site whose day is the server's and this device's reads "today" as before.
+    await select('lon');
+    const london = shown(root);
+    expect(london.tile).toBe('target 90 % · ≤ 2 rings · today · Site 1 London');
+    expect(london.sites).toBe('today · worst first');
+    expect(london.axis).toBeNull();
+    expect(london.column).toBe('Time');
+  });
+
+  it('names the server’s day everywhere when it is not this device’s, and a site’s day when it is the device’s but not the server’s', async () => {
+    const { root, select } = await board('America/New_York', MIDNIGHT + 5 * HOUR);
+    const all = shown(root);
+    expect(all.tile).toBe("target 90 % · ≤ 2 rings · today (server's day, America/New_York)");
+    expect(all.subtitle).toBe("Service standards · today (server's day, America/New_York)");
+    expect(all.sites).toBe("today (server's day, America/New_York) · worst first");
+    expect(all.axis).toBe(`your time (${offset})`);
+
+    // London's day is this device's, not the server's: its figures differ from its bar over all sites.
+    await select('lon');
+    const london = shown(root);
+    expect(london.tile).toBe('target 90 % · ≤ 2 rings · today in Europe/London · Site 1 London');
+    expect(london.axis).toBeNull();
+  });
+
+});
