@@ -7,11 +7,11 @@ import { launchChromium } from '../vscode/harness/chromium';
 
 export interface ChromiumUse {
   /** The file's browser (launched in beforeAll). */
-  browser(): Browser;
+  browser: () => Browser;
   /** A new context of it, closed after the file's tests (or by closeContexts). */
-  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  newContext: (options?: BrowserContextOptions) => Promise<BrowserContext>;
   /** Closes the contexts opened so far. */
-  closeContexts(): Promise<void>;
+  closeContexts: () => Promise<void>;
 }
 
 export function useChromium(): ChromiumUse {
