@@ -44,7 +44,7 @@ const warnings = (console: string[]) => console.filter((line) => /^(error|warnin
 
 describe('the dashboard page without a key it may use', () => {
   const server = useTestServer();
-  afterAll(chromium.closeContexts);
+  afterAll(() => chromium.closeContexts());
 
   it('without a key in its address sends nothing, asks for a key on the page, and connects with the key typed', async () => {
     const { page, requests, console } = await openPage(`${server().url}/?window=7d`);
@@ -131,7 +131,7 @@ describe('the dashboard page without a key it may use', () => {
 
 describe('the dashboard page of a server without keys (--no-auth)', () => {
   const open = useTestServer({ noAuth: true });
-  afterAll(chromium.closeContexts);
+  afterAll(() => chromium.closeContexts());
 
   it('connects without asking for a key', async () => {
     const { page } = await openPage(`${open().url}/`);
