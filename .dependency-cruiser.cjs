@@ -18,7 +18,7 @@ const SERVICES = `${S}services/`;
 const ADAPTERS = `${S}(http|live|integrations|demo)/`;
 const PORTS = `${S}(clock|logger)\\.ts$`;
 const CONFIGURATION = `${S}(options|storeBackend)\\.ts$`;
-const TOP = `${S}(server|main)\\.ts$`;
+const TOP = `${S}(server|main|entry)\\.ts$`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -145,8 +145,8 @@ module.exports = {
     {
       name: 'composition-on-top',
       severity: 'error',
-      comment: 'server.ts is the composition root, imported by main.ts only; nothing imports main.ts.',
-      from: { path: '^(server|webview|extension)/', pathNot: `${S}main\\.ts$` },
+      comment: 'server.ts is the composition root, imported by main.ts only; main.ts is loaded by entry.ts only; nothing imports entry.ts.',
+      from: { path: '^(server|webview|extension)/', pathNot: `${S}(main|entry)\\.ts$` },
       to: { path: TOP },
     },
     {

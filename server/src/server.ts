@@ -67,8 +67,8 @@ export interface RunningServer {
   close(signal?: NodeJS.Signals): Promise<void>;
 }
 
-// This file is server/src/server.ts in source and bundled into server/dist/main.js: both sit one level
-// under server/, so the same relative URLs work from either.
+// This file is server/src/server.ts in source and bundled into server/dist/ (cli-main.js, which dist/main.js loads):
+// both sit one level under server/, so the same relative URLs work from either.
 export const DEFAULT_WEBVIEW_DIR = fileURLToPath(new URL('../../webview/dist', import.meta.url));
 const VERSION = readVersion();
 /** On a shared database (PostgreSQL), how often a node reads the open cases other nodes opened or closed. */

@@ -4,28 +4,19 @@
 // (in memory only: the address keeps no key). A key the live feed's
 // handshake refuses (typed wrong, or revoked while the page is live) is told in the page's words alone: the console
 // stays clean then too. A --no-auth server's page needs none and connects at once.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../vscode/harness/chromium';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useChromium } from '../../support/chromium';
 import { adminHeaders, call, useTestServer } from '../support/testServer';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 /**
  * A page that records every request it makes (bar its own files) and everything its console says; `quiet()` is
  * true once no request and no WebSocket of its live feed is still open (what the browser logs of them is in).
  */
 async function openPage(url: string): Promise<{ page: Page; requests: string[]; console: string[]; quiet: () => boolean }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  contexts.push(context);
+  const context = await chromium.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const requests: string[] = [];
   const console: string[] = [];
@@ -53,9 +44,7 @@ const warnings = (console: string[]) => console.filter((line) => /^(error|warnin
 
 describe('the dashboard page without a key it may use', () => {
   const server = useTestServer();
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
+  afterAll(() => chromium.closeContexts());
 
   it('without a key in its address sends nothing, asks for a key on the page, and connects with the key typed', async () => {
     const { page, requests, console } = await openPage(`${server().url}/?window=7d`);
@@ -142,9 +131,7 @@ describe('the dashboard page without a key it may use', () => {
 
 describe('the dashboard page of a server without keys (--no-auth)', () => {
   const open = useTestServer({ noAuth: true });
-  afterAll(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
+  afterAll(() => chromium.closeContexts());
 
   it('connects without asking for a key', async () => {
     const { page } = await openPage(`${open().url}/`);

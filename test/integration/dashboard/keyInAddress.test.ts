@@ -4,21 +4,12 @@
 // access log gets it. An old `?token=` link still goes live, and the page takes the key out of its address at once
 // (the request for the page itself carried it: that is why the form is deprecated); nothing it requests afterwards
 // carries it. A reload keeps either page live (the key is kept for the tab). Long-polling: socketTransports.test.ts.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../vscode/harness/chromium';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from '../../support/chromium';
 import { call, useTestServer } from '../support/testServer';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await browser?.close();
-});
+const chromium = useChromium();
 
 interface Sent {
   /** What goes on the wire: the URL without its fragment, which a browser never sends. */
@@ -29,8 +20,7 @@ interface Sent {
 
 /** A page that records every request it sends (WebSockets included) and everything its console says. */
 async function openPage(): Promise<{ page: Page; sent: Sent[]; console: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  contexts.push(context);
+  const context = await chromium.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const sent: Sent[] = [];
   const console: string[] = [];

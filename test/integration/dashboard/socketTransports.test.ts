@@ -6,21 +6,12 @@
 // access log lists those URLs.
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONNECT_TIMEOUT_MS } from '../../../server/src/protocol/pure';
-import { launchChromium } from '../../vscode/harness/chromium';
+import { useChromium } from '../../support/chromium';
 import { useTestServer } from '../support/testServer';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await browser?.close();
-});
+const chromium = useChromium();
 
 /** A proxy to `target` that passes plain HTTP on and, for a WebSocket upgrade, refuses it (502) or never answers. */
 async function proxyWithoutWebSocket(target: string, upgrade: 'refuse' | 'hold'): Promise<{ url: string; close: () => Promise<void> }> {
@@ -56,8 +47,7 @@ describe('the page’s live feed through a proxy that cannot carry a WebSocket',
     it(`goes live on long-polling where the proxy ${upgrade === 'refuse' ? 'refuses' : 'holds'} the upgrade`, async () => {
       const proxy = await proxyWithoutWebSocket(server().url, upgrade);
       try {
-        const context = await browser.newContext();
-        contexts.push(context);
+        const context = await chromium.newContext();
         const page = await context.newPage();
         const polled: string[] = [];
         const sent: string[] = [];

@@ -1,9 +1,11 @@
 // POST /api/v1/integrations/asterisk/queue-log on a real server: a channel that enters the same queue again (a Queue()
 // with a timeout, an announcement, back into the queue) is a case per stay, whether its lines come in one request or
-// many, and a re-post is all duplicates; a body whose last line has no line end is refused; a start the end disagrees
-// with is refused alike in one request and across two; every problem of a line is named.
+// many, and a re-post is all duplicates, making no new case (a first stay that left nothing stored but its close
+// among them); a body whose last line has no line end is refused; a start the end disagrees with is refused alike in
+// one request and across two; every problem of a line is named.
 import { describe, expect, it } from 'vitest';
 import { recentEvent } from '../clocks/support';
+import { readFile } from '../support/database';
 import { testClock } from '../support/testClock';
 import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
@@ -82,6 +84,57 @@ describe('a channel entering the same queue again', () => {
       expect(await recentEvent(server, `aq:9000.1@support#${N - 32}:CONNECT`)).toMatchObject({ event: { answerSeconds: 4 } });
       expect(await openCaseIds(server)).toEqual([]);
       expect((await postQueueLog(server, first + end)).body.stored).toEqual({ new: 0, duplicates: 4 });
+    });
+  });
+});
+
+/** The call cases stored at `hq`, read from the SQLite file: which exist and how each ended. */
+function storedCases(server: TestServer): Array<{ case_id: string; state: string; event_seq: number | null }> {
+  const db = readFile(server.dataDir);
+  try {
+    return db.prepare("SELECT case_id, state, event_seq FROM cases WHERE type = 'call' AND site = 'hq' ORDER BY case_id").all() as Array<{ case_id: string; state: string; event_seq: number | null }>;
+  } finally {
+    db.close();
+  }
+}
+
+describe('a first stay that ends with no outcome and whose start was never stored', () => {
+  // A backlog: each channel's first stay ends without an outcome (a key, or a wait gone negative) and its ENTERQUEUE is
+  // not stored, being older than a live clock (9200.1) or not in the file at all (the others); 9200.1 and 9200.2 are
+  // then queued again and answered; 9200.3 leaves with a key once more, its start again never stored: nothing tells
+  // that stay apart from its first once stored, so it is that case (and no case is left with nothing in it).
+  const BACKLOG = [
+    `${N - 600}|9200.1|support|NONE|ENTERQUEUE||555|1`,
+    `${N - 590}|9200.1|support|NONE|EXITWITHKEY|1|1|1|10`,
+    `${N - 580}|9200.2|support|NONE|EXITWITHKEY|1|1|1|20`,
+    `${N - 570}|9200.3|support|NONE|EXITWITHKEY|1|1`,
+    `${N - 560}|9200.4|support|PJSIP/a|CONNECT|-3|x|1`,
+    `${N - 500}|9200.1|support|NONE|ENTERQUEUE||555|1`,
+    `${N - 495}|9200.1|support|PJSIP/a|CONNECT|5|x|1`,
+    `${N - 450}|9200.2|support|NONE|ENTERQUEUE||556|1`,
+    `${N - 440}|9200.2|support|PJSIP/a|CONNECT|10|x|1`,
+    `${N - 420}|9200.3|support|NONE|EXITWITHKEY|1|1|1|5`,
+  ];
+  const CASES = ['9200.1@support', `9200.1@support#${N - 500}`, '9200.2@support', `9200.2@support#${N - 450}`, '9200.3@support', '9200.4@support'];
+
+  it('is the same case when the backlog is posted again, whole or line by line: all duplicates, no new case', async () => {
+    await withServer(async (server) => {
+      expect((await postQueueLog(server, log(...BACKLOG))).body).toMatchObject({ withdrawn: 4, unmeasured: { count: 1 }, answered: 2, stored: { new: 2, duplicates: 0 } });
+      const cases = storedCases(server);
+      expect(cases.map((c) => c.case_id)).toEqual(CASES);
+      expect((await postQueueLog(server, log(...BACKLOG))).body).toMatchObject({ unmeasured: { caseIds: ['9200.4@support'] }, stored: { new: 0, duplicates: 2 } });
+      for (const line of BACKLOG) expect((await postQueueLog(server, log(line))).status).toBe(200);
+      expect(storedCases(server)).toEqual(cases);
+    });
+  });
+
+  it('is the same cases when each line first comes in a request of its own, and the whole backlog then re-posts as duplicates', async () => {
+    await withServer(async (server) => {
+      for (const line of BACKLOG) expect((await postQueueLog(server, log(line))).status).toBe(200);
+      const cases = storedCases(server);
+      expect(cases.map((c) => c.case_id)).toEqual(CASES);
+      expect((await postQueueLog(server, log(...BACKLOG))).body.stored).toEqual({ new: 0, duplicates: 2 });
+      expect(storedCases(server)).toEqual(cases);
     });
   });
 });

@@ -9,7 +9,8 @@ import { BUILT_IN_EVENT_TYPES } from '../../protocol/builtInEventTypes';
 import { didYouMean } from '../../protocol/nearMiss';
 import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
-import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, siteOption, stopOnSignals } from './ringsideApi';
+import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, siteOption } from './ringsideApi';
+import { stopForwarderOnSignals } from './stopSignals';
 
 const RETRY = { initialMs: 1000, maxMs: 60_000 };
 
@@ -93,7 +94,7 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
       // Forced: a message still being delivered stays unacknowledged, and the broker sends it again next time.
       client.end(true, () => resolve(code));
     };
-    const removeHandlers = stopOnSignals((signal) => {
+    const removeHandlers = stopForwarderOnSignals((signal) => {
       io.err(`${signal}: stopping\n`);
       stopping = true;
       wake();

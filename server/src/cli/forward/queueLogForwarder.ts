@@ -6,7 +6,8 @@ import { basename, join, resolve } from 'node:path';
 import { UsageError, type Io, type Values } from '../usage';
 import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch } from './fileFollower';
 import { checkStateWritable, readState, StateFileError } from './stateFile';
-import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, siteOption, stopOnSignals, type RefusalProblem } from './ringsideApi';
+import { apiUrl, forwarderKey, millisecondsOption, postToRingside, serverUrl, siteOption, type RefusalProblem } from './ringsideApi';
+import { stopForwarderOnSignals } from './stopSignals';
 
 /** Where the offset is kept unless --state says: systemd's StateDirectory, else the working directory. */
 function defaultStatePath(file: string, site: string): string {
@@ -46,7 +47,7 @@ export async function forwardQueueLog(values: Values, io: Io): Promise<number> {
     onEvent: (event) => io.err(`${eventText(event)}\n`),
   });
   io.err(`forwarding ${file} to ${target.href} (state ${statePath})\n`);
-  const removeHandlers = stopOnSignals((signal) => {
+  const removeHandlers = stopForwarderOnSignals((signal) => {
     io.err(`${signal}: stopping after the batch in flight\n`);
     void follower.stop();
   });

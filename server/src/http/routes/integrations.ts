@@ -69,7 +69,7 @@ async function postQueueLog(text: unknown, site: string, req: Request, res: Resp
   const liveSinceMs = app.now() - LIVE_START_SECONDS * 1000;
   // Which stay of its channel in its queue a line is depends on the stays stored: read in the write that stores them.
   let built: QueueLogFeed | undefined;
-  const outcome = await app.core.ingest.ingestFeed(async (cases) => (built = queueLogFeed(readings, await resolveStays(readings, site, cases), site, liveSinceMs)), siteLimitOf(res));
+  const outcome = await app.core.ingest.ingestFeed(async (cases) => (built = queueLogFeed(readings, await resolveStays(readings, site, cases, liveSinceMs), site, liveSinceMs)), siteLimitOf(res));
   const feed = built!;
   if (outcome.kind !== 'stored') {
     const records = { milestones: feed.milestones, events: feed.events };

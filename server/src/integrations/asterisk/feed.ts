@@ -4,6 +4,7 @@
 // case's `answered` stop milestone carrying the calltime as handleSeconds; EXITWITHKEY, and a CONNECT or abandon
 // whose wait went negative, as a withdrawal (the case closes unjudged). Pure.
 import { idOf, mapReadings, type QueueLogReading } from './queueLog';
+import { isLiveStart } from './stays';
 import type { CallEventInput, HandleTimeInput, IgnoredCounts, MilestoneInput } from '../types';
 
 export interface QueueLogFeed {
@@ -16,11 +17,12 @@ export interface QueueLogFeed {
 }
 
 /**
- * The records of a queue_log body read by readQueueLog, each line of the case `caseIds` gives it (stays.ts). An ENTERQUEUE from
- * before `liveSinceMs` is not stored as a running clock: the server judges a start by its own clock, so a start
- * that arrives after a deadline has passed would be breached (and under F1 missed) at once, even when its CONNECT
- * within the threshold is in the next request (a backlog or a rotated file cut mid-call). Its end still comes,
- * with Asterisk's own wait, as an event; only the live view of that call is lost.
+ * The records of a queue_log body read by readQueueLog, each line of the case `caseIds` gives it (stays.ts, told the
+ * same `liveSinceMs`). An ENTERQUEUE from before `liveSinceMs` is not stored as a running clock (isLiveStart): the
+ * server judges a start by its own clock, so a start that arrives after a deadline has passed would be breached (and
+ * under F1 missed) at once, even when its CONNECT within the threshold is in the next request (a backlog or a rotated
+ * file cut mid-call). Its end still comes, with Asterisk's own wait, as an event; only the live view of that call is
+ * lost.
  */
 export function queueLogFeed(readings: readonly QueueLogReading[], caseIds: ReadonlyArray<string | undefined>, site: string, liveSinceMs: number): QueueLogFeed {
   const mapping = mapReadings(readings, caseIds, site);
@@ -31,7 +33,7 @@ export function queueLogFeed(readings: readonly QueueLogReading[], caseIds: Read
   for (const m of mapping.milestones) {
     const event = asFinishedCall(m);
     if (event) events.push(event);
-    else if (m.milestone === 'started' && Date.parse(m.at) < liveSinceMs) {
+    else if (m.milestone === 'started' && !isLiveStart(Date.parse(m.at), liveSinceMs)) {
       lateStarts++;
       late.add(m.caseId);
     } else milestones.push(m);

@@ -9,6 +9,12 @@
 // start already has, CASE_START_TOLERANCE_SECONDS). So a line is matched to the stays already known: those earlier in
 // the request (the file's order) and those stored (read through the store, in the write that stores the request),
 // which is what keeps it the same case however the lines are cut into requests and however often they are posted.
+//
+// A stay that leaves nothing stored but its close (it ends without an outcome, EXITWITHKEY or a wait gone negative,
+// and its ENTERQUEUE is not stored: not in the file, or too old to be a live clock) is stored with no start, so
+// nothing of it tells it apart from another such stay once stored. Such a stay is the case of the channel's first
+// stay when that one left nothing either (emptyStay): a re-post of the first stay's lines then finds
+// its case instead of making another, empty one, and a withdrawal changes no figure, so stays merged so lose nothing.
 import { agreesWithCaseStart } from '../../domain/clocks';
 import type { FeedCase, FeedCases } from '../../services/ingest/outcomes';
 
@@ -40,6 +46,14 @@ export interface StayLookups {
 /** Nothing read: every stay is taken to be new (a text mapped on its own). */
 export const NOTHING_LOOKED_UP: StayLookups = { cases: new Map(), openLater: new Map() };
 
+/**
+ * Whether an ENTERQUEUE at `startMs` is stored, as a running clock: not when it began before `liveSinceMs` (the server
+ * judges a start by its own clock, so a late one would be breached at once: feed.ts). Everything is live by default.
+ */
+export function isLiveStart(startMs: number, liveSinceMs = Number.NEGATIVE_INFINITY): boolean {
+  return startMs >= liveSinceMs;
+}
+
 interface Stay {
   caseId: string;
   startMs: number | null;
@@ -48,33 +62,47 @@ interface Stay {
   entered: boolean;
   /** Its end is in this request. */
   endedHere: boolean;
+  /** Read from the store (else this request is the first to tell it). */
+  stored: boolean;
+  /** Its ENTERQUEUE is in this request and is stored (isLiveStart). */
+  liveStart: boolean;
+  /** Nothing of it is stored but its close: no start, no outcome. */
+  empty: boolean;
+  /** The stay it turned out to be (an empty stay is its channel's empty first stay): its lines are that one's. */
+  sameAs?: Stay;
 }
 
 /**
  * The case id of each reading (undefined for an ignored line), and what it would have needed to read that it did
  * not have (then the ids are provisional: read those and assign again).
  */
-export function assignStays(readings: readonly StayReading[], lookups: StayLookups): { caseIds: Array<string | undefined>; missing: { cases: Set<string>; openLater: Set<string> } } {
+export function assignStays(
+  readings: readonly StayReading[],
+  lookups: StayLookups,
+  liveSinceMs?: number,
+): { caseIds: Array<string | undefined>; missing: { cases: Set<string>; openLater: Set<string> } } {
   const missing = { cases: new Set<string>(), openLater: new Set<string>() };
   const channels = new Map<string, ChannelStays>();
-  const caseIds = readings.map((r) => {
+  const stays = readings.map((r) => {
     if (r.kind === 'ignored' || !r.stay) return undefined;
-    let stays = channels.get(r.stay.base);
-    if (!stays) channels.set(r.stay.base, (stays = new ChannelStays(r.stay.base, lookups, missing)));
-    return stays.assign(r.kind, r.stay).caseId;
+    let channel = channels.get(r.stay.base);
+    if (!channel) channels.set(r.stay.base, (channel = new ChannelStays(r.stay.base, lookups, missing, liveSinceMs)));
+    return channel.assign(r.kind, r.stay);
   });
-  return { caseIds, missing };
+  // Read once every line is assigned: a later line may show that an earlier one's stay is another (sameAs).
+  return { caseIds: stays.map((s) => s && (s.sameAs ?? s).caseId), missing };
 }
 
 /**
- * The case ids of `readings` at `site`, reading the stored stays through `cases` (inside the write that stores them):
+ * The case ids of `readings` at `site`, reading the stored stays through `cases` (inside the write that stores them),
+ * an ENTERQUEUE from before `liveSinceMs` not being stored (isLiveStart):
  * assigned, then again with what the assignment found it needed, until it needs nothing more (a few rounds: the first
  * stays, the later ones near each line's start, the open ones).
  */
-export async function resolveStays(readings: readonly StayReading[], site: string, cases: FeedCases): Promise<Array<string | undefined>> {
+export async function resolveStays(readings: readonly StayReading[], site: string, cases: FeedCases, liveSinceMs: number): Promise<Array<string | undefined>> {
   const lookups: StayLookups = { cases: new Map(), openLater: new Map() };
   for (;;) {
-    const { caseIds, missing } = assignStays(readings, lookups);
+    const { caseIds, missing } = assignStays(readings, lookups, liveSinceMs);
     if (missing.cases.size === 0 && missing.openLater.size === 0) return caseIds;
     // All asked before any is awaited: one round trip on PostgreSQL's pipelined write connection.
     await Promise.all([
@@ -100,6 +128,7 @@ class ChannelStays {
     private readonly base: string,
     private readonly lookups: StayLookups,
     private readonly missing: { cases: Set<string>; openLater: Set<string> },
+    private readonly liveSinceMs: number | undefined,
   ) {}
 
   assign(kind: 'start' | 'stop' | 'withdraw' | 'handle', { startSec, epochSec }: StayRef): Stay {
@@ -107,7 +136,7 @@ class ChannelStays {
       // The end of an answered call: the stay whose start it gives, else the one last touched (its CONNECT).
       return (startSec === null ? undefined : this.agreeing(startSec)) ?? this.last ?? this.stored(this.base) ?? this.fresh(startSec ?? epochSec, null, false);
     }
-    const stay = kind === 'start' ? this.enter(epochSec) : this.end(startSec, epochSec);
+    const stay = kind === 'start' ? this.enter(epochSec) : this.end(kind, startSec, epochSec);
     this.last = stay;
     return stay;
   }
@@ -118,6 +147,7 @@ class ChannelStays {
     const known = this.agreeing(startSec, (s) => !s.entered && !s.endedHere);
     const stay = known ?? this.fresh(startSec, startSec, true);
     stay.entered = true;
+    stay.liveStart ||= isLiveStart(startSec * 1000, this.liveSinceMs);
     this.current = stay.open ? stay : undefined;
     return stay;
   }
@@ -125,14 +155,28 @@ class ChannelStays {
   /**
    * An end: of the stay entered earlier in this request; else of the stored stay whose start it gives; else of the
    * stay still open (its start disagrees: ingest refuses it, as it would had both come in one request); else of a
-   * stay whose start never arrived.
+   * stay whose start never arrived. A withdrawal that leaves its stay empty may make it another stay (emptyStay).
    */
-  private end(startSec: number | null, epochSec: number): Stay {
-    const stay = this.current ?? (startSec === null ? undefined : this.agreeing(startSec)) ?? this.openStored() ?? this.fresh(startSec ?? epochSec, startSec, false);
-    if (stay === this.current) this.current = undefined;
+  private end(kind: 'stop' | 'withdraw', startSec: number | null, epochSec: number): Stay {
+    const ended = this.current ?? (startSec === null ? undefined : this.agreeing(startSec)) ?? this.openStored() ?? this.fresh(startSec ?? epochSec, startSec, false);
+    if (ended === this.current) this.current = undefined;
+    const stay = kind === 'withdraw' && !ended.stored && !ended.liveStart ? this.emptyStay(ended) : ended;
     stay.open = false;
     stay.endedHere = true;
     return stay;
+  }
+
+  /**
+   * A stay this request tells that ends leaving nothing stored but its close: empty, and the channel's first stay
+   * when that one is empty too (stored so, or so in this request), as nothing else could tell the two apart once
+   * stored: a re-post of a first stay whose start was never stored finds it here.
+   */
+  private emptyStay(stay: Stay): Stay {
+    const first = this.stays.find((s) => s.caseId === this.base && !s.sameAs) ?? this.stored(this.base);
+    stay.empty = true;
+    if (!first || first === stay || !first.empty) return stay;
+    stay.sameAs = first;
+    return first;
   }
 
   /** The known stay that began closest to `startSec` within the tolerance (the open one, then the later one, on a tie). */
@@ -168,7 +212,7 @@ class ChannelStays {
     const caseId = first ? this.base : `${this.base}#${suffixSec}`;
     const same = this.stays.find((s) => s.caseId === caseId) ?? (first ? undefined : this.stored(caseId));
     if (same) return same;
-    const stay: Stay = { caseId, startMs: startSec === null ? null : startSec * 1000, open, entered: false, endedHere: false };
+    const stay: Stay = { caseId, startMs: startSec === null ? null : startSec * 1000, open, entered: false, endedHere: false, stored: false, liveStart: false, empty: false };
     this.stays.push(stay);
     return stay;
   }
@@ -183,7 +227,8 @@ class ChannelStays {
       return undefined;
     }
     if (record === null) return undefined;
-    const stay: Stay = { caseId, startMs: record.startMs, open: record.open, entered: false, endedHere: false };
+    // Closed with no start: nothing but its close is stored (its outcome would have given its start).
+    const stay: Stay = { caseId, startMs: record.startMs, open: record.open, entered: false, endedHere: false, stored: true, liveStart: false, empty: !record.open && record.startMs === null };
     this.stays.push(stay);
     return stay;
   }

@@ -1,0 +1,42 @@
+// SIGINT and SIGTERM end a forwarder cleanly, with exit 0 and one line saying so, whenever they come. Until it runs
+// (Node loading its dependencies, the state file being checked, the server asked for its event types) a forwarder
+// has read nothing from its source and sent nothing, so a signal then ends the process at once; once it runs, its
+// own stop finishes what is in flight (the batch being posted and its offset saved; an MQTT message being delivered
+// is left unacknowledged for the broker to send again). The handlers are installed by entry.ts before anything else
+// loads: without them a signal's default action kills the process (exit 143) for the whole of its start-up.
+
+type Stop = (signal: NodeJS.Signals) => void;
+
+let installed = false;
+let stopping = false;
+let running: Stop | null = null;
+
+function onSignal(signal: NodeJS.Signals): void {
+  // A terminal's Ctrl-C can arrive twice (its process group, and a parent that forwards it): the first one counts.
+  if (stopping) return;
+  stopping = true;
+  if (running) return running(signal);
+  process.stderr.write(`${signal}: stopping (nothing is being forwarded)\n`);
+  process.exit(0);
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Installs the handlers when `argv` runs a forwarder (`forward …`); the server and the other commands keep their own. */
+export function catchForwarderSignals(argv: readonly string[]): void {
+  if (argv[0] === 'forward') install();
+}
+
+/** While the forwarder runs, the first signal calls `stop` rather than ending the process; the returned function ends that. */
+export function stopForwarderOnSignals(stop: Stop): () => void {
+  install();
+  running = stop;
+  return () => {
+    if (running === stop) running = null;
+  };
+}
