@@ -1,8 +1,11 @@
 // Imported first by the bundle's entry, so that it runs before the rest of the bundle (Chart.js and the views) is
-// evaluated. In a browser page whose server wrote the first paint into it, it hands that to the transport; otherwise
-// (or for what the page lacks) it opens the socket and asks the hourly report at once, and the server works on both
-// while the page's script is still evaluating. The dashboard mounted afterwards takes this transport (main.ts → boot):
-// the socket's messages wait for it, and its first request for the same report takes the answer already on its way.
+// evaluated. In a browser page whose server wrote the first paint into it, it hands that to the transport. Where the
+// page's key is one the server did not see (after '#' in the link the server prints, or kept by this tab), it asks the
+// server for the same data with that key at once (GET first-paint, the key in a header), and the page is started
+// with its answer as if it had been written into it. Otherwise (or for what the page lacks) it opens the socket and
+// asks the hourly report at once. Either way the server works on it while the page's script is still evaluating. The
+// dashboard mounted afterwards takes this transport (main.ts → boot): the socket's messages wait for it, and its
+// first request for the same report takes the answer already on its way.
 // Only the bundle's entry imports this module: importing it is what starts the connection.
 import { serverUrlOfPage } from '@ringside/server/protocol/pure';
 import { planQueries } from './queries';
@@ -19,14 +22,15 @@ function startEarly(): EarlySocketTransport | null {
   // Or, instead, that the server would refuse the page's key (none in its address, or a bad one): then nothing is
   // sent that would only be refused; the page asks for a key (views/keyEntry.ts) and connects with it.
   // The key leaves the address bar here, before anything else runs (transport/addressKey.ts).
-  // A key the server did not see (after '#') is tried by the socket's handshake before the query asked below leaves.
+  // For a key the server did not see (after '#'), readPage has asked for its answer (pageAnswer): the socket waits
+  // for it as a painted page's does for its frame, and the query asked below takes its report.
   const page = readPage(document, serverUrl, pageAddressSources());
-  const { firstPaint, keyRefused } = page;
+  const { firstPaint, keyRefused, pageAnswer } = page;
   const transport = socketTransport(serverUrl, page);
   if (keyRefused) return transport;
   // The request the query controller makes for this selection once the page says it is connecting (queries.ts).
   if (!firstPaint?.report) transport.askNow(planQueries(sanitizeSelection(transport.loadSelection?.() ?? null), serverUrl).report.request);
-  if (!firstPaint) transport.connectNow();
+  if (!firstPaint && !pageAnswer) transport.connectNow();
   return transport;
 }
 

@@ -4,7 +4,8 @@ import express, { type RequestHandler } from 'express';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { firstPaintFor, pageDataBlock, type FirstPaintSources, type PageData } from './firstPaint';
+import { bearerToken } from '../domain/keys';
+import { firstPaintFor, pageDataAnswer, pageDataBlock, queryKey, type FirstPaintSources, type PageData } from './firstPaint';
 
 /**
  * How long the page waits for its first paint's data before it is sent without it (the page then asks for it as
@@ -42,7 +43,7 @@ export function dashboardHandlers(webviewDir: string, options?: DashboardPageOpt
   };
   // Browsers ask for /favicon.ico on their own; "no icon" is not an error worth a 404 in their console.
   const noFavicon: RequestHandler = (req, res, next) => (req.path === '/favicon.ico' ? res.status(204).end() : next());
-  const index = options?.firstPaint ? [dashboardPage(webviewDir, options.firstPaint, options)] : [];
+  const index = options?.firstPaint ? [dashboardPage(webviewDir, options.firstPaint, options), firstPaintAnswer(options.firstPaint, options)] : [];
   return [missing, kiosk, ...index, express.static(webviewDir, { index: 'index.html', fallthrough: true }), noFavicon];
 }
 
@@ -65,11 +66,27 @@ function dashboardPage(webviewDir: string, sources: FirstPaintSources, options: 
       res.write(head, (error) => {
         // A page closed meanwhile gets nothing read for it.
         if (error || res.destroyed) return;
-        void withinWait(firstPaintFor(sources, req.query, options.now()), options.onError).then((data) => {
+        void withinWait(firstPaintFor(sources, queryKey(req.query), req.query, options.now()), options.onError).then((data) => {
           res.end(data ? `${pageDataBlock(data)}\n${tail}` : tail);
         });
       });
     }, next);
+  };
+}
+
+/**
+ * GET first-paint (beside the page: below the same prefix), for a page whose key the server did not see, after '#'
+ * in its link or kept by its tab: the same data, for the key in its Authorization header and the selection in its
+ * query (the page's own), as JSON (pageDataAnswer). A key that would be refused is answered 200 with the socket's
+ * refusal, as the page is: the page then asks for a key without a refused request in its console. Never cached.
+ */
+function firstPaintAnswer(sources: FirstPaintSources, options: DashboardPageOptions): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'GET' || req.path !== '/first-paint') return next();
+    void withinWait(firstPaintFor(sources, bearerToken(req.headers.authorization), req.query, options.now()), options.onError).then((data) => {
+      res.status(200).setHeader('Cache-Control', 'no-store');
+      res.json(pageDataAnswer(data));
+    });
   };
 }
 

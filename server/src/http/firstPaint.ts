@@ -5,8 +5,9 @@
 // `?token=`, which is what the page's socket and queries send), the same scope and site checks. Any other page
 // request gets the socket's refusal instead, so the page asks for a key rather than be refused twice.
 // `?token=` is the deprecated form of a link (it puts the key in proxies' access logs): links now carry the key
-// after '#', which the server never sees, so those pages get the refusal of no key, and the page, which knows it
-// has a key the server did not see, tries it with its socket instead (webview/src/transport/addressKey.ts).
+// after '#', which the server never sees, so those pages get the refusal of no key. Such a page, which knows it has
+// a key the server did not see (webview/src/transport/addressKey.ts), asks for the same data at once with the key
+// in its Authorization header (GET first-paint beside the page, http/dashboard.ts) and is answered the same way.
 import type { ComplianceParams, ComplianceReport, DashboardRequest, Snapshot } from '../protocol';
 import { isStorableText } from '../protocol/text';
 import type { AccessMode } from '../services/access';
@@ -57,18 +58,18 @@ function firstReportRequest(query: Record<string, unknown>): DashboardRequest<'c
 }
 
 /**
- * What the page carries: its first paint, or, where a key is needed and its `?token=` is missing or one the live
+ * What the page carries: its first paint, or, where a key is needed and the request's key is missing or one the live
  * feed would refuse, that refusal in the socket's words. With it the page asks for a key and sends nothing first
  * (no socket, no query) that would only be refused.
  */
 export type PageData = { kind: 'paint'; paint: FirstPaint } | { kind: 'key-refused'; message: string };
 
-export async function firstPaintFor(src: FirstPaintSources, query: Record<string, unknown>, nowMs: number): Promise<PageData> {
+/** `key`: the key the request carries (the page's `?token=`, or the Authorization header of GET first-paint). */
+export async function firstPaintFor(src: FirstPaintSources, key: string | null, query: Record<string, unknown>, nowMs: number): Promise<PageData> {
   const request = firstReportRequest(query);
   if (src.mode !== 'open') {
-    const token = typeof query['token'] === 'string' && query['token'] !== '' ? query['token'] : null;
     // The socket's handshake check (live/socketAuth.ts): a key with scope read.
-    const access = await src.core.keys.liveAccess(token);
+    const access = await src.core.keys.liveAccess(key);
     if (!access.ok) return { kind: 'key-refused', message: access.message };
     // The report query's check (http/auth.ts): its route's scope, and a key limited to sites may not name another.
     const site = request?.params.site;
@@ -82,6 +83,20 @@ async function build(src: FirstPaintSources, request: DashboardRequest<'complian
   // Both at the same instant, as one page would see them.
   const [snapshot, body] = await Promise.all([src.snapshot(nowMs), request ? readComplianceReport(src.core, { ...request.params }, nowMs) : null]);
   return { snapshot, report: request && body ? { request, body } : null };
+}
+
+/** The `?token=` of the page's address, the deprecated place of its key. */
+export function queryKey(query: Record<string, unknown>): string | null {
+  return typeof query['token'] === 'string' && query['token'] !== '' ? query['token'] : null;
+}
+
+/**
+ * The data as GET first-paint answers it (read by webview/src/transport/socket.ts, readPageAnswer): what the page's
+ * blocks would carry, under their names; `{}` when there is none (reading it failed or took too long).
+ */
+export function pageDataAnswer(data: PageData | null): { firstPaint: FirstPaint } | { keyRefused: string } | Record<string, never> {
+  if (data === null) return {};
+  return data.kind === 'paint' ? { firstPaint: data.paint } : { keyRefused: data.message };
 }
 
 /**

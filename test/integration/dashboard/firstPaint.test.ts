@@ -141,6 +141,22 @@ describe('the dashboard page’s first paint', () => {
     expect(embedded!.snapshot.recent.map((j) => j.event.site)).toContain(AWKWARD_SITE);
   });
 
+  it('GET first-paint gives the same for the key in its Authorization header (a #token= page’s), never for one in its query', async () => {
+    const ask = async (query: string, key: string | null) => {
+      const res = await fetch(`${server.url}/first-paint${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      expect(res.status, query).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      return (await res.json()) as { firstPaint?: Embedded; keyRefused?: string };
+    };
+    const answered = await ask('?window=7d', keys.read);
+    expect(answered.firstPaint).toEqual((await page(`?token=${keys.read}&window=7d`)).embedded);
+    expect(answered.firstPaint!.report!.request).toEqual({ kind: 'compliance', params: { window: '7d', bucket: 'hour' } });
+    // Refused in the live feed's words, as the page would be: the page then asks for a key.
+    expect(await ask('?window=7d', 'rs_not-a-key-0123456789abcdef')).toEqual({ keyRefused: 'unauthorized: the API key is not recognised' });
+    expect(await ask('', keys.ingest)).toEqual({ keyRefused: 'forbidden: the live feed needs a key with scope "read"' });
+    expect((await ask(`?token=${keys.read}&window=7d`, null)).keyRefused).toMatch(/^unauthorized: an API key with scope "read" is required/);
+  });
+
   it('answers HEAD with the page’s headers and no data read', async () => {
     const res = await fetch(`${server.url}/?token=${keys.read}`, { method: 'HEAD' });
     expect(res.status).toBe(200);

@@ -3,7 +3,9 @@
 // document, its files, its queries, its WebSocket) carries the key in its URL or its Referer, so no reverse proxy's
 // access log gets it. An old `?token=` link still goes live, and the page takes the key out of its address at once
 // (the request for the page itself carried it: that is why the form is deprecated); nothing it requests afterwards
-// carries it. A reload keeps either page live (the key is kept for the tab). Long-polling: socketTransports.test.ts.
+// carries it. A reload keeps either page live (the key is kept for the tab). The #token= page asks for its first
+// paint over HTTP (the key in a header) and draws its charts from that answer, its socket not needed for them.
+// Long-polling: socketTransports.test.ts.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useChromium } from '../../support/chromium';
@@ -60,6 +62,39 @@ describe('the dashboard’s key in its address', () => {
     expect(page.url()).toBe(`${server().url}/?window=7d`);
     expect(sent.filter((s) => s.url.includes(key) || s.referer?.includes(key))).toEqual([]);
     expect(console.filter((line) => /^(error|warning)/.test(line))).toEqual([]);
+  });
+
+  it('a #token= link draws its charts from the first paint it asks over HTTP, with its socket held unopened, the key in a header only', async () => {
+    const key = server().apiKey;
+    expect((await server().postEvents({ events: [call({ id: 'painted-1', rings: 1 }), call({ id: 'painted-2', rings: 4 })] })).status).toBe(201);
+    const { page, sent } = await openPage();
+    // The live feed never opens: its WebSocket is held by a stand-in that never answers, its long-polling requests
+    // are held unanswered. Whatever the page draws comes over plain HTTP.
+    const heldSockets: string[] = [];
+    await page.routeWebSocket(/\/socket\.io\//, (socket) => void heldSockets.push(socket.url()));
+    await page.route(/\/socket\.io\//, () => {});
+    const authorizations: Array<string | null> = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/first-paint') authorizations.push(request.headers()['authorization'] ?? null);
+    });
+    await page.goto(`${server().url}/?window=7d#token=${key}`);
+    // Every standard's chart has its 7-day series in; the calls' chart is plotted (its note hidden) and its table
+    // lists the hour of the events posted above.
+    await page.waitForFunction(
+      () => {
+        const panels = [...document.querySelectorAll<HTMLElement>('.rs-chart-panel')];
+        const plotted = panels.filter((p) => p.querySelector<HTMLElement>('.rs-chart-note')?.hidden && p.querySelectorAll('tbody tr').length > 0);
+        return panels.length > 0 && panels.every((p) => p.dataset['status'] === 'ok') && plotted.length > 0;
+      },
+      null,
+      { timeout: 15_000 },
+    );
+    expect(heldSockets.length).toBeGreaterThan(0);
+    expect(await page.locator('.rs-connection-label').textContent()).not.toBe('Live');
+    // One request for the first paint, its key in the Authorization header; nothing carries it in a URL or Referer.
+    expect(authorizations).toEqual([`Bearer ${key}`]);
+    expect(sent.filter((s) => s.url.includes(key) || s.referer?.includes(key))).toEqual([]);
+    expect(page.url()).toBe(`${server().url}/?window=7d`);
   });
 
   it('an old ?token= link still goes live, the key leaves the address at once, and nothing sent afterwards carries it', async () => {

@@ -34,6 +34,18 @@ export interface SocketTransportOptions {
   keyUnchecked?: boolean;
   /** What the server wrote into the page for its first paint (readFirstPaint): shown before the socket opens. */
   firstPaint?: FirstPaint | null;
+  /**
+   * For a key the server did not see: its answer to GET first-paint with that key (askFirstPaint), on its way. The
+   * page waits for it before it opens anything: its first paint, shown as the written one is, or its refusal of the
+   * key; where it says neither (null), the socket's handshake tries the key as without it.
+   */
+  pageAnswer?: Promise<PageAnswer | null> | null;
+}
+
+/** What the server says of a page's key and selection: at most one of the two is set. */
+interface PageAnswer {
+  firstPaint: FirstPaint | null;
+  keyRefused: string | null;
 }
 
 /** The page's first paint as the server embeds it (server/src/http/firstPaint.ts). */
@@ -50,8 +62,30 @@ export function readFirstPaint(doc: Pick<Document, 'getElementById'>): FirstPain
   const text = doc.getElementById(FIRST_PAINT_ID)?.textContent;
   if (!text) return null;
   try {
-    const data = JSON.parse(text) as Partial<FirstPaint> | null;
-    return data && typeof data.snapshot === 'object' && data.snapshot !== null ? { snapshot: data.snapshot, report: data.report ?? null } : null;
+    return firstPaintOf(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+function firstPaintOf(value: unknown): FirstPaint | null {
+  const data = value as Partial<FirstPaint> | null;
+  return data && typeof data.snapshot === 'object' && data.snapshot !== null ? { snapshot: data.snapshot, report: data.report ?? null } : null;
+}
+
+/**
+ * Asks the server at once for what it would have written into the page had it seen the key (GET first-paint, the
+ * key in the Authorization header, never in the address; the selection as the page's address has it). Null where it
+ * says neither (it read nothing in time, or could not be asked): the page then goes on as without it.
+ */
+async function askFirstPaint(serverUrl: string, search: string, key: string, doFetch: typeof fetch): Promise<PageAnswer | null> {
+  try {
+    const res = await doFetch(`${serverUrl}/first-paint${search}`, { headers: { accept: 'application/json', authorization: `Bearer ${key}` }, cache: 'no-store' });
+    if (!res.ok) return null;
+    const data = (await res.json()) as { firstPaint?: unknown; keyRefused?: unknown } | null;
+    const firstPaint = firstPaintOf(data?.firstPaint ?? null);
+    const keyRefused = typeof data?.keyRefused === 'string' && data.keyRefused !== '' ? data.keyRefused : null;
+    return firstPaint || keyRefused ? { firstPaint, keyRefused: firstPaint ? null : keyRefused } : null;
   } catch {
     return null;
   }
@@ -76,12 +110,18 @@ function readKeyRefusal(doc: Pick<Document, 'getElementById'>): string | null {
  * The browser page's key (its address's, taken out of the address: addressKey.ts) and what the server wrote into the
  * page (http/firstPaint.ts): its first paint, or, where the key it saw in the page's address is missing or would be
  * refused, that refusal; at most one of them. The server never sees a key after '#' (nor the one this tab kept), so
- * its refusal is not about such a key: the socket's handshake tries it instead.
+ * its refusal is not about such a key: the page asks the server the same with that key at once (askFirstPaint).
  */
-export function readPage(doc: Pick<Document, 'getElementById'>, serverUrl: string, sources: AddressKeySources): Pick<SocketTransportOptions, 'token' | 'firstPaint' | 'keyRefused' | 'keyUnchecked'> {
+export function readPage(
+  doc: Pick<Document, 'getElementById'>,
+  serverUrl: string,
+  sources: AddressKeySources,
+  doFetch: typeof fetch = (input, init) => fetch(input, init),
+): Pick<SocketTransportOptions, 'token' | 'firstPaint' | 'keyRefused' | 'keyUnchecked' | 'pageAnswer'> {
   const { key, seenByServer } = takeAddressKey(serverUrl, sources);
   const firstPaint = readFirstPaint(doc);
-  return { token: key, firstPaint, keyRefused: firstPaint || !seenByServer ? null : readKeyRefusal(doc), keyUnchecked: !seenByServer };
+  const pageAnswer = key && !seenByServer && !firstPaint ? askFirstPaint(serverUrl, sources.location.search, key, doFetch) : null;
+  return { token: key, firstPaint, keyRefused: firstPaint || !seenByServer ? null : readKeyRefusal(doc), keyUnchecked: !seenByServer, pageAnswer };
 }
 
 /**
@@ -120,46 +160,49 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   const location = options.location ?? (typeof window !== 'undefined' ? window.location : null);
   const history = options.history ?? (typeof window !== 'undefined' ? window.history : null);
   const key = new PageKey(url, options);
-  const auth = key.auth;
   // The socket opened by connectNow, with what it delivered before start() gave it a receiver.
   let early: EarlySocket | null = null;
   const asked = new Map<string, Promise<unknown>>();
-  const firstPaint = options.firstPaint ?? null;
-  // The embedded report is the answer to the page's first request if that is the same query.
-  if (firstPaint?.report) asked.set(JSON.stringify(firstPaint.report.request), Promise.resolve(firstPaint.report.body));
+  let firstPaint = options.firstPaint ?? null;
   // A painted page's other queries leave with its socket, after the frame that draws the first paint: asked at once,
   // they were sent while the page evaluated and answered while it drew, both on the same two cores.
   let painted: () => void = () => {};
-  const afterPaint = firstPaint ? new Promise<void>((resolve) => (painted = resolve)) : null;
-  const fetchBody = async <K extends DashboardRequestKind>(request: DashboardRequest<K>) => {
-    // Only for a key being tried (typed, or after '#'); otherwise a query asked early (askNow) leaves at once, while
-    // the page's script evaluates.
-    const trying = key.trying();
-    if (trying) await trying;
-    return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
-  };
+  // The server's answer for a key it did not see: once in, it is what the page would have carried (readPage).
+  const answered = options.pageAnswer
+    ? hear(options.pageAnswer, (answer) => {
+        firstPaint = answer?.firstPaint ?? null;
+        key.heard(answer);
+        if (!firstPaint) painted();
+      })
+    : null;
+  // The embedded report is the answer to the page's first request if that is the same query.
+  if (firstPaint?.report) asked.set(JSON.stringify(firstPaint.report.request), Promise.resolve(firstPaint.report.body));
+  const afterPaint = firstPaint || answered ? new Promise<void>((resolve) => (painted = resolve)) : null;
+  const fetchBody = bodyFetcher(url, key, doFetch);
   const startLive = (deliver: (message: DashboardMessage) => void): (() => void) => {
     if (early) return takeEarly(early, deliver, () => (early = null));
-    if (firstPaint) return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, key.watched(deliver), auth, options)), url);
-    return followSocket(url, key.watched(deliver), auth, options);
+    if (firstPaint) return startPainted(firstPaint.snapshot, deliver, () => (painted(), followSocket(url, key.watched(deliver), key.auth, options)), url);
+    return followSocket(url, key.watched(deliver), key.auth, options);
   };
+  const start = (deliver: (message: DashboardMessage) => void) => key.start(deliver, startLive);
   return {
     host: 'browser',
     connectNow() {
       if (early) return;
       const opened: EarlySocket = { stop: () => {}, held: [], deliver: null };
       early = opened;
-      opened.stop = followSocket(url, key.watched((message) => (opened.deliver ? opened.deliver(message) : opened.held.push(message))), auth, options);
+      opened.stop = followSocket(url, key.watched((message) => (opened.deliver ? opened.deliver(message) : opened.held.push(message))), key.auth, options);
     },
     askNow(request) {
-      const answer = fetchBody(request);
+      // With the server's answer on its way, its report, if it is this query's, is this one's answer.
+      const answer = answered ? answered.then((heard) => reportAnswer(heard?.firstPaint ?? null, request) ?? fetchBody(request)) : fetchBody(request);
       // Nobody may ever take it (the selection changed first): its failure is not an unhandled rejection.
       answer.catch(() => undefined);
       asked.set(JSON.stringify(request), answer);
     },
-    start: (deliver) => key.start(deliver, startLive),
+    start: (deliver) => (answered ? startAnswered(answered, deliver, start, url) : start(deliver)),
     useKey: (typed) => key.use(typed),
-    key: () => auth.token,
+    key: () => key.auth.token,
     reportRendered() {
       // Nobody to tell in a browser tab.
     },
@@ -247,11 +290,26 @@ class PageKey {
     return (message) => {
       if (message.type === 'connection' && message.state === 'connected') settle.accept();
       if (message.type === 'connection' && message.state === 'disconnected' && message.error !== undefined) {
-        const problem = describeConnectionProblem(this.url, message.error);
-        if (needsApiKey(problem.kind)) settle.refuse(new RequestError({ type: 'about:blank', title: 'Refused', status: problem.kind === 'forbidden' ? 403 : 401, detail: problem.text }));
+        const refused = keyRefusalError(this.url, message.error);
+        if (refused) settle.refuse(refused);
       }
       deliver(message);
     };
+  }
+
+  /**
+   * The server's answer to GET first-paint for a key being tried (readPage): its first paint accepts the key, its
+   * refusal refuses it as a refusal written into the page does (nothing is opened until a key is given). With
+   * neither, or once a socket has taken the wait (watched), the handshake still decides.
+   */
+  heard(answer: PageAnswer | null): void {
+    const settle = this.settle;
+    if (!answer || !settle) return;
+    this.settle = null;
+    const refused = answer.keyRefused === null ? null : keyRefusalError(this.url, answer.keyRefused);
+    if (!refused) return settle.accept();
+    this.refused = answer.keyRefused;
+    settle.refuse(refused);
   }
 
   private expectVerdict(): void {
@@ -260,6 +318,56 @@ class PageKey {
     verdict.catch(() => undefined);
     this.tried = verdict;
   }
+}
+
+/** The server's answer, handed to `apply` once in (none where it could not be had), then passed on. */
+function hear(answer: Promise<PageAnswer | null>, apply: (answer: PageAnswer | null) => void): Promise<PageAnswer | null> {
+  return answer
+    .catch(() => null)
+    .then((heard) => {
+      apply(heard);
+      return heard;
+    });
+}
+
+/** A query's answer, fetched with the page's key as it is when the query leaves. */
+function bodyFetcher(url: string, key: PageKey, doFetch: typeof fetch) {
+  return async <K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]> => {
+    // Only for a key being tried (typed, or after '#'); otherwise a query asked early (askNow) leaves at once, while
+    // the page's script evaluates.
+    const trying = key.trying();
+    if (trying) await trying;
+    return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: key.auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
+  };
+}
+
+/** A live feed's refusal of a key, as the 401 or 403 a query with that key would get (never sent); null for another error. */
+function keyRefusalError(url: string, error: string): RequestError | null {
+  const problem = describeConnectionProblem(url, error);
+  return needsApiKey(problem.kind) ? new RequestError({ type: 'about:blank', title: 'Refused', status: problem.kind === 'forbidden' ? 403 : 401, detail: problem.text }) : null;
+}
+
+/** The report the server gave with its first paint, as the answer to `request` if that is its query. */
+function reportAnswer(firstPaint: FirstPaint | null, request: DashboardRequest): Promise<unknown> | null {
+  const report = firstPaint?.report;
+  return report && JSON.stringify(report.request) === JSON.stringify(request) ? Promise.resolve(report.body) : null;
+}
+
+/**
+ * A page waiting for the server's answer for its key (askFirstPaint): connecting meanwhile, then started as the page
+ * would have been with that answer written into it (`start`): painted first, or asking for a key.
+ */
+function startAnswered(answered: Promise<unknown>, deliver: (message: DashboardMessage) => void, start: (deliver: (message: DashboardMessage) => void) => () => void, url: string): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  deliver({ type: 'connection', state: 'connecting', serverUrl: url });
+  void answered.then(() => {
+    if (!stopped) stop = start(deliver);
+  });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
 }
 
 interface Verdict {
