@@ -97,6 +97,34 @@ describe('the dashboard’s key in its address', () => {
     expect(page.url()).toBe(`${server().url}/?window=7d`);
   });
 
+  it("a #token= page asks for its first paint from its head, before the dashboard's script has arrived, and only once", async () => {
+    const key = server().apiKey;
+    const { page } = await openPage();
+    const firstPaints: string[] = [];
+    let askedForFirstPaint!: () => void;
+    const asked = new Promise<void>((resolve) => (askedForFirstPaint = resolve));
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname !== '/first-paint') return;
+      firstPaints.push(request.headers()['authorization'] ?? '');
+      askedForFirstPaint();
+    });
+    // The dashboard's script is held until the first paint has been asked for: only a script that runs before it
+    // (the page's head) can ask, so without one the page never draws.
+    await page.route(/\/dashboard\.js$/, async (route) => {
+      await asked;
+      await route.continue();
+    });
+    await page.goto(`${server().url}/?window=7d#token=${key}`);
+    await live(page);
+    await page.locator('.rs-chart-panel[data-status="ok"]').first().waitFor();
+    expect(firstPaints).toEqual([`Bearer ${key}`]);
+    // Reloaded, the page asks with the key its tab kept, again from the head and once.
+    firstPaints.length = 0;
+    await page.reload();
+    await live(page);
+    expect(firstPaints).toEqual([`Bearer ${key}`]);
+  });
+
   it('an old ?token= link still goes live, the key leaves the address at once, and nothing sent afterwards carries it', async () => {
     const key = server().apiKey;
     const { page, sent } = await openPage();

@@ -28,13 +28,21 @@ const PARAM = 'token';
 /** The tab's storage entry, one per server (two servers behind one origin's prefixes keep a key each). */
 const storageName = (serverUrl: string) => `ringside:key:${serverUrl}`;
 
+/** The key the page will use, read without changing the address or the tab's storage (takeAddressKey's reading). */
+export function readAddressKey(serverUrl: string, sources: Pick<AddressKeySources, 'location' | 'storage'>): AddressKey {
+  const fromQuery = new URLSearchParams(sources.location.search).get(PARAM) || null;
+  const fromAddress = new URLSearchParams(sources.location.hash.slice(1)).get(PARAM) || fromQuery;
+  const key = fromAddress ?? kept(sources.storage, serverUrl);
+  return { key, seenByServer: key === fromQuery };
+}
+
 /** Reads the key from the address, takes it out of the address (history.replaceState) and keeps it for this tab. */
 export function takeAddressKey(serverUrl: string, sources: AddressKeySources): AddressKey {
   const { location, history, storage } = sources;
+  const read = readAddressKey(serverUrl, sources);
   const query = new URLSearchParams(location.search);
   const fragment = new URLSearchParams(location.hash.slice(1));
-  const fromQuery = query.get(PARAM) || null;
-  const fromAddress = fragment.get(PARAM) || fromQuery;
+  const fromAddress = fragment.get(PARAM) || query.get(PARAM);
   if (query.has(PARAM) || fragment.has(PARAM)) {
     // Only what held the key is rewritten: the rest of the address stays as it was.
     const search = query.has(PARAM) ? without(query, '?') : location.search;
@@ -42,8 +50,7 @@ export function takeAddressKey(serverUrl: string, sources: AddressKeySources): A
     history.replaceState(history.state, '', `${location.pathname}${search}${hash}`);
   }
   if (fromAddress) keep(storage, serverUrl, fromAddress);
-  const key = fromAddress ?? kept(storage, serverUrl);
-  return { key, seenByServer: key === fromQuery };
+  return read;
 }
 
 /** The parameters without the key, after `mark` (`?` or `#`); nothing at all when nothing is left. */

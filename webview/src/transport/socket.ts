@@ -9,6 +9,7 @@ import { backoffSettings, CONNECT_TIMEOUT_MS, describeConnectionProblem, fetchDa
 import { searchWithSelection, selectionFromSearch } from '../selection';
 import { takeAddressKey, type AddressKeySources } from './addressKey';
 import { bodyOf, RequestError, type Transport } from './transport';
+import { firstPaintResponse, firstPaintUrl } from './firstPaintRequest';
 
 export type DashboardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -80,7 +81,7 @@ function firstPaintOf(value: unknown): FirstPaint | null {
  */
 async function askFirstPaint(serverUrl: string, search: string, key: string, doFetch: typeof fetch): Promise<PageAnswer | null> {
   try {
-    const res = await doFetch(`${serverUrl}/first-paint${search}`, { headers: { accept: 'application/json', authorization: `Bearer ${key}` }, cache: 'no-store' });
+    const res = await firstPaintResponse(firstPaintUrl(serverUrl, search), key, doFetch);
     if (!res.ok) return null;
     const data = (await res.json()) as { firstPaint?: unknown; keyRefused?: unknown } | null;
     const firstPaint = firstPaintOf(data?.firstPaint ?? null);
