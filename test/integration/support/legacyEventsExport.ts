@@ -49,7 +49,7 @@ function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead:
     format: ctx.format,
     generatedAt: new Date(ctx.nowMs).toISOString(),
     serverVersion: `ringside/${ctx.serverVersion}`,
-    filters: filtersOf(q),
+    filters: filtersOf('events', q),
     timeZone: q.timeZone,
     chainHead,
   };

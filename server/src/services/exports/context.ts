@@ -5,7 +5,7 @@ import { standingAsOf } from '../../domain/standardVersions';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { Column, ExportBody, TrailerRecord } from './format';
-import { filtersOf, type ExportQuery } from './query';
+import { filtersOf, type ExportKind, type ExportQuery } from './query';
 
 
 /** The past chain head an export is reproduced at (asOf): its link and when it was written. */
@@ -57,13 +57,13 @@ export async function standardVersions(ctx: ExportContext, linkSeq = Infinity): 
   return (await ctx.storedStandards()).filter((r) => standingAsOf(r, linkSeq)).map(versionInfo);
 }
 
-export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
+export function baseHeader(kind: ExportKind | 'report', q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
   return {
     kind,
     format: ctx.format,
     generatedAt: new Date(ctx.nowMs).toISOString(),
     serverVersion: `ringside/${ctx.serverVersion}`,
-    filters: filtersOf(q),
+    filters: filtersOf(kind, q),
     timeZone: q.timeZone,
     chainHead,
     ...(ctx.asOf ? { asOf: ctx.asOf.seq } : {}),
@@ -197,7 +197,7 @@ export function completenessBasis(q: ExportQuery, proof: { fromLinkSeq: number; 
  * log, incidents): the common header, the rows as they are, and the manifest after them.
  */
 export function recordsExport(
-  kind: string,
+  kind: ExportKind,
   columns: readonly Column[],
   q: ExportQuery,
   ctx: ExportContext,
