@@ -4,6 +4,7 @@ import { DomainError, QUERY_PARAMETER } from '../../domain/errors';
 import { standingAsOf } from '../../domain/standardVersions';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
+import { ENV_KEY } from '../keys';
 import type { Column, ExportBody, TrailerRecord } from './format';
 import { filtersOf, type ExportKind, type ExportQuery } from './query';
 
@@ -68,6 +69,16 @@ export function baseHeader(kind: ExportKind | 'report', q: ExportQuery, ctx: Exp
     chainHead,
     ...(ctx.asOf ? { asOf: ctx.asOf.seq } : {}),
   };
+}
+
+/**
+ * Key names by id, as manifests name requesters (one rule for every export that names a key: the audit log's
+ * `key_name`, an event row's `correction_key_name` and its `# correction` line's `keyName`): the environment key by
+ * its variable; a key no longer stored, anonymous, system: none.
+ */
+export async function keyNames(ctx: ExportContext): Promise<(id: string) => string | null> {
+  const names = new Map((await ctx.snapshot.keys.list()).map((k) => [k.id, k.name]));
+  return (id) => (id === ENV_KEY.id ? ENV_KEY.name : (names.get(id) ?? null));
 }
 
 const dayIso = (ms: number) => new Date(ms).toISOString();
