@@ -22,7 +22,8 @@
 //      so an edited row, column name, first line or manifest field fails. The HTML report: the SHA-256 of the
 //      document before its manifest comment, and that manifest's signature;
 //   5. event exports: each row's latest correction (record and link in its columns) and the `# correction` lines
-//      against their links, and result, corrected_met, corrected_counted recomputed from them; each row's formula
+//      against their links, and result, corrected_met, corrected_counted recomputed from them; each row's
+//      correction_key_name against its correction's line (in no record: agreement, not proof), none without one; formula
 //      and threshold against the `# standard` line of its version; compliance exports: each row's ratio, name,
 //      formula, target and met_target against the version in force at its period's end (`# standard` lines);
 //      audit-log exports: no entry between the exported ones is missing (the default proof lists them);
@@ -578,6 +579,7 @@ function provenChecks(problem, notes, absent, cause, chainedCorrections) {
   const lineCorrections = new Map(); // event seq -> latest correction seq among the lines
   const correctionDigests = new Map(); // correction seq -> digest (lines)
   const correctionLines = new Set(); // correction seqs a line names, whether or not it holds to its link
+  const correctionKeyNames = new Map(); // correction seq -> the key name its line gives (lines that hold to their link)
   let correctionColumns = false; // whether the rows have the correction columns (a release before them had no lines)
   const usedVersions = new Map(); // "id@version" -> {formula, threshold, where}
   const links = []; // {seq, prev, hash, what}
@@ -606,6 +608,7 @@ function provenChecks(problem, notes, absent, cause, chainedCorrections) {
         correctionLines.add(rec.seq);
         if (!ownLink(value, 'correction', String(rec.seq), what)) return;
         correctionDigests.set(rec.seq, sha256(canonical(rec)));
+        correctionKeyNames.set(rec.seq, value.keyName ?? null);
         if ((lineCorrections.get(rec.eventSeq) ?? -1) < rec.seq) lineCorrections.set(rec.eventSeq, rec.seq);
       }
     },
@@ -631,7 +634,8 @@ function provenChecks(problem, notes, absent, cause, chainedCorrections) {
       correctionColumns = true;
       let latest = null;
       if (r.correction_seq === null || r.correction_seq === undefined) {
-        const stray = CORRECTION_COLUMNS.find((c) => r[c] !== null && r[c] !== undefined);
+        // The key name is no record's, but a row naming who corrected what nobody corrected misleads all the same.
+        const stray = [...CORRECTION_COLUMNS, 'correction_key_name'].find((c) => r[c] !== null && r[c] !== undefined);
         if (stray) problem(`${where}: ${stray} is set but the row names no correction`);
       } else {
         const record = correctionRecord(r);
@@ -641,7 +645,10 @@ function provenChecks(problem, notes, absent, cause, chainedCorrections) {
         } else links.push({ seq: r.correction_link_seq, prev: r.correction_link_prev, hash: r.correction_link_hash, what: `${where}: correction ${r.correction_seq}` });
         const seen = rowCorrections.get(r.event_seq);
         if (seen && seen.seq !== r.correction_seq) problem(`${where}: correction ${r.correction_seq}, but ${seen.where} of the same event shows correction ${seen.seq}`);
-        else if (!seen) rowCorrections.set(r.event_seq, { seq: r.correction_seq, digest, where });
+        else if (!seen) rowCorrections.set(r.event_seq, { seq: r.correction_seq, digest, where, keyNames: new Map() });
+        // Each key name the event's rows give, with the first row giving it: checked against the line at the end.
+        const shows = rowCorrections.get(r.event_seq);
+        if (shows.seq === r.correction_seq && 'correction_key_name' in r && !shows.keyNames.has(r.correction_key_name ?? null)) shows.keyNames.set(r.correction_key_name ?? null, where);
         let rejudged = {};
         try {
           rejudged = r.correction === 'amend' ? JSON.parse(r.correction_rejudged) : {};
@@ -705,6 +712,20 @@ function provenChecks(problem, notes, absent, cause, chainedCorrections) {
     for (const [eventSeq, seq, linkSeq] of chainedCorrections() ?? []) named(seq, eventSeq, `the export's chain proof holds its link ${linkSeq}`);
   }
 
+  /**
+   * The key name a row gives for its correction is in no chained record (only the key id is), so no link proves it;
+   * it must at least be the one the export gave the same correction in its # correction line, as every row of the
+   * event must (a row naming another corrector is named).
+   */
+  function keyNameChecks(c) {
+    if (!correctionKeyNames.has(c.seq)) return;
+    const said = correctionKeyNames.get(c.seq);
+    const shown = (name) => (name === null ? '(empty)' : JSON.stringify(name));
+    for (const [name, where] of c.keyNames) {
+      if (name !== said) problem(`${where}: correction_key_name is ${shown(name)}, but the # correction line of correction ${c.seq} names key ${shown(said)} (the key name is in no chained record: the row or the line was edited)`);
+    }
+  }
+
   function finishEvents() {
     removedCorrectionLines();
     for (const [eventSeq, c] of rowCorrections) {
@@ -712,6 +733,7 @@ function provenChecks(problem, notes, absent, cause, chainedCorrections) {
       if (!correctionLines.has(c.seq) || latest === undefined) continue; // its line removed (above), or not holding to its link (named)
       if (latest > c.seq) problem(`${c.where}: shows correction ${c.seq}, but correction ${latest} of the same event is later (the rows must show the latest)`);
       else if (correctionDigests.get(c.seq) !== c.digest) problem(`${c.where}: correction ${c.seq} differs from its # correction line`);
+      else keyNameChecks(c);
     }
     for (const [eventSeq, seq] of lineCorrections) {
       if (!rowCorrections.has(eventSeq)) problem(`correction ${seq} of event seq ${eventSeq} is in the export, but no row of that event shows a correction (a void or amendment was hidden)`);

@@ -146,12 +146,15 @@ describe('honest exports verify with the chain alone', () => {
       expect(row[col('correction')]).toBe('amend');
       expect(row[col('correction_reason')]).toBe('the PBX was right after all');
       expect(JSON.parse(row[col('correction_changes')]!)).toMatchObject({ given: { rings: 3 }, fields: { rings: 3 } });
-      expect(row[col('correction_key_id')]).toMatch(/\S/);
+      expect(row[col('correction_key_id')]).toBe('env');
+      // Named as every export names a key: the environment key by its variable (the audit log's key_name, requestedBy).
+      expect(row[col('correction_key_name')]).toBe('RINGSIDE_API_KEY');
       expect(Number(row[col('correction_at_ms')])).toBeGreaterThan(0);
     }
-    const lines = parts.trailer.filter((l) => l.startsWith('# correction ')).map((l) => JSON.parse(l.slice(13)) as { record: { eventSeq: number; reason: string } });
+    const lines = parts.trailer.filter((l) => l.startsWith('# correction ')).map((l) => JSON.parse(l.slice(13)) as { record: { eventSeq: number; reason: string }; keyName: string | null });
     const c2Seq = Number(c2[0]![col('event_seq')]);
     expect(lines.filter((l) => l.record.eventSeq === c2Seq).map((l) => l.record.reason)).toEqual(['PBX clock was off', 'the PBX was right after all']);
+    expect(lines.map((l) => l.keyName)).toEqual(lines.map(() => 'RINGSIDE_API_KEY'));
     expect(parts.trailer.filter((l) => l.startsWith('# standard ')).map((l) => JSON.parse(l.slice(11)).record.id)).toContain('visit-greet-30s');
   });
 
@@ -222,6 +225,47 @@ describe('forgeries the chain alone catches (row count and SHA-256 recomputed, n
       }),
       /correction \d+ of event seq \d+ is in the export, but no row of that event shows a correction \(a void or amendment was hidden\)/,
     );
+  });
+
+  it('who corrected: a row naming another key than its # correction line, and a row without correction naming one', async () => {
+    // One row of c2 (amended) said to be corrected by another key: named by row, with the line's name.
+    await caught(
+      events,
+      edited(eventsText, (p, at) => (p.rows.filter((r) => r[at('event_id')] === 'c2').at(-1)![at('correction_key_name')] = 'Mallory')),
+      /row \d+ \(event c2, [^)]*\): correction_key_name is "Mallory", but the # correction line of correction \d+ names key "RINGSIDE_API_KEY"/,
+    );
+    // Every row of c2 and, for a row of c3 (voided), the name cleared.
+    const out = await caught(
+      events,
+      edited(eventsText, (p, at) => {
+        for (const row of p.rows.filter((r) => r[at('event_id')] === 'c2')) row[at('correction_key_name')] = 'Mallory';
+        p.rows.find((r) => r[at('event_id')] === 'c3')![at('correction_key_name')] = '';
+      }),
+      /event c3, [^)]*\): correction_key_name is \(empty\), but the # correction line of correction \d+ names key "RINGSIDE_API_KEY"/,
+    );
+    expect(out).toMatch(/event c2, [^)]*\): correction_key_name is "Mallory"/);
+    // A row no correction touched, given a corrector's name.
+    await caught(
+      events,
+      edited(eventsText, (p, at) => (p.rows.find((r) => r[at('event_id')] === 'c4')![at('correction_key_name')] = 'Mallory')),
+      /event c4, [^)]*\): correction_key_name is set but the row names no correction/,
+    );
+  });
+
+  it('who corrected, edited in the rows and the # correction lines alike: the chain does not prove the name, the signature does', async () => {
+    const forged = edited(eventsText, (p, at) => {
+      for (const row of p.rows.filter((r) => r[at('correction_key_name')] !== '')) row[at('correction_key_name')] = 'Mallory';
+      p.trailer = p.trailer.map((l) => (l.startsWith('# correction ') ? `# correction ${JSON.stringify({ ...JSON.parse(l.slice(13)), keyName: 'Mallory' })}` : l));
+    });
+    const file = events.replace(/\.csv$/, '-renamed.csv');
+    writeFileSync(file, forged);
+    const alone = await verify(file, '--head', published.hash);
+    expect(alone.status, alone.stdout).toBe(0);
+    const keyFile = join(server().dataDir, 'public-key-names.json');
+    writeFileSync(keyFile, JSON.stringify((await server().getJson('/api/v1/audit/public-key')).body));
+    const signed = await verify(file, '--head', published.hash, '--public-key', keyFile);
+    expect(signed.status, signed.stdout).toBe(1);
+    expect(signed.stdout).toMatch(/BAD SIGNATURE/);
   });
 
   it("an earlier amendment shown instead of the latest (a genuine record with its link): named", async () => {

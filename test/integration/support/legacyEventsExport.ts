@@ -49,7 +49,7 @@ function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead:
     format: ctx.format,
     generatedAt: new Date(ctx.nowMs).toISOString(),
     serverVersion: `ringside/${ctx.serverVersion}`,
-    filters: filtersOf(q),
+    filters: filtersOf('events', q),
     timeZone: q.timeZone,
     chainHead,
   };
@@ -229,7 +229,7 @@ export function legacyEventsExport(q: ExportQuery, ctx: ExportContext): ExportBo
         correction_rejudged: row.corr_rejudged,
         correction_reason: row.corr_reason,
         correction_key_id: row.corr_key_id,
-        correction_key_name: row.corr_key_id === null ? null : row.corr_key_name,
+        correction_key_name: row.corr_key_id === null ? null : keyNameOf(row.corr_key_id, row.corr_key_name),
         correction_at_ms: row.corr_at_ms,
         correction_link_seq: row.cc_seq,
         correction_link_prev: row.cc_seq === null ? null : (row.cc_prev ?? GENESIS_HASH),
@@ -268,8 +268,11 @@ function* chainedRecords(r: Reader, standards: string[], events: number[]): Gene
   const correctionRows = r.prepare(`SELECT a.*, c.seq AS l_seq, c.hash AS l_hash, p.hash AS l_prev, k.name AS key_name FROM audit_corrections a JOIN audit_chain c ON c.kind = 'correction' AND c.key_int = a.seq
     LEFT JOIN audit_chain p ON p.seq = c.seq - 1 LEFT JOIN api_keys k ON k.id = a.key_id WHERE a.event_seq IN (${list(events.length)}) ORDER BY c.seq`).all(...events) as Array<Record<string, any>>;
   const correction = (x: Record<string, any>) => ({ seq: x.seq, eventSeq: x.event_seq, action: x.action, changes: x.changes, rejudged: x.rejudged, reason: x.reason, keyId: x.key_id, atMs: x.at_ms });
-  for (const value of linked(correctionRows, correction, (x) => ({ keyName: x.key_name ?? null }))) yield { name: 'correction', value };
+  for (const value of linked(correctionRows, correction, (x) => ({ keyName: keyNameOf(x.key_id, x.key_name) }))) yield { name: 'correction', value };
 }
+
+/** A deliberate change made here too: the environment key is named by its variable, as every export names it. */
+const keyNameOf = (keyId: string, stored: string | null): string | null => (keyId === 'env' ? 'RINGSIDE_API_KEY' : (stored ?? null));
 
 function hashDefinition(format: string): string {
   if (format === 'csv') return 'SHA-256 of the data records exactly as written (UTF-8, each ending in CRLF); the header row and # lines excluded';

@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { abortExport, ClientGone, closedEarly, CONTENT_TYPES, type ExportFormat } from '../../services/exports/format';
-import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
+import { EVENT_OUTCOMES, EXPORT_KINDS, EXPORT_PARAMETERS, PERIOD_MS, PERIODS, RESULT_OUTCOMES, takes, type ExportKind, type ExportQuery, type Period } from '../../services/exports/query';
 import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { preferredOffer } from '../accept';
@@ -94,8 +94,6 @@ function rangeOf(p: { from?: number | undefined; to?: number | undefined }, nowM
   const toMs = p.to ?? nowMs;
   return { fromMs: p.from ?? toMs - 30 * DAY, toMs };
 }
-
-const takes = (kind: ExportContext['kind'], name: string): boolean => (EXPORT_PARAMETERS[kind] as readonly string[]).includes(name);
 
 /**
  * A parameter's check for this export: its own (`schema`) when the export takes it (EXPORT_PARAMETERS); else the

@@ -6,9 +6,8 @@ import { prunedParts, retentionNote, type RetentionHorizon } from '../../domain/
 import { localParts, nextPeriodStart, periodStart } from '../../domain/zonedTime';
 import type { AuditLogExportRow } from '../../store/port';
 import { missingSums, siteSumsOf, type SiteSums } from '../compliance';
-import { ENV_KEY } from '../keys';
 import { correctedJudgements, type CorrectedJudgement } from './events';
-import { baseHeader, hashDefinition, headProof, liveEvaluation, recordsExport, restatementsOf, standardRecordLines, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
+import { baseHeader, hashDefinition, headProof, keyNames, liveEvaluation, recordsExport, restatementsOf, standardRecordLines, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
 
@@ -246,12 +245,6 @@ const AUDIT_LOG_COLUMNS: readonly Column[] = [
   { key: 'key_name', type: 'text' },
   { key: 'included', type: 'text' },
 ];
-
-/** Key names by id, as manifests name requesters: the environment key by its variable; anonymous, system: none. */
-async function keyNames(ctx: ExportContext): Promise<(id: string) => string | null> {
-  const names = new Map((await ctx.snapshot.keys.list()).map((k) => [k.id, k.name]));
-  return (id) => (id === ENV_KEY.id ? ENV_KEY.name : (names.get(id) ?? null));
-}
 
 /**
  * Why an entry logged after the range affects it: a standard change whose version is in force in the range (valid

@@ -4,8 +4,9 @@ import { DomainError, QUERY_PARAMETER } from '../../domain/errors';
 import { standingAsOf } from '../../domain/standardVersions';
 import type { StoredStandardVersion, Snapshot } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
+import { ENV_KEY } from '../keys';
 import type { Column, ExportBody, TrailerRecord } from './format';
-import { filtersOf, type ExportQuery } from './query';
+import { filtersOf, type ExportKind, type ExportQuery } from './query';
 
 
 /** The past chain head an export is reproduced at (asOf): its link and when it was written. */
@@ -57,17 +58,27 @@ export async function standardVersions(ctx: ExportContext, linkSeq = Infinity): 
   return (await ctx.storedStandards()).filter((r) => standingAsOf(r, linkSeq)).map(versionInfo);
 }
 
-export function baseHeader(kind: string, q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
+export function baseHeader(kind: ExportKind | 'report', q: ExportQuery, ctx: ExportContext, chainHead: { seq: number; hash: string }) {
   return {
     kind,
     format: ctx.format,
     generatedAt: new Date(ctx.nowMs).toISOString(),
     serverVersion: `ringside/${ctx.serverVersion}`,
-    filters: filtersOf(q),
+    filters: filtersOf(kind, q),
     timeZone: q.timeZone,
     chainHead,
     ...(ctx.asOf ? { asOf: ctx.asOf.seq } : {}),
   };
+}
+
+/**
+ * Key names by id, as manifests name requesters (one rule for every export that names a key: the audit log's
+ * `key_name`, an event row's `correction_key_name` and its `# correction` line's `keyName`): the environment key by
+ * its variable; a key no longer stored, anonymous, system: none.
+ */
+export async function keyNames(ctx: ExportContext): Promise<(id: string) => string | null> {
+  const names = new Map((await ctx.snapshot.keys.list()).map((k) => [k.id, k.name]));
+  return (id) => (id === ENV_KEY.id ? ENV_KEY.name : (names.get(id) ?? null));
 }
 
 const dayIso = (ms: number) => new Date(ms).toISOString();
@@ -197,7 +208,7 @@ export function completenessBasis(q: ExportQuery, proof: { fromLinkSeq: number; 
  * log, incidents): the common header, the rows as they are, and the manifest after them.
  */
 export function recordsExport(
-  kind: string,
+  kind: ExportKind,
   columns: readonly Column[],
   q: ExportQuery,
   ctx: ExportContext,

@@ -4,7 +4,7 @@
 import { EVENT_ROW, type EventExportRow, type RowSequence } from '../../store/port';
 import { correctedVerdict, type CorrectedVerdict } from '../../domain/corrections';
 import { prunedParts, retentionNote } from '../../domain/retention';
-import { baseHeader, completenessBasis, hashDefinition, restatementsOf, standardRecordLines, standardVersions, type ExportContext } from './context';
+import { baseHeader, completenessBasis, hashDefinition, keyNames, restatementsOf, standardRecordLines, standardVersions, type ExportContext } from './context';
 import { mapRows, type Column, type ExportBody, type TrailerRecord } from './format';
 import type { ExportQuery } from './query';
 
@@ -248,9 +248,9 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
   const named = new VersionsNamed(versions);
   const involved = named.involved;
   const carried = new CarriedLinks(chainHead.seq);
-  const keyNames = new Map((await s.keys.list()).map((k) => [k.id, k.name]));
+  const keyName = await keyNames(ctx);
   // Rows the outcome filter drops name no version: the formula is asked for only after the filter.
-  const map = rowMapper(new Set(q.outcomes), (id, version) => named.formula(id, version), (id) => keyNames.get(id) ?? null);
+  const map = rowMapper(new Set(q.outcomes), (id, version) => named.formula(id, version), keyName);
   const corrected = new Set<number>();
   const rows = mapRows(eventRowsAt(q, ctx), (row) => {
     const out = map(row);
@@ -269,7 +269,7 @@ export async function eventsExport(q: ExportQuery, ctx: ExportContext): Promise<
     // The store's values (null, numbers, text) and text and numbers derived from them.
     scalarValues: true,
     toRecord: (row) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c.key, row[i]])),
-    records: () => chainedRecordLines(ctx, chainHead.seq, corrected, involved, (id) => keyNames.get(id) ?? null),
+    records: () => chainedRecordLines(ctx, chainHead.seq, corrected, involved, keyName),
     links: q.proof === 'none' ? undefined : () => uncarriedLinks(ctx, carried, chainHead.seq),
     manifest: ({ rowCount, dataSha256 }) => {
       const proof = q.proof === 'none' || carried.first === Infinity ? null : { fromLinkSeq: carried.first, toLinkSeq: chainHead.seq };

@@ -13,7 +13,7 @@ import { eventsExport } from './events';
 import { incidentsExport } from './incidents';
 import { milestonesExport } from './milestones';
 import { closedEarly, pacer, streamExport, type ExportBody, type ExportFormat } from './format';
-import type { ExportKind, ExportQuery } from './query';
+import { auditedRequest, type ExportKind, type ExportQuery } from './query';
 import { auditReport, signedReport } from './report';
 import { baseHeader, exportHead } from './context';
 
@@ -51,7 +51,7 @@ export class ExportService {
     return this.store.snapshot(async (snapshot) => {
       const format = q.format as ExportFormat;
       const body = await this.body(kind, q, await this.context(snapshot, format, q, READS_EVENTS.has(kind), gone));
-      await this.logExport(kind, requester.keyId, { format, filters: { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, outcomes: q.outcomes, tz: q.timeZone, period: q.period, ...asOfOf(q) } });
+      await this.logExport(kind, requester.keyId, q);
       started();
       await streamExport(out, format, this.signed(body as ExportBody<unknown>, requester));
     });
@@ -90,7 +90,7 @@ export class ExportService {
   report(q: ExportQuery, requester: Requester, signal?: AbortSignal): Promise<{ html: string; contentSecurityPolicy: string }> {
     return this.store.snapshot(async (snapshot) => {
       const ctx = await this.context(snapshot, 'html', q, true, signal);
-      await this.logExport('report', requester.keyId, { from: iso(q.fromMs), to: iso(q.toMs), sites: q.sites, standards: q.standards, tz: q.timeZone, period: q.period, ...asOfOf(q) });
+      await this.logExport('report', requester.keyId, q);
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
       const report = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret(), { organisation: provenance.organisation, instanceId: provenance.instanceId, requester });
       const fields = { ...baseHeader('report', q, ctx, ctx.head), period: q.period, reportId: report.reportId, ...provenance };
@@ -125,12 +125,11 @@ export class ExportService {
     }
   }
 
-  private logExport(kind: ExportKind | 'report', keyId: string, details: Record<string, unknown>): Promise<number> {
-    return this.store.write((tx) => tx.writes.auditLog({ keyId, action: `export.${kind}`, target: null, details }));
+  /** The export in the audit log: what was asked, as applied (auditedRequest), the same shape for every kind. */
+  private logExport(kind: ExportKind | 'report', keyId: string, q: ExportQuery): Promise<number> {
+    return this.store.write((tx) => tx.writes.auditLog({ keyId, action: `export.${kind}`, target: null, details: auditedRequest(kind, q) }));
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const asOfOf = (q: ExportQuery) => (q.asOf === null ? {} : { asOf: q.asOf });
 /** The kinds that read events or milestones, which retention deletes (a past head before its cutoff is gone). */
 const READS_EVENTS: ReadonlySet<ExportKind> = new Set(['events', 'milestones', 'compliance']);

@@ -51,12 +51,37 @@ export interface ExportQuery {
   asOf: number | null;
 }
 
-export function filtersOf(q: ExportQuery): Record<string, unknown> {
+/** Whether an export of `kind` takes query parameter `name` (EXPORT_PARAMETERS). */
+export const takes = (kind: ExportKind | 'report', name: string): boolean => (EXPORT_PARAMETERS[kind] as readonly string[]).includes(name);
+
+/**
+ * The filters an export applied: its range and each list filter its kind takes (EXPORT_PARAMETERS; an empty list is
+ * all of them). The one definition of what `filters` holds, in the first line and manifest and in the export's audit
+ * entry: a filter the kind does not take is refused when asked, so it is never named, not even empty.
+ */
+export function filtersOf(kind: ExportKind | 'report', q: ExportQuery): Record<string, unknown> {
   return {
     from: new Date(q.fromMs).toISOString(),
     to: new Date(q.toMs).toISOString(),
-    sites: q.sites,
-    standards: q.standards,
-    outcomes: q.outcomes,
+    ...(takes(kind, 'site') ? { sites: q.sites } : {}),
+    ...(takes(kind, 'standard') ? { standards: q.standards } : {}),
+    ...(takes(kind, 'outcome') ? { outcomes: q.outcomes } : {}),
+  };
+}
+
+/**
+ * What an export's audit entry records, the same shape for every kind and the report: the format, the filters as its
+ * manifest names them (filtersOf), the zone (`timeZone`, as in the manifest), and each other parameter the kind takes
+ * as applied: `period` (compliance, the report), `proof` (events, the audit log), `since` and `asOf` when given.
+ */
+export function auditedRequest(kind: ExportKind | 'report', q: ExportQuery): Record<string, unknown> {
+  return {
+    format: q.format,
+    filters: filtersOf(kind, q),
+    timeZone: q.timeZone,
+    ...(takes(kind, 'period') ? { period: q.period } : {}),
+    ...(takes(kind, 'proof') ? { proof: q.proof } : {}),
+    ...(q.since !== null && takes(kind, 'since') ? { since: q.since } : {}),
+    ...(q.asOf !== null && takes(kind, 'asOf') ? { asOf: q.asOf } : {}),
   };
 }
