@@ -1152,6 +1152,7 @@ function verifier(publishedHead, publicKey, observe) {
   let carriers = null; // rows: the data row (1-based) that carried each link, to say where a missing one was
   let flags = null; // 0 unknown, 1 carried by a row, 2 proof line
   let lastProof = -1;
+  const afterGap = []; // proof links read before their predecessor was known, checked against it in finish
   let complete = null; // event and milestone exports: which links of the proven range had to be rows
   const v = {
     format: null,
@@ -1199,10 +1200,13 @@ function verifier(publishedHead, publicKey, observe) {
       lastProof = l.seq;
       const i = l.seq - base;
       if (i <= 0 || i >= size) return problem(`proof link ${l.seq} outside the exported range`);
-      // After a gap (a row or proof line removed: named once, by finish) the link cannot be checked against its
-      // predecessor, but it is kept, so the link after it is checked against it rather than reported as a gap too.
-      if (flags[i - 1] === 0) complete?.link(l);
-      else if (linkHash(hashes.subarray((i - 1) * 32, i * 32).toString('hex'), l.kind, l.ref, l.digest, l.tags) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
+      // Its predecessor not known yet: a row or proof line removed (the gap is named once, by finish), or a row that
+      // comes later in the file. The link is kept, so the link after it is checked against it rather than reported
+      // as a gap too, and checked itself in finish against a predecessor that arrived meanwhile.
+      if (flags[i - 1] === 0) {
+        afterGap.push(l);
+        complete?.link(l);
+      } else if (linkHash(hashes.subarray((i - 1) * 32, i * 32).toString('hex'), l.kind, l.ref, l.digest, l.tags) !== l.hash) problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
       else complete?.link(l);
       Buffer.from(l.hash, 'hex').copy(hashes, i * 32);
       flags[i] = 2;
@@ -1242,6 +1246,12 @@ function verifier(publishedHead, publicKey, observe) {
       let chainReachesHead = false;
       if (m.kind !== 'events' && m.proof && m.proof.fromLinkSeq !== base) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's proof links at ${base < 0 ? 'none' : base}`);
       if (base >= 0 && m.proof) {
+        for (const l of afterGap) {
+          const i = l.seq - base;
+          if (flags[i - 1] !== 0 && linkHash(hashes.subarray((i - 1) * 32, i * 32).toString('hex'), l.kind, l.ref, l.digest, l.tags) !== l.hash) {
+            problem(`proof link ${l.seq} does not follow from link ${l.seq - 1}`);
+          }
+        }
         for (let i = 0; i < size; i += 1) {
           const seq = base + i;
           if (flags[i] === 0) {

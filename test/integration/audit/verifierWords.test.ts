@@ -1,8 +1,9 @@
 // What scripts/verify-export.mjs says when an export's bytes were changed by a tool rather than a forger, and what it
 // names first: line ends converted (one row, or the whole file), a `# correction` line removed, a proof line or the
-// column names row removed, the file cut short. Real server on a
+// column names row removed, the file cut short, a proof line moved ahead of its predecessor. Real server on a
 // real SQLite store, real CSV exports of a store with many events and its corrections in the middle of the chain, the
 // bytes edited, the script run as a child process as an auditor runs it.
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +178,20 @@ describe('a proof line or the column names row removed, or the file cut short: n
     // Nor, in the machine-readable verdict, a note that the rows reach the head through the chain.
     const json = await runNode([script, join(server().dataDir, 'no-head-link.csv'), '--head', published, '--json']);
     expect((JSON.parse(json.stdout) as { notes: string[] }).notes.join('\n')).not.toMatch(/rows linked through \d+ chain links to head/);
+  });
+
+  it('a proof line moved ahead of the row holding its predecessor (NDJSON) is still checked against it', async () => {
+    const ndjson = (await exported(SMALL, 'ndjson')).split('\n');
+    const at = ndjson.findIndex((l) => l.startsWith('{"link":'));
+    const link = JSON.parse(ndjson[at]!) as { link: { seq: number; digest: string } };
+    // Its record's digest replaced (a record the file does not hold, so only the link's hash can tell), and the
+    // line moved right after the first data row: its predecessor, the last row's link, comes later.
+    link.link.digest = createHash('sha256').update('another record').digest('hex');
+    const firstRow = ndjson.findIndex((l) => l.startsWith('{"event_seq":'));
+    const moved = [...ndjson.slice(0, firstRow + 1), JSON.stringify(link), ...ndjson.slice(firstRow + 1, at), ...ndjson.slice(at + 1)].join('\n');
+    const r = await verified('moved-link.ndjson', moved);
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems).toContain(`proof link ${link.link.seq} does not follow from link ${link.link.seq - 1}`);
   });
 
   it('the column names row: said to be missing, first, instead of an internal error', async () => {
