@@ -43,7 +43,7 @@ copyWebviewAssets();
 await bundleServer();
 
 function copyWebviewAssets() {
-  const required = ['dashboard.js', 'dashboard.css'];
+  const required = ['dashboard.js', 'dashboard-prefetch.js', 'dashboard.css'];
   const optional = ['dashboard.js.map', 'dashboard.css.map'];
   const missing = required.filter((file) => !existsSync(join(webviewDist, file)));
   if (missing.length) {
@@ -56,7 +56,8 @@ function copyWebviewAssets() {
   for (const file of [...required, ...optional]) {
     if (existsSync(join(webviewDist, file))) copyFileSync(join(webviewDist, file), join(target, file));
   }
-  // The page the bundled server serves at / (index.html loads dashboard.js/css from the same folder).
+  // The page the bundled server serves at / (index.html loads dashboard-prefetch.js and dashboard.js/css from the same
+  // folder).
   const served = join(target, 'dist');
   mkdirSync(served, { recursive: true });
   for (const file of ['index.html', ...required]) {
