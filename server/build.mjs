@@ -1,19 +1,23 @@
 // Bundles the server into dist/main.js (ESM, Node 20): src/entry.ts, which installs the forwarders' signal handlers
-// and then loads the rest, built as dist/cli.js (src/main.ts and everything it imports), so that no dependency loads
-// before those handlers. Dependencies stay external: they are installed in server/node_modules and better-sqlite3 is
-// native anyway.
+// and then loads the rest, built as dist/cli-main.js and dist/cli-chunk.js (src/main.ts and everything it imports),
+// so that no dependency loads before those handlers. Dependencies stay external: they are installed in
+// server/node_modules and better-sqlite3 is native anyway.
+// `--name NAME` builds the same as dist/NAME.js, dist/NAME-cli-*.js instead (the benchmark's own copy of this build).
 import { build } from 'esbuild';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+const { name } = parseArgs({ options: { name: { type: 'string', default: 'main' } } }).values;
+if (!/^[\w-]+$/.test(name)) throw new Error(`server/build.mjs: --name takes letters, digits, - and _ (got "${name}")`);
 
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/entry.ts' },
+  entryPoints: { [name]: 'src/entry.ts' },
   outdir: 'dist',
   // main.js imports the command line dynamically: split, its dependencies load only when it does.
   splitting: true,
-  chunkNames: 'cli-[name]',
+  chunkNames: name === 'main' ? 'cli-[name]' : `${name}-cli-[name]`,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -22,4 +26,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('server: built dist/main.js');
+console.log(`server: built dist/${name}.js`);

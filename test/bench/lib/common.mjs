@@ -1,13 +1,12 @@
 // Shared helpers of the benchmark harness: child servers, RSS, percentiles, HTTP with keep-alive.
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem, tmpdir, freemem } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 export const REPO = join(import.meta.dirname, '../../..');
-const SERVER_MAIN = join(REPO, 'server/dist/main.js');
 /** Packages the server depends on (express, better-sqlite3) resolve from server/. */
 export const serverRequire = createRequire(join(REPO, 'server/package.json'));
 export const API_KEY = 'rs_bench-0123456789abcdef0123456789abcdef';
@@ -30,20 +29,23 @@ export function dirSizeMb(dir) {
 }
 
 /**
- * Builds the server bundle (server/dist/main.js) once per harness run and starts servers from this run's own
- * copy of it (server/dist/bench-<pid>.js: same folder, so its relative paths to package.json and the webview
- * still hold). The working tree is shared: tests, `pnpm build` and other bench runs rewrite dist/main.js from
- * whatever the sources are at that moment, and a case's server starts minutes after the build (after its
- * fixture), so it could run other code than the run built, a half-edited export included.
+ * Builds the server once per harness run as this run's own files (server/dist/bench-<pid>.js and its
+ * bench-<pid>-cli-*.js chunks: same folder as dist/main.js, so their relative paths to package.json and the webview
+ * still hold), and starts servers from them. The working tree is shared: tests, `pnpm build` and other bench runs
+ * rewrite dist/main.js and its chunks from whatever the sources are at that moment, and a case's server starts
+ * minutes after the build (after its fixture), so it could run other code than the run built, a half-edited export
+ * included.
  */
 let built = null;
 export function buildServer() {
   if (built) return built;
-  execFileSync(process.execPath, [join(REPO, 'server/build.mjs')], { cwd: join(REPO, 'server'), stdio: ['ignore', 'ignore', 'inherit'] });
-  const copy = join(REPO, `server/dist/bench-${process.pid}.js`);
-  copyFileSync(SERVER_MAIN, copy);
-  process.once('exit', () => rmSync(copy, { force: true }));
-  built = copy;
+  const name = `bench-${process.pid}`;
+  execFileSync(process.execPath, [join(REPO, 'server/build.mjs'), '--name', name], { cwd: join(REPO, 'server'), stdio: ['ignore', 'ignore', 'inherit'] });
+  const dist = join(REPO, 'server/dist');
+  process.once('exit', () => {
+    for (const file of readdirSync(dist)) if (file.startsWith(`${name}.`) || file.startsWith(`${name}-`)) rmSync(join(dist, file), { force: true });
+  });
+  built = join(dist, `${name}.js`);
   return built;
 }
 

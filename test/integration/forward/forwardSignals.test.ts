@@ -4,7 +4,9 @@
 // state file that is a FIFO (a slow mount: the read waits until the test opens its other end), the MQTT forwarder
 // waiting for the server's event types (the test's server holds that request without answering).
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -77,5 +79,38 @@ describe('a forwarder stopped while it starts', () => {
     forwarder.child.kill('SIGTERM');
     expect(await forwarder.exit).toBe(0);
     expect(stderrLines(forwarder)).toEqual(['SIGTERM: stopping (nothing is being forwarded)']);
+  });
+});
+
+describe('a forwarder whose stop hangs', () => {
+  it('asterisk-queue-log: a second SIGTERM (after the first second) ends it as the signal would, saying so', async () => {
+    let posted: () => void = () => {};
+    const postedLines = new Promise<void>((resolve) => (posted = resolve));
+    // The server answers what the forwarder asks while it starts and holds its first batch without answering: the
+    // first signal's stop waits for that batch.
+    const server: Server = createServer((req, res) => {
+      if (req.method === 'POST') return void posted();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const log = join(dir, 'queue_log');
+    writeFileSync(log, '1764979200|1764979200.1|support|NONE|ENTERQUEUE||0123456789|1\n');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', url, '--site', 'hq', '--state', join(dir, 'forward.state')]);
+    await postedLines;
+    forwarder.child.kill('SIGTERM');
+    await forwarder.until('stderr', /SIGTERM: stopping after the batch in flight/);
+    // Asked again until it goes: signals in its first second are the same stop and change nothing.
+    let ended = false;
+    void forwarder.exit.then(() => (ended = true));
+    while (!ended) {
+      forwarder.child.kill('SIGTERM');
+      await delay(100);
+    }
+    expect(await forwarder.exit).toBe('SIGTERM');
+    expect(stderrLines(forwarder)).toContain('SIGTERM again: stopping now, without finishing what is in flight');
   });
 });

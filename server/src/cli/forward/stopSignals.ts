@@ -7,15 +7,32 @@
 
 type Stop = (signal: NodeJS.Signals) => void;
 
+/** A second signal within this long of the first is the same stop (see onSignal). */
+const SAME_STOP_MS = 1000;
+
 let installed = false;
-let stopping = false;
+/** When the first signal came (Date.now()), or null. */
+let stoppingSince: number | null = null;
 let running: Stop | null = null;
+/** A forwarder ran and has ended: its own exit code stands. */
+let ended = false;
 
 function onSignal(signal: NodeJS.Signals): void {
-  // A terminal's Ctrl-C can arrive twice (its process group, and a parent that forwards it): the first one counts.
-  if (stopping) return;
-  stopping = true;
+  if (stoppingSince !== null) {
+    // A terminal's Ctrl-C can arrive twice at once (its process group, and a parent that forwards it): the first one
+    // counts. A later one is someone asking again because the stop hangs (a source that does not answer, a file on a
+    // mount gone away): it ends the process as the signal's default action would have.
+    if (Date.now() - stoppingSince < SAME_STOP_MS) return;
+    process.stderr.write(`${signal} again: stopping now, without finishing what is in flight\n`);
+    // The signal's own default action, not process.exit(): Node's exit waits for a file read that does not return.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+    return;
+  }
+  stoppingSince = Date.now();
   if (running) return running(signal);
+  if (ended) process.exit();
   process.stderr.write(`${signal}: stopping (nothing is being forwarded)\n`);
   process.exit(0);
 }
@@ -37,6 +54,8 @@ export function stopForwarderOnSignals(stop: Stop): () => void {
   install();
   running = stop;
   return () => {
-    if (running === stop) running = null;
+    if (running !== stop) return;
+    running = null;
+    ended = true;
   };
 }
