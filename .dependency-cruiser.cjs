@@ -150,6 +150,13 @@ module.exports = {
       to: { path: TOP },
     },
     {
+      name: 'entry-loads-main-only',
+      severity: 'error',
+      comment: 'entry.ts installs the forwarders\' signal handlers, then loads main.ts: nothing else of the top level.',
+      from: { path: `${S}entry\\.ts$` },
+      to: { path: TOP, pathNot: `${S}main\\.ts$` },
+    },
+    {
       name: 'clients-only-protocol',
       severity: 'error',
       comment: 'The dashboard and the extension see the server only through its protocol.',

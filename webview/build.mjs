@@ -31,7 +31,7 @@ ${head.map((line) => `  ${line}\n`).join('')}  <title>${title}</title>
 `;
 
 // The prefetch script comes first and is not deferred: it asks for the page's first paint before the dashboard's
-// script has arrived (src/prefetch.ts), a few hundred bytes fetched from the same server.
+// script has arrived (src/prefetch.ts), about 1 KB fetched from the same server.
 const INDEX_HTML = htmlPage({ title: 'Ringside', name: 'dashboard', mountId: 'app', head: ['<script src="dashboard-prefetch.js"></script>'] });
 
 const KIOSK_HTML = htmlPage({

@@ -91,7 +91,7 @@ export function queryKey(query: Record<string, unknown>): string | null {
 }
 
 /**
- * The data as GET first-paint answers it (read by webview/src/transport/socket.ts, readPageAnswer): what the page's
+ * The data as GET first-paint answers it (read by webview/src/transport/socket.ts, askFirstPaint): what the page's
  * blocks would carry, under their names; `{}` when there is none (reading it failed or took too long).
  */
 export function pageDataAnswer(data: PageData | null): { firstPaint: FirstPaint } | { keyRefused: string } | Record<string, never> {
