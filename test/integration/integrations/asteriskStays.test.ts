@@ -3,11 +3,12 @@
 // many, and a re-post is all duplicates, making no new case (a first stay that left nothing stored but its close
 // among them); a body whose last line has no line end is refused; a start the end disagrees with is refused alike in
 // one request and across two; every problem of a line is named.
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { recentEvent } from '../clocks/support';
 import { readFile } from '../support/database';
 import { testClock } from '../support/testClock';
-import { adminHeaders, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, databaseUrlOf, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 const N = 1_772_438_400; // "now" on the server's clock, epoch seconds as queue_log writes them
 
@@ -88,11 +89,26 @@ describe('a channel entering the same queue again', () => {
   });
 });
 
-/** The call cases stored at `hq`, read from the SQLite file: which exist and how each ended. */
-function storedCases(server: TestServer): Array<{ case_id: string; state: string; event_seq: number | null }> {
+type StoredCase = { case_id: string; state: string; event_seq: number | null };
+const CASES_SQL = "SELECT case_id, state, event_seq FROM cases WHERE type = 'call' AND site = 'hq' ORDER BY case_id";
+
+/** The call cases stored at `hq`, read from the server's own database (its SQLite file or PostgreSQL database). */
+async function storedCases(server: TestServer): Promise<StoredCase[]> {
+  const url = await databaseUrlOf(server.dataDir);
+  if (url) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // Ordered as SQLite orders the ids (by their bytes), whatever the database's collation.
+      const { rows } = await client.query<StoredCase>(CASES_SQL.replace('ORDER BY case_id', 'ORDER BY case_id COLLATE "C"'));
+      return rows.map((r) => ({ ...r, event_seq: r.event_seq === null ? null : Number(r.event_seq) }));
+    } finally {
+      await client.end();
+    }
+  }
   const db = readFile(server.dataDir);
   try {
-    return db.prepare("SELECT case_id, state, event_seq FROM cases WHERE type = 'call' AND site = 'hq' ORDER BY case_id").all() as Array<{ case_id: string; state: string; event_seq: number | null }>;
+    return db.prepare(CASES_SQL).all() as StoredCase[];
   } finally {
     db.close();
   }
@@ -120,21 +136,21 @@ describe('a first stay that ends with no outcome and whose start was never store
   it('is the same case when the backlog is posted again, whole or line by line: all duplicates, no new case', async () => {
     await withServer(async (server) => {
       expect((await postQueueLog(server, log(...BACKLOG))).body).toMatchObject({ withdrawn: 4, unmeasured: { count: 1 }, answered: 2, stored: { new: 2, duplicates: 0 } });
-      const cases = storedCases(server);
+      const cases = await storedCases(server);
       expect(cases.map((c) => c.case_id)).toEqual(CASES);
       expect((await postQueueLog(server, log(...BACKLOG))).body).toMatchObject({ unmeasured: { caseIds: ['9200.4@support'] }, stored: { new: 0, duplicates: 2 } });
       for (const line of BACKLOG) expect((await postQueueLog(server, log(line))).status).toBe(200);
-      expect(storedCases(server)).toEqual(cases);
+      expect(await storedCases(server)).toEqual(cases);
     });
   });
 
   it('is the same cases when each line first comes in a request of its own, and the whole backlog then re-posts as duplicates', async () => {
     await withServer(async (server) => {
       for (const line of BACKLOG) expect((await postQueueLog(server, log(line))).status).toBe(200);
-      const cases = storedCases(server);
+      const cases = await storedCases(server);
       expect(cases.map((c) => c.case_id)).toEqual(CASES);
       expect((await postQueueLog(server, log(...BACKLOG))).body.stored).toEqual({ new: 0, duplicates: 2 });
-      expect(storedCases(server)).toEqual(cases);
+      expect(await storedCases(server)).toEqual(cases);
     });
   });
 });
