@@ -6,7 +6,6 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -103,13 +102,9 @@ describe('a forwarder whose stop hangs', () => {
     await postedLines;
     forwarder.child.kill('SIGTERM');
     await forwarder.until('stderr', /SIGTERM: stopping after the batch in flight/);
-    // Asked again until it goes: signals in its first second are the same stop and change nothing.
-    let ended = false;
-    void forwarder.exit.then(() => (ended = true));
-    while (!ended) {
-      forwarder.child.kill('SIGTERM');
-      await delay(100);
-    }
+    // After the first second the forwarder says the stop still waits, and the next signal ends it.
+    await forwarder.until('stderr', /SIGTERM: still stopping; send it again to stop now/);
+    forwarder.child.kill('SIGTERM');
     expect(await forwarder.exit).toBe('SIGTERM');
     expect(stderrLines(forwarder)).toContain('SIGTERM again: stopping now, without finishing what is in flight');
   });

@@ -31,7 +31,11 @@ function onSignal(signal: NodeJS.Signals): void {
     return;
   }
   stoppingSince = Date.now();
-  if (running) return running(signal);
+  if (running) {
+    // A stop still going after the first second is waiting on something: say so, and how to end it now.
+    setTimeout(() => process.stderr.write(`${signal}: still stopping; send it again to stop now, without finishing what is in flight\n`), SAME_STOP_MS).unref();
+    return running(signal);
+  }
   if (ended) process.exit();
   process.stderr.write(`${signal}: stopping (nothing is being forwarded)\n`);
   process.exit(0);
