@@ -2,7 +2,7 @@
 // (today or the last hour over all sites) and from the historical queries otherwise.
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { siteLabel } from '@ringside/server/protocol/pure';
-import { formatUtcOffset, localDayOf, ruleWording, type RuleWording } from './format';
+import { formatUtcOffset, formatUtcOffsets, localDayOf, ruleWording, type RuleWording } from './format';
 import { bucketFor, reachesNow, selectionRange, windowPhrase } from './selection';
 import type { DashboardState, QueryResult } from './state';
 import { compareText } from './textOrder';
@@ -129,14 +129,54 @@ export function windowWords(state: DashboardState, report: ComplianceReport | nu
 }
 
 /**
+ * Whose clock a range's report (7 days, 30 days, custom) keeps: its zone (`timeZone`: a configured site's, filtered
+ * to it, else the server's; `reportRange` on the server) places its hour and day buckets. Null where that zone's
+ * clock reads as this device's at both ends of the range (the report's `utcOffsets`, so no zone database is read on
+ * the page: then the buckets are this device's hours and days and nothing needs saying), for Today and the last
+ * hour (dayOwner and the live minutes), and until the report answers.
+ */
+interface RangeClock {
+  zone: string;
+  allSites: boolean;
+  bucket: Bucket | null;
+  fromMs: number;
+  toMs: number;
+}
+
+function rangeClock(state: DashboardState, report: ComplianceReport | null): RangeClock | null {
+  const { selection } = state;
+  if (selection.window === 'today' || selection.window === '1h' || !report?.timeZone || report.site !== selection.site) return null;
+  if (!report.utcOffsets || (report.window ?? null) !== (selection.window === 'custom' ? null : selection.window)) return null;
+  const fromMs = Date.parse(report.from);
+  const toMs = Date.parse(report.to);
+  const { from, to } = report.utcOffsets;
+  if (`UTC${from}` === formatUtcOffset(fromMs) && `UTC${to}` === formatUtcOffset(Math.max(fromMs, toMs - 1))) return null;
+  return { zone: report.timeZone, allSites: report.site === null, bucket: report.bucket, fromMs, toMs };
+}
+
+/**
  * The compliance chart reads every time in this device's zone, as the feed, the at-risk list and the custom range
- * do. When the day on screen is not this device's (windowWords names its zone), its time axis and table say so, by
- * the device's offset from UTC ("UTC+01:00", formatUtcOffset); null when the day is the device's own, or the window
- * is not a day.
+ * do. When the day on screen is not this device's (windowWords names its zone), or a range's buckets are another
+ * clock's hours or days (bucketWords names it), its time axis and table say so, by the device's offset from UTC
+ * ("UTC+01:00", formatUtcOffset; "UTC+00:00 then UTC+01:00" across a change of the clocks); null otherwise.
  */
 export function deviceTimesOffset(state: DashboardState, report: ComplianceReport | null): string | null {
   const day = dayOwner(state, report);
-  return day && !day.devicesDay ? formatUtcOffset(Date.parse(report!.from)) : null;
+  if (day) return day.devicesDay ? null : formatUtcOffset(Date.parse(report!.from));
+  const clock = rangeClock(state, report);
+  return clock ? formatUtcOffsets(clock.fromMs, clock.toMs) : null;
+}
+
+/**
+ * Whose hours or days a range's chart counts by, where they are not this device's (rangeClock): "in
+ * Australia/Sydney" filtered to a site, "(server's clock, UTC)" over all sites, after its "per hour" / "per day".
+ * A range's own figure is the same instants in every zone, so only the chart's buckets are anyone's: the tiles and
+ * the subtitle name no zone for a range. Minutes are every zone's alike: null.
+ */
+export function bucketWords(state: DashboardState, report: ComplianceReport | null): string | null {
+  const clock = rangeClock(state, report);
+  if (!clock || (clock.bucket !== 'hour' && clock.bucket !== 'day')) return null;
+  return clock.allSites ? `(server's clock, ${clock.zone})` : `in ${clock.zone}`;
 }
 
 export interface WindowSeries {

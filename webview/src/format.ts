@@ -42,6 +42,16 @@ export function formatUtcOffset(time: number): string {
   return `UTC${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
 }
 
+/**
+ * This device's offsets over [fromMs, toMs), as formatUtcOffset writes them: "UTC+01:00", or "UTC+00:00 then
+ * UTC+01:00" across a change of the clocks (read at the two ends: a range of up to 45 days of hours holds at most one).
+ */
+export function formatUtcOffsets(fromMs: number, toMs: number): string {
+  const first = formatUtcOffset(fromMs);
+  const last = formatUtcOffset(Math.max(fromMs, toMs - 1));
+  return first === last ? first : `${first} then ${last}`;
+}
+
 function formatRings(rings: number): string {
   return rings === 1 ? '1 ring' : `${rings} rings`;
 }

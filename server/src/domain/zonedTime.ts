@@ -23,6 +23,12 @@ function periodKey(ms: number, zone: string, unit: CalendarUnit): string {
   return `${p.date}T${p.time.slice(0, 2)} ${p.offset}`;
 }
 
+/** The zone's offset from UTC at `ms` as ISO 8601 writes it, "+05:30", "+00:00" (Intl's "GMT+05:30", "GMT"). */
+export function utcOffsetAt(ms: number, zone: string): string {
+  const gmt = localParts(ms, zone).offset;
+  return gmt === 'GMT' ? '+00:00' : gmt.slice(3);
+}
+
 const floorQuarter = (ms: number) => Math.floor(ms / QUARTER_MS) * QUARTER_MS;
 
 /** First instant in (lo, hi] where `test` turns true, assuming !test(lo) and test(hi) (bisection). */

@@ -122,6 +122,11 @@ export interface ComplianceReport {
   window?: ReportWindow | null;
   /** Zone used for today/month windows and hour/day buckets. */
   timeZone?: string;
+  /**
+   * That zone's offsets from UTC at `from` and at the range's last instant ("+10:00"): whose clock the buckets keep,
+   * which a client compares with its own without a zone database. Always sent by this server.
+   */
+  utcOffsets?: { from: string; to: string };
   groupBy?: GroupBy | null;
   /** Raw events before this instant (ISO UTC) were pruned by retention; null = none were. Always sent by this server. */
   prunedBefore?: string | null;

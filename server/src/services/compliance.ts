@@ -13,6 +13,7 @@ import { bucketBounds, decompose, splitRange, todayRange, valuePieces, type Wind
 import { incompleteOf, prunedParts, type RetentionHorizon } from '../domain/retention';
 import { buildSeries, seriesPoint } from '../domain/series';
 import { fold, zeroSums, type Sums } from '../domain/rollups';
+import { utcOffsetAt } from '../domain/zonedTime';
 import type { JudgementRange, StoreReads, SumsRow } from '../store/port';
 import { distributionReport, type DistributionQuery } from './distribution';
 import { rawRows, readRange, valueCounts, wholeCellEnd, type GroupedRow } from './rangeReads';
@@ -100,6 +101,7 @@ export class ComplianceReader {
       bucket: q.bucket,
       window: q.window ?? null,
       timeZone: q.timeZone,
+      utcOffsets: { from: utcOffsetAt(q.fromMs, q.timeZone), to: utcOffsetAt(Math.max(q.fromMs, q.toMs - 1), q.timeZone) },
       groupBy: q.groupBy ?? null,
       prunedBefore: horizon === null ? null : iso(horizon.prunedBeforeMs),
       standards,

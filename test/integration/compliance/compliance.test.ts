@@ -84,6 +84,14 @@ describe('GET /api/v1/compliance', () => {
     }
   });
 
+  it('states its zone’s offsets from UTC at both ends of the range: whose clock its buckets keep', async () => {
+    // London's clocks went forward on 29 March 2026: the range starts at +00:00 and its last instant is at +01:00.
+    const spring = await report('from=2026-03-28T12:00:00Z&to=2026-03-30T12:00:00Z&tz=europe/london&bucket=hour&standard=call-answer-2-rings');
+    expect(spring).toMatchObject({ timeZone: 'Europe/London', utcOffsets: { from: '+00:00', to: '+01:00' } });
+    expect((await report(`${WINDOW}&tz=Asia/Kolkata`)).utcOffsets).toEqual({ from: '+05:30', to: '+05:30' });
+    expect((await report(`${WINDOW}&tz=UTC`)).utcOffsets).toEqual({ from: '+00:00', to: '+00:00' });
+  });
+
   it('defaults to today: back-dated events are not in it, an event from a second ago is', async () => {
     const today = await report('');
     const before = figures(today);

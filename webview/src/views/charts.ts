@@ -2,7 +2,7 @@
 // its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
-import { deviceTimesOffset, windowSeries, windowFigure, windowRule, windowWords, visibleStandards, type DataStatus } from '../derived';
+import { bucketWords, deviceTimesOffset, windowSeries, windowFigure, windowRule, windowWords, visibleStandards, type DataStatus } from '../derived';
 import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
@@ -43,12 +43,13 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
   const ruleText = change ? `${rule} (${change})` : rule;
   const phrase = windowWords(state, state.queries.report.data);
   const offset = deviceTimesOffset(state, state.queries.report.data);
-  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames, ruleText, phrase, offset];
+  const whose = bucketWords(state, state.queries.report.data);
+  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames, ruleText, phrase, offset, whose];
   if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
   panel.drawn = inputs;
   const bands = bandsOf(standard);
   setText(panel.title, standard.name);
-  const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}`) : '';
+  const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}${whose ? ` ${whose}` : ''}`) : '';
   const site = state.selection.site ? siteLabel(state.selection.site, state.siteNames) : '';
   setText(panel.meta, [ruleText, per, phrase, site].filter(Boolean).join(' · '));
   panel.root.dataset['status'] = sourced.status;

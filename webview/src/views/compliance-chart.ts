@@ -74,7 +74,7 @@ interface ComplianceChartData {
   /** 'live': per-minute dots + rolling 15 min; otherwise the report's buckets as one line. */
   mode: 'live' | Bucket;
   points: SeriesPoint[];
-  /** The time axis's title, saying whose clock its times are when the day shown is not this device's (deviceTimesOffset); null: none. */
+  /** The time axis's title, saying whose clock its times are when the day shown, or a range's buckets, are not this device's (deviceTimesOffset); null: none. */
   timesLabel?: string | null;
 }
 

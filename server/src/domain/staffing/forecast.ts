@@ -3,7 +3,7 @@
 // docs/staffing.md, "The forecast", states the method in words.
 import type { Standard } from '../../protocol/standards';
 import { contributionOfGroup, gaveUp, type JudgementGroup } from '../rollups';
-import { localParts, nextPeriodStart, periodStart, periodStarts } from '../zonedTime';
+import { localParts, nextPeriodStart, periodStart, periodStarts, utcOffsetAt } from '../zonedTime';
 import { StaffingInputError, staffFor, waitThresholdForRings } from './erlangC';
 
 /** How many weeks back the forecast looks: the same weekday of each. */
@@ -59,13 +59,8 @@ export function hoursOfDay(date: string, zone: string): LocalHour[] {
   const end = nextPeriodStart(start, zone, 'day');
   return periodStarts(start, end, zone, 'hour').map((s) => {
     const local = localParts(s, zone);
-    return { label: local.time.slice(0, 5), utcOffset: utcOffsetOf(local.offset), startMs: s, endMs: Math.min(end, nextPeriodStart(s, zone, 'hour')) };
+    return { label: local.time.slice(0, 5), utcOffset: utcOffsetAt(s, zone), startMs: s, endMs: Math.min(end, nextPeriodStart(s, zone, 'hour')) };
   });
-}
-
-/** Intl's "GMT+05:30" or "GMT" as ISO 8601's "+05:30" or "+00:00". */
-function utcOffsetOf(gmt: string): string {
-  return gmt === 'GMT' ? '+00:00' : gmt.slice(3);
 }
 
 /** The same weekday of each of the weeks before `date`, newest first (calendar days: the zone plays no part). */
