@@ -15,6 +15,11 @@
 // nothing of it tells it apart from another such stay once stored. Such a stay is the case of the channel's first
 // stay when that one left nothing either (emptyStay): a re-post of the first stay's lines then finds
 // its case instead of making another, empty one, and a withdrawal changes no figure, so stays merged so lose nothing.
+//
+// A stop that gives no start (SYSCOMPAT: no wait on the line) is known by its own time instead: what is stored of its
+// stay is that stop, at the line's epoch, whether or not its start is (stoppedBy). So its re-post finds that stay even
+// when nothing else could (the channel's first stay, its start never stored, or in an earlier request than the stop),
+// and it never ends a stay that began after it (ingest would refuse a stop timed before its stay's start).
 import { agreesWithCaseStart } from '../../domain/clocks';
 import type { FeedCase, FeedCases } from '../../services/ingest/outcomes';
 
@@ -68,6 +73,8 @@ interface Stay {
   liveStart: boolean;
   /** Nothing of it is stored but its close: no start, no outcome. */
   empty: boolean;
+  /** When its stored stop is timed (null: none stored, or not read from the store). */
+  stopMs: number | null;
   /** The stay it turned out to be (an empty stay is its channel's empty first stay): its lines are that one's. */
   sameAs?: Stay;
 }
@@ -158,8 +165,19 @@ class ChannelStays {
    * stay whose start never arrived. A withdrawal that leaves its stay empty may make it another stay (emptyStay).
    */
   private end(kind: 'stop' | 'withdraw', startSec: number | null, epochSec: number): Stay {
-    const ended = this.current ?? (startSec === null ? undefined : this.agreeing(startSec)) ?? this.openStored() ?? this.fresh(startSec ?? epochSec, startSec, false);
-    if (ended === this.current) this.current = undefined;
+    const startless = kind === 'stop' && startSec === null;
+    // Not a stay that began after the line: ingest would refuse a stop so timed, and would close the wrong stay with a
+    // withdrawal (a re-posted key press of a stay whose start was never stored, its caller queued again since). Except
+    // a withdrawal that gives no start (its wait may have gone negative: timed before its start) and a stop that gives
+    // one (held to its stay's start by ingest, and refused when they disagree).
+    const notAfter = startless || (kind === 'withdraw' && startSec !== null) ? epochSec : undefined;
+    const ended =
+      (startless ? this.stoppedBy(epochSec) : undefined) ??
+      this.current ??
+      (startSec === null ? undefined : this.agreeing(startSec)) ??
+      this.openStored(notAfter) ??
+      this.fresh(startSec ?? epochSec, startSec, false);
+    if (ended === this.current || this.current?.sameAs === ended) this.current = undefined;
     const stay = kind === 'withdraw' && !ended.stored && !ended.liveStart ? this.emptyStay(ended) : ended;
     stay.open = false;
     stay.endedHere = true;
@@ -189,18 +207,39 @@ class ChannelStays {
       .sort((a, b) => distance(a) - distance(b) || Number(b.open) - Number(a.open) || b.startMs! - a.startMs!)[0];
   }
 
-  /** The stored stay still open (a channel is in a queue once at a time; the latest if the log left several open). */
-  private openStored(): Stay | undefined {
+  /**
+   * The stored stay a stop that gives no start, at `epochSec`, stopped already: the same line posted again. The stay
+   * this request began for it (its ENTERQUEUE too old to be stored, or never stored) is that one, when that one's start
+   * is not stored either; a stored start is the stay's own and wins (the line is then that stay's).
+   */
+  private stoppedBy(epochSec: number): Stay | undefined {
+    // The first stay, or a later one whose case id is this stop's epoch (fresh): where such a stop was stored.
+    this.stored(this.base);
+    this.stored(`${this.base}#${epochSec}`);
+    const stopped = this.stays.find((s) => s.stored && s.stopMs === epochSec * 1000);
+    const current = this.current;
+    if (!stopped || !current || current === stopped) return stopped;
+    if (current.stored || stopped.startMs !== null) return undefined;
+    current.sameAs = stopped;
+    return stopped;
+  }
+
+  /**
+   * The stored stay still open (a channel is in a queue once at a time; the latest if the log left several open); with
+   * `notAfterSec`, only one that began by then.
+   */
+  private openStored(notAfterSec?: number): Stay | undefined {
+    const endable = (s: Stay) => s.open && (notAfterSec === undefined || s.startMs === null || s.startMs <= notAfterSec * 1000);
     const first = this.stored(this.base);
     if (!first) return undefined;
-    if (first.open) return first;
+    if (endable(first)) return first;
     const later = this.lookups.openLater.get(this.base);
     if (!later) {
       this.missing.openLater.add(this.base);
       return undefined;
     }
     for (const c of later) this.stored(c.caseId);
-    return this.stays.filter((s) => s.open && s.caseId !== this.base).sort((a, b) => (b.startMs ?? 0) - (a.startMs ?? 0))[0];
+    return this.stays.filter((s) => endable(s) && s.caseId !== this.base).sort((a, b) => (b.startMs ?? 0) - (a.startMs ?? 0))[0];
   }
 
   /**
@@ -212,7 +251,7 @@ class ChannelStays {
     const caseId = first ? this.base : `${this.base}#${suffixSec}`;
     const same = this.stays.find((s) => s.caseId === caseId) ?? (first ? undefined : this.stored(caseId));
     if (same) return same;
-    const stay: Stay = { caseId, startMs: startSec === null ? null : startSec * 1000, open, entered: false, endedHere: false, stored: false, liveStart: false, empty: false };
+    const stay: Stay = { caseId, startMs: startSec === null ? null : startSec * 1000, open, entered: false, endedHere: false, stored: false, liveStart: false, empty: false, stopMs: null };
     this.stays.push(stay);
     return stay;
   }
@@ -228,7 +267,7 @@ class ChannelStays {
     }
     if (record === null) return undefined;
     // Closed with no start: nothing but its close is stored (its outcome would have given its start).
-    const stay: Stay = { caseId, startMs: record.startMs, open: record.open, entered: false, endedHere: false, stored: true, liveStart: false, empty: !record.open && record.startMs === null };
+    const stay: Stay = { caseId, startMs: record.startMs, open: record.open, entered: false, endedHere: false, stored: true, liveStart: false, empty: !record.open && record.startMs === null, stopMs: record.stopMs };
     this.stays.push(stay);
     return stay;
   }

@@ -1,7 +1,7 @@
 // An event posted with a caseId becomes that case's finished event, counted at its own occurredAt: it must be the
 // case that started when the case's stored start says, or a miss recorded today would count on another day.
 import { agreesWithCaseStart, CASE_START_TOLERANCE_SECONDS } from '../../domain/clocks';
-import { startOf, type EventTypeRegistry } from '../../domain/eventTypes';
+import { startOf, stopsOf, type EventTypeRegistry } from '../../domain/eventTypes';
 import type { StoredMilestone } from '../../protocol/eventTypes';
 import type { StoredEvent } from '../../protocol';
 import type { CaseKey, CasesReads, NewEvent } from '../../store/port';
@@ -19,6 +19,14 @@ export async function storedStartOf(cases: CasesReads, registry: EventTypeRegist
   if (!definition) return undefined;
   const [start] = await cases.milestones(key, startOf(definition).id);
   return start;
+}
+
+/** A case's stored stop milestone (the one that ended it), once it has arrived. */
+export async function storedStopOf(cases: CasesReads, registry: EventTypeRegistry, key: CaseKey): Promise<StoredMilestone | undefined> {
+  const definition = registry.get(key.type);
+  if (!definition) return undefined;
+  const stops = new Set(stopsOf(definition).map((m) => m.id));
+  return (await cases.milestones(key)).find((m) => stops.has(m.milestone));
 }
 
 /** When an event says its case started: its occurredAt, or that less its wait when it is dated at the end. */

@@ -5,7 +5,7 @@ import { startOf } from '../../domain/eventTypes';
 import type { MilestoneInput } from '../../protocol/eventTypes';
 import type { CaseKey, CaseRecord, WriteTx } from '../../store/port';
 import { caseText } from './cases';
-import { eventStartMs, storedStartOf, type CaseStart } from './caseStart';
+import { eventStartMs, storedStartOf, storedStopOf, type CaseStart } from './caseStart';
 import type { IngestContext } from './context';
 import { checkEvents, writeEvents } from './events';
 import { nothingWritten, writeMilestones, type CasesWritten } from './milestoneWrite';
@@ -61,16 +61,17 @@ function requestStarts(ctx: IngestContext, milestones: readonly MilestoneInput[]
 
 /**
  * The stored cases as a feed reads them inside its write: when each started is its start milestone, else its finished
- * event's start (a feed's events are dated at the end of their wait). The open ones with a prefix are read once per
+ * event's start (a feed's events are dated at the end of their wait); when it stopped, its stop milestone. The open ones with a prefix are read once per
  * request, from the open cases (few: the calls waiting now, the complaints open).
  */
 export function feedCases(ctx: IngestContext, tx: WriteTx): FeedCases {
   let open: Promise<CaseRecord[]> | undefined;
   const asFeedCase = async (record: CaseRecord): Promise<FeedCase> => {
-    const start = await storedStartOf(tx.cases, ctx.registry(), record);
+    // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
+    const [start, stop] = await Promise.all([storedStartOf(tx.cases, ctx.registry(), record), storedStopOf(tx.cases, ctx.registry(), record)]);
     const ended = start || record.eventSeq === null ? undefined : (await tx.events.after(record.eventSeq - 1, 1))[0]?.event;
     const startMs = start ? Date.parse(start.at) : ended ? eventStartMs(Date.parse(ended.occurredAt), ended, 'end') : null;
-    return { caseId: record.caseId, open: record.state === 'open', startMs };
+    return { caseId: record.caseId, open: record.state === 'open', startMs, stopMs: stop ? Date.parse(stop.at) : null };
   };
   return {
     get: async (key) => {

@@ -63,6 +63,8 @@ export interface FeedCase {
   open: boolean;
   /** Its start milestone's time, else its finished event's start (a feed's events are dated at the end of their wait); null when neither is stored. */
   startMs: number | null;
+  /** Its stop milestone's time; null when none is stored. What tells a stay whose start is not stored: when it ended. */
+  stopMs: number | null;
 }
 
 /** The stored cases a feed may read while it is turned into records, inside the write that stores them (ingestFeed). */
