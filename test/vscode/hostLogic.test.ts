@@ -189,6 +189,13 @@ describe('status bar text', () => {
     expect(shortProblem(extensionProblem(url, forbidden).kind, url)).toBe('the API key may not read 127.0.0.1:4870');
     expect(shortProblem(extensionProblem(url, 'xhr poll error').kind, url)).toBe('cannot reach 127.0.0.1:4870');
   });
+
+  it('says an address without http:// is not one, rather than "not connected" as if the server were down', () => {
+    const typed = '127.0.0.1:4870';
+    const problem = extensionProblem(typed, 'not a valid http(s) URL');
+    expect(problem.text).toBe('"127.0.0.1:4870" is not an http:// or https:// address. Check ringside.serverUrl.');
+    expect(sitesViewDescription('disconnected', typed, problem, undefined, Date.now())).toBe('"127.0.0.1:4870" is not an http(s) address');
+  });
 });
 
 describe('reconnecting after a loss (a team server restarting) is not offline', () => {
