@@ -17,7 +17,7 @@ import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView, worstPickView } from '../../extension/src/statusText';
 import { worstItems, type WorstItem } from '../../extension/src/worstItems';
 import { alertsViewDescription, cannotAcknowledge, extensionProblem, shortProblem, sitesViewDescription } from '../../extension/src/problems';
-import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
+import { rangeDescription, rangeOf, rangeSlug, siteChoices } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
 import { contentSecurityPolicy, createNonce, dashboardHtml } from '../../extension/src/webviewHtml';
@@ -463,6 +463,14 @@ describe('export periods and links', () => {
     const year = rangeOf('this-year', now);
     expect(rangeDescription(year.from, year.to)).toBe('1 Jan – 31 Dec 2026');
     expect(rangeDescription(new Date(2026, 11, 20).toISOString(), new Date(2027, 0, 5).toISOString())).toBe('20 Dec 2026 – 4 Jan 2027');
+  });
+
+  it('offers the sites by name in the Sites view’s order, not the server’s order of ids', () => {
+    // GET /api/v1/sites lists by id: capitalised ids first, "Site 10" before "Site 2".
+    const server = [{ id: 'Site 10', name: 'Site 10' }, { id: 'Site 2', name: 'Site 2' }, { id: 'airport', name: 'Airport' }, { id: 'harbour', name: 'Harbour' }, { id: 'x9', name: 'Depot' }, { id: 'x1', name: 'Depot' }];
+    expect(siteChoices(server).map((c) => [c.label, c.description])).toEqual([
+      ['Airport', 'airport'], ['Depot', 'x1'], ['Depot', 'x9'], ['Harbour', 'harbour'], ['Site 2', undefined], ['Site 10', undefined],
+    ]);
   });
 
   it('puts the query back onto the external address, keeps the page’s folder, and the key after #', () => {
