@@ -16,7 +16,7 @@ import type { QuickPickTracker } from './quickPicks';
 import type { ApiKeys } from './secrets';
 import { configuredServerUrl } from './settings';
 import { withReportPolicy } from './externalLinks';
-import { exportPath, rangeDescription, rangeOf, rangeSlug, type ExportRequest } from './exportRequest';
+import { exportPath, rangeDescription, rangeOf, rangeSlug, siteChoices, type ExportRequest } from './exportRequest';
 import { BACK, inputStep, pickStep, type StepPosition } from './wizard';
 
 const EXPORT_HISTORY_COMMAND = 'ringside.exportComplianceHistory';
@@ -161,7 +161,7 @@ async function askListStep(wizard: Wizard, name: 'sites' | 'standards', position
     return undefined;
   }
   if (name === 'sites') {
-    const items = list[0].sites.map((s): IdItem => ({ label: s.name, description: s.id === s.name ? undefined : s.id, id: s.id }));
+    const items: IdItem[] = siteChoices(list[0].sites);
     const selected = answers.sites ?? items.filter((i) => i.id === wizard.preselectedSite);
     const result = await pickStep(deps.quickPicks, position, { items, placeholder: 'Which sites? Tick some, or none for all sites; Enter to go on', canSelectMany: true, selected: items.filter((i) => selected.some((s) => s.id === i.id)) });
     if (Array.isArray(result)) answers.sites = result;

@@ -1,5 +1,5 @@
 // The export request of "Ringside: Export Compliance History": pure, no `vscode`, unit-tested.
-import { appendIdList } from '@ringside/server/protocol/pure';
+import { appendIdList, compareText } from '@ringside/server/protocol/pure';
 
 export interface ExportRequest {
   kind: 'compliance' | 'events' | 'report';
@@ -65,4 +65,15 @@ export function rangeSlug(from: string, to: string): string {
   const start = iso(new Date(from));
   const end = iso(new Date(Date.parse(to) - 1));
   return start === end ? start : `${start}_to_${end}`;
+}
+
+/**
+ * The sites step's choices: each site by its name (the id beside it when they differ), listed as the Sites view and
+ * the dashboard list sites (compareText by name, then id), not in the server's order of ids, where "Site 10" came
+ * before "Site 2" and every capitalised id before "airport".
+ */
+export function siteChoices(sites: ReadonlyArray<{ id: string; name: string }>): Array<{ label: string; description: string | undefined; id: string }> {
+  return sites
+    .map((s) => ({ label: s.name.trim() || s.id, description: s.id === s.name ? undefined : s.id, id: s.id }))
+    .sort((a, b) => compareText(a.label, b.label) || compareText(a.id, b.id));
 }

@@ -61,6 +61,8 @@ export function shortProblem(kind: ConnectionProblemKind, serverUrl: string): st
   if (kind === 'key-refused') return `${host} refused the API key`;
   if (kind === 'forbidden') return `the API key may not read ${host}`;
   if (kind === 'lost') return `reconnecting to ${host}…`;
+  // Not "not connected to 127.0.0.1:4870": an address without http:// would read as a server that is merely down.
+  if (kind === 'invalid-url') return `"${serverUrl}" is not an http(s) address`;
   return `not connected to ${host}`;
 }
 

@@ -3,7 +3,7 @@
 // dashboard's tiles and the status bar show); each site's figures come from `GET /compliance?groupBy=site`.
 import type { Band, ComplianceFigure, ComplianceReport, Standard } from '@ringside/server/protocol';
 import type { OpenClock } from '@ringside/server/protocol';
-import { bandOf, countOpenClocks, formatPercent, formatThreshold, shortLabelOf, siteLabel, siteName, siteTitle, worstBand, type SiteNames } from '@ringside/server/protocol/pure';
+import { bandOf, compareText, countOpenClocks, formatPercent, formatThreshold, shortLabelOf, siteLabel, siteName, siteTitle, worstBand, type SiteNames } from '@ringside/server/protocol/pure';
 import { escapeMarkdown } from './markdown';
 
 export interface StandardFigure {
@@ -51,7 +51,7 @@ export function allSitesFromLive(today: readonly ComplianceFigure[], standards: 
   return { site: null, band: worstBand(figures.map((f) => f.band)), standards: figures };
 }
 
-/** Each site (alphabetical) with every standard that counted something there, from a `groupBy=site` report. */
+/** Each site (by id, in compareText's order) with every standard that counted something there, from a `groupBy=site` report. */
 export function sitesFromGroupedReport(report: ComplianceReport, standards: readonly Standard[]): SiteFigures[] {
   const bySite = new Map<string, StandardFigure[]>();
   for (const figure of report.standards) {
@@ -73,7 +73,7 @@ export function sitesFromGroupedReport(report: ComplianceReport, standards: read
     }
   }
   return [...bySite.keys()]
-    .sort((a, b) => a.localeCompare(b))
+    .sort(compareText)
     .map((site) => {
       const list = bySite.get(site)!;
       return { site, band: worstBand(list.map((f) => f.band)), standards: list };
@@ -88,10 +88,13 @@ export function siteRowName(site: string | null, names: SiteNames): string {
   return site === null ? siteName(null) : siteLabel(site, names);
 }
 
-/** Sites in the order the tree lists them: alphabetical by the name shown, then by id (two sites of one name). */
+/**
+ * Sites in the order the tree lists them: by the name shown, then by id (two sites of one name), in the dashboard's
+ * order (compareText: "Site 2" before "Site 10").
+ */
 export function orderByName(sites: readonly SiteFigures[], names: SiteNames): SiteFigures[] {
   const key = (s: SiteFigures) => siteRowName(s.site, names);
-  return [...sites].sort((a, b) => key(a).localeCompare(key(b)) || (a.site ?? '').localeCompare(b.site ?? ''));
+  return [...sites].sort((a, b) => compareText(key(a), key(b)) || compareText(a.site ?? '', b.site ?? ''));
 }
 
 /** The same per-site rows from one plain report per site (servers without groupBy). */

@@ -42,9 +42,9 @@ export class RingsideStatusBar implements vscode.Disposable {
     // While reconnecting the last figures and incidents stay (the quick pick lists them; the views show them too).
     const shown = this.connection.showsFigures;
     const incidents = shown ? this.connection.openIncidents() : [];
-    this.items = shown ? worstItems(this.sites.current, incidents, snapshot?.standards ?? []) : [];
-    const breached = connected ? countOpenClocks(this.connection.openClocks(), Date.now()).breached : 0;
     const { problem, reconnecting, siteNames } = this.connection;
+    this.items = shown ? worstItems(this.sites.current, incidents, snapshot?.standards ?? [], siteNames) : [];
+    const breached = connected ? countOpenClocks(this.connection.openClocks(), Date.now()).breached : 0;
     const view = statusView({ state, serverUrl, problem, items: this.items, counts: countIncidents(incidents), breached, siteNames, reconnecting });
     this.view = view;
     this.item.text = view.text;

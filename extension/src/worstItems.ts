@@ -2,8 +2,8 @@
 // lists. A site's figure today and its open incident (if any) make one item; the worse of the two decides its rank,
 // so a site that is red today or has a red alert comes first, then the furthest below target.
 import type { Band, Incident, Standard } from '@ringside/server/protocol';
-import { BAND_RANK, incidentKey, keyOf, LEVEL_RANK } from '@ringside/server/protocol/pure';
-import { margin, type SiteFigures, type StandardFigure } from './siteModel';
+import { BAND_RANK, compareText, incidentKey, keyOf, LEVEL_RANK, type SiteNames } from '@ringside/server/protocol/pure';
+import { margin, siteRowName, type SiteFigures, type StandardFigure } from './siteModel';
 
 export interface WorstItem {
   site: string | null;
@@ -27,9 +27,10 @@ export function itemBand(item: WorstItem): Band | null {
 
 /**
  * Site-level items, worst first. Sites are what an ops lead acts on; the all-sites figure only stands in when no
- * site has counted anything (or for an all-sites incident).
+ * site has counted anything (or for an all-sites incident). Equal items go by the site's name as shown (`names`),
+ * then its id, as the dashboard's Sites panel orders equal bars.
  */
-export function worstItems(sites: readonly SiteFigures[], incidents: readonly Incident[], standards: readonly Standard[]): WorstItem[] {
+export function worstItems(sites: readonly SiteFigures[], incidents: readonly Incident[], standards: readonly Standard[], names: SiteNames): WorstItem[] {
   const perSite = sites.filter((s) => s.site !== null);
   const rows = perSite.some((s) => s.standards.length > 0) ? perSite : sites.filter((s) => s.site === null);
   const byKey = new Map(incidents.map((i) => [keyOf(i), i]));
@@ -49,7 +50,8 @@ export function worstItems(sites: readonly SiteFigures[], incidents: readonly In
     const name = standards.find((s) => s.id === incident.standardId)?.name ?? incident.standardId;
     items.push(item(incident.site, incident.standardId, incident.standardLabel, name, null, incident));
   }
-  return items.sort(worstFirst);
+  const byName = (a: WorstItem, b: WorstItem) => compareText(siteRowName(a.site, names), siteRowName(b.site, names)) || compareText(a.site ?? '', b.site ?? '');
+  return items.sort((a, b) => worstFirst(a, b) || byName(a, b) || compareText(a.label, b.label));
 }
 
 function item(site: string | null, standardId: string, label: string, standardName: string, figure: StandardFigure | null, incident: Incident | null): WorstItem {
@@ -59,7 +61,7 @@ function item(site: string | null, standardId: string, label: string, standardNa
 }
 
 function worstFirst(a: WorstItem, b: WorstItem): number {
-  return b.rank - a.rank || compareMargins(a, b) || (a.site ?? '').localeCompare(b.site ?? '') || a.label.localeCompare(b.label);
+  return b.rank - a.rank || compareMargins(a, b);
 }
 
 function compareMargins(a: WorstItem, b: WorstItem): number {

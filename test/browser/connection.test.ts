@@ -113,6 +113,19 @@ describe('connection indicator and empty state', () => {
     expect(text(root, '.rs-connection-label')).toBe('Live');
   });
 
+  it('in VS Code, a Disconnect over figures on screen is not a reconnect: it says "Disconnected" and "Not live"', () => {
+    const { dashboard, root } = mount({ transport: vscodeLikeTransport() });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot()));
+    // What the extension sends after its Disconnect command: nothing retries until the user connects again.
+    feed(dashboard, msg.connection('disconnected', 'disconnected'));
+    expect(text(root, '.rs-connection-label')).toBe('Disconnected');
+    const stale = root.querySelector<HTMLElement>('.rs-stale')!;
+    expect(stale.hidden).toBe(false);
+    expect(text(stale, '.rs-stale-text')).toBe(`Not live: showing figures as of ${formatClock(NOW)}. Disconnected from http://127.0.0.1:4870.`);
+    expect(stale.querySelector<HTMLElement>('a[href="command:ringside.setApiKey"]')?.hidden).toBe(true);
+    expect(root.textContent).not.toContain('Reconnecting');
+  });
+
   it('clears the previous server’s figures, feed and alerts (and their Acknowledge buttons) when the server changes', () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ recent: [judgedCall()] })), incidentChange(incident({ siteName: 'Leeds' })));

@@ -3,7 +3,7 @@
 // collation data must give that order.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { compareText } from '../../webview/src/textOrder';
+import { compareText } from '../../server/src/protocol/pure';
 
 const sign = (n: number) => Math.sign(n);
 const collator = new Intl.Collator(undefined, { numeric: true });

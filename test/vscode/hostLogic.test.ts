@@ -17,7 +17,7 @@ import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView, worstPickView } from '../../extension/src/statusText';
 import { worstItems, type WorstItem } from '../../extension/src/worstItems';
 import { alertsViewDescription, cannotAcknowledge, extensionProblem, shortProblem, sitesViewDescription } from '../../extension/src/problems';
-import { rangeDescription, rangeOf, rangeSlug } from '../../extension/src/exportRequest';
+import { rangeDescription, rangeOf, rangeSlug, siteChoices } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
 import { contentSecurityPolicy, createNonce, dashboardHtml } from '../../extension/src/webviewHtml';
@@ -101,7 +101,7 @@ describe('status bar text', () => {
   const view = (today: ComplianceFigure[], groups: Record<string, Array<[string, number, number]>>, open: Incident[] = []) => {
     const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
     const incidents = openIncidentsOf(open);
-    return statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, incidents, standards), counts: countIncidents(incidents) });
+    return statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, incidents, standards, new Map()), counts: countIncidents(incidents) });
   };
 
   it('names the worst SITE (not the all-sites figure) with the short standard label, and counts open incidents', () => {
@@ -122,11 +122,21 @@ describe('status bar text', () => {
     const groups = { calls: [['airport', 900, 900], ['harbour', 31, 100]] as Array<[string, number, number]>, visits: [['north', 80, 100]] as Array<[string, number, number]> };
     const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
     const siteNames = new Map([['harbour', 'Harbour Street'], ['airport', 'Airport']]);
-    const shown = statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, [], standards), siteNames });
+    const shown = statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, [], standards, siteNames), siteNames });
     expect(shown).toMatchObject({ text: '$(error) Harbour Street: Calls ≤ 2 rings 31.0 %', site: 'harbour', siteLabel: 'Harbour Street' });
     expect(shown.tooltip).toContain('| $(error) | Harbour Street | Calls ≤ 2 rings | 31.0 % | 90 % |  |');
     // north has no display name: its id, as the dashboard shows it.
     expect(shown.tooltip).toContain('| $(error) | north | Visits ≤ 30 s | 80.0 % | 90 % |  |');
+  });
+
+  it('names, of equally bad sites, the first in the dashboard’s order (by the name shown: "Site 2" before "Site 10")', () => {
+    const today = [named('calls', 80, 300)];
+    const groups = { calls: [['Site 10', 30, 100], ['Site 9', 30, 100], ['Site 2', 30, 100]] as Array<[string, number, number]> };
+    const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
+    expect(worstItems(sites, [], standards, new Map()).map((i) => i.site)).toEqual(['Site 2', 'Site 9', 'Site 10']);
+    expect(view(today, groups).text).toBe('$(error) Site 2: Calls ≤ 2 rings 30.0 %');
+    const renamed = new Map([['Site 2', 'Zone 2'], ['Site 9', 'Zone 10'], ['Site 10', 'Zone 1']]);
+    expect(worstItems(sites, [], standards, renamed).map((i) => i.site)).toEqual(['Site 10', 'Site 2', 'Site 9']);
   });
 
   it('ranks an open red incident above an amber figure, and falls back to all sites when no site counted', () => {
@@ -178,6 +188,13 @@ describe('status bar text', () => {
     expect(statusFor(forbidden).text).toBe('$(key) Ringside: API key refused');
     expect(shortProblem(extensionProblem(url, forbidden).kind, url)).toBe('the API key may not read 127.0.0.1:4870');
     expect(shortProblem(extensionProblem(url, 'xhr poll error').kind, url)).toBe('cannot reach 127.0.0.1:4870');
+  });
+
+  it('says an address without http:// is not one, rather than "not connected" as if the server were down', () => {
+    const typed = '127.0.0.1:4870';
+    const problem = extensionProblem(typed, 'not a valid http(s) URL');
+    expect(problem.text).toBe('"127.0.0.1:4870" is not an http:// or https:// address. Check ringside.serverUrl.');
+    expect(sitesViewDescription('disconnected', typed, problem, undefined, Date.now())).toBe('"127.0.0.1:4870" is not an http(s) address');
   });
 });
 
@@ -403,6 +420,19 @@ describe('sites tree model', () => {
     expect(orderByName(sites, new Map()).map((s) => s.site)).toEqual(['north', 'south']);
   });
 
+  it('lists sites in the dashboard’s order (compareText: "Site 2" before "Site 10"), by the name shown, then by id', () => {
+    const numbered = {
+      ...report,
+      standards: [{ ...report.standards[0]!, groups: ['Site 10', 'Site 9', 'Site 2', 'Site 1', 'b2', 'b10'].map((key) => ({ key, numerator: 9, denominator: 10, ratio: 0.9, companions: {} })) }],
+    } as unknown as ComplianceReport;
+    const sites = sitesFromGroupedReport(numbered, standards);
+    expect(sites.map((s) => s.site)).toEqual(['b2', 'b10', 'Site 1', 'Site 2', 'Site 9', 'Site 10']);
+    // By the display name: "Depot 2" (id b10) before "Depot 10" (id b2); two sites of one name by id.
+    const names = new Map([['b2', 'Depot 10'], ['b10', 'Depot 2'], ['Site 1', 'Site 10'], ['Site 10', 'Site 10']]);
+    expect(orderByName(sites, names).map((s) => s.site)).toEqual(['b10', 'b2', 'Site 2', 'Site 9', 'Site 1', 'Site 10']);
+    expect(orderByName([...sites].reverse(), new Map()).map((s) => s.site)).toEqual(sites.map((s) => s.site));
+  });
+
   it('escapes the names in its Markdown tooltips, so *, [ and < show as typed, not as bold, a link or HTML', () => {
     const name = '*Harbour* [north](https://evil.example) <img src=x>';
     const south = sitesFromGroupedReport(report, standards).find((s) => s.site === 'south')!;
@@ -433,6 +463,14 @@ describe('export periods and links', () => {
     const year = rangeOf('this-year', now);
     expect(rangeDescription(year.from, year.to)).toBe('1 Jan – 31 Dec 2026');
     expect(rangeDescription(new Date(2026, 11, 20).toISOString(), new Date(2027, 0, 5).toISOString())).toBe('20 Dec 2026 – 4 Jan 2027');
+  });
+
+  it('offers the sites by name in the Sites view’s order, not the server’s order of ids', () => {
+    // GET /api/v1/sites lists by id: capitalised ids first, "Site 10" before "Site 2".
+    const server = [{ id: 'Site 10', name: 'Site 10' }, { id: 'Site 2', name: 'Site 2' }, { id: 'airport', name: 'Airport' }, { id: 'harbour', name: 'Harbour' }, { id: 'x9', name: 'Depot' }, { id: 'x1', name: 'Depot' }];
+    expect(siteChoices(server).map((c) => [c.label, c.description])).toEqual([
+      ['Airport', 'airport'], ['Depot', 'x1'], ['Depot', 'x9'], ['Harbour', 'harbour'], ['Site 2', undefined], ['Site 10', undefined],
+    ]);
   });
 
   it('puts the query back onto the external address, keeps the page’s folder, and the key after #', () => {

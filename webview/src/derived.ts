@@ -1,11 +1,10 @@
 // Pure: what the views show for the selection, from live data where live data answers it exactly
 // (today or the last hour over all sites) and from the historical queries otherwise.
 import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
-import { siteLabel } from '@ringside/server/protocol/pure';
+import { compareText, siteLabel } from '@ringside/server/protocol/pure';
 import { formatUtcOffset, formatUtcOffsets, localDayOf, ruleWording, type RuleWording } from './format';
 import { bucketFor, reachesNow, selectionRange, windowPhrase } from './selection';
 import type { DashboardState, QueryResult } from './state';
-import { compareText } from './textOrder';
 import { chartRange, type TimeRange } from './views/chart-data';
 
 export type DataStatus = 'live' | 'loading' | 'ok' | 'error' | 'unavailable';

@@ -2,10 +2,9 @@
 // (state.openClocks) and the page's corrected clock. Each standing's state comes from its own deadlines
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
 import type { ClockState, OpenClock } from '@ringside/server/protocol';
-import { clockStateAt, deadlineLabel, formatDuration, groupKey, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
+import { clockStateAt, compareText, deadlineLabel, formatDuration, groupKey, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
 import { formatTimeInDay, localDayOf } from './format';
 import type { DashboardState } from './state';
-import { compareText } from './textOrder';
 
 /** The built-in types first, in the order an ops lead reads them; other types after, by id. */
 const TYPE_ORDER = ['call', 'visit', 'complaint'];

@@ -15,9 +15,8 @@ import type {
   Snapshot,
   Standard,
 } from '@ringside/server/protocol';
-import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, LIVE_POINTS_KEPT, openIncidentsOf, snapshotSiteNames, sortClocks, upsertLivePoint, withSiteNames, type SiteNames } from '@ringside/server/protocol/pure';
+import { applyClocksUpdate, applyIncidentUpdate, breachKeyOf, compareText, LIVE_POINTS_KEPT, openIncidentsOf, snapshotSiteNames, sortClocks, upsertLivePoint, withSiteNames, type SiteNames } from '@ringside/server/protocol/pure';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
-import { compareText } from './textOrder';
 
 /** How many events the live feed keeps (newest first): memory stays flat however long the page runs. */
 export const FEED_LIMIT = 50;

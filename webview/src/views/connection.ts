@@ -19,9 +19,17 @@ function keyRefused(state: DashboardState): boolean {
   return problem !== null && needsApiKey(problem.kind);
 }
 
+/**
+ * Whether nothing will retry: a refused key, or a connection the user closed (the extension's Disconnect), which
+ * stays closed until they connect again; "Reconnecting…" would promise what no transport does.
+ */
+function notRetried(state: DashboardState): boolean {
+  return keyRefused(state) || (state.connection.state === 'disconnected' && connectionProblem(state)?.kind === 'disconnected');
+}
+
 /** What the indicator says: once data was shown, an outage is a reconnect (both transports retry by themselves). */
 function connectionLabel(state: DashboardState): string {
-  if (state.hasSnapshot && state.connection.state !== 'connected' && !keyRefused(state)) return 'Reconnecting…';
+  if (state.hasSnapshot && state.connection.state !== 'connected' && !notRetried(state)) return 'Reconnecting…';
   return LABELS[state.connection.state];
 }
 
@@ -58,7 +66,7 @@ export function createConnectionView(container: HTMLElement, stale?: HTMLElement
       if (setKey) setKey.hidden = !refused;
       if (isStale) {
         const asOf = `showing figures as of ${lastUpdated ? formatClock(lastUpdated) : 'the last update'}.`;
-        setText(staleText, `${refused ? 'Not live:' : 'Reconnecting…'} ${asOf}${problem && problem.kind !== 'lost' ? ` ${problem.text}` : ''}`);
+        setText(staleText, `${notRetried(state) ? 'Not live:' : 'Reconnecting…'} ${asOf}${problem && problem.kind !== 'lost' ? ` ${problem.text}` : ''}`);
       }
     }
   };

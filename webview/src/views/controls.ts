@@ -1,9 +1,8 @@
 // The controls bar: window (live 1 h, today, 7 d, 30 d, custom range), site and standard filters.
 // Native buttons and selects, so everything works with the keyboard and a screen reader as is.
-import { DASHBOARD_WINDOWS, siteLabel } from '@ringside/server/protocol/pure';
+import { compareText, DASHBOARD_WINDOWS, siteLabel } from '@ringside/server/protocol/pure';
 import { WINDOW_LABELS, windowPhrase, type DashboardSelection } from '../selection';
 import type { DashboardState, LocalAction } from '../state';
-import { compareText } from '../textOrder';
 import { button, el, input } from './dom';
 
 /** "2026-11-23T14:05" in local time, what <input type="datetime-local"> takes; '' for null. */

@@ -16,4 +16,5 @@ export * from './openClocks';
 export * from './livePoints';
 export * from './idLists';
 export * from './fieldProblems';
+export * from './textOrder';
 export * from './zonedDate';

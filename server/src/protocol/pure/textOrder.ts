@@ -1,7 +1,8 @@
-// The order the board lists names in (site names, group keys, case ids): the browser's collator in the page's
-// language, reading digits as numbers ("Site 2" before "Site 10", as people read them; Intl.Collator's `numeric`),
-// without making a collator where the answer is known: the first one a page makes loads ICU's collation data
-// (~15 ms of the first render's CPU), and site names, display names and keys are usually plain ASCII words.
+// The order every client lists names in (the dashboard's site names, group keys and case ids; the extension's Sites
+// view and worst-items ties): the collator in the user's language, reading digits as numbers ("Site 2" before
+// "Site 10", as people read them; Intl.Collator's `numeric`), so the board and VS Code list sites alike. It makes
+// no collator where the answer is known: the first one a page makes loads ICU's collation data (~15 ms of the
+// first render's CPU), and site names, display names and keys are usually plain ASCII words.
 
 /**
  * ASCII letters of either case, digits, spaces and hyphens: in English (the root collation, untailored) each
@@ -12,7 +13,8 @@
  * after "z", Lithuanian "y" before "j"), so the plain comparison is used only where the browser's language is English.
  */
 const PLAIN = /^[A-Za-z0-9 -]*$/;
-const ENGLISH = /^en(-|$)/i.test(globalThis.navigator?.language ?? '');
+// A page's language; Node 20 (the extension host) has no `navigator`, so there every text goes to the collator.
+const ENGLISH = /^en(-|$)/i.test((globalThis as { navigator?: { language?: string } }).navigator?.language ?? '');
 
 /** Made at the first text the plain comparison cannot order. */
 let collator: Intl.Collator | null = null;
