@@ -161,7 +161,7 @@ describe('the dashboard page’s first paint', () => {
       ['', keys.ingest, 403, 'insufficient-scope'],
     ];
     for (const [query, key, status, slug] of cases) {
-      const headers = key ? { authorization: `Bearer ${key}` } : {};
+      const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
       const res = await fetch(`${server.url}/first-paint${query}`, { headers });
       const api = await fetch(`${server.url}/api/v1/compliance${query}`, { headers });
       expect(res.status, slug).toBe(status);
