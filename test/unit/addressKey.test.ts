@@ -29,7 +29,7 @@ function page(address: string, storage: Map<string, string> | null = new Map()) 
 describe('the page’s key from its address', () => {
   it('takes a key after # and leaves the rest of the address as it was', () => {
     const p = page('/ringside/?window=7d&site=harbour#token=rs_k-_0');
-    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: 'rs_k-_0', seenByServer: false });
+    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: 'rs_k-_0', seenByServer: false, serverSawAnother: false });
     expect(p.replaced).toEqual(['/ringside/?window=7d&site=harbour']);
     const other = page('/ringside/#x=1&token=rs_k');
     expect(takeAddressKey(SERVER, other.sources).key).toBe('rs_k');
@@ -38,16 +38,16 @@ describe('the page’s key from its address', () => {
 
   it('still takes the deprecated ?token=, which the server saw, and takes it out of the address', () => {
     const p = page('/ringside/?token=rs_old&window=7d#top');
-    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: 'rs_old', seenByServer: true });
+    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: 'rs_old', seenByServer: true, serverSawAnother: false });
     expect(p.replaced).toEqual(['/ringside/?window=7d#top']);
     const alone = page('/ringside/?token=rs_old');
     takeAddressKey(SERVER, alone.sources);
     expect(alone.replaced).toEqual(['/ringside/']);
   });
 
-  it('prefers the key after # to one in the query, and takes both out', () => {
+  it('prefers the key after # to one in the query (the server saw the other), and takes both out', () => {
     const p = page('/?token=rs_query#token=rs_fragment');
-    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: 'rs_fragment', seenByServer: false });
+    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: 'rs_fragment', seenByServer: false, serverSawAnother: true });
     expect(p.replaced).toEqual(['/']);
   });
 
@@ -55,9 +55,9 @@ describe('the page’s key from its address', () => {
     const storage = new Map<string, string>();
     takeAddressKey(SERVER, page('/ringside/#token=rs_k', storage).sources);
     const reload = page('/ringside/?window=7d', storage);
-    expect(takeAddressKey(SERVER, reload.sources)).toEqual({ key: 'rs_k', seenByServer: false });
+    expect(takeAddressKey(SERVER, reload.sources)).toEqual({ key: 'rs_k', seenByServer: false, serverSawAnother: false });
     expect(reload.replaced).toEqual([]);
-    expect(takeAddressKey('https://ops.example/other', page('/other/', storage).sources)).toEqual({ key: null, seenByServer: true });
+    expect(takeAddressKey('https://ops.example/other', page('/other/', storage).sources)).toEqual({ key: null, seenByServer: true, serverSawAnother: false });
     // A new link's key replaces the one kept.
     takeAddressKey(SERVER, page('/ringside/#token=rs_new', storage).sources);
     expect(takeAddressKey(SERVER, page('/ringside/', storage).sources).key).toBe('rs_new');
@@ -65,11 +65,11 @@ describe('the page’s key from its address', () => {
 
   it('without a key anywhere has none, which is what the server saw', () => {
     const p = page('/?window=7d');
-    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: null, seenByServer: true });
+    expect(takeAddressKey(SERVER, p.sources)).toEqual({ key: null, seenByServer: true, serverSawAnother: false });
     expect(p.replaced).toEqual([]);
     // An empty ?token= is no key, and is taken out too.
     const empty = page('/?token=&window=7d');
-    expect(takeAddressKey(SERVER, empty.sources)).toEqual({ key: null, seenByServer: true });
+    expect(takeAddressKey(SERVER, empty.sources)).toEqual({ key: null, seenByServer: true, serverSawAnother: false });
     expect(empty.replaced).toEqual(['/?window=7d']);
   });
 

@@ -140,6 +140,9 @@ describe('connection problems in plain words', () => {
     expect(missing).toEqual({ kind: 'needs-key', text: 'The Ringside server at http://127.0.0.1:4870 needs an API key.' });
     expect(missing.text).not.toContain('auth');
     expect(describeConnectionProblem(url, 'unauthorized: the API key is revoked')).toMatchObject({ kind: 'key-refused', text: expect.stringContaining('(it is revoked)') });
+    // A route's 401 in the same words (the page's GET first-paint): "has been revoked", "has expired".
+    expect(describeConnectionProblem(url, 'unauthorized: the API key has been revoked').text).toContain('(it is revoked)');
+    expect(describeConnectionProblem(url, 'unauthorized: the API key has expired').text).toContain('(it is expired)');
     expect(describeConnectionProblem(url, 'forbidden: the live feed needs a key with scope "read"').kind).toBe('forbidden');
     expect(needsApiKey('key-refused')).toBe(true);
     expect(needsApiKey('unreachable')).toBe(false);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../server/src/protocol/pure';
 import { bearerToken } from '../../server/src/domain/keys';
 import { apiPathOf } from '../../server/src/http/auth';
-import { allows, grantedScopes, requirementFor } from '../../server/src/http/scopes';
+import { allows, grantedScopes, pageRequirement, requirementFor } from '../../server/src/http/scopes';
 import { securityOptions } from '../../server/src/cli/securityOptions';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../server/src/http/jsonDepth';
 import { tokenBuckets } from '../../server/src/http/rateLimit';
@@ -32,6 +32,11 @@ describe('scopes', () => {
     expect(requirementFor('POST', '/incidents/7/ack/x')).toBe('admin');
     expect(requirementFor('DELETE', '/incidents/7')).toBe('admin');
     expect(requirementFor('GET', '/keysx')).toBe('admin');
+    // Outside the API, only the dashboard's first paint (the live feed's data for a header's key) needs a key.
+    expect(pageRequirement('GET', '/first-paint')).toBe('read');
+    expect(pageRequirement('GET', '/dashboard.js')).toBe('public');
+    expect(pageRequirement('HEAD', '/first-paint')).toBe('public');
+    expect(pageRequirement('POST', '/first-paint')).toBe('admin');
   });
 
   it('finds the API path case-insensitively, like Express', () => {

@@ -9,7 +9,7 @@ import type { ClientAddress } from './clientAddress';
 import type { Caller } from './caller';
 import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
 import { pathOf, type NodeHandler } from './plain';
-import { allows, requirementFor, type Requirement, type Scope } from './scopes';
+import { allows, pageRequirement, requirementFor, type Requirement, type Scope } from './scopes';
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
 export function apiPathOf(path: string): string | null {
@@ -30,7 +30,8 @@ export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: C
     const ipBucket = `ip:${addressOf(req)}`;
     const token = requestKey(req);
     const path = pathOf(req);
-    const needs = requirementFor(req.method ?? 'GET', apiPathOf(path));
+    const apiPath = apiPathOf(path);
+    const needs = apiPath === null ? pageRequirement(req.method ?? 'GET', path) : requirementFor(req.method ?? 'GET', apiPath);
     if (mode === 'open') {
       res.locals.caller = { key: null, keyId: null, bucket: ipBucket } satisfies Caller;
       return next();

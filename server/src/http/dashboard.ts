@@ -4,8 +4,9 @@ import express, { type RequestHandler } from 'express';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bearerToken } from '../domain/keys';
-import { firstPaintFor, pageDataAnswer, pageDataBlock, queryKey, type FirstPaintSources, type PageData } from './firstPaint';
+import { callerOf } from './caller';
+import { firstPaintFor, pageDataBlock, paintAnswer, paintFor, queryKey, type FirstPaintSources } from './firstPaint';
+import { FIRST_PAINT_PATH } from './scopes';
 
 /**
  * How long the page waits for its first paint's data before it is sent without it (the page then asks for it as
@@ -77,21 +78,22 @@ function dashboardPage(webviewDir: string, sources: FirstPaintSources, options: 
 /**
  * GET first-paint (beside the page: below the same prefix), for a page whose key the server did not see, after '#'
  * in its link or kept by its tab: the same data, for the key in its Authorization header and the selection in its
- * query (the page's own), as JSON (pageDataAnswer). A key that would be refused is answered 200 with the socket's
- * refusal, as the page is: the page then asks for a key without a refused request in its console. Never cached.
+ * query (the page's own), as JSON (paintAnswer). The key was checked in front of it, as on any route (it needs scope
+ * read: http/scopes.ts): a missing or wrong key got the API's 401, counted by the rate limit and logged like any,
+ * and the page asks for a key. Never cached.
  */
 function firstPaintAnswer(sources: FirstPaintSources, options: DashboardPageOptions): RequestHandler {
   return (req, res, next) => {
-    if (req.method !== 'GET' || req.path !== '/first-paint') return next();
-    void withinWait(firstPaintFor(sources, bearerToken(req.headers.authorization), req.query, options.now()), options.onError).then((data) => {
+    if (req.method !== 'GET' || req.path !== FIRST_PAINT_PATH) return next();
+    void withinWait(paintFor(sources, callerOf(res).key, req.query, options.now()), options.onError).then((paint) => {
       res.status(200).setHeader('Cache-Control', 'no-store');
-      res.json(pageDataAnswer(data));
+      res.json(paintAnswer(paint));
     });
   };
 }
 
 /** The data, or null if reading it failed or took longer than FIRST_PAINT_WAIT_MS. */
-function withinWait(data: Promise<PageData>, onError: (error: unknown) => void): Promise<PageData | null> {
+function withinWait<T>(data: Promise<T>, onError: (error: unknown) => void): Promise<T | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), FIRST_PAINT_WAIT_MS)));
   const read = data.catch((error: unknown) => (onError(error), null));

@@ -7,11 +7,13 @@
 // `?token=` is the deprecated form of a link (it puts the key in proxies' access logs): links now carry the key
 // after '#', which the server never sees, so those pages get the refusal of no key. Such a page, which knows it has
 // a key the server did not see (webview/src/transport/addressKey.ts), asks for the same data at once with the key
-// in its Authorization header (GET first-paint beside the page, http/dashboard.ts) and is answered the same way.
+// in its Authorization header (GET first-paint beside the page, http/dashboard.ts). That request is checked by the
+// API's key check (it needs scope read, http/scopes.ts): a key refused there is a 401 or 403 like any route's.
 import type { ComplianceParams, ComplianceReport, DashboardRequest, Snapshot } from '../protocol';
 import { isStorableText } from '../protocol/text';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
+import type { ApiKeyInfo } from '../services/keys';
 import { keyRefusal } from './auth';
 import { readComplianceReport } from './routes/compliance';
 import { requirementFor } from './scopes';
@@ -64,19 +66,26 @@ function firstReportRequest(query: Record<string, unknown>): DashboardRequest<'c
  */
 export type PageData = { kind: 'paint'; paint: FirstPaint } | { kind: 'key-refused'; message: string };
 
-/** `key`: the key the request carries (the page's `?token=`, or the Authorization header of GET first-paint). */
+/** `key`: the key the page's request carries (its `?token=`). */
 export async function firstPaintFor(src: FirstPaintSources, key: string | null, query: Record<string, unknown>, nowMs: number): Promise<PageData> {
+  if (src.mode === 'open') return { kind: 'paint', paint: await paintFor(src, null, query, nowMs) };
+  // The socket's handshake check (live/socketAuth.ts): a key with scope read.
+  const access = await src.core.keys.liveAccess(key);
+  if (!access.ok) return { kind: 'key-refused', message: access.message };
+  return { kind: 'paint', paint: await paintFor(src, access.key, query, nowMs) };
+}
+
+/**
+ * The first paint for a request whose key may read the live feed: `key` (null on a `--no-auth` server, where every
+ * request may). GET first-paint's key was checked by the API's key check, the page's by firstPaintFor. The report
+ * comes with it where the report query's check (http/auth.ts) lets that key ask it: its route's scope, and a key
+ * limited to sites may not name another.
+ */
+export function paintFor(src: FirstPaintSources, key: Pick<ApiKeyInfo, 'scopes' | 'sites'> | null, query: Record<string, unknown>, nowMs: number): Promise<FirstPaint> {
   const request = firstReportRequest(query);
-  if (src.mode !== 'open') {
-    // The socket's handshake check (live/socketAuth.ts): a key with scope read.
-    const access = await src.core.keys.liveAccess(key);
-    if (!access.ok) return { kind: 'key-refused', message: access.message };
-    // The report query's check (http/auth.ts): its route's scope, and a key limited to sites may not name another.
-    const site = request?.params.site;
-    const reportAllowed = request !== null && keyRefusal(access.key, requirementFor('GET', '/compliance'), site === undefined ? [] : [site]) === null;
-    return { kind: 'paint', paint: await build(src, reportAllowed ? request : null, nowMs) };
-  }
-  return { kind: 'paint', paint: await build(src, request, nowMs) };
+  const site = request?.params.site;
+  const reportAllowed = request !== null && (key === null || keyRefusal(key, requirementFor('GET', '/compliance'), site === undefined ? [] : [site]) === null);
+  return build(src, reportAllowed ? request : null, nowMs);
 }
 
 async function build(src: FirstPaintSources, request: DashboardRequest<'compliance'> | null, nowMs: number): Promise<FirstPaint> {
@@ -91,12 +100,11 @@ export function queryKey(query: Record<string, unknown>): string | null {
 }
 
 /**
- * The data as GET first-paint answers it (read by webview/src/transport/socket.ts, askFirstPaint): what the page's
- * blocks would carry, under their names; `{}` when there is none (reading it failed or took too long).
+ * The first paint as GET first-paint answers it (read by webview/src/transport/socket.ts, askFirstPaint); `{}` when
+ * there is none (reading it failed or took too long).
  */
-export function pageDataAnswer(data: PageData | null): { firstPaint: FirstPaint } | { keyRefused: string } | Record<string, never> {
-  if (data === null) return {};
-  return data.kind === 'paint' ? { firstPaint: data.paint } : { keyRefused: data.message };
+export function paintAnswer(paint: FirstPaint | null): { firstPaint: FirstPaint } | Record<string, never> {
+  return paint === null ? {} : { firstPaint: paint };
 }
 
 /**

@@ -22,7 +22,8 @@ export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.met
 /**
  * The requirement for one request. `apiPath` is the path below /api/v1, or null for a path outside the API:
  * those are the static dashboard files, public for GET/HEAD (the page holds no data unless its address carries a key
- * its socket and report query would accept: http/firstPaint.ts checks that itself).
+ * its socket and report query would accept: http/firstPaint.ts checks that itself), bar GET first-paint
+ * (pageRequirement).
  */
 export function requirementFor(method: string, apiPath: string | null): Requirement {
   const m = method.toUpperCase();
@@ -31,6 +32,19 @@ export function requirementFor(method: string, apiPath: string | null): Requirem
   const asked = m === 'HEAD' ? 'GET' : m; // Express answers HEAD with the GET route
   const rule = API_RULES.find((r) => (r.method === 'ALL' || r.method === asked) && matches(r.path, path));
   return rule?.needs ?? 'admin';
+}
+
+/** The dashboard page's first paint for a key the server did not see (below the page's prefix: http/dashboard.ts). */
+export const FIRST_PAINT_PATH = '/first-paint';
+
+/**
+ * The requirement for a request outside the API (`path` as asked). GET first-paint holds the live feed's data for
+ * the key in its Authorization header, so it needs what the live feed needs, scope read, and a key it refuses is
+ * refused as on any route (401 or 403, counted by the rate limit and logged at warn): a log watcher counting 401s
+ * sees a wrong key tried there too.
+ */
+export function pageRequirement(method: string, path: string): Requirement {
+  return method.toUpperCase() === 'GET' && path === FIRST_PAINT_PATH ? 'read' : requirementFor(method, null);
 }
 
 function normalise(path: string): string {

@@ -1,6 +1,8 @@
 // The dashboard page at / carries its first paint (http/firstPaint.ts) only where its socket and its first query
 // would be answered: the snapshot the socket sends on connecting and the report GET /compliance answers, the same
-// figures; for a page without a key that may read, the socket's refusal instead (the page then asks for a key). Real server, real HTTP, a socket.io client.
+// figures; for a page without a key that may read, the socket's refusal instead (the page then asks for a key).
+// GET first-paint, the same for a key in its Authorization header, refuses a key as every route does (401 or 403
+// problem details, counted by the rate limit). Real server, real HTTP, a socket.io client.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -141,20 +143,35 @@ describe('the dashboard page’s first paint', () => {
     expect(embedded!.snapshot.recent.map((j) => j.event.site)).toContain(AWKWARD_SITE);
   });
 
-  it('GET first-paint gives the same for the key in its Authorization header (a #token= page’s), never for one in its query', async () => {
-    const ask = async (query: string, key: string | null) => {
-      const res = await fetch(`${server.url}/first-paint${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-      expect(res.status, query).toBe(200);
-      expect(res.headers.get('cache-control')).toBe('no-store');
-      return (await res.json()) as { firstPaint?: Embedded; keyRefused?: string };
-    };
-    const answered = await ask('?window=7d', keys.read);
+  it('GET first-paint gives the same for the key in its Authorization header (a #token= page’s)', async () => {
+    const res = await fetch(`${server.url}/first-paint?window=7d`, { headers: { authorization: `Bearer ${keys.read}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const answered = (await res.json()) as { firstPaint?: Embedded };
     expect(answered.firstPaint).toEqual((await page(`?token=${keys.read}&window=7d`)).embedded);
     expect(answered.firstPaint!.report!.request).toEqual({ kind: 'compliance', params: { window: '7d', bucket: 'hour' } });
-    // Refused in the live feed's words, as the page would be: the page then asks for a key.
-    expect(await ask('?window=7d', 'rs_not-a-key-0123456789abcdef')).toEqual({ keyRefused: 'unauthorized: the API key is not recognised' });
-    expect(await ask('', keys.ingest)).toEqual({ keyRefused: 'forbidden: the live feed needs a key with scope "read"' });
-    expect((await ask(`?token=${keys.read}&window=7d`, null)).keyRefused).toMatch(/^unauthorized: an API key with scope "read" is required/);
+  });
+
+  it('GET first-paint refuses a wrong, missing or weak key as every route does: the same problem details, status and header', async () => {
+    // Refused as GET /compliance (the report it carries) refuses the same key: a log watcher counting 401s sees a
+    // wrong key tried here too. A key in its query is none (only a page's `?token=` is read, by the page's request).
+    const cases: Array<[string, string | null, number, string]> = [
+      ['?window=7d', 'rs_not-a-key-0123456789abcdef', 401, 'key-unknown'],
+      [`?token=${keys.read}&window=7d`, null, 401, 'missing-key'],
+      ['', keys.ingest, 403, 'insufficient-scope'],
+    ];
+    for (const [query, key, status, slug] of cases) {
+      const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+      const res = await fetch(`${server.url}/first-paint${query}`, { headers });
+      const api = await fetch(`${server.url}/api/v1/compliance${query}`, { headers });
+      expect(res.status, slug).toBe(status);
+      expect(res.headers.get('content-type'), slug).toMatch(/^application\/problem\+json/);
+      expect(res.headers.get('www-authenticate'), slug).toBe(api.headers.get('www-authenticate'));
+      const [problem, apiProblem] = [(await res.json()) as { type: string; title: string; detail: string }, (await api.json()) as { detail: string }];
+      expect(problem.type, slug).toMatch(new RegExp(`/${slug}$`));
+      if (status === 401) expect(problem, slug).toEqual(apiProblem);
+      else expect(problem.detail).toBe('GET /first-paint needs a key with scope "read" (this key has: ingest)');
+    }
   });
 
   it('answers HEAD with the page’s headers and no data read', async () => {
@@ -163,6 +180,31 @@ describe('the dashboard page’s first paint', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.text()).toBe('');
+  });
+});
+
+describe('GET first-paint’s refusals and the rate limit', () => {
+  // The buckets refill on the server's clock, which stands still here.
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ webviewDir, clock: testClock(), rateLimit: { perSecond: 2, burst: 5 } });
+  });
+  afterAll(async () => {
+    await limited?.close();
+    if (limited) removeDir(limited.dataDir);
+  });
+
+  it('counts a wrong key refused there in its sender’s address bucket, as a refusal on any route is counted', async () => {
+    const wrong = { authorization: 'Bearer rs_not-a-key-0123456789abcdef' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(`${limited.url}/first-paint?window=7d`, { headers: wrong })).status);
+    for (let i = 0; i < 2; i++) statuses.push((await fetch(`${limited.url}/api/v1/compliance`, { headers: wrong })).status);
+    // The burst of 5 is spent by both routes' refusals alike: the next guess, on either, is refused for its rate.
+    statuses.push((await fetch(`${limited.url}/first-paint`, { headers: wrong })).status);
+    statuses.push((await fetch(`${limited.url}/api/v1/compliance`, { headers: wrong })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const stats = (await (await fetch(`${limited.url}/api/v1/stats`, { headers: adminHeaders(limited.apiKey) })).json()) as { http: { rateLimited: number } };
+    expect(stats.http.rateLimited).toBe(2);
   });
 });
 

@@ -125,6 +125,30 @@ describe('the dashboard’s key in its address', () => {
     expect(firstPaints).toEqual([`Bearer ${key}`]);
   });
 
+  it('a link with both ?token= and #token= uses the key after #, and asks for its first paint once, with no key in its URL', async () => {
+    const key = server().apiKey;
+    const wrong = 'rs_not-a-key-0123456789abcdef';
+    const firstPaints = (sent: Sent[]) => sent.filter((s) => new URL(s.url).pathname === '/first-paint').map((s) => s.url);
+    const authorizations: string[] = [];
+    // The key after '#' may read, the query's not: the page goes live with the first, asked for once.
+    const { page, sent } = await openPage();
+    page.on('request', (request) => void (new URL(request.url()).pathname === '/first-paint' && authorizations.push(request.headers()['authorization'] ?? '')));
+    await page.goto(`${server().url}/?token=${wrong}&window=7d#token=${key}`);
+    await live(page);
+    await page.locator('.rs-chart-panel[data-status="ok"]').first().waitFor();
+    expect(firstPaints(sent)).toEqual([`${server().url}/first-paint?window=7d`]);
+    expect(authorizations).toEqual([`Bearer ${key}`]);
+    expect(page.url()).toBe(`${server().url}/?window=7d`);
+
+    // The query's key may read, the one after '#' not: the page uses the '#' one all the same (asked for once; what
+    // the server wrote into the page for the other is not about it), says why, and opens no socket with it.
+    const other = await openPage();
+    await other.page.goto(`${server().url}/?token=${key}&window=7d#token=${wrong}`);
+    await expect.poll(() => other.page.locator('.rs-key-detail').textContent()).toBe(`The Ringside server at ${server().url} refused the API key (it is not recognised).`);
+    expect(firstPaints(other.sent)).toEqual([`${server().url}/first-paint?window=7d`]);
+    expect(other.sent.filter((s) => s.url.includes('/socket.io/'))).toEqual([]);
+  });
+
   it('an old ?token= link still goes live, the key leaves the address at once, and nothing sent afterwards carries it', async () => {
     const key = server().apiKey;
     const { page, sent } = await openPage();

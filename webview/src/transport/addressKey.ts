@@ -21,6 +21,12 @@ export interface AddressKey {
    * is what the server wrote into the page about that key (its refusal, http/firstPaint.ts) about this one.
    */
   seenByServer: boolean;
+  /**
+   * Whether the server saw another key in the request for the page: a link with both `?token=A` and `#token=B` uses
+   * B (the '#' one, the form the server prints; A is the deprecated form, likely an older link's), and what the
+   * server wrote into the page for A (its first paint or its refusal) is about no key this page uses.
+   */
+  serverSawAnother: boolean;
 }
 
 const PARAM = 'token';
@@ -33,7 +39,16 @@ export function readAddressKey(serverUrl: string, sources: Pick<AddressKeySource
   const fromQuery = new URLSearchParams(sources.location.search).get(PARAM) || null;
   const fromAddress = new URLSearchParams(sources.location.hash.slice(1)).get(PARAM) || fromQuery;
   const key = fromAddress ?? kept(sources.storage, serverUrl);
-  return { key, seenByServer: key === fromQuery };
+  return { key, seenByServer: key === fromQuery, serverSawAnother: fromQuery !== null && key !== fromQuery };
+}
+
+/**
+ * The page's query without its key (as takeAddressKey leaves it, written the same way): what the page sends of its
+ * address (GET first-paint's selection). The head's script, which reads the address before the key is taken out,
+ * and the dashboard, after, so ask for the same address, and never with a key in it.
+ */
+export function withoutAddressKey(search: string): string {
+  return without(new URLSearchParams(search), '?');
 }
 
 /** Reads the key from the address, takes it out of the address (history.replaceState) and keeps it for this tab. */
@@ -45,7 +60,7 @@ export function takeAddressKey(serverUrl: string, sources: AddressKeySources): A
   const fromAddress = fragment.get(PARAM) || query.get(PARAM);
   if (query.has(PARAM) || fragment.has(PARAM)) {
     // Only what held the key is rewritten: the rest of the address stays as it was.
-    const search = query.has(PARAM) ? without(query, '?') : location.search;
+    const search = query.has(PARAM) ? withoutAddressKey(location.search) : location.search;
     const hash = fragment.has(PARAM) ? without(fragment, '#') : location.hash;
     history.replaceState(history.state, '', `${location.pathname}${search}${hash}`);
   }

@@ -2,6 +2,8 @@
 // first. The page's head carries a tiny script of its own (prefetch.ts) that starts it while the dashboard's ~300 KB
 // script is still on its way; the dashboard then takes that request's answer instead of asking again.
 
+import { withoutAddressKey } from './addressKey';
+
 /** The request the head's script started, for the dashboard to take (once). */
 interface Started {
   url: string;
@@ -12,8 +14,12 @@ interface Started {
 const STARTED = Symbol.for('ringside.firstPaintRequest');
 type WithStarted = typeof globalThis & { [STARTED]?: Started };
 
-/** The address of the first paint for a page whose selection is `search` (the page's own query). */
-export const firstPaintUrl = (serverUrl: string, search: string) => `${serverUrl}/first-paint${search}`;
+/**
+ * The address of the first paint for a page whose selection is `search` (the page's own query): without a `?token=`
+ * it may still hold (the head's script reads the address before the dashboard takes the key out), so the head's
+ * request and the dashboard's are for the same address, and no key goes into a URL.
+ */
+export const firstPaintUrl = (serverUrl: string, search: string) => `${serverUrl}/first-paint${withoutAddressKey(search)}`;
 
 const init = (key: string): RequestInit => ({ headers: { accept: 'application/json', authorization: `Bearer ${key}` }, cache: 'no-store' });
 

@@ -76,20 +76,31 @@ function firstPaintOf(value: unknown): FirstPaint | null {
 
 /**
  * Asks the server at once for what it would have written into the page had it seen the key (GET first-paint, the
- * key in the Authorization header, never in the address; the selection as the page's address has it). Null where it
- * says neither (it read nothing in time, or could not be asked): the page then goes on as without it.
+ * key in the Authorization header, never in the address; the selection as the page's address has it): its first
+ * paint, or its refusal of the key (the API's 401 or 403, the browser's one failed-request line in the console).
+ * Null where it says neither (it read nothing in time, or could not be asked): the page then goes on as without it.
  */
 async function askFirstPaint(serverUrl: string, search: string, key: string, doFetch: typeof fetch): Promise<PageAnswer | null> {
   try {
     const res = await firstPaintResponse(firstPaintUrl(serverUrl, search), key, doFetch);
+    if (res.status === 401 || res.status === 403) return { firstPaint: null, keyRefused: await refusalWords(res) };
     if (!res.ok) return null;
-    const data = (await res.json()) as { firstPaint?: unknown; keyRefused?: unknown } | null;
+    const data = (await res.json()) as { firstPaint?: unknown } | null;
     const firstPaint = firstPaintOf(data?.firstPaint ?? null);
-    const keyRefused = typeof data?.keyRefused === 'string' && data.keyRefused !== '' ? data.keyRefused : null;
-    return firstPaint || keyRefused ? { firstPaint, keyRefused: firstPaint ? null : keyRefused } : null;
+    return firstPaint ? { firstPaint, keyRefused: null } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * A refusal of the key (the API's 401 or 403 problem details) in the live feed's words, as its handshake would have
+ * refused it ("unauthorized: the API key is not recognised"), which the page shows as it shows the handshake's
+ * (describeConnectionProblem).
+ */
+async function refusalWords(res: Response): Promise<string> {
+  const problem = (await res.json().catch(() => null)) as { detail?: unknown } | null;
+  return `${res.status === 403 ? 'forbidden' : 'unauthorized'}: ${typeof problem?.detail === 'string' ? problem.detail : ''}`;
 }
 
 /** The id of the block the server writes instead where the page's key is missing or refused (http/firstPaint.ts). */
@@ -111,7 +122,9 @@ function readKeyRefusal(doc: Pick<Document, 'getElementById'>): string | null {
  * The browser page's key (its address's, taken out of the address: addressKey.ts) and what the server wrote into the
  * page (http/firstPaint.ts): its first paint, or, where the key it saw in the page's address is missing or would be
  * refused, that refusal; at most one of them. The server never sees a key after '#' (nor the one this tab kept), so
- * its refusal is not about such a key: the page asks the server the same with that key at once (askFirstPaint).
+ * its refusal is not about such a key: the page asks the server the same with that key at once (askFirstPaint), the
+ * one request the head's script has usually started already. So does a page whose `#token=` wins over a `?token=`
+ * beside it, whatever the server wrote into the page for that other key.
  */
 export function readPage(
   doc: Pick<Document, 'getElementById'>,
@@ -119,8 +132,9 @@ export function readPage(
   sources: AddressKeySources,
   doFetch: typeof fetch = (input, init) => fetch(input, init),
 ): Pick<SocketTransportOptions, 'token' | 'firstPaint' | 'keyRefused' | 'keyUnchecked' | 'pageAnswer'> {
-  const { key, seenByServer } = takeAddressKey(serverUrl, sources);
-  const firstPaint = readFirstPaint(doc);
+  const { key, seenByServer, serverSawAnother } = takeAddressKey(serverUrl, sources);
+  // What the server wrote into the page is about the key it saw: nothing of it is about a '#' key that wins over it.
+  const firstPaint = serverSawAnother ? null : readFirstPaint(doc);
   const pageAnswer = key && !seenByServer && !firstPaint ? askFirstPaint(serverUrl, sources.location.search, key, doFetch) : null;
   return { token: key, firstPaint, keyRefused: firstPaint || !seenByServer ? null : readKeyRefusal(doc), keyUnchecked: !seenByServer, pageAnswer };
 }

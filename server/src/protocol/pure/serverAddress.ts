@@ -63,7 +63,8 @@ export function describeConnectionProblem(serverUrl: string, raw: string): Conne
   const message = raw.trim();
   if (/^unauthori[sz]ed: an API key .*required/i.test(message)) return { kind: 'needs-key', text: `${capital(where)} needs an API key.` };
   if (/^unauthori[sz]ed/i.test(message)) {
-    const why = /the API key is (.+)$/i.exec(message)?.[1];
+    // The handshake's words ("the API key is revoked"), or a route's 401 ("the API key has been revoked").
+    const why = /the API key (?:is|has been|has) (.+)$/i.exec(message)?.[1];
     return { kind: 'key-refused', text: `${capital(where)} refused the API key${why ? ` (it is ${why})` : ''}.` };
   }
   if (/^forbidden/i.test(message)) return { kind: 'forbidden', text: `The API key for ${serverUrl} may not read the live feed (it needs scope "read").` };
