@@ -126,6 +126,32 @@ describe('rendering under load (on fake timers: frames, timers and the clock mov
     expect(dashboard.state().feed[0]!.event.id).toBe('burst-49');
   });
 
+  it("draws the first data in the next frame after it arrives, however soon after the placeholder's render", () => {
+    // A page opened by the printed link: the board renders "connecting" while its first paint is on its way, and the
+    // answer arrives a few milliseconds later. Its render is not held back by the interval that paces redraws.
+    const renderedAt: number[] = [];
+    const { dashboard } = mount({ transport: { start: () => () => {}, reportRendered: () => renderedAt.push(performance.now()) } });
+    dashboard.dispatch(msg.connection('connecting'));
+    vi.advanceTimersByTime(20);
+    const placeholder = renderedAt.at(-1)!;
+    expect(dashboard.state().hasSnapshot).toBe(false);
+    dashboard.dispatch(msg.snapshot(snapshot()));
+    const arrived = performance.now();
+    vi.advanceTimersByTime(20);
+    const first = renderedAt.at(-1)!;
+    expect(first).toBeGreaterThanOrEqual(arrived);
+    expect(first - arrived).toBeLessThanOrEqual(20);
+    expect(first - placeholder).toBeLessThan(MIN_RENDER_INTERVAL_MS);
+    // The board's own redraws are paced from that render on.
+    dashboard.dispatch(msg.judged([judgedCall({ id: 'after-first' })]));
+    const drawn = renderedAt.length;
+    vi.advanceTimersByTime(20);
+    expect(renderedAt).toHaveLength(drawn);
+    vi.advanceTimersByTime(FALLBACK_DELAY_MS + MIN_RENDER_INTERVAL_MS);
+    expect(renderedAt).toHaveLength(drawn + 1);
+    expect(renderedAt.at(-1)! - renderedAt.at(-2)!).toBeGreaterThanOrEqual(MIN_RENDER_INTERVAL_MS);
+  });
+
   it('renders 50 events/s, one every 20 ms, at most once per MIN_RENDER_INTERVAL_MS, ending on the latest', () => {
     const { dashboard, root, renderedAt } = mountTimed();
     const before = renderedAt.length;

@@ -3,7 +3,7 @@
 import { siteLabel } from '@ringside/server/protocol/pure';
 import { windowWords } from './derived';
 import { createQueryController } from './queries';
-import { createRenderScheduler } from './scheduler';
+import { createRenderScheduler, MIN_RENDER_INTERVAL_MS } from './scheduler';
 import { DEFAULT_SELECTION, sameSelection, sanitizeSelection, type DashboardSelection } from './selection';
 import { initialState, reduce, type Action, type DashboardState } from './state';
 import { renderedSummary } from './summary';
@@ -88,7 +88,9 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     }
     transport?.reportRendered(renderedSummary(state));
   };
-  const scheduler = createRenderScheduler(render);
+  // Only the board's redraws are paced: the placeholder drawn while the first data is on its way (the key's answer,
+  // the socket's snapshot) must not hold back the render that first draws it.
+  const scheduler = createRenderScheduler(render, MIN_RENDER_INTERVAL_MS, () => state.hasSnapshot);
 
   const stopTheme = watchTheme((next) => {
     // Comparing first also keeps our own style writes from re-triggering the observer forever.

@@ -1,5 +1,7 @@
 // Coalesces bursts of messages into one render per frame, and at most one render per MIN_RENDER_INTERVAL_MS:
-// at 50 events/s the page redraws ~10 times a second instead of 50, each time with every event so far.
+// at 50 events/s the page redraws ~10 times a second instead of 50, each time with every event so far. The interval
+// paces the board's redraws only: a render before the board has anything to draw (the page's placeholder while its
+// first data is on its way) starts no interval, so the render that first draws the data is the next frame's.
 
 export interface RenderScheduler {
   /** Asks for a render; many requests before the next frame produce one render. */
@@ -17,7 +19,11 @@ export const FALLBACK_DELAY_MS = 250;
 /** The least time between two renders; a wallboard gains nothing from redrawing faster than this. */
 export const MIN_RENDER_INTERVAL_MS = 100;
 
-export function createRenderScheduler(render: () => void, minIntervalMs = MIN_RENDER_INTERVAL_MS): RenderScheduler {
+/**
+ * `paced`: whether the render about to run counts for the interval (default: every render); asked at each render,
+ * so a caller says whether that one drew what the interval paces.
+ */
+export function createRenderScheduler(render: () => void, minIntervalMs = MIN_RENDER_INTERVAL_MS, paced: () => boolean = () => true): RenderScheduler {
   let frame: number | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastRender = -Infinity;
@@ -31,7 +37,7 @@ export function createRenderScheduler(render: () => void, minIntervalMs = MIN_RE
   const flush = () => {
     if (frame === null && timer === null) return;
     cancel();
-    lastRender = performance.now();
+    if (paced()) lastRender = performance.now();
     render();
   };
   const onFrame = () => {
