@@ -54,3 +54,33 @@ function directJson(value: unknown): string | null {
   }
   return json === '' ? '{}' : json + '}';
 }
+
+/**
+ * What makes two contents of one id (or one milestone's pairing key) different: each field whose value differs, with
+ * both values, labelled by where each came from (`stored`/`sent`, or the items of one request). A sender told only
+ * "a different event" cannot tell a changed value from a retry written another way (`Z` against `+00:00`, a field
+ * added): this names it. Empty when either content is not an object's JSON or no field differs.
+ */
+export function contentDifference(first: string, second: string, labels: readonly [string, string] = ['stored', 'sent']): string {
+  const a = objectOf(first);
+  const b = objectOf(second);
+  if (!a || !b) return '';
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => canonicalJson(a[key] ?? null) !== canonicalJson(b[key] ?? null));
+  return fields.map((key) => `${key} differs (${labels[0]} ${shown(a[key])}, ${labels[1]} ${shown(b[key])})`).join(', ');
+}
+
+function objectOf(json: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value as JSON, at most 40 characters of it (a long text is cut with "…"); a field left out is "none". */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return 'none';
+  const text = canonicalJson(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
