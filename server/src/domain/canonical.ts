@@ -56,16 +56,19 @@ function directJson(value: unknown): string | null {
 }
 
 /**
- * What makes two contents of one id (or one milestone's pairing key) different: each field whose value differs, with
- * both values, labelled by where each came from (`stored`/`sent`, or the items of one request). A sender told only
- * "a different event" cannot tell a changed value from a retry written another way (`Z` against `+00:00`, a field
- * added): this names it. Empty when either content is not an object's JSON or no field differs.
+ * What makes two contents of one id (or one milestone's pairing key) different: each field whose value differs. A
+ * sender told only "a different event" cannot tell a changed value from a retry written another way (`Z` against
+ * `+00:00`, a field added): this names the fields. `labels`: where each content came from, given only where the
+ * sender may see both (the items of its own request): then each field's two values follow it. A stored content's
+ * values are never shown: a key that may write need not be one that may read (nor read that site). Empty when either
+ * content is not an object's JSON or no field differs.
  */
-export function contentDifference(first: string, second: string, labels: readonly [string, string] = ['stored', 'sent']): string {
+export function contentDifference(first: string, second: string, labels?: readonly [string, string]): string {
   const a = objectOf(first);
   const b = objectOf(second);
   if (!a || !b) return '';
   const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => canonicalJson(a[key] ?? null) !== canonicalJson(b[key] ?? null));
+  if (!labels) return fields.length === 0 ? '' : `${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`;
   return fields.map((key) => `${key} differs (${labels[0]} ${shown(a[key])}, ${labels[1]} ${shown(b[key])})`).join(', ');
 }
 

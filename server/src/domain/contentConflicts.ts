@@ -2,7 +2,7 @@ import { contentDifference } from './canonical';
 
 // The words of a 409 for an id or a milestone's pairing key reused with other content, one definition for both
 // stores and the in-request checks: each names the fields that differ (contentDifference), so a sender sees whether
-// it changed a value or wrote a retry another way.
+// it changed a value or wrote a retry another way; with both values only where both came from its own request.
 
 const withDifference = (message: string, difference: string): string => (difference === '' ? message : `${message}: ${difference}`);
 

@@ -1,6 +1,7 @@
-// A 409 for an id (or a milestone's pairing key) reused with other content names each field that differs, with the
-// stored and the sent value: an integrator whose "retry" was refused sees whether a value changed or the same
-// instant was written another way, on both stores.
+// A 409 for an id (or a milestone's pairing key) reused with other content names each field that differs: an
+// integrator whose "retry" was refused sees whether a value changed or the same instant was written another way, on
+// both stores. A stored content's values are not shown (a key that may write need not be one that may read); two
+// items of one request are shown with both values.
 import { describe, expect, it } from 'vitest';
 import { call, useTestServer, visit } from '../support/testServer';
 import { testClock } from '../support/testClock';
@@ -10,14 +11,14 @@ const T0 = Date.parse('2026-06-01T10:00:00Z');
 const server = useTestServer({ clock: testClock(T0) });
 
 describe('409 answers name what differs', () => {
-  it('an event id stored before: each differing field with both values, a field left out as none', async () => {
+  it('an event id stored before: each differing field, a field left out too, and none of the stored values', async () => {
     const first = call({ id: 'diff-1', occurredAt: '2026-06-01T09:00:00+00:00', answerSeconds: 9, rings: undefined, agent: 'ana' });
     expect((await server().postEvents(first)).status).toBe(201);
     const res = await server().postEvents({ ...first, occurredAt: '2026-06-01T09:00:00Z', answerSeconds: 10, queue: 'support' });
     expect(res.status).toBe(409);
     expect(res.body.errors).toEqual([{
       path: 'id',
-      message: expect.stringMatching(/^id "diff-1" was already used for a different event \(seq \d+\): answerSeconds differs \(stored 9, sent 10\), occurredAt differs \(stored "2026-06-01T09:00:00\+00:00", sent "2026-06-01T09:00:00Z"\), queue differs \(stored none, sent "support"\)$/),
+      message: expect.stringMatching(/^id "diff-1" was already used for a different event \(seq \d+\): answerSeconds, occurredAt, queue differ$/),
     }]);
   });
 
@@ -31,10 +32,10 @@ describe('409 answers name what differs', () => {
     expect((await postMilestones(server(), callMilestone('d1', 'started', T0 - 5000, { id: 'ms-d1' }))).status).toBe(201);
     const key = await postMilestones(server(), callMilestone('d1', 'started', T0 - 5000, { id: 'ms-d1', agent: 'bo' }));
     expect(key.status).toBe(409);
-    expect(key.body.errors).toEqual([{ path: 'milestone', message: expect.stringMatching(/^call "d1" at "north" already has a different "started" milestone \(seq \d+\): agent differs \(stored none, sent "bo"\); a milestone is posted once$/) }]);
+    expect(key.body.errors).toEqual([{ path: 'milestone', message: expect.stringMatching(/^call "d1" at "north" already has a different "started" milestone \(seq \d+\): agent differs; a milestone is posted once$/) }]);
     const id = await postMilestones(server(), callMilestone('d2', 'started', T0 - 5000, { id: 'ms-d1' }));
     expect(id.status).toBe(409);
-    expect(id.body.errors).toEqual([{ path: 'id', message: expect.stringMatching(/^id "ms-d1" was already used for a different milestone \(seq \d+\): caseId differs \(stored "d1", sent "d2"\)$/) }]);
+    expect(id.body.errors).toEqual([{ path: 'id', message: expect.stringMatching(/^id "ms-d1" was already used for a different milestone \(seq \d+\): caseId differs$/) }]);
   });
 
   it('one milestone twice in a request: the field, labelled by the two items', async () => {
