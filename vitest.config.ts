@@ -41,6 +41,7 @@ export default defineConfig({
             'test/integration/ingest/siteIdNormalisation.test.ts',
             'test/integration/ingest/siteCase.test.ts',
             'test/integration/ingest/nulText.test.ts',
+            'test/integration/ingest/conflictDifference.test.ts',
             'test/integration/compliance/compliance.test.ts',
             'test/integration/live/live.test.ts',
             'test/integration/live/liveRestart.test.ts',

@@ -15,7 +15,7 @@ describe('pairingConflicts', () => {
 
   it('refuses a repeated key with other content, naming the first item with it', () => {
     expect(pairingConflicts([m('a', 'started'), m('b', 'started'), m('a', 'started', { agent: 'x' }), m('a', 'started')])).toEqual([
-      { index: 2, path: ['milestone'], message: 'milestones.0 and milestones.2 are the same milestone of one case with different content' },
+      { index: 2, path: ['milestone'], message: 'milestones.0 and milestones.2 are the same milestone of one case with different content: agent differs (milestones.0 none, milestones.2 "x")' },
     ]);
   });
 });

@@ -54,3 +54,36 @@ function directJson(value: unknown): string | null {
   }
   return json === '' ? '{}' : json + '}';
 }
+
+/**
+ * What makes two contents of one id (or one milestone's pairing key) different: each field whose value differs. A
+ * sender told only "a different event" cannot tell a changed value from a retry written another way (`Z` against
+ * `+00:00`, a field added): this names the fields. `labels`: where each content came from, given only where the
+ * sender may see both (the items of its own request): then each field's two values follow it. A stored content's
+ * values are never shown: a key that may write need not be one that may read (nor read that site). Empty when either
+ * content is not an object's JSON or no field differs.
+ */
+export function contentDifference(first: string, second: string, labels?: readonly [string, string]): string {
+  const a = objectOf(first);
+  const b = objectOf(second);
+  if (!a || !b) return '';
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => canonicalJson(a[key] ?? null) !== canonicalJson(b[key] ?? null));
+  if (!labels) return fields.length === 0 ? '' : `${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`;
+  return fields.map((key) => `${key} differs (${labels[0]} ${shown(a[key])}, ${labels[1]} ${shown(b[key])})`).join(', ');
+}
+
+function objectOf(json: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value as JSON, at most 40 characters of it (a long text is cut with "…"); a field left out is "none". */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return 'none';
+  const text = canonicalJson(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

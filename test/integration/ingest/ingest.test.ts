@@ -80,7 +80,7 @@ describe('POST /api/v1/events', () => {
     expect(res.body.errors[0].message).toMatch(/conflict-1/);
     // The conflicting event was stored earlier: the message names it by its seq.
     const stored = (await server().postEvents(call({ id: 'conflict-1', rings: 1, occurredAt: '2026-11-20T10:00:00Z' }))).body.results[0].seq;
-    expect(res.body.errors[0].message).toBe(`id "conflict-1" was already used for a different event (seq ${stored})`);
+    expect(res.body.errors[0].message).toBe(`id "conflict-1" was already used for a different event (seq ${stored}): rings differs`);
     // The first event of the refused batch was rolled back: posting it now creates it.
     const later = await server().postEvents(call({ id: 'conflict-new', occurredAt: '2026-11-20T10:00:00Z' }));
     expect(later.status).toBe(201);
@@ -97,14 +97,14 @@ describe('POST /api/v1/events', () => {
 
   it('names both items of a batch that uses one id for two different events, and no seq (nothing was kept)', async () => {
     const res = await server().postEvents({
-      events: [visit({ id: 'in-batch', greetSeconds: 1 }), visit({ id: 'other-1' }), call({ id: 'other-2' }), visit({ id: 'in-batch', greetSeconds: 2 })],
+      events: [visit({ id: 'in-batch', greetSeconds: 1, occurredAt: '2026-11-20T10:00:00Z' }), visit({ id: 'other-1' }), call({ id: 'other-2' }), visit({ id: 'in-batch', greetSeconds: 2, occurredAt: '2026-11-20T10:00:00Z' })],
     });
     expect(res.status).toBe(409);
-    const message = 'events.0.id and events.3.id are the same id ("in-batch") with different content';
+    const message = 'events.0.id and events.3.id are the same id ("in-batch") with different content: greetSeconds differs (events.0 1, events.3 2)';
     expect(res.body.errors).toEqual([{ path: 'events.3.id', message }]);
     expect(res.body.detail).toBe(`${message}; nothing from this request was stored`);
     // Nothing was stored: each event of the refused batch can be posted now.
-    const again = await server().postEvents({ events: [visit({ id: 'in-batch', greetSeconds: 2 }), visit({ id: 'other-1' })] });
+    const again = await server().postEvents({ events: [visit({ id: 'in-batch', greetSeconds: 2, occurredAt: '2026-11-20T10:00:00Z' }), visit({ id: 'other-1' })] });
     expect(again.status).toBe(201);
     expect(again.body.results.map((r: any) => r.duplicate)).toEqual([false, false]);
   });

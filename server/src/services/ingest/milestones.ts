@@ -1,5 +1,6 @@
 // Validating posted milestones (the shared wire schema, then the event type registry) and making them ready to store.
 import { canonicalJson } from '../../domain/canonical';
+import { requestMilestoneConflict } from '../../domain/contentConflicts';
 import { misorderedPairs } from '../../domain/clocks';
 import { milestoneOf, milestoneProblems, type EventTypeRegistry } from '../../domain/eventTypes';
 import { parseInput, type Site } from '../../protocol';
@@ -65,7 +66,10 @@ export function pairingConflicts(inputs: readonly MilestoneInput[]): ItemProblem
     const first = seen.get(key);
     if (first === undefined) seen.set(key, index);
     // Contents are compared only for a repeated key (rare): the canonical JSON of every item cost as much as the check.
-    else if (canonicalJson(inputs[first]) !== canonicalJson(input)) problems.push({ index, path: ['milestone'], message: `milestones.${first} and milestones.${index} are the same milestone of one case with different content` });
+    else {
+      const [firstContent, content] = [canonicalJson(inputs[first]), canonicalJson(input)];
+      if (firstContent !== content) problems.push({ index, path: ['milestone'], message: requestMilestoneConflict(first, index, firstContent, content) });
+    }
   });
   return problems;
 }

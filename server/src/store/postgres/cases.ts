@@ -2,6 +2,7 @@
 // store/sqlite/cases.ts does (row mapping shared with it), in the same order, with the same conflicts. Every write
 // transaction holds the store's write lock (store.ts), so the lookups below see every committed milestone of every
 // node; the unique pairing key and the unique (case, standard) of case_judgements hold even without it.
+import { milestoneIdConflict, milestoneKeyConflict } from '../../domain/contentConflicts';
 import { DomainError } from '../../domain/errors';
 import type { ClockJudgement } from '../../protocol/eventTypes';
 import type { CaseKey, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
@@ -77,12 +78,12 @@ async function existingMilestone(s: Sql, m: NewMilestone['milestone'], content: 
   const stored = await s.one<MilestoneRow>(`SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`, [m.type, m.site, m.caseId, m.milestone]);
   if (stored) {
     if (stored.content !== content) {
-      throw new DomainError('conflict', 'milestone', `${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)} already has a different "${m.milestone}" milestone (seq ${stored.seq}); a milestone is posted once`, index);
+      throw new DomainError('conflict', 'milestone', milestoneKeyConflict(m, stored.seq, stored.content, content), index);
     }
     return { milestone: toMilestone(stored), duplicate: true, opened: false };
   }
-  const byId = await s.one<{ seq: number }>('SELECT seq FROM milestones WHERE id = ?', [m.id]);
-  if (byId) throw new DomainError('conflict', 'id', `id ${JSON.stringify(m.id)} was already used for a different milestone (seq ${byId.seq})`, index);
+  const byId = await s.one<{ seq: number; content: string }>('SELECT seq, content FROM milestones WHERE id = ?', [m.id]);
+  if (byId) throw new DomainError('conflict', 'id', milestoneIdConflict(m.id, byId.seq, byId.content, content), index);
   return undefined;
 }
 

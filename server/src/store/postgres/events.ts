@@ -5,6 +5,7 @@
 // (copy.ts), and the rollups' reads and writes (rollups.ts). What the SQLite batch writer
 // (store/sqlite/batchWriter.ts) answers, this answers: the same outcomes and the same conflicts, found in the same
 // order.
+import { batchIdConflict, eventIdConflict } from '../../domain/contentConflicts';
 import { DomainError } from '../../domain/errors';
 import type { Judgement, StoredEvent } from '../../protocol';
 import type { NewEvent, WriteOutcome } from '../port';
@@ -117,13 +118,13 @@ function planBatch(items: readonly NewEvent[], stored: ReadonlyMap<string, Event
     const id = item.event.id;
     const row = stored.get(id);
     if (row) {
-      if (row.content !== item.content) throw new DomainError('conflict', 'id', `id "${id}" was already used for a different event (seq ${row.seq})`, index);
+      if (row.content !== item.content) throw new DomainError('conflict', 'id', eventIdConflict(id, row.seq, row.content, item.content), index);
       return { kind: 'stored', row };
     }
     const first = firstNew.get(id);
     if (first !== undefined) {
       if (items[first]!.content !== item.content) {
-        throw new DomainError('conflict', 'id', `events.${first}.id and events.${index}.id are the same id (${JSON.stringify(id)}) with different content`, index);
+        throw new DomainError('conflict', 'id', batchIdConflict(id, first, index, items[first]!.content, item.content), index);
       }
       return { kind: 'repeat', of: first };
     }

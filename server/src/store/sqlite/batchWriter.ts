@@ -8,6 +8,7 @@
 // upsert must not run for a duplicate.
 import type Database from 'better-sqlite3';
 import type { Judgement, StoredEvent } from '../../protocol';
+import { batchIdConflict, eventIdConflict } from '../../domain/contentConflicts';
 import { DomainError } from '../../domain/errors';
 import type { NewEvent, WriteOutcome } from '../port';
 import { chainWriter } from './chain';
@@ -110,8 +111,8 @@ class EventsWriter {
       // Where the id was used first: an event stored earlier (its seq), or an earlier item of the same batch (its
       // index), which has no seq to name: the refused batch is rolled back and its seqs reused.
       const message = row.seq >= this.firstNewSeq
-        ? `events.${batch.findIndex((other) => other.event.id === item.event.id)}.id and events.${index}.id are the same id (${JSON.stringify(item.event.id)}) with different content`
-        : `id "${item.event.id}" was already used for a different event (seq ${row.seq})`;
+        ? batchIdConflict(item.event.id, batch.findIndex((other) => other.event.id === item.event.id), index, row.content, item.content)
+        : eventIdConflict(item.event.id, row.seq, row.content, item.content);
       throw new DomainError('conflict', 'id', message, index);
     }
     return { judged: { event: toStoredEvent(row), judgements: this.judgementsOf.all(row.seq).map(toJudgement) }, duplicate: true };

@@ -1,5 +1,6 @@
 // Milestones (append-only, chained, idempotent per pairing key), the cases they make up, and the judgements
 // recorded on a case while it was open (chained). What a case's milestones mean is domain code (domain/clocks/).
+import { milestoneIdConflict, milestoneKeyConflict } from '../../domain/contentConflicts';
 import { DomainError } from '../../domain/errors';
 import type { ClockJudgement, ClockReason, StoredMilestone } from '../../protocol/eventTypes';
 import type { CaseJudgementRecord, CaseKey, CaseRecord, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
@@ -152,12 +153,12 @@ function existingMilestone(s: Statements, m: NewMilestone['milestone'], content:
   const stored = s.get(BY_PAIRING_KEY).get(m.type, m.site, m.caseId, m.milestone) as MilestoneRow | undefined;
   if (stored) {
     if (stored.content !== content) {
-      throw new DomainError('conflict', 'milestone', `${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)} already has a different "${m.milestone}" milestone (seq ${stored.seq}); a milestone is posted once`, index);
+      throw new DomainError('conflict', 'milestone', milestoneKeyConflict(m, stored.seq, stored.content, content), index);
     }
     return { milestone: toMilestone(stored), duplicate: true, opened: false };
   }
-  const byId = s.get('SELECT seq FROM milestones WHERE id = ?').get(m.id) as { seq: number } | undefined;
-  if (byId) throw new DomainError('conflict', 'id', `id ${JSON.stringify(m.id)} was already used for a different milestone (seq ${byId.seq})`, index);
+  const byId = s.get('SELECT seq, content FROM milestones WHERE id = ?').get(m.id) as { seq: number; content: string } | undefined;
+  if (byId) throw new DomainError('conflict', 'id', milestoneIdConflict(m.id, byId.seq, byId.content, content), index);
   return undefined;
 }
 
