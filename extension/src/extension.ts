@@ -72,7 +72,8 @@ interface Parts {
 }
 
 function createParts(context: vscode.ExtensionContext): Parts {
-  const connection = new RingsideConnection();
+  const localServer = new LocalServer();
+  const connection = new RingsideConnection((url) => localServer.ran(url));
   DashboardPanel.memory = context.workspaceState;
   const keys = new ApiKeys(context.secrets);
   const messages = new Messages();
@@ -87,7 +88,7 @@ function createParts(context: vscode.ExtensionContext): Parts {
     context,
     connection,
     keys,
-    localServer: new LocalServer(),
+    localServer,
     output: vscode.window.createOutputChannel('Ringside'),
     messages,
     quickPicks: new QuickPickTracker(),

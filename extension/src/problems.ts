@@ -1,7 +1,7 @@
 // A connection problem as the extension tells it: the shared plain sentence (protocol/pure/serverAddress.ts) plus
 // what to do here, in the extension's own commands and settings.
 import type { ConnectionState } from '@ringside/server/protocol';
-import { describeConnectionProblem, isLoopback, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
+import { describeConnectionProblem, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
 
 /**
@@ -17,8 +17,9 @@ export interface Reconnecting {
 
 /**
  * What to do for each kind. A connection that was up and was lost comes back by itself: nothing to do, unless the
- * server is the one on this machine (LOST_LOCAL_SERVER), whose stop or crash no team restarts. A team server's
- * restart or deploy must not read as "start the local server".
+ * server is the local one this extension started (LOST_LOCAL_SERVER), whose stop or crash no team restarts. A team
+ * server's restart or deploy must not read as "start the local server", and neither must a server on this machine
+ * that someone started in a terminal (`pnpm start`): "Start Local Server" would start another one, not that one.
  */
 const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
   unreachable: 'Start the local server or check ringside.serverUrl.',
@@ -33,19 +34,13 @@ const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
 
 const LOST_LOCAL_SERVER = 'If the local server stopped, run "Ringside: Start Local Server".';
 
-/** Whether the URL names a server on this machine (where "Start Local Server" is the remedy). */
-function isLocalServerUrl(serverUrl: string): boolean {
-  try {
-    return isLoopback(new URL(serverUrl).hostname);
-  } catch {
-    return false;
-  }
-}
-
-/** The problem with its advice, e.g. "Cannot reach … at http://127.0.0.1:4870: is it running? Start the local server or check ringside.serverUrl." */
-export function extensionProblem(serverUrl: string, error: string): ConnectionProblem {
+/**
+ * The problem with its advice, e.g. "Cannot reach … at http://127.0.0.1:4870: is it running? Start the local server
+ * or check ringside.serverUrl." `ownLocalServer`: the server is the local one this extension started.
+ */
+export function extensionProblem(serverUrl: string, error: string, ownLocalServer = false): ConnectionProblem {
   const problem = describeConnectionProblem(serverUrl, error);
-  const advice = problem.kind === 'lost' && isLocalServerUrl(serverUrl) ? LOST_LOCAL_SERVER : WHAT_TO_DO[problem.kind];
+  const advice = problem.kind === 'lost' && ownLocalServer ? LOST_LOCAL_SERVER : WHAT_TO_DO[problem.kind];
   return { kind: problem.kind, text: advice ? `${problem.text} ${advice}` : problem.text };
 }
 

@@ -11,6 +11,7 @@ import type { Socket } from 'socket.io-client';
 import { RingsideConnection, socketAddress } from '../../extension/src/connection';
 import { clockTime } from '../../extension/src/clockTime';
 import { SiteFiguresSource } from '../../extension/src/sitesSource';
+import { LocalServer } from '../../extension/src/localServer';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../integration/support/testServer';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
@@ -206,7 +207,7 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
   /** The moment the texts are for: the same local day as `since`, whatever day the test runs. */
   const now = new Date(2026, 11, 6, 14, 6).getTime();
 
-  it('the status bar says reconnecting, since when and as of when, with the last incidents; the local-server advice only for a local server', () => {
+  it('the status bar says reconnecting, since when and as of when, with the last incidents; the local-server advice only for the local server the extension started', () => {
     const lost = extensionProblem(team, 'transport close');
     const counts = countIncidents(openIncidentsOf([incident('calls', 'harbour', 'red')]));
     const view = statusView({ state: 'connecting', serverUrl: team, problem: lost, reconnecting, counts, now });
@@ -215,9 +216,13 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
     expect(view.tooltip).toContain('**Ringside** — reconnecting since 14:05');
     expect(view.tooltip).toContain('Showing figures as of 14:04');
     for (const text of [view.tooltip, view.ariaLabel]) expect(text).not.toMatch(/offline|local server/i);
-    const localView = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close'), reconnecting, now });
+    const localView = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close', true), reconnecting, now });
     expect(localView.text).toBe('$(sync~spin) Ringside reconnecting…');
     expect(localView.ariaLabel).toContain('If the local server stopped, run "Ringside: Start Local Server".');
+    // A server on this machine that the extension did not start (`pnpm start` in a terminal): Start Local Server
+    // would start another one, so it is not offered.
+    const terminal = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close', false), reconnecting, now });
+    expect(terminal.ariaLabel).not.toMatch(/local server/i);
     // Never connected (or given up): offline, with the first-run advice, a team server too.
     const never = statusView({ state: 'disconnected', serverUrl: team, problem: extensionProblem(team, 'xhr poll error') });
     expect(never.text).toBe('$(debug-disconnect) Ringside offline');
@@ -300,6 +305,8 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
       await retryFailed;
       expect(connection.state).toBe('connecting');
       expect(connection.problem?.kind).toBe('lost');
+      // A server on 127.0.0.1 that the extension did not start: no "Start Local Server" advice.
+      expect(connection.problem?.text).not.toMatch(/local server/i);
       expect(connection.reconnecting?.figuresAt).toBe(connection.snapshot!.serverTime);
       expect(sites.current).toEqual(shown);
       const at = Date.now();
@@ -320,6 +327,40 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
       connection.dispose();
       await server?.close();
       removeDir(dataDir);
+    }
+  }, 30_000);
+});
+
+describe('a lost local server: "Start Local Server" only for the one the extension runs', () => {
+  it('knows the address of the server it found in its data folder after that server stops; a server started elsewhere is not its own', async () => {
+    const ownDir = tempDataDir();
+    const otherDir = tempDataDir();
+    let own: TestServer | undefined = await startTestServer({ dataDir: ownDir });
+    const other = await startTestServer({ dataDir: otherDir });
+    const localServer = new LocalServer();
+    const connection = new RingsideConnection((url) => localServer.ran(url));
+    try {
+      expect((await localServer.adopt(ownDir))?.url).toBe(own.url);
+      expect([localServer.ran(own.url), localServer.ran(`${own.url}/`), localServer.ran(other.url)]).toEqual([true, true, false]);
+      connection.connect(own.url, own.apiKey);
+      await new Promise<void>((resolve) => {
+        const subscription = connection.onMessage(() => connection.state === 'connected' && (subscription.dispose(), resolve()));
+      });
+      const socket = (connection as unknown as { socket: Socket }).socket;
+      const retryFailed = new Promise((resolve) => socket.io.once('reconnect_error', resolve));
+      const ownUrl = own.url;
+      await own.close();
+      own = undefined;
+      await retryFailed;
+      expect(connection.problem?.kind).toBe('lost');
+      expect(connection.problem?.text).toContain('If the local server stopped, run "Ringside: Start Local Server".');
+      expect(localServer.ran(ownUrl)).toBe(true);
+    } finally {
+      connection.dispose();
+      await own?.close();
+      await other.close();
+      removeDir(ownDir);
+      removeDir(otherDir);
     }
   }, 30_000);
 });
