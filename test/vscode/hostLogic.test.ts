@@ -17,7 +17,9 @@ import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView, worstPickView } from '../../extension/src/statusText';
 import { worstItems, type WorstItem } from '../../extension/src/worstItems';
-import { alertsViewDescription, cannotAcknowledge, extensionProblem, shortProblem, sitesViewDescription } from '../../extension/src/problems';
+import { alertsViewDescription, cannotAcknowledge, extensionProblem, keyProblemOf, shortProblem, sitesViewDescription } from '../../extension/src/problems';
+import { reportConnectOutcome } from '../../extension/src/connectOutcome';
+import { readFileSync } from 'node:fs';
 import { rangeDescription, rangeOf, rangeSlug, siteChoices } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
@@ -190,6 +192,75 @@ describe('status bar text', () => {
     expect(shortProblem(extensionProblem(url, forbidden).kind, url)).toBe('the API key may not read 127.0.0.1:4870');
     expect(shortProblem(extensionProblem(url, 'xhr poll error').kind, url)).toBe('cannot reach 127.0.0.1:4870');
   });
+
+  /** The Sites view's welcome content VS Code shows for these context keys (package.json viewsWelcome `when`: terms joined by &&). */
+  const sitesWelcome = (context: Record<string, string | boolean>): string[] => {
+    const manifest = JSON.parse(readFileSync(new URL('../../extension/package.json', import.meta.url), 'utf8')) as { contributes: { viewsWelcome: Array<{ view: string; when?: string; contents: string }> } };
+    const holds = (term: string): boolean => {
+      const t = term.trim();
+      const compared = /^(\S+)\s*(==|!=)\s*(\S+)$/.exec(t);
+      if (compared) return (String(context[compared[1]!] ?? '') === compared[3]) === (compared[2] === '==');
+      return t.startsWith('!') ? !context[t.slice(1)] : Boolean(context[t]);
+    };
+    return manifest.contributes.viewsWelcome.filter((w) => w.view === 'ringside.sites' && (w.when ?? '').split('&&').every(holds)).map((w) => w.contents);
+  };
+
+  it('after a key the server refused, the Sites view says it was refused (the server\'s reason in its heading), not that a key is needed', () => {
+    const url = 'http://127.0.0.1:4870';
+    const shownFor = (raw: string) => {
+      const problem = extensionProblem(url, raw);
+      const keyProblem = keyProblemOf('disconnected', problem);
+      return { keyProblem, welcome: sitesWelcome({ 'ringside.connection': 'disconnected', 'ringside.needsKey': keyProblem !== '', 'ringside.keyProblem': keyProblem }), heading: sitesViewDescription('disconnected', url, problem, undefined, Date.now()) };
+    };
+    const refused = shownFor('unauthorized: the API key is not recognised');
+    expect(refused.keyProblem).toBe('key-refused');
+    expect(refused.heading).toBe('127.0.0.1:4870 refused the API key (it is not recognised)');
+    expect(refused.welcome).toHaveLength(1);
+    expect(refused.welcome[0]).toMatch(/^The server refused the API key: it does not recognise it \(mistyped\?\), or the key has expired or been revoked\./);
+    expect(refused.welcome[0]).toContain('[Set API Key](command:ringside.setApiKey)');
+    expect(refused.welcome[0]).not.toContain('needs an API key');
+    expect(shownFor('unauthorized: the API key has expired').heading).toBe('127.0.0.1:4870 refused the API key (it is expired)');
+    const forbidden = shownFor('forbidden: the live feed needs a key with scope "read"');
+    expect(forbidden.welcome).toHaveLength(1);
+    expect(forbidden.welcome[0]).toMatch(/^The server recognised the API key, but the key lacks scope "read"/);
+    const missing = shownFor('unauthorized: an API key with scope "read" is required (auth: { token })');
+    expect(missing.welcome).toHaveLength(1);
+    expect(missing.welcome[0]).toMatch(/^The server needs an API key with scope "read"\./);
+    // Not a key problem: the first-run welcome, and no key problem while connecting.
+    const offline = shownFor('xhr poll error');
+    expect(offline.keyProblem).toBe('');
+    expect(offline.welcome[0]).toMatch(/^No Ringside server is connected\./);
+    expect(keyProblemOf('connecting', extensionProblem(url, 'unauthorized: the API key is revoked'))).toBe('');
+  });
+
+  it('"Set API Key" with a key the server refuses: one error naming why, with a "Set API Key" button; a good key: none', async () => {
+    const dataDir = tempDataDir();
+    const server = await startTestServer({ dataDir });
+    const connection = new RingsideConnection();
+    const shown: Array<{ text: string; actions: string[] }> = [];
+    const executed: string[] = [];
+    const deps = {
+      connection,
+      showError: (text: string, ...actions: string[]) => (shown.push({ text, actions }), Promise.resolve('Set API Key')),
+      execute: (command: string) => (executed.push(command), Promise.resolve()),
+    };
+    try {
+      connection.connect(server.url, 'rs_mistyped-key-0000000000');
+      // The key's change reconnects too (extension.ts): the same attempt, still one message.
+      connection.connect(server.url, 'rs_mistyped-key-0000000000');
+      await reportConnectOutcome(deps);
+      expect(shown).toEqual([{ text: `Ringside: The Ringside server at ${server.url} refused the API key (it is not recognised). Run "Ringside: Set API Key" with a valid key.`, actions: ['Set API Key'] }]);
+      expect(executed).toEqual(['ringside.setApiKey']);
+      connection.connect(server.url, server.apiKey);
+      await reportConnectOutcome(deps);
+      expect(connection.state).toBe('connected');
+      expect(shown).toHaveLength(1);
+    } finally {
+      connection.dispose();
+      await server.close();
+      removeDir(dataDir);
+    }
+  }, 30_000);
 
   it('says an address without http:// is not one, rather than "not connected" as if the server were down', () => {
     const typed = '127.0.0.1:4870';
