@@ -7,7 +7,7 @@ import { CONNECT_COMMAND, SET_API_KEY_COMMAND, START_LOCAL_SERVER_COMMAND } from
 import type { RingsideConnection } from './connection';
 
 /** How long a connect may take before it counts as neither working nor failing (socket.io-client then keeps trying). */
-export const CONNECT_OUTCOME_TIMEOUT_MS = 15_000;
+const CONNECT_OUTCOME_TIMEOUT_MS = 15_000;
 
 export interface OutcomeDeps {
   connection: Pick<RingsideConnection, 'state' | 'problem' | 'onMessage'>;
@@ -24,7 +24,7 @@ const BUTTONS: Readonly<Record<string, string>> = {
 };
 
 /** The first settled outcome: undefined once connected (or still connecting after `timeoutMs`), else the problem. */
-export function settledProblem(connection: OutcomeDeps['connection'], timeoutMs = CONNECT_OUTCOME_TIMEOUT_MS): Promise<ConnectionProblem | undefined> {
+function settledProblem(connection: OutcomeDeps['connection'], timeoutMs = CONNECT_OUTCOME_TIMEOUT_MS): Promise<ConnectionProblem | undefined> {
   return new Promise((resolve) => {
     const done = (problem: ConnectionProblem | undefined) => {
       subscription.dispose();
@@ -45,7 +45,7 @@ export function settledProblem(connection: OutcomeDeps['connection'], timeoutMs 
  * The error for a connect that failed: the problem in the server's words (a refused key says why: "it is not
  * recognised", "it is revoked") and what to do, with "Set API Key" for a key problem, else the ways to another server.
  */
-export function outcomeMessage(problem: ConnectionProblem): { text: string; actions: string[] } {
+function outcomeMessage(problem: ConnectionProblem): { text: string; actions: string[] } {
   return { text: `Ringside: ${problem.text}`, actions: needsApiKey(problem.kind) ? ['Set API Key'] : ['Start Local Server', 'Connect to Another Server'] };
 }
 
