@@ -47,5 +47,7 @@ export const DEFAULT_LOCAL_SERVER_PORT = 4870;
 export const CONTEXT_CONNECTION = 'ringside.connection';
 export const CONTEXT_CONNECTED = 'ringside.connected';
 export const CONTEXT_NEEDS_KEY = 'ringside.needsKey';
+/** Which key problem (problems.ts keyProblemOf): 'needs-key', 'key-refused', 'forbidden', or '' when none. */
+export const CONTEXT_KEY_PROBLEM = 'ringside.keyProblem';
 export const CONTEXT_LOCAL_SERVER_RUNNING = 'ringside.localServerRunning';
 export const CONTEXT_UNACKNOWLEDGED = 'ringside.hasUnacknowledgedAlerts';

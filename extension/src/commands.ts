@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { isAcknowledged } from '@ringside/server/protocol/pure';
 import { incidentIdsOf, type AlertNode } from './alertsView';
 import type { RingsideConnection } from './connection';
+import { reportConnectOutcome } from './connectOutcome';
 import {
   ACKNOWLEDGE_ALERT_COMMAND,
   ACKNOWLEDGE_ALERTS_COMMAND,
@@ -112,34 +113,16 @@ async function connectToServer(deps: CommandDeps, argument?: unknown): Promise<v
   await storeServerUrl(url);
   // The configuration listener reconnects on a changed URL; this also retries an unchanged URL that is offline.
   await deps.connectTo(url);
-  if (asked) void reportConnectOutcome(deps);
+  if (asked) void reportOutcome(deps);
 }
 
-/** The first outcome of a connect the user asked for: nothing when it worked, a plain error with buttons when not. */
-async function reportConnectOutcome(deps: CommandDeps): Promise<void> {
-  const { connection } = deps;
-  const settled = await new Promise<boolean>((resolve) => {
-    const done = (value: boolean) => {
-      subscription.dispose();
-      clearTimeout(timer);
-      resolve(value);
-    };
-    const check = () => {
-      if (connection.state === 'connected') done(true);
-      else if (connection.state === 'disconnected' && connection.problem) done(false);
-    };
-    const subscription = connection.onMessage((m) => m.type === 'connection' && check());
-    const timer = setTimeout(() => done(connection.state === 'connected'), 15_000);
-    check();
+/** The first outcome of a connect the user asked for: nothing when it worked, one plain error with buttons when not. */
+function reportOutcome(deps: CommandDeps): Promise<void> {
+  return reportConnectOutcome({
+    connection: deps.connection,
+    showError: (text, ...actions) => deps.messages.error(text, ...actions),
+    execute: (command) => vscode.commands.executeCommand(command),
   });
-  const problem = connection.problem;
-  if (settled || !problem) return;
-  const keyProblem = problem.kind === 'needs-key' || problem.kind === 'key-refused' || problem.kind === 'forbidden';
-  const actions = keyProblem ? ['Set API Key'] : ['Start Local Server', 'Connect to Another Server'];
-  const choice = await deps.messages.error(`Ringside: ${problem.text}`, ...actions);
-  if (choice === 'Set API Key') await vscode.commands.executeCommand(SET_API_KEY_COMMAND);
-  if (choice === 'Start Local Server') await vscode.commands.executeCommand(START_LOCAL_SERVER_COMMAND);
-  if (choice === 'Connect to Another Server') await vscode.commands.executeCommand(CONNECT_COMMAND);
 }
 
 async function askForUrl(): Promise<string | undefined> {
@@ -183,6 +166,8 @@ async function setApiKey(deps: CommandDeps, argument?: unknown, serverArgument?:
     await deps.keys.set(serverUrl, key);
   }
   await deps.connectTo(serverUrl);
+  // A key the server refuses (mistyped, expired, revoked, without "read") is said once, with why and "Set API Key".
+  if (key !== '') void reportOutcome(deps);
 }
 
 export function localDataDir(context: vscode.ExtensionContext): string {

@@ -98,6 +98,12 @@ export class RingsideConnection {
   private readonly seqLog: number[] = [];
   /** The server's open incidents, by id. */
   private open = new Map<number, Incident>();
+
+  /**
+   * `isOwnLocalServer`: whether a URL is the local server this extension started (LocalServer.ran), the only one
+   * "Start Local Server" brings back when it is lost; a server started in a terminal is not.
+   */
+  constructor(private readonly isOwnLocalServer: (serverUrl: string) => boolean = () => false) {}
   /**
    * Display names by site id, folded as the dashboard folds them (protocol/pure/labels.ts): the snapshot's `sites`,
    * then each incident change's siteName. Every view of the extension names a site by siteLabel with these, so the
@@ -139,7 +145,7 @@ export class RingsideConnection {
   /** Why the connection is not up, in plain words naming the server and what to do; undefined while connected. */
   get problem(): ConnectionProblem | undefined {
     const { state, serverUrl, error } = this.current;
-    return state === 'connected' || error === undefined ? undefined : extensionProblem(serverUrl, error);
+    return state === 'connected' || error === undefined ? undefined : extensionProblem(serverUrl, error, this.isOwnLocalServer(serverUrl));
   }
 
   /**

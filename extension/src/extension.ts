@@ -3,13 +3,13 @@
 // alert notifications. A local server left running by an earlier window (or before a reload) is found again; with
 // ringside.localServer.startAtActivation one is started.
 import * as vscode from 'vscode';
-import { needsApiKey } from '@ringside/server/protocol/pure';
 import * as commands from './commands';
 import { alertsBadge, AlertsTreeProvider } from './alertsView';
 import {
   ALERTS_VIEW_ID,
   CONTEXT_CONNECTED,
   CONTEXT_CONNECTION,
+  CONTEXT_KEY_PROBLEM,
   CONTEXT_LOCAL_SERVER_RUNNING,
   CONTEXT_NEEDS_KEY,
   CONTEXT_UNACKNOWLEDGED,
@@ -23,7 +23,7 @@ import { DashboardPanel } from './dashboardPanel';
 import { registerExportHistory } from './exportHistory';
 import { findLocalServer, LocalServer } from './localServer';
 import { Messages } from './messages';
-import { alertsViewDescription, sitesViewDescription } from './problems';
+import { alertsViewDescription, keyProblemOf, sitesViewDescription } from './problems';
 import { AlertNotifications } from './notifications';
 import { QuickPickTracker } from './quickPicks';
 import { ApiKeys, secretName } from './secrets';
@@ -72,7 +72,8 @@ interface Parts {
 }
 
 function createParts(context: vscode.ExtensionContext): Parts {
-  const connection = new RingsideConnection();
+  const localServer = new LocalServer();
+  const connection = new RingsideConnection((url) => localServer.ran(url));
   DashboardPanel.memory = context.workspaceState;
   const keys = new ApiKeys(context.secrets);
   const messages = new Messages();
@@ -87,7 +88,7 @@ function createParts(context: vscode.ExtensionContext): Parts {
     context,
     connection,
     keys,
-    localServer: new LocalServer(),
+    localServer,
     output: vscode.window.createOutputChannel('Ringside'),
     messages,
     quickPicks: new QuickPickTracker(),
@@ -114,7 +115,9 @@ function updateViewsOf({ connection, tree, treeView, alerts, alertsView }: Parts
   alertsView.description = alertsViewDescription(counts.open, connection.reconnecting, now);
   void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTION, connection.state);
   void vscode.commands.executeCommand('setContext', CONTEXT_CONNECTED, connection.state === 'connected');
-  void vscode.commands.executeCommand('setContext', CONTEXT_NEEDS_KEY, connection.state === 'disconnected' && problem !== undefined && needsApiKey(problem.kind));
+  const keyProblem = keyProblemOf(connection.state, problem);
+  void vscode.commands.executeCommand('setContext', CONTEXT_NEEDS_KEY, keyProblem !== '');
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEY_PROBLEM, keyProblem);
   // No Acknowledge All while reconnecting: the incidents kept are the last known, and a request can only fail.
   void vscode.commands.executeCommand('setContext', CONTEXT_UNACKNOWLEDGED, connection.reconnecting === undefined && counts.unacknowledged > 0);
 }

@@ -158,14 +158,25 @@ export class LocalServer {
   /** Set only for a server this extension host spawned: its exit is then an event, not a poll. */
   private child: ChildProcess | undefined;
   private readonly changes = new Listeners<void>();
+  /** The addresses this window's local server had, kept after it stops: a connection lost there is ours to restart. */
+  private readonly addresses = new Set<string>();
   /** Fires when the server this window knows of starts, is found, stops or exits. */
   readonly onDidChange = this.changes.event;
+
+  /**
+   * Whether `serverUrl` is where the extension's own local server ran in this window (started, or found running in
+   * its data folder), even if it has stopped since. A server someone started in a terminal is not.
+   */
+  ran(serverUrl: string): boolean {
+    return this.addresses.has(addressKey(serverUrl));
+  }
 
   get current(): RunningLocalServer | undefined {
     return this.runningServer;
   }
 
   private set running(server: RunningLocalServer | undefined) {
+    if (server) this.addresses.add(addressKey(server.url));
     if (server === this.runningServer) return;
     this.runningServer = server;
     this.changes.fire();
@@ -306,6 +317,11 @@ export class LocalServer {
       await waitForExit(pid);
     }
   }
+}
+
+/** A server address without its trailing slashes, as settings and the lock file may write it. */
+function addressKey(serverUrl: string): string {
+  return serverUrl.trim().replace(/\/+$/, '');
 }
 
 /** Its whole process group where there is one (it was started detached, as a group leader), else the process. */

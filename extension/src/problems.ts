@@ -1,7 +1,7 @@
 // A connection problem as the extension tells it: the shared plain sentence (protocol/pure/serverAddress.ts) plus
 // what to do here, in the extension's own commands and settings.
 import type { ConnectionState } from '@ringside/server/protocol';
-import { describeConnectionProblem, isLoopback, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
+import { describeConnectionProblem, needsApiKey, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
 
 /**
@@ -17,8 +17,9 @@ export interface Reconnecting {
 
 /**
  * What to do for each kind. A connection that was up and was lost comes back by itself: nothing to do, unless the
- * server is the one on this machine (LOST_LOCAL_SERVER), whose stop or crash no team restarts. A team server's
- * restart or deploy must not read as "start the local server".
+ * server is the local one this extension started (LOST_LOCAL_SERVER), whose stop or crash no team restarts. A team
+ * server's restart or deploy must not read as "start the local server", and neither must a server on this machine
+ * that someone started in a terminal (`pnpm start`): "Start Local Server" would start another one, not that one.
  */
 const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
   unreachable: 'Start the local server or check ringside.serverUrl.',
@@ -33,20 +34,27 @@ const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
 
 const LOST_LOCAL_SERVER = 'If the local server stopped, run "Ringside: Start Local Server".';
 
-/** Whether the URL names a server on this machine (where "Start Local Server" is the remedy). */
-function isLocalServerUrl(serverUrl: string): boolean {
-  try {
-    return isLoopback(new URL(serverUrl).hostname);
-  } catch {
-    return false;
-  }
+/**
+ * The problem with its advice, e.g. "Cannot reach … at http://127.0.0.1:4870: is it running? Start the local server
+ * or check ringside.serverUrl." `ownLocalServer`: the server is the local one this extension started.
+ */
+export function extensionProblem(serverUrl: string, error: string, ownLocalServer = false): ConnectionProblem {
+  const problem = describeConnectionProblem(serverUrl, error);
+  const advice = problem.kind === 'lost' && ownLocalServer ? LOST_LOCAL_SERVER : WHAT_TO_DO[problem.kind];
+  return { ...problem, text: advice ? `${problem.text} ${advice}` : problem.text };
 }
 
-/** The problem with its advice, e.g. "Cannot reach … at http://127.0.0.1:4870: is it running? Start the local server or check ringside.serverUrl." */
-export function extensionProblem(serverUrl: string, error: string): ConnectionProblem {
-  const problem = describeConnectionProblem(serverUrl, error);
-  const advice = problem.kind === 'lost' && isLocalServerUrl(serverUrl) ? LOST_LOCAL_SERVER : WHAT_TO_DO[problem.kind];
-  return { kind: problem.kind, text: advice ? `${problem.text} ${advice}` : problem.text };
+/** A problem only another API key solves: none was sent, the one sent was refused, or it may not read. */
+export type KeyProblemKind = Extract<ConnectionProblemKind, 'needs-key' | 'key-refused' | 'forbidden'>;
+
+/**
+ * The `ringside.keyProblem` context key (commandIds.ts): which key problem keeps the connection down, '' when none.
+ * The Sites view's welcome content (package.json viewsWelcome) explains each in its own words: a key refused after
+ * "Set API Key" must not read as if none had been given.
+ */
+export function keyProblemOf(state: ConnectionState, problem: ConnectionProblem | undefined): KeyProblemKind | '' {
+  if (state !== 'disconnected' || problem === undefined || !needsApiKey(problem.kind)) return '';
+  return problem.kind as KeyProblemKind;
 }
 
 /**
@@ -54,11 +62,12 @@ export function extensionProblem(serverUrl: string, error: string): ConnectionPr
  * server refused is told apart from a missing one: after "Set API Key" with a mistyped or revoked key, "needs an
  * API key" would read as if the key had not been taken at all.
  */
-export function shortProblem(kind: ConnectionProblemKind, serverUrl: string): string {
+export function shortProblem(kind: ConnectionProblemKind, serverUrl: string, reason?: string): string {
   const host = hostOf(serverUrl);
   if (kind === 'unreachable') return `cannot reach ${host}`;
   if (kind === 'needs-key') return `${host} needs an API key`;
-  if (kind === 'key-refused') return `${host} refused the API key`;
+  // The server's reason where it gave one ("it is not recognised"): the welcome content below cannot carry it.
+  if (kind === 'key-refused') return `${host} refused the API key${reason ? ` (it is ${reason})` : ''}`;
   if (kind === 'forbidden') return `the API key may not read ${host}`;
   if (kind === 'lost') return `reconnecting to ${host}…`;
   // Not "not connected to 127.0.0.1:4870": an address without http:// would read as a server that is merely down.
@@ -105,7 +114,7 @@ export function sitesViewDescription(state: ConnectionState, serverUrl: string, 
   if (state === 'connected') return undefined;
   if (reconnecting) return `${shortProblem('lost', serverUrl)}${reconnecting.figuresAt ? ` ${figuresAsOf(reconnecting.figuresAt, now)}` : ''}`;
   if (state === 'connecting') return 'connecting…';
-  return problem ? shortProblem(problem.kind, serverUrl) : 'not connected';
+  return problem ? shortProblem(problem.kind, serverUrl, problem.reason) : 'not connected';
 }
 
 /** The Alerts view's description: "3 open", while reconnecting "3 open as of 14:04 (reconnecting)"; nothing when none is open. */

@@ -3,7 +3,7 @@
 // dashboard's tiles and the status bar show); each site's figures come from `GET /compliance?groupBy=site`.
 import type { Band, ComplianceFigure, ComplianceReport, Standard } from '@ringside/server/protocol';
 import type { OpenClock } from '@ringside/server/protocol';
-import { bandOf, compareText, countOpenClocks, formatPercent, formatThreshold, shortLabelOf, siteLabel, siteName, siteTitle, worstBand, type SiteNames } from '@ringside/server/protocol/pure';
+import { bandOf, clockStateCount, compareText, countOpenClocks, formatPercent, formatThreshold, shortLabelOf, siteLabel, siteName, siteTitle, worstBand, type SiteNames } from '@ringside/server/protocol/pure';
 import { escapeMarkdown } from './markdown';
 
 export interface StandardFigure {
@@ -137,13 +137,13 @@ export function openClocksAt(clocks: readonly OpenClock[], site: string | null):
   return site === null ? [...clocks] : clocks.filter((c) => c.site === site);
 }
 
-/** "3 open · 1 at risk · 1 past deadline", "" when nothing is open. */
+/** "3 open · 1 at risk · 1 breached", "" when nothing is open. */
 export function openCasesText(clocks: readonly OpenClock[], nowMs: number): string {
   const counts = countOpenClocks(clocks, nowMs);
   if (counts.open === 0) return '';
   const parts = [`${counts.open} open`];
-  if (counts.atRisk > 0) parts.push(`${counts.atRisk} at risk`);
-  if (counts.breached > 0) parts.push(`${counts.breached} past deadline`);
+  if (counts.atRisk > 0) parts.push(clockStateCount(counts.atRisk, 'at-risk'));
+  if (counts.breached > 0) parts.push(clockStateCount(counts.breached, 'breached'));
   return parts.join(' · ');
 }
 

@@ -3,7 +3,7 @@
 // SiteFiguresSource (live "All sites", per-site fetches on live messages). Empty while not connected and with no
 // `message`, so the view's welcome content (package.json viewsWelcome: buttons to start the local server with demo
 // data, connect, set a key) shows. Clicking an item opens the dashboard filtered to it. A site with open cases says
-// how many ("3 open · 1 at risk · 1 past deadline") after its worst figure. A site is named as the dashboard names it:
+// how many ("3 open · 1 at risk · 1 breached") after its worst figure. A site is named as the dashboard names it:
 // its display name, or its id when it has none (siteLabel), with the id in the tooltip (filters and exports use it).
 import * as vscode from 'vscode';
 import type { Band, OpenClock } from '@ringside/server/protocol';

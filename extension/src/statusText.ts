@@ -4,7 +4,7 @@
 // "$(error) 2 red · Harbour: Calls ≤ 2 rings 73.0 %", the site by its display name as the dashboard names it
 // (siteLabel; `site` keeps the id). Clicking it lists the worst items (commands.ts).
 import type { Band, ConnectionState } from '@ringside/server/protocol';
-import { countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
+import { clockStateCount, countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
 import { escapeMarkdown } from './markdown';
 import { figuresAsOf, keptAsOf, type Reconnecting } from './problems';
@@ -147,7 +147,7 @@ function withoutIcon(line: string): string {
 
 /** "1 breached", "3 breached" (nothing when none). */
 function breachedPhrase(breached: number): string {
-  return breached > 0 ? `${breached} breached` : '';
+  return breached > 0 ? clockStateCount(breached, 'breached') : '';
 }
 
 function connectedView(serverUrl: string, items: readonly WorstItem[], counts: IncidentCounts, breached: number, names: SiteNames): StatusView {

@@ -148,9 +148,9 @@ describe('the at-risk list', () => {
     expect(countdowns[0]).toBe('0:01 left');
     expect(texts(root, '.rs-atrisk-case')[0]).toBe('Harbour · Call c0');
     expect(text(root, '.rs-atrisk-more')).toBe('and 2 more');
-    expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('10 open · 10 at risk · 0 overdue');
+    expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('10 open · 10 at risk · 0 breached');
     advance(2000);
-    expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('10 open · 0 at risk · 10 overdue');
+    expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('10 open · 0 at risk · 10 breached');
   });
 
   it('stops ticking when the dashboard is destroyed', () => {

@@ -57,6 +57,18 @@ describe("the server's incidents, ordered and counted one way", () => {
     expect(ordered.map((i) => keyOf(i))).toEqual(['calls|harbour', 'calls|north', 'calls|airport']);
   });
 
+  it('lists incidents opened at the same moment by site name as people read it ("Site 2" before "Site 10"), then standard, never by id', () => {
+    const at = '2026-12-01T10:00:00Z';
+    const ordered = openIncidentsOf([
+      incident({ site: 's10', siteName: 'Site 10', openedAt: at }),
+      incident({ site: 's2', siteName: 'Site 2', openedAt: at, standardId: 'visits', standardLabel: 'Visits ≤ 30 s' }),
+      incident({ site: 's2', siteName: 'Site 2', openedAt: at }),
+      // A site without a display name reads as its id.
+      incident({ site: 'site 3', siteName: ' ', openedAt: at }),
+    ]);
+    expect(ordered.map((i) => keyOf(i))).toEqual(['calls|s2', 'visits|s2', 'calls|site 3', 'calls|s10']);
+  });
+
   it('counts the same way everywhere: open, by level, and unacknowledged red for the badge', () => {
     const counts = countIncidents([
       incident({ site: 'a' }),

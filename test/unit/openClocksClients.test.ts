@@ -3,11 +3,11 @@
 // view's open-case text.
 import { describe, expect, it } from 'vitest';
 import type { ClockBreach, OpenClock, Standard } from '../../server/src/protocol';
-import { applyClocksUpdate, clockStateAt, countOpenClocks, formatDuration, formatTimeInDay, standingStateAt } from '../../server/src/protocol/pure';
+import { applyClocksUpdate, CLOCK_STATE_WORDS, clockStateAt, countOpenClocks, formatDuration, formatTimeInDay, standingStateAt } from '../../server/src/protocol/pure';
 import { BreachGate, breachText } from '../../extension/src/breachNotifier';
 import { openCasesText } from '../../extension/src/siteModel';
 import { statusView } from '../../extension/src/statusText';
-import { atRiskItems } from '../../webview/src/openNow';
+import { atRiskItems, openTile } from '../../webview/src/openNow';
 
 const T0 = Date.parse('2026-12-03T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -141,9 +141,23 @@ describe('status bar and Sites view', () => {
 
   it('say how many cases are open at a site, at risk and past their deadline', () => {
     const open = [clock('a', T0, 10), clock('b', T0 - 20_000, 10), clock('c', T0 + 5_000, 10)];
-    expect(openCasesText(open, T0 + 9_000)).toBe('3 open · 1 at risk · 1 past deadline');
+    expect(openCasesText(open, T0 + 9_000)).toBe('3 open · 1 at risk · 1 breached');
     expect(openCasesText([clock('c', T0, 100)], T0)).toBe('1 open');
     expect(openCasesText([], T0)).toBe('');
+  });
+});
+
+describe('one word for a case past its deadline', () => {
+  it('is the API\'s "breached" in the status bar, the Sites view and the dashboard\'s tiles, never "overdue" or "past deadline"', () => {
+    expect(CLOCK_STATE_WORDS.breached).toBe('breached');
+    const late = [clock('a', T0 - 20_000, 10)];
+    const complaints = late.map((c) => ({ ...c, type: 'complaint' }));
+    const shown = [
+      statusView({ state: 'connected', serverUrl: 'http://x', items: [], breached: countOpenClocks(late, T0).breached }).text,
+      openCasesText(late, T0),
+      openTile('complaint', complaints, T0).detail,
+    ];
+    expect(shown).toEqual(['$(bell-dot) Ringside 1 breached', '1 open · 1 breached', '1 breached']);
   });
 });
 

@@ -11,12 +11,15 @@ import type { Socket } from 'socket.io-client';
 import { RingsideConnection, socketAddress } from '../../extension/src/connection';
 import { clockTime } from '../../extension/src/clockTime';
 import { SiteFiguresSource } from '../../extension/src/sitesSource';
+import { LocalServer } from '../../extension/src/localServer';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../integration/support/testServer';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
 import { statusView, worstPickView } from '../../extension/src/statusText';
 import { worstItems, type WorstItem } from '../../extension/src/worstItems';
-import { alertsViewDescription, cannotAcknowledge, extensionProblem, shortProblem, sitesViewDescription } from '../../extension/src/problems';
+import { alertsViewDescription, cannotAcknowledge, extensionProblem, keyProblemOf, shortProblem, sitesViewDescription } from '../../extension/src/problems';
+import { reportConnectOutcome } from '../../extension/src/connectOutcome';
+import { readFileSync } from 'node:fs';
 import { rangeDescription, rangeOf, rangeSlug, siteChoices } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
@@ -190,6 +193,75 @@ describe('status bar text', () => {
     expect(shortProblem(extensionProblem(url, 'xhr poll error').kind, url)).toBe('cannot reach 127.0.0.1:4870');
   });
 
+  /** The Sites view's welcome content VS Code shows for these context keys (package.json viewsWelcome `when`: terms joined by &&). */
+  const sitesWelcome = (context: Record<string, string | boolean>): string[] => {
+    const manifest = JSON.parse(readFileSync(new URL('../../extension/package.json', import.meta.url), 'utf8')) as { contributes: { viewsWelcome: Array<{ view: string; when?: string; contents: string }> } };
+    const holds = (term: string): boolean => {
+      const t = term.trim();
+      const compared = /^(\S+)\s*(==|!=)\s*(\S+)$/.exec(t);
+      if (compared) return (String(context[compared[1]!] ?? '') === compared[3]) === (compared[2] === '==');
+      return t.startsWith('!') ? !context[t.slice(1)] : Boolean(context[t]);
+    };
+    return manifest.contributes.viewsWelcome.filter((w) => w.view === 'ringside.sites' && (w.when ?? '').split('&&').every(holds)).map((w) => w.contents);
+  };
+
+  it('after a key the server refused, the Sites view says it was refused (the server\'s reason in its heading), not that a key is needed', () => {
+    const url = 'http://127.0.0.1:4870';
+    const shownFor = (raw: string) => {
+      const problem = extensionProblem(url, raw);
+      const keyProblem = keyProblemOf('disconnected', problem);
+      return { keyProblem, welcome: sitesWelcome({ 'ringside.connection': 'disconnected', 'ringside.needsKey': keyProblem !== '', 'ringside.keyProblem': keyProblem }), heading: sitesViewDescription('disconnected', url, problem, undefined, Date.now()) };
+    };
+    const refused = shownFor('unauthorized: the API key is not recognised');
+    expect(refused.keyProblem).toBe('key-refused');
+    expect(refused.heading).toBe('127.0.0.1:4870 refused the API key (it is not recognised)');
+    expect(refused.welcome).toHaveLength(1);
+    expect(refused.welcome[0]).toMatch(/^The server refused the API key: it does not recognise it \(mistyped\?\), or the key has expired or been revoked\./);
+    expect(refused.welcome[0]).toContain('[Set API Key](command:ringside.setApiKey)');
+    expect(refused.welcome[0]).not.toContain('needs an API key');
+    expect(shownFor('unauthorized: the API key has expired').heading).toBe('127.0.0.1:4870 refused the API key (it is expired)');
+    const forbidden = shownFor('forbidden: the live feed needs a key with scope "read"');
+    expect(forbidden.welcome).toHaveLength(1);
+    expect(forbidden.welcome[0]).toMatch(/^The server recognised the API key, but the key lacks scope "read"/);
+    const missing = shownFor('unauthorized: an API key with scope "read" is required (auth: { token })');
+    expect(missing.welcome).toHaveLength(1);
+    expect(missing.welcome[0]).toMatch(/^The server needs an API key with scope "read"\./);
+    // Not a key problem: the first-run welcome, and no key problem while connecting.
+    const offline = shownFor('xhr poll error');
+    expect(offline.keyProblem).toBe('');
+    expect(offline.welcome[0]).toMatch(/^No Ringside server is connected\./);
+    expect(keyProblemOf('connecting', extensionProblem(url, 'unauthorized: the API key is revoked'))).toBe('');
+  });
+
+  it('"Set API Key" with a key the server refuses: one error naming why, with a "Set API Key" button; a good key: none', async () => {
+    const dataDir = tempDataDir();
+    const server = await startTestServer({ dataDir });
+    const connection = new RingsideConnection();
+    const shown: Array<{ text: string; actions: string[] }> = [];
+    const executed: string[] = [];
+    const deps = {
+      connection,
+      showError: (text: string, ...actions: string[]) => (shown.push({ text, actions }), Promise.resolve('Set API Key')),
+      execute: (command: string) => (executed.push(command), Promise.resolve()),
+    };
+    try {
+      connection.connect(server.url, 'rs_mistyped-key-0000000000');
+      // The key's change reconnects too (extension.ts): the same attempt, still one message.
+      connection.connect(server.url, 'rs_mistyped-key-0000000000');
+      await reportConnectOutcome(deps);
+      expect(shown).toEqual([{ text: `Ringside: The Ringside server at ${server.url} refused the API key (it is not recognised). Run "Ringside: Set API Key" with a valid key.`, actions: ['Set API Key'] }]);
+      expect(executed).toEqual(['ringside.setApiKey']);
+      connection.connect(server.url, server.apiKey);
+      await reportConnectOutcome(deps);
+      expect(connection.state).toBe('connected');
+      expect(shown).toHaveLength(1);
+    } finally {
+      connection.dispose();
+      await server.close();
+      removeDir(dataDir);
+    }
+  }, 30_000);
+
   it('says an address without http:// is not one, rather than "not connected" as if the server were down', () => {
     const typed = '127.0.0.1:4870';
     const problem = extensionProblem(typed, 'not a valid http(s) URL');
@@ -206,7 +278,7 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
   /** The moment the texts are for: the same local day as `since`, whatever day the test runs. */
   const now = new Date(2026, 11, 6, 14, 6).getTime();
 
-  it('the status bar says reconnecting, since when and as of when, with the last incidents; the local-server advice only for a local server', () => {
+  it('the status bar says reconnecting, since when and as of when, with the last incidents; the local-server advice only for the local server the extension started', () => {
     const lost = extensionProblem(team, 'transport close');
     const counts = countIncidents(openIncidentsOf([incident('calls', 'harbour', 'red')]));
     const view = statusView({ state: 'connecting', serverUrl: team, problem: lost, reconnecting, counts, now });
@@ -215,9 +287,13 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
     expect(view.tooltip).toContain('**Ringside** — reconnecting since 14:05');
     expect(view.tooltip).toContain('Showing figures as of 14:04');
     for (const text of [view.tooltip, view.ariaLabel]) expect(text).not.toMatch(/offline|local server/i);
-    const localView = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close'), reconnecting, now });
+    const localView = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close', true), reconnecting, now });
     expect(localView.text).toBe('$(sync~spin) Ringside reconnecting…');
     expect(localView.ariaLabel).toContain('If the local server stopped, run "Ringside: Start Local Server".');
+    // A server on this machine that the extension did not start (`pnpm start` in a terminal): Start Local Server
+    // would start another one, so it is not offered.
+    const terminal = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close', false), reconnecting, now });
+    expect(terminal.ariaLabel).not.toMatch(/local server/i);
     // Never connected (or given up): offline, with the first-run advice, a team server too.
     const never = statusView({ state: 'disconnected', serverUrl: team, problem: extensionProblem(team, 'xhr poll error') });
     expect(never.text).toBe('$(debug-disconnect) Ringside offline');
@@ -300,6 +376,8 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
       await retryFailed;
       expect(connection.state).toBe('connecting');
       expect(connection.problem?.kind).toBe('lost');
+      // A server on 127.0.0.1 that the extension did not start: no "Start Local Server" advice.
+      expect(connection.problem?.text).not.toMatch(/local server/i);
       expect(connection.reconnecting?.figuresAt).toBe(connection.snapshot!.serverTime);
       expect(sites.current).toEqual(shown);
       const at = Date.now();
@@ -320,6 +398,40 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
       connection.dispose();
       await server?.close();
       removeDir(dataDir);
+    }
+  }, 30_000);
+});
+
+describe('a lost local server: "Start Local Server" only for the one the extension runs', () => {
+  it('knows the address of the server it found in its data folder after that server stops; a server started elsewhere is not its own', async () => {
+    const ownDir = tempDataDir();
+    const otherDir = tempDataDir();
+    let own: TestServer | undefined = await startTestServer({ dataDir: ownDir });
+    const other = await startTestServer({ dataDir: otherDir });
+    const localServer = new LocalServer();
+    const connection = new RingsideConnection((url) => localServer.ran(url));
+    try {
+      expect((await localServer.adopt(ownDir))?.url).toBe(own.url);
+      expect([localServer.ran(own.url), localServer.ran(`${own.url}/`), localServer.ran(other.url)]).toEqual([true, true, false]);
+      connection.connect(own.url, own.apiKey);
+      await new Promise<void>((resolve) => {
+        const subscription = connection.onMessage(() => connection.state === 'connected' && (subscription.dispose(), resolve()));
+      });
+      const socket = (connection as unknown as { socket: Socket }).socket;
+      const retryFailed = new Promise((resolve) => socket.io.once('reconnect_error', resolve));
+      const ownUrl = own.url;
+      await own.close();
+      own = undefined;
+      await retryFailed;
+      expect(connection.problem?.kind).toBe('lost');
+      expect(connection.problem?.text).toContain('If the local server stopped, run "Ringside: Start Local Server".');
+      expect(localServer.ran(ownUrl)).toBe(true);
+    } finally {
+      connection.dispose();
+      await own?.close();
+      await other.close();
+      removeDir(ownDir);
+      removeDir(otherDir);
     }
   }, 30_000);
 });

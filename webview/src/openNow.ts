@@ -2,7 +2,7 @@
 // (state.openClocks) and the page's corrected clock. Each standing's state comes from its own deadlines
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
 import type { ClockState, OpenClock } from '@ringside/server/protocol';
-import { clockStateAt, compareText, deadlineLabel, formatDuration, groupKey, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
+import { clockStateAt, clockStateCount, compareText, deadlineLabel, formatDuration, groupKey, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
 import { formatTimeInDay, localDayOf } from './format';
 import type { DashboardState } from './state';
 
@@ -76,9 +76,9 @@ export function openTile(type: string, clocks: readonly OpenClock[], nowMs: numb
     return { type, title, headline, detail, sentence: n === 0 ? headline : `${headline} · ${detail}`, tone };
   }
   const parts: string[] = [];
-  if (breached > 0) parts.push(`${breached} overdue`);
+  if (breached > 0) parts.push(clockStateCount(breached, 'breached'));
   const due = earliestDeadline(mine, nowMs, 'at-risk');
-  if (atRisk > 0) parts.push(`${atRisk} at risk${due === null ? '' : `, due ${formatDue(due, nowMs)}`}`);
+  if (atRisk > 0) parts.push(`${clockStateCount(atRisk, 'at-risk')}${due === null ? '' : `, due ${formatDue(due, nowMs)}`}`);
   const detail = parts.length > 0 ? parts.join(' · ') : n === 0 ? 'none open' : 'none at risk';
   const headline = `${n} open`;
   return { type, title, headline, detail, sentence: `${n} ${typeNoun(type, n)} open · ${detail}`, tone };

@@ -76,7 +76,7 @@ it('a visitor at a closed site is not counted and never turns amber or red; one 
 
   await advance(6_000); // 30.5 s: past the threshold
   expect(await row('harbour').getAttribute('data-state')).toBe('breached');
-  expect(await row('harbour').locator('.kiosk-state-word').textContent()).toBe('overdue');
+  expect(await row('harbour').locator('.kiosk-state-word').textContent()).toBe('breached');
   expect(await row('lobby').getAttribute('data-state')).toBe('not-counted');
   expect(await row('lobby').locator('.kiosk-timer').textContent()).toBe('0:30'); // its wait still shows
   // Not red: the lobby's row keeps a neutral edge and timer, the harbour's is red.
@@ -93,7 +93,7 @@ it("each visitor's state on the kiosk is the one the dashboard derives from the 
   const now = clock.now();
   const lobby = clocks.find((c) => c.site === 'lobby')!;
   expect(lobby.standards).toEqual([expect.objectContaining({ standardId: 'visit-greet-30s', deadline: null, atRiskAt: null, state: 'running', notCounted: 'outside-hours' })]);
-  // The dashboard's "Open now" and "At risk now" counts: two waiting, the harbour visitor overdue, the lobby's not.
+  // The dashboard's "Open now" and "At risk now" counts: two waiting, the harbour visitor breached, the lobby's not.
   expect(countOpenClocks(clocks, now)).toEqual({ open: 2, atRisk: 0, breached: 1 });
   for (const c of clocks) {
     const shown = await pages[c.site as 'harbour' | 'lobby'].locator(`li[data-case="${c.caseId}"]`).getAttribute('data-state');

@@ -1,8 +1,8 @@
 // The kiosk's page: the big "Visitor arrived" button, the visitors waiting with their running timers, and a status
 // line saying whether everything reached the server. Plain buttons, so touch, mouse and keyboard (Tab, Enter,
-// Space) all work; the timers' colours come with words ("due soon", "overdue", "not counted") for those who cannot
+// Space) all work; the timers' colours come with words ("due soon", "breached", "not counted") for those who cannot
 // see them.
-import { formatDuration } from '@ringside/server/protocol/pure';
+import { CLOCK_STATE_WORDS, formatDuration } from '@ringside/server/protocol/pure';
 import type { KioskStandard } from '@ringside/server/protocol';
 import { waitState, type DeskState, type WaitState } from './desk';
 
@@ -21,7 +21,8 @@ export interface KioskActions {
   finished(caseId: string, how: 'greeted' | 'left'): void;
 }
 
-const STATE_WORDS: Record<WaitState, string> = { running: 'waiting', 'at-risk': 'due soon', breached: 'overdue', 'not-counted': 'not counted · arrived while closed' };
+// A deadline passed reads as in every other view (CLOCK_STATE_WORDS); the kiosk's other words are its own plain ones.
+const STATE_WORDS: Record<WaitState, string> = { running: 'waiting', 'at-risk': 'due soon', breached: CLOCK_STATE_WORDS.breached, 'not-counted': 'not counted · arrived while closed' };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);

@@ -4,7 +4,7 @@
 // is corrected by the server time of the latest snapshot or clocks update. Breaches the server pushes are
 // announced once to screen readers. Hidden when the server sends no open clocks (an older server).
 import type { ClockBreach } from '@ringside/server/protocol';
-import { breachKeyOf, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import { breachKeyOf, clockStateCount, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
 import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
 import type { DashboardState } from '../state';
@@ -96,7 +96,7 @@ function drawTiles(container: HTMLElement, tiles: Map<string, TileNodes>, types:
 /** The at-risk list, nearest deadline first; each case keeps its row (`rows`, by key) so it is not redrawn. */
 function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HTMLLIElement>, items: AtRiskItem[], open: number, names: SiteNames): void {
   const breached = items.filter((i) => i.state === 'breached').length;
-  setText(meta, `${formatCount(open)} open · ${formatCount(items.length - breached)} at risk · ${formatCount(breached)} overdue`);
+  setText(meta, `${formatCount(open)} open · ${clockStateCount(formatCount(items.length - breached), 'at-risk')} · ${clockStateCount(formatCount(breached), 'breached')}`);
   const visible = items.slice(0, AT_RISK_SHOWN);
   const wanted = visible.map((item) => {
     const row = rows.get(item.key) ?? createRow();

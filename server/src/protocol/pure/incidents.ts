@@ -2,6 +2,8 @@
 // and counted one way, so the extension's Alerts view, its badge, the status bar, the notifications and the
 // dashboard's banner say the same numbers. The server decides what an incident is; this only orders and counts.
 import type { Incident, IncidentSeverity, IncidentUpdate } from '../incidents';
+import { namedSiteLabel } from './labels';
+import { compareText } from './textOrder';
 
 /** What an incident asks of a person: red (act now) or amber (look soon). */
 export type IncidentLevel = IncidentSeverity;
@@ -21,9 +23,20 @@ export function isAcknowledged(incident: Pick<Incident, 'acknowledgedAt'>): bool
   return incident.acknowledgedAt !== null;
 }
 
-/** Red before amber, unacknowledged before acknowledged, oldest first. */
+/**
+ * Red before amber, unacknowledged before acknowledged, oldest first; incidents opened at the same moment (one
+ * evaluation opens many) by site name, then standard, in the order every list names them (compareText: "Site 2"
+ * before "Site 10"), and only then by id, so the Alerts view and the dashboard's banner never list by id.
+ */
 export function worstFirst(a: Incident, b: Incident): number {
-  return LEVEL_RANK[b.severity] - LEVEL_RANK[a.severity] || Number(isAcknowledged(a)) - Number(isAcknowledged(b)) || Date.parse(a.openedAt) - Date.parse(b.openedAt) || a.id - b.id;
+  return (
+    LEVEL_RANK[b.severity] - LEVEL_RANK[a.severity] ||
+    Number(isAcknowledged(a)) - Number(isAcknowledged(b)) ||
+    Date.parse(a.openedAt) - Date.parse(b.openedAt) ||
+    compareText(namedSiteLabel(a.site, a.siteName), namedSiteLabel(b.site, b.siteName)) ||
+    compareText(a.standardLabel, b.standardLabel) ||
+    a.id - b.id
+  );
 }
 
 /** The open ones among `incidents`, worst first. */

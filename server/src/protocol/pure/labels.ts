@@ -119,8 +119,13 @@ export type SiteNames = ReadonlyMap<string, string>;
  * call one site two things.
  */
 export function siteLabel(siteId: string, names: SiteNames): string {
-  const name = names.get(siteId)?.trim();
-  return name ? name : siteId;
+  return namedSiteLabel(siteId, names.get(siteId));
+}
+
+/** siteLabel of a site whose display name is at hand (an incident's siteName): that name, or the id where it is blank. */
+export function namedSiteLabel(siteId: string, name: string | undefined): string {
+  const trimmed = name?.trim();
+  return trimmed ? trimmed : siteId;
 }
 
 /** A site's id and display name: an entry of the snapshot's `sites`, or an incident's `site` and `siteName`. */

@@ -31,6 +31,19 @@ export function sortClocks(clocks: Iterable<OpenClock>): OpenClock[] {
 const RANK: Readonly<Record<ClockState, number>> = { running: 0, 'at-risk': 1, breached: 2 };
 
 /**
+ * A clock state in words, wherever a client names one: the status bar, the Sites view, the dashboard's tiles and
+ * at-risk panel, the kiosk. A deadline passed is "breached", the API's word for that state (GET /clocks `state`, the
+ * live `clocks` push's `breaches`, docs/api.md), so one case is never "breached" in one view, "past deadline" in the
+ * next and "overdue" in a third.
+ */
+export const CLOCK_STATE_WORDS: Readonly<Record<ClockState, string>> = { running: 'running', 'at-risk': 'at risk', breached: 'breached' };
+
+/** "1 at risk", "3 breached": how many cases (or deadlines) are in a state, in CLOCK_STATE_WORDS. */
+export function clockStateCount(count: number | string, state: ClockState): string {
+  return `${count} ${CLOCK_STATE_WORDS[state]}`;
+}
+
+/**
  * A standing's state at `nowMs`: from its own at-risk and deadline instants, never less than what the server last
  * said (the server knows the exact breach instant; a state it sent is not taken back by a slow local clock).
  */
@@ -53,7 +66,7 @@ export function clockStateAt(clock: { standards: readonly ClockTiming[] }, nowMs
 
 /**
  * Whether no standard will count the case: it has standings and each is `notCounted` (it started while its site
- * was closed). Such a case is open and waiting, never at risk or overdue (clockStateAt says 'running'); the kiosk
+ * was closed). Such a case is open and waiting, never at risk or breached (clockStateAt says 'running'); the kiosk
  * labels it, so the desk does not chase a visitor the figures will leave out.
  */
 export function countedByNone(clock: { standards: readonly ClockTiming[] }): boolean {

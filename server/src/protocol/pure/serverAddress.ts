@@ -50,6 +50,8 @@ export interface ConnectionProblem {
   kind: ConnectionProblemKind;
   /** One plain sentence naming the server; the client adds what to do (its commands differ). */
   text: string;
+  /** For a refused key, the server's own words for why, when it gave them: "not recognised", "revoked", "expired". */
+  reason?: string;
 }
 
 /** socket.io-client's transport errors: the raw text ("xhr poll error") means nothing to a user. */
@@ -65,7 +67,7 @@ export function describeConnectionProblem(serverUrl: string, raw: string): Conne
   if (/^unauthori[sz]ed/i.test(message)) {
     // The handshake's words ("the API key is revoked"), or a route's 401 ("the API key has been revoked").
     const why = /the API key (?:is|has been|has) (.+)$/i.exec(message)?.[1];
-    return { kind: 'key-refused', text: `${capital(where)} refused the API key${why ? ` (it is ${why})` : ''}.` };
+    return { kind: 'key-refused', text: `${capital(where)} refused the API key${why ? ` (it is ${why})` : ''}.`, ...(why ? { reason: why } : {}) };
   }
   if (/^forbidden/i.test(message)) return { kind: 'forbidden', text: `The API key for ${serverUrl} may not read the live feed (it needs scope "read").` };
   if (message === 'disconnected' || message === 'io client disconnect') return { kind: 'disconnected', text: `Disconnected from ${serverUrl}.` };
