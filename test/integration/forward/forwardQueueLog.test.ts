@@ -2,14 +2,14 @@
 // format generator writes, rotated by rename in the middle of calls and by truncation, while the receiving
 // server stops and starts again and the forwarder itself is restarted: every line arrives once, in order.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateQueueLog, midCallCuts } from '../../support/queueLogGenerator';
 import { watchOutput, type ChildOutput } from '../support/childOutput';
 import { buildServer, mainJs, repo } from '../support/cli';
 import { testClock } from '../support/testClock';
-import { removeDir, startTestServer, tempDataDir } from '../support/testServer';
+import { removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 import { startReceiver, type ReceivedRequest, type Receiver } from './receiver';
 
 const KEY = 'rs_forwarder-test-key-0123456789abcdef';
@@ -103,14 +103,14 @@ describe('forward asterisk-queue-log', () => {
     expect(forwarder.stderr()).toMatch(/truncated|replaced/);
   });
 
-  it('takes the key from --key-file, and stops with the server\'s reasons when it refuses the lines', async () => {
+  it('takes the key from --key-file, and with --on-refused stop stops with the server\'s reasons when it refuses the lines', async () => {
     const dir = tempDir();
     const log = join(dir, 'queue_log');
     writeFileSync(join(dir, 'key'), `${KEY}\n`);
     writeFileSync(log, 'not a queue_log line\n');
     const receiver = await startReceiver(() => 400);
     receivers.push(receiver);
-    const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 's'), '--key-file', join(dir, 'key')], {});
+    const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 's'), '--key-file', join(dir, 'key'), '--on-refused', 'stop'], {});
     expect(await forwarder.exit).toBe(1);
     expect(forwarder.stderr()).toMatch(/the server refused 1 line\(s\), bytes 0-21 of .*queue_log \(400\): line 1: is not a queue_log line\n/);
     // A state file that is not one stops it at once rather than being retried or started over.
@@ -127,7 +127,7 @@ describe('forward asterisk-queue-log', () => {
     const log = join(dir, 'queue_log');
     writeFileSync(log, Array.from({ length: 60 }, (_, i) => `bad line ${i + 1}\n`).join(''));
     try {
-      const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's')], { RINGSIDE_API_KEY: server.apiKey });
+      const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--on-refused', 'stop'], { RINGSIDE_API_KEY: server.apiKey });
       expect(await forwarder.exit).toBe(1);
       const out = forwarder.stderr();
       expect(out).toMatch(/the server refused 60 line\(s\), .*\(400\): line 1: .*; and 50 more\n/);
@@ -144,7 +144,7 @@ describe('forward asterisk-queue-log', () => {
     dirs.push(server.dataDir);
     const dir = tempDir();
     const log = join(dir, 'queue_log');
-    const args = ['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--poll-interval', '20'];
+    const args = ['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--poll-interval', '20', '--on-refused', 'stop'];
     try {
       writeFileSync(log, `${T}|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1\n\n${T + 3}|1772438400.1|support|PJSIP/1001|CONNECT|3|1772438403.2|1\n`);
       let forwarder = forward(args, { RINGSIDE_API_KEY: server.apiKey });
@@ -263,6 +263,93 @@ describe('forward asterisk-queue-log', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('a line the server refuses', () => {
+    const T = 1_772_438_400;
+    // Two answered calls with a malformed abandon between them (its waittime is not a number), then a third call.
+    const firstCall = [`${T}|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1`, `${T + 3}|1772438400.1|support|PJSIP/1001|CONNECT|3|1772438403.2|1`];
+    const bad = `${T + 4}|1772438390.9|support|NONE|ABANDON|1|1|soon`;
+    const secondCall = [`${T + 5}|1772438405.3|support|NONE|ENTERQUEUE||+4930222|1`, `${T + 9}|1772438405.3|support|PJSIP/1002|CONNECT|4|1772438409.4|1`];
+    const thirdCall = [`${T + 20}|1772438420.5|support|NONE|ENTERQUEUE||+4930333|1`, `${T + 22}|1772438420.5|support|PJSIP/1003|CONNECT|2|1772438422.6|1`];
+    const firstCallBytes = Buffer.byteLength(firstCall.map((l) => `${l}\n`).join(''));
+    const rejectsOf = (path: string) => lines(readFileSync(path, 'utf8')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    async function withServer(test: (server: TestServer, dir: string, considered: () => Promise<number>) => Promise<void>): Promise<void> {
+      const server = await startTestServer({ clock: testClock((T + 30) * 1000) });
+      dirs.push(server.dataDir);
+      const considered = async () => ((await server.getJson(`/api/v1/compliance?site=hq&from=${new Date(T * 1000).toISOString()}&to=${new Date((T + 60) * 1000).toISOString()}`)).body.standards?.find((s: any) => s.standardId === 'call-answer-2-rings')?.companions?.considered as number | undefined) ?? 0;
+      try {
+        await test(server, tempDir(), considered);
+      } finally {
+        await server.close();
+      }
+    }
+
+    it('is set aside in the rejects file with the server\'s reason; every other line is stored and the forwarder goes on following', () =>
+      withServer(async (server, dir, considered) => {
+        const log = join(dir, 'queue_log');
+        write(log, [...firstCall, bad, ...secondCall]);
+        const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 'fw.state.json'), '--poll-interval', '20'], { RINGSIDE_API_KEY: server.apiKey });
+        const rejects = join(dir, 'fw.rejected.ndjson');
+        await forwarder.until('stderr', /forwarded 4 line\(s\), bytes 0-\d+ of .*queue_log \(200\)/);
+        expect(forwarder.stderr()).toMatch(new RegExp(`set aside 1 line\\(s\\) of .*queue_log the server refused \\(400\\) in ${rejects.replace(/[.]/g, '\\.')}: line 3 data3 \\(waittime\\): [^\\n]+\\n`));
+        expect(rejectsOf(rejects)).toEqual([expect.objectContaining({ file: log, line: 3, offset: firstCallBytes, site: 'hq', status: 400, text: bad, reason: expect.stringMatching(/^line 3 data3 \(waittime\): \S/) })]);
+        await expect.poll(considered).toBe(2);
+        // It still follows the file: a call written later is stored too.
+        write(log, thirdCall);
+        await forwarder.until('stderr', /forwarded 2 line\(s\)/);
+        await expect.poll(considered).toBe(3);
+        expect(rejectsOf(rejects)).toHaveLength(1);
+        expect(forwarder.child.exitCode).toBeNull();
+        forwarder.child.kill('SIGTERM');
+        expect(await forwarder.exit).toBe(0);
+      }));
+
+    it('is set aside once: after a crash between writing the rejects and saving the offset, the restart posts the batch again and sets nothing aside twice', () =>
+      withServer(async (server, dir, considered) => {
+        const log = join(dir, 'queue_log');
+        const state = join(dir, 'fw.state.json');
+        const rejects = join(dir, 'refused.ndjson');
+        const args = ['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', state, '--rejects', rejects, '--poll-interval', '20'];
+        write(log, firstCall);
+        let forwarder = forward(args, { RINGSIDE_API_KEY: server.apiKey });
+        // The state as it is before the batch with the bad line (saved just after the line saying it was forwarded):
+        // what a crash before that batch's save leaves on disk.
+        await expect.poll(() => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).offset).toBe(firstCallBytes);
+        const before = readFileSync(state);
+        write(log, [bad, ...secondCall]);
+        await forwarder.until('stderr', /forwarded 2 line\(s\), bytes [1-9]\d*-/);
+        forwarder.child.kill('SIGTERM');
+        expect(await forwarder.exit).toBe(0);
+        expect(rejectsOf(rejects)).toHaveLength(1);
+        await expect.poll(considered).toBe(2);
+
+        writeFileSync(state, before);
+        forwarder = forward(args, { RINGSIDE_API_KEY: server.apiKey });
+        await forwarder.until('stderr', new RegExp(`following .*queue_log from byte ${firstCallBytes} \\(resumed\\)[^]*forwarded 2 line\\(s\\)`));
+        expect(forwarder.stderr()).toMatch(/set aside 1 line\(s\) .*\(400\) in .*refused\.ndjson \(1 already there: this batch was posted before a restart\): line 3 data3 \(waittime\)/);
+        expect(rejectsOf(rejects)).toEqual([expect.objectContaining({ line: 3, text: bad })]);
+        expect(await considered()).toBe(2);
+        forwarder.child.kill('SIGTERM');
+        expect(await forwarder.exit).toBe(0);
+      }));
+
+    it('still stops a forwarder the server refuses as a whole (401: the key), and with --on-refused stop as before: exit 1, nothing set aside', () =>
+      withServer(async (server, dir, considered) => {
+        const log = join(dir, 'queue_log');
+        write(log, [...firstCall, bad, ...secondCall]);
+        const rejects = join(dir, 'refused.ndjson');
+        const wrongKey = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 'a'), '--rejects', rejects], { RINGSIDE_API_KEY: KEY });
+        expect(await wrongKey.exit).toBe(1);
+        expect(wrongKey.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(401\): /);
+        const stop = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 'b'), '--rejects', rejects, '--on-refused', 'stop'], { RINGSIDE_API_KEY: server.apiKey });
+        expect(await stop.exit).toBe(1);
+        expect(stop.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(400\): line 3 data3 \(waittime\): /);
+        expect(stop.stderr()).not.toMatch(/set aside|forwarded/);
+        expect(existsSync(rejects)).toBe(false);
+        expect(await considered()).toBe(0);
+      }));
   });
 
   it('answers bad usage with exit 2 and what is wrong', async () => {

@@ -21,6 +21,8 @@ export const forwardCommands: readonly Subcommand[] = [
       state: { type: 'string', value: 'FILE', help: 'where the offset is kept (default ringside-forward-<file>-<site>.state.json in\n$STATE_DIRECTORY, else the working directory)' },
       'start-at': { type: 'string', value: 'beginning|end', help: 'with no state file yet: from the first line (default) or after the last one' },
       'poll-interval': { type: 'string', value: 'MS', help: 'how often the file is looked at, in milliseconds (default 1000)' },
+      'on-refused': { type: 'string', value: 'set-aside|stop', help: "lines the server refuses (400/409 naming them): written with its reasons to the rejects\nfile and the rest posted (default), or stop with exit 1 as before; a refusal naming no\nline (401/403 key, 404, 413, 415) always stops" },
+      rejects: { type: 'string', value: 'FILE', help: "where refused lines are set aside, one JSON object a line (default: the state file's\nname with .rejected.ndjson for .state.json)" },
       'key-file': common['key-file'],
     },
     required: ['file', 'server', 'site'],

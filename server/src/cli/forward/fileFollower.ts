@@ -25,6 +25,10 @@ export interface LineBatch {
   toOffset: number;
   /** The line number in the file (from 1, blank lines counted) of each of `lines`. */
   lineNumbers: number[];
+  /** The byte offset in the file of each of `lines`. */
+  offsets: number[];
+  /** Device and inode of the file (decimal strings): with an offset, where a line was, across rotations. */
+  file: { dev: string; ino: string };
 }
 
 /**
@@ -310,6 +314,7 @@ export class FileFollower {
     const bytes = await readAt(file.handle, file.offset, Math.min(size - file.offset, this.o.maxBatchBytes));
     const lines: string[] = [];
     const lineNumbers: number[] = [];
+    const offsets: number[] = [];
     let start = 0;
     let newlines = 0;
     for (let nl = bytes.indexOf(NEWLINE); nl !== -1 && lines.length < this.o.maxBatchLines; nl = bytes.indexOf(NEWLINE, start)) {
@@ -326,6 +331,7 @@ export class FileFollower {
       if (line.trim() !== '') {
         lines.push(line);
         lineNumbers.push(file.linesBefore + newlines);
+        offsets.push(file.offset + start);
       }
       start = nl + 1;
     }
@@ -333,7 +339,7 @@ export class FileFollower {
       if (bytes.length === this.o.maxBatchBytes) throw new FollowError(`${this.pathOf(file)}: a line at byte ${file.offset} is longer than ${this.o.maxBatchBytes} bytes`);
       return null;
     }
-    return { batch: { lines, path: this.pathOf(file), fromOffset: file.offset, toOffset: file.offset + start, lineNumbers }, newlines };
+    return { batch: { lines, path: this.pathOf(file), fromOffset: file.offset, toOffset: file.offset + start, lineNumbers, offsets, file: { dev: file.dev.toString(), ino: file.ino.toString() } }, newlines };
   }
 
   private pathOf(file: OpenFile): string {

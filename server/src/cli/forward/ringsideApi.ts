@@ -77,6 +77,15 @@ export function apiUrl(server: URL, path: string): URL {
   return new URL(`${server.pathname.replace(/\/+$/, '')}/api/v1${path}`, server);
 }
 
+/** What a forwarder does with items the server refuses: sets them aside and goes on (default), or stops. */
+export type OnRefused = 'set-aside' | 'stop';
+
+export function onRefusedOption(values: Values): OnRefused {
+  const v = values['on-refused'] ?? 'set-aside';
+  if (v !== 'set-aside' && v !== 'stop') throw new UsageError(`--on-refused must be "set-aside" or "stop", got "${String(v)}"`);
+  return v;
+}
+
 /** A whole number of milliseconds option, at least `min`; absent gives `fallback`. */
 export function millisecondsOption(values: Values, name: string, fallback: number, min = 1): number {
   const text = values[name];

@@ -112,7 +112,7 @@ export async function writeState(statePath: string, state: FollowState): Promise
 }
 
 /** Make the rename itself durable. Some platforms cannot fsync a directory; the rename is still atomic there. */
-async function syncDirectory(directory: string): Promise<void> {
+export async function syncDirectory(directory: string): Promise<void> {
   let handle;
   try {
     handle = await open(directory, 'r');
