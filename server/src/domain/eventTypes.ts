@@ -1,7 +1,7 @@
 // The registry of built-in + user types, and what a type says about its cases. The built-in types are data of the
 // protocol (protocol/builtInEventTypes.ts), where a standard's definition is also checked against them.
 import type { FieldProblem, StandardClock } from '../protocol';
-import { BUILT_IN_EVENT_TYPES, notAStandardMeasureMessage, oneOfMessage, RINGS_MEASURE, WAIT_FIELD_BY_TYPE } from '../protocol';
+import { API_PREFIX, BUILT_IN_EVENT_TYPES, notAStandardMeasureMessage, oneOfMessage, RINGS_MEASURE, WAIT_FIELD_BY_TYPE } from '../protocol';
 import type { EventTypeDefinition, MeasureDefinition, MilestoneDefinition, MilestoneInput } from '../protocol/eventTypes';
 
 export interface EventTypeRegistry {
@@ -95,6 +95,19 @@ export function clockMeasureOf(type: EventTypeDefinition, standardMeasure: strin
 
 /** The refusal of an event type id the registry does not know, naming those it does. */
 export const unknownEventTypeMessage = (registry: EventTypeRegistry, id: unknown): string => oneOfMessage(registry.all().map((t) => t.id), id);
+
+/**
+ * Where a case type sent as an event's `type` goes: a type of the registry that has no event form (a complaint, a
+ * user type; only calls and visits are posted as events) is posted as its milestones. Said after the event schema's
+ * refusal of the value; null for any other value (an event type, or one the registry does not know, whose refusal
+ * suggests the event type it most likely mistypes).
+ */
+export function postedAsMilestonesMessage(registry: EventTypeRegistry, given: unknown): string | null {
+  if (typeof given !== 'string' || Object.hasOwn(WAIT_FIELD_BY_TYPE, given)) return null;
+  const type = registry.get(given);
+  if (!type) return null;
+  return `"${type.id}" is a type of case posted as milestones (${type.milestones.map((m) => m.id).join(', ')}) to POST ${API_PREFIX}/milestones, not as an event`;
+}
 
 /** Problems of a standard's (eventType, measure) against the registry, with the standard definition's field names. */
 export function standardTargetProblems(registry: EventTypeRegistry, eventType: string, measure: string, clock?: StandardClock): FieldProblem[] {

@@ -1,15 +1,16 @@
 // In front of every route: who is calling (its key) and may they (scope for path+method).
 import type { IncomingMessage } from 'node:http';
 import { API_PREFIX } from '../protocol';
-import { NOTHING_STORED, problem, sendProblem, siteNotAllowed } from './problems';
+import { accessRefusal, NOTHING_STORED, sendProblem, siteNotAllowed } from './problems';
 import type { AccessMode } from '../services/access';
 import type { Authentication, KeysService } from '../services/keys';
-import type { ProblemDetails } from '../protocol';
+import type { FieldProblem, ProblemDetails } from '../protocol';
 import type { ClientAddress } from './clientAddress';
 import type { Caller } from './caller';
 import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
 import { pathOf, type NodeHandler } from './plain';
-import { allows, pageRequirement, requirementFor, type Requirement, type Scope } from './scopes';
+import { BEARER, FIREHOSE_ACCESS_KEY } from './route';
+import { allows, keyPlaceFor, pageRequirement, requirementFor, type Requirement, type Scope } from './scopes';
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
 export function apiPathOf(path: string): string | null {
@@ -28,7 +29,8 @@ export function apiPathOf(path: string): string | null {
 export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: ClientAddress): NodeHandler {
   return async (req, res, next) => {
     const ipBucket = `ip:${addressOf(req)}`;
-    const token = requestKey(req);
+    const sent = requestKey(req);
+    const token = sent?.token ?? null;
     const path = pathOf(req);
     const apiPath = apiPathOf(path);
     const needs = apiPath === null ? pageRequirement(req.method ?? 'GET', path) : requirementFor(req.method ?? 'GET', apiPath);
@@ -40,7 +42,7 @@ export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: C
     // A revoked or expired key is still named (its id, never the secret), so the log shows who still sends it.
     const keyId = auth === null ? null : auth.ok ? auth.key.id : auth.reason === 'unknown' ? null : auth.keyId;
     res.locals.caller = { key: auth?.ok ? auth.key : null, keyId, bucket: auth?.ok ? `key:${auth.key.id}` : ipBucket } satisfies Caller;
-    if (needs !== 'public') res.locals.refusal = refusalOf(req, path, needs, auth);
+    if (needs !== 'public') res.locals.refusal = refusalOf(req, path, needs, auth, credentialOf(req, apiPath, sent));
     next();
   };
 }
@@ -53,14 +55,29 @@ export const answerRefusal: NodeHandler = (_req, res, next) => {
   sendProblem(res, refusal);
 };
 
-function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth: Authentication | null): ProblemDetails | null {
-  if (!auth) return unauthorized('missing-key', 'send an API key as "Authorization: Bearer <key>"');
+/**
+ * What every refusal of a request's key names in `errors`: the header the key came in, or for a request without one,
+ * the header at fault and why (`missing`).
+ */
+interface Credential {
+  header: string;
+  missing: string;
+}
+
+/** The refusal of a request, if any. */
+function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth: Authentication | null, credential: Credential): ProblemDetails | null {
+  const { header } = credential;
+  if (!auth) return unauthorized('missing-key', `send an API key as ${BEARER.as}`, [{ path: header, message: credential.missing }]);
   if (!auth.ok) {
-    const why = { unknown: 'the API key is not recognised', expired: 'the API key has expired', revoked: 'the API key has been revoked' }[auth.reason];
-    return unauthorized(`key-${auth.reason}`, why);
+    const why = { unknown: 'is not recognised', expired: 'has expired', revoked: 'has been revoked' }[auth.reason];
+    return unauthorized(`key-${auth.reason}`, `the API key ${why}`, [{ path: header, message: `carries an API key that ${why}` }]);
   }
   const refusal = keyRefusal(auth.key, needs, auth.key.sites === null ? [] : querySites(req.url ?? '/'));
-  if (refusal?.kind === 'scope') return problem(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${path} needs a key with scope "${needs}" (this key has: ${auth.key.scopes.join(', ')})`);
+  if (refusal?.kind === 'scope') {
+    const has = `(this key has: ${auth.key.scopes.join(', ')})`;
+    const errors = [{ path: header, message: `carries a key without scope "${needs}", which ${req.method} ${path} needs ${has}` }];
+    return accessRefusal(403, 'insufficient-scope', 'Insufficient scope', `${req.method} ${path} needs a key with scope "${needs}" ${has}`, errors);
+  }
   if (refusal?.kind === 'site') {
     // Routes that take their site from the address (the kiosk, the feeds) are refused here; those that carry it in
     // the body are refused by the ingest service, item by item.
@@ -82,22 +99,34 @@ export function keyRefusal(key: { scopes: readonly Scope[]; sites: readonly stri
 }
 
 /**
- * The API key a request carries: "Authorization: Bearer <key>", or where the sender cannot set that header, as
- * the password of HTTP Basic credentials (Twilio puts the user:password of a callback URL there) or as Amazon
- * Data Firehose's access key header (the key configured on the Firehose stream's HTTP endpoint).
+ * The API key a request carries and the header it came in: "Authorization: Bearer <key>", or where the sender cannot
+ * set that header, as the password of HTTP Basic credentials (Twilio puts the user:password of a callback URL there)
+ * or as Amazon Data Firehose's access key header (the key configured on the Firehose stream's HTTP endpoint).
  */
-function requestKey(req: IncomingMessage): string | null {
+function requestKey(req: IncomingMessage): { token: string; header: string } | null {
   const header = req.headers.authorization;
   const bearer = bearerToken(header);
-  if (bearer) return bearer;
+  if (bearer) return { token: bearer, header: 'Authorization' };
   const basic = /^Basic[ ]+([A-Za-z0-9+/]+=*)\s*$/i.exec(header ?? '');
   if (basic) {
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon >= 0 && colon < decoded.length - 1) return decoded.slice(colon + 1);
+    if (colon >= 0 && colon < decoded.length - 1) return { token: decoded.slice(colon + 1), header: 'Authorization' };
   }
-  const firehose = req.headers['x-amz-firehose-access-key'];
-  return typeof firehose === 'string' && firehose !== '' ? firehose : null;
+  const firehose = req.headers[FIREHOSE_ACCESS_KEY.header.toLowerCase()];
+  return typeof firehose === 'string' && firehose !== '' ? { token: firehose, header: FIREHOSE_ACCESS_KEY.header } : null;
+}
+
+/**
+ * The credential of a request (`sent`: its key and where it came), or for one without a key, where it should have
+ * carried one: its route's place (http/route.ts, KeyPlace), or `Authorization` when it sent that header holding
+ * nothing this server reads as a key (another scheme, Basic without a password).
+ */
+function credentialOf(req: IncomingMessage, apiPath: string | null, sent: { header: string } | null): Credential {
+  if (sent) return { header: sent.header, missing: '' };
+  const place = keyPlaceFor(req.method ?? 'GET', apiPath);
+  if (req.headers.authorization !== undefined) return { header: 'Authorization', missing: `holds no API key this server reads: send one as ${place.as}` };
+  return { header: place.header, missing: `is required: send an API key as ${place.as}` };
 }
 
 /** Every `site` query parameter of the request, as sent. */
@@ -105,6 +134,6 @@ function querySites(url: string): string[] {
   return new URL(url, 'http://request.invalid').searchParams.getAll('site').map((s) => s.trim());
 }
 
-function unauthorized(slug: string, detail: string): ProblemDetails {
-  return problem(401, slug, 'Unauthorized', detail);
+function unauthorized(slug: string, detail: string, errors: FieldProblem[]): ProblemDetails {
+  return accessRefusal(401, slug, 'Unauthorized', detail, errors);
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import vary from 'vary';
 import type { ClientAddress } from './clientAddress';
 import { pathOf, type NodeHandler } from './plain';
-import { problem, sendProblem } from './problems';
+import { accessRefusal, sendProblem } from './problems';
 
 /**
  * The dashboard and the kiosk need nothing inline and nothing from elsewhere; their requests go to this origin.
@@ -80,7 +80,8 @@ export function cors(allowed: readonly string[]): NodeHandler {
     vary(res, 'Origin');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       if (!ok) {
-        sendProblem(res, problem(403, 'cors-origin-not-allowed', 'Origin not allowed', `cross-origin requests from ${String(origin)} are not allowed (see --cors-origin)`));
+        const errors = [{ path: 'Origin', message: `is not allowed to make cross-origin requests (got ${String(origin)}; see --cors-origin)` }];
+        sendProblem(res, accessRefusal(403, 'cors-origin-not-allowed', 'Origin not allowed', `cross-origin requests from ${String(origin)} are not allowed (see --cors-origin)`, errors));
         return;
       }
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');

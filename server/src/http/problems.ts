@@ -14,11 +14,22 @@ export function problem(status: number, slug: string, title: string, detail: str
 export const NOTHING_STORED = '; nothing from this request was stored';
 
 /**
+ * Every refusal of who is asking or what they may do (401, 403: no key, a key refused, a scope or a site it lacks, a
+ * signature, an origin) goes through here. As every other refusal it names in `errors` what is wrong and why: the
+ * credential the request used or should have used (`Authorization`, or a door's own header such as
+ * `X-Amz-Firehose-Access-Key` or `X-Twilio-Signature`), or the field naming a site the key may not write
+ * (`events.3.site`, `site`). `detail` says it in a sentence of its own, as clients have always read it.
+ */
+export function accessRefusal(status: 401 | 403, slug: string, title: string, detail: string, errors: FieldProblem[]): ProblemDetails {
+  return problem(status, slug, title, detail, errors);
+}
+
+/**
  * 403 for a site outside a key's list. The detail is the refusal itself, which names the site and those the key may
  * write (plus `more`, e.g. that nothing was stored), without the field's path before it: `errors` says where.
  */
 export function siteNotAllowed(errors: FieldProblem[], more = ''): ProblemDetails {
-  return problem(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]?.message ?? 'a site outside this key\'s list'}${more}`, errors);
+  return accessRefusal(403, 'site-not-allowed', 'Site not allowed for this key', `${errors[0]?.message ?? 'a site outside this key\'s list'}${more}`, errors);
 }
 
 /**

@@ -11,6 +11,24 @@ import type { Committer } from '../services/ingest/groupCommit';
 /** What a request needs: no key at all ('public') or a key with the given scope. */
 export type Requirement = 'public' | Scope;
 
+/**
+ * Where a route's senders carry their key: the request header, and how to send it (said when a request has none).
+ * Most send "Authorization: Bearer <key>" (BEARER); a door for a system that cannot set that header says its own.
+ */
+export interface KeyPlace {
+  header: string;
+  /** How to send the key, after "send an API key as": `"Authorization: Bearer <key>"`. */
+  as: string;
+}
+
+export const BEARER: KeyPlace = { header: 'Authorization', as: '"Authorization: Bearer <key>"' };
+
+/** Amazon Data Firehose sends the access key configured on its HTTP endpoint in a header of its own. */
+export const FIREHOSE_ACCESS_KEY: KeyPlace = { header: 'X-Amz-Firehose-Access-Key', as: `"X-Amz-Firehose-Access-Key: <key>" (the access key of the Firehose stream's HTTP endpoint)` };
+
+/** Twilio cannot set Bearer: it sends the user:password of a callback URL as HTTP Basic credentials. */
+export const BASIC_PASSWORD: KeyPlace = { header: 'Authorization', as: 'the password of HTTP Basic credentials, "Authorization: Basic base64(any:<key>)" (Twilio sends the user:password@ of a callback URL so)' };
+
 /** 'ALL' answers every method (a resource that is gone); HEAD is served by GET. */
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ALL';
 
@@ -82,6 +100,8 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   /** Below /api/v1, in Express syntax ("/standards/:id"). */
   path: string;
   scope: Requirement;
+  /** Where its senders carry the key, when not as BEARER: a refusal of a request without one names it. */
+  key?: KeyPlace;
   params?: { schema: z.ZodType<P>; invalid?: InvalidAnswer };
   query?: { schema: SchemaOf<Q>; invalid?: InvalidAnswer };
   body?: BodySpec<B>;

@@ -1,7 +1,7 @@
 // Which scope each HTTP route needs (the scopes and their hierarchy: domain/keys.ts), derived from the route tables:
 // a route declares its scope where it is defined, and nothing else lists routes.
 import { allows, grantedScopes, type Scope } from '../domain/keys';
-import type { Method, Requirement } from './route';
+import { BEARER, type KeyPlace, type Method, type Requirement } from './route';
 import { API_ROUTES } from './routes';
 
 export { allows, grantedScopes, type Scope, type Requirement };
@@ -11,13 +11,14 @@ export interface Rule {
   /** Below /api/v1, as the route is mounted ("/standards/:id"). */
   path: string;
   needs: Requirement;
+  key: KeyPlace;
 }
 
 /**
  * The API's access policy, one rule per route. A path or method no route serves needs `admin` (deny by default):
  * an unknown path is a 404 and a wrong method a 405 only for those who may know the API's shape.
  */
-export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.method, path: r.path, needs: r.scope }));
+export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.method, path: r.path, needs: r.scope, key: r.key ?? BEARER }));
 
 /**
  * The requirement for one request. `apiPath` is the path below /api/v1, or null for a path outside the API:
@@ -28,10 +29,19 @@ export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.met
 export function requirementFor(method: string, apiPath: string | null): Requirement {
   const m = method.toUpperCase();
   if (apiPath === null) return m === 'GET' || m === 'HEAD' ? 'public' : 'admin';
+  return ruleFor(m, apiPath)?.needs ?? 'admin';
+}
+
+/** Where the senders of a request carry their key (`apiPath` as for requirementFor): its route's place, else Bearer. */
+export function keyPlaceFor(method: string, apiPath: string | null): KeyPlace {
+  return (apiPath === null ? undefined : ruleFor(method.toUpperCase(), apiPath))?.key ?? BEARER;
+}
+
+/** The rule of the route that serves `method` (upper case) at `apiPath`, if one does. */
+function ruleFor(method: string, apiPath: string): Rule | undefined {
   const path = normalise(apiPath);
-  const asked = m === 'HEAD' ? 'GET' : m; // Express answers HEAD with the GET route
-  const rule = API_RULES.find((r) => (r.method === 'ALL' || r.method === asked) && matches(r.path, path));
-  return rule?.needs ?? 'admin';
+  const asked = method === 'HEAD' ? 'GET' : method; // Express answers HEAD with the GET route
+  return API_RULES.find((r) => (r.method === 'ALL' || r.method === asked) && matches(r.path, path));
 }
 
 /** The dashboard page's first paint for a key the server did not see (below the page's prefix: http/dashboard.ts). */

@@ -323,6 +323,7 @@ describe('methods and scopes from the route tables', () => {
   it('answers another method on a path a key may read with 403 needing admin; only an admin learns the 405', async () => {
     const refused = await send('DELETE', '/compliance', undefined, keys.read);
     expect(refused).toMatchObject({ status: 403, allow: null, body: { type: 'https://ringside.dev/problems/insufficient-scope', detail: 'DELETE /api/v1/compliance needs a key with scope "admin" (this key has: read)' } });
+    expect(refused.body.errors).toEqual([{ path: 'Authorization', message: 'carries a key without scope "admin", which DELETE /api/v1/compliance needs (this key has: read)' }]);
     expect((await send('PATCH', '/standards/call-answer-2-rings', {}, keys.audit)).status).toBe(403);
     expect(await send('DELETE', '/compliance')).toMatchObject({ status: 405, allow: 'GET, HEAD', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
   });

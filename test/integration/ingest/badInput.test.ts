@@ -119,6 +119,31 @@ describe('invalid events', () => {
     ]);
   });
 
+  it('tells a type of case posted as milestones (a complaint, a user type) where it goes; an unknown type keeps its suggestion', async () => {
+    const toMilestones = (id: string, milestones: string) => `must be one of call, visit (got "${id}"): "${id}" is a type of case posted as milestones (${milestones}) to POST /api/v1/milestones, not as an event`;
+    const complaint = await server.postEvents({ type: 'complaint', site: 'downtown', occurredAt: new Date().toISOString() });
+    expectProblem(complaint, 400);
+    expect(complaint.body.errors).toEqual([{ path: 'type', message: toMilestones('complaint', 'received, acknowledged, resolved, followedUp') }]);
+    // A type defined over the API, on a server of its own (the other tests' answers list the types there are).
+    const own = await startTestServer();
+    try {
+      const created = await fetch(`${own.url}/api/v1/event-types`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...adminHeaders() },
+        body: JSON.stringify({ id: 'callback', name: 'Callbacks', milestones: [{ id: 'requested', role: 'start' }, { id: 'calledBack', role: 'stop', outcome: 'served' }], measures: [{ id: 'callbackSeconds', from: 'requested', to: 'calledBack' }], maxOpenSeconds: 86_400 }),
+      });
+      expect(created.status).toBe(201);
+      const batch = await own.postEvents({ events: [call(), { ...call(), type: 'callback' }, { ...call(), type: 'cal' }] });
+      expect(batch.body.errors).toEqual([
+        { path: 'events.1.type', message: toMilestones('callback', 'requested, calledBack') },
+        { path: 'events.2.type', message: 'must be one of call, visit (got "cal") (did you mean "call"?)' },
+      ]);
+    } finally {
+      await own.close();
+      removeDir(own.dataDir);
+    }
+  });
+
   it('suggests the field an unknown one most likely mistypes, among the fields of the event\'s own type', async () => {
     const res = await server.postEvents({ events: [call({ outcome: undefined, outcom: 'answered' }), visit({ greetSeconds: undefined, greetSecond: 4, rings: 2 })] });
     expectProblem(res, 400);

@@ -24,6 +24,8 @@ integrations:
     map: '{"type": "complaint", "site": "north", "caseId": ticket, "milestone": "received", "at": $fromMillis($number(ms))}'
   - id: stamped
     map: '{"type": "call", "site": "north", "id": "st-" & uid, "occurredAt": $fromMillis($toMillis(start)), "outcome": "answered", "rings": 1}'
+  - id: passthrough
+    map: payload
 `;
 
 const dirs: string[] = [];
@@ -85,17 +87,22 @@ describe('custom webhook integrations', () => {
     expect(await post('doors', { event: 'door.closed' })).toEqual({ status: 200, body: { results: [] } });
     const failing = await post('tickets', { ticket: 't-1', ms: 'soon' });
     expect(failing.status).toBe(400);
-    expect(failing.body.detail).toMatch(/^integration "tickets": the mapping failed on this body: Unable to cast value to a number: "soon" at position \d+; nothing was stored$/);
+    expect(failing.body.detail).toMatch(/^integration "tickets": the mapping failed on this body: Unable to cast value to a number: "soon" at position \d+; nothing from this request was stored$/);
+    const notObjects = await post('passthrough', { payload: 'door open' });
+    expect(notObjects).toMatchObject({
+      status: 400,
+      body: { type: 'https://ringside.dev/problems/invalid-mapping-output', detail: 'integration "passthrough": the mapping must produce an object or an array of objects; it produced "door open"; nothing from this request was stored' },
+    });
     const extraFields = await post('pbx', { calls: [{ uid: 'c5', start: isoAgo(5), answered: true, wait: 5 }] , extra: 1 });
     expect(extraFields.status).toBe(201);
     const unknown = await post('tills', {});
     expect(unknown.status).toBe(404);
-    expect(unknown.body.detail).toBe('no custom integration "tills" (the standards file declares doors, pbx, tickets, stamped)');
-    expect(unknown.body.errors).toEqual([{ path: 'id', message: 'unknown integration "tills" (the standards file declares doors, pbx, tickets, stamped)' }]);
+    expect(unknown.body.detail).toBe('no custom integration "tills" (the standards file declares doors, pbx, tickets, stamped, passthrough)');
+    expect(unknown.body.errors).toEqual([{ path: 'id', message: 'unknown integration "tills" (the standards file declares doors, pbx, tickets, stamped, passthrough)' }]);
     const misspelt = await post('door', {});
     expect([misspelt.status, misspelt.body.type.split('/').pop()]).toEqual([404, 'integration-not-found']);
-    expect(misspelt.body.detail).toBe('no custom integration "door" (the standards file declares doors, pbx, tickets, stamped) (did you mean "doors"?)');
-    expect(misspelt.body.errors).toEqual([{ path: 'id', message: 'unknown integration "door" (the standards file declares doors, pbx, tickets, stamped) (did you mean "doors"?)' }]);
+    expect(misspelt.body.detail).toBe('no custom integration "door" (the standards file declares doors, pbx, tickets, stamped, passthrough) (did you mean "doors"?)');
+    expect(misspelt.body.errors).toEqual([{ path: 'id', message: 'unknown integration "door" (the standards file declares doors, pbx, tickets, stamped, passthrough) (did you mean "doors"?)' }]);
     const notJson = await fetch(`${server.url}/api/v1/integrations/custom/doors`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server.apiKey) }, body: 'door open' });
     expect(notJson.status).toBe(415);
   });
@@ -104,7 +111,7 @@ describe('custom webhook integrations', () => {
     const impossible = await post('stamped', { uid: 's1', start: '2026-02-31T09:00:00Z' });
     expect(impossible.status).toBe(400);
     expect(impossible.body).toMatchObject({
-      detail: expect.stringMatching(/^integration "stamped": the mapping failed on this body: \$toMillis\("2026-02-31T09:00:00Z"\): is not a real date and time at position \d+; nothing was stored$/),
+      detail: expect.stringMatching(/^integration "stamped": the mapping failed on this body: \$toMillis\("2026-02-31T09:00:00Z"\): is not a real date and time at position \d+; nothing from this request was stored$/),
       errors: [{ path: '(body)', message: expect.stringContaining('$toMillis("2026-02-31T09:00:00Z"): is not a real date and time') }],
     });
     const real = await post('stamped', { uid: 's1', start: '2026-02-28T09:00:00Z' });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LIMITS } from '../../protocol';
 import { didYouMean } from '../../protocol/nearMiss';
 import { siteLimitOf } from '../caller';
-import { problem, sendProblem } from '../problems';
+import { NOTHING_STORED, problem, sendProblem } from '../problems';
 import { route } from '../route';
 import { EVENT_ANSWERS, ingestRequest, MILESTONE_ANSWERS } from './events';
 
@@ -31,9 +31,9 @@ export const customIntegrationRoutes = [
           return sendProblem(res, problem(404, 'integration-not-found', 'No such integration', `no custom integration ${named}`, [{ path: 'id', message: `unknown integration ${named}` }]));
         }
         case 'failed':
-          return sendProblem(res, problem(400, 'mapping-failed', 'Mapping failed', `${source}: the mapping failed on this body: ${result.message}; nothing was stored`, [{ path: '(body)', message: result.message }]));
+          return sendProblem(res, problem(400, 'mapping-failed', 'Mapping failed', `${source}: the mapping failed on this body: ${result.message}${NOTHING_STORED}`, [{ path: '(body)', message: result.message }]));
         case 'invalid':
-          return sendProblem(res, problem(400, 'invalid-mapping-output', 'Invalid mapping output', `${source}: the mapping ${result.message}; nothing was stored`, [{ path: 'mapped', message: result.message }]));
+          return sendProblem(res, problem(400, 'invalid-mapping-output', 'Invalid mapping output', `${source}: the mapping ${result.message}${NOTHING_STORED}`, [{ path: 'mapped', message: result.message }]));
         case 'nothing':
           // The mapping chose to record nothing (an event the poster sends that is not measured): not an error,
           // or the poster would retry it forever.

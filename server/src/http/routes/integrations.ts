@@ -14,8 +14,8 @@ import { isValidTwilioSignature } from '../../integrations/twilio/signature';
 import { mapTaskRouterEvent, TaskRouterError } from '../../integrations/twilio/taskRouter';
 import type { FieldProblem } from '../../protocol';
 import { siteLimitOf } from '../caller';
-import { fieldsDetail, NOTHING_STORED, problem, sendProblem, siteNotAllowed } from '../problems';
-import { route, type AppContext } from '../route';
+import { accessRefusal, fieldsDetail, NOTHING_STORED, problem, sendProblem, siteNotAllowed } from '../problems';
+import { BASIC_PASSWORD, FIREHOSE_ACCESS_KEY, route, type AppContext } from '../route';
 
 const siteQuery = z.strictObject({
   site: siteId(wellFormedString().trim().min(1, 'must name the site the records belong to').max(LIMITS.maxTextLength, `must be at most ${LIMITS.maxTextLength} characters`)),
@@ -89,13 +89,14 @@ function calledUrl(req: Request, app: AppContext): string {
 async function postTaskRouter(params: FormBody, site: string, req: Request, res: Response, app: AppContext): Promise<unknown> {
   const token = app.integrations.twilioAuthToken;
   if (!token) {
-    sendProblem(res, problem(403, 'twilio-not-configured', 'Twilio not configured', 'this server has no Twilio auth token (RINGSIDE_TWILIO_AUTH_TOKEN), so no callback can be verified'));
+    const errors = [{ path: 'X-Twilio-Signature', message: 'cannot be verified: this server has no Twilio auth token (RINGSIDE_TWILIO_AUTH_TOKEN)' }];
+    sendProblem(res, accessRefusal(403, 'twilio-not-configured', 'Twilio not configured', 'this server has no Twilio auth token (RINGSIDE_TWILIO_AUTH_TOKEN), so no callback can be verified', errors));
     return undefined;
   }
   const signature = req.headers['x-twilio-signature'];
   if (!isValidTwilioSignature(token, typeof signature === 'string' ? signature : undefined, calledUrl(req, app), params)) {
     const why = signature === undefined ? 'is missing' : 'does not match this request (URL, parameters and the configured auth token)';
-    sendProblem(res, problem(403, 'bad-signature', 'Bad Twilio signature', `X-Twilio-Signature ${why}; nothing was stored`, [{ path: 'X-Twilio-Signature', message: why }]));
+    sendProblem(res, accessRefusal(403, 'bad-signature', 'Bad Twilio signature', `X-Twilio-Signature ${why}; nothing was stored`, [{ path: 'X-Twilio-Signature', message: why }]));
     return undefined;
   }
   let mapped;
@@ -151,6 +152,7 @@ export const integrationRoutes = [
     method: 'POST',
     path: '/integrations/twilio/taskrouter',
     scope: 'ingest',
+    key: BASIC_PASSWORD,
     query: { schema: siteQuery },
     body: { limit: '64kb', format: 'form', media: 'required', what: 'the TaskRouter event', schema: formBody, invalid: { slug: 'invalid-callback', title: 'Invalid TaskRouter callback' } },
     handle: ({ body, query, req, res }, app) => postTaskRouter(body, query.site, req, res, app),
@@ -159,6 +161,7 @@ export const integrationRoutes = [
     method: 'POST',
     path: '/integrations/amazon-connect/firehose',
     scope: 'ingest',
+    key: FIREHOSE_ACCESS_KEY,
     query: { schema: siteQuery },
     // Firehose buffers up to its configured size (at most 64 MiB) and base64 grows it by a third.
     body: { limit: '16mb', media: 'required', what: 'the Firehose delivery', schema: z.unknown() },

@@ -3,6 +3,7 @@
 import type { EventInput, IngestResult, JudgedEvent } from '../../protocol';
 import type { StoredMilestone } from '../../protocol/eventTypes';
 import { isDomainError } from '../../domain/errors';
+import { postedAsMilestonesMessage, type EventTypeRegistry } from '../../domain/eventTypes';
 import type { CaseJudgementRecord, CaseKey, NewEvent, SiteRecord, WriteOutcome, WriteTx } from '../../store/port';
 import { caseText, withRecorded } from './cases';
 import { caseStartProblem, storedStartOf, type CaseStart, type EventDating } from './caseStart';
@@ -36,10 +37,20 @@ export const resultOf = (w: WriteOutcome): IngestResult => ({ event: w.judged.ev
 /** Validates one request's events and checks its key may write their sites (reading nothing stored). */
 export function checkEvents(ctx: IngestContext, items: readonly unknown[], allowed: SiteLimit): Checked {
   const validation = validateEvents(items, ctx.now());
-  if (!validation.ok) return { ok: false, outcome: { kind: 'invalid', problems: validation.problems } };
+  if (!validation.ok) {
+    const registry = ctx.registry();
+    return { ok: false, outcome: { kind: 'invalid', problems: validation.problems.map((p) => withMilestonesHint(registry, items[p.index], p)) } };
+  }
   const forbidden = forbiddenSites(validation.inputs, allowed);
   if (forbidden.length > 0) return { ok: false, outcome: { kind: 'forbidden', problems: forbidden } };
   return { ok: true, inputs: validation.inputs };
+}
+
+/** A refused `type` that names a case type posted as milestones (a complaint) says so, after the schema's words. */
+function withMilestonesHint(registry: EventTypeRegistry, item: unknown, problem: ItemProblem): ItemProblem {
+  if (problem.path.length !== 1 || problem.path[0] !== 'type' || item === null || typeof item !== 'object') return problem;
+  const hint = postedAsMilestonesMessage(registry, (item as { type?: unknown }).type);
+  return hint === null ? problem : { ...problem, message: `${problem.message}: ${hint}` };
 }
 
 /**
