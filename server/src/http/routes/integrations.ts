@@ -96,7 +96,7 @@ async function postTaskRouter(params: FormBody, site: string, req: Request, res:
   const signature = req.headers['x-twilio-signature'];
   if (!isValidTwilioSignature(token, typeof signature === 'string' ? signature : undefined, calledUrl(req, app), params)) {
     const why = signature === undefined ? 'is missing' : 'does not match this request (URL, parameters and the configured auth token)';
-    sendProblem(res, accessRefusal(403, 'bad-signature', 'Bad Twilio signature', `X-Twilio-Signature ${why}; nothing was stored`, [{ path: 'X-Twilio-Signature', message: why }]));
+    sendProblem(res, accessRefusal(403, 'bad-signature', 'Bad Twilio signature', `X-Twilio-Signature ${why}${NOTHING_STORED}`, [{ path: 'X-Twilio-Signature', message: why }]));
     return undefined;
   }
   let mapped;
