@@ -40,7 +40,7 @@ import { SitesService } from './services/sites';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
 import { applyStandardsFile, readStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { backendFor, folderAccessProblem } from './storeBackend';
+import { backendFor, folderAccessProblem, isNewStore } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -109,15 +109,16 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
 /**
  * The data folder's lock, the store and services, the standards file applied and access decided; everything closed
  * (and the lock released) again on failure. The refusals come first, creating nothing: a folder this user may not
- * write, a second server on the folder, a port another program listens on, a bad standards file open nothing and
- * leave no folder, store, signing key or admin key behind.
+ * write, a start off loopback without a key on a new store, a second server on the folder, a port another program
+ * listens on, a bad standards file open nothing and leave no folder, store, signing key or admin key behind.
  */
 async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup; lock: DataLock }> {
-  checkBinding(host, options.noAuth ?? false);
   const denied = folderAccessProblem(options.dataDir, 'write');
   if (denied) throw new Error(denied);
   refuseIfHeld(options.dataDir);
   await probePort(options.port, host);
+  const envKey = options.apiKey ? options.apiKey : undefined;
+  checkBinding({ host, dataDir: options.dataDir, noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore: isNewStore(options.databaseUrl, options.dataDir) });
   // Read and checked before anything is created: a refused file leaves no store or signing key behind.
   const standards = options.standardsFile ? { file: options.standardsFile, config: readStandardsFile(options.standardsFile) } : undefined;
   const lock = takeLock(options.dataDir);
@@ -127,7 +128,6 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
     store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
     if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
-    const envKey = options.apiKey ? options.apiKey : undefined;
     const access = await setUpAccess({ host, dataDir: options.dataDir, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
     return { core, access, lock };
   } catch (error) {

@@ -2,7 +2,7 @@
 // database URL is given (--database postgres://… or RINGSIDE_DATABASE_URL).
 import type { StoreBackend } from './store/port';
 import { postgresBackend } from './store/postgres';
-import { sqliteBackend } from './store/sqlite';
+import { hasNoDatabase, sqliteBackend } from './store/sqlite';
 
 export { sqliteBackend as storeBackend } from './store/sqlite';
 
@@ -13,6 +13,9 @@ export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.t
 export function backendFor(databaseUrl: string | undefined, poolSize?: number): StoreBackend {
   return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;
 }
+
+/** Whether a start would create the store (a SQLite folder without its database): then it holds no key yet. */
+export const isNewStore = (databaseUrl: string | undefined, dataDir: string): boolean => !databaseUrl && hasNoDatabase(dataDir);
 
 /** Whether this user may read or write a data folder, in words (the server's start, the subcommands). */
 export { folderAccessProblem } from './store/dataFolder';

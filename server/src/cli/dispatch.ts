@@ -66,7 +66,7 @@ async function runCommand(command: Subcommand, args: readonly string[], io: Io):
     return await command.run(values, io);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usage(unknownOption(command, e.message));
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usage(siblingOption(command, e.message) ?? parseArgsProblem(error, args, command.options));
     if (error instanceof UsageError) return usage(e.message);
     if (USAGE_CODES.has(e.code ?? '')) return usage(parseArgsProblem(error, args, { ...command.options, ...HELP_OPTION }));
     io.err(`ringside ${command.name}: ${isDomainError(error) ? error.message : e.message}\n`);
@@ -74,10 +74,10 @@ async function runCommand(command: Subcommand, args: readonly string[], io: Io):
   }
 }
 
-/** parseArgs' message, or, for an option of another action of the group (`forward mqtt --file`), whose it is. */
-function unknownOption(command: Subcommand, message: string): string {
+/** For an option of another action of the group (`forward mqtt --file`), whose it is. */
+function siblingOption(command: Subcommand, message: string): string | undefined {
   const name = /'--([^'=]+)'/.exec(message)?.[1];
   const group = command.name.split(' ')[0]!;
   const sibling = SUBCOMMANDS.some((c) => c !== command && c.name.startsWith(`${group} `) && name !== undefined && name in c.options);
-  return sibling ? `--${name} is not an option of ${command.name}` : message;
+  return sibling ? `--${name} is not an option of ${command.name}` : undefined;
 }

@@ -2,6 +2,7 @@
 // the parser reads is the one the help is written from, so the two cannot drift. Apart from the table of
 // subcommands so that a subcommand in its own module can use them.
 import type { ParseArgsConfig } from 'node:util';
+import { didYouMean } from '../protocol/nearMiss';
 
 export interface Io {
   out: (text: string) => void;
@@ -73,11 +74,19 @@ export function joinNegativeValues(args: readonly string[], specs: OptionSpecs):
 /**
  * node:util parseArgs' refusal of a value said as every other bad value is, naming the option and what it takes:
  * `--port` with nothing after it, or followed by another option (parseArgs: "argument is ambiguous … use
- * '--port=-XYZ'"), and a value given to an option that takes none. Anything else in parseArgs' own words.
+ * '--port=-XYZ'"), and a value given to an option that takes none, also when it is written after it (`--demo yes`,
+ * which parseArgs calls a positional argument and names no option). An unknown option names the one it most likely
+ * mistypes. Anything else in parseArgs' own words.
  */
 export function parseArgsProblem(error: unknown, args: readonly string[], specs: OptionSpecs): string {
   const message = (error as Error).message;
-  if ((error as NodeJS.ErrnoException).code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const name = /'--([^'=]+)'/.exec(message)?.[1];
+    return name === undefined ? message : message + didYouMean(`--${name}`, Object.keys(specs).map((o) => `--${o}`));
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return flagGivenAValue(args, specs) ?? message;
+  if (code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return message;
   const name = /'--([\w-]+)/.exec(message)?.[1];
   const spec = name === undefined ? undefined : specs[name];
   if (name === undefined || spec === undefined) return message;
@@ -87,6 +96,20 @@ export function parseArgsProblem(error: unknown, args: readonly string[], specs:
   const next = at >= 0 ? args[at + 1] : undefined;
   if (next === undefined) return `--${name} needs a value, and nothing follows it (${wanted})`;
   return `--${name} needs a value, and the next word "${next}" is an option (${wanted}); a value that starts with "-" is written --${name}=VALUE`;
+}
+
+/** `--demo takes no value (got "yes")` for the first word after an option that takes none, if it is not an option. */
+function flagGivenAValue(args: readonly string[], specs: OptionSpecs): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('-')) return undefined; // the first positional word follows no flag
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const spec = name === undefined ? undefined : specs[name];
+    const next = args[i + 1];
+    if (spec?.type === 'string' && !arg.includes('=')) i++;
+    else if (spec?.type === 'boolean' && next !== undefined && !next.startsWith('-')) return `--${name} takes no value (got ${JSON.stringify(next)})`;
+  }
+  return undefined;
 }
 
 /** `--data DIR`, `--json`: an option as the help and messages write it. */

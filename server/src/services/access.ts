@@ -21,12 +21,22 @@ export interface AccessSetup {
   adminKeyFile?: string;
 }
 
-/** Checked before opening the store, so a refused start leaves no trace. */
-export function checkBinding(host: string, noAuth: boolean): void {
-  if (noAuth && !isLoopback(host)) {
-    throw new StartupRefused(`--no-auth is only allowed on a loopback address (127.0.0.1, ::1, localhost), not ${host}`);
+/**
+ * Checked before opening the store, so a refused start leaves no trace: `--no-auth` off loopback, and a start off
+ * loopback without an env key that would create the store (`newStore`), which then holds no key either.
+ */
+export function checkBinding(opts: { host: string; dataDir: string; noAuth: boolean; envKey?: string; newStore: boolean }): void {
+  if (opts.noAuth && !isLoopback(opts.host)) {
+    throw new StartupRefused(`--no-auth is only allowed on a loopback address (127.0.0.1, ::1, localhost), not ${opts.host}`);
   }
+  if (!opts.noAuth && !opts.envKey && opts.newStore && !isLoopback(opts.host)) throw withoutKey(opts.host, opts.dataDir);
 }
+
+const withoutKey = (host: string, dataDir: string) =>
+  new StartupRefused(
+    `refusing to listen on ${host} without an API key: set RINGSIDE_API_KEY, or create a key first ` +
+      `(node server/dist/main.js keys create --data ${dataDir} --init --name NAME --scope admin), or bind to 127.0.0.1`,
+  );
 
 export async function setUpAccess(opts: { host: string; dataDir: string; keys: KeysService; envKey?: string; noAuth: boolean; logger: Logger }): Promise<AccessSetup> {
   if (opts.noAuth) {
@@ -38,12 +48,7 @@ export async function setUpAccess(opts: { host: string; dataDir: string; keys: K
     return { mode: 'keys' };
   }
   if ((await opts.keys.activeCount()) > 0) return { mode: 'keys' };
-  if (!isLoopback(opts.host)) {
-    throw new StartupRefused(
-      `refusing to listen on ${opts.host} without an API key: set RINGSIDE_API_KEY, or create a key first ` +
-        `(node server/dist/main.js keys create --data DIR --init --name NAME --scope admin), or bind to 127.0.0.1`,
-    );
-  }
+  if (!isLoopback(opts.host)) throw withoutKey(opts.host, opts.dataDir);
   // A fresh local server: one admin key, written where the extension's "Start Local Server" reads it.
   const file = join(opts.dataDir, ADMIN_KEY_FILE);
   const created = await opts.keys.create({ name: 'local admin (auto)', scopes: ['admin'], source: 'auto' }, { keyId: 'system' });

@@ -107,6 +107,8 @@ describe('node server/dist/main.js', () => {
     [['--port'], /^ringside: --port needs a value, and nothing follows it \(--port N: port to listen on/],
     [['--port', '--data', 'x'], /^ringside: --port needs a value, and the next word "--data" is an option \(--port N: .*\); a value that starts with "-" is written --port=VALUE/],
     [['--demo=yes'], /^ringside: --demo takes no value\n/],
+    [['--demo', 'yes', '--port', '0'], /^ringside: --demo takes no value \(got "yes"\)\n/],
+    [['--data', 'x', '--retain-day', '3'], /^ringside: Unknown option '--retain-day' \(did you mean "--retain-days"\?\)\n/],
     [['--host', '999.1.1.1'], /^ringside: --host must be an address of this machine to listen on .*; "999.1.1.1" is not a valid IPv4 address/],
     [['--host', 'http://example.com'], /^ringside: --host must be .*, without a scheme, port or path \(got "http:\/\/example.com"\)/],
     [['--trust-proxy', 'true'], /^ringside: --trust-proxy must be a number of proxy hops .*, not "true": trusting every hop would let any client pick the address/],

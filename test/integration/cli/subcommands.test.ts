@@ -44,6 +44,8 @@ describe.concurrent('--help', () => {
     [['keys'], /ringside keys: name the action first: use keys create \| keys list \| keys revoke\nUsage: /],
     [['keys', 'rotate'], /ringside keys: unknown action "rotate": use keys create/],
     [['keys', 'create', '--data', 'x', '--colour', 'red'], /ringside keys create: Unknown option '--colour'\nUsage: node server\/dist\/main\.js keys create /],
+    [['keys', 'create', '--data', 'x', '--sites', 'harbour'], /ringside keys create: Unknown option '--sites' \(did you mean "--site"\?\)\nUsage: /],
+    [['verify', '--data', 'x', '--json', 'yes'], /ringside verify: --json takes no value \(got "yes"\)\nUsage: /],
     [['forward', 'mqtt', '--file', 'x'], /ringside forward mqtt: --file is not an option of forward mqtt\nUsage: /],
     [['prune', '--data', 'x', '--retain-days', '-3'], /ringside prune: --retain-days must be a whole number of days, at least 1 \(got "-3"\)\nUsage: /],
     [['keys', 'crate', '--data', 'x'], /ringside keys: unknown action "crate" \(did you mean "keys create"\?\): use keys create/],

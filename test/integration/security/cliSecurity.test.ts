@@ -1,7 +1,7 @@
 // The built CLI: bootstrap key file, binding refusals, --no-auth, `keys create`, secret-free logs,
 // SIGTERM draining an in-flight request.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,12 +34,23 @@ describe('a fresh server on loopback without keys', () => {
 });
 
 describe('binding', () => {
-  it('refuses a non-loopback address without any key (exit 2, clear message), and writes no key file', () => {
-    const dir = dataDir();
+  it('refuses a non-loopback address without any key (exit 2, clear message), creating nothing', () => {
+    const dir = join(dataDir(), 'new');
     const r = spawnSync(process.execPath, [mainJs, '--host', '0.0.0.0', '--port', '0', '--data', dir], { encoding: 'utf8', env: { ...process.env, RINGSIDE_API_KEY: '' }, timeout: 10_000 });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without an API key/);
-    expect(() => statSync(join(dir, 'admin.key'))).toThrow();
+    // The way out names this folder, ready to paste.
+    expect(r.stderr).toContain(`refusing to listen on 0.0.0.0 without an API key: set RINGSIDE_API_KEY, or create a key first (node server/dist/main.js keys create --data ${dir} --init --name NAME --scope admin)`);
+    // Neither the folder nor a store, signing key or secret in it: the key made next with --init starts the store.
+    expect(existsSync(dir)).toBe(false);
+    // A store that exists but holds no active key is refused the same way, after opening it, with no key file written.
+    const existing = dataDir();
+    expect(spawnSync(process.execPath, [mainJs, 'keys', 'create', '--data', existing, '--init', '--name', 'gone', '--scope', 'admin'], { encoding: 'utf8' }).status).toBe(0);
+    const id = (JSON.parse(spawnSync(process.execPath, [mainJs, 'keys', 'list', '--data', existing], { encoding: 'utf8' }).stdout) as { id: string }[])[0]!.id;
+    expect(spawnSync(process.execPath, [mainJs, 'keys', 'revoke', '--data', existing, '--id', id], { encoding: 'utf8' }).status).toBe(0);
+    const again = spawnSync(process.execPath, [mainJs, '--host', '0.0.0.0', '--port', '0', '--data', existing], { encoding: 'utf8', env: { ...process.env, RINGSIDE_API_KEY: '' }, timeout: 10_000 });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without an API key/);
+    expect(() => statSync(join(existing, 'admin.key'))).toThrow();
   });
 
   it('refuses --no-auth on a non-loopback address (exit 2)', () => {

@@ -2,6 +2,8 @@
 import type { StoreBackend } from '../port';
 import { backupDatabase, restoreDatabase } from './backup';
 import { compactDatabase } from './compact';
+import { existsSync } from 'node:fs';
+import { databasePath } from './database';
 import { openingError } from './storageErrors';
 import { openReadOnly, SqliteStore } from './store';
 
@@ -18,3 +20,6 @@ export const sqliteBackend: StoreBackend = {
   restore: async (fromFile, dataDir, options) => restoreDatabase(fromFile, dataDir, options),
   compact: async (dataDir) => compactDatabase(dataDir),
 };
+
+/** Whether DIR holds no database yet, so that a server's start there would create a new, empty store. */
+export const hasNoDatabase = (dataDir: string): boolean => !existsSync(databasePath(dataDir));
