@@ -5,8 +5,8 @@
 // RFC 4180 CSV record), in-process: what a plain loop over the rows costs, without chain links, hashing or HTTP.
 // Floor, same run: the export's own statement (its rows with their two chain links joined) stepped in process with raw
 // rows and nothing else: how many rows/s reading alone reaches on this machine, beside the export's figures.
-// The least the proof adds, same run: each row's two chain links read (stepped with and without them) and its bytes
-// hashed with SHA-256: where a ratio misses, whether the proof's own cost is what is over.
+// The least the proof adds, same run: each row's two chain links read (the export's statement stepped with and without
+// its link joins) and its bytes hashed with SHA-256: where a ratio misses, whether the proof's own cost is what is over.
 import { createHash } from 'node:crypto';
 import { get } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -58,11 +58,14 @@ export async function run({ quick, log }) {
     // The baselines once the server is gone: their synchronous loops would otherwise hold the harness (and with it
     // the reading of the server's output) for the minutes they take on a loaded machine.
     for (const format of ['ndjson', 'csv']) base[format] = baseline(dir, fromMs, toMs, format);
-    const proof = proofCost(dir, fromMs, toMs, { ndjson: out.ndjson.bytes, csv: out.csv.bytes });
-    if (proof.rows !== events || proof.plainRows !== events) throw new Error(`stepping the rows with and without their links gave ${proof.rows} and ${proof.plainRows} rows, expected ${events}`);
+
     const stepped = tools.stepExportRows(dir, fromMs, toMs);
     if (stepped.rows !== events) throw new Error(`stepping the export's statement gave ${stepped.rows} rows, expected ${events}`);
     const floor = { ...stepped, rowsPerSecond: stepped.rows / (stepped.ms / 1000) };
+    // The least the proof adds per row: the same statement stepped without its two link joins, and each format's bytes hashed.
+    const unlinked = tools.stepExportRows(dir, fromMs, toMs, { links: false });
+    if (unlinked.rows !== events) throw new Error(`stepping the export's statement without its links gave ${unlinked.rows} rows, expected ${events}`);
+    const proof = { linkedMs: floor.cpuMs, plainMs: unlinked.cpuMs, linksMs: Math.max(0, floor.cpuMs - unlinked.cpuMs), hashMs: hashCost({ ndjson: out.ndjson.bytes, csv: out.csv.bytes }) };
     log(`export: ${JSON.stringify(out)} baseline ${JSON.stringify(base)} floor ${JSON.stringify(floor)}`);
     const ratio = (f) => out[f].rowsPerSecond / base[f].rowsPerSecond;
     const worst = Math.min(out.ndjson.rowsPerSecond, out.csv.rowsPerSecond);
@@ -88,7 +91,7 @@ export async function run({ quick, log }) {
     // hashed), against the baseline's. Within 0.9 × of it, the proof's own cost is what is over; beyond, the export's.
     const proofUs = (f) => perRow(proof.linksMs + proof.hashMs[f], events);
     const withoutProof = (f) => perRow(out[f].cpuMs, out[f].rows) - proofUs(f);
-    const proofLine = `The least the proof adds, same run, after the baselines: reading each row's two chain links (the rows with the links joined as the export joins them, stepped raw against the same rows without them: ${fmt(perRow(proof.linkedMs, events), 2)} against ${fmt(perRow(proof.plainMs, events), 2)} µs per row, +${fmt(perRow(proof.linksMs, events), 2)}) and hashing each format's bytes with SHA-256 (the manifest's digest: NDJSON ${fmt(perRow(proof.hashMs.ndjson, events), 2)}, CSV ${fmt(perRow(proof.hashMs.csv, events), 2)} µs per row). The exports' server CPU per row less that: NDJSON ${fmt(withoutProof('ndjson'), 2)} µs against its baseline's ${fmt(perRow(base.ndjson.cpuMs, base.ndjson.rows), 2)}, CSV ${fmt(withoutProof('csv'), 2)} against ${fmt(perRow(base.csv.cpuMs, base.csv.rows), 2)}.`;
+    const proofLine = `The least the proof adds, same run, after the floor: reading each row's two chain links (the export's statement stepped as the floor is, against the same statement without its two link joins: ${fmt(perRow(proof.linkedMs, events), 2)} against ${fmt(perRow(proof.plainMs, events), 2)} µs per row, +${fmt(perRow(proof.linksMs, events), 2)}) and hashing each format's bytes with SHA-256 (the manifest's digest: NDJSON ${fmt(perRow(proof.hashMs.ndjson, events), 2)}, CSV ${fmt(perRow(proof.hashMs.csv, events), 2)} µs per row). The exports' server CPU per row less that: NDJSON ${fmt(withoutProof('ndjson'), 2)} µs against its baseline's ${fmt(perRow(base.ndjson.cpuMs, base.ndjson.rows), 2)}, CSV ${fmt(withoutProof('csv'), 2)} against ${fmt(perRow(base.csv.cpuMs, base.csv.rows), 2)}.`;
     const ratioWhy = ['ndjson', 'csv']
       .filter((f) => ratio(f) < 0.9)
       .map((f) => {
@@ -101,7 +104,7 @@ export async function run({ quick, log }) {
     const line = (f) => `${f.toUpperCase()}: ${fmt(out[f].rows)} data rows + ${fmt(out[f].linkLines)} proof-link lines, ${fmt(out[f].bytes / 1024 / 1024)} MB in ${fmt(out[f].ms / 1000, 2)} s = ${fmt(out[f].rowsPerSecond)} rows/s (server CPU ${fmt(out[f].cpuMs / 1000, 1)} s); server RSS ${fmt(out[f].before)} → peak ${fmt(out[f].peak)} MB (+${fmt(out[f].growth)} MB). Its baseline, same run: ${fmt(base[f].rows)} rows in ${fmt(base[f].ms)} ms (CPU ${fmt(base[f].cpuMs / 1000, 1)} s) = ${fmt(base[f].rowsPerSecond)} rows/s; ${ratio(f).toFixed(2)} × baseline.`;
     return {
       title: 'Export',
-      how: `${fmt(events)} events over 7 days × 20 sites generated as in the query case, then chained in bulk with the audit code's own digest/link functions (as migration 5 chains pre-existing rows), so the export's proof is real, then put on disk (\`sync\`) before the server starts. \`GET /api/v1/export/events?format=…&from=…&to=…\` (default proof: each row carries its own event and judgement links in its columns, and every other link between the first exported one and the chain head follows the rows as \`link\` lines), streamed by the harness and counted line by line. Rows/s = data rows / time to the last byte (the proof links are extra work inside that time). RSS of the server sampled every 100 ms. Server CPU = the server process's user + system time during the export (/proc), steadier than wall time on a shared machine. Baseline, per format, measured in the harness in the same run right after the exports: the same event ⋈ judgement rows of the window (\`SELECT e.*, j.… ORDER BY e.seq\`) read with better-sqlite3 \`.iterate()\` as row objects and serialised as a plain loop would, NDJSON as \`JSON.stringify(row)\` + "\\n", CSV as the row's values quoted per RFC 4180 where needed, joined by "," + CRLF; in-process, the text counted and dropped (no chain links, no hashing, no HTTP, no client). Floor, same run, after the baselines: the export's own statement (\`eventRowsQuery\` in server/src/store/sqlite/exportRows.ts, the rows with both chain links joined) stepped in the harness with \`.raw().iterate()\` and nothing else, on a read-only connection in one read transaction; it must step as many rows as the fixture holds. Not a target: what reading alone costs here, so the figures above can be told apart from SQLite's share. The least the proof adds, same run, after the baselines: its links read and its bytes hashed, each measured alone (below), to tell what of a missed ratio the proof itself costs.`,
+      how: `${fmt(events)} events over 7 days × 20 sites generated as in the query case, then chained in bulk with the audit code's own digest/link functions (as migration 5 chains pre-existing rows), so the export's proof is real, then put on disk (\`sync\`) before the server starts. \`GET /api/v1/export/events?format=…&from=…&to=…\` (default proof: each row carries its own event and judgement links in its columns, and every other link between the first exported one and the chain head follows the rows as \`link\` lines), streamed by the harness and counted line by line. Rows/s = data rows / time to the last byte (the proof links are extra work inside that time). RSS of the server sampled every 100 ms. Server CPU = the server process's user + system time during the export (/proc), steadier than wall time on a shared machine. Baseline, per format, measured in the harness in the same run right after the exports: the same event ⋈ judgement rows of the window (\`SELECT e.*, j.… ORDER BY e.seq\`) read with better-sqlite3 \`.iterate()\` as row objects and serialised as a plain loop would, NDJSON as \`JSON.stringify(row)\` + "\\n", CSV as the row's values quoted per RFC 4180 where needed, joined by "," + CRLF; in-process, the text counted and dropped (no chain links, no hashing, no HTTP, no client). Floor, same run, after the baselines: the export's own statement (\`eventRowsQuery\` in server/src/store/sqlite/exportRows.ts, the rows with both chain links joined) stepped in the harness with \`.raw().iterate()\` and nothing else, on a read-only connection in one read transaction; it must step as many rows as the fixture holds. Not a target: what reading alone costs here, so the figures above can be told apart from SQLite's share. The least the proof adds, same run, after the floor: its links read and its bytes hashed, each measured alone (below), to tell what of a missed ratio the proof itself costs.`,
       details: [
         line('ndjson'),
         line('csv'),
@@ -214,14 +217,6 @@ function cpuMs(pid) {
 /** The plain baseline's rows: each event ⋈ judgement of the window, in seq order. */
 const PLAIN_ROWS = 'SELECT e.*, j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason FROM events e JOIN judgements j ON j.event_seq = e.seq WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ORDER BY e.seq';
 
-/** The same rows with the event's and the judgement's chain link each (seq and hash), joined as the export joins them. */
-const PROOF_ROWS = `SELECT e.*, j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason,
-    ce.seq AS event_link_seq, ce.hash AS event_link_hash, cj.seq AS judgement_link_seq, cj.hash AS judgement_link_hash
-  FROM events e JOIN judgements j ON j.event_seq = e.seq
-    LEFT JOIN audit_chain ce ON ce.event_seq = e.seq AND ce.kind = 'event'
-    LEFT JOIN audit_chain cj ON cj.event_seq = e.seq AND cj.kind = 'judgement' AND cj.key_text = j.standard_id
-  WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ORDER BY e.seq`;
-
 /** A plain read-and-serialise loop over the window's rows, in-process, the text counted and dropped. */
 function baseline(dir, fromMs, toMs, format) {
   const db = new Database(join(dir, 'ringside.db'), { readonly: true });
@@ -250,40 +245,19 @@ function baseline(dir, fromMs, toMs, format) {
   }
 }
 
-/**
- * The least the proof adds to reading and writing the rows, in CPU ms, measured here: reading each row's two chain
- * links (PROOF_ROWS stepped against PLAIN_ROWS, raw rows, nothing else) and hashing the text with SHA-256 (each
- * format's byte count as the export wrote it, in 64 KB text chunks: the hash's cost does not depend on the bytes).
- */
-function proofCost(dir, fromMs, toMs, bytes) {
-  const db = new Database(join(dir, 'ringside.db'), { readonly: true });
-  const step = (sql) => {
-    const stmt = db.prepare(sql).raw(true);
+/** CPU ms to hash each format's byte count (as the export wrote it) with SHA-256, in 64 KB text chunks: the hash's cost does not depend on the bytes. */
+function hashCost(bytes) {
+  const text = 'x'.repeat(65536);
+  const ms = {};
+  for (const [format, n] of Object.entries(bytes)) {
     const cpu = process.cpuUsage();
-    let rows = 0;
-    for (const _ of stmt.iterate(fromMs, toMs)) rows += 1;
+    const hash = createHash('sha256');
+    for (let left = n; left > 0; left -= text.length) hash.update(left >= text.length ? text : text.slice(0, left), 'utf8');
+    hash.digest('hex');
     const used = process.cpuUsage(cpu);
-    return { rows, cpuMs: (used.user + used.system) / 1000 };
-  };
-  try {
-    db.exec('BEGIN');
-    const plain = step(PLAIN_ROWS);
-    const linked = step(PROOF_ROWS);
-    db.exec('COMMIT');
-    const hashMs = {};
-    const text = 'x'.repeat(65536);
-    for (const [format, n] of Object.entries(bytes)) {
-      const cpu = process.cpuUsage();
-      const hash = createHash('sha256');
-      for (let left = n; left > 0; left -= text.length) hash.update(left >= text.length ? text : text.slice(0, left), 'utf8');
-      hash.digest('hex');
-      const used = process.cpuUsage(cpu);
-      hashMs[format] = (used.user + used.system) / 1000;
-    }
-    return { rows: linked.rows, plainRows: plain.rows, linksMs: Math.max(0, linked.cpuMs - plain.cpuMs), plainMs: plain.cpuMs, linkedMs: linked.cpuMs, hashMs };
-  } finally {
-    db.close();
+    ms[format] = (used.user + used.system) / 1000;
   }
+  return ms;
 }
 
 function parseManifest(line) {

@@ -95,13 +95,13 @@ export { copyLine, copyText } from '../../../server/src/store/postgres/copy';
  * The floor of an event export's reading: the export's own statement (store/sqlite/exportRows.ts: events ⋈
  * judgements with the event's and the judgement's chain links joined, in seq order) stepped with raw rows and
  * nothing else, in process, on a read-only connection: no row built, no correction cursor, no encoding, hashing or
- * sending. Rows stepped, wall and CPU time.
+ * sending. Rows stepped, wall and CPU time. Without `links`, the same rows without their two chain links joined.
  */
-export function stepExportRows(dataDir: string, fromMs: number, toMs: number): { rows: number; ms: number; cpuMs: number } {
+export function stepExportRows(dataDir: string, fromMs: number, toMs: number, { links = true }: { links?: boolean } = {}): { rows: number; ms: number; cpuMs: number } {
   const db: Db = openSqliteFile(join(dataDir, 'ringside.db'), { readonly: true });
   try {
     db.exec('BEGIN'); // one read transaction, as the export's snapshot
-    const { sql, params } = eventRowsQuery(db, { fromMs, toMs, sites: [], standards: [] });
+    const { sql, params } = eventRowsQuery(db, { fromMs, toMs, sites: [], standards: [] }, { links });
     const stmt = db.prepare(sql).raw(true);
     const started = performance.now();
     const cpu = process.cpuUsage();

@@ -123,8 +123,8 @@ function putCorrection(out: unknown[], c: Raw | null, linkOf: Database.Statement
  */
 const EVENTS_SELECT = `SELECT e.seq, e.id, e.type, e.site, e.occurred_at, e.occurred_at_ms, e.received_at_ms, e.outcome,
   e.rings, e.answer_seconds, e.greet_seconds, e.queue, e.agent, e.derived, e.content,
-  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason, e.measures, e.handle_seconds,
-  ce.seq, ce.hash, cj.seq, cj.hash`;
+  j.standard_id, j.standard_version, j.measure, j.value, j.threshold, j.met, j.counted, j.reason, e.measures, e.handle_seconds`;
+const LINK_COLUMNS = ', ce.seq, ce.hash, cj.seq, cj.hash';
 const LINKS_AT = EVENT_ROW.reason + 3;
 
 const LINK_JOINS = `LEFT JOIN audit_chain ce ON ce.event_seq = e.seq AND ce.kind = 'event'
@@ -141,22 +141,24 @@ const DENSE = 4;
  * The `+` keeps SQLite from choosing an index for those terms (judgements_by_standard would read the standard's
  * whole history). The export benchmark steps this same statement alone, as the floor of an export's reading.
  */
-export function eventRowsQuery(reader: Database.Database, f: ExportFilter): { sql: string; params: unknown[] } {
+export function eventRowsQuery(reader: Database.Database, f: ExportFilter, { links = true }: { links?: boolean } = {}): { sql: string; params: unknown[] } {
   const siteIn = f.sites.length ? `e.site IN (${list(f.sites)})` : '';
   const sites = siteIn && `AND +${siteIn}`;
   const standardJoin = f.standards.length ? `AND +j.standard_id IN (${list(f.standards)})` : '';
-  const from = `FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin} ${LINK_JOINS}`;
+  // Without `links` (the export benchmark only: what reading each row's two links costs), the same rows without them.
+  const select = links ? EVENTS_SELECT + LINK_COLUMNS : EVENTS_SELECT;
+  const from = `FROM events e ${f.standards.length ? 'JOIN' : 'LEFT JOIN'} judgements j ON j.event_seq = e.seq ${standardJoin} ${links ? LINK_JOINS : ''}`;
   const span = reader
     .prepare(`SELECT MIN(e.seq), MAX(e.seq), COUNT(*) FROM events e WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteIn && `AND ${siteIn}`}`)
     .raw(true)
     .get(f.fromMs, f.toMs, ...f.sites) as [number | null, number | null, number];
   const [lo, hi, n] = span;
   if (lo !== null && hi !== null && hi - lo + 1 <= DENSE * n) {
-    const sql = `${EVENTS_SELECT} ${from} WHERE e.seq >= ? AND e.seq <= ? AND +e.occurred_at_ms >= ? AND +e.occurred_at_ms < ? ${sites} ORDER BY e.seq, j.standard_id`;
+    const sql = `${select} ${from} WHERE e.seq >= ? AND e.seq <= ? AND +e.occurred_at_ms >= ? AND +e.occurred_at_ms < ? ${sites} ORDER BY e.seq, j.standard_id`;
     return { sql, params: [...f.standards, lo, hi, f.fromMs, f.toMs, ...f.sites] };
   }
   // Here the site index may serve (events_by_site_time): a few sites' events of a range, then sorted.
-  const sql = `${EVENTS_SELECT} ${from} WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteIn && `AND ${siteIn}`} ORDER BY e.seq, j.standard_id`;
+  const sql = `${select} ${from} WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? ${siteIn && `AND ${siteIn}`} ORDER BY e.seq, j.standard_id`;
   return { sql, params: [...f.standards, f.fromMs, f.toMs, ...f.sites] };
 }
 
