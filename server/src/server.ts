@@ -37,6 +37,7 @@ import { Leadership } from './services/leadership';
 import { startRetention } from './services/retention';
 import { checkStoreSigningKey, SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
+import { StorageWatch } from './services/storageWatch';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
 import { applyStandardsFile, readStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
@@ -75,8 +76,11 @@ const VERSION = readVersion();
 const SHARED_CLOCKS_MS = 5_000;
 
 /** The services over one store. */
-async function openCore(store: Store, options: ServerOptions, logger: Logger, clock: Clock): Promise<Core> {
+async function openCore(opened: Store, options: ServerOptions, logger: Logger, clock: Clock): Promise<Core> {
   const now = () => clock.now();
+  // Every service reads and writes through the watch: an outage is noticed by whatever meets it first, said once.
+  const storage = new StorageWatch(opened, logger.child({ component: 'storage' }), clock);
+  const { store, jobFailed } = storage;
   const standards = await StandardsService.open(store, DEFAULT_STANDARDS, now);
   const sites = new SitesService(store, serverTimeZone());
   const compliance = new ComplianceReader(store.reads, standards);
@@ -97,12 +101,13 @@ async function openCore(store: Store, options: ServerOptions, logger: Logger, cl
     exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null, timestamps: options.tsaUrl ? new TimestampAuthority(options.tsaUrl) : null }),
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
-    alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership }),
+    alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership, jobFailed }),
     leadership,
-    clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => logger.error({ err }, 'open clocks failed'), ...(options.databaseUrl ? { shareMs: SHARED_CLOCKS_MS } : {}) }),
+    clocks: await ClockService.open({ store, standards, ingest, clock, timeZone: serverTimeZone(), onError: (err) => jobFailed(err, logger, 'open clocks failed'), ...(options.databaseUrl ? { shareMs: SHARED_CLOCKS_MS } : {}) }),
     customIntegrations: new CustomIntegrations(),
     serverZone: serverTimeZone,
     storeKeyId,
+    storage,
   };
 }
 
@@ -160,7 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const port = (front.httpServer.address() as AddressInfo).port;
   const url = `http://${urlHost(host)}:${port}`;
-  const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock);
+  const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock, core.storage.jobFailed);
   const unwatchNodes = followOtherNodes(core, logger);
   await core.leadership.start(); // a lone node (SQLite) leads before it returns
   await core.alerts.start();
@@ -227,12 +232,12 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, integrations: integrationSettings(options), snapshot }).listener);
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
-  const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => logger.error({ err }, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
+  const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
   // The guard first: its middleware refuses an oversized connection request before the key is looked at.
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, {
     clock,
-    onCheckError: (err) => logger.warn({ err }, "live sockets' keys could not be checked against the store; retrying every second"),
+    onCheckError: (err) => core.storage.jobFailed(err, logger, "live sockets' keys could not be checked against the store; retrying every second"),
   });
   core.alerts.onIncident((update) => live.io.emit('incident', update));
   const unwatchClocks = core.clocks.onUpdate((update) => {

@@ -61,6 +61,24 @@ export const isDomainError = (error: unknown): error is DomainError => error ins
 export const isUnavailable = (error: unknown): boolean => isDomainError(error) && error.kind === 'unavailable';
 
 /**
+ * The storage failed (an unreachable database, a full or read-only data folder), not the request: `reason` says so
+ * in words of its own ("the data folder is full"), for what no request asked (logs of background work, readiness);
+ * the message adds what it means for the request and what to do.
+ */
+export class StorageUnavailable extends DomainError {
+  constructor(
+    readonly reason: string,
+    advice: string,
+    options?: ErrorOptions,
+  ) {
+    super('unavailable', '(storage)', `${reason}; nothing from this request was stored — ${advice}`, undefined, undefined, options);
+  }
+}
+
+/** Why the storage failed, without a request's words: a StorageUnavailable's reason, another error's message. */
+export const storageReason = (error: unknown): string => (error instanceof StorageUnavailable ? error.reason : error instanceof Error ? error.message : String(error));
+
+/**
  * What stopped a read that had already started answering (an export mid-stream, a live replay), in words a client
  * may see: a storage failure as such, anything else as internal. Never the error's own text, which the log has.
  */

@@ -112,7 +112,8 @@ export function requestLog(logger: Logger, addressOf: ClientAddress): NodeHandle
     const path = pathOf(req);
     const ip = addressOf(req);
     res.on('finish', () => {
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : 'info';
+      // A route may say its answer is routine whatever its status (a readiness probe's 503): `res.locals.logLevel`.
+      const level = (res.locals.logLevel as 'info' | undefined) ?? (res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : 'info');
       // Below the configured level the line is not written: do not build it (most requests, at --log-level warn).
       if (!logger.isLevelEnabled(level)) return;
       const caller = res.locals.caller as { keyId?: string | null } | undefined;

@@ -18,9 +18,16 @@ export interface IngestResponse {
   results: IngestResult[];
 }
 
-/** GET /api/v1/health */
+/** GET /api/v1/health (liveness: the process is up) */
 export interface HealthResponse {
   status: 'ok';
+  version: string;
+  serverTime: string;
+}
+
+/** GET /api/v1/health/ready, 200 (readiness: the store answers and takes writes); 503 problem details otherwise. */
+export interface ReadyResponse {
+  status: 'ready';
   version: string;
   serverTime: string;
 }

@@ -12,6 +12,7 @@ import type { KeysService } from './keys';
 import type { Leadership } from './leadership';
 import type { SitesService } from './sites';
 import type { StandardsService } from './standards';
+import type { StorageWatch } from './storageWatch';
 
 export interface Core {
   store: Store;
@@ -37,4 +38,6 @@ export interface Core {
    * refuses to start on a shared store), and another store has another, so it names the deployment.
    */
   storeKeyId: string;
+  /** Storage outages: said once each, and whether the node is ready (GET /health/ready). */
+  storage: StorageWatch;
 }

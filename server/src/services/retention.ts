@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock';
 import { checkpointHmac, pruneCutoff } from '../domain/retention';
 import type { Store } from '../store/port';
 import type { AuditService } from './audit';
+import { logJobFailure, type JobFailed } from './storageWatch';
 
 const DAY_MS = 86_400_000;
 
@@ -30,14 +31,14 @@ export async function prune(store: Store, audit: AuditService, retainDays: numbe
 }
 
 /** --retain-days N: prune at start (done when this resolves), then once a day. */
-export async function startRetention(store: Store, audit: AuditService, retainDays: number | undefined, logger: Logger, clock: Clock = systemClock): Promise<{ stop(): void } | null> {
+export async function startRetention(store: Store, audit: AuditService, retainDays: number | undefined, logger: Logger, clock: Clock = systemClock, jobFailed: JobFailed = logJobFailure): Promise<{ stop(): void } | null> {
   if (!retainDays) return null;
   const run = () =>
     prune(store, audit, retainDays).then(
       (r) => {
         if (r.checkpointSeq !== null) logger.info({ ...r, retainDays }, 'retention: pruned raw events and milestones');
       },
-      (error: unknown) => logger.error({ err: error }, 'retention: pruning failed'),
+      (error: unknown) => jobFailed(error, logger, 'retention: pruning failed'),
     );
   await run();
   const timer = clock.setInterval(() => void run(), DAY_MS);

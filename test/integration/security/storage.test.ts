@@ -10,6 +10,7 @@ import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { MIGRATIONS } from '../../../server/src/store/migrations';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
 import { captureLog } from '../support/serverLog';
+import { useTmpfs } from '../support/tmpfs';
 import { buildServer, mainJs, startCli } from '../support/cli';
 import { countRows } from '../support/database';
 import { call, removeDir, startTestServer, tempDataDir, visit } from '../support/testServer';
@@ -149,19 +150,12 @@ describe('upgrading a database created with schema version 1', () => {
 });
 
 describe('a read-only or full data folder', () => {
+  const tmpfs = useTmpfs();
   let mountPoint: string | null = null;
   let why = '';
   beforeAll(() => {
-    const dir = mkdtempSync(join(tmpdir(), 'ringside-tmpfs-'));
-    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { encoding: 'utf8' });
-    if (r.status === 0) mountPoint = dir;
-    else why = `cannot mount a tmpfs (${(r.stderr || r.error?.message || '').trim()}); needs root or CAP_SYS_ADMIN`;
-  });
-  afterAll(() => {
-    if (mountPoint) {
-      spawnSync('umount', ['-l', mountPoint]);
-      rmSync(mountPoint, { recursive: true, force: true });
-    }
+    mountPoint = tmpfs.mountPoint();
+    why = tmpfs.why();
   });
 
   it('refuses to start on a read-only data folder with a clear message, leaving the database intact', async (ctx) => {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const ADMIN_URL = process.env.RINGSIDE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = process.env.RINGSIDE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
@@ -23,6 +23,11 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
+}
+
+/** Runs one statement on the admin URL's server (ALTER DATABASE, pg_terminate_backend: an outage for a test). */
+export function adminSql(sql: string): Promise<void> {
+  return admin(async (c) => void (await c.query(sql)));
 }
 
 /** The URL of `name` on the admin URL's server. */

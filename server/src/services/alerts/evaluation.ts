@@ -20,6 +20,7 @@ import type { StandardsService } from '../standards';
 import type { Leadership } from '../leadership';
 import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, type AlertsOptions } from './config';
 import { WebhookDispatcher } from './webhooks';
+import { logJobFailure, type JobFailed } from '../storageWatch';
 
 export type { IncidentFilter };
 
@@ -37,6 +38,8 @@ export interface AlertServiceDeps {
   clock: Clock;
   /** Whether this node leads (evaluates and delivers). */
   leadership: Leadership;
+  /** How a failed evaluation or delivery is logged (a storage outage once for all jobs). */
+  jobFailed?: JobFailed;
 }
 
 /** What an open incident remembers after a restart: its conditions as its latest change measured them. */
@@ -55,6 +58,7 @@ export class AlertService {
   private readonly throttleMs: number;
   private readonly listeners = new Set<IncidentListener>();
   private readonly log: Logger;
+  private readonly jobFailed: JobFailed;
   private states = new Map<string, KeyState>();
   private webhooks: WebhookDispatcher | null = null;
   private interval: unknown = null;
@@ -76,6 +80,7 @@ export class AlertService {
     this.throttleMs = options.throttleMs ?? DEFAULT_THROTTLE_MS;
     this.webhookUrls = [...(options.webhooks ?? [])];
     this.log = deps.logger.child({ component: 'alerts' });
+    this.jobFailed = deps.jobFailed ?? logJobFailure;
     this.unsubscribe.push(deps.ingest.onStored(() => this.afterBatch()));
   }
 
@@ -99,7 +104,7 @@ export class AlertService {
   }
 
   private turn(leading: boolean): Promise<void> {
-    this.turning = this.turning.then(() => (leading ? this.takeOver() : this.standDown())).catch((err: unknown) => this.log.error({ err }, 'alerts could not follow the lead'));
+    this.turning = this.turning.then(() => (leading ? this.takeOver() : this.standDown())).catch((err: unknown) => this.jobFailed(err, this.log, 'alerts could not follow the lead'));
     return this.turning;
   }
 
@@ -108,7 +113,7 @@ export class AlertService {
     await this.serially(() => this.loadStates());
     if (this.closed || !this.deps.leadership.isLeading() || this.webhooks) return;
     const options = this.deps.options ?? {};
-    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock });
+    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock, jobFailed: this.jobFailed });
     this.webhooks.start(); // drops what is queued for URLs no longer configured, resumes what the last leader left pending
     if (this.enabled && this.intervalMs > 0) {
       this.interval = this.clock.setInterval(() => void this.safeEvaluate(), this.intervalMs);
@@ -260,7 +265,7 @@ export class AlertService {
     try {
       await this.evaluateNow();
     } catch (err) {
-      this.log.error({ err }, 'alert evaluation failed');
+      this.jobFailed(err, this.log, 'alert evaluation failed');
     }
   }
 

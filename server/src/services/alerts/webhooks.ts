@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../../clock';
 import type { IncidentWebhookBody } from '../../protocol';
 import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
 import { redactUrl, type WebhookRetryOptions } from './config';
+import { logJobFailure, type JobFailed } from '../storageWatch';
 
 export interface WebhookDeps {
   store: Store;
@@ -14,6 +15,8 @@ export interface WebhookDeps {
   userAgent: string;
   clock?: Clock;
   random?: () => number;
+  /** How a failed pump is logged (a storage outage once for all jobs). */
+  jobFailed?: JobFailed;
 }
 
 /** Delay before attempt n + 1 after n failed attempts: base × 2^(n−1), capped, ± jitter. */
@@ -76,7 +79,7 @@ export class WebhookDispatcher {
 
   /** One pump at a time: each reads the outbox after the previous one's attempts were recorded. */
   private schedulePump(): void {
-    this.pumping = this.pumping.then(() => this.pump()).catch((err: unknown) => this.deps.logger.error({ err }, 'webhook delivery failed'));
+    this.pumping = this.pumping.then(() => this.pump()).catch((err: unknown) => (this.deps.jobFailed ?? logJobFailure)(err, this.deps.logger, 'webhook delivery failed'));
   }
 
   private async pump(): Promise<void> {

@@ -3,7 +3,7 @@
 // answered as DomainError unavailable (503 with Retry-After at the HTTP edge).
 import pg from 'pg';
 import { redactedUrl } from '../../domain/redactedUrl';
-import { DomainError } from '../../domain/errors';
+import { DomainError, StorageUnavailable } from '../../domain/errors';
 import { copyRows } from './copy';
 
 const INT8 = 20;
@@ -128,7 +128,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
 
 export function asUnavailable(error: unknown): unknown {
   if (error instanceof DomainError || !isDatabaseUnavailable(error)) return error;
-  return new DomainError('unavailable', '(storage)', 'the database is unreachable; nothing from this request was stored — retry shortly');
+  return new StorageUnavailable('the database is unreachable', 'retry shortly');
 }
 
 /** A database URL without its password, for logs and messages. */

@@ -1,7 +1,7 @@
 // A full disk, a read-only data folder or an I/O failure: the server is fine, its storage is not.
 // SQLite rolls the transaction back, so nothing partial is written; the client may retry later.
 import { folderAccessProblem } from '../dataFolder';
-import { DomainError } from '../../domain/errors';
+import { StorageUnavailable } from '../../domain/errors';
 const UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|PROTOCOL)/;
 
 export function isStorageUnavailable(error: unknown): boolean {
@@ -10,17 +10,17 @@ export function isStorageUnavailable(error: unknown): boolean {
   return false;
 }
 
-function storageDetail(error: unknown): string {
+function storageFailure(error: unknown): StorageUnavailable {
   const code = errorCode(error);
-  if (/FULL|ENOSPC/.test(code)) return 'the data folder is full; nothing from this request was stored — free space, then retry';
-  if (/READONLY|EROFS|EACCES/.test(code)) return 'the data folder is read-only; nothing from this request was stored — fix its permissions, then retry';
-  if (/BUSY|LOCKED/.test(code)) return 'the database is busy; nothing from this request was stored — retry shortly';
-  return 'the database could not be written; nothing from this request was stored — retry later';
+  if (/FULL|ENOSPC/.test(code)) return new StorageUnavailable('the data folder is full', 'free space, then retry');
+  if (/READONLY|EROFS|EACCES/.test(code)) return new StorageUnavailable('the data folder is read-only', 'fix its permissions, then retry');
+  if (/BUSY|LOCKED/.test(code)) return new StorageUnavailable('the database is busy', 'retry shortly');
+  return new StorageUnavailable('the database could not be written', 'retry later');
 }
 
 /** A storage failure as the domain error the edges answer (503 and retry); anything else as it is. */
 export function asUnavailable(error: unknown): unknown {
-  return isStorageUnavailable(error) ? new DomainError('unavailable', '(storage)', storageDetail(error)) : error;
+  return isStorageUnavailable(error) ? storageFailure(error) : error;
 }
 
 /** Opening the data folder failed: say why in words (main.ts prints it and exits 1). */
