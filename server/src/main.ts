@@ -2,7 +2,7 @@
 // line, start (server.ts composes it), print where, stop on signals.
 import { resolve } from 'node:path';
 import { namesCommand, runSubcommand } from './cli/dispatch';
-import { dashboardAddress } from './cli/dashboardAddress';
+import { dashboardLines } from './cli/dashboardAddress';
 import { databasePool, isDatabaseUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
 import { trustProxy as parseTrustProxy } from './cli/securityOptions';
 import { isHttpUrl } from './cli/usage';
@@ -41,7 +41,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   handleSignals(server);
-  process.stdout.write(`listening on ${server.url}\ndashboard: ${dashboardAddress(server.url, options.host ?? '127.0.0.1', options.dataDir)}\n`);
+  process.stdout.write([`listening on ${server.url}`, ...dashboardLines(server.port, options.host ?? '127.0.0.1', options.dataDir)].map((line) => `${line}\n`).join(''));
 }
 
 /** The command line's options completed from the environment (webhooks, the API key); a string: refused. */

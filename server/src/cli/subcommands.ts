@@ -60,16 +60,31 @@ async function keysCommand(values: Values, io: Io, action: 'create' | 'revoke'):
     const keys = new KeysService(store);
     try {
       if (action === 'create') return await createKey(keys, keyRequest(values, await storedSites(store, values.site)), values, io);
-      if (!(await keys.revoke(values.id as string, CLI_ACTOR))) {
-        io.err(`ringside keys: no key with id ${String(values.id)}\n`);
-        return 1;
-      }
-      io.err(`revoked ${String(values.id)}\n`);
-      return 0;
+      return revokeKey(keys, values.id as string, io);
     } finally {
       await keys.flush();
     }
   });
+}
+
+/**
+ * `keys revoke`: exit 0 when the key is revoked, also when it already was (said so, with when: as the API answers 200
+ * again), 1 for an unknown id. The last active admin key may be revoked here (whoever runs this can write the store
+ * and make a key again with keys create), with a warning saying what that leaves.
+ */
+async function revokeKey(keys: KeysService, id: string, io: Io): Promise<number> {
+  const revoked = await keys.revoke(id, CLI_ACTOR, false);
+  if (revoked.outcome === 'unknown') {
+    io.err(`ringside keys: no key with id ${id}\n`);
+    return 1;
+  }
+  if (revoked.outcome === 'already-revoked') {
+    io.err(`${id} was already revoked (at ${revoked.key.revokedAt}); nothing changed\n`);
+    return 0;
+  }
+  io.err(`revoked ${id}\n`);
+  if (revoked.lastAdmin) io.err(`warning: ${id} was the last active admin key: no key can manage keys over the API now (a server started with RINGSIDE_API_KEY still takes that one); make another with keys create --scope admin\n`);
+  return 0;
 }
 
 /** A repeatable option's values (none: undefined). */

@@ -86,6 +86,7 @@ const TITLES: Record<string, string> = {
   'incident-not-found': 'Incident not found',
   'key-not-found': 'No such key',
   'key-not-revocable': 'Key cannot be revoked here',
+  'last-admin-key': 'Last admin key',
 };
 
 /**

@@ -49,6 +49,16 @@ export interface NewKeyRequest {
   source: Exclude<KeySource, 'env'>;
 }
 
+/**
+ * What revoking a key did: `already-revoked` changed nothing (`key.revokedAt`: the first time); `lastAdmin`: no
+ * active admin key is left (the keys subcommand may do that, and warns).
+ */
+export type Revocation = { outcome: 'unknown' } | { outcome: 'revoked' | 'already-revoked'; key: ApiKeyInfo; lastAdmin: boolean };
+
+/** Why the API refuses to revoke the last active admin key: nothing could then manage keys over the API. */
+const LAST_ADMIN_MESSAGE =
+  'is the last active admin key: revoking it would leave no key that can manage keys over the API (only `keys create` on a machine with the data folder could make one). Create another admin key first (POST /api/v1/keys with scopes ["admin"]), then revoke this one with it';
+
 /** A key refused: unknown, or known but revoked or expired (then its id, for the log: never the secret). */
 export type Authentication = { ok: true; key: ApiKeyInfo } | { ok: false; reason: 'unknown' } | { ok: false; reason: 'expired' | 'revoked'; keyId: string };
 
@@ -237,20 +247,28 @@ export class KeysService {
   }
 
   /**
-   * Revokes (revoking twice keeps the first time, and logs it once); false if there is no such key. The revocation
+   * Revokes (revoking twice keeps the first time, and logs it once); `unknown` if there is no such key. The revocation
    * is recorded in the audit log (who: `actor`) in the same write. Live sockets using the key are cut.
+   * `keepAnAdmin` (the API): the last active admin key is refused (DomainError conflict naming `id`), read in the same
+   * write, so two requests revoking the last two admin keys at once cannot both pass; the environment's key counts as
+   * one when it is set. Without it (the keys subcommand, whose operator can write the store and make a key again)
+   * the answer says whether none is left (`lastAdmin`).
    */
-  async revoke(id: string, actor: KeyActor): Promise<boolean> {
-    const found = await this.store.write(async (tx) => {
+  async revoke(id: string, actor: KeyActor, keepAnAdmin: boolean): Promise<Revocation> {
+    const result = await this.store.write(async (tx): Promise<Revocation> => {
       const key = await tx.keys.get(id);
-      if (!key) return false;
-      if (key.revokedAtMs !== null) return true;
+      if (!key) return { outcome: 'unknown' };
+      if (key.revokedAtMs !== null) return { outcome: 'already-revoked', key: this.info(key), lastAdmin: false };
+      const now = this.now();
+      const otherAdmins = this.envHash ? 1 : (await tx.keys.list()).filter((k) => k.id !== id && keyStatus(k, now) === 'active' && k.scopes.includes('admin')).length;
+      const lastAdmin = keyStatus(key, now) === 'active' && key.scopes.includes('admin') && otherAdmins === 0;
+      if (lastAdmin && keepAnAdmin) throw new DomainError('conflict', 'id', LAST_ADMIN_MESSAGE, undefined, 'last-admin-key');
       await tx.writes.revokeKey(id);
       await tx.writes.auditLog({ keyId: actor.keyId, action: 'key.revoke', target: id, details: auditedKey(key) });
-      return true;
+      return { outcome: 'revoked', key: this.info((await tx.keys.get(id))!), lastAdmin };
     });
-    if (found) this.revokedListeners.forEach((listener) => listener(id));
-    return found;
+    if (result.outcome !== 'unknown') this.revokedListeners.forEach((listener) => listener(id));
+    return result;
   }
 
   async authenticate(secret: string): Promise<Authentication> {

@@ -8,7 +8,7 @@ import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 import { SIGNATURE_ALGORITHM, signingKeyId, signManifest } from '../domain/manifestSignature';
 import type { Store } from '../store/port';
 
-const IDENTITY_FILE = 'audit-signing.json';
+export const IDENTITY_FILE = 'audit-signing.json';
 
 interface IdentityFile {
   instanceId: string;

@@ -144,6 +144,8 @@ export interface AuditReads {
   horizon(): Promise<RetentionHorizon | null>;
   /** The fingerprint of the store's audit.secret; null: none recorded yet. */
   secret(): Promise<RecordedAuditSecret | null>;
+  /** The export signing key recorded for the store (the first node's); null: none recorded yet. */
+  signingKey(): Promise<RecordedSigningKey | null>;
 }
 
 export interface CasesReads {

@@ -1,9 +1,11 @@
 // The export signing key recorded for the store: the first node's public key is recorded; a node on a shared
 // PostgreSQL store with another key (audit-signing.json not copied) refuses to start, naming both keys and the fix;
-// one with the copied file starts. On a node's own SQLite file, a new key (the file lost) starts but says so loudly.
-import { copyFileSync, renameSync } from 'node:fs';
+// one with the copied file starts; one without either file names both in one refusal and makes neither. On a node's
+// own SQLite file, a new key (the file lost) starts but says so loudly.
+import { copyFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SigningIdentity } from '../../../server/src/services/signing';
 import { buildServer, startCli } from '../support/cli';
 import { testDatabases } from '../support/postgres';
 import { removeDir, startTestServer, tempDataDir } from '../support/testServer';
@@ -30,6 +32,9 @@ describe('the signing key recorded for the store', () => {
     const a = await startTestServer({ dataDir: first, databaseUrl, logLevel: 'silent' });
     const recorded = await keyOf(a.url);
     const other = dir();
+    // A key of its own (made by an earlier start on its own), with the store's audit.secret beside it.
+    SigningIdentity.open(other, Date.now());
+    copyFileSync(join(first, 'audit.secret'), join(other, 'audit.secret'));
     await expect(startTestServer({ dataDir: other, databaseUrl, logLevel: 'silent' })).rejects.toThrow(
       new RegExp(`this node signs exports with key ed25519:[0-9a-f]{16} .*but the store's exports are signed with key ${recorded} .*copy audit-signing\\.json from a node that has key ${recorded}`),
     );
@@ -40,6 +45,26 @@ describe('the signing key recorded for the store', () => {
     expect(await keyOf(b.url)).toBe(recorded);
     await b.close();
     await a.close();
+  });
+
+  it("PostgreSQL: a node started without the first node's files names both, and where from, in one refusal, and makes neither", async () => {
+    const databaseUrl = await databases.create();
+    const first = dir();
+    const a = await startTestServer({ dataDir: first, databaseUrl, logLevel: 'silent' });
+    const recorded = await keyOf(a.url);
+    await a.close();
+    const bare = dir();
+    await expect(startTestServer({ dataDir: bare, databaseUrl, logLevel: 'silent' })).rejects.toThrow(
+      new RegExp(
+        `^${bare} holds no audit-signing\\.json \\(the export signing key: the store's is ${recorded}, instance [0-9a-f-]+\\) and no audit\\.secret \\(the retention checkpoint key: the store's has fingerprint hmac-sha256:[0-9a-f]{16}\\), ` +
+          `which every node on this shared store must hold: copy audit-signing\\.json and audit\\.secret from the --data folder of a node that runs on this store \\(the first node's\\) into ${bare} `,
+      ),
+    );
+    expect(readdirSync(bare)).toEqual([]);
+    // With only one of them missing, that one is named.
+    copyFileSync(join(first, 'audit-signing.json'), join(bare, 'audit-signing.json'));
+    await expect(startTestServer({ dataDir: bare, databaseUrl, logLevel: 'silent' })).rejects.toThrow(new RegExp(`^${bare} holds no audit\\.secret \\(.*copy audit\\.secret from`));
+    expect(readdirSync(bare)).toEqual(['audit-signing.json']);
   });
 
   it('SQLite: a node whose key file was lost starts with a new key and says so loudly, at every start', async () => {

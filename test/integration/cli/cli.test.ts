@@ -2,6 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,18 @@ describe('node server/dist/main.js', () => {
     const token = new URLSearchParams(new URL(dashboard!.slice('dashboard: '.length)).hash.slice(1)).get('token');
     expect((await fetch(`${url}/api/v1/compliance`)).status).toBe(401);
     expect((await fetch(`${url}/api/v1/compliance`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('on every address (0.0.0.0), prints a dashboard link a browser here opens, then one network line per address of this machine', async () => {
+    const cli = await startCli(['--host', '0.0.0.0', '--port', '0', '--data', dataDir()], { RINGSIDE_API_KEY: CLI_KEY });
+    children.push(cli.child);
+    const port = new URL(cli.url).port;
+    const network = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((a) => !a.internal && a.family === 'IPv4').map((a) => `network: http://${a.address}:${port}/`);
+    // The lines after `listening on` come in one write.
+    await cli.until('stdout', /^dashboard: .*\n/m);
+    const lines = cli.stdout().split('\n');
+    expect(lines.slice(0, 2 + network.length)).toEqual([`listening on http://0.0.0.0:${port}`, `dashboard: http://127.0.0.1:${port}/`, ...network]);
+    for (const line of lines.slice(1, 2 + network.length)) expect((await fetch(line.replace(/^\w+: /, ''))).status).toBe(200);
   });
 
   it('stops cleanly on SIGINT too', async () => {

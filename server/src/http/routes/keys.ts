@@ -68,8 +68,10 @@ export const keyRoutes = noStore([
     scope: 'admin',
     handle: async ({ params, res }, app) => {
       if (params.id === 'env') throw new DomainError('conflict', 'id', 'is the RINGSIDE_API_KEY key, which lives in the environment: restart without it', undefined, 'key-not-revocable');
-      if (!(await app.core.keys.revoke(params.id, { keyId: keyIdOf(res) }))) throw keyNotFound(params.id);
-      return app.core.keys.get(params.id);
+      // Revoking twice answers the key again, its first revocation kept (the keys subcommand says so too).
+      const revoked = await app.core.keys.revoke(params.id, { keyId: keyIdOf(res) }, true);
+      if (revoked.outcome === 'unknown') throw keyNotFound(params.id);
+      return revoked.key;
     },
   }),
   route({ method: 'GET', path: '/stats', scope: 'admin', handle: (_input, app) => app.stats() }),

@@ -8,6 +8,7 @@ import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysRead
 import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
+import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
 import { SITE_HISTORY, toSiteChange, type SiteChangeRow } from '../sqlite/siteHistory';
 import { EVENT_TYPES, STANDARD_VERSIONS, toEventType } from '../sqlite/standards';
@@ -200,6 +201,10 @@ function auditReads(s: Sql): AuditReads {
     async secret() {
       const row = await s.one<Parameters<typeof toRecordedSecret>[0]>(AUDIT_SECRET_SQL.read);
       return row ? toRecordedSecret(row) : null;
+    },
+    async signingKey() {
+      const row = await s.one<Parameters<typeof toRecordedKey>[0]>(SIGNING_KEY_SQL.read);
+      return row ? toRecordedKey(row) : null;
     },
   };
 }

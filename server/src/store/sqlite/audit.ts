@@ -6,6 +6,7 @@ import { PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { AuditReads, PruneCounts } from '../port';
 import { AUDIT_SECRET_SQL, toRecordedSecret } from './auditSecret';
 import { CHAIN_TABLES, chainWriter } from './chain';
+import { SIGNING_KEY_SQL, toRecordedKey } from './signingKey';
 import type { Statements } from './database';
 
 export function auditReads(s: Statements): AuditReads {
@@ -18,6 +19,10 @@ export function auditReads(s: Statements): AuditReads {
     secret: async () => {
       const row = s.get(AUDIT_SECRET_SQL.read).get() as Parameters<typeof toRecordedSecret>[0] | undefined;
       return row ? toRecordedSecret(row) : null;
+    },
+    signingKey: async () => {
+      const row = s.get(SIGNING_KEY_SQL.read).get() as Parameters<typeof toRecordedKey>[0] | undefined;
+      return row ? toRecordedKey(row) : null;
     },
   };
 }
