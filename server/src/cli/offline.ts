@@ -13,14 +13,16 @@ import { stopOnSignals } from './forward/ringsideApi';
  * command holds it) and lets the lock go however it ends: done, failed, or stopped by SIGINT/SIGTERM. A signal ends
  * the process at once, exiting 128 + its number as a shell reports one (the same as before it had a handler): the
  * store keeps only what was committed. `createsFolder`: the command may create a missing `dataDir` (restore); one
- * it created is removed again if it fails and leaves it empty.
+ * it created is removed again if it fails and leaves it empty. `whileServed`: what the refusal says to do when a
+ * server holds the folder, where that is more than stopping it (LockOwner).
  */
-export async function holdingLock<T>(command: string, dataDir: string, run: () => Promise<T>, createsFolder = false): Promise<T> {
+export async function holdingLock<T>(command: string, dataDir: string, run: () => Promise<T>, how: { createsFolder?: boolean; whileServed?: string } = {}): Promise<T> {
+  const { createsFolder = false, whileServed } = how;
   // Before the lock: a folder this user may not write is said in words, not as the lock's or SQLite's refusal.
   const denied = folderAccessProblem(dataDir, 'write');
   if (denied) throw new Error(denied);
   const created = createsFolder ? mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE }) : undefined;
-  const lock = takeLock(dataDir, { command });
+  const lock = takeLock(dataDir, { command, ...(whileServed ? { whileServed } : {}) });
   const unlisten = stopOnSignals((signal) => {
     lock.release();
     process.stderr.write(`ringside ${command}: ${signal}, stopped\n`);

@@ -5,7 +5,7 @@ import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
 import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
-import { AuditService, readSecret, verifySnapshot } from '../services/audit';
+import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
 import { backup, compact, restore } from '../services/operations';
 import { prune } from '../services/retention';
@@ -173,7 +173,7 @@ async function secretNote(result: VerifyResult, store: ReadOnlyStore, dataDir: s
   if (!secret) return `${dataDir} holds no audit.secret, the key that signs retention checkpoints: copy the store's (from a node that runs on it) into ${dataDir} and verify again to check them`;
   const recorded = await store.reads.audit.secret();
   if (!recorded || recorded.fingerprint === secretFingerprint(secret)) return null;
-  return `${join(dataDir, 'audit.secret')} (fingerprint ${secretFingerprint(secret)}) is not the store's (${recorded.fingerprint}): checkpoints it did not sign fail with it; verify with the store's audit.secret (from a node that runs on it)`;
+  return `${join(dataDir, SECRET_FILE)} (fingerprint ${secretFingerprint(secret)}) is not the store's (${recorded.fingerprint}): checkpoints it did not sign fail with it; verify with the store's audit.secret (from a node that runs on it)`;
 }
 
 async function verifyCommand(values: Values, io: Io): Promise<number> {
@@ -197,7 +197,20 @@ async function pruneCommand(values: Values, io: Io): Promise<number> {
       io.out(`pruned ${r.events} events and ${r.judgements} judgements${r.milestones > 0 ? ` (and ${r.milestones} milestones of closed cases)` : ''} before ${new Date(r.prunedBeforeMs).toISOString()}${r.checkpointSeq ? `; checkpoint ${r.checkpointSeq}` : ''}\n`);
       return 0;
     }),
+    { whileServed: pruneWhileServed(dataDir, days, databaseOf(values)) },
   );
+}
+
+/**
+ * What prune says when a server holds DIR. A server prunes itself with --retain-days (at start, then daily). On
+ * SQLite the store is DIR's file: the server must stop first. On PostgreSQL the store is the database, and DIR is
+ * only where audit.secret (the store's, which signs the checkpoint) is read: a prune from any other folder holding a
+ * copy of it runs beside the nodes, its one write waiting its turn on the store's write lock as theirs do.
+ */
+function pruneWhileServed(dataDir: string, days: string, database: string | undefined): string {
+  const itself = `restart it with --retain-days ${days}, and it prunes itself (at start, then daily)`;
+  if (database === undefined) return `stop it first, or ${itself}`;
+  return `on PostgreSQL, prune can run beside it: give --data another folder holding a copy of ${join(dataDir, SECRET_FILE)} (the nodes' writes wait while it prunes), or ${itself}`;
 }
 
 async function rebuildCommand(values: Values, io: Io): Promise<number> {
@@ -323,7 +336,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     required: ['from', 'data'],
     run: async (v, io) => {
       const dataDir = resolve(v.data as string);
-      const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), true);
+      const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), { createsFolder: true });
       io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
       return 0;
     },

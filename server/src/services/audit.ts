@@ -11,6 +11,7 @@ import { checkpointSigned, secretFingerprint } from '../domain/retention';
 import { verifyChain, type VerifyResult } from '../domain/verify';
 import type { ChainHead, RecordedAuditSecret, Snapshot, Store } from '../store/port';
 
+/** The file in a data folder holding the store's checkpoint secret. */
 export const SECRET_FILE = 'audit.secret';
 
 export function readSecret(dataDir: string, create: boolean): Buffer | null {

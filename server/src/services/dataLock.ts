@@ -31,6 +31,8 @@ export interface LockInfo {
 export interface LockOwner {
   command?: string;
   startedAt?: Date;
+  /** A command's: what to do when a server holds the folder, where that is more than stopping it (prune's). */
+  whileServed?: string;
 }
 
 /** The lock a server (or an offline command) holds while it runs. */
@@ -152,7 +154,7 @@ function inUse(dataDir: string, holder: LockInfo, taker: LockOwner): string {
   const what = [`pid ${holder.pid}`, ...(holder.url ? [holder.url] : []), `started ${holder.startedAt}`].join(', ');
   const byServer = !taker.command;
   const who = holder.command ? `ringside ${holder.command} (${what})` : `${byServer ? 'another' : 'a'} Ringside server (${what})`;
-  const wait = holder.command ? 'let it finish first' : byServer ? 'one server per data folder; stop it first' : 'stop it first';
+  const wait = holder.command ? 'let it finish first' : byServer ? 'one server per data folder; stop it first' : (taker.whileServed ?? 'stop it first');
   return `${who} is using ${dataDir} (its lock: ${join(dataDir, LOCK_FILE)}): ${wait}${byServer ? ', or give this one its own --data' : ''}`;
 }
 

@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protocol';
 import { parseInput, siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
@@ -43,27 +43,9 @@ const topLevel = z.strictObject({ eventTypes: z.unknown().optional(), standards:
 
 /** Parses and validates the text of a standards file; `kind` is 'yaml' or 'json'. */
 export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok: true; config: StandardsConfig } | { ok: false; problems: FieldProblem[] } {
-  let data: unknown;
-  if (kind === 'json') {
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      return { ok: false, problems: [{ path: '(file)', message: `is not valid JSON: ${(error as Error).message}` }] };
-    }
-  } else {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      return { ok: false, problems: doc.errors.map((e) => ({ path: '(file)', message: `is not valid YAML: ${e.message.split('\n')[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}` })) };
-    }
-    try {
-      data = doc.toJS();
-    } catch (error) {
-      // Aliases expanding past the yaml library's limit (a "billion laughs" file) are refused here, not parsed.
-      return { ok: false, problems: [{ path: '(file)', message: `is not valid YAML: ${(error as Error).message}` }] };
-    }
-  }
-  if (data === null || data === undefined) data = {};
-  const top = parseInput(topLevel, data);
+  const read = kind === 'json' ? readJson(text) : readYaml(text);
+  if (!read.ok) return read;
+  const top = parseInput(topLevel, read.data ?? {});
   // The file itself (a list, a number) is `(file)`, as its other problems are.
   if (!top.success) return { ok: false, problems: zodProblems(top.error).map((p) => (p.path === '(body)' ? { ...p, path: '(file)' } : p)) };
   const problems: FieldProblem[] = [];
@@ -94,6 +76,90 @@ export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok:
   duplicates((top.data.sites ?? []) as Array<{ id?: unknown }>, 'sites', problems);
   duplicates((top.data.integrations ?? []) as Array<{ id?: unknown }>, 'integrations', problems);
   return problems.length > 0 || !types.success ? { ok: false, problems } : { ok: true, config: { eventTypes: types.data, standards, sites, integrations: integrations.integrations } };
+}
+
+/**
+ * Where a problem of the file's syntax is: its line and column (1-based, the column in characters) at offset `at`,
+ * said as a refused file's bytes are (protocol/utf8.ts nonUtf8Where), and so where the parser stopped when that is the
+ * end of the file (a list or a quote left open).
+ */
+function whereInFile(text: string, at: number): string {
+  const before = text.slice(0, at);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const where = `at line ${before.split('\n').length}, column ${at - lineStart + 1}`;
+  return at >= text.length ? `${where} (the end of the file)` : where;
+}
+
+const syntaxProblem = (language: string, text: string, reason: string, at?: number): FieldProblem => ({
+  path: '(file)',
+  message: `is not valid ${language}: ${reason}${at === undefined ? '' : `, ${whereInFile(text, at)}`}`,
+});
+
+type Read = { ok: true; data: unknown } | { ok: false; problems: FieldProblem[] };
+
+/**
+ * JSON.parse names where it stopped for some faults ("at position 12") but not others (an unexpected token is
+ * quoted with the text around it, line breaks and all), and for input that ends too soon not at all. Every prefix
+ * of the text it read without fault is one it refuses only for ending (or takes), so the first prefix it refuses
+ * for anything else ends at the fault; a file that is all such a prefix ends too soon.
+ */
+function readJson(text: string): Read {
+  try {
+    return { ok: true, data: JSON.parse(text) };
+  } catch (error) {
+    const reason = (error as Error).message.replace(/(?: in JSON)? at position \d+.*$|, (?:\.\.\.)?"[\s\S]*" is not valid JSON$/, '');
+    return { ok: false, problems: [syntaxProblem('JSON', text, reason, jsonFaultAt(text))] };
+  }
+}
+
+function jsonFaultAt(text: string): number {
+  const readsOn = (prefix: string): boolean => {
+    try {
+      JSON.parse(prefix);
+      return true;
+    } catch (error) {
+      const message = (error as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      return message.startsWith('Unexpected end of JSON input') || (at !== null && Number(at[1]) >= prefix.length);
+    }
+  };
+  let lo = 0; // text.slice(0, lo) reads on
+  let hi = text.length + 1; // text.slice(0, hi) does not (past the end: the end itself is the fault)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (readsOn(text.slice(0, mid))) lo = mid;
+    else hi = mid;
+  }
+  return hi - 1;
+}
+
+/**
+ * The yaml library's errors carry their offset in the text (`pos`; `linePos` only when it rewrites the message as
+ * a drawing of the line, which a one-line problem cannot hold); an alias to no anchor is found only when the
+ * document is turned into values, without an offset, so it is looked for first, by its node's.
+ */
+function readYaml(text: string): Read {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return { ok: false, problems: doc.errors.map((e) => syntaxProblem('YAML', text, e.message.split('\n')[0]!, e.pos[0])) };
+  const unresolved = unresolvedAliases(doc, text);
+  if (unresolved.length > 0) return { ok: false, problems: unresolved };
+  try {
+    return { ok: true, data: doc.toJS() };
+  } catch (error) {
+    // Aliases expanding past the yaml library's limit (a "billion laughs" file) are refused here, not parsed: a
+    // fault of the file as a whole, at no one place.
+    return { ok: false, problems: [syntaxProblem('YAML', text, (error as Error).message)] };
+  }
+}
+
+function unresolvedAliases(doc: Document, text: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  visit(doc, {
+    Alias: (_key, alias) => {
+      if (!alias.resolve(doc)) problems.push(syntaxProblem('YAML', text, `alias *${alias.source} names no anchor set before it`, alias.range?.[0]));
+    },
+  });
+  return problems;
 }
 
 /** A standard refused for other fields still has its event type checked (every problem is listed at once). */

@@ -158,6 +158,8 @@ describe('asOf', () => {
       expect(body).toContain('asOf');
       expect(body).toContain(why);
     }
+    const past = (await (await get(`/export/events?${Q}&asOf=${head + 1000}`)).json()) as { detail: string };
+    expect(past.detail).toBe(`asOf link ${head + 1000} is after the chain head (link ${head})`);
   });
 
   it('refuses an asOf whose range a retention cutoff pruned (400 naming asOf), and still reproduces the audit log', async () => {
@@ -167,9 +169,11 @@ describe('asOf', () => {
     for (const kind of ['events', 'compliance', 'report']) {
       const res = await get(`/export/${kind}?${Q}&asOf=${frozen.seq}`);
       expect(res.status, kind).toBe(400);
-      const body = JSON.stringify(await res.json());
-      expect(body).toContain('asOf');
-      expect(body).toContain('retention cutoff');
+      // Worded as every field problem is: the parameter, then what is wrong with it.
+      const { detail, errors } = (await res.json()) as { detail: string; errors: Array<{ path: string; message: string }> };
+      const why = `link ${frozen.seq} cannot be reproduced for a range starting before the retention cutoff`;
+      expect(errors, kind).toEqual([{ path: 'asOf', message: expect.stringMatching(new RegExp(`^${why} \\S+ \\(checkpoint \\d+\\): the events it needs were pruned; start the range at or after the cutoff$`)) }]);
+      expect(detail, kind).toBe(`asOf ${errors[0]!.message}`);
     }
     expect(await text(`/export/audit-log?${LOG_Q}&format=csv&asOf=${frozen.seq}`)).toBe(first.get('audit-log'));
   });

@@ -319,6 +319,11 @@ describe('the CLI with a bad standards file', () => {
       expect(res.status).toBe(2);
       expect(res.stdout).not.toMatch(/listening/);
       for (const path of ['standards.0.measure', 'standards.1.formula', 'sites.0.timeZone', 'sites.0.hours.mon.0']) expect(res.stderr).toContain(path);
+      // A file the YAML parser cannot read says where it stopped.
+      writeFileSync(file, 'standards: [');
+      const unread = spawnSync(process.execPath, [cli, '--port', '0', '--data', join(dir, 'data'), '--standards', file, '--log-level', 'silent'], { encoding: 'utf8', timeout: 20_000 });
+      expect(unread.status).toBe(2);
+      expect(unread.stderr).toContain('(file): is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ], at line 1, column 13 (the end of the file)');
     } finally {
       removeDir(dir);
     }
@@ -343,6 +348,11 @@ describe('the CLI with --standards and SIGHUP', () => {
       child.kill('SIGHUP');
       await output.until('stderr', /keeping the last good set/);
       for (const path of ['standards.0.measure', 'standards.1.id', 'sites.0.ringCycleSeconds']) expect(output.stderr()).toContain(path);
+      expect(await threshold()).toBe(2);
+      // A file the YAML parser cannot read: the log says where it stopped.
+      writeFileSync(file, 'standards:\n  - id: x\n   name: X\n');
+      child.kill('SIGHUP');
+      await output.until('stderr', /"path":"\(file\)","message":"is not valid YAML: Sequence item without - indicator, at line 3, column 1"/);
       expect(await threshold()).toBe(2);
       writeFileSync(file, GOOD.replace('threshold: 2\n', 'threshold: 3\n'));
       child.kill('SIGHUP');

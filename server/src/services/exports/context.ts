@@ -96,7 +96,7 @@ export async function exportHead(q: ExportQuery, snapshot: Snapshot, needsEvents
   if (!link) throw new DomainError('invalid', 'asOf', `link ${q.asOf} is not in the chain`, undefined, QUERY_PARAMETER);
   const horizon = needsEvents ? await snapshot.audit.horizon() : null;
   if (horizon && q.fromMs < horizon.prunedBeforeMs) {
-    throw new DomainError('invalid', 'asOf', `the range starts before the retention cutoff ${dayIso(horizon.prunedBeforeMs)} (checkpoint ${horizon.checkpointSeq}): the events it needs were pruned, so the export as of link ${q.asOf} cannot be reproduced; start the range at or after the cutoff`, undefined, QUERY_PARAMETER);
+    throw new DomainError('invalid', 'asOf', `link ${q.asOf} cannot be reproduced for a range starting before the retention cutoff ${dayIso(horizon.prunedBeforeMs)} (checkpoint ${horizon.checkpointSeq}): the events it needs were pruned; start the range at or after the cutoff`, undefined, QUERY_PARAMETER);
   }
   return { head: { seq: link.seq, hash: link.hash }, asOf: link };
 }
