@@ -10,6 +10,7 @@ import { watchOutput, type ChildOutput } from '../support/childOutput';
 import { buildServer, mainJs, repo } from '../support/cli';
 import { testClock } from '../support/testClock';
 import { removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import type { ServerOptions } from '../../../server/src/server';
 import { startReceiver, type ReceivedRequest, type Receiver } from './receiver';
 
 const KEY = 'rs_forwarder-test-key-0123456789abcdef';
@@ -267,16 +268,18 @@ describe('forward asterisk-queue-log', () => {
 
   describe('a line the server refuses', () => {
     const T = 1_772_438_400;
-    // Two answered calls with a malformed abandon between them (its waittime is not a number), then a third call.
+    // Two answered calls with a malformed ENTERQUEUE between them (its epoch is not a number), then a third call.
     const firstCall = [`${T}|1772438400.1|support|NONE|ENTERQUEUE||+4930111|1`, `${T + 3}|1772438400.1|support|PJSIP/1001|CONNECT|3|1772438403.2|1`];
-    const bad = `${T + 4}|1772438390.9|support|NONE|ABANDON|1|1|soon`;
+    const bad = `soon|1772438404.9|support|NONE|ENTERQUEUE||+4930999|1`;
+    // A malformed end of a stay (its waittime is not a number).
+    const badEnd = `${T + 4}|1772438390.9|support|NONE|ABANDON|1|1|soon`;
     const secondCall = [`${T + 5}|1772438405.3|support|NONE|ENTERQUEUE||+4930222|1`, `${T + 9}|1772438405.3|support|PJSIP/1002|CONNECT|4|1772438409.4|1`];
     const thirdCall = [`${T + 20}|1772438420.5|support|NONE|ENTERQUEUE||+4930333|1`, `${T + 22}|1772438420.5|support|PJSIP/1003|CONNECT|2|1772438422.6|1`];
     const firstCallBytes = Buffer.byteLength(firstCall.map((l) => `${l}\n`).join(''));
     const rejectsOf = (path: string) => lines(readFileSync(path, 'utf8')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-    async function withServer(test: (server: TestServer, dir: string, considered: () => Promise<number>) => Promise<void>): Promise<void> {
-      const server = await startTestServer({ clock: testClock((T + 30) * 1000) });
+    async function withServer(test: (server: TestServer, dir: string, considered: () => Promise<number>) => Promise<void>, options: Partial<ServerOptions> = {}): Promise<void> {
+      const server = await startTestServer({ clock: testClock((T + 30) * 1000), ...options });
       dirs.push(server.dataDir);
       const considered = async () => ((await server.getJson(`/api/v1/compliance?site=hq&from=${new Date(T * 1000).toISOString()}&to=${new Date((T + 60) * 1000).toISOString()}`)).body.standards?.find((s: any) => s.standardId === 'call-answer-2-rings')?.companions?.considered as number | undefined) ?? 0;
       try {
@@ -286,6 +289,9 @@ describe('forward asterisk-queue-log', () => {
       }
     }
 
+    /** The forwarder's exit code, or 'went on' when it set lines aside or forwarded some instead of stopping. */
+    const stopsOrGoesOn = (forwarder: Forwarder) => Promise.race([forwarder.exit, forwarder.until('stderr', /^(set aside|forwarded) /m).then(() => 'went on')]);
+
     it('is set aside in the rejects file with the server\'s reason; every other line is stored and the forwarder goes on following', () =>
       withServer(async (server, dir, considered) => {
         const log = join(dir, 'queue_log');
@@ -293,8 +299,9 @@ describe('forward asterisk-queue-log', () => {
         const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 'fw.state.json'), '--poll-interval', '20'], { RINGSIDE_API_KEY: server.apiKey });
         const rejects = join(dir, 'fw.rejected.ndjson');
         await forwarder.until('stderr', /forwarded 4 line\(s\), bytes 0-\d+ of .*queue_log \(200\)/);
-        expect(forwarder.stderr()).toMatch(new RegExp(`set aside 1 line\\(s\\) of .*queue_log the server refused \\(400\\) in ${rejects.replace(/[.]/g, '\\.')}: line 3 data3 \\(waittime\\): [^\\n]+\\n`));
-        expect(rejectsOf(rejects)).toEqual([expect.objectContaining({ file: log, line: 3, offset: firstCallBytes, site: 'hq', status: 400, text: bad, reason: expect.stringMatching(/^line 3 data3 \(waittime\): \S/) })]);
+        expect(forwarder.stderr()).toMatch(new RegExp(`set aside 1 line\\(s\\) of .*queue_log the server refused \\(400\\) in ${rejects.replace(/[.]/g, '\\.')}: line 3 epoch: [^\\n]+\\n`));
+        // The ENTERQUEUE of a stay whose end the file does not have yet: that end, with Asterisk's own wait, closes it.
+        expect(rejectsOf(rejects)).toEqual([expect.objectContaining({ file: log, line: 3, offset: firstCallBytes, site: 'hq', status: 400, stay: '1772438404.9@support', text: bad, reason: expect.stringMatching(/^line 3 epoch: must be whole seconds/) })]);
         await expect.poll(considered).toBe(2);
         // It still follows the file: a call written later is stored too.
         write(log, thirdCall);
@@ -328,7 +335,7 @@ describe('forward asterisk-queue-log', () => {
         writeFileSync(state, before);
         forwarder = forward(args, { RINGSIDE_API_KEY: server.apiKey });
         await forwarder.until('stderr', new RegExp(`following .*queue_log from byte ${firstCallBytes} \\(resumed\\)[^]*forwarded 2 line\\(s\\)`));
-        expect(forwarder.stderr()).toMatch(/set aside 1 line\(s\) .*\(400\) in .*refused\.ndjson \(1 already there: this batch was posted before a restart\): line 3 data3 \(waittime\)/);
+        expect(forwarder.stderr()).toMatch(/set aside 1 line\(s\) .*\(400\) in .*refused\.ndjson \(1 already there: this batch was posted before a restart\): line 3 epoch: /);
         expect(rejectsOf(rejects)).toEqual([expect.objectContaining({ line: 3, text: bad })]);
         expect(await considered()).toBe(2);
         forwarder.child.kill('SIGTERM');
@@ -345,10 +352,69 @@ describe('forward asterisk-queue-log', () => {
         expect(wrongKey.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(401\): /);
         const stop = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 'b'), '--rejects', rejects, '--on-refused', 'stop'], { RINGSIDE_API_KEY: server.apiKey });
         expect(await stop.exit).toBe(1);
-        expect(stop.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(400\): line 3 data3 \(waittime\): /);
+        expect(stop.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(400\): line 3 epoch: /);
         expect(stop.stderr()).not.toMatch(/set aside|forwarded/);
         expect(existsSync(rejects)).toBe(false);
         expect(await considered()).toBe(0);
+      }));
+
+    it('stops rather than set aside the end of a stay, which would leave its start open to expire as a breach', () =>
+      withServer(async (server, dir, considered) => {
+        const log = join(dir, 'queue_log');
+        write(log, [...firstCall, badEnd, ...secondCall]);
+        const rejects = join(dir, 'refused.ndjson');
+        const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--rejects', rejects], { RINGSIDE_API_KEY: server.apiKey });
+        expect(await stopsOrGoesOn(forwarder)).toBe(1);
+        expect(forwarder.stderr()).toMatch(/stopped: the server refused 5 line\(s\), .*\(400\): line 3 data3 \(waittime\): .*; not set aside: line 3 \(ABANDON\) ends a caller's stay in the queue, .* expire as a breach that never happened/);
+        expect(existsSync(rejects)).toBe(false);
+        expect(await considered()).toBe(0);
+      }));
+
+    it('stops, setting nothing aside, when the server refuses the site: --reject-unknown-sites and --site not configured', () =>
+      withServer(
+        async (server, dir, considered) => {
+          const log = join(dir, 'queue_log');
+          write(log, [...firstCall, ...secondCall]);
+          const rejects = join(dir, 'aside.ndjson');
+          const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--rejects', rejects], { RINGSIDE_API_KEY: server.apiKey });
+          expect(await stopsOrGoesOn(forwarder)).toBe(1);
+          expect(forwarder.stderr()).toMatch(/stopped: the server refused 4 line\(s\), .*\(400\): line 2 \(aq:[^)]*\): site: unknown site "hq"; this server refuses unknown sites/);
+          expect(existsSync(rejects)).toBe(false);
+          expect(await considered()).toBe(0);
+          // Once the site is configured, started again, it forwards every line.
+          const created = await fetch(`${server.url}/api/v1/sites`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` }, body: JSON.stringify({ id: 'hq', name: 'HQ', timeZone: 'UTC' }) });
+          expect(created.status).toBeLessThan(300);
+          const again = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--rejects', rejects], { RINGSIDE_API_KEY: server.apiKey });
+          await again.until('stderr', /forwarded 4 line\(s\), .*\(200\)/);
+          await expect.poll(considered).toBe(2);
+          await stillRunningStopsCleanly(again);
+        },
+        { rejectUnknownSites: true },
+      ));
+
+    it('stops, setting nothing aside, when the server\'s clock is behind the PBX\'s: every line is in its future', () =>
+      withServer(
+        async (server, dir) => {
+          const log = join(dir, 'queue_log');
+          write(log, [...firstCall, ...secondCall]);
+          const rejects = join(dir, 'refused.ndjson');
+          const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--rejects', rejects], { RINGSIDE_API_KEY: server.apiKey });
+          expect(await stopsOrGoesOn(forwarder)).toBe(1);
+          expect(forwarder.stderr()).toMatch(/stopped: the server refused 4 line\(s\), .*\(400\): line 1 \(aq:[^)]*\): at: is more than 5 minutes in the future/);
+          expect(existsSync(rejects)).toBe(false);
+        },
+        { clock: testClock((T - 3600) * 1000) },
+      ));
+
+    it('stops, setting nothing aside, when every line posted is refused (not a queue_log)', () =>
+      withServer(async (server, dir) => {
+        const log = join(dir, 'queue_log');
+        writeFileSync(log, 'not a queue_log line\nnor this one\n');
+        const rejects = join(dir, 'refused.ndjson');
+        const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 's'), '--rejects', rejects], { RINGSIDE_API_KEY: server.apiKey });
+        expect(await stopsOrGoesOn(forwarder)).toBe(1);
+        expect(forwarder.stderr()).toMatch(/\(400\): line 1: .*; not set aside: it names every line posted/);
+        expect(existsSync(rejects)).toBe(false);
       }));
   });
 

@@ -140,4 +140,23 @@ describe('a queue_log backlog posted again', () => {
       for (const part of [...parts, log(...BACKLOG), parts[1]!, parts[0]!]) await expectUnchanged(server, part, before);
     });
   });
+
+  it('keeps apart a caller queued again whose SYSCOMPAT comes in the second an earlier stay\'s did, that stay\'s start never stored', async () => {
+    await withServer(async (server) => {
+      // The first stay: its ENTERQUEUE too old to be a live clock, so what is stored of it is its SYSCOMPAT alone.
+      const firstStay = log(`${N - 900}|9500.1|support|NONE|ENTERQUEUE||555|1`, `${N - 30}|9500.1|support|PJSIP/a|SYSCOMPAT|`);
+      // Back in the queue in that second, a live clock, and another SYSCOMPAT in the same second (another member).
+      const secondStay = log(`${N - 30}|9500.1|support|NONE|ENTERQUEUE||555|1`, `${N - 30}|9500.1|support|PJSIP/b|SYSCOMPAT|`);
+      expect((await postQueueLog(server, firstStay)).status).toBe(200);
+      const second = await postQueueLog(server, secondStay);
+      expect(second.status, JSON.stringify(second.body)).toBe(200);
+      expect(second.body.stored).toEqual({ new: 2, duplicates: 0 });
+      const db = await stored(server);
+      expect((db.cases as Array<{ case_id: string }>).map((c) => c.case_id)).toEqual(['9500.1@support', `9500.1@support#${N - 30}`]);
+      expect((db.milestones as Array<{ id: string }>).map((m) => m.id).sort()).toEqual([`aq:9500.1@support#${N - 30}:ENTERQUEUE`, `aq:9500.1@support#${N - 30}:SYSCOMPAT`, 'aq:9500.1@support:SYSCOMPAT']);
+      // Either stay posted again, or both at once, finds its own case.
+      const before = { db, answers: await answers(server) };
+      for (const body of [firstStay, secondStay, firstStay + secondStay, secondStay]) await expectUnchanged(server, body, before);
+    });
+  });
 });

@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { siteIdProblem } from '../../protocol/pure/idLists';
 import { UsageError, type Values } from '../usage';
 
-/** A refusal's problem document as far as a forwarder reads it: its detail and the fields it names. */
+/** A refusal's problem document as far as a forwarder reads it: its kind, its detail and the fields it names. */
 export interface RefusalProblem {
+  /** The last part of its `type` URI (`invalid-queue-log`, `record-conflict`, …); '' when it has none. */
+  type: string;
   detail: string;
   errors: { path: string; message: string }[];
   /** Problems the answer counts beyond those it lists (`moreProblems`), 0 when it lists all. */
@@ -115,12 +117,13 @@ export async function postToRingside(url: URL, key: string, body: string, conten
 /** The problem's detail and named fields, or the raw answer (shortened) when it is not a problem document. */
 function refusalProblem(text: string): RefusalProblem {
   try {
-    const p = JSON.parse(text) as { title?: string; detail?: string; errors?: unknown; moreProblems?: unknown };
+    const p = JSON.parse(text) as { type?: unknown; title?: string; detail?: string; errors?: unknown; moreProblems?: unknown };
     const errors = Array.isArray(p.errors) ? (p.errors as { path?: unknown; message?: unknown }[]).filter((e) => typeof e?.path === 'string' && typeof e.message === 'string') : [];
     const more = typeof p.moreProblems === 'number' && Number.isSafeInteger(p.moreProblems) && p.moreProblems > 0 ? p.moreProblems : 0;
-    return { detail: p.detail ?? p.title ?? text.slice(0, 200), errors: errors as RefusalProblem['errors'], more };
+    const type = typeof p.type === 'string' ? p.type.slice(p.type.lastIndexOf('/') + 1) : '';
+    return { type, detail: p.detail ?? p.title ?? text.slice(0, 200), errors: errors as RefusalProblem['errors'], more };
   } catch {
-    return { detail: text.slice(0, 200), errors: [], more: 0 };
+    return { type: '', detail: text.slice(0, 200), errors: [], more: 0 };
   }
 }
 

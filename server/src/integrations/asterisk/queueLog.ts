@@ -10,6 +10,7 @@
 // the same queue more than once), so lines of one call may arrive in different requests and re-posting a line
 // produces exactly the same milestone (same id, same content).
 import { LIMITS, malformedTextProblem } from '../../protocol';
+import { stayPartOf, type QueueLogAbandon, type QueueLogCallEnd } from '../../protocol/queueLogEvents';
 import {
   countIgnored,
   isoFromEpochMs,
@@ -100,7 +101,7 @@ const FIXED_FIELDS = 5;
 const FIELD_NAMES = ['epoch', 'callid', 'queuename', 'agent', 'event'] as const;
 
 /** Events that end the call as abandoned (app_queue calls record_abandoned for each), with the data field holding the wait. */
-const ABANDON_WAIT_FIELD: Readonly<Record<string, number | null>> = {
+const ABANDON_WAIT_FIELD: Readonly<Record<QueueLogAbandon, number | null>> = {
   ABANDON: 3, // position|origposition|waittime
   EXITWITHTIMEOUT: 3, // position|origposition|waittime
   EXITEMPTY: 3, // position|origposition|waittime
@@ -116,10 +117,10 @@ const ABANDON_WAIT_FIELD: Readonly<Record<string, number | null>> = {
  * holdtime|calltime|origposition, so its calltime is read second from the end. app_queue writes one of them per
  * answered call.
  */
-const CALLTIME_FIELD: Readonly<Record<string, number | 'second-to-last'>> = { COMPLETEAGENT: 2, COMPLETECALLER: 2, TRANSFER: 4, BLINDTRANSFER: 4, ATTENDEDTRANSFER: 'second-to-last' };
+const CALLTIME_FIELD: Readonly<Record<QueueLogCallEnd, number | 'second-to-last'>> = { COMPLETEAGENT: 2, COMPLETECALLER: 2, TRANSFER: 4, BLINDTRANSFER: 4, ATTENDEDTRANSFER: 'second-to-last' };
 
 function calltimeField(line: QueueLogLine): number {
-  const field = CALLTIME_FIELD[line.event]!;
+  const field = CALLTIME_FIELD[line.event as QueueLogCallEnd];
   return field === 'second-to-last' ? Math.max(1, line.data.length - 1) : field;
 }
 
@@ -245,11 +246,10 @@ function checked<T>(report: Report, check: () => T): T | undefined {
 function readLine(line: QueueLogLine, report: Report): QueueLogReading {
   const { event } = line;
   const ignored: QueueLogReading = { kind: 'ignored', line };
-  const isStart = event === 'ENTERQUEUE';
-  // Own keys only: an event named like a built-in ("constructor") is an unknown event, ignored.
-  const abandons = Object.hasOwn(ABANDON_WAIT_FIELD, event);
-  const ends = Object.hasOwn(CALLTIME_FIELD, event);
-  if (!isStart && event !== 'CONNECT' && !abandons && !ends && event !== 'EXITWITHKEY') return ignored;
+  const part = stayPartOf(event);
+  if (part === null) return ignored;
+  const isStart = part === 'start';
+  const ends = part === 'handle';
   const base = checked(report, () => caseIdOf(line));
   const agent = event === 'CONNECT' || ends ? checked(report, () => namedAgent(line)) : undefined;
   const stay = (startSec: number | null): StayRef => ({ base: base ?? '', startSec, epochSec: line.epoch });
@@ -268,7 +268,7 @@ function readLine(line: QueueLogLine, report: Report): QueueLogReading {
     if (handleSeconds === UNMEASURED || (field > 1 && isNegative(line.data[field - 2]))) return ignored;
     return { kind: 'handle', line, stay: stay(startSec), handleSeconds: handleSeconds ?? 0, ...(agent === undefined ? {} : { agent }) };
   }
-  const waitField = event === 'CONNECT' ? 1 : ABANDON_WAIT_FIELD[event]!;
+  const waitField = event === 'CONNECT' ? 1 : ABANDON_WAIT_FIELD[event as QueueLogAbandon];
   const wait = waitField === null ? undefined : checked(report, () => seconds(line, waitField, event === 'CONNECT' ? 'holdtime' : 'waittime'));
   // A wait that went negative closes the case unjudged, as a withdrawal: judged, it would count as met on a wait never
   // measured; refused, the forwarder would post the same lines again and again and every later call of the feed

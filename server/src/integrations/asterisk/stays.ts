@@ -19,7 +19,9 @@
 // A stop that gives no start (SYSCOMPAT: no wait on the line) is known by its own time instead: what is stored of its
 // stay is that stop, at the line's epoch, whether or not its start is (stoppedBy). So its re-post finds that stay even
 // when nothing else could (the channel's first stay, its start never stored, or in an earlier request than the stop),
-// and it never ends a stay that began after it (ingest would refuse a stop timed before its stay's start).
+// and it never ends a stay that began after it (ingest would refuse a stop timed before its stay's start). A caller
+// queued again and stopped so in the second of that stored stop is a new stay when its ENTERQUEUE is a live clock;
+// when that ENTERQUEUE is as old (a backlog) nothing tells it from the stopped stay posted again, and it is taken for it.
 import { agreesWithCaseStart } from '../../domain/clocks';
 import type { FeedCase, FeedCases } from '../../services/ingest/outcomes';
 
@@ -210,7 +212,10 @@ class ChannelStays {
   /**
    * The stored stay a stop that gives no start, at `epochSec`, stopped already: the same line posted again. The stay
    * this request began for it (its ENTERQUEUE too old to be stored, or never stored) is that one, when that one's start
-   * is not stored either; a stored start is the stay's own and wins (the line is then that stay's).
+   * is not stored either; a stored start is the stay's own and wins (the line is then that stay's). So does a start
+   * this request stores as a live clock at or after that stop: the stopped stay's start was too old to be stored when
+   * its stop was, and is older now, so this is not that stay posted again but the channel queued again after it and
+   * stopped in the same second.
    */
   private stoppedBy(epochSec: number): Stay | undefined {
     // The first stay, or a later one whose case id is this stop's epoch (fresh): where such a stop was stored.
@@ -220,6 +225,7 @@ class ChannelStays {
     const current = this.current;
     if (!stopped || !current || current === stopped) return stopped;
     if (current.stored || stopped.startMs !== null) return undefined;
+    if (current.liveStart && current.startMs !== null && current.startMs >= stopped.stopMs!) return undefined;
     current.sameAs = stopped;
     return stopped;
   }
