@@ -323,7 +323,9 @@ describe('forward asterisk-queue-log', () => {
         let forwarder = forward(args, { RINGSIDE_API_KEY: server.apiKey });
         // The state as it is before the batch with the bad line (saved just after the line saying it was forwarded):
         // what a crash before that batch's save leaves on disk.
-        await expect.poll(() => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).offset).toBe(firstCallBytes);
+        await forwarder.until('stderr', /forwarded \d+ line\(s\)/);
+        // Saved right after that line: polled for as long as a loaded machine may take to write it.
+        await expect.poll(() => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).offset, { timeout: 15_000 }).toBe(firstCallBytes);
         const before = readFileSync(state);
         write(log, [bad, ...secondCall]);
         await forwarder.until('stderr', /forwarded 2 line\(s\), bytes [1-9]\d*-/);
