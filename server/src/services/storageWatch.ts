@@ -28,8 +28,8 @@ interface Outage {
   sinceMs: number;
   reason: string;
   /**
-   * A write failed: only a write that succeeds ends it (a full disk still answers reads). An unreachable database
-   * ends at any answer.
+   * A write failed: a read does not end it (a full disk still answers reads); a write that succeeds does, or the
+   * store's word in a readiness check that one could. An unreachable database ends at any answer.
    */
   writes: boolean;
 }
@@ -41,7 +41,7 @@ export class StorageWatch {
   private checking: Promise<Readiness> | null = null;
 
   constructor(
-    watched: Store,
+    private readonly watched: Store,
     private readonly log: Logger,
     private readonly clock: Clock,
   ) {
@@ -50,6 +50,7 @@ export class StorageWatch {
       coordination: watched.coordination,
       write: (fn) => this.watch(watched.write(fn), true),
       snapshot: (fn) => watched.snapshot(fn),
+      writable: () => watched.writable(),
       close: () => watched.close(),
     };
   }
@@ -61,7 +62,10 @@ export class StorageWatch {
 
   /**
    * Ready when a cheap read answers within READY_READ_MS and no write has failed for storage since the last one that
-   * succeeded. Probes that arrive together share one read, so a probe every second per balancer costs next to nothing.
+   * succeeded, or, after one failed, when the store says that a write could succeed now (room and
+   * permission; no write to the database): a node a balancer took out of rotation gets no write to prove it, and
+   * would stay out for good. That ends the outage as a write that succeeded would; the next write that fails begins
+   * another. Probes that arrive together share one check, so a probe every second per balancer costs next to nothing.
    */
   readiness(): Promise<Readiness> {
     this.checking ??= this.check().finally(() => (this.checking = null));
@@ -72,7 +76,7 @@ export class StorageWatch {
     let timer: unknown;
     const late = new Promise<'late'>((resolve) => (timer = this.clock.setTimeout(() => resolve('late'), READY_READ_MS)));
     try {
-      const answer = await Promise.race([this.store.reads.events.headSeq(), late]);
+      const answer = await Promise.race([this.answers(), late]);
       if (answer === 'late') return { ready: false, reason: `the database did not answer within ${READY_READ_MS / 1000} s` };
     } catch (error) {
       if (!isUnavailable(error)) throw error;
@@ -81,6 +85,14 @@ export class StorageWatch {
       this.clock.clearTimeout(timer);
     }
     return this.outage ? { ready: false, reason: this.outage.reason } : { ready: true };
+  }
+
+  /** The read every check makes, and while writes have failed, the store's word on whether one could succeed now. */
+  private async answers(): Promise<void> {
+    await this.store.reads.events.headSeq();
+    if (!this.outage?.writes) return;
+    await this.watched.writable();
+    this.answered(true);
   }
 
   private watch<T>(done: Promise<T>, write: boolean): Promise<T> {

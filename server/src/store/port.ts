@@ -456,6 +456,12 @@ export interface Store {
   readonly coordination: Coordination;
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   snapshot<T>(fn: (s: Snapshot) => Promise<T>): Promise<T>;
+  /**
+   * Whether a write could succeed now, told without writing to the database: resolves when it could, rejects with
+   * StorageUnavailable saying why not. Readiness asks it after a write failed for storage, when no write may come to
+   * prove the storage is back (a balancer took the node out of rotation because it was not ready).
+   */
+  writable(): Promise<void>;
   close(): Promise<void>;
 }
 

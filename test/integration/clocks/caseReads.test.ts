@@ -57,6 +57,7 @@ async function countingCore(databaseUrl?: string): Promise<{ core: TestCore; rea
     coordination: store.coordination,
     write: (fn) => store.write((tx) => fn(counting(tx, reads, milestoneReads))),
     snapshot: (fn) => store.snapshot(fn),
+    writable: () => store.writable(),
     close: () => store.close(),
   };
   const ingest = new IngestService({ store: wrapped, standards: core.standards, now: () => T0, timeZone: 'UTC', registry: () => core.standards.eventTypes() });

@@ -10,6 +10,7 @@
 // Idempotency does not depend on the lock alone: events.id is unique, and a taken id inserts nothing (events.ts).
 import type pg from 'pg';
 import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
+import { StorageUnavailable } from '../../domain/errors';
 import { WriteQueue, WriteTxBase } from '../transactions';
 import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
@@ -206,6 +207,17 @@ export class PgStore implements Store {
 
   snapshot<T>(fn: (s: Snapshot) => Promise<T>): Promise<T> {
     return snapshotOf(this.pool, fn);
+  }
+
+  /**
+   * Whether the write pool reaches the database and the database takes writes (not a standby, not read-only by
+   * default): what a plain BEGIN would get. Its write-side failures (a full disk, a shutdown) reach a node as the
+   * database unreachable, and whether its disk has room again only a write can tell: a write that fails again takes
+   * the node out of rotation again.
+   */
+  async writable(): Promise<void> {
+    const row = await new Sql(this.writePool).one<{ readOnly: string }>(`SELECT current_setting('transaction_read_only') AS "readOnly"`);
+    if (row?.readOnly === 'on') throw new StorageUnavailable('the database is read-only', 'retry once it takes writes again');
   }
 
   async close(): Promise<void> {

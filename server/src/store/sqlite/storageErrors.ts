@@ -10,9 +10,13 @@ export function isStorageUnavailable(error: unknown): boolean {
   return false;
 }
 
-function storageFailure(error: unknown): StorageUnavailable {
+/** The data folder has no room for a write. */
+export const folderFull = (): StorageUnavailable => new StorageUnavailable('the data folder is full', 'free space, then retry');
+
+/** A storage failure in words; a failure of no known kind is said as a write that failed. */
+export function storageFailure(error: unknown): StorageUnavailable {
   const code = errorCode(error);
-  if (/FULL|ENOSPC/.test(code)) return new StorageUnavailable('the data folder is full', 'free space, then retry');
+  if (/FULL|ENOSPC/.test(code)) return folderFull();
   if (/READONLY|EROFS|EACCES/.test(code)) return new StorageUnavailable('the data folder is read-only', 'fix its permissions, then retry');
   if (/BUSY|LOCKED/.test(code)) return new StorageUnavailable('the database is busy', 'retry shortly');
   return new StorageUnavailable('the database could not be written', 'retry later');

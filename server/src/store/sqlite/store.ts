@@ -26,6 +26,7 @@ import { retireSite, sitesReads, writeSite } from './sites';
 import { snapshotReads } from './snapshot';
 import { asUnavailable } from './storageErrors';
 import { standardsReads, writeEventType, writeStandardVersion, writeStandardWithdrawal } from './standards';
+import { checkWritable } from './writable';
 
 function readsOf(s: Statements): StoreReads {
   return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
@@ -198,6 +199,10 @@ export class SqliteStore implements Store {
 
   snapshot<T>(fn: (s: Snapshot) => Promise<T>): Promise<T> {
     return snapshotOf(this.file, fn);
+  }
+
+  writable(): Promise<void> {
+    return checkWritable(this.file);
   }
 
   async close(): Promise<void> {
