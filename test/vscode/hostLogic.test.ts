@@ -173,7 +173,7 @@ describe('status bar text', () => {
     expect(refused.ariaLabel).toBe('Ringside: API key refused. The Ringside server at http://127.0.0.1:4870 refused the API key (it is revoked). Run "Ringside: Set API Key" with a valid key.');
     const today = [named('calls', 87, 100)];
     const connected = view(today, { calls: [['north', 87, 100]] }, [incident('calls', 'north', 'red')]);
-    expect(connected.ariaLabel).toMatch(/^Ringside: red, 1 red · north: Calls ≤ 2 rings 87\.0 %\. Open incidents: 1 red\. No open case past its deadline\. Click for the worst sites and standards\.$/);
+    expect(connected.ariaLabel).toMatch(/^Ringside: red, 1 red · north: Calls ≤ 2 rings 87\.0 %\. Open incidents: 1 red\. Open cases: none breached\. Click for the worst sites and standards\.$/);
     for (const label of [offline.ariaLabel, refused.ariaLabel, connected.ariaLabel]) expect(label).not.toMatch(/\\|\$\(|\|/);
   });
 
