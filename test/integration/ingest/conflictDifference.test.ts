@@ -92,3 +92,16 @@ describe('the differing fields of a stored record only to a key that may read it
     expect((await postMilestones(reader, otherCase)).body.errors).toEqual([{ path: 'id', message: expect.stringMatching(/^id "ms-p1" was already used for a different milestone \(seq \d+\): caseId differs$/) }]);
   });
 });
+
+describe('the differing fields of a stored record on a server without keys', () => {
+  const open = useTestServer({ clock: testClock(T0), noAuth: true });
+
+  it('are named to every caller (--no-auth: every local client may read)', async () => {
+    const stored = call({ id: 'open-1', occurredAt: '2026-06-01T09:00:00Z', answerSeconds: 9, rings: undefined });
+    const post = (body: unknown) => fetch(`${open().url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post(stored)).status).toBe(201);
+    const res = await post({ ...stored, answerSeconds: 10 });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([{ path: 'id', message: expect.stringMatching(/^id "open-1" was already used for a different event \(seq \d+\): answerSeconds differs$/) }]);
+  });
+});
