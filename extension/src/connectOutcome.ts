@@ -2,9 +2,10 @@
 // error notification naming the problem, with the button that solves it, when it did not. Without it a mistyped
 // key changed only the status bar and the Sites view's heading. Free of the vscode module (its caller passes how to
 // show a message and run a command), so the extension host's tests run it against a real server.
-import { needsApiKey, type ConnectionProblem } from '@ringside/server/protocol/pure';
+import { needsApiKey } from '@ringside/server/protocol/pure';
 import { CONNECT_COMMAND, SET_API_KEY_COMMAND, START_LOCAL_SERVER_COMMAND } from './commandIds';
 import type { RingsideConnection } from './connection';
+import type { ExtensionProblem } from './problems';
 
 /** How long a connect may take before it counts as neither working nor failing (socket.io-client then keeps trying). */
 const CONNECT_OUTCOME_TIMEOUT_MS = 15_000;
@@ -24,9 +25,9 @@ const BUTTONS: Readonly<Record<string, string>> = {
 };
 
 /** The first settled outcome: undefined once connected (or still connecting after `timeoutMs`), else the problem. */
-function settledProblem(connection: OutcomeDeps['connection'], timeoutMs = CONNECT_OUTCOME_TIMEOUT_MS): Promise<ConnectionProblem | undefined> {
+function settledProblem(connection: OutcomeDeps['connection'], timeoutMs = CONNECT_OUTCOME_TIMEOUT_MS): Promise<ExtensionProblem | undefined> {
   return new Promise((resolve) => {
-    const done = (problem: ConnectionProblem | undefined) => {
+    const done = (problem: ExtensionProblem | undefined) => {
       subscription.dispose();
       clearTimeout(timer);
       resolve(problem);
@@ -43,10 +44,12 @@ function settledProblem(connection: OutcomeDeps['connection'], timeoutMs = CONNE
 
 /**
  * The error for a connect that failed: the problem in the server's words (a refused key says why: "it is not
- * recognised", "it is revoked") and what to do, with "Set API Key" for a key problem, else the ways to another server.
+ * recognised", "it is revoked") and what to do, with "Set API Key" for a key problem, else the way to another server
+ * and, for the local server this extension started, "Start Local Server" (ExtensionProblem.startsLocalServer).
  */
-function outcomeMessage(problem: ConnectionProblem): { text: string; actions: string[] } {
-  return { text: `Ringside: ${problem.text}`, actions: needsApiKey(problem.kind) ? ['Set API Key'] : ['Start Local Server', 'Connect to Another Server'] };
+function outcomeMessage(problem: ExtensionProblem): { text: string; actions: string[] } {
+  if (needsApiKey(problem.kind)) return { text: `Ringside: ${problem.text}`, actions: ['Set API Key'] };
+  return { text: `Ringside: ${problem.text}`, actions: [...(problem.startsLocalServer ? ['Start Local Server'] : []), 'Connect to Another Server'] };
 }
 
 /** Waits for the connect's first outcome and, when it failed, shows its error once; a button runs its command. */

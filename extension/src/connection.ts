@@ -28,12 +28,11 @@ import {
   snapshotSiteNames,
   socketAddress,
   withSiteNames,
-  type ConnectionProblem,
   type SiteNames,
 } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 import { applyClocks, applyCompliance, applyJudged } from './liveState';
-import { extensionProblem, type Reconnecting } from './problems';
+import { extensionProblem, type ExtensionProblem, type Reconnecting } from './problems';
 
 /** Where the live connection goes for a server URL (its proxy prefix as the Socket.IO path). */
 export { socketAddress };
@@ -143,7 +142,7 @@ export class RingsideConnection {
   }
 
   /** Why the connection is not up, in plain words naming the server and what to do; undefined while connected. */
-  get problem(): ConnectionProblem | undefined {
+  get problem(): ExtensionProblem | undefined {
     const { state, serverUrl, error } = this.current;
     return state === 'connected' || error === undefined ? undefined : extensionProblem(serverUrl, error, this.isOwnLocalServer(serverUrl));
   }

@@ -34,14 +34,25 @@ const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
 
 const LOST_LOCAL_SERVER = 'If the local server stopped, run "Ringside: Start Local Server".';
 
+/** A connection problem as the extension tells it. */
+export interface ExtensionProblem extends ConnectionProblem {
+  /**
+   * Whether "Start Local Server" is a way out: the server is the local one this extension started, and no key is at
+   * fault. Not for a team server, nor for one someone started in a terminal (WHAT_TO_DO): the command would start
+   * another server, not bring that one back.
+   */
+  startsLocalServer: boolean;
+}
+
 /**
  * The problem with its advice, e.g. "Cannot reach … at http://127.0.0.1:4870: is it running? Start the local server
  * or check ringside.serverUrl." `ownLocalServer`: the server is the local one this extension started.
  */
-export function extensionProblem(serverUrl: string, error: string, ownLocalServer = false): ConnectionProblem {
+export function extensionProblem(serverUrl: string, error: string, ownLocalServer = false): ExtensionProblem {
   const problem = describeConnectionProblem(serverUrl, error);
   const advice = problem.kind === 'lost' && ownLocalServer ? LOST_LOCAL_SERVER : WHAT_TO_DO[problem.kind];
-  return { ...problem, text: advice ? `${problem.text} ${advice}` : problem.text };
+  const startsLocalServer = ownLocalServer && !needsApiKey(problem.kind) && problem.kind !== 'invalid-url';
+  return { ...problem, text: advice ? `${problem.text} ${advice}` : problem.text, startsLocalServer };
 }
 
 /** A problem only another API key solves: none was sent, the one sent was refused, or it may not read. */

@@ -4,7 +4,7 @@
 // "$(error) 2 red · Harbour: Calls ≤ 2 rings 73.0 %", the site by its display name as the dashboard names it
 // (siteLabel; `site` keeps the id). Clicking it lists the worst items (commands.ts).
 import type { Band, ConnectionState } from '@ringside/server/protocol';
-import { clockStateCount, countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
+import { CLOCK_STATE_WORDS, clockStateCount, countsPhrase, formatPercent, formatThreshold, isAcknowledged, needsApiKey, type ConnectionProblem, type IncidentCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
 import { escapeMarkdown } from './markdown';
 import { figuresAsOf, keptAsOf, type Reconnecting } from './problems';
@@ -162,7 +162,8 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
     return `| ${band ? BAND_ICON[band] : '$(circle-outline)'} | ${escapeMarkdown(siteRowName(item.site, names))} | ${escapeMarkdown(item.label)} | ${itemFigure(item)} | ${target} | ${alert} |`;
   });
   const open = incidentPhrase ? `$(bell-dot) Open incidents: ${incidentPhrase}${counts.unacknowledged < counts.open ? ` (${counts.open - counts.unacknowledged} acknowledged)` : ''}` : '$(bell) No open incidents';
-  const late = breached > 0 ? `$(watch) Open cases past their deadline: ${breached}` : '$(watch) No open case past its deadline';
+  // A label of the count, in the state's one word as the status bar's own phrase has it ("3 breached").
+  const late = `$(watch) Open cases: ${breached > 0 ? breachedPhrase(breached) : `none ${CLOCK_STATE_WORDS.breached}`}`;
   const tooltip = [
     `**Ringside** — ${escapeMarkdown(serverUrl)}`,
     '',

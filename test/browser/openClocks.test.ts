@@ -127,7 +127,7 @@ describe('the at-risk list', () => {
     expect(row.dataset['state']).toBe('breached');
     expect(text(row, '.rs-atrisk-countdown')).toBe('0:01 over');
     expect(getComputedStyle(row.querySelector('.rs-atrisk-countdown')!).color).not.toBe(amber);
-    expect(row.getAttribute('aria-label')).toBe('Call pbx-77 at Harbour: Calls ≤ 2 rings, deadline passed, 0:01 over');
+    expect(row.getAttribute('aria-label')).toBe('Call pbx-77 at Harbour: Calls ≤ 2 rings, breached, 0:01 over');
     expect(text(openTile(root, 'call'), '.rs-open-detail')).toBe('longest 0:13');
     expect(openTile(root, 'call').dataset['band']).toBe('bad');
 
@@ -174,7 +174,7 @@ describe('open cases from an older server, which sends no standardVersion or sta
     feed(dashboard, msg.snapshot(snapshot({ openClocks: [older] })));
     const row = root.querySelector<HTMLElement>('.rs-atrisk-item')!;
     expect(text(row, '.rs-atrisk-standard')).toContain('Calls ≤ 2 rings');
-    expect(row.getAttribute('aria-label')).toBe('Call pbx-5 at Harbour: Calls ≤ 2 rings, deadline passed, 0:01 over');
+    expect(row.getAttribute('aria-label')).toBe('Call pbx-5 at Harbour: Calls ≤ 2 rings, breached, 0:01 over');
 
     feed(dashboard, clocksUpdate({ breaches: [unlabelled(breachOf(call))] }));
     const breachRow = root.querySelector<HTMLElement>('.rs-feed-row')!;
@@ -200,7 +200,7 @@ describe('breaches in the live feed', () => {
     expect(text(rows[0]!, '.rs-badge')).toBe('breached');
     expect(text(rows[0]!, '.rs-feed-site')).toBe('HarbourCall pbx-9 · still open');
     expect(text(rows[0]!, '.rs-feed-value')).toBe('deadline passedCalls ≤ 2 rings');
-    expect(announcer.textContent).toBe(`Deadline passed: Call pbx-9 at Harbour: ${CALL_STANDARD.name}, due ${formatClock(call.standards[0]!.deadline!)}.`);
+    expect(announcer.textContent).toBe(`Breached: Call pbx-9 at Harbour: ${CALL_STANDARD.name}, due ${formatClock(call.standards[0]!.deadline!)}.`);
 
     // A breach names the rule that set its deadline (the version in force when the case started, as the server
     // says), not the version in force now.

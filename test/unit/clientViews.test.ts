@@ -151,6 +151,8 @@ describe('connection problems in plain words', () => {
     const missing = describeConnectionProblem(url, 'unauthorized: an API key with scope "read" is required (auth: { token })');
     expect(missing).toEqual({ kind: 'needs-key', text: 'The Ringside server at http://127.0.0.1:4870 needs an API key.' });
     expect(missing.text).not.toContain('auth');
+    // A route's 401 missing-key (GET first-paint's, its Authorization header dropped on the way) needs a key too.
+    expect(describeConnectionProblem(url, 'unauthorized: send an API key as "Authorization: Bearer <key>"')).toEqual(missing);
     expect(describeConnectionProblem(url, 'unauthorized: the API key is revoked')).toMatchObject({ kind: 'key-refused', text: expect.stringContaining('(it is revoked)') });
     // A route's 401 in the same words (the page's GET first-paint): "has been revoked", "has expired".
     expect(describeConnectionProblem(url, 'unauthorized: the API key has been revoked').text).toContain('(it is revoked)');

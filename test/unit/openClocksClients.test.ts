@@ -133,7 +133,7 @@ describe('status bar and Sites view', () => {
     const view = statusView({ state: 'connected', serverUrl: 'http://x', items: [], counts, breached: 3 });
     expect(view.text).toBe('$(bell-dot) Ringside 1 red · 1 amber · 3 breached');
     expect(view.breached).toBe(3);
-    expect(view.tooltip).toContain('Open cases past their deadline: 3');
+    expect(view.tooltip).toContain('Open cases: 3 breached');
     const calm = statusView({ state: 'connected', serverUrl: 'http://x', items: [], breached: 2 });
     expect(calm.text).toBe('$(bell-dot) Ringside 2 breached');
     expect(statusView({ state: 'connected', serverUrl: 'http://x', items: [] }).text).toBe('$(pulse) Ringside —');

@@ -173,7 +173,7 @@ describe('status bar text', () => {
     expect(refused.ariaLabel).toBe('Ringside: API key refused. The Ringside server at http://127.0.0.1:4870 refused the API key (it is revoked). Run "Ringside: Set API Key" with a valid key.');
     const today = [named('calls', 87, 100)];
     const connected = view(today, { calls: [['north', 87, 100]] }, [incident('calls', 'north', 'red')]);
-    expect(connected.ariaLabel).toMatch(/^Ringside: red, 1 red · north: Calls ≤ 2 rings 87\.0 %\. Open incidents: 1 red\. No open case past its deadline\. Click for the worst sites and standards\.$/);
+    expect(connected.ariaLabel).toMatch(/^Ringside: red, 1 red · north: Calls ≤ 2 rings 87\.0 %\. Open incidents: 1 red\. Open cases: none breached\. Click for the worst sites and standards\.$/);
     for (const label of [offline.ariaLabel, refused.ariaLabel, connected.ariaLabel]) expect(label).not.toMatch(/\\|\$\(|\|/);
   });
 
@@ -261,6 +261,21 @@ describe('status bar text', () => {
       removeDir(dataDir);
     }
   }, 30_000);
+
+  it('offers "Start Local Server" after a failed connect only for the local server this extension started', async () => {
+    const offered = async (url: string, error: string, ownLocalServer: boolean): Promise<string[]> => {
+      const problem = extensionProblem(url, error, ownLocalServer);
+      const shown: string[][] = [];
+      const connection = { state: 'disconnected' as const, problem, onMessage: () => ({ dispose: () => undefined }) };
+      await reportConnectOutcome({ connection, showError: (_text, ...actions) => (shown.push(actions), Promise.resolve(undefined)), execute: () => Promise.resolve() });
+      return shown.flat();
+    };
+    // A team server that cannot be reached is not the local server's to fix: starting one would not bring it back.
+    expect(await offered('https://ops.example/ringside', 'xhr poll error', false)).toEqual(['Connect to Another Server']);
+    expect(await offered('http://127.0.0.1:4870', 'xhr poll error', false)).toEqual(['Connect to Another Server']);
+    expect(await offered('http://127.0.0.1:4870', 'xhr poll error', true)).toEqual(['Start Local Server', 'Connect to Another Server']);
+    expect(await offered('http://127.0.0.1:4870', 'unauthorized: the API key is revoked', true)).toEqual(['Set API Key']);
+  });
 
   it('says an address without http:// is not one, rather than "not connected" as if the server were down', () => {
     const typed = '127.0.0.1:4870';

@@ -56,20 +56,25 @@ function directJson(value: unknown): string | null {
 }
 
 /**
- * What makes two contents of one id (or one milestone's pairing key) different: each field whose value differs. A
- * sender told only "a different event" cannot tell a changed value from a retry written another way (`Z` against
- * `+00:00`, a field added): this names the fields. `labels`: where each content came from, given only where the
- * sender may see both (the items of its own request): then each field's two values follow it. A stored content's
- * values are never shown: a key that may write need not be one that may read (nor read that site). Empty when either
- * content is not an object's JSON or no field differs.
+ * What makes two contents of one id (or one milestone's pairing key) different: each field whose value differs,
+ * sorted. A sender told only "a different event" cannot tell a changed value from a retry written another way (`Z`
+ * against `+00:00`, a field added). None when either content is not an object's JSON.
  */
-export function contentDifference(first: string, second: string, labels?: readonly [string, string]): string {
+export function differingFields(first: string, second: string): string[] {
   const a = objectOf(first);
   const b = objectOf(second);
-  if (!a || !b) return '';
-  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => canonicalJson(a[key] ?? null) !== canonicalJson(b[key] ?? null));
-  if (!labels) return fields.length === 0 ? '' : `${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`;
-  return fields.map((key) => `${key} differs (${labels[0]} ${shown(a[key])}, ${labels[1]} ${shown(b[key])})`).join(', ');
+  if (!a || !b) return [];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => canonicalJson(a[key] ?? null) !== canonicalJson(b[key] ?? null));
+}
+
+/**
+ * The differing fields of two contents the sender may see both of (two items of its own request), each with its two
+ * values, labelled by where each content came from (`labels`). Empty when none differs (differingFields).
+ */
+export function contentDifference(first: string, second: string, labels: readonly [string, string]): string {
+  const a = objectOf(first) ?? {};
+  const b = objectOf(second) ?? {};
+  return differingFields(first, second).map((key) => `${key} differs (${labels[0]} ${shown(a[key])}, ${labels[1]} ${shown(b[key])})`).join(', ');
 }
 
 function objectOf(json: string): Record<string, unknown> | undefined {

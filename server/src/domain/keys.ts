@@ -38,6 +38,14 @@ export function maySiteWrite(sites: readonly string[] | null, site: string): boo
   return sites === null || sites.includes(site) || sites.some((s) => sameSiteId(s, site));
 }
 
+/**
+ * Whether a key may read a stored record of `site`, as a read naming that site is allowed (http/auth.ts keyRefusal):
+ * scope read, and a key limited to sites only of those.
+ */
+export function mayReadSite(key: { scopes: readonly Scope[]; sites: readonly string[] | null }, site: string): boolean {
+  return allows(key.scopes, 'read') && maySiteWrite(key.sites, site);
+}
+
 /** The refusal of a site outside a key's list, naming the site, the ones the key may write and the one it most likely mistypes. */
 export function siteRefusal(sites: readonly string[], site: string): string {
   return `this key may write only ${sites.map((s) => JSON.stringify(s)).join(', ')}, not ${JSON.stringify(site)}${didYouMean(site, sites)}`;

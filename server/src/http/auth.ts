@@ -42,7 +42,11 @@ export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: C
     // A revoked or expired key is still named (its id, never the secret), so the log shows who still sends it.
     const keyId = auth === null ? null : auth.ok ? auth.key.id : auth.reason === 'unknown' ? null : auth.keyId;
     res.locals.caller = { key: auth?.ok ? auth.key : null, keyId, bucket: auth?.ok ? `key:${auth.key.id}` : ipBucket } satisfies Caller;
-    if (needs !== 'public') res.locals.refusal = refusalOf(req, path, needs, auth, credentialOf(req, apiPath, sent));
+    // Outside the API (GET first-paint) the address's `?site=` is the page's own selection, not a site asked of the
+    // server: the page's data is the live feed's, which a key is not refused by site, and paintFor (http/firstPaint.ts)
+    // leaves out the report a key may not read. Refused by it, a page would call its key refused and open no socket.
+    const sites = auth?.ok && auth.key.sites !== null && apiPath !== null ? querySites(req.url ?? '/') : [];
+    if (needs !== 'public') res.locals.refusal = refusalOf(req, path, needs, auth, credentialOf(req, apiPath, sent), sites);
     next();
   };
 }
@@ -64,15 +68,15 @@ interface Credential {
   missing: string;
 }
 
-/** The refusal of a request, if any. */
-function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth: Authentication | null, credential: Credential): ProblemDetails | null {
+/** The refusal of a request, if any; `sites`: the sites its address names that its key must be allowed. */
+function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth: Authentication | null, credential: Credential, sites: readonly string[]): ProblemDetails | null {
   const { header } = credential;
   if (!auth) return unauthorized('missing-key', `send an API key as ${BEARER.as}`, [{ path: header, message: credential.missing }]);
   if (!auth.ok) {
     const why = { unknown: 'is not recognised', expired: 'has expired', revoked: 'has been revoked' }[auth.reason];
     return unauthorized(`key-${auth.reason}`, `the API key ${why}`, [{ path: header, message: `carries an API key that ${why}` }]);
   }
-  const refusal = keyRefusal(auth.key, needs, auth.key.sites === null ? [] : querySites(req.url ?? '/'));
+  const refusal = keyRefusal(auth.key, needs, sites);
   if (refusal?.kind === 'scope') {
     const has = `(this key has: ${auth.key.scopes.join(', ')})`;
     const errors = [{ path: header, message: `carries a key without scope "${needs}", which ${req.method} ${path} needs ${has}` }];

@@ -1,4 +1,7 @@
 // Who made a request, as the key check found it (res.locals.caller): read by the routes and the rate limit.
+import { storedConflictMessage } from '../domain/contentConflicts';
+import { mayReadSite } from '../domain/keys';
+import type { ItemProblem } from '../services/ingest/itemProblem';
 import type { ApiKeyInfo } from '../services/keys';
 import type { NodeResponse } from './plain';
 
@@ -29,4 +32,15 @@ export function keyNameOf(res: NodeResponse): string | null {
 /** The sites the caller's key may write events and milestones of; null: every site (or no key: --no-auth). */
 export function siteLimitOf(res: NodeResponse): readonly string[] | null {
   return callerOf(res).key?.sites ?? null;
+}
+
+/**
+ * The words of an item's problem for the caller: a conflict with a stored record names the fields that differ only
+ * where the caller may read that record. Otherwise they would answer, field by field, whether a guessed value is the
+ * stored one, to a key that may only write, or write other sites.
+ */
+export function itemMessage(res: NodeResponse, p: ItemProblem): string {
+  const key = callerOf(res).key;
+  // Without keys (--no-auth) every caller may read everything.
+  return p.stored && (key === null || mayReadSite(key, p.stored.site)) ? storedConflictMessage(p.stored, true) : p.message;
 }

@@ -51,7 +51,8 @@ export const FIRST_PAINT_PATH = '/first-paint';
  * The requirement for a request outside the API (`path` as asked). GET first-paint holds the live feed's data for
  * the key in its Authorization header, so it needs what the live feed needs, scope read, and a key it refuses is
  * refused as on any route (401 or 403, counted by the rate limit and logged at warn): a log watcher counting 401s
- * sees a wrong key tried there too.
+ * sees a wrong key tried there too. Scope only: the `?site=` of the page's address is not held to a key's sites
+ * (http/auth.ts), as the live feed does not hold it; the report of a site the key may not read is left out.
  */
 export function pageRequirement(method: string, path: string): Requirement {
   return method.toUpperCase() === 'GET' && path === FIRST_PAINT_PATH ? 'read' : requirementFor(method, null);

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceReport, Snapshot } from '../../../server/src/protocol';
+import { generateSecret, hashSecret, prefixOf } from '../../../server/src/domain/keys';
+import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { testClock } from '../support/testClock';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, visit, type TestServer } from '../support/testServer';
 
@@ -177,6 +179,27 @@ describe('the dashboard page’s first paint', () => {
         });
       }
     }
+  });
+
+  it('GET first-paint holds a key to its scope only: a read key limited to other sites gets the snapshot, without the report of the site in the address', async () => {
+    // The API makes site lists on ingest keys only; the store keeps what it is given, so the key is written there.
+    const key = generateSecret();
+    const db = openDatabase(server.dataDir);
+    try {
+      db.prepare("INSERT INTO api_keys (id, name, scopes, sites, hash, prefix, source, created_at_ms, expires_at_ms) VALUES ('k_twositesread', 'two sites', '[\"read\"]', '[\"north\",\"harbour\"]', ?, ?, 'api', ?, NULL)").run(hashSecret(key), prefixOf(key), clock.now());
+    } finally {
+      db.close();
+    }
+    // The live feed accepts it (the page's socket), and so does GET first-paint for a page showing another site.
+    expect((await socketSnapshot(server.url, key)).recent.length).toBeGreaterThan(0);
+    const res = await fetch(`${server.url}/first-paint?site=downtown&window=7d`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    const answered = (await res.json()) as { firstPaint?: Embedded };
+    expect(answered.firstPaint!.snapshot.recent.length).toBeGreaterThan(0);
+    expect(answered.firstPaint!.report).toBeNull();
+    expect(answered.firstPaint).toEqual((await page(`?token=${key}&site=downtown&window=7d`)).embedded);
+    // The API's routes still hold the address's site to the key's list.
+    expect((await fetch(`${server.url}/api/v1/compliance?site=downtown&window=7d`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(403);
   });
 
   it('answers HEAD with the page’s headers and no data read', async () => {

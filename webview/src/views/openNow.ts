@@ -4,7 +4,7 @@
 // is corrected by the server time of the latest snapshot or clocks update. Breaches the server pushes are
 // announced once to screen readers. Hidden when the server sends no open clocks (an older server).
 import type { ClockBreach } from '@ringside/server/protocol';
-import { breachKeyOf, clockStateCount, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import { breachKeyOf, CLOCK_STATE_WORDS, clockStateCount, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
 import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
 import type { DashboardState } from '../state';
@@ -41,17 +41,18 @@ function renderRow(li: HTMLLIElement, item: AtRiskItem, names: SiteNames): void 
   setText(kase!, `${site} · ${typeLabel(item.clock.type)} ${item.clock.caseId}`);
   if (kase!.title !== siteTitle(item.clock.site)) kase!.title = siteTitle(item.clock.site);
   setText(standard!, `${item.standardLabel} · due ${formatClock(item.deadlineMs)}`);
-  const when = item.state === 'breached' ? `deadline passed, ${item.countdown}` : item.countdown;
+  // The row's state as its colour shows it, in the state's one word ("breached, 0:01 over").
+  const when = item.state === 'breached' ? `${CLOCK_STATE_WORDS.breached}, ${item.countdown}` : item.countdown;
   li.setAttribute('aria-label', `${typeLabel(item.clock.type)} ${item.clock.caseId} at ${site}: ${item.standardLabel}, ${when}`);
 }
 
-/** What a screen reader hears for breaches that arrived: "Deadline passed: …", and how many more. */
+/** What a screen reader hears for breaches that arrived: "Breached: …" (the state's one word), and how many more. */
 function breachAnnouncement(fresh: readonly ClockBreach[], state: DashboardState): string {
   const first = fresh[0];
   if (!first) return '';
   const standard = state.standards.find((s) => s.id === first.standardId);
   const what = `${typeLabel(first.type)} ${first.caseId} at ${siteLabel(first.site, state.siteNames)}: ${standard?.name ?? first.standardId}, due ${formatClock(first.deadline)}`;
-  return `Deadline passed: ${what}${fresh.length > 1 ? `, and ${fresh.length - 1} more` : ''}.`;
+  return `${capitalised(CLOCK_STATE_WORDS.breached)}: ${what}${fresh.length > 1 ? `, and ${fresh.length - 1} more` : ''}.`;
 }
 
 interface AtRiskNodes {
@@ -159,3 +160,5 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     destroy: stop,
   };
 }
+
+const capitalised = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);

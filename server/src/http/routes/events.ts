@@ -9,7 +9,7 @@ import type { IngestService } from '../../services/ingest/ingest';
 import { betweenFieldsIssue, ringsSchema, secondsSchema, wellFormedString } from '../../protocol';
 import type { Committer } from '../../services/ingest/groupCommit';
 import type { ItemProblem } from '../../services/ingest/itemProblem';
-import { keyIdOf, siteLimitOf } from '../caller';
+import { itemMessage, keyIdOf, siteLimitOf } from '../caller';
 import { openEnvelope } from '../envelope';
 import { fieldPath, NOTHING_STORED, problem, sendJson, sendProblem, siteNotAllowed } from '../problems';
 import { route, type BodySpec, type SchemaOf } from '../route';
@@ -103,7 +103,7 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
     return;
   }
   const prefix = (index: number) => (envelope.mode === 'batch' ? [answers.batchKey, index] : answers.singleKey ? [answers.singleKey] : []);
-  const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: p.message }));
+  const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: itemMessage(res, p) }));
   const outcome = await store(envelope.items);
   if (outcome.kind === 'stored') {
     sendJson(res, outcome.results.some((r) => !r.duplicate) ? 201 : 200, { results: outcome.results });

@@ -13,7 +13,7 @@ import { FirehoseDeliveryError, firehoseRequestId, firehoseResponse } from '../.
 import { isValidTwilioSignature } from '../../integrations/twilio/signature';
 import { mapTaskRouterEvent, TaskRouterError } from '../../integrations/twilio/taskRouter';
 import type { FieldProblem } from '../../protocol';
-import { siteLimitOf } from '../caller';
+import { itemMessage, siteLimitOf } from '../caller';
 import { accessRefusal, fieldsDetail, NOTHING_STORED, problem, sendProblem, siteNotAllowed } from '../problems';
 import { BASIC_PASSWORD, FIREHOSE_ACCESS_KEY, route, type AppContext } from '../route';
 
@@ -27,7 +27,7 @@ type FormBody = z.infer<typeof formBody>;
 
 /** The 400 or 409 answer of a refused feed: each refused record named by `nameOf` (its line, its event, …). */
 function feedRefusal(res: Response, outcome: Exclude<FeedOutcome, { kind: 'stored' }>, nameOf: (part: 'milestones' | 'events', index: number) => string): void {
-  const errors: FieldProblem[] = outcome.problems.map((p) => ({ path: `${nameOf(outcome.part, p.index)}: ${p.path.join('.')}`, message: p.message }));
+  const errors: FieldProblem[] = outcome.problems.map((p) => ({ path: `${nameOf(outcome.part, p.index)}: ${p.path.join('.')}`, message: itemMessage(res, p) }));
   const detail = `${fieldsDetail(errors)}${NOTHING_STORED}`;
   if (outcome.kind === 'invalid') sendProblem(res, problem(400, 'invalid-record', 'Invalid record', detail, errors));
   else if (outcome.kind === 'forbidden') sendProblem(res, siteNotAllowed(errors, NOTHING_STORED));
@@ -132,7 +132,7 @@ async function postFirehose(body: unknown, site: string, res: Response, app: App
   }
   const outcome = await app.core.ingest.ingestFeed({ ...EMPTY_FEED, events: mapping.events }, siteLimitOf(res));
   if (outcome.kind !== 'stored') {
-    const problems = outcome.problems.map((p) => `contact ${mapping.events[p.index]?.caseId ?? '?'}: ${p.path.join('.')} ${p.message}`);
+    const problems = outcome.problems.map((p) => `contact ${mapping.events[p.index]?.caseId ?? '?'}: ${p.path.join('.')} ${itemMessage(res, p)}`);
     return answer(outcome.kind === 'invalid' ? 400 : 409, `${problems.join('; ')}${NOTHING_STORED}`);
   }
   app.logger.info({ requestId, site, ...mapping.summary, late: lateCounts(outcome), stored: storedCounts(outcome) }, 'firehose delivery stored');

@@ -63,7 +63,9 @@ const LOST = /^(transport close|transport error|ping timeout|io server disconnec
 export function describeConnectionProblem(serverUrl: string, raw: string): ConnectionProblem {
   const where = `the Ringside server at ${serverUrl}`;
   const message = raw.trim();
-  if (/^unauthori[sz]ed: an API key .*required/i.test(message)) return { kind: 'needs-key', text: `${capital(where)} needs an API key.` };
+  // The handshake's words for no key, or a route's 401 missing-key ("send an API key as …": GET first-paint's when a
+  // proxy dropped the page's Authorization header): no key reached the server, so none was refused.
+  if (/^unauthori[sz]ed: (an API key .*required|send an API key )/i.test(message)) return { kind: 'needs-key', text: `${capital(where)} needs an API key.` };
   if (/^unauthori[sz]ed/i.test(message)) {
     // The handshake's words ("the API key is revoked"), or a route's 401 ("the API key has been revoked").
     const why = /the API key (?:is|has been|has) (.+)$/i.exec(message)?.[1];

@@ -8,7 +8,7 @@ import type { CaseJudgementRecord, CaseKey, NewEvent, SiteRecord, WriteOutcome, 
 import { caseText, withRecorded } from './cases';
 import { caseStartProblem, storedStartOf, type CaseStart, type EventDating } from './caseStart';
 import { configuredOrDefault, forbiddenSites, unknownSiteProblems, type IngestContext } from './context';
-import type { ItemProblem } from './itemProblem';
+import { conflictProblem, type ItemProblem } from './itemProblem';
 import type { IngestOutcome, LateEnd, SiteLimit } from './outcomes';
 import { prepareEvent } from './prepare';
 import { caseTwinSites, newSiteItems } from './siteCase';
@@ -73,7 +73,7 @@ export async function writeEvents(
     written = await tx.writes.events(batch);
   } catch (error) {
     if (isDomainError(error) && error.kind === 'conflict' && error.at !== undefined) {
-      return { outcome: { kind: 'conflict', problems: [{ index: inputs[error.at]?.index ?? error.at, path: ['id'], message: error.message }] }, stored: [], late: [] };
+      return { outcome: { kind: 'conflict', problems: [conflictProblem(inputs[error.at]?.index ?? error.at, error)] }, stored: [], late: [] };
     }
     throw error;
   }

@@ -3,6 +3,7 @@
 import type { JudgedEvent, Site } from '../../protocol';
 import type { MilestoneInput } from '../../protocol/eventTypes';
 import { isDomainError } from '../../domain/errors';
+import { conflictProblem } from './itemProblem';
 import type { CaseKey, WriteTx } from '../../store/port';
 import { settleCases } from './cases';
 import { caseContextOf, configuredOrDefault, forbiddenSites, unknownSiteProblems, type IngestContext } from './context';
@@ -56,7 +57,7 @@ export async function writeMilestones(ctx: IngestContext, part: WriteTx, inputs:
     written = await part.writes.milestones(batch);
   } catch (error) {
     if (isDomainError(error) && error.kind === 'conflict' && error.at !== undefined) {
-      return nothingWritten({ kind: 'conflict', problems: [{ index: error.at, path: [error.path], message: error.message }] });
+      return nothingWritten({ kind: 'conflict', problems: [conflictProblem(error.at, error)] });
     }
     throw error;
   }

@@ -3,7 +3,6 @@
 // transaction holds the store's write lock (store.ts), so the lookups below see every committed milestone of every
 // node; the unique pairing key and the unique (case, standard) of case_judgements hold even without it.
 import { milestoneIdConflict, milestoneKeyConflict } from '../../domain/contentConflicts';
-import { DomainError } from '../../domain/errors';
 import type { ClockJudgement } from '../../protocol/eventTypes';
 import type { CaseKey, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
 import { ENSURE_SITE } from '../sqlite/batchWriter';
@@ -78,12 +77,12 @@ async function existingMilestone(s: Sql, m: NewMilestone['milestone'], content: 
   const stored = await s.one<MilestoneRow>(`SELECT * FROM milestones WHERE ${KEY} AND milestone = ?`, [m.type, m.site, m.caseId, m.milestone]);
   if (stored) {
     if (stored.content !== content) {
-      throw new DomainError('conflict', 'milestone', milestoneKeyConflict(m, stored.seq, stored.content, content), index);
+      throw milestoneKeyConflict(m, stored, content, index);
     }
     return { milestone: toMilestone(stored), duplicate: true, opened: false };
   }
-  const byId = await s.one<{ seq: number; content: string }>('SELECT seq, content FROM milestones WHERE id = ?', [m.id]);
-  if (byId) throw new DomainError('conflict', 'id', milestoneIdConflict(m.id, byId.seq, byId.content, content), index);
+  const byId = await s.one<{ seq: number; site: string; content: string }>('SELECT seq, site, content FROM milestones WHERE id = ?', [m.id]);
+  if (byId) throw milestoneIdConflict(m.id, byId, content, index);
   return undefined;
 }
 

@@ -118,7 +118,7 @@ function planBatch(items: readonly NewEvent[], stored: ReadonlyMap<string, Event
     const id = item.event.id;
     const row = stored.get(id);
     if (row) {
-      if (row.content !== item.content) throw new DomainError('conflict', 'id', eventIdConflict(id, row.seq, row.content, item.content), index);
+      if (row.content !== item.content) throw eventIdConflict(id, row, item.content, index);
       return { kind: 'stored', row };
     }
     const first = firstNew.get(id);

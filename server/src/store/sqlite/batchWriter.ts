@@ -110,9 +110,8 @@ class EventsWriter {
     if (row.content !== item.content) {
       // Where the id was used first: an event stored earlier (its seq), or an earlier item of the same batch (its
       // index), which has no seq to name: the refused batch is rolled back and its seqs reused.
-      const message = row.seq >= this.firstNewSeq
-        ? batchIdConflict(item.event.id, batch.findIndex((other) => other.event.id === item.event.id), index, row.content, item.content)
-        : eventIdConflict(item.event.id, row.seq, row.content, item.content);
+      if (row.seq < this.firstNewSeq) throw eventIdConflict(item.event.id, row, item.content, index);
+      const message = batchIdConflict(item.event.id, batch.findIndex((other) => other.event.id === item.event.id), index, row.content, item.content);
       throw new DomainError('conflict', 'id', message, index);
     }
     return { judged: { event: toStoredEvent(row), judgements: this.judgementsOf.all(row.seq).map(toJudgement) }, duplicate: true };

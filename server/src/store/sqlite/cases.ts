@@ -1,7 +1,6 @@
 // Milestones (append-only, chained, idempotent per pairing key), the cases they make up, and the judgements
 // recorded on a case while it was open (chained). What a case's milestones mean is domain code (domain/clocks/).
 import { milestoneIdConflict, milestoneKeyConflict } from '../../domain/contentConflicts';
-import { DomainError } from '../../domain/errors';
 import type { ClockJudgement, ClockReason, StoredMilestone } from '../../protocol/eventTypes';
 import type { CaseJudgementRecord, CaseKey, CaseRecord, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
 import { ENSURE_SITE } from './batchWriter';
@@ -153,12 +152,12 @@ function existingMilestone(s: Statements, m: NewMilestone['milestone'], content:
   const stored = s.get(BY_PAIRING_KEY).get(m.type, m.site, m.caseId, m.milestone) as MilestoneRow | undefined;
   if (stored) {
     if (stored.content !== content) {
-      throw new DomainError('conflict', 'milestone', milestoneKeyConflict(m, stored.seq, stored.content, content), index);
+      throw milestoneKeyConflict(m, stored, content, index);
     }
     return { milestone: toMilestone(stored), duplicate: true, opened: false };
   }
-  const byId = s.get('SELECT seq, content FROM milestones WHERE id = ?').get(m.id) as { seq: number; content: string } | undefined;
-  if (byId) throw new DomainError('conflict', 'id', milestoneIdConflict(m.id, byId.seq, byId.content, content), index);
+  const byId = s.get('SELECT seq, site, content FROM milestones WHERE id = ?').get(m.id) as { seq: number; site: string; content: string } | undefined;
+  if (byId) throw milestoneIdConflict(m.id, byId, content, index);
   return undefined;
 }
 
