@@ -136,17 +136,19 @@ describe('one problem shape for bad input', () => {
     expect((await send('GET', '/health?')).status).toBe(200);
   });
 
-  it('lets a liveness probe carry any query (load balancers add cache-busting parameters): /health ignores it', async () => {
+  it('lets a liveness or readiness probe carry any query (load balancers add cache-busting parameters): both ignore it', async () => {
     for (const query of ['?x=1', '?_=1712345678901', '?colour=red&colour=blue', '?site=%ff', '?=', '?x']) {
       const res = await send('GET', `/health${query}`);
       expect({ query, status: res.status }).toEqual({ query, status: 200 });
       expect(res.body).toMatchObject({ status: 'ok', version: expect.any(String), serverTime: expect.any(String) });
       // As a load balancer asks: without a key.
       expect({ query, status: (await fetch(`${server().url}/api/v1/health${query}`)).status }).toEqual({ query, status: 200 });
+      const ready = await fetch(`${server().url}/api/v1/health/ready${query}`);
+      expect({ query, status: ready.status, body: await ready.json() }).toMatchObject({ query, status: 200, body: { status: 'ready' } });
     }
     expect((await fetch(`${server().url}/api/v1/health?x=1`, { method: 'HEAD' })).status).toBe(200);
-    // The one probe: every other route refuses what it does not read (above).
-    expect(API_ROUTES.filter((r) => r.probe).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
+    // The two probes: every other route refuses what it does not read (above).
+    expect(API_ROUTES.filter((r) => r.probe).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health', 'GET /health/ready']);
   });
 
   it('refuses a query parameter that is not percent-encoded UTF-8, naming it, as a path parameter is refused', async () => {
