@@ -123,7 +123,7 @@ it('the packaged extension, with an API key, shows a live, changing dashboard, t
   await expect.poll(() => siteRows.count(), { timeout: 20_000 }).toBeGreaterThan(1);
   const firstSite = siteRows.nth(1);
   const siteName = (await firstSite.locator('.label-name').first().textContent())!.trim();
-  expect(await firstSite.locator('.label-description').first().textContent()).toMatch(/^\d+\.\d % · (Calls ≤ 2 rings|Visits ≤ 30 s)( · \d+ open( · \d+ at risk)?( · \d+ past deadline)?)?$|nothing counted/);
+  expect(await firstSite.locator('.label-description').first().textContent()).toMatch(/^\d+\.\d % · (Calls ≤ 2 rings|Visits ≤ 30 s)( · \d+ open( · \d+ at risk)?( · \d+ breached)?)?$|nothing counted/);
   const standardRow = sitesPane.locator('.monaco-list-row[aria-level="2"]').first();
   expect(await standardRow.locator('.label-name').textContent()).toMatch(/^(\d+\.\d %|—) · (Calls ≤ 2 rings|Visits ≤ 30 s)$/);
   expect(await standardRow.locator('.label-description').textContent()).toMatch(/^\d+\/\d+$|nothing counted/);
