@@ -15,6 +15,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { serverIdentity } from '@ringside/server/protocol/pure';
 import { Listeners } from './listeners';
 
 export interface LocalServerOptions {
@@ -168,7 +169,7 @@ export class LocalServer {
    * its data folder), even if it has stopped since. A server someone started in a terminal is not.
    */
   ran(serverUrl: string): boolean {
-    return this.addresses.has(addressKey(serverUrl));
+    return this.addresses.has(serverIdentity(serverUrl));
   }
 
   get current(): RunningLocalServer | undefined {
@@ -176,7 +177,7 @@ export class LocalServer {
   }
 
   private set running(server: RunningLocalServer | undefined) {
-    if (server) this.addresses.add(addressKey(server.url));
+    if (server) this.addresses.add(serverIdentity(server.url));
     if (server === this.runningServer) return;
     this.runningServer = server;
     this.changes.fire();
@@ -317,11 +318,6 @@ export class LocalServer {
       await waitForExit(pid);
     }
   }
-}
-
-/** A server address without its trailing slashes, as settings and the lock file may write it. */
-function addressKey(serverUrl: string): string {
-  return serverUrl.trim().replace(/\/+$/, '');
 }
 
 /** Its whole process group where there is one (it was started detached, as a group leader), else the process. */

@@ -1,16 +1,12 @@
 // API keys live in VS Code's SecretStorage (the OS keychain on desktop), one per server origin — never in settings.
 import type * as vscode from 'vscode';
+import { serverIdentity } from '@ringside/server/protocol/pure';
 
 const PREFIX = 'ringside.apiKey:';
 
 /** Keys are per server: the origin (scheme, host, port) plus any path prefix, without a trailing slash. */
 export function secretName(serverUrl: string): string {
-  try {
-    const url = new URL(serverUrl);
-    return `${PREFIX}${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return `${PREFIX}${serverUrl.trim()}`;
-  }
+  return `${PREFIX}${serverIdentity(serverUrl)}`;
 }
 
 export class ApiKeys {

@@ -61,10 +61,7 @@ function directJson(value: unknown): string | null {
  * against `+00:00`, a field added). None when either content is not an object's JSON.
  */
 export function differingFields(first: string, second: string): string[] {
-  const a = objectOf(first);
-  const b = objectOf(second);
-  if (!a || !b) return [];
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => canonicalJson(a[key] ?? null) !== canonicalJson(b[key] ?? null));
+  return fieldsApart(objectOf(first), objectOf(second));
 }
 
 /**
@@ -72,9 +69,15 @@ export function differingFields(first: string, second: string): string[] {
  * values, labelled by where each content came from (`labels`). Empty when none differs (differingFields).
  */
 export function contentDifference(first: string, second: string, labels: readonly [string, string]): string {
-  const a = objectOf(first) ?? {};
-  const b = objectOf(second) ?? {};
-  return differingFields(first, second).map((key) => `${key} differs (${labels[0]} ${shown(a[key])}, ${labels[1]} ${shown(b[key])})`).join(', ');
+  const a = objectOf(first);
+  const b = objectOf(second);
+  return fieldsApart(a, b).map((key) => `${key} differs (${labels[0]} ${shown(a![key])}, ${labels[1]} ${shown(b![key])})`).join(', ');
+}
+
+/** The keys whose values differ between two parsed contents, sorted; none when either is not an object. */
+function fieldsApart(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): string[] {
+  if (!a || !b) return [];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((key) => canonicalJson(a[key] ?? null) !== canonicalJson(b[key] ?? null));
 }
 
 function objectOf(json: string): Record<string, unknown> | undefined {

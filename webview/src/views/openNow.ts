@@ -4,7 +4,7 @@
 // is corrected by the server time of the latest snapshot or clocks update. Breaches the server pushes are
 // announced once to screen readers. Hidden when the server sends no open clocks (an older server).
 import type { ClockBreach } from '@ringside/server/protocol';
-import { breachKeyOf, CLOCK_STATE_WORDS, clockStateCount, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import { breachKeyOf, capitalised, CLOCK_STATE_WORDS, clockStateCount, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
 import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
 import type { DashboardState } from '../state';
@@ -160,5 +160,3 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     destroy: stop,
   };
 }
-
-const capitalised = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);

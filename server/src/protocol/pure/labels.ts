@@ -103,9 +103,13 @@ function duration(seconds: number): string {
 }
 
 function plural(eventType: string): string {
-  const words = eventType.replace(/-/g, ' ');
-  const capitalised = `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
-  return /[^aeiou]y$/.test(capitalised) ? `${capitalised.slice(0, -1)}ies` : `${capitalised}s`;
+  const words = capitalised(eventType.replace(/-/g, ' '));
+  return /[^aeiou]y$/.test(words) ? `${words.slice(0, -1)}ies` : `${words}s`;
+}
+
+/** The text with its first letter in upper case, as a sentence or a label begins. */
+export function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 // ---- sites ------------------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 // code-server's /proxy/4870/) the server answers at https://host/ringside/ with the prefix stripped, so its
 // Socket.IO endpoint is PREFIX/socket.io and its API PREFIX/api/v1 on the same origin.
 
+import { capitalised } from './labels';
+
 /** socket.io-client reads a URL path as a namespace; for Ringside a path is the proxy prefix, so split it off. */
 /** Whether a host name or address is this machine's own (the server's --no-auth rule, the extension's local server). */
 export function isLoopback(host: string): boolean {
@@ -16,6 +18,19 @@ export function socketAddress(serverUrl: string): { origin: string; path: string
   const url = new URL(serverUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${serverUrl}`);
   return { origin: url.origin, path: `${url.pathname.replace(/\/+$/, '')}/socket.io` };
+}
+
+/**
+ * What names one server however its address is written (a trailing slash, the host's letter case, a default port):
+ * its origin and path prefix without a trailing slash; the address as given (trimmed) where it is not a URL.
+ */
+export function serverIdentity(serverUrl: string): string {
+  try {
+    const url = new URL(serverUrl);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return serverUrl.trim();
+  }
 }
 
 /**
@@ -65,11 +80,11 @@ export function describeConnectionProblem(serverUrl: string, raw: string): Conne
   const message = raw.trim();
   // The handshake's words for no key, or a route's 401 missing-key ("send an API key as …": GET first-paint's when a
   // proxy dropped the page's Authorization header): no key reached the server, so none was refused.
-  if (/^unauthori[sz]ed: (an API key .*required|send an API key )/i.test(message)) return { kind: 'needs-key', text: `${capital(where)} needs an API key.` };
+  if (/^unauthori[sz]ed: (an API key .*required|send an API key )/i.test(message)) return { kind: 'needs-key', text: `${capitalised(where)} needs an API key.` };
   if (/^unauthori[sz]ed/i.test(message)) {
     // The handshake's words ("the API key is revoked"), or a route's 401 ("the API key has been revoked").
     const why = /the API key (?:is|has been|has) (.+)$/i.exec(message)?.[1];
-    return { kind: 'key-refused', text: `${capital(where)} refused the API key${why ? ` (it is ${why})` : ''}.`, ...(why ? { reason: why } : {}) };
+    return { kind: 'key-refused', text: `${capitalised(where)} refused the API key${why ? ` (it is ${why})` : ''}.`, ...(why ? { reason: why } : {}) };
   }
   if (/^forbidden/i.test(message)) return { kind: 'forbidden', text: `The API key for ${serverUrl} may not read the live feed (it needs scope "read").` };
   if (message === 'disconnected' || message === 'io client disconnect') return { kind: 'disconnected', text: `Disconnected from ${serverUrl}.` };
@@ -84,6 +99,3 @@ export function needsApiKey(kind: ConnectionProblemKind): boolean {
   return kind === 'needs-key' || kind === 'key-refused' || kind === 'forbidden';
 }
 
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
