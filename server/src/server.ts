@@ -248,9 +248,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     if (live.hasAudience()) live.io.emit('clocks', update);
   });
   // A standard or a site (its display name) added, changed or retired reaches every dashboard as a fresh snapshot.
-  const pushSnapshot = () => {
-    buildSnapshot(sources, now()).then((snapshot) => live.io.emit('snapshot', snapshot), (err: unknown) => logger.error({ err }, 'live push failed'));
-  };
+  const pushSnapshot = () => live.pushSnapshot();
   const unwatchStandards = core.standards.onChange(pushSnapshot);
   // A site's settings time its open cases (their deadlines, as their end will be judged): the open clocks take them
   // first, so the snapshot lists them by the new settings too.
@@ -264,8 +262,11 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
       unwatchClocks();
       guard?.stop();
       stopSocketKeys();
-      await live.close();
+      const liveClosed = live.close(); // live clients first: every connection ends now
+      const reading = live.snapshotsBeingRead();
+      if (reading > 0) logger.info({ snapshots: reading }, 'closing: waiting for live snapshots being read before the store closes');
       await drain.close(drainTimeoutMs);
+      await liveClosed;
     },
   };
 }

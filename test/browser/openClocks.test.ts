@@ -6,6 +6,7 @@ import { reduce, initialState, BREACH_LIMIT, FEED_LIMIT } from '../../webview/sr
 import { formatClock } from '../../webview/src/format';
 import { CALL_STANDARD, COMPLAINT_STANDARD, NOW, STANDARDS, VISIT_STANDARD, breachOf, clocksUpdate, judgedCall, manualTicker, msg, openClock, snapshot } from './fixtures';
 import { feed, mount, text, texts, unmountAll } from './mount';
+import { openCasesText } from '../../extension/src/siteModel';
 
 afterEach(unmountAll);
 
@@ -151,6 +152,20 @@ describe('the at-risk list', () => {
     expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('10 open · 10 at risk · 0 breached');
     advance(2000);
     expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('10 open · 0 at risk · 10 breached');
+  });
+
+  it('counts cases, not deadlines, in the line over the list, as the extension counts them', () => {
+    const { ticker } = manualTicker(nowMs);
+    const { dashboard, root } = mount({ ticker });
+    // One call timed by two standards: at risk on one, breached on the other. The list has a row per deadline; the
+    // line says one case, breached (its worst standing), like the status bar's "1 open · 1 breached".
+    const atRisk = openClock({ caseId: 'two-deadlines', startedAgo: 11, limitSeconds: 12 });
+    const breached = openClock({ caseId: 'two-deadlines', startedAgo: 11, standardId: 'calls-answer-time', limitSeconds: 10 });
+    const call = { ...atRisk, standards: [...atRisk.standards, ...breached.standards] };
+    feed(dashboard, msg.snapshot(snapshot({ openClocks: [call, openClock({ caseId: 'quiet', startedAgo: 1, limitSeconds: 12 })] })));
+    expect(root.querySelectorAll('.rs-atrisk-item')).toHaveLength(2);
+    expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('2 open · 0 at risk · 1 breached');
+    expect(openCasesText([call], nowMs)).toBe('1 open · 1 breached');
   });
 
   it('stops ticking when the dashboard is destroyed', () => {

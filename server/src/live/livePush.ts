@@ -28,7 +28,19 @@ export interface LiveDeps {
   acrossNodes?: boolean;
 }
 
-export function attachLive(deps: LiveDeps): { io: LiveServer; hasAudience(): boolean; close(): Promise<void> } {
+export interface Live {
+  io: LiveServer;
+  /** Whether a push reaches anyone (a client here, or another node's). */
+  hasAudience(): boolean;
+  /** A fresh snapshot to every client (standards or sites changed). */
+  pushSnapshot(): void;
+  /** How many snapshots are being read from the store right now. */
+  snapshotsBeingRead(): number;
+  /** Ends every live connection at once; resolves once no snapshot is being read, so the store may close after it. */
+  close(): Promise<void>;
+}
+
+export function attachLive(deps: LiveDeps): Live {
   const clock = deps.clock ?? systemClock;
   const now = () => clock.now();
   const allowed = new Set((deps.allowedOrigins ?? []).map((o) => o.replace(/\/$/, '').toLowerCase()));
@@ -43,9 +55,14 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; hasAudience(): boo
   // Whether a push reaches anyone: a client of this node, or another node's behind an adapter. Socket.IO encodes a
   // broadcast before it looks for recipients, so a push to nobody is not free (a thousand clocks' update per batch).
   const hasAudience = () => io.engine.clientsCount > 0 || deps.acrossNodes === true;
-  io.on('connection', (socket) => {
-    buildSnapshot(deps.sources, now()).then((snapshot) => socket.emit('snapshot', snapshot), failed);
-  });
+  // Snapshots being built: closing waits for them, so that none reads a store the caller has closed meanwhile.
+  const building = new Set<Promise<void>>();
+  const sendSnapshot = (to: Pick<LiveServer, 'emit'>) => {
+    const built = buildSnapshot(deps.sources, now()).then((snapshot) => void to.emit('snapshot', snapshot), failed);
+    building.add(built);
+    void built.finally(() => building.delete(built));
+  };
+  io.on('connection', (socket) => sendSnapshot(socket));
   // Catch-up after a disconnect: `replay({ afterSeq, afterIncidentChange }, ack)` (replay.ts).
   handleReplay(io, deps.sources.reads, (error, failure) => deps.onReplayError?.(error, failure));
   const figures = createFiguresPush({
@@ -66,7 +83,9 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; hasAudience(): boo
   return {
     io,
     hasAudience,
-    close: () => {
+    pushSnapshot: () => sendSnapshot(io),
+    snapshotsBeingRead: () => building.size,
+    close: async () => {
       unsubscribe();
       figures.stop();
       // Ends every live connection so that clients come back by themselves once the server is up again. Closing
@@ -76,7 +95,7 @@ export function attachLive(deps: LiveDeps): { io: LiveServer; hasAudience(): boo
       // for good" ("io server disconnect") and never retries. socket.io's own `io.close()` does the same, but would
       // also close the shared http server, which the caller drains and closes (http/drain.ts).
       io.engine.close();
-      return Promise.resolve();
+      await Promise.all(building);
     },
   };
 }

@@ -4,7 +4,7 @@
 // is corrected by the server time of the latest snapshot or clocks update. Breaches the server pushes are
 // announced once to screen readers. Hidden when the server sends no open clocks (an older server).
 import type { ClockBreach } from '@ringside/server/protocol';
-import { breachKeyOf, capitalised, CLOCK_STATE_WORDS, clockStateCount, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import { breachKeyOf, capitalised, CLOCK_STATE_WORDS, clockStateCount, countOpenClocks, siteLabel, siteTitle, type OpenCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
 import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
 import type { DashboardState } from '../state';
@@ -95,9 +95,11 @@ function drawTiles(container: HTMLElement, tiles: Map<string, TileNodes>, types:
 }
 
 /** The at-risk list, nearest deadline first; each case keeps its row (`rows`, by key) so it is not redrawn. */
-function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HTMLLIElement>, items: AtRiskItem[], open: number, names: SiteNames): void {
-  const breached = items.filter((i) => i.state === 'breached').length;
-  setText(meta, `${formatCount(open)} open · ${clockStateCount(formatCount(items.length - breached), 'at-risk')} · ${clockStateCount(formatCount(breached), 'breached')}`);
+function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HTMLLIElement>, items: AtRiskItem[], counts: OpenCounts, names: SiteNames): void {
+  // The line counts cases by their worst standing, as the extension's status bar and Sites view do; the list below
+  // has a row per deadline, so a case at risk on two standards is one case here and two rows there.
+  const { open, atRisk, breached } = counts;
+  setText(meta, `${formatCount(open)} open · ${clockStateCount(formatCount(atRisk), 'at-risk')} · ${clockStateCount(formatCount(breached), 'breached')}`);
   const visible = items.slice(0, AT_RISK_SHOWN);
   const wanted = visible.map((item) => {
     const row = rows.get(item.key) ?? createRow();
@@ -136,7 +138,7 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     const nowMs = ticker.now() + offsetMs;
     const clocks = visibleClocks(state);
     drawTiles(tilesContainer, tiles, tileTypes(state), clocks, nowMs);
-    drawList(nodes, rows, atRiskItems(clocks, nowMs, state.standards), clocks.length, state.siteNames);
+    drawList(nodes, rows, atRiskItems(clocks, nowMs, state.standards), countOpenClocks(clocks, nowMs), state.siteNames);
     announce(state);
   };
 
