@@ -1,7 +1,7 @@
 // A connection problem as the extension tells it: the shared plain sentence (protocol/pure/serverAddress.ts) plus
 // what to do here, in the extension's own commands and settings.
 import type { ConnectionState } from '@ringside/server/protocol';
-import { describeConnectionProblem, needsApiKey, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
+import { describeConnectionProblem, isLoopback, needsApiKey, type ConnectionProblem, type ConnectionProblemKind } from '@ringside/server/protocol/pure';
 import { clockTime } from './clockTime';
 
 /**
@@ -34,6 +34,28 @@ const WHAT_TO_DO: Readonly<Record<ConnectionProblemKind, string>> = {
 
 const LOST_LOCAL_SERVER = 'If the local server stopped, run "Ringside: Start Local Server".';
 
+/**
+ * For an address on another machine (a team server) "start the local server" is no way out: it would start a server
+ * here, not reach that one. What is left to check is the server, the address and the way there.
+ */
+const ELSEWHERE: Partial<Record<ConnectionProblemKind, string>> = {
+  unreachable: 'Check that it runs and that ringside.serverUrl and the network (VPN, proxy) lead to it.',
+  other: 'Check ringside.serverUrl.',
+};
+
+function whatToDo(kind: ConnectionProblemKind, serverUrl: string): string {
+  const elsewhere = ELSEWHERE[kind];
+  return elsewhere !== undefined && !onThisMachine(serverUrl) ? elsewhere : WHAT_TO_DO[kind];
+}
+
+function onThisMachine(serverUrl: string): boolean {
+  try {
+    return isLoopback(new URL(serverUrl).hostname);
+  } catch {
+    return true; // not an address: told as such (invalid-url)
+  }
+}
+
 /** A connection problem as the extension tells it. */
 export interface ExtensionProblem extends ConnectionProblem {
   /**
@@ -50,7 +72,7 @@ export interface ExtensionProblem extends ConnectionProblem {
  */
 export function extensionProblem(serverUrl: string, error: string, ownLocalServer = false): ExtensionProblem {
   const problem = describeConnectionProblem(serverUrl, error);
-  const advice = problem.kind === 'lost' && ownLocalServer ? LOST_LOCAL_SERVER : WHAT_TO_DO[problem.kind];
+  const advice = problem.kind === 'lost' && ownLocalServer ? LOST_LOCAL_SERVER : whatToDo(problem.kind, serverUrl);
   const startsLocalServer = ownLocalServer && !needsApiKey(problem.kind) && problem.kind !== 'invalid-url';
   return { ...problem, text: advice ? `${problem.text} ${advice}` : problem.text, startsLocalServer };
 }

@@ -159,6 +159,11 @@ describe('status bar text', () => {
     expect(offline.text).toBe('$(debug-disconnect) Ringside offline');
     expect(unreachable.text).toBe('Cannot reach the Ringside server at http://127.0.0.1:4870: is it running? Start the local server or check ringside.serverUrl.');
     expect(offline.tooltip).not.toContain('xhr');
+    // A team server: starting one here would not bring it back.
+    const team = extensionProblem('https://ops.example/ringside', 'xhr poll error');
+    expect(team.text).toBe('Cannot reach the Ringside server at https://ops.example/ringside: is it running? Check that it runs and that ringside.serverUrl and the network (VPN, proxy) lead to it.');
+    expect(extensionProblem('https://ops.example', 'something odd').text).not.toContain('local server');
+    expect(extensionProblem('http://localhost:4870', 'something odd').text).toContain('start the local server');
     const refused = statusView({ state: 'disconnected', serverUrl: 'http://x', problem: extensionProblem('http://x', 'unauthorized: an API key with scope "read" is required (auth: { token })') });
     expect(refused.text).toBe('$(key) Ringside: API key needed');
     expect(refused.tooltip).toContain('Set API Key');
@@ -309,10 +314,11 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
     // would start another one, so it is not offered.
     const terminal = statusView({ state: 'connecting', serverUrl: local, problem: extensionProblem(local, 'transport close', false), reconnecting, now });
     expect(terminal.ariaLabel).not.toMatch(/local server/i);
-    // Never connected (or given up): offline, with the first-run advice, a team server too.
+    // Never connected (or given up): offline, with the first-run advice; for a team server, not the local server's.
     const never = statusView({ state: 'disconnected', serverUrl: team, problem: extensionProblem(team, 'xhr poll error') });
     expect(never.text).toBe('$(debug-disconnect) Ringside offline');
-    expect(never.ariaLabel).toContain('Start the local server or check ringside.serverUrl.');
+    expect(never.ariaLabel).toContain('Check that it runs and that ringside.serverUrl and the network (VPN, proxy) lead to it.');
+    expect(statusView({ state: 'disconnected', serverUrl: local, problem: extensionProblem(local, 'xhr poll error') }).ariaLabel).toContain('Start the local server or check ringside.serverUrl.');
   });
 
   it('the Sites view says to where it is reconnecting and how old its figures are; otherwise the short problem', () => {
