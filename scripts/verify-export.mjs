@@ -1588,7 +1588,16 @@ function withEvents(v, result, events, eventsFile) {
     else if (!['from', 'to', 'sites', 'standards'].every(same) || (eh.filters.outcomes ?? []).length > 0) problems.push(`${eventsFile} was exported with other filters (${canonical(eh.filters)}) than the compliance export (${canonical(header.filters)}): export the events with the same from, to, site and standard, and no outcome`);
     else if (eh.retention) notes.push(`not recomputed: the events export lacks events pruned by retention before ${eh.retention.prunedBefore}`);
     else if (evResult.ok) {
-      recomputeCompliance(header, v.complianceRows, sums, (p) => problems.push(p), notes);
+      const differences = [];
+      recomputeCompliance(header, v.complianceRows, sums, (p) => differences.push(p), notes);
+      // Two honest files made at different heads differ by what was chained in between; said first, so the rows
+      // named after it are not read as forged. Equal heads are not required: two exports without asOf always differ
+      // in head (each export is itself an audit-log link), and their rows agree when nothing in the range changed.
+      const [at, eventsAt] = [header.chainHead?.seq, eh.chainHead?.seq];
+      if (differences.length > 0 && at !== eventsAt) {
+        problems.push(`the events export ${eventsFile} was made at chain head ${eventsAt}, this file at ${at}: records chained in between (late events, corrections, standard versions) change the sums, so the differences below may be theirs; export both with the same asOf=<seq>`);
+      }
+      problems.push(...differences);
       // Every row recounted from chained events: the sums are proven as the events are.
       recounted = true;
     } else problems.push('not recomputed: the events export does not verify');

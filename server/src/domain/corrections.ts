@@ -163,7 +163,7 @@ export function planCorrection(
   input: CorrectionInput,
   ctx: { versions: (id: string) => readonly StandardVersion[]; ringCycleSeconds: number },
 ): { changes: Record<string, unknown>; after: EventState; changed: boolean } {
-  if (before.voided) throw new DomainError('conflict', 'id', `event "${event.id}" is already void; a void is final`);
+  if (before.voided) throw new DomainError('conflict', 'id', `the event with id "${event.id}" is already void; a void is final`);
   if (input.action === 'void') return { changes: {}, after: { voided: true, fields: before.fields, judgements: {} }, changed: true };
   const problems = amendmentProblems(event.type, input.changes);
   if (problems.length > 0) throw new FieldErrors('invalid', problems);
