@@ -3,18 +3,21 @@
 // transaction, synchronous_commit on like the product's: the fastest way PostgreSQL takes these rows durably).
 // A fresh database is created and dropped by the run; afterwards every acknowledged event must be stored with its
 // judgement. Beside it, the floor that durability, the foreign keys and a per-record proof set (`durableFloor`, as
-// the batch case's).
+// the batch case's), and the ceiling the product's own ingest reaches without either (`pgIngestCeiling`).
 import { AUTH, batchBody, cpuMs, cpuSince, fmt, postgresCpu, removeDataDir, serverRequire, startRingside, tempDir } from '../lib/common.mjs';
 import { loadStoreTools } from '../lib/build.mjs';
 import { cpuBudget } from '../lib/cpuBudget.mjs';
 import { cannon, figures } from '../lib/load.mjs';
 import { copyIn, createBenchDatabase, redactedUrl, withClient } from '../lib/pgFixture.mjs';
 import { leafHash, treeHead } from './batch.mjs';
+import { ceilingDetail, ceilingVerdict, measurePgCeiling } from '../lib/ceiling.mjs';
 
 const BATCH = 1000;
 const CONNECTIONS = 2;
 /** The target: at least this share of COPY's rate. */
 const TARGET = 0.3;
+/** What an event costs the product on PostgreSQL beyond durability and proof (the ceiling's remainder). */
+const LEFT_WORK = "validation, judging, the event and judgement rows with their indexes and foreign keys, the rollup and value-histogram upserts, and the answer per event, the node's part and its database's sharing the machine's two cores";
 
 async function ringside(url, body, duration, { profile, log }) {
   const dir = tempDir('batch-pg');
@@ -192,6 +195,11 @@ export async function run({ quick, log, profile }) {
   const db = await createBenchDatabase('batch');
   if (!db.url) throw new Error(db.reason);
   let mine, stored, base, floor;
+  const createDatabaseOrFail = async (label) => {
+    const made = await createBenchDatabase(label);
+    if (!made.url) throw new Error(made.reason);
+    return made;
+  };
   try {
     mine = await ringside(db.url, body, duration, { profile, log });
     const prepared = copyRowsOf(JSON.parse(body).events, (await loadStoreTools()).copyLine);
@@ -200,6 +208,8 @@ export async function run({ quick, log, profile }) {
   } finally {
     await db.drop();
   }
+  const events = JSON.parse(body).events;
+  const ceiling = await measurePgCeiling(Array.from({ length: quick ? 6 : 20 }, () => events), () => createDatabaseOrFail('ceiling'), { connections: CONNECTIONS });
   const eventsPerSecond = mine.rps * BATCH;
   log(`batch-pg: ringside ${JSON.stringify(mine)} stored ${JSON.stringify(stored)}; COPY ${JSON.stringify(base)}; floor ${JSON.stringify(floor)}`);
   // Batches in flight when autocannon stopped counting were stored too (at most one per connection, warm-up and
@@ -219,6 +229,7 @@ export async function run({ quick, log, profile }) {
     ],
     threadUs: mine.cpuUsPerEvent,
   });
+  const ceilingTerms = { unit: 'event', rawPerSecond: base.eventsPerSecond, meets: (rate) => rate >= TARGET * base.eventsPerSecond, leftWork: LEFT_WORK, base: 'COPY', postgres: { connections: CONNECTIONS } };
   const ofCopy = (x) => `${fmt(x.eventsPerSecond)} events/s = ${(x.eventsPerSecond / base.eventsPerSecond).toFixed(2)} × COPY`;
   return {
     title: 'Batch ingest on PostgreSQL',
@@ -228,6 +239,7 @@ export async function run({ quick, log, profile }) {
       `COPY: ${fmt(base.rows)} events + judgements in ${fmt(base.ms)} ms = ${fmt(base.eventsPerSecond)} events/s.`,
       budget.text,
       `The floor with durability, the foreign keys and proof (\`durableFloor\` in test/bench/cases/batch-pg.mjs; the same COPY rows, nothing of the product but its tables' ${floor.perPost.foreignKeys} foreign keys): committed per POST of ${BATCH} events, as an acknowledged batch must be, ${ofCopy(floor.perPostNoProof)}; with the least a per-record proof costs added (each record hashed once as an RFC 6962 leaf, a Merkle tree and one tree-head row per commit) ${ofCopy(floor.perPost)}; the same committed once per ${CONNECTIONS} POSTs (the most ${CONNECTIONS} connections can have in flight for one group commit) ${ofCopy(floor.perGroup)}.`,
+      ceilingDetail(ceiling, ceilingTerms),
     ],
     rows: [
       {
@@ -237,8 +249,8 @@ export async function run({ quick, log, profile }) {
         ratio: `${ratio.toFixed(2)} ×`,
         target: `≥ ${TARGET} × COPY`,
         verdict: met ? 'met' : 'missed',
-        ...(met ? {} : { why: `${floorVerdict(floor, base)}${budget.verdict ? ` ${budget.verdict}` : ''} Where the product's time goes: test/bench/NOTES.md (batch ingest on PostgreSQL).` }),
-        raw: { mine, base, floor, stored, budget },
+        ...(met ? {} : { why: [floorVerdict(floor, base), ceilingVerdict(ceiling, ceilingTerms), budget.verdict, "Where the product's time goes: test/bench/NOTES.md (batch ingest on PostgreSQL)."].filter(Boolean).join(' ') }),
+        raw: { mine, base, floor, stored, budget, ceiling },
       },
     ],
   };

@@ -10,6 +10,8 @@
 //    (`verify` would report them) unless chainGenerated() below adds them. A sample of generated events is
 //    re-prepared with the engine's prepareEvent() from their content and must agree column for column.
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { openDatabase, openSqliteFile } from '../../../server/src/store/sqlite/database';
 import { eventRowsQuery } from '../../../server/src/store/sqlite/exportRows';
 import { IngestService } from '../../../server/src/services/ingest/ingest';
@@ -28,6 +30,9 @@ import { seededRandom } from '../../../server/src/demo/random';
 type Db = ReturnType<typeof openDatabase>;
 import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind } from '../../../server/src/domain/chain';
 import { CHAIN_TABLES, ChainWriter } from '../../../server/src/store/sqlite/chain';
+import { PgChainWriter } from '../../../server/src/store/postgres/chain';
+import { groupCommit } from '../../../server/src/services/ingest/groupCommit';
+import pg from 'pg';
 
 import { generateBulk, siteName, type GenerateOptions } from './bulkLoad';
 
@@ -285,6 +290,85 @@ export async function ingestCeiling(kind: 'events' | 'milestones', batches: read
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { shipped: median(runs.shipped), noFsync: median(runs.noFsync), noFsyncNoProof: median(runs.noFsyncNoProof) };
+}
+
+/** A fresh PostgreSQL database for one run of a ceiling variant: its URL, and how to drop it. */
+export type BenchDatabase = () => Promise<{ url: string; drop(): Promise<void> }>;
+
+/**
+ * The PostgreSQL batch row's ceiling: the product's own ingest in process on a fresh database per run (no HTTP, live
+ * push or open clocks), `connections` submitters posting `batches` in turn through the server's group commit, as the
+ * case's connections do (so the node's work on one batch overlaps the database's on the other, as in the server).
+ * Variants: as shipped; with `synchronous_commit = off` set on the database (no commit waits for its WAL flush); and
+ * with that and the chain writer's links neither computed nor written. Events per second of wall time, medians of
+ * `repeats` alternating runs after a warm-up; given as µs per event, as `ingestCeiling` gives them.
+ */
+export async function pgIngestCeiling(batches: readonly (readonly unknown[])[], database: BenchDatabase, { connections = 2, repeats = 3 } = {}): Promise<Ceiling> {
+  const variants: Variant[] = ['shipped', 'noFsync', 'noFsyncNoProof'];
+  const runs: Record<Variant, number[]> = { shipped: [], noFsync: [], noFsyncNoProof: [] };
+  const records = batches.reduce((n, b) => n + b.length, 0);
+  for (let r = -1; r < repeats; r += 1) {
+    for (const variant of variants) {
+      const db = await database();
+      try {
+        const us = await withoutPgProof(variant === 'noFsyncNoProof', async () => {
+          if (variant !== 'shipped') {
+            await onDatabase(db.url, async (c) => void (await c.query(`ALTER DATABASE "${new URL(db.url).pathname.slice(1)}" SET synchronous_commit = off`)));
+            // Every session opened from now on, the store's included, commits without waiting for the WAL flush.
+            const setting = await onDatabase(db.url, async (c) => (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit);
+            if (setting !== 'off') throw new Error(`synchronous_commit is ${setting} on the ceiling's database`);
+          }
+          const dir = mkdtempSync(join(tmpdir(), 'ringside-pg-ceiling-'));
+          const { store, standards } = await openBenchStore(dir, db.url);
+          try {
+            const commit = groupCommit(new IngestService({ store, standards, timeZone: 'UTC' }));
+            let next = 0;
+            const submitter = async () => {
+              for (let i = next++; i < batches.length; i = next++) {
+                const out = await commit(batches[i]!);
+                if (out.kind !== 'stored') throw new Error(`ingest refused a ceiling batch: ${JSON.stringify(out).slice(0, 300)}`);
+              }
+            };
+            const started = performance.now();
+            await Promise.all(Array.from({ length: connections }, submitter));
+            return ((performance.now() - started) * 1000) / records;
+          } finally {
+            await store.close();
+            rmSync(dir, { recursive: true, force: true });
+          }
+        });
+        const links = await onDatabase(db.url, async (c) => Number((await c.query('SELECT COUNT(*) AS n FROM audit_chain')).rows[0].n));
+        if ((variant === 'noFsyncNoProof') !== (links === 0)) throw new Error(`the ${variant} ceiling on PostgreSQL left ${links} chain links`);
+        if (r >= 0) runs[variant].push(us);
+      } finally {
+        await db.drop();
+      }
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { shipped: median(runs.shipped), noFsync: median(runs.noFsync), noFsyncNoProof: median(runs.noFsyncNoProof) };
+}
+
+async function onDatabase<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Runs `f` with the PostgreSQL chain writer computing and writing no link (`off`), for a measurement only; put back after. */
+async function withoutPgProof<T>(off: boolean, f: () => Promise<T>): Promise<T> {
+  const proto = PgChainWriter.prototype as unknown as { appendTo: unknown };
+  const appendTo = proto.appendTo;
+  if (off) proto.appendTo = () => undefined;
+  try {
+    return await f();
+  } finally {
+    proto.appendTo = appendTo;
+  }
 }
 
 function chainLength(dataDir: string): number {

@@ -1,4 +1,4 @@
-// The benchmark harness works end to end: quick mode of two cases with tiny sizes, through the same
+// The benchmark harness works end to end: quick mode of a few cases with tiny sizes, through the same
 // command `pnpm bench` runs. No timing assertions: only that it ran, measured, and wrote a complete report.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +44,15 @@ describe('pnpm bench --quick', () => {
     // The CPU the target would take at the measured CPU per event, against the machine's cores and one core.
     const budget = report.split('\n').find((l) => l.startsWith('- CPU budget at the target'));
     expect(budget).toMatch(/^- CPU budget at the target: this run's CPU per event: the server [\d.,]+ µs, the load generator [\d.,]+ µs: [\d.,]+ µs in all; at the target's [\d,]+ events\/s that is [\d.]+ of the machine's \d+ cores, and [\d.]+ of one core for the server's single thread/);
+  }, 150_000);
+
+  it('runs the PostgreSQL batch case with its floor and its ceiling (the product without the commit flush, and without any proof), each beside COPY', async () => {
+    const out = join(outDir, 'batch-pg.md');
+    await promisify(execFile)(process.execPath, ['test/bench/run.mjs', 'batch-pg', '--quick', '--out', out], { cwd: repo, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
+    const report = readFileSync(out, 'utf8');
+    expect(report).toMatch(/\| batch ingest on PostgreSQL \(one node\) \| [\d,]+ events\/s stored and judged \(server CPU [\d.]+ µs each\) \| COPY of the same rows, 1 transaction: [\d,]+ events\/s \| [\d.]+ × \|/);
+    const ceiling = report.split('\n').find((l) => l.startsWith('- What trading durability and the proof away would leave (`pgIngestCeiling`'));
+    expect(ceiling).toMatch(/as shipped, durable and chained, [\d.,]+ µs; without waiting for the commit's WAL flush \(synchronous_commit = off\) [\d.,]+ µs; without that and without any per-record proof \(no chain link hashed or written\) [\d.,]+ µs, at most [\d,]+ events\/s = [\d.]+ × COPY\.$/);
   }, 150_000);
 
   it('says how it is used, and refuses an unknown option or a malformed --events naming it (exit 2)', async () => {
