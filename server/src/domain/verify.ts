@@ -4,13 +4,44 @@
 import { CHAIN_KIND, GENESIS_HASH, linkHash, recordDigest, type ChainKind } from './chain';
 import { checkpointSigned, type CheckpointFields } from './retention';
 
-/** One link (or record) that does not check out. */
+/** One field of a derived row that differs from what the chained records give. */
+export interface Difference {
+  field: string;
+  /** What the row holds. */
+  stored: unknown;
+  /** What the chained records give (a site's latest record; the judgements' recount). */
+  expected: unknown;
+}
+
+/** A rollup row or value-histogram cell: its table and grain, and its key. */
+export interface DerivedCell {
+  table: string;
+  grain: string;
+  standardId: string;
+  standardVersion: number;
+  site: string;
+  /** The bucket's UTC start, ISO. */
+  bucketStart: string;
+  /** The value of a histogram cell. */
+  value?: number;
+}
+
+/**
+ * One link (or record) that does not check out, or a row derived from records (kind `sites`, or a rollup or
+ * histogram table) that differs from what they give.
+ */
 export interface ChainProblem {
-  /** The link's position; 0 for a record that has no link. */
+  /** The link's position; 0 for a record that has no link, and for a derived row. */
   seq: number;
   kind: string;
   ref: string;
   problem: string;
+  /** A sites row's site. */
+  site?: string;
+  /** A rollup row's or histogram cell's key. */
+  cell?: DerivedCell;
+  /** A derived row's fields that differ, each with both values. */
+  differences?: Difference[];
 }
 
 /** Problems listed in a result; the count of any further ones is given (moreProblems). */
@@ -63,6 +94,11 @@ export interface ChainInput {
   checkpoints: ReadonlyArray<CheckpointFields & { seq: number; hmac: string }>;
   /** Records with no link. */
   unchained: AsyncIterable<{ kind: string; ref: string }>;
+  /**
+   * Rows derived from the records that differ from what the records give (sites, rollups, value histograms), checked
+   * after the chain; none when absent.
+   */
+  derived?: AsyncIterable<ChainProblem>;
   /** Awaited now and then between links (the report gives the event loop a turn, and stops once its client left). */
   pace?: () => Promise<void>;
 }
@@ -142,6 +178,7 @@ export async function verifyChain(input: ChainInput, secret: Buffer | null): Pro
   await eachLink(input.links, walk, input.pace);
   // A record without a link was written outside Ringside (the store chains every record it writes).
   for await (const r of input.unchained) found.add({ seq: 0, kind: r.kind, ref: r.ref, problem: `the ${r.kind} record ${r.ref} has no chain link (written outside Ringside)` });
+  if (input.derived) for await (const p of input.derived) found.add(p);
   return result(found, walk.intactTo, { checked: walk.checked, pruned: walk.pruned, checkpoints: input.checkpoints.length, signaturesChecked: secret !== null || input.checkpoints.length === 0 });
 }
 

@@ -7,9 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../domain/fileModes';
+import { rollupProblems, siteProblem, sumsByBucket, valueProblems, valuesByBucket } from '../domain/derivedChecks';
 import { checkpointSigned, secretFingerprint } from '../domain/retention';
-import { verifyChain, type VerifyResult } from '../domain/verify';
+import { inValuePopulation, ROLLUP_GRAINS, VALUE_GRAINS } from '../domain/rollups';
+import { verifyChain, type ChainProblem, type VerifyResult } from '../domain/verify';
 import type { ChainHead, RecordedAuditSecret, Snapshot, Store } from '../store/port';
+import { rawRows } from './rangeReads';
 
 /** The file in a data folder holding the store's checkpoint secret. */
 export const SECRET_FILE = 'audit.secret';
@@ -28,9 +31,44 @@ export function readSecret(dataDir: string, create: boolean): Buffer | null {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }
 
-/** Verifies the chain as one snapshot holds it. */
+/** Verifies the chain as one snapshot holds it, and the rows derived from its records. */
 export async function verifySnapshot(s: Snapshot, secret: Buffer | null): Promise<VerifyResult> {
-  return verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained() }, secret);
+  return verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), derived: derivedProblems(s) }, secret);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The rows derived from chained records that differ from what those records give: each site's row against its latest
+ * site record, then, a UTC day at a time (bounded memory, a read of each table per day), every rollup row and
+ * value-histogram cell from the retention horizon on against the judgements recounted (through the raw reads and the
+ * arithmetic of every figure, corrections applied). `pace` is awaited between days.
+ */
+export async function* derivedProblems(s: Snapshot, pace?: () => Promise<void>): AsyncGenerator<ChainProblem> {
+  for (const site of await s.derived.sites()) {
+    const problem = siteProblem(site);
+    if (problem) yield problem;
+  }
+  const fromMs = (await s.audit.horizon())?.prunedBeforeMs ?? Number.MIN_SAFE_INTEGER;
+  const standardIds = await s.derived.standardIds();
+  const sites = await s.derived.siteIds();
+  if (standardIds.length === 0) return;
+  for (const day of await s.derived.days()) {
+    if (day + DAY_MS <= fromMs) continue;
+    const range = { standardIds, sites: [], fromMs: day, toMs: day + DAY_MS };
+    // Voided judgements kept (as empty rows): their rows stay, taken back to nothing.
+    const raw = await rawRows(s, { ...range, byInstant: true }, true);
+    for (const grain of ROLLUP_GRAINS) {
+      const stored = await s.figures.rollupSums({ ...range, grain: grain.name, shape: 'detail' });
+      yield* rollupProblems({ table: s.derived.tables.rollup[grain.name], grain: grain.name, fromMs }, stored, sumsByBucket(raw, grain.ms));
+    }
+    const values = (await s.derived.rawValueCells(range.fromMs, range.toMs)).filter(inValuePopulation);
+    for (const grain of VALUE_GRAINS) {
+      const stored = await s.derived.histogramCells({ ...range, sites, grain: grain.name });
+      yield* valueProblems({ table: s.derived.tables.value[grain.name], grain: grain.name, fromMs }, stored, valuesByBucket(values, grain.ms));
+    }
+    await pace?.();
+  }
 }
 
 /** This node's audit.secret checked against the store's: the secret, or why it may not sign checkpoints. */

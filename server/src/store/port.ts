@@ -45,8 +45,11 @@ import type {
   RawQuery,
   StaffingGroup,
   StaffingQuery,
+  RawValueCell,
   RawValueCount,
   RetentionHorizon,
+  SiteAgainstHistory,
+  ValueCell,
   RollupQuery,
   SiteRecord,
   StoredSiteChange,
@@ -307,7 +310,29 @@ interface RestatedCounts {
   corrections: number;
 }
 
+/**
+ * What verification reads of the tables derived from chained records (besides the figures reads of rollup rows and
+ * raw judgements): sites beside their history, and value-histogram cells.
+ */
+export interface DerivedReads {
+  /** The tables of each grain (what a problem names). */
+  tables: { rollup: Record<RollupQuery['grain'], string>; value: Record<HistogramQuery['grain'], string> };
+  /** Every site with a row or a history record, by id. */
+  sites(): Promise<SiteAgainstHistory[]>;
+  /** The UTC days holding an event or a rollup or histogram row, in order. */
+  days(): Promise<number[]>;
+  /** Every standard a judgement or a rollup or histogram row names. */
+  standardIds(): Promise<string[]>;
+  /** Every site of a sites row, an event, or a rollup or histogram row. */
+  siteIds(): Promise<string[]>;
+  /** Not voided judgements with a value, in their effective state, of events in [fromMs, toMs), per quarter hour. */
+  rawValueCells(fromMs: number, toMs: number): Promise<RawValueCell[]>;
+  /** Stored value-histogram cells of the grain in the range, at these sites and standards. */
+  histogramCells(q: HistogramQuery): Promise<ValueCell[]>;
+}
+
 export interface Snapshot extends StoreReads {
+  derived: DerivedReads;
   chain: {
     /** Every link in chain order, with its record; with `toSeq`, those up to that seq. */
     links(toSeq?: number): RowSequence<LinkWithRecord>;

@@ -2,6 +2,7 @@
 // from the port's interfaces only for size; import them from port.ts.
 import type { EffectiveJudgement } from '../domain/corrections';
 import type { VersionRecord } from '../domain/standardVersions';
+import type { PlacedValue } from '../domain/derivedChecks';
 import type { JudgementGroup, Sums } from '../domain/rollups';
 import type { JudgedEvent, Judgement, Site, StoredEvent } from '../protocol';
 import type { ClockJudgement, StoredMilestone } from '../protocol/eventTypes';
@@ -247,6 +248,24 @@ export interface HistogramCount {
   value: number;
   n: number;
   met: number;
+}
+
+/** A value-histogram cell: judgements of one value in a bucket, per standard version and site. */
+export type ValueCell = PlacedValue;
+
+/** Raw (not voided) judgements of one value in a quarter hour, with what decides whether the value counts. */
+export interface RawValueCell extends ValueCell {
+  outcome: string;
+  reason: string | null;
+}
+
+/** A site's row beside its latest history record (the chained record of its settings). */
+export interface SiteAgainstHistory {
+  site: string;
+  /** The sites row, its settings as a history record of it would hold them; null: no row. */
+  row: { retired: boolean; definition: Site } | null;
+  /** The site's latest history record; null: none. */
+  latest: { seq: number; change: string; definition: Site } | null;
 }
 
 /** Per site, standard and version: judgements whose event's latest correction is a void / an amendment. */

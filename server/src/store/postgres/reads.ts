@@ -3,7 +3,6 @@
 // client they see its own writes; on a snapshot's client, its snapshot.
 import { GENESIS_HASH } from '../../domain/chain';
 import { horizonOf } from '../../domain/retention';
-import type { Site } from '../../protocol';
 import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysReads, SiteRecord, SitesReads, StandardsReads, StoreReads, StoredKey, StoredStandardVersion } from '../port';
 import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
@@ -16,6 +15,7 @@ import { storableText } from '../sqlite/text';
 import type { Sql } from './db';
 import { casesReads } from './cases';
 import { figuresReads } from './figures';
+import { toSite } from './siteRows';
 import { incidentById } from './incidentRows';
 
 type Row = Record<string, unknown>;
@@ -45,16 +45,6 @@ function standardsReads(s: Sql): StandardsReads {
     eventTypes: async () => (await s.rows<{ definition: string }>(EVENT_TYPES)).map(toEventType),
   };
 }
-
-const toSite = (row: Row): Site => ({
-  id: row.name as string,
-  name: (row.display_name as string | null) ?? (row.name as string),
-  timeZone: row.time_zone as string,
-  ringCycleSeconds: row.ring_cycle_seconds as number,
-  hours: row.hours ? (JSON.parse(row.hours as string) as Site['hours']) : null,
-  holidays: JSON.parse(row.holidays as string) as string[],
-  autoCreated: row.auto_created === 1,
-});
 
 function sitesReads(s: Sql): SitesReads {
   return {

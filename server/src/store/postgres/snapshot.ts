@@ -5,12 +5,14 @@ import type pg from 'pg';
 import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
 import type { AlertState, IncidentChange } from '../../protocol';
 import { chainLinksScansByKind, proofLink, UNCHAINED_SCANS } from '../chainScans';
+import { derivedReadsOf } from '../derivedReads';
 import { EVENT_ROW_WIDTH, type AlertExportRow, type AuditLogExportRow, type EventExportRow, type ExportFilter, type IncidentExportRow, type LinkWithRecord, type Snapshot, type StoredCheckpoint } from '../port';
 import { ALERT_SELECT, toAlert, type AlertRow } from '../sqlite/alerts';
 import { chainedRecords, CORRECTION_AS_OF, LINK_SQL, milestoneExportSql, restatedSql, toMilestoneExportRow } from '../sqlite/exportRows';
 import { toChange } from '../sqlite/incidents';
 import { toCheckpoint, type CheckpointRow } from '../sqlite/snapshot';
 import { numbered, type Sql } from './db';
+import { toSite } from './siteRows';
 
 const PAGE = 1000;
 let cursors = 0;
@@ -149,8 +151,13 @@ async function* auditLogRows(client: pg.PoolClient, fromMs: number, toMs: number
 
 const iterable = <T>(make: () => AsyncGenerator<T>): AsyncIterable<T> => ({ [Symbol.asyncIterator]: make });
 
-export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'chain' | 'exports'> {
+export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'chain' | 'exports' | 'derived'> {
   return {
+    derived: derivedReadsOf({
+      tuples: (sql, args) => s.tuples(sql, args),
+      // The sites rows as their history records are written (writes.ts recordSiteChange).
+      siteRows: async () => (await s.rows<Record<string, unknown>>('SELECT * FROM sites')).map((row) => ({ site: row.name as string, retired: row.retired === 1, definition: toSite(row) })),
+    }),
     chain: {
       links: (toSeq = Number.MAX_SAFE_INTEGER) => iterable(() => chainLinks(client, toSeq)),
       checkpoints: () => checkpoints(s),

@@ -20,6 +20,7 @@ import { storableText } from '../sqlite/text';
 import type { PgChainWriter } from './chain';
 import type { Sql } from './db';
 import { incidentById } from './incidentRows';
+import { toSite } from './siteRows';
 import { PgRollupWriter } from './rollups';
 
 type Row = Record<string, unknown>;
@@ -28,15 +29,7 @@ type Row = Record<string, unknown>;
 export async function recordSiteChange(s: Sql, chain: PgChainWriter, site: string, change: string, atMs: number): Promise<void> {
   const row = await s.one<Row>('SELECT * FROM sites WHERE name = ?', [site]);
   if (!row) throw new Error(`no site "${site}" to record`);
-  const definition = JSON.stringify({
-    id: row.name,
-    name: row.display_name ?? row.name,
-    timeZone: row.time_zone,
-    ringCycleSeconds: row.ring_cycle_seconds,
-    hours: row.hours === null ? null : (JSON.parse(row.hours as string) as Site['hours']),
-    holidays: JSON.parse(row.holidays as string) as Site['holidays'],
-    autoCreated: row.auto_created === 1,
-  });
+  const definition = JSON.stringify(toSite(row));
   const values = await s.tuples<unknown[]>('INSERT INTO site_history (site, change, definition, changed_at_ms) VALUES (?, ?, ?, ?) RETURNING seq, site, change, definition, changed_at_ms', [site, change, definition, atMs]);
   await chain.append('site', values[0]!, atMs);
 }

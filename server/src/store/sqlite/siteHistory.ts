@@ -8,7 +8,7 @@ import { chainWriter } from './chain';
 export type SiteChange = 'created' | 'auto-created' | 'updated' | 'retired';
 
 /** The site's configuration as JSON, from its row (the form history rows have always had). */
-const DEFINITION = `json_object('id', name, 'name', COALESCE(display_name, name), 'timeZone', time_zone,
+export const DEFINITION = `json_object('id', name, 'name', COALESCE(display_name, name), 'timeZone', time_zone,
   'ringCycleSeconds', ring_cycle_seconds, 'hours', json(hours), 'holidays', json(holidays),
   'autoCreated', json(CASE auto_created WHEN 1 THEN 'true' ELSE 'false' END))`;
 

@@ -2,12 +2,14 @@
 // verification, and the long row sequences of exports. Rows are read lazily, in index order, as the consumer asks.
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, type ChainKind } from '../../domain/chain';
-import type { Alert, AlertState } from '../../protocol';
+import type { Alert, AlertState, Site } from '../../protocol';
 import { chainLinksScan, proofLinks, UNCHAINED_SCANS } from '../chainScans';
+import { derivedReadsOf } from '../derivedReads';
 import type { AlertExportRow, AuditLogExportRow, IncidentExportRow, ExportFilter, LinkWithRecord, Snapshot, StoredCheckpoint } from '../port';
 import type { Statements } from './database';
 import { chainedRecords, eventRows, LINK_SQL, milestoneRows, restatedSql } from './exportRows';
 import { toChange } from './incidents';
+import { DEFINITION } from './siteHistory';
 
 /**
  * A synchronous row iterator as an AsyncIterable (the consumer may await between rows: an export writes). A plain
@@ -96,8 +98,14 @@ function* auditLogRows(s: Statements, fromMs: number, toMs: number, maxLinkSeq: 
   }
 }
 
-export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): Pick<Snapshot, 'chain' | 'exports'> {
+export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): Pick<Snapshot, 'chain' | 'exports' | 'derived'> {
   return {
+    derived: derivedReadsOf({
+      tuples: <T extends unknown[]>(sql: string, args: readonly unknown[]) => s.raw(sql).all(...args) as T[],
+      // The sites rows through the expression that writes their history records, so both read alike.
+      siteRows: async () =>
+        (s.raw(`SELECT name, retired, ${DEFINITION} FROM sites`).all() as Array<[string, number, string]>).map(([site, retired, definition]) => ({ site, retired: retired === 1, definition: JSON.parse(definition) as Site })),
+    }),
     chain: {
       links: (toSeq = Number.MAX_SAFE_INTEGER) => lazily(chainLinks(s.db, toSeq)),
       checkpoints: async () => checkpoints(s),
