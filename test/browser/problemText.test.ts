@@ -79,7 +79,7 @@ describe('a refused export', () => {
     const root = document.createElement('div');
     document.body.append(root);
     try {
-      const box = mountExportButton(root, 'http://127.0.0.1:4870', () => ({ selection: { ...DEFAULT_SELECTION, site: 'nosuch' }, siteNames: new Map() }), () => 'rs_k');
+      const box = mountExportButton(root, 'http://127.0.0.1:4870', () => ({ selection: { ...DEFAULT_SELECTION, site: 'nosuch' }, siteNames: new Map(), standards: [] }), () => 'rs_k');
       box.querySelector('button')!.click();
       const status = box.querySelector('[role="status"]')!;
       // The answer's body is read through the browser's Response stream: only the status line shows it has been.
