@@ -70,6 +70,32 @@ describe('the first paint the server embeds', () => {
     expect(dashboard.state().lastUpdated).toBe('2026-11-23T14:31:00.000Z');
   });
 
+  it('says "Connecting…" over its figures until the socket first answers, not "Reconnecting…": nothing was lost', async () => {
+    const socket = handSocket();
+    const transport = socketTransport(SERVER, { token: 'rs_k', connect: socket.connect, fetch: countingFetch().fetch, firstPaint: embedded() });
+    const { dashboard, root } = mount({ transport, selection: WEEK });
+    const label = () => root.querySelector('.rs-connection-label')!.textContent;
+    const stale = root.querySelector<HTMLElement>('.rs-stale')!;
+    await settle();
+    dashboard.flush();
+    expect(dashboard.state().hasSnapshot).toBe(true);
+    expect(label()).toBe('Connecting…');
+    expect(stale.hidden).toBe(true);
+    await nextFrame();
+    expect(socket.opened()).toBe(1);
+    expect(label()).toBe('Connecting…');
+    expect(stale.hidden).toBe(true);
+    // A first connection that fails leaves figures that grow old: that is said.
+    socket.fire('connect_error', new Error('xhr poll error'));
+    dashboard.flush();
+    expect(label()).toBe('Reconnecting…');
+    expect(stale.hidden).toBe(false);
+    socket.fire('connect');
+    socket.fire('snapshot', snapshot());
+    dashboard.flush();
+    expect(label()).toBe('Live');
+  });
+
   it('is not used for another selection’s report: that one is fetched', async () => {
     const { asked, fetch } = countingFetch();
     const transport = socketTransport(SERVER, { token: 'rs_k', connect: handSocket().connect, fetch, firstPaint: embedded() });

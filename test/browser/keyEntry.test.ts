@@ -41,7 +41,7 @@ function mountRefused(keyRefused: string | null = MISSING) {
     connect: sockets.connect,
     fetch: queries.fetch,
     location: { search: '', pathname: '/', hash: '' },
-    history: { replaceState: () => undefined },
+    history: { pushState: () => undefined },
   });
   const { dashboard, root } = mount({ transport });
   dashboard.flush();

@@ -235,6 +235,34 @@ describe('alerts banner', () => {
     expect(text(root, '.rs-alerts-title')).toBe('1 red incident (1 acknowledged)');
   });
 
+  it('keeps the focus in the incident’s row through its Acknowledge, and open Details open when another incident changes', async () => {
+    const firing = incident({ siteName: 'Harbour' });
+    const other = incident({ siteName: 'Airport', severity: 'amber' });
+    const fake = fakeTransport((request) => {
+      if (request.kind !== 'ack-incidents') return answering({})(request);
+      return { incidents: [{ ...firing, acknowledgedAt: NOW, acknowledgedBy: 'ana', acknowledgedSeverity: 'red' as const }] };
+    });
+    const { dashboard, root } = mount({ transport: fake.transport });
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: [firing, other] })));
+    const row = () => root.querySelector<HTMLElement>(`.rs-alert[data-incident="${firing.id}"]`)!;
+    const ack = row().querySelector<HTMLButtonElement>('.rs-alert-ack')!;
+    ack.focus();
+    ack.click();
+    dashboard.flush();
+    // Busy, then gone: the focus moves to the same incident's Details, not to the start of the page.
+    expect(row().contains(document.activeElement)).toBe(true);
+    await settle();
+    dashboard.flush();
+    expect(row().querySelector('.rs-alert-ack')).toBeNull();
+    expect(document.activeElement).toBe(row().querySelector('.rs-alert-details summary'));
+
+    row().querySelector('details')!.open = true;
+    feed(dashboard, incidentChange({ ...other, severity: 'red' }, 'escalated'));
+    expect(text(root, '.rs-alerts-title')).toBe('2 red incidents (1 acknowledged)');
+    expect(row().querySelector('details')!.open).toBe(true);
+    expect(document.activeElement).toBe(row().querySelector('.rs-alert-details summary'));
+  });
+
   it('"Acknowledge all N" acknowledges every unacknowledged incident the title counts, in one request', async () => {
     const list = [incident({ siteName: 'Harbour' }), incident({ siteName: 'Airport', severity: 'amber' }), incident({ siteName: 'York', acknowledgedAt: NOW, acknowledgedBy: 'bo', acknowledgedSeverity: 'red' })];
     const fake = fakeTransport((request) => {
@@ -247,12 +275,15 @@ describe('alerts banner', () => {
     expect(text(root, '.rs-alerts-title')).toBe('2 red · 1 amber incidents (1 acknowledged)');
     expect(all.hidden).toBe(false);
     expect(all.textContent).toBe('Acknowledge all 2');
+    all.focus();
     all.click();
     expect(fake.requests.filter((r) => r.kind === 'ack-incidents')).toEqual([{ kind: 'ack-incidents', ids: [list[0]!.id, list[1]!.id] }]);
     await settle();
     dashboard.flush();
     expect(text(root, '.rs-alerts-title')).toBe('2 red · 1 amber incidents (3 acknowledged)');
     expect(all.hidden).toBe(true);
+    // Its work done, the focus goes on to the first incident rather than to the start of the page.
+    expect(document.activeElement).toBe(root.querySelector('.rs-alert .rs-alert-details summary'));
   });
 
   it('shows three incidents and the rest behind "Show all"', () => {

@@ -68,6 +68,35 @@ describe('selection in the URL (browser)', () => {
     expect(second.root.querySelector<HTMLSelectElement>('.rs-select-site')!.value).toBe('York');
   });
 
+  it('goes Back and Forward through the selections: each change is an entry of the tab’s history', async () => {
+    history.replaceState(null, '', `${location.pathname}?board=lobby`);
+    const { dashboard, root } = mount({ transport: socketTransport(location.origin, { token: 'secret-key', connect: idleSocket }) });
+    feed(dashboard, msg.snapshot(snapshot()));
+    const travel = (go: () => void) => new Promise<void>((resolve) => {
+      window.addEventListener('popstate', () => resolve(), { once: true });
+      go();
+    });
+    const entries = history.length;
+    root.querySelector<HTMLButtonElement>('.rs-segment[data-window="7d"]')!.click();
+    dashboard.dispatch({ type: 'ui/select', selection: { site: 'York' } });
+    expect(location.search).toBe('?board=lobby&window=7d&site=York');
+    // Replaced in place, Back would leave the dashboard (here: unload the test's page).
+    expect(history.length).toBe(entries + 2);
+
+    await travel(() => history.back());
+    expect(location.search).toBe('?board=lobby&window=7d');
+    expect(dashboard.state().selection).toEqual({ ...DEFAULT_SELECTION, window: '7d' });
+    await travel(() => history.back());
+    expect(dashboard.state().selection).toEqual(DEFAULT_SELECTION);
+    dashboard.flush();
+    expect(root.querySelector<HTMLElement>('.rs-segment[aria-pressed="true"]')!.dataset['window']).toBe('today');
+    await travel(() => history.forward());
+    await travel(() => history.forward());
+    expect(dashboard.state().selection).toEqual({ ...DEFAULT_SELECTION, window: '7d', site: 'York' });
+    // Going back wrote no entry of its own: the address is the one gone back to.
+    expect(location.search).toBe('?board=lobby&window=7d&site=York');
+  });
+
   it('sends the page’s token as a Bearer header on queries, to the page’s origin', async () => {
     const calls: Array<{ url: string; headers: Record<string, string> }> = [];
     const transport = socketTransport('http://127.0.0.1:4870', {

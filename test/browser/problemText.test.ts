@@ -35,7 +35,7 @@ describe('a refused query on the dashboard', () => {
     const socket = handSocket();
     const fetch = async () => new Response(JSON.stringify(unknownSiteProblem), { status: 400, headers: { 'content-type': 'application/problem+json' } });
     const location = { search: '?site=nosuch', pathname: '/', hash: '' };
-    const transport = socketTransport('http://127.0.0.1:4870', { token: 'rs_k', connect: socket.connect, fetch, location, history: { replaceState: () => undefined } });
+    const transport = socketTransport('http://127.0.0.1:4870', { token: 'rs_k', connect: socket.connect, fetch, location, history: { pushState: () => undefined } });
     const { dashboard, root } = mount({ transport });
     socket.fire('connect');
     socket.fire('snapshot', snapshot());
@@ -79,7 +79,7 @@ describe('a refused export', () => {
     const root = document.createElement('div');
     document.body.append(root);
     try {
-      const box = mountExportButton(root, 'http://127.0.0.1:4870', () => ({ selection: { ...DEFAULT_SELECTION, site: 'nosuch' }, siteNames: new Map() }), () => 'rs_k');
+      const box = mountExportButton(root, 'http://127.0.0.1:4870', () => ({ selection: { ...DEFAULT_SELECTION, site: 'nosuch' }, siteNames: new Map(), standards: [] }), () => 'rs_k');
       box.querySelector('button')!.click();
       const status = box.querySelector('[role="status"]')!;
       // The answer's body is read through the browser's Response stream: only the status line shows it has been.

@@ -3,6 +3,7 @@
 // Sites panel, the site filter, the subtitle and the panel titles all follow it, and follow a rename.
 import { afterEach, describe, expect, it } from 'vitest';
 import { breachOf, CALL_STANDARD, answering, clocksUpdate, complianceReport, fakeTransport, group, incident, incidentChange, judgedCall, manualTicker, msg, openClock, settle, snapshot, VISIT_STANDARD } from './fixtures';
+import { mountExportButton } from '../../webview/src/views/exportButton';
 import { feed, mount, text, texts, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -90,6 +91,17 @@ describe('site names on the dashboard', () => {
     dashboard.flush();
     expect([...root.querySelectorAll<HTMLElement>('.rs-feed-row')].map((r) => r.dataset['eventId'] ?? 'breach')).toEqual(byId);
     expect(byId).toEqual(['breach', 'named']);
+  });
+
+  it('names the selected site and standard in the Export… panel’s scope as the filters do, not by their ids', async () => {
+    const { dashboard, root } = await mountNamed();
+    dashboard.dispatch({ type: 'ui/select', selection: { site: 'airport', standard: CALL_STANDARD.id } });
+    dashboard.flush();
+    const box = mountExportButton(root, 'http://127.0.0.1:4870', () => dashboard.state(), () => null) as HTMLDetailsElement;
+    const opened = new Promise((resolve) => box.addEventListener('toggle', resolve, { once: true }));
+    box.querySelector('summary')!.click();
+    await opened;
+    expect(text(box, '.rs-export-scope')).toBe(`Sites: Airport terminal · Standards: ${CALL_STANDARD.name} (from the dashboard's selection)`);
   });
 
   it('follows a rename: an incident naming the site anew, then a fresh snapshot', async () => {

@@ -125,7 +125,7 @@ describe('the browser page takes a key from its key field when the socket is ref
     };
     return socket;
   }
-  const page = { location: { search: '', pathname: '/', hash: '' }, history: { replaceState: () => undefined } };
+  const page = { location: { search: '', pathname: '/', hash: '' }, history: { pushState: () => undefined } };
 
   it('shows the refusal and waits (no prompt, no retry of its own); the key given opens a socket with it', () => {
     const sockets: Array<{ token: string | null; socket: ReturnType<typeof fakeSocket> }> = [];

@@ -80,6 +80,11 @@ export interface DashboardState {
   connection: ConnectionInfo;
   /** True once a snapshot arrived; before that the dashboard shows its empty state. */
   hasSnapshot: boolean;
+  /**
+   * True once the transport said the connection is up or down. Before that, figures on screen came with the page
+   * (its first paint) while its socket makes its first connection: that is not a reconnect.
+   */
+  connectionSettled: boolean;
   standards: Standard[];
   /** standardId → today's figure. */
   today: Record<string, ComplianceFigure>;
@@ -122,6 +127,7 @@ const idle = <T>(): QueryResult<T> => ({ status: 'idle', key: null, data: null, 
 export const initialState: DashboardState = {
   connection: { state: 'connecting', serverUrl: null, error: null },
   hasSnapshot: false,
+  connectionSettled: false,
   standards: [],
   today: {},
   series: {},
@@ -167,12 +173,13 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
       return applyCompliance(state, message.update);
     case 'connection': {
       const connection: ConnectionInfo = { state: message.state, serverUrl: message.serverUrl, error: message.error ?? null };
+      const settled = message.state !== 'connecting';
       // Another server: nothing of the previous one may stay on screen (figures, feed, alerts and their
       // Acknowledge buttons) until the new one's snapshot arrives. The user's filters stay.
       if (state.connection.serverUrl !== null && message.serverUrl !== state.connection.serverUrl) {
-        return { ...initialState, selection: state.selection, feedControls: { ...initialState.feedControls, filter: state.feedControls.filter }, connection };
+        return { ...initialState, selection: state.selection, feedControls: { ...initialState.feedControls, filter: state.feedControls.filter }, connection, connectionSettled: settled };
       }
-      return { ...state, connection };
+      return { ...state, connection, connectionSettled: state.connectionSettled || settled };
     }
     case 'incident': {
       const { incident } = message.update;

@@ -22,7 +22,7 @@ export interface SocketTransportOptions {
   fetch?: typeof fetch;
   /** Where the selection lives (default: this page's location and history). */
   location?: Pick<Location, 'search' | 'pathname' | 'hash'>;
-  history?: Pick<History, 'replaceState'>;
+  history?: Pick<History, 'pushState'>;
   /**
    * The server's refusal of the page's key, written into the page (readKeyRefusal): no socket is opened and no
    * query sent until the user gives a key (useKey).
@@ -215,7 +215,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       answer.catch(() => undefined);
       asked.set(JSON.stringify(request), answer);
     },
-    start: (deliver) => (answered ? startAnswered(answered, deliver, start, url) : start(deliver)),
+    start: (deliver) => followingBackAndForward(location, history, deliver, answered ? startAnswered(answered, deliver, start, url) : start(deliver)),
     useKey: (typed) => key.use(typed),
     key: () => key.auth.token,
     reportRendered() {
@@ -236,8 +236,23 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       if (!location || !history) return;
       const search = searchWithSelection(location.search, selection);
       if (search === location.search) return;
-      history.replaceState(history === window.history ? window.history.state : null, '', `${location.pathname}${search}${location.hash}`);
+      history.pushState(null, '', `${location.pathname}${search}${location.hash}`);
     },
+  };
+}
+
+/**
+ * Back and Forward through the selections the page wrote into its address: saveSelection pushes an entry per change
+ * (replaced in place, Back would leave the dashboard), and going to one shows its selection again. Only this page's
+ * own history moves that way (not one given for a test). Returns `stop`, which then also stops following.
+ */
+function followingBackAndForward(location: Pick<Location, 'search'> | null, history: unknown, deliver: (message: DashboardMessage) => void, stop: () => void): () => void {
+  if (typeof window === 'undefined' || !location || history !== window.history) return stop;
+  const restore = () => deliver({ type: 'select', selection: selectionFromSearch(location.search) });
+  window.addEventListener('popstate', restore);
+  return () => {
+    window.removeEventListener('popstate', restore);
+    stop();
   };
 }
 

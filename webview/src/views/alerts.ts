@@ -70,7 +70,12 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
     drawn = null;
     if (latest) render(latest);
   });
-  ackAll.addEventListener('click', () => acknowledge(unacknowledged));
+  // Pressed, "Acknowledge all" is disabled while the request is out (which takes the focus from it) and then hidden.
+  let ackAllPressed = false;
+  ackAll.addEventListener('click', () => {
+    ackAllPressed = document.activeElement === ackAll;
+    acknowledge(unacknowledged);
+  });
 
   const render = (state: DashboardState) => {
     latest = state;
@@ -90,9 +95,46 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
     setText(more, expanded ? 'Show fewer' : `Show all ${incidents.length}`);
     more.setAttribute('aria-expanded', String(expanded));
     const shown = expanded ? incidents : incidents.slice(0, ALERTS_SHOWN);
+    // The rows are drawn anew: what the user opened or had focus on stays with its incident (an Acknowledge pressed
+    // by keyboard must not drop the focus to the page's start, nor another incident's change close their Details).
+    const kept = keptInRows(list);
     list.replaceChildren(...shown.map((incident) => incidentRow(incident, state.acking, acknowledge)));
     error.hidden = !state.ackError;
     setText(error, state.ackError ? `Could not acknowledge: ${state.ackError}` : '');
+    restoreInRows(list, kept);
+    if (ackAllPressed && !ackAll.disabled) {
+      ackAllPressed = false;
+      // Unless the user moved on meanwhile: back to the button (a refusal), or once it hides, on to the first incident.
+      const lost = document.activeElement === document.body || document.activeElement === null;
+      if (lost) (ackAll.hidden ? list.querySelector<HTMLElement>('.rs-alert-details summary') : ackAll)?.focus();
+    }
   };
   return render;
+}
+
+interface KeptInRows {
+  /** Incident ids whose Details were open. */
+  open: Set<string>;
+  /** The incident and control (its class) that had the focus. */
+  focus: { incident: string; control: string } | null;
+}
+
+function keptInRows(list: HTMLElement): KeptInRows {
+  const open = new Set([...list.querySelectorAll<HTMLElement>('.rs-alert')].filter((row) => row.querySelector('details')?.open).map((row) => row.dataset['incident']!));
+  const active = document.activeElement;
+  const row = active && list.contains(active) ? active.closest<HTMLElement>('.rs-alert') : null;
+  const control = active?.closest('details') ? 'rs-alert-details' : active?.classList.contains('rs-alert-ack') ? 'rs-alert-ack' : null;
+  return { open, focus: row && control ? { incident: row.dataset['incident']!, control } : null };
+}
+
+function restoreInRows(list: HTMLElement, kept: KeptInRows): void {
+  for (const row of list.querySelectorAll<HTMLElement>('.rs-alert')) {
+    if (kept.open.has(row.dataset['incident']!)) row.querySelector('details')!.open = true;
+  }
+  if (!kept.focus) return;
+  const row = list.querySelector<HTMLElement>(`.rs-alert[data-incident="${kept.focus.incident}"]`);
+  if (!row) return;
+  // The same control, else (an Acknowledge now busy or done) the row's Details.
+  const same = kept.focus.control === 'rs-alert-ack' ? row.querySelector<HTMLButtonElement>('.rs-alert-ack') : null;
+  (same && !same.disabled ? same : row.querySelector<HTMLElement>('.rs-alert-details summary'))?.focus();
 }

@@ -27,9 +27,17 @@ function notRetried(state: DashboardState): boolean {
   return keyRefused(state) || (state.connection.state === 'disconnected' && connectionProblem(state)?.kind === 'disconnected');
 }
 
+/**
+ * Whether the figures on screen are older than the connection: data was shown and the connection is not up, once it
+ * has been up or failed (a page drawn from its first paint is still making its first connection, with fresh figures).
+ */
+function showsStale(state: DashboardState): boolean {
+  return state.hasSnapshot && state.connectionSettled && state.connection.state !== 'connected';
+}
+
 /** What the indicator says: once data was shown, an outage is a reconnect (both transports retry by themselves). */
 function connectionLabel(state: DashboardState): string {
-  if (state.hasSnapshot && state.connection.state !== 'connected' && !notRetried(state)) return 'Reconnecting…';
+  if (showsStale(state) && !notRetried(state)) return 'Reconnecting…';
   return LABELS[state.connection.state];
 }
 
@@ -60,7 +68,7 @@ export function createConnectionView(container: HTMLElement, stale?: HTMLElement
     const where = connection.serverUrl ? ` ${connection.state === 'connected' ? 'to' : 'from'} ${connection.serverUrl}` : '';
     container.title = problem ? problem.text : `${LABELS[connection.state]}${where}`;
     if (stale) {
-      const isStale = state.hasSnapshot && connection.state !== 'connected';
+      const isStale = showsStale(state);
       stale.hidden = !isStale;
       const refused = isStale && keyRefused(state);
       if (setKey) setKey.hidden = !refused;

@@ -42,14 +42,16 @@ export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range:
  * closes on Escape, on a click or focus anywhere else (another control opening, such as Custom's form, which it
  * would cover on a phone), and after a download, whose result then reads beside the button.
  */
-export function mountExportButton(root: HTMLElement, serverUrl: string, state: () => Pick<DashboardState, 'selection' | 'siteNames'>, token: () => string | null): HTMLElement {
+export function mountExportButton(root: HTMLElement, serverUrl: string, state: () => Pick<DashboardState, 'selection' | 'siteNames' | 'standards'>, token: () => string | null): HTMLElement {
   const { box, summary, form, range, what, scope, button, status } = buildPopover();
   // The last download's result, once the panel has closed on it; cleared when the panel opens again.
   const done = small('rs-export-done');
   done.setAttribute('role', 'status');
   box.addEventListener('toggle', () => {
-    const { selection: s, siteNames } = state();
-    scope.textContent = `Sites: ${s.site ? siteLabel(s.site, siteNames) : 'all'} · Standards: ${s.standard ?? 'all'} (from the dashboard's selection)`;
+    const { selection: s, siteNames, standards } = state();
+    // Named as the standard filter names it (an id only where the board knows no name).
+    const standard = s.standard ? (standards.find((x) => x.id === s.standard)?.name ?? s.standard) : 'all';
+    scope.textContent = `Sites: ${s.site ? siteLabel(s.site, siteNames) : 'all'} · Standards: ${standard} (from the dashboard's selection)`;
     if (!box.open) return;
     done.textContent = '';
     if (!button.disabled) status.textContent = '';
