@@ -204,7 +204,9 @@ export class RingsideConnection {
   /** What a freshly loaded dashboard needs to show the current picture. */
   currentMessages(): DashboardMessage[] {
     const connection = this.connectionMessage();
-    return this.latest ? [connection, { type: 'snapshot', snapshot: this.latest }] : [connection];
+    // The connection's state last: a page takes a snapshot for a connection that is up (it is sent on connect), so a
+    // panel opened while this connection is lost and retrying must hear that after the cached snapshot, not before.
+    return this.latest ? [{ type: 'snapshot', snapshot: this.latest }, connection] : [connection];
   }
 
   /**

@@ -173,7 +173,8 @@ export function reduce(state: DashboardState, message: Action): DashboardState {
       return applyCompliance(state, message.update);
     case 'connection': {
       const connection: ConnectionInfo = { state: message.state, serverUrl: message.serverUrl, error: message.error ?? null };
-      const settled = message.state !== 'connecting';
+      // Connecting with a reason is retrying after a loss (the extension host's connection says why it was lost).
+      const settled = message.state !== 'connecting' || message.error !== undefined;
       // Another server: nothing of the previous one may stay on screen (figures, feed, alerts and their
       // Acknowledge buttons) until the new one's snapshot arrives. The user's filters stay.
       if (state.connection.serverUrl !== null && message.serverUrl !== state.connection.serverUrl) {
