@@ -262,7 +262,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
       unwatchClocks();
       guard?.stop();
       stopSocketKeys();
-      const liveClosed = live.close(); // live clients first: every connection ends now
+      const liveClosed = live.close(drainTimeoutMs); // live clients first: every connection ends now
       const reading = live.snapshotsBeingRead();
       if (reading > 0) logger.info({ snapshots: reading }, 'closing: waiting for live snapshots being read before the store closes');
       await drain.close(drainTimeoutMs);

@@ -93,12 +93,22 @@ export function valuesByBucket(rows: Iterable<PlacedValue>, grainMs: number): Ma
 
 const COUNTERS = ['judged', 'counted', 'met', 'considered', 'abandoned', 'valueN'] as const;
 
-/** Σ value is a sum of doubles taken in another order by the writer (and taken back by corrections): equal up to rounding. */
-const sameSum = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+/**
+ * Σ value is a sum of doubles that the writer took in another order, adding and taking back (corrections): equal up to
+ * the rounding of every step. That rounding grows with the values the row went through, not with what is left (values
+ * added and all taken back leave a residue of their rounding's size, ~1e-7 for a hundred waits of a day), so the
+ * allowance is a millionth of the larger sum, and at least a millionth: an edit below it moves no average a person
+ * reads, while every edit of a count is named exactly.
+ */
+function sameSum(stored: Sums, recounted: Sums): boolean {
+  const a = stored.valueSum;
+  const b = recounted.valueSum;
+  return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+}
 
 function sumsDifferences(stored: Sums, recounted: Sums): Difference[] {
   const differences: Difference[] = COUNTERS.filter((f) => stored[f] !== recounted[f]).map((field) => ({ field, stored: stored[field], expected: recounted[field] }));
-  if (!sameSum(stored.valueSum, recounted.valueSum)) differences.push({ field: 'valueSum', stored: stored.valueSum, expected: recounted.valueSum });
+  if (!sameSum(stored, recounted)) differences.push({ field: 'valueSum', stored: stored.valueSum, expected: recounted.valueSum });
   // A correction cannot take a longest wait back (domain/rollups.ts), so a row may hold a longer one than its events
   // have now, never a shorter one.
   if (recounted.waitMax !== null && (stored.waitMax === null || stored.waitMax < recounted.waitMax)) differences.push({ field: 'waitMax', stored: stored.waitMax, expected: recounted.waitMax });
@@ -121,7 +131,7 @@ function cellProblem(at: CellTable, r: { t: number; standardId: string; version:
     ref: `${r.standardId}@${r.version}/${r.site}/${cell.bucketStart}${value === undefined ? '' : `/${value}`}`,
     cell,
     differences,
-    problem: `${what}, differs from what its judgements give (${listed(differences, 'judgements give')}): it was changed outside Ringside`,
+    problem: `${what}, differs from what its judgements give (${listed(differences, 'judgements give')}): it was changed outside Ringside (the records are intact where the chain says so; rebuild-rollups recomputes these tables from them)`,
   };
 }
 

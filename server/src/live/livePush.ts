@@ -28,6 +28,9 @@ export interface LiveDeps {
   acrossNodes?: boolean;
 }
 
+/** How long closing waits for snapshots being read (as long as in-flight requests get: http/drain.ts). */
+const CLOSE_WAIT_MS = 10_000;
+
 export interface Live {
   io: LiveServer;
   /** Whether a push reaches anyone (a client here, or another node's). */
@@ -36,8 +39,11 @@ export interface Live {
   pushSnapshot(): void;
   /** How many snapshots are being read from the store right now. */
   snapshotsBeingRead(): number;
-  /** Ends every live connection at once; resolves once no snapshot is being read, so the store may close after it. */
-  close(): Promise<void>;
+  /**
+   * Ends every live connection at once, and starts no snapshot after; resolves once none is being read (so the store
+   * may close after it), or after `waitMs` (a read stuck on a lock must not hold a shutdown for ever).
+   */
+  close(waitMs?: number): Promise<void>;
 }
 
 export function attachLive(deps: LiveDeps): Live {
@@ -57,7 +63,9 @@ export function attachLive(deps: LiveDeps): Live {
   const hasAudience = () => io.engine.clientsCount > 0 || deps.acrossNodes === true;
   // Snapshots being built: closing waits for them, so that none reads a store the caller has closed meanwhile.
   const building = new Set<Promise<void>>();
+  let closed = false;
   const sendSnapshot = (to: Pick<LiveServer, 'emit'>) => {
+    if (closed) return;
     const built = buildSnapshot(deps.sources, now()).then((snapshot) => void to.emit('snapshot', snapshot), failed);
     building.add(built);
     void built.finally(() => building.delete(built));
@@ -85,7 +93,8 @@ export function attachLive(deps: LiveDeps): Live {
     hasAudience,
     pushSnapshot: () => sendSnapshot(io),
     snapshotsBeingRead: () => building.size,
-    close: async () => {
+    close: async (waitMs = CLOSE_WAIT_MS) => {
+      closed = true;
       unsubscribe();
       figures.stop();
       // Ends every live connection so that clients come back by themselves once the server is up again. Closing
@@ -95,7 +104,10 @@ export function attachLive(deps: LiveDeps): Live {
       // for good" ("io server disconnect") and never retries. socket.io's own `io.close()` does the same, but would
       // also close the shared http server, which the caller drains and closes (http/drain.ts).
       io.engine.close();
-      await Promise.all(building);
+      let timer: unknown = null;
+      const late = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, waitMs)));
+      await Promise.race([Promise.all(building), late]);
+      clock.clearTimeout(timer);
     },
   };
 }

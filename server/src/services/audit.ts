@@ -12,6 +12,7 @@ import { checkpointSigned, secretFingerprint } from '../domain/retention';
 import { inValuePopulation, ROLLUP_GRAINS, VALUE_GRAINS } from '../domain/rollups';
 import { verifyChain, type ChainProblem, type VerifyResult } from '../domain/verify';
 import type { ChainHead, RecordedAuditSecret, Snapshot, Store } from '../store/port';
+import { pacer } from './exports/format';
 import { rawRows } from './rangeReads';
 
 /** The file in a data folder holding the store's checkpoint secret. */
@@ -31,12 +32,23 @@ export function readSecret(dataDir: string, create: boolean): Buffer | null {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }
 
-/** Verifies the chain as one snapshot holds it, and the rows derived from its records. */
-export async function verifySnapshot(s: Snapshot, secret: Buffer | null): Promise<VerifyResult> {
-  return verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), derived: derivedProblems(s) }, secret);
+/**
+ * Verifies the chain as one snapshot holds it, and the rows derived from its records. `pace` is awaited between links
+ * and between the derived checks' days (a request gives the event loop a turn; the command line needs none).
+ */
+export async function verifySnapshot(s: Snapshot, secret: Buffer | null, pace?: () => Promise<void>): Promise<VerifyResult> {
+  return verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), derived: derivedProblems(s, pace), ...(pace ? { pace } : {}) }, secret);
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * A derived check that could not be made: its rows do not read (a record or row edited into text that is not JSON,
+ * which the chain names on its own), so verification says so rather than fail as a whole.
+ */
+function unreadable(kind: string, ref: string, what: string, error: unknown): ChainProblem {
+  return { seq: 0, kind, ref, problem: `${what} could not be checked: ${(error as Error).message ?? String(error)}` };
+}
 
 /**
  * The rows derived from chained records that differ from what those records give: each site's row against its latest
@@ -45,9 +57,13 @@ const DAY_MS = 86_400_000;
  * arithmetic of every figure, corrections applied). `pace` is awaited between days.
  */
 export async function* derivedProblems(s: Snapshot, pace?: () => Promise<void>): AsyncGenerator<ChainProblem> {
-  for (const site of await s.derived.sites()) {
-    const problem = siteProblem(site);
-    if (problem) yield problem;
+  try {
+    for (const site of await s.derived.sites()) {
+      const problem = siteProblem(site);
+      if (problem) yield problem;
+    }
+  } catch (error) {
+    yield unreadable('sites', 'sites', 'the sites rows against their history records', error);
   }
   const fromMs = (await s.audit.horizon())?.prunedBeforeMs ?? Number.MIN_SAFE_INTEGER;
   const standardIds = await s.derived.standardIds();
@@ -55,20 +71,34 @@ export async function* derivedProblems(s: Snapshot, pace?: () => Promise<void>):
   if (standardIds.length === 0) return;
   for (const day of await s.derived.days()) {
     if (day + DAY_MS <= fromMs) continue;
-    const range = { standardIds, sites: [], fromMs: day, toMs: day + DAY_MS };
-    // Voided judgements kept (as empty rows): their rows stay, taken back to nothing.
-    const raw = await rawRows(s, { ...range, byInstant: true }, true);
-    for (const grain of ROLLUP_GRAINS) {
-      const stored = await s.figures.rollupSums({ ...range, grain: grain.name, shape: 'detail' });
-      yield* rollupProblems({ table: s.derived.tables.rollup[grain.name], grain: grain.name, fromMs }, stored, sumsByBucket(raw, grain.ms));
+    let found: ChainProblem[];
+    try {
+      found = await dayProblems(s, { standardIds, sites, fromMs: day, toMs: day + DAY_MS }, fromMs);
+    } catch (error) {
+      const date = new Date(day).toISOString().slice(0, 10);
+      found = [unreadable('rollups', date, `the rollups and value histograms of ${date} (UTC)`, error)];
     }
-    const values = (await s.derived.rawValueCells(range.fromMs, range.toMs)).filter(inValuePopulation);
-    for (const grain of VALUE_GRAINS) {
-      const stored = await s.derived.histogramCells({ ...range, sites, grain: grain.name });
-      yield* valueProblems({ table: s.derived.tables.value[grain.name], grain: grain.name, fromMs }, stored, valuesByBucket(values, grain.ms));
-    }
+    yield* found;
     await pace?.();
   }
+}
+
+/** One UTC day's rollup rows and histogram cells against its judgements recounted. */
+async function dayProblems(s: Snapshot, day: { standardIds: string[]; sites: string[]; fromMs: number; toMs: number }, horizonMs: number): Promise<ChainProblem[]> {
+  const found: ChainProblem[] = [];
+  const range = { standardIds: day.standardIds, sites: [], fromMs: day.fromMs, toMs: day.toMs };
+  // Voided judgements kept (as empty rows): their rows stay, taken back to nothing.
+  const raw = await rawRows(s, { ...range, byInstant: true }, true);
+  for (const grain of ROLLUP_GRAINS) {
+    const stored = await s.figures.rollupSums({ ...range, grain: grain.name, shape: 'detail' });
+    found.push(...rollupProblems({ table: s.derived.tables.rollup[grain.name], grain: grain.name, fromMs: horizonMs }, stored, sumsByBucket(raw, grain.ms)));
+  }
+  const values = (await s.derived.rawValueCells(range.fromMs, range.toMs)).filter(inValuePopulation);
+  for (const grain of VALUE_GRAINS) {
+    const stored = await s.derived.histogramCells({ ...range, sites: day.sites, grain: grain.name });
+    found.push(...valueProblems({ table: s.derived.tables.value[grain.name], grain: grain.name, fromMs: horizonMs }, stored, valuesByBucket(values, grain.ms)));
+  }
+  return found;
 }
 
 /** This node's audit.secret checked against the store's: the secret, or why it may not sign checkpoints. */
@@ -142,7 +172,8 @@ export class AuditService {
 
   /** The whole chain recomputed; checkpoints checked with the secret when there is one. */
   verify(): Promise<VerifyResult> {
-    return this.store.snapshot((s) => verifySnapshot(s, readSecret(this.dataDir, false)));
+    // Paced: on SQLite the reads are synchronous, and a whole store's recount must not hold ingest and the live push.
+    return this.store.snapshot((s) => verifySnapshot(s, readSecret(this.dataDir, false), pacer()));
   }
 
   /** The HMAC key retention signs checkpoints with; refused when this node's secret is not the store's. */

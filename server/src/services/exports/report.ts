@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { problemText, verifyChain, type VerifyResult } from '../../domain/verify';
 import type { RetentionNote } from '../../protocol';
-import { derivedProblems } from '../audit';
 import { versionSumsOf, type VersionSums } from '../compliance';
 import { COMPLIANCE_COLUMNS, complianceExport } from './bodies';
 import { standardVersionsAt, type ExportContext, type Restatements } from './context';
@@ -67,7 +66,7 @@ export async function auditReport(q: ExportQuery, ctx: ExportContext, allStandar
   const dataSha256 = hash.digest('hex');
   const manifest = await body.manifest({ rowCount: records.length, dataSha256 });
   // The links up to the export's head (a past one with asOf: the chain as it stood then), paced as the rows are.
-  const verify = await verifyChain({ links: s.chain.links(ctx.head.seq), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), derived: derivedProblems(s, ctx.pace), pace: ctx.pace }, secret);
+  const verify = await verifyChain({ links: s.chain.links(ctx.head.seq), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), pace: ctx.pace }, secret);
   const data = await reportData(q, ctx, versions, await versionSums(q, ctx, allStandardIds));
   const standardIds = [...new Set([...records.map((x) => String(x.standard_id)), ...q.standards])].sort();
   const reportId = createHash('sha256').update(JSON.stringify([meta.instanceId, ctx.nowMs, manifest.filters, q.timeZone, q.period])).digest('hex').slice(0, 16);
