@@ -5,7 +5,8 @@
 // selects, groups and counts; which judgement counts for what is domain/rollups.ts.
 import type { Site } from '../protocol';
 import type { DerivedReads, HistogramQuery, RawValueCell, SiteAgainstHistory, ValueCell } from './port';
-import { ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+import { QUARTER_GRAIN_MS } from '../domain/rollups';
+import { bucketStartSql, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
 
 /** What a backend supplies: how it runs a query (rows as arrays), and its sites rows as their history would record them. */
 export interface DerivedDialect {
@@ -15,9 +16,6 @@ export interface DerivedDialect {
 }
 
 const DAY_MS = 86_400_000;
-const QUARTER_MS = 900_000;
-/** The UTC start of the `ms`-long bucket holding `column` (also before 1970), as domain/rollups.ts bucketStart. */
-const bucketOf = (column: string, ms: number) => `${column} - (((${column} % ${ms}) + ${ms}) % ${ms})`;
 
 /** The latest history record of every site that has one (site_history_by_site: (site, seq)). */
 const LATEST_CHANGES = `SELECT h.site, h.seq, h.change, h.definition FROM site_history h
@@ -26,8 +24,8 @@ const LATEST_CHANGES = `SELECT h.site, h.seq, h.change, h.definition FROM site_h
 const derivedTables = [...Object.values(ROLLUP_TABLE), ...Object.values(VALUE_TABLE)];
 
 /** The UTC days holding an event or a derived row of any grain: where verification recounts, a day at a time. */
-const DAYS = `SELECT d FROM (SELECT ${bucketOf('occurred_at_ms', DAY_MS)} AS d FROM events
-  ${derivedTables.map((t) => `UNION SELECT ${bucketOf('bucket_ms', DAY_MS)} FROM ${t}`).join('\n  ')}) days ORDER BY d`;
+const DAYS = `SELECT d FROM (SELECT ${bucketStartSql('occurred_at_ms', DAY_MS)} AS d FROM events
+  ${derivedTables.map((t) => `UNION SELECT ${bucketStartSql('bucket_ms', DAY_MS)} FROM ${t}`).join('\n  ')}) days ORDER BY d`;
 /** Every standard and site that a judgement or a derived row names (the key lists of the day reads). */
 const STANDARDS = `SELECT standard_id FROM judgements ${derivedTables.map((t) => `UNION SELECT standard_id FROM ${t}`).join(' ')}`;
 const SITES = `SELECT name FROM sites UNION SELECT site FROM events ${derivedTables.map((t) => `UNION SELECT site FROM ${t}`).join(' ')}`;
@@ -36,7 +34,7 @@ const placeholders = (values: readonly unknown[]) => `(${values.map(() => '?').j
 
 /** Not voided judgements with a value, in their effective state, counted per quarter hour, version, value, outcome and reason. */
 async function rawValueCells(d: DerivedDialect, fromMs: number, toMs: number): Promise<RawValueCell[]> {
-  const sql = `SELECT ${bucketOf('j.occurred_at_ms', QUARTER_MS)} AS t, j.standard_id, j.standard_version, j.site, j.value, j.outcome, j.reason, COUNT(*), SUM(j.met)
+  const sql = `SELECT ${bucketStartSql('j.occurred_at_ms', QUARTER_GRAIN_MS)} AS t, j.standard_id, j.standard_version, j.site, j.value, j.outcome, j.reason, COUNT(*), SUM(j.met)
     FROM effective_judgements j WHERE j.occurred_at_ms >= ? AND j.occurred_at_ms < ? AND (j.correction IS NULL OR j.correction <> 'void') AND j.value IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6, 7`;
   type Tuple = [number, string, number, string, number, string, string | null, number, number];

@@ -8,7 +8,7 @@
 // waits and re-judged verdict; a voided event's judgements come marked).
 import { ROLLUP_GRAINS, waitOf } from '../domain/rollups';
 import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from './port';
-import { ROLLUP_BY_SITE, ROLLUP_SUMS as SUMS, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+import { bucketStartSql, ROLLUP_BY_SITE, ROLLUP_SUMS as SUMS, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
 import { staffingGroups } from './staffingReads';
 
 /** What a backend's figures SQL needs of it. Queries use `?` placeholders; rows come as arrays or as objects. */
@@ -71,7 +71,7 @@ function rollupShape(d: FiguresDialect, q: RollupQuery): { columns: string; grou
   if (!Number.isSafeInteger(c) || c <= 0) throw new Error('a series read needs a positive whole cellMs');
   // A cell of the grain itself is the bucket: grouped by the column, SQLite reads one site's rows in the order of its
   // site index and needs no temporary B-tree (the same groups, in the same order).
-  const t = c === grainOf(q.grain).ms ? 'bucket_ms' : `bucket_ms - (((bucket_ms % ${c}) + ${c}) % ${c})`;
+  const t = c === grainOf(q.grain).ms ? 'bucket_ms' : bucketStartSql('bucket_ms', c);
   return { columns: `${t} AS t, standard_id, standard_version, '' AS site, ${SUMS}`, group: `standard_id, ${d.groupKey('t', 1)}, standard_version` };
 }
 

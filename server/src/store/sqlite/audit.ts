@@ -8,6 +8,7 @@ import { AUDIT_SECRET_SQL, toRecordedSecret } from './auditSecret';
 import { CHAIN_TABLES, chainWriter } from './chain';
 import { SIGNING_KEY_SQL, toRecordedKey } from './signingKey';
 import type { Statements } from './database';
+import { bucketStartSql } from './rollups';
 
 export function auditReads(s: Statements): AuditReads {
   return {
@@ -30,7 +31,7 @@ export function auditReads(s: Statements): AuditReads {
 /** Per minute, site, standard and version: judgements of the pruned events whose latest correction is a void / an amendment. */
 const KEEP_CORRECTION_COUNTS = `
   INSERT INTO pruned_corrections (site, standard_id, bucket_ms, standard_version, voided, amended)
-  SELECT e.site, j.standard_id, e.occurred_at_ms - (((e.occurred_at_ms % ${PRUNED_CORRECTIONS_GRAIN_MS}) + ${PRUNED_CORRECTIONS_GRAIN_MS}) % ${PRUNED_CORRECTIONS_GRAIN_MS}),
+  SELECT e.site, j.standard_id, ${bucketStartSql('e.occurred_at_ms', PRUNED_CORRECTIONS_GRAIN_MS)},
     j.standard_version, SUM(lc.action = 'void'), SUM(lc.action = 'amend')
   FROM judgements j JOIN events e ON e.seq = j.event_seq
   JOIN audit_corrections lc ON lc.seq = (SELECT MAX(seq) FROM audit_corrections WHERE event_seq = e.seq)

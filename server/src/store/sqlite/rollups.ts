@@ -139,3 +139,9 @@ export class RollupWriter {
     return { judged, counted, met, considered, abandoned, valueN, valueSum, waitMax };
   }
 }
+
+/**
+ * SQL for the start of the `ms`-long bucket that `column` (epoch ms) falls in, as domain/rollups.ts `bucketStart`
+ * computes it (also before 1970, where `%` is negative); on both backends.
+ */
+export const bucketStartSql = (column: string, ms: number): string => `${column} - (((${column} % ${ms}) + ${ms}) % ${ms})`;
