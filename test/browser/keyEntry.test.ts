@@ -41,7 +41,7 @@ function mountRefused(keyRefused: string | null = MISSING) {
     connect: sockets.connect,
     fetch: queries.fetch,
     location: { search: '', pathname: '/', hash: '' },
-    history: { pushState: () => undefined },
+    history: { pushState: () => undefined, replaceState: () => undefined, state: null },
   });
   const { dashboard, root } = mount({ transport });
   dashboard.flush();

@@ -263,6 +263,32 @@ describe('alerts banner', () => {
     expect(document.activeElement).toBe(row().querySelector('.rs-alert-details summary'));
   });
 
+  it('gives the focus back in the redrawn rows without scrolling the page to them', () => {
+    const firing = incident({ siteName: 'Harbour' });
+    const other = incident({ siteName: 'Airport', severity: 'amber' });
+    const { dashboard, root } = mount();
+    // Room to scroll the banner out of view, whatever the size of the test's page.
+    const below = document.createElement('div');
+    below.style.height = `${3 * window.innerHeight}px`;
+    root.after(below);
+    try {
+      feed(dashboard, msg.snapshot(snapshot({ openIncidents: [firing, other] })));
+      const row = () => root.querySelector<HTMLElement>(`.rs-alert[data-incident="${firing.id}"]`)!;
+      row().querySelector<HTMLElement>('.rs-alert-details summary')!.focus();
+      // The keyboard user scrolls on (to below the board), leaving the focus in the banner, above the viewport now.
+      window.scrollTo(0, window.scrollY + below.getBoundingClientRect().top);
+      expect(row().getBoundingClientRect().bottom).toBeLessThan(0);
+
+      feed(dashboard, incidentChange({ ...other, severity: 'red' }, 'escalated'));
+      expect(document.activeElement).toBe(row().querySelector('.rs-alert-details summary'));
+      // Still out of view: the page stayed where the user scrolled it (give or take the board's own changes above).
+      expect(row().getBoundingClientRect().bottom).toBeLessThan(0);
+    } finally {
+      below.remove();
+      window.scrollTo(0, 0);
+    }
+  });
+
   it('"Acknowledge all N" acknowledges every unacknowledged incident the title counts, in one request', async () => {
     const list = [incident({ siteName: 'Harbour' }), incident({ siteName: 'Airport', severity: 'amber' }), incident({ siteName: 'York', acknowledgedAt: NOW, acknowledgedBy: 'bo', acknowledgedSeverity: 'red' })];
     const fake = fakeTransport((request) => {

@@ -97,6 +97,33 @@ describe('selection in the URL (browser)', () => {
     expect(location.search).toBe('?board=lobby&window=7d&site=York');
   });
 
+  it('goes Back to an address the page did not write itself without a new entry: Forward still works', async () => {
+    // The same selection the page would write as ?board=lobby&window=7d&site=York, its parameters in another order.
+    history.replaceState(null, '', `${location.pathname}?site=York&board=lobby&window=7d`);
+    const { dashboard } = mount({ transport: socketTransport(location.origin, { token: 'secret-key', connect: idleSocket }) });
+    feed(dashboard, msg.snapshot(snapshot()));
+    const travel = (go: () => void) => new Promise<void>((resolve) => {
+      window.addEventListener('popstate', () => resolve(), { once: true });
+      go();
+    });
+    const entries = history.length;
+    dashboard.dispatch({ type: 'ui/select', selection: { window: '30d' } });
+    expect(location.search).toBe('?board=lobby&window=30d&site=York');
+    expect(history.length).toBe(entries + 1);
+
+    await travel(() => history.back());
+    expect(dashboard.state().selection).toEqual({ ...DEFAULT_SELECTION, window: '7d', site: 'York' });
+    // Written over in the page's own form, not pushed: an entry pushed here would have wiped out Forward (Chromium's
+    // Navigation API says so at once; history.forward() would then wait for a popstate that never comes).
+    expect(location.search).toBe('?board=lobby&window=7d&site=York');
+    expect(history.length).toBe(entries + 1);
+    expect((window as Window & { navigation?: { canGoForward: boolean } }).navigation?.canGoForward).toBe(true);
+    await travel(() => history.forward());
+    expect(location.search).toBe('?board=lobby&window=30d&site=York');
+    expect(dashboard.state().selection).toEqual({ ...DEFAULT_SELECTION, window: '30d', site: 'York' });
+    expect(history.length).toBe(entries + 1);
+  });
+
   it('sends the page’s token as a Bearer header on queries, to the page’s origin', async () => {
     const calls: Array<{ url: string; headers: Record<string, string> }> = [];
     const transport = socketTransport('http://127.0.0.1:4870', {

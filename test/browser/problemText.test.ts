@@ -35,7 +35,7 @@ describe('a refused query on the dashboard', () => {
     const socket = handSocket();
     const fetch = async () => new Response(JSON.stringify(unknownSiteProblem), { status: 400, headers: { 'content-type': 'application/problem+json' } });
     const location = { search: '?site=nosuch', pathname: '/', hash: '' };
-    const transport = socketTransport('http://127.0.0.1:4870', { token: 'rs_k', connect: socket.connect, fetch, location, history: { pushState: () => undefined } });
+    const transport = socketTransport('http://127.0.0.1:4870', { token: 'rs_k', connect: socket.connect, fetch, location, history: { pushState: () => undefined, replaceState: () => undefined, state: null } });
     const { dashboard, root } = mount({ transport });
     socket.fire('connect');
     socket.fire('snapshot', snapshot());

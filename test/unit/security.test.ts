@@ -125,7 +125,7 @@ describe('the browser page takes a key from its key field when the socket is ref
     };
     return socket;
   }
-  const page = { location: { search: '', pathname: '/', hash: '' }, history: { pushState: () => undefined } };
+  const page = { location: { search: '', pathname: '/', hash: '' }, history: { pushState: () => undefined, replaceState: () => undefined, state: null } };
 
   it('shows the refusal and waits (no prompt, no retry of its own); the key given opens a socket with it', () => {
     const sockets: Array<{ token: string | null; socket: ReturnType<typeof fakeSocket> }> = [];

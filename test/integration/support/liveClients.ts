@@ -4,7 +4,7 @@ import type { CatchUp, RingsideConnection } from '../../../extension/src/connect
 import type { DashboardMessage } from '../../../server/src/protocol';
 
 /** What socketTransport needs of a browser page, for running it in Node. */
-export const browserPage = { location: { search: '', pathname: '/', hash: '' }, history: { pushState: () => undefined } };
+export const browserPage = { location: { search: '', pathname: '/', hash: '' }, history: { pushState: () => undefined, replaceState: () => undefined, state: null } };
 
 /** Collects a transport's messages (pass `deliver` to start()) and waits for the next one that matches. */
 export function dashboardMessages() {

@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ComplianceReport, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents, Snapshot } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
 import { backoffSettings, CONNECT_TIMEOUT_MS, describeConnectionProblem, fetchDashboard, needsApiKey, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
-import { searchWithSelection, selectionFromSearch } from '../selection';
+import { searchWithSelection, selectionFromSearch, type DashboardSelection } from '../selection';
 import { takeAddressKey, type AddressKeySources } from './addressKey';
 import { bodyOf, RequestError, type Transport } from './transport';
 import { firstPaintResponse, firstPaintUrl } from './firstPaintRequest';
@@ -22,7 +22,7 @@ export interface SocketTransportOptions {
   fetch?: typeof fetch;
   /** Where the selection lives (default: this page's location and history). */
   location?: Pick<Location, 'search' | 'pathname' | 'hash'>;
-  history?: Pick<History, 'pushState'>;
+  history?: Pick<History, 'pushState' | 'replaceState' | 'state'>;
   /**
    * The server's refusal of the page's key, written into the page (readKeyRefusal): no socket is opened and no
    * query sent until the user gives a key (useKey).
@@ -175,6 +175,8 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
   const location = options.location ?? (typeof window !== 'undefined' ? window.location : null);
   const history = options.history ?? (typeof window !== 'undefined' ? window.history : null);
   const key = new PageKey(url, options);
+  // Set while Back or Forward shows its entry's selection again (followingBackAndForward).
+  const travel = { restoring: false };
   // The socket opened by connectNow, with what it delivered before start() gave it a receiver.
   let early: EarlySocket | null = null;
   const asked = new Map<string, Promise<unknown>>();
@@ -215,7 +217,7 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       answer.catch(() => undefined);
       asked.set(JSON.stringify(request), answer);
     },
-    start: (deliver) => followingBackAndForward(location, history, deliver, answered ? startAnswered(answered, deliver, start, url) : start(deliver)),
+    start: (deliver) => followingBackAndForward(location, history, travel, deliver, answered ? startAnswered(answered, deliver, start, url) : start(deliver)),
     useKey: (typed) => key.use(typed),
     key: () => key.auth.token,
     reportRendered() {
@@ -233,22 +235,47 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
       return location ? selectionFromSearch(location.search) : null;
     },
     saveSelection(selection) {
-      if (!location || !history) return;
-      const search = searchWithSelection(location.search, selection);
-      if (search === location.search) return;
-      history.pushState(null, '', `${location.pathname}${search}${location.hash}`);
+      if (location && history) writeSelection(location, history, selection, travel.restoring);
     },
   };
 }
 
 /**
- * Back and Forward through the selections the page wrote into its address: saveSelection pushes an entry per change
- * (replaced in place, Back would leave the dashboard), and going to one shows its selection again. Only this page's
- * own history moves that way (not one given for a test). Returns `stop`, which then also stops following.
+ * The selection into the page's address: a new entry of the tab's history per change (followingBackAndForward). The
+ * entry Back or Forward went to (`restoring`) stands for this selection already, only written otherwise (an address
+ * the page did not write: its parameters in another order, a default spelt out, a range it could not use): it is
+ * written over in the page's own form, as a new entry would wipe out Forward.
  */
-function followingBackAndForward(location: Pick<Location, 'search'> | null, history: unknown, deliver: (message: DashboardMessage) => void, stop: () => void): () => void {
+function writeSelection(location: Pick<Location, 'search' | 'pathname' | 'hash'>, history: Pick<History, 'pushState' | 'replaceState' | 'state'>, selection: DashboardSelection, restoring: boolean): void {
+  const search = searchWithSelection(location.search, selection);
+  if (search === location.search) return;
+  const address = `${location.pathname}${search}${location.hash}`;
+  if (restoring) history.replaceState(history.state, '', address);
+  else history.pushState(null, '', address);
+}
+
+/**
+ * Back and Forward through the selections the page wrote into its address: saveSelection pushes an entry per change
+ * (replaced in place, Back would leave the dashboard), and going to one shows its selection again, `travel.restoring`
+ * meanwhile so that showing it pushes no entry. Only this page's own history moves that way (not one given for a
+ * test). Returns `stop`, which then also stops following.
+ */
+function followingBackAndForward(
+  location: Pick<Location, 'search'> | null,
+  history: unknown,
+  travel: { restoring: boolean },
+  deliver: (message: DashboardMessage) => void,
+  stop: () => void,
+): () => void {
   if (typeof window === 'undefined' || !location || history !== window.history) return stop;
-  const restore = () => deliver({ type: 'select', selection: selectionFromSearch(location.search) });
+  const restore = () => {
+    travel.restoring = true;
+    try {
+      deliver({ type: 'select', selection: selectionFromSearch(location.search) });
+    } finally {
+      travel.restoring = false;
+    }
+  };
   window.addEventListener('popstate', restore);
   return () => {
     window.removeEventListener('popstate', restore);

@@ -14,6 +14,12 @@ const LEVEL_LABEL = { red: 'Red', amber: 'Amber' } as const;
 /** The banner lists this many incidents; the rest behind "Show all". */
 const ALERTS_SHOWN = 3;
 
+/**
+ * Focus given back after a redraw (the user did not ask for it): a keyboard user who scrolled away from the banner
+ * since is not pulled back to it on every incident update.
+ */
+const KEEP_SCROLL: FocusOptions = { preventScroll: true };
+
 /** "2 red · 1 amber incidents (1 acknowledged)": the same counts as the extension's Alerts view and status bar. */
 function bannerTitle(incidents: readonly Incident[]): string {
   const counts = countIncidents(incidents);
@@ -106,7 +112,7 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
       ackAllPressed = false;
       // Unless the user moved on meanwhile: back to the button (a refusal), or once it hides, on to the first incident.
       const lost = document.activeElement === document.body || document.activeElement === null;
-      if (lost) (ackAll.hidden ? list.querySelector<HTMLElement>('.rs-alert-details summary') : ackAll)?.focus();
+      if (lost) (ackAll.hidden ? list.querySelector<HTMLElement>('.rs-alert-details summary') : ackAll)?.focus(KEEP_SCROLL);
     }
   };
   return render;
@@ -136,5 +142,5 @@ function restoreInRows(list: HTMLElement, kept: KeptInRows): void {
   if (!row) return;
   // The same control, else (an Acknowledge now busy or done) the row's Details.
   const same = kept.focus.control === 'rs-alert-ack' ? row.querySelector<HTMLButtonElement>('.rs-alert-ack') : null;
-  (same && !same.disabled ? same : row.querySelector<HTMLElement>('.rs-alert-details summary'))?.focus();
+  (same && !same.disabled ? same : row.querySelector<HTMLElement>('.rs-alert-details summary'))?.focus(KEEP_SCROLL);
 }
