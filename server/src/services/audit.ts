@@ -56,7 +56,7 @@ function unreadable(kind: string, ref: string, what: string, error: unknown): Ch
  * value-histogram cell from the retention horizon on against the judgements recounted (through the raw reads and the
  * arithmetic of every figure, corrections applied). `pace` is awaited between days.
  */
-export async function* derivedProblems(s: Snapshot, pace?: () => Promise<void>): AsyncGenerator<ChainProblem> {
+async function* derivedProblems(s: Snapshot, pace?: () => Promise<void>): AsyncGenerator<ChainProblem> {
   try {
     for (const site of await s.derived.sites()) {
       const problem = siteProblem(site);

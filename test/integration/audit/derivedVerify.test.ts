@@ -209,7 +209,7 @@ describe('verification of derived tables', () => {
       const kinds = res.body.problems.map((p: any) => [p.kind, p.problem]);
       expect(kinds).toEqual(
         expect.arrayContaining([
-          ['site', expect.stringMatching(new RegExp(`^the site record ${latest!.seq} `))],
+          ['site', expect.stringMatching(new RegExp(`^the site record ${String(latest!.seq)} `))],
           ['sites', expect.stringMatching(/^the sites rows against their history records could not be checked: /)],
         ]),
       );
