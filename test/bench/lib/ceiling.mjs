@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { loadStoreTools } from './build.mjs';
 import { fmt, removeDir, tempDir } from './common.mjs';
+import { withClient } from './pgFixture.mjs';
 
 /**
  * Medians of alternating in-process runs of `batches` through the ingest `kind` ('events' | 'milestones'); events
@@ -25,7 +26,7 @@ export async function measureCeiling(kind, batches, { group = 1 } = {}) {
  */
 export async function measurePgCeiling(batches, database, { connections }) {
   const tools = await loadStoreTools();
-  return tools.pgIngestCeiling(batches, database, { connections });
+  return tools.pgIngestCeiling(batches, database, withClient, { connections });
 }
 
 const perSecond = (us) => 1e6 / us;

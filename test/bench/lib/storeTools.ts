@@ -32,7 +32,7 @@ import { CHAIN_KIND, digestOf, GENESIS_HASH, linkHash, recordOf, type ChainKind 
 import { CHAIN_TABLES, ChainWriter } from '../../../server/src/store/sqlite/chain';
 import { PgChainWriter } from '../../../server/src/store/postgres/chain';
 import { groupCommit } from '../../../server/src/services/ingest/groupCommit';
-import pg from 'pg';
+import type pg from 'pg';
 
 import { generateBulk, siteName, type GenerateOptions } from './bulkLoad';
 
@@ -295,6 +295,9 @@ export async function ingestCeiling(kind: 'events' | 'milestones', batches: read
 /** A fresh PostgreSQL database for one run of a ceiling variant: its URL, and how to drop it. */
 export type BenchDatabase = () => Promise<{ url: string; drop(): Promise<void> }>;
 
+/** Runs `f` on a connection of its own to `url` (the harness's `withClient`, lib/pgFixture.mjs). */
+export type OnDatabase = <T>(url: string, f: (c: pg.Client) => Promise<T>) => Promise<T>;
+
 /**
  * The PostgreSQL batch row's ceiling: the product's own ingest in process on a fresh database per run (no HTTP, live
  * push or open clocks), `connections` submitters posting `batches` in turn through the server's group commit, as the
@@ -303,7 +306,7 @@ export type BenchDatabase = () => Promise<{ url: string; drop(): Promise<void> }
  * with that and the chain writer's links neither computed nor written. Events per second of wall time, medians of
  * `repeats` alternating runs after a warm-up; given as µs per event, as `ingestCeiling` gives them.
  */
-export async function pgIngestCeiling(batches: readonly (readonly unknown[])[], database: BenchDatabase, { connections = 2, repeats = 3 } = {}): Promise<Ceiling> {
+export async function pgIngestCeiling(batches: readonly (readonly unknown[])[], database: BenchDatabase, onDatabase: OnDatabase, { connections = 2, repeats = 3 } = {}): Promise<Ceiling> {
   const variants: Variant[] = ['shipped', 'noFsync', 'noFsyncNoProof'];
   const runs: Record<Variant, number[]> = { shipped: [], noFsync: [], noFsyncNoProof: [] };
   const records = batches.reduce((n, b) => n + b.length, 0);
@@ -350,16 +353,6 @@ export async function pgIngestCeiling(batches: readonly (readonly unknown[])[], 
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { shipped: median(runs.shipped), noFsync: median(runs.noFsync), noFsyncNoProof: median(runs.noFsyncNoProof) };
-}
-
-async function onDatabase<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Runs `f` with the PostgreSQL chain writer computing and writing no link (`off`), for a measurement only; put back after. */
