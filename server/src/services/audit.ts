@@ -11,7 +11,7 @@ import { rollupProblems, siteProblem, sumsByBucket, valueProblems, valuesByBucke
 import { checkpointSigned, secretFingerprint } from '../domain/retention';
 import { inValuePopulation, ROLLUP_GRAINS, VALUE_GRAINS } from '../domain/rollups';
 import { verifyChain, type ChainProblem, type VerifyResult } from '../domain/verify';
-import type { ChainHead, RecordedAuditSecret, Snapshot, Store } from '../store/port';
+import type { ChainHead, RawValueCell, RecordedAuditSecret, Snapshot, Store } from '../store/port';
 import { pacer } from './exports/format';
 import { rawRows } from './rangeReads';
 
@@ -93,9 +93,9 @@ async function dayProblems(s: Snapshot, day: { standardIds: string[]; sites: str
     const stored = await s.figures.rollupSums({ ...range, grain: grain.name, shape: 'detail' });
     found.push(...rollupProblems({ table: s.derived.tables.rollup[grain.name], grain: grain.name, fromMs: horizonMs }, stored, sumsByBucket(raw, grain.ms)));
   }
-  const values = (await s.derived.rawValueCells(range.fromMs, range.toMs)).filter(inValuePopulation);
+  const values = (await s.figures.rawValueCells(range)).filter((c): c is RawValueCell & { value: number } => inValuePopulation(c));
   for (const grain of VALUE_GRAINS) {
-    const stored = await s.derived.histogramCells({ ...range, sites: day.sites, grain: grain.name });
+    const stored = await s.figures.histogramCells({ ...range, sites: day.sites, grain: grain.name });
     found.push(...valueProblems({ table: s.derived.tables.value[grain.name], grain: grain.name, fromMs: horizonMs }, stored, valuesByBucket(values, grain.ms)));
   }
   return found;

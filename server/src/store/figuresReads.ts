@@ -6,8 +6,8 @@
 //
 // Raw reads go through effective_judgements: judgements with their event's effective state (amended outcome,
 // waits and re-judged verdict; a voided event's judgements come marked).
-import { ROLLUP_GRAINS, waitOf } from '../domain/rollups';
-import type { CorrectionCount, FiguresReads, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCount, RollupQuery, SumsRow } from './port';
+import { QUARTER_GRAIN_MS, ROLLUP_GRAINS, waitOf } from '../domain/rollups';
+import type { CorrectionCount, FiguresReads, HistogramCell, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCell, RollupQuery, SumsRow } from './port';
 import { bucketStartSql, ROLLUP_BY_SITE, ROLLUP_SUMS as SUMS, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
 import { staffingGroups } from './staffingReads';
 
@@ -139,23 +139,31 @@ async function rawGroups(d: FiguresDialect, q: RawQuery): Promise<RawGroup[]> {
   return groups;
 }
 
-/** Raw judgements (not voided) counted per value, with what decides whether and where a value counts. */
-async function rawValues(d: FiguresDialect, q: RawQuery): Promise<RawValueCount[]> {
+/**
+ * Raw judgements (not voided) counted per value, with what decides whether and where a value counts. `cells`: also
+ * per quarter hour and standard version, as the value histograms keep them (verification recounts their cells).
+ */
+async function rawValues(d: FiguresDialect, q: RawQuery, cells = false): Promise<RawValueCell[]> {
   if (empty(q)) return [];
   const { where, args } = rawWhere(d, q);
   const group = q.groupBy ? `j.${q.groupBy}` : d.nullText;
-  const sql = `SELECT j.standard_id AS "standardId", j.site AS site, ${group} AS "group", j.value AS value, j.outcome AS outcome, j.reason AS reason, COUNT(*) AS n, SUM(j.met) AS met
+  const cell = cells ? `${bucketStartSql('j.occurred_at_ms', QUARTER_GRAIN_MS)} AS t, j.standard_version AS version, ` : '';
+  const sql = `SELECT ${cell}j.standard_id AS "standardId", j.site AS site, ${group} AS "group", j.value AS value, j.outcome AS outcome, j.reason AS reason, COUNT(*) AS n, SUM(j.met) AS met
     FROM effective_judgements j WHERE ${where} AND j.correction ${d.isNot} 'void'
-    GROUP BY j.standard_id, j.value, j.site, ${d.groupKey('"group"', 3)}, j.outcome, j.reason`;
-  return d.rows<RawValueCount>(sql, args);
+    GROUP BY ${cells ? `${d.groupKey('t', 1)}, j.standard_version, ` : ''}j.standard_id, j.value, j.site, ${d.groupKey('"group"', cells ? 5 : 3)}, j.outcome, j.reason`;
+  return d.rows<RawValueCell>(sql, args);
 }
 
-/** Value-histogram counts per standard, site and value. All sites: one key range per site (the key starts with the site). */
+/**
+ * Value-histogram counts per standard, site and value (shape 'values', the default), or its cells as stored ('detail':
+ * per bucket, version, site and value). All sites: one key range per site (the key starts with the site).
+ */
 async function histogram(d: FiguresDialect, q: HistogramQuery): Promise<HistogramCount[]> {
   if (empty(q)) return [];
-  const sql = `SELECT standard_id AS "standardId", site, value, SUM(n) AS n, SUM(met) AS met FROM ${VALUE_TABLE[q.grain]}
+  const detail = q.shape === 'detail';
+  const sql = `SELECT ${detail ? 'bucket_ms AS t, standard_version AS version, ' : ''}standard_id AS "standardId", site, value, ${detail ? 'n, met' : 'SUM(n) AS n, SUM(met) AS met'} FROM ${VALUE_TABLE[q.grain]}
     WHERE ${sitesIn(q.sites)} AND standard_id IN ${placeholders(q.standardIds)} AND bucket_ms >= ? AND bucket_ms < ?
-    GROUP BY standard_id, value, site HAVING SUM(n) > 0`;
+    ${detail ? '' : 'GROUP BY standard_id, value, site HAVING SUM(n) > 0'}`;
   return d.rows<HistogramCount>(sql, [...q.sites, ...q.standardIds, q.fromMs, q.toMs]);
 }
 
@@ -191,7 +199,9 @@ export function figuresReadsOf(d: FiguresDialect): FiguresReads {
     rollupSums: (q) => rollupSums(d, q),
     rawGroups: (q) => rawGroups(d, q),
     rawValues: (q) => rawValues(d, q),
+    rawValueCells: (q) => rawValues(d, q, true),
     histogram: (q) => histogram(d, q),
+    histogramCells: async (q) => (await histogram(d, { ...q, shape: 'detail' })) as HistogramCell[],
     corrections: (q) => corrections(d, q),
     prunedCorrections: (q) => prunedCorrections(d, q),
     staffingGroups: (q) => staffingGroups(d, q),

@@ -49,7 +49,7 @@ import type {
   RawValueCount,
   RetentionHorizon,
   SiteAgainstHistory,
-  ValueCell,
+  HistogramCell,
   RollupQuery,
   SiteRecord,
   StoredSiteChange,
@@ -106,7 +106,11 @@ export interface FiguresReads {
   rollupSums(q: RollupQuery): Promise<SumsRow[]>;
   rawGroups(q: RawQuery): Promise<RawGroup[]>;
   rawValues(q: RawQuery): Promise<RawValueCount[]>;
+  /** rawValues per quarter hour and standard version, as the value histograms keep them (verification). */
+  rawValueCells(q: JudgementRange): Promise<RawValueCell[]>;
   histogram(q: HistogramQuery): Promise<HistogramCount[]>;
+  /** The stored value-histogram cells of the range (histogram's 'detail' shape). */
+  histogramCells(q: HistogramQuery): Promise<HistogramCell[]>;
   /** Corrections of the events that occurred in the range (events still stored). */
   corrections(q: JudgementRange): Promise<CorrectionCount[]>;
   /** What pruning kept of the corrections of pruned events, over a range on the minute grid. */
@@ -311,8 +315,8 @@ interface RestatedCounts {
 }
 
 /**
- * What verification reads of the tables derived from chained records (besides the figures reads of rollup rows and
- * raw judgements): sites beside their history, and value-histogram cells.
+ * What verification reads of the tables derived from chained records besides the figures reads (rollup rows,
+ * histogram cells and the raw judgements they are recounted from): sites beside their history, and what to recount.
  */
 export interface DerivedReads {
   /** The tables of each grain (what a problem names). */
@@ -325,10 +329,6 @@ export interface DerivedReads {
   standardIds(): Promise<string[]>;
   /** Every site of a sites row, an event, or a rollup or histogram row. */
   siteIds(): Promise<string[]>;
-  /** Not voided judgements with a value, in their effective state, of events in [fromMs, toMs), per quarter hour. */
-  rawValueCells(fromMs: number, toMs: number): Promise<RawValueCell[]>;
-  /** Stored value-histogram cells of the grain in the range, at these sites and standards. */
-  histogramCells(q: HistogramQuery): Promise<ValueCell[]>;
 }
 
 export interface Snapshot extends StoreReads {

@@ -240,6 +240,8 @@ type ValueGrainName = 'day' | 'quarter';
 /** Value-histogram cells over a range on the grain's grid. */
 export interface HistogramQuery extends JudgementRange {
   grain: ValueGrainName;
+  /** 'values' (default): counts per standard, site and value over the range; 'detail': per stored cell. */
+  shape?: 'values' | 'detail';
 }
 
 export interface HistogramCount {
@@ -250,13 +252,13 @@ export interface HistogramCount {
   met: number;
 }
 
-/** A value-histogram cell: judgements of one value in a bucket, per standard version and site. */
-export type ValueCell = PlacedValue;
+/** A value-histogram cell as stored: judgements of one value in a bucket, per standard version and site. */
+export type HistogramCell = HistogramCount & PlacedValue;
 
-/** Raw (not voided) judgements of one value in a quarter hour, with what decides whether the value counts. */
-export interface RawValueCell extends ValueCell {
-  outcome: string;
-  reason: string | null;
+/** Raw (not voided) judgements of one value in a quarter hour, per standard version: what a histogram cell counts. */
+export interface RawValueCell extends RawValueCount {
+  t: number;
+  version: number;
 }
 
 /** A site's row beside its latest history record (the chained record of its settings). */
