@@ -259,32 +259,41 @@ async function tradedAway<T>(variant: Variant, f: () => Promise<T>): Promise<T> 
  * each to warm up (discarded), the variants alternating; medians.
  */
 export async function ingestCeiling(kind: 'events' | 'milestones', batches: readonly (readonly unknown[])[], dataDir: (tag: string) => string, { group = 1, repeats = 3 } = {}): Promise<Ceiling> {
-  const variants: Variant[] = ['shipped', 'noFsync', 'noFsyncNoProof'];
-  const runs: Record<Variant, number[]> = { shipped: [], noFsync: [], noFsyncNoProof: [] };
   const records = batches.reduce((n, b) => n + b.length, 0);
   const groups = Array.from({ length: Math.ceil(batches.length / group) }, (_, i) => batches.slice(i * group, i * group + group));
-  for (let r = -1; r < repeats; r += 1) {
-    for (const variant of variants) {
-      const us = await tradedAway(variant, async () => {
-        const dir = dataDir(`${variant}${r}`);
-        const { store, standards } = await openBenchStore(dir);
-        let usPerRecord;
-        try {
-          const ingest = new IngestService({ store, standards, timeZone: 'UTC' });
-          const write = async (requests: readonly (readonly unknown[])[]) =>
-            kind === 'events' ? ingest.ingestMany(requests.map((items) => ({ items, sites: null }))) : Promise.all(requests.map((items) => ingest.ingestMilestones(items)));
-          const started = performance.now();
-          for (const requests of groups) {
-            for (const out of await write(requests)) if (out.kind !== 'stored') throw new Error(`ingest refused a ceiling batch: ${JSON.stringify(out).slice(0, 300)}`);
-          }
-          usPerRecord = ((performance.now() - started) * 1000) / records;
-        } finally {
-          await store.close();
+  return alternatingMedians(repeats, (variant, r) =>
+    tradedAway(variant, async () => {
+      const dir = dataDir(`${variant}${r}`);
+      const { store, standards } = await openBenchStore(dir);
+      let usPerRecord;
+      try {
+        const ingest = new IngestService({ store, standards, timeZone: 'UTC' });
+        const write = async (requests: readonly (readonly unknown[])[]) =>
+          kind === 'events' ? ingest.ingestMany(requests.map((items) => ({ items, sites: null }))) : Promise.all(requests.map((items) => ingest.ingestMilestones(items)));
+        const started = performance.now();
+        for (const requests of groups) {
+          for (const out of await write(requests)) if (out.kind !== 'stored') throw new Error(`ingest refused a ceiling batch: ${JSON.stringify(out).slice(0, 300)}`);
         }
-        const links = chainLength(dir);
-        if ((variant === 'noFsyncNoProof') !== (links === 0)) throw new Error(`the ${variant} ceiling left ${links} chain links`);
-        return usPerRecord;
-      });
+        usPerRecord = ((performance.now() - started) * 1000) / records;
+      } finally {
+        await store.close();
+      }
+      const links = chainLength(dir);
+      if ((variant === 'noFsyncNoProof') !== (links === 0)) throw new Error(`the ${variant} ceiling left ${links} chain links`);
+      return usPerRecord;
+    }),
+  );
+}
+
+/**
+ * Each variant measured `repeats` times after one warm-up run of each (discarded), the variants alternating so that
+ * the machine's drift falls on all of them alike; the median of each.
+ */
+async function alternatingMedians(repeats: number, run: (variant: Variant, round: number) => Promise<number>): Promise<Ceiling> {
+  const runs: Record<Variant, number[]> = { shipped: [], noFsync: [], noFsyncNoProof: [] };
+  for (let r = -1; r < repeats; r += 1) {
+    for (const variant of Object.keys(runs) as Variant[]) {
+      const us = await run(variant, r);
       if (r >= 0) runs[variant].push(us);
     }
   }
@@ -307,52 +316,46 @@ export type OnDatabase = <T>(url: string, f: (c: pg.Client) => Promise<T>) => Pr
  * `repeats` alternating runs after a warm-up; given as µs per event, as `ingestCeiling` gives them.
  */
 export async function pgIngestCeiling(batches: readonly (readonly unknown[])[], database: BenchDatabase, onDatabase: OnDatabase, { connections = 2, repeats = 3 } = {}): Promise<Ceiling> {
-  const variants: Variant[] = ['shipped', 'noFsync', 'noFsyncNoProof'];
-  const runs: Record<Variant, number[]> = { shipped: [], noFsync: [], noFsyncNoProof: [] };
   const records = batches.reduce((n, b) => n + b.length, 0);
-  for (let r = -1; r < repeats; r += 1) {
-    for (const variant of variants) {
-      const db = await database();
-      try {
-        const us = await withoutPgProof(variant === 'noFsyncNoProof', async () => {
-          if (variant !== 'shipped') {
-            await onDatabase(db.url, async (c) => void (await c.query(`ALTER DATABASE "${new URL(db.url).pathname.slice(1)}" SET synchronous_commit = off`)));
-            // Every session opened from now on, the store's included, commits without waiting for the WAL flush.
-            const setting = await onDatabase(db.url, async (c) => (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit);
-            if (setting !== 'off') throw new Error(`synchronous_commit is ${setting} on the ceiling's database`);
-          }
-          const dir = mkdtempSync(join(tmpdir(), 'ringside-pg-ceiling-'));
-          const { store, standards } = await openBenchStore(dir, db.url);
-          try {
-            const commit = groupCommit(new IngestService({ store, standards, timeZone: 'UTC' }));
-            let next = 0;
-            const submitter = async () => {
-              for (let i = next++; i < batches.length; i = next++) {
-                const out = await commit(batches[i]!);
-                if (out.kind !== 'stored') throw new Error(`ingest refused a ceiling batch: ${JSON.stringify(out).slice(0, 300)}`);
-              }
-            };
-            const started = performance.now();
-            await Promise.all(Array.from({ length: connections }, submitter));
-            return ((performance.now() - started) * 1000) / records;
-          } finally {
-            await store.close();
-            rmSync(dir, { recursive: true, force: true });
-          }
-        });
-        // Chained: a link for every event and judgement stored; without the proof, no link at all.
-        const count = (sql: string) => onDatabase(db.url, async (c) => Number((await c.query(sql)).rows[0].n));
-        const links = await count('SELECT COUNT(*) AS n FROM audit_chain');
-        const recordLinks = await count("SELECT COUNT(*) AS n FROM audit_chain WHERE kind IN ('event', 'judgement')");
-        if (variant === 'noFsyncNoProof' ? links !== 0 : recordLinks !== 2 * records) throw new Error(`the ${variant} ceiling on PostgreSQL left ${links} chain links (${recordLinks} of events and judgements, for ${records} events)`);
-        if (r >= 0) runs[variant].push(us);
-      } finally {
-        await db.drop();
-      }
+  return alternatingMedians(repeats, async (variant) => {
+    const db = await database();
+    try {
+      const us = await withoutPgProof(variant === 'noFsyncNoProof', async () => {
+        if (variant !== 'shipped') {
+          await onDatabase(db.url, async (c) => void (await c.query(`ALTER DATABASE "${new URL(db.url).pathname.slice(1)}" SET synchronous_commit = off`)));
+          // Every session opened from now on, the store's included, commits without waiting for the WAL flush.
+          const setting = await onDatabase(db.url, async (c) => (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit);
+          if (setting !== 'off') throw new Error(`synchronous_commit is ${setting} on the ceiling's database`);
+        }
+        const dir = mkdtempSync(join(tmpdir(), 'ringside-pg-ceiling-'));
+        const { store, standards } = await openBenchStore(dir, db.url);
+        try {
+          const commit = groupCommit(new IngestService({ store, standards, timeZone: 'UTC' }));
+          let next = 0;
+          const submitter = async () => {
+            for (let i = next++; i < batches.length; i = next++) {
+              const out = await commit(batches[i]!);
+              if (out.kind !== 'stored') throw new Error(`ingest refused a ceiling batch: ${JSON.stringify(out).slice(0, 300)}`);
+            }
+          };
+          const started = performance.now();
+          await Promise.all(Array.from({ length: connections }, submitter));
+          return ((performance.now() - started) * 1000) / records;
+        } finally {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+      // Chained: a link for every event and judgement stored; without the proof, no link at all.
+      const count = (sql: string) => onDatabase(db.url, async (c) => Number((await c.query(sql)).rows[0].n));
+      const links = await count('SELECT COUNT(*) AS n FROM audit_chain');
+      const recordLinks = await count("SELECT COUNT(*) AS n FROM audit_chain WHERE kind IN ('event', 'judgement')");
+      if (variant === 'noFsyncNoProof' ? links !== 0 : recordLinks !== 2 * records) throw new Error(`the ${variant} ceiling on PostgreSQL left ${links} chain links (${recordLinks} of events and judgements, for ${records} events)`);
+      return us;
+    } finally {
+      await db.drop();
     }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { shipped: median(runs.shipped), noFsync: median(runs.noFsync), noFsyncNoProof: median(runs.noFsyncNoProof) };
+  });
 }
 
 /** Runs `f` with the PostgreSQL chain writer computing and writing no link (`off`), for a measurement only; put back after. */
