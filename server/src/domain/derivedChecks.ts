@@ -122,7 +122,10 @@ export interface CellTable {
   fromMs: number;
 }
 
-function cellProblem(at: CellTable, r: { t: number; standardId: string; version: number; site: string }, differences: Difference[], value?: number): ChainProblem {
+/** Where a cell is: what a problem names it by. */
+type Placed = { t: number; standardId: string; version: number; site: string };
+
+function cellProblem(at: CellTable, r: Placed, differences: Difference[], value?: number): ChainProblem {
   const cell: DerivedCell = { table: at.table, grain: at.grain, standardId: r.standardId, standardVersion: r.version, site: r.site, bucketStart: new Date(r.t).toISOString(), ...(value === undefined ? {} : { value }) };
   const what = `the ${at.table} ${value === undefined ? 'row' : `cell of value ${value}`} of standard ${r.standardId} version ${r.version} at site ${r.site}, ${at.grain} from ${cell.bucketStart}`;
   return {
@@ -135,37 +138,42 @@ function cellProblem(at: CellTable, r: { t: number; standardId: string; version:
   };
 }
 
-/** Rollup rows that differ from the recount (a missing row counts as zero, as does a recount with no judgements). */
-export function* rollupProblems(at: CellTable, stored: readonly PlacedSums[], recounted: Map<string, PlacedSums>): Generator<ChainProblem> {
+/** How one kind of cell is compared: its key, what a missing one counts as, what differs, and its value if keyed by one. */
+interface CellComparison<F, C extends F & Placed> {
+  key(cell: C): string;
+  none: F;
+  differ(stored: F, recounted: F): Difference[];
+  value?(cell: C): number;
+}
+
+/**
+ * Stored cells that differ from the recount, from the retention horizon on: each stored cell against its recount
+ * (none counting as `none`), then each recounted cell that has no stored one.
+ */
+function* cellProblems<F, C extends F & Placed>(at: CellTable, stored: readonly C[], recounted: Map<string, C>, how: CellComparison<F, C>): Generator<ChainProblem> {
   const seen = new Set<string>();
-  for (const row of stored) {
-    const key = keyOf(row);
+  for (const cell of stored) {
+    const key = how.key(cell);
     seen.add(key);
-    if (row.t < at.fromMs) continue;
-    const differences = sumsDifferences(row, recounted.get(key) ?? zeroSums());
-    if (differences.length > 0) yield cellProblem(at, row, differences);
+    if (cell.t < at.fromMs) continue;
+    const differences = how.differ(cell, recounted.get(key) ?? how.none);
+    if (differences.length > 0) yield cellProblem(at, cell, differences, how.value?.(cell));
   }
   for (const [key, cell] of recounted) {
     if (seen.has(key) || cell.t < at.fromMs) continue;
-    const differences = sumsDifferences(zeroSums(), cell);
-    if (differences.length > 0) yield cellProblem(at, cell, differences);
+    const differences = how.differ(how.none, cell);
+    if (differences.length > 0) yield cellProblem(at, cell, differences, how.value?.(cell));
   }
 }
 
+/** Rollup rows that differ from the recount (a missing row counts as zero, as does a recount with no judgements). */
+export const rollupProblems = (at: CellTable, stored: readonly PlacedSums[], recounted: Map<string, PlacedSums>): Generator<ChainProblem> =>
+  cellProblems<Sums, PlacedSums>(at, stored, recounted, { key: (row) => keyOf(row), none: zeroSums(), differ: sumsDifferences });
+
+type Counts = { n: number; met: number };
+const countsDifferences = (stored: Counts, recounted: Counts): Difference[] =>
+  (['n', 'met'] as const).filter((f) => stored[f] !== recounted[f]).map((field) => ({ field, stored: stored[field], expected: recounted[field] }));
+
 /** Value-histogram cells that differ from the recount (a missing cell counts as none). */
-export function* valueProblems(at: CellTable, stored: readonly PlacedValue[], recounted: Map<string, PlacedValue>): Generator<ChainProblem> {
-  const seen = new Set<string>();
-  const differ = (s: { n: number; met: number }, r: { n: number; met: number }): Difference[] =>
-    (['n', 'met'] as const).filter((f) => s[f] !== r[f]).map((field) => ({ field, stored: s[field], expected: r[field] }));
-  for (const cell of stored) {
-    const key = keyOf(cell, cell.value);
-    seen.add(key);
-    if (cell.t < at.fromMs) continue;
-    const differences = differ(cell, recounted.get(key) ?? { n: 0, met: 0 });
-    if (differences.length > 0) yield cellProblem(at, cell, differences, cell.value);
-  }
-  for (const [key, cell] of recounted) {
-    if (seen.has(key) || cell.t < at.fromMs) continue;
-    yield cellProblem(at, cell, differ({ n: 0, met: 0 }, cell), cell.value);
-  }
-}
+export const valueProblems = (at: CellTable, stored: readonly PlacedValue[], recounted: Map<string, PlacedValue>): Generator<ChainProblem> =>
+  cellProblems<Counts, PlacedValue>(at, stored, recounted, { key: (cell) => keyOf(cell, cell.value), none: { n: 0, met: 0 }, differ: countsDifferences, value: (cell) => cell.value });
