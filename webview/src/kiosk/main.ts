@@ -3,6 +3,7 @@
 // device and takes it out of the address bar. Everything the desk does is saved on the device first (desk.ts) and
 // sent when the network lets it (sender.ts); a service worker keeps the page itself available offline.
 import type { KioskSetup } from '@ringside/server/protocol';
+import { countNoun } from '@ringside/server/protocol/pure';
 import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, type DeskState } from './desk';
 import { Sender, type SendStatus } from './sender';
 import { createKioskView, type KioskView } from './view';
@@ -76,7 +77,7 @@ function showStatus(kiosk: Kiosk, status: SendStatus): void {
  * line says whom to ask and that the taps are not lost meanwhile.
  */
 function refusedKeyText(detail: string, waiting: number): string {
-  const kept = waiting > 0 ? ` ${waiting === 1 ? '1 tap is' : `${waiting} taps are`} saved on this tablet until then.` : '';
+  const kept = waiting > 0 ? ` ${waiting} ${countNoun(waiting, 'tap is', 'taps are')} saved on this tablet until then.` : '';
   return `The server refused this kiosk's key: ${detail}. Ask an administrator for a new kiosk link and open it on this tablet.${kept}`;
 }
 
