@@ -273,7 +273,8 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
  */
 function feedCount(events: number, breaches: number, paused: boolean): string {
   if (events + breaches === 0) return '';
-  const parts = [`${formatCount(events)} ${countNoun(events, 'event')}`];
+  // "latest event", as people say it, not "latest 1 event"; paused, the count stands alone ("paused · 1 event").
+  const parts = [!paused && events === 1 ? 'event' : `${formatCount(events)} ${countNoun(events, 'event')}`];
   if (breaches > 0) parts.push(`${formatCount(breaches)} ${countNoun(breaches, 'breach', 'breaches')}`);
   return `${paused ? 'paused ·' : 'latest'} ${parts.join(' · ')}`;
 }
