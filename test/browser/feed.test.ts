@@ -158,6 +158,22 @@ describe('live feed', () => {
     expect(rows(root).map((r) => r.dataset['eventId'])).toEqual(['slow']);
   });
 
+  it('counts in its header as people say it: "latest event" for one, "latest 3 events" for more, filtered too', () => {
+    const { dashboard, root } = mount();
+    feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ id: 'fast', rings: 1 }), judgedCall({ id: 'slow', rings: 3 }), judgedCall({ id: 'slower', rings: 4 })] })));
+    const count = () => text(root, '.rs-feed .rs-panel-meta');
+    expect(count()).toBe('latest 3 events');
+    const filter = root.querySelector<HTMLInputElement>('.rs-feed-filter')!;
+    filter.value = 'met';
+    filter.dispatchEvent(new Event('input'));
+    dashboard.flush();
+    expect(rows(root).map((r) => r.dataset['eventId'])).toEqual(['fast']);
+    expect(count()).toBe('latest event');
+    dashboard.dispatch({ type: 'ui/pause', paused: true });
+    dashboard.flush();
+    expect(count()).toBe('paused · 1 event');
+  });
+
   it('says when rings were derived from seconds', () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.judged([judgedCall({ id: 'derived', answerSeconds: 9 }), judgedCall({ id: 'measured', rings: 3, answerSeconds: 14 })]));

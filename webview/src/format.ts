@@ -1,6 +1,6 @@
 // How figures read on screen. Kept apart from the views so the rendered summary uses the very same text.
 import type { JudgedEvent, Judgement, Standard, VersionContribution } from '@ringside/server/protocol';
-import { formatClock, formatDayMonth, formatThreshold as formatTarget, formatTimeInDay, isWithinDay, localDayOf } from '@ringside/server/protocol/pure';
+import { countNoun, formatClock, formatDayMonth, formatThreshold as formatTarget, formatTimeInDay, isWithinDay, localDayOf } from '@ringside/server/protocol/pure';
 
 /**
  * 0.931 → "93.1 %" (floored to the tenth) and a target as people say it, 0.9 → "90 %", 0.995 → "99.5 %": the
@@ -53,7 +53,7 @@ export function formatUtcOffsets(fromMs: number, toMs: number): string {
 }
 
 function formatRings(rings: number): string {
-  return rings === 1 ? '1 ring' : `${rings} rings`;
+  return `${rings} ${countNoun(rings, 'ring')}`;
 }
 
 function formatSeconds(seconds: number): string {

@@ -2,7 +2,7 @@
 // (state.openClocks) and the page's corrected clock. Each standing's state comes from its own deadlines
 // (protocol/pure/openClocks.ts), so a countdown turns red on time between two pushes.
 import type { ClockState, OpenClock } from '@ringside/server/protocol';
-import { clockStateAt, clockStateCount, compareText, deadlineLabel, formatDuration, groupKey, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
+import { clockStateAt, clockStateCount, compareText, countNoun, deadlineLabel, formatDuration, groupKey, standingStateAt, type LabelledStandard } from '@ringside/server/protocol/pure';
 import { formatTimeInDay, localDayOf } from './format';
 import type { DashboardState } from './state';
 
@@ -16,9 +16,7 @@ const TYPE_NOUN: Readonly<Record<string, { one: string; many: string; title: str
 
 function typeNoun(type: string, n: number): string {
   const known = TYPE_NOUN[type];
-  if (known) return n === 1 ? known.one : known.many;
-  const words = type.replace(/-/g, ' ');
-  return n === 1 ? words : `${words}s`;
+  return known ? countNoun(n, known.one, known.many) : countNoun(n, type.replace(/-/g, ' '));
 }
 
 /** "Call", "Visit", "Complaint", "Email reply". */

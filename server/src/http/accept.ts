@@ -1,6 +1,6 @@
 // Proactive negotiation by the Accept header (RFC 9110 §12.5.1), for an answer offered in more than one media type:
 // which offer a client prefers, or none (its route answers 406, problems.ts notAcceptable, rather than send a default
-// the client said it does not take). No header, `*/*` or a browser's list ending in `*/*;q=0.8` takes the first offer.
+// the client said it does not take, or send one for a header it could not have meant). No header, `*/*` or a browser's list ending in `*/*;q=0.8` takes the first offer.
 
 interface MediaRange {
   type: string;
@@ -11,19 +11,32 @@ interface MediaRange {
 }
 
 const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+/** A token (RFC 9110 §5.6.2): a media type's type and subtype, a parameter's name. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 
-/** The header's media ranges, parameters other than q aside; a part that is no media range, or whose q is malformed, is left out. */
-function rangesOf(accept: string): MediaRange[] {
+/**
+ * The header's media ranges, parameters other than q aside; null when it is no valid Accept header: a part that is no
+ * `type/subtype` (or `type/*`, `*\/*`), a parameter without a name and value, a q that is no qvalue. Empty list
+ * elements and parameters are allowed (RFC 9110 §5.6.1, §5.6.6), and left out.
+ */
+function rangesOf(accept: string): MediaRange[] | null {
   const ranges: MediaRange[] = [];
-  accept.split(',').forEach((part, index) => {
+  for (const [index, part] of accept.split(',').entries()) {
     const [range = '', ...params] = part.split(';').map((p) => p.trim());
-    const [type, subtype, ...rest] = range.toLowerCase().split('/');
-    const q = params.map((p) => /^q\s*=\s*(.*)$/i.exec(p)?.[1]).find((v) => v !== undefined);
-    if (!type || !subtype || rest.length > 0 || (q !== undefined && !QVALUE.test(q))) return;
+    if (range === '' && params.every((p) => p === '')) continue;
+    const [type = '', subtype = '', ...rest] = range.toLowerCase().split('/');
+    if (!TOKEN.test(type) || !TOKEN.test(subtype) || rest.length > 0 || (type === '*' && subtype !== '*')) return null;
+    const named = params.filter((p) => p !== '').map((p) => /^([^=\s]+)\s*=\s*(\S.*)$/.exec(p));
+    if (named.some((m) => m === null || !TOKEN.test(m[1] ?? ''))) return null;
+    const q = named.find((m) => m?.[1]?.toLowerCase() === 'q')?.[2];
+    if (q !== undefined && !QVALUE.test(q)) return null;
     ranges.push({ type, subtype, q: q === undefined ? 1 : Number(q), index });
-  });
+  }
   return ranges;
 }
+
+/** Whether `accept` is a valid Accept header (absent, or a list of media ranges, perhaps empty). */
+export const wellFormedAccept = (accept: string | undefined): boolean => rangesOf(accept ?? '') !== null;
 
 /** How closely a range matches a media type: 3 exactly, 2 as `type/*`, 1 as `*\/*`, 0 not at all. */
 function closeness(range: MediaRange, mediaType: string): number {
@@ -40,13 +53,15 @@ interface Offer<T> {
 }
 
 /**
- * The offer the Accept header prefers, or null when it accepts none. Each offer takes the q of the closest range that
+ * The offer the Accept header prefers, or null when it accepts none or is no valid Accept header (a client that sent
+ * one asked for something; answering the default would pretend it had not). Each offer takes the q of the closest range that
  * matches any of its names (RFC 9110: the most specific reference wins, so `application/x-ndjson;q=0` refuses NDJSON
  * though `application/*` would take its other name); the highest q above 0 wins, then the closer match, then the range
- * listed first, then the offer listed first. No header, or one without a media range in it: the first offer.
+ * listed first, then the offer listed first. No header, or one of empty elements only: the first offer.
  */
 export function preferredOffer<T>(accept: string | undefined, offers: readonly Offer<T>[]): T | null {
   const ranges = rangesOf(accept ?? '');
+  if (ranges === null) return null;
   if (ranges.length === 0) return offers[0]?.value ?? null;
   type Candidate = { value: T; q: number; closeness: number; index: number };
   const order = (a: Candidate, b: Candidate) => a.q - b.q || a.closeness - b.closeness || b.index - a.index;

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FieldProblem, ProblemDetails } from '../protocol';
 import { messageNamesField } from '../protocol/pure/fieldProblems';
 import { FieldErrors, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
+import { wellFormedAccept } from './accept';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
 
@@ -33,11 +34,12 @@ export function siteNotAllowed(errors: FieldProblem[], more = ''): ProblemDetail
 }
 
 /**
- * 406 for an Accept header that accepts none of the media types an answer is offered in: names `Accept` (as a 415
- * names Content-Type) and lists the offered types; `advice`: how else to choose one.
+ * 406 for an Accept header that accepts none of the media types an answer is offered in, or is no valid Accept header:
+ * names `Accept` (as a 415 names Content-Type), says which, and lists the offered types; `advice`: how else to choose one.
  */
 export function notAcceptable(accept: string, offered: readonly string[], advice: string): ProblemDetails {
-  const message = `must accept one of ${offered.join(', ')} (got ${accept.slice(0, 200)})`;
+  const must = wellFormedAccept(accept) ? 'must accept' : 'must be media ranges (type/subtype, each with an optional q from 0 to 1) accepting';
+  const message = `${must} one of ${offered.join(', ')} (got ${accept.slice(0, 200)})`;
   return problem(406, 'not-acceptable', 'Not acceptable', `Accept ${message}; ${advice}`, [{ path: 'Accept', message }]);
 }
 

@@ -1,5 +1,6 @@
 // Which format an export answers in without ?format=: the one Accept prefers among the export's (q values honoured),
-// the default for no Accept, */* or a browser's list, and 406 naming Accept when it takes none of them; every answer of
+// the default for no Accept, */* or a browser's list, and 406 naming Accept when it takes none of them or is no valid
+// Accept header (rather than the default, as if it were absent); every answer of
 // an export says it varies on Accept. A real server on 127.0.0.1:0 with its own SQLite store.
 import { request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,34 @@ describe('an export without ?format=', () => {
     }
   });
 
+  it.each(['csv', 'text', 'text/csv/x', 'text/csv;q=2', 'text/csv;q=high', '*/csv', 'text/csv;charset', 'application/json, json'])(
+    'Accept: %s is no valid Accept header: 406 naming Accept, not the default format',
+    async (accept) => {
+      const res = await get('/export/events?from=2026-01-01T00:00:00Z', accept);
+      expect(res.status).toBe(406);
+      const message = `must be media ranges (type/subtype, each with an optional q from 0 to 1) accepting one of ${STREAMED_TYPES} (got ${accept})`;
+      expect(await res.json()).toMatchObject({ type: 'https://ringside.dev/problems/not-acceptable', status: 406, detail: `Accept ${message}; or name one with the format parameter (format=csv, format=ndjson, format=json)`, errors: [{ path: 'Accept', message }] });
+    },
+  );
+
+  it('empty list elements and parameters are no error (RFC 9110 §5.6.1): the header is read without them', async () => {
+    for (const [accept, type] of [
+      [', application/json,,', 'application/json'],
+      ['text/csv;;charset=utf-8', 'text/csv'],
+    ]) {
+      const res = await get('/export/events', accept!);
+      expect([accept, res.status, res.headers.get('content-type')]).toEqual([accept, 200, expect.stringMatching(new RegExp(`^${type}`))]);
+      await res.arrayBuffer();
+    }
+  });
+
+  it('?format= chooses whatever Accept says, a broken one too', async () => {
+    const res = await get('/export/events?format=json', 'text/csv;q=2');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    await res.arrayBuffer();
+  });
+
   it('?format= chooses whatever Accept says; a bad query is named before Accept is looked at', async () => {
     const res = await get('/export/incidents?format=ndjson', 'text/html');
     expect(res.status).toBe(200);
@@ -68,7 +97,7 @@ describe('an export without ?format=', () => {
     expect((await bad.json()).errors.map((e: { path: string }) => e.path)).toEqual(['from']);
   });
 
-  it('the report: HTML for a browser and */*, 406 for an Accept without text/html or a wildcard', async () => {
+  it('the report: HTML for a browser and */*, 406 for an Accept without text/html or a wildcard, or a broken one', async () => {
     for (const accept of [BROWSER, '*/*', 'text/html']) {
       const res = await get('/export/report', accept);
       expect(res.status).toBe(200);
@@ -78,6 +107,9 @@ describe('an export without ?format=', () => {
     const res = await get('/export/report', 'application/json');
     expect(res.status).toBe(406);
     expect((await res.json()).errors).toEqual([{ path: 'Accept', message: 'must accept one of text/html (got application/json)' }]);
+    const broken = await get('/export/report', 'html');
+    expect(broken.status).toBe(406);
+    expect((await broken.json()).errors).toEqual([{ path: 'Accept', message: 'must be media ranges (type/subtype, each with an optional q from 0 to 1) accepting one of text/html (got html)' }]);
   });
 
   it('every answer of an export says Vary: Accept, so a cache keeps one answer per Accept (RFC 9110 §12.5.5)', async () => {

@@ -3,6 +3,7 @@
 // device and takes it out of the address bar. Everything the desk does is saved on the device first (desk.ts) and
 // sent when the network lets it (sender.ts); a service worker keeps the page itself available offline.
 import type { KioskSetup } from '@ringside/server/protocol';
+import { countNoun } from '@ringside/server/protocol/pure';
 import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, type DeskState } from './desk';
 import { Sender, type SendStatus } from './sender';
 import { createKioskView, type KioskView } from './view';
@@ -11,6 +12,11 @@ const API = 'api/v1/';
 const TICK_MS = 1000;
 /** How often a running kiosk asks for its setup again (GET /kiosk says a week ahead which arrivals count). */
 const SETUP_REFRESH_MS = 10 * 60_000;
+/**
+ * How often the kiosk makes sure the server is still there (GET /health): the page holds no connection open, so
+ * without it a quiet desk would say Online long after the server went, until its next tap failed.
+ */
+const REACH_CHECK_MS = 30_000;
 const LAST_SITE = 'ringside-kiosk:site';
 const saved = (what: 'key' | 'desk' | 'setup', site: string) => `ringside-kiosk:${what}:${site}`;
 
@@ -23,6 +29,10 @@ interface Kiosk {
   offsetMs: number;
   view: KioskView;
   sender: Sender;
+  /** The line says the key is refused (or missing): final for this tablet, so being offline does not replace it. */
+  keyRefused: boolean;
+  /** The line says Offline. */
+  offline: boolean;
 }
 
 /** A random id (crypto.randomUUID needs a secure context; a tablet on plain HTTP in a LAN has none). */
@@ -65,6 +75,8 @@ function siteZone(kiosk: Kiosk): string {
 
 function showStatus(kiosk: Kiosk, status: SendStatus): void {
   const waiting = kiosk.desk.outbox.length;
+  if (status.kind === 'refused-key') kiosk.keyRefused = true;
+  kiosk.offline = status.kind === 'offline';
   if (status.kind === 'sent') kiosk.view.setStatus('sent', 'Online · everything sent');
   else if (status.kind === 'offline') kiosk.view.setStatus('offline', `Offline · ${waiting} saved on this tablet, sent when the network returns`);
   else if (status.kind === 'refused-key') kiosk.view.setStatus('refused', refusedKeyText(status.detail, waiting));
@@ -76,13 +88,33 @@ function showStatus(kiosk: Kiosk, status: SendStatus): void {
  * line says whom to ask and that the taps are not lost meanwhile.
  */
 function refusedKeyText(detail: string, waiting: number): string {
-  const kept = waiting > 0 ? ` ${waiting === 1 ? '1 tap is' : `${waiting} taps are`} saved on this tablet until then.` : '';
+  const kept = waiting > 0 ? ` ${waiting} ${countNoun(waiting, 'tap is', 'taps are')} saved on this tablet until then.` : '';
   return `The server refused this kiosk's key: ${detail}. Ask an administrator for a new kiosk link and open it on this tablet.${kept}`;
 }
 
 async function request(kiosk: Kiosk, path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
   const response = await fetch(API + path, { ...init, cache: 'no-store', headers: { ...(init.headers as Record<string, string>), ...(kiosk.key ? { authorization: `Bearer ${kiosk.key}` } : {}) } });
   return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+/** The server could not be reached: the line says Offline at once, counting the taps kept on the tablet. */
+function unreachable(kiosk: Kiosk): void {
+  if (!kiosk.keyRefused) showStatus(kiosk, { kind: 'offline', retryInMs: REACH_CHECK_MS });
+}
+
+/**
+ * Asks for the setup and, when the server answered and took the key, sends what is queued: the line says Online
+ * again once it is all sent (with nothing queued, at once).
+ */
+function checkIn(kiosk: Kiosk): void {
+  void fetchSetup(kiosk).then((reached) => reached && kiosk.key && kiosk.sender.flush());
+}
+
+/** Whether the server still answers: Offline when it does not; Online again (checkIn) once it does after that. */
+async function checkReach(kiosk: Kiosk): Promise<void> {
+  const up = await fetch(`${API}health`, { cache: 'no-store' }).then((r) => r.ok, () => false);
+  if (!up) unreachable(kiosk);
+  else if (kiosk.offline) checkIn(kiosk);
 }
 
 /** The setup last fetched, until the server answers (or all along, offline). */
@@ -92,9 +124,9 @@ function useCachedSetup(kiosk: Kiosk): void {
 }
 
 /**
- * The desk's standards, which arrivals they leave out and the server's time; false when the key is refused. Offline,
- * what the kiosk had stays. Asked at start, every few minutes and when the network returns, so a kiosk that runs for
- * weeks follows the standards and the site's hours.
+ * The desk's standards, which arrivals they leave out and the server's time; false when the key is refused or the
+ * server could not be reached (the line then says Offline). Offline, what the kiosk had stays. Asked at start, every
+ * few minutes and when the network returns, so a kiosk that runs for weeks follows the standards and the site's hours.
  */
 async function fetchSetup(kiosk: Kiosk): Promise<boolean> {
   try {
@@ -111,6 +143,8 @@ async function fetchSetup(kiosk: Kiosk): Promise<boolean> {
     useSetup(kiosk, setup, true);
   } catch {
     // Offline: the cached setup (if any) stays.
+    unreachable(kiosk);
+    return false;
   }
   return true;
 }
@@ -139,7 +173,8 @@ function start(mount: HTMLElement): void {
     },
   });
   if (!site) return view.setStatus('refused', 'This kiosk has no site: open the kiosk link printed by "keys create --scope ingest --site SITE".');
-  const kiosk: Kiosk = { site, key: localStorage.getItem(saved('key', site)), desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null! };
+  const key = localStorage.getItem(saved('key', site));
+  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null!, keyRefused: !key, offline: false };
   kiosk.sender = new Sender({
     outbox: () => kiosk.desk.outbox,
     settle: (ids) => save(kiosk, settled(kiosk.desk, ids)),
@@ -153,13 +188,12 @@ function start(mount: HTMLElement): void {
   if (!kiosk.key) view.setStatus('refused', 'This kiosk has no key: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   window.setInterval(() => tick(kiosk), TICK_MS);
   window.setInterval(() => void fetchSetup(kiosk), SETUP_REFRESH_MS);
-  window.addEventListener('online', () => {
-    kiosk.sender.flush();
-    void fetchSetup(kiosk);
-  });
+  window.setInterval(() => void checkReach(kiosk), REACH_CHECK_MS);
+  window.addEventListener('online', () => checkIn(kiosk));
+  window.addEventListener('offline', () => unreachable(kiosk));
   // A refused key stays on screen; the next tap tries again (and is refused again, its milestone kept).
   useCachedSetup(kiosk);
-  void fetchSetup(kiosk).then((accepted) => accepted && kiosk.key && kiosk.sender.flush());
+  checkIn(kiosk);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('kiosk-sw.js', { scope: './kiosk' }).catch(() => undefined);
 }
 

@@ -4,7 +4,7 @@
 // incident; "Acknowledge all" acknowledges every incident the banner counts as unacknowledged, in one request.
 // Acknowledged incidents stay listed, quieter, until they recover.
 import type { Incident } from '@ringside/server/protocol';
-import { countIncidents, countsPhrase, isAcknowledged } from '@ringside/server/protocol/pure';
+import { countIncidents, countNoun, countsPhrase, isAcknowledged } from '@ringside/server/protocol/pure';
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
 import { button, el, setText } from './dom';
@@ -24,7 +24,7 @@ const KEEP_SCROLL: FocusOptions = { preventScroll: true };
 function bannerTitle(incidents: readonly Incident[]): string {
   const counts = countIncidents(incidents);
   const acknowledged = counts.open - counts.unacknowledged;
-  const noun = counts.open === 1 ? 'incident' : 'incidents';
+  const noun = countNoun(counts.open, 'incident');
   return `${countsPhrase(counts)} ${noun}${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}`;
 }
 

@@ -3,7 +3,7 @@
 // judged. Each row shows that moment (an event's arrival, when its outcome was known; a breach's deadline), not when its case
 // started: a long call that just ended sits above shorter later ones, and its start time there read as shuffled.
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
-import { breachKeyOf, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import { breachKeyOf, countNoun, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
 import { eventVerdict, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome, isWithinDay, localDayOf, type LocalDay } from '../format';
 import type { DashboardState, LocalAction } from '../state';
@@ -273,7 +273,8 @@ function renderFeedRows({ table, body, empty, count }: FeedNodes, rows: Map<stri
  */
 function feedCount(events: number, breaches: number, paused: boolean): string {
   if (events + breaches === 0) return '';
-  const parts = [`${formatCount(events)} ${events === 1 ? 'event' : 'events'}`];
-  if (breaches > 0) parts.push(`${formatCount(breaches)} ${breaches === 1 ? 'breach' : 'breaches'}`);
+  // "latest event", as people say it, not "latest 1 event"; paused, the count stands alone ("paused · 1 event").
+  const parts = [!paused && events === 1 ? 'event' : `${formatCount(events)} ${countNoun(events, 'event')}`];
+  if (breaches > 0) parts.push(`${formatCount(breaches)} ${countNoun(breaches, 'breach', 'breaches')}`);
   return `${paused ? 'paused ·' : 'latest'} ${parts.join(' · ')}`;
 }

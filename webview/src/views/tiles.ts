@@ -1,7 +1,7 @@
 // KPI tiles: per visible standard a large RAG tile for the chosen window (figure, numerator / denominator,
 // target, error budget left), then events and misses today.
 import type { Standard } from '@ringside/server/protocol';
-import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
+import { bandsOf, countNoun, siteLabel } from '@ringside/server/protocol/pure';
 import { windowFigure, windowOpen, windowRule, windowWords, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import type { DashboardState } from '../state';
@@ -78,7 +78,7 @@ export function createTilesView(container: HTMLElement): (state: DashboardState)
     }
     for (const s of standards) renderStandardTile(tiles.get(s.id)!, s, windowFigure(state, s), state);
     setText(events.value, formatCount(state.eventsToday));
-    setText(events.detail, `${state.eventsToday === 1 ? 'event judged' : 'events judged'}${state.selection.site ? ' (all sites)' : ''}`);
+    setText(events.detail, `${countNoun(state.eventsToday, 'event judged', 'events judged')}${state.selection.site ? ' (all sites)' : ''}`);
     setText(misses.value, formatCount(state.missesToday));
     setText(misses.detail, state.selection.site ? 'all sites, all standards' : 'across all standards');
   };

@@ -30,6 +30,11 @@ export function formatTimes(rate: number | null | undefined): string {
   return `${(Math.ceil(rate * 10 - NOISE) / 10).toFixed(1)}×`;
 }
 
+/** The word for `n` of something: `one` for 1, else `many` (`one` + "s" unless given): "event", "breaches", "taps are". */
+export function countNoun(n: number, one: string, many = `${one}s`): string {
+  return n === 1 ? one : many;
+}
+
 /** A factor exactly: 14.4 → "14.4×", 6 → "6×". */
 export function formatFactor(factor: number): string {
   return `${Math.round(factor * 100) / 100}×`;

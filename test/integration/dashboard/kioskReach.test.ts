@@ -1,0 +1,80 @@
+// The reception kiosk's status line follows the server, not only its own sends: in real Chromium against a real
+// server, a server stopped while the desk is quiet turns the line Offline within one reach check (the page holds no
+// connection open that could drop), counting the taps kept on the tablet, and the server started again on the same
+// address turns it Online once those taps are stored. The page's time is the test's to move.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../../vscode/harness/chromium';
+import { adminHeaders, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+
+/** How often the kiosk checks the server is there (webview/src/kiosk/main.ts). */
+const REACH_CHECK_MS = 30_000;
+
+const dataDir = tempDataDir();
+let server: TestServer | null = null;
+let browser: Browser;
+let page: Page;
+let link: string;
+
+const status = () => page.locator('.kiosk-status');
+
+async function openHarbourCases(running: TestServer): Promise<number> {
+  const res = await fetch(`${running.url}/api/v1/clocks?site=harbour`, { headers: adminHeaders() });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { clocks: unknown[] }).clocks.length;
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ dataDir });
+  const res = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'harbour desk', scopes: ['ingest'], sites: ['harbour'] }) });
+  const { key } = (await res.json()) as { key: string };
+  link = `${server.url}/kiosk?site=harbour#key=${encodeURIComponent(key)}`;
+  browser = await launchChromium();
+  const context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 800, height: 1280 } });
+  page = await context.newPage();
+  const start = Date.now();
+  await page.clock.install({ time: start });
+  await page.clock.pauseAt(start + 1000);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  removeDir(dataDir);
+});
+
+/** Stops the server; the page learns it at its next reach check, with no tap to fail. */
+async function stopServer(): Promise<number> {
+  const { port } = server!;
+  await server!.close();
+  server = null;
+  await page.clock.fastForward(REACH_CHECK_MS);
+  await expect.poll(() => status().getAttribute('data-state')).toBe('offline');
+  return port;
+}
+
+/** Starts the server again on the same address and data; the page says Online within a reach check or two. */
+async function restartServer(port: number): Promise<TestServer> {
+  server = await startTestServer({ dataDir, port });
+  await expect
+    .poll(async () => {
+      await page.clock.fastForward(REACH_CHECK_MS);
+      return status().textContent();
+    })
+    .toBe('Online · everything sent');
+  return server;
+}
+
+it('says Offline once the server stops, before any tap fails, and Online again once it is back', async () => {
+  await page.goto(link);
+  await expect.poll(() => status().textContent()).toBe('Online · everything sent');
+  const port = await stopServer();
+  expect(await status().textContent()).toBe('Offline · 0 saved on this tablet, sent when the network returns');
+  await restartServer(port);
+});
+
+it('counts the taps kept while the server is away, and stores them once it is back', async () => {
+  const port = await stopServer();
+  await page.locator('.kiosk-arrived').tap();
+  await expect.poll(() => status().textContent()).toBe('Offline · 1 saved on this tablet, sent when the network returns');
+  expect(await openHarbourCases(await restartServer(port))).toBe(1);
+});
