@@ -67,6 +67,7 @@ export default defineConfig({
             'test/integration/clocks/milestoneRetention.test.ts',
             'test/integration/clocks/milestoneOrder.test.ts',
             'test/integration/clocks/caseEnded.test.ts',
+            'test/integration/clocks/lateStart.test.ts',
             'test/integration/clocks/caseStart.test.ts',
             'test/integration/clocks/milestones.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',

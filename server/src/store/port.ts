@@ -202,7 +202,10 @@ export interface WriteTx extends StoreReads {
      * opened (its row created), a site seen for the first time is created with its defaults.
      */
     milestones(batch: readonly NewMilestone[]): Promise<MilestoneWriteOutcome[]>;
-    /** Closes an open case (ended by a stop, expired, or paired with a posted event); a closed case is left as it is. */
+    /**
+     * Closes an open case (ended by a stop, expired, or paired with a posted event), or one expiry closed before its
+     * start arrived (no event); any other closed case is left as it is.
+     */
     closeCase(key: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): Promise<void>;
     /** Records a judgement on an open case, chained; false when one of that standard is already recorded. */
     caseJudgement(key: CaseKey, judgement: ClockJudgement): Promise<boolean>;

@@ -42,4 +42,16 @@ describe('a stop for a case that already ended', () => {
     expect(contradicting).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/case-ended$/), errors: [{ path: 'milestone', message: expect.stringMatching(/^cannot end call "e-3" at "desk": it already ended with its "answered" stop \(event "ev-e-3", seq \d+\); a case ends once$/) }] } });
     expect((await postMilestones(server(), desk('e-3', 'answered', '18:29:12', { handleSeconds: 240 }))).status).toBe(201);
   });
+
+  it('refuses an event whose outcome contradicts the stop stored for its case (409 case-ended naming outcome), the same answer as in the other order', async () => {
+    expect((await postMilestones(server(), desk('e-4', 'answered', '18:30:50'))).status).toBe(201);
+    const before = await head();
+    const event = { id: 'ev-e-4', type: 'call', site: 'desk', caseId: 'e-4', occurredAt: '2026-06-01T18:30:00Z', outcome: 'abandoned', answerSeconds: 50 };
+    const contradicting = await postJson(server(), '/api/v1/events', event);
+    const message = 'cannot end call "e-4" at "desk" as "abandoned": it already ended with its "answered" stop (stored, at 2026-06-01T18:30:50.000Z); a case ends once';
+    expect(contradicting).toMatchObject({ status: 409, body: { type: expect.stringMatching(/\/case-ended$/), title: 'Case already ended', errors: [{ path: 'outcome', message }] } });
+    expect(await head()).toEqual(before);
+    expect((await postJson(server(), '/api/v1/events', { ...event, outcome: 'answered' })).status).toBe(201);
+    expect(await recentEvent(server(), 'ev-e-4')).toMatchObject({ event: { outcome: 'answered', answerSeconds: 50 } });
+  });
 });

@@ -73,10 +73,11 @@ const CASE_ENDED = { slug: 'case-ended', title: 'Case already ended' };
 export const EVENT_ANSWERS: IngestAnswers = {
   batchKey: 'events',
   invalid: { slug: 'invalid-event', title: 'Invalid event' },
-  // A caseId names a case that already ended: its milestones were posted and it is judged. An occurredAt that does
-  // not begin when the open case it closes started would count the case at another time.
+  // A caseId names a case that already ended: its milestones were posted and it is judged, or a stop of its own
+  // ended it with another outcome. An occurredAt that does not begin when the open case it closes started would
+  // count the case at another time.
   conflict: (problems) =>
-    problems.some((p) => p.path[0] === 'caseId')
+    problems.some((p) => p.caseEnded || p.path[0] === 'caseId')
       ? CASE_ENDED
       : problems.some((p) => p.path[0] === 'occurredAt') ? { slug: 'case-start-mismatch', title: "Event does not begin when its case started" } : { slug: 'id-conflict', title: 'Event id already used' },
 };

@@ -13,20 +13,17 @@ import type { ItemProblem } from './itemProblem';
  */
 export type EventDating = 'start' | 'end';
 
-/** A case's stored start milestone, once it has arrived (a stop may come first): that one read, not the case's others. */
-export async function storedStartOf(cases: CasesReads, registry: EventTypeRegistry, key: CaseKey): Promise<StoredMilestone | undefined> {
+/**
+ * A case's stored start milestone and the stop that ended it, each once it has arrived (a stop may come first): one
+ * read of the case's milestones.
+ */
+export async function storedStartAndStop(cases: CasesReads, registry: EventTypeRegistry, key: CaseKey): Promise<{ start?: StoredMilestone; stop?: StoredMilestone }> {
   const definition = registry.get(key.type);
-  if (!definition) return undefined;
-  const [start] = await cases.milestones(key, startOf(definition).id);
-  return start;
-}
-
-/** A case's stored stop milestone (the one that ended it), once it has arrived. */
-export async function storedStopOf(cases: CasesReads, registry: EventTypeRegistry, key: CaseKey): Promise<StoredMilestone | undefined> {
-  const definition = registry.get(key.type);
-  if (!definition) return undefined;
+  if (!definition) return {};
+  const start = startOf(definition).id;
   const stops = new Set(stopsOf(definition).map((m) => m.id));
-  return (await cases.milestones(key)).find((m) => stops.has(m.milestone));
+  const milestones = await cases.milestones(key);
+  return { start: milestones.find((m) => m.milestone === start), stop: milestones.find((m) => stops.has(m.milestone)) };
 }
 
 /** When an event says its case started: its occurredAt, or that less its wait when it is dated at the end. */

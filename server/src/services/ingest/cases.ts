@@ -55,6 +55,14 @@ export type WrittenCases = ReadonlyMap<string, WrittenCase>;
 
 export const caseText = (k: CaseKey): string => JSON.stringify([k.type, k.site, k.caseId]);
 
+/**
+ * A case that expiry closed before its start arrived (its first milestone a stop or a step, older than the type's
+ * maxOpenSeconds): it became no event, and nothing was judged. It is not over: its start, arriving later, settles it
+ * (that start is never later than the case's other milestones, so the case is then either finished or expired), and
+ * an event posted for it is its finished event, as for an open case. Anything else closed stays closed.
+ */
+export const awaitsStart = (record: CaseRecord): boolean => record.state === 'closed' && record.expired && record.eventSeq === null;
+
 export const toCaseMilestone = (m: StoredMilestone): CaseMilestone => ({
   type: m.type, site: m.site, caseId: m.caseId, milestone: m.milestone, at: m.at, agent: m.agent, queue: m.queue, handleSeconds: m.handleSeconds,
 });
@@ -112,13 +120,13 @@ async function settleStep(tx: WriteTx, key: CaseKey, ctx: CaseContext, siteOf: (
   const type = ctx.registry.get(key.type);
   if (!type) return open;
   const opened = written?.opened ? written.milestones : undefined;
-  if (!opened) {
-    const record = written?.record ?? (await tx.cases.get(key));
-    if (!record || record.state === 'closed') return open;
-  }
+  const record = opened ? undefined : (written?.record ?? (await tx.cases.get(key)));
+  if (!opened && (!record || (record.state === 'closed' && !awaitsStart(record)))) return open;
   const milestones = written?.milestones ?? (await tx.cases.milestones(key));
   if (milestones.length === 0) return open;
   let state = caseState(type, milestones.map(toCaseMilestone));
+  // Expiry closed it for want of a start; until the start comes, it stays as expiry left it.
+  if (record?.state === 'closed' && !state.start) return open;
   const site = await siteOf(key.site);
   const expiry = expiresAtMs(type, state);
   if (expiry !== null && ctx.nowMs >= expiry) state = expireCase(type, state);

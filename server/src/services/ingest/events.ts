@@ -5,8 +5,8 @@ import type { StoredMilestone } from '../../protocol/eventTypes';
 import { isDomainError } from '../../domain/errors';
 import { postedAsMilestonesMessage, type EventTypeRegistry } from '../../domain/eventTypes';
 import type { CaseJudgementRecord, CaseKey, NewEvent, SiteRecord, WriteOutcome, WriteTx } from '../../store/port';
-import { caseText, withRecorded } from './cases';
-import { caseStartProblem, storedStartOf, type CaseStart, type EventDating } from './caseStart';
+import { awaitsStart, caseText, withRecorded } from './cases';
+import { caseStartProblem, storedStartAndStop, type CaseStart, type EventDating } from './caseStart';
 import { configuredOrDefault, forbiddenSites, unknownSiteProblems, type IngestContext } from './context';
 import { conflictProblem, type ItemProblem } from './itemProblem';
 import type { IngestOutcome, LateEnd, SiteLimit } from './outcomes';
@@ -158,7 +158,7 @@ async function pairedCases(
       continue;
     }
     const record = await tx.cases.get(key);
-    if (record?.state === 'closed') {
+    if (record?.state === 'closed' && !awaitsStart(record)) {
       const ended = record.eventSeq === null ? undefined : (await tx.events.after(record.eventSeq - 1, 1))[0]?.event;
       if (input.id !== undefined && ended?.id === input.id) continue; // a retry of the event that closed it
       if (record.expired && expired === 'skip') {
@@ -171,7 +171,13 @@ async function pairedCases(
     if (first === undefined) closing.set(caseText(key), index);
     if (record) {
       // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
-      const [judgements, start] = await Promise.all([tx.cases.judgements(key), storedStartOf(tx.cases, ctx.registry(), key)]);
+      const [judgements, { start, stop }] = await Promise.all([tx.cases.judgements(key), storedStartAndStop(tx.cases, ctx.registry(), key)]);
+      // A stop already stored ended the case: an event with another outcome would contradict it, as a stop other than
+      // a closing event's outcome does the other way round (milestones.ts contradictingStops).
+      if (stop && stop.milestone !== input.outcome) {
+        problems.push({ index, path: ['outcome'], caseEnded: true, message: `cannot end ${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} as "${input.outcome}": it already ended with its "${stop.milestone}" stop (stored, at ${stop.at}); a case ends once` });
+        continue;
+      }
       recorded.set(index, judgements);
       if (start) starts.set(index, start);
     }

@@ -5,7 +5,7 @@ import { startOf } from '../../domain/eventTypes';
 import type { MilestoneInput } from '../../protocol/eventTypes';
 import type { CaseKey, CaseRecord, WriteTx } from '../../store/port';
 import { caseText } from './cases';
-import { eventStartMs, storedStartOf, storedStopOf, type CaseStart } from './caseStart';
+import { eventStartMs, storedStartAndStop, type CaseStart } from './caseStart';
 import type { IngestContext } from './context';
 import { checkEvents, writeEvents } from './events';
 import { nothingWritten, writeMilestones, type CasesWritten } from './milestoneWrite';
@@ -67,8 +67,7 @@ function requestStarts(ctx: IngestContext, milestones: readonly MilestoneInput[]
 export function feedCases(ctx: IngestContext, tx: WriteTx): FeedCases {
   let open: Promise<CaseRecord[]> | undefined;
   const asFeedCase = async (record: CaseRecord): Promise<FeedCase> => {
-    // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
-    const [start, stop] = await Promise.all([storedStartOf(tx.cases, ctx.registry(), record), storedStopOf(tx.cases, ctx.registry(), record)]);
+    const { start, stop } = await storedStartAndStop(tx.cases, ctx.registry(), record);
     const ended = start || record.eventSeq === null ? undefined : (await tx.events.after(record.eventSeq - 1, 1))[0]?.event;
     const startMs = start ? Date.parse(start.at) : ended ? eventStartMs(Date.parse(ended.occurredAt), ended, 'end') : null;
     return { caseId: record.caseId, open: record.state === 'open', startMs, stopMs: stop ? Date.parse(stop.at) : null };

@@ -9,7 +9,7 @@ export interface ItemProblem {
   path: Array<string | number>;
   /** What any caller may be told. */
   message: string;
-  /** A stop refused because its case already ended with another (answered as `case-ended`). */
+  /** A stop, or an event's outcome, refused because its case already ended with another stop (answered as `case-ended`). */
   caseEnded?: true;
   /**
    * A conflict with a stored record: the edge that knows the caller names its differing fields to a key that may

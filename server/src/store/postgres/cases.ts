@@ -6,7 +6,7 @@ import { milestoneIdConflict, milestoneKeyConflict } from '../../domain/contentC
 import type { ClockJudgement } from '../../protocol/eventTypes';
 import type { CaseKey, CasesReads, MilestoneWriteOutcome, NewMilestone } from '../port';
 import { ENSURE_SITE } from '../sqlite/batchWriter';
-import { CASE_READS, caseOf, milestoneOf, milestonesRead, storableMilestone, toCase, toCaseJudgement, toMilestone, type CaseRow, type MilestoneRow } from '../sqlite/cases';
+import { CASE_READS, CLOSABLE, caseOf, milestoneOf, milestonesRead, storableMilestone, toCase, toCaseJudgement, toMilestone, type CaseRow, type MilestoneRow } from '../sqlite/cases';
 import { storableText } from '../sqlite/text';
 import type { PgChainWriter } from './chain';
 import type { Sql } from './db';
@@ -86,14 +86,14 @@ async function existingMilestone(s: Sql, m: NewMilestone['milestone'], content: 
   return undefined;
 }
 
-/** Closes an open case (a closed one is left as it is); a case never seen is recorded closed. */
+/** Closes an open case, or one expiry closed before its start arrived (CLOSABLE; any other closed one is left as it is); a case never seen is recorded closed. */
 export async function closeCase(s: Sql, k: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): Promise<void> {
   const inserted = await s.run(
     "INSERT INTO cases (type, site, case_id, state, opened_at_ms, closed_at_ms, expired, event_seq) VALUES (?, ?, ?, 'closed', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     [...keyOf(k), end.closedAtMs, end.closedAtMs, end.expired ? 1 : 0, end.eventSeq],
   );
   if (inserted > 0) return;
-  await s.run(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`, [end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k)]);
+  await s.run(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND ${CLOSABLE}`, [end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k)]);
 }
 
 /** Claims a breach for this node: true for the first claim of every node's, false after (the unique key decides). */

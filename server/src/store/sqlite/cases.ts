@@ -175,9 +175,12 @@ export function storableMilestone(m: NewMilestone['milestone']): NewMilestone['m
   return copy;
 }
 
-/** Closes an open case (a closed one is left as it is); a case never seen is recorded closed. One UPDATE in the usual case. */
+/** What closeCase may close: an open case, or one expiry closed with no event (its start had not arrived; services/ingest/cases.ts awaitsStart). */
+export const CLOSABLE = "(state = 'open' OR (expired = 1 AND event_seq IS NULL))";
+
+/** Closes an open case, or one expiry closed before its start arrived (CLOSABLE; any other closed one is left as it is); a case never seen is recorded closed. One UPDATE in the usual case. */
 export function closeCase(s: Statements, k: CaseKey, end: { closedAtMs: number; expired: boolean; eventSeq: number | null }): void {
-  const closed = s.get(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND state = 'open'`).run(end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k));
+  const closed = s.get(`UPDATE cases SET state = 'closed', closed_at_ms = ?, expired = ?, event_seq = ? WHERE ${KEY} AND ${CLOSABLE}`).run(end.closedAtMs, end.expired ? 1 : 0, end.eventSeq, ...keyOf(k));
   if (closed.changes > 0) return;
   s.get("INSERT INTO cases (type, site, case_id, state, opened_at_ms, closed_at_ms, expired, event_seq) VALUES (?, ?, ?, 'closed', ?, ?, ?, ?) ON CONFLICT DO NOTHING")
     .run(...keyOf(k), end.closedAtMs, end.closedAtMs, end.expired ? 1 : 0, end.eventSeq);
