@@ -23,7 +23,7 @@ export interface CorrectionResult {
 }
 
 /** How an event stands now, after its corrections: what every figure counts it as. */
-export interface EventStanding {
+interface EventStanding {
   /** True once a void is recorded: the event counts nowhere (`judgements` is {}). */
   void: boolean;
   /** The measured fields in force (as recorded, or as the latest amendment left them; a void keeps the last ones). */
