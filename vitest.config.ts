@@ -42,6 +42,7 @@ export default defineConfig({
             'test/integration/ingest/siteCase.test.ts',
             'test/integration/ingest/nulText.test.ts',
             'test/integration/ingest/conflictDifference.test.ts',
+            'test/integration/ingest/eventReadback.test.ts',
             'test/integration/compliance/compliance.test.ts',
             'test/integration/live/live.test.ts',
             'test/integration/live/liveRestart.test.ts',

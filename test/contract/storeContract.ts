@@ -74,6 +74,8 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(out[1]!.judged.judgements).toMatchObject([{ standardId: CALLS.id, value: 4, met: false, counted: true }]);
         expect((await store.reads.events.after(0, 10)).map((j) => j.event.id)).toEqual(['e1', 'e2']);
         expect((await store.reads.events.recent(1)).map((j) => j.event.id)).toEqual(['e2']);
+        expect(await store.reads.events.byId('e2')).toEqual(out[1]!.judged);
+        expect(await store.reads.events.byId('e3')).toBeUndefined();
         expect(await store.reads.events.headSeq()).toBe(2);
         expect(await store.reads.events.count({ fromMs: T - 120_000, toMs: T, site: 'south' })).toBe(1);
         expect((await store.reads.sites.list()).map((s) => [s.id, s.autoCreated])).toEqual([['north', true], ['south', true]]);
@@ -124,6 +126,7 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         const out = await store.write((tx) => tx.writes.events(items));
         const read = await store.reads.events.after(0, 10);
         expect(read).toEqual(out.map((o) => o.judged));
+        expect(await store.reads.events.byId(odd('id-1'))).toEqual(out[0]!.judged);
         expect(read.map((j) => [j.event.id, j.event.site, j.event.queue, j.event.agent, j.judgements.map((x) => x.standardId)])).toEqual(
           given.map((g) => [g.id, g.site, g.queue, g.agent, [standard.id]]),
         );

@@ -1,6 +1,7 @@
 // Corrections: an event is voided or amended by a new record (domain/corrections.ts decides what it changes), written
-// with its compensating rollup deltas and its audit log entry in one transaction.
-import type { CorrectedJudgement, StandardVersion } from '../protocol';
+// with its compensating rollup deltas and its audit log entry in one transaction; and an event read back by its id,
+// as stored and as it stands after its corrections.
+import type { CorrectedJudgement, JudgedEvent, StandardVersion } from '../protocol';
 import { planCorrection, statesOf, type CorrectionInput, type EffectiveJudgement, type EventState } from '../domain/corrections';
 import { DomainError, notFoundById, notFoundMessage } from '../domain/errors';
 import { DEFAULT_RING_CYCLE_SECONDS } from '../domain/cadence';
@@ -19,6 +20,23 @@ export interface CorrectionResult {
   judgements: Record<string, CorrectedJudgement>;
   previous: Record<string, CorrectedJudgement>;
   at: string | null;
+}
+
+/** How an event stands now, after its corrections: what every figure counts it as. */
+interface EventStanding {
+  /** True once a void is recorded: the event counts nowhere (`judgements` is {}). */
+  void: boolean;
+  /** The measured fields in force (as recorded, or as the latest amendment left them; a void keeps the last ones). */
+  fields: EventState['fields'];
+  /** The judgements in force, as a correction's answer gives them. */
+  judgements: Record<string, CorrectedJudgement>;
+  /** How many corrections are recorded for the event (voids and amendments that changed it). */
+  corrections: number;
+}
+
+/** GET /events/:id: the event as stored with its judgements as recorded (the live feed's shape), and its standing. */
+export interface EventReadback extends JudgedEvent {
+  standing: EventStanding;
 }
 
 /**
@@ -47,7 +65,7 @@ export class CorrectionsService {
   correct(eventId: string, input: CorrectionInput, keyId: string): Promise<CorrectionResult> {
     return this.store.write(async (tx) => {
       const subject = await tx.events.correctionSubject(eventId);
-      if (!subject) throw await this.missing(eventId);
+      if (!subject) throw await this.missing(eventId, 'corrected');
       const e = subject.event;
       const before = statesOf(subject.recorded, subject.corrections).at(-1)!;
       const site = await tx.sites.get(e.site);
@@ -61,14 +79,27 @@ export class CorrectionsService {
     });
   }
 
+  /** The event `eventId` as stored and as it stands now; an unknown id is answered as a correction's is (missing). */
+  async read(eventId: string): Promise<EventReadback> {
+    const stored = await this.store.reads.events.byId(eventId);
+    if (!stored) throw await this.missing(eventId, 'read');
+    // Events are never edited, only corrected by new records: read second, the corrections are at least as new as
+    // the event (undefined only if retention pruned it in between).
+    const subject = await this.store.reads.events.correctionSubject(eventId);
+    if (!subject) throw await this.missing(eventId, 'read');
+    const now = statesOf(subject.recorded, subject.corrections).at(-1)!;
+    return { ...stored, standing: { void: now.voided, fields: now.fields, judgements: answered(now.judgements), corrections: subject.corrections.length } };
+  }
+
   /**
    * An unknown event: not found, or gone once retention has pruned anything. Retention deletes events with their
-   * ids, so a pruned id cannot be told from one never stored: the answer names the cutoff and says so.
+   * ids, so a pruned id cannot be told from one never stored: the answer names the cutoff and says so, and what can
+   * no longer be done with the event (`done`).
    */
-  private async missing(eventId: string): Promise<DomainError> {
+  private async missing(eventId: string, done: 'corrected' | 'read'): Promise<DomainError> {
     const horizon = await this.store.reads.audit.horizon();
     if (!horizon) return notFoundById('event', eventId);
     const cutoff = new Date(horizon.prunedBeforeMs).toISOString();
-    return new DomainError('gone', 'id', `${notFoundMessage('event', eventId)} is stored: events that occurred before ${cutoff} were pruned by retention (checkpoint ${horizon.checkpointSeq}) and can no longer be corrected`);
+    return new DomainError('gone', 'id', `${notFoundMessage('event', eventId)} is stored: events that occurred before ${cutoff} were pruned by retention (checkpoint ${horizon.checkpointSeq}) and can no longer be ${done}`);
   }
 }

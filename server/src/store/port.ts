@@ -100,6 +100,8 @@ export interface EventsReads {
   count(range: { fromMs: number; toMs: number; site: string | null }): Promise<number>;
   /** An event with its recorded state and its corrections, to plan a correction (undefined: unknown id). */
   correctionSubject(eventId: string): Promise<CorrectionSubject | undefined>;
+  /** The event `eventId` as stored, with its judgements as recorded (undefined: unknown id): what GET /events/:id reads back. */
+  byId(eventId: string): Promise<JudgedEvent | undefined>;
 }
 
 export interface FiguresReads {

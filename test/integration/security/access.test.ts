@@ -67,6 +67,7 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['GET', '/api/v1/audit/verify', 'audit'],
   ['GET', '/api/v1/audit/head', 'audit'],
   ['GET', '/api/v1/audit/public-key', 'public'],
+  ['GET', '/api/v1/events/some-id', 'read'],
   ['POST', '/api/v1/events/some-id/void', 'admin'],
   ['POST', '/api/v1/events/some-id/amend', 'admin'],
   ['GET', '/api/v1/some-future-route', 'admin'],

@@ -1,10 +1,11 @@
-// POST /events and /milestones (ingest) and the corrections of a stored event, POST /events/:id/void and /amend.
+// POST /events and /milestones (ingest), GET /events/:id (an event read back, as stored and as it stands), and the
+// corrections of a stored event, POST /events/:id/void and /amend.
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { IngestResponse } from '../../protocol';
 import { MILESTONE_BATCH_KEY, openMilestoneEnvelope, type MilestonesResponse } from '../../protocol/eventTypes';
 import { amendmentProblems, type AmendChanges } from '../../domain/corrections';
-import type { CorrectionResult } from '../../services/corrections';
+import type { CorrectionResult, EventReadback } from '../../services/corrections';
 import type { IngestService } from '../../services/ingest/ingest';
 import { betweenFieldsIssue, ringsSchema, secondsSchema, wellFormedString } from '../../protocol';
 import type { Committer } from '../../services/ingest/groupCommit';
@@ -13,6 +14,7 @@ import { itemMessage, keyIdOf, siteLimitOf } from '../caller';
 import { openEnvelope } from '../envelope';
 import { fieldPath, NOTHING_STORED, problem, sendJson, sendProblem, siteNotAllowed } from '../problems';
 import { route, type BodySpec, type SchemaOf } from '../route';
+import { idParams, type IdParams } from './editable';
 
 const MAX_BODY = '1mb';
 
@@ -150,6 +152,15 @@ export const eventRoutes = [
     direct: true,
     body: { limit: MAX_BODY, media: 'required', what: 'a milestone object or {"milestones": [...]}', schema: z.unknown() },
     handle: ({ body, res }, app) => postMilestones(app.core.ingest, body, res),
+  }),
+  // What was stored, for a key that reads. Reads are not limited by site: a key with a site list is an ingest key
+  // (services/keys.ts), refused here for its scope as on every read.
+  route<IdParams>({
+    method: 'GET',
+    path: '/events/:id',
+    scope: 'read',
+    params: idParams,
+    handle: ({ params }, app): Promise<EventReadback> => app.core.corrections.read(params.id),
   }),
   // Corrections are new records an administrator decides on.
   route<{ id: string }, undefined, z.infer<typeof voidBody>>({

@@ -93,6 +93,7 @@ function eventsReads(s: Sql): EventsReads {
     headSeq: async () => (await s.one<{ m: number | null }>('SELECT MAX(seq) AS m FROM events'))!.m ?? 0,
     count: async (range) =>
       (await s.one<{ n: number }>('SELECT COUNT(*) AS n FROM events e WHERE e.occurred_at_ms >= ? AND e.occurred_at_ms < ? AND (?::text IS NULL OR e.site = ?::text)', [range.fromMs, range.toMs, range.site, range.site]))!.n,
+    byId: async (eventId) => (await judged(s, await s.rows<EventRow>('SELECT * FROM events WHERE id = ?', [eventId])))[0],
     async correctionSubject(eventId) {
       const e = await s.one<EventRow>('SELECT * FROM events WHERE id = ?', [eventId]);
       if (!e) return undefined;

@@ -1,5 +1,5 @@
-// Events as read back: the newest ones, those after a seq (catch-up after a disconnect), counts of a range, and an
-// event with its corrections (to plan another). events.seq is an AUTOINCREMENT key: "after N" loses and repeats nothing.
+// Events as read back: the newest ones, those after a seq (catch-up after a disconnect), counts of a range, one by
+// its id, and an event with its corrections (to plan another). events.seq is an AUTOINCREMENT key: "after N" loses and repeats nothing.
 import type { JudgedEvent } from '../../protocol';
 import type { EventsReads } from '../port';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
@@ -43,6 +43,10 @@ export function eventsReads(s: Statements): EventsReads {
       lastCount.n += added.n;
       lastCount.afterSeq = Math.max(lastCount.afterSeq, maxSeq());
       return lastCount.n;
+    },
+    async byId(eventId) {
+      const row = s.get('SELECT * FROM events WHERE id = ?').get(storableText(eventId)) as EventRow | undefined;
+      return row ? judged(row) : undefined;
     },
     async correctionSubject(eventId) {
       const e = s.get('SELECT * FROM events WHERE id = ?').get(storableText(eventId)) as EventRow | undefined;
