@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BODY_TYPES } from '../../../server/src/http/jsonBody';
 import type { Route } from '../../../server/src/http/route';
 import { API_ROUTES } from '../../../server/src/http/routes';
-import { adminHeaders, useTestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
 const server = useTestServer();
 
@@ -52,6 +52,22 @@ describe('bodies the parser refuses', () => {
     const text = await fetch(`${server().url}/api/v1/integrations/asterisk/queue-log?site=hq`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server().apiKey) }, body: log });
     expect(text.status).toBe(400);
     expect(await text.json()).toMatchObject({ detail: 'the request body is not valid UTF-8: the first bad byte is 0xE9, at line 3, column 19 (byte 64)' });
+  });
+
+  it('takes every label of UTF-8 as its charset, in any case and quoted, on JSON, text and form bodies', async () => {
+    // The WHATWG Encoding Standard's labels of UTF-8: clients write `utf8` as often as `utf-8`.
+    for (const [i, charset] of ['utf8', 'UTF8', '"utf8"', 'unicode-1-1-utf-8', 'x-unicode20utf8', '"UTF-8"'].entries()) {
+      for (const sep of [';', '; ']) {
+        const res = await post('/events', JSON.stringify(call({ id: `charset-${i}${sep.length}` })), { 'content-type': `application/json${sep}charset=${charset}` });
+        expect({ charset, sep, status: res.status }).toEqual({ charset, sep, status: 201 });
+      }
+    }
+    const text = await post('/integrations/asterisk/queue-log?site=hq', '1772438400|1.1|support|NONE|QUEUESTART||\n', { 'content-type': 'text/plain;charset=utf8' });
+    expect(text.status, JSON.stringify(text.body)).toBe(200);
+    const form = await post('/integrations/twilio/taskrouter?site=hq', 'EventType=x', { 'content-type': 'application/x-www-form-urlencoded; charset=utf8' });
+    expect(form.body.type).not.toMatch(/unsupported-charset$/);
+    const latin = await post('/events', JSON.stringify(call()), { 'content-type': 'application/json; charset=utf-16' });
+    expect(latin).toMatchObject({ status: 415, body: { errors: [{ path: 'Content-Type', message: 'must name charset utf-8, or none' }] } });
   });
 
   it('names a body that does not decompress as its Content-Encoding says', async () => {
