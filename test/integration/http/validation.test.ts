@@ -159,7 +159,7 @@ describe('one problem shape for bad input', () => {
       expect(res.body, path).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'site', message }] });
     }
     const both = await send('GET', '/compliance?site=%ff&from=soon');
-    expect(both.body.errors).toEqual([{ path: 'site', message }, { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) }]);
+    expect(both.body.errors).toEqual([{ path: 'site', message }, { path: 'from', message: expect.stringMatching(/^must be an RFC 3339 timestamp/) }]);
     // Decoded as sent: the site is named in its own letters (and is unknown here, never having had an event).
     expect((await send('GET', '/compliance?site=caf%C3%A9+bar')).body.errors).toEqual([{ path: 'site', message: 'unknown site "café bar": no site of that name is configured or has events' }]);
     expect((await send('GET', '/standards/%ff')).status).toBe(400);
@@ -170,7 +170,7 @@ describe('one problem shape for bad input', () => {
     expect(both.body.errors.map((e: { path: string }) => e.path)).toEqual(['standard', 'to']);
     const window = await send('GET', '/distribution?window=fortnight&from=yesterday');
     expect(window.body.errors).toEqual([
-      { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) },
+      { path: 'from', message: expect.stringMatching(/^must be an RFC 3339 timestamp/) },
       { path: 'window', message: expect.stringMatching(/^must be one of/) },
       { path: 'from', message: 'cannot be combined with window' },
     ]);
