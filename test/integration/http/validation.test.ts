@@ -93,10 +93,28 @@ describe('one problem shape for bad input', () => {
       expect(res.status, path).toBe(400);
       expect(res.body.type, path).toMatch(/\/invalid-query$/);
       expect(res.body.errors[0], path).toMatchObject({ path: 'colour', message: expect.stringMatching(/^is not a known parameter \(known: .*from, to/) });
-      expect((await send('GET', `${path}?from=a&from=b`)).body.errors, path).toEqual([{ path: 'from', message: 'must be given once, as text' }]);
+      expect((await send('GET', `${path}?from=a&from=b`)).body.errors, path).toEqual([{ path: 'from', message: 'is given twice: give it once' }]);
       expect((await send('GET', `${path}?from=%20`)).body.errors, path).toEqual([{ path: 'from', message: 'must not be empty' }]);
       const reversed = await send('GET', `${path}?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`);
       expect(reversed.body.errors, path).toEqual([{ path: 'to', message: 'must be later than from' }]);
+    }
+  });
+
+  it('says a parameter read once is given twice, on every route, whatever reads it', async () => {
+    const twice = { message: 'is given twice: give it once' };
+    const cases: Array<[string, string, string]> = [
+      ['POST', '/integrations/asterisk/queue-log?site=hq&site=b', 'site'],
+      ['GET', '/kiosk?site=hq&site=b', 'site'],
+      ['GET', '/clocks?type=call&type=visit', 'type'],
+      ['GET', '/compliance?window=1h&window=today&window=7d', 'window'],
+      ['GET', '/staffing/erlang?arrivalsPerHour=1&arrivalsPerHour=2&handleSeconds=180&thresholdSeconds=20&target=0.8', 'arrivalsPerHour'],
+      ['GET', '/staffing/forecast?site=downtown&standard=call-answer-2-rings&date=today&date=tomorrow', 'date'],
+    ];
+    for (const [method, path, name] of cases) {
+      const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { ...adminHeaders(server().apiKey), 'content-type': 'text/plain' }, body: method === 'POST' ? '1772438400|1.1|support|NONE|QUEUESTART||\n' : undefined });
+      const body = (await res.json()) as { errors: unknown[] };
+      const message = path.includes('window=7d') ? 'is given 3 times: give it once' : twice.message;
+      expect({ path, status: res.status, errors: body.errors }).toEqual({ path, status: 400, errors: [{ path: name, message }] });
     }
   });
 
