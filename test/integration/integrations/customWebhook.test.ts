@@ -93,6 +93,9 @@ describe('custom webhook integrations', () => {
       status: 400,
       body: { type: 'https://ringside.dev/problems/invalid-mapping-output', detail: 'integration "passthrough": the mapping must produce an object or an array of objects; it produced "door open"; nothing from this request was stored' },
     });
+    // An item of an array that is not an object is named by its path, as an item's bad field is (mapped.1.caseId).
+    const notAnItem = await post('passthrough', { payload: [{ type: 'visit' }, 2] });
+    expect(notAnItem).toMatchObject({ status: 400, body: { type: 'https://ringside.dev/problems/invalid-mapping-output', errors: [{ path: 'mapped.1', message: 'must produce an object or an array of objects; item 1 is 2' }] } });
     const extraFields = await post('pbx', { calls: [{ uid: 'c5', start: isoAgo(5), answered: true, wait: 5 }] , extra: 1 });
     expect(extraFields.status).toBe(201);
     const unknown = await post('tills', {});
