@@ -70,7 +70,7 @@ describe('Amazon Connect contact records through Firehose', () => {
     ['a JSON array instead of a record', { data: b64('[1,2]') }, 'records[1].data: value 1 is not a JSON object (a contact record)'],
     ['a record without data', {}, 'records[1].data must be a base64 string'],
     ['a contact without ContactId', { data: b64(JSON.stringify(contactRecord(''))) }, 'records[1]: ContactId must be a non-empty string'],
-    ['an enqueue time without offset', { data: b64(JSON.stringify(contactRecord('c-9', { Queue: { Name: 'S', EnqueueTimestamp: '2026-03-02 08:00:05', Duration: 3 } }))) }, 'records[1]: Queue.EnqueueTimestamp must be an ISO 8601 timestamp with an offset, got "2026-03-02 08:00:05"'],
+    ['an enqueue time without offset', { data: b64(JSON.stringify(contactRecord('c-9', { Queue: { Name: 'S', EnqueueTimestamp: '2026-03-02 08:00:05', Duration: 3 } }))) }, 'records[1]: Queue.EnqueueTimestamp must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00, got "2026-03-02 08:00:05"'],
     ['an enqueue time on a day that does not exist', { data: b64(JSON.stringify(contactRecord('c-9', { Agent: null, Queue: { Name: 'S', EnqueueTimestamp: '2026-02-30T00:00:00Z', Duration: 5 } }))) }, 'records[1]: Queue.EnqueueTimestamp is not a real date and time, got "2026-02-30T00:00:00Z"'],
     ['an agent connection at hour 24', { data: b64(JSON.stringify(contactRecord('c-9', { Agent: { ConnectedToAgentTimestamp: '2026-03-02T24:00:40Z' } }))) }, 'records[1]: Agent.ConnectedToAgentTimestamp is not a real date and time, got "2026-03-02T24:00:40Z"'],
     ['a dequeue time at minute 60', { data: b64(JSON.stringify(contactRecord('c-9', { Agent: null, Queue: { Name: 'S', EnqueueTimestamp: '2026-03-02T08:00:05Z', DequeueTimestamp: '2026-03-02T08:60:00Z', Duration: 5 } }))) }, 'records[1]: Queue.DequeueTimestamp is not a real date and time, got "2026-03-02T08:60:00Z"'],
@@ -87,7 +87,7 @@ describe('Amazon Connect contact records through Firehose', () => {
 
   it('names the contact record inside a record that holds several', () => {
     const data = `${JSON.stringify(contactRecord('c-1'))}\n${JSON.stringify(contactRecord('c-2', { Queue: { EnqueueTimestamp: 'soon' } }))}`;
-    expect(deliveryError(delivery([data])).message).toBe('records[0] (contact record 2 of 2): Queue.EnqueueTimestamp must be an ISO 8601 timestamp with an offset, got "soon"');
+    expect(deliveryError(delivery([data])).message).toBe('records[0] (contact record 2 of 2): Queue.EnqueueTimestamp must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00, got "soon"');
   });
 
   it.each([

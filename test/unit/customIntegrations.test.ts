@@ -34,9 +34,9 @@ describe('CustomIntegrations.map', () => {
 
   it('refuses output that is not objects, or mixes milestones and events', async () => {
     const m = withMaps({ scalar: 'id', mixed: '[{"milestone": "arrived"}, {"outcome": "answered"}]', holes: '[{"a": 1}, 2]' });
-    expect(await m.map('scalar', { id: 'v1' })).toEqual({ kind: 'invalid', message: 'must produce an object or an array of objects; it produced "v1"' });
-    expect(await m.map('mixed', {})).toEqual({ kind: 'invalid', message: expect.stringMatching(/1 milestone\(s\) .* and 1 event\(s\)/) });
-    expect(await m.map('holes', {})).toEqual({ kind: 'invalid', message: 'must produce an object or an array of objects; item 1 is 2' });
+    expect(await m.map('scalar', { id: 'v1' })).toEqual({ kind: 'invalid', path: 'mapped', message: 'must produce an object or an array of objects; it produced "v1"' });
+    expect(await m.map('mixed', {})).toEqual({ kind: 'invalid', path: 'mapped', message: expect.stringMatching(/1 milestone\(s\) .* and 1 event\(s\)/) });
+    expect(await m.map('holes', {})).toEqual({ kind: 'invalid', path: 'mapped.1', message: 'must produce an object or an array of objects; item 1 is 2' });
   });
 
   it('stops a runaway mapping instead of hanging the server', async () => {

@@ -54,7 +54,7 @@ describe('event validation', () => {
     expect(paths({ type: 'cal', colour: 1 })).toEqual(['type', 'colour', 'occurredAt']);
     // A time refused for its form is told that alone.
     const badForm = validateEvents([{ type: 'call', site: 'a', occurredAt: '2099-01-01', outcome: 'answered', rings: '1' }], now);
-    expect(badForm.ok ? [] : badForm.problems.map((p) => `${p.path.join('.')} ${p.message}`)).toEqual([expect.stringMatching(/^occurredAt must be an ISO 8601 timestamp/), 'rings must be a number (got text)']);
+    expect(badForm.ok ? [] : badForm.problems.map((p) => `${p.path.join('.')} ${p.message}`)).toEqual([expect.stringMatching(/^occurredAt must be an RFC 3339 timestamp/), 'rings must be a number (got text)']);
   });
   it('requires rings or answerSeconds on a call', () => {
     const result = validateEvents([{ type: 'call', site: 'a', occurredAt: '2026-11-23T09:00:00Z', outcome: 'answered' }]);

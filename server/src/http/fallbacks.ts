@@ -44,11 +44,19 @@ export function sizeText(bytes: number): string {
   return Number.isInteger(mb) ? `${mb} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
-/** 413 for a body over its route's limit, saying that limit (16 KB for a key request, 1 MB for events …). */
+/**
+ * 413 for a body over its route's limit, saying that limit (16 KB for a key request, 1 MB for events …). The body is
+ * not read, so its items are not counted; when Content-Length gave its size (an uncompressed body), the answer says
+ * what share of it fits, which for a batch of like items is the share of its items to send per request.
+ */
 function tooLarge(err: unknown): ProblemDetails {
-  const limit = (err as { limit?: unknown }).limit;
+  const { limit, length } = err as { limit?: unknown; length?: unknown };
   const size = typeof limit === 'number' ? sizeText(limit) : "this endpoint's limit";
-  return problem(413, 'body-too-large', 'Request body too large', `the request body exceeds ${size}, the most this endpoint takes; send less per request`, [
+  const fits =
+    typeof limit === 'number' && typeof length === 'number' && length > limit
+      ? `: it is ${length.toLocaleString('en')} bytes, so about ${Math.floor((limit / length) * 100)} % of its items fit in one request (split it into ${Math.ceil(length / limit)} or more)`
+      : '; send less per request';
+  return problem(413, 'body-too-large', 'Request body too large', `the request body exceeds ${size} (counted after decompression), the most this endpoint takes${fits}`, [
     { path: '(body)', message: `must be at most ${size}` },
   ]);
 }

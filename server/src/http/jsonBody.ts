@@ -2,7 +2,7 @@
 // (jsonDepth.ts)), and plain text and forms for the integrations that post other systems' formats (UTF-8 only).
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
-import { bodyError, rejectNonUtf8 } from './bodyText';
+import { bodyError, rejectNonUtf8, spellUtf8Charset } from './bodyText';
 import { checkFormEncoding } from './percentEncoding';
 import { rejectDeepJson } from './jsonDepth';
 import type { BodySpec } from './route';
@@ -117,6 +117,14 @@ function readPlainJson(req: IncomingMessage, length: number, next: (err?: unknow
 export const MAX_FORM_PARAMETERS = 1000;
 
 export function bodyParser(spec: BodySpec<unknown>): RequestHandler {
+  const parse = parserOf(spec);
+  return (req, res, next) => {
+    spellUtf8Charset(req);
+    parse(req, res, next);
+  };
+}
+
+function parserOf(spec: BodySpec<unknown>): RequestHandler {
   const format = spec.format ?? 'json';
   if (format === 'json') return jsonBody(spec.limit);
   if (format === 'text') {

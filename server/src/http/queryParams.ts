@@ -16,10 +16,18 @@ export const refuse = (ctx: z.RefinementCtx, message: string, path: PropertyKey[
   return z.NEVER;
 };
 
+/**
+ * The refusal of a parameter read once that the query gives more than once (`?site=a&site=b`): the query parser
+ * makes it a list, which is not a wrong type of value but the same parameter twice. Every route's, through
+ * parseQuery (http/validate.ts) and the parameters below.
+ */
+export const givenMoreThanOnce = (values: readonly unknown[]): string => `is given ${values.length === 2 ? 'twice' : `${values.length} times`}: give it once`;
+
 // Each parameter is optional: absent, it reads as undefined (the route decides the default).
 const text = () =>
   z.unknown().transform((v, ctx): string => {
-    if (typeof v !== 'string') return refuse(ctx, 'must be given once, as text');
+    if (Array.isArray(v)) return refuse(ctx, givenMoreThanOnce(v));
+    if (typeof v !== 'string') return refuse(ctx, 'must be text');
     return v.trim() === '' ? refuse(ctx, 'must not be empty') : v.trim();
   });
 
@@ -116,7 +124,8 @@ export const numberParam = (message: string, ok: (v: number) => boolean) =>
     .unknown()
     .transform((v, ctx): number => {
       if (v === undefined) return refuse(ctx, `is required and ${message}`);
-      if (typeof v !== 'string') return refuse(ctx, 'must be given once, as text');
+      if (Array.isArray(v)) return refuse(ctx, givenMoreThanOnce(v));
+      if (typeof v !== 'string') return refuse(ctx, 'must be text');
       const n = DECIMAL.test(v) ? Number(v) : NaN;
       return Number.isFinite(n) && ok(n) ? n : refuse(ctx, message);
     });

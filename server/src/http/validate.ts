@@ -9,6 +9,7 @@ import { unknownKeysFirst, zodProblems } from '../services/zodProblems';
 import { BODY_TYPES, hasNoBody } from './jsonBody';
 import { decoded, NOT_PERCENT_UTF8, queryOf, rawParams, undecodableFormFields, undecodableParams } from './percentEncoding';
 import { fieldsDetail, INVALID_QUERY, problem, sendProblem } from './problems';
+import { givenMoreThanOnce } from './queryParams';
 import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
 
 const INVALID_PARAMS: InvalidAnswer = { slug: 'invalid-path', title: 'Invalid path parameter' };
@@ -28,10 +29,20 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey?: (key: s
   return { ok: false, errors: zodProblems(unknownKeysFirst(parsed.error), [], unknownKey) };
 }
 
-/** Query parameters: an unknown one is named with the list of the known ones, and the one it most likely mistypes. */
+/**
+ * Query parameters: an unknown one is named with the list of the known ones, and the one it most likely mistypes; one
+ * given more than once where a schema reads one value is told so (givenMoreThanOnce), not that it is "a list".
+ */
 export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
   const known = shapeKeys(schema);
-  return parseWith(schema, raw, (key) => `is not a known parameter (known: ${known.join(', ')})${didYouMean(key, known)}`);
+  const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const parsed = parseInput(schema, raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = parsed.error.issues.map((issue) => {
+    const values = issue.code === 'invalid_type' && issue.path.length === 1 ? given[String(issue.path[0])] : undefined;
+    return Array.isArray(values) ? { ...issue, message: givenMoreThanOnce(values) } : issue;
+  });
+  return { ok: false, errors: zodProblems(unknownKeysFirst(new z.ZodError(issues)), [], (key) => `is not a known parameter (known: ${known.join(', ')})${didYouMean(key, known)}`) };
 }
 
 /**

@@ -32,6 +32,32 @@ const upperCaseSeparators = (s: string): string => {
   return TIMESTAMP_FORM.test(upper) ? upper : s;
 };
 
+/** A time with an offset written without its colon (`+0100`), or the whole of it in ISO 8601's basic form (`20261206T200000Z`). */
+const COLONLESS_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([+-])(\d{2})(\d{2})$/i;
+const BASIC_FORM = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * The refusal of a timestamp not in the form Ringside keeps (RFC 3339, offset included): the one message of every
+ * timestamp the server reads. Such a value is not rewritten into that form, since the stored text is the one posted
+ * (the chain holds it); but a value in another ISO 8601 spelling is told what to change.
+ */
+export function notAnRfc3339Timestamp(value: unknown): string {
+  const message = 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00';
+  if (typeof value !== 'string') return message;
+  const colonless = COLONLESS_OFFSET.exec(value);
+  if (colonless) {
+    const offset = `${colonless[2]}${colonless[3]}:${colonless[4]}`;
+    return `${message}: write the offset as ${offset} (${colonless[1]}${offset})`;
+  }
+  const basic = BASIC_FORM.exec(value);
+  if (basic) {
+    const [, y, mo, d, h, mi, sec, fraction, zone] = basic as unknown as [string, string, string, string, string, string, string | undefined, string | undefined, string];
+    const offset = /^[+-]\d{4}$/.test(zone) ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
+    return `${message}: write the date and time with their separators (${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${fraction ?? ''}${offset})`;
+  }
+  return message;
+}
+
 /**
  * ISO 8601 with an explicit offset (Z or ±hh:mm), as the contract requires: a real calendar time (no 30 February),
  * from EARLIEST_TIME on, its T and Z upper-cased (upperCaseSeparators) before anything reads it, its content for
@@ -40,10 +66,7 @@ const upperCaseSeparators = (s: string): string => {
  */
 export const isoWithOffset = wellFormedString()
   .overwrite(upperCaseSeparators)
-  .refine((s) => TIMESTAMP_FORM.test(s), {
-    message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
-    abort: true,
-  })
+  .refine((s) => TIMESTAMP_FORM.test(s), { error: (issue) => notAnRfc3339Timestamp(issue.input), abort: true })
   .refine((s) => !Number.isNaN(Date.parse(s)) && isRealCalendarTime(s), { error: (issue) => notARealDateTime(issue.input), abort: true })
   .refine((s) => Date.parse(s) >= 0, { message: `must be ${EARLIEST_TIME} or later` });
 

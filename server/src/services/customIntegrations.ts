@@ -60,7 +60,8 @@ export type MappingResult =
   | { kind: 'unknown' }
   | { kind: 'failed'; message: string }
   | { kind: 'nothing' }
-  | { kind: 'invalid'; message: string }
+  /** `path`: what the problem is about, as the item problems of an ingested mapping name it (`mapped`, `mapped.1`). */
+  | { kind: 'invalid'; message: string; path: string }
   | { kind: 'mapped'; into: 'milestones' | 'events'; single: boolean; items: Record<string, unknown>[] };
 
 /** The integrations in force: replaced as a whole when the standards file is (re)loaded. */
@@ -101,10 +102,10 @@ function resultOf(value: unknown): MappingResult {
   const single = !Array.isArray(value);
   const items = single ? [value] : (value as unknown[]);
   const bad = items.findIndex((item) => typeof item !== 'object' || item === null || Array.isArray(item));
-  if (bad !== -1) return { kind: 'invalid', message: `must produce an object or an array of objects; ${single ? 'it produced' : `item ${bad} is`} ${JSON.stringify(items[bad]).slice(0, 80)}` };
+  if (bad !== -1) return { kind: 'invalid', path: single ? 'mapped' : `mapped.${bad}`, message: `must produce an object or an array of objects; ${single ? 'it produced' : `item ${bad} is`} ${JSON.stringify(items[bad]).slice(0, 80)}` };
   const objects = items as Record<string, unknown>[];
   const milestones = objects.filter((o) => 'milestone' in o).length;
-  if (milestones > 0 && milestones < objects.length) return { kind: 'invalid', message: `produced ${milestones} milestone(s) (with a "milestone" field) and ${objects.length - milestones} event(s): one request is one or the other` };
+  if (milestones > 0 && milestones < objects.length) return { kind: 'invalid', path: 'mapped', message: `produced ${milestones} milestone(s) (with a "milestone" field) and ${objects.length - milestones} event(s): one request is one or the other` };
   return { kind: 'mapped', into: milestones > 0 ? 'milestones' : 'events', single, items: objects };
 }
 

@@ -3,7 +3,7 @@
 // memory and written at most once a minute per key (and at close): authentication must not write on every request.
 import { timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '../protocol';
-import { isoWithOffset, isStorableText, LIMITS, malformedTextProblem } from '../protocol';
+import { isoWithOffset, isStorableText, LIMITS, malformedTextProblem, notAnRfc3339Timestamp } from '../protocol';
 import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
 import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, StoreReads, WriteTx } from '../store/port';
@@ -118,7 +118,7 @@ export function validateKeyRequest(body: unknown, nowMs: number, isStoredSite?: 
   let expiresAtMs: number | null = null;
   if (b.expiresAt !== undefined && b.expiresAt !== null) {
     const parsed = isoWithOffset.safeParse(b.expiresAt);
-    if (!parsed.success) errors.push({ path: 'expiresAt', message: 'must be an ISO 8601 timestamp with an offset' });
+    if (!parsed.success) errors.push({ path: 'expiresAt', message: parsed.error.issues[0]?.message ?? notAnRfc3339Timestamp(b.expiresAt) });
     else if (Date.parse(parsed.data) <= nowMs) errors.push({ path: 'expiresAt', message: 'must be in the future' });
     else expiresAtMs = Date.parse(parsed.data);
   }

@@ -66,7 +66,7 @@ describe.skipIf(postgres)("the README's auditor tour", () => {
     const created = await bash(paths(blocks[0]!.split('\n')[0]!), env);
     expect(created.status, created.stderr).toBe(0);
     const key = created.stdout.trim();
-    const withKey = { ...env, KEY: key };
+    const withKey = { ...env, AUDITOR: key };
     // 2. The public key, saved as the tour says.
     expect((await bash(paths(blocks[1]!), withKey)).status).toBe(0);
     expect(JSON.parse(readFileSync(join(work, 'ringside-key.json'), 'utf8'))).toMatchObject({ algorithm: 'Ed25519', organisation: 'Northwind Clinics' });

@@ -40,7 +40,7 @@ describe('POST /api/v1/milestones', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
       { path: 'milestones.1.milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "rung")' },
-      { path: 'milestones.1.at', message: expect.stringMatching(/ISO 8601/) },
+      { path: 'milestones.1.at', message: expect.stringMatching(/RFC 3339/) },
       { path: 'milestones.2.at', message: expect.stringMatching(/in the future/) },
     ]);
     const unknown = await postMilestones(server(), { type: 'parcel', site: 'north', caseId: 'x', milestone: 'started', at: new Date(T0).toISOString() });

@@ -1,12 +1,14 @@
 // A body the parser cannot take is refused like any bad field: problem details with `errors` naming the part at
 // fault ((body), or the header that announced it), and a body over its route's limit is told that limit, not
 // another route's.
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BODY_TYPES } from '../../../server/src/http/jsonBody';
 import type { Route } from '../../../server/src/http/route';
 import { API_ROUTES } from '../../../server/src/http/routes';
-import { adminHeaders, useTestServer } from '../support/testServer';
+import { adminHeaders, call, useTestServer } from '../support/testServer';
 
 const server = useTestServer();
 
@@ -26,11 +28,29 @@ describe('bodies the parser refuses', () => {
       ['/standards', '256 KB', 300_000],
       ['/events', '1 MB', 1_100_000],
     ] as const) {
-      const res = await post(path, sized(bytes));
+      const body = sized(bytes);
+      const res = await post(path, body);
       expect({ path, status: res.status, type: res.type }).toEqual({ path, status: 413, type: expect.stringMatching(/^application\/problem\+json/) });
-      expect(res.body).toMatchObject({ type: expect.stringMatching(/\/body-too-large$/), detail: `the request body exceeds ${limit}, the most this endpoint takes; send less per request` });
+      const max = limit.endsWith('MB') ? Number.parseInt(limit, 10) * 1024 * 1024 : Number.parseInt(limit, 10) * 1024;
+      const share = `about ${Math.floor((max / body.length) * 100)} % of its items fit in one request (split it into ${Math.ceil(body.length / max)} or more)`;
+      expect(res.body).toMatchObject({ type: expect.stringMatching(/\/body-too-large$/), detail: `the request body exceeds ${limit} (counted after decompression), the most this endpoint takes: it is ${body.length.toLocaleString('en')} bytes, so ${share}` });
       expect(res.body.errors, path).toEqual([{ path: '(body)', message: `must be at most ${limit}` }]);
     }
+  });
+
+  it('says what share of a batch fits: 5,000 realistic events are over 1 MB, 4,000 are not (docs/api.md)', async () => {
+    // A realistic call as a phone system posts it: a UUID id, a time with its offset, queue, agent, handle time.
+    const events = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => call({ id: randomUUID(), site: 'batch', occurredAt: new Date(Date.now() - (from + i) * 1000).toISOString().replace('Z', '+00:00'), queue: 'general-enquiries', agent: `agent-${String(i % 1000).padStart(3, '0')}`, rings: 2, answerSeconds: 9.5, handleSeconds: 184 }));
+    const tooMany = JSON.stringify({ events: events(5000, 0) });
+    expect(tooMany.length / 5000).toBeGreaterThan(220);
+    const res = await post('/events', tooMany);
+    expect(res.status).toBe(413);
+    expect(res.body.detail).toMatch(/^the request body exceeds 1 MB \(counted after decompression\), the most this endpoint takes: it is 1,\d{3},\d{3} bytes, so about (7\d|8\d) % of its items fit in one request \(split it into 2 or more\)$/);
+    // Compressed, its size is not known until it is read: the limit applies to what it decompresses to.
+    const gzipped = await fetch(`${server().url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...adminHeaders(server().apiKey) }, body: gzipSync(tooMany) });
+    expect(await gzipped.json()).toMatchObject({ status: 413, detail: 'the request body exceeds 1 MB (counted after decompression), the most this endpoint takes; send less per request' });
+    expect((await post('/events', JSON.stringify({ events: events(4000, 5000) }))).status).toBe(201);
   });
 
   it('names the body or the header at fault', async () => {
@@ -52,6 +72,22 @@ describe('bodies the parser refuses', () => {
     const text = await fetch(`${server().url}/api/v1/integrations/asterisk/queue-log?site=hq`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders(server().apiKey) }, body: log });
     expect(text.status).toBe(400);
     expect(await text.json()).toMatchObject({ detail: 'the request body is not valid UTF-8: the first bad byte is 0xE9, at line 3, column 19 (byte 64)' });
+  });
+
+  it('takes every label of UTF-8 as its charset, in any case and quoted, on JSON, text and form bodies', async () => {
+    // The WHATWG Encoding Standard's labels of UTF-8: clients write `utf8` as often as `utf-8`.
+    for (const [i, charset] of ['utf8', 'UTF8', '"utf8"', 'unicode-1-1-utf-8', 'x-unicode20utf8', '"UTF-8"'].entries()) {
+      for (const sep of [';', '; ']) {
+        const res = await post('/events', JSON.stringify(call({ id: `charset-${i}${sep.length}` })), { 'content-type': `application/json${sep}charset=${charset}` });
+        expect({ charset, sep, status: res.status }).toEqual({ charset, sep, status: 201 });
+      }
+    }
+    const text = await post('/integrations/asterisk/queue-log?site=hq', '1772438400|1.1|support|NONE|QUEUESTART||\n', { 'content-type': 'text/plain;charset=utf8' });
+    expect(text.status, JSON.stringify(text.body)).toBe(200);
+    const form = await post('/integrations/twilio/taskrouter?site=hq', 'EventType=x', { 'content-type': 'application/x-www-form-urlencoded; charset=utf8' });
+    expect(form.body.type).not.toMatch(/unsupported-charset$/);
+    const latin = await post('/events', JSON.stringify(call()), { 'content-type': 'application/json; charset=utf-16' });
+    expect(latin).toMatchObject({ status: 415, body: { errors: [{ path: 'Content-Type', message: 'must name charset utf-8, or none' }] } });
   });
 
   it('names a body that does not decompress as its Content-Encoding says', async () => {

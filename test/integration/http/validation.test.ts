@@ -93,10 +93,28 @@ describe('one problem shape for bad input', () => {
       expect(res.status, path).toBe(400);
       expect(res.body.type, path).toMatch(/\/invalid-query$/);
       expect(res.body.errors[0], path).toMatchObject({ path: 'colour', message: expect.stringMatching(/^is not a known parameter \(known: .*from, to/) });
-      expect((await send('GET', `${path}?from=a&from=b`)).body.errors, path).toEqual([{ path: 'from', message: 'must be given once, as text' }]);
+      expect((await send('GET', `${path}?from=a&from=b`)).body.errors, path).toEqual([{ path: 'from', message: 'is given twice: give it once' }]);
       expect((await send('GET', `${path}?from=%20`)).body.errors, path).toEqual([{ path: 'from', message: 'must not be empty' }]);
       const reversed = await send('GET', `${path}?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`);
       expect(reversed.body.errors, path).toEqual([{ path: 'to', message: 'must be later than from' }]);
+    }
+  });
+
+  it('says a parameter read once is given twice, on every route, whatever reads it', async () => {
+    const twice = { message: 'is given twice: give it once' };
+    const cases: Array<[string, string, string]> = [
+      ['POST', '/integrations/asterisk/queue-log?site=hq&site=b', 'site'],
+      ['GET', '/kiosk?site=hq&site=b', 'site'],
+      ['GET', '/clocks?type=call&type=visit', 'type'],
+      ['GET', '/compliance?window=1h&window=today&window=7d', 'window'],
+      ['GET', '/staffing/erlang?arrivalsPerHour=1&arrivalsPerHour=2&handleSeconds=180&thresholdSeconds=20&target=0.8', 'arrivalsPerHour'],
+      ['GET', '/staffing/forecast?site=downtown&standard=call-answer-2-rings&date=today&date=tomorrow', 'date'],
+    ];
+    for (const [method, path, name] of cases) {
+      const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { ...adminHeaders(server().apiKey), 'content-type': 'text/plain' }, body: method === 'POST' ? '1772438400|1.1|support|NONE|QUEUESTART||\n' : undefined });
+      const body = (await res.json()) as { errors: unknown[] };
+      const message = path.includes('window=7d') ? 'is given 3 times: give it once' : twice.message;
+      expect({ path, status: res.status, errors: body.errors }).toEqual({ path, status: 400, errors: [{ path: name, message }] });
     }
   });
 
@@ -159,7 +177,7 @@ describe('one problem shape for bad input', () => {
       expect(res.body, path).toMatchObject({ type: expect.stringMatching(/\/invalid-query$/), errors: [{ path: 'site', message }] });
     }
     const both = await send('GET', '/compliance?site=%ff&from=soon');
-    expect(both.body.errors).toEqual([{ path: 'site', message }, { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) }]);
+    expect(both.body.errors).toEqual([{ path: 'site', message }, { path: 'from', message: expect.stringMatching(/^must be an RFC 3339 timestamp/) }]);
     // Decoded as sent: the site is named in its own letters (and is unknown here, never having had an event).
     expect((await send('GET', '/compliance?site=caf%C3%A9+bar')).body.errors).toEqual([{ path: 'site', message: 'unknown site "café bar": no site of that name is configured or has events' }]);
     expect((await send('GET', '/standards/%ff')).status).toBe(400);
@@ -170,7 +188,7 @@ describe('one problem shape for bad input', () => {
     expect(both.body.errors.map((e: { path: string }) => e.path)).toEqual(['standard', 'to']);
     const window = await send('GET', '/distribution?window=fortnight&from=yesterday');
     expect(window.body.errors).toEqual([
-      { path: 'from', message: expect.stringMatching(/^must be an ISO 8601 timestamp/) },
+      { path: 'from', message: expect.stringMatching(/^must be an RFC 3339 timestamp/) },
       { path: 'window', message: expect.stringMatching(/^must be one of/) },
       { path: 'from', message: 'cannot be combined with window' },
     ]);

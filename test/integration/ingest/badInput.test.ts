@@ -57,7 +57,7 @@ describe('invalid events', () => {
       { path: 'events.3.rings', message: 'must be a whole number' },
       { path: 'events.4.outcome', message: 'must be one of greeted, left (got "waved")' },
       { path: 'events.4.greetSeconds', message: 'must be ≥ 0' },
-      { path: 'events.5.occurredAt', message: expect.stringContaining('ISO 8601') },
+      { path: 'events.5.occurredAt', message: expect.stringContaining('RFC 3339') },
       { path: 'events.6.type', message: 'must be one of call, visit (got "fax")' },
       { path: 'events.6.occurredAt', message: 'is required' },
       { path: 'events.7.rings', message: 'a call needs rings and/or answerSeconds' },
@@ -81,6 +81,32 @@ describe('invalid events', () => {
       { path: 'outcome', message: 'is required: one of answered, abandoned' },
       { path: 'rings', message: 'a call needs rings and/or answerSeconds' },
     ]);
+  });
+
+  it('says what to change in a timestamp written in another ISO 8601 form, wherever one is read', async () => {
+    const rfc = 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00';
+    const events = await server.postEvents({
+      events: [
+        call({ occurredAt: '2026-12-06T20:00:00+0100' }),
+        call({ occurredAt: '20261206T200000Z' }),
+        call({ occurredAt: '20261206T2000-0530' }),
+        call({ occurredAt: 'soon' }),
+      ],
+    });
+    expectProblem(events, 400);
+    expect(events.body.errors).toEqual([
+      { path: 'events.0.occurredAt', message: `${rfc}: write the offset as +01:00 (2026-12-06T20:00:00+01:00)` },
+      { path: 'events.1.occurredAt', message: `${rfc}: write the date and time with their separators (2026-12-06T20:00:00Z)` },
+      { path: 'events.2.occurredAt', message: `${rfc}: write the date and time with their separators (2026-12-06T20:00:00-05:30)` },
+      { path: 'events.3.occurredAt', message: rfc },
+    ]);
+    const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const milestone = await raw('POST', '/api/v1/milestones', json({ type: 'call', site: 'downtown', caseId: 'ts-1', milestone: 'started', at: '2026-12-06T20:00+0100' }));
+    expect(milestone.body.errors).toEqual([{ path: 'at', message: `${rfc}: write the offset as +01:00 (2026-12-06T20:00+01:00)` }]);
+    const key = await raw('POST', '/api/v1/keys', json({ name: 'ts', scopes: ['read'], expiresAt: '20271206T200000Z' }));
+    expect(key.body.errors).toEqual([{ path: 'expiresAt', message: `${rfc}: write the date and time with their separators (2027-12-06T20:00:00Z)` }]);
+    const query = await raw('GET', `/api/v1/incidents?from=${encodeURIComponent('2026-12-06T20:00:00+0100')}`);
+    expect(query.body.errors).toEqual([{ path: 'from', message: `${rfc}: write the offset as +01:00 (2026-12-06T20:00:00+01:00)` }]);
   });
 
   it('names an occurredAt in the future beside every other problem of its event', async () => {
@@ -195,7 +221,7 @@ describe('invalid milestones', () => {
   const MILESTONE = { path: 'milestone', message: 'is not a milestone of a call: must be one of started, answered, abandoned (got "strated") (did you mean "started"?)' };
 
   it('names an unknown type or milestone beside every other problem of the milestone, in one answer', async () => {
-    const at = { path: 'at', message: 'must be an ISO 8601 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00' };
+    const at = { path: 'at', message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00' };
     expect(await refusal(milestone({ type: 'cal', at: 'nope' }))).toEqual([TYPE, at]);
     expect(await refusal(milestone({ milestone: 'strated', at: 'nope' }))).toEqual([MILESTONE, at]);
     expect(await refusal(milestone({ type: 'cal', site: 'a,b' }))).toEqual([TYPE, { path: 'site', message: expect.stringMatching(/^must not contain a comma/) }]);

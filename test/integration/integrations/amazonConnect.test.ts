@@ -50,7 +50,7 @@ describe('Amazon Connect contact records through Firehose', () => {
     expect(answer.body).toEqual({ requestId: '33333333-3333-4333-8333-333333333333', timestamp: NOW, errorMessage: expect.stringContaining('records[1].data is not JSON') });
     expect(answer.body.errorMessage).toContain('nothing from this request was stored');
     const bad = await deliver('44444444-4444-4444-8444-444444444444', [contactRecord('c-6', { Queue: { EnqueueTimestamp: 'yesterday', Name: 'Support' } })]);
-    expect(bad.body.errorMessage).toContain('records[0]: Queue.EnqueueTimestamp must be an ISO 8601 timestamp');
+    expect(bad.body.errorMessage).toContain('records[0]: Queue.EnqueueTimestamp must be an RFC 3339 timestamp');
     expect((await callEvents()).map((e) => e.event.id).sort()).toEqual(['ac:c-1', 'ac:c-2']);
   });
 

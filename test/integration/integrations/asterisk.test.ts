@@ -152,7 +152,10 @@ describe('Asterisk queue_log over HTTP', () => {
   it('answers a body that is not queue_log text with a problem naming what to send', async () => {
     expect(await postQueueLog(server(), '{}', 'site=hq', 'application/json')).toMatchObject({ status: 415, body: { detail: 'send queue_log lines as text/plain (got application/json)' } });
     expect(await postQueueLog(server(), log(`${T}|a|q|NONE|ENTERQUEUE||1|1`), '')).toMatchObject({ status: 400, body: { errors: [{ path: 'site' }] } });
-    expect(await postQueueLog(server(), '\n\n')).toMatchObject({ status: 400, body: { errors: [{ path: '(body)', message: 'is empty' }] } });
+    // Blank lines are skipped, so a body of only those has nothing in it: refused, saying so rather than "is empty".
+    for (const blank of ['\n\n', '\r\n \n\t\n']) {
+      expect(await postQueueLog(server(), blank)).toMatchObject({ status: 400, body: { detail: '(body) has no lines but blank ones: send queue_log lines as text/plain', errors: [{ path: '(body)', message: 'has no lines but blank ones' }] } });
+    }
   });
 
   it('refuses the records of a site a strict server does not know, each named by its line, the field set off', async () => {

@@ -71,14 +71,14 @@ describe('custom webhook integrations', () => {
     const bad = await post('pbx', { calls: [{ uid: 'c3', start: isoAgo(90), answered: true, wait: 3 }, { uid: 'c4', start: 'yesterday', answered: true, wait: 5 }] });
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toMatch(/^integration "pbx": 1 invalid field\(s\); nothing from this request was stored$/);
-    expect(bad.body.errors).toEqual([{ path: 'mapped.1.occurredAt', message: expect.stringMatching(/ISO 8601/) }]);
+    expect(bad.body.errors).toEqual([{ path: 'mapped.1.occurredAt', message: expect.stringMatching(/RFC 3339/) }]);
   });
 
   it('names the integration and the mapped field when what it produced is not a valid milestone', async () => {
     const res = await post('doors', door('b-18', { time: 'at noon' }));
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/^integration "doors": 1 invalid field\(s\)/);
-    expect(res.body.errors).toEqual([{ path: 'mapped.at', message: expect.stringMatching(/ISO 8601/) }]);
+    expect(res.body.errors).toEqual([{ path: 'mapped.at', message: expect.stringMatching(/RFC 3339/) }]);
     const noSite = await post('doors', { event: 'door.open', visitor: { badge: 'b-19' }, time: isoAgo(5) });
     expect(noSite.body.errors).toEqual([{ path: 'mapped.site', message: expect.any(String) }]);
   });
@@ -93,6 +93,9 @@ describe('custom webhook integrations', () => {
       status: 400,
       body: { type: 'https://ringside.dev/problems/invalid-mapping-output', detail: 'integration "passthrough": the mapping must produce an object or an array of objects; it produced "door open"; nothing from this request was stored' },
     });
+    // An item of an array that is not an object is named by its path, as an item's bad field is (mapped.1.caseId).
+    const notAnItem = await post('passthrough', { payload: [{ type: 'visit' }, 2] });
+    expect(notAnItem).toMatchObject({ status: 400, body: { type: 'https://ringside.dev/problems/invalid-mapping-output', errors: [{ path: 'mapped.1', message: 'must produce an object or an array of objects; item 1 is 2' }] } });
     const extraFields = await post('pbx', { calls: [{ uid: 'c5', start: isoAgo(5), answered: true, wait: 5 }] , extra: 1 });
     expect(extraFields.status).toBe(201);
     const unknown = await post('tills', {});

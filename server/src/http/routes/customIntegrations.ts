@@ -33,7 +33,7 @@ export const customIntegrationRoutes = [
         case 'failed':
           return sendProblem(res, problem(400, 'mapping-failed', 'Mapping failed', `${source}: the mapping failed on this body: ${result.message}${NOTHING_STORED}`, [{ path: '(body)', message: result.message }]));
         case 'invalid':
-          return sendProblem(res, problem(400, 'invalid-mapping-output', 'Invalid mapping output', `${source}: the mapping ${result.message}${NOTHING_STORED}`, [{ path: 'mapped', message: result.message }]));
+          return sendProblem(res, problem(400, 'invalid-mapping-output', 'Invalid mapping output', `${source}: the mapping ${result.message}${NOTHING_STORED}`, [{ path: result.path, message: result.message }]));
         case 'nothing':
           // The mapping chose to record nothing (an event the poster sends that is not measured): not an error,
           // or the poster would retry it forever.

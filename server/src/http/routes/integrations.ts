@@ -52,8 +52,10 @@ const EMPTY_FEED: FeedInput = { milestones: [], events: [], withdrawals: [] };
 
 async function postQueueLog(text: unknown, site: string, req: Request, res: Response, app: AppContext): Promise<unknown> {
   const body = typeof text === 'string' ? text : '';
+  // Blank lines are skipped; a body of nothing else is a request with nothing in it, refused as an empty one is.
   if (body.trim() === '') {
-    sendProblem(res, problem(400, 'invalid-body', 'Invalid request body', '(body) is empty: send queue_log lines as text/plain', [{ path: '(body)', message: 'is empty' }]));
+    const message = 'has no lines but blank ones';
+    sendProblem(res, problem(400, 'invalid-body', 'Invalid request body', `(body) ${message}: send queue_log lines as text/plain`, [{ path: '(body)', message }]));
     return undefined;
   }
   let readings;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { LOCAL_DATE_FORM, notARealDateProblem } from '../../protocol';
 import { unknownSiteMessage } from '../../services/sites';
 import { erlangAnswer, forecastStandardProblem, staffingForecast, type ForecastQuery } from '../../services/staffing';
-import { knownSitesOf, numberParam, refuse, unknownStandardMessage } from '../queryParams';
+import { givenMoreThanOnce, knownSitesOf, numberParam, refuse, unknownStandardMessage } from '../queryParams';
 import { route, type AppContext } from '../route';
 
 const erlangQuery = z.strictObject({
@@ -21,6 +21,7 @@ type ErlangQuery = z.infer<typeof erlangQuery>;
 /** One required text parameter, trimmed. */
 const required = (what: string) =>
   z.unknown().transform((v, ctx): string => {
+    if (Array.isArray(v)) return refuse(ctx, givenMoreThanOnce(v));
     if (typeof v !== 'string' || v.trim() === '') return refuse(ctx, `is required (${what}), given once`);
     return v.trim();
   });

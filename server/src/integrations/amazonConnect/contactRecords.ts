@@ -5,7 +5,7 @@
 // work); the call is keyed by ContactId and built only from fields fixed when the contact left the queue, so a
 // re-delivered record maps to the same event, a duplicate.
 import { nonUtf8Where } from '../../protocol/utf8';
-import { isRealCalendarTime, LIMITS, malformedTextProblem, notARealDateTime } from '../../protocol';
+import { isRealCalendarTime, LIMITS, malformedTextProblem, notAnRfc3339Timestamp, notARealDateTime } from '../../protocol';
 import { countIgnored, MAX_CASE_ID_LENGTH, type CallEventInput, type IgnoredCounts } from '../types';
 import { FirehoseDeliveryError, isObject, parseFirehoseDelivery } from './firehose';
 
@@ -154,7 +154,7 @@ function afterEnqueue(at: number, enqueued: number, field: string, fail: Fail): 
  */
 function instant(value: unknown, field: string, fail: Fail): number {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
-    throw fail(field, `must be an ISO 8601 timestamp with an offset, got ${JSON.stringify(value)}`);
+    throw fail(field, `${notAnRfc3339Timestamp(value)}, got ${JSON.stringify(value)}`);
   }
   if (Number.isNaN(Date.parse(value)) || !isRealCalendarTime(value)) throw fail(field, notARealDateTime(value));
   return Date.parse(value);
