@@ -33,8 +33,6 @@ export interface WatchedCase {
   quietUntil: number;
 }
 
-export const keyText = (k: CaseKey) => JSON.stringify([k.type, k.site, k.caseId]);
-
 /**
  * The case its milestones make up. `sites`: the sites looked up so far in this pass; `judgements`: the case's
  * judgements as the write that changed it knew them, else read. With known judgements, a verdict kept in `before`

@@ -53,7 +53,13 @@ export interface WrittenCase {
 }
 export type WrittenCases = ReadonlyMap<string, WrittenCase>;
 
-export const caseText = (k: CaseKey): string => JSON.stringify([k.type, k.site, k.caseId]);
+/**
+ * A case's key as one text, for maps and sets of cases (ingest's and the open clocks', which take what ingest knew of a
+ * case by it). Each of type and site is prefixed with its length, so no two keys give the same text whatever their
+ * characters; built by concatenation, which costs half of a JSON array's text, and a write with a thousand cases
+ * makes it ~ten times per case.
+ */
+export const caseText = (k: CaseKey): string => `${k.type.length}:${k.type}${k.site.length}:${k.site}${k.caseId}`;
 
 export const toCaseMilestone = (m: StoredMilestone): CaseMilestone => ({
   type: m.type, site: m.site, caseId: m.caseId, milestone: m.milestone, at: m.at, agent: m.agent, queue: m.queue, handleSeconds: m.handleSeconds,
