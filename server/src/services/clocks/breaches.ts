@@ -4,7 +4,8 @@
 import { clockLabel, clockStatus, deadlineJudgement, deadlineVerdict, standardsForCase, type ClockSite } from '../../domain/clocks';
 import type { ClockBreach, ClockJudgement, ClockStandard, EventTypeDefinition } from '../../protocol/eventTypes';
 import type { CaseKey, WriteTx } from '../../store/port';
-import { keyText, type WatchedCase } from './watched';
+import { caseText } from '../ingest/cases';
+import type { WatchedCase } from './watched';
 
 /** A breach found at a look: announced (and its miss recorded) only by the node that claims it first. */
 export interface DueBreach {
@@ -42,7 +43,7 @@ export async function claimIn(tx: WriteTx, due: readonly DueBreach[], cases: Rea
     if (!(await tx.writes.claimBreach(b.key, standardId, b.deadlineMs))) continue;
     if (b.miss) {
       await tx.writes.caseJudgement(b.key, b.miss);
-      const c = watched ?? cases.get(keyText(b.key));
+      const c = watched ?? cases.get(caseText(b.key));
       if (c) {
         c.recorded.set(standardId, b.miss);
         // Its standings now show the verdict: the next look pushes them.

@@ -10,12 +10,12 @@ import { expiresAtMs, matchesClockFilter, openClockOf, type ClockSite } from '..
 import type { ClockBreach, ClockFilter, ClockKey, ClocksUpdate, OpenClock, StoredMilestone } from '../../protocol/eventTypes';
 import type { KioskSetup } from '../../protocol/kiosk';
 import type { CaseKey, WriteTx } from '../../store/port';
-import type { KnownCase } from '../ingest/cases';
+import { caseText, type KnownCase } from '../ingest/cases';
 import type { CaseNews } from '../ingest/outcomes';
 import { claimIn, dueOf, verdictMemo, type DueBreach } from './breaches';
 import { siteIn, type ClockServiceDeps } from './context';
 import { kioskSetup } from './kiosk';
-import { keyText, nextChangeOf, standingsText, watch, type WatchedCase } from './watched';
+import { nextChangeOf, standingsText, watch, type WatchedCase } from './watched';
 
 /** Node's timers take at most 2^31 − 1 ms; a later instant is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -46,12 +46,12 @@ export class ClockService {
     const service = new ClockService(deps);
     const byCase = new Map<string, StoredMilestone[]>();
     for (const m of await deps.store.reads.cases.openMilestones()) {
-      const k = keyText(m);
+      const k = caseText(m);
       byCase.set(k, [...(byCase.get(k) ?? []), m]);
     }
     for (const milestones of byCase.values()) {
       const watched = await watch(deps, milestones, undefined);
-      if (watched) service.cases.set(keyText(watched.key), watched);
+      if (watched) service.cases.set(caseText(watched.key), watched);
     }
     for (const w of service.cases.values()) w.pushed = standingsText(service.clockOf(w, deps.clock.now()));
     return service;
@@ -123,7 +123,7 @@ export class ClockService {
     const claimed: ClockBreach[] = [];
     const sites = new Map<string, Promise<ClockSite>>();
     for (const key of keys) {
-      const text = keyText(key);
+      const text = caseText(key);
       const news = known.get(text);
       const judged = this.judgedInWrite.get(text);
       this.judgedInWrite.delete(text);
@@ -160,7 +160,7 @@ export class ClockService {
     for (const o of opened) {
       const watched = await watch(this.deps, o.milestones, undefined, sites, o.recorded, tx.sites);
       if (!watched) continue;
-      judged.push([keyText(watched.key), { watched, breaches: await claimIn(tx, dueOf(watched, now, verdict), this.cases, watched) }]);
+      judged.push([caseText(watched.key), { watched, breaches: await claimIn(tx, dueOf(watched, now, verdict), this.cases, watched) }]);
     }
     return () => {
       for (const [text, j] of judged) this.judgedInWrite.set(text, j);
@@ -170,9 +170,9 @@ export class ClockService {
   /** Cases other nodes opened (or closed) since this node last looked: read again, then looked at. */
   private async adoptShared(): Promise<void> {
     const open = await this.deps.store.reads.cases.open();
-    const openKeys = new Set(open.map(keyText));
-    const news = open.filter((c) => !this.cases.has(keyText(c))).map((c) => ({ type: c.type, site: c.site, caseId: c.caseId }));
-    const gone = [...this.cases.values()].filter((c) => !openKeys.has(keyText(c.key))).map((c) => c.key);
+    const openKeys = new Set(open.map(caseText));
+    const news = open.filter((c) => !this.cases.has(caseText(c))).map((c) => ({ type: c.type, site: c.site, caseId: c.caseId }));
+    const gone = [...this.cases.values()].filter((c) => !openKeys.has(caseText(c.key))).map((c) => c.key);
     if (news.length > 0 || gone.length > 0) await this.refresh([...news, ...gone]);
   }
 
@@ -225,8 +225,8 @@ export class ClockService {
     // Expired cases close through ingest; its case listener brings them back here as closed.
     if (expired.length > 0) closed.push(...(await this.forgetClosedElsewhere(expired, await this.deps.ingest.settle(expired))));
     // A set, not closed.some(): a request closing a thousand cases had a thousand changed clocks to filter.
-    const closedKeys = new Set(closed.map(keyText));
-    this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closedKeys.has(keyText(c))), closed, breaches });
+    const closedKeys = new Set(closed.map(caseText));
+    this.push({ serverTime: new Date(now).toISOString(), changed: changed.filter((c) => !closedKeys.has(caseText(c))), closed, breaches });
     this.schedule(now);
   }
 
@@ -246,9 +246,9 @@ export class ClockService {
   private async forgetClosedElsewhere(expired: readonly CaseKey[], closedHere: readonly CaseKey[]): Promise<ClockKey[]> {
     const dropped: ClockKey[] = [];
     for (const key of expired) {
-      if (closedHere.some((k) => keyText(k) === keyText(key))) continue;
+      if (closedHere.some((k) => caseText(k) === caseText(key))) continue;
       if ((await this.deps.store.reads.cases.get(key))?.state !== 'closed') continue;
-      this.cases.delete(keyText(key));
+      this.cases.delete(caseText(key));
       dropped.push({ ...key });
     }
     return dropped;

@@ -12,8 +12,11 @@ export interface WatchedCase {
   state: CaseState;
   /** Its site as stored now (sitesChanged reads it again): the settings its end would be judged by. */
   site: ClockSite;
-  /** The standard versions in force when the case started (the ones its finished event is judged by). */
-  standards: ClockStandard[];
+  /**
+   * The standard versions in force when the case started (the ones its finished event is judged by): judgingAt's
+   * shared list, so that cases started in one span of versions share its objects (and clockLabel's memo of each).
+   */
+  standards: readonly ClockStandard[];
   /** Standards whose breach was pushed (each once). */
   breached: Set<string>;
   /** Verdicts recorded on the case while open, by standard. */
@@ -29,8 +32,6 @@ export interface WatchedCase {
   quietFrom: number;
   quietUntil: number;
 }
-
-export const keyText = (k: CaseKey) => JSON.stringify([k.type, k.site, k.caseId]);
 
 /**
  * The case its milestones make up. `sites`: the sites looked up so far in this pass; `judgements`: the case's
@@ -51,7 +52,7 @@ export async function watch(
   const key = { type: first.type, site: first.site, caseId: first.caseId };
   const state = caseState(type, milestones.map(toCaseMilestone));
   const site = siteIn(deps, sites, first.site, siteReads);
-  const standards = deps.standards.inForceAt(state.start?.atMs ?? Date.parse(first.at));
+  const standards = deps.standards.judgingAt(state.start?.atMs ?? Date.parse(first.at));
   const recorded = new Map(judgements ? before?.recorded : undefined);
   for (const r of judgements ?? (await deps.store.reads.cases.judgements(key))) recorded.set(r.judgement.standardId, r.judgement);
   return { key, type, state, site: await site, standards, recorded, breached: before?.breached ?? new Set(), pushed: before?.pushed ?? '', quietFrom: Infinity, quietUntil: -Infinity };

@@ -53,7 +53,13 @@ export interface WrittenCase {
 }
 export type WrittenCases = ReadonlyMap<string, WrittenCase>;
 
-export const caseText = (k: CaseKey): string => JSON.stringify([k.type, k.site, k.caseId]);
+/**
+ * A case's key as one text, for maps and sets of cases (ingest's and the open clocks', which take what ingest knew of a
+ * case by it). Each of type and site is prefixed with its length, so no two keys give the same text whatever their
+ * characters; built by concatenation, which costs half of a JSON array's text, and a write with a thousand cases
+ * makes it ~ten times per case.
+ */
+export const caseText = (k: CaseKey): string => `${k.type.length}:${k.type}${k.site.length}:${k.site}${k.caseId}`;
 
 /**
  * A case that expiry closed before its start arrived (its first milestone a stop or a step, older than the type's
