@@ -66,10 +66,48 @@ describe.each([
   it('reads back rows whose text outgrows the buffer it is first written into (long, multi-byte, escaped text)', async () => {
     await withClient(async (s) => {
       const from = base + 300;
-      // The data's first buffer is sized by rows and columns (4 KiB here): each of these rows is many times that.
+      // The data is written in chunks of 64 KiB: each of these rows is more than that (its chunk made as large as it).
       const given: Row[] = ['東'.repeat(40_000), `${'a\tb\\'.repeat(10_000)}👩‍💻`, 'é'.repeat(70_000)].map((t, n) => [from + n, t, n, n, n]);
       expect(await s.copy('copied', 'k, t, d, i, s', given, 5)).toBe(given.length);
       expect(await read(s, from, from + 10)).toEqual(given);
+    });
+  });
+
+  it("sends its data while the rows' text is still being written: PostgreSQL starts on the first rows before the last one is made", async () => {
+    await withClient(async (s, client) => {
+      const from = -100_000 - base * 10; // 5,001 keys of their own, below those the other cases count
+      const connection = (client as unknown as { connection: { sendCopyFromChunk(chunk: Buffer): void } }).connection;
+      const send = connection.sendCopyFromChunk.bind(connection);
+      let sent = 0;
+      connection.sendCopyFromChunk = (chunk) => {
+        sent += chunk.length;
+        send(chunk);
+      };
+      let sentBeforeLast = -1;
+      const given: Row[] = Array.from({ length: 5_000 }, (_, n) => [from + n, 'x'.repeat(100), n, n, n % 2]);
+      const last: Row = [from + given.length, 'last', 0, 0, 0];
+      // The last row's text is made when its first value is read: by then the chunks before it must have gone out.
+      const watched = new Proxy(last, { get: (row, key) => (key === '0' && sentBeforeLast < 0 ? ((sentBeforeLast = sent), row[0]) : Reflect.get(row, key)) });
+      try {
+        expect(await s.copy('copied', 'k, t, d, i, s', [...given, watched], 5)).toBe(given.length + 1);
+      } finally {
+        connection.sendCopyFromChunk = send;
+      }
+      expect(sentBeforeLast).toBeGreaterThan(400_000); // ~5,000 rows of ~115 bytes sent before the last row's text
+      expect(sent).toBeGreaterThan(sentBeforeLast);
+      expect((await s.one<{ n: number }>('SELECT count(*) AS n FROM copied WHERE k >= ? AND k <= ?', [from, from + given.length]))!.n).toBe(given.length + 1);
+    });
+  });
+
+  it('a row it cannot write as COPY text fails the COPY with that error (sent as a failed copy); what is sent behind it runs', async () => {
+    await withClient(async (s) => {
+      const from = base + 250;
+      const unwritable = s.copy('copied', 'k, t, d, i, s', [...rows(from), [from + 20, { not: 'text' }, 0, 0, 0]], 5);
+      const behind = s.one<{ n: number }>('SELECT count(*) AS n FROM copied WHERE k >= ? AND k < ?', [from, from + 50]);
+      await expect(unwritable).rejects.toThrow(/no COPY text for a object/);
+      expect(await behind).toEqual({ n: 0 });
+      const given = rows(from);
+      expect(await s.copy('copied', 'k, t, d, i, s', given, 5)).toBe(given.length);
     });
   });
 

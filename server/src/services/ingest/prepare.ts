@@ -23,19 +23,24 @@ export function prepareEvent(input: EventInput, ctx: PrepareContext): NewEvent {
     site: input.site,
     occurredAt: input.occurredAt,
     outcome: input.outcome,
-    ...measured,
+    // Named one by one, not spread: every posted event is prepared, and a spread builds the object the slow way.
+    rings: measured.rings,
+    answerSeconds: measured.answerSeconds,
+    greetSeconds: measured.greetSeconds,
+    derived: measured.derived,
     queue: input.type === 'call' ? (input.queue ?? null) : null,
     agent: input.agent ?? null,
     handleSeconds: input.handleSeconds ?? null,
   };
   const occurredAtMs = Date.parse(input.occurredAt);
-  return {
+  const prepared: NewEvent = {
     event,
     occurredAtMs,
     receivedAtMs: ctx.receivedAtMs,
     content: canonicalJson(input),
     judgements: judgeEvent(event, ctx.standardsAt(occurredAtMs), { inHours: isOpen(ctx.site, occurredAtMs) }),
     siteDefaults: { timeZone: ctx.site.timeZone, ringCycleSeconds: ctx.site.ringCycleSeconds },
-    ...(input.id === undefined ? { idMadeHere: true as const } : {}),
   };
+  if (input.id === undefined) prepared.idMadeHere = true;
+  return prepared;
 }

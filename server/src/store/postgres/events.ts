@@ -47,8 +47,9 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   // lookup, a seq for every item and the chain head share one round trip; after it, the sites, events and
   // judgements go out without waiting for an answer, and the links are hashed while PostgreSQL inserts the rows.
   // Ids made on receipt are new: only those the clients gave are looked up (a batch without any needs no lookup).
-  const given = [...new Set(items.flatMap((i) => (i.idMadeHere ? [] : [i.event.id])))];
-  const lookup = given.length > 0 ? s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [given]) : Promise.resolve([]);
+  const given = new Set<string>();
+  for (const i of items) if (!i.idMadeHere) given.add(i.event.id);
+  const lookup = given.size > 0 ? s.rows<EventRow>('SELECT * FROM events WHERE id = ANY(?::text[])', [[...given]]) : Promise.resolve([]);
   const reserved = reserveSeqs(s, items.length);
   const head = chain.ready();
   for (const p of [reserved, head]) p.catch(() => undefined); // their failure is thrown below, after the lookup's
@@ -73,7 +74,9 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
   if (fresh.length < items.length) send(s.run(RETURN_SEQS, [seqs[0]! + fresh.length]));
   const created = ensureSites(s, items, plans);
   send(created);
-  if (fresh.length > 0) send(s.copy('events', EVENT_COLUMNS, fresh.map((f, n) => [seqs[n]!, ...f.values]), 17));
+  // Each new event's row once, its seq first: copied, chained and answered from the same array.
+  const eventRows: EventRowValues[] = fresh.map((f, n) => [seqs[n]!, ...f.values]);
+  if (fresh.length > 0) send(s.copy('events', EVENT_COLUMNS, eventRows, 17));
   const judgementRows: JudgementValues[] = [];
   for (const [n, { index }] of fresh.entries()) for (const j of items[index]!.judgements) judgementRows.push(judgementValues(seqs[n]!, j));
   if (judgementRows.length > 0) send(s.copy('judgements', JUDGEMENT_COLUMNS, judgementRows, 9));
@@ -90,24 +93,34 @@ export async function writeEvents(s: Sql, chain: PgChainWriter, batch: readonly 
     await Promise.all(sent);
     throw error;
   }
-  const outcomes = new Array<WriteOutcome>(items.length);
-  let row = 0;
-  for (const [n, { index, values }] of fresh.entries()) {
-    const seq = seqs[n]!;
-    const item = items[index]!;
-    chain.appendNow('event', [seq, ...values], atMs);
-    const judgements: Judgement[] = [];
-    for (let k = 0; k < item.judgements.length; k += 1) {
-      const v = judgementRows[row++]!;
-      chain.appendNow('judgement', v, atMs, { site: item.event.site, occurredAtMs: item.occurredAtMs });
-      judgements.push(toJudgement({ event_seq: seq, standard_id: v[1], standard_version: v[2], measure: v[3], value: v[4], threshold: v[5], met: v[6], counted: v[7], reason: v[8] }));
-    }
-    outcomes[index] = { judged: { event: eventOf(seq, values), judgements: judgements.sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : 0)) }, duplicate: false };
-  }
+  const outcomes = chainAndAnswer(chain, items, fresh, eventRows, judgementRows, atMs);
   send(chain.flush());
   send(rollups.flush());
   await Promise.all(sent);
   await answerDuplicates(s, plans, outcomes);
+  return outcomes;
+}
+
+/**
+ * Chains each new event and its judgements (in batch order, each event before its judgements) and answers them as a
+ * read would: the rows as copied. Outcomes of items stored before are left for answerDuplicates.
+ */
+function chainAndAnswer(chain: PgChainWriter, items: readonly NewEvent[], fresh: ReadonlyArray<{ index: number }>, eventRows: readonly EventRowValues[], judgementRows: readonly JudgementValues[], atMs: number): WriteOutcome[] {
+  const outcomes = new Array<WriteOutcome>(items.length);
+  const receivedAt = isoTexts();
+  let row = 0;
+  for (const [n, { index }] of fresh.entries()) {
+    const item = items[index]!;
+    const eventRow = eventRows[n]!;
+    chain.appendNow('event', eventRow, atMs);
+    const judgements: Judgement[] = [];
+    for (let k = 0; k < item.judgements.length; k += 1) {
+      const v = judgementRows[row++]!;
+      chain.appendNow('judgement', v, atMs, { site: item.event.site, occurredAtMs: item.occurredAtMs });
+      judgements.push(toJudgement({ event_seq: eventRow[0], standard_id: v[1], standard_version: v[2], measure: v[3], value: v[4], threshold: v[5], met: v[6], counted: v[7], reason: v[8] }));
+    }
+    outcomes[index] = { judged: { event: eventOf(eventRow, item.event.derived, receivedAt(item.receivedAtMs)), judgements: judgements.sort((a, b) => (a.standardId < b.standardId ? -1 : a.standardId > b.standardId ? 1 : 0)) }, duplicate: false };
+  }
   return outcomes;
 }
 
@@ -171,11 +184,30 @@ function addToRollups(rollups: PgRollupWriter, j: Judgement, item: NewEvent): vo
   );
 }
 
-/** What a read would answer for an event just inserted. */
-function eventOf(seq: number, v: EventValues): StoredEvent {
+/** An event's row as copied: its seq, then its values. */
+type EventRowValues = [seq: number, ...values: EventValues];
+
+/**
+ * What a read would answer for an event just inserted: its row's values, `derived` as the event has it (the row
+ * holds its JSON; a copy, as a read's parse would give), `receivedAt` the row's time as ISO text.
+ */
+function eventOf(r: EventRowValues, derived: StoredEvent['derived'], receivedAt: string): StoredEvent {
   return {
-    seq, id: v[0], type: v[1], site: v[2], occurredAt: v[4], receivedAt: new Date(v[5]).toISOString(), outcome: v[6],
-    rings: v[7], answerSeconds: v[8], greetSeconds: v[9], queue: v[10], agent: v[11], handleSeconds: v[15], derived: JSON.parse(v[12]) as StoredEvent['derived'], ...measuresOf(v[14]),
+    seq: r[0], id: r[1], type: r[2], site: r[3], occurredAt: r[5], receivedAt, outcome: r[7],
+    rings: r[8], answerSeconds: r[9], greetSeconds: r[10], queue: r[11], agent: r[12], handleSeconds: r[16], derived: [...derived], ...measuresOf(r[15]),
+  };
+}
+
+/** ISO text of epoch milliseconds, the last one kept: a request's events share their time of receipt. */
+function isoTexts(): (ms: number) => string {
+  let last = Number.NaN;
+  let text = '';
+  return (ms) => {
+    if (ms !== last) {
+      last = ms;
+      text = new Date(ms).toISOString();
+    }
+    return text;
   };
 }
 
