@@ -10,21 +10,23 @@ interface MediaRange {
   index: number;
 }
 
-const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+/** A qvalue (RFC 9110 §12.4.2), and `.2` without its 0, which Java's HttpURLConnection has long sent. */
+const QVALUE = /^(?:0(?:\.\d{0,3})?|\.\d{1,3}|1(?:\.0{0,3})?)$/;
 /** A token (RFC 9110 §5.6.2): a media type's type and subtype, a parameter's name. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 
 /**
  * The header's media ranges, parameters other than q aside; null when it is no valid Accept header: a part that is no
  * `type/subtype` (or `type/*`, `*\/*`), a parameter without a name and value, a q that is no qvalue. Empty list
- * elements and parameters are allowed (RFC 9110 §5.6.1, §5.6.6), and left out.
+ * elements and parameters are allowed (RFC 9110 §5.6.1, §5.6.6), and left out; a quoted parameter value may hold
+ * commas and semicolons. A bare `*` is taken as `*\/*`, as Java's HttpURLConnection sends it (`*; q=.2`).
  */
 function rangesOf(accept: string): MediaRange[] | null {
   const ranges: MediaRange[] = [];
-  for (const [index, part] of accept.split(',').entries()) {
-    const [range = '', ...params] = part.split(';').map((p) => p.trim());
+  for (const [index, part] of outsideQuotes(accept, ',').entries()) {
+    const [range = '', ...params] = outsideQuotes(part, ';').map((p) => p.trim());
     if (range === '' && params.every((p) => p === '')) continue;
-    const [type = '', subtype = '', ...rest] = range.toLowerCase().split('/');
+    const [type = '', subtype = '', ...rest] = (range === '*' ? '*/*' : range.toLowerCase()).split('/');
     if (!TOKEN.test(type) || !TOKEN.test(subtype) || rest.length > 0 || (type === '*' && subtype !== '*')) return null;
     const named = params.filter((p) => p !== '').map((p) => /^([^=\s]+)\s*=\s*(\S.*)$/.exec(p));
     if (named.some((m) => m === null || !TOKEN.test(m[1] ?? ''))) return null;
@@ -33,6 +35,24 @@ function rangesOf(accept: string): MediaRange[] | null {
     ranges.push({ type, subtype, q: q === undefined ? 1 : Number(q), index });
   }
   return ranges;
+}
+
+/** `text` split at each `separator` that is not inside a quoted string (RFC 9110 §5.6.4: `\"` escapes a quote). */
+function outsideQuotes(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted && c === '\\') i += 1;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === separator) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
 }
 
 /** Whether `accept` is a valid Accept header (absent, or a list of media ranges, perhaps empty). */

@@ -54,12 +54,15 @@ function tooLarge(err: unknown): ProblemDetails {
   const size = typeof limit === 'number' ? sizeText(limit) : "this endpoint's limit";
   const fits =
     typeof limit === 'number' && typeof length === 'number' && length > limit
-      ? `: it is ${length.toLocaleString('en')} bytes, so about ${Math.floor((limit / length) * 100)} % of its items fit in one request (split it into ${Math.ceil(length / limit)} or more)`
+      ? `: it is ${length.toLocaleString('en')} bytes, so ${fitting(limit / length)} of its items fit in one request (split it into ${Math.ceil(length / limit)} or more)`
       : '; send less per request';
   return problem(413, 'body-too-large', 'Request body too large', `the request body exceeds ${size} (counted after decompression), the most this endpoint takes${fits}`, [
     { path: '(body)', message: `must be at most ${size}` },
   ]);
 }
+
+/** The share of a body that fits, as the 413 says it: "about 81 %", or "less than 1 %" of a body a hundred times over. */
+const fitting = (share: number): string => (share < 0.01 ? 'less than 1 %' : `about ${Math.floor(share * 100)} %`);
 
 /**
  * A body that does not decompress as its Content-Encoding says (zlib's Z_DATA_ERROR "incorrect header check",

@@ -2,7 +2,7 @@
 // times as ISO 8601 with an offset, zones as IANA names, and a report's range ("today", a window, from/to) read by
 // one function in the zone the compliance reader uses. Every refusal names its parameter.
 import { z } from 'zod';
-import { canonicalTimeZone, isoWithOffset, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
+import { canonicalTimeZone, isoWithOffset, notAnRfc3339Timestamp, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
 import { oneOfMessage, unlessWrong } from '../protocol/issues';
 import { didYouMean } from '../protocol/nearMiss';
 import { idListCandidates, readIdList, siteIdAsRead } from '../protocol/pure/idLists';
@@ -37,12 +37,12 @@ export const oneOfParam = <T extends string>(allowed: readonly T[]) =>
     .transform((v, ctx): T => (allowed.includes(v as T) ? (v as T) : refuse(ctx, oneOfMessage(allowed, v))))
     .optional();
 
-/** A time (ISO 8601 with an offset) as epoch milliseconds. */
+/** A time (RFC 3339, with an offset) as epoch milliseconds. */
 export const timeParam = () =>
   text()
     .transform((v, ctx): number => {
       const parsed = isoWithOffset.safeParse(v);
-      return parsed.success ? Date.parse(parsed.data) : refuse(ctx, parsed.error.issues[0]?.message ?? 'must be an ISO 8601 timestamp');
+      return parsed.success ? Date.parse(parsed.data) : refuse(ctx, parsed.error.issues[0]?.message ?? notAnRfc3339Timestamp(v));
     })
     .optional();
 

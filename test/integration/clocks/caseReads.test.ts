@@ -137,3 +137,20 @@ describe.each(BACKENDS)('an event closing a case reads its milestones once (%s)'
     }
   });
 });
+
+describe.each(BACKENDS)('a feed with an event whose outcome contradicts its case\'s stored stop (%s)', (_backend, databaseUrl) => {
+  it('skips that event as late and stores the rest, where POST /events refuses it', async () => {
+    const { core, dataDir } = await countingCore(await databaseUrl());
+    try {
+      expect((await core.ingest.ingestMilestones([m('stop-1', 'answered', 30)])).kind).toBe('stored');
+      const contradicting = { ...event('stop-1'), outcome: 'abandoned' };
+      expect((await core.ingest.ingestMany([{ items: [contradicting], sites: null }]))[0]).toMatchObject({ kind: 'conflict', problems: [{ index: 0, path: ['outcome'], caseEnded: true }] });
+      const feed = await core.ingest.ingestFeed({ milestones: [m('other-1', 'started', 20)], events: [contradicting], withdrawals: [] });
+      expect(feed).toMatchObject({ kind: 'stored', events: [], milestones: [{ duplicate: false }], late: [{ index: 0, caseId: 'stop-1' }] });
+      expect(await core.store.reads.events.byId('ev-stop-1')).toBeUndefined();
+    } finally {
+      await core.close();
+      removeDir(dataDir);
+    }
+  });
+});

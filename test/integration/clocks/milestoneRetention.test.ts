@@ -19,7 +19,9 @@ const closedCase = (caseId: string, receivedMs: number) =>
 
 beforeAll(async () => {
   const first = await startTestServer({ dataDir: dir, clock });
-  const milestones = [...closedCase('OLD', NOW - 20 * DAY), ...closedCase('RECENT', NOW - 2 * DAY), complaint('OPEN', 'received', NOW - 20 * DAY)];
+  // ORPHAN: a call whose answer came alone, 20 days late: expiry closed it for want of its start, with no event.
+  const orphan = { type: 'call', site: 'harbour', caseId: 'ORPHAN', milestone: 'answered', at: new Date(NOW - 20 * DAY).toISOString() };
+  const milestones = [...closedCase('OLD', NOW - 20 * DAY), ...closedCase('RECENT', NOW - 2 * DAY), complaint('OPEN', 'received', NOW - 20 * DAY), orphan];
   expect((await postMilestones(first, { milestones })).status).toBe(201);
   await first.close();
   server = await startTestServer({ dataDir: dir, clock, retainDays: 7 });
@@ -48,6 +50,13 @@ describe('retention and milestones', () => {
     // The 4 milestones and the event (no complaint standard judged it): pruned links the checkpoint vouches for.
     expect(verify.pruned).toBeGreaterThanOrEqual(5);
     const log = await exported('audit-log');
-    expect(log.find((r) => r.action === 'retention.prune')?.details).toMatch(/"milestones":4/);
+    expect(log.find((r) => r.action === 'retention.prune')?.details).toMatch(/"milestones":5/);
+  });
+
+  it("leaves a case whose stop was pruned closed when its start arrives after all: the start alone is no case's end", async () => {
+    const start = { type: 'call', site: 'harbour', caseId: 'ORPHAN', milestone: 'started', at: new Date(NOW - 20 * DAY - 5_000).toISOString() };
+    expect((await postMilestones(server, start)).status).toBe(201);
+    expect((await exported('events')).map((r) => r.event_id)).toEqual(['case:complaint:harbour:RECENT']);
+    expect((await server.getJson('/api/v1/clocks?type=call')).body.clocks).toEqual([]);
   });
 });

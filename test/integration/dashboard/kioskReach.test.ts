@@ -7,8 +7,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../vscode/harness/chromium';
 import { adminHeaders, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
-/** How often the kiosk checks the server is there (webview/src/kiosk/main.ts). */
+/** How often the kiosk checks the server is there, and how long it waits for an answer (webview/src/kiosk/main.ts). */
 const REACH_CHECK_MS = 30_000;
+const REACH_TIMEOUT_MS = 10_000;
 
 const dataDir = tempDataDir();
 let server: TestServer | null = null;
@@ -77,4 +78,21 @@ it('counts the taps kept while the server is away, and stores them once it is ba
   await page.locator('.kiosk-arrived').tap();
   await expect.poll(() => status().textContent()).toBe('Offline · 1 saved on this tablet, sent when the network returns');
   expect(await openHarbourCases(await restartServer(port))).toBe(1);
+});
+
+it('says Offline when the server stops answering without refusing the connection (its check times out), and Online once it answers again', async () => {
+  await expect.poll(() => status().textContent()).toBe('Online · everything sent');
+  // A server switched off behind a network that drops packets: the request neither fails nor is answered.
+  const hanging = '**/api/v1/health';
+  await page.route(hanging, () => undefined);
+  await page.clock.fastForward(REACH_CHECK_MS);
+  await page.clock.fastForward(REACH_TIMEOUT_MS);
+  await expect.poll(() => status().getAttribute('data-state')).toBe('offline');
+  await page.unroute(hanging);
+  await expect
+    .poll(async () => {
+      await page.clock.fastForward(REACH_CHECK_MS);
+      return status().textContent();
+    })
+    .toBe('Online · everything sent');
 });

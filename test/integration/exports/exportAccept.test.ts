@@ -26,6 +26,11 @@ describe('an export without ?format=', () => {
     ['application/json;q=0.5, text/csv;q=0.9', 'text/csv'],
     ['application/*;q=0.8, application/x-ndjson;q=0', 'application/json'],
     ['text/html, application/json;q=0.1', 'application/json'],
+    // Java's HttpURLConnection: a bare * for */*, and q without its 0.
+    ['text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2', 'text/csv'],
+    ['application/json;q=.5, application/x-ndjson;q=.9', 'application/x-ndjson'],
+    // A quoted parameter value may hold the list's and the parameters' separators.
+    ['application/json;profile="a,b;c", text/csv;q=0.5', 'application/json'],
   ])('Accept: %s → %s', async (accept, type) => {
     const res = await get('/export/events', accept);
     expect(res.status).toBe(200);

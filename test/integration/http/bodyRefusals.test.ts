@@ -36,6 +36,9 @@ describe('bodies the parser refuses', () => {
       expect(res.body).toMatchObject({ type: expect.stringMatching(/\/body-too-large$/), detail: `the request body exceeds ${limit} (counted after decompression), the most this endpoint takes: it is ${body.length.toLocaleString('en')} bytes, so ${share}` });
       expect(res.body.errors, path).toEqual([{ path: '(body)', message: `must be at most ${limit}` }]);
     }
+    // More than a hundred times over: not "about 0 %".
+    const huge = sized(2_000_000);
+    expect((await post('/keys', huge)).body.detail).toBe(`the request body exceeds 16 KB (counted after decompression), the most this endpoint takes: it is ${huge.length.toLocaleString('en')} bytes, so less than 1 % of its items fit in one request (split it into ${Math.ceil(huge.length / 16_384)} or more)`);
   });
 
   it('says what share of a batch fits: 5,000 realistic events are over 1 MB, 4,000 are not (docs/api.md)', async () => {

@@ -17,6 +17,11 @@ const SETUP_REFRESH_MS = 10 * 60_000;
  * without it a quiet desk would say Online long after the server went, until its next tap failed.
  */
 const REACH_CHECK_MS = 30_000;
+/**
+ * How long a request to the server may take before the kiosk counts the server unreachable: a server switched off
+ * behind a network that drops its packets leaves a connection attempt hanging for minutes, not refused at once.
+ */
+const REACH_TIMEOUT_MS = 10_000;
 const LAST_SITE = 'ringside-kiosk:site';
 const saved = (what: 'key' | 'desk' | 'setup', site: string) => `ringside-kiosk:${what}:${site}`;
 
@@ -33,6 +38,8 @@ interface Kiosk {
   keyRefused: boolean;
   /** The line says Offline. */
   offline: boolean;
+  /** A reach check is on its way: the next waits for it rather than pile up behind a hanging one. */
+  checking: boolean;
 }
 
 /** A random id (crypto.randomUUID needs a secure context; a tablet on plain HTTP in a LAN has none). */
@@ -92,8 +99,15 @@ function refusedKeyText(detail: string, waiting: number): string {
   return `The server refused this kiosk's key: ${detail}. Ask an administrator for a new kiosk link and open it on this tablet.${kept}`;
 }
 
+/** A signal that gives up on a request after REACH_TIMEOUT_MS (on the page's own timers). */
+function reachTimeout(): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), REACH_TIMEOUT_MS);
+  return controller.signal;
+}
+
 async function request(kiosk: Kiosk, path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(API + path, { ...init, cache: 'no-store', headers: { ...(init.headers as Record<string, string>), ...(kiosk.key ? { authorization: `Bearer ${kiosk.key}` } : {}) } });
+  const response = await fetch(API + path, { signal: reachTimeout(), ...init, cache: 'no-store', headers: { ...(init.headers as Record<string, string>), ...(kiosk.key ? { authorization: `Bearer ${kiosk.key}` } : {}) } });
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
@@ -112,7 +126,10 @@ function checkIn(kiosk: Kiosk): void {
 
 /** Whether the server still answers: Offline when it does not; Online again (checkIn) once it does after that. */
 async function checkReach(kiosk: Kiosk): Promise<void> {
-  const up = await fetch(`${API}health`, { cache: 'no-store' }).then((r) => r.ok, () => false);
+  if (kiosk.checking) return;
+  kiosk.checking = true;
+  const up = await fetch(`${API}health`, { cache: 'no-store', signal: reachTimeout() }).then((r) => r.ok, () => false);
+  kiosk.checking = false;
   if (!up) unreachable(kiosk);
   else if (kiosk.offline) checkIn(kiosk);
 }
@@ -174,7 +191,7 @@ function start(mount: HTMLElement): void {
   });
   if (!site) return view.setStatus('refused', 'This kiosk has no site: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   const key = localStorage.getItem(saved('key', site));
-  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null!, keyRefused: !key, offline: false };
+  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null!, keyRefused: !key, offline: false, checking: false };
   kiosk.sender = new Sender({
     outbox: () => kiosk.desk.outbox,
     settle: (ids) => save(kiosk, settled(kiosk.desk, ids)),

@@ -35,7 +35,7 @@ export const forwardCommands: readonly Subcommand[] = [
       broker: { type: 'string', value: 'URL', help: 'mqtt://, mqtts://, ws:// or wss:// (a user and password go in the URL)' },
       topic: { type: 'string', value: 'T', help: 'the topic filter to subscribe to (QoS 1; +site takes the site from the topic)' },
       server: common.server,
-      site: { type: 'string', value: 'S', help: 'the site of milestones when neither the topic nor the message gives one; required for a topic without +site' },
+      site: { type: 'string', value: 'S', help: 'the site of milestones when neither the topic nor the message gives one' },
       type: { type: 'string', value: 'T', help: "the event type of milestones that do not say; an unknown one is refused at the start\n(a built-in, else one of the server's GET /event-types when the key may read it)" },
       'client-id': { type: 'string', value: 'ID', help: 'the MQTT client id (default: derived from the broker, topic and server)' },
       'key-file': common['key-file'],

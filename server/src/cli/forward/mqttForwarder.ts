@@ -73,10 +73,6 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   const target = apiUrl(serverUrl(values), '/milestones');
   const key = forwarderKey(values);
   const site = siteOption(values);
-  // Else every milestone without a site of its own is refused by the server (`site: is required`), one by one.
-  if (pattern.siteLevel === null && site === undefined) {
-    throw new UsageError(`--topic "${values.topic as string}" has no "+site" level and no --site is given, so milestones would have no site: write the level that names the site as +site (ringside/+site/reception), or give --site S (a message's own "site" still wins over it)`);
-  }
   const type = await eventTypeOption(values, serverUrl(values), key, io);
   // A stable id: the broker keeps the session (the subscription and unacknowledged messages) across restarts.
   const clientId = (values['client-id'] as string | undefined) ?? `ringside-${createHash('sha256').update(`${broker} ${pattern.filter} ${target.href}`).digest('hex').slice(0, 16)}`;

@@ -1,6 +1,7 @@
 // Short names for standards where space is scarce (a tree row, the status bar, a quick pick): what is measured
 // and the threshold, derived from the definition, so "Calls answered within 2 rings" reads "Calls ≤ 2 rings".
 // The full name stays in tooltips.
+import { countNoun } from './format';
 
 /** The parts of a standard a short label is made of (Standard has them all). */
 export interface LabelledStandard {
@@ -88,7 +89,7 @@ export function versionsPhrase(versions: readonly [LabelledStandard, ...Labelled
 }
 
 function amount(measure: string, value: number): string {
-  if (measure === 'rings') return `${value} ring${value === 1 ? '' : 's'}`;
+  if (measure === 'rings') return `${value} ${countNoun(value, 'ring')}`;
   return duration(value);
 }
 

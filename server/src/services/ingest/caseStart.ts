@@ -14,8 +14,8 @@ import type { ItemProblem } from './itemProblem';
 export type EventDating = 'start' | 'end';
 
 /**
- * A case's stored start milestone and the stop that ended it, each once it has arrived (a stop may come first): one
- * read of the case's milestones.
+ * A case's stored start milestone and the stop that ended it (endingStop's), each once it has arrived (a stop may
+ * come first): one read of the case's milestones.
  */
 export async function storedStartAndStop(cases: CasesReads, registry: EventTypeRegistry, key: CaseKey): Promise<{ start?: StoredMilestone; stop?: StoredMilestone }> {
   const definition = registry.get(key.type);
@@ -23,7 +23,29 @@ export async function storedStartAndStop(cases: CasesReads, registry: EventTypeR
   const start = startOf(definition).id;
   const stops = new Set(stopsOf(definition).map((m) => m.id));
   const milestones = await cases.milestones(key);
-  return { start: milestones.find((m) => m.milestone === start), stop: milestones.find((m) => stops.has(m.milestone)) };
+  return { start: milestones.find((m) => m.milestone === start), stop: endingStop(milestones, (m) => stops.has(m.milestone)) };
+}
+
+/** The stop a case ended with, and where that is told: a stored milestone, an item of this request, or an event. */
+export interface Ending {
+  stop: string;
+  where: string;
+}
+
+/** The stop that ended a case, among its stored milestones: the earliest (a case ends once), if any. */
+export function endingStop(milestones: readonly StoredMilestone[], isStop: (m: StoredMilestone) => boolean): StoredMilestone | undefined {
+  return milestones.filter(isStop).sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
+}
+
+/** A stored stop as the ending a second end is refused by. */
+export const storedEnding = (stop: StoredMilestone): Ending => ({ stop: stop.milestone, where: `stored, at ${stop.at}` });
+
+/**
+ * Why a second, different end of a case is refused (a stop, or an event's outcome `as`): the stop it ended with, and
+ * where that is told.
+ */
+export function caseEndedMessage(item: CaseKey, ending: Ending, as?: string): string {
+  return `cannot end ${item.type} ${JSON.stringify(item.caseId)} at ${JSON.stringify(item.site)}${as === undefined ? '' : ` as "${as}"`}: it already ended with its "${ending.stop}" stop (${ending.where}); a case ends once`;
 }
 
 /** When an event says its case started: its occurredAt, or that less its wait when it is dated at the end. */

@@ -131,8 +131,9 @@ async function settleStep(tx: WriteTx, key: CaseKey, ctx: CaseContext, siteOf: (
   const milestones = written?.milestones ?? (await tx.cases.milestones(key));
   if (milestones.length === 0) return open;
   let state = caseState(type, milestones.map(toCaseMilestone));
-  // Expiry closed it for want of a start; until the start comes, it stays as expiry left it.
-  if (record?.state === 'closed' && !state.start) return open;
+  // Expiry closed it for want of a start; until the start comes, it stays as expiry left it, and so it does when
+  // nothing but the start is left (retention pruned the milestones it had: the start alone would make it a give-up).
+  if (record?.state === 'closed' && (!state.start || Object.keys(state.reached).length < 2)) return open;
   const site = await siteOf(key.site);
   const expiry = expiresAtMs(type, state);
   if (expiry !== null && ctx.nowMs >= expiry) state = expireCase(type, state);

@@ -6,7 +6,7 @@ import { isDomainError } from '../../domain/errors';
 import { postedAsMilestonesMessage, type EventTypeRegistry } from '../../domain/eventTypes';
 import type { CaseJudgementRecord, CaseKey, NewEvent, SiteRecord, WriteOutcome, WriteTx } from '../../store/port';
 import { awaitsStart, caseText, withRecorded } from './cases';
-import { caseStartProblem, storedStartAndStop, type CaseStart, type EventDating } from './caseStart';
+import { caseEndedMessage, caseStartProblem, storedEnding, storedStartAndStop, type CaseStart, type EventDating } from './caseStart';
 import { configuredOrDefault, forbiddenSites, unknownSiteProblems, type IngestContext } from './context';
 import { conflictProblem, type ItemProblem } from './itemProblem';
 import type { IngestOutcome, LateEnd, SiteLimit } from './outcomes';
@@ -173,9 +173,11 @@ async function pairedCases(
       // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
       const [judgements, { start, stop }] = await Promise.all([tx.cases.judgements(key), storedStartAndStop(tx.cases, ctx.registry(), key)]);
       // A stop already stored ended the case: an event with another outcome would contradict it, as a stop other than
-      // a closing event's outcome does the other way round (milestones.ts contradictingStops).
+      // a closing event's outcome does the other way round (milestones.ts contradictingStops). A feed skips it as a
+      // late end, as it does an end of an expired case: refusing would hold up the rest of the feed behind it.
       if (stop && stop.milestone !== input.outcome) {
-        problems.push({ index, path: ['outcome'], caseEnded: true, message: `cannot end ${input.type} ${JSON.stringify(input.caseId)} at ${JSON.stringify(input.site)} as "${input.outcome}": it already ended with its "${stop.milestone}" stop (stored, at ${stop.at}); a case ends once` });
+        if (expired === 'skip') late.push({ index, caseId: input.caseId });
+        else problems.push({ index, path: ['outcome'], caseEnded: true, message: caseEndedMessage(key, storedEnding(stop), input.outcome) });
         continue;
       }
       recorded.set(index, judgements);

@@ -8,6 +8,7 @@ import { milestoneInputSchema, type MilestoneInput, type StoredMilestone } from 
 import type { CaseRecord, NewMilestone, StoreReads } from '../../store/port';
 import { timeOrderedUuid } from './eventId';
 import { caseText } from './cases';
+import { caseEndedMessage, endingStop, storedEnding, type Ending } from './caseStart';
 import type { ItemProblem } from './itemProblem';
 import { firstPerField, futureProblem, soundFields, toItemProblems } from './validate';
 
@@ -170,12 +171,6 @@ export async function misorderedMilestones(
   return { problems: problems.sort((x, y) => x.index - y.index), stored, caseStored };
 }
 
-/** The stop a case ended with, and where that is told: a stored milestone, an item of this request, or an event. */
-interface Ending {
-  stop: string;
-  where: string;
-}
-
 /**
  * Stops that contradict how their case ended: a case ends once, so a stop other than the one that ended it (an
  * `abandoned` after a stored `answered`; within a request, the later of two different stops) is refused (409, path
@@ -206,7 +201,8 @@ export async function contradictingStops(
   await Promise.all(
     [...stops.entries()].map(async ([text, indexes]) => {
       const first = inputs[indexes[0]!]!;
-      let ending = storedEnding(stored.get(text) ?? [], isStop);
+      const stop = endingStop(stored.get(text) ?? [], isStop);
+      let ending = stop && storedEnding(stop);
       if (!ending) {
         const record = await reads.cases.get({ type: first.type, site: first.site, caseId: first.caseId });
         if (record) rows.set(text, record);
@@ -216,18 +212,12 @@ export async function contradictingStops(
         const m = inputs[index]!;
         if (!ending) ending = { stop: m.milestone, where: `milestones.${index} of this request, at ${m.at}` };
         else if (ending.stop !== m.milestone) {
-          problems.push({ index, path: ['milestone'], caseEnded: true, message: `cannot end ${m.type} ${JSON.stringify(m.caseId)} at ${JSON.stringify(m.site)}: it already ended with its "${ending.stop}" stop (${ending.where}); a case ends once` });
+          problems.push({ index, path: ['milestone'], caseEnded: true, message: caseEndedMessage(m, ending) });
         }
       }
     }),
   );
   return { problems: problems.sort((x, y) => x.index - y.index), rows };
-}
-
-/** The earliest stop among a case's stored milestones (the one that ended it), if any. */
-function storedEnding(milestones: readonly StoredMilestone[], isStop: (m: StoredMilestone) => boolean): Ending | undefined {
-  const stops = milestones.filter(isStop).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  return stops[0] && { stop: stops[0].milestone, where: `stored, at ${stops[0].at}` };
 }
 
 /** The outcome of the event a closed case was paired with, when it ended with one (not by expiry or a withdrawal). */
