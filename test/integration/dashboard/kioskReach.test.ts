@@ -96,3 +96,18 @@ it('says Offline when the server stops answering without refusing the connection
     })
     .toBe('Online · everything sent');
 });
+
+it('opened without its key, says where the kiosk link comes from, and asks the server nothing it would refuse', async () => {
+  const fresh = await browser.newContext();
+  try {
+    const bare = await fresh.newPage();
+    const asked: string[] = [];
+    bare.on('request', (r) => asked.push(new URL(r.url()).pathname));
+    await bare.goto(link.replace(/#.*$/, ''));
+    await bare.waitForLoadState('networkidle');
+    expect(await bare.locator('.kiosk-status').textContent()).toBe('This kiosk has no key: open the kiosk link printed by "keys create --scope ingest --site SITE".');
+    expect(asked.filter((p) => p.startsWith('/api/v1/kiosk'))).toEqual([]);
+  } finally {
+    await fresh.close();
+  }
+});

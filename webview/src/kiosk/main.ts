@@ -146,6 +146,8 @@ function useCachedSetup(kiosk: Kiosk): void {
  * few minutes and when the network returns, so a kiosk that runs for weeks follows the standards and the site's hours.
  */
 async function fetchSetup(kiosk: Kiosk): Promise<boolean> {
+  // Without a key the server can only refuse: the line keeps saying where the kiosk link comes from.
+  if (!kiosk.key) return false;
   try {
     const asked = Date.now();
     const answer = await request(kiosk, `kiosk?site=${encodeURIComponent(kiosk.site)}`);
