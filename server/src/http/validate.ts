@@ -22,11 +22,17 @@ function invalidProblem(answer: InvalidAnswer, errors: FieldProblem[]) {
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
 
-/** Runs a schema; unknown keys are reported first, with the message the part of the request gives them (a body's: a field's). */
-function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey?: (key: string) => string): Parsed<T> {
+type Issue = z.ZodError['issues'][number];
+
+/**
+ * Runs a schema; unknown keys are reported first, with the message the part of the request gives them (a body's: a
+ * field's). `retold`: how the part of the request words an issue the schema's message would mislead about.
+ */
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey?: (key: string) => string, retold?: (issue: Issue) => Issue): Parsed<T> {
   const parsed = parseInput(schema, input);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, errors: zodProblems(unknownKeysFirst(parsed.error), [], unknownKey) };
+  const error = retold ? new z.ZodError(parsed.error.issues.map(retold)) : parsed.error;
+  return { ok: false, errors: zodProblems(unknownKeysFirst(error), [], unknownKey) };
 }
 
 /**
@@ -36,13 +42,11 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey?: (key: s
 export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
   const known = shapeKeys(schema);
   const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const parsed = parseInput(schema, raw);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issues = parsed.error.issues.map((issue) => {
+  const repeated = (issue: Issue): Issue => {
     const values = issue.code === 'invalid_type' && issue.path.length === 1 ? given[String(issue.path[0])] : undefined;
     return Array.isArray(values) ? { ...issue, message: givenMoreThanOnce(values) } : issue;
-  });
-  return { ok: false, errors: zodProblems(unknownKeysFirst(new z.ZodError(issues)), [], (key) => `is not a known parameter (known: ${known.join(', ')})${didYouMean(key, known)}`) };
+  };
+  return parseWith(schema, raw, (key) => `is not a known parameter (known: ${known.join(', ')})${didYouMean(key, known)}`, repeated);
 }
 
 /**

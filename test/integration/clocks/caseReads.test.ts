@@ -148,6 +148,11 @@ describe.each(BACKENDS)('a feed with an event whose outcome contradicts its case
       const feed = await core.ingest.ingestFeed({ milestones: [m('other-1', 'started', 20)], events: [contradicting], withdrawals: [] });
       expect(feed).toMatchObject({ kind: 'stored', events: [], milestones: [{ duplicate: false }], late: [{ index: 0, caseId: 'stop-1' }] });
       expect(await core.store.reads.events.byId('ev-stop-1')).toBeUndefined();
+      // The skipped event closed nothing: an event agreeing with the stop, behind it in the same feed, closes the case.
+      const agreeing = { ...event('stop-1'), id: 'ev-stop-1b' };
+      const both = await core.ingest.ingestFeed({ milestones: [], events: [{ ...contradicting, id: 'ev-stop-1c' }, agreeing], withdrawals: [] });
+      expect(both).toMatchObject({ kind: 'stored', events: [{ duplicate: false }], late: [{ index: 0, caseId: 'stop-1' }] });
+      expect(await core.store.reads.cases.get({ type: 'call', site: 'north', caseId: 'stop-1' })).toMatchObject({ state: 'closed' });
     } finally {
       await core.close();
       removeDir(dataDir);

@@ -168,7 +168,6 @@ async function pairedCases(
       problems.push(caseEnded(index, input, ended ? `event ${JSON.stringify(ended.id)} (seq ${ended.seq})` : record.expired ? 'expiry' : 'its milestones'));
       continue;
     }
-    if (first === undefined) closing.set(caseText(key), index);
     if (record) {
       // Both asked before either is awaited: one round trip on PostgreSQL's pipelined write connection.
       const [judgements, { start, stop }] = await Promise.all([tx.cases.judgements(key), storedStartAndStop(tx.cases, ctx.registry(), key)]);
@@ -183,6 +182,8 @@ async function pairedCases(
       recorded.set(index, judgements);
       if (start) starts.set(index, start);
     }
+    // Only an item that goes on to close its case counts as closing it: one skipped as late above closes nothing.
+    if (first === undefined) closing.set(caseText(key), index);
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, recorded, starts, late };
 }
