@@ -9,7 +9,7 @@ import type { ClientAddress } from './clientAddress';
 import type { Caller } from './caller';
 import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
 import { pathOf, type NodeHandler } from './plain';
-import { BEARER, FIREHOSE_ACCESS_KEY } from './route';
+import { FIREHOSE_ACCESS_KEY } from './route';
 import { allows, keyPlaceFor, pageRequirement, requirementFor, type Requirement, type Scope } from './scopes';
 
 /** The path below /api/v1 (lower case), or null outside the API. Express matches paths case-insensitively. */
@@ -61,17 +61,18 @@ export const answerRefusal: NodeHandler = (_req, res, next) => {
 
 /**
  * What every refusal of a request's key names in `errors`: the header the key came in, or for a request without one,
- * the header at fault and why (`missing`).
+ * the header at fault and why (`missing`), and how its route takes a key (`as`, KeyPlace), which its detail says.
  */
 interface Credential {
   header: string;
   missing: string;
+  as: string;
 }
 
 /** The refusal of a request, if any; `sites`: the sites its address names that its key must be allowed. */
 function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth: Authentication | null, credential: Credential, sites: readonly string[]): ProblemDetails | null {
   const { header } = credential;
-  if (!auth) return unauthorized('missing-key', `send an API key as ${BEARER.as}`, [{ path: header, message: credential.missing }]);
+  if (!auth) return unauthorized('missing-key', `send an API key as ${credential.as}`, [{ path: header, message: credential.missing }]);
   if (!auth.ok) {
     const why = { unknown: 'is not recognised', expired: 'has expired', revoked: 'has been revoked' }[auth.reason];
     return unauthorized(`key-${auth.reason}`, `the API key ${why}`, [{ path: header, message: `carries an API key that ${why}` }]);
@@ -127,10 +128,10 @@ function requestKey(req: IncomingMessage): { token: string; header: string } | n
  * nothing this server reads as a key (another scheme, Basic without a password).
  */
 function credentialOf(req: IncomingMessage, apiPath: string | null, sent: { header: string } | null): Credential {
-  if (sent) return { header: sent.header, missing: '' };
+  if (sent) return { header: sent.header, missing: '', as: '' };
   const place = keyPlaceFor(req.method ?? 'GET', apiPath);
-  if (req.headers.authorization !== undefined) return { header: 'Authorization', missing: `holds no API key this server reads: send one as ${place.as}` };
-  return { header: place.header, missing: `is required: send an API key as ${place.as}` };
+  if (req.headers.authorization !== undefined) return { header: 'Authorization', missing: `holds no API key this server reads: send one as ${place.as}`, as: place.as };
+  return { header: place.header, missing: `is required: send an API key as ${place.as}`, as: place.as };
 }
 
 /** Every `site` query parameter of the request, as sent. */

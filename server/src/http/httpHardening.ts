@@ -113,7 +113,9 @@ export function requestLog(logger: Logger, addressOf: ClientAddress): NodeHandle
     const ip = addressOf(req);
     res.on('finish', () => {
       // A route may say its answer is routine whatever its status (a readiness probe's 503): `res.locals.logLevel`.
-      const level = (res.locals.logLevel as 'info' | undefined) ?? (res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : 'info');
+      // A probe's success (GET /health, /health/ready: balancers, and every kiosk each 30 s) is at debug, as a line
+      // per probe would bury the requests worth reading; a probe's failure keeps its level.
+      const level = (res.locals.logLevel as 'info' | undefined) ?? (res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : res.locals.probe === true && res.statusCode < 400 ? 'debug' : 'info');
       // Below the configured level the line is not written: do not build it (most requests, at --log-level warn).
       if (!logger.isLevelEnabled(level)) return;
       const caller = res.locals.caller as { keyId?: string | null } | undefined;

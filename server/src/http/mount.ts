@@ -18,6 +18,15 @@ export function handlerOf(route: Route, app: AppContext): RequestHandler {
 }
 
 function handlersOf(route: Route, app: AppContext): RequestHandler[] {
+  // The request log, in front of the router, learns here which requests a probe answered (http/httpHardening.ts).
+  const probe: RequestHandler[] = route.probe
+    ? [
+        (_req, res, next) => {
+          res.locals.probe = true;
+          next();
+        },
+      ]
+    : [];
   const vary: RequestHandler[] = route.vary
     ? [
         (_req, res, next) => {
@@ -27,7 +36,7 @@ function handlersOf(route: Route, app: AppContext): RequestHandler[] {
       ]
     : [];
   const parse = route.body ? [bodyParser(route.body)] : [];
-  return [...vary, ...parse, handlerOf(route, app)];
+  return [...probe, ...vary, ...parse, handlerOf(route, app)];
 }
 
 export function mountRoutes(router: express.Router, routes: readonly Route[], app: AppContext): void {

@@ -108,7 +108,8 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   /**
    * A liveness probe: its query string is not read, so any parameter is ignored rather than refused (a route without
    * `query` refuses every parameter). Load balancers and uptime monitors add their own (cache-busting `?_=1712…`), and
-   * a refusal would report a live server as down.
+   * a refusal would report a live server as down. Asked that often, its successful answers are logged at debug
+   * (http/httpHardening.ts, requestLog).
    */
   probe?: true;
   /**

@@ -1,10 +1,13 @@
 // One log line per request, naming the whole path the client asked for, wherever the answer came from (a router
-// mounted below /api/v1 makes req.url relative to itself before the answer is sent).
+// mounted below /api/v1 makes req.url relative to itself before the answer is sent); a health probe's success at
+// debug, however its path is spelled.
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { clientAddress } from '../../../server/src/http/clientAddress';
 import { requestLog } from '../../../server/src/http/httpHardening';
+import { captureLog } from '../support/serverLog';
+import { adminHeaders, startTestServer } from '../support/testServer';
 
 const requireFromServer = createRequire(new URL('../../../server/package.json', import.meta.url));
 type Handler = (req: unknown, res: { json(v: unknown): void }) => void;
@@ -33,6 +36,41 @@ describe('request log', () => {
       expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/api/v1/sites', status: 200, ip: '127.0.0.1' });
     } finally {
       server.close();
+    }
+  });
+
+  it('writes a health probe that succeeded at debug, however its path is spelled, and its failures and other requests as before', async () => {
+    const log = captureLog();
+    const server = await startTestServer({ logLevel: 'debug' });
+    const asked: Array<[string, string, number]> = [
+      ['GET', '/api/v1/health', 200],
+      ['GET', '/api/v1/health/ready', 200],
+      ['HEAD', '/api/v1/health', 200],
+      // Express matches paths case-insensitively and with a trailing slash; a balancer adds its own query.
+      ['GET', '/API/V1/Health/Ready/?_=1712', 200],
+      ['POST', '/api/v1/health', 405],
+      ['GET', '/api/v1/sites', 200],
+    ];
+    try {
+      for (const [method, path, status] of asked) {
+        const res = await fetch(`${server.url}${path}`, { method, headers: adminHeaders() });
+        expect([method, path, res.status]).toEqual([method, path, status]);
+        await res.arrayBuffer();
+      }
+      const requests = () => log.lines().filter((l) => l.msg === 'request');
+      await expect.poll(() => requests().length).toBe(asked.length);
+      // pino's levels: 20 debug, 30 info. At the default --log-level info the successful probes are not written.
+      expect(requests().map((l) => [l.method, l.path, l.status, l.level])).toEqual([
+        ['GET', '/api/v1/health', 200, 20],
+        ['GET', '/api/v1/health/ready', 200, 20],
+        ['HEAD', '/api/v1/health', 200, 20],
+        ['GET', '/API/V1/Health/Ready/', 200, 20],
+        ['POST', '/api/v1/health', 405, 30],
+        ['GET', '/api/v1/sites', 200, 30],
+      ]);
+    } finally {
+      await server.close();
+      log.stop();
     }
   });
 });

@@ -108,7 +108,12 @@ describe('Amazon Connect contact records through Firehose', () => {
   });
 
   it('answers a missing or unknown access key with 401, so Firehose retries once the key is right', async () => {
-    expect((await deliver('55555555-5555-4555-8555-555555555555', [contactRecord('c-7')], null)).status).toBe(401);
+    // Firehose logs the answer's body: it names the header Firehose sends the key in, not Authorization.
+    const accessKeyHeader = `"X-Amz-Firehose-Access-Key: <key>" (the access key of the Firehose stream's HTTP endpoint)`;
+    expect(await deliver('55555555-5555-4555-8555-555555555555', [contactRecord('c-7')], null)).toMatchObject({
+      status: 401,
+      body: { type: 'https://ringside.dev/problems/missing-key', detail: `send an API key as ${accessKeyHeader}`, errors: [{ path: 'X-Amz-Firehose-Access-Key', message: `is required: send an API key as ${accessKeyHeader}` }] },
+    });
     expect((await deliver('66666666-6666-4666-8666-666666666666', [contactRecord('c-7')], 'rs_not-a-key')).status).toBe(401);
     expect(await recentEvent(server(), 'ac:c-7')).toBeUndefined();
   });

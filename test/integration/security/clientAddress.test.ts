@@ -22,7 +22,8 @@ afterEach(async () => {
 
 async function start(trustProxy?: number | string[]): Promise<TestServer> {
   log = captureLog();
-  const server = await startTestServer({ rateLimit: { perSecond: 1, burst: BURST }, clock: testClock(), logLevel: 'info', ...(trustProxy !== undefined ? { trustProxy } : {}) });
+  // At debug: the requests below are health probes, whose successes are logged at that level.
+  const server = await startTestServer({ rateLimit: { perSecond: 1, burst: BURST }, clock: testClock(), logLevel: 'debug', ...(trustProxy !== undefined ? { trustProxy } : {}) });
   started.push(server);
   return server;
 }

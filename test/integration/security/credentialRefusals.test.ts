@@ -1,7 +1,8 @@
 // Every refusal of a request's credentials (401, 403) names, as every other refusal does, the field at fault in
 // `errors`: the header the key came in or should have come in (Authorization, Firehose's access key header, the Twilio
 // signature), the origin of a refused preflight, or the field naming a site the key may not write. Type, title,
-// status, detail and WWW-Authenticate are what they always were.
+// status and WWW-Authenticate are what they always were; a request without a key is told in `detail` too how its
+// route takes one (Firehose in its own header).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../support/testClock';
 import { adminHeaders, call, useTestServer } from '../support/testServer';
@@ -38,6 +39,7 @@ const problem = (status: number, slug: string, title: string, detail: string, pa
 const UNAUTHORIZED = 'Bearer realm="ringside"';
 const TWILIO = '/api/v1/integrations/twilio/taskrouter?site=hq';
 const FIREHOSE = '/api/v1/integrations/amazon-connect/firehose?site=hq';
+const FIREHOSE_KEY = `"X-Amz-Firehose-Access-Key: <key>" (the access key of the Firehose stream's HTTP endpoint)`;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const JSON_BODY = { 'content-type': 'application/json' };
 
@@ -53,10 +55,10 @@ describe('a refusal of the key names the header it came in, or should have', () 
     expect(await send('POST', FIREHOSE, JSON_BODY, '{}')).toEqual({
       status: 401,
       wwwAuthenticate: UNAUTHORIZED,
-      body: problem(401, 'missing-key', 'Unauthorized', 'send an API key as "Authorization: Bearer <key>"', 'X-Amz-Firehose-Access-Key', `is required: send an API key as "X-Amz-Firehose-Access-Key: <key>" (the access key of the Firehose stream's HTTP endpoint)`),
+      body: problem(401, 'missing-key', 'Unauthorized', `send an API key as ${FIREHOSE_KEY}`, 'X-Amz-Firehose-Access-Key', `is required: send an API key as ${FIREHOSE_KEY}`),
     });
     expect((await send('POST', TWILIO, FORM, 'a=1')).body).toMatchObject({
-      detail: 'send an API key as "Authorization: Bearer <key>"',
+      detail: 'send an API key as the password of HTTP Basic credentials, "Authorization: Basic base64(any:<key>)" (Twilio sends the user:password@ of a callback URL so)',
       errors: [{ path: 'Authorization', message: 'is required: send an API key as the password of HTTP Basic credentials, "Authorization: Basic base64(any:<key>)" (Twilio sends the user:password@ of a callback URL so)' }],
     });
   });
@@ -66,6 +68,10 @@ describe('a refusal of the key names the header it came in, or should have', () 
       status: 401,
       wwwAuthenticate: UNAUTHORIZED,
       body: problem(401, 'missing-key', 'Unauthorized', 'send an API key as "Authorization: Bearer <key>"', 'Authorization', 'holds no API key this server reads: send one as "Authorization: Bearer <key>"'),
+    });
+    expect((await send('POST', FIREHOSE, { ...JSON_BODY, authorization: 'Token abc' }, '{}')).body).toMatchObject({
+      detail: `send an API key as ${FIREHOSE_KEY}`,
+      errors: [{ path: 'Authorization', message: `holds no API key this server reads: send one as ${FIREHOSE_KEY}` }],
     });
   });
 
