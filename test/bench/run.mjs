@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // `pnpm bench [case …] [--quick] [--out FILE] [--profile]`: Ringside against the limits of its own parts,
-// each case side by side with its baseline in the same run. Cases: ingest, batch, milestones, batch-pg, query, live,
+// each case side by side with its baseline in the same run. Cases: ingest, batch, milestones, batch-pg, live, query,
 // export, memory, render, nodes (PostgreSQL with 1–3 nodes beside SQLite). With no case named, all run and BENCHMARKS.md at the root is regenerated;
 // a subset or --quick prints the report and writes it to test/bench/.out/ (or --out FILE) instead.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildServer, machine, REPO, settleDisk } from './lib/common.mjs';
+import { buildServer, machine, REPO, settleCpu, settleDisk } from './lib/common.mjs';
 import { renderReport } from './lib/report.mjs';
 
-const CASES = ['ingest', 'batch', 'milestones', 'batch-pg', 'query', 'live', 'export', 'memory', 'render', 'nodes'];
+// Live runs before the query case: after the query case's 10 M-event fixtures (gigabytes written and dropped on
+// SQLite and PostgreSQL) this VM answers slowly for minutes with its cores idle (docs/benchmarks.md, "Order").
+const CASES = ['ingest', 'batch', 'milestones', 'batch-pg', 'live', 'query', 'export', 'memory', 'render', 'nodes'];
 
 const USAGE = `usage: pnpm bench [case …] [--quick] [--out FILE] [--profile] [--events N]
   cases: ${CASES.join(', ')} (none named: all of them, and BENCHMARKS.md is regenerated)
@@ -64,12 +66,13 @@ const results = [];
 let failed = false;
 for (const name of selected) {
   settleDisk(ctx.log, 'the next case');
+  const settled = await settleCpu(ctx.log, `case ${name}`);
   const t = Date.now();
   ctx.log(`case ${name}${ctx.quick ? ' (quick)' : ''} …`);
   try {
     const mod = await import(`./cases/${name}.mjs`);
     const r = await mod.run(ctx);
-    results.push({ name, ...r, seconds: (Date.now() - t) / 1000 });
+    results.push({ name, ...r, seconds: (Date.now() - t) / 1000, settled });
     for (const row of r.rows) ctx.log(`  ${row.what}: ${row.measured} | baseline ${row.baseline} | ${row.verdict}`);
   } catch (error) {
     failed = true;

@@ -145,6 +145,41 @@ export function settleDisk(log, before) {
   return ms;
 }
 
+/** Busy and total clock ticks of all cores so far, from /proc/stat (idle and iowait are not busy). */
+function cpuTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3] - fields[4], total };
+}
+
+/**
+ * Waits until the machine has been quiet (at most `busyAtMost` of its cores busy, by /proc/stat) for two seconds in a
+ * row before a case starts, up to `limitMs`: a case that measures latency on these 2 cores is otherwise measured
+ * beside whatever the previous case left running (a dropped 10 M-event database's aftermath, the kernel paging out
+ * gigabytes of cache it no longer needs). Returns how long it waited and how busy the last two seconds were; logged
+ * when it waited over a second or gave up.
+ */
+export async function settleCpu(log, before, { busyAtMost = 0.15, limitMs = 120_000 } = {}) {
+  const started = Date.now();
+  const windows = [];
+  let last = cpuTicks();
+  for (;;) {
+    await sleep(1000);
+    const now = cpuTicks();
+    windows.push(now.total > last.total ? (now.busy - last.busy) / (now.total - last.total) : 0);
+    last = now;
+    const recent = windows.slice(-2);
+    const busy = recent.reduce((a, b) => a + b, 0) / recent.length;
+    const waitedMs = Date.now() - started;
+    const quiet = recent.length === 2 && recent.every((b) => b <= busyAtMost);
+    if (quiet || waitedMs >= limitMs) {
+      if (!quiet) log(`machine still ${Math.round(busy * 100)} % busy after ${Math.round(waitedMs / 1000)} s before ${before}: measuring anyway`);
+      else if (waitedMs > 2500) log(`machine quiet after ${(waitedMs / 1000).toFixed(1)} s before ${before}`);
+      return { waitedMs, busy, quiet };
+    }
+  }
+}
+
 /** Removes a case's data folder, unless the run was profiled: then it holds the profile, and says where. */
 export function removeDataDir(dir, { profile = false, log } = {}) {
   if (profile) log(`profile kept in ${dir}/prof`);

@@ -16,6 +16,7 @@ export function renderReport({ machine, results, totalSeconds, quick, full, star
   lines.push('');
   for (const r of results) {
     lines.push(`## ${r.title ?? r.name} (${Math.round(r.seconds)} s)`, '');
+    if (r.settled) lines.push(settledLine(r.settled), '');
     if (r.how) lines.push(r.how, '');
     if (r.details?.length) {
       for (const d of r.details) lines.push(`- ${d}`);
@@ -26,6 +27,14 @@ export function renderReport({ machine, results, totalSeconds, quick, full, star
   const notes = join(REPO, 'test/bench/NOTES.md');
   if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8').trim(), '');
   return lines.join('\n');
+}
+
+/** How quiet the machine was when the case started (common.mjs settleCpu). */
+function settledLine({ waitedMs, busy, quiet }) {
+  const share = `${Math.round(busy * 100)} % of the cores busy over the last 2 s`;
+  return quiet
+    ? `Started on a quiet machine (${share}; waited ${(waitedMs / 1000).toFixed(0)} s for it).`
+    : `Started on a busy machine: ${share} after waiting ${(waitedMs / 1000).toFixed(0)} s (the most it waits).`;
 }
 
 function badge(v) {
