@@ -4,10 +4,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databasePool, isDatabaseUrl, isRedisUrl, parseCli } from '../../server/src/cli/options';
+import { trustProxy } from '../../server/src/cli/securityOptions';
 import { parseWebhookUrls } from '../../server/src/services/alerts/config';
 
 const dir = resolve(__dirname, '../../deploy/systemd');
-const settings = (file: string) => new Map(readFileSync(resolve(dir, file), 'utf8').split('\n').filter((l) => /^[A-Za-z]/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+const lines = (file: string) => readFileSync(resolve(dir, file), 'utf8').split('\n');
+const pairs = (settingLines: string[]) => new Map(settingLines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+const settings = (file: string) => pairs(lines(file).filter((l) => /^[A-Za-z]/.test(l)));
+/** The environment file's settings shipped commented out (`# NAME=value`), to be enabled where needed. */
+const commentedOut = (file: string) => pairs(lines(file).filter((l) => /^# [A-Z_]+=/.test(l)).map((l) => l.slice(2)));
 
 describe('deploy/systemd', () => {
   it('starts the built server with options it accepts, reloads with SIGHUP, keeps its state in /var/lib/ringside', () => {
@@ -20,11 +25,23 @@ describe('deploy/systemd', () => {
     expect(unit.get('EnvironmentFile')).toBe('/etc/ringside/ringside.env');
   });
 
-  it('its environment file names a database, a pool size, Redis and webhooks the server accepts', () => {
+  it('its environment file, as shipped, sets only what one node needs: a database URL the server accepts and the admin key', () => {
+    // A line for several nodes left active (Redis at an example host) would keep a lone node from starting.
     const env = settings('ringside.env');
+    expect([...env.keys()]).toEqual(['RINGSIDE_DATABASE_URL', 'RINGSIDE_API_KEY']);
     expect(isDatabaseUrl(env.get('RINGSIDE_DATABASE_URL')!)).toBe(true);
-    expect(databasePool(env.get('RINGSIDE_DATABASE_POOL'), 'RINGSIDE_DATABASE_POOL')).toBe(10);
+    expect(env.get('RINGSIDE_API_KEY')).toBe('');
+  });
+
+  it('its commented-out lines (Redis, webhooks, pool size, proxy) are settings the server accepts once enabled', () => {
+    const env = commentedOut('ringside.env');
+    expect([...env.keys()].sort()).toEqual(['RINGSIDE_DATABASE_POOL', 'RINGSIDE_REDIS_URL', 'RINGSIDE_TRUST_PROXY', 'RINGSIDE_WEBHOOKS']);
+    expect(databasePool(env.get('RINGSIDE_DATABASE_POOL'), 'RINGSIDE_DATABASE_POOL')).toBe(20);
     expect(isRedisUrl(env.get('RINGSIDE_REDIS_URL')!)).toBe(true);
     expect(parseWebhookUrls(env.get('RINGSIDE_WEBHOOKS')!.split(','), 'RINGSIDE_WEBHOOKS')).toMatchObject({ ok: true });
+    expect(trustProxy(env.get('RINGSIDE_TRUST_PROXY')!, 'RINGSIDE_TRUST_PROXY')).toEqual(['10.0.0.5']);
+    // Each under a line saying when to enable it.
+    const all = lines('ringside.env');
+    for (const name of env.keys()) expect(all[all.findIndex((l) => l.startsWith(`# ${name}=`)) - 1]).toMatch(/^# (?![A-Z_]+=)\S/);
   });
 });
