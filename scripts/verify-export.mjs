@@ -414,7 +414,8 @@ async function readExport(file, v) {
           const cell = item.fields[k] ?? '';
           row[name] = cell === '' ? null : NUMERIC.has(name) && /^-?\d/.test(cell) ? Number(cell) : unneutralise(cell);
         });
-        v.row(row);
+        // A cell removed or added (an edit that shifted the columns) puts every value after it under another column.
+        v.row(row, item.fields.length === columns.length ? undefined : { line: line - 1, found: item.fields.length, expected: columns.length });
       }
       buffer = buffer.slice(i);
     };
@@ -999,9 +1000,10 @@ function attachProven(v, { problem, cause, absent, notes, header, proofAt, chain
   let checkable = null; // per group of NEEDED_COLUMNS of the kind: whether the rows have its columns
   let inOrder = null;
   let m = null;
-  v.row = (r) => {
-    row(r);
+  v.row = (r, shifted) => {
+    row(r, shifted);
     n += 1;
+    if (shifted) return; // named by the verifier: its values are under other columns' names
     const kind = header()?.kind;
     inOrder ??= orderCheck(kind, problem);
     inOrder(r, `row ${n}`);
@@ -1165,8 +1167,13 @@ function verifier(publishedHead, publicKey, observe) {
     columns(names) {
       columnNames = names;
     },
-    row(r) {
+    /** A data row; `shifted` when its cells are not as many as the columns (CSV): counted and hashed, not read. */
+    row(r, shifted) {
       rows += 1;
+      if (shifted) {
+        const { line, found, expected } = shifted;
+        return cause(`data row ${rows} (line ${line}) has ${found} cells, but the columns row has ${expected}: a cell was ${found < expected ? 'removed' : 'added'} (an edit that shifted the columns), so its values are read under the wrong columns and were not checked`);
+      }
       complete?.row(r);
       if (header?.kind === 'events') {
         const where = `row ${rows} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;

@@ -516,6 +516,13 @@ describe('a missing part of the proof fails, naming what is missing', () => {
     const compliance = await saved('compliance-cols.csv', `/export/compliance?${asOf()}&since=${published.seq}&period=day&format=csv`);
     await caught(compliance, dropColumns(readFileSync(compliance, 'utf8'), ['ratio']), /the rows have no column ratio: /);
   });
+
+  it('a compliance row with a cell removed (an edit that shifted the columns): its cell count named, its values not read', async () => {
+    const compliance = await saved('compliance-cells.csv', `/export/compliance?${asOf()}&since=${published.seq}&period=day&format=csv`);
+    const out = await caught(compliance, edited(readFileSync(compliance, 'utf8'), (p, at) => p.rows[0]!.splice(at('numerator'), 1)), /^ {2}data row 1 \(line 3\) has 15 cells, but the columns row has 16: a cell was removed \(an edit that shifted the columns\), so its values are read under the wrong columns and were not checked$/m);
+    // Read under the wrong columns, its cells would be named as its period, site and standard, and its ratio as NaN.
+    expect(out).not.toMatch(/^ {2}row 1 \(|NaN/m);
+  });
 });
 
 // An export written by a release before the correction columns and `# standard` lines is what an attacker deleting
