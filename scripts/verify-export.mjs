@@ -41,8 +41,9 @@
 // fails first, naming the failure and the request id the server logged it with.
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file,
 // 3 = not proven: every check passed, but without --public-key nothing proves the file (a report; incidents and alerts
-// exports, whose rows no chain link holds; a compliance export's sums, unless --events recounts them), so it prints
-// NOT PROVEN, never VERIFIED: anyone could have written it.
+// exports, whose rows no chain link holds; a compliance export's sums) or that no row was removed from it (an events
+// export, whose start only the signature binds; a milestone export, unless its proof starts at the --head given), so
+// it prints NOT PROVEN, never VERIFIED: anyone could have written it, or cut rows from it.
 // --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -191,8 +192,9 @@ the audit chain proof it carries. docs/audit.md, "Offline export verification", 
   -h, --help           show this help
 
 Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) or an unreadable file,
-3 = not proven: nothing to verify without --public-key (a report, an incidents or alerts export, a compliance export
-without --events; NOT PROVEN).
+3 = not proven: every check passed, but without --public-key nothing proves the file, or that no row was removed
+from it (a report, an incidents, alerts or compliance export; an events export, whose start only the signature binds;
+a milestone export, unless exported since= the head given as --head; NOT PROVEN).
 `);
   process.exit(0);
 }
@@ -414,7 +416,8 @@ async function readExport(file, v) {
           const cell = item.fields[k] ?? '';
           row[name] = cell === '' ? null : NUMERIC.has(name) && /^-?\d/.test(cell) ? Number(cell) : unneutralise(cell);
         });
-        v.row(row);
+        // A cell removed or added (an edit that shifted the columns) puts every value after it under another column.
+        v.row(row, item.fields.length === columns.length ? undefined : { line: line - 1, found: item.fields.length, expected: columns.length });
       }
       buffer = buffer.slice(i);
     };
@@ -999,9 +1002,10 @@ function attachProven(v, { problem, cause, absent, notes, header, proofAt, chain
   let checkable = null; // per group of NEEDED_COLUMNS of the kind: whether the rows have its columns
   let inOrder = null;
   let m = null;
-  v.row = (r) => {
-    row(r);
+  v.row = (r, shifted) => {
+    row(r, shifted);
     n += 1;
+    if (shifted) return; // named by the verifier: its values are under other columns' names
     const kind = header()?.kind;
     inOrder ??= orderCheck(kind, problem);
     inOrder(r, `row ${n}`);
@@ -1165,8 +1169,13 @@ function verifier(publishedHead, publicKey, observe) {
     columns(names) {
       columnNames = names;
     },
-    row(r) {
+    /** A data row; `shifted` when its cells are not as many as the columns (CSV): counted and hashed, not read. */
+    row(r, shifted) {
       rows += 1;
+      if (shifted) {
+        const { line, found, expected } = shifted;
+        return cause(`data row ${rows} (line ${line}) has ${found} cells, but the columns row has ${expected}: a cell was ${found < expected ? 'removed' : 'added'} (an edit that shifted the columns), so its values are read under the wrong columns and were not checked`);
+      }
       complete?.row(r);
       if (header?.kind === 'events') {
         const where = `row ${rows} (event ${r.event_id}${r.standard_id ? `, ${r.standard_id}` : ''})`;
@@ -1273,7 +1282,9 @@ function verifier(publishedHead, publicKey, observe) {
           if (flags[size - 1] !== 0) problem(`the chain ends in ${last}, not the manifest's head ${m.chainHead.hash}`);
         } else if (m.kind === 'events') notes.push(`rows linked through ${size} chain links to head ${m.chainHead.seq}`);
         else notes.push(`chain links ${base}–${m.chainHead.seq} recomputed: the export's head descends from link ${base}`);
-        if (complete) complete.finish(m, base, problem, notes);
+        // Where the proven range starts is bound by the signature, or for a milestone export by the published head
+        // it was exported since (--head at the proof's first link); an events export's start only by the signature.
+        if (complete) complete.finish(m, base, problem, notes, signed || (m.kind === 'milestones' && headFoundAt === base));
       } else if (lastProof >= 0) {
         problem(`the file carries chain proof links (the last is link ${lastProof}), but its manifest names no proof: the manifest's proof was removed, so the chain to the head would go unchecked`);
       } else if (m.kind === 'events' && rows > 0) {
@@ -1287,8 +1298,9 @@ function verifier(publishedHead, publicKey, observe) {
         else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
       if (m.retention) notes.push(retentionNote(m));
-      const proven = signed || !UNPROVEN_ROWS.has(m.kind);
-      if (!proven) notes.push(UNPROVEN_ROWS.get(m.kind));
+      const unproven = signed ? null : (UNPROVEN_ROWS.get(m.kind) ?? onlyTheSignatureBinds(m, m.proof && headFoundAt === base));
+      if (unproven) notes.push(unproven);
+      const proven = unproven === null;
       return { ok: problems.length === 0, proven, problems, notes, rows, kind: m.kind };
     },
   };
@@ -1444,17 +1456,22 @@ function completeness(header) {
       if (!known || known.seq < seq) latest.set(tags.eventSeq, { seq, action: tags.action });
     },
     chainedCorrections: () => chainCorrections.values(),
-    finish(m, fromLinkSeq, problem, notes) {
+    /** `startBound`: whether anything but the file says the range starts at `fromLinkSeq` (onlyTheSignatureBinds). */
+    finish(m, fromLinkSeq, problem, notes, startBound) {
       // The range starts at the first row's link: rows removed from the start would move it (the manifest, signed, says where it starts).
       if (events && m.proof && m.proof.fromLinkSeq !== fromLinkSeq) problem(`the manifest's proof starts at link ${m.proof.fromLinkSeq}, the file's first row's link is ${fromLinkSeq} (rows before it were removed)`);
       for (const what of missing) problem(`${what} matches the export's filters but is missing`);
       if (showsCorrections !== false) corrections(latest, rowCorrections, chainCorrections, untagged, problem);
-      t.notes(m, fromLinkSeq, notes);
+      t.notes(m, fromLinkSeq, notes, startBound);
     },
-    notes(m, fromLinkSeq, notes) {
+    notes(m, fromLinkSeq, notes, startBound) {
       const range = `chain links ${fromLinkSeq}–${m.chainHead.seq}`;
+      const judgedHow = `${judged} tagged links judged${excused ? `; ${excused} before the retention cutoff, pruned` : ''}`;
+      const what = events ? 'event and judgement' : 'milestone';
       if (events && m.filters.outcomes?.length) notes.push(`completeness of the outcome filter is not proven (links carry no outcome): omitted events were not looked for; corrections of the exported events were checked in ${range}`);
-      else if (!missing.length) notes.push(`complete: every ${events ? 'event and judgement' : 'milestone'} of the filters chained in ${range} is a row (${judged} tagged links judged${excused ? `; ${excused} before the retention cutoff, pruned` : ''})`);
+      // Complete only from a start something binds: otherwise rows cut before it would leave this note as it is.
+      else if (!missing.length && startBound) notes.push(`complete: every ${what} of the filters chained in ${range} is a row (${judgedHow})`);
+      else if (!missing.length) notes.push(`no row missing from ${range}: every ${what} of the filters chained there is a row (${judgedHow}); that the export starts at link ${fromLinkSeq} is not proven (below)`);
       if (events) notes.push(`completeness covers what was chained from the first exported row's link (${fromLinkSeq}) on: an event chained before it is outside the proof`);
       if (untagged.size) notes.push(`completeness not proven for ${untagged.size} links written before links carried tags and with no tags record in the proven range (their records were pruned, or the store was not migrated with tags records)`);
     },
@@ -1494,8 +1511,33 @@ function checkFirstLine(header, m, problem) {
 const UNPROVEN_ROWS = new Map([
   ['incidents', 'the rows of an incidents export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)'],
   ['alerts', 'the rows of an alerts export are not chain records: without --public-key nothing proves them (anyone can recompute a row count and SHA-256)'],
-  ['compliance', "a compliance row's numerator and denominator are sums no chain record holds: without --public-key or --events EVENTS-FILE (every row recounted from a verified events export) nothing proves them (a changed count with its ratio recomputed passes every other check)"],
+  ['compliance', "a compliance row's numerator and denominator are sums no chain record holds: without --public-key nothing proves them (a changed count with its ratio recomputed passes every other check; --events EVENTS-FILE recounts every row from an events export, but only the signature binds where that export starts, so a pair of files cut alike passes)"],
 ]);
+
+/**
+ * What only the signature binds in a chained export (events, milestones) that passed every check, so that without
+ * --public-key nothing proves that its rows are all those its filters select: why, or null. The chain proves each row
+ * and, from the proven range's first link to the head, that no record of the filters was left out; it cannot prove
+ * where that range starts. An events export's proof starts at its first row's link: rows cut from the start, with
+ * rowCount, dataSha256 and the manifest's proof.fromLinkSeq and completeness.fromLinkSeq moved to the new first row,
+ * pass every other check (an events export from a published head, which would bind it, is not done). A milestone
+ * export's proof starts at its since= head, bound when that is the head given as --head (`startsAtHead`). Without a
+ * proof, or with the outcome filter (links carry no outcome), no left-out row is looked for at all, and only the
+ * signature binds that the export was made so.
+ */
+function onlyTheSignatureBinds(m, startsAtHead) {
+  const settles = 'without --public-key nothing proves that no row was removed';
+  if (m.kind === 'events') {
+    if (!m.proof) return `the export carries no chain proof (made with proof=none, or it has no rows), so no removed row can be seen, and only the signature binds that it was made without one: ${settles}`;
+    if (m.filters.outcomes?.length) return `with the outcome filter a row left out is not looked for (links carry no outcome), and only the signature binds the filters: ${settles}`;
+    return `only the signature binds where the export starts (its first row's link ${m.proof.fromLinkSeq}): rows cut from the start, with rowCount, dataSha256 and the manifest's proof.fromLinkSeq and completeness.fromLinkSeq moved to the new first row, pass every other check, so ${settles} before it`;
+  }
+  if (m.kind === 'milestones') {
+    if (!m.proof) return `the export carries no chain proof (made without since=), so no removed row can be seen, and only the signature binds that it was made without one: ${settles}`;
+    if (!startsAtHead) return `only the signature, or --head with the head published at link ${m.proof.fromLinkSeq}, binds where the proof starts (since=${m.proof.fromLinkSeq}): milestones cut from the start, with the proof lines before them and the manifest's proof.fromLinkSeq moved, pass every other check, so ${settles} before it`;
+  }
+  return null;
+}
 
 /**
  * --head equal to the manifest's chain head: proven when a verified chain ends in that head or the signature over the
@@ -1598,8 +1640,9 @@ function withEvents(v, result, events, eventsFile) {
         problems.push(`the events export ${eventsFile} was made at chain head ${eventsAt}, this file at ${at}: records chained in between (late events, corrections, standard versions) change the sums, so the differences below may be theirs; export both with the same asOf=<seq>`);
       }
       problems.push(...differences);
-      // Every row recounted from chained events: the sums are proven as the events are.
-      recounted = true;
+      // Every row recounted from chained events: the sums are proven as far as the events are (not without the key,
+      // which alone binds where an events export starts: onlyTheSignatureBinds).
+      recounted = evResult.proven === true;
     } else problems.push('not recomputed: the events export does not verify');
   }
   return { ...result, ok: problems.length === 0, proven: result.proven || recounted, problems, notes };
@@ -1661,7 +1704,7 @@ const verdict = !result.ok ? 'failed' : result.proven === false ? 'not-proven' :
 const what = v.format === 'html' ? `report, html, document SHA-256 ${dataSha256}` : `${result.kind}, ${v.format}, ${result.rows} rows, data SHA-256 ${dataSha256}`;
 if (options.json) process.stdout.write(JSON.stringify({ file, format: v.format, dataSha256, verdict, ...result }) + '\n');
 else if (result.ok) {
-  process.stdout.write(verdict === 'verified' ? `VERIFIED: ${file} (${what})\n` : `NOT PROVEN: ${file} (${what}; no --public-key${result.kind === 'compliance' ? ' or --events' : ''})\n`);
+  process.stdout.write(verdict === 'verified' ? `VERIFIED: ${file} (${what})\n` : `NOT PROVEN: ${file} (${what}; no --public-key)\n`);
   for (const n of result.notes) process.stdout.write(`  ${n}\n`);
 } else {
   process.stdout.write(`FAILED: ${file}\n`);

@@ -31,7 +31,8 @@ function verified(links: ReadonlyArray<Record<string, unknown>>, head: { seq: nu
     const manifest = { ...first, rowCount: 0, dataSha256: createHash('sha256').digest('hex'), proof: { fromLinkSeq: links[0]!.seq, toLinkSeq: head.seq } };
     const file = join(dir, 'export.ndjson');
     writeFileSync(file, [{ export: first }, ...links.map((link) => ({ link })), { manifest }].map((l) => JSON.stringify(l)).join('\n') + '\n');
-    return spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), file], { encoding: 'utf8' });
+    // --head the published head the proof starts from (since=), which is what proves where it starts.
+    return spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'verify-export.mjs'), file, '--head', links[0]!.hash as string], { encoding: 'utf8' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

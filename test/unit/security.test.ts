@@ -19,8 +19,8 @@ describe('scopes', () => {
     expect(allows(['ingest', 'read'], 'read')).toBe(true);
   });
 
-  it('denies by default: unmapped API paths need admin, static GETs are public', () => {
-    expect(requirementFor('GET', '/brand-new')).toBe('admin');
+  it('denies by default: another method on a served path needs admin, a path no route serves any key; static GETs are public', () => {
+    expect(requirementFor('GET', '/brand-new')).toBe('any-key');
     expect(requirementFor('POST', '/health')).toBe('admin');
     expect(requirementFor('HEAD', '/health')).toBe('public');
     expect(requirementFor('GET', null)).toBe('public');
@@ -28,10 +28,10 @@ describe('scopes', () => {
     expect(requirementFor('GET', '/compliance/')).toBe('read');
     expect(requirementFor('POST', '/incidents/7/ack')).toBe('read');
     expect(requirementFor('POST', '/incidents/ack')).toBe('read');
-    expect(requirementFor('POST', '/incidents/7/other')).toBe('admin');
-    expect(requirementFor('POST', '/incidents/7/ack/x')).toBe('admin');
+    expect(requirementFor('POST', '/incidents/7/other')).toBe('any-key');
+    expect(requirementFor('POST', '/incidents/7/ack/x')).toBe('any-key');
     expect(requirementFor('DELETE', '/incidents/7')).toBe('admin');
-    expect(requirementFor('GET', '/keysx')).toBe('admin');
+    expect(requirementFor('GET', '/keysx')).toBe('any-key');
     // Outside the API, only the dashboard's first paint (the live feed's data for a header's key) needs a key.
     expect(pageRequirement('GET', '/first-paint')).toBe('read');
     expect(pageRequirement('GET', '/dashboard.js')).toBe('public');

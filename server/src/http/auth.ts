@@ -98,6 +98,7 @@ function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth:
  * first paint (http/firstPaint.ts) both decide by it.
  */
 export function keyRefusal(key: { scopes: readonly Scope[]; sites: readonly string[] | null }, needs: Requirement, sites: readonly string[]): { kind: 'scope' } | { kind: 'site'; site: string } | null {
+  if (needs === 'any-key') return null; // a path no route serves: it reads no site, and is a 404 for any key
   if (needs !== 'public' && !allows(key.scopes, needs)) return { kind: 'scope' };
   const outside = sites.find((site) => !maySiteWrite(key.sites, site));
   return outside === undefined ? null : { kind: 'site', site: outside };

@@ -8,8 +8,11 @@ import type { Scope } from '../domain/keys';
 import type { Core } from '../services/core';
 import type { Committer } from '../services/ingest/groupCommit';
 
-/** What a request needs: no key at all ('public') or a key with the given scope. */
-export type Requirement = 'public' | Scope;
+/**
+ * What a request needs: no key at all ('public'), a key of any scope ('any-key': a path no route serves, which is a
+ * 404 whatever the key may do) or a key with the given scope.
+ */
+export type Requirement = 'public' | 'any-key' | Scope;
 
 /**
  * Where a route's senders carry their key: the request header, and how to send it (said when a request has none).

@@ -35,11 +35,14 @@ const upperCaseSeparators = (s: string): string => {
 /** A time with an offset written without its colon (`+0100`), or the whole of it in ISO 8601's basic form (`20261206T200000Z`). */
 const COLONLESS_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([+-])(\d{2})(\d{2})$/i;
 const BASIC_FORM = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/i;
+/** A time whose offset has a space for its sign: what `+01:00` becomes in a URL's query, where a raw + means a space. */
+const SPACE_FOR_PLUS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}):?(\d{2})$/i;
 
 /**
  * The refusal of a timestamp not in the form Ringside keeps (RFC 3339, offset included): the one message of every
  * timestamp the server reads. Such a value is not rewritten into that form, since the stored text is the one posted
- * (the chain holds it); but a value in another ISO 8601 spelling is told what to change.
+ * (the chain holds it); but a value in another ISO 8601 spelling is told what to change, and one whose + a URL's
+ * query turned into a space is told what arrived and how to write the +.
  */
 export function notAnRfc3339Timestamp(value: unknown): string {
   const message = 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00';
@@ -48,6 +51,11 @@ export function notAnRfc3339Timestamp(value: unknown): string {
   if (colonless) {
     const offset = `${colonless[2]}${colonless[3]}:${colonless[4]}`;
     return `${message}: write the offset as ${offset} (${colonless[1]}${offset})`;
+  }
+  // The example above is what such a user typed: saying only the rule would show them their own value as the remedy.
+  const spaced = SPACE_FOR_PLUS.exec(value);
+  if (spaced) {
+    return `${message}: it arrived as "${value}", with a space where the offset's sign would be, which is what a + in a URL's query becomes: write the + as %2B (${spaced[1]}%2B${spaced[2]}:${spaced[3]})`;
   }
   const basic = BASIC_FORM.exec(value);
   if (basic) {

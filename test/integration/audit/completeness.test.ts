@@ -74,6 +74,13 @@ function omitted(full: string, donor: string, eventId: string): string {
   return resealed(p);
 }
 
+/** The server's public key, as GET /audit/public-key answers it, in a file for --public-key. */
+async function publicKey(server: TestServer): Promise<string> {
+  const file = join(server.dataDir, 'public-key.json');
+  writeFileSync(file, await (await fetch(`${server.url}/api/v1/audit/public-key`)).text());
+  return file;
+}
+
 async function fails(file: string, text: string, expected: RegExp): Promise<string> {
   writeFileSync(file, text);
   const r = await verify(file);
@@ -100,12 +107,18 @@ describe('an export of a store written with tags', () => {
     expect((await server().postEvents({ events: [call({ id: 'c4', occurredAt: '2026-03-20T09:00:00Z' })] })).status).toBe(201);
   });
 
-  it('an honest export passes and says what its completeness covers; the manifest states the basis', async () => {
+  it('an honest export passes and says what its completeness covers, complete with the key; the manifest states the basis', async () => {
+    const keyFile = await publicKey(server());
     for (const q of ['format=csv', 'format=ndjson', 'site=downtown&format=csv', 'standard=call-answer-2-rings&format=json']) {
       const file = await saved(server(), 'honest', `/export/events?${Q}&${q}`);
+      // Without the key every check passes, but where the export starts only the signature binds.
       const r = await verify(file);
-      expect(r.status, `${q}: ${r.stdout}`).toBe(0);
-      expect(r.stdout).toMatch(/complete: every event and judgement of the filters chained in chain links \d+–\d+ is a row/);
+      expect(r.status, `${q}: ${r.stdout}`).toBe(3);
+      expect(r.stdout).toMatch(/^NOT PROVEN: /);
+      expect(r.stdout).toMatch(/no row missing from chain links \d+–\d+: every event and judgement of the filters chained there is a row/);
+      const signed = await verify(file, '--public-key', keyFile);
+      expect(signed.status, `${q}: ${signed.stdout}`).toBe(0);
+      expect(signed.stdout).toMatch(/complete: every event and judgement of the filters chained in chain links \d+–\d+ is a row/);
     }
     const p = csvParts(readFileSync(await saved(server(), 'honest.csv', `/export/events?${Q}&format=csv`), 'utf8'));
     expect(p.manifest.completeness).toEqual({ basis: 'chain link tags', fromLinkSeq: (p.manifest.proof as { fromLinkSeq: number }).fromLinkSeq, toLinkSeq: (p.manifest.chainHead as { seq: number }).seq, notProven: [] });
@@ -119,11 +132,43 @@ describe('an export of a store written with tags', () => {
     const file = join(server().dataDir, 'forged.csv');
     const out = await fails(file, omitted(full, donor, 'c3'), /event \d+ \(site airport, occurred 2026-03-09T10:00:00Z\) matches the export's filters but is missing/);
     expect(out).toMatch(/judgement call-answer-2-rings of event \d+ \(site airport, occurred 2026-03-09T10:00:00Z\) matches/);
-    // Leaving out another site's event is what a site filter does: the site-filtered export is honest.
-    expect((await verify(join(server().dataDir, 'downtown.csv'))).status).toBe(0);
+    // Leaving out another site's event is what a site filter does: the site-filtered export is honest (every check
+    // passes; where it starts, only the key proves).
+    expect((await verify(join(server().dataDir, 'downtown.csv'))).status).toBe(3);
     // The same forgery in a standard-filtered export: the judgement's link names its standard.
     const byStandard = readFileSync(await saved(server(), 'standard.csv', `/export/events?${Q}&standard=call-answer-2-rings&format=csv`), 'utf8');
     await fails(file, omitted(byStandard, donor, 'c3'), /judgement call-answer-2-rings of event \d+ \(site airport, occurred 2026-03-09T10:00:00Z\) matches the export's filters but is missing/);
+  });
+
+  it("rows cut from the start, the manifest's start moved to the new first row: not proven without the key (exit 3), a bad signature with it", async () => {
+    const p = csvParts(readFileSync(await saved(server(), 'start.csv', `/export/events?${Q}&format=csv`), 'utf8'));
+    const cell = (row: string, name: string) => (parse(row)[0] as string[])[p.columns.indexOf(name)]!;
+    // The first two events' rows (c1, and c2 with its void): a whole block from the start.
+    const cut = p.rows.filter((r) => ['c1', 'c2'].includes(cell(r, 'event_id')));
+    expect(p.rows.slice(0, 2).map((r) => cell(r, 'event_id'))).toEqual(['c1', 'c2']);
+    expect(p.rows.slice(0, cut.length)).toEqual(cut);
+    const cutSeqs = new Set(cut.map((r) => Number(cell(r, 'event_seq'))));
+    p.rows = p.rows.slice(cut.length);
+    const start = Number(cell(p.rows[0]!, 'event_link_seq'));
+    p.links = p.links.filter((l) => l.seq >= start);
+    p.records = p.records.filter((l) => !(l.startsWith('# correction ') && cutSeqs.has((JSON.parse(l.slice(13)) as { record: { eventSeq: number } }).record.eventSeq)));
+    const m = p.manifest as { proof: object; completeness: object };
+    p.manifest = { ...p.manifest, proof: { ...m.proof, fromLinkSeq: start }, completeness: { ...m.completeness, fromLinkSeq: start } };
+    const file = join(server().dataDir, 'cut-start.csv');
+    writeFileSync(file, resealed(p));
+    const bare = await verify(file);
+    expect(bare.status, bare.stdout).toBe(3);
+    expect(bare.stdout).toMatch(/^NOT PROVEN: .*cut-start\.csv \(events, csv, \d+ rows, data SHA-256 [0-9a-f]{64}; no --public-key\)\n/);
+    expect(bare.stdout).toContain(`only the signature binds where the export starts (its first row's link ${start}): rows cut from the start, with rowCount, dataSha256 and the manifest's proof.fromLinkSeq and completeness.fromLinkSeq moved to the new first row, pass every other check, so without --public-key nothing proves that no row was removed before it`);
+    expect(bare.stdout).not.toMatch(/^VERIFIED|complete: /m);
+    const signed = await verify(file, '--public-key', await publicKey(server()));
+    expect(signed.status, signed.stdout).toBe(1);
+    expect(signed.stdout).toMatch(/BAD SIGNATURE/);
+    // Nor is it proven with the proof left out (proof=none, which only the signature says the server wrote): any row
+    // could then be cut.
+    const noProof = await verify(await saved(server(), 'no-proof.csv', `/export/events?${Q}&proof=none&format=csv`));
+    expect(noProof.status, noProof.stdout).toBe(3);
+    expect(noProof.stdout).toContain('the export carries no chain proof (made with proof=none, or it has no rows), so no removed row can be seen');
   });
 
   it('a void hidden by clearing its correction columns (and the result) is named', async () => {
@@ -143,26 +188,32 @@ describe('an export of a store written with tags', () => {
   it('an outcome filter: says its completeness is not proven, and still checks the corrections', async () => {
     const file = await saved(server(), 'outcome.csv', `/export/events?${Q}&outcome=missed,voided&format=csv`);
     const r = await verify(file);
-    expect(r.status, r.stdout).toBe(0);
+    expect(r.status, r.stdout).toBe(3);
     expect(r.stdout).toContain('completeness of the outcome filter is not proven');
+    expect(r.stdout).toContain('with the outcome filter a row left out is not looked for (links carry no outcome), and only the signature binds the filters');
     expect(csvParts(readFileSync(file, 'utf8')).manifest.completeness).toMatchObject({ notProven: ['outcomes'] });
   });
 
-  it('a milestone export with since=: complete when honest; a milestone row left out is named', async () => {
-    const since = (await chainHead(server())).seq;
+  it('a milestone export with since=: complete when honest, from the head given as --head; a milestone row left out is named', async () => {
+    const { seq: since, hash: sinceHash } = await chainHead(server());
     const T = Date.parse('2026-03-05T08:00:00Z');
     for (const [id, site, at] of [['m1', 'north', T], ['m2', 'south', T + 60_000], ['m3', 'north', T + 120_000]] as const) {
       expect((await postMilestones(server(), callMilestone(id, 'started', at, { site }))).status).toBe(201);
     }
     const file = await saved(server(), 'milestones.csv', `/export/milestones?${Q}&since=${since}&format=csv`);
-    const honest = await verify(file);
+    const honest = await verify(file, '--head', sinceHash);
     expect(honest.status, honest.stdout).toBe(0);
     expect(honest.stdout).toMatch(/complete: every milestone of the filters chained in chain links/);
+    // Without that head, only the signature binds where the proof starts.
+    const unanchored = await verify(file);
+    expect(unanchored.status, unanchored.stdout).toBe(3);
+    expect(unanchored.stdout).toContain(`only the signature, or --head with the head published at link ${since}, binds where the proof starts (since=${since})`);
     const p = csvParts(readFileSync(file, 'utf8'));
     expect(p.rows.length).toBe(3);
     p.rows.splice(1, 1);
     await fails(join(server().dataDir, 'forged-milestones.csv'), resealed(p), /milestone \d+ \(site south, at 2026-03-05T08:01:00Z\) matches the export's filters but is missing/);
     const without = await verify(await saved(server(), 'milestones-no-since.csv', `/export/milestones?${Q}&format=csv`));
+    expect(without.status, without.stdout).toBe(3);
     expect(without.stdout).toContain('completeness not proven: export with since=');
   });
 });
@@ -200,8 +251,9 @@ describe.skipIf(process.env.RINGSIDE_TEST_BACKEND === 'postgres')('an export of 
   });
 
   it('an honest export verifies and proves completeness through the tags records', async () => {
+    const keyFile = await publicKey(server);
     for (const q of ['site=a&format=csv', 'format=ndjson']) {
-      const r = await verify(await saved(server, 'old', `/export/events?${Q}&${q}`));
+      const r = await verify(await saved(server, 'old', `/export/events?${Q}&${q}`), '--public-key', keyFile);
       expect(r.status, r.stdout).toBe(0);
       expect(r.stdout).toMatch(/complete: every event and judgement of the filters/);
       expect(r.stdout).not.toContain('completeness not proven');

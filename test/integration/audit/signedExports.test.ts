@@ -169,7 +169,7 @@ describe('every export kind verifies with the public key against a head publishe
   it('without --public-key it says the signature was not checked; the JSON answer of the endpoint serves as the key file', async () => {
     const file = await saved('events-nokey.csv', `/export/events?${Q}&format=csv`);
     const r = await verify(file);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(3); // every check passed; where it starts only the signature binds
     expect(r.stdout).toMatch(/signature \(key ed25519:[0-9a-f]{16}\) not checked: pass --public-key FILE/);
     const keyJson = join(server().dataDir, 'ringside-key.json');
     writeFileSync(keyJson, await (await fetch(`${server().url}/api/v1/audit/public-key`)).text());
@@ -212,7 +212,7 @@ describe('every export kind verifies with the public key against a head publishe
     expect(caught.stdout).toMatch(/^FAILED: [\s\S]*BAD SIGNATURE/);
   });
 
-  it('a compliance export is NOT PROVEN without the key or --events: a row made met with its counts and ratio recomputed passes every other check', async () => {
+  it('a compliance export is NOT PROVEN without the key, with --events too: a row made met with its counts and ratio recomputed passes every other check', async () => {
     const file = await saved('compliance-nokey.csv', `/export/compliance?${Q}&period=month&format=csv`);
     const events = await saved('compliance-nokey-events.csv', `/export/events?${Q}&format=csv`);
     const parts = csvParts(readFileSync(file, 'utf8'));
@@ -228,15 +228,19 @@ describe('every export kind verifies with the public key against a head publishe
     for (const f of [file, forged]) {
       const bare = await verify(f);
       expect({ f, status: bare.status }).toEqual({ f, status: 3 });
-      expect(bare.stdout).toMatch(/^NOT PROVEN: .*\(compliance, csv, \d+ rows, data SHA-256 [0-9a-f]{64}; no --public-key or --events\)\n/);
+      expect(bare.stdout).toMatch(/^NOT PROVEN: .*\(compliance, csv, \d+ rows, data SHA-256 [0-9a-f]{64}; no --public-key\)\n/);
       expect(bare.stdout).toContain("a compliance row's numerator and denominator are sums no chain record holds");
       expect(JSON.parse((await verify(f, '--json')).stdout)).toMatchObject({ verdict: 'not-proven', ok: true, proven: false });
     }
-    // Recounted from the chained events, the sums are proven without the key, and the forgery is named.
+    // Recounted from the chained events, every row agrees, but the events export is proven only from its first row on
+    // (where it starts only the signature binds): not proven without the key, verified with it. The forgery is named.
     const recounted = await verify(file, '--events', events);
-    expect(recounted.status, recounted.stdout).toBe(0);
-    expect(recounted.stdout).toMatch(/^VERIFIED: .*\(compliance, csv, /);
-    expect(JSON.parse((await verify(file, '--events', events, '--json')).stdout)).toMatchObject({ verdict: 'verified', proven: true });
+    expect(recounted.status, recounted.stdout).toBe(3);
+    expect(recounted.stdout).toMatch(/^NOT PROVEN: .*\(compliance, csv, /);
+    expect(recounted.stdout).toMatch(/\d+ rows recomputed from the events export/);
+    expect(recounted.stdout).toContain('only the signature binds where the export starts');
+    expect(JSON.parse((await verify(file, '--events', events, '--json')).stdout)).toMatchObject({ verdict: 'not-proven', proven: false });
+    expect(JSON.parse((await verify(file, '--events', events, '--public-key', pemFile, '--json')).stdout)).toMatchObject({ verdict: 'verified', proven: true });
     const caught = await verify(forged, '--events', events);
     expect(caught.status).toBe(1);
     expect(caught.stdout).toMatch(/^FAILED: [\s\S]*numerator/);

@@ -18,7 +18,12 @@ const server = useTestServer({ clock });
 
 const complaint = (caseId: string, milestone: string, atMs: number) => ({ type: 'complaint', site: 'harbour', caseId, milestone, at: new Date(atMs).toISOString() });
 const RANGE = 'from=2026-06-01T00:00:00Z&to=2026-06-08T00:00:00Z';
-const verify = (file: string) => runNode([join(process.cwd(), 'scripts', 'verify-export.mjs'), file]);
+/** The auditor's script with the server's public key: without it, where an export starts would not be proven. */
+const verify = async (file: string) => {
+  const key = join(server().dataDir, 'public-key.json');
+  writeFileSync(key, await (await fetch(`${server().url}/api/v1/audit/public-key`)).text());
+  return runNode([join(process.cwd(), 'scripts', 'verify-export.mjs'), file, '--public-key', key]);
+};
 const exported = async (path: string) => (await fetch(`${server().url}${path}`, { headers: { authorization: `Bearer ${server().apiKey}` } })).text();
 
 beforeAll(async () => {

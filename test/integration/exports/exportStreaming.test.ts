@@ -141,6 +141,8 @@ describe(`streaming export of ${COUNT} events`, () => {
     const started = Date.now();
     const out = spawnSync(process.execPath, ['--max-old-space-size=1024', 'scripts/verify-export.mjs', file], { encoding: 'utf8' });
     console.log(`offline verification: ${Date.now() - started} ms: ${out.stdout.trim()}`);
-    expect(out.status, out.stdout + out.stderr).toBe(0);
+    // Every check passes: NOT PROVEN (3) only because no --public-key binds where the export starts.
+    expect(out.status, out.stdout + out.stderr).toBe(3);
+    expect(out.stdout).toMatch(/^NOT PROVEN: /);
   }, 600_000);
 });

@@ -348,9 +348,19 @@ describe('methods and scopes from the route tables', () => {
     expect(await send('DELETE', '/compliance')).toMatchObject({ status: 405, allow: 'GET, HEAD', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
   });
 
-  it('needs admin where no route is, even under a prefix another scope may use', async () => {
-    expect((await send('GET', '/rollups', undefined, keys.read)).status).toBe(403);
+  it('answers a path no route serves 404 for a key of any scope (a valid key still needed); another method still needs admin', async () => {
+    // The auditor's mistyped export: told there is no such path, not sent for an admin key.
+    const mistyped = await send('GET', '/export/event?from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z&format=csv', undefined, keys.audit);
+    expect(mistyped).toMatchObject({ status: 404, body: { type: 'https://ringside.dev/problems/not-found', detail: 'no such resource: GET /api/v1/export/event' } });
+    expect((await send('GET', '/rollups', undefined, keys.read)).status).toBe(404);
     expect((await send('GET', '/rollups')).status).toBe(404);
+    const ingest = (await send('POST', '/keys', { name: 'desk', scopes: ['ingest'], sites: ['downtown'] })).body.key;
+    expect((await send('GET', '/rollups?site=airport', undefined, ingest)).status).toBe(404);
+    // Without a valid key it is refused as everywhere in the API: nobody without one learns which paths exist.
+    const bare = await fetch(`${server().url}/api/v1/export/event`);
+    expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="ringside"']);
+    expect((await send('GET', '/export/event', undefined, 'rs_nosuchkey')).status).toBe(401);
+    // A path a route serves, asked with another method: 405 for an admin, 403 needing admin for any other key.
     expect((await send('POST', '/export/events', {}, keys.audit)).status).toBe(403);
     expect((await send('POST', '/export/events', {})).status).toBe(405);
     expect((await send('GET', '/export/events?format=csv', undefined, keys.audit)).status).toBe(200);

@@ -109,6 +109,21 @@ describe('invalid events', () => {
     expect(query.body.errors).toEqual([{ path: 'from', message: `${rfc}: write the offset as +01:00 (2026-12-06T20:00:00+01:00)` }]);
   });
 
+  it('says what arrived and how to write the + of a time whose offset a URL turned into a space', async () => {
+    // The + left unencoded, as typed into a URL: the query parser reads it as a space.
+    const res = await raw('GET', '/api/v1/incidents?from=2026-12-01T00:00:00+01:00');
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([
+      {
+        path: 'from',
+        message:
+          'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00: it arrived as "2026-12-01T00:00:00 01:00", with a space where the offset\'s sign would be, which is what a + in a URL\'s query becomes: write the + as %2B (2026-12-01T00:00:00%2B01:00)',
+      },
+    ]);
+    // Written so, it is taken.
+    expect((await raw('GET', '/api/v1/incidents?from=2026-12-01T00:00:00%2B01:00')).status).toBe(200);
+  });
+
   it('names an occurredAt in the future beside every other problem of its event', async () => {
     const future = 'is more than 5 minutes in the future';
     const paths = async (event: Record<string, unknown>) => {

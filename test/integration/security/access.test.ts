@@ -33,7 +33,7 @@ async function send(method: string, path: string, key: string | null) {
 }
 
 /** Routes of the app with the scope they need (the rules come from the route tables: http/routes/). */
-const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
+const ROUTES: Array<[method: string, path: string, needs: 'public' | 'any-key' | Scope]> = [
   ['GET', '/api/v1/health', 'public'],
   ['POST', '/api/v1/events', 'ingest'],
   ['GET', '/api/v1/compliance', 'read'],
@@ -59,7 +59,7 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['POST', '/api/v1/keys', 'admin'],
   ['DELETE', '/api/v1/keys/k_000000000000', 'admin'],
   ['GET', '/api/v1/stats', 'admin'],
-  ['GET', '/api/v1/export', 'admin'], // no such route: deny by default (a 404 for admins only)
+  ['GET', '/api/v1/export', 'any-key'], // no such route: a 404 for any key
   ['GET', '/api/v1/export/compliance', 'audit'],
   ['HEAD', '/api/v1/export/events', 'audit'],
   ['GET', '/api/v1/export/report', 'audit'],
@@ -70,19 +70,19 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | Scope]> = [
   ['GET', '/api/v1/events/some-id', 'read'],
   ['POST', '/api/v1/events/some-id/void', 'admin'],
   ['POST', '/api/v1/events/some-id/amend', 'admin'],
-  ['GET', '/api/v1/some-future-route', 'admin'],
+  ['GET', '/api/v1/some-future-route', 'any-key'],
   ['GET', '/API/V1/COMPLIANCE', 'read'], // Express matches paths case-insensitively: so must the policy
   ['GET', '/', 'public'],
   ['GET', '/dashboard.js', 'public'],
 ];
 
 const LEVELS: Array<'none' | Scope> = ['none', 'ingest', 'read', 'audit', 'admin'];
-const GRANTS: Record<'none' | Scope, ReadonlyArray<'public' | Scope>> = {
+const GRANTS: Record<'none' | Scope, ReadonlyArray<'public' | 'any-key' | Scope>> = {
   none: ['public'],
-  ingest: ['public', 'ingest'],
-  read: ['public', 'read'],
-  audit: ['public', 'read', 'audit'],
-  admin: ['public', 'ingest', 'read', 'audit', 'admin'],
+  ingest: ['public', 'any-key', 'ingest'],
+  read: ['public', 'any-key', 'read'],
+  audit: ['public', 'any-key', 'read', 'audit'],
+  admin: ['public', 'any-key', 'ingest', 'read', 'audit', 'admin'],
 };
 
 describe('scope policy', () => {
