@@ -136,7 +136,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
     store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
     if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
-    const access = await setUpAccess({ host, dataDir: options.dataDir, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
+    const access = await setUpAccess({ host, dataDir: options.dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
     return { core, access, lock };
   } catch (error) {
     await core?.alerts.close();
