@@ -1,7 +1,7 @@
 // The subcommands that touch data, on a PostgreSQL store (--database): keys, rebuild-rollups, prune and verify answer
 // as they do on SQLite; backup and restore refuse, pointing at pg_dump. A prune runs beside a running node from
 // another folder holding a copy of its audit.secret, as its refusal in the node's own folder says. A node refused for
-// want of a key names the keys create that puts one into its PostgreSQL store.
+// want of a key names the keys create that puts one into its PostgreSQL store; a node names that store when it starts.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,4 +106,20 @@ it('a node without a key on 0.0.0.0 is refused with a keys create that writes in
   // The other way it names: the URL without :***, the password in PGPASSWORD.
   const fromEnvironment = paste(hint.replace(':***', '').replace('NAME', 'ops2'), { PGPASSWORD: url.password });
   expect(fromEnvironment.status, fromEnvironment.stderr).toBe(0);
+});
+
+it('a node names its PostgreSQL store in its server started line, without the password', { timeout: 120_000 }, async () => {
+  const url = new URL(await databases.create());
+  url.password ||= 'not-a-password-trust-auth-ignores';
+  const dir = tempDataDir();
+  dirs.push(dir);
+  const node = await startCli(['--port', '0', '--data', dir, '--database', url.href], { RINGSIDE_DATABASE_URL: '' });
+  try {
+    const [started] = await node.until('stderr', /^\{.*"msg":"server started".*\}$/m);
+    expect(JSON.parse(started)).toMatchObject({ dataDir: dir, store: `postgres://${url.username}:***@${url.host}${url.pathname}` });
+    expect(node.stderr()).not.toContain(url.password);
+  } finally {
+    node.child.kill('SIGTERM');
+    expect(await node.exit).toBe(0);
+  }
 });
