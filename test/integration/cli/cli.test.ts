@@ -190,6 +190,23 @@ describe('node server/dist/main.js', () => {
     }
   });
 
+  it('exits 1 when Redis cannot be reached, naming why: the host unknown, or nothing listening on the port', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const env = { ...process.env, RINGSIDE_API_KEY: CLI_KEY, RINGSIDE_REDIS_URL: '' };
+    const [unknown, refused] = await Promise.all([
+      runNode([mainJs, '--port', '0', '--data', dataDir(), '--redis', 'redis://redis.invalid:6379'], { env }),
+      runNode([mainJs, '--port', '0', '--data', dataDir(), '--redis', `redis://127.0.0.1:${port}`], { env }),
+    ]);
+    expect(unknown.status).toBe(1);
+    // ENOTFOUND from a resolver that answers; EAI_AGAIN where none can be asked (no network).
+    expect(unknown.stderr).toMatch(/^ringside: could not start: cannot reach Redis at redis:\/\/redis\.invalid:6379: getaddrinfo (ENOTFOUND|EAI_AGAIN) redis\.invalid\n$/);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(`ringside: could not start: cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+  });
+
   it('exits 2 for a standards file it cannot read or that has problems, before it creates anything', async () => {
     const bad = join(dataDir(), 'standards.yaml');
     writeFileSync(bad, 'standards:\n  - id: x\n');
