@@ -34,7 +34,7 @@ import { TimestampAuthority } from './services/timestamps';
 import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
 import { Leadership } from './services/leadership';
-import { refuseMissingNodeFiles } from './services/nodeFiles';
+import { refuseMissingNodeFiles, refuseNewStoreBesideNodeFiles } from './services/nodeFiles';
 import { startRetention } from './services/retention';
 import { checkStoreSigningKey, SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
@@ -42,7 +42,7 @@ import { StorageWatch } from './services/storageWatch';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
 import { applyStandardsFile, readStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { backendFor, folderAccessProblem, isNewStore } from './storeBackend';
+import { backendFor, folderAccessProblem, isNewStore, storeName } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -125,8 +125,10 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   if (denied) throw new Error(denied);
   refuseIfHeld(options.dataDir);
   await probePort(options.port, host);
+  const newStore = isNewStore(options.databaseUrl, options.dataDir);
+  if (newStore) refuseNewStoreBesideNodeFiles(options.dataDir, storeName(undefined, options.dataDir));
   const envKey = options.apiKey ? options.apiKey : undefined;
-  checkBinding({ host, dataDir: options.dataDir, noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore: isNewStore(options.databaseUrl, options.dataDir) });
+  checkBinding({ host, dataDir: options.dataDir, noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore });
   // Read and checked before anything is created: a refused file leaves no store or signing key behind.
   const standards = options.standardsFile ? { file: options.standardsFile, config: readStandardsFile(options.standardsFile) } : undefined;
   const lock = takeLock(options.dataDir);
@@ -136,7 +138,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
     store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
     if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
-    const access = await setUpAccess({ host, dataDir: options.dataDir, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
+    const access = await setUpAccess({ host, dataDir: options.dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
     return { core, access, lock };
   } catch (error) {
     await core?.alerts.close();
@@ -174,7 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await core.alerts.start();
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
   const demo = options.demo ? startDemo({ ingest: core.ingest, siteService: core.sites, logger, clock, isEmpty: async () => (await core.store.reads.events.headSeq()) === 0, seed: options.demoSeed ?? Date.now() % 2 ** 31, ...(options.demoEventsPerSecond ? { eventsPerSecond: options.demoEventsPerSecond } : {}) }) : null;
-  logger.info({ port, host, dataDir: options.dataDir, version: VERSION, auth: access.mode }, 'server started');
+  logger.info({ port, host, dataDir: options.dataDir, store: storeName(options.databaseUrl, options.dataDir), version: VERSION, auth: access.mode }, 'server started');
   lock.describe(url);
   let closing: Promise<void> | null = null;
   const close = (signal?: NodeJS.Signals) =>

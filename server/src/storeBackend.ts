@@ -2,7 +2,8 @@
 // database URL is given (--database postgres://… or RINGSIDE_DATABASE_URL).
 import type { StoreBackend } from './store/port';
 import { postgresBackend } from './store/postgres';
-import { hasNoDatabase, sqliteBackend } from './store/sqlite';
+import { redacted } from './store/postgres/db';
+import { databasePath, hasNoDatabase, sqliteBackend } from './store/sqlite';
 
 export { sqliteBackend as storeBackend } from './store/sqlite';
 
@@ -17,9 +18,12 @@ export function backendFor(databaseUrl: string | undefined, poolSize?: number): 
 /** Whether a start would create the store (a SQLite folder without its database): then it holds no key yet. */
 export const isNewStore = (databaseUrl: string | undefined, dataDir: string): boolean => !databaseUrl && hasNoDatabase(dataDir);
 
+/** The store a start opens, as its log names it: the SQLite file in DIR, or the PostgreSQL URL without its password. */
+export const storeName = (databaseUrl: string | undefined, dataDir: string): string => (databaseUrl ? redacted(databaseUrl) : databasePath(dataDir));
+
 /** Whether this user may read or write a data folder, in words (the server's start, the subcommands). */
 export { folderAccessProblem } from './store/dataFolder';
 
 /** Moving a SQLite store into PostgreSQL (the migrate-to-postgres subcommand), and URLs as logs may show them. */
 export { copySqliteToPostgres } from './store/postgres/fromSqlite';
-export { redacted as redactedDatabaseUrl } from './store/postgres/db';
+export { redacted as redactedDatabaseUrl };

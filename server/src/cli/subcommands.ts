@@ -7,6 +7,7 @@ import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, r
 import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
+import { auditFilesToCopy } from '../services/nodeFiles';
 import { backup, compact, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { SigningIdentity } from '../services/signing';
@@ -338,6 +339,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const dataDir = resolve(v.data as string);
       const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), { createsFolder: true });
       io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
+      const toCopy = auditFilesToCopy(dataDir);
+      if (toCopy) io.err(`note: ${toCopy}\n`);
       return 0;
     },
   },

@@ -42,8 +42,13 @@ export async function joinNodes(io: LiveServer, url: string, storeKeyId: string,
   const pub = new Redis(url, { lazyConnect: true, connectTimeout: 5000 });
   const sub = pub.duplicate();
   let warned = false;
+  // Until both connections are up, an error is the start's to report: connect() itself rejects only with "Connection
+  // is closed.", so the first error seen (ENOTFOUND, ECONNREFUSED, a refused password) is the cause the refusal names.
+  let joined = false;
+  let firstError: Error | undefined;
   for (const client of [pub, sub]) {
     client.on('error', (err: Error) => {
+      if (!joined) return void (firstError ??= err);
       // Ingest and queries go on without Redis; only the fan-out waits. Said once per outage.
       if (!warned) logger.warn({ err: err.message, redis: redacted(url) }, 'live fan-out between nodes interrupted: Redis unreachable; retrying');
       warned = true;
@@ -55,10 +60,11 @@ export async function joinNodes(io: LiveServer, url: string, storeKeyId: string,
   }
   try {
     await Promise.all([pub.connect(), sub.connect()]);
+    joined = true;
   } catch (error) {
     pub.disconnect();
     sub.disconnect();
-    throw new Error(`cannot reach Redis at ${redacted(url)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot reach Redis at ${redacted(url)}: ${(firstError ?? (error as Error)).message}`, { cause: error });
   }
   io.adapter(createAdapter(quietPublisher(pub), sub, { key: `ringside#${storeKeyId}` }));
   return {

@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PRIVATE_FILE_MODE } from '../domain/fileModes';
+import { redactedUrl } from '../domain/redactedUrl';
 import { isLoopback } from '../protocol/pure';
 import type { KeysService } from './keys';
 
@@ -32,13 +33,25 @@ export function checkBinding(opts: { host: string; dataDir: string; noAuth: bool
   if (!opts.noAuth && !opts.envKey && opts.newStore && !isLoopback(opts.host)) throw withoutKey(opts.host, opts.dataDir);
 }
 
-const withoutKey = (host: string, dataDir: string) =>
-  new StartupRefused(
+/**
+ * The refusal, with the command that makes the key, ready to paste: on PostgreSQL it names the database (its password
+ * shown as ***), or the key would go into a new SQLite store in DIR, which this node never reads.
+ */
+function withoutKey(host: string, dataDir: string, databaseUrl?: string): StartupRefused {
+  const shown = databaseUrl === undefined ? undefined : redactedUrl(databaseUrl, 'database');
+  const database = shown === undefined ? '' : ` --database ${shellWord(shown)}`;
+  // Not on a command line for good, where every user of the machine can read it (ps): PGPASSWORD is the other way.
+  const password = shown?.includes(':***@') ? '; put the password back in place of ***, or leave out :*** and give the password in PGPASSWORD' : '';
+  return new StartupRefused(
     `refusing to listen on ${host} without an API key: set RINGSIDE_API_KEY, or create a key first ` +
-      `(node server/dist/main.js keys create --data ${dataDir} --init --name NAME --scope admin), or bind to 127.0.0.1`,
+      `(node server/dist/main.js keys create --data ${shellWord(dataDir)}${database} --init --name NAME --scope admin${password}), or bind to 127.0.0.1`,
   );
+}
 
-export async function setUpAccess(opts: { host: string; dataDir: string; keys: KeysService; envKey?: string; noAuth: boolean; logger: Logger }): Promise<AccessSetup> {
+/** `word` as a shell reads it back: as it is, or in single quotes where it holds anything a shell would act on (*, &, ?, spaces). */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+
+export async function setUpAccess(opts: { host: string; dataDir: string; databaseUrl?: string; keys: KeysService; envKey?: string; noAuth: boolean; logger: Logger }): Promise<AccessSetup> {
   if (opts.noAuth) {
     opts.logger.warn({ host: opts.host }, 'authentication is OFF (--no-auth): every local client is an admin');
     return { mode: 'open' };
@@ -48,7 +61,7 @@ export async function setUpAccess(opts: { host: string; dataDir: string; keys: K
     return { mode: 'keys' };
   }
   if ((await opts.keys.activeCount()) > 0) return { mode: 'keys' };
-  if (!isLoopback(opts.host)) throw withoutKey(opts.host, opts.dataDir);
+  if (!isLoopback(opts.host)) throw withoutKey(opts.host, opts.dataDir, opts.databaseUrl);
   // A fresh local server: one admin key, written where the extension's "Start Local Server" reads it.
   const file = join(opts.dataDir, ADMIN_KEY_FILE);
   const created = await opts.keys.create({ name: 'local admin (auto)', scopes: ['admin'], source: 'auto' }, { keyId: 'system' });

@@ -177,12 +177,15 @@ function parseLock(text: string): LockInfo | null {
 
 /**
  * `lock` if the process that wrote it is alive, else null: a lock left by a killed process is stale, and so is one
- * whose pid a process started at another time has now. Where the start cannot be compared (no /proc, or a lock
- * that does not record it), the pid alone decides.
+ * whose pid a process started at another time has now. A zombie is gone too: a server killed (kill -9) whose parent
+ * has not reaped it yet keeps its pid, and kill(pid, 0) still succeeds on it. Where the start cannot be compared (no
+ * /proc, or a lock that does not record it), the pid alone decides.
  */
 function alive(lock: LockInfo | null): LockInfo | null {
   if (!lock || !pidAlive(lock.pid)) return null;
-  const start = typeof lock.processStart === 'number' ? processStart(lock.pid) : null;
+  const stat = procStat(lock.pid);
+  if (stat?.exited) return null;
+  const start = typeof lock.processStart === 'number' ? (stat?.start ?? null) : null;
   return start === null || start === lock.processStart ? lock : null;
 }
 
@@ -198,18 +201,22 @@ function pidAlive(pid: number): boolean {
 
 /** This process as a lock names it: its pid, and when it started where that can be read. */
 function thisProcess(): Pick<LockInfo, 'pid' | 'processStart'> {
-  const start = processStart(process.pid);
+  const start = procStat(process.pid)?.start ?? null;
   return { pid: process.pid, ...(start !== null ? { processStart: start } : {}) };
 }
 
 /**
- * When the kernel started `pid`, in clock ticks after boot: field 22 of /proc/<pid>/stat, counted after the ")" that
- * ends field 2 (the command's name, which may hold spaces and parentheses itself). Null without /proc.
+ * What /proc/<pid>/stat says of `pid`, its fields counted after the ")" that ends field 2 (the command's name, which
+ * may hold spaces and parentheses itself): whether it has exited (field 3, the state: Z a zombie, X dead, x dead on
+ * Linux 2.6.33 to 3.13) and when
+ * the kernel started it (field 22, clock ticks after boot; null if unreadable). Null without /proc.
  */
-function processStart(pid: number): number | null {
+function procStat(pid: number): { exited: boolean; start: number | null } | null {
   const stat = readText(`/proc/${pid}/stat`);
-  const start = stat === null ? NaN : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
-  return Number.isSafeInteger(start) ? start : null;
+  if (stat === null) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = Number(fields[22 - 3]);
+  return { exited: ['Z', 'X', 'x'].includes(fields[0]!), start: Number.isSafeInteger(start) ? start : null };
 }
 
 /**

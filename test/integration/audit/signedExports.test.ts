@@ -249,6 +249,8 @@ describe('every export kind verifies with the public key against a head publishe
   it('a damaged signing key file stops the server at start, saying so (never a silent new key)', async () => {
     const dir = tempDataDir();
     try {
+      // On a store (a folder with audit files and no database is refused before the key is read: services/nodeFiles.ts).
+      await (await startTestServer({ logLevel: 'silent', dataDir: dir })).close();
       writeFileSync(join(dir, 'audit-signing.json'), '{"instanceId":"x","privateKey":"garbage"}');
       await expect(startTestServer({ logLevel: 'error', dataDir: dir })).rejects.toThrow(/cannot read the export signing key .*audit-signing\.json/);
       expect(readFileSync(join(dir, 'audit-signing.json'), 'utf8')).toContain('garbage');

@@ -1,6 +1,6 @@
 // The built CLI: node server/dist/main.js, as `pnpm start` runs it.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -190,6 +190,23 @@ describe('node server/dist/main.js', () => {
     }
   });
 
+  it('exits 1 when Redis cannot be reached, naming why: the host unknown, or nothing listening on the port', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const env = { ...process.env, RINGSIDE_API_KEY: CLI_KEY, RINGSIDE_REDIS_URL: '' };
+    const [unknown, refused] = await Promise.all([
+      runNode([mainJs, '--port', '0', '--data', dataDir(), '--redis', 'redis://redis.invalid:6379'], { env }),
+      runNode([mainJs, '--port', '0', '--data', dataDir(), '--redis', `redis://127.0.0.1:${port}`], { env }),
+    ]);
+    expect(unknown.status).toBe(1);
+    // ENOTFOUND from a resolver that answers; EAI_AGAIN where none can be asked (no network).
+    expect(unknown.stderr).toMatch(/^ringside: could not start: cannot reach Redis at redis:\/\/redis\.invalid:6379: getaddrinfo (ENOTFOUND|EAI_AGAIN) redis\.invalid\n$/);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(`ringside: could not start: cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+  });
+
   it('exits 2 for a standards file it cannot read or that has problems, before it creates anything', async () => {
     const bad = join(dataDir(), 'standards.yaml');
     writeFileSync(bad, 'standards:\n  - id: x\n');
@@ -209,6 +226,36 @@ describe('node server/dist/main.js', () => {
       expect(existsSync(missing)).toBe(false);
       expect(readdirSync(empty)).toEqual([]);
     }
+  });
+
+  it("names its SQLite file in the server started line, and refuses (exit 2) to make a new store beside another store's audit files", async () => {
+    const dir = dataDir();
+    const first = await startCli(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: CLI_KEY });
+    children.push(first.child);
+    const [started] = await first.until('stderr', /^\{.*"msg":"server started".*\}$/m);
+    expect(JSON.parse(started)).toMatchObject({ dataDir: dir, store: join(dir, 'ringside.db') });
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    // A PostgreSQL node's folder (the audit files copied in, no database) started with its URL's variable misspelt.
+    const node = dataDir();
+    for (const f of ['audit.secret', 'audit-signing.json']) copyFileSync(join(dir, f), join(node, f));
+    const env = { ...process.env, RINGSIDE_API_KEY: CLI_KEY, RINGSIDE_DATABASE_URL: '', RINGSIDE_DATABSE_URL: 'postgres://ringside@127.0.0.1:5432/ringside' };
+    const refused = await runNode([mainJs, '--port', '0', '--data', node], { env });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(
+      `ringside: could not start: ${node} holds audit.secret and audit-signing.json but no ${join(node, 'ringside.db')}: this start would make a new, empty SQLite store beside the audit files of another store ` +
+        `(a PostgreSQL node's, or the database this folder lost). On PostgreSQL: start with --database postgres://… or RINGSIDE_DATABASE_URL (is it set, and spelt so, where the server starts?). ` +
+        `A lost database: put it back, or restore a backup (node server/dist/main.js restore --from FILE --data ${node}). ` +
+        `A new store here on purpose: make it first (node server/dist/main.js keys create --data ${node} --init --name NAME --scope admin). Nothing was created\n`,
+    );
+    expect(readdirSync(node).sort()).toEqual(['audit-signing.json', 'audit.secret']);
+    // What it says for a new store on purpose: the server then starts on the store keys create made.
+    const made = await runNode([mainJs, 'keys', 'create', '--data', node, '--init', '--name', 'ops', '--scope', 'admin'], { env });
+    expect(made.status, made.stderr).toBe(0);
+    const onPurpose = await startCli(['--port', '0', '--data', node], { RINGSIDE_API_KEY: CLI_KEY });
+    children.push(onPurpose.child);
+    onPurpose.child.kill('SIGTERM');
+    expect(await onPurpose.exit).toBe(0);
   });
 
   it('a second server on the same folder and port is told about the server that holds the folder', async () => {

@@ -1,14 +1,17 @@
 // One server per data folder, with real processes: a second server on a folder a live one holds refuses to start
 // (naming the folder and the pid, non-zero exit) and leaves the first one's lock alone; a stale lock (its process
-// gone, or its pid another process's now) is taken over; of servers started at the same moment exactly one runs,
-// also over a stale lock; an offline command holds the lock for its whole run, and lets it go however it ends.
+// gone, a zombie not reaped yet, or its pid another process's now) is taken over; of servers started at the same
+// moment exactly one runs, also over a stale lock; an offline command holds the lock for its whole run, and lets it
+// go however it ends.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mainJs, repo, useCliScratch, type CliServer } from '../support/cli';
 import { watchOutput } from '../support/childOutput';
+import { byDeadline } from '../support/deadline';
 
 const KEY = { RINGSIDE_API_KEY: 'rs_data-lock-test-key-0123456789ab' };
 const others: ChildProcess[] = [];
@@ -40,6 +43,51 @@ function otherProcess(): number {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   others.push(child);
   return child.pid!;
+}
+
+/** The state /proc/<pid>/stat gives `pid` (field 3, after the name's ")"): Z for a zombie. */
+const stateOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+
+/**
+ * The parent of zombieServer's server: starts it with its output on fd 3 (which the parent then closes, so the pipe
+ * ends when the server exits), prints its pid, and blocks reading stdin, its event loop stopped: a SIGCHLD is not
+ * handled, so the server, once killed, stays a zombie holding its pid until stdin ends and the parent reaps it.
+ */
+const NEGLECTFUL_PARENT = `
+  const { spawn } = require('node:child_process');
+  const { closeSync, readSync } = require('node:fs');
+  const server = spawn(process.execPath, process.argv.slice(1), { stdio: ['ignore', 3, 3] });
+  closeSync(3);
+  server.once('exit', () => process.exit(0));
+  process.stdout.write('pid ' + server.pid + '\\n');
+  try { while (readSync(0, Buffer.alloc(1)) > 0); } catch {}
+`;
+
+/**
+ * A server on `dir` killed with -9 and not reaped yet, as under a supervisor that has not waited for it: resolves
+ * with its pid once it is a zombie; `reap` lets its parent reap it.
+ */
+async function zombieServer(dir: string): Promise<{ pid: number; reap: () => Promise<void> }> {
+  const parent = spawn(process.execPath, ['-e', NEGLECTFUL_PARENT, mainJs, '--port', '0', '--data', dir, '--log-level', 'warn'], { cwd: repo, env: { ...process.env, ...KEY }, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  others.push(parent);
+  const serverOutput = parent.stdio[3] as Readable;
+  let printed = '';
+  const listening = new Promise<void>((r) => serverOutput.on('data', (chunk: Buffer) => (printed += chunk.toString()).includes('listening on') && r()));
+  const ended = new Promise((r) => serverOutput.once('end', r));
+  const pid = Number((await watchOutput(parent).until('stdout', /^pid (\d+)\n/m))[1]);
+  await byDeadline(listening, 30_000, () => `the server did not listen: ${printed}`);
+  process.kill(pid, 'SIGKILL');
+  await ended;
+  // It closes its files just before the kernel marks it a zombie: the next turns of the loop see it one.
+  await byDeadline(
+    (async () => {
+      while (stateOf(pid) !== 'Z') await new Promise(setImmediate);
+    })(),
+    10_000,
+    () => `pid ${pid} is ${stateOf(pid)}, not a zombie`,
+  );
+  const exited = new Promise((r) => parent.once('exit', r));
+  return { pid, reap: async () => void (parent.stdin.end(), await exited) };
 }
 
 /** A data folder with a store in it (keys create --init), for the commands that need one. */
@@ -144,6 +192,17 @@ describe('the data folder lock', () => {
       }
     }, 60_000);
   }
+
+  it.runIf(hasProc)('takes over the lock of a server killed with -9 that is not reaped yet (a zombie keeps its pid)', async () => {
+    const dir = dataDir();
+    const { pid, reap } = await zombieServer(dir);
+    expect(lockOf(dir)).toMatchObject({ pid, processStart: startOf(pid) });
+    const server = await serve(dir);
+    expect(lockOf(dir)).toMatchObject({ pid: server.child.pid, url: server.url });
+    expect(stateOf(pid)).toBe('Z'); // still unreaped: its pid was no live server's
+    await reap();
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  }, 60_000);
 
   it.runIf(hasProc)('records when its process started: a lock whose pid another process has since is stale, for servers and commands alike', async () => {
     const dir = dataDir();

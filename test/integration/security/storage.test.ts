@@ -1,7 +1,7 @@
 // Durability around the SQLite file: online backup + restore, upgrading a schema-1 database,
 // and a read-only or full data folder (a real tmpfs mount) answering 503 without corrupting anything.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,39 @@ describe('backup and restore (CLI)', () => {
       again.child.kill('SIGTERM');
       await again.exit;
     }
+  });
+
+  it('restore into a new folder says which audit files to copy there, and from where, before the first start', async () => {
+    const dir = dataDir();
+    const first = await startCli(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: KEY });
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    const backupFile = join(dataDir(), 'backup.db');
+    expect(run(['backup', '--data', dir, '--to', backupFile]).status).toBe(0);
+    const copyNote = (into: string, files: string, it: string, without: string) =>
+      `note: ${into} holds no ${files}, which travel beside a backup, not in it: before the first start, copy ${it} from the --data folder the backup was taken from ` +
+      `(or from where they are kept with the backups) into ${into} (owner the server's user, mode 0600); a start without ${it} ${without}\n`;
+    const newKey = 'makes a new export signing key (its exports then verify only with that key, not with the public key published for this store)';
+    const noPrune = "does not prune until the store's audit.secret is there";
+
+    const into = join(dataDir(), 'new');
+    const restored = run(['restore', '--from', backupFile, '--data', into]);
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(restored.stderr).toBe(`restored 0 events into ${into}\n${copyNote(into, 'audit-signing.json and no audit.secret', 'them', `${newKey} and ${noPrune}`)}`);
+    // One of them there: the other is named.
+    const half = dataDir();
+    copyFileSync(join(dir, 'audit.secret'), join(half, 'audit.secret'));
+    expect(run(['restore', '--from', backupFile, '--data', half]).stderr).toBe(`restored 0 events into ${half}\n${copyNote(half, 'audit-signing.json', 'it', newKey)}`);
+    // Into a folder that has both, nothing more to say.
+    expect(run(['restore', '--from', backupFile, '--data', dir, '--force']).stderr).toBe(`restored 0 events into ${dir}\n`);
+
+    // Copied as it says, the first start signs with the store's key and has its secret: no error about either.
+    for (const f of ['audit-signing.json', 'audit.secret']) copyFileSync(join(dir, f), join(into, f));
+    const started = await startCli(['--port', '0', '--data', into], { RINGSIDE_API_KEY: KEY });
+    await started.until('stderr', /"msg":"server started"/);
+    expect(started.stderr()).not.toMatch(/"level":50/);
+    started.child.kill('SIGTERM');
+    expect(await started.exit).toBe(0);
   });
 
   it('refuses to restore a file that is not a Ringside database', () => {

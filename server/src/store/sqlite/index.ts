@@ -21,5 +21,7 @@ export const sqliteBackend: StoreBackend = {
   compact: async (dataDir) => compactDatabase(dataDir),
 };
 
+export { databasePath } from './database';
+
 /** Whether DIR holds no database yet, so that a server's start there would create a new, empty store. */
 export const hasNoDatabase = (dataDir: string): boolean => !existsSync(databasePath(dataDir));
