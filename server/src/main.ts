@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { namesCommand, runSubcommand } from './cli/dispatch';
 import { dashboardLines } from './cli/dashboardAddress';
-import { databasePool, isDatabaseUrl, isRedisUrl, parseCli, USAGE } from './cli/options';
+import { databasePool, isDatabaseUrl, isRedisUrl, notADatabaseUrl, notARedisUrl, parseCli, USAGE } from './cli/options';
 import { trustProxy as parseTrustProxy } from './cli/securityOptions';
 import { isHttpUrl } from './cli/usage';
 import { webhooksFromEnv } from './services/alerts/config';
@@ -50,7 +50,7 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   if (!envWebhooks.ok) return envWebhooks.message;
   const webhooks = [...new Set([...(options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
   const databaseUrl = options.databaseUrl ?? (process.env.RINGSIDE_DATABASE_URL || undefined);
-  if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) return `RINGSIDE_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:5432/database)`;
+  if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) return notADatabaseUrl('RINGSIDE_DATABASE_URL', databaseUrl);
   const poolSize = options.databasePoolSize ?? databasePool(process.env.RINGSIDE_DATABASE_POOL || undefined, 'RINGSIDE_DATABASE_POOL');
   if (typeof poolSize === 'string') return poolSize;
   if (poolSize !== undefined && databaseUrl === undefined) return '--database-pool (or RINGSIDE_DATABASE_POOL) sizes the PostgreSQL pool: it needs --database (or RINGSIDE_DATABASE_URL)';
@@ -58,7 +58,7 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   const organisation = options.organisation ?? (process.env.RINGSIDE_ORGANISATION?.trim() || undefined);
   const tsaUrl = options.tsaUrl ?? (process.env.RINGSIDE_TSA_URL?.trim() || undefined);
   if (tsaUrl !== undefined && !isHttpUrl(tsaUrl)) return `RINGSIDE_TSA_URL must be an http:// or https:// URL, got "${tsaUrl}"`;
-  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) return `RINGSIDE_REDIS_URL must be a Redis URL (redis://host:6379)`;
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) return notARedisUrl('RINGSIDE_REDIS_URL', redisUrl);
   const envTrust = process.env.RINGSIDE_TRUST_PROXY || undefined;
   const trustProxy = options.trustProxy ?? (envTrust !== undefined ? parseTrustProxy(envTrust, 'RINGSIDE_TRUST_PROXY') : undefined);
   if (typeof trustProxy === 'string') return trustProxy;

@@ -10,6 +10,10 @@ export { sqliteBackend as storeBackend } from './store/sqlite';
 /** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
 export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.test(url);
 
+/** The refusal of a `setting` (--database, RINGSIDE_DATABASE_URL) that is no PostgreSQL URL; the value without its password. */
+export const notADatabaseUrl = (setting: string, url: string): string =>
+  `${setting} must be a PostgreSQL URL (postgres://user@host:5432/database), got ${JSON.stringify(redacted(url))}`;
+
 /** The backend for a database URL (PostgreSQL, with `poolSize` connections or its default), or SQLite without one. */
 export function backendFor(databaseUrl: string | undefined, poolSize?: number): StoreBackend {
   return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;

@@ -19,6 +19,21 @@ describe('CLI options', () => {
     expect(parseCli(['--tsa-url', 'http://tsa.example/ts'])).toMatchObject({ kind: 'run', options: { tsaUrl: 'http://tsa.example/ts' } });
     expect(parseCli(['--tsa-url', 'ftp://tsa.example'])).toEqual({ kind: 'error', message: '--tsa-url must be an http:// or https:// URL, got "ftp://tsa.example"' });
   });
+  it('refuses a --database or --redis that is no URL of its kind without echoing its password', () => {
+    expect(parseCli(['--database', 'postgress://ringside:s3cret@db.example/ringside'])).toEqual({
+      kind: 'error',
+      message: '--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "postgress://ringside:***@db.example/ringside"',
+    });
+    expect(parseCli(['--database', 'ringside:s3cret@db.example/ringside'])).toEqual({
+      kind: 'error',
+      message: '--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "(an invalid database URL)"',
+    });
+    expect(parseCli(['--redis', 'http://:s3cret@cache.example:6379'])).toEqual({ kind: 'error', message: '--redis must be a Redis URL (redis://host:6379 or rediss://…), got "http://:***@cache.example:6379/"' });
+    expect(parseCli(['--database', 'postgresq://db.example/ringside?password=s3cret'])).toEqual({
+      kind: 'error',
+      message: '--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "postgresq://db.example/ringside?password=***"',
+    });
+  });
   it('reads --database-pool: the PostgreSQL pool of this node', () => {
     expect(parseCli(['--database', 'postgres://db/r', '--database-pool', '25'])).toMatchObject({ kind: 'run', options: { databaseUrl: 'postgres://db/r', databasePoolSize: 25 } });
     for (const bad of ['0', '1', '1001', 'ten', '']) {

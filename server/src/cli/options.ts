@@ -6,14 +6,19 @@ import { LOG_LEVELS, type LogLevel } from '../logger';
 import type { ServerOptions } from '../options';
 import { securityOptions } from './securityOptions';
 import { parseWebhookUrls } from '../services/alerts/config';
-import { isDatabaseUrl } from '../storeBackend';
+import { isDatabaseUrl, notADatabaseUrl } from '../storeBackend';
+import { redactedUrl } from '../domain/redactedUrl';
 import { SUBCOMMANDS } from './subcommands';
 import { HELP_OPTION, isHttpUrl, parseArgsProblem, joinNegativeValues, optionLines, parseOptions, synopsis, wrap, type OptionSpecs } from './usage';
 
-export { isDatabaseUrl } from '../storeBackend';
+export { isDatabaseUrl, notADatabaseUrl } from '../storeBackend';
 
 /** Whether `url` names a Redis server. */
 export const isRedisUrl = (url: string): boolean => /^rediss?:\/\/./i.test(url);
+
+/** The refusal of a `setting` (--redis, RINGSIDE_REDIS_URL) that is no Redis URL; the value without its password. */
+export const notARedisUrl = (setting: string, url: string): string =>
+  `${setting} must be a Redis URL (redis://host:6379 or rediss://…), got ${JSON.stringify(redactedUrl(url, 'Redis'))}`;
 
 export type CliResult = { kind: 'help' } | { kind: 'run'; options: ServerOptions } | { kind: 'error'; message: string };
 
@@ -96,10 +101,10 @@ export function parseCli(argv: readonly string[]): CliResult {
   const alerts = { ...(webhooks.urls.length > 0 ? { webhooks: webhooks.urls } : {}), ...(Object.keys(holds).length > 0 ? { policy: holds } : {}) };
   const retainDays = values['retain-days'] === undefined ? undefined : wholeNumber(values['retain-days']);
   if (retainDays === null || retainDays === 0) return { kind: 'error', message: `--retain-days must be a whole number of days, at least 1 (got "${values['retain-days']}")` };
-  if (values.database !== undefined && !isDatabaseUrl(values.database)) return { kind: 'error', message: `--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "${values.database}"` };
+  if (values.database !== undefined && !isDatabaseUrl(values.database)) return { kind: 'error', message: notADatabaseUrl('--database', values.database) };
   const pool = databasePool(values['database-pool'], '--database-pool');
   if (typeof pool === 'string') return { kind: 'error', message: pool };
-  if (values.redis !== undefined && !isRedisUrl(values.redis)) return { kind: 'error', message: `--redis must be a Redis URL (redis://host:6379 or rediss://…), got "${values.redis}"` };
+  if (values.redis !== undefined && !isRedisUrl(values.redis)) return { kind: 'error', message: notARedisUrl('--redis', values.redis) };
   if (values['tsa-url'] !== undefined && !isHttpUrl(values['tsa-url'])) return { kind: 'error', message: `--tsa-url must be an http:// or https:// URL, got "${values['tsa-url']}"` };
   for (const key of ['host', 'data', 'standards', 'organisation'] as const) {
     if (values[key] !== undefined && values[key].trim() === '') return { kind: 'error', message: `--${key} must not be empty` };

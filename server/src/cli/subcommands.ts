@@ -3,7 +3,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
+import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, notADatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
@@ -23,7 +23,7 @@ import { idListCandidates, readIdList } from '../protocol/pure/idLists';
 /** The store a subcommand works on: --database URL (or RINGSIDE_DATABASE_URL), else the SQLite file in --data DIR. */
 function databaseOf(values: Values): string | undefined {
   const url = (values.database as string | undefined) ?? (process.env.RINGSIDE_DATABASE_URL || undefined);
-  if (url !== undefined && !isDatabaseUrl(url)) throw new UsageError(`--database must be a PostgreSQL URL (postgres://user@host:5432/database), got "${url}"`);
+  if (url !== undefined && !isDatabaseUrl(url)) throw new UsageError(notADatabaseUrl(values.database === undefined ? 'RINGSIDE_DATABASE_URL' : '--database', url));
   return url;
 }
 

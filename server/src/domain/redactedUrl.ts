@@ -4,7 +4,11 @@
 export function redactedUrl(url: string, what: string): string {
   try {
     const u = new URL(url);
+    // "user:secret@host/db" parses as a URL of scheme "user:" whose path holds the password: shown as no URL at all.
+    if (u.host === '' && url.includes('@')) return `(an invalid ${what} URL)`;
     if (u.password) u.password = '***';
+    // libpq and node-postgres also take a password as a query parameter (?password=…).
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
     return u.toString();
   } catch {
     return `(an invalid ${what} URL)`;

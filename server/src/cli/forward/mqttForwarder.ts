@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { connect, type IPublishPacket } from 'mqtt';
 import { BUILT_IN_EVENT_TYPES } from '../../protocol/builtInEventTypes';
 import { didYouMean } from '../../protocol/nearMiss';
+import { redactedUrl } from '../../domain/redactedUrl';
 import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
 import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, siteOption } from './ringsideApi';
@@ -136,8 +137,4 @@ async function deliver(f: Forwarding, packet: IPublishPacket): Promise<void> {
 }
 
 /** The broker's address without a password. */
-function redacted(broker: string): string {
-  const url = new URL(broker);
-  if (url.password) url.password = '***';
-  return url.href;
-}
+const redacted = (broker: string): string => redactedUrl(broker, 'MQTT broker');
