@@ -62,6 +62,7 @@ export default defineConfig({
             'test/integration/audit/withdrawalChain.test.ts',
             'test/integration/audit/withdrawnVerify.test.ts',
             'test/integration/audit/derivedVerify.test.ts',
+            'test/integration/audit/tamperedRollupDocuments.test.ts',
             'test/integration/exports/auditReport.test.ts',
             'test/integration/exports/reportSiteAuthors.test.ts',
             'test/integration/clocks/caseEvents.test.ts',

@@ -101,7 +101,7 @@ async function openCore(opened: Store, options: ServerOptions, logger: Logger, c
     ingest,
     compliance,
     corrections: new CorrectionsService(store, (id) => standards.versions(id)),
-    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null, timestamps: options.tsaUrl ? new TimestampAuthority(options.tsaUrl) : null }),
+    exports: new ExportService(store, standards, audit, { serverVersion: VERSION, now, identity, organisation: options.organisation ?? null, timestamps: options.tsaUrl ? new TimestampAuthority(options.tsaUrl) : null, logger }),
     audit,
     keys: new KeysService(store, now, options.apiKey ? options.apiKey : undefined),
     alerts: await AlertService.open({ store, standards, compliance, ingest, logger, options: options.alerts, userAgent: `ringside/${VERSION}`, clock, leadership, jobFailed }),

@@ -120,6 +120,12 @@ export interface CellTable {
   table: string;
   grain: string;
   fromMs: number;
+  /**
+   * Whether the verification that recounts them found the chain itself broken (a record altered, missing or written
+   * outside Ringside): the judgements the cells are recounted from may then be forged too, and a rebuild from them
+   * would make the figures agree with the forgery.
+   */
+  chainBroken: boolean;
 }
 
 /** Where a cell is: what a problem names it by. */
@@ -134,9 +140,15 @@ function cellProblem(at: CellTable, r: Placed, differences: Difference[], value?
     ref: `${r.standardId}@${r.version}/${r.site}/${cell.bucketStart}${value === undefined ? '' : `/${value}`}`,
     cell,
     differences,
-    problem: `${what}, differs from what its judgements give (${listed(differences, 'judgements give')}): it was changed outside Ringside (the records are intact where the chain says so; rebuild-rollups recomputes these tables from them)`,
+    problem: `${what}, differs from what its judgements give (${listed(differences, 'judgements give')}): ${at.chainBroken ? REBUILD_NOT_YET : REBUILD}`,
   };
 }
+
+const REBUILD = 'it was changed outside Ringside (the records are intact where the chain says so; rebuild-rollups recomputes these tables from them)';
+const REBUILD_NOT_YET =
+  'it was changed outside Ringside, and this verification found the chain broken too (a record altered, missing or written outside Ringside): ' +
+  "resolve the chain's problems first (restore the store from a backup made before the change), and do not run rebuild-rollups before the chain is intact: " +
+  'it recomputes these tables from the records as they are now, a forged one included';
 
 /** How one kind of cell is compared: its key, what a missing one counts as, what differs, and its value if keyed by one. */
 interface CellComparison<F, C extends F & Placed> {

@@ -16,10 +16,17 @@ function grainFor(boundaries: readonly number[]): RollupGrain | null {
   return null;
 }
 
+/** Whole buckets of one rollup grain: [fromMs, toMs) on its grid. */
+export interface RollupSpan {
+  grain: RollupGrain;
+  fromMs: number;
+  toMs: number;
+}
+
 /** A range read as one rollup span plus raw pieces (each under one grain long) off the span's grid. */
 export interface RangeSplit {
   raw: Array<{ fromMs: number; toMs: number }>;
-  rollup: { grain: RollupGrain; fromMs: number; toMs: number } | null;
+  rollup: RollupSpan | null;
 }
 
 /**

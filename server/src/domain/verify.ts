@@ -44,8 +44,8 @@ export interface ChainProblem {
   differences?: Difference[];
 }
 
-/** Problems listed in a result; the count of any further ones is given (moreProblems). */
-const MAX_LISTED_PROBLEMS = 100;
+/** Problems listed in a result (and in a document that names problems); the count of any further ones is given (moreProblems). */
+export const MAX_LISTED_PROBLEMS = 100;
 
 export interface VerifyResult {
   intact: boolean;
@@ -96,9 +96,10 @@ export interface ChainInput {
   unchained: AsyncIterable<{ kind: string; ref: string }>;
   /**
    * Rows derived from the records that differ from what the records give (sites, rollups, value histograms), checked
-   * after the chain; none when absent.
+   * after the chain and told whether it found the chain broken (what a derived problem advises depends on it); none
+   * when absent.
    */
-  derived?: AsyncIterable<ChainProblem>;
+  derived?: (chain: { broken: boolean }) => AsyncIterable<ChainProblem>;
   /** Awaited now and then between links (the report gives the event loop a turn, and stops once its client left). */
   pace?: () => Promise<void>;
 }
@@ -178,7 +179,7 @@ export async function verifyChain(input: ChainInput, secret: Buffer | null): Pro
   await eachLink(input.links, walk, input.pace);
   // A record without a link was written outside Ringside (the store chains every record it writes).
   for await (const r of input.unchained) found.add({ seq: 0, kind: r.kind, ref: r.ref, problem: `the ${r.kind} record ${r.ref} has no chain link (written outside Ringside)` });
-  if (input.derived) for await (const p of input.derived) found.add(p);
+  if (input.derived) for await (const p of input.derived({ broken: found.count > 0 })) found.add(p);
   return result(found, walk.intactTo, { checked: walk.checked, pruned: walk.pruned, checkpoints: input.checkpoints.length, signaturesChecked: secret !== null || input.checkpoints.length === 0 });
 }
 

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../domain/fileModes';
 import { rollupProblems, siteProblem, sumsByBucket, valueProblems, valuesByBucket } from '../domain/derivedChecks';
 import { checkpointSigned, secretFingerprint } from '../domain/retention';
+import type { RollupSpan } from '../domain/ranges';
 import { inValuePopulation, ROLLUP_GRAINS, VALUE_GRAINS } from '../domain/rollups';
 import { verifyChain, type ChainProblem, type VerifyResult } from '../domain/verify';
-import type { ChainHead, RawValueCell, RecordedAuditSecret, Snapshot, Store } from '../store/port';
+import type { ChainHead, JudgementRange, RawValueCell, RecordedAuditSecret, Snapshot, Store } from '../store/port';
 import { pacer } from './exports/format';
 import { rawRows } from './rangeReads';
 
@@ -37,7 +38,7 @@ export function readSecret(dataDir: string, create: boolean): Buffer | null {
  * and between the derived checks' days (a request gives the event loop a turn; the command line needs none).
  */
 export async function verifySnapshot(s: Snapshot, secret: Buffer | null, pace?: () => Promise<void>): Promise<VerifyResult> {
-  return verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), derived: derivedProblems(s, pace), ...(pace ? { pace } : {}) }, secret);
+  return verifyChain({ links: s.chain.links(), checkpoints: await s.chain.checkpoints(), unchained: s.chain.unchained(), derived: (chain) => derivedProblems(s, chain.broken, pace), ...(pace ? { pace } : {}) }, secret);
 }
 
 const DAY_MS = 86_400_000;
@@ -54,9 +55,10 @@ function unreadable(kind: string, ref: string, what: string, error: unknown): Ch
  * The rows derived from chained records that differ from what those records give: each site's row against its latest
  * site record, then, a UTC day at a time (bounded memory, a read of each table per day), every rollup row and
  * value-histogram cell from the retention horizon on against the judgements recounted (through the raw reads and the
- * arithmetic of every figure, corrections applied). `pace` is awaited between days.
+ * arithmetic of every figure, corrections applied). `chainBroken`: the chain walk before found problems (a rollup
+ * problem's advice depends on it). `pace` is awaited between days.
  */
-async function* derivedProblems(s: Snapshot, pace?: () => Promise<void>): AsyncGenerator<ChainProblem> {
+async function* derivedProblems(s: Snapshot, chainBroken: boolean, pace?: () => Promise<void>): AsyncGenerator<ChainProblem> {
   try {
     for (const site of await s.derived.sites()) {
       const problem = siteProblem(site);
@@ -71,34 +73,103 @@ async function* derivedProblems(s: Snapshot, pace?: () => Promise<void>): AsyncG
   if (standardIds.length === 0) return;
   for (const day of await s.derived.days()) {
     if (day + DAY_MS <= fromMs) continue;
-    let found: ChainProblem[];
-    try {
-      found = await dayProblems(s, { standardIds, sites, fromMs: day, toMs: day + DAY_MS }, fromMs);
-    } catch (error) {
-      const date = new Date(day).toISOString().slice(0, 10);
-      found = [unreadable('rollups', date, `the rollups and value histograms of ${date} (UTC)`, error)];
-    }
-    yield* found;
+    yield* await readable(day, () => dayProblems(s, { standardIds, sites, fromMs: day, toMs: day + DAY_MS }, { horizonMs: fromMs, chainBroken }));
     await pace?.();
   }
 }
 
-/** One UTC day's rollup rows and histogram cells against its judgements recounted. */
-async function dayProblems(s: Snapshot, day: { standardIds: string[]; sites: string[]; fromMs: number; toMs: number }, horizonMs: number): Promise<ChainProblem[]> {
-  const found: ChainProblem[] = [];
-  const range = { standardIds: day.standardIds, sites: [], fromMs: day.fromMs, toMs: day.toMs };
-  // Voided judgements kept (as empty rows): their rows stay, taken back to nothing.
-  const raw = await rawRows(s, { ...range, byInstant: true }, true);
-  for (const grain of ROLLUP_GRAINS) {
-    const stored = await s.figures.rollupSums({ ...range, grain: grain.name, shape: 'detail' });
-    found.push(...rollupProblems({ table: s.derived.tables.rollup[grain.name], grain: grain.name, fromMs: horizonMs }, stored, sumsByBucket(raw, grain.ms)));
+/** A UTC day's problems, or the one saying that day's rows could not be read (`unreadable`). */
+async function readable(day: number, check: () => Promise<ChainProblem[]>): Promise<ChainProblem[]> {
+  try {
+    return await check();
+  } catch (error) {
+    const date = new Date(day).toISOString().slice(0, 10);
+    return [unreadable('rollups', date, `the rollups and value histograms of ${date} (UTC)`, error)];
   }
+}
+
+/** From when cells are recounted (the retention horizon), and whether the chain walk found it broken. */
+interface RecountAt {
+  horizonMs: number;
+  chainBroken: boolean;
+}
+
+/** One UTC day's rollup rows and histogram cells against its judgements recounted. */
+async function dayProblems(s: Snapshot, day: { standardIds: string[]; sites: string[]; fromMs: number; toMs: number }, at: RecountAt): Promise<ChainProblem[]> {
+  const range = { standardIds: day.standardIds, sites: [], fromMs: day.fromMs, toMs: day.toMs };
+  const found = await rollupRowProblems(s, range, ROLLUP_GRAINS.map((grain) => ({ grain, fromMs: range.fromMs, toMs: range.toMs })), at);
   const values = (await s.figures.rawValueCells(range)).filter((c): c is RawValueCell & { value: number } => inValuePopulation(c));
   for (const grain of VALUE_GRAINS) {
     const stored = await s.figures.histogramCells({ ...range, sites: day.sites, grain: grain.name });
-    found.push(...valueProblems({ table: s.derived.tables.value[grain.name], grain: grain.name, fromMs: horizonMs }, stored, valuesByBucket(values, grain.ms)));
+    found.push(...valueProblems({ table: s.derived.tables.value[grain.name], grain: grain.name, fromMs: at.horizonMs, chainBroken: at.chainBroken }, stored, valuesByBucket(values, grain.ms)));
   }
   return found;
+}
+
+/**
+ * The rollup rows of `spans` (within `range`'s standards, sites and UTC day) against the judgements of the day's part
+ * they cover, recounted once (voided judgements kept, as empty rows: their rows stay, taken back to nothing), read per
+ * bucket of the finest grain checked rather than per instant: each bucket's sums are the same, from far fewer rows.
+ */
+async function rollupRowProblems(s: Snapshot, range: JudgementRange, spans: readonly RollupSpan[], at: RecountAt, checked = { rows: 0 }): Promise<ChainProblem[]> {
+  const found: ChainProblem[] = [];
+  if (spans.length === 0) return found;
+  const extent = { fromMs: Math.min(...spans.map((x) => x.fromMs)), toMs: Math.max(...spans.map((x) => x.toMs)) };
+  const raw = await rawRows(s, { ...range, ...extent, byInstant: true, cellMs: Math.min(...spans.map((x) => x.grain.ms)) }, true);
+  for (const span of spans) {
+    const stored = await s.figures.rollupSums({ ...range, fromMs: span.fromMs, toMs: span.toMs, grain: span.grain.name, shape: 'detail' });
+    for (const row of stored) if (row.t >= at.horizonMs) checked.rows += 1;
+    const inSpan = raw.length === 0 || (span.fromMs === extent.fromMs && span.toMs === extent.toMs) ? raw : raw.filter((r) => r.t >= span.fromMs && r.t < span.toMs);
+    const table = { table: s.derived.tables.rollup[span.grain.name], grain: span.grain.name, fromMs: at.horizonMs, chainBroken: at.chainBroken };
+    found.push(...rollupProblems(table, stored, sumsByBucket(inSpan, span.grain.ms)));
+  }
+  return found;
+}
+
+/** What a document covers: its standards, its sites ([]: all), and the rollup spans its figures are read from. */
+export interface RollupScope {
+  standardIds: readonly string[];
+  sites: readonly string[];
+  spans: readonly RollupSpan[];
+}
+
+/**
+ * The rollup rows a document's figures are read from (`scope`) against their judgements recounted: the check
+ * GET /audit/verify makes of every row, restricted to the document's spans, standards and sites, so its cost follows
+ * the document's range, not the store. From the retention horizon on (before it the judgements are pruned and the
+ * rows are all there is), a UTC day at a time, each day's judgements read once for every grain's spans in it.
+ * `chainBroken`: the document's chain verification found problems (the advice of each problem depends on it).
+ */
+export async function rollupScopeProblems(s: Snapshot, scope: RollupScope, chainBroken: boolean, pace?: () => Promise<void>): Promise<{ checked: number; problems: ChainProblem[] }> {
+  const found: ChainProblem[] = [];
+  const checked = { rows: 0 };
+  const horizonMs = (await s.audit.horizon())?.prunedBeforeMs ?? Number.MIN_SAFE_INTEGER;
+  const spans = mergedSpans(scope.spans).map((x) => ({ ...x, fromMs: Math.max(x.fromMs, bucketCeil(horizonMs, x.grain.ms)) })).filter((x) => x.fromMs < x.toMs);
+  if (scope.standardIds.length === 0 || spans.length === 0) return { checked: 0, problems: found };
+  const range = { standardIds: scope.standardIds, sites: scope.sites };
+  const first = Math.min(...spans.map((x) => x.fromMs));
+  const last = Math.max(...spans.map((x) => x.toMs));
+  for (let day = first - (((first % DAY_MS) + DAY_MS) % DAY_MS); day < last; day += DAY_MS) {
+    // Day boundaries are on every rollup grain's grid, so each span's part of a day is whole buckets.
+    const parts = spans.map((x) => ({ ...x, fromMs: Math.max(x.fromMs, day), toMs: Math.min(x.toMs, day + DAY_MS) })).filter((x) => x.fromMs < x.toMs);
+    if (parts.length === 0) continue;
+    found.push(...(await readable(day, () => rollupRowProblems(s, { ...range, fromMs: day, toMs: day + DAY_MS }, parts, { horizonMs, chainBroken }, checked))));
+    await pace?.();
+  }
+  return { checked: checked.rows, problems: found };
+}
+
+const bucketCeil = (ms: number, grainMs: number) => (ms <= Number.MIN_SAFE_INTEGER ? ms : Math.ceil(ms / grainMs) * grainMs);
+
+/** Spans of each grain merged where they overlap or meet (a report reads its periods and its whole range). */
+function mergedSpans(spans: readonly RollupSpan[]): RollupSpan[] {
+  const merged: RollupSpan[] = [];
+  for (const x of [...spans].sort((a, b) => a.grain.ms - b.grain.ms || a.fromMs - b.fromMs)) {
+    const prev = merged.at(-1);
+    if (prev && prev.grain.name === x.grain.name && x.fromMs <= prev.toMs) prev.toMs = Math.max(prev.toMs, x.toMs);
+    else merged.push({ ...x });
+  }
+  return merged;
 }
 
 /** This node's audit.secret checked against the store's: the secret, or why it may not sign checkpoints. */

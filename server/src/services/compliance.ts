@@ -9,7 +9,7 @@ import type { Bucket, ComplianceFigure, ComplianceReport, ComplianceSeries, Dist
 import type { ScopedCounts, WindowRange } from '../domain/alerts/counts';
 import { complianceFigure } from '../domain/compliance';
 import { byGroupKey, companions, groupFigure, seriesOf, totalsOf, versionContributions, type Weighted } from '../domain/figures';
-import { bucketBounds, decompose, splitRange, todayRange, valuePieces, type WindowPiece } from '../domain/ranges';
+import { bucketBounds, decompose, splitRange, todayRange, valuePieces, type RangeSplit, type RollupSpan, type WindowPiece } from '../domain/ranges';
 import { incompleteOf, prunedParts, type RetentionHorizon } from '../domain/retention';
 import { buildSeries, seriesPoint } from '../domain/series';
 import { fold, zeroSums, type Sums } from '../domain/rollups';
@@ -228,17 +228,18 @@ export class ComplianceReader {
   /**
    * Σmet, Σcounted, the versions that judged, and the voided/amended judgements per site × standard over a range
    * (the compliance export's rows). Before the retention cutoff the rollups and what pruning kept of corrections
-   * answer; a range edge off their grid there lacks its events (`missing`).
+   * answer; a range edge off their grid there lacks its events (`missing`). `recount`: from the cutoff on, every
+   * judgement is read raw instead of the rollups (a document whose rollup rows differ from their judgements).
    */
-  async siteSums(range: JudgementRange, horizon: RetentionHorizon | null): Promise<{ rows: SiteSums[]; missing: Array<{ fromMs: number; toMs: number }> }> {
-    const { rows, missing } = await this.versionSums(range, horizon);
+  async siteSums(range: JudgementRange, horizon: RetentionHorizon | null, recount = false): Promise<{ rows: SiteSums[]; missing: Array<{ fromMs: number; toMs: number }> }> {
+    const { rows, missing } = await this.versionSums(range, horizon, recount);
     return { rows: siteSumsOf(rows), missing };
   }
 
   /** The same sums per site × standard × version (the audit report's split of a period by version). */
-  async versionSums(range: JudgementRange, horizon: RetentionHorizon | null): Promise<{ rows: VersionSums[]; missing: Array<{ fromMs: number; toMs: number }> }> {
+  async versionSums(range: JudgementRange, horizon: RetentionHorizon | null, recount = false): Promise<{ rows: VersionSums[]; missing: Array<{ fromMs: number; toMs: number }> }> {
     const rows: VersionSums[] = [];
-    for (const { split, pruned } of sumsParts(range, horizon)) {
+    for (const { split, pruned } of sumsParts(range, horizon, recount)) {
       for (const r of split.raw) rows.push(...(await rawRows(this.reads, { ...range, ...r, byInstant: false }, true)).map((x) => ({ ...x, voided: 0, amended: 0 })));
       if (!split.rollup) continue;
       const span = { ...range, fromMs: split.rollup.fromMs, toMs: split.rollup.toMs };
@@ -307,14 +308,21 @@ type CountRow = Pick<GroupedRow, 'standardId' | 'version' | 'site' | 'counted' |
 
 /**
  * How versionSums reads a range: before the retention cutoff (pruned) and after it, each split into rollup buckets
- * and raw edges off their grid.
+ * and raw edges off their grid; with `recount`, the part after the cutoff all raw (its judgements are stored).
  */
-function sumsParts(range: { fromMs: number; toMs: number }, horizon: RetentionHorizon | null) {
+function sumsParts(range: { fromMs: number; toMs: number }, horizon: RetentionHorizon | null, recount = false) {
   const cut = horizon === null ? range.fromMs : Math.min(range.toMs, Math.max(range.fromMs, horizon.prunedBeforeMs));
   return [{ fromMs: range.fromMs, toMs: cut, pruned: true }, { fromMs: cut, toMs: range.toMs, pruned: false }]
     .filter((p) => p.fromMs < p.toMs)
-    .map((p) => ({ pruned: p.pruned, split: splitRange(p.fromMs, p.toMs, [p.fromMs, p.toMs]) }));
+    .map((p): { pruned: boolean; split: RangeSplit } => ({ pruned: p.pruned, split: recount && !p.pruned ? { raw: [{ fromMs: p.fromMs, toMs: p.toMs }], rollup: null } : splitRange(p.fromMs, p.toMs, [p.fromMs, p.toMs]) }));
 }
+
+/**
+ * The rollup buckets versionSums reads of a range whose judgements are stored (from the retention cutoff on): what
+ * a document built from them checks against the judgements (services/audit.ts rollupScopeProblems).
+ */
+export const checkableRollupSpans = (range: { fromMs: number; toMs: number }, horizon: RetentionHorizon | null): RollupSpan[] =>
+  sumsParts(range, horizon).flatMap((p) => (p.pruned || !p.split.rollup ? [] : [p.split.rollup]));
 
 /**
  * What versionSums of this range lacks, known without reading: the raw edges before the retention cutoff (their

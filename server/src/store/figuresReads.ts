@@ -123,14 +123,22 @@ const rawGroupOf = (r: RawTuple): RawGroup => ({
   waitMax: waitOf({ type: r[6], answerSeconds: r[14], greetSeconds: r[15] }),
 });
 
+/** A cell length written into SQL: a positive whole number of ms, or the read is refused. */
+function cellMsOf(ms: number): number {
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new Error('a raw read by cell needs a positive whole cellMs');
+  return ms;
+}
+
 /** Raw judgements grouped by instant, standard, version, site, queue/agent and everything the arithmetic looks at. */
 async function rawGroups(d: FiguresDialect, q: RawQuery): Promise<RawGroup[]> {
   if (empty(q)) return [];
   const { where, args } = rawWhere(d, q);
   const group = q.groupBy ? `j.${q.groupBy}` : d.nullText;
-  // Per instant, a range's raw edge is one group per event; without, one per kind of judgement.
+  // Per instant, a range's raw edge is one group per event; per cell, one per kind of judgement in each; without,
+  // one per kind of judgement.
   const instant = q.byInstant !== false;
-  const sql = `SELECT ${instant ? 'j.occurred_at_ms' : 'MIN(j.occurred_at_ms)'} AS t, j.standard_id, j.standard_version, j.site, ${group} AS grp, j.correction, j.type, j.outcome, j.reason,
+  const t = !instant ? 'MIN(j.occurred_at_ms)' : q.cellMs !== undefined ? bucketStartSql('j.occurred_at_ms', cellMsOf(q.cellMs)) : 'j.occurred_at_ms';
+  const sql = `SELECT ${t} AS t, j.standard_id, j.standard_version, j.site, ${group} AS grp, j.correction, j.type, j.outcome, j.reason,
       COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), SUM(j.value), MAX(j.answer_seconds), MAX(j.greet_seconds)
     FROM effective_judgements j WHERE ${where}
     GROUP BY j.standard_id, ${instant ? `${d.groupKey('t', 1)}, ` : ''}j.site, j.standard_version, ${d.groupKey('grp', 5)}, j.correction, j.type, j.outcome, j.reason`;

@@ -186,6 +186,11 @@ export interface SumsRow extends Sums {
 export interface RawQuery extends JudgementRange {
   /** false: one group per kind of judgement over the whole range, for readers that only add counts (default true). */
   byInstant?: boolean;
+  /**
+   * With byInstant: one group per cell of this many ms (UTC, `t` its start) rather than per instant, for a reader that
+   * sums rollup buckets of this grain or a multiple (verification's recount: far fewer rows than events).
+   */
+  cellMs?: number;
   groupBy?: 'queue' | 'agent';
 }
 

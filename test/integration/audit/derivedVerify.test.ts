@@ -4,72 +4,20 @@
 // dashboard and the live compliance export read) is named with its key and both figures, the stored one and the one
 // its judgements give, corrections applied. A real server on SQLite and on PostgreSQL (the integration-postgres
 // project), the store edited directly as an auditor's trial would, on a test clock.
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../server/src/store/sqlite/database';
+import { storeSql, tamper as tamperStore } from '../support/outsideEdits';
 import { testClock } from '../support/testClock';
-import { adminHeaders, databaseUrlOf, useTestServer } from '../support/testServer';
+import { adminHeaders, useTestServer } from '../support/testServer';
 
 const T0 = Date.parse('2026-03-02T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const clock = testClock(T0);
 const server = useTestServer({ clock });
-const onPostgres = process.env.RINGSIDE_TEST_BACKEND === 'postgres';
 
-/** Runs SQL (`?` placeholders) on the server's store directly, outside Ringside; rows as objects, numbers as numbers. */
-async function sql(text: string, args: unknown[] = []): Promise<Array<Record<string, unknown>>> {
-  const numeric = (rows: Array<Record<string, unknown>>) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v])));
-  if (onPostgres) {
-    const client = new pg.Client({ connectionString: (await databaseUrlOf(server().dataDir))! });
-    await client.connect();
-    try {
-      let n = 0;
-      return numeric((await client.query(text.replace(/\?/g, () => `$${(n += 1)}`), args)).rows);
-    } finally {
-      await client.end();
-    }
-  }
-  const db = openDatabase(server().dataDir);
-  try {
-    const statement = db.prepare(text);
-    if (statement.reader) return statement.all(...args) as Array<Record<string, unknown>>;
-    statement.run(...args);
-    return [];
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * Updates an append-only table as someone with the store's files would: past its guard triggers (dropped and put back
- * around the UPDATE on SQLite; on PostgreSQL, a session that fires no triggers).
- */
-async function tamper(table: string, set: string, where: string, args: unknown[]): Promise<void> {
-  const text = `UPDATE ${table} SET ${set} WHERE ${where}`;
-  if (onPostgres) {
-    const client = new pg.Client({ connectionString: (await databaseUrlOf(server().dataDir))! });
-    await client.connect();
-    try {
-      await client.query('SET session_replication_role = replica');
-      let n = 0;
-      await client.query(text.replace(/\?/g, () => `$${(n += 1)}`), args);
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = openDatabase(server().dataDir);
-  try {
-    const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?").all(table) as Array<{ name: string; sql: string }>;
-    db.transaction(() => {
-      for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
-      db.prepare(text).run(...args);
-      for (const t of triggers) db.exec(t.sql);
-    })();
-  } finally {
-    db.close();
-  }
-}
+/** Runs SQL (`?` placeholders) on the server's store directly, outside Ringside. */
+const sql = (text: string, args: unknown[] = []) => storeSql(server().dataDir, text, args);
+/** Updates an append-only table of the server's store past its guard triggers. */
+const tamper = (table: string, set: string, where: string, args: unknown[]) => tamperStore(server().dataDir, table, set, where, args);
 
 const send = async (method: string, path: string, body: unknown) => {
   const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -54,7 +54,7 @@ describe.each([
 
       const reads = { count: 0 };
       const store: Store = { reads: core.store.reads, coordination: core.store.coordination, write: (fn) => core.store.write(fn), snapshot: (fn) => core.store.snapshot((s) => fn(counting(s, reads))), writable: () => core.store.writable(), close: () => core.store.close() };
-      const exports = new ExportService(store, core.standards, new AuditService(store, dataDir), { serverVersion: 'test', now, identity: SigningIdentity.open(dataDir, T0), organisation: null, timestamps: null });
+      const exports = new ExportService(store, core.standards, new AuditService(store, dataDir), { serverVersion: 'test', now, identity: SigningIdentity.open(dataDir, T0), organisation: null, timestamps: null, logger: { error: () => undefined } });
       const q = (format: ExportQuery['format']): ExportQuery => ({
         fromMs: T0 - 5 * DAY, toMs: T0 - 2 * DAY, sites: [], standards: [], outcomes: [], format, timeZone: 'UTC', period: 'day', proof: 'chain', since: null, asOf: null,
       });

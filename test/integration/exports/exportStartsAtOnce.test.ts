@@ -78,7 +78,7 @@ describe('an event export starts at once', () => {
       const taken = { rows: 0 };
       const withCount = (s: Snapshot): Snapshot => ({ ...s, exports: { ...s.exports, eventRows: (f) => counted(s.exports.eventRows(f), taken) } });
       const store: Store = { reads: core.store.reads, coordination: core.store.coordination, write: (fn) => core.store.write(fn), snapshot: (fn) => core.store.snapshot((s) => fn(withCount(s))), writable: () => core.store.writable(), close: () => core.store.close() };
-      const exports = new ExportService(store, core.standards, new AuditService(store, dataDir), { serverVersion: 'test', now: () => T0 + DAY_MS, identity: SigningIdentity.open(dataDir, T0), organisation: null, timestamps: null });
+      const exports = new ExportService(store, core.standards, new AuditService(store, dataDir), { serverVersion: 'test', now: () => T0 + DAY_MS, identity: SigningIdentity.open(dataDir, T0), organisation: null, timestamps: null, logger: { error: () => undefined } });
       const client = heldClient();
       const q = { fromMs: T0, toMs: T0 + DAY_MS, sites: [], standards: [], outcomes: [], format: 'ndjson' as const, timeZone: 'UTC', period: 'day' as const, proof: 'none' as const, since: null, asOf: null };
       const done = exports.stream('events', q, client.out, { keyId: 'test', keyName: null }, () => undefined);

@@ -10,6 +10,7 @@ import { correctedJudgements, type CorrectedJudgement } from './events';
 import { baseHeader, hashDefinition, headProof, keyNames, liveEvaluation, recordsExport, restatementsOf, standardRecordLines, standardVersionsAt, type ExportContext, type VersionInfo } from './context';
 import type { Column, ExportBody } from './format';
 import type { ExportQuery, Period } from './query';
+import { disagreementNote, recounted, type RollupCheck } from './rollupCheck';
 
 // ------------------------------------------------------------------------------------------ compliance
 
@@ -55,7 +56,7 @@ export interface ComplianceRow extends SiteSums {
 }
 
 /** The pieces of each period clipped to the range. */
-const periodPieces = (q: ExportQuery) =>
+export const periodPieces = (q: ExportQuery) =>
   periodBounds(q.fromMs, q.toMs, q.timeZone, q.period).map((p) => ({ label: p.label, fromMs: Math.max(p.start, q.fromMs), toMs: Math.min(p.end, q.toMs) }));
 
 /** The version in force at the end of a period (the one a reader checks the figure against). */
@@ -68,13 +69,14 @@ function versionAt(versions: readonly VersionInfo[], id: string, atMs: number): 
 /**
  * The rows of every period (site × standard), from the compliance reader over the export's snapshot, read a period
  * at a time as they are written (ctx.pace between periods: other requests are served meanwhile, and a client that
- * went away stops the reads).
+ * went away stops the reads). `recount`: the rollup rows differ from their judgements (rollupCheck.ts), so the
+ * judgements are read instead.
  */
-async function* complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[], horizon: RetentionHorizon | null): AsyncGenerator<ComplianceRow> {
+async function* complianceRows(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[], horizon: RetentionHorizon | null, recount: boolean): AsyncGenerator<ComplianceRow> {
   if (ctx.asOf) return yield* await complianceRowsAsOf(q, ctx, standardIds);
   for (const p of periodPieces(q)) {
     await ctx.pace();
-    const sums = await ctx.compliance.siteSums({ standardIds: q.standards.length ? q.standards : standardIds, fromMs: p.fromMs, toMs: p.toMs, sites: q.sites }, horizon);
+    const sums = await ctx.compliance.siteSums({ standardIds: q.standards.length ? q.standards : standardIds, fromMs: p.fromMs, toMs: p.toMs, sites: q.sites }, horizon, recount);
     for (const r of sums.rows) yield { ...r, period: p.label, start: p.fromMs, end: p.toMs };
   }
 }
@@ -111,19 +113,24 @@ function pieceOf(pieces: ReadonlyArray<{ fromMs: number; toMs: number }>, ms: nu
   return -1;
 }
 
-export async function complianceExport(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[]): Promise<ExportBody<ComplianceRow>> {
+/**
+ * The compliance export. `check`: its rollup rows against their judgements (rollupCheck.ts; null as of a past head,
+ * whose rows are recomputed from the judgements anyway): when any differs, the rows are recounted from the
+ * judgements and the first line and the manifest say which rows differ.
+ */
+export async function complianceExport(q: ExportQuery, ctx: ExportContext, standardIds: readonly string[], check: RollupCheck | null): Promise<ExportBody<ComplianceRow>> {
   const chainHead = ctx.head;
   const horizon = await ctx.snapshot.audit.horizon();
   const retention = retentionNote(horizon, q.fromMs, missingOf(q, ctx, horizon));
   const restatements = await restatementsOf(q, ctx);
-  const notes = { ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
+  const notes = { ...disagreementNote(check), ...(retention ? { retention } : {}), ...(restatements ? { restatements } : {}) };
   const { links, proof } = headProof(q, ctx, chainHead);
   const versions = await standardVersionsAt(ctx);
   // Known once the rows are written, before the records and the manifest.
   const involved = new Set<string>();
   const named = new Set<string>();
   async function* rows() {
-    for await (const row of complianceRows(q, ctx, standardIds, horizon)) {
+    for await (const row of complianceRows(q, ctx, standardIds, horizon, recounted(check))) {
       named.add(row.standardId);
       for (const v of row.versions) involved.add(`${row.standardId}@${v}`);
       yield row;

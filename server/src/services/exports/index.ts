@@ -1,13 +1,15 @@
 // Exports as a service: each body is built over one snapshot of the store (rows, proof links, chain head and
 // retention cutoff agree), the export is written to the audit log, and the body is streamed.
 import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { problemText } from '../../domain/verify';
 import type { Store, StoredStandardVersion } from '../../store/port';
 import type { AuditService } from '../audit';
 import { ComplianceReader } from '../compliance';
 import type { PublicKeyInfo, SigningIdentity } from '../signing';
 import type { StandardsService } from '../standards';
 import type { TimestampAuthority } from '../timestamps';
-import { alertsExport, auditLogExport, complianceExport } from './bodies';
+import { alertsExport, auditLogExport, complianceExport, periodPieces } from './bodies';
 import type { ExportContext } from './context';
 import { eventsExport } from './events';
 import { incidentsExport } from './incidents';
@@ -15,6 +17,7 @@ import { milestonesExport } from './milestones';
 import { closedEarly, pacer, streamExport, type ExportBody, type ExportFormat } from './format';
 import { auditedRequest, type ExportKind, type ExportQuery } from './query';
 import { auditReport, signedReport } from './report';
+import { checkRollups, recounted, type RollupCheck } from './rollupCheck';
 import { baseHeader, exportHead } from './context';
 
 /** Who asked for an export: the API key's id and name (`anonymous` and null with --no-auth). */
@@ -32,6 +35,8 @@ export interface ExportServiceOptions {
   organisation: string | null;
   /** The TSA that timestamps every signed manifest (--tsa-url); null: none. */
   timestamps: TimestampAuthority | null;
+  /** Where a document whose rollup rows differ from their judgements is logged (an error: they were changed outside Ringside). */
+  logger: Pick<Logger, 'error'>;
 }
 
 export class ExportService {
@@ -50,7 +55,7 @@ export class ExportService {
     const gone = closedEarly(out);
     return this.store.snapshot(async (snapshot) => {
       const format = q.format as ExportFormat;
-      const body = await this.body(kind, q, await this.context(snapshot, format, q, READS_EVENTS.has(kind), gone));
+      const body = await this.body(kind, q, await this.context(snapshot, format, q, READS_EVENTS.has(kind), gone), requester);
       await this.logExport(kind, requester.keyId, q);
       started();
       await streamExport(out, format, this.signed(body as ExportBody<unknown>, requester));
@@ -93,6 +98,7 @@ export class ExportService {
       await this.logExport('report', requester.keyId, q);
       const provenance = { requestedBy: requester, organisation: this.options.organisation, instanceId: this.options.identity.instanceId };
       const report = await auditReport(q, ctx, this.standards.ids(), this.audit.existingSecret(), { organisation: provenance.organisation, instanceId: provenance.instanceId, requester });
+      this.logDisagreement('report', q, requester, report.check);
       const fields = { ...baseHeader('report', q, ctx, ctx.head), period: q.period, reportId: report.reportId, ...provenance };
       return { html: await signedReport(report.html, fields, (m) => this.stamped(this.options.identity.sign(m))), contentSecurityPolicy: report.contentSecurityPolicy };
     });
@@ -108,14 +114,18 @@ export class ExportService {
     };
   }
 
-  private body(kind: ExportKind, q: ExportQuery, ctx: ExportContext): Promise<ExportBody<unknown[]> | ExportBody<Record<string, unknown>> | ExportBody<unknown>> {
+  private async body(kind: ExportKind, q: ExportQuery, ctx: ExportContext, requester: Requester): Promise<ExportBody<unknown[]> | ExportBody<Record<string, unknown>> | ExportBody<unknown>> {
     switch (kind) {
       case 'events':
         return eventsExport(q, ctx);
       case 'milestones':
         return milestonesExport(q, ctx);
-      case 'compliance':
-        return complianceExport(q, ctx, this.standards.ids());
+      case 'compliance': {
+        // Checked before the first line, which says when the rows are recounted.
+        const check = await checkRollups(q, ctx, this.standards.ids(), { ranges: periodPieces(q), chainBroken: false });
+        this.logDisagreement('compliance', q, requester, check);
+        return complianceExport(q, ctx, this.standards.ids(), check);
+      }
       case 'incidents':
         return incidentsExport(q, ctx);
       case 'alerts':
@@ -123,6 +133,18 @@ export class ExportService {
       case 'audit-log':
         return auditLogExport(q, ctx);
     }
+  }
+
+  /**
+   * A document whose rollup rows differ from their judgements, logged as an error: someone changed them outside
+   * Ringside, and every other figure read from them (the dashboard, GET /compliance) is wrong until they are repaired.
+   */
+  private logDisagreement(kind: 'compliance' | 'report', q: ExportQuery, requester: Requester, check: RollupCheck | null): void {
+    if (!check || !recounted(check)) return;
+    this.options.logger.error(
+      { export: kind, from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), keyId: requester.keyId, rows: check.problems.length, first: problemText(check.problems[0]!) },
+      'rollup rows differ from their judgements (changed outside Ringside): the document names them and recounts its figures from the judgements; GET /api/v1/audit/verify names every such row',
+    );
   }
 
   /** The export in the audit log: what was asked, as applied (auditedRequest), the same shape for every kind. */
