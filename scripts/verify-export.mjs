@@ -915,16 +915,33 @@ function versionAt(versions, atMs) {
 const rowName = (i, r) => `row ${i} (${r.period}, ${r.site}, ${r.standard_id})`;
 
 /**
+ * A compliance row's numerator or denominator as a count: an empty or absent cell is no figure, nothing counted (0;
+ * the export writes 0 there), read so by every check of the row; anything but a whole number ≥ 0 is no count (null).
+ */
+function countIn(r, column) {
+  const value = r[column] ?? 0;
+  return Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+/**
  * Each compliance row against the standard versions of its # standard lines: name, formula, target, ratio, met_target.
  * A standard without lines is named by the standard records' check; its rows are not checked again.
  */
 function checkComplianceRow(i, r, proven, problem) {
-  const ratio = r.denominator === 0 ? null : r.numerator / r.denominator;
-  if ((r.ratio ?? null) !== ratio) problem(`${rowName(i, r)}: ratio ${r.ratio ?? '(empty)'}, but ${r.numerator}/${r.denominator} is ${ratio ?? '(empty)'}`);
+  const numerator = countIn(r, 'numerator');
+  const denominator = countIn(r, 'denominator');
+  for (const [column, count] of [['numerator', numerator], ['denominator', denominator]]) {
+    if (count === null) problem(`${rowName(i, r)}: ${column} is ${r[column]}, not a count of judgements (a whole number, or empty for none)`);
+  }
+  // Without both counts there is no ratio to hold the row's ratio and met_target to (named above).
+  const counted = numerator !== null && denominator !== null;
+  const ratio = counted && denominator > 0 ? numerator / denominator : null;
+  const shown = (column) => r[column] ?? '(empty)';
+  if (counted && (r.ratio ?? null) !== ratio) problem(`${rowName(i, r)}: ratio ${shown('ratio')}, but ${shown('numerator')}/${shown('denominator')} is ${ratio ?? '(empty): nothing counted'}`);
   const versions = proven.versionsOf(r.standard_id);
   if (versions.length === 0) return false;
   const v = versionAt(versions, Date.parse(r.period_end));
-  const expected = { standard_name: v.def.name, formula: v.def.formula, target: v.def.target, met_target: ratio === null ? 'n/a' : ratio >= v.def.target ? 'yes' : 'no' };
+  const expected = { standard_name: v.def.name, formula: v.def.formula, target: v.def.target, ...(counted ? { met_target: ratio === null ? 'n/a' : ratio >= v.def.target ? 'yes' : 'no' } : {}) };
   for (const [column, value] of Object.entries(expected)) {
     if (r[column] !== value) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but version ${r.standard_id}@${v.version} in force at the period's end gives ${value}`);
   }
@@ -956,7 +973,8 @@ function recomputeCompliance(header, rows, events, problem, notes) {
       amended: s.amended,
     };
     for (const [column, value] of Object.entries(expected)) {
-      if (String(r[column] ?? '') !== String(value)) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but the events give ${value}`);
+      const found = column === 'numerator' || column === 'denominator' ? countIn(r, column) : r[column];
+      if (String(found ?? '') !== String(value)) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but the events give ${value}`);
     }
   });
   for (const [key, s] of sums) {

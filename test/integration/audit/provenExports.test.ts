@@ -364,6 +364,31 @@ describe('forgeries the chain alone catches (row count and SHA-256 recomputed, n
     );
   });
 
+  it('empty numerator and denominator cells read as nothing counted, alone and with --events; never NaN', async () => {
+    const compliance = await saved('compliance-empty.csv', `/export/compliance?${Q}&period=day&format=csv`);
+    const text = readFileSync(compliance, 'utf8');
+    // c3 was voided: its day at the airport has a row that counts nothing, written 0 / 0 with an empty ratio.
+    const blanked = (pick: (row: string[], at: (name: string) => number) => boolean) =>
+      edited(text, (p, at) => {
+        const row = p.rows.find((r) => pick(r, at))!;
+        row[at('numerator')] = '';
+        row[at('denominator')] = '';
+      });
+    const nothing = blanked((r, at) => r[at('denominator')] === '0');
+    expect(nothing).toMatch(/,airport,call-answer-2-rings,[^\r\n]*,,,,[\d.]+,n\/a,1,1,0\r\n/);
+    for (const extra of [[], ['--events', events]]) {
+      const file = compliance.replace('.csv', `-nothing${extra.length}.csv`);
+      writeFileSync(file, nothing);
+      const r = await verify(file, ...extra);
+      expect(r.status, r.stdout).toBe(3);
+      expect(r.stdout).not.toMatch(/NaN|null/);
+    }
+    // A row that counted something, its figures blanked and its ratio kept: named in words.
+    const out = await caught(compliance, blanked((r, at) => Number(r[at('denominator')]) > 0), /row \d+ \([\d-]+, [\w-]+, [\w-]+\): ratio [\d.]+, but \(empty\)\/\(empty\) is \(empty\): nothing counted/);
+    expect(out).not.toMatch(/NaN|null/);
+    await caught(compliance, blanked((r, at) => Number(r[at('denominator')]) > 0), /row \d+ \([\d-]+, [\w-]+, [\w-]+\): numerator is \(empty\), but the events give \d+/, '--events', events);
+  });
+
   it('an audit-log entry deleted (the void hidden from the log)', async () => {
     const file = await saved('audit-log-attack.csv', `/export/audit-log?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&format=csv`);
     const text = readFileSync(file, 'utf8');
