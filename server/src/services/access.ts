@@ -24,13 +24,14 @@ export interface AccessSetup {
 
 /**
  * Checked before opening the store, so a refused start leaves no trace: `--no-auth` off loopback, and a start off
- * loopback without an env key that would create the store (`newStore`), which then holds no key either.
+ * loopback without an env key that would create the store (`newStore`: a SQLite folder without its database, a
+ * PostgreSQL database without Ringside's schema), which then holds no key either. `newStore` is asked only then.
  */
-export function checkBinding(opts: { host: string; dataDir: string; noAuth: boolean; envKey?: string; newStore: boolean }): void {
+export async function checkBinding(opts: { host: string; dataDir: string; databaseUrl?: string; noAuth: boolean; envKey?: string; newStore: () => Promise<boolean> }): Promise<void> {
   if (opts.noAuth && !isLoopback(opts.host)) {
     throw new StartupRefused(`--no-auth is only allowed on a loopback address (127.0.0.1, ::1, localhost), not ${opts.host}`);
   }
-  if (!opts.noAuth && !opts.envKey && opts.newStore && !isLoopback(opts.host)) throw withoutKey(opts.host, opts.dataDir);
+  if (!opts.noAuth && !opts.envKey && !isLoopback(opts.host) && (await opts.newStore())) throw withoutKey(opts.host, opts.dataDir, opts.databaseUrl);
 }
 
 /**

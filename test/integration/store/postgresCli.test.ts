@@ -3,11 +3,11 @@
 // another folder holding a copy of its audit.secret, as its refusal in the node's own folder says. A node refused for
 // want of a key names the keys create that puts one into its PostgreSQL store; a node names that store when it starts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { mainJs, repo, startCli } from '../support/cli';
-import { testDatabases } from '../support/postgres';
+import { tablesIn, testDatabases } from '../support/postgres';
 import { call, isoAgo, removeDir, startTestServer, tempDataDir } from '../support/testServer';
 
 const databases = testDatabases('ringside_cli');
@@ -93,6 +93,9 @@ it('a node without a key on 0.0.0.0 is refused with a keys create that writes in
     );
     expect(refused.stderr).not.toContain(url.password);
   }
+  // Refused before the database is touched: no schema migrated into it, no signing key or secret in the folder.
+  expect(await tablesIn(url.href)).toBe(0);
+  expect(readdirSync(dir)).toEqual([]);
   // Pasted into a shell as it says, the key goes where the node reads keys: the node then starts, and no SQLite store appeared.
   const hint = /\(node (server\/dist\/main\.js keys create .*?); put the password back/.exec(refusals[0]!.stderr)![1]!;
   const paste = (command: string, env: Record<string, string> = {}) =>
