@@ -42,7 +42,9 @@ function withoutKey(host: string, dataDir: string, databaseUrl?: string): Startu
   const shown = databaseUrl === undefined ? undefined : redactedUrl(databaseUrl, 'database');
   const database = shown === undefined ? '' : ` --database ${shellWord(shown)}`;
   // Not on a command line for good, where every user of the machine can read it (ps): PGPASSWORD is the other way.
-  const password = shown?.includes(':***@') ? '; put the password back in place of ***, or leave out :*** and give the password in PGPASSWORD' : '';
+  // The password is shown as *** wherever the URL held it: after the user name, and as ?password=… (both are read).
+  const placeholders = shown?.match(/:\*\*\*(?=@)|(?<=[?&])password=\*\*\*/g) ?? [];
+  const password = placeholders.length ? `; put the password back in place of ***, or leave out ${placeholders.join(' and ')} and give the password in PGPASSWORD` : '';
   return new StartupRefused(
     `refusing to listen on ${host} without an API key: set RINGSIDE_API_KEY, or create a key first ` +
       `(node server/dist/main.js keys create --data ${shellWord(dataDir)}${database} --init --name NAME --scope admin${password}), or bind to 127.0.0.1`,
