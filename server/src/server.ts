@@ -42,7 +42,7 @@ import { StorageWatch } from './services/storageWatch';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
 import { applyStandardsFile, readStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { backendFor, folderAccessProblem, storeName } from './storeBackend';
+import { backendFor, databasePath, folderAccessProblem, redactedDatabaseUrl, storeName } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -127,9 +127,11 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   await probePort(options.port, host);
   const backend = backendFor(options.databaseUrl, options.databasePoolSize);
   const newStore = async () => !(await backend.exists(options.dataDir));
-  if (!options.databaseUrl && (await newStore())) refuseNewStoreBesideNodeFiles(options.dataDir, storeName(undefined, options.dataDir));
+  if (!options.databaseUrl && (await newStore())) refuseNewStoreBesideNodeFiles(options.dataDir, databasePath(options.dataDir));
   const envKey = options.apiKey ? options.apiKey : undefined;
-  await checkBinding({ host, dataDir: options.dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore });
+  // What a refusal for want of a key prints: the database without its password.
+  const shown = options.databaseUrl ? { shownDatabaseUrl: redactedDatabaseUrl(options.databaseUrl) } : {};
+  await checkBinding({ host, dataDir: options.dataDir, ...shown, noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore });
   // Read and checked before anything is created: a refused file leaves no store or signing key behind.
   const standards = options.standardsFile ? { file: options.standardsFile, config: readStandardsFile(options.standardsFile) } : undefined;
   const lock = takeLock(options.dataDir);
@@ -139,7 +141,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
     store = await backend.open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
     if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
-    const access = await setUpAccess({ host, dataDir: options.dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
+    const access = await setUpAccess({ host, dataDir: options.dataDir, ...shown, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
     return { core, access, lock };
   } catch (error) {
     await core?.alerts.close();

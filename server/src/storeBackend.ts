@@ -19,6 +19,9 @@ export function backendFor(databaseUrl: string | undefined, poolSize?: number): 
   return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;
 }
 
+/** The SQLite file of a data folder (DIR/ringside.db). */
+export { databasePath };
+
 /** The store a start opens, as its log names it: the SQLite file in DIR, or the PostgreSQL URL without its password. */
 export const storeName = (databaseUrl: string | undefined, dataDir: string): string => (databaseUrl ? redacted(databaseUrl) : databasePath(dataDir));
 
