@@ -91,7 +91,7 @@ async function openCore(opened: Store, options: ServerOptions, logger: Logger, c
   const identity = SigningIdentity.open(options.dataDir, now());
   const storeKeyId = await checkStoreSigningKey(store, identity, options.databaseUrl !== undefined, (message) => logger.error(message));
   await audit.open(options.databaseUrl !== undefined, (message) => logger.error(message));
-  const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
+  const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }), { alone: options.databaseUrl === undefined && !options.redisUrl });
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   if (options.demo) await withdrawEarlierDemoCases({ ingest, logger, openCases: () => store.reads.cases.openMilestones() });
   return {
