@@ -42,8 +42,9 @@
 // Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) / unreadable file,
 // 3 = not proven: every check passed, but without --public-key nothing proves the file (a report; incidents and alerts
 // exports, whose rows no chain link holds; a compliance export's sums) or that no row was removed from it (an events
-// export, whose start only the signature binds; a milestone export, unless its proof starts at the --head given), so
-// it prints NOT PROVEN, never VERIFIED: anyone could have written it, or cut rows from it.
+// export, whose start only the signature binds; an audit-log export, whose start and end only the signature binds; a
+// milestone export, unless its proof starts at the --head given), so it prints NOT PROVEN, never VERIFIED: anyone
+// could have written it, or cut rows from it.
 // --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -194,7 +195,8 @@ the audit chain proof it carries. docs/audit.md, "Offline export verification", 
 Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown option, a second FILE) or an unreadable file,
 3 = not proven: every check passed, but without --public-key nothing proves the file, or that no row was removed
 from it (a report, an incidents, alerts or compliance export; an events export, whose start only the signature binds;
-a milestone export, unless exported since= the head given as --head; NOT PROVEN).
+an audit-log export, whose start and end only the signature binds; a milestone export, unless exported since= the
+head given as --head; NOT PROVEN).
 `);
   process.exit(0);
 }
@@ -915,16 +917,33 @@ function versionAt(versions, atMs) {
 const rowName = (i, r) => `row ${i} (${r.period}, ${r.site}, ${r.standard_id})`;
 
 /**
+ * A compliance row's numerator or denominator as a count: an empty or absent cell is no figure, nothing counted (0;
+ * the export writes 0 there), read so by every check of the row; anything but a whole number ≥ 0 is no count (null).
+ */
+function countIn(r, column) {
+  const value = r[column] ?? 0;
+  return Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+/**
  * Each compliance row against the standard versions of its # standard lines: name, formula, target, ratio, met_target.
  * A standard without lines is named by the standard records' check; its rows are not checked again.
  */
 function checkComplianceRow(i, r, proven, problem) {
-  const ratio = r.denominator === 0 ? null : r.numerator / r.denominator;
-  if ((r.ratio ?? null) !== ratio) problem(`${rowName(i, r)}: ratio ${r.ratio ?? '(empty)'}, but ${r.numerator}/${r.denominator} is ${ratio ?? '(empty)'}`);
+  const numerator = countIn(r, 'numerator');
+  const denominator = countIn(r, 'denominator');
+  for (const [column, count] of [['numerator', numerator], ['denominator', denominator]]) {
+    if (count === null) problem(`${rowName(i, r)}: ${column} is ${r[column]}, not a count of judgements (a whole number, or empty for none)`);
+  }
+  // Without both counts there is no ratio to hold the row's ratio and met_target to (named above).
+  const counted = numerator !== null && denominator !== null;
+  const ratio = counted && denominator > 0 ? numerator / denominator : null;
+  const shown = (column) => r[column] ?? '(empty)';
+  if (counted && (r.ratio ?? null) !== ratio) problem(`${rowName(i, r)}: ratio ${shown('ratio')}, but ${shown('numerator')}/${shown('denominator')} is ${ratio ?? '(empty): nothing counted'}`);
   const versions = proven.versionsOf(r.standard_id);
   if (versions.length === 0) return false;
   const v = versionAt(versions, Date.parse(r.period_end));
-  const expected = { standard_name: v.def.name, formula: v.def.formula, target: v.def.target, met_target: ratio === null ? 'n/a' : ratio >= v.def.target ? 'yes' : 'no' };
+  const expected = { standard_name: v.def.name, formula: v.def.formula, target: v.def.target, ...(counted ? { met_target: ratio === null ? 'n/a' : ratio >= v.def.target ? 'yes' : 'no' } : {}) };
   for (const [column, value] of Object.entries(expected)) {
     if (r[column] !== value) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but version ${r.standard_id}@${v.version} in force at the period's end gives ${value}`);
   }
@@ -956,7 +975,8 @@ function recomputeCompliance(header, rows, events, problem, notes) {
       amended: s.amended,
     };
     for (const [column, value] of Object.entries(expected)) {
-      if (String(r[column] ?? '') !== String(value)) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but the events give ${value}`);
+      const found = column === 'numerator' || column === 'denominator' ? countIn(r, column) : r[column];
+      if (String(found ?? '') !== String(value)) problem(`${rowName(i, r)}: ${column} is ${r[column] ?? '(empty)'}, but the events give ${value}`);
     }
   });
   for (const [key, s] of sums) {
@@ -1515,15 +1535,16 @@ const UNPROVEN_ROWS = new Map([
 ]);
 
 /**
- * What only the signature binds in a chained export (events, milestones) that passed every check, so that without
- * --public-key nothing proves that its rows are all those its filters select: why, or null. The chain proves each row
- * and, from the proven range's first link to the head, that no record of the filters was left out; it cannot prove
- * where that range starts. An events export's proof starts at its first row's link: rows cut from the start, with
- * rowCount, dataSha256 and the manifest's proof.fromLinkSeq and completeness.fromLinkSeq moved to the new first row,
- * pass every other check (an events export from a published head, which would bind it, is not done). A milestone
- * export's proof starts at its since= head, bound when that is the head given as --head (`startsAtHead`). Without a
- * proof, or with the outcome filter (links carry no outcome), no left-out row is looked for at all, and only the
- * signature binds that the export was made so.
+ * What only the signature binds in a chained export (events, audit log, milestones) that passed every check, so that
+ * without --public-key nothing proves that its rows are all those its filters select: why, or null. The chain proves
+ * each row and, from the proven range's first link to the head, that no record of the filters was left out; it cannot
+ * prove where that range starts. An events export's proof starts at its first row's link: rows cut from the start,
+ * with rowCount, dataSha256 and the manifest's proof.fromLinkSeq and completeness.fromLinkSeq moved to the new first
+ * row, pass every other check (an events export from a published head, which would bind it, is not done). An
+ * audit-log export's links carry no time, so neither end of its range is bound: only a missing entry between the
+ * exported ones is seen. A milestone export's proof starts at its since= head, bound when that is the head given as
+ * --head (`startsAtHead`). Without a proof, or with the outcome filter (links carry no outcome), no left-out row is
+ * looked for at all, and only the signature binds that the export was made so.
  */
 function onlyTheSignatureBinds(m, startsAtHead) {
   const settles = 'without --public-key nothing proves that no row was removed';
@@ -1531,6 +1552,10 @@ function onlyTheSignatureBinds(m, startsAtHead) {
     if (!m.proof) return `the export carries no chain proof (made with proof=none, or it has no rows), so no removed row can be seen, and only the signature binds that it was made without one: ${settles}`;
     if (m.filters.outcomes?.length) return `with the outcome filter a row left out is not looked for (links carry no outcome), and only the signature binds the filters: ${settles}`;
     return `only the signature binds where the export starts (its first row's link ${m.proof.fromLinkSeq}): rows cut from the start, with rowCount, dataSha256 and the manifest's proof.fromLinkSeq and completeness.fromLinkSeq moved to the new first row, pass every other check, so ${settles} before it`;
+  }
+  if (m.kind === 'audit-log') {
+    if (!m.proof) return `the export carries no chain proof (made with proof=none, or it has no rows), so no removed entry can be seen, and only the signature binds that it was made without one: ${settles}`;
+    return `only the signature binds where the export's entries start and end (audit links carry no time, so the chain proof cannot tell an entry of the range from one before or after it): entries cut from the start or the end, their links kept as proof lines, with rowCount and dataSha256 recomputed, pass every other check, so ${settles} before the first exported entry or after the last`;
   }
   if (m.kind === 'milestones') {
     if (!m.proof) return `the export carries no chain proof (made without since=), so no removed row can be seen, and only the signature binds that it was made without one: ${settles}`;

@@ -42,7 +42,7 @@ import { StorageWatch } from './services/storageWatch';
 import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
 import { applyStandardsFile, readStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
-import { backendFor, folderAccessProblem, isNewStore, storeName } from './storeBackend';
+import { backendFor, databasePath, folderAccessProblem, redactedDatabaseUrl, storeName } from './storeBackend';
 import type { Store } from './store/port';
 
 export type { ServerOptions } from './options';
@@ -91,7 +91,7 @@ async function openCore(opened: Store, options: ServerOptions, logger: Logger, c
   const identity = SigningIdentity.open(options.dataDir, now());
   const storeKeyId = await checkStoreSigningKey(store, identity, options.databaseUrl !== undefined, (message) => logger.error(message));
   await audit.open(options.databaseUrl !== undefined, (message) => logger.error(message));
-  const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }));
+  const leadership = new Leadership(store.coordination, clock, logger.child({ component: 'nodes' }), { alone: options.databaseUrl === undefined && !options.redisUrl });
   const ingest = new IngestService({ store, standards, now, registry: () => standards.eventTypes(), rejectUnknownSites: options.rejectUnknownSites ?? false, onListenerError: (err) => logger.error({ err }, 'live push failed') });
   if (options.demo) await withdrawEarlierDemoCases({ ingest, logger, openCases: () => store.reads.cases.openMilestones() });
   return {
@@ -125,20 +125,23 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   if (denied) throw new Error(denied);
   refuseIfHeld(options.dataDir);
   await probePort(options.port, host);
-  const newStore = isNewStore(options.databaseUrl, options.dataDir);
-  if (newStore) refuseNewStoreBesideNodeFiles(options.dataDir, storeName(undefined, options.dataDir));
+  const backend = backendFor(options.databaseUrl, options.databasePoolSize);
+  const newStore = async () => !(await backend.exists(options.dataDir));
+  if (!options.databaseUrl && (await newStore())) refuseNewStoreBesideNodeFiles(options.dataDir, databasePath(options.dataDir));
   const envKey = options.apiKey ? options.apiKey : undefined;
-  checkBinding({ host, dataDir: options.dataDir, noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore });
+  // What a refusal for want of a key prints: the database without its password.
+  const shown = options.databaseUrl ? { shownDatabaseUrl: redactedDatabaseUrl(options.databaseUrl) } : {};
+  await checkBinding({ host, dataDir: options.dataDir, ...shown, noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore });
   // Read and checked before anything is created: a refused file leaves no store or signing key behind.
   const standards = options.standardsFile ? { file: options.standardsFile, config: readStandardsFile(options.standardsFile) } : undefined;
   const lock = takeLock(options.dataDir);
   let store: Store | undefined;
   let core: Core | undefined;
   try {
-    store = await backendFor(options.databaseUrl, options.databasePoolSize).open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
+    store = await backend.open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
     core = await openCore(store, options, logger, clock);
     if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
-    const access = await setUpAccess({ host, dataDir: options.dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
+    const access = await setUpAccess({ host, dataDir: options.dataDir, ...shown, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
     return { core, access, lock };
   } catch (error) {
     await core?.alerts.close();

@@ -3,7 +3,7 @@
 import type { StoreBackend } from './store/port';
 import { postgresBackend } from './store/postgres';
 import { redacted } from './store/postgres/db';
-import { databasePath, hasNoDatabase, sqliteBackend } from './store/sqlite';
+import { databasePath, sqliteBackend } from './store/sqlite';
 
 export { sqliteBackend as storeBackend } from './store/sqlite';
 
@@ -19,8 +19,8 @@ export function backendFor(databaseUrl: string | undefined, poolSize?: number): 
   return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;
 }
 
-/** Whether a start would create the store (a SQLite folder without its database): then it holds no key yet. */
-export const isNewStore = (databaseUrl: string | undefined, dataDir: string): boolean => !databaseUrl && hasNoDatabase(dataDir);
+/** The SQLite file of a data folder (DIR/ringside.db). */
+export { databasePath };
 
 /** The store a start opens, as its log names it: the SQLite file in DIR, or the PostgreSQL URL without its password. */
 export const storeName = (databaseUrl: string | undefined, dataDir: string): string => (databaseUrl ? redacted(databaseUrl) : databasePath(dataDir));

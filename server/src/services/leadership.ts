@@ -8,7 +8,20 @@ import type { Coordination } from '../store/port';
 /** How often a node asks: a dead leader is replaced within this much after the database lets its lock go. */
 const LEADER_CHECK_MS = 2_000;
 
+export interface LeadershipOptions {
+  /**
+   * No other node can share this node's work (SQLite without Redis): it always leads, which is then no news to the
+   * operator, so the lines about leading are logged at debug; where nodes share a store or Redis, at info.
+   */
+  alone: boolean;
+  /** How often to ask (default LEADER_CHECK_MS). */
+  checkMs?: number;
+}
+
 export class Leadership {
+  /** The level of the lines that say who leads (here and where the alerts follow the lead). */
+  readonly logLevel: 'info' | 'debug';
+  private readonly checkMs: number;
   private leading = false;
   private timer: unknown = null;
   private checking: Promise<void> | null = null;
@@ -19,8 +32,11 @@ export class Leadership {
     private readonly coordination: Coordination,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly checkMs = LEADER_CHECK_MS,
-  ) {}
+    options: LeadershipOptions,
+  ) {
+    this.logLevel = options.alone ? 'debug' : 'info';
+    this.checkMs = options.checkMs ?? LEADER_CHECK_MS;
+  }
 
   /** Asks once (so a lone node leads before it serves), then every checkMs. */
   async start(): Promise<void> {
@@ -54,7 +70,7 @@ export class Leadership {
     const leading = await this.coordination.lead().catch(() => false);
     if (this.closed || leading === this.leading) return;
     this.leading = leading;
-    this.log.info({ leading }, leading ? 'this node leads: it evaluates alerts and delivers webhooks' : 'this node no longer leads');
+    this.log[this.logLevel]({ leading }, leading ? 'this node leads: it evaluates alerts and delivers webhooks' : 'this node no longer leads');
     for (const listener of this.listeners) listener(leading);
   }
 }

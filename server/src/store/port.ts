@@ -513,6 +513,11 @@ export type ReadOnlyStore = Pick<Store, 'reads' | 'snapshot' | 'close'>;
 
 /** Opening, copying and restoring stores of one kind. */
 export interface StoreBackend {
+  /**
+   * Whether the store is there yet (SQLite: its file in DIR; PostgreSQL: Ringside's schema in the database), creating
+   * and migrating nothing: a start that would create it is refused before it does (no key could be in it).
+   */
+  exists(dataDir: string): Promise<boolean>;
   open(options: StoreOptions): Promise<Store>;
   /** Opens an existing store as it is; DomainError not-found when there is none. */
   openReadOnly(dataDir: string): Promise<ReadOnlyStore>;

@@ -102,6 +102,8 @@ describe('entries written in an earlier shape', () => {
     const file = join(server().dataDir, 'audit-log.csv');
     writeFileSync(file, await res.text());
     const r = await runNode([script, file]);
-    expect(r.status, r.stdout).toBe(0);
+    // Every check passes; without the key, where the entries start and end is not proven (NOT PROVEN, 3).
+    expect(r.status, r.stdout).toBe(3);
+    expect(r.stdout).not.toMatch(/^FAILED/);
   });
 });

@@ -160,11 +160,13 @@ describe('honest exports pass every check with the chain alone', () => {
     expect(parts.trailer.filter((l) => l.startsWith('# standard ')).map((l) => JSON.parse(l.slice(11)).record.id)).toContain('visit-greet-30s');
   });
 
-  it('an audit-log export proves its rows and a head published after the period without since=', async () => {
+  it('an audit-log export proves its rows and a head published after the period without since=; not where it starts and ends', async () => {
     const file = await saved('audit-log.csv', `/export/audit-log?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&format=csv`);
     const r = await verify(file, '--head', published.hash);
-    expect(r.status, r.stdout).toBe(0);
+    expect(r.status, r.stdout).toBe(3);
     expect(r.stdout).toMatch(new RegExp(`the published head ${published.hash} is link \\d+ of the verified chain`));
+    expect(r.stdout).toMatch(/^NOT PROVEN: .*; no --public-key\)\n/);
+    expect(r.stdout).toContain('only the signature binds where the export\'s entries start and end (audit links carry no time');
   });
 });
 
@@ -362,6 +364,55 @@ describe('forgeries the chain alone catches (row count and SHA-256 recomputed, n
       '--events',
       events,
     );
+  });
+
+  it('empty numerator and denominator cells read as nothing counted, alone and with --events; never NaN', async () => {
+    const compliance = await saved('compliance-empty.csv', `/export/compliance?${Q}&period=day&format=csv`);
+    const text = readFileSync(compliance, 'utf8');
+    // c3 was voided: its day at the airport has a row that counts nothing, written 0 / 0 with an empty ratio.
+    const blanked = (pick: (row: string[], at: (name: string) => number) => boolean) =>
+      edited(text, (p, at) => {
+        const row = p.rows.find((r) => pick(r, at))!;
+        row[at('numerator')] = '';
+        row[at('denominator')] = '';
+      });
+    const nothing = blanked((r, at) => r[at('denominator')] === '0');
+    expect(nothing).toMatch(/,airport,call-answer-2-rings,[^\r\n]*,,,,[\d.]+,n\/a,1,1,0\r\n/);
+    for (const extra of [[], ['--events', events]]) {
+      const file = compliance.replace('.csv', `-nothing${extra.length}.csv`);
+      writeFileSync(file, nothing);
+      const r = await verify(file, ...extra);
+      expect(r.status, r.stdout).toBe(3);
+      expect(r.stdout).not.toMatch(/NaN|null/);
+    }
+    // A row that counted something, its figures blanked and its ratio kept: named in words.
+    const out = await caught(compliance, blanked((r, at) => Number(r[at('denominator')]) > 0), /row \d+ \([\d-]+, [\w-]+, [\w-]+\): ratio [\d.]+, but \(empty\)\/\(empty\) is \(empty\): nothing counted/);
+    expect(out).not.toMatch(/NaN|null/);
+    await caught(compliance, blanked((r, at) => Number(r[at('denominator')]) > 0), /row \d+ \([\d-]+, [\w-]+, [\w-]+\): numerator is \(empty\), but the events give \d+/, '--events', events);
+  });
+
+  it('audit-log entries cut from the start and the end: every check passes, so NOT PROVEN without the key, never VERIFIED; with it a bad signature', async () => {
+    const file = await saved('audit-log-cut.csv', `/export/audit-log?from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&format=csv`);
+    const text = readFileSync(file, 'utf8');
+    const publicKey = join(server().dataDir, 'public-key.json');
+    writeFileSync(publicKey, await (await fetch(`${server().url}/api/v1/audit/public-key`, { headers: adminHeaders(server().apiKey) })).text());
+    // The proof lists the entries' links whether or not their rows are there: an audit link carries no time, so
+    // nothing says the entries before the first row and after the last were in the range.
+    const cuts: Array<[string, (rows: string[][]) => void]> = [
+      ['start', (rows) => rows.splice(0, 1)],
+      ['end', (rows) => rows.splice(-2)],
+    ];
+    for (const [end, cut] of cuts) {
+      const forged = file.replace('.csv', `-${end}.csv`);
+      writeFileSync(forged, edited(text, (p) => cut(p.rows)));
+      const alone = await verify(forged, '--head', published.hash);
+      expect(alone.status, alone.stdout).toBe(3);
+      expect(alone.stdout).toMatch(/^NOT PROVEN: .*\(audit-log, csv, \d+ rows, .*; no --public-key\)\n/);
+      expect(alone.stdout).toContain("only the signature binds where the export's entries start and end");
+      const withKey = await verify(forged, '--public-key', publicKey);
+      expect(withKey.status, withKey.stdout).toBe(1);
+      expect(withKey.stdout).toMatch(/BAD SIGNATURE/);
+    }
   });
 
   it('an audit-log entry deleted (the void hidden from the log)', async () => {

@@ -5,6 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../vscode/harness/chromium';
+import { startOnPort } from '../support/samePort';
 import { adminHeaders, removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
 /** How often the kiosk checks the server is there, and how long it waits for an answer (webview/src/kiosk/main.ts). */
@@ -53,29 +54,9 @@ async function stopServer(): Promise<number> {
   return port;
 }
 
-/**
- * The server on `port` again, the address the page knows. While the port was free another program may have taken it
- * (a server of another test file that asked for any free port can be given it): a start refused for that is tried
- * again until the port is free again; any other failure ends the wait and fails the test.
- */
-async function startOnPort(port: number): Promise<TestServer> {
-  const last: { server?: TestServer; error?: unknown } = {};
-  const attempt = async () => {
-    try {
-      last.server = await startTestServer({ dataDir, port });
-    } catch (error) {
-      if (((error as Error).cause as { code?: string } | undefined)?.code !== 'EADDRINUSE') last.error = error;
-    }
-    return last.server ?? last.error ?? null;
-  };
-  await expect.poll(attempt, { timeout: 15_000, message: `port ${port} stayed taken by another program` }).not.toBeNull();
-  if (!last.server) throw last.error;
-  return last.server;
-}
-
 /** Starts the server again on the same address and data; the page says Online within a reach check or two. */
 async function restartServer(port: number): Promise<TestServer> {
-  server = await startOnPort(port);
+  server = await startOnPort(port, (p) => startTestServer({ dataDir, port: p }));
   await expect
     .poll(async () => {
       await page.clock.fastForward(REACH_CHECK_MS);

@@ -279,7 +279,8 @@ describe('audit log, incidents and alerts exports, report', () => {
     expect(rows.some((r) => r.action === 'event.void')).toBe(true);
     const file = join(server().dataDir, 'audit-log.csv');
     writeFileSync(file, csv);
-    expect((await runVerify(file)).status).toBe(0);
+    // Every check passes; without the key where the entries start and end is not proven (3, not 1).
+    expect((await runVerify(file)).status).toBe(3);
     writeFileSync(file, csv.replace('standard.update', 'standard.create'));
     expect((await runVerify(file)).status).toBe(1);
   });

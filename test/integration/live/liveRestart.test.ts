@@ -2,6 +2,7 @@
 // and is started again on the same port and data folder. Every kind of client must come back by itself and catch
 // up: a default socket.io-client (what third-party wallboards use), the browser dashboard's socket transport and the
 // extension host's connection (docs/server.md "Restarts and deploys").
+import { createServer, type AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RingsideConnection, type EventBatch } from '../../../extension/src/connection';
@@ -9,6 +10,7 @@ import type { ClientToServerEvents, DashboardMessage, ReplayResponse, ServerToCl
 import { socketTransport } from '../../../webview/src/transport/socket';
 import { buildServer, startCli, type CliServer } from '../support/cli';
 import { browserPage, dashboardMessages, nextCatchUp } from '../support/liveClients';
+import { startOnPort } from '../support/samePort';
 import { call, removeDir, startTestServer, tempDataDir } from '../support/testServer';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -42,7 +44,8 @@ async function post(url: string, id: string): Promise<void> {
 
 /**
  * SIGTERM, then — while the clients are away — an event stored by another run of the server on another port (so no
- * client can see it live), then the server again on its own port. Returns the restarted server.
+ * client can see it live), then the server again on its own port (once it is free: startOnPort). Returns the
+ * restarted server.
  */
 async function restartWithEventWhileAway(running: CliServer, awayId: string): Promise<CliServer> {
   const port = new URL(running.url).port;
@@ -50,7 +53,7 @@ async function restartWithEventWhileAway(running: CliServer, awayId: string): Pr
   const elsewhere = await start();
   await post(elsewhere.url, awayId);
   await stop(elsewhere);
-  return start(Number(port));
+  return startOnPort(Number(port), start);
 }
 
 const ids = (snapshot: Snapshot) => snapshot.recent.map((j) => j.event.id);
@@ -145,6 +148,23 @@ describe('a graceful restart with live clients connected', () => {
     ]);
     const seqs = connection.receivedSeqs();
     expect(seqs[1]).toBe(seqs[0]! + 1);
+  });
+});
+
+describe('a restart on a port another program took while the server was away', () => {
+  it('is tried again until the port is free, then starts there', async () => {
+    // Another program on the port the restart asks for, let go once a start was refused for it.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    const refusals: string[] = [];
+    server = await startOnPort(port, start, (error) => {
+      refusals.push((error as Error).message);
+      squatter.close();
+    });
+    expect(refusals[0]).toMatch(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use by another program \\(EADDRINUSE\\)`));
+    expect(new URL(server.url).port).toBe(String(port));
+    await post(server.url, 'after-the-squatter');
   });
 });
 

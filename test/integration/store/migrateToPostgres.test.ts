@@ -11,7 +11,7 @@ import { prepareEvent } from '../../../server/src/services/ingest/prepare';
 import { openRawDatabase } from '../../../server/src/store/sqlite/database';
 import { mainJs, startCli } from '../support/cli';
 import { openTestCore } from '../support/core';
-import { testDatabases } from '../support/postgres';
+import { tablesIn, testDatabases } from '../support/postgres';
 import { adminHeaders, call, removeDir, startTestServer, tempDataDir, TEST_ADMIN_KEY } from '../support/testServer';
 import { createAt, fillAt } from './pastVersions';
 
@@ -182,14 +182,3 @@ it('refuses a store holding text with a NUL (written before the API refused it),
   expect(moved.stderr).toContain('Nothing was copied');
   expect(await tablesIn(url)).toBe(0);
 });
-
-/** How many tables the database at `url` has. */
-async function tablesIn(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema()`)).rows[0]!.n;
-  } finally {
-    await client.end();
-  }
-}

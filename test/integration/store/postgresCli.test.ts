@@ -3,11 +3,11 @@
 // another folder holding a copy of its audit.secret, as its refusal in the node's own folder says. A node refused for
 // want of a key names the keys create that puts one into its PostgreSQL store; a node names that store when it starts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { mainJs, repo, startCli } from '../support/cli';
-import { testDatabases } from '../support/postgres';
+import { tablesIn, testDatabases } from '../support/postgres';
 import { call, isoAgo, removeDir, startTestServer, tempDataDir } from '../support/testServer';
 
 const databases = testDatabases('ringside_cli');
@@ -75,36 +75,48 @@ it('prune beside a running node: refused in the node\'s folder, saying what work
   }
 });
 
-it('a node without a key on 0.0.0.0 is refused with a keys create that writes into its PostgreSQL store, its password hidden', { timeout: 120_000 }, async () => {
+// The two places a URL carries its password (node-postgres, like libpq, takes both), each shown as *** in the hint,
+// with what to leave out of the URL for PGPASSWORD instead.
+const PASSWORD_PLACES = [
+  { place: 'user:password@', put: (url: URL, password: string) => void (url.password = password), shown: (url: URL) => `postgres://${url.username}:***@${url.host}${url.pathname}`, placeholder: ':***' },
+  { place: '?password=', put: (url: URL, password: string) => url.searchParams.set('password', password), shown: (url: URL) => `postgres://${url.username}@${url.host}${url.pathname}?password=***`, placeholder: 'password=***' },
+];
+
+it.each(PASSWORD_PLACES)('a node without a key on 0.0.0.0 is refused with a keys create that writes into its PostgreSQL store, its password ($place) hidden', { timeout: 120_000 }, async ({ put, shown: shownOf, placeholder }) => {
   const url = new URL(await databases.create());
-  url.password ||= 'not-a-password-trust-auth-ignores';
+  const password = url.password || 'not-a-password-trust-auth-ignores';
+  url.password = '';
+  put(url, password);
   const dir = tempDataDir();
   dirs.push(dir);
   const refusedOn = (args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, [mainJs, '--host', '0.0.0.0', '--port', '0', '--data', dir, ...args], { encoding: 'utf8', env: { ...process.env, RINGSIDE_API_KEY: '', RINGSIDE_DATABASE_URL: '', ...env }, timeout: 30_000 });
-  const shown = `postgres://${url.username}:***@${url.host}${url.pathname}`;
+  const shown = shownOf(url);
   // From the command line and from the environment alike: the shell the command is pasted into may not have the variable.
   const refusals = [refusedOn(['--database', url.href], {}), refusedOn([], { RINGSIDE_DATABASE_URL: url.href })];
   for (const refused of refusals) {
     expect(refused.status, refused.stderr).toBe(2);
     expect(refused.stderr).toContain(
       `create a key first (node server/dist/main.js keys create --data ${dir} --database '${shown}' --init --name NAME --scope admin; ` +
-        'put the password back in place of ***, or leave out :*** and give the password in PGPASSWORD), or bind to 127.0.0.1\n',
+        `put the password back in place of ***, or leave out ${placeholder} and give the password in PGPASSWORD), or bind to 127.0.0.1\n`,
     );
-    expect(refused.stderr).not.toContain(url.password);
+    expect(refused.stderr).not.toContain(password);
   }
+  // Refused before the database is touched: no schema migrated into it, no signing key or secret in the folder.
+  expect(await tablesIn(url.href)).toBe(0);
+  expect(readdirSync(dir)).toEqual([]);
   // Pasted into a shell as it says, the key goes where the node reads keys: the node then starts, and no SQLite store appeared.
   const hint = /\(node (server\/dist\/main\.js keys create .*?); put the password back/.exec(refusals[0]!.stderr)![1]!;
   const paste = (command: string, env: Record<string, string> = {}) =>
     spawnSync('sh', ['-c', `"${process.execPath}" ${command}`], { cwd: repo, encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '', ...env } });
-  const created = paste(hint.replace('***', url.password).replace('NAME', 'ops'));
+  const created = paste(hint.replace('***', password).replace('NAME', 'ops'));
   expect(created.status, created.stderr).toBe(0);
   expect(existsSync(join(dir, 'ringside.db'))).toBe(false);
   const node = await startCli(['--host', '0.0.0.0', '--port', '0', '--data', dir, '--database', url.href], { RINGSIDE_DATABASE_URL: '' });
   node.child.kill('SIGTERM');
   expect(await node.exit).toBe(0);
-  // The other way it names: the URL without :***, the password in PGPASSWORD.
-  const fromEnvironment = paste(hint.replace(':***', '').replace('NAME', 'ops2'), { PGPASSWORD: url.password });
+  // The other way it names: the URL without the placeholder, the password in PGPASSWORD.
+  const fromEnvironment = paste(hint.replace(placeholder, '').replace('NAME', 'ops2'), { PGPASSWORD: password });
   expect(fromEnvironment.status, fromEnvironment.stderr).toBe(0);
 });
 

@@ -55,3 +55,14 @@ export function testDatabases(prefix = 'ringside_test'): { create(): Promise<str
     },
   };
 }
+
+/** How many tables the database at `url` has (0: nothing was created in it). */
+export async function tablesIn(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema()`)).rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}

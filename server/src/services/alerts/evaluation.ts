@@ -119,7 +119,7 @@ export class AlertService {
       this.interval = this.clock.setInterval(() => void this.safeEvaluate(), this.intervalMs);
     }
     const open = [...this.states.values()].filter((s) => s.incident).length;
-    this.log.info({ open }, 'alert evaluation and webhook delivery run on this node');
+    this.log[this.deps.leadership.logLevel]({ open }, 'alert evaluation and webhook delivery run on this node');
   }
 
   /** Another node leads now: no more evaluations here; deliveries in flight stay pending for the leader. */

@@ -26,6 +26,16 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
   const pool = (max = size) => createPool({ url: options.url, max });
   const noFiles = (what: string) => new DomainError('invalid', '--database', `${what} of a PostgreSQL store is PostgreSQL's own: use pg_dump / pg_restore (docs/operations.md)`);
   return {
+    async exists() {
+      const p = pool(1);
+      try {
+        return (await schemaVersion(p)) > 0;
+      } catch (error) {
+        throw openingError(error, options.url);
+      } finally {
+        await p.end().catch(() => undefined);
+      }
+    },
     async open(o) {
       // Writes run one at a time per node (store.ts), on one pipelined connection of the pool's size kept for them.
       const p = pool(size - 1);

@@ -8,6 +8,7 @@ import { openingError } from './storageErrors';
 import { openReadOnly, SqliteStore } from './store';
 
 export const sqliteBackend: StoreBackend = {
+  exists: async (dataDir) => existsSync(databasePath(dataDir)),
   open: async (options) => {
     try {
       return SqliteStore.open(options);
@@ -22,6 +23,3 @@ export const sqliteBackend: StoreBackend = {
 };
 
 export { databasePath } from './database';
-
-/** Whether DIR holds no database yet, so that a server's start there would create a new, empty store. */
-export const hasNoDatabase = (dataDir: string): boolean => !existsSync(databasePath(dataDir));
