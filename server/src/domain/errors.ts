@@ -55,6 +55,9 @@ export const notTheUrlIdMessage = (what: string, urlId: string): string => `must
 /** The code of an error about a query parameter (the HTTP edge answers it as the query parser's problems). */
 export const QUERY_PARAMETER = 'invalid-query';
 
+/** The code of a refused key request (POST /keys), whether its validation or the write that stores the key refuses it. */
+export const INVALID_KEY_REQUEST = { slug: 'invalid-key-request', title: 'Invalid key request' } as const;
+
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
 
 /** The store is gone or gave up the whole write: nothing of the write may go on (every part of it is rolled back). */

@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FieldProblem, ProblemDetails } from '../protocol';
 import { messageNamesField } from '../protocol/pure/fieldProblems';
-import { FieldErrors, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
+import { FieldErrors, INVALID_KEY_REQUEST, QUERY_PARAMETER, type DomainError, type DomainErrorKind } from '../domain/errors';
 import { wellFormedAccept } from './accept';
 
 const TYPE_BASE = 'https://ringside.dev/problems/';
@@ -85,6 +85,7 @@ export const INVALID_QUERY = { slug: QUERY_PARAMETER, title: 'Invalid query para
 /** Titles of the precise codes a DomainError may carry (the kind's title otherwise). */
 const TITLES: Record<string, string> = {
   [QUERY_PARAMETER]: INVALID_QUERY.title,
+  [INVALID_KEY_REQUEST.slug]: INVALID_KEY_REQUEST.title,
   'incident-not-found': 'Incident not found',
   'key-not-found': 'No such key',
   'key-not-revocable': 'Key cannot be revoked here',

@@ -7,8 +7,9 @@ import { isoWithOffset, isStorableText, LIMITS, malformedTextProblem, notAnRfc33
 import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
 import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, StoreReads, WriteTx } from '../store/port';
-import { DomainError } from '../domain/errors';
+import { DomainError, INVALID_KEY_REQUEST } from '../domain/errors';
 import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
+import { caseTwinProblem } from './sites';
 
 /** How often at most a key's last use is written (the rest lives in memory until then). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -196,12 +197,19 @@ export function keyRequestSitesToLookUp(body: unknown): string[] {
   return sites.flatMap((s) => (typeof s === 'string' && isStorableText(s) && siteIdProblem(s) !== null ? [normalSiteId(s.trim())] : []));
 }
 
-/** unwritableSiteProblem in the write that stores the key (DomainError naming `sites.<i>`). */
+/**
+ * unwritableSiteProblem in the write that stores the key, and a site that differs from a stored one only in letter
+ * case (caseTwinProblem, the rule ingest refuses such a new site by): a key limited to it could write nothing, and a
+ * kiosk given its link would drop every tap. DomainError naming `sites.<i>`.
+ */
 async function refuseNewSiteIds(tx: WriteTx, sites: readonly string[]): Promise<void> {
+  let storedIds: string[] | undefined;
   for (const [i, site] of sites.entries()) {
     const stored = siteIdProblem(site) !== null && (await tx.sites.get(site)) !== undefined;
     const problem = unwritableSiteProblem(site, () => stored);
-    if (problem) throw new DomainError('invalid', `sites.${i}`, problem);
+    if (problem) throw new DomainError('invalid', `sites.${i}`, problem, undefined, INVALID_KEY_REQUEST.slug);
+    const twin = caseTwinProblem(site, (storedIds ??= await tx.sites.ids()));
+    if (twin) throw new DomainError('invalid', `sites.${i}`, `${twin}; a key limited to it could write nothing`, undefined, INVALID_KEY_REQUEST.slug);
   }
 }
 

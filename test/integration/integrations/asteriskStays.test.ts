@@ -1,6 +1,6 @@
 // POST /api/v1/integrations/asterisk/queue-log on a real server: a channel that enters the same queue again (a Queue()
 // with a timeout, an announcement, back into the queue) is a case per stay, whether its lines come in one request or
-// many, and a re-post is all duplicates, making no new case (a first stay that left nothing stored but its close
+// many, and a re-post is all duplicates (in a request of its own or in the same body), making no new case (a first stay that left nothing stored but its close
 // among them); a body whose last line has no line end is refused; a start the end disagrees with is refused alike in
 // one request and across two; every problem of a line is named.
 import pg from 'pg';
@@ -71,6 +71,19 @@ describe('a channel entering the same queue again', () => {
       expect(await openCaseIds(server)).toEqual(['9000.2@support']);
       expect((await postQueueLog(server, log(...REENTRY))).body.stored).toEqual({ new: 0, duplicates: 5 });
       for (const line of REENTRY) expect((await postQueueLog(server, log(line))).body.stored).toEqual({ new: 0, duplicates: 1 });
+    });
+  });
+
+  it('is the same cases when one body holds the lines twice (files joined with an overlap): the copy is all duplicates', async () => {
+    await withServer(async (server) => {
+      const twice = await postQueueLog(server, log(...REENTRY, ...REENTRY));
+      expect(twice).toMatchObject({ status: 200, body: { lines: 10, stored: { new: 5, duplicates: 5 } } });
+      expect(await openCaseIds(server)).toEqual(['9000.2@support']);
+      // One abandoned stay and one answered: the copy's lines are those stays again, not a third and fourth.
+      expect((await storedCases(server)).map((c) => c.case_id)).toEqual(['9000.1@support', `9000.1@support#${N - 30}`, '9000.2@support']);
+      const figures = (await server.getJson(`/api/v1/compliance?site=hq&from=${new Date((N - 3600) * 1000).toISOString()}&to=${new Date((N + 1) * 1000).toISOString()}`)).body;
+      expect(figures.standards.find((s: { standardId: string }) => s.standardId === 'call-answer-2-rings')).toMatchObject({ total: 2 });
+      expect((await postQueueLog(server, log(...REENTRY))).body.stored).toEqual({ new: 0, duplicates: 5 });
     });
   });
 

@@ -99,6 +99,33 @@ describe('a key limited to a site', () => {
   });
 });
 
+describe('a key limited to a site that differs from a stored one only in letter case', () => {
+  // Every write of such a site is refused as a second site (ingest's case rule), so the key could store nothing and a
+  // kiosk opened with its link would drop every tap: the key is refused when it is made, naming the site meant.
+  const twin = 'new site "Harbour" differs from another site only in letter case: site ids are case-sensitive, so it would be a second site (did you mean "harbour"?); a key limited to it could write nothing';
+
+  it('is refused over the API, naming the field, and no key is made', async () => {
+    expect((await send('POST', '/milestones', server().apiKey, arrived('harbour', 'case-1'))).status).toBe(201);
+    const refused = await send('POST', '/keys', server().apiKey, { name: 'Harbour desk', scopes: ['ingest'], sites: ['lobby', 'Harbour'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ type: 'https://ringside.dev/problems/invalid-key-request', title: 'Invalid key request' });
+    expect(refused.body.errors).toEqual([{ path: 'sites.1', message: twin }]);
+    const keys = await send('GET', '/keys', server().apiKey);
+    expect(keys.body.keys.map((k: { name: string }) => k.name)).not.toContain('Harbour desk');
+  });
+
+  it('is refused by keys create as bad usage of --site, and no key is printed', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runSubcommand(['keys', 'create', '--data', server().dataDir, '--name', 'Harbour tablet', '--scope', 'ingest', '--site', 'Harbour'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    expect(code).toBe(2);
+    expect(out.join('')).toBe('');
+    expect(err.join('')).toContain(`ringside keys create: --site ${twin}\n`);
+    const keys = await send('GET', '/keys', server().apiKey);
+    expect(keys.body.keys.map((k: { name: string }) => k.name)).not.toContain('Harbour tablet');
+  });
+});
+
 describe('keys create --site', () => {
   it('stores the limit, prints the kiosk link with the key after #, and the server enforces it after a restart', async () => {
     const dataDir = tempDataDir();

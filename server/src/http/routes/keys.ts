@@ -1,6 +1,6 @@
 // /keys (admin): create (the secret shown once), list, revoke. /stats (admin): the security counters.
 import { z } from 'zod';
-import { DomainError, notFoundById } from '../../domain/errors';
+import { DomainError, INVALID_KEY_REQUEST, notFoundById } from '../../domain/errors';
 import { keyRequestSitesToLookUp, validateKeyRequest, type NewKeyRequest } from '../../services/keys';
 import { keyIdOf } from '../caller';
 import { refuse } from '../queryParams';
@@ -45,7 +45,7 @@ export const keyRoutes = noStore([
     path: '/keys',
     scope: 'admin',
     status: 201,
-    body: { limit: '16kb', media: 'required', what: 'the key request', schema: async (req, app) => keyRequest(app.now(), await app.core.sites.stored(keyRequestSitesToLookUp(req.body))), invalid: { slug: 'invalid-key-request', title: 'Invalid key request' } },
+    body: { limit: '16kb', media: 'required', what: 'the key request', schema: async (req, app) => keyRequest(app.now(), await app.core.sites.stored(keyRequestSitesToLookUp(req.body))), invalid: INVALID_KEY_REQUEST },
     handle: async ({ body, res }, app) => {
       // The secret is in this answer and nowhere else: it is stored only as a hash.
       const created = await app.core.keys.create({ ...body, source: 'api' }, { keyId: keyIdOf(res) });

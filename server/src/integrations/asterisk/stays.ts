@@ -153,6 +153,14 @@ class ChannelStays {
   /** An ENTERQUEUE: the same line again, a stored stay it began (a re-post, or its end came first), else a new stay. */
   private enter(startSec: number): Stay {
     if (this.current?.startMs === startSec * 1000) return this.current;
+    // The same line again after its stay ended in this request (a body holding the lines twice: files joined with an
+    // overlap, a shipper's resend): that stay, as when the copy comes in a request of its own and finds it stored.
+    // Otherwise the copy would begin a later stay, and its ends would count the call twice.
+    const repeated = this.stays.find((s) => s.entered && s.startMs === startSec * 1000);
+    if (repeated) {
+      this.current = repeated.open ? repeated : undefined;
+      return repeated;
+    }
     const known = this.agreeing(startSec, (s) => !s.entered && !s.endedHere);
     const stay = known ?? this.fresh(startSec, startSec, true);
     stay.entered = true;
