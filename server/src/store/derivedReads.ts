@@ -29,6 +29,26 @@ const DAYS = `SELECT d FROM (SELECT ${bucketStartSql('occurred_at_ms', DAY_MS)} 
 const STANDARDS = `SELECT standard_id FROM judgements ${derivedTables.map((t) => `UNION SELECT standard_id FROM ${t}`).join(' ')}`;
 const SITES = `SELECT name FROM sites UNION SELECT site FROM events ${derivedTables.map((t) => `UNION SELECT site FROM ${t}`).join(' ')}`;
 
+/**
+ * The earliest (`ASC`) or latest (`DESC`) instant of [?, ?) in events and, for each standard, in each rollup table:
+ * one index seek each (events_by_time; the rollups' keys start with standard_id, bucket_ms).
+ */
+function edgesSql(direction: 'ASC' | 'DESC', standards: number): string[] {
+  const events = `(SELECT occurred_at_ms FROM events WHERE occurred_at_ms >= ? AND occurred_at_ms < ? ORDER BY occurred_at_ms ${direction} LIMIT 1)`;
+  const rollups = Object.values(ROLLUP_TABLE).flatMap((table) =>
+    Array.from({ length: standards }, () => `(SELECT bucket_ms FROM ${table} WHERE standard_id = ? AND bucket_ms >= ? AND bucket_ms < ? ORDER BY bucket_ms ${direction} LIMIT 1)`),
+  );
+  return [events, ...rollups];
+}
+
+async function extent(d: DerivedDialect, q: { standardIds: readonly string[]; fromMs: number; toMs: number }): Promise<{ firstMs: number; lastMs: number } | null> {
+  const edges = [...edgesSql('ASC', q.standardIds.length), ...edgesSql('DESC', q.standardIds.length)];
+  const perDirection = [q.fromMs, q.toMs, ...Object.values(ROLLUP_TABLE).flatMap(() => q.standardIds.flatMap((id) => [id, q.fromMs, q.toMs]))];
+  const sql = `SELECT MIN(t), MAX(t) FROM (${edges.map((e) => `SELECT ${e} AS t`).join(' UNION ALL ')}) edges`;
+  const [row] = await d.tuples<[number | string | null, number | string | null]>(sql, [...perDirection, ...perDirection]);
+  return row?.[0] == null || row[1] == null ? null : { firstMs: Number(row[0]), lastMs: Number(row[1]) };
+}
+
 async function sites(d: DerivedDialect): Promise<SiteAgainstHistory[]> {
   const bySite = new Map<string, SiteAgainstHistory>();
   for (const r of await d.siteRows()) bySite.set(r.site, { site: r.site, row: { retired: r.retired, definition: r.definition }, latest: null });
@@ -49,5 +69,6 @@ export function derivedReadsOf(d: DerivedDialect): DerivedReads {
     days: () => column<number>(DAYS),
     standardIds: () => column<string>(STANDARDS),
     siteIds: () => column<string>(SITES),
+    extent: (q) => extent(d, q),
   };
 }

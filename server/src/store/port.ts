@@ -334,6 +334,12 @@ export interface DerivedReads {
   standardIds(): Promise<string[]>;
   /** Every site of a sites row, an event, or a rollup or histogram row. */
   siteIds(): Promise<string[]>;
+  /**
+   * The first and last instant in [fromMs, toMs) of an event (of any standard) or of a rollup row (of any grain) of
+   * these standards; null when there is none. Read through the tables' time-ordered keys (a few index seeks), so a
+   * check of a long range walks only where rows are.
+   */
+  extent(q: { standardIds: readonly string[]; fromMs: number; toMs: number }): Promise<{ firstMs: number; lastMs: number } | null>;
 }
 
 export interface Snapshot extends StoreReads {

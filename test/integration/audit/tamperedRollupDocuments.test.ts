@@ -152,6 +152,23 @@ describe('documents over rollup rows edited outside Ringside', () => {
     expect(reportRowsHash(asOf)).toBe(reportRowsHash(before.report));
   });
 
+  it('finds a rollup row written outside Ringside on a day without events, in a range from 1970', async () => {
+    // The store's events are all of 2 March 2026: a fabricated hour of 20 calls, all met, at downtown, months before.
+    const FAKE_HOUR = '2025-06-03T10:00:00.000Z';
+    await whileStopped(async () => {
+      await storeSql(dataDir, `INSERT INTO rollup_hour (bucket_ms, standard_id, standard_version, site, judged, counted, met, considered, abandoned, value_n, value_sum, wait_max) VALUES (?, 'call-answer-2-rings', 1, 'downtown', 20, 20, 20, 20, 0, 20, 20, 1)`, [Date.parse(FAKE_HOUR)]);
+    });
+    const wide = `from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&tz=UTC&period=month&format=csv&site=downtown`;
+    const csv = await text(`/export/compliance?${wide}`);
+    const note = manifestOf(csv).rollupsDisagree;
+    expect(note.problems.map((p: any) => [p.kind, p.cell.site, p.cell.bucketStart])).toEqual([['rollup_hour', 'downtown', FAKE_HOUR]]);
+    // Recounted: nothing counted that month, and downtown's ten calls of 2 March as they were.
+    const row = (month: string) => csv.split('\r\n').find((l) => l.startsWith(`${month},`) && l.includes(',downtown,call-answer-2-rings,'));
+    expect(row('2025-06') ?? '').not.toMatch(/,20,20,/);
+    expect(row('2026-03')).toMatch(/,10,10,1,/);
+    await whileStopped(() => storeSql(dataDir, 'DELETE FROM rollup_hour WHERE bucket_ms = ?', [Date.parse(FAKE_HOUR)]).then(() => undefined));
+  });
+
   it('advises rebuild-rollups while the chain is intact, and not once a record is altered too', async () => {
     const rebuild = 'rebuild-rollups recomputes these tables from them';
     const notYet = 'do not run rebuild-rollups before the chain is intact';
