@@ -165,10 +165,14 @@ export async function rollupScopeProblems(s: Snapshot, scope: RollupScope, chain
   return { checked: checked.rows, problems: found };
 }
 
-/** Cells of its finest grain a document's check reads per key at once: judgements grouped by them, and rollup rows. */
-const CELLS_PER_READ = 4_096;
+/**
+ * Cells of its finest grain a document's check reads per key at once (judgements grouped by them, and rollup rows):
+ * a week of hours. Memory grows with it times the keys (site × standard × version), and a read of more days saves
+ * little: the judgements' own read is most of the cost.
+ */
+const CELLS_PER_READ = 168;
 
-/** Whole UTC days read at once: as many as hold CELLS_PER_READ cells of the finest grain (a minute: 2; an hour: 170). */
+/** Whole UTC days read at once: as many as hold CELLS_PER_READ cells of the finest grain (an hour: 7; finer: 1). */
 const readDays = (spans: readonly RollupSpan[]) => Math.max(1, Math.floor((CELLS_PER_READ * Math.min(...spans.map((x) => x.grain.ms))) / DAY_MS));
 
 const bucketCeil = (ms: number, grainMs: number) => (ms <= Number.MIN_SAFE_INTEGER ? ms : Math.ceil(ms / grainMs) * grainMs);
