@@ -31,6 +31,8 @@ function taskCreatedBody(overrides: Record<string, string> = {}): string {
     TaskAssignmentStatus: 'pending',
     TaskQueueSid: 'WQ0123456789abcdef0123456789abcdef',
     TaskQueueName: 'Support',
+    TaskChannelSid: 'TC0123456789abcdef0123456789abcdef',
+    TaskChannelUniqueName: 'voice',
     ...overrides,
   }).toString();
 }
@@ -142,7 +144,21 @@ describe('TaskRouter events as milestones', () => {
   });
 
   it.each(['reservation.created', 'reservation.rejected', 'task.completed', 'task-queue.entered', 'worker.activity.update', 'workflow.timeout'])('ignores %s', (eventType) => {
-    expect(map({ EventType: eventType })).toEqual({ kind: 'ignored', eventType });
+    expect(map({ EventType: eventType })).toEqual({ kind: 'ignored', eventType, reason: `${eventType} moves no call clock (only task.created, reservation.accepted, task.canceled do)` });
+  });
+
+  // A chat or an SMS in the phone figures would count a conversation as a call answered or abandoned.
+  it.each(['task.created', 'reservation.accepted', 'task.canceled'])('ignores %s of a task on another channel than voice, saying why', (eventType) => {
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'chat' })).toEqual({ kind: 'ignored', eventType, reason: 'TaskChannelUniqueName is "chat": only voice tasks are calls' });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'sms' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "sms": only voice tasks are calls' });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'default' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is "default", the channel of a task created without one: only voice tasks are calls/) });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: '' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is missing: only voice tasks are calls/) });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'Voice' })).toMatchObject({ kind: 'ignored' });
+    expect(map({ EventType: eventType })).toMatchObject({ kind: 'milestone' });
+  });
+
+  it('ignores a task of another channel before reading its other parameters: nothing of it is used', () => {
+    expect(map({ TaskChannelUniqueName: 'chat', TaskSid: '', TimestampMs: 'soon' })).toMatchObject({ kind: 'ignored' });
   });
 
   it.each([

@@ -1,6 +1,8 @@
 // Twilio TaskRouter event callbacks (form-encoded, one event per request) as open-clock milestones. Pure.
-// A task is one call waiting for a worker: created → started, a reservation accepted → answered,
-// canceled (the caller hung up, or the workflow gave up) → abandoned. Every other event is ignored.
+// A voice task is one call waiting for a worker: created → started, a reservation accepted → answered,
+// canceled (the caller hung up, or the workflow gave up) → abandoned. Every other event is ignored, and so is every
+// event of a task on another channel (chat, sms, a custom one, default): a chat counted as a call would be in the
+// phone figures.
 import { LIMITS, malformedTextProblem } from '../../protocol';
 import { isoFromEpochMs, MAX_CASE_ID_LENGTH, type MilestoneInput } from '../types';
 import type { FormParams } from './signature';
@@ -23,14 +25,20 @@ export class TaskRouterError extends Error {
   }
 }
 
-export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone: MilestoneInput } | { kind: 'ignored'; eventType: string };
+/** An ignored callback says why (`reason`), as the answer to TaskRouter and to whoever reads its logs. */
+export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone: MilestoneInput } | { kind: 'ignored'; eventType: string; reason: string };
+
+/** The TaskRouter channel of calls: `<Enqueue>` in Programmable Voice (and Flex's voice tasks) put a call's task on it. */
+const VOICE_CHANNEL = 'voice';
 
 export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouterResult {
   const eventType = param(params, 'EventType');
   if (eventType === undefined || eventType.trim() === '') throw new TaskRouterError('EventType', 'is required');
   // Own keys only: an EventType named like a built-in ("constructor") is an event that moves no clock.
   const milestone = Object.hasOwn(MILESTONE_BY_EVENT, eventType) ? MILESTONE_BY_EVENT[eventType] : undefined;
-  if (!milestone) return { kind: 'ignored', eventType };
+  if (!milestone) return { kind: 'ignored', eventType, reason: `${eventType} moves no call clock (only ${Object.keys(MILESTONE_BY_EVENT).join(', ')} do)` };
+  const notVoice = notAVoiceTask(params);
+  if (notVoice) return { kind: 'ignored', eventType, reason: notVoice };
   const caseId = taskSid(params);
   const queue = optionalText(params, 'TaskQueueName');
   const agent = milestone === 'answered' ? optionalText(params, 'WorkerName') : undefined;
@@ -49,6 +57,21 @@ export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouter
       id: `tr:${caseId}:${eventType}`,
     },
   };
+}
+
+/**
+ * Why the task of a callback is not a call, or null when it is: only a task on the voice channel is. TaskRouter names
+ * every task's channel in its callbacks; `default` is where it puts a task created without one (through the API, by
+ * a script or another product), which may be anything, so it is not taken for a call either. A callback without the
+ * parameter is not known to be a call, and is ignored as Amazon Connect's records without a Channel are.
+ */
+function notAVoiceTask(params: FormParams): string | null {
+  const channel = param(params, 'TaskChannelUniqueName')?.trim();
+  const only = 'only voice tasks are calls';
+  if (!channel) return `TaskChannelUniqueName is missing: ${only} (TaskRouter names the channel of every task)`;
+  if (channel === VOICE_CHANNEL) return null;
+  if (channel === 'default') return `TaskChannelUniqueName is "default", the channel of a task created without one: ${only} (a call enqueued with <Enqueue> is on "voice"; create call tasks with TaskChannel=voice)`;
+  return `TaskChannelUniqueName is ${JSON.stringify(channel.length > 40 ? `${channel.slice(0, 40)}…` : channel)}: ${only}`;
 }
 
 function taskSid(params: FormParams): string {
