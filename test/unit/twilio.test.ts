@@ -138,6 +138,12 @@ describe('TaskRouter events as milestones', () => {
     expect(map({ TimestampMs: '' })).toMatchObject({ milestone: { at: '2026-03-02T08:00:00.000Z' } });
   });
 
+  it('takes the first and last times a feed can name, in either unit', () => {
+    expect(map({ TimestampMs: '1000000000000' })).toMatchObject({ milestone: { at: '2001-09-09T01:46:40.000Z' } });
+    expect(map({ TimestampMs: '', Timestamp: '1000000000' })).toMatchObject({ milestone: { at: '2001-09-09T01:46:40.000Z' } });
+    expect(map({ TimestampMs: '253402300799999' })).toMatchObject({ milestone: { at: '9999-12-31T23:59:59.999Z' } });
+  });
+
   it('leaves the queue out when TaskRouter does not name one yet', () => {
     const result = map({ TaskQueueName: '' });
     expect(result.kind === 'milestone' && 'queue' in result.milestone).toBe(false);
@@ -168,6 +174,12 @@ describe('TaskRouter events as milestones', () => {
     [{ TimestampMs: '', Timestamp: '' }, 'TimestampMs', 'TimestampMs or Timestamp is required'],
     [{ TimestampMs: '17724384002.5' }, 'TimestampMs', 'TimestampMs must be a whole number (milliseconds since 1970), got "17724384002.5"'],
     [{ TimestampMs: '', Timestamp: 'yesterday' }, 'Timestamp', 'Timestamp must be a whole number (seconds since 1970), got "yesterday"'],
+    // A Unix time in TimestampMs would be a time in January 1970 (1796611352 ms is 1970-01-21T19:03:31.352Z).
+    [{ TimestampMs: '1796611352' }, 'TimestampMs', 'TimestampMs must be milliseconds since 1970, not seconds: got "1796611352" (as seconds 2026-12-07T02:42:32.000Z)'],
+    [{ TimestampMs: '', Timestamp: '1772438400250' }, 'Timestamp', 'Timestamp must be seconds since 1970, not milliseconds: got "1772438400250" (as milliseconds 2026-03-02T08:00:00.250Z)'],
+    [{ TimestampMs: '5' }, 'TimestampMs', 'TimestampMs is not a plausible time (milliseconds since 1970 from 2001-09-09T01:46:40.000Z to the year 9999), got 5'],
+    [{ TimestampMs: '', Timestamp: '999999999' }, 'Timestamp', 'Timestamp is not a plausible time (seconds since 1970 from 2001-09-09T01:46:40.000Z to the year 9999), got 999999999'],
+    [{ TimestampMs: '253402300800000' }, 'TimestampMs', 'TimestampMs is not a plausible time (milliseconds since 1970 from 2001-09-09T01:46:40.000Z to the year 9999), got 253402300800000'],
     [{ TaskQueueName: 'q'.repeat(201) }, 'TaskQueueName', 'TaskQueueName must be at most 200 characters'],
   ])('refuses %j, naming the parameter', (overrides, field, message) => {
     let error: unknown;

@@ -124,6 +124,20 @@ describe('Twilio TaskRouter callbacks', () => {
     expect(await callback(noSid, sign(AUTH_TOKEN, url, noSid))).toMatchObject({ status: 400, body: { errors: [{ path: 'TaskSid', message: 'is required for a task or reservation event' }] } });
   });
 
+  it('refuses a TimestampMs given in seconds (400 naming it), instead of storing a call in January 1970', async () => {
+    const inSeconds = taskEvent('task.created', NOW, { TaskSid: 'WTseconds', TimestampMs: String(NOW / 1000) });
+    const refused = await callback(inSeconds, sign(AUTH_TOKEN, url, inSeconds));
+    expect(refused).toMatchObject({
+      status: 400,
+      body: {
+        type: expect.stringMatching(/\/invalid-callback$/),
+        errors: [{ path: 'TimestampMs', message: `must be milliseconds since 1970, not seconds: got "${NOW / 1000}" (as seconds 2026-06-01T10:00:00.000Z)` }],
+      },
+    });
+    expect((await openCalls()).map((c) => c.caseId)).not.toContain('WTseconds');
+    expect(await recentEvent(server(), 'case:call:hq:WTseconds')).toBeUndefined();
+  });
+
   it('refuses an accept timed before its task was created (409 naming the event and at), storing nothing', async () => {
     const task = { TaskSid: 'WT00000000000000000000000000order' };
     const created = taskEvent('task.created', NOW + 30_000, task);

@@ -20,6 +20,7 @@ import {
   type MilestoneInput,
   type WithdrawalInput,
 } from '../types';
+import { MAX_EPOCH_MS, wrongEpochUnit } from '../epoch';
 import { assignStays, NOTHING_LOOKED_UP, STAY_SUFFIX_MAX_LENGTH, type StayRef } from './stays';
 
 /** One queue_log line, split by position. */
@@ -93,7 +94,7 @@ export interface QueueLogMapping {
 /** Problems listed in an answer: enough to fix a file, not a flood (the rest are counted). */
 const MAX_PROBLEMS = 50;
 /** Latest epoch that still makes an ISO date (9999-12-31T23:59:59Z). */
-const MAX_EPOCH = 253_402_300_799;
+const MAX_EPOCH = Math.floor(MAX_EPOCH_MS / 1000);
 
 /** The five fields every line has before its data: epoch|callid|queuename|agent|event. */
 const FIXED_FIELDS = 5;
@@ -419,14 +420,12 @@ function seconds(line: QueueLogLine, position: number, name: string): number | t
 /**
  * What is wrong with a line's epoch, or null. Whole seconds beyond the year 9999 are told so, not that they are no
  * whole seconds: a 13-digit value is most likely milliseconds (a realtime queue_log table or a script), said with
- * the instant it would name as milliseconds.
+ * the instant it would name as milliseconds (wrongEpochUnit, the rule Twilio's times are read by too).
  */
 function epochMessage(text: string): string | null {
   if (!/^\d+$/.test(text)) return `must be whole seconds since 1970, got ${quote(text)}`;
-  const value = Number(text);
-  if (value <= MAX_EPOCH) return null;
-  if (value / 1000 <= MAX_EPOCH) return `must be seconds since 1970, not milliseconds: got ${quote(text)} (as milliseconds ${new Date(value).toISOString()})`;
-  return `must be at most ${MAX_EPOCH} (9999-12-31T23:59:59Z), got ${quote(text)}`;
+  if (Number(text) <= MAX_EPOCH) return null;
+  return wrongEpochUnit(text, 'seconds') ?? `must be at most ${MAX_EPOCH} (9999-12-31T23:59:59Z), got ${quote(text)}`;
 }
 
 function quote(text: string): string {

@@ -4,6 +4,7 @@
 // event of a task on another channel (chat, sms, a custom one, default): a chat counted as a call would be in the
 // phone figures.
 import { LIMITS, malformedTextProblem } from '../../protocol';
+import { FEED_TIMES, feedInstantMs, wrongEpochUnit, type EpochUnit } from '../epoch';
 import { isoFromEpochMs, MAX_CASE_ID_LENGTH, type MilestoneInput } from '../types';
 import type { FormParams } from './signature';
 
@@ -84,19 +85,23 @@ function taskSid(params: FormParams): string {
 /** TimestampMs (milliseconds since 1970) when sent, else Timestamp (seconds since 1970). */
 function eventTime(params: FormParams): string {
   const ms = param(params, 'TimestampMs');
-  if (ms !== undefined && ms !== '') return isoFromEpochMs(epochValue('TimestampMs', ms, 1));
+  if (ms !== undefined && ms !== '') return isoFromEpochMs(epochValue('TimestampMs', ms, 'milliseconds'));
   const s = param(params, 'Timestamp');
-  if (s !== undefined && s !== '') return isoFromEpochMs(epochValue('Timestamp', s, 1000));
+  if (s !== undefined && s !== '') return isoFromEpochMs(epochValue('Timestamp', s, 'seconds'));
   throw new TaskRouterError('TimestampMs', 'or Timestamp is required');
 }
 
-/** Latest instant an ISO date can hold (9999-12-31T23:59:59.999Z). */
-const MAX_EPOCH_MS = 253_402_300_799_999;
-
-function epochValue(field: string, text: string, toMs: number): number {
-  if (!/^\d+$/.test(text)) throw new TaskRouterError(field, `must be a whole number (${toMs === 1 ? 'milliseconds' : 'seconds'} since 1970), got ${JSON.stringify(text)}`);
-  const ms = Number(text) * toMs;
-  if (ms > MAX_EPOCH_MS) throw new TaskRouterError(field, `is not a plausible time, got ${text}`);
+/**
+ * The instant of a time parameter. A count in the other unit (seconds in TimestampMs, from a script that filled it
+ * with a Unix time) is refused naming it, not read as a time in January 1970 (wrongEpochUnit); so is any other time
+ * before 2001 or after 9999 (FEED_TIMES), which TaskRouter never sends.
+ */
+function epochValue(field: string, text: string, unit: EpochUnit): number {
+  if (!/^\d+$/.test(text)) throw new TaskRouterError(field, `must be a whole number (${unit} since 1970), got ${JSON.stringify(text)}`);
+  const wrongUnit = wrongEpochUnit(text, unit);
+  if (wrongUnit) throw new TaskRouterError(field, wrongUnit);
+  const ms = feedInstantMs(Number(text), unit);
+  if (ms === null) throw new TaskRouterError(field, `is not a plausible time (${unit} since 1970 from ${new Date(FEED_TIMES.fromMs).toISOString()} to the year 9999), got ${text}`);
   return ms;
 }
 
