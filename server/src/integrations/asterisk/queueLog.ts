@@ -262,11 +262,13 @@ function readLine(line: QueueLogLine, report: Report): QueueLogReading {
   }
   if (ends) {
     const field = calltimeField(line);
+    // The holdtime the end repeats (the field before its calltime) is checked as the CONNECT's is: a value that is no
+    // whole seconds is refused, not passed over, so a line the log garbled is not stored as if whole.
+    const hold = field > 1 ? checked(report, () => seconds(line, field - 1, 'holdtime')) : undefined;
     const handleSeconds = checked(report, () => seconds(line, field, 'calltime'));
-    const holdText = field > 1 ? line.data[field - 2]?.trim() : undefined;
     // The calltime and the holdtime before it add up to the end less the stay's start (app_queue.c).
-    const startSec = typeof handleSeconds === 'number' && holdText !== undefined && /^\d+$/.test(holdText) ? line.epoch - handleSeconds - Number(holdText) : null;
-    if (handleSeconds === UNMEASURED || (field > 1 && isNegative(line.data[field - 2]))) return ignored;
+    const startSec = typeof handleSeconds === 'number' && typeof hold === 'number' ? line.epoch - handleSeconds - hold : null;
+    if (handleSeconds === UNMEASURED || hold === UNMEASURED) return ignored;
     return { kind: 'handle', line, stay: stay(startSec), handleSeconds: handleSeconds ?? 0, ...(agent === undefined ? {} : { agent }) };
   }
   const waitField = event === 'CONNECT' ? 1 : ABANDON_WAIT_FIELD[event as QueueLogAbandon];
