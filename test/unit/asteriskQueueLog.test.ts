@@ -145,7 +145,7 @@ describe('Asterisk queue_log mapping, one call at a time', () => {
   });
 
   it('still refuses a wait that is no whole seconds, negative or not', () => {
-    for (const line of [`${T0}|c|q|Ann|CONNECT|-soon|x|1`, `${T0}|c|q|NONE|ABANDON|1|1|-1e3`, `${T0}|c|q|Ann|COMPLETEAGENT|3|1e3|1`]) {
+    for (const line of [`${T0}|c|q|Ann|CONNECT|-soon|x|1`, `${T0}|c|q|NONE|ABANDON|1|1|-1e3`, `${T0}|c|q|Ann|COMPLETEAGENT|3|1e3|1`, `${T0}|c|q|Ann|COMPLETEAGENT|-soon|40|1`]) {
       expect(errorOf(line).problems).toEqual([expect.objectContaining({ line: 1, field: expect.stringMatching(/^data[123] \((holdtime|waittime|calltime)\)$/), message: expect.stringMatching(/^must be whole seconds, got "/) })]);
     }
   });
@@ -176,6 +176,9 @@ describe('queue_log text', () => {
     ['a holdtime that is not a number', `${T0}|c1|q|Ann|CONNECT|soon|x|1`, 'line 2: data1 (holdtime) must be whole seconds, got "soon"'],
     ['an abandon without its waittime', `${T0}|c1|q|NONE|ABANDON|1|1`, 'line 2: data3 (waittime) is missing: ABANDON carries it in data3'],
     ['a handle time that is not a number', `${T0}|c1|q|Ann|COMPLETEAGENT|3|x|1`, 'line 2: data2 (calltime) must be whole seconds, got "x"'],
+    ['a holdtime on an end that is not a number', `${T0}|c1|q|Ann|COMPLETEAGENT|soon|40|1`, 'line 2: data1 (holdtime) must be whole seconds, got "soon"'],
+    ['a holdtime on a transfer that is not a number', `${T0}|c1|q|Ann|TRANSFER|200|default|1e3|40|1`, 'line 2: data3 (holdtime) must be whole seconds, got "1e3"'],
+    ['a holdtime on an attended transfer that is not a number', `${T0}|c1|q|Ann|ATTENDEDTRANSFER|BRIDGE|b1|x|40|1`, 'line 2: data3 (holdtime) must be whole seconds, got "x"'],
     ['a wait longer than a day', `${T0}|c1|q|Ann|CONNECT|90000|x|1`, 'line 2: data1 (holdtime) must be at most 86400 (one day), got 90000'],
     ['a call without a callid', `${T0}|NONE|q|NONE|ENTERQUEUE||1|1`, 'line 2: callid must name the call for ENTERQUEUE, got "NONE"'],
     ['a call without a queue', `${T0}|c1|NONE|NONE|ENTERQUEUE||1|1`, 'line 2: queuename must name the queue for ENTERQUEUE, got "NONE"'],

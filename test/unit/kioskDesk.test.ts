@@ -192,4 +192,16 @@ describe('the sender', () => {
     expect(h.reports).toEqual([{ kind: 'refused-key', detail: 'answer 403' }]);
     expect(h.outbox()).toEqual(['a', 'b', 'c']);
   });
+
+  it('stopped (the kiosk\'s site refused), sends nothing more, and reports nothing of a request already out, keeping the outbox', async () => {
+    const h = harness([400, 400]);
+    h.sender.flush(); // a tap sent before the refusal of the site arrived
+    h.sender.stop();
+    await h.settle();
+    h.sender.flush();
+    await h.settle();
+    expect(h.posted).toEqual([['a', 'b', 'c']]);
+    expect(h.reports).toEqual([]);
+    expect(h.outbox()).toEqual(['a', 'b', 'c']);
+  });
 });

@@ -31,6 +31,8 @@ function taskCreatedBody(overrides: Record<string, string> = {}): string {
     TaskAssignmentStatus: 'pending',
     TaskQueueSid: 'WQ0123456789abcdef0123456789abcdef',
     TaskQueueName: 'Support',
+    TaskChannelSid: 'TC0123456789abcdef0123456789abcdef',
+    TaskChannelUniqueName: 'voice',
     ...overrides,
   }).toString();
 }
@@ -136,13 +138,33 @@ describe('TaskRouter events as milestones', () => {
     expect(map({ TimestampMs: '' })).toMatchObject({ milestone: { at: '2026-03-02T08:00:00.000Z' } });
   });
 
+  it('takes the first and last times a feed can name, in either unit', () => {
+    expect(map({ TimestampMs: '1000000000000' })).toMatchObject({ milestone: { at: '2001-09-09T01:46:40.000Z' } });
+    expect(map({ TimestampMs: '', Timestamp: '1000000000' })).toMatchObject({ milestone: { at: '2001-09-09T01:46:40.000Z' } });
+    expect(map({ TimestampMs: '253402300799999' })).toMatchObject({ milestone: { at: '9999-12-31T23:59:59.999Z' } });
+  });
+
   it('leaves the queue out when TaskRouter does not name one yet', () => {
     const result = map({ TaskQueueName: '' });
     expect(result.kind === 'milestone' && 'queue' in result.milestone).toBe(false);
   });
 
   it.each(['reservation.created', 'reservation.rejected', 'task.completed', 'task-queue.entered', 'worker.activity.update', 'workflow.timeout'])('ignores %s', (eventType) => {
-    expect(map({ EventType: eventType })).toEqual({ kind: 'ignored', eventType });
+    expect(map({ EventType: eventType })).toEqual({ kind: 'ignored', eventType, reason: `${eventType} moves no call clock (only task.created, reservation.accepted, task.canceled do)` });
+  });
+
+  // A chat or an SMS in the phone figures would count a conversation as a call answered or abandoned.
+  it.each(['task.created', 'reservation.accepted', 'task.canceled'])('ignores %s of a task on another channel than voice, saying why', (eventType) => {
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'chat' })).toEqual({ kind: 'ignored', eventType, reason: 'TaskChannelUniqueName is "chat": only voice tasks are calls' });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'sms' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "sms": only voice tasks are calls' });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'default' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is "default", the channel of a task created without one: only voice tasks are calls/) });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: '' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is missing: only voice tasks are calls/) });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'Voice' })).toMatchObject({ kind: 'ignored' });
+    expect(map({ EventType: eventType })).toMatchObject({ kind: 'milestone' });
+  });
+
+  it('ignores a task of another channel before reading its other parameters: nothing of it is used', () => {
+    expect(map({ TaskChannelUniqueName: 'chat', TaskSid: '', TimestampMs: 'soon' })).toMatchObject({ kind: 'ignored' });
   });
 
   it.each([
@@ -152,6 +174,12 @@ describe('TaskRouter events as milestones', () => {
     [{ TimestampMs: '', Timestamp: '' }, 'TimestampMs', 'TimestampMs or Timestamp is required'],
     [{ TimestampMs: '17724384002.5' }, 'TimestampMs', 'TimestampMs must be a whole number (milliseconds since 1970), got "17724384002.5"'],
     [{ TimestampMs: '', Timestamp: 'yesterday' }, 'Timestamp', 'Timestamp must be a whole number (seconds since 1970), got "yesterday"'],
+    // A Unix time in TimestampMs would be a time in January 1970 (1796611352 ms is 1970-01-21T19:03:31.352Z).
+    [{ TimestampMs: '1796611352' }, 'TimestampMs', 'TimestampMs must be milliseconds since 1970, not seconds: got "1796611352" (as seconds 2026-12-07T02:42:32.000Z)'],
+    [{ TimestampMs: '', Timestamp: '1772438400250' }, 'Timestamp', 'Timestamp must be seconds since 1970, not milliseconds: got "1772438400250" (as milliseconds 2026-03-02T08:00:00.250Z)'],
+    [{ TimestampMs: '5' }, 'TimestampMs', 'TimestampMs is not a plausible time (milliseconds since 1970 from 2001-09-09T01:46:40.000Z to the year 9999), got 5'],
+    [{ TimestampMs: '', Timestamp: '999999999' }, 'Timestamp', 'Timestamp is not a plausible time (seconds since 1970 from 2001-09-09T01:46:40.000Z to the year 9999), got 999999999'],
+    [{ TimestampMs: '253402300800000' }, 'TimestampMs', 'TimestampMs is not a plausible time (milliseconds since 1970 from 2001-09-09T01:46:40.000Z to the year 9999), got 253402300800000'],
     [{ TaskQueueName: 'q'.repeat(201) }, 'TaskQueueName', 'TaskQueueName must be at most 200 characters'],
   ])('refuses %j, naming the parameter', (overrides, field, message) => {
     let error: unknown;

@@ -16,7 +16,7 @@ import { allows, keyPlaceFor, pageRequirement, requirementFor, type Requirement,
 export function apiPathOf(path: string): string | null {
   const lower = path.toLowerCase();
   if (lower === API_PREFIX || lower.startsWith(API_PREFIX + '/')) return lower.slice(API_PREFIX.length) || '/';
-  if (lower === '/api' || lower.startsWith('/api/')) return lower; // other API versions: not mapped → admin
+  if (lower === '/api' || lower.startsWith('/api/')) return lower; // other API versions: no route serves them, a 404 for any key
   return null;
 }
 
@@ -98,7 +98,7 @@ function refusalOf(req: IncomingMessage, path: string, needs: Requirement, auth:
  * first paint (http/firstPaint.ts) both decide by it.
  */
 export function keyRefusal(key: { scopes: readonly Scope[]; sites: readonly string[] | null }, needs: Requirement, sites: readonly string[]): { kind: 'scope' } | { kind: 'site'; site: string } | null {
-  if (needs === 'any-key') return null; // a path no route serves: it reads no site, and is a 404 for any key
+  if (needs === 'any-key') return null; // no route serves it: it reads no site, and is a 404 or 405 for any key
   if (needs !== 'public' && !allows(key.scopes, needs)) return { kind: 'scope' };
   const outside = sites.find((site) => !maySiteWrite(key.sites, site));
   return outside === undefined ? null : { kind: 'site', site: outside };

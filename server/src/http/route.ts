@@ -9,8 +9,8 @@ import type { Core } from '../services/core';
 import type { Committer } from '../services/ingest/groupCommit';
 
 /**
- * What a request needs: no key at all ('public'), a key of any scope ('any-key': a path no route serves, which is a
- * 404 whatever the key may do) or a key with the given scope.
+ * What a request needs: no key at all ('public'), a key of any scope ('any-key': a path no route serves, or a method
+ * its path does not take, a 404 or 405 whatever the key may do) or a key with the given scope.
  */
 export type Requirement = 'public' | 'any-key' | Scope;
 

@@ -15,11 +15,12 @@ export interface Rule {
 }
 
 /**
- * The API's access policy, one rule per route. A method a route's path does not take needs `admin` (deny by
- * default): a 405 only for those who may do everything. A path no route serves needs a key of any scope, and is a
- * 404 for it: a mistyped path is told it does not exist, not that it needs admin (which sends the caller for another
- * key instead of to the right path); without a valid key it is a 401, as everywhere in the API, so nobody without one
- * learns which paths exist.
+ * The API's access policy, one rule per route. A request no rule serves (a path no route serves, or a method its
+ * path does not take) needs a key of any scope, and is a 404 or a 405 with `Allow` for it: a mistyped path or method
+ * is told what is wrong with it, not that it needs admin (which sends the caller for another key instead of to the
+ * right path or method: an ingest key's GET of an integration's POST-only path was refused as a scope problem, and
+ * only an admin key learned "use POST"). It serves no data and writes nothing, so there is nothing to deny. Without
+ * a valid key it is a 401, as everywhere in the API, so nobody without one learns which paths exist.
  */
 export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.method, path: r.path, needs: r.scope, key: r.key ?? BEARER }));
 
@@ -32,10 +33,7 @@ export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.met
 export function requirementFor(method: string, apiPath: string | null): Requirement {
   const m = method.toUpperCase();
   if (apiPath === null) return m === 'GET' || m === 'HEAD' ? 'public' : 'admin';
-  const rule = ruleFor(m, apiPath);
-  if (rule) return rule.needs;
-  const path = normalise(apiPath);
-  return API_RULES.some((r) => matches(r.path, path)) ? 'admin' : 'any-key';
+  return ruleFor(m, apiPath)?.needs ?? 'any-key';
 }
 
 /** Where the senders of a request carry their key (`apiPath` as for requirementFor): its route's place, else Bearer. */

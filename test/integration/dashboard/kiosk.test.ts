@@ -191,6 +191,33 @@ it("refuses a key limited to another site: the page says so, naming the site, an
   await other.close();
 });
 
+it('opened for a case twin of a stored site ("Harbour" beside "harbour"), refuses it on the page, saying which site was meant, and sends no tap', async () => {
+  // A key for every site: nothing stops the address's site before GET /kiosk, which must refuse it itself.
+  const made = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'any desk', scopes: ['ingest'] }) });
+  const anyKey = ((await made.json()) as { key: string }).key;
+  const setup = await fetch(`${server().url}/api/v1/kiosk?site=Harbour`, { headers: { authorization: `Bearer ${anyKey}` } });
+  const twin = 'new site "Harbour" differs from another site only in letter case: site ids are case-sensitive, so it would be a second site (did you mean "harbour"?); a kiosk for it could record no visit';
+  expect([setup.status, await setup.json()]).toEqual([400, expect.objectContaining({ type: 'https://ringside.dev/problems/invalid-query', errors: [{ path: 'site', message: twin }] })]);
+  expect((await fetch(`${server().url}/api/v1/kiosk?site=harbour`, { headers: { authorization: `Bearer ${anyKey}` } })).status).toBe(200);
+
+  const other = await context.newPage();
+  const requests: string[] = [];
+  other.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
+  await other.goto(`${server().url}/kiosk?site=Harbour#key=${encodeURIComponent(anyKey)}`);
+  const line = other.locator('.kiosk-status');
+  await expect.poll(() => line.getAttribute('data-state')).toBe('refused');
+  expect(await line.textContent()).toBe(`The server refused this kiosk's site "Harbour": ${twin}. Ask an administrator for a kiosk link with the right site and open it on this tablet.`);
+  await other.locator('.kiosk-arrived').tap();
+  await expect.poll(() => other.locator('li.kiosk-visitor').count()).toBe(1);
+  // A request the page makes after the tap: once it is seen, a POST the tap made would have been seen before it.
+  await other.evaluate(() => fetch('api/v1/health?after-tap').then((r) => r.status));
+  await expect.poll(() => requests.includes('GET /api/v1/health')).toBe(true);
+  expect(requests.filter((r) => r.startsWith('POST '))).toEqual([]);
+  expect(await line.textContent()).toMatch(/^The server refused this kiosk's site "Harbour"/);
+  expect((await admin('/clocks')).clocks.filter((c: { site: string }) => c.site.toLowerCase() === 'harbour' && c.site !== 'harbour')).toEqual([]);
+  await other.close();
+});
+
 it('fits a phone: at 320 and 390 px each visitor’s Greeted and Left are whole, inside the row, side by side', async () => {
   const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'lobby phone', scopes: ['ingest'], sites: ['lobby'] }) });
   const phoneKey = ((await res.json()) as { key: string }).key;

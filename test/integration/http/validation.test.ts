@@ -5,7 +5,7 @@ import { API_ROUTES } from '../../../server/src/http/routes';
 import { adminHeaders, call, useTestServer } from '../support/testServer';
 
 const server = useTestServer();
-const keys: Record<'read' | 'audit', string> = { read: '', audit: '' };
+const keys: Record<'read' | 'audit' | 'ingest', string> = { read: '', audit: '', ingest: '' };
 
 async function send(method: string, path: string, body?: unknown, key = server().apiKey) {
   const res = await fetch(`${server().url}/api/v1${path}`, {
@@ -19,7 +19,7 @@ async function send(method: string, path: string, body?: unknown, key = server()
 }
 
 beforeAll(async () => {
-  for (const scope of ['read', 'audit'] as const) keys[scope] = (await send('POST', '/keys', { name: `${scope} key`, scopes: [scope] })).body.key;
+  for (const scope of ['read', 'audit', 'ingest'] as const) keys[scope] = (await send('POST', '/keys', { name: `${scope} key`, scopes: [scope] })).body.key;
   expect((await send('POST', '/events', call({ id: 'v1' }))).status).toBe(201);
 });
 
@@ -340,15 +340,26 @@ describe('methods and scopes from the route tables', () => {
     expect(await send('DELETE', '/keys')).toMatchObject({ status: 405, allow: 'GET, HEAD, POST' });
   });
 
-  it('answers another method on a path a key may read with 403 needing admin; only an admin learns the 405', async () => {
-    const refused = await send('DELETE', '/compliance', undefined, keys.read);
-    expect(refused).toMatchObject({ status: 403, allow: null, body: { type: 'https://ringside.dev/problems/insufficient-scope', detail: 'DELETE /api/v1/compliance needs a key with scope "admin" (this key has: read)' } });
-    expect(refused.body.errors).toEqual([{ path: 'Authorization', message: 'carries a key without scope "admin", which DELETE /api/v1/compliance needs (this key has: read)' }]);
+  it('answers another method 405 with Allow to a key of any scope, not a scope refusal; without a key it is 401', async () => {
+    // The integrator's GET of the queue_log door with the PBX's ingest key: told to POST, not sent for an admin key.
+    const integrator = await send('GET', '/integrations/asterisk/queue-log?site=hq', undefined, keys.ingest);
+    expect(integrator).toMatchObject({
+      status: 405,
+      allow: 'POST',
+      body: { type: 'https://ringside.dev/problems/method-not-allowed', detail: 'GET is not supported on /api/v1/integrations/asterisk/queue-log; use POST' },
+    });
+    expect(await send('GET', '/integrations/asterisk/queue-log?site=hq')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await send('DELETE', '/compliance', undefined, keys.read)).toMatchObject({ status: 405, allow: 'GET, HEAD', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
+    expect(await send('PUT', '/events', undefined, keys.audit)).toMatchObject({ status: 405, allow: 'POST' });
+    // A method its path does take keeps its route's scope.
     expect((await send('PATCH', '/standards/call-answer-2-rings', {}, keys.audit)).status).toBe(403);
-    expect(await send('DELETE', '/compliance')).toMatchObject({ status: 405, allow: 'GET, HEAD', body: { type: 'https://ringside.dev/problems/method-not-allowed' } });
+    expect((await send('POST', '/integrations/asterisk/queue-log?site=hq', undefined, keys.read)).status).toBe(403);
+    const bare = await fetch(`${server().url}/api/v1/integrations/asterisk/queue-log?site=hq`);
+    expect([bare.status, bare.headers.get('www-authenticate'), bare.headers.get('allow')]).toEqual([401, 'Bearer realm="ringside"', null]);
+    expect((await send('GET', '/integrations/asterisk/queue-log?site=hq', undefined, 'rs_nosuchkey')).status).toBe(401);
   });
 
-  it('answers a path no route serves 404 for a key of any scope (a valid key still needed); another method still needs admin', async () => {
+  it('answers a path no route serves 404 for a key of any scope (a valid key still needed)', async () => {
     // The auditor's mistyped export: told there is no such path, not sent for an admin key.
     const mistyped = await send('GET', '/export/event?from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z&format=csv', undefined, keys.audit);
     expect(mistyped).toMatchObject({ status: 404, body: { type: 'https://ringside.dev/problems/not-found', detail: 'no such resource: GET /api/v1/export/event' } });
@@ -360,8 +371,8 @@ describe('methods and scopes from the route tables', () => {
     const bare = await fetch(`${server().url}/api/v1/export/event`);
     expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="ringside"']);
     expect((await send('GET', '/export/event', undefined, 'rs_nosuchkey')).status).toBe(401);
-    // A path a route serves, asked with another method: 405 for an admin, 403 needing admin for any other key.
-    expect((await send('POST', '/export/events', {}, keys.audit)).status).toBe(403);
+    // A path a route serves, asked with another method: 405 for any key.
+    expect((await send('POST', '/export/events', {}, keys.audit)).status).toBe(405);
     expect((await send('POST', '/export/events', {})).status).toBe(405);
     expect((await send('GET', '/export/events?format=csv', undefined, keys.audit)).status).toBe(200);
   });

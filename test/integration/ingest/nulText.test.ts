@@ -68,7 +68,7 @@ describe('NUL in text', () => {
 
   it('a signed Twilio callback names its form parameter', async () => {
     const url = `${server().url}/api/v1/integrations/twilio/taskrouter?site=hq`;
-    const params = { EventType: 'task.created', TaskSid: 'WT1', TaskQueueName: 'Sup\u0000port', TimestampMs: String(NOW - 3_000) };
+    const params = { EventType: 'task.created', TaskChannelUniqueName: 'voice', TaskSid: 'WT1', TaskQueueName: 'Sup\u0000port', TimestampMs: String(NOW - 3_000) };
     const data = url + Object.keys(params).sort().map((k) => k + params[k as keyof typeof params]).join('');
     const signature = createHmac('sha1', TWILIO_TOKEN).update(data).digest('base64');
     refused(await send('POST', '/api/v1/integrations/twilio/taskrouter?site=hq', new URLSearchParams(params).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }), 400, [

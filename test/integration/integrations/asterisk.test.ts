@@ -126,6 +126,21 @@ describe('Asterisk queue_log over HTTP', () => {
     expect(await openCaseIds(server())).toEqual([]);
   });
 
+  it('refuses an end whose holdtime is no whole seconds (COMPLETEAGENT|soon|40|1), naming the line and field, and stores nothing', async () => {
+    const call = '1772438520.40';
+    const lines = [`${T + 120}|${call}|support|NONE|ENTERQUEUE||+49301234571|1`, `${T + 123}|${call}|support|Ann|CONNECT|3|x|1`];
+    const answer = await postQueueLog(server(), log(...lines, `${T + 163}|${call}|support|Ann|COMPLETEAGENT|soon|40|1`));
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { type: expect.stringMatching(/\/invalid-queue-log$/), errors: [{ path: 'line 3 data1 (holdtime)', message: 'must be whole seconds, got "soon"' }] },
+    });
+    expect(answer.body.detail).toMatch(/^line 3: data1 \(holdtime\) must be whole seconds, got "soon"; nothing from this request was stored/);
+    const transfer = await postQueueLog(server(), log(...lines, `${T + 163}|${call}|support|Ann|BLINDTRANSFER|200|default|3.5|40|1`));
+    expect(transfer.body.errors).toEqual([{ path: 'line 3 data3 (holdtime)', message: 'must be whole seconds, got "3.5"' }]);
+    expect(await openCaseIds(server())).not.toContain(`${call}@support`);
+    expect(await recentEvent(server(), `aq:${call}@support:CONNECT`)).toBeUndefined();
+  });
+
   it('counts in openClocks only the waiting calls it opened a clock for, not a start too old to run one', async () => {
     // One call waiting since long before the live window (a backlog), one since just now: both still waiting.
     const now = Math.floor(clock.now() / 1000);

@@ -175,7 +175,7 @@ function twilioSignature(url: string, params: Record<string, string>): string {
 
 async function twilioCallback(key: string, eventType: string, sid: string, atMs: number, extra: Record<string, string> = {}): Promise<void> {
   const url = `${server.url}/api/v1/integrations/twilio/taskrouter?site=cloud`;
-  const params = { EventType: eventType, ResourceType: eventType.startsWith('reservation') ? 'reservation' : 'task', TaskSid: sid, TaskQueueName: 'Support', TimestampMs: String(atMs), ...extra };
+  const params = { EventType: eventType, ResourceType: eventType.startsWith('reservation') ? 'reservation' : 'task', TaskSid: sid, TaskQueueName: 'Support', TaskChannelUniqueName: 'voice', TimestampMs: String(atMs), ...extra };
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`twilio:${key}`).toString('base64')}`, 'x-twilio-signature': twilioSignature(url, params) },

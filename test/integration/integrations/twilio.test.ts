@@ -25,6 +25,8 @@ const taskEvent = (eventType: string, atMs: number, extra: Record<string, string
   ResourceType: eventType.startsWith('reservation') ? 'reservation' : 'task',
   TaskSid: 'WT1f7cd2d4e6b9a1c3e5f7a9b1c3d5e7f9',
   TaskQueueName: 'Support',
+  TaskChannelSid: 'TC0123456789abcdef0123456789abcdef',
+  TaskChannelUniqueName: 'voice',
   TaskAttributes: '{"from":"+4930123456","type":"inbound"}',
   Timestamp: String(Math.floor(atMs / 1000)),
   TimestampMs: String(atMs),
@@ -69,7 +71,33 @@ describe('Twilio TaskRouter callbacks', () => {
 
   it('ignores events that do not move a clock, and says so', async () => {
     const wrapup = taskEvent('task.wrapup', NOW + 20_000);
-    expect(await callback(wrapup, sign(AUTH_TOKEN, url, wrapup))).toEqual({ status: 200, body: { eventType: 'task.wrapup', ignored: true } });
+    expect(await callback(wrapup, sign(AUTH_TOKEN, url, wrapup))).toEqual({
+      status: 200,
+      body: { eventType: 'task.wrapup', ignored: true, reason: 'task.wrapup moves no call clock (only task.created, reservation.accepted, task.canceled do)' },
+    });
+  });
+
+  it('counts only voice tasks as calls: a chat, an SMS or a task on the default channel opens no clock and is no call, and the answer says why', async () => {
+    await clock.skipTo(NOW + 25_000);
+    const range = `site=hq&from=${new Date(NOW - 3600_000).toISOString()}&to=${new Date(NOW + 25_000).toISOString()}`;
+    const before = (await server().getJson(`/api/v1/compliance?${range}`)).body;
+    expect(before.standards).toContainEqual(expect.objectContaining({ standardId: 'call-answer-2-rings', denominator: 1 }));
+    for (const [channel, sid] of [['chat', 'WTchat'], ['sms', 'WTsms'], ['default', 'WTdefault']] as const) {
+      const created = taskEvent('task.created', NOW + 20_000, { TaskSid: sid, TaskChannelUniqueName: channel });
+      const answer = await callback(created, sign(AUTH_TOKEN, url, created));
+      expect(answer).toMatchObject({ status: 200, body: { eventType: 'task.created', ignored: true, reason: expect.stringContaining(`TaskChannelUniqueName is "${channel}"`) } });
+      expect(answer.body.reason).toMatch(/only voice tasks are calls/);
+      expect(answer.body).not.toHaveProperty('stored');
+      const accepted = taskEvent('reservation.accepted', NOW + 21_000, { TaskSid: sid, TaskChannelUniqueName: channel, WorkerName: 'Alice' });
+      expect(await callback(accepted, sign(AUTH_TOKEN, url, accepted))).toMatchObject({ status: 200, body: { ignored: true } });
+    }
+    const noChannel = taskEvent('task.created', NOW + 20_000, { TaskSid: 'WTnochannel' });
+    delete noChannel.TaskChannelUniqueName;
+    expect((await callback(noChannel, sign(AUTH_TOKEN, url, noChannel))).body).toMatchObject({ ignored: true, reason: expect.stringMatching(/^TaskChannelUniqueName is missing: only voice tasks are calls/) });
+    expect((await openCalls()).map((c) => c.caseId)).toEqual([]);
+    // The phone figures are as they were: no chat answered in them.
+    await server().testApi.clocksIdle();
+    expect((await server().getJson(`/api/v1/compliance?${range}`)).body.standards).toEqual(before.standards);
   });
 
   it('refuses a missing, wrong or foreign signature, and a body changed after signing, storing nothing', async () => {
@@ -94,6 +122,20 @@ describe('Twilio TaskRouter callbacks', () => {
     const noSid = taskEvent('task.canceled', NOW + 40_000);
     delete noSid.TaskSid;
     expect(await callback(noSid, sign(AUTH_TOKEN, url, noSid))).toMatchObject({ status: 400, body: { errors: [{ path: 'TaskSid', message: 'is required for a task or reservation event' }] } });
+  });
+
+  it('refuses a TimestampMs given in seconds (400 naming it), instead of storing a call in January 1970', async () => {
+    const inSeconds = taskEvent('task.created', NOW, { TaskSid: 'WTseconds', TimestampMs: String(NOW / 1000) });
+    const refused = await callback(inSeconds, sign(AUTH_TOKEN, url, inSeconds));
+    expect(refused).toMatchObject({
+      status: 400,
+      body: {
+        type: expect.stringMatching(/\/invalid-callback$/),
+        errors: [{ path: 'TimestampMs', message: `must be milliseconds since 1970, not seconds: got "${NOW / 1000}" (as seconds 2026-06-01T10:00:00.000Z)` }],
+      },
+    });
+    expect((await openCalls()).map((c) => c.caseId)).not.toContain('WTseconds');
+    expect(await recentEvent(server(), 'case:call:hq:WTseconds')).toBeUndefined();
   });
 
   it('refuses an accept timed before its task was created (409 naming the event and at), storing nothing', async () => {

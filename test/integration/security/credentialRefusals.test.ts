@@ -85,10 +85,10 @@ describe('a refusal of the key names the header it came in, or should have', () 
   });
 
   it('a key without the scope: the header that carried it, the scope needed and the ones it has', async () => {
-    expect(await send('DELETE', '/api/v1/compliance', bearer(keys.read))).toEqual({
+    expect(await send('GET', '/api/v1/keys', bearer(keys.read))).toEqual({
       status: 403,
       wwwAuthenticate: null,
-      body: problem(403, 'insufficient-scope', 'Insufficient scope', 'DELETE /api/v1/compliance needs a key with scope "admin" (this key has: read)', 'Authorization', 'carries a key without scope "admin", which DELETE /api/v1/compliance needs (this key has: read)'),
+      body: problem(403, 'insufficient-scope', 'Insufficient scope', 'GET /api/v1/keys needs a key with scope "admin" (this key has: read)', 'Authorization', 'carries a key without scope "admin", which GET /api/v1/keys needs (this key has: read)'),
     });
     expect((await send('POST', FIREHOSE, { ...JSON_BODY, 'x-amz-firehose-access-key': keys.read }, '{}')).body).toMatchObject({
       type: 'https://ringside.dev/problems/insufficient-scope',

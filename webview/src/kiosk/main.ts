@@ -34,8 +34,11 @@ interface Kiosk {
   offsetMs: number;
   view: KioskView;
   sender: Sender;
-  /** The line says the key is refused (or missing): final for this tablet, so being offline does not replace it. */
-  keyRefused: boolean;
+  /**
+   * The line says the key or the site is refused (or the key missing): final for this tablet, so being offline does
+   * not replace it.
+   */
+  refused: boolean;
   /** The line says Offline. */
   offline: boolean;
   /** A reach check is on its way: the next waits for it rather than pile up behind a hanging one. */
@@ -82,7 +85,7 @@ function siteZone(kiosk: Kiosk): string {
 
 function showStatus(kiosk: Kiosk, status: SendStatus): void {
   const waiting = kiosk.desk.outbox.length;
-  if (status.kind === 'refused-key') kiosk.keyRefused = true;
+  if (status.kind === 'refused-key') kiosk.refused = true;
   kiosk.offline = status.kind === 'offline';
   if (status.kind === 'sent') kiosk.view.setStatus('sent', 'Online · everything sent');
   else if (status.kind === 'offline') kiosk.view.setStatus('offline', `Offline · ${waiting} saved on this tablet, sent when the network returns`);
@@ -99,6 +102,19 @@ function refusedKeyText(detail: string, waiting: number): string {
   return `The server refused this kiosk's key: ${detail}. Ask an administrator for a new kiosk link and open it on this tablet.${kept}`;
 }
 
+/**
+ * The server refused the kiosk's site: final for this tablet, like a refused key (only a link with the right site
+ * helps), so sending stops and the line says what the server said, its "did you mean", and whom to ask.
+ */
+function refuseSite(kiosk: Kiosk, body: unknown): void {
+  const problem = body as { detail?: unknown; errors?: Array<{ path?: unknown; message?: unknown }> } | null;
+  const named = problem?.errors?.find((e) => e.path === 'site')?.message;
+  const why = typeof named === 'string' ? named : typeof problem?.detail === 'string' ? problem.detail : 'HTTP 400';
+  kiosk.refused = true;
+  kiosk.sender.stop();
+  kiosk.view.setStatus('refused', `The server refused this kiosk's site "${kiosk.site}": ${why}. Ask an administrator for a kiosk link with the right site and open it on this tablet.`);
+}
+
 /** A signal that gives up on a request after REACH_TIMEOUT_MS (on the page's own timers). */
 function reachTimeout(): AbortSignal {
   const controller = new AbortController();
@@ -113,7 +129,7 @@ async function request(kiosk: Kiosk, path: string, init: RequestInit = {}): Prom
 
 /** The server could not be reached: the line says Offline at once, counting the taps kept on the tablet. */
 function unreachable(kiosk: Kiosk): void {
-  if (!kiosk.keyRefused) showStatus(kiosk, { kind: 'offline', retryInMs: REACH_CHECK_MS });
+  if (!kiosk.refused) showStatus(kiosk, { kind: 'offline', retryInMs: REACH_CHECK_MS });
 }
 
 /**
@@ -155,6 +171,12 @@ async function fetchSetup(kiosk: Kiosk): Promise<boolean> {
       showStatus(kiosk, { kind: 'refused-key', detail: (answer.body as { detail?: string } | null)?.detail ?? `HTTP ${answer.status}` });
       return false;
     }
+    // The one thing GET /kiosk reads from the page is its site: a 400 refuses that (a site that differs from a stored
+    // one only in letter case). Its taps would each be refused too, so none is sent, and the line says why.
+    if (answer.status === 400) {
+      refuseSite(kiosk, answer.body);
+      return false;
+    }
     if (answer.status !== 200) return true;
     const setup = answer.body as KioskSetup;
     kiosk.offsetMs = Date.parse(setup.serverTime) - (asked + Date.now()) / 2;
@@ -193,7 +215,7 @@ function start(mount: HTMLElement): void {
   });
   if (!site) return view.setStatus('refused', 'This kiosk has no site: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   const key = localStorage.getItem(saved('key', site));
-  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null!, keyRefused: !key, offline: false, checking: false };
+  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null!, refused: !key, offline: false, checking: false };
   kiosk.sender = new Sender({
     outbox: () => kiosk.desk.outbox,
     settle: (ids) => save(kiosk, settled(kiosk.desk, ids)),

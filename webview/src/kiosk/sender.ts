@@ -36,6 +36,16 @@ export class Sender {
 
   constructor(private readonly deps: SenderDeps) {}
 
+  /**
+   * Sends nothing more until the page is reloaded: the server refused the kiosk's site, so it would refuse every tap
+   * (each dropped, one by one); kept on the tablet instead, the taps are not thrown away by a kiosk that cannot help it.
+   */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.deps.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   /** Sends what is queued; called after every tap, when the network returns, and by its own retry timer. */
   flush(): void {
     if (this.stopped) return;
@@ -71,8 +81,11 @@ export class Sender {
     try {
       answer = await this.deps.post(batch);
     } catch {
-      return this.later();
+      return this.stopped ? 'wait' : this.later();
     }
+    // Stopped while the request was out: what it found is not reported over the reason it stopped (kept, its taps are
+    // sent again, as duplicates, once the kiosk is opened again).
+    if (this.stopped) return 'wait';
     if (answer.status === 200 || answer.status === 201) {
       this.deps.settle(batch.map((m) => m.id));
       return 'settled';

@@ -109,7 +109,7 @@ async function postTaskRouter(params: FormBody, site: string, req: Request, res:
     sendProblem(res, problem(400, 'invalid-callback', 'Invalid TaskRouter callback', error.message, [{ path: error.field, message: error.message.slice(error.field.length + 1) }]));
     return undefined;
   }
-  if (mapped.kind === 'ignored') return { eventType: mapped.eventType, ignored: true };
+  if (mapped.kind === 'ignored') return { eventType: mapped.eventType, ignored: true, reason: mapped.reason };
   const outcome = await app.core.ingest.ingestFeed({ ...EMPTY_FEED, milestones: [mapped.milestone] }, siteLimitOf(res));
   if (outcome.kind !== 'stored') return feedRefusal(res, outcome, () => mapped.eventType);
   return { eventType: mapped.eventType, milestone: mapped.milestone.milestone, caseId: mapped.milestone.caseId, stored: storedCounts(outcome) };

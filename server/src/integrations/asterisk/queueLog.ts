@@ -20,6 +20,7 @@ import {
   type MilestoneInput,
   type WithdrawalInput,
 } from '../types';
+import { MAX_EPOCH_MS, wrongEpochUnit } from '../epoch';
 import { assignStays, NOTHING_LOOKED_UP, STAY_SUFFIX_MAX_LENGTH, type StayRef } from './stays';
 
 /** One queue_log line, split by position. */
@@ -93,7 +94,7 @@ export interface QueueLogMapping {
 /** Problems listed in an answer: enough to fix a file, not a flood (the rest are counted). */
 const MAX_PROBLEMS = 50;
 /** Latest epoch that still makes an ISO date (9999-12-31T23:59:59Z). */
-const MAX_EPOCH = 253_402_300_799;
+const MAX_EPOCH = Math.floor(MAX_EPOCH_MS / 1000);
 
 /** The five fields every line has before its data: epoch|callid|queuename|agent|event. */
 const FIXED_FIELDS = 5;
@@ -261,11 +262,13 @@ function readLine(line: QueueLogLine, report: Report): QueueLogReading {
   }
   if (ends) {
     const field = calltimeField(line);
+    // The holdtime the end repeats (the field before its calltime) is checked as the CONNECT's is: a value that is no
+    // whole seconds is refused, not passed over, so a line the log garbled is not stored as if whole.
+    const hold = field > 1 ? checked(report, () => seconds(line, field - 1, 'holdtime')) : undefined;
     const handleSeconds = checked(report, () => seconds(line, field, 'calltime'));
-    const holdText = field > 1 ? line.data[field - 2]?.trim() : undefined;
     // The calltime and the holdtime before it add up to the end less the stay's start (app_queue.c).
-    const startSec = typeof handleSeconds === 'number' && holdText !== undefined && /^\d+$/.test(holdText) ? line.epoch - handleSeconds - Number(holdText) : null;
-    if (handleSeconds === UNMEASURED || (field > 1 && isNegative(line.data[field - 2]))) return ignored;
+    const startSec = typeof handleSeconds === 'number' && typeof hold === 'number' ? line.epoch - handleSeconds - hold : null;
+    if (handleSeconds === UNMEASURED || hold === UNMEASURED) return ignored;
     return { kind: 'handle', line, stay: stay(startSec), handleSeconds: handleSeconds ?? 0, ...(agent === undefined ? {} : { agent }) };
   }
   const waitField = event === 'CONNECT' ? 1 : ABANDON_WAIT_FIELD[event as QueueLogAbandon];
@@ -419,14 +422,12 @@ function seconds(line: QueueLogLine, position: number, name: string): number | t
 /**
  * What is wrong with a line's epoch, or null. Whole seconds beyond the year 9999 are told so, not that they are no
  * whole seconds: a 13-digit value is most likely milliseconds (a realtime queue_log table or a script), said with
- * the instant it would name as milliseconds.
+ * the instant it would name as milliseconds (wrongEpochUnit, the rule Twilio's times are read by too).
  */
 function epochMessage(text: string): string | null {
   if (!/^\d+$/.test(text)) return `must be whole seconds since 1970, got ${quote(text)}`;
-  const value = Number(text);
-  if (value <= MAX_EPOCH) return null;
-  if (value / 1000 <= MAX_EPOCH) return `must be seconds since 1970, not milliseconds: got ${quote(text)} (as milliseconds ${new Date(value).toISOString()})`;
-  return `must be at most ${MAX_EPOCH} (9999-12-31T23:59:59Z), got ${quote(text)}`;
+  if (Number(text) <= MAX_EPOCH) return null;
+  return wrongEpochUnit(text, 'seconds') ?? `must be at most ${MAX_EPOCH} (9999-12-31T23:59:59Z), got ${quote(text)}`;
 }
 
 function quote(text: string): string {

@@ -1,7 +1,10 @@
 // Twilio TaskRouter event callbacks (form-encoded, one event per request) as open-clock milestones. Pure.
-// A task is one call waiting for a worker: created → started, a reservation accepted → answered,
-// canceled (the caller hung up, or the workflow gave up) → abandoned. Every other event is ignored.
+// A voice task is one call waiting for a worker: created → started, a reservation accepted → answered,
+// canceled (the caller hung up, or the workflow gave up) → abandoned. Every other event is ignored, and so is every
+// event of a task on another channel (chat, sms, a custom one, default): a chat counted as a call would be in the
+// phone figures.
 import { LIMITS, malformedTextProblem } from '../../protocol';
+import { FEED_TIMES, feedInstantMs, wrongEpochUnit, type EpochUnit } from '../epoch';
 import { isoFromEpochMs, MAX_CASE_ID_LENGTH, type MilestoneInput } from '../types';
 import type { FormParams } from './signature';
 
@@ -23,14 +26,20 @@ export class TaskRouterError extends Error {
   }
 }
 
-export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone: MilestoneInput } | { kind: 'ignored'; eventType: string };
+/** An ignored callback says why (`reason`), as the answer to TaskRouter and to whoever reads its logs. */
+export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone: MilestoneInput } | { kind: 'ignored'; eventType: string; reason: string };
+
+/** The TaskRouter channel of calls: `<Enqueue>` in Programmable Voice (and Flex's voice tasks) put a call's task on it. */
+const VOICE_CHANNEL = 'voice';
 
 export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouterResult {
   const eventType = param(params, 'EventType');
   if (eventType === undefined || eventType.trim() === '') throw new TaskRouterError('EventType', 'is required');
   // Own keys only: an EventType named like a built-in ("constructor") is an event that moves no clock.
   const milestone = Object.hasOwn(MILESTONE_BY_EVENT, eventType) ? MILESTONE_BY_EVENT[eventType] : undefined;
-  if (!milestone) return { kind: 'ignored', eventType };
+  if (!milestone) return { kind: 'ignored', eventType, reason: `${eventType} moves no call clock (only ${Object.keys(MILESTONE_BY_EVENT).join(', ')} do)` };
+  const notVoice = notAVoiceTask(params);
+  if (notVoice) return { kind: 'ignored', eventType, reason: notVoice };
   const caseId = taskSid(params);
   const queue = optionalText(params, 'TaskQueueName');
   const agent = milestone === 'answered' ? optionalText(params, 'WorkerName') : undefined;
@@ -51,6 +60,21 @@ export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouter
   };
 }
 
+/**
+ * Why the task of a callback is not a call, or null when it is: only a task on the voice channel is. TaskRouter names
+ * every task's channel in its callbacks; `default` is where it puts a task created without one (through the API, by
+ * a script or another product), which may be anything, so it is not taken for a call either. A callback without the
+ * parameter is not known to be a call, and is ignored as Amazon Connect's records without a Channel are.
+ */
+function notAVoiceTask(params: FormParams): string | null {
+  const channel = param(params, 'TaskChannelUniqueName')?.trim();
+  const only = 'only voice tasks are calls';
+  if (!channel) return `TaskChannelUniqueName is missing: ${only} (TaskRouter names the channel of every task)`;
+  if (channel === VOICE_CHANNEL) return null;
+  if (channel === 'default') return `TaskChannelUniqueName is "default", the channel of a task created without one: ${only} (a call enqueued with <Enqueue> is on "voice"; create call tasks with TaskChannel=voice)`;
+  return `TaskChannelUniqueName is ${JSON.stringify(channel.length > 40 ? `${channel.slice(0, 40)}…` : channel)}: ${only}`;
+}
+
 function taskSid(params: FormParams): string {
   const sid = param(params, 'TaskSid')?.trim();
   if (!sid) throw new TaskRouterError('TaskSid', 'is required for a task or reservation event');
@@ -61,19 +85,23 @@ function taskSid(params: FormParams): string {
 /** TimestampMs (milliseconds since 1970) when sent, else Timestamp (seconds since 1970). */
 function eventTime(params: FormParams): string {
   const ms = param(params, 'TimestampMs');
-  if (ms !== undefined && ms !== '') return isoFromEpochMs(epochValue('TimestampMs', ms, 1));
+  if (ms !== undefined && ms !== '') return isoFromEpochMs(epochValue('TimestampMs', ms, 'milliseconds'));
   const s = param(params, 'Timestamp');
-  if (s !== undefined && s !== '') return isoFromEpochMs(epochValue('Timestamp', s, 1000));
+  if (s !== undefined && s !== '') return isoFromEpochMs(epochValue('Timestamp', s, 'seconds'));
   throw new TaskRouterError('TimestampMs', 'or Timestamp is required');
 }
 
-/** Latest instant an ISO date can hold (9999-12-31T23:59:59.999Z). */
-const MAX_EPOCH_MS = 253_402_300_799_999;
-
-function epochValue(field: string, text: string, toMs: number): number {
-  if (!/^\d+$/.test(text)) throw new TaskRouterError(field, `must be a whole number (${toMs === 1 ? 'milliseconds' : 'seconds'} since 1970), got ${JSON.stringify(text)}`);
-  const ms = Number(text) * toMs;
-  if (ms > MAX_EPOCH_MS) throw new TaskRouterError(field, `is not a plausible time, got ${text}`);
+/**
+ * The instant of a time parameter. A count in the other unit (seconds in TimestampMs, from a script that filled it
+ * with a Unix time) is refused naming it, not read as a time in January 1970 (wrongEpochUnit); so is any other time
+ * before 2001 or after 9999 (FEED_TIMES), which TaskRouter never sends.
+ */
+function epochValue(field: string, text: string, unit: EpochUnit): number {
+  if (!/^\d+$/.test(text)) throw new TaskRouterError(field, `must be a whole number (${unit} since 1970), got ${JSON.stringify(text)}`);
+  const wrongUnit = wrongEpochUnit(text, unit);
+  if (wrongUnit) throw new TaskRouterError(field, wrongUnit);
+  const ms = feedInstantMs(Number(text), unit);
+  if (ms === null) throw new TaskRouterError(field, `is not a plausible time (${unit} since 1970 from ${new Date(FEED_TIMES.fromMs).toISOString()} to the year 9999), got ${text}`);
   return ms;
 }
 
