@@ -264,6 +264,28 @@ describe('live feed', () => {
     expect(badges().filter(([, ratio]) => ratio < 4.5)).toEqual([]);
   });
 
+  it('finds each row by the word its badge shows, "n/a" too, and says on the n/a badge why it has no verdict', () => {
+    const { dashboard, root } = mount();
+    const notCounted = judgedCall({ id: 'closed-hours', rings: 4 });
+    notCounted.judgements = notCounted.judgements.map((j) => ({ ...j, met: false, counted: false, reason: 'outside-hours' }));
+    const unjudged = judgedCall({ id: 'no-standard' });
+    unjudged.judgements = [];
+    feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ id: 'fast', rings: 1 }), judgedCall({ id: 'slow', rings: 4 }), notCounted, unjudged] })));
+    const filterBy = (words: string) => {
+      const input = root.querySelector<HTMLInputElement>('.rs-feed-filter')!;
+      input.value = words;
+      input.dispatchEvent(new Event('input'));
+      dashboard.flush();
+      return rows(root).map((r) => [r.dataset['eventId'], r.querySelector('.rs-badge')!.textContent]);
+    };
+    expect(filterBy('n/a')).toEqual([['no-standard', 'n/a']]);
+    expect(filterBy('not counted')).toEqual([['closed-hours', 'not counted']]);
+    expect(filterBy('missed')).toEqual([['slow', 'missed']]);
+    filterBy('');
+    const naBadge = rows(root).find((r) => r.dataset['eventId'] === 'no-standard')!.querySelector<HTMLElement>('.rs-badge')!;
+    expect(naBadge.title).toBe('No standard judges this event');
+  });
+
   it('renders event text as text, never as markup', () => {
     const { dashboard, root } = mount();
     feed(dashboard, msg.judged([judgedCall({ site: '<img src=x onerror=alert(1)>' })]));
