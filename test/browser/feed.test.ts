@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FEED_LIMIT } from '../../webview/src/state';
 import { breachOf, clocksUpdate, complianceUpdate, judgedCall, judgedVisit, msg, openClock, snapshot } from './fixtures';
+import { textContrasts } from './contrast';
 import { feed, mount, text, texts, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -238,6 +239,51 @@ describe('live feed', () => {
     // Later renders draw it with the rest of the board.
     feed(dashboard, msg.judged([judgedVisit({ id: 'c' })]));
     expect(rows(root)[0]!.dataset['eventId']).toBe('c');
+  });
+
+  it('draws every result badge (met, missed, not counted, n/a, breached) at 4.5:1 contrast or better, live and paused', () => {
+    const { dashboard, root } = mount();
+    const late = openClock({ caseId: 'late', startedAgo: 20 });
+    const notCounted = judgedCall({ id: 'closed-hours', rings: 4 });
+    notCounted.judgements = notCounted.judgements.map((j) => ({ ...j, met: false, counted: false, reason: 'outside-hours' }));
+    const unjudged = judgedCall({ id: 'no-standard' });
+    unjudged.judgements = [];
+    feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ id: 'fast', rings: 1 }), judgedCall({ id: 'slow', rings: 4 }), notCounted, unjudged], openClocks: [late] })));
+    feed(dashboard, clocksUpdate({ changed: [late], breaches: [breachOf(late)] }));
+    const badges = () => {
+      // A new row's arrival flash tints it for 1.6 s: read the colours it settles on.
+      for (const animation of document.getAnimations()) animation.finish();
+      const feedPanel = root.querySelector<HTMLElement>('.rs-feed')!;
+      return textContrasts(feedPanel).filter(([what]) => ['met', 'missed', 'not counted', 'n/a', 'breached'].includes(what));
+    };
+    expect(badges().map(([what]) => what).sort()).toEqual(['breached', 'met', 'missed', 'n/a', 'not counted']);
+    expect(badges().filter(([, ratio]) => ratio < 4.5)).toEqual([]);
+    root.querySelector<HTMLButtonElement>('.rs-feed-pause')!.click();
+    dashboard.flush();
+    expect(root.querySelector('.rs-feed')!.getAttribute('data-paused')).toBe('true');
+    expect(badges().filter(([, ratio]) => ratio < 4.5)).toEqual([]);
+  });
+
+  it('finds each row by the word its badge shows, "n/a" too, and says on the n/a badge why it has no verdict', () => {
+    const { dashboard, root } = mount();
+    const notCounted = judgedCall({ id: 'closed-hours', rings: 4 });
+    notCounted.judgements = notCounted.judgements.map((j) => ({ ...j, met: false, counted: false, reason: 'outside-hours' }));
+    const unjudged = judgedCall({ id: 'no-standard' });
+    unjudged.judgements = [];
+    feed(dashboard, msg.snapshot(snapshot({ recent: [judgedCall({ id: 'fast', rings: 1 }), judgedCall({ id: 'slow', rings: 4 }), notCounted, unjudged] })));
+    const filterBy = (words: string) => {
+      const input = root.querySelector<HTMLInputElement>('.rs-feed-filter')!;
+      input.value = words;
+      input.dispatchEvent(new Event('input'));
+      dashboard.flush();
+      return rows(root).map((r) => [r.dataset['eventId'], r.querySelector('.rs-badge')!.textContent]);
+    };
+    expect(filterBy('n/a')).toEqual([['no-standard', 'n/a']]);
+    expect(filterBy('not counted')).toEqual([['closed-hours', 'not counted']]);
+    expect(filterBy('missed')).toEqual([['slow', 'missed']]);
+    filterBy('');
+    const naBadge = rows(root).find((r) => r.dataset['eventId'] === 'no-standard')!.querySelector<HTMLElement>('.rs-badge')!;
+    expect(naBadge.title).toBe('No standard judges this event');
   });
 
   it('renders event text as text, never as markup', () => {

@@ -7,6 +7,7 @@ import { FALLBACK_DELAY_MS, MIN_RENDER_INTERVAL_MS } from '../../webview/src/sch
 import { FEED_LIMIT } from '../../webview/src/state';
 import { RequestError } from '../../webview/src/transport/transport';
 import { CALL_STANDARD, NOW, answering, fakeTransport, incident, incidentChange, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import { textContrasts } from './contrast';
 import { feed, mount, text, texts, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -312,6 +313,17 @@ describe('alerts banner', () => {
     expect(document.activeElement).toBe(root.querySelector('.rs-alert .rs-alert-details summary'));
   });
 
+  it('keeps an acknowledged incident readable: every text in its row at 4.5:1 contrast (WCAG AA) or better, details open', () => {
+    const { dashboard, root } = mount();
+    const seen = incident({ siteName: 'Harbour', acknowledgedAt: NOW, acknowledgedBy: 'ana', acknowledgedSeverity: 'red' });
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: [seen, incident({ siteName: 'Airport', severity: 'amber' })] })));
+    for (const details of root.querySelectorAll<HTMLDetailsElement>('.rs-alert-details')) details.open = true;
+    const acked = [...root.querySelectorAll<HTMLElement>('.rs-alert')].find((row) => row.querySelector('.rs-alert-acked'))!;
+    const ratios = textContrasts(acked);
+    expect(ratios.map(([what]) => what)).toEqual(expect.arrayContaining([expect.stringContaining('acknowledged by ana'), expect.stringContaining('since')]));
+    expect(ratios.filter(([, ratio]) => ratio < 4.5)).toEqual([]);
+  });
+
   it('shows three incidents and the rest behind "Show all"', () => {
     const { dashboard, root } = mount();
     const many = Array.from({ length: 5 }, (_, i) => incident({ siteName: `Site ${i}`, severity: 'amber' }));
@@ -351,3 +363,4 @@ describe('designed states', () => {
     expect(text(root, '.rs-chart-panel .rs-chart-note')).toBe('History is not available here');
   });
 });
+

@@ -1,8 +1,9 @@
 // The queries a selection stands for, and the VS Code transport's request/response plumbing.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dashboardRequestHttp } from '../../server/src/protocol/pure';
 import { planQueries, reportFitsStandards } from '../../webview/src/queries';
-import { CALL_STANDARD, VISIT_STANDARD, complianceReport } from './fixtures';
+import { CALL_STANDARD, VISIT_STANDARD, answering, complianceReport, fakeTransport, msg, settle, snapshot } from './fixtures';
+import { feed, mount, unmountAll } from './mount';
 import { DEFAULT_SELECTION } from '../../webview/src/selection';
 import { vscodeTransport } from '../../webview/src/transport/vscode';
 
@@ -81,5 +82,41 @@ describe('vscode transport requests', () => {
     await expect(report).rejects.toMatchObject({ status: 0, message: 'asked for compliance, the extension answered distribution' });
     await expect(ack).rejects.toMatchObject({ status: 404, message: 'no incident with id 7' });
     stop();
+  });
+});
+
+describe('a selected standard no longer in force', () => {
+  afterEach(unmountAll);
+
+  it('is dropped when a snapshot no longer lists it: the board asks for, shows and names all standards alike', async () => {
+    const fake = fakeTransport(answering({}));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { site: 'leeds', standard: VISIT_STANDARD.id } });
+    feed(dashboard, msg.snapshot(snapshot({ standards: [CALL_STANDARD, VISIT_STANDARD] })));
+    await settle();
+    expect(fake.requests.some((r) => r.kind === 'compliance' && r.params.standard === VISIT_STANDARD.id)).toBe(true);
+    const asked = fake.requests.length;
+
+    // The visit standard is retired while the page is open: the server sends a snapshot without it.
+    feed(dashboard, msg.snapshot(snapshot({ standards: [CALL_STANDARD] })));
+    await settle();
+    dashboard.flush();
+    const after = fake.requests.slice(asked);
+    // It was still asked for alone (its figure the only one answered), while the tiles showed every other standard with none.
+    expect(after.filter((r) => r.kind === 'compliance' || r.kind === 'distribution').map((r) => ('params' in r ? r.params.standard : 'none'))).toEqual([undefined, undefined, undefined]);
+    expect(after.some((r) => r.kind === 'staffing-forecast')).toBe(false);
+    expect(dashboard.state().selection.standard).toBeNull();
+    expect(root.querySelector<HTMLSelectElement>('.rs-select-standard')!.value).toBe('');
+    expect((fake.saved() as { standard: string | null }).standard).toBeNull();
+  });
+
+  it('is dropped from a link that names it, once the first snapshot says which standards are in force', async () => {
+    const fake = fakeTransport(answering({}));
+    const { dashboard } = mount({ transport: fake.transport, selection: { standard: 'retired-last-year' } });
+    feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+    expect(dashboard.state().selection.standard).toBeNull();
+    expect(fake.requests.filter((r) => r.kind === 'compliance').at(-1)).toMatchObject({ params: { window: 'today' } });
+    expect(fake.requests.filter((r) => r.kind === 'compliance').at(-1)!.params).not.toHaveProperty('standard');
   });
 });

@@ -23,12 +23,10 @@ export interface Sourced<T> {
 
 const MINUTE_MS = 60_000;
 
-/** The standards on screen: the selected one, or all. */
+/** The standards on screen: the selected one (the reducer drops a selection of one not in force), or all. */
 export function visibleStandards(state: DashboardState): Standard[] {
   const { standard } = state.selection;
-  if (!standard) return state.standards;
-  const chosen = state.standards.filter((s) => s.id === standard);
-  return chosen.length > 0 ? chosen : state.standards;
+  return standard ? state.standards.filter((s) => s.id === standard) : state.standards;
 }
 
 function nowMs(state: DashboardState): number {

@@ -189,3 +189,8 @@ export function eventVerdict(judgements: Judgement[]): 'met' | 'missed' | 'not-c
   if (counted.length === 0) return 'not-counted';
   return counted.every((j) => j.met) ? 'met' : 'missed';
 }
+
+/** The word the feed's badge shows for a verdict, which its filter box also finds the row by. */
+export function verdictWord(verdict: ReturnType<typeof eventVerdict>): string {
+  return verdict === 'unjudged' ? 'n/a' : verdict === 'not-counted' ? 'not counted' : verdict;
+}

@@ -226,8 +226,18 @@ function withQuery(state: DashboardState, name: QueryName, result: QueryResult<Q
   return { ...state, queries: { ...state.queries, [name]: result } };
 }
 
+/**
+ * A selected standard that is not in force (retired while the page is open, or named by an older link or the host)
+ * is dropped once the snapshot has said which standards are: the board showed every standard then, while its
+ * queries still asked for the retired one alone, so every tile and chart read "No events" beside the feed's events.
+ */
+function withStandardInForce(selection: DashboardSelection, standards: readonly Standard[], known: boolean): DashboardSelection {
+  if (!known || selection.standard === null || standards.some((s) => s.id === selection.standard)) return selection;
+  return { ...selection, standard: null };
+}
+
 function applySelection(state: DashboardState, partial: Partial<DashboardSelection>): DashboardState {
-  const selection = sanitizeSelection({ ...state.selection, ...partial }, state.selection);
+  const selection = withStandardInForce(sanitizeSelection({ ...state.selection, ...partial }, state.selection), state.standards, state.hasSnapshot);
   if (sameSelection(selection, state.selection)) return state;
   return { ...state, selection, knownSites: selection.site ? mergeSites(state.knownSites, [selection.site]) : state.knownSites };
 }
@@ -265,6 +275,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     connection,
     hasSnapshot: true,
     standards: snapshot.standards,
+    selection: withStandardInForce(state.selection, snapshot.standards, true),
     today,
     series,
     feed,

@@ -5,7 +5,7 @@
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
 import { breachKeyOf, countNoun, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
-import { eventVerdict, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome, isWithinDay, localDayOf, type LocalDay } from '../format';
+import { eventVerdict, verdictWord, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome, isWithinDay, localDayOf, type LocalDay } from '../format';
 import type { DashboardState, LocalAction } from '../state';
 import { button, el, input, setText } from './dom';
 import { createPanelHeader, placeRows } from './parts';
@@ -16,9 +16,11 @@ const JUDGED_TITLE = 'When it was judged, newest first: an event when it arrived
 
 function badge(judged: JudgedEvent): HTMLElement {
   const verdict = eventVerdict(judged.judgements);
-  const node = el('span', `rs-badge rs-badge--${verdict}`, verdict === 'unjudged' ? 'n/a' : verdict === 'not-counted' ? 'not counted' : verdict);
+  const node = el('span', `rs-badge rs-badge--${verdict}`, verdictWord(verdict));
   const reasons = (counted: boolean) => judged.judgements.filter((j) => !j.met && (j.counted !== false) === counted).map((j) => `${j.standardId}${j.reason ? ` (${j.reason})` : ''}`);
-  node.title = verdict === 'missed' ? `Missed: ${reasons(true).join(', ')}` : verdict === 'not-counted' ? `Not counted: ${reasons(false).join(', ')}` : judged.judgements.map((j) => j.standardId).join(', ');
+  // An event of a type no standard judges (a complaint type without one) has no verdict: its badge says why.
+  node.title =
+    verdict === 'missed' ? `Missed: ${reasons(true).join(', ')}` : verdict === 'not-counted' ? `Not counted: ${reasons(false).join(', ')}` : verdict === 'unjudged' ? 'No standard judges this event' : judged.judgements.map((j) => j.standardId).join(', ');
   return node;
 }
 
@@ -117,7 +119,7 @@ function matchesFeedFilter(judged: JudgedEvent, filter: string, names: SiteNames
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const { event } = judged;
-  const haystack = [event.site, siteLabel(event.site, names), event.agent ?? '', event.queue ?? '', event.type, formatOutcome(judged), eventVerdict(judged.judgements), ...judged.judgements.map((j) => j.standardId)]
+  const haystack = [event.site, siteLabel(event.site, names), event.agent ?? '', event.queue ?? '', event.type, formatOutcome(judged), verdictWord(eventVerdict(judged.judgements)), eventVerdict(judged.judgements), ...judged.judgements.map((j) => j.standardId)]
     .join(' ')
     .toLowerCase();
   return words.every((w) => haystack.includes(w));
