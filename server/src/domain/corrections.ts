@@ -152,10 +152,11 @@ function rejudge(event: CorrectableEvent, fields: EventFields, before: Record<st
 }
 
 /**
- * The record of a correction and the state it leaves, for an event in `before` (refused when it is void already).
- * `changed` is false for an amendment that would leave the event exactly as it stands: the same fields, the same
- * ones measured and derived, the same judgements. Such an amendment is not recorded (a correction that corrects
- * nothing would only clutter the event's history), so retrying an amendment records it once.
+ * The record of a correction and the state it leaves, for an event in `before`. `changed` is false for a correction
+ * that would leave the event exactly as it stands: an amendment giving the same fields, the same ones measured and
+ * derived, the same judgements, and a void of an event void already. Such a correction is not recorded (one that
+ * corrects nothing would only clutter the event's history), so retrying a correction whose answer was lost records
+ * it once and answers as it stands. An amendment of a void event is refused: a void is final.
  */
 export function planCorrection(
   event: CorrectableEvent,
@@ -163,7 +164,8 @@ export function planCorrection(
   input: CorrectionInput,
   ctx: { versions: (id: string) => readonly StandardVersion[]; ringCycleSeconds: number },
 ): { changes: Record<string, unknown>; after: EventState; changed: boolean } {
-  if (before.voided) throw new DomainError('conflict', 'id', `the event with id "${event.id}" is already void; a void is final`);
+  if (before.voided && input.action === 'void') return { changes: {}, after: before, changed: false };
+  if (before.voided) throw new DomainError('conflict', 'id', `the event with id "${event.id}" is void; a void is final, so it cannot be amended`);
   if (input.action === 'void') return { changes: {}, after: { voided: true, fields: before.fields, judgements: {} }, changed: true };
   const problems = amendmentProblems(event.type, input.changes);
   if (problems.length > 0) throw new FieldErrors('invalid', problems);

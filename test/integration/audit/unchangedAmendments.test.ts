@@ -1,6 +1,7 @@
 // An amendment that would leave an event exactly as it stands (its fields, what was measured and what derived, its
-// judgements) records nothing: no correction, no audit-log entry, no chain link. It answers 200 with the event as it
-// stands and `changed: false`, so an integration that retries an amendment it already made gets the same state back.
+// judgements), and a void of an event void already, record nothing: no correction, no audit-log entry, no chain link.
+// Each answers 200 with the event as it stands and `changed: false`, so an integration that retries a correction it
+// already made gets the same state back.
 // Whatever a correction answers, it gives each judgement as every other answer does: met and counted as booleans, the
 // fields in the order of POST /events' judgements, also when read back from a chained record (which keeps 1/0 with its
 // keys sorted, and is not changed by this).
@@ -60,6 +61,41 @@ describe('an amendment that changes nothing', () => {
     expect(measured.status).toBe(201);
     expect(measured.body).toMatchObject({ changed: true, fields: { rings: 2, answerSeconds: derivedAnswer, derived: [] } });
     expect(await amendmentsLogged()).toEqual(['c1', 'c1']);
+  });
+});
+
+describe('a void of an event void already', () => {
+  const correct = async (id: string, action: 'amend' | 'void', body: Record<string, unknown>) => {
+    const res = await fetch(`${server().url}/api/v1/events/${id}/${action}`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const voidsLogged = async (): Promise<unknown[]> => {
+    const { body } = await server().getJson('/api/v1/export/audit-log?from=2000-01-01T00:00:00Z&format=json');
+    return (body as { rows: Array<{ action: string; target: string }> }).rows.filter((r) => r.action === 'event.void').map((r) => r.target);
+  };
+
+  it('is recorded once: a retry whose first answer was lost gets 200, changed false, the event as it stands (void)', async () => {
+    expect((await server().postEvents({ events: [call({ id: 'x1', rings: 1 })] })).status).toBe(201);
+    const first = await correct('x1', 'void', { reason: 'test call' });
+    expect(first.status).toBe(201);
+    const head = await headSeq();
+    for (const reason of ['test call', 'a test call, as said']) {
+      const retry = await correct('x1', 'void', { reason });
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ changed: false, seq: null, at: null, eventId: 'x1', action: 'void', judgements: {}, previous: {}, fields: first.body.fields });
+    }
+    expect(await headSeq()).toBe(head);
+    expect(await voidsLogged()).toEqual(['x1']);
+    const standing = (await server().getJson('/api/v1/events/x1')).body as { standing: { void: boolean; corrections: number } };
+    expect(standing.standing).toMatchObject({ void: true, corrections: 1 });
+  });
+
+  it('cannot be amended: 409 naming id, a void is final', async () => {
+    const head = await headSeq();
+    const amended = await correct('x1', 'amend', { reason: 'rang twice', changes: { rings: 2 } });
+    expect(amended.status).toBe(409);
+    expect(amended.body).toMatchObject({ errors: [{ path: 'id', message: 'the event with id "x1" is void; a void is final, so it cannot be amended' }] });
+    expect(await headSeq()).toBe(head);
   });
 });
 

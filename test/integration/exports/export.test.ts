@@ -214,12 +214,12 @@ describe('corrections', () => {
     const raw = (await (await get(`/api/v1/compliance?from=2026-03-02T00:00:00.250Z&to=2026-03-02T23:59:59.750Z&site=downtown&standard=call-answer-2-rings&groupBy=queue`)).json()).standards[0];
     expect([raw.numerator, raw.denominator]).toEqual([1, 1]);
     expect(raw.groups.map((g: any) => [g.numerator, g.denominator])).toEqual([[1, 1]]);
-    const again = await post('/events/c1/void', { reason: 'again' });
+    const again = await post('/events/c1/amend', { reason: 'again', changes: { rings: 1 } });
     expect(again.status).toBe(409);
     // The detail reads as a sentence: the field, a colon, then the refusal (not "id event …").
     expect(await again.json()).toMatchObject({
-      detail: 'id: the event with id "c1" is already void; a void is final',
-      errors: [{ path: 'id', message: 'the event with id "c1" is already void; a void is final' }],
+      detail: 'id: the event with id "c1" is void; a void is final, so it cannot be amended',
+      errors: [{ path: 'id', message: 'the event with id "c1" is void; a void is final, so it cannot be amended' }],
     });
     expect((await post('/events/nope/void', { reason: 'x' })).status).toBe(404);
     const badAmend = await post('/events/c2/amend', { reason: 'x', changes: { greetSeconds: 3 } });
