@@ -417,7 +417,9 @@ describe('site and agent comparison', () => {
       [VISIT_STANDARD.id]: [group('Leeds', 9, 10)],
     },
   });
-  const agents = complianceReport({ groupBy: 'agent', bucket: null, site: 'York', groups: { [CALL_STANDARD.id]: [group('Priya', 30, 40), group(null, 5, 5)] } });
+  // Calls abandoned before anyone answered have no agent: 0 of 69 met, which ranked as an agent was always the worst.
+  const unanswered = { ...group(null, 0, 69), companions: { ...group(null, 0, 69).companions, abandoned: 69, abandonRate: 1 } };
+  const agents = complianceReport({ groupBy: 'agent', bucket: null, site: 'York', groups: { [CALL_STANDARD.id]: [group('Priya', 30, 40), unanswered] } });
 
   it('lists sites worst first as bars banded against the target, and a click filters the dashboard to the site', async () => {
     const { root, dashboard, requests } = await mountWith(answering({ groups, agents }));
@@ -439,7 +441,9 @@ describe('site and agent comparison', () => {
     await settle();
     dashboard.flush();
     expect(text(root, '.rs-sites .rs-panel-title')).toBe('Agents at York');
-    expect(texts(root, '.rs-sites .rs-bar-label')).toEqual(['Priya', 'No agent']);
+    // The calls without an agent are not a bar among the agents: a line under them says how many and why.
+    expect(texts(root, '.rs-sites .rs-bar-label')).toEqual(['Priya']);
+    expect(texts(root, '.rs-sites .rs-bars-apart')).toEqual(['Not ranked: 69 calls without an agent (0 / 69 met; 69 abandoned before an agent answered)']);
     expect(root.querySelector('.rs-sites .rs-bar')!.tagName).toBe('DIV');
     const back = root.querySelector<HTMLButtonElement>('.rs-sites-back')!;
     expect(back.hidden).toBe(false);

@@ -200,9 +200,17 @@ export interface GroupBars {
   standard: Standard;
   groupBy: 'site' | 'agent';
   groups: GroupFigure[];
+  /**
+   * By agent: the events no agent handled (a call abandoned before anyone answered), kept out of `groups`. They are
+   * not an agent, and ranked as one they were always the "worst agent" (0 % of calls nobody answered).
+   */
+  withoutAgent: GroupFigure | null;
 }
 
-/** Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last; ties by name. */
+/**
+ * Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last; ties by name.
+ * By agent, the events without one are set apart (`withoutAgent`).
+ */
 export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
   return fromQuery(state.queries.groups, (report) => {
     const groupBy = report.groupBy === 'agent' ? 'agent' : 'site';
@@ -210,8 +218,10 @@ export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
     const byName = (a: GroupFigure, b: GroupFigure) => compareText(name(a), name(b)) || compareText(String(a.key), String(b.key));
     return visibleStandards(state).map((standard) => {
       const figure = report.standards.find((s) => s.standardId === standard.id);
-      const groups = [...(figure?.groups ?? [])].sort((a, b) => worstFirst(a, b) || byName(a, b));
-      return { standard, groupBy, groups };
+      const all = figure?.groups ?? [];
+      const apart = groupBy === 'agent' ? (all.find((g) => g.key === null) ?? null) : null;
+      const groups = all.filter((g) => g !== apart).sort((a, b) => worstFirst(a, b) || byName(a, b));
+      return { standard, groupBy, groups, withoutAgent: apart };
     });
   });
 }

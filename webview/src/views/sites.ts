@@ -51,7 +51,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     back.hidden = bySite;
     container.dataset['status'] = sourced.status;
     const lists = sourced.value ?? [];
-    const anyGroups = lists.some((l) => l.groups.length > 0);
+    const anyGroups = lists.some((l) => l.groups.length > 0 || l.withoutAgent);
     note.hidden = anyGroups;
     setText(
       note,
@@ -66,7 +66,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
               : 'No agent has events at this site in this window.',
     );
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
-    body.replaceChildren(...lists.filter((l) => l.groups.length > 0).map((l) => groupList(l, bySite, state.siteNames, dispatch)));
+    body.replaceChildren(...lists.filter((l) => l.groups.length > 0 || l.withoutAgent).map((l) => groupList(l, bySite, state.siteNames, dispatch)));
     if (focusKey) {
       const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
       again?.focus();
@@ -83,13 +83,28 @@ function groupList(list: GroupBars, clickable: boolean, names: SiteNames, dispat
   const bands = bandsOf(list.standard);
   for (const group of list.groups) ul.append(barItem(group, list, bands, clickable, names, dispatch));
   section.append(heading, ul);
+  if (list.withoutAgent) section.append(el('p', 'rs-bars-apart', withoutAgentWords(list.withoutAgent, list.standard.eventType)));
   return section;
+}
+
+const WITHOUT_AGENT_NOUNS: Record<string, [string, string, string]> = {
+  call: ['call', 'calls', 'abandoned before an agent answered'],
+  visit: ['visit', 'visits', 'left before anyone greeted them'],
+};
+
+/** The events no agent handled, under the agents' bars: "Not ranked: 69 calls without an agent (0 / 69 met; 69 abandoned before an agent answered)". */
+function withoutAgentWords(group: GroupFigure, eventType: string): string {
+  const [one, many, gaveUp] = WITHOUT_AGENT_NOUNS[eventType] ?? ['event', 'events', 'abandoned'];
+  const abandoned = group.companions.abandoned;
+  const parts = [`${formatCount(group.numerator)} / ${formatCount(group.denominator)} met`];
+  if (abandoned > 0) parts.push(`${formatCount(abandoned)} ${gaveUp}`);
+  return `Not ranked: ${formatCount(group.denominator)} ${group.denominator === 1 ? one : many} without an agent (${parts.join('; ')})`;
 }
 
 function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
   const li = el('li', 'rs-bars-item');
   const bySite = list.groupBy === 'site';
-  const name = group.key === null ? (list.groupBy === 'agent' ? 'No agent' : 'Unknown') : bySite ? siteLabel(group.key, names) : group.key;
+  const name = group.key === null ? 'Unknown' : bySite ? siteLabel(group.key, names) : group.key;
   const band = bandFor(group.ratio, bands);
   const bar = el(clickable ? 'button' : 'div', 'rs-bar');
   if (bar instanceof HTMLButtonElement) {
