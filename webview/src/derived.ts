@@ -205,6 +205,11 @@ export interface GroupBars {
    * not an agent, and ranked as one they were always the "worst agent" (0 % of calls nobody answered).
    */
   withoutAgent: GroupFigure | null;
+  /**
+   * By site: the configured sites the standard applies to (its scope's sites, or every one) with no events in the
+   * window, by name. A quiet site can be a broken integration, so it gets a bar saying so rather than none.
+   */
+  quiet: string[];
 }
 
 /**
@@ -221,9 +226,17 @@ export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
       const all = figure?.groups ?? [];
       const apart = groupBy === 'agent' ? (all.find((g) => g.key === null) ?? null) : null;
       const groups = all.filter((g) => g !== apart).sort((a, b) => worstFirst(a, b) || byName(a, b));
-      return { standard, groupBy, groups, withoutAgent: apart };
+      const quiet = groupBy === 'site' ? quietSites(state.configuredSites ?? [], standard, all).sort((a, b) => compareText(siteLabel(a, state.siteNames), siteLabel(b, state.siteNames)) || compareText(a, b)) : [];
+      return { standard, groupBy, groups, withoutAgent: apart, quiet };
     });
   });
+}
+
+/** The configured sites `standard` applies to that have no group (no events) in its by-site figures. */
+function quietSites(configured: readonly string[], standard: Standard, groups: readonly GroupFigure[]): string[] {
+  const scope = standard.scope?.sites;
+  const seen = new Set(groups.map((g) => g.key));
+  return configured.filter((id) => !seen.has(id) && (!scope || scope.includes(id)));
 }
 
 function worstFirst(a: GroupFigure, b: GroupFigure): number {

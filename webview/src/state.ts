@@ -114,6 +114,11 @@ export interface DashboardState {
    * shows the name.
    */
   siteNames: SiteNames;
+  /**
+   * The sites configured and not retired (the snapshot's `sites`), or null from a server that sends none: the Sites
+   * panel gives each one a bar, one without events included.
+   */
+  configuredSites: string[] | null;
   /** Open cases (calls ringing, visitors waiting, complaints open), oldest start first. */
   openClocks: OpenClock[];
   /** Deadlines that passed on open cases, newest first, at most BREACH_LIMIT, each once. */
@@ -144,6 +149,7 @@ export const initialState: DashboardState = {
   feedControls: { paused: false, frozen: null, frozenBreaches: null, newWhilePaused: 0, filter: '' },
   knownSites: [],
   siteNames: new Map(),
+  configuredSites: null,
   openClocks: [],
   breaches: [],
   clocksServerTime: null,
@@ -289,7 +295,15 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     clocksServerTime: snapshot.openClocks ? snapshot.serverTime : null,
     knownSites: mergeSites(state.knownSites, [...feed.map((e) => e.event.site), ...openClocks.map((c) => c.site), ...(snapshot.sites ?? []).map((site) => site.id)]),
     siteNames: sameNames(state.siteNames, names) ? state.siteNames : names,
+    configuredSites: configuredSitesOf(state.configuredSites, snapshot),
   };
+}
+
+/** The snapshot's configured site ids; the same array when they did not change, so the Sites panel need not redraw. */
+function configuredSitesOf(before: string[] | null, snapshot: Snapshot): string[] | null {
+  const ids = snapshot.sites?.map((site) => site.id) ?? null;
+  if (ids && before && ids.length === before.length && ids.every((id, i) => id === before[i])) return before;
+  return ids;
 }
 
 function sameNames(a: SiteNames, b: SiteNames): boolean {
