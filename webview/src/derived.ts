@@ -109,6 +109,20 @@ function dayOwner(state: DashboardState, report: ComplianceReport | null): DayOw
 }
 
 /**
+ * Whose day the *Events today* and *Misses today* tiles count: always the server's (the snapshot and the live pushes
+ * count it, for all sites). Named ("today (server's day, UTC)") where the board shows another day beside them, a
+ * selected site's own *Today*, or where it is not this device's day; null where "today" says it.
+ */
+export function serverDayWords(state: DashboardState): string | null {
+  if (state.todayFrom === null) return null;
+  const fromMs = Date.parse(state.todayFrom);
+  const devicesDay = localDayOf(fromMs).startMs === fromMs;
+  const shown = dayOwner(state, state.queries.report.data);
+  if (devicesDay && (!shown || shown.serversDay)) return null;
+  return state.serverTimeZone ? `today (server's day, ${state.serverTimeZone})` : "today (server's day)";
+}
+
+/**
  * The window as a panel names it: windowPhrase, and for *Today* whose day it is where that matters. Over all sites
  * today is the server's day; filtered to a configured site, the site's own day (the report's zone either way). A
  * day that is not this device's own is named ("today (server's day, UTC)", "today in Australia/Sydney"), and so is a

@@ -98,6 +98,8 @@ export interface DashboardState {
   lastUpdated: string | null;
   /** Start of the server's today (from the snapshot), ISO. */
   todayFrom: string | null;
+  /** The server's time zone, whose day todayFrom starts (from the snapshot; null from a server that sends none). */
+  serverTimeZone: string | null;
   selection: DashboardSelection;
   queries: Queries;
   /** The server's open incidents, worst first (unacknowledged and acknowledged). */
@@ -141,6 +143,7 @@ export const initialState: DashboardState = {
   missesToday: 0,
   lastUpdated: null,
   todayFrom: null,
+  serverTimeZone: null,
   selection: DEFAULT_SELECTION,
   queries: { report: idle(), distribution: idle(), groups: idle(), staffingToday: idle(), staffingTomorrow: idle() },
   incidents: [],
@@ -288,6 +291,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     ...todayTotals(snapshot.standards, today, snapshot.eventsToday),
     lastUpdated: snapshot.serverTime,
     todayFrom: snapshot.todayFrom,
+    serverTimeZone: snapshot.timeZone ?? null,
     incidents,
     // The snapshot's open cases replace the list; breaches already in the feed stay (a reconnect repeats none).
     openClocks,

@@ -25,6 +25,7 @@ export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Sn
   return {
     serverTime: new Date(nowMs).toISOString(),
     todayFrom: new Date(todayRange(nowMs, zone).fromMs).toISOString(),
+    timeZone: zone,
     standards,
     today: await src.compliance.today(standards, nowMs, zone),
     series: await src.compliance.liveSeries(standards, nowMs),

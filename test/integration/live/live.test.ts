@@ -71,6 +71,8 @@ describe('live push over Socket.IO', () => {
     expect(snapshot.recent.map((r) => r.event.id)).toEqual(['before-2', 'before-1']);
     expect(snapshot.recent[0]!.judgements[0]).toMatchObject({ standardId: 'visit-greet-30s', met: false });
     expect(Date.parse(snapshot.todayFrom)).toBeLessThanOrEqual(clock.now());
+    // Whose day todayFrom starts, by name: the dashboard names it beside a site's day in another zone.
+    expect(snapshot.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
 
   it('pushes judged events (oldest first) and then compliance after a POST', async () => {
