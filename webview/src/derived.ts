@@ -1,8 +1,8 @@
 // Pure: what the views show for the selection, from live data where live data answers it exactly
 // (today or the last hour over all sites) and from the historical queries otherwise.
-import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
+import type { Bucket, ComplianceReport, GroupFigure, InForcePeriod, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { compareText, siteLabel } from '@ringside/server/protocol/pure';
-import { formatUtcOffset, formatUtcOffsets, localDayOf, ruleWording, type RuleWording } from './format';
+import { formatDayTime, formatUtcOffset, formatUtcOffsets, localDayOf, ruleWording, type RuleWording } from './format';
 import { bucketFor, reachesNow, selectionRange, windowPhrase } from './selection';
 import type { DashboardState, QueryResult } from './state';
 import { chartRange, type TimeRange } from './views/chart-data';
@@ -85,6 +85,23 @@ export function windowRule(state: DashboardState, standard: Standard): RuleWordi
   const report = state.queries.report.data;
   const figure = report?.standards.find((s) => s.standardId === standard.id);
   return ruleWording(standard, figure?.versions, report && figure ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : null);
+}
+
+/**
+ * "Not in force in this window (from 7 Dec, 09:00)" when no version of `standard` was in force at any instant of the
+ * window (a standard added today, looked at over last month), from the snapshot's `inForce`; null when one was, or
+ * the server does not say. The window is the report's range once it answers, else the selection's.
+ */
+export function notInForceWords(state: DashboardState, standard: Standard): string | null {
+  const periods = standard.inForce;
+  if (!periods) return null;
+  const report = state.queries.report.data;
+  const { fromMs, toMs } = report ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : selectionRange(state.selection, nowMs(state), state.todayFrom ? Date.parse(state.todayFrom) : null);
+  const start = (p: InForcePeriod) => (p.from === null ? -Infinity : Date.parse(p.from));
+  const end = (p: InForcePeriod) => (p.to === null ? Infinity : Date.parse(p.to));
+  if (periods.some((p) => start(p) < toMs && fromMs < end(p))) return null;
+  const next = periods.map(start).find((at) => at >= toMs);
+  return next === undefined ? 'Not in force in this window' : `Not in force in this window (from ${formatDayTime(next)})`;
 }
 
 /** Whose *Today* `report` counts: its zone, and whether that day is this device's own and the server's. */

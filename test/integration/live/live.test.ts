@@ -55,6 +55,8 @@ afterAll(async () => {
 describe('live push over Socket.IO', () => {
   it('sends a snapshot on connect: standards, today, a 60-minute series, recent events newest first', () => {
     expect(snapshot.standards.map((s) => s.id)).toEqual(['call-answer-2-rings', 'visit-greet-30s']);
+    // The defaults seeded at the first start, in force since the beginning: no range is before them.
+    expect(snapshot.standards.map((s) => s.inForce)).toEqual([[{ from: null, to: null }], [{ from: null, to: null }]]);
     expect(snapshot.today.map((f) => [f.standardId, f.total, f.met])).toEqual([
       ['call-answer-2-rings', 1, 1],
       ['visit-greet-30s', 1, 0],
