@@ -417,7 +417,9 @@ describe('site and agent comparison', () => {
       [VISIT_STANDARD.id]: [group('Leeds', 9, 10)],
     },
   });
-  const agents = complianceReport({ groupBy: 'agent', bucket: null, site: 'York', groups: { [CALL_STANDARD.id]: [group('Priya', 30, 40), group(null, 5, 5)] } });
+  // Calls abandoned before anyone answered have no agent: 0 of 69 met, which ranked as an agent was always the worst.
+  const unanswered = { ...group(null, 0, 69), companions: { ...group(null, 0, 69).companions, abandoned: 69, abandonRate: 1 } };
+  const agents = complianceReport({ groupBy: 'agent', bucket: null, site: 'York', groups: { [CALL_STANDARD.id]: [group('Priya', 30, 40), unanswered] } });
 
   it('lists sites worst first as bars banded against the target, and a click filters the dashboard to the site', async () => {
     const { root, dashboard, requests } = await mountWith(answering({ groups, agents }));
@@ -439,12 +441,39 @@ describe('site and agent comparison', () => {
     await settle();
     dashboard.flush();
     expect(text(root, '.rs-sites .rs-panel-title')).toBe('Agents at York');
-    expect(texts(root, '.rs-sites .rs-bar-label')).toEqual(['Priya', 'No agent']);
+    // The calls without an agent are not a bar among the agents: a line under them says how many and why.
+    expect(texts(root, '.rs-sites .rs-bar-label')).toEqual(['Priya']);
+    expect(texts(root, '.rs-sites .rs-bars-apart')).toEqual(['Not ranked: 69 calls without an agent (0 / 69 met; 69 abandoned before an agent answered)']);
     expect(root.querySelector('.rs-sites .rs-bar')!.tagName).toBe('DIV');
     const back = root.querySelector<HTMLButtonElement>('.rs-sites-back')!;
     expect(back.hidden).toBe(false);
     back.click();
     expect(dashboard.state().selection.site).toBeNull();
+  });
+
+  it('gives a configured site without events a bar that says "no events" (a quiet site can be a broken integration), only under the standards that apply there', async () => {
+    const fake = fakeTransport(answering({ groups }));
+    const { root, dashboard } = mount({ transport: fake.transport });
+    // Beach and Airport are configured and sent nothing; the visit standard applies at Leeds and Beach only.
+    const visits = { ...VISIT_STANDARD, scope: { sites: ['Leeds', 'Beach'] } };
+    const sites = ['Leeds', 'York', 'Hull', 'Quiet', 'Beach', 'Airport'].map((id) => ({ id, name: id === 'Airport' ? 'Airport Terminal 2' : id }));
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ sites, standards: [CALL_STANDARD, visits] })));
+    await settle();
+    dashboard.flush();
+    const callBars = root.querySelector<HTMLElement>(`.rs-bars[data-standard-id="${CALL_STANDARD.id}"]`)!;
+    // After the figures and the site with nothing counted ('Quiet': its events were outside hours), by name.
+    expect(texts(callBars, '.rs-bar-label')).toEqual(['York', 'Hull', 'Leeds', 'Quiet', 'Airport Terminal 2', 'Beach']);
+    expect(texts(callBars, '.rs-bar-detail').slice(-2)).toEqual(['no events', 'no events']);
+    expect(texts(callBars, '.rs-bar-value').slice(-2)).toEqual(['—', '—']);
+    const airport = callBars.querySelector<HTMLButtonElement>('.rs-bar[data-key="Airport"]')!;
+    expect(airport.dataset['band']).toBe('none');
+    expect(airport.getAttribute('aria-label')).toBe('Airport Terminal 2: no events in this window. Show only Airport Terminal 2');
+    expect(airport.querySelector<HTMLElement>('.rs-bar-fill')!.style.width).toBe('0%');
+    const visitBars = root.querySelector<HTMLElement>(`.rs-bars[data-standard-id="${VISIT_STANDARD.id}"]`)!;
+    expect(texts(visitBars, '.rs-bar-label')).toEqual(['Leeds', 'Beach']);
+    // A click looks at the quiet site as at any other.
+    airport.click();
+    expect(dashboard.state().selection.site).toBe('Airport');
   });
 
   it('can be used with the keyboard: Tab to a bar, arrows move between bars, Enter filters', async () => {

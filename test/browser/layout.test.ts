@@ -15,7 +15,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const WIDTHS = [320, 410, 450, 768, 1040, 1400, 2560];
+// 390 px: a phone held upright, where a breach row's case id wraps.
+const WIDTHS = [320, 390, 410, 450, 768, 1040, 1400, 2560];
 
 // Counts of a busy week and month: "3,138 / 3,367" is the widest count a site bar shows in the demo's 7-day view.
 const groups = complianceReport({
@@ -135,6 +136,14 @@ describe('layout at every width', () => {
       expect(feedScroll.scrollWidth, `the live feed scrolls sideways at ${width} px`).toBeLessThanOrEqual(feedScroll.clientWidth + 1);
       const badge = root.querySelector<HTMLElement>('.rs-feed-row--breach .rs-badge')!;
       expect(badge.getBoundingClientRect().right, `the breach's badge ends past the feed at ${width} px`).toBeLessThanOrEqual(feedScroll.getBoundingClientRect().right + 0.5);
+
+      // A breach row's case reads whole too, as the at-risk list shows it (wrapped, never cut off with an ellipsis),
+      // and its tooltip holds the id.
+      const breachCase = root.querySelector<HTMLElement>('.rs-feed-row--breach .rs-feed-event')!;
+      expect(breachCase.textContent).toBe('Call pbx-2026-11-23-000000123456 · still open');
+      expect(breachCase.title).toBe('case id: pbx-2026-11-23-000000123456');
+      expect(breachCase.scrollWidth, `"${breachCase.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(breachCase.clientWidth + 1);
+      expect(breachCase.getBoundingClientRect().right, `the breach's case ends past the feed at ${width} px`).toBeLessThanOrEqual(feedScroll.getBoundingClientRect().right + 0.5);
 
       // An at-risk case reads whole, its id included (wrapped if need be, never cut off with an ellipsis).
       const cases = [...root.querySelectorAll<HTMLElement>('.rs-atrisk-case')];

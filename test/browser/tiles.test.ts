@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ComplianceReport } from '../../server/src/protocol';
+import type { ComplianceReport, Standard } from '../../server/src/protocol';
 import { formatDayMonth } from '../../webview/src/format';
 import { CALL_STANDARD, NOW, VISIT_STANDARD, answering, complianceReport, complianceUpdate, fakeTransport, figure, msg, point, settle, snapshot } from './fixtures';
 import { feed, mount, text, unmountAll } from './mount';
@@ -86,6 +86,39 @@ describe('KPI tiles', () => {
     expect(await show({ window: 'custom', from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' })).toEqual(['No events in this window', 'error budget: no events', 'target 100 %: no misses']);
     expect(await show({ window: 'custom', from: '2026-11-23T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' })).toEqual(['No events yet in this window', 'error budget: no events yet', 'target 100 %: no misses so far']);
     expect(await show({ window: '7d' })).toEqual(['No events yet in this window', 'error budget: no events yet', 'target 100 %: no misses so far']);
+  });
+});
+
+describe('a standard not in force in the window', () => {
+  // The call standard was added today at 09:00 (NOW is 14:30 UTC); the visit standard has been in force all along.
+  const addedAt = '2026-11-23T09:00:00.000Z';
+  const added = { ...CALL_STANDARD, validFrom: addedAt, inForce: [{ from: addedAt, to: null }] };
+  const always = { ...VISIT_STANDARD, inForce: [{ from: null, to: null }] };
+  const empty = complianceReport({ figures: [[added, 0, 0], [always, 0, 0]] });
+  async function show(selection: Record<string, string>, standards: Standard[] = [added, always]) {
+    const fake = fakeTransport(answering({ report: { ...empty, from: selection['from'] ?? empty.from, to: selection['to'] ?? empty.to } }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards })));
+    await settle();
+    dashboard.flush();
+    const panel = (id: string) => root.querySelector<HTMLElement>(`.rs-chart-panel[data-standard-id="${id}"] .rs-chart-note`)!;
+    return { call: text(tile(root, CALL_STANDARD.id), '.rs-tile-counts'), visit: text(tile(root, VISIT_STANDARD.id), '.rs-tile-counts'), callChart: panel(CALL_STANDARD.id).textContent, visitChart: panel(VISIT_STANDARD.id).textContent };
+  }
+
+  it('says it was not in force (and from when) rather than that the range had no events', async () => {
+    const lastWeekOfOctober = { window: 'custom', from: '2026-10-25T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' };
+    const from = `from ${formatDayMonth(Date.parse(addedAt))}, `;
+    const words = await show(lastWeekOfOctober);
+    expect(words.call).toMatch(new RegExp(`^Not in force in this window \\(${from}\\d\\d:\\d\\d\\)$`));
+    expect(words.callChart).toBe(words.call);
+    expect(words.visit).toBe('No events in this window');
+    expect(words.visitChart).toBe('No events in this window');
+    // A range that reaches into its first day had it in force for part of the range: no events, as any standard.
+    expect((await show({ window: 'custom', from: '2026-11-22T00:00:00.000Z', to: '2026-11-23T10:00:00.000Z' })).call).toBe('No events in this window');
+    // Retired for a fortnight and back: a range inside the gap was not in force, and says when it came back.
+    const back = '2026-11-15T00:00:00.000Z';
+    const gap = { ...added, inForce: [{ from: null, to: '2026-11-01T00:00:00.000Z' }, { from: back, to: null }] };
+    expect((await show({ window: 'custom', from: '2026-11-05T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' }, [gap, always])).call).toMatch(new RegExp(`^Not in force in this window \\(from ${formatDayMonth(Date.parse(back))}, `));
   });
 });
 

@@ -51,7 +51,7 @@ async function board(serverZone: string, serverStart: number) {
   };
   const fake = fakeTransport(answer);
   const mounted = mount({ transport: fake.transport });
-  const snap: Snapshot = { ...snapshot({ sites: SITES }), todayFrom: iso(serverStart) };
+  const snap: Snapshot = { ...snapshot({ sites: SITES }), todayFrom: iso(serverStart), timeZone: serverZone };
   feed(mounted.dashboard, msg.connection('connected'), msg.snapshot(snap));
   await settle();
   mounted.dashboard.flush();
@@ -80,6 +80,9 @@ function shown(root: HTMLElement) {
     axis: title.display ? title.text : null,
     column: texts(panel, 'thead th')[0],
     label: panel.querySelector('canvas')!.getAttribute('aria-label'),
+    // The count tiles, whose number is the server's day over all sites whatever the selection.
+    events: text(root, '.rs-tile--events .rs-tile-counts'),
+    misses: text(root, '.rs-tile--misses .rs-tile-counts'),
   };
 }
 
@@ -93,6 +96,8 @@ describe('whose day *Today* is', () => {
     expect(all.subtitle).toBe('Service standards · today');
     expect(all.axis).toBeNull();
     expect(all.column).toBe('Time');
+    expect(all.events).toBe('events judged');
+    expect(all.misses).toBe('across all standards');
 
     root.querySelector<HTMLElement>('.rs-bar[data-key="syd"]')!.click();
     await select('syd');
@@ -106,12 +111,17 @@ describe('whose day *Today* is', () => {
     expect(sydney.axis).toBe(`your time (${offset})`);
     expect(sydney.column).toBe(`Time (your time, ${offset})`);
     expect(sydney.label).toContain(`; times are your time (${offset})`);
+    // The count tiles beside them still count the server's day over all sites, and now say whose day that is.
+    expect(sydney.events).toBe("events judged today (server's day, UTC) · all sites");
+    expect(sydney.misses).toBe("today (server's day, UTC) · all sites, all standards");
 
     // A site whose day is the server's and this device's reads "today" as before.
     await select('lon');
     const london = shown(root);
     expect(london.tile).toBe('target 90 % · ≤ 2 rings · today · Site 1 London');
     expect(london.sites).toBe('today · worst first');
+    expect(london.events).toBe('events judged (all sites)');
+    expect(london.misses).toBe('all sites, all standards');
     expect(london.axis).toBeNull();
     expect(london.column).toBe('Time');
   });
@@ -123,6 +133,8 @@ describe('whose day *Today* is', () => {
     expect(all.subtitle).toBe("Service standards · today (server's day, America/New_York)");
     expect(all.sites).toBe("today (server's day, America/New_York) · worst first");
     expect(all.axis).toBe(`your time (${offset})`);
+    expect(all.events).toBe("events judged today (server's day, America/New_York)");
+    expect(all.misses).toBe("today (server's day, America/New_York) · across all standards");
 
     // London's day is this device's, not the server's: its figures differ from its bar over all sites.
     await select('lon');

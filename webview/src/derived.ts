@@ -1,8 +1,8 @@
 // Pure: what the views show for the selection, from live data where live data answers it exactly
 // (today or the last hour over all sites) and from the historical queries otherwise.
-import type { Bucket, ComplianceReport, GroupFigure, SeriesPoint, Standard } from '@ringside/server/protocol';
+import type { Bucket, ComplianceReport, GroupFigure, InForcePeriod, SeriesPoint, Standard } from '@ringside/server/protocol';
 import { compareText, siteLabel } from '@ringside/server/protocol/pure';
-import { formatUtcOffset, formatUtcOffsets, localDayOf, ruleWording, type RuleWording } from './format';
+import { formatDayTime, formatUtcOffset, formatUtcOffsets, localDayOf, ruleWording, type RuleWording } from './format';
 import { bucketFor, reachesNow, selectionRange, windowPhrase } from './selection';
 import type { DashboardState, QueryResult } from './state';
 import { chartRange, type TimeRange } from './views/chart-data';
@@ -87,6 +87,23 @@ export function windowRule(state: DashboardState, standard: Standard): RuleWordi
   return ruleWording(standard, figure?.versions, report && figure ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : null);
 }
 
+/**
+ * "Not in force in this window (from 7 Dec, 09:00)" when no version of `standard` was in force at any instant of the
+ * window (a standard added today, looked at over last month), from the snapshot's `inForce`; null when one was, or
+ * the server does not say. The window is the report's range once it answers, else the selection's.
+ */
+export function notInForceWords(state: DashboardState, standard: Standard): string | null {
+  const periods = standard.inForce;
+  if (!periods) return null;
+  const report = state.queries.report.data;
+  const { fromMs, toMs } = report ? { fromMs: Date.parse(report.from), toMs: Date.parse(report.to) } : selectionRange(state.selection, nowMs(state), state.todayFrom ? Date.parse(state.todayFrom) : null);
+  const start = (p: InForcePeriod) => (p.from === null ? -Infinity : Date.parse(p.from));
+  const end = (p: InForcePeriod) => (p.to === null ? Infinity : Date.parse(p.to));
+  if (periods.some((p) => start(p) < toMs && fromMs < end(p))) return null;
+  const next = periods.map(start).find((at) => at >= toMs);
+  return next === undefined ? 'Not in force in this window' : `Not in force in this window (from ${formatDayTime(next)})`;
+}
+
 /** Whose *Today* `report` counts: its zone, and whether that day is this device's own and the server's. */
 interface DayOwner {
   zone: string;
@@ -106,6 +123,20 @@ function dayOwner(state: DashboardState, report: ComplianceReport | null): DayOw
     devicesDay: local.startMs === fromMs && local.endMs === Date.parse(report.to),
     serversDay: state.todayFrom !== null && fromMs === Date.parse(state.todayFrom),
   };
+}
+
+/**
+ * Whose day the *Events today* and *Misses today* tiles count: always the server's (the snapshot and the live pushes
+ * count it, for all sites). Named ("today (server's day, UTC)") where the board shows another day beside them, a
+ * selected site's own *Today*, or where it is not this device's day; null where "today" says it.
+ */
+export function serverDayWords(state: DashboardState): string | null {
+  if (state.todayFrom === null) return null;
+  const fromMs = Date.parse(state.todayFrom);
+  const devicesDay = localDayOf(fromMs).startMs === fromMs;
+  const shown = dayOwner(state, state.queries.report.data);
+  if (devicesDay && (!shown || shown.serversDay)) return null;
+  return state.serverTimeZone ? `today (server's day, ${state.serverTimeZone})` : "today (server's day)";
 }
 
 /**
@@ -200,9 +231,22 @@ export interface GroupBars {
   standard: Standard;
   groupBy: 'site' | 'agent';
   groups: GroupFigure[];
+  /**
+   * By agent: the events no agent handled (a call abandoned before anyone answered), kept out of `groups`. They are
+   * not an agent, and ranked as one they were always the "worst agent" (0 % of calls nobody answered).
+   */
+  withoutAgent: GroupFigure | null;
+  /**
+   * By site: the configured sites the standard applies to (its scope's sites, or every one) with no events in the
+   * window, by name. A quiet site can be a broken integration, so it gets a bar saying so rather than none.
+   */
+  quiet: string[];
 }
 
-/** Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last; ties by name. */
+/**
+ * Sites (or agents of the selected site) per visible standard, worst first; nothing counted goes last; ties by name.
+ * By agent, the events without one are set apart (`withoutAgent`).
+ */
 export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
   return fromQuery(state.queries.groups, (report) => {
     const groupBy = report.groupBy === 'agent' ? 'agent' : 'site';
@@ -210,10 +254,20 @@ export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
     const byName = (a: GroupFigure, b: GroupFigure) => compareText(name(a), name(b)) || compareText(String(a.key), String(b.key));
     return visibleStandards(state).map((standard) => {
       const figure = report.standards.find((s) => s.standardId === standard.id);
-      const groups = [...(figure?.groups ?? [])].sort((a, b) => worstFirst(a, b) || byName(a, b));
-      return { standard, groupBy, groups };
+      const all = figure?.groups ?? [];
+      const apart = groupBy === 'agent' ? (all.find((g) => g.key === null) ?? null) : null;
+      const groups = all.filter((g) => g !== apart).sort((a, b) => worstFirst(a, b) || byName(a, b));
+      const quiet = groupBy === 'site' ? quietSites(state.configuredSites ?? [], standard, all).sort((a, b) => compareText(siteLabel(a, state.siteNames), siteLabel(b, state.siteNames)) || compareText(a, b)) : [];
+      return { standard, groupBy, groups, withoutAgent: apart, quiet };
     });
   });
+}
+
+/** The configured sites `standard` applies to that have no group (no events) in its by-site figures. */
+function quietSites(configured: readonly string[], standard: Standard, groups: readonly GroupFigure[]): string[] {
+  const scope = standard.scope?.sites;
+  const seen = new Set(groups.map((g) => g.key));
+  return configured.filter((id) => !seen.has(id) && (!scope || scope.includes(id)));
 }
 
 function worstFirst(a: GroupFigure, b: GroupFigure): number {

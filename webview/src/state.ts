@@ -98,6 +98,8 @@ export interface DashboardState {
   lastUpdated: string | null;
   /** Start of the server's today (from the snapshot), ISO. */
   todayFrom: string | null;
+  /** The server's time zone, whose day todayFrom starts (from the snapshot; null from a server that sends none). */
+  serverTimeZone: string | null;
   selection: DashboardSelection;
   queries: Queries;
   /** The server's open incidents, worst first (unacknowledged and acknowledged). */
@@ -114,6 +116,11 @@ export interface DashboardState {
    * shows the name.
    */
   siteNames: SiteNames;
+  /**
+   * The sites configured and not retired (the snapshot's `sites`), or null from a server that sends none: the Sites
+   * panel gives each one a bar, one without events included.
+   */
+  configuredSites: string[] | null;
   /** Open cases (calls ringing, visitors waiting, complaints open), oldest start first. */
   openClocks: OpenClock[];
   /** Deadlines that passed on open cases, newest first, at most BREACH_LIMIT, each once. */
@@ -136,6 +143,7 @@ export const initialState: DashboardState = {
   missesToday: 0,
   lastUpdated: null,
   todayFrom: null,
+  serverTimeZone: null,
   selection: DEFAULT_SELECTION,
   queries: { report: idle(), distribution: idle(), groups: idle(), staffingToday: idle(), staffingTomorrow: idle() },
   incidents: [],
@@ -144,6 +152,7 @@ export const initialState: DashboardState = {
   feedControls: { paused: false, frozen: null, frozenBreaches: null, newWhilePaused: 0, filter: '' },
   knownSites: [],
   siteNames: new Map(),
+  configuredSites: null,
   openClocks: [],
   breaches: [],
   clocksServerTime: null,
@@ -282,6 +291,7 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     ...todayTotals(snapshot.standards, today, snapshot.eventsToday),
     lastUpdated: snapshot.serverTime,
     todayFrom: snapshot.todayFrom,
+    serverTimeZone: snapshot.timeZone ?? null,
     incidents,
     // The snapshot's open cases replace the list; breaches already in the feed stay (a reconnect repeats none).
     openClocks,
@@ -289,7 +299,15 @@ function applySnapshot(state: DashboardState, snapshot: Snapshot): DashboardStat
     clocksServerTime: snapshot.openClocks ? snapshot.serverTime : null,
     knownSites: mergeSites(state.knownSites, [...feed.map((e) => e.event.site), ...openClocks.map((c) => c.site), ...(snapshot.sites ?? []).map((site) => site.id)]),
     siteNames: sameNames(state.siteNames, names) ? state.siteNames : names,
+    configuredSites: configuredSitesOf(state.configuredSites, snapshot),
   };
+}
+
+/** The snapshot's configured site ids; the same array when they did not change, so the Sites panel need not redraw. */
+function configuredSitesOf(before: string[] | null, snapshot: Snapshot): string[] | null {
+  const ids = snapshot.sites?.map((site) => site.id) ?? null;
+  if (ids && before && ids.length === before.length && ids.every((id, i) => id === before[i])) return before;
+  return ids;
 }
 
 function sameNames(a: SiteNames, b: SiteNames): boolean {

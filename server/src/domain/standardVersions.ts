@@ -1,7 +1,7 @@
 // Standards are versioned: every change is a new version, valid on occurredAt from its validFrom until the next
 // version's. Events are judged by the version in force when they happened; the version in force now is what lists
 // and reports show. These are the rules a change must follow; the store only keeps the versions.
-import { LIMITS, type Standard, type StandardDefinition, type StandardVersion } from '../protocol';
+import { LIMITS, type InForcePeriod, type Standard, type StandardDefinition, type StandardVersion } from '../protocol';
 import { chainedAsOf } from './chain';
 import { DomainError } from './errors';
 import { completeDefinition, DEFAULT_WINDOWS, defaultBands, definitionKey } from './standards';
@@ -69,6 +69,21 @@ export function inForce(list: readonly StandardVersion[], ms: number): StandardV
   let found: StandardVersion | undefined;
   for (const v of list) if (v.validFrom === null || Date.parse(v.validFrom) <= ms) found = v;
   return found;
+}
+
+/**
+ * When a standard was in force: its versions' validity joined where one follows another, a retirement ending a period
+ * (its validity is when nothing is judged by the standard). `list` oldest first, with validTo (versionsById).
+ */
+export function inForcePeriods(list: readonly StandardVersion[]): InForcePeriod[] {
+  const periods: InForcePeriod[] = [];
+  for (const v of list) {
+    if (v.retired) continue;
+    const last = periods.at(-1);
+    if (last && last.to === v.validFrom) last.to = v.validTo;
+    else periods.push({ from: v.validFrom, to: v.validTo });
+  }
+  return periods;
 }
 
 /** A version as used for judging and lists: without its validity end and creation time. */

@@ -3,6 +3,7 @@
 import type { ComplianceUpdate, Snapshot } from '../protocol';
 import type { OpenClock } from '../protocol/eventTypes';
 import { todayRange } from '../domain/ranges';
+import { inForcePeriods } from '../domain/standardVersions';
 import { liveWindow, type ComplianceReader } from '../services/compliance';
 import type { StandardsService } from '../services/standards';
 import type { StoreReads } from '../store/port';
@@ -25,7 +26,9 @@ export async function buildSnapshot(src: LiveSources, nowMs: number): Promise<Sn
   return {
     serverTime: new Date(nowMs).toISOString(),
     todayFrom: new Date(todayRange(nowMs, zone).fromMs).toISOString(),
-    standards,
+    timeZone: zone,
+    // With when each was in force, so the dashboard can tell a past range before a standard from one without events.
+    standards: standards.map((s) => ({ ...s, inForce: inForcePeriods(src.standards.versions(s.id)) })),
     today: await src.compliance.today(standards, nowMs, zone),
     series: await src.compliance.liveSeries(standards, nowMs),
     recent: await src.reads.events.recent(SNAPSHOT_RECENT_EVENTS),

@@ -13,6 +13,11 @@ export interface Snapshot {
   serverTime: string;
   /** Start of "today" in the server's time zone (the snapshot covers every site), ISO UTC. */
   todayFrom: string;
+  /**
+   * The server's time zone (IANA), whose day `todayFrom`, `today` and `eventsToday` count: a client names that day
+   * where it shows another beside it ("today (server's day, UTC)"). Optional so older senders stay valid.
+   */
+  timeZone?: string;
   standards: Standard[];
   /** Compliance per standard since todayFrom. */
   today: ComplianceFigure[];

@@ -74,6 +74,17 @@ export interface Standard {
   retired?: boolean;
   /** The clock its measure runs on: every second (wall, the default) or the site's open hours (business). */
   clock?: StandardClock;
+  /**
+   * Sent in the live snapshot only: the periods [from, to) on occurredAt in which some version of this standard was in
+   * force (not retired), oldest first; null = unbounded. A client says a range outside them was before the standard.
+   */
+  inForce?: InForcePeriod[];
+}
+
+/** A period a standard was in force (Standard.inForce), ISO UTC; null from = since the beginning, null to = still. */
+export interface InForcePeriod {
+  from: string | null;
+  to: string | null;
 }
 
 /** One version in GET /standards/:id/versions, with its validity period [validFrom, validTo). */

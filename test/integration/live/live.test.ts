@@ -55,6 +55,8 @@ afterAll(async () => {
 describe('live push over Socket.IO', () => {
   it('sends a snapshot on connect: standards, today, a 60-minute series, recent events newest first', () => {
     expect(snapshot.standards.map((s) => s.id)).toEqual(['call-answer-2-rings', 'visit-greet-30s']);
+    // The defaults seeded at the first start, in force since the beginning: no range is before them.
+    expect(snapshot.standards.map((s) => s.inForce)).toEqual([[{ from: null, to: null }], [{ from: null, to: null }]]);
     expect(snapshot.today.map((f) => [f.standardId, f.total, f.met])).toEqual([
       ['call-answer-2-rings', 1, 1],
       ['visit-greet-30s', 1, 0],
@@ -71,6 +73,8 @@ describe('live push over Socket.IO', () => {
     expect(snapshot.recent.map((r) => r.event.id)).toEqual(['before-2', 'before-1']);
     expect(snapshot.recent[0]!.judgements[0]).toMatchObject({ standardId: 'visit-greet-30s', met: false });
     expect(Date.parse(snapshot.todayFrom)).toBeLessThanOrEqual(clock.now());
+    // Whose day todayFrom starts, by name: the dashboard names it beside a site's day in another zone.
+    expect(snapshot.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
 
   it('pushes judged events (oldest first) and then compliance after a POST', async () => {

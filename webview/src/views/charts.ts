@@ -2,7 +2,7 @@
 // its loading/error/empty note, and its table alternative.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
-import { bucketWords, deviceTimesOffset, windowSeries, windowFigure, windowRule, windowWords, visibleStandards, type DataStatus } from '../derived';
+import { bucketWords, deviceTimesOffset, notInForceWords, windowSeries, windowFigure, windowRule, windowWords, visibleStandards, type DataStatus } from '../derived';
 import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
@@ -61,7 +61,8 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
   }
   const plotted = chart.chart.data.datasets.slice(0, 2).some((d) => d.data.some((p) => (p as { y: number | null }).y !== null));
   panel.note.hidden = plotted;
-  setText(panel.note, sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.value ? EMPTY_NOTE[sourced.status] : EMPTY_NOTE[sourced.status]);
+  const empty = sourced.status === 'ok' ? (notInForceWords(state, standard) ?? EMPTY_NOTE.ok) : EMPTY_NOTE[sourced.status];
+  setText(panel.note, sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : empty);
   panel.note.dataset['kind'] = sourced.status === 'error' ? 'error' : sourced.status === 'loading' ? 'loading' : 'empty';
   const ratio = figure?.ratio ?? null;
   panel.canvas.setAttribute(

@@ -72,7 +72,10 @@ function createBreachRow(breach: ClockBreach, standardLabel: string, names: Site
   row.dataset['verdict'] = 'breached';
   const time = judgedCell(breach.deadline, `deadline passed ${breach.deadline}`, nowMs);
   const site = siteCell(breach.site, names);
-  site.append(el('span', 'rs-feed-event', `${typeLabel(breach.type)} ${breach.caseId} · still open`));
+  const kase = el('span', 'rs-feed-event', `${typeLabel(breach.type)} ${breach.caseId} · still open`);
+  // The id wraps (dashboard.css); the tooltip holds it too, to copy by eye from a wallboard's narrowest column.
+  kase.title = `case id: ${breach.caseId}`;
+  site.append(kase);
   const value = cell('value', 'deadline passed');
   value.append(el('span', 'rs-feed-detail', standardLabel));
   const verdict = el('td', 'rs-feed-verdict');

@@ -36,7 +36,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
 
   let drawn: unknown[] | null = null;
   return (state) => {
-    const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames];
+    const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const sourced = groupBars(state);
@@ -51,7 +51,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     back.hidden = bySite;
     container.dataset['status'] = sourced.status;
     const lists = sourced.value ?? [];
-    const anyGroups = lists.some((l) => l.groups.length > 0);
+    const anyGroups = lists.some((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0);
     note.hidden = anyGroups;
     setText(
       note,
@@ -66,7 +66,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
               : 'No agent has events at this site in this window.',
     );
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
-    body.replaceChildren(...lists.filter((l) => l.groups.length > 0).map((l) => groupList(l, bySite, state.siteNames, dispatch)));
+    body.replaceChildren(...lists.filter((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0).map((l) => groupList(l, bySite, state.siteNames, dispatch)));
     if (focusKey) {
       const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
       again?.focus();
@@ -82,42 +82,82 @@ function groupList(list: GroupBars, clickable: boolean, names: SiteNames, dispat
   ul.setAttribute('aria-label', `${list.standard.name} by ${list.groupBy}, worst first`);
   const bands = bandsOf(list.standard);
   for (const group of list.groups) ul.append(barItem(group, list, bands, clickable, names, dispatch));
+  for (const site of list.quiet) ul.append(quietItem(site, list, names, dispatch));
   section.append(heading, ul);
+  if (list.withoutAgent) section.append(el('p', 'rs-bars-apart', withoutAgentWords(list.withoutAgent, list.standard.eventType)));
   return section;
+}
+
+const WITHOUT_AGENT_NOUNS: Record<string, [string, string, string]> = {
+  call: ['call', 'calls', 'abandoned before an agent answered'],
+  visit: ['visit', 'visits', 'left before anyone greeted them'],
+};
+
+/** The events no agent handled, under the agents' bars: "Not ranked: 69 calls without an agent (0 / 69 met; 69 abandoned before an agent answered)". */
+function withoutAgentWords(group: GroupFigure, eventType: string): string {
+  const [one, many, gaveUp] = WITHOUT_AGENT_NOUNS[eventType] ?? ['event', 'events', 'abandoned'];
+  const abandoned = group.companions.abandoned;
+  const parts = [`${formatCount(group.numerator)} / ${formatCount(group.denominator)} met`];
+  if (abandoned > 0) parts.push(`${formatCount(abandoned)} ${gaveUp}`);
+  return `Not ranked: ${formatCount(group.denominator)} ${group.denominator === 1 ? one : many} without an agent (${parts.join('; ')})`;
+}
+
+/** One bar: a button that filters to its site (by site), or a focusable row (by agent). */
+function barOf(key: string | null, clickable: boolean, dispatch: (action: LocalAction) => void): HTMLElement {
+  const bar = el(clickable ? 'button' : 'div', 'rs-bar');
+  if (bar instanceof HTMLButtonElement) {
+    bar.type = 'button';
+    bar.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: key } }));
+  } else {
+    bar.tabIndex = 0;
+  }
+  bar.dataset['key'] = key ?? '';
+  return bar;
+}
+
+/** A bar's visible parts (hidden from screen readers: the bar's label reads them), its fill `ratio` wide. */
+function barParts(bar: HTMLElement, name: string, ratio: number | null, list: GroupBars, value: string, detail: string): void {
+  const label = el('span', 'rs-bar-label', name);
+  const track = el('span', 'rs-bar-track');
+  const fill = el('span', 'rs-bar-fill');
+  fill.style.setProperty('width', `${Math.max(0, Math.min(100, (ratio ?? 0) * 100)).toFixed(1)}%`);
+  const target = el('span', 'rs-bar-target');
+  target.style.setProperty('left', `${(list.standard.target * 100).toFixed(1)}%`);
+  target.title = `target ${formatTarget(list.standard.target)}`;
+  track.append(fill, target);
+  const parts = [label, track, el('span', 'rs-bar-value', value), el('span', 'rs-bar-detail', detail)];
+  for (const part of parts) part.setAttribute('aria-hidden', 'true');
+  bar.append(...parts);
 }
 
 function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
   const li = el('li', 'rs-bars-item');
   const bySite = list.groupBy === 'site';
-  const name = group.key === null ? (list.groupBy === 'agent' ? 'No agent' : 'Unknown') : bySite ? siteLabel(group.key, names) : group.key;
+  const name = group.key === null ? 'Unknown' : bySite ? siteLabel(group.key, names) : group.key;
   const band = bandFor(group.ratio, bands);
-  const bar = el(clickable ? 'button' : 'div', 'rs-bar');
-  if (bar instanceof HTMLButtonElement) {
-    bar.type = 'button';
-    bar.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: group.key } }));
-  } else {
-    bar.tabIndex = 0;
-  }
-  bar.dataset['key'] = group.key ?? '';
+  const bar = barOf(group.key, clickable, dispatch);
   bar.dataset['band'] = band;
   const counts = `${formatCount(group.numerator)} / ${formatCount(group.denominator)}`;
   bar.setAttribute(
     'aria-label',
     `${name}: ${formatPercent(group.ratio)}, ${counts} met, ${BAND_WORD[band]}${clickable ? `. Show only ${name}` : ''}`,
   );
-  const label = el('span', 'rs-bar-label', name);
   if (bySite && group.key !== null) bar.title = siteTitle(group.key);
-  const track = el('span', 'rs-bar-track');
-  const fill = el('span', 'rs-bar-fill');
-  fill.style.setProperty('width', `${Math.max(0, Math.min(100, (group.ratio ?? 0) * 100)).toFixed(1)}%`);
-  const target = el('span', 'rs-bar-target');
-  target.style.setProperty('left', `${(list.standard.target * 100).toFixed(1)}%`);
-  target.title = `target ${formatTarget(list.standard.target)}`;
-  track.append(fill, target);
-  const value = el('span', 'rs-bar-value', formatPercent(group.ratio));
-  const detail = el('span', 'rs-bar-detail', counts);
-  for (const part of [label, track, value, detail]) part.setAttribute('aria-hidden', 'true');
-  bar.append(label, track, value, detail);
+  barParts(bar, name, group.ratio, list, formatPercent(group.ratio), counts);
+  li.append(bar);
+  return li;
+}
+
+/** A configured site without events in the window: "no events", not a figure (0 % would read as every call missed). */
+function quietItem(site: string, list: GroupBars, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
+  const li = el('li', 'rs-bars-item');
+  const name = siteLabel(site, names);
+  const bar = barOf(site, true, dispatch);
+  bar.dataset['band'] = 'none';
+  bar.dataset['quiet'] = 'true';
+  bar.setAttribute('aria-label', `${name}: no events in this window. Show only ${name}`);
+  bar.title = siteTitle(site);
+  barParts(bar, name, null, list, '—', 'no events');
   li.append(bar);
   return li;
 }

@@ -2,7 +2,7 @@
 // target, error budget left), then events and misses today.
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, countNoun, siteLabel } from '@ringside/server/protocol/pure';
-import { windowFigure, windowOpen, windowRule, windowWords, visibleStandards, type Sourced, type WindowFigure } from '../derived';
+import { notInForceWords, serverDayWords, windowFigure, windowOpen, windowRule, windowWords, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import type { DashboardState } from '../state';
 import { bandFor, errorBudget, formatBudget } from '../status';
@@ -44,7 +44,7 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   tile.root.dataset['status'] = sourced.status;
   setText(tile.label, standard.name);
   setText(tile.value, sourced.status === 'loading' ? '…' : formatPercent(ratio));
-  const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : !open ? 'No events in this window' : `No events yet ${state.selection.window === 'today' ? 'today' : 'in this window'}`;
+  const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : (notInForceWords(state, standard) ?? (!open ? 'No events in this window' : `No events yet ${state.selection.window === 'today' ? 'today' : 'in this window'}`));
   setText(tile.detail, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
   const { rule, change } = windowRule(state, standard);
   setText(tile.target, `${rule} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
@@ -77,9 +77,14 @@ export function createTilesView(container: HTMLElement): (state: DashboardState)
       container.replaceChildren(...standards.map((s) => tiles.get(s.id)!.root), events.root, misses.root);
     }
     for (const s of standards) renderStandardTile(tiles.get(s.id)!, s, windowFigure(state, s), state);
+    // Both count the server's day over all sites: where the tiles beside them count another day, they say whose.
+    const day = serverDayWords(state);
+    const site = state.selection.site !== null;
+    const judged = countNoun(state.eventsToday, 'event judged', 'events judged');
+    setText(events.detail, day ? `${judged} ${day}${site ? ' · all sites' : ''}` : `${judged}${site ? ' (all sites)' : ''}`);
     setText(events.value, formatCount(state.eventsToday));
-    setText(events.detail, `${countNoun(state.eventsToday, 'event judged', 'events judged')}${state.selection.site ? ' (all sites)' : ''}`);
     setText(misses.value, formatCount(state.missesToday));
-    setText(misses.detail, state.selection.site ? 'all sites, all standards' : 'across all standards');
+    const across = site ? 'all sites, all standards' : 'across all standards';
+    setText(misses.detail, day ? `${day} · ${across}` : across);
   };
 }
