@@ -12,6 +12,8 @@ export interface DerivedDialect {
   tuples<T extends unknown[]>(sql: string, args: readonly unknown[]): T[] | Promise<T[]>;
   /** Every sites row: its id, whether retired, and the definition a site history record of it now would hold. */
   siteRows(): Promise<Array<{ site: string; retired: boolean; definition: Site }>>;
+  /** DerivedReads.guarded: how a failed read is kept from spoiling the reads after it. */
+  guarded<T>(read: () => Promise<T>): Promise<T>;
 }
 
 const DAY_MS = 86_400_000;
@@ -83,5 +85,6 @@ export function derivedReadsOf(d: DerivedDialect): DerivedReads {
     standardIds: () => column<string>(STANDARDS),
     siteIds: () => column<string>(SITES),
     extent: (q) => extent(d, q),
+    guarded: (read) => d.guarded(read),
   };
 }
