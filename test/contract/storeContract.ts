@@ -245,6 +245,21 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         expect(values.map((v) => [v.value, v.n]).sort()).toEqual([[1, 1], [4, 1]]); // c was abandoned: not measured for the p90
       });
 
+      it("finds the first and last instant of events and rollup rows in a range, of any number of standards", async () => {
+        await store.write((tx) => tx.writes.events(prepared(inputs)));
+        const many = [...Array.from({ length: 119 }, (_, i) => `other-${i}`), CALLS.id];
+        const extent = (q: { standardIds: string[]; fromMs: number; toMs: number }) => store.snapshot((s) => s.derived.extent(q));
+        // Events at 09:30 and 09:59 (T is 10:00); rollup rows at 09:00 (hour), 09:30 and 09:45 (quarter), 09:30 and 09:59 (minute).
+        expect(await extent({ standardIds: many, fromMs: T - 3_600_000, toMs: T })).toEqual({ firstMs: T - 3_600_000, lastMs: T - 60_000 });
+        expect(await extent({ standardIds: [], fromMs: T - 3_600_000, toMs: T })).toEqual({ firstMs: T - 30 * 60_000, lastMs: T - 60_000 });
+        expect(await extent({ standardIds: [CALLS.id], fromMs: T - 29 * 60_000, toMs: T - 60_000 })).toEqual({ firstMs: T - 15 * 60_000, lastMs: T - 15 * 60_000 });
+        expect(await extent({ standardIds: many, fromMs: T - 29 * 60_000, toMs: T - 15 * 60_000 })).toBeNull();
+        // The end is not in the range: the event at 11:00:01 and its rows at 11:00 are found from 11:00 on only.
+        await store.write((tx) => tx.writes.events(prepared([input('late', { occurredAt: new Date(T + 3_600_000 + 1_000).toISOString() })])));
+        expect(await extent({ standardIds: many, fromMs: T, toMs: T + 3_600_000 })).toBeNull();
+        expect(await extent({ standardIds: many, fromMs: T + 3_600_000, toMs: T + 2 * 3_600_000 })).toEqual({ firstMs: T + 3_600_000, lastMs: T + 3_600_000 + 1_000 });
+      });
+
       it('a void takes an event out and an amendment re-judges it, in the rollups as in a rebuild', async () => {
         await store.write((tx) => tx.writes.events(prepared(inputs)));
         await correct(store, 'a', { action: 'void', reason: 'test' });

@@ -36,9 +36,14 @@ export function requirementFor(method: string, apiPath: string | null): Requirem
   return ruleFor(m, apiPath)?.needs ?? 'any-key';
 }
 
-/** Where the senders of a request carry their key (`apiPath` as for requirementFor): its route's place, else Bearer. */
+/**
+ * Where the senders of a request carry their key (`apiPath` as for requirementFor), as a 401 tells them: its route's
+ * place; for a method its path does not take, the place of the path's routes (a Twilio callback's Basic credentials,
+ * Firehose's header), as that route's own 401 says; else Bearer.
+ */
 export function keyPlaceFor(method: string, apiPath: string | null): KeyPlace {
-  return (apiPath === null ? undefined : ruleFor(method.toUpperCase(), apiPath))?.key ?? BEARER;
+  if (apiPath === null) return BEARER;
+  return (ruleFor(method.toUpperCase(), apiPath) ?? API_RULES.find((r) => matches(r.path, normalise(apiPath))))?.key ?? BEARER;
 }
 
 /** The rule of the route that serves `method` (upper case) at `apiPath`, if one does. */

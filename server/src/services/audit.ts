@@ -60,7 +60,7 @@ function unreadable(kind: string, ref: string, what: string, error: unknown): Ch
  */
 async function* derivedProblems(s: Snapshot, chainBroken: boolean, pace?: () => Promise<void>): AsyncGenerator<ChainProblem> {
   try {
-    for (const site of await s.derived.sites()) {
+    for (const site of await s.derived.guarded(() => s.derived.sites())) {
       const problem = siteProblem(site);
       if (problem) yield problem;
     }
@@ -73,15 +73,18 @@ async function* derivedProblems(s: Snapshot, chainBroken: boolean, pace?: () => 
   if (standardIds.length === 0) return;
   for (const day of await s.derived.days()) {
     if (day + DAY_MS <= fromMs) continue;
-    yield* await readable({ fromMs: day, toMs: day + DAY_MS }, () => dayProblems(s, { standardIds, sites, fromMs: day, toMs: day + DAY_MS }, { horizonMs: fromMs, chainBroken }));
+    yield* await readable(s, { fromMs: day, toMs: day + DAY_MS }, () => dayProblems(s, { standardIds, sites, fromMs: day, toMs: day + DAY_MS }, { horizonMs: fromMs, chainBroken }));
     await pace?.();
   }
 }
 
-/** The problems of whole UTC days, or the one saying their rows could not be read (`unreadable`). */
-async function readable(days: { fromMs: number; toMs: number }, check: () => Promise<ChainProblem[]>): Promise<ChainProblem[]> {
+/**
+ * The problems of whole UTC days, or the one saying their rows could not be read (`unreadable`); the snapshot's later
+ * reads are not spoiled by it (DerivedReads.guarded).
+ */
+async function readable(s: Snapshot, days: { fromMs: number; toMs: number }, check: () => Promise<ChainProblem[]>): Promise<ChainProblem[]> {
   try {
-    return await check();
+    return await s.derived.guarded(check);
   } catch (error) {
     const first = new Date(days.fromMs).toISOString().slice(0, 10);
     const last = new Date(days.toMs - DAY_MS).toISOString().slice(0, 10);
@@ -154,16 +157,21 @@ export async function rollupScopeProblems(s: Snapshot, scope: RollupScope, chain
   const held = await s.derived.extent({ standardIds: scope.standardIds, fromMs: Math.min(...spans.map((x) => x.fromMs)), toMs: Math.max(...spans.map((x) => x.toMs)) });
   if (held === null) return { checked: 0, problems: found };
   const stepMs = readDays(spans) * DAY_MS;
-  for (let from = held.firstMs - (((held.firstMs % DAY_MS) + DAY_MS) % DAY_MS); from <= held.lastMs; from += stepMs) {
+  for (let from = dayStart(held.firstMs); from <= held.lastMs; from += stepMs) {
     // Day boundaries are on every rollup grain's grid, so each span's part of the days read is whole buckets.
     const days = { fromMs: from, toMs: from + stepMs };
     const parts = spans.map((x) => ({ ...x, fromMs: Math.max(x.fromMs, days.fromMs), toMs: Math.min(x.toMs, days.toMs) })).filter((x) => x.fromMs < x.toMs);
     if (parts.length === 0) continue;
-    found.push(...(await readable(days, () => rollupRowProblems(s, { ...range, ...days }, parts, { horizonMs, chainBroken }, checked))));
+    // A failure names the days of the document the read covered, not the whole step.
+    const covered = { fromMs: dayStart(Math.min(...parts.map((x) => x.fromMs))), toMs: dayStart(Math.max(...parts.map((x) => x.toMs)) + DAY_MS - 1) };
+    found.push(...(await readable(s, covered, () => rollupRowProblems(s, { ...range, ...days }, parts, { horizonMs, chainBroken }, checked))));
     await pace?.();
   }
   return { checked: checked.rows, problems: found };
 }
+
+/** The start of the UTC day `ms` is in. */
+const dayStart = (ms: number) => ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
 
 /**
  * Cells of its finest grain a document's check reads per key at once (judgements grouped by them, and rollup rows):

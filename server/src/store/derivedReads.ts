@@ -12,6 +12,8 @@ export interface DerivedDialect {
   tuples<T extends unknown[]>(sql: string, args: readonly unknown[]): T[] | Promise<T[]>;
   /** Every sites row: its id, whether retired, and the definition a site history record of it now would hold. */
   siteRows(): Promise<Array<{ site: string; retired: boolean; definition: Site }>>;
+  /** DerivedReads.guarded: how a failed read is kept from spoiling the reads after it. */
+  guarded<T>(read: () => Promise<T>): Promise<T>;
 }
 
 const DAY_MS = 86_400_000;
@@ -41,12 +43,25 @@ function edgesSql(direction: 'ASC' | 'DESC', standards: number): string[] {
   return [events, ...rollups];
 }
 
+/**
+ * Standards whose edges one query seeks: SQLite allows 500 terms in a compound SELECT, and each standard adds six
+ * (three tables, two directions) to the events' two.
+ */
+const STANDARDS_PER_QUERY = 50;
+
 async function extent(d: DerivedDialect, q: { standardIds: readonly string[]; fromMs: number; toMs: number }): Promise<{ firstMs: number; lastMs: number } | null> {
-  const edges = [...edgesSql('ASC', q.standardIds.length), ...edgesSql('DESC', q.standardIds.length)];
-  const perDirection = [q.fromMs, q.toMs, ...Object.values(ROLLUP_TABLE).flatMap(() => q.standardIds.flatMap((id) => [id, q.fromMs, q.toMs]))];
-  const sql = `SELECT MIN(t), MAX(t) FROM (${edges.map((e) => `SELECT ${e} AS t`).join(' UNION ALL ')}) edges`;
-  const [row] = await d.tuples<[number | string | null, number | string | null]>(sql, [...perDirection, ...perDirection]);
-  return row?.[0] == null || row[1] == null ? null : { firstMs: Number(row[0]), lastMs: Number(row[1]) };
+  let found: { firstMs: number; lastMs: number } | null = null;
+  for (let i = 0; i === 0 || i < q.standardIds.length; i += STANDARDS_PER_QUERY) {
+    const ids = q.standardIds.slice(i, i + STANDARDS_PER_QUERY);
+    const edges = [...edgesSql('ASC', ids.length), ...edgesSql('DESC', ids.length)];
+    const perDirection = [q.fromMs, q.toMs, ...Object.values(ROLLUP_TABLE).flatMap(() => ids.flatMap((id) => [id, q.fromMs, q.toMs]))];
+    const sql = `SELECT MIN(t), MAX(t) FROM (${edges.map((e) => `SELECT ${e} AS t`).join(' UNION ALL ')}) edges`;
+    const [row] = await d.tuples<[number | string | null, number | string | null]>(sql, [...perDirection, ...perDirection]);
+    if (row?.[0] == null || row[1] == null) continue;
+    const [first, last] = [Number(row[0]), Number(row[1])];
+    found = found === null ? { firstMs: first, lastMs: last } : { firstMs: Math.min(found.firstMs, first), lastMs: Math.max(found.lastMs, last) };
+  }
+  return found;
 }
 
 async function sites(d: DerivedDialect): Promise<SiteAgainstHistory[]> {
@@ -70,5 +85,6 @@ export function derivedReadsOf(d: DerivedDialect): DerivedReads {
     standardIds: () => column<string>(STANDARDS),
     siteIds: () => column<string>(SITES),
     extent: (q) => extent(d, q),
+    guarded: (read) => d.guarded(read),
   };
 }

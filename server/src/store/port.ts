@@ -340,6 +340,11 @@ export interface DerivedReads {
    * check of a long range walks only where rows are.
    */
   extent(q: { standardIds: readonly string[]; fromMs: number; toMs: number }): Promise<{ firstMs: number; lastMs: number } | null>;
+  /**
+   * `read`, so that its failure (a record edited into text that is not JSON) leaves the snapshot usable for the reads
+   * after it: PostgreSQL aborts the whole transaction at a failed statement unless a savepoint is rolled back to.
+   */
+  guarded<T>(read: () => Promise<T>): Promise<T>;
 }
 
 export interface Snapshot extends StoreReads {

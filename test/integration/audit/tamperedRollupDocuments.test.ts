@@ -201,4 +201,27 @@ describe('documents over rollup rows edited outside Ringside', () => {
     expect(section(html, 9)).not.toContain(rebuild);
     expect(section(html, 1)).toContain('The chain verification found the chain broken too: the judgements themselves may have been altered (section 9).');
   });
+
+  it('names the days whose judgements cannot be read, and gives the whole file, its figures read from the rollup rows', async () => {
+    const amended = await fetch(`${server.url}/api/v1/events/d1/amend`, { method: 'POST', headers: { ...adminHeaders(server.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'PBX log', changes: { rings: 3 } }) });
+    expect(amended.status).toBe(201);
+    // The correction's changes edited into text that is not JSON: its judgement can no longer be read in its corrected state.
+    await whileStopped(() => tamper(dataDir, 'audit_corrections', 'changes = ?', "event_seq = (SELECT seq FROM events WHERE id = 'd1')", ['{']));
+    const logged = captureLog();
+    let csv: string;
+    try {
+      csv = await text(`/export/compliance?${RANGE}&format=csv`);
+      expect(logged.lines().find((l) => l.level === 50 && /^rollup rows could not all be checked/.test(l.msg))).toMatchObject({ export: 'compliance' });
+    } finally {
+      logged.stop();
+    }
+    // The whole file, signed: every period's rows and the manifest after them.
+    const note = manifestOf(csv).rollupsDisagree;
+    expect(note.figures).toMatch(/^read from the rollup rows, not checked: the judgements of the days below could not be read/);
+    expect(note.problems.map((p: any) => [p.kind, p.ref])).toEqual([['rollups', '2026-03-02..2026-03-03']]);
+    expect(note.problems[0].problem).toMatch(/^the rollups and value histograms of 2026-03-02 to 2026-03-03 \(UTC\) could not be checked: /);
+    expect(firstLineOf(csv).rollupsDisagree).toEqual(note);
+    // Read from the rollup rows as they stand (the edited ones included), not recounted.
+    expect(harbourRow(csv)).toMatch(/,61,61,1,/);
+  });
 });

@@ -357,6 +357,14 @@ describe('methods and scopes from the route tables', () => {
     const bare = await fetch(`${server().url}/api/v1/integrations/asterisk/queue-log?site=hq`);
     expect([bare.status, bare.headers.get('www-authenticate'), bare.headers.get('allow')]).toEqual([401, 'Bearer realm="ringside"', null]);
     expect((await send('GET', '/integrations/asterisk/queue-log?site=hq', undefined, 'rs_nosuchkey')).status).toBe(401);
+    // Another method of a path whose routes take the key elsewhere (Twilio's Basic credentials): with it a 405, and
+    // without one the 401 says where the path takes it, as its route's own 401 does.
+    const basic = { authorization: `Basic ${Buffer.from(`twilio:${keys.ingest}`).toString('base64')}` };
+    const twilioGet = await fetch(`${server().url}/api/v1/integrations/twilio/taskrouter?site=hq`, { headers: basic });
+    expect([twilioGet.status, twilioGet.headers.get('allow')]).toEqual([405, 'POST']);
+    const keyless = await fetch(`${server().url}/api/v1/integrations/twilio/taskrouter?site=hq`);
+    expect(keyless.status).toBe(401);
+    expect((await keyless.json()).detail).toContain('the password of HTTP Basic credentials');
   });
 
   it('answers a path no route serves 404 for a key of any scope (a valid key still needed)', async () => {

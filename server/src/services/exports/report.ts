@@ -15,7 +15,7 @@ import { reportData, type ReportData } from './reportData';
 import { correctionsSection, exclusionsSection, METHODOLOGY, SIGN_OFF, sitesSection, timelinessSection } from './reportRegisters';
 import { chartsSection, coverSection, siteTablesSection, summarySection, versionsSection, type CoverFacts, type ReportRecord } from './reportSections';
 import { reportStyle } from './reportStyle';
-import { checkRollups, recounted, type RollupCheck } from './rollupCheck';
+import { checkRollups, differingRows, disagrees, recounted, type RollupCheck } from './rollupCheck';
 import { esc, utcTime } from './reportText';
 
 const FORMULAS: Record<string, string> = {
@@ -180,8 +180,11 @@ function restatementsText(r: Restatements | undefined): string {
 
 /** What the summary says first when the figures are recounted: prominently, that the rollups disagree, where, and where the rows are named. */
 function recountedText(check: RollupCheck | null, verify: VerifyResult): string {
-  if (!recounted(check)) return '';
-  const rows = check!.problems.length;
+  if (!check || !disagrees(check)) return '';
+  if (!recounted(check)) {
+    return `<dl class="facts"><dt>Figures not checked</dt><dd class="bad">The judgements of some days of this period could not be read (a record changed outside Ringside), so the rollup rows its figures are read from could not all be checked against them, nor the figures recounted: section 9 names those days and any row that differs.</dd></dl>`;
+  }
+  const rows = check.problems.length;
   const forged = verify.intact ? '' : ' The chain verification found the chain broken too: the judgements themselves may have been altered (section 9).';
   return `<dl class="facts"><dt>Figures recounted</dt><dd class="bad">${rows} stored rollup row(s) of this period${esc(whereTheyAre(check!))} differ from what their judgements give: they were changed outside Ringside, and what reads them (the dashboard, <code>GET /compliance</code>) shows their figures. Every figure in this report is recounted from the judgements instead; section 9 names the rows.${forged}</dd></dl>`;
 }
@@ -202,10 +205,13 @@ function rollupCheckHtml(check: RollupCheck | null): string {
   const title = '<dt>Figures against the judgements</dt>';
   if (!check) return `${title}<dd class="ok">recomputed from the judgements as chained up to the head this report is made at (asOf): no rollup row is read</dd>`;
   const where = "rollup row(s) this report's figures are read from (from the retention cutoff on)";
-  if (!recounted(check)) return `${title}<dd class="ok">the ${check.checked} ${where} agree with what their judgements give</dd>`;
+  if (!disagrees(check)) return `${title}<dd class="ok">the ${check.checked} ${where} agree with what their judgements give</dd>`;
   const listed = check.problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `<li>${esc(problemText(p))}</li>`);
   if (check.problems.length > MAX_LISTED_PROBLEMS) listed.push(`<li>… and ${check.problems.length - MAX_LISTED_PROBLEMS} more</li>`);
-  return `${title}<dd class="bad">${check.problems.length} ${where} differ from what their judgements give, so every figure in this report is recounted from the judgements. <code>GET /api/v1/audit/verify</code> and <code>verify --data</code> name every row of the store that differs.<ul>${listed.join('')}</ul></dd>`;
+  const said = recounted(check)
+    ? `${check.problems.length} ${where} differ from what their judgements give, so every figure in this report is recounted from the judgements.`
+    : `${differingRows(check)} ${where} differ from what their judgements give, and the judgements of some days could not be read, so those days are not checked and the figures are read from the rollup rows, not recounted.`;
+  return `${title}<dd class="bad">${said} <code>GET /api/v1/audit/verify</code> and <code>verify --data</code> name every row of the store that differs.<ul>${listed.join('')}</ul></dd>`;
 }
 
 /** Every problem the verification found (it checks the whole chain), as a list; nothing when intact. */

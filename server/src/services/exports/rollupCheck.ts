@@ -31,20 +31,38 @@ export async function checkRollups(q: ExportQuery, ctx: ExportContext, standardI
   return rollupScopeProblems(ctx.snapshot, scope, how.chainBroken, ctx.pace);
 }
 
-/** Whether the document's figures are recounted from the judgements (its rollup rows differ from them). */
-export const recounted = (check: RollupCheck | null): boolean => check !== null && check.problems.length > 0;
+/** Whether the check found anything to say: a rollup row that differs from its judgements, or days it could not read. */
+export const disagrees = (check: RollupCheck | null): boolean => check !== null && check.problems.length > 0;
+
+/** Days whose judgements the check could not read (a record edited into text that is not JSON): no cell is named. */
+const unreadableDays = (check: RollupCheck): ChainProblem[] => check.problems.filter((p) => p.cell === undefined);
+
+/**
+ * Whether the document's figures are recounted from the judgements: a rollup row differs from them, and every
+ * judgement the check read could be read. A recount reads the same judgements again, so where some cannot be read it
+ * would fail after the document has begun: the figures are then read from the rollup rows, and the document says
+ * which rows differ and which days could not be checked.
+ */
+export const recounted = (check: RollupCheck | null): boolean => check !== null && disagrees(check) && unreadableDays(check).length === 0;
+
+/** The rollup rows named as differing from their judgements (the problems that name a cell). */
+export const differingRows = (check: RollupCheck): number => check.problems.length - unreadableDays(check).length;
 
 /**
  * What a compliance export says, in its first line and its manifest, when its rollup rows differ from their judgements:
- * that its figures are recounted, the rows that differ (as GET /audit/verify names them), and where to see them all.
- * Nothing when they agree, so the file is the one an untouched store always gave.
+ * that its figures are recounted (or, where some days could not be read, that they are not), the rows that differ and
+ * the days not read (as GET /audit/verify names them), and where to see them all. Nothing when they agree, so the file
+ * is the one an untouched store always gave.
  */
 export function disagreementNote(check: RollupCheck | null): { rollupsDisagree?: Record<string, unknown> } {
-  if (!check || !recounted(check)) return {};
+  if (!check || !disagrees(check)) return {};
+  const figures = recounted(check)
+    ? 'recounted from the judgements: the rollup rows below, which these figures are otherwise read from, differ from what their judgements give (changed outside Ringside)'
+    : 'read from the rollup rows, not checked: the judgements of the days below could not be read (a record changed outside Ringside), so those days are neither checked nor recounted; any rollup row named below differs from what its judgements give';
   return {
     rollupsDisagree: {
-      figures: 'recounted from the judgements: the rollup rows below, which these figures are otherwise read from, differ from what their judgements give (changed outside Ringside)',
-      rows: check.problems.length,
+      figures,
+      rows: differingRows(check),
       problems: check.problems.slice(0, MAX_LISTED_PROBLEMS),
       moreProblems: Math.max(0, check.problems.length - MAX_LISTED_PROBLEMS),
       see: 'GET /api/v1/audit/verify and verify --data name every row of the store that differs',

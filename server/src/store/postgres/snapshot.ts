@@ -151,12 +151,27 @@ async function* auditLogRows(client: pg.PoolClient, fromMs: number, toMs: number
 
 const iterable = <T>(make: () => AsyncGenerator<T>): AsyncIterable<T> => ({ [Symbol.asyncIterator]: make });
 
+/** `read` inside a savepoint of the snapshot's transaction, rolled back to when it fails (the transaction goes on). */
+async function guardedRead<T>(s: Sql, read: () => Promise<T>): Promise<T> {
+  await s.run('SAVEPOINT guarded_read');
+  try {
+    const result = await read();
+    await s.run('RELEASE SAVEPOINT guarded_read');
+    return result;
+  } catch (error) {
+    await s.run('ROLLBACK TO SAVEPOINT guarded_read');
+    await s.run('RELEASE SAVEPOINT guarded_read');
+    throw error;
+  }
+}
+
 export function snapshotReads(client: pg.PoolClient, s: Sql): Pick<Snapshot, 'chain' | 'exports' | 'derived'> {
   return {
     derived: derivedReadsOf({
       tuples: (sql, args) => s.tuples(sql, args),
       // The sites rows as their history records are written (writes.ts recordSiteChange).
       siteRows: async () => (await s.rows<Record<string, unknown>>('SELECT * FROM sites')).map((row) => ({ site: row.name as string, retired: row.retired === 1, definition: toSite(row) })),
+      guarded: (read) => guardedRead(s, read),
     }),
     chain: {
       links: (toSeq = Number.MAX_SAFE_INTEGER) => iterable(() => chainLinks(client, toSeq)),

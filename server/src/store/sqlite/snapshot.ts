@@ -105,6 +105,8 @@ export function snapshotReads(s: Statements, getAlert: (id: number) => Alert): P
       // The sites rows through the expression that writes their history records, so both read alike.
       siteRows: async () =>
         (s.raw(`SELECT name, retired, ${DEFINITION} FROM sites`).all() as Array<[string, number, string]>).map(([site, retired, definition]) => ({ site, retired: retired === 1, definition: JSON.parse(definition) as Site })),
+      // A failed statement ends nothing in SQLite's read transaction.
+      guarded: (read) => read(),
     }),
     chain: {
       links: (toSeq = Number.MAX_SAFE_INTEGER) => lazily(chainLinks(s.db, toSeq)),
