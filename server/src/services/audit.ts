@@ -142,8 +142,8 @@ export interface RollupScope {
  * The rollup rows a document's figures are read from (`scope`) against their judgements recounted: the check
  * GET /audit/verify makes of every row, restricted to the document's spans, standards and sites, so its cost follows
  * the document's range, not the store. From the retention horizon on (before it the judgements are pruned and the
- * rows are all there is), over the days where events or rollup rows are (DerivedReads.extent), several whole UTC days
- * at a time (readDays), their judgements read once for every grain's spans in them.
+ * rows are all there is), several whole UTC days at a time (readDays), each read starting on the next day that holds
+ * an event or a rollup row (DerivedReads.extent), their judgements read once for every grain's spans in them.
  * `chainBroken`: the document's chain verification found problems (the advice of each problem depends on it).
  */
 export async function rollupScopeProblems(s: Snapshot, scope: RollupScope, chainBroken: boolean, pace?: () => Promise<void>): Promise<{ checked: number; problems: ChainProblem[] }> {
@@ -153,19 +153,21 @@ export async function rollupScopeProblems(s: Snapshot, scope: RollupScope, chain
   const spans = mergedSpans(scope.spans).map((x) => ({ ...x, fromMs: Math.max(x.fromMs, bucketCeil(horizonMs, x.grain.ms)) })).filter((x) => x.fromMs < x.toMs);
   if (scope.standardIds.length === 0 || spans.length === 0) return { checked: 0, problems: found };
   const range = { standardIds: scope.standardIds, sites: scope.sites };
-  // Only where an event or a rollup row is: a range from 1970 holds a few years of them at most.
-  const held = await s.derived.extent({ standardIds: scope.standardIds, fromMs: Math.min(...spans.map((x) => x.fromMs)), toMs: Math.max(...spans.map((x) => x.toMs)) });
-  if (held === null) return { checked: 0, problems: found };
+  // Only where an event or a rollup row is: a range from 1970 holds a few years of them at most, and a quiet month
+  // between two busy ones is skipped (the next window starts on the next day that holds any).
+  const where = { standardIds: scope.standardIds, toMs: Math.max(...spans.map((x) => x.toMs)) };
   const stepMs = readDays(spans) * DAY_MS;
-  for (let from = dayStart(held.firstMs); from <= held.lastMs; from += stepMs) {
+  for (let held = await s.derived.extent({ ...where, fromMs: Math.min(...spans.map((x) => x.fromMs)) }); held !== null; ) {
     // Day boundaries are on every rollup grain's grid, so each span's part of the days read is whole buckets.
-    const days = { fromMs: from, toMs: from + stepMs };
+    const days = { fromMs: dayStart(held.firstMs), toMs: dayStart(held.firstMs) + stepMs };
     const parts = spans.map((x) => ({ ...x, fromMs: Math.max(x.fromMs, days.fromMs), toMs: Math.min(x.toMs, days.toMs) })).filter((x) => x.fromMs < x.toMs);
-    if (parts.length === 0) continue;
-    // A failure names the days of the document the read covered, not the whole step.
-    const covered = { fromMs: dayStart(Math.min(...parts.map((x) => x.fromMs))), toMs: dayStart(Math.max(...parts.map((x) => x.toMs)) + DAY_MS - 1) };
-    found.push(...(await readable(s, covered, () => rollupRowProblems(s, { ...range, ...days }, parts, { horizonMs, chainBroken }, checked))));
-    await pace?.();
+    if (parts.length > 0) {
+      // A failure names the days of the document the read covered, not the whole step.
+      const covered = { fromMs: dayStart(Math.min(...parts.map((x) => x.fromMs))), toMs: dayStart(Math.max(...parts.map((x) => x.toMs)) + DAY_MS - 1) };
+      found.push(...(await readable(s, covered, () => rollupRowProblems(s, { ...range, ...days }, parts, { horizonMs, chainBroken }, checked))));
+      await pace?.();
+    }
+    held = days.toMs >= where.toMs ? null : await s.derived.extent({ ...where, fromMs: days.toMs });
   }
   return { checked: checked.rows, problems: found };
 }
