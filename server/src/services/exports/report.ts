@@ -186,7 +186,7 @@ function recountedText(check: RollupCheck | null, verify: VerifyResult): string 
   }
   const rows = check.problems.length;
   const forged = verify.intact ? '' : ' The chain verification found the chain broken too: the judgements themselves may have been altered (section 9).';
-  return `<dl class="facts"><dt>Figures recounted</dt><dd class="bad">${rows} stored rollup row(s) of this period${esc(whereTheyAre(check!))} differ from what their judgements give: they were changed outside Ringside, and what reads them (the dashboard, <code>GET /compliance</code>) shows their figures. Every figure in this report is recounted from the judgements instead; section 9 names the rows.${forged}</dd></dl>`;
+  return `<dl class="facts"><dt>Figures recounted</dt><dd class="bad">${rows} stored rollup row(s) of this period${esc(whereTheyAre(check))} differ from what their judgements give: they were changed outside Ringside, and what reads them (the dashboard, <code>GET /compliance</code>) shows their figures. Every figure in this report is recounted from the judgements instead; section 9 names the rows.${forged}</dd></dl>`;
 }
 
 /** The sites and standards of the rows that differ: " (site harbour: call-answer-2-rings; …)". */
