@@ -137,7 +137,7 @@ describe('a window judged by more than one threshold or target', () => {
     target,
     validFrom,
   });
-  const weekReport = (versions: ReturnType<typeof version>[], range = { from: '2026-11-16T14:30:20.000Z', to: NOW }) => {
+  const weekReport = (versions: Array<ReturnType<typeof version> & { name?: string }>, range = { from: '2026-11-16T14:30:20.000Z', to: NOW }) => {
     const report = complianceReport({ ...range, figures: [[THREE_RINGS, 130, 152], [VISIT_STANDARD, 45, 50]] });
     report.standards[0]!.versions = versions;
     return report;
@@ -183,6 +183,35 @@ describe('a window judged by more than one threshold or target', () => {
     });
     expect(past.target).toMatch(/^target 90 % · ≤ 2 rings · /);
     expect(past.change).toBeNull();
+  });
+
+  it('title a range before a renaming by the name of the version that judged it, as its rule line says', async () => {
+    // Version 2 renamed the standard with its new threshold; the range before it was judged by version 1 alone.
+    const renamed = { ...THREE_RINGS, name: 'Calls answered within 3 rings' };
+    const fake = fakeTransport(answering({ report: weekReport([{ ...version(1, 2, null, 110, 130), name: CALL_STANDARD.name }], { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' }) }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { window: 'custom', from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' } });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: [renamed, VISIT_STANDARD] })));
+    await settle();
+    dashboard.flush();
+    const call = tile(root, CALL_STANDARD.id);
+    expect(text(call, '.rs-tile-target')).toMatch(/^target 90 % · ≤ 2 rings · /);
+    expect(text(call, '.rs-tile-label')).toBe(CALL_STANDARD.name);
+    expect(text(root, `.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"] .rs-panel-title`)).toBe(CALL_STANDARD.name);
+  });
+
+  it('title a range by the name in force at its end, a renaming that kept the rule included', async () => {
+    // Version 2 only renamed (still 2 rings) inside the range; version 3 (3 rings, renamed again) came after it.
+    const range = { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' };
+    const current = { ...THREE_RINGS, version: 3, name: 'Calls answered within 3 rings' };
+    const versions = [{ ...version(1, 2, null, 60, 70), name: CALL_STANDARD.name }, { ...version(2, 2, '2026-11-04T00:00:00.000Z', 50, 60), name: 'Calls picked up within 2 rings' }];
+    const fake = fakeTransport(answering({ report: weekReport(versions, range) }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { window: 'custom', ...range } });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: [current, VISIT_STANDARD] })));
+    await settle();
+    dashboard.flush();
+    const call = tile(root, CALL_STANDARD.id);
+    expect(text(call, '.rs-tile-target')).toMatch(/^target 90 % · ≤ 2 rings · /);
+    expect(text(call, '.rs-tile-label')).toBe('Calls picked up within 2 rings');
   });
 
   it('name a changed target, and every older rule newest first', async () => {

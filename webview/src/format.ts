@@ -78,6 +78,8 @@ export function formatThreshold(standard: Pick<Standard, 'measure' | 'threshold'
 interface Rule {
   threshold: number;
   target: number;
+  /** The name of the version that holds it. */
+  name: string;
   /** When it took effect (ms); null = since the beginning. */
   fromMs: number | null;
 }
@@ -88,6 +90,12 @@ export interface RuleWording {
   rule: string;
   /** "since 5 Dec 14:05; before: ≤ 2 rings" when part of the range was judged by another threshold or target. */
   change: string | null;
+  /**
+   * The name a figure over the range is titled by: that of the version in force at its end, whose rule `rule` states,
+   * as the compliance export names a period by the version in force at its end. A range wholly before a renaming
+   * (2 → 3 rings) is "…within 2 rings", never the name of a version that judged none of it.
+   */
+  name: string;
 }
 
 /**
@@ -97,27 +105,29 @@ export interface RuleWording {
  * it took effect before the range's end, though nothing was judged by it yet. Without a report, the standard alone.
  */
 export function ruleWording(
-  standard: Pick<Standard, 'measure' | 'threshold' | 'target' | 'version'> & { clock?: string; validFrom?: string | null },
+  standard: Pick<Standard, 'measure' | 'threshold' | 'target' | 'version' | 'name'> & { clock?: string; validFrom?: string | null },
   versions: readonly VersionContribution[] | undefined,
   range: { fromMs: number; toMs: number } | null,
 ): RuleWording {
-  const current: Rule = { threshold: standard.threshold, target: standard.target, fromMs: standard.validFrom ? Date.parse(standard.validFrom) : null };
+  const current: Rule = { threshold: standard.threshold, target: standard.target, name: standard.name, fromMs: standard.validFrom ? Date.parse(standard.validFrom) : null };
   const judged = [...(versions ?? [])].sort((a, b) => a.version - b.version);
-  const rules: Rule[] = judged.map((v) => ({ threshold: v.threshold, target: v.target ?? standard.target, fromMs: v.validFrom ? Date.parse(v.validFrom) : null }));
+  const rules: Rule[] = judged.map((v) => ({ threshold: v.threshold, target: v.target ?? standard.target, name: v.name ?? standard.name, fromMs: v.validFrom ? Date.parse(v.validFrom) : null }));
   const newest = judged.at(-1);
   if (range === null || rules.length === 0 || (newest!.version < standard.version && (current.fromMs === null || current.fromMs < range.toMs))) rules.push(current);
   // Versions that changed neither (a new name, bands) continue the rule before them.
   const runs = rules.filter((r, i) => i === 0 || r.threshold !== rules[i - 1]!.threshold || r.target !== rules[i - 1]!.target);
   const last = runs.at(-1)!;
+  // The newest rule's version, not its run's first: a version that only renamed continues the rule, under its name.
+  const name = rules.at(-1)!.name;
   const threshold = (r: Rule) => formatThreshold({ measure: standard.measure, threshold: r.threshold, clock: standard.clock });
   const rule = `target ${formatTarget(last.target)} · ${threshold(last)}`;
-  if (runs.length === 1) return { rule, change: null };
+  if (runs.length === 1) return { rule, change: null, name };
   const before = runs
     .slice(0, -1)
     .reverse()
     .map((r) => [r.target !== last.target ? `target ${formatTarget(r.target)}` : '', r.threshold !== last.threshold ? threshold(r) : ''].filter(Boolean).join(' · ') || threshold(r));
   const since = last.fromMs === null ? '' : `since ${formatChangeTime(last.fromMs, range)}; `;
-  return { rule, change: `${since}before: ${before.join(', ')}` };
+  return { rule, change: `${since}before: ${before.join(', ')}`, name };
 }
 
 /** "14:05" in a range within one day (today, the last hour), else "5 Dec 14:05". */

@@ -34,7 +34,10 @@ export interface CaseSimulatorOptions {
   startMs: number;
   /** Mean arrivals of calls and visits per second over all sites (default 2). */
   eventsPerSecond?: number;
-  /** Before this instant (the backfill of history) calls and visits arrive at `historyEventsPerSecond` instead. */
+  /**
+   * Before the hour ending at this instant (the backfill of history) calls and visits arrive at
+   * `historyEventsPerSecond` instead; in that hour they already arrive at the live rate (LIVE_RATE_BEFORE_LIVE_MS).
+   */
   liveFromMs?: number;
   /** Default 0.04: about 24,000 calls and visits over 7 days (some 140 an hour), enough for every chart and stored in seconds. */
   historyEventsPerSecond?: number;
@@ -51,6 +54,13 @@ export interface CaseSimulatorOptions {
 const CALM_BEFORE_LIVE_MS = 60 * 60_000;
 const CALM_AFTER_LIVE_MS = 5 * 60_000;
 const CALM_AFTER_SPELL_MS = 30 * 60_000;
+/**
+ * Calls and visits arrive at the live rate for the hour before the live start, the hour the alerts' band window and
+ * the *Live 1 h* tile read when the demo starts. At the thin history rate that hour held some fifteen events per site
+ * and standard, so a calm hour's two or three chance misses read as 86 % and opened an incident in the first minute;
+ * at the live rate (over a thousand each) a calm hour reads as calm, as the live demo that follows it does.
+ */
+const LIVE_RATE_BEFORE_LIVE_MS = CALM_BEFORE_LIVE_MS;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -90,8 +100,9 @@ export function createCaseSimulator(options: CaseSimulatorOptions): CaseSimulato
 
   // History arrives at the history rate shaped over the day: drawn at the peak rate, each kept with the hour's share.
   const historyPeakRate = (options.historyEventsPerSecond ?? DEFAULT_HISTORY_EVENTS_PER_SECOND) * SHAPE_PEAK;
-  const trafficGapMs = (atMs: number) => 1000 / (atMs < liveFromMs ? historyPeakRate : (options.eventsPerSecond ?? 2));
-  const kept = (atMs: number) => atMs >= liveFromMs || chance(random, HISTORY_DAY_SHAPE[new Date(atMs).getUTCHours()]! / SHAPE_PEAK);
+  const liveRateFromMs = liveFromMs - LIVE_RATE_BEFORE_LIVE_MS;
+  const trafficGapMs = (atMs: number) => 1000 / (atMs < liveRateFromMs ? historyPeakRate : (options.eventsPerSecond ?? 2));
+  const kept = (atMs: number) => atMs >= liveRateFromMs || chance(random, HISTORY_DAY_SHAPE[new Date(atMs).getUTCHours()]! / SHAPE_PEAK);
 
   return {
     next() {

@@ -1,15 +1,17 @@
 // Runs the demo on the server's clock through the same ingest service HTTP uses. On an empty data folder it first
 // backfills history (8 days by default: calls and visits as finished events, complaints as their milestones), so the
 // 7-day and 30-day views have something to show, and the Staffing view's forecast for today and tomorrow has the
-// whole of the same weekday a week before; then cases open and close in real time, each milestone posted
+// whole of the same weekday a week before; each record is stored as received when it would have arrived, in time
+// order, not all at the start (backfillHistory); then cases open and close in real time, each milestone posted
 // when it happens (POST /api/v1/milestones' path): calls ringing, visitors waiting, complaints during business
 // hours. The demo's sites are configured with their display names first (a site someone configured is left alone).
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
+import type { EventInput } from '../protocol';
 import { LIMITS } from '../protocol/pure/limits';
 import type { IngestService } from '../services/ingest/ingest';
 import type { SitesService } from '../services/sites';
-import { backfill, createCaseSimulator, milestoneInput, type CaseSimulator, type CaseSimulatorOptions, type DemoCase } from './cases';
+import { backfill, createCaseSimulator, milestoneInput, type Backfill, type CaseSimulator, type CaseSimulatorOptions, type DemoCase } from './cases';
 import { DEMO_SITES } from './simulator';
 
 export interface DemoDriverOptions extends Omit<CaseSimulatorOptions, 'startMs' | 'liveFromMs'> {
@@ -47,6 +49,9 @@ export async function withdrawEarlierDemoCases(deps: { ingest: IngestService; lo
 
 const DEFAULT_BACKFILL_DAYS = 8;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+const SECOND_MS = 1000;
 
 type Pending = { atMs: number; input: ReturnType<typeof milestoneInput> };
 
@@ -59,17 +64,68 @@ async function nameSites(options: DemoDriverOptions): Promise<void> {
   }
 }
 
-/** Stores the history in batches through ingest; returns the live start: milestones to come and the next case. */
+/** When a finished event of the history ended (its outcome known): when its source would have posted it. */
+function endedAtMs(e: EventInput): number {
+  const seconds = e.type === 'call' ? e.answerSeconds : e.type === 'visit' ? e.greetSeconds : null;
+  return Date.parse(e.occurredAt) + (seconds ?? 0) * SECOND_MS;
+}
+
+/**
+ * The slice of history a record made at `atMs` is stored with: by the second in the last minute before the live start,
+ * by the minute in its last hour, by the hour before that. Each slice is received at its newest record's time, so the
+ * live feed's rows (the newest fifty, by when each was received) read as they came in, in a few hundred writes.
+ */
+function sliceOf(atMs: number, liveFromMs: number): number {
+  const age = liveFromMs - atMs;
+  const width = age <= MINUTE_MS ? SECOND_MS : age <= HOUR_MS ? MINUTE_MS : HOUR_MS;
+  return liveFromMs - Math.floor(age / width) * width;
+}
+
+type Slice = { receivedAtMs: number; events: EventInput[]; milestones: Backfill['milestones'] };
+
+/**
+ * The history in slices (sliceOf), oldest first. A case's milestones go together, with the slice of its newest one:
+ * a complaint closed in the history then opens and closes in one write, as when the history was one request, so the
+ * open clocks (which judge deadlines at the clock's now) never see it open, overdue by days, between two slices.
+ */
+function slicesOf(history: Backfill, liveFromMs: number): Slice[] {
+  const slices = new Map<number, Slice>();
+  const sliceAt = (atMs: number) => {
+    const key = sliceOf(atMs, liveFromMs);
+    let slice = slices.get(key);
+    if (!slice) slices.set(key, (slice = { receivedAtMs: atMs, events: [], milestones: [] }));
+    slice.receivedAtMs = Math.max(slice.receivedAtMs, atMs);
+    return slice;
+  };
+  for (const e of history.events) sliceAt(endedAtMs(e)).events.push(e);
+  const byCase = new Map<string, Backfill['milestones']>();
+  for (const m of history.milestones) {
+    const key = JSON.stringify([m.type, m.site, m.caseId]);
+    byCase.set(key, [...(byCase.get(key) ?? []), m]);
+  }
+  for (const milestones of byCase.values()) sliceAt(Math.max(...milestones.map((m) => Date.parse(m.at)))).milestones.push(...milestones);
+  return [...slices.entries()].sort(([a], [b]) => a - b).map(([, slice]) => slice);
+}
+
+/**
+ * Stores the history through ingest, slice by slice in time order, each as received when its source would have posted
+ * it (ingest.asOf): written all at once at the clock's now, every record was received at the start second, so the
+ * complaints closed in the history (stored last) were the newest fifty rows of the live feed, all timed at the start.
+ * Returns the live start: milestones to come and the next case.
+ */
 async function backfillHistory(options: DemoDriverOptions, nowMs: number, days: number): Promise<{ simulator: CaseSimulator; pending: Pending[]; next: DemoCase }> {
   const simulator = createCaseSimulator({ ...options, startMs: nowMs - days * DAY_MS, liveFromMs: nowMs });
   const { backfill: history, firstLive } = backfill(simulator, nowMs);
-  for (let i = 0; i < history.events.length; i += LIMITS.maxBatch) {
-    const outcome = await options.ingest.ingest(history.events.slice(i, i + LIMITS.maxBatch));
-    if (outcome.kind !== 'stored') options.logger.warn({ outcome: outcome.kind }, 'demo history events were not stored');
-  }
-  for (let i = 0; i < history.milestones.length; i += LIMITS.maxBatch) {
-    const outcome = await options.ingest.ingestMilestones(history.milestones.slice(i, i + LIMITS.maxBatch));
-    if (outcome.kind !== 'stored') options.logger.warn({ outcome: outcome.kind }, 'demo history milestones were not stored');
+  for (const slice of slicesOf(history, nowMs)) {
+    const ingest = options.ingest.asOf(slice.receivedAtMs);
+    for (let i = 0; i < slice.events.length; i += LIMITS.maxBatch) {
+      const outcome = await ingest.ingest(slice.events.slice(i, i + LIMITS.maxBatch));
+      if (outcome.kind !== 'stored') options.logger.warn({ outcome: outcome.kind }, 'demo history events were not stored');
+    }
+    for (let i = 0; i < slice.milestones.length; i += LIMITS.maxBatch) {
+      const outcome = await ingest.ingestMilestones(slice.milestones.slice(i, i + LIMITS.maxBatch));
+      if (outcome.kind !== 'stored') options.logger.warn({ outcome: outcome.kind }, 'demo history milestones were not stored');
+    }
   }
   options.logger.info({ days, events: history.events.length, milestones: history.milestones.length, openAtStart: new Set(history.pending.map((p) => p.input.caseId)).size }, 'demo history backfilled');
   return { simulator, pending: history.pending, next: firstLive };

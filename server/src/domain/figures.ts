@@ -64,6 +64,7 @@ export function versionContributions(byVersion: ReadonlyMap<number, Sums>, versi
         denominator: s.counted,
         target: def?.target ?? current.target,
         validFrom: def ? def.validFrom : (current.validFrom ?? null),
+        name: def?.name ?? current.name,
       };
     });
 }

@@ -49,6 +49,8 @@ export interface VersionContribution {
   target?: number;
   /** When the version took effect on occurredAt, ISO UTC; null = since the beginning. */
   validFrom?: string | null;
+  /** The version's name: a figure over a past range is titled by the name of the version its rule is (ruleWording). */
+  name?: string;
 }
 
 /** Operational figures over the judged events in range (docs/standards.md, "Companions"). */

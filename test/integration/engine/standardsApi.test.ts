@@ -133,8 +133,8 @@ describe('versioning by occurredAt', () => {
     expect([fig.numerator, fig.denominator, fig.total, fig.met, fig.missed]).toEqual([4, 5, 5, 4, 1]);
     // Each version with its own rule, target and start: what the dashboard needs to say the day spans two thresholds.
     expect(fig.versions).toEqual([
-      { version: 1, formula: 'F3', operator: '<=', threshold: 30, shortAbandonSeconds: null, numerator: 3, denominator: 3, target: 0.9, validFrom: null },
-      { version: 2, formula: 'F3', operator: '<=', threshold: 15, shortAbandonSeconds: null, numerator: 1, denominator: 2, target: 0.9, validFrom: '2026-02-02T12:00:00.000Z' },
+      { version: 1, formula: 'F3', operator: '<=', threshold: 30, shortAbandonSeconds: null, numerator: 3, denominator: 3, target: 0.9, validFrom: null, name: 'Greeted within 30 s' },
+      { version: 2, formula: 'F3', operator: '<=', threshold: 15, shortAbandonSeconds: null, numerator: 1, denominator: 2, target: 0.9, validFrom: '2026-02-02T12:00:00.000Z', name: 'Greeted within 30 s' },
     ]);
     const versions = (await server().send('GET', '/api/v1/standards/greet-mid-day/versions')).body.versions;
     expect(versions.map((v: any) => [v.version, v.validFrom, v.validTo])).toEqual([

@@ -39,16 +39,16 @@ const EMPTY_NOTE: Record<DataStatus, string> = {
 function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standard, state: DashboardState): void {
   const sourced = windowSeries(state, standard);
   const figure = windowFigure(state, standard).value;
-  const { rule, change } = windowRule(state, standard);
+  const { rule, change, name } = windowRule(state, standard);
   const ruleText = change ? `${rule} (${change})` : rule;
   const phrase = windowWords(state, state.queries.report.data);
   const offset = deviceTimesOffset(state, state.queries.report.data);
   const whose = bucketWords(state, state.queries.report.data);
-  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames, ruleText, phrase, offset, whose];
+  const inputs = [standard, sourced.status, sourced.value?.points, sourced.value?.range.max, sourced.error, state.selection, state.siteNames, ruleText, name, phrase, offset, whose];
   if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
   panel.drawn = inputs;
   const bands = bandsOf(standard);
-  setText(panel.title, standard.name);
+  setText(panel.title, name);
   const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}${whose ? ` ${whose}` : ''}`) : '';
   const site = state.selection.site ? siteLabel(state.selection.site, state.siteNames) : '';
   setText(panel.meta, [ruleText, per, phrase, site].filter(Boolean).join(' · '));
@@ -67,7 +67,7 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
   const ratio = figure?.ratio ?? null;
   panel.canvas.setAttribute(
     'aria-label',
-    `${standard.name}: compliance ${per} over ${phrase}${site ? ` at ${site}` : ''}; now ${formatPercent(ratio)} against a target of ${formatTarget(standard.target)}${offset ? `; times are your time (${offset})` : ''}`,
+    `${name}: compliance ${per} over ${phrase}${site ? ` at ${site}` : ''}; now ${formatPercent(ratio)} against a target of ${formatTarget(standard.target)}${offset ? `; times are your time (${offset})` : ''}`,
   );
   panel.table.setColumns([offset ? `Time (your time, ${offset})` : LOOK.columns[0]!, ...LOOK.columns.slice(1)]);
   // The table lists what the chart plots, at full resolution.

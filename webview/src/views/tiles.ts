@@ -42,11 +42,11 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   const open = windowOpen(state);
   tile.root.dataset['band'] = bandFor(ratio, bandsOf(standard));
   tile.root.dataset['status'] = sourced.status;
-  setText(tile.label, standard.name);
+  const { rule, change, name } = windowRule(state, standard);
+  setText(tile.label, name);
   setText(tile.value, sourced.status === 'loading' ? '…' : formatPercent(ratio));
   const none = sourced.status === 'error' ? `Could not load: ${sourced.error ?? 'unknown error'}` : sourced.status === 'loading' ? 'Loading…' : sourced.status === 'unavailable' ? 'History is not available here' : (notInForceWords(state, standard) ?? (!open ? 'No events in this window' : `No events yet ${state.selection.window === 'today' ? 'today' : 'in this window'}`));
   setText(tile.detail, figure && figure.denominator > 0 ? `${formatCount(figure.numerator)} / ${formatCount(figure.denominator)} met` : none);
-  const { rule, change } = windowRule(state, standard);
   setText(tile.target, `${rule} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
   tile.change.hidden = change === null;
   setText(tile.change, change ?? '');

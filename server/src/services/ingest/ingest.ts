@@ -48,7 +48,27 @@ export class IngestService {
 
   /** One request, all-or-nothing, in a write of its own. */
   async ingest(items: readonly unknown[], sites: SiteLimit = null): Promise<IngestOutcome> {
-    const outcome = (await this.ingestMany([{ items, sites }]))[0]!;
+    return this.ingestOne(this.ctx, items, sites);
+  }
+
+  /**
+   * Ingest as of `receivedAtMs` instead of the clock's now: what it stores was received then (its `receivedAt`, the
+   * cases it closes), and it is checked against that time (nothing more than 5 minutes after it). For a simulation's
+   * history only (the demo's backfill, stored in time order), so that each record carries the time it would have
+   * arrived at instead of all of them the instant the history was written, the newest rows of the live feed. Records
+   * that arrive now never use it, however old: a late event is news (it changes the figures now), so its
+   * `receivedAt` is now and the live feed shows it when it came (docs/server.md, "Late events").
+   */
+  asOf(receivedAtMs: number): Pick<IngestService, 'ingest' | 'ingestMilestones'> {
+    const ctx: IngestContext = { ...this.ctx, now: () => receivedAtMs };
+    return {
+      ingest: (items, sites = null) => this.ingestOne(ctx, items, sites),
+      ingestMilestones: (items, sites = null) => this.milestonesWith(ctx, items, sites),
+    };
+  }
+
+  private async ingestOne(ctx: IngestContext, items: readonly unknown[], sites: SiteLimit): Promise<IngestOutcome> {
+    const outcome = (await this.ingestManyWith(ctx, [{ items, sites }]))[0]!;
     if (outcome.kind === 'error') throw outcome.error;
     return outcome;
   }
@@ -61,11 +81,15 @@ export class IngestService {
    * failed commit throws for all.
    */
   async ingestMany(requests: readonly IngestRequest[]): Promise<GroupOutcome[]> {
+    return this.ingestManyWith(this.ctx, requests);
+  }
+
+  private async ingestManyWith(ctx: IngestContext, requests: readonly IngestRequest[]): Promise<GroupOutcome[]> {
     // Validation reads nothing stored: it runs before the write, so the node does it while an earlier write's
     // statements are with the database instead of holding the write (and the store's write lock) meanwhile.
-    const checked = requests.map((r) => checkEvents(this.ctx, r.items, r.sites));
+    const checked = requests.map((r) => checkEvents(ctx, r.items, r.sites));
     return this.deps.store.write(async (tx) => {
-      const written = await writeGroup(this.ctx, tx, checked);
+      const written = await writeGroup(ctx, tx, checked);
       tx.onCommit(() => this.notify(written.stored));
       return written.outcomes;
     });
@@ -91,9 +115,13 @@ export class IngestService {
    * write: it becomes its finished event (calls and visits) through the events path, and closes.
    */
   async ingestMilestones(items: readonly unknown[], sites: SiteLimit = null): Promise<MilestoneOutcome> {
-    const validation = validMilestones(this.ctx, items, sites);
+    return this.milestonesWith(this.ctx, items, sites);
+  }
+
+  private async milestonesWith(ctx: IngestContext, items: readonly unknown[], sites: SiteLimit): Promise<MilestoneOutcome> {
+    const validation = validMilestones(ctx, items, sites);
     if (!validation.ok) return validation.outcome;
-    return this.deps.store.write((tx) => this.writeCases(tx, (part) => writeMilestones(this.ctx, part, validation.inputs)));
+    return this.deps.store.write((tx) => this.writeCases(tx, (part) => writeMilestones(ctx, part, validation.inputs)));
   }
 
   /**
