@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ComplianceReport, Standard } from '../../server/src/protocol';
 import { formatDayMonth } from '../../webview/src/format';
-import { CALL_STANDARD, NOW, VISIT_STANDARD, answering, complianceReport, complianceUpdate, fakeTransport, figure, msg, point, settle, snapshot } from './fixtures';
+import { CALL_STANDARD, NOW, VISIT_STANDARD, answering, complianceReport, complianceUpdate, fakeTransport, figure, group, msg, point, settle, snapshot } from './fixtures';
 import { feed, mount, text, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -188,7 +188,8 @@ describe('a window judged by more than one threshold or target', () => {
   it('title a range before a renaming by the name of the version that judged it, as its rule line says', async () => {
     // Version 2 renamed the standard with its new threshold; the range before it was judged by version 1 alone.
     const renamed = { ...THREE_RINGS, name: 'Calls answered within 3 rings' };
-    const fake = fakeTransport(answering({ report: weekReport([{ ...version(1, 2, null, 110, 130), name: CALL_STANDARD.name }], { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' }) }));
+    const groups = complianceReport({ groupBy: 'site', bucket: null, groups: { [CALL_STANDARD.id]: [group('Leeds', 9, 10)] } });
+    const fake = fakeTransport(answering({ report: weekReport([{ ...version(1, 2, null, 110, 130), name: CALL_STANDARD.name }], { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' }), groups }));
     const { dashboard, root } = mount({ transport: fake.transport, selection: { window: 'custom', from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' } });
     feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: [renamed, VISIT_STANDARD] })));
     await settle();
@@ -197,6 +198,10 @@ describe('a window judged by more than one threshold or target', () => {
     expect(text(call, '.rs-tile-target')).toMatch(/^target 90 % · ≤ 2 rings · /);
     expect(text(call, '.rs-tile-label')).toBe(CALL_STANDARD.name);
     expect(text(root, `.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"] .rs-panel-title`)).toBe(CALL_STANDARD.name);
+    // The other panels of the same window name it so too: the sites' bars and the distribution.
+    expect(text(root, `.rs-bars[data-standard-id="${CALL_STANDARD.id}"] .rs-bars-title`)).toBe(CALL_STANDARD.name);
+    expect(root.querySelector(`.rs-bars[data-standard-id="${CALL_STANDARD.id}"] .rs-bars-list`)?.getAttribute('aria-label')).toMatch(new RegExp(`^${CALL_STANDARD.name} by site`));
+    expect(text(root, `.rs-distribution-panel[data-standard-id="${CALL_STANDARD.id}"] .rs-panel-meta`)).toMatch(new RegExp(`^${CALL_STANDARD.name} · `));
   });
 
   it('title a range by the name in force at its end, a renaming that kept the rule included', async () => {

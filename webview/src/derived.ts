@@ -229,6 +229,8 @@ export function windowSeries(state: DashboardState, standard: Standard): Sourced
 
 export interface GroupBars {
   standard: Standard;
+  /** The standard's name over the window: the version in force at its end (windowRule), as its tile and chart say. */
+  title: string;
   groupBy: 'site' | 'agent';
   groups: GroupFigure[];
   /**
@@ -258,7 +260,7 @@ export function groupBars(state: DashboardState): Sourced<GroupBars[]> {
       const apart = groupBy === 'agent' ? (all.find((g) => g.key === null) ?? null) : null;
       const groups = all.filter((g) => g !== apart).sort((a, b) => worstFirst(a, b) || byName(a, b));
       const quiet = groupBy === 'site' ? quietSites(state.configuredSites ?? [], standard, all).sort((a, b) => compareText(siteLabel(a, state.siteNames), siteLabel(b, state.siteNames)) || compareText(a, b)) : [];
-      return { standard, groupBy, groups, withoutAgent: apart, quiet };
+      return { standard, title: windowRule(state, standard).name, groupBy, groups, withoutAgent: apart, quiet };
     });
   });
 }

@@ -6,7 +6,7 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartDataset, type ChartOptions, type Plugin, type TooltipItem } from 'chart.js';
 import type { Standard, StandardDistribution } from '@ringside/server/protocol';
 import { siteLabel, standardShortLabel } from '@ringside/server/protocol/pure';
-import { visibleStandards, windowWords } from '../derived';
+import { visibleStandards, windowRule, windowWords } from '../derived';
 import { formatCount, formatPercent, formatThreshold } from '../format';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
@@ -95,12 +95,12 @@ function barPhrase(events: number, met: number): string {
 }
 
 /** The chart in words: each bar as drawn, then the met of all the events counted, and where the threshold is. */
-function describeBars(standard: Standard, data: StandardDistribution, bars: Bars): string {
+function describeBars(name: string, data: StandardDistribution, bars: Bars): string {
   const events = bars.events.reduce((a, b) => a + b, 0);
   const met = bars.met.reduce((a, b) => a + b, 0);
   const each = bars.labels.map((label, i) => `${label} ${barPhrase(bars.events[i]!, bars.met[i]!)}`).join('; ');
   const overall = events > 0 ? ` ${formatCount(met)} of ${formatCount(events)} met (${formatPercent(met / events)}).` : '';
-  return `${standard.name}: ${each}.${overall} Threshold ${thresholdLabel(data)}.`;
+  return `${name}: ${each}.${overall} Threshold ${thresholdLabel(data)}.`;
 }
 
 /** Colour of each bar behind the met part: the misses bad, the give-up bin muted-bad. */
@@ -224,12 +224,14 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
     const query = state.queries.distribution;
     const data = query.data?.standards.find((s) => s.standardId === standard.id) ?? null;
     const phrase = windowWords(state, state.queries.report.data);
-    const inputs = [standard, query.status, data, query.error, state.selection, state.siteNames, phrase];
+    // Named as the tile and chart of the same window are: by the version in force at its end.
+    const name = windowRule(state, standard).name;
+    const inputs = [standard, query.status, data, query.error, state.selection, state.siteNames, phrase, name];
     if (panel.drawn && inputs.every((v, i) => v === panel.drawn![i])) return;
     panel.drawn = inputs;
     panel.data = data;
     setText(panel.title, distributionTitle(standard));
-    setText(panel.meta, `${standard.name} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
+    setText(panel.meta, `${name} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
     panel.root.dataset['status'] = query.status;
     const bars = barsOf(data);
     drawBars(panel, theme, data, bars);
@@ -239,7 +241,7 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
       query.status === 'error' ? `Could not load: ${query.error ?? 'unknown error'}` : query.status === 'idle' ? 'History is not available here' : !data ? 'Loading…' : 'No events in this window';
     setText(panel.note, note);
     panel.note.dataset['kind'] = query.status === 'error' ? 'error' : !data ? 'loading' : 'empty';
-    panel.canvas.setAttribute('aria-label', data ? describeBars(standard, data, bars) : `${standard.name}: distribution ${note.toLowerCase()}`);
+    panel.canvas.setAttribute('aria-label', data ? describeBars(name, data, bars) : `${name}: distribution ${note.toLowerCase()}`);
     panel.table.update(
       bars.labels.map((label, i) => [
         `${label}${data && data.thresholdAfterBin !== null && i === data.thresholdAfterBin - 1 ? ` (threshold ${thresholdLabel(data)})` : ''}`,

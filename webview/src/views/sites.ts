@@ -77,9 +77,9 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
 function groupList(list: GroupBars, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
   const section = el('section', 'rs-bars');
   section.dataset['standardId'] = list.standard.id;
-  const heading = el('h3', 'rs-bars-title', list.standard.name);
+  const heading = el('h3', 'rs-bars-title', list.title);
   const ul = el('ul', 'rs-bars-list');
-  ul.setAttribute('aria-label', `${list.standard.name} by ${list.groupBy}, worst first`);
+  ul.setAttribute('aria-label', `${list.title} by ${list.groupBy}, worst first`);
   const bands = bandsOf(list.standard);
   for (const group of list.groups) ul.append(barItem(group, list, bands, clickable, names, dispatch));
   for (const site of list.quiet) ul.append(quietItem(site, list, names, dispatch));
