@@ -2,7 +2,8 @@
 // export and the report read (each period's whole buckets, at the document's sites and standards) are recounted from
 // their judgements by the check GET /audit/verify makes of the whole store (services/audit.ts). A row changed outside
 // Ringside would otherwise be signed as a figure; when any differs, the document's figures are recounted from the
-// judgements (ComplianceReader's `recount`) and the document says which rows differ (docs/audit.md "The audit report").
+// judgements (ComplianceReader's `recount`; not where some judgements cannot be read: `recounted`) and the document
+// says which rows differ (docs/audit.md "The audit report").
 import { MAX_LISTED_PROBLEMS, type ChainProblem } from '../../domain/verify';
 import { rollupScopeProblems } from '../audit';
 import { checkableRollupSpans } from '../compliance';
@@ -13,7 +14,7 @@ import type { ExportQuery } from './query';
 export interface RollupCheck {
   /** Rollup rows (from the retention cutoff on) compared with their judgements. */
   checked: number;
-  /** Every row that differs, or could not be read: its figures are recounted from the judgements. */
+  /** Every row that differs (a cell named), and every span of days whose judgements could not be read (none named). */
   problems: ChainProblem[];
 }
 
