@@ -50,9 +50,9 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     setText(meta, `${windowWords(state, state.queries.groups.data, bySite)} · worst first`);
     back.hidden = bySite;
     container.dataset['status'] = sourced.status;
-    const lists = sourced.value ?? [];
-    const anyGroups = lists.some((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0);
-    note.hidden = anyGroups;
+    // A standard's list is drawn when it has anything to show: bars, quiet sites, or events without an agent.
+    const shown = (sourced.value ?? []).filter((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0);
+    note.hidden = shown.length > 0;
     setText(
       note,
       sourced.status === 'error'
@@ -66,7 +66,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
               : 'No agent has events at this site in this window.',
     );
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
-    body.replaceChildren(...lists.filter((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0).map((l) => groupList(l, bySite, state.siteNames, dispatch)));
+    body.replaceChildren(...shown.map((l) => groupList(l, bySite, state.siteNames, dispatch)));
     if (focusKey) {
       const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
       again?.focus();
