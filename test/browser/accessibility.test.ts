@@ -2,6 +2,7 @@
 // the table toggles and the site bars work from the keyboard.
 import { afterEach, describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
+import { createDataTable } from '../../webview/src/views/data-table';
 import { CALL_STANDARD, answering, complianceReport, fakeTransport, group, hourSeries, msg, point, settle, snapshot } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
 
@@ -47,6 +48,16 @@ describe('accessibility', () => {
       expect(root.querySelector(`[aria-label="${label}"]`), label).not.toBeNull();
     }
     expect(root.querySelector('.rs-segmented')!.getAttribute('role')).toBe('group');
+  });
+
+  it('says in a table\'s caption when rows were left out, and keeps saying it when the caption is named anew', () => {
+    const table = createDataTable('Calls answered within 2 rings: compliance over time', ['Time', 'Compliance']);
+    table.update(Array.from({ length: 1001 }, (_, i) => [String(i), '90 %']));
+    expect(table.table.caption!.textContent).toBe('Calls answered within 2 rings: compliance over time (latest 1000 of 1001)');
+    table.setCaption('Calls picked up within 2 rings: compliance over time');
+    expect(table.table.caption!.textContent).toBe('Calls picked up within 2 rings: compliance over time (latest 1000 of 1001)');
+    table.update([['0', '90 %']]);
+    expect(table.table.caption!.textContent).toBe('Calls picked up within 2 rings: compliance over time');
   });
 
   it('works from the keyboard: window buttons, the site select, "Show as table", the feed pause', async () => {

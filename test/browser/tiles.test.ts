@@ -219,6 +219,25 @@ describe('a window judged by more than one threshold or target', () => {
     expect(text(call, '.rs-tile-label')).toBe('Calls picked up within 2 rings');
   });
 
+  it('caption each chart\'s table by the name its panel is titled with, not the name the standard has now', async () => {
+    // Version 2 renamed the standard (still 2 rings) inside the range; version 3 renamed it again after the range.
+    const range = { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' };
+    const current = { ...THREE_RINGS, version: 3, name: 'Calls answered within 3 rings' };
+    const inForce = 'Calls picked up within 2 rings';
+    const versions = [{ ...version(1, 2, null, 60, 70), name: CALL_STANDARD.name }, { ...version(2, 2, '2026-11-04T00:00:00.000Z', 50, 60), name: inForce }];
+    const fake = fakeTransport(answering({ report: weekReport(versions, range) }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { window: 'custom', ...range } });
+    feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: [current, VISIT_STANDARD] })));
+    await settle();
+    dashboard.flush();
+    const chart = root.querySelector<HTMLElement>(`.rs-chart-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;
+    expect(text(chart, '.rs-panel-title')).toBe(inForce);
+    expect(text(chart, 'details.rs-table-toggle caption')).toBe(`${inForce}: compliance over time`);
+    const distribution = root.querySelector<HTMLElement>(`.rs-distribution-panel[data-standard-id="${CALL_STANDARD.id}"]`)!;
+    expect(text(distribution, '.rs-panel-meta')).toMatch(new RegExp(`^${inForce} · `));
+    expect(text(distribution, 'details.rs-table-toggle caption')).toBe(`${inForce}: distribution`);
+  });
+
   it('name a changed target, and every older rule newest first', async () => {
     const later = '2026-11-22T09:00:00.000Z';
     const shown = await show(

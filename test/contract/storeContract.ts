@@ -267,6 +267,10 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
         await correct(store, 'b', { action: 'amend', reason: 'log', changes: { outcome: 'abandoned' } });
         const subject = (await store.reads.events.correctionSubject('b'))!;
         expect(subject.corrections.map((c) => c.action)).toEqual(['amend', 'amend']);
+        // Read back at once, an event is what byId and correctionSubject each give of it.
+        expect(await store.reads.events.readBack('b')).toEqual({ stored: await store.reads.events.byId('b'), subject });
+        expect(await store.reads.events.readBack('a')).toEqual({ stored: await store.reads.events.byId('a'), subject: await store.reads.events.correctionSubject('a') });
+        expect(await store.reads.events.readBack('none')).toBeUndefined();
         const before = await store.reads.figures.rollupSums({ ...range, grain: 'quarter', shape: 'detail' });
         expect(before.reduce((n, r) => n + r.counted, 0)).toBe(2);
         expect(before.reduce((n, r) => n + r.met, 0)).toBe(0);

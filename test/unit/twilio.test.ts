@@ -159,8 +159,15 @@ describe('TaskRouter events as milestones', () => {
     expect(map({ EventType: eventType, TaskChannelUniqueName: 'sms' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "sms": only voice tasks are calls' });
     expect(map({ EventType: eventType, TaskChannelUniqueName: 'default' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is "default", the channel of a task created without one: only voice tasks are calls/) });
     expect(map({ EventType: eventType, TaskChannelUniqueName: '' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is missing: only voice tasks are calls/) });
-    expect(map({ EventType: eventType, TaskChannelUniqueName: 'Voice' })).toMatchObject({ kind: 'ignored' });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'voicemail' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "voicemail": only voice tasks are calls' });
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'Chat' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "Chat": only voice tasks are calls' });
     expect(map({ EventType: eventType })).toMatchObject({ kind: 'milestone' });
+  });
+
+  // Twilio sends "voice"; an integrator's middleware that forwards the callback may send it in another case.
+  it.each(['Voice', 'VOICE', 'vOiCe', ' Voice '])('takes a task on the voice channel spelt %j as a call', (channel) => {
+    expect(map({ TaskChannelUniqueName: channel })).toEqual(map({ TaskChannelUniqueName: 'voice' }));
+    expect(map({ TaskChannelUniqueName: channel })).toMatchObject({ kind: 'milestone', milestone: { milestone: 'started' } });
   });
 
   it('ignores a task of another channel before reading its other parameters: nothing of it is used', () => {

@@ -81,12 +81,10 @@ export class CorrectionsService {
 
   /** The event `eventId` as stored and as it stands now; an unknown id is answered as a correction's is (missing). */
   async read(eventId: string): Promise<EventReadback> {
-    const stored = await this.store.reads.events.byId(eventId);
-    if (!stored) throw await this.missing(eventId, 'read');
-    // Events are never edited, only corrected by new records: read second, the corrections are at least as new as
-    // the event (undefined only if retention pruned it in between).
-    const subject = await this.store.reads.events.correctionSubject(eventId);
-    if (!subject) throw await this.missing(eventId, 'read');
+    // One read of the event gives both its stored shape and what its standing is worked out from.
+    const read = await this.store.reads.events.readBack(eventId);
+    if (!read) throw await this.missing(eventId, 'read');
+    const { stored, subject } = read;
     const now = statesOf(subject.recorded, subject.corrections).at(-1)!;
     return { ...stored, standing: { void: now.voided, fields: now.fields, judgements: answered(now.judgements), corrections: subject.corrections.length } };
   }

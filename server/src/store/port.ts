@@ -100,8 +100,13 @@ export interface EventsReads {
   count(range: { fromMs: number; toMs: number; site: string | null }): Promise<number>;
   /** An event with its recorded state and its corrections, to plan a correction (undefined: unknown id). */
   correctionSubject(eventId: string): Promise<CorrectionSubject | undefined>;
-  /** The event `eventId` as stored, with its judgements as recorded (undefined: unknown id): what GET /events/:id reads back. */
+  /** The event `eventId` as stored, with its judgements as recorded (undefined: unknown id). */
   byId(eventId: string): Promise<JudgedEvent | undefined>;
+  /**
+   * What GET /events/:id reads back (undefined: unknown id): the event as byId gives it and as correctionSubject
+   * does, both from one read of its row and its judgements.
+   */
+  readBack(eventId: string): Promise<{ stored: JudgedEvent; subject: CorrectionSubject } | undefined>;
 }
 
 export interface FiguresReads {

@@ -100,6 +100,18 @@ describe('Twilio TaskRouter callbacks', () => {
     expect((await server().getJson(`/api/v1/compliance?${range}`)).body.standards).toEqual(before.standards);
   });
 
+  // Twilio names the channel "voice"; an integrator's middleware forwarding the callback may spell it otherwise.
+  it('takes a task on the voice channel however its name is cased: VOICE opens the clock, Voice answers it', async () => {
+    const task = { TaskSid: 'WTcased' };
+    const created = taskEvent('task.created', NOW + 22_000, { ...task, TaskChannelUniqueName: 'VOICE' });
+    expect(await callback(created, sign(AUTH_TOKEN, url, created))).toMatchObject({ status: 200, body: { eventType: 'task.created', milestone: 'started', caseId: 'WTcased', stored: { new: 1 } } });
+    expect((await openCalls()).map((c) => c.caseId)).toEqual(['WTcased']);
+    const accepted = taskEvent('reservation.accepted', NOW + 24_000, { ...task, TaskChannelUniqueName: 'Voice', WorkerName: 'Alice' });
+    expect(await callback(accepted, sign(AUTH_TOKEN, url, accepted))).toMatchObject({ status: 200, body: { milestone: 'answered', stored: { new: 1 } } });
+    expect(await openCalls()).toEqual([]);
+    expect(await recentEvent(server(), 'case:call:hq:WTcased')).toMatchObject({ event: { outcome: 'answered', answerSeconds: 2, agent: 'Alice' } });
+  });
+
   it('refuses a missing, wrong or foreign signature, and a body changed after signing, storing nothing', async () => {
     const other = taskEvent('task.created', NOW + 30_000, { TaskSid: 'WTother' });
     const good = sign(AUTH_TOKEN, url, other);

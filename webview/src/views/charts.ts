@@ -49,6 +49,7 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
   panel.drawn = inputs;
   const bands = bandsOf(standard);
   setText(panel.title, name);
+  panel.setName(name);
   const per = sourced.value ? (sourced.value.mode === 'live' ? 'per minute' : `per ${sourced.value.mode}${whose ? ` ${whose}` : ''}`) : '';
   const site = state.selection.site ? siteLabel(state.selection.site, state.siteNames) : '';
   setText(panel.meta, [ruleText, per, phrase, site].filter(Boolean).join(' · '));

@@ -8,17 +8,23 @@ export interface DataTable {
   update(rows: string[][]): void;
   /** The column headings anew (a heading that names whose clock its times are). */
   setColumns(columns: readonly string[]): void;
+  /** The caption anew (the standard named as the panel names it for the range shown). */
+  setCaption(caption: string): void;
 }
 
 /** Cap on rows, so a 30-day hourly table stays a usable document (the caption says when rows were left out). */
 const TABLE_ROW_LIMIT = 1000;
 
-export function createDataTable(caption: string, columns: readonly string[]): DataTable {
+export function createDataTable(initialCaption: string, columns: readonly string[]): DataTable {
+  let caption = initialCaption;
   const root = el('details', 'rs-table-toggle');
   root.append(el('summary', 'rs-table-summary', 'Show as table'));
   const table = el('table', 'rs-data-table');
   const captionNode = table.createCaption();
-  captionNode.textContent = caption;
+  /** "(latest N of M)" after the caption when rows were left out, else empty. */
+  let leftOut = '';
+  const drawCaption = () => setText(captionNode, `${caption}${leftOut}`);
+  drawCaption();
   const head = el('tr');
   const headings = columns.map((c) => {
     const th = el('th', undefined, c);
@@ -38,6 +44,10 @@ export function createDataTable(caption: string, columns: readonly string[]): Da
         if (headings[i]) setText(headings[i], text);
       });
     },
+    setCaption(next) {
+      caption = next;
+      drawCaption();
+    },
     update(rows) {
       const shown = rows.slice(-TABLE_ROW_LIMIT);
       const key = JSON.stringify(shown);
@@ -55,7 +65,8 @@ export function createDataTable(caption: string, columns: readonly string[]): Da
           return tr;
         }),
       );
-      setText(captionNode, rows.length > shown.length ? `${caption} (latest ${shown.length} of ${rows.length})` : caption);
+      leftOut = rows.length > shown.length ? ` (latest ${shown.length} of ${rows.length})` : '';
+      drawCaption();
     },
   };
 }

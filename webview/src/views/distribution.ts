@@ -231,6 +231,7 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
     panel.drawn = inputs;
     panel.data = data;
     setText(panel.title, distributionTitle(standard));
+    panel.setName(name);
     setText(panel.meta, `${name} · ${phrase}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
     panel.root.dataset['status'] = query.status;
     const bars = barsOf(data);

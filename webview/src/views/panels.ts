@@ -20,6 +20,11 @@ export interface StandardPanel<C> {
   chart: C | null;
   /** The inputs of the last update, to skip charts whose data did not change. */
   drawn: unknown[] | null;
+  /**
+   * Names the standard in the table's caption as the view names it for the range shown (the name of the version in
+   * force at its end, `windowRule`): a standard renamed since reads in the caption as on the panel.
+   */
+  setName(name: string): void;
 }
 
 export interface PanelLook {
@@ -29,7 +34,7 @@ export interface PanelLook {
   noteClass?: string;
   /** What the note says before the first render. */
   note: string;
-  /** The table's caption after the standard's name, and its column headings. */
+  /** The table's caption after the standard's name (`<name>: <caption>`), and its column headings. */
   caption: string;
   columns: string[];
 }
@@ -43,9 +48,10 @@ export function createStandardPanel<C>(standard: Standard, look: PanelLook): Sta
   canvas.setAttribute('role', 'img');
   const note = el('div', `rs-chart-note${look.noteClass ? ` ${look.noteClass}` : ''}`, look.note);
   box.append(canvas, note);
-  const table = createDataTable(`${standard.name}: ${look.caption}`, look.columns);
+  const caption = (name: string) => `${name}: ${look.caption}`;
+  const table = createDataTable(caption(standard.name), look.columns);
   root.append(header, box, table.root);
-  return { root, title, meta, note, canvas, table, chart: null, drawn: null };
+  return { root, title, meta, note, canvas, table, chart: null, drawn: null, setName: (name) => table.setCaption(caption(name)) };
 }
 
 export interface PanelSet<C, P extends StandardPanel<C>> {

@@ -29,7 +29,11 @@ export class TaskRouterError extends Error {
 /** An ignored callback says why (`reason`), as the answer to TaskRouter and to whoever reads its logs. */
 export type TaskRouterResult = { kind: 'milestone'; eventType: string; milestone: MilestoneInput } | { kind: 'ignored'; eventType: string; reason: string };
 
-/** The TaskRouter channel of calls: `<Enqueue>` in Programmable Voice (and Flex's voice tasks) put a call's task on it. */
+/**
+ * The TaskRouter channel of calls: `<Enqueue>` in Programmable Voice (and Flex's voice tasks) put a call's task on it.
+ * Twilio names it in lower case; a callback forwarded through an integrator's own middleware may spell it `Voice` or
+ * `VOICE`, which is the same channel, so it is compared without case.
+ */
 const VOICE_CHANNEL = 'voice';
 
 export function mapTaskRouterEvent(params: FormParams, site: string): TaskRouterResult {
@@ -70,7 +74,7 @@ function notAVoiceTask(params: FormParams): string | null {
   const channel = param(params, 'TaskChannelUniqueName')?.trim();
   const only = 'only voice tasks are calls';
   if (!channel) return `TaskChannelUniqueName is missing: ${only} (TaskRouter names the channel of every task)`;
-  if (channel === VOICE_CHANNEL) return null;
+  if (channel.toLowerCase() === VOICE_CHANNEL) return null;
   if (channel === 'default') return `TaskChannelUniqueName is "default", the channel of a task created without one: ${only} (a call enqueued with <Enqueue> is on "voice"; create call tasks with TaskChannel=voice)`;
   return `TaskChannelUniqueName is ${JSON.stringify(channel.length > 40 ? `${channel.slice(0, 40)}…` : channel)}: ${only}`;
 }

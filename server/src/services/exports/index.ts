@@ -140,9 +140,9 @@ export class ExportService {
    * Ringside, and every other figure read from them (the dashboard, GET /compliance) is wrong until they are repaired.
    */
   private logDisagreement(kind: 'compliance' | 'report', q: ExportQuery, requester: Requester, check: RollupCheck | null): void {
-    if (!check || !disagrees(check)) return;
+    if (!disagrees(check)) return;
     this.options.logger.error(
-      { export: kind, from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), keyId: requester.keyId, rows: differingRows(check), problems: check.problems.length, first: problemText(check.problems[0]!) },
+      { export: kind, from: new Date(q.fromMs).toISOString(), to: new Date(q.toMs).toISOString(), keyId: requester.keyId, rows: differingRows(check), problems: check.problems.length, first: problemText(check.problems[0]) },
       recounted(check)
         ? 'rollup rows differ from their judgements (changed outside Ringside): the document names them and recounts its figures from the judgements; GET /api/v1/audit/verify names every such row'
         : 'rollup rows could not all be checked against their judgements (records changed outside Ringside): the document names the days it could not read and reads its figures from the rollup rows; GET /api/v1/audit/verify names every such record',

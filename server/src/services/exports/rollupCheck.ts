@@ -32,8 +32,17 @@ export async function checkRollups(q: ExportQuery, ctx: ExportContext, standardI
   return rollupScopeProblems(ctx.snapshot, scope, how.chainBroken, ctx.pace);
 }
 
-/** Whether the check found anything to say: a rollup row that differs from its judgements, or days it could not read. */
-export const disagrees = (check: RollupCheck | null): boolean => check !== null && check.problems.length > 0;
+/** A check that found something to say: at least one problem. */
+export interface DisagreeingCheck extends RollupCheck {
+  problems: [ChainProblem, ...ChainProblem[]];
+}
+
+/**
+ * Whether the check found anything to say: a rollup row that differs from its judgements, or days it could not read.
+ * No check (none is made as of a past head) says nothing. Where it is true the caller holds a check with problems;
+ * where false, still a check or none, as before.
+ */
+export const disagrees = (check: RollupCheck | null): check is DisagreeingCheck => check !== null && check.problems.length > 0;
 
 /** Days whose judgements the check could not read (a record edited into text that is not JSON): no cell is named. */
 const unreadableDays = (check: RollupCheck): ChainProblem[] => check.problems.filter((p) => p.cell === undefined);
@@ -44,7 +53,7 @@ const unreadableDays = (check: RollupCheck): ChainProblem[] => check.problems.fi
  * would fail after the document has begun: the figures are then read from the rollup rows, and the document says
  * which rows differ and which days could not be checked.
  */
-export const recounted = (check: RollupCheck | null): boolean => check !== null && disagrees(check) && unreadableDays(check).length === 0;
+export const recounted = (check: RollupCheck | null): boolean => disagrees(check) && unreadableDays(check).length === 0;
 
 /** The rollup rows named as differing from their judgements (the problems that name a cell). */
 export const differingRows = (check: RollupCheck): number => check.problems.length - unreadableDays(check).length;
@@ -56,7 +65,7 @@ export const differingRows = (check: RollupCheck): number => check.problems.leng
  * is the one an untouched store always gave.
  */
 export function disagreementNote(check: RollupCheck | null): { rollupsDisagree?: Record<string, unknown> } {
-  if (!check || !disagrees(check)) return {};
+  if (!disagrees(check)) return {};
   const figures = recounted(check)
     ? 'recounted from the judgements: the rollup rows below, which these figures are otherwise read from, differ from what their judgements give (changed outside Ringside)'
     : 'read from the rollup rows, not checked: the judgements of the days below could not be read (a record changed outside Ringside), so those days are neither checked nor recounted; any rollup row named below differs from what its judgements give';

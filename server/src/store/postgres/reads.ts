@@ -5,7 +5,7 @@ import { GENESIS_HASH } from '../../domain/chain';
 import { horizonOf } from '../../domain/retention';
 import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysReads, SiteRecord, SitesReads, StandardsReads, StoreReads, StoredKey, StoredStandardVersion } from '../port';
 import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
-import { parseCorrection, recordedState } from '../sqlite/corrections';
+import { CORRECTIONS_OF_EVENT, subjectOf, type CorrectionRow } from '../sqlite/corrections';
 import { toChange, toIncident } from '../sqlite/incidents';
 import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
@@ -96,13 +96,19 @@ function eventsReads(s: Sql): EventsReads {
     byId: async (eventId) => (await judged(s, await s.rows<EventRow>('SELECT * FROM events WHERE id = ?', [eventId])))[0],
     async correctionSubject(eventId) {
       const e = await s.one<EventRow>('SELECT * FROM events WHERE id = ?', [eventId]);
+      return e ? subjectOf(e, await judgementRows(s, e.seq), await correctionRows(s, e.seq)) : undefined;
+    },
+    async readBack(eventId) {
+      const e = await s.one<EventRow>('SELECT * FROM events WHERE id = ?', [eventId]);
       if (!e) return undefined;
-      const recorded = recordedState(e, await s.rows<JudgementRow>('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id', [e.seq]));
-      const corrections = (await s.rows<{ action: 'void' | 'amend'; changes: string; rejudged: string }>('SELECT action, changes, rejudged FROM audit_corrections WHERE event_seq = ? ORDER BY seq', [e.seq])).map(parseCorrection);
-      return { event: { seq: e.seq, id: e.id, type: e.type, site: e.site, queue: e.queue, occurredAtMs: e.occurred_at_ms, fields: recorded.fields }, recorded, corrections };
+      const judgements = await judgementRows(s, e.seq);
+      return { stored: { event: toStoredEvent(e), judgements: judgements.map(toJudgement) }, subject: subjectOf(e, judgements, await correctionRows(s, e.seq)) };
     },
   };
 }
+
+const judgementRows = (s: Sql, seq: number) => s.rows<JudgementRow>('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id', [seq]);
+const correctionRows = (s: Sql, seq: number) => s.rows<CorrectionRow>(CORRECTIONS_OF_EVENT, [seq]);
 
 type IncidentRow = Parameters<typeof toIncident>[0];
 type ChangeRow = Parameters<typeof toChange>[0];

@@ -9,10 +9,21 @@ import { chainWriter } from './chain';
 import type { Statements } from './database';
 import { RollupWriter } from './rollups';
 import { storableText } from './text';
-import { toJudgement, type JudgementRow } from './rows';
+import { toJudgement, type EventRow, type JudgementRow } from './rows';
 
-export function parseCorrection(c: { action: 'void' | 'amend'; changes: string; rejudged: string }): StoredCorrection {
+/** A stored correction as subjectOf reads it (both backends). */
+export type CorrectionRow = { action: 'void' | 'amend'; changes: string; rejudged: string };
+/** The corrections of one event (`event_seq = ?`), oldest first. */
+export const CORRECTIONS_OF_EVENT = 'SELECT action, changes, rejudged FROM audit_corrections WHERE event_seq = ? ORDER BY seq';
+
+export function parseCorrection(c: CorrectionRow): StoredCorrection {
   return { action: c.action, changes: JSON.parse(c.changes) as StoredCorrection['changes'], rejudged: JSON.parse(c.rejudged) as Record<string, EffectiveJudgement> };
+}
+
+/** The event of row `e` with its recorded state (from its judgement rows) and its corrections (CORRECTIONS_OF_EVENT). */
+export function subjectOf(e: EventRow, judgements: readonly JudgementRow[], corrections: readonly CorrectionRow[]): CorrectionSubject {
+  const recorded = recordedState(e, judgements);
+  return { event: { seq: e.seq, id: e.id, type: e.type, site: e.site, queue: e.queue, occurredAtMs: e.occurred_at_ms, fields: recorded.fields }, recorded, corrections: corrections.map(parseCorrection) };
 }
 
 interface RecordedRow {

@@ -1,16 +1,20 @@
 // Events as read back: the newest ones, those after a seq (catch-up after a disconnect), counts of a range, one by
-// its id, and an event with its corrections (to plan another). events.seq is an AUTOINCREMENT key: "after N" loses and repeats nothing.
+// its id, an event with its corrections (to plan another), and both from one read of the event (GET /events/:id).
+// events.seq is an AUTOINCREMENT key: "after N" loses and repeats nothing.
 import type { JudgedEvent } from '../../protocol';
 import type { EventsReads } from '../port';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from './rows';
 import type { Statements } from './database';
-import { parseCorrection, recordedState } from './corrections';
+import { CORRECTIONS_OF_EVENT, subjectOf, type CorrectionRow } from './corrections';
 import { storableText } from './text';
 
 const RANGE = 'e.occurred_at_ms >= @fromMs AND e.occurred_at_ms < @toMs AND (@site IS NULL OR e.site = @site)';
 
 export function eventsReads(s: Statements): EventsReads {
-  const judged = (row: EventRow): JudgedEvent => ({ event: toStoredEvent(row), judgements: (s.get('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id').all(row.seq) as JudgementRow[]).map(toJudgement) });
+  const judgementRows = (seq: number) => s.get('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id').all(seq) as JudgementRow[];
+  const judged = (row: EventRow): JudgedEvent => ({ event: toStoredEvent(row), judgements: judgementRows(row.seq).map(toJudgement) });
+  const eventRow = (eventId: string) => s.get('SELECT * FROM events WHERE id = ?').get(storableText(eventId)) as EventRow | undefined;
+  const subject = (e: EventRow, judgements: JudgementRow[]) => subjectOf(e, judgements, s.get(CORRECTIONS_OF_EVENT).all(e.seq) as CorrectionRow[]);
   const maxSeq = () => (s.get('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0;
   // The live push counts today's events after every stored batch: events are append-only and numbered, so a repeated
   // count of the same range only adds the rows stored since. Both reads run in one turn of the event loop, on one
@@ -45,15 +49,18 @@ export function eventsReads(s: Statements): EventsReads {
       return lastCount.n;
     },
     async byId(eventId) {
-      const row = s.get('SELECT * FROM events WHERE id = ?').get(storableText(eventId)) as EventRow | undefined;
+      const row = eventRow(eventId);
       return row ? judged(row) : undefined;
     },
     async correctionSubject(eventId) {
-      const e = s.get('SELECT * FROM events WHERE id = ?').get(storableText(eventId)) as EventRow | undefined;
+      const e = eventRow(eventId);
+      return e ? subject(e, judgementRows(e.seq)) : undefined;
+    },
+    async readBack(eventId) {
+      const e = eventRow(eventId);
       if (!e) return undefined;
-      const recorded = recordedState(e, s.get('SELECT * FROM judgements WHERE event_seq = ? ORDER BY standard_id').all(e.seq) as JudgementRow[]);
-      const corrections = (s.get('SELECT action, changes, rejudged FROM audit_corrections WHERE event_seq = ? ORDER BY seq').all(e.seq) as Array<{ action: 'void' | 'amend'; changes: string; rejudged: string }>).map(parseCorrection);
-      return { event: { seq: e.seq, id: e.id, type: e.type, site: e.site, queue: e.queue, occurredAtMs: e.occurred_at_ms, fields: recorded.fields }, recorded, corrections };
+      const judgements = judgementRows(e.seq);
+      return { stored: { event: toStoredEvent(e), judgements: judgements.map(toJudgement) }, subject: subject(e, judgements) };
     },
   };
 }
