@@ -133,6 +133,42 @@ describe('a DIR that holds no database', () => {
   });
 });
 
+describe('a --data that names a file, not a folder', () => {
+  // The likeliest slip is the database itself, DIR/ringside.db: each command says it is a file (and, for the database,
+  // which folder holds it), not a permission problem with a chmod that would change nothing.
+  it.concurrent.each([
+    [['keys', 'list'], 'read'],
+    [['keys', 'create', '--name', 'x', '--scope', 'read'], 'read'],
+    [['keys', 'create', '--init', '--name', 'x', '--scope', 'read'], 'write'],
+    [['verify'], 'read'],
+    [['public-key'], 'read'],
+    [['backup', '--to', '@/copy.db'], 'read'],
+    [['prune', '--retain-days', '30'], 'write'],
+    [['rebuild-rollups'], 'write'],
+    [['compact'], 'write'],
+  ])('%j is refused, exit 1, naming the file and its folder', async (command, use) => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const file = join(dir, 'ringside.db');
+    const [name, ...rest] = command;
+    const action = name === 'keys' ? [rest.shift()!] : [];
+    const r = await cliAsync(name!, ...action, '--data', file, ...rest.map((a) => a.replace('@', dir)));
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toBe(`ringside ${[name, ...action].join(' ')}: cannot ${use} ${file}: it is a file, not a folder (the database itself: its folder is ${dir})\n`);
+    expect(readdirSync(dir)).toEqual(['ringside.db']);
+  });
+
+  it('a start is refused the same way, before anything is created', async () => {
+    const parent = dataDir();
+    const file = join(parent, 'notes.txt');
+    writeFileSync(file, 'not a folder\n');
+    const r = await cliAsync('--port', '0', '--data', file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`ringside: could not start: cannot write ${file}: it is a file, not a folder\n`);
+    expect(readdirSync(parent)).toEqual(['notes.txt']);
+  });
+});
+
 describe('restore from a file that is not a backup', () => {
   it('names the file and why, and leaves DIR as it was (a DIR not there yet is not created)', () => {
     const dir = dataDir();
