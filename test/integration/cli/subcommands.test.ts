@@ -188,6 +188,22 @@ describe('restore from a file that is not a backup', () => {
     expect(readdirSync(dir)).toEqual([]);
     expect(readdirSync(parent)).toEqual(['notes.db']);
   });
+
+  it('a folder is named as one (a data folder: back it up first), not as a file SQLite cannot read', () => {
+    const store = dataDir();
+    expect(cli('keys', 'create', '--data', store, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const empty = dataDir();
+    const into = join(dataDir(), 'new');
+    for (const [from, why] of [
+      [store, ` is a folder, not a backup file: --from names the file that backup --to wrote (this folder holds a store: back it up first, backup --data ${store} --to FILE, and restore that FILE)`],
+      [empty, ' is a folder, not a backup file: --from names the file that backup --to wrote'],
+    ]) {
+      const r = cli('restore', '--from', from!, '--data', into);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`ringside restore: ${from}${why}\n`);
+    }
+    expect(existsSync(into)).toBe(false);
+  });
 });
 
 describe('commands that must run while no server uses DIR', () => {
@@ -284,6 +300,16 @@ describe('backup --to', () => {
     expect(deeper.stderr).toContain(`created the folders ${join(parent, 'a')} … ${join(parent, 'a', 'b')} (mode 0700) for the backup\n`);
     const into = await cliAsync('backup', '--data', dir, '--to', join(parent, 'copy.db'));
     expect(into.stderr).toMatch(/^backup written to /); // an existing folder: nothing to say
+  });
+
+  it('a FILE ending in a slash names a folder: bad usage, exit 2, and no file is written under the folder\'s name', async () => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const parent = dataDir();
+    const r = await cliAsync('backup', '--data', dir, '--to', join(parent, 'backups') + '/');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^ringside backup: --to names the backup file, not a folder \\(got "${join(parent, 'backups')}/"\\): e\\.g\\. --to ${join(parent, 'backups')}/ringside-\\d{4}-\\d\\d-\\d\\d\\.db\nUsage: `));
+    expect(readdirSync(parent)).toEqual([]);
   });
 });
 
