@@ -328,6 +328,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     options: { ...data, to: { type: 'string', value: 'FILE', help: 'the backup file to write' } },
     required: ['data', 'to'],
     run: async (v, io) => {
+      // resolve() drops a trailing slash: `--to /backups/` would become a file named /backups.
+      if (/[/\\]$/.test(v.to as string)) throw new UsageError(`--to names the backup file, not a folder (got "${v.to as string}"): e.g. --to ${v.to as string}ringside-${new Date().toISOString().slice(0, 10)}.db`);
       const result = await backup(backendFor(databaseOf(v)), resolve(v.data as string), resolve(v.to as string));
       const folder = dirname(result.file);
       if (result.createdFolder) io.err(`created ${result.createdFolder === folder ? `the folder ${folder}` : `the folders ${result.createdFolder} … ${folder}`} (mode 0700) for the backup\n`);

@@ -2,7 +2,7 @@
 // another user (an operator's own account beside the service's) meets a folder it may not enter: without this
 // check it would be told there is no database there, or get a raw EACCES from deep inside a start.
 import { accessSync, constants, readFileSync, statSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 /** read: open the files in it; write: also create files there (a missing folder: create it). */
 export type FolderUse = 'read' | 'write';
@@ -21,6 +21,9 @@ export function folderAccessProblem(dir: string, use: FolderUse): string | null 
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'EACCES' ? `cannot ${use} ${dir}: permission denied (a folder on its path may not be searched by this user)` : null;
   }
+  // A file where the folder should be (most often the database itself: --data DIR/ringside.db) is no matter of
+  // permissions: the mode checks below would advise a chmod that changes nothing.
+  if (!stat.isDirectory()) return `cannot ${use} ${dir}: ${at === dir ? 'it' : at} is a file, not a folder${basename(at) === 'ringside.db' ? ` (the database itself: its folder is ${dirname(at)})` : ''}`;
   try {
     accessSync(at, use === 'read' ? constants.R_OK | constants.X_OK : constants.W_OK | constants.X_OK);
     return null;

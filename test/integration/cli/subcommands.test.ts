@@ -133,6 +133,42 @@ describe('a DIR that holds no database', () => {
   });
 });
 
+describe('a --data that names a file, not a folder', () => {
+  // The likeliest slip is the database itself, DIR/ringside.db: each command says it is a file (and, for the database,
+  // which folder holds it), not a permission problem with a chmod that would change nothing.
+  it.concurrent.each([
+    [['keys', 'list'], 'read'],
+    [['keys', 'create', '--name', 'x', '--scope', 'read'], 'read'],
+    [['keys', 'create', '--init', '--name', 'x', '--scope', 'read'], 'write'],
+    [['verify'], 'read'],
+    [['public-key'], 'read'],
+    [['backup', '--to', '@/copy.db'], 'read'],
+    [['prune', '--retain-days', '30'], 'write'],
+    [['rebuild-rollups'], 'write'],
+    [['compact'], 'write'],
+  ])('%j is refused, exit 1, naming the file and its folder', async (command, use) => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const file = join(dir, 'ringside.db');
+    const [name, ...rest] = command;
+    const action = name === 'keys' ? [rest.shift()!] : [];
+    const r = await cliAsync(name!, ...action, '--data', file, ...rest.map((a) => a.replace('@', dir)));
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toBe(`ringside ${[name, ...action].join(' ')}: cannot ${use} ${file}: it is a file, not a folder (the database itself: its folder is ${dir})\n`);
+    expect(readdirSync(dir)).toEqual(['ringside.db']);
+  });
+
+  it('a start is refused the same way, before anything is created', async () => {
+    const parent = dataDir();
+    const file = join(parent, 'notes.txt');
+    writeFileSync(file, 'not a folder\n');
+    const r = await cliAsync('--port', '0', '--data', file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`ringside: could not start: cannot write ${file}: it is a file, not a folder\n`);
+    expect(readdirSync(parent)).toEqual(['notes.txt']);
+  });
+});
+
 describe('restore from a file that is not a backup', () => {
   it('names the file and why, and leaves DIR as it was (a DIR not there yet is not created)', () => {
     const dir = dataDir();
@@ -151,6 +187,22 @@ describe('restore from a file that is not a backup', () => {
     }
     expect(readdirSync(dir)).toEqual([]);
     expect(readdirSync(parent)).toEqual(['notes.db']);
+  });
+
+  it('a folder is named as one (a data folder: back it up first), not as a file SQLite cannot read', () => {
+    const store = dataDir();
+    expect(cli('keys', 'create', '--data', store, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const empty = dataDir();
+    const into = join(dataDir(), 'new');
+    for (const [from, why] of [
+      [store, ` is a folder, not a backup file: --from names the file that backup --to wrote (this folder holds a store: back it up first, backup --data ${store} --to FILE, and restore that FILE)`],
+      [empty, ' is a folder, not a backup file: --from names the file that backup --to wrote'],
+    ]) {
+      const r = cli('restore', '--from', from!, '--data', into);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`ringside restore: ${from}${why}\n`);
+    }
+    expect(existsSync(into)).toBe(false);
   });
 });
 
@@ -248,6 +300,16 @@ describe('backup --to', () => {
     expect(deeper.stderr).toContain(`created the folders ${join(parent, 'a')} … ${join(parent, 'a', 'b')} (mode 0700) for the backup\n`);
     const into = await cliAsync('backup', '--data', dir, '--to', join(parent, 'copy.db'));
     expect(into.stderr).toMatch(/^backup written to /); // an existing folder: nothing to say
+  });
+
+  it('a FILE ending in a slash names a folder: bad usage, exit 2, and no file is written under the folder\'s name', async () => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const parent = dataDir();
+    const r = await cliAsync('backup', '--data', dir, '--to', join(parent, 'backups') + '/');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^ringside backup: --to names the backup file, not a folder \\(got "${join(parent, 'backups')}/"\\): e\\.g\\. --to ${join(parent, 'backups')}/ringside-\\d{4}-\\d\\d-\\d\\d\\.db\nUsage: `));
+    expect(readdirSync(parent)).toEqual([]);
   });
 });
 

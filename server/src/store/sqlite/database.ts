@@ -37,6 +37,9 @@ export function existingDatabasePath(dataDir: string): string {
  * An existing file keeps its mode.
  */
 function privateDatabasePath(dataDir: string): string {
+  // Said in words before mkdir's own (EEXIST for a file given as the folder, EACCES) name neither what nor why.
+  const denied = folderAccessProblem(dataDir, 'write');
+  if (denied) throw new Error(denied);
   mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
   const file = databasePath(dataDir);
   try {
