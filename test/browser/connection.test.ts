@@ -17,7 +17,9 @@ const board = (root: HTMLElement) => root.querySelector<HTMLElement>('.rs-board'
 
 describe('connection indicator and empty state', () => {
   it('says it is connecting and shows the empty state before any data', () => {
-    const { root } = mount();
+    const { dashboard, root } = mount();
+    // Drawn at the first frame after mounting (or this flush).
+    dashboard.flush();
     expect(indicator(root).dataset['state']).toBe('connecting');
     expect(text(root, '.rs-connection-label')).toBe('Connecting…');
     expect(text(root, '.rs-connection-updated')).toBe('no data yet');
