@@ -17,9 +17,7 @@ const board = (root: HTMLElement) => root.querySelector<HTMLElement>('.rs-board'
 
 describe('connection indicator and empty state', () => {
   it('says it is connecting and shows the empty state before any data', () => {
-    const { dashboard, root } = mount();
-    // Drawn at the first frame after mounting (or this flush).
-    dashboard.flush();
+    const { root } = mount();
     expect(indicator(root).dataset['state']).toBe('connecting');
     expect(text(root, '.rs-connection-label')).toBe('Connecting…');
     expect(text(root, '.rs-connection-updated')).toBe('no data yet');

@@ -153,23 +153,6 @@ describe('rendering under load (on fake timers: frames, timers and the clock mov
     expect(renderedAt.at(-1)! - renderedAt.at(-2)!).toBeGreaterThanOrEqual(MIN_RENDER_INTERVAL_MS);
   });
 
-  it('draws the board from data in hand at mounting without waiting for a frame, and draws no placeholder first', () => {
-    // A page whose first paint was written into it, or answered while its script loaded: the transport delivers it
-    // in the mounting task's microtasks.
-    const renderedAt: number[] = [];
-    const { dashboard, root } = mount({ transport: { start: (deliver) => (queueMicrotask(() => deliver(msg.snapshot(snapshot()))), () => {}), reportRendered: () => renderedAt.push(performance.now()) } });
-    expect(renderedAt).toHaveLength(0);
-    return Promise.resolve().then(() => {
-      expect(dashboard.state().hasSnapshot).toBe(true);
-      // Less than a frame (16 ms) later: drawn, once, with the board.
-      vi.advanceTimersByTime(1);
-      expect(renderedAt).toHaveLength(1);
-      expect(root.querySelectorAll('.rs-chart-panel').length).toBeGreaterThan(0);
-      vi.advanceTimersByTime(FALLBACK_DELAY_MS + MIN_RENDER_INTERVAL_MS);
-      expect(renderedAt).toHaveLength(1);
-    });
-  });
-
   it('renders 50 events/s, one every 20 ms, at most once per MIN_RENDER_INTERVAL_MS, ending on the latest', () => {
     const { dashboard, root, renderedAt } = mountTimed();
     const before = renderedAt.length;

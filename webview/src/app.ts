@@ -102,9 +102,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
   });
   markTiming(TIMING.mounted);
   const stopTransport = transport?.start(dispatch);
-  // Drawn at the next frame, not now: a page whose first data is already in hand (written into it, or answered while
-  // its script loaded) then draws the board at once, and never lays out a placeholder first.
-  scheduler.request();
+  render();
 
   return {
     state: () => state,

@@ -1,7 +1,7 @@
 // Coalesces bursts of messages into one render per frame, and at most one render per MIN_RENDER_INTERVAL_MS:
 // at 50 events/s the page redraws ~10 times a second instead of 50, each time with every event so far. The interval
 // paces the board's redraws only: a render before the board has anything to draw (the page's placeholder while its
-// first data is on its way) starts no interval, and the render that first draws the data does not wait for a frame.
+// first data is on its way) starts no interval, so the render that first draws the data is the next frame's.
 
 export interface RenderScheduler {
   /** Asks for a render; many requests before the next frame produce one render. */
@@ -44,16 +44,7 @@ export function createRenderScheduler(render: () => void, minIntervalMs = MIN_RE
     frame = requestAnimationFrame(flush);
     timer = setTimeout(flush, FALLBACK_DELAY_MS);
   };
-  // The render that first draws the board runs in a task of its own, right after the messages already on their way
-  // (a snapshot's, the report answered with it): waiting for the next frame instead would lay out and paint the
-  // placeholder once more before laying out the whole board.
-  const soon = () => {
-    if (timer !== null) clearTimeout(timer);
-    if (frame === null) frame = requestAnimationFrame(flush);
-    timer = setTimeout(flush, 0);
-  };
   const request = () => {
-    if (lastRender === -Infinity && paced()) return soon();
     if (frame !== null || timer !== null) return;
     const wait = lastRender + minIntervalMs - performance.now();
     if (wait > 0) {
