@@ -24,6 +24,7 @@ import { createStaffingView } from './views/staffing';
 import { createTilesView } from './views/tiles';
 import { createOpenNowView } from './views/openNow';
 import { systemTicker, type Ticker } from './ticker';
+import { markTiming, measuredOnce, TIMING } from './timing';
 
 export interface Dashboard {
   state(): DashboardState;
@@ -76,7 +77,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
   const staffing = createStaffingView(layout.staffing, theme);
   const queries = createQueryController({ transport, dispatch, getState: () => state, refreshMs: options.refreshMs });
 
-  const render = () => {
+  const render = measuredOnce(TIMING.firstBoardRender, () => state.hasSnapshot, () => {
     renderCount += 1;
     setText(layout.subtitle, `Service standards · ${windowWords(state, state.queries.report.data)}${state.selection.site ? ` · ${siteLabel(state.selection.site, state.siteNames)}` : ''}`);
     for (const view of views) view(state);
@@ -87,7 +88,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
       staffing.render(state);
     }
     transport?.reportRendered(renderedSummary(state));
-  };
+  });
   // Only the board's redraws are paced: the placeholder drawn while the first data is on its way (the key's answer,
   // the socket's snapshot) must not hold back the render that first draws it.
   const scheduler = createRenderScheduler(render, MIN_RENDER_INTERVAL_MS, () => state.hasSnapshot);
@@ -97,10 +98,9 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (JSON.stringify(next) === JSON.stringify(theme)) return;
     theme = next;
     applyTheme(root, theme);
-    charts.applyTheme(theme);
-    distribution.applyTheme(theme);
-    staffing.applyTheme(theme);
+    for (const view of [charts, distribution, staffing]) view.applyTheme(theme);
   });
+  markTiming(TIMING.mounted);
   const stopTransport = transport?.start(dispatch);
   render();
 

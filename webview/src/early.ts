@@ -12,6 +12,7 @@ import { planQueries } from './queries';
 import { sanitizeSelection } from './selection';
 import { pageAddressSources } from './transport/addressKey';
 import { readPage, socketTransport, type EarlySocketTransport } from './transport/socket';
+import { markTiming, TIMING } from './timing';
 
 function startEarly(): EarlySocketTransport | null {
   // VS Code's webview has its own transport; tests and other hosts import the modules, not the bundle's entry.
@@ -34,4 +35,5 @@ function startEarly(): EarlySocketTransport | null {
   return transport;
 }
 
+markTiming(TIMING.script);
 export const earlyTransport = startEarly();
