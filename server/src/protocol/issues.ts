@@ -23,7 +23,7 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 /** What a JSON value is, in the same words ("got text"). */
-function kindOf(value: unknown): string {
+export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {

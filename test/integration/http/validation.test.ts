@@ -247,13 +247,27 @@ describe('one problem shape for bad input', () => {
   });
 
   it('tells an incident id past the largest one its bound, in the path and in an acknowledgement\'s ids', async () => {
-    const bound = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest incident id`;
+    const bound = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest an incident can have`;
     const path = await send('GET', '/incidents/999999999999999999999');
-    expect(path).toMatchObject({ status: 400, body: { type: 'https://ringside.dev/problems/invalid-incident-id', errors: [{ path: 'id', message: `${bound} (got "999999999999999999999")` }] } });
+    expect(path).toMatchObject({ status: 400, body: { type: 'https://ringside.dev/problems/invalid-incident-id', detail: `id ${bound} (got "999999999999999999999")`, errors: [{ path: 'id', message: `${bound} (got "999999999999999999999")` }] } });
     // Within the bound, a whole number is an id that may exist: asked for, it is not found.
     expect((await send('GET', `/incidents/${Number.MAX_SAFE_INTEGER}`)).status).toBe(404);
-    const ack = await send('POST', '/incidents/ack', { ids: [1e21, 0] });
-    expect(ack).toMatchObject({ status: 400, body: { errors: [{ path: 'ids.0', message: bound }, { path: 'ids.1', message: 'must be a positive whole number' }] } });
+    const ack = await send('POST', '/incidents/ack', { ids: [1e21, 0, '7', 2.5, null] });
+    // Each refused id is quoted as sent, as the path's is: which one of a long list was wrong, and how. A place in
+    // the list is no name, so the detail reads as every other field's, without a colon.
+    expect(ack).toMatchObject({
+      status: 400,
+      body: {
+        detail: expect.stringMatching(/^ids\.0 must be at most \d+, the largest an incident can have \(got 1e\+21\); ids\.1 must be a positive whole number \(got 0\);/),
+        errors: [
+          { path: 'ids.0', message: `${bound} (got 1e+21)` },
+          { path: 'ids.1', message: 'must be a positive whole number (got 0)' },
+          { path: 'ids.2', message: 'must be a positive whole number (got "7")' },
+          { path: 'ids.3', message: 'must be a positive whole number (got 2.5)' },
+          { path: 'ids.4', message: 'must be a positive whole number (got null)' },
+        ],
+      },
+    });
   });
 
   it('names the parameter that was sent when the default other end of the range is out of order', async () => {

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { IncidentList } from '../../protocol';
 import { malformedTextProblem } from '../../protocol';
-import { notAnObjectMessage } from '../../protocol/issues';
+import { kindOf, notAnObjectMessage } from '../../protocol/issues';
 import { DomainError, isDomainError } from '../../domain/errors';
 import type { IncidentFilter } from '../../services/alerts/evaluation';
 import { callerOf } from '../caller';
@@ -33,7 +33,7 @@ const incidentQuery = (standardIds: readonly string[], knownSite: KnownSite) =>
     });
 
 /** A whole number past the largest id an incident can have: no such incident can exist, and the bound says why. */
-const beyondIds = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest incident id`;
+const beyondIds = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest an incident can have`;
 
 const incidentId = {
   schema: z.object({
@@ -54,6 +54,9 @@ const by = z.unknown().transform((v, ctx): string => {
   return v.trim().length > MAX_BY ? refuse(ctx, `must be at most ${MAX_BY} characters`) : v.trim();
 });
 
+/** An id of a list as its refusal quotes it, as the path's id is: a number as sent, text in quotes, else its kind. */
+const sentId = (id: unknown): string => (typeof id === 'number' ? String(id) : typeof id === 'string' ? JSON.stringify(id.slice(0, 40)) : kindOf(id));
+
 const ids = z
   .unknown()
   .optional()
@@ -61,8 +64,8 @@ const ids = z
     if (!Array.isArray(v)) return refuse(ctx, 'must be an array of incident ids');
     if (v.length === 0 || v.length > MAX_BULK_ACK) refuse(ctx, `must name from 1 to ${MAX_BULK_ACK} incidents`);
     v.forEach((id, i) => {
-      if (Number.isInteger(id) && (id as number) > Number.MAX_SAFE_INTEGER) refuse(ctx, beyondIds, [i]);
-      else if (!Number.isSafeInteger(id) || (id as number) < 1) refuse(ctx, 'must be a positive whole number', [i]);
+      if (Number.isInteger(id) && (id as number) > Number.MAX_SAFE_INTEGER) refuse(ctx, `${beyondIds} (got ${sentId(id)})`, [i]);
+      else if (!Number.isSafeInteger(id) || (id as number) < 1) refuse(ctx, `must be a positive whole number (got ${sentId(id)})`, [i]);
     });
     return v as number[];
   });

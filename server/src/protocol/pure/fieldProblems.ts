@@ -9,7 +9,10 @@
  */
 export function messageNamesField(path: string, message: string): boolean {
   // A feed names a record before its field ("line 3 (c1): site"): the field is the path's last word.
-  const name = path.split(/[.\s]/).at(-1)!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const last = path.split(/[.\s]/).at(-1)!;
+  // A place in a list (`ids.2`) is no name: a number in the message (`got 2`) is what was sent, not the field.
+  if (/^\d+$/.test(last)) return false;
+  const name = last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const ownWords = message.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   return new RegExp(`(?<![\\p{L}\\p{N}])${name}(?![\\p{L}\\p{N}])`, 'u').test(ownWords);
 }
