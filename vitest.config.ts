@@ -74,6 +74,7 @@ export default defineConfig({
             'test/integration/clocks/milestones.test.ts',
             'test/integration/clocks/eventTypesApi.test.ts',
             'test/integration/engine/standardChanges.test.ts',
+            'test/integration/engine/scopeSiteCase.test.ts',
             'test/integration/alerts/versionLabels.test.ts',
             'test/integration/integrations/*.test.ts',
             'test/integration/staffing/forecast.test.ts',

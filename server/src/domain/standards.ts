@@ -52,7 +52,7 @@ export function completeDefinition(d: StandardDefinition): Omit<Standard, 'versi
     target: d.target,
     formula: d.formula,
     shortAbandonSeconds: d.shortAbandonSeconds ?? (d.formula === 'F5' ? DEFAULT_SHORT_ABANDON_SECONDS : null),
-    scope: { ...(d.scope?.sites ? { sites: [...d.scope.sites] } : {}), ...(d.scope?.queues ? { queues: [...d.scope.queues] } : {}) },
+    scope: { ...(d.scope?.sites ? { sites: eachSiteOnce(d.scope.sites) } : {}), ...(d.scope?.queues ? { queues: [...d.scope.queues] } : {}) },
     bands: d.bands ?? defaultBands(d.target),
     windows: d.windows ?? DEFAULT_WINDOWS,
     countOutsideHours: d.countOutsideHours,
@@ -61,8 +61,20 @@ export function completeDefinition(d: StandardDefinition): Omit<Standard, 'versi
   };
 }
 
-/** The fields that define how events are judged and reported (a change to any of them is a new version). */
+/**
+ * A scope's sites each once, in the order first named: a site listed again limits nothing more, so it is merged, as a
+ * key's repeated sites are (services/keys.ts).
+ */
+function eachSiteOnce(sites: readonly string[]): string[] {
+  return [...new Set(sites)];
+}
+
+/**
+ * The fields that define how events are judged and reported (a change to any of them is a new version). A scope
+ * stored with a site twice (before repeats were merged) is the same scope with it once: merging is no change.
+ */
 export function definitionKey(s: Omit<Standard, 'version' | 'validFrom'>): string {
   const { id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds, scope, bands, windows, countOutsideHours, retired, clock } = s as Standard;
-  return JSON.stringify({ id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds: shortAbandonSeconds ?? null, scope: scope ?? {}, bands: bands ?? null, windows: windows ?? null, countOutsideHours: countOutsideHours ?? false, retired: retired ?? false, clock: clock ?? 'wall' });
+  const sameScope = scope?.sites ? { ...scope, sites: eachSiteOnce(scope.sites) } : (scope ?? {});
+  return JSON.stringify({ id, name, eventType, measure, operator, threshold, target, formula, shortAbandonSeconds: shortAbandonSeconds ?? null, scope: sameScope, bands: bands ?? null, windows: windows ?? null, countOutsideHours: countOutsideHours ?? false, retired: retired ?? false, clock: clock ?? 'wall' });
 }

@@ -8,7 +8,9 @@ import { patchSite, resolveSite, sameSite } from '../domain/sites';
 import { normalSiteId, siteIdAsRead } from '../protocol/pure/idLists';
 import type { SiteRecord } from '../store/records';
 import type { SiteHistoryEntry, SitesReads, Store, WriteTx } from '../store/port';
-import type { Actor } from './standards';
+
+/** Who asks for a change of a site or a standard: an API key (its id goes into the audit log), or nobody (the standards file). */
+export type Actor = { keyId: string } | null;
 
 /**
  * The stored site `id` names when read (siteIdAsRead): the one of exactly that id (stored before ids were

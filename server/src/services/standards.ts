@@ -2,7 +2,7 @@
 // versions are in force. The versions are held in memory (they are few, and read to judge every event); a change
 // reloads them inside its write (so the rest of that write, and every later one, judges with them) and puts the
 // old ones back if the write fails. A change over the API is written to the audit log in the same transaction.
-import type { Standard, StandardDefinition, StandardPatch, StandardVersion } from '../protocol';
+import type { FieldProblem, Standard, StandardDefinition, StandardPatch, StandardVersion } from '../protocol';
 import { parseInput, standardDefinitionSchemaWith, type TargetCheck } from '../protocol';
 import { DomainError, FieldErrors, notFoundById, notTheUrlIdMessage } from '../domain/errors';
 import { mergePatch } from '../domain/mergePatch';
@@ -10,10 +10,8 @@ import { BUILT_IN_REGISTRY, buildRegistry, builtInIdMessage, standardTargetProbl
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
 import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, highestVersions, inForce, nextVersion, retirementNow, versionsById, withdrawalRefusal, type VersionRecord } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
+import { caseTwinProblem, type Actor } from './sites';
 import { unknownKeysFirst, zodProblems } from './zodProblems';
-
-/** Who asks for a change: an API key (its id goes into the audit log), or nobody (the standards file). */
-export type Actor = { keyId: string } | null;
 
 /** `keptRetired`: a standards file listed a standard retired over the API, which the file does not revive. */
 export type ChangeResult = {
@@ -124,9 +122,10 @@ export class StandardsService {
 
   /**
    * The standards file's event types with its standards, all-or-nothing: a standard is checked against the types
-   * it is applied with. Problems name `eventTypes.<i>…` and `standards.<i>…`.
+   * it is applied with, and its scope against the stored sites with the file's own (`fileSiteIds`, configured after
+   * the standards). Problems name `eventTypes.<i>…` and `standards.<i>…`.
    */
-  async applyAllWithTypes(types: readonly EventTypeDefinition[], defs: readonly StandardDefinition[]): Promise<ChangeResult[]> {
+  async applyAllWithTypes(types: readonly EventTypeDefinition[], defs: readonly StandardDefinition[], fileSiteIds: readonly string[]): Promise<ChangeResult[]> {
     const built = buildRegistry(types);
     if (!built.ok) throw new DomainError('invalid', built.problems[0]!.path, built.problems[0]!.message);
     const clash = types.findIndex((t) => this.apiTypes.some((a) => a.id === t.id));
@@ -134,7 +133,7 @@ export class StandardsService {
     const before = this.registry;
     this.registry = registryOf(types, this.apiTypes);
     try {
-      const results = await this.applyAll(defs);
+      const results = await this.applyAll(defs, fileSiteIds);
       this.fileTypes = types;
       return results;
     } catch (error) {
@@ -298,16 +297,19 @@ export class StandardsService {
   /**
    * The standards file: every definition applied all-or-nothing; listeners hear one change. A standard whose latest
    * version is a retirement stays retired (`keptRetired`): retiring is an explicit act over the API, and a file that
-   * still lists the standard (as it did when the server started) must not quietly undo it.
+   * still lists the standard (as it did when the server started) must not quietly undo it. `fileSiteIds`: the sites
+   * the file configures, which a scope is checked against with the stored ones (scopeTwinProblems).
    */
-  applyAll(defs: readonly StandardDefinition[]): Promise<ChangeResult[]> {
+  private applyAll(defs: readonly StandardDefinition[], fileSiteIds: readonly string[]): Promise<ChangeResult[]> {
     return this.changing(async (tx) => {
       const results: ChangeResult[] = [];
       for (const [index, def] of defs.entries()) {
         const latest = this.versions(def.id).at(-1);
         if (latest?.retired) results.push({ changed: false, standard: latest, keptRetired: true });
-        else results.push(await this.change(tx, def.id, def, null).catch((error: unknown) => {
-          throw error instanceof DomainError ? new DomainError(error.kind, `standards.${index}.${error.path}`, error.message) : error;
+        else results.push(await this.change(tx, def.id, def, null, fileSiteIds).catch((error: unknown) => {
+          const inFile = (p: FieldProblem): FieldProblem => ({ path: `standards.${index}.${p.path}`, message: p.message });
+          if (error instanceof FieldErrors) throw new FieldErrors(error.kind, error.problems.map(inFile));
+          throw error instanceof DomainError ? new DomainError(error.kind, inFile(error).path, error.message) : error;
         }));
       }
       return results;
@@ -333,10 +335,13 @@ export class StandardsService {
     }
   }
 
-  private async change(tx: WriteTx, id: string, def: StandardDefinition, actor: Actor): Promise<ChangeResult> {
+  /** `fileSiteIds`: the sites a standards file configures beside the standard (applyAll); none over the API. */
+  private async change(tx: WriteTx, id: string, def: StandardDefinition, actor: Actor, fileSiteIds: readonly string[] = []): Promise<ChangeResult> {
     const target = standardTargetProblems(this.registry, def.eventType, def.measure, def.clock)[0];
     if (target) throw new DomainError('invalid', target.path, target.message);
     const latest = this.versions(id).at(-1);
+    const twins = await scopeTwinProblems(def, latest, async () => [...(await tx.sites.ids()), ...fileSiteIds]);
+    if (twins.length > 0) throw new FieldErrors('invalid', twins);
     const change = changeOf(def, latest);
     if (!change.changed) return { changed: false, standard: latest! };
     const replaced = change.echoed && latest?.validFrom ? await this.replaceScheduled(tx, id, latest, change.body, actor) : null;
@@ -389,6 +394,25 @@ export class StandardsService {
     }
     return result;
   }
+}
+
+/**
+ * The sites of a definition's scope that differ from a stored site only in letter case (caseTwinProblem, the rule a
+ * new site is refused by on every write that names one: events, milestones, POST /sites, a key's sites): events of
+ * such a site are refused, so a standard limited to it could judge none. Each is named at `scope.sites.<i>` of the
+ * definition as given. A site the standard's latest version (`latest`) names already passes, as the stored site
+ * pairs do: a standard stored before this rule can still be changed, and a standards file naming it still starts.
+ * `storedIds` is read only when the scope names a site new to the standard.
+ */
+async function scopeTwinProblems(def: StandardDefinition, latest: StandardVersion | undefined, storedIds: () => Promise<readonly string[]>): Promise<FieldProblem[]> {
+  const named = new Set(latest?.scope?.sites ?? []);
+  const fresh = (def.scope?.sites ?? []).flatMap((site, i) => (named.has(site) ? [] : [{ site, i }]));
+  if (fresh.length === 0) return [];
+  const stored = await storedIds();
+  return fresh.flatMap(({ site, i }) => {
+    const twin = caseTwinProblem(site, stored);
+    return twin ? [{ path: `scope.sites.${i}`, message: `${twin}; a standard limited to it could judge nothing` }] : [];
+  });
 }
 
 function numberingOf(records: readonly VersionRecord[]): Numbering {

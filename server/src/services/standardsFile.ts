@@ -11,7 +11,7 @@ import type { FieldProblem, SiteDefinition, StandardDefinition } from '../protoc
 import { parseInput, siteDefinitionSchema, standardDefinitionSchema } from '../protocol';
 import { nonUtf8Where } from '../protocol/utf8';
 import { eventTypeListSchema, type EventTypeDefinition } from '../protocol/eventTypes';
-import { DomainError } from '../domain/errors';
+import { DomainError, FieldErrors } from '../domain/errors';
 import { buildRegistry, redefinedBuiltIns, standardTargetProblems, type EventTypeRegistry } from '../domain/eventTypes';
 import { checkIntegrations, type CustomIntegrations, type IntegrationDefinition } from './customIntegrations';
 import type { SitesService } from './sites';
@@ -221,8 +221,9 @@ export async function applyStandardsFile(target: ConfigTarget, file: string, con
   if (twins.length > 0) throw new ConfigFileError(file, twins);
   let results;
   try {
-    results = await target.standards.applyAllWithTypes(config.eventTypes, config.standards);
+    results = await target.standards.applyAllWithTypes(config.eventTypes, config.standards, config.sites.map((s) => s.id));
   } catch (error) {
+    if (error instanceof FieldErrors) throw new ConfigFileError(file, [...error.problems]);
     if (error instanceof DomainError) throw new ConfigFileError(file, [{ path: error.path, message: error.message }]);
     throw error;
   }
