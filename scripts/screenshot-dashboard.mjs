@@ -43,10 +43,9 @@ try {
       const drawn = tiles.length > 0 && tiles.every((t) => /[\d,]+ \/ [\d,]+ met/.test(t.textContent ?? ''));
       return drawn && document.querySelectorAll('.rs-feed-row').length > 0 && document.querySelectorAll('.rs-distribution-panel canvas').length > 0;
     }, undefined, { polling: 250 });
-    // The new rows' highlight is finished before the picture is taken: the demo posts about two events a second, so
-    // waiting for a moment with none running may never end.
-    await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
-    await page.screenshot({ path: out, fullPage: values['full-page'] });
+    // Animations are finished (the new rows' highlight) or cancelled (the connecting dot's pulse) as the picture is
+    // taken: the demo posts about two events a second, so a moment with none running may never come.
+    await page.screenshot({ path: out, fullPage: values['full-page'], animations: 'disabled' });
     console.log(`saved ${out}`);
   } finally {
     await browser.close();

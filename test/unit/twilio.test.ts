@@ -158,6 +158,8 @@ describe('TaskRouter events as milestones', () => {
     expect(map({ EventType: eventType, TaskChannelUniqueName: 'chat' })).toEqual({ kind: 'ignored', eventType, reason: 'TaskChannelUniqueName is "chat": only voice tasks are calls' });
     expect(map({ EventType: eventType, TaskChannelUniqueName: 'sms' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "sms": only voice tasks are calls' });
     expect(map({ EventType: eventType, TaskChannelUniqueName: 'default' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is "default", the channel of a task created without one: only voice tasks are calls/) });
+    // In another case, as the voice channel is taken: the same channel, and the same hint.
+    expect(map({ EventType: eventType, TaskChannelUniqueName: 'Default' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is "Default", the channel of a task created without one: /) });
     expect(map({ EventType: eventType, TaskChannelUniqueName: '' })).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^TaskChannelUniqueName is missing: only voice tasks are calls/) });
     expect(map({ EventType: eventType, TaskChannelUniqueName: 'voicemail' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "voicemail": only voice tasks are calls' });
     expect(map({ EventType: eventType, TaskChannelUniqueName: 'Chat' })).toMatchObject({ kind: 'ignored', reason: 'TaskChannelUniqueName is "Chat": only voice tasks are calls' });

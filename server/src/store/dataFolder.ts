@@ -48,7 +48,9 @@ function nearestExisting(dir: string): string {
       statSync(at);
       return at;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) return at;
+      // ENOTDIR: a file on the way (`--data DIR/ringside.db/sub`); the walk goes on up to it, as past a missing folder.
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(at) === at) return at;
     }
   }
 }

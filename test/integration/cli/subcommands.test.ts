@@ -158,6 +158,15 @@ describe('a --data that names a file, not a folder', () => {
     expect(readdirSync(dir)).toEqual(['ringside.db']);
   });
 
+  it('a folder under the database file is refused the same way, naming the file', async () => {
+    const dir = dataDir();
+    expect(cli('keys', 'create', '--data', dir, '--init', '--name', 'x', '--scope', 'read').status).toBe(0);
+    const file = join(dir, 'ringside.db');
+    const r = await cliAsync('keys', 'create', '--data', join(file, 'sub'), '--init', '--name', 'y', '--scope', 'read');
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toBe(`ringside keys create: cannot write ${join(file, 'sub')}: ${file} is a file, not a folder (the database itself: its folder is ${dir})\n`);
+  });
+
   it('a start is refused the same way, before anything is created', async () => {
     const parent = dataDir();
     const file = join(parent, 'notes.txt');
@@ -202,6 +211,11 @@ describe('restore from a file that is not a backup', () => {
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(`ringside restore: ${from}${why}\n`);
     }
+    // A path under a file cannot be looked at: the database's own check names it, never a raw ENOTDIR.
+    const under = join(store, 'ringside.db', 'copy.db');
+    const r = cli('restore', '--from', under, '--data', into);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^ringside restore: ${under} is not a Ringside database: `));
     expect(existsSync(into)).toBe(false);
   });
 });
@@ -309,6 +323,11 @@ describe('backup --to', () => {
     const r = await cliAsync('backup', '--data', dir, '--to', join(parent, 'backups') + '/');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^ringside backup: --to names the backup file, not a folder \\(got "${join(parent, 'backups')}/"\\): e\\.g\\. --to ${join(parent, 'backups')}/ringside-\\d{4}-\\d\\d-\\d\\d\\.db\nUsage: `));
+    expect(readdirSync(parent)).toEqual([]);
+    // An existing folder named without the slash is the same slip.
+    const folder = await cliAsync('backup', '--data', dir, '--to', parent);
+    expect(folder.status).toBe(2);
+    expect(folder.stderr).toMatch(new RegExp(`^ringside backup: --to names the backup file, not a folder \\(got "${parent}"\\): e\\.g\\. --to ${parent}/ringside-\\d{4}-\\d\\d-\\d\\d\\.db\nUsage: `));
     expect(readdirSync(parent)).toEqual([]);
   });
 });

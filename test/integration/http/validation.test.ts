@@ -252,16 +252,16 @@ describe('one problem shape for bad input', () => {
     expect(path).toMatchObject({ status: 400, body: { type: 'https://ringside.dev/problems/invalid-incident-id', detail: `id ${bound} (got "999999999999999999999")`, errors: [{ path: 'id', message: `${bound} (got "999999999999999999999")` }] } });
     // Within the bound, a whole number is an id that may exist: asked for, it is not found.
     expect((await send('GET', `/incidents/${Number.MAX_SAFE_INTEGER}`)).status).toBe(404);
-    const ack = await send('POST', '/incidents/ack', { ids: [1e21, 0, '7', 2.5, null] });
+    const ack = await send('POST', '/incidents/ack', { ids: [0, 1e21, '7', 2.5, null] });
     // Each refused id is quoted as sent, as the path's is: which one of a long list was wrong, and how. A place in
     // the list is no name, so the detail reads as every other field's, without a colon.
     expect(ack).toMatchObject({
       status: 400,
       body: {
-        detail: expect.stringMatching(/^ids\.0 must be at most \d+, the largest an incident can have \(got 1e\+21\); ids\.1 must be a positive whole number \(got 0\);/),
+        detail: expect.stringMatching(/^ids\.0 must be a positive whole number \(got 0\); ids\.1 must be at most \d+, the largest an incident can have \(got 1e\+21\);/),
         errors: [
-          { path: 'ids.0', message: `${bound} (got 1e+21)` },
-          { path: 'ids.1', message: 'must be a positive whole number (got 0)' },
+          { path: 'ids.0', message: 'must be a positive whole number (got 0)' },
+          { path: 'ids.1', message: `${bound} (got 1e+21)` },
           { path: 'ids.2', message: 'must be a positive whole number (got "7")' },
           { path: 'ids.3', message: 'must be a positive whole number (got 2.5)' },
           { path: 'ids.4', message: 'must be a positive whole number (got null)' },

@@ -32,14 +32,24 @@ const incidentQuery = (standardIds: readonly string[], knownSite: KnownSite) =>
       return filter;
     });
 
+/**
+ * A refused incident id as its refusal quotes it, the path's and a list's alike: text in quotes (its first 40
+ * characters, "…" after a longer one), a number as JavaScript reads it, anything else by its kind.
+ */
+const sentId = (id: unknown): string => {
+  if (typeof id === 'number') return String(id);
+  if (typeof id === 'string') return JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id);
+  return kindOf(id);
+};
+
 /** A whole number past the largest id an incident can have: no such incident can exist, and the bound says why. */
 const beyondIds = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest an incident can have`;
 
 const incidentId = {
   schema: z.object({
     id: z.string().transform((text, ctx) => {
-      if (!/^[1-9]\d*$/.test(text)) return refuse(ctx, `must be a positive whole number (got "${text.slice(0, 40)}")`);
-      return Number.isSafeInteger(Number(text)) ? Number(text) : refuse(ctx, `${beyondIds} (got "${text.slice(0, 40)}")`);
+      if (!/^[1-9]\d*$/.test(text)) return refuse(ctx, `must be a positive whole number (got ${sentId(text)})`);
+      return Number.isSafeInteger(Number(text)) ? Number(text) : refuse(ctx, `${beyondIds} (got ${sentId(text)})`);
     }),
   }),
   invalid: { slug: 'invalid-incident-id', title: 'Invalid incident id' },
@@ -53,9 +63,6 @@ const by = z.unknown().transform((v, ctx): string => {
   if (malformed) return refuse(ctx, malformed);
   return v.trim().length > MAX_BY ? refuse(ctx, `must be at most ${MAX_BY} characters`) : v.trim();
 });
-
-/** An id of a list as its refusal quotes it, as the path's id is: a number as sent, text in quotes, else its kind. */
-const sentId = (id: unknown): string => (typeof id === 'number' ? String(id) : typeof id === 'string' ? JSON.stringify(id.slice(0, 40)) : kindOf(id));
 
 const ids = z
   .unknown()

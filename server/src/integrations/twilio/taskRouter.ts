@@ -75,7 +75,7 @@ function notAVoiceTask(params: FormParams): string | null {
   const only = 'only voice tasks are calls';
   if (!channel) return `TaskChannelUniqueName is missing: ${only} (TaskRouter names the channel of every task)`;
   if (channel.toLowerCase() === VOICE_CHANNEL) return null;
-  if (channel === 'default') return `TaskChannelUniqueName is "default", the channel of a task created without one: ${only} (a call enqueued with <Enqueue> is on "voice"; create call tasks with TaskChannel=voice)`;
+  if (channel.toLowerCase() === 'default') return `TaskChannelUniqueName is ${JSON.stringify(channel)}, the channel of a task created without one: ${only} (a call enqueued with <Enqueue> is on "voice"; create call tasks with TaskChannel=voice)`;
   return `TaskChannelUniqueName is ${JSON.stringify(channel.length > 40 ? `${channel.slice(0, 40)}…` : channel)}: ${only}`;
 }
 

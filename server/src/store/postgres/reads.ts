@@ -102,7 +102,11 @@ function eventsReads(s: Sql): EventsReads {
       const e = await s.one<EventRow>('SELECT * FROM events WHERE id = ?', [eventId]);
       if (!e) return undefined;
       const judgements = await judgementRows(s, e.seq);
-      return { stored: { event: toStoredEvent(e), judgements: judgements.map(toJudgement) }, subject: subjectOf(e, judgements, await correctionRows(s, e.seq)) };
+      const corrections = await correctionRows(s, e.seq);
+      // Three reads, each its own snapshot: retention may prune the event between them (SQLite's reads cannot be
+      // interleaved). Still there after them, it was there for all three; gone, it is answered as pruned.
+      if (!(await s.one('SELECT 1 AS kept FROM events WHERE seq = ?', [e.seq]))) return undefined;
+      return { stored: { event: toStoredEvent(e), judgements: judgements.map(toJudgement) }, subject: subjectOf(e, judgements, corrections) };
     },
   };
 }

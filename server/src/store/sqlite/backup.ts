@@ -126,7 +126,7 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   // SQLite's words for a missing file ("unable to open database file") read as if it were there but broken.
   if (isMissing(fromFile)) throw new BackupProblem(`${fromFile} does not exist`);
   // SQLite's words for a folder ("disk I/O error") read as a damaged file; a data folder given here is the likely slip.
-  if (statSync(fromFile).isDirectory()) throw new BackupProblem(`${fromFile} is a folder, not a backup file: --from names the file that backup --to wrote${existsSync(databasePath(fromFile)) ? ` (this folder holds a store: back it up first, backup --data ${fromFile} --to FILE, and restore that FILE)` : ''}`);
+  if (isFolder(fromFile)) throw new BackupProblem(`${fromFile} is a folder, not a backup file: --from names the file that backup --to wrote${existsSync(databasePath(fromFile)) ? ` (this folder holds a store: back it up first, backup --data ${fromFile} --to FILE, and restore that FILE)` : ''}`);
   const checked = inspect(fromFile);
   const target = databasePath(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
@@ -154,6 +154,15 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
 }
 
 /** Whether nothing is at `file` (not: whether this user may not look). */
+/** Whether `file` is a folder; anything that cannot be looked at is left to the database's own check (inspect). */
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 function isMissing(file: string): boolean {
   try {
     statSync(file);
