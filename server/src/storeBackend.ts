@@ -26,7 +26,7 @@ export { databasePath };
 export const storeName = (databaseUrl: string | undefined, dataDir: string): string => (databaseUrl ? redacted(databaseUrl) : databasePath(dataDir));
 
 /** Whether this user may read or write a data folder, in words (the server's start, the subcommands). */
-export { folderAccessProblem } from './store/dataFolder';
+export { folderAccessProblem, isFolder } from './store/dataFolder';
 
 /** Moving a SQLite store into PostgreSQL (the migrate-to-postgres subcommand), and URLs as logs may show them. */
 export { copySqliteToPostgres } from './store/postgres/fromSqlite';

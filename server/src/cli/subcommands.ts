@@ -1,11 +1,10 @@
 // The subcommands of server/dist/main.js besides starting the server, as one table: each opens what it needs
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
-import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isDomainError } from '../domain/errors';
 import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, notADatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
+import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
 import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
@@ -331,7 +330,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     run: async (v, io) => {
       // resolve() drops a trailing slash: `--to /backups/` would become a file named /backups. An existing folder
       // without one is the same slip.
-      if ((v.to as string).endsWith('/') || statSync(resolve(v.to as string), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--to names the backup file, not a folder (got "${v.to as string}"): e.g. --to ${join(v.to as string, `ringside-${new Date().toISOString().slice(0, 10)}.db`)}`);
+      if ((v.to as string).endsWith('/') || isFolder(resolve(v.to as string))) throw new UsageError(`--to names the backup file, not a folder (got "${v.to as string}"): e.g. --to ${join(v.to as string, `ringside-${new Date().toISOString().slice(0, 10)}.db`)}`);
       const result = await backup(backendFor(databaseOf(v)), resolve(v.data as string), resolve(v.to as string));
       const folder = dirname(result.file);
       if (result.createdFolder) io.err(`created ${result.createdFolder === folder ? `the folder ${folder}` : `the folders ${result.createdFolder} … ${folder}`} (mode 0700) for the backup\n`);

@@ -42,6 +42,15 @@ export function folderAccessProblem(dir: string, use: FolderUse): string | null 
   return `cannot ${use} ${dir}: permission denied (${fix})`;
 }
 
+/** Whether `path` is a folder; one that cannot be looked at (missing, under a file, not searchable) is not. */
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 function nearestExisting(dir: string): string {
   for (let at = dir; ; at = dirname(at)) {
     try {

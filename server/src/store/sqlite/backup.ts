@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
 import type { BackupInfo } from '../port';
 import { LATEST_VERSION } from '../migrations';
-import { folderAccessProblem } from '../dataFolder';
+import { folderAccessProblem, isFolder } from '../dataFolder';
 import { databasePath, existingDatabasePath } from './database';
 import { schemaVersion } from './migrate';
 
@@ -154,15 +154,6 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
 }
 
 /** Whether nothing is at `file` (not: whether this user may not look). */
-/** Whether `file` is a folder; anything that cannot be looked at is left to the database's own check (inspect). */
-function isFolder(file: string): boolean {
-  try {
-    return statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  } catch {
-    return false;
-  }
-}
-
 function isMissing(file: string): boolean {
   try {
     statSync(file);
