@@ -40,11 +40,15 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/** Text a refusal echoes: quoted as JSON, at most its first 40 characters ("…" after a longer one). */
+export function quotedText(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
 /**
- * What a refusal of `given` (not one of `words`) adds after saying what is allowed: the value given, at most 40
- * characters of it, and the one of `words` it most likely mistypes, if any: ` (got "reed") (did you mean "read"?)`.
+ * What a refusal of `given` (not one of `words`) adds after saying what is allowed: the value given (quotedText), and
+ * the one of `words` it most likely mistypes, if any: ` (got "reed") (did you mean "read"?)`.
  */
 export function refusedValue(given: string, words: readonly string[]): string {
-  const shown = given.length > 40 ? `${given.slice(0, 40)}…` : given;
-  return ` (got ${JSON.stringify(shown)})${didYouMean(given, words)}`;
+  return ` (got ${quotedText(given)})${didYouMean(given, words)}`;
 }

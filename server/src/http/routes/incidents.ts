@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { IncidentList } from '../../protocol';
 import { malformedTextProblem } from '../../protocol';
 import { kindOf, notAnObjectMessage } from '../../protocol/issues';
+import { quotedText } from '../../protocol/nearMiss';
 import { DomainError, isDomainError } from '../../domain/errors';
 import type { IncidentFilter } from '../../services/alerts/evaluation';
 import { callerOf } from '../caller';
@@ -33,14 +34,10 @@ const incidentQuery = (standardIds: readonly string[], knownSite: KnownSite) =>
     });
 
 /**
- * A refused incident id as its refusal quotes it, the path's and a list's alike: text in quotes (its first 40
- * characters, "…" after a longer one), a number as JavaScript reads it, anything else by its kind.
+ * A refused incident id as its refusal quotes it, the path's and a list's alike: text as every refusal echoes it
+ * (quotedText), a number as JavaScript reads it, anything else by its kind.
  */
-const sentId = (id: unknown): string => {
-  if (typeof id === 'number') return String(id);
-  if (typeof id === 'string') return JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id);
-  return kindOf(id);
-};
+const sentId = (id: unknown): string => (typeof id === 'number' ? String(id) : typeof id === 'string' ? quotedText(id) : kindOf(id));
 
 /** A whole number past the largest id an incident can have: no such incident can exist, and the bound says why. */
 const beyondIds = `must be at most ${Number.MAX_SAFE_INTEGER}, the largest an incident can have`;

@@ -10,6 +10,7 @@
 // the same queue more than once), so lines of one call may arrive in different requests and re-posting a line
 // produces exactly the same milestone (same id, same content).
 import { LIMITS, malformedTextProblem } from '../../protocol';
+import { quotedText } from '../../protocol/nearMiss';
 import { stayPartOf, type QueueLogAbandon, type QueueLogCallEnd } from '../../protocol/queueLogEvents';
 import {
   countIgnored,
@@ -361,7 +362,7 @@ class LineProblem extends Error {
  * with the same channel uniqueid, and Asterisk counts the two stays separately, each in its own queue.
  */
 function caseIdOf(line: QueueLogLine): string {
-  if (line.callId.trim() === '' || line.callId === 'NONE') throw new LineProblem({ field: 'callid', message: `must name the call for ${line.event}, got ${quote(line.callId)}` });
+  if (line.callId.trim() === '' || line.callId === 'NONE') throw new LineProblem({ field: 'callid', message: `must name the call for ${line.event}, got ${quotedText(line.callId)}` });
   const caseId = `${line.callId}@${queueOf(line)}`;
   if (caseId.length > MAX_CASE_ID_LENGTH - STAY_SUFFIX_MAX_LENGTH) {
     throw new LineProblem({
@@ -374,7 +375,7 @@ function caseIdOf(line: QueueLogLine): string {
 
 function queueOf(line: QueueLogLine): string {
   const queue = line.queue.trim();
-  if (queue === '' || queue === 'NONE') throw new LineProblem({ field: 'queuename', message: `must name the queue for ${line.event}, got ${quote(line.queue)}` });
+  if (queue === '' || queue === 'NONE') throw new LineProblem({ field: 'queuename', message: `must name the queue for ${line.event}, got ${quotedText(line.queue)}` });
   if (queue.length > LIMITS.maxTextLength) throw new LineProblem({ field: 'queuename', message: `must be at most ${LIMITS.maxTextLength} characters` });
   return queue;
 }
@@ -413,7 +414,7 @@ function seconds(line: QueueLogLine, position: number, name: string): number | t
   const text = line.data[position - 1];
   if (text === undefined) throw new LineProblem({ field, message: `is missing: ${line.event} carries it in data${position}` });
   if (isNegative(text)) return UNMEASURED;
-  if (!/^-?\d+$/.test(text.trim())) throw new LineProblem({ field, message: `must be whole seconds, got ${quote(text)}` });
+  if (!/^-?\d+$/.test(text.trim())) throw new LineProblem({ field, message: `must be whole seconds, got ${quotedText(text)}` });
   const value = Math.abs(Number(text.trim())); // not negative (above): "-0" is 0 s
   if (value > LIMITS.maxSeconds) throw new LineProblem({ field, message: `must be at most ${LIMITS.maxSeconds} (one day), got ${value}` });
   return value;
@@ -425,11 +426,7 @@ function seconds(line: QueueLogLine, position: number, name: string): number | t
  * the instant it would name as milliseconds (wrongEpochUnit, the rule Twilio's times are read by too).
  */
 function epochMessage(text: string): string | null {
-  if (!/^\d+$/.test(text)) return `must be whole seconds since 1970, got ${quote(text)}`;
+  if (!/^\d+$/.test(text)) return `must be whole seconds since 1970, got ${quotedText(text)}`;
   if (Number(text) <= MAX_EPOCH) return null;
-  return wrongEpochUnit(text, 'seconds') ?? `must be at most ${MAX_EPOCH} (9999-12-31T23:59:59Z), got ${quote(text)}`;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  return wrongEpochUnit(text, 'seconds') ?? `must be at most ${MAX_EPOCH} (9999-12-31T23:59:59Z), got ${quotedText(text)}`;
 }

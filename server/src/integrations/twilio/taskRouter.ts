@@ -4,6 +4,7 @@
 // event of a task on another channel (chat, sms, a custom one, default): a chat counted as a call would be in the
 // phone figures.
 import { LIMITS, malformedTextProblem } from '../../protocol';
+import { quotedText } from '../../protocol/nearMiss';
 import { FEED_TIMES, feedInstantMs, wrongEpochUnit, type EpochUnit } from '../epoch';
 import { isoFromEpochMs, MAX_CASE_ID_LENGTH, type MilestoneInput } from '../types';
 import type { FormParams } from './signature';
@@ -74,9 +75,10 @@ function notAVoiceTask(params: FormParams): string | null {
   const channel = param(params, 'TaskChannelUniqueName')?.trim();
   const only = 'only voice tasks are calls';
   if (!channel) return `TaskChannelUniqueName is missing: ${only} (TaskRouter names the channel of every task)`;
-  if (channel.toLowerCase() === VOICE_CHANNEL) return null;
-  if (channel.toLowerCase() === 'default') return `TaskChannelUniqueName is ${JSON.stringify(channel)}, the channel of a task created without one: ${only} (a call enqueued with <Enqueue> is on "voice"; create call tasks with TaskChannel=voice)`;
-  return `TaskChannelUniqueName is ${JSON.stringify(channel.length > 40 ? `${channel.slice(0, 40)}…` : channel)}: ${only}`;
+  const named = channel.toLowerCase();
+  if (named === VOICE_CHANNEL) return null;
+  if (named === 'default') return `TaskChannelUniqueName is ${JSON.stringify(channel)}, the channel of a task created without one: ${only} (a call enqueued with <Enqueue> is on "voice"; create call tasks with TaskChannel=voice)`;
+  return `TaskChannelUniqueName is ${quotedText(channel)}: ${only}`;
 }
 
 function taskSid(params: FormParams): string {
