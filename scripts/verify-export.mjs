@@ -43,7 +43,8 @@
 // 3 = not proven: every check passed, but without --public-key nothing proves the file (a report; incidents and alerts
 // exports, whose rows no chain link holds; a compliance export's sums) or that no row was removed from it (an events
 // export, whose start only the signature binds; an audit-log export, whose start and end only the signature binds; a
-// milestone export, unless its proof starts at the --head given), so it prints NOT PROVEN, never VERIFIED: anyone
+// milestone export, unless its proof starts at the --head given and no row was chained before it), so it prints NOT
+// PROVEN, never VERIFIED: anyone
 // could have written it, or cut rows from it.
 // --help (-h) prints the usage.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
@@ -196,7 +197,7 @@ Exit code 0 = verified, 1 = verification failed, 2 = bad usage (an unknown optio
 3 = not proven: every check passed, but without --public-key nothing proves the file, or that no row was removed
 from it (a report, an incidents, alerts or compliance export; an events export, whose start only the signature binds;
 an audit-log export, whose start and end only the signature binds; a milestone export, unless exported since= the
-head given as --head; NOT PROVEN).
+head given as --head, published before its rows were chained; NOT PROVEN).
 `);
   process.exit(0);
 }
@@ -1178,6 +1179,7 @@ function verifier(publishedHead, publicKey, observe) {
   let lastProof = -1;
   const afterGap = []; // proof links read before their predecessor was known, checked against it in finish
   let complete = null; // event and milestone exports: which links of the proven range had to be rows
+  const milestoneLinks = []; // milestone rows: [link seq, data row], to tell which the proof starts after
   const v = {
     format: null,
     lineEnds: lineEnds(),
@@ -1212,6 +1214,7 @@ function verifier(publishedHead, publicKey, observe) {
         }
       } else if (header?.kind === 'milestones') {
         if (r.link_seq == null) return problem(`row ${rows}: no chain link`);
+        milestoneLinks.push([r.link_seq, rows, r.milestone_id]);
         if (!rowLinkHolds(r.link_prev, 'milestone', String(r.seq), sha256(canonical(milestoneRecord(r))), r.link_hash, r)) {
           problem(`row ${rows} (milestone ${r.milestone_id}): does not hash to its chain link ${r.link_seq} (the row was altered)`);
         }
@@ -1318,7 +1321,8 @@ function verifier(publishedHead, publicKey, observe) {
         else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
       }
       if (m.retention) notes.push(retentionNote(m));
-      const unproven = signed ? null : (UNPROVEN_ROWS.get(m.kind) ?? onlyTheSignatureBinds(m, m.proof && headFoundAt === base));
+      const early = m.kind === 'milestones' && m.proof ? chainedBefore(milestoneLinks, m.proof.fromLinkSeq) : null;
+      const unproven = signed ? null : (UNPROVEN_ROWS.get(m.kind) ?? (early ? early : onlyTheSignatureBinds(m, m.proof && headFoundAt === base)));
       if (unproven) notes.push(unproven);
       const proven = unproven === null;
       return { ok: problems.length === 0, proven, problems, notes, rows, kind: m.kind };
@@ -1562,6 +1566,19 @@ function onlyTheSignatureBinds(m, startsAtHead) {
     if (!startsAtHead) return `only the signature, or --head with the head published at link ${m.proof.fromLinkSeq}, binds where the proof starts (since=${m.proof.fromLinkSeq}): milestones cut from the start, with the proof lines before them and the manifest's proof.fromLinkSeq moved, pass every other check, so ${settles} before it`;
   }
   return null;
+}
+
+/**
+ * Milestone rows chained before the proof's first link (exported with a since= later than they were written): no
+ * chain proof reaches them and completeness covers only the proof's range, so a row of them removed, with the row
+ * count and SHA-256 recomputed, passes every check. Only the signature binds them; null when there is none.
+ */
+function chainedBefore(rowLinks, fromLinkSeq) {
+  const early = rowLinks.filter(([seq]) => seq < fromLinkSeq);
+  if (early.length === 0) return null;
+  const [seq, row, id] = early.reduce((a, b) => (b[0] < a[0] ? b : a));
+  const rows = early.length === 1 ? '1 row was' : `${early.length} rows were`;
+  return `${rows} chained before the proof starts (since=${fromLinkSeq}; the earliest: row ${row}, milestone ${id}, link ${seq}), so no chain proof reaches ${early.length === 1 ? 'it' : 'them'} and completeness covers only links ${fromLinkSeq} on: without --public-key nothing proves that no such row was removed; export with since=<seq of a head published before link ${seq}> (GET /api/v1/audit/head before the period) to prove ${early.length === 1 ? 'it' : 'them'}`;
 }
 
 /**

@@ -216,6 +216,28 @@ describe('an export of a store written with tags', () => {
     expect(without.status, without.stdout).toBe(3);
     expect(without.stdout).toContain('completeness not proven: export with since=');
   });
+
+  it('a milestone export since a head published after its rows were chained is not proven, and a row cut from it is not passed as verified', async () => {
+    const T = Date.parse('2026-03-06T08:00:00Z');
+    for (const [id, at] of [['late-1', T], ['late-2', T + 60_000]] as const) {
+      expect((await postMilestones(server(), callMilestone(id, 'started', at, { site: 'east' }))).status).toBe(201);
+    }
+    const { seq: since, hash: sinceHash } = await chainHead(server());
+    const query = `/export/milestones?${Q}&site=east&since=${since}&format=csv`;
+    const file = await saved(server(), 'milestones-late-since.csv', query);
+    const honest = await verify(file, '--head', sinceHash);
+    expect(honest.status, honest.stdout).toBe(3);
+    expect(honest.stdout).toMatch(new RegExp(`2 rows were chained before the proof starts \\(since=${since}; the earliest: row 1, milestone \\S+, link \\d+\\)`));
+    expect(honest.stdout).toContain('without --public-key nothing proves that no such row was removed');
+    const p = csvParts(readFileSync(file, 'utf8'));
+    p.rows.splice(0, 1);
+    const cut = join(server().dataDir, 'milestones-late-since-cut.csv');
+    writeFileSync(cut, resealed(p));
+    const forged = await verify(cut, '--head', sinceHash);
+    expect(forged.status, forged.stdout).toBe(3);
+    expect(forged.stdout).toMatch(new RegExp(`1 row was chained before the proof starts \\(since=${since}; the earliest: row 1, milestone \\S+, link \\d+\\)`));
+    expect(forged.stdout).not.toContain('VERIFIED');
+  });
 });
 
 // A SQLite file as a past version left it (the PostgreSQL migration adds no tags records: docs/audit.md).
