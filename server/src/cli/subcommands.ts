@@ -18,7 +18,7 @@ import { isHttpUrl, UsageError, type Io, type OptionSpecs, type Subcommand, type
 import { forwardCommands } from './forward/command';
 import { holdingLock } from './offline';
 import { DEFAULT_PORT } from '../protocol';
-import { idListCandidates, readIdList } from '../protocol/pure/idLists';
+import { idListAsGiven, idListCandidates, readIdList } from '../protocol/pure/idLists';
 
 
 /** The store a subcommand works on: --database URL (or RINGSIDE_DATABASE_URL), else the SQLite file in --data DIR. */
@@ -111,16 +111,15 @@ async function storedSitesBefore(values: Values): Promise<((id: string) => boole
 }
 
 /**
- * keys create's options as a valid key request (--scope and --site lists as readIdList reads them; with `isSite`, a
- * site no key could write among their problems); UsageError naming each bad option.
+ * keys create's options as a valid key request (--scope and --site lists as readIdList reads them, --site's with its
+ * repeats, which the key merges once a refused site is named by its place; with `isSite`, a site no key could write
+ * among their problems); UsageError naming each bad option.
  */
 function keyRequest(values: Values, isSite: ((id: string) => boolean) | undefined) {
-  const list = (value: Values[string], isWhole: (id: string) => boolean) => {
-    const given = valuesOf(value);
-    return given && readIdList(given, isWhole);
-  };
-  const sites = list(values.site, isSite ?? (() => false));
-  const request = { name: values.name, scopes: list(values.scope, () => false), ...(sites !== undefined ? { sites } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
+  const siteValues = valuesOf(values.site);
+  const scopeValues = valuesOf(values.scope);
+  const sites = siteValues && idListAsGiven(siteValues, isSite ?? (() => false));
+  const request = { name: values.name, scopes: scopeValues && readIdList(scopeValues, () => false), ...(sites !== undefined ? { sites } : {}), ...(values.expires ? { expiresAt: values.expires } : {}) };
   const v = validateKeyRequest(request, Date.now(), isSite);
   if (!v.ok) throw new UsageError(v.errors.map((e) => `--${e.path.replace(/^scopes(\.\d+)?$/, 'scope').replace(/^sites(\.\d+)?$/, 'site').replace('expiresAt', 'expires')} ${e.message}`).join('; '));
   return v;
@@ -132,8 +131,8 @@ async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, va
   const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' }, CLI_ACTOR).catch((error: unknown) => {
     throw isDomainError(error) && /^sites\.\d+$/.test(error.path) ? new UsageError(`--site ${error.message}`) : error;
   });
-  const base = v.sites?.length === 1 ? kioskBase(values) : undefined;
-  const kiosk = base && `${base.url}/kiosk?site=${encodeURIComponent(v.sites![0]!)}#key=${encodeURIComponent(created.key)}`;
+  const base = created.info.sites?.length === 1 ? kioskBase(values) : undefined;
+  const kiosk = base && `${base.url}/kiosk?site=${encodeURIComponent(created.info.sites![0]!)}#key=${encodeURIComponent(created.key)}`;
   if (values.json) io.out(JSON.stringify({ key: created.key, ...created.info, ...(kiosk ? { kioskUrl: kiosk } : {}) }) + '\n');
   else {
     io.out(created.key + '\n');

@@ -67,6 +67,15 @@ export function caseTwinMessage(id: string, twins: readonly string[]): string {
   return `new site ${JSON.stringify(id)} differs from ${others} only in letter case: site ids are case-sensitive, so it would be a second site${meant}`;
 }
 
+/**
+ * Why an entry of a list of site ids (a standard's `scope.sites`, a key's `sites`) is refused whose site, new to the
+ * store, is the list's entry `entry` (`other`, new too) but for letter case: the two would be two sites, and once
+ * events of one are stored every event of the other is refused (caseTwinMessage), so one of them could have none.
+ */
+export function caseTwinEntryMessage(id: string, entry: number, other: string): string {
+  return `new site ${JSON.stringify(id)} differs from entry ${entry} (${JSON.stringify(other)}) only in letter case: site ids are case-sensitive, so it would be a second site, and only one of the two could ever have events (list one spelling)`;
+}
+
 /** The zone names this server's time-zone data lists, by their lower-case spelling. */
 let listedZones: Map<string, string> | undefined;
 

@@ -9,7 +9,7 @@ import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, 
 import type { Store, StoredKey, StoreReads, WriteTx } from '../store/port';
 import { DomainError, INVALID_KEY_REQUEST } from '../domain/errors';
 import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
-import { caseTwinProblem } from './sites';
+import { listCaseTwinProblems } from './sites';
 
 /** How often at most a key's last use is written (the rest lives in memory until then). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -44,7 +44,10 @@ export interface CreatedKey {
 export interface NewKeyRequest {
   name: string;
   scopes: readonly Scope[];
-  /** Limits writing to these sites (ingest keys only); null or absent: every site. */
+  /**
+   * Limits writing to these sites (ingest keys only); null or absent: every site. As the request lists them (a
+   * refusal names `sites.<i>` by that list); a site listed twice is stored once.
+   */
   sites?: readonly string[] | null;
   expiresAtMs?: number | null;
   source: Exclude<KeySource, 'env'>;
@@ -162,7 +165,8 @@ function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldPro
     }
   });
   if (scopes.some((s) => s !== 'ingest')) errors.push({ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' });
-  return [...new Set(raw.filter((s): s is string => typeof s === 'string').map((s) => normalSiteId(s.trim())))];
+  // As given, repeats too: create() merges them, after naming a refused entry by its index in the request.
+  return raw.filter((s): s is string => typeof s === 'string').map((s) => normalSiteId(s.trim()));
 }
 
 /** Who creates or revokes a key, as the audit log names them: an API key's id, `cli` (the keys subcommand), `system`. */
@@ -198,18 +202,21 @@ export function keyRequestSitesToLookUp(body: unknown): string[] {
 }
 
 /**
- * unwritableSiteProblem in the write that stores the key, and a site that differs from a stored one only in letter
- * case (caseTwinProblem, the rule ingest refuses such a new site by): a key limited to it could write nothing, and a
- * kiosk given its link would drop every tap. DomainError naming `sites.<i>`.
+ * unwritableSiteProblem in the write that stores the key, and a site that would be a second site (listCaseTwinProblems,
+ * the rule ingest refuses such a new site by): one that differs from a stored one only in letter case, which a key
+ * limited to it could write nothing of, and a kiosk given its link would drop every tap of; one that differs so from
+ * another new site of the list, since only one of the two could have events. `sites`: the list as the request gave it
+ * (trimmed, NFC; repeats not merged yet), so that the DomainError names `sites.<i>` where the request has it.
  */
 async function refuseNewSiteIds(tx: WriteTx, sites: readonly string[]): Promise<void> {
-  let storedIds: string[] | undefined;
+  let twins: ReadonlyMap<number, string> | undefined;
   for (const [i, site] of sites.entries()) {
     const stored = siteIdProblem(site) !== null && (await tx.sites.get(site)) !== undefined;
     const problem = unwritableSiteProblem(site, () => stored);
     if (problem) throw new DomainError('invalid', `sites.${i}`, problem, undefined, INVALID_KEY_REQUEST.slug);
-    const twin = caseTwinProblem(site, (storedIds ??= await tx.sites.ids()));
-    if (twin) throw new DomainError('invalid', `sites.${i}`, `${twin}; a key limited to it could write nothing`, undefined, INVALID_KEY_REQUEST.slug);
+    twins ??= new Map(listCaseTwinProblems(sites, await tx.sites.ids(), 'a key limited to it could write nothing').map(({ index, message }) => [index, message]));
+    const twin = twins.get(i);
+    if (twin) throw new DomainError('invalid', `sites.${i}`, twin, undefined, INVALID_KEY_REQUEST.slug);
   }
 }
 
@@ -237,7 +244,7 @@ export class KeysService {
     const id = generateKeyId();
     const stored = { id, name: request.name, scopes: [...new Set(request.scopes)], sites: request.sites ? [...new Set(request.sites)] : null, hash: hashSecret(secret), prefix: prefixOf(secret), source: request.source, createdAtMs: this.now(), expiresAtMs: request.expiresAtMs ?? null };
     await this.store.write(async (tx) => {
-      await refuseNewSiteIds(tx, stored.sites ?? []);
+      await refuseNewSiteIds(tx, request.sites ?? []);
       await tx.writes.key(stored);
       await tx.writes.auditLog({ keyId: actor.keyId, action: 'key.create', target: id, details: { ...auditedKey(stored), source: stored.source } });
     });

@@ -1,7 +1,7 @@
 // Sites: configured over the API or the standards file, or created on first sight by ingest. A change over the API
 // is written to the audit log in the same transaction as the change and its history row.
 import type { FieldProblem, Site, SiteDefinition, SitePatch } from '../protocol';
-import { caseTwinMessage, caseTwinsOf } from '../protocol';
+import { caseTwinEntryMessage, caseTwinMessage, caseTwinsOf } from '../protocol';
 import { caseTwinsAmong, newSiteItems } from './ingest/siteCase';
 import { DomainError, notFoundById, notTheUrlIdMessage } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
@@ -34,6 +34,49 @@ export function caseTwinProblem(id: string, stored: readonly string[]): string |
   if (stored.includes(id)) return null;
   const twins = caseTwinsOf(id, stored);
   return twins.length > 0 ? caseTwinMessage(id, twins) : null;
+}
+
+/** An entry of a list of site ids that caseTwinEntries refuses: its index as given, why, and the entry it twins. */
+interface CaseTwinEntry {
+  index: number;
+  /** caseTwinMessage, naming the stored site it twins, or the other entry's site. */
+  message: string;
+  /** The index of the entry it twins (none: it twins a stored site). */
+  entry?: number;
+}
+
+/**
+ * The entries of a list of site ids as given (a standard's `scope.sites`, a key's `sites`, the standards file's
+ * `sites:`) whose site is new to the store and would be a second site, by ingest's rule for a request's items
+ * (caseTwinsAmong): it equals, but for letter case, a stored site's id (`stored`: every one's) or another entry's
+ * site that is not stored either, then the later of the two is refused (a spelling repeated is one site). Sites in
+ * `kept` pass, and are the spelling another entry is checked against wherever they are listed (a standard's sites its
+ * latest version names: stored with it before this rule, they keep working). Sites already stored pass, a pair too.
+ */
+function caseTwinEntries(ids: readonly string[], stored: readonly string[], kept: ReadonlySet<string> = new Set()): CaseTwinEntry[] {
+  const storedIds = new Set(stored);
+  const items = ids.map((site) => ({ site }));
+  const fresh = newSiteItems(items, { has: (id) => storedIds.has(id) || kept.has(id) });
+  if (fresh.length === 0) return [];
+  const keptListed = ids.filter((id) => kept.has(id) && !storedIds.has(id));
+  return caseTwinsAmong(items, fresh, [...stored, ...keptListed]).problems.map(({ index, message }) => {
+    const id = ids[index]!;
+    if (caseTwinsOf(id, stored).length > 0) return { index, message };
+    return { index, message, entry: ids.findIndex((other, j) => (j < index || kept.has(other)) && caseTwinsOf(id, [other]).length > 0) };
+  });
+}
+
+/**
+ * caseTwinEntries for a list of site ids a request or the standards file gives to limit something (a standard's
+ * `scope.sites`, a key's `sites`), each problem at the entry's index as given: one twin of a stored site says what
+ * the thing limited to it could not do (`limitedTo`, "a key limited to it could write nothing"), since no event of
+ * that site could be stored; one twin of another entry names that entry (caseTwinEntryMessage).
+ */
+export function listCaseTwinProblems(ids: readonly string[], stored: readonly string[], limitedTo: string, kept?: ReadonlySet<string>): Array<{ index: number; message: string }> {
+  return caseTwinEntries(ids, stored, kept).map(({ index, message, entry }) => ({
+    index,
+    message: entry === undefined ? `${message}; ${limitedTo}` : caseTwinEntryMessage(ids[index]!, entry, ids[entry]!),
+  }));
 }
 
 /** Which of `ids` are stored sites (configured, created by their events, or retired): one read, of a store or a read-only one. */
@@ -164,14 +207,8 @@ export class SitesService {
   async caseTwinProblems(defs: readonly SiteDefinition[]): Promise<FieldProblem[]> {
     if (defs.length === 0) return [];
     const stored = await this.store.reads.sites.ids();
-    const known = new Set(stored);
-    const items = defs.map((def) => ({ site: def.id }));
-    return caseTwinsAmong(items, newSiteItems(items, known), stored).problems.map(({ index, message }) => {
-      // A twin only among the file's own new sites: where the file names it.
-      const id = defs[index]!.id;
-      const earlier = caseTwinsOf(id, stored).length > 0 ? -1 : defs.findIndex((d, j) => j < index && !known.has(d.id) && caseTwinsOf(id, [d.id]).length > 0);
-      return { path: `sites.${index}.id`, message: earlier >= 0 ? `${message}; the file names it at sites.${earlier}.id` : message };
-    });
+    // A twin only among the file's own new sites: where the file names it.
+    return caseTwinEntries(defs.map((def) => def.id), stored).map(({ index, message, entry }) => ({ path: `sites.${index}.id`, message: entry === undefined ? message : `${message}; the file names it at sites.${entry}.id` }));
   }
 
   /** From the standards file: create or update each, in one write (listeners hear it once). */

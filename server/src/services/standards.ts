@@ -10,7 +10,7 @@ import { BUILT_IN_REGISTRY, buildRegistry, builtInIdMessage, standardTargetProbl
 import { EVENT_TYPE_LIMITS, type EventTypeDefinition } from '../protocol/eventTypes';
 import { asStandard, changeOf, checkValidFrom, definitionOf, effectiveNow, highestVersions, inForce, nextVersion, retirementNow, versionsById, withdrawalRefusal, type VersionRecord } from '../domain/standardVersions';
 import type { Store, WriteTx } from '../store/port';
-import { caseTwinProblem, type Actor } from './sites';
+import { listCaseTwinProblems, type Actor } from './sites';
 import { unknownKeysFirst, zodProblems } from './zodProblems';
 
 /** `keptRetired`: a standards file listed a standard retired over the API, which the file does not revive. */
@@ -397,22 +397,20 @@ export class StandardsService {
 }
 
 /**
- * The sites of a definition's scope that differ from a stored site only in letter case (caseTwinProblem, the rule a
- * new site is refused by on every write that names one: events, milestones, POST /sites, a key's sites): events of
- * such a site are refused, so a standard limited to it could judge none. Each is named at `scope.sites.<i>` of the
- * definition as given. A site the standard's latest version (`latest`) names already passes, as the stored site
- * pairs do: a standard stored before this rule can still be changed, and a standards file naming it still starts.
- * `storedIds` is read only when the scope names a site new to the standard.
+ * The sites of a definition's scope that would be a second site (listCaseTwinProblems, the rule a new site is refused
+ * by on every write that names one: events, milestones, POST /sites, a key's sites): one that differs from a stored
+ * site only in letter case, whose events are refused, so a standard limited to it could judge none; one that differs
+ * so from another site of the scope that is new too, the later of the two, since only one of them could have events.
+ * Each is named at `scope.sites.<i>` of the definition as given (a repeat merged later still counts). A site the
+ * standard's latest version (`latest`) names already passes, as the stored site pairs do: a standard stored before
+ * this rule can still be changed, and a standards file naming it still starts. `storedIds` is read only when the scope
+ * names a site new to the standard.
  */
 async function scopeTwinProblems(def: StandardDefinition, latest: StandardVersion | undefined, storedIds: () => Promise<readonly string[]>): Promise<FieldProblem[]> {
   const named = new Set(latest?.scope?.sites ?? []);
-  const fresh = (def.scope?.sites ?? []).flatMap((site, i) => (named.has(site) ? [] : [{ site, i }]));
-  if (fresh.length === 0) return [];
-  const stored = await storedIds();
-  return fresh.flatMap(({ site, i }) => {
-    const twin = caseTwinProblem(site, stored);
-    return twin ? [{ path: `scope.sites.${i}`, message: `${twin}; a standard limited to it could judge nothing` }] : [];
-  });
+  const sites = def.scope?.sites ?? [];
+  if (sites.every((site) => named.has(site))) return [];
+  return listCaseTwinProblems(sites, await storedIds(), 'a standard limited to it could judge nothing', named).map(({ index, message }) => ({ path: `scope.sites.${index}`, message }));
 }
 
 function numberingOf(records: readonly VersionRecord[]): Numbering {

@@ -3,7 +3,8 @@
 // nothing; the limit survives a restart, is listed, and is refused on keys that read.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSubcommand } from '../../../server/src/cli/dispatch';
-import { adminHeaders, isoAgo, removeDir, startTestServer, tempDataDir, useTestServer, visit } from '../support/testServer';
+import { storeAsBefore } from '../support/core';
+import { adminHeaders, call, isoAgo, removeDir, startTestServer, tempDataDir, useTestServer, visit } from '../support/testServer';
 
 const server = useTestServer();
 let harbourKey: string;
@@ -114,6 +115,11 @@ describe('a key limited to a site that differs from a stored one only in letter 
     expect(keys.body.keys.map((k: { name: string }) => k.name)).not.toContain('Harbour desk');
   });
 
+  it('is named at its place in the request, repeats of another site before it counted', async () => {
+    const refused = await send('POST', '/keys', server().apiKey, { name: 'Harbour desk', scopes: ['ingest'], sites: ['lobby', 'lobby', 'Harbour'] });
+    expect([refused.status, refused.body.errors]).toEqual([400, [{ path: 'sites.2', message: twin }]]);
+  });
+
   it('is refused by keys create as bad usage of --site, and no key is printed', async () => {
     const out: string[] = [];
     const err: string[] = [];
@@ -123,6 +129,53 @@ describe('a key limited to a site that differs from a stored one only in letter 
     expect(err.join('')).toContain(`ringside keys create: --site ${twin}\n`);
     const keys = await send('GET', '/keys', server().apiKey);
     expect(keys.body.keys.map((k: { name: string }) => k.name)).not.toContain('Harbour tablet');
+  });
+});
+
+describe('a key limited to two spellings of one new site', () => {
+  // Only one of them could ever have events (the first written makes the other a second site), so the later entry is
+  // refused, naming the earlier one.
+  const entryTwin = (site: string, entry: number, other: string) =>
+    `new site "${site}" differs from entry ${entry} ("${other}") only in letter case: site ids are case-sensitive, so it would be a second site, and only one of the two could ever have events (list one spelling)`;
+
+  it('is refused over the API, naming the later entry as sent, and no key is made', async () => {
+    const refused = await send('POST', '/keys', server().apiKey, { name: 'Paris desk', scopes: ['ingest'], sites: ['Paris', 'paris'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ type: 'https://ringside.dev/problems/invalid-key-request' });
+    expect(refused.body.errors).toEqual([{ path: 'sites.1', message: entryTwin('paris', 0, 'Paris') }]);
+    const repeated = await send('POST', '/keys', server().apiKey, { name: 'Paris desk', scopes: ['ingest'], sites: ['lobby', 'lobby', 'Paris', 'PARIS'] });
+    expect([repeated.status, repeated.body.errors]).toEqual([400, [{ path: 'sites.3', message: entryTwin('PARIS', 2, 'Paris') }]]);
+    const keys = await send('GET', '/keys', server().apiKey);
+    expect(keys.body.keys.map((k: { name: string }) => k.name)).not.toContain('Paris desk');
+  });
+
+  it('is refused by keys create as bad usage of --site, naming the entry as given, and no key is printed', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
+    const commas = await runSubcommand(['keys', 'create', '--data', server().dataDir, '--name', 'Paris tablet', '--scope', 'ingest', '--site', 'Paris,paris'], io);
+    expect(commas).toBe(2);
+    expect(err.join('')).toContain(`ringside keys create: --site ${entryTwin('paris', 0, 'Paris')}\n`);
+    const repeated = await runSubcommand(['keys', 'create', '--data', server().dataDir, '--name', 'Paris tablet', '--scope', 'ingest', '--site', 'lobby', '--site', 'lobby', '--site', 'Paris', '--site', 'paris'], io);
+    expect(repeated).toBe(2);
+    expect(err.join('')).toContain(`ringside keys create: --site ${entryTwin('paris', 2, 'Paris')}\n`);
+    expect(out.join('')).toBe('');
+    const keys = await send('GET', '/keys', server().apiKey);
+    expect(keys.body.keys.map((k: { name: string }) => k.name)).not.toContain('Paris tablet');
+  });
+
+  it('passes when both are stored sites (a pair stored before the rule), and a site listed twice is one site', async () => {
+    const dataDir = tempDataDir();
+    await storeAsBefore(dataDir, ['Quay', 'quay'].map((site) => call({ id: `first-${site}`, site })));
+    const paired = await startTestServer({ dataDir });
+    try {
+      const res = await fetch(`${paired.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(paired.apiKey) }, body: JSON.stringify({ name: 'quay desk', scopes: ['ingest'], sites: ['Quay', 'quay', 'Quay'] }) });
+      const body = await res.json();
+      expect([res.status, body.sites]).toEqual([201, ['Quay', 'quay']]);
+    } finally {
+      await paired.close();
+      removeDir(dataDir);
+    }
   });
 });
 
@@ -136,6 +189,11 @@ describe('keys create --site', () => {
     const key = out.join('').trim();
     expect(err.join('')).toContain(`kiosk link (open it on the reception tablet; it holds the key): https://ringside.example/kiosk?site=lobby#key=${encodeURIComponent(key)}`);
     expect(err.join('')).toContain('writes only lobby');
+    // One site given twice is one site: its link too.
+    const twiceOut: string[] = [];
+    const twiceErr: string[] = [];
+    expect(await runSubcommand(['keys', 'create', '--data', dataDir, '--name', 'lobby tablet 2', '--scope', 'ingest', '--site', 'lobby', '--site', 'lobby', '--url', 'https://ringside.example/'], { out: (t) => twiceOut.push(t), err: (t) => twiceErr.push(t) })).toBe(0);
+    expect(twiceErr.join('')).toContain(`https://ringside.example/kiosk?site=lobby#key=${encodeURIComponent(twiceOut.join('').trim())}`);
     const bad = await runSubcommand(['keys', 'create', '--data', dataDir, '--name', 'x', '--scope', 'read', '--site', 'lobby'], { out: () => undefined, err: (t) => err.push(t) });
     expect(bad).toBe(2);
     expect(err.join('')).toContain('--site limits writing only');

@@ -47,9 +47,16 @@ export function idListCandidates(values: readonly string[]): string[] {
  * to refuse.
  */
 export function readIdList(values: readonly string[], isWhole: (id: string) => boolean): string[] {
+  return [...new Set(idListAsGiven(values, isWhole))];
+}
+
+/**
+ * readIdList with an id named twice kept at each place: for a caller that merges repeats itself and names a refused id
+ * by its place in the list as given (`keys create --site`).
+ */
+export function idListAsGiven(values: readonly string[], isWhole: (id: string) => boolean): string[] {
   const one = values.length === 1 ? values[0]!.trim() : null;
-  const ids = one === null ? values.map((v) => v.trim()) : isWhole(one) ? [one] : one.split(',').map((s) => s.trim());
-  return [...new Set(ids)];
+  return one === null ? values.map((v) => v.trim()) : isWhole(one) ? [one] : one.split(',').map((s) => s.trim());
 }
 
 /** Writes a list to a query the way readIdList reads it whatever the ids hold: one parameter per id. */
