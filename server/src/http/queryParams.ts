@@ -31,6 +31,26 @@ const text = () =>
     return v.trim() === '' ? refuse(ctx, 'must not be empty') : v.trim();
   });
 
+/**
+ * The parameters a route recognises but refuses whenever given (another variant of it takes them: an export kind's
+ * `period` on another kind), by their schemas: the query's refusal of an unknown parameter does not list them among
+ * the known ones (parseQuery), since giving them is refused too.
+ */
+const refusedWhenGiven = new WeakSet<z.ZodType>();
+
+/** A parameter refused with `message` whatever its value, and not listed as known (refusedWhenGiven). */
+export function notTakenParam(message: string) {
+  const schema = z
+    .unknown()
+    .optional()
+    .transform((v, ctx): undefined => (v === undefined ? undefined : refuse(ctx, message)));
+  refusedWhenGiven.add(schema);
+  return schema;
+}
+
+/** Whether a parameter's schema is one refused whenever given (notTakenParam). */
+export const isNotTaken = (schema: z.ZodType): boolean => refusedWhenGiven.has(schema);
+
 /** One of `allowed`, refused as every value not among those accepted is worded (oneOfMessage). */
 export const oneOfParam = <T extends string>(allowed: readonly T[]) =>
   text()
