@@ -118,4 +118,29 @@ describe('SIGTERM', () => {
     const retry = await fetch(`${again.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body });
     expect(retry.status).toBe(200);
   });
+
+  it('goes on with its stop when another SIGTERM or SIGINT arrives meanwhile: the request in flight is answered, then it logs the stop once and exits 0', async () => {
+    const key = 'rs_drain-test-key-0123456789abcdef';
+    const s = await start(['--port', '0', '--data', dataDir()], { RINGSIDE_API_KEY: key });
+    const body = JSON.stringify(call({ id: 'in-flight' }));
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d.toString()));
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    socket.write(`POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    socket.write(body.slice(0, 20));
+    const inFlight = async () => ((await (await fetch(`${s.url}/api/v1/stats`, { headers: bearer(key) })).json())).http.inFlight;
+    await expect.poll(inFlight).toBe(2);
+    s.child.kill('SIGTERM');
+    await s.until('stderr', /"msg":"shutting down"/);
+    // What a terminal's Ctrl-C under `pnpm start` sends after a stop began (docs/operations.md, "Stopping").
+    s.child.kill('SIGTERM');
+    s.child.kill('SIGINT');
+    socket.write(body.slice(20));
+    expect(await s.exit).toBe(0);
+    expect(answer).toMatch(/^HTTP\/1\.1 201/);
+    socket.destroy();
+    await s.until('stderr', /"msg":"server stopped"}\n/);
+    expect(s.stderr().match(/"msg":"(shutting down|server stopped)"/g)).toEqual(['"msg":"shutting down"', '"msg":"server stopped"']);
+  });
 });
