@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `pnpm start [--port N] [--data DIR] [--demo]`: build what is missing or stale, then run the server
-// with the given arguments, passing signals through and exiting with its exit code.
+// with the given arguments, passing signals through and exiting with its exit code. package.json runs this with
+// `exec`: pnpm starts a script in a shell, which a terminal's Ctrl-C reaches too; a shell left between pnpm and this
+// script would end by the signal, and pnpm report a failed command after a clean stop.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';

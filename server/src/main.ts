@@ -98,7 +98,8 @@ function integrationSecrets(): Pick<ServerOptions, 'twilioAuthToken' | 'publicUr
 function handleSignals(running: Awaited<ReturnType<typeof startServer>>): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    // A terminal's Ctrl-C reaches us twice under `pnpm start` (the group and the forwarding parent).
+    // A terminal's Ctrl-C reaches us more than once under `pnpm start` (the group, and passed on by pnpm and
+    // scripts/start.mjs): the stop that began goes on (docs/operations.md, "Stopping, restarts and deploys").
     if (stopping) return;
     stopping = true;
     // The server logs the signal and any failure (JSON lines, as every log line once it has started).

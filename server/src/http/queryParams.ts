@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { canonicalTimeZone, isoWithOffset, notAnRfc3339Timestamp, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
 import { oneOfMessage, unlessWrong } from '../protocol/issues';
-import { didYouMean } from '../protocol/nearMiss';
+import { didYouMean, quotedText } from '../protocol/nearMiss';
 import { idListCandidates, readIdList, siteIdAsRead } from '../protocol/pure/idLists';
 import { periodStart } from '../domain/zonedTime';
 import { reportZone, windowRange } from '../domain/ranges';
@@ -23,13 +23,54 @@ export const refuse = (ctx: z.RefinementCtx, message: string, path: PropertyKey[
  */
 export const givenMoreThanOnce = (values: readonly unknown[]): string => `is given ${values.length === 2 ? 'twice' : `${values.length} times`}: give it once`;
 
-// Each parameter is optional: absent, it reads as undefined (the route decides the default).
-const text = () =>
+/** The one value of a parameter read once, as sent. */
+const givenOnce = () =>
   z.unknown().transform((v, ctx): string => {
     if (Array.isArray(v)) return refuse(ctx, givenMoreThanOnce(v));
     if (typeof v !== 'string') return refuse(ctx, 'must be text');
-    return v.trim() === '' ? refuse(ctx, 'must not be empty') : v.trim();
+    return v;
   });
+
+const nonEmpty = () => givenOnce().transform((v, ctx): string => (v.trim() === '' ? refuse(ctx, 'must not be empty') : v));
+
+// Each parameter is optional: absent, it reads as undefined (the route decides the default).
+/** Text (a name, an id, one of a few words): trimmed. */
+const text = () => nonEmpty().transform((v) => v.trim());
+
+/**
+ * Numbers and times are read as sent, not trimmed as text is: one with white space around it (`asOf=%205`; also
+ * `asOf=+5`, whose + a URL's query turns into a space) is refused, as `%2B5` and `1e3` are and as a time with a space
+ * around it is in a body, rather than read as a value other than the one written. The one check of every number and
+ * time a query or path takes (bare, numberParam, dayParam; docs/api.md, "Numbers and times in a query").
+ */
+export const spacedProblem = (v: string): string | null => (v.trim() === v ? null : `must not have spaces around it (got ${quotedText(v)})`);
+
+/** A number's or a time's text: given once, not empty, without white space around it (spacedProblem). */
+const bare = () =>
+  nonEmpty().transform((v, ctx): string => {
+    const spaced = spacedProblem(v);
+    return spaced === null ? v : refuse(ctx, spaced);
+  });
+
+/**
+ * The parameters a route recognises but refuses whenever given (another variant of it takes them: an export kind's
+ * `period` on another kind), by their schemas: the query's refusal of an unknown parameter does not list them among
+ * the known ones (parseQuery), since giving them is refused too.
+ */
+const refusedWhenGiven = new WeakSet<z.ZodType>();
+
+/** A parameter refused with `message` whatever its value, and not listed as known (refusedWhenGiven). */
+export function notTakenParam(message: string) {
+  const schema = z
+    .unknown()
+    .optional()
+    .transform((v, ctx): undefined => (v === undefined ? undefined : refuse(ctx, message)));
+  refusedWhenGiven.add(schema);
+  return schema;
+}
+
+/** Whether a parameter's schema is one refused whenever given (notTakenParam). */
+export const isNotTaken = (schema: z.ZodType): boolean => refusedWhenGiven.has(schema);
 
 /** One of `allowed`, refused as every value not among those accepted is worded (oneOfMessage). */
 export const oneOfParam = <T extends string>(allowed: readonly T[]) =>
@@ -39,7 +80,7 @@ export const oneOfParam = <T extends string>(allowed: readonly T[]) =>
 
 /** A time (RFC 3339, with an offset) as epoch milliseconds. */
 export const timeParam = () =>
-  text()
+  bare()
     .transform((v, ctx): number => {
       const parsed = isoWithOffset.safeParse(v);
       return parsed.success ? Date.parse(parsed.data) : refuse(ctx, parsed.error.issues[0]?.message ?? notAnRfc3339Timestamp(v));
@@ -116,23 +157,25 @@ export const siteListParam = (known: KnownSite) =>
   });
 
 /** A decimal number as JSON writes one, exponent included (200, 0.8, 1e6; also 5. and .5); no hex, no Infinity. */
-const DECIMAL = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** A required decimal number (DECIMAL) that passes `ok`; `message` says what is accepted. */
+/** A required decimal number (DECIMAL, without white space around it: spacedProblem) that passes `ok`; `message` says what is accepted. */
 export const numberParam = (message: string, ok: (v: number) => boolean) =>
   z
     .unknown()
+    .transform((v, ctx): unknown => (v === undefined ? refuse(ctx, `is required and ${message}`) : v))
+    .pipe(givenOnce())
     .transform((v, ctx): number => {
-      if (v === undefined) return refuse(ctx, `is required and ${message}`);
-      if (Array.isArray(v)) return refuse(ctx, givenMoreThanOnce(v));
-      if (typeof v !== 'string') return refuse(ctx, 'must be text');
+      // Blank: told what the number must be, as other text that is no number is.
+      const spaced = v.trim() === '' ? null : spacedProblem(v);
+      if (spaced !== null) return refuse(ctx, spaced);
       const n = DECIMAL.test(v) ? Number(v) : NaN;
       return Number.isFinite(n) && ok(n) ? n : refuse(ctx, message);
     });
 
 /** A whole number from `min` to `max`, required (a path parameter's). */
 export const wholeNumber = (min: number, max: number) =>
-  text().transform((v, ctx): number => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : refuse(ctx, `must be a whole number from ${min} to ${max}`)));
+  bare().transform((v, ctx): number => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : refuse(ctx, `must be a whole number from ${min} to ${max}`)));
 
 /** A whole number from `min` to `max`, optional (a query parameter's). */
 export const wholeNumberParam = (min: number, max: number) => wholeNumber(min, max).optional();

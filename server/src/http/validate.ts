@@ -9,7 +9,7 @@ import { unknownKeysFirst, zodProblems } from '../services/zodProblems';
 import { BODY_TYPES, hasNoBody } from './jsonBody';
 import { decoded, NOT_PERCENT_UTF8, queryOf, rawParams, undecodableFormFields, undecodableParams } from './percentEncoding';
 import { fieldsDetail, INVALID_QUERY, problem, sendProblem } from './problems';
-import { givenMoreThanOnce } from './queryParams';
+import { givenMoreThanOnce, isNotTaken } from './queryParams';
 import type { AppContext, BodySpec, InvalidAnswer, Route, RouteInput, SchemaOf } from './route';
 
 const INVALID_PARAMS: InvalidAnswer = { slug: 'invalid-path', title: 'Invalid path parameter' };
@@ -36,11 +36,11 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, unknownKey?: (key: s
 }
 
 /**
- * Query parameters: an unknown one is named with the list of the known ones, and the one it most likely mistypes; one
+ * Query parameters: an unknown one is named with the list of the known ones (knownParams), and the one of them it most likely mistypes; one
  * given more than once where a schema reads one value is told so (givenMoreThanOnce), not that it is "a list".
  */
 export function parseQuery<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
-  const known = shapeKeys(schema);
+  const known = knownParams(schema);
   const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const repeated = (issue: Issue): Issue => {
     const values = issue.code === 'invalid_type' && issue.path.length === 1 ? given[String(issue.path[0])] : undefined;
@@ -100,11 +100,14 @@ export function refuseUndecodablePath(routes: readonly Route[]): RequestHandler 
   };
 }
 
-/** The keys of an object schema, also behind transforms (the input of a pipe). */
-function shapeKeys(schema: z.ZodType): string[] {
-  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+/**
+ * The parameters a query schema takes, also behind transforms (the input of a pipe): its object's keys but those it
+ * refuses whenever given (notTakenParam), which are refused in their own words rather than listed as known.
+ */
+function knownParams(schema: z.ZodType): string[] {
+  if (schema instanceof z.ZodObject) return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, param]) => (isNotTaken(param) ? [] : [key]));
   const inner = (schema as unknown as { def?: { in?: z.ZodType } }).def?.in;
-  return inner ? shapeKeys(inner) : [];
+  return inner ? knownParams(inner) : [];
 }
 
 async function resolve<T>(spec: SchemaOf<T>, req: Request, app: AppContext): Promise<z.ZodType<T>> {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../../server/src/protocol';
+import { watchOutput } from '../support/childOutput';
 import { buildServer, mainJs, repo, runNode, startCli } from '../support/cli';
 import { removeDir, tempDataDir } from '../support/testServer';
 
@@ -276,5 +277,23 @@ describe('scripts/start.mjs (pnpm start)', () => {
     expect((await fetch(`${url}/`)).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);
+  }, 90_000);
+
+  // pnpm runs a script as `sh -c "<script> <arguments>"`, and a terminal's Ctrl-C (or a stop of the whole group)
+  // reaches every process of the group: pnpm, that shell, start.mjs and the server. pnpm reports a shell that ended
+  // by the signal as a failed command (ELIFECYCLE), whatever the server's exit code.
+  it.each(['SIGINT', 'SIGTERM'] as const)('run as pnpm runs it, in its own process group, stops cleanly on %s to the group: the shell exits 0', async (signal) => {
+    const script: string = JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')).scripts.start;
+    const child = spawn('sh', ['-c', `${script} --port 0 --data '${dataDir()}'`], { cwd: repo, detached: true, env: { ...process.env, RINGSIDE_API_KEY: CLI_KEY } });
+    const output = watchOutput(child);
+    const closed = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('close', (code, sig) => r([code, sig])));
+    try {
+      await output.until('stdout', /^dashboard: .*\n/m);
+      process.kill(-child.pid!, signal);
+      expect(await closed).toEqual([0, null]);
+      expect(output.stderr()).toMatch(new RegExp(`"signal":"${signal}","msg":"shutting down"}\n(.*\n)*.*"msg":"server stopped"}\n`));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
   }, 90_000);
 });

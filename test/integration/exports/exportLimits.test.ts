@@ -130,6 +130,36 @@ describe('parameters an export does not take', () => {
     expect(body.errors).toEqual([{ path: field, message }]);
   });
 
+  // Each kind's own parameters: an unknown one is told those, and none it names is then refused as not applying.
+  const KNOWN: Array<[string, string]> = [
+    ['events', 'from, to, site, standard, outcome, format, tz, proof, asOf'],
+    ['milestones', 'from, to, site, format, tz, since, asOf'],
+    ['compliance', 'from, to, site, standard, format, tz, period, since, asOf'],
+    ['incidents', 'from, to, site, standard, format, tz, since, asOf'],
+    ['alerts', 'from, to, site, standard, format, tz, since, asOf'],
+    ['audit-log', 'from, to, format, tz, proof, since, asOf'],
+    ['report', 'from, to, site, standard, format, tz, period, asOf'],
+  ];
+  it.each(KNOWN)('/export/%s?foo=1 names the parameters that export takes as the known ones, each of which it takes', async (kind, known) => {
+    const res = await get(`/export/${kind}?foo=1`);
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual([{ path: 'foo', message: `is not a known parameter (known: ${known})` }]);
+    for (const name of known.split(', ')) {
+      const errors: Array<{ path: string; message: string }> = (await (await get(`/export/${kind}?${name}=%3F`)).json()).errors;
+      expect(errors.find((e) => e.path === name)?.message, `${kind} ${name}`).not.toMatch(/does not apply/);
+    }
+  });
+
+  it('suggests only a parameter the export takes for a near miss, and tells one another export takes that it does not apply', async () => {
+    const events = await (await get('/export/events?outcom=met')).json();
+    expect(events.errors).toEqual([{ path: 'outcom', message: 'is not a known parameter (known: from, to, site, standard, outcome, format, tz, proof, asOf) (did you mean "outcome"?)' }]);
+    const compliance = await (await get('/export/compliance?outcom=met&proof=none')).json();
+    expect(compliance.errors).toEqual([
+      { path: 'outcom', message: 'is not a known parameter (known: from, to, site, standard, format, tz, period, since, asOf)' },
+      { path: 'proof', message: 'does not apply to the compliance export (taken by: events, audit-log)' },
+    ]);
+  });
+
   it('names the range beside a parameter that does not apply, and the value of one that does', async () => {
     const res = await get('/export/milestones?period=year&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z&since=x');
     expect(res.status).toBe(400);

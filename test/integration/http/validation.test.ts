@@ -139,6 +139,39 @@ describe('one problem shape for bad input', () => {
     expect((await send('GET', '/compliance?window=window')).body.detail).toBe('window must be one of 15m, 1h, today, 7d, 30d, month (got "window")');
   });
 
+  it('refuses a number or a time with white space around it in any query or path, naming it, where text is trimmed', async () => {
+    const T = '2026-12-05T00:00:00Z';
+    const erlang = 'handleSeconds=180&thresholdSeconds=20&target=0.8';
+    // [method, path, the parameter, its value as it arrived]
+    const cases: Array<[string, string, string, string]> = [
+      ['GET', '/export/compliance?asOf=%205&format=json', 'asOf', ' 5'],
+      ['GET', '/export/compliance?asOf=5%20&format=json', 'asOf', '5 '],
+      ['GET', '/export/compliance?asOf=%095&format=json', 'asOf', '\t5'],
+      // A raw + in a query is a space: +5 arrives as " 5", refused as %2B5 is.
+      ['GET', '/export/events?asOf=+5', 'asOf', ' 5'],
+      ['GET', '/export/milestones?since=%205', 'since', ' 5'],
+      ['GET', `/export/compliance?from=%20${T}`, 'from', ` ${T}`],
+      ['GET', `/export/report?to=${T}%0A`, 'to', `${T}\n`],
+      ['GET', `/compliance?from=%20${T}`, 'from', ` ${T}`],
+      ['GET', `/distribution?from=2026-12-01T00:00:00Z&to=${T}%20`, 'to', `${T} `],
+      ['GET', '/incidents?limit=%205', 'limit', ' 5'],
+      ['GET', `/incidents?from=${T}%09`, 'from', `${T}\t`],
+      ['GET', `/staffing/erlang?arrivalsPerHour=%20200&${erlang}`, 'arrivalsPerHour', ' 200'],
+      ['GET', '/staffing/forecast?site=downtown&standard=call-answer-2-rings&date=2026-12-05%20', 'date', '2026-12-05 '],
+      ['DELETE', `/standards/call-answer-2-rings?validFrom=%20${T}`, 'validFrom', ` ${T}`],
+      ['DELETE', '/standards/call-answer-2-rings/versions/%201', 'version', ' 1'],
+    ];
+    for (const [method, path, field, got] of cases) {
+      const res = await send(method, path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors, path).toContainEqual({ path: field, message: `must not have spaces around it (got ${JSON.stringify(got)})` });
+    }
+    // Blank is empty, as for every parameter; text (a zone, a site, a format) is trimmed.
+    expect((await send('GET', '/export/compliance?asOf=%20')).body.errors).toEqual([{ path: 'asOf', message: 'must not be empty' }]);
+    expect((await send('GET', '/export/compliance?asOf=5&format=json')).status).not.toBe(400);
+    expect((await send('GET', '/compliance?tz=%20UTC&site=downtown%20')).status).toBe(200);
+  });
+
   it('refuses a parameter on a route that takes none, before anything is done', async () => {
     const takesNone = API_ROUTES.filter((r) => !r.query && !r.probe && r.method !== 'ALL');
     expect(takesNone.length).toBeGreaterThan(20);

@@ -90,32 +90,55 @@ describe('binding', () => {
 });
 
 describe('SIGTERM', () => {
-  it('drains an in-flight request (answered 201, stored) and then exits 0', async () => {
-    const key = 'rs_drain-test-key-0123456789abcdef';
-    const dir = dataDir();
-    const s = await start(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: key });
-    const { port } = new URL(s.url);
-    const body = JSON.stringify(call({ id: 'in-flight' }));
-    const socket = connect(Number(port), '127.0.0.1');
+  const key = 'rs_drain-test-key-0123456789abcdef';
+  const body = JSON.stringify(call({ id: 'in-flight' }));
+
+  /**
+   * A POST of `body` whose headers and first bytes the server has, its body still arriving: in flight, beside the
+   * stats request that counts itself (security/stats.test.ts). `finish` sends the rest.
+   */
+  async function requestInFlight(url: string) {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
     let answer = '';
     socket.on('data', (d) => (answer += d.toString()));
     await new Promise<void>((r) => socket.once('connect', () => r()));
     socket.write(`POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
     socket.write(body.slice(0, 20));
-    // The server has the request (headers read, body pending): it is in flight, beside the stats request that
-    // counts itself (security/stats.test.ts).
-    const inFlight = async () => ((await (await fetch(`${s.url}/api/v1/stats`, { headers: bearer(key) })).json())).http.inFlight;
+    const inFlight = async () => ((await (await fetch(`${url}/api/v1/stats`, { headers: bearer(key) })).json())).http.inFlight;
     await expect.poll(inFlight).toBe(2);
+    return { finish: () => socket.write(body.slice(20)), answer: () => answer, close: () => socket.destroy() };
+  }
+
+  it('drains an in-flight request (answered 201, stored) and then exits 0', async () => {
+    const dir = dataDir();
+    const s = await start(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: key });
+    const request = await requestInFlight(s.url);
     s.child.kill('SIGTERM');
     // New connections are refused while draining.
     await expect.poll(() => fetch(`${s.url}/api/v1/health`).then(() => 'accepted', () => 'refused')).toBe('refused');
-    socket.write(body.slice(20));
+    request.finish();
     expect(await s.exit).toBe(0);
-    expect(answer).toMatch(/^HTTP\/1\.1 201/);
-    socket.destroy();
+    expect(request.answer()).toMatch(/^HTTP\/1\.1 201/);
+    request.close();
     // It was stored: a retry after restart is a duplicate.
     const again = await start(['--port', '0', '--data', dir], { RINGSIDE_API_KEY: key });
     const retry = await fetch(`${again.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body });
     expect(retry.status).toBe(200);
+  });
+
+  it('goes on with its stop when another SIGTERM or SIGINT arrives meanwhile: the request in flight is answered, then it logs the stop once and exits 0', async () => {
+    const s = await start(['--port', '0', '--data', dataDir()], { RINGSIDE_API_KEY: key });
+    const request = await requestInFlight(s.url);
+    s.child.kill('SIGTERM');
+    await s.until('stderr', /"msg":"shutting down"/);
+    // What a terminal's Ctrl-C under `pnpm start` sends after a stop began (docs/operations.md, "Stopping").
+    s.child.kill('SIGTERM');
+    s.child.kill('SIGINT');
+    request.finish();
+    expect(await s.exit).toBe(0);
+    expect(request.answer()).toMatch(/^HTTP\/1\.1 201/);
+    request.close();
+    await s.until('stderr', /"msg":"server stopped"}\n/);
+    expect(s.stderr().match(/"msg":"(shutting down|server stopped)"/g)).toEqual(['"msg":"shutting down"', '"msg":"server stopped"']);
   });
 });

@@ -7,7 +7,7 @@ import { keyIdOf, keyNameOf } from '../caller';
 import { isDomainError, readFailureInWords } from '../../domain/errors';
 import { preferredOffer } from '../accept';
 import { domainProblem, notAcceptable, problem, sendProblem } from '../problems';
-import { bucketLimit, knownSitesOf, listParam, oneOfParam, refuse, siteListParam, timeParam, unknownStandardMessage, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
+import { bucketLimit, knownSitesOf, listParam, notTakenParam, oneOfParam, refuse, siteListParam, timeParam, unknownStandardMessage, wholeNumberParam, zoneParam, type KnownSite } from '../queryParams';
 import { oneOfMessage, unlessWrong } from '../../protocol/issues';
 import { route, type AppContext } from '../route';
 import { parseQuery } from '../validate';
@@ -99,17 +99,16 @@ function rangeOf(p: { from?: number | undefined; to?: number | undefined }, nowM
  * A parameter's check for this export: its own (`schema`) when the export takes it (EXPORT_PARAMETERS); else the
  * parameter is refused whenever given, naming the exports that do take it, whatever its value: ignoring it would answer
  * another question than the one asked, and the value is checked by the exports it applies to (`period=year` on the
- * events export is told that period does not apply, not which periods there are).
+ * events export is told that period does not apply, not which periods there are). Such a parameter is not among
+ * those an unknown parameter's refusal lists as known (notTakenParam): that list is the export's own, as
+ * EXPORT_PARAMETERS has it, so no parameter it names is then refused as not applying.
  */
 function itsOwn(kind: ExportContext['kind']) {
   const what = kind === 'report' ? 'the report' : `the ${kind} export`;
   return <T extends z.ZodType>(name: string, schema: T) => {
     if (takes(kind, name)) return schema;
     const takers = Object.keys(EXPORT_PARAMETERS).filter((k) => takes(k as ExportContext['kind'], name));
-    return z
-      .unknown()
-      .optional()
-      .transform((v, zctx): undefined => (v === undefined ? undefined : refuse(zctx, `does not apply to ${what} (taken by: ${takers.join(', ')})`)));
+    return notTakenParam(`does not apply to ${what} (taken by: ${takers.join(', ')})`);
   };
 }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { LOCAL_DATE_FORM, notARealDateProblem } from '../../protocol';
 import { unknownSiteMessage } from '../../services/sites';
 import { erlangAnswer, forecastStandardProblem, staffingForecast, type ForecastQuery } from '../../services/staffing';
-import { givenMoreThanOnce, knownSitesOf, numberParam, refuse, unknownStandardMessage } from '../queryParams';
+import { givenMoreThanOnce, knownSitesOf, numberParam, refuse, spacedProblem, unknownStandardMessage } from '../queryParams';
 import { route, type AppContext } from '../route';
 
 const erlangQuery = z.strictObject({
@@ -18,16 +18,24 @@ const erlangQuery = z.strictObject({
 
 type ErlangQuery = z.infer<typeof erlangQuery>;
 
-/** One required text parameter, trimmed. */
-const required = (what: string) =>
+/** One required parameter, as sent. */
+const requiredAsSent = (what: string) =>
   z.unknown().transform((v, ctx): string => {
     if (Array.isArray(v)) return refuse(ctx, givenMoreThanOnce(v));
     if (typeof v !== 'string' || v.trim() === '') return refuse(ctx, `is required (${what}), given once`);
-    return v.trim();
+    return v;
   });
 
-/** A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not); or today / tomorrow in the site's zone. */
-const dayParam = required('a day, YYYY-MM-DD').transform((v, ctx): string => {
+/** One required text parameter, trimmed. */
+const required = (what: string) => requiredAsSent(what).transform((v) => v.trim());
+
+/**
+ * A calendar day, YYYY-MM-DD, that exists (2026-02-30 does not); or today / tomorrow in the site's zone. A time, so
+ * refused with white space around it rather than trimmed (spacedProblem).
+ */
+const dayParam = requiredAsSent('a day, YYYY-MM-DD').transform((v, ctx): string => {
+  const spaced = spacedProblem(v);
+  if (spaced !== null) return refuse(ctx, spaced);
   if (v === 'today' || v === 'tomorrow') return v;
   if (!LOCAL_DATE_FORM.test(v)) return refuse(ctx, 'must be a day as YYYY-MM-DD (e.g. 2026-11-23), today or tomorrow');
   const notReal = notARealDateProblem(v);
