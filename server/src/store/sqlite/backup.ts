@@ -6,7 +6,7 @@ import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
 import type { BackupInfo } from '../port';
 import { LATEST_VERSION } from '../migrations';
 import { folderAccessProblem, isFolder } from '../dataFolder';
-import { databasePath, existingDatabasePath } from './database';
+import { databasePath, existingDatabasePath, hasTable } from './database';
 import { schemaVersion } from './migrate';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
@@ -167,8 +167,7 @@ function isMissing(file: string): boolean {
 function eventCount(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
-    const hasEvents = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'events'").get() as { n: number }).n > 0;
-    return hasEvents ? (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n : 0;
+    return hasTable(db, 'events') ? (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n : 0;
   } finally {
     db.close();
   }
