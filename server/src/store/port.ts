@@ -304,7 +304,7 @@ export interface ExportFilter {
 }
 
 /** The public export signing key recorded for the store: every node on it must sign with this key. */
-interface RecordedSigningKey {
+export interface RecordedSigningKey {
   keyId: string;
   /** SPKI PEM. */
   publicKey: string;

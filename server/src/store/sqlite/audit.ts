@@ -7,7 +7,7 @@ import type { AuditReads, PruneCounts } from '../port';
 import { AUDIT_SECRET_SQL, toRecordedSecret } from './auditSecret';
 import { CHAIN_SQL, CHAIN_TABLES, chainWriter } from './chain';
 import { SIGNING_KEY_SQL, toRecordedKey } from './signingKey';
-import type { Statements } from './database';
+import { hasTable, type Statements } from './database';
 import { bucketStartSql } from './rollups';
 
 export function auditReads(s: Statements): AuditReads {
@@ -22,6 +22,8 @@ export function auditReads(s: Statements): AuditReads {
       return row ? toRecordedSecret(row) : null;
     },
     signingKey: async () => {
+      // A store read before its first start on this version may predate the table (migration 18): it records none.
+      if (!hasTable(s.db, 'signing_key')) return null;
       const row = s.get(SIGNING_KEY_SQL.read).get() as Parameters<typeof toRecordedKey>[0] | undefined;
       return row ? toRecordedKey(row) : null;
     },
