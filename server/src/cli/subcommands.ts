@@ -9,7 +9,7 @@ import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
 import { auditFilesToCopy } from '../services/nodeFiles';
-import { backup, compact, restore } from '../services/operations';
+import { backup, chainRewoundWarning, compact, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { publicKeyRefusal, SigningIdentity } from '../services/signing';
 import { storedAmong } from '../services/sites';
@@ -350,13 +350,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'restore',
-    summary: 'Restores a backup into DIR (refused while a server uses DIR); the current database is kept beside it.',
+    summary:
+      "Restores a backup into DIR (refused while a server uses DIR); the current database is kept beside it.\nWarns when the current database's audit chain went past the backup's (heads published since no longer verify).",
     options: { ...data, from: { type: 'string', value: 'FILE', help: 'the backup file to restore' }, force: { type: 'boolean', help: 'replace the current database without keeping a copy' } },
     required: ['from', 'data'],
     run: async (v, io) => {
       const dataDir = resolve(v.data as string);
       const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), { createsFolder: true });
       io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
+      const rewound = chainRewoundWarning(result);
+      if (rewound) io.err(`warning: ${rewound}\n`);
       const toCopy = auditFilesToCopy(dataDir);
       if (toCopy) io.err(`note: ${toCopy}\n`);
       return 0;

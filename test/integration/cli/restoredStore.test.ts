@@ -1,6 +1,7 @@
 // A store restored from a backup, as an operator meets it with the built CLI (real SQLite files in temp folders):
 // public-key refuses a folder whose key is not the one its store records (or holds none where the store records
-// one), naming both keys and what to copy, and makes no key there.
+// one), naming both keys and what to copy, and makes no key there; restore says when the database it replaces had
+// chained further than the backup, since the heads published from those links no longer verify.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { MIGRATIONS } from '../../../server/src/store/migrations';
 import { openSqliteFile } from '../../../server/src/store/sqlite/database';
 import { migrate } from '../../../server/src/store/sqlite/migrate';
 import { mainJs, runNode, useCliScratch } from '../support/cli';
-import { call, startTestServer, type TestServer } from '../support/testServer';
+import { call, chainHead, startTestServer, type TestServer } from '../support/testServer';
 
 const { dataDir } = useCliScratch();
 
@@ -104,3 +105,68 @@ describe('public-key on a store restored without its audit-signing.json', () => 
     expect(JSON.parse(r.stdout)).toMatchObject({ keyId: SigningIdentity.held(fresh)!.keyId });
   }, 60_000);
 });
+
+describe('restore over a database whose audit chain went on after the backup', () => {
+  it('says which link the replaced chain reached, where the restored one ends, that heads published after it no longer verify, and keeps the replaced database', async () => {
+    const { dir, backup } = await storeWithBackup();
+    const server = await startTestServer({ dataDir: dir });
+    let published: { seq: number; hash: string };
+    try {
+      expect((await server.postEvents({ events: [call({ id: 'after-1' }), call({ id: 'after-2' })] })).status).toBe(201);
+      published = await chainHead(server);
+    } finally {
+      await server.close();
+    }
+    const restoredHead = headOf(backup);
+    expect(published.seq).toBeGreaterThan(restoredHead.seq);
+    const r = await cli('restore', '--from', backup, '--data', dir);
+    expect(r.status, r.stderr).toBe(0);
+    const kept = /the previous database was kept as (\S+)\n/.exec(r.stderr)?.[1];
+    expect(kept).toMatch(/ringside\.db\.before-restore-/);
+    expect(r.stderr.split('\n')[1]).toBe(
+      `warning: the replaced database's audit chain reached link ${published.seq} (hash ${published.hash.slice(0, 16)}…), the restored one ends at link ${restoredHead.seq} (hash ${restoredHead.hash.slice(0, 16)}…). ` +
+        `Chain heads published after link ${restoredHead.seq} (recorded by an auditor since the backup was taken) will no longer verify: from the next start, new links take the numbers ${restoredHead.seq + 1} on, with other hashes. ` +
+        `The replaced database, kept as ${kept}, still proves the heads published from it.`,
+    );
+    // The kept database is the one that holds the published head.
+    expect(headOf(kept!)).toEqual(published);
+
+    // Restoring it again over the database it now is: the chains agree, nothing to say.
+    const again = await cli('restore', '--from', backup, '--data', dir);
+    expect(again.stderr).not.toContain('warning:');
+    // With --force nothing is kept, and the warning says so.
+    const longer = join(dataDir(), 'longer.db');
+    copyFileSync(kept!, longer);
+    expect((await cli('restore', '--from', longer, '--data', dir, '--force')).status).toBe(0);
+    const forced = await cli('restore', '--from', backup, '--data', dir, '--force');
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain(`warning: the replaced database's audit chain reached link ${published.seq} `);
+    expect(forced.stderr).toContain('The replaced database was not kept (--force): nothing proves the heads published from it now.\n');
+  }, 90_000);
+
+  it("names the link where the chains part when the backup is another store's, and keeps the replaced database even without events", async () => {
+    const { backup } = await storeWithBackup();
+    // A store of its own, started once: no events, but chain links of its own (its standards).
+    const other = dataDir();
+    await (await startTestServer({ dataDir: other })).close();
+    const replacedHead = headOf(join(other, 'ringside.db'));
+    expect(replacedHead.seq).toBeGreaterThan(0);
+    const r = await cli('restore', '--from', backup, '--data', other);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('; the previous database was kept as ');
+    expect(r.stderr).toContain(
+      `warning: the replaced database's audit chain reached link ${replacedHead.seq} (hash ${replacedHead.hash.slice(0, 16)}…), the restored one ends at link ${headOf(backup).seq} (hash ${headOf(backup).hash.slice(0, 16)}…); ` +
+        'the two chains differ from link 1 on (the backup is not of this database, or it went another way since). Chain heads published after link 0 ',
+    );
+  }, 60_000);
+});
+
+/** The newest link of a database file's chain, read as the verifier's --head takes it. */
+function headOf(file: string): { seq: number; hash: string } {
+  const db = openSqliteFile(file, { readonly: true });
+  try {
+    return db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+  } finally {
+    db.close();
+  }
+}
