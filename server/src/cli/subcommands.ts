@@ -9,9 +9,9 @@ import { liveLockHolder } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
 import { auditFilesToCopy } from '../services/nodeFiles';
-import { backup, compact, restore } from '../services/operations';
+import { backup, chainRewoundWarning, compact, restore } from '../services/operations';
 import { prune } from '../services/retention';
-import { SigningIdentity } from '../services/signing';
+import { publicKeyRefusal, SigningIdentity } from '../services/signing';
 import { storedAmong } from '../services/sites';
 import type { ReadOnlyStore, Store } from '../store/port';
 import { isHttpUrl, UsageError, type Io, type OptionSpecs, type Subcommand, type Values } from './usage';
@@ -235,11 +235,21 @@ async function rebuildCommand(values: Values, io: Io): Promise<number> {
  * Prints the public key export manifests are signed with (PEM on stdout: `> ringside-public-key.pem`). DIR must hold
  * the key or a store (a store from before signed manifests gets its key now); a DIR with neither is refused, not
  * given a new key that signs nothing the server exports, and so is one this user could not write the new key into.
+ * A key that is not the one DIR's store records, or none where the store records one (a database restored without
+ * its audit-signing.json), is refused too, whatever the output (--json as well), and no key is made: it would verify
+ * none of the store's exports. A DIR holding the key but no SQLite store (a PostgreSQL node's folder) has nothing to
+ * check it against here; a start checks it against that store.
  */
 async function publicKeyCommand(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
-  if (!SigningIdentity.exists(dataDir)) {
-    await (await storeBackend.openReadOnly(dataDir)).close();
+  const held = SigningIdentity.exists(dataDir);
+  if (!held || (await storeBackend.exists(dataDir))) {
+    const store = await storeBackend.openReadOnly(dataDir);
+    const recorded = await store.reads.audit.signingKey().finally(() => store.close());
+    const refused = publicKeyRefusal(dataDir, recorded);
+    if (refused) throw new Error(refused);
+  }
+  if (!held) {
     const denied = folderAccessProblem(dataDir, 'write');
     if (denied) throw new Error(`${dataDir} has no signing key yet (audit-signing.json) and this user cannot create one there: ${denied}. Start the server on it once (it creates the key), or run this as the folder's owner`);
   }
@@ -339,13 +349,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'restore',
-    summary: 'Restores a backup into DIR (refused while a server uses DIR); the current database is kept beside it.',
+    summary:
+      "Restores a backup into DIR (refused while a server uses DIR); the current database is kept beside it.\nWarns when the current database's audit chain went past the backup's (heads published since no longer verify).",
     options: { ...data, from: { type: 'string', value: 'FILE', help: 'the backup file to restore' }, force: { type: 'boolean', help: 'replace the current database without keeping a copy' } },
     required: ['from', 'data'],
     run: async (v, io) => {
       const dataDir = resolve(v.data as string);
       const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), { createsFolder: true });
       io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
+      const rewound = chainRewoundWarning(result);
+      if (rewound) io.err(`warning: ${rewound}\n`);
       const toCopy = auditFilesToCopy(dataDir);
       if (toCopy) io.err(`note: ${toCopy}\n`);
       return 0;
@@ -361,7 +374,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'verify', summary: 'Recomputes the audit hash chain: exit 0 intact, 1 broken, one line per problem.', options: { ...data, ...json }, required: ['data'], run: verifyCommand },
   {
     name: 'public-key',
-    summary: 'Prints the public key export manifests are signed with (PEM on stdout; key id and instance on stderr).\nCreates the key if DIR has none.',
+    summary:
+      "Prints the public key export manifests are signed with (PEM on stdout; key id and instance on stderr).\nCreates the key if DIR has none and its store records none; refused (exit 1) when DIR's store records\nanother key, or one DIR lacks (a restore without audit-signing.json): copy the store's file there.",
     options: { data: data.data, json: { type: 'boolean', help: 'answer what GET /api/v1/audit/public-key answers' } },
     required: ['data'],
     run: publicKeyCommand,

@@ -1,13 +1,36 @@
 // Operations on a data directory: an online backup (a consistent copy, also while a server writes), and a restore
 // (offline: its caller holds <data>/ringside.lock, so no server uses the folder meanwhile), and a compaction (offline too).
-import type { BackupInfo, CompactInfo, StoreBackend } from '../store/port';
+import type { BackupInfo, CompactInfo, RestoreInfo, StoreBackend } from '../store/port';
 
 export function backup(backend: StoreBackend, dataDir: string, toFile: string): Promise<BackupInfo> {
   return backend.backup(dataDir, toFile);
 }
 
-export async function restore(backend: StoreBackend, fromFile: string, dataDir: string, options: { force: boolean }): Promise<{ replaced: string | null; events: number }> {
+export async function restore(backend: StoreBackend, fromFile: string, dataDir: string, options: { force: boolean }): Promise<RestoreInfo> {
   return backend.restore(fromFile, dataDir, options);
+}
+
+/**
+ * What a restore took back from the audit chain, in words (null: nothing): the replaced database's chain went on
+ * past the restored one's head (written after the backup was taken), or elsewhere. A chain head published from it
+ * after the last link both share names a link the store no longer has, and from the next start new links take those
+ * numbers with other hashes, so that head never verifies again (the offline verifier says so); only the kept
+ * database still proves it.
+ */
+export function chainRewoundWarning(restored: RestoreInfo): string | null {
+  const r = restored.rewound;
+  if (!r) return null;
+  const link = (head: { seq: number; hash: string }) => `link ${head.seq}${head.seq > 0 ? ` (hash ${head.hash.slice(0, 16)}…)` : ''}`;
+  const parted = r.sharedSeq < r.restoredHead.seq;
+  const kept = restored.replaced
+    ? `The replaced database, kept as ${restored.replaced}, still proves the heads published from it.`
+    : 'The replaced database was not kept (--force): nothing proves the heads published from it now.';
+  return (
+    `the replaced database's audit chain reached ${link(r.replacedHead)}, the restored one ends at ${link(r.restoredHead)}` +
+    `${parted ? `; the two chains differ from link ${r.sharedSeq + 1} on (the backup is not of this database, or it went another way since)` : ''}. ` +
+    `Chain heads published after link ${r.sharedSeq}${parted ? '' : ' (recorded by an auditor since the backup was taken)'} will no longer verify: ` +
+    `${parted ? `the restored chain's links from ${r.sharedSeq + 1} on have other hashes` : `from the next start, new links take the numbers ${r.restoredHead.seq + 1} on, with other hashes`}. ${kept}`
+  );
 }
 
 export function compact(backend: StoreBackend, dataDir: string): Promise<CompactInfo> {

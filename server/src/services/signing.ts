@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 import { SIGNATURE_ALGORITHM, signingKeyId, signManifest } from '../domain/manifestSignature';
-import type { Store } from '../store/port';
+import type { RecordedSigningKey, Store } from '../store/port';
 
 export const IDENTITY_FILE = 'audit-signing.json';
 
@@ -57,6 +57,15 @@ export class SigningIdentity {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
+    return SigningIdentity.read(file);
+  }
+
+  /** The identity in `dataDir`; null when it holds none (none is made). */
+  static held(dataDir: string): SigningIdentity | null {
+    return SigningIdentity.exists(dataDir) ? SigningIdentity.read(join(dataDir, IDENTITY_FILE)) : null;
+  }
+
+  private static read(file: string): SigningIdentity {
     try {
       const stored = JSON.parse(readFileSync(file, 'utf8')) as IdentityFile;
       return new SigningIdentity(stored.instanceId, stored.createdAt, createPrivateKey(stored.privateKey));
@@ -77,6 +86,16 @@ export class SigningIdentity {
 }
 
 /**
+ * Which key signs for a store, the one rule a start and `public-key` both apply: the key the store records (a store
+ * recording none takes the first key a node brings). Null when `keyId` (a data folder's key; null: it holds none) is
+ * that key, or the store records none yet; else the store's key in words (`key K (instance I, recorded T)`).
+ */
+function otherStoreKey(recorded: RecordedSigningKey | null, keyId: string | null): string | null {
+  if (recorded === null || recorded.keyId === keyId) return null;
+  return `key ${recorded.keyId} (instance ${recorded.instanceId}, recorded ${new Date(recorded.recordedAtMs).toISOString()})`;
+}
+
+/**
  * Records this node's public key for the store on first start, and checks it on every later one: a node signing with
  * another key than the one recorded (its audit-signing.json not copied, or lost) makes exports that verify only with
  * its own key. On a shared store (PostgreSQL: several nodes) that node refuses to start; on a node's own SQLite file
@@ -85,12 +104,33 @@ export class SigningIdentity {
 export async function checkStoreSigningKey(store: Store, identity: SigningIdentity, shared: boolean, warn: (message: string) => void): Promise<string> {
   const mine = identity.publicKey(null);
   const recorded = await store.write((tx) => tx.writes.signingKey({ keyId: mine.keyId, publicKey: mine.publicKey, instanceId: mine.instanceId }));
-  if (recorded.keyId === mine.keyId) return recorded.keyId;
+  const theirs = otherStoreKey(recorded, mine.keyId);
+  if (theirs === null) return recorded.keyId;
   const message =
     `this node signs exports with key ${mine.keyId} (instance ${mine.instanceId}, ${IDENTITY_FILE} in its data directory), but the store's exports ` +
-    `are signed with key ${recorded.keyId} (instance ${recorded.instanceId}, recorded ${new Date(recorded.recordedAtMs).toISOString()}): ` +
+    `are signed with ${theirs}: ` +
     `copy ${IDENTITY_FILE} from a node that has key ${recorded.keyId} into this node's data directory and start again (docs/deployment.md)`;
   if (shared) throw new Error(message);
   warn(`${message}; until then, this node's exports verify only with its own public key`);
   return recorded.keyId;
+}
+
+/**
+ * Why `dataDir`'s key is not to be printed or made as its store's public key (null: it may be), by the rule above:
+ * the store (`recorded`: the key it records) has another key, and the folder holds a different one or none (a
+ * database restored without its audit-signing.json). The key there verifies none of the store's exports, and one
+ * made there would not either, so neither is given to whoever hands the key to an auditor.
+ */
+export function publicKeyRefusal(dataDir: string, recorded: RecordedSigningKey | null): string | null {
+  const file = join(dataDir, IDENTITY_FILE);
+  const held = SigningIdentity.held(dataDir)?.publicKey(null) ?? null;
+  const theirs = otherStoreKey(recorded, held?.keyId ?? null);
+  if (theirs === null || recorded === null) return null;
+  const mine = held ? `${file} holds key ${held.keyId} (instance ${held.instanceId})` : `${dataDir} holds no ${IDENTITY_FILE}`;
+  const none = held ? `key ${held.keyId} verifies none of them` : 'a key made now would verify none of them, so none was made';
+  return (
+    `${mine}, but the store in ${dataDir} records that its exports are signed with ${theirs}: ${none}. ` +
+    `Copy ${IDENTITY_FILE} from the data folder that has key ${recorded.keyId} (the --data folder the backup was taken from, or where it is kept with the backups) ` +
+    `into ${dataDir}${held ? ' in place of this one (keep this one aside: exports signed with it verify only with it)' : ''}, then run public-key again`
+  );
 }

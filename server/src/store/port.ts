@@ -304,7 +304,7 @@ export interface ExportFilter {
 }
 
 /** The public export signing key recorded for the store: every node on it must sign with this key. */
-interface RecordedSigningKey {
+export interface RecordedSigningKey {
   keyId: string;
   /** SPKI PEM. */
   publicKey: string;
@@ -540,9 +540,20 @@ export interface StoreBackend {
   /** A consistent copy of a data directory's store, also while a server uses it. */
   backup(dataDir: string, toFile: string): Promise<BackupInfo>;
   /** Replaces a data directory's store by a backup (refused while a server uses the directory). */
-  restore(fromFile: string, dataDir: string, options: { force: boolean }): Promise<{ replaced: string | null; events: number }>;
+  restore(fromFile: string, dataDir: string, options: { force: boolean }): Promise<RestoreInfo>;
   /** Rewrites a data directory's store without the space deleted rows left (offline: no server uses the directory). */
   compact(dataDir: string): Promise<CompactInfo>;
+}
+
+export interface RestoreInfo {
+  /** Where the replaced database was kept; null: there was none, it held nothing to keep, or --force. */
+  replaced: string | null;
+  events: number;
+  /**
+   * Set when the replaced database's audit chain holds links the restored one does not (it went on after the backup
+   * was taken, or is another store's): its head, the restored one's, and the last link both share (0: none).
+   */
+  rewound: { replacedHead: ChainHead; restoredHead: ChainHead; sharedSeq: number } | null;
 }
 
 export interface CompactInfo {

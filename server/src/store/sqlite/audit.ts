@@ -5,14 +5,14 @@ import { horizonOf, type CheckpointFields } from '../../domain/retention';
 import { PRUNED_CORRECTIONS_GRAIN_MS } from '../../domain/rollups';
 import type { AuditReads, PruneCounts } from '../port';
 import { AUDIT_SECRET_SQL, toRecordedSecret } from './auditSecret';
-import { CHAIN_TABLES, chainWriter } from './chain';
+import { CHAIN_SQL, CHAIN_TABLES, chainWriter } from './chain';
 import { SIGNING_KEY_SQL, toRecordedKey } from './signingKey';
-import type { Statements } from './database';
+import { hasTable, type Statements } from './database';
 import { bucketStartSql } from './rollups';
 
 export function auditReads(s: Statements): AuditReads {
   return {
-    head: async () => (s.get('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH },
+    head: async () => (s.get(CHAIN_SQL.head).get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH },
     async horizon() {
       const row = s.get('SELECT seq, pruned_before_ms AS cutoff FROM audit_checkpoints ORDER BY pruned_before_ms DESC, seq DESC LIMIT 1').get() as { seq: number; cutoff: number } | undefined;
       return row ? horizonOf(row.cutoff, row.seq) : null;
@@ -22,6 +22,8 @@ export function auditReads(s: Statements): AuditReads {
       return row ? toRecordedSecret(row) : null;
     },
     signingKey: async () => {
+      // A store read before its first start on this version may predate the table (migration 18): it records none.
+      if (!hasTable(s.db, 'signing_key')) return null;
       const row = s.get(SIGNING_KEY_SQL.read).get() as Parameters<typeof toRecordedKey>[0] | undefined;
       return row ? toRecordedKey(row) : null;
     },
@@ -62,7 +64,7 @@ export function prune(s: Statements, cutoffMs: number, sign: (fields: Checkpoint
   const events = s.get('DELETE FROM events WHERE occurred_at_ms < ?').run(cutoffMs).changes;
   const milestones = s.get(`DELETE ${PRUNABLE_MILESTONES}`).run(cutoffMs).changes;
   s.get('DELETE FROM audit_pruning').run();
-  const head = s.get('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+  const head = s.get(CHAIN_SQL.head).get() as { seq: number; hash: string };
   const fields: CheckpointFields = { prunedBeforeMs: cutoffMs, lastEventSeq: last, events, judgements, headSeq: head.seq, headHash: head.hash, atMs, lastMilestoneSeq: m.last, milestones };
   const row = s
     .raw(`INSERT INTO audit_checkpoints (pruned_before_ms, last_event_seq, events, judgements, head_seq, head_hash, at_ms, hmac, last_milestone_seq, milestones)

@@ -3,10 +3,12 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
-import type { BackupInfo } from '../port';
+import { GENESIS_HASH } from '../../domain/chain';
+import type { BackupInfo, ChainHead, RestoreInfo } from '../port';
 import { LATEST_VERSION } from '../migrations';
 import { folderAccessProblem, isFolder } from '../dataFolder';
-import { databasePath, existingDatabasePath } from './database';
+import { CHAIN_SQL } from './chain';
+import { databasePath, existingDatabasePath, hasTable } from './database';
 import { schemaVersion } from './migrate';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
@@ -120,9 +122,10 @@ class BackupProblem extends Error {}
 
 /**
  * Replaces <data>/ringside.db with a backup (the caller checks that no server uses the folder). The current database
- * (if any) is kept as ringside.db.before-restore-<time> unless it is empty. Migrations run on next start.
+ * (if any) is kept as ringside.db.before-restore-<time> unless --force, or it holds nothing: no events, and no chain
+ * link the restored one lacks (the only record of heads published from it). Migrations run on next start.
  */
-export function restoreDatabase(fromFile: string, dataDir: string, options: { force?: boolean } = {}): { replaced: string | null; events: number } {
+export function restoreDatabase(fromFile: string, dataDir: string, options: { force?: boolean } = {}): RestoreInfo {
   // SQLite's words for a missing file ("unable to open database file") read as if it were there but broken.
   if (isMissing(fromFile)) throw new BackupProblem(`${fromFile} does not exist`);
   // SQLite's words for a folder ("disk I/O error") read as a damaged file; a data folder given here is the likely slip.
@@ -133,9 +136,10 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   let replaced: string | null = null;
   // The restored file keeps the mode of the one it replaces (the operator's choice); a new one is the owner's only.
   const mode = existsSync(target) ? statSync(target).mode & 0o777 : PRIVATE_FILE_MODE;
+  const rewound = existsSync(target) ? chainRewound(target, fromFile, options.force === true) : null;
   if (existsSync(target)) {
     if (!options.force) {
-      if (eventCount(target) > 0) {
+      if (rewound || eventCount(target) > 0) {
         replaced = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
         // Checkpoint the current file into one piece, then keep it aside.
         const db = new Database(target);
@@ -150,7 +154,54 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   copyFileSync(fromFile, staging);
   chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
-  return { replaced, events: checked.events };
+  return { replaced, events: checked.events, rewound };
+}
+
+/**
+ * What the chain of the database being replaced (`current`) holds that the backup's does not: both heads and the
+ * last link they share, or null when it holds nothing more (the backup's chain passes through its head) or either
+ * predates the chain (migration 5). Each link's hash covers the one before, so two chains agree up to one link and
+ * differ at every one after it: that link is found by halving, a few reads however long the chains. `force`: a
+ * damaged database (the reason for --force, often) has nothing to compare, and is replaced all the same.
+ */
+function chainRewound(current: string, backup: string, force: boolean): RestoreInfo['rewound'] {
+  const open = (file: string) => new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return withBoth(open(current), () => open(backup), (a, b) => {
+      if (!hasTable(a, 'audit_chain') || !hasTable(b, 'audit_chain')) return null;
+      const head = (db: Database.Database) => (db.prepare(CHAIN_SQL.head).get() as ChainHead | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+      const [replacedHead, restoredHead] = [head(a), head(b)];
+      const [hashA, hashB] = [a.prepare(CHAIN_SQL.hashAt).pluck(true), b.prepare(CHAIN_SQL.hashAt).pluck(true)];
+      const same = (seq: number) => {
+        const hash = hashA.get(seq) as string | undefined;
+        return hash !== undefined && hash === hashB.get(seq);
+      };
+      let sharedSeq = 0;
+      for (let upTo = Math.min(replacedHead.seq, restoredHead.seq); sharedSeq < upTo; ) {
+        const mid = Math.ceil((sharedSeq + upTo) / 2);
+        if (same(mid)) sharedSeq = mid;
+        else upTo = mid - 1;
+      }
+      return sharedSeq < replacedHead.seq ? { replacedHead, restoredHead, sharedSeq } : null;
+    });
+  } catch (error) {
+    if (force) return null;
+    throw error;
+  }
+}
+
+/** `fn` over two open databases, both closed again however it ends (the second opened only once the first is). */
+function withBoth<T>(a: Database.Database, openB: () => Database.Database, fn: (a: Database.Database, b: Database.Database) => T): T {
+  try {
+    const b = openB();
+    try {
+      return fn(a, b);
+    } finally {
+      b.close();
+    }
+  } finally {
+    a.close();
+  }
 }
 
 /** Whether nothing is at `file` (not: whether this user may not look). */
@@ -167,8 +218,7 @@ function isMissing(file: string): boolean {
 function eventCount(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
-    const hasEvents = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'events'").get() as { n: number }).n > 0;
-    return hasEvents ? (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n : 0;
+    return hasTable(db, 'events') ? (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n : 0;
   } finally {
     db.close();
   }

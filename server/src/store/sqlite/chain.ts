@@ -6,6 +6,12 @@
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash, recordDigest, refOf, tagsOf, type ChainKind, type TagPlace } from '../../domain/chain';
 
+/** The newest link, and a link's hash by its seq. */
+export const CHAIN_SQL = {
+  head: 'SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1',
+  hashAt: 'SELECT hash FROM audit_chain WHERE seq = ?',
+} as const;
+
 interface ChainTable {
   table: string;
   /** Columns in the order of the kind's record keys. */
@@ -82,7 +88,7 @@ export class ChainWriter {
   private carrying = false;
 
   constructor(db: Database.Database) {
-    this.headRow = db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1');
+    this.headRow = db.prepare(CHAIN_SQL.head);
     this.insert = db.prepare('INSERT INTO audit_chain (seq, kind, ref, event_seq, key_text, key_int, digest, hash, at_ms, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   }
 

@@ -114,6 +114,11 @@ export function openSqliteFile(file: string, options?: Database.Options): Databa
   return new Database(file, options);
 }
 
+/** Whether the database has the table `name` (a database not yet migrated by this version may predate it). */
+export function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 /** Prepared statements of a connection, by their SQL text (prepared on first use). */
 export class Statements {
   private readonly cache = new Map<string, Database.Statement>();

@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3';
 import { CHAIN_KIND, GENESIS_HASH, recordOf } from '../../domain/chain';
 import { EVENT_ROW, EVENT_ROW_WIDTH, type ChainedRecord, type EventExportRow, type ExportFilter, type MilestoneExportRow } from '../port';
-import { CHAIN_TABLES } from './chain';
+import { CHAIN_SQL, CHAIN_TABLES } from './chain';
 
 type Raw = unknown[];
 
@@ -63,7 +63,7 @@ class PrevHashes {
   private readonly cacheHash: string[] = new Array<string>(CACHE);
   private readonly hashAt: Database.Statement;
   constructor(reader: Database.Database) {
-    this.hashAt = reader.prepare('SELECT hash FROM audit_chain WHERE seq = ?').pluck(true);
+    this.hashAt = reader.prepare(CHAIN_SQL.hashAt).pluck(true);
   }
   remember(seq: unknown, hash: unknown): void {
     if (seq === null) return;
