@@ -1,5 +1,7 @@
-// The body of POST /events is one event object or {"events": [...]}.
-import { LIMITS } from '../protocol';
+// The body of POST /events is one event object or {"events": [...]}; that of POST /milestones one milestone or
+// {"milestones": [...]}. A batch posted to the other route is told where it belongs.
+import { LIMITS, openMilestoneEnvelope, type MilestoneEnvelope } from '../protocol';
+import { otherIngestRoute } from '../services/ingest/validate';
 
 export type Envelope =
   | { ok: true; mode: 'single' | 'batch'; items: unknown[] }
@@ -9,7 +11,7 @@ export function openEnvelope(body: unknown): Envelope {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return invalid('(body)', 'must be an event object or {"events": [...]}');
   }
-  if (!('events' in body)) return { ok: true, mode: 'single', items: [body] };
+  if (!('events' in body)) return 'milestones' in body ? otherRoutesBatch('milestones', 'events') : { ok: true, mode: 'single', items: [body] };
   const { events } = body;
   const extra = Object.keys(body).filter((k) => k !== 'events');
   if (extra.length > 0) return invalid(extra[0]!, 'is not a known field of a batch (only "events")');
@@ -23,4 +25,15 @@ export function openEnvelope(body: unknown): Envelope {
 
 function invalid(path: string, message: string): Envelope {
   return { ok: false, status: 400, title: 'Invalid request body', path, message };
+}
+
+/** A batch of the other route's items (its key, `milestones` or `events`), refused with where it belongs. */
+function otherRoutesBatch(key: string, postedTo: 'events' | 'milestones'): Envelope {
+  return invalid(key, `is not a known field of a batch (only "${postedTo}")${otherIngestRoute(key, postedTo)}`);
+}
+
+/** The body of POST /milestones (openMilestoneEnvelope), a batch of events refused with where it belongs. */
+export function openMilestoneBody(body: unknown): MilestoneEnvelope {
+  const eventsBatch = body !== null && typeof body === 'object' && !Array.isArray(body) && 'events' in body && !('milestones' in body);
+  return eventsBatch ? otherRoutesBatch('events', 'milestones') : openMilestoneEnvelope(body);
 }

@@ -185,6 +185,38 @@ describe('invalid events', () => {
     }
   });
 
+  it('tells a batch or an item posted to the wrong one of /events and /milestones where it belongs, and stores nothing', async () => {
+    const before = await server.getJson('/api/v1/compliance');
+    const at = new Date().toISOString();
+    const milestone = { type: 'call', site: 'downtown', caseId: 'wrong-route-1', milestone: 'ringing', at };
+    const toMilestones = (what: string) => `: ${what} is posted to POST /api/v1/milestones`;
+    const toEvents = (what: string) => `: ${what} is posted to POST /api/v1/events`;
+    const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const milestonesAsEvents = await raw('POST', '/api/v1/events', json({ milestones: [milestone] }));
+    expect(milestonesAsEvents.status).toBe(400);
+    expect(milestonesAsEvents.body.errors).toEqual([{ path: 'milestones', message: `is not a known field of a batch (only "events")${toMilestones('a batch of milestones')}` }]);
+    const oneAsEvent = await raw('POST', '/api/v1/events', json(milestone));
+    expect(oneAsEvent.status).toBe(400);
+    expect(oneAsEvent.body.errors).toContainEqual({ path: 'milestone', message: `is not a known field${toMilestones('a milestone (one step of a case: a call ringing, a visitor arriving)')}` });
+    const inABatch = await raw('POST', '/api/v1/events', json({ events: [call(), milestone] }));
+    expect(inABatch.body.errors).toContainEqual({ path: 'events.1.milestone', message: `is not a known field${toMilestones('a milestone (one step of a case: a call ringing, a visitor arriving)')}` });
+
+    const eventsAsMilestones = await raw('POST', '/api/v1/milestones', json({ events: [call()] }));
+    expect(eventsAsMilestones.status).toBe(400);
+    expect(eventsAsMilestones.body.errors).toEqual([{ path: 'events', message: `is not a known field of a batch (only "milestones")${toEvents('a batch of events')}` }]);
+    const oneAsMilestone = await raw('POST', '/api/v1/milestones', json(call()));
+    expect(oneAsMilestone.status).toBe(400);
+    expect(oneAsMilestone.body.errors).toContainEqual({ path: 'occurredAt', message: `is not a known field${toEvents('an event (a finished call or visit, with its outcome)')}` });
+    // A field of the other route's items deeper in the body, or any other unknown field, gets no such words.
+    const other = await server.postEvents({ ...call(), colour: 'red' });
+    expect(other.body.errors).toEqual([{ path: 'colour', message: 'is not a known field' }]);
+
+    const after = await server.getJson('/api/v1/compliance');
+    expect(after.body.standards.map((s: any) => s.total)).toEqual(before.body.standards.map((s: any) => s.total));
+    expect((await server.getJson('/api/v1/clocks')).body.clocks.filter((c: any) => c.caseId === 'wrong-route-1')).toEqual([]);
+  });
+
   it('suggests the field an unknown one most likely mistypes, among the fields of the event\'s own type', async () => {
     const res = await server.postEvents({ events: [call({ outcome: undefined, outcom: 'answered' }), visit({ greetSeconds: undefined, greetSecond: 4, rings: 2 })] });
     expectProblem(res, 400);

@@ -3,7 +3,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { IngestResponse } from '../../protocol';
-import { MILESTONE_BATCH_KEY, openMilestoneEnvelope, type MilestonesResponse } from '../../protocol/eventTypes';
+import { MILESTONE_BATCH_KEY, type MilestonesResponse } from '../../protocol/eventTypes';
 import { amendmentProblems, type AmendChanges } from '../../domain/corrections';
 import type { CorrectionResult, EventReadback } from '../../services/corrections';
 import type { IngestService } from '../../services/ingest/ingest';
@@ -11,7 +11,7 @@ import { betweenFieldsIssue, ringsSchema, secondsSchema, wellFormedString } from
 import type { Committer } from '../../services/ingest/groupCommit';
 import type { ItemProblem } from '../../services/ingest/itemProblem';
 import { itemMessage, keyIdOf, siteLimitOf } from '../caller';
-import { openEnvelope } from '../envelope';
+import { openEnvelope, openMilestoneBody } from '../envelope';
 import { fieldPath, NOTHING_STORED, problem, sendJson, sendProblem, siteNotAllowed } from '../problems';
 import { route, type BodySpec, type SchemaOf } from '../route';
 import { idParams, type IdParams } from './editable';
@@ -127,7 +127,7 @@ const postEvents = (commit: Committer, body: unknown, res: Response) =>
   ingestRequest<IngestResponse['results'][number]>(openEnvelope(body), EVENT_ANSWERS, (items) => commit(items, siteLimitOf(res)), res);
 
 const postMilestones = (ingest: IngestService, body: unknown, res: Response) =>
-  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneEnvelope(body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
+  ingestRequest<MilestonesResponse['results'][number]>(openMilestoneBody(body), MILESTONE_ANSWERS, (items) => ingest.ingestMilestones(items, siteLimitOf(res)), res);
 
 /** 201 with the correction recorded; 200 with the event as it stands when the amendment would change nothing. */
 async function answerCorrection(correction: Promise<CorrectionResult>, res: Response): Promise<undefined> {

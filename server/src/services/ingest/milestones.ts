@@ -38,7 +38,7 @@ export function validateMilestones(items: readonly unknown[], registry: EventTyp
     const sound = soundFields(item, parsed.error.issues);
     const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const fields = { type: text(sound.type), milestone: text(sound.milestone), at: text(sound.at), handleSeconds: typeof sound.handleSeconds === 'number' ? sound.handleSeconds : undefined };
-    const own = parsed.error.issues.flatMap((issue) => toItemProblems(index, issue, 'a milestone'));
+    const own = parsed.error.issues.flatMap((issue) => toItemProblems(index, issue, 'milestones'));
     problems.push(...inFieldOrder([...own, ...laterProblems(index, fields, registry, nowMs)]));
   });
   return problems.length === 0 ? { ok: true, inputs } : { ok: false, problems: firstPerField(problems) };

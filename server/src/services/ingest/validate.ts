@@ -1,6 +1,6 @@
 // Validating posted events with the shared wire schema, collecting every bad field of every event.
 import type { z } from 'zod';
-import { eventInputSchema, knownKeysOf, LIMITS, parseInput, unknownFieldMessage, type EventInput } from '../../protocol';
+import { API_PREFIX, eventInputSchema, knownKeysOf, LIMITS, parseInput, unknownFieldMessage, type EventInput } from '../../protocol';
 import type { ItemProblem } from './itemProblem';
 
 export type Validation = { ok: true; inputs: EventInput[] } | { ok: false; problems: ItemProblem[] };
@@ -57,13 +57,41 @@ export function firstPerField(problems: ItemProblem[]): ItemProblem[] {
   });
 }
 
-export function toItemProblems(index: number, issue: z.core.$ZodIssue, what = 'an event'): ItemProblem[] {
+/** The two ingest routes, by what their bodies hold. */
+export type IngestRoute = 'events' | 'milestones';
+
+const ITEM_WORDS: Record<IngestRoute, string> = { events: 'an event', milestones: 'a milestone' };
+
+/** Keys only the other route's bodies have, by the route they were posted to: what they make the body or item. */
+const OTHER_ROUTES_KEYS: Record<IngestRoute, ReadonlyMap<string, string>> = {
+  events: new Map([
+    ['milestones', 'a batch of milestones'],
+    ['milestone', 'a milestone (one step of a case: a call ringing, a visitor arriving)'],
+  ]),
+  milestones: new Map([
+    ['events', 'a batch of events'],
+    ['occurredAt', 'an event (a finished call or visit, with its outcome)'],
+  ]),
+};
+
+/**
+ * Where a body or an item posted to the other of the two ingest routes belongs, by a key only that route's bodies
+ * have (a batch's key, or the field that makes an item the other's: a milestone's `milestone`, an event's
+ * `occurredAt`): the words a refusal naming that key adds, '' for any other key.
+ */
+export function otherIngestRoute(key: string, postedTo: IngestRoute): string {
+  const what = OTHER_ROUTES_KEYS[postedTo].get(key);
+  return what ? `: ${what} is posted to POST ${API_PREFIX}/${postedTo === 'events' ? 'milestones' : 'events'}` : '';
+}
+
+export function toItemProblems(index: number, issue: z.core.$ZodIssue, route: IngestRoute = 'events'): ItemProblem[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
     // One entry per unknown field, so each is named by its own path.
-    return issue.keys.map((key) => ({ index, path: [...path, key], message: unknownFieldMessage(key, knownKeysOf(issue)) }));
+    const elsewhere = (key: string) => (path.length === 0 ? otherIngestRoute(key, route) : '');
+    return issue.keys.map((key) => ({ index, path: [...path, key], message: `${unknownFieldMessage(key, knownKeysOf(issue))}${elsewhere(key)}` }));
   }
-  return [{ index, path, message: friendlyMessage(issue, what) }];
+  return [{ index, path, message: friendlyMessage(issue, ITEM_WORDS[route]) }];
 }
 
 /** The issue's message (protocol/issues.ts words every kind); the item as a whole says what it must be. */
