@@ -24,7 +24,7 @@ describe('scopes', () => {
     expect(requirementFor('POST', '/health')).toBe('any-key');
     expect(requirementFor('HEAD', '/health')).toBe('public');
     expect(requirementFor('GET', null)).toBe('public');
-    expect(requirementFor('POST', null)).toBe('admin');
+    expect(requirementFor('POST', null)).toBe('any-key');
     expect(requirementFor('GET', '/compliance/')).toBe('read');
     expect(requirementFor('POST', '/incidents/7/ack')).toBe('read');
     expect(requirementFor('POST', '/incidents/ack')).toBe('read');
@@ -36,7 +36,7 @@ describe('scopes', () => {
     expect(pageRequirement('GET', '/first-paint')).toBe('read');
     expect(pageRequirement('GET', '/dashboard.js')).toBe('public');
     expect(pageRequirement('HEAD', '/first-paint')).toBe('public');
-    expect(pageRequirement('POST', '/first-paint')).toBe('admin');
+    expect(pageRequirement('POST', '/first-paint')).toBe('any-key');
   });
 
   it('finds the API path case-insensitively, like Express', () => {

@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): HttpFront {
   const addressOf = clientAddress(deps.access.trustProxy === undefined ? null : (app.get('trust proxy fn') as TrustProxyFn));
   // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit (refused requests
   // included), then the refusal, if any. The scope of each path+method is the one its route declares
-  // (http/scopes.ts; unmapped API paths need admin).
+  // (http/scopes.ts; a path or method no route serves needs a key of any scope).
   const front = [
     requestLog(deps.logger, addressOf),
     securityHeaders(),

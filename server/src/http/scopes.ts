@@ -28,11 +28,13 @@ export const API_RULES: readonly Rule[] = API_ROUTES.map((r) => ({ method: r.met
  * The requirement for one request. `apiPath` is the path below /api/v1, or null for a path outside the API:
  * those are the static dashboard files, public for GET/HEAD (the page holds no data unless its address carries a key
  * its socket and report query would accept: http/firstPaint.ts checks that itself), bar GET first-paint
- * (pageRequirement).
+ * (pageRequirement). Another method outside the API reaches no route that reads or writes anything (only the empty
+ * answer of /favicon.ico), so it needs a key of any scope as a path no route serves in the API does (a 404 for it, a
+ * 401 without): an integrator's POST /events without /api/v1 is told the path is wrong, not sent for an admin key.
  */
 export function requirementFor(method: string, apiPath: string | null): Requirement {
   const m = method.toUpperCase();
-  if (apiPath === null) return m === 'GET' || m === 'HEAD' ? 'public' : 'admin';
+  if (apiPath === null) return m === 'GET' || m === 'HEAD' ? 'public' : 'any-key';
   return ruleFor(m, apiPath)?.needs ?? 'any-key';
 }
 

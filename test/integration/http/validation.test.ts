@@ -431,4 +431,28 @@ describe('methods and scopes from the route tables', () => {
     expect((await send('POST', '/export/events', {})).status).toBe(405);
     expect((await send('GET', '/export/events?format=csv', undefined, keys.audit)).status).toBe(200);
   });
+
+  it('answers a path no route serves outside /api 404 for a key of any scope, not a 403 needing admin', async () => {
+    // An integrator who left out /api/v1 (or put another prefix before it) is told the path is wrong.
+    const outside = async (method: string, path: string, key: string | null) => {
+      const body = method === 'GET' ? undefined : '{}';
+      const headers = { ...(key === null ? {} : adminHeaders(key)), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+      const res = await fetch(`${server().url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      return { status: res.status, www: res.headers.get('www-authenticate'), body: await res.json() };
+    };
+    for (const key of [keys.ingest, keys.read, keys.audit, server().apiKey]) {
+      for (const [method, path] of [['POST', '/events'], ['GET', '/foo'], ['POST', '/ringside/api/v1/milestones'], ['DELETE', '/first-paint']] as const) {
+        expect(await outside(method, path, key), `${method} ${path}`).toMatchObject({
+          status: 404,
+          body: { type: 'https://ringside.dev/problems/not-found', detail: `no such resource: ${method} ${path}` },
+        });
+      }
+    }
+    // Without a valid key a method the static files do not take is refused as in the API; a GET is public there.
+    expect(await outside('POST', '/events', null)).toMatchObject({ status: 401, www: 'Bearer realm="ringside"', body: { type: 'https://ringside.dev/problems/missing-key' } });
+    expect((await outside('POST', '/events', 'rs_nosuchkey')).status).toBe(401);
+    expect((await outside('GET', '/foo', null)).status).toBe(404);
+    // The one route outside /api that needs a scope still refuses a key without it.
+    expect(await outside('GET', '/first-paint', keys.ingest)).toMatchObject({ status: 403, body: { type: 'https://ringside.dev/problems/insufficient-scope' } });
+  });
 });

@@ -76,6 +76,9 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | 'any-key' |
   ['GET', '/API/V1/COMPLIANCE', 'read'], // Express matches paths case-insensitively: so must the policy
   ['GET', '/', 'public'],
   ['GET', '/dashboard.js', 'public'],
+  ['GET', '/foo', 'public'],
+  ['POST', '/events', 'any-key'], // outside /api no route takes a POST: a 404 for any key
+  ['POST', '/ringside/api/v1/milestones', 'any-key'],
 ];
 
 const LEVELS: Array<'none' | Scope> = ['none', 'ingest', 'read', 'audit', 'admin'];
