@@ -106,8 +106,16 @@ describe('Amazon Connect contact records through Firehose', () => {
   it('names every field and record at fault in its one message, the first bad record as recordIndex', () => {
     const body = { requestId: 'r', timestamp: 'soon', records: [{ data: b64('{}') }, { data: 'not base64!' }, {}] };
     const error = deliveryError(body);
-    expect(error.message).toBe('timestamp must be milliseconds since 1970; records[1].data is not valid base64; records[2].data must be a base64 string');
-    expect(error.recordIndex).toBe(1);
+    expect(error.message).toBe('timestamp must be milliseconds since 1970; records[0]: ContactId must be a non-empty string; records[1].data is not valid base64; records[2].data must be a base64 string');
+    expect(error.recordIndex).toBe(0);
+  });
+
+  it('names what is wrong inside a record beside a record whose data cannot be decoded, and in every record, not only the first', () => {
+    const late = contactRecord('c-2', { Queue: { EnqueueTimestamp: '2026-03-02T08:00:00' } });
+    const records = [{ data: b64('not json') }, { data: '!!!' }, { data: b64(JSON.stringify(contactRecord('c-1'))) }, { data: b64(JSON.stringify(late)) }];
+    const error = deliveryError({ requestId: 'r', timestamp: 1_772_438_700_000, records });
+    expect(error.message).toMatch(/^records\[0\]\.data[^;]*; records\[1\]\.data is not valid base64; records\[3\]: Queue\.EnqueueTimestamp must be an RFC 3339 timestamp with an offset/);
+    expect(error.recordIndex).toBe(0);
   });
 
   it('accepts a delivery with no records', () => {

@@ -7,7 +7,7 @@
 import { nonUtf8Where } from '../../protocol/utf8';
 import { isRealCalendarTime, LIMITS, malformedTextProblem, notAnRfc3339Timestamp, notARealDateTime } from '../../protocol';
 import { countIgnored, MAX_CASE_ID_LENGTH, type CallEventInput, type IgnoredCounts } from '../types';
-import { FirehoseDeliveryError, isObject, parseFirehoseDelivery } from './firehose';
+import { FirehoseDeliveryError, isObject, readFirehoseDelivery } from './firehose';
 
 interface ContactRecordSummary {
   /** Firehose records in the request. */
@@ -28,20 +28,40 @@ export interface ContactRecordMapping {
 
 /** Map a parsed Firehose delivery body. All or nothing: throws FirehoseDeliveryError naming the record. */
 export function mapContactRecordDelivery(body: unknown, site: string): ContactRecordMapping {
-  const delivery = parseFirehoseDelivery(body);
+  const delivery = readFirehoseDelivery(body);
   const events: CallEventInput[] = [];
   const ignored: IgnoredCounts = {};
   let contactRecords = 0;
+  // Every record is read, a bad one's problem kept, so that one answer names them all (a contact record's first
+  // problem each): Firehose retries the whole delivery, and its log shows one message per try.
+  const problems = [...delivery.problems];
+  let firstBad: number | undefined;
+  const refused = (index: number, problem: string) => {
+    problems.push(problem);
+    firstBad ??= index;
+  };
   delivery.records.forEach((data, index) => {
-    const ctrs = contactRecordsIn(data, index);
-    ctrs.forEach((ctr, n) => {
-      contactRecords++;
-      const where = ctrs.length > 1 ? `records[${index}] (contact record ${n + 1} of ${ctrs.length})` : `records[${index}]`;
-      const result = mapContactRecord(ctr, site, where, index);
-      if ('ignored' in result) countIgnored(ignored, result.ignored);
-      else events.push(result.event);
-    });
+    if (typeof data === 'string') return refused(index, data);
+    try {
+      const ctrs = contactRecordsIn(data, index);
+      ctrs.forEach((ctr, n) => {
+        contactRecords++;
+        const where = ctrs.length > 1 ? `records[${index}] (contact record ${n + 1} of ${ctrs.length})` : `records[${index}]`;
+        try {
+          const result = mapContactRecord(ctr, site, where, index);
+          if ('ignored' in result) countIgnored(ignored, result.ignored);
+          else events.push(result.event);
+        } catch (error) {
+          if (!(error instanceof FirehoseDeliveryError)) throw error;
+          refused(index, error.message);
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof FirehoseDeliveryError)) throw error;
+      refused(index, error.message);
+    }
   });
+  if (problems.length > 0) throw new FirehoseDeliveryError(problems.join('; '), firstBad);
   const count = (outcome: string) => events.filter((e) => e.outcome === outcome).length;
   return { requestId: delivery.requestId, events, summary: { records: delivery.records.length, contactRecords, answered: count('answered'), abandoned: count('abandoned'), ignored } };
 }

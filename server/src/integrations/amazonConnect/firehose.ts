@@ -56,17 +56,25 @@ export function firehoseRequestId(body: unknown): { requestId: string } | FieldP
  * fault (one message: Firehose's answer carries one), the first bad record's index as `recordIndex`.
  */
 export function parseFirehoseDelivery(body: unknown): FirehoseDelivery {
+  const read = readFirehoseDelivery(body);
+  const bad = read.records.findIndex((d) => typeof d === 'string');
+  if (read.problems.length > 0 || bad !== -1) throw new FirehoseDeliveryError([...read.problems, ...read.records.filter((d) => typeof d === 'string')].join('; '), bad === -1 ? undefined : bad);
+  return { requestId: read.requestId, timestamp: read.timestamp, records: read.records as Buffer[] };
+}
+
+/**
+ * A delivery as far as it can be read, for a caller that goes on to read its good records (so that one answer names
+ * what is wrong in them too): the delivery's own problems (timestamp, records), and each record's data or why it is
+ * not usable. Throws FirehoseDeliveryError only for a body without a request id to echo.
+ */
+export function readFirehoseDelivery(body: unknown): { requestId: string; timestamp: number; records: Array<Buffer | string>; problems: string[] } {
   const id = firehoseRequestId(body);
   if (!('requestId' in id)) throw new FirehoseDeliveryError(`${id.path === '(body)' ? 'the body' : id.path} ${id.message}`);
-  const { requestId } = id;
   const { timestamp, records } = body as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) problems.push('timestamp must be milliseconds since 1970');
   if (!Array.isArray(records)) problems.push('records must be an array');
-  const data = Array.isArray(records) ? records.map(recordData) : [];
-  const badRecords = data.flatMap((d, index) => (typeof d === 'string' ? [{ index, problem: d }] : []));
-  if (problems.length > 0 || badRecords.length > 0) throw new FirehoseDeliveryError([...problems, ...badRecords.map((b) => b.problem)].join('; '), badRecords[0]?.index);
-  return { requestId, timestamp: timestamp as number, records: data as Buffer[] };
+  return { requestId: id.requestId, timestamp: timestamp as number, records: Array.isArray(records) ? records.map(recordData) : [], problems };
 }
 
 /** A record's data, or why it is not usable. */
