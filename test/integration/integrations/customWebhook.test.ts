@@ -83,6 +83,14 @@ describe('custom webhook integrations', () => {
     expect(noSite.body.errors).toEqual([{ path: 'mapped.site', message: expect.any(String) }]);
   });
 
+  it('names another item of the mapping as its paths do (mapped.N), where a problem points at it', async () => {
+    const visit = (milestone: string, secondsAgo: number) => ({ type: 'visit', site: 'north', caseId: 'p-4', milestone, at: isoAgo(secondsAgo) });
+    const res = await post('passthrough', { payload: [visit('arrived', 1), visit('greeted', 5)] });
+    expect(res.status).toBe(409);
+    expect(res.body.errors).toEqual([{ path: 'mapped.1.at', message: expect.stringMatching(/^is before the case's "arrived" milestone \(mapped\.0 of this request, at /) }]);
+    expect(res.body.detail).not.toMatch(/milestones\.0/);
+  });
+
   it('records nothing (200) when the mapping produces nothing, and answers a failing mapping or an unknown id', async () => {
     expect(await post('doors', { event: 'door.closed' })).toEqual({ status: 200, body: { results: [] } });
     const failing = await post('tickets', { ticket: 't-1', ms: 'soon' });

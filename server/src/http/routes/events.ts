@@ -62,6 +62,11 @@ type Outcome<R> = { kind: 'invalid' | 'conflict' | 'forbidden'; problems: ItemPr
 /** How one kind of ingest is answered: its batch key, and the problem type and title of each refusal. */
 export interface IngestAnswers {
   batchKey: string;
+  /**
+   * What the ingest service calls the request's items where a problem names another of them (`milestones.0 of this
+   * request`): renamed to batchKey when an adapter posts them under another (a custom integration's `mapped`).
+   */
+  itemsKey: string;
   /** The path prefix of a single item's fields (none for a posted object: its fields are the body's). */
   singleKey?: string;
   /** Who produced the items, at the start of the detail (a custom integration's mapping). */
@@ -74,6 +79,7 @@ const CASE_ENDED = { slug: 'case-ended', title: 'Case already ended' };
 
 export const EVENT_ANSWERS: IngestAnswers = {
   batchKey: 'events',
+  itemsKey: 'events',
   invalid: { slug: 'invalid-event', title: 'Invalid event' },
   // A caseId names a case that already ended: its milestones were posted and it is judged, or a stop of its own
   // ended it with another outcome. An occurredAt that does not begin when the open case it closes started would
@@ -86,6 +92,7 @@ export const EVENT_ANSWERS: IngestAnswers = {
 
 export const MILESTONE_ANSWERS: IngestAnswers = {
   batchKey: MILESTONE_BATCH_KEY,
+  itemsKey: MILESTONE_BATCH_KEY,
   invalid: { slug: 'invalid-milestone', title: 'Invalid milestone' },
   // A milestone timed out of order with another of its case (a stop before its start) names `at`; a second stop of
   // a case that already ended is a case-ended, as an event for it is.
@@ -106,7 +113,7 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
     return;
   }
   const prefix = (index: number) => (envelope.mode === 'batch' ? [answers.batchKey, index] : answers.singleKey ? [answers.singleKey] : []);
-  const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: itemMessage(res, p) }));
+  const toFields = (problems: ItemProblem[]) => problems.map((p) => ({ path: fieldPath(prefix(p.index), p.path), message: inRequestTerms(itemMessage(res, p), answers) }));
   const outcome = await store(envelope.items);
   if (outcome.kind === 'stored') {
     sendJson(res, outcome.results.some((r) => !r.duplicate) ? 201 : 200, { results: outcome.results });
@@ -120,6 +127,12 @@ export async function ingestRequest<R extends { duplicate: boolean }>(envelope: 
   const { slug, title } = outcome.kind === 'invalid' ? answers.invalid : answers.conflict(outcome.problems);
   const detail = `${answers.source ? `${answers.source}: ` : ''}${outcome.kind === 'invalid' ? `${errors.length} invalid field(s)` : (errors[0]?.message ?? 'conflict')}`;
   sendProblem(res, problem(outcome.kind === 'invalid' ? 400 : 409, slug, title, `${detail}${NOTHING_STORED}`, errors));
+}
+
+/** A problem's message naming another item of the request as the answer's paths name it (IngestAnswers.itemsKey). */
+function inRequestTerms(message: string, answers: IngestAnswers): string {
+  if (answers.itemsKey === answers.batchKey) return message;
+  return message.replace(new RegExp(`\\b${answers.itemsKey}\\.(\\d+) of this request`, 'g'), `${answers.batchKey}.$1 of this request`);
 }
 
 // A key limited to sites writes only those (callerOf(res).key.sites); without keys (--no-auth) every site.
