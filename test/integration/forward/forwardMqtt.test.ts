@@ -105,6 +105,45 @@ describe('forward mqtt', () => {
     expect(await f.exit).toBe(0);
   });
 
+  it('stops without acknowledging when the server refuses its key, scope or address, leaving the messages with the broker', async () => {
+    const key = async (body: Record<string, unknown>) => {
+      const created = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` }, body: JSON.stringify(body) });
+      return ((await created.json()) as { key: string }).key;
+    };
+    const [readOnly, northOnly] = [await key({ name: 'read only', scopes: ['read'] }), await key({ name: 'north door', scopes: ['ingest'], sites: ['north'] })];
+    const session = (serverUrl = server.url) => ['--broker', broker.url, '--topic', topic, '--server', serverUrl, '--type', 'visit', '--client-id', 'forwarder-setup'];
+    // A first start makes the broker keep a session (the subscription) for this client id.
+    let f = forward(session());
+    await f.until('stderr', /subscribed to/);
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+    await publisher.publishAsync('ringside/north/reception', visit('k1', 'arrived'), { qos: 1 });
+    await publisher.publishAsync('ringside/north/reception', visit('k2', 'arrived'), { qos: 1 });
+    const cases: [string, string[], RegExp][] = [
+      ['rs_live_not-a-key-of-this-server', session(), /\(401\): .*give the forwarder a current key/],
+      [readOnly, session(), /\(403\): .*needs a key with scope "ingest".*give the forwarder a key with the scope the server names/],
+      [server.apiKey, session(`${server.url}/ringside`), /\(404\): .*\/ringside\/api\/v1\/milestones is not an endpoint of this server: check --server/],
+    ];
+    for (const [k, a, fix] of cases) {
+      f = forward(a, k);
+      await f.until('stderr', /stopped:|refused by the server/);
+      expect(f.stderr()).toMatch(new RegExp(`ringside forward: stopped: the server refused the message on ringside/north/reception ${fix.source}.*; the message and those after it stay with the broker`));
+      expect(await f.exit).toBe(1);
+      expect(f.stderr()).not.toMatch(/forwarded|refused by the server/);
+    }
+    expect((await openClocks()).map((c) => c.caseId)).not.toContain('k1');
+    // A refusal of the message itself (a site this key may not write, named) is still reported and skipped.
+    f = forward(session(), northOnly);
+    await times(f, 'forwarded 1 milestone\\(s\\) from ringside/north/reception', 2);
+    await publisher.publishAsync('ringside/south/reception', visit('k3', 'arrived'), { qos: 1 });
+    await publisher.publishAsync('ringside/north/reception', visit('k4', 'arrived'), { qos: 1 });
+    await times(f, 'forwarded 1 milestone\\(s\\) from ringside/north/reception', 3);
+    expect(f.stderr()).toMatch(/message on ringside\/south\/reception refused by the server \(403\): this key may write only "north", not "south"/);
+    expect((await openClocks()).map((c) => c.caseId)).toEqual(expect.arrayContaining(['k1', 'k2', 'k4']));
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+  });
+
   it('refuses an unknown --type at the start, from the server\'s list when the key may read it, else a slip of a built-in', async () => {
     const created = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` }, body: JSON.stringify({ name: 'door sensors', scopes: ['ingest'] }) });
     const ingestOnly = ((await created.json()) as { key: string }).key;

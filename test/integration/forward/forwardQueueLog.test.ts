@@ -351,7 +351,7 @@ describe('forward asterisk-queue-log', () => {
         const rejects = join(dir, 'refused.ndjson');
         const wrongKey = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 'a'), '--rejects', rejects], { RINGSIDE_API_KEY: KEY });
         expect(await wrongKey.exit).toBe(1);
-        expect(wrongKey.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(401\): /);
+        expect(wrongKey.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(401\): .*; the API key is not accepted .*: give the forwarder a current key/);
         const stop = forward(['asterisk-queue-log', '--file', log, '--server', server.url, '--site', 'hq', '--state', join(dir, 'b'), '--rejects', rejects, '--on-refused', 'stop'], { RINGSIDE_API_KEY: server.apiKey });
         expect(await stop.exit).toBe(1);
         expect(stop.stderr()).toMatch(/stopped: the server refused 5 line\(s\), bytes 0-\d+ of .*queue_log \(400\): line 3 epoch: /);

@@ -1,8 +1,10 @@
 // `forward mqtt`: subscribes to a broker with QoS 1 and posts each message (mqttTopic.ts) to
 // POST /api/v1/milestones. A message is acknowledged to the broker only once the server stored it (or refused
-// it for good), and the session is persistent (a fixed client id, clean: false), so messages published while the
+// it for good: a refusal of the message itself), and the session is persistent (a fixed client id, clean: false), so messages published while the
 // forwarder or the server is down are delivered later rather than lost; a redelivered message is a duplicate the
-// server recognises.
+// server recognises. A refusal of the forwarder's setup (setupRefusal: the key, its scope, the --server address)
+// would refuse every message after it too: the forwarder stops without acknowledging it, leaving it and the
+// backlog with the broker for the next start.
 import { createHash } from 'node:crypto';
 import { connect, type IPublishPacket } from 'mqtt';
 import { BUILT_IN_EVENT_TYPES } from '../../protocol/builtInEventTypes';
@@ -10,7 +12,7 @@ import { didYouMean } from '../../protocol/nearMiss';
 import { redactedUrl } from '../../domain/redactedUrl';
 import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
-import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, siteOption } from './ringsideApi';
+import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, setupRefusal, siteOption } from './ringsideApi';
 import { stopForwarderOnSignals } from './stopSignals';
 
 const RETRY = { initialMs: 1000, maxMs: 60_000 };
@@ -79,6 +81,7 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   const clientId = (values['client-id'] as string | undefined) ?? `ringside-${createHash('sha256').update(`${broker} ${pattern.filter} ${target.href}`).digest('hex').slice(0, 16)}`;
   let stopping = false;
   let wake = () => {};
+  let stopFor = (_why: string) => {};
   const f: Forwarding = {
     pattern, target, key, io,
     ...(site !== undefined ? { site } : {}),
@@ -87,13 +90,25 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
     pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),
   };
   const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000 });
-  client.handleMessage = (packet, done) => void deliver(f, packet).then(() => (stopping ? undefined : done()), (e: unknown) => done(e as Error));
+  // Not acknowledged (done not called) when stopping: the broker sends the message again at the next start.
+  client.handleMessage = (packet, done) =>
+    void deliver(f, packet).then(
+      (setup) => (setup !== undefined ? stopFor(setup) : stopping ? undefined : done()),
+      (e: unknown) => done(e as Error),
+    );
   io.err(`forwarding ${pattern.filter} on ${redacted(broker)} to ${target.href} (client id ${clientId})\n`);
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
       removeHandlers();
       // Forced: a message still being delivered stays unacknowledged, and the broker sends it again next time.
       client.end(true, () => resolve(code));
+    };
+    stopFor = (why) => {
+      if (stopping) return;
+      io.err(`ringside forward: stopped: ${why}; the message and those after it stay with the broker until the forwarder starts again\n`);
+      stopping = true;
+      wake();
+      finish(1);
     };
     const removeHandlers = stopForwarderOnSignals((signal) => {
       io.err(`${signal}: stopping\n`);
@@ -117,8 +132,11 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   });
 }
 
-/** Posts one message until the server stored or refused it; returns early only when stopping. */
-async function deliver(f: Forwarding, packet: IPublishPacket): Promise<void> {
+/**
+ * Posts one message until the server stored or refused it; returns early only when stopping. Returns why the
+ * forwarder must stop when the refusal is of its setup rather than of the message (setupRefusal).
+ */
+async function deliver(f: Forwarding, packet: IPublishPacket): Promise<string | undefined> {
   const topic = packet.topic;
   const body = milestonesBody(f.pattern, topic, Buffer.from(packet.payload), { ...(f.site !== undefined ? { site: f.site } : {}), ...(f.type !== undefined ? { type: f.type } : {}), receivedAt: new Date() });
   if (typeof body === 'string') {
@@ -128,8 +146,12 @@ async function deliver(f: Forwarding, packet: IPublishPacket): Promise<void> {
   for (let failures = 0; !f.stopped(); failures++) {
     const outcome = await postToRingside(f.target, f.key, JSON.stringify(body), 'application/json');
     if (outcome.kind === 'delivered') return void f.io.err(`forwarded ${body.milestones.length} milestone(s) from ${topic} (${outcome.status})\n`);
-    // Posting it again cannot help: say why, and go on with the next message.
-    if (outcome.kind === 'refused') return void f.io.err(`message on ${topic} refused by the server (${outcome.status}): ${outcome.detail}\n`);
+    if (outcome.kind === 'refused') {
+      const setup = setupRefusal(outcome.status, outcome.problem, f.target);
+      if (setup !== null) return `the server refused the message on ${topic} (${outcome.status}): ${outcome.detail}; ${setup}`;
+      // Posting it again cannot help: say why, and go on with the next message.
+      return void f.io.err(`message on ${topic} refused by the server (${outcome.status}): ${outcome.detail}\n`);
+    }
     const delay = Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** failures);
     f.io.err(`not delivered (${outcome.reason}); retrying in ${delay} ms\n`);
     await f.pause(delay);

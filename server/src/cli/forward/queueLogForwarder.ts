@@ -15,7 +15,7 @@ import { UsageError, type Io, type Values } from '../usage';
 import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch } from './fileFollower';
 import { checkStateWritable, readState, StateFileError } from './stateFile';
 import { RejectsFile, RejectsFileError, type RejectEntry } from './rejectsFile';
-import { apiUrl, forwarderKey, millisecondsOption, onRefusedOption, postToRingside, serverUrl, siteOption, type OnRefused, type RefusalProblem } from './ringsideApi';
+import { apiUrl, forwarderKey, millisecondsOption, onRefusedOption, postToRingside, serverUrl, setupRefusal, siteOption, type OnRefused, type RefusalProblem } from './ringsideApi';
 import { stopForwarderOnSignals } from './stopSignals';
 import { stayPartOf } from '../../protocol/queueLogEvents';
 
@@ -107,7 +107,9 @@ async function sendBatch(batch: LineBatch, s: Sending): Promise<void> {
       s.io.err(`forwarded ${where()} (${outcome.status})${casesText(outcome.body, 'late', 'late end(s) skipped, their clocks had expired')}${casesText(outcome.body, 'unmeasured', "call(s) closed unjudged, their wait went negative (the PBX's clock stepped back)")}\n`);
       return;
     }
-    const refusal = s.onRefused === 'set-aside' ? refusalOf(outcome.status, outcome.problem, batch, posted, s.recent) : { lines: null, why: '' };
+    // One of the setup (setupRefusal) refuses every line after it too: never set aside, and what to fix is said.
+    const setup = setupRefusal(outcome.status, outcome.problem, s.target);
+    const refusal = setup === null && s.onRefused === 'set-aside' ? refusalOf(outcome.status, outcome.problem, batch, posted, s.recent) : { lines: null, why: setup === null ? '' : `; ${setup}` };
     // Sending the same lines again cannot succeed, nor can setting them aside help: stop with the server's reasons.
     if (!refusal.lines) throw new FatalSendError(`the server refused ${where()} (${outcome.status}): ${refusalReasons(outcome.problem, outcome.detail, batch, posted)}${refusal.why}`);
     const refused = refusal.lines;

@@ -114,6 +114,20 @@ export async function postToRingside(url: URL, key: string, body: string, conten
   return { kind: 'refused', status: response.status, detail: problemDetail(problem), problem };
 }
 
+/**
+ * What to fix when a refusal is of the forwarder's own setup rather than of what it posted, else null. Such a refusal
+ * refuses everything after it too, so a forwarder stops on it instead of skipping or setting aside what it posted:
+ * 401, the key is not recognised, revoked or expired; 403 `insufficient-scope` (it names the key's header, not a
+ * field of the body), or a 403 naming nothing at all (a proxy's); 404, no such endpoint at --server (a wrong path
+ * prefix). A 403 naming a field of the body (a site the key may not write) is of that body.
+ */
+export function setupRefusal(status: number, problem: RefusalProblem, url: URL): string | null {
+  if (status === 401) return 'the API key is not accepted (not recognised, revoked or expired): give the forwarder a current key (--key-file or RINGSIDE_API_KEY)';
+  if (status === 403 && (problem.type === 'insufficient-scope' || problem.errors.length === 0)) return 'the API key may not post there: give the forwarder a key with the scope the server names (keys create --scope ingest)';
+  if (status === 404) return `${url.origin}${url.pathname} is not an endpoint of this server: check --server (the address the dashboard is at, with its path prefix if any)`;
+  return null;
+}
+
 /** The problem's detail and named fields, or the raw answer (shortened) when it is not a problem document. */
 function refusalProblem(text: string): RefusalProblem {
   try {
