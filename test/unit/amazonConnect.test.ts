@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mapContactRecordDelivery } from '../../server/src/integrations/amazonConnect/contactRecords';
-import { FirehoseDeliveryError, firehoseResponse, parseFirehoseDelivery } from '../../server/src/integrations/amazonConnect/firehose';
+import { FirehoseDeliveryError, firehoseResponse } from '../../server/src/integrations/amazonConnect/firehose';
 import { abandoned, contactRecord, INSTANCE } from '../support/contactRecords';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -99,7 +99,7 @@ describe('Amazon Connect contact records through Firehose', () => {
     ['records that are not an array', { requestId: 'r', timestamp: 1, records: {} }, 'records must be an array'],
     ['neither a timestamp nor records', { requestId: 'r' }, 'timestamp must be milliseconds since 1970; records must be an array'],
   ])('refuses %s', (_, body, message) => {
-    expect(() => parseFirehoseDelivery(body)).toThrow(new FirehoseDeliveryError(message));
+    expect(() => mapContactRecordDelivery(body, 'hq')).toThrow(new FirehoseDeliveryError(message));
     expect(deliveryError(body).recordIndex).toBeUndefined();
   });
 

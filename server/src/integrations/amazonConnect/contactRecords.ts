@@ -40,26 +40,29 @@ export function mapContactRecordDelivery(body: unknown, site: string): ContactRe
     problems.push(problem);
     firstBad ??= index;
   };
-  delivery.records.forEach((data, index) => {
-    if (typeof data === 'string') return refused(index, data);
+  /** `read`, its FirehoseDeliveryError kept as record `index`'s problem instead of ending the delivery's reading. */
+  const orRefused = (index: number, read: () => void) => {
     try {
-      const ctrs = contactRecordsIn(data, index);
-      ctrs.forEach((ctr, n) => {
-        contactRecords++;
-        const where = ctrs.length > 1 ? `records[${index}] (contact record ${n + 1} of ${ctrs.length})` : `records[${index}]`;
-        try {
-          const result = mapContactRecord(ctr, site, where, index);
-          if ('ignored' in result) countIgnored(ignored, result.ignored);
-          else events.push(result.event);
-        } catch (error) {
-          if (!(error instanceof FirehoseDeliveryError)) throw error;
-          refused(index, error.message);
-        }
-      });
+      read();
     } catch (error) {
       if (!(error instanceof FirehoseDeliveryError)) throw error;
       refused(index, error.message);
     }
+  };
+  delivery.records.forEach((data, index) => {
+    if (typeof data === 'string') return refused(index, data);
+    orRefused(index, () => {
+      const ctrs = contactRecordsIn(data, index);
+      ctrs.forEach((ctr, n) => {
+        contactRecords++;
+        const where = ctrs.length > 1 ? `records[${index}] (contact record ${n + 1} of ${ctrs.length})` : `records[${index}]`;
+        orRefused(index, () => {
+          const result = mapContactRecord(ctr, site, where, index);
+          if ('ignored' in result) countIgnored(ignored, result.ignored);
+          else events.push(result.event);
+        });
+      });
+    });
   });
   if (problems.length > 0) throw new FirehoseDeliveryError(problems.join('; '), firstBad);
   const count = (outcome: string) => events.filter((e) => e.outcome === outcome).length;

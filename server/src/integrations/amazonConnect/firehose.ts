@@ -8,12 +8,15 @@
 import { notAnObjectMessage, wrongTypeMessage } from '../../protocol/issues';
 import type { FieldProblem } from '../../protocol/problem';
 
+/** A delivery as far as it can be read (readFirehoseDelivery). */
 export interface FirehoseDelivery {
   requestId: string;
-  /** When Firehose sent the request, milliseconds since 1970. */
+  /** When Firehose sent the request, milliseconds since 1970 (meaningless when `problems` names it). */
   timestamp: number;
-  /** Each record's data, base64-decoded. */
-  records: Buffer[];
+  /** Each record's data, base64-decoded, or why it is not usable. */
+  records: Array<Buffer | string>;
+  /** What is wrong with the delivery itself (its timestamp, its records list). */
+  problems: string[];
 }
 
 export interface FirehoseResponseBody {
@@ -52,22 +55,11 @@ export function firehoseRequestId(body: unknown): { requestId: string } | FieldP
 }
 
 /**
- * Read a parsed JSON body as a Firehose delivery. Throws FirehoseDeliveryError naming every field or record at
- * fault (one message: Firehose's answer carries one), the first bad record's index as `recordIndex`.
- */
-export function parseFirehoseDelivery(body: unknown): FirehoseDelivery {
-  const read = readFirehoseDelivery(body);
-  const bad = read.records.findIndex((d) => typeof d === 'string');
-  if (read.problems.length > 0 || bad !== -1) throw new FirehoseDeliveryError([...read.problems, ...read.records.filter((d) => typeof d === 'string')].join('; '), bad === -1 ? undefined : bad);
-  return { requestId: read.requestId, timestamp: read.timestamp, records: read.records as Buffer[] };
-}
-
-/**
  * A delivery as far as it can be read, for a caller that goes on to read its good records (so that one answer names
  * what is wrong in them too): the delivery's own problems (timestamp, records), and each record's data or why it is
  * not usable. Throws FirehoseDeliveryError only for a body without a request id to echo.
  */
-export function readFirehoseDelivery(body: unknown): { requestId: string; timestamp: number; records: Array<Buffer | string>; problems: string[] } {
+export function readFirehoseDelivery(body: unknown): FirehoseDelivery {
   const id = firehoseRequestId(body);
   if (!('requestId' in id)) throw new FirehoseDeliveryError(`${id.path === '(body)' ? 'the body' : id.path} ${id.message}`);
   const { timestamp, records } = body as Record<string, unknown>;
