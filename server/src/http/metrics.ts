@@ -1,6 +1,6 @@
 // The server's own figures for a monitoring system, in Prometheus's text format (GET /api/v1/metrics): requests and
-// their latency by route, events stored, live clients, open cases, readiness and leadership, and Node's process
-// figures (CPU, memory, event-loop delay, garbage collection). Counted in the adapter from what the services already
+// their latency by route, events stored, live clients, open cases, the webhook outbox, readiness and leadership, and
+// Node's process figures (CPU, memory, event-loop delay, garbage collection). Counted in the adapter from what the services already
 // tell their listeners; nothing of the data (no site, no standard, no key) is a label, so a scraper's key reads none.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { API_PREFIX } from '../protocol';
@@ -18,6 +18,9 @@ export interface MetricsSources {
   openCases: () => number;
   readiness: () => Promise<{ ready: boolean }>;
   isLeading: () => boolean;
+  /** The webhook deliveries waiting in the store's outbox (every node's): when each was made. */
+  pendingWebhooks: () => Promise<ReadonlyArray<{ createdAtMs: number }>>;
+  now: () => number;
   /** The HTTP and live fronts' counters (GET /stats). */
   front: () => { http: { rateLimited: number; inFlight: number }; live?: { connected: number; floodDisconnects: number; slowDisconnects: number } | undefined };
 }
@@ -103,6 +106,11 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
   } });
   new Gauge({ name: 'ringside_open_cases', help: 'Cases open now on this node: calls ringing, visitors waiting, complaints open', registers, collect() { this.set(sources.openCases()); } });
   new Gauge({ name: 'ringside_ready', help: '1 while the store answers and takes writes (GET /health/ready), else 0', registers, async collect() { this.set((await sources.readiness()).ready ? 1 : 0); } });
+  new Gauge({ name: 'ringside_webhook_deliveries_pending', help: "Webhook deliveries waiting in the store's outbox (all nodes'), to be sent or retried", registers, async collect() { this.set((await sources.pendingWebhooks()).length); } });
+  new Gauge({ name: 'ringside_webhook_oldest_pending_seconds', help: 'How long the oldest webhook delivery in the outbox has waited (0: none waits)', registers, async collect() {
+    const oldest = Math.min(...(await sources.pendingWebhooks()).map((d) => d.createdAtMs));
+    this.set(Number.isFinite(oldest) ? Math.max(0, sources.now() - oldest) / 1000 : 0);
+  } });
   new Gauge({ name: 'ringside_leader', help: '1 on the node that evaluates alerts and delivers webhooks for the store, else 0', registers, collect() { this.set(sources.isLeading() ? 1 : 0); } });
 }
 

@@ -1,6 +1,8 @@
 // GET /api/v1/metrics: what a monitoring system scraping a node sees after real requests, with a key of scope metrics.
 import { describe, expect, it } from 'vitest';
-import { adminHeaders, call, TEST_ADMIN_KEY, useTestServer } from '../support/testServer';
+import { BANDS_ONLY, calls, MINUTE, startReceiver, T0 } from '../support/alertSupport';
+import { testClock } from '../support/testClock';
+import { adminHeaders, call, removeDir, startTestServer, TEST_ADMIN_KEY, useTestServer } from '../support/testServer';
 
 const server = useTestServer();
 
@@ -84,5 +86,34 @@ describe('GET /api/v1/metrics', () => {
     const refused = await fetch(`${server().url}/api/v1/metrics`, { headers: adminHeaders(readKey) });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { detail: string }).detail).toMatch(/metrics/);
+  });
+});
+
+describe('the webhook outbox in GET /api/v1/metrics', () => {
+  it('shows a delivery the receiver refuses as pending, and how long it has waited, until it is delivered', async () => {
+    const receiver = await startReceiver(1);
+    const clock = testClock(T0);
+    const node = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 60_000, jitter: 0 } } });
+    const outbox = async () => {
+      const res = await fetch(`${node.url}/api/v1/metrics`, { headers: adminHeaders(node.apiKey) });
+      const all = samples(await res.text());
+      return [all.get('ringside_webhook_deliveries_pending'), all.get('ringside_webhook_oldest_pending_seconds')];
+    };
+    try {
+      expect(await outbox()).toEqual([0, 0]);
+      expect((await node.postEvents({ events: calls(5, 5, T0 - MINUTE) })).status).toBe(201); // 50 %: an incident opens
+      await node.testApi.webhooksIdle();
+      expect(receiver.requests.map((r) => r.answered)).toEqual([500]);
+      await clock.advance(30_000);
+      expect(await outbox()).toEqual([1, 30]);
+      await clock.advance(30_000); // the retry, answered 204
+      await node.testApi.webhooksIdle();
+      expect(receiver.requests.map((r) => r.answered)).toEqual([500, 204]);
+      expect(await outbox()).toEqual([0, 0]);
+    } finally {
+      await node.close();
+      await receiver.close();
+      removeDir(node.dataDir);
+    }
   });
 });
