@@ -13,6 +13,7 @@ import { createApp } from './http/app';
 import { answerClientError, headerLimitOf } from './http/clientErrors';
 import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
+import { serverMetrics } from './http/metrics';
 import { attachLive } from './live/livePush';
 import { joinNodes } from './live/nodes';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
@@ -234,10 +235,11 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     onRateLimited: () => (rateLimited += 1),
     stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard?.stats() }),
   };
+  const metrics = serverMetrics({ version: VERSION, ingest: core.ingest, openCases: () => core.clocks.openCount(), readiness: () => core.storage.readiness(), isLeading: () => core.leadership.isLeading(), pendingWebhooks: () => core.store.reads.incidents.pendingDeliveries(), now, front: securityAccess.stats });
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
   // The dashboard page carries the snapshot its socket would get on connecting (http/firstPaint.ts).
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);
-  const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, integrations: integrationSettings(options), snapshot }).listener);
+  const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot }).listener);
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
@@ -265,6 +267,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
       unwatchStandards();
       unwatchSites();
       unwatchClocks();
+      metrics.close();
       guard?.stop();
       stopSocketKeys();
       const liveClosed = live.close(drainTimeoutMs); // live clients first: every connection ends now

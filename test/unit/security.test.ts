@@ -11,12 +11,14 @@ import { isStorageUnavailable } from '../../server/src/store/sqlite/storageError
 import { socketTransport, type DashboardSocket } from '../../webview/src/transport/socket';
 
 describe('scopes', () => {
-  it('admin ⊇ audit ⊇ read; ingest separate; admin holds ingest', () => {
-    expect([...grantedScopes(['admin'])].sort()).toEqual(['admin', 'audit', 'ingest', 'read']);
+  it('admin ⊇ audit ⊇ read; ingest and metrics separate; admin holds both', () => {
+    expect([...grantedScopes(['admin'])].sort()).toEqual(['admin', 'audit', 'ingest', 'metrics', 'read']);
     expect([...grantedScopes(['audit'])].sort()).toEqual(['audit', 'read']);
     expect(allows(['read'], 'ingest')).toBe(false);
     expect(allows(['ingest'], 'read')).toBe(false);
     expect(allows(['ingest', 'read'], 'read')).toBe(true);
+    expect([...grantedScopes(['metrics'])]).toEqual(['metrics']);
+    expect(allows(['audit'], 'metrics')).toBe(false);
   });
 
   it('a request no route serves (another method on a served path, or a path none serves) needs a key of any scope; static GETs are public', () => {

@@ -303,7 +303,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     options: {
       ...data,
       name: { type: 'string', value: 'NAME', help: 'what the key is for (shown in lists and logs)' },
-      scope: { type: 'string', value: 'ingest|read|audit|admin[,…]', help: 'what the key may do (comma-separated)' },
+      scope: { type: 'string', value: 'ingest|read|audit|admin|metrics[,…]', help: 'what the key may do (comma-separated)' },
       site: { type: 'string', multiple: true, value: 'SITE[,…]', help: 'ingest keys: write only these sites (repeatable: each value one site;\nor one value of sites between commas); one site prints its kiosk link' },
       url: { type: 'string', value: 'URL', help: "the server's address the kiosk link starts with, http(s) (default: the running server's;\nwith none running, http://127.0.0.1:4870 and a note)" },
       expires: { type: 'string', value: 'ISO', help: 'when the key stops working (an ISO 8601 time)' },

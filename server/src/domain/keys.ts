@@ -5,7 +5,10 @@ import { sameSiteId } from '../protocol/pure/idLists';
 import { didYouMean } from '../protocol/nearMiss';
 
 const KEY_PREFIX = 'rs_';
-/** The hierarchy: admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read them back), and admin also holds ingest. */
+/**
+ * The hierarchy: admin ⊇ audit ⊇ read; ingest is separate (an integration that posts events cannot read them back),
+ * and so is metrics (a monitoring system's scraper reads the server's own figures, none of the data); admin holds both.
+ */
 export const SCOPES = API_SCOPES;
 export type Scope = ApiScope;
 
@@ -13,7 +16,8 @@ const IMPLIES: Record<Scope, readonly Scope[]> = {
   ingest: ['ingest'],
   read: ['read'],
   audit: ['audit', 'read'],
-  admin: ['admin', 'audit', 'read', 'ingest'],
+  admin: ['admin', 'audit', 'read', 'ingest', 'metrics'],
+  metrics: ['metrics'],
 };
 
 export function isScope(value: unknown): value is Scope {

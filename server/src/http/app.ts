@@ -13,6 +13,7 @@ import { directRoutes } from './direct';
 import { errorHandler, notFound } from './fallbacks';
 import type { FirstPaintSources } from './firstPaint';
 import { cors, requestLog, securityHeaders } from './httpHardening';
+import type { ServerMetrics } from './metrics';
 import { mountRoutes } from './mount';
 import { readQueryString } from './percentEncoding';
 import { rateLimit, type RateLimitOptions } from './rateLimit';
@@ -27,6 +28,8 @@ export interface AppDeps {
   now: () => number;
   /** Keys and scopes ('open' = --no-auth), rate limits, CORS allow-list. */
   access: { mode: AccessMode; rateLimit: RateLimitOptions | false; corsOrigins: readonly string[]; trustProxy?: TrustProxy; onRateLimited?: () => void; stats: () => unknown };
+  /** The server's own figures: every request is counted there, and GET /metrics reads them. */
+  metrics: ServerMetrics;
   integrations?: IntegrationSettings;
   /** The live push's snapshot, for the dashboard page's first paint (http/firstPaint.ts); absent: the page carries none. */
   snapshot?: FirstPaintSources['snapshot'];
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps): HttpFront {
   // (http/scopes.ts; a path or method no route serves needs a key of any scope).
   const front = [
     requestLog(deps.logger, addressOf),
+    deps.metrics.observe,
     securityHeaders(),
     cors(deps.access.corsOrigins),
     authMiddleware(deps.access.mode, deps.core.keys, addressOf),
@@ -73,7 +77,7 @@ export function createApp(deps: AppDeps): HttpFront {
 }
 
 function appContext(deps: AppDeps): AppContext {
-  return { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, commit: groupCommit(deps.core.ingest), integrations: deps.integrations ?? {} };
+  return { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, metrics: deps.metrics, commit: groupCommit(deps.core.ingest), integrations: deps.integrations ?? {} };
 }
 
 /** The API's routes (http/routes/), mounted below /api/v1. */

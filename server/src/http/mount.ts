@@ -1,6 +1,7 @@
 // Mounts the route tables on an Express router: per path, each method with its JSON parser, the one validation step
 // and its handler, then 405 (with Allow) for every other method.
 import express, { type RequestHandler } from 'express';
+import { API_PREFIX } from '../protocol';
 import { methodNotAllowed } from './fallbacks';
 import { bodyParser } from './jsonBody';
 import { sendJson } from './problems';
@@ -9,7 +10,9 @@ import { refuseUndecodablePath, validateInput } from './validate';
 
 /** The handler of one route: validate, call, answer the JSON it returns (if it did not answer itself). */
 export function handlerOf(route: Route, app: AppContext): RequestHandler {
+  const label = API_PREFIX + route.path;
   return async (req, res) => {
+    res.locals.route = label; // the metrics' route label (http/metrics.ts)
     const input = await validateInput(route, req, res, app);
     if (!input) return;
     const answer = await route.handle(input, app);

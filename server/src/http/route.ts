@@ -43,6 +43,8 @@ export interface AppContext {
   now: () => number;
   /** The security counters of GET /stats. */
   stats: () => unknown;
+  /** The server's own figures (GET /metrics: http/metrics.ts). */
+  metrics: { exposition(): Promise<{ contentType: string; text: string }> };
   /** Concurrent POST /events share one transaction. */
   commit: Committer;
   integrations: IntegrationSettings;

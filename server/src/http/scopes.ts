@@ -48,6 +48,11 @@ export function keyPlaceFor(method: string, apiPath: string | null): KeyPlace {
   return (ruleFor(method.toUpperCase(), apiPath) ?? API_RULES.find((r) => matches(r.path, normalise(apiPath))))?.key ?? BEARER;
 }
 
+/** The path of the route that serves `method` at `apiPath` (below /api/v1, as mounted: "/standards/:id"), if one does. */
+export function routePathFor(method: string, apiPath: string): string | null {
+  return ruleFor(method.toUpperCase(), apiPath)?.path ?? null;
+}
+
 /** The rule of the route that serves `method` (upper case) at `apiPath`, if one does. */
 function ruleFor(method: string, apiPath: string): Rule | undefined {
   const path = normalise(apiPath);

@@ -113,7 +113,7 @@ describe('a DIR that holds no database', () => {
     const dir = dataDir();
     const r = cli('keys', 'create', '--data', dir, '--name', 'x', '--scope', 'root');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin/);
+    expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin, metrics/);
     writeFileSync(join(dir, 'keep'), '');
     expect(readdirSync(dir)).toEqual(['keep']);
   });
@@ -129,7 +129,7 @@ describe('a DIR that holds no database', () => {
     const dir = dataDir();
     const r = cli('keys', 'create', '--data', dir, '--name', 'x', '--scope', 'reed,admin,root');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--scope must be one of ingest, read, audit, admin (got "reed") (did you mean "read"?); --scope must be one of ingest, read, audit, admin (got "root")\n');
+    expect(r.stderr).toContain('--scope must be one of ingest, read, audit, admin, metrics (got "reed") (did you mean "read"?); --scope must be one of ingest, read, audit, admin, metrics (got "root")\n');
   });
 });
 

@@ -35,7 +35,7 @@ const examplePath = (pattern: string) => pattern.replace(/:\w+/g, 'x1').replace(
 
 function appRoutes() {
   // The app is only built, never served: its services are not called.
-  const deps = { core: { ingest: {}, keys: {} }, logger: pino({ level: 'silent' }), webviewDir: '/nonexistent', version: 'test', now: Date.now, access: { mode: 'keys', rateLimit: false, corsOrigins: [], stats: () => ({}) } };
+  const deps = { core: { ingest: {}, keys: {} }, logger: pino({ level: 'silent' }), webviewDir: '/nonexistent', version: 'test', now: Date.now, access: { mode: 'keys', rateLimit: false, corsOrigins: [], stats: () => ({}) }, metrics: { observe: (_req: unknown, _res: unknown, next: () => void) => next() } };
   const app = createApp(deps as unknown as AppDeps).app as unknown as { router: { stack: Layer[] } };
   return mountedRoutes(app.router.stack);
 }

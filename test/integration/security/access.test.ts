@@ -17,7 +17,7 @@ async function createKey(body: unknown, key = server().apiKey) {
 }
 
 beforeAll(async () => {
-  for (const scope of ['ingest', 'read', 'audit', 'admin'] as const) {
+  for (const scope of ['ingest', 'read', 'audit', 'admin', 'metrics'] as const) {
     const created = await createKey({ name: `${scope} key`, scopes: [scope] });
     expect(created.status).toBe(201);
     keyOf[scope] = created.body.key;
@@ -59,6 +59,7 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | 'any-key' |
   ['POST', '/api/v1/keys', 'admin'],
   ['DELETE', '/api/v1/keys/k_000000000000', 'admin'],
   ['GET', '/api/v1/stats', 'admin'],
+  ['GET', '/api/v1/metrics', 'metrics'],
   ['GET', '/api/v1/export', 'any-key'], // no such route: a 404 for any key
   ['GET', '/api/v1/export/compliance', 'audit'],
   ['HEAD', '/api/v1/export/events', 'audit'],
@@ -81,13 +82,14 @@ const ROUTES: Array<[method: string, path: string, needs: 'public' | 'any-key' |
   ['POST', '/ringside/api/v1/milestones', 'any-key'],
 ];
 
-const LEVELS: Array<'none' | Scope> = ['none', 'ingest', 'read', 'audit', 'admin'];
+const LEVELS: Array<'none' | Scope> = ['none', 'ingest', 'read', 'audit', 'admin', 'metrics'];
 const GRANTS: Record<'none' | Scope, ReadonlyArray<'public' | 'any-key' | Scope>> = {
   none: ['public'],
   ingest: ['public', 'any-key', 'ingest'],
   read: ['public', 'any-key', 'read'],
   audit: ['public', 'any-key', 'read', 'audit'],
-  admin: ['public', 'any-key', 'ingest', 'read', 'audit', 'admin'],
+  admin: ['public', 'any-key', 'ingest', 'read', 'audit', 'admin', 'metrics'],
+  metrics: ['public', 'any-key', 'metrics'],
 };
 
 describe('scope policy', () => {

@@ -79,7 +79,7 @@ describe('binding', () => {
   it('`keys create` refuses a bad scope with exit 2', () => {
     const r = spawnSync(process.execPath, [mainJs, 'keys', 'create', '--data', dataDir(), '--name', 'x', '--scope', 'root'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin/);
+    expect(r.stderr).toMatch(/--scope must be one of ingest, read, audit, admin, metrics/);
   });
 
   it('--no-auth on loopback needs no key for HTTP or the socket', async () => {

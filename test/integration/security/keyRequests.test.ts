@@ -23,7 +23,7 @@ describe('key requests', () => {
 
   it('names an unknown scope and the scope it most likely mistypes, as the keys subcommand does', async () => {
     const before = await keyCount();
-    const allowed = 'must be one of ingest, read, audit, admin';
+    const allowed = 'must be one of ingest, read, audit, admin, metrics';
     const listed = await createKey({ name: 'wallboard', scopes: ['reed', 'root', 7, 'x'.repeat(50)] });
     expect([listed.status, listed.body.errors]).toEqual([
       400,

@@ -11,6 +11,7 @@ import { incidentRoutes } from './incidents';
 import { integrationRoutes } from './integrations';
 import { keyRoutes } from './keys';
 import { kioskRoutes } from './kiosk';
+import { metricsRoutes } from './metrics';
 import { siteRoutes } from './sites';
 import { staffingRoutes } from './staffing';
 import { standardRoutes } from './standards';
@@ -29,6 +30,7 @@ export const API_ROUTES: readonly Route[] = [
   ...exportRoutes,
   ...auditRoutes,
   ...keyRoutes,
+  ...metricsRoutes,
   ...staffingRoutes,
   ...integrationRoutes,
   ...customIntegrationRoutes,

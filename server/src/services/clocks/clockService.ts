@@ -87,6 +87,11 @@ export class ClockService {
       .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   }
 
+  /** How many cases are open now (GET /metrics). */
+  openCount(): number {
+    return this.cases.size;
+  }
+
   /**
    * A site was configured, changed or retired (SitesService.onChange, here or on another node): the open cases are
    * timed by the sites as they are now, and what that changes is pushed. Resolves once it has been.
