@@ -192,7 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       core.leadership.close();
       await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
       await nodes?.close();
-      await core.alerts.close(); // stops evaluation; in-flight webhooks stay pending in the outbox
+      await core.alerts.close(); // stops evaluation; a webhook attempt in flight finishes and is recorded
       await core.clocks.close(); // the open cases stay in the store: the next start watches them again
       await core.keys.flush();
       await core.store.close();

@@ -272,6 +272,24 @@ describe('incident state machine', () => {
     expect(step.states.size).toBe(0);
   });
 
+  it('closes an incident at a site the version in force no longer covers (its scope left the site out), and opens none there', () => {
+    const { states } = run([
+      [m(0), [wants('red')]],
+      [m(2), [wants('red')]],
+    ]);
+    const narrowed = std({ version: 2, scope: { sites: ['downtown'] } });
+    // The site's old misses are still in the windows, and the open incident keeps it observed: nothing new can be
+    // judged there, so without closing it the incident would hold red for ever.
+    const observed = observe({ standards: [narrowed], policy: DEFAULT_POLICY, windows, scoped: [{ standardId: 'calls', site: 'harbour', counts: uniform(20, 0) }, { standardId: 'calls', site: 'uptown', counts: uniform(20, 0) }], memory: new Map([['calls|harbour', { band: 'red', burn: null }]]), openSites: new Map([['calls', ['harbour']]]) });
+    expect(observed).toEqual([]);
+    const step = stepIncidents(states, observed, new Map([['calls', narrowed]]), { atMs: m(3), holds: HOLDS, siteName: () => 'Harbour', versionsOf: () => [] });
+    expect(step.drafts.map((d) => [d.kind, d.severity, d.incidentId, d.summary])).toEqual([['recovered', 'red', 1, 'Harbour calls: closed — the standard "Calls answered within 2 rings" no longer covers this site']]);
+    expect(step.states.size).toBe(0);
+    // A site the scope names is observed and kept as before.
+    const widened = std({ version: 3, scope: { sites: ['harbour'] } });
+    expect(stepIncidents(states, [wants('red', 'harbour', widened)], new Map([['calls', widened]]), { atMs: m(3), holds: HOLDS, siteName: () => 'Harbour', versionsOf: () => [] }).drafts).toEqual([]);
+  });
+
   it('holds through thin data: a quiet site neither opens nor recovers', () => {
     const standard = std();
     const quiet = (memory: KeyState['memory']) =>

@@ -40,9 +40,14 @@ export function judgeEvent<S extends JudgeableStandard>(event: JudgeableEvent, s
 
 export function inScope(event: JudgeableEvent, s: JudgeableStandard): boolean {
   if (s.eventType !== event.type) return false;
-  if (s.scope?.sites && (event.site === undefined || !s.scope.sites.some((site) => sameSiteId(site, event.site!)))) return false;
+  if (event.site === undefined ? s.scope?.sites !== undefined : !coversSite(s, event.site)) return false;
   if (s.scope?.queues && (event.queue == null || !s.scope.queues.includes(event.queue))) return false;
   return true;
+}
+
+/** Whether the standard judges events of the site at all: its scope names no sites, or names this one. */
+export function coversSite(s: Pick<JudgeableStandard, 'scope'>, site: string): boolean {
+  return !s.scope?.sites || s.scope.sites.some((scoped) => sameSiteId(scoped, site));
 }
 
 function meetsThreshold(value: number, operator: Operator, threshold: number): boolean {

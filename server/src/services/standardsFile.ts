@@ -39,16 +39,19 @@ class ConfigFileError extends Error {
   }
 }
 
-const topLevel = z.strictObject({ eventTypes: z.unknown().optional(), standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional(), integrations: z.array(z.unknown()).optional() });
+const topLevelShape = { eventTypes: z.unknown().optional(), standards: z.array(z.unknown()).optional(), sites: z.array(z.unknown()).optional(), integrations: z.array(z.unknown()).optional() };
 
 /** Parses and validates the text of a standards file; `kind` is 'yaml' or 'json'. */
 export function parseStandardsConfig(text: string, kind: 'yaml' | 'json'): { ok: true; config: StandardsConfig } | { ok: false; problems: FieldProblem[] } {
   const read = kind === 'json' ? readJson(text) : readYaml(text);
   if (!read.ok) return read;
-  const top = parseInput(topLevel, read.data ?? {});
+  const strict = parseInput(z.strictObject(topLevelShape), read.data ?? {});
+  // An unknown top-level key (a misspelt `standard:`) is named beside the problems of the rest, not instead of them.
+  const top = strict.success ? strict : parseInput(z.object(topLevelShape), read.data ?? {});
   // The file itself (a list, a number) is `(file)`, as its other problems are.
-  if (!top.success) return { ok: false, problems: zodProblems(top.error).map((p) => (p.path === '(body)' ? { ...p, path: '(file)' } : p)) };
-  const problems: FieldProblem[] = [];
+  const topProblems = strict.success ? [] : zodProblems(strict.error).map((p) => (p.path === '(body)' ? { ...p, path: '(file)' } : p));
+  if (!top.success) return { ok: false, problems: topProblems };
+  const problems: FieldProblem[] = [...topProblems];
   const types = parseInput(eventTypeListSchema, top.data.eventTypes ?? []);
   if (!types.success) problems.push(...zodProblems(types.error, ['eventTypes']));
   const standards: StandardDefinition[] = [];

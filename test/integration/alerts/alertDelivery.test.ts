@@ -2,7 +2,7 @@
 // standards from the engine. A real server on 127.0.0.1:0 on a test clock (retries, throttle and timer run
 // when the test moves it) and real webhook receivers (node http servers).
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../../server/src/protocol';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
@@ -155,7 +155,65 @@ describe('webhook delivery with retries', () => {
     db.close();
     removeDir(dataDir);
   });
+
+  it('lets a delivery in flight at a stop finish and records it: the next start does not send it again', async () => {
+    // The receiver takes the delivery and answers only once the server is stopping (its port refuses connections):
+    // a receiver that is slow to answer as the server is restarted.
+    const seen: Array<{ delivery: string | undefined; attempt: string | undefined }> = [];
+    let answerHeld: (() => void) | null = null;
+    const held = new Promise<void>((resolve) => (answerHeld = resolve));
+    const receiverServer = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push({ delivery: req.headers['x-ringside-delivery'] as string | undefined, attempt: req.headers['x-ringside-attempt'] as string | undefined });
+        void held.then(() => {
+          res.statusCode = 200;
+          res.end();
+        });
+      });
+    });
+    await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hook`;
+    const clock = testClock(T0);
+    const options = { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url] };
+    const first = await startTestServer({ clock, alerts: options });
+    const dataDir = first.dataDir;
+    try {
+      await first.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red: one delivery queued and sent
+      while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      const stopping = first.close();
+      while (!(await refusesConnections(first.port))) await new Promise((resolve) => setImmediate(resolve));
+      answerHeld!();
+      await stopping;
+      const second = await startTestServer({ dataDir, clock, alerts: options });
+      try {
+        await clock.advance(60_000);
+        await second.testApi.webhooksIdle();
+      } finally {
+        await second.close();
+      }
+      expect(seen).toEqual([{ delivery: '1', attempt: '1' }]);
+    } finally {
+      await new Promise<void>((resolve) => receiverServer.close(() => resolve()));
+    }
+    const db = openDatabase(dataDir);
+    expect(db.prepare('SELECT status, attempts, last_error FROM incident_deliveries').all()).toEqual([{ status: 'delivered', attempts: 1, last_error: null }]);
+    db.close();
+    removeDir(dataDir);
+  });
 });
+
+/** Whether nothing listens on 127.0.0.1:port any more. */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
 
 describe('per-site incidents', () => {
   it('opens one incident for the site that slips (band and burn rate together), none for the others or all sites', async () => {

@@ -83,6 +83,17 @@ describe('parsing a standards file', () => {
     expect(parseStandardsConfig('{"standards": ', 'json')).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/not valid JSON/) }] });
     expect(parseStandardsConfig('{"standard": []}', 'json')).toMatchObject({ ok: false, problems: [{ path: 'standard', message: 'is not a known field (did you mean "standards"?)' }] });
   });
+  it('names an unknown top-level key beside every problem of the rest of the file, not instead of them', () => {
+    const file = 'standard: []\nstandards:\n  - { id: x, name: X, eventType: call, measure: rings, threshold: 2, target: 90 }\nsites:\n  - { id: y, ringCycleSeconds: 0 }\n';
+    expect(parseStandardsConfig(file, 'yaml')).toEqual({
+      ok: false,
+      problems: [
+        { path: 'standard', message: 'is not a known field (did you mean "standards"?)' },
+        { path: 'standards.0.target', message: 'must be a share above 0 and at most 1 (0.9 for 90 %)' },
+        { path: 'sites.0.ringCycleSeconds', message: expect.stringMatching(/^must be/) },
+      ],
+    });
+  });
   it('names the file when it is not a mapping, refuses aliases that expand without end, and says why .inf is no threshold', () => {
     expect(parseStandardsConfig('- 1\n- 2\n', 'yaml')).toEqual({ ok: false, problems: [{ path: '(file)', message: 'must be a JSON object (got a list)' }] });
     const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`), 'standards: []'].join('\n');

@@ -6,6 +6,7 @@ import { bandDecision, bandsOf, type BandSeverity } from './bands';
 import { burnDecision, burnRate, ruleStatus, type BurnSeverity } from './burnRate';
 import { NO_COUNTS, ratio, type ScopedCounts, type WindowCounts } from './counts';
 import type { AlertPolicy, BurnRule, NamedWindow } from './policy';
+import { coversSite } from '../judge';
 
 /** What a standard at a site remembers between evaluations: its conditions after hysteresis and holds for thin data. */
 export interface ConditionMemory {
@@ -75,6 +76,8 @@ export function observe(input: EvaluationInput): Observation[] {
     for (const row of input.scoped) if (row.standardId === standard.id) sites.set(row.site, row.counts);
     for (const site of input.openSites.get(standard.id) ?? []) if (!sites.has(site)) sites.set(site, input.windows.map(() => NO_COUNTS));
     for (const [site, counts] of sites) {
+      // A site the scope left out judges nothing new: its old judgements in the windows could only hold an incident open.
+      if (!coversSite(standard, site)) continue;
       const at = (win: NamedWindow): WindowCounts => counts[input.windows.findIndex((x) => x.durationMs === win.durationMs)] ?? NO_COUNTS;
       observations.push(observeOne(standard, site, at, input));
     }

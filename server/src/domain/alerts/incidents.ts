@@ -6,6 +6,7 @@ import type { IncidentChangeKind, IncidentDetail, IncidentSeverity, IncidentSubj
 import { severityRank, type ConditionMemory, type Observation } from './evaluate';
 import type { AlertPolicy } from './policy';
 import { detailOf, wordingOf, type VersionLookup } from './wording';
+import { coversSite } from '../judge';
 
 export type IncidentHolds = Pick<AlertPolicy, 'openAfterMs' | 'escalateAfterMs' | 'deescalateAfterMs' | 'recoverAfterMs'>;
 
@@ -58,7 +59,8 @@ export interface StepResult {
 
 /**
  * One evaluation: each observation moves its key's state; keys with an open incident whose standard is no longer in
- * force (not in `inForce`) recover at once: nothing can change them any more.
+ * force (not in `inForce`), or whose version in force no longer covers the site (its scope left it out), recover at
+ * once: nothing can change them any more.
  */
 export function stepIncidents(states: ReadonlyMap<string, KeyState>, observations: readonly Observation[], inForce: ReadonlyMap<string, Standard>, ctx: StepContext): StepResult {
   const next = new Map(states);
@@ -71,9 +73,11 @@ export function stepIncidents(states: ReadonlyMap<string, KeyState>, observation
   }
   for (const [key, state] of states) {
     const incident = state.incident;
-    if (!incident || inForce.has(incident.standard.id)) continue;
+    if (!incident) continue;
+    const current = inForce.get(incident.standard.id);
+    if (current && coversSite(current, incident.site)) continue;
     next.delete(key);
-    drafts.push(retiredDraft(incident, ctx));
+    drafts.push(closedDraft(incident, current ? 'out-of-scope' : 'retired', ctx));
   }
   return { states: next, drafts };
 }
@@ -132,15 +136,15 @@ function changeDraft(o: Observation, incident: OpenIncident | null, ctx: StepCon
   };
 }
 
-/** A retired standard's incident: closed at its last severity, with the last measurements it had. */
-function retiredDraft(incident: OpenIncident, ctx: StepContext): IncidentChangeDraft {
+/** An incident nothing can change any more (retired standard, site out of scope): closed at its last severity, with the last measurements it had. */
+function closedDraft(incident: OpenIncident, why: 'retired' | 'out-of-scope', ctx: StepContext): IncidentChangeDraft {
   const { standard } = incident;
   const siteName = ctx.siteName(incident.site);
   return {
     kind: 'recovered',
     incidentId: incident.id,
     standardId: standard.id,
-    ...wordingOf(standard, siteName, incident.detail, 'retired', ctx.versionsOf),
+    ...wordingOf(standard, siteName, incident.detail, why, ctx.versionsOf),
     site: incident.site,
     siteName,
     target: standard.target,

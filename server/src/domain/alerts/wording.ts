@@ -39,7 +39,7 @@ function burnLine(b: BurnDetail, target: number): string {
   return `Error budget (${formatThreshold(1 - target)}) burning ${formatTimes(b.long.burnRate)} over ${b.long.name} and ${formatTimes(b.short.burnRate)} over ${b.short.name}; ${b.severity} above ${formatFactor(b.factor)} in both → ${status}`;
 }
 
-export type SummaryState = 'open' | 'recovered' | 'retired';
+export type SummaryState = 'open' | 'recovered' | 'retired' | 'out-of-scope';
 
 /** A standard's versions by number, retired ones too (those unknown left out). */
 export type VersionLookup = (standardId: string, versions: readonly number[]) => Standard[];
@@ -75,6 +75,7 @@ function summaryOf(standard: Standard, judged: readonly [Standard, ...Standard[]
   const { noun, phrase } = versionsPhrase(judged);
   const who = `${siteName} ${noun}`;
   if (state === 'retired') return `${who}: closed — the standard "${standard.name}" is no longer in force`;
+  if (state === 'out-of-scope') return `${who}: closed — the standard "${standard.name}" no longer covers this site`;
   const figure = window.counted === 0 ? `no ${noun} ${windowWords(window.durationMs)}` : `${formatPercent(window.compliance)} ${phrase} ${windowWords(window.durationMs)}`;
   return `${who}${state === 'recovered' ? ' back on target' : ''}: ${figure} — target ${formatThreshold(standard.target)}`;
 }

@@ -129,7 +129,7 @@ export class AlertService {
     this.interval = this.trailing = null;
     const webhooks = this.webhooks;
     this.webhooks = null;
-    await webhooks?.close();
+    await webhooks?.close({ abort: true });
   }
 
   private async loadStates(): Promise<void> {

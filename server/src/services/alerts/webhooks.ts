@@ -67,10 +67,15 @@ export class WebhookDispatcher {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Starts no attempt after this. By default an attempt in flight finishes (within its timeout) and its answer is
+   * recorded: a receiver that took the delivery as the server stopped is not sent it again by the next start.
+   * `abort` (a node standing down: the new leader sends what is pending) cuts attempts off; they stay pending.
+   */
+  async close(options: { abort?: boolean } = {}): Promise<void> {
     this.closed = true;
     if (this.timer) this.clock.clearTimeout(this.timer);
-    this.closing.abort();
+    if (options.abort) this.closing.abort();
     await this.pumping.catch(() => undefined);
     await Promise.allSettled([...this.inFlight.values()]);
     for (const w of this.idleWaiters) w();
@@ -116,7 +121,7 @@ export class WebhookDispatcher {
     const n = d.attempts + 1;
     const started = this.clock.now();
     const { statusCode, error } = await this.post(d, n, { type: 'ringside.incident', ...update });
-    if (this.closed) return; // shutting down: the delivery stays pending with its attempts, resumed on next start
+    if (this.closing.signal.aborted) return; // cut off: the delivery stays pending with its attempts, resumed by the leader
     await this.record(d, n, { deliveryId: d.id, attempt: n, atMs: started, durationMs: this.clock.now() - started, statusCode, error });
   }
 
