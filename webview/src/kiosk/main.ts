@@ -219,7 +219,7 @@ function start(mount: HTMLElement): void {
   const view = createKioskView(mount, {
     arrived: () => {
       const step = tap(kiosk);
-      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk) }));
+      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk), standards: kiosk.setup?.standards ?? [] }));
       view.announce(`Visitor ${kiosk.desk.nextNumber - 1} arrived`);
       kiosk.sender.flush();
     },
