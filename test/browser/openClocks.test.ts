@@ -168,6 +168,26 @@ describe('the at-risk list', () => {
     expect(openCasesText([call], nowMs)).toBe('1 open · 1 breached');
   });
 
+  it('stay at the moment the notice names while the board is not live, and move again with the next snapshot', () => {
+    const { ticker, advance } = manualTicker();
+    const { dashboard, root } = mount({ ticker });
+    // A call ringing for 8 s against a 12 s limit when the connection drops: nothing is known of it after that.
+    feed(dashboard, msg.snapshot(snapshot({ openClocks: [openClock({ caseId: 'pbx-5', startedAgo: 8, limitSeconds: 12 })] })));
+    feed(dashboard, msg.connection('disconnected', 'transport close'));
+    advance(60_000);
+    expect(text(root, '.rs-stale')).toBe(`Reconnecting… showing figures as of ${formatClock(NOW)}.`);
+    // As of that moment, not a minute past a deadline the page cannot know was missed (the call may have been answered).
+    expect(openTile(root, 'call').getAttribute('aria-label')).toBe('Calls now: 1 waiting · longest 0:08');
+    expect(text(root, '.rs-atrisk .rs-panel-meta')).toBe('1 open · 0 at risk · 0 breached');
+    expect(root.querySelectorAll('.rs-atrisk-item')).toHaveLength(0);
+
+    // The reconnect's snapshot is live again, and the clocks move on from its time.
+    const later = new Date(nowMs + 60_000).toISOString();
+    feed(dashboard, msg.snapshot(snapshot({ serverTime: later, openClocks: [openClock({ caseId: 'pbx-6', startedAgo: 3, limitSeconds: 12, now: later })] })));
+    advance(2000);
+    expect(openTile(root, 'call').getAttribute('aria-label')).toBe('Calls now: 1 waiting · longest 0:05');
+  });
+
   it('stops ticking when the dashboard is destroyed', () => {
     const { ticker, timers } = manualTicker();
     const { dashboard } = mount({ ticker });

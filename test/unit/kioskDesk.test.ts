@@ -31,6 +31,20 @@ describe('the desk', () => {
     expect(waitState(visitor, [], T0 + 99_000)).toBe('running');
   });
 
+  it('times a visitor by the threshold in force at their arrival, as the server times their case, after the standard changed', () => {
+    // Arrived under 30 s; the kiosk then learns the standard is 45 s. The server keeps the case's deadline at 30 s
+    // (the version in force when it started; the dashboard's at-risk list says "Visits ≤ 30 s"): so does the kiosk.
+    const desk = arrive(EMPTY_DESK, { ...tap('m1', T0), caseId: 'c1', timeZone: 'UTC', standards: [STANDARD] });
+    const changed = { ...STANDARD, atRiskSeconds: 36, deadlineSeconds: 45 };
+    const saved = parseDesk(JSON.stringify(desk)).visitors[0]!; // kept across a reload too
+    expect(waitState(saved, [changed], T0 + 24_000)).toBe('at-risk');
+    expect(waitState(saved, [changed], T0 + 30_001)).toBe('breached');
+    // A visitor arriving after the change is timed by it.
+    const later = arrive(desk, { ...tap('m2', T0 + 60_000), caseId: 'c2', timeZone: 'UTC', standards: [changed] }).visitors[1]!;
+    expect(waitState(later, [changed], T0 + 60_000 + 30_001)).toBe('running');
+    expect(waitState(later, [changed], T0 + 60_000 + 45_001)).toBe('breached');
+  });
+
   it('shows a visitor who arrived in a standard\'s notCounted span as not counted, never amber or red', () => {
     // The site closed at 09:00; it opens at 10:00 (the spans come from GET /kiosk, [from, to)).
     const closed = { ...STANDARD, notCounted: [{ from: '2026-12-03T09:00:00.000Z', to: '2026-12-03T10:00:00.000Z' }] };

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { systemClock, type Clock } from '../clock';
 import type { IngestService } from '../services/ingest/ingest';
+import { todayRange } from '../domain/ranges';
 import { createFiguresPush, LIVE_FIGURES_INTERVAL_MS } from './figuresPush';
 import { buildComplianceUpdate, buildSnapshot, type LiveSources } from './snapshot';
 import { handleReplay, type ReplayFailure } from './replay';
@@ -88,6 +89,12 @@ export function attachLive(deps: LiveDeps): Live {
     io.emit('judged', stored);
     figures.add(stored);
   });
+  // Today's figures are pushed after stored events only, so at the server's midnight a quiet board (a centre closed
+  // over night) kept yesterday's figures under "today" until the first event of the morning. Each node sends its own
+  // clients a snapshot of the new day then (io.local: every node has this timer).
+  const stopDays = atEachDayStart(clock, deps.sources.timeZone, () => {
+    if (io.engine.clientsCount > 0) sendSnapshot(io.local);
+  });
   return {
     io,
     hasAudience,
@@ -95,6 +102,7 @@ export function attachLive(deps: LiveDeps): Live {
     snapshotsBeingRead: () => building.size,
     close: async (waitMs = CLOSE_WAIT_MS) => {
       closed = true;
+      stopDays();
       unsubscribe();
       figures.stop();
       // Ends every live connection so that clients come back by themselves once the server is up again. Closing
@@ -110,6 +118,22 @@ export function attachLive(deps: LiveDeps): Live {
       clock.clearTimeout(timer);
     },
   };
+}
+
+/** Runs `run` at the start of every day in the zone (read anew each day); the answer stops it. */
+function atEachDayStart(clock: Clock, zone: () => string, run: () => void): () => void {
+  let timer: unknown = null;
+  const schedule = () => {
+    const nowMs = clock.now();
+    const { toMs } = todayRange(nowMs, zone());
+    timer = clock.setTimeout(() => {
+      // A timer may fire a moment before the instant (the wall clock and the timers' clock drift apart): then it waits on.
+      if (clock.now() >= toMs) run();
+      schedule();
+    }, toMs - nowMs);
+  };
+  schedule();
+  return () => clock.clearTimeout(timer);
 }
 
 /**

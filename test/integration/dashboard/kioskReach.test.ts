@@ -1,7 +1,9 @@
 // The reception kiosk's status line follows the server, not only its own sends: in real Chromium against a real
 // server, a server stopped while the desk is quiet turns the line Offline within one reach check (the page holds no
 // connection open that could drop), counting the taps kept on the tablet, and the server started again on the same
-// address turns it Online once those taps are stored. The page's time is the test's to move.
+// address turns it Online once those taps are stored. The same check reads the setup with the desk's key, so a
+// standard changed or the key revoked while the desk is quiet shows within it too. The page's time is the test's to
+// move.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../vscode/harness/chromium';
@@ -84,7 +86,7 @@ it('counts the taps kept while the server is away, and stores them once it is ba
 it('says Offline when the server stops answering without refusing the connection (its check times out), and Online once it answers again', async () => {
   await expect.poll(() => status().textContent()).toBe('Online · everything sent');
   // A server switched off behind a network that drops packets: the request neither fails nor is answered.
-  const hanging = '**/api/v1/health';
+  const hanging = /\/api\/v1\/kiosk\?/;
   await page.route(hanging, () => undefined);
   await page.clock.fastForward(REACH_CHECK_MS);
   await page.clock.fastForward(REACH_TIMEOUT_MS);
@@ -111,4 +113,23 @@ it('opened without its key, says where the kiosk link comes from, and asks the s
   } finally {
     await fresh.close();
   }
+});
+
+it('a standard changed while the desk is quiet: the kiosk times against the new threshold within one reach check, as the dashboard does', async () => {
+  await expect.poll(() => status().textContent()).toBe('Online · everything sent');
+  const target = page.locator('.kiosk-target');
+  expect(await target.textContent()).toBe('Greet within 0:30');
+  const res = await fetch(`${server!.url}/api/v1/standards/visit-greet-30s`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ threshold: 45 }) });
+  expect(res.status).toBe(200);
+  await page.clock.fastForward(REACH_CHECK_MS);
+  await expect.poll(() => target.textContent()).toBe('Greet within 0:45');
+});
+
+it('a key revoked while the desk is quiet: the line says so within one reach check, before a visitor’s tap is refused', async () => {
+  const listed = ((await (await fetch(`${server!.url}/api/v1/keys`, { headers: adminHeaders() })).json()) as { keys: Array<{ id: string; name: string }> }).keys;
+  const desk = listed.find((k) => k.name === 'harbour desk')!;
+  expect((await fetch(`${server!.url}/api/v1/keys/${desk.id}`, { method: 'DELETE', headers: adminHeaders() })).status).toBe(200);
+  await page.clock.fastForward(REACH_CHECK_MS);
+  await expect.poll(() => status().getAttribute('data-state')).toBe('refused');
+  expect(await status().textContent()).toBe("The server refused this kiosk's key: the API key has been revoked. Ask an administrator for a new kiosk link and open it on this tablet.");
 });

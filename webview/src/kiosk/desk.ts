@@ -12,7 +12,15 @@ export interface Visitor {
   number: number;
   /** ISO 8601 (UTC), on the server's time as far as the device knows it. */
   arrivedAt: string;
+  /**
+   * The thresholds of the standards the kiosk knew at the arrival: the server times a case by the version of each
+   * standard in force when it started, so a change made while the visitor waits applies to the next visitors only.
+   * Absent for a visitor saved before the kiosk kept them (timed by the setup of now, as then).
+   */
+  timedBy?: Thresholds[];
 }
+
+type Thresholds = Pick<KioskStandard, 'standardId' | 'atRiskSeconds' | 'deadlineSeconds'>;
 
 /** A milestone as POST /api/v1/milestones takes it, with its own id so every re-send is the same milestone. */
 export type QueuedMilestone = Pick<StoredMilestone, 'id' | 'type' | 'site' | 'caseId' | 'milestone' | 'at'>;
@@ -62,13 +70,14 @@ export interface Tap {
  * (`timeZone`) is "Visitor 1" again (or the first number no one still waiting has: visitors waiting since the day before
  * keep theirs).
  */
-export function arrive(state: DeskState, tap: Tap & { caseId: string; timeZone: string }): DeskState {
+export function arrive(state: DeskState, tap: Tap & { caseId: string; timeZone: string; standards?: readonly KioskStandard[] }): DeskState {
   const at = new Date(tap.atMs).toISOString();
   const today = dayIn(tap.atMs, tap.timeZone);
   const previous = state.day ?? dayOfLatestArrival(state, tap.timeZone);
   const restart = today !== null && (previous === null || today > previous);
   const number = freeNumber(state.visitors, restart ? 1 : state.nextNumber);
-  const visitor: Visitor = { caseId: tap.caseId, number, arrivedAt: at };
+  const timedBy = tap.standards?.map(({ standardId, atRiskSeconds, deadlineSeconds }) => ({ standardId, atRiskSeconds, deadlineSeconds }));
+  const visitor: Visitor = { caseId: tap.caseId, number, arrivedAt: at, ...(timedBy?.length ? { timedBy } : {}) };
   const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId: tap.caseId, milestone: tap.milestones.arrived, at };
   return { visitors: [...state.visitors, visitor], outbox: [...state.outbox, milestone], nextNumber: number + 1, day: restart ? today : previous };
 }
@@ -116,13 +125,14 @@ export type WaitState = ClockState | 'not-counted';
 
 /**
  * A visitor's wait against the desk's standards: 'at-risk' (amber) from 80 % of the tightest threshold, 'breached'
- * (red) past it, as the server's open clocks turn (the seconds come from the server, GET /api/v1/kiosk); under a
+ * (red) past it, as the server's open clocks turn (the seconds come from the server, GET /api/v1/kiosk, as they
+ * were at the arrival where the visitor kept them); under a
  * standard whose `notCounted` spans hold the arrival the clock has no deadline, as GET /clocks lists it, and a
  * visitor no standard counts is 'not-counted'. The server decided which arrivals those are; this only looks them up.
  */
 export function waitState(visitor: Visitor, standards: readonly KioskStandard[], nowMs: number): WaitState {
   const arrived = Date.parse(visitor.arrivedAt);
-  const clock = { standards: standards.map((s) => standingOf(s, arrived)) };
+  const clock = { standards: standards.map((s) => standingOf({ ...s, ...visitor.timedBy?.find((t) => t.standardId === s.standardId) }, arrived)) };
   return countedByNone(clock) ? 'not-counted' : clockStateAt(clock, nowMs);
 }
 

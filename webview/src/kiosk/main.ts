@@ -10,11 +10,17 @@ import { createKioskView, type KioskView } from './view';
 
 const API = 'api/v1/';
 const TICK_MS = 1000;
-/** How often a running kiosk asks for its setup again (GET /kiosk says a week ahead which arrivals count). */
-const SETUP_REFRESH_MS = 10 * 60_000;
 /**
- * How often the kiosk makes sure the server is still there (GET /health): the page holds no connection open, so
- * without it a quiet desk would say Online long after the server went, until its next tap failed.
+ * How often a running kiosk reads the server's clock again (from GET /kiosk). Not at every reach check: each reading
+ * is the midpoint of one round trip, so reading it every 30 seconds would step the timers back and forth by up to
+ * half a slow answer's time; a tablet's clock drifts far less in 10 minutes.
+ */
+const CLOCK_REFRESH_MS = 10 * 60_000;
+/**
+ * How often the kiosk makes sure the server is still there and still takes its key, and reads its setup again (GET
+ * /kiosk): the page holds no connection open, so without it a quiet desk would say Online long after the server
+ * went or the key was revoked or expired, until a visitor's tap failed, and would time visitors for minutes against a
+ * standard the dashboard no longer judges by.
  */
 const REACH_CHECK_MS = 30_000;
 /**
@@ -30,8 +36,10 @@ interface Kiosk {
   key: string | null;
   desk: DeskState;
   setup: KioskSetup | null;
-  /** Server time minus device time, from the last setup fetched. */
+  /** Server time minus device time, from the last setup fetched that read the clock. */
   offsetMs: number;
+  /** Whether offsetMs was read from the server since the page opened. */
+  clockRead: boolean;
   view: KioskView;
   sender: Sender;
   /**
@@ -140,14 +148,19 @@ function checkIn(kiosk: Kiosk): void {
   void fetchSetup(kiosk).then((reached) => reached && kiosk.key && kiosk.sender.flush());
 }
 
-/** Whether the server still answers: Offline when it does not; Online again (checkIn) once it does after that. */
+/**
+ * Whether the server still answers, and takes the key: the setup asked again (fetchSetup: Offline when unreachable,
+ * the refusal when refused); Online again once it answers after an outage, with what was kept sent. Without a key
+ * there is nothing the server would not refuse, so only whether it is there (GET /health).
+ */
 async function checkReach(kiosk: Kiosk): Promise<void> {
   if (kiosk.checking) return;
   kiosk.checking = true;
-  const up = await fetch(`${API}health`, { cache: 'no-store', signal: reachTimeout() }).then((r) => r.ok, () => false);
+  const wasOffline = kiosk.offline;
+  const up = kiosk.key ? await fetchSetup(kiosk, wasOffline || !kiosk.clockRead) : await fetch(`${API}health`, { cache: 'no-store', signal: reachTimeout() }).then((r) => r.ok, () => false);
   kiosk.checking = false;
   if (!up) unreachable(kiosk);
-  else if (kiosk.offline) checkIn(kiosk);
+  else if (wasOffline && kiosk.key) kiosk.sender.flush();
 }
 
 /** The setup last fetched, until the server answers (or all along, offline). */
@@ -158,10 +171,11 @@ function useCachedSetup(kiosk: Kiosk): void {
 
 /**
  * The desk's standards, which arrivals they leave out and the server's time; false when the key is refused or the
- * server could not be reached (the line then says Offline). Offline, what the kiosk had stays. Asked at start, every
- * few minutes and when the network returns, so a kiosk that runs for weeks follows the standards and the site's hours.
+ * server could not be reached (the line then says Offline). Offline, what the kiosk had stays. Asked at start, at
+ * every reach check and when the network returns, so a kiosk that runs for weeks follows the standards and the
+ * site's hours.
  */
-async function fetchSetup(kiosk: Kiosk): Promise<boolean> {
+async function fetchSetup(kiosk: Kiosk, readClock = true): Promise<boolean> {
   // Without a key the server can only refuse: the line keeps saying where the kiosk link comes from.
   if (!kiosk.key) return false;
   try {
@@ -179,7 +193,10 @@ async function fetchSetup(kiosk: Kiosk): Promise<boolean> {
     }
     if (answer.status !== 200) return true;
     const setup = answer.body as KioskSetup;
-    kiosk.offsetMs = Date.parse(setup.serverTime) - (asked + Date.now()) / 2;
+    if (readClock) {
+      kiosk.offsetMs = Date.parse(setup.serverTime) - (asked + Date.now()) / 2;
+      kiosk.clockRead = true;
+    }
     localStorage.setItem(saved('setup', kiosk.site), JSON.stringify(setup));
     useSetup(kiosk, setup, true);
   } catch {
@@ -202,7 +219,7 @@ function start(mount: HTMLElement): void {
   const view = createKioskView(mount, {
     arrived: () => {
       const step = tap(kiosk);
-      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk) }));
+      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk), standards: kiosk.setup?.standards ?? [] }));
       view.announce(`Visitor ${kiosk.desk.nextNumber - 1} arrived`);
       kiosk.sender.flush();
     },
@@ -215,7 +232,7 @@ function start(mount: HTMLElement): void {
   });
   if (!site) return view.setStatus('refused', 'This kiosk has no site: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   const key = localStorage.getItem(saved('key', site));
-  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, view, sender: null!, refused: !key, offline: false, checking: false };
+  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, clockRead: false, view, sender: null!, refused: !key, offline: false, checking: false };
   kiosk.sender = new Sender({
     outbox: () => kiosk.desk.outbox,
     settle: (ids) => save(kiosk, settled(kiosk.desk, ids)),
@@ -228,7 +245,7 @@ function start(mount: HTMLElement): void {
   save(kiosk, kiosk.desk);
   if (!kiosk.key) view.setStatus('refused', 'This kiosk has no key: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   window.setInterval(() => tick(kiosk), TICK_MS);
-  window.setInterval(() => void fetchSetup(kiosk), SETUP_REFRESH_MS);
+  window.setInterval(() => void fetchSetup(kiosk), CLOCK_REFRESH_MS);
   window.setInterval(() => void checkReach(kiosk), REACH_CHECK_MS);
   window.addEventListener('online', () => checkIn(kiosk));
   window.addEventListener('offline', () => unreachable(kiosk));

@@ -31,7 +31,7 @@ function notRetried(state: DashboardState): boolean {
  * Whether the figures on screen are older than the connection: data was shown and the connection is not up, once it
  * has been up or failed (a page drawn from its first paint is still making its first connection, with fresh figures).
  */
-function showsStale(state: DashboardState): boolean {
+export function showsStale(state: DashboardState): boolean {
   return state.hasSnapshot && state.connectionSettled && state.connection.state !== 'connected';
 }
 

@@ -1,14 +1,16 @@
 // What is open now: a tile per event type ("3 waiting · longest 0:41", "2 at the desk", "5 complaints open · 1 at
 // risk, due 14:00") and the at-risk list, each case's nearest deadline with a countdown that turns red when it
 // passes. Both move on their own every second (the injected ticker), between the server's pushes; the page's clock
-// is corrected by the server time of the latest snapshot or clocks update. Breaches the server pushes are
-// announced once to screen readers. Hidden when the server sends no open clocks (an older server).
+// is corrected by the server time of the latest snapshot or clocks update. While the board is not live they stay at
+// the moment its notice names ("showing figures as of 14:05:09"). Breaches the server pushes are announced once to
+// screen readers. Hidden when the server sends no open clocks (an older server).
 import type { ClockBreach } from '@ringside/server/protocol';
 import { breachKeyOf, capitalised, CLOCK_STATE_WORDS, clockStateCount, countOpenClocks, siteLabel, siteTitle, type OpenCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
 import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
 import type { DashboardState } from '../state';
 import { TICK_MS, type Ticker } from '../ticker';
+import { showsStale } from './connection';
 import { el, setText } from './dom';
 import { createPanelHeader, createTileNodes, placeRows, type TileNodes } from './parts';
 
@@ -117,6 +119,15 @@ function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HT
   setText(empty, open === 0 ? 'No open cases.' : 'Nothing at risk: every open case is inside its standard.');
 }
 
+/**
+ * The server time of the latest message, which the notice over a board that is not live names: the open cases are
+ * known as of then. Counting on past it would turn every case open at the drop breached, red on a wall for as long as
+ * the outage lasts, although the page cannot know whether the call was answered meanwhile.
+ */
+function lastHeardMs(state: DashboardState): number {
+  return Math.max(...[state.lastUpdated, state.clocksServerTime].map((t) => (t === null ? -Infinity : Date.parse(t))));
+}
+
 export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElement, ticker: Ticker): OpenNowView {
   const tiles = new Map<string, TileNodes>();
   const nodes = buildAtRiskPanel(panel);
@@ -135,7 +146,7 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
       serverTime = state.clocksServerTime;
       offsetMs = Date.parse(serverTime!) - ticker.now();
     }
-    const nowMs = ticker.now() + offsetMs;
+    const nowMs = showsStale(state) ? lastHeardMs(state) : ticker.now() + offsetMs;
     const clocks = visibleClocks(state);
     drawTiles(tilesContainer, tiles, tileTypes(state), clocks, nowMs);
     drawList(nodes, rows, atRiskItems(clocks, nowMs, state.standards), countOpenClocks(clocks, nowMs), state.siteNames);
