@@ -13,6 +13,8 @@ import { createApp } from './http/app';
 import { answerClientError, headerLimitOf } from './http/clientErrors';
 import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
+import { limitConnectionsPerAddress } from './http/connectionLimit';
+import type { TrustProxyFn } from './http/clientAddress';
 import { serverMetrics } from './http/metrics';
 import { attachLive } from './live/livePush';
 import { joinNodes } from './live/nodes';
@@ -21,7 +23,7 @@ import { requireSocketKey } from './live/socketAuth';
 import { guardSockets, packetLimit } from './live/socketGuard';
 import { createLogger } from './logger';
 import type { IncidentUpdate } from './protocol';
-import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
+import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
 import { checkBinding, setUpAccess, StartupRefused, type AccessSetup } from './services/access';
 import { AlertService } from './services/alerts/evaluation';
 import { AuditService } from './services/audit';
@@ -239,7 +241,15 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
   // The dashboard page carries the snapshot its socket would get on connecting (http/firstPaint.ts).
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);
-  const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot }).listener);
+  const front = createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot });
+  const httpServer = createServer(front.listener);
+  const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  if (perAddress > 0) {
+    // The proxies the rate limit trusts (--trust-proxy) are the peers the cap leaves alone: their clients share them.
+    const trust = options.trustProxy === undefined ? null : (front.app.get('trust proxy fn') as TrustProxyFn);
+    const refused = (ip: string) => logger.warn({ ip, max: perAddress }, `a client address holds ${perAddress} open connections, the most one may (--max-connections-per-address): its next ones are refused until some close`);
+    limitConnectionsPerAddress(httpServer, perAddress, (address) => trust?.(address, 0) ?? false, refused);
+  }
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });

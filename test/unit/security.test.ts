@@ -104,6 +104,9 @@ describe('binding and flags', () => {
     expect(securityOptions({ 'rate-burst': '0' })).toMatch(/--rate-burst/);
     expect(securityOptions({ 'cors-origin': ['https://a.example/path'] })).toMatch(/--cors-origin/);
     expect(securityOptions({ 'cors-origin': ['*'] })).toMatch(/--cors-origin/);
+    expect(securityOptions({ 'max-connections-per-address': '64' })).toEqual({ maxConnectionsPerAddress: 64 });
+    expect(securityOptions({ 'max-connections-per-address': '0' })).toEqual({ maxConnectionsPerAddress: 0 });
+    expect(securityOptions({ 'max-connections-per-address': 'many' })).toMatch(/^--max-connections-per-address must be a whole number/);
   });
 
   it('classifies storage errors', () => {
