@@ -1,7 +1,7 @@
 // Pure parts of security: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, the browser page's key field.
 import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../server/src/protocol/pure';
-import { bearerToken } from '../../server/src/domain/keys';
+import { bearerToken, openHostAllowed } from '../../server/src/domain/keys';
 import { apiPathOf } from '../../server/src/http/auth';
 import { allows, grantedScopes, pageRequirement, requirementFor } from '../../server/src/http/scopes';
 import { securityOptions } from '../../server/src/cli/securityOptions';
@@ -93,6 +93,11 @@ describe('binding and flags', () => {
     ['192.168.1.5', false],
     ['127.0.0.1.evil.com', false],
   ])('%s is loopback: %s', (host, yes) => expect(isLoopback(host)).toBe(yes));
+
+  it('lets a server without keys answer only a Host that names this machine', () => {
+    for (const host of [undefined, '', 'localhost', 'LocalHost:4870', '127.0.0.1', '127.1.2.3:80', '[::1]', '[::1]:4870']) expect([host, openHostAllowed(host)]).toEqual([host, true]);
+    for (const host of ['attacker.example', 'attacker.example:4870', 'localhost.attacker.example', '127.0.0.1.nip.io', '[::2]:80', '10.0.0.1', 'localhost:80@evil']) expect([host, openHostAllowed(host)]).toEqual([host, false]);
+  });
 
   it('parses the security flags', () => {
     expect(securityOptions({})).toEqual({});

@@ -4,7 +4,7 @@
 // at the next check, once a second.
 import type { LiveKey } from '../protocol';
 import { systemClock, type Clock } from '../clock';
-import { bearerToken } from '../domain/keys';
+import { bearerToken, openHostAllowed, openHostRefusal } from '../domain/keys';
 import type { AccessMode } from '../services/access';
 import type { KeysService } from '../services/keys';
 import type { LiveServer } from './liveServer';
@@ -19,7 +19,17 @@ export interface SocketKeyOptions {
 
 /** Checks every handshake; cuts sockets whose key may no longer read (see the top of this file). */
 export function requireSocketKey(io: LiveServer, mode: AccessMode, keys: KeysService, options: SocketKeyOptions = {}): () => void {
-  if (mode === 'open') return () => {};
+  if (mode === 'open') {
+    // No key to check: only the Host header keeps a page that rebound its name to 127.0.0.1 off the feed (domain/keys.ts).
+    io.use((socket, next) => {
+      const host = socket.handshake.headers.host;
+      if (openHostAllowed(host)) return next();
+      const error = new Error(`forbidden: the Host header ${openHostRefusal(host!)}`) as Error & { data?: unknown };
+      error.data = { status: 403, reason: 'host-not-allowed' };
+      next(error);
+    });
+    return () => {};
+  }
   const clock = options.clock ?? systemClock;
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
