@@ -14,7 +14,8 @@ import { answerClientError, headerLimitOf } from './http/clientErrors';
 import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
 import { limitConnectionsPerAddress } from './http/connectionLimit';
-import type { TrustProxyFn } from './http/clientAddress';
+import { clientAddress, type TrustProxyFn } from './http/clientAddress';
+import { tokenBuckets } from './http/rateLimit';
 import { serverMetrics } from './http/metrics';
 import { attachLive } from './live/livePush';
 import { joinNodes } from './live/nodes';
@@ -229,9 +230,13 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const now = () => clock.now();
   let rateLimited = 0;
   let guard: ReturnType<typeof guardSockets> | null = null;
+  const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  // One bucket per client address for HTTP and the live feed's refused connection requests alike.
+  const buckets = rate === false ? null : tokenBuckets(rate, now);
   const securityAccess = {
     mode: access.mode,
-    rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    rateLimit: rate,
+    buckets,
     corsOrigins: options.corsOrigins ?? [],
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     onRateLimited: () => (rateLimited += 1),
@@ -243,10 +248,11 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);
   const front = createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot });
   const httpServer = createServer(front.listener);
+  // The proxies the rate limit trusts (--trust-proxy), as Express compiled them.
+  const trust = options.trustProxy === undefined ? null : (front.app.get('trust proxy fn') as TrustProxyFn);
   const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
   if (perAddress > 0) {
-    // The proxies the rate limit trusts (--trust-proxy) are the peers the cap leaves alone: their clients share them.
-    const trust = options.trustProxy === undefined ? null : (front.app.get('trust proxy fn') as TrustProxyFn);
+    // The peers the cap leaves alone: their clients share them.
     const refused = (ip: string) => logger.warn({ ip, max: perAddress }, `a client address holds ${perAddress} open connections, the most one may (--max-connections-per-address): its next ones are refused until some close`);
     limitConnectionsPerAddress(httpServer, perAddress, (address) => trust?.(address, 0) ?? false, refused);
   }
@@ -255,8 +261,10 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
   // The guard first: its middleware refuses an oversized connection request before the key is looked at.
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
+  const addressOf = clientAddress(trust);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, {
     clock,
+    ...(buckets ? { refused: (req) => buckets.take(`ip:${addressOf(req)}`) } : {}),
     onCheckError: (err) => core.storage.jobFailed(err, logger, "live sockets' keys could not be checked against the store; retrying every second"),
   });
   core.alerts.onIncident((update) => live.io.emit('incident', update));
