@@ -1,7 +1,7 @@
 // The composition root: opens the store, builds the services over it, puts HTTP and the live push in front, and
 // listens. Used by main.ts and by tests.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +9,12 @@ import { systemClock, type Clock } from './clock';
 import { startDemo, withdrawEarlierDemoCases } from './demo/demoDriver';
 import { DEFAULT_STANDARDS } from './domain/standards';
 import { serverTimeZone } from './domain/zonedTime';
-import { createApp } from './http/app';
+import { createApp, type HttpFront } from './http/app';
 import { answerClientError, headerLimitOf } from './http/clientErrors';
 import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
 import { limitConnectionsPerAddress } from './http/connectionLimit';
-import { clientAddress, type TrustProxyFn } from './http/clientAddress';
+import { clientAddress, type ClientAddress, type TrustProxyFn } from './http/clientAddress';
 import { tokenBuckets } from './http/rateLimit';
 import { serverMetrics } from './http/metrics';
 import { attachLive } from './live/livePush';
@@ -225,6 +225,21 @@ function followOtherNodes(core: Core, logger: Logger): () => void {
   });
 }
 
+/**
+ * The client address of a request as the rate limit reads it (--trust-proxy, as Express compiled it), and the cap on
+ * the connections one address holds open (http/connectionLimit.ts), which leaves those proxies alone: their clients
+ * share them.
+ */
+function guardConnections(app: HttpFront['app'], httpServer: HttpServer, options: ServerOptions, logger: Logger): ClientAddress {
+  const trust = options.trustProxy === undefined ? null : (app.get('trust proxy fn') as TrustProxyFn);
+  const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  if (perAddress > 0) {
+    const refused = (ip: string) => logger.warn({ ip, max: perAddress }, `a client address holds ${perAddress} open connections, the most one may (--max-connections-per-address): its next ones are refused until some close`);
+    limitConnectionsPerAddress(httpServer, perAddress, (address) => trust?.(address, 0) ?? false, refused);
+  }
+  return clientAddress(trust);
+}
+
 /** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
 function attachFront(core: Core, access: AccessSetup, options: ServerOptions, logger: Logger, clock: Clock) {
   const now = () => clock.now();
@@ -248,20 +263,12 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);
   const front = createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot });
   const httpServer = createServer(front.listener);
-  // The proxies the rate limit trusts (--trust-proxy), as Express compiled them.
-  const trust = options.trustProxy === undefined ? null : (front.app.get('trust proxy fn') as TrustProxyFn);
-  const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
-  if (perAddress > 0) {
-    // The peers the cap leaves alone: their clients share them.
-    const refused = (ip: string) => logger.warn({ ip, max: perAddress }, `a client address holds ${perAddress} open connections, the most one may (--max-connections-per-address): its next ones are refused until some close`);
-    limitConnectionsPerAddress(httpServer, perAddress, (address) => trust?.(address, 0) ?? false, refused);
-  }
+  const addressOf = guardConnections(front.app, httpServer, options, logger);
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
   // The guard first: its middleware refuses an oversized connection request before the key is looked at.
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
-  const addressOf = clientAddress(trust);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, {
     clock,
     ...(buckets ? { refused: (req) => buckets.take(`ip:${addressOf(req)}`) } : {}),
