@@ -1,6 +1,7 @@
 // Two nodes on one PostgreSQL database, joined through Redis, behind a real nginx configured as docs/deployment.md
-// says (ip_hash, WebSocket upgrades passed on): a long-polling client through nginx (which needs the stickiness) and a
-// WebSocket client through nginx both see events posted directly to either node.
+// says (ip_hash, its `location /` as written there): a long-polling client through nginx (which needs the stickiness)
+// and a WebSocket client through nginx both see events posted directly to either node, and a browser's WebSocket
+// (which sends the page's Origin, the proxy's address with its port) is let through the server's same-origin check.
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents } from '../../../server/src/protocol';
@@ -30,6 +31,20 @@ afterAll(async () => {
   await b?.close();
   for (const s of [a, b]) if (s) removeDir(s.dataDir);
   await databases.dropAll();
+});
+
+it("a browser's WebSocket through nginx on a port of its own is accepted as same-origin", async () => {
+  // The dashboard served through the proxy opens its socket with Origin http://127.0.0.1:PORT; the server compares
+  // it with the Host nginx passes on, which must keep the port ($http_host; $host drops it and the handshake is 400).
+  const client: Client = io(proxy.url, { forceNew: true, reconnection: false, transports: ['websocket'], extraHeaders: { origin: proxy.url }, auth: { token: a.apiKey } });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('snapshot', () => resolve());
+      client.once('connect_error', reject);
+    });
+  } finally {
+    client.disconnect();
+  }
 });
 
 for (const transports of [['polling'], ['websocket']] as const) {
