@@ -13,7 +13,7 @@ import { fileAppears, nginxConfigStart, nginxPath } from '../../vscode/harness/n
 const deploymentDoc = fileURLToPath(new URL('../../../docs/deployment.md', import.meta.url));
 
 /** The `location / { … }` block of docs/deployment.md's nginx example, as written there. */
-export function documentedLocation(): string {
+function documentedLocation(): string {
   const doc = readFileSync(deploymentDoc, 'utf8');
   const example = /```nginx\n([\s\S]*?)```/.exec(doc)?.[1];
   const location = example && /^( *)location \/ \{\n[\s\S]*?^\1\}$/m.exec(example)?.[0];
