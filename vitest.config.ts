@@ -79,6 +79,7 @@ export default defineConfig({
             'test/integration/integrations/*.test.ts',
             'test/integration/staffing/forecast.test.ts',
             'test/integration/store/pgMigration13.test.ts',
+            'test/integration/store/pgDocumentedDatabases.test.ts',
           ],
           environment: 'node',
           env: { RINGSIDE_TEST_BACKEND: 'postgres' },
