@@ -49,6 +49,7 @@ export default defineConfig({
             'test/integration/live/revokedElsewhere.test.ts',
             'test/integration/nodes/twoNodesRevoke.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
+            'test/integration/compliance/sumOrder.test.ts',
             'test/integration/compliance/distributionSummaries.test.ts',
             'test/integration/exports/exportIncidents.test.ts',
             'test/integration/exports/exportLimits.test.ts',
