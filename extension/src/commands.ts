@@ -3,7 +3,7 @@
 // (where a command takes any) skip the prompts: the welcome views' buttons, keybindings, other extensions and the
 // integration tests use them.
 import * as vscode from 'vscode';
-import { isAcknowledged } from '@ringside/server/protocol/pure';
+import { isAcknowledged, parseServerAddress } from '@ringside/server/protocol/pure';
 import { incidentIdsOf, type AlertNode } from './alertsView';
 import type { RingsideConnection } from './connection';
 import { reportConnectOutcome } from './connectOutcome';
@@ -103,13 +103,17 @@ function asSelection(value: unknown): Selection | undefined {
  */
 async function connectToServer(deps: CommandDeps, argument?: unknown): Promise<void> {
   const asked = typeof argument !== 'string';
-  const url = asked ? await askForUrl() : argument.trim();
-  if (url === undefined) return;
-  const problem = validateServerUrl(url);
+  const given = asked ? await askForUrl() : argument;
+  if (given === undefined) return;
+  // The link the server prints (`…/#token=rs_…`) or the API's base (`…/api/v1`) names the server; its key goes to
+  // SecretStorage like "Set API Key"'s, never into the setting with the address.
+  const { serverUrl: url, key } = parseServerAddress(given);
+  const problem = validateServerUrl(url) ?? (key === null ? undefined : validateApiKey(key));
   if (problem) {
     void deps.messages.error(`Ringside: ${problem}`);
     return;
   }
+  if (key !== null) await deps.keys.set(url, key);
   await storeServerUrl(url);
   // The configuration listener reconnects on a changed URL; this also retries an unchanged URL that is offline.
   await deps.connectTo(url);
@@ -128,7 +132,7 @@ function reportOutcome(deps: CommandDeps): Promise<void> {
 async function askForUrl(): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({
     title: 'Ringside: Connect to Server',
-    prompt: 'Address of the Ringside server (with its path prefix if it is behind a reverse proxy, e.g. https://ops.example/ringside)',
+    prompt: 'Address of the Ringside server (with its path prefix if it is behind a reverse proxy, e.g. https://ops.example/ringside), or the dashboard link it printed',
     value: configuredServerUrl(),
     ignoreFocusOut: true,
     validateInput: validateServerUrl,

@@ -41,14 +41,22 @@ export class DashboardPanel implements vscode.Disposable {
   static memory: vscode.Memento | undefined;
 
   static createOrShow(extensionUri: vscode.Uri, connection: RingsideConnection, selection?: Selection): void {
-    const column = vscode.window.activeTextEditor ? vscode.window.activeTextEditor.viewColumn : undefined;
+    let column = vscode.window.activeTextEditor ? vscode.window.activeTextEditor.viewColumn : undefined;
     if (DashboardPanel.current) {
       DashboardPanel.current.panel.reveal(column);
       if (selection) DashboardPanel.current.select(selection);
       return;
     }
+    // After a window reload VS Code hands a dashboard tab that is not in front to the serializer only once it is
+    // shown: until then it has no panel, and a new one beside it was a second dashboard. Its place is taken over
+    // (the API cannot show such a tab), with the selection it last showed.
+    const restorable = vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(DASHBOARD_VIEW_TYPE));
+    if (restorable) {
+      column = restorable.group.viewColumn;
+      void vscode.window.tabGroups.close(restorable);
+    }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Ringside', column ?? vscode.ViewColumn.One, webviewOptions(extensionUri));
-    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selection);
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selection ?? (restorable ? rememberedSelection() : undefined));
     DashboardPanel.changes.fire();
   }
 
@@ -62,8 +70,7 @@ export class DashboardPanel implements vscode.Disposable {
     DashboardPanel.current?.dispose();
     // The page's own state first; VS Code writes it to storage only when it saves the workbench state, so after an
     // abrupt reload (browser F5 in code-server) it can be stale: then the selection the host remembered.
-    const remembered = DashboardPanel.memory?.get<unknown>(SELECTION_MEMORY_KEY);
-    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selectionFromState(state) ?? selectionFromState({ selection: remembered }));
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, connection, selectionFromState(state) ?? rememberedSelection());
     DashboardPanel.changes.fire();
   }
 
@@ -158,6 +165,11 @@ export class DashboardPanel implements vscode.Disposable {
 }
 
 const SELECTION_MEMORY_KEY = 'ringside.dashboardSelection';
+
+/** The selection the host last sent or the page last reported (kept in workspaceState across reloads). */
+function rememberedSelection(): Selection | undefined {
+  return selectionFromState({ selection: DashboardPanel.memory?.get<unknown>(SELECTION_MEMORY_KEY) });
+}
 
 function remember(selection: Selection): void {
   const memory = DashboardPanel.memory;

@@ -38,7 +38,7 @@ import { TimestampAuthority } from './services/timestamps';
 import { IngestService } from './services/ingest/ingest';
 import { KeysService } from './services/keys';
 import { Leadership } from './services/leadership';
-import { refuseMissingNodeFiles, refuseNewStoreBesideNodeFiles } from './services/nodeFiles';
+import { joinSharedStore, refuseNewStoreBesideNodeFiles } from './services/nodeFiles';
 import { startRetention } from './services/retention';
 import { checkStoreSigningKey, SigningIdentity } from './services/signing';
 import { SitesService } from './services/sites';
@@ -87,7 +87,7 @@ async function openCore(opened: Store, options: ServerOptions, logger: Logger, c
   const storage = new StorageWatch(opened, logger.child({ component: 'storage' }), clock);
   const { store, jobFailed } = storage;
   // First, before the signing key is read or made: a joining node missing the first node's files hears of all at once.
-  if (options.databaseUrl !== undefined) await refuseMissingNodeFiles(store.reads, options.dataDir);
+  if (options.databaseUrl !== undefined) await joinSharedStore(store, options.dataDir, now());
   const standards = await StandardsService.open(store, DEFAULT_STANDARDS, now);
   const sites = new SitesService(store, serverTimeZone());
   const compliance = new ComplianceReader(store.reads, standards);

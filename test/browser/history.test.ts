@@ -222,11 +222,14 @@ describe('RAG tiles for the window', () => {
     const { dashboard, root } = await mountWith(() => pending, { window: '30d' });
     expect(text(tile(root, CALL_STANDARD.id), '.rs-tile-value')).toBe('…');
     expect(text(tile(root, CALL_STANDARD.id), '.rs-tile-counts')).toBe('Loading…');
+    // Nothing is known of the budget yet: no "error budget: no events yet" under "Loading…".
+    expect(tile(root, CALL_STANDARD.id).querySelector<HTMLElement>('.rs-tile-budget')!.checkVisibility()).toBe(false);
     expect(root.querySelector<HTMLElement>('.rs-chart-panel .rs-chart-note')!.textContent).toBe('Loading…');
     reject(new RequestError({ type: 'x', title: 'Unauthorized', status: 401, detail: 'send an API key' }));
     await settle();
     dashboard.flush();
     expect(text(tile(root, CALL_STANDARD.id), '.rs-tile-counts')).toContain('needs an API key');
+    expect(tile(root, CALL_STANDARD.id).querySelector<HTMLElement>('.rs-tile-budget')!.checkVisibility()).toBe(false);
     const note = root.querySelector<HTMLElement>('.rs-chart-panel .rs-chart-note')!;
     expect(note.hidden).toBe(false);
     expect(note.dataset['kind']).toBe('error');

@@ -197,12 +197,19 @@ it('a new user reaches a live demo dashboard by clicking only, and the local ser
 
   // ringside.localServer.startAtActivation: the next window starts it (with the last choice: demo data).
   setSettings({ 'ringside.localServer.startAtActivation': true });
+  // The dashboard's tab behind another editor: after the reload VS Code restores it only once it is shown.
+  await runCommand(page, 'Preferences: Open Workspace Settings (JSON)');
+  await page.locator('.tabs-container .tab.active', { hasText: 'settings.json' }).waitFor({ timeout: 20_000 });
   await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), runCommand(page, 'Developer: Reload Window')]);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await statusItem(page, /: (Calls ≤ 2 rings|Visits ≤ 30 s) \d+\.\d %/).waitFor({ timeout: 60_000 });
   const startedAtActivation = localServerPid(home);
   expect(startedAtActivation).toBeGreaterThan(0);
   expect(startedAtActivation).not.toBe(pid);
+  // "Open Dashboard" then shows one dashboard, live, not a second beside the restored tab.
+  await runCommand(page, 'Ringside: Open Dashboard');
+  await liveDashboard(page);
+  expect(await page.locator('.tabs-container .tab', { hasText: /^\s*Ringside\s*$/ }).count()).toBe(1);
   await runCommand(page, 'Ringside: Stop Local Server');
   await statusItem(page, 'Ringside offline').waitFor({ timeout: 30_000 });
   await page.close();

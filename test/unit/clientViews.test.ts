@@ -10,6 +10,7 @@ import {
   keyOf,
   needsApiKey,
   openIncidentsOf,
+  parseServerAddress,
   serverUrlOfPage,
   siteLabel,
   siteTitle,
@@ -127,6 +128,20 @@ describe('server address', () => {
     expect(serverUrlOfPage('https://ops.example/ringside/index.html')).toBe('https://ops.example/ringside');
     expect(serverUrlOfPage('http://127.0.0.1:4870/')).toBe('http://127.0.0.1:4870');
     expect(serverUrlOfPage('http://127.0.0.1:8080/proxy/4870/?site=a')).toBe('http://127.0.0.1:8080/proxy/4870');
+  });
+
+  it('reads a pasted dashboard link or API base as the server\'s address, with the key apart', () => {
+    // The link the server prints at start: the key must not stay in the address (it would be stored in a setting).
+    expect(parseServerAddress(' http://127.0.0.1:4870/#token=rs_abc ')).toEqual({ serverUrl: 'http://127.0.0.1:4870', key: 'rs_abc' });
+    expect(parseServerAddress('https://ops.example/ringside/?window=7d&site=harbour')).toEqual({ serverUrl: 'https://ops.example/ringside', key: null });
+    // The older ?token=, and '#' winning over it as on the page.
+    expect(parseServerAddress('http://127.0.0.1:4870/?token=old#token=new')).toEqual({ serverUrl: 'http://127.0.0.1:4870', key: 'new' });
+    // The README's $RS: the API's base, not the server's address.
+    expect(parseServerAddress('http://127.0.0.1:4870/api/v1')).toEqual({ serverUrl: 'http://127.0.0.1:4870', key: null });
+    expect(parseServerAddress('https://ops.example/ringside/api/v1/events')).toEqual({ serverUrl: 'https://ops.example/ringside', key: null });
+    // Anything else as given.
+    expect(parseServerAddress('https://ops.example/ringside/')).toEqual({ serverUrl: 'https://ops.example/ringside/', key: null });
+    expect(parseServerAddress('127.0.0.1:4870')).toEqual({ serverUrl: '127.0.0.1:4870', key: null });
   });
 
   it('puts Socket.IO under the prefix (a path, not a namespace)', () => {

@@ -6,10 +6,11 @@
 // backup into a new folder has neither beside it (they travel beside a backup, not in it).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StoreReads } from '../store/port';
+import { secretFingerprint } from '../domain/retention';
+import type { Store, StoreReads } from '../store/port';
 import { StartupRefused } from './access';
-import { SECRET_FILE } from './audit';
-import { IDENTITY_FILE } from './signing';
+import { readSecret, SECRET_FILE } from './audit';
+import { IDENTITY_FILE, SigningIdentity } from './signing';
 
 /**
  * Refuses a start that would make a new SQLite store (`databaseFile`, absent) in a folder holding audit files: they
@@ -28,8 +29,27 @@ export function refuseNewStoreBesideNodeFiles(dataDir: string, databaseFile: str
   );
 }
 
+/**
+ * A node starting on a shared store, under the store's write lock, so that of nodes started together on a new store
+ * one is its first and the others find its files recorded: refused (naming every file `dataDir` lacks) when the store
+ * records files this folder does not hold; on a store that records neither and was never pruned, this node's
+ * audit-signing.json and audit.secret made (or the copies it holds taken) and both recorded. Without the lock each
+ * node found nothing recorded, made a key of its own and was then refused for it, leaving that file behind and naming
+ * audit.secret only at the next start. The checks after this (checkStoreSigningKey, AuditService.open) still compare
+ * the files with the store's.
+ */
+export async function joinSharedStore(store: Store, dataDir: string, nowMs: number): Promise<void> {
+  await store.write(async (tx) => {
+    await refuseMissingNodeFiles(tx, dataDir);
+    if ((await tx.audit.signingKey()) || (await tx.audit.secret()) || (await tx.audit.horizon())) return;
+    const mine = SigningIdentity.open(dataDir, nowMs).publicKey(null);
+    await tx.writes.signingKey({ keyId: mine.keyId, publicKey: mine.publicKey, instanceId: mine.instanceId });
+    await tx.writes.auditSecret(secretFingerprint(readSecret(dataDir, true)!));
+  });
+}
+
 /** Throws naming every file the store records one of (its first node's) that `dataDir` lacks; a new store needs none. */
-export async function refuseMissingNodeFiles(reads: StoreReads, dataDir: string): Promise<void> {
+async function refuseMissingNodeFiles(reads: StoreReads, dataDir: string): Promise<void> {
   const [signingKey, secret] = await Promise.all([reads.audit.signingKey(), reads.audit.secret()]);
   const missing = [
     ...(signingKey && !existsSync(join(dataDir, IDENTITY_FILE)) ? [`${IDENTITY_FILE} (the export signing key: the store's is ${signingKey.keyId}, instance ${signingKey.instanceId})`] : []),

@@ -8,7 +8,7 @@
 // waits and re-judged verdict; a voided event's judgements come marked).
 import { QUARTER_GRAIN_MS, ROLLUP_GRAINS, waitOf } from '../domain/rollups';
 import type { CorrectionCount, FiguresReads, HistogramCell, HistogramCount, HistogramQuery, JudgementRange, RawGroup, RawQuery, RawValueCell, RollupQuery, SumsRow } from './port';
-import { bucketStartSql, ROLLUP_BY_SITE, ROLLUP_SUMS as SUMS, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
+import { bucketStartSql, ROLLUP_BY_SITE, rollupSums as summedColumns, ROLLUP_TABLE, VALUE_TABLE } from './sqlite/rollups';
 import { staffingGroups } from './staffingReads';
 
 /** What a backend's figures SQL needs of it. Queries use `?` placeholders; rows come as arrays or as objects. */
@@ -29,6 +29,11 @@ export interface FiguresDialect {
   readonly oneSiteEquals: boolean;
   /** Whether a rollup read orders its groups (one that does not relies on the grouping's own order). */
   readonly orderGroups: boolean;
+  /**
+   * SUM of a double-precision expression whatever order its rows come in, so that one read answers the same twice
+   * (and as on the other backend): added in the order rows arrive, the last digits move with the scan's order.
+   */
+  readonly sumReal: (expr: string) => string;
 }
 
 /** `(?, ?, …)`: one placeholder per value, for an IN list. */
@@ -65,14 +70,14 @@ const grainOf = (name: RollupQuery['grain']) => ROLLUP_GRAINS.find((g) => g.name
 
 /** Selected columns and grouping of a rollup read of the given shape. */
 function rollupShape(d: FiguresDialect, q: RollupQuery): { columns: string; group: string } {
-  if (q.shape === 'totals') return { columns: `MIN(bucket_ms) AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, standard_version, site' };
-  if (q.shape === 'detail') return { columns: `bucket_ms AS t, standard_id, standard_version, site, ${SUMS}`, group: 'standard_id, bucket_ms, site, standard_version' };
+  if (q.shape === 'totals') return { columns: `MIN(bucket_ms) AS t, standard_id, standard_version, site, ${summedColumns(d.sumReal)}`, group: 'standard_id, standard_version, site' };
+  if (q.shape === 'detail') return { columns: `bucket_ms AS t, standard_id, standard_version, site, ${summedColumns(d.sumReal)}`, group: 'standard_id, bucket_ms, site, standard_version' };
   const c = q.cellMs ?? 0;
   if (!Number.isSafeInteger(c) || c <= 0) throw new Error('a series read needs a positive whole cellMs');
   // A cell of the grain itself is the bucket: grouped by the column, SQLite reads one site's rows in the order of its
   // site index and needs no temporary B-tree (the same groups, in the same order).
   const t = c === grainOf(q.grain).ms ? 'bucket_ms' : bucketStartSql('bucket_ms', c);
-  return { columns: `${t} AS t, standard_id, standard_version, '' AS site, ${SUMS}`, group: `standard_id, ${d.groupKey('t', 1)}, standard_version` };
+  return { columns: `${t} AS t, standard_id, standard_version, '' AS site, ${summedColumns(d.sumReal)}`, group: `standard_id, ${d.groupKey('t', 1)}, standard_version` };
 }
 
 /**
@@ -139,7 +144,7 @@ async function rawGroups(d: FiguresDialect, q: RawQuery): Promise<RawGroup[]> {
   const instant = q.byInstant !== false;
   const t = !instant ? 'MIN(j.occurred_at_ms)' : q.cellMs !== undefined ? bucketStartSql('j.occurred_at_ms', cellMsOf(q.cellMs)) : 'j.occurred_at_ms';
   const sql = `SELECT ${t} AS t, j.standard_id, j.standard_version, j.site, ${group} AS grp, j.correction, j.type, j.outcome, j.reason,
-      COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), SUM(j.value), MAX(j.answer_seconds), MAX(j.greet_seconds)
+      COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), ${d.sumReal('j.value')}, MAX(j.answer_seconds), MAX(j.greet_seconds)
     FROM effective_judgements j WHERE ${where}
     GROUP BY j.standard_id, ${instant ? `${d.groupKey('t', 1)}, ` : ''}j.site, j.standard_version, ${d.groupKey('grp', 5)}, j.correction, j.type, j.outcome, j.reason`;
   const groups = (await d.tuples<RawTuple>(sql, args)).map(rawGroupOf);

@@ -514,8 +514,8 @@ export interface Store {
 export interface StoreOptions {
   dataDir: string;
   /**
-   * Refuse (DomainError not-found) a data directory that holds no store rather than create one: the subcommands
-   * that manage a store. SQLite only; a PostgreSQL store is named by its URL.
+   * Refuse (DomainError not-found) a data directory, or a PostgreSQL database, that holds no store rather than create
+   * one: the subcommands that manage a store.
    */
   existing?: boolean;
   /** The store's clock (records' times). */

@@ -12,6 +12,7 @@ interface StaffingDialect {
   groupKey(alias: string, position: number): string;
   readonly isNot: string;
   readonly rawStandard: string;
+  readonly sumReal: (expr: string) => string;
 }
 
 const QUARTER_MS = 900_000;
@@ -38,8 +39,8 @@ export async function staffingGroups(d: StaffingDialect, q: StaffingQuery): Prom
   if (q.fromMs >= q.toMs) return [];
   // The quarter's start: occurred_at_ms is never negative (events are from 1970 on), so % floors.
   const sql = `SELECT j.occurred_at_ms - (j.occurred_at_ms % ${QUARTER_MS}) AS t, j.agent AS served_by, j.type, j.outcome, j.reason,
-      COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), SUM(j.value), MAX(j.answer_seconds), MAX(j.greet_seconds),
-      COUNT(COALESCE(e.handle_seconds, m.handle_seconds)), SUM(COALESCE(e.handle_seconds, m.handle_seconds))
+      COUNT(*), SUM(j.met), SUM(j.counted), COUNT(j.value), ${d.sumReal('j.value')}, MAX(j.answer_seconds), MAX(j.greet_seconds),
+      COUNT(COALESCE(e.handle_seconds, m.handle_seconds)), ${d.sumReal('COALESCE(e.handle_seconds, m.handle_seconds)')}
     FROM effective_judgements j JOIN events e ON e.seq = j.event_seq
       LEFT JOIN cases c ON e.handle_seconds IS NULL AND c.event_seq = e.seq
       LEFT JOIN milestones m ON m.type = c.type AND m.site = c.site AND m.case_id = c.case_id AND m.milestone = e.outcome

@@ -65,6 +65,26 @@ describe('webhook delivery with retries', () => {
     }
   });
 
+  it('by default keeps retrying through a receiver outage of half an hour, and delivers once it is back', async () => {
+    const receiver = await startReceiver(11); // refuses the first 11 attempts: the 11th comes about 17 minutes in
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url] } });
+    try {
+      expect((await server.postEvents({ events: calls(5, 5, T0 - MINUTE) })).status).toBe(201); // 50 %: red
+      await server.testApi.webhooksIdle();
+      for (let minute = 0; minute < 40 && receiver.requests.length < 12; minute += 1) {
+        await clock.advance(MINUTE);
+        await server.testApi.webhooksIdle();
+      }
+      expect(receiver.requests.map((r) => [r.answered, r.headers['x-ringside-attempt']])).toEqual([...Array.from({ length: 11 }, (_, i) => [500, String(i + 1)]), [204, '12']]);
+      expect(clock.now() - T0).toBeGreaterThan(25 * MINUTE);
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
   it('gives up after maxAttempts, restores the incident state after a restart, and drops deliveries to URLs no longer configured', async () => {
     const down = await startReceiver(1_000);
     const clock = testClock(T0);

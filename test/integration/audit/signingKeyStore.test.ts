@@ -67,6 +67,25 @@ describe('the signing key recorded for the store', () => {
     expect(readdirSync(bare)).toEqual(['audit-signing.json']);
   });
 
+  it('PostgreSQL: nodes started together on a new database: one makes and records the files, each other names both in one refusal and makes neither', async () => {
+    // As when every node of a deployment is enabled at once: they meet on a store that records no key or secret yet.
+    const databaseUrl = await databases.create();
+    const folders = [dir(), dir(), dir()];
+    const started = await Promise.allSettled(folders.map((d) => startTestServer({ dataDir: d, databaseUrl, logLevel: 'silent' })));
+    const up = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    try {
+      expect(up).toHaveLength(1);
+      const recorded = await keyOf(up[0]!.url);
+      for (const [i, s] of started.entries()) {
+        if (s.status === 'fulfilled') continue;
+        expect((s.reason as Error).message).toMatch(new RegExp(`^${folders[i]} holds no audit-signing\\.json \\(the export signing key: the store's is ${recorded}, .*\\) and no audit\\.secret \\(`));
+        expect(readdirSync(folders[i]!)).toEqual([]);
+      }
+    } finally {
+      for (const s of up) await s.close();
+    }
+  });
+
   it('SQLite: a node whose key file was lost starts with a new key and says so loudly, at every start', async () => {
     const d = dir();
     const args = ['--port', '0', '--no-auth', '--host', '127.0.0.1', '--data', d, '--log-level', 'warn'];

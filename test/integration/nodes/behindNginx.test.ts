@@ -1,7 +1,8 @@
 // Two nodes on one PostgreSQL database, joined through Redis, behind a real nginx configured as docs/deployment.md
-// says (ip_hash, WebSocket upgrades passed on): a long-polling client through nginx (which needs the stickiness) and a
-// WebSocket client through nginx both see events posted directly to either node.
-import { io, type Socket } from 'socket.io-client';
+// says (ip_hash, its `location /` as written there): a long-polling client through nginx (which needs the stickiness)
+// and a WebSocket client through nginx both see events posted directly to either node, and a browser's WebSocket
+// (which sends the page's Origin, the proxy's address with its port) is let through the server's same-origin check.
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClientToServerEvents, JudgedEvent, ServerToClientEvents } from '../../../server/src/protocol';
 import { startNginxNodes } from '../support/nginxNodes';
@@ -32,13 +33,25 @@ afterAll(async () => {
   await databases.dropAll();
 });
 
+/** A client through nginx once it has its snapshot (rejects with the handshake's refusal). */
+async function connected(options: Partial<ManagerOptions & SocketOptions>): Promise<Client> {
+  const client: Client = io(proxy.url, { forceNew: true, reconnection: false, auth: { token: a.apiKey }, ...options });
+  await new Promise<void>((resolve, reject) => {
+    client.once('snapshot', () => resolve());
+    client.once('connect_error', reject);
+  });
+  return client;
+}
+
+it("a browser's WebSocket through nginx on a port of its own is accepted as same-origin", async () => {
+  // The dashboard served through the proxy opens its socket with Origin http://127.0.0.1:PORT; the server compares
+  // it with the Host nginx passes on, which must keep the port ($http_host; $host drops it and the handshake is 400).
+  (await connected({ transports: ['websocket'], extraHeaders: { origin: proxy.url } })).disconnect();
+});
+
 for (const transports of [['polling'], ['websocket']] as const) {
   it(`a ${transports[0]} client through nginx sees events posted to either node`, async () => {
-    const client: Client = io(proxy.url, { forceNew: true, reconnection: false, transports: [...transports], auth: { token: a.apiKey } });
-    await new Promise<void>((resolve, reject) => {
-      client.once('snapshot', () => resolve());
-      client.once('connect_error', reject);
-    });
+    const client = await connected({ transports: [...transports] });
     const seen = new Set<string>();
     const both = new Promise<void>((resolve) =>
       client.on('judged', (events: JudgedEvent[]) => {

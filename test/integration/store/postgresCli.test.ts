@@ -49,6 +49,32 @@ it('keys, rebuild-rollups, prune and verify work on --database; backup and resto
   expect(cli('verify', '--data', server.dataDir, '--database', 'mysql://nope').status).toBe(2);
 });
 
+it("a database without Ringside's store is refused by every command that works on a store, and given none; keys create --init makes one", { timeout: 120_000 }, async () => {
+  // A URL naming another database than the nodes' (a typo, or none named: the user's own, or the maintenance
+  // database) must not get a new, empty store whose keys, checkpoint secret or prunes no node ever sees.
+  const url = await databases.create();
+  const dir = tempDataDir();
+  dirs.push(dir);
+  const data = ['--data', dir, '--database', url];
+  for (const command of [
+    ['keys', 'create', ...data, '--name', 'wallboard', '--scope', 'read'],
+    ['keys', 'revoke', ...data, '--id', 'k_000000000000'],
+    ['keys', 'list', ...data],
+    ['verify', ...data],
+    ['rebuild-rollups', ...data],
+    ['prune', ...data, '--retain-days', '1'],
+  ]) {
+    const refused = cli(...command);
+    expect(refused.status, `${command.join(' ')}: ${refused.stdout}`).toBe(1);
+    expect(refused.stderr).toContain(`no Ringside store in ${url}`);
+    expect(await tablesIn(url)).toBe(0);
+  }
+  expect(readdirSync(dir)).toEqual([]);
+  const created = cli('keys', 'create', ...data, '--init', '--name', 'ops', '--scope', 'admin');
+  expect(created.status, created.stderr).toBe(0);
+  expect(await tablesIn(url)).toBeGreaterThan(0);
+});
+
 it('prune beside a running node: refused in the node\'s folder, saying what works; run from a folder with a copy of its audit.secret', { timeout: 120_000 }, async () => {
   const url = await databases.create();
   const server = await startTestServer({ databaseUrl: url });

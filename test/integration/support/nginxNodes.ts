@@ -1,11 +1,25 @@
 // A real nginx (Debian's) in front of several Ringside nodes, as docs/deployment.md configures it: one upstream,
-// sticky by client address (ip_hash) so Socket.IO's long-polling requests of one client reach one node, WebSocket
-// upgrades passed on. Its own prefix, config, logs and temp folders in a temporary directory, in the foreground.
+// sticky by client address (ip_hash) so Socket.IO's long-polling requests of one client reach one node, and the
+// `location /` of the page's nginx example taken as it is written there, so a test through this proxy tests what an
+// operator copies. Without TLS, on a port of its own. Its own prefix, config, logs and temp folders in a temporary
+// directory, in the foreground.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, startProcess } from '../../vscode/harness/processes';
 import { fileAppears, nginxConfigStart, nginxPath } from '../../vscode/harness/nginx';
+
+const deploymentDoc = fileURLToPath(new URL('../../../docs/deployment.md', import.meta.url));
+
+/** The `location / { … }` block of docs/deployment.md's nginx example, as written there. */
+function documentedLocation(): string {
+  const doc = readFileSync(deploymentDoc, 'utf8');
+  const example = /```nginx\n([\s\S]*?)```/.exec(doc)?.[1];
+  const location = example && /^( *)location \/ \{\n[\s\S]*?^\1\}$/m.exec(example)?.[0];
+  if (!location) throw new Error(`${deploymentDoc}: no \`location / { … }\` block in its nginx example`);
+  return location;
+}
 
 function config(dir: string, port: number, upstreams: readonly URL[]): string {
   return `${nginxConfigStart(dir)}  upstream ringside {
@@ -14,14 +28,7 @@ ${upstreams.map((u) => `    server ${u.host};`).join('\n')}
   }
   server {
     listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://ringside;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $http_host;
-      proxy_read_timeout 120s;
-    }
+${documentedLocation()}
   }
 }
 `;

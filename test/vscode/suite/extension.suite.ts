@@ -140,6 +140,22 @@ export function registerExtensionSuite(): void {
       assert.ok(!settingsText.includes(config.apiKey), 'the key is not in any setting');
     });
 
+    it('"Connect to Server" with the dashboard link the server printed uses its key, kept in SecretStorage, never in the setting', async function () {
+      if (!config.apiKey) this.skip();
+      // Forget the key, so only the link can bring it.
+      await vscode.commands.executeCommand('ringside.setApiKey', '');
+      await waitFor('the refusal without a key', () => view().connection.problem?.kind === 'needs-key');
+      await vscode.commands.executeCommand('ringside.connect', `${serverUrl}/#token=${config.apiKey}`);
+      assert.equal(configuredUrl(), serverUrl, 'the setting holds the address alone');
+      await waitFor('connection with the link’s key', () => view().connection.state === 'connected' && view().connection.serverUrl === serverUrl);
+      assert.equal(view().connection.apiKey, config.apiKey);
+      assert.ok(!JSON.stringify(settings()).includes(config.apiKey), 'the key is not in any setting');
+      // The API's base (the README's $RS) names the same server.
+      await vscode.commands.executeCommand('ringside.connect', `${serverUrl}/api/v1`);
+      assert.equal(configuredUrl(), serverUrl);
+      await waitFor('connected to the server itself', () => view().connection.state === 'connected' && view().connection.serverUrl === serverUrl);
+    });
+
     it('contributes its commands, the Alerts view, welcome content whose buttons are commands, and a walkthrough', async () => {
       const commands = await vscode.commands.getCommands(true);
       for (const command of COMMANDS) assert.ok(commands.includes(command), command);

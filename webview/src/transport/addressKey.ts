@@ -5,6 +5,8 @@
 // link copied from the address bar, a bookmark or the selection's shareable address carries none, and keeps it in
 // this tab's sessionStorage, so a reload (F5, a wallboard's timed reload) stays live and a closed tab forgets it.
 
+import { linkKey } from '@ringside/server/protocol/pure';
+
 /** Where the page's address and the tab's storage are (the page's own by default; tests pass their own). */
 export interface AddressKeySources {
   location: Pick<Location, 'pathname' | 'search' | 'hash'>;
@@ -37,7 +39,7 @@ const storageName = (serverUrl: string) => `ringside:key:${serverUrl}`;
 /** The key the page will use, read without changing the address or the tab's storage (takeAddressKey's reading). */
 export function readAddressKey(serverUrl: string, sources: Pick<AddressKeySources, 'location' | 'storage'>): AddressKey {
   const fromQuery = new URLSearchParams(sources.location.search).get(PARAM) || null;
-  const fromAddress = new URLSearchParams(sources.location.hash.slice(1)).get(PARAM) || fromQuery;
+  const fromAddress = linkKey(sources.location.search, sources.location.hash);
   const key = fromAddress ?? kept(sources.storage, serverUrl);
   return { key, seenByServer: key === fromQuery, serverSawAnother: fromQuery !== null && key !== fromQuery };
 }

@@ -52,6 +52,9 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   setText(tile.change, change ?? '');
   const denominator = figure?.denominator ?? 0;
   const budget = errorBudget(standard.target, figure?.numerator ?? 0, denominator);
+  // Without a figure while it loads, or when it could not be loaded, nothing is known about the budget: "no events
+  // yet" would contradict the "Could not load" above it.
+  tile.budget.hidden = figure === null && (sourced.status === 'loading' || sourced.status === 'error' || sourced.status === 'unavailable');
   setText(tile.budgetText, formatBudget(budget, denominator, open));
   tile.budget.dataset['state'] = budget.left === null ? 'none' : budget.left >= 0.5 ? 'good' : budget.left >= 0 ? 'warn' : 'bad';
   tile.budgetFill.style.setProperty('width', `${Math.max(0, Math.min(1, budget.left ?? 0)) * 100}%`);

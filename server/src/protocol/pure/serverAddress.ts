@@ -43,6 +43,31 @@ export function serverUrlOfPage(href: string): string {
   return `${url.origin}${folder.replace(/\/+$/, '')}`;
 }
 
+/** The API key a dashboard link carries: after '#' (`#token=rs_…`, the form the server prints), else the older `?token=`. */
+export function linkKey(search: string, hash: string): string | null {
+  return new URLSearchParams(hash.slice(1)).get('token') || new URLSearchParams(search).get('token') || null;
+}
+
+/**
+ * A server's address as a user pastes it, read as the server's address and the key it carries: the link the server
+ * prints at start (`http://127.0.0.1:4870/#token=rs_…`), an address copied from the dashboard's address bar
+ * (`…/?window=7d&site=harbour`) and the API's base (`…/api/v1`, what the README exports as $RS) all name the server at
+ * their origin and path prefix; the key comes apart from the address, so it never lands in a setting. An address
+ * with none of these (or not an http(s) URL) is returned as given, trimmed.
+ */
+export function parseServerAddress(input: string): { serverUrl: string; key: string | null } {
+  const trimmed = input.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return { serverUrl: trimmed, key: null };
+  }
+  const apiPath = /\/api\/v1(\/.*)?$/;
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (!url.search && !url.hash && !apiPath.test(url.pathname))) return { serverUrl: trimmed, key: null };
+  return { serverUrl: `${url.origin}${url.pathname.replace(apiPath, '').replace(/\/+$/, '')}`, key: linkKey(url.search, url.hash) };
+}
+
 /** Why a live connection is not up, as far as a user can act on it. */
 export type ConnectionProblemKind =
   /** Nothing answered at the address (not running, wrong port, a proxy in the way). */

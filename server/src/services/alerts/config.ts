@@ -2,11 +2,11 @@
 import type { AlertPolicy } from '../../domain/alerts/policy';
 
 export interface WebhookRetryOptions {
-  /** Attempts per delivery, the first included (default 5). */
+  /** Attempts per delivery, the first included (default 16: about an hour and a half of retries). */
   maxAttempts: number;
   /** Delay before the 2nd attempt; doubles each time (default 1000 ms: 1 s, 2 s, 4 s, 8 s). */
   baseDelayMs: number;
-  /** Upper bound of one delay (default 60 000 ms). */
+  /** Upper bound of one delay (default 900 000 ms: 15 minutes). */
   maxDelayMs: number;
   /** ± share of each delay drawn at random so receivers are not hit in lockstep (default 0.2). */
   jitter: number;
@@ -27,7 +27,12 @@ export interface AlertsOptions {
   webhookRetry?: Partial<WebhookRetryOptions>;
 }
 
-export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2, timeoutMs: 5000 };
+/**
+ * A receiver down for a deploy, a chat tool's outage, a proxy restarting: retries span about an hour and a half
+ * (1 s, 2 s, 4 s … 8.5 min, then every 15 min, 16 attempts), so an incident's news outlives an outage of that kind
+ * instead of being given up after 15 seconds. Each is stored, so a restart resumes the schedule.
+ */
+export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { maxAttempts: 16, baseDelayMs: 1000, maxDelayMs: 900_000, jitter: 0.2, timeoutMs: 5000 };
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_THROTTLE_MS = 1000;
 const WEBHOOKS_ENV = 'RINGSIDE_WEBHOOKS';

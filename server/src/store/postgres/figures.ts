@@ -1,5 +1,6 @@
 // The figures reads (../figuresReads.ts) on PostgreSQL: GROUP BY names computed columns by position, a grouped NULL
-// has a type, booleans are cast to be summed, and a rollup read orders its groups (PostgreSQL's grouping does not).
+// has a type, booleans are cast to be summed, a rollup read orders its groups (PostgreSQL's grouping does not), and a
+// double is summed exactly (in the order the rows arrive, its last digits would change from one read to the next).
 import { figuresReadsOf } from '../figuresReads';
 import type { FiguresReads } from '../port';
 import type { Sql } from './db';
@@ -15,5 +16,10 @@ export function figuresReads(s: Sql): FiguresReads {
     rawStandard: 'j.standard_id',
     oneSiteEquals: false,
     orderGroups: true,
+    // A double-precision SUM adds in the order the rows arrive, which a synchronised or parallel scan changes from one
+    // read to the next; numeric adds the values' decimal digits exactly and rounds once, which SQLite's compensated SUM
+    // of the doubles also gives but for a sum halfway between two doubles. Through text, which writes a double's
+    // shortest exact digits: a double cast to numeric directly keeps only 15 significant digits.
+    sumReal: (expr) => `SUM((${expr})::text::numeric)::float8`,
   });
 }

@@ -21,6 +21,9 @@ function openingError(error: unknown, url: string): Error {
   return new Error(`cannot use the PostgreSQL database ${redacted(url)}: ${message}`);
 }
 
+/** A database without Ringside's schema, where a store was to be there already (a subcommand, not a start or --init). */
+const noStore = (url: string) => new DomainError('not-found', '--database', `no Ringside store in ${redacted(url)}`);
+
 export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
   const size = options.poolSize ?? 10;
   const pool = (max = size) => createPool({ url: options.url, max });
@@ -40,10 +43,13 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
       // Writes run one at a time per node (store.ts), on one pipelined connection of the pool's size kept for them.
       const p = pool(size - 1);
       try {
+        // As a mistyped --data gets no new SQLite store: a URL naming another database (a typo, or the user's own
+        // database when the path is left out) is not given a store no node reads.
+        if (o.existing && (await schemaVersion(p)) === 0) throw noStore(options.url);
         await migrate(p);
       } catch (error) {
         await p.end().catch(() => undefined);
-        throw openingError(error, options.url);
+        throw error instanceof DomainError ? error : openingError(error, options.url);
       }
       const writes = createPool({ url: options.url, max: 1, pipeline: true });
       return new PgStore(p, writes, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
@@ -51,7 +57,7 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
     async openReadOnly() {
       const p = pool();
       try {
-        if ((await schemaVersion(p)) === 0) throw new DomainError('not-found', '--database', `no Ringside store in ${redacted(options.url)}`);
+        if ((await schemaVersion(p)) === 0) throw noStore(options.url);
       } catch (error) {
         await p.end().catch(() => undefined);
         throw error instanceof DomainError ? error : openingError(error, options.url);

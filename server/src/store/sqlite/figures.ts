@@ -20,5 +20,7 @@ export function figuresReads(s: Statements): FiguresReads {
     rawStandard: '+j.standard_id',
     oneSiteEquals: true,
     orderGroups: false,
+    // SQLite's SUM of doubles is compensated (Kahan–Babuška–Neumaier): the same, in effect, in any order.
+    sumReal: (expr) => `SUM(${expr})`,
   });
 }

@@ -9,9 +9,13 @@ import type Database from 'better-sqlite3';
 import { bucketStart, contribution, fold, QUARTER_GRAIN_MS, ROLLUP_GRAINS, VALUE_GRAINS, valueContribution, type JudgementFacts, type RollupGrain, type Sign, type Sums, type ValueGrain } from '../../domain/rollups';
 
 const SUM_COLUMNS = 'judged, counted, met, considered, abandoned, value_n, value_sum, wait_max';
-/** Rows of a rollup table added up: counters summed, the longest wait the largest (every read and the rebuild's hour). */
-export const ROLLUP_SUMS = `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
-  SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, SUM(value_sum) AS value_sum, MAX(wait_max) AS wait_max`;
+/**
+ * Rows of a rollup table added up: counters summed, the longest wait the largest (every read and the rebuild's hour).
+ * `sumReal`: the backend's order-independent SUM of a double (FiguresDialect); SQLite's own SUM is one.
+ */
+export const rollupSums = (sumReal: (expr: string) => string = (expr) => `SUM(${expr})`): string =>
+  `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
+  SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, ${sumReal('value_sum')} AS value_sum, MAX(wait_max) AS wait_max`;
 
 export const ROLLUP_TABLE = { minute: 'rollup_minute', quarter: 'rollup_15m', hour: 'rollup_hour' } as const satisfies Record<RollupGrain['name'], string>;
 /**
@@ -35,7 +39,7 @@ export function rollupRebuild(fromMs: number): { clear: Array<{ sql: string; arg
     const start = bucketStart(fromMs, g.ms);
     return {
       sql: `INSERT INTO ${ROLLUP_TABLE[g.name]} (bucket_ms, standard_id, standard_version, site, ${SUM_COLUMNS})
-        SELECT CAST(? AS BIGINT), standard_id, standard_version, site, ${ROLLUP_SUMS}
+        SELECT CAST(? AS BIGINT), standard_id, standard_version, site, ${rollupSums()}
         FROM ${ROLLUP_TABLE.quarter} WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY standard_id, standard_version, site
         ON CONFLICT (standard_id, bucket_ms, site, standard_version) DO UPDATE SET judged = excluded.judged, counted = excluded.counted,
           met = excluded.met, considered = excluded.considered, abandoned = excluded.abandoned, value_n = excluded.value_n,
