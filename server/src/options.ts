@@ -8,6 +8,8 @@ import type { LogLevel } from './logger';
 import type { AlertsOptions } from './services/alerts/config';
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 50, burst: 100 };
+/** A wall of a hundred dashboards behind one NAT address holds about 200 (a WebSocket and a request each). */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 512;
 
 export interface SecurityServerOptions {
   /** RINGSIDE_API_KEY: accepted as an admin key (never stored). Empty = unset. */
@@ -31,6 +33,11 @@ export interface SecurityServerOptions {
    * per-address rate limit and the log. Unset: the socket's peer.
    */
   trustProxy?: TrustProxy;
+  /**
+   * --max-connections-per-address: the TCP connections one client address may hold open at once (http/connectionLimit.ts;
+   * default DEFAULT_MAX_CONNECTIONS_PER_ADDRESS); 0 turns the cap off. Proxies --trust-proxy trusts are not capped.
+   */
+  maxConnectionsPerAddress?: number;
   /** Origins allowed cross-origin (HTTP CORS and the Socket.IO handshake). Default: none. */
   corsOrigins?: readonly string[];
   /** Live feed protection (flood, slow clients). */

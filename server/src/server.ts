@@ -1,7 +1,7 @@
 // The composition root: opens the store, builds the services over it, puts HTTP and the live push in front, and
 // listens. Used by main.ts and by tests.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,13 @@ import { systemClock, type Clock } from './clock';
 import { startDemo, withdrawEarlierDemoCases } from './demo/demoDriver';
 import { DEFAULT_STANDARDS } from './domain/standards';
 import { serverTimeZone } from './domain/zonedTime';
-import { createApp } from './http/app';
+import { createApp, type HttpFront } from './http/app';
 import { answerClientError, headerLimitOf } from './http/clientErrors';
 import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
+import { limitConnectionsPerAddress } from './http/connectionLimit';
+import { clientAddress, type ClientAddress, type TrustProxyFn } from './http/clientAddress';
+import { tokenBuckets } from './http/rateLimit';
 import { serverMetrics } from './http/metrics';
 import { attachLive } from './live/livePush';
 import { joinNodes } from './live/nodes';
@@ -21,7 +24,7 @@ import { requireSocketKey } from './live/socketAuth';
 import { guardSockets, packetLimit } from './live/socketGuard';
 import { createLogger } from './logger';
 import type { IncidentUpdate } from './protocol';
-import { DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
+import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
 import { checkBinding, setUpAccess, StartupRefused, type AccessSetup } from './services/access';
 import { AlertService } from './services/alerts/evaluation';
 import { AuditService } from './services/audit';
@@ -222,14 +225,33 @@ function followOtherNodes(core: Core, logger: Logger): () => void {
   });
 }
 
+/**
+ * The client address of a request as the rate limit reads it (--trust-proxy, as Express compiled it), and the cap on
+ * the connections one address holds open (http/connectionLimit.ts), which leaves those proxies alone: their clients
+ * share them.
+ */
+function guardConnections(app: HttpFront['app'], httpServer: HttpServer, options: ServerOptions, logger: Logger): ClientAddress {
+  const trust = options.trustProxy === undefined ? null : (app.get('trust proxy fn') as TrustProxyFn);
+  const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  if (perAddress > 0) {
+    const refused = (ip: string) => logger.warn({ ip, max: perAddress }, `a client address holds ${perAddress} open connections, the most one may (--max-connections-per-address): its next ones are refused until some close`);
+    limitConnectionsPerAddress(httpServer, perAddress, (address) => trust?.(address, 0) ?? false, refused);
+  }
+  return clientAddress(trust);
+}
+
 /** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
 function attachFront(core: Core, access: AccessSetup, options: ServerOptions, logger: Logger, clock: Clock) {
   const now = () => clock.now();
   let rateLimited = 0;
   let guard: ReturnType<typeof guardSockets> | null = null;
+  const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  // One bucket per client address for HTTP and the live feed's refused connection requests alike.
+  const buckets = rate === false ? null : tokenBuckets(rate, now);
   const securityAccess = {
     mode: access.mode,
-    rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    rateLimit: rate,
+    buckets,
     corsOrigins: options.corsOrigins ?? [],
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     onRateLimited: () => (rateLimited += 1),
@@ -239,7 +261,9 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
   // The dashboard page carries the snapshot its socket would get on connecting (http/firstPaint.ts).
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);
-  const httpServer = createServer(createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot }).listener);
+  const front = createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot });
+  const httpServer = createServer(front.listener);
+  const addressOf = guardConnections(front.app, httpServer, options, logger);
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
@@ -247,6 +271,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, {
     clock,
+    ...(buckets ? { refused: (req) => buckets.take(`ip:${addressOf(req)}`) } : {}),
     onCheckError: (err) => core.storage.jobFailed(err, logger, "live sockets' keys could not be checked against the store; retrying every second"),
   });
   core.alerts.onIncident((update) => live.io.emit('incident', update));

@@ -1,7 +1,7 @@
 // Pure parts of security: scope hierarchy and policy, token buckets, JSON depth, loopback, CLI flags, the browser page's key field.
 import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../server/src/protocol/pure';
-import { bearerToken } from '../../server/src/domain/keys';
+import { bearerToken, openHostAllowed } from '../../server/src/domain/keys';
 import { apiPathOf } from '../../server/src/http/auth';
 import { allows, grantedScopes, pageRequirement, requirementFor } from '../../server/src/http/scopes';
 import { securityOptions } from '../../server/src/cli/securityOptions';
@@ -94,6 +94,11 @@ describe('binding and flags', () => {
     ['127.0.0.1.evil.com', false],
   ])('%s is loopback: %s', (host, yes) => expect(isLoopback(host)).toBe(yes));
 
+  it('lets a server without keys answer only a Host that names this machine', () => {
+    for (const host of [undefined, '', 'localhost', 'LocalHost:4870', '127.0.0.1', '127.1.2.3:80', '[::1]', '[::1]:4870']) expect([host, openHostAllowed(host)]).toEqual([host, true]);
+    for (const host of ['attacker.example', 'attacker.example:4870', 'localhost.attacker.example', '127.0.0.1.nip.io', '[::2]:80', '10.0.0.1', 'localhost:80@evil']) expect([host, openHostAllowed(host)]).toEqual([host, false]);
+  });
+
   it('parses the security flags', () => {
     expect(securityOptions({})).toEqual({});
     expect(securityOptions({ 'no-auth': true, 'rate-limit': '0' })).toEqual({ noAuth: true, rateLimit: false });
@@ -104,6 +109,9 @@ describe('binding and flags', () => {
     expect(securityOptions({ 'rate-burst': '0' })).toMatch(/--rate-burst/);
     expect(securityOptions({ 'cors-origin': ['https://a.example/path'] })).toMatch(/--cors-origin/);
     expect(securityOptions({ 'cors-origin': ['*'] })).toMatch(/--cors-origin/);
+    expect(securityOptions({ 'max-connections-per-address': '64' })).toEqual({ maxConnectionsPerAddress: 64 });
+    expect(securityOptions({ 'max-connections-per-address': '0' })).toEqual({ maxConnectionsPerAddress: 0 });
+    expect(securityOptions({ 'max-connections-per-address': 'many' })).toMatch(/^--max-connections-per-address must be a whole number/);
   });
 
   it('classifies storage errors', () => {

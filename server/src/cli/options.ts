@@ -40,6 +40,7 @@ const OPTIONS = {
   'no-auth': { type: 'boolean', help: 'no API keys at all (loopback hosts only; refused on any other address)' },
   'rate-limit': { type: 'string', value: 'N', help: 'requests per second per API key, per client address for requests without an accepted key\n(refused ones included; default 50; 0 turns rate limiting off)' },
   'rate-burst': { type: 'string', value: 'N', help: 'requests a key may send at once (default 100)' },
+  'max-connections-per-address': { type: 'string', value: 'N', help: 'TCP connections one client address may hold open at once (default 512; 0: no cap);\nproxies --trust-proxy trusts are not capped' },
   'cors-origin': { type: 'string', multiple: true, value: 'URL', help: 'allow cross-origin browser requests from URL (repeatable; default: none)' },
   'trust-proxy': {
     type: 'string',

@@ -6,6 +6,7 @@ export function securityOptions(values: {
   'no-auth'?: boolean | undefined;
   'rate-limit'?: string | undefined;
   'rate-burst'?: string | undefined;
+  'max-connections-per-address'?: string | undefined;
   'cors-origin'?: string[] | undefined;
   'trust-proxy'?: string | undefined;
 }): SecurityServerOptions | string {
@@ -22,6 +23,9 @@ export function securityOptions(values: {
     const rate = perSecond ?? DEFAULT_RATE_LIMIT.perSecond;
     out.rateLimit = { perSecond: rate, burst: burst ?? Math.max(DEFAULT_RATE_LIMIT.burst, rate * 2) };
   }
+  const connections = whole('max-connections-per-address', values['max-connections-per-address']);
+  if (connections === null) return `--max-connections-per-address must be a whole number (0: no cap; got "${values['max-connections-per-address']}")`;
+  if (connections !== undefined) out.maxConnectionsPerAddress = connections;
   const origins = values['cors-origin'] ?? [];
   for (const origin of origins) {
     let parsed: URL;

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { API_SCOPES, type ApiScope } from '../protocol';
 import { sameSiteId } from '../protocol/pure/idLists';
+import { isLoopback } from '../protocol/pure/serverAddress';
 import { didYouMean } from '../protocol/nearMiss';
 
 const KEY_PREFIX = 'rs_';
@@ -53,6 +54,24 @@ export function mayReadSite(key: { scopes: readonly Scope[]; sites: readonly str
 /** The refusal of a site outside a key's list, naming the site, the ones the key may write and the one it most likely mistypes. */
 export function siteRefusal(sites: readonly string[], site: string): string {
   return `this key may write only ${sites.map((s) => JSON.stringify(s)).join(', ')}, not ${JSON.stringify(site)}${didYouMean(site, sites)}`;
+}
+
+/**
+ * Whether a server without keys (--no-auth, which listens on loopback only) may answer a request whose Host header is
+ * `host`: only when it names this machine (localhost, 127.x.x.x, [::1]). Any web page the user opens can make its own
+ * name resolve to 127.0.0.1 (DNS rebinding) and then call the server as its own origin, which no CORS rule stops:
+ * with no key to ask for, its Host (the page's name) is all that tells its requests from the user's own. A request
+ * without Host (HTTP/1.0) names nothing and is answered.
+ */
+export function openHostAllowed(host: string | undefined): boolean {
+  if (host === undefined || host === '') return true;
+  const name = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(host.trim())?.[1] ?? host;
+  return isLoopback(name);
+}
+
+/** The refusal's words for a Host openHostAllowed refuses. */
+export function openHostRefusal(host: string): string {
+  return `names ${JSON.stringify(host)}, not this machine: a server without API keys (--no-auth) answers only requests addressed to localhost, 127.0.0.1 or [::1]`;
 }
 
 export type KeyStatus = 'active' | 'expired' | 'revoked';

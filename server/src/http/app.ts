@@ -16,7 +16,7 @@ import { cors, requestLog, securityHeaders } from './httpHardening';
 import type { ServerMetrics } from './metrics';
 import { mountRoutes } from './mount';
 import { readQueryString } from './percentEncoding';
-import { rateLimit, type RateLimitOptions } from './rateLimit';
+import { rateLimit, type RateLimitOptions, type TokenBuckets } from './rateLimit';
 import type { AppContext, IntegrationSettings } from './route';
 import { API_ROUTES } from './routes';
 
@@ -27,7 +27,7 @@ export interface AppDeps {
   version: string;
   now: () => number;
   /** Keys and scopes ('open' = --no-auth), rate limits, CORS allow-list. */
-  access: { mode: AccessMode; rateLimit: RateLimitOptions | false; corsOrigins: readonly string[]; trustProxy?: TrustProxy; onRateLimited?: () => void; stats: () => unknown };
+  access: { mode: AccessMode; rateLimit: RateLimitOptions | false; buckets?: TokenBuckets | null; corsOrigins: readonly string[]; trustProxy?: TrustProxy; onRateLimited?: () => void; stats: () => unknown };
   /** The server's own figures: every request is counted there, and GET /metrics reads them. */
   metrics: ServerMetrics;
   integrations?: IntegrationSettings;
@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): HttpFront {
     securityHeaders(),
     cors(deps.access.corsOrigins),
     authMiddleware(deps.access.mode, deps.core.keys, addressOf),
-    rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now),
+    rateLimit(deps.access.rateLimit, deps.access.onRateLimited, deps.now, deps.access.buckets),
     answerRefusal,
   ];
   const onError = errorHandler(deps.logger);

@@ -7,7 +7,7 @@ import type { Authentication, KeysService } from '../services/keys';
 import type { FieldProblem, ProblemDetails } from '../protocol';
 import type { ClientAddress } from './clientAddress';
 import type { Caller } from './caller';
-import { bearerToken, maySiteWrite, siteRefusal } from '../domain/keys';
+import { bearerToken, maySiteWrite, openHostAllowed, openHostRefusal, siteRefusal } from '../domain/keys';
 import { pathOf, type NodeHandler } from './plain';
 import { FIREHOSE_ACCESS_KEY } from './route';
 import { allows, keyPlaceFor, pageRequirement, requirementFor, type Requirement, type Scope } from './scopes';
@@ -36,6 +36,8 @@ export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: C
     const needs = apiPath === null ? pageRequirement(req.method ?? 'GET', path) : requirementFor(req.method ?? 'GET', apiPath);
     if (mode === 'open') {
       res.locals.caller = { key: null, keyId: null, bucket: ipBucket } satisfies Caller;
+      const host = req.headers.host;
+      if (!openHostAllowed(host)) res.locals.refusal = accessRefusal(403, 'host-not-allowed', 'Host not allowed', `the Host header ${openHostRefusal(host!)}`, [{ path: 'Host', message: openHostRefusal(host!) }]);
       return next();
     }
     const auth = token ? await keys.authenticate(token) : null;

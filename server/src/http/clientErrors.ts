@@ -6,6 +6,7 @@ import { maxHeaderSize as nodeMaxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { sizeText } from './fallbacks';
 import { problem } from './problems';
+import type { ProblemDetails } from '../protocol';
 
 type ClientError = Error & { code?: string; reason?: string };
 
@@ -40,9 +41,13 @@ export function answerClientError(maxHeaderBytes: number): (err: ClientError, so
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? problem(408, 'request-timeout', 'Request timeout', 'the request did not arrive whole in time', [{ path: '(request)', message: 'did not arrive whole in time' }])
           : problem(400, 'malformed-request', 'Malformed HTTP request', `the request is not valid HTTP/1.1: ${why}`, [{ path: '(request)', message: `is not valid HTTP/1.1: ${why}` }]);
-    const body = JSON.stringify(p);
-    socket.end(
-      `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.end(rawProblem(p));
   };
+}
+
+/** A problem as a whole HTTP/1.1 response for a connection no request of which is parsed, which it then closes. */
+export function rawProblem(p: ProblemDetails, headers: readonly string[] = []): string {
+  const body = JSON.stringify(p);
+  const head = [`HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? 'Bad Request'}`, 'Content-Type: application/problem+json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, ...headers, 'Connection: close'];
+  return `${head.join('\r\n')}\r\n\r\n${body}`;
 }

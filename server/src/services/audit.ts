@@ -240,8 +240,14 @@ function mismatch(dataDir: string, secret: Buffer | null, recorded: RecordedAudi
   );
 }
 
+/** Either end of a recount: what follows it waits for it to end, however it ends (its callers get its failure). */
+const ended = (): void => undefined;
+
 export class AuditService {
   private checked: Buffer | null = null;
+  /** The recount running now, and the one that requests arriving meanwhile share (verify). */
+  private recounting: Promise<VerifyResult> | null = null;
+  private nextRecount: Promise<VerifyResult> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -267,10 +273,36 @@ export class AuditService {
     return this.store.reads.audit.head();
   }
 
-  /** The whole chain recomputed; checkpoints checked with the secret when there is one. */
+  /**
+   * The whole chain recomputed, from a snapshot taken after the call. One recount runs at a time: the calls that come
+   * while one runs share the next, which starts when it ends. A recount reads every link (seconds on a large store),
+   * and thirty requests at once each ran their own, holding the CPU (ingest and /health answered in seconds) for as
+   * long as all of them took; now any number of callers costs at most two.
+   */
   verify(): Promise<VerifyResult> {
+    if (this.nextRecount) return this.nextRecount;
+    if (!this.recounting) return this.startRecount();
+    const next = this.recounting.then(ended, ended).then(() => {
+      this.nextRecount = null;
+      return this.startRecount();
+    });
+    this.nextRecount = next;
+    return next;
+  }
+
+  /** One recount of the whole chain, checkpoints checked with the secret when there is one (not shared: verify). */
+  recount(): Promise<VerifyResult> {
     // Paced: on SQLite the reads are synchronous, and a whole store's recount must not hold ingest and the live push.
     return this.store.snapshot((s) => verifySnapshot(s, readSecret(this.dataDir, false), pacer()));
+  }
+
+  private startRecount(): Promise<VerifyResult> {
+    const run = this.recount();
+    this.recounting = run;
+    void run.then(ended, ended).then(() => {
+      if (this.recounting === run) this.recounting = null;
+    });
+    return run;
   }
 
   /** The HMAC key retention signs checkpoints with; refused when this node's secret is not the store's. */

@@ -20,6 +20,7 @@ let opsKey: string;
 let auditKey: string;
 let html: string;
 let csp: string | null;
+let cacheControl: string | null;
 
 const ZONE = 'Europe/Berlin';
 const FROM = '2026-11-01T00:00:00+01:00';
@@ -76,6 +77,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   html = await res.text();
   csp = res.headers.get('content-security-policy');
+  cacheControl = res.headers.get('cache-control');
 }, 60_000);
 
 afterAll(async () => {
@@ -163,6 +165,10 @@ describe('the audit report shows what an auditor asks', () => {
     expect(csp).toContain("default-src 'none'");
     expect(html.match(/<style>/g)).toHaveLength(1);
     expect(html).not.toMatch(/<script|\sstyle="|<link|src=|href="http/i);
+  });
+
+  it('is never cached, as every other export is: its figures and names stay off the browser\'s disk', () => {
+    expect(cacheControl).toBe('no-store');
   });
 
   it('keeps its signed manifest: the offline verifier accepts the file and refuses an edited figure', async () => {

@@ -193,6 +193,8 @@ export const exportRoutes = [
       });
       if (report === null) return;
       res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
+      // Never kept by a browser or proxy, like the streamed exports: it holds the period's figures and names.
+      res.setHeader('Cache-Control', 'no-store');
       // Replaces the dashboard's policy (which allows no inline style): this document's one style, by its hash.
       res.setHeader('Content-Security-Policy', report.contentSecurityPolicy);
       res.send(report.html);
