@@ -96,6 +96,9 @@ function routeLabelOf(method: string, path: string): string {
 /** What is read at each scrape: the fronts' counters, open cases, readiness, leadership, the version. */
 function frontGauges(registry: Registry, sources: MetricsSources): void {
   const registers = [registry];
+  // The outbox is the store's: while the database is away (ringside_ready 0) its figures are unknown (NaN), and the
+  // scrape still answers with the rest rather than failing as a whole, the moment a monitoring system needs it most.
+  const outbox = () => sources.pendingWebhooks().catch(() => null);
   new Gauge({ name: 'ringside_build_info', help: 'The running version (the value is always 1)', labelNames: ['version'], registers }).set({ version: sources.version }, 1);
   new Gauge({ name: 'ringside_http_requests_in_flight', help: 'Requests received whose answer has not finished', registers, collect() { this.set(sources.front().http.inFlight); } });
   new Counter({ name: 'ringside_http_rate_limited_total', help: 'Requests refused by the rate limit (429)', registers, collect() { setCounts(this, [[{}, sources.front().http.rateLimited]]); } });
@@ -106,10 +109,11 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
   } });
   new Gauge({ name: 'ringside_open_cases', help: 'Cases open now on this node: calls ringing, visitors waiting, complaints open', registers, collect() { this.set(sources.openCases()); } });
   new Gauge({ name: 'ringside_ready', help: '1 while the store answers and takes writes (GET /health/ready), else 0', registers, async collect() { this.set((await sources.readiness()).ready ? 1 : 0); } });
-  new Gauge({ name: 'ringside_webhook_deliveries_pending', help: "Webhook deliveries waiting in the store's outbox (all nodes'), to be sent or retried", registers, async collect() { this.set((await sources.pendingWebhooks()).length); } });
+  new Gauge({ name: 'ringside_webhook_deliveries_pending', help: "Webhook deliveries waiting in the store's outbox (all nodes'), to be sent or retried", registers, async collect() { this.set((await outbox())?.length ?? NaN); } });
   new Gauge({ name: 'ringside_webhook_oldest_pending_seconds', help: 'How long the oldest webhook delivery in the outbox has waited (0: none waits)', registers, async collect() {
-    const oldest = Math.min(...(await sources.pendingWebhooks()).map((d) => d.createdAtMs));
-    this.set(Number.isFinite(oldest) ? Math.max(0, sources.now() - oldest) / 1000 : 0);
+    const pending = await outbox();
+    const oldest = Math.min(...(pending ?? []).map((d) => d.createdAtMs));
+    this.set(pending === null ? NaN : Number.isFinite(oldest) ? Math.max(0, sources.now() - oldest) / 1000 : 0);
   } });
   new Gauge({ name: 'ringside_leader', help: '1 on the node that evaluates alerts and delivers webhooks for the store, else 0', registers, collect() { this.set(sources.isLeading() ? 1 : 0); } });
 }
