@@ -44,7 +44,6 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export function serverMetrics(sources: MetricsSources): ServerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'ringside_http_requests_total', help: 'HTTP requests answered, by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'ringside_http_request_duration_seconds', help: 'From a request arriving to its answer finishing, by route and method', labelNames: ['route', 'method'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const stored = new Counter({ name: 'ringside_events_stored_total', help: 'Events stored and judged (posted, from integrations, and cases that closed), since the server started', registers: [registry] });
@@ -68,9 +67,10 @@ export function serverMetrics(sources: MetricsSources): ServerMetrics {
     });
     next();
   };
+  const exposed = Registry.merge([processRegistry(), registry]);
   return {
     observe,
-    exposition: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    exposition: async () => ({ contentType: exposed.contentType, text: await exposed.metrics() }),
     close: () => {
       stopCounting();
       registry.clear();
@@ -79,6 +79,21 @@ export function serverMetrics(sources: MetricsSources): ServerMetrics {
 }
 
 const VERDICTS = ['met', 'missed', 'not_counted'] as const;
+
+let processFigures: Registry | null = null;
+
+/**
+ * Node's process figures (CPU, memory, event-loop delay, garbage collection) are the process's, whatever number of
+ * servers it runs, and are collected once: prom-client enables an event-loop monitor and a GC observer for each
+ * collection that nothing can stop, so one per server started would pile up (tests start hundreds in one process).
+ */
+function processRegistry(): Registry {
+  if (processFigures === null) {
+    processFigures = new Registry();
+    collectDefaultMetrics({ register: processFigures });
+  }
+  return processFigures;
+}
 
 /** A judgement's verdict as the figures take it: met implies counted; counted absent means counted. */
 function verdictOf(j: Pick<Judgement, 'met' | 'counted'>): (typeof VERDICTS)[number] {
