@@ -14,7 +14,7 @@ import { routePathFor } from './scopes';
 export interface MetricsSources {
   version: string;
   ingest: Pick<IngestService, 'onStored'>;
-  /** Cases open now (calls ringing, visitors waiting, complaints open) on this node's clocks. */
+  /** Cases open now (calls ringing, visitors waiting, complaints open): the store's, which every node's clocks watch. */
   openCases: () => number;
   readiness: () => Promise<{ ready: boolean }>;
   isLeading: () => boolean;
@@ -122,7 +122,7 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
     const live = sources.front().live;
     setCounts(this, [[{ reason: 'flood' }, live?.floodDisconnects ?? 0], [{ reason: 'slow' }, live?.slowDisconnects ?? 0]]);
   } });
-  new Gauge({ name: 'ringside_open_cases', help: 'Cases open now on this node: calls ringing, visitors waiting, complaints open', registers, collect() { this.set(sources.openCases()); } });
+  new Gauge({ name: 'ringside_open_cases', help: "Cases open now (calls ringing, visitors waiting, complaints open): the store's, the same on each of its nodes", registers, collect() { this.set(sources.openCases()); } });
   new Gauge({ name: 'ringside_ready', help: '1 while the store answers and takes writes (GET /health/ready), else 0', registers, async collect() { this.set((await sources.readiness()).ready ? 1 : 0); } });
   new Gauge({ name: 'ringside_webhook_deliveries_pending', help: "Webhook deliveries waiting in the store's outbox (all nodes'), to be sent or retried", registers, async collect() { this.set((await outbox())?.length ?? NaN); } });
   new Gauge({ name: 'ringside_webhook_oldest_pending_seconds', help: 'How long the oldest webhook delivery in the outbox has waited (0: none waits)', registers, async collect() {
