@@ -29,6 +29,16 @@ export function visibleStandards(state: DashboardState): Standard[] {
   return standard ? state.standards.filter((s) => s.id === standard) : state.standards;
 }
 
+/**
+ * The server's time as of its latest message that says it (figures, or the open cases that bring the breaches), else
+ * the page's own clock (no message yet): the feed's days are told against it, and a board that is not live keeps its
+ * open cases at it, the moment its notice names.
+ */
+export function lastHeardMs({ lastUpdated, clocksServerTime }: DashboardState): number {
+  if (lastUpdated === null && clocksServerTime === null) return Date.now();
+  return Math.max(lastUpdated === null ? -Infinity : Date.parse(lastUpdated), clocksServerTime === null ? -Infinity : Date.parse(clocksServerTime));
+}
+
 function nowMs(state: DashboardState): number {
   return state.lastUpdated ? Date.parse(state.lastUpdated) : Date.now();
 }

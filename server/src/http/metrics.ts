@@ -14,7 +14,7 @@ import { routePathFor } from './scopes';
 export interface MetricsSources {
   version: string;
   ingest: Pick<IngestService, 'onStored'>;
-  /** Cases open now (calls ringing, visitors waiting, complaints open) on this node's clocks. */
+  /** Cases open now (calls ringing, visitors waiting, complaints open): the store's, which every node's clocks watch. */
   openCases: () => number;
   readiness: () => Promise<{ ready: boolean }>;
   isLeading: () => boolean;
@@ -44,7 +44,6 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export function serverMetrics(sources: MetricsSources): ServerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'ringside_http_requests_total', help: 'HTTP requests answered, by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'ringside_http_request_duration_seconds', help: 'From a request arriving to its answer finishing, by route and method', labelNames: ['route', 'method'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const stored = new Counter({ name: 'ringside_events_stored_total', help: 'Events stored and judged (posted, from integrations, and cases that closed), since the server started', registers: [registry] });
@@ -68,9 +67,10 @@ export function serverMetrics(sources: MetricsSources): ServerMetrics {
     });
     next();
   };
+  const exposed = Registry.merge([processRegistry(), registry]);
   return {
     observe,
-    exposition: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    exposition: async () => ({ contentType: exposed.contentType, text: await exposed.metrics() }),
     close: () => {
       stopCounting();
       registry.clear();
@@ -79,6 +79,21 @@ export function serverMetrics(sources: MetricsSources): ServerMetrics {
 }
 
 const VERDICTS = ['met', 'missed', 'not_counted'] as const;
+
+let processFigures: Registry | null = null;
+
+/**
+ * Node's process figures (CPU, memory, event-loop delay, garbage collection) are the process's, whatever number of
+ * servers it runs, and are collected once: prom-client enables an event-loop monitor and a GC observer for each
+ * collection that nothing can stop, so one per server started would pile up (tests start hundreds in one process).
+ */
+function processRegistry(): Registry {
+  if (processFigures === null) {
+    processFigures = new Registry();
+    collectDefaultMetrics({ register: processFigures });
+  }
+  return processFigures;
+}
 
 /** A judgement's verdict as the figures take it: met implies counted; counted absent means counted. */
 function verdictOf(j: Pick<Judgement, 'met' | 'counted'>): (typeof VERDICTS)[number] {
@@ -96,6 +111,9 @@ function routeLabelOf(method: string, path: string): string {
 /** What is read at each scrape: the fronts' counters, open cases, readiness, leadership, the version. */
 function frontGauges(registry: Registry, sources: MetricsSources): void {
   const registers = [registry];
+  // The outbox is the store's: while the database is away (ringside_ready 0) its figures are unknown (NaN), and the
+  // scrape still answers with the rest rather than failing as a whole, the moment a monitoring system needs it most.
+  const outbox = () => sources.pendingWebhooks().catch(() => null);
   new Gauge({ name: 'ringside_build_info', help: 'The running version (the value is always 1)', labelNames: ['version'], registers }).set({ version: sources.version }, 1);
   new Gauge({ name: 'ringside_http_requests_in_flight', help: 'Requests received whose answer has not finished', registers, collect() { this.set(sources.front().http.inFlight); } });
   new Counter({ name: 'ringside_http_rate_limited_total', help: 'Requests refused by the rate limit (429)', registers, collect() { setCounts(this, [[{}, sources.front().http.rateLimited]]); } });
@@ -104,12 +122,13 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
     const live = sources.front().live;
     setCounts(this, [[{ reason: 'flood' }, live?.floodDisconnects ?? 0], [{ reason: 'slow' }, live?.slowDisconnects ?? 0]]);
   } });
-  new Gauge({ name: 'ringside_open_cases', help: 'Cases open now on this node: calls ringing, visitors waiting, complaints open', registers, collect() { this.set(sources.openCases()); } });
+  new Gauge({ name: 'ringside_open_cases', help: "Cases open now (calls ringing, visitors waiting, complaints open): the store's, the same on each of its nodes", registers, collect() { this.set(sources.openCases()); } });
   new Gauge({ name: 'ringside_ready', help: '1 while the store answers and takes writes (GET /health/ready), else 0', registers, async collect() { this.set((await sources.readiness()).ready ? 1 : 0); } });
-  new Gauge({ name: 'ringside_webhook_deliveries_pending', help: "Webhook deliveries waiting in the store's outbox (all nodes'), to be sent or retried", registers, async collect() { this.set((await sources.pendingWebhooks()).length); } });
+  new Gauge({ name: 'ringside_webhook_deliveries_pending', help: "Webhook deliveries waiting in the store's outbox (all nodes'), to be sent or retried", registers, async collect() { this.set((await outbox())?.length ?? NaN); } });
   new Gauge({ name: 'ringside_webhook_oldest_pending_seconds', help: 'How long the oldest webhook delivery in the outbox has waited (0: none waits)', registers, async collect() {
-    const oldest = Math.min(...(await sources.pendingWebhooks()).map((d) => d.createdAtMs));
-    this.set(Number.isFinite(oldest) ? Math.max(0, sources.now() - oldest) / 1000 : 0);
+    const pending = await outbox();
+    const oldest = Math.min(...(pending ?? []).map((d) => d.createdAtMs));
+    this.set(pending === null ? NaN : Number.isFinite(oldest) ? Math.max(0, sources.now() - oldest) / 1000 : 0);
   } });
   new Gauge({ name: 'ringside_leader', help: '1 on the node that evaluates alerts and delivers webhooks for the store, else 0', registers, collect() { this.set(sources.isLeading() ? 1 : 0); } });
 }

@@ -38,6 +38,7 @@ describe('GET /api/v1/metrics', () => {
     expect((await server().postEvents(call({ rings: 'two' }))).status).toBe(400);
     expect((await fetch(`${server().url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     expect((await server().getJson('/api/v1/no-such-thing')).status).toBe(404);
+    expect((await fetch(`${server().url}/api/v1/events`, { method: 'DELETE', headers: adminHeaders() })).status).toBe(405);
     expect((await fetch(`${server().url}/`)).status).toBe(200);
     expect((await server().getJson('/api/v1/standards/call-answer-2-rings')).status).toBe(200);
 
@@ -55,6 +56,8 @@ describe('GET /api/v1/metrics', () => {
     // Refused before its handler (no key): still counted under its route, not its raw path.
     expect(requests('route="/api/v1/events",method="POST",status="401"')).toBe(1);
     expect(requests('route="(none)",method="GET",status="404"')).toBe(1);
+    // A method no route serves at a path is no route's either.
+    expect(requests('route="(none)",method="DELETE",status="405"')).toBe(1);
     expect(requests('route="(dashboard)",method="GET",status="200"')).toBe(1);
     // A route with a parameter is one label, whatever the id.
     expect(requests('route="/api/v1/standards/:id",method="GET",status="200"')).toBe(1);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminSql, testDatabases } from '../support/postgres';
 import { captureLog } from '../support/serverLog';
 import { testClock } from '../support/testClock';
-import { call, removeDir, startTestServer, type TestServer } from '../support/testServer';
+import { adminHeaders, call, removeDir, startTestServer, type TestServer } from '../support/testServer';
 
 const databases = testDatabases('ringside_ready');
 const clock = testClock();
@@ -47,6 +47,14 @@ it('answers readiness 503 while the database is away and 200 once it is back; on
   }
   expect(await probe('health/ready')).toMatchObject(away);
   expect(await probe('health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  // The scraper still gets the node's figures, ringside_ready 0 among them (the alert operations.md suggests), and
+  // the outbox's figures, which the database holds, as unknown (NaN, which prom-client writes Nan) rather than none waiting.
+  const scrape = await fetch(`${server.url}/api/v1/metrics`, { headers: adminHeaders() });
+  const figures = await scrape.text();
+  expect(scrape.status).toBe(200);
+  expect(figures).toMatch(/^ringside_ready 0$/m);
+  expect(figures).toMatch(/^ringside_webhook_deliveries_pending nan$/im);
+  expect(figures).toMatch(/^ringside_webhook_oldest_pending_seconds nan$/im);
   // A write that fails too: after it only the store's word that a write could succeed again (the write pool reaches a
   // database that takes writes) ends the outage, with no write posted since.
   expect((await server.postEvents(call({ id: 'during-outage' }))).status).toBe(503);

@@ -1,6 +1,7 @@
 // Two nodes on one PostgreSQL database, each scraped on its own address as docs/operations.md says: one leads, and
 // each counts the requests and events it took itself, not the other's.
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { callMilestone, postMilestones } from '../clocks/support';
 import { call, TEST_ADMIN_KEY, type TestServer } from '../support/testServer';
 import { nodesOnOneDatabase } from '../support/nodeDataDir';
 
@@ -26,4 +27,12 @@ it('one node of the two leads, and each counts only the events posted to it', as
   expect(await sample(b, 'ringside_http_requests_total{route="/api/v1/events",method="POST",status="201"}')).toBe(1);
   expect(await sample(a, 'ringside_ready')).toBe(1);
   expect(await sample(b, 'ringside_ready')).toBe(1);
+});
+
+it("gives the store's open cases on every node: each node watches them all, so one node's figure is the count", async () => {
+  const [a, b] = [nodes[0]!, nodes[1]!];
+  expect((await postMilestones(a, callMilestone('metrics-open', 'started', Date.now()))).status).toBe(201);
+  expect(await sample(a, 'ringside_open_cases')).toBe(1);
+  // The other node hears of the case from the commit's notification.
+  await vi.waitFor(async () => expect(await sample(b, 'ringside_open_cases')).toBe(1));
 });

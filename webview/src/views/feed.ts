@@ -6,6 +6,7 @@ import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
 import { breachKeyOf, countNoun, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
 import { eventVerdict, verdictWord, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome, isWithinDay, localDayOf, type LocalDay } from '../format';
+import { lastHeardMs } from '../derived';
 import type { DashboardState, LocalAction } from '../state';
 import { button, el, input, setText } from './dom';
 import { createPanelHeader, placeRows } from './parts';
@@ -139,15 +140,6 @@ export function visibleFeed(state: DashboardState): JudgedEvent[] {
   );
 }
 
-/**
- * The time the rows' days are told against: the server's, as of its latest message that says it (figures, or the
- * open cases that bring the breaches), else the page's own clock (no message yet).
- */
-function feedNowMs({ lastUpdated, clocksServerTime }: DashboardState): number {
-  if (lastUpdated === null && clocksServerTime === null) return Date.now();
-  return Math.max(lastUpdated === null ? -Infinity : Date.parse(lastUpdated), clocksServerTime === null ? -Infinity : Date.parse(clocksServerTime));
-}
-
 export interface FeedView {
   render(state: DashboardState): void;
   /** Shows neither rows nor the empty note until the next render (which then draws the rows in full). */
@@ -172,7 +164,7 @@ export function createFeedView(container: HTMLElement, dispatch: (action: LocalA
       const controls = state.feedControls;
       paused = controls.paused;
       renderFeedControls(nodes, container, controls);
-      const nowMs = feedNowMs(state);
+      const nowMs = lastHeardMs(state); // the rows' days are told against the server's time
       if (!labelledDay || !isWithinDay(nowMs, labelledDay)) {
         labelledDay = localDayOf(nowMs);
         for (const row of rows.values()) relabelJudged(row, nowMs);

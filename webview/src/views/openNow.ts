@@ -8,6 +8,7 @@ import type { ClockBreach } from '@ringside/server/protocol';
 import { breachKeyOf, capitalised, CLOCK_STATE_WORDS, clockStateCount, countOpenClocks, siteLabel, siteTitle, type OpenCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
 import { atRiskItems, openTile, tileTypes, typeLabel, visibleClocks, type AtRiskItem } from '../openNow';
+import { lastHeardMs } from '../derived';
 import type { DashboardState } from '../state';
 import { TICK_MS, type Ticker } from '../ticker';
 import { showsStale } from './connection';
@@ -119,15 +120,6 @@ function drawList({ meta, list, more, empty }: AtRiskNodes, rows: Map<string, HT
   setText(empty, open === 0 ? 'No open cases.' : 'Nothing at risk: every open case is inside its standard.');
 }
 
-/**
- * The server time of the latest message, which the notice over a board that is not live names: the open cases are
- * known as of then. Counting on past it would turn every case open at the drop breached, red on a wall for as long as
- * the outage lasts, although the page cannot know whether the call was answered meanwhile.
- */
-function lastHeardMs(state: DashboardState): number {
-  return Math.max(...[state.lastUpdated, state.clocksServerTime].map((t) => (t === null ? -Infinity : Date.parse(t))));
-}
-
 export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElement, ticker: Ticker): OpenNowView {
   const tiles = new Map<string, TileNodes>();
   const nodes = buildAtRiskPanel(panel);
@@ -146,6 +138,8 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
       serverTime = state.clocksServerTime;
       offsetMs = Date.parse(serverTime!) - ticker.now();
     }
+    // Not live: the open cases as of the moment the notice names; counting on past it would turn every case open at the
+    // drop breached, red on a wall for as long as the outage lasts, though the page cannot know what happened since.
     const nowMs = showsStale(state) ? lastHeardMs(state) : ticker.now() + offsetMs;
     const clocks = visibleClocks(state);
     drawTiles(tilesContainer, tiles, tileTypes(state), clocks, nowMs);
