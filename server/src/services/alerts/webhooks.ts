@@ -92,6 +92,7 @@ export class WebhookDispatcher {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     const pending = (await this.deps.store.reads.incidents.pendingDeliveries()).filter((d) => !this.inFlight.has(d.id));
+    if (this.closed) return; // closed during the read: close() promised no new attempt (and cleared the timer)
     const t = this.clock.now();
     for (const d of pending.filter((p) => p.nextAttemptAtMs <= t)) {
       const p = this.attempt(d).finally(() => {

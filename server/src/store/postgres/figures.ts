@@ -5,6 +5,14 @@ import { figuresReadsOf } from '../figuresReads';
 import type { FiguresReads } from '../port';
 import type { Sql } from './db';
 
+/**
+ * A double-precision SUM adds in the order the rows arrive, which a synchronised or parallel scan changes from one
+ * read to the next; numeric adds the values' decimal digits exactly and rounds once, which SQLite's compensated SUM
+ * of the doubles also gives but for a sum halfway between two doubles. Through text, which writes a double's
+ * shortest exact digits: a double cast to numeric directly keeps only 15 significant digits.
+ */
+export const sumReal = (expr: string): string => `SUM((${expr})::text::numeric)::float8`;
+
 export function figuresReads(s: Sql): FiguresReads {
   return figuresReadsOf({
     tuples: (sql, args) => s.tuples(sql, args),
@@ -16,10 +24,6 @@ export function figuresReads(s: Sql): FiguresReads {
     rawStandard: 'j.standard_id',
     oneSiteEquals: false,
     orderGroups: true,
-    // A double-precision SUM adds in the order the rows arrive, which a synchronised or parallel scan changes from one
-    // read to the next; numeric adds the values' decimal digits exactly and rounds once, which SQLite's compensated SUM
-    // of the doubles also gives but for a sum halfway between two doubles. Through text, which writes a double's
-    // shortest exact digits: a double cast to numeric directly keeps only 15 significant digits.
-    sumReal: (expr) => `SUM((${expr})::text::numeric)::float8`,
+    sumReal,
   });
 }

@@ -14,6 +14,7 @@ import { CHECKPOINT_COLUMNS, PRUNABLE_MILESTONES } from '../sqlite/audit';
 import { parseCorrection, recordedState } from '../sqlite/corrections';
 import { ACKNOWLEDGE, acknowledgedChange, acknowledgementsDue, askedIncidents, CHANGE_INSERT, changeArgs, changeOf, toChange, toIncident, type Acknowledgement, type ChangeDraft } from '../sqlite/incidents';
 import { ROLLUP_TABLE, rollupRebuild, VALUE_TABLE } from '../sqlite/rollups';
+import { sumReal } from './figures';
 import type { EventRow, JudgementRow } from '../sqlite/rows';
 import { WITHDRAW_STANDARD_VERSION } from '../sqlite/standards';
 import { storableText } from '../sqlite/text';
@@ -212,7 +213,7 @@ const DAY_MS = 86_400_000;
 export async function rebuildRollups(s: Sql, fromMs?: number): Promise<{ rollupRows: number; histogramCells: number }> {
   if (fromMs !== undefined && (!Number.isSafeInteger(fromMs) || fromMs % 900_000 !== 0)) throw new Error('a partial rebuild starts on the quarter-hour grid');
   const from = fromMs ?? Number.MIN_SAFE_INTEGER;
-  const rollups = rollupRebuild(from);
+  const rollups = rollupRebuild(from, sumReal);
   for (const { sql, args } of rollups.clear) await s.run(sql, args);
   await s.run(`DELETE FROM ${VALUE_TABLE.quarter} WHERE bucket_ms >= ?`, [from]);
   const span = (await s.one<{ lo: number | null; hi: number | null }>('SELECT MIN(occurred_at_ms) AS lo, MAX(occurred_at_ms) AS hi FROM events WHERE occurred_at_ms >= ?', [from]))!;

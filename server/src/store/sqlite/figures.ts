@@ -9,6 +9,9 @@ import { figuresReadsOf } from '../figuresReads';
 import type { FiguresReads } from '../port';
 import type { Statements } from './database';
 
+/** SQLite's SUM of doubles is compensated (Kahan–Babuška–Neumaier): the same, in effect, in any order. */
+export const sumReal = (expr: string): string => `SUM(${expr})`;
+
 export function figuresReads(s: Statements): FiguresReads {
   return figuresReadsOf({
     tuples: <T extends unknown[]>(sql: string, args: readonly unknown[]) => s.raw(sql).all(...args) as T[],
@@ -20,7 +23,6 @@ export function figuresReads(s: Statements): FiguresReads {
     rawStandard: '+j.standard_id',
     oneSiteEquals: true,
     orderGroups: false,
-    // SQLite's SUM of doubles is compensated (Kahan–Babuška–Neumaier): the same, in effect, in any order.
-    sumReal: (expr) => `SUM(${expr})`,
+    sumReal,
   });
 }

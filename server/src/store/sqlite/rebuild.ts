@@ -11,6 +11,7 @@ import { factsOf, statesOf } from '../../domain/corrections';
 import { bucketStart } from '../../domain/rollups';
 import { parseCorrection, recordedState } from './corrections';
 import { rollupRebuild, RollupWriter, VALUE_TABLE } from './rollups';
+import { sumReal } from './figures';
 import type { EventRow, JudgementRow } from './rows';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +21,7 @@ export function rebuildRollups(db: Database.Database, fromMs?: number): void {
   if (fromMs !== undefined && (!Number.isSafeInteger(fromMs) || fromMs % 900_000 !== 0)) throw new Error('a partial rebuild starts on the quarter-hour grid');
   const from = fromMs ?? Number.MIN_SAFE_INTEGER;
   db.transaction(() => {
-    const rollups = rollupRebuild(from);
+    const rollups = rollupRebuild(from, sumReal);
     for (const { sql, args } of rollups.clear) db.prepare(sql).run(...args);
     db.prepare(`DELETE FROM ${VALUE_TABLE.quarter} WHERE bucket_ms >= ?`).run(from);
     const span = db.prepare<[number], { lo: number | null; hi: number | null }>('SELECT MIN(occurred_at_ms) AS lo, MAX(occurred_at_ms) AS hi FROM events WHERE occurred_at_ms >= ?').get(from)!;

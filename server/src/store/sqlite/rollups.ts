@@ -11,9 +11,9 @@ import { bucketStart, contribution, fold, QUARTER_GRAIN_MS, ROLLUP_GRAINS, VALUE
 const SUM_COLUMNS = 'judged, counted, met, considered, abandoned, value_n, value_sum, wait_max';
 /**
  * Rows of a rollup table added up: counters summed, the longest wait the largest (every read and the rebuild's hour).
- * `sumReal`: the backend's order-independent SUM of a double (FiguresDialect); SQLite's own SUM is one.
+ * `sumReal`: the backend's order-independent SUM of a double (FiguresDialect.sumReal).
  */
-export const rollupSums = (sumReal: (expr: string) => string = (expr) => `SUM(${expr})`): string =>
+export const rollupSums = (sumReal: (expr: string) => string): string =>
   `SUM(judged) AS judged, SUM(counted) AS counted, SUM(met) AS met, SUM(considered) AS considered,
   SUM(abandoned) AS abandoned, SUM(value_n) AS value_n, ${sumReal('value_sum')} AS value_sum, MAX(wait_max) AS wait_max`;
 
@@ -33,13 +33,13 @@ export const VALUE_TABLE = { day: 'value_hist_day', quarter: 'value_hist_15m' } 
  * cutoff and those just rebuilt), as the day histogram is of its quarter hours. The rebuild wrote into it only the
  * events from `fromMs` on, so without this the hour would lose its pruned part.
  */
-export function rollupRebuild(fromMs: number): { clear: Array<{ sql: string; args: number[] }>; straddling: Array<{ sql: string; args: number[] }> } {
+export function rollupRebuild(fromMs: number, sumReal: (expr: string) => string): { clear: Array<{ sql: string; args: number[] }>; straddling: Array<{ sql: string; args: number[] }> } {
   const clear = ROLLUP_GRAINS.map((g) => ({ sql: `DELETE FROM ${ROLLUP_TABLE[g.name]} WHERE bucket_ms >= ?`, args: [fromMs === Number.MIN_SAFE_INTEGER ? fromMs : bucketStart(fromMs, g.ms)] }));
   const straddling = ROLLUP_GRAINS.filter((g) => g.ms > QUARTER_GRAIN_MS && fromMs !== Number.MIN_SAFE_INTEGER && fromMs % g.ms !== 0).map((g) => {
     const start = bucketStart(fromMs, g.ms);
     return {
       sql: `INSERT INTO ${ROLLUP_TABLE[g.name]} (bucket_ms, standard_id, standard_version, site, ${SUM_COLUMNS})
-        SELECT CAST(? AS BIGINT), standard_id, standard_version, site, ${rollupSums()}
+        SELECT CAST(? AS BIGINT), standard_id, standard_version, site, ${rollupSums(sumReal)}
         FROM ${ROLLUP_TABLE.quarter} WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY standard_id, standard_version, site
         ON CONFLICT (standard_id, bucket_ms, site, standard_version) DO UPDATE SET judged = excluded.judged, counted = excluded.counted,
           met = excluded.met, considered = excluded.considered, abandoned = excluded.abandoned, value_n = excluded.value_n,
