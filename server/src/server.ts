@@ -1,6 +1,6 @@
 // The composition root: opens the store, builds the services over it, puts HTTP and the live push in front, and
 // listens. Used by main.ts and by tests.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
@@ -32,7 +32,7 @@ import { ClockService } from './services/clocks';
 import { ComplianceReader } from './services/compliance';
 import type { Core } from './services/core';
 import { CorrectionsService } from './services/corrections';
-import { refuseIfHeld, takeLock, type DataLock } from './services/dataLock';
+import { refuseIfHeld, removeIfEmpty, takeLock, type DataLock } from './services/dataLock';
 import { ExportService } from './services/exports';
 import { TimestampAuthority } from './services/timestamps';
 import { IngestService } from './services/ingest/ingest';
@@ -138,6 +138,8 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   await checkBinding({ host, dataDir: options.dataDir, ...shown, noAuth: options.noAuth ?? false, ...(envKey ? { envKey } : {}), newStore });
   // Read and checked before anything is created: a refused file leaves no store or signing key behind.
   const standards = options.standardsFile ? { file: options.standardsFile, config: readStandardsFile(options.standardsFile) } : undefined;
+  // A folder this start makes (takeLock) is removed again if the start is refused and nothing was written to it.
+  const madeFolder = !existsSync(options.dataDir);
   const lock = takeLock(options.dataDir);
   let store: Store | undefined;
   let core: Core | undefined;
@@ -152,6 +154,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
     await core?.clocks.close();
     await store?.close();
     lock.release();
+    if (madeFolder) removeIfEmpty(options.dataDir);
     throw error;
   }
 }

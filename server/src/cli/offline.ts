@@ -1,10 +1,10 @@
 // The commands that rewrite a data folder's store (restore, prune, rebuild-rollups, migrate-to-postgres) run
 // offline: each holds <data>/ringside.lock for its whole run, as a server does, so a server started meanwhile
 // refuses, naming the command, instead of writing the store beside it.
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { PRIVATE_FOLDER_MODE } from '../domain/fileModes';
-import { takeLock } from '../services/dataLock';
+import { removeIfEmpty, takeLock } from '../services/dataLock';
 import { folderAccessProblem } from '../storeBackend';
 import { stopOnSignals } from './forward/ringsideApi';
 
@@ -37,13 +37,5 @@ export async function holdingLock<T>(command: string, dataDir: string, run: () =
     unlisten();
     lock.release();
     if (!done && created !== undefined) removeIfEmpty(dataDir);
-  }
-}
-
-function removeIfEmpty(dir: string): void {
-  try {
-    rmdirSync(dir);
-  } catch {
-    /* not empty: what is in it stays */
   }
 }

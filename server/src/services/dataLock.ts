@@ -2,7 +2,7 @@
 // server does (restore, prune, rebuild-rollups, migrate-to-postgres: cli/offline.ts). Each takes it before it opens
 // the store and refuses to start while a live process holds it, so two servers never write one store nor both lead,
 // and no server starts on a store a command is rewriting.
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 
@@ -41,6 +41,15 @@ export interface DataLock {
   describe(url: string): void;
   /** Removes the lock if this server still holds it (never one another process wrote). */
   release(): void;
+}
+
+/** Removes `dir` if it is empty: a folder made for a start or a command that then failed is not left behind. */
+export function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* not empty (or gone): what is in it stays */
+  }
 }
 
 /** Refused: a live server or offline command uses the data folder. */

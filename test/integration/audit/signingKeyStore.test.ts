@@ -2,7 +2,7 @@
 // PostgreSQL store with another key (audit-signing.json not copied) refuses to start, naming both keys and the fix;
 // one with the copied file starts; one without either file names both in one refusal and makes neither. On a node's
 // own SQLite file, a new key (the file lost) starts but says so loudly.
-import { copyFileSync, readdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SigningIdentity } from '../../../server/src/services/signing';
@@ -65,6 +65,10 @@ describe('the signing key recorded for the store', () => {
     copyFileSync(join(first, 'audit-signing.json'), join(bare, 'audit-signing.json'));
     await expect(startTestServer({ dataDir: bare, databaseUrl, logLevel: 'silent' })).rejects.toThrow(new RegExp(`^${bare} holds no audit\\.secret \\(.*copy audit\\.secret from`));
     expect(readdirSync(bare)).toEqual(['audit-signing.json']);
+    // A --data folder the refused start had to make is not left behind.
+    const fresh = join(dir(), 'node-2');
+    await expect(startTestServer({ dataDir: fresh, databaseUrl, logLevel: 'silent' })).rejects.toThrow(/holds no audit-signing\.json/);
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it('PostgreSQL: nodes started together on a new database: one makes and records the files, each other names both in one refusal and makes neither', async () => {
