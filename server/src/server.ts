@@ -14,7 +14,7 @@ import { answerClientError, headerLimitOf } from './http/clientErrors';
 import type { IntegrationSettings } from './http/route';
 import { drainable } from './http/drain';
 import { limitConnectionsPerAddress } from './http/connectionLimit';
-import { clientAddress, type ClientAddress, type TrustProxyFn } from './http/clientAddress';
+import { addressBucket } from './http/caller';
 import { tokenBuckets } from './http/rateLimit';
 import { serverMetrics } from './http/metrics';
 import { attachLive } from './live/livePush';
@@ -229,18 +229,14 @@ function followOtherNodes(core: Core, logger: Logger): () => void {
 }
 
 /**
- * The client address of a request as the rate limit reads it (--trust-proxy, as Express compiled it), and the cap on
- * the connections one address holds open (http/connectionLimit.ts), which leaves those proxies alone: their clients
- * share them.
+ * The cap on the connections one client address holds open (http/connectionLimit.ts), which leaves the proxies
+ * --trust-proxy trusts alone: their clients share them.
  */
-function guardConnections(app: HttpFront['app'], httpServer: HttpServer, options: ServerOptions, logger: Logger): ClientAddress {
-  const trust = options.trustProxy === undefined ? null : (app.get('trust proxy fn') as TrustProxyFn);
+function guardConnections(front: HttpFront, httpServer: HttpServer, options: ServerOptions, logger: Logger): void {
   const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
-  if (perAddress > 0) {
-    const refused = (ip: string) => logger.warn({ ip, max: perAddress }, `a client address holds ${perAddress} open connections, the most one may (--max-connections-per-address): its next ones are refused until some close`);
-    limitConnectionsPerAddress(httpServer, perAddress, (address) => trust?.(address, 0) ?? false, refused);
-  }
-  return clientAddress(trust);
+  if (perAddress === 0) return;
+  const refused = (ip: string) => logger.warn({ ip, max: perAddress }, `a client address holds ${perAddress} open connections, the most one may (--max-connections-per-address): its next ones are refused until some close`);
+  limitConnectionsPerAddress(httpServer, perAddress, front.trustedProxy ?? (() => false), refused);
 }
 
 /** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
@@ -266,7 +262,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);
   const front = createApp({ core, logger, webviewDir: options.webviewDir ?? DEFAULT_WEBVIEW_DIR, version: VERSION, now, access: securityAccess, metrics, integrations: integrationSettings(options), snapshot });
   const httpServer = createServer(front.listener);
-  const addressOf = guardConnections(front.app, httpServer, options, logger);
+  guardConnections(front, httpServer, options, logger);
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
@@ -274,7 +270,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, {
     clock,
-    ...(buckets ? { refused: (req) => buckets.take(`ip:${addressOf(req)}`) } : {}),
+    ...(buckets ? { refused: (req) => buckets.take(addressBucket(front.addressOf(req))) } : {}),
     onCheckError: (err) => core.storage.jobFailed(err, logger, "live sockets' keys could not be checked against the store; retrying every second"),
   });
   core.alerts.onIncident((update) => live.io.emit('incident', update));

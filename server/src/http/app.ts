@@ -7,7 +7,7 @@ import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
 import { groupCommit } from '../services/ingest/groupCommit';
 import { answerRefusal, authMiddleware } from './auth';
-import { clientAddress, type TrustProxy, type TrustProxyFn } from './clientAddress';
+import { clientAddress, type ClientAddress, type TrustProxy, type TrustProxyFn } from './clientAddress';
 import { dashboardHandlers } from './dashboard';
 import { directRoutes } from './direct';
 import { errorHandler, notFound } from './fallbacks';
@@ -39,6 +39,10 @@ export interface AppDeps {
 export interface HttpFront {
   listener: RequestListener;
   app: express.Express;
+  /** A request's client address as the log and the rate limit take it (--trust-proxy, as Express compiled it). */
+  addressOf: ClientAddress;
+  /** Whether a connection's peer is a proxy --trust-proxy trusts (null: none is). */
+  trustedProxy: ((address: string) => boolean) | null;
 }
 
 export function createApp(deps: AppDeps): HttpFront {
@@ -51,7 +55,8 @@ export function createApp(deps: AppDeps): HttpFront {
   // Express derives req.ip (and req.protocol, which a Twilio callback's signed URL is rebuilt with) from the same
   // setting; the front's handlers read the address through clientAddress, which walks X-Forwarded-For as it does.
   app.set('trust proxy', deps.access.trustProxy ?? false);
-  const addressOf = clientAddress(deps.access.trustProxy === undefined ? null : (app.get('trust proxy fn') as TrustProxyFn));
+  const trust = deps.access.trustProxy === undefined ? null : (app.get('trust proxy fn') as TrustProxyFn);
+  const addressOf = clientAddress(trust);
   // Security first, for every route: request id + log, headers, CORS, key + scope, rate limit (refused requests
   // included), then the refusal, if any. The scope of each path+method is the one its route declares
   // (http/scopes.ts; a path or method no route serves needs a key of any scope).
@@ -73,7 +78,7 @@ export function createApp(deps: AppDeps): HttpFront {
   app.use(dashboardHandlers(deps.webviewDir, { ...(firstPaint ? { firstPaint } : {}), now: deps.now, onError: (err: unknown) => deps.logger.warn({ err }, 'the dashboard page is served without its first paint') }));
   app.use(notFound);
   app.use(onError);
-  return { app, listener: directRoutes(API_ROUTES, { front, onError }, context, app) };
+  return { app, listener: directRoutes(API_ROUTES, { front, onError }, context, app), addressOf, trustedProxy: trust && ((address) => trust(address, 0)) };
 }
 
 function appContext(deps: AppDeps): AppContext {

@@ -6,7 +6,7 @@ import type { AccessMode } from '../services/access';
 import type { Authentication, KeysService } from '../services/keys';
 import type { FieldProblem, ProblemDetails } from '../protocol';
 import type { ClientAddress } from './clientAddress';
-import type { Caller } from './caller';
+import { addressBucket, type Caller } from './caller';
 import { bearerToken, maySiteWrite, openHostAllowed, openHostRefusal, siteRefusal } from '../domain/keys';
 import { pathOf, type NodeHandler } from './plain';
 import { FIREHOSE_ACCESS_KEY } from './route';
@@ -28,7 +28,7 @@ export function apiPathOf(path: string): string | null {
  */
 export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: ClientAddress): NodeHandler {
   return async (req, res, next) => {
-    const ipBucket = `ip:${addressOf(req)}`;
+    const ipBucket = addressBucket(addressOf(req));
     const sent = requestKey(req);
     const token = sent?.token ?? null;
     const path = pathOf(req);

@@ -14,6 +14,9 @@ export interface Caller {
   bucket: string;
 }
 
+/** The rate-limit bucket of a caller without an accepted key (HTTP, and a live-feed connection request): its address's. */
+export const addressBucket = (address: string): string => `ip:${address}`;
+
 export function callerOf(res: NodeResponse): Caller {
   return res.locals.caller as Caller;
 }

@@ -1,7 +1,8 @@
 // The server's own figures for a monitoring system, in Prometheus's text format (GET /api/v1/metrics): requests and
 // their latency by route, events stored, live clients, open cases, the webhook outbox, readiness and leadership, and
-// Node's process figures (CPU, memory, event-loop delay, garbage collection). Counted in the adapter from what the services already
-// tell their listeners; nothing of the data (no site, no standard, no key) is a label, so a scraper's key reads none.
+// Node's process figures (CPU, memory, event-loop delay, garbage collection). Counted in the adapter from what the
+// services already tell their listeners; nothing of the data (no site, no standard, no key) is a label, so a scraper's
+// key reads none.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { API_PREFIX } from '../protocol';
 import type { Judgement } from '../protocol';
@@ -113,7 +114,13 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
   const registers = [registry];
   // The outbox is the store's: while the database is away (ringside_ready 0) its figures are unknown (NaN), and the
   // scrape still answers with the rest rather than failing as a whole, the moment a monitoring system needs it most.
-  const outbox = () => sources.pendingWebhooks().catch(() => null);
+  // Its two gauges are collected together (a scrape asks every metric at once) and share one read of it.
+  let reading: Promise<ReadonlyArray<{ createdAtMs: number }> | null> | null = null;
+  const outbox = () =>
+    (reading ??= sources
+      .pendingWebhooks()
+      .catch(() => null)
+      .finally(() => (reading = null)));
   new Gauge({ name: 'ringside_build_info', help: 'The running version (the value is always 1)', labelNames: ['version'], registers }).set({ version: sources.version }, 1);
   new Gauge({ name: 'ringside_http_requests_in_flight', help: 'Requests received whose answer has not finished', registers, collect() { this.set(sources.front().http.inFlight); } });
   new Counter({ name: 'ringside_http_rate_limited_total', help: 'Requests refused by the rate limit (429)', registers, collect() { setCounts(this, [[{}, sources.front().http.rateLimited]]); } });

@@ -149,18 +149,20 @@ function checkIn(kiosk: Kiosk): void {
 }
 
 /**
- * Whether the server still answers, and takes the key: the setup asked again (fetchSetup: Offline when unreachable,
- * the refusal when refused); Online again once it answers after an outage, with what was kept sent. Without a key
- * there is nothing the server would not refuse, so only whether it is there (GET /health).
+ * Whether the server still answers, and takes the key: the setup asked again (fetchSetup, which says itself Offline
+ * when unreachable, or the refusal when refused); Online again once it answers after an outage, with what was kept
+ * sent. Without a key there is nothing the server would not refuse, so only whether it is there (GET /health).
  */
 async function checkReach(kiosk: Kiosk): Promise<void> {
   if (kiosk.checking) return;
   kiosk.checking = true;
   const wasOffline = kiosk.offline;
-  const up = kiosk.key ? await fetchSetup(kiosk, wasOffline || !kiosk.clockRead) : await fetch(`${API}health`, { cache: 'no-store', signal: reachTimeout() }).then((r) => r.ok, () => false);
+  if (kiosk.key) {
+    if ((await fetchSetup(kiosk, wasOffline || !kiosk.clockRead)) && wasOffline) kiosk.sender.flush();
+  } else if (!(await fetch(`${API}health`, { cache: 'no-store', signal: reachTimeout() }).then((r) => r.ok, () => false))) {
+    unreachable(kiosk);
+  }
   kiosk.checking = false;
-  if (!up) unreachable(kiosk);
-  else if (wasOffline && kiosk.key) kiosk.sender.flush();
 }
 
 /** The setup last fetched, until the server answers (or all along, offline). */

@@ -1,8 +1,8 @@
 // `forward mqtt`: subscribes to a broker with QoS 1 and posts each message (mqttTopic.ts) to
 // POST /api/v1/milestones. A message is acknowledged to the broker only once the server stored it (or refused
-// it for good: a refusal of the message itself), and the session is persistent (a fixed client id, clean: false), so messages published while the
-// forwarder or the server is down are delivered later rather than lost; a redelivered message is a duplicate the
-// server recognises. A refusal of the forwarder's setup (setupRefusal: the key, its scope, the --server address)
+// it for good: a refusal of the message itself), and the session is persistent (a fixed client id, clean: false),
+// so messages published while the forwarder or the server is down are delivered later rather than lost; a
+// redelivered message is a duplicate the server recognises. A refusal of the forwarder's setup (setupRefusal: the key, its scope, the --server address)
 // would refuse every message after it too: the forwarder stops without acknowledging it, leaving it and the
 // backlog with the broker for the next start.
 import { createHash } from 'node:crypto';
