@@ -1,6 +1,6 @@
 // How figures read on screen. Kept apart from the views so the rendered summary uses the very same text.
 import type { JudgedEvent, Judgement, Standard, VersionContribution } from '@ringside/server/protocol';
-import { countNoun, formatClock, formatDayMonth, formatThreshold as formatTarget, formatTimeInDay, isWithinDay, localDayOf } from '@ringside/server/protocol/pure';
+import { countNoun, formatClock, formatDayMonth, formatThreshold as formatTarget, formatTimeInDay, isCounted, isWithinDay, localDayOf } from '@ringside/server/protocol/pure';
 
 /**
  * 0.931 → "93.1 %" (floored to the tenth) and a target as people say it, 0.9 → "90 %", 0.995 → "99.5 %": the
@@ -195,7 +195,7 @@ export function formatOutcome(judged: JudgedEvent): string {
  */
 export function eventVerdict(judgements: Judgement[]): 'met' | 'missed' | 'not-counted' | 'unjudged' {
   if (judgements.length === 0) return 'unjudged';
-  const counted = judgements.filter((j) => j.counted !== false);
+  const counted = judgements.filter(isCounted);
   if (counted.length === 0) return 'not-counted';
   return counted.every((j) => j.met) ? 'met' : 'missed';
 }

@@ -2,7 +2,7 @@
 // event is re-judged, and what an event's effective state is after its corrections are decided here; the store
 // keeps the records (and the rollups' compensating deltas, from domain/rollups.ts).
 import type { CorrectedJudgement, FieldProblem, Judgement, Outcome, StandardVersion } from '../protocol';
-import { callEventSchema, oneOfMessage, visitEventSchema } from '../protocol';
+import { callEventSchema, countedFlag, oneOfMessage, visitEventSchema } from '../protocol';
 import { canonicalJson } from './canonical';
 import { DomainError, FieldErrors } from './errors';
 import { judgeAgainst } from './judge';
@@ -76,7 +76,7 @@ export const asEffective = (j: Pick<Judgement, 'standardVersion' | 'measure' | '
   value: j.value,
   threshold: j.threshold,
   met: j.met ? 1 : 0,
-  counted: j.counted === false ? 0 : 1,
+  counted: countedFlag(j),
   reason: j.reason,
 });
 

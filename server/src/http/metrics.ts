@@ -4,7 +4,7 @@
 // services already tell their listeners; nothing of the data (no site, no standard, no key) is a label, so a scraper's
 // key reads none.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { API_PREFIX } from '../protocol';
+import { API_PREFIX, isCounted } from '../protocol';
 import type { Judgement } from '../protocol';
 import type { IngestService } from '../services/ingest/ingest';
 import { apiPathOf } from './auth';
@@ -98,7 +98,7 @@ function processRegistry(): Registry {
 
 /** A judgement's verdict as the figures take it: met implies counted; counted absent means counted. */
 function verdictOf(j: Pick<Judgement, 'met' | 'counted'>): (typeof VERDICTS)[number] {
-  return j.met ? 'met' : j.counted === false ? 'not_counted' : 'missed';
+  return j.met ? 'met' : !isCounted(j) ? 'not_counted' : 'missed';
 }
 
 /** A request the route's handler did not see (refused before it: a key, the rate limit, a body): its route by its path. */

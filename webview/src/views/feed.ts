@@ -3,7 +3,7 @@
 // judged. Each row shows that moment (an event's arrival, when its outcome was known; a breach's deadline), not when its case
 // started: a long call that just ended sits above shorter later ones, and its start time there read as shuffled.
 import type { ClockBreach, JudgedEvent } from '@ringside/server/protocol';
-import { breachKeyOf, countNoun, deadlineLabel, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
+import { breachKeyOf, countNoun, deadlineLabel, isCounted, siteLabel, siteTitle, type SiteNames } from '@ringside/server/protocol/pure';
 import { typeLabel } from '../openNow';
 import { eventVerdict, verdictWord, formatCount, formatEventDetail, formatEventValue, formatJudgedAt, formatOutcome, isWithinDay, localDayOf, type LocalDay } from '../format';
 import { lastHeardMs } from '../derived';
@@ -18,7 +18,7 @@ const JUDGED_TITLE = 'When it was judged, newest first: an event when it arrived
 function badge(judged: JudgedEvent): HTMLElement {
   const verdict = eventVerdict(judged.judgements);
   const node = el('span', `rs-badge rs-badge--${verdict}`, verdictWord(verdict));
-  const reasons = (counted: boolean) => judged.judgements.filter((j) => !j.met && (j.counted !== false) === counted).map((j) => `${j.standardId}${j.reason ? ` (${j.reason})` : ''}`);
+  const reasons = (counted: boolean) => judged.judgements.filter((j) => !j.met && isCounted(j) === counted).map((j) => `${j.standardId}${j.reason ? ` (${j.reason})` : ''}`);
   // An event of a type no standard judges (a complaint type without one) has no verdict: its badge says why.
   node.title =
     verdict === 'missed' ? `Missed: ${reasons(true).join(', ')}` : verdict === 'not-counted' ? `Not counted: ${reasons(false).join(', ')}` : verdict === 'unjudged' ? 'No standard judges this event' : judged.judgements.map((j) => j.standardId).join(', ');

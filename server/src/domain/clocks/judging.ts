@@ -2,6 +2,7 @@
 // event would give it), the miss recorded at a deadline when no ending can still meet, and the judgement of an
 // expired case.
 import { EXPIRED_OUTCOME, type ClockJudgement, type ClockStandard, type EventTypeDefinition } from '../../protocol/eventTypes';
+import { isCounted } from '../../protocol/pure/counted';
 import { ringOnWhichAnswered } from '../cadence';
 import { clockMeasureOf, gaveUpStopOf } from '../eventTypes';
 import { inScope, judgeAgainst, type JudgeableEvent, type JudgementOf } from '../judge';
@@ -96,7 +97,7 @@ export function expiryJudgement(state: CaseState, standard: ClockStandard, type:
 }
 
 function asClockJudgement(j: JudgementOf<string>): ClockJudgement {
-  return { standardId: j.standardId, standardVersion: j.standardVersion, measure: j.measure, value: j.value, threshold: j.threshold, met: j.met, counted: j.counted ?? true, reason: j.reason };
+  return { standardId: j.standardId, standardVersion: j.standardVersion, measure: j.measure, value: j.value, threshold: j.threshold, met: j.met, counted: isCounted(j), reason: j.reason };
 }
 
 /**

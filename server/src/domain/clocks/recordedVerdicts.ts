@@ -8,6 +8,8 @@
 // happened, not when it arrived). The recorded miss stays in the audit chain as what was known at the deadline; it
 // was pushed as a breach then, and a breach is a live signal, not a verdict.
 
+import { isCounted } from '../../protocol/pure/counted';
+
 /** A verdict's parts that a recorded judgement keeps (met, counted, reason). */
 export interface Verdict {
   met: boolean;
@@ -17,6 +19,6 @@ export interface Verdict {
 
 /** Whether the case's own verdict replaces the one recorded while it was open: a deadline miss its stop did not bear out. */
 export function ownVerdictPrevails(recorded: Verdict, own: Verdict): boolean {
-  const ownIsCountedMiss = own.counted !== false && !own.met;
+  const ownIsCountedMiss = isCounted(own) && !own.met;
   return recorded.reason === 'deadline' && !ownIsCountedMiss;
 }

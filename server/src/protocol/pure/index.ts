@@ -3,6 +3,7 @@
 // come from here, so a client never pulls the schemas in. test/unit/protocolPure.test.ts keeps this entry free of
 // anything outside this folder.
 export * from './bands';
+export * from './counted';
 export * from './format';
 export * from './clock';
 export * from './limits';

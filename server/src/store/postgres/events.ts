@@ -8,6 +8,7 @@
 import { batchIdConflict, eventIdConflict } from '../../domain/contentConflicts';
 import { DomainError } from '../../domain/errors';
 import type { Judgement, StoredEvent } from '../../protocol';
+import { countedFlag } from '../../protocol/pure/counted';
 import type { NewEvent, WriteOutcome } from '../port';
 import { storable } from '../sqlite/batchWriter';
 import { measuresOf, measuresText, toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
@@ -174,13 +175,13 @@ async function reserveSeqs(s: Sql, n: number): Promise<number[]> {
 /** The judgements row as inserted, in the chain record's field order. */
 type JudgementValues = [eventSeq: number, standardId: string, standardVersion: number, measure: string, value: number | null, threshold: number, met: 0 | 1, counted: 0 | 1, reason: NonNullable<Judgement['reason']> | null];
 
-const judgementValues = (seq: number, j: Judgement): JudgementValues => [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null];
+const judgementValues = (seq: number, j: Judgement): JudgementValues => [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, countedFlag(j), j.reason ?? null];
 
 function addToRollups(rollups: PgRollupWriter, j: Judgement, item: NewEvent): void {
   const e = item.event;
   rollups.add(
     { site: e.site, occurredAtMs: item.occurredAtMs, standardId: j.standardId, standardVersion: j.standardVersion },
-    { type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: j.value ?? null, met: j.met ? 1 : 0, counted: j.counted === false ? 0 : 1, reason: j.reason ?? null },
+    { type: e.type, outcome: e.outcome, answerSeconds: e.answerSeconds, greetSeconds: e.greetSeconds, value: j.value ?? null, met: j.met ? 1 : 0, counted: countedFlag(j), reason: j.reason ?? null },
   );
 }
 

@@ -8,6 +8,7 @@
 // upsert must not run for a duplicate.
 import type Database from 'better-sqlite3';
 import type { Judgement, StoredEvent } from '../../protocol';
+import { countedFlag } from '../../protocol/pure/counted';
 import { batchIdConflict, eventIdConflict } from '../../domain/contentConflicts';
 import { DomainError } from '../../domain/errors';
 import type { NewEvent, WriteOutcome } from '../port';
@@ -135,7 +136,7 @@ class EventsWriter {
   }
 
   private storeJudgement(seq: number, j: Judgement, item: NewEvent): Judgement {
-    const values: JudgementValues = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, j.counted === false ? 0 : 1, j.reason ?? null];
+    const values: JudgementValues = [seq, j.standardId, j.standardVersion, j.measure, j.value ?? null, j.threshold, j.met ? 1 : 0, countedFlag(j), j.reason ?? null];
     this.insertJudgement.run(...values);
     this.chain.append('judgement', values, this.atMs, { site: item.event.site, occurredAtMs: item.occurredAtMs });
     const stored = toJudgement({ event_seq: seq, standard_id: values[1], standard_version: values[2], measure: j.measure, value: values[4], threshold: values[5], met: values[6], counted: values[7], reason: j.reason ?? null });
