@@ -36,6 +36,8 @@ export interface ServerMetrics {
 /** The label of a request no API route serves: the dashboard's page and files, or a path the API does not have. */
 const DASHBOARD = '(dashboard)';
 const NO_ROUTE = '(none)';
+/** The status label of a request whose client went away before its answer was written in full. */
+const ABORTED = 'aborted';
 
 /**
  * Seconds: a single event is answered in milliseconds, a batch of 1,000 in tens to hundreds, an export of a year in
@@ -59,11 +61,13 @@ export function serverMetrics(sources: MetricsSources): ServerMetrics {
   });
   const observe: NodeHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
+    // 'close' comes after every answer, finished or not: a client that hangs up before its answer is written (a
+    // cancelled export, a dropped connection mid-upload) is counted too, as `aborted`, with the time it was held.
+    res.once('close', () => {
       const method = req.method ?? 'GET';
       // The path as asked: by now a router mounted below /api/v1 has made req.url relative to itself.
       const route = (res.locals.route as string | undefined) ?? routeLabelOf(method, parseurl.original(req)?.pathname ?? '/');
-      requests.inc({ route, method, status: String(res.statusCode) });
+      requests.inc({ route, method, status: res.writableFinished ? String(res.statusCode) : ABORTED });
       latency.observe({ route, method }, Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();

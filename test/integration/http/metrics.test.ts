@@ -1,4 +1,6 @@
 // GET /api/v1/metrics: what a monitoring system scraping a node sees after real requests, with a key of scope metrics.
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { BANDS_ONLY, calls, MINUTE, startReceiver, T0 } from '../support/alertSupport';
 import { testClock } from '../support/testClock';
@@ -89,6 +91,30 @@ describe('GET /api/v1/metrics', () => {
     const refused = await fetch(`${server().url}/api/v1/metrics`, { headers: adminHeaders(readKey) });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { detail: string }).detail).toMatch(/metrics/);
+  });
+});
+
+describe('a request whose client hangs up before its answer', () => {
+  it('is counted under its route as aborted, and leaves the in-flight gauge', async () => {
+    const key = await metricsKey();
+    const inFlight = async () => samples((await scrape(key)).text).get('ringside_http_requests_in_flight');
+    const timed = 'ringside_http_request_duration_seconds_count{route="/api/v1/events",method="POST"}';
+    const timedBefore = samples((await scrape(key)).text).get(timed) ?? 0;
+    const { port } = new URL(server().url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    // Headers and the start of a body that never ends: the route is reading it when the client goes away.
+    socket.write(`POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"events": [`);
+    // The scrape counts itself: 2 once the server holds the upload.
+    for (let tries = 0; tries < 200 && (await inFlight()) !== 2; tries += 1);
+    socket.destroy();
+    const aborted = 'ringside_http_requests_total{route="/api/v1/events",method="POST",status="aborted"}';
+    let after = samples((await scrape(key)).text);
+    // The server hears the hang-up within a few of its own turns; a bounded wait, not a timer.
+    for (let tries = 0; tries < 200 && after.get(aborted) === undefined; tries += 1) after = samples((await scrape(key)).text);
+    expect(after.get(aborted)).toBe(1);
+    expect(after.get('ringside_http_requests_in_flight')).toBe(1);
+    expect(after.get(timed)).toBe(timedBefore + 1);
   });
 });
 
