@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ComplianceReader } from '../../../server/src/services/compliance';
+import { EXPORTS_AT_ONCE } from '../../../server/src/http/exportLimit';
 import { ExportService } from '../../../server/src/services/exports';
 import { adminHeaders, call, useTestServer } from '../support/testServer';
 
@@ -109,7 +110,6 @@ describe('a long export', () => {
 });
 
 describe('exports at once', () => {
-  const EXPORTS_AT_ONCE = 2;
   const refused = {
     type: expect.stringMatching(/too-many-exports$/),
     title: 'Too many exports',
