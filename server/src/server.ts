@@ -22,6 +22,7 @@ import { joinNodes } from './live/nodes';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
 import { guardSockets, packetLimit } from './live/socketGuard';
+import type { ReplayStats } from './live/replay';
 import { createLogger } from './logger';
 import type { IncidentUpdate } from './protocol';
 import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_SOCKET_MESSAGE_BYTES, DEFAULT_RATE_LIMIT, type ServerOptions } from './options';
@@ -244,6 +245,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   const now = () => clock.now();
   let rateLimited = 0;
   let guard: ReturnType<typeof guardSockets> | null = null;
+  let replays: (() => ReplayStats) | null = null;
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   // One bucket per client address for HTTP and the live feed's refused connection requests alike.
   const buckets = rate === false ? null : tokenBuckets(rate, now);
@@ -254,7 +256,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     corsOrigins: options.corsOrigins ?? [],
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     onRateLimited: () => (rateLimited += 1),
-    stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard?.stats() }),
+    stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard && replays ? { ...guard.stats(), ...replays() } : undefined }),
   };
   const metrics = serverMetrics({ version: VERSION, ingest: core.ingest, openCases: () => core.clocks.openCount(), readiness: () => core.storage.readiness(), isLeading: () => core.leadership.isLeading(), pendingWebhooks: () => core.store.reads.incidents.pendingDeliveries(), now, front: securityAccess.stats });
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
@@ -266,6 +268,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   httpServer.on('clientError', answerClientError(headerLimitOf(httpServer)));
   const drain = drainable(httpServer);
   const live = attachLive({ httpServer, sources, ingest: core.ingest, clock, figuresIntervalMs: options.liveFiguresIntervalMs, allowedOrigins: options.corsOrigins ?? [], maxHttpBufferSize: packetLimit(options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES), acrossNodes: Boolean(options.redisUrl), onError: (err) => core.storage.jobFailed(err, logger, 'live push failed'), onReplayError: (err, failure) => logger.error({ err, ...failure }, 'live replay failed') });
+  replays = () => live.replays();
   // The guard first: its middleware refuses an oversized connection request before the key is looked at.
   guard = guardSockets(live.io, logger, options.maxSocketMessageBytes ?? DEFAULT_MAX_SOCKET_MESSAGE_BYTES, options.socketGuard, clock);
   const stopSocketKeys = requireSocketKey(live.io, access.mode, core.keys, {

@@ -6,6 +6,7 @@ import { API_PREFIX } from '../protocol';
 import type { AccessMode } from '../services/access';
 import type { Core } from '../services/core';
 import { groupCommit } from '../services/ingest/groupCommit';
+import { runningExports } from './exportLimit';
 import { answerRefusal, authMiddleware } from './auth';
 import { clientAddress, type ClientAddress, type TrustProxy, type TrustProxyFn } from './clientAddress';
 import { dashboardHandlers } from './dashboard';
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): HttpFront {
 }
 
 function appContext(deps: AppDeps): AppContext {
-  return { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, metrics: deps.metrics, commit: groupCommit(deps.core.ingest), integrations: deps.integrations ?? {} };
+  return { core: deps.core, logger: deps.logger, version: deps.version, now: deps.now, stats: deps.access.stats, metrics: deps.metrics, commit: groupCommit(deps.core.ingest), exportsRunning: runningExports(), integrations: deps.integrations ?? {} };
 }
 
 /** The API's routes (http/routes/), mounted below /api/v1. */

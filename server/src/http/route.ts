@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Scope } from '../domain/keys';
 import type { Core } from '../services/core';
 import type { Committer } from '../services/ingest/groupCommit';
+import type { RunningExports } from './exportLimit';
 
 /**
  * What a request needs: no key at all ('public'), a key of any scope ('any-key': a path no route serves, or a method
@@ -47,6 +48,8 @@ export interface AppContext {
   metrics: { exposition(): Promise<{ contentType: string; text: string }> };
   /** Concurrent POST /events share one transaction. */
   commit: Committer;
+  /** The exports each caller is running (http/exportLimit.ts). */
+  exportsRunning: RunningExports;
   integrations: IntegrationSettings;
 }
 

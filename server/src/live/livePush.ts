@@ -6,7 +6,7 @@ import type { IngestService } from '../services/ingest/ingest';
 import { todayRange } from '../domain/ranges';
 import { createFiguresPush, LIVE_FIGURES_INTERVAL_MS } from './figuresPush';
 import { buildComplianceUpdate, buildSnapshot, type LiveSources } from './snapshot';
-import { handleReplay, type ReplayFailure } from './replay';
+import { handleReplay, type ReplayFailure, type ReplayStats } from './replay';
 import type { LiveServer } from './liveServer';
 
 export interface LiveDeps {
@@ -40,6 +40,8 @@ export interface Live {
   pushSnapshot(): void;
   /** How many snapshots are being read from the store right now. */
   snapshotsBeingRead(): number;
+  /** Replays being read and waiting for their turn (replay.ts). */
+  replays(): ReplayStats;
   /**
    * Ends every live connection at once, and starts no snapshot after; resolves once none is being read (so the store
    * may close after it), or after `waitMs` (a read stuck on a lock must not hold a shutdown for ever).
@@ -73,7 +75,7 @@ export function attachLive(deps: LiveDeps): Live {
   };
   io.on('connection', (socket) => sendSnapshot(socket));
   // Catch-up after a disconnect: `replay({ afterSeq, afterIncidentChange }, ack)` (replay.ts).
-  handleReplay(io, deps.sources.reads, (error, failure) => deps.onReplayError?.(error, failure));
+  const replays = handleReplay(io, deps.sources.reads, (error, failure) => deps.onReplayError?.(error, failure));
   const figures = createFiguresPush({
     clock,
     intervalMs: deps.figuresIntervalMs ?? LIVE_FIGURES_INTERVAL_MS,
@@ -100,6 +102,7 @@ export function attachLive(deps: LiveDeps): Live {
     hasAudience,
     pushSnapshot: () => sendSnapshot(io),
     snapshotsBeingRead: () => building.size,
+    replays,
     close: async (waitMs = CLOSE_WAIT_MS) => {
       closed = true;
       stopDays();

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ComplianceReader } from '../../../server/src/services/compliance';
+import { EXPORTS_AT_ONCE } from '../../../server/src/http/exportLimit';
 import { ExportService } from '../../../server/src/services/exports';
 import { adminHeaders, call, useTestServer } from '../support/testServer';
 
@@ -105,6 +106,56 @@ describe('a long export', () => {
     await expect(get(`/export/report?${LONG}`, { signal: client.signal })).rejects.toThrow();
     await expect(report.mock.results[0]!.value).rejects.toThrow('the client went away');
     expect(reads.mock.calls.length).toBe(100);
+  });
+});
+
+describe('exports at once', () => {
+  const refused = {
+    type: expect.stringMatching(/too-many-exports$/),
+    title: 'Too many exports',
+    status: 429,
+    detail: `this key already runs ${EXPORTS_AT_ONCE} exports, the most one key may run at once; retry once one of them has ended`,
+    errors: [{ path: 'Authorization', message: `names a key that already runs ${EXPORTS_AT_ONCE} exports, the most one key may run at once` }],
+  };
+
+  it('lets a key run two: a third is 429 naming why while they stream, other keys are not held back, and one more starts once they ended', async () => {
+    // Every period the compliance exports read waits here: they stay running, their first lines sent.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below on the reader it was called on
+    const siteSums = ComplianceReader.prototype.siteSums;
+    vi.spyOn(ComplianceReader.prototype, 'siteSums').mockImplementation(async function (this: ComplianceReader, ...args) {
+      await held;
+      return siteSums.apply(this, args);
+    });
+    try {
+      const running = [await get(`/export/compliance?${LONG}&format=csv`), await get(`/export/compliance?${LONG}&format=ndjson`)];
+      expect(running.map((r) => r.status)).toEqual([200, 200]);
+
+      const third = await get('/export/events?format=csv');
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBe('5');
+      expect(third.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await third.json()).toEqual(refused);
+      expect((await get('/export/report')).status).toBe(429); // the report counts as one too
+      // A HEAD runs nothing, so it is not counted.
+      expect((await get('/export/events?format=csv', { method: 'HEAD' })).status).toBe(200);
+
+      // Counted per key: another audit key exports meanwhile.
+      const created = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'auditor', scopes: ['audit'] }) });
+      const other = ((await created.json()) as { key: string }).key;
+      const theirs = await fetch(`${server().url}/api/v1/export/events?format=csv`, { headers: adminHeaders(other) });
+      expect(theirs.status).toBe(200);
+      expect(await theirs.text()).toContain('# manifest ');
+
+      release();
+      for (const r of running) expect(await r.text()).toMatch(/# manifest |\{"manifest":/);
+      const next = await get('/export/events?format=csv');
+      expect(next.status).toBe(200);
+      expect(await next.text()).toContain('# manifest ');
+    } finally {
+      release();
+    }
   });
 });
 

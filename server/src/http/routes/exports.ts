@@ -136,6 +136,8 @@ const queryFor = (kind: ExportContext['kind'], formats: readonly string[]) => ({
 async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app: AppContext, head: boolean): Promise<void> {
   const format = q.format as ExportFormat;
   if (head) return void res.status(200).type(CONTENT_TYPES[format]).end();
+  const ended = app.exportsRunning.start(res);
+  if (!ended) return;
   const stamp = new Date(app.now()).toISOString().replace(/[:.]/g, '-');
   const headers = () => {
     res.status(200);
@@ -156,6 +158,8 @@ async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app
     if (!res.headersSent) sendProblem(res, problem(500, 'export-failed', 'Export failed', detail));
     // A started export must not look complete, nor merely cut: its last line says why, and the response never ends.
     else abortExport(res, format, { code: 'export-failed', detail: `the export failed after it started: ${detail}; this file is incomplete, export it again`, requestId });
+  } finally {
+    ended();
   }
 }
 
@@ -187,10 +191,15 @@ export const exportRoutes = [
     handle: async ({ query: asked, req, res }, app) => {
       const query = withFormat(asked, req, res, REPORT);
       if (!query) return;
-      const report = await app.core.exports.report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, closedEarly(res)).catch((error: unknown) => {
-        if (error instanceof ClientGone) return null; // nobody is left to answer
-        throw error;
-      });
+      const ended = app.exportsRunning.start(res);
+      if (!ended) return;
+      const report = await app.core.exports
+        .report(query, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, closedEarly(res))
+        .catch((error: unknown) => {
+          if (error instanceof ClientGone) return null; // nobody is left to answer
+          throw error;
+        })
+        .finally(ended);
       if (report === null) return;
       res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
       // Never kept by a browser or proxy, like the streamed exports: it holds the period's figures and names.
