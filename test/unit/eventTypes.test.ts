@@ -218,7 +218,7 @@ describe('milestone input', () => {
       'site: must not be empty',
       'caseId: must be at most 128 characters',
       'milestone: must be letters, digits, "_" or "-", starting with a letter (e.g. "acknowledged")',
-      'at: must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00',
+      'at: must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00: add its offset from UTC (2026-11-23T09:15:00Z for UTC, or the local one such as +01:00)',
       'handleSeconds: must be at most 86400 (one day)',
       'colour: is not a known field',
     ]);

@@ -2,7 +2,7 @@
 // JSON.stringify of the row object wrote before (the manifest hashes these bytes; verify-export.mjs checks them).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, numberText, type Column, type ColumnType } from '../../server/src/services/exports/encoders';
+import { commentJson, csvCell, csvQuote, csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, numberText, type Column, type ColumnType } from '../../server/src/services/exports/encoders';
 import { streamExport, TURN_MS, writer } from '../../server/src/services/exports/format';
 import { GENESIS_HASH } from '../../server/src/domain/chain';
 import { parse } from 'csv-parse/sync';
@@ -110,6 +110,26 @@ describe('a CSV export whose text cells hold line breaks and #', () => {
     const [head, ...rows] = JSON.parse(res.stdout) as string[][];
     expect(head).toEqual(['period', 'note', 'numerator']);
     expect(rows.map((r) => r[1])).toEqual(NOTES);
+  });
+});
+
+describe('the JSON of a CSV # record', () => {
+  const value = fc.dictionary(tricky, fc.oneof(tricky, fc.array(fc.oneof(tricky, fc.integer({ min: -9, max: 9 }))), fc.integer({ min: -99, max: 99 })));
+  it('parses to the value JSON.stringify wrote, and no cell a spreadsheet makes of it at a comma starts a formula', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = commentJson(v);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(v)));
+        for (const m of text.matchAll(/,"?([=+\-@])(.)/g)) expect(m[1] === '-' && /\d/.test(m[2]!), text).toBe(true); // only a negative number
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it('escapes only there: a listed string, after a comma inside a string; not after a colon, not a number', () => {
+    expect(commentJson({ sites: ['=a', '=2+3', '-b'], r: 'x,@y', s: '-5 branch', n: [1, -5] })).toBe(
+      '{"sites":["=a","\\u003d2+3","\\u002db"],"r":"x,\\u0040y","s":"-5 branch","n":[1,-5]}',
+    );
+    expect(commentJson({ plain: 'a-b', t: '2026-12-07T10:00:00+01:00' })).toBe(JSON.stringify({ plain: 'a-b', t: '2026-12-07T10:00:00+01:00' }));
   });
 });
 

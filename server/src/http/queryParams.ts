@@ -121,22 +121,37 @@ export const listParam = (isWhole: (id: string) => boolean = () => false) =>
  * The site a query's site id names, as the server has heard of it (SitesService.known), looked up before a query is
  * parsed: the id itself or its NFC form (siteIdAsRead); undefined for a site the server has never heard of.
  */
-export type KnownSite = (site: string) => string | undefined;
+export type KnownSite = ((site: string) => string | undefined) & {
+  /** Every stored site's id when the query names a site the server has never heard of (what its refusal suggests). */
+  readonly stored?: readonly string[];
+};
 
 /**
  * The sites a query's `site` names (given once or repeated, comma-separated or not), looked up before its schema runs,
  * which is synchronous: `site=nosuch` is refused by name beside the query's other problems, as an unknown standard is.
  */
-export async function knownSitesOf(sites: Pick<SitesService, 'known'>, query: Record<string, unknown>): Promise<KnownSite> {
+export async function knownSitesOf(sites: Pick<SitesService, 'known' | 'ids'>, query: Record<string, unknown>): Promise<KnownSite> {
   const given = query['site'];
   const texts = (Array.isArray(given) ? given : [given]).filter((v): v is string => typeof v === 'string');
   const names = idListCandidates(texts).filter((t) => t !== '').slice(0, MAX_SITE_LOOKUPS);
   const known = names.length > 0 ? await sites.known(names) : new Set<string>();
   const isKnown = (site: string) => known.has(site);
-  return (site) => {
+  const read = (site: string) => {
     const id = siteIdAsRead(site, isKnown);
     return isKnown(id) ? id : undefined;
   };
+  // Read only when a name is unknown (a list given once is looked up whole too: a refusal reads the ids it needs).
+  const stored = names.some((n) => read(n) === undefined) ? await sites.ids() : [];
+  return Object.assign(read, { stored });
+}
+
+/**
+ * The refusal of a site the server has never heard of, as every read words it: with the stored site it most likely
+ * mistypes, and, where the parameter takes `one` site, a hint for a list given there (`site=a,b`).
+ */
+export function unknownSite(known: KnownSite, site: string, one: boolean): string {
+  const list = one && site.includes(',') ? '; give one site here, not a list (leave it out for every site together)' : '';
+  return unknownSiteMessage(site, known.stored) + list;
 }
 
 /** The most site names one query is looked up for; a list naming more is refused (siteListParam). */
@@ -145,7 +160,7 @@ const MAX_SITE_LOOKUPS = 100;
 /** One site the server has heard of, trimmed. */
 export const siteParam = (known: KnownSite) =>
   text()
-    .transform((v, ctx) => known(v) ?? refuse(ctx, unknownSiteMessage(v)))
+    .transform((v, ctx) => known(v) ?? refuse(ctx, unknownSite(known, v, true)))
     .optional();
 
 /** Sites the server has heard of, repeatable and comma-separated (listParam); absent: []. */
@@ -153,7 +168,7 @@ export const siteListParam = (known: KnownSite) =>
   listParam((site) => known(site) !== undefined).transform((sites, ctx) => {
     if (sites.length > MAX_SITE_LOOKUPS) return refuse(ctx, `must name at most ${MAX_SITE_LOOKUPS} sites`);
     const unknown = sites.filter((s) => known(s) === undefined);
-    return unknown.length === 0 ? [...new Set(sites.map((s) => known(s)!))] : unknown.map((s) => refuse(ctx, unknownSiteMessage(s)))[0]!;
+    return unknown.length === 0 ? [...new Set(sites.map((s) => known(s)!))] : unknown.map((s) => refuse(ctx, unknownSite(known, s, false)))[0]!;
   });
 
 /** A decimal number as JSON writes one, exponent included (200, 0.8, 1e6; also 5. and .5); no hex, no Infinity. */

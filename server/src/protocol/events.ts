@@ -37,6 +37,13 @@ const COLONLESS_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(
 const BASIC_FORM = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/i;
 /** A time whose offset has a space for its sign: what `+01:00` becomes in a URL's query, where a raw + means a space. */
 const SPACE_FOR_PLUS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}):?(\d{2})$/i;
+/**
+ * What a spreadsheet or Python writes by default: a date and time without an offset (`datetime.isoformat()` of a
+ * naive time, `2026-12-06T09:00:00`), a space for the T (`str(datetime)`, `2026-12-06 09:00:00+00:00`), a date alone.
+ */
+const NO_OFFSET = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/i;
+const SPACE_FOR_T = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))$/i;
+const DATE_ALONE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The refusal of a timestamp not in the form Ringside keeps (RFC 3339, offset included): the one message of every
@@ -63,6 +70,11 @@ export function notAnRfc3339Timestamp(value: unknown): string {
     const offset = /^[+-]\d{4}$/.test(zone) ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
     return `${message}: write the date and time with their separators (${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${fraction ?? ''}${offset})`;
   }
+  const local = NO_OFFSET.exec(value);
+  if (local) return `${message}: add its offset from UTC (${local[1]}T${local[2]}Z for UTC, or the local one such as +01:00)`;
+  const spacedT = SPACE_FOR_T.exec(value);
+  if (spacedT) return `${message}: write a T between the date and the time (${spacedT[1]}T${spacedT[2]!.toUpperCase()})`;
+  if (DATE_ALONE.test(value)) return `${message}: add a time and its offset (${value}T00:00:00Z is the start of that day in UTC)`;
   return message;
 }
 

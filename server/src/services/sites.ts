@@ -5,6 +5,7 @@ import { caseTwinEntryMessage, caseTwinMessage, caseTwinsOf } from '../protocol'
 import { caseTwinsAmong, newSiteItems } from './ingest/siteCase';
 import { DomainError, notFoundById, notTheUrlIdMessage } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
+import { didYouMean } from '../protocol/nearMiss';
 import { normalSiteId, siteIdAsRead } from '../protocol/pure/idLists';
 import type { SiteRecord } from '../store/records';
 import type { SiteHistoryEntry, SitesReads, Store, WriteTx } from '../store/port';
@@ -85,8 +86,12 @@ export async function storedAmong(sites: Pick<SitesReads, 'getMany'>, ids: reado
   return (id) => found.has(id);
 }
 
-/** How a query is told of a site the server has never heard of (SitesService.known). */
-export const unknownSiteMessage = (id: string): string => `unknown site "${id}": no site of that name is configured or has events`;
+/**
+ * How a query is told of a site the server has never heard of (SitesService.known), with the one of the `stored`
+ * sites it most likely mistypes, as an unknown standard or parameter is told (protocol/nearMiss.ts).
+ */
+export const unknownSiteMessage = (id: string, stored: readonly string[] = []): string =>
+  `unknown site "${id}": no site of that name is configured or has events${didYouMean(id, stored)}`;
 
 export class SitesService {
   private readonly listeners = new Set<() => void>();

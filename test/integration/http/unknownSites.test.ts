@@ -40,6 +40,24 @@ describe('a site in a read', () => {
     }
   });
 
+  it('is told the known site it most likely mistypes, on every read', async () => {
+    for (const read of [...READS, (site: string) => `/staffing/forecast?site=${site}&standard=call-answer-2-rings&date=2026-12-01`]) {
+      const res = await get(read('harbor'));
+      expect(res.body.errors, read('harbor')).toEqual([{ path: 'site', message: 'unknown site "harbor": no site of that name is configured or has events (did you mean "harbour"?)' }]);
+    }
+  });
+
+  it('given as a list where one site is taken, is told to give one', async () => {
+    for (const path of ['/compliance?site=harbour,quiet&window=1h', '/clocks?site=harbour,quiet', '/incidents?site=harbour,quiet']) {
+      const res = await get(path);
+      expect(res.body.errors, path).toEqual([
+        { path: 'site', message: 'unknown site "harbour,quiet": no site of that name is configured or has events; give one site here, not a list (leave it out for every site together)' },
+      ]);
+    }
+    // The exports take lists: each site of one is looked up, and no such hint is given.
+    expect((await get('/export/events?site=harbour,quiet&format=csv')).status).toBe(200);
+  });
+
   it('is listed beside the other problems of the query', async () => {
     const res = await get('/compliance?site=nosuch&standard=nope&window=1h');
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['standard', 'site']);

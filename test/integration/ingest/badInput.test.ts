@@ -109,6 +109,22 @@ describe('invalid events', () => {
     expect(query.body.errors).toEqual([{ path: 'from', message: `${rfc}: write the offset as +01:00 (2026-12-06T20:00:00+01:00)` }]);
   });
 
+  it("says what to change in the times a spreadsheet or Python writes by default: no offset, a space for the T, a date alone", async () => {
+    const rfc = 'must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T09:15:00+01:00';
+    const events = await server.postEvents({ events: [call({ occurredAt: '2026-12-06T09:00:00' }), call({ occurredAt: '2026-12-06 09:00:00.123456+00:00' }), call({ occurredAt: '2026-12-06' })] });
+    expect(events.body.errors).toEqual([
+      { path: 'events.0.occurredAt', message: `${rfc}: add its offset from UTC (2026-12-06T09:00:00Z for UTC, or the local one such as +01:00)` },
+      { path: 'events.1.occurredAt', message: `${rfc}: write a T between the date and the time (2026-12-06T09:00:00.123456+00:00)` },
+      { path: 'events.2.occurredAt', message: `${rfc}: add a time and its offset (2026-12-06T00:00:00Z is the start of that day in UTC)` },
+    ]);
+    // Python's str(datetime) in a query, its + encoded; and a naive time with a space, as a spreadsheet writes one.
+    const spaced = await raw('GET', `/api/v1/compliance?from=${encodeURIComponent('2026-12-06 09:00:00+00:00')}&to=${encodeURIComponent('2026-12-07 09:00')}`);
+    expect(spaced.body.errors).toEqual([
+      { path: 'from', message: `${rfc}: write a T between the date and the time (2026-12-06T09:00:00+00:00)` },
+      { path: 'to', message: `${rfc}: add its offset from UTC (2026-12-07T09:00Z for UTC, or the local one such as +01:00)` },
+    ]);
+  });
+
   it('says what arrived and how to write the + of a time whose offset a URL turned into a space', async () => {
     // The + left unencoded, as typed into a URL: the query parser reads it as a space.
     const res = await raw('GET', '/api/v1/incidents?from=2026-12-01T00:00:00+01:00');

@@ -4,8 +4,7 @@ import type { z } from 'zod';
 import { clocksQuerySchema, type ClocksQuery, type ClocksResponse, type EventTypesResponse } from '../../protocol/eventTypes';
 import { unlessWrong } from '../../protocol/issues';
 import { unknownEventTypeMessage } from '../../domain/eventTypes';
-import { unknownSiteMessage } from '../../services/sites';
-import { knownSitesOf, refuse } from '../queryParams';
+import { knownSitesOf, refuse, unknownSite } from '../queryParams';
 import { route, type AppContext } from '../route';
 
 /** The filters, with `type` checked against the event types this server knows (built-in and configured). */
@@ -19,7 +18,7 @@ async function clocksQuery(req: Request, app: AppContext): Promise<z.ZodType<Clo
       }
     }, unlessWrong('type'))
     .superRefine((query, ctx) => {
-      if (query.site !== undefined && knownSite(query.site) === undefined) refuse(ctx, unknownSiteMessage(query.site), ['site']);
+      if (query.site !== undefined && knownSite(query.site) === undefined) refuse(ctx, unknownSite(knownSite, query.site, true), ['site']);
     }, unlessWrong('site'))
     .transform((query) => (query.site === undefined ? query : { ...query, site: knownSite(query.site)! }));
 }

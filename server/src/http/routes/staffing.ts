@@ -3,9 +3,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { LOCAL_DATE_FORM, notARealDateProblem } from '../../protocol';
-import { unknownSiteMessage } from '../../services/sites';
 import { erlangAnswer, forecastStandardProblem, staffingForecast, type ForecastQuery } from '../../services/staffing';
-import { givenMoreThanOnce, knownSitesOf, numberParam, refuse, spacedProblem, unknownStandardMessage } from '../queryParams';
+import { givenMoreThanOnce, knownSitesOf, numberParam, refuse, spacedProblem, unknownSite, unknownStandardMessage } from '../queryParams';
 import { route, type AppContext } from '../route';
 
 const erlangQuery = z.strictObject({
@@ -53,7 +52,7 @@ async function forecastQuery(req: Request, app: AppContext): Promise<z.ZodType<F
   const knownSite = await knownSitesOf(app.core.sites, req.query);
   const standardIds = app.core.standards.ids();
   return z.strictObject({
-    site: required('a site name').transform((v, ctx) => knownSite(v) ?? refuse(ctx, unknownSiteMessage(v))),
+    site: required('a site name').transform((v, ctx) => knownSite(v) ?? refuse(ctx, unknownSite(knownSite, v, true))),
     standard: required('a standard id').transform((v, ctx) => {
       if (!standardIds.includes(v)) return refuse(ctx, unknownStandardMessage(v, standardIds));
       const standard = app.core.standards.get(v);

@@ -18,6 +18,28 @@ export function neutralise(text: string): string {
   return text.length > 0 && RISKY_FIRST.has(text[0]!) ? `'${text}` : text;
 }
 
+const RISKY_AFTER_COMMA = /,"?[=+\-@]/;
+/** Each JSON string with the comma before it, if there is one (scanned from the start, so every match opens a string). */
+const JSON_STRING_AFTER = /(,?)("(?:[^"\\]|\\.)*")/g;
+const RISKY_IN_STRING = /(,)([=+\-@])/g;
+const RISKY_IN_LISTED_STRING = /(^"|,)([=+\-@])/g;
+const jsonEscape = (_: string, before: string, c: string) => `${before}\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * The JSON of a CSV `#` record (`# ringside-export`, `# manifest`, `# link` …): a spreadsheet opening the file splits
+ * that line at its commas like any other, so a site `=2+3` listed second in `filters.sites` (`…,"=2+3",…`) or a
+ * correction reason `typo,=HYPERLINK(…)` would start a cell, bare or quoted, and be evaluated as a formula. Such a
+ * character, a first one the cell guard escapes that JSON writes as itself, is written as its JSON escape instead
+ * (`\u003d`): where a string follows a comma, and after a comma inside a string. The value JSON.parse gives is
+ * unchanged (so are the signature and the verifier's reading); a `-` after a comma outside strings is a negative
+ * number, left as it is.
+ */
+export function commentJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (!RISKY_AFTER_COMMA.test(text)) return text;
+  return text.replace(JSON_STRING_AFTER, (_, comma: string, string: string) => comma + string.replace(comma === '' ? RISKY_IN_STRING : RISKY_IN_LISTED_STRING, jsonEscape));
+}
+
 export function csvCell(value: unknown, type: ColumnType): string {
   if (value === null || value === undefined) return '';
   if ((type === 'number' || type === 'integer') && typeof value === 'number') return String(value);

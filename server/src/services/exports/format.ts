@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RowSequence } from '../../store/port';
-import { csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, type Column } from './encoders';
+import { commentJson, csvRecorder, csvRecords, jsonRecorder, ndjsonBatch, type Column } from './encoders';
 
 export type { Column } from './encoders';
 
@@ -100,7 +100,7 @@ export interface ExportFailure {
  */
 function failureLine(format: ExportFormat, failure: ExportFailure): string {
   const json = JSON.stringify(failure);
-  if (format === 'csv') return `# error ${json}\r\n`;
+  if (format === 'csv') return `# error ${commentJson(failure)}\r\n`;
   if (format === 'ndjson') return `{"error":${json}}\n`;
   return `\n"error":${json}\n`;
 }
@@ -280,7 +280,7 @@ export async function streamExport<Row>(out: Writable, format: ExportFormat, bod
     await write(format === 'json' ? (rowCount === rows ? '\n' : ',\n') + taken.join(',\n') : data);
   };
 
-  if (format === 'csv') await write(`# ringside-export ${json(body.header)}\r\n` + csvRecords([body.columns.map((c) => c.key)]));
+  if (format === 'csv') await write(`# ringside-export ${commentJson(body.header)}\r\n` + csvRecords([body.columns.map((c) => c.key)]));
   else if (format === 'ndjson') await write(json({ export: body.header }) + '\n');
   else await write(`{"export":${json(body.header)},\n"rows":[`);
   // The header goes out now (the response is corked until the next tick), before the first rows are looked for:
@@ -308,7 +308,7 @@ export async function streamExport<Row>(out: Writable, format: ExportFormat, bod
 async function writeTrailer<Row>(write: (text: string) => Promise<void>, format: ExportFormat, body: ExportBody<Row>, manifest: () => unknown): Promise<void> {
   const json = (v: unknown) => JSON.stringify(v);
   // The manifest may wait for a trusted timestamp (services/timestamps.ts).
-  const final = async () => json(await manifest());
+  const final = async () => (format === 'csv' ? commentJson : json)(await manifest());
   let buffer = '';
   const push = async (text: string) => {
     buffer += text;
@@ -320,7 +320,7 @@ async function writeTrailer<Row>(write: (text: string) => Promise<void>, format:
   };
   await writeRecords(push, format, body);
   if (format === 'csv') {
-    for await (const link of body.links?.() ?? []) await push(`# link ${json(link)}\r\n`);
+    for await (const link of body.links?.() ?? []) await push(`# link ${commentJson(link)}\r\n`);
     await push(`# manifest ${await final()}\r\n`);
   } else if (format === 'ndjson') {
     for await (const link of body.links?.() ?? []) await push(json({ link }) + '\n');
@@ -348,7 +348,7 @@ async function writeRecords<Row>(push: (text: string) => Promise<void>, format: 
   if (format === 'json') await push('\n],\n"records":[');
   let first = true;
   for await (const r of body.records()) {
-    if (format === 'csv') await push(`# ${r.name} ${json(r.value)}\r\n`);
+    if (format === 'csv') await push(`# ${r.name} ${commentJson(r.value)}\r\n`);
     else if (format === 'ndjson') await push(json({ [r.name]: r.value }) + '\n');
     else await push((first ? '\n' : ',\n') + json({ [r.name]: r.value }));
     first = false;
