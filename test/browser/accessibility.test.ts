@@ -84,4 +84,23 @@ describe('accessibility', () => {
     await userEvent.selectOptions(site, 'York');
     expect(dashboard.state().selection.site).toBe('York');
   });
+
+  it('keeps the keyboard in the Sites panel when a site bar is pressed, and when "All sites" takes it back', async () => {
+    const { root, dashboard } = await fullDashboard();
+    const york = () => root.querySelector<HTMLElement>('.rs-sites .rs-bar[data-key="York"]');
+    york()!.focus();
+    await userEvent.keyboard('{Enter}');
+    await settle();
+    dashboard.flush();
+    expect(dashboard.state().selection.site).toBe('York');
+    // The bars became York's agents: the focus is on the way back, not dropped at the start of the page.
+    const back = root.querySelector<HTMLButtonElement>('.rs-sites-back')!;
+    expect(document.activeElement).toBe(back);
+    await userEvent.keyboard('{Enter}');
+    await settle();
+    dashboard.flush();
+    expect(dashboard.state().selection.site).toBeNull();
+    // "All sites" hid itself: the focus returns to the bar of the site the user came from.
+    expect(document.activeElement).toBe(york());
+  });
 });

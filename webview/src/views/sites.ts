@@ -34,14 +34,20 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     bars[Math.max(0, Math.min(bars.length - 1, to))]?.focus();
   });
 
+  // The heading takes the focus when nothing else in the panel can (the bars are loading).
+  title.tabIndex = -1;
   let drawn: unknown[] | null = null;
+  let shownSite: string | null = null;
   return (state) => {
     const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const sourced = groupBars(state);
+    const cameFrom = shownSite;
+    shownSite = state.selection.site;
     // A refresh rebuilds the bars: keep keyboard focus on the same bar.
-    const focused = body.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    const held = container.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    const focused = held && body.contains(held) ? held : null;
     const focusKey = focused ? `${focused.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${focused.dataset['key']}` : null;
     const bySite = !state.selection.site;
     setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
@@ -70,6 +76,15 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     if (focusKey) {
       const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
       again?.focus();
+    }
+    // A bar pressed (the panel turns to the site's agents) or "All sites" pressed (it hides) took the focus with it,
+    // which dropped a keyboard user at the start of the page: it goes to the way back, or to the bar of the site
+    // they came from, or else to the panel's heading.
+    const active = document.activeElement;
+    if (held && !(active && container.contains(active) && !active.closest('[hidden]'))) {
+      const bars = [...body.querySelectorAll<HTMLElement>('.rs-bar')];
+      const next = !bySite ? back : (bars.find((b) => b.dataset['key'] === cameFrom) ?? bars[0] ?? title);
+      next.focus();
     }
   };
 }
