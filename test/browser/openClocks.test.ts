@@ -85,6 +85,21 @@ describe('open-now tiles', () => {
     expect([...root.querySelectorAll<HTMLElement>('.rs-tile--open')].map((t) => t.dataset['type'])).toEqual(['call', 'visit', 'complaint']);
   });
 
+  it('say in words what their colour says: how many calls and visitors are at risk or breached', () => {
+    const { ticker } = manualTicker();
+    const { dashboard, root } = mount({ ticker });
+    const calls = [41, 26, 25, 5].map((s) => openClock({ startedAgo: s, limitSeconds: 30 }));
+    const visits = [27, 3].map((s) => openClock({ type: 'visit', standardId: VISIT_STANDARD.id, startedAgo: s, limitSeconds: 30 }));
+    feed(dashboard, msg.snapshot(snapshot({ openClocks: [...calls, ...visits] })));
+    const call = openTile(root, 'call');
+    expect(call.dataset['band']).toBe('bad');
+    expect(text(call, '.rs-open-detail')).toBe('longest 0:41 · 1 breached · 2 at risk');
+    expect(call.getAttribute('aria-label')).toBe('Calls now: 4 waiting · longest 0:41 · 1 breached · 2 at risk');
+    const visit = openTile(root, 'visit');
+    expect(visit.dataset['band']).toBe('warn');
+    expect(visit.getAttribute('aria-label')).toBe('Front desk now: 2 at the desk · longest 0:27 · 1 at risk');
+  });
+
   it('advance every second on the page clock, and narrow to the selected site', () => {
     const { ticker, advance } = manualTicker();
     const { dashboard, root } = mount({ ticker });
@@ -130,7 +145,7 @@ describe('the at-risk list', () => {
     expect(text(row, '.rs-atrisk-countdown')).toBe('0:01 over');
     expect(getComputedStyle(row.querySelector('.rs-atrisk-countdown')!).color).not.toBe(amber);
     expect(row.getAttribute('aria-label')).toBe('Call pbx-77 at Harbour: Calls ≤ 2 rings, breached, 0:01 over');
-    expect(text(openTile(root, 'call'), '.rs-open-detail')).toBe('longest 0:13');
+    expect(text(openTile(root, 'call'), '.rs-open-detail')).toBe('longest 0:13 · 1 breached');
     expect(openTile(root, 'call').dataset['band']).toBe('bad');
 
     // Answered: the case closes and leaves the list.
