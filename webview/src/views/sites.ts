@@ -7,11 +7,9 @@ import { bandsOf, siteLabel, siteTitle, type Bands, type SiteNames } from '@ring
 import { groupBars, windowWords, type GroupBars } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import type { DashboardState, LocalAction } from '../state';
-import { bandFor } from '../status';
+import { BAND_WORDS, bandFor } from '../status';
 import { button, el, setText } from './dom';
 import { createPanelHeader } from './parts';
-
-const BAND_WORD = { good: 'green', warn: 'amber', bad: 'red', none: 'no events' } as const;
 
 export function createSitesView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
   const back = button('rs-button rs-button--small rs-sites-back', 'All sites');
@@ -155,7 +153,7 @@ function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: b
   const counts = `${formatCount(group.numerator)} / ${formatCount(group.denominator)}`;
   bar.setAttribute(
     'aria-label',
-    `${name}: ${formatPercent(group.ratio)}, ${counts} met, ${BAND_WORD[band]}${clickable ? `. Show only ${name}` : ''}`,
+    `${name}: ${formatPercent(group.ratio)}, ${counts} met, ${BAND_WORDS[band]}${clickable ? `. Show only ${name}` : ''}`,
   );
   if (bySite && group.key !== null) bar.title = siteTitle(group.key);
   barParts(bar, name, group.ratio, list, formatPercent(group.ratio), counts);
