@@ -1,7 +1,7 @@
 // Every chart has a text alternative (a table behind "Show as table") and an aria label; the controls,
 // the table toggles and the site bars work from the keyboard.
 import { afterEach, describe, expect, it } from 'vitest';
-import { userEvent } from 'vitest/browser';
+import { cdp, userEvent } from 'vitest/browser';
 import { createDataTable } from '../../webview/src/views/data-table';
 import { CALL_STANDARD, answering, complianceReport, fakeTransport, group, hourSeries, msg, point, settle, snapshot } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
@@ -102,5 +102,24 @@ describe('accessibility', () => {
     expect(dashboard.state().selection.site).toBeNull();
     // "All sites" hid itself: the focus returns to the bar of the site the user came from.
     expect(document.activeElement).toBe(york());
+  });
+
+  it('gives every control at least 44 px of height on a touch screen, where a mouse keeps the compact sizes', async () => {
+    const controls = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('button, select, input, summary')].filter((e) => e.getClientRects().length > 0);
+    const short = (root: HTMLElement) => controls(root).filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.className);
+    const mouse = await fullDashboard();
+    expect(short(mouse.root).length).toBeGreaterThan(10);
+    unmountAll();
+    // A phone: Chromium's touch emulation makes the page's pointer coarse, as a touch screen's is.
+    const session = cdp();
+    await session.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+    try {
+      expect(matchMedia('(pointer: coarse)').matches).toBe(true);
+      const { root } = await fullDashboard();
+      expect(controls(root).length).toBeGreaterThan(10);
+      expect(short(root)).toEqual([]);
+    } finally {
+      await session.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+    }
   });
 });
