@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cdp, userEvent } from 'vitest/browser';
 import { createDataTable } from '../../webview/src/views/data-table';
 import { CALL_STANDARD, answering, complianceReport, fakeTransport, group, hourSeries, msg, point, settle, snapshot } from './fixtures';
+import { colourContrast } from './contrast';
 import { feed, mount, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -120,6 +121,21 @@ describe('accessibility', () => {
       expect(short(root)).toEqual([]);
     } finally {
       await session.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+    }
+  });
+
+  it('draws the focus ring of a window button inside it, where the group does not clip it, visible on the pressed one too', async () => {
+    const { root } = await fullDashboard();
+    root.querySelector<HTMLButtonElement>('.rs-segment[data-window="1h"]')!.focus();
+    for (const window of ['today', '7d']) {
+      await userEvent.keyboard('{Tab}');
+      const segment = root.querySelector<HTMLButtonElement>(`.rs-segment[data-window="${window}"]`)!;
+      expect(segment.matches(':focus-visible')).toBe(true);
+      const style = getComputedStyle(segment);
+      expect(style.outlineStyle).toBe('solid');
+      // Offset and width together within the button: no part of the ring lies outside it.
+      expect(parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth)).toBeLessThanOrEqual(0);
+      expect(colourContrast(style.outlineColor, style.backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(segment.parentElement!).backgroundColor : style.backgroundColor)).toBeGreaterThanOrEqual(3);
     }
   });
 });
