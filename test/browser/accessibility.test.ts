@@ -138,4 +138,24 @@ describe('accessibility', () => {
       expect(colourContrast(style.outlineColor, style.backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(segment.parentElement!).backgroundColor : style.backgroundColor)).toBeGreaterThanOrEqual(3);
     }
   });
+
+  it('keeps the window on screen and the bars visible in forced colours (Windows high contrast), which drop backgrounds', async () => {
+    const session = cdp();
+    await session.send('Emulation.setEmulatedMedia', { features: [{ name: 'forced-colors', value: 'active' }] });
+    try {
+      expect(matchMedia('(forced-colors: active)').matches).toBe(true);
+      const { root } = await fullDashboard();
+      const background = (selector: string) => getComputedStyle(root.querySelector(selector)!).backgroundColor;
+      const panel = background('.rs-sites');
+      // The pressed window stands out from the others, not only by its weight.
+      expect(background('.rs-segment[aria-pressed="true"]')).not.toBe(background('.rs-segmented'));
+      // A bar's fill and target, and the error budget's fill, are drawn, not the panel's own colour.
+      for (const part of ['.rs-bar-fill', '.rs-bar-target', '.rs-budget-fill']) {
+        expect(background(part), part).not.toBe(panel);
+        expect(background(part), part).not.toBe('rgba(0, 0, 0, 0)');
+      }
+    } finally {
+      await session.send('Emulation.setEmulatedMedia', { features: [] });
+    }
+  });
 });
