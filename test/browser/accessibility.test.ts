@@ -158,4 +158,21 @@ describe('accessibility', () => {
       await session.send('Emulation.setEmulatedMedia', { features: [] });
     }
   });
+
+  it('draws the edges of the selects and the filter field at 3:1 or more against their panel, light and dark', async () => {
+    const session = cdp();
+    try {
+      for (const scheme of ['light', 'dark']) {
+        await session.send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: scheme }] });
+        const { root } = await fullDashboard();
+        const surface = getComputedStyle(root.querySelector('.rs-feed')!).backgroundColor;
+        for (const field of [...root.querySelectorAll<HTMLElement>('.rs-select, .rs-input')].filter((e) => e.getClientRects().length > 0)) {
+          expect(colourContrast(getComputedStyle(field).borderTopColor, surface), `${scheme} ${field.className}`).toBeGreaterThanOrEqual(3);
+        }
+        unmountAll();
+      }
+    } finally {
+      await session.send('Emulation.setEmulatedMedia', { features: [] });
+    }
+  });
 });
