@@ -175,4 +175,17 @@ describe('accessibility', () => {
       await session.send('Emulation.setEmulatedMedia', { features: [] });
     }
   });
+
+  it("names an agent's bar for screen readers, as a site's bar is named", async () => {
+    const fake = fakeTransport(answering({ agents: complianceReport({ groupBy: 'agent', bucket: null, groups: { [CALL_STANDARD.id]: [group('ana', 9, 10)] } }) }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { site: 'Leeds' } });
+    feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+    const bar = root.querySelector<HTMLElement>('.rs-sites .rs-bar[data-key="ana"]')!;
+    expect(bar.tabIndex).toBe(0);
+    // A named element needs a role that may be named: a plain div's label is not read.
+    expect(bar.getAttribute('role')).toBe('img');
+    expect(bar.getAttribute('aria-label')).toBe('ana: 90.0 %, 9 / 10 met, green');
+  });
 });

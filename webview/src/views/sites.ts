@@ -123,6 +123,9 @@ function barOf(key: string | null, clickable: boolean, dispatch: (action: LocalA
     bar.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: key } }));
   } else {
     bar.tabIndex = 0;
+    // A row that does nothing when pressed reads as a picture of its figure: without a role its label was not read
+    // at all (a plain div may not be named), and its visible parts are hidden from screen readers.
+    bar.setAttribute('role', 'img');
   }
   bar.dataset['key'] = key ?? '';
   return bar;
