@@ -1,5 +1,8 @@
 // Every chart has a text alternative (a table behind "Show as table") and an aria label; the controls,
-// the table toggles and the site bars work from the keyboard.
+// the table toggles and the site bars work from the keyboard, the focus stays where the user is and its ring shows;
+// controls are big enough for a finger on a touch screen, and the board holds up in forced colours.
+// cdp(): the Chrome DevTools session the playwright provider gives a test (its type comes with the provider).
+/// <reference types="@vitest/browser-playwright" />
 import { afterEach, describe, expect, it } from 'vitest';
 import { cdp, userEvent } from 'vitest/browser';
 import { createDataTable } from '../../webview/src/views/data-table';

@@ -52,7 +52,7 @@ export interface MountOptions {
 }
 
 export function mountDashboard(root: HTMLElement, options: MountOptions = {}): Dashboard {
-  const transport = options.transport;
+  const { transport, ticker = systemTicker } = options;
   let state: DashboardState = { ...(options.state ?? initialState), selection: initialSelection(options) };
   let theme = readTheme();
   applyTheme(root, theme);
@@ -69,11 +69,10 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (message.type === 'compliance' || message.type === 'judged') queries.live();
     scheduler.request();
   };
-  const ticker = options.ticker ?? systemTicker;
   const openNow = createOpenNowView(layout.open, layout.atRisk, ticker);
   const alerts = createAlertsView(layout.alerts, (ids) => acknowledge(transport, dispatch, ids), ticker);
   const feed = createLateFeed(layout.feed, dispatch, () => state);
-  const views = [...createViews(layout, transport, dispatch, alerts.render), feed.render, (s: DashboardState) => openNow.render(s)];
+  const views = [...createViews(layout, transport, dispatch, (s) => alerts.render(s)), feed.render, (s: DashboardState) => openNow.render(s)];
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
   const staffing = createStaffingView(layout.staffing, theme);

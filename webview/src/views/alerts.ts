@@ -103,10 +103,7 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
   const error = el('p', 'rs-alerts-error');
   error.setAttribute('role', 'alert');
   container.append(header, list, more, error);
-  // Outside the banner, which is hidden while there is no incident (a hidden live region says nothing).
-  const announcer = createAnnouncer<IncidentNews>(container.parentElement ?? container, 'rs-incident-announcer', ticker, incidentAnnouncement);
-  // The incidents as last seen; null until the first snapshot, whose incidents were open before the page was.
-  let seen: Incident[] | null = null;
+  const news = createIncidentNews(container, ticker);
   let drawn: unknown[] | null = null;
   let expanded = false;
   let latest: DashboardState | null = null;
@@ -129,10 +126,7 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const incidents = state.incidents;
-    if (state.hasSnapshot) {
-      if (seen !== null) announcer.tell(incidentNews(seen, incidents));
-      seen = incidents;
-    }
+    news.see(state);
     container.hidden = incidents.length === 0;
     setText(title, bannerTitle(incidents));
     container.dataset['severity'] = incidents[0]?.severity ?? '';
@@ -159,7 +153,23 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
       if (lost) (ackAll.hidden ? list.querySelector<HTMLElement>('.rs-alert-details summary') : ackAll)?.focus(KEEP_SCROLL);
     }
   };
-  return { render, destroy: () => announcer.destroy() };
+  return { render, destroy: () => news.destroy() };
+}
+
+/** Tells screen readers of the incidents that open or turn red (incidentNews) as the banner's states go by. */
+function createIncidentNews(banner: HTMLElement, ticker: Ticker): { see(state: DashboardState): void; destroy(): void } {
+  // Outside the banner, which is hidden while there is no incident (a hidden live region says nothing).
+  const announcer = createAnnouncer<IncidentNews>(banner.parentElement ?? banner, 'rs-incident-announcer', ticker, incidentAnnouncement);
+  // The incidents as last seen; null until the first snapshot, whose incidents were open before the page was.
+  let seen: readonly Incident[] | null = null;
+  return {
+    see(state) {
+      if (!state.hasSnapshot) return;
+      if (seen !== null) announcer.tell(incidentNews(seen, state.incidents));
+      seen = state.incidents;
+    },
+    destroy: () => announcer.destroy(),
+  };
 }
 
 interface KeptInRows {

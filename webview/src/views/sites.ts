@@ -43,10 +43,7 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     const sourced = groupBars(state);
     const cameFrom = shownSite;
     shownSite = state.selection.site;
-    // A refresh rebuilds the bars: keep keyboard focus on the same bar.
-    const held = container.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
-    const focused = held && body.contains(held) ? held : null;
-    const focusKey = focused ? `${focused.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${focused.dataset['key']}` : null;
+    const restoreFocus = holdFocus(container, body);
     const bySite = !state.selection.site;
     setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
     if (bySite) title.removeAttribute('title');
@@ -71,19 +68,30 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     );
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
     body.replaceChildren(...shown.map((l) => groupList(l, bySite, state.siteNames, dispatch)));
-    if (focusKey) {
-      const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
-      again?.focus();
-    }
-    // A bar pressed (the panel turns to the site's agents) or "All sites" pressed (it hides) took the focus with it,
-    // which dropped a keyboard user at the start of the page: it goes to the way back, or to the bar of the site
-    // they came from, or else to the panel's heading.
-    const active = document.activeElement;
-    if (held && !(active && container.contains(active) && !active.closest('[hidden]'))) {
+    // The focus, if the bar or button it was on is gone: the way back, or the bar of the site the user came from.
+    restoreFocus(() => {
       const bars = [...body.querySelectorAll<HTMLElement>('.rs-bar')];
-      const next = !bySite ? back : (bars.find((b) => b.dataset['key'] === cameFrom) ?? bars[0] ?? title);
-      next.focus();
-    }
+      return !bySite ? back : (bars.find((b) => b.dataset['key'] === cameFrom) ?? bars[0] ?? title);
+    });
+  };
+}
+
+/** A bar's identity across redraws: its standard's list and its key. */
+const barKey = (bar: HTMLElement) => `${bar.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${bar.dataset['key']}`;
+
+/**
+ * Called before the panel is drawn anew, the function it returns after. A refresh keeps the keyboard focus on the
+ * same bar. A bar pressed (the panel turns to the site's agents) or "All sites" pressed (it hides) took the focus
+ * with it, which dropped a keyboard user at the start of the page: the focus then goes to `fallback()`.
+ */
+function holdFocus(container: HTMLElement, body: HTMLElement): (fallback: () => HTMLElement) => void {
+  const held = container.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+  const key = held && body.contains(held) ? barKey(held) : null;
+  return (fallback) => {
+    if (!held) return;
+    if (key) [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => barKey(b) === key)?.focus();
+    const active = document.activeElement;
+    if (!(active && container.contains(active) && !active.closest('[hidden]'))) fallback().focus();
   };
 }
 
