@@ -47,6 +47,11 @@ describe('accessibility', () => {
     // The table holds the plotted buckets, row headers first.
     expect(call.querySelectorAll('.rs-data-table tbody tr')).toHaveLength(5);
     expect(call.querySelector('.rs-data-table tbody th[scope="row"]')).not.toBeNull();
+    // Each "Show as table" names its chart, so tabbing through them tells them apart.
+    const toggles = [...root.querySelectorAll<HTMLElement>('.rs-table-summary')].map((t) => t.getAttribute('aria-label') ?? t.textContent);
+    expect(new Set(toggles).size).toBe(toggles.length);
+    for (const name of toggles) expect(name).toMatch(/^Show as table: .+/);
+    expect(toggles).toContain('Show as table: Calls answered within 2 rings: compliance over time');
     // Landmarks and names.
     for (const label of ['Key figures', 'Compliance over time', 'Distribution', 'Staffing', 'Comparison by site', 'Live feed', 'Dashboard filters']) {
       expect(root.querySelector(`[aria-label="${label}"]`), label).not.toBeNull();
