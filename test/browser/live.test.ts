@@ -226,6 +226,8 @@ describe('alerts banner', () => {
     expect(text(row, '.rs-alert-message')).toBe('Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %');
     expect(row.querySelector('details')!.open).toBe(false);
     expect(texts(row, '.rs-alert-details li')).toEqual(harbour.detail.lines);
+    // Named with its incident for a screen reader, as its Acknowledge is.
+    expect(row.querySelector('.rs-alert-details summary')!.getAttribute('aria-label')).toBe(`Details: ${harbour.summary}`);
   });
 
   it('acknowledges exactly one incident through the transport and shows who; an error is shown, not swallowed', async () => {

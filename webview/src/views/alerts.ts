@@ -79,7 +79,10 @@ function incidentRow(incident: Incident, acking: readonly number[], acknowledge:
     li.append(ack);
   }
   const details = el('details', 'rs-alert-details');
-  details.append(el('summary', undefined, 'Details'));
+  const summary = el('summary', undefined, 'Details');
+  // Named with its incident, as its Acknowledge is: several rows' "Details" alike told a screen reader nothing.
+  summary.setAttribute('aria-label', `Details: ${incident.summary}`);
+  details.append(summary);
   const list = el('ul');
   list.append(...incident.detail.lines.map((line) => el('li', undefined, line)));
   details.append(list);
