@@ -83,6 +83,12 @@ describe('accessibility', () => {
     await userEvent.keyboard('{Enter}');
     expect(summary.closest('details')!.open).toBe(true);
 
+    // The feed's rows scroll inside their panel: the keyboard reaches the scrolling area, named for what it holds.
+    const scroller = root.querySelector<HTMLElement>('.rs-feed-scroll')!;
+    expect(scroller.tabIndex).toBe(0);
+    expect(scroller.getAttribute('role')).toBe('group');
+    expect(scroller.getAttribute('aria-label')).toBe('Live feed events, newest first');
+
     root.querySelector<HTMLButtonElement>('.rs-feed-pause')!.focus();
     await userEvent.keyboard('{Enter}');
     expect(dashboard.state().feedControls.paused).toBe(true);
